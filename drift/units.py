@@ -1,0 +1,65 @@
+"""Parse the units Cloud Run and profiles write in several ways (durations, CPU, memory)."""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
+_MEMORY_SUFFIX = {
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+}
+
+
+def parse_duration(value: str | int | float) -> float:
+    """`600`, `600s`, `10m`, `1h30m`, `1.5s` -> seconds. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"negative duration: {value}")
+        return float(value)
+    text = value.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    match = _DURATION.fullmatch(text)
+    if not text or not match or not any(match.groups()):
+        raise ValueError(f"not a duration: {value!r} (write e.g. 600s, 10m or 1h)")
+    h, m, s = (float(g) if g else 0.0 for g in match.groups())
+    return h * 3600 + m * 60 + s
+
+
+def format_duration(seconds: float) -> str:
+    return f"{seconds:g}s"
+
+
+def parse_cpu(value: str | int | float) -> int:
+    """`1`, `1.5`, `1000m` -> millicores. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a CPU quantity: {value!r}")
+    text = str(value).strip()
+    try:
+        if text.endswith("m"):
+            return int(text[:-1])
+        return round(float(text) * 1000)
+    except ValueError:
+        raise ValueError(f"not a CPU quantity: {value!r} (write e.g. 1, 2 or 500m)") from None
+
+
+def parse_memory(value: str | int) -> int:
+    """`512Mi`, `1Gi`, `536870912` -> bytes. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a memory quantity: {value!r}")
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kMGT]i?)?", text)
+    if not match:
+        raise ValueError(f"not a memory quantity: {value!r} (write e.g. 512Mi or 1Gi)")
+    number, suffix = match.groups()
+    return round(float(number) * _MEMORY_SUFFIX[suffix or ""])
