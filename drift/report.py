@@ -217,6 +217,8 @@ class Report:
     unverified: tuple[Unverified, ...] = ()
     fail_on: FailOn = FailOn.ERROR
     notes: tuple[str, ...] = field(default=())
+    fix_commands: tuple[str, ...] = ()
+    """`gcloud` commands from `drift plan` that would repair the drift (for summaries)."""
 
     @property
     def active(self) -> tuple[Finding, ...]:
