@@ -102,9 +102,7 @@ _RULES = (
     RuleInfo(
         "probe.rejected", "WebSocket rejected", "The server answered an HTTP status instead of 101."
     ),
-    RuleInfo(
-        "probe.unreachable", "Service unreachable", "DNS, TCP or TLS failure, or a timeout."
-    ),
+    RuleInfo("probe.unreachable", "Service unreachable", "DNS, TCP or TLS failure, or a timeout."),
     RuleInfo(
         "probe.unexpected",
         "WebSocket misbehaved",
@@ -259,6 +257,4 @@ class Report:
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Most severe first, then by service and target, so every format lists alike."""
-    return tuple(
-        sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.rule, f.target))
-    )
+    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.rule, f.target)))

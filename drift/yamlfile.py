@@ -79,10 +79,16 @@ def load_located(path: Path, *, display: str | None = None) -> Located:
         raise YamlProblems([Problem(name, 1, "not UTF-8 text")]) from exc
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    # dates stay text: the models parse them and can then name the line of a bad one
+    yaml.constructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+    )
     try:
         node = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "<stream end>" in str(exc.problem):
+            mark = exc.context_mark  # point at what was left open, not at the end of file
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
         if "duplicate key" in str(what) or "found duplicate key" in str(exc):
@@ -160,7 +166,9 @@ class _Walker:
             return float(node)
         if isinstance(node, dt.datetime | dt.date):
             return node
-        raise YamlProblems([Problem(self.file, line, f"unsupported YAML value {type(node).__name__}")])
+        raise YamlProblems(
+            [Problem(self.file, line, f"unsupported YAML value {type(node).__name__}")]
+        )
 
 
 def _scalar_text(key: Any) -> str:

@@ -13,9 +13,16 @@ from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
 from drift.profiles.model import Ignore, Probe, Profile, ServiceProfile, Setting, VarRule
-from drift.profiles.spec import ProfileSpec, ProbeSpec, ServiceSpec, VarRuleSpec
+from drift.profiles.spec import ProbeSpec, ProfileSpec, VarRuleSpec
 from drift.report import Location, Severity
-from drift.yamlfile import Located, Path_, YamlProblems, display_path, load_located, validation_problems
+from drift.yamlfile import (
+    Located,
+    Path_,
+    YamlProblems,
+    display_path,
+    load_located,
+    validation_problems,
+)
 
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -177,9 +184,8 @@ class _Loader:
 
 def _replaced_whole(path: Path_) -> bool:
     """A variable's rule is replaced as a whole; lists are replaced too."""
-    return (
-        (len(path) == 4 and path[0] == "services" and path[2] == "env")
-        or (len(path) == 3 and path[:2] == ("defaults", "env"))
+    return (len(path) == 4 and path[0] == "services" and path[2] == "env") or (
+        len(path) == 3 and path[:2] == ("defaults", "env")
     )
 
 
@@ -203,8 +209,8 @@ def _merge(
 ) -> None:
     for key, value in child.items():
         here = (*path, key)
-        if value is None:
-            target.pop(key, None)
+        if value is None:  # a tombstone: deletes what it overrides, later defaults included
+            target[key] = None
             _drop_origin(origin, here)
             origin[here] = Location(doc.file, doc.line(here))
             continue
@@ -218,15 +224,9 @@ def _merge(
         _set_origin(origin, here, doc)
 
 
-def _strip_none(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _strip_none(v) for k, v in data.items() if v is not None}
-    return data
-
-
 def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | None:
     """Turn merged data into a Profile; record problems on `merged`."""
-    data = _strip_none(merged.data)
+    data = merged.data
     main_file = merged.main.file if merged.main else f"{environment}.yaml"
     if complete:
         for key in ("project", "region"):
@@ -238,25 +238,28 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
     defaults = spec.defaults
     services: dict[str, ServiceProfile] = {}
     for name, svc in (spec.services or {}).items():
+        if svc is None:
+            continue
         base = ("services", name)
-        svc = svc or ServiceSpec()
         env_specs: dict[str, tuple[VarRuleSpec, Path_]] = {}
-        if defaults and defaults.env:
-            env_specs.update(
-                {k: (v, ("defaults", "env", k)) for k, v in defaults.env.items() if v is not None}
-            )
-        for k, v in (svc.env or {}).items():
-            if v is not None:
-                env_specs[k] = (v, (*base, "env", k))
+        for source, prefix in ((defaults, ("defaults",)), (svc, base)):
+            for key, rule in ((source.env if source else None) or {}).items():
+                if rule is None:
+                    env_specs.pop(key, None)
+                else:
+                    env_specs[key] = (rule, (*prefix, "env", key))
         env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
         settings: dict[str, Setting] = {}
-        for source, prefix in ((defaults.settings if defaults else None, ("defaults",)), (svc.settings, base)):
-            if source is None:
-                continue
-            for key, value in source.model_dump(exclude_none=True).items():
-                settings[key] = Setting(key, value, merged.at((*prefix, "settings", key)))
+        for holder, prefix in ((defaults, ("defaults",)), (svc, base)):
+            block = holder.settings if holder else None
+            for key in block.model_fields_set if block else ():
+                value = getattr(block, key)
+                if value is None:
+                    settings.pop(key, None)
+                else:
+                    settings[key] = Setting(key, value, merged.at((*prefix, "settings", key)))
         probe_spec, probe_path = svc.probe, (*base, "probe")
-        if probe_spec is None and defaults and defaults.probe:
+        if "probe" not in svc.model_fields_set and defaults and defaults.probe:
             probe_spec, probe_path = defaults.probe, ("defaults", "probe")
         if probe_spec is not None and probe_spec.websocket is None:
             merged.problem(probe_path, f"{name}: probe.websocket (the path to probe) is not set")
@@ -285,7 +288,9 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
     )
     for i, item in enumerate(spec.ignore or []):
         if item.service is not None and item.service not in services:
-            merged.problem(("ignore", i, "service"), f"ignore names unknown service {item.service!r}")
+            merged.problem(
+                ("ignore", i, "service"), f"ignore names unknown service {item.service!r}"
+            )
         if sum(x is not None for x in (item.env, item.setting, item.secret)) > 1:
             merged.problem(("ignore", i), "ignore names at most one of env, setting, secret")
     if merged.problems:

@@ -69,12 +69,16 @@ class VarRuleSpec(_Strict):
     """Expectations for one environment variable."""
 
     value: Text | None = Field(None, description="Exact plain value.")
-    secret: str | None = Field(None, description="Must be a reference to this Secret Manager secret.")
+    secret: str | None = Field(
+        None, description="Must be a reference to this Secret Manager secret."
+    )
     version: Text | None = Field(
         None, description="Secret version: latest (default), a number or an alias."
     )
     required: bool | None = Field(None, description="Must be present (any value).")
-    optional: bool | None = Field(None, description="May be absent; if present, must satisfy the rest.")
+    optional: bool | None = Field(
+        None, description="May be absent; if present, must satisfy the rest."
+    )
     forbidden: bool | None = Field(None, description="Must not be set.")
     pattern: str | None = Field(None, description="RE2 regular expression the value must match.")
     not_: list[Text] | None = Field(None, alias="not", description="Values that are not allowed.")
@@ -111,8 +115,18 @@ class VarRuleSpec(_Strict):
         if self.forbidden:
             others = [
                 k
-                for k in ("value", "secret", "version", "required", "optional", "pattern",
-                          "not_", "one_of", "min_length", "same_as")
+                for k in (
+                    "value",
+                    "secret",
+                    "version",
+                    "required",
+                    "optional",
+                    "pattern",
+                    "not_",
+                    "one_of",
+                    "min_length",
+                    "same_as",
+                )
                 if getattr(self, k) not in (None, False)
             ]
             if others:

@@ -1,0 +1,69 @@
+"""Configuration: command-line options, then `DRIFT_*` variables, then `[tool.drift]` in
+pyproject.toml, then defaults (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    PyprojectTomlConfigSettingsSource,
+    SettingsConfigDict,
+)
+
+from drift.errors import UsageError
+from drift.report import FailOn
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DRIFT_",
+        pyproject_toml_table_header=("tool", "drift"),
+        extra="forbid",
+    )
+
+    profiles_dir: Path = Field(Path("profiles"), description="Directory of ENV.yaml profiles.")
+    project: str | None = Field(None, description="Override the profile's GCP project.")
+    region: str | None = Field(None, description="Override the profile's region.")
+    fail_on: FailOn = FailOn.ERROR
+    concurrency: int = Field(16, ge=1, le=256, description="Concurrent API calls and probes.")
+    impersonate_service_account: str | None = None
+    journal_dir: Path = Path(".drift/journal")
+    run_rpm: int = Field(
+        900, ge=1, description="Cloud Run Admin API calls per minute (read quota: 1000/min)."
+    )
+    secrets_rpm: int = Field(
+        540, ge=1, description="Secret Manager calls per minute (read quota: 600/min/project)."
+    )
+    call_timeout: float = Field(30.0, gt=0, description="Deadline of one API call, seconds.")
+    retry_budget: float = Field(60.0, gt=0, description="Total time retries may take, seconds.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, PyprojectTomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with command-line overrides (None means "not given")."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            name = ".".join(str(p) for p in err["loc"])
+            source = f"DRIFT_{name.upper()} / [tool.drift] {name}" if name else "settings"
+            lines.append(f"{source}: {err['msg']}")
+        raise UsageError("invalid configuration: " + "; ".join(lines)) from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read configuration (pyproject.toml): {exc}") from None

@@ -1,0 +1,310 @@
+"""Profiles: inheritance, defaults, every rule form, and file:line errors for bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ProfileError, UsageError
+from drift.profiles import load_profile, validate_directory
+from drift.report import Location, Severity
+from tests.profiles.conftest import WriteProfile
+
+REPO = Path(__file__).resolve().parents[2]
+
+BASE = """
+region: us-central1
+defaults:
+  env:
+    LOG_FORMAT: json
+    TESTING: {forbidden: true}
+  unexpected_env: warn
+services:
+  api:
+    settings:
+      timeout: 10m
+      cpu: 1000m
+      memory: 1Gi
+    env:
+      REDIS_HOST: {required: true, not: [localhost]}
+      LEVEL: {one_of: [INFO, WARNING], severity: warning}
+    probe:
+      websocket: /ws
+      hold: 3s
+  auth:
+    env:
+      JWT: {secret: jwt-secret}
+"""
+
+STAGING = """
+extends: base
+project: acme-staging
+services:
+  api:
+    settings:
+      min_instances: 1
+    env:
+      JWT: {secret: jwt-secret, version: 3, same_as: auth.JWT}
+      DEBUG: false
+      PORT_HINT: 8080
+      FLAGS: {optional: true, pattern: "^[a-z,]*$"}
+ignore:
+  - {service: api, env: DEBUG_TOOLBAR, reason: "tracked in OPS-42", until: 2026-12-31}
+"""
+
+E2E = """
+extends: staging
+services:
+  api:
+    env:
+      E2E_KEY: {secret: e2e-key}
+      TESTING: null
+      LEVEL: DEBUG
+    probe:
+      headers: {X-Test-Type: e2e}
+"""
+
+
+@pytest.fixture
+def three(write: WriteProfile) -> None:
+    write("base", BASE)
+    write("staging", STAGING)
+    write("e2e", E2E)
+
+
+def test_extends_merges_maps_and_keeps_lines(three: None, profiles_dir: Path) -> None:
+    profile = load_profile(profiles_dir, "e2e")
+    assert (profile.project, profile.region) == ("acme-staging", "us-central1")
+    api = profile.services["api"]
+    # defaults merged into every service, with the line of the defaults block
+    assert api.env["LOG_FORMAT"].value == "json"
+    assert api.env["LOG_FORMAT"].location == Location("profiles/base.yaml", 4)
+    assert profile.services["auth"].env["LOG_FORMAT"].value == "json"
+    # null removes an inherited rule (here: one that came from defaults)
+    assert "TESTING" not in api.env
+    assert profile.services["auth"].env["TESTING"].forbidden
+    # a variable's rule is replaced as a whole: no one_of/severity left from base
+    level = api.env["LEVEL"]
+    assert (level.value, level.one_of, level.severity) == ("DEBUG", (), Severity.ERROR)
+    assert level.location == Location("profiles/e2e.yaml", 7)
+    # maps merge recursively: settings from base and staging, probe from base and e2e
+    assert {k: s.value for k, s in api.settings.items()} == {
+        "timeout": "600s",
+        "cpu": "1000m",
+        "memory": str(2**30),
+        "min_instances": 1,
+    }
+    assert api.settings["min_instances"].location == Location("profiles/staging.yaml", 6)
+    assert api.probe is not None
+    assert (api.probe.path, api.probe.hold, api.probe.headers) == (
+        "/ws",
+        3.0,
+        (("X-Test-Type", "e2e"),),
+    )
+    assert api.unexpected_env == "warn"
+
+
+def test_every_rule_form(three: None, profiles_dir: Path) -> None:
+    api = load_profile(profiles_dir, "staging").services["api"]
+    jwt = api.env["JWT"]
+    assert (jwt.secret, jwt.version, jwt.same_as) == ("jwt-secret", "3", ("auth", "JWT"))
+    assert jwt.must_exist and jwt.needs_value
+    assert api.env["DEBUG"].value == "false"  # unquoted YAML scalars are env text
+    assert api.env["PORT_HINT"].value == "8080"
+    flags = api.env["FLAGS"]
+    assert flags.optional and not flags.must_exist and flags.pattern == "^[a-z,]*$"
+    redis = api.env["REDIS_HOST"]
+    assert redis.must_exist and redis.not_values == ("localhost",)
+    assert api.env["LEVEL"].one_of == ("INFO", "WARNING")
+    assert api.env["LEVEL"].severity is Severity.WARNING
+    assert api.env["TESTING"].forbidden and not api.env["TESTING"].must_exist
+
+
+def test_ignore_entries(three: None, profiles_dir: Path) -> None:
+    (ignore,) = load_profile(profiles_dir, "staging").ignores
+    assert ignore.service == "api" and ignore.target == "env.DEBUG_TOOLBAR"
+    assert ignore.until == dt.date(2026, 12, 31) and ignore.reason == "tracked in OPS-42"
+    assert ignore.location == Location("profiles/staging.yaml", 13)
+    assert ignore.expired(dt.date(2027, 1, 1)) and not ignore.expired(dt.date(2026, 12, 31))
+
+
+def test_shipped_profiles_are_valid() -> None:
+    names, problems = validate_directory(REPO / "profiles")
+    assert problems == []
+    assert names == ["base", "e2e", "staging"]
+    e2e = load_profile(REPO / "profiles", "e2e")
+    assert set(e2e.services) == {"api", "auth", "web"}
+    assert e2e.services["api"].env["E2E_OAUTH_SIMULATION_KEY"].secret == (
+        "e2e-oauth-simulation-key-staging"
+    )
+    assert (
+        "E2E_OAUTH_SIMULATION_KEY"
+        not in load_profile(REPO / "profiles", "staging").services["api"].env
+    )
+
+
+def _problems(profiles_dir: Path, env: str = "staging") -> list[str]:
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, env)
+    return [str(p) for p in caught.value.problems]
+
+
+BAD_INPUT = [
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env: {A: [unclosed\n",
+        "profiles/staging.yaml:5: invalid YAML",
+        id="malformed-yaml",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {secert: x}\n",
+        "profiles/staging.yaml:6: unknown key 'secert' (did you mean 'secret'?)",
+        id="unknown-key-did-you-mean",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    setings: {timeout: 5s}\n",
+        "profiles/staging.yaml:5: unknown key 'setings' (did you mean 'settings'?)",
+        id="unknown-service-key",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    settings:\n      min_instances: lots\n",
+        "profiles/staging.yaml:6: services.api.settings.min_instances: Input should be a valid "
+        "integer",
+        id="wrong-type",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {pattern: '(unclosed'}\n",
+        "profiles/staging.yaml:6: services.api.env.A.pattern: invalid regular expression",
+        id="invalid-regex",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {same_as: nope.B}\n",
+        "profiles/staging.yaml:6: api.A: same_as names unknown service 'nope'",
+        id="same-as-unknown-service",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      B: x\n"
+        "      A: {same_as: api.C}\n",
+        "profiles/staging.yaml:7: api.A: same_as names api.C, which the profile does not define",
+        id="same-as-unknown-variable",
+    ),
+    pytest.param(
+        "extends: bsae\nproject: p\nregion: r\n",
+        "profiles/staging.yaml:1: extends 'bsae': no bsae.yaml in profiles",
+        id="extends-missing",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: x\n      A: y\n",
+        "profiles/staging.yaml:7: invalid YAML: duplicate key",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n"
+        "      A: {forbidden: true, required: true}\n",
+        "profiles/staging.yaml:6: services.api.env.A: a forbidden variable cannot also have "
+        "required",
+        id="forbidden-and-required",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices: {api: {}}\nignore:\n"
+        "  - {service: api, env: A, reason: r, until: 'next week'}\n",
+        "profiles/staging.yaml:5: ignore.0.until: until must be a date (YYYY-MM-DD), got "
+        "'next week'",
+        id="until-not-a-date",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices: {api: {}}\nignore:\n"
+        "  - {service: api, env: A, reason: r, until: 2026-02-30}\n",
+        "profiles/staging.yaml:5: ignore.0.until: until must be a date",
+        id="until-impossible-date",
+    ),
+    pytest.param(
+        "region: r\nservices: {api: {}}\n",
+        "profiles/staging.yaml:1: project is not set",
+        id="project-missing",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: 1.10\n",
+        "profiles/staging.yaml:6: services.api.env.A: write the number 1.1 in quotes",
+        id="float-value",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {value: x, secret: s}\n",
+        "profiles/staging.yaml:6: services.api.env.A: a variable is either a plain value or a "
+        "secret, not both",
+        id="value-and-secret",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  Api_Bad: {}\n",
+        "profiles/staging.yaml:3: services: not a Cloud Run service name: 'Api_Bad'",
+        id="bad-service-name",
+    ),
+    pytest.param(
+        "- just\n- a list\n",
+        "profiles/staging.yaml:1: a profile must be a mapping of keys",
+        id="not-a-mapping",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_INPUT)
+def test_bad_input_names_file_and_line(
+    write: WriteProfile, profiles_dir: Path, text: str, expected: str
+) -> None:
+    write("staging", text)
+    problems = _problems(profiles_dir)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_extends_cycle(write: WriteProfile, profiles_dir: Path) -> None:
+    write("a", "extends: b\nproject: p\nregion: r\n")
+    write("b", "extends: a\n")
+    problems = _problems(profiles_dir, "a")
+    assert problems == ["profiles/b.yaml:1: extends cycle: a -> b -> a"]
+
+
+def test_error_in_extended_file_points_at_that_file(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    write("base", "services:\n  api:\n    env:\n      A: {one_of: x}\n")
+    write("staging", "extends: base\nproject: p\nregion: r\n")
+    problems = _problems(profiles_dir)
+    assert problems[0].startswith("profiles/base.yaml:4: services.api.env.A.one_of:")
+
+
+def test_all_problems_reported_at_once(write: WriteProfile, profiles_dir: Path) -> None:
+    write(
+        "staging",
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {secert: x}\n"
+        "      B: {one_of: 3}\n",
+    )
+    problems = _problems(profiles_dir)
+    assert [p.split(":")[1] for p in problems] == ["6", "7"]
+
+
+def test_missing_environment_is_usage_error(write: WriteProfile, profiles_dir: Path) -> None:
+    write("staging", "project: p\nregion: r\n")
+    with pytest.raises(UsageError, match=r"no profile for environment 'prod'.*available: staging"):
+        load_profile(profiles_dir, "prod")
+    with pytest.raises(UsageError, match="not an environment name"):
+        load_profile(profiles_dir, "../etc/passwd")
+
+
+def test_probe_without_path_after_merge(write: WriteProfile, profiles_dir: Path) -> None:
+    write("staging", "project: p\nregion: r\nservices:\n  api:\n    probe: {hold: 1s}\n")
+    assert _problems(profiles_dir) == [
+        "profiles/staging.yaml:5: api: probe.websocket (the path to probe) is not set"
+    ]
+
+
+def test_validate_directory_treats_extended_files_as_bases(three: None, profiles_dir: Path) -> None:
+    names, problems = validate_directory(profiles_dir)
+    assert names == ["base", "e2e", "staging"] and problems == []
+
+
+def test_enormous_and_deep_documents_are_refused(write: WriteProfile, profiles_dir: Path) -> None:
+    write("staging", "a: " + "[" * 100 + "]" * 100 + "\n")
+    assert "nested deeper than" in _problems(profiles_dir)[0]
+    (profiles_dir / "staging.yaml").write_text("# " + "x" * (1024 * 1024 + 1))
+    assert "the limit is" in _problems(profiles_dir)[0]
