@@ -1,0 +1,122 @@
+"""Turn Cloud Run protos into comparable configs: units, defaults and names normalised, so
+that noise (variable order, `1` vs `1000m`, `600s` vs `10m`, labels and annotations that
+gcloud and the console add) never becomes drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.live.model import EnvVar, RevisionConfig, SecretRef
+from drift.profiles.model import SettingValue
+from drift.units import parse_cpu, parse_memory
+
+DEFAULT_CPU = "1000m"
+DEFAULT_MEMORY = str(512 * 2**20)
+DEFAULT_CONCURRENCY = 80
+DEFAULT_SERVICE_ACCOUNT = "default compute service account"
+
+_INGRESS = {
+    "INGRESS_TRAFFIC_ALL": "all",
+    "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
+    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER": "internal-and-cloud-load-balancing",
+    "INGRESS_TRAFFIC_NONE": "none",
+}
+INGRESS_TO_PROTO = {v: k for k, v in _INGRESS.items()}
+_EXECUTION = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
+_EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
+
+
+def short_secret(name: str) -> str:
+    """`projects/123/secrets/x` -> `x`."""
+    return name.rsplit("/", 1)[-1]
+
+
+def env_var(var: Any) -> EnvVar:
+    ref = var.value_source.secret_key_ref if "value_source" in var else None
+    if ref is not None and ref.secret:
+        return EnvVar(var.name, ref=SecretRef(short_secret(ref.secret), ref.version or "latest"))
+    return EnvVar(var.name, value=var.value)
+
+
+def pick_container(containers: Any, wanted: str | None) -> Any:
+    """The container whose env the profile describes: named, else the ingress one, else first."""
+    if not containers:
+        return None
+    if wanted is not None:
+        for c in containers:
+            if c.name == wanted:
+                return c
+        return None
+    for c in containers:
+        if c.ports:
+            return c
+    return containers[0]
+
+
+def _enum_name(value: Any) -> str:
+    return getattr(value, "name", str(value))
+
+
+def revision_config(revision: Any, *, ingress: Any, container: str | None) -> RevisionConfig:
+    """Normalise a RevisionTemplate or a Revision (they share these fields)."""
+    chosen = pick_container(revision.containers, container)
+    env: dict[str, EnvVar] = {}
+    limits: dict[str, str] = {}
+    cpu_idle = startup_boost = False
+    if chosen is not None:
+        env = {v.name: env_var(v) for v in chosen.env}
+        resources = chosen.resources
+        limits = dict(resources.limits)
+        cpu_idle = bool(resources.cpu_idle)
+        startup_boost = bool(resources.startup_cpu_boost)
+    timeout = revision.timeout.total_seconds() if revision.timeout else 300.0
+    settings: dict[str, SettingValue] = {
+        "timeout": f"{timeout:g}s",
+        "min_instances": int(revision.scaling.min_instance_count),
+        "max_instances": int(revision.scaling.max_instance_count),
+        "concurrency": int(revision.max_instance_request_concurrency) or DEFAULT_CONCURRENCY,
+        "cpu": _quantity(limits.get("cpu"), parse_cpu, "m", DEFAULT_CPU),
+        "memory": _quantity(limits.get("memory"), parse_memory, "", DEFAULT_MEMORY),
+        "cpu_throttling": cpu_idle,
+        "startup_cpu_boost": startup_boost,
+        "session_affinity": bool(revision.session_affinity),
+        "service_account": revision.service_account or DEFAULT_SERVICE_ACCOUNT,
+        "ingress": _INGRESS.get(_enum_name(ingress), "all"),
+        "execution_environment": _EXECUTION.get(
+            _enum_name(revision.execution_environment), "default"
+        ),
+        "vpc_connector": short_secret(revision.vpc_access.connector)
+        if revision.vpc_access.connector
+        else "",
+        "vpc_egress": _EGRESS.get(_enum_name(revision.vpc_access.egress), ""),
+    }
+    return RevisionConfig(
+        env=env,
+        settings=settings,
+        service_account=revision.service_account,
+        container=chosen.name if chosen is not None else "",
+    )
+
+
+def _quantity(raw: str | None, parse: Any, suffix: str, default: str) -> str:
+    if not raw:
+        return default
+    try:
+        return f"{parse(raw)}{suffix}"
+    except ValueError:
+        return raw
+
+
+def normalise_setting(name: str, value: SettingValue) -> SettingValue:
+    """Profile side of a setting, in the same form as `revision_config` produces."""
+    if name == "vpc_connector" and isinstance(value, str):
+        return short_secret(value)
+    return value
+
+
+def config_fingerprint(config: RevisionConfig) -> dict[str, Any]:
+    """What must be equal for two revisions to run with the same configuration."""
+    return {
+        "env": {k: (v.value, v.ref) for k, v in sorted(config.env.items())},
+        "settings": {k: v for k, v in config.settings.items() if k != "ingress"},
+    }

@@ -1,0 +1,49 @@
+"""Probe the live services: one WebSocket handshake per service URL, and one per tagged
+serving revision (a tag gives a revision its own URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from drift.live.reader import LiveState
+from drift.probe import ProbeTarget, expand, google_id_token_provider, probe_all
+from drift.profiles.model import Profile
+from drift.report import ProbeResult
+
+
+def check_probe_config(profile: Profile, names: list[str], environ: Mapping[str, str]) -> None:
+    """Fail before any read when a probe needs a `${VAR}` the runner does not have."""
+    for name in names:
+        spec = profile.services[name].probe
+        if spec is None:
+            continue
+        where = f"{spec.location.file}:{spec.location.line}"
+        for text in (*spec.subprotocols, *(v for _, v in spec.headers)):
+            expand(text, environ, where=where)
+
+
+def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeTarget]:
+    out: list[ProbeTarget] = []
+    for name in names:
+        spec = profile.services[name].probe
+        live = state.services.get(name)
+        if spec is None or live is None or not live.uri:
+            continue
+        primary = live.serving[0].name if len(live.serving) == 1 else None
+        out.append(ProbeTarget(name, primary, live.uri, spec))
+        for rev in live.serving:
+            out.extend(ProbeTarget(name, rev.name, url, spec) for url in rev.tag_urls)
+    return out
+
+
+async def probe_services(
+    profile: Profile,
+    names: list[str],
+    state: LiveState,
+    environ: Mapping[str, str],
+    concurrency: int,
+) -> list[ProbeResult]:
+    planned = targets(profile, names, state)
+    needs_token = any(t.spec.auth == "google-id-token" for t in planned)
+    id_token = google_id_token_provider() if needs_token else None
+    return await probe_all(planned, environ=environ, concurrency=concurrency, id_token=id_token)

@@ -1,0 +1,314 @@
+"""The diff over normalised live state (our own LiveState built by hand): one test per rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from drift.diff import diff
+from drift.live.model import (
+    EnvVar,
+    LiveService,
+    RevisionConfig,
+    SecretPolicy,
+    SecretRef,
+    SecretVersionInfo,
+    ServingRevision,
+    VersionState,
+)
+from drift.live.reader import LiveState
+from drift.profiles import Profile, load_profile
+from drift.report import Finding, Location, Severity
+
+TODAY = dt.date(2026, 11, 24)
+SA = "api@p.iam.gserviceaccount.com"
+
+PROFILE = """
+project: p
+region: r
+services:
+  api:
+    settings:
+      timeout: 10m
+      min_instances: 1
+    env:
+      PLAIN: hello
+      REQ: {required: true, not: [localhost]}
+      SEC: {secret: s1}
+      PINNED: {secret: s2, version: "3"}
+      URL: {pattern: "^https://"}
+      LEVEL: {one_of: [INFO, WARNING], severity: warning}
+      LONG: {secret: s3, min_length: 32}
+      SHARED: {secret: s1, same_as: auth.SHARED}
+      BAD: {forbidden: true}
+      OPT: {optional: true, pattern: "^[a-z]+$"}
+    unexpected_env: warn
+  auth:
+    env:
+      SHARED: {secret: s4}
+ignore:
+  - {service: api, env: IGNORED, reason: "tracked in OPS-1", until: 2026-12-31}
+  - {service: api, env: OLD, reason: "was tracked in OPS-0", until: 2026-01-01}
+"""
+
+
+@pytest.fixture
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(textwrap.dedent(PROFILE))
+    return load_profile(Path("profiles"), "staging")
+
+
+def plain(name: str, value: str) -> EnvVar:
+    return EnvVar(name, value=value)
+
+
+def ref(name: str, secret: str, version: str = "latest") -> EnvVar:
+    return EnvVar(name, ref=SecretRef(secret, version))
+
+
+GOOD_API = [
+    plain("PLAIN", "hello"),
+    plain("REQ", "10.0.0.3"),
+    ref("SEC", "s1"),
+    ref("PINNED", "s2", "3"),
+    plain("URL", "https://x"),
+    plain("LEVEL", "INFO"),
+    ref("LONG", "s3"),
+    ref("SHARED", "s1"),
+]
+SETTINGS = {"timeout": "600s", "min_instances": 1, "service_account": SA, "ingress": "all"}
+
+
+def config(env: list[EnvVar], **settings: object) -> RevisionConfig:
+    return RevisionConfig(
+        env={v.name: v for v in env},
+        settings={**SETTINGS, **settings},  # type: ignore[dict-item]
+        service_account=SA,
+        container="app",
+    )
+
+
+def service(name: str, env: list[EnvVar], **settings: object) -> LiveService:
+    cfg = config(env, **settings)
+    return LiveService(
+        name=name,
+        full_name=f"projects/p/locations/r/services/{name}",
+        uri=f"https://{name}.run.app",
+        etag="e1",
+        template=cfg,
+        serving=(ServingRevision(f"{name}-00001-abc", 100, (), (), cfg),),
+        latest_created=f"{name}-00001-abc",
+        latest_ready=f"{name}-00001-abc",
+        latest_created_ready=True,
+    )
+
+
+def state(api_env: list[EnvVar] | None = None, **settings: object) -> LiveState:
+    st = LiveState()
+    st.services["api"] = service("api", GOOD_API if api_env is None else api_env, **settings)
+    st.services["auth"] = service("auth", [ref("SHARED", "s4")])
+    for secret, version in (("s1", "latest"), ("s2", "3"), ("s3", "latest"), ("s4", "latest")):
+        r = SecretRef(secret, version)
+        st.versions[r] = SecretVersionInfo(r, VersionState.ENABLED, "3")
+        st.policies[secret] = SecretPolicy(secret, frozenset({f"serviceAccount:{SA}"}))
+    st.values[SecretRef("s1")] = "shared-value-aaaaaaaa"
+    st.values[SecretRef("s4")] = "shared-value-aaaaaaaa"
+    st.values[SecretRef("s3")] = "x" * 40
+    return st
+
+
+def run(profile: Profile, st: LiveState) -> list[Finding]:
+    return diff(profile, ["api", "auth"], st, TODAY)
+
+
+def only(findings: list[Finding], rule: str) -> Finding:
+    matching = [f for f in findings if f.rule == rule]
+    assert len(matching) == 1, findings
+    return matching[0]
+
+
+def with_env(**changes: EnvVar | None) -> list[EnvVar]:
+    env = {v.name: v for v in GOOD_API}
+    for name, var in changes.items():
+        if var is None:
+            env.pop(name, None)
+        else:
+            env[name] = var
+    return list(env.values())
+
+
+def test_clean_state_has_no_findings(profile: Profile) -> None:
+    assert run(profile, state()) == []
+
+
+def test_missing(profile: Profile) -> None:
+    f = only(run(profile, state(with_env(SEC=None))), "env.missing")
+    assert (f.target, f.expected, f.actual) == ("env.SEC", "secret s1:latest", None)
+    assert f.location == Location("profiles/staging.yaml", 12)
+    assert f.revision == "api-00001-abc"
+
+
+def test_optional_may_be_absent_but_must_satisfy_when_present(profile: Profile) -> None:
+    assert run(profile, state(with_env(OPT=None))) == []
+    f = only(run(profile, state(with_env(OPT=plain("OPT", "UPPER")))), "env.constraint")
+    assert f.target == "env.OPT" and "does not match" in f.message
+
+
+def test_value(profile: Profile) -> None:
+    f = only(run(profile, state(with_env(PLAIN=plain("PLAIN", "bye")))), "env.value")
+    assert (f.expected, f.actual) == ("hello", "bye")
+
+
+def test_constraints(profile: Profile) -> None:
+    findings = run(
+        profile,
+        state(with_env(URL=plain("URL", "http://x"), REQ=plain("REQ", "localhost"))),
+    )
+    constraint = {f.target: f for f in findings if f.rule == "env.constraint"}
+    assert set(constraint) == {"env.URL", "env.REQ"}
+    assert constraint["env.URL"].actual == "http://x"
+
+
+def test_one_of_keeps_its_severity(profile: Profile) -> None:
+    f = only(run(profile, state(with_env(LEVEL=plain("LEVEL", "DEBUG")))), "env.constraint")
+    assert f.severity is Severity.WARNING
+
+
+def test_min_length_on_a_secret_value_is_masked(profile: Profile) -> None:
+    st = state()
+    st.values[SecretRef("s3")] = "short-secret-value"
+    f = only(run(profile, st), "env.constraint")
+    assert f.actual == "***" and "shorter than 32" in f.message
+    assert "short-secret-value" not in repr(f)
+
+
+def test_forbidden(profile: Profile) -> None:
+    f = only(run(profile, state(with_env(BAD=plain("BAD", "true")))), "env.forbidden")
+    assert (f.expected, f.actual) == ("absent", "true")
+
+
+def test_unexpected_masks_credentials(profile: Profile) -> None:
+    findings = run(
+        profile,
+        state(with_env(EXTRA=plain("EXTRA", "1"), API_TOKEN=plain("API_TOKEN", "tok-12345678"))),
+    )
+    unexpected = {f.target: f for f in findings if f.rule == "env.unexpected"}
+    assert unexpected["env.EXTRA"].actual == "1"
+    assert unexpected["env.EXTRA"].severity is Severity.WARNING
+    assert unexpected["env.API_TOKEN"].actual == "***"
+
+
+def test_plaintext_secret(profile: Profile) -> None:
+    f = only(
+        run(profile, state(with_env(SEC=plain("SEC", "hunter2-long")))), "env.plaintext_secret"
+    )
+    assert f.actual == "*** (plain value)" and f.expected == "secret s1:latest"
+    assert "hunter2" not in repr(f)
+
+
+def test_credential_looking_plain_value_is_flagged_and_masked(profile: Profile) -> None:
+    env = with_env(REQ=plain("REQ", "postgres://app:pw12345@10.0.0.3/db"))
+    f = only(run(profile, state(env)), "env.plaintext_secret")
+    assert f.severity is Severity.WARNING and f.actual == "*** (plain value)"
+
+
+def test_secret_ref(profile: Profile) -> None:
+    f = only(run(profile, state(with_env(PINNED=ref("PINNED", "s2", "latest")))), "env.secret_ref")
+    assert (f.expected, f.actual) == ("secret s2:3", "secret s2:latest")
+
+
+def test_inconsistent_compares_values_without_showing_them(profile: Profile) -> None:
+    st = state()
+    st.values[SecretRef("s4")] = "another-value-bbbbbbbb"
+    f = only(run(profile, st), "env.inconsistent")
+    assert f.actual == "*** (changed)" and "auth.SHARED" in f.expected  # type: ignore[operator]
+    assert "value-bbbb" not in repr(f) and "value-aaaa" not in repr(f)
+
+
+@pytest.mark.parametrize(
+    ("state_", "rule"),
+    [
+        (VersionState.SECRET_MISSING, "secret.missing"),
+        (VersionState.MISSING, "secret.missing"),
+        (VersionState.DISABLED, "secret.disabled"),
+        (VersionState.DESTROYED, "secret.destroyed"),
+    ],
+)
+def test_secret_states(profile: Profile, state_: VersionState, rule: str) -> None:
+    st = state()
+    r = SecretRef("s2", "3")
+    st.versions[r] = SecretVersionInfo(r, state_, "3")
+    f = only(run(profile, st), rule)
+    assert f.target == "secret.s2" and "PINNED" in f.message
+    assert f.actual == state_.value
+
+
+def test_no_access(profile: Profile) -> None:
+    st = state()
+    st.policies["s2"] = SecretPolicy("s2", frozenset({"serviceAccount:other@p.iam"}))
+    f = only(run(profile, st), "secret.no_access")
+    assert f.target == "secret.s2" and SA in f.message
+
+
+def test_settings_are_normalised(profile: Profile) -> None:
+    assert run(profile, state(timeout="600s")) == []
+    f = only(run(profile, state(min_instances=0)), "setting.value")
+    assert (f.target, f.expected, f.actual) == ("setting.min_instances", "1", "0")
+    assert f.location == Location("profiles/staging.yaml", 8)
+
+
+def test_service_missing(profile: Profile) -> None:
+    st = state()
+    del st.services["auth"]
+    st.missing.add("auth")
+    f = only(run(profile, st), "service.missing")
+    assert f.service == "auth" and f.location == Location("profiles/staging.yaml", 21)
+
+
+def test_failed_rollout_and_split_traffic(profile: Profile) -> None:
+    st = state()
+    api = st.services["api"]
+    other = config(with_env(PLAIN=plain("PLAIN", "bye")))
+    st.services["api"] = LiveService(
+        **{
+            **api.__dict__,
+            "serving": (
+                ServingRevision("api-00002-new", 60, (), (), api.template),
+                ServingRevision("api-00001-old", 40, (), (), other),
+            ),
+            "latest_created": "api-00003-bad",
+            "latest_created_ready": False,
+            "latest_created_message": "secret s9 not found",
+        }
+    )
+    findings = run(profile, st)
+    rollout = {f.target: f for f in findings if f.rule == "revision.rollout"}
+    assert set(rollout) == {"revision.api-00003-bad", "revision.api-00001-old"}
+    assert "secret s9 not found" in rollout["revision.api-00003-bad"].message
+    assert "env.PLAIN" in rollout["revision.api-00001-old"].message
+    value = only(findings, "env.value")
+    assert value.revision == "api-00001-old"
+
+
+def test_ignores_silence_until_they_expire(profile: Profile) -> None:
+    findings = run(
+        profile,
+        state(with_env(IGNORED=plain("IGNORED", "1"), OLD=plain("OLD", "1"))),
+    )
+    by_target = {f.target: f for f in findings}
+    assert by_target["env.IGNORED"].ignored
+    assert by_target["env.IGNORED"].ignore_reason == "tracked in OPS-1"
+    old = by_target["env.OLD"]
+    assert not old.ignored and old.severity is Severity.WARNING
+    assert "ignore expired on 2026-01-01" in old.message
+
+
+def test_ids_are_stable(profile: Profile) -> None:
+    a = only(run(profile, state(with_env(SEC=None))), "env.missing")
+    b = only(run(profile, state(with_env(SEC=None))), "env.missing")
+    assert a.id == b.id and len(a.id) == 16
