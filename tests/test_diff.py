@@ -10,9 +10,7 @@ import pytest
 
 from drift.diff import diff
 from drift.live.model import (
-    EnvVar,
     LiveService,
-    RevisionConfig,
     SecretPolicy,
     SecretRef,
     SecretVersionInfo,
@@ -22,9 +20,9 @@ from drift.live.model import (
 from drift.live.reader import LiveState
 from drift.profiles import Profile, load_profile
 from drift.report import Finding, Location, Severity
+from tests.livestate import SA, config, plain, ref, state, with_env
 
 TODAY = dt.date(2026, 11, 24)
-SA = "api@p.iam.gserviceaccount.com"
 
 PROFILE = """
 project: p
@@ -63,65 +61,6 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
     return load_profile(Path("profiles"), "staging")
 
 
-def plain(name: str, value: str) -> EnvVar:
-    return EnvVar(name, value=value)
-
-
-def ref(name: str, secret: str, version: str = "latest") -> EnvVar:
-    return EnvVar(name, ref=SecretRef(secret, version))
-
-
-GOOD_API = [
-    plain("PLAIN", "hello"),
-    plain("REQ", "10.0.0.3"),
-    ref("SEC", "s1"),
-    ref("PINNED", "s2", "3"),
-    plain("URL", "https://x"),
-    plain("LEVEL", "INFO"),
-    ref("LONG", "s3"),
-    ref("SHARED", "s1"),
-]
-SETTINGS = {"timeout": "600s", "min_instances": 1, "service_account": SA, "ingress": "all"}
-
-
-def config(env: list[EnvVar], **settings: object) -> RevisionConfig:
-    return RevisionConfig(
-        env={v.name: v for v in env},
-        settings={**SETTINGS, **settings},  # type: ignore[dict-item]
-        service_account=SA,
-        container="app",
-    )
-
-
-def service(name: str, env: list[EnvVar], **settings: object) -> LiveService:
-    cfg = config(env, **settings)
-    return LiveService(
-        name=name,
-        full_name=f"projects/p/locations/r/services/{name}",
-        uri=f"https://{name}.run.app",
-        etag="e1",
-        template=cfg,
-        serving=(ServingRevision(f"{name}-00001-abc", 100, (), (), cfg),),
-        latest_created=f"{name}-00001-abc",
-        latest_ready=f"{name}-00001-abc",
-        latest_created_ready=True,
-    )
-
-
-def state(api_env: list[EnvVar] | None = None, **settings: object) -> LiveState:
-    st = LiveState()
-    st.services["api"] = service("api", GOOD_API if api_env is None else api_env, **settings)
-    st.services["auth"] = service("auth", [ref("SHARED", "s4")])
-    for secret, version in (("s1", "latest"), ("s2", "3"), ("s3", "latest"), ("s4", "latest")):
-        r = SecretRef(secret, version)
-        st.versions[r] = SecretVersionInfo(r, VersionState.ENABLED, "3")
-        st.policies[secret] = SecretPolicy(secret, frozenset({f"serviceAccount:{SA}"}))
-    st.values[SecretRef("s1")] = "shared-value-aaaaaaaa"
-    st.values[SecretRef("s4")] = "shared-value-aaaaaaaa"
-    st.values[SecretRef("s3")] = "x" * 40
-    return st
-
-
 def run(profile: Profile, st: LiveState) -> list[Finding]:
     return diff(profile, ["api", "auth"], st, TODAY)
 
@@ -130,16 +69,6 @@ def only(findings: list[Finding], rule: str) -> Finding:
     matching = [f for f in findings if f.rule == rule]
     assert len(matching) == 1, findings
     return matching[0]
-
-
-def with_env(**changes: EnvVar | None) -> list[EnvVar]:
-    env = {v.name: v for v in GOOD_API}
-    for name, var in changes.items():
-        if var is None:
-            env.pop(name, None)
-        else:
-            env[name] = var
-    return list(env.values())
 
 
 def test_clean_state_has_no_findings(profile: Profile) -> None:
