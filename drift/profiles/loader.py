@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
 from drift.profiles.model import Ignore, Probe, Profile, ServiceProfile, Setting, VarRule
-from drift.profiles.spec import ProbeSpec, ProfileSpec, VarRuleSpec
+from drift.profiles.spec import ProbeSpec, ProfileSpec, SettingsSpec, VarRuleSpec
 from drift.report import Location, Severity
 from drift.yamlfile import (
     Located,
@@ -252,7 +252,7 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
         settings: dict[str, Setting] = {}
         for holder, prefix in ((defaults, ("defaults",)), (svc, base)):
             block = holder.settings if holder else None
-            for key in block.model_fields_set if block else ():
+            for key in _set_fields(block):
                 value = getattr(block, key)
                 if value is None:
                     settings.pop(key, None)
@@ -305,6 +305,13 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
         ignores=ignores,
         files=files,
     )
+
+
+def _set_fields(block: SettingsSpec | None) -> list[str]:
+    """Keys a settings block sets (None included: it deletes), in a stable order."""
+    if block is None:
+        return []
+    return [k for k in type(block).model_fields if k in block.model_fields_set]
 
 
 def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: _Merged) -> VarRule:

@@ -129,8 +129,8 @@ def test_gcloud_for_every_patch_kind(profile: Profile) -> None:
         "--remove-env-vars=SEC,BAD",
         "--update-env-vars='^@^PLAIN=hello@LIST=a,b,c'",
         "--update-secrets=SEC=s1:latest,PINNED=s2:3",
-        "--no-cpu-throttling",
         "--timeout=600s",
+        "--no-cpu-throttling",
     ]
     assert "--set-" not in command
     assert "plaintext-secret-value" not in command
