@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from drift.live.reader import LiveState
 from drift.probe import ProbeTarget, expand, google_id_token_provider, probe_all
 from drift.profiles.model import Profile
-from drift.report import ProbeResult
+from drift.report import ProbeResult, Report
+from drift.settings import Settings
 
 
 def check_probe_config(profile: Profile, names: list[str], environ: Mapping[str, str]) -> None:
@@ -47,3 +48,31 @@ async def probe_services(
     needs_token = any(t.spec.auth == "google-id-token" for t in planned)
     id_token = google_id_token_provider() if needs_token else None
     return await probe_all(planned, environ=environ, concurrency=concurrency, id_token=id_token)
+
+
+async def run_probe(
+    profile: Profile,
+    settings: Settings,
+    *,
+    services: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Report:
+    """`drift probe`: read the services (URLs, tags), then probe; no diff."""
+    from drift.check import attach_causes, read_live, select_services
+
+    names = select_services(profile, services)
+    env = dict(environ or {})
+    check_probe_config(profile, names, env)
+    state = await read_live(profile, names, settings)
+    results = await probe_services(profile, names, state, env, settings.concurrency)
+    probed, findings = attach_causes(profile, results, [])
+    return Report(
+        environment=profile.environment,
+        project=profile.project,
+        region=profile.region,
+        services=tuple(names),
+        findings=tuple(findings),
+        probes=tuple(probed),
+        unverified=tuple(u for u in state.unverified if u.target == "service"),
+        fail_on=settings.fail_on,
+    )

@@ -4,9 +4,10 @@ exact command) for what no patch can fix."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from drift.diff import mask_plain
 from drift.live.model import EnvVar, LiveService, SecretRef, VersionState
@@ -14,6 +15,10 @@ from drift.live.normalize import DEFAULT_SERVICE_ACCOUNT, normalise_setting
 from drift.live.reader import LiveState
 from drift.profiles.model import Profile, ServiceProfile, SettingValue, VarRule
 from drift.report import Finding, Report, finding_id
+
+if TYPE_CHECKING:
+    from drift.check import CheckResult
+    from drift.settings import Settings
 
 
 class Action(StrEnum):
@@ -101,6 +106,37 @@ class Plan:
     @property
     def manual(self) -> tuple[ManualStep, ...]:
         return tuple(m for s in self.services for m in s.manual)
+
+
+@dataclass(frozen=True)
+class Planned:
+    check: CheckResult
+    plan: Plan
+    patched: dict[str, Any]
+    """The patched run_v2.Service of each service with a patch (for `--format yaml`)."""
+
+
+async def plan_environment(
+    profile: Profile,
+    settings: Settings,
+    *,
+    services: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Planned:
+    """Check, then plan the repair of what was found."""
+    from drift.check import run_check
+    from drift.fix.patch import patched_template
+
+    result = await run_check(profile, settings, services=services, environ=environ)
+    plan = build_plan(profile, result.report.services, result.state, result.report)
+    patched = {
+        sp.service: patched_template(
+            result.state.raw_services[sp.service], sp, profile.services[sp.service].container
+        )
+        for sp in plan.services
+        if sp.has_patch
+    }
+    return Planned(result, plan, patched)
 
 
 def build_plan(profile: Profile, names: Iterable[str], state: LiveState, report: Report) -> Plan:

@@ -8,9 +8,9 @@ import io
 import json
 import shlex
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
+from drift.fix.formats import PlanFormat
 from drift.fix.plan import Action, EnvChange, Plan, ServicePlan
 from drift.profiles.model import SettingValue
 
@@ -32,13 +32,6 @@ _SETTING_FLAGS: dict[str, Callable[[SettingValue], str]] = {
     "vpc_connector": lambda v: f"--vpc-connector={v}",
     "vpc_egress": lambda v: f"--vpc-egress={v}",
 }
-
-
-class PlanFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    GCLOUD = "gcloud"
-    YAML = "yaml"
 
 
 def _memory(value: SettingValue) -> str:

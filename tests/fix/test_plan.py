@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from drift.diff import diff
+from drift.fix.formats import PlanFormat
 from drift.fix.plan import Action, Plan, build_plan
-from drift.fix.render import PlanFormat, gcloud_command, render_plan
+from drift.fix.render import gcloud_command, render_plan
 from drift.live.model import SecretPolicy, SecretRef, SecretVersionInfo, VersionState
 from drift.live.reader import LiveState
 from drift.profiles import Profile, load_profile
