@@ -1,0 +1,94 @@
+"""`--format github`: GitHub Actions workflow commands that annotate the profile lines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from drift.format.interface import Formatter
+from drift.format.summary import (
+    GITHUB_COMMAND,
+    finding_text,
+    plural,
+    sorted_unverified,
+    summary_line,
+)
+from drift.report import Finding, Report, Severity, Unverified
+
+ANNOTATIONS_PER_LEVEL = 10
+"""GitHub shows at most this many annotations of each level (error, warning, notice) per step."""
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message as the runner unescapes it (actions/toolkit `command.ts`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a command property value: the message escapes plus `:` and `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **properties: str) -> str:
+    """One workflow command line, `::name key=value,…::message`."""
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+@dataclass(frozen=True)
+class _Annotation:
+    level: str
+    line: str
+    is_finding: bool
+
+
+class GitHubFormat(Formatter):
+    def render(self, report: Report) -> str:
+        # Errors, then the gaps (they make the run incomplete), then warnings and notices.
+        active = report.active
+        annotations = [
+            *(_finding(f) for f in active if f.severity is Severity.ERROR),
+            *(_unverified(u) for u in sorted_unverified(report)),
+            *(_finding(f) for f in active if f.severity is not Severity.ERROR),
+        ]
+        lines: list[str] = []
+        shown: Counter[str] = Counter()
+        dropped: Counter[bool] = Counter()  # keyed by is_finding
+        for annotation in annotations:
+            if shown[annotation.level] < ANNOTATIONS_PER_LEVEL:
+                shown[annotation.level] += 1
+                lines.append(annotation.line)
+            else:
+                dropped[annotation.is_finding] += 1
+        if dropped:
+            lines.append(_dropped_line(dropped[True], dropped[False]))
+        lines.append(summary_line(report))
+        return "\n".join(lines) + "\n"
+
+
+def _finding(finding: Finding) -> _Annotation:
+    level = GITHUB_COMMAND[finding.severity]
+    properties = {}
+    if finding.location:
+        properties = {"file": finding.location.file, "line": str(finding.location.line)}
+    properties["title"] = f"{finding.rule} ({finding.service})"
+    return _Annotation(level, command(level, finding_text(finding), **properties), True)
+
+
+def _unverified(item: Unverified) -> _Annotation:
+    level = GITHUB_COMMAND[Severity.WARNING]
+    message = f"{item.service}: {item.target} could not be verified: {item.reason}"
+    return _Annotation(level, command(level, message, title="drift incomplete"), False)
+
+
+def _dropped_line(findings: int, items: int) -> str:
+    parts = []
+    if findings:
+        parts.append(plural(findings, "more finding"))
+    if items:
+        parts.append(plural(items, "more unverified item"))
+    verb = "is" if findings + items == 1 else "are"
+    return (
+        f"drift: {' and '.join(parts)} {verb} not annotated "
+        f"(GitHub shows {ANNOTATIONS_PER_LEVEL} per level); see the step summary"
+    )

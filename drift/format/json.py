@@ -1,0 +1,80 @@
+"""`--format json`: the `drift.report/v1` document described in the SPEC."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drift.format.interface import Formatter
+from drift.format.summary import sorted_probes, sorted_unverified
+from drift.report import REPORT_SCHEMA, Finding, ProbeResult, Report, Unverified, sort_findings
+
+
+class JsonFormat(Formatter):
+    def render(self, report: Report) -> str:
+        return json.dumps(report_document(report), indent=2) + "\n"
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as plain JSON data, every list in a deterministic order."""
+    summary = report.summary
+    return {
+        "schema": REPORT_SCHEMA,
+        "environment": report.environment,
+        "project": report.project,
+        "region": report.region,
+        "status": report.status.value,
+        "exit_code": int(report.exit_code),
+        "summary": {
+            "services": summary.services,
+            "errors": summary.errors,
+            "warnings": summary.warnings,
+            "infos": summary.infos,
+            "unverified": summary.unverified,
+            "ignored": summary.ignored,
+        },
+        "findings": [_finding(f) for f in sort_findings(report.findings)],
+        "probes": [_probe(p) for p in sorted_probes(report)],
+        "unverified": [_unverified(u) for u in sorted_unverified(report)],
+        "fix_commands": list(report.fix_commands),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    location = finding.location
+    data: dict[str, Any] = {
+        "id": finding.id,
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "service": finding.service,
+        "revision": finding.revision,
+        "target": finding.target,
+        "message": finding.message,
+        "expected": finding.expected,
+        "actual": finding.actual,
+        "location": {"file": location.file, "line": location.line} if location else None,
+        "ignored": finding.ignored,
+    }
+    if finding.ignored:
+        data["ignore_reason"] = finding.ignore_reason
+    return data
+
+
+def _probe(probe: ProbeResult) -> dict[str, Any]:
+    return {
+        "service": probe.service,
+        "revision": probe.revision,
+        "url": probe.url,
+        "outcome": probe.outcome.value,
+        "http_status": probe.http_status,
+        "close_code": probe.close_code,
+        "close_reason": probe.close_reason,
+        "elapsed_ms": probe.elapsed_ms,
+        "suspected_causes": list(probe.suspected_causes),
+        "confirmed": probe.confirmed,
+        "detail": probe.detail,
+    }
+
+
+def _unverified(item: Unverified) -> dict[str, str]:
+    return {"service": item.service, "target": item.target, "reason": item.reason}

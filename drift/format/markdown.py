@@ -1,0 +1,179 @@
+"""`--format markdown`: the job summary for `$GITHUB_STEP_SUMMARY`, kept under GitHub's limit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from drift.format.interface import Formatter
+from drift.format.summary import (
+    by_service,
+    confirmed_text,
+    ignored_line,
+    location_text,
+    probe_causes,
+    probe_status,
+    revisions,
+    sorted_probes,
+    sorted_unverified,
+    summary_line,
+)
+from drift.report import Report, Status
+
+STEP_SUMMARY_LIMIT = 1024 * 1024 - 1024
+"""GitHub rejects a step summary over 1 MiB; keep 1 KiB of headroom."""
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_FENCE = re.compile(r"^(`{3,})")
+_HEADLINE: dict[Status, str] = {
+    Status.DRIFT: "drift found",
+    Status.INCOMPLETE: "incomplete, not clean",
+    Status.CLEAN: "clean",
+}
+
+
+def md_text(text: str) -> str:
+    """Inline text with every Markdown special character escaped and newlines as `<br>`."""
+    return "<br>".join(_SPECIAL.sub(r"\\\1", line) for line in text.splitlines() or [""])
+
+
+def md_code(text: str) -> str:
+    """A code span (pipes escaped for tables), or escaped text when it holds a backtick."""
+    if not text:
+        return ""
+    if "`" in text or "\n" in text:
+        return md_text(text)
+    return "`" + text.replace("|", "\\|") + "`"
+
+
+def md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    """A GitHub table; cells must already be escaped with `md_text` or `md_code`."""
+    heads = list(headers)
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def md_fence(lines: Iterable[str], info: str = "") -> list[str]:
+    """A fenced code block whose fence is longer than any backtick run inside it."""
+    body = list(lines)
+    longest = max((len(run) for line in body for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *body, fence]
+
+
+class MarkdownFormat(Formatter):
+    def render(self, report: Report) -> str:
+        out = [
+            f"## drift · {md_text(report.environment)}: {_HEADLINE[report.status]}",
+            "",
+            f"Project {md_code(report.project)}, region {md_code(report.region)}.",
+            "",
+            f"**{md_text(summary_line(report))}**",
+        ]
+        for service, findings in by_service(report.active):
+            heading = f"### {md_text(service)}"
+            if revs := revisions(findings):
+                heading += f" ({md_text(revs)})"
+            out += ["", heading, ""]
+            out += md_table(
+                ["severity", "rule", "target", "message", "location"],
+                (
+                    [
+                        f.severity.value,
+                        md_code(f.rule),
+                        md_code(f.target),
+                        md_text(f.message),
+                        md_code(location_text(f.location)),
+                    ]
+                    for f in findings
+                ),
+            )
+        if report.probes:
+            out += ["", "### Probes", ""]
+            out += md_table(
+                ["service", "url", "outcome", "answer", "ms", "suspected causes", "confirmed"],
+                (
+                    [
+                        md_text(p.service),
+                        md_code(p.url),
+                        md_text(f"{p.outcome.value}: {p.detail}" if p.detail else p.outcome.value),
+                        md_text(probe_status(p)),
+                        str(p.elapsed_ms),
+                        "<br>".join(md_code(c) for c in probe_causes(report, p)),
+                        confirmed_text(p),
+                    ]
+                    for p in sorted_probes(report)
+                ),
+            )
+        if report.unverified:
+            out += ["", "### Could not verify", ""]
+            out += md_table(
+                ["service", "target", "reason"],
+                (
+                    [md_text(u.service), md_code(u.target), md_text(u.reason)]
+                    for u in sorted_unverified(report)
+                ),
+            )
+        if report.fix_commands:
+            out += ["", "### Repair", "", "`drift plan` proposes:", ""]
+            out += md_fence(report.fix_commands, "sh")
+        if ignored := ignored_line(report):
+            out += ["", f"_{md_text(ignored)}_"]
+        for note in report.notes:
+            out += ["", f"> note: {md_text(note)}"]
+        return "\n".join(out) + "\n"
+
+
+def cap_markdown(text: str, limit: int = STEP_SUMMARY_LIMIT) -> str:
+    """`text` if it fits in `limit` UTF-8 bytes, else cut at a line boundary with a note.
+
+    An open code fence is closed before the note. The result never exceeds `limit`; it is
+    empty when not even the note fits.
+    """
+    if len(text.encode()) <= limit:
+        return text
+    note = f"\n> drift: summary truncated to fit {limit} bytes; the JSON report has everything.\n"
+    budget = limit - len(note.encode())
+    if budget < 0:
+        return ""
+    kept: list[str] = []
+    used = 0
+    fence: str | None = None
+    for line in text.splitlines(keepends=True):
+        after = _fence_after(fence, line)
+        size = len(line.encode()) + (len(after) + 1 if after else 0)
+        if used + size > budget:
+            break
+        kept.append(line)
+        used += len(line.encode())
+        fence = after
+    if fence:
+        kept.append(fence + "\n")
+    return "".join(kept) + note
+
+
+def _fence_after(fence: str | None, line: str) -> str | None:
+    """The code fence open after `line`, given the one open before it."""
+    opener = _FENCE.match(line)
+    if not opener:
+        return fence
+    if fence is None:
+        return opener.group(1)
+    closes = line.strip() == opener.group(1) and len(opener.group(1)) >= len(fence)
+    return None if closes else fence
+
+
+def append_step_summary(path: Path, text: str, *, limit: int = STEP_SUMMARY_LIMIT) -> None:
+    """Append `text` to the step summary file, capped so the whole file stays under `limit`."""
+    existing = path.stat().st_size if path.exists() else 0
+    separator = "\n" if existing else ""
+    room = limit - existing - len(separator)
+    if not text.endswith("\n"):
+        text += "\n"
+    chunk = cap_markdown(text, room)
+    if not chunk:
+        return
+    with path.open("ab") as handle:
+        handle.write((separator + chunk).encode())

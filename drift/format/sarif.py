@@ -1,0 +1,162 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning, results located in the profiles."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import metadata
+from typing import Any
+from urllib.parse import quote
+
+from drift import __version__
+from drift.format.interface import Formatter
+from drift.format.summary import SARIF_LEVEL, finding_text, sorted_unverified
+from drift.report import RULES, Finding, Location, Report, RuleInfo, Severity, sort_findings
+
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+FINGERPRINT = "driftFindingId/v1"
+UNVERIFIED = "drift.unverified"
+"""The tool notification reported for each item that could not be verified."""
+
+_DEFAULT_SEVERITY: dict[str, Severity] = {"env.unexpected": Severity.WARNING}
+"""Rules whose findings are not errors unless a profile says otherwise."""
+
+
+class SarifFormat(Formatter):
+    def render(self, report: Report) -> str:
+        return json.dumps(sarif_log(report), indent=2) + "\n"
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    """The SARIF log: one run, every rule drift knows, one result per finding."""
+    rules = _rules(report)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    driver: dict[str, Any] = {"name": "drift", "version": __version__}
+    if home := information_uri():
+        driver["informationUri"] = home
+    driver["rules"] = [_rule(rule) for rule in rules]
+    driver["notifications"] = [
+        {
+            "id": UNVERIFIED,
+            "name": "CouldNotVerify",
+            "shortDescription": {"text": "Could not verify"},
+            "fullDescription": {
+                "text": "An item could not be read (permission denied, unreachable, quota): "
+                "the check is incomplete, not clean."
+            },
+            "defaultConfiguration": {"level": "warning"},
+        }
+    ]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": True,
+        "exitCode": int(report.exit_code),
+        "exitCodeDescription": report.status.value,
+    }
+    if report.unverified:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "warning",
+                "message": {"text": f"could not be verified: {u.reason}"},
+                "locations": [_logical(u.service, u.target)],
+                "descriptor": {"id": UNVERIFIED},
+            }
+            for u in sorted_unverified(report)
+        ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "automationDetails": {"id": f"drift/{report.environment}/"},
+                "invocations": [invocation],
+                "results": [_result(f, index[f.rule]) for f in _sorted(report)],
+            }
+        ],
+    }
+
+
+@cache
+def information_uri() -> str | None:
+    """The project's home page from the package metadata, if it names one."""
+    try:
+        urls = metadata.metadata("drift").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    found = dict(url.split(", ", 1) for url in urls if ", " in url)
+    return found.get("Homepage") or found.get("Source") or next(iter(found.values()), None)
+
+
+def artifact_uri(location: Location) -> str:
+    """The profile file as a relative URI reference: forward slashes, reserved bytes escaped."""
+    return quote(location.file.replace("\\", "/"), safe="/")
+
+
+def _sorted(report: Report) -> list[Finding]:
+    """Active findings most severe first, then the suppressed ones."""
+    return [*report.active, *sort_findings(f for f in report.findings if f.ignored)]
+
+
+def _rules(report: Report) -> list[RuleInfo]:
+    # Every known rule, in a fixed order, so that ruleIndex and the rule metadata do not
+    # depend on which findings a run happened to have; unknown ids are appended.
+    extra = sorted({f.rule for f in report.findings} - RULES.keys())
+    return [*RULES.values(), *(RuleInfo(rule, rule, rule) for rule in extra)]
+
+
+def _rule(rule: RuleInfo) -> dict[str, Any]:
+    tags = [rule.id.split(".", 1)[0], "configuration"]
+    properties: dict[str, Any] = {"tags": tags}
+    if rule.security_severity is not None:
+        tags.append("security")
+        properties["security-severity"] = f"{rule.security_severity:.1f}"
+    return {
+        "id": rule.id,
+        "name": "".join(word[:1].upper() + word[1:] for word in rule.title.split()),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.help},
+        "help": {"text": rule.help},
+        "defaultConfiguration": {
+            "level": SARIF_LEVEL[_DEFAULT_SEVERITY.get(rule.id, Severity.ERROR)]
+        },
+        "properties": properties,
+    }
+
+
+def _logical(service: str, target: str) -> dict[str, Any]:
+    return {
+        "logicalLocations": [
+            {"name": target, "fullyQualifiedName": f"{service}/{target}", "kind": "resource"}
+        ]
+    }
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": SARIF_LEVEL[finding.severity],
+        "message": {"text": finding_text(finding)},
+    }
+    if finding.location:
+        result["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(finding.location)},
+                    "region": {"startLine": finding.location.line},
+                }
+            }
+        ]
+    result["partialFingerprints"] = {FINGERPRINT: finding.id}
+    if finding.ignored:
+        suppression: dict[str, Any] = {"kind": "external"}
+        if finding.ignore_reason:
+            suppression["justification"] = finding.ignore_reason
+        result["suppressions"] = [suppression]
+    properties = {"service": finding.service, "target": finding.target}
+    if finding.revision:
+        properties["revision"] = finding.revision
+    result["properties"] = properties
+    return result

@@ -1,0 +1,124 @@
+"""Wording every format shares: the summary line, counts, severity levels, finding details."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from drift.report import Finding, Location, ProbeResult, Report, Severity, Status, Unverified
+
+GITHUB_COMMAND: dict[Severity, str] = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "notice",
+}
+"""The workflow command that annotates a finding of each severity."""
+
+SARIF_LEVEL: dict[Severity, str] = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+}
+"""SARIF `level` of a result of each severity."""
+
+NOT_SET = "(not set)"
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 error`, `2 errors`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def summary_line(report: Report) -> str:
+    """The one line every human-readable format ends with; "no drift" only when clean."""
+    summary = report.summary
+    counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
+    if summary.infos:
+        counts.append(plural(summary.infos, "info"))
+    line = f"{report.environment}: {', '.join(counts)} in {plural(summary.services, 'service')}"
+    if summary.unverified:
+        line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
+    status = report.status
+    if status is Status.CLEAN:
+        verdict = "no drift"
+    elif status is Status.INCOMPLETE:
+        verdict = "not clean"
+    else:
+        verdict = "drift"
+    return f"{line} — {verdict} (exit {int(report.exit_code)})"
+
+
+def ignored_line(report: Report) -> str | None:
+    """One line counting the findings silenced by `ignore`, which are never listed."""
+    ignored = report.summary.ignored
+    if not ignored:
+        return None
+    return f"{plural(ignored, 'finding')} ignored by the profile (listed in --format json)"
+
+
+def location_text(location: Location | None) -> str:
+    """`file:line`, or an empty string when the finding has no profile location."""
+    return f"{location.file}:{location.line}" if location else ""
+
+
+def expected_actual(finding: Finding) -> list[str]:
+    """`expected: …` and `actual: …` lines (values already masked), or none if neither is set."""
+    if finding.expected is None and finding.actual is None:
+        return []
+    return [
+        f"expected: {NOT_SET if finding.expected is None else finding.expected}",
+        f"actual: {NOT_SET if finding.actual is None else finding.actual}",
+    ]
+
+
+def finding_text(finding: Finding) -> str:
+    """The message followed by the expected/actual lines: the text of an annotation or result."""
+    return "\n".join([finding.message, *expected_actual(finding)])
+
+
+def by_service(findings: Iterable[Finding]) -> list[tuple[str, tuple[Finding, ...]]]:
+    """Findings grouped by service: the service with the most severe finding first."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.service, []).append(finding)
+    ordered = sorted(groups.items(), key=lambda g: (-max(f.severity.rank for f in g[1]), g[0]))
+    return [(service, tuple(items)) for service, items in ordered]
+
+
+def revisions(findings: Iterable[Finding]) -> str:
+    """The distinct revisions the findings were read from, comma-separated."""
+    return ", ".join(sorted({f.revision for f in findings if f.revision}))
+
+
+def sorted_probes(report: Report) -> list[ProbeResult]:
+    return sorted(report.probes, key=lambda p: (p.service, p.revision or "", p.url))
+
+
+def probe_status(probe: ProbeResult) -> str:
+    """`HTTP 101, close 1011 (internal error)`: what the handshake answered."""
+    parts = []
+    if probe.http_status is not None:
+        parts.append(f"HTTP {probe.http_status}")
+    if probe.close_code is not None:
+        close = f"close {probe.close_code}"
+        parts.append(f"{close} ({probe.close_reason})" if probe.close_reason else close)
+    return ", ".join(parts)
+
+
+def probe_causes(report: Report, probe: ProbeResult) -> list[str]:
+    """The suspected causes of a failed probe, named by rule and target (the id if unknown)."""
+    known = {f.id: f for f in report.findings}
+    return [
+        f"{known[cause].rule} {known[cause].target}" if cause in known else cause
+        for cause in probe.suspected_causes
+    ]
+
+
+def confirmed_text(probe: ProbeResult) -> str:
+    """Whether `drift fix` proved the suspected causes: yes, no, or not tried."""
+    if probe.confirmed is None:
+        return "-"
+    return "yes" if probe.confirmed else "no"
+
+
+def sorted_unverified(report: Report) -> list[Unverified]:
+    return sorted(report.unverified, key=lambda u: (u.service, u.target, u.reason))

@@ -1,0 +1,154 @@
+"""`--format table`: the terminal view, one rich table per service, then probes and gaps."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from drift.format.interface import Formatter
+from drift.format.summary import (
+    NOT_SET,
+    by_service,
+    confirmed_text,
+    ignored_line,
+    location_text,
+    plural,
+    probe_causes,
+    probe_status,
+    revisions,
+    sorted_probes,
+    sorted_unverified,
+    summary_line,
+)
+from drift.report import Finding, Report, Severity, Status
+
+_OFF_TERMINAL = (120, 24)
+"""The size assumed when the output is not a terminal (a CI log, a file)."""
+
+_STYLE: dict[Severity, str] = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "cyan",
+}
+_STATUS_STYLE: dict[Status, str] = {
+    Status.DRIFT: "bold red",
+    Status.INCOMPLETE: "bold yellow",
+    Status.CLEAN: "bold green",
+}
+
+
+class TableFormat(Formatter):
+    def __init__(self, *, color: bool = False, width: int | None = None) -> None:
+        self.color = color
+        self.width = width
+
+    def render(self, report: Report) -> str:
+        out = io.StringIO()
+        console = Console(
+            file=out,
+            width=self.width or shutil.get_terminal_size(_OFF_TERMINAL).columns,
+            force_terminal=self.color,
+            color_system="standard" if self.color else None,
+            no_color=not self.color,
+            markup=False,
+            emoji=False,
+            highlight=False,
+            legacy_windows=False,
+        )
+        for block in _blocks(report):
+            # Lines of text are never wrapped: the summary line must stay one line for grep.
+            console.print(block, soft_wrap=isinstance(block, Text))
+        # rich pads every cell to its column's width; trailing blanks are noise in logs.
+        return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+def _blocks(report: Report) -> list[RenderableType]:
+    blocks: list[RenderableType] = [
+        Text(
+            f"{report.environment} · project {report.project} · region {report.region}",
+            style="bold",
+        )
+    ]
+    for service, findings in by_service(report.active):
+        heading = Text(f"\n{service}", style="bold")
+        if revs := revisions(findings):
+            heading.append(f" · {revs}", style="dim")
+        heading.append(f" · {plural(len(findings), 'finding')}")
+        blocks += [heading, _findings_table(findings)]
+    if report.probes:
+        blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
+    if report.unverified:
+        blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
+    if ignored := ignored_line(report):
+        blocks.append(Text(f"\n{ignored}", style="dim"))
+    blocks += [Text(f"note: {note}", style="dim") for note in report.notes]
+    blocks.append(Text(f"\n{summary_line(report)}", style=_STATUS_STYLE[report.status]))
+    return blocks
+
+
+def _table(*headers: str, fixed: dict[str, int] | None = None) -> Table:
+    """A borderless table; the columns in `fixed` keep their width, the others share the rest."""
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, header_style="bold")
+    for header in headers:
+        # Folding long words keeps every character when the terminal is narrow.
+        table.add_column(header, overflow="fold", width=(fixed or {}).get(header))
+    return table
+
+
+def _findings_table(findings: tuple[Finding, ...]) -> Table:
+    fixed = {
+        "severity": max(len("severity"), *(len(f.severity.value) for f in findings)),
+        "rule": max(len(f.rule) for f in findings),
+    }
+    table = _table(
+        "severity", "rule", "target", "message", "expected / actual", "location", fixed=fixed
+    )
+    for f in findings:
+        table.add_row(
+            Text(f.severity.value, style=_STYLE[f.severity]),
+            Text(f.rule),
+            Text(f.target),
+            Text(f.message),
+            _expected_actual(f),
+            Text(location_text(f.location)),
+        )
+    return table
+
+
+def _expected_actual(finding: Finding) -> Text:
+    if finding.expected is None and finding.actual is None:
+        return Text()
+    text = Text(NOT_SET if finding.expected is None else finding.expected, style="green")
+    text.append("\n→ ")
+    text.append(NOT_SET if finding.actual is None else finding.actual, style="red")
+    return text
+
+
+def _probes_table(report: Report) -> Table:
+    table = _table("service", "url", "outcome", "answer", "ms", "suspected causes", "confirmed")
+    for p in sorted_probes(report):
+        outcome = Text(p.outcome.value, style="green" if p.ok else _STYLE[Severity.ERROR])
+        if p.detail:
+            outcome.append(f"\n{p.detail}", style="dim")
+        table.add_row(
+            Text(p.service),
+            Text(p.url),
+            outcome,
+            Text(probe_status(p)),
+            Text(str(p.elapsed_ms)),
+            Text("\n".join(probe_causes(report, p))),
+            Text(confirmed_text(p)),
+        )
+    return table
+
+
+def _unverified_table(report: Report) -> Table:
+    table = _table("service", "target", "reason")
+    for u in sorted_unverified(report):
+        table.add_row(Text(u.service), Text(u.target), Text(u.reason))
+    return table
