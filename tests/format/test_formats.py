@@ -1,0 +1,79 @@
+"""Every `OutputFormat` member has a formatter, renders every report and never calls gaps clean."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from drift.format import Formatter, OutputFormat, formatter_for
+from drift.format.github import GitHubFormat
+from drift.format.json import JsonFormat
+from drift.format.markdown import MarkdownFormat
+from drift.format.sarif import SarifFormat
+from drift.format.table import TableFormat
+from drift.report import Report, Status
+from tests.format.conftest import INCOMPLETE_REPORT, REPORTS, make_report
+
+EXPECTED_CLASS: dict[OutputFormat, type[Formatter]] = {
+    OutputFormat.TABLE: TableFormat,
+    OutputFormat.JSON: JsonFormat,
+    OutputFormat.GITHUB: GitHubFormat,
+    OutputFormat.SARIF: SarifFormat,
+    OutputFormat.MARKDOWN: MarkdownFormat,
+}
+CLEAN_WORDS = re.compile(r"no drift|(?<!not )\bclean\b", re.IGNORECASE)
+"""What an incomplete report must never say ("not clean" is what it should say)."""
+
+
+def test_every_member_is_covered_here() -> None:
+    assert set(EXPECTED_CLASS) == set(OutputFormat)
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_factory_returns_the_format_class(fmt: OutputFormat) -> None:
+    formatter = formatter_for(fmt)
+    assert isinstance(formatter, Formatter)
+    assert type(formatter) is EXPECTED_CLASS[fmt]
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_every_format_renders_every_report(
+    fmt: OutputFormat, named_report: tuple[str, Report]
+) -> None:
+    _, report = named_report
+    text = formatter_for(fmt, width=120).render(report)
+    assert text.endswith("\n")
+    assert text == formatter_for(fmt, width=120).render(report), "rendering is deterministic"
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+@pytest.mark.parametrize(
+    "report",
+    [
+        INCOMPLETE_REPORT,
+        make_report(unverified=INCOMPLETE_REPORT.unverified),
+        make_report(INCOMPLETE_REPORT.findings, unverified=INCOMPLETE_REPORT.unverified * 30),
+    ],
+    ids=["warning-and-gap", "only-gap", "many-gaps"],
+)
+def test_incomplete_is_never_rendered_clean(fmt: OutputFormat, report: Report) -> None:
+    assert report.status is Status.INCOMPLETE
+    text = formatter_for(fmt, width=120).render(report)
+    assert not CLEAN_WORDS.search(text), CLEAN_WORDS.search(text)
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_only_a_clean_report_may_say_no_drift(fmt: OutputFormat) -> None:
+    for report in REPORTS.values():
+        text = formatter_for(fmt, width=120).render(report)
+        if report.status is not Status.CLEAN:
+            assert "no drift" not in text
+
+
+def test_color_flag_only_matters_to_the_table() -> None:
+    for fmt in OutputFormat:
+        if fmt is OutputFormat.TABLE:
+            continue
+        report = REPORTS["drift"]
+        assert formatter_for(fmt, color=True).render(report) == formatter_for(fmt).render(report)

@@ -1,0 +1,116 @@
+"""`--format github`: workflow commands escaped as the runner parses them, within GitHub's caps."""
+
+from __future__ import annotations
+
+import pytest
+
+from drift.format import OutputFormat, formatter_for
+from drift.format.github import ANNOTATIONS_PER_LEVEL, command, escape_data, escape_property
+from drift.report import Finding, Location, Report, Severity, Unverified
+from tests.format.conftest import (
+    CONSTRAINT,
+    DRIFT_REPORT,
+    IGNORED,
+    ROLLOUT,
+    Golden,
+    make_finding,
+    make_report,
+)
+
+
+def render(report: Report) -> str:
+    return formatter_for(OutputFormat.GITHUB).render(report)
+
+
+def test_exact_output(named_report: tuple[str, Report], golden: Golden) -> None:
+    name, report = named_report
+    golden(f"{name}.github", render(report))
+
+
+@pytest.mark.parametrize(
+    ("raw", "data", "prop"),
+    [
+        ("100%", "100%25", "100%25"),
+        ("a\nb\r\nc", "a%0Ab%0D%0Ac", "a%0Ab%0D%0Ac"),
+        ("k: v, w", "k: v, w", "k%3A v%2C w"),
+        ("%0A", "%250A", "%250A"),
+        ("::error::x", "::error::x", "%3A%3Aerror%3A%3Ax"),
+    ],
+)
+def test_escaping(raw: str, data: str, prop: str) -> None:
+    assert escape_data(raw) == data
+    assert escape_property(raw) == prop
+
+
+def test_command_puts_properties_before_the_message() -> None:
+    assert command("error", "m:1,2", file="a,b:c.yaml", line="3") == (
+        "::error file=a%2Cb%3Ac.yaml,line=3::m:1,2"
+    )
+    assert command("notice", "x") == "::notice::x"
+
+
+def test_finding_with_odd_file_name_and_message() -> None:
+    line = render(make_report((CONSTRAINT,))).splitlines()[0]
+    assert line == (
+        "::warning file=profiles/odd%2Cname%3Av2.yaml,line=12,title=env.constraint (api)::"
+        "AUTH_SERVICE_URL fails 100%25 of: pattern ^https://, not [localhost]%0Asee OPS-7"
+        "%0Aexpected: pattern ^https://%0Aactual: http://localhost:8081"
+    )
+
+
+def test_finding_without_location_has_no_file_or_line() -> None:
+    line = render(make_report((ROLLOUT,))).splitlines()[0]
+    assert line.startswith("::warning title=revision.rollout (web)::")
+
+
+def test_ignored_findings_are_not_annotated() -> None:
+    assert IGNORED.target.split(".")[1] not in render(make_report((IGNORED,)))
+
+
+def _many(severity: Severity, count: int) -> tuple[Finding, ...]:
+    return tuple(
+        make_finding(
+            "env.value",
+            severity,
+            "api",
+            f"env.V{i:02}",
+            f"V{i:02} differs",
+            location=Location("profiles/staging.yaml", i + 1),
+        )
+        for i in range(count)
+    )
+
+
+def test_each_level_is_capped_most_severe_first_then_one_plain_line() -> None:
+    errors = _many(Severity.ERROR, 13)
+    gaps = tuple(Unverified("api", f"secret.s{i}", "UNAVAILABLE") for i in range(4))
+    report = make_report(
+        (*errors, *_many(Severity.WARNING, 8), *_many(Severity.INFO, 11)), unverified=gaps
+    )
+    lines = render(report).splitlines()
+    errors_shown = [x for x in lines if x.startswith("::error ")]
+    assert len(errors_shown) == ANNOTATIONS_PER_LEVEL
+    assert errors_shown[0].startswith("::error file=profiles/staging.yaml,line=1,")
+    # The four gaps come before the warning findings and share their cap of 10.
+    warnings = [x for x in lines if x.startswith("::warning ")]
+    assert len(warnings) == ANNOTATIONS_PER_LEVEL
+    assert all("title=drift incomplete" in x for x in warnings[:4])
+    assert sum(x.startswith("::notice ") for x in lines) == ANNOTATIONS_PER_LEVEL
+    assert lines[-2] == (
+        "drift: 6 more findings are not annotated (GitHub shows 10 per level); see the step summary"
+    )
+    assert not lines[-2].startswith("::") and not lines[-1].startswith("::")
+    assert lines[-1].startswith("staging: 13 errors, 8 warnings, 11 infos in 3 services")
+
+
+def test_dropped_unverified_items_are_counted_too() -> None:
+    gaps = tuple(Unverified("api", f"secret.s{i:02}", "UNAVAILABLE") for i in range(11))
+    lines = render(make_report(_many(Severity.WARNING, 1), unverified=gaps)).splitlines()
+    assert lines[-2] == (
+        "drift: 1 more finding and 1 more unverified item are not annotated "
+        "(GitHub shows 10 per level); see the step summary"
+    )
+
+
+def test_no_trailing_note_when_nothing_is_dropped() -> None:
+    assert "not annotated" not in render(DRIFT_REPORT)

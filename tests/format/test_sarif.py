@@ -1,0 +1,126 @@
+"""`--format sarif`: exact output, valid SARIF 2.1.0, locations, fingerprints, suppressions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+
+from drift import __version__
+from drift.format import OutputFormat, formatter_for
+from drift.format.sarif import FINGERPRINT, artifact_uri
+from drift.report import RULES, Location, Report
+from tests.format.conftest import (
+    CLOSE_1011,
+    CONSTRAINT,
+    DATA,
+    DRIFT_REPORT,
+    IGNORED,
+    INCOMPLETE_REPORT,
+    MISSING,
+    PLAINTEXT,
+    ROLLOUT,
+    SETTING,
+    Golden,
+    make_report,
+)
+
+SCHEMA: dict[str, Any] = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+
+
+def render(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(formatter_for(OutputFormat.SARIF).render(report))
+    return data
+
+
+def results(report: Report) -> dict[str, dict[str, Any]]:
+    """Results by their drift finding id."""
+    return {r["partialFingerprints"][FINGERPRINT]: r for r in render(report)["runs"][0]["results"]}
+
+
+def test_exact_output(golden: Golden) -> None:
+    # One golden file: the rule metadata would repeat in each; the others are checked below.
+    golden("drift.sarif", formatter_for(OutputFormat.SARIF).render(DRIFT_REPORT))
+
+
+def test_valid_against_the_official_schema(named_report: tuple[str, Report]) -> None:
+    _, report = named_report
+    validator = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    validator.validate(render(report))
+
+
+def test_log_and_driver() -> None:
+    log = render(DRIFT_REPORT)
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-schema-2.1.0.json")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("drift", __version__)
+    assert driver["informationUri"] == "https://drift.example/docs"
+    assert run["automationDetails"] == {"id": "drift/staging/"}
+
+
+def test_every_rule_is_described_once_and_indexed() -> None:
+    run = render(DRIFT_REPORT)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(RULES)
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    plaintext = rules[list(RULES).index("env.plaintext_secret")]
+    assert plaintext["name"] == "SecretInPlainText"
+    assert plaintext["properties"]["security-severity"] == "8.0"
+    assert "security" in plaintext["properties"]["tags"]
+    assert plaintext["defaultConfiguration"] == {"level": "error"}
+    missing = rules[list(RULES).index("env.missing")]
+    assert "security-severity" not in missing["properties"]
+    unexpected = rules[list(RULES).index("env.unexpected")]
+    assert unexpected["defaultConfiguration"] == {"level": "warning"}
+
+
+def test_levels_messages_and_locations() -> None:
+    found = results(DRIFT_REPORT)
+    assert found[MISSING.id]["level"] == "error"
+    assert found[CONSTRAINT.id]["level"] == "warning"
+    assert found[SETTING.id]["level"] == "note"
+    assert found[PLAINTEXT.id]["message"]["text"] == (
+        "JWT_SECRET_KEY holds a plain value, expected a Secret Manager reference\n"
+        "expected: secret jwt-secret-staging:latest\nactual: *** (changed)"
+    )
+    assert found[CLOSE_1011.id]["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "profiles/staging.yaml"},
+                "region": {"startLine": 30},
+            }
+        }
+    ]
+    odd = found[CONSTRAINT.id]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert odd == {"uri": "profiles/odd%2Cname%3Av2.yaml"}
+
+
+def test_result_without_location_has_no_locations() -> None:
+    assert "locations" not in results(DRIFT_REPORT)[ROLLOUT.id]
+
+
+def test_ignored_findings_are_suppressed_not_dropped() -> None:
+    found = results(DRIFT_REPORT)
+    assert found[IGNORED.id]["suppressions"] == [
+        {"kind": "external", "justification": "tracked in OPS-42"}
+    ]
+    assert all("suppressions" not in r for i, r in found.items() if i != IGNORED.id)
+
+
+def test_artifact_uri_is_relative_with_forward_slashes() -> None:
+    assert artifact_uri(Location("profiles\\prod env.yaml", 1)) == "profiles/prod%20env.yaml"
+    assert artifact_uri(Location("a:b.yaml", 1)) == "a%3Ab.yaml"
+
+
+def test_unverified_items_are_tool_notifications() -> None:
+    invocation = render(INCOMPLETE_REPORT)["runs"][0]["invocations"][0]
+    assert invocation["exitCode"] == 3
+    assert invocation["exitCodeDescription"] == "incomplete"
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning"
+    assert "PERMISSION_DENIED" in note["message"]["text"]
+    assert "toolExecutionNotifications" not in render(make_report())["runs"][0]["invocations"][0]
