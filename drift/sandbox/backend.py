@@ -1,0 +1,174 @@
+"""The reference WebSocket backend every serving revision runs: it accepts the handshake, then
+checks its configuration and auth the way the demo's API server does, and a test JWT minter."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+LOGGER = logging.getLogger("drift.sandbox.backend")
+JWT_PREFIX = "jwt."
+INTERNAL_ERROR = (1011, "internal error")
+POLICY_VIOLATION = (1008, "policy violation")
+TRY_AGAIN = (1013, "try again later")
+
+Env = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """What one service's backend checks. `checks=False`: accept any WebSocket, check nothing."""
+
+    checks: bool = False
+    path: str = "/ws"
+    require: tuple[str, ...] = ()
+    e2e_header: str | None = None
+    e2e_value: str = "e2e"
+    e2e_require: tuple[str, ...] = ()
+    e2e_bypass_auth: tuple[tuple[str, str], ...] = ()
+    jwt_secret_env: str | None = None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def mint_test_jwt(secret_value: str, subject: str = "e2e", *, ttl_seconds: int = 3600) -> str:
+    """An HS256 JWT signed with `secret_value`, for the probe's `jwt.<token>` subprotocol."""
+    now = int(time.time())
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    claims = {"sub": subject, "iat": now, "exp": now + ttl_seconds}
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    signing_input = f"{header}.{payload}".encode("ascii")
+    signature = hmac.new(secret_value.encode(), signing_input, hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64(signature)}"
+
+
+def verify_jwt(token: str, secret_value: str, *, now: float | None = None) -> bool:
+    """Whether `token` is an unexpired HS256 JWT signed with `secret_value`."""
+    try:
+        header_b64, payload_b64, signature_b64 = token.split(".")
+        header = json.loads(_unb64(header_b64))
+        claims = json.loads(_unb64(payload_b64))
+        signature = _unb64(signature_b64)
+    except (ValueError, TypeError):
+        return False
+    if not isinstance(header, dict) or header.get("alg") != "HS256":
+        return False
+    expected = hmac.new(
+        secret_value.encode(), f"{header_b64}.{payload_b64}".encode("ascii"), hashlib.sha256
+    ).digest()
+    if not hmac.compare_digest(expected, signature):
+        return False
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return not isinstance(exp, int | float) or exp > (time.time() if now is None else now)
+
+
+def check_connection(
+    config: BackendConfig, env: Env, headers: Headers, subprotocol: str | None
+) -> tuple[int, str] | None:
+    """The close code and reason a connection gets right after the handshake, or None."""
+    if not config.checks:
+        return None
+    e2e = config.e2e_header is not None and headers.get(config.e2e_header) == config.e2e_value
+    required = config.require + (config.e2e_require if e2e else ())
+    if any(not env.get(name) for name in required):
+        return INTERNAL_ERROR
+    if config.jwt_secret_env is None:
+        return None
+    if e2e and config.e2e_bypass_auth and all(env.get(k) == v for k, v in config.e2e_bypass_auth):
+        return None
+    key = env.get(config.jwt_secret_env)
+    if not key:
+        return INTERNAL_ERROR
+    token = subprotocol[len(JWT_PREFIX) :] if subprotocol else ""
+    if not token or not verify_jwt(token, key):
+        return POLICY_VIOLATION
+    return None
+
+
+class BackendApp:
+    """A WebSocket server for one revision (fixed env) or one service URL (env picked per
+    connection by traffic split). `pick` returns None when nothing serves."""
+
+    def __init__(self, config: BackendConfig, pick: Callable[[], Env | None]) -> None:
+        self.config = config
+        self.pick = pick
+
+    async def serve(self, host: str = "127.0.0.1") -> tuple[Server, int]:
+        server = await serve(
+            self.handle,
+            host,
+            0,
+            process_request=self.process_request,
+            select_subprotocol=self.select_subprotocol,
+            logger=LOGGER,
+            server_header="drift-sandbox",
+            # Loopback: a client that neither finishes a handshake nor acknowledges a close
+            # within these is gone; do not let it hold up stopping the backend.
+            open_timeout=2,
+            close_timeout=1,
+        )
+        port = int(server.sockets[0].getsockname()[1])
+        return server, port
+
+    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
+        if not upgrade:
+            if path in ("/", "/healthz"):
+                return connection.respond(HTTPStatus.OK, "ok\n")
+            return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
+        if self.config.checks and path != self.config.path:
+            return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
+        return None
+
+    @staticmethod
+    def select_subprotocol(
+        connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        return next((p for p in offered if p.startswith(JWT_PREFIX)), None)
+
+    async def handle(self, connection: ServerConnection) -> None:
+        env = self.pick()
+        request = connection.request
+        verdict = (
+            TRY_AGAIN
+            if env is None or request is None
+            else check_connection(self.config, env, request.headers, connection.subprotocol)
+        )
+        if verdict is not None:
+            await connection.close(*verdict)
+            return
+        try:
+            async for message in connection:
+                if _is_ping(message):
+                    await connection.send(json.dumps({"type": "pong"}))
+        except ConnectionClosed:
+            pass
+
+
+def _is_ping(message: str | bytes) -> bool:
+    try:
+        data: Any = json.loads(message)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("type") == "ping"

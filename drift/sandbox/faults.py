@@ -1,0 +1,108 @@
+"""Injected faults: per-method error codes and latency, by probability or for the first N
+matching calls, optionally only for resources whose name contains a substring."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+import grpc
+
+from drift.sandbox.names import RpcError
+from drift.sandbox.scenario import FaultSpec, check_code, check_method
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Calls to `method` (short name like `GetService`, or `*`) whose resource name contains
+    `match` wait `latency_ms`, then fail with `code` (None: latency only) — with probability
+    `rate`, and only for the first `first_n` matching calls when set."""
+
+    method: str = "*"
+    code: str | None = "UNAVAILABLE"
+    rate: float = 1.0
+    first_n: int | None = None
+    latency_ms: float = 0.0
+    match: str | None = None
+    retry_delay_ms: int | None = None
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        check_method(self.method)
+        check_code(self.code)
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError(f"rate must be between 0 and 1, got {self.rate}")
+        if self.first_n is not None and self.first_n < 1:
+            raise ValueError(f"first_n must be at least 1, got {self.first_n}")
+        if self.latency_ms < 0:
+            raise ValueError(f"latency_ms must not be negative, got {self.latency_ms}")
+
+    @classmethod
+    def from_spec(cls, spec: FaultSpec) -> Fault:
+        return cls(**spec.model_dump())
+
+    def applies(self, method: str, resource: str) -> bool:
+        return self.method in ("*", method) and (self.match is None or self.match in resource)
+
+    def error(self, method: str, resource: str) -> RpcError | None:
+        if self.code is None or self.code == "OK":
+            return None
+        message = self.message or f"injected fault: {method} {resource}".rstrip()
+        delay = None if self.retry_delay_ms is None else self.retry_delay_ms / 1000
+        return RpcError(grpc.StatusCode[self.code], message, retry_delay=delay)
+
+
+@dataclass
+class Decision:
+    latency: float = 0.0
+    error: RpcError | None = None
+
+
+@dataclass
+class _Armed:
+    fault: Fault
+    seen: int = 0
+
+
+@dataclass
+class FaultBook:
+    """The faults in force. Thread-safe: tests add faults while the loop applies them."""
+
+    seed: int = 0
+    _armed: list[_Armed] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._armed.append(_Armed(fault))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+            self._rng = random.Random(self.seed)
+
+    def faults(self) -> list[Fault]:
+        with self._lock:
+            return [armed.fault for armed in self._armed]
+
+    def decide(self, method: str, resource: str) -> Decision:
+        """What happens to one call: total injected latency and the first error that fires."""
+        decision = Decision()
+        with self._lock:
+            for armed in self._armed:
+                fault = armed.fault
+                if not fault.applies(method, resource):
+                    continue
+                armed.seen += 1
+                if fault.first_n is not None and armed.seen > fault.first_n:
+                    continue
+                if fault.rate < 1.0 and self._rng.random() >= fault.rate:
+                    continue
+                decision.latency += fault.latency_ms / 1000
+                if decision.error is None:
+                    decision.error = fault.error(method, resource)
+        return decision

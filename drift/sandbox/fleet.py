@@ -1,0 +1,96 @@
+"""The running backends: one WebSocket server per serving or tagged revision, and one per
+service URL that routes each connection to a serving revision by traffic percent."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from websockets.asyncio.server import Server
+
+from drift.sandbox.backend import BackendApp, BackendConfig, Env
+from drift.sandbox.names import ServiceKey
+
+
+@dataclass
+class _Running:
+    server: Server
+    port: int
+    env: dict[str, str]
+
+
+class Fleet:
+    """Starts and stops backends as revisions start and stop serving. Event-loop only."""
+
+    def __init__(self, rng: random.Random, host: str = "127.0.0.1") -> None:
+        self.rng = rng
+        self.host = host
+        self._routers: dict[ServiceKey, tuple[Server, int]] = {}
+        self._revisions: dict[ServiceKey, dict[str, _Running]] = {}
+        self._weights: dict[ServiceKey, list[tuple[str, int]]] = {}
+
+    def url(self, port: int) -> str:
+        return f"http://{self.host}:{port}"
+
+    async def router(self, key: ServiceKey, config: BackendConfig) -> int:
+        """The port of the service URL (started on first use)."""
+        if key not in self._routers:
+            app = BackendApp(config, lambda: self._pick(key))
+            self._routers[key] = await app.serve(self.host)
+        return self._routers[key][1]
+
+    async def sync(
+        self,
+        key: ServiceKey,
+        config: BackendConfig,
+        weights: Mapping[str, int],
+        env_of: Callable[[str], dict[str, str]],
+    ) -> dict[str, int]:
+        """Run exactly the revisions in `weights` (revision -> percent, 0 for tag-only),
+        starting new ones with `env_of(revision)`; return each one's port."""
+        running = self._revisions.setdefault(key, {})
+        for name in [n for n in running if n not in weights]:
+            await self._stop(running.pop(name))
+        new = [name for name in weights if name not in running]
+        started = await asyncio.gather(*(self._start(config, env_of(name)) for name in new))
+        running.update(zip(new, started, strict=True))
+        self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
+        return {name: run.port for name, run in running.items()}
+
+    def env(self, key: ServiceKey, revision: str) -> dict[str, str] | None:
+        running = self._revisions.get(key, {}).get(revision)
+        return None if running is None else running.env
+
+    def port(self, key: ServiceKey, revision: str) -> int | None:
+        running = self._revisions.get(key, {}).get(revision)
+        return None if running is None else running.port
+
+    async def close(self) -> None:
+        for running in self._revisions.values():
+            for run in running.values():
+                await self._stop(run)
+        for server, _ in self._routers.values():
+            server.close()
+            await server.wait_closed()
+        self._revisions.clear()
+        self._routers.clear()
+        self._weights.clear()
+
+    async def _start(self, config: BackendConfig, env: dict[str, str]) -> _Running:
+        server, port = await BackendApp(config, lambda: env).serve(self.host)
+        return _Running(server, port, env)
+
+    @staticmethod
+    async def _stop(run: _Running) -> None:
+        run.server.close()
+        await run.server.wait_closed()
+
+    def _pick(self, key: ServiceKey) -> Env | None:
+        weights = self._weights.get(key)
+        if not weights:
+            return None
+        names = [name for name, _ in weights]
+        (name,) = self.rng.choices(names, weights=[pct for _, pct in weights])
+        return self.env(key, name)

@@ -1,0 +1,91 @@
+"""Resource names of the emulated APIs, and the gRPC error every handler raises."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+
+LOCATION = re.compile(r"projects/([^/]+)/locations/([^/]+)")
+SERVICE = re.compile(r"projects/([^/]+)/locations/([^/]+)/services/([^/]+)")
+REVISION = re.compile(r"projects/([^/]+)/locations/([^/]+)/services/([^/]+)/revisions/([^/]+)")
+OPERATION = re.compile(r"projects/([^/]+)/locations/([^/]+)/operations/([^/]+)")
+PROJECT = re.compile(r"projects/([^/]+)")
+SECRET = re.compile(r"projects/([^/]+)/secrets/([^/]+)")
+VERSION = re.compile(r"projects/([^/]+)/secrets/([^/]+)/versions/([^/]+)")
+
+
+class RpcError(Exception):
+    """A gRPC status a handler answers with (never carries a secret value)."""
+
+    def __init__(
+        self, code: grpc.StatusCode, message: str, *, retry_delay: float | None = None
+    ) -> None:
+        super().__init__(f"{code.name}: {message}")
+        self.code = code
+        self.message = message
+        self.retry_delay = retry_delay
+
+    def status(self) -> status_pb2.Status:
+        """The google.rpc.Status form (operation errors, `grpc-status-details-bin`)."""
+        status = status_pb2.Status(code=self.code.value[0], message=self.message)
+        if self.retry_delay is not None:
+            delay = duration_pb2.Duration()
+            delay.FromNanoseconds(int(self.retry_delay * 1e9))
+            detail = any_pb2.Any()
+            detail.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+            status.details.append(detail)
+        return status
+
+    def trailers(self) -> tuple[tuple[str, bytes], ...]:
+        if self.retry_delay is None:
+            return ()
+        return (("grpc-status-details-bin", self.status().SerializeToString()),)
+
+
+def invalid(message: str) -> RpcError:
+    return RpcError(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+def not_found(message: str) -> RpcError:
+    return RpcError(grpc.StatusCode.NOT_FOUND, message)
+
+
+def parse(pattern: re.Pattern[str], name: str, expected: str) -> tuple[str, ...]:
+    match = pattern.fullmatch(name)
+    if match is None:
+        raise invalid(f"Invalid resource name '{name}': expected {expected}.")
+    return match.groups()
+
+
+@dataclass(frozen=True, order=True)
+class ServiceKey:
+    project: str
+    region: str
+    service: str
+
+    @property
+    def name(self) -> str:
+        return f"projects/{self.project}/locations/{self.region}/services/{self.service}"
+
+    def revision(self, revision: str) -> str:
+        return f"{self.name}/revisions/{revision}"
+
+    def operation(self, op_id: str) -> str:
+        return f"projects/{self.project}/locations/{self.region}/operations/{op_id}"
+
+
+@dataclass(frozen=True, order=True)
+class SecretKey:
+    project: str
+    secret: str
+
+    @property
+    def name(self) -> str:
+        return f"projects/{self.project}/secrets/{self.secret}"
+
+    def version(self, number: int | str) -> str:
+        return f"{self.name}/versions/{number}"

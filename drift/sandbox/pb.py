@@ -1,0 +1,38 @@
+"""The raw protobuf classes behind the proto-plus types: the sandbox stores and serves these
+(faster, and what goes on the wire). Typed as Any: protobuf classes carry no static types."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    ServicePb: TypeAlias = Any
+    RevisionPb: TypeAlias = Any
+    TemplatePb: TypeAlias = Any
+    ContainerPb: TypeAlias = Any
+    EnvVarPb: TypeAlias = Any
+    TrafficPb: TypeAlias = Any
+    TrafficStatusPb: TypeAlias = Any
+    ConditionPb: TypeAlias = Any
+    SecretPb: TypeAlias = Any
+    SecretVersionPb: TypeAlias = Any
+else:
+    from google.cloud import run_v2, secretmanager_v1
+
+    ServicePb = run_v2.Service.pb()
+    RevisionPb = run_v2.Revision.pb()
+    TemplatePb = run_v2.RevisionTemplate.pb()
+    ContainerPb = run_v2.Container.pb()
+    EnvVarPb = run_v2.EnvVar.pb()
+    TrafficPb = run_v2.TrafficTarget.pb()
+    TrafficStatusPb = run_v2.TrafficTargetStatus.pb()
+    ConditionPb = run_v2.Condition.pb()
+    SecretPb = secretmanager_v1.Secret.pb()
+    SecretVersionPb = secretmanager_v1.SecretVersion.pb()
+
+
+def copy(message: Any) -> Any:
+    """A deep copy of a protobuf message (the store never hands out its own objects)."""
+    out = type(message)()
+    out.CopyFrom(message)
+    return out

@@ -1,0 +1,165 @@
+"""The gRPC plumbing every emulated method shares: the call log, injected faults and latency,
+errors as gRPC statuses, paging, and the generic handlers the server registers."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import grpc
+from google.protobuf.message import Message
+
+from drift.sandbox.faults import FaultBook
+from drift.sandbox.names import RpcError, invalid
+
+LOGGER = logging.getLogger("drift.sandbox")
+T = TypeVar("T")
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass
+class Call:
+    """One RPC the sandbox received: full method name, the request, and the status it got
+    ("PENDING" while running). Secret payloads are blanked in recorded requests."""
+
+    method: str
+    request: Any
+    code: str = "PENDING"
+
+    @property
+    def short(self) -> str:
+        return self.method.rsplit("/", 1)[-1]
+
+
+@dataclass
+class CallLog:
+    _calls: list[Call] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, method: str, request: Any) -> Call:
+        call = Call(method, request)
+        with self._lock:
+            self._calls.append(call)
+        return call
+
+    def snapshot(self) -> list[Call]:
+        with self._lock:
+            return list(self._calls)
+
+    def counts(self) -> collections.Counter[str]:
+        with self._lock:
+            return collections.Counter(call.short for call in self._calls)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+class Context(Protocol):
+    """What a method needs from the sandbox to apply faults and record calls."""
+
+    calls: CallLog
+    faults: FaultBook
+    latency: float
+
+
+Handler = Callable[[Any], Awaitable[Message]]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One RPC: its service and method names, request type, handler, and how to record it."""
+
+    service: str
+    name: str
+    request: type[Message]
+    handler: Handler
+    record: Callable[[Any], Any] = lambda request: request
+
+    @property
+    def path(self) -> str:
+        return f"{self.service}/{self.name}"
+
+
+def resource_name(request: Message) -> str:
+    """The resource a request is about (used by faults' `match`)."""
+    fields = request.DESCRIPTOR.fields_by_name
+    for name in ("name", "parent", "resource"):
+        if name in fields:
+            return str(getattr(request, name))
+    if "service" in fields:
+        return str(request.service.name)
+    return ""
+
+
+def generic_handlers(methods: Iterable[Method], ctx: Context) -> list[grpc.GenericRpcHandler]:
+    by_service: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
+    for method in methods:
+        by_service.setdefault(method.service, {})[method.name] = (
+            grpc.unary_unary_rpc_method_handler(
+                _unary(method, ctx),
+                request_deserializer=method.request.FromString,
+                response_serializer=lambda message: message.SerializeToString(),
+            )
+        )
+    return [grpc.method_handlers_generic_handler(s, table) for s, table in by_service.items()]
+
+
+def _unary(
+    method: Method, ctx: Context
+) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]:
+    async def handle(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
+        call = ctx.calls.add(method.path, method.record(request))
+        try:
+            response = await _answer(method, ctx, request)
+        except RpcError as err:
+            call.code = err.code.name
+            await context.abort(err.code, err.message, trailing_metadata=err.trailers())
+            raise  # unreachable: abort raises
+        except asyncio.CancelledError:
+            call.code = "CANCELLED"
+            raise
+        except Exception:
+            LOGGER.exception("sandbox: %s failed", method.path)
+            call.code = "INTERNAL"
+            await context.abort(grpc.StatusCode.INTERNAL, "internal error in the sandbox")
+            raise
+        call.code = "OK"
+        return response
+
+    return handle
+
+
+async def _answer(method: Method, ctx: Context, request: Message) -> Message:
+    decision = ctx.faults.decide(method.name, resource_name(request))
+    delay = ctx.latency + decision.latency
+    if delay > 0:
+        await asyncio.sleep(delay)
+    if decision.error is not None:
+        raise decision.error
+    return await method.handler(request)
+
+
+def paginate(items: Sequence[T], page_size: int, page_token: str) -> tuple[Sequence[T], str]:
+    """One page of `items` and the token of the next page ("" after the last)."""
+    if page_size < 0:
+        raise invalid("page_size must not be negative.")
+    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    start = 0
+    if page_token:
+        try:
+            start = int(base64.urlsafe_b64decode(page_token.encode()).decode().removeprefix("o:"))
+        except (ValueError, UnicodeDecodeError):
+            raise invalid(f"Invalid page token '{page_token}'.") from None
+        if not 0 <= start <= len(items):
+            raise invalid(f"Invalid page token '{page_token}'.")
+    end = start + size
+    token = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(items) else ""
+    return items[start:end], token

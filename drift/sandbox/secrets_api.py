@@ -1,0 +1,257 @@
+"""`google.cloud.secretmanager.v1.SecretManagerService`: secrets, versions with their states
+and `latest`, payload access with CRC32C, and IAM policies on secrets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from google.cloud import secretmanager_v1
+from google.iam.v1 import iam_policy_pb2, policy_pb2
+from google.protobuf.message import Message
+
+from drift.sandbox.core import Core
+from drift.sandbox.names import PROJECT, RpcError, SecretKey, invalid, parse
+from drift.sandbox.pb import SecretPb, SecretVersionPb, copy
+from drift.sandbox.rpc import Method, paginate
+from drift.sandbox.state import SecretRec, VersionRec, VersionState
+
+SERVICE = "google.cloud.secretmanager.v1.SecretManagerService"
+SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+MAX_PAYLOAD = 64 * 1024
+
+
+def _crc32c_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_TABLE = _crc32c_table()
+
+
+def crc32c(data: bytes) -> int:
+    """CRC32C (Castagnoli), as Secret Manager computes `data_crc32c`."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = _TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def _state_name(version: VersionRec) -> str:
+    return str(VersionState(version.state).name)
+
+
+def _filter_matches(text: str, fields: dict[str, str]) -> bool:
+    """The small part of the list filter syntax drift needs: `key:value` terms, ANDed."""
+    for term in text.split():
+        if term.upper() == "AND":
+            continue
+        key, sep, value = term.partition(":")
+        if not sep:
+            key, sep, value = term.partition("=")
+        if not sep or key not in fields:
+            raise invalid(f"Invalid filter '{text}'.")
+        if value.lower() not in fields[key].lower():
+            return False
+    return True
+
+
+class SecretsApi:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def _project(self, parent: str) -> str:
+        (project,) = parse(PROJECT, parent, "projects/PROJECT")
+        return self.core.world.project(project).id
+
+    def _secret(self, name: str) -> SecretRec:
+        world = self.core.world
+        return world.secret(world.secret_key(name))
+
+    async def list_secrets(self, request: Any) -> Message:
+        pid = self._project(request.parent)
+        recs = [
+            rec
+            for key, rec in sorted(self.core.world.secrets.items())
+            if key.project == pid
+            and _filter_matches(
+                request.filter, {"name": key.secret, "labels": str(dict(rec.pb.labels))}
+            )
+        ]
+        page, token = paginate(recs, request.page_size, request.page_token)
+        return secretmanager_v1.ListSecretsResponse.pb()(
+            secrets=[rec.pb for rec in page], next_page_token=token, total_size=len(recs)
+        )
+
+    async def get_secret(self, request: Any) -> Message:
+        return copy(self._secret(request.name).pb)
+
+    async def create_secret(self, request: Any) -> Message:
+        world = self.core.world
+        key = SecretKey(self._project(request.parent), request.secret_id)
+        if not SECRET_ID.fullmatch(request.secret_id):
+            raise invalid(f"Invalid secret_id '{request.secret_id}'.")
+        if not request.secret.HasField("replication"):
+            raise invalid("Secret.replication must be specified.")
+        if key in world.secrets:
+            raise RpcError(grpc.StatusCode.ALREADY_EXISTS, f"Secret [{key.name}] already exists.")
+        secret = SecretPb()
+        secret.CopyFrom(request.secret)
+        secret.name = key.name
+        secret.create_time.CopyFrom(world.now())
+        secret.etag = world.etag(key.name)
+        policy = policy_pb2.Policy(version=1, etag=world.etag(f"{key.name}:iam").encode())
+        world.secrets[key] = SecretRec(secret, [], policy)
+        return copy(secret)
+
+    async def add_secret_version(self, request: Any) -> Message:
+        world = self.core.world
+        rec = self._secret(request.parent)
+        data = request.payload.data
+        if len(data) > MAX_PAYLOAD:
+            raise invalid(f"Secret payload exceeds {MAX_PAYLOAD} bytes.")
+        checksum = request.payload.data_crc32c if request.payload.HasField("data_crc32c") else None
+        if checksum is not None and checksum != crc32c(data):
+            raise invalid("Checksum mismatch: data_crc32c does not match the payload.")
+        name = f"{rec.pb.name}/versions/{len(rec.versions) + 1}"
+        version = SecretVersionPb(
+            name=name,
+            create_time=world.now(),
+            state=VersionState.ENABLED,
+            client_specified_payload_checksum=checksum is not None,
+        )
+        version.etag = world.etag(name)
+        rec.versions.append(VersionRec(version, bytes(data)))
+        return copy(version)
+
+    async def list_secret_versions(self, request: Any) -> Message:
+        rec = self._secret(request.parent)
+        versions = [
+            v
+            for v in reversed(rec.versions)  # newest first
+            if _filter_matches(request.filter, {"state": _state_name(v), "name": v.pb.name})
+        ]
+        page, token = paginate(versions, request.page_size, request.page_token)
+        return secretmanager_v1.ListSecretVersionsResponse.pb()(
+            versions=[v.pb for v in page], next_page_token=token, total_size=len(versions)
+        )
+
+    async def get_secret_version(self, request: Any) -> Message:
+        _, version = self.core.world.version_ref(request.name)
+        return copy(version.pb)
+
+    async def access_secret_version(self, request: Any) -> Message:
+        _, version = self.core.world.version_ref(request.name)
+        if version.state != VersionState.ENABLED:
+            raise RpcError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"Secret Version [{version.pb.name}] is in {_state_name(version)} state.",
+            )
+        payload = secretmanager_v1.SecretPayload.pb()(
+            data=version.data, data_crc32c=crc32c(version.data)
+        )
+        return secretmanager_v1.AccessSecretVersionResponse.pb()(
+            name=version.pb.name, payload=payload
+        )
+
+    def _transition(self, request: Any, state: int) -> Message:
+        world = self.core.world
+        _, version = world.version_ref(request.name)
+        if request.etag and request.etag != version.pb.etag:
+            raise RpcError(
+                grpc.StatusCode.ABORTED, f"The etag provided does not match [{version.pb.name}]."
+            )
+        if version.state == VersionState.DESTROYED:
+            raise RpcError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"Secret Version [{version.pb.name}] is in DESTROYED state.",
+            )
+        version.pb.state = state
+        if state == VersionState.DESTROYED:
+            version.pb.destroy_time.CopyFrom(world.now())
+            version.data = b""
+        version.pb.etag = world.etag(version.pb.name)
+        return copy(version.pb)
+
+    async def enable_secret_version(self, request: Any) -> Message:
+        return self._transition(request, VersionState.ENABLED)
+
+    async def disable_secret_version(self, request: Any) -> Message:
+        return self._transition(request, VersionState.DISABLED)
+
+    async def destroy_secret_version(self, request: Any) -> Message:
+        return self._transition(request, VersionState.DESTROYED)
+
+    async def get_iam_policy(self, request: Any) -> Message:
+        return copy(self._secret(request.resource).policy)
+
+    async def set_iam_policy(self, request: Any) -> Message:
+        rec = self._secret(request.resource)
+        if request.policy.etag and request.policy.etag != rec.policy.etag:
+            raise RpcError(
+                grpc.StatusCode.ABORTED,
+                "There were concurrent policy changes. Please retry the whole "
+                "read-modify-write with exponential backoff.",
+            )
+        policy = policy_pb2.Policy()
+        policy.CopyFrom(request.policy)
+        policy.version = policy.version or 1
+        policy.etag = self.core.world.etag(f"{rec.pb.name}:iam").encode()
+        rec.policy = policy
+        return copy(policy)
+
+    def methods(self) -> list[Method]:
+        sm = secretmanager_v1
+
+        def method(
+            name: str, request_type: Any, handler: Any, record: Callable[[Any], Any] | None = None
+        ) -> Method:
+            pb = request_type.pb() if hasattr(request_type, "pb") else request_type
+            wrap: Callable[[Any], Any] = (
+                record if record is not None else getattr(request_type, "wrap", _as_is)
+            )
+            return Method(SERVICE, name, pb, handler, wrap)
+
+        return [
+            method("ListSecrets", sm.ListSecretsRequest, self.list_secrets),
+            method("GetSecret", sm.GetSecretRequest, self.get_secret),
+            method("CreateSecret", sm.CreateSecretRequest, self.create_secret),
+            method(
+                "AddSecretVersion", sm.AddSecretVersionRequest, self.add_secret_version, _redacted
+            ),
+            method("ListSecretVersions", sm.ListSecretVersionsRequest, self.list_secret_versions),
+            method("GetSecretVersion", sm.GetSecretVersionRequest, self.get_secret_version),
+            method(
+                "AccessSecretVersion", sm.AccessSecretVersionRequest, self.access_secret_version
+            ),
+            method(
+                "EnableSecretVersion", sm.EnableSecretVersionRequest, self.enable_secret_version
+            ),
+            method(
+                "DisableSecretVersion", sm.DisableSecretVersionRequest, self.disable_secret_version
+            ),
+            method(
+                "DestroySecretVersion", sm.DestroySecretVersionRequest, self.destroy_secret_version
+            ),
+            method("GetIamPolicy", iam_policy_pb2.GetIamPolicyRequest, self.get_iam_policy),
+            method("SetIamPolicy", iam_policy_pb2.SetIamPolicyRequest, self.set_iam_policy),
+        ]
+
+
+def _as_is(request: Any) -> Any:
+    return request
+
+
+def _redacted(request: Any) -> Any:
+    """The AddSecretVersion request as recorded: payload bytes blanked, checksum kept."""
+    copy = secretmanager_v1.AddSecretVersionRequest.pb()()
+    copy.CopyFrom(request)
+    copy.payload.data = b""
+    return secretmanager_v1.AddSecretVersionRequest.wrap(copy)
