@@ -1,0 +1,145 @@
+"""Shared fixtures: the in-process sandbox (Cloud Run + Secret Manager emulator) and the
+official Google clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from drift.sandbox import Sandbox
+
+MakeSandbox = Callable[..., "Sandbox"]
+
+
+@pytest.fixture(scope="session")
+def sandbox_session() -> Iterator[Sandbox]:
+    """One sandbox with the default scenario for the whole run (use `sandbox` in tests)."""
+    from drift.sandbox import Sandbox
+
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(sandbox_session: Sandbox) -> Sandbox:
+    """The shared sandbox, reset to the default scenario (state, faults, calls, backends)."""
+    sandbox_session.reset()
+    return sandbox_session
+
+
+@pytest.fixture
+def sandbox_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """`CLOUD_RUN_EMULATOR_HOST` and `SECRET_MANAGER_EMULATOR_HOST` set to the sandbox."""
+    env = sandbox.environ()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[MakeSandbox]:
+    """Start a sandbox of your own (a scenario path, dict or model); stopped after the test."""
+    from drift.sandbox import Sandbox
+
+    started: list[Sandbox] = []
+
+    def make(scenario: Any = None, **options: Any) -> Sandbox:
+        sandbox = Sandbox(scenario, **options).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+@dataclass
+class Clients:
+    """The official clients on one channel to the sandbox (sync or async flavour)."""
+
+    services: Any
+    revisions: Any
+    secrets: Any
+
+
+ClientsFor = Callable[["Sandbox"], Clients]
+
+
+@pytest.fixture
+def clients_for() -> Iterator[ClientsFor]:
+    """`clients_for(sandbox)`: sync `ServicesClient`, `RevisionsClient` and
+    `SecretManagerServiceClient` on one channel to that sandbox (closed after the test)."""
+    import grpc
+    from google.cloud import run_v2, secretmanager_v1
+    from google.cloud.run_v2.services.revisions.transports import RevisionsGrpcTransport
+    from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+        SecretManagerServiceGrpcTransport,
+    )
+
+    channels: list[grpc.Channel] = []
+
+    def make(sandbox: Sandbox) -> Clients:
+        channel = grpc.insecure_channel(sandbox.address)
+        channels.append(channel)
+        return Clients(
+            run_v2.ServicesClient(transport=ServicesGrpcTransport(channel=channel)),
+            run_v2.RevisionsClient(transport=RevisionsGrpcTransport(channel=channel)),
+            secretmanager_v1.SecretManagerServiceClient(
+                transport=SecretManagerServiceGrpcTransport(channel=channel)
+            ),
+        )
+
+    yield make
+    for channel in channels:
+        channel.close()
+
+
+@pytest.fixture
+def clients(sandbox: Sandbox, clients_for: ClientsFor) -> Clients:
+    """The sync official clients on the shared (reset) sandbox."""
+    return clients_for(sandbox)
+
+
+AsyncClients = Callable[[], AbstractAsyncContextManager[Clients]]
+
+
+@pytest.fixture
+def async_clients(sandbox: Sandbox) -> AsyncClients:
+    """`async with async_clients() as c:` the async clients, inside your own event loop."""
+    address = sandbox.address
+
+    @asynccontextmanager
+    async def open_clients() -> AsyncIterator[Clients]:
+        import grpc
+        from google.cloud import run_v2, secretmanager_v1
+        from google.cloud.run_v2.services.revisions.transports import (
+            RevisionsGrpcAsyncIOTransport,
+        )
+        from google.cloud.run_v2.services.services.transports import (
+            ServicesGrpcAsyncIOTransport,
+        )
+        from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+            SecretManagerServiceGrpcAsyncIOTransport,
+        )
+
+        channel = grpc.aio.insecure_channel(address)
+        try:
+            yield Clients(
+                run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=channel)),
+                run_v2.RevisionsAsyncClient(
+                    transport=RevisionsGrpcAsyncIOTransport(channel=channel)
+                ),
+                secretmanager_v1.SecretManagerServiceAsyncClient(
+                    transport=SecretManagerServiceGrpcAsyncIOTransport(channel=channel)
+                ),
+            )
+        finally:
+            await channel.close()
+
+    return open_clients
