@@ -318,7 +318,7 @@ def run_foreground(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with Sandbox(scenario_path) as sandbox:
+        with Sandbox(scenario_path, host=host, port=port) as sandbox:
             for key, value in sandbox.environ().items():
                 print(f"export {key}={value}", file=out)
             for name, url in sandbox.service_urls().items():

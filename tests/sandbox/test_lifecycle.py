@@ -120,7 +120,12 @@ def session_processes(sid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_subprocess_exits_zero_on_sigint_and_leaves_no_processes() -> None:
-    code = "from drift.sandbox import run_foreground; raise SystemExit(run_foreground())"
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        port = probe_socket.getsockname()[1]
+    code = (
+        f"from drift.sandbox import run_foreground; raise SystemExit(run_foreground(port={port}))"
+    )
     process = subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
@@ -132,10 +137,8 @@ def test_subprocess_exits_zero_on_sigint_and_leaves_no_processes() -> None:
         assert process.stdout is not None
         first = process.stdout.readline()
         second = process.stdout.readline()
-        match = re.fullmatch(r"export CLOUD_RUN_EMULATOR_HOST=127\.0\.0\.1:(\d+)\n", first)
-        assert match, first
-        assert second.startswith("export SECRET_MANAGER_EMULATOR_HOST=")
-        port = int(match.group(1))
+        assert first == f"export CLOUD_RUN_EMULATOR_HOST=127.0.0.1:{port}\n"
+        assert second == f"export SECRET_MANAGER_EMULATOR_HOST=127.0.0.1:{port}\n"
         assert listening(port)
         for line in process.stdout:
             if "Ctrl-C" in line:
