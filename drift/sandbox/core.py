@@ -60,9 +60,7 @@ class Core:
         self.ops.delay = (options.operation_delay_ms if delay_ms is None else delay_ms) / 1000
         self.world = build_world(self.scenario)
         self.fleet = Fleet(random.Random(seed), self.host)
-        self.faults = FaultBook(seed)
-        for spec in self.scenario.faults:
-            self.faults.add(Fault.from_spec(spec))
+        self.faults.reset(seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
         await asyncio.gather(*(self.publish(rec) for rec in self.world.services.values()))
 
     async def close(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import grpc
@@ -81,9 +82,14 @@ class FaultBook:
             self._armed.append(_Armed(fault))
 
     def clear(self) -> None:
+        """Remove every fault (the scenario's too) and restart the random sequence."""
+        self.reset(self.seed, ())
+
+    def reset(self, seed: int, faults: Iterable[Fault]) -> None:
         with self._lock:
-            self._armed.clear()
-            self._rng = random.Random(self.seed)
+            self.seed = seed
+            self._rng = random.Random(seed)
+            self._armed = [_Armed(fault) for fault in faults]
 
     def faults(self) -> list[Fault]:
         with self._lock:
