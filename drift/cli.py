@@ -493,6 +493,34 @@ def rollback(
     raise typer.Exit(0)
 
 
+@app.command()
+def sandbox(
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Scenario YAML [default: the shipped acme-chat story]."),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Loopback address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", help="gRPC port (0: any free port).")] = 0,
+) -> None:
+    """Run the local Cloud Run v2 + Secret Manager v1 emulator in the foreground.
+
+    Prints the `export CLOUD_RUN_EMULATOR_HOST=... SECRET_MANAGER_EMULATOR_HOST=...` lines to
+    paste into another shell; every revision serving traffic runs a real WebSocket backend.
+    Ctrl-C stops it and everything it started.
+
+    Examples:
+
+      drift sandbox
+
+      drift sandbox --scenario my-scenario.yaml --port 8085
+    """
+    from drift.sandbox import run_foreground
+
+    raise typer.Exit(run_foreground(scenario, host=host, port=port))
+
+
 @profiles_app.command("validate")
 def profiles_validate(
     directory: Annotated[

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,11 +104,9 @@ def load_located(path: Path, *, display: str | None = None) -> Located:
 
 
 def _duplicate_message(exc: Exception) -> str:
-    text = str(exc)
-    for part in text.splitlines():
-        if "found duplicate key" in part:
-            return part.strip().rstrip(".").replace("found ", "")
-    return "duplicate key"
+    """Name the key, never its values (a scenario may hold secret values)."""
+    match = re.search(r'duplicate key "([^"]*)"', str(exc))
+    return f'duplicate key "{match.group(1)}"' if match else "duplicate key"
 
 
 def _oneline(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from drift.live.calls import CallFailure, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
 from drift.live.model import (
+    EnvVar,
     LiveService,
     RevisionConfig,
     SecretPolicy,
@@ -167,7 +168,9 @@ class Reader:
         split = _serving_split(svc)
         described = (
             len(split) == 1
-            and split[0][0] == svc.latest_ready_revision == svc.latest_created_revision
+            and split[0][0]
+            == _short(svc.latest_ready_revision)
+            == _short(svc.latest_created_revision)
             and svc.observed_generation == svc.generation
             and not svc.reconciling
         )
@@ -321,25 +324,26 @@ class Reader:
         needed: set[SecretRef] = set()
         for p in profiles:
             for rule in p.env.values():
-                mine = self._live_refs(p.name, rule.name)
+                mine = self._live_vars(p.name, rule.name)
+                mine_refs = {v.ref for v in mine if v.ref is not None}
                 if rule.pattern or rule.not_values or rule.one_of or rule.min_length is not None:
-                    needed |= mine
-                if rule.same_as is not None:
-                    theirs = self._live_refs(*rule.same_as)
-                    if len(mine) == 1 and mine == theirs:
-                        continue  # the very same secret version: equal without reading it
-                    needed |= mine | theirs
+                    needed |= mine_refs
+                if rule.same_as is None or not mine:
+                    continue
+                theirs = self._live_vars(*rule.same_as)
+                theirs_refs = {v.ref for v in theirs if v.ref is not None}
+                if not theirs:
+                    continue  # nothing to compare with: the other side reports it missing
+                if len(mine) == len(theirs) == 1 and mine_refs and mine_refs == theirs_refs:
+                    continue  # the very same secret version: equal without reading it
+                needed |= mine_refs | theirs_refs
         return needed
 
-    def _live_refs(self, service: str, var: str) -> set[SecretRef]:
+    def _live_vars(self, service: str, var: str) -> set[EnvVar]:
         svc = self.state.services.get(service)
         if svc is None:
             return set()
-        return {
-            v.ref
-            for rev in svc.serving
-            if (v := rev.config.env.get(var)) is not None and v.ref is not None
-        }
+        return {v for rev in svc.serving if (v := rev.config.env.get(var)) is not None}
 
     async def _access(self, ref: SecretRef) -> None:
         name = f"{self._secret_name(ref.secret)}/versions/{ref.version}"

@@ -308,3 +308,13 @@ def test_enormous_and_deep_documents_are_refused(write: WriteProfile, profiles_d
     assert "nested deeper than" in _problems(profiles_dir)[0]
     (profiles_dir / "staging.yaml").write_text("# " + "x" * (1024 * 1024 + 1))
     assert "the limit is" in _problems(profiles_dir)[0]
+
+
+def test_duplicate_key_message_never_echoes_values(write: WriteProfile, profiles_dir: Path) -> None:
+    write(
+        "staging",
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n"
+        "      A: first-value\n      A: second-value\n",
+    )
+    (problem,) = _problems(profiles_dir)
+    assert problem == 'profiles/staging.yaml:7: invalid YAML: duplicate key "A"'
