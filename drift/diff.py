@@ -149,12 +149,14 @@ def _merge_revisions(findings: list[Finding]) -> list[Finding]:
 def _rollout(ctx: _Context) -> Iterator[Finding]:
     live = ctx.live
     primary = live.serving[0].name if live.serving else None
-    if not live.latest_created_ready and live.latest_created:
+    failed = not live.latest_created_ready and bool(live.latest_created)
+    if failed:
+        serving = f"traffic stays on {primary}" if primary else "no revision serves traffic"
         yield ctx.finding(
             "revision.rollout",
             f"revision.{live.latest_created}",
             f"latest created revision {live.latest_created} is not ready "
-            f"({live.latest_created_message}); traffic stays on {primary or 'nothing'}",
+            f"({live.latest_created_message}); {serving}",
             revision=primary,
             location=ctx.service.location,
             expected="latest created revision ready",
@@ -177,7 +179,8 @@ def _rollout(ctx: _Context) -> Iterator[Finding]:
             actual=f"{len(live.serving)} serving revisions",
             severity=Severity.WARNING,
         )
-    if not live.serving and not any(u.service == ctx.service.name for u in ctx.state.unverified):
+    unread = any(u.service == ctx.service.name for u in ctx.state.unverified)
+    if not live.serving and not failed and not unread:
         yield ctx.finding(
             "revision.rollout",
             "revision.serving",

@@ -80,7 +80,7 @@ def revision_config(revision: Any, *, ingress: Any, container: str | None) -> Re
         "cpu_throttling": cpu_idle,
         "startup_cpu_boost": startup_boost,
         "session_affinity": bool(revision.session_affinity),
-        "service_account": revision.service_account or DEFAULT_SERVICE_ACCOUNT,
+        "service_account": normalise_account(revision.service_account),
         "ingress": _INGRESS.get(_enum_name(ingress), "all"),
         "execution_environment": _EXECUTION.get(
             _enum_name(revision.execution_environment), "default"
@@ -107,10 +107,19 @@ def _quantity(raw: str | None, parse: Any, suffix: str, default: str) -> str:
         return raw
 
 
+def normalise_account(account: str) -> str:
+    """Empty and `NUMBER-compute@developer.gserviceaccount.com` are the same account."""
+    if not account or account.endswith("-compute@developer.gserviceaccount.com"):
+        return DEFAULT_SERVICE_ACCOUNT
+    return account
+
+
 def normalise_setting(name: str, value: SettingValue) -> SettingValue:
     """Profile side of a setting, in the same form as `revision_config` produces."""
     if name == "vpc_connector" and isinstance(value, str):
         return short_secret(value)
+    if name == "service_account" and isinstance(value, str):
+        return normalise_account(value)
     return value
 
 

@@ -1,0 +1,51 @@
+"""Run drift as users do: a real process, with the sandbox's emulator variables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def drift(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path = REPO,
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m drift ARGS` with a clean DRIFT_* environment plus `env`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    base.pop("CLOUD_RUN_EMULATOR_HOST", None)
+    base.pop("SECRET_MANAGER_EMULATOR_HOST", None)
+    base["NO_COLOR"] = "1"
+    base["PYTHONPATH"] = str(REPO)
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "drift", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=base,
+        input=stdin,
+        timeout=timeout,
+    )
+
+
+def scenario_secret_values(path: Path) -> list[str]:
+    """Every secret value a scenario file seeds (to assert none ever appears in output)."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(path.read_text())
+    values = []
+    for project in data["projects"].values():
+        for secret in (project.get("secrets") or {}).values():
+            for version in secret.get("versions") or []:
+                value = version.get("value") if isinstance(version, dict) else version
+                if value:
+                    values.append(str(value))
+    return values

@@ -1,0 +1,237 @@
+"""`drift check` end to end: the official clients against the sandbox, every rule id, exit
+codes, incomplete reads, ignores, the JSON report's schema, and no secret value in any output."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from drift.check import run_check
+from drift.format import OutputFormat
+from drift.profiles import load_profile
+from drift.report import Report, Severity
+from drift.sandbox import Fault, Sandbox, default_scenario_path
+from drift.settings import load_settings
+from tests.cliutil import REPO, drift, scenario_secret_values
+
+DATA = REPO / "tests" / "data"
+RULES_SCENARIO = DATA / "check" / "scenario.yaml"
+RULES_PROFILES = DATA / "check" / "profiles"
+TODAY = dt.date(2026, 11, 24)
+PROJECT = "acme-chat-staging"
+
+
+def check(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    env: str,
+    profiles: Path = REPO / "profiles",
+    today: dt.date = TODAY,
+) -> Report:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(profiles, env)
+    return asyncio.run(run_check(profile, load_settings(), today=today)).report
+
+
+def rules(report: Report) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.service, f.target) for f in report.findings if not f.ignored}
+
+
+@pytest.fixture(scope="module")
+def rules_sandbox() -> object:
+    with Sandbox(RULES_SCENARIO) as sb:
+        yield sb
+
+
+def test_every_rule_end_to_end(rules_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = check(rules_sandbox, monkeypatch, "rules", RULES_PROFILES)
+    assert rules(report) == {
+        ("env.missing", "api", "env.MISSING"),
+        ("env.value", "api", "env.VALUE"),
+        ("env.constraint", "api", "env.URL"),
+        ("env.forbidden", "api", "env.TESTING"),
+        ("env.unexpected", "api", "env.EXTRA"),
+        ("env.plaintext_secret", "api", "env.PLAIN_SECRET"),
+        ("env.secret_ref", "api", "env.REF"),
+        ("env.inconsistent", "api", "env.SHARED"),
+        ("env.constraint", "api", "env.SHORT"),
+        ("secret.missing", "api", "secret.s-deleted"),
+        ("secret.disabled", "api", "secret.s-disabled"),
+        ("secret.destroyed", "api", "secret.s-destroyed"),
+        ("secret.no_access", "api", "secret.s-noaccess"),
+        ("setting.value", "api", "setting.timeout"),
+        ("service.missing", "ghost", "service"),
+        ("revision.rollout", "rollout", "revision.rollout-00001-qgx"),
+        ("revision.rollout", "split", "revision.split-00001-sxr"),
+        ("env.value", "split", "env.MODE"),
+    }
+    assert report.exit_code == 1 and report.status.value == "drift"
+    by_target = {(f.service, f.target): f for f in report.findings}
+    # locations point at the profile line that set the expectation
+    assert by_target[("api", "env.MISSING")].location.line == 8  # type: ignore[union-attr]
+    assert by_target[("api", "secret.s-noaccess")].location.line == 18  # type: ignore[union-attr]
+    # findings come from the serving revision; the split one names the old revision
+    assert by_target[("split", "env.MODE")].revision == "split-00001-sxr"
+    assert "Secret projects/111111111111/secrets/s-missing" in (
+        by_target[("rollout", "revision.rollout-00001-qgx")].message
+    )
+    assert by_target[("split", "revision.split-00001-sxr")].severity is Severity.WARNING
+
+
+def test_each_item_is_read_once(rules_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules_sandbox.clear_calls()
+    check(rules_sandbox, monkeypatch, "rules", RULES_PROFILES)
+    counts = rules_sandbox.call_counts()
+    # 9 distinct secret versions, 7 existing secrets; values only for min_length and same_as;
+    # revisions only where the template does not describe what serves (the split service)
+    assert counts == {
+        "ListServices": 1,
+        "ListSecrets": 1,
+        "GetSecretVersion": 9,
+        "GetIamPolicy": 7,
+        "AccessSecretVersion": 3,
+        "GetRevision": 2,
+    }
+    requests = [c.request for c in rules_sandbox.calls if c.short == "GetSecretVersion"]
+    assert len({r.name for r in requests}) == len(requests)
+
+
+def test_e2e_needs_what_staging_does_not(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    staging = rules(check(sandbox, monkeypatch, "staging"))
+    e2e = rules(check(sandbox, monkeypatch, "e2e"))
+    assert staging == {
+        ("env.forbidden", "api", "env.TESTING"),
+        ("env.value", "web", "env.NEXT_PUBLIC_WS_URL"),
+    }
+    assert e2e - staging == {
+        ("env.missing", "api", "env.E2E_OAUTH_SIMULATION_KEY"),
+        ("env.missing", "api", "env.E2E_TEST_MODE"),
+        ("env.missing", "api", "env.JWT_SECRET_STAGING"),
+        ("env.missing", "auth", "env.E2E_OAUTH_SIMULATION_KEY"),
+        ("env.missing", "auth", "env.E2E_TEST_MODE"),
+    }
+
+
+def repair_staging(sandbox: Sandbox) -> None:
+    sandbox.set_env(PROJECT, "api", "TESTING", None)
+    sandbox.set_env(PROJECT, "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws")
+
+
+def test_clean_environment_exits_0(sandbox: Sandbox) -> None:
+    repair_staging(sandbox)
+    done = drift("check", "staging", env=sandbox.environ())
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("staging: ") and last.endswith("no drift (exit 0)")
+    assert "1 finding ignored by the profile" in done.stdout  # until 2026-12-31
+
+
+def test_denied_secret_is_incomplete_never_clean(sandbox: Sandbox) -> None:
+    repair_staging(sandbox)
+    sandbox.inject(Fault(method="GetIamPolicy", code="PERMISSION_DENIED", match="jwt-secret"))
+    for fmt in OutputFormat:
+        done = drift("check", "staging", "--format", fmt.value, env=sandbox.environ())
+        assert done.returncode == 3, (fmt, done.stdout, done.stderr)
+        assert "no drift" not in done.stdout and "Traceback" not in done.stderr
+        assert "jwt-secret-staging" in done.stdout, fmt
+    report = json.loads(drift("check", "staging", "-f", "json", env=sandbox.environ()).stdout)
+    assert report["status"] == "incomplete" and report["exit_code"] == 3
+    assert {(u["service"], u["target"]) for u in report["unverified"]} == {
+        ("api", "secret.jwt-secret-staging"),
+        ("auth", "secret.jwt-secret-staging"),
+    }
+    assert report["unverified"][0]["reason"].startswith(
+        "GetIamPolicy projects/acme-chat-staging/secrets/jwt-secret-staging: PERMISSION_DENIED"
+    )
+
+
+def test_drift_takes_precedence_over_incomplete(sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(method="GetIamPolicy", code="PERMISSION_DENIED", match="jwt-secret"))
+    done = drift("check", "staging", "-f", "json", env=sandbox.environ())
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and report["status"] == "drift"
+    assert report["summary"]["unverified"] == 2  # api and auth both reference it
+
+
+def test_expired_ignore_becomes_a_warning(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = check(sandbox, monkeypatch, "staging", today=dt.date(2026, 12, 31))
+    after = check(sandbox, monkeypatch, "staging", today=dt.date(2027, 1, 1))
+    (ignored,) = [f for f in before.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
+    assert ignored.ignored and ignored.ignore_reason.startswith("set by the build image")  # type: ignore[union-attr]
+    (expired,) = [f for f in after.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
+    assert not expired.ignored and expired.severity is Severity.WARNING
+    assert "ignore expired on 2026-12-31" in expired.message
+
+
+def test_fail_on_and_service_filter(sandbox: Sandbox) -> None:
+    repair_staging(sandbox)
+    sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "DEBUG")  # a warning-level rule
+    env = sandbox.environ()
+    assert drift("check", "staging", env=env).returncode == 0
+    assert drift("check", "staging", "--fail-on", "warning", env=env).returncode == 1
+    assert (
+        drift("check", "staging", "--service", "web", "--fail-on", "warning", env=env).returncode
+        == 0
+    )
+    assert drift("check", "staging", env={**env, "DRIFT_FAIL_ON": "warning"}).returncode == 1
+    unknown = drift("check", "staging", "--service", "nope", env=env)
+    assert unknown.returncode == 2
+    assert "unknown service nope in profile staging (services: api, auth, web)" in unknown.stderr
+
+
+def test_json_report_validates_against_the_schema(sandbox: Sandbox, tmp_path: Path) -> None:
+    schema = json.loads((DATA / "report.schema.json").read_text())
+    out = tmp_path / "report.json"
+    done = drift("check", "e2e", "--format", "json", "--output", str(out), env=sandbox.environ())
+    assert done.returncode == 1 and done.stdout == ""
+    report = json.loads(out.read_text())
+    jsonschema.validate(report, schema)
+    assert report["schema"] == "drift.report/v1"
+    assert (report["environment"], report["project"]) == ("e2e", PROJECT)
+    missing = [f for f in report["findings"] if f["target"] == "env.E2E_OAUTH_SIMULATION_KEY"]
+    assert {f["location"]["file"] for f in missing} == {"profiles/e2e.yaml"}
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_no_secret_value_in_any_format(rules_sandbox: Sandbox, fmt: OutputFormat) -> None:
+    secrets = scenario_secret_values(RULES_SCENARIO) + scenario_secret_values(
+        default_scenario_path()
+    )
+    done = drift(
+        "check",
+        "rules",
+        "--profiles",
+        str(RULES_PROFILES),
+        "--format",
+        fmt.value,
+        "--verbose",
+        env=rules_sandbox.environ(),
+    )
+    assert done.returncode == 1, done.stderr
+    for value in secrets:
+        assert value not in done.stdout and value not in done.stderr, (fmt, value)
+    assert "fake-plain-secret-iiiiiiii" not in done.stdout  # a plain credential, masked
+
+
+def test_no_credentials_is_one_clear_error(tmp_path: Path) -> None:
+    done = drift(
+        "check",
+        "staging",
+        env={
+            "HOME": str(tmp_path),
+            "GOOGLE_APPLICATION_CREDENTIALS": "",
+            "NO_GCE_CHECK": "True",
+            "CLOUDSDK_CONFIG": str(tmp_path),
+        },
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("drift: error: no Application Default Credentials")
+    assert "Traceback" not in done.stderr
