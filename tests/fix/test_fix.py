@@ -1,0 +1,381 @@
+"""`drift fix` and `drift rollback` against the sandbox, judged from the requests the sandbox
+received: only planned variables change, no traffic moves before the canary passes, every
+refusal or failure leaves traffic where it was, and the journal lets rollback restore."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+from drift.errors import Aborted, ExitCode, UsageError
+from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.journal import Journal, State
+from drift.fix.plan import Plan
+from drift.fix.rollback import run_rollback
+from drift.profiles import load_profile
+from drift.sandbox import Sandbox, mint_test_jwt
+from drift.settings import Settings, load_settings
+from tests.cliutil import REPO, drift
+
+PROJECT = "acme-chat-staging"
+TODAY = dt.date(2026, 11, 24)
+
+
+class ScriptedUI:
+    """Answers prompts from a script; records what it was shown."""
+
+    def __init__(
+        self, answers: list[bool] | None = None, on_confirm: Callable[[str], None] | None = None
+    ) -> None:
+        self.answers = list(answers or [])
+        self.questions: list[str] = []
+        self.said: list[str] = []
+        self.plans: list[Plan] = []
+        self.on_confirm = on_confirm
+
+    def show_plan(self, plan: Plan) -> None:
+        self.plans.append(plan)
+
+    def confirm(self, question: str) -> bool:
+        self.questions.append(question)
+        if self.on_confirm is not None:
+            self.on_confirm(question)
+        return self.answers.pop(0) if self.answers else False
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+@pytest.fixture
+def env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)
+    values = {
+        **sandbox.environ(),
+        "ACME_TEST_JWT": mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging")),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(journal_dir=tmp_path / ".drift" / "journal")
+
+
+def fix(
+    tmp_path: Path,
+    env: dict[str, str],
+    ui: ScriptedUI,
+    options: FixOptions,
+    services: list[str] | None = None,
+    environment: str = "e2e",
+) -> FixResult:
+    profile = load_profile(REPO / "profiles", environment)
+    return asyncio.run(
+        run_fix(
+            profile, settings(tmp_path), ui, options, services=services, environ=env, today=TODAY
+        )
+    )
+
+
+def updates(sandbox: Sandbox) -> list[Any]:
+    return [c.request for c in sandbox.calls if c.short == "UpdateService"]
+
+
+def serving(service: run_v2.Service) -> set[tuple[str, int]]:
+    return {(s.revision, s.percent) for s in service.traffic_statuses if s.percent}
+
+
+def env_by_name(service: run_v2.Service) -> dict[str, run_v2.EnvVar]:
+    return {v.name: v for v in service.template.containers[0].env}
+
+
+def test_fix_changes_only_what_the_plan_names(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    before = sandbox.service(PROJECT, "api")
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    planned = {"TESTING", "E2E_OAUTH_SIMULATION_KEY", "E2E_TEST_MODE", "JWT_SECRET_STAGING"}
+    assert {c.name for c in result.plan.services[0].env} == planned
+    canary_request, promote_request = updates(sandbox)
+    sent = canary_request.service
+    # every field but the env list, the revision name and the traffic is sent back as read
+    for field in (
+        "labels",
+        "annotations",
+        "ingress",
+        "description",
+        "client",
+        "launch_stage",
+        "binary_authorization",
+        "scaling",
+        "invoker_iam_disabled",
+        "etag",
+    ):
+        assert getattr(sent, field) == getattr(before, field), field
+    for field in (
+        "labels",
+        "annotations",
+        "scaling",
+        "vpc_access",
+        "timeout",
+        "service_account",
+        "execution_environment",
+        "max_instance_request_concurrency",
+        "session_affinity",
+        "volumes",
+    ):
+        assert getattr(sent.template, field) == getattr(before.template, field), field
+    (container,) = sent.template.containers
+    (old_container,) = before.template.containers
+    for field in (
+        "image",
+        "ports",
+        "resources",
+        "args",
+        "command",
+        "volume_mounts",
+        "startup_probe",
+        "liveness_probe",
+        "name",
+    ):
+        assert getattr(container, field) == getattr(old_container, field), field
+    old_env, new_env = env_by_name(before), env_by_name(sent)
+    for name, var in old_env.items():
+        if name not in planned:
+            assert run_v2.EnvVar.serialize(new_env[name]) == run_v2.EnvVar.serialize(var), name
+    assert set(new_env) == set(old_env) - {"TESTING"} | (planned - {"TESTING"})
+    order = [v.name for v in container.env if v.name in old_env]
+    assert order == [v.name for v in old_env.values() if v.name != "TESTING"]
+    ref = new_env["E2E_OAUTH_SIMULATION_KEY"].value_source.secret_key_ref
+    assert (ref.secret, ref.version) == ("e2e-oauth-simulation-key-staging", "latest")
+    assert new_env["E2E_TEST_MODE"].value == "true"
+    # the promotion request changes traffic only
+    promoted = promote_request.service
+    assert promoted.template == sent.template
+    assert [(t.type_.name, t.percent, t.tag) for t in promoted.traffic] == [
+        ("TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", 100, "")
+    ]
+    assert result.exit_code is ExitCode.OK and result.recheck is not None
+    assert result.recheck.status.value == "clean"
+
+
+def test_no_traffic_moves_before_the_canary_passes(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    before = sandbox.service(PROJECT, "api")
+    seen: list[set[tuple[str, int]]] = []
+
+    def look(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            seen.append(serving(sandbox.service(PROJECT, "api")))
+
+    ui = ScriptedUI([True, True], on_confirm=look)
+    result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    assert seen == [serving(before)]  # at the promotion prompt, traffic is untouched
+    canary = updates(sandbox)[0].service
+    assert [(t.revision, t.percent) for t in canary.traffic if t.percent] == [
+        (before.latest_ready_revision.rsplit("/", 1)[-1], 100)
+    ]
+    (tagged,) = [t for t in canary.traffic if t.tag]
+    assert tagged.percent == 0 and tagged.revision == f"api-drift-{result.change_id}"
+    (outcome,) = result.outcomes
+    assert outcome.live_probe is not None and outcome.live_probe.outcome.value == "close_1011"
+    assert outcome.canary_probe is not None and outcome.canary_probe.ok
+    assert outcome.confirmed is True and outcome.live_probe.confirmed is True
+    assert serving(sandbox.service(PROJECT, "api")) == {(outcome.canary, 100)}
+
+
+def test_canary_failing_its_probe_leaves_traffic(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    # REDIS_HOST is required by the backend; the profile states no value, so no patch can
+    # set it: the canary closes 1011 like the live revision.
+    sandbox.set_env(PROJECT, "api", "REDIS_HOST", None)
+    before = sandbox.service(PROJECT, "api")
+    with pytest.raises(Aborted, match="the canary failed its probe") as caught:
+        fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert caught.value.exit_code is ExitCode.ABORTED
+    after = sandbox.service(PROJECT, "api")
+    assert serving(after) == serving(before)
+    assert len(updates(sandbox)) == 1  # the canary; no promotion
+    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    assert entry.state == State.CANARY_FAILED
+
+
+def test_etag_change_between_read_and_write_aborts(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    def meddle(question: str) -> None:
+        sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")  # someone deploys meanwhile
+
+    ui = ScriptedUI([True], on_confirm=meddle)
+    before_meddling = sandbox.service(PROJECT, "api")
+    with pytest.raises(Aborted, match="changed after drift read it"):
+        fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    after = sandbox.service(PROJECT, "api")
+    (request,) = updates(sandbox)
+    assert request.service.etag == before_meddling.etag != after.etag
+    assert not any(v.name == "E2E_TEST_MODE" for v in after.template.containers[0].env)
+
+
+def test_declined_confirmation_writes_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    ui = ScriptedUI([False])
+    with pytest.raises(Aborted, match="declined: nothing was changed"):
+        fix(tmp_path, env, ui, FixOptions())
+    assert updates(sandbox) == []
+    assert ui.questions == [
+        "Deploy the patch to api, auth, web as canary revisions with no traffic?"
+    ]
+    assert not (tmp_path / ".drift").exists()
+
+
+def test_dry_run_validates_on_the_server_and_writes_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    before = {s: sandbox.service(PROJECT, s) for s in ("api", "auth", "web")}
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(dry_run=True))
+    assert result.exit_code is ExitCode.OK
+    requests = updates(sandbox)
+    assert len(requests) == 3 and all(r.validate_only for r in requests)
+    for name, service in before.items():
+        assert sandbox.service(PROJECT, name).etag == service.etag
+
+
+def test_dry_run_rejected_by_the_server_exits_2(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault(method="UpdateService", code="INVALID_ARGUMENT", message="bad spec"))
+    with pytest.raises(UsageError, match="the server rejected the patch: web: UpdateService"):
+        fix(tmp_path, env, ScriptedUI(), FixOptions(dry_run=True), services=["web"])
+
+
+def test_rollback_restores_template_and_traffic(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    before = sandbox.service(PROJECT, "web")
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web"])
+    fixed = sandbox.service(PROJECT, "web")
+    assert env_by_name(fixed)["NEXT_PUBLIC_WS_URL"].value == "wss://api.staging.acme-chat.dev/ws"
+    ui = ScriptedUI([True])
+    rolled = asyncio.run(run_rollback(settings(tmp_path), ui, None, yes=False))
+    assert rolled.change_id == result.change_id and rolled.restored == ["web"]
+    after = sandbox.service(PROJECT, "web")
+    assert after.template.containers == before.template.containers
+    assert [(t.type_, t.percent, t.tag) for t in after.traffic] == [
+        (t.type_, t.percent, t.tag) for t in before.traffic
+    ]
+    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    assert entry.state == State.ROLLED_BACK
+    assert [h["state"] for h in entry.history] == [
+        "canary-deploying",
+        "canary-ready",
+        "promoting",
+        "promoted",
+        "rolling-back",
+        "rolled-back",
+    ]
+
+
+def test_journal_is_private_and_holds_no_secret_value(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    from drift.sandbox import default_scenario_path
+    from tests.cliutil import scenario_secret_values
+
+    fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True))
+    files = list((tmp_path / ".drift" / "journal").glob("*.json"))
+    assert len(files) == 3
+    for path in files:
+        assert path.stat().st_mode & 0o777 == 0o600
+        text = path.read_text()
+        json.loads(text)
+        for value in scenario_secret_values(default_scenario_path()):
+            assert value not in text
+
+
+def test_without_a_terminal_the_answer_is_no(sandbox: Sandbox, tmp_path: Path) -> None:
+    done = drift(
+        "fix", "e2e", "--profiles", str(REPO / "profiles"), env=sandbox.environ(), cwd=tmp_path
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "no terminal to ask; pass --yes" in done.stderr
+    assert "drift: error: declined: nothing was changed" in done.stderr
+    assert updates(sandbox) == []
+
+
+def test_killed_between_canary_and_promotion_rollback_restores(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A real process, on a terminal: say yes to the canary, then kill -9 at the promotion
+    prompt. The journal says where it stopped; `drift rollback` restores the service."""
+    import pty
+    import subprocess
+    import sys
+
+    before = sandbox.service(PROJECT, "api")
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "drift",
+            "fix",
+            "e2e",
+            "--service",
+            "api",
+            "--profiles",
+            str(REPO / "profiles"),
+        ],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        cwd=tmp_path,
+        env={**os.environ, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
+    )
+    os.close(secondary)
+    output = b""
+    deadline = time.monotonic() + 60
+    answered = False
+    try:
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            output += chunk
+            if not answered and b"no traffic? [y/N]" in output:
+                os.write(primary, b"y\n")
+                answered = True
+            if b"Move all traffic of api" in output:
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(timeout=30)
+    finally:
+        os.close(primary)
+    assert answered and b"Move all traffic of api" in output, output.decode(errors="replace")
+    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    assert entry.state == State.CANARY_READY
+    middle = sandbox.service(PROJECT, "api")
+    assert serving(middle) == serving(before)  # killed before promotion: traffic untouched
+    assert any(t.tag == entry.tag for t in middle.traffic)
+    done = drift("rollback", "--yes", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = sandbox.service(PROJECT, "api")
+    assert not any(t.tag for t in after.traffic)
+    assert after.template.containers == before.template.containers
+    assert Journal(tmp_path / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
