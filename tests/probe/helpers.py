@@ -1,0 +1,97 @@
+"""Small builders shared by the probe tests."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from drift.probe import ProbeTarget
+from drift.profiles.model import Probe
+from drift.report import Location
+from tests.probe.wsapp import Record
+
+T = TypeVar("T")
+PROFILE_LINE = Location("profiles/e2e.yaml", 12)
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class AppServer:
+    """The FastAPI app under uvicorn: its base URL and what it received."""
+
+    base_url: str
+    record: Record
+
+
+def spec(path: str, **fields: Any) -> Probe:
+    fields.setdefault("hold", 0.2)
+    fields.setdefault("timeout", 2.0)
+    return Probe(path=path, location=PROFILE_LINE, **fields)
+
+
+def target(base_url: str, path: str, *, service: str = "api", **fields: Any) -> ProbeTarget:
+    return ProbeTarget(service, f"{service}-00042-abc", base_url, spec(path, **fields))
+
+
+def run(coro: Coroutine[Any, Any, T], limit: float = 20) -> T:
+    """Run a coroutine in a fresh loop; a hang fails the test instead of blocking the run."""
+
+    async def guarded() -> T:
+        async with asyncio.timeout(limit):
+            return await coro
+
+    return asyncio.run(guarded())
+
+
+@asynccontextmanager
+async def tcp_server(handler: Handler) -> AsyncIterator[str]:
+    """A raw TCP server on loopback; yields its http:// base URL."""
+    stop = asyncio.Event()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        try:
+            await handler(reader, writer, stop)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        await asyncio.sleep(0)
+        server.close()
+        await server.wait_closed()
+        for writer in writers:
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except OSError:
+                pass
+
+
+async def read_request(reader: asyncio.StreamReader) -> dict[str, str]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    pairs = (line.partition(":") for line in lines)
+    return {k.strip().lower(): v.strip() for k, _, v in pairs if k}
+
+
+def accept_key(key: str) -> str:
+    guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    return base64.b64encode(hashlib.sha1((key + guid).encode()).digest()).decode()
+
+
+def switching_protocols(accept: str) -> bytes:
+    return (
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
+    ).encode()

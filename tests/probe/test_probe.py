@@ -1,0 +1,399 @@
+"""The probe against real servers: every classification, with its status, code and reason."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+import pytest
+
+from drift.probe import ProbeConfigError, probe, probe_all
+from drift.report import ProbeOutcome, ProbeResult
+from tests.probe.helpers import (
+    AppServer,
+    accept_key,
+    read_request,
+    run,
+    switching_protocols,
+    target,
+    tcp_server,
+)
+
+MARKER = "MARKER-c0ffee-5ecret-7f3a9c"
+# Distinctive: every token a probe sends is registered with drift.redact for the whole run.
+FAKE_ID_TOKEN = "eyJfake.probe-test-id-token.c0ffee"
+
+
+def probe_one(
+    base_url: str, path: str, environ: dict[str, str] | None = None, **fields: object
+) -> ProbeResult:
+    return run(probe(target(base_url, path, **fields), environ=environ or {}))
+
+
+# --- the FastAPI app under uvicorn ------------------------------------------------------------
+
+
+def test_ok_holds_sends_and_matches(app_server: AppServer) -> None:
+    result = probe_one(
+        app_server.base_url,
+        "/echo",
+        subprotocols=("jwt.abc",),
+        send='{"type": "ping"}',
+        expect="^pong$",
+        hold=0.3,
+    )
+    assert result.outcome is ProbeOutcome.OK
+    assert (result.http_status, result.close_code, result.close_reason) == (101, None, None)
+    assert result.url == app_server.base_url.replace("http://", "ws://") + "/echo"
+    assert result.service == "api" and result.revision == "api-00042-abc"
+    assert result.detail.startswith("open for 0.3 s; first message matched '^pong$'")
+    assert result.elapsed_ms >= 300
+    # The server accepted without choosing a subprotocol: that is normal, not a failure.
+    [seen] = app_server.record.requests["/echo"]
+    assert seen.subprotocols == ["jwt.abc"]
+
+
+def test_ok_when_the_server_selects_the_subprotocol(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/select", subprotocols=("jwt.abc", "graphql-ws"))
+    assert result.outcome is ProbeOutcome.OK
+
+
+def test_expect_without_hold_waits_up_to_the_timeout(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/echo", send="ping", expect="pong", hold=0)
+    assert result.outcome is ProbeOutcome.OK
+    assert result.detail.startswith("open for 0 s; first message matched 'pong'")
+    assert result.elapsed_ms < 2000  # done once the message came, not at the timeout
+
+
+def test_close_1011_with_reason(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/close1011")
+    assert result.outcome is ProbeOutcome.CLOSE_1011
+    assert (result.http_status, result.close_code) == (101, 1011)
+    assert result.close_reason == "missing JWT_SECRET_KEY"
+    assert result.detail.startswith("server closed with 1011 (internal error) ")
+    assert result.detail.endswith("ms after the handshake: missing JWT_SECRET_KEY")
+
+
+def test_exception_after_accept_is_an_abnormal_drop(app_server: AppServer) -> None:
+    # What uvicorn really does (0.54, ws="websockets-sansio", which `auto` picks): it logs
+    # "Exception in ASGI application" and closes the TCP connection WITHOUT a close frame,
+    # so the client sees 1006 -- not 1011. (The legacy `websockets` implementation, which
+    # warns on import, differs; Cloud Run's front end may differ again: the probe reports
+    # what the client saw.)
+    result = probe_one(app_server.base_url, "/raise-after-accept")
+    assert result.outcome is ProbeOutcome.ABNORMAL
+    assert (result.http_status, result.close_code, result.close_reason) == (101, 1006, None)
+    assert result.detail.startswith("connection dropped without a close frame (1006)")
+
+
+def test_rejected_before_accept_is_http_403(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/reject")
+    assert result.outcome is ProbeOutcome.REJECTED
+    assert (result.http_status, result.close_code) == (403, None)
+    assert result.detail == "HTTP 403 Forbidden (empty body)"
+
+
+def test_exception_before_accept_is_http_500(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/raise-before-accept")
+    assert result.outcome is ProbeOutcome.REJECTED
+    assert result.http_status == 500
+    assert result.detail == "HTTP 500 Internal Server Error: Internal Server Error"
+
+
+def test_rejection_body_is_one_short_line(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/deny503")
+    assert result.outcome is ProbeOutcome.REJECTED
+    assert result.http_status == 503
+    prefix = "HTTP 503 Service Unavailable: upstream unavailable retry later xxx"
+    assert result.detail.startswith(prefix)
+    assert "\n" not in result.detail and "\t" not in result.detail
+    assert result.detail.endswith("x…")
+    assert len(result.detail) < len("HTTP 503 Service Unavailable: ") + 200 + 2
+
+
+def test_redirect_is_a_rejection_and_not_followed(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/redirect", subprotocols=("jwt.abc",))
+    assert result.outcome is ProbeOutcome.REJECTED
+    assert result.http_status == 307
+    assert "redirect to /echo?token=*** (not followed)" in result.detail
+    assert "/echo" not in app_server.record.requests
+
+
+def test_normal_close_before_the_hold_is_unexpected(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/bye", hold=1.0)
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert (result.http_status, result.close_code, result.close_reason) == (101, 1000, "bye")
+    assert "server closed with 1000 (OK)" in result.detail
+    assert result.detail.endswith("(before the 1 s hold ended)")
+
+
+def test_other_close_code_is_unexpected(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/policy", hold=1.0)
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert (result.close_code, result.close_reason) == (1008, "not allowed")
+
+
+def test_first_message_not_matching_is_unexpected(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/echo", send="hello", expect="^pong$")
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.http_status == 101 and result.close_code is None
+    assert "did not match '^pong$': echo:hello" in result.detail
+
+
+def test_expected_message_never_coming_is_unexpected(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/silent", expect="pong", hold=0.3)
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.detail == "no message within 0.3 s (expected one matching 'pong')"
+
+
+def test_tls_to_a_plain_server_is_unreachable(app_server: AppServer) -> None:
+    base = app_server.base_url.replace("http://", "https://")
+    result = probe_one(base, "/echo")
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.url.startswith("wss://")
+    assert "TLS handshake with 127.0.0.1:" in result.detail
+    assert result.http_status is None
+
+
+# --- the network and raw servers -------------------------------------------------------------
+
+
+def test_closed_port_is_unreachable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = probe_one(f"http://127.0.0.1:{port}", "/ws")
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail == f"connection to 127.0.0.1:{port} refused"
+    assert (result.http_status, result.close_code) == (None, None)
+
+
+def test_dns_failure_is_unreachable() -> None:
+    result = probe_one("https://drift-probe-test.invalid", "/ws", timeout=3.0)
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail.startswith("DNS lookup failed for drift-probe-test.invalid")
+
+
+def test_server_that_never_answers_times_out_within_the_bound() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: object, stop: asyncio.Event) -> None:
+        await stop.wait()
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(silent) as base:
+            return await probe(target(base, "/ws", timeout=0.5, hold=0.3), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail.endswith("within 0.5 s (timeout)")
+    # Bounded by the connect timeout (plus the hold and a margin), never a hang.
+    assert 450 <= result.elapsed_ms < (0.5 + 0.3 + 2) * 1000
+
+
+def test_connection_closed_before_any_response_is_unreachable() -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: object, stop: asyncio.Event) -> None:
+        await read_request(reader)
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(hang_up) as base:
+            return await probe(target(base, "/ws"), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert "closed the connection before answering the WebSocket handshake" in result.detail
+
+
+def test_invalid_101_is_unexpected() -> None:
+    async def bogus(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        await read_request(reader)
+        writer.write(switching_protocols("bogus"))
+        await stop.wait()
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(bogus) as base:
+            return await probe(target(base, "/ws"), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.http_status == 101
+    assert result.detail.startswith("invalid WebSocket handshake: ")
+
+
+def test_drop_after_101_is_abnormal() -> None:
+    async def drop(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        request = await read_request(reader)
+        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.transport.abort()
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(drop) as base:
+            return await probe(target(base, "/ws", hold=1.0), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.ABNORMAL
+    assert (result.http_status, result.close_code) == (101, 1006)
+
+
+def test_protocol_violation_is_unexpected_not_abnormal() -> None:
+    async def garbage(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        request = await read_request(reader)
+        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        writer.write(b"\x8f\x00")  # FIN + reserved opcode 0xF
+        await reader.read(1024)  # the client's close frame; then hang up
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(garbage) as base:
+            return await probe(target(base, "/ws", hold=1.0), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert (result.http_status, result.close_code) == (101, 1002)
+    assert "client closed with 1002 (protocol error)" in result.detail
+
+
+# --- authentication and credentials ----------------------------------------------------------
+
+
+def test_google_id_token_is_sent_for_the_service_url(app_server: AppServer) -> None:
+    audiences: list[str] = []
+
+    async def fake_provider(audience: str) -> str:
+        audiences.append(audience)
+        return f"eyJfake.{MARKER}"
+
+    spec_target = target(app_server.base_url, "/echo", auth="google-id-token")
+    result = run(probe(spec_target, environ={}, id_token=fake_provider))
+    assert result.outcome is ProbeOutcome.OK
+    assert audiences == [app_server.base_url]
+    [seen] = app_server.record.requests["/echo"]
+    assert seen.headers["authorization"] == f"Bearer eyJfake.{MARKER}"
+    assert MARKER not in repr(result)
+
+
+def test_id_token_moves_aside_when_the_app_needs_authorization(app_server: AppServer) -> None:
+    async def fake_provider(audience: str) -> str:
+        return FAKE_ID_TOKEN
+
+    spec_target = target(
+        app_server.base_url,
+        "/echo",
+        auth="google-id-token",
+        headers=(("Authorization", "Bearer ${APP_TOKEN}"),),
+    )
+    environ = {"APP_TOKEN": "app-t0k3n-c0ffee"}
+    result = run(probe(spec_target, environ=environ, id_token=fake_provider))
+    assert result.outcome is ProbeOutcome.OK
+    [seen] = app_server.record.requests["/echo"]
+    assert seen.headers["authorization"] == "Bearer app-t0k3n-c0ffee"
+    assert seen.headers["x-serverless-authorization"] == f"Bearer {FAKE_ID_TOKEN}"
+
+
+def test_credentials_never_appear_in_results_or_logs(
+    app_server: AppServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="websockets")
+    environ = {"E2E_JWT": MARKER}
+    fields: dict[str, object] = {
+        "subprotocols": ("jwt.${E2E_JWT}",),
+        "headers": (("Authorization", "Bearer ${E2E_JWT}"), ("X-Test-Type", "e2e")),
+    }
+    targets = [
+        target(app_server.base_url, "/leak-close", service="close", **fields),
+        target(app_server.base_url, "/leak-reject", service="reject", **fields),
+        target(app_server.base_url, "/leak-message", service="message", expect="pong", **fields),
+    ]
+    results = run(probe_all(targets, environ=environ))
+
+    # The servers really received the marker and echoed it back ...
+    [seen] = app_server.record.requests["/leak-close"]
+    assert seen.headers["authorization"] == f"Bearer {MARKER}"
+    assert seen.subprotocols == [f"jwt.{MARKER}"]
+    # ... and the probe classified each answer while masking it.
+    close, reject, message = results
+    assert close.outcome is ProbeOutcome.CLOSE_1011 and close.close_reason == "*** ***"
+    assert reject.outcome is ProbeOutcome.REJECTED and reject.http_status == 401
+    assert reject.detail == "HTTP 401 Unauthorized: *** ***"
+    assert message.outcome is ProbeOutcome.UNEXPECTED
+    assert message.detail.endswith("did not match 'pong': *** ***")
+    for result in results:
+        assert MARKER not in repr(result)
+    client_logs = [r for r in caplog.records if not r.name.startswith("uvicorn")]
+    assert client_logs, "the probe logs at DEBUG"
+    for record in client_logs:
+        assert MARKER not in record.getMessage()
+
+
+def test_invalid_expanded_header_names_no_value(app_server: AppServer) -> None:
+    bad = target(app_server.base_url, "/echo", headers=(("Authorization", "Bearer ${E2E_JWT}"),))
+    with pytest.raises(ProbeConfigError) as info:
+        run(probe(bad, environ={"E2E_JWT": f"{MARKER}\r\nX-Evil: 1"}))
+    assert str(info.value) == (
+        "profiles/e2e.yaml:12: probe header Authorization contains a line break or NUL "
+        "once expanded"
+    )
+    assert MARKER not in info.value.diagnostics()
+
+
+# --- probe_all --------------------------------------------------------------------------------
+
+
+def test_missing_variable_stops_everything_before_any_probe(app_server: AppServer) -> None:
+    targets = [
+        target(app_server.base_url, "/echo", service="web"),
+        target(app_server.base_url, "/echo", subprotocols=("jwt.${STAGING_TEST_JWT}",)),
+    ]
+    with pytest.raises(ProbeConfigError) as info:
+        run(probe_all(targets, environ={}))
+    assert str(info.value) == (
+        "profiles/e2e.yaml:12: probe uses ${STAGING_TEST_JWT}, which is not set in this environment"
+    )
+    assert app_server.record.requests == {}
+
+
+def test_probe_all_runs_concurrently_and_keeps_order(app_server: AppServer) -> None:
+    holds = [0.4, 0.1, 0.3, 0.2]
+    targets = [
+        target(app_server.base_url, "/hold", service=f"svc{i}", hold=hold)
+        for i, hold in enumerate(holds)
+    ]
+    results = run(probe_all(targets, environ={}, concurrency=8))
+    assert [r.service for r in results] == ["svc0", "svc1", "svc2", "svc3"]
+    assert all(r.ok for r in results)
+    assert app_server.record.peak == 4  # every socket was open at the same time
+
+
+def test_probe_all_respects_the_concurrency_limit(app_server: AppServer) -> None:
+    hold = 0.3
+    targets = [target(app_server.base_url, "/hold", service=f"svc{i}", hold=hold) for i in range(4)]
+    results = run(probe_all(targets, environ={}, concurrency=2))
+    assert all(r.ok for r in results)
+    accepted = sorted(app_server.record.accepted_at)
+    # The third socket could only open once one of the first two had been held.
+    assert accepted[2] - accepted[0] >= hold * 0.8
+
+
+def test_probe_all_fetches_one_token_per_audience(app_server: AppServer) -> None:
+    calls: list[str] = []
+
+    async def fake_provider(audience: str) -> str:
+        calls.append(audience)
+        return FAKE_ID_TOKEN
+
+    targets = [
+        target(app_server.base_url, "/echo", service=f"svc{i}", auth="google-id-token")
+        for i in range(3)
+    ]
+    results = run(probe_all(targets, environ={}, id_token=fake_provider))
+    assert all(r.ok for r in results)
+    assert calls == [app_server.base_url]
+    seen = app_server.record.requests["/echo"]
+    assert [s.headers["authorization"] for s in seen] == [f"Bearer {FAKE_ID_TOKEN}"] * 3
