@@ -60,6 +60,7 @@ class Reader:
         self._tasks: dict[tuple[str, Any], asyncio.Task[Any]] = {}
         self._listed_secrets: set[str] | None = None
         self._ref_users: dict[str, set[str]] = {}
+        self._secret_failures: dict[str, CallFailure] = {}
 
     @property
     def parent(self) -> str:
@@ -75,30 +76,24 @@ class Reader:
 
     async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
         profiles = [profile.services[n] for n in names]
-        expected = {
-            SecretRef(r.secret, r.version): p.name
-            for p in profiles
-            for r in p.env.values()
-            if r.secret is not None
-        }
         # Start at once what does not depend on the services: the secret list and the
         # secrets the profile expects (usually the ones the services reference).
         listing = self._once(("list_secrets", None), self._list_secrets)
-        for ref, service in expected.items():
-            self._watch_secret(ref, service)
+        for p in profiles:
+            for r in p.env.values():
+                if r.secret is not None:
+                    self._watch_secret(SecretRef(r.secret, r.version), p.name)
         await self._read_services(profiles)
         await listing
-        live_refs: dict[SecretRef, str] = {}
         for svc in self.state.services.values():
             for rev in svc.serving:
                 for var in rev.config.env.values():
                     if var.ref is not None:
-                        live_refs.setdefault(var.ref, svc.name)
-        for ref, service in live_refs.items():
-            self._watch_secret(ref, service)
+                        self._watch_secret(var.ref, svc.name)
         for ref in self._values_needed(profiles):
             self._once(("access", ref), lambda ref=ref: self._access(ref))
         await asyncio.gather(*self._tasks.values())
+        self._report_secret_failures()
         return self.state
 
     # -- services and revisions -------------------------------------------------------------
@@ -229,9 +224,13 @@ class Reader:
         return f"projects/{self.project}/secrets/{secret}"
 
     def _unverified_secret(self, secret: str, exc: CallFailure) -> None:
-        users = sorted(self._ref_users.get(secret, ())) or ["-"]
-        for service in users:
-            self.state.unverified.append(Unverified(service, f"secret.{secret}", exc.reason))
+        """Remember the failure; every service using the secret is named once all are known."""
+        self._secret_failures.setdefault(secret, exc)
+
+    def _report_secret_failures(self) -> None:
+        for secret, exc in sorted(self._secret_failures.items()):
+            for service in sorted(self._ref_users.get(secret, ())) or ["-"]:
+                self.state.unverified.append(Unverified(service, f"secret.{secret}", exc.reason))
 
     async def _list_secrets(self) -> None:
         from google.cloud import secretmanager_v1
