@@ -102,7 +102,14 @@ async def run_check(
     if probe:
         from drift.live_probe import probe_services
 
-        probes = await probe_services(profile, names, state, targets_env, settings.concurrency)
+        probes = await probe_services(
+            profile,
+            names,
+            state,
+            targets_env,
+            settings.concurrency,
+            settings.impersonate_service_account,
+        )
         probes, probe_findings = attach_causes(profile, probes, findings)
         findings.extend(probe_findings)
     report = Report(

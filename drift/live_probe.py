@@ -6,21 +6,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from drift.live.reader import LiveState
-from drift.probe import ProbeTarget, expand, google_id_token_provider, probe_all
+from drift.probe import ProbeTarget, check_expansions, google_id_token_provider, probe_all
 from drift.profiles.model import Profile
 from drift.report import ProbeResult, Report
 from drift.settings import Settings
 
 
 def check_probe_config(profile: Profile, names: list[str], environ: Mapping[str, str]) -> None:
-    """Fail before any read when a probe needs a `${VAR}` the runner does not have."""
-    for name in names:
-        spec = profile.services[name].probe
-        if spec is None:
-            continue
-        where = f"{spec.location.file}:{spec.location.line}"
-        for text in (*spec.subprotocols, *(v for _, v in spec.headers)):
-            expand(text, environ, where=where)
+    """Fail before any read when a probe needs a `${VAR}` the runner does not have (one error
+    naming every missing variable)."""
+    planned = [
+        ProbeTarget(name, None, "https://service.invalid", spec)
+        for name in names
+        if (spec := profile.services[name].probe) is not None
+    ]
+    check_expansions(planned, environ)
 
 
 def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeTarget]:
@@ -33,7 +33,10 @@ def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeT
         primary = live.serving[0].name if len(live.serving) == 1 else None
         out.append(ProbeTarget(name, primary, live.uri, spec))
         for rev in live.serving:
-            out.extend(ProbeTarget(name, rev.name, url, spec) for url in rev.tag_urls)
+            # an ID token for the service URL is accepted on its tag URLs too
+            out.extend(
+                ProbeTarget(name, rev.name, url, spec, audience=live.uri) for url in rev.tag_urls
+            )
     return out
 
 
@@ -43,10 +46,13 @@ async def probe_services(
     state: LiveState,
     environ: Mapping[str, str],
     concurrency: int,
+    impersonate: str | None = None,
 ) -> list[ProbeResult]:
     planned = targets(profile, names, state)
     needs_token = any(t.spec.auth == "google-id-token" for t in planned)
-    id_token = google_id_token_provider() if needs_token else None
+    id_token = (
+        google_id_token_provider(impersonate_service_account=impersonate) if needs_token else None
+    )
     return await probe_all(planned, environ=environ, concurrency=concurrency, id_token=id_token)
 
 
@@ -64,7 +70,9 @@ async def run_probe(
     env = dict(environ or {})
     check_probe_config(profile, names, env)
     state = await read_live(profile, names, settings)
-    results = await probe_services(profile, names, state, env, settings.concurrency)
+    results = await probe_services(
+        profile, names, state, env, settings.concurrency, settings.impersonate_service_account
+    )
     probed, findings = attach_causes(profile, results, [])
     return Report(
         environment=profile.environment,

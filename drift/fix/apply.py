@@ -288,14 +288,22 @@ class _Fixer:
             if spec is None:
                 self.ui.say(f"{sp.service}: no probe in the profile: the canary is not verified")
             return
-        from drift.probe import ProbeTarget, probe_all
+        from drift.probe import ProbeTarget, google_id_token_provider, probe_all
 
+        id_token = (
+            google_id_token_provider(
+                impersonate_service_account=self.settings.impersonate_service_account
+            )
+            if spec.auth == "google-id-token"
+            else None
+        )
         live, canary = await probe_all(
             [
                 ProbeTarget(sp.service, sp.revision, raw.uri, spec),
-                ProbeTarget(sp.service, outcome.canary, outcome.tag_url, spec),
+                ProbeTarget(sp.service, outcome.canary, outcome.tag_url, spec, audience=raw.uri),
             ],
             environ=self.environ,
+            id_token=id_token,
         )
         confirmed = (not live.ok) and canary.ok
         outcome.live_probe = replace(live, confirmed=confirmed)

@@ -12,9 +12,9 @@ from rich.text import Text
 
 from drift.format.interface import Formatter
 from drift.format.summary import (
-    NOT_SET,
     by_service,
     confirmed_text,
+    expected_actual,
     ignored_line,
     location_text,
     plural,
@@ -61,8 +61,9 @@ class TableFormat(Formatter):
             legacy_windows=False,
         )
         for block in _blocks(report):
-            # Lines of text are never wrapped: the summary line must stay one line for grep.
-            console.print(block, soft_wrap=isinstance(block, Text))
+            # Text is never wrapped: a target or the summary line stays one line for grep.
+            console.print(block, soft_wrap=isinstance(block, Text), end="")
+            console.print()
         # rich pads every cell to its column's width; trailing blanks are noise in logs.
         return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
@@ -100,51 +101,49 @@ def _table(*headers: str, fixed: dict[str, int] | None = None) -> Table:
     return table
 
 
-def _findings_table(findings: tuple[Finding, ...]) -> Table:
-    fixed = {
-        "severity": max(len("severity"), *(len(f.severity.value) for f in findings)),
-        "rule": max(len(f.rule) for f in findings),
-    }
-    table = _table(
-        "severity", "rule", "target", "message", "expected / actual", "location", fixed=fixed
-    )
+def _findings_table(findings: tuple[Finding, ...]) -> Text:
+    """One entry per finding: a head line that is never folded (severity, rule, target,
+    location: what a reader greps for), then the message and expected/actual, indented."""
+    width = max(len(f.severity.value) for f in findings)
+    rule_width = max(len(f.rule) for f in findings)
+    text = Text()
     for f in findings:
-        table.add_row(
-            Text(f.severity.value, style=_STYLE[f.severity]),
-            Text(f.rule),
-            Text(f.target),
-            Text(f.message),
-            _expected_actual(f),
-            Text(location_text(f.location)),
-        )
-    return table
-
-
-def _expected_actual(finding: Finding) -> Text:
-    if finding.expected is None and finding.actual is None:
-        return Text()
-    text = Text(NOT_SET if finding.expected is None else finding.expected, style="green")
-    text.append("\n→ ")
-    text.append(NOT_SET if finding.actual is None else finding.actual, style="red")
+        text.append("  ")
+        text.append(f"{f.severity.value:<{width}}", style=_STYLE[f.severity])
+        text.append(f"  {f.rule:<{rule_width}}  ")
+        text.append(f.target, style="bold")
+        if f.location is not None:
+            text.append(f"  {location_text(f.location)}", style="dim")
+        text.append("\n")
+        indent = " " * (2 + width + 2)
+        text.append(indent + f.message.replace("\n", "\n" + indent) + "\n")
+        for line in expected_actual(f):
+            label, _, value = line.partition(": ")
+            text.append(f"{indent}{label + ':':<10}")
+            text.append(value + "\n", style="green" if label == "expected" else "red")
+    text.rstrip()
     return text
 
 
-def _probes_table(report: Report) -> Table:
-    table = _table("service", "url", "outcome", "answer", "ms", "suspected causes", "confirmed")
+def _probes_table(report: Report) -> Text:
+    text = Text()
     for p in sorted_probes(report):
-        outcome = Text(p.outcome.value, style="green" if p.ok else _STYLE[Severity.ERROR])
-        if p.detail:
-            outcome.append(f"\n{p.detail}", style="dim")
-        table.add_row(
-            Text(p.service),
-            Text(p.url),
-            outcome,
-            Text(probe_status(p)),
-            Text(str(p.elapsed_ms)),
-            Text("\n".join(probe_causes(report, p))),
-            Text(confirmed_text(p)),
-        )
-    return table
+        text.append(f"  {p.service}  ")
+        text.append(p.outcome.value, style="green" if p.ok else _STYLE[Severity.ERROR])
+        text.append(f"  {p.url}")
+        if p.revision:
+            text.append(f"  ({p.revision})", style="dim")
+        text.append("\n")
+        answer = probe_status(p)
+        details = [f"{answer}; {p.detail}" if answer and p.detail else answer or p.detail]
+        causes = probe_causes(report, p)
+        if causes:
+            details.append("suspected causes: " + ", ".join(causes))
+        if p.confirmed is not None:
+            details.append(f"confirmed by a canary: {confirmed_text(p)}")
+        text.append("".join(f"    {d}\n" for d in details if d))
+    text.rstrip()
+    return text
 
 
 def _unverified_table(report: Report) -> Table:
