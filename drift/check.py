@@ -132,11 +132,15 @@ def _unique(items: list[Unverified]) -> tuple[Unverified, ...]:
     return tuple(sorted(seen.values(), key=lambda u: (u.service, u.target)))
 
 
+NOT_CHECKED = "configuration not checked: run `drift check --probe` to tie it to drift"
+
+
 def attach_causes(
-    profile: Profile, probes: list[ProbeResult], findings: list[Finding]
+    profile: Profile, probes: list[ProbeResult], findings: list[Finding], *, checked: bool = True
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
-    into a `probe.*` finding."""
+    into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed."""
+    no_cause = NOT_CONFIGURATION if checked else NOT_CHECKED
     out: list[ProbeResult] = []
     extra: list[Finding] = []
     for result in probes:
@@ -155,7 +159,7 @@ def attach_causes(
             key=lambda f: (_CAUSE_RANK[f.rule], f.target),
         )
         causes = tuple(dict.fromkeys(f.id for f in suspects))
-        detail = result.detail if causes else f"{result.detail}; {NOT_CONFIGURATION}"
+        detail = result.detail if causes else f"{result.detail}; {no_cause}"
         result = replace(result, suspected_causes=causes, detail=detail)
         out.append(result)
         spec = profile.services[result.service].probe
@@ -164,7 +168,7 @@ def attach_causes(
         suspects_text = (
             "suspected cause: " + ", ".join(f"{f.rule} {f.target}" for f in suspects[:3])
             if suspects
-            else NOT_CONFIGURATION
+            else no_cause
         )
         extra.append(
             Finding(

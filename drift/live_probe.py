@@ -73,7 +73,7 @@ async def run_probe(
     results = await probe_services(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )
-    probed, findings = attach_causes(profile, results, [])
+    probed, findings = attach_causes(profile, results, [], checked=False)
     return Report(
         environment=profile.environment,
         project=profile.project,

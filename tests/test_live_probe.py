@@ -1,0 +1,135 @@
+"""`drift check --probe` and `drift probe` against the sandbox's real WebSocket backends:
+1011 with a variable removed, ok with it present, suspected causes, tag URLs probed apart."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from google.cloud import run_v2
+
+from drift.check import NOT_CONFIGURATION, run_check
+from drift.profiles import load_profile
+from drift.report import ProbeOutcome, Report
+from drift.sandbox import Sandbox, mint_test_jwt
+from drift.settings import load_settings
+from tests.cliutil import REPO, drift
+
+PROJECT = "acme-chat-staging"
+
+
+@pytest.fixture
+def env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        **sandbox.environ(),
+        "ACME_TEST_JWT": mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging")),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def check(environment: str, env: dict[str, str], profiles: Path = REPO / "profiles") -> Report:
+    profile = load_profile(profiles, environment)
+    return asyncio.run(
+        run_check(profile, load_settings(), probe=True, environ=env, today=dt.date(2026, 11, 24))
+    ).report
+
+
+def test_the_incident_closes_1011_and_names_its_cause(
+    sandbox: Sandbox, env: dict[str, str]
+) -> None:
+    report = check("e2e", env)
+    (probe,) = report.probes
+    assert (probe.service, probe.outcome) == ("api", ProbeOutcome.CLOSE_1011)
+    assert (probe.http_status, probe.close_code, probe.close_reason) == (
+        101,
+        1011,
+        "internal error",
+    )
+    by_id = {f.id: f for f in report.findings}
+    causes = [(by_id[c].rule, by_id[c].target) for c in probe.suspected_causes]
+    assert causes[:3] == [
+        ("env.missing", "env.E2E_OAUTH_SIMULATION_KEY"),
+        ("env.missing", "env.E2E_TEST_MODE"),
+        ("env.missing", "env.JWT_SECRET_STAGING"),
+    ]
+    (finding,) = [f for f in report.findings if f.rule.startswith("probe.")]
+    assert finding.rule == "probe.close_1011" and finding.target == "probe"
+    assert (finding.location.file, finding.location.line) == ("profiles/e2e.yaml", 14)  # type: ignore[union-attr]
+    # staging's probe sends no E2E header: the same revision answers it fine
+    (staging_probe,) = check("staging", env).probes
+    assert staging_probe.outcome is ProbeOutcome.OK
+
+
+def test_ok_once_the_variables_are_present(sandbox: Sandbox, env: dict[str, str]) -> None:
+    sandbox.set_env(
+        PROJECT, "api", "E2E_OAUTH_SIMULATION_KEY", None, secret="e2e-oauth-simulation-key-staging"
+    )
+    sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", "true")
+    sandbox.set_env(PROJECT, "api", "JWT_SECRET_STAGING", None, secret="jwt-secret-staging")
+    (probe,) = check("e2e", env).probes
+    assert probe.outcome is ProbeOutcome.OK and probe.ok
+    assert probe.elapsed_ms >= 2000  # held open for `hold: 2s`
+
+
+def test_failure_without_drift_is_not_configuration(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real incident's second root cause (middleware order in code) looked like this:
+    the probe fails and every variable is as the profile says."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
+    # staging's expectations, probed the way the E2E suite connects
+    (tmp_path / "profiles" / "e2e-handshake.yaml").write_text(
+        "extends: staging\nservices:\n  api:\n    probe:\n      headers: {X-Test-Type: e2e}\n"
+    )
+    sandbox.set_env(PROJECT, "api", "TESTING", None)
+    report = check("e2e-handshake", env, Path("profiles"))
+    assert not [f for f in report.findings if f.service == "api" and not f.rule.startswith("probe")]
+    (probe,) = report.probes
+    assert probe.outcome is ProbeOutcome.CLOSE_1011 and probe.suspected_causes == ()
+    assert probe.detail.endswith(NOT_CONFIGURATION)
+
+
+def test_each_tagged_serving_revision_is_probed_on_its_own_url(
+    sandbox: Sandbox, env: dict[str, str], clients: object
+) -> None:
+    old = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+    fixed = sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", "true")
+    new = fixed.latest_ready_revision.rsplit("/", 1)[-1]
+    service = sandbox.service(PROJECT, "api")
+    kind = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+    service.traffic = [
+        run_v2.TrafficTarget(type_=kind, revision=old, percent=50, tag="blue"),
+        run_v2.TrafficTarget(type_=kind, revision=new, percent=50, tag="green"),
+    ]
+    clients.services.update_service(service=service).result(timeout=30)  # type: ignore[attr-defined]
+    report = check("e2e", env)
+    probed = sorted((p.revision or "service", p.url) for p in report.probes)
+    assert [r for r, _ in probed] == sorted([old, new, "service"])
+    assert len({u for _, u in probed}) == 3
+    assert all(p.outcome is ProbeOutcome.CLOSE_1011 for p in report.probes)
+
+
+def test_probe_command_without_the_token_is_one_clear_error(sandbox: Sandbox) -> None:
+    done = drift("probe", "e2e", env=sandbox.environ())
+    assert done.returncode == 2
+    assert "ACME_TEST_JWT" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.count("drift: error:") == 1
+
+
+def test_probe_command_reports_without_claiming_a_cause(
+    sandbox: Sandbox, env: dict[str, str]
+) -> None:
+    done = drift("probe", "e2e", "--format", "json", env=env)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    (probe,) = report["probes"]
+    assert probe["outcome"] == "close_1011" and probe["suspected_causes"] == []
+    assert "run `drift check --probe`" in probe["detail"]
+    assert env["ACME_TEST_JWT"] not in done.stdout + done.stderr
