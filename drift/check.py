@@ -122,7 +122,18 @@ async def run_check(
         unverified=_unique(state.unverified),
         fail_on=settings.fail_on,
     )
-    return CheckResult(report, state)
+    return CheckResult(replace(report, fix_commands=repair_commands(profile, state, report)), state)
+
+
+def repair_commands(profile: Profile, state: LiveState, report: Report) -> tuple[str, ...]:
+    """The `gcloud` commands `drift plan` would print, for summaries (no extra API call)."""
+    from drift.fix.plan import build_plan
+    from drift.fix.render import gcloud_command
+
+    plan = build_plan(profile, report.services, state, report)
+    commands = [c for sp in plan.services if (c := gcloud_command(sp))]
+    commands += [c for step in plan.manual for c in step.commands]
+    return tuple(dict.fromkeys(commands))
 
 
 def _unique(items: list[Unverified]) -> tuple[Unverified, ...]:
