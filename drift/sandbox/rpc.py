@@ -8,6 +8,7 @@ import base64
 import collections
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -26,12 +27,14 @@ MAX_PAGE_SIZE = 1000
 
 @dataclass
 class Call:
-    """One RPC the sandbox received: full method name, the request, and the status it got
-    ("PENDING" while running). Secret payloads are blanked in recorded requests."""
+    """One RPC the sandbox received: full method name, the request, the status it got
+    ("PENDING" while running) and when it arrived (`time.monotonic()`, comparable across
+    processes on one host). Secret payloads are blanked in recorded requests."""
 
     method: str
     request: Any
     code: str = "PENDING"
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def short(self) -> str:
