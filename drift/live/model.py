@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
 from drift.profiles.model import SettingValue
 
@@ -38,6 +40,16 @@ class RevisionConfig:
     settings: dict[str, SettingValue]
     service_account: str
     container: str
+
+    @cached_property
+    def fingerprint(self) -> dict[str, Any]:
+        """What must be equal for two revisions to run with the same configuration. Computed
+        once: a revision described by its service's template shares the template's config, so
+        comparing them is comparing one object with itself."""
+        return {
+            "env": {k: (v.value, v.ref) for k, v in sorted(self.env.items())},
+            "settings": {k: v for k, v in self.settings.items() if k != "ingress"},
+        }
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from drift.live.model import (
     ServingRevision,
     VersionState,
 )
-from drift.live.normalize import revision_config
+from drift.live.normalize import enum_name, raw, revision_config
 from drift.profiles.model import Profile, ServiceProfile
 from drift.report import Unverified
 
@@ -34,7 +34,7 @@ ACCESSOR_ROLES = frozenset(
 LIST_PAGE_SIZE = 500
 
 
-@dataclass
+@dataclass(repr=False)
 class LiveState:
     """Everything read for one check. `values` live in memory only and are never shown."""
 
@@ -48,6 +48,15 @@ class LiveState:
 
     def secret_unverified(self, secret: str) -> bool:
         return any(u.target == f"secret.{secret}" for u in self.unverified)
+
+    def __repr__(self) -> str:
+        # Sizes only: a repr never shows a value, and stays cheap (asyncio.run in Python 3.11
+        # formats the repr of its task's result when it restores the SIGINT handler).
+        return (
+            f"LiveState(services={len(self.services)}, missing={len(self.missing)}, "
+            f"versions={len(self.versions)}, policies={len(self.policies)}, "
+            f"values={len(self.values)}, unverified={len(self.unverified)})"
+        )
 
 
 class Reader:
@@ -159,15 +168,17 @@ class Reader:
         """Find the revisions serving traffic; fetch a revision only when the template does
         not already describe it."""
         self.state.raw_services[profile.name] = svc
-        template = revision_config(svc.template, ingress=svc.ingress, container=profile.container)
-        split = _serving_split(svc)
+        pb = raw(svc)  # plain protobuf reads: proto-plus costs more CPU than the rest here
+        ingress = enum_name(pb, "ingress")
+        template = revision_config(pb.template, ingress=ingress, container=profile.container)
+        split = _serving_split(pb)
         described = (
             len(split) == 1
             and split[0][0]
-            == _short(svc.latest_ready_revision)
-            == _short(svc.latest_created_revision)
-            and svc.observed_generation == svc.generation
-            and not svc.reconciling
+            == _short(pb.latest_ready_revision)
+            == _short(pb.latest_created_revision)
+            and pb.observed_generation == pb.generation
+            and not pb.reconciling
         )
         serving: list[ServingRevision] = []
         if described:
@@ -175,28 +186,28 @@ class Reader:
             serving.append(ServingRevision(name, percent, tags, urls, template))
         else:
             configs = await asyncio.gather(
-                *(self._revision_config(profile, svc, name) for name, *_ in split)
+                *(self._revision_config(profile, pb, ingress, name) for name, *_ in split)
             )
             for (name, percent, tags, urls), config in zip(split, configs, strict=True):
                 if config is not None:
                     serving.append(ServingRevision(name, percent, tags, urls, config))
-        created_ready = svc.latest_created_revision == svc.latest_ready_revision
+        created_ready = pb.latest_created_revision == pb.latest_ready_revision
         self.state.services[profile.name] = LiveService(
             name=profile.name,
-            full_name=svc.name,
-            uri=svc.uri,
-            etag=svc.etag,
+            full_name=pb.name,
+            uri=pb.uri,
+            etag=pb.etag,
             template=template,
             serving=tuple(serving),
-            latest_created=_short(svc.latest_created_revision),
-            latest_ready=_short(svc.latest_ready_revision),
+            latest_created=_short(pb.latest_created_revision),
+            latest_ready=_short(pb.latest_ready_revision),
             latest_created_ready=created_ready,
-            latest_created_message="" if created_ready else _not_ready_message(svc),
-            reconciling=bool(svc.reconciling),
+            latest_created_message="" if created_ready else _not_ready_message(pb),
+            reconciling=bool(pb.reconciling),
         )
 
     async def _revision_config(
-        self, profile: ServiceProfile, svc: Any, name: str
+        self, profile: ServiceProfile, svc: Any, ingress: str, name: str
     ) -> RevisionConfig | None:
         full = name if "/" in name else f"{svc.name}/revisions/{name}"
         try:
@@ -211,7 +222,7 @@ class Reader:
                 Unverified(profile.name, f"revision.{_short(name)}", exc.reason)
             )
             return None
-        return revision_config(revision, ingress=svc.ingress, container=profile.container)
+        return revision_config(revision, ingress=ingress, container=profile.container)
 
     # -- secrets ------------------------------------------------------------------------------
 
@@ -377,11 +388,12 @@ def _short(name: str) -> str:
 
 
 def _serving_split(svc: Any) -> list[tuple[str, int, tuple[str, ...], tuple[str, ...]]]:
-    """(revision, percent, tags, tag urls) for every revision receiving traffic."""
+    """(revision, percent, tags, tag urls) for every revision receiving traffic (`svc` is a
+    raw protobuf Service)."""
     by_revision: dict[str, list[Any]] = {}
     percents: dict[str, int] = {}
     for status in svc.traffic_statuses:
-        kind = getattr(status.type_, "name", str(status.type_))
+        kind = enum_name(status, "type_")
         revision = status.revision or (svc.latest_ready_revision if kind.endswith("LATEST") else "")
         if not revision:
             continue
@@ -400,7 +412,7 @@ def _serving_split(svc: Any) -> list[tuple[str, int, tuple[str, ...], tuple[str,
 
 def _not_ready_message(svc: Any) -> str:
     for condition in (svc.terminal_condition, *svc.conditions):
-        state = getattr(condition.state, "name", str(condition.state))
+        state = enum_name(condition, "state")
         if condition.message and state != "CONDITION_SUCCEEDED":
             return " ".join(condition.message.split())
     return "not ready"
