@@ -1,0 +1,48 @@
+"""Write YAML scalars by hand that read back as the very same string, in YAML 1.2 (drift) and
+1.1 (many editors and tools): plain when that is unambiguous, double-quoted otherwise."""
+
+from __future__ import annotations
+
+import re
+
+# Characters a plain scalar may hold here; ':' only inside (never `: ` or a trailing ':').
+_PLAIN = re.compile(r"[A-Za-z0-9_./@+=-](?:[A-Za-z0-9_./@+=,-]|:(?=[A-Za-z0-9_./@+=-]))*")
+# What a YAML 1.1 or 1.2 reader would turn into a bool, null, number or date.
+_TYPED = re.compile(
+    r"(?:y|n|yes|no|true|false|on|off|null|~|=)"
+    r"|[-+]?[0-9_]*\.?[0-9._]*(?:e[-+]?[0-9]+)?"
+    r"|[-+]?0[xob][0-9a-f_]*"
+    r"|[-+]?\.(?:inf|nan)"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*",
+    re.IGNORECASE,
+)
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def scalar(text: str, *, flow: bool = False) -> str:
+    """`text` as a YAML scalar; `flow` for inside `{...}` (no `,` in plain form)."""
+    if _PLAIN.fullmatch(text) and not _TYPED.fullmatch(text) and not (flow and "," in text):
+        if not text.startswith("-") and not text.endswith((".", "-")):
+            return text
+    return quoted(text)
+
+
+def quoted(text: str) -> str:
+    """A double-quoted scalar; anything not plainly printable is escaped."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif (
+            code < 0x20
+            or 0x7F <= code < 0xA0
+            or code in (0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF)
+            or 0xD800 <= code < 0xE000
+        ):
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
