@@ -521,6 +521,61 @@ def sandbox(
     raise typer.Exit(run_foreground(scenario, host=host, port=port))
 
 
+@app.command()
+def init(
+    environment: Annotated[str, typer.Argument(help="Environment: writes profiles/ENV.yaml.")],
+    from_live: Annotated[
+        bool, typer.Option("--from-live", help="Describe the live services (required).")
+    ] = False,
+    profiles: ProfilesDir = None,
+    service: ServiceOpt = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="GCP project to read [env DRIFT_PROJECT].")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Region to read [env DRIFT_REGION].")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write a starting profile from what the live services run with. Never writes to the cloud.
+
+    Plain variables are copied as values, secrets as {secret: NAME, version: V} references
+    (never their values), with the settings drift compares and a commented probe block to
+    fill in. Plain values that look like credentials are not copied: they become
+    `required: true` rules with a note to move them to Secret Manager. Without --service,
+    every service in the region is described. An existing profile is kept unless --force.
+
+    Exit 0 written, 2 bad input or the profile exists, 3 a service could not be read
+    (nothing written).
+
+    Examples:
+
+      drift init staging --from-live --project acme-chat-staging --region us-central1
+
+      drift init prod --from-live --service api --service auth --force
+    """
+    from drift.onboarding.init import init_from_live
+    from drift.settings import load_settings
+
+    if not from_live:
+        raise UsageError(
+            "init writes a profile from the live services: pass --from-live",
+            hint=f"drift init {environment} --from-live --project PROJECT --region REGION",
+        )
+    _logging(verbose)
+    settings = load_settings(
+        profiles_dir=profiles,
+        project=project,
+        region=region,
+        impersonate_service_account=impersonate_service_account,
+    )
+    result = _run(init_from_live(environment, settings, services=service, force=force))
+    _emit(result.summary(), None)
+    raise typer.Exit(0)
+
+
 @profiles_app.command("validate")
 def profiles_validate(
     directory: Annotated[

@@ -1,0 +1,200 @@
+"""`drift init ENV --from-live` against the sandbox: the round trip with `check`, no secret value
+in the file, credential-looking plain values withheld, overwrite refused, tricky values quoted."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.check import run_check
+from drift.errors import DriftError, ExitCode, UsageError
+from drift.onboarding.init import InitResult, init_from_live
+from drift.profiles import load_profile, validate_directory
+from drift.report import Report
+from drift.sandbox import Sandbox, default_scenario_path
+from drift.settings import load_settings
+from tests.cliutil import drift, scenario_secret_values
+
+PROJECT = "acme-chat-staging"
+REGION = "us-central1"
+STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+
+
+def init(
+    profiles: Path, services: list[str] | None = None, *, force: bool = False, **over: str
+) -> InitResult:
+    options = {"project": PROJECT, "region": REGION} | over
+    settings = load_settings(profiles_dir=profiles, **options)
+    return asyncio.run(
+        init_from_live(
+            "staging", settings, services=services, force=force, today=dt.date(2026, 11, 24)
+        )
+    )
+
+
+def check(profiles: Path) -> Report:
+    profile = load_profile(profiles, "staging")
+    return asyncio.run(run_check(profile, load_settings(), today=dt.date(2026, 11, 24))).report
+
+
+def test_round_trip_init_check_change_check(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The generated profile describes the live state: `check` is clean on it, and one
+    variable changed in the sandbox is drift."""
+    env = sandbox.environ()
+    profiles = tmp_path / "profiles"
+    done = drift(
+        "init", "staging", "--from-live", "--project", PROJECT, "--region", REGION,
+        "--profiles", str(profiles), env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "3 services (api, auth, web)" in done.stdout
+    clean = drift("check", "staging", "--profiles", str(profiles), "--format", "json", env=env)
+    report = json.loads(clean.stdout)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert report["status"] == "clean" and report["findings"] == []
+
+    sandbox.set_env(PROJECT, "api", "REDIS_PORT", "6380")
+    drifted = drift("check", "staging", "--profiles", str(profiles), "--format", "json", env=env)
+    assert drifted.returncode == 1, drifted.stdout + drifted.stderr
+    findings = json.loads(drifted.stdout)["findings"]
+    assert [(f["rule"], f["service"], f["target"]) for f in findings] == [
+        ("env.value", "api", "env.REDIS_PORT")
+    ]
+    assert findings[0]["location"]["file"].endswith("staging.yaml")
+
+
+def test_generated_file(sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.set_env(PROJECT, "api", "STRIPE_KEY", STRIPE)
+    result = init(tmp_path)
+    text = (tmp_path / "staging.yaml").read_text()
+
+    # never a secret value, nor a credential-looking plain value
+    for value in [*scenario_secret_values(default_scenario_path()), STRIPE]:
+        assert value not in text
+    assert result.withheld == ("api.STRIPE_KEY",)
+    assert "STRIPE_KEY: {required: true}  # looks like a credential" in text
+    assert "Secret Manager" in text
+    # secrets as references with their version, plain values as values
+    assert 'SECRET_KEY: {secret: secret-key-staging, version: "3"}' in text
+    assert "JWT_SECRET_KEY: {secret: jwt-secret-staging, version: latest}" in text
+    assert 'TESTING: "true"' in text and 'REDIS_PORT: "6379"' in text
+    # editor schema on top, a commented probe block per service, the settings drift compares
+    assert text.splitlines()[0].startswith("# yaml-language-server: $schema=")
+    assert text.count("    # probe:") == 3 and "    #   websocket: /ws" in text
+    assert "      timeout: 3600s" in text and "      memory: 1Gi" in text
+
+    names, problems = validate_directory(tmp_path)
+    assert (names, problems) == (["staging"], [])
+    profile = load_profile(tmp_path, "staging")
+    assert set(profile.services) == {"api", "auth", "web"}
+    api = profile.services["api"]
+    assert api.env["STRIPE_KEY"].must_exist and api.env["STRIPE_KEY"].value is None
+    assert api.env["ENVIRONMENT"].value == "staging"  # shared by all three: under defaults
+    assert "ENVIRONMENT" not in text.split("services:")[1]
+    assert api.unexpected_env == "warn"
+
+    # clean apart from the warning that a credential sits in a plain variable
+    report = check(tmp_path)
+    assert report.exit_code == ExitCode.OK
+    assert [(f.rule, f.target, f.severity.value) for f in report.findings] == [
+        ("env.plaintext_secret", "env.STRIPE_KEY", "warning")
+    ]
+    assert STRIPE not in result.summary()
+
+
+def test_refuses_to_overwrite_without_force(sandbox_env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "staging.yaml"
+    target.write_text("# mine\n")
+    with pytest.raises(UsageError, match="already exists; nothing was written") as err:
+        init(tmp_path)
+    assert err.value.exit_code == ExitCode.USAGE and "--force" in err.value.diagnostics()
+    assert target.read_text() == "# mine\n"
+    init(tmp_path, force=True)
+    assert target.read_text().startswith("# yaml-language-server:")
+    assert [p.name for p in tmp_path.iterdir()] == ["staging.yaml"]  # no staging left over
+
+
+def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) -> None:
+    result = init(tmp_path, ["web"])
+    assert result.services == ("web",)
+    profile = load_profile(tmp_path, "staging")
+    assert list(profile.services) == ["web"]
+    assert "NEXT_PUBLIC_WS_URL" in profile.services["web"].env
+    assert check(tmp_path).exit_code == ExitCode.OK
+
+
+@pytest.mark.parametrize(
+    ("services", "options", "message"),
+    [
+        (["ghost"], {}, "no service ghost in acme-chat-staging/us-central1"),
+        (None, {"region": "europe-west1"}, "no Cloud Run services in"),
+        (None, {"project": ""}, "init needs the project and region"),
+    ],
+)
+def test_bad_input_writes_nothing(
+    sandbox_env: dict[str, str],
+    tmp_path: Path,
+    services: list[str] | None,
+    options: dict[str, str],
+    message: str,
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        init(tmp_path, services, **options)
+    assert not (tmp_path / "staging.yaml").exists()
+
+
+def test_unreadable_service_is_incomplete(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="/services/api"))
+    with pytest.raises(DriftError, match="could not read api: nothing was written") as err:
+        init(tmp_path, ["api"])
+    assert err.value.exit_code == ExitCode.INCOMPLETE
+    assert not (tmp_path / "staging.yaml").exists()
+
+
+TRICKY = {
+    "T_BOOL": "true",
+    "T_YES": "yes",
+    "T_INT": "1",
+    "T_FLOAT": "1.10",
+    "T_OCTAL": "0755",
+    "T_NULL": "null",
+    "T_TILDE": "~",
+    "T_EMPTY": "",
+    "T_DATE": "2026-01-01",
+    "T_COLON": "a: b",
+    "T_HASH": "x #y",
+    "T_LEAD": " padded ",
+    "T_QUOTES": 'say "hi" it\'s',
+    "T_BACKSLASH": "C:\\temp\\n",
+    "T_LINES": "one\ntwo",
+    "T_UNICODE": "ünïcødé ✓ \u2028 end",
+    "T_DASH": "-x",
+    "T_FLOW": "{a, b}",
+    "T_STAR": "*ref",
+    "T_TEMPLATE": "${HOME}",
+}
+
+
+def test_tricky_values_read_back_unchanged(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    for name, value in TRICKY.items():
+        sandbox.set_env(PROJECT, "web", name, value)
+    init(tmp_path, ["web"])
+    env = load_profile(tmp_path, "staging").services["web"].env
+    assert {name: env[name].value for name in TRICKY} == TRICKY
+    assert check(tmp_path).exit_code == ExitCode.OK
+
+
+def test_cli_needs_from_live(tmp_path: Path) -> None:
+    done = drift("init", "staging", "--profiles", str(tmp_path))
+    assert done.returncode == 2
+    assert "pass --from-live" in done.stderr and "Traceback" not in done.stderr
