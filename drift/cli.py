@@ -17,6 +17,7 @@ from drift import __version__
 from drift.errors import DriftError, ExitCode, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
+from drift.onboarding.formats import CompareFormat
 from drift.report import FailOn
 
 if TYPE_CHECKING:
@@ -574,6 +575,76 @@ def init(
     result = _run(init_from_live(environment, settings, services=service, force=force))
     _emit(result.summary(), None)
     raise typer.Exit(0)
+
+
+@app.command()
+def compare(
+    environment_a: Annotated[str, typer.Argument(help="First environment (e.g. staging).")],
+    environment_b: Annotated[str, typer.Argument(help="Second environment (e.g. e2e, prod).")],
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Compare what the two environments' services run with."),
+    ] = False,
+    profiles: ProfilesDir = None,
+    service: ServiceOpt = None,
+    format: Annotated[
+        CompareFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = CompareFormat.TABLE,
+    output: OutputOpt = None,
+    secret_values: Annotated[
+        bool,
+        typer.Option(
+            "--secret-values/--no-secret-values",
+            help="With --live: tell equal secret values from different ones (read in memory, "
+            "never shown).",
+        ),
+    ] = True,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Parity of two environments: variables on one side only, plain vs secret shape, values
+    that should differ but do not (project ids, backend hosts, secrets), and what B requires
+    that A does not provide. Never writes.
+
+    Without --live, compares the two merged profiles; with --live, the services each profile
+    names, read from each profile's project and region.
+
+    Exit 0 equivalent, 1 different, 2 bad input, 3 incomplete (a service or a secret value
+    could not be read; never reported as equivalent).
+
+    Examples:
+
+      drift compare staging e2e
+
+      drift compare staging prod --live
+
+      drift compare staging prod --live --format json --output parity.json
+    """
+    from drift.onboarding.render import render_comparison
+    from drift.profiles import load_profile
+    from drift.settings import load_settings
+
+    _logging(verbose)
+    settings = load_settings(
+        profiles_dir=profiles, impersonate_service_account=impersonate_service_account
+    )
+    profile_a = load_profile(settings.profiles_dir, environment_a)
+    profile_b = load_profile(settings.profiles_dir, environment_b)
+    if live:
+        from drift.onboarding.compare import compare_live
+
+        comparison = _run(
+            compare_live(
+                profile_a, profile_b, settings, services=service, secret_values=secret_values
+            )
+        )
+    else:
+        from drift.onboarding.compare import compare_profiles
+
+        comparison = compare_profiles(profile_a, profile_b, service)
+    _emit(render_comparison(comparison, format), output)
+    raise typer.Exit(int(comparison.exit_code))
 
 
 @profiles_app.command("validate")

@@ -1,0 +1,111 @@
+"""How a comparison is shown: a plain-text table grouped by service, or the `drift.compare/v1`
+JSON document."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, assert_never
+
+from drift.onboarding.compare import (
+    COMPARE_SCHEMA,
+    CompareStatus,
+    Comparison,
+    Difference,
+    Unread,
+)
+from drift.onboarding.formats import CompareFormat
+
+NOT_SET = "(not set)"
+
+
+def render_comparison(comparison: Comparison, fmt: CompareFormat) -> str:
+    if fmt is CompareFormat.TABLE:
+        return comparison_table(comparison)
+    if fmt is CompareFormat.JSON:
+        return comparison_json(comparison)
+    assert_never(fmt)
+
+
+def summary_line(c: Comparison) -> str:
+    compared = f"{len(c.services)} services compared"
+    unread = f"{len(c.unverified)} items could not be read"
+    if c.status is CompareStatus.DIFFERENT:
+        counts = Counter(d.kind.value for d in c.differences)
+        kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        text = f"{c.a.name} and {c.b.name} differ: {len(c.differences)} differences ({kinds})"
+        return text + (f"; {unread}" if c.unverified else "")
+    if c.status is CompareStatus.INCOMPLETE:
+        return f"incomplete: {unread}; no difference in the rest, {compared}"
+    return f"{c.a.name} and {c.b.name} are equivalent: {compared}"
+
+
+def comparison_table(c: Comparison) -> str:
+    what = "profiles" if c.mode == "profiles" else "live services"
+    lines = [f"{c.a.name} ({c.a.where}) vs {c.b.name} ({c.b.where}) · {what}"]
+    width = max(len(c.a.name), len(c.b.name)) + 1
+    groups: dict[str, list[Difference]] = {}
+    for d in c.differences:
+        groups.setdefault(d.service or "(environment)", []).append(d)
+    for service, differences in groups.items():
+        count = len(differences)
+        lines += ["", f"{service} · {count} difference{'s' if count != 1 else ''}"]
+        pad = max(len(d.kind.value) for d in differences)
+        indent = " " * (pad + 4)
+        for d in differences:
+            lines.append(f"  {d.kind.value:<{pad}}  {d.target}")
+            lines.append(f"{indent}{d.message}")
+            lines.append(f"{indent}{c.a.name + ':':<{width}} {d.a or NOT_SET}")
+            lines.append(f"{indent}{c.b.name + ':':<{width}} {d.b or NOT_SET}")
+    if c.unverified:
+        lines += ["", "Could not read"]
+        lines += [
+            f"  {c.side(u.side).name}  {u.service}  {u.target}: {u.reason}" for u in c.unverified
+        ]
+    if c.notes:
+        lines.append("")
+        lines += [f"note: {note}" for note in c.notes]
+    lines += ["", summary_line(c)]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_json(c: Comparison) -> str:
+    return json.dumps(comparison_document(c), indent=2) + "\n"
+
+
+def comparison_document(c: Comparison) -> dict[str, Any]:
+    """The comparison as plain JSON data (`drift.compare/v1`)."""
+    return {
+        "schema": COMPARE_SCHEMA,
+        "mode": c.mode,
+        "a": {"environment": c.a.name, "project": c.a.project, "region": c.a.region},
+        "b": {"environment": c.b.name, "project": c.b.project, "region": c.b.region},
+        "status": c.status.value,
+        "exit_code": int(c.exit_code),
+        "summary": {
+            "services": len(c.services),
+            "differences": len(c.differences),
+            "by_kind": dict(Counter(d.kind.value for d in c.differences)),
+            "unverified": len(c.unverified),
+        },
+        "services": list(c.services),
+        "differences": [_difference(d) for d in c.differences],
+        "unverified": [_unread(u) for u in c.unverified],
+        "notes": list(c.notes),
+    }
+
+
+def _difference(d: Difference) -> dict[str, Any]:
+    return {
+        "kind": d.kind.value,
+        "service": d.service,
+        "target": d.target,
+        "side": d.side,
+        "message": d.message,
+        "a": d.a,
+        "b": d.b,
+    }
+
+
+def _unread(u: Unread) -> dict[str, Any]:
+    return {"side": u.side, "service": u.service, "target": u.target, "reason": u.reason}

@@ -1,0 +1,272 @@
+"""`drift compare`: the shipped profiles (staging vs e2e), the heuristics on profiles of two
+deployments, two live environments in the sandbox, the JSON document and the exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from drift.errors import ExitCode, UsageError
+from drift.onboarding.compare import Comparison, compare_live, compare_profiles
+from drift.onboarding.formats import CompareFormat
+from drift.onboarding.render import comparison_document, render_comparison
+from drift.profiles import load_profile
+from drift.sandbox import Fault, Sandbox
+from drift.settings import load_settings
+from tests.cliutil import REPO, drift, scenario_secret_values
+from tests.onboarding.conftest import DATA, TWO_ENV_PROFILES, TWO_ENV_SCENARIO
+
+SHIPPED = REPO / "profiles"
+SCHEMA = json.loads((DATA / "compare.schema.json").read_text())
+E2E_NEEDS = {
+    ("env.unsatisfied", "api", "env.E2E_OAUTH_SIMULATION_KEY", "b"),
+    ("env.unsatisfied", "api", "env.E2E_TEST_MODE", "b"),
+    ("env.unsatisfied", "api", "env.JWT_SECRET_STAGING", "b"),
+    ("env.unsatisfied", "auth", "env.E2E_OAUTH_SIMULATION_KEY", "b"),
+    ("env.unsatisfied", "auth", "env.E2E_TEST_MODE", "b"),
+}
+
+
+def keys(comparison: Comparison) -> set[tuple[str, str | None, str, str | None]]:
+    return {(d.kind.value, d.service, d.target, d.side) for d in comparison.differences}
+
+
+def profiles(a: str, b: str, directory: Path = SHIPPED) -> Comparison:
+    return compare_profiles(load_profile(directory, a), load_profile(directory, b))
+
+
+def live(a: str, b: str, directory: Path, *, secret_values: bool = True) -> Comparison:
+    pa, pb = load_profile(directory, a), load_profile(directory, b)
+    return asyncio.run(compare_live(pa, pb, load_settings(), secret_values=secret_values))
+
+
+# -- profiles -------------------------------------------------------------------------------
+
+
+def test_shipped_staging_vs_e2e_lists_what_e2e_needs() -> None:
+    comparison = profiles("staging", "e2e")
+    assert keys(comparison) == E2E_NEEDS
+    assert comparison.exit_code == ExitCode.DRIFT
+    # the same project and region: the same services, so no "should differ" heuristics
+    assert comparison.notes and "the same services" in comparison.notes[0]
+    reverse = profiles("e2e", "staging")
+    assert keys(reverse) == {(k, s, t, "a") for k, s, t, _ in E2E_NEEDS}
+    first = next(d for d in comparison.differences if d.target == "env.E2E_TEST_MODE")
+    assert first.message == "e2e requires E2E_TEST_MODE on api; staging does not name it"
+    assert (first.a, first.b) == (None, "true")
+
+
+def test_a_profile_is_equivalent_to_itself() -> None:
+    comparison = profiles("staging", "staging")
+    assert comparison.differences == () and comparison.exit_code == ExitCode.OK
+    assert "are equivalent: 3 services compared" in render_comparison(
+        comparison, CompareFormat.TABLE
+    )
+
+
+STAGING = """
+project: shop-staging
+region: us-central1
+services:
+  api:
+    settings: {service_account: ci@shop-shared.iam.gserviceaccount.com}
+    env:
+      ENVIRONMENT: staging
+      DB_HOST: db.internal.shop
+      REDIS_URL: redis://10.0.0.7:6379
+      PUBLIC_URL: https://staging.shop.dev
+      AUTH_PROVIDER_URL: https://accounts.google.com
+      CACHE_TTL: "60"
+      API_TOKEN: {secret: api-token-staging}
+      SMTP_PASSWORD: {secret: smtp-password-staging}
+      TESTING: {forbidden: true}
+      FEATURE_FLAGS: {optional: true}
+      LOG_LEVEL: {one_of: [INFO, DEBUG]}
+  web:
+    env: {NODE_ENV: production}
+"""
+PROD = """
+project: shop-prod
+region: us-central1
+services:
+  api:
+    settings: {service_account: ci@shop-shared.iam.gserviceaccount.com}
+    env:
+      ENVIRONMENT: staging
+      DB_HOST: db.internal.shop
+      REDIS_URL: redis://10.0.0.7:6379
+      PUBLIC_URL: https://shop.dev
+      AUTH_PROVIDER_URL: https://accounts.google.com
+      CACHE_TTL: "60"
+      API_TOKEN: {secret: api-token-staging}
+      SMTP_PASSWORD: hunter2-prod-mailer
+      TESTING: {required: true}
+      LOG_LEVEL: INFO
+      GCP_PROJECT: shop-staging
+"""
+
+
+def write_profiles(directory: Path, **files: str) -> Path:
+    for name, text in files.items():
+        (directory / f"{name}.yaml").write_text(text)
+    return directory
+
+
+def test_profiles_of_two_deployments(tmp_path: Path) -> None:
+    comparison = profiles("staging", "prod", write_profiles(tmp_path, staging=STAGING, prod=PROD))
+    assert keys(comparison) == {
+        ("service.only_in", "web", "service", "a"),
+        ("env.unsatisfied", "api", "env.TESTING", "b"),
+        ("env.unsatisfied", "api", "env.GCP_PROJECT", "b"),
+        ("env.only_in", "api", "env.FEATURE_FLAGS", "a"),
+        ("env.shape", "api", "env.SMTP_PASSWORD", None),
+        ("value.shared", "api", "env.ENVIRONMENT", None),
+        ("value.shared", "api", "env.DB_HOST", None),
+        ("value.shared", "api", "env.REDIS_URL", None),
+        ("value.shared", "api", "setting.service_account", None),
+        ("value.foreign", "api", "env.API_TOKEN", "b"),
+        ("value.foreign", "api", "env.GCP_PROJECT", "b"),
+    }  # not: PUBLIC_URL, AUTH_PROVIDER_URL, CACHE_TTL (fine to share), LOG_LEVEL (fits one_of)
+    by_target = {(d.kind.value, d.target): d for d in comparison.differences}
+    assert by_target[("env.unsatisfied", "env.TESTING")].message == (
+        "prod requires TESTING on api; staging forbids it"
+    )
+    shape = by_target[("env.shape", "env.SMTP_PASSWORD")]
+    assert shape.message == (
+        "SMTP_PASSWORD is a secret reference in staging, a plain value in prod"
+    )
+    assert (shape.a, shape.b) == ("secret smtp-password-staging:latest", "***")
+    assert "hunter2" not in render_comparison(comparison, CompareFormat.TABLE)
+    assert by_target[("value.foreign", "env.GCP_PROJECT")].message == (
+        "GCP_PROJECT in prod names staging's project shop-staging"
+    )
+
+
+def test_two_regions_of_one_project_share_its_secrets(tmp_path: Path) -> None:
+    us = "project: shop\nregion: us-central1\nservices:\n  api:\n    env:\n"
+    us += "      KEY: {secret: signing-key}\n      REGION_NAME: us\n"
+    eu = us.replace("us-central1", "europe-west1").replace("REGION_NAME: us", "REGION_NAME: eu")
+    comparison = profiles("us", "eu", write_profiles(tmp_path, us=us, eu=eu))
+    assert keys(comparison) == {
+        ("value.shared", None, "project", None),
+        ("secret.shared", "api", "env.KEY", None),
+    }
+    assert comparison.notes == ()
+
+
+# -- live -----------------------------------------------------------------------------------
+
+TWO_ENVS = {
+    ("service.only_in", "worker", "service", "a"),
+    ("env.only_in", "api", "env.DEBUG_TOOLBAR", "a"),
+    ("env.only_in", "api", "env.CALLBACK_URL", "b"),
+    ("env.shape", "api", "env.SMTP_PASSWORD", None),
+    ("value.shared", "api", "env.DB_HOST", None),
+    ("value.foreign", "api", "env.CALLBACK_URL", "b"),
+    ("secret.shared", "api", "env.JWT_SECRET", None),
+}
+
+
+def test_two_live_environments(two_envs: Sandbox) -> None:
+    comparison = live("staging", "prod", TWO_ENV_PROFILES)
+    assert keys(comparison) == TWO_ENVS
+    assert comparison.unverified == () and comparison.exit_code == ExitCode.DRIFT
+    shared = next(d for d in comparison.differences if d.kind.value == "secret.shared")
+    assert "hold the same value (compared in memory, not shown)" in shared.message
+    # values are read once per reference, only for the two secret pairs (JWT_SECRET, DB_PASSWORD)
+    assert two_envs.call_counts()["AccessSecretVersion"] == 4
+    # no secret value, nor the credential-looking plain value, in any output
+    secrets = [*scenario_secret_values(TWO_ENV_SCENARIO), "fake-smtp-password-staging-77"]
+    for fmt in CompareFormat:
+        text = render_comparison(comparison, fmt)
+        assert not [s for s in secrets if s in text], fmt
+
+
+def test_live_without_secret_values(two_envs: Sandbox) -> None:
+    comparison = live("staging", "prod", TWO_ENV_PROFILES, secret_values=False)
+    assert keys(comparison) == TWO_ENVS - {("secret.shared", "api", "env.JWT_SECRET", None)}
+    assert two_envs.call_counts()["AccessSecretVersion"] == 0
+
+
+def test_unreadable_secret_value_is_unverified(two_envs: Sandbox) -> None:
+    two_envs.inject(
+        Fault(method="AccessSecretVersion", code="PERMISSION_DENIED", match="jwt-secret-prod")
+    )
+    comparison = live("staging", "prod", TWO_ENV_PROFILES)
+    assert [(u.side, u.service, u.target) for u in comparison.unverified] == [
+        ("b", "api", "env.JWT_SECRET")
+    ]
+    assert "PERMISSION_DENIED" in comparison.unverified[0].reason
+    assert comparison.exit_code == ExitCode.DRIFT  # the rest differs: 1 wins over 3
+
+
+def test_same_deployment_live_is_equivalent(sandbox_env: dict[str, str]) -> None:
+    comparison = live("staging", "e2e", SHIPPED)
+    assert comparison.differences == () and comparison.exit_code == ExitCode.OK
+    assert comparison.notes
+
+
+def test_unread_service_is_incomplete_never_equivalent(
+    sandbox_env: dict[str, str], sandbox: Sandbox
+) -> None:
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="/services/web"))
+    comparison = live("staging", "e2e", SHIPPED)
+    assert comparison.differences == ()
+    assert {(u.side, u.service) for u in comparison.unverified} == {("a", "web"), ("b", "web")}
+    assert comparison.exit_code == ExitCode.INCOMPLETE
+    document = comparison_document(comparison)
+    jsonschema.validate(document, SCHEMA)
+    assert document["status"] == "incomplete"
+    assert "incomplete: 2 items could not be read" in render_comparison(
+        comparison, CompareFormat.TABLE
+    )
+
+
+def test_unknown_service_is_bad_input() -> None:
+    with pytest.raises(UsageError, match="unknown service ghost"):
+        compare_profiles(load_profile(SHIPPED, "staging"), load_profile(SHIPPED, "e2e"), ["ghost"])
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def test_cli_profiles_json_and_exit_codes() -> None:
+    done = drift("compare", "staging", "e2e", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    jsonschema.validate(document, SCHEMA)
+    assert document["status"] == "different" and document["exit_code"] == 1
+    assert document["summary"] == {
+        "services": 3,
+        "differences": 5,
+        "by_kind": {"env.unsatisfied": 5},
+        "unverified": 0,
+    }
+    assert {(d["kind"], d["service"], d["target"], d["side"]) for d in document["differences"]} == (
+        E2E_NEEDS
+    )
+    same = drift("compare", "staging", "staging")
+    assert same.returncode == 0 and "are equivalent" in same.stdout
+    bad = drift("compare", "staging", "nope")
+    assert bad.returncode == 2 and "no profile for environment 'nope'" in bad.stderr
+
+
+def test_cli_two_live_environments(two_envs: Sandbox, tmp_path: Path) -> None:
+    out = tmp_path / "parity.json"
+    done = drift(
+        "compare", "staging", "prod", "--live", "--profiles", str(TWO_ENV_PROFILES),
+        "--format", "json", "--output", str(out), env=two_envs.environ(),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, SCHEMA)
+    assert document["mode"] == "live" and document["b"]["project"] == "shop-prod"
+    found = {(d["kind"], d["service"], d["target"], d["side"]) for d in document["differences"]}
+    assert found == TWO_ENVS
+    for value in scenario_secret_values(TWO_ENV_SCENARIO):
+        assert value not in out.read_text() and value not in done.stdout + done.stderr
