@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -15,7 +15,8 @@ from typing import Any, Literal, TypeVar
 from drift.errors import AuthError
 
 T = TypeVar("T")
-Api = Literal["run", "secrets"]
+# Cloud Run Admin reads, Secret Manager reads, and Secret Manager accesses (a quota of its own)
+Api = Literal["run", "secrets", "access"]
 
 RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
 MAX_ATTEMPTS = 5
@@ -47,34 +48,67 @@ class CallFailure(Exception):
         return f"{self.call} {self.resource}: {self.status}: {self.message}"
 
 
-class TokenBucket:
-    """Allows bursts up to `capacity` calls and `capacity` calls per minute on average."""
+class RateLimiter:
+    """At most `per_minute` calls in any 60 s window, which is how Google counts per-minute
+    quotas: calls within the budget never wait (the whole budget is the burst), and however
+    calls bunch up, no minute ever sees more than the budget. After the server answered
+    RESOURCE_EXHAUSTED, `pause` holds every caller that waits in `resumed`."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.tokens = float(per_minute)
+    WINDOW = 60.0
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.limit = per_minute
         self.clock = clock
-        self.stamp = clock()
+        self._sleep = sleep
+        self.granted: deque[float] = deque()
+        self.resume_at = float("-inf")
+        self.waited = 0.0
         self.lock = asyncio.Lock()
 
     async def acquire(self) -> None:
+        """Take one call of the budget, waiting until the window has room."""
         async with self.lock:
             while True:
                 now = self.clock()
-                self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-                self.stamp = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
+                while self.granted and self.granted[0] <= now - self.WINDOW:
+                    self.granted.popleft()
+                if len(self.granted) < self.limit:
+                    self.granted.append(now)
                     return
-                await asyncio.sleep((1 - self.tokens) / self.rate)
+                await self._wait(self.granted[0] + self.WINDOW - now)
+
+    def pause(self, seconds: float) -> None:
+        """Hold callers for `seconds`: the quota is shared, so retrying one call while the
+        others carry on would only earn more RESOURCE_EXHAUSTED answers."""
+        self.resume_at = max(self.resume_at, self.clock() + seconds)
+
+    async def resumed(self) -> None:
+        """Wait out a pause (longer if it is extended meanwhile)."""
+        while True:
+            until = self.resume_at
+            wait = until - self.clock()
+            if wait <= 0:
+                return
+            await self._wait(wait)
+            if self.resume_at <= until:
+                return
+
+    async def _wait(self, seconds: float) -> None:
+        self.waited += seconds
+        await (self._sleep or asyncio.sleep)(seconds)
 
 
 @dataclass(frozen=True)
 class Limits:
-    concurrency: int = 16
+    concurrency: int = 64
     run_rpm: int = 900
     secrets_rpm: int = 540
+    access_rpm: int = 81_000
     call_timeout: float = 30.0
     retry_budget: float = 60.0
 
@@ -83,9 +117,10 @@ class CallRunner:
     def __init__(self, limits: Limits, *, seed: int | None = None) -> None:
         self.limits = limits
         self.semaphore = asyncio.Semaphore(limits.concurrency)
-        self.buckets: dict[Api, TokenBucket] = {
-            "run": TokenBucket(limits.run_rpm),
-            "secrets": TokenBucket(limits.secrets_rpm),
+        self.limiters: dict[Api, RateLimiter] = {
+            "run": RateLimiter(limits.run_rpm),
+            "secrets": RateLimiter(limits.secrets_rpm),
+            "access": RateLimiter(limits.access_rpm),
         }
         self.counts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
@@ -103,11 +138,13 @@ class CallRunner:
         """Run `fn(timeout)`; raise CallFailure (or AuthError) when it cannot succeed."""
         started = time.monotonic()
         attempt = 0
+        limiter = self.limiters[api]
         while True:
             attempt += 1
+            await limiter.resumed()  # outside the semaphore: a paused API holds no slot
             try:
                 async with self.semaphore:
-                    await self.buckets[api].acquire()
+                    await limiter.acquire()
                     self.counts[method] += 1
                     return await asyncio.wait_for(
                         fn(self.limits.call_timeout), self.limits.call_timeout + 5
@@ -124,7 +161,10 @@ class CallRunner:
             ):
                 raise failure
             self.retries[method] += 1
-            await asyncio.sleep(delay)
+            if failure.status == "RESOURCE_EXHAUSTED":
+                limiter.pause(delay)  # this call and every other one on the API wait
+            else:
+                await asyncio.sleep(delay)
 
     def _delay(self, attempt: int, failure: CallFailure) -> float:
         hinted = failure.retry_after
@@ -168,5 +208,5 @@ def _retry_after(exc: Any) -> float | None:
     for detail in getattr(exc, "details", None) or ():
         if isinstance(detail, error_details_pb2.RetryInfo):
             delay = detail.retry_delay
-            return float(delay.seconds) + delay.nanos / 1e9
+            return float(delay.seconds + delay.nanos / 1e9)
     return None

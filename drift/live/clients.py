@@ -41,7 +41,7 @@ def credentials(impersonate: str | None = None) -> Any:
     if impersonate:
         from google.auth import impersonated_credentials
 
-        creds = impersonated_credentials.Credentials(
+        creds = impersonated_credentials.Credentials(  # type: ignore[no-untyped-call]
             source_credentials=creds, target_principal=impersonate, target_scopes=SCOPES
         )
     return creds

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from drift import redact
@@ -87,20 +88,21 @@ class Reader:
         profiles = [profile.services[n] for n in names]
         # Start at once what does not depend on the services: the secret list and the
         # secrets the profile expects (usually the ones the services reference).
-        listing = self._once(("list_secrets", None), self._list_secrets)
+        self._once(("list_secrets", None), self._list_secrets)
         for p in profiles:
             for r in p.env.values():
                 if r.secret is not None:
                     self._watch_secret(SecretRef(r.secret, r.version), p.name)
         await self._read_services(profiles)
-        await listing
+        # Then what the services tell: the secrets they really reference, and the values that
+        # rules need (neither waits for the secret list).
         for svc in self.state.services.values():
             for rev in svc.serving:
                 for var in rev.config.env.values():
                     if var.ref is not None:
                         self._watch_secret(var.ref, svc.name)
         for ref in self._values_needed(profiles):
-            self._once(("access", ref), lambda ref=ref: self._access(ref))
+            self._once(("access", ref), partial(self._access, ref))
         await asyncio.gather(*self._tasks.values())
         self._report_secret_failures()
         return self.state
@@ -137,9 +139,7 @@ class Reader:
                 "run",
                 "ListServices",
                 self.parent,
-                lambda t, request=request: self.clients.services.list_services(
-                    request=request, retry=None, timeout=t
-                ),
+                _attempt(self.clients.services.list_services, request=request),
             )
             response = page._response  # one page per call: we follow the tokens ourselves
             for svc in response.services:
@@ -258,9 +258,7 @@ class Reader:
                     "secrets",
                     "ListSecrets",
                     parent,
-                    lambda t, request=request: self.clients.secrets.list_secrets(
-                        request=request, retry=None, timeout=t
-                    ),
+                    _attempt(self.clients.secrets.list_secrets, request=request),
                 )
                 response = page._response
                 names.update(s.name.rsplit("/", 1)[-1] for s in response.secrets)
@@ -359,7 +357,7 @@ class Reader:
         name = f"{self._secret_name(ref.secret)}/versions/{ref.version}"
         try:
             response = await self.runner.call(
-                "secrets",
+                "access",
                 "AccessSecretVersion",
                 name,
                 lambda t: self.clients.secrets.access_secret_version(
@@ -381,6 +379,11 @@ class Reader:
         value = data.decode("utf-8", errors="replace")
         redact.register(value)
         self.state.values[ref] = value
+
+
+def _attempt(method: Callable[..., Awaitable[Any]], **request: Any) -> Callable[[float], Any]:
+    """One attempt of a client method for the runner (which retries: the client must not)."""
+    return lambda timeout: method(retry=None, timeout=timeout, **request)
 
 
 def _short(name: str) -> str:

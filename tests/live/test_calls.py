@@ -4,6 +4,7 @@ inside its budget, translates errors once, counts calls."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 
 from drift.errors import AuthError
-from drift.live.calls import CallFailure, CallRunner, Limits, TokenBucket, translate
+from drift.live.calls import CallFailure, CallRunner, Limits, RateLimiter, translate
 
 
 def flaky(errors: list[Exception], result: str = "ok") -> tuple[Callable[[float], Any], list[int]]:
@@ -86,7 +87,7 @@ def test_retry_info_is_honoured(fast_sleep: list[float]) -> None:
     error = gexc.ResourceExhausted("quota", details=[info])
     fn, _ = flaky([error])
     asyncio.run(runner(retry_budget=60).call("secrets", "AccessSecretVersion", "v", fn))
-    assert fast_sleep == [7.0]
+    assert fast_sleep == pytest.approx([7.0], abs=0.05)  # the pause, less what has passed
 
 
 def test_retry_budget_is_respected() -> None:
@@ -107,16 +108,81 @@ def test_server_misbehaviour_is_a_failure_not_a_crash() -> None:
     assert failure.status == "INVALID_RESPONSE" and "TypeError" in failure.reason
 
 
-def test_token_bucket_allows_a_burst_then_paces() -> None:
-    now = [0.0]
-    bucket = TokenBucket(per_minute=60, clock=lambda: now[0])
+class FakeTime:
+    """A clock that only moves when the limiter sleeps."""
 
-    async def take(n: int) -> None:
-        for _ in range(n):
-            await bucket.acquire()
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
 
-    asyncio.run(take(60))  # the burst is free
-    assert bucket.tokens < 1
-    now[0] += 2.0
-    asyncio.run(take(2))  # refilled at one per second
-    assert bucket.tokens < 1
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.slept.append(delay)
+        self.now += delay
+
+
+def test_rate_limiter_lets_its_budget_through_at_once_then_paces_by_the_minute() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=5, clock=fake.clock, sleep=fake.sleep)
+    granted: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        granted.append(fake.now)
+
+    async def burst() -> None:
+        await asyncio.gather(*(one() for _ in range(12)))
+
+    asyncio.run(burst())
+    assert granted == [0.0] * 5 + [60.0] * 5 + [120.0] * 2  # the budget is the burst
+    for start in granted:  # no 60 s window ever holds more than the budget
+        assert sum(start <= t < start + 60 for t in granted) <= 5
+    assert limiter.waited == 120.0
+
+
+def test_rate_limiter_window_slides() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=3, clock=fake.clock, sleep=fake.sleep)
+
+    async def spaced() -> list[float]:
+        out = []
+        for _ in range(5):
+            await limiter.acquire()
+            out.append(fake.now)
+            fake.now += 10.0
+        return out
+
+    # 0, 10, 20 pass; the 4th waits until the first leaves the window, the 5th the second
+    assert asyncio.run(spaced()) == [0.0, 10.0, 20.0, 60.0, 70.0]
+
+
+def test_rate_limiter_pause_holds_every_caller() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=100, clock=fake.clock, sleep=fake.sleep)
+    limiter.pause(7.0)
+    limiter.pause(3.0)  # a shorter pause never cuts a longer one short
+    asyncio.run(limiter.resumed())
+    assert fake.slept == [7.0] and fake.now == 7.0
+    asyncio.run(limiter.resumed())
+    assert fake.slept == [7.0]
+
+
+def test_resource_exhausted_pauses_that_api_only() -> None:
+    info = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=7))
+    fn, calls = flaky([gexc.ResourceExhausted("quota", details=[info])])
+    r = runner(retry_budget=60)
+    asyncio.run(r.call("secrets", "GetSecretVersion", "v", fn))
+    assert len(calls) == 2
+    assert r.limiters["secrets"].resume_at > time.monotonic() + 6
+    assert r.limiters["run"].resume_at < 0 and r.limiters["access"].resume_at < 0
+
+
+def test_each_api_has_its_own_budget() -> None:
+    r = runner(run_rpm=900, secrets_rpm=540, access_rpm=81_000)
+    assert {api: lim.limit for api, lim in r.limiters.items()} == {
+        "run": 900,
+        "secrets": 540,
+        "access": 81_000,
+    }
