@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     project: str | None = Field(None, description="Override the profile's GCP project.")
     region: str | None = Field(None, description="Override the profile's region.")
     fail_on: FailOn = FailOn.ERROR
-    concurrency: int = Field(16, ge=1, le=256, description="Concurrent API calls and probes.")
+    concurrency: int = Field(
+        64, ge=1, le=256, description="Concurrent API calls (per check) and probes."
+    )
     impersonate_service_account: str | None = None
     journal_dir: Path = Path(".drift/journal")
     run_rpm: int = Field(
