@@ -165,19 +165,23 @@ def _logging(verbose: bool) -> None:
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
-def _run(coro: Coroutine[Any, Any, T], *, interrupted: ExitCode = ExitCode.INCOMPLETE) -> T:
+def _run(
+    coro: Coroutine[Any, Any, T],
+    *,
+    interrupted: ExitCode = ExitCode.INCOMPLETE,
+    what: str = "the check is incomplete",
+) -> T:
     """Run the library's async work; Ctrl-C is one clear message and an exit code."""
     import asyncio
 
     try:
         return asyncio.run(coro)
     except KeyboardInterrupt:
-        raise Interrupted(interrupted) from None
+        raise Interrupted(interrupted, what) from None
 
 
 class Interrupted(DriftError):
-    def __init__(self, code: ExitCode) -> None:
-        what = "nothing was changed" if code is ExitCode.ABORTED else "the check is incomplete"
+    def __init__(self, code: ExitCode, what: str) -> None:
         super().__init__(f"interrupted: {what}")
         self.exit_code = code
 
@@ -240,6 +244,12 @@ def check(
     probe: Annotated[
         bool, typer.Option("--probe", help="Also probe each service's WebSocket handshake.")
     ] = False,
+    sarif: Annotated[
+        Path | None,
+        typer.Option(
+            "--sarif", help="Also write the report as SARIF to FILE (one read, two outputs)."
+        ),
+    ] = None,
     project: ProjectOpt = None,
     region: RegionOpt = None,
     impersonate_service_account: ImpersonateOpt = None,
@@ -260,6 +270,8 @@ def check(
       drift check staging --format json --output report.json
 
       drift check staging --format sarif --output drift.sarif --fail-on warning
+
+      drift check staging --format github --sarif drift.sarif
     """
     import os
 
@@ -274,6 +286,8 @@ def check(
         run_check(profile, settings, services=service, probe=probe, environ=dict(os.environ))
     )
     _emit(_render(result.report, format, quiet=quiet), output)
+    if sarif is not None:
+        _emit(_render(result.report, OutputFormat.SARIF), sarif)
     _step_summary(result.report)
     raise typer.Exit(int(result.report.exit_code))
 
@@ -439,6 +453,7 @@ def fix(
             profile, settings, _CliUI(yes=yes), options, services=service, environ=dict(os.environ)
         ),
         interrupted=ExitCode.ABORTED,
+        what="see `drift rollback --list` for what was recorded",
     )
     if result.message:
         typer.echo(result.message)
@@ -488,6 +503,7 @@ def rollback(
     result = _run(
         run_rollback(settings, _CliUI(yes=yes), change_id, yes=yes),
         interrupted=ExitCode.ABORTED,
+        what="the journal records what was restored",
     )
     restored = ", ".join(result.restored) or "nothing"
     typer.echo(f"rollback of {result.change_id}: restored {restored}")
@@ -572,7 +588,10 @@ def init(
         region=region,
         impersonate_service_account=impersonate_service_account,
     )
-    result = _run(init_from_live(environment, settings, services=service, force=force))
+    result = _run(
+        init_from_live(environment, settings, services=service, force=force),
+        what="nothing was written",
+    )
     _emit(result.summary(), None)
     raise typer.Exit(0)
 
@@ -645,6 +664,23 @@ def compare(
         comparison = compare_profiles(profile_a, profile_b, service)
     _emit(render_comparison(comparison, format), output)
     raise typer.Exit(int(comparison.exit_code))
+
+
+@app.command()
+def demo(profiles: ProfilesDir = None) -> None:
+    """The whole story against the sandbox, with real output: drift found, the 1011 tied to
+    it, the patch proven on a canary, traffic moved, the fix rolled back.
+
+    Exit 0 only if every step behaved as the story says. Uses the example profiles
+    (./profiles); nothing leaves this machine.
+
+    Example: drift demo
+    """
+    from drift.demo import run_demo
+    from drift.settings import load_settings
+
+    settings = load_settings(profiles_dir=profiles)
+    raise typer.Exit(run_demo(settings.profiles_dir))
 
 
 @profiles_app.command("validate")

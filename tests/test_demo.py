@@ -1,0 +1,52 @@
+"""`drift demo` tells the whole story and stops every process and port it started."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+
+from tests.cliutil import REPO
+
+
+def test_demo_tells_the_story_and_cleans_up() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-m", "drift", "demo"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    out = done.stdout
+    assert out.rstrip().endswith("demo: all 7 steps behaved as the story says")
+    assert "NOT as expected" not in out
+    # the story, in order: drift, the 1011 with its cause, the proof, the fix, the rollback
+    order = [
+        "$ drift check staging",
+        "close_1011",
+        "$ drift plan e2e",
+        "(confirmed)",
+        "no drift (exit 0)",
+        "restored api, auth, web",
+    ]
+    positions = [out.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # every backend port the sandbox opened is closed again
+    ports = {int(p) for p in re.findall(r"ws://127\.0\.0\.1:(\d+)/", out)}
+    assert ports
+    for port in ports:
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, port
+    # no secret value and no runner token in the story's output
+    from drift.sandbox import default_scenario_path
+    from tests.cliutil import scenario_secret_values
+
+    for value in scenario_secret_values(default_scenario_path()):
+        assert value not in out
+    assert "eyJ" not in out
