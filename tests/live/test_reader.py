@@ -1,0 +1,138 @@
+"""The reader against the sandbox: calls equal the lower bound, secret lookups start before the
+services are listed, DRIFT_CONCURRENCY bounds the calls in flight, RESOURCE_EXHAUSTED is
+retried after a pause."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from drift.bench import ENVIRONMENT, lower_bound, write_profile
+from drift.check import CheckResult, limits, run_check
+from drift.live.calls import Api, CallRunner, Limits
+from drift.live.reader import LIST_PAGE_SIZE
+from drift.profiles import load_profile
+from drift.sandbox import Fault, Sandbox, generate
+from drift.settings import load_settings
+
+T = TypeVar("T")
+SCENARIO = {"services": 12, "vars": 6, "secret_refs": 3, "secrets": 7}
+
+
+class CountingRunner(CallRunner):
+    """Counts the calls really in flight (inside the semaphore, waiting for an answer)."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(limits, seed=1)
+        self.in_flight = 0
+        self.peak = 0
+
+    async def call(
+        self,
+        api: Api,
+        method: str,
+        resource: str,
+        fn: Callable[[float], Awaitable[T]],
+        *,
+        retry: bool = True,
+    ) -> T:
+        async def counted(timeout: float) -> T:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            try:
+                return await fn(timeout)
+            finally:
+                self.in_flight -= 1
+
+        return await super().call(api, method, resource, counted, retry=retry)
+
+
+@pytest.fixture
+def bench_world(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Sandbox, Path]:
+    scenario = generate(**SCENARIO)
+    sandbox = make_sandbox(scenario)
+    write_profile(scenario, tmp_path, value_rules=3)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    return sandbox, tmp_path
+
+
+def check(profiles: Path, runner: CallRunner | None = None) -> CheckResult:
+    profile = load_profile(profiles, ENVIRONMENT)
+    return asyncio.run(run_check(profile, load_settings(profiles_dir=profiles), runner=runner))
+
+
+def arrivals(sandbox: Sandbox, method: str) -> list[float]:
+    return [c.at for c in sandbox.calls if c.short == method]
+
+
+def test_calls_equal_the_lower_bound(bench_world: tuple[Sandbox, Path]) -> None:
+    sandbox, profiles = bench_world
+    result = check(profiles)
+    assert result.report.status.value == "clean" and not result.report.findings
+    bound = lower_bound(sandbox, load_profile(profiles, ENVIRONMENT), LIST_PAGE_SIZE)
+    assert sandbox.call_counts() == bound.calls
+    assert bound.calls["AccessSecretVersion"] == 3  # the min_length rules read values
+    assert bound.calls["GetSecretVersion"] == 7 and bound.calls["GetRevision"] == 0
+    asked = [c.request.name for c in sandbox.calls if c.short == "GetSecretVersion"]
+    assert len(asked) == len(set(asked))  # each distinct version once
+
+
+def test_secret_lookups_start_before_the_services_are_listed(
+    bench_world: tuple[Sandbox, Path],
+) -> None:
+    sandbox, profiles = bench_world
+    slow = 0.5
+    sandbox.inject(Fault(method="ListServices", code=None, latency_ms=slow * 1000))
+    check(profiles)
+    (listed,) = arrivals(sandbox, "ListServices")
+    answered = listed + slow  # no answer can come before the injected latency has passed
+    # ListSecrets and the profile's secret versions went out while ListServices was pending
+    assert max(arrivals(sandbox, "ListSecrets")) < answered
+    assert max(arrivals(sandbox, "GetSecretVersion")) < answered
+    # values depend on the live references, so they wait for the services
+    assert min(arrivals(sandbox, "AccessSecretVersion")) >= answered
+
+
+def test_drift_concurrency_bounds_the_calls_in_flight(
+    bench_world: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, profiles = bench_world
+    sandbox.set_latency(20)
+    monkeypatch.setenv("DRIFT_CONCURRENCY", "3")
+    runner = CountingRunner(limits(load_settings(profiles_dir=profiles)))
+    check(profiles, runner)
+    assert runner.limits.concurrency == 3
+    assert runner.peak == 3  # reached, never exceeded
+    assert runner.counts.total() == sandbox.call_counts().total() > 3
+
+
+def test_resource_exhausted_is_retried_after_the_hinted_delay(
+    bench_world: tuple[Sandbox, Path],
+) -> None:
+    sandbox, profiles = bench_world
+    sandbox.inject(
+        Fault(method="GetSecretVersion", code="RESOURCE_EXHAUSTED", first_n=1, retry_delay_ms=500)
+    )
+    runner = CallRunner(limits(load_settings(profiles_dir=profiles)), seed=1)
+    result = check(profiles, runner)
+    assert result.report.status.value == "clean"
+    assert runner.retries == {"GetSecretVersion": 1}
+    codes: dict[str, Any] = {}
+    for call in sandbox.calls:
+        if call.short == "GetSecretVersion":
+            codes.setdefault(call.request.name, []).append(call.code)
+    retried = [name for name, got in codes.items() if got == ["RESOURCE_EXHAUSTED", "OK"]]
+    assert len(retried) == 1
+    first, second = (
+        c.at
+        for c in sandbox.calls
+        if c.short == "GetSecretVersion" and c.request.name == retried[0]
+    )
+    assert second - first >= 0.5  # the server's RetryInfo, not the shorter backoff (≤ 0.2 s)
