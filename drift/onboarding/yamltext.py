@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-# Characters a plain scalar may hold here; ':' only inside (never `: ` or a trailing ':').
-_PLAIN = re.compile(r"[A-Za-z0-9_./@+=-](?:[A-Za-z0-9_./@+=,-]|:(?=[A-Za-z0-9_./@+=-]))*")
+# Characters a plain scalar may hold here; ':' only inside (never `: ` or a trailing ':'),
+# '@' never first (a reserved indicator: `@x` does not parse as a plain scalar).
+_PLAIN = re.compile(r"[A-Za-z0-9_./+=-](?:[A-Za-z0-9_./@+=,-]|:(?=[A-Za-z0-9_./@+=-]))*")
 # What a YAML 1.1 or 1.2 reader would turn into a bool, null, number or date.
 _TYPED = re.compile(
     r"(?:y|n|yes|no|true|false|on|off|null|~|=)"

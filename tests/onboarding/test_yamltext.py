@@ -57,3 +57,14 @@ def test_plain_only_when_unambiguous(text: str, written: str) -> None:
 def test_flow_context_quotes_commas() -> None:
     assert scalar("a,b", flow=True) == '"a,b"'
     assert scalar("latest", flow=True) == "latest"
+
+
+def test_reserved_indicator_is_quoted() -> None:
+    """Found by hypothesis on a fresh machine: `@` cannot start a plain scalar."""
+    from ruamel.yaml import YAML
+
+    from drift.onboarding.yamltext import scalar
+
+    for text in ("@", "@scope/pkg", "a@b"):
+        assert YAML(typ="safe").load(f"k: {scalar(text)}\n") == {"k": text}
+    assert scalar("a@b") == "a@b" and scalar("@x") == '"@x"'
