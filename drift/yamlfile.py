@@ -3,9 +3,7 @@ as `file:line: message` — including pydantic validation errors mapped back to 
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,35 +76,25 @@ def load_located(path: Path, *, display: str | None = None) -> Located:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblems([Problem(name, 1, "not UTF-8 text")]) from exc
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    # dates stay text: the models parse them and can then name the line of a bad one
-    yaml.constructor.add_constructor(
-        "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-    )
+    # Compose (the pure YAML 1.2 parser: libyaml reads some documents differently) and build
+    # the data ourselves:
+    # nodes carry their line, and that is all drift needs from the YAML library.
+    yaml = YAML(typ="safe", pure=True)
     try:
-        node = yaml.load(text)
+        node = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "<stream end>" in str(exc.problem):
             mark = exc.context_mark  # point at what was left open, not at the end of file
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
-        if "duplicate key" in str(what) or "found duplicate key" in str(exc):
-            what = _duplicate_message(exc)
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {_oneline(exc)}")]) from None
     lines: dict[Path_, int] = {}
-    walker = _Walker(name, lines)
-    data = walker.walk(node, (), 0)
+    walker = _Walker(name, lines, yaml.constructor)
+    data = None if node is None else walker.walk(node, (), 0)
     return Located(name, data, lines)
-
-
-def _duplicate_message(exc: Exception) -> str:
-    """Name the key, never its values (a scenario may hold secret values)."""
-    match = re.search(r'duplicate key "([^"]*)"', str(exc))
-    return f'duplicate key "{match.group(1)}"' if match else "duplicate key"
 
 
 def _oneline(exc: BaseException) -> str:
@@ -114,60 +102,67 @@ def _oneline(exc: BaseException) -> str:
     return text[:200] or type(exc).__name__
 
 
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
 class _Walker:
-    def __init__(self, file: str, lines: dict[Path_, int]) -> None:
+    """Composed nodes -> plain data, recording the line of every key and item."""
+
+    def __init__(self, file: str, lines: dict[Path_, int], constructor: Any) -> None:
         self.file = file
         self.lines = lines
+        self.constructor = constructor
         self.nodes = 0
 
+    def fail(self, node: Any, message: str) -> YamlProblems:
+        return YamlProblems([Problem(self.file, node.start_mark.line + 1, message)])
+
     def walk(self, node: Any, path: Path_, depth: int) -> Any:
-        from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         self.nodes += 1
-        line = self.lines.get(path, 1)
         if depth > MAX_DEPTH:
-            raise YamlProblems([Problem(self.file, line, f"nested deeper than {MAX_DEPTH} levels")])
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
         if self.nodes > MAX_NODES:
-            raise YamlProblems([Problem(self.file, line, f"more than {MAX_NODES} YAML nodes")])
-        if isinstance(node, CommentedMap):
+            raise self.fail(node, f"more than {MAX_NODES} YAML nodes")
+        if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
-            for key in node:
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag.endswith(":merge"):
+                    raise self.fail(key_node, "unsupported key (a plain name is expected)")
+                key = self.scalar(key_node)
                 if not isinstance(key, str | int | bool) or isinstance(key, float):
-                    raise YamlProblems([Problem(self.file, line, f"unsupported key {key!r}")])
+                    raise self.fail(key_node, f"unsupported key {key_node.value!r}")
                 skey = _scalar_text(key)
-                try:
-                    kline = node.lc.key(key)[0] + 1
-                except (KeyError, TypeError, AttributeError):
-                    kline = line
-                self.lines[(*path, skey)] = kline
-                out[skey] = self.walk(node[key], (*path, skey), depth + 1)
+                if skey in out:
+                    raise self.fail(key_node, f'invalid YAML: duplicate key "{skey}"')
+                self.lines[(*path, skey)] = key_node.start_mark.line + 1
+                out[skey] = self.walk(value_node, (*path, skey), depth + 1)
             return out
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, SequenceNode):
             items = []
-            for i, item in enumerate(node):
-                try:
-                    self.lines[(*path, i)] = node.lc.item(i)[0] + 1
-                except (KeyError, TypeError, AttributeError):
-                    self.lines[(*path, i)] = line
+            for i, item in enumerate(node.value):
+                self.lines[(*path, i)] = item.start_mark.line + 1
                 items.append(self.walk(item, (*path, i), depth + 1))
             return items
-        if isinstance(node, TaggedScalar):
-            raise YamlProblems([Problem(self.file, line, f"unsupported YAML tag {node.tag}")])
-        if node is None or isinstance(node, bool):
-            return node
-        if isinstance(node, str):
-            return str(node)
-        if isinstance(node, int):
-            if type(node).__name__ == "ScalarBoolean":
-                return bool(node)
-            return int(node)
-        if isinstance(node, float):
-            return float(node)
-        if isinstance(node, dt.datetime | dt.date):
-            return node
-        raise YamlProblems(
-            [Problem(self.file, line, f"unsupported YAML value {type(node).__name__}")]
-        )
+        return self.scalar(node)
+
+    def scalar(self, node: Any) -> Any:
+        if node.tag == _TIMESTAMP:
+            return str(node.value)  # dates stay text: the models parse them, with a line
+        if node.tag not in _SCALAR_TAGS:
+            raise self.fail(node, f"unsupported YAML tag {node.tag}")
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError) as exc:
+            raise self.fail(node, f"invalid YAML: {_oneline(exc)}") from None
 
 
 def _scalar_text(key: Any) -> str:
