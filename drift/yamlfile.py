@@ -135,7 +135,7 @@ class _Walker:
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag.endswith(":merge"):
+                if not isinstance(key_node, ScalarNode) or str(key_node.tag).endswith(":merge"):
                     raise self.fail(key_node, "unsupported key (a plain name is expected)")
                 key = self.scalar(key_node)
                 if not isinstance(key, str | int | bool) or isinstance(key, float):

@@ -150,7 +150,10 @@ def gcloud_command(sp: ServicePlan) -> str | None:
     """One `gcloud run services update` for the patch (None when there is none)."""
     if not sp.has_patch:
         return None
-    update_env, remove_env, update_secrets, remove_secrets = [], [], [], []
+    update_env: list[str] = []
+    remove_env: list[str] = []
+    update_secrets: list[str] = []
+    remove_secrets: list[str] = []
     for c in sp.env:
         was_secret = c.before is not None and c.before.ref is not None
         was_plain = c.before is not None and c.before.ref is None

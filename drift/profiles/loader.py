@@ -258,7 +258,8 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
                     settings.pop(key, None)
                 else:
                     settings[key] = Setting(key, value, merged.at((*prefix, "settings", key)))
-        probe_spec, probe_path = svc.probe, (*base, "probe")
+        probe_path: Path_ = (*base, "probe")
+        probe_spec = svc.probe
         if "probe" not in svc.model_fields_set and defaults and defaults.probe:
             probe_spec, probe_path = defaults.probe, ("defaults", "probe")
         if probe_spec is not None and probe_spec.websocket is None:
