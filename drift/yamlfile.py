@@ -177,7 +177,7 @@ def validation_problems(
     """Turn pydantic errors into `file:line: message`, with "did you mean" for unknown keys."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
-        loc = (*prefix, *(p for p in err["loc"] if isinstance(p, str | int)))
+        loc = (*prefix, *(p for p in err["loc"] if isinstance(p, str | int) and p != "[key]"))
         where = ".".join(str(p) for p in loc) or "document"
         kind = err["type"]
         if kind == "extra_forbidden":

@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -63,6 +64,16 @@ def _rule_shorthand(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_scalar_to_text)]
+
+
+def check_var_name(name: str) -> str:
+    if not VAR_NAME.fullmatch(name):
+        raise ValueError(f"not an environment variable name: {name!r}")
+    return name
+
+
+VarName = Annotated[str, AfterValidator(check_var_name)]
+"""An environment variable name, as a mapping key."""
 
 
 class VarRuleSpec(_Strict):
@@ -218,25 +229,17 @@ UnexpectedEnv = Literal["ignore", "warn", "error"]
 
 class ServiceSpec(_Strict):
     settings: SettingsSpec | None = None
-    env: dict[str, VarRule | None] | None = None
+    env: dict[VarName, VarRule | None] | None = None
     unexpected_env: UnexpectedEnv | None = None
     probe: ProbeSpec | None = None
     container: str | None = Field(
         None, description="Container whose env is checked (default: the one serving traffic)."
     )
 
-    @field_validator("env")
-    @classmethod
-    def _names(cls, env: dict[str, Any] | None) -> dict[str, Any] | None:
-        for name in env or {}:
-            if not VAR_NAME.fullmatch(name):
-                raise ValueError(f"not an environment variable name: {name!r}")
-        return env
-
 
 class DefaultsSpec(_Strict):
     settings: SettingsSpec | None = None
-    env: dict[str, VarRule | None] | None = None
+    env: dict[VarName, VarRule | None] | None = None
     unexpected_env: UnexpectedEnv | None = None
     probe: ProbeSpec | None = None
 

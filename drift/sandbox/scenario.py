@@ -12,10 +12,10 @@ import grpc
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from drift.errors import InputError, Problem
+from drift.profiles.spec import VarName
 from drift.units import parse_cpu, parse_duration, parse_memory
 from drift.yamlfile import Located, YamlProblems, load_located, validation_problems
 
-VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SERVICE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$")
 SECRET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 SECRET_REF = re.compile(r"^(projects/[^/]+/secrets/)?[A-Za-z0-9_-]{1,255}$")
@@ -109,7 +109,7 @@ class TemplateSpec(_Strict):
     image: str | None = None
     container_name: str | None = None
     port: int | None = Field(None, ge=1, le=65535)
-    env: dict[str, EnvValue] | None = None
+    env: dict[VarName, EnvValue] | None = None
     cpu: Cpu | None = None
     memory: Memory | None = None
     cpu_throttling: bool | None = None
@@ -125,14 +125,6 @@ class TemplateSpec(_Strict):
     vpc_egress: Literal["all-traffic", "private-ranges-only"] | None = None
     labels: dict[str, Text] | None = None
     annotations: dict[str, Text] | None = None
-
-    @field_validator("env")
-    @classmethod
-    def _names(cls, env: dict[str, Any] | None) -> dict[str, Any] | None:
-        for name in env or {}:
-            if not VAR_NAME.fullmatch(name):
-                raise ValueError(f"not an environment variable name: {name!r}")
-        return env
 
 
 class RevisionSpec(TemplateSpec):

@@ -12,6 +12,7 @@ from google.cloud import secretmanager_v1
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 from google.protobuf.message import Message
 
+from drift.live.crc32c import crc32c
 from drift.sandbox.core import Core
 from drift.sandbox.names import PROJECT, RpcError, SecretKey, invalid, parse
 from drift.sandbox.pb import SecretPb, SecretVersionPb, copy
@@ -21,27 +22,6 @@ from drift.sandbox.state import SecretRec, VersionRec, VersionState
 SERVICE = "google.cloud.secretmanager.v1.SecretManagerService"
 SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 MAX_PAYLOAD = 64 * 1024
-
-
-def _crc32c_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc32c_table()
-
-
-def crc32c(data: bytes) -> int:
-    """CRC32C (Castagnoli), as Secret Manager computes `data_crc32c`."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc = _TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
 
 
 def _state_name(version: VersionRec) -> str:

@@ -241,6 +241,12 @@ BAD_INPUT = [
         id="bad-service-name",
     ),
     pytest.param(
+        "project: p\nregion: r\ndefaults:\n  env:\n    BAD-NAME: x\n",
+        "profiles/staging.yaml:5: defaults.env.BAD-NAME: not an environment variable name: "
+        "'BAD-NAME'",
+        id="bad-variable-name-in-defaults",
+    ),
+    pytest.param(
         "- just\n- a list\n",
         "profiles/staging.yaml:1: a profile must be a mapping of keys",
         id="not-a-mapping",
