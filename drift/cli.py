@@ -282,9 +282,22 @@ def check(
     )
     settings = common.settings()
     profile = common.profile(settings)
-    result = _run(
-        run_check(profile, settings, services=service, probe=probe, environ=dict(os.environ))
-    )
+    from drift.check import limits
+    from drift.live.calls import CallRunner
+    from drift.progress import progress, wanted
+
+    runner = CallRunner(limits(settings))
+    with progress(f"checking {environment}", runner, enabled=wanted(quiet=quiet)):
+        result = _run(
+            run_check(
+                profile,
+                settings,
+                services=service,
+                probe=probe,
+                environ=dict(os.environ),
+                runner=runner,
+            )
+        )
     _emit(_render(result.report, format, quiet=quiet), output)
     if sarif is not None:
         _emit(_render(result.report, OutputFormat.SARIF), sarif)

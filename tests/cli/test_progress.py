@@ -1,0 +1,41 @@
+"""A progress line on a terminal; nothing on stderr when it is not one."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+
+
+def test_progress_on_a_terminal_only(sandbox: Sandbox) -> None:
+    quiet = drift("check", "staging", env=sandbox.environ())
+    assert quiet.returncode == 1 and quiet.stderr == ""
+
+    primary, secondary = pty.openpty()
+    env = {**os.environ, **sandbox.environ(), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drift", "check", "staging"],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        cwd=REPO,
+        env=env,
+    )
+    os.close(secondary)
+    stdout, _ = proc.communicate(timeout=60)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert proc.returncode == 1
+    assert b"checking staging:" in seen and b"API calls" in seen
+    assert b"checking staging" not in stdout  # the report itself is untouched

@@ -1,0 +1,84 @@
+"""Configuration precedence: command line, then DRIFT_* variables, then [tool.drift] in
+pyproject.toml, then defaults; bad values are one clear usage error."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from drift.errors import UsageError
+from drift.report import FailOn
+from drift.settings import load_settings
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in __import__("os").environ if k.startswith("DRIFT_")]:
+        monkeypatch.delenv(key)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.drift]\nprofiles_dir = "from-pyproject"\nconcurrency = 5\nfail_on = "warning"\n'
+        'project = "pyproject-project"\n'
+    )
+    return tmp_path
+
+
+def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in __import__("os").environ if k.startswith("DRIFT_")]:
+        monkeypatch.delenv(key)
+    s = load_settings()
+    assert (s.profiles_dir, s.fail_on, s.project) == (Path("profiles"), FailOn.ERROR, None)
+
+
+def test_pyproject_over_defaults(project_dir: Path) -> None:
+    s = load_settings()
+    assert (s.profiles_dir, s.concurrency, s.fail_on) == (
+        Path("from-pyproject"),
+        5,
+        FailOn.WARNING,
+    )
+
+
+def test_environment_over_pyproject(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRIFT_PROFILES_DIR", "from-env")
+    monkeypatch.setenv("DRIFT_PROJECT", "env-project")
+    s = load_settings()
+    assert (s.profiles_dir, s.project, s.concurrency) == (Path("from-env"), "env-project", 5)
+
+
+def test_command_line_over_environment(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRIFT_PROJECT", "env-project")
+    s = load_settings(project="cli-project", profiles_dir=None)
+    assert s.project == "cli-project"  # given
+    assert s.profiles_dir == Path("from-pyproject")  # None means "not given"
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ({"DRIFT_CONCURRENCY": "lots"}, "DRIFT_CONCURRENCY / [tool.drift] concurrency"),
+        ({"DRIFT_FAIL_ON": "sometimes"}, "DRIFT_FAIL_ON / [tool.drift] fail_on"),
+    ],
+)
+def test_bad_values_are_usage_errors(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, where: dict[str, str], message: str
+) -> None:
+    for key, value in where.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(UsageError, match=re.escape(message)):
+        load_settings()
+
+
+def test_unknown_pyproject_key_is_named(project_dir: Path) -> None:
+    (project_dir / "pyproject.toml").write_text("[tool.drift]\nprofile_dir = 'x'\n")
+    with pytest.raises(UsageError, match="profile_dir"):
+        load_settings()
+
+
+def test_broken_pyproject_is_a_usage_error(project_dir: Path) -> None:
+    (project_dir / "pyproject.toml").write_text("[tool.drift\n")
+    with pytest.raises(UsageError, match="pyproject.toml"):
+        load_settings()
