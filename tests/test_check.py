@@ -235,3 +235,11 @@ def test_no_credentials_is_one_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("drift: error: no Application Default Credentials")
     assert "Traceback" not in done.stderr
+
+
+def test_quiet_prints_only_the_summary_line(sandbox: Sandbox) -> None:
+    done = drift("check", "staging", "--quiet", env=sandbox.environ())
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "staging: 2 errors, 0 warnings in 3 services — drift (exit 1)"
+    ]
