@@ -24,7 +24,10 @@ finally:
 """
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["profiles", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["--help"], ["profiles", "--help"], ["check", "--help"], ["fix", "--help"]],
+)
 def test_startup_imports_no_google_library(args: list[str]) -> None:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
