@@ -71,6 +71,9 @@ class Reader:
         self._listed_secrets: set[str] | None = None
         self._ref_users: dict[str, set[str]] = {}
         self._secret_failures: dict[str, CallFailure] = {}
+        # Answers that only mean "missing" if the version lookups agree (checked at the end)
+        self._policy_not_found: dict[str, CallFailure] = {}
+        self._access_refused: dict[SecretRef, CallFailure] = {}
 
     @property
     def parent(self) -> str:
@@ -239,6 +242,17 @@ class Reader:
         self._secret_failures.setdefault(secret, exc)
 
     def _report_secret_failures(self) -> None:
+        # A version that reads as ENABLED but whose value the server would not give, or a
+        # secret whose versions exist but whose policy is "not found", was not verified: the
+        # rules that needed the value or the policy were not checked (never report clean).
+        for ref, exc in self._access_refused.items():
+            info = self.state.versions.get(ref)
+            if info is not None and info.state is VersionState.ENABLED:
+                self._unverified_secret(ref.secret, exc)
+        for secret, exc in self._policy_not_found.items():
+            states = {i.state for r, i in self.state.versions.items() if r.secret == secret}
+            if VersionState.SECRET_MISSING not in states:
+                self._unverified_secret(secret, exc)
         for secret, exc in sorted(self._secret_failures.items()):
             for service in sorted(self._ref_users.get(secret, ())) or ["-"]:
                 self.state.unverified.append(Unverified(service, f"secret.{secret}", exc.reason))
@@ -319,7 +333,9 @@ class Reader:
                 ),
             )
         except CallFailure as exc:
-            if exc.status != "NOT_FOUND":
+            if exc.status == "NOT_FOUND":
+                self._policy_not_found[secret] = exc  # fine if the secret is missing
+            else:
                 self._unverified_secret(secret, exc)
             return
         members = frozenset(
@@ -365,9 +381,11 @@ class Reader:
                 ),
             )
         except CallFailure as exc:
-            if exc.status not in ("NOT_FOUND", "FAILED_PRECONDITION"):
+            if exc.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
+                self._access_refused[ref] = exc  # fine if its state says missing or disabled
+            else:
                 self._unverified_secret(ref.secret, exc)
-            return  # a missing or disabled version is reported from its state
+            return
         data = bytes(response.payload.data)
         checksum = response.payload.data_crc32c
         if checksum and crc32c(data) != checksum:

@@ -1,0 +1,94 @@
+"""Fixtures for the reliability suite: a clean world that needs every read method, copied
+into one project per fault case so that cases run side by side (a fault is scoped to its
+project with `match`), and settings with short deadlines and retry budgets so that permanent
+faults end quickly."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import CheckResult, limits, run_check
+from drift.live.calls import CallRunner
+from drift.profiles import load_profile
+from drift.sandbox import Call, Sandbox
+from drift.sandbox.rpc import resource_name
+from drift.settings import Settings, load_settings
+
+DATA = Path(__file__).parent / "data"
+SCENARIO = DATA / "scenario.yaml"
+PROFILES = DATA / "profiles"
+PROJECTS = 24
+# A deadline far below the injected 3 s latency spike, and a retry budget that allows a
+# retry after a timed-out attempt but ends a permanent fault after two or three attempts.
+FAST = {"DRIFT_CALL_TIMEOUT": "0.5", "DRIFT_RETRY_BUDGET": "1"}
+
+
+def project(index: int) -> str:
+    return f"rel-{index:02d}"
+
+
+def scope(index: int) -> str:
+    """The `match` that limits a fault to one project's resources (names have a fixed
+    width, so no project's name starts with another's)."""
+    return f"projects/{project(index)}"
+
+
+def world(projects: int = PROJECTS) -> dict[str, Any]:
+    """The scenario file's project, copied `projects` times (rel-00, rel-01, …)."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(SCENARIO.read_text())
+    (template,) = data["projects"].values()
+    data["projects"] = {}
+    for i in range(projects):
+        copied = copy.deepcopy(template)
+        copied["number"] = 222222222200 + i
+        data["projects"][project(i)] = copied
+    return dict(data)
+
+
+def fast_settings(**overrides: Any) -> Settings:
+    return load_settings(call_timeout=0.5, retry_budget=1.0, **overrides)
+
+
+def call_resource(call: Call) -> str:
+    request = call.request
+    kind = type(request)
+    return resource_name(kind.pb(request) if hasattr(kind, "pb") else request)
+
+
+def calls_in(sandbox: Sandbox, index: int) -> list[Call]:
+    return [c for c in sandbox.calls if scope(index) in call_resource(c)]
+
+
+@pytest.fixture(scope="package")
+def rel_sandbox() -> Iterator[Sandbox]:
+    """The reliability world, started once: reads change nothing in it."""
+    with Sandbox(world()) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def rel(rel_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The reliability sandbox without faults or recorded calls, its emulator variables set."""
+    rel_sandbox.clear_faults()
+    rel_sandbox.clear_calls()
+    for key, value in rel_sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    return rel_sandbox
+
+
+async def check_rel(
+    index: int = 0, services: list[str] | None = None, settings: Settings | None = None
+) -> CheckResult:
+    """`drift check rel --project rel-NN` in process, with fast settings, a seeded runner."""
+    settings = settings or fast_settings()
+    profile = replace(load_profile(PROFILES, "rel"), project=project(index))
+    runner = CallRunner(limits(settings), seed=index)
+    return await run_check(profile, settings, services=services, runner=runner)

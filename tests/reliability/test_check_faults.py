@@ -1,0 +1,280 @@
+"""The fault matrix of `drift check`: every read method drift calls, under every fault the
+reliability issue names (UNAVAILABLE transient and permanent, DEADLINE_EXCEEDED,
+RESOURCE_EXHAUSTED with and without RetryInfo, PERMISSION_DENIED, NOT_FOUND, INTERNAL, a 3 s
+latency spike). The check always completes, names what it could not verify, exits with the
+right code (never 0 when incomplete), retries only what is transient and within its bounds,
+and, as a real process, prints no traceback.
+
+The cases of one method run side by side, each in its own copy of the world (a project per
+case, the fault scoped to it), so the matrix costs the time of its slowest case per method."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.format import OutputFormat, formatter_for
+from drift.live.calls import MAX_ATTEMPTS
+from drift.report import Report
+from drift.sandbox import Call, Fault, Sandbox
+from tests.cliutil import drift
+from tests.reliability.conftest import FAST, PROFILES, calls_in, check_rel, project, scope
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of fault, made permanent (every call) or transient (the first call only)."""
+
+    name: str
+    code: str | None
+    transient: bool = False
+    latency_ms: float = 0.0
+    retry_delay_ms: int | None = None
+
+    def fault(self, method: str, match: str) -> Fault:
+        return Fault(
+            method,
+            self.code,
+            first_n=1 if self.transient else None,
+            latency_ms=self.latency_ms,
+            retry_delay_ms=self.retry_delay_ms,
+            match=match,
+        )
+
+    @property
+    def retried(self) -> bool:
+        return self.code in (None, "UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED")
+
+
+KINDS = [
+    Kind("unavailable-transient", "UNAVAILABLE", transient=True),
+    Kind("unavailable-permanent", "UNAVAILABLE"),
+    Kind("deadline-exceeded", "DEADLINE_EXCEEDED"),
+    Kind("resource-exhausted", "RESOURCE_EXHAUSTED", retry_delay_ms=100),
+    Kind("resource-exhausted-transient", "RESOURCE_EXHAUSTED", transient=True, retry_delay_ms=300),
+    Kind("permission-denied", "PERMISSION_DENIED"),
+    Kind("not-found", "NOT_FOUND"),
+    Kind("internal", "INTERNAL"),
+    Kind("latency-spike-3s", None, transient=True, latency_ms=3000),
+]
+# Every read method, and the services to check so that drift calls it (one service is read
+# with GetService; several are listed).
+READS: dict[str, list[str] | None] = {
+    "ListServices": None,
+    "GetService": ["api"],
+    "GetRevision": None,
+    "ListSecrets": None,
+    "GetSecretVersion": None,
+    "GetIamPolicy": None,
+    "AccessSecretVersion": None,
+}
+SECRETS = {("api", "secret.jwt"), ("auth", "secret.jwt"), ("api", "secret.key")}
+# What stays unverified when a method fails for good: (service, target or target prefix)
+UNVERIFIED = {
+    "GetService": {("api", "service")},
+    "GetRevision": {("split", "revision.split-")},
+    "GetSecretVersion": SECRETS,
+    "GetIamPolicy": SECRETS,
+    "AccessSecretVersion": {("api", "secret.key")},
+}
+# A list that fails falls back to the item reads: the check is complete without it.
+FALLBACK = {"ListServices": "GetService", "ListSecrets": "GetSecretVersion"}
+# NOT_FOUND is an answer, not a failure, where it means "does not exist".
+NOT_FOUND_IS_DRIFT = {
+    "GetService": {("service.missing", "api", "service")},
+    "GetSecretVersion": {
+        ("secret.missing", "api", "secret.jwt"),
+        ("secret.missing", "auth", "secret.jwt"),
+        ("secret.missing", "api", "secret.key"),
+    },
+}
+BASELINE_CALLS = {
+    "ListServices": 1,
+    "GetService": 1,
+    "GetRevision": 2,
+    "ListSecrets": 1,
+    "GetSecretVersion": 2,
+    "GetIamPolicy": 2,
+    "AccessSecretVersion": 1,
+}
+CASES = [pytest.param(m, k, id=f"{m}-{k.name}") for m in READS for k in KINDS]
+
+
+@dataclass
+class Outcome:
+    report: Report
+    calls: list[Call]
+
+
+class Matrix:
+    """Runs the cases of one method together, the first time one of them is asked for."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.done: dict[str, dict[str, Outcome]] = {}
+
+    def outcome(self, method: str, kind: Kind) -> Outcome:
+        if method not in self.done:
+            self.done[method] = self._run(method)
+        return self.done[method][kind.name]
+
+    def _run(self, method: str) -> dict[str, Outcome]:
+        self.sandbox.clear_faults()
+        self.sandbox.clear_calls()
+        for i, kind in enumerate(KINDS):
+            self.sandbox.inject(kind.fault(method, scope(i)))
+
+        async def together() -> list[Report]:
+            results = await asyncio.gather(
+                *(check_rel(i, READS[method]) for i in range(len(KINDS)))
+            )
+            return [r.report for r in results]
+
+        reports = asyncio.run(together())
+        self.sandbox.clear_faults()
+        return {
+            kind.name: Outcome(reports[i], calls_in(self.sandbox, i))
+            for i, kind in enumerate(KINDS)
+        }
+
+
+@pytest.fixture(scope="module")
+def matrix(rel_sandbox: Sandbox) -> Iterator[Matrix]:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in rel_sandbox.environ().items():
+            patch.setenv(key, value)
+        yield Matrix(rel_sandbox)
+
+
+def unverified(report: Report) -> set[tuple[str, str]]:
+    return {(u.service, u.target) for u in report.unverified}
+
+
+def matches(found: set[tuple[str, str]], expected: set[tuple[str, str]]) -> bool:
+    """Every item found is expected (targets by prefix), and every expectation is met."""
+    covered = {e for e in expected for f in found if f[0] == e[0] and f[1].startswith(e[1])}
+    return covered == expected and all(
+        any(f[0] == e[0] and f[1].startswith(e[1]) for e in expected) for f in found
+    )
+
+
+def test_the_baseline_is_clean_and_calls_every_method(rel: Sandbox) -> None:
+    for method, services in READS.items():
+        rel.clear_calls()
+        report = asyncio.run(check_rel(0, services)).report
+        assert report.exit_code is ExitCode.OK and not report.findings and not report.unverified
+        assert rel.call_counts()[method] == BASELINE_CALLS[method], method
+
+
+@pytest.mark.parametrize(("method", "kind"), CASES)
+def test_check_under_fault(matrix: Matrix, method: str, kind: Kind) -> None:
+    outcome = matrix.outcome(method, kind)
+    report = outcome.report
+    calls = [c for c in outcome.calls if c.short == method]
+    codes = Counter(c.code for c in calls)
+
+    if kind.transient or method in FALLBACK:
+        # complete: retried, or read another way
+        assert report.exit_code is ExitCode.OK, report.unverified
+        assert not report.findings and not report.unverified
+        if method in FALLBACK and not kind.transient:
+            fallback = [c for c in outcome.calls if c.short == FALLBACK[method]]
+            assert len(fallback) >= BASELINE_CALLS[FALLBACK[method]]
+    elif kind.code == "NOT_FOUND" and method in NOT_FOUND_IS_DRIFT:
+        assert report.exit_code is ExitCode.DRIFT
+        found = {(f.rule, f.service, f.target) for f in report.findings}
+        assert found == NOT_FOUND_IS_DRIFT[method]
+    else:
+        # incomplete: never 0, never "no drift", and every unread item is named with the
+        # call and the status that failed
+        assert report.exit_code is ExitCode.INCOMPLETE
+        assert report.status.value == "incomplete"
+        assert matches(unverified(report), UNVERIFIED[method]), unverified(report)
+        for item in report.unverified:
+            assert item.reason.startswith(f"{method} "), item.reason
+            assert f": {kind.code}: " in item.reason, item.reason
+        for fmt in OutputFormat:
+            text = formatter_for(fmt).render(report)
+            assert "no drift" not in text.lower(), fmt
+            for _, target in unverified(report):
+                assert target in text, (fmt, target)
+
+    # retries: transient codes only, bounded in attempts; never a retry of the others
+    baseline = BASELINE_CALLS[method]
+    if kind.transient:
+        assert len(calls) == baseline + 1, codes
+        assert codes["OK"] == baseline
+    elif kind.retried:
+        assert baseline < len(calls) <= MAX_ATTEMPTS * baseline, codes
+    else:
+        assert len(calls) == baseline, codes
+
+
+def test_retry_info_is_honoured(rel: Sandbox) -> None:
+    rel.inject(Fault("ListServices", "RESOURCE_EXHAUSTED", first_n=1, retry_delay_ms=300))
+    assert asyncio.run(check_rel(0)).report.exit_code is ExitCode.OK
+    failed, retried = [c for c in rel.calls if c.short == "ListServices"]
+    assert (failed.code, retried.code) == ("RESOURCE_EXHAUSTED", "OK")
+    assert retried.at - failed.at >= 0.3  # not before the server said
+
+
+def test_everything_down_is_incomplete_naming_every_service(rel: Sandbox) -> None:
+    rel.inject(Fault("*", "UNAVAILABLE"))
+    report = asyncio.run(check_rel(0)).report
+    assert report.exit_code is ExitCode.INCOMPLETE and not report.findings
+    assert {("api", "service"), ("auth", "service"), ("split", "service")} <= unverified(report)
+
+
+# The same faults through real processes (side by side, one project each): the exit code, a
+# report that parses, and no traceback.
+PROCESS_CASES = {
+    "GetIamPolicy-UNAVAILABLE": (Fault("GetIamPolicy", "UNAVAILABLE"), 3),
+    "GetRevision-DEADLINE_EXCEEDED": (Fault("GetRevision", "DEADLINE_EXCEEDED"), 3),
+    "Access-RESOURCE_EXHAUSTED": (Fault("AccessSecretVersion", "RESOURCE_EXHAUSTED"), 3),
+    "GetSecretVersion-PERMISSION_DENIED": (Fault("GetSecretVersion", "PERMISSION_DENIED"), 3),
+    "Access-NOT_FOUND": (Fault("AccessSecretVersion", "NOT_FOUND"), 3),
+    "ListServices-INTERNAL": (Fault("ListServices", "INTERNAL"), 0),
+    "GetService-latency": (Fault("GetService", None, latency_ms=3000), 3),
+    "all-UNAVAILABLE": (Fault("*", "UNAVAILABLE"), 3),
+}
+
+
+@pytest.fixture(scope="module")
+def processes(rel_sandbox: Sandbox) -> dict[str, subprocess.CompletedProcess[str]]:
+    rel_sandbox.clear_faults()
+    jobs = {}
+    for offset, (name, (fault, _)) in enumerate(PROCESS_CASES.items()):
+        index = len(KINDS) + offset
+        rel_sandbox.inject(Fault(**{**fault.__dict__, "match": scope(index)}))
+        args = ["check", "rel", "--profiles", str(PROFILES), "--project", project(index)]
+        args += ["--format", "json"]
+        if fault.method == "GetService":
+            args += ["--service", "api"]
+        jobs[name] = args
+    env = {**rel_sandbox.environ(), **FAST}
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        done = dict(zip(jobs, pool.map(lambda a: drift(*a, env=env), jobs.values()), strict=True))
+    rel_sandbox.clear_faults()
+    return done
+
+
+@pytest.mark.parametrize("case", list(PROCESS_CASES))
+def test_check_process_under_fault(
+    processes: dict[str, subprocess.CompletedProcess[str]], case: str
+) -> None:
+    done = processes[case]
+    exit_code = PROCESS_CASES[case][1]
+    assert done.returncode == exit_code, done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    report = json.loads(done.stdout)
+    assert report["exit_code"] == exit_code
+    assert report["status"] == ("clean" if exit_code == 0 else "incomplete")
+    assert bool(report["unverified"]) == (exit_code == 3)
