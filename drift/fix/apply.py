@@ -14,14 +14,13 @@ from drift.errors import Aborted, ExitCode, UsageError
 from drift.fix.journal import Entry, Journal, State, new_change_id
 from drift.fix.patch import canary_traffic, copy_service, patched_template, promoted_traffic
 from drift.fix.plan import Plan, ServicePlan, build_plan
+from drift.fix.update import get_service, settled, update_service
 from drift.live.calls import CallFailure, CallRunner
 from drift.live.clients import Clients
 from drift.live.normalize import config_fingerprint, revision_config
 from drift.profiles.model import Profile
 from drift.report import ProbeResult, Report
 from drift.settings import Settings
-
-OPERATION_TIMEOUT = 600.0
 
 
 class FixUI(Protocol):
@@ -115,34 +114,10 @@ class _Fixer:
         return patched
 
     async def _update(self, service: Any, *, validate_only: bool = False) -> Any:
-        from google.cloud import run_v2
-
-        request = run_v2.UpdateServiceRequest(service=service, validate_only=validate_only)
-        name = service.name
-        # With the etag in the request a retry cannot apply twice; DEADLINE_EXCEEDED is not
-        # retried (the outcome is unknown) - see CallRunner.
-        operation = await self.runner.call(
-            "run",
-            "UpdateService",
-            name,
-            lambda t: self.clients.services.update_service(request=request, retry=None, timeout=t),
-            retry=True,
-        )
-        return await self.runner.call(
-            "run",
-            "WaitOperation",
-            name,
-            lambda _t: operation.result(timeout=OPERATION_TIMEOUT),
-            retry=False,
-        )
+        return await update_service(self.runner, self.clients, service, validate_only=validate_only)
 
     async def _get(self, full_name: str) -> Any:
-        return await self.runner.call(
-            "run",
-            "GetService",
-            full_name,
-            lambda t: self.clients.services.get_service(name=full_name, retry=None, timeout=t),
-        )
+        return await get_service(self.runner, self.clients, full_name)
 
     async def validate(self, plan: Plan) -> FixResult:
         """`--dry-run`: the server validates each patch (validate_only) and nothing changes."""
@@ -202,26 +177,28 @@ class _Fixer:
         outcome = ServiceOutcome(sp.service, canary, tag, State.PLANNED)
         journal.record(entry, State.CANARY_DEPLOYING, f"deploying {canary} with no traffic")
         self.ui.say(f"{sp.service}: deploying canary revision {canary} (no traffic, tag {tag})")
+        failure: CallFailure | None = None
         try:
             await self._update(self._request(sp, canary, tag))
+            after = await self._get(raw.name)
         except CallFailure as exc:
-            if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.message.lower():
-                journal.record(entry, State.ABORTED, exc.reason)
-                raise Aborted(
-                    f"{sp.service} changed after drift read it (etag): nothing was changed; "
-                    "run drift fix again"
-                ) from None
-            journal.record(entry, State.CANARY_FAILED, exc.reason)
+            failure = exc
+            after = await self._recover_canary(sp, raw, entry, journal, exc)
+        problem = self._verify_canary(sp, raw, after, canary)
+        if problem:
+            cause = f" ({failure.message})" if failure is not None else ""
+            journal.record(entry, State.CANARY_FAILED, problem + cause)
             raise Aborted(
-                f"{sp.service}: the canary revision {canary} failed: {exc.message}. Traffic "
-                f"was not moved; it stays on {sp.revision}."
-            ) from None
-        after = await self._get(raw.name)
-        self._verify_canary(sp, raw, after, canary)
+                f"{sp.service}: {problem}{cause}. Traffic was not moved; it stays on "
+                f"{sp.revision}; `drift rollback {change_id}` removes the canary"
+            )
         outcome.tag_url = next(
             (s.uri for s in after.traffic_statuses if s.tag == tag and s.uri), ""
         )
-        journal.record(entry, State.CANARY_READY, f"{canary} ready at {outcome.tag_url}")
+        note = f"{canary} ready at {outcome.tag_url}"
+        if failure is not None:
+            note += f" (read from the service: {failure.reason})"
+        journal.record(entry, State.CANARY_READY, note)
         outcome.state = State.CANARY_READY
         await self._prove(sp, raw, outcome, journal, entry)
         if not self.options.promote:
@@ -245,28 +222,78 @@ class _Fixer:
         try:
             await self._update(promote)
         except CallFailure as exc:
-            journal.record(entry, State.ABORTED, f"promotion failed: {exc.reason}")
-            raise Aborted(
-                f"{sp.service}: moving traffic to {canary} failed ({exc.reason}); the journal "
-                f"records the state: run `drift rollback {change_id}`"
-            ) from None
-        journal.record(entry, State.PROMOTED, f"traffic on {canary}")
+            # The answer or the operation may be what was lost: the service tells.
+            now = await self._read(raw.name)
+            if now is None or _traffic(now.traffic) != _traffic(promote.traffic):
+                unread = "; the service could not be read back" if now is None else ""
+                journal.record(entry, State.ABORTED, f"promotion failed: {exc.reason}{unread}")
+                raise Aborted(
+                    f"{sp.service}: moving traffic to {canary} failed ({exc.reason}){unread}; "
+                    f"the journal records the state: run `drift rollback {change_id}`"
+                ) from None
+            journal.record(entry, State.PROMOTED, f"traffic on {canary} ({exc.reason})")
+        else:
+            journal.record(entry, State.PROMOTED, f"traffic on {canary}")
         outcome.state = State.PROMOTED
         self.ui.say(f"{sp.service}: traffic moved to {canary}")
         return outcome
 
-    def _verify_canary(self, sp: ServicePlan, raw: Any, after: Any, canary: str) -> None:
-        """Traffic unchanged, the canary ready, and its config exactly the planned one."""
+    async def _read(self, full_name: str) -> Any | None:
+        """The service as it is now, or None when it cannot be read."""
+        try:
+            return await self._get(full_name)
+        except CallFailure:
+            return None
+
+    async def _recover_canary(
+        self, sp: ServicePlan, raw: Any, entry: Entry, journal: Journal, exc: CallFailure
+    ) -> Any:
+        """The canary write failed, or its answer, its operation or the read after it was
+        lost. The service says which: return it once the canary has settled, or journal
+        what happened and stop."""
+        canary, change_id = entry.canary_revision, entry.change_id
+        now = await self._read(raw.name)
+        if now is None:
+            journal.record(
+                entry, State.CANARY_FAILED, f"{exc.reason}; the service could not be read back"
+            )
+            raise Aborted(
+                f"{sp.service}: deploying the canary {canary} failed ({exc.reason}) and the "
+                f"service could not be read back: it may carry the canary, with no traffic. "
+                f"Traffic was not moved; `drift rollback {change_id}` restores the template"
+            ) from None
+        if now.template.revision != canary:  # the write did not take effect
+            if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.message.lower():
+                journal.record(entry, State.ABORTED, exc.reason)
+                raise Aborted(
+                    f"{sp.service} changed after drift read it (etag): nothing was changed; "
+                    "run drift fix again"
+                ) from None
+            journal.record(entry, State.ABORTED, f"nothing was written: {exc.reason}")
+            raise Aborted(
+                f"{sp.service}: deploying the canary {canary} failed ({exc.reason}); nothing "
+                f"was changed: traffic stays on {sp.revision}"
+            ) from None
+        try:
+            return await settled(self.runner, self.clients, raw.name, canary)
+        except CallFailure as read:
+            journal.record(entry, State.CANARY_FAILED, f"{exc.reason}; then {read.reason}")
+            raise Aborted(
+                f"{sp.service}: the canary {canary} was deployed but could not be followed "
+                f"({read.reason}). Traffic was not moved; `drift rollback {change_id}` "
+                "removes it"
+            ) from None
+
+    def _verify_canary(self, sp: ServicePlan, raw: Any, after: Any, canary: str) -> str:
+        """Traffic unchanged, the canary ready, and its config exactly the planned one: the
+        problem found, or ""."""
         short = after.latest_ready_revision.rsplit("/", 1)[-1]
         if short != canary:
-            raise Aborted(
-                f"{sp.service}: the canary revision {canary} is not ready (latest ready is "
-                f"{short}); traffic was not moved"
-            )
+            return f"the canary revision {canary} is not ready (latest ready is {short})"
         before = {(s.revision, s.percent) for s in raw.traffic_statuses if s.percent}
         now = {(s.revision, s.percent) for s in after.traffic_statuses if s.percent}
         if before and now and before != now:
-            raise Aborted(f"{sp.service}: traffic changed while deploying the canary; stopping")
+            return "traffic changed while deploying the canary; stopping"
         container = self.profile.services[sp.service].container
         expected = patched_template(raw, sp, container)
         want = config_fingerprint(
@@ -276,9 +303,8 @@ class _Fixer:
             revision_config(after.template, ingress=after.ingress, container=container)
         )
         if want != got:
-            raise Aborted(
-                f"{sp.service}: the deployed template differs from the plan; traffic was not moved"
-            )
+            return "the deployed template differs from the plan"
+        return ""
 
     async def _prove(
         self, sp: ServicePlan, raw: Any, outcome: ServiceOutcome, journal: Journal, entry: Entry
@@ -325,6 +351,13 @@ class _Fixer:
 
 def _has_probe(profile: Profile, plans: list[ServicePlan]) -> bool:
     return any(profile.services[p.service].probe is not None for p in plans)
+
+
+def _traffic(targets: Any) -> set[tuple[str, str, int, str]]:
+    """Traffic targets as comparable tuples (type, revision, percent, tag)."""
+    return {
+        (getattr(t.type_, "name", str(t.type_)), t.revision, int(t.percent), t.tag) for t in targets
+    }
 
 
 def _to_json(service: Any) -> dict[str, Any]:

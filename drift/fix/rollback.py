@@ -9,6 +9,7 @@ from drift.errors import Aborted
 from drift.fix.apply import FixUI
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import copy_service
+from drift.fix.update import get_service, update_service
 from drift.live.calls import CallFailure, CallRunner
 from drift.settings import Settings
 
@@ -86,35 +87,45 @@ def restore_request(current: Any, entry: Entry) -> Any:
 
 
 async def _restore(clients: Any, runner: CallRunner, journal: Journal, entry: Entry) -> None:
-    from google.cloud import run_v2
-
     name = entry.full_name
-    current = await runner.call(
-        "run",
-        "GetService",
-        name,
-        lambda t: clients.services.get_service(name=name, retry=None, timeout=t),
-    )
-    request = run_v2.UpdateServiceRequest(service=restore_request(current, entry))
+    try:
+        current = await get_service(runner, clients, name)
+    except CallFailure as exc:
+        raise Aborted(
+            f"{entry.service}: cannot read the service to restore it ({exc.reason}); nothing "
+            "was changed: run `drift rollback` again"
+        ) from None
+    restore = restore_request(current, entry)
     journal.record(entry, State.ROLLING_BACK, f"restoring the template from {entry.etag_before}")
     try:
-        operation = await runner.call(
-            "run",
-            "UpdateService",
-            name,
-            lambda t: clients.services.update_service(request=request, retry=None, timeout=t),
-        )
-        await runner.call(
-            "run",
-            "WaitOperation",
-            name,
-            lambda _t: operation.result(timeout=600.0),
-            retry=False,
-        )
+        await update_service(runner, clients, restore)
     except CallFailure as exc:
-        journal.record(entry, State.ROLLBACK_FAILED, exc.reason)
-        raise Aborted(f"{entry.service}: rollback failed: {exc.reason}") from None
+        # The answer or the operation may be what was lost: the service tells.
+        try:
+            now = await get_service(runner, clients, name)
+        except CallFailure:
+            now = None
+        if now is None or not _restored(now, restore):
+            journal.record(entry, State.ROLLBACK_FAILED, exc.reason)
+            raise Aborted(
+                f"{entry.service}: rollback failed: {exc.reason}; run `drift rollback "
+                f"{entry.change_id}` again"
+            ) from None
     journal.record(entry, State.ROLLED_BACK, "template and traffic restored")
+
+
+def _restored(now: Any, restore: Any) -> bool:
+    """Whether the service carries the restored template and traffic (its new revision's
+    name aside)."""
+    from google.cloud import run_v2
+
+    template = run_v2.RevisionTemplate.serialize(now.template)
+    wanted = run_v2.RevisionTemplate.serialize(restore.template)
+    named = run_v2.RevisionTemplate.deserialize(template)
+    named.revision = ""
+    return run_v2.RevisionTemplate.serialize(named) == wanted and [
+        run_v2.TrafficTarget.serialize(t) for t in now.traffic
+    ] == [run_v2.TrafficTarget.serialize(t) for t in restore.traffic]
 
 
 def _dumps(data: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ RetryInfo), a count per method, and one translation of Google errors into drift'
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections import Counter, deque
@@ -15,6 +16,7 @@ from typing import Any, Literal, TypeVar
 from drift.errors import AuthError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 # Cloud Run Admin reads, Secret Manager reads, and Secret Manager accesses (a quota of its own)
 Api = Literal["run", "secrets", "access"]
 
@@ -146,9 +148,11 @@ class CallRunner:
                 async with self.semaphore:
                     await limiter.acquire()
                     self.counts[method] += 1
-                    return await asyncio.wait_for(
+                    result = await asyncio.wait_for(
                         fn(self.limits.call_timeout), self.limits.call_timeout + 5
                     )
+                log.debug("%s %s: OK (attempt %d)", method, resource, attempt)
+                return result
             except Exception as exc:  # translated once, here
                 failure = translate(exc, method, resource)
             delay = self._delay(attempt, failure)
@@ -159,7 +163,9 @@ class CallRunner:
                 or attempt >= MAX_ATTEMPTS
                 or spent + delay > self.limits.retry_budget
             ):
+                log.debug("%s (attempt %d, not retried)", failure.reason, attempt)
                 raise failure
+            log.debug("%s (attempt %d): retry in %.2f s", failure.reason, attempt, delay)
             self.retries[method] += 1
             if failure.status == "RESOURCE_EXHAUSTED":
                 limiter.pause(delay)  # this call and every other one on the API wait
@@ -191,7 +197,7 @@ def translate(exc: BaseException, method: str, resource: str) -> CallFailure:
         ) from None
     if isinstance(exc, gexc.GoogleAPICallError):
         code = exc.grpc_status_code
-        status = code.name if code is not None else type(exc).__name__
+        status = code.name if code is not None else _status_name(exc) or type(exc).__name__
         return CallFailure(
             method, resource, status, exc.message or "", retry_after=_retry_after(exc)
         )
@@ -200,6 +206,17 @@ def translate(exc: BaseException, method: str, resource: str) -> CallFailure:
     if isinstance(exc, gexc.RetryError):
         return CallFailure(method, resource, "UNAVAILABLE", str(exc))
     return CallFailure(method, resource, "INVALID_RESPONSE", f"{type(exc).__name__}: {exc}")
+
+
+def _status_name(exc: Any) -> str | None:
+    """The status of a long-running operation's error (a google.rpc.Status in `errors`)."""
+    from google.rpc import code_pb2
+
+    for error in getattr(exc, "errors", None) or ():
+        code = getattr(error, "code", None)
+        if isinstance(code, int) and code in code_pb2.Code.values():
+            return str(code_pb2.Code.Name(code))
+    return None
 
 
 def _retry_after(exc: Any) -> float | None:

@@ -18,7 +18,9 @@ from drift.sandbox.scenario import FaultSpec, check_code, check_method
 class Fault:
     """Calls to `method` (short name like `GetService`, or `*`) whose resource name contains
     `match` wait `latency_ms`, then fail with `code` (None: latency only) — with probability
-    `rate`, and only for the first `first_n` matching calls when set."""
+    `rate`, and only for the first `first_n` matching calls when set. With `after`, the call
+    is carried out first and only its answer is delayed or lost: a write took effect, but the
+    client sees a timeout or an error (the case a retried write must not misread)."""
 
     method: str = "*"
     code: str | None = "UNAVAILABLE"
@@ -28,6 +30,7 @@ class Fault:
     match: str | None = None
     retry_delay_ms: int | None = None
     message: str | None = None
+    after: bool = False
 
     def __post_init__(self) -> None:
         check_method(self.method)
@@ -58,6 +61,8 @@ class Fault:
 class Decision:
     latency: float = 0.0
     error: RpcError | None = None
+    after: bool = False
+    """Carry the call out before the latency and the error (the answer is lost)."""
 
 
 @dataclass
@@ -109,6 +114,7 @@ class FaultBook:
                 if fault.rate < 1.0 and self._rng.random() >= fault.rate:
                     continue
                 decision.latency += fault.latency_ms / 1000
+                decision.after = decision.after or fault.after
                 if decision.error is None:
                     decision.error = fault.error(method, resource)
         return decision

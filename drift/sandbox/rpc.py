@@ -143,11 +143,15 @@ def _unary(
 async def _answer(method: Method, ctx: Context, request: Message) -> Message:
     decision = ctx.faults.decide(method.name, resource_name(request))
     delay = ctx.latency + decision.latency
+    response = None
+    if decision.after:
+        # shielded: a client that gives up while it runs does not undo what it does
+        response = await asyncio.shield(method.handler(request))
     if delay > 0:
         await asyncio.sleep(delay)
     if decision.error is not None:
         raise decision.error
-    return await method.handler(request)
+    return response if response is not None else await method.handler(request)
 
 
 def paginate(items: Sequence[T], page_size: int, page_token: str) -> tuple[Sequence[T], str]:

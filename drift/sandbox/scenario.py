@@ -256,6 +256,9 @@ class FaultSpec(_Strict):
     match: str | None = None
     retry_delay_ms: int | None = Field(None, ge=0)
     message: str | None = None
+    after: bool = Field(
+        False, description="Carry the call out, then delay or fail its answer (lost answer)."
+    )
 
     @field_validator("method")
     @classmethod

@@ -1,0 +1,100 @@
+"""One write to Cloud Run and how it ended: UpdateService with the etag that was read (so a
+retry, the very same request, cannot apply twice), then its long-running operation, polled
+through the call runner (a deadline and retries per poll, OPERATION_TIMEOUT in all). When the
+answer or the operation is lost, `settled` follows the deployment on the service itself."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from drift.live.calls import CallFailure, CallRunner, translate
+from drift.live.clients import Clients
+
+OPERATION_TIMEOUT = 600.0
+POLL_FIRST = 0.5
+POLL_MAX = 5.0
+
+
+async def update_service(
+    runner: CallRunner,
+    clients: Clients,
+    service: Any,
+    *,
+    validate_only: bool = False,
+    timeout: float = OPERATION_TIMEOUT,
+) -> Any:
+    """Send `service` (a run_v2.Service as read, then changed) and wait for the operation;
+    raise CallFailure naming UpdateService when either fails."""
+    from google.cloud import run_v2
+
+    request = run_v2.UpdateServiceRequest(service=service, validate_only=validate_only)
+    name = service.name
+    # Retried only as the very same request carrying the etag: if an attempt did apply, the
+    # retry is refused (ABORTED) instead of writing twice. Without an etag, never retried.
+    operation = await runner.call(
+        "run",
+        "UpdateService",
+        name,
+        lambda t: clients.services.update_service(request=request, retry=None, timeout=t),
+        retry=bool(service.etag) or validate_only,
+    )
+    await _wait(runner, operation, timeout, name)
+    try:
+        return await operation.result()
+    except Exception as exc:  # the operation's own error: the revision failed
+        raise translate(exc, "UpdateService", name) from None
+
+
+async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str) -> None:
+    """Poll the operation until it is done (GetOperation, each poll with a deadline)."""
+    name = operation.operation.name or service
+    deadline = time.monotonic() + timeout
+    pause = POLL_FIRST
+    while not await runner.call(
+        "run",
+        "GetOperation",
+        name,
+        lambda t: asyncio.wait_for(operation.done(retry=None), t),
+    ):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CallFailure(
+                "UpdateService",
+                service,
+                "DEADLINE_EXCEEDED",
+                f"the operation {name} did not complete within {timeout:g} s",
+            )
+        await asyncio.sleep(min(pause, left))
+        pause = min(pause * 2, POLL_MAX)
+
+
+async def get_service(runner: CallRunner, clients: Clients, name: str) -> Any:
+    return await runner.call(
+        "run",
+        "GetService",
+        name,
+        lambda t: clients.services.get_service(name=name, retry=None, timeout=t),
+    )
+
+
+async def settled(
+    runner: CallRunner,
+    clients: Clients,
+    name: str,
+    revision: str,
+    *,
+    timeout: float = OPERATION_TIMEOUT,
+) -> Any:
+    """The service once Cloud Run has finished with `revision` (ready, or failed), read with
+    GetService: for a write whose answer or operation was lost."""
+    deadline = time.monotonic() + timeout
+    pause = POLL_FIRST
+    while True:
+        service = await get_service(runner, clients, name)
+        ready = service.latest_ready_revision.rsplit("/", 1)[-1] == revision
+        if ready or not service.reconciling or time.monotonic() >= deadline:
+            return service
+        await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 2, POLL_MAX)
