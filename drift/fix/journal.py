@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drift import redact
 from drift.errors import UsageError
 
 SCHEMA = "drift.journal/v1"
@@ -69,7 +70,8 @@ class Journal:
         """Write the entry with its new state before the step it announces."""
         entry.state = state
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        entry.history.append({"at": stamp, "state": state, "note": note})
+        # a note may quote a server's error message, which may quote a secret value
+        entry.history.append({"at": stamp, "state": state, "note": redact.scrub(note)})
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = self._file(entry)
         tmp = target.with_suffix(".tmp")

@@ -49,6 +49,12 @@ class CallFailure(Exception):
     def reason(self) -> str:
         return f"{self.call} {self.resource}: {self.status}: {self.message}"
 
+    @property
+    def brief(self) -> str:
+        """The reason without the server's message, for logs written while the run goes on:
+        a message may quote a value before drift knows it is a secret (and can scrub it)."""
+        return f"{self.call} {self.resource}: {self.status}"
+
 
 class RateLimiter:
     """At most `per_minute` calls in any 60 s window, which is how Google counts per-minute
@@ -163,9 +169,9 @@ class CallRunner:
                 or attempt >= MAX_ATTEMPTS
                 or spent + delay > self.limits.retry_budget
             ):
-                log.debug("%s (attempt %d, not retried)", failure.reason, attempt)
+                log.debug("%s (attempt %d, not retried)", failure.brief, attempt)
                 raise failure
-            log.debug("%s (attempt %d): retry in %.2f s", failure.reason, attempt, delay)
+            log.debug("%s (attempt %d): retry in %.2f s", failure.brief, attempt, delay)
             self.retries[method] += 1
             if failure.status == "RESOURCE_EXHAUSTED":
                 limiter.pause(delay)  # this call and every other one on the API wait
