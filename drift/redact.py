@@ -3,9 +3,11 @@ registered here, and everything drift prints, writes or logs is scrubbed of them
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
+from typing import Any
 
 MASK = "***"
 CHANGED = "*** (changed)"
@@ -20,7 +22,7 @@ _CREDENTIAL_NAME = re.compile(
     r"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY$)",
     re.IGNORECASE,
 )
-_CREDENTIAL_VALUE = re.compile(
+_CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
@@ -50,10 +52,19 @@ def scrub(text: str) -> str:
     return pattern.sub(MASK, text)
 
 
+@functools.cache
+def _credential_value() -> Any:
+    # RE2, linear in the value: with backtracking, the URL alternative made a long live value
+    # (Cloud Run allows 32 KiB) cost quadratic time, every time it was looked at.
+    import re2
+
+    return re2.compile(_CREDENTIAL_VALUE)
+
+
 def looks_like_credential(name: str, value: str) -> bool:
     """A plain value that should not be shown: a credential-shaped value, or a long opaque
     value in a variable whose name says it is a secret."""
-    if _CREDENTIAL_VALUE.search(value):
+    if _credential_value().search(value):
         return True
     if not _CREDENTIAL_NAME.search(name) or _HARMLESS.match(value.strip()):
         return False

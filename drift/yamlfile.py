@@ -110,6 +110,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# plain mappings and lists only: `!!set`, `!!omap`, `!!python/...` and the like are refused
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class _Walker:
@@ -132,6 +134,8 @@ class _Walker:
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
         if self.nodes > MAX_NODES:
             raise self.fail(node, f"more than {MAX_NODES} YAML nodes")
+        if isinstance(node, MappingNode | SequenceNode) and node.tag not in _COLLECTION_TAGS:
+            raise self.fail(node, f"unsupported YAML tag {node.tag}")
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -160,9 +164,15 @@ class _Walker:
         if node.tag not in _SCALAR_TAGS:
             raise self.fail(node, f"unsupported YAML tag {node.tag}")
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError) as exc:
             raise self.fail(node, f"invalid YAML: {_oneline(exc)}") from None
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # "\ud800" escapes: no API, file or terminal takes it
+                raise self.fail(node, "invalid YAML: text with an unpaired surrogate") from None
+        return value
 
 
 def _scalar_text(key: Any) -> str:

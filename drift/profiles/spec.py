@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +26,7 @@ from drift.units import parse_cpu, parse_duration, parse_memory
 VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
 SCHEMA_URL = "https://drift.dev/schema/profile.json"
+T = TypeVar("T")
 
 
 class _Strict(BaseModel):
@@ -158,18 +160,34 @@ VarRule = Annotated[
 ]
 
 
+def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
+    """`parse` for YAML scalars only: a list or a mapping is a validation error, not a crash
+    inside the parser."""
+
+    def checked(value: Any) -> T:
+        if not isinstance(value, str | int | float):
+            kind = {"list": "a list", "dict": "a mapping"}.get(type(value).__name__, repr(value))
+            raise ValueError(f"expected text or a number, not {kind}")
+        return parse(value)
+
+    return checked
+
+
+parse_duration_value = quantity(parse_duration)
+
+
 def _duration(value: Any) -> Any:
     if value is None:
         return None
-    return f"{parse_duration(value):g}s"
+    return f"{parse_duration_value(value):g}s"
 
 
 def _cpu(value: Any) -> Any:
-    return None if value is None else f"{parse_cpu(value)}m"
+    return None if value is None else f"{quantity(parse_cpu)(value)}m"
 
 
 def _memory(value: Any) -> Any:
-    return None if value is None else str(parse_memory(value))
+    return None if value is None else str(quantity(parse_memory)(value))
 
 
 class SettingsSpec(_Strict):
@@ -202,10 +220,10 @@ class ProbeSpec(_Strict):
     subprotocols: list[str] = Field(default_factory=list)
     headers: dict[str, Text] = Field(default_factory=dict)
     auth: Literal["none", "google-id-token"] = "none"
-    hold: Annotated[float, BeforeValidator(parse_duration)] = Field(
+    hold: Annotated[float, BeforeValidator(parse_duration_value)] = Field(
         2.0, description="How long the socket must stay open (e.g. 2s)."
     )
-    timeout: Annotated[float, BeforeValidator(parse_duration)] = Field(
+    timeout: Annotated[float, BeforeValidator(parse_duration_value)] = Field(
         10.0, description="Connect timeout (e.g. 10s)."
     )
     send: str | None = None

@@ -12,7 +12,7 @@ import grpc
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from drift.errors import InputError, Problem
-from drift.profiles.spec import VarName
+from drift.profiles.spec import VarName, quantity
 from drift.units import parse_cpu, parse_duration, parse_memory
 from drift.yamlfile import Located, YamlProblems, load_located, validation_problems
 
@@ -65,10 +65,12 @@ Text = Annotated[str, BeforeValidator(_text)]
 
 
 def _check(parse: Any) -> Any:
+    checked = quantity(parse)
+
     def validate(value: Any) -> Any:
         if value is None:
             return None
-        parse(value)
+        checked(value)
         return str(value)
 
     return BeforeValidator(validate)
