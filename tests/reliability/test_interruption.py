@@ -1,0 +1,95 @@
+"""Ctrl-C (SIGINT to a real process): `drift check` stops promptly with one clear message and
+exit 3, never a traceback or a clean result; `drift fix` stops with exit 4 and a journal that
+says where it stopped, from which `drift rollback` restores the service."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from drift.fix.journal import Journal, State
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import REPO, drift
+from tests.reliability.conftest import PROFILES, calls_in, project, scope
+
+PROMPTLY = 10.0  # seconds from SIGINT to exit, generously
+
+
+def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "drift", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env={**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
+    )
+
+
+def interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
+    """SIGINT once `ready()`; the exit code and output, failing if it does not stop."""
+    deadline = time.monotonic() + 60
+    while not ready():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the process never got there"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=PROMPTLY)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"still running {PROMPTLY:g} s after Ctrl-C")
+    return proc.returncode, out, err
+
+
+def test_ctrl_c_during_check(rel: Sandbox, tmp_path: Path) -> None:
+    index = 23
+    rel.inject(Fault("*", None, latency_ms=60_000, match=scope(index)))  # every call hangs
+    proc = start(
+        ["check", "rel", "--profiles", str(PROFILES), "--project", project(index)],
+        rel.environ(),
+        tmp_path,
+    )
+    code, out, err = interrupt_when(proc, lambda: bool(calls_in(rel, index)))
+    assert code == 3, err
+    assert err.strip().splitlines() == ["drift: error: interrupted: the check is incomplete"]
+    assert "no drift" not in out and "Traceback" not in out + err
+
+
+def test_ctrl_c_during_fix_then_rollback(sandbox: Sandbox, tmp_path: Path) -> None:
+    before = sandbox.service("acme-chat-staging", "web")
+    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # the deploy never ends
+    proc = start(
+        ["fix", "e2e", "--yes", "--service", "web", "--profiles", str(REPO / "profiles")],
+        sandbox.environ(),
+        tmp_path,
+    )
+    code, _, err = interrupt_when(
+        proc, lambda: any(c.short == "GetOperation" for c in sandbox.calls)
+    )
+    assert code == 4, err
+    assert "drift: error: interrupted: see `drift rollback --list`" in err
+    assert "Traceback" not in err
+    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    assert entry.state == State.CANARY_DEPLOYING  # the journal says where it stopped
+    middle = sandbox.service("acme-chat-staging", "web")
+    assert [t.percent for t in middle.traffic if t.percent] == [100]
+    assert middle.traffic[0].revision == before.latest_ready_revision.rsplit("/", 1)[-1]
+    sandbox.clear_faults()
+    done = drift("rollback", "--yes", env=sandbox.environ(), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    after = sandbox.service("acme-chat-staging", "web")
+    assert after.template.containers == before.template.containers
+    assert [(t.type_, t.percent, t.tag) for t in after.traffic] == [
+        (t.type_, t.percent, t.tag) for t in before.traffic
+    ]
+    assert Journal(tmp_path / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
