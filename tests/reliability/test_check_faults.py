@@ -278,3 +278,19 @@ def test_check_process_under_fault(
     assert report["exit_code"] == exit_code
     assert report["status"] == ("clean" if exit_code == 0 else "incomplete")
     assert bool(report["unverified"]) == (exit_code == 3)
+
+
+def test_probe_and_plan_with_the_cloud_down(sandbox: Sandbox) -> None:
+    """`drift probe` and `drift plan` read the same way: incomplete is exit 3, never clean."""
+    from drift.sandbox import mint_test_jwt
+
+    token = mint_test_jwt(sandbox.secret_value("acme-chat-staging", "jwt-secret-staging"))
+    sandbox.inject(Fault("*", "UNAVAILABLE"))
+    env = {**sandbox.environ(), **FAST, "ACME_TEST_JWT": token}
+    commands = [("probe", "e2e"), ("probe", "e2e", "--service", "api"), ("plan", "e2e")]
+    with ThreadPoolExecutor(len(commands)) as pool:
+        runs = list(pool.map(lambda c: drift(*c, "--profiles", "profiles", env=env), commands))
+    for command, done in zip(commands, runs, strict=True):
+        assert done.returncode == 3, (command, done.stderr)
+        assert "Traceback" not in done.stderr and "no drift" not in done.stdout
+        assert "could not be" in done.stdout, (command, done.stdout)

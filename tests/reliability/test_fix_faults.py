@@ -270,3 +270,37 @@ def test_a_lost_answer_still_applies_the_call(sandbox: Sandbox, clients: Clients
         clients.secrets.disable_secret_version(name=name, retry=None)
     sandbox.clear_faults()
     assert clients.secrets.get_secret_version(name=name).state.name == "DISABLED"
+
+
+@pytest.mark.parametrize("etag", [True, False])
+def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, etag: bool
+) -> None:
+    from drift.check import limits
+    from drift.fix.update import update_service
+    from drift.live.calls import CallFailure, CallRunner
+    from drift.live.clients import make_clients
+
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    service = sandbox.service(PROJECT, "web")
+    service.description = "changed by the test"
+    if not etag:
+        service.etag = ""
+    sandbox.inject(Fault("UpdateService", "UNAVAILABLE", first_n=1))
+
+    async def write() -> None:
+        clients = make_clients()
+        try:
+            await update_service(CallRunner(limits(fast_settings()), seed=0), clients, service)
+        finally:
+            await clients.close()
+
+    if etag:
+        asyncio.run(write())
+    else:
+        with pytest.raises(CallFailure, match="UNAVAILABLE"):
+            asyncio.run(write())
+    requests = [c.request for c in sandbox.calls if c.short == "UpdateService"]
+    assert len(requests) == (2 if etag else 1)
+    assert all(r == requests[0] for r in requests)  # the very same request
