@@ -6,7 +6,7 @@ faults end quickly."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from drift.check import CheckResult, limits, run_check
+from drift.fix.plan import Plan
 from drift.live.calls import CallRunner
 from drift.profiles import load_profile
 from drift.sandbox import Call, Sandbox
@@ -92,3 +93,25 @@ async def check_rel(
     profile = replace(load_profile(PROFILES, "rel"), project=project(index))
     runner = CallRunner(limits(settings), seed=index)
     return await run_check(profile, settings, services=services, runner=runner)
+
+
+class ScriptedUI:
+    """Answers fix's prompts from a script (then "no"), calling `on_confirm` first."""
+
+    def __init__(
+        self, answers: list[bool] | None = None, on_confirm: Callable[[str], None] | None = None
+    ) -> None:
+        self.answers = list(answers or [])
+        self.on_confirm = on_confirm
+        self.said: list[str] = []
+
+    def show_plan(self, plan: Plan) -> None:
+        pass
+
+    def confirm(self, question: str) -> bool:
+        if self.on_confirm is not None:
+            self.on_confirm(question)
+        return self.answers.pop(0) if self.answers else False
+
+    def say(self, text: str) -> None:
+        self.said.append(text)

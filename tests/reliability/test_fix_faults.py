@@ -21,8 +21,7 @@ from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
 from tests.conftest import Clients
-from tests.fix.test_fix import ScriptedUI
-from tests.reliability.conftest import fast_settings
+from tests.reliability.conftest import ScriptedUI, fast_settings
 
 PROJECT = "acme-chat-staging"
 PROMOTED = "promoted"  # the fix went through (retried, or read back from the service)
