@@ -24,14 +24,29 @@ PROMPTLY = 10.0  # seconds from SIGINT to exit, generously
 
 def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    return subprocess.Popen(
-        [sys.executable, "-m", "drift", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-        env={**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
-    )
+    # A child inherits an ignored SIGINT (tests run in the background of a shell): give it
+    # the default, as a terminal would. A Python-level handler becomes SIG_DFL on exec.
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "drift", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env={
+                **base,
+                **env,
+                "PYTHONPATH": str(REPO),
+                "NO_COLOR": "1",
+                "PYTHONFAULTHANDLER": "1",
+            },
+        )
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
@@ -45,9 +60,9 @@ def interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> tu
     try:
         out, err = proc.communicate(timeout=PROMPTLY)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        pytest.fail(f"still running {PROMPTLY:g} s after Ctrl-C")
+        proc.send_signal(signal.SIGABRT)  # faulthandler: where every thread is stuck
+        _, err = proc.communicate()
+        pytest.fail(f"still running {PROMPTLY:g} s after Ctrl-C:\n{err[-6000:]}")
     return proc.returncode, out, err
 
 
