@@ -742,6 +742,17 @@ def main() -> NoReturn:
     except DriftError as exc:
         _print_error(exc.diagnostics())
         sys.exit(int(exc.exit_code))
+    except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
+        if "--verbose" in sys.argv or "-v" in sys.argv:
+            import traceback
+
+            from drift.redact import scrub
+
+            sys.stderr.write(scrub(traceback.format_exc()))
+        _print_error(
+            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
+        )
+        sys.exit(int(ExitCode.USAGE))
     sys.exit(0)
 
 

@@ -1,0 +1,45 @@
+"""An unexpected exception (a bug) is still one clear line and exit 2, never a traceback;
+--verbose shows the traceback, scrubbed of secret values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.cliutil import REPO
+
+BOOM = """
+import sys
+import drift.redact, drift.profiles.loader
+drift.redact.register("s3cr3t-value-123")
+def boom(*args, **kwargs):
+    raise RuntimeError("broken while reading s3cr3t-value-123")
+drift.profiles.loader.load_profile = boom
+import drift.profiles
+drift.profiles.load_profile = boom
+from drift.cli import main
+sys.argv = ["drift", *sys.argv[1:]]
+main()
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", BOOM, *args], capture_output=True, text=True, cwd=REPO
+    )
+
+
+def test_a_bug_is_one_line_and_exit_2() -> None:
+    done = run("check", "staging")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "drift: error: internal error: RuntimeError: broken while reading *** "
+        "(run with --verbose for the traceback)"
+    ]
+
+
+def test_verbose_shows_the_traceback_scrubbed() -> None:
+    done = run("check", "staging", "--verbose")
+    assert done.returncode == 2
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "s3cr3t-value-123" not in done.stderr
