@@ -130,26 +130,7 @@ class Reader:
         await asyncio.gather(*(self._describe(wanted[n], found[n]) for n in wanted if n in found))
 
     async def _list_services(self) -> dict[str, Any]:
-        from google.cloud import run_v2
-
-        services: dict[str, Any] = {}
-        token = ""
-        while True:
-            request = run_v2.ListServicesRequest(
-                parent=self.parent, page_size=LIST_PAGE_SIZE, page_token=token
-            )
-            page = await self.runner.call(
-                "run",
-                "ListServices",
-                self.parent,
-                _attempt(self.clients.services.list_services, request=request),
-            )
-            response = page._response  # one page per call: we follow the tokens ourselves
-            for svc in response.services:
-                services[svc.name.rsplit("/", 1)[-1]] = svc
-            token = response.next_page_token
-            if not token:
-                return services
+        return await list_services(self.clients, self.runner, self.parent)
 
     async def _get_service(self, name: str) -> Any | None:
         full = f"{self.parent}/services/{name}"
@@ -372,31 +353,53 @@ class Reader:
     async def _access(self, ref: SecretRef) -> None:
         name = f"{self._secret_name(ref.secret)}/versions/{ref.version}"
         try:
-            response = await self.runner.call(
-                "access",
-                "AccessSecretVersion",
-                name,
-                lambda t: self.clients.secrets.access_secret_version(
-                    name=name, retry=None, timeout=t
-                ),
-            )
+            data = await access_secret(self.clients, self.runner, name)
         except CallFailure as exc:
             if exc.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
                 self._access_refused[ref] = exc  # fine if its state says missing or disabled
             else:
                 self._unverified_secret(ref.secret, exc)
             return
-        data = bytes(response.payload.data)
-        checksum = response.payload.data_crc32c
-        if checksum and crc32c(data) != checksum:
-            self._unverified_secret(
-                ref.secret,
-                CallFailure("AccessSecretVersion", name, "DATA_LOSS", "payload crc32c mismatch"),
-            )
-            return
         value = data.decode("utf-8", errors="replace")
         redact.register(value)
         self.state.values[ref] = value
+
+
+async def list_services(clients: Clients, runner: CallRunner, parent: str) -> dict[str, Any]:
+    """Every service under `parent` (a location), by short name; one call per page."""
+    from google.cloud import run_v2
+
+    services: dict[str, Any] = {}
+    token = ""
+    while True:
+        request = run_v2.ListServicesRequest(
+            parent=parent, page_size=LIST_PAGE_SIZE, page_token=token
+        )
+        page = await runner.call(
+            "run", "ListServices", parent, _attempt(clients.services.list_services, request=request)
+        )
+        response = page._response  # one page per call: we follow the tokens ourselves
+        for svc in response.services:
+            services[svc.name.rsplit("/", 1)[-1]] = svc
+        token = response.next_page_token
+        if not token:
+            return services
+
+
+async def access_secret(clients: Clients, runner: CallRunner, name: str) -> bytes:
+    """A secret version's payload, its CRC32C verified (DATA_LOSS when it does not match).
+    The caller keeps it in memory only."""
+    response = await runner.call(
+        "access",
+        "AccessSecretVersion",
+        name,
+        _attempt(clients.secrets.access_secret_version, name=name),
+    )
+    data = bytes(response.payload.data)
+    checksum = response.payload.data_crc32c
+    if checksum and crc32c(data) != checksum:
+        raise CallFailure("AccessSecretVersion", name, "DATA_LOSS", "payload crc32c mismatch")
+    return data
 
 
 def _attempt(method: Callable[..., Awaitable[Any]], **request: Any) -> Callable[[float], Any]:
