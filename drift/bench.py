@@ -176,7 +176,7 @@ def worker_check(profiles: Path, runs: int) -> dict[str, Any]:
     import google.cloud.run_v2  # noqa: F401  (imports are cold start, measured elsewhere)
     import google.cloud.secretmanager_v1  # noqa: F401
 
-    from drift.check import limits, run_check
+    from drift.check import run_check
     from drift.live.calls import CallRunner
     from drift.profiles import load_profile
     from drift.settings import load_settings
@@ -187,7 +187,7 @@ def worker_check(profiles: Path, runs: int) -> dict[str, Any]:
     loaded = time.perf_counter() - loading
     out: list[dict[str, Any]] = []
     for _ in range(runs):
-        runner = CallRunner(limits(settings))
+        runner = CallRunner(settings.access().limits)
         wall, cpu = time.perf_counter(), time.process_time()
         result = asyncio.run(run_check(profile, settings, runner=runner))
         out.append(
@@ -355,7 +355,7 @@ class Measured:
 
 
 def measure(sample: int) -> Measured:
-    from drift.live.reader import LIST_PAGE_SIZE
+    from drift.live.api import LIST_PAGE_SIZE
     from drift.profiles import load_profile
     from drift.sandbox import Sandbox, generate
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from drift import __version__
-from drift.errors import DriftError, ExitCode, UsageError
+from drift.errors import DriftError, ExitCode, Interrupted, UsageError
+from drift.findings import FailOn
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 from drift.onboarding.formats import CompareFormat
-from drift.report import FailOn
 
 if TYPE_CHECKING:
     from drift.fix.plan import Plan
@@ -180,12 +180,6 @@ def _run(
         raise Interrupted(interrupted, what) from None
 
 
-class Interrupted(DriftError):
-    def __init__(self, code: ExitCode, what: str) -> None:
-        super().__init__(f"interrupted: {what}")
-        self.exit_code = code
-
-
 def _emit(text: str, output: Path | None) -> None:
     from drift.redact import scrub
 
@@ -196,7 +190,7 @@ def _emit(text: str, output: Path | None) -> None:
     try:
         output.write_text(text if text.endswith("\n") else text + "\n")
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 def _color() -> bool:
@@ -282,11 +276,10 @@ def check(
     )
     settings = common.settings()
     profile = common.profile(settings)
-    from drift.check import limits
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
-    runner = CallRunner(limits(settings))
+    runner = CallRunner(settings.access().limits)
     with progress(f"checking {environment}", runner, enabled=wanted(quiet=quiet)):
         result = _run(
             run_check(
@@ -298,11 +291,18 @@ def check(
                 runner=runner,
             )
         )
-    _emit(_render(result.report, format, quiet=quiet), output)
+    from dataclasses import replace
+
+    from drift.fix.render import repair_commands
+
+    report = replace(
+        result.report, fix_commands=repair_commands(profile, result.state, result.report)
+    )
+    _emit(_render(report, format, quiet=quiet), output)
     if sarif is not None:
-        _emit(_render(result.report, OutputFormat.SARIF), sarif)
-    _step_summary(result.report)
-    raise typer.Exit(int(result.report.exit_code))
+        _emit(_render(report, OutputFormat.SARIF), sarif)
+    _step_summary(report)
+    raise typer.Exit(int(report.exit_code))
 
 
 @app.command()

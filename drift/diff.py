@@ -11,19 +11,20 @@ from dataclasses import dataclass, replace
 
 from deepdiff import DeepDiff
 
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
+from drift.findings import Finding, Location, Severity, finding_id
 from drift.live.model import (
     EnvVar,
     LiveService,
+    LiveState,
     RevisionConfig,
     SecretPolicy,
     SecretRef,
     VersionState,
 )
-from drift.live.normalize import DEFAULT_SERVICE_ACCOUNT, config_fingerprint, normalise_setting
-from drift.live.reader import LiveState
+from drift.live.normalize import config_fingerprint
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
-from drift.report import Finding, Location, Severity, finding_id
 
 _UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 
@@ -417,7 +418,7 @@ def _granted(policy: SecretPolicy, account: str) -> bool:
 
 def _settings(ctx: _Context, revision: str, config: RevisionConfig) -> Iterator[Finding]:
     for name, setting in ctx.service.settings.items():
-        expected = normalise_setting(name, setting.value)
+        expected = FIELDS[name].normalise(setting.value)
         actual = config.settings.get(name)
         if actual == expected:
             continue
@@ -432,10 +433,7 @@ def _settings(ctx: _Context, revision: str, config: RevisionConfig) -> Iterator[
         )
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
+_fmt = text
 
 
 def apply_ignores(profile: Profile, findings: list[Finding], today: dt.date) -> list[Finding]:

@@ -1,4 +1,5 @@
-"""The one error hierarchy for everything a user can cause or the cloud can answer."""
+"""The one error tree for everything a user can cause or the cloud can answer. Each error is
+one clear message (`diagnostics()`) and an exit code; `main` catches them once."""
 
 from __future__ import annotations
 
@@ -72,18 +73,60 @@ class AuthError(DriftError):
     """No usable credentials: nothing was checked."""
 
 
-class ApiError(DriftError):
-    """A Google API call failed in a way that stops the command."""
+class ProbeConfigError(DriftError):
+    """A probe cannot be built from its profile block in this environment (nothing probed)."""
 
-    def __init__(self, call: str, resource: str, status: str, detail: str) -> None:
+
+class ProbeAuthError(AuthError):
+    """No Google ID token could be obtained for a probe with `auth: google-id-token`."""
+
+
+class ApiError(DriftError):
+    """A Google API call that failed for good: what was asked, of what, and the status it
+    got. Reads turn it into an unverified item; writes stop with it."""
+
+    def __init__(
+        self,
+        call: str,
+        resource: str,
+        status: str,
+        detail: str,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         self.call = call
         self.resource = resource
         self.status = status
-        self.detail = detail
-        super().__init__(f"{call} {resource}: {status}: {detail}")
+        self.detail = " ".join(detail.split())[:300]
+        self.retry_after = retry_after
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return f"{self.call} {self.resource}: {self.status}: {self.detail}"
+
+    @property
+    def brief(self) -> str:
+        """The reason without the server's message, for logs written while the run goes on:
+        a message may quote a value before drift knows it is a secret (and can scrub it)."""
+        return f"{self.call} {self.resource}: {self.status}"
+
+
+class IncompleteRead(DriftError):
+    """Some items could not be read: the command did not complete (never looks clean)."""
+
+    exit_code = ExitCode.INCOMPLETE
 
 
 class Aborted(DriftError):
     """`fix` or `rollback` stopped safely (declined, canary failed, changed underneath)."""
 
     exit_code = ExitCode.ABORTED
+
+
+class Interrupted(DriftError):
+    """Ctrl-C: one line saying what state things were left in, and the command's code."""
+
+    def __init__(self, code: ExitCode, what: str) -> None:
+        super().__init__(f"interrupted: {what}")
+        self.exit_code = code

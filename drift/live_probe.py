@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from drift.live.reader import LiveState
+from drift.findings import ProbeResult
+from drift.live.model import LiveState
 from drift.probe import ProbeTarget, check_expansions, google_id_token_provider, probe_all
 from drift.profiles.model import Profile
-from drift.report import ProbeResult, Report
+from drift.report import Report
 from drift.settings import Settings
 
 
@@ -64,12 +65,13 @@ async def run_probe(
     environ: Mapping[str, str] | None = None,
 ) -> Report:
     """`drift probe`: read the services (URLs, tags), then probe; no diff."""
-    from drift.check import attach_causes, read_live, select_services
+    from drift.causes import attach_causes
+    from drift.live.session import read_live
 
-    names = select_services(profile, services)
+    names = profile.select(services)
     env = dict(environ or {})
     check_probe_config(profile, names, env)
-    state = await read_live(profile, names, settings)
+    state = await read_live(profile, names, settings.access())
     results = await probe_services(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )

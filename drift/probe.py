@@ -30,8 +30,8 @@ from websockets.typing import Subprotocol
 
 from drift import __version__, redact
 from drift.errors import AuthError, DriftError
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.profiles.model import Probe
-from drift.report import ProbeOutcome, ProbeResult
 
 log = logging.getLogger(__name__)
 

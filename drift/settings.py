@@ -4,7 +4,7 @@ pyproject.toml, then defaults (pydantic-settings)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -15,7 +15,10 @@ from pydantic_settings import (
 )
 
 from drift.errors import UsageError
-from drift.report import FailOn
+from drift.findings import FailOn
+
+if TYPE_CHECKING:
+    from drift.live.session import Access
 
 
 class Settings(BaseSettings):
@@ -43,6 +46,22 @@ class Settings(BaseSettings):
     call_timeout: float = Field(30.0, gt=0, description="Deadline of one API call, seconds.")
     retry_budget: float = Field(60.0, gt=0, description="Total time retries may take, seconds.")
 
+    def access(self) -> Access:
+        """What the live layer needs: call limits and whose credentials."""
+        from drift.live.calls import Limits
+        from drift.live.session import Access
+
+        return Access(
+            Limits(
+                concurrency=self.concurrency,
+                run_rpm=self.run_rpm,
+                secrets_rpm=self.secrets_rpm,
+                call_timeout=self.call_timeout,
+                retry_budget=self.retry_budget,
+            ),
+            self.impersonate_service_account,
+        )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -66,6 +85,6 @@ def load_settings(**overrides: Any) -> Settings:
             name = ".".join(str(p) for p in err["loc"])
             source = f"DRIFT_{name.upper()} / [tool.drift] {name}" if name else "settings"
             lines.append(f"{source}: {err['msg']}")
-        raise UsageError("invalid configuration: " + "; ".join(lines)) from None
+        raise UsageError("invalid configuration: " + "; ".join(lines)) from exc
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read configuration (pyproject.toml): {exc}") from None
+        raise UsageError(f"cannot read configuration (pyproject.toml): {exc}") from exc

@@ -49,8 +49,8 @@ def parse_cpu(value: str | int | float) -> int:
         if text.endswith("m"):
             return int(text[:-1])
         return round(float(text) * 1000)
-    except ValueError:
-        raise ValueError(f"not a CPU quantity: {value!r} (write e.g. 1, 2 or 500m)") from None
+    except ValueError as exc:
+        raise ValueError(f"not a CPU quantity: {value!r} (write e.g. 1, 2 or 500m)") from exc
 
 
 def parse_memory(value: str | int) -> int:
@@ -63,3 +63,11 @@ def parse_memory(value: str | int) -> int:
         raise ValueError(f"not a memory quantity: {value!r} (write e.g. 512Mi or 1Gi)")
     number, suffix = match.groups()
     return round(float(number) * _MEMORY_SUFFIX[suffix or ""])
+
+
+def format_memory(size: int) -> str:
+    """Bytes in the largest binary unit that divides them exactly (`268435456` -> `256Mi`)."""
+    for suffix, unit in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if size and size % unit == 0:
+            return f"{size // unit}{suffix}"
+    return str(size)

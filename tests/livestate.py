@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from drift.live.model import (
+    ContainerConfig,
     EnvVar,
     LiveService,
+    LiveState,
     RevisionConfig,
     SecretPolicy,
     SecretRef,
@@ -12,7 +14,6 @@ from drift.live.model import (
     ServingRevision,
     VersionState,
 )
-from drift.live.reader import LiveState
 
 SA = "api@p.iam.gserviceaccount.com"
 
@@ -40,10 +41,10 @@ SETTINGS = {"timeout": "600s", "min_instances": 1, "service_account": SA, "ingre
 
 def config(env: list[EnvVar], **settings: object) -> RevisionConfig:
     return RevisionConfig(
-        env={v.name: v for v in env},
+        containers=(ContainerConfig("app", ingress=True, env={v.name: v for v in env}),),
         settings={**SETTINGS, **settings},  # type: ignore[dict-item]
         service_account=SA,
-        container="app",
+        primary="app",
     )
 
 

@@ -12,9 +12,10 @@ import jsonschema
 import pytest
 
 from drift.check import run_check
+from drift.findings import Severity
 from drift.format import OutputFormat
 from drift.profiles import load_profile
-from drift.report import Report, Severity
+from drift.report import Report
 from drift.sandbox import Fault, Sandbox, default_scenario_path
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift, scenario_secret_values

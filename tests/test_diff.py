@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from drift.diff import diff
+from drift.findings import Finding, Location, Severity
 from drift.live.model import (
     LiveService,
+    LiveState,
     SecretPolicy,
     SecretRef,
     SecretVersionInfo,
     ServingRevision,
     VersionState,
 )
-from drift.live.reader import LiveState
 from drift.profiles import Profile, load_profile
-from drift.report import Finding, Location, Severity
 from tests.livestate import SA, config, plain, ref, state, with_env
 
 TODAY = dt.date(2026, 11, 24)

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from google.cloud import run_v2
 
-from drift.check import NOT_CONFIGURATION, run_check
+from drift.causes import NOT_CONFIGURATION
+from drift.check import run_check
+from drift.findings import ProbeOutcome
 from drift.profiles import load_profile
-from drift.report import ProbeOutcome, Report
+from drift.report import Report
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift

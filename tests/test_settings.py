@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from drift.errors import UsageError
-from drift.report import FailOn
+from drift.findings import FailOn
 from drift.settings import load_settings
 
 

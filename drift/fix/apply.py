@@ -9,17 +9,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from drift.check import CheckResult, limits, run_check
-from drift.errors import Aborted, ExitCode, UsageError
+from drift.check import CheckResult, run_check
+from drift.errors import Aborted, ApiError, ExitCode, UsageError
+from drift.findings import ProbeResult
 from drift.fix.journal import Entry, Journal, State, new_change_id
 from drift.fix.patch import canary_traffic, copy_service, patched_template, promoted_traffic
-from drift.fix.plan import Plan, ServicePlan, build_plan
+from drift.fix.plan import Plan, ServicePlan, plan_environment
 from drift.fix.update import get_service, settled, update_service
-from drift.live.calls import CallFailure, CallRunner
-from drift.live.clients import Clients
 from drift.live.normalize import config_fingerprint, revision_config
+from drift.live.session import Session
 from drift.profiles.model import Profile
-from drift.report import ProbeResult, Report
+from drift.report import Report
 from drift.settings import Settings
 
 
@@ -69,25 +69,20 @@ async def run_fix(
     environ: Mapping[str, str] | None = None,
     today: dt.date | None = None,
 ) -> FixResult:
-    from drift.live.clients import make_clients
-
     environ = dict(environ or {})
-    first = await run_check(profile, settings, services=services, environ=environ, today=today)
-    names = list(first.report.services)
-    plan = build_plan(profile, names, first.state, first.report)
+    planned = await plan_environment(
+        profile, settings, services=services, environ=environ, today=today
+    )
+    first, plan = planned.check, planned.plan
     ui.show_plan(plan)
     if not plan.has_patch:
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=first.report.exit_code, recheck=first.report)
-    clients = make_clients(settings.impersonate_service_account)
-    runner = CallRunner(limits(settings))
-    try:
-        fixer = _Fixer(profile, settings, ui, options, clients, runner, first, environ)
+    async with Session(settings.access()) as session:
+        fixer = _Fixer(profile, settings, ui, options, session, first, environ)
         if options.dry_run:
             return await fixer.validate(plan)
         return await fixer.apply(plan, today)
-    finally:
-        await clients.close()
 
 
 @dataclass
@@ -96,28 +91,27 @@ class _Fixer:
     settings: Settings
     ui: FixUI
     options: FixOptions
-    clients: Clients
-    runner: CallRunner
+    session: Session
     first: CheckResult
     environ: dict[str, str]
 
     def _request(self, plan: ServicePlan, canary: str | None, tag: str | None) -> Any:
-        raw = self.first.state.raw_services[plan.service]
+        raw = self.first.state.services[plan.service].source
         container = self.profile.services[plan.service].container
         try:
             patched = patched_template(raw, plan, container)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(str(exc)) from exc
         if canary is not None and tag is not None:
             patched.template.revision = canary
             patched.traffic = canary_traffic(raw, canary, tag)
         return patched
 
     async def _update(self, service: Any, *, validate_only: bool = False) -> Any:
-        return await update_service(self.runner, self.clients, service, validate_only=validate_only)
+        return await update_service(self.session, service, validate_only=validate_only)
 
     async def _get(self, full_name: str) -> Any:
-        return await get_service(self.runner, self.clients, full_name)
+        return await get_service(self.session, full_name)
 
     async def validate(self, plan: Plan) -> FixResult:
         """`--dry-run`: the server validates each patch (validate_only) and nothing changes."""
@@ -126,7 +120,7 @@ class _Fixer:
             try:
                 await self._update(self._request(sp, None, None), validate_only=True)
                 self.ui.say(f"{sp.service}: the server accepted the patch (validate_only)")
-            except CallFailure as exc:
+            except ApiError as exc:
                 rejected.append(f"{sp.service}: {exc.reason}")
         if rejected:
             raise UsageError("the server rejected the patch: " + "; ".join(rejected))
@@ -158,7 +152,7 @@ class _Fixer:
         return result
 
     async def _service(self, sp: ServicePlan, change_id: str, journal: Journal) -> ServiceOutcome:
-        raw = self.first.state.raw_services[sp.service]
+        raw = self.first.state.services[sp.service].source
         tag = f"drift-{change_id}"
         canary = f"{sp.service}-{tag}"
         entry = Entry(
@@ -177,16 +171,16 @@ class _Fixer:
         outcome = ServiceOutcome(sp.service, canary, tag, State.PLANNED)
         journal.record(entry, State.CANARY_DEPLOYING, f"deploying {canary} with no traffic")
         self.ui.say(f"{sp.service}: deploying canary revision {canary} (no traffic, tag {tag})")
-        failure: CallFailure | None = None
+        failure: ApiError | None = None
         try:
             await self._update(self._request(sp, canary, tag))
             after = await self._get(raw.name)
-        except CallFailure as exc:
+        except ApiError as exc:
             failure = exc
             after = await self._recover_canary(sp, raw, entry, journal, exc)
         problem = self._verify_canary(sp, raw, after, canary)
         if problem:
-            cause = f" ({failure.message})" if failure is not None else ""
+            cause = f" ({failure.detail})" if failure is not None else ""
             journal.record(entry, State.CANARY_FAILED, problem + cause)
             raise Aborted(
                 f"{sp.service}: {problem}{cause}. Traffic was not moved; it stays on "
@@ -221,7 +215,7 @@ class _Fixer:
         del promote.traffic_statuses[:]
         try:
             await self._update(promote)
-        except CallFailure as exc:
+        except ApiError as exc:
             # The answer or the operation may be what was lost: the service tells.
             now = await self._read(raw.name)
             if now is None or _traffic(now.traffic) != _traffic(promote.traffic):
@@ -230,7 +224,7 @@ class _Fixer:
                 raise Aborted(
                     f"{sp.service}: moving traffic to {canary} failed ({exc.reason}){unread}; "
                     f"the journal records the state: run `drift rollback {change_id}`"
-                ) from None
+                ) from exc
             journal.record(entry, State.PROMOTED, f"traffic on {canary} ({exc.reason})")
         else:
             journal.record(entry, State.PROMOTED, f"traffic on {canary}")
@@ -242,11 +236,11 @@ class _Fixer:
         """The service as it is now, or None when it cannot be read."""
         try:
             return await self._get(full_name)
-        except CallFailure:
+        except ApiError:
             return None
 
     async def _recover_canary(
-        self, sp: ServicePlan, raw: Any, entry: Entry, journal: Journal, exc: CallFailure
+        self, sp: ServicePlan, raw: Any, entry: Entry, journal: Journal, exc: ApiError
     ) -> Any:
         """The canary write failed, or its answer, its operation or the read after it was
         lost. The service says which: return it once the canary has settled, or journal
@@ -261,28 +255,28 @@ class _Fixer:
                 f"{sp.service}: deploying the canary {canary} failed ({exc.reason}) and the "
                 f"service could not be read back: it may carry the canary, with no traffic. "
                 f"Traffic was not moved; `drift rollback {change_id}` restores the template"
-            ) from None
+            ) from exc
         if now.template.revision != canary:  # the write did not take effect
-            if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.message.lower():
+            if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
                 journal.record(entry, State.ABORTED, exc.reason)
                 raise Aborted(
                     f"{sp.service} changed after drift read it (etag): nothing was changed; "
                     "run drift fix again"
-                ) from None
+                ) from exc
             journal.record(entry, State.ABORTED, f"nothing was written: {exc.reason}")
             raise Aborted(
                 f"{sp.service}: deploying the canary {canary} failed ({exc.reason}); nothing "
                 f"was changed: traffic stays on {sp.revision}"
-            ) from None
+            ) from exc
         try:
-            return await settled(self.runner, self.clients, raw.name, canary)
-        except CallFailure as read:
+            return await settled(self.session, raw.name, canary)
+        except ApiError as read:
             journal.record(entry, State.CANARY_FAILED, f"{exc.reason}; then {read.reason}")
             raise Aborted(
                 f"{sp.service}: the canary {canary} was deployed but could not be followed "
                 f"({read.reason}). Traffic was not moved; `drift rollback {change_id}` "
                 "removes it"
-            ) from None
+            ) from read
 
     def _verify_canary(self, sp: ServicePlan, raw: Any, after: Any, canary: str) -> str:
         """Traffic unchanged, the canary ready, and its config exactly the planned one: the
@@ -297,10 +291,10 @@ class _Fixer:
         container = self.profile.services[sp.service].container
         expected = patched_template(raw, sp, container)
         want = config_fingerprint(
-            revision_config(expected.template, ingress=expected.ingress, container=container)
+            revision_config(expected.template, service=expected, container=container)
         )
         got = config_fingerprint(
-            revision_config(after.template, ingress=after.ingress, container=container)
+            revision_config(after.template, service=after, container=container)
         )
         if want != got:
             return "the deployed template differs from the plan"

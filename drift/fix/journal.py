@@ -97,7 +97,7 @@ class Journal:
                     continue
                 out.append(Entry(**data))
             except (OSError, ValueError, TypeError) as exc:
-                raise UsageError(f"journal file {path} is unreadable: {exc}") from None
+                raise UsageError(f"journal file {path} is unreadable: {exc}") from exc
         return sorted(out, key=lambda e: (e.change_id, e.service))
 
     def change(self, change_id: str | None) -> list[Entry]:

@@ -19,7 +19,7 @@ _INGRESS = {
 
 def to_knative(service: Any, project: str) -> dict[str, Any]:
     template = service.template
-    config = revision_config(template, ingress=service.ingress, container=None)
+    config = revision_config(template, service=service, container=None)
     s = config.settings
     annotations = dict(service.annotations)
     annotations["run.googleapis.com/ingress"] = _INGRESS.get(str(s["ingress"]), "all")

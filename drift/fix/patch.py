@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.fields import FIELDS
 from drift.fix.plan import Action, ServicePlan
-from drift.live.normalize import INGRESS_TO_PROTO, pick_container
-from drift.units import parse_duration
-
-_EXECUTION = {"gen1": "EXECUTION_ENVIRONMENT_GEN1", "gen2": "EXECUTION_ENVIRONMENT_GEN2"}
-_EGRESS = {"all-traffic": "ALL_TRAFFIC", "private-ranges-only": "PRIVATE_RANGES_ONLY"}
+from drift.live.normalize import pick_container
 
 
 def copy_service(service: Any) -> Any:
@@ -54,51 +51,8 @@ def patched_template(service: Any, plan: ServicePlan, container: str | None) -> 
                 env[index] = var  # keep the variable's position: a minimal diff
         chosen.env = env
     for setting in plan.settings:
-        _apply_setting(out, chosen, setting.name, setting.after)
+        FIELDS[setting.name].write(out, chosen, setting.after)
     return out
-
-
-def _apply_setting(service: Any, container: Any, name: str, value: object) -> None:
-    template = service.template
-    if name == "timeout":
-        from datetime import timedelta
-
-        template.timeout = timedelta(seconds=parse_duration(str(value)))
-    elif name == "min_instances":
-        template.scaling.min_instance_count = int(str(value))
-    elif name == "max_instances":
-        template.scaling.max_instance_count = int(str(value))
-    elif name == "concurrency":
-        template.max_instance_request_concurrency = int(str(value))
-    elif name == "cpu":
-        container.resources.limits["cpu"] = str(value)
-    elif name == "memory":
-        container.resources.limits["memory"] = _memory_text(int(str(value)))
-    elif name == "cpu_throttling":
-        container.resources.cpu_idle = bool(value)
-    elif name == "startup_cpu_boost":
-        container.resources.startup_cpu_boost = bool(value)
-    elif name == "session_affinity":
-        template.session_affinity = bool(value)
-    elif name == "service_account":
-        template.service_account = str(value)
-    elif name == "ingress":
-        service.ingress = INGRESS_TO_PROTO[str(value)]
-    elif name == "execution_environment":
-        template.execution_environment = _EXECUTION[str(value)]
-    elif name == "vpc_connector":
-        template.vpc_access.connector = str(value)
-    elif name == "vpc_egress":
-        template.vpc_access.egress = _EGRESS[str(value)]
-    else:  # pragma: no cover - every SettingsSpec field is handled above
-        raise ValueError(f"unknown setting {name}")
-
-
-def _memory_text(size: int) -> str:
-    for suffix, unit in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if size % unit == 0:
-            return f"{size // unit}{suffix}"
-    return str(size)
 
 
 def canary_traffic(service: Any, canary: str, tag: str) -> list[Any]:

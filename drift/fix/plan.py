@@ -3,6 +3,7 @@ exact command) for what no patch can fix."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,11 +11,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from drift.diff import mask_plain
-from drift.live.model import EnvVar, LiveService, SecretRef, VersionState
-from drift.live.normalize import DEFAULT_SERVICE_ACCOUNT, normalise_setting
-from drift.live.reader import LiveState
-from drift.profiles.model import Profile, ServiceProfile, SettingValue, VarRule
-from drift.report import Finding, Report, finding_id
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue
+from drift.findings import Finding, finding_id
+from drift.live.model import EnvVar, LiveService, LiveState, SecretRef, VersionState
+from drift.profiles.model import Profile, ServiceProfile, VarRule
+from drift.report import Report
+from drift.rules import FIXABLE
 
 if TYPE_CHECKING:
     from drift.check import CheckResult
@@ -122,16 +124,17 @@ async def plan_environment(
     *,
     services: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> Planned:
-    """Check, then plan the repair of what was found."""
+    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
 
-    result = await run_check(profile, settings, services=services, environ=environ)
+    result = await run_check(profile, settings, services=services, environ=environ, today=today)
     plan = build_plan(profile, result.report.services, result.state, result.report)
     patched = {
         sp.service: patched_template(
-            result.state.raw_services[sp.service], sp, profile.services[sp.service].container
+            result.state.services[sp.service].source, sp, profile.services[sp.service].container
         )
         for sp in plan.services
         if sp.has_patch
@@ -205,22 +208,15 @@ def _service_plan(
                 continue
         env.append(change)
     settings = [
-        SettingChange(s.name, template.settings.get(s.name), normalise_setting(s.name, s.value))
+        SettingChange(s.name, template.settings.get(s.name), s.value)
         for s in service.settings.values()
-        if template.settings.get(s.name) != normalise_setting(s.name, s.value)
+        if not FIELDS[s.name].same(s.value, template.settings.get(s.name))
     ]
     patched = {f"env.{c.name}" for c in env} | {f"setting.{c.name}" for c in settings}
     fixes = tuple(
         finding_id(profile.environment, service.name, rule, target)
         for target in sorted(patched)
-        for rule in (
-            "env.missing",
-            "env.value",
-            "env.forbidden",
-            "env.plaintext_secret",
-            "env.secret_ref",
-            "setting.value",
-        )
+        for rule in FIXABLE
         if any(f.rule == rule and f.target == target for f in findings)
     )
     for f in findings:

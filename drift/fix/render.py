@@ -7,45 +7,21 @@ from __future__ import annotations
 import io
 import json
 import shlex
-from collections.abc import Callable
 from typing import Any
 
+from drift.fields import FIELDS, SettingValue, text
 from drift.fix.formats import PlanFormat
-from drift.fix.plan import Action, EnvChange, Plan, ServicePlan
-from drift.profiles.model import SettingValue
+from drift.fix.plan import Action, EnvChange, Plan, ServicePlan, build_plan
+from drift.live.model import LiveState
+from drift.profiles.model import Profile
+from drift.report import Report
 
 PLAN_SCHEMA = "drift.plan/v1"
 _DELIMITERS = ",@#|;~^"
-_SETTING_FLAGS: dict[str, Callable[[SettingValue], str]] = {
-    "timeout": lambda v: f"--timeout={v}",
-    "min_instances": lambda v: f"--min-instances={v}",
-    "max_instances": lambda v: f"--max-instances={v}",
-    "concurrency": lambda v: f"--concurrency={v}",
-    "cpu": lambda v: f"--cpu={v}",
-    "memory": lambda v: f"--memory={_memory(v)}",
-    "cpu_throttling": lambda v: "--cpu-throttling" if v else "--no-cpu-throttling",
-    "startup_cpu_boost": lambda v: "--cpu-boost" if v else "--no-cpu-boost",
-    "session_affinity": lambda v: "--session-affinity" if v else "--no-session-affinity",
-    "service_account": lambda v: f"--service-account={v}",
-    "ingress": lambda v: f"--ingress={v}",
-    "execution_environment": lambda v: f"--execution-environment={v}",
-    "vpc_connector": lambda v: f"--vpc-connector={v}",
-    "vpc_egress": lambda v: f"--vpc-egress={v}",
-}
-
-
-def _memory(value: SettingValue) -> str:
-    from drift.fix.patch import _memory_text
-
-    return _memory_text(int(str(value)))
 
 
 def _fmt(value: SettingValue | None) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return "-" if value is None else text(value)
 
 
 def render_plan(plan: Plan, fmt: PlanFormat, *, patched: dict[str, Any] | None = None) -> str:
@@ -180,8 +156,17 @@ def gcloud_command(sp: ServicePlan) -> str | None:
         parts.append(_joined("--update-env-vars", update_env))
     if update_secrets:
         parts.append(_joined("--update-secrets", update_secrets))
-    parts.extend(_SETTING_FLAGS[s.name](s.after) for s in sp.settings)
+    parts.extend(FIELDS[s.name].gcloud(s.after) for s in sp.settings)
     return " \\\n    ".join(parts)
+
+
+def repair_commands(profile: Profile, state: LiveState, report: Report) -> tuple[str, ...]:
+    """The `gcloud` commands `drift plan` would print, for summaries (no extra API call)."""
+
+    plan = build_plan(profile, report.services, state, report)
+    commands = [c for sp in plan.services if (c := gcloud_command(sp))]
+    commands += [c for step in plan.manual for c in step.commands]
+    return tuple(dict.fromkeys(commands))
 
 
 def plan_gcloud(plan: Plan) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import Aborted
+from drift.errors import Aborted, ApiError
 from drift.fix.apply import FixUI
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import copy_service
 from drift.fix.update import get_service, update_service
-from drift.live.calls import CallFailure, CallRunner
+from drift.live.session import Session
 from drift.settings import Settings
 
 SKIP = {State.ROLLED_BACK: "already rolled back", State.PLANNED: "nothing was written"}
@@ -26,9 +26,6 @@ class RollbackResult:
 async def run_rollback(
     settings: Settings, ui: FixUI, change_id: str | None, *, yes: bool
 ) -> RollbackResult:
-    from drift.check import limits
-    from drift.live.clients import make_clients
-
     journal = Journal(settings.journal_dir)
     entries = journal.change(change_id)
     result = RollbackResult(entries[0].change_id)
@@ -52,15 +49,11 @@ async def run_rollback(
         f"Roll back change {result.change_id} on {', '.join(e.service for e in todo)}?"
     ):
         raise Aborted("declined: nothing was changed")
-    clients = make_clients(settings.impersonate_service_account)
-    runner = CallRunner(limits(settings))
-    try:
+    async with Session(settings.access()) as session:
         for entry in todo:
-            await _restore(clients, runner, journal, entry)
+            await _restore(session, journal, entry)
             result.restored.append(entry.service)
             ui.say(f"{entry.service}: restored")
-    finally:
-        await clients.close()
     return result
 
 
@@ -86,31 +79,31 @@ def restore_request(current: Any, entry: Entry) -> Any:
     return restore
 
 
-async def _restore(clients: Any, runner: CallRunner, journal: Journal, entry: Entry) -> None:
+async def _restore(session: Session, journal: Journal, entry: Entry) -> None:
     name = entry.full_name
     try:
-        current = await get_service(runner, clients, name)
-    except CallFailure as exc:
+        current = await get_service(session, name)
+    except ApiError as exc:
         raise Aborted(
             f"{entry.service}: cannot read the service to restore it ({exc.reason}); nothing "
             "was changed: run `drift rollback` again"
-        ) from None
+        ) from exc
     restore = restore_request(current, entry)
     journal.record(entry, State.ROLLING_BACK, f"restoring the template from {entry.etag_before}")
     try:
-        await update_service(runner, clients, restore)
-    except CallFailure as exc:
+        await update_service(session, restore)
+    except ApiError as exc:
         # The answer or the operation may be what was lost: the service tells.
         try:
-            now = await get_service(runner, clients, name)
-        except CallFailure:
+            now = await get_service(session, name)
+        except ApiError:
             now = None
         if now is None or not _restored(now, restore):
             journal.record(entry, State.ROLLBACK_FAILED, exc.reason)
             raise Aborted(
                 f"{entry.service}: rollback failed: {exc.reason}; run `drift rollback "
                 f"{entry.change_id}` again"
-            ) from None
+            ) from exc
     journal.record(entry, State.ROLLED_BACK, "template and traffic restored")
 
 

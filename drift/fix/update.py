@@ -9,8 +9,11 @@ import asyncio
 import time
 from typing import Any
 
-from drift.live.calls import CallFailure, CallRunner, translate
-from drift.live.clients import Clients
+from drift.errors import ApiError
+from drift.live import api
+from drift.live.api import attempt
+from drift.live.calls import CallRunner, api_errors
+from drift.live.session import Session
 
 OPERATION_TIMEOUT = 600.0
 POLL_FIRST = 0.5
@@ -18,33 +21,30 @@ POLL_MAX = 5.0
 
 
 async def update_service(
-    runner: CallRunner,
-    clients: Clients,
+    session: Session,
     service: Any,
     *,
     validate_only: bool = False,
     timeout: float = OPERATION_TIMEOUT,
 ) -> Any:
     """Send `service` (a run_v2.Service as read, then changed) and wait for the operation;
-    raise CallFailure naming UpdateService when either fails."""
+    raise ApiError naming UpdateService when either fails."""
     from google.cloud import run_v2
 
     request = run_v2.UpdateServiceRequest(service=service, validate_only=validate_only)
     name = service.name
     # Retried only as the very same request carrying the etag: if an attempt did apply, the
     # retry is refused (ABORTED) instead of writing twice. Without an etag, never retried.
-    operation = await runner.call(
+    operation = await session.runner.call(
         "run",
         "UpdateService",
         name,
-        lambda t: clients.services.update_service(request=request, retry=None, timeout=t),
+        attempt(session.clients.services.update_service, request=request),
         retry=bool(service.etag) or validate_only,
     )
-    await _wait(runner, operation, timeout, name)
-    try:
+    await _wait(session.runner, operation, timeout, name)
+    with api_errors("UpdateService", name):  # the operation's own error: the revision failed
         return await operation.result()
-    except Exception as exc:  # the operation's own error: the revision failed
-        raise translate(exc, "UpdateService", name) from None
 
 
 async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str) -> None:
@@ -60,7 +60,7 @@ async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str
     ):
         left = deadline - time.monotonic()
         if left <= 0:
-            raise CallFailure(
+            raise ApiError(
                 "UpdateService",
                 service,
                 "DEADLINE_EXCEEDED",
@@ -70,18 +70,12 @@ async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str
         pause = min(pause * 2, POLL_MAX)
 
 
-async def get_service(runner: CallRunner, clients: Clients, name: str) -> Any:
-    return await runner.call(
-        "run",
-        "GetService",
-        name,
-        lambda t: clients.services.get_service(name=name, retry=None, timeout=t),
-    )
+async def get_service(session: Session, name: str) -> Any:
+    return await api.get_service(session.clients, session.runner, name)
 
 
 async def settled(
-    runner: CallRunner,
-    clients: Clients,
+    session: Session,
     name: str,
     revision: str,
     *,
@@ -92,7 +86,7 @@ async def settled(
     deadline = time.monotonic() + timeout
     pause = POLL_FIRST
     while True:
-        service = await get_service(runner, clients, name)
+        service = await get_service(session, name)
         ready = service.latest_ready_revision.rsplit("/", 1)[-1] == revision
         if ready or not service.reconciling or time.monotonic() >= deadline:
             return service

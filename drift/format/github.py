@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from drift.findings import Finding, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
     GITHUB_COMMAND,
@@ -13,7 +14,7 @@ from drift.format.summary import (
     sorted_unverified,
     summary_line,
 )
-from drift.report import Finding, Report, Severity, Unverified
+from drift.report import Report
 
 ANNOTATIONS_PER_LEVEL = 10
 """GitHub shows at most this many annotations of each level (error, warning, notice) per step."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drift.findings import Finding, ProbeResult, Unverified, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import sorted_probes, sorted_unverified
-from drift.report import REPORT_SCHEMA, Finding, ProbeResult, Report, Unverified, sort_findings
+from drift.report import REPORT_SCHEMA, Report
 
 
 class JsonFormat(Formatter):

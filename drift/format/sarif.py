@@ -9,9 +9,11 @@ from typing import Any
 from urllib.parse import quote
 
 from drift import __version__
+from drift.findings import Finding, Location, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import SARIF_LEVEL, finding_text, sorted_unverified
-from drift.report import RULES, Finding, Location, Report, RuleInfo, Severity, sort_findings
+from drift.report import Report
+from drift.rules import RULES, RuleInfo, rule_info
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -19,9 +21,6 @@ SARIF_SCHEMA = (
 FINGERPRINT = "driftFindingId/v1"
 UNVERIFIED = "drift.unverified"
 """The tool notification reported for each item that could not be verified."""
-
-_DEFAULT_SEVERITY: dict[str, Severity] = {"env.unexpected": Severity.WARNING}
-"""Rules whose findings are not errors unless a profile says otherwise."""
 
 
 class SarifFormat(Formatter):
@@ -103,11 +102,11 @@ def _rules(report: Report) -> list[RuleInfo]:
     # Every known rule, in a fixed order, so that ruleIndex and the rule metadata do not
     # depend on which findings a run happened to have; unknown ids are appended.
     extra = sorted({f.rule for f in report.findings} - RULES.keys())
-    return [*RULES.values(), *(RuleInfo(rule, rule, rule) for rule in extra)]
+    return [*RULES.values(), *(rule_info(rule) for rule in extra)]
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
-    tags = [rule.id.split(".", 1)[0], "configuration"]
+    tags = [rule.family, "configuration"]
     properties: dict[str, Any] = {"tags": tags}
     if rule.security_severity is not None:
         tags.append("security")
@@ -118,9 +117,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.help},
         "help": {"text": rule.help},
-        "defaultConfiguration": {
-            "level": SARIF_LEVEL[_DEFAULT_SEVERITY.get(rule.id, Severity.ERROR)]
-        },
+        "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
         "properties": properties,
     }
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from drift.report import Finding, Location, ProbeResult, Report, Severity, Status, Unverified
+from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
+from drift.report import Report, Status
 
 GITHUB_COMMAND: dict[Severity, str] = {
     Severity.ERROR: "error",

@@ -10,6 +10,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from drift.findings import Finding, Severity
 from drift.format.interface import Formatter
 from drift.format.summary import (
     by_service,
@@ -25,7 +26,7 @@ from drift.format.summary import (
     sorted_unverified,
     summary_line,
 )
-from drift.report import Finding, Report, Severity, Status
+from drift.report import Report, Status
 
 _OFF_TERMINAL = (120, 24)
 """The size assumed when the output is not a terminal (a CI log, a file)."""

@@ -1,6 +1,6 @@
 """Every Google API call goes through here: bounded concurrency, a client-side rate limit
 per API, a deadline per call, retries with backoff and jitter on transient errors (honouring
-RetryInfo), a count per method, and one translation of Google errors into drift's."""
+RetryInfo), a count per method, and one translation of Google errors into drift's (`api_errors`)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import logging
 import random
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from drift.errors import AuthError
+from drift.errors import ApiError, AuthError, DriftError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -24,36 +25,6 @@ RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"}
 MAX_ATTEMPTS = 5
 BASE_DELAY = 0.2
 MAX_DELAY = 8.0
-
-
-class CallFailure(Exception):
-    """A call that failed for good: what was asked, of what, and the status it got."""
-
-    def __init__(
-        self,
-        call: str,
-        resource: str,
-        status: str,
-        message: str,
-        *,
-        retry_after: float | None = None,
-    ) -> None:
-        self.call = call
-        self.retry_after = retry_after
-        self.resource = resource
-        self.status = status
-        self.message = " ".join(message.split())[:300]
-        super().__init__(self.reason)
-
-    @property
-    def reason(self) -> str:
-        return f"{self.call} {self.resource}: {self.status}: {self.message}"
-
-    @property
-    def brief(self) -> str:
-        """The reason without the server's message, for logs written while the run goes on:
-        a message may quote a value before drift knows it is a secret (and can scrub it)."""
-        return f"{self.call} {self.resource}: {self.status}"
 
 
 class RateLimiter:
@@ -143,7 +114,7 @@ class CallRunner:
         *,
         retry: bool = True,
     ) -> T:
-        """Run `fn(timeout)`; raise CallFailure (or AuthError) when it cannot succeed."""
+        """Run `fn(timeout)`; raise ApiError (or AuthError) when it cannot succeed."""
         started = time.monotonic()
         attempt = 0
         limiter = self.limiters[api]
@@ -154,13 +125,14 @@ class CallRunner:
                 async with self.semaphore:
                     await limiter.acquire()
                     self.counts[method] += 1
-                    result = await asyncio.wait_for(
-                        fn(self.limits.call_timeout), self.limits.call_timeout + 5
-                    )
+                    with api_errors(method, resource):
+                        result = await asyncio.wait_for(
+                            fn(self.limits.call_timeout), self.limits.call_timeout + 5
+                        )
                 log.debug("%s %s: OK (attempt %d)", method, resource, attempt)
                 return result
-            except Exception as exc:  # translated once, here
-                failure = translate(exc, method, resource)
+            except ApiError as exc:
+                failure = exc
             delay = self._delay(attempt, failure)
             spent = time.monotonic() - started
             if (
@@ -178,40 +150,50 @@ class CallRunner:
             else:
                 await asyncio.sleep(delay)
 
-    def _delay(self, attempt: int, failure: CallFailure) -> float:
+    def _delay(self, attempt: int, failure: ApiError) -> float:
         hinted = failure.retry_after
         ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** (attempt - 1))
         jittered = self.random.uniform(ceiling / 2, ceiling)
         return max(jittered, hinted) if hinted else jittered
 
 
-def translate(exc: BaseException, method: str, resource: str) -> CallFailure:
-    """Map google.api_core / google.auth / timeout errors to drift's own."""
+@contextmanager
+def api_errors(method: str, resource: str) -> Iterator[None]:
+    """The API boundary: google.api_core / google.auth errors and timeouts raised inside
+    become drift's own (ApiError, or AuthError for credentials), `from` the original."""
+    try:
+        yield
+    except DriftError:
+        raise
+    except Exception as exc:
+        raise translate(exc, method, resource) from exc
+
+
+def translate(exc: BaseException, method: str, resource: str) -> ApiError | AuthError:
+    """The drift error for a google.api_core / google.auth / timeout error (not raised)."""
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
 
     if isinstance(exc, auth_exc.GoogleAuthError):
-        raise AuthError(
+        return AuthError(
             f"{method} {resource}: credentials failed: {exc}",
             hint="run `gcloud auth application-default login`, or set "
             "GOOGLE_APPLICATION_CREDENTIALS",
-        ) from None
+        )
     if isinstance(exc, gexc.Unauthenticated):
-        raise AuthError(
+        return AuthError(
             f"{method} {resource}: UNAUTHENTICATED: {exc.message}",
             hint="check Application Default Credentials (gcloud auth application-default login)",
-        ) from None
+        )
     if isinstance(exc, gexc.GoogleAPICallError):
         code = exc.grpc_status_code
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
-        return CallFailure(
-            method, resource, status, exc.message or "", retry_after=_retry_after(exc)
-        )
+        return ApiError(method, resource, status, exc.message or "", retry_after=_retry_after(exc))
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return CallFailure(method, resource, "DEADLINE_EXCEEDED", "no answer within the deadline")
+        return ApiError(method, resource, "DEADLINE_EXCEEDED", "no answer within the deadline")
     if isinstance(exc, gexc.RetryError):
-        return CallFailure(method, resource, "UNAVAILABLE", str(exc))
-    return CallFailure(method, resource, "INVALID_RESPONSE", f"{type(exc).__name__}: {exc}")
+        return ApiError(method, resource, "UNAVAILABLE", str(exc))
+    return ApiError(method, resource, "INVALID_RESPONSE", f"{type(exc).__name__}: {exc}")
 
 
 def _status_name(exc: Any) -> str | None:

@@ -37,7 +37,7 @@ def credentials(impersonate: str | None = None) -> Any:
             f"no Application Default Credentials: {exc}",
             hint="run `gcloud auth application-default login`, or set "
             "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
-        ) from None
+        ) from exc
     if impersonate:
         from google.auth import impersonated_credentials
 

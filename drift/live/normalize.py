@@ -1,34 +1,13 @@
-"""Turn Cloud Run protos into comparable configs: units, defaults and names normalised, so
-that noise (variable order, `1` vs `1000m`, `600s` vs `10m`, labels and annotations that
-gcloud and the console add) never becomes drift."""
+"""Turn Cloud Run protos into comparable configs: units, defaults and names normalised (by the
+settings catalogue), so that noise (variable order, `1` vs `1000m`, `600s` vs `10m`, labels
+and annotations that gcloud and the console add) never becomes drift."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drift.live.model import EnvVar, RevisionConfig, SecretRef
-from drift.profiles.model import SettingValue
-from drift.units import parse_cpu, parse_memory
-
-DEFAULT_CPU = "1000m"
-DEFAULT_MEMORY = str(512 * 2**20)
-DEFAULT_CONCURRENCY = 80
-DEFAULT_SERVICE_ACCOUNT = "default compute service account"
-
-_INGRESS = {
-    "INGRESS_TRAFFIC_ALL": "all",
-    "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
-    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER": "internal-and-cloud-load-balancing",
-    "INGRESS_TRAFFIC_NONE": "none",
-}
-INGRESS_TO_PROTO = {v: k for k, v in _INGRESS.items()}
-_EXECUTION = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
-_EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
-
-
-def short_secret(name: str) -> str:
-    """`projects/123/secrets/x` -> `x`."""
-    return name.rsplit("/", 1)[-1]
+from drift.fields import Source, read_settings
+from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount, SecretRef
 
 
 def raw(message: Any) -> Any:
@@ -43,9 +22,7 @@ def env_var(var: Any) -> EnvVar:
     if var.HasField("value_source"):
         ref = var.value_source.secret_key_ref
         if ref.secret:
-            return EnvVar(
-                var.name, ref=SecretRef(short_secret(ref.secret), ref.version or "latest")
-            )
+            return EnvVar(var.name, ref=SecretRef.parse(ref.secret, ref.version))
     return EnvVar(var.name, value=var.value)
 
 
@@ -64,84 +41,47 @@ def pick_container(containers: Any, wanted: str | None) -> Any:
     return containers[0]
 
 
-def _value_name(value: Any) -> str:
-    return getattr(value, "name", str(value))
+def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
+    """The secret files a container sees: each mount of a secret volume, one entry per item
+    (a volume without items mounts the `latest` version under the secret's name)."""
+    volumes = {v.name: v for v in revision.volumes if v.HasField("secret")}
+    mounts: dict[str, SecretMount] = {}
+    for mount in container.volume_mounts:
+        volume = volumes.get(mount.name)
+        if volume is None:
+            continue
+        source = volume.secret
+        base = mount.mount_path.rstrip("/") or "/"
+        items = list(source.items) or [None]
+        for item in items:
+            path = f"{base}/{item.path}" if item is not None and item.path else base
+            version = item.version if item is not None and item.version else "latest"
+            mounts[path] = SecretMount(path, SecretRef.parse(source.secret, version), mount.name)
+    return mounts
 
 
-def enum_name(message: Any, name: str) -> str:
-    """Name of an enum field of a raw protobuf message (`""` for an unknown number)."""
-    number = getattr(message, name)
-    enum = message.DESCRIPTOR.fields_by_name[name].enum_type
-    value = enum.values_by_number.get(number)
-    return value.name if value is not None else ""
-
-
-def revision_config(revision: Any, *, ingress: Any, container: str | None) -> RevisionConfig:
-    """Normalise a RevisionTemplate or a Revision (they share these fields), proto-plus or
-    raw protobuf."""
-    revision = raw(revision)
-    chosen = pick_container(revision.containers, container)
-    env: dict[str, EnvVar] = {}
-    limits: dict[str, str] = {}
-    cpu_idle = startup_boost = False
-    if chosen is not None:
-        env = {v.name: env_var(v) for v in chosen.env}
-        resources = chosen.resources
-        limits = dict(resources.limits)
-        cpu_idle = bool(resources.cpu_idle)
-        startup_boost = bool(resources.startup_cpu_boost)
-    duration = revision.timeout
-    timeout = (duration.seconds + duration.nanos / 1e9) or 300.0
-    vpc = revision.vpc_access
-    settings: dict[str, SettingValue] = {
-        "timeout": f"{timeout:g}s",
-        "min_instances": int(revision.scaling.min_instance_count),
-        "max_instances": int(revision.scaling.max_instance_count),
-        "concurrency": int(revision.max_instance_request_concurrency) or DEFAULT_CONCURRENCY,
-        "cpu": _quantity(limits.get("cpu"), parse_cpu, "m", DEFAULT_CPU),
-        "memory": _quantity(limits.get("memory"), parse_memory, "", DEFAULT_MEMORY),
-        "cpu_throttling": cpu_idle,
-        "startup_cpu_boost": startup_boost,
-        "session_affinity": bool(revision.session_affinity),
-        "service_account": normalise_account(revision.service_account),
-        "ingress": _INGRESS.get(_value_name(ingress), "all"),
-        "execution_environment": _EXECUTION.get(
-            enum_name(revision, "execution_environment"), "default"
-        ),
-        "vpc_connector": short_secret(vpc.connector) if vpc.connector else "",
-        "vpc_egress": _EGRESS.get(enum_name(vpc, "egress"), ""),
-    }
-    return RevisionConfig(
-        env=env,
-        settings=settings,
-        service_account=revision.service_account,
-        container=chosen.name if chosen is not None else "",
+def container_config(revision: Any, container: Any) -> ContainerConfig:
+    return ContainerConfig(
+        name=container.name,
+        image=container.image,
+        ingress=bool(container.ports),
+        env={v.name: env_var(v) for v in container.env},
+        mounts=_secret_mounts(revision, container),
     )
 
 
-def _quantity(raw: str | None, parse: Any, suffix: str, default: str) -> str:
-    if not raw:
-        return default
-    try:
-        return f"{parse(raw)}{suffix}"
-    except ValueError:
-        return raw
-
-
-def normalise_account(account: str) -> str:
-    """Empty and `NUMBER-compute@developer.gserviceaccount.com` are the same account."""
-    if not account or account.endswith("-compute@developer.gserviceaccount.com"):
-        return DEFAULT_SERVICE_ACCOUNT
-    return account
-
-
-def normalise_setting(name: str, value: SettingValue) -> SettingValue:
-    """Profile side of a setting, in the same form as `revision_config` produces."""
-    if name == "vpc_connector" and isinstance(value, str):
-        return short_secret(value)
-    if name == "service_account" and isinstance(value, str):
-        return normalise_account(value)
-    return value
+def revision_config(revision: Any, *, service: Any, container: str | None) -> RevisionConfig:
+    """Normalise a RevisionTemplate or a Revision (they share these fields) of `service`,
+    proto-plus or raw protobuf; `container` names the one the profile describes (default:
+    the ingress container)."""
+    revision = raw(revision)
+    chosen = pick_container(revision.containers, container)
+    return RevisionConfig(
+        containers=tuple(container_config(revision, c) for c in revision.containers),
+        settings=read_settings(Source(raw(service), revision, chosen)),
+        service_account=revision.service_account,
+        primary=chosen.name if chosen is not None else (container or ""),
+    )
 
 
 def config_fingerprint(config: RevisionConfig) -> dict[str, Any]:

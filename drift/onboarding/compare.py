@@ -37,10 +37,10 @@ from typing import Literal
 
 from drift.diff import describe_live, describe_rule, mask_plain
 from drift.errors import ExitCode, UsageError
-from drift.live.model import SecretRef
-from drift.live.normalize import DEFAULT_SERVICE_ACCOUNT, normalise_setting
-from drift.live.reader import LiveState
-from drift.profiles.model import Profile, SettingValue, VarRule
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue
+from drift.live.model import LiveState, SecretRef
+from drift.live.session import Session
+from drift.profiles.model import Profile, VarRule
 from drift.redact import looks_like_credential
 from drift.settings import Settings
 
@@ -161,7 +161,7 @@ def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceVi
         n: ServiceView(
             n,
             {r.name: _rule_view(r) for r in profile.services[n].env.values()},
-            {k: normalise_setting(k, s.value) for k, s in profile.services[n].settings.items()},
+            {k: FIELDS[k].normalise(s.value) for k, s in profile.services[n].settings.items()},
         )
         for n in names
         if n in profile.services
@@ -220,15 +220,29 @@ async def compare_live(
     secret_values: bool = True,
 ) -> Comparison:
     """Read both environments' services concurrently and compare what they run with."""
-    from drift.check import read_live
-
     names = _names(a, b, services)
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
-    state_a, state_b = await asyncio.gather(
-        read_live(a, mine_a, settings), read_live(b, mine_b, settings)
-    )
-    ctx = _Context("live", _env(a), _env(b))
+    async with Session(settings.access()) as session:
+        state_a, state_b = await asyncio.gather(session.read(a, mine_a), session.read(b, mine_b))
+        return await _compare_read(
+            _live_context(a, b), a, b, names, state_a, state_b, session if secret_values else None
+        )
+
+
+def _live_context(a: Profile, b: Profile) -> _Context:
+    return _Context("live", _env(a), _env(b))
+
+
+async def _compare_read(
+    ctx: _Context,
+    a: Profile,
+    b: Profile,
+    names: list[str],
+    state_a: LiveState,
+    state_b: LiveState,
+    session: Session | None,
+) -> Comparison:
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
     views_a = {n: v for n, v in live_views(state_a).items() if n not in skip}
@@ -236,8 +250,8 @@ async def compare_live(
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
-    if secret_values and not ctx.same_deployment:
-        found, failed = await _same_secret_values(ctx, views_a, views_b, compared, settings)
+    if session is not None and not ctx.same_deployment:
+        found, failed = await _same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
         unread += failed
     return Comparison(
@@ -519,7 +533,7 @@ async def _same_secret_values(
     a: dict[str, ServiceView],
     b: dict[str, ServiceView],
     names: list[str],
-    settings: Settings,
+    session: Session,
 ) -> tuple[list[Difference], list[Unread]]:
     """Pairs of secret references (one per side, same variable) holding the same value."""
     from drift.onboarding.live import secret_digests
@@ -540,7 +554,7 @@ async def _same_secret_values(
         return [], []
     wanted = [(ctx.a.project, va.secret) for _, va, _ in pairs if va.secret]
     wanted += [(ctx.b.project, vb.secret) for _, _, vb in pairs if vb.secret]
-    read = await secret_digests(settings, wanted)
+    read = await secret_digests(session, wanted)
     found: list[Difference] = []
     unread: list[Unread] = []
     for service, va, vb in pairs:

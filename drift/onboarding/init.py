@@ -9,27 +9,22 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 
 from drift import redact
-from drift.errors import DriftError, ExitCode, UsageError
+from drift.errors import IncompleteRead, UsageError
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
+from drift.findings import Location
 from drift.live.calls import CallRunner
-from drift.live.model import EnvVar, LiveService, RevisionConfig
-from drift.live.normalize import DEFAULT_SERVICE_ACCOUNT
-from drift.live.reader import LiveState
+from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
 from drift.onboarding.yamltext import scalar
-from drift.profiles.model import Profile, ServiceProfile, SettingValue
-from drift.profiles.spec import SCHEMA_URL, SettingsSpec
-from drift.report import Location
+from drift.profiles.model import Profile, ServiceProfile
+from drift.profiles.spec import SCHEMA_URL
 from drift.settings import Settings
 from drift.yamlfile import display_path
 
 SCHEMA_FILE = "profile.schema.json"
 _LIVE = Location("<live>", 1)
-_CHOICES: dict[str, frozenset[str]] = {
-    "ingress": frozenset({"all", "internal", "internal-and-cloud-load-balancing"}),
-    "execution_environment": frozenset({"gen1", "gen2"}),
-    "vpc_egress": frozenset({"all-traffic", "private-ranges-only"}),
-}
 _PROBE_HINT = (
     "# probe:                   # fill in, then `drift probe {env}` or `drift check {env} --probe`",
     "#   websocket: /ws         # path of the WebSocket endpoint on the service URL",
@@ -37,12 +32,6 @@ _PROBE_HINT = (
     "#   headers: {{X-Test-Type: e2e}}",
     "#   hold: 2s               # the socket must stay open this long",
 )
-
-
-class IncompleteRead(DriftError):
-    """Some services could not be read: no profile was written."""
-
-    exit_code = ExitCode.INCOMPLETE
 
 
 @dataclass(frozen=True)
@@ -120,7 +109,7 @@ async def init_from_live(
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
     `force`. Nothing is written when a service cannot be read."""
-    from drift.check import read_live
+    from drift.live.session import Session
     from drift.profiles.loader import profile_path
 
     directory = settings.profiles_dir
@@ -133,20 +122,21 @@ async def init_from_live(
             "(or set DRIFT_PROJECT and DRIFT_REGION)"
         )
     names = list(dict.fromkeys(services or ()))
-    if not names:
-        from drift.onboarding.live import list_service_names
-
-        names = await list_service_names(settings, project, region, runner)
+    async with Session(settings.access(), runner) as session:
         if not names:
-            raise UsageError(f"no Cloud Run services in {project}/{region}: nothing to describe")
-    probe = Profile(
-        environment,
-        project,
-        region,
-        _LIVE,
-        services={n: ServiceProfile(n, _LIVE) for n in names},
-    )
-    state = await read_live(probe, names, settings, runner)
+            names = sorted(await session.list_services(project, region))
+            if not names:
+                raise UsageError(
+                    f"no Cloud Run services in {project}/{region}: nothing to describe"
+                )
+        probe = Profile(
+            environment,
+            project,
+            region,
+            _LIVE,
+            services={n: ServiceProfile(n, _LIVE) for n in names},
+        )
+        state = await session.read(probe, names)
     _require_all_read(state, names, project, region)
     draft = build_draft(environment, project, region, names, state)
     local_schema = (directory / SCHEMA_FILE).is_file()
@@ -227,8 +217,7 @@ def _primary(live: LiveService) -> tuple[str, RevisionConfig]:
 
 def _service(live: LiveService, state: LiveState) -> ServiceDraft:
     revision, config = _primary(live)
-    raw = state.raw_services.get(live.name)
-    containers = len(raw.template.containers) if raw is not None else 1
+    containers = len(config.containers)
     return ServiceDraft(
         name=live.name,
         revision=revision,
@@ -269,7 +258,7 @@ def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
 
 def _settings(config: RevisionConfig) -> list[str]:
     lines: list[str] = []
-    for name in SettingsSpec.model_fields:
+    for name, spec in FIELDS.items():
         value = config.settings.get(name)
         if value is None or value == "":
             continue
@@ -278,29 +267,14 @@ def _settings(config: RevisionConfig) -> list[str]:
                 lines.append("# service_account: the default compute service account")
                 continue
             value = config.service_account or value
-        if name in _CHOICES and value not in _CHOICES[name]:
+        choices = get_args(spec.annotation) if get_origin(spec.annotation) is Literal else ()
+        if choices and value not in choices:
             if name == "ingress":
                 lines.append(f"# ingress: {value} (a profile cannot state it)")
             continue
-        lines.append(f"{name}: {_setting_text(name, value)}")
+        shown = text(value) if isinstance(value, bool | int) else scalar(spec.show(value))
+        lines.append(f"{name}: {shown}")
     return lines
-
-
-def _setting_text(name: str, value: SettingValue) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if name == "memory" and value.isdigit():
-        size = int(value)
-        for suffix, unit in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-            if size and size % unit == 0:
-                return f"{size // unit}{suffix}"
-    if name == "cpu" and value.endswith("m") and value[:-1].isdigit():
-        millis = int(value[:-1])
-        if millis % 1000 == 0:
-            return scalar(str(millis // 1000))
-    return scalar(value)
 
 
 # -- the file ------------------------------------------------------------------------------
@@ -366,7 +340,7 @@ def _write(directory: Path, environment: str, text: str, *, force: bool) -> Prof
     except OSError as exc:
         raise UsageError(
             f"cannot write {display_path(directory / f'{environment}.yaml')}: {exc.strerror or exc}"
-        ) from None
+        ) from exc
     return loaded
 
 

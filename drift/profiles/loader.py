@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
+from drift.findings import Location, Severity
 from drift.profiles.model import Ignore, Probe, Profile, ServiceProfile, Setting, VarRule
 from drift.profiles.spec import ProbeSpec, ProfileSpec, SettingsSpec, VarRuleSpec
-from drift.report import Location, Severity
 from drift.yamlfile import (
     Located,
     Path_,

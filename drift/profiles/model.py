@@ -4,13 +4,15 @@ where in which file each expectation was written."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from drift.report import Finding, Location, Severity
+from drift.errors import UsageError
+from drift.fields import SettingValue
+from drift.findings import Finding, Location, Severity
 
 UnexpectedEnv = Literal["ignore", "warn", "error"]
-SettingValue = str | int | bool
 
 
 @dataclass(frozen=True)
@@ -112,3 +114,16 @@ class Profile:
     services: dict[str, ServiceProfile] = field(default_factory=dict)
     ignores: tuple[Ignore, ...] = ()
     files: tuple[str, ...] = ()
+
+    def select(self, wanted: Sequence[str] | None) -> list[str]:
+        """The services a command works on: the named ones (each once), else all."""
+        if not wanted:
+            return list(self.services)
+        unknown = [s for s in wanted if s not in self.services]
+        if unknown:
+            known = ", ".join(self.services) or "none"
+            raise UsageError(
+                f"unknown service {', '.join(unknown)} in profile {self.environment} "
+                f"(services: {known})"
+            )
+        return list(dict.fromkeys(wanted))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -16,12 +16,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    create_model,
     field_validator,
     model_validator,
 )
 
-from drift.report import RULES, Severity
-from drift.units import parse_cpu, parse_duration, parse_memory
+from drift.fields import FIELDS, unchanged
+from drift.findings import Severity
+from drift.rules import RULES
+from drift.units import parse_duration
 
 VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
@@ -43,7 +46,7 @@ def check_regex(pattern: str) -> str:
         raise ValueError(
             f"invalid regular expression {pattern!r}: {exc} "
             "(RE2 syntax: no look-around or back-references)"
-        ) from None
+        ) from exc
     return pattern
 
 
@@ -176,39 +179,35 @@ def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
 parse_duration_value = quantity(parse_duration)
 
 
-def _duration(value: Any) -> Any:
-    if value is None:
-        return None
-    return f"{parse_duration_value(value):g}s"
-
-
-def _cpu(value: Any) -> Any:
-    return None if value is None else f"{quantity(parse_cpu)(value)}m"
-
-
-def _memory(value: Any) -> Any:
-    return None if value is None else str(quantity(parse_memory)(value))
-
-
-class SettingsSpec(_Strict):
-    """Service settings compared with the serving revision (ingress: with the service)."""
-
-    timeout: Annotated[str | None, BeforeValidator(_duration)] = Field(
-        None, json_schema_extra={"examples": ["600s", "10m"]}
+def _settings_model() -> type[BaseModel]:
+    """`settings:` as the settings catalogue describes it: one optional key per row, parsed
+    by the row's own parser."""
+    fields: dict[str, Any] = {}
+    for name, spec in FIELDS.items():
+        annotation: Any = spec.annotation | None
+        if spec.parse is not unchanged:
+            annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
+        extra: dict[str, Any] | None = None
+        if spec.examples:
+            extra = {"examples": list(spec.examples)}
+        field = Field(None, description=spec.help, json_schema_extra=extra, ge=spec.minimum)
+        fields[name] = (annotation, field)
+    return create_model(
+        "SettingsSpec",
+        __base__=_Strict,
+        __doc__="Service settings compared with the serving revision (ingress: with the service).",
+        **fields,
     )
-    min_instances: int | None = Field(None, ge=0)
-    max_instances: int | None = Field(None, ge=0)
-    concurrency: int | None = Field(None, ge=1, description="Max concurrent requests per instance.")
-    cpu: Annotated[str | None, BeforeValidator(_cpu)] = Field(None, examples=["1", "1000m"])
-    memory: Annotated[str | None, BeforeValidator(_memory)] = Field(None, examples=["512Mi"])
-    cpu_throttling: bool | None = Field(None, description="CPU only allocated during requests.")
-    startup_cpu_boost: bool | None = None
-    session_affinity: bool | None = None
-    service_account: str | None = None
-    ingress: Literal["all", "internal", "internal-and-cloud-load-balancing"] | None = None
-    execution_environment: Literal["gen1", "gen2"] | None = None
-    vpc_connector: str | None = None
-    vpc_egress: Literal["all-traffic", "private-ranges-only"] | None = None
+
+
+def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else parse(value)
+
+
+if TYPE_CHECKING:
+    SettingsSpec = BaseModel
+else:
+    SettingsSpec = _settings_model()
 
 
 class ProbeSpec(_Strict):
@@ -281,8 +280,8 @@ class IgnoreSpec(_Strict):
         if isinstance(value, str):
             try:
                 return dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"until must be a date (YYYY-MM-DD), got {value!r}") from None
+            except ValueError as exc:
+                raise ValueError(f"until must be a date (YYYY-MM-DD), got {value!r}") from exc
         if value is not None and not isinstance(value, dt.date):
             raise ValueError(f"until must be a date (YYYY-MM-DD), got {value!r}")
         return value

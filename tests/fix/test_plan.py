@@ -12,8 +12,7 @@ from drift.diff import diff
 from drift.fix.formats import PlanFormat
 from drift.fix.plan import Action, Plan, build_plan
 from drift.fix.render import gcloud_command, render_plan
-from drift.live.model import SecretPolicy, SecretRef, SecretVersionInfo, VersionState
-from drift.live.reader import LiveState
+from drift.live.model import LiveState, SecretPolicy, SecretRef, SecretVersionInfo, VersionState
 from drift.profiles import Profile, load_profile
 from drift.report import Report
 from tests.livestate import SA, plain, ref, state, with_env

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from drift.format import sarif
-from drift.report import (
+from drift.findings import (
     FailOn,
     Finding,
     Location,
     ProbeOutcome,
     ProbeResult,
-    Report,
     Severity,
     Unverified,
     finding_id,
 )
+from drift.format import sarif
+from drift.report import Report
 
 ENV = "staging"
 SERVICES = ("api", "auth", "web")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from drift.findings import Finding, Location, Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.github import ANNOTATIONS_PER_LEVEL, command, escape_data, escape_property
-from drift.report import Finding, Location, Report, Severity, Unverified
+from drift.report import Report
 from tests.format.conftest import (
     CONSTRAINT,
     DRIFT_REPORT,

@@ -8,9 +8,11 @@ from typing import Any
 import jsonschema
 
 from drift import __version__
+from drift.findings import Location
 from drift.format import OutputFormat, formatter_for
 from drift.format.sarif import FINGERPRINT, artifact_uri
-from drift.report import RULES, Location, Report
+from drift.report import Report
+from drift.rules import RULES
 from tests.format.conftest import (
     CLOSE_1011,
     CONSTRAINT,

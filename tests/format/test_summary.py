@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from drift.findings import FailOn
 from drift.format.summary import plural, summary_line
-from drift.report import FailOn, Report
+from drift.report import Report
 from tests.format.conftest import (
     CLEAN_REPORT,
     CONSTRAINT,

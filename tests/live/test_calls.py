@@ -13,8 +13,8 @@ from google.api_core import exceptions as gexc
 from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 
-from drift.errors import AuthError
-from drift.live.calls import CallFailure, CallRunner, Limits, RateLimiter, translate
+from drift.errors import ApiError, AuthError
+from drift.live.calls import CallRunner, Limits, RateLimiter, api_errors, translate
 
 
 def flaky(errors: list[Exception], result: str = "ok") -> tuple[Callable[[float], Any], list[int]]:
@@ -68,7 +68,7 @@ def test_transient_errors_are_retried(error: Exception, fast_sleep: list[float])
 )
 def test_permanent_errors_are_not_retried(error: Exception, status: str) -> None:
     fn, calls = flaky([error])
-    with pytest.raises(CallFailure) as caught:
+    with pytest.raises(ApiError) as caught:
         asyncio.run(runner().call("secrets", "GetIamPolicy", "projects/p/secrets/s", fn))
     assert len(calls) == 1
     assert caught.value.status == status
@@ -77,7 +77,7 @@ def test_permanent_errors_are_not_retried(error: Exception, status: str) -> None
 
 def test_attempts_are_bounded() -> None:
     fn, calls = flaky([gexc.ServiceUnavailable("down")] * 10)
-    with pytest.raises(CallFailure, match="UNAVAILABLE"):
+    with pytest.raises(ApiError, match="UNAVAILABLE"):
         asyncio.run(runner().call("run", "GetService", "svc", fn))
     assert len(calls) == 5
 
@@ -93,14 +93,14 @@ def test_retry_info_is_honoured(fast_sleep: list[float]) -> None:
 def test_retry_budget_is_respected() -> None:
     info = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=120))
     fn, calls = flaky([gexc.ResourceExhausted("quota", details=[info])])
-    with pytest.raises(CallFailure, match="RESOURCE_EXHAUSTED"):
+    with pytest.raises(ApiError, match="RESOURCE_EXHAUSTED"):
         asyncio.run(runner(retry_budget=60).call("secrets", "GetSecretVersion", "v", fn))
     assert len(calls) == 1
 
 
 def test_unauthenticated_is_an_auth_error() -> None:
-    with pytest.raises(AuthError, match="UNAUTHENTICATED"):
-        translate(gexc.Unauthenticated("bad token"), "GetService", "svc")
+    with pytest.raises(AuthError, match="UNAUTHENTICATED"), api_errors("GetService", "svc"):
+        raise gexc.Unauthenticated("bad token")
 
 
 def test_server_misbehaviour_is_a_failure_not_a_crash() -> None:

@@ -7,14 +7,10 @@ import datetime as dt
 
 from google.cloud import run_v2
 
-from drift.live.normalize import (
-    DEFAULT_SERVICE_ACCOUNT,
-    config_fingerprint,
-    normalise_setting,
-    revision_config,
-)
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
+from drift.live.normalize import config_fingerprint, revision_config
 
-ALL = run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
+SERVICE = run_v2.Service(ingress=run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL)
 
 
 def template(
@@ -44,7 +40,7 @@ def template(
 
 
 def fingerprint(t: run_v2.RevisionTemplate) -> object:
-    return config_fingerprint(revision_config(t, ingress=ALL, container=None))
+    return config_fingerprint(revision_config(t, service=SERVICE, container=None))
 
 
 def test_noise_is_not_drift() -> None:
@@ -70,14 +66,14 @@ def test_real_differences_remain() -> None:
 
 def test_units_and_accounts_in_profiles_normalise_alike() -> None:
     config = revision_config(
-        template([], timeout=600, cpu="1", memory="1Gi"), ingress=ALL, container=None
+        template([], timeout=600, cpu="1", memory="1Gi"), service=SERVICE, container=None
     )
     assert config.settings["timeout"] == "600s"
     assert config.settings["cpu"] == "1000m"
     assert config.settings["memory"] == str(2**30)
     assert config.settings["service_account"] == DEFAULT_SERVICE_ACCOUNT
     assert (
-        normalise_setting("service_account", "123-compute@developer.gserviceaccount.com")
+        FIELDS["service_account"].normalise("123-compute@developer.gserviceaccount.com")
         == DEFAULT_SERVICE_ACCOUNT
     )
-    assert normalise_setting("vpc_connector", "projects/p/locations/r/connectors/c") == "c"
+    assert FIELDS["vpc_connector"].normalise("projects/p/locations/r/connectors/c") == "c"

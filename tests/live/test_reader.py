@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import pytest
 
 from drift.bench import ENVIRONMENT, lower_bound, write_profile
-from drift.check import CheckResult, limits, run_check
+from drift.check import CheckResult, run_check
+from drift.live.api import LIST_PAGE_SIZE
 from drift.live.calls import Api, CallRunner, Limits
-from drift.live.reader import LIST_PAGE_SIZE
 from drift.profiles import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
@@ -106,7 +106,7 @@ def test_drift_concurrency_bounds_the_calls_in_flight(
     sandbox, profiles = bench_world
     sandbox.set_latency(20)
     monkeypatch.setenv("DRIFT_CONCURRENCY", "3")
-    runner = CountingRunner(limits(load_settings(profiles_dir=profiles)))
+    runner = CountingRunner(load_settings(profiles_dir=profiles).access().limits)
     check(profiles, runner)
     assert runner.limits.concurrency == 3
     assert runner.peak == 3  # reached, never exceeded
@@ -120,7 +120,7 @@ def test_resource_exhausted_is_retried_after_the_hinted_delay(
     sandbox.inject(
         Fault(method="GetSecretVersion", code="RESOURCE_EXHAUSTED", first_n=1, retry_delay_ms=500)
     )
-    runner = CallRunner(limits(load_settings(profiles_dir=profiles)), seed=1)
+    runner = CallRunner(load_settings(profiles_dir=profiles).access().limits, seed=1)
     result = check(profiles, runner)
     assert result.report.status.value == "clean"
     assert runner.retries == {"GetSecretVersion": 1}

@@ -10,9 +10,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from drift.findings import Location
 from drift.probe import ProbeTarget
 from drift.profiles.model import Probe
-from drift.report import Location
 from tests.probe.wsapp import Record
 
 T = TypeVar("T")

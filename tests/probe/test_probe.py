@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe import ProbeConfigError, probe, probe_all
-from drift.report import ProbeOutcome, ProbeResult
 from tests.probe.helpers import (
     AppServer,
     accept_key,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from drift.errors import ProfileError, UsageError
+from drift.findings import Location, Severity
 from drift.profiles import load_profile, validate_directory
-from drift.report import Location, Severity
 from tests.profiles.conftest import WriteProfile
 
 REPO = Path(__file__).resolve().parents[2]

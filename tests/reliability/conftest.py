@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from drift.check import CheckResult, limits, run_check
+from drift.check import CheckResult, run_check
 from drift.fix.plan import Plan
 from drift.live.calls import CallRunner
 from drift.profiles import load_profile
@@ -91,7 +91,7 @@ async def check_rel(
     """`drift check rel --project rel-NN` in process, with fast settings, a seeded runner."""
     settings = settings or fast_settings()
     profile = replace(load_profile(PROFILES, "rel"), project=project(index))
-    runner = CallRunner(limits(settings), seed=index)
+    runner = CallRunner(settings.access().limits, seed=index)
     return await run_check(profile, settings, services=services, runner=runner)
 
 

@@ -275,10 +275,10 @@ def test_a_lost_answer_still_applies_the_call(sandbox: Sandbox, clients: Clients
 def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, etag: bool
 ) -> None:
-    from drift.check import limits
+    from drift.errors import ApiError
     from drift.fix.update import update_service
-    from drift.live.calls import CallFailure, CallRunner
-    from drift.live.clients import make_clients
+    from drift.live.calls import CallRunner
+    from drift.live.session import Session
 
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
@@ -289,16 +289,14 @@ def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     sandbox.inject(Fault("UpdateService", "UNAVAILABLE", first_n=1))
 
     async def write() -> None:
-        clients = make_clients()
-        try:
-            await update_service(CallRunner(limits(fast_settings()), seed=0), clients, service)
-        finally:
-            await clients.close()
+        access = fast_settings().access()
+        async with Session(access, CallRunner(access.limits, seed=0)) as session:
+            await update_service(session, service)
 
     if etag:
         asyncio.run(write())
     else:
-        with pytest.raises(CallFailure, match="UNAVAILABLE"):
+        with pytest.raises(ApiError, match="UNAVAILABLE"):
             asyncio.run(write())
     requests = [c.request for c in sandbox.calls if c.short == "UpdateService"]
     assert len(requests) == (2 if etag else 1)

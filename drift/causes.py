@@ -1,0 +1,80 @@
+"""Tie each failed probe to the drift on its service that can explain it (ranked by the rule
+catalogue), and turn it into a `probe.*` finding."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drift.findings import Finding, ProbeResult, Severity, finding_id
+from drift.profiles.model import Profile
+from drift.rules import rule_info
+
+NOT_CONFIGURATION = (
+    "no configuration drift found on this service: the cause is not configuration "
+    "(look at the code or its dependencies)"
+)
+
+
+NOT_CHECKED = "configuration not checked: run `drift check --probe` to tie it to drift"
+
+
+def attach_causes(
+    profile: Profile, probes: list[ProbeResult], findings: list[Finding], *, checked: bool = True
+) -> tuple[list[ProbeResult], list[Finding]]:
+    """Tie each failed probe to the drift on its service that can explain it, and turn it
+    into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed."""
+    no_cause = NOT_CONFIGURATION if checked else NOT_CHECKED
+    out: list[ProbeResult] = []
+    extra: list[Finding] = []
+    for result in probes:
+        if result.ok:
+            out.append(result)
+            continue
+        suspects = sorted(
+            (
+                f
+                for f in findings
+                if f.service == result.service
+                and f.counted
+                and f.severity is not Severity.INFO
+                and rule_info(f.rule).cause_rank is not None
+            ),
+            key=lambda f: (rule_info(f.rule).cause_rank or 0, f.target),
+        )
+        causes = tuple(dict.fromkeys(f.id for f in suspects))
+        detail = result.detail if causes else f"{result.detail}; {no_cause}"
+        result = replace(result, suspected_causes=causes, detail=detail)
+        out.append(result)
+        spec = profile.services[result.service].probe
+        rule = result.outcome.rule
+        assert rule is not None and spec is not None
+        suspects_text = (
+            "suspected cause: " + ", ".join(f"{f.rule} {f.target}" for f in suspects[:3])
+            if suspects
+            else no_cause
+        )
+        extra.append(
+            Finding(
+                id=finding_id(profile.environment, result.service, rule, "probe"),
+                rule=rule,
+                severity=Severity.ERROR,
+                service=result.service,
+                revision=result.revision,
+                target="probe",
+                message=f"WebSocket probe of {result.url}: {result.detail}; {suspects_text}",
+                expected=f"handshake accepted, open for {spec.hold:g}s",
+                actual=_probe_actual(result),
+                location=spec.location,
+            )
+        )
+    return out, extra
+
+
+def _probe_actual(result: ProbeResult) -> str:
+    if result.close_code is not None:
+        return f"closed {result.close_code}" + (
+            f" ({result.close_reason})" if result.close_reason else ""
+        )
+    if result.http_status is not None:
+        return f"HTTP {result.http_status}"
+    return result.outcome.value

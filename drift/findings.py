@@ -1,0 +1,112 @@
+"""The vocabulary every layer shares: severities, profile locations, findings, probe results
+and what could not be verified. Plain frozen data, no behaviour beyond ordering."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
+
+    def counts(self, severity: Severity) -> bool:
+        """Whether a finding of this severity fails the run."""
+        if self is FailOn.NEVER:
+            return False
+        return severity.rank >= Severity(self.value).rank
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a profile an expectation was set (file relative to the working directory)."""
+
+    file: str
+    line: int
+
+
+def finding_id(environment: str, service: str, rule: str, target: str) -> str:
+    """Stable fingerprint: the same drift gets the same id across runs."""
+    key = "\x1f".join((environment, service, rule, target)).encode()
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    rule: str
+    severity: Severity
+    service: str
+    revision: str | None
+    target: str
+    message: str
+    expected: str | None
+    actual: str | None
+    location: Location | None
+    ignored: bool = False
+    ignore_reason: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        return not self.ignored
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Most severe first, then by service and target, so every format lists alike."""
+    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.rule, f.target)))
+
+
+class ProbeOutcome(StrEnum):
+    OK = "ok"
+    CLOSE_1011 = "close_1011"
+    ABNORMAL = "abnormal"
+    REJECTED = "rejected"
+    UNREACHABLE = "unreachable"
+    UNEXPECTED = "unexpected"
+
+    @property
+    def rule(self) -> str | None:
+        return None if self is ProbeOutcome.OK else f"probe.{self.value}"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    service: str
+    revision: str | None
+    url: str
+    outcome: ProbeOutcome
+    elapsed_ms: int
+    http_status: int | None = None
+    close_code: int | None = None
+    close_reason: str | None = None
+    detail: str = ""
+    suspected_causes: tuple[str, ...] = ()
+    confirmed: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is ProbeOutcome.OK
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """An item that could not be read: the check is incomplete, never clean."""
+
+    service: str
+    target: str
+    reason: str

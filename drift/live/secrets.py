@@ -1,0 +1,201 @@
+"""Read what secret references resolve to: each referenced version's state, each secret's
+IAM policy and (only when a rule compares it) a version's value, in the project the reference
+names. Each distinct item is asked for once; a failed read becomes an `Unverified`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from drift import redact
+from drift.errors import ApiError
+from drift.findings import Unverified
+from drift.live.api import access_secret, attempt, short
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.model import LiveState, SecretPolicy, SecretRef, SecretVersionInfo, VersionState
+
+T = TypeVar("T")
+ACCESSOR_ROLES = frozenset(
+    {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
+)
+_STATES = {
+    "ENABLED": VersionState.ENABLED,
+    "DISABLED": VersionState.DISABLED,
+    "DESTROYED": VersionState.DESTROYED,
+}
+
+
+class Tasks:
+    """One task per distinct item: the same secret version is never asked for twice."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[tuple[str, Any], asyncio.Task[Any]] = {}
+
+    def once(self, key: tuple[str, Any], make: Callable[[], Awaitable[T]]) -> asyncio.Task[T]:
+        task = self._tasks.get(key)
+        if task is None:
+            task = asyncio.ensure_future(make())
+            self._tasks[key] = task
+        return task
+
+    async def wait(self) -> None:
+        """Until every task started so far (and those they start) has finished."""
+        waited = 0
+        while waited < len(self._tasks):
+            waited = len(self._tasks)
+            await asyncio.gather(*self._tasks.values())
+
+
+class SecretReads:
+    def __init__(
+        self, clients: Clients, runner: CallRunner, project: str, state: LiveState, tasks: Tasks
+    ) -> None:
+        self.clients = clients
+        self.runner = runner
+        self.project = project
+        self.state = state
+        self.tasks = tasks
+        self._listed: set[str] | None = None
+        self._users: dict[str, set[str]] = {}
+        self._failures: dict[str, ApiError] = {}
+        # Answers that only mean "missing" if the version lookups agree (checked at the end)
+        self._policy_not_found: dict[str, ApiError] = {}
+        self._access_refused: dict[SecretRef, ApiError] = {}
+
+    def start(self) -> None:
+        """Start what depends on nothing: the list of the project's secrets."""
+        self.tasks.once(("list_secrets", None), self._list_secrets)
+
+    def watch(self, ref: SecretRef, service: str) -> None:
+        """Read the state of the version `ref` names and the policy of its secret."""
+        self._users.setdefault(ref.key, set()).add(service)
+        self.tasks.once(("version", ref), partial(self._version, ref))
+        self.tasks.once(("policy", ref.key), partial(self._policy, ref.secret_ref))
+
+    def read_value(self, ref: SecretRef) -> None:
+        self.tasks.once(("access", ref), partial(self._access, ref))
+
+    def _unverified(self, key: str, exc: ApiError) -> None:
+        """Remember the failure; every service using the secret is named once all are known."""
+        self._failures.setdefault(key, exc)
+
+    def report_failures(self) -> None:
+        # A version that reads as ENABLED but whose value the server would not give, or a
+        # secret whose versions exist but whose policy is "not found", was not verified: the
+        # rules that needed the value or the policy were not checked (never report clean).
+        for ref, exc in self._access_refused.items():
+            info = self.state.versions.get(ref)
+            if info is not None and info.state is VersionState.ENABLED:
+                self._unverified(ref.key, exc)
+        for key, exc in self._policy_not_found.items():
+            states = {i.state for r, i in self.state.versions.items() if r.key == key}
+            if VersionState.SECRET_MISSING not in states:
+                self._unverified(key, exc)
+        for key, exc in sorted(self._failures.items()):
+            for service in sorted(self._users.get(key, ())) or ["-"]:
+                self.state.unverified.append(Unverified(service, f"secret.{key}", exc.reason))
+
+    def _own(self, ref: SecretRef) -> bool:
+        return not ref.project or ref.project == self.project
+
+    async def _list_secrets(self) -> None:
+        from google.cloud import secretmanager_v1
+
+        parent = f"projects/{self.project}"
+        names: set[str] = set()
+        token = ""
+        try:
+            while True:
+                request = secretmanager_v1.ListSecretsRequest(
+                    parent=parent, page_size=25000, page_token=token
+                )
+                page = await self.runner.call(
+                    "secrets",
+                    "ListSecrets",
+                    parent,
+                    attempt(self.clients.secrets.list_secrets, request=request),
+                )
+                response = page._response
+                names.update(short(s.name) for s in response.secrets)
+                token = response.next_page_token
+                if not token:
+                    break
+        except ApiError:
+            return  # existence is then told by the version lookups themselves
+        self._listed = names
+
+    async def _listed_secrets(self, ref: SecretRef) -> set[str] | None:
+        """The secrets of the workload's project, when `ref` is one of them and the list could
+        be read (another project's secrets are not listed: their lookups tell)."""
+        if not self._own(ref):
+            return None
+        await self.tasks.once(("list_secrets", None), self._list_secrets)
+        return self._listed
+
+    async def _version(self, ref: SecretRef) -> None:
+        name = ref.version_resource(self.project)
+        try:
+            version = await self.runner.call(
+                "secrets",
+                "GetSecretVersion",
+                name,
+                attempt(self.clients.secrets.get_secret_version, name=name),
+            )
+        except ApiError as exc:
+            if exc.status == "NOT_FOUND":
+                listed = await self._listed_secrets(ref)
+                if listed is not None:
+                    gone = ref.secret not in listed
+                else:
+                    gone = "Secret Version" not in exc.detail
+                state = VersionState.SECRET_MISSING if gone else VersionState.MISSING
+                self.state.versions[ref] = SecretVersionInfo(ref, state)
+            else:
+                self._unverified(ref.key, exc)
+            return
+        state_name = getattr(version.state, "name", str(version.state))
+        state = _STATES.get(state_name, VersionState.DISABLED)
+        self.state.versions[ref] = SecretVersionInfo(ref, state, short(version.name))
+
+    async def _policy(self, secret: SecretRef) -> None:
+        from google.iam.v1 import iam_policy_pb2
+
+        resource = secret.resource(self.project)
+        listed = await self._listed_secrets(secret)
+        if listed is not None and secret.secret not in listed:
+            return  # no such secret: nothing to ask
+        request = iam_policy_pb2.GetIamPolicyRequest(resource=resource)
+        try:
+            policy = await self.runner.call(
+                "secrets",
+                "GetIamPolicy",
+                resource,
+                attempt(self.clients.secrets.get_iam_policy, request=request),
+            )
+        except ApiError as exc:
+            if exc.status == "NOT_FOUND":
+                self._policy_not_found[secret.key] = exc  # fine if the secret is missing
+            else:
+                self._unverified(secret.key, exc)
+            return
+        members = frozenset(
+            m for b in policy.bindings if b.role in ACCESSOR_ROLES for m in b.members
+        )
+        self.state.policies[secret.key] = SecretPolicy(secret.key, members)
+
+    async def _access(self, ref: SecretRef) -> None:
+        name = ref.version_resource(self.project)
+        try:
+            data = await access_secret(self.clients, self.runner, name)
+        except ApiError as exc:
+            if exc.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
+                self._access_refused[ref] = exc  # fine if its state says missing or disabled
+            else:
+                self._unverified(ref.key, exc)
+            return
+        value = data.decode("utf-8", errors="replace")
+        redact.register(value)
+        self.state.values[ref] = value

@@ -1,0 +1,81 @@
+"""One connection to the Google APIs: the only place clients are made. A session holds the
+clients and the call runner (limits, retries, counts) and closes them together; reads and
+writes go through it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from drift.live.calls import CallRunner, Limits
+
+if TYPE_CHECKING:
+    from drift.live.clients import Clients
+    from drift.live.model import LiveState
+    from drift.profiles.model import Profile
+
+
+@dataclass(frozen=True)
+class Access:
+    """What reaching the APIs needs: the call limits and whose credentials."""
+
+    limits: Limits = field(default_factory=Limits)
+    impersonate: str | None = None
+
+
+class Session:
+    """`async with Session(access) as session:` — clients made on entry (inside the running
+    event loop: gRPC asyncio channels belong to it), closed on exit."""
+
+    def __init__(self, access: Access, runner: CallRunner | None = None) -> None:
+        self.access = access
+        self.runner = runner or CallRunner(access.limits)
+        self._clients: Clients | None = None
+
+    @property
+    def clients(self) -> Clients:
+        if self._clients is None:
+            raise RuntimeError("the session is not open")
+        return self._clients
+
+    async def __aenter__(self) -> Session:
+        from drift.live.clients import make_clients
+
+        self._clients = make_clients(self.access.impersonate)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._clients is not None:
+            clients, self._clients = self._clients, None
+            await clients.close()
+
+    async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
+        """What the named services of a profile run with (see `Reader`)."""
+        from drift.live.reader import Reader
+
+        reader = Reader(self.clients, self.runner, profile.project, profile.region)
+        return await reader.read(profile, names)
+
+    async def list_services(self, project: str, region: str) -> dict[str, Any]:
+        from drift.live.api import list_services
+
+        return await list_services(
+            self.clients, self.runner, f"projects/{project}/locations/{region}"
+        )
+
+    async def access_secret(self, name: str) -> bytes:
+        from drift.live.api import access_secret
+
+        return await access_secret(self.clients, self.runner, name)
+
+
+async def read_live(
+    profile: Profile, names: Iterable[str], access: Access, runner: CallRunner | None = None
+) -> LiveState:
+    """Open a session, read, close."""
+    async with Session(access, runner) as session:
+        return await session.read(profile, names)

@@ -1,0 +1,156 @@
+"""The rule catalogue: one row per rule id, holding everything any layer knows about a rule
+(title, help, default severity, how likely it explains a failed handshake, whether a patch
+can repair it, SARIF security severity). Adding a rule is adding a row here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drift.findings import Severity
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    title: str
+    help: str
+    security_severity: float | None = None
+    severity: Severity = Severity.ERROR
+    """The severity of its findings unless a profile says otherwise."""
+    cause_rank: int | None = None
+    """How likely drift of this rule explains a failed WebSocket handshake (0 most likely);
+    None: it cannot explain one."""
+    fixable: bool = False
+    """A patch to the service (env or settings) repairs it."""
+
+    @property
+    def family(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+_RULES = (
+    RuleInfo(
+        "env.missing",
+        "Variable missing",
+        "A required, valued or secret variable is absent.",
+        cause_rank=0,
+        fixable=True,
+    ),
+    RuleInfo(
+        "env.value",
+        "Value differs",
+        "A plain variable has another value than the profile.",
+        cause_rank=5,
+        fixable=True,
+    ),
+    RuleInfo(
+        "env.constraint",
+        "Constraint failed",
+        "A variable fails its pattern, not, one_of or min_length constraint.",
+        cause_rank=5,
+    ),
+    RuleInfo(
+        "env.forbidden",
+        "Forbidden variable",
+        "A variable the profile forbids is set.",
+        cause_rank=6,
+        fixable=True,
+    ),
+    RuleInfo(
+        "env.unexpected",
+        "Unexpected variable",
+        "A live variable the profile does not name.",
+        severity=Severity.WARNING,
+    ),
+    RuleInfo(
+        "env.plaintext_secret",
+        "Secret in plain text",
+        "A variable expected to be a Secret Manager reference (or that looks like a credential) "
+        "is set as a plain value, readable by anyone who can view the service.",
+        8.0,
+        cause_rank=4,
+        fixable=True,
+    ),
+    RuleInfo(
+        "env.secret_ref",
+        "Wrong secret reference",
+        "A variable references another secret or version than the profile expects.",
+        cause_rank=3,
+        fixable=True,
+    ),
+    RuleInfo(
+        "env.inconsistent",
+        "Values not the same",
+        "Two variables that must hold the same value (same_as) differ; compared by value, "
+        "never shown.",
+        5.0,
+        cause_rank=2,
+    ),
+    RuleInfo(
+        "secret.missing",
+        "Secret missing",
+        "A referenced secret or version does not exist.",
+        cause_rank=1,
+    ),
+    RuleInfo(
+        "secret.disabled",
+        "Secret version disabled",
+        "A referenced version is DISABLED.",
+        cause_rank=1,
+    ),
+    RuleInfo(
+        "secret.destroyed",
+        "Secret version destroyed",
+        "A referenced version is DESTROYED.",
+        cause_rank=1,
+    ),
+    RuleInfo(
+        "secret.no_access",
+        "Secret not accessible",
+        "The revision's service account is not granted access to a referenced secret.",
+        6.0,
+        cause_rank=1,
+    ),
+    RuleInfo(
+        "setting.value",
+        "Setting differs",
+        "A service setting differs from the profile.",
+        cause_rank=7,
+        fixable=True,
+    ),
+    RuleInfo("service.missing", "Service missing", "The service does not exist."),
+    RuleInfo(
+        "revision.rollout",
+        "Rollout incomplete",
+        "The latest created revision is not ready, or the serving revisions differ from the "
+        "template.",
+        cause_rank=6,
+    ),
+    RuleInfo(
+        "probe.close_1011",
+        "WebSocket closed 1011",
+        "The handshake succeeded and the server closed with 1011 (internal error).",
+    ),
+    RuleInfo(
+        "probe.abnormal",
+        "WebSocket dropped",
+        "The connection dropped without a close frame (1006).",
+    ),
+    RuleInfo(
+        "probe.rejected", "WebSocket rejected", "The server answered an HTTP status instead of 101."
+    ),
+    RuleInfo("probe.unreachable", "Service unreachable", "DNS, TCP or TLS failure, or a timeout."),
+    RuleInfo(
+        "probe.unexpected",
+        "WebSocket misbehaved",
+        "The socket opened but the expected message did not arrive, or it closed early with "
+        "another code.",
+    ),
+)
+RULES: dict[str, RuleInfo] = {r.id: r for r in _RULES}
+FIXABLE: tuple[str, ...] = tuple(r.id for r in _RULES if r.fixable)
+
+
+def rule_info(rule: str) -> RuleInfo:
+    """The catalogue row of a rule id (a generic row for an id the catalogue lacks)."""
+    return RULES.get(rule) or RuleInfo(rule, rule, rule)
