@@ -13,8 +13,9 @@ from drift.check import CheckResult, run_check
 from drift.errors import Aborted, ApiError, ExitCode, UsageError
 from drift.findings import ProbeResult
 from drift.fix.journal import Entry, Journal, State, new_change_id
+from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_traffic, copy_service, patched_template, promoted_traffic
-from drift.fix.plan import Plan, ServicePlan, plan_environment
+from drift.fix.plan import plan_environment
 from drift.fix.update import get_service, settled, update_service
 from drift.live.normalize import config_fingerprint, revision_config
 from drift.live.session import Session

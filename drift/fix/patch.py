@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import FIELDS
-from drift.fix.plan import Action, ServicePlan
+from drift.fix.model import Action, ServicePlan
 from drift.live.normalize import pick_container
 
 

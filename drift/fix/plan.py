@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from drift.diff import mask_plain
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding, finding_id
+from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.live.model import EnvVar, LiveService, LiveState, SecretRef, VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.report import Report
@@ -21,93 +20,6 @@ from drift.rules import FIXABLE
 if TYPE_CHECKING:
     from drift.check import CheckResult
     from drift.settings import Settings
-
-
-class Action(StrEnum):
-    SET_VALUE = "set_value"
-    SET_SECRET = "set_secret"
-    REMOVE = "remove"
-
-
-@dataclass(frozen=True)
-class EnvChange:
-    action: Action
-    name: str
-    before: EnvVar | None
-    value: str | None = None
-    ref: SecretRef | None = None
-
-    def shown_value(self) -> str | None:
-        """The new value as every output shows it (masked when it looks like a credential)."""
-        if self.ref is not None:
-            return str(self.ref)
-        if self.value is None:
-            return None
-        return mask_plain(self.name, self.value, secret=False)
-
-    def shown_before(self) -> str | None:
-        if self.before is None:
-            return None
-        if self.before.ref is not None:
-            return str(self.before.ref)
-        secret = self.action is Action.SET_SECRET
-        return mask_plain(self.name, self.before.value or "", secret=secret)
-
-
-@dataclass(frozen=True)
-class SettingChange:
-    name: str
-    before: SettingValue | None
-    after: SettingValue
-
-
-@dataclass(frozen=True)
-class ManualStep:
-    target: str
-    reason: str
-    commands: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ServicePlan:
-    service: str
-    full_name: str
-    etag: str
-    region: str
-    project: str
-    revision: str
-    env: tuple[EnvChange, ...] = ()
-    settings: tuple[SettingChange, ...] = ()
-    manual: tuple[ManualStep, ...] = ()
-    fixes: tuple[str, ...] = ()
-    """Ids of the findings this patch repairs."""
-
-    @property
-    def has_patch(self) -> bool:
-        return bool(self.env or self.settings)
-
-    @property
-    def targets(self) -> tuple[str, ...]:
-        return tuple(
-            [f"env.{c.name}" for c in self.env] + [f"setting.{c.name}" for c in self.settings]
-        )
-
-
-@dataclass(frozen=True)
-class Plan:
-    environment: str
-    project: str
-    region: str
-    services: tuple[ServicePlan, ...] = ()
-    unverified: tuple[str, ...] = field(default=())
-
-    @property
-    def has_patch(self) -> bool:
-        return any(s.has_patch for s in self.services)
-
-    @property
-    def manual(self) -> tuple[ManualStep, ...]:
-        return tuple(m for s in self.services for m in s.manual)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 import json
 import shlex
+from dataclasses import replace
 from typing import Any
 
 from drift.fields import FIELDS, SettingValue, text
 from drift.fix.formats import PlanFormat
-from drift.fix.plan import Action, EnvChange, Plan, ServicePlan, build_plan
+from drift.fix.model import Action, EnvChange, Plan, ServicePlan
+from drift.fix.plan import build_plan
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
 from drift.report import Report
@@ -158,6 +160,11 @@ def gcloud_command(sp: ServicePlan) -> str | None:
         parts.append(_joined("--update-secrets", update_secrets))
     parts.extend(FIELDS[s.name].gcloud(s.after) for s in sp.settings)
     return " \\\n    ".join(parts)
+
+
+def with_repairs(profile: Profile, state: LiveState, report: Report) -> Report:
+    """The report carrying the `gcloud` commands `drift plan` would print (for summaries)."""
+    return replace(report, fix_commands=repair_commands(profile, state, report))
 
 
 def repair_commands(profile: Profile, state: LiveState, report: Report) -> tuple[str, ...]:

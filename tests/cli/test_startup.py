@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import sys
-from drift.cli import app
+from drift.cli.root import app
 try:
     app(sys.argv[1:], standalone_mode=False)
 finally:

@@ -20,7 +20,7 @@ from google.cloud import run_v2
 from drift.errors import Aborted, ExitCode, UsageError
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
-from drift.fix.plan import Plan
+from drift.fix.model import Plan
 from drift.fix.rollback import run_rollback
 from drift.profiles import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt

@@ -10,7 +10,8 @@ import pytest
 
 from drift.diff import diff
 from drift.fix.formats import PlanFormat
-from drift.fix.plan import Action, Plan, build_plan
+from drift.fix.model import Action, Plan
+from drift.fix.plan import build_plan
 from drift.fix.render import gcloud_command, render_plan
 from drift.live.model import LiveState, SecretPolicy, SecretRef, SecretVersionInfo, VersionState
 from drift.profiles import Profile, load_profile
@@ -137,7 +138,7 @@ def test_gcloud_for_every_patch_kind(profile: Profile) -> None:
 
 
 def test_gcloud_secret_to_plain_and_secret_removal() -> None:
-    from drift.fix.plan import EnvChange, ServicePlan
+    from drift.fix.model import EnvChange, ServicePlan
 
     sp = ServicePlan(
         service="api",

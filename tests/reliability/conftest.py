@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from drift.check import CheckResult, run_check
-from drift.fix.plan import Plan
+from drift.fix.model import Plan
 from drift.live.calls import CallRunner
 from drift.profiles import load_profile
 from drift.sandbox import Call, Sandbox

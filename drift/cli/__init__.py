@@ -1,0 +1,43 @@
+"""The command line: parse options, build objects, call one library function, render, exit.
+
+Nothing here imports the Google libraries at module level: `drift --help` and
+`drift --version` stay fast and work without them."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+from drift.errors import DriftError, ExitCode
+
+
+def main() -> NoReturn:
+    """Console entry point: one clear message and an exit code for every error."""
+    from drift.cli import output
+    from drift.cli.root import app
+    from drift.cli.session import STATE
+
+    try:
+        app()  # standalone: typer prints usage errors itself and exits 2
+    except DriftError as exc:
+        if STATE.verbose and exc.__cause__ is not None:
+            _traceback()
+        output.error(exc.diagnostics())
+        sys.exit(int(exc.exit_code))
+    except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
+        if STATE.verbose:
+            _traceback()
+        output.error(
+            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
+        )
+        sys.exit(int(ExitCode.USAGE))
+    sys.exit(0)
+
+
+def _traceback() -> None:
+    """The scrubbed traceback with its cause chain (`--verbose`)."""
+    import traceback
+
+    from drift.redact import scrub
+
+    sys.stderr.write(scrub(traceback.format_exc()))

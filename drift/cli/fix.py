@@ -1,0 +1,172 @@
+"""`drift plan`, `drift fix` and `drift rollback`."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from drift.cli import output
+from drift.cli.options import (
+    Environment,
+    FailOnOpt,
+    FormatOpt,
+    ImpersonateOpt,
+    OutputOpt,
+    ProfilesDir,
+    ProjectOpt,
+    RegionOpt,
+    ServiceOpt,
+    VerboseOpt,
+    YesOpt,
+)
+from drift.cli.session import Invocation, run
+from drift.errors import ExitCode
+from drift.fix.formats import PlanFormat
+from drift.format import OutputFormat
+
+
+def plan(
+    environment: Environment,
+    profiles: ProfilesDir = None,
+    service: ServiceOpt = None,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="Plan format.", case_sensitive=False)
+    ] = PlanFormat.TABLE,
+    output_file: OutputOpt = None,
+    project: ProjectOpt = None,
+    region: RegionOpt = None,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show the patch that would repair the drift, and the manual steps. Never writes.
+
+    Formats: table (masked before/after), json, gcloud (copy-paste `gcloud run services
+    update` with --update-env-vars/--update-secrets/--remove-env-vars, never --set-env-vars),
+    yaml (the patched service for `gcloud run services replace`).
+
+    Examples:
+
+      drift plan e2e
+
+      drift plan staging --format gcloud > fix.sh
+    """
+    from drift.fix.plan import plan_environment
+    from drift.fix.render import render_plan
+
+    cli = Invocation(
+        environment, profiles, project, region, None, impersonate_service_account, verbose
+    )
+    settings = cli.settings()
+    profile = cli.profile(settings)
+    planned = run(plan_environment(profile, settings, services=service, environ=dict(os.environ)))
+    output.emit(render_plan(planned.plan, format, patched=planned.patched), output_file)
+    raise typer.Exit(int(planned.check.report.exit_code))
+
+
+def fix(
+    environment: Environment,
+    profiles: ProfilesDir = None,
+    service: ServiceOpt = None,
+    yes: YesOpt = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Stop after the plan: the server validates it, no write."),
+    ] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Do not probe the canary before promoting.")
+    ] = False,
+    no_promote: Annotated[
+        bool, typer.Option("--no-promote", help="Leave the canary ready, without traffic.")
+    ] = False,
+    format: FormatOpt = OutputFormat.TABLE,
+    fail_on: FailOnOpt = None,
+    project: ProjectOpt = None,
+    region: RegionOpt = None,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Repair drift: plan -> confirm -> canary revision with no traffic -> probe it ->
+    confirm -> move traffic -> re-check.
+
+    Only what the plan names changes; every other variable, setting, label and annotation is
+    sent back as read. The service's etag guards against concurrent changes. Each write is
+    journaled in .drift/journal/ first, for `drift rollback`. Without a terminal and without
+    --yes, every question is answered no.
+
+    Exit: the re-check's code (0 clean, 1 drift left); 4 aborted safely (declined, canary
+    failed, service changed underneath); --dry-run: 0 accepted, 2 rejected.
+
+    Examples:
+
+      drift fix e2e
+
+      drift fix e2e --service api --yes
+
+      drift fix staging --dry-run
+    """
+    from drift.fix.apply import FixOptions, run_fix
+
+    cli = Invocation(
+        environment, profiles, project, region, fail_on, impersonate_service_account, verbose
+    )
+    settings = cli.settings()
+    profile = cli.profile(settings)
+    options = FixOptions(yes=yes, dry_run=dry_run, verify=not no_verify, promote=not no_promote)
+    ui = output.PromptUI(yes=yes)
+    result = run(
+        run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
+        interrupted=ExitCode.ABORTED,
+        what="see `drift rollback --list` for what was recorded",
+    )
+    if result.message:
+        typer.echo(result.message)
+    if result.recheck is not None and result.change_id is not None:
+        typer.echo(f"change {result.change_id} recorded in {settings.journal_dir}")
+        typer.echo("re-check after the fix:")
+        output.emit(output.render(result.recheck, format))
+    raise typer.Exit(int(result.exit_code))
+
+
+def rollback(
+    change_id: Annotated[
+        str | None, typer.Argument(help="Change to undo [default: the latest].")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    list_changes: Annotated[
+        bool, typer.Option("--list", help="List the recorded changes and exit.")
+    ] = False,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Restore the service template and traffic recorded before a change (from the journal in
+    .drift/journal/), after confirmation.
+
+    Examples:
+
+      drift rollback --list
+
+      drift rollback
+
+      drift rollback 20261124-173012-ab12 --yes
+    """
+    from drift.fix.journal import Journal
+    from drift.fix.rollback import run_rollback
+
+    settings = Invocation(impersonate=impersonate_service_account, verbose=verbose).settings()
+    if list_changes:
+        for entry in Journal(settings.journal_dir).entries():
+            typer.echo(
+                f"{entry.change_id}  {entry.environment}  {entry.service}  {entry.state}  "
+                f"{', '.join(entry.changes)}"
+            )
+        raise typer.Exit(0)
+    result = run(
+        run_rollback(settings, output.PromptUI(yes=yes), change_id, yes=yes),
+        interrupted=ExitCode.ABORTED,
+        what="the journal records what was restored",
+    )
+    restored = ", ".join(result.restored) or "nothing"
+    typer.echo(f"rollback of {result.change_id}: restored {restored}")
+    raise typer.Exit(0)

@@ -1,0 +1,142 @@
+"""`drift init --from-live` and `drift compare`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from drift.cli import output
+from drift.cli.options import (
+    ImpersonateOpt,
+    OutputOpt,
+    ProfilesDir,
+    ServiceOpt,
+    VerboseOpt,
+)
+from drift.cli.session import Invocation, run
+from drift.errors import UsageError
+from drift.onboarding.formats import CompareFormat
+
+
+def init(
+    environment: Annotated[str, typer.Argument(help="Environment: writes profiles/ENV.yaml.")],
+    from_live: Annotated[
+        bool, typer.Option("--from-live", help="Describe the live services (required).")
+    ] = False,
+    profiles: ProfilesDir = None,
+    service: ServiceOpt = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="GCP project to read [env DRIFT_PROJECT].")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Region to read [env DRIFT_REGION].")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write a starting profile from what the live services run with. Never writes to the cloud.
+
+    Plain variables are copied as values, secrets as {secret: NAME, version: V} references
+    (never their values), with the settings drift compares and a commented probe block to
+    fill in. Plain values that look like credentials are not copied: they become
+    `required: true` rules with a note to move them to Secret Manager. Without --service,
+    every service in the region is described. An existing profile is kept unless --force.
+
+    Exit 0 written, 2 bad input or the profile exists, 3 a service could not be read
+    (nothing written).
+
+    Examples:
+
+      drift init staging --from-live --project acme-chat-staging --region us-central1
+
+      drift init prod --from-live --service api --service auth --force
+    """
+    from drift.onboarding.init import init_from_live
+
+    if not from_live:
+        raise UsageError(
+            "init writes a profile from the live services: pass --from-live",
+            hint=f"drift init {environment} --from-live --project PROJECT --region REGION",
+        )
+    cli = Invocation(
+        profiles=profiles,
+        project=project,
+        region=region,
+        impersonate=impersonate_service_account,
+        verbose=verbose,
+    )
+    settings = cli.settings()
+    result = run(
+        init_from_live(environment, settings, services=service, force=force),
+        what="nothing was written",
+    )
+    output.emit(result.summary())
+    raise typer.Exit(0)
+
+
+def compare(
+    environment_a: Annotated[str, typer.Argument(help="First environment (e.g. staging).")],
+    environment_b: Annotated[str, typer.Argument(help="Second environment (e.g. e2e, prod).")],
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Compare what the two environments' services run with."),
+    ] = False,
+    profiles: ProfilesDir = None,
+    service: ServiceOpt = None,
+    format: Annotated[
+        CompareFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = CompareFormat.TABLE,
+    output_file: OutputOpt = None,
+    secret_values: Annotated[
+        bool,
+        typer.Option(
+            "--secret-values/--no-secret-values",
+            help="With --live: tell equal secret values from different ones (read in memory, "
+            "never shown).",
+        ),
+    ] = True,
+    impersonate_service_account: ImpersonateOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Parity of two environments: variables on one side only, plain vs secret shape, values
+    that should differ but do not (project ids, backend hosts, secrets), and what B requires
+    that A does not provide. Never writes.
+
+    Without --live, compares the two merged profiles; with --live, the services each profile
+    names, read from each profile's project and region.
+
+    Exit 0 equivalent, 1 different, 2 bad input, 3 incomplete (a service or a secret value
+    could not be read; never reported as equivalent).
+
+    Examples:
+
+      drift compare staging e2e
+
+      drift compare staging prod --live
+
+      drift compare staging prod --live --format json --output parity.json
+    """
+    from drift.onboarding.render import render_comparison
+    from drift.profiles import load_profile
+
+    cli = Invocation(profiles=profiles, impersonate=impersonate_service_account, verbose=verbose)
+    settings = cli.settings()
+    profile_a = load_profile(settings.profiles_dir, environment_a)
+    profile_b = load_profile(settings.profiles_dir, environment_b)
+    if live:
+        from drift.onboarding.compare import compare_live
+
+        comparison = run(
+            compare_live(
+                profile_a, profile_b, settings, services=service, secret_values=secret_values
+            )
+        )
+    else:
+        from drift.onboarding.compare import compare_profiles
+
+        comparison = compare_profiles(profile_a, profile_b, service)
+    output.emit(render_comparison(comparison, format), output_file)
+    raise typer.Exit(int(comparison.exit_code))

@@ -1,0 +1,96 @@
+"""What every command starts with: its options turned into settings (and a loaded profile),
+logging set up, and the library's async work run with Ctrl-C turned into one clear line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Coroutine
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from drift.errors import ExitCode, Interrupted
+from drift.findings import FailOn
+
+if TYPE_CHECKING:
+    from drift.profiles.model import Profile
+    from drift.settings import Settings
+
+T = TypeVar("T")
+
+
+@dataclass
+class RunState:
+    """What `main` needs to know about the command that ran (set once options are parsed)."""
+
+    verbose: bool = False
+
+
+STATE = RunState()
+
+
+@dataclass
+class Invocation:
+    """The options a command was given; `settings()` and `profile()` turn them into objects."""
+
+    environment: str = ""
+    profiles: Path | None = None
+    project: str | None = None
+    region: str | None = None
+    fail_on: FailOn | None = None
+    impersonate: str | None = None
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        STATE.verbose = self.verbose
+        _logging(self.verbose)
+
+    def settings(self, **overrides: Any) -> Settings:
+        from drift.settings import load_settings
+
+        return load_settings(
+            profiles_dir=self.profiles,
+            project=self.project,
+            region=self.region,
+            fail_on=self.fail_on,
+            impersonate_service_account=self.impersonate,
+            **overrides,
+        )
+
+    def profile(self, settings: Settings) -> Profile:
+        """The environment's merged profile, with --project/--region applied."""
+        from drift.profiles import load_profile
+
+        profile = load_profile(settings.profiles_dir, self.environment)
+        return replace(
+            profile,
+            project=settings.project or profile.project,
+            region=settings.region or profile.region,
+        )
+
+
+def run(
+    coro: Coroutine[Any, Any, T],
+    *,
+    interrupted: ExitCode = ExitCode.INCOMPLETE,
+    what: str = "the check is incomplete",
+) -> T:
+    """Run the library's async work; Ctrl-C is one clear message and an exit code."""
+    import asyncio
+
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        raise Interrupted(interrupted, what) from None
+
+
+def _logging(verbose: bool) -> None:
+    from drift.redact import ScrubFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ScrubFilter())
+    handler.setFormatter(logging.Formatter("drift: %(levelname)s: %(message)s"))
+    logger = logging.getLogger("drift")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -1,0 +1,98 @@
+"""A plan as data: per service, the variables and settings a patch changes (with what they
+were), the manual steps no patch can take, and the findings the patch repairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from drift.diff import mask_plain
+from drift.fields import SettingValue
+from drift.live.model import EnvVar, SecretRef
+
+
+class Action(StrEnum):
+    SET_VALUE = "set_value"
+    SET_SECRET = "set_secret"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class EnvChange:
+    action: Action
+    name: str
+    before: EnvVar | None
+    value: str | None = None
+    ref: SecretRef | None = None
+
+    def shown_value(self) -> str | None:
+        """The new value as every output shows it (masked when it looks like a credential)."""
+        if self.ref is not None:
+            return str(self.ref)
+        if self.value is None:
+            return None
+        return mask_plain(self.name, self.value, secret=False)
+
+    def shown_before(self) -> str | None:
+        if self.before is None:
+            return None
+        if self.before.ref is not None:
+            return str(self.before.ref)
+        secret = self.action is Action.SET_SECRET
+        return mask_plain(self.name, self.before.value or "", secret=secret)
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    name: str
+    before: SettingValue | None
+    after: SettingValue
+
+
+@dataclass(frozen=True)
+class ManualStep:
+    target: str
+    reason: str
+    commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    service: str
+    full_name: str
+    etag: str
+    region: str
+    project: str
+    revision: str
+    env: tuple[EnvChange, ...] = ()
+    settings: tuple[SettingChange, ...] = ()
+    manual: tuple[ManualStep, ...] = ()
+    fixes: tuple[str, ...] = ()
+    """Ids of the findings this patch repairs."""
+
+    @property
+    def has_patch(self) -> bool:
+        return bool(self.env or self.settings)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(
+            [f"env.{c.name}" for c in self.env] + [f"setting.{c.name}" for c in self.settings]
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    project: str
+    region: str
+    services: tuple[ServicePlan, ...] = ()
+    unverified: tuple[str, ...] = field(default=())
+
+    @property
+    def has_patch(self) -> bool:
+        return any(s.has_patch for s in self.services)
+
+    @property
+    def manual(self) -> tuple[ManualStep, ...]:
+        return tuple(m for s in self.services for m in s.manual)

@@ -1,0 +1,137 @@
+"""The layout is the architecture: no import cycle anywhere in drift/ (lazy imports and
+TYPE_CHECKING imports included), and every import points to the same layer or one below."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "drift"
+
+# Lowest first. A module belongs to the layer of its longest matching prefix.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # foundation: the shared vocabulary and catalogues, leaf utilities
+    (
+        "drift",
+        "drift.__main__",
+        "drift.errors",
+        "drift.findings",
+        "drift.rules",
+        "drift.fields",
+        "drift.units",
+        "drift.redact",
+        "drift.yamlfile",
+        "drift.yamlfast",
+        "drift.live.crc32c",
+    ),
+    # what a workload should run with
+    ("drift.profiles",),
+    # what it does run with, and how it answers a handshake; the emulator beside them
+    ("drift.live", "drift.probe", "drift.sandbox"),
+    # the comparison
+    ("drift.diff", "drift.causes"),
+    # one check, its report and the configuration that drives it
+    ("drift.check", "drift.report", "drift.settings", "drift.probe.live", "drift.live_probe"),
+    # what is built on checks: repairs, parity, onboarding, history, rendering
+    (
+        "drift.fix",
+        "drift.compare",
+        "drift.onboarding",
+        "drift.history",
+        "drift.manifest",
+        "drift.format",
+    ),
+    # the command line and the story told with it
+    ("drift.cli", "drift.demo", "drift.progress"),
+)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in ROOT.rglob("*.py")}
+
+
+def imports(path: Path) -> set[str]:
+    """Every drift module `path` imports, wherever the import statement is."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+            names = [n if n in MODULES else node.module for n in names]
+        else:
+            continue
+        found.update(n for n in names if n.split(".")[0] == "drift" and n in MODULES)
+    return found
+
+
+GRAPH = {name: imports(path) - {name} for name, path in MODULES.items()}
+
+
+def layer(module: str) -> int:
+    best, index = -1, -1
+    for i, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, index = len(prefix), i
+    if index < 0:
+        raise AssertionError(f"{module} belongs to no layer: add it to LAYERS")
+    return index
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_checker_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle() -> None:
+    assert cycles(GRAPH) == []
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_point_down(module: str) -> None:
+    mine = layer(module)
+    upward = sorted(m for m in GRAPH[module] if layer(m) > mine)
+    assert not upward, f"{module} (layer {mine}) imports higher layers: {upward}"
