@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from drift.probe import ProbeTarget
+from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
 from drift.report import Location
 from tests.probe.wsapp import Record

@@ -8,7 +8,8 @@ import socket
 
 import pytest
 
-from drift.probe import ProbeConfigError, probe, probe_all
+from drift.probe.client import probe, probe_all
+from drift.probe.errors import ProbeConfigError
 from drift.report import ProbeOutcome, ProbeResult
 from tests.probe.helpers import (
     AppServer,
