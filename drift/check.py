@@ -93,14 +93,14 @@ async def run_check(
     names = select_services(profile, services)
     targets_env = dict(environ or {})
     if probe:
-        from drift.live_probe import check_probe_config
+        from drift.probe.live import check_probe_config
 
         check_probe_config(profile, names, targets_env)
     state = await read_live(profile, names, settings, runner)
     findings = diff(profile, names, state, today or dt.date.today())
     probes: list[ProbeResult] = []
     if probe:
-        from drift.live_probe import probe_services
+        from drift.probe.live import probe_services
 
         probes = await probe_services(
             profile,

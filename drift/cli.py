@@ -331,7 +331,7 @@ def probe(
     """
     import os
 
-    from drift.live_probe import run_probe
+    from drift.probe.live import run_probe
 
     common = Common(
         environment, profiles, project, region, None, impersonate_service_account, verbose

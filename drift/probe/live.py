@@ -1,12 +1,14 @@
-"""Probe the live services: one WebSocket handshake per service URL, and one per tagged
-serving revision (a tag gives a revision its own URL)."""
+"""Probe the live services: each service URL, and each tagged serving revision's own URL."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from drift.live.reader import LiveState
-from drift.probe import ProbeTarget, check_expansions, google_id_token_provider, probe_all
+from drift.probe.client import probe_all
+from drift.probe.expand import check_expansions
+from drift.probe.idtoken import google_id_token_provider
+from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Profile
 from drift.report import ProbeResult, Report
 from drift.settings import Settings
