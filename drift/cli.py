@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from drift import __version__
+from drift.compare.formats import CompareFormat
 from drift.errors import DriftError, ExitCode, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
-from drift.onboarding.formats import CompareFormat
 from drift.report import FailOn
 
 if TYPE_CHECKING:
@@ -653,7 +653,7 @@ def compare(
 
       drift compare staging prod --live --format json --output parity.json
     """
-    from drift.onboarding.render import render_comparison
+    from drift.compare.render import render_comparison
     from drift.profiles import load_profile
     from drift.settings import load_settings
 
@@ -664,7 +664,7 @@ def compare(
     profile_a = load_profile(settings.profiles_dir, environment_a)
     profile_b = load_profile(settings.profiles_dir, environment_b)
     if live:
-        from drift.onboarding.compare import compare_live
+        from drift.compare.run import compare_live
 
         comparison = _run(
             compare_live(
@@ -672,7 +672,7 @@ def compare(
             )
         )
     else:
-        from drift.onboarding.compare import compare_profiles
+        from drift.compare.run import compare_profiles
 
         comparison = compare_profiles(profile_a, profile_b, service)
     _emit(render_comparison(comparison, format), output)
