@@ -19,7 +19,7 @@ from drift.profiles import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift, scenario_secret_values
-from tests.onboarding.conftest import DATA, TWO_ENV_PROFILES, TWO_ENV_SCENARIO
+from tests.compare.conftest import DATA, TWO_ENV_PROFILES, TWO_ENV_SCENARIO
 
 SHIPPED = REPO / "profiles"
 SCHEMA = json.loads((DATA / "compare.schema.json").read_text())
