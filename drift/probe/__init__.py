@@ -1,4 +1,4 @@
-"""The WebSocket handshake probe: what other modules import from it, without loading websockets."""
+"""The WebSocket handshake probe: its public names, importable without loading websockets."""
 
 from __future__ import annotations
 
