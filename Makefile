@@ -18,15 +18,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check drift tests
-	$(BIN)/ruff check drift tests
+	$(BIN)/ruff format --check drift tests benchmarks
+	$(BIN)/ruff check drift tests benchmarks
 	$(BIN)/mypy
 
 demo: $(STAMP)
 	$(BIN)/drift demo
 
 bench: $(STAMP)
-	$(BIN)/python -m drift.bench
+	$(BIN)/python -m benchmarks.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -36,14 +36,14 @@ async def run_check(
     names = profile.select(services)
     targets_env = dict(environ or {})
     if probe:
-        from drift.live_probe import check_probe_config
+        from drift.probe.live import check_probe_config
 
         check_probe_config(profile, names, targets_env)
     state = await read_live(profile, names, settings.access(), runner)
     findings = diff(profile, names, state, today or dt.date.today())
     probes: list[ProbeResult] = []
     if probe:
-        from drift.live_probe import probe_services
+        from drift.probe.live import probe_services
 
         probes = await probe_services(
             profile,
@@ -55,15 +55,13 @@ async def run_check(
         )
         probes, probe_findings = attach_causes(profile, probes, findings)
         findings.extend(probe_findings)
-    report = Report(
-        environment=profile.environment,
-        project=profile.project,
-        region=profile.region,
-        services=tuple(names),
-        findings=tuple(findings),
-        probes=tuple(probes),
+    report = Report.of(
+        profile,
+        names,
+        settings.fail_on,
+        findings=findings,
+        probes=probes,
         unverified=_unique(state.unverified),
-        fail_on=settings.fail_on,
     )
     return CheckResult(report, state)
 

@@ -3,6 +3,7 @@ status and exit code they add up to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ from drift.findings import (
     Unverified,
     sort_findings,
 )
+from drift.profiles.model import Profile
 
 REPORT_SCHEMA = "drift.report/v1"
 
@@ -48,6 +50,29 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     fix_commands: tuple[str, ...] = ()
     """`gcloud` commands from `drift plan` that would repair the drift (for summaries)."""
+
+    @classmethod
+    def of(
+        cls,
+        profile: Profile,
+        services: Iterable[str],
+        fail_on: FailOn,
+        *,
+        findings: Iterable[Finding] = (),
+        probes: Iterable[ProbeResult] = (),
+        unverified: Iterable[Unverified] = (),
+    ) -> Report:
+        """The report of a run over `services` of a profile's environment."""
+        return cls(
+            environment=profile.environment,
+            project=profile.project,
+            region=profile.region,
+            services=tuple(services),
+            findings=tuple(findings),
+            probes=tuple(probes),
+            unverified=tuple(unverified),
+            fail_on=fail_on,
+        )
 
     @property
     def active(self) -> tuple[Finding, ...]:

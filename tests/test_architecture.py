@@ -15,7 +15,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # foundation: the shared vocabulary and catalogues, leaf utilities
     (
         "drift",
-        "drift.__main__",
         "drift.errors",
         "drift.findings",
         "drift.rules",
@@ -44,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.format",
     ),
     # the command line and the story told with it
-    ("drift.cli", "drift.demo", "drift.progress"),
+    ("drift.cli", "drift.__main__", "drift.demo", "drift.progress"),
 )
 
 

@@ -20,9 +20,7 @@ def main() -> NoReturn:
     try:
         app()  # standalone: typer prints usage errors itself and exits 2
     except DriftError as exc:
-        if STATE.verbose and exc.__cause__ is not None:
-            _traceback()
-        output.error(exc.diagnostics())
+        output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
         if STATE.verbose:
@@ -32,6 +30,17 @@ def main() -> NoReturn:
         )
         sys.exit(int(ExitCode.USAGE))
     sys.exit(0)
+
+
+def _causes(exc: BaseException) -> tuple[str, ...]:
+    """The chain of causes under an error, one line each (`--verbose`)."""
+    lines: list[str] = []
+    cause = exc.__cause__
+    while cause is not None and len(lines) < 10:
+        text = " ".join(str(cause).split())[:500]
+        lines.append(f"caused by {type(cause).__module__}.{type(cause).__name__}: {text}")
+        cause = cause.__cause__
+    return tuple(lines)
 
 
 def _traceback() -> None:

@@ -10,29 +10,24 @@ import typer
 
 from drift.cli import output
 from drift.cli.options import (
-    Environment,
-    FailOnOpt,
+    GATES,
+    READS,
     FormatOpt,
-    ImpersonateOpt,
     OutputOpt,
-    ProfilesDir,
-    ProjectOpt,
     QuietOpt,
-    RegionOpt,
     ServiceOpt,
-    VerboseOpt,
+    shared,
 )
 from drift.cli.session import Invocation, run
 from drift.format import OutputFormat
 
 
+@shared(*GATES)
 def check(
-    environment: Environment,
-    profiles: ProfilesDir = None,
+    cli: Invocation,
     service: ServiceOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
     output_file: OutputOpt = None,
-    fail_on: FailOnOpt = None,
     probe: Annotated[
         bool, typer.Option("--probe", help="Also probe each service's WebSocket handshake.")
     ] = False,
@@ -42,11 +37,7 @@ def check(
             "--sarif", help="Also write the report as SARIF to FILE (one read, two outputs)."
         ),
     ] = None,
-    project: ProjectOpt = None,
-    region: RegionOpt = None,
-    impersonate_service_account: ImpersonateOpt = None,
     quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Read what the serving revisions run with and diff it against the profile. Never writes.
 
@@ -70,13 +61,10 @@ def check(
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
-    cli = Invocation(
-        environment, profiles, project, region, fail_on, impersonate_service_account, verbose
-    )
     settings = cli.settings()
     profile = cli.profile(settings)
     runner = CallRunner(settings.access().limits)
-    with progress(f"checking {environment}", runner, enabled=wanted(quiet=quiet)):
+    with progress(f"checking {cli.environment}", runner, enabled=wanted(quiet=quiet)):
         result = run(
             run_check(
                 profile,
@@ -95,17 +83,13 @@ def check(
     raise typer.Exit(int(report.exit_code))
 
 
+@shared(*READS)
 def probe(
-    environment: Environment,
-    profiles: ProfilesDir = None,
+    cli: Invocation,
     service: ServiceOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
     output_file: OutputOpt = None,
-    project: ProjectOpt = None,
-    region: RegionOpt = None,
-    impersonate_service_account: ImpersonateOpt = None,
     quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Probe each service's WebSocket handshake (the profile's `probe` block). Never writes.
 
@@ -118,11 +102,8 @@ def probe(
 
       ACME_TEST_JWT=$(./mint-token) drift probe staging --service api --format json
     """
-    from drift.live_probe import run_probe
+    from drift.probe.live import run_probe
 
-    cli = Invocation(
-        environment, profiles, project, region, None, impersonate_service_account, verbose
-    )
     settings = cli.settings()
     profile = cli.profile(settings)
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))

@@ -9,17 +9,13 @@ import typer
 
 from drift.cli import output
 from drift.cli.options import (
-    Environment,
-    FailOnOpt,
+    GATES,
+    READS,
     FormatOpt,
-    ImpersonateOpt,
     OutputOpt,
-    ProfilesDir,
-    ProjectOpt,
-    RegionOpt,
     ServiceOpt,
-    VerboseOpt,
     YesOpt,
+    shared,
 )
 from drift.cli.session import Invocation, run
 from drift.errors import ExitCode
@@ -27,18 +23,14 @@ from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 
 
+@shared(*READS)
 def plan(
-    environment: Environment,
-    profiles: ProfilesDir = None,
+    cli: Invocation,
     service: ServiceOpt = None,
     format: Annotated[
         PlanFormat, typer.Option("--format", "-f", help="Plan format.", case_sensitive=False)
     ] = PlanFormat.TABLE,
     output_file: OutputOpt = None,
-    project: ProjectOpt = None,
-    region: RegionOpt = None,
-    impersonate_service_account: ImpersonateOpt = None,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Show the patch that would repair the drift, and the manual steps. Never writes.
 
@@ -55,9 +47,6 @@ def plan(
     from drift.fix.plan import plan_environment
     from drift.fix.render import render_plan
 
-    cli = Invocation(
-        environment, profiles, project, region, None, impersonate_service_account, verbose
-    )
     settings = cli.settings()
     profile = cli.profile(settings)
     planned = run(plan_environment(profile, settings, services=service, environ=dict(os.environ)))
@@ -65,9 +54,9 @@ def plan(
     raise typer.Exit(int(planned.check.report.exit_code))
 
 
+@shared(*GATES)
 def fix(
-    environment: Environment,
-    profiles: ProfilesDir = None,
+    cli: Invocation,
     service: ServiceOpt = None,
     yes: YesOpt = False,
     dry_run: Annotated[
@@ -81,11 +70,6 @@ def fix(
         bool, typer.Option("--no-promote", help="Leave the canary ready, without traffic.")
     ] = False,
     format: FormatOpt = OutputFormat.TABLE,
-    fail_on: FailOnOpt = None,
-    project: ProjectOpt = None,
-    region: RegionOpt = None,
-    impersonate_service_account: ImpersonateOpt = None,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Repair drift: plan -> confirm -> canary revision with no traffic -> probe it ->
     confirm -> move traffic -> re-check.
@@ -108,9 +92,6 @@ def fix(
     """
     from drift.fix.apply import FixOptions, run_fix
 
-    cli = Invocation(
-        environment, profiles, project, region, fail_on, impersonate_service_account, verbose
-    )
     settings = cli.settings()
     profile = cli.profile(settings)
     options = FixOptions(yes=yes, dry_run=dry_run, verify=not no_verify, promote=not no_promote)
@@ -129,7 +110,9 @@ def fix(
     raise typer.Exit(int(result.exit_code))
 
 
+@shared("impersonate_service_account", "verbose")
 def rollback(
+    cli: Invocation,
     change_id: Annotated[
         str | None, typer.Argument(help="Change to undo [default: the latest].")
     ] = None,
@@ -137,8 +120,6 @@ def rollback(
     list_changes: Annotated[
         bool, typer.Option("--list", help="List the recorded changes and exit.")
     ] = False,
-    impersonate_service_account: ImpersonateOpt = None,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Restore the service template and traffic recorded before a change (from the journal in
     .drift/journal/), after confirmation.
@@ -154,7 +135,7 @@ def rollback(
     from drift.fix.journal import Journal
     from drift.fix.rollback import run_rollback
 
-    settings = Invocation(impersonate=impersonate_service_account, verbose=verbose).settings()
+    settings = cli.settings()
     if list_changes:
         for entry in Journal(settings.journal_dir).entries():
             typer.echo(

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
 from drift.cli import output
 from drift.cli.options import (
-    ImpersonateOpt,
     OutputOpt,
-    ProfilesDir,
     ServiceOpt,
-    VerboseOpt,
+    shared,
 )
 from drift.cli.session import Invocation, run
+from drift.compare.formats import CompareFormat
 from drift.errors import UsageError
-from drift.onboarding.formats import CompareFormat
 
 
+@shared("profiles", "impersonate_service_account", "verbose")
 def init(
+    cli: Invocation,
     environment: Annotated[str, typer.Argument(help="Environment: writes profiles/ENV.yaml.")],
     from_live: Annotated[
         bool, typer.Option("--from-live", help="Describe the live services (required).")
     ] = False,
-    profiles: ProfilesDir = None,
     service: ServiceOpt = None,
     project: Annotated[
         str | None, typer.Option("--project", help="GCP project to read [env DRIFT_PROJECT].")
@@ -33,8 +33,6 @@ def init(
         str | None, typer.Option("--region", help="Region to read [env DRIFT_REGION].")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
-    impersonate_service_account: ImpersonateOpt = None,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Write a starting profile from what the live services run with. Never writes to the cloud.
 
@@ -60,14 +58,7 @@ def init(
             "init writes a profile from the live services: pass --from-live",
             hint=f"drift init {environment} --from-live --project PROJECT --region REGION",
         )
-    cli = Invocation(
-        profiles=profiles,
-        project=project,
-        region=region,
-        impersonate=impersonate_service_account,
-        verbose=verbose,
-    )
-    settings = cli.settings()
+    settings = replace(cli, project=project, region=region).settings()
     result = run(
         init_from_live(environment, settings, services=service, force=force),
         what="nothing was written",
@@ -76,14 +67,15 @@ def init(
     raise typer.Exit(0)
 
 
+@shared("profiles", "impersonate_service_account", "verbose")
 def compare(
+    cli: Invocation,
     environment_a: Annotated[str, typer.Argument(help="First environment (e.g. staging).")],
     environment_b: Annotated[str, typer.Argument(help="Second environment (e.g. e2e, prod).")],
     live: Annotated[
         bool,
         typer.Option("--live", help="Compare what the two environments' services run with."),
     ] = False,
-    profiles: ProfilesDir = None,
     service: ServiceOpt = None,
     format: Annotated[
         CompareFormat,
@@ -98,8 +90,6 @@ def compare(
             "never shown).",
         ),
     ] = True,
-    impersonate_service_account: ImpersonateOpt = None,
-    verbose: VerboseOpt = False,
 ) -> None:
     """Parity of two environments: variables on one side only, plain vs secret shape, values
     that should differ but do not (project ids, backend hosts, secrets), and what B requires
@@ -119,15 +109,14 @@ def compare(
 
       drift compare staging prod --live --format json --output parity.json
     """
-    from drift.onboarding.render import render_comparison
+    from drift.compare.render import render_comparison
     from drift.profiles import load_profile
 
-    cli = Invocation(profiles=profiles, impersonate=impersonate_service_account, verbose=verbose)
     settings = cli.settings()
     profile_a = load_profile(settings.profiles_dir, environment_a)
     profile_b = load_profile(settings.profiles_dir, environment_b)
     if live:
-        from drift.onboarding.compare import compare_live
+        from drift.compare.run import compare_live
 
         comparison = run(
             compare_live(
@@ -135,7 +124,7 @@ def compare(
             )
         )
     else:
-        from drift.onboarding.compare import compare_profiles
+        from drift.compare.run import compare_profiles
 
         comparison = compare_profiles(profile_a, profile_b, service)
     output.emit(render_comparison(comparison, format), output_file)

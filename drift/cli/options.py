@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast, get_type_hints
 
 import typer
 
@@ -57,3 +60,59 @@ FormatOpt = Annotated[
     typer.Option("--format", "-f", help="Report format.", case_sensitive=False),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to every prompt.")]
+
+
+# --- options shared by several commands, handed to the command as one `Invocation` ----------
+
+_SHARED: dict[str, tuple[str, Any, Any]] = {
+    # parameter -> (Invocation field, annotation, default)
+    "environment": ("environment", Environment, inspect.Parameter.empty),
+    "profiles": ("profiles", ProfilesDir, None),
+    "fail_on": ("fail_on", FailOnOpt, None),
+    "project": ("project", ProjectOpt, None),
+    "region": ("region", RegionOpt, None),
+    "impersonate_service_account": ("impersonate", ImpersonateOpt, None),
+    "verbose": ("verbose", VerboseOpt, False),
+}
+F = TypeVar("F", bound=Callable[..., Any])
+READS = ("environment", "profiles", "project", "region", "impersonate_service_account", "verbose")
+"""What a command that reads an environment's live services takes."""
+GATES = (*READS, "fail_on")
+"""... and a command whose exit code gates on findings."""
+
+
+def shared(*names: str) -> Callable[[F], F]:
+    """Give a command the shared options `names` (the environment argument first, the others
+    after its own options) and call it with them gathered as `cli: Invocation`."""
+    from drift.cli.session import Invocation
+
+    def decorate(command: F) -> F:
+        hints = get_type_hints(command, include_extras=True)
+        own = [
+            p.replace(annotation=hints[p.name])
+            for p in inspect.signature(command).parameters.values()
+            if p.name != "cli"
+        ]
+        extra = [
+            inspect.Parameter(
+                n,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=_SHARED[n][2],
+                annotation=_SHARED[n][1],
+            )
+            for n in names
+        ]
+        front = [p for p in extra if p.name == "environment"]
+        back = [p for p in extra if p.name != "environment"]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> Any:
+            given = {_SHARED[n][0]: kwargs.pop(n) for n in names}
+            return command(cli=Invocation(**given), **kwargs)
+
+        params = [*front, *own, *back]
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return cast(F, run)
+
+    return decorate

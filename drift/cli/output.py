@@ -39,10 +39,13 @@ def say(text: str) -> None:
     typer.echo(scrub(text))
 
 
-def error(message: str) -> None:
+def error(message: str, *, details: tuple[str, ...] = ()) -> None:
+    """`drift: error: MESSAGE` on stderr, then indented detail lines (all scrubbed)."""
     from drift.redact import scrub
 
     typer.echo(f"drift: error: {scrub(message)}", err=True)
+    for line in details:
+        typer.echo(f"  {scrub(line)}", err=True)
 
 
 def color() -> bool:

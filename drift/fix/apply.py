@@ -309,7 +309,9 @@ class _Fixer:
             if spec is None:
                 self.ui.say(f"{sp.service}: no probe in the profile: the canary is not verified")
             return
-        from drift.probe import ProbeTarget, google_id_token_provider, probe_all
+        from drift.probe.client import probe_all
+        from drift.probe.idtoken import google_id_token_provider
+        from drift.probe.targets import ProbeTarget
 
         id_token = (
             google_id_token_provider(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from drift.diff import mask_plain
+from drift.diff.describe import mask_plain
 from drift.fields import SettingValue
 from drift.live.model import EnvVar, SecretRef
 

@@ -11,21 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from drift.findings import Finding, Severity
+from drift.format import summary
 from drift.format.interface import Formatter
-from drift.format.summary import (
-    by_service,
-    confirmed_text,
-    expected_actual,
-    ignored_line,
-    location_text,
-    plural,
-    probe_causes,
-    probe_status,
-    revisions,
-    sorted_probes,
-    sorted_unverified,
-    summary_line,
-)
 from drift.report import Report, Status
 
 _OFF_TERMINAL = (120, 24)
@@ -76,20 +63,20 @@ def _blocks(report: Report) -> list[RenderableType]:
             style="bold",
         )
     ]
-    for service, findings in by_service(report.active):
+    for service, findings in summary.by_service(report.active):
         heading = Text(f"\n{service}", style="bold")
-        if revs := revisions(findings):
+        if revs := summary.revisions(findings):
             heading.append(f" · {revs}", style="dim")
-        heading.append(f" · {plural(len(findings), 'finding')}")
+        heading.append(f" · {summary.plural(len(findings), 'finding')}")
         blocks += [heading, _findings_table(findings)]
     if report.probes:
         blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
     if report.unverified:
         blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
-    if ignored := ignored_line(report):
+    if ignored := summary.ignored_line(report):
         blocks.append(Text(f"\n{ignored}", style="dim"))
     blocks += [Text(f"note: {note}", style="dim") for note in report.notes]
-    blocks.append(Text(f"\n{summary_line(report)}", style=_STATUS_STYLE[report.status]))
+    blocks.append(Text(f"\n{summary.summary_line(report)}", style=_STATUS_STYLE[report.status]))
     return blocks
 
 
@@ -114,11 +101,11 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
         text.append(f"  {f.rule:<{rule_width}}  ")
         text.append(f.target, style="bold")
         if f.location is not None:
-            text.append(f"  {location_text(f.location)}", style="dim")
+            text.append(f"  {summary.location_text(f.location)}", style="dim")
         text.append("\n")
         indent = " " * (2 + width + 2)
         text.append(indent + f.message.replace("\n", "\n" + indent) + "\n")
-        for line in expected_actual(f):
+        for line in summary.expected_actual(f):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")
             text.append(value + "\n", style="green" if label == "expected" else "red")
@@ -128,20 +115,20 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
 
 def _probes_table(report: Report) -> Text:
     text = Text()
-    for p in sorted_probes(report):
+    for p in summary.sorted_probes(report):
         text.append(f"  {p.service}  ")
         text.append(p.outcome.value, style="green" if p.ok else _STYLE[Severity.ERROR])
         text.append(f"  {p.url}")
         if p.revision:
             text.append(f"  ({p.revision})", style="dim")
         text.append("\n")
-        answer = probe_status(p)
+        answer = summary.probe_status(p)
         details = [f"{answer}; {p.detail}" if answer and p.detail else answer or p.detail]
-        causes = probe_causes(report, p)
+        causes = summary.probe_causes(report, p)
         if causes:
             details.append("suspected causes: " + ", ".join(causes))
         if p.confirmed is not None:
-            details.append(f"confirmed by a canary: {confirmed_text(p)}")
+            details.append(f"confirmed by a canary: {summary.confirmed_text(p)}")
         text.append("".join(f"    {d}\n" for d in details if d))
     text.rstrip()
     return text
@@ -149,6 +136,6 @@ def _probes_table(report: Report) -> Text:
 
 def _unverified_table(report: Report) -> Table:
     table = _table("service", "target", "reason")
-    for u in sorted_unverified(report):
+    for u in summary.sorted_unverified(report):
         table.add_row(Text(u.service), Text(u.target), Text(u.reason))
     return table

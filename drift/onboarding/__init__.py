@@ -1,4 +1,3 @@
-"""Onboarding and parity: write a first profile from live services (`drift init`), and compare
-two environments (`drift compare`)."""
+"""Onboarding: write a first profile from the live services (`drift init --from-live`)."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from drift.bench import ENVIRONMENT, lower_bound, write_profile
+from benchmarks.bench import ENVIRONMENT, lower_bound, write_profile
 from drift.check import CheckResult, run_check
 from drift.live.api import LIST_PAGE_SIZE
 from drift.live.calls import Api, CallRunner, Limits

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from drift.findings import Location
-from drift.probe import ProbeTarget
+from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
 from tests.probe.wsapp import Record
 

@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import AuthError, DriftError
-from drift.probe import (
-    ProbeAuthError,
-    ProbeConfigError,
-    check_expansions,
-    display_url,
-    expand,
-    google_id_token_provider,
-    probe,
-    websocket_url,
-)
+from drift.errors import AuthError, DriftError, ProbeAuthError, ProbeConfigError
+from drift.probe.client import probe
+from drift.probe.expand import check_expansions, expand
+from drift.probe.idtoken import google_id_token_provider
+from drift.probe.targets import display_url, websocket_url
 from tests.probe.helpers import run, target
 
 WHERE = "profiles/e2e.yaml:12"

@@ -8,8 +8,9 @@ import socket
 
 import pytest
 
+from drift.errors import ProbeConfigError
 from drift.findings import ProbeOutcome, ProbeResult
-from drift.probe import ProbeConfigError, probe, probe_all
+from drift.probe.client import probe, probe_all
 from tests.probe.helpers import (
     AppServer,
     accept_key,

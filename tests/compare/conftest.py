@@ -1,4 +1,4 @@
-"""Fixtures for init and compare: a sandbox with two environments of one app in two projects."""
+"""Fixtures for compare: a sandbox with two environments of one app in two projects."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO
 
-DATA = REPO / "tests" / "data" / "onboarding"
+DATA = REPO / "tests" / "data" / "compare"
 TWO_ENV_SCENARIO = DATA / "scenario.yaml"
 TWO_ENV_PROFILES = DATA / "profiles"
 

@@ -371,7 +371,7 @@ def measure(sample: int) -> Measured:
         # The children run as a user's would: bytecode caches allowed, emulator hosts set.
         env = {**os.environ, **sandbox.environ(), "NO_COLOR": "1"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        worker = [python, "-m", "drift.bench", "--profiles", str(profiles)]
+        worker = [python, "-m", "benchmarks.bench", "--profiles", str(profiles)]
 
         sandbox.clear_calls()
         checked = _spawn_json([*worker, "--worker", "check", "--runs", str(CHECK_RUNS)], env)
@@ -529,7 +529,7 @@ def report(m: Measured) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m drift.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__)
     parser.add_argument(
         "--sample",
         type=int,
@@ -546,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     measured = measure(max(1, min(args.sample, SERVICES)))
     print("\n".join(report(measured)))
-    print(f"\n(bench took {time.perf_counter() - started:.0f} s: python -m drift.bench)")
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s: python -m benchmarks.bench)")
     return 0
 
 

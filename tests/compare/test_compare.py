@@ -10,15 +10,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from drift.compare.formats import CompareFormat
+from drift.compare.model import Comparison
+from drift.compare.render import comparison_document, render_comparison
+from drift.compare.run import compare_live, compare_profiles
 from drift.errors import ExitCode, UsageError
-from drift.onboarding.compare import Comparison, compare_live, compare_profiles
-from drift.onboarding.formats import CompareFormat
-from drift.onboarding.render import comparison_document, render_comparison
 from drift.profiles import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift, scenario_secret_values
-from tests.onboarding.conftest import DATA, TWO_ENV_PROFILES, TWO_ENV_SCENARIO
+from tests.compare.conftest import DATA, TWO_ENV_PROFILES, TWO_ENV_SCENARIO
 
 SHIPPED = REPO / "profiles"
 SCHEMA = json.loads((DATA / "compare.schema.json").read_text())

@@ -1,5 +1,4 @@
-"""Probe the live services: one WebSocket handshake per service URL, and one per tagged
-serving revision (a tag gives a revision its own URL)."""
+"""Probe the live services: each service URL, and each tagged serving revision's own URL."""
 
 from __future__ import annotations
 
@@ -7,7 +6,10 @@ from collections.abc import Mapping
 
 from drift.findings import ProbeResult
 from drift.live.model import LiveState
-from drift.probe import ProbeTarget, check_expansions, google_id_token_provider, probe_all
+from drift.probe.client import probe_all
+from drift.probe.expand import check_expansions
+from drift.probe.idtoken import google_id_token_provider
+from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Profile
 from drift.report import Report
 from drift.settings import Settings
@@ -76,13 +78,11 @@ async def run_probe(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )
     probed, findings = attach_causes(profile, results, [], checked=False)
-    return Report(
-        environment=profile.environment,
-        project=profile.project,
-        region=profile.region,
-        services=tuple(names),
-        findings=tuple(findings),
-        probes=tuple(probed),
-        unverified=tuple(u for u in state.unverified if u.target == "service"),
-        fail_on=settings.fail_on,
+    return Report.of(
+        profile,
+        names,
+        settings.fail_on,
+        findings=findings,
+        probes=probed,
+        unverified=(u for u in state.unverified if u.target == "service"),
     )

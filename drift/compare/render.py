@@ -1,5 +1,4 @@
-"""How a comparison is shown: a plain-text table grouped by service, or the `drift.compare/v1`
-JSON document."""
+"""How a comparison is shown: a table grouped by service, or the `drift.compare/v1` document."""
 
 from __future__ import annotations
 
@@ -7,15 +6,10 @@ import json
 from collections import Counter
 from typing import Any, assert_never
 
-from drift.onboarding.compare import (
-    COMPARE_SCHEMA,
-    CompareStatus,
-    Comparison,
-    Difference,
-    Unread,
-)
-from drift.onboarding.formats import CompareFormat
+from drift.compare.formats import CompareFormat
+from drift.compare.model import CompareStatus, Comparison, Difference, Unread
 
+COMPARE_SCHEMA = "drift.compare/v1"
 NOT_SET = "(not set)"
 
 

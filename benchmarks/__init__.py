@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (whole processes and internal phases against the sandbox)."""

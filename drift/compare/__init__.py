@@ -1,0 +1,3 @@
+"""`drift compare`: parity of two environments, as merged profiles or as live services."""
+
+from __future__ import annotations

@@ -1,0 +1,129 @@
+"""What `drift compare` works with: the two environments, their views, and what differs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from drift.errors import ExitCode
+from drift.fields import SettingValue
+from drift.live.model import SecretRef
+
+Side = Literal["a", "b"]
+Mode = Literal["profiles", "live"]
+SIDES: tuple[Side, Side] = ("a", "b")
+
+
+class Kind(StrEnum):
+    SERVICE_ONLY_IN = "service.only_in"
+    ENV_UNSATISFIED = "env.unsatisfied"
+    ENV_ONLY_IN = "env.only_in"
+    ENV_SHAPE = "env.shape"
+    VALUE_SHARED = "value.shared"
+    VALUE_FOREIGN = "value.foreign"
+    SECRET_SHARED = "secret.shared"
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
+
+
+class Shape(StrEnum):
+    PLAIN = "a plain value"
+    SECRET = "a secret reference"
+    CONSTRAINT = "constraints only"
+    FORBIDDEN = "forbidden"
+
+
+class CompareStatus(StrEnum):
+    EQUIVALENT = "equivalent"
+    DIFFERENT = "different"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    project: str
+    region: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.project}/{self.region}"
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: Kind
+    service: str | None  # None: the environment as a whole
+    target: str  # `service`, `env.VAR`, `setting.NAME` or `project`
+    message: str
+    a: str | None  # what side A has, never a secret value (None: nothing)
+    b: str | None
+    side: Side | None = None  # for only_in / unsatisfied: the side that has / requires it
+
+
+@dataclass(frozen=True)
+class Unread:
+    side: Side
+    service: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    mode: Mode
+    a: Environment
+    b: Environment
+    services: tuple[str, ...]
+    differences: tuple[Difference, ...] = ()
+    unverified: tuple[Unread, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def status(self) -> CompareStatus:
+        if self.differences:
+            return CompareStatus.DIFFERENT
+        if self.unverified:
+            return CompareStatus.INCOMPLETE
+        return CompareStatus.EQUIVALENT
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return {
+            CompareStatus.DIFFERENT: ExitCode.DRIFT,
+            CompareStatus.INCOMPLETE: ExitCode.INCOMPLETE,
+            CompareStatus.EQUIVALENT: ExitCode.OK,
+        }[self.status]
+
+    def side(self, side: Side) -> Environment:
+        return self.a if side == "a" else self.b
+
+
+# -- one view for both sources ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VarView:
+    name: str
+    shape: Shape
+    required: bool
+    shown: str  # a description, never a secret value
+    value: str | None = None  # plain value (compared, shown masked when credential-like)
+    secret: SecretRef | None = None
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    name: str
+    env: dict[str, VarView]
+    settings: dict[str, SettingValue]
+
+
+def sort_differences(differences: Iterable[Difference]) -> list[Difference]:
+    """By service, then kind (in `Kind` order), target and side."""
+    return sorted(
+        differences, key=lambda d: (d.service or "", _KIND_ORDER[d.kind], d.target, d.side or "")
+    )

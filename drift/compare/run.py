@@ -1,0 +1,111 @@
+"""Compare two environments: two merged profiles (no cloud call), or two live reads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from drift.compare.model import Comparison, Environment, Side, Unread, sort_differences
+from drift.compare.rules import Context
+from drift.compare.secrets import same_secret_values
+from drift.compare.views import live_views, profile_views
+from drift.errors import UsageError
+from drift.live.model import LiveState
+from drift.live.session import Session
+from drift.profiles.model import Profile
+from drift.settings import Settings
+
+
+def compare_profiles(a: Profile, b: Profile, services: Sequence[str] | None = None) -> Comparison:
+    """Compare two merged profiles (no cloud call)."""
+    names = _names(a, b, services)
+    ctx = Context("profiles", _env(a), _env(b))
+    differences = ctx.compare(profile_views(a, names), profile_views(b, names), names)
+    return Comparison("profiles", ctx.a, ctx.b, tuple(names), differences, (), ctx.notes())
+
+
+async def compare_live(
+    a: Profile,
+    b: Profile,
+    settings: Settings,
+    *,
+    services: Sequence[str] | None = None,
+    secret_values: bool = True,
+) -> Comparison:
+    """Read both environments' services concurrently and compare what they run with."""
+    names = _names(a, b, services)
+    mine_a = [n for n in names if n in a.services]
+    mine_b = [n for n in names if n in b.services]
+    async with Session(settings.access()) as session:
+        state_a, state_b = await asyncio.gather(session.read(a, mine_a), session.read(b, mine_b))
+        return await _compare_read(
+            a, b, names, state_a, state_b, session if secret_values else None
+        )
+
+
+async def _compare_read(
+    a: Profile,
+    b: Profile,
+    names: list[str],
+    state_a: LiveState,
+    state_b: LiveState,
+    session: Session | None,
+) -> Comparison:
+    """Compare what was read, and (with a session) secret values held under other names."""
+    ctx = Context("live", _env(a), _env(b))
+    unread = _unread("a", state_a) + _unread("b", state_b)
+    skip = {u.service for u in unread}
+    views_a = {n: v for n, v in live_views(state_a).items() if n not in skip}
+    views_b = {n: v for n, v in live_views(state_b).items() if n not in skip}
+    ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
+    compared = [n for n in names if n not in skip]
+    differences = list(ctx.compare(views_a, views_b, compared))
+    if session is not None and not ctx.same_deployment:
+        found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
+        differences += found
+        unread += failed
+    return Comparison(
+        "live",
+        ctx.a,
+        ctx.b,
+        tuple(names),
+        tuple(sort_differences(differences)),
+        tuple(unread),
+        ctx.notes(),
+    )
+
+
+def _env(profile: Profile) -> Environment:
+    return Environment(profile.environment, profile.project, profile.region)
+
+
+def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:
+    every = list(dict.fromkeys([*a.services, *b.services]))
+    if not wanted:
+        return every
+    unknown = [s for s in wanted if s not in every]
+    if unknown:
+        raise UsageError(
+            f"unknown service {', '.join(unknown)} in profiles {a.environment} and "
+            f"{b.environment} (services: {', '.join(every) or 'none'})"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def _absent(profile: Profile, state: LiveState, names: list[str]) -> dict[str, str]:
+    """Why a service has no live view on this side."""
+    where = f"{profile.project}/{profile.region}"
+    absent = dict.fromkeys(state.missing, f"does not exist in {where}")
+    absent.update(
+        {n: f"not in profile {profile.environment}" for n in names if n not in profile.services}
+    )
+    return absent
+
+
+def _unread(side: Side, state: LiveState) -> list[Unread]:
+    """Services and revisions that could not be read (secret metadata does not matter here)."""
+    return [
+        Unread(side, u.service, u.target, u.reason)
+        for u in state.unverified
+        if u.target == "service" or u.target.startswith("revision.")
+    ]

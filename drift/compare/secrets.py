@@ -1,0 +1,96 @@
+"""Secret values compared in memory: read once, kept only as digests, never returned or shown."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from drift import redact
+from drift.compare.model import SIDES, Difference, Kind, ServiceView, Unread, VarView
+from drift.compare.rules import Context
+from drift.errors import ApiError
+from drift.live.model import SecretRef
+from drift.live.session import Session
+
+
+@dataclass(frozen=True)
+class SecretDigests:
+    """SHA-256 digests of secret values (to tell equal from different), and what could not be
+    read (`(project, ref)` -> reason)."""
+
+    digests: dict[tuple[str, SecretRef], str]
+    failed: dict[tuple[str, SecretRef], str]
+
+
+async def secret_digests(
+    session: Session, wanted: Iterable[tuple[str, SecretRef]]
+) -> SecretDigests:
+    """Read each `(project, ref)` once and keep only a digest of its value."""
+    digests: dict[tuple[str, SecretRef], str] = {}
+    failed: dict[tuple[str, SecretRef], str] = {}
+
+    async def read(project: str, ref: SecretRef) -> None:
+        try:
+            data = await session.access_secret(ref.version_resource(project))
+        except ApiError as exc:
+            failed[(project, ref)] = exc.reason
+            return
+        redact.register(data.decode("utf-8", errors="replace"))
+        digests[(project, ref)] = hashlib.sha256(data).hexdigest()
+
+    await asyncio.gather(*(read(p, r) for p, r in dict.fromkeys(wanted)))
+    return SecretDigests(digests, failed)
+
+
+async def same_secret_values(
+    ctx: Context,
+    a: dict[str, ServiceView],
+    b: dict[str, ServiceView],
+    names: list[str],
+    session: Session,
+) -> tuple[list[Difference], list[Unread]]:
+    """Pairs of secret references (one per side, same variable) holding the same value."""
+    pairs: list[tuple[str, VarView, VarView]] = []
+    for name in names:
+        sa, sb = a.get(name), b.get(name)
+        if sa is None or sb is None:
+            continue
+        for var, va in sa.env.items():
+            vb = sb.env.get(var)
+            if va.secret is None or vb is None or vb.secret is None:
+                continue
+            if ctx.a.project == ctx.b.project and va.secret.secret == vb.secret.secret:
+                continue  # the same secret: already reported by name
+            pairs.append((name, va, vb))
+    if not pairs:
+        return [], []
+    wanted = [(ctx.a.project, va.secret) for _, va, _ in pairs if va.secret]
+    wanted += [(ctx.b.project, vb.secret) for _, _, vb in pairs if vb.secret]
+    read = await secret_digests(session, wanted)
+    found: list[Difference] = []
+    unread: list[Unread] = []
+    for service, va, vb in pairs:
+        assert va.secret is not None and vb.secret is not None
+        key_a, key_b = (ctx.a.project, va.secret), (ctx.b.project, vb.secret)
+        failed = [
+            Unread(side, service, f"env.{va.name}", read.failed[key])
+            for side, key in zip(SIDES, (key_a, key_b), strict=True)
+            if key in read.failed
+        ]
+        unread += failed
+        if failed or read.digests[key_a] != read.digests[key_b]:
+            continue
+        found.append(
+            Difference(
+                Kind.SECRET_SHARED,
+                service,
+                f"env.{va.name}",
+                f"{va.name}: {ctx.a.name}'s {va.secret} and {ctx.b.name}'s {vb.secret} hold the "
+                "same value (compared in memory, not shown)",
+                va.shown,
+                vb.shown,
+            )
+        )
+    return found, unread

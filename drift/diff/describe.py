@@ -1,0 +1,39 @@
+"""How expectations and live values are shown in findings: in words, never a secret value
+(secrets and credential-looking plain values are masked here, on the data, before any
+rendering)."""
+
+from __future__ import annotations
+
+from drift.live.model import EnvVar, SecretRef
+from drift.profiles.model import VarRule
+from drift.redact import MASK, looks_like_credential
+
+
+def describe_rule(rule: VarRule) -> str:
+    """The expectation of a rule in words, never a secret value."""
+    if rule.secret is not None:
+        return str(SecretRef(rule.secret, rule.version))
+    if rule.value is not None:
+        return mask_plain(rule.name, rule.value, secret=False)
+    parts = []
+    if rule.pattern is not None:
+        parts.append(f"matches {rule.pattern}")
+    if rule.one_of:
+        parts.append("one of " + ", ".join(rule.one_of))
+    if rule.not_values:
+        parts.append("not " + ", ".join(rule.not_values))
+    if rule.min_length is not None:
+        parts.append(f"at least {rule.min_length} characters")
+    if rule.same_as is not None:
+        parts.append("same value as {}.{}".format(*rule.same_as))
+    return "; ".join(parts) or "present"
+
+
+def mask_plain(name: str, value: str, *, secret: bool) -> str:
+    return MASK if secret or looks_like_credential(name, value) else value
+
+
+def describe_live(var: EnvVar, *, secret: bool = False) -> str:
+    if var.ref is not None:
+        return str(var.ref)
+    return mask_plain(var.name, var.value or "", secret=secret)

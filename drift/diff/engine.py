@@ -1,0 +1,96 @@
+"""Compare a profile with live state and produce findings (every rule except `probe.*`): per
+service, the rollout, then per serving revision its variables, secrets and settings; the same
+drift on several revisions merged; `ignore` applied.
+
+Values are compared in memory; what a finding shows is masked (see `describe`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import replace
+
+from drift.diff.context import Context
+from drift.diff.env import env_findings
+from drift.diff.rollout import rollout_findings
+from drift.diff.secrets import secret_findings
+from drift.diff.settings import setting_findings
+from drift.findings import Finding, Severity, finding_id
+from drift.live.model import LiveState
+from drift.profiles.model import Profile
+
+
+def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -> list[Finding]:
+    findings: list[Finding] = []
+    for name in names:
+        service = profile.services[name]
+        if name in state.missing:
+            findings.append(
+                Finding(
+                    id=finding_id(profile.environment, name, "service.missing", "service"),
+                    rule="service.missing",
+                    severity=Severity.ERROR,
+                    service=name,
+                    revision=None,
+                    target="service",
+                    message=f"service {name} does not exist in {profile.project}/{profile.region}",
+                    expected="exists",
+                    actual=None,
+                    location=service.location,
+                )
+            )
+            continue
+        live = state.services.get(name)
+        if live is None:
+            continue  # could not be read: already unverified
+        ctx = Context(profile, state, service, live)
+        findings.extend(_merge_revisions(list(_service_findings(ctx))))
+    return apply_ignores(profile, findings, today)
+
+
+def _service_findings(ctx: Context) -> Iterator[Finding]:
+    yield from rollout_findings(ctx)
+    for rev in ctx.live.serving:
+        yield from env_findings(ctx, rev.name, rev.config)
+        yield from secret_findings(ctx, rev.name, rev.config)
+        yield from setting_findings(ctx, rev.name, rev.config)
+
+
+def _merge_revisions(findings: list[Finding]) -> list[Finding]:
+    """The same drift on several serving revisions is one finding naming them all."""
+    merged: dict[tuple[str, str, str | None, str | None], Finding] = {}
+    others: dict[tuple[str, str, str | None, str | None], list[str]] = {}
+    for f in findings:
+        key = (f.rule, f.target, f.expected, f.actual)
+        if key in merged:
+            others[key].append(f.revision or "")
+        else:
+            merged[key] = f
+            others[key] = []
+    out = []
+    for key, f in merged.items():
+        if others[key]:
+            f = replace(f, message=f"{f.message} (also on {', '.join(others[key])})")
+        out.append(f)
+    return out
+
+
+def apply_ignores(profile: Profile, findings: list[Finding], today: dt.date) -> list[Finding]:
+    """Silence matched findings; an expired ignore turns its findings into warnings."""
+    out = []
+    for f in findings:
+        match = next((i for i in profile.ignores if i.matches(f)), None)
+        if match is None:
+            out.append(f)
+        elif match.expired(today):
+            severity = Severity.WARNING if f.severity is Severity.ERROR else f.severity
+            out.append(
+                replace(
+                    f,
+                    severity=severity,
+                    message=f"{f.message} (ignore expired on {match.until}: {match.reason})",
+                )
+            )
+        else:
+            out.append(replace(f, ignored=True, ignore_reason=match.reason))
+    return out

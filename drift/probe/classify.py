@@ -1,0 +1,128 @@
+"""Verdicts: what a failed connect or an early close means, in the words a report shows."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+    ProxyError,
+)
+from websockets.frames import CLOSE_CODE_EXPLANATIONS
+
+from drift.findings import ProbeOutcome
+from drift.probe.targets import display_url
+
+BODY_BYTES = 200
+"""How much of a rejection body (or of an unexpected message) the detail line shows."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one probe saw, before it becomes a `ProbeResult`."""
+
+    outcome: ProbeOutcome
+    detail: str
+    http_status: int | None = None
+    close_code: int | None = None
+    close_reason: str | None = None
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def one_line(data: bytes | bytearray | str, limit: int = BODY_BYTES) -> str:
+    raw = data.encode()[:limit] if isinstance(data, str) else bytes(data[:limit])
+    text = raw.decode("utf-8", errors="replace")
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split()) + ("…" if len(data) > limit else "")
+
+
+def _explain(code: int) -> str:
+    return CLOSE_CODE_EXPLANATIONS.get(code, "unknown")
+
+
+def connect_failure(exc: BaseException, url: str, timeout: float) -> Verdict:
+    """Classify a failure before the WebSocket opened."""
+    host = urlsplit(url).netloc.rpartition("@")[2]
+    unreachable = ProbeOutcome.UNREACHABLE
+    if isinstance(exc, InvalidStatus):
+        response = exc.response
+        status = response.status_code
+        head = f"HTTP {status} {response.reason_phrase}".strip()
+        if 300 <= status < 400 and "Location" in response.headers:
+            target = display_url(response.headers["Location"])
+            return Verdict(
+                ProbeOutcome.REJECTED, f"{head}: redirect to {target} (not followed)", status
+            )
+        body = one_line(response.body or b"")
+        return Verdict(
+            ProbeOutcome.REJECTED, f"{head}: {body}" if body else f"{head} (empty body)", status
+        )
+    if isinstance(exc, TimeoutError):
+        return Verdict(
+            unreachable, f"no WebSocket handshake from {host} within {secs(timeout)} (timeout)"
+        )
+    if isinstance(exc, socket.gaierror):
+        return Verdict(unreachable, f"DNS lookup failed for {host}: {exc.strerror or exc}")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Verdict(unreachable, f"TLS certificate of {host} rejected: {exc.verify_message}")
+    if isinstance(exc, ssl.SSLError):
+        return Verdict(unreachable, f"TLS handshake with {host} failed: {exc.reason or exc}")
+    if isinstance(exc, ConnectionRefusedError):
+        return Verdict(unreachable, f"connection to {host} refused")
+    if isinstance(exc, OSError):
+        return Verdict(unreachable, f"cannot connect to {host}: {exc.strerror or exc}")
+    if isinstance(exc, ProxyError):
+        return Verdict(unreachable, f"proxy failed to reach {host}: {exc}")
+    if isinstance(exc, InvalidMessage):
+        # The connection ended (or carried garbage) before any HTTP response.
+        cause = exc.__cause__
+        why = "closed the connection" if isinstance(cause, EOFError) else "sent no valid HTTP"
+        return Verdict(unreachable, f"{host} {why} before answering the WebSocket handshake")
+    if isinstance(exc, InvalidHandshake):
+        # A 101 whose headers do not complete a valid WebSocket handshake.
+        return Verdict(ProbeOutcome.UNEXPECTED, f"invalid WebSocket handshake: {exc}", 101)
+    return Verdict(unreachable, f"cannot open a WebSocket to {host}: {exc}")
+
+
+def closed(exc: ConnectionClosed, after_ms: int, hold: float) -> Verdict:
+    """Classify the end of an open socket before the probe was done with it."""
+    when = f"{after_ms} ms after the handshake"
+    if exc.rcvd is None:
+        if exc.sent is None:
+            return Verdict(
+                ProbeOutcome.ABNORMAL,
+                f"connection dropped without a close frame (1006) {when}",
+                101,
+                1006,
+            )
+        # drift's client closed it: the server broke the protocol (1002, 1007, 1009, …).
+        code = exc.sent.code
+        return Verdict(
+            ProbeOutcome.UNEXPECTED,
+            f"client closed with {code} ({_explain(code)}) {when}: {exc.sent.reason}",
+            101,
+            code,
+            exc.sent.reason or None,
+        )
+    code, reason = exc.rcvd.code, exc.rcvd.reason
+    text = f"server closed with {code} ({_explain(code)}) {when}"
+    if reason:
+        text += f": {reason}"
+    if code == 1011:
+        return Verdict(ProbeOutcome.CLOSE_1011, text, 101, code, reason or None)
+    return Verdict(
+        ProbeOutcome.UNEXPECTED,
+        f"{text} (before the {secs(hold)} hold ended)",
+        101,
+        code,
+        reason or None,
+    )

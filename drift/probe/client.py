@@ -1,0 +1,242 @@
+"""The probe itself: open the WebSocket, hold it, classify what the client saw, never leak."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedError,
+    InvalidHandshake,
+    InvalidProxy,
+    InvalidURI,
+)
+from websockets.protocol import State
+from websockets.typing import Subprotocol
+
+from drift.findings import ProbeOutcome, ProbeResult
+from drift.probe.classify import Verdict, closed, connect_failure, one_line, secs
+from drift.probe.expand import build_request, check_expansions
+from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
+from drift.probe.targets import ProbeTarget, display_url, id_token_audience, websocket_url
+from drift.profiles.model import Probe
+
+log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT = 1.0
+"""Seconds to wait for the server's close frame after our own; the result is known by then."""
+_POLL = 0.1
+
+
+class _NoRedirects(connect):
+    """A probe reports what the service answers: a redirect is a rejection, never followed
+    (following one would send the subprotocol credentials to another origin)."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        return exc
+
+
+class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """websockets logs every handshake header at DEBUG, credentials included: never let it."""
+
+    def isEnabledFor(self, level: int) -> bool:
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+_wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
+
+
+async def _converse(ws: ClientConnection, spec: Probe, window: float) -> Verdict:
+    """Optionally send, check the first message against `expect`, and keep the socket open
+    for the hold. With `expect`, the message must arrive within `window`. A closed socket
+    raises `ConnectionClosed` to the caller."""
+    loop = asyncio.get_running_loop()
+    opened = loop.time()
+    hold_end = opened + spec.hold
+    expect_end = opened + window
+    if spec.send is not None:
+        await ws.send(spec.send)
+    first: str | None = None
+    first_ms = 0
+    while True:
+        waiting = spec.expect is not None and first is None
+        remaining = (expect_end if waiting else hold_end) - loop.time()
+        if remaining <= 0:
+            break
+        _raise_if_closing(ws)
+        try:
+            async with asyncio.timeout(min(remaining, _POLL)):
+                message = await ws.recv()  # cancelling recv() loses nothing
+        except TimeoutError:
+            continue
+        if first is None:
+            first = message if isinstance(message, str) else message.decode("utf-8", "replace")
+            first_ms = round((loop.time() - opened) * 1000)
+            if spec.expect is not None and not _matches(spec.expect, first):
+                return Verdict(
+                    ProbeOutcome.UNEXPECTED,
+                    f"first message {first_ms} ms after the handshake did not match "
+                    f"{spec.expect!r}: {one_line(message)}",
+                    101,
+                )
+    _raise_if_closing(ws)
+    if spec.expect is not None and first is None:
+        return Verdict(
+            ProbeOutcome.UNEXPECTED,
+            f"no message within {secs(window)} (expected one matching {spec.expect!r})",
+            101,
+        )
+    detail = f"open for {secs(spec.hold)}"
+    if spec.expect is not None:
+        detail += f"; first message matched {spec.expect!r} {first_ms} ms after the handshake"
+    return Verdict(ProbeOutcome.OK, detail, 101)
+
+
+def _raise_if_closing(ws: ClientConnection) -> None:
+    """recv() only raises once the TCP connection is gone; after a protocol error drift's client
+    has already sent its close frame and is only waiting for the server to hang up."""
+    if ws.state is State.CLOSED:
+        raise ws.protocol.close_exc
+    if ws.state is State.CLOSING:
+        protocol = ws.protocol
+        raise ConnectionClosedError(
+            protocol.close_rcvd, protocol.close_sent, protocol.close_rcvd_then_sent
+        )
+
+
+async def _hold(ws: ClientConnection, spec: Probe, window: float) -> Verdict:
+    loop = asyncio.get_running_loop()
+    opened = loop.time()
+    try:
+        async with asyncio.timeout(window + CLOSE_TIMEOUT):
+            return await _converse(ws, spec, window)
+    except ConnectionClosed as exc:
+        return closed(exc, round((loop.time() - opened) * 1000), spec.hold)
+    except TimeoutError:
+        # Only a send blocked by a server that stopped reading can outlast the window.
+        return Verdict(
+            ProbeOutcome.UNEXPECTED, f"socket stalled: could not send within {secs(window)}", 101
+        )
+
+
+async def _close_quietly(ws: ClientConnection) -> None:
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT * 2):
+            await ws.close()
+    except (TimeoutError, OSError, ConnectionClosed):
+        ws.transport.abort()
+
+
+def _matches(pattern: str, text: str) -> bool:
+    import re2  # RE2, as the profile validated it: a server's reply cannot hang the probe
+
+    return re2.search(pattern, text) is not None
+
+
+async def probe(
+    target: ProbeTarget,
+    *,
+    environ: Mapping[str, str],
+    id_token: IdTokenProvider | None = None,
+) -> ProbeResult:
+    """Open the target's WebSocket, hold it, and classify what happened. Network outcomes are
+    results, never exceptions; only configuration and authentication problems raise
+    (`ProbeConfigError`, `ProbeAuthError`)."""
+    spec = target.spec
+    url = websocket_url(target.base_url, spec.path)
+    shown = display_url(url)
+    token: str | None = None
+    build_request(spec, environ, None)  # configuration errors before any token is fetched
+    if spec.auth == "google-id-token":
+        provider = id_token or google_id_token_provider()
+        token = await provider(id_token_audience(target))
+    request = build_request(spec, environ, token)
+    # With `expect` and no hold, the message gets the connect timeout to arrive.
+    window = spec.hold if spec.hold > 0 or spec.expect is None else spec.timeout
+    log.debug("probing %s (%s)", request.secrets.scrub(shown), target.service)
+
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        opener = _NoRedirects(
+            url,
+            subprotocols=[Subprotocol(s) for s in request.subprotocols] or None,
+            additional_headers=request.headers,
+            user_agent_header=request.user_agent,
+            open_timeout=spec.timeout,
+            close_timeout=CLOSE_TIMEOUT,
+            ping_interval=None,
+            logger=_wire_log,
+        )
+        async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
+            ws = await opener
+    except (OSError, TimeoutError, InvalidHandshake, InvalidURI, InvalidProxy, ImportError) as exc:
+        # ImportError: a SOCKS proxy is configured and python-socks is not installed.
+        verdict = connect_failure(exc, url, spec.timeout)
+        elapsed_ms = round((loop.time() - start) * 1000)
+    else:
+        try:
+            verdict = await _hold(ws, spec, window)
+            elapsed_ms = round((loop.time() - start) * 1000)
+        finally:
+            await _close_quietly(ws)
+
+    scrub = request.secrets.scrub
+    result = ProbeResult(
+        service=target.service,
+        revision=target.revision,
+        url=scrub(shown),
+        outcome=verdict.outcome,
+        elapsed_ms=elapsed_ms,
+        http_status=verdict.http_status,
+        close_code=verdict.close_code,
+        close_reason=None if verdict.close_reason is None else scrub(verdict.close_reason),
+        detail=scrub(verdict.detail),
+    )
+    log.debug("probe %s: %s in %d ms", result.url, result.outcome.value, result.elapsed_ms)
+    return result
+
+
+async def probe_all(
+    targets: Sequence[ProbeTarget],
+    *,
+    environ: Mapping[str, str],
+    concurrency: int = 8,
+    id_token: IdTokenProvider | None = None,
+) -> list[ProbeResult]:
+    """Probe every target, at most `concurrency` at a time; results in the order of
+    `targets`. Every `${VAR}` and every ID token is resolved before the first probe, so a
+    configuration or authentication error stops the run before anything is probed."""
+    check_expansions(targets, environ)
+    for target in targets:
+        build_request(target.spec, environ, None)
+        websocket_url(target.base_url, target.spec.path)
+    provider: IdTokenProvider | None = None
+    audiences = list(
+        dict.fromkeys(id_token_audience(t) for t in targets if t.spec.auth == "google-id-token")
+    )
+    if audiences:
+        provider = once_per_audience(id_token or google_id_token_provider())
+        for audience in audiences:
+            await provider(audience)
+
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(target: ProbeTarget) -> ProbeResult:
+        async with gate:
+            return await probe(target, environ=environ, id_token=provider)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(target)) for target in targets]
+    except BaseExceptionGroup as failed:
+        raise _first_leaf(failed) from None
+    return [task.result() for task in tasks]
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first

@@ -1,0 +1,202 @@
+"""What a probe sends: `${VAR}` expansion, the handshake request, and the secrets it carries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from drift import __version__, redact
+from drift.errors import ProbeConfigError
+from drift.probe.targets import ProbeTarget
+from drift.profiles.model import Probe
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TCHAR = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "upgrade",
+        "connection",
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "sec-websocket-extensions",
+        "sec-websocket-protocol",
+    }
+)
+_CREDENTIAL_HEADER = re.compile(
+    r"(authorization|cookie|token|secret|key|session|password|passwd|credential|jwt)", re.I
+)
+
+
+# --- ${VAR} expansion -----------------------------------------------------------------------
+
+
+def _where(spec: Probe) -> str:
+    return f"{spec.location.file}:{spec.location.line}"
+
+
+def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[list[str], set[str]]:
+    problems: list[str] = []
+    names: set[str] = set()
+    for match in _VAR.finditer(template):
+        name = match.group(1)
+        value = environ.get(name)
+        if value is None:
+            problems.append(
+                f"{where}: probe uses ${{{name}}}, which is not set in this environment"
+            )
+            names.add(name)
+        elif value == "":
+            problems.append(f"{where}: probe uses ${{{name}}}, which is empty in this environment")
+            names.add(name)
+    leftover = _VAR.sub("", template)
+    if "${" in leftover:
+        start = leftover.index("${")
+        fragment = leftover[start : leftover.find("}", start) + 1 or start + 20]
+        problems.append(
+            f"{where}: malformed variable reference {fragment!r} in probe "
+            "(write ${NAME} with letters, digits and underscores)"
+        )
+    return problems, names
+
+
+def _config_error(problems: Sequence[str], names: Iterable[str]) -> ProbeConfigError:
+    unique = list(dict.fromkeys(problems))
+    message = (
+        unique[0]
+        if len(unique) == 1
+        else (f"{len(unique)} probe configuration errors:\n" + "\n".join(unique))
+    )
+    missing = sorted(set(names))
+    hint = None
+    if missing:
+        listed = ", ".join(missing)
+        hint = (
+            f"set {listed} in the environment that runs drift "
+            "(in GitHub Actions, map the secret into the step's env:)"
+        )
+    return ProbeConfigError(message, hint=hint)
+
+
+def expand(template: str, environ: Mapping[str, str], *, where: str) -> str:
+    """Replace each `${VAR}` with its value from `environ`; a missing or empty variable, or a
+    malformed reference, is a `ProbeConfigError` naming the variable and `where` (never a
+    value)."""
+    problems, names = _problems(template, environ, where)
+    if problems:
+        raise _config_error(problems, names)
+    return _VAR.sub(lambda m: environ[m.group(1)], template)
+
+
+def _templates(spec: Probe) -> Iterable[str]:
+    yield from spec.subprotocols
+    for _, value in spec.headers:
+        yield value
+
+
+def check_expansions(targets: Iterable[ProbeTarget], environ: Mapping[str, str]) -> None:
+    """Validate every `${VAR}` of every probe up front: one error listing all that is missing,
+    before any probe runs."""
+    problems: list[str] = []
+    names: set[str] = set()
+    seen: set[int] = set()
+    for target in targets:
+        if id(target.spec) in seen:
+            continue
+        seen.add(id(target.spec))
+        for template in _templates(target.spec):
+            found, missing = _problems(template, environ, _where(target.spec))
+            problems.extend(found)
+            names |= missing
+    if problems:
+        raise _config_error(problems, names)
+
+
+# --- what is sent, and what must never be shown --------------------------------------------
+
+
+class _Secrets:
+    """The credentials a probe sends; scrubbed from everything it reports."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+
+    def add(self, value: str, *, everywhere: bool = False) -> None:
+        if len(value) >= 4:
+            self._values.add(value)
+            if everywhere:
+                redact.register(value)
+
+    def scrub(self, text: str) -> str:
+        for value in sorted(self._values, key=len, reverse=True):
+            text = text.replace(value, redact.MASK)
+        return redact.scrub(text)
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    """The handshake a probe sends, with the secrets it carries."""
+
+    subprotocols: list[str]
+    headers: list[tuple[str, str]]
+    user_agent: str | None
+    secrets: _Secrets
+
+
+def _expand_tracked(
+    template: str, environ: Mapping[str, str], where: str, secrets: _Secrets, credential: bool
+) -> str:
+    value = expand(template, environ, where=where)
+    if value != template:
+        # Every substituted value is kept out of this probe's output; a credential is also
+        # registered so that no other output of the run can carry it.
+        for match in _VAR.finditer(template):
+            name = match.group(1)
+            everywhere = credential or redact.looks_like_credential(name, environ[name])
+            secrets.add(environ[name], everywhere=everywhere)
+        secrets.add(value, everywhere=credential)
+    elif credential:
+        secrets.add(value)
+    return value
+
+
+def build_request(spec: Probe, environ: Mapping[str, str], token: str | None) -> ProbeRequest:
+    """The expanded subprotocols and headers (with the ID token, if any) of one probe; a
+    profile block that cannot be sent is a `ProbeConfigError`."""
+    where = _where(spec)
+    secrets = _Secrets()
+    subprotocols: list[str] = []
+    for index, template in enumerate(spec.subprotocols, start=1):
+        value = _expand_tracked(template, environ, where, secrets, credential=True)
+        if not _TCHAR.match(value):
+            raise ProbeConfigError(
+                f"{where}: probe subprotocol #{index} is not a valid token once expanded "
+                "(no spaces, commas, quotes or control characters)"
+            )
+        subprotocols.append(value)
+    headers: list[tuple[str, str]] = []
+    names = {name.lower() for name, _ in spec.headers}
+    for name, template in spec.headers:
+        if not _TCHAR.match(name):
+            raise ProbeConfigError(f"{where}: probe header name {name!r} is not a valid token")
+        if name.lower() in _RESERVED_HEADERS:
+            raise ProbeConfigError(
+                f"{where}: probe header {name} is set by the WebSocket handshake itself"
+                + (" (use `subprotocols`)" if name.lower() == "sec-websocket-protocol" else "")
+            )
+        credential = bool(_CREDENTIAL_HEADER.search(name))
+        value = _expand_tracked(template, environ, where, secrets, credential)
+        if any(c in value for c in "\r\n\0"):
+            raise ProbeConfigError(
+                f"{where}: probe header {name} contains a line break or NUL once expanded"
+            )
+        headers.append((name, value))
+    if token is not None:
+        secrets.add(token, everywhere=True)
+        # Cloud Run reads the ID token from X-Serverless-Authorization when the application
+        # needs Authorization for itself.
+        auth_header = "X-Serverless-Authorization" if "authorization" in names else "Authorization"
+        headers.append((auth_header, f"Bearer {token}"))
+    user_agent = None if "user-agent" in names else f"drift/{__version__} (probe)"
+    return ProbeRequest(subprotocols, headers, user_agent, secrets)
