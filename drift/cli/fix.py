@@ -51,7 +51,7 @@ def plan(
     profile = cli.profile(settings)
     planned = run(plan_environment(profile, settings, services=service, environ=dict(os.environ)))
     output.emit(render_plan(planned.plan, format, patched=planned.patched), output_file)
-    raise typer.Exit(int(planned.check.report.exit_code))
+    raise typer.Exit(int(planned.exit_code))
 
 
 @shared(*GATES)

@@ -64,7 +64,7 @@ def init(
         what="nothing was written",
     )
     output.emit(result.summary())
-    raise typer.Exit(0)
+    raise typer.Exit(int(result.exit_code))
 
 
 @shared("profiles", "impersonate_service_account", "verbose")

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding, finding_id
 from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
@@ -28,6 +29,11 @@ class Planned:
     plan: Plan
     patched: dict[str, Any]
     """The patched run_v2.Service of each service with a patch (for `--format yaml`)."""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """What the check behind the plan found (a plan never writes)."""
+        return self.check.report.exit_code
 
 
 async def plan_environment(

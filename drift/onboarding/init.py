@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, get_args, get_origin
 
 from drift import redact
-from drift.errors import IncompleteRead, UsageError
+from drift.errors import ExitCode, IncompleteRead, UsageError
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
 from drift.findings import Location
 from drift.live.calls import CallRunner
@@ -79,6 +79,9 @@ class InitResult:
     secrets: int
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    exit_code = ExitCode.OK
+    """A profile was written (every other outcome is an error)."""
 
     def summary(self) -> str:
         lines = [
