@@ -7,14 +7,21 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-import grpc
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from drift.profiles.spec import VarName, quantity
 from drift.sandbox.clock import parse_span
 from drift.sandbox.pb import ServicePb, TemplatePb
+from drift.sandbox.scenario_options import (
+    METHODS,
+    FaultSpec,
+    Options,
+    Strict,
+    check_code,
+    check_method,
+)
 from drift.units import parse_cpu, parse_duration, parse_memory
 
 SERVICE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$")
@@ -22,39 +29,9 @@ SECRET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 SECRET_REF = re.compile(r"^(projects/[^/]+/secrets/)?[A-Za-z0-9_-]{1,255}$")
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 PARENT = re.compile(r"^(folders|organizations)/\d+$")
-STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
 CRM_METHODS = frozenset({"GetProject", "GetIamPolicy"})
 
-# The RPCs the sandbox serves, by short name; faults name them (or `*`).
-METHODS = frozenset(
-    {
-        "GetService",
-        "ListServices",
-        "UpdateService",
-        "GetRevision",
-        "ListRevisions",
-        "DeleteRevision",
-        "GetOperation",
-        "WaitOperation",
-        "ListSecrets",
-        "GetSecret",
-        "CreateSecret",
-        "AddSecretVersion",
-        "ListSecretVersions",
-        "GetSecretVersion",
-        "AccessSecretVersion",
-        "EnableSecretVersion",
-        "DisableSecretVersion",
-        "DestroySecretVersion",
-        "GetIamPolicy",
-        "SetIamPolicy",
-        "GetProject",
-    }
-)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+__all__ = ["METHODS", "FaultSpec", "Options", "check_code", "check_method"]
 
 
 def _text(value: Any) -> Any:
@@ -118,7 +95,7 @@ def _api_fields(message: type[Message], own: set[str], output_only: frozenset[st
     return move
 
 
-class SecretRef(_Strict):
+class SecretRef(Strict):
     """An environment variable read from Secret Manager."""
 
     secret: str
@@ -156,7 +133,7 @@ CONTAINER_KEYS = frozenset(
 )
 
 
-class TemplateSpec(_Strict):
+class TemplateSpec(Strict):
     """What a revision runs with. Flat keys (the ones below) describe the ingress container
     and the common settings; any other RevisionTemplate field may be written as the v2 API's
     JSON has it (`containers`, `volumes`, `vpcAccess`, `revision`, …) and is built with the
@@ -202,7 +179,7 @@ class RevisionSpec(TemplateSpec):
     client_version: Text | None = None
 
 
-class TrafficSpec(_Strict):
+class TrafficSpec(Strict):
     """One traffic target: `latest: true` or `revision:` (a name, or its number: 3 = -00003-)."""
 
     latest: bool = False
@@ -218,7 +195,7 @@ class TrafficSpec(_Strict):
         return value
 
 
-class E2ESpec(_Strict):
+class E2ESpec(Strict):
     """Connections carrying `header: value` are E2E runs and need more configuration."""
 
     header: str = "X-Test-Type"
@@ -230,14 +207,14 @@ class E2ESpec(_Strict):
     )
 
 
-class AuthSpec(_Strict):
+class AuthSpec(Strict):
     jwt_secret_env: str
     token_env: str | None = Field(
         None, description="The runner's variable for a test token (`drift sandbox` prints it)."
     )
 
 
-class BackendSpec(_Strict):
+class BackendSpec(Strict):
     """The reference WebSocket backend's checks for one service."""
 
     path: str = "/ws"
@@ -253,7 +230,7 @@ class BackendSpec(_Strict):
         return value
 
 
-class DeployingSpec(_Strict):
+class DeployingSpec(Strict):
     """A deploy still running when the scenario starts: this template change (and traffic, if
     given) was requested; it settles after `settles_in` (null: when the test says so)."""
 
@@ -278,7 +255,7 @@ _SERVICE_OUTPUT = frozenset(
 _SERVICE_API = _api_fields(ServicePb, _SERVICE_OWN, _SERVICE_OUTPUT)
 
 
-class ServiceSpec(_Strict):
+class ServiceSpec(Strict):
     """A Cloud Run service. Besides the keys below, any writable Service field may be given
     in v2 JSON form (`scaling`, `invokerIamDisabled`, `defaultUriDisabled`,
     `binaryAuthorization`, `customAudiences`, …)."""
@@ -312,7 +289,7 @@ def _version_shorthand(value: Any) -> Any:
     return {"value": value} if isinstance(value, str) else value
 
 
-class SecretVersionSpec(_Strict):
+class SecretVersionSpec(Strict):
     value: str | None = None
     state: Literal["ENABLED", "DISABLED", "DESTROYED"] = "ENABLED"
     scheduled_destroy_in: Span | None = Field(
@@ -323,7 +300,7 @@ class SecretVersionSpec(_Strict):
 SecretVersionItem = Annotated[SecretVersionSpec, BeforeValidator(_version_shorthand)]
 
 
-class ConditionSpec(_Strict):
+class ConditionSpec(Strict):
     title: str = ""
     description: str = ""
     expression: str
@@ -332,7 +309,7 @@ class ConditionSpec(_Strict):
     )
 
 
-class BindingSpec(_Strict):
+class BindingSpec(Strict):
     role: str
     members: list[str]
     condition: ConditionSpec | None = None
@@ -341,7 +318,7 @@ class BindingSpec(_Strict):
 Iam = dict[str, list[str]] | list[BindingSpec]
 
 
-class SecretSpec(_Strict):
+class SecretSpec(Strict):
     versions: list[SecretVersionItem] = Field(default_factory=list)
     aliases: dict[str, int] = Field(default_factory=dict)
     labels: dict[str, Text] = Field(default_factory=dict)
@@ -350,7 +327,7 @@ class SecretSpec(_Strict):
     version_destroy_ttl: Span | None = None
 
 
-class NodeSpec(_Strict):
+class NodeSpec(Strict):
     """A folder or an organisation: its IAM policy and the Resource Manager reads denied."""
 
     parent: str | None = None
@@ -396,81 +373,7 @@ class ProjectSpec(NodeSpec):
         return secrets
 
 
-def check_method(value: str) -> str:
-    import difflib
-
-    if value != "*" and value not in METHODS:
-        close = difflib.get_close_matches(value, sorted(METHODS), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValueError(f"unknown method {value!r}{hint}")
-    return value
-
-
-def check_code(value: str | None) -> str | None:
-    if value is not None and value not in STATUS_CODES:
-        raise ValueError(f"unknown gRPC status code {value!r}; e.g. UNAVAILABLE, NOT_FOUND")
-    return value
-
-
-class FaultSpec(_Strict):
-    """Make calls to `method` (short name or `*`) fail with `code` and/or wait `latency_ms`."""
-
-    method: str = "*"
-    code: str | None = "UNAVAILABLE"
-    rate: float = Field(1.0, ge=0.0, le=1.0)
-    first_n: int | None = Field(None, ge=1)
-    latency_ms: float = Field(0, ge=0)
-    match: str | None = None
-    retry_delay_ms: int | None = Field(None, ge=0)
-    message: str | None = None
-    after: bool = Field(
-        False, description="Carry the call out, then delay or fail its answer (lost answer)."
-    )
-
-    @field_validator("method")
-    @classmethod
-    def _method(cls, value: str) -> str:
-        return check_method(value)
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        return check_code(value)
-
-
-class Options(_Strict):
-    """Sandbox settings, and the switches for behaviours the documentation leaves open."""
-
-    seed: int = 0
-    latency_ms: float = Field(0, ge=0, description="Added to every call.")
-    operation_delay_ms: float = Field(0, ge=0, description="How long a deploy reconciles.")
-    deploys_wait: bool = Field(False, description="Deploys reconcile until the test settles them.")
-    latest_status_names_revision: bool = Field(
-        True, description="A LATEST traffic status names the revision it resolved to."
-    )
-    same_name_same_config: Literal["reuse", "already_exists"] = Field(
-        "already_exists",
-        description="template.revision names an existing revision with this very configuration.",
-    )
-    unknown_conditions: Literal["deny", "grant"] = Field(
-        "deny", description="A conditional binding whose expression the sandbox cannot evaluate."
-    )
-    revision_client_annotations: bool = Field(
-        True, description="A new revision records its writer's client in system annotations."
-    )
-    reserved_metadata: Literal["unchanged_ok", "reject"] = Field(
-        "unchanged_ok",
-        description="Reserved-namespace labels/annotations resent unchanged on a v2 write.",
-    )
-    delete_latest_created: Literal["refused", "allowed"] = Field(
-        "refused", description="DeleteRevision on the service's latest created revision."
-    )
-    caller: str = Field(
-        "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
-    )
-
-
-class Scenario(_Strict):
+class Scenario(Strict):
     """A whole sandbox world: projects with services and secrets, the folders and
     organisations above them, faults, options."""
 
