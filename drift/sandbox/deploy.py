@@ -60,7 +60,11 @@ class Plan:
 
 
 def desired_spec(
-    current: ServicePb, request: ServicePb, mask: field_mask_pb2.FieldMask | None
+    current: ServicePb,
+    request: ServicePb,
+    mask: field_mask_pb2.FieldMask | None,
+    *,
+    keep_client: bool = False,
 ) -> ServicePb:
     """The current service with the request applied: by `update_mask`, or every mutable field."""
     desired = copy(current)
@@ -73,6 +77,9 @@ def desired_spec(
         )
     else:
         copy_fields(request, desired, MUTABLE)
+        if not request.client and keep_client:
+            # whether a full replace without `client` clears it is not documented
+            desired.client, desired.client_version = current.client, current.client_version
     if not desired.traffic:
         # "If traffic is empty or not provided, defaults to 100% traffic to the latest
         # `Ready` Revision." (Service.traffic)
@@ -102,13 +109,23 @@ def _new_revision(
     name = str(desired.template.revision)
     if not name:
         return f"{key.service}-{desired.generation:05d}-{world.suffix()}"
+    for key_, rec in world.services.items():
+        same_place = (key_.project, key_.region) == (key.project, key.region)
+        if key_ != key and same_place and name in rec.revisions:
+            # "Revision names must be unique within the namespace" (a project and region):
+            # hashicorp/terraform-provider-google#14477
+            raise RpcError(
+                grpc.StatusCode.ALREADY_EXISTS,
+                f"Found a conflicting revision name {name}. Revision names must be unique "
+                "within the namespace.",
+            )
     existing = current.revisions.get(name) if current is not None else None
     if existing is None:
         return name
     account = world.project(key.project).default_service_account
     same = configuration(existing, account) == configuration(desired.template, account)
     if same and world.options.same_name_same_config == "reuse":
-        return None
+        return None  # Knative reuses it (CheckNameAvailability): see plan_update
     # RevisionTemplate.revision must be unique; see googleapis/google-cloud-python#11870,
     # #14259 and hashicorp/terraform-provider-google#9438 for the 409 clients meet.
     raise RpcError(
@@ -136,12 +153,18 @@ def plan_update(
         base.name, base.uid = key.name, world.uid()
         base.create_time.CopyFrom(world.now())
         base.creator = caller
-    desired = desired_spec(base, request, mask)
+    keep_client = world.options.client_when_omitted == "kept"
+    desired = desired_spec(base, request, mask, keep_client=keep_client)
     validate_spec(key, desired)
     validate_metadata(world, desired, current.pb if current is not None else None)
     desired.generation = base.generation + 1
     revisions = dict(current.revisions) if current is not None else {}
     created = _new_revision(world, key, current, desired)
+    reused = desired.template.revision
+    if created is None and current is not None and desired.template != current.pb.template:
+        # the named revision, of this very configuration, becomes the latest created (and,
+        # being ready, the latest ready) one, as Knative sorts a named revision first
+        revisions[reused] = revisions.pop(reused)
     check_routable(desired.traffic, revisions, created)
     problem = None
     if created is not None:
@@ -208,6 +231,8 @@ def fail(world: World, service: ServicePb, message: str) -> None:
     (Service.reconciling); the spec keeps what was requested, the failure is in
     `terminal_condition` and `conditions`."""
     service.reconciling = False
+    if world.options.failed_observed_generation == "generation":
+        service.observed_generation = service.generation  # the Knative/v1 habit
     service.terminal_condition.CopyFrom(condition(world, "Ready", FAILED, message, REVISION_FAILED))
     del service.conditions[:]
     service.conditions.append(

@@ -109,6 +109,13 @@ class Options(Strict):
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )
+    failed_observed_generation: Literal["last_serving", "generation"] = Field(
+        "last_serving",
+        description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
+    )
+    client_when_omitted: Literal["cleared", "kept"] = Field(
+        "cleared", description="A full-replace UpdateService that sends no `client`."
+    )
     caller: str = Field(
         "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
     )

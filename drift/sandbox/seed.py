@@ -186,7 +186,7 @@ def build_service(
         copy_fields(parsed, service, list(spec.api))
     service.etag = world.etag(key.name)
     serve(world, key, service, revisions)
-    if spec.failed is not None:
+    if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
         # the failed deploy's generation was never observed (Service.reconciling)
         service.observed_generation = count - 1
     return ServiceRec(key, service, revisions, backend_config(spec.backend))

@@ -223,8 +223,12 @@ def test_an_old_name_with_its_own_configuration(
     svc.template.revision = "svc-one"
     svc.template.containers[0].image = "x/y:1"
     if option == "reuse":
+        # Knative: the named revision is reused and, sorted first, becomes latest created
+        # and latest ready, so LATEST rolls back to it
         done = client.update_service(service=svc).result(timeout=10)
-        assert done.latest_created_revision == svc.latest_created_revision
+        assert short(done.latest_created_revision) == "svc-one"
+        assert served(done) == [("svc-one", 100, "")]
+        assert len(sandbox.calls) == 3  # no revision was created: GetService, Update, poll
     else:
         with pytest.raises(exceptions.AlreadyExists):
             client.update_service(service=svc)
@@ -351,3 +355,56 @@ def test_delete_revision(make_sandbox: MakeSandbox, clients_for: ClientsFor, opt
     delete(clients, service, latest)
     after = clients.services.get_service(name=service)
     assert short(after.latest_created_revision) == "svc-c" == short(after.latest_ready_revision)
+
+
+def test_revision_names_are_unique_in_the_project_and_region(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor
+) -> None:
+    sandbox = make_sandbox(
+        {
+            "projects": {
+                "p": {
+                    "number": 3,
+                    "services": {
+                        "api": {},
+                        "api-x": {"history": [{"name": "api-x-1"}]},
+                    },
+                }
+            }
+        }
+    )
+    client = clients_for(sandbox).services
+    api = client.get_service(name="projects/p/locations/us-central1/services/api")
+    api.template.revision = "api-x-1"
+    with pytest.raises(exceptions.AlreadyExists, match="unique within the namespace"):
+        client.update_service(service=api)
+
+
+@pytest.mark.parametrize(("option", "expected"), [("last_serving", 1), ("generation", 2)])
+def test_observed_generation_after_a_failure(
+    make_sandbox: MakeSandbox, option: str, expected: int
+) -> None:
+    sandbox = make_sandbox(
+        {
+            "options": {"failed_observed_generation": option},
+            "projects": {"p": {"number": 3, "services": {"svc": {"history": [{}], "failed": "x"}}}},
+        }
+    )
+    assert sandbox.service("p", "svc").observed_generation == expected
+    sandbox.hold_deploys()
+    sandbox.deploy("p", "svc", image="x/y:3")
+    assert sandbox.service("p", "svc").observed_generation == expected
+    failed = sandbox.finish_deploy("p", "svc", failure="boom")
+    assert failed.observed_generation == (3 if option == "generation" else expected)
+
+
+@pytest.mark.parametrize(("option", "expected"), [("cleared", ""), ("kept", "gcloud")])
+def test_a_full_replace_without_client(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, option: str, expected: str
+) -> None:
+    sandbox = make_sandbox(_default_with({"client_when_omitted": option}))
+    client = clients_for(sandbox).services
+    api = client.get_service(name=service_name("api"))
+    api.client = ""
+    api.labels["touched"] = "yes"
+    assert client.update_service(service=api).result(timeout=10).client == expected
