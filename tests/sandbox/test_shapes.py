@@ -146,3 +146,22 @@ def test_the_base_of_those_errors_loads(tmp_path: Path) -> None:
     path.write_text(BASE)
     with Sandbox(load_scenario(path)) as sandbox:
         assert sandbox.revision("p", "svc", "svc-old").containers[0].image == "x/y:1"
+
+
+def test_the_docs_name_every_option_and_scenario_key() -> None:
+    from drift.sandbox.scenario_models import (
+        DeployingSpec,
+        Options,
+        ProjectSpec,
+        RevisionSpec,
+        SecretSpec,
+        ServiceSpec,
+    )
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text()
+    for model in (Options, ProjectSpec, ServiceSpec, RevisionSpec, SecretSpec, DeployingSpec):
+        for name in model.model_fields:
+            if name != "api":
+                assert f"{name}" in text, (
+                    f"docs/sandbox.md does not mention {model.__name__}.{name}"
+                )
