@@ -131,7 +131,11 @@ class Controls(ABC):
     # --- deploying -------------------------------------------------------------------
 
     def _deploy_now(
-        self, project: str, service: str, region: str | None, build: Any
+        self,
+        project: str,
+        service: str,
+        region: str | None,
+        build: Callable[[ServiceRec], ServicePb],
     ) -> run_v2.Service:
         async def change() -> ServicePb:
             core = self._core

@@ -188,7 +188,7 @@ class Core:
         if rec.rollout is None:
             raise LookupError(f"no deploy in progress on {key.service}")
         if failure is not None:
-            rec.rollout.problem = failure
+            rec.rollout.problem, rec.rollout.secrets = failure, False
         self._settle(rec)
         await self.tick()
 

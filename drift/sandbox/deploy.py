@@ -249,7 +249,8 @@ def settle(world: World, rec: ServiceRec) -> RpcError | None:
     rec.rollout = None
     if rollout.created is not None and rollout.created in rec.revisions:
         revision = rec.revisions[rollout.created]
-        set_ready(world, revision, FAILED if rollout.problem else SUCCEEDED, rollout.problem or "")
+        state = FAILED if rollout.problem else SUCCEEDED
+        set_ready(world, revision, state, rollout.problem or "", secrets=rollout.secrets)
         if rollout.problem:
             message = not_ready_message(rollout.created, revision)
             fail(world, rec.pb, message)

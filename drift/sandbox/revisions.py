@@ -79,12 +79,19 @@ def latest_ready(revisions: Mapping[str, RevisionPb]) -> str | None:
     return next((n for n in reversed(list(revisions)) if is_ready(revisions[n])), None)
 
 
-def set_ready(world: World, revision: RevisionPb, state: int, problem: str = "") -> None:
-    """A revision's readiness: reconciling while its deploy runs, then ready or failed (a
-    failed secret check is SECRETS_ACCESS_CHECK_FAILED: Condition.CommonReason)."""
-    reason = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED if problem else 0
+def set_ready(
+    world: World, revision: RevisionPb, state: int, problem: str = "", *, secrets: bool = True
+) -> None:
+    """A revision's readiness: reconciling while its deploy runs, then ready or failed: a
+    failed secret check is SECRETS_ACCESS_CHECK_FAILED (Condition.CommonReason), any other
+    failure a container that did not start (RevisionReason.HEALTH_CHECK_CONTAINER_ERROR)."""
     del revision.conditions[:]
-    revision.conditions.append(condition(world, "Ready", state, problem, reason))
+    ready = condition(world, "Ready", state, problem)
+    if problem and secrets:
+        ready.reason = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
+    elif problem:
+        ready.revision_reason = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
+    revision.conditions.append(ready)
     # a revision that failed its deploy checks never started: its other conditions wait
     healthy = State.CONDITION_PENDING if state == FAILED else state
     revision.conditions.append(condition(world, "ContainerHealthy", healthy))

@@ -226,14 +226,17 @@ def start_deploys(
                 plan.service.last_modifier = deploying.creator
                 if plan.created is not None:
                     plan.revisions[plan.created].creator = deploying.creator
-            if deploying.outcome == "failed":
+            failed = deploying.outcome == "failed"
+            if failed:
                 plan.problem = deploying.message or "Revision failed to become ready."
             begin(world, rec, plan)
             due = None
             if deploying.settles_in is not None:
                 due = world.clock.now() + parse_span(deploying.settles_in)
             operation = rec.key.operation(world.uid())
-            started(rec, Rollout(rec.pb.generation, plan.created, plan.problem, due, operation))
+            rollout = Rollout(rec.pb.generation, plan.created, plan.problem, due, operation)
+            rollout.secrets = not failed
+            started(rec, rollout)
 
 
 def _traffic(spec: TrafficSpec, names: list[str]) -> TrafficPb:

@@ -32,7 +32,6 @@ from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb
 from drift.sandbox.scenario_models import Options
 
 VersionState = secretmanager_v1.SecretVersion.State
-ACCESS_ROLES = iam.ACCESS_ROLES
 SECRET_KIND = "secretmanager.googleapis.com/SecretVersion"
 
 
@@ -99,7 +98,7 @@ class Rollout:
     problem: str | None
     due: float | None
     operation: str
-    previous_condition: str = ""
+    secrets: bool = True  # the problem is a failed secret check (else: a container's)
 
 
 @dataclass
@@ -179,7 +178,7 @@ class World:
         return iam.grants(
             policies,
             member,
-            ACCESS_ROLES,
+            iam.ACCESS_ROLES,
             resource=resource,
             kind=SECRET_KIND,
             now=self.clock.now(),

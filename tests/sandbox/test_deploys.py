@@ -94,6 +94,9 @@ def test_a_failed_deploy_keeps_the_requested_spec_and_the_old_traffic(
     assert after.latest_ready_revision == before.latest_ready_revision
     assert after.latest_created_revision != before.latest_created_revision
     assert after.terminal_condition.state == State.CONDITION_FAILED and not after.reconciling
+    failed = sandbox.revision("p", "svc")
+    reason = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
+    assert failed.conditions[0].revision_reason == reason and not failed.reconciling
 
 
 def test_a_secret_failure_keeps_the_spec_too(clients: Clients) -> None:
