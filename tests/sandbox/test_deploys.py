@@ -20,6 +20,17 @@ REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REV
 PROD = "projects/acme-prod/locations/us-central1/services"
 
 
+SVC = "projects/p/locations/us-central1/services/svc"
+
+
+def one_service(
+    make_sandbox: MakeSandbox, service: dict[str, Any] | None = None, **options: Any
+) -> Sandbox:
+    """A sandbox whose project `p` (number 3) holds one service, `svc`."""
+    project = {"number": 3, "services": {"svc": service or {}}}
+    return make_sandbox({"options": options, "projects": {"p": project}})
+
+
 def short(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
@@ -37,14 +48,9 @@ def with_image(service: run_v2.Service, image: str) -> run_v2.Service:
 def test_a_deploy_reconciles_until_settled(
     make_sandbox: MakeSandbox, clients_for: ClientsFor
 ) -> None:
-    sandbox = make_sandbox(
-        {
-            "options": {"deploys_wait": True},
-            "projects": {"p": {"number": 3, "services": {"svc": {}}}},
-        }
-    )
+    sandbox = one_service(make_sandbox, deploys_wait=True)
     client = clients_for(sandbox).services
-    name = "projects/p/locations/us-central1/services/svc"
+    name = SVC
     before = client.get_service(name=name)
     operation = client.update_service(service=with_image(before, "example.com/img:2"))
     running = client.get_service(name=name)
@@ -69,14 +75,9 @@ def test_a_deploy_reconciles_until_settled(
 def test_a_failed_deploy_keeps_the_requested_spec_and_the_old_traffic(
     make_sandbox: MakeSandbox, clients_for: ClientsFor
 ) -> None:
-    sandbox = make_sandbox(
-        {
-            "options": {"deploys_wait": True},
-            "projects": {"p": {"number": 3, "services": {"svc": {}}}},
-        }
-    )
+    sandbox = one_service(make_sandbox, deploys_wait=True)
     client = clients_for(sandbox).services
-    name = "projects/p/locations/us-central1/services/svc"
+    name = SVC
     before = client.get_service(name=name)
     request = with_image(run_v2.Service(before), "example.com/img:broken")
     request.traffic = [run_v2.TrafficTarget(type_=LATEST, percent=100, tag="next")]
@@ -126,18 +127,8 @@ def test_a_seeded_deploy_in_progress(real: Sandbox, real_clients: Clients) -> No
 
 
 def test_a_seeded_deploy_settles_after_its_time(make_sandbox: MakeSandbox) -> None:
-    sandbox = make_sandbox(
-        {
-            "projects": {
-                "p": {
-                    "number": 3,
-                    "services": {
-                        "svc": {"deploying": {"template": {"image": "x/y:2"}, "settles_in": "10m"}}
-                    },
-                }
-            }
-        }
-    )
+    deploying = {"template": {"image": "x/y:2"}, "settles_in": "10m"}
+    sandbox = one_service(make_sandbox, {"deploying": deploying})
     assert sandbox.service("p", "svc").reconciling
     sandbox.advance(601)
     settled = sandbox.service("p", "svc")
@@ -170,15 +161,8 @@ def test_no_traffic_deploy_with_a_tag_then_services_update_keeps_the_pin(sandbox
 def test_latest_status_names_the_revision_or_not(
     make_sandbox: MakeSandbox, clients_for: ClientsFor, names: bool
 ) -> None:
-    sandbox = make_sandbox(
-        {
-            "options": {"latest_status_names_revision": names},
-            "projects": {"p": {"number": 3, "services": {"svc": {}}}},
-        }
-    )
-    service = clients_for(sandbox).services.get_service(
-        name="projects/p/locations/us-central1/services/svc"
-    )
+    sandbox = one_service(make_sandbox, latest_status_names_revision=names)
+    service = clients_for(sandbox).services.get_service(name=SVC)
     (status,) = service.traffic_statuses
     assert status.type_ == LATEST and status.percent == 100
     assert status.revision == (short(service.latest_ready_revision) if names else "")
@@ -205,24 +189,10 @@ def test_revision_names(real_clients: Clients) -> None:
 def test_an_old_name_with_its_own_configuration(
     make_sandbox: MakeSandbox, clients_for: ClientsFor, option: str
 ) -> None:
-    sandbox = make_sandbox(
-        {
-            "options": {"same_name_same_config": option},
-            "projects": {
-                "p": {
-                    "number": 3,
-                    "services": {
-                        "svc": {
-                            "template": {"image": "x/y:2"},
-                            "history": [{"name": "svc-one", "image": "x/y:1"}],
-                        }
-                    },
-                }
-            },
-        }
-    )
+    service = {"template": {"image": "x/y:2"}, "history": [{"name": "svc-one", "image": "x/y:1"}]}
+    sandbox = one_service(make_sandbox, service, same_name_same_config=option)
     client = clients_for(sandbox).services
-    svc = client.get_service(name="projects/p/locations/us-central1/services/svc")
+    svc = client.get_service(name=SVC)
     svc.template.revision = "svc-one"
     svc.template.containers[0].image = "x/y:1"
     if option == "reuse":
@@ -322,28 +292,17 @@ def delete(clients: Clients, service: str, revision: str) -> None:
 
 @pytest.mark.parametrize("option", ["refused", "allowed"])
 def test_delete_revision(make_sandbox: MakeSandbox, clients_for: ClientsFor, option: str) -> None:
-    sandbox = make_sandbox(
-        {
-            "options": {"delete_latest_created": option},
-            "projects": {
-                "p": {
-                    "number": 3,
-                    "services": {
-                        "svc": {
-                            "history": [{"name": "svc-a"}, {"name": "svc-b"}, {"name": "svc-c"}],
-                            "template": {"image": "x/y:4"},
-                            "traffic": [
-                                {"revision": "svc-b", "percent": 100},
-                                {"revision": "svc-c", "percent": 0, "tag": "t"},
-                            ],
-                        }
-                    },
-                }
-            },
-        }
-    )
+    spec = {
+        "history": [{"name": "svc-a"}, {"name": "svc-b"}, {"name": "svc-c"}],
+        "template": {"image": "x/y:4"},
+        "traffic": [
+            {"revision": "svc-b", "percent": 100},
+            {"revision": "svc-c", "percent": 0, "tag": "t"},
+        ],
+    }
+    sandbox = one_service(make_sandbox, spec, delete_latest_created=option)
     clients = clients_for(sandbox)
-    service = "projects/p/locations/us-central1/services/svc"
+    service = SVC
     for name, reason in (("svc-b", "serving traffic"), ("svc-c", "traffic tag")):
         with pytest.raises(exceptions.FailedPrecondition, match=reason):
             delete(clients, service, name)
@@ -387,12 +346,8 @@ def test_revision_names_are_unique_in_the_project_and_region(
 def test_observed_generation_after_a_failure(
     make_sandbox: MakeSandbox, option: str, expected: int
 ) -> None:
-    sandbox = make_sandbox(
-        {
-            "options": {"failed_observed_generation": option},
-            "projects": {"p": {"number": 3, "services": {"svc": {"history": [{}], "failed": "x"}}}},
-        }
-    )
+    service = {"history": [{}], "failed": "x"}
+    sandbox = one_service(make_sandbox, service, failed_observed_generation=option)
     assert sandbox.service("p", "svc").observed_generation == expected
     sandbox.hold_deploys()
     sandbox.deploy("p", "svc", image="x/y:3")
