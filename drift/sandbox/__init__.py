@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drift.sandbox.backend import mint_test_jwt
+from drift.sandbox.errors import SandboxError
 from drift.sandbox.faults import Fault
 from drift.sandbox.rpc import Call
 from drift.sandbox.scenario import Scenario, default_scenario_path, generate, load_scenario
@@ -12,6 +13,7 @@ __all__ = [
     "Call",
     "Fault",
     "Sandbox",
+    "SandboxError",
     "Scenario",
     "default_scenario_path",
     "generate",

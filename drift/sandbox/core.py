@@ -1,5 +1,5 @@
 """One running sandbox inside its event loop: the world, its backends, operations, faults
-and call log, and the service updates that tie them together."""
+and call log, and the deploys that tie them together."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from google.longrunning import operations_pb2
 from google.protobuf import field_mask_pb2
 
 from drift.sandbox.backend import BackendConfig
-from drift.sandbox.deploy import Outcome, plan_update, revision_env, weights
+from drift.sandbox.deploy import begin, plan_update, settle, view
 from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
 from drift.sandbox.names import RpcError, ServiceKey
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import ServicePb, copy
+from drift.sandbox.retire import forget, retirement_problem
+from drift.sandbox.revisions import revision_env, weights
 from drift.sandbox.rpc import CallLog
 from drift.sandbox.scenario import Scenario
-from drift.sandbox.seed import build_world
-from drift.sandbox.state import ServiceRec, World
+from drift.sandbox.seed import build_world, start_deploys
+from drift.sandbox.state import Rollout, ServiceRec, World
 
 
 class Core:
@@ -39,12 +41,16 @@ class Core:
         self._latency_ms = latency_ms
         self._operation_delay_ms = operation_delay_ms
         self.latency = 0.0
+        self.deploy_seconds = 0.0
+        self.hold = False
         self.calls = CallLog()
         self.faults = FaultBook(scenario.options.seed)
         self.ops = Operations()
-        self.world = World(scenario.options.seed)
+        self.world = World(scenario.options.seed, scenario.options)
         self.fleet = Fleet(random.Random(scenario.options.seed), host)
         self._locks: dict[ServiceKey, asyncio.Lock] = {}
+        self._dirty: dict[ServiceKey, ServiceRec] = {}
+        self._settled: list[tuple[ServiceRec, str, RpcError | None]] = []
 
     async def load(self, scenario: Scenario | None = None) -> None:
         """(Re)build the world from the scenario and start its backends."""
@@ -53,19 +59,44 @@ class Core:
         self.calls.clear()
         self.scenario = scenario or self.scenario
         options = self.scenario.options
-        seed = options.seed
         latency_ms = options.latency_ms if self._latency_ms is None else self._latency_ms
         self.latency = latency_ms / 1000
         delay_ms = self._operation_delay_ms
-        self.ops.delay = (options.operation_delay_ms if delay_ms is None else delay_ms) / 1000
+        self.deploy_seconds = (options.operation_delay_ms if delay_ms is None else delay_ms) / 1000
+        self.hold = options.deploys_wait
         self.world = build_world(self.scenario)
-        self.fleet = Fleet(random.Random(seed), self.host)
-        self.faults.reset(seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
+        self.fleet = Fleet(random.Random(options.seed), self.host)
+        self.faults.reset(options.seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
+        start_deploys(self.world, self.scenario, self._started)
         await asyncio.gather(*(self.publish(rec) for rec in self.world.services.values()))
 
     async def close(self) -> None:
         self.ops.clear()
         await self.fleet.close()
+
+    # --- time ----------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Carry out what the clock says is due (deploys settling, secrets expiring) and
+        restart the backends of the services that changed. Runs before every call."""
+        for action in self.world.clock.due_actions():
+            action()
+        dirty, self._dirty = self._dirty, {}
+        settled, self._settled = self._settled, []
+        await asyncio.gather(*(self.publish(rec) for rec in dirty.values()))
+        for rec, operation, error in settled:  # done once the backends serve the outcome
+            self.ops.finish(operation, view(self.world, rec.pb), error)
+
+    async def advance(self, seconds: float) -> None:
+        self.world.clock.advance(seconds)
+        await self.tick()
+
+    def _wake_at(self, due: float) -> None:
+        delay = max(0.0, due - self.world.clock.now())
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay, lambda: loop.create_task(self.tick()))
+
+    # --- backends ------------------------------------------------------------------
 
     async def publish(self, rec: ServiceRec) -> None:
         """Run the backends the service's traffic needs; write its URL and tag URLs."""
@@ -82,9 +113,13 @@ class Core:
         )
         for status in rec.pb.traffic_statuses:
             port_of = ports.get(status.revision)
+            # a tagged target has its own URL at any percent, 0 included
+            # (TrafficTargetStatus.uri)
             status.uri = self.fleet.url(port_of) if status.tag and port_of else ""
 
-    async def apply(
+    # --- deploys -------------------------------------------------------------------
+
+    async def deploy(
         self,
         key: ServiceKey,
         request: ServicePb,
@@ -92,54 +127,86 @@ class Core:
         *,
         allow_missing: bool = False,
         validate_only: bool = False,
-    ) -> tuple[Outcome, ServiceRec | None]:
-        """Plan an update and, unless `validate_only`, store it and restart backends."""
+        now: bool = False,
+    ) -> operations_pb2.Operation:
+        """UpdateService: check and plan the update; `validate_only` answers a done operation
+        with the would-be service; otherwise store it as a deploy in progress and answer a
+        running operation that is done when the deploy settles (`now`: at once, unless the
+        sandbox holds deploys)."""
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            current = self.world.services.get(key)
+            world = self.world
+            current = world.services.get(key)
             if current is None and not allow_missing:
-                self.world.service(key)  # raises NOT_FOUND
+                world.service(key)  # raises NOT_FOUND
             if current is not None and request.etag and request.etag != current.pb.etag:
                 raise RpcError(
                     grpc.StatusCode.ABORTED,
                     f"The etag provided ({request.etag}) does not match the current etag of "
                     f"'{key.name}'; read the service again and retry.",
                 )
-            outcome = plan_update(self.world, key, current, request, mask)
+            if current is not None and current.rollout is not None:
+                self._settle(current)  # a newer generation supersedes the deploy in progress
+            plan = plan_update(world, key, current, request, mask)
+            name = key.operation(world.uid())
             if validate_only:
-                return outcome, None
-            rec = current or ServiceRec(key, outcome.service, {}, BackendConfig())
-            rec.pb, rec.revisions = outcome.service, outcome.revisions
-            self.world.services[key] = rec
+                trial = ServiceRec(key, plan.service, {}, BackendConfig())
+                begin(world, trial, plan)
+                trial.rollout = Rollout(0, plan.created, plan.problem, None, name)
+                error = settle(world, trial)
+                return self.ops.finish(name, view(world, trial.pb), error)
+            rec = current or ServiceRec(key, plan.service, {}, BackendConfig())
+            begin(world, rec, plan)
+            world.services[key] = rec
+            operation = self.ops.start(name, view(world, rec.pb))
+            due = None if self.hold else world.clock.now() + (0 if now else self.deploy_seconds)
+            self._started(rec, Rollout(rec.pb.generation, plan.created, plan.problem, due, name))
+            if now and not self.hold:
+                self._settle(rec)
+            await self.tick()
             await self.publish(rec)
-            return outcome, rec
+            return operation
 
-    async def update_operation(
-        self,
-        key: ServiceKey,
-        request: ServicePb,
-        mask: field_mask_pb2.FieldMask | None,
-        *,
-        allow_missing: bool,
-        validate_only: bool,
+    def _started(self, rec: ServiceRec, rollout: Rollout) -> None:
+        rec.rollout = rollout
+        if rollout.due is not None:
+            self.world.clock.at(rollout.due, lambda: self._settle(rec, rollout))
+            self._wake_at(rollout.due)
+
+    def _settle(self, rec: ServiceRec, rollout: Rollout | None = None) -> None:
+        """Settle the service's deploy in progress (only `rollout`, when given)."""
+        if rec.rollout is None or (rollout is not None and rec.rollout is not rollout):
+            return
+        name = rec.rollout.operation
+        error = settle(self.world, rec)
+        self._settled.append((rec, name, error))
+        self._dirty[rec.key] = rec
+
+    async def finish(self, key: ServiceKey, failure: str | None = None) -> None:
+        """Settle a deploy in progress now: ready, or failed with `failure` as the reason."""
+        rec = self.world.service(key)
+        if rec.rollout is None:
+            raise LookupError(f"no deploy in progress on {key.service}")
+        if failure is not None:
+            rec.rollout.problem, rec.rollout.secrets = failure, False
+        self._settle(rec)
+        await self.tick()
+
+    def delete_revision(
+        self, rec: ServiceRec, name: str, etag: str, validate_only: bool
     ) -> operations_pb2.Operation:
-        """UpdateService: a running operation (or a done one for `validate_only`)."""
-        outcome, rec = await self.apply(
-            key, request, mask, allow_missing=allow_missing, validate_only=validate_only
-        )
-        name = key.operation(self.world.uid())
-        if rec is None:
-            return self.ops.finished(name, outcome.service, outcome.error)
-        final = copy(rec.pb)
-        generation = rec.pb.generation
-        rec.pb.reconciling = True
-        rec.pb.observed_generation = generation - 1
-
-        def done() -> None:
-            if rec.pb.generation == generation:
-                rec.pb.reconciling = False
-                rec.pb.observed_generation = generation
-
-        return self.ops.start(
-            name, running=copy(rec.pb), final=final, error=outcome.error, on_done=done
-        )
+        """DeleteRevision: "Only retired revisions can be deleted with this API"
+        (DeleteRevisionRequest); the operation is done at once."""
+        revision = rec.revisions[name]
+        if etag and etag != revision.etag:
+            raise RpcError(grpc.StatusCode.ABORTED, f"The etag provided does not match '{name}'.")
+        problem = retirement_problem(self.world, rec, name)
+        if problem:
+            raise RpcError(grpc.StatusCode.FAILED_PRECONDITION, problem)
+        operation = rec.key.operation(self.world.uid())
+        deleted = copy(revision)
+        deleted.delete_time.CopyFrom(self.world.now())
+        if not validate_only:
+            del rec.revisions[name]
+            forget(rec)
+        return self.ops.finish(operation, deleted, None)

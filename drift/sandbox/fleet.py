@@ -32,7 +32,8 @@ class Fleet:
         self._weights: dict[ServiceKey, list[tuple[str, int]]] = {}
 
     def url(self, port: int) -> str:
-        return f"http://{self.host}:{port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}"
 
     async def router(self, key: ServiceKey, config: BackendConfig) -> int:
         """The port of the service URL (started on first use)."""

@@ -1,12 +1,10 @@
-"""Long-running operations (`google.longrunning.Operations`): an update answers with a running
-operation that completes when polled (GetOperation/WaitOperation) after a configurable delay."""
+"""Long-running operations (`google.longrunning.Operations`): an update or a deletion answers
+with a running operation that is done when the deploy behind it settles."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from google.longrunning import operations_pb2
 from google.protobuf import any_pb2
@@ -14,6 +12,8 @@ from google.protobuf.message import Message
 
 from drift.sandbox.names import OPERATION, RpcError, not_found, parse
 from drift.sandbox.rpc import Method
+
+DEFAULT_WAIT = 60.0
 
 
 def pack(message: Message) -> any_pb2.Any:
@@ -24,72 +24,49 @@ def pack(message: Message) -> any_pb2.Any:
 
 @dataclass
 class _Op:
-    running: operations_pb2.Operation
-    final: operations_pb2.Operation
-    due: float
-    on_done: Callable[[], None] | None
-    timer: asyncio.TimerHandle | None = None
-    done: bool = False
+    current: operations_pb2.Operation
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Operations:
     """Operation store. Event-loop only."""
 
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
+    def __init__(self) -> None:
         self._ops: dict[str, _Op] = {}
 
-    def start(
-        self,
-        name: str,
-        *,
-        running: Message,
-        final: Message,
-        error: RpcError | None,
-        on_done: Callable[[], None] | None = None,
-    ) -> operations_pb2.Operation:
-        """A running operation (metadata `running`) that completes after the delay with
-        `final` as metadata and response, or with `error`."""
-        started = operations_pb2.Operation(name=name, metadata=pack(running), done=False)
-        ended = operations_pb2.Operation(name=name, metadata=pack(final), done=True)
-        if error is not None:
-            ended.error.CopyFrom(error.status())
-        else:
-            ended.response.CopyFrom(pack(final))
-        op = _Op(started, ended, time.monotonic() + self.delay, on_done)
-        self._ops[name] = op
-        op.timer = asyncio.get_running_loop().call_later(self.delay, self._complete, op)
-        return started
+    def start(self, name: str, metadata: Message) -> operations_pb2.Operation:
+        """A running operation (its metadata: the resource as it is now)."""
+        op = operations_pb2.Operation(name=name, metadata=pack(metadata), done=False)
+        self._ops[name] = _Op(op)
+        return op
 
-    def finished(
-        self, name: str, final: Message, error: RpcError | None
+    def finish(
+        self, name: str, final: Message, error: RpcError | None, *, response: Message | None = None
     ) -> operations_pb2.Operation:
-        """An operation that is done at once (validate_only)."""
+        """Done: `final` as metadata and response (or `response`), or `error`."""
         op = operations_pb2.Operation(name=name, metadata=pack(final), done=True)
         if error is not None:
             op.error.CopyFrom(error.status())
         else:
-            op.response.CopyFrom(pack(final))
-        self._ops[name] = _Op(op, op, time.monotonic(), None, done=True)
+            op.response.CopyFrom(pack(final if response is None else response))
+        entry = self._ops.setdefault(name, _Op(op))
+        entry.current = op
+        entry.done.set()
         return op
 
     def get(self, name: str) -> operations_pb2.Operation:
-        op = self._find(name)
-        if not op.done and time.monotonic() >= op.due:
-            self._complete(op)
-        return op.final if op.done else op.running
+        return self._find(name).current
 
     async def wait(self, name: str, timeout: float | None) -> operations_pb2.Operation:
         op = self._find(name)
-        remaining = op.due - time.monotonic()
-        if not op.done and remaining > 0:
-            await asyncio.sleep(remaining if timeout is None else min(remaining, timeout))
-        return self.get(name)
+        try:
+            # without a timeout, wait as long as a server would before answering
+            await asyncio.wait_for(op.done.wait(), DEFAULT_WAIT if timeout is None else timeout)
+        except TimeoutError:
+            pass
+        return op.current
 
     def clear(self) -> None:
-        for op in self._ops.values():
-            if op.timer is not None:
-                op.timer.cancel()
         self._ops.clear()
 
     def _find(self, name: str) -> _Op:
@@ -98,16 +75,6 @@ class Operations:
         if op is None:
             raise not_found(f"Operation '{name}' not found.")
         return op
-
-    @staticmethod
-    def _complete(op: _Op) -> None:
-        if op.done:
-            return
-        op.done = True
-        if op.timer is not None:
-            op.timer.cancel()
-        if op.on_done is not None:
-            op.on_done()
 
 
 def methods(ops: Operations) -> list[Method]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import json
 import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import grpc
@@ -43,6 +46,10 @@ class Call:
 
 @dataclass
 class CallLog:
+    """Every call served, and optionally one JSON line per call in `log` (time, method,
+    resource, status: never a request body, so never a secret payload)."""
+
+    log: Path | None = None
     _calls: list[Call] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -51,6 +58,21 @@ class CallLog:
         with self._lock:
             self._calls.append(call)
         return call
+
+    def done(self, call: Call, code: str, resource: str) -> None:
+        call.code = code
+        if self.log is None:
+            return
+        line = json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "method": call.method,
+                "resource": resource,
+                "status": code,
+            }
+        )
+        with self._lock, self.log.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
 
     def snapshot(self) -> list[Call]:
         with self._lock:
@@ -71,6 +93,9 @@ class Context(Protocol):
     calls: CallLog
     faults: FaultBook
     latency: float
+
+    async def tick(self) -> None:
+        """Carry out what is due before a call is answered."""
 
 
 Handler = Callable[[Any], Awaitable[Message]]
@@ -120,28 +145,30 @@ def _unary(
 ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]:
     async def handle(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
         call = ctx.calls.add(method.path, method.record(request))
+        resource = resource_name(request)
         try:
-            response = await _answer(method, ctx, request)
+            response = await _answer(method, ctx, request, resource)
         except RpcError as err:
-            call.code = err.code.name
+            ctx.calls.done(call, err.code.name, resource)
             await context.abort(err.code, err.message, trailing_metadata=err.trailers())
             raise  # unreachable: abort raises
         except asyncio.CancelledError:
-            call.code = "CANCELLED"
+            ctx.calls.done(call, "CANCELLED", resource)
             raise
         except Exception:
             LOGGER.exception("sandbox: %s failed", method.path)
-            call.code = "INTERNAL"
+            ctx.calls.done(call, "INTERNAL", resource)
             await context.abort(grpc.StatusCode.INTERNAL, "internal error in the sandbox")
             raise
-        call.code = "OK"
+        ctx.calls.done(call, "OK", resource)
         return response
 
     return handle
 
 
-async def _answer(method: Method, ctx: Context, request: Message) -> Message:
-    decision = ctx.faults.decide(method.name, resource_name(request))
+async def _answer(method: Method, ctx: Context, request: Message, resource: str) -> Message:
+    await ctx.tick()
+    decision = ctx.faults.decide(method.name, resource)
     delay = ctx.latency + decision.latency
     response = None
     if decision.after:

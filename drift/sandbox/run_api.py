@@ -1,5 +1,5 @@
-"""`google.cloud.run.v2.Services` and `Revisions`: get, list with paging, and update as a
-long-running operation."""
+"""`google.cloud.run.v2.Services` and `Revisions`: get, list with paging, update and revision
+deletion as long-running operations."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from google.cloud import run_v2
 from google.protobuf.message import Message
 
 from drift.sandbox.core import Core
+from drift.sandbox.deploy import view
 from drift.sandbox.names import LOCATION, REVISION, SERVICE, ServiceKey, not_found, parse
 from drift.sandbox.pb import RevisionPb, copy
 from drift.sandbox.rpc import Method, paginate
@@ -34,20 +35,21 @@ class RunApi:
 
     async def get_service(self, request: Any) -> Message:
         world = self.core.world
-        return copy(world.service(world.service_key(request.name)).pb)
+        return view(world, world.service(world.service_key(request.name)).pb)
 
     async def list_services(self, request: Any) -> Message:
         project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
         recs = self._services_in(project, region)
         page, token = paginate(recs, request.page_size, request.page_token)
+        world = self.core.world
         return run_v2.ListServicesResponse.pb()(
-            services=[rec.pb for rec in page], next_page_token=token
+            services=[view(world, rec.pb) for rec in page], next_page_token=token
         )
 
     async def update_service(self, request: Any) -> Message:
         key = self.core.world.service_key(request.service.name)
         mask = request.update_mask if request.HasField("update_mask") else None
-        return await self.core.update_operation(
+        return await self.core.deploy(
             key,
             request.service,
             mask,
@@ -55,21 +57,29 @@ class RunApi:
             validate_only=request.validate_only,
         )
 
-    async def get_revision(self, request: Any) -> Message:
-        project, region, service, name = parse(
+    def _revision(self, name: str) -> tuple[ServiceRec, str]:
+        project, region, service, revision = parse(
             REVISION,
-            request.name,
+            name,
             "projects/PROJECT/locations/REGION/services/SERVICE/revisions/REVISION",
         )
         world = self.core.world
         key = ServiceKey(world.project(project).id, region, service)
-        revision = world.service(key).revisions.get(name)
-        if revision is None:
+        rec = world.service(key)
+        if revision not in rec.revisions:
             raise not_found(
-                f"Resource '{name}' of kind 'REVISION' in region '{region}' "
+                f"Resource '{revision}' of kind 'REVISION' in region '{region}' "
                 f"in project '{key.project}' does not exist."
             )
-        return copy(revision)
+        return rec, revision
+
+    async def get_revision(self, request: Any) -> Message:
+        rec, name = self._revision(request.name)
+        return copy(rec.revisions[name])
+
+    async def delete_revision(self, request: Any) -> Message:
+        rec, name = self._revision(request.name)
+        return self.core.delete_revision(rec, name, request.etag, request.validate_only)
 
     async def list_revisions(self, request: Any) -> Message:
         project, region, service = parse(
@@ -97,4 +107,5 @@ class RunApi:
             method(SERVICES, "UpdateService", run_v2.UpdateServiceRequest, self.update_service),
             method(REVISIONS, "GetRevision", run_v2.GetRevisionRequest, self.get_revision),
             method(REVISIONS, "ListRevisions", run_v2.ListRevisionsRequest, self.list_revisions),
+            method(REVISIONS, "DeleteRevision", run_v2.DeleteRevisionRequest, self.delete_revision),
         ]

@@ -13,6 +13,7 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 from google.protobuf.message import Message
 
 from drift.live.crc32c import crc32c
+from drift.sandbox import iam
 from drift.sandbox.core import Core
 from drift.sandbox.names import PROJECT, RpcError, SecretKey, invalid, parse
 from drift.sandbox.pb import SecretPb, SecretVersionPb, copy
@@ -86,9 +87,13 @@ class SecretsApi:
         secret.CopyFrom(request.secret)
         secret.name = key.name
         secret.create_time.CopyFrom(world.now())
+        if secret.HasField("ttl"):
+            # `ttl` is input only; `expire_time` "is always provided on output" (Secret)
+            secret.expire_time.CopyFrom(world.now(secret.ttl.ToNanoseconds() / 1e9))
         secret.etag = world.etag(key.name)
         policy = policy_pb2.Policy(version=1, etag=world.etag(f"{key.name}:iam").encode())
-        world.secrets[key] = SecretRec(secret, [], policy)
+        world.secrets[key] = rec = SecretRec(secret, [], policy)
+        world.watch_secret(key, rec)
         return copy(secret)
 
     async def add_secret_version(self, request: Any) -> Message:
@@ -143,7 +148,7 @@ class SecretsApi:
 
     def _transition(self, request: Any, state: int) -> Message:
         world = self.core.world
-        _, version = world.version_ref(request.name)
+        rec, version = world.version_ref(request.name)
         if request.etag and request.etag != version.pb.etag:
             raise RpcError(
                 grpc.StatusCode.ABORTED, f"The etag provided does not match [{version.pb.name}]."
@@ -153,10 +158,21 @@ class SecretsApi:
                 grpc.StatusCode.FAILED_PRECONDITION,
                 f"Secret Version [{version.pb.name}] is in DESTROYED state.",
             )
-        version.pb.state = state
+        ttl = rec.pb.version_destroy_ttl.ToNanoseconds() / 1e9
+        if state == VersionState.DESTROYED and ttl <= 0:
+            world.destroy(version)
+            return copy(version.pb)
         if state == VersionState.DESTROYED:
-            version.pb.destroy_time.CopyFrom(world.now())
-            version.data = b""
+            # delayed destruction: "The version is disabled … scheduled for permanent
+            # destruction at the end of the delay period" (Secret.version_destroy_ttl;
+            # https://cloud.google.com/secret-manager/docs/delay-destruction-of-secret-versions)
+            version.pb.state = VersionState.DISABLED
+            version.pb.scheduled_destroy_time.CopyFrom(world.now(ttl))
+            world.watch_version(version)
+        else:
+            # enabling or disabling a version scheduled for destruction restores it (same page)
+            version.pb.state = state
+            version.pb.ClearField("scheduled_destroy_time")
         version.pb.etag = world.etag(version.pb.name)
         return copy(version.pb)
 
@@ -170,10 +186,12 @@ class SecretsApi:
         return self._transition(request, VersionState.DESTROYED)
 
     async def get_iam_policy(self, request: Any) -> Message:
-        return copy(self._secret(request.resource).policy)
+        policy = self._secret(request.resource).policy
+        return iam.for_version(policy, request.options.requested_policy_version)
 
     async def set_iam_policy(self, request: Any) -> Message:
         rec = self._secret(request.resource)
+        iam.check_settable(request.policy)
         if request.policy.etag and request.policy.etag != rec.policy.etag:
             raise RpcError(
                 grpc.StatusCode.ABORTED,

@@ -1,63 +1,57 @@
-"""Build the sandbox world a scenario describes: projects, services with their revision
-history and traffic, secrets with versions and IAM policies."""
+"""Build the sandbox world a scenario describes: organisations, folders and projects with their
+IAM policies, services with their revision history, traffic and deploys in progress, secrets
+with versions, lifecycle times and IAM policies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.cloud import run_v2, secretmanager_v1
 from google.iam.v1 import policy_pb2
-from google.protobuf import duration_pb2
+from google.protobuf import json_format
+from google.type import expr_pb2
 
+from drift.errors import InputError, Problem
 from drift.sandbox.backend import BackendConfig
-from drift.sandbox.deploy import (
+from drift.sandbox.clock import duration, parse_span
+from drift.sandbox.deploy import begin, plan_update, serve
+from drift.sandbox.names import RpcError, SecretKey, ServiceKey
+from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, TrafficPb
+from drift.sandbox.revisions import (
+    CLIENT_NAME,
+    CLIENT_VERSION,
+    FAILED,
     LATEST,
     REVISION,
+    SUCCEEDED,
+    copy_fields,
     make_revision,
-    settle,
+    set_ready,
 )
-from drift.sandbox.names import SecretKey, ServiceKey
-from drift.sandbox.pb import (
-    RevisionPb,
-    SecretPb,
-    SecretVersionPb,
-    ServicePb,
-    TemplatePb,
-    TrafficPb,
-)
-from drift.sandbox.scenario import (
+from drift.sandbox.scenario_models import (
     BackendSpec,
-    ProjectSpec,
+    Iam,
+    NodeSpec,
     RevisionSpec,
     Scenario,
     SecretSpec,
     ServiceSpec,
-    TemplateSpec,
     TrafficSpec,
 )
 from drift.sandbox.state import (
+    NodeRec,
     ProjectRec,
+    Rollout,
     SecretRec,
     ServiceRec,
     VersionRec,
     VersionState,
     World,
 )
-from drift.units import parse_duration
+from drift.sandbox.templates import merge_template, resolve, template_pb
 
 DAY = 86400.0
-DEFAULTS = TemplateSpec(
-    image="us-docker.pkg.dev/cloudrun/container/hello",
-    port=8080,
-    cpu="1",
-    memory="512Mi",
-    cpu_throttling=True,
-    startup_cpu_boost=False,
-    min_instances=0,
-    max_instances=100,
-    concurrency=80,
-    timeout="300s",
-)
 _Ingress = run_v2.IngressTraffic
 INGRESS = {
     "all": _Ingress.INGRESS_TRAFFIC_ALL,
@@ -65,105 +59,191 @@ INGRESS = {
     "internal-and-cloud-load-balancing": _Ingress.INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER,
     "none": _Ingress.INGRESS_TRAFFIC_NONE,
 }
-EXECUTION = {
-    "gen1": run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1,
-    "gen2": run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2,
-}
-EGRESS = {
-    "all-traffic": run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC,
-    "private-ranges-only": run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY,
-}
-MERGED_MAPS = ("env", "labels", "annotations")
-REVISION_ONLY = frozenset({"name", "ready", "message"})
+
+
+def policy_of(world: World, spec: Iam) -> policy_pb2.Policy:
+    """An IAM policy from `role: [members]` or from bindings with conditions (version 3
+    when any binding has a condition: google/iam/v1/policy.proto)."""
+    policy = policy_pb2.Policy(version=1)
+    if isinstance(spec, dict):
+        for role, members in spec.items():
+            policy.bindings.append(policy_pb2.Binding(role=role, members=members))
+        return policy
+    for item in spec:
+        binding = policy_pb2.Binding(role=item.role, members=item.members)
+        if item.condition is not None:
+            cond = item.condition
+            binding.condition.CopyFrom(
+                expr_pb2.Expr(
+                    title=cond.title, description=cond.description, expression=cond.expression
+                )
+            )
+            policy.version = 3
+            if cond.holds is not None:
+                world.condition_overrides[cond.expression] = cond.holds
+        policy.bindings.append(binding)
+    return policy
+
+
+def _node(world: World, name: str, spec: NodeSpec) -> NodeRec:
+    policy = policy_of(world, spec.iam)
+    policy.etag = world.etag(f"{name}:iam").encode()
+    return NodeRec(name, spec.parent, policy, frozenset(spec.deny))
 
 
 def build_world(scenario: Scenario) -> World:
-    world = World(scenario.options.seed)
+    world = World(scenario.options.seed, scenario.options)
+    for kind, group in (("organizations", scenario.organizations), ("folders", scenario.folders)):
+        for number, spec in group.items():
+            name = f"{kind}/{number}"
+            world.nodes[name] = _node(world, name, spec)
     for pid, spec in scenario.projects.items():
+        node = _node(world, f"projects/{spec.number}", spec)
         world.add_project(
-            ProjectRec(
-                pid,
-                spec.number,
-                spec.region,
-                {role: tuple(members) for role, members in spec.iam.items()},
-            )
+            ProjectRec(pid, spec.number, spec.region, node.policy, spec.parent, node.deny)
         )
     for pid, spec in scenario.projects.items():
-        _seed_project(world, world.projects[pid], spec)
+        project = world.projects[pid]
+        for name, secret in spec.secrets.items():
+            secret_key = SecretKey(pid, name)
+            world.secrets[secret_key] = build_secret(world, secret_key, secret)
+            world.watch_secret(secret_key, world.secrets[secret_key])
+        for name, service in spec.services.items():
+            key = ServiceKey(pid, service.region or project.region, name)
+            world.services[key] = build_service(world, project, key, service)
     return world
 
 
-def _seed_project(world: World, project: ProjectRec, spec: ProjectSpec) -> None:
-    for name, secret in spec.secrets.items():
-        secret_key = SecretKey(project.id, name)
-        world.secrets[secret_key] = build_secret(world, secret_key, secret)
-    for name, service in spec.services.items():
-        service_key = ServiceKey(project.id, service.region or project.region, name)
-        world.services[service_key] = build_service(world, project, service_key, service)
+def _client(spec: RevisionSpec | ServiceSpec | None) -> tuple[str, str]:
+    if spec is None:
+        return ("", "")
+    return (spec.client or "", spec.client_version or "")
 
 
-def merge_template(base: TemplateSpec, change: TemplateSpec) -> TemplateSpec:
-    """`base` with the keys `change` sets; maps merge and a `null` entry removes a key."""
-    data: dict[str, Any] = base.model_dump()
-    for field in change.model_fields_set - REVISION_ONLY:
-        value = getattr(change, field)
-        if field in MERGED_MAPS and value is not None:
-            merged = dict(data.get(field) or {})
-            for k, v in value.items():
-                if v is None:
-                    merged.pop(k, None)
-                else:
-                    merged[k] = v
-            data[field] = merged
-        else:
-            data[field] = value
-    return TemplateSpec.model_validate(data)
-
-
-def template_pb(spec: TemplateSpec, service: str) -> TemplatePb:
-    env = []
-    for name, value in (spec.env or {}).items():
-        if value is None:
-            continue
-        if isinstance(value, str):
-            env.append(run_v2.EnvVar.pb()(name=name, value=value))
-        else:
-            selector = run_v2.SecretKeySelector.pb()(secret=value.secret, version=value.version)
-            source = run_v2.EnvVarSource.pb()(secret_key_ref=selector)
-            env.append(run_v2.EnvVar.pb()(name=name, value_source=source))
-    limits = {k: v for k, v in (("cpu", spec.cpu), ("memory", spec.memory)) if v is not None}
-    container = run_v2.Container.pb()(
-        name=spec.container_name or f"{service}-1",
-        image=spec.image or "",
-        env=env,
-        resources=run_v2.ResourceRequirements.pb()(
-            limits=limits,
-            cpu_idle=bool(spec.cpu_throttling),
-            startup_cpu_boost=bool(spec.startup_cpu_boost),
-        ),
-        ports=[run_v2.ContainerPort.pb()(name="http1", container_port=spec.port or 8080)],
+def build_service(
+    world: World, project: ProjectRec, key: ServiceKey, spec: ServiceSpec
+) -> ServiceRec:
+    current = resolve(spec.template)
+    history: list[tuple[Any, RevisionSpec | None]] = [
+        (merge_template(current, older), older) for older in spec.history
+    ]
+    history.append((current, None))
+    count = len(history)
+    deployer = spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com"
+    revisions: dict[str, RevisionPb] = {}
+    ages: list[float] = []
+    for number, (template, older) in enumerate(history, 1):
+        pb = template_pb(template, key.service)
+        fixed = older.name if older is not None else pb.revision
+        name = fixed or f"{key.service}-{number:05d}-{world.suffix()}"
+        age = (count - number) * DAY
+        if older is not None and older.created is not None:
+            age = parse_span(older.created)
+        ages.append(age)
+        revision = make_revision(
+            world,
+            project,
+            key,
+            pb,
+            name,
+            creator=(older.creator if older else None) or deployer,
+            client=_client(older if older is not None else spec),
+            age_seconds=age,
+        )
+        if older is not None and older.client:
+            # what the scenario says the writer was, whatever the option for new writes
+            revision.annotations[CLIENT_NAME] = older.client
+            if older.client_version:
+                revision.annotations[CLIENT_VERSION] = older.client_version
+        problem = spec.failed if older is None else None
+        if older is not None and not older.ready:
+            problem = older.message or "Revision failed to become ready."
+        set_ready(world, revision, FAILED if problem else SUCCEEDED, problem or "")
+        revisions[name] = revision
+    names = list(revisions)
+    service = ServicePb(
+        name=key.name,
+        uid=world.uid(),
+        description=spec.description or "",
+        generation=count,
+        labels=spec.labels,
+        annotations=spec.annotations,
+        create_time=world.now(-max(ages) - DAY),
+        update_time=world.now(),
+        creator=deployer,
+        last_modifier=spec.last_modifier or deployer,
+        client=spec.client or "",
+        client_version=spec.client_version or "",
+        ingress=INGRESS[spec.ingress],
+        template=template_pb(current, key.service),
+        traffic=[
+            _traffic(t, names) for t in spec.traffic or [TrafficSpec(latest=True, percent=100)]
+        ],
     )
-    template = TemplatePb(
-        labels=spec.labels or {},
-        annotations=spec.annotations or {},
-        containers=[container],
-        scaling=run_v2.RevisionScaling.pb()(
-            min_instance_count=spec.min_instances or 0,
-            max_instance_count=spec.max_instances or 0,
-        ),
-        max_instance_request_concurrency=spec.concurrency or 0,
-        service_account=spec.service_account or "",
-        session_affinity=bool(spec.session_affinity),
-    )
-    if spec.timeout is not None:
-        template.timeout.CopyFrom(duration_pb2.Duration(seconds=int(parse_duration(spec.timeout))))
-    if spec.execution_environment is not None:
-        template.execution_environment = EXECUTION[spec.execution_environment]
-    if spec.vpc_connector is not None:
-        template.vpc_access.connector = spec.vpc_connector
-        if spec.vpc_egress is not None:
-            template.vpc_access.egress = EGRESS[spec.vpc_egress]
-    return template
+    if spec.api:
+        parsed = ServicePb()
+        json_format.ParseDict(dict(spec.api), parsed)
+        copy_fields(parsed, service, list(spec.api))
+    service.etag = world.etag(key.name)
+    serve(world, key, service, revisions)
+    if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
+        # the failed deploy's generation was never observed (Service.reconciling)
+        service.observed_generation = count - 1
+    return ServiceRec(key, service, revisions, backend_config(spec.backend))
+
+
+def start_deploys(
+    world: World, scenario: Scenario, started: Callable[[ServiceRec, Rollout], None]
+) -> None:
+    """The deploys a scenario finds in progress (`deploying:`), begun as UpdateService
+    would begin them; `started` schedules each to settle."""
+    for pid, project in scenario.projects.items():
+        for name, spec in project.services.items():
+            deploying = spec.deploying
+            if deploying is None:
+                continue
+            rec = world.find_service(pid, name, spec.region)
+            request = ServicePb()
+            request.CopyFrom(rec.pb)
+            target = merge_template(resolve(spec.template), deploying.template)
+            request.template.CopyFrom(template_pb(target, name))
+            fixed = deploying.template.name or (deploying.template.api or {}).get("revision")
+            request.template.revision = fixed or ""
+            request.client = deploying.client or request.client
+            request.client_version = deploying.client_version or request.client_version
+            if deploying.traffic is not None:
+                names = [*rec.revisions, request.template.revision]
+                del request.traffic[:]
+                request.traffic.extend(_traffic(t, names) for t in deploying.traffic)
+            try:
+                plan = plan_update(world, rec.key, rec, request)
+            except RpcError as exc:
+                at = f"projects.{pid}.services.{name}.deploying"
+                raise InputError(
+                    [Problem("<scenario>", 1, f"{at}: {exc.message}")], kind="scenario"
+                ) from None
+            if deploying.creator:
+                plan.service.last_modifier = deploying.creator
+                if plan.created is not None:
+                    plan.revisions[plan.created].creator = deploying.creator
+            failed = deploying.outcome == "failed"
+            if failed:
+                plan.problem = deploying.message or "Revision failed to become ready."
+            begin(world, rec, plan)
+            due = None
+            if deploying.settles_in is not None:
+                due = world.clock.now() + parse_span(deploying.settles_in)
+            operation = rec.key.operation(world.uid())
+            rollout = Rollout(rec.pb.generation, plan.created, plan.problem, due, operation)
+            rollout.secrets = not failed
+            started(rec, rollout)
+
+
+def _traffic(spec: TrafficSpec, names: list[str]) -> TrafficPb:
+    if spec.latest:
+        return TrafficPb(type_=LATEST, percent=spec.percent, tag=spec.tag or "")
+    name = names[spec.revision - 1] if isinstance(spec.revision, int) else str(spec.revision)
+    return TrafficPb(type_=REVISION, revision=name, percent=spec.percent, tag=spec.tag or "")
 
 
 def backend_config(spec: BackendSpec | None) -> BackendConfig:
@@ -182,66 +262,6 @@ def backend_config(spec: BackendSpec | None) -> BackendConfig:
     )
 
 
-def build_service(
-    world: World, project: ProjectRec, key: ServiceKey, spec: ServiceSpec
-) -> ServiceRec:
-    current = merge_template(DEFAULTS, spec.template)
-    history: list[tuple[TemplateSpec, RevisionSpec | None]] = [
-        (merge_template(current, older), older) for older in spec.history
-    ]
-    history.append((current, None))
-    count = len(history)
-    revisions: dict[str, RevisionPb] = {}
-    for number, (template, older) in enumerate(history, 1):
-        name = (older.name if older else None) or f"{key.service}-{number:05d}-{world.suffix()}"
-        if older is not None:
-            problem = None if older.ready else older.message or "Revision failed to become ready."
-        else:
-            problem = spec.failed
-        revisions[name] = make_revision(
-            world,
-            project,
-            key,
-            template_pb(template, key.service),
-            name,
-            problem=problem,
-            age_seconds=(count - number) * DAY,
-        )
-    names = list(revisions)
-    service = ServicePb(
-        name=key.name,
-        uid=world.uid(),
-        description=spec.description or "",
-        generation=count,
-        observed_generation=count,
-        labels=spec.labels,
-        annotations=spec.annotations,
-        create_time=world.now(-count * DAY),
-        update_time=world.now(),
-        creator=spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com",
-        last_modifier=spec.last_modifier
-        or spec.creator
-        or f"deployer@{project.id}.iam.gserviceaccount.com",
-        client=spec.client or "",
-        client_version=spec.client_version or "",
-        ingress=INGRESS[spec.ingress],
-        template=template_pb(current, key.service),
-        traffic=[
-            _traffic(t, names) for t in spec.traffic or [TrafficSpec(latest=True, percent=100)]
-        ],
-    )
-    service.etag = world.etag(key.name)
-    settle(world, key, service, revisions)
-    return ServiceRec(key, service, revisions, backend_config(spec.backend))
-
-
-def _traffic(spec: TrafficSpec, names: list[str]) -> TrafficPb:
-    if spec.latest:
-        return TrafficPb(type_=LATEST, percent=spec.percent, tag=spec.tag or "")
-    name = names[spec.revision - 1] if isinstance(spec.revision, int) else str(spec.revision)
-    return TrafficPb(type_=REVISION, revision=name, percent=spec.percent, tag=spec.tag or "")
-
-
 def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
     count = len(spec.versions)
     secret = SecretPb(
@@ -253,6 +273,10 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
         labels=spec.labels,
         version_aliases=spec.aliases,
     )
+    if spec.expire_in is not None:
+        secret.expire_time.CopyFrom(world.now(parse_span(spec.expire_in)))
+    if spec.version_destroy_ttl is not None:
+        secret.version_destroy_ttl.CopyFrom(duration(parse_span(spec.version_destroy_ttl)))
     secret.etag = world.etag(key.name)
     versions = []
     for number, item in enumerate(spec.versions, 1):
@@ -264,12 +288,13 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
         )
         if state == VersionState.DESTROYED:
             version.destroy_time.CopyFrom(world.now(-(count - number) * DAY))
+        if item.scheduled_destroy_in is not None:
+            version.scheduled_destroy_time.CopyFrom(
+                world.now(parse_span(item.scheduled_destroy_in))
+            )
         version.etag = world.etag(version.name)
         data = b"" if state == VersionState.DESTROYED else (item.value or "").encode()
         versions.append(VersionRec(version, data))
-    policy = policy_pb2.Policy(
-        version=1,
-        bindings=[policy_pb2.Binding(role=r, members=m) for r, m in spec.iam.items()],
-    )
+    policy = policy_of(world, spec.iam)
     policy.etag = world.etag(f"{key.name}:iam").encode()
     return SecretRec(secret, versions, policy)

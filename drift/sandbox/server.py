@@ -8,19 +8,19 @@ import collections
 import signal
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO, TypeVar
 
 import grpc
-from google.cloud import run_v2
 
 from drift.sandbox import operations
+from drift.sandbox.control import Controls
 from drift.sandbox.core import Core
-from drift.sandbox.deploy import env_update
+from drift.sandbox.crm_api import ResourceManagerApi
+from drift.sandbox.errors import SandboxError, check_host, check_port
 from drift.sandbox.faults import Fault
-from drift.sandbox.pb import ServicePb, copy
 from drift.sandbox.rpc import Call, generic_handlers
 from drift.sandbox.run_api import RunApi
 from drift.sandbox.scenario import (
@@ -32,6 +32,11 @@ from drift.sandbox.scenario import (
 from drift.sandbox.secrets_api import SecretsApi
 
 T = TypeVar("T")
+EMULATOR_VARIABLES = (
+    "CLOUD_RUN_EMULATOR_HOST",
+    "SECRET_MANAGER_EMULATOR_HOST",
+    "RESOURCE_MANAGER_EMULATOR_HOST",
+)
 ScenarioLike = Scenario | Mapping[str, Any] | Path | str | None
 START_TIMEOUT = 30.0
 
@@ -47,10 +52,11 @@ def as_scenario(scenario: ScenarioLike) -> Scenario:
     return scenario_from_data(scenario)
 
 
-class Sandbox:
-    """Cloud Run v2 + Secret Manager v1 on one loopback gRPC port, with a WebSocket backend
-    for every serving or tagged revision. Runs on its own event loop in a background thread;
-    every method here is safe to call from other threads."""
+class Sandbox(Controls):
+    """Cloud Run v2, Secret Manager v1 and Resource Manager v3 on one loopback gRPC port,
+    with a WebSocket backend for every serving or tagged revision. Runs on its own event
+    loop in a background thread; every method here is safe to call from other threads.
+    `log`: append one JSON line per call served (time, method, resource, status)."""
 
     def __init__(
         self,
@@ -60,15 +66,17 @@ class Sandbox:
         port: int = 0,
         latency_ms: float | None = None,
         operation_delay_ms: float | None = None,
+        log: Path | None = None,
     ) -> None:
-        self.host = host
-        self._port = port
+        self.host = check_host(host)
+        self._port = check_port(port)
         self._core = Core(
             as_scenario(scenario),
-            host=host,
+            host=self.host.strip("[]"),
             latency_ms=latency_ms,
             operation_delay_ms=operation_delay_ms,
         )
+        self._core.calls.log = log
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: grpc.aio.Server | None = None
@@ -127,10 +135,8 @@ class Sandbox:
         return f"{self.host}:{self._bound}"
 
     def environ(self) -> dict[str, str]:
-        return {
-            "CLOUD_RUN_EMULATOR_HOST": self.address,
-            "SECRET_MANAGER_EMULATOR_HOST": self.address,
-        }
+        """The `*_EMULATOR_HOST` variables that point clients at this sandbox."""
+        return dict.fromkeys(EMULATOR_VARIABLES, self.address)
 
     @property
     def scenario(self) -> Scenario:
@@ -164,92 +170,6 @@ class Sandbox:
         """Latency added to every call (on top of faults' latency) until the next reset."""
         self._core.latency = latency_ms / 1000
 
-    # --- direct state helpers (not recorded as calls) ----------------------------------
-
-    def service(self, project: str, service: str, *, region: str | None = None) -> run_v2.Service:
-        def read() -> ServicePb:
-            return copy(self._core.world.find_service(project, service, region).pb)
-
-        found: run_v2.Service = run_v2.Service.wrap(self._run(read))
-        return found
-
-    def revision(
-        self, project: str, service: str, name: str | None = None, *, region: str | None = None
-    ) -> run_v2.Revision:
-        """A revision by short name (default: the latest created)."""
-
-        def read() -> Any:
-            rec = self._core.world.find_service(project, service, region)
-            wanted = name or next(reversed(rec.revisions))
-            if wanted not in rec.revisions:
-                raise LookupError(f"no revision {wanted!r} in service {service!r}")
-            return copy(rec.revisions[wanted])
-
-        found: run_v2.Revision = run_v2.Revision.wrap(self._run(read))
-        return found
-
-    def backend_url(
-        self, project: str, service: str, revision: str | None = None, *, region: str | None = None
-    ) -> str:
-        """`http://HOST:PORT` of the service URL, or of one running revision's backend."""
-        if revision is None:
-            return str(self.service(project, service, region=region).uri)
-
-        def read() -> str:
-            rec = self._core.world.find_service(project, service, region)
-            port = self._core.fleet.port(rec.key, revision)
-            if port is None:
-                raise LookupError(f"revision {revision!r} runs no backend (no traffic, no tag)")
-            return self._core.fleet.url(port)
-
-        return self._run(read)
-
-    def service_urls(self) -> dict[str, str]:
-        """`PROJECT/SERVICE` -> service URL, for every service."""
-
-        def read() -> dict[str, str]:
-            recs = sorted(self._core.world.services.values(), key=lambda rec: rec.key)
-            return {f"{rec.key.project}/{rec.key.service}": rec.pb.uri for rec in recs}
-
-        return self._run(read)
-
-    def set_env(
-        self,
-        project: str,
-        service: str,
-        name: str,
-        value: str | None,
-        *,
-        secret: str | None = None,
-        version: str = "latest",
-        region: str | None = None,
-    ) -> run_v2.Service:
-        """Like `gcloud run services update --update-env-vars/--update-secrets/--remove-env-vars`:
-        a new revision with the change, serving 100% (tags kept). `value=None` and no
-        `secret` removes the variable. A revision that fails stays failed, as in Cloud Run."""
-
-        async def change() -> ServicePb:
-            rec = self._core.world.find_service(project, service, region)
-            request = env_update(rec.pb, name, value, secret, version)
-            _, stored = await self._core.apply(rec.key, request)
-            assert stored is not None
-            return copy(stored.pb)
-
-        changed: run_v2.Service = run_v2.Service.wrap(self._call(change()))
-        return changed
-
-    def secret_value(self, project: str, secret: str, version: str = "latest") -> str:
-        """A secret's value, for tests and the demo only (never print it)."""
-
-        def read() -> str:
-            world = self._core.world
-            value = world.secret_text(world.project(project), secret, version)
-            if value is None:
-                raise LookupError(f"secret {secret!r} version {version!r} is not accessible")
-            return value
-
-        return self._run(read)
-
     # --- event-loop plumbing -----------------------------------------------------------
 
     @staticmethod
@@ -269,16 +189,22 @@ class Sandbox:
     async def _astart(self) -> None:
         core = self._core
         await core.load()
-        server = grpc.aio.server()
+        # no SO_REUSEPORT: a second sandbox on a taken port must fail, not share it
+        server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
         methods = [
             *RunApi(core).methods(),
             *SecretsApi(core).methods(),
+            *ResourceManagerApi(core).methods(),
             *operations.methods(core.ops),
         ]
         server.add_generic_rpc_handlers(generic_handlers(methods, core))
-        self._bound = server.add_insecure_port(f"{self.host}:{self._port}")
+        where = f"{self.host}:{self._port}"
+        try:
+            self._bound = server.add_insecure_port(where)
+        except RuntimeError:
+            self._bound = 0
         if not self._bound:
-            raise OSError(f"cannot listen on {self.host}:{self._port}")
+            raise SandboxError(f"cannot listen on {where}: the port is taken")
         await server.start()
         self._server = server
 
@@ -295,21 +221,17 @@ class Sandbox:
             raise RuntimeError("the sandbox is not started")
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
 
-    def _run(self, fn: Callable[[], T]) -> T:
-        async def run() -> T:
-            return fn()
-
-        return self._call(run())
-
 
 def run_foreground(
     scenario_path: Path | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
     out: TextIO | None = None,
+    log: Path | None = None,
 ) -> int:
-    """`drift sandbox`: print the `export …_EMULATOR_HOST` lines, serve until SIGINT/SIGTERM,
-    stop cleanly, return 0. Must be called from the main thread."""
+    """`drift sandbox`: print the `export …_EMULATOR_HOST` lines (and the test tokens the
+    scenario's backends accept), serve until SIGINT/SIGTERM, stop cleanly, return 0. Must be
+    called from the main thread. A bad host or port, or a taken port: `SandboxError`."""
     out = out or sys.stdout
     stopping = threading.Event()
 
@@ -318,8 +240,8 @@ def run_foreground(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with Sandbox(scenario_path, host=host, port=port) as sandbox:
-            for key, value in sandbox.environ().items():
+        with Sandbox(scenario_path, host=host, port=port, log=log) as sandbox:
+            for key, value in {**sandbox.environ(), **sandbox.test_tokens()}.items():
                 print(f"export {key}={value}", file=out)
             for name, url in sandbox.service_urls().items():
                 print(f"# {name}: {url}", file=out)

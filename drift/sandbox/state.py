@@ -1,14 +1,13 @@
-"""The sandbox's in-memory world: projects, services with their revisions, secrets with
-versions and IAM policies, and the lookups every API shares."""
+"""The sandbox's in-memory world: the resource hierarchy (organisations, folders, projects
+with their IAM policies), services with their revisions and deploys in progress, secrets with
+versions and IAM policies, the clock, and the lookups every API shares."""
 
 from __future__ import annotations
 
 import hashlib
 import random
 import string
-import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import grpc
@@ -16,7 +15,9 @@ from google.cloud import secretmanager_v1
 from google.iam.v1 import policy_pb2
 from google.protobuf import timestamp_pb2
 
+from drift.sandbox import iam
 from drift.sandbox.backend import BackendConfig
+from drift.sandbox.clock import Clock, seconds_of
 from drift.sandbox.names import (
     SECRET,
     SERVICE,
@@ -28,12 +29,27 @@ from drift.sandbox.names import (
     parse,
 )
 from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb
+from drift.sandbox.scenario_models import Options
 
 VersionState = secretmanager_v1.SecretVersion.State
+SECRET_KIND = "secretmanager.googleapis.com/SecretVersion"
 
-ACCESS_ROLES = frozenset(
-    {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
-)
+
+def denied(resource: str) -> RpcError:
+    return RpcError(
+        grpc.StatusCode.PERMISSION_DENIED,
+        f"Permission denied on resource {resource} (or it may not exist).",
+    )
+
+
+@dataclass
+class NodeRec:
+    """A folder or an organisation: its parent, IAM policy, and the reads it denies."""
+
+    name: str
+    parent: str | None = None
+    policy: policy_pb2.Policy = field(default_factory=lambda: policy_pb2.Policy(version=1))
+    deny: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -41,7 +57,9 @@ class ProjectRec:
     id: str
     number: int
     region: str
-    iam: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    policy: policy_pb2.Policy = field(default_factory=lambda: policy_pb2.Policy(version=1))
+    parent: str | None = None
+    deny: frozenset[str] = frozenset()
 
     @property
     def default_service_account(self) -> str:
@@ -70,21 +88,40 @@ class SecretRec:
 
 
 @dataclass
+class Rollout:
+    """A deploy in progress: the generation it brings, the revision it created (None for a
+    change that creates none), why that revision will fail (None: it becomes ready), when it
+    settles (None: when told), and the operation that reports it."""
+
+    generation: int
+    created: str | None
+    problem: str | None
+    due: float | None
+    operation: str
+    secrets: bool = True  # the problem is a failed secret check (else: a container's)
+
+
+@dataclass
 class ServiceRec:
     key: ServiceKey
     pb: ServicePb
     revisions: dict[str, RevisionPb]  # short name -> revision, in creation order
     backend: BackendConfig
+    rollout: Rollout | None = None
 
 
 class World:
     """Everything the APIs read and write. Only touched from the sandbox's event loop."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, options: Options | None = None) -> None:
+        self.options = options or Options()
+        self.clock = Clock()
         self.projects: dict[str, ProjectRec] = {}
         self.by_number: dict[str, str] = {}
+        self.nodes: dict[str, NodeRec] = {}
         self.services: dict[ServiceKey, ServiceRec] = {}
         self.secrets: dict[SecretKey, SecretRec] = {}
+        self.condition_overrides: dict[str, bool] = {}
         self.rng = random.Random(seed)
         self._serial = 0
 
@@ -96,13 +133,9 @@ class World:
 
     def project(self, token: str) -> ProjectRec:
         """A project by id or number; an unknown one is denied, as Google APIs answer."""
-        pid = self.by_number.get(token, token)
-        found = self.projects.get(pid)
+        found = self.projects.get(self.by_number.get(token, token))
         if found is None:
-            raise RpcError(
-                grpc.StatusCode.PERMISSION_DENIED,
-                f"Permission denied on resource project {token} (or it may not exist).",
-            )
+            raise denied(f"project {token}")
         return found
 
     def uid(self) -> str:
@@ -116,11 +149,42 @@ class World:
         digest = hashlib.sha256(f"{name}#{self._serial}".encode()).hexdigest()[:20]
         return f'"{digest}"'
 
-    @staticmethod
-    def now(offset_seconds: float = 0.0) -> timestamp_pb2.Timestamp:
-        stamp = timestamp_pb2.Timestamp()
-        stamp.FromNanoseconds(int((time.time() + offset_seconds) * 1e9))
-        return stamp
+    def now(self, offset_seconds: float = 0.0) -> timestamp_pb2.Timestamp:
+        return self.clock.stamp(offset_seconds)
+
+    # --- the resource hierarchy and IAM --------------------------------------------
+
+    def ancestors(self, project: ProjectRec) -> list[NodeRec]:
+        """The folders and organisation above a project, nearest first."""
+        out: list[NodeRec] = []
+        parent = project.parent
+        while parent is not None and parent in self.nodes and len(out) < 32:
+            node = self.nodes[parent]
+            out.append(node)
+            parent = node.parent
+        return out
+
+    def can_access(self, key: SecretKey, member: str, version: str = "latest") -> bool:
+        """Whether `member` may access the secret's version: a grant on the secret, its
+        project, or a folder or organisation above it (Secret Manager access control:
+        https://cloud.google.com/secret-manager/docs/access-control). Conditions see the
+        version as `projects/NUMBER/secrets/NAME/versions/V`."""
+        project = self.projects.get(key.project)
+        policies = [rec.policy] if (rec := self.secrets.get(key)) is not None else []
+        resource = key.version(version)
+        if project is not None:
+            policies += [project.policy, *(node.policy for node in self.ancestors(project))]
+            resource = f"projects/{project.number}/secrets/{key.secret}/versions/{version}"
+        return iam.grants(
+            policies,
+            member,
+            iam.ACCESS_ROLES,
+            resource=resource,
+            kind=SECRET_KIND,
+            now=self.clock.now(),
+            unknown=self.options.unknown_conditions,
+            overrides=self.condition_overrides,
+        )
 
     # --- services ------------------------------------------------------------------
 
@@ -181,23 +245,13 @@ class World:
         return rec.versions[number - 1]
 
     def secret_ref_key(self, project: ProjectRec, ref: str) -> SecretKey:
-        """The secret an env var's `secret_key_ref.secret` names (`NAME` or a full name)."""
+        """The secret a `secret_key_ref.secret` or a secret volume names: `NAME` in the
+        service's project, or `projects/P/secrets/NAME` with P an id or a number
+        (SecretKeySelector.secret, k8s_min.proto)."""
         if ref.startswith("projects/"):
             other, secret = parse(SECRET, ref, "projects/PROJECT/secrets/SECRET")
-            pid = self.by_number.get(other, other)
-            return SecretKey(pid, secret)
+            return SecretKey(self.by_number.get(other, other), secret)
         return SecretKey(project.id, ref)
-
-    def can_access(self, key: SecretKey, member: str) -> bool:
-        """Whether `member` may access versions of the secret (secret or project binding)."""
-        rec = self.secrets.get(key)
-        project = self.projects.get(key.project)
-        bindings: list[tuple[str, Iterable[str]]] = []
-        if rec is not None:
-            bindings.extend((b.role, b.members) for b in rec.policy.bindings)
-        if project is not None:
-            bindings.extend(project.iam.items())
-        return any(role in ACCESS_ROLES and member in members for role, members in bindings)
 
     def secret_text(self, project: ProjectRec, ref: str, version: str) -> str | None:
         """The value of an enabled version, or None: for backends and test helpers only."""
@@ -209,3 +263,38 @@ class World:
         if found.state != VersionState.ENABLED:
             return None
         return found.data.decode("utf-8", errors="replace")
+
+    # --- secret lifecycle (expiry, delayed destruction) ----------------------------
+
+    def watch_secret(self, key: SecretKey, rec: SecretRec) -> None:
+        """Queue what the secret's times say: deletion at `expire_time` ("the secret is
+        deleted then": Secret.expire_time, resources.proto) and destruction of each version
+        at its `scheduled_destroy_time`."""
+        if rec.pb.HasField("expire_time"):
+            due = seconds_of(rec.pb.expire_time)
+            self.clock.at(due, lambda: self._expire(key, rec))
+        for version in rec.versions:
+            self.watch_version(version)
+
+    def watch_version(self, version: VersionRec) -> None:
+        if version.pb.HasField("scheduled_destroy_time"):
+            stamp = timestamp_pb2.Timestamp()
+            stamp.CopyFrom(version.pb.scheduled_destroy_time)
+            self.clock.at(seconds_of(stamp), lambda: self._destroy_when_due(version, stamp))
+
+    def destroy(self, version: VersionRec) -> None:
+        version.pb.state = VersionState.DESTROYED
+        version.pb.destroy_time.CopyFrom(self.now())
+        version.pb.ClearField("scheduled_destroy_time")
+        version.pb.etag = self.etag(version.pb.name)
+        version.data = b""
+
+    def _expire(self, key: SecretKey, rec: SecretRec) -> None:
+        if self.secrets.get(key) is rec and rec.pb.HasField("expire_time"):
+            if seconds_of(rec.pb.expire_time) <= self.clock.now():
+                del self.secrets[key]
+
+    def _destroy_when_due(self, version: VersionRec, stamp: timestamp_pb2.Timestamp) -> None:
+        # a version enabled or disabled since is no longer scheduled
+        if version.pb.scheduled_destroy_time == stamp and version.state != VersionState.DESTROYED:
+            self.destroy(version)

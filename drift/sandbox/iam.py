@@ -1,0 +1,152 @@
+"""IAM as the sandbox applies it: allow policies on secrets, projects, folders and
+organisations, conditional bindings (the CEL forms real policies use), and a policy formatted
+for the version a GetIamPolicy caller asked for."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from google.iam.v1 import policy_pb2
+
+from drift.sandbox.names import invalid
+
+# The roles that carry `secretmanager.versions.access` (Secret Manager roles page:
+# https://cloud.google.com/secret-manager/docs/access-control).
+ACCESS_ROLES = frozenset(
+    {
+        "roles/secretmanager.secretAccessor",
+        "roles/secretmanager.admin",
+        "roles/owner",
+    }
+)
+Unknown = Literal["deny", "grant"]
+
+_QUOTED = r"""(?:"([^"]*)"|'([^']*)')"""
+_TIME = re.compile(rf"request\.time\s*(<=|>=|<|>)\s*timestamp\(\s*{_QUOTED}\s*\)")
+_NAME_CALL = re.compile(rf"resource\.name\.(startsWith|endsWith)\(\s*{_QUOTED}\s*\)")
+_EQUALS = re.compile(rf"resource\.(name|type)\s*(==|!=)\s*{_QUOTED}")
+
+
+def _quoted(match: re.Match[str], first: int) -> str:
+    return match.group(first) if match.group(first) is not None else match.group(first + 1)
+
+
+def _term(text: str, resource: str, kind: str, now: float) -> bool | None:
+    """One comparison of the CEL subset, or None when it is not one the sandbox knows."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    if match := _TIME.fullmatch(text):
+        try:
+            when = datetime.fromisoformat(_quoted(match, 2).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+        return {
+            "<": now < when,
+            "<=": now <= when,
+            ">": now > when,
+            ">=": now >= when,
+        }[match.group(1)]
+    if match := _NAME_CALL.fullmatch(text):
+        value = _quoted(match, 2)
+        return (
+            resource.startswith(value)
+            if match.group(1) == "startsWith"
+            else (resource.endswith(value))
+        )
+    if match := _EQUALS.fullmatch(text):
+        actual = resource if match.group(1) == "name" else kind
+        same = actual == _quoted(match, 3)
+        return same if match.group(2) == "==" else not same
+    return None
+
+
+def evaluate(expression: str, resource: str, kind: str, now: float) -> bool | None:
+    """A condition's value: `||` of `&&` of the simple comparisons real policies use
+    (`request.time < timestamp("…")`, `resource.name.startsWith("…")`/`endsWith`,
+    `resource.name`/`resource.type ==`); None when any part is another expression."""
+    any_true = False
+    for alternative in expression.split("||"):
+        values = [_term(part, resource, kind, now) for part in alternative.split("&&")]
+        if None in values:
+            return None
+        any_true = any_true or all(values)
+    return any_true
+
+
+def binding_applies(
+    binding: policy_pb2.Binding,
+    resource: str,
+    kind: str,
+    now: float,
+    unknown: Unknown,
+    overrides: dict[str, bool],
+) -> bool:
+    if not binding.HasField("condition") or not binding.condition.expression:
+        return True
+    expression = binding.condition.expression
+    if expression in overrides:
+        return overrides[expression]
+    value = evaluate(expression, resource, kind, now)
+    return (unknown == "grant") if value is None else value
+
+
+def grants(
+    policies: Iterable[policy_pb2.Policy],
+    member: str,
+    roles: frozenset[str],
+    *,
+    resource: str,
+    kind: str,
+    now: float,
+    unknown: Unknown = "deny",
+    overrides: dict[str, bool] | None = None,
+) -> bool:
+    """Whether any binding of any policy (secret, project, folders, organisation) gives
+    `member` one of `roles` on `resource` now."""
+    return any(
+        binding.role in roles
+        and member in binding.members
+        and binding_applies(binding, resource, kind, now, unknown, overrides or {})
+        for policy in policies
+        for binding in policy.bindings
+    )
+
+
+def has_conditions(policy: policy_pb2.Policy) -> bool:
+    return any(b.HasField("condition") and b.condition.expression for b in policy.bindings)
+
+
+def for_version(policy: policy_pb2.Policy, requested: int) -> policy_pb2.Policy:
+    """The policy as GetIamPolicy answers `options.requested_policy_version` (0, 1 or 3).
+
+    Version 3 returns conditions as they are; a policy without conditions is answered as
+    version 1 ("if you specify version 3, but the policy has no conditional role bindings,
+    the response uses version 1": google/iam/v1/options.proto). Below 3, a conditional
+    binding is shown without its condition and with `_withcond_<hash>` after the role
+    (https://cloud.google.com/iam/docs/troubleshooting-withcond)."""
+    if requested not in (0, 1, 3):
+        raise invalid(f"Invalid requested_policy_version {requested}: expected 0, 1 or 3.")
+    out = policy_pb2.Policy()
+    out.CopyFrom(policy)
+    conditional = has_conditions(policy)
+    out.version = 3 if conditional and requested == 3 else 1
+    if conditional and requested != 3:
+        for binding in out.bindings:
+            if binding.HasField("condition") and binding.condition.expression:
+                digest = hashlib.sha256(binding.condition.SerializeToString()).hexdigest()[:20]
+                binding.role = f"{binding.role}_withcond_{digest}"
+                binding.ClearField("condition")
+    return out
+
+
+def check_settable(policy: policy_pb2.Policy) -> None:
+    """SetIamPolicy: conditional bindings need version 3 (google/iam/v1/policy.proto)."""
+    if has_conditions(policy) and policy.version != 3:
+        raise invalid("Policy with conditional role bindings must specify version 3.")
+    if any("_withcond_" in b.role for b in policy.bindings):
+        raise invalid("Role names with '_withcond_' cannot be set; read the policy as version 3.")

@@ -1,0 +1,89 @@
+"""The UpdateService requests other tools send, for the Sandbox's helpers: `gcloud run deploy`
+(with `--no-traffic` and `--tag`), `gcloud run services update`, and the older `set_env`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from drift.sandbox.pb import EnvVarPb, ServicePb, TemplatePb, TrafficPb, copy
+from drift.sandbox.revisions import LATEST, REVISION, ingress_container
+
+
+def _set_var(template: TemplatePb, name: str, value: str | None, secret: str | None) -> None:
+    """One variable of the ingress container changed in place (appended when new, removed
+    when neither a value nor a secret is given), as `--update-env-vars`/`--update-secrets`/
+    `--remove-env-vars` do; the other variables keep their order."""
+    container = ingress_container(template)
+    kept = [var for var in container.env if var.name != name]
+    index = next((i for i, var in enumerate(container.env) if var.name == name), len(kept))
+    var = EnvVarPb(name=name)
+    if secret is not None:
+        ref, _, version = secret.partition(":")
+        var.value_source.secret_key_ref.secret = ref
+        var.value_source.secret_key_ref.version = version or "latest"
+    elif value is not None:
+        var.value = value
+    if secret is not None or value is not None:
+        kept.insert(index, var)
+    del container.env[:]
+    container.env.extend(kept)
+
+
+def env_update(
+    service: ServicePb, name: str, value: str | None, secret: str | None, version: str
+) -> ServicePb:
+    """One variable changed, a generated revision name, 100% to the latest revision (tags
+    kept, at 0%): `gcloud run services update --update-env-vars …` then
+    `update-traffic --to-latest`."""
+    request = copy(service)
+    request.template.revision = ""
+    _set_var(request.template, name, value, None if secret is None else f"{secret}:{version}")
+    tags = [t for t in request.traffic if t.tag]
+    del request.traffic[:]
+    request.traffic.append(TrafficPb(type_=LATEST, percent=100))
+    for target in tags:
+        request.traffic.append(
+            TrafficPb(type_=target.type_, revision=target.revision, tag=target.tag, percent=0)
+        )
+    return request
+
+
+def deploy_request(
+    service: ServicePb,
+    revision: str,
+    *,
+    image: str | None = None,
+    env: Mapping[str, str | None] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    no_traffic: bool = False,
+    tag: str | None = None,
+    client: tuple[str, str] = ("gcloud", "467.0.0"),
+) -> ServicePb:
+    """What `gcloud run deploy` / `gcloud run services update` send: the template changed,
+    a client-chosen revision name (gcloud names revisions itself: see
+    hashicorp/terraform-provider-google#9438), traffic left as it is — so traffic pinned to
+    a revision stays pinned. `--no-traffic` on a LATEST-routed service pins what LATEST
+    had to the revision it resolved to (gcloud reference, `run deploy --no-traffic`); `--tag`
+    adds a 0% target with that tag on the new revision."""
+    request = copy(service)
+    request.client, request.client_version = client
+    template = request.template
+    template.revision = revision
+    if image is not None:
+        ingress_container(template).image = image
+    for name, value in (env or {}).items():
+        _set_var(template, name, value, None)
+    for name, ref in (secrets or {}).items():
+        _set_var(template, name, None, ref)
+    if no_traffic:
+        resolved = {s.tag: s.revision for s in service.traffic_statuses if s.type_ == LATEST}
+        for target in request.traffic:
+            if target.type_ == LATEST:
+                target.type_ = REVISION
+                target.revision = resolved.get(target.tag, "")
+    if tag is not None:
+        kept = [t for t in request.traffic if t.tag != tag]
+        del request.traffic[:]
+        request.traffic.extend(kept)
+        request.traffic.append(TrafficPb(type_=REVISION, revision=revision, tag=tag, percent=0))
+    return request

@@ -1,0 +1,229 @@
+"""Revisions as Cloud Run makes them from a template: conditions, readiness, the secrets they
+use (env and volumes, every container), routing traffic to them, and the environment their
+instances start with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from google.cloud import run_v2
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from drift.sandbox.names import ServiceKey
+from drift.sandbox.pb import (
+    ConditionPb,
+    ContainerPb,
+    RevisionPb,
+    TemplatePb,
+    TrafficPb,
+    TrafficStatusPb,
+)
+from drift.sandbox.state import ProjectRec, World
+
+LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+State = run_v2.Condition.State
+SUCCEEDED = State.CONDITION_SUCCEEDED
+FAILED = State.CONDITION_FAILED
+RECONCILING = State.CONDITION_RECONCILING
+REVISION_FROM_TEMPLATE = tuple(
+    f.name
+    for f in TemplatePb.DESCRIPTOR.fields
+    if f.name != "revision" and f.name in RevisionPb.DESCRIPTOR.fields_by_name
+)
+CLIENT_NAME = "run.googleapis.com/client-name"
+CLIENT_VERSION = "run.googleapis.com/client-version"
+
+
+def copy_fields(src: Message, dst: Message, names: Iterable[str]) -> None:
+    """Copy same-named fields between two message types (maps, lists, messages, scalars)."""
+    for name in names:
+        field = src.DESCRIPTOR.fields_by_name[name]
+        dst.ClearField(name)
+        if field.is_repeated:
+            getattr(dst, name).MergeFrom(getattr(src, name))
+        elif field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
+            if src.HasField(name):
+                getattr(dst, name).CopyFrom(getattr(src, name))
+        else:
+            setattr(dst, name, getattr(src, name))
+
+
+def condition(
+    world: World, kind: str, state: int, message: str = "", reason: int = 0
+) -> ConditionPb:
+    cond = ConditionPb(
+        type_=kind,
+        state=state,
+        last_transition_time=world.now(),
+        severity=run_v2.Condition.Severity.ERROR,
+        message=message,
+    )
+    if reason:
+        cond.reason = reason
+    return cond
+
+
+def ready_condition(revision: RevisionPb) -> ConditionPb | None:
+    return next((c for c in revision.conditions if c.type_ == "Ready"), None)
+
+
+def is_ready(revision: RevisionPb) -> bool:
+    ready = ready_condition(revision)
+    return ready is not None and ready.state == SUCCEEDED
+
+
+def latest_ready(revisions: Mapping[str, RevisionPb]) -> str | None:
+    return next((n for n in reversed(list(revisions)) if is_ready(revisions[n])), None)
+
+
+def set_ready(
+    world: World, revision: RevisionPb, state: int, problem: str = "", *, secrets: bool = True
+) -> None:
+    """A revision's readiness: reconciling while its deploy runs, then ready or failed: a
+    failed secret check is SECRETS_ACCESS_CHECK_FAILED (Condition.CommonReason), any other
+    failure a container that did not start (RevisionReason.HEALTH_CHECK_CONTAINER_ERROR)."""
+    del revision.conditions[:]
+    ready = condition(world, "Ready", state, problem)
+    if problem and secrets:
+        ready.reason = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
+    elif problem:
+        ready.revision_reason = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
+    revision.conditions.append(ready)
+    # a revision that failed its deploy checks never started: its other conditions wait
+    healthy = State.CONDITION_PENDING if state == FAILED else state
+    revision.conditions.append(condition(world, "ContainerHealthy", healthy))
+    revision.conditions.append(condition(world, "ResourcesAvailable", healthy))
+    revision.reconciling = state == RECONCILING
+
+
+def make_revision(
+    world: World,
+    project: ProjectRec,
+    key: ServiceKey,
+    template: TemplatePb,
+    name: str,
+    *,
+    creator: str,
+    client: tuple[str, str] = ("", ""),
+    age_seconds: float = 0.0,
+) -> RevisionPb:
+    """A new revision of `template`, reconciling; `set_ready` settles it."""
+    revision = RevisionPb(
+        name=key.revision(name),
+        uid=world.uid(),
+        generation=1,
+        observed_generation=1,
+        create_time=world.now(-age_seconds),
+        update_time=world.now(-age_seconds),
+        service=key.name,
+        creator=creator,
+        log_uri=(
+            f"https://console.cloud.google.com/logs/viewer?project={key.project}"
+            f"&resource=cloud_run_revision/service_name/{key.service}/revision_name/{name}"
+        ),
+    )
+    copy_fields(template, revision, REVISION_FROM_TEMPLATE)
+    if not revision.service_account:
+        # "If not provided, the revision will use the project's default service account"
+        # (RevisionTemplate.service_account): the Compute Engine default service account.
+        revision.service_account = project.default_service_account
+    name_, version = client
+    if name_ and world.options.revision_client_annotations:
+        # the writer's client, as gcloud records it on the revisions it creates
+        revision.annotations[CLIENT_NAME] = name_
+        if version:
+            revision.annotations[CLIENT_VERSION] = version
+    set_ready(world, revision, RECONCILING)
+    revision.etag = world.etag(revision.name)
+    return revision
+
+
+def not_ready_message(name: str, revision: RevisionPb) -> str:
+    ready = ready_condition(revision)
+    detail = f" {ready.message}" if ready is not None and ready.message else ""
+    return f"Revision '{name}' is not ready and cannot serve traffic.{detail}"
+
+
+def route(
+    traffic: Iterable[TrafficPb], revisions: Mapping[str, RevisionPb]
+) -> list[TrafficStatusPb]:
+    """`traffic_statuses` for a traffic spec (LATEST resolved to the latest ready revision:
+    TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST)."""
+    ready = latest_ready(revisions) or ""
+    statuses = []
+    for target in traffic:
+        kind = target.type_ or (REVISION if target.revision else LATEST)
+        name = ready if kind == LATEST else target.revision
+        statuses.append(
+            TrafficStatusPb(type_=kind, revision=name, percent=target.percent, tag=target.tag)
+        )
+    return statuses
+
+
+def weights(statuses: Iterable[TrafficStatusPb]) -> dict[str, int]:
+    """Revisions that must run a backend (serving or tagged) -> their share of traffic."""
+    out: dict[str, int] = {}
+    for status in statuses:
+        if status.revision and (status.percent or status.tag):
+            out[status.revision] = out.get(status.revision, 0) + status.percent
+    return out
+
+
+def ingress_container(revision: RevisionPb | TemplatePb) -> ContainerPb:
+    """The container that receives requests: the one with a port, else the first."""
+    return next((c for c in revision.containers if c.ports), revision.containers[0])
+
+
+@dataclass(frozen=True)
+class SecretUse:
+    """One place a revision reads a secret: `where` in the v1 field path Cloud Run's
+    messages use, the secret (`NAME` or `projects/P/secrets/NAME`) and the version."""
+
+    where: str
+    secret: str
+    version: str
+
+
+def secret_uses(template: RevisionPb | TemplatePb) -> Iterator[SecretUse]:
+    """Every secret a revision uses: each container's env and each secret volume item; a
+    secret volume without items mounts the secret's `latest` version
+    (SecretVolumeSource.items, k8s_min.proto)."""
+    for c_index, container in enumerate(template.containers):
+        for e_index, var in enumerate(container.env):
+            if var.HasField("value_source") and var.value_source.HasField("secret_key_ref"):
+                ref = var.value_source.secret_key_ref
+                where = (
+                    f"spec.template.spec.containers[{c_index}].env[{e_index}]"
+                    ".value_from.secret_key_ref.name"
+                )
+                yield SecretUse(where, ref.secret, ref.version or "latest")
+    for v_index, volume in enumerate(template.volumes):
+        if not volume.HasField("secret"):
+            continue
+        source = volume.secret
+        where = f"spec.template.spec.volumes[{v_index}].secret.secret_name"
+        if not source.items:
+            yield SecretUse(where, source.secret, "latest")
+        for item in source.items:
+            yield SecretUse(where, source.secret, item.version or "latest")
+
+
+def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dict[str, str]:
+    """The environment the ingress container's instances start with: secrets resolved now
+    (env secrets are resolved when an instance starts); a reference that cannot be resolved
+    leaves the variable unset."""
+    env: dict[str, str] = {}
+    if not revision.containers:
+        return env
+    for var in ingress_container(revision).env:
+        if var.HasField("value_source"):
+            ref = var.value_source.secret_key_ref
+            value = world.secret_text(project, ref.secret, ref.version or "latest")
+            if value is not None:
+                env[var.name] = value
+        else:
+            env[var.name] = var.value
+    return env

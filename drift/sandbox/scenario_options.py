@@ -1,0 +1,121 @@
+"""The scenario's options (including the switches for behaviours the documentation leaves
+open) and its injected faults."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Literal
+
+import grpc
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
+# The RPCs the sandbox serves, by short name; faults name them (or `*`).
+METHODS = frozenset(
+    {
+        "GetService",
+        "ListServices",
+        "UpdateService",
+        "GetRevision",
+        "ListRevisions",
+        "DeleteRevision",
+        "GetOperation",
+        "WaitOperation",
+        "ListSecrets",
+        "GetSecret",
+        "CreateSecret",
+        "AddSecretVersion",
+        "ListSecretVersions",
+        "GetSecretVersion",
+        "AccessSecretVersion",
+        "EnableSecretVersion",
+        "DisableSecretVersion",
+        "DestroySecretVersion",
+        "GetIamPolicy",
+        "SetIamPolicy",
+        "GetProject",
+    }
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def check_method(value: str) -> str:
+    if value != "*" and value not in METHODS:
+        close = difflib.get_close_matches(value, sorted(METHODS), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"unknown method {value!r}{hint}")
+    return value
+
+
+def check_code(value: str | None) -> str | None:
+    if value is not None and value not in STATUS_CODES:
+        raise ValueError(f"unknown gRPC status code {value!r}; e.g. UNAVAILABLE, NOT_FOUND")
+    return value
+
+
+class FaultSpec(Strict):
+    """Make calls to `method` (short name or `*`) fail with `code` and/or wait `latency_ms`."""
+
+    method: str = "*"
+    code: str | None = "UNAVAILABLE"
+    rate: float = Field(1.0, ge=0.0, le=1.0)
+    first_n: int | None = Field(None, ge=1)
+    latency_ms: float = Field(0, ge=0)
+    match: str | None = None
+    retry_delay_ms: int | None = Field(None, ge=0)
+    message: str | None = None
+    after: bool = Field(
+        False, description="Carry the call out, then delay or fail its answer (lost answer)."
+    )
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value: str) -> str:
+        return check_method(value)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return check_code(value)
+
+
+class Options(Strict):
+    """Sandbox settings, and the switches for behaviours the documentation leaves open."""
+
+    seed: int = 0
+    latency_ms: float = Field(0, ge=0, description="Added to every call.")
+    operation_delay_ms: float = Field(0, ge=0, description="How long a deploy reconciles.")
+    deploys_wait: bool = Field(False, description="Deploys reconcile until the test settles them.")
+    latest_status_names_revision: bool = Field(
+        True, description="A LATEST traffic status names the revision it resolved to."
+    )
+    same_name_same_config: Literal["reuse", "already_exists"] = Field(
+        "already_exists",
+        description="template.revision names an existing revision with this very configuration.",
+    )
+    unknown_conditions: Literal["deny", "grant"] = Field(
+        "deny", description="A conditional binding whose expression the sandbox cannot evaluate."
+    )
+    revision_client_annotations: bool = Field(
+        True, description="A new revision records its writer's client in system annotations."
+    )
+    reserved_metadata: Literal["unchanged_ok", "reject"] = Field(
+        "unchanged_ok",
+        description="Reserved-namespace labels/annotations resent unchanged on a v2 write.",
+    )
+    delete_latest_created: Literal["refused", "allowed"] = Field(
+        "refused", description="DeleteRevision on the service's latest created revision."
+    )
+    failed_observed_generation: Literal["last_serving", "generation"] = Field(
+        "last_serving",
+        description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
+    )
+    client_when_omitted: Literal["cleared", "kept"] = Field(
+        "cleared", description="A full-replace UpdateService that sends no `client`."
+    )
+    caller: str = Field(
+        "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
+    )

@@ -1,0 +1,153 @@
+"""Revision templates from a scenario: flat keys merged over the sandbox's defaults, v2 JSON
+fields built with the official types, and history entries merged over the current template."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from google.cloud import run_v2
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from drift.sandbox.clock import duration
+from drift.sandbox.pb import ContainerPb, EnvVarPb, TemplatePb
+from drift.sandbox.revisions import copy_fields, ingress_container
+from drift.sandbox.scenario_models import CONTAINER_KEYS, TemplateSpec
+from drift.units import parse_duration
+
+# Cloud Run's defaults where a template leaves a setting unset: 80 concurrent requests per
+# instance with 1 CPU (RevisionTemplate.max_instance_request_concurrency), a 300 s request
+# timeout and at most 100 instances (https://cloud.google.com/run/docs/configuring/
+# request-timeout, .../max-instances), 1 CPU and 512 MiB (…/services/memory-limits).
+TEMPLATE_DEFAULTS = TemplateSpec(min_instances=0, max_instances=100, concurrency=80, timeout="300s")
+CONTAINER_DEFAULTS = TemplateSpec(
+    image="us-docker.pkg.dev/cloudrun/container/hello",
+    port=8080,
+    cpu="1",
+    memory="512Mi",
+    cpu_throttling=True,
+    startup_cpu_boost=False,
+)
+MERGED_MAPS = ("env", "labels", "annotations")
+NOT_TEMPLATE = frozenset({"name", "ready", "message", "creator", "created", "client"})
+NOT_TEMPLATE |= {"client_version"}
+EXECUTION = {
+    "gen1": run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1,
+    "gen2": run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2,
+}
+EGRESS = {
+    "all-traffic": run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC,
+    "private-ranges-only": run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY,
+}
+
+
+def _json_containers(spec: TemplateSpec) -> bool:
+    return bool(spec.api and "containers" in spec.api)
+
+
+def merge_template(base: TemplateSpec, change: TemplateSpec) -> TemplateSpec:
+    """`base` with the keys `change` sets: maps merge (a `null` entry removes a key; in
+    `env` the null is kept, so it also removes the variable from v2 JSON containers), v2
+    JSON fields replace theirs, everything else replaces."""
+    data: dict[str, Any] = base.model_dump(exclude_unset=True)
+    for field in change.model_fields_set - NOT_TEMPLATE:
+        value = getattr(change, field)
+        if field in MERGED_MAPS and value is not None:
+            merged = dict(data.get(field) or {})
+            for key, item in value.items():
+                if item is None and field != "env":
+                    merged.pop(key, None)
+                else:
+                    merged[key] = item
+            data[field] = merged
+        elif field == "api" and value is not None:
+            data["api"] = {**(data.get("api") or {}), **value}
+        else:
+            data[field] = value
+    return TemplateSpec.model_validate(data)
+
+
+def resolve(spec: TemplateSpec) -> TemplateSpec:
+    """The template with the sandbox's defaults under it (container defaults only when the
+    scenario does not give the containers in v2 JSON form)."""
+    base = TEMPLATE_DEFAULTS
+    if not _json_containers(spec):
+        base = merge_template(CONTAINER_DEFAULTS, TEMPLATE_DEFAULTS)
+    return merge_template(base, spec)
+
+
+def _env(spec_env: Mapping[str, Any]) -> list[EnvVarPb]:
+    out = []
+    for name, value in spec_env.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            out.append(EnvVarPb(name=name, value=value))
+        else:
+            selector = run_v2.SecretKeySelector.pb()(secret=value.secret, version=value.version)
+            out.append(
+                EnvVarPb(name=name, value_source=run_v2.EnvVarSource.pb()(secret_key_ref=selector))
+            )
+    return out
+
+
+def _apply_container_keys(container: ContainerPb, spec: TemplateSpec, service: str) -> None:
+    """The flat keys a scenario set, onto one container (the ingress container)."""
+    keys = spec.model_fields_set & CONTAINER_KEYS
+    if "container_name" in keys or not container.name:
+        container.name = spec.container_name or container.name or f"{service}-1"
+    if spec.image is not None:
+        container.image = spec.image
+    if spec.port is not None:
+        del container.ports[:]
+        container.ports.append(run_v2.ContainerPort.pb()(name="http1", container_port=spec.port))
+    if spec.env is not None:
+        kept = [var for var in container.env if var.name not in spec.env]
+        added = _env(spec.env)
+        del container.env[:]
+        container.env.extend([*kept, *added])
+    resources = container.resources
+    for key, value in (("cpu", spec.cpu), ("memory", spec.memory)):
+        if value is not None:
+            resources.limits[key] = value
+    if spec.cpu_throttling is not None:
+        resources.cpu_idle = spec.cpu_throttling
+    if spec.startup_cpu_boost is not None:
+        resources.startup_cpu_boost = spec.startup_cpu_boost
+
+
+def _api(message: Message, api: Mapping[str, Any]) -> None:
+    """Fields given in v2 JSON form, each replacing the field of `message`."""
+    parsed = type(message)()
+    json_format.ParseDict(dict(api), parsed)
+    copy_fields(parsed, message, [parsed.DESCRIPTOR.fields_by_name[k].name for k in api])
+
+
+def template_pb(spec: TemplateSpec, service: str) -> TemplatePb:
+    """The RevisionTemplate a (resolved) scenario template describes."""
+    template = TemplatePb(
+        labels=spec.labels or {},
+        annotations=spec.annotations or {},
+        scaling=run_v2.RevisionScaling.pb()(
+            min_instance_count=spec.min_instances or 0,
+            max_instance_count=spec.max_instances or 0,
+        ),
+        max_instance_request_concurrency=spec.concurrency or 0,
+        service_account=spec.service_account or "",
+        session_affinity=bool(spec.session_affinity),
+    )
+    if spec.timeout is not None:
+        template.timeout.CopyFrom(duration(parse_duration(spec.timeout)))
+    if spec.execution_environment is not None:
+        template.execution_environment = EXECUTION[spec.execution_environment]
+    if spec.vpc_connector is not None:
+        template.vpc_access.connector = spec.vpc_connector
+        if spec.vpc_egress is not None:
+            template.vpc_access.egress = EGRESS[spec.vpc_egress]
+    if spec.api:
+        _api(template, spec.api)
+    if not template.containers:
+        template.containers.append(ContainerPb())
+    _apply_container_keys(ingress_container(template), spec, service)
+    return template

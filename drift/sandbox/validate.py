@@ -1,0 +1,196 @@
+"""The checks Cloud Run makes on a service spec: the request itself (INVALID_ARGUMENT), the
+traffic it routes, and at deploy time every secret the new revision uses (which fails the
+revision, not the request)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import grpc
+
+from drift.sandbox.names import RpcError, ServiceKey, invalid
+from drift.sandbox.pb import RevisionPb, ServicePb, TemplatePb, TrafficPb
+from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
+from drift.sandbox.state import ProjectRec, VersionState, World
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
+# A revision name is a DNS label (RFC 1123): lowercase letters, digits and '-', 63 at most.
+REVISION_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+# "Cloud Run API v2 does not support labels/annotations with `run.googleapis.com`,
+# `cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces,
+# and they will be rejected" (Service/RevisionTemplate `labels` and `annotations`).
+RESERVED = (
+    "run.googleapis.com",
+    "cloud.googleapis.com",
+    "serving.knative.dev",
+    "autoscaling.knative.dev",
+)
+
+
+def reserved(key: str) -> bool:
+    prefix = key.split("/", 1)[0] if "/" in key else ""
+    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in RESERVED)
+
+
+def _check_reserved(
+    world: World, where: str, wanted: Mapping[str, str], stored: Mapping[str, str]
+) -> None:
+    """A reserved key is refused unless it resends, unchanged, what the resource already
+    carries (a client writing back what it read); `reserved_metadata: reject` refuses it
+    always (the strict reading of the comments)."""
+    strict = world.options.reserved_metadata == "reject"
+    for key, value in wanted.items():
+        if reserved(key) and (strict or stored.get(key) != value):
+            raise invalid(
+                f"{where}: '{key}' is in a namespace Cloud Run API v2 does not support; "
+                "use the corresponding v2 field instead."
+            )
+
+
+def validate_metadata(world: World, service: ServicePb, current: ServicePb | None) -> None:
+    stored = current if current is not None else ServicePb()
+    _check_reserved(world, "service.labels", service.labels, stored.labels)
+    _check_reserved(world, "service.annotations", service.annotations, stored.annotations)
+    template, before = service.template, stored.template
+    _check_reserved(world, "service.template.labels", template.labels, before.labels)
+    _check_reserved(world, "service.template.annotations", template.annotations, before.annotations)
+
+
+def validate_revision_name(key: ServiceKey, name: str) -> None:
+    if not name.startswith(f"{key.service}-"):
+        raise invalid(
+            f"spec.template.revision: '{name}' must be prefixed by the name of "
+            f"the enclosing Service: '{key.service}-'."
+        )
+    if len(name) > 63 or not REVISION_NAME.fullmatch(name):
+        raise invalid(
+            f"spec.template.revision: '{name}' must be a DNS label of at most 63 lowercase "
+            "letters, digits and '-'."
+        )
+
+
+def validate_spec(key: ServiceKey, service: ServicePb) -> None:
+    """The checks the API makes before accepting a request (INVALID_ARGUMENT)."""
+    template = service.template
+    _validate_containers(template)
+    if template.revision:
+        validate_revision_name(key, template.revision)
+    scaling = template.scaling
+    if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
+        raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
+    _validate_traffic(service.traffic)
+
+
+def _validate_containers(template: TemplatePb) -> None:
+    if not template.containers:
+        raise invalid("spec.template.spec.containers: at least one container is required.")
+    names = [c.name for c in template.containers]
+    volumes = {v.name for v in template.volumes}
+    several = len(template.containers) > 1
+    if several and sum(1 for c in template.containers if c.ports) != 1:
+        # sidecars: exactly one container, the ingress container, declares a port
+        # (https://cloud.google.com/run/docs/deploying#sidecars)
+        raise invalid("spec.template.spec.containers: exactly one container must have a port.")
+    if several and (len(set(names)) != len(names) or not all(names)):
+        raise invalid("spec.template.spec.containers: containers need distinct names.")
+    for index, container in enumerate(template.containers):
+        at = f"spec.template.spec.containers[{index}]"
+        if not container.image:
+            raise invalid(f"{at}.image: must be set.")
+        for dep in container.depends_on:
+            if dep not in names or dep == container.name:
+                raise invalid(f"{at}.depends_on: no other container named '{dep}'.")
+        for mount in container.volume_mounts:
+            if mount.name not in volumes:
+                raise invalid(f"{at}.volume_mounts: no volume named '{mount.name}'.")
+        seen: set[str] = set()
+        for var in container.env:
+            if not ENV_NAME.fullmatch(var.name):
+                raise invalid(f"{at}.env: invalid name '{var.name}'.")
+            if var.name in seen:
+                raise invalid(f"{at}.env: duplicate name '{var.name}'.")
+            seen.add(var.name)
+    for index, volume in enumerate(template.volumes):
+        if volume.HasField("secret"):
+            for item in volume.secret.items:
+                if not item.path:
+                    # "When items are defined, they must specify a path and a version."
+                    raise invalid(f"spec.template.spec.volumes[{index}].secret.items: path.")
+
+
+def _validate_traffic(traffic: Iterable[TrafficPb]) -> None:
+    total = 0
+    tags: set[str] = set()
+    for target in traffic:
+        if target.type_ == LATEST and target.revision:
+            raise invalid("spec.traffic: a LATEST target cannot name a revision.")
+        if target.type_ == REVISION and not target.revision:
+            raise invalid("spec.traffic: a REVISION target must name a revision.")
+        if not 0 <= target.percent <= 100:
+            raise invalid(f"spec.traffic: percent {target.percent} is out of range.")
+        if target.tag:
+            if not TAG.fullmatch(target.tag):
+                raise invalid(f"spec.traffic: invalid tag '{target.tag}'.")
+            if target.tag in tags:
+                raise invalid(f"spec.traffic: tag '{target.tag}' is used more than once.")
+            tags.add(target.tag)
+        total += target.percent
+    if traffic and total != 100:
+        raise invalid(f"spec.traffic: percents must add up to 100, not {total}.")
+
+
+def check_routable(
+    traffic: Iterable[TrafficPb], revisions: Mapping[str, RevisionPb], new: str | None
+) -> None:
+    """Named revisions must exist (or be the one this update creates) and be ready."""
+    for target in traffic:
+        name = target.revision
+        if not name or name == new:
+            continue
+        if name not in revisions:
+            raise invalid(f"spec.traffic: Revision '{name}' does not exist.")
+        if not is_ready(revisions[name]):
+            raise RpcError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"Revision '{name}' is not ready and cannot serve traffic.",
+            )
+
+
+def template_problem(world: World, project: ProjectRec, template: TemplatePb) -> str | None:
+    """Why a revision of this template would fail its deploy checks, or None. Cloud Run
+    checks every secret a revision uses, env or volume, when it deploys: existence, version
+    state and access by the revision's service account
+    (https://cloud.google.com/run/docs/configuring/services/secrets)."""
+    account = template.service_account or project.default_service_account
+    for use in secret_uses(template):
+        problem = _secret_problem(world, project, use.secret, use.version, account)
+        if problem:
+            return f"{use.where}: {problem}"
+    return None
+
+
+def _secret_problem(
+    world: World, project: ProjectRec, ref: str, version: str, account: str
+) -> str | None:
+    key = world.secret_ref_key(project, ref)
+    owner = world.projects.get(key.project)
+    number = owner.number if owner else key.project
+    shown = f"projects/{number}/secrets/{key.secret}/versions/{version}"
+    rec = world.secrets.get(key)
+    if rec is None:
+        return f"Secret {shown} was not found"
+    try:
+        found = world.resolve_version(rec, version)
+    except RpcError:
+        return f"Secret {shown} was not found"
+    if not world.can_access(key, f"serviceAccount:{account}", str(found.number)):
+        return (
+            f"Permission denied on secret: {shown} for Revision service account {account}. "
+            "The service account used must be granted the 'Secret Manager Secret Accessor' "
+            "role (roles/secretmanager.secretAccessor) at the secret, project or higher level."
+        )
+    if found.state != VersionState.ENABLED:
+        return f"Secret {shown} is in {VersionState(found.state).name} state"
+    return None
