@@ -39,7 +39,7 @@ async def run_check(
         from drift.probe.live import check_probe_config
 
         check_probe_config(profile, names, targets_env)
-    state = await read_live(profile, names, settings.access(), runner)
+    state = await read_live(profile, names, settings.access(), runner, wait=settings.wait)
     findings = diff(profile, names, state, today or dt.date.today())
     probes: list[ProbeResult] = []
     if probe:

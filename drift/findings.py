@@ -60,6 +60,10 @@ class Finding:
     location: Location | None
     ignored: bool = False
     ignore_reason: str | None = None
+    container: str | None = None
+    """The container, when the revision runs more than one."""
+    tag: str | None = None
+    """The traffic tag, when the revision is reached only through it (0 % of traffic)."""
 
     @property
     def counted(self) -> bool:

@@ -112,6 +112,25 @@ _RULES = (
         cause_rank=1,
     ),
     RuleInfo(
+        "secret.expiring",
+        "Secret expiring",
+        "A referenced secret expires, or the referenced version is scheduled for destruction, "
+        "within the profile's expiry_warning (30 days by default).",
+        severity=Severity.WARNING,
+    ),
+    RuleInfo(
+        "mount.missing",
+        "Mounted secret missing",
+        "No secret is mounted at a path where the profile expects one.",
+        cause_rank=1,
+    ),
+    RuleInfo(
+        "mount.secret_ref",
+        "Wrong mounted secret",
+        "A path mounts another secret or version than the profile expects.",
+        cause_rank=3,
+    ),
+    RuleInfo(
         "setting.value",
         "Setting differs",
         "A service setting differs from the profile.",
@@ -125,6 +144,13 @@ _RULES = (
         "The latest created revision is not ready, or the serving revisions differ from the "
         "template.",
         cause_rank=6,
+    ),
+    RuleInfo(
+        "revision.pinned",
+        "Traffic pinned by a canary",
+        "Traffic is pinned to named revisions while a canary drift left exists: a new deploy "
+        "would get no traffic until the canary is promoted or rolled back.",
+        severity=Severity.WARNING,
     ),
     RuleInfo(
         "probe.close_1011",

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         540, ge=1, description="Secret Manager calls per minute (read quota: 600/min/project)."
     )
     call_timeout: float = Field(30.0, gt=0, description="Deadline of one API call, seconds.")
+    wait: float = Field(
+        60.0, ge=0, description="How long a deploy in progress is waited for, seconds."
+    )
     retry_budget: float = Field(60.0, gt=0, description="Total time retries may take, seconds.")
 
     def access(self) -> Access:

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
-_MEMORY_SUFFIX = {
-    "": 1,
-    "k": 10**3,
-    "M": 10**6,
-    "G": 10**9,
-    "T": 10**12,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-}
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -40,29 +30,54 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def parse_cpu(value: str | int | float) -> int:
-    """`1`, `1.5`, `1000m` -> millicores. Raises ValueError."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a CPU quantity: {value!r}")
-    text = str(value).strip()
-    try:
-        if text.endswith("m"):
-            return int(text[:-1])
-        return round(float(text) * 1000)
-    except ValueError as exc:
-        raise ValueError(f"not a CPU quantity: {value!r} (write e.g. 1, 2 or 500m)") from exc
+_QUANTITY = re.compile(
+    r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
+)
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL: dict[str, Decimal] = {
+    "m": Decimal("0.001"),
+    **{suffix: Decimal(10) ** (3 * i) for i, suffix in enumerate("kMGTPE", 1)},
+}
 
 
-def parse_memory(value: str | int) -> int:
-    """`512Mi`, `1Gi`, `536870912` -> bytes. Raises ValueError."""
+def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal:
+    """A Kubernetes resource quantity, as Cloud Run's `resources.limits` take them: a number with
+    a binary (`Ki`..`Ei`) or decimal (`m`, `k`..`E`) suffix or an exponent (`1e3`). Suffixes are
+    case-sensitive (`512ki` is not a quantity). Raises ValueError naming `what`."""
     if isinstance(value, bool):
-        raise ValueError(f"not a memory quantity: {value!r}")
+        raise ValueError(f"not a {what}: {value!r}")
     text = str(value).strip()
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kMGT]i?)?", text)
+    match = _QUANTITY.fullmatch(text)
     if not match:
-        raise ValueError(f"not a memory quantity: {value!r} (write e.g. 512Mi or 1Gi)")
-    number, suffix = match.groups()
-    return round(float(number) * _MEMORY_SUFFIX[suffix or ""])
+        hint = ""
+        if re.fullmatch(r"[0-9.]+[a-zA-Z]+", text):
+            hint = "; suffixes are case-sensitive: Ki, Mi, Gi, Ti or k, M, G, T"
+        raise ValueError(f"not a {what}: {value!r} (write e.g. {example}{hint})")
+    number = Decimal(match.group(1))
+    suffix = match.group(2) or ""
+    if suffix in _BINARY:
+        return number * _BINARY[suffix]
+    if suffix in _DECIMAL:
+        return number * _DECIMAL[suffix]
+    if suffix:
+        return number * Decimal(10) ** int(suffix[1:])
+    return number
+
+
+def parse_cpu(value: str | int | float) -> int:
+    """`1`, `0.5`, `1000m`, `2k`... -> millicores. Raises ValueError."""
+    millis = parse_quantity(value, "CPU quantity", "1, 2, 0.5 or 500m") * 1000
+    if millis != millis.to_integral_value():
+        raise ValueError(f"not a CPU quantity: {value!r} (finer than a millicore)")
+    return int(millis)
+
+
+def parse_memory(value: str | int | float) -> int:
+    """`512Mi`, `1Gi`, `1G`, `512Ki`, `536870912` -> bytes. Raises ValueError."""
+    size = parse_quantity(value, "memory quantity", "512Mi or 1Gi")
+    if size != size.to_integral_value():
+        raise ValueError(f"not a memory quantity: {value!r} (not a whole number of bytes)")
+    return int(size)
 
 
 def format_memory(size: int) -> str:

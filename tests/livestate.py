@@ -9,11 +9,11 @@ from drift.live.model import (
     LiveState,
     RevisionConfig,
     SecretPolicy,
-    SecretRef,
     SecretVersionInfo,
     ServingRevision,
     VersionState,
 )
+from drift.refs import SecretRef
 
 SA = "api@p.iam.gserviceaccount.com"
 

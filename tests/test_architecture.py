@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.yamlfile",
         "drift.yamlfast",
         "drift.live.crc32c",
+        "drift.refs",
     ),
     # what a workload should run with
     ("drift.profiles",),

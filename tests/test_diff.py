@@ -14,12 +14,12 @@ from drift.live.model import (
     LiveService,
     LiveState,
     SecretPolicy,
-    SecretRef,
     SecretVersionInfo,
     ServingRevision,
     VersionState,
 )
 from drift.profiles import Profile, load_profile
+from drift.refs import SecretRef
 from tests.livestate import SA, config, plain, ref, state, with_env
 
 TODAY = dt.date(2026, 11, 24)

@@ -60,6 +60,16 @@ FormatOpt = Annotated[
     typer.Option("--format", "-f", help="Report format.", case_sensitive=False),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to every prompt.")]
+WaitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait for a deploy in progress to settle before reporting the service "
+        "as not verified [env DRIFT_WAIT; default 60].",
+        show_default=False,
+        min=0,
+    ),
+]
 
 
 # --- options shared by several commands, handed to the command as one `Invocation` ----------
@@ -73,9 +83,18 @@ _SHARED: dict[str, tuple[str, Any, Any]] = {
     "region": ("region", RegionOpt, None),
     "impersonate_service_account": ("impersonate", ImpersonateOpt, None),
     "verbose": ("verbose", VerboseOpt, False),
+    "wait": ("wait", WaitOpt, None),
 }
 F = TypeVar("F", bound=Callable[..., Any])
-READS = ("environment", "profiles", "project", "region", "impersonate_service_account", "verbose")
+READS = (
+    "environment",
+    "profiles",
+    "project",
+    "region",
+    "wait",
+    "impersonate_service_account",
+    "verbose",
+)
 """What a command that reads an environment's live services takes."""
 GATES = (*READS, "fail_on")
 """... and a command whose exit code gates on findings."""

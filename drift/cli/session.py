@@ -41,6 +41,7 @@ class Invocation:
     fail_on: FailOn | None = None
     impersonate: str | None = None
     verbose: bool = False
+    wait: float | None = None
 
     def __post_init__(self) -> None:
         STATE.verbose = self.verbose
@@ -55,6 +56,7 @@ class Invocation:
             region=self.region,
             fail_on=self.fail_on,
             impersonate_service_account=self.impersonate,
+            wait=self.wait,
             **overrides,
         )
 

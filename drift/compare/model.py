@@ -9,7 +9,7 @@ from typing import Literal
 
 from drift.errors import ExitCode
 from drift.fields import SettingValue
-from drift.live.model import SecretRef
+from drift.refs import SecretRef
 
 Side = Literal["a", "b"]
 Mode = Literal["profiles", "live"]

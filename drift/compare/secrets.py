@@ -11,8 +11,8 @@ from drift import redact
 from drift.compare.model import SIDES, Difference, Kind, ServiceView, Unread, VarView
 from drift.compare.rules import Context
 from drift.errors import ApiError
-from drift.live.model import SecretRef
 from drift.live.session import Session
+from drift.refs import SecretRef
 
 
 @dataclass(frozen=True)

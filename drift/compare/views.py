@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from drift.compare.model import ServiceView, Shape, VarView
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
-from drift.live.model import LiveState, SecretRef
+from drift.live.model import LiveState
 from drift.profiles.model import Profile, VarRule
+from drift.refs import SecretRef
 
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:

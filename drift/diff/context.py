@@ -1,13 +1,15 @@
 """What every rule evaluation needs: the profile, what was read, the service's expectations and
-live state, and a way to make a finding with its stable id."""
+live state (`Context`), and the revision being checked (`At`), with a way to make a finding
+with its stable id."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from drift.findings import Finding, Location, Severity, finding_id
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService, LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile
+from drift.refs import SecretRef
 
 
 @dataclass
@@ -28,9 +30,15 @@ class Context:
         expected: str | None = None,
         actual: str | None = None,
         severity: Severity = Severity.ERROR,
+        container: str | None = None,
+        tag: str | None = None,
+        scope: str | None = None,
     ) -> Finding:
+        """`scope` (a sidecar's name) keeps the ids of the same target in two containers
+        apart; the main container's findings keep the id they always had."""
+        key = f"{target}@{scope}" if scope else target
         return Finding(
-            id=finding_id(self.profile.environment, self.service.name, rule, target),
+            id=finding_id(self.profile.environment, self.service.name, rule, key),
             rule=rule,
             severity=severity,
             service=self.service.name,
@@ -40,4 +48,70 @@ class Context:
             expected=expected,
             actual=actual,
             location=location,
+            container=container,
+            tag=tag,
+        )
+
+    def same_ref(self, expected: SecretRef, live: SecretRef) -> bool:
+        """Whether a live reference is the one expected: the same secret and version in the
+        same project, whichever way each names it (omitted for the service's own project, an
+        id or a number)."""
+        state, own = self.state, self.profile.project
+        return (expected.secret, expected.version) == (
+            live.secret,
+            live.version,
+        ) and state.project_of(expected.project, own) == state.project_of(live.project, own)
+
+
+@dataclass
+class At:
+    """One revision being checked: the revision a finding is read from, and the tag when it is
+    reached only through one."""
+
+    ctx: Context
+    revision: ServingRevision
+
+    @property
+    def name(self) -> str:
+        return self.revision.name
+
+    @property
+    def config(self) -> RevisionConfig:
+        return self.revision.config
+
+    @property
+    def tag(self) -> str | None:
+        return self.revision.tags[0] if self.revision.tag_only and self.revision.tags else None
+
+    @property
+    def where(self) -> str:
+        """The revision as messages name it (with its tag when reached through one)."""
+        return f"{self.name} (tag {self.tag})" if self.tag else self.name
+
+    def finding(
+        self,
+        rule: str,
+        target: str,
+        message: str,
+        *,
+        location: Location | None,
+        expected: str | None = None,
+        actual: str | None = None,
+        severity: Severity = Severity.ERROR,
+        container: str | None = None,
+    ) -> Finding:
+        name = container if container is not None else self.config.primary
+        sidecar = name != self.config.primary
+        return self.ctx.finding(
+            rule,
+            target,
+            message,
+            revision=self.name,
+            location=location,
+            expected=expected,
+            actual=actual,
+            severity=severity,
+            container=name if len(self.config.containers) > 1 else None,
+            tag=self.tag,
+            scope=name if sidecar else None,
         )

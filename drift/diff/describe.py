@@ -4,9 +4,10 @@ rendering)."""
 
 from __future__ import annotations
 
-from drift.live.model import EnvVar, SecretRef
+from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
 from drift.redact import MASK, looks_like_credential
+from drift.refs import SecretRef
 
 
 def describe_rule(rule: VarRule) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 
-from drift.diff.context import Context
+from drift.diff.context import At, Context
 from drift.diff.env import env_findings
 from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import secret_findings
@@ -50,10 +50,11 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
 
 def _service_findings(ctx: Context) -> Iterator[Finding]:
     yield from rollout_findings(ctx)
-    for rev in ctx.live.serving:
-        yield from env_findings(ctx, rev.name, rev.config)
-        yield from secret_findings(ctx, rev.name, rev.config)
-        yield from setting_findings(ctx, rev.name, rev.config)
+    for rev in ctx.live.checked:
+        at = At(ctx, rev)
+        yield from env_findings(at)
+        yield from secret_findings(at)
+        yield from setting_findings(at)
 
 
 def _merge_revisions(findings: list[Finding]) -> list[Finding]:

@@ -5,40 +5,58 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from drift.diff.context import Context
+from drift.diff.context import At, Context
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.findings import Finding, Severity
-from drift.live.model import EnvVar, RevisionConfig, SecretRef
+from drift.live.model import ContainerConfig, EnvVar
 from drift.profiles.model import VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
 
 _UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 
 
-def env_findings(ctx: Context, revision: str, config: RevisionConfig) -> Iterator[Finding]:
-    for rule in ctx.service.env.values():
-        yield from _var(ctx, revision, config, rule)
-    level = _UNEXPECTED_SEVERITY.get(ctx.service.unexpected_env)
-    if level is None:
-        return
-    for name, var in sorted(config.env.items()):
-        if name in ctx.service.env:
+def env_findings(at: At) -> Iterator[Finding]:
+    """Each container's rules (the main one, then the sidecars the profile names) against the
+    variables that container has."""
+    for rules in at.ctx.service.containers:
+        name = rules.name if rules.name is not None else at.config.primary
+        container = at.config.named(name)
+        absent = rules.name is not None and not at.config.has(name)
+        for rule in rules.env.values():
+            yield from _var(at, container, rule, absent)
+        level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
+        if level is None:
             continue
-        yield ctx.finding(
-            "env.unexpected",
-            f"env.{name}",
-            f"{name} is set on {revision} but the profile does not name it",
-            revision=revision,
-            location=ctx.service.location,
-            expected=None,
-            actual=describe_live(var),
-            severity=level,
-        )
+        for var_name, var in sorted(container.env.items()):
+            if var_name in rules.env:
+                continue
+            yield at.finding(
+                "env.unexpected",
+                f"env.{var_name}",
+                f"{var_name} is set on {_on(at, container)} but the profile does not name it",
+                location=rules.location,
+                expected=None,
+                actual=describe_live(var),
+                severity=level,
+                container=container.name,
+            )
 
 
-def _var(ctx: Context, revision: str, config: RevisionConfig, rule: VarRule) -> Iterator[Finding]:
-    live = config.env.get(rule.name)
+def _on(at: At, container: ContainerConfig) -> str:
+    """Where a variable is, in words: the revision, and the container when it has several."""
+    if len(at.config.containers) > 1:
+        return f"{at.where} (container {container.name})"
+    return at.where
+
+
+def _var(
+    at: At, container: ContainerConfig, rule: VarRule, absent: bool = False
+) -> Iterator[Finding]:
+    live = container.env.get(rule.name)
     target = f"env.{rule.name}"
+    where = _on(at, container)
+    if absent:
+        where = f"{at.where} (container {container.name}, which the revision does not have)"
 
     def finding(
         kind: str,
@@ -48,40 +66,40 @@ def _var(ctx: Context, revision: str, config: RevisionConfig, rule: VarRule) -> 
         expected: str | None = None,
         severity: Severity | None = None,
     ) -> Finding:
-        return ctx.finding(
+        return at.finding(
             kind,
             target,
             message,
-            revision=revision,
             location=rule.location,
             expected=expected if expected is not None else describe_rule(rule),
             actual=actual,
             severity=severity or rule.severity,
+            container=container.name,
         )
 
     if rule.forbidden:
         if live is not None:
             yield finding(
                 "env.forbidden",
-                f"{rule.name} is set on {revision} but the profile forbids it",
+                f"{rule.name} is set on {where} but the profile forbids it",
                 describe_live(live),
                 expected="absent",
             )
         return
     if live is None:
         if rule.must_exist:
-            yield finding("env.missing", f"{rule.name} is not set on {revision}", None)
+            yield finding("env.missing", f"{rule.name} is not set on {where}", None)
         return
-    if rule.secret is not None:
-        expected = SecretRef(rule.secret, rule.version)
+    expected = rule.ref
+    if expected is not None:
         if live.ref is None:
             yield finding(
                 "env.plaintext_secret",
-                f"{rule.name} is a plain value on {revision}; expected a reference to {expected}",
+                f"{rule.name} is a plain value on {where}; expected a reference to {expected}",
                 f"{MASK} (plain value)",
             )
             return
-        if live.ref != expected:
+        if not at.ctx.same_ref(expected, live.ref):
             yield finding(
                 "env.secret_ref",
                 f"{rule.name} references {live.ref} instead of {expected}",
@@ -91,7 +109,7 @@ def _var(ctx: Context, revision: str, config: RevisionConfig, rule: VarRule) -> 
         if live.ref is not None:
             yield finding(
                 "env.value",
-                f"{rule.name} references a secret on {revision}; expected a plain value",
+                f"{rule.name} references a secret on {where}; expected a plain value",
                 str(live.ref),
             )
         elif live.value != rule.value:
@@ -99,31 +117,31 @@ def _var(ctx: Context, revision: str, config: RevisionConfig, rule: VarRule) -> 
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(
                 "env.value",
-                f"{rule.name} on {revision} differs from the profile",
+                f"{rule.name} on {where} differs from the profile",
                 shown,
             )
     if live.ref is None and rule.secret is None and live.value is not None:
         if looks_like_credential(rule.name, live.value) and rule.value is None:
             yield finding(
                 "env.plaintext_secret",
-                f"{rule.name} on {revision} holds a plain value that looks like a credential; "
+                f"{rule.name} on {where} holds a plain value that looks like a credential; "
                 "store it in Secret Manager",
                 f"{MASK} (plain value)",
                 expected="a Secret Manager reference",
                 severity=Severity.WARNING,
             )
-    value = _value(ctx, live)
+    value = _value(at.ctx, live)
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
             shown = MASK if live.ref is not None else mask_plain(rule.name, value, secret=False)
             yield finding(
                 "env.constraint",
-                f"{rule.name} on {revision} " + "; ".join(failures),
+                f"{rule.name} on {where} " + "; ".join(failures),
                 shown,
             )
     if rule.same_as is not None:
-        yield from _same_as(ctx, revision, rule, live)
+        yield from _same_as(at, rule, live)
 
 
 def _value(ctx: Context, var: EnvVar) -> str | None:
@@ -147,9 +165,10 @@ def _constraints(rule: VarRule, value: str) -> list[str]:
     return failures
 
 
-def _same_as(ctx: Context, revision: str, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
+def _same_as(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
     assert rule.same_as is not None
     other_service, other_var = rule.same_as
+    ctx = at.ctx
     other = ctx.state.services.get(other_service)
     if other is None or not other.serving:
         return
@@ -158,16 +177,15 @@ def _same_as(ctx: Context, revision: str, rule: VarRule, live: EnvVar) -> Iterat
         return  # reported as missing on the other service
     if live.ref is not None and live.ref == theirs.ref:
         return
-    mine_value, their_value = _value(ctx, live), _value(ctx, theirs)
+    mine_value, their_value = _value(at.ctx, live), _value(ctx, theirs)
     if mine_value is None or their_value is None:
         return  # unreadable: the secret is reported as unverified or not enabled
     if mine_value != their_value:
-        yield ctx.finding(
+        yield at.finding(
             "env.inconsistent",
             f"env.{rule.name}",
-            f"{rule.name} on {revision} does not hold the same value as "
+            f"{rule.name} on {at.where} does not hold the same value as "
             f"{other_service}.{other_var} (compared by value, not shown)",
-            revision=revision,
             location=rule.location,
             expected=f"same value as {other_service}.{other_var}",
             actual=CHANGED,

@@ -28,7 +28,13 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected="latest created revision ready",
             actual="not ready",
         )
-    template = config_fingerprint(live.template)
+    # A template whose revision failed cannot serve (reported above): what serves is then
+    # compared with the revision taking most traffic.
+    baseline = live.serving[0].config if failed and live.serving else live.template
+    template = config_fingerprint(baseline)
+    against = (
+        f"{live.serving[0].name}'s" if baseline is not live.template else "the service template"
+    )
     for rev in live.serving:
         delta = DeepDiff(template, config_fingerprint(rev.config), ignore_order=True)
         if not delta:
@@ -38,11 +44,24 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             "revision.rollout",
             f"revision.{rev.name}",
             f"{rev.name} serves {rev.percent}% of traffic with a configuration that differs "
-            f"from the service template ({', '.join(paths)})",
+            f"from {against} ({', '.join(paths)})",
             revision=rev.name,
             location=ctx.service.location,
             expected="serving revisions match the template",
             actual=f"{len(live.serving)} serving revisions",
+            severity=Severity.WARNING,
+        )
+    if not live.routes_latest and live.canaries:
+        canaries = ", ".join(live.canaries)
+        yield ctx.finding(
+            "revision.pinned",
+            "revision.traffic",
+            f"traffic is pinned to named revisions while drift's canary {canaries} exists: a "
+            "new deploy would get no traffic; promote the canary or `drift rollback` its change",
+            revision=primary,
+            location=ctx.service.location,
+            expected="traffic routed to LATEST, or no canary left",
+            actual="pinned",
             severity=Severity.WARNING,
         )
     unread = any(u.service == ctx.service.name for u in ctx.state.unverified)

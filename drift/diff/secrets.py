@@ -1,68 +1,167 @@
-"""The `secret.*` rules on one revision: every secret it references, its version's state and
-whether the revision's service account may access it."""
+"""The `secret.*` and `mount.*` rules on one revision: every secret it references wherever it is
+(any container's env, secret volumes), its version's state, its lifecycle, and whether the
+revision's service account may access it; then the mounts the profile names."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
-from drift.diff.context import Context
-from drift.fields import DEFAULT_SERVICE_ACCOUNT
-from drift.findings import Finding
-from drift.live.model import EnvVar, RevisionConfig, SecretPolicy, VersionState
+from drift.diff.context import At
+from drift.findings import Finding, Location, Severity
+from drift.live.iam_policy import Grant
+from drift.live.model import ContainerConfig, SecretVersionInfo, VersionState
+from drift.profiles.model import MountRule
+from drift.refs import SecretRef
+
+Use = tuple[ContainerConfig, str, SecretRef]
+"""(container, what uses the secret: a variable name or a mount path, reference)"""
 
 
-def secret_findings(ctx: Context, revision: str, config: RevisionConfig) -> Iterator[Finding]:
-    by_secret: dict[str, list[EnvVar]] = {}
-    for var in config.env.values():
-        if var.ref is not None:
-            by_secret.setdefault(var.ref.secret, []).append(var)
-    for secret, variables in sorted(by_secret.items()):
-        names = ", ".join(v.name for v in variables)
-        rule = next((ctx.service.env[v.name] for v in variables if v.name in ctx.service.env), None)
-        location = rule.location if rule else ctx.service.location
-        target = f"secret.{secret}"
-        for var in variables:
-            assert var.ref is not None
-            info = ctx.state.versions.get(var.ref)
-            if info is None or info.state is VersionState.ENABLED:
-                continue
-            version = var.ref.version
-            if info.resolved and info.resolved != version:
-                version = f"{version} (version {info.resolved})"
-            if info.state is VersionState.SECRET_MISSING:
-                rule_id, text = "secret.missing", f"secret {secret} does not exist"
-            elif info.state is VersionState.MISSING:
-                rule_id, text = "secret.missing", f"version {version} of {secret} does not exist"
-            elif info.state is VersionState.DESTROYED:
-                rule_id, text = "secret.destroyed", f"version {version} of {secret} is DESTROYED"
-            else:
-                rule_id, text = "secret.disabled", f"version {version} of {secret} is DISABLED"
-            yield ctx.finding(
-                rule_id,
+def secret_findings(at: At) -> Iterator[Finding]:
+    by_secret: dict[str, list[Use]] = {}
+    for use in at.config.secret_refs():
+        by_secret.setdefault(use[2].key, []).append(use)
+    for key, uses in sorted(by_secret.items()):
+        yield from _secret(at, key, uses)
+    yield from mount_findings(at)
+
+
+def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
+    target = f"secret.{key}"
+    location = _location(at, uses)
+    container = uses[0][0].name
+    names = ", ".join(dict.fromkeys(_used_by(at, c, what) for c, what, _ in uses))
+    for ref in dict.fromkeys(ref for _, _, ref in uses):
+        info = at.ctx.state.versions.get(ref)
+        if info is None:
+            continue
+        problem = _state_problem(key, ref, info)
+        if problem is not None:
+            rule, text = problem
+            yield at.finding(
+                rule,
                 target,
-                f"{text} (referenced by {var.name} on {revision})",
-                revision=revision,
+                f"{text} (referenced by {names} on {at.where})",
                 location=location,
                 expected="ENABLED",
                 actual=info.state.value,
+                container=container,
             )
-        policy = ctx.state.policies.get(secret)
-        account = config.settings.get("service_account", "")
-        if policy is None or not isinstance(account, str) or _granted(policy, account):
-            continue
-        yield ctx.finding(
+        yield from _expiring(at, key, ref, info, target, location, names, container)
+    account = at.config.settings.get("service_account", "")
+    ref = uses[0][2]
+    if isinstance(account, str) and at.ctx.state.grant(account, ref) is Grant.DENIED:
+        note = at.ctx.state.access.get((account, key))
+        detail = note.detail if note is not None else ""
+        yield at.finding(
             "secret.no_access",
             target,
-            f"{account} (service account of {revision}) is not granted "
-            f"roles/secretmanager.secretAccessor on {secret} (used by {names})",
-            revision=revision,
+            f"{account} (service account of {at.where}) is not granted "
+            f"roles/secretmanager.secretAccessor on {key} (used by {names}){detail}",
             location=location,
-            expected=f"{account} can access {secret}",
-            actual="no accessor binding on the secret",
+            expected=f"{account} can access {key}",
+            actual="no accessor binding on the secret, its project or their parents",
+            container=container,
         )
 
 
-def _granted(policy: SecretPolicy, account: str) -> bool:
-    if account == DEFAULT_SERVICE_ACCOUNT:
-        return any(m.endswith("-compute@developer.gserviceaccount.com") for m in policy.accessors)
-    return policy.grants(account)
+def _state_problem(key: str, ref: SecretRef, info: SecretVersionInfo) -> tuple[str, str] | None:
+    version = ref.version
+    if info.resolved and info.resolved != version:
+        version = f"{version} (version {info.resolved})"
+    if info.state is VersionState.SECRET_MISSING:
+        return "secret.missing", f"secret {key} does not exist"
+    if info.state is VersionState.MISSING:
+        return "secret.missing", f"version {version} of {key} does not exist"
+    if info.state is VersionState.DESTROYED:
+        return "secret.destroyed", f"version {version} of {key} is DESTROYED"
+    if info.state is VersionState.DISABLED:
+        return "secret.disabled", f"version {version} of {key} is DISABLED"
+    return None
+
+
+def _expiring(
+    at: At,
+    key: str,
+    ref: SecretRef,
+    info: SecretVersionInfo,
+    target: str,
+    location: Location,
+    names: str,
+    container: str,
+) -> Iterator[Finding]:
+    """Secret.expire_time: the secret is deleted then; SecretVersion.scheduled_destroy_time: a
+    version "is destroyed only after" it (delayed destruction)."""
+    state = at.ctx.state
+    window = dt.timedelta(days=at.ctx.service.expiry_warning)
+    ends = [(state.expiry.get(key), f"secret {key} expires")]
+    ends.append((info.destroy_at, f"version {info.resolved or ref.version} of {key} is destroyed"))
+    for when, what in ends:
+        if when is None or when - state.now > window:
+            continue
+        days = max((when - state.now).days, 0)
+        yield at.finding(
+            "secret.expiring",
+            target,
+            f"{what} on {when:%Y-%m-%d %H:%M} UTC, in {days} days (used by {names} on {at.where})",
+            location=location,
+            expected=f"not before {at.ctx.service.expiry_warning} days from now",
+            actual=f"{when:%Y-%m-%d}",
+            severity=Severity.WARNING,
+            container=container,
+        )
+
+
+def _used_by(at: At, container: ContainerConfig, what: str) -> str:
+    sidecar = len(at.config.containers) > 1 and container.name != at.config.primary
+    return f"{what} in {container.name}" if sidecar else what
+
+
+def _location(at: At, uses: list[Use]) -> Location:
+    """The profile line that expects the secret, else the service's."""
+    for rules in at.ctx.service.containers:
+        for _, what, _ in uses:
+            found = rules.env.get(what) or rules.mounts.get(what)
+            if found is not None:
+                return found.location
+    return at.ctx.service.location
+
+
+def mount_findings(at: At) -> Iterator[Finding]:
+    """`mount.missing` / `mount.secret_ref` for each mount the profile names."""
+    for rules in at.ctx.service.containers:
+        name = rules.name if rules.name is not None else at.config.primary
+        container = at.config.named(name)
+        for path, rule in rules.mounts.items():
+            yield from _mount(at, container, path, rule)
+
+
+def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> Iterator[Finding]:
+    target = f"mount.{path}"
+    seen = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
+    if not seen:
+        if not rule.optional:
+            yield at.finding(
+                "mount.missing",
+                target,
+                f"no secret is mounted at {path} on {at.where}",
+                location=rule.location,
+                expected=str(rule.ref),
+                actual=None,
+                severity=rule.severity,
+                container=container.name,
+            )
+        return
+    for mount in seen:
+        if not at.ctx.same_ref(rule.ref, mount.ref):
+            yield at.finding(
+                "mount.secret_ref",
+                target,
+                f"{mount.path} on {at.where} mounts {mount.ref} instead of {rule.ref}",
+                location=rule.location,
+                expected=str(rule.ref),
+                actual=str(mount.ref),
+                severity=rule.severity,
+                container=container.name,
+            )

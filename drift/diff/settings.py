@@ -5,24 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from drift.diff.context import Context
+from drift.diff.context import At
 from drift.fields import FIELDS, text
 from drift.findings import Finding
-from drift.live.model import RevisionConfig
 
 
-def setting_findings(ctx: Context, revision: str, config: RevisionConfig) -> Iterator[Finding]:
-    for name, setting in ctx.service.settings.items():
-        expected = FIELDS[name].normalise(setting.value)
-        actual = config.settings.get(name)
-        if actual == expected:
-            continue
-        yield ctx.finding(
+def setting_findings(at: At) -> Iterator[Finding]:
+    for name, setting in at.ctx.service.settings.items():
+        actual = at.config.settings.get(name)
+        if setting.pattern is not None:
+            if actual is not None and _matches(setting.pattern, str(actual)):
+                continue
+            expected = f"matches {setting.pattern}"
+        else:
+            wanted = FIELDS[name].normalise(setting.value)
+            if actual == wanted:
+                continue
+            expected = text(wanted)
+        yield at.finding(
             "setting.value",
             f"setting.{name}",
-            f"{name} on {revision} is {text(actual)}, the profile says {text(expected)}",
-            revision=revision,
+            f"{name} on {at.where} is {text(actual)}, the profile says {expected}",
             location=setting.location,
-            expected=text(expected),
+            expected=expected,
             actual=text(actual),
         )
+
+
+def _matches(pattern: str, value: str) -> bool:
+    import re2
+
+    return re2.search(pattern, value) is not None

@@ -8,7 +8,8 @@ from enum import StrEnum
 
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue
-from drift.live.model import EnvVar, SecretRef
+from drift.live.model import EnvVar
+from drift.refs import SecretRef
 
 
 class Action(StrEnum):

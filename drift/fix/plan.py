@@ -13,8 +13,10 @@ from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding, finding_id
 from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
-from drift.live.model import EnvVar, LiveService, LiveState, SecretRef, VersionState
+from drift.live.iam_policy import Grant
+from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
+from drift.refs import SecretRef
 from drift.report import Report
 from drift.rules import FIXABLE
 
@@ -197,8 +199,7 @@ def _secret_blocker(
             f"{ref} is {info.state.value}: enable it or add a version, then run drift fix again",
             cmd.enable(ref, info.resolved),
         )
-    policy = state.policies.get(ref.secret)
-    if policy is not None and account != DEFAULT_SERVICE_ACCOUNT and not policy.grants(account):
+    if state.grant(account, ref) is Grant.DENIED:
         return ManualStep(
             f"secret.{ref.secret}",
             f"{account} cannot access {ref.secret}: grant it, then run drift fix again",

@@ -58,6 +58,9 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
     if finding.ignored:
         data["ignore_reason"] = finding.ignore_reason
+    for key in ("container", "tag"):
+        if (value := getattr(finding, key)) is not None:
+            data[key] = value
     return data
 
 

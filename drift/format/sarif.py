@@ -153,7 +153,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             suppression["justification"] = finding.ignore_reason
         result["suppressions"] = [suppression]
     properties = {"service": finding.service, "target": finding.target}
-    if finding.revision:
-        properties["revision"] = finding.revision
+    for key in ("revision", "container", "tag"):
+        if value := getattr(finding, key):
+            properties[key] = value
     result["properties"] = properties
     return result

@@ -18,8 +18,9 @@ from drift.errors import ApiError, AuthError, DriftError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-# Cloud Run Admin reads, Secret Manager reads, and Secret Manager accesses (a quota of its own)
-Api = Literal["run", "secrets", "access"]
+# Cloud Run Admin reads, Secret Manager reads, Secret Manager accesses (a quota of its own) and
+# Resource Manager reads
+Api = Literal["run", "secrets", "access", "resources"]
 
 RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
 MAX_ATTEMPTS = 5
@@ -88,6 +89,8 @@ class Limits:
     run_rpm: int = 900
     secrets_rpm: int = 540
     access_rpm: int = 81_000
+    resources_rpm: int = 300
+    """Resource Manager reads (project, folder and organisation policies): a few per run."""
     call_timeout: float = 30.0
     retry_budget: float = 60.0
 
@@ -100,6 +103,7 @@ class CallRunner:
             "run": RateLimiter(limits.run_rpm),
             "secrets": RateLimiter(limits.secrets_rpm),
             "access": RateLimiter(limits.access_rpm),
+            "resources": RateLimiter(limits.resources_rpm),
         }
         self.counts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()

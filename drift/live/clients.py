@@ -1,17 +1,20 @@
 """Build the official async clients: Application Default Credentials in production, an
-insecure channel with anonymous credentials when `*_EMULATOR_HOST` points at an emulator."""
+insecure channel with anonymous credentials when `*_EMULATOR_HOST` points at an emulator
+(all three or none: an emulator is never mixed with the real API)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import AuthError
+from drift.errors import AuthError, UsageError
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 RUN_EMULATOR = "CLOUD_RUN_EMULATOR_HOST"
 SECRETS_EMULATOR = "SECRET_MANAGER_EMULATOR_HOST"
+RESOURCES_EMULATOR = "RESOURCE_MANAGER_EMULATOR_HOST"
+EMULATORS = (RUN_EMULATOR, SECRETS_EMULATOR, RESOURCES_EMULATOR)
 
 
 @dataclass
@@ -19,9 +22,20 @@ class Clients:
     services: Any
     revisions: Any
     secrets: Any
+    credentials: Any = None
+    emulator: str | None = None
+    _resources: dict[str, Any] = field(default_factory=dict)
+
+    def resource_manager(self, kind: str) -> Any:
+        """The Resource Manager v3 client of `kind` (projects, folders, organizations), made
+        on first use: most checks never read the resource hierarchy."""
+        client = self._resources.get(kind)
+        if client is None:
+            client = self._resources[kind] = _resource_client(kind, self)
+        return client
 
     async def close(self) -> None:
-        for client in (self.services, self.revisions, self.secrets):
+        for client in (self.services, self.revisions, self.secrets, *self._resources.values()):
             await client.transport.close()
 
 
@@ -47,6 +61,24 @@ def credentials(impersonate: str | None = None) -> Any:
     return creds
 
 
+def emulator_host() -> str | None:
+    """The emulator every client talks to, or None for the real APIs. One variable set
+    without the others is a usage error naming them (never a silent mix)."""
+    hosts = {name: os.environ.get(name, "") for name in EMULATORS}
+    given = {name: host for name, host in hosts.items() if host}
+    if not given:
+        return None
+    missing = [name for name in EMULATORS if name not in given]
+    if missing or len(set(given.values())) > 1:
+        shown = ", ".join(f"{name}={host or '(unset)'}" for name, host in hosts.items())
+        raise UsageError(
+            f"the emulator variables disagree: {shown}",
+            hint="`drift sandbox` prints the three export lines to paste; unset them all to "
+            "use the real APIs",
+        )
+    return next(iter(given.values()))
+
+
 def make_clients(impersonate: str | None = None) -> Clients:
     """Create the clients; call inside the running event loop (gRPC asyncio channels)."""
     import grpc
@@ -57,26 +89,48 @@ def make_clients(impersonate: str | None = None) -> Clients:
         SecretManagerServiceGrpcAsyncIOTransport,
     )
 
-    run_host = os.environ.get(RUN_EMULATOR)
-    secrets_host = os.environ.get(SECRETS_EMULATOR)
-    creds = None if run_host and secrets_host else credentials(impersonate)
-    if run_host:
-        channel = grpc.aio.insecure_channel(run_host)
-        services = run_v2.ServicesAsyncClient(
+    host = emulator_host()
+    if host is None:
+        creds = credentials(impersonate)
+        return Clients(
+            services=run_v2.ServicesAsyncClient(credentials=creds),
+            revisions=run_v2.RevisionsAsyncClient(credentials=creds),
+            secrets=secretmanager_v1.SecretManagerServiceAsyncClient(credentials=creds),
+            credentials=creds,
+        )
+    channel = grpc.aio.insecure_channel(host)
+    return Clients(
+        services=run_v2.ServicesAsyncClient(
             transport=ServicesGrpcAsyncIOTransport(channel=channel)
-        )
-        revisions = run_v2.RevisionsAsyncClient(
+        ),
+        revisions=run_v2.RevisionsAsyncClient(
             transport=RevisionsGrpcAsyncIOTransport(channel=channel)
-        )
-    else:
-        services = run_v2.ServicesAsyncClient(credentials=creds)
-        revisions = run_v2.RevisionsAsyncClient(credentials=creds)
-    if secrets_host:
-        secrets = secretmanager_v1.SecretManagerServiceAsyncClient(
-            transport=SecretManagerServiceGrpcAsyncIOTransport(
-                channel=grpc.aio.insecure_channel(secrets_host)
-            )
-        )
-    else:
-        secrets = secretmanager_v1.SecretManagerServiceAsyncClient(credentials=creds)
-    return Clients(services=services, revisions=revisions, secrets=secrets)
+        ),
+        secrets=secretmanager_v1.SecretManagerServiceAsyncClient(
+            transport=SecretManagerServiceGrpcAsyncIOTransport(channel=channel)
+        ),
+        emulator=host,
+    )
+
+
+def _resource_client(kind: str, clients: Clients) -> Any:
+    from google.cloud import resourcemanager_v3 as crm
+
+    make = {
+        "projects": (crm.ProjectsAsyncClient, "projects.transports.ProjectsGrpcAsyncIOTransport"),
+        "folders": (crm.FoldersAsyncClient, "folders.transports.FoldersGrpcAsyncIOTransport"),
+        "organizations": (
+            crm.OrganizationsAsyncClient,
+            "organizations.transports.OrganizationsGrpcAsyncIOTransport",
+        ),
+    }[kind]
+    client_type, transport_path = make
+    if clients.emulator is None:
+        return client_type(credentials=clients.credentials)
+    import importlib
+
+    import grpc
+
+    module, _, name = f"google.cloud.resourcemanager_v3.services.{transport_path}".rpartition(".")
+    transport = getattr(importlib.import_module(module), name)
+    return client_type(transport=transport(channel=grpc.aio.insecure_channel(clients.emulator)))

@@ -3,57 +3,19 @@ API resources they were read from, kept for the commands that write them back.""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from drift.fields import SettingValue
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.findings import Unverified
+from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
+from drift.refs import SecretRef
 
-
-@dataclass(frozen=True, order=True)
-class SecretRef:
-    """A Secret Manager reference as Cloud Run stores it: a secret of the workload's own
-    project (`project` empty) or of another project (`projects/P/secrets/NAME`, P an id or a
-    number, kept as written), and a version (`latest`, a number or an alias)."""
-
-    secret: str
-    version: str = "latest"
-    project: str = ""
-
-    @classmethod
-    def parse(cls, name: str, version: str = "latest") -> SecretRef:
-        """From `secret_key_ref.secret` / `volumes[].secret.secret`: `NAME` or
-        `projects/P/secrets/NAME`."""
-        parts = name.split("/")
-        if len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets":
-            return cls(parts[3], version or "latest", parts[1])
-        return cls(parts[-1], version or "latest")
-
-    @property
-    def key(self) -> str:
-        """The secret's name in targets and messages: `NAME`, or `P/NAME` in another project."""
-        return f"{self.project}/{self.secret}" if self.project else self.secret
-
-    @property
-    def secret_ref(self) -> SecretRef:
-        """The secret itself, whatever the version."""
-        return SecretRef(self.secret, "latest", self.project)
-
-    def resource(self, own_project: str) -> str:
-        """`projects/P/secrets/NAME`, in the named project or else the workload's own."""
-        return f"projects/{self.project or own_project}/secrets/{self.secret}"
-
-    def version_resource(self, own_project: str) -> str:
-        return f"{self.resource(own_project)}/versions/{self.version}"
-
-    def api_name(self) -> str:
-        """What Cloud Run's `secret` fields hold for this reference."""
-        return f"projects/{self.project}/secrets/{self.secret}" if self.project else self.secret
-
-    def __str__(self) -> str:
-        return f"secret {self.key}:{self.version}"
+DEFAULT_ACCOUNT_SUFFIX = "-compute@developer.gserviceaccount.com"
+"""Default compute service accounts are `PROJECT_NUMBER-compute@developer.gserviceaccount.com`."""
 
 
 @dataclass(frozen=True)
@@ -98,10 +60,14 @@ class RevisionConfig:
 
     @property
     def main(self) -> ContainerConfig:
-        return next(
-            (c for c in self.containers if c.name == self.primary),
-            ContainerConfig(self.primary),
-        )
+        return self.named(self.primary)
+
+    def named(self, name: str) -> ContainerConfig:
+        """The container of that name (an empty one when the revision has none)."""
+        return next((c for c in self.containers if c.name == name), ContainerConfig(name))
+
+    def has(self, name: str) -> bool:
+        return any(c.name == name for c in self.containers)
 
     @property
     def env(self) -> dict[str, EnvVar]:
@@ -132,10 +98,11 @@ class RevisionConfig:
             for k, v in sorted(c.env.items())
         }
         mounts = {f"{c.name}:{p}": m.ref for c in self.containers for p, m in c.mounts.items()}
+        # Not the images: a gradual rollout of a new image is not configuration drift.
         return {
             "env": env,
             "mounts": mounts,
-            "settings": {k: v for k, v in self.settings.items() if k != "ingress"},
+            "settings": {k: v for k, v in self.settings.items() if k not in ("ingress", "image")},
         }
 
 
@@ -145,10 +112,16 @@ class ServingRevision:
     percent: int
     tags: tuple[str, ...]
     tag_urls: tuple[str, ...]
+    """The URL of each tag, in the order of `tags` ("" when the API gave none)."""
     config: RevisionConfig
     ready: bool = True
     source: Any = None
     """The run_v2.Revision as read, when it was fetched (None: described by the template)."""
+
+    @property
+    def tag_only(self) -> bool:
+        """Reached only through a traffic tag's own URL (0 % of the service's traffic)."""
+        return self.percent <= 0
 
 
 @dataclass(frozen=True)
@@ -166,6 +139,17 @@ class LiveService:
     reconciling: bool = False
     source: Any = None
     """The run_v2.Service exactly as read: what a fix changes and sends back."""
+    tagged: tuple[ServingRevision, ...] = ()
+    """Revisions reached only through a (checked) traffic tag, at 0 %."""
+    routes_latest: bool = True
+    """The traffic spec sends traffic to LATEST (else it is pinned to named revisions)."""
+    canaries: tuple[str, ...] = ()
+    """Revisions drift left as canaries (a `drift-` traffic tag points to them)."""
+
+    @property
+    def checked(self) -> tuple[ServingRevision, ...]:
+        """Every revision a user can reach: with traffic, then through a tag only."""
+        return (*self.serving, *self.tagged)
 
 
 class VersionState(StrEnum):
@@ -183,19 +167,27 @@ class SecretVersionInfo:
     ref: SecretRef
     state: VersionState
     resolved: str | None = None
+    destroy_at: dt.datetime | None = None
+    """When a version scheduled for destruction will be destroyed (delayed destruction)."""
 
 
 @dataclass(frozen=True)
 class SecretPolicy:
-    """Who may access a secret (members holding an accessor role on the secret)."""
+    """Who may access a secret by its own policy: members holding an accessor role outright,
+    and the accessor bindings that hold only under a condition."""
 
     secret: str
     accessors: frozenset[str] = field(default_factory=frozenset)
+    conditional: tuple[Binding, ...] = ()
 
     def grants(self, service_account: str) -> bool:
         return f"serviceAccount:{service_account}" in self.accessors or bool(
-            {"allUsers", "allAuthenticatedUsers"} & self.accessors
+            PUBLIC & self.accessors
         )
+
+    def policy(self, resource: str) -> Policy:
+        outright = Binding("roles/secretmanager.secretAccessor", self.accessors)
+        return Policy(resource, (outright, *self.conditional))
 
 
 @dataclass(repr=False)
@@ -209,6 +201,38 @@ class LiveState:
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)
     unverified: list[Unverified] = field(default_factory=list)
+    expiry: dict[str, dt.datetime] = field(default_factory=dict)
+    """When a secret (by `SecretRef.key`) expires, for those that do."""
+    access: dict[tuple[str, str], Verdict] = field(default_factory=dict)
+    """What IAM answers (account, secret key) -> may it access the secret, when decided
+    beyond the secret's own policy."""
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    projects: dict[str, str] = field(default_factory=dict)
+    """Project ids by the number or id references name them with (when read)."""
+
+    def grant(self, account: str, ref: SecretRef) -> Grant:
+        """May `account` (as the settings give it) access the secret `ref` names: IAM's answer
+        when it was decided beyond the secret's own policy, else the secret's own policy.
+        Not read (unverified, or the secret is missing): not denied."""
+        decided = self.access.get((account, ref.key))
+        if decided is not None:
+            return decided.grant
+        policy = self.policies.get(ref.key)
+        if policy is None:
+            return Grant.UNKNOWN
+        if account == DEFAULT_SERVICE_ACCOUNT:
+            granted = any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in policy.accessors)
+        else:
+            granted = policy.grants(account)
+        if granted:
+            return Grant.GRANTED
+        return Grant.UNKNOWN if policy.conditional else Grant.DENIED
+
+    def project_of(self, token: str, own: str) -> str:
+        """The project a reference's project token designates (its id when known; `own` for
+        an omitted project)."""
+        token = token or own
+        return self.projects.get(token, token)
 
     def secret_unverified(self, key: str) -> bool:
         return any(u.target == f"secret.{key}" for u in self.unverified)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import Source, read_settings
-from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount, SecretRef
+from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
+from drift.refs import SecretRef
 
 
 def raw(message: Any) -> Any:

@@ -1,34 +1,55 @@
-"""Read live state concurrently: the profiled services and the revisions that really serve
-traffic, then (through `SecretReads`) what their secret references resolve to. Each distinct
-item is asked for once; a failed read becomes an `Unverified`."""
+"""Read live state concurrently: the profiled services and every revision a user can reach
+(those with traffic, and those a traffic tag points to), then (through `SecretReads`) what
+every secret reference they hold resolves to, and (through `AccessDecisions`) what IAM grants
+beyond each secret's own policy. Each distinct item is asked for once; a failed read becomes an
+`Unverified`. A deploy in progress is waited for, then reported unverified, never as drift."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.live.api import get_service, list_services, short
+from drift.live.access import AccessDecisions
+from drift.live.api import attempt, get_service, list_services, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.model import EnvVar, LiveService, LiveState, SecretRef, ServingRevision
+from drift.live.model import EnvVar, LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.live.secrets import SecretReads, Tasks
-from drift.profiles.model import Profile, ServiceProfile
+from drift.profiles.model import ContainerRules, Profile, ServiceProfile
+from drift.refs import SecretRef
+
+POLL_FIRST = 0.5
+POLL_MAX = 5.0
+Split = tuple[str, int, tuple[str, ...], tuple[str, ...]]
+"""(revision, percent, tags, tag URLs)"""
 
 
 class Reader:
-    def __init__(self, clients: Clients, runner: CallRunner, project: str, region: str) -> None:
+    def __init__(
+        self,
+        clients: Clients,
+        runner: CallRunner,
+        project: str,
+        region: str,
+        *,
+        wait: float = 0.0,
+    ) -> None:
         self.clients = clients
         self.runner = runner
         self.project = project
         self.region = region
+        self.wait = wait
+        """How long a deploy in progress is waited for before it is reported unverified."""
         self.state = LiveState()
         self.tasks = Tasks()
         self.secrets = SecretReads(clients, runner, project, self.state, self.tasks)
+        self.access = AccessDecisions(clients, runner, project, self.state, self.tasks)
 
     @property
     def parent(self) -> str:
@@ -40,26 +61,38 @@ class Reader:
         # secrets the profile expects (usually the ones the services reference).
         self.secrets.start()
         for p in profiles:
-            for r in p.env.values():
-                if r.secret is not None:
-                    self.secrets.watch(SecretRef(r.secret, r.version), p.name)
-        await self._read_services(profiles)
-        # Then what the services tell: the secrets they really reference, and the values that
-        # rules need (neither waits for the secret list).
+            for ref in expected_refs(p):
+                self.secrets.watch(ref, p.name)
+        deadline = time.monotonic() + self.wait
+        await self._read_services(profiles, deadline)
+        # Then what the services tell: the secrets they really reference, wherever (any
+        # container's env, secret volumes), and the values that rules need.
         for svc in self.state.services.values():
-            for rev in svc.serving:
-                for var in rev.config.env.values():
-                    if var.ref is not None:
-                        self.secrets.watch(var.ref, svc.name)
+            for rev in svc.checked:
+                for _, _, ref in rev.config.secret_refs():
+                    self.secrets.watch(ref, svc.name)
         for ref in self._values_needed(profiles):
             self.secrets.read_value(ref)
         await self.tasks.wait()
         self.secrets.report_failures()
+        live_refs = [
+            ref
+            for svc in self.state.services.values()
+            for rev in svc.checked
+            for _, _, ref in rev.config.secret_refs()
+        ]
+        expected = {p.name: list(expected_refs(p)) for p in profiles}
+        await asyncio.gather(
+            self.access.name_projects(
+                [*live_refs, *(r for refs in expected.values() for r in refs)]
+            ),
+            self.access.decide(self.state.services.values(), expected),
+        )
         return self.state
 
     # -- services and revisions -------------------------------------------------------------
 
-    async def _read_services(self, profiles: list[ServiceProfile]) -> None:
+    async def _read_services(self, profiles: list[ServiceProfile], deadline: float) -> None:
         wanted = {p.name: p for p in profiles}
         found: dict[str, Any] | None = None
         if len(wanted) > 1:
@@ -74,7 +107,13 @@ class Reader:
             for name in wanted:
                 if name not in found:
                     self.state.missing.add(name)
-        await asyncio.gather(*(self._describe(wanted[n], found[n]) for n in wanted if n in found))
+        await asyncio.gather(
+            *(
+                self._settle_then_describe(wanted[n], found[n], deadline)
+                for n in found
+                if n in wanted
+            )
+        )
 
     async def _get_service(self, name: str) -> Any | None:
         try:
@@ -86,32 +125,60 @@ class Reader:
                 self.state.unverified.append(Unverified(name, "service", exc.reason))
             return None
 
+    async def _settle_then_describe(
+        self, profile: ServiceProfile, svc: Any, deadline: float
+    ) -> None:
+        """A service being reconciled holds transient values (Service.reconciling: "While
+        reconciliation is in process, observed_generation, latest_ready_revision,
+        traffic_statuses, and uri will have transient values"): wait for it to settle, up to
+        the deadline; if it has not, its items are unverified, never drift."""
+        pause = POLL_FIRST
+        while raw(svc).reconciling:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                created = short(raw(svc).latest_created_revision) or "a new revision"
+                self.state.unverified.append(
+                    Unverified(
+                        profile.name,
+                        "service",
+                        f"deploy in progress ({created} is being rolled out); "
+                        f"run again when it has settled (waited {self.wait:g}s, --wait)",
+                    )
+                )
+                return
+            await asyncio.sleep(min(pause, left))
+            pause = min(pause * 2, POLL_MAX)
+            try:
+                svc = await get_service(self.clients, self.runner, raw(svc).name)
+            except ApiError as exc:
+                self.state.unverified.append(Unverified(profile.name, "service", exc.reason))
+                return
+        await self._describe(profile, svc)
+
     async def _describe(self, profile: ServiceProfile, svc: Any) -> None:
-        """Find the revisions serving traffic; fetch a revision only when the template does
+        """Find the revisions a user can reach; fetch a revision only when the template does
         not already describe it."""
         pb = raw(svc)  # plain protobuf reads: proto-plus costs more CPU than the rest here
         template = revision_config(pb.template, service=pb, container=profile.container)
-        split = _serving_split(pb)
-        described = (
-            len(split) == 1
-            and split[0][0] == short(pb.latest_ready_revision) == short(pb.latest_created_revision)
-            and pb.observed_generation == pb.generation
-            and not pb.reconciling
-        )
-        serving: list[ServingRevision] = []
-        if described:
-            name, percent, tags, urls = split[0]
-            serving.append(ServingRevision(name, percent, tags, urls, template))
-        else:
-            revisions = await asyncio.gather(
-                *(self._revision(profile, pb, name) for name, *_ in split)
+        split = _reachable(pb, profile)
+        settled = pb.observed_generation == pb.generation and not pb.reconciling
+        current = short(pb.latest_created_revision)
+        is_template = settled and current == short(pb.latest_ready_revision)
+        fetched = [name for name, *_ in split if not (is_template and name == current)]
+        revisions = dict(
+            zip(
+                fetched,
+                await asyncio.gather(*(self._revision(profile, pb, n) for n in fetched)),
+                strict=True,
             )
-            for (name, percent, tags, urls), revision in zip(split, revisions, strict=True):
-                if revision is not None:
-                    config = revision_config(revision, service=pb, container=profile.container)
-                    serving.append(
-                        ServingRevision(name, percent, tags, urls, config, source=revision)
-                    )
+        )
+        reached: list[ServingRevision] = []
+        for name, percent, tags, urls in split:
+            if name not in revisions:
+                reached.append(ServingRevision(name, percent, tags, urls, template))
+            elif (revision := revisions[name]) is not None:
+                config = revision_config(revision, service=pb, container=profile.container)
+                reached.append(ServingRevision(name, percent, tags, urls, config, source=revision))
         created_ready = pb.latest_created_revision == pb.latest_ready_revision
         self.state.services[profile.name] = LiveService(
             name=profile.name,
@@ -119,78 +186,110 @@ class Reader:
             uri=pb.uri,
             etag=pb.etag,
             template=template,
-            serving=tuple(serving),
-            latest_created=short(pb.latest_created_revision),
+            serving=tuple(r for r in reached if r.percent > 0),
+            tagged=tuple(r for r in reached if r.percent <= 0),
+            latest_created=current,
             latest_ready=short(pb.latest_ready_revision),
             latest_created_ready=created_ready,
             latest_created_message="" if created_ready else _not_ready_message(pb),
             reconciling=bool(pb.reconciling),
+            routes_latest=any(
+                enum_name(t, "type_").endswith("LATEST") and t.percent > 0 for t in pb.traffic
+            ),
+            canaries=tuple(
+                dict.fromkeys(
+                    short(s.revision) for s in pb.traffic_statuses if s.tag.startswith("drift-")
+                )
+            ),
             source=svc,
         )
 
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:
         full = name if "/" in name else f"{svc.name}/revisions/{name}"
         try:
-            revision = await self.runner.call(
+            return await self.runner.call(
                 "run",
                 "GetRevision",
                 full,
-                lambda t: self.clients.revisions.get_revision(name=full, retry=None, timeout=t),
+                attempt(self.clients.revisions.get_revision, name=full),
             )
         except ApiError as exc:
             self.state.unverified.append(
                 Unverified(profile.name, f"revision.{short(name)}", exc.reason)
             )
             return None
-        return revision
 
     def _values_needed(self, profiles: list[ServiceProfile]) -> set[SecretRef]:
         """Secret references whose value some rule must compare (never for display)."""
         needed: set[SecretRef] = set()
         for p in profiles:
-            for rule in p.env.values():
-                mine = self._live_vars(p.name, rule.name)
-                mine_refs = {v.ref for v in mine if v.ref is not None}
-                if rule.pattern or rule.not_values or rule.one_of or rule.min_length is not None:
-                    needed |= mine_refs
-                if rule.same_as is None or not mine:
-                    continue
-                theirs = self._live_vars(*rule.same_as)
-                theirs_refs = {v.ref for v in theirs if v.ref is not None}
-                if not theirs:
-                    continue  # nothing to compare with: the other side reports it missing
-                if len(mine) == len(theirs) == 1 and mine_refs and mine_refs == theirs_refs:
-                    continue  # the very same secret version: equal without reading it
-                needed |= mine_refs | theirs_refs
+            for rules in p.containers:
+                for rule in rules.env.values():
+                    mine = self._live_vars(p.name, rules.name, rule.name)
+                    mine_refs = {v.ref for v in mine if v.ref is not None}
+                    if (
+                        rule.pattern
+                        or rule.not_values
+                        or rule.one_of
+                        or rule.min_length is not None
+                    ):
+                        needed |= mine_refs
+                    if rule.same_as is None or not mine:
+                        continue
+                    theirs = self._live_vars(rule.same_as[0], None, rule.same_as[1])
+                    theirs_refs = {v.ref for v in theirs if v.ref is not None}
+                    if not theirs:
+                        continue  # nothing to compare with: the other side reports it missing
+                    if len(mine) == len(theirs) == 1 and mine_refs and mine_refs == theirs_refs:
+                        continue  # the very same secret version: equal without reading it
+                    needed |= mine_refs | theirs_refs
         return needed
 
-    def _live_vars(self, service: str, var: str) -> set[EnvVar]:
+    def _live_vars(self, service: str, container: str | None, var: str) -> set[EnvVar]:
         svc = self.state.services.get(service)
         if svc is None:
             return set()
-        return {v for rev in svc.serving if (v := rev.config.env.get(var)) is not None}
+        found = set()
+        for rev in svc.checked:
+            env = rev.config.env if container is None else rev.config.named(container).env
+            if (value := env.get(var)) is not None:
+                found.add(value)
+        return found
 
 
-def _serving_split(svc: Any) -> list[tuple[str, int, tuple[str, ...], tuple[str, ...]]]:
-    """(revision, percent, tags, tag urls) for every revision receiving traffic (`svc` is a
-    raw protobuf Service)."""
+def expected_refs(profile: ServiceProfile) -> Iterator[SecretRef]:
+    """Every secret reference the profile expects, in any container's env or mounts."""
+    for rules in profile.containers:
+        yield from _rule_refs(rules)
+
+
+def _rule_refs(rules: ContainerRules) -> Iterator[SecretRef]:
+    for rule in rules.env.values():
+        if rule.ref is not None:
+            yield rule.ref
+    for mount in rules.mounts.values():
+        yield mount.ref
+
+
+def _reachable(svc: Any, profile: ServiceProfile) -> list[Split]:
+    """Every revision receiving traffic, and every revision a checked tag points to (at 0 %:
+    it has its own URL), most traffic first (`svc` is a raw protobuf Service). A LATEST status
+    may or may not name its revision (not documented either way): it is the latest ready one
+    (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
     by_revision: dict[str, list[Any]] = {}
-    percents: dict[str, int] = {}
     for status in svc.traffic_statuses:
         kind = enum_name(status, "type_")
         revision = status.revision or (svc.latest_ready_revision if kind.endswith("LATEST") else "")
-        if not revision:
-            continue
-        name = short(revision)
-        by_revision.setdefault(name, []).append(status)
-        percents[name] = percents.get(name, 0) + int(status.percent)
+        if revision:
+            by_revision.setdefault(short(revision), []).append(status)
     out = []
     for name, statuses in by_revision.items():
-        if percents[name] <= 0:
-            continue
+        percent = sum(int(s.percent) for s in statuses)
         tags = tuple(s.tag for s in statuses if s.tag)
-        urls = tuple(s.uri for s in statuses if s.tag and s.uri)
-        out.append((name, percents[name], tags, urls))
+        if percent <= 0 and not any(profile.checks_tag(t) for t in tags):
+            continue
+        urls = tuple(s.uri for s in statuses if s.tag)  # one per tag ("" when not known)
+        out.append((name, percent, tags, urls))
     return sorted(out, key=lambda item: -item[1])
 
 

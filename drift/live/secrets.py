@@ -5,22 +5,24 @@ names. Each distinct item is asked for once; a failed read becomes an `Unverifie
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
 from drift import redact
 from drift.errors import ApiError
+from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.live.api import access_secret, attempt, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.model import LiveState, SecretPolicy, SecretRef, SecretVersionInfo, VersionState
+from drift.live.iam_policy import ACCESSOR_ROLES, Policy
+from drift.live.model import LiveState, SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.normalize import raw
+from drift.refs import SecretRef
 
 T = TypeVar("T")
-ACCESSOR_ROLES = frozenset(
-    {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
-)
 _STATES = {
     "ENABLED": VersionState.ENABLED,
     "DISABLED": VersionState.DISABLED,
@@ -74,6 +76,8 @@ class SecretReads:
         self._users.setdefault(ref.key, set()).add(service)
         self.tasks.once(("version", ref), partial(self._version, ref))
         self.tasks.once(("policy", ref.key), partial(self._policy, ref.secret_ref))
+        if not self._own(ref):
+            self.tasks.once(("secret", ref.key), partial(self._foreign_secret, ref))
 
     def read_value(self, ref: SecretRef) -> None:
         self.tasks.once(("access", ref), partial(self._access, ref))
@@ -119,13 +123,32 @@ class SecretReads:
                     attempt(self.clients.secrets.list_secrets, request=request),
                 )
                 response = page._response
-                names.update(short(s.name) for s in response.secrets)
+                for secret in response.secrets:
+                    names.add(short(secret.name))
+                    self._expiry(short(secret.name), secret)
                 token = response.next_page_token
                 if not token:
                     break
         except ApiError:
             return  # existence is then told by the version lookups themselves
         self._listed = names
+
+    def _expiry(self, key: str, secret: Any) -> None:
+        """Secret.expire_time: "always provided on output" for a secret that expires."""
+        pb = raw(secret)
+        if pb.HasField("expire_time"):
+            self.state.expiry[key] = pb.expire_time.ToDatetime(tzinfo=dt.UTC)
+
+    async def _foreign_secret(self, ref: SecretRef) -> None:
+        """GetSecret for a secret of another project (the list covers only the own one)."""
+        name = ref.resource(self.project)
+        try:
+            secret = await self.runner.call(
+                "secrets", "GetSecret", name, attempt(self.clients.secrets.get_secret, name=name)
+            )
+        except ApiError:
+            return  # its version lookup tells whether it exists; expiry is then unknown
+        self._expiry(ref.key, secret)
 
     async def _listed_secrets(self, ref: SecretRef) -> set[str] | None:
         """The secrets of the workload's project, when `ref` is one of them and the list could
@@ -156,9 +179,12 @@ class SecretReads:
             else:
                 self._unverified(ref.key, exc)
             return
-        state_name = getattr(version.state, "name", str(version.state))
-        state = _STATES.get(state_name, VersionState.DISABLED)
-        self.state.versions[ref] = SecretVersionInfo(ref, state, short(version.name))
+        pb = raw(version)
+        state = _STATES.get(enum_name(pb, "state"), VersionState.DISABLED)
+        destroy_at = None
+        if pb.HasField("scheduled_destroy_time"):
+            destroy_at = pb.scheduled_destroy_time.ToDatetime(tzinfo=dt.UTC)
+        self.state.versions[ref] = SecretVersionInfo(ref, state, short(pb.name), destroy_at)
 
     async def _policy(self, secret: SecretRef) -> None:
         from google.iam.v1 import iam_policy_pb2
@@ -167,7 +193,11 @@ class SecretReads:
         listed = await self._listed_secrets(secret)
         if listed is not None and secret.secret not in listed:
             return  # no such secret: nothing to ask
-        request = iam_policy_pb2.GetIamPolicyRequest(resource=resource)
+        # Conditional bindings come back faithfully only with requested_policy_version 3
+        # (google/iam/v1/options.proto).
+        request = iam_policy_pb2.GetIamPolicyRequest(
+            resource=resource, options={"requested_policy_version": 3}
+        )
         try:
             policy = await self.runner.call(
                 "secrets",
@@ -181,10 +211,11 @@ class SecretReads:
             else:
                 self._unverified(secret.key, exc)
             return
-        members = frozenset(
-            m for b in policy.bindings if b.role in ACCESSOR_ROLES for m in b.members
-        )
-        self.state.policies[secret.key] = SecretPolicy(secret.key, members)
+        read = Policy.from_proto(resource, policy)
+        accessors = [b for b in read.bindings if b.role in ACCESSOR_ROLES]
+        outright = frozenset(m for b in accessors if not b.condition for m in b.members)
+        conditional = tuple(b for b in accessors if b.condition)
+        self.state.policies[secret.key] = SecretPolicy(secret.key, outright, conditional)
 
     async def _access(self, ref: SecretRef) -> None:
         name = ref.version_resource(self.project)

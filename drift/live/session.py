@@ -53,11 +53,12 @@ class Session:
             clients, self._clients = self._clients, None
             await clients.close()
 
-    async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
-        """What the named services of a profile run with (see `Reader`)."""
+    async def read(self, profile: Profile, names: Iterable[str], *, wait: float = 0.0) -> LiveState:
+        """What the named services of a profile run with (see `Reader`); a deploy in progress
+        is waited for up to `wait` seconds."""
         from drift.live.reader import Reader
 
-        reader = Reader(self.clients, self.runner, profile.project, profile.region)
+        reader = Reader(self.clients, self.runner, profile.project, profile.region, wait=wait)
         return await reader.read(profile, names)
 
     async def list_services(self, project: str, region: str) -> dict[str, Any]:
@@ -74,8 +75,13 @@ class Session:
 
 
 async def read_live(
-    profile: Profile, names: Iterable[str], access: Access, runner: CallRunner | None = None
+    profile: Profile,
+    names: Iterable[str],
+    access: Access,
+    runner: CallRunner | None = None,
+    *,
+    wait: float = 0.0,
 ) -> LiveState:
     """Open a session, read, close."""
     async with Session(access, runner) as session:
-        return await session.read(profile, names)
+        return await session.read(profile, names, wait=wait)

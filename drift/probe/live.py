@@ -33,12 +33,23 @@ def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeT
         live = state.services.get(name)
         if spec is None or live is None or not live.uri:
             continue
+        if spec.tag is not None:
+            # `probe: {tag: e2e}`: only the revision the tag points to, at its own URL
+            out.extend(
+                ProbeTarget(name, rev.name, url, spec, audience=live.uri)
+                for rev in live.checked
+                for tag, url in zip(rev.tags, rev.tag_urls, strict=True)
+                if tag == spec.tag and url
+            )
+            continue
         primary = live.serving[0].name if len(live.serving) == 1 else None
         out.append(ProbeTarget(name, primary, live.uri, spec))
         for rev in live.serving:
             # an ID token for the service URL is accepted on its tag URLs too
             out.extend(
-                ProbeTarget(name, rev.name, url, spec, audience=live.uri) for url in rev.tag_urls
+                ProbeTarget(name, rev.name, url, spec, audience=live.uri)
+                for url in rev.tag_urls
+                if url
             )
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,28 @@ from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
 from drift.findings import Location, Severity
-from drift.profiles.model import Ignore, Probe, Profile, ServiceProfile, Setting, VarRule
-from drift.profiles.spec import ProbeSpec, ProfileSpec, SettingsSpec, VarRuleSpec
+from drift.profiles.model import (
+    CheckTags,
+    ContainerRules,
+    Ignore,
+    MountRule,
+    Probe,
+    Profile,
+    ServiceProfile,
+    Setting,
+    UnexpectedEnv,
+    VarRule,
+)
+from drift.profiles.spec import (
+    ContainerSpec,
+    MountRuleSpec,
+    PatternSpec,
+    ProbeSpec,
+    ProfileSpec,
+    SettingsSpec,
+    VarRuleSpec,
+)
+from drift.refs import SecretRef
 from drift.yamlfile import (
     Located,
     Path_,
@@ -183,10 +203,9 @@ class _Loader:
 
 
 def _replaced_whole(path: Path_) -> bool:
-    """A variable's rule is replaced as a whole; lists are replaced too."""
-    return (len(path) == 4 and path[0] == "services" and path[2] == "env") or (
-        len(path) == 3 and path[:2] == ("defaults", "env")
-    )
+    """A variable's or a mount's rule is replaced as a whole (wherever it is: a service, a
+    sidecar, the defaults); lists are replaced too."""
+    return len(path) >= 3 and path[-2] in ("env", "mounts")
 
 
 def _drop_origin(origin: dict[Path_, Location], path: Path_) -> None:
@@ -249,6 +268,12 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
                 else:
                     env_specs[key] = (rule, (*prefix, "env", key))
         env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
+        unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
+        sidecars = {
+            c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
+            for c, spec in (svc.containers or {}).items()
+            if spec is not None
+        }
         settings: dict[str, Setting] = {}
         for holder, prefix in ((defaults, ("defaults",)), (svc, base)):
             block = holder.settings if holder else None
@@ -257,7 +282,7 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
                 if value is None:
                     settings.pop(key, None)
                 else:
-                    settings[key] = Setting(key, value, merged.at((*prefix, "settings", key)))
+                    settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
         probe_path: Path_ = (*base, "probe")
         probe_spec = svc.probe
         if "probe" not in svc.model_fields_set and defaults and defaults.probe:
@@ -265,7 +290,6 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
         if probe_spec is not None and probe_spec.websocket is None:
             merged.problem(probe_path, f"{name}: probe.websocket (the path to probe) is not set")
             probe_spec = None
-        unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
         services[name] = ServiceProfile(
             name=name,
             location=merged.at(base),
@@ -274,16 +298,32 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
             unexpected_env=unexpected or "ignore",
             probe=_probe(probe_spec, merged.at(probe_path)) if probe_spec else None,
             container=svc.container,
+            mounts=_mounts(svc.mounts, (*base, "mounts"), merged),
+            sidecars=sidecars,
+            check_tags=_tags(
+                _first(svc.check_tags, defaults and defaults.check_tags, spec.check_tags)
+            ),
+            expiry_warning=_first(
+                svc.expiry_warning, defaults and defaults.expiry_warning, spec.expiry_warning, 30
+            ),
         )
+        if svc.container is not None and svc.container in sidecars:
+            merged.problem(
+                (*base, "containers", svc.container),
+                f"{name}: {svc.container} is the container `env` describes; give its rules "
+                "under env, not under containers",
+            )
     _check_same_as(services, merged.problems)
     ignores = tuple(
         Ignore(
             reason=item.reason,
             location=merged.at(("ignore", i)),
             service=item.service,
-            target=_ignore_target(item.env, item.setting, item.secret),
+            target=_ignore_target(item.env, item.setting, item.secret, item.mount),
             rule=item.rule,
             until=item.until,
+            container=item.container,
+            tag=item.tag,
         )
         for i, item in enumerate(spec.ignore or [])
     )
@@ -292,8 +332,8 @@ def _build(environment: str, merged: _Merged, *, complete: bool) -> Profile | No
             merged.problem(
                 ("ignore", i, "service"), f"ignore names unknown service {item.service!r}"
             )
-        if sum(x is not None for x in (item.env, item.setting, item.secret)) > 1:
-            merged.problem(("ignore", i), "ignore names at most one of env, setting, secret")
+        if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
+            merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
     if merged.problems:
         return None
     files = tuple(dict.fromkeys(loc.file for loc in merged.origin.values()))
@@ -320,12 +360,14 @@ def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: _Merged) -> Var
     if spec.same_as:
         service, _, var = spec.same_as.partition(".")
         same_as = (service, var)
+    ref = _secret_ref(spec.secret, spec.project, spec.version) if spec.secret else None
     return VarRule(
         name=name,
         location=merged.at(path),
         value=spec.value,
-        secret=spec.secret.rsplit("/", 1)[-1] if spec.secret else None,
-        version=spec.version or "latest",
+        secret=ref.secret if ref else None,
+        version=ref.version if ref else "latest",
+        secret_project=ref.project if ref else "",
         optional=bool(spec.optional) or spec.required is False,
         forbidden=bool(spec.forbidden),
         pattern=spec.pattern,
@@ -368,14 +410,70 @@ def _probe(spec: ProbeSpec, location: Location) -> Probe:
         timeout=spec.timeout,
         send=spec.send,
         expect=spec.expect,
+        tag=spec.tag,
     )
 
 
-def _ignore_target(env: str | None, setting: str | None, secret: str | None) -> str | None:
-    if env is not None:
-        return f"env.{env}"
-    if setting is not None:
-        return f"setting.{setting}"
-    if secret is not None:
-        return f"secret.{secret}"
+def _ignore_target(
+    env: str | None, setting: str | None, secret: str | None, mount: str | None
+) -> str | None:
+    for kind, name in (("env", env), ("setting", setting), ("secret", secret), ("mount", mount)):
+        if name is not None:
+            return f"{kind}.{name}"
     return None
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is set (None and False are not)."""
+    return next((v for v in values if v is not None and v is not False), None)
+
+
+def _tags(value: Any) -> CheckTags:
+    if value in (None, "all"):
+        return "all"
+    if value == "none":
+        return "none"
+    return tuple(value)
+
+
+def _secret_ref(secret: str, project: str | None, version: str | None) -> SecretRef:
+    ref = SecretRef.parse(secret, version or "latest")
+    return replace(ref, project=project) if project else ref
+
+
+def _setting(name: str, value: Any, location: Location) -> Setting:
+    if isinstance(value, PatternSpec):
+        return Setting(name, "", location, pattern=value.pattern)
+    return Setting(name, value, location)
+
+
+def _mounts(
+    specs: dict[str, MountRuleSpec | None] | None, path: Path_, merged: _Merged
+) -> dict[str, MountRule]:
+    return {
+        mount: MountRule(
+            mount,
+            merged.at((*path, mount)),
+            _secret_ref(spec.secret, spec.project, spec.version),
+            optional=bool(spec.optional),
+            severity=spec.severity or Severity.ERROR,
+        )
+        for mount, spec in (specs or {}).items()
+        if spec is not None
+    }
+
+
+def _container(
+    name: str, spec: ContainerSpec, path: Path_, merged: _Merged, unexpected: UnexpectedEnv
+) -> ContainerRules:
+    return ContainerRules(
+        name,
+        merged.at(path),
+        env={
+            k: _var_rule(k, v, (*path, "env", k), merged)
+            for k, v in (spec.env or {}).items()
+            if v is not None
+        },
+        mounts=_mounts(spec.mounts, (*path, "mounts"), merged),
+        unexpected_env=spec.unexpected_env or unexpected,
+    )

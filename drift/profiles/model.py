@@ -11,6 +11,7 @@ from typing import Literal
 from drift.errors import UsageError
 from drift.fields import SettingValue
 from drift.findings import Finding, Location, Severity
+from drift.refs import SecretRef
 
 UnexpectedEnv = Literal["ignore", "warn", "error"]
 
@@ -25,6 +26,8 @@ class VarRule:
     value: str | None = None
     secret: str | None = None
     version: str = "latest"
+    secret_project: str = ""
+    """The project holding the secret when it is not the service's own."""
     optional: bool = False
     forbidden: bool = False
     pattern: str | None = None
@@ -37,6 +40,16 @@ class VarRule:
     @property
     def must_exist(self) -> bool:
         return not (self.optional or self.forbidden)
+
+    @property
+    def constrained(self) -> bool:
+        """Whether a constraint (pattern, not, one_of, min_length) tests the value."""
+        return bool(
+            self.pattern is not None
+            or self.not_values
+            or self.one_of
+            or self.min_length is not None
+        )
 
     @property
     def needs_value(self) -> bool:
@@ -53,12 +66,44 @@ class VarRule:
     def expects_secret(self) -> bool:
         return self.secret is not None
 
+    @property
+    def ref(self) -> SecretRef | None:
+        """The reference the variable must hold, when it must hold one."""
+        if self.secret is None:
+            return None
+        return SecretRef(self.secret, self.version, self.secret_project)
+
+
+@dataclass(frozen=True)
+class MountRule:
+    """A secret a container must see mounted at `path` (a file, or a directory of files)."""
+
+    path: str
+    location: Location
+    ref: SecretRef
+    optional: bool = False
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True)
+class ContainerRules:
+    """What one container (the one `env` describes, or a sidecar by name) must run with."""
+
+    name: str | None
+    """None: the container the service's `container:` names, else the ingress one."""
+    location: Location
+    env: dict[str, VarRule] = field(default_factory=dict)
+    mounts: dict[str, MountRule] = field(default_factory=dict)
+    unexpected_env: UnexpectedEnv = "ignore"
+
 
 @dataclass(frozen=True)
 class Setting:
     name: str
     value: SettingValue
     location: Location
+    pattern: str | None = None
+    """An RE2 pattern the value must match, instead of `value`."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +117,11 @@ class Probe:
     timeout: float = 10.0
     send: str | None = None
     expect: str | None = None
+    tag: str | None = None
+    """Probe the revision this traffic tag points to, at its own URL."""
+
+
+CheckTags = tuple[str, ...] | Literal["all", "none"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +133,31 @@ class ServiceProfile:
     unexpected_env: UnexpectedEnv = "ignore"
     probe: Probe | None = None
     container: str | None = None
+    mounts: dict[str, MountRule] = field(default_factory=dict)
+    sidecars: dict[str, ContainerRules] = field(default_factory=dict)
+    """Rules for the other containers (`containers:` in the profile), by name."""
+    check_tags: CheckTags = "all"
+    expiry_warning: int = 30
+    """Days before a secret's expiry (or a version's destruction) that `secret.expiring` warns."""
+
+    @property
+    def main(self) -> ContainerRules:
+        """The rules of the container `env` describes."""
+        return ContainerRules(
+            self.container, self.location, self.env, self.mounts, self.unexpected_env
+        )
+
+    @property
+    def containers(self) -> tuple[ContainerRules, ...]:
+        """Every container's rules: the main one first, then the sidecars."""
+        return (self.main, *self.sidecars.values())
+
+    def checks_tag(self, tag: str) -> bool:
+        if self.check_tags == "all":
+            return True
+        if self.check_tags == "none":
+            return False
+        return tag in self.check_tags
 
 
 @dataclass(frozen=True)
@@ -93,13 +168,18 @@ class Ignore:
     target: str | None = None
     rule: str | None = None
     until: dt.date | None = None
+    container: str | None = None
+    tag: str | None = None
 
     def matches(self, finding: Finding) -> bool:
-        if self.service is not None and self.service != finding.service:
-            return False
-        if self.rule is not None and self.rule != finding.rule:
-            return False
-        return self.target is None or self.target == finding.target
+        wanted = (
+            (self.service, finding.service),
+            (self.rule, finding.rule),
+            (self.target, finding.target),
+            (self.container, finding.container),
+            (self.tag, finding.tag),
+        )
+        return all(mine is None or mine == theirs for mine, theirs in wanted)
 
     def expired(self, today: dt.date) -> bool:
         return self.until is not None and today > self.until

@@ -29,6 +29,10 @@ from drift.units import parse_duration
 VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
 SCHEMA_URL = "https://drift.dev/schema/profile.json"
+SECRET_NAME = re.compile(
+    r"(projects/[A-Za-z0-9][A-Za-z0-9:.-]{0,62}/secrets/)?[A-Za-z0-9_-]{1,255}"
+)
+PROJECT = re.compile(r"[a-z][a-z0-9.:-]{0,62}[a-z0-9]|[0-9]{1,19}")
 T = TypeVar("T")
 
 
@@ -86,7 +90,12 @@ class VarRuleSpec(_Strict):
 
     value: Text | None = Field(None, description="Exact plain value.")
     secret: str | None = Field(
-        None, description="Must be a reference to this Secret Manager secret."
+        None,
+        description="Must be a reference to this Secret Manager secret (NAME, or "
+        "projects/P/secrets/NAME for another project).",
+    )
+    project: str | None = Field(
+        None, description="The project holding the secret, when not the service's own."
     )
     version: Text | None = Field(
         None, description="Secret version: latest (default), a number or an alias."
@@ -113,11 +122,7 @@ class VarRuleSpec(_Strict):
     @field_validator("secret")
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(
-            r"(projects/[^/]+/secrets/)?[A-Za-z0-9_-]{1,255}", value
-        ):
-            raise ValueError(f"not a secret name: {value!r}")
-        return value
+        return None if value is None else check_secret_name(value)
 
     @field_validator("same_as")
     @classmethod
@@ -134,6 +139,7 @@ class VarRuleSpec(_Strict):
                 for k in (
                     "value",
                     "secret",
+                    "project",
                     "version",
                     "required",
                     "optional",
@@ -152,9 +158,56 @@ class VarRuleSpec(_Strict):
             raise ValueError("a variable is either a plain value or a secret, not both")
         if self.version is not None and self.secret is None:
             raise ValueError("version needs secret")
+        if self.project is not None:
+            check_secret_project(self.secret, self.project)
         if self.required and self.optional:
             raise ValueError("a variable cannot be both required and optional")
         return self
+
+
+def check_secret_name(value: str) -> str:
+    if not SECRET_NAME.fullmatch(value):
+        raise ValueError(f"not a secret name: {value!r} (NAME or projects/PROJECT/secrets/NAME)")
+    return value
+
+
+def check_secret_project(secret: str | None, project: str) -> None:
+    if secret is None:
+        raise ValueError("project needs secret")
+    if secret.startswith("projects/"):
+        raise ValueError("give the project once: in project, or in the secret's full name")
+    if not PROJECT.fullmatch(project):
+        raise ValueError(f"not a project id or number: {project!r}")
+
+
+class MountRuleSpec(_Strict):
+    """A secret a container must see mounted at this path (a file, or a directory of them)."""
+
+    secret: str = Field(description="NAME, or projects/P/secrets/NAME for another project.")
+    project: str | None = Field(None, description="The project holding the secret.")
+    version: Text | None = Field(None, description="latest (default), a number or an alias.")
+    optional: bool | None = Field(None, description="May be absent; if present, must match.")
+    severity: Severity | None = None
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        return check_secret_name(value)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> MountRuleSpec:
+        if self.project is not None:
+            check_secret_project(self.secret, self.project)
+        return self
+
+
+def check_mount_path(path: str) -> str:
+    if not path.startswith("/") or ":" in path or "//" in path:
+        raise ValueError(f"not an absolute mount path: {path!r}")
+    return path.rstrip("/") or "/"
+
+
+MountPath = Annotated[str, AfterValidator(check_mount_path)]
 
 
 VarRule = Annotated[
@@ -179,6 +232,17 @@ def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
 parse_duration_value = quantity(parse_duration)
 
 
+class PatternSpec(_Strict):
+    """A value given as a pattern instead of exactly (`image: {pattern: "…:v2\\."}`)."""
+
+    pattern: str = Field(description="RE2 regular expression the value must match.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        return check_regex(value)
+
+
 def _settings_model() -> type[BaseModel]:
     """`settings:` as the settings catalogue describes it: one optional key per row, parsed
     by the row's own parser."""
@@ -187,6 +251,8 @@ def _settings_model() -> type[BaseModel]:
         annotation: Any = spec.annotation | None
         if spec.parse is not unchanged:
             annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
+        if spec.patterns:
+            annotation = annotation | PatternSpec
         extra: dict[str, Any] | None = None
         if spec.examples:
             extra = {"examples": list(spec.examples)}
@@ -227,6 +293,9 @@ class ProbeSpec(_Strict):
     )
     send: str | None = None
     expect: str | None = Field(None, description="RE2 regex the first message must match.")
+    tag: str | None = Field(
+        None, description="Probe the revision this traffic tag points to (its own URL)."
+    )
 
     @field_validator("websocket")
     @classmethod
@@ -244,14 +313,48 @@ class ProbeSpec(_Strict):
 UnexpectedEnv = Literal["ignore", "warn", "error"]
 
 
+CheckTags = Literal["all", "none"] | list[str]
+"""Which tagged revisions (reachable at their own URL) are checked besides those with traffic."""
+
+
+def _expiry_days(value: Any) -> Any:
+    """`30`, `30d`, `2w` -> days."""
+    if value is None or isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value)
+        if match:
+            return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+    raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {value!r}")
+
+
+ExpiryDays = Annotated[int, BeforeValidator(_expiry_days), Field(ge=0)]
+
+
+class ContainerSpec(_Strict):
+    """Rules for one more container of the revision (a sidecar), by its name."""
+
+    env: dict[VarName, VarRule | None] | None = None
+    mounts: dict[MountPath, MountRuleSpec | None] | None = None
+    unexpected_env: UnexpectedEnv | None = None
+
+
 class ServiceSpec(_Strict):
     settings: SettingsSpec | None = None
     env: dict[VarName, VarRule | None] | None = None
+    mounts: dict[MountPath, MountRuleSpec | None] | None = Field(
+        None, description="Secrets mounted as files in the container `env` describes, by path."
+    )
+    containers: dict[str, ContainerSpec | None] | None = Field(
+        None, description="Rules for the other containers (sidecars), by container name."
+    )
     unexpected_env: UnexpectedEnv | None = None
     probe: ProbeSpec | None = None
     container: str | None = Field(
-        None, description="Container whose env is checked (default: the one serving traffic)."
+        None, description="Container whose env is checked (default: the one with a port)."
     )
+    check_tags: CheckTags | None = None
+    expiry_warning: ExpiryDays | None = None
 
 
 class DefaultsSpec(_Strict):
@@ -259,6 +362,8 @@ class DefaultsSpec(_Strict):
     env: dict[VarName, VarRule | None] | None = None
     unexpected_env: UnexpectedEnv | None = None
     probe: ProbeSpec | None = None
+    check_tags: CheckTags | None = None
+    expiry_warning: ExpiryDays | None = None
 
 
 class IgnoreSpec(_Strict):
@@ -268,6 +373,9 @@ class IgnoreSpec(_Strict):
     env: str | None = None
     setting: str | None = None
     secret: str | None = None
+    mount: str | None = None
+    container: str | None = None
+    tag: str | None = None
     rule: str | None = None
     reason: str = Field(min_length=1)
     until: dt.date | None = Field(None, description="Expires after this date (YYYY-MM-DD).")
@@ -308,6 +416,12 @@ class ProfileSpec(_Strict):
     project: str | None = Field(None, description="GCP project id.")
     region: str | None = None
     defaults: DefaultsSpec | None = None
+    check_tags: CheckTags | None = Field(
+        None, description="Tagged revisions to check: all (default), none, or a list of tags."
+    )
+    expiry_warning: ExpiryDays | None = Field(
+        None, description="Warn when a referenced secret expires within this many days (30)."
+    )
     services: dict[str, ServiceSpec | None] | None = None
     ignore: list[IgnoreSpec] | None = None
 

@@ -50,6 +50,18 @@ class ResourceManagerApi:
             etag=self.core.world.etag(project.id),
         )
 
+    async def get_folder(self, request: Any) -> Message:
+        """Folder.parent: "The folder's parent's resource name" (a folder or an organization;
+        google/cloud/resourcemanager/v3/folders.proto)."""
+        node = self._node(request.name, "folders", "GetFolder")
+        return resourcemanager_v3.Folder.pb()(
+            name=node.name,
+            parent=node.parent or "",
+            display_name=node.name,
+            state=resourcemanager_v3.Folder.State.ACTIVE,
+            etag=self.core.world.etag(node.name),
+        )
+
     async def project_policy(self, request: Any) -> Message:
         project = self._project(request.resource, "GetIamPolicy")
         return iam.for_version(project.policy, request.options.requested_policy_version)
@@ -73,6 +85,13 @@ class ResourceManagerApi:
                 resourcemanager_v3.GetProjectRequest.wrap,
             ),
             Method(f"{PACKAGE}.Projects", "GetIamPolicy", get_policy, self.project_policy),
+            Method(
+                f"{PACKAGE}.Folders",
+                "GetFolder",
+                resourcemanager_v3.GetFolderRequest.pb(),
+                self.get_folder,
+                resourcemanager_v3.GetFolderRequest.wrap,
+            ),
             Method(f"{PACKAGE}.Folders", "GetIamPolicy", get_policy, self.folder_policy),
             Method(
                 f"{PACKAGE}.Organizations", "GetIamPolicy", get_policy, self.organization_policy

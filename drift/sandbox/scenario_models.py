@@ -29,7 +29,7 @@ SECRET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 SECRET_REF = re.compile(r"^(projects/[^/]+/secrets/)?[A-Za-z0-9_-]{1,255}$")
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 PARENT = re.compile(r"^(folders|organizations)/\d+$")
-CRM_METHODS = frozenset({"GetProject", "GetIamPolicy"})
+CRM_METHODS = frozenset({"GetProject", "GetFolder", "GetIamPolicy"})
 
 __all__ = ["METHODS", "FaultSpec", "Options", "check_code", "check_method"]
 

@@ -34,6 +34,7 @@ METHODS = frozenset(
         "GetIamPolicy",
         "SetIamPolicy",
         "GetProject",
+        "GetFolder",
     }
 )
 

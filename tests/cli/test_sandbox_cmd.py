@@ -28,9 +28,13 @@ def test_sandbox_command_serves_and_stops_on_ctrl_c() -> None:
             assert proc.stdout is not None
             for line in proc.stdout:
                 exports.update(re.findall(r"(\w+_EMULATOR_HOST)=(\S+)", line))
-                if len(exports) == 2:
+                if len(exports) == 3:
                     break
-            assert set(exports) == {"CLOUD_RUN_EMULATOR_HOST", "SECRET_MANAGER_EMULATOR_HOST"}
+            assert set(exports) == {
+                "CLOUD_RUN_EMULATOR_HOST",
+                "SECRET_MANAGER_EMULATOR_HOST",
+                "RESOURCE_MANAGER_EMULATOR_HOST",
+            }
             done = drift("check", "staging", env=exports)
             assert done.returncode == 1 and "env.forbidden" in done.stdout
         finally:

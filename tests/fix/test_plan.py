@@ -13,8 +13,9 @@ from drift.fix.formats import PlanFormat
 from drift.fix.model import Action, Plan
 from drift.fix.plan import build_plan
 from drift.fix.render import gcloud_command, render_plan
-from drift.live.model import LiveState, SecretPolicy, SecretRef, SecretVersionInfo, VersionState
+from drift.live.model import LiveState, SecretPolicy, SecretVersionInfo, VersionState
 from drift.profiles import Profile, load_profile
+from drift.refs import SecretRef
 from drift.report import Report
 from tests.livestate import SA, plain, ref, state, with_env
 

@@ -185,4 +185,5 @@ def test_each_api_has_its_own_budget() -> None:
         "run": 900,
         "secrets": 540,
         "access": 81_000,
+        "resources": 300,
     }

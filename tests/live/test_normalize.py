@@ -9,6 +9,7 @@ from google.cloud import run_v2
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.live.normalize import config_fingerprint, revision_config
+from drift.refs import SecretRef
 
 SERVICE = run_v2.Service(ingress=run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL)
 
@@ -77,3 +78,94 @@ def test_units_and_accounts_in_profiles_normalise_alike() -> None:
         == DEFAULT_SERVICE_ACCOUNT
     )
     assert FIELDS["vpc_connector"].normalise("projects/p/locations/r/connectors/c") == "c"
+
+
+def settings_of(
+    template: run_v2.RevisionTemplate, service: run_v2.Service = SERVICE
+) -> dict[str, object]:
+    return dict(revision_config(template, service=service, container=None).settings)
+
+
+def test_cpu_throttling_is_the_default_unless_the_revision_turns_it_off() -> None:
+    # ResourceRequirements.cpu_idle: true by default, but a caller setting resources must set
+    # it to keep the default: no resources at all is throttled, resources without it is not.
+    bare = run_v2.RevisionTemplate(containers=[run_v2.Container(image="i")])
+    assert settings_of(bare)["cpu_throttling"] is True
+    off = template([], cpu="1")
+    assert settings_of(off)["cpu_throttling"] is False
+    on = template([])
+    on.containers[0].resources.cpu_idle = True
+    assert settings_of(on)["cpu_throttling"] is True
+
+
+def test_concurrency_default_depends_on_the_cpu() -> None:
+    # max_instance_request_concurrency: 0 means 80 when CPU >= 1, and 1 when CPU < 1
+    assert settings_of(template([], cpu="1"))["concurrency"] == 80
+    assert settings_of(template([], cpu="500m"))["concurrency"] == 1
+    bare = run_v2.RevisionTemplate(containers=[run_v2.Container(image="i")])
+    assert settings_of(bare)["concurrency"] == 80  # default CPU is 1
+
+
+def test_service_level_scaling_counts() -> None:
+    scaled = run_v2.Service(
+        ingress=SERVICE.ingress,
+        scaling=run_v2.ServiceScaling(min_instance_count=2, max_instance_count=10),
+    )
+    t = template([])
+    assert settings_of(t, scaled)["min_instances"] == 2
+    assert settings_of(t, scaled)["max_instances"] == 10
+    assert settings_of(t)["max_instances"] == 100  # RevisionScaling: unset means 100
+
+
+def test_vpc_egress_defaults_to_private_ranges_with_vpc_access() -> None:
+    t = template([])
+    assert settings_of(t)["vpc_egress"] == ""
+    t.vpc_access = run_v2.VpcAccess(connector="projects/p/locations/r/connectors/c")
+    assert settings_of(t)["vpc_egress"] == "private-ranges-only"
+    direct = template([])
+    direct.vpc_access = run_v2.VpcAccess(
+        network_interfaces=[run_v2.VpcAccess.NetworkInterface(network="n")],
+        egress=run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC,
+    )
+    assert settings_of(direct)["vpc_egress"] == "all-traffic"
+
+
+def test_every_quantity_form_the_api_accepts() -> None:
+    for memory, size in (("512Mi", 512 * 2**20), ("512Ki", 512 * 2**10), ("1G", 10**9)):
+        assert settings_of(template([], memory=memory))["memory"] == str(size)
+    for cpu, millis in (("0.5", "500m"), ("1000m", "1000m"), ("2", "2000m"), ("1e0", "1000m")):
+        assert settings_of(template([], cpu=cpu))["cpu"] == millis
+
+
+def test_sidecars_and_secret_volumes_are_read() -> None:
+    t = template([("A", "1")])
+    t.containers.append(
+        run_v2.Container(
+            name="side",
+            image="s",
+            env=[
+                run_v2.EnvVar(
+                    name="TOKEN",
+                    value_source=run_v2.EnvVarSource(
+                        secret_key_ref=run_v2.SecretKeySelector(
+                            secret="projects/123/secrets/tok", version="2"
+                        )
+                    ),
+                )
+            ],
+            volume_mounts=[run_v2.VolumeMount(name="certs", mount_path="/etc/certs")],
+        )
+    )
+    t.volumes = [
+        run_v2.Volume(
+            name="certs",
+            secret=run_v2.SecretVolumeSource(
+                secret="cert", items=[run_v2.VersionToPath(path="tls.pem", version="3")]
+            ),
+        )
+    ]
+    config = revision_config(t, service=SERVICE, container=None)
+    side = config.named("side")
+    assert side.env["TOKEN"].ref == SecretRef("tok", "2", "123")
+    assert side.mounts["/etc/certs/tls.pem"].ref == SecretRef("cert", "3")
+    assert {ref.key for _, _, ref in config.secret_refs()} == {"123/tok", "cert"}

@@ -99,7 +99,7 @@ NOT_FOUND_IS_DRIFT = {
 BASELINE_CALLS = {
     "ListServices": 1,
     "GetService": 1,
-    "GetRevision": 2,
+    "GetRevision": 1,  # the split's older revision (its newer one is the template)
     "ListSecrets": 1,
     "GetSecretVersion": 2,
     "GetIamPolicy": 2,

@@ -127,7 +127,7 @@ projects:
         ("name: svc-old", "name: web-old", "starts with 'svc-'"),
         ("parent: folders/1\n", "parent: folders/9\n", "no folders/9 in this scenario"),
         ("state: DISABLED, ", "", "scheduled for destruction is DISABLED"),
-        ('organizations:\n  "1": {}', 'organizations:\n  "1": {deny: [GetFolder]}', "deny"),
+        ('organizations:\n  "1": {}', 'organizations:\n  "1": {deny: [ListFolders]}', "deny"),
     ],
 )
 def test_scenario_errors_for_the_new_keys(

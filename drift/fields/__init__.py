@@ -1,0 +1,36 @@
+"""The Cloud Run settings catalogue: one row per profile `settings` key, holding everything
+any layer knows about it — its JSON Schema type, how a profile value is parsed, how it is read
+from the API's protos (defaults included) and normalised for comparison, how a patch writes
+it, its `gcloud` flag and how a person reads it. Adding a setting is adding a row.
+
+Reading works on raw protobuf messages (fast, no Google import needed); writing works on the
+proto-plus messages the clients return (imported lazily)."""
+
+from __future__ import annotations
+
+from drift.fields.base import (
+    DEFAULT_SERVICE_ACCOUNT,
+    Field,
+    SettingValue,
+    Source,
+    enum_name,
+    normalise_account,
+    short_name,
+    text,
+    unchanged,
+)
+from drift.fields.catalogue import FIELDS, read_settings
+
+__all__ = [
+    "DEFAULT_SERVICE_ACCOUNT",
+    "FIELDS",
+    "Field",
+    "SettingValue",
+    "Source",
+    "enum_name",
+    "normalise_account",
+    "read_settings",
+    "short_name",
+    "text",
+    "unchanged",
+]

@@ -1,0 +1,114 @@
+"""How catalogue rows read a setting from the protos and write it back: readers of resource
+limits and enums, writers of template, container and service fields, gcloud flag makers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from drift.fields.base import SettingValue, Source, enum_name
+from drift.units import parse_duration
+
+Writer = Callable[[Any, Any, SettingValue], None]
+
+
+def limits(source: Source) -> dict[str, str]:
+    return dict(source.container.resources.limits) if source.container is not None else {}
+
+
+def quantity(raw: str | None, parse: Callable[[str], int], suffix: str, default: str) -> str:
+    """A resource limit in the catalogue's form (`1000m`, bytes), or `default` when unset."""
+    if not raw:
+        return default
+    try:
+        return f"{parse(raw)}{suffix}"
+    except ValueError:
+        return raw
+
+
+def flag(name: str) -> Callable[[SettingValue], str]:
+    return lambda value: f"--{name}={value}"
+
+
+def switch(name: str, off: str | None = None) -> Callable[[SettingValue], str]:
+    return lambda value: f"--{name}" if value else f"--{off or 'no-' + name}"
+
+
+def choice(message: Any, name: str, mapping: dict[str, str], default: str) -> str:
+    return mapping.get(enum_name(message, name), default)
+
+
+def run_v2() -> Any:
+    from google.cloud import run_v2 as module
+
+    return module
+
+
+def template_field(path: str, convert: Callable[[SettingValue], Any]) -> Writer:
+    """Write `convert(value)` at `template.PATH` of the service."""
+    return _at(("template", *path.split(".")), convert)
+
+
+def service_field(path: str, convert: Callable[[SettingValue], Any]) -> Writer:
+    """Write `convert(value)` at `PATH` of the service itself."""
+    return _at(tuple(path.split(".")), convert)
+
+
+def _at(path: tuple[str, ...], convert: Callable[[SettingValue], Any]) -> Writer:
+    def write(service: Any, container: Any, value: SettingValue) -> None:
+        holder = service
+        for part in path[:-1]:
+            holder = getattr(holder, part)
+        setattr(holder, path[-1], convert(value))
+
+    return write
+
+
+def enum_field(
+    path: str, enum: Callable[[], Any], mapping: dict[str, str], *, template: bool = True
+) -> Writer:
+    """Write the enum member `mapping` names for a value (the inverse of reading it)."""
+    to_proto = {v: k for k, v in mapping.items()}
+    maker = template_field if template else service_field
+    return maker(path, lambda value: getattr(enum(), to_proto[str(value)]))
+
+
+def resources(container: Any) -> Any:
+    if container is None:
+        raise ValueError("no container to set resources on")
+    return container.resources
+
+
+def resource_field(key: str, convert: Callable[[SettingValue], Any]) -> Writer:
+    def write(service: Any, container: Any, value: SettingValue) -> None:
+        setattr(resources(container), key, convert(value))
+
+    return write
+
+
+def limit(key: str, convert: Callable[[SettingValue], str]) -> Writer:
+    def write(service: Any, container: Any, value: SettingValue) -> None:
+        resources(container).limits[key] = convert(value)
+
+    return write
+
+
+def seconds(value: SettingValue) -> timedelta:
+    return timedelta(seconds=parse_duration(str(value)))
+
+
+def duration_text(value: Any) -> str:
+    return f"{parse_duration(value):g}s"
+
+
+def scalar(parse: Callable[[Any], SettingValue]) -> Callable[[Any], SettingValue]:
+    """`parse` for YAML scalars only: a list or a mapping is a validation error."""
+
+    def checked(value: Any) -> SettingValue:
+        if not isinstance(value, str | int | float):
+            kind = {"list": "a list", "dict": "a mapping"}.get(type(value).__name__, repr(value))
+            raise ValueError(f"expected text or a number, not {kind}")
+        return parse(value)
+
+    return checked

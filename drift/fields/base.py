@@ -1,0 +1,82 @@
+"""What a row of the settings catalogue is, and the small helpers rows share: the source a
+setting is read from, enum and name handling, and how a value reads to a person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+SettingValue = str | int | bool
+Level = Literal["revision", "container", "service"]
+
+DEFAULT_SERVICE_ACCOUNT = "default compute service account"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a setting is read from: the service, the revision (or template) and the container
+    the profile describes (raw protobuf messages; `container` may be None)."""
+
+    service: Any
+    revision: Any
+    container: Any
+
+
+def enum_name(message: Any, name: str) -> str:
+    """Name of an enum field of a raw protobuf message (`""` for an unknown number)."""
+    number = getattr(message, name)
+    enum = message.DESCRIPTOR.fields_by_name[name].enum_type
+    value = enum.values_by_number.get(number)
+    return value.name if value is not None else ""
+
+
+def short_name(name: str) -> str:
+    """`projects/p/locations/r/connectors/c` -> `c`."""
+    return name.rsplit("/", 1)[-1]
+
+
+def normalise_account(account: str) -> str:
+    """Empty and `NUMBER-compute@developer.gserviceaccount.com` are the same account."""
+    if not account or account.endswith("-compute@developer.gserviceaccount.com"):
+        return DEFAULT_SERVICE_ACCOUNT
+    return account
+
+
+def text(value: SettingValue | None) -> str:
+    """A value as a person reads it (`true`, `600s`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def unchanged(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    help: str
+    annotation: Any
+    """The Python type of the profile key (its JSON Schema)."""
+    read: Callable[[Source], SettingValue]
+    write: Callable[[Any, Any, SettingValue], None]
+    """Patch (service, container, value) — proto-plus run_v2 messages."""
+    gcloud: Callable[[SettingValue], str]
+    level: Level = "revision"
+    parse: Callable[[Any], Any] = unchanged
+    """Profile value -> the form a patch writes (raises ValueError)."""
+    normalise: Callable[[SettingValue], SettingValue] = unchanged
+    """The form values are compared in (live reads already give it)."""
+    show: Callable[[SettingValue], str] = text
+    examples: tuple[str, ...] = ()
+    minimum: int | None = None
+    """The smallest number a profile may give."""
+    patterns: bool = False
+    """A profile may give `{pattern: RE2}` instead of a value."""
+    fixable: bool = True
+    """A patch may set it (else a mismatch is a manual step)."""
+
+    def same(self, expected: SettingValue, actual: SettingValue | None) -> bool:
+        return actual is not None and self.normalise(expected) == actual

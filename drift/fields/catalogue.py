@@ -1,0 +1,341 @@
+"""The rows of the settings catalogue, each with its source in the API's documentation where
+the default or the reading is not obvious. Field comments quoted are the installed
+`google.cloud.run_v2` types' docstrings (the googleapis protos' comments)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from drift.fields import access as a
+from drift.fields.base import (
+    Field,
+    SettingValue,
+    Source,
+    normalise_account,
+    short_name,
+)
+from drift.units import format_memory, parse_cpu, parse_memory
+
+DEFAULT_CPU = "1000m"
+"""CPU page: "By default, each instance is limited to 1 CPU"."""
+DEFAULT_MEMORY = str(512 * 2**20)
+"""Memory page: "the memory allocated to each instance of a revision is 512 MiB" by default."""
+DEFAULT_MAX_INSTANCES = 100
+"""RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
+default value of 100"."""
+
+INGRESS = {
+    "INGRESS_TRAFFIC_ALL": "all",
+    "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
+    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER": "internal-and-cloud-load-balancing",
+    "INGRESS_TRAFFIC_NONE": "none",
+}
+EXECUTION = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
+EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
+
+
+def _cpu_text(value: SettingValue) -> str:
+    millis = int(str(value).removesuffix("m"))
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def _memory_text(value: SettingValue) -> str:
+    return format_memory(int(str(value))) if str(value).isdigit() else str(value)
+
+
+def _cpu(source: Source) -> str:
+    return a.quantity(a.limits(source).get("cpu"), parse_cpu, "m", DEFAULT_CPU)
+
+
+def _timeout(source: Source) -> str:
+    duration = source.revision.timeout
+    return f"{(duration.seconds + duration.nanos / 1e9) or 300.0:g}s"
+
+
+def _service_scaling(source: Source) -> Any | None:
+    service = source.service
+    if "scaling" in service.DESCRIPTOR.fields_by_name and service.HasField("scaling"):
+        return service.scaling
+    return None
+
+
+def _min_instances(source: Source) -> int:
+    # Min-instances page: minimum instances can be set "at the service level or at the revision
+    # level" and Google recommends to "avoid combining" them; how both combine is not
+    # documented. Both keep instances warm, so the larger floor is what the service gets.
+    revision = int(source.revision.scaling.min_instance_count)
+    service = _service_scaling(source)
+    return max(revision, int(service.min_instance_count) if service is not None else 0)
+
+
+def _max_instances(source: Source) -> int:
+    # Max-instances page: service-level and revision-level maximums both cap; the tighter wins.
+    caps = [int(source.revision.scaling.max_instance_count)]
+    service = _service_scaling(source)
+    if service is not None:
+        caps.append(int(service.max_instance_count))
+    return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
+
+
+def _write_min(service: Any, container: Any, value: SettingValue) -> None:
+    """Where the service sets its minimum (service level if there, else the template)."""
+    if service.scaling.min_instance_count:
+        service.scaling.min_instance_count = int(value)
+    else:
+        service.template.scaling.min_instance_count = int(value)
+
+
+def _write_max(service: Any, container: Any, value: SettingValue) -> None:
+    if service.scaling.max_instance_count:
+        service.scaling.max_instance_count = int(value)
+    else:
+        service.template.scaling.max_instance_count = int(value)
+
+
+def _concurrency(source: Source) -> int:
+    # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
+    # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
+    set_value = int(source.revision.max_instance_request_concurrency)
+    if set_value:
+        return set_value
+    return 80 if parse_cpu(_cpu(source)) >= 1000 else 1
+
+
+def _cpu_throttling(source: Source) -> bool:
+    # ResourceRequirements.cpu_idle: "Determines whether CPU is only allocated during requests
+    # (true by default). However, if ResourceRequirements is set, the caller must explicitly
+    # set this field to true to preserve the default behavior."
+    container = source.container
+    if container is None or not container.HasField("resources"):
+        return True
+    return bool(container.resources.cpu_idle)
+
+
+def _vpc_egress(source: Source) -> str:
+    # VpcAccess.egress: "If not provided, it defaults to PRIVATE_RANGES_ONLY." (with VPC access)
+    vpc = source.revision.vpc_access
+    if not (vpc.connector or len(vpc.network_interfaces)):
+        return ""
+    return a.choice(vpc, "egress", EGRESS, "private-ranges-only")
+
+
+def _binary_authorization(source: Source) -> str:
+    service = source.service
+    if "binary_authorization" not in service.DESCRIPTOR.fields_by_name:
+        return ""
+    policy = service.binary_authorization
+    if policy.use_default:
+        return "default"
+    return str(policy.policy)
+
+
+def _write_binary_authorization(service: Any, container: Any, value: SettingValue) -> None:
+    run_v2 = a.run_v2()
+    if value in ("", "none"):
+        service.binary_authorization = run_v2.BinaryAuthorization()
+    elif value == "default":
+        service.binary_authorization = run_v2.BinaryAuthorization(use_default=True)
+    else:
+        service.binary_authorization = run_v2.BinaryAuthorization(policy=str(value))
+
+
+def _image(source: Source) -> str:
+    return str(source.container.image) if source.container is not None else ""
+
+
+def _service_bool(name: str) -> Any:
+    def read(source: Source) -> bool:
+        service = source.service
+        return bool(getattr(service, name)) if name in service.DESCRIPTOR.fields_by_name else False
+
+    return read
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field(
+            "timeout",
+            "Request timeout (e.g. 600s, 10m); 300s when unset.",
+            str,
+            read=_timeout,
+            write=a.template_field("timeout", a.seconds),
+            gcloud=a.flag("timeout"),
+            parse=a.scalar(a.duration_text),
+            examples=("600s", "10m"),
+        ),
+        Field(
+            "min_instances",
+            "Minimum number of instances (the service-level minimum counts).",
+            int,
+            read=_min_instances,
+            write=_write_min,
+            gcloud=a.flag("min-instances"),
+            minimum=0,
+        ),
+        Field(
+            "max_instances",
+            "Maximum number of instances (the service-level maximum counts); 100 when unset.",
+            int,
+            read=_max_instances,
+            write=_write_max,
+            gcloud=a.flag("max-instances"),
+            minimum=0,
+        ),
+        Field(
+            "concurrency",
+            "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
+            int,
+            read=_concurrency,
+            write=a.template_field("max_instance_request_concurrency", int),
+            gcloud=a.flag("concurrency"),
+            minimum=1,
+        ),
+        Field(
+            "cpu",
+            "CPU limit (1, 2, 0.5, 500m).",
+            str,
+            level="container",
+            read=_cpu,
+            write=a.limit("cpu", _cpu_text),
+            gcloud=lambda v: f"--cpu={_cpu_text(v)}",
+            parse=a.scalar(lambda v: f"{parse_cpu(v)}m"),
+            show=_cpu_text,
+            examples=("1", "1000m"),
+        ),
+        Field(
+            "memory",
+            "Memory limit (512Mi, 1Gi, 1G).",
+            str,
+            level="container",
+            read=lambda s: a.quantity(a.limits(s).get("memory"), parse_memory, "", DEFAULT_MEMORY),
+            write=a.limit("memory", _memory_text),
+            gcloud=lambda v: f"--memory={_memory_text(v)}",
+            parse=a.scalar(lambda v: str(parse_memory(v))),
+            show=_memory_text,
+            examples=("512Mi",),
+        ),
+        Field(
+            "cpu_throttling",
+            "CPU only allocated during requests (true unless the revision sets cpu_idle false).",
+            bool,
+            level="container",
+            read=_cpu_throttling,
+            write=a.resource_field("cpu_idle", bool),
+            gcloud=a.switch("cpu-throttling"),
+        ),
+        Field(
+            "startup_cpu_boost",
+            "Extra CPU while instances start.",
+            bool,
+            level="container",
+            read=lambda s: bool(s.container.resources.startup_cpu_boost) if s.container else False,
+            write=a.resource_field("startup_cpu_boost", bool),
+            gcloud=a.switch("cpu-boost"),
+        ),
+        Field(
+            "session_affinity",
+            "Route a client's requests to the same instance.",
+            bool,
+            read=lambda s: bool(s.revision.session_affinity),
+            write=a.template_field("session_affinity", bool),
+            gcloud=a.switch("session-affinity"),
+        ),
+        Field(
+            "service_account",
+            "Runtime service account.",
+            str,
+            read=lambda s: normalise_account(s.revision.service_account),
+            write=a.template_field("service_account", str),
+            gcloud=a.flag("service-account"),
+            normalise=lambda v: normalise_account(str(v)),
+        ),
+        Field(
+            "ingress",
+            "Who may reach the service (the service's setting).",
+            Literal["all", "internal", "internal-and-cloud-load-balancing"],
+            level="service",
+            read=lambda s: a.choice(s.service, "ingress", INGRESS, "all"),
+            write=a.enum_field(
+                "ingress", lambda: a.run_v2().IngressTraffic, INGRESS, template=False
+            ),
+            gcloud=a.flag("ingress"),
+        ),
+        Field(
+            "execution_environment",
+            "gen1 or gen2 (unset: Cloud Run chooses).",
+            Literal["gen1", "gen2"],
+            read=lambda s: a.choice(s.revision, "execution_environment", EXECUTION, "default"),
+            write=a.enum_field(
+                "execution_environment", lambda: a.run_v2().ExecutionEnvironment, EXECUTION
+            ),
+            gcloud=a.flag("execution-environment"),
+        ),
+        Field(
+            "vpc_connector",
+            "Serverless VPC Access connector (name or full resource name).",
+            str,
+            read=lambda s: short_name(s.revision.vpc_access.connector),
+            write=a.template_field("vpc_access.connector", str),
+            gcloud=a.flag("vpc-connector"),
+            normalise=lambda v: short_name(str(v)),
+        ),
+        Field(
+            "vpc_egress",
+            "Which traffic goes through the VPC (private-ranges-only when VPC access is set).",
+            Literal["all-traffic", "private-ranges-only"],
+            read=_vpc_egress,
+            write=a.enum_field("vpc_access.egress", lambda: a.run_v2().VpcAccess.VpcEgress, EGRESS),
+            gcloud=a.flag("vpc-egress"),
+        ),
+        Field(
+            "invoker_iam_disabled",
+            "The service is invoked without an IAM check (the service's setting).",
+            bool,
+            level="service",
+            read=_service_bool("invoker_iam_disabled"),
+            write=a.service_field("invoker_iam_disabled", bool),
+            gcloud=a.switch("no-invoker-iam-check", "invoker-iam-check"),
+        ),
+        Field(
+            "default_uri_disabled",
+            "The run.app URL is disabled (the service's setting).",
+            bool,
+            level="service",
+            read=_service_bool("default_uri_disabled"),
+            write=a.service_field("default_uri_disabled", bool),
+            gcloud=a.switch("no-default-url", "default-url"),
+        ),
+        Field(
+            "binary_authorization",
+            "Binary Authorization: default, none, or a policy's name (the service's setting).",
+            str,
+            level="service",
+            read=_binary_authorization,
+            write=_write_binary_authorization,
+            gcloud=lambda v: (
+                "--clear-binary-authorization"
+                if v in ("", "none")
+                else f"--binary-authorization={v}"
+            ),
+            normalise=lambda v: "" if v == "none" else v,
+            show=lambda v: str(v) or "none",
+        ),
+        Field(
+            "image",
+            "The container image: exactly, or {pattern: RE2} (never patched: deploy it).",
+            str,
+            level="container",
+            read=_image,
+            write=lambda service, container, value: setattr(container, "image", str(value)),
+            gcloud=a.flag("image"),
+            patterns=True,
+            fixable=False,
+        ),
+    )
+}
+
+
+def read_settings(source: Source) -> dict[str, SettingValue]:
+    """Every setting of the catalogue as Cloud Run applies it (defaults included)."""
+    return {name: field.read(source) for name, field in FIELDS.items()}

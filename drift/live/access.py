@@ -1,0 +1,112 @@
+"""Decide, for every (runtime service account, secret reference) a checked revision holds,
+whether IAM lets the account access the secret: the secret's own policy first; only when it
+does not grant outright, the policies of the project holding the secret and of its ancestors
+(read once per project). A grant drift cannot evaluate is unverified, never `no_access`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, normalise_account
+from drift.findings import Unverified
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.iam import IamReads
+from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
+from drift.live.model import DEFAULT_ACCOUNT_SUFFIX, LiveService, LiveState, VersionState
+from drift.live.secrets import Tasks
+from drift.refs import SecretRef
+
+
+class AccessDecisions:
+    def __init__(
+        self, clients: Clients, runner: CallRunner, project: str, state: LiveState, tasks: Tasks
+    ) -> None:
+        self.project = project
+        self.state = state
+        self.iam = IamReads(clients, runner, tasks)
+
+    async def name_projects(self, refs: Iterable[SecretRef]) -> None:
+        """Learn the id of every project references name by number (and the number of those
+        named by id), so that `projects/600000000002/secrets/x` and `{secret: x, project:
+        acme-shared}` compare equal. One GetProject per project, only when a reference names
+        a project other than the service's own by its id."""
+        tokens = {ref.project for ref in refs if ref.project and ref.project != self.project}
+        if not tokens:
+            return
+        if any(t.isdigit() for t in tokens):
+            tokens.add(self.project)
+        await asyncio.gather(*(self.iam.project(t) for t in tokens))
+        for token, info in self.iam.projects.items():
+            if info is not None:
+                self.state.projects[token] = info.project_id
+
+    async def decide(
+        self, services: Iterable[LiveService], expected: dict[str, list[SecretRef]]
+    ) -> None:
+        """For every reference a checked revision holds, and every reference the profile
+        expects (a fix would point the service at it), with the revision's account."""
+        users: dict[tuple[str, SecretRef], set[str]] = {}
+        for svc in services:
+            for rev in svc.checked:
+                account = normalise_account(rev.config.service_account)
+                for _, _, ref in rev.config.secret_refs():
+                    users.setdefault((account, ref), set()).add(svc.name)
+                for ref in expected.get(svc.name, ()):
+                    users.setdefault((account, ref), set())  # not in use: nothing unverified
+        decided = await asyncio.gather(*(self._decide(a, r) for a, r in users))
+        for (account, ref), found in zip(users, decided, strict=True):
+            if found is None:
+                continue
+            self.state.access[(account, ref.key)] = found
+            if found.grant is Grant.UNKNOWN:
+                for service in sorted(users[(account, ref)]):
+                    self.state.unverified.append(
+                        Unverified(service, f"secret.{ref.key}", f"{account}: {found.detail}")
+                    )
+
+    async def _decide(self, account: str, ref: SecretRef) -> Verdict | None:
+        info = self.state.versions.get(ref)
+        policy = self.state.policies.get(ref.key)
+        if info is None or policy is None or info.state is VersionState.SECRET_MISSING:
+            return None  # no such secret, or its policy was not read: reported elsewhere
+        if _outright(policy.accessors, account):
+            return Verdict(Grant.GRANTED, "the secret's own policy")  # no further read needed
+        member = await self._member(account)
+        if member is None:  # the default account of a project whose number is unknown
+            return Verdict(Grant.DENIED)
+        project = ref.project or self.project
+        names = await self._names(ref, project, info.resolved)
+        own = [policy.policy(ref.resource(self.project))]
+        hierarchy = await self.iam.hierarchy(project)
+        return verdict(
+            member, names, [*own, *hierarchy.policies], hierarchy.unreadable, self.state.now
+        )
+
+    async def _member(self, account: str) -> str | None:
+        """The IAM member of an account (the default account by its project's number)."""
+        if account != DEFAULT_SERVICE_ACCOUNT:
+            return f"serviceAccount:{account}"
+        info = await self.iam.project(self.project)
+        return f"serviceAccount:{info.number}{DEFAULT_ACCOUNT_SUFFIX}" if info else None
+
+    async def _names(self, ref: SecretRef, project: str, resolved: str | None) -> list[str]:
+        """The names a condition may test the version by: by project number (as IAM names
+        Secret Manager resources) and by id, by the version asked for and the one it is."""
+        info = await self.iam.project(project)
+        projects = dict.fromkeys([info.number, info.project_id] if info else [project])
+        versions = dict.fromkeys([resolved or ref.version, ref.version])
+        return [
+            f"projects/{p}/secrets/{ref.secret}/versions/{v}" for p in projects for v in versions
+        ]
+
+
+def _outright(accessors: frozenset[str], account: str) -> bool:
+    """The secret's own policy grants the account without a condition (the default compute
+    account: any project's, as its number is not known without another call)."""
+    if PUBLIC & accessors:
+        return True
+    if account == DEFAULT_SERVICE_ACCOUNT:
+        return any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in accessors)
+    return f"serviceAccount:{account}" in accessors

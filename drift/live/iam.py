@@ -1,0 +1,115 @@
+"""Read what IAM grants on a secret beyond its own policy: the policy of the project holding it
+and of the project's ancestors (folders, the organisation) when they can be read, through
+Resource Manager v3; and the project's number (conditions and default accounts use it).
+Each resource is asked for once; read only for a secret whose own policy does not decide.
+
+Resource Manager: `GetProject` gives `project_id`, the number (in `name`) and `parent`
+(`folders/N` or `organizations/N`, optional); `GetFolder` gives a folder's `parent`;
+GetIamPolicy of projects, folders and organisations "excludes inheritance", so each level is
+read (facts: resourcemanager v3 protos)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift.errors import ApiError
+from drift.live.api import attempt
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.iam_policy import Policy
+from drift.live.secrets import Tasks
+
+MAX_DEPTH = 12
+"""Folders nest at most 10 deep under an organisation: a longer chain is a loop."""
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    project_id: str
+    number: str
+    parent: str = ""
+
+
+@dataclass
+class Hierarchy:
+    """A project's policies, nearest first, and the levels that could not be read."""
+
+    policies: list[Policy] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+class IamReads:
+    def __init__(self, clients: Clients, runner: CallRunner, tasks: Tasks) -> None:
+        self.clients = clients
+        self.runner = runner
+        self.tasks = tasks
+        self.projects: dict[str, ProjectInfo | None] = {}
+
+    async def project(self, token: str) -> ProjectInfo | None:
+        """A project by id or number (None when it cannot be read)."""
+        return await self.tasks.once(("project", token), lambda: self._project(token))
+
+    async def hierarchy(self, token: str) -> Hierarchy:
+        return await self.tasks.once(("hierarchy", token), lambda: self._hierarchy(token))
+
+    async def _project(self, token: str) -> ProjectInfo | None:
+        name = f"projects/{token}"
+        try:
+            found = await self.runner.call(
+                "resources",
+                "GetProject",
+                name,
+                attempt(self.clients.resource_manager("projects").get_project, name=name),
+            )
+        except ApiError:
+            self.projects[token] = None
+            return None
+        info = ProjectInfo(found.project_id, found.name.rsplit("/", 1)[-1], found.parent)
+        for key in (token, info.project_id, info.number):
+            self.projects[key] = info
+        return info
+
+    async def _hierarchy(self, token: str) -> Hierarchy:
+        out = Hierarchy()
+        info = await self.project(token)
+        resource = f"projects/{info.number if info else token}"
+        parent = info.parent if info else ""
+        if info is None:
+            out.unreadable[f"projects/{token}"] = "GetProject failed: its ancestors are unknown"
+        await self._policy(out, "projects", resource)
+        for _ in range(MAX_DEPTH):
+            if not parent:
+                break
+            kind = parent.split("/", 1)[0]
+            await self._policy(out, kind, parent)
+            parent = await self._parent(out, parent) if kind == "folders" else ""
+        return out
+
+    async def _policy(self, out: Hierarchy, kind: str, resource: str) -> None:
+        client = self.clients.resource_manager(kind)
+        request = {"resource": resource, "options": {"requested_policy_version": 3}}
+        try:
+            policy = await self.runner.call(
+                "resources",
+                "GetIamPolicy",
+                resource,
+                attempt(client.get_iam_policy, request=request),
+            )
+        except ApiError as exc:
+            out.unreadable[resource] = exc.status
+            return
+        out.policies.append(Policy.from_proto(resource, policy))
+
+    async def _parent(self, out: Hierarchy, folder: str) -> str:
+        try:
+            found: Any = await self.runner.call(
+                "resources",
+                "GetFolder",
+                folder,
+                attempt(self.clients.resource_manager("folders").get_folder, name=folder),
+            )
+        except ApiError as exc:
+            out.unreadable[f"{folder} (parent)"] = exc.status
+            return ""
+        return str(found.parent)

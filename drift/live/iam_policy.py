@@ -1,0 +1,263 @@
+"""IAM policies as drift reads them, and the one question it asks of them: may this member
+access this secret version? Conditional bindings are evaluated when their expression is one
+drift can evaluate exactly (the CEL conditions on secrets use in practice); otherwise the answer
+is "unknown" (reported as unverified, never as `secret.no_access`).
+
+Sources: Secret Manager access control — the Secret Accessor role can be granted on the
+secret, its project, a folder or the organisation; `secretmanager.versions.access` is in
+roles/owner, roles/secretmanager.admin and roles/secretmanager.secretAccessor only (roles/editor
+lacks it). IAM Conditions: Secret Manager resources are named
+`projects/PROJECT_NUMBER/secrets/SECRET/versions/VERSION`; GetIamPolicy returns conditions only
+with `options.requested_policy_version = 3` (google/iam/v1/options.proto)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+ACCESSOR_ROLES = frozenset(
+    {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
+)
+PUBLIC = frozenset({"allUsers", "allAuthenticatedUsers"})
+
+
+@dataclass(frozen=True)
+class Binding:
+    role: str
+    members: frozenset[str]
+    condition: str = ""
+    """The CEL expression of a conditional binding ("" when unconditional)."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An IAM policy as read (`resource`: the secret, project, folder or organisation)."""
+
+    resource: str
+    bindings: tuple[Binding, ...] = ()
+
+    @classmethod
+    def from_proto(cls, resource: str, policy: Any) -> Policy:
+        return cls(
+            resource,
+            tuple(
+                Binding(
+                    b.role,
+                    frozenset(b.members),
+                    b.condition.expression if b.HasField("condition") else "",
+                )
+                for b in policy.bindings
+            ),
+        )
+
+    def accessor_bindings(self, member: str) -> list[Binding]:
+        """Bindings of an accessor role naming `member` (or everyone)."""
+        return [
+            b
+            for b in self.bindings
+            if b.role in ACCESSOR_ROLES and (member in b.members or PUBLIC & b.members)
+        ]
+
+
+class Grant(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    grant: Grant
+    detail: str = ""
+
+
+def verdict(
+    member: str,
+    resource_names: Sequence[str],
+    policies: Iterable[Policy],
+    unreadable: dict[str, str],
+    now: dt.datetime,
+) -> Verdict:
+    """Whether `member` may access a secret version named any of `resource_names` (the forms
+    a condition may test: by project number and by id)."""
+    undecided: list[str] = []
+    for policy in policies:
+        for binding in policy.accessor_bindings(member):
+            if not binding.condition:
+                return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource}")
+            holds = [evaluate(binding.condition, name, now) for name in resource_names]
+            if True in holds:
+                return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource} (condition)")
+            if None in holds:
+                undecided.append(f"{binding.role} on {policy.resource} if {binding.condition}")
+    if undecided:
+        return Verdict(
+            Grant.UNKNOWN, "a conditional grant drift cannot evaluate: " + "; ".join(undecided)
+        )
+    note = ""
+    if unreadable:
+        note = "; not readable: " + ", ".join(f"{r} ({why})" for r, why in unreadable.items())
+    return Verdict(Grant.DENIED, note)
+
+
+# --- the CEL that conditions on secrets use in practice -------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<op>&&|\|\||==|!=|<=|>=|<|>|\(|\)|!|,|\.)
+      | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+    )""",
+    re.X,
+)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def evaluate(expression: str, resource_name: str, now: dt.datetime) -> bool | None:
+    """The value of a condition for a resource at `now`, or None when the expression uses
+    anything but `resource.name` (==, !=, startsWith, endsWith), `request.time` compared with
+    `timestamp("…")`, `&&`, `||`, `!` and parentheses."""
+    try:
+        tokens = _tokens(expression)
+        parser = _Parser(tokens, resource_name, now)
+        value = parser.disjunction()
+        if parser.pos != len(tokens):
+            return None
+        return value
+    except _Unsupported:
+        return None
+
+
+def _tokens(expression: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(expression):
+        if expression[pos:].strip() == "":
+            break
+        match = _TOKEN.match(expression, pos)
+        if match is None:
+            raise _Unsupported(expression[pos:])
+        kind = match.lastgroup or ""
+        out.append((kind, match.group(kind)))
+        pos = match.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]], resource: str, now: dt.datetime) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.resource = resource
+        self.now = now
+
+    def _peek(self) -> str:
+        return self.tokens[self.pos][1] if self.pos < len(self.tokens) else ""
+
+    def _take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
+            raise _Unsupported("unexpected end")
+        token = self.tokens[self.pos]
+        if expected is not None and token[1] != expected:
+            raise _Unsupported(token[1])
+        self.pos += 1
+        return token
+
+    def disjunction(self) -> bool:
+        value = self.conjunction()
+        while self._peek() == "||":
+            self._take()
+            right = self.conjunction()
+            value = value or right
+        return value
+
+    def conjunction(self) -> bool:
+        value = self.unary()
+        while self._peek() == "&&":
+            self._take()
+            right = self.unary()
+            value = value and right
+        return value
+
+    def unary(self) -> bool:
+        if self._peek() == "!":
+            self._take()
+            return not self.unary()
+        if self._peek() == "(":
+            self._take()
+            value = self.disjunction()
+            self._take(")")
+            return value
+        return self.comparison()
+
+    def comparison(self) -> bool:
+        subject = self._path()
+        if subject == "resource.name":
+            op = self._take()[1]
+            if op == ".":
+                method = self._take()[1]
+                self._take("(")
+                argument = self._string()
+                self._take(")")
+                if method == "startsWith":
+                    return self.resource.startswith(argument)
+                if method == "endsWith":
+                    return self.resource.endswith(argument)
+                raise _Unsupported(method)
+            if op in ("==", "!="):
+                other = self._string()
+                return (self.resource == other) == (op == "==")
+            raise _Unsupported(op)
+        if subject == "request.time":
+            op = self._take()[1]
+            if op not in ("<", "<=", ">", ">=", "==", "!="):
+                raise _Unsupported(op)
+            if self._take()[1] != "timestamp":
+                raise _Unsupported("timestamp")
+            self._take("(")
+            when = _timestamp(self._string())
+            self._take(")")
+            return _compare(self.now, op, when)
+        raise _Unsupported(subject)
+
+    def _path(self) -> str:
+        kind, first = self._take()
+        if kind != "ident":
+            raise _Unsupported(first)
+        if self._peek() != ".":
+            raise _Unsupported(first)
+        self._take(".")
+        kind, second = self._take()
+        if kind != "ident":
+            raise _Unsupported(second)
+        return f"{first}.{second}"
+
+    def _string(self) -> str:
+        kind, value = self._take()
+        if kind != "str":
+            raise _Unsupported(value)
+        return bytes(value[1:-1], "utf-8").decode("unicode_escape")
+
+
+def _timestamp(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise _Unsupported(text) from exc
+
+
+def _compare(left: dt.datetime, op: str, right: dt.datetime) -> bool:
+    return {
+        "<": left < right,
+        "<=": left <= right,
+        ">": left > right,
+        ">=": left >= right,
+        "==": left == right,
+        "!=": left != right,
+    }[op]

@@ -1,0 +1,231 @@
+"""`drift check` on services shaped the way teams run them (drift/sandbox/scenarios/
+real-shapes.yaml): every revision a user can reach, every container, every secret wherever it
+is referenced and in whichever project, access as IAM grants it, a deploy in progress, and the
+settings Cloud Run applies by default."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drift.check import CheckResult, run_check
+from drift.findings import Finding, Severity
+from drift.profiles import load_profile
+from drift.sandbox import Sandbox
+from drift.sandbox.scenario import default_scenario_path
+from drift.settings import load_settings
+from tests.cliutil import REPO
+
+SHAPES = default_scenario_path().with_name("real-shapes.yaml")
+PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Iterator[Sandbox]:
+    with Sandbox(SHAPES) as sandbox:
+        yield sandbox
+
+
+def check(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    *services: str,
+    profiles: Path = PROFILES,
+    wait: float = 0,
+) -> CheckResult:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(profiles, "prod")
+    settings = load_settings(wait=wait)
+    return asyncio.run(run_check(profile, settings, services=list(services) or None))
+
+
+def found(result: CheckResult, service: str) -> dict[tuple[str, str], Finding]:
+    return {(f.rule, f.target): f for f in result.report.findings if f.service == service}
+
+
+def test_a_secret_in_another_project_is_read_there_and_never_in_the_own_project(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes.clear_calls()
+    result = check(shapes, monkeypatch, "chat")
+    chat = found(result, "chat")
+    disabled = chat[("secret.disabled", "secret.600000000002/partner-api-key")]
+    assert "PARTNER_API_KEY" in disabled.message and disabled.severity is Severity.ERROR
+    # the profile names the project by id, the service by number: the same reference
+    assert ("env.secret_ref", "env.PARTNER_API_KEY") not in chat
+    asked = {c.request.name for c in shapes.calls if c.short == "GetSecretVersion"}
+    assert not any(r.startswith("projects/acme-prod/secrets/partner-api-key") for r in asked)
+    assert "projects/600000000002/secrets/partner-api-key/versions/latest" in asked
+    assert result.report.exit_code == 1
+
+
+def test_a_sidecar_secret_and_a_secret_volume_are_checked(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = found(check(shapes, monkeypatch, "chat"), "chat")
+    sidecar = chat[("secret.disabled", "secret.otel-token")]
+    assert (
+        sidecar.container == "otel-collector" and "OTEL_TOKEN in otel-collector" in sidecar.message
+    )
+    destroyed = chat[("secret.destroyed", "secret.tls-cert")]
+    assert "/etc/tls/cert.pem" in destroyed.message and destroyed.container == "app"
+    mount = chat[("mount.secret_ref", "mount./etc/tls")]
+    assert mount.expected == "secret tls-cert:3" and mount.actual == "secret tls-cert:2"
+    assert ("mount.missing", "mount./etc/oauth") not in chat  # mounted, no items: latest
+
+
+def test_a_tagged_revision_at_zero_percent_is_checked_with_its_tag(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = found(check(shapes, monkeypatch, "chat"), "chat")
+    forbidden = chat[("env.forbidden", "env.TESTING")]
+    assert forbidden.tag == "e2e" and forbidden.revision == "chat-00002-def"
+    assert "tag e2e" in forbidden.message
+
+
+def test_check_tags_none_skips_tagged_revisions(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = (
+        (PROFILES / "prod.yaml")
+        .read_text()
+        .replace("services:\n", "check_tags: none\nservices:\n", 1)
+    )
+    (tmp_path / "prod.yaml").write_text(text)
+    chat = found(check(shapes, monkeypatch, "chat", profiles=tmp_path), "chat")
+    assert ("env.forbidden", "env.TESTING") not in chat
+
+
+def test_access_granted_on_the_project_or_by_a_condition_is_not_no_access(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check(shapes, monkeypatch, "chat", "worker-api", "ledger")
+    assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
+    # the conditional grant on acme-shared (partner-* secrets) was evaluated, not guessed
+    assert not [u for u in result.report.unverified if "partner" in u.target]
+
+
+def test_a_grant_drift_cannot_evaluate_is_unverified(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes.grant(
+        "projects/acme-prod",
+        "roles/secretmanager.secretAccessor",
+        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
+        condition='resource.type == "secretmanager.googleapis.com/SecretVersion" && '
+        "request.time.getHours() < 18",
+    )
+    shapes.revoke(
+        "projects/acme-prod/secrets/billing-stripe-key",
+        "roles/secretmanager.secretAccessor",
+        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
+    )
+    try:
+        result = check(shapes, monkeypatch, "billing")
+        assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
+        unverified = [
+            u for u in result.report.unverified if u.target == "secret.billing-stripe-key"
+        ]
+        assert unverified and "cannot evaluate" in unverified[0].reason
+        assert result.report.exit_code == 3
+    finally:
+        shapes.reset()
+
+
+def test_no_grant_anywhere_is_no_access(shapes: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes.revoke(
+        "projects/acme-prod/secrets/billing-stripe-key",
+        "roles/secretmanager.secretAccessor",
+        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
+    )
+    try:
+        billing = found(check(shapes, monkeypatch, "billing"), "billing")
+        denied = billing[("secret.no_access", "secret.billing-stripe-key")]
+        assert "organizations/1000" in denied.message  # the level it could not read, said
+    finally:
+        shapes.reset()
+
+
+def test_a_deploy_in_progress_is_unverified_never_a_failed_rollout(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check(shapes, monkeypatch, "search", wait=0)
+    assert not [f for f in result.report.findings if f.service == "search"]
+    [item] = [u for u in result.report.unverified if u.service == "search"]
+    assert "deploy in progress" in item.reason
+    assert result.report.exit_code == 3
+
+
+def test_a_deploy_that_settles_while_drift_waits_is_checked(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    timer = threading.Timer(1.0, lambda: shapes.finish_deploy("acme-prod", "search"))
+    timer.start()
+    try:
+        result = check(shapes, monkeypatch, "search", wait=30)
+        search = found(result, "search")
+        # it settled on 5.1.0, which the profile allows; nothing is unverified
+        assert not search and not result.report.unverified
+        assert result.report.exit_code == 0
+    finally:
+        timer.join()
+        shapes.reset()
+
+
+def test_a_failed_deploy_is_a_rollout_error_and_what_serves_is_checked(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = found(check(shapes, monkeypatch, "worker-api"), "worker-api")
+    [rollout] = [f for (rule, _), f in worker.items() if rule == "revision.rollout"]
+    assert rollout.severity is Severity.ERROR and "not ready" in rollout.message
+    assert rollout.revision is not None and rollout.revision.startswith("worker-api-00001")
+
+
+def test_an_unreleased_template_is_not_drift_of_what_serves(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check(shapes, monkeypatch, "web")
+    # what serves (v2.9.4, pinned) matches the profile; the image deployed --no-traffic
+    # (v3.0.0-rc1) is not serving, so it is not drift (fix refuses to promote it, SPEC inv. 8)
+    assert found(result, "web") == {} and result.report.exit_code == 0
+
+
+def test_settings_as_cloud_run_applies_them(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = found(check(shapes, monkeypatch, "chat"), "chat")
+    assert not [key for key in chat if key[0] == "setting.value"], chat
+
+
+def test_secret_lifecycle_warns_before_expiry_and_destruction(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = (PROFILES / "prod.yaml").read_text()
+    old = '      OLD_SIGNING_KEY: {secret: ledger-signing-key, version: "1", severity: warning}\n'
+    text = text.replace("  ledger:\n    env:\n", "  ledger:\n    env:\n" + old)
+    (tmp_path / "prod.yaml").write_text(text)
+    ledger = check(shapes, monkeypatch, "ledger", profiles=tmp_path).report.findings
+    expiring = [f for f in ledger if f.rule == "secret.expiring"]
+    texts = " | ".join(f.message for f in expiring)
+    assert "secret ledger-signing-key expires" in texts
+    assert "version 1 of ledger-signing-key is destroyed" in texts
+    assert all(f.severity is Severity.WARNING for f in expiring)
+
+
+def test_expiry_warning_is_a_profile_setting(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = (
+        (PROFILES / "prod.yaml")
+        .read_text()
+        .replace("services:\n", "expiry_warning: 2\nservices:\n", 1)
+    )
+    (tmp_path / "prod.yaml").write_text(text)
+    ledger = check(shapes, monkeypatch, "ledger", profiles=tmp_path).report.findings
+    assert not [f for f in ledger if f.rule == "secret.expiring"]
