@@ -19,6 +19,7 @@ from drift.compare.model import (
 from drift.diff.describe import mask_plain
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.redact import looks_like_credential
+from drift.refs import SecretRef
 
 
 class Context:
@@ -210,22 +211,21 @@ class Context:
                     shown,
                 )
                 return True
-        if (
-            a.secret is not None
-            and b.secret is not None
-            and self.a.project == self.b.project
-            and a.secret.secret == b.secret.secret
-        ):
+        if a.secret is not None and b.secret is not None and self.same_secret(a.secret, b.secret):
             self.add(
                 Kind.SECRET_SHARED,
                 service,
                 target,
                 f"{a.name} references the same secret {a.secret.secret} of project "
-                f"{self.a.project} in {self.a.name} and {self.b.name}",
+                f"{a.secret.project or self.a.project} in {self.a.name} and {self.b.name}",
                 shown,
             )
             return True
         return False
+
+    def same_secret(self, a: SecretRef, b: SecretRef) -> bool:
+        """The very same secret (a reference names its project, or is in its side's)."""
+        return (a.project or self.a.project, a.secret) == (b.project or self.b.project, b.secret)
 
     def _settings(self, a: ServiceView, b: ServiceView) -> None:
         account_a = a.settings.get("service_account")

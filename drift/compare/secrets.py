@@ -61,7 +61,7 @@ async def same_secret_values(
             vb = sb.env.get(var)
             if va.secret is None or vb is None or vb.secret is None:
                 continue
-            if ctx.a.project == ctx.b.project and va.secret.secret == vb.secret.secret:
+            if ctx.same_secret(va.secret, vb.secret):
                 continue  # the same secret: already reported by name
             pairs.append((name, va, vb))
     if not pairs:

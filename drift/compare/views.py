@@ -9,31 +9,35 @@ from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.live.model import LiveState
 from drift.profiles.model import Profile, VarRule
-from drift.refs import SecretRef
 
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:
-    return {
-        n: ServiceView(
-            n,
-            {r.name: _rule_view(r) for r in profile.services[n].env.values()},
-            {k: FIELDS[k].normalise(s.value) for k, s in profile.services[n].settings.items()},
-        )
-        for n in names
-        if n in profile.services
-    }
+    views = {}
+    for n in (n for n in names if n in profile.services):
+        service = profile.services[n]
+        env: dict[str, VarView] = {}
+        for rules in service.containers:
+            prefix = f"{rules.name}:" if rules.name is not None else ""
+            for rule in rules.env.values():
+                env[prefix + rule.name] = _rule_view(rule, prefix + rule.name)
+            for path, mount in rules.mounts.items():
+                name = f"{prefix}mount:{path}"
+                shown = str(mount.ref) + (" (optional)" if mount.optional else "")
+                env[name] = VarView(name, Shape.SECRET, not mount.optional, shown, secret=mount.ref)
+        settings = {k: FIELDS[k].normalise(s.value) for k, s in service.settings.items()}
+        views[n] = ServiceView(n, env, settings)
+    return views
 
 
-def _rule_view(rule: VarRule) -> VarView:
+def _rule_view(rule: VarRule, name: str) -> VarView:
     if rule.forbidden:
-        return VarView(rule.name, Shape.FORBIDDEN, False, "forbidden")
+        return VarView(name, Shape.FORBIDDEN, False, "forbidden")
     shown = describe_rule(rule) + ("" if rule.must_exist else " (optional)")
-    if rule.secret is not None:
-        ref = SecretRef(rule.secret, rule.version)
-        return VarView(rule.name, Shape.SECRET, rule.must_exist, shown, secret=ref)
+    if rule.ref is not None:
+        return VarView(name, Shape.SECRET, rule.must_exist, shown, secret=rule.ref)
     if rule.value is not None:
-        return VarView(rule.name, Shape.PLAIN, rule.must_exist, shown, value=rule.value)
-    return VarView(rule.name, Shape.CONSTRAINT, rule.must_exist, shown)
+        return VarView(name, Shape.PLAIN, rule.must_exist, shown, value=rule.value)
+    return VarView(name, Shape.CONSTRAINT, rule.must_exist, shown)
 
 
 def live_views(state: LiveState) -> dict[str, ServiceView]:
@@ -41,16 +45,20 @@ def live_views(state: LiveState) -> dict[str, ServiceView]:
     views = {}
     for name, live in state.services.items():
         config = live.serving[0].config if live.serving else live.template
-        env = {
-            v.name: VarView(
-                v.name,
-                Shape.SECRET if v.ref is not None else Shape.PLAIN,
-                True,
-                describe_live(v),
-                value=v.value if v.ref is None else None,
-                secret=v.ref,
-            )
-            for v in config.env.values()
-        }
+        env: dict[str, VarView] = {}
+        for container in config.containers:
+            prefix = "" if container.name == config.primary else f"{container.name}:"
+            for v in container.env.values():
+                env[prefix + v.name] = VarView(
+                    prefix + v.name,
+                    Shape.SECRET if v.ref is not None else Shape.PLAIN,
+                    True,
+                    describe_live(v),
+                    value=v.value if v.ref is None else None,
+                    secret=v.ref,
+                )
+            for path, mount in container.mounts.items():
+                key = f"{prefix}mount:{path}"
+                env[key] = VarView(key, Shape.SECRET, True, str(mount.ref), secret=mount.ref)
         views[name] = ServiceView(name, env, dict(config.settings))
     return views

@@ -9,15 +9,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args, get_origin
 
-from drift import redact
 from drift.errors import ExitCode, IncompleteRead, UsageError
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
 from drift.findings import Location
 from drift.live.calls import CallRunner
-from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
-from drift.onboarding.yamltext import scalar
+from drift.live.model import LiveState
+from drift.onboarding.draft import Draft, build_draft, render
 from drift.profiles.model import Profile, ServiceProfile
 from drift.profiles.spec import SCHEMA_URL
 from drift.settings import Settings
@@ -25,47 +22,6 @@ from drift.yamlfile import display_path
 
 SCHEMA_FILE = "profile.schema.json"
 _LIVE = Location("<live>", 1)
-_PROBE_HINT = (
-    "# probe:                   # fill in, then `drift probe {env}` or `drift check {env} --probe`",
-    "#   websocket: /ws         # path of the WebSocket endpoint on the service URL",
-    '#   subprotocols: ["jwt.${{TEST_JWT}}"]   # ${{VAR}} is read from the runner\'s environment',
-    "#   headers: {{X-Test-Type: e2e}}",
-    "#   hold: 2s               # the socket must stay open this long",
-)
-
-
-@dataclass(frozen=True)
-class Variable:
-    """One live variable as the profile will state it."""
-
-    name: str
-    line: str  # the YAML value (after `NAME: `)
-    comment: str = ""
-    secret: bool = False
-    withheld: bool = False
-
-
-@dataclass(frozen=True)
-class ServiceDraft:
-    name: str
-    revision: str
-    settings: tuple[str, ...]  # `key: value` lines (or `# ...` comments)
-    env: tuple[Variable, ...]
-    container: str | None = None
-
-
-@dataclass(frozen=True)
-class Draft:
-    environment: str
-    project: str
-    region: str
-    services: tuple[ServiceDraft, ...]
-    shared: tuple[Variable, ...] = ()  # identical on every service: written under defaults
-
-    @property
-    def variables(self) -> list[tuple[str, Variable]]:
-        every = [(s.name, v) for s in self.services for v in s.env]
-        return every + [(s.name, v) for s in self.services for v in self.shared]
 
 
 @dataclass(frozen=True)
@@ -141,7 +97,7 @@ async def init_from_live(
         )
         state = await session.read(probe, names)
     _require_all_read(state, names, project, region)
-    draft = build_draft(environment, project, region, names, state)
+    draft = build_draft(environment, project, region, names, state.services)
     local_schema = (directory / SCHEMA_FILE).is_file()
     schema = f"./{SCHEMA_FILE}" if local_schema else SCHEMA_URL
     text = render(draft, schema=schema, today=today or dt.date.today())
@@ -189,144 +145,6 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
 
 
 # -- what the profile states --------------------------------------------------------------
-
-
-def build_draft(
-    environment: str, project: str, region: str, names: list[str], state: LiveState
-) -> Draft:
-    services = tuple(_service(state.services[n], state) for n in names)
-    shared = _shared(services)
-    if shared:
-        hoisted = {v.name for v in shared}
-        services = tuple(
-            ServiceDraft(
-                s.name,
-                s.revision,
-                s.settings,
-                tuple(v for v in s.env if v.name not in hoisted),
-                s.container,
-            )
-            for s in services
-        )
-    return Draft(environment, project, region, services, shared)
-
-
-def _primary(live: LiveService) -> tuple[str, RevisionConfig]:
-    """The revision taking most traffic (what `check` reads first), else the template."""
-    if live.serving:
-        return live.serving[0].name, live.serving[0].config
-    return live.latest_ready or live.latest_created or "template", live.template
-
-
-def _service(live: LiveService, state: LiveState) -> ServiceDraft:
-    revision, config = _primary(live)
-    containers = len(config.containers)
-    return ServiceDraft(
-        name=live.name,
-        revision=revision,
-        settings=tuple(_settings(config)),
-        env=tuple(_variable(var) for var in config.env.values()),
-        container=config.container if containers > 1 and config.container else None,
-    )
-
-
-def _variable(var: EnvVar) -> Variable:
-    if var.ref is not None:
-        version = scalar(var.ref.version, flow=True)
-        return Variable(
-            var.name,
-            f"{{secret: {scalar(var.ref.secret, flow=True)}, version: {version}}}",
-            secret=True,
-        )
-    value = var.value or ""
-    if redact.looks_like_credential(var.name, value):
-        redact.register(value)
-        return Variable(
-            var.name,
-            "{required: true}",
-            "looks like a credential, not copied: move it to Secret Manager",
-            withheld=True,
-        )
-    return Variable(var.name, scalar(value))
-
-
-def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
-    """Variables set identically on every service (two or more): they go under defaults."""
-    if len(services) < 2:
-        return ()
-    first, *rest = services
-    others = [{v.name: v for v in s.env} for s in rest]
-    return tuple(v for v in first.env if not v.withheld and all(o.get(v.name) == v for o in others))
-
-
-def _settings(config: RevisionConfig) -> list[str]:
-    lines: list[str] = []
-    for name, spec in FIELDS.items():
-        value = config.settings.get(name)
-        if value is None or value == "":
-            continue
-        if name == "service_account":
-            if value == DEFAULT_SERVICE_ACCOUNT:
-                lines.append("# service_account: the default compute service account")
-                continue
-            value = config.service_account or value
-        choices = get_args(spec.annotation) if get_origin(spec.annotation) is Literal else ()
-        if choices and value not in choices:
-            if name == "ingress":
-                lines.append(f"# ingress: {value} (a profile cannot state it)")
-            continue
-        shown = text(value) if isinstance(value, bool | int) else scalar(spec.show(value))
-        lines.append(f"{name}: {shown}")
-    return lines
-
-
-# -- the file ------------------------------------------------------------------------------
-
-
-def render(draft: Draft, *, schema: str, today: dt.date) -> str:
-    env = draft.environment
-    lines = [
-        f"# yaml-language-server: $schema={schema}",
-        "#",
-        f"# {env}: written by `drift init {env} --from-live` on {today.isoformat()} from the",
-        f"# services serving in {draft.project}/{draft.region}. It states what runs now, which",
-        "# is not always what should run: review it, tighten the rules (pattern, one_of,",
-        "# same_as, forbidden) and fill in the probe blocks.",
-        f"project: {scalar(draft.project)}",
-        f"region: {scalar(draft.region)}",
-        "",
-        "defaults:",
-        "  unexpected_env: warn        # report live variables this profile does not name",
-    ]
-    if draft.shared:
-        lines.append("  env:                        # set identically on every service")
-        lines += _env_lines(draft.shared, indent=4)
-    lines += ["", "services:"]
-    for i, service in enumerate(draft.services):
-        if i:
-            lines.append("")
-        lines.append(f"  {scalar(service.name)}:  # serving revision {service.revision}")
-        if service.container:
-            lines.append(f"    container: {scalar(service.container)}")
-        if service.settings:
-            lines.append("    settings:")
-            lines += [f"      {s}" for s in service.settings]
-        if service.env:
-            lines.append("    env:")
-            lines += _env_lines(service.env, indent=6)
-        lines += [f"    {hint.format(env=env)}" for hint in _PROBE_HINT]
-    return "\n".join(lines) + "\n"
-
-
-def _env_lines(variables: Sequence[Variable], *, indent: int) -> list[str]:
-    pad = " " * indent
-    out = []
-    for var in variables:
-        line = f"{pad}{scalar(var.name)}: {var.line}"
-        out.append(f"{line}  # {var.comment}" if var.comment else line)
-    return out
-
-
 def _write(directory: Path, environment: str, text: str, *, force: bool) -> Profile:
     """Validate the text as a profile, then move it into place; return the loaded profile."""
     from drift.profiles import load_profile

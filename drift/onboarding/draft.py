@@ -1,0 +1,250 @@
+"""A starting profile drafted from what the live services run with: per service its settings,
+the variables and mounted secrets of the container with a port, the sidecars' own, secrets as
+references (in the project that holds them), and plain values that look like credentials
+withheld. Then the same as YAML text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args, get_origin
+
+from drift import redact
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
+from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
+from drift.onboarding.yamltext import scalar
+from drift.refs import SecretRef
+
+_PROBE_HINT = (
+    "# probe:                   # fill in, then `drift probe {env}` or `drift check {env} --probe`",
+    "#   websocket: /ws         # path of the WebSocket endpoint on the service URL",
+    '#   subprotocols: ["jwt.${{TEST_JWT}}"]   # ${{VAR}} is read from the runner\'s environment',
+    "#   headers: {{X-Test-Type: e2e}}",
+    "#   hold: 2s               # the socket must stay open this long",
+)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One live variable (or mounted secret) as the profile will state it."""
+
+    name: str
+    line: str  # the YAML value (after `NAME: `)
+    comment: str = ""
+    secret: bool = False
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerDraft:
+    """What one container runs with: its variables and the secrets mounted in it."""
+
+    env: tuple[Variable, ...] = ()
+    mounts: tuple[Variable, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceDraft:
+    name: str
+    revision: str
+    settings: tuple[str, ...]  # `key: value` lines (or `# ...` comments)
+    env: tuple[Variable, ...]
+    container: str | None = None
+    mounts: tuple[Variable, ...] = ()
+    sidecars: tuple[tuple[str, ContainerDraft], ...] = ()
+    tags: tuple[str, ...] = ()
+    """Tags reaching a revision at 0 % (checked too: `check_tags`)."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    environment: str
+    project: str
+    region: str
+    services: tuple[ServiceDraft, ...]
+    shared: tuple[Variable, ...] = ()  # identical on every service: written under defaults
+
+    @property
+    def variables(self) -> list[tuple[str, Variable]]:
+        every = [(s.name, v) for s in self.services for v in s.env]
+        every += [(s.name, v) for s in self.services for _, c in s.sidecars for v in c.env]
+        return every + [(s.name, v) for s in self.services for v in self.shared]
+
+
+def build_draft(
+    environment: str, project: str, region: str, names: list[str], services: dict[str, LiveService]
+) -> Draft:
+    drafts = tuple(_service(services[n]) for n in names)
+    shared = _shared(drafts)
+    if shared:
+        hoisted = {v.name for v in shared}
+        drafts = tuple(
+            ServiceDraft(
+                s.name,
+                s.revision,
+                s.settings,
+                tuple(v for v in s.env if v.name not in hoisted),
+                s.container,
+                s.mounts,
+                s.sidecars,
+                s.tags,
+            )
+            for s in drafts
+        )
+    return Draft(environment, project, region, drafts, shared)
+
+
+def _primary(live: LiveService) -> tuple[str, RevisionConfig]:
+    """The revision taking most traffic (what `check` reads first), else the template."""
+    if live.serving:
+        return live.serving[0].name, live.serving[0].config
+    return live.latest_ready or live.latest_created or "template", live.template
+
+
+def _service(live: LiveService) -> ServiceDraft:
+    revision, config = _primary(live)
+    main = _container(config.main)
+    return ServiceDraft(
+        name=live.name,
+        revision=revision,
+        settings=tuple(_settings(config)),
+        env=main.env,
+        container=config.container if len(config.containers) > 1 and config.container else None,
+        mounts=main.mounts,
+        sidecars=tuple(
+            (c.name, _container(c)) for c in config.containers if c.name != config.primary
+        ),
+        tags=tuple(t for rev in live.tagged for t in rev.tags),
+    )
+
+
+def _container(container: ContainerConfig) -> ContainerDraft:
+    return ContainerDraft(
+        env=tuple(_variable(var) for var in container.env.values()),
+        mounts=tuple(
+            Variable(path, _reference(mount.ref), secret=True)
+            for path, mount in sorted(container.mounts.items())
+        ),
+    )
+
+
+def _reference(ref: SecretRef) -> str:
+    project = f", project: {scalar(ref.project, flow=True)}" if ref.project else ""
+    version = scalar(ref.version, flow=True)
+    return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}}}"
+
+
+def _variable(var: EnvVar) -> Variable:
+    if var.ref is not None:
+        return Variable(var.name, _reference(var.ref), secret=True)
+    value = var.value or ""
+    if redact.looks_like_credential(var.name, value):
+        redact.register(value)
+        return Variable(
+            var.name,
+            "{required: true}",
+            "looks like a credential, not copied: move it to Secret Manager",
+            withheld=True,
+        )
+    return Variable(var.name, scalar(value))
+
+
+def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
+    """Variables set identically on every service (two or more): they go under defaults."""
+    if len(services) < 2:
+        return ()
+    first, *rest = services
+    others = [{v.name: v for v in s.env} for s in rest]
+    return tuple(v for v in first.env if not v.withheld and all(o.get(v.name) == v for o in others))
+
+
+def _settings(config: RevisionConfig) -> list[str]:
+    lines: list[str] = []
+    for name, spec in FIELDS.items():
+        value = config.settings.get(name)
+        if value is None or value == "":
+            continue
+        if name == "service_account":
+            if value == DEFAULT_SERVICE_ACCOUNT:
+                lines.append("# service_account: the default compute service account")
+                continue
+            value = config.service_account or value
+        if name == "image":  # every deploy changes it: a pin is the team's choice
+            lines.append(f"# image: {scalar(str(value))}   # or {{pattern: …}}")
+            continue
+        choices = get_args(spec.annotation) if get_origin(spec.annotation) is Literal else ()
+        if choices and value not in choices:
+            if name == "ingress":
+                lines.append(f"# ingress: {value} (a profile cannot state it)")
+            continue
+        shown = text(value) if isinstance(value, bool | int) else scalar(spec.show(value))
+        lines.append(f"{name}: {shown}")
+    return lines
+
+
+def render(draft: Draft, *, schema: str, today: dt.date) -> str:
+    env = draft.environment
+    lines = [
+        f"# yaml-language-server: $schema={schema}",
+        "#",
+        f"# {env}: written by `drift init {env} --from-live` on {today.isoformat()} from the",
+        f"# services serving in {draft.project}/{draft.region}. It states what runs now, which",
+        "# is not always what should run: review it, tighten the rules (pattern, one_of,",
+        "# same_as, forbidden) and fill in the probe blocks.",
+        f"project: {scalar(draft.project)}",
+        f"region: {scalar(draft.region)}",
+        "",
+        "defaults:",
+        "  unexpected_env: warn        # report live variables this profile does not name",
+    ]
+    if draft.shared:
+        lines.append("  env:                        # set identically on every service")
+        lines += _entries(draft.shared, indent=4)
+    lines += ["", "services:"]
+    for i, service in enumerate(draft.services):
+        if i:
+            lines.append("")
+        lines += _service_lines(service, env)
+    return "\n".join(lines) + "\n"
+
+
+def _service_lines(service: ServiceDraft, env: str) -> list[str]:
+    lines = [f"  {scalar(service.name)}:  # serving revision {service.revision}"]
+    if service.tags:
+        tags = ", ".join(service.tags)
+        lines.append(f"    # also reached at 0 % through tags {tags}: checked too (check_tags)")
+    if service.container:
+        lines.append(f"    container: {scalar(service.container)}")
+    if service.settings:
+        lines.append("    settings:")
+        lines += [f"      {s}" for s in service.settings]
+    lines += _container_lines(ContainerDraft(service.env, service.mounts), indent=4)
+    if service.sidecars:
+        lines.append("    containers:                # the other containers (sidecars)")
+        for name, sidecar in service.sidecars:
+            lines.append(f"      {scalar(name)}:")
+            lines += _container_lines(sidecar, indent=8) or ["        {}"]
+    lines += [f"    {hint.format(env=env)}" for hint in _PROBE_HINT]
+    return lines
+
+
+def _container_lines(container: ContainerDraft, *, indent: int) -> list[str]:
+    pad = " " * indent
+    lines = []
+    if container.env:
+        lines.append(f"{pad}env:")
+        lines += _entries(container.env, indent=indent + 2)
+    if container.mounts:
+        lines.append(f"{pad}mounts:")
+        lines += _entries(container.mounts, indent=indent + 2)
+    return lines
+
+
+def _entries(variables: Sequence[Variable], *, indent: int) -> list[str]:
+    pad = " " * indent
+    out = []
+    for var in variables:
+        line = f"{pad}{scalar(var.name)}: {var.line}"
+        out.append(f"{line}  # {var.comment}" if var.comment else line)
+    return out
