@@ -62,7 +62,7 @@ class SecretReads:
         self.tasks = tasks
         self._listed: set[str] | None = None
         self._users: dict[str, set[str]] = {}
-        self._failures: dict[str, ApiError] = {}
+        self._failures: dict[str, list[ApiError]] = {}
         # Answers that only mean "missing" if the version lookups agree (checked at the end)
         self._policy_not_found: dict[str, ApiError] = {}
         self._access_refused: dict[SecretRef, ApiError] = {}
@@ -84,7 +84,7 @@ class SecretReads:
 
     def _unverified(self, key: str, exc: ApiError) -> None:
         """Remember the failure; every service using the secret is named once all are known."""
-        self._failures.setdefault(key, exc)
+        self._failures.setdefault(key, []).append(exc)
 
     def report_failures(self) -> None:
         # A version that reads as ENABLED but whose value the server would not give, or a
@@ -98,9 +98,12 @@ class SecretReads:
             states = {i.state for r, i in self.state.versions.items() if r.key == key}
             if VersionState.SECRET_MISSING not in states:
                 self._unverified(key, exc)
-        for key, exc in sorted(self._failures.items()):
+        for key, failures in sorted(self._failures.items()):
+            # every failure, in a fixed order: the same input gives the same report, whichever
+            # call answered first
+            reason = "; ".join(sorted({exc.reason for exc in failures}))
             for service in sorted(self._users.get(key, ())) or ["-"]:
-                self.state.unverified.append(Unverified(service, f"secret.{key}", exc.reason))
+                self.state.unverified.append(Unverified(service, f"secret.{key}", reason))
 
     def _own(self, ref: SecretRef) -> bool:
         return not ref.project or ref.project == self.project

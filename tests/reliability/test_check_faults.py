@@ -294,3 +294,17 @@ def test_probe_and_plan_with_the_cloud_down(sandbox: Sandbox) -> None:
         assert done.returncode == 3, (command, done.stderr)
         assert "Traceback" not in done.stderr and "no drift" not in done.stdout
         assert "could not be" in done.stdout, (command, done.stdout)
+
+
+@pytest.mark.parametrize("slow", ["AccessSecretVersion", "GetIamPolicy"])
+def test_two_failures_on_one_secret_read_the_same_whichever_answers_first(
+    rel: Sandbox, slow: str
+) -> None:
+    """Same input, same report: the reason names both failures in a fixed order (issue 21,
+    item 17: it used to be whichever answer came first)."""
+    for method in ("AccessSecretVersion", "GetIamPolicy"):
+        latency = 300 if method == slow else 0
+        rel.inject(Fault(method, "PERMISSION_DENIED", match="/key", latency_ms=latency))
+    reasons = {u.target: u.reason for u in asyncio.run(check_rel(0)).report.unverified}
+    reason = reasons["secret.key"]
+    assert reason.index("AccessSecretVersion") < reason.index("GetIamPolicy"), reason
