@@ -3,6 +3,7 @@ and what could not be verified. Plain frozen data, no behaviour beyond ordering.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,6 +48,19 @@ def finding_id(environment: str, service: str, rule: str, target: str) -> str:
 
 
 @dataclass(frozen=True)
+class Since:
+    """Where a drift began: the oldest revision of the unbroken run (up to the one checked)
+    that has the same drift, who created it and with which client, and the revision before
+    it (None when the drift is as old as the oldest revision still listed)."""
+
+    revision: str
+    create_time: dt.datetime | None
+    creator: str
+    client: str | None
+    last_good: str | None
+
+
+@dataclass(frozen=True)
 class Finding:
     id: str
     rule: str
@@ -64,6 +78,7 @@ class Finding:
     """The container, when the revision runs more than one."""
     tag: str | None = None
     """The traffic tag, when the revision is reached only through it (0 % of traffic)."""
+    since: Since | None = None
 
     @property
     def counted(self) -> bool:

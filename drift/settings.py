@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         540, ge=1, description="Secret Manager calls per minute (read quota: 600/min/project)."
     )
     call_timeout: float = Field(30.0, gt=0, description="Deadline of one API call, seconds.")
+    history: bool = Field(
+        True, description="Read the revision history of drifted services (`since`)."
+    )
     wait: float = Field(
         60.0, ge=0, description="How long a deploy in progress is waited for, seconds."
     )

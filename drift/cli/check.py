@@ -38,6 +38,13 @@ def check(
         ),
     ] = None,
     quiet: QuietOpt = False,
+    no_history: Annotated[
+        bool,
+        typer.Option(
+            "--no-history",
+            help="Do not read drifted services' revision history (findings get no `since`).",
+        ),
+    ] = False,
 ) -> None:
     """Read what the serving revisions run with and diff it against the profile. Never writes.
 
@@ -61,7 +68,7 @@ def check(
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
-    settings = cli.settings()
+    settings = cli.settings(history=False if no_history else None)
     profile = cli.profile(settings)
     runner = CallRunner(settings.access().limits)
     with progress(f"checking {cli.environment}", runner, enabled=wanted(quiet=quiet)):

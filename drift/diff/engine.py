@@ -13,7 +13,7 @@ from dataclasses import replace
 from drift.diff.context import At, Context
 from drift.diff.env import env_findings
 from drift.diff.rollout import rollout_findings
-from drift.diff.secrets import secret_findings
+from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.findings import Finding, Severity, finding_id
 from drift.live.model import LiveState
@@ -57,12 +57,22 @@ def _service_findings(ctx: Context) -> Iterator[Finding]:
         yield from setting_findings(at)
 
 
+def configuration_findings(at: At) -> Iterator[Finding]:
+    """The rules that judge a revision's own configuration (its variables, mounts and
+    settings), not the state of what it references: they apply to any revision, old ones
+    included (where each drift began)."""
+    yield from env_findings(at)
+    yield from mount_findings(at)
+    yield from setting_findings(at)
+
+
 def _merge_revisions(findings: list[Finding]) -> list[Finding]:
     """The same drift on several serving revisions is one finding naming them all."""
-    merged: dict[tuple[str, str, str | None, str | None], Finding] = {}
-    others: dict[tuple[str, str, str | None, str | None], list[str]] = {}
+    Key = tuple[str, str, str | None, str | None, str | None]
+    merged: dict[Key, Finding] = {}
+    others: dict[Key, list[str]] = {}
     for f in findings:
-        key = (f.rule, f.target, f.expected, f.actual)
+        key = (f.rule, f.target, f.container, f.expected, f.actual)
         if key in merged:
             others[key].append(f.revision or "")
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -61,7 +62,21 @@ def _finding(finding: Finding) -> dict[str, Any]:
     for key in ("container", "tag"):
         if (value := getattr(finding, key)) is not None:
             data[key] = value
+    if (since := finding.since) is not None:
+        data["since"] = {
+            "revision": since.revision,
+            "create_time": _time(since.create_time),
+            "creator": since.creator or None,
+            "client": since.client,
+            "last_good": since.last_good,
+        }
     return data
+
+
+def _time(when: dt.datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _probe(probe: ProbeResult) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from drift.format.summary import (
     probe_causes,
     probe_status,
     revisions,
+    since_text,
     sorted_probes,
     sorted_unverified,
     summary_line,
@@ -84,7 +85,8 @@ class MarkdownFormat(Formatter):
                         f.severity.value,
                         md_code(f.rule),
                         md_code(f.target),
-                        md_text(f.message),
+                        md_text(f.message)
+                        + (f"<br>_{md_text(since)}_" if (since := since_text(f)) else ""),
                         md_code(location_text(f.location)),
                     ]
                     for f in findings

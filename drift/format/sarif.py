@@ -11,7 +11,7 @@ from urllib.parse import quote
 from drift import __version__
 from drift.findings import Finding, Location, sort_findings
 from drift.format.interface import Formatter
-from drift.format.summary import SARIF_LEVEL, finding_text, sorted_unverified
+from drift.format.summary import SARIF_LEVEL, finding_text, since_text, sorted_unverified
 from drift.report import Report
 from drift.rules import RULES, RuleInfo, rule_info
 
@@ -156,5 +156,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     for key in ("revision", "container", "tag"):
         if value := getattr(finding, key):
             properties[key] = value
+    if finding.since is not None:
+        properties["since"] = since_text(finding) or ""
+        properties["sinceRevision"] = finding.since.revision
     result["properties"] = properties
     return result

@@ -71,9 +71,32 @@ def expected_actual(finding: Finding) -> list[str]:
     ]
 
 
+def since_text(finding: Finding) -> str | None:
+    """Where the drift began, in words: `since api-00038-xiz, 2026-09-08, by deployer@… via
+    gcloud 467.0.0; last good api-00037-pof`."""
+    since = finding.since
+    if since is None:
+        return None
+    parts = [f"since {since.revision}"]
+    if since.create_time is not None:
+        parts.append(f"{since.create_time:%Y-%m-%d}")
+    if since.creator:
+        parts.append(f"by {since.creator}" + (f" via {since.client}" if since.client else ""))
+    elif since.client:
+        parts.append(f"via {since.client}")
+    good = f"last good {since.last_good}" if since.last_good else "no revision listed without it"
+    return ", ".join(parts) + f"; {good}"
+
+
+def details(finding: Finding) -> list[str]:
+    """The lines under a finding's message: expected, actual, and where it began."""
+    since = since_text(finding)
+    return [*expected_actual(finding), *([since] if since else [])]
+
+
 def finding_text(finding: Finding) -> str:
-    """The message followed by the expected/actual lines: the text of an annotation or result."""
-    return "\n".join([finding.message, *expected_actual(finding)])
+    """The message followed by its detail lines: the text of an annotation or result."""
+    return "\n".join([finding.message, *details(finding)])
 
 
 def by_service(findings: Iterable[Finding]) -> list[tuple[str, tuple[Finding, ...]]]:

@@ -7,10 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.findings import Unverified
+
+if TYPE_CHECKING:
+    from drift.live.history import RevisionRecord
 from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
 from drift.refs import SecretRef
 
@@ -207,6 +210,8 @@ class LiveState:
     """What IAM answers (account, secret key) -> may it access the secret, when decided
     beyond the secret's own policy."""
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
+    """A service's revisions, oldest first (read only for services with configuration drift)."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
 

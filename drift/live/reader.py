@@ -7,8 +7,10 @@ beyond each secret's own policy. Each distinct item is asked for once; a failed 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from drift.errors import ApiError
@@ -18,12 +20,15 @@ from drift.live.access import AccessDecisions
 from drift.live.api import attempt, get_service, list_services, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
+from drift.live.history import list_revisions
 from drift.live.model import EnvVar, LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ContainerRules, Profile, ServiceProfile
 from drift.refs import SecretRef
 
+log = logging.getLogger(__name__)
+HistoryWanted = Callable[[ServiceProfile, LiveService], bool]
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
 Split = tuple[str, int, tuple[str, ...], tuple[str, ...]]
@@ -39,6 +44,7 @@ class Reader:
         region: str,
         *,
         wait: float = 0.0,
+        history: HistoryWanted | None = None,
     ) -> None:
         self.clients = clients
         self.runner = runner
@@ -46,6 +52,9 @@ class Reader:
         self.region = region
         self.wait = wait
         """How long a deploy in progress is waited for before it is reported unverified."""
+        self.history = history
+        """Which services' revision history to read (as soon as they are described, while the
+        rest is read): the check asks for those whose configuration has drifted."""
         self.state = LiveState()
         self.tasks = Tasks()
         self.secrets = SecretReads(clients, runner, project, self.state, self.tasks)
@@ -203,6 +212,19 @@ class Reader:
             ),
             source=svc,
         )
+        live = self.state.services[profile.name]
+        if self.history is not None and self.history(profile, live):
+            self.tasks.once(("history", profile.name), partial(self._history, profile, svc))
+
+    async def _history(self, profile: ServiceProfile, svc: Any) -> None:
+        try:
+            records = await list_revisions(self.clients, self.runner, svc, profile.container)
+        except ApiError as exc:
+            log.debug(
+                "%s: no revision history (%s): findings get no `since`", profile.name, exc.brief
+            )
+            return
+        self.state.history[profile.name] = records
 
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:
         full = name if "/" in name else f"{svc.name}/revisions/{name}"

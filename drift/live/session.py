@@ -14,6 +14,7 @@ from drift.live.calls import CallRunner, Limits
 if TYPE_CHECKING:
     from drift.live.clients import Clients
     from drift.live.model import LiveState
+    from drift.live.reader import HistoryWanted
     from drift.profiles.model import Profile
 
 
@@ -53,12 +54,21 @@ class Session:
             clients, self._clients = self._clients, None
             await clients.close()
 
-    async def read(self, profile: Profile, names: Iterable[str], *, wait: float = 0.0) -> LiveState:
+    async def read(
+        self,
+        profile: Profile,
+        names: Iterable[str],
+        *,
+        wait: float = 0.0,
+        history: HistoryWanted | None = None,
+    ) -> LiveState:
         """What the named services of a profile run with (see `Reader`); a deploy in progress
-        is waited for up to `wait` seconds."""
+        is waited for up to `wait` seconds; `history` says whose revisions to list too."""
         from drift.live.reader import Reader
 
-        reader = Reader(self.clients, self.runner, profile.project, profile.region, wait=wait)
+        reader = Reader(
+            self.clients, self.runner, profile.project, profile.region, wait=wait, history=history
+        )
         return await reader.read(profile, names)
 
     async def list_services(self, project: str, region: str) -> dict[str, Any]:
@@ -81,7 +91,8 @@ async def read_live(
     runner: CallRunner | None = None,
     *,
     wait: float = 0.0,
+    history: HistoryWanted | None = None,
 ) -> LiveState:
     """Open a session, read, close."""
     async with Session(access, runner) as session:
-        return await session.read(profile, names, wait=wait)
+        return await session.read(profile, names, wait=wait, history=history)

@@ -1,0 +1,75 @@
+"""Where each drift began: the same rules evaluated against the service's older revisions, in
+creation order, back from the revision the drift was found on, while the drift is there. A
+drift about a secret's own state (disabled, destroyed, no access) has no revision that began
+it: it gets no `since`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from drift.diff.context import At, Context
+from drift.diff.engine import configuration_findings
+from drift.findings import Finding, Since
+from drift.live.history import RevisionRecord
+from drift.live.model import ServingRevision
+from drift.redact import MASK
+
+HISTORY_RULES = frozenset(
+    {
+        "env.missing",
+        "env.value",
+        "env.forbidden",
+        "env.unexpected",
+        "env.plaintext_secret",
+        "env.secret_ref",
+        "env.constraint",
+        "setting.value",
+        "mount.missing",
+        "mount.secret_ref",
+    }
+)
+Key = tuple[str, str, str | None]
+
+
+def _key(finding: Finding) -> Key:
+    return (finding.rule, finding.target, finding.container)
+
+
+class History:
+    """One service's revisions and, for each, which drift it has (evaluated once)."""
+
+    def __init__(self, ctx: Context, records: Sequence[RevisionRecord]) -> None:
+        self.ctx = ctx
+        self.records = list(records)
+        self.index = {r.name: i for i, r in enumerate(self.records)}
+        self._drift: dict[int, set[Key]] = {}
+
+    def drift(self, i: int) -> set[Key]:
+        if i not in self._drift:
+            record = self.records[i]
+            revision = ServingRevision(record.name, 0, (), (), record.config)
+            self._drift[i] = {_key(f) for f in configuration_findings(At(self.ctx, revision))}
+        return self._drift[i]
+
+    def since(self, finding: Finding) -> Since | None:
+        if finding.rule not in HISTORY_RULES or finding.revision not in self.index:
+            return None
+        if finding.rule == "env.constraint" and finding.actual == MASK:
+            return None  # an older revision's secret value was not read: cannot tell
+        key = _key(finding)
+        start = self.index[finding.revision]
+        while start > 0 and key in self.drift(start - 1):
+            start -= 1
+        first = self.records[start]
+        before = self.records[start - 1].name if start > 0 else None
+        return Since(first.name, first.create_time, first.creator, first.client, before)
+
+
+def with_since(findings: Sequence[Finding], histories: dict[str, History]) -> list[Finding]:
+    out = []
+    for finding in findings:
+        history = histories.get(finding.service)
+        since = history.since(finding) if history is not None else None
+        out.append(replace(finding, since=since) if since is not None else finding)
+    return out

@@ -1,0 +1,82 @@
+"""A service's revisions, oldest first, as immutable snapshots of what it ran with and who made
+them: one ListRevisions per service, followed page by page ("Results are sorted by creation
+time, descending", ListRevisionsRequest), each revision normalised like any other.
+
+Who made a revision: `Revision.creator` ("Email address of the authenticated creator"); with
+which client: the v2 Revision has no `client` field, so only what the writer recorded in its
+annotations (`run.googleapis.com/client-name` / `client-version`, set by gcloud and by drift)
+— never the service's current `client`, which describes only the service's last writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fields import enum_name
+from drift.live.api import attempt, short
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.model import RevisionConfig
+from drift.live.normalize import raw, revision_config
+
+CLIENT_NAME = "run.googleapis.com/client-name"
+CLIENT_VERSION = "run.googleapis.com/client-version"
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    name: str
+    create_time: dt.datetime | None
+    creator: str
+    client: str | None
+    """`gcloud 467.0.0`, `drift 0.2.0`: what the revision's annotations record, else None."""
+    config: RevisionConfig
+    ready: bool = True
+
+
+async def list_revisions(
+    clients: Clients, runner: CallRunner, service: Any, container: str | None
+) -> list[RevisionRecord]:
+    """Every revision of `service` (a run_v2.Service as read), oldest first."""
+    from google.cloud import run_v2
+
+    pb = raw(service)
+    parent = pb.name
+    records: list[RevisionRecord] = []
+    token = ""
+    while True:
+        request = run_v2.ListRevisionsRequest(parent=parent, page_size=PAGE_SIZE, page_token=token)
+        page = await runner.call(
+            "run",
+            "ListRevisions",
+            parent,
+            attempt(clients.revisions.list_revisions, request=request),
+        )
+        response = page._response  # one page per call: we follow the tokens ourselves
+        records += [_record(r, pb, container) for r in response.revisions]
+        token = response.next_page_token
+        if not token:
+            break
+    return sorted(records, key=lambda r: r.create_time or dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
+def _record(revision: Any, service: Any, container: str | None) -> RevisionRecord:
+    pb = raw(revision)
+    annotations = dict(pb.annotations)
+    name = annotations.get(CLIENT_NAME)
+    version = annotations.get(CLIENT_VERSION)
+    client = f"{name} {version}" if name and version else name
+    created = pb.create_time.ToDatetime(tzinfo=dt.UTC) if pb.HasField("create_time") else None
+    ready = not pb.conditions or any(
+        c.type_ == "Ready" and enum_name(c, "state") == "CONDITION_SUCCEEDED" for c in pb.conditions
+    )
+    return RevisionRecord(
+        name=short(pb.name),
+        create_time=created,
+        creator=pb.creator,
+        client=client,
+        config=revision_config(pb, service=service, container=container),
+        ready=ready,
+    )
