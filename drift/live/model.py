@@ -205,6 +205,8 @@ class LiveState:
 
     services: dict[str, LiveService] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    """Every service the region lists, when it was listed (for "did you mean")."""
     versions: dict[SecretRef, SecretVersionInfo] = field(default_factory=dict)
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)
