@@ -120,6 +120,7 @@ class _Planner:
         env = self._env_changes(planned_account)
         after = _apply(template.env, env)
         if planned_account != account and self._unreadable(after, planned_account):
+            self.manual.append(self._account_step(after, planned_account))
             settings = [c for c in settings if c.name != "service_account"]
             planned_account = account
             env = [c for c in env if c.ref is None or self._readable(c.ref, account)]
@@ -185,6 +186,18 @@ class _Planner:
 
     def _unreadable(self, env: Mapping[str, EnvVar], account: str) -> bool:
         return any(v.ref is not None and not self._readable(v.ref, account) for v in env.values())
+
+    def _account_step(self, env: Mapping[str, EnvVar], account: str) -> ManualStep:
+        """The service account the profile wants cannot read a secret the revision needs:
+        setting it would make a revision that cannot start."""
+        refs = sorted({v.ref.secret_ref for v in env.values() if v.ref is not None})
+        missing = [r for r in refs if not self._readable(r, account)]
+        return ManualStep(
+            "setting.service_account",
+            f"{account} cannot access {', '.join(r.key for r in missing)}: grant it, then run "
+            "drift fix again to set the service account",
+            tuple(self.cmd.grant(r, account) for r in missing),
+        )
 
     def _blocker(self, name: str, ref: SecretRef, account: str) -> ManualStep | None:
         """A reference can only be set when the new revision will be able to read it."""

@@ -51,7 +51,8 @@ def shell_quote(value: str) -> str:
         if char in ("\\", "'"):
             out.append("\\" + char)
         elif _hidden(char):
-            out.append(_NAMED.get(char) or _code(char))
+            # bytes, not \uHHHH: bash expands that only in a UTF-8 locale
+            out.append(_NAMED.get(char) or "".join(f"\\x{b:02x}" for b in char.encode()))
         else:
             out.append(char)
     return "$'" + "".join(out) + "'"
