@@ -160,14 +160,14 @@ def test_script_makes_every_change_exactly(tmp_path: Path) -> None:
 
 def test_credentials_come_from_the_environment_or_nothing_runs(tmp_path: Path) -> None:
     text = plan_script(plan_of(EVERY_KIND))
-    assert ': "${API_TOKEN:?export API_TOKEN (the value of API_TOKEN) first' in text
+    assert ': "${API_TOKEN:?export API_TOKEN first' in text
     assert "'${API_TOKEN}'" not in text  # single quotes would send the literal text
     done, calls = run_script(tmp_path, text)
     assert done.returncode != 0 and calls == []
     assert "export API_TOKEN" in done.stderr
     done, calls = run_script(tmp_path, text, {"API_TOKEN": "a|b"})
     assert done.returncode == 1 and calls == []
-    assert "contains '|'" in done.stderr
+    assert "API_TOKEN contains |, the list delimiter here" in done.stderr
 
 
 HOSTILE = [
@@ -283,7 +283,7 @@ def test_step_summary_repair_block_is_the_script() -> None:
     lines = tuple(script_lines(plan_of(EVERY_KIND)))
     report = Report("staging", "acme-staging", "us-central1", ("api",), fix_commands=lines)
     markdown = MarkdownFormat().render(report)
-    block = markdown.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    block = markdown.split("```bash\n", 1)[1].split("\n```", 1)[0]
     assert block.splitlines() == list(lines)
     assert "set -euo pipefail" in block and TOKEN not in markdown
 

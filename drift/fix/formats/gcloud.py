@@ -153,9 +153,15 @@ def _add(flags: _Flags, c: EnvChange, out: ServiceScript) -> str:
 
 
 def _command(words: list[Word]) -> list[str]:
+    """One word per line after `gcloud run services update NAME` (`--container NAME` kept
+    together), continued with backslashes."""
     quoted = [w.quoted() if isinstance(w, FromEnv) else shell_quote(w) for w in words]
-    head, rest = " ".join(quoted[:5]), quoted[5:]
-    return [head + " \\", *(f"  {w} \\" for w in rest[:-1]), f"  {rest[-1]}"]
+    lines, rest = [" ".join(quoted[:5])], quoted[5:]
+    while rest:
+        take = 2 if rest[0] == "--container" else 1
+        lines.append("  " + " ".join(rest[:take]))
+        rest = rest[take:]
+    return [line + " \\" for line in lines[:-1]] + lines[-1:]
 
 
 def _guards(variables: list[tuple[str, str]]) -> list[str]:
@@ -163,11 +169,10 @@ def _guards(variables: list[tuple[str, str]]) -> list[str]:
     list delimiter (gcloud would split it)."""
     out = []
     for var, name in variables:
-        message = f"export {var} (the value of {name}) first: drift does not print credentials"
+        what = var if var == name else f"{var} (the value of {name})"
+        message = f"export {what} first: drift does not print credentials"
         out.append(f': "${{{var}:?{_double_quoted_text(message)}}}"')
-        refuse = (
-            f"{var} contains {RUNTIME_DELIMITER!r}, which gcloud would split; set {name} by hand"
-        )
+        refuse = f"{var} contains {RUNTIME_DELIMITER}, the list delimiter here: set {name} by hand"
         out.append(
             f'case "${{{var}}}" in *{shell_quote(RUNTIME_DELIMITER)}*) '
             f"echo {shell_quote(refuse)} >&2; exit 1 ;; esac"
@@ -180,7 +185,8 @@ def _double_quoted_text(text: str) -> str:
 
 
 def plan_script(plan: Plan) -> str:
-    """The whole script (what `--format gcloud` prints and the step summary shows)."""
+    """The whole script (what `--format gcloud` prints and the step summary shows; no blank
+    line, so each line is a non-empty entry of the report's `fix_commands`)."""
     return "\n".join(script_lines(plan)) + "\n"
 
 
@@ -203,22 +209,18 @@ def script_lines(plan: Plan) -> list[str]:
     for sp in plan.services:
         body += _service_block(sp, scripts[sp.service])
     if plan.unverified:
-        body += [
-            "",
-            *comment(
-                f"incomplete: {len(plan.unverified)} items could not be read; "
-                "this plan may miss drift"
-            ),
-        ]
+        body += comment(
+            f"incomplete: {len(plan.unverified)} items could not be read; this plan may miss drift"
+        )
     if not body:
-        body = ["", "# nothing to change"]
-    return [*header, *([""] + guards if guards else []), *body]
+        body = ["# nothing to change"]
+    return [*header, *guards, *body]
 
 
 def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     if not (sp.has_patch or sp.manual):
         return []
-    out = ["", *comment(f"--- {sp.service}" + (f" (serving {sp.revision})" if sp.revision else ""))]
+    out = comment(f"--- {sp.service}" + (f" (serving {sp.revision})" if sp.revision else ""))
     if script.lines and sp.unreleased:
         out += comment(
             f"not run: {sp.unreleased}; `gcloud run services update` builds on the template "
