@@ -38,6 +38,12 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
     return load_profile(Path("profiles"), "dev")
 
 
+def rewritten(text: str) -> Profile:
+    """The profile `dev` with new text (the fixture has made the directory)."""
+    Path("profiles/dev.yaml").write_text(text)
+    return load_profile(Path("profiles"), "dev")
+
+
 def plan_for(profile: Profile, st: LiveState, names: tuple[str, ...] = ("api",)) -> Plan:
     findings = diff(profile, list(names), st, dt.date(2026, 11, 24))
     return build_plan(profile, names, st, Report("dev", "p", "r", names, tuple(findings)))
@@ -90,12 +96,7 @@ def test_repointing_away_from_a_broken_version_asks_for_nothing_else(profile: Pr
     """The plan repoints DB_URL from version 2 (DISABLED) to latest (ENABLED): adding or
     enabling a version of db-url-dev as well would contradict it."""
     st = base(DB_URL=ref("DB_URL", "db-url-dev", "2"))
-    versions(
-        st,
-        "db-url-dev",
-        v2=(VersionState.DISABLED, "2"),
-        latest=(VersionState.ENABLED, "3"),
-    )
+    versions(st, "db-url-dev", v2=(VersionState.DISABLED, "2"), latest=(VersionState.ENABLED, "3"))
     findings = diff(profile, ["api"], st, dt.date(2026, 11, 24))
     disabled = next(f for f in findings if f.rule == "secret.disabled")
     api = api_of(plan_for(profile, st))
@@ -107,10 +108,7 @@ def test_repointing_away_from_a_broken_version_asks_for_nothing_else(profile: Pr
 def test_a_reference_that_cannot_be_read_is_one_step_not_two(profile: Profile) -> None:
     st = base(DB_URL=ref("DB_URL", "db-url-dev", "2"))
     versions(
-        st,
-        "db-url-dev",
-        v2=(VersionState.DESTROYED, "2"),
-        latest=(VersionState.DISABLED, "3"),
+        st, "db-url-dev", v2=(VersionState.DESTROYED, "2"), latest=(VersionState.DISABLED, "3")
     )
     api = api_of(plan_for(profile, st))
     assert not api.env
@@ -122,8 +120,7 @@ def test_a_reference_that_cannot_be_read_is_one_step_not_two(profile: Profile) -
 
 def test_pinned_destroyed_version_is_repointed_not_added_to(profile: Profile) -> None:
     text = PROFILE.replace("{secret: db-url-dev}", '{secret: db-url-dev, version: "2"}')
-    Path("profiles/dev.yaml").write_text(text)
-    pinned = load_profile(Path("profiles"), "dev")
+    pinned = rewritten(text)
     st = base(DB_URL=ref("DB_URL", "db-url-dev", "2"))
     versions(st, "db-url-dev", v2=(VersionState.DESTROYED, "2"))
     api = api_of(plan_for(pinned, st))
@@ -167,8 +164,7 @@ def test_a_ready_template_revision_may_be_released(profile: Profile) -> None:
 
 def test_a_missing_service_gets_a_commented_deploy_and_a_did_you_mean(profile: Profile) -> None:
     text = PROFILE + "  notifer:\n    env:\n      A: b\n"
-    Path("profiles/dev.yaml").write_text(text)
-    typo = load_profile(Path("profiles"), "dev")
+    typo = rewritten(text)
     st = base(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
     st.missing.add("notifer")
     st.listed = {"api", "notifier", "auth"}
@@ -183,8 +179,7 @@ def test_a_missing_service_gets_a_commented_deploy_and_a_did_you_mean(profile: P
 
 def test_a_new_service_account_that_cannot_read_the_secrets_is_not_set(profile: Profile) -> None:
     text = PROFILE.replace("  api:\n", "  api:\n    settings:\n      service_account: new@p.iam\n")
-    Path("profiles/dev.yaml").write_text(text)
-    moving = load_profile(Path("profiles"), "dev")
+    moving = rewritten(text)
     st = base(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
     api = api_of(plan_for(moving, st))
     assert not api.settings  # the revision would start without its secrets
@@ -198,8 +193,7 @@ def test_a_new_service_account_that_cannot_read_the_secrets_is_not_set(profile: 
 
 def test_a_service_account_that_can_read_them_is_set(profile: Profile) -> None:
     text = PROFILE.replace("  api:\n", "  api:\n    settings:\n      service_account: new@p.iam\n")
-    Path("profiles/dev.yaml").write_text(text)
-    moving = load_profile(Path("profiles"), "dev")
+    moving = rewritten(text)
     st = base(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
     for policy in st.policies.values():
         object.__setattr__(policy, "accessors", policy.accessors | {"serviceAccount:new@p.iam"})

@@ -10,7 +10,7 @@ from typing import Any
 from drift.fix.knative import keys
 from drift.fix.knative.conversion import Conversion, present
 from drift.fix.knative.pod import finish_annotations, merge, pod_in, pod_out, seconds_of
-from drift.fix.knative.service import common_in, common_out, split_name
+from drift.fix.knative.service import common_in, common_out, metadata_in, split_name
 
 JOB_API = "run.googleapis.com/v1"
 JOB_KEYS = frozenset({keys.LAUNCH_STAGE, keys.BINAUTHZ, keys.BINAUTHZ_BREAKGLASS})
@@ -73,16 +73,8 @@ def _execution_out(conv: Conversion, e: Any) -> dict[str, Any]:
 def job_in(doc: dict[str, Any], *, region: str = "") -> Any:
     from google.cloud import run_v2
 
-    metadata = doc.get("metadata") or {}
-    labels = {k: str(v) for k, v in (metadata.get("labels") or {}).items()}
-    location = labels.pop(keys.LOCATION_LABEL, "") or region
-    ann = {
-        k: str(v)
-        for k, v in (metadata.get("annotations") or {}).items()
-        if k not in keys.SERVER_SET | keys.READ_ONLY
-    }
-    name = f"projects/{metadata.get('namespace', '')}/locations/{location}/jobs/"
-    job = run_v2.Job(name=name + str(metadata.get("name", "")), labels=labels)
+    name, labels, ann = metadata_in(doc, "jobs", region)
+    job = run_v2.Job(name=name, labels=labels)
     common_in(ann, job)
     job.annotations = ann
     template = (doc.get("spec") or {}).get("template") or {}

@@ -16,6 +16,8 @@ volumes as CSI `gcsfuse.run.googleapis.com`, in-memory `emptyDir` medium `Memory
 
 from __future__ import annotations
 
+from drift import fields
+
 RUN = "run.googleapis.com"
 
 # service metadata
@@ -127,15 +129,11 @@ writes them; `replace` sets its own client): left out here too, and ignored when
 READ_ONLY = frozenset({INGRESS_STATUS, f"{RUN}/urls"})
 """Service annotations the server reports, ignored when a file is read."""
 
-INGRESS_VALUES = {
-    "INGRESS_TRAFFIC_ALL": "all",
-    "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
-    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER": "internal-and-cloud-load-balancing",
-    "INGRESS_TRAFFIC_NONE": "none",
-}
-EGRESS_VALUES = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
+INGRESS_VALUES = fields.INGRESS
+"""v2 enum names -> the Knative values (the same words as profiles use)."""
+EGRESS_VALUES = fields.EGRESS
 EGRESS_ALIASES = {"all": "ALL_TRAFFIC"}
 """gcloud still knows the legacy egress value `all` (`EGRESS_SETTINGS_ALL`)."""
-EXECUTION_VALUES = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
+EXECUTION_VALUES = fields.EXECUTION
 SCALING_MODES = {"AUTOMATIC": "automatic", "MANUAL": "manual"}
 REVOCATION_VALUES = {"PREVENT_NEW": "prevent-new", "SHUTDOWN": "shut-down"}

@@ -145,10 +145,12 @@ def _traffic_out(t: Any) -> dict[str, Any]:
 # --- back: Knative -> v2 ------------------------------------------------------------------
 
 
-def service_in(doc: dict[str, Any], *, region: str = "") -> Any:
-    """The v2 Service a Knative Service document describes (what `replace` would make)."""
-    from google.cloud import run_v2
-
+def metadata_in(
+    doc: dict[str, Any], collection: str, region: str
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """A document's v2 name (`projects/NAMESPACE/locations/REGION/COLLECTION/NAME`, the region
+    from the location label), labels without that label, and annotations without the ones
+    the server writes."""
     metadata = doc.get("metadata") or {}
     labels = {k: str(v) for k, v in (metadata.get("labels") or {}).items()}
     location = labels.pop(keys.LOCATION_LABEL, "") or region
@@ -157,8 +159,16 @@ def service_in(doc: dict[str, Any], *, region: str = "") -> Any:
         for k, v in (metadata.get("annotations") or {}).items()
         if k not in keys.SERVER_SET | keys.READ_ONLY
     }
-    name = f"projects/{metadata.get('namespace', '')}/locations/{location}/services/"
-    s = run_v2.Service(name=name + str(metadata.get("name", "")), labels=labels)
+    namespace, name = metadata.get("namespace", ""), metadata.get("name", "")
+    return f"projects/{namespace}/locations/{location}/{collection}/{name}", labels, ann
+
+
+def service_in(doc: dict[str, Any], *, region: str = "") -> Any:
+    """The v2 Service a Knative Service document describes (what `replace` would make)."""
+    from google.cloud import run_v2
+
+    name, labels, ann = metadata_in(doc, "services", region)
+    s = run_v2.Service(name=name, labels=labels)
     _service_fields_in(ann, s)
     s.annotations = ann
     spec = doc.get("spec") or {}
