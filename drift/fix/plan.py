@@ -265,6 +265,12 @@ class _Planner:
             )
         if f.rule == "revision.rollout":
             return rollout_step(self.cmd, self.live, f.target, f.message)
+        if f.rule.startswith("mount."):
+            path = f.target.split(".", 1)[1]
+            repoint = self.cmd.update(f"--update-secrets={path}=<SECRET>:<VERSION>")
+            return ManualStep(
+                f.target, f"{f.message}: mount the secret the profile names", (repoint,)
+            )
         return None
 
 
@@ -286,7 +292,11 @@ def _unreleased(live: LiveService) -> str:
             f"the service template's revision {live.latest_created} failed "
             f"({live.latest_created_message})"
         )
-    differs = [r.name for r in live.serving if r.config.fingerprint != live.template.fingerprint]
+    differs = [
+        r.name
+        for r in live.serving
+        if r.percent > 0 and r.config.fingerprint != live.template.fingerprint
+    ]
     if differs:
         return f"the service template differs from what serves ({', '.join(differs)})"
     return ""

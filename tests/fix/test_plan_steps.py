@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from drift.diff import diff
+from drift.findings import Finding, Severity
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.model import Action, Plan, ServicePlan
 from drift.fix.plan import build_plan
@@ -199,3 +200,44 @@ def test_a_service_account_that_can_read_them_is_set(profile: Profile) -> None:
         object.__setattr__(policy, "accessors", policy.accessors | {"serviceAccount:new@p.iam"})
     api = api_of(plan_for(moving, st))
     assert [s.name for s in api.settings] == ["service_account"]
+
+
+def test_a_tagged_revision_at_zero_percent_is_not_an_unreleased_template(
+    profile: Profile,
+) -> None:
+    st = base(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
+    live = st.services["api"]
+    old = dataclasses.replace(
+        live.serving[0],
+        name="api-00000-old",
+        percent=0,
+        tags=("e2e",),
+        config=dataclasses.replace(
+            live.template, settings={**live.template.settings, "timeout": "9s"}
+        ),
+    )
+    st.services["api"] = dataclasses.replace(live, serving=(*live.serving, old))
+    assert api_of(plan_for(profile, st)).unreleased == ""
+
+
+def test_a_mounted_secret_gets_a_commented_update_secrets(profile: Profile) -> None:
+    st = base(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
+    mount = Finding(
+        "m1",
+        "mount.secret_ref",
+        Severity.ERROR,
+        "api",
+        "api-00001-abc",
+        "mount./etc/creds/key.json",
+        "/etc/creds/key.json mounts tls:1",
+        None,
+        None,
+        None,
+    )
+    report = Report("dev", "p", "r", ("api",), (mount,))
+    api = api_of(build_plan(profile, ["api"], st, report))
+    (step,) = api.manual
+    assert step.commands == (
+        "gcloud run services update api --project=p --region=r "
+        "--update-secrets=/etc/creds/key.json=<SECRET>:<VERSION>",
+    )
