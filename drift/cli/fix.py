@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,7 +19,7 @@ from drift.cli.options import (
     shared,
 )
 from drift.cli.session import Invocation, run
-from drift.errors import ExitCode
+from drift.errors import ExitCode, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 
@@ -31,18 +32,29 @@ def plan(
         PlanFormat, typer.Option("--format", "-f", help="Plan format.", case_sensitive=False)
     ] = PlanFormat.TABLE,
     output_file: OutputOpt = None,
+    include_plain_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--include-plain-credentials",
+            help="yaml: write plain values that look like credentials as the live service "
+            "holds them (else they are masked and the file is marked not appliable).",
+        ),
+    ] = False,
 ) -> None:
     """Show the patch that would repair the drift, and the manual steps. Never writes.
 
-    Formats: table (masked before/after), json, gcloud (copy-paste `gcloud run services
-    update` with --update-env-vars/--update-secrets/--remove-env-vars, never --set-env-vars),
-    yaml (the patched service for `gcloud run services replace`).
+    Formats: table (masked before/after), json (drift.plan/v1), gcloud (a bash script safe
+    to run as is: only the changes drift can make exactly, with --update-*/--remove-*, never
+    --set-*; manual steps as comments; credentials read from the environment), yaml (each
+    patched service complete, for `gcloud run services replace`).
 
     Examples:
 
       drift plan e2e
 
-      drift plan staging --format gcloud > fix.sh
+      drift plan staging --format gcloud > fix.sh && bash fix.sh
+
+      drift plan staging --service api --format yaml --output api.yaml
     """
     from drift.fix.plan import plan_environment
     from drift.fix.render import render_plan
@@ -50,8 +62,21 @@ def plan(
     settings = cli.settings()
     profile = cli.profile(settings)
     planned = run(plan_environment(profile, settings, services=service, environ=dict(os.environ)))
-    output.emit(render_plan(planned.plan, format, patched=planned.patched), output_file)
+    reveal = include_plain_credentials and format is PlanFormat.YAML
+    text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
+    if reveal and output_file is not None:
+        private(output_file)
+    output.emit(text, output_file)
     raise typer.Exit(int(planned.exit_code))
+
+
+def private(path: Path) -> None:
+    """Make `path` readable by its owner only before credentials are written to it."""
+    try:
+        path.touch(mode=0o600)
+        path.chmod(0o600)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @shared(*GATES)

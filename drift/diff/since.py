@@ -11,8 +11,7 @@ from dataclasses import replace
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.findings import Finding, Since
-from drift.live.history import RevisionRecord
-from drift.live.model import ServingRevision
+from drift.live.model import RevisionRecord, ServingRevision
 from drift.redact import MASK
 
 HISTORY_RULES = frozenset(

@@ -25,6 +25,13 @@ class EnvChange:
     before: EnvVar | None
     value: str | None = None
     ref: SecretRef | None = None
+    container: str | None = None
+    """The container whose variable changes; None: the one the profile's `env` describes."""
+
+    @property
+    def masked(self) -> bool:
+        """A plain value that looks like a credential: no output prints it."""
+        return self.value is not None and self.shown_value() != self.value
 
     def shown_value(self) -> str | None:
         """The new value as every output shows it (masked when it looks like a credential)."""
@@ -52,6 +59,9 @@ class SettingChange:
 
 @dataclass(frozen=True)
 class ManualStep:
+    """What a person must do that no patch can: `commands` are templates to adapt (values in
+    `<ANGLE_BRACKETS>` to fill in), shown as comments in every output, never run as is."""
+
     target: str
     reason: str
     commands: tuple[str, ...] = ()
@@ -70,6 +80,16 @@ class ServicePlan:
     manual: tuple[ManualStep, ...] = ()
     fixes: tuple[str, ...] = ()
     """Ids of the findings this patch repairs."""
+    containers: tuple[str, ...] = ()
+    """The names of the template's containers, in order."""
+    primary: str = ""
+    """The container the profile's `env` describes (changes without a container go there)."""
+    unreleased: str = ""
+    """Why `gcloud run services update` (which builds on the service template) would carry
+    more than this plan: the template differs from what serves, or its revision failed."""
+
+    def container_of(self, change: EnvChange) -> str:
+        return change.container or self.primary
 
     @property
     def has_patch(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import FIELDS
-from drift.fix.model import Action, ServicePlan
+from drift.fix.model import Action, EnvChange, ServicePlan
 from drift.live.normalize import pick_container
 
 
@@ -17,42 +17,48 @@ def copy_service(service: Any) -> Any:
 
 
 def patched_template(service: Any, plan: ServicePlan, container: str | None) -> Any:
-    """A copy of `service` whose template carries the plan's changes."""
-    from google.cloud import run_v2
-
+    """A copy of `service` whose template carries the plan's changes: each variable change in
+    its own container (`EnvChange.container`, else the one the profile describes)."""
     out = copy_service(service)
     template = out.template
     chosen = pick_container(template.containers, container)
-    if chosen is None and plan.env:
-        raise ValueError(f"{plan.service}: no container {container!r} in the template")
-    if chosen is not None:
-        env = list(chosen.env)
-        for change in plan.env:
-            index = next((i for i, v in enumerate(env) if v.name == change.name), None)
-            if change.action is Action.REMOVE:
-                if index is not None:
-                    del env[index]
-                continue
-            if change.action is Action.SET_SECRET:
-                assert change.ref is not None
-                var = run_v2.EnvVar(
-                    name=change.name,
-                    value_source=run_v2.EnvVarSource(
-                        secret_key_ref=run_v2.SecretKeySelector(
-                            secret=change.ref.secret, version=change.ref.version
-                        )
-                    ),
-                )
-            else:
-                var = run_v2.EnvVar(name=change.name, value=change.value or "")
-            if index is None:
-                env.append(var)
-            else:
-                env[index] = var  # keep the variable's position: a minimal diff
-        chosen.env = env
+    for change in plan.env:
+        target = chosen if change.container is None else _named(template, change.container)
+        if target is None:
+            wanted = change.container or container
+            raise ValueError(f"{plan.service}: no container {wanted!r} in the template")
+        target.env = _changed_env(list(target.env), change)
     for setting in plan.settings:
         FIELDS[setting.name].write(out, chosen, setting.after)
     return out
+
+
+def _named(template: Any, name: str) -> Any:
+    return next((c for c in template.containers if c.name == name), None)
+
+
+def _changed_env(env: list[Any], change: EnvChange) -> list[Any]:
+    """`env` with one variable removed, added or replaced in place (a minimal diff)."""
+    from google.cloud import run_v2
+
+    index = next((i for i, v in enumerate(env) if v.name == change.name), None)
+    if change.action is Action.REMOVE:
+        return env if index is None else env[:index] + env[index + 1 :]
+    if change.action is Action.SET_SECRET:
+        assert change.ref is not None
+        var = run_v2.EnvVar(
+            name=change.name,
+            value_source=run_v2.EnvVarSource(
+                secret_key_ref=run_v2.SecretKeySelector(
+                    secret=change.ref.api_name(), version=change.ref.version
+                )
+            ),
+        )
+    else:
+        var = run_v2.EnvVar(name=change.name, value=change.value or "")
+    if index is None:
+        return [*env, var]
+    return env[:index] + [var] + env[index + 1 :]
 
 
 def canary_traffic(service: Any, canary: str, tag: str) -> list[Any]:

@@ -119,8 +119,12 @@ class MarkdownFormat(Formatter):
                 ),
             )
         if report.fix_commands:
-            out += ["", "### Repair", "", "`drift plan` proposes:", ""]
-            out += md_fence(report.fix_commands, "sh")
+            intro = (
+                "`drift plan --format gcloud` writes this script: only the changes drift can "
+                "make exactly; manual steps are comments to adapt."
+            )
+            out += ["", "### Repair", "", intro, ""]
+            out += md_fence(report.fix_commands, "bash")
         if ignored := ignored_line(report):
             out += ["", f"_{md_text(ignored)}_"]
         for note in report.notes:

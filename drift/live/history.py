@@ -10,30 +10,18 @@ annotations (`run.googleapis.com/client-name` / `client-version`, set by gcloud 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from drift.fields import enum_name
 from drift.live.api import attempt, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.model import RevisionConfig
+from drift.live.model import RevisionRecord
 from drift.live.normalize import raw, revision_config
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
 PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class RevisionRecord:
-    name: str
-    create_time: dt.datetime | None
-    creator: str
-    client: str | None
-    """`gcloud 467.0.0`, `drift 0.2.0`: what the revision's annotations record, else None."""
-    config: RevisionConfig
-    ready: bool = True
 
 
 async def list_revisions(

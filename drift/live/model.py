@@ -7,13 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.findings import Unverified
-
-if TYPE_CHECKING:
-    from drift.live.history import RevisionRecord
 from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
 from drift.refs import SecretRef
 
@@ -155,6 +152,17 @@ class LiveService:
         return (*self.serving, *self.tagged)
 
 
+@dataclass(frozen=True)
+class RevisionRecord:
+    name: str
+    create_time: dt.datetime | None
+    creator: str
+    client: str | None
+    """`gcloud 467.0.0`, `drift 0.2.0`: what the revision's annotations record, else None."""
+    config: RevisionConfig
+    ready: bool = True
+
+
 class VersionState(StrEnum):
     ENABLED = "ENABLED"
     DISABLED = "DISABLED"
@@ -200,6 +208,8 @@ class LiveState:
 
     services: dict[str, LiveService] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    """Every service the region lists, when it was listed (for "did you mean")."""
     versions: dict[SecretRef, SecretVersionInfo] = field(default_factory=dict)
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)

@@ -112,7 +112,10 @@ class Reader:
         if found is None:
             results = await asyncio.gather(*(self._get_service(n) for n in wanted))
             found = {n: s for n, s in zip(wanted, results, strict=True) if s is not None}
+            if self.state.missing:
+                await self._list_names()
         else:
+            self.state.listed = set(found)
             for name in wanted:
                 if name not in found:
                     self.state.missing.add(name)
@@ -123,6 +126,13 @@ class Reader:
                 if n in wanted
             )
         )
+
+    async def _list_names(self) -> None:
+        """The region's services, for "did you mean" beside a missing one (best effort)."""
+        try:
+            self.state.listed = set(await list_services(self.clients, self.runner, self.parent))
+        except ApiError:
+            return
 
     async def _get_service(self, name: str) -> Any | None:
         try:

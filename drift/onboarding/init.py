@@ -16,7 +16,7 @@ from drift.live.calls import CallRunner
 from drift.live.model import LiveState
 from drift.onboarding.draft import Draft, build_draft, render
 from drift.profiles.model import Profile, ServiceProfile
-from drift.profiles.spec import SCHEMA_URL
+from drift.profiles.rules_spec import SCHEMA_URL
 from drift.settings import Settings
 from drift.yamlfile import display_path
 

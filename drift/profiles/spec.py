@@ -7,276 +7,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    create_model,
     field_validator,
-    model_validator,
 )
 
-from drift.fields import FIELDS, unchanged
-from drift.findings import Severity
+from drift.profiles.rules_spec import (
+    SCHEMA_URL,
+    MountPath,
+    MountRuleSpec,
+    SettingsSpec,
+    Strict,
+    Text,
+    VarName,
+    VarRule,
+    check_regex,
+    parse_duration_value,
+)
 from drift.rules import RULES
-from drift.units import parse_duration
-
-VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
-SCHEMA_URL = "https://drift.dev/schema/profile.json"
-SECRET_NAME = re.compile(
-    r"(projects/[A-Za-z0-9][A-Za-z0-9:.-]{0,62}/secrets/)?[A-Za-z0-9_-]{1,255}"
-)
-PROJECT = re.compile(r"[a-z][a-z0-9.:-]{0,62}[a-z0-9]|[0-9]{1,19}")
-T = TypeVar("T")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-def check_regex(pattern: str) -> str:
-    """Compile with RE2 (linear time, so a profile cannot hang a check)."""
-    import re2
-
-    try:
-        re2.compile(pattern)
-    except re2.error as exc:
-        raise ValueError(
-            f"invalid regular expression {pattern!r}: {exc} "
-            "(RE2 syntax: no look-around or back-references)"
-        ) from exc
-    return pattern
-
-
-def _scalar_to_text(value: Any) -> Any:
-    """Env values are strings; accept unquoted YAML booleans and integers as their text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        raise ValueError(f"write the number {value!r} in quotes: a YAML float loses its digits")
-    return value
-
-
-def _rule_shorthand(value: Any) -> Any:
-    value = _scalar_to_text(value)
-    if isinstance(value, str):
-        return {"value": value}
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_scalar_to_text)]
-
-
-def check_var_name(name: str) -> str:
-    if not VAR_NAME.fullmatch(name):
-        raise ValueError(f"not an environment variable name: {name!r}")
-    return name
-
-
-VarName = Annotated[str, AfterValidator(check_var_name)]
-"""An environment variable name, as a mapping key."""
-
-
-class VarRuleSpec(_Strict):
-    """Expectations for one environment variable."""
-
-    value: Text | None = Field(None, description="Exact plain value.")
-    secret: str | None = Field(
-        None,
-        description="Must be a reference to this Secret Manager secret (NAME, or "
-        "projects/P/secrets/NAME for another project).",
-    )
-    project: str | None = Field(
-        None, description="The project holding the secret, when not the service's own."
-    )
-    version: Text | None = Field(
-        None, description="Secret version: latest (default), a number or an alias."
-    )
-    required: bool | None = Field(None, description="Must be present (any value).")
-    optional: bool | None = Field(
-        None, description="May be absent; if present, must satisfy the rest."
-    )
-    forbidden: bool | None = Field(None, description="Must not be set.")
-    pattern: str | None = Field(None, description="RE2 regular expression the value must match.")
-    not_: list[Text] | None = Field(None, alias="not", description="Values that are not allowed.")
-    one_of: list[Text] | None = Field(None, description="The value must be one of these.")
-    min_length: int | None = Field(None, ge=0, description="Minimum length of the value.")
-    same_as: str | None = Field(
-        None, description="SERVICE.VAR whose value this one must equal (compared, never shown)."
-    )
-    severity: Severity | None = Field(None, description="error (default), warning or info.")
-
-    @field_validator("pattern")
-    @classmethod
-    def _pattern(cls, value: str | None) -> str | None:
-        return None if value is None else check_regex(value)
-
-    @field_validator("secret")
-    @classmethod
-    def _secret(cls, value: str | None) -> str | None:
-        return None if value is None else check_secret_name(value)
-
-    @field_validator("same_as")
-    @classmethod
-    def _same_as(cls, value: str | None) -> str | None:
-        if value is not None and not SAME_AS.fullmatch(value):
-            raise ValueError(f"same_as must be SERVICE.VAR, got {value!r}")
-        return value
-
-    @model_validator(mode="after")
-    def _coherent(self) -> VarRuleSpec:
-        if self.forbidden:
-            others = [
-                k
-                for k in (
-                    "value",
-                    "secret",
-                    "project",
-                    "version",
-                    "required",
-                    "optional",
-                    "pattern",
-                    "not_",
-                    "one_of",
-                    "min_length",
-                    "same_as",
-                )
-                if getattr(self, k) not in (None, False)
-            ]
-            if others:
-                names = ", ".join("not" if k == "not_" else k for k in others)
-                raise ValueError(f"a forbidden variable cannot also have {names}")
-        if self.value is not None and self.secret is not None:
-            raise ValueError("a variable is either a plain value or a secret, not both")
-        if self.version is not None and self.secret is None:
-            raise ValueError("version needs secret")
-        if self.project is not None:
-            check_secret_project(self.secret, self.project)
-        if self.required and self.optional:
-            raise ValueError("a variable cannot be both required and optional")
-        return self
-
-
-def check_secret_name(value: str) -> str:
-    if not SECRET_NAME.fullmatch(value):
-        raise ValueError(f"not a secret name: {value!r} (NAME or projects/PROJECT/secrets/NAME)")
-    return value
-
-
-def check_secret_project(secret: str | None, project: str) -> None:
-    if secret is None:
-        raise ValueError("project needs secret")
-    if secret.startswith("projects/"):
-        raise ValueError("give the project once: in project, or in the secret's full name")
-    if not PROJECT.fullmatch(project):
-        raise ValueError(f"not a project id or number: {project!r}")
-
-
-class MountRuleSpec(_Strict):
-    """A secret a container must see mounted at this path (a file, or a directory of them)."""
-
-    secret: str = Field(description="NAME, or projects/P/secrets/NAME for another project.")
-    project: str | None = Field(None, description="The project holding the secret.")
-    version: Text | None = Field(None, description="latest (default), a number or an alias.")
-    optional: bool | None = Field(None, description="May be absent; if present, must match.")
-    severity: Severity | None = None
-
-    @field_validator("secret")
-    @classmethod
-    def _secret(cls, value: str) -> str:
-        return check_secret_name(value)
-
-    @model_validator(mode="after")
-    def _coherent(self) -> MountRuleSpec:
-        if self.project is not None:
-            check_secret_project(self.secret, self.project)
-        return self
-
-
-def check_mount_path(path: str) -> str:
-    if not path.startswith("/") or ":" in path or "//" in path:
-        raise ValueError(f"not an absolute mount path: {path!r}")
-    return path.rstrip("/") or "/"
-
-
-MountPath = Annotated[str, AfterValidator(check_mount_path)]
-
-
-VarRule = Annotated[
-    VarRuleSpec,
-    BeforeValidator(_rule_shorthand, json_schema_input_type=str | bool | int | VarRuleSpec),
-]
-
-
-def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
-    """`parse` for YAML scalars only: a list or a mapping is a validation error, not a crash
-    inside the parser."""
-
-    def checked(value: Any) -> T:
-        if not isinstance(value, str | int | float):
-            kind = {"list": "a list", "dict": "a mapping"}.get(type(value).__name__, repr(value))
-            raise ValueError(f"expected text or a number, not {kind}")
-        return parse(value)
-
-    return checked
-
-
-parse_duration_value = quantity(parse_duration)
-
-
-class PatternSpec(_Strict):
-    """A value given as a pattern instead of exactly (`image: {pattern: "…:v2\\."}`)."""
-
-    pattern: str = Field(description="RE2 regular expression the value must match.")
-
-    @field_validator("pattern")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        return check_regex(value)
-
-
-def _settings_model() -> type[BaseModel]:
-    """`settings:` as the settings catalogue describes it: one optional key per row, parsed
-    by the row's own parser."""
-    fields: dict[str, Any] = {}
-    for name, spec in FIELDS.items():
-        annotation: Any = spec.annotation | None
-        if spec.parse is not unchanged:
-            annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
-        if spec.patterns:
-            annotation = annotation | PatternSpec
-        extra: dict[str, Any] | None = None
-        if spec.examples:
-            extra = {"examples": list(spec.examples)}
-        field = Field(None, description=spec.help, json_schema_extra=extra, ge=spec.minimum)
-        fields[name] = (annotation, field)
-    return create_model(
-        "SettingsSpec",
-        __base__=_Strict,
-        __doc__="Service settings compared with the serving revision (ingress: with the service).",
-        **fields,
-    )
-
-
-def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else parse(value)
-
-
-if TYPE_CHECKING:
-    SettingsSpec = BaseModel
-else:
-    SettingsSpec = _settings_model()
-
-
-class ProbeSpec(_Strict):
+class ProbeSpec(Strict):
     """A WebSocket handshake probe against the service URL."""
 
     websocket: str | None = Field(
@@ -331,7 +86,7 @@ def _expiry_days(value: Any) -> Any:
 ExpiryDays = Annotated[int, BeforeValidator(_expiry_days), Field(ge=0)]
 
 
-class ContainerSpec(_Strict):
+class ContainerSpec(Strict):
     """Rules for one more container of the revision (a sidecar), by its name."""
 
     env: dict[VarName, VarRule | None] | None = None
@@ -339,7 +94,7 @@ class ContainerSpec(_Strict):
     unexpected_env: UnexpectedEnv | None = None
 
 
-class ServiceSpec(_Strict):
+class ServiceSpec(Strict):
     settings: SettingsSpec | None = None
     env: dict[VarName, VarRule | None] | None = None
     mounts: dict[MountPath, MountRuleSpec | None] | None = Field(
@@ -357,7 +112,7 @@ class ServiceSpec(_Strict):
     expiry_warning: ExpiryDays | None = None
 
 
-class DefaultsSpec(_Strict):
+class DefaultsSpec(Strict):
     settings: SettingsSpec | None = None
     env: dict[VarName, VarRule | None] | None = None
     unexpected_env: UnexpectedEnv | None = None
@@ -366,7 +121,7 @@ class DefaultsSpec(_Strict):
     expiry_warning: ExpiryDays | None = None
 
 
-class IgnoreSpec(_Strict):
+class IgnoreSpec(Strict):
     """Silence matching findings; they stay in the JSON report, marked ignored."""
 
     service: str | None = None
@@ -402,7 +157,7 @@ class IgnoreSpec(_Strict):
         return value
 
 
-class ProfileSpec(_Strict):
+class ProfileSpec(Strict):
     """One profile file (`ENV.yaml`)."""
 
     model_config = ConfigDict(

@@ -11,7 +11,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from drift.profiles.spec import VarName, quantity
+from drift.profiles.rules_spec import VarName, quantity
 from drift.sandbox.clock import parse_span
 from drift.sandbox.pb import ServicePb, TemplatePb
 from drift.sandbox.scenario_options import (

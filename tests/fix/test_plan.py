@@ -10,9 +10,10 @@ import pytest
 
 from drift.diff import diff
 from drift.fix.formats import PlanFormat
+from drift.fix.formats.gcloud import service_script
 from drift.fix.model import Action, Plan
 from drift.fix.plan import build_plan
-from drift.fix.render import gcloud_command, render_plan
+from drift.fix.render import render_plan
 from drift.live.model import LiveState, SecretPolicy, SecretVersionInfo, VersionState
 from drift.profiles import Profile, load_profile
 from drift.refs import SecretRef
@@ -89,7 +90,7 @@ def test_minimal_patch_and_manual_steps(profile: Profile) -> None:
         ("cpu_throttling", True, False),
     }
     assert [m.target for m in api.manual] == ["env.REQ"]
-    assert "--update-env-vars REQ=VALUE" in api.manual[0].commands[0]
+    assert "--update-env-vars=REQ=<VALUE>" in api.manual[0].commands[0]
     auth = next(s for s in plan.services if s.service == "auth")
     assert not auth.has_patch and not auth.manual
     assert len(api.fixes) == 7  # every patched finding: 5 env, 2 settings
@@ -105,7 +106,7 @@ def test_secret_that_cannot_be_read_becomes_a_manual_step(profile: Profile) -> N
     names = {c.name for c in api.env}
     assert "PINNED" not in names and "SEC" not in names
     manual = {m.target: m for m in api.manual}
-    assert "gcloud secrets versions enable 3 --secret s2" in manual["secret.s2"].commands[0]
+    assert "gcloud secrets versions enable 3 --secret=s2" in manual["secret.s2"].commands[0]
     assert "add-iam-policy-binding s1" in manual["secret.s1"].commands[0]
     assert SA in manual["secret.s1"].commands[0]
 
@@ -122,17 +123,17 @@ def test_missing_secret_to_reference_is_created_first(profile: Profile) -> None:
 
 def test_gcloud_for_every_patch_kind(profile: Profile) -> None:
     api = next(s for s in plan_for(profile, drifted()).services if s.service == "api")
-    command = gcloud_command(api)
-    assert command is not None
+    command = "\n".join(service_script(api).lines)
     lines = [line.strip(" \\") for line in command.splitlines()]
     assert lines == [
         "gcloud run services update api",
-        "--project=p --region=r",
-        "--remove-env-vars=SEC,BAD",
-        "--update-env-vars='^@^PLAIN=hello@LIST=a,b,c'",
-        "--update-secrets=SEC=s1:latest,PINNED=s2:3",
+        "--project=p",
+        "--region=r",
         "--timeout=600s",
         "--no-cpu-throttling",
+        "--remove-env-vars=SEC,BAD",
+        "'--update-env-vars=^@^PLAIN=hello@LIST=a,b,c'",
+        "--update-secrets=SEC=s1:latest,PINNED=s2:3",
     ]
     assert "--set-" not in command
     assert "plaintext-secret-value" not in command
@@ -154,10 +155,12 @@ def test_gcloud_secret_to_plain_and_secret_removal() -> None:
             EnvChange(Action.SET_VALUE, "API_TOKEN", None, value="tok-1234567890"),
         ),
     )
-    command = gcloud_command(sp)
-    assert command is not None
+    script = service_script(sp)
+    command = "\n".join(script.lines)
     assert "--remove-secrets=A,B" in command
-    assert "--update-env-vars='A=plain,API_TOKEN=${API_TOKEN}'" in command
+    assert "--update-env-vars=A=plain" in command
+    assert '"--update-env-vars=^|^API_TOKEN=${API_TOKEN}"' in command
+    assert script.variables == [("API_TOKEN", "API_TOKEN")]
     assert "tok-1234567890" not in command
 
 
@@ -176,12 +179,13 @@ def test_every_format_renders_without_secret_values(profile: Profile, fmt: PlanF
         assert sec == {
             "action": "set_secret",
             "name": "SEC",
+            "container": "app",
             "before": "***",
             "after": "secret s1:latest",
         }
     if fmt is PlanFormat.TABLE:
         assert "set_secret  SEC" in text and "***" in text
-        assert text.rstrip().endswith("7 changes in 1 services, 1 manual steps")
+        assert text.rstrip().endswith("7 changes in 1 service, 1 manual step")
 
 
 def _service_proto() -> object:
@@ -219,7 +223,13 @@ def test_yaml_is_a_knative_service_without_credentials(profile: Profile) -> None
     assert doc["apiVersion"] == "serving.knative.dev/v1" and doc["kind"] == "Service"
     env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env[0] == {"name": "A", "value": "1"}
-    assert env[1] == {"name": "DB_PASSWORD", "value": "${DB_PASSWORD}"}
+    # an untouched credential is never replaced by a placeholder: masked, and the file is
+    # refused by `replace` (a field gcloud does not know) and says why at the top
+    assert env[1] == {"name": "DB_PASSWORD", "value": "***"}
+    assert "${" not in text
+    assert "DB_PASSWORD looks like a credential" in doc["driftNotAppliable"]
+    assert text.startswith("# drift plan staging --format yaml")
+    assert "# NOT APPLIABLE as is" in text
     assert env[2] == {"name": "S", "valueFrom": {"secretKeyRef": {"name": "s1", "key": "2"}}}
 
 

@@ -1,0 +1,251 @@
+"""`drift plan --format gcloud`: a bash script that is safe to run as is. It holds only the
+changes drift can make exactly (`gcloud run services update` with `--update-*`/`--remove-*`,
+never `--set-*`, which replaces whole lists); every manual step is a comment with the command
+to adapt; no credential is printed (a plain value that looks like one is read from the
+environment, checked before anything runs); every value is quoted so nothing in it is
+interpreted by the shell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from drift.fields import FIELDS
+from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_quote, visible
+from drift.fix.model import Action, EnvChange, Plan, ServicePlan
+
+CONTAINER_FLAGS = ("--cpu=", "--memory=")
+"""Setting flags gcloud takes per container (`surface/run/services/update.py`
+`ContainerArgGroup`); `--cpu-throttling`, `--cpu-boost` and the rest are per revision."""
+RUNTIME_DELIMITER = "|"
+"""gcloud's list delimiter for a value only known when the script runs; the script refuses
+to run if the value contains it."""
+
+
+@dataclass(frozen=True)
+class FromEnv:
+    """An argv word with a value the script reads from the environment: `"PREFIX${VAR}"`."""
+
+    prefix: str
+    var: str
+
+    def quoted(self) -> str:
+        escaped = "".join("\\" + c if c in '\\"$`' else c for c in self.prefix)
+        return f'"{escaped}${{{self.var}}}"'
+
+
+Word = str | FromEnv
+
+
+@dataclass
+class _Flags:
+    """The flags of one container (or of the only one)."""
+
+    remove_env: list[str] = field(default_factory=list)
+    remove_secrets: list[str] = field(default_factory=list)
+    update_env: list[str] = field(default_factory=list)
+    update_secrets: list[str] = field(default_factory=list)
+    from_env: list[FromEnv] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+
+    def words(self) -> list[Word]:
+        out: list[Word] = []
+        for flag, items in (
+            ("--remove-env-vars", self.remove_env),
+            ("--remove-secrets", self.remove_secrets),
+            ("--update-env-vars", self.update_env),
+            ("--update-secrets", self.update_secrets),
+        ):
+            if items:
+                out.append(gcloud_list(flag, items))
+        return [*out, *self.from_env, *self.settings]
+
+
+@dataclass
+class ServiceScript:
+    """The runnable lines for one service, and what had to stay a comment."""
+
+    lines: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Changes the script cannot make exactly, in words (shown as comments)."""
+    variables: list[tuple[str, str]] = field(default_factory=list)
+    """(shell variable, Cloud Run variable) the script reads from the environment."""
+
+
+def shell_var(name: str) -> str:
+    return (
+        name
+        if SHELL_NAME.fullmatch(name)
+        else "DRIFT_VALUE_" + "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    )
+
+
+def _secret_word(change: EnvChange) -> str | None:
+    """`NAME=SECRET:VERSION`; a secret of another project by number only (gcloud's
+    `secrets_mapping.ReachableSecret` takes `projects/[0-9]{1,19}/secrets/…`)."""
+    assert change.ref is not None
+    ref = change.ref
+    if ref.project and not ref.project.isdigit():
+        return None
+    secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
+    return f"{change.name}={secret}:{ref.version}"
+
+
+def service_script(sp: ServicePlan) -> ServiceScript:
+    out = ServiceScript()
+    if not sp.has_patch:
+        return out
+    per_container: dict[str, _Flags] = {}
+    for change in sp.env:
+        container = sp.container_of(change)
+        flags = per_container.setdefault(container, _Flags())
+        problem = _add(flags, change, out)
+        if problem:
+            out.skipped.append(f"{change.name}: {problem}")
+    service_flags: list[str] = []
+    for s in sp.settings:
+        flag = FIELDS[s.name].gcloud(s.after)
+        if flag.startswith(CONTAINER_FLAGS):
+            per_container.setdefault(sp.primary, _Flags()).settings.append(flag)
+        else:
+            service_flags.append(flag)
+    several = len(sp.containers) > 1
+    flags_words: list[Word] = list(service_flags)
+    for container, flags in per_container.items():
+        container_words = flags.words()
+        if not container_words:
+            continue
+        if several and not container:
+            out.skipped.append("a container without a name cannot be named with --container")
+            continue
+        flags_words += (["--container", container] if several else []) + container_words
+    if flags_words:
+        where = [f"--project={sp.project}", f"--region={sp.region}"]
+        out.lines = _command(
+            ["gcloud", "run", "services", "update", sp.service, *where, *flags_words]
+        )
+    return out
+
+
+def _add(flags: _Flags, c: EnvChange, out: ServiceScript) -> str:
+    """Add one change's flags; the reason it cannot be made exactly, or ""."""
+    was_secret = c.before is not None and c.before.ref is not None
+    was_plain = c.before is not None and c.before.ref is None
+    if c.action is Action.REMOVE:
+        (flags.remove_secrets if was_secret else flags.remove_env).append(c.name)
+        return ""
+    if c.action is Action.SET_SECRET:
+        word = _secret_word(c)
+        if word is None:
+            return "gcloud names a secret of another project by project number only"
+        if was_plain:
+            flags.remove_env.append(c.name)
+        flags.update_secrets.append(word)
+        return ""
+    if was_secret:
+        flags.remove_secrets.append(c.name)
+    if c.masked:
+        var = shell_var(c.name)
+        out.variables.append((var, c.name))
+        flags.from_env.append(FromEnv(f"--update-env-vars=^{RUNTIME_DELIMITER}^{c.name}=", var))
+    else:
+        flags.update_env.append(f"{c.name}={c.value or ''}")
+    return ""
+
+
+def _command(words: list[Word]) -> list[str]:
+    """One word per line after `gcloud run services update NAME` (`--container NAME` kept
+    together), continued with backslashes."""
+    quoted = [w.quoted() if isinstance(w, FromEnv) else shell_quote(w) for w in words]
+    lines, rest = [" ".join(quoted[:5])], quoted[5:]
+    while rest:
+        take = 2 if rest[0] == "--container" else 1
+        lines.append("  " + " ".join(rest[:take]))
+        rest = rest[take:]
+    return [line + " \\" for line in lines[:-1]] + lines[-1:]
+
+
+def _guards(variables: list[tuple[str, str]]) -> list[str]:
+    """Stop before any command when a value the script reads is not there, or holds the
+    list delimiter (gcloud would split it)."""
+    out = []
+    for var, name in variables:
+        what = var if var == name else f"{var} (the value of {name})"
+        message = f"export {what} first: drift does not print credentials"
+        out.append(f': "${{{var}:?{_double_quoted_text(message)}}}"')
+        refuse = f"{var} contains {RUNTIME_DELIMITER}, the list delimiter here: set {name} by hand"
+        out.append(
+            f'case "${{{var}}}" in *{shell_quote(RUNTIME_DELIMITER)}*) '
+            f"echo {shell_quote(refuse)} >&2; exit 1 ;; esac"
+        )
+    return out
+
+
+def _double_quoted_text(text: str) -> str:
+    return "".join("\\" + c if c in '\\"$`}' else c for c in text)
+
+
+def plan_script(plan: Plan) -> str:
+    """The whole script (what `--format gcloud` prints and the step summary shows; no blank
+    line, so each line is a non-empty entry of the report's `fix_commands`)."""
+    return "\n".join(script_lines(plan)) + "\n"
+
+
+def script_lines(plan: Plan) -> list[str]:
+    header = [
+        "#!/usr/bin/env bash",
+        *comment(
+            f"drift plan {plan.environment} ({plan.project}/{plan.region}): the changes drift "
+            "can make exactly. Review, then run it."
+        ),
+        "# Manual steps are comments: adapt each command (fill in <...>) and run it yourself.",
+        "set -euo pipefail",
+    ]
+    scripts = {sp.service: service_script(sp) for sp in plan.services}
+    runnable = [
+        sp.service for sp in plan.services if scripts[sp.service].lines and not sp.unreleased
+    ]
+    guards = _guards([v for name in runnable for v in scripts[name].variables])
+    body: list[str] = []
+    for sp in plan.services:
+        body += _service_block(sp, scripts[sp.service])
+    if plan.unverified:
+        body += comment(
+            f"incomplete: {len(plan.unverified)} items could not be read; this plan may miss drift"
+        )
+    if not body:
+        body = ["# nothing to change"]
+    return [*header, *guards, *body]
+
+
+def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
+    if not (sp.has_patch or sp.manual):
+        return []
+    out = comment(f"--- {sp.service}" + (f" (serving {sp.revision})" if sp.revision else ""))
+    if script.lines and sp.unreleased:
+        out += comment(
+            f"not run: {sp.unreleased}; `gcloud run services update` builds on the template "
+            "and would release it too. `drift fix` builds on what serves. The command:"
+        )
+        out += [f"#   {visible(line)}" for line in script.lines]
+    elif script.lines:
+        out += comment("; ".join(_summary(c) for c in sp.env) + _settings_text(sp))
+        out += script.lines
+    for skipped in script.skipped:
+        out += comment(f"not in the command above: {skipped}")
+    for step in sp.manual:
+        out += comment(f"manual ({sp.service} {step.target}): {step.reason}")
+        out += [f"#   {visible(c)}" for c in step.commands]
+    return out
+
+
+def _summary(c: EnvChange) -> str:
+    verb = {Action.REMOVE: "remove", Action.SET_SECRET: "reference", Action.SET_VALUE: "set"}
+    where = f" in {c.container}" if c.container else ""
+    return f"{verb[c.action]} {c.name}{where}" + (f" -> {c.ref}" if c.ref else "")
+
+
+def _settings_text(sp: ServicePlan) -> str:
+    if not sp.settings:
+        return ""
+    joined = ", ".join(s.name for s in sp.settings)
+    return ("; " if sp.env else "") + f"settings {joined}"

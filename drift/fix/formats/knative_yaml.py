@@ -1,0 +1,110 @@
+"""`drift plan --format yaml`: each patched service complete, exactly as read, with only the
+plan applied, in the Knative form `gcloud run services replace` takes. A document that cannot
+be written exactly (a value drift does not print, a field Knative cannot express, a template
+that is not what serves) says why at the top and carries `driftNotAppliable`, a field gcloud
+does not know, so `replace` refuses the file (gcloud parses it with
+`DictToMessageWithErrorCheck`, which raises on unrecognized fields)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from drift.fields import FIELDS
+from drift.fix.formats.text import comment
+from drift.fix.model import Plan, ServicePlan
+
+NOT_APPLIABLE = "driftNotAppliable"
+
+
+def plan_yaml(plan: Plan, patched: dict[str, Any], *, reveal: bool = False) -> str:
+    chosen = [sp for sp in plan.services if sp.has_patch and sp.service in patched]
+    if not chosen:
+        return "# nothing to change\n"
+    parts = [_document(plan, sp, patched[sp.service], reveal, len(chosen)) for sp in chosen]
+    return "---\n".join(parts)
+
+
+def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: int) -> str:
+    from drift.fix.knative import to_knative
+    from drift.fix.patch import copy_service
+
+    service = copy_service(service)
+    serving = f" (serving {sp.revision})" if sp.revision else ""
+    header = [
+        f"drift plan {plan.environment} --format yaml: service {sp.service} as read{serving}, "
+        "with only this plan applied:",
+        *(f"  {line}" for line in _changes(sp)),
+    ]
+    renamed = _renamed(sp, service)
+    if renamed:
+        header.append(renamed)
+    exported = to_knative(service, project=sp.project, region=sp.region, reveal=reveal)
+    conv = exported.conversion
+    problems = list(conv.inexact)
+    if sp.unreleased:
+        problems.append(f"{sp.unreleased}: this file would release the template too")
+    if conv.credentials and conv.exact:
+        header += [
+            "Plain values that look like credentials are written as the live service holds "
+            f"them ({', '.join(conv.credentials)}): keep this file out of version control, and "
+            "move them to Secret Manager."
+        ]
+    document = exported.document
+    if problems:
+        header += ["NOT APPLIABLE as is (gcloud refuses it: driftNotAppliable):"]
+        header += [f"  - {p}" for p in problems]
+        if conv.credentials and not reveal:
+            header += [
+                "  Plain values that look like credentials are masked: `drift plan --format "
+                "yaml --include-plain-credentials` writes them as they are."
+            ]
+        document = {NOT_APPLIABLE: "; ".join(problems), **document}
+    else:
+        header.append(
+            f"Apply: gcloud run services replace FILE --project={sp.project} "
+            "(region from the cloud.googleapis.com/location label)."
+        )
+    if count > 1:
+        header.append("`gcloud run services replace` takes one service per file: --service NAME")
+    return "\n".join(line for h in header for line in comment(h)) + "\n" + _dump(document)
+
+
+def _changes(sp: ServicePlan) -> list[str]:
+    out = []
+    for c in sp.env:
+        where = f" (container {sp.container_of(c)})" if len(sp.containers) > 1 else ""
+        shown = c.shown_value()
+        out.append(f"{c.action.value} {c.name}{where}" + (f" = {shown}" if shown else ""))
+    out += [f"set {s.name} = {FIELDS[s.name].show(s.after)}" for s in sp.settings]
+    return out
+
+
+def _renamed(sp: ServicePlan, service: Any) -> str:
+    """A template that names its revision gets a new name: `replace` with the old name and
+    another configuration is refused (409 ALREADY_EXISTS)."""
+    from drift.fix.revision_name import fresh_revision_name
+
+    old = service.template.revision
+    if not old:
+        return ""
+    service.template.revision = fresh_revision_name(sp.service, old, service.template)
+    return (
+        f"The template names its revision ({old}); a revision of that name exists with "
+        f"another configuration, so this file names the new one {service.template.revision}."
+    )
+
+
+def _dump(document: dict[str, Any]) -> str:
+    """YAML in ASCII: every character outside it, and every control character, is an
+    escape in a double-quoted scalar (`\\e`, `\\u202E`), so what a person reads is what
+    the value holds and no value can act on a terminal; parsing gives the values back."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.allow_unicode = False
+    yaml.width = 2**30
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    return buffer.getvalue()

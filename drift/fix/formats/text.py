@@ -1,0 +1,107 @@
+"""Text a person reads or a shell runs, made safe: control characters shown visibly, values
+quoted for bash so that nothing in them (quotes, `$()`, backticks, newlines, escapes) is
+interpreted, and gcloud's list syntax with a delimiter that no value contains."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+
+_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
+PLACEHOLDER = re.compile(r"(<[A-Z][A-Z_]*>)")
+SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A name bash can expand as `${NAME}`."""
+
+
+def _hidden(char: str) -> bool:
+    """A character a terminal acts on or draws invisibly: C0/C1 controls, DEL, format
+    characters (bidirectional overrides, zero-width), line and paragraph separators."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def _code(char: str) -> str:
+    point = ord(char)
+    if point < 0x100:
+        return f"\\x{point:02x}"
+    if point < 0x10000:
+        return f"\\u{point:04x}"
+    return f"\\U{point:08x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every hidden character written as an escape (`\\n`, `\\e`, `\\x07`,
+    `\\u202e`): what a person reads is what the value holds, and no byte of it moves the
+    cursor, clears a line or writes the clipboard."""
+    if not any(_hidden(c) for c in text):
+        return text
+    return "".join(_NAMED.get(c) or _code(c) if _hidden(c) else c for c in text)
+
+
+def shell_quote(value: str) -> str:
+    """One bash word that is exactly `value`: bare when it is plainly safe, single-quoted
+    when printable, else ANSI-C quoted (`$'…'`) so hidden characters stay visible."""
+    if value and _SAFE_WORD.fullmatch(value):
+        return value
+    if not any(_hidden(c) for c in value):
+        return "'" + value.replace("'", "'\\''") + "'"
+    out = []
+    for char in value:
+        if char in ("\\", "'"):
+            out.append("\\" + char)
+        elif _hidden(char):
+            # bytes, not \uHHHH: bash expands that only in a UTF-8 locale
+            out.append(_NAMED.get(char) or "".join(f"\\x{b:02x}" for b in char.encode()))
+        else:
+            out.append(char)
+    return "$'" + "".join(out) + "'"
+
+
+def shell_line(argv: Sequence[str]) -> str:
+    """A command template: each word quoted, except placeholders (`<VALUE>`), which stay
+    bare so that a template run without filling them in is a bash syntax error, never a
+    command that writes the placeholder."""
+    return " ".join(_template_word(a) for a in argv)
+
+
+def _template_word(word: str) -> str:
+    parts = PLACEHOLDER.split(word)
+    return "".join(p if PLACEHOLDER.fullmatch(p) else shell_quote(p) for p in parts if p)
+
+
+def command_line(argv: Sequence[str]) -> str:
+    """A command to run as is: every word quoted."""
+    return " ".join(shell_quote(a) for a in argv)
+
+
+def _candidates() -> Iterator[str]:
+    yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ "
+    yield from "QXZJKVWYqxzjkvwy0123456789"
+    for point in range(0xA1, 0x3000):
+        char = chr(point)
+        if unicodedata.category(char)[0] in "LNPS":
+            yield char
+
+
+def free_delimiter(items: Iterable[str]) -> str:
+    """A one-character delimiter for gcloud's list syntax (`^D^a=1Db=2`) that no item
+    contains; `,` (no prefix needed) when no item has a comma. gcloud takes the text
+    between the first two carets as the delimiter and splits on it (calliope
+    `arg_parsers.ArgList`); one character, because a longer one can merge with the end of
+    an item (`a@` + `@@`)."""
+    texts = list(items)
+    return next(d for d in _candidates() if not any(d in t for t in texts))
+
+
+def gcloud_list(flag: str, items: Sequence[str]) -> str:
+    """`--FLAG=a,b` as one argv element, switching the delimiter when an item has a comma."""
+    delim = free_delimiter(items)
+    body = delim.join(items)
+    prefix = "" if delim == "," and not body.startswith("^") else f"^{delim}^"
+    return f"{flag}={prefix}{body}"
+
+
+def comment(text: str) -> list[str]:
+    """`text` as shell comment lines (hidden characters escaped, so none ends the comment)."""
+    return [f"# {visible(line)}".rstrip() for line in text.split("\n")]

@@ -1,0 +1,88 @@
+"""One conversion to the Knative form: what could not be written exactly (the file is then not
+appliable), which plain values look like credentials, and the aliases of secrets in other
+projects."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift.diff.describe import mask_plain
+from drift.live.normalize import raw
+from drift.redact import MASK, looks_like_credential, scrub
+
+_ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass
+class Conversion:
+    reveal: bool = False
+    """Write plain values that look like credentials as they are (else masked, and the file
+    is not appliable: `replace` would overwrite them with the mask)."""
+    inexact: list[str] = field(default_factory=list)
+    """Why the document is not exactly the service: each reason in words."""
+    credentials: list[str] = field(default_factory=list)
+    """`CONTAINER/NAME` of every plain value that looks like a credential."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """`projects/P/secrets/NAME` -> the alias Knative names it by."""
+
+    @property
+    def exact(self) -> bool:
+        return not self.inexact
+
+    def note(self, reason: str) -> None:
+        if reason not in self.inexact:
+            self.inexact.append(reason)
+
+    def plain(self, container: str, name: str, value: str) -> str:
+        """A plain variable's value as the document may hold it (masked on the data, with
+        the same rule as findings, before anything renders it)."""
+        where = f"{container}/{name}" if container else name
+        if scrub(value) != value:
+            self.note(f"{where} holds a value drift read from Secret Manager: not printed")
+            return MASK
+        if not looks_like_credential(name, value):
+            return value
+        self.credentials.append(where)
+        if self.reveal:
+            return value
+        self.note(f"{where} looks like a credential: not printed")
+        return mask_plain(name, value, secret=False)
+
+    def secret_name(self, secret: str) -> str:
+        """What `secretKeyRef.name` / `secretName` hold: the secret's name in the service's
+        project, or an alias for `projects/P/secrets/NAME` (declared in the
+        `run.googleapis.com/secrets` annotation as `alias:projects/P/secrets/NAME`).
+        Aliases are derived from the full name, so the same plan always writes the same."""
+        if not secret.startswith("projects/"):
+            return secret
+        alias = self.aliases.get(secret)
+        if alias is None:
+            short = _ALIAS_TEXT.sub("-", secret.rsplit("/", 1)[-1].lower()).strip("-")[:40]
+            digest = hashlib.sha256(secret.encode()).hexdigest()[:8]
+            alias = f"{short or 'secret'}-{digest}"
+            self.aliases[secret] = alias
+        return alias
+
+    def aliases_annotation(self) -> str | None:
+        if not self.aliases:
+            return None
+        pairs = sorted((alias, full) for full, alias in self.aliases.items())
+        return ",".join(f"{alias}:{full}" for alias, full in pairs)
+
+
+def parse_aliases(text: str | None) -> dict[str, str]:
+    """`alias:projects/P/secrets/NAME,…` -> {alias: full name}."""
+    out: dict[str, str] = {}
+    for pair in (text or "").split(","):
+        alias, sep, full = pair.strip().partition(":")
+        if sep and alias and full:
+            out[alias] = full
+    return out
+
+
+def present(message: Any, name: str) -> bool:
+    """Whether a message field (proto-plus or protobuf) is set."""
+    return bool(raw(message).HasField(name))

@@ -1,0 +1,104 @@
+"""A Cloud Run v2 `Job` as the `run.googleapis.com/v1` Job `gcloud run jobs replace` takes,
+and back (facts §12: `spec.template` is the execution template, `spec.template.spec.template`
+the task template; `timeoutSeconds` of a task is an int64, written as a string)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from drift.fix.knative import keys
+from drift.fix.knative.conversion import Conversion, present
+from drift.fix.knative.pod import finish_annotations, merge, pod_in, pod_out, seconds_of
+from drift.fix.knative.service import common_in, common_out, metadata_in, split_name
+
+JOB_API = "run.googleapis.com/v1"
+JOB_KEYS = frozenset({keys.LAUNCH_STAGE, keys.BINAUTHZ, keys.BINAUTHZ_BREAKGLASS})
+
+
+def job_out(conv: Conversion, job: Any, *, project: str, region: str) -> dict[str, Any]:
+    namespace, located, name = split_name(job.name)
+    fields: dict[str, str] = {}
+    common_out(job, fields)
+    labels = dict(job.labels)
+    location = located or region
+    if labels.setdefault(keys.LOCATION_LABEL, location) != location:
+        conv.note(f"label {keys.LOCATION_LABEL} on the live job is not its region")
+    annotations = {k: v for k, v in job.annotations.items() if k not in keys.SERVER_SET}
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace or project, "labels": labels}
+    merged = merge(conv, annotations, fields, JOB_KEYS)
+    if merged:
+        metadata["annotations"] = merged
+    for token in ("start_execution_token", "run_execution_token"):
+        if getattr(job, token):
+            conv.note(f"{token} has no Knative form")
+    return {
+        "apiVersion": JOB_API,
+        "kind": "Job",
+        "metadata": metadata,
+        "spec": {"template": _execution_out(conv, job.template)},
+    }
+
+
+def _execution_out(conv: Conversion, e: Any) -> dict[str, Any]:
+    task = e.template
+    fields: dict[str, str] = {}
+    pod = pod_out(conv, task, fields)
+    if present(task, "max_retries"):
+        pod["maxRetries"] = task.max_retries
+    seconds = seconds_of(task.timeout)
+    if seconds:
+        if seconds != int(seconds):
+            conv.note("the task timeout is not whole seconds; Knative has timeoutSeconds")
+        pod["timeoutSeconds"] = str(int(seconds))
+    finish_annotations(conv, fields)
+    metadata: dict[str, Any] = {}
+    if e.labels:
+        metadata["labels"] = dict(e.labels)
+    annotations = merge(conv, e.annotations, fields, keys.TEMPLATE_KEYS)
+    if annotations:
+        metadata["annotations"] = annotations
+    spec: dict[str, Any] = {}
+    if e.parallelism:
+        spec["parallelism"] = e.parallelism
+    if e.task_count:
+        spec["taskCount"] = e.task_count
+    spec["template"] = {"spec": pod}
+    return {"metadata": metadata, "spec": spec}
+
+
+# --- back: Knative -> v2 ------------------------------------------------------------------
+
+
+def job_in(doc: dict[str, Any], *, region: str = "") -> Any:
+    from google.cloud import run_v2
+
+    name, labels, ann = metadata_in(doc, "jobs", region)
+    job = run_v2.Job(name=name, labels=labels)
+    common_in(ann, job)
+    job.annotations = ann
+    template = (doc.get("spec") or {}).get("template") or {}
+    job.template = _execution_in(template)
+    return job
+
+
+def _execution_in(doc: dict[str, Any]) -> Any:
+    from google.cloud import run_v2
+
+    metadata = doc.get("metadata") or {}
+    spec = doc.get("spec") or {}
+    pod = (spec.get("template") or {}).get("spec") or {}
+    ann = {k: str(v) for k, v in (metadata.get("annotations") or {}).items()}
+    task = run_v2.TaskTemplate()
+    if "maxRetries" in pod:
+        task.max_retries = int(pod["maxRetries"])
+    if "timeoutSeconds" in pod:
+        task.timeout = timedelta(seconds=int(pod["timeoutSeconds"]))
+    pod_in(pod, ann, task)
+    return run_v2.ExecutionTemplate(
+        labels={k: str(v) for k, v in (metadata.get("labels") or {}).items()},
+        annotations=ann,
+        parallelism=int(spec.get("parallelism", 0)),
+        task_count=int(spec.get("taskCount", 0)),
+        template=task,
+    )

@@ -1,0 +1,267 @@
+"""A Cloud Run v2 `Service` as the Knative `serving.knative.dev/v1` Service `gcloud run
+services replace` takes, and back: every field that has a Knative form, values as read."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from drift.fields import enum_name as field_enum
+from drift.fix.knative import keys
+from drift.fix.knative.conversion import Conversion, present
+from drift.fix.knative.pod import (
+    enum_name,
+    finish_annotations,
+    merge,
+    pod_in,
+    pod_out,
+    seconds_of,
+)
+from drift.live.normalize import raw
+
+SERVICE_API = "serving.knative.dev/v1"
+
+
+def split_name(name: str) -> tuple[str, str, str]:
+    """`projects/P/locations/R/services/N` -> (P, R, N); parts missing are ""."""
+    parts = name.split("/")
+    if len(parts) == 6:
+        return parts[1], parts[3], parts[5]
+    return "", "", parts[-1]
+
+
+def service_out(conv: Conversion, service: Any, *, project: str, region: str) -> dict[str, Any]:
+    namespace, located, name = split_name(service.name)
+    fields: dict[str, str] = {}
+    _service_fields(conv, service, fields)
+    annotations = {k: v for k, v in service.annotations.items() if k not in keys.SERVER_SET}
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace or project}
+    labels = dict(service.labels)
+    location = located or region
+    if labels.setdefault(keys.LOCATION_LABEL, location) != location:
+        conv.note(f"label {keys.LOCATION_LABEL} on the live service is not its region")
+    metadata["labels"] = labels
+    merged = merge(conv, annotations, fields, keys.SERVICE_KEYS)
+    if merged:
+        metadata["annotations"] = merged
+    spec: dict[str, Any] = {"template": template_out(conv, service.template)}
+    if service.traffic:
+        spec["traffic"] = [_traffic_out(t) for t in service.traffic]
+    return {"apiVersion": SERVICE_API, "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
+    ingress = keys.INGRESS_VALUES.get(enum_name(s.ingress))
+    if ingress:
+        out[keys.INGRESS] = ingress
+    if s.description:
+        out[keys.DESCRIPTION] = s.description
+    common_out(s, out)
+    for flag, key in (
+        (s.invoker_iam_disabled, keys.INVOKER_IAM_DISABLED),
+        (s.default_uri_disabled, keys.DEFAULT_URL_DISABLED),
+        (s.iap_enabled, keys.IAP_ENABLED),
+    ):
+        if flag:
+            out[key] = "true"
+    if s.custom_audiences:
+        out[keys.CUSTOM_AUDIENCES] = json.dumps(list(s.custom_audiences))
+    scaling = s.scaling
+    if scaling.min_instance_count:
+        out[keys.SERVICE_MIN_SCALE] = str(scaling.min_instance_count)
+    if scaling.max_instance_count:
+        out[keys.SERVICE_MAX_SCALE] = str(scaling.max_instance_count)
+    mode = keys.SCALING_MODES.get(enum_name(scaling.scaling_mode))
+    if mode:
+        out[keys.SCALING_MODE] = mode
+    if "manual_instance_count" in scaling:
+        out[keys.MANUAL_INSTANCES] = str(scaling.manual_instance_count)
+    if s.multi_region_settings.regions:
+        out[keys.REGIONS] = ",".join(s.multi_region_settings.regions)
+    if s.multi_region_settings.multi_region_id:
+        conv.note("multi_region_settings.multi_region_id has no Knative form")
+    if present(s, "build_config"):
+        conv.note("build_config has no Knative form")
+
+
+def common_out(r: Any, out: dict[str, str]) -> None:
+    """What a Service and a Job share: launch stage, binary authorization."""
+    stage = field_enum(raw(r), "launch_stage")
+    if stage not in ("LAUNCH_STAGE_UNSPECIFIED", ""):
+        out[keys.LAUNCH_STAGE] = stage
+    auth = r.binary_authorization
+    if auth.use_default or auth.policy:
+        out[keys.BINAUTHZ] = "default" if auth.use_default else auth.policy
+    if auth.breakglass_justification:
+        out[keys.BINAUTHZ_BREAKGLASS] = auth.breakglass_justification
+
+
+def template_out(conv: Conversion, t: Any) -> dict[str, Any]:
+    fields: dict[str, str] = {}
+    if t.scaling.min_instance_count:
+        fields[keys.MIN_SCALE] = str(t.scaling.min_instance_count)
+    if t.scaling.max_instance_count:
+        fields[keys.MAX_SCALE] = str(t.scaling.max_instance_count)
+    if t.session_affinity:
+        fields[keys.SESSION_AFFINITY] = "true"
+    if t.health_check_disabled:
+        fields[keys.HEALTH_CHECK_DISABLED] = "true"
+    if t.service_mesh.mesh:
+        fields[keys.MESH] = t.service_mesh.mesh
+    pod = pod_out(conv, t, fields)
+    spec: dict[str, Any] = {}
+    if t.max_instance_request_concurrency:
+        spec["containerConcurrency"] = t.max_instance_request_concurrency
+    seconds = seconds_of(t.timeout)
+    if seconds:
+        if seconds != int(seconds):
+            conv.note("the timeout is not whole seconds; Knative has timeoutSeconds")
+        spec["timeoutSeconds"] = int(seconds)
+    spec.update(pod)
+    finish_annotations(conv, fields)
+    metadata: dict[str, Any] = {}
+    if t.revision:
+        metadata["name"] = t.revision
+    if t.labels:
+        metadata["labels"] = dict(t.labels)
+    annotations = merge(conv, t.annotations, fields, keys.TEMPLATE_KEYS)
+    if annotations:
+        metadata["annotations"] = annotations
+    return {"metadata": metadata, "spec": spec}
+
+
+def _traffic_out(t: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"percent": int(t.percent)}
+    if enum_name(t.type_).endswith("LATEST"):
+        out["latestRevision"] = True
+    else:
+        out["revisionName"] = t.revision
+    if t.tag:
+        out["tag"] = t.tag
+    return out
+
+
+# --- back: Knative -> v2 ------------------------------------------------------------------
+
+
+def metadata_in(
+    doc: dict[str, Any], collection: str, region: str
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """A document's v2 name (`projects/NAMESPACE/locations/REGION/COLLECTION/NAME`, the region
+    from the location label), labels without that label, and annotations without the ones
+    the server writes."""
+    metadata = doc.get("metadata") or {}
+    labels = {k: str(v) for k, v in (metadata.get("labels") or {}).items()}
+    location = labels.pop(keys.LOCATION_LABEL, "") or region
+    ann = {
+        k: str(v)
+        for k, v in (metadata.get("annotations") or {}).items()
+        if k not in keys.SERVER_SET | keys.READ_ONLY
+    }
+    namespace, name = metadata.get("namespace", ""), metadata.get("name", "")
+    return f"projects/{namespace}/locations/{location}/{collection}/{name}", labels, ann
+
+
+def service_in(doc: dict[str, Any], *, region: str = "") -> Any:
+    """The v2 Service a Knative Service document describes (what `replace` would make)."""
+    from google.cloud import run_v2
+
+    name, labels, ann = metadata_in(doc, "services", region)
+    s = run_v2.Service(name=name, labels=labels)
+    _service_fields_in(ann, s)
+    s.annotations = ann
+    spec = doc.get("spec") or {}
+    s.template = template_in(spec.get("template") or {})
+    s.traffic = [_traffic_in(t) for t in spec.get("traffic") or []]
+    return s
+
+
+def _service_fields_in(ann: dict[str, str], s: Any) -> None:
+    from google.cloud import run_v2
+
+    ingress = {v: k for k, v in keys.INGRESS_VALUES.items()}.get(ann.pop(keys.INGRESS, ""))
+    if ingress:
+        s.ingress = getattr(run_v2.IngressTraffic, ingress)
+    s.description = ann.pop(keys.DESCRIPTION, "")
+    common_in(ann, s)
+    s.invoker_iam_disabled = ann.pop(keys.INVOKER_IAM_DISABLED, "") == "true"
+    s.default_uri_disabled = ann.pop(keys.DEFAULT_URL_DISABLED, "") == "true"
+    s.iap_enabled = ann.pop(keys.IAP_ENABLED, "") == "true"
+    s.custom_audiences = json.loads(ann.pop(keys.CUSTOM_AUDIENCES, "") or "[]")
+    scaling = run_v2.ServiceScaling(
+        min_instance_count=int(ann.pop(keys.SERVICE_MIN_SCALE, 0)),
+        max_instance_count=int(ann.pop(keys.SERVICE_MAX_SCALE, 0)),
+    )
+    mode = {v: k for k, v in keys.SCALING_MODES.items()}.get(ann.pop(keys.SCALING_MODE, ""))
+    if mode:
+        scaling.scaling_mode = getattr(run_v2.ServiceScaling.ScalingMode, mode)
+    manual = ann.pop(keys.MANUAL_INSTANCES, None)
+    if manual is not None:
+        scaling.manual_instance_count = int(manual)
+    if scaling != run_v2.ServiceScaling():
+        s.scaling = scaling
+    regions = ann.pop(keys.REGIONS, "")
+    if regions:
+        s.multi_region_settings = run_v2.Service.MultiRegionSettings(regions=regions.split(","))
+
+
+def common_in(ann: dict[str, str], r: Any) -> None:
+    from google.api import launch_stage_pb2
+    from google.cloud import run_v2
+
+    stage = ann.pop(keys.LAUNCH_STAGE, "")
+    if stage:
+        r.launch_stage = launch_stage_pb2.LaunchStage.Value(stage.upper())
+    policy = ann.pop(keys.BINAUTHZ, "")
+    breakglass = ann.pop(keys.BINAUTHZ_BREAKGLASS, "")
+    if policy or breakglass:
+        auth = run_v2.BinaryAuthorization(breakglass_justification=breakglass)
+        if policy == "default":
+            auth.use_default = True
+        elif policy:
+            auth.policy = policy
+        r.binary_authorization = auth
+
+
+def template_in(doc: dict[str, Any]) -> Any:
+    from google.cloud import run_v2
+
+    metadata = doc.get("metadata") or {}
+    spec = doc.get("spec") or {}
+    ann = {k: str(v) for k, v in (metadata.get("annotations") or {}).items()}
+    t = run_v2.RevisionTemplate(
+        revision=metadata.get("name", ""),
+        labels={k: str(v) for k, v in (metadata.get("labels") or {}).items()},
+        max_instance_request_concurrency=int(spec.get("containerConcurrency", 0)),
+    )
+    if "timeoutSeconds" in spec:
+        t.timeout = timedelta(seconds=int(spec["timeoutSeconds"]))
+    low, high = ann.pop(keys.MIN_SCALE, None), ann.pop(keys.MAX_SCALE, None)
+    if low is not None or high is not None:
+        t.scaling = run_v2.RevisionScaling(
+            min_instance_count=int(low or 0), max_instance_count=int(high or 0)
+        )
+    t.session_affinity = ann.pop(keys.SESSION_AFFINITY, "") == "true"
+    t.health_check_disabled = ann.pop(keys.HEALTH_CHECK_DISABLED, "") == "true"
+    mesh = ann.pop(keys.MESH, "")
+    if mesh:
+        t.service_mesh = run_v2.ServiceMesh(mesh=mesh)
+    pod_in(spec, ann, t)
+    t.annotations = ann
+    return t
+
+
+def _traffic_in(doc: dict[str, Any]) -> Any:
+    from google.cloud import run_v2
+
+    kinds = run_v2.TrafficTargetAllocationType
+    latest = bool(doc.get("latestRevision"))
+    return run_v2.TrafficTarget(
+        type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+        if latest
+        else kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+        revision="" if latest else str(doc.get("revisionName", "")),
+        percent=int(doc.get("percent", 0)),
+        tag=str(doc.get("tag", "")),
+    )

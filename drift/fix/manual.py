@@ -1,0 +1,151 @@
+"""The steps no patch can take, each with the command to adapt (values to fill in are
+`<ANGLE_BRACKETS>`; every other word shell-quoted). A step never contradicts the patch it
+accompanies and never recommends what would fail: it is judged against the configuration the
+patch leaves, and against what Cloud Run does (LATEST is the latest *ready* revision)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from drift.fix.formats.text import shell_line
+from drift.fix.model import ManualStep
+from drift.live.model import EnvVar, LiveService, LiveState, VersionState
+from drift.profiles.model import Profile, VarRule
+from drift.refs import SecretRef
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Command templates for one service (`gcloud` argv, shell-quoted)."""
+
+    project: str
+    region: str
+    service: str
+    container: str = ""
+    """`--container NAME` for a service with several containers."""
+
+    def _where(self) -> list[str]:
+        return [f"--project={self.project}", f"--region={self.region}"]
+
+    def update(self, *flags: str) -> str:
+        argv = ["gcloud", "run", "services", "update", self.service, *self._where()]
+        if self.container:
+            argv += ["--container", self.container]
+        return shell_line([*argv, *flags])
+
+    def secret_project(self, ref: SecretRef) -> str:
+        return ref.project or self.project
+
+    def add_version(self, ref: SecretRef) -> str:
+        return "printf %s <NEW_VALUE> | " + shell_line(
+            ["gcloud", "secrets", "versions", "add", ref.secret, "--data-file=-"]
+            + [f"--project={self.secret_project(ref)}"]
+        )
+
+    def create_secret(self, ref: SecretRef) -> tuple[str, ...]:
+        create = ["gcloud", "secrets", "create", ref.secret, "--replication-policy=automatic"]
+        return (
+            shell_line([*create, f"--project={self.secret_project(ref)}"]),
+            self.add_version(ref),
+        )
+
+    def enable(self, ref: SecretRef, version: str) -> str:
+        return shell_line(
+            ["gcloud", "secrets", "versions", "enable", version, f"--secret={ref.secret}"]
+            + [f"--project={self.secret_project(ref)}"]
+        )
+
+    def grant(self, ref: SecretRef, account: str) -> str:
+        return shell_line(
+            ["gcloud", "secrets", "add-iam-policy-binding", ref.secret]
+            + [f"--member=serviceAccount:{account}", "--role=roles/secretmanager.secretAccessor"]
+            + [f"--project={self.secret_project(ref)}"]
+        )
+
+    def repoint(self, name: str, ref: SecretRef, version: str) -> str:
+        secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
+        return self.update(f"--update-secrets={name}={secret}:{version}")
+
+    def set_plain(self, name: str) -> str:
+        return self.update(f"--update-env-vars={name}=<VALUE>")
+
+
+def secret_version_step(
+    cmd: Commands, ref: SecretRef, state: LiveState, users: Iterable[str], reason: str
+) -> ManualStep:
+    """What to do about a referenced version that is not ENABLED: enable it when it can be
+    enabled, add a version when the reference follows `latest`, else repoint (a pinned
+    DESTROYED version never comes back)."""
+    info = state.versions.get(ref)
+    resolved = info.resolved if info is not None and info.resolved else ref.version
+    target = f"secret.{ref.key}"
+    names = sorted(users)
+    if info is not None and info.state is VersionState.SECRET_MISSING:
+        return ManualStep(target, reason, cmd.create_secret(ref))
+    commands: list[str] = []
+    if info is not None and info.state is VersionState.DISABLED:
+        commands.append(cmd.enable(ref, resolved))
+    if ref.version == "latest":
+        commands.append(cmd.add_version(ref))
+    else:
+        commands += [cmd.repoint(n, ref, "<VERSION>") for n in names]
+    return ManualStep(target, reason, tuple(commands))
+
+
+def constraint_step(cmd: Commands, rule: VarRule, live: EnvVar, message: str) -> ManualStep:
+    """A value fails the profile's constraints. A secret-backed variable gets a new version
+    of its secret (or a reference to another one): never a plain value."""
+    target = f"env.{rule.name}"
+    if live.ref is not None:
+        return ManualStep(
+            target,
+            f"{message}: add a version of {live.ref.key} that satisfies the profile "
+            f"(or reference another secret)",
+            (cmd.add_version(live.ref), cmd.repoint(rule.name, live.ref, "<VERSION>")),
+        )
+    return ManualStep(
+        target, f"{message}: set a value that satisfies the profile", (cmd.set_plain(rule.name),)
+    )
+
+
+def missing_service_step(profile: Profile, name: str, state: LiveState) -> ManualStep:
+    """`gcloud run deploy` needs an image drift cannot know: a template only, and a hint when
+    the name is close to a service that exists."""
+    known = sorted((set(state.services) | state.listed) - {name})
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    reason = f"service {name} does not exist"
+    reason += f": did you mean {close[0]}?" if close else ": deploy it first"
+    deploy = shell_line(
+        ["gcloud", "run", "deploy", name, "--image=<IMAGE>"]
+        + [f"--project={profile.project}", f"--region={profile.region}"]
+    )
+    return ManualStep("service", reason, (deploy,))
+
+
+def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) -> ManualStep:
+    """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
+    revision, facts §1): never `--to-latest` then, only what to look at."""
+    describe = shell_line(
+        ["gcloud", "run", "revisions", "describe", target.removeprefix("revision."), *cmd._where()]
+    )
+    if not live.latest_created_ready:
+        return ManualStep(
+            target,
+            f"{message}: fix what stops {live.latest_created} (see its conditions), then deploy "
+            "again",
+            (describe,),
+        )
+    if live.latest_ready == live.latest_created:
+        to_latest = shell_line(
+            ["gcloud", "run", "services", "update-traffic", cmd.service, "--to-latest"]
+            + cmd._where()
+        )
+        return ManualStep(
+            target,
+            f"{message}: release the template's revision {live.latest_created} if it is meant "
+            "to serve, or deploy what serves again",
+            (describe, to_latest),
+        )
+    return ManualStep(target, message, (describe,))

@@ -1,0 +1,35 @@
+"""A revision name for a template that names its revision (Terraform `template.revision`,
+gcloud `--revision-suffix`) when the template changes: Cloud Run refuses an existing name with
+another configuration (409 "Revision named '…' with different configuration already exists",
+facts §4), and names are DNS-1035 labels of at most 63 characters that start with
+`SERVICE-` (Knative `validateRevisionName`)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from drift.live.normalize import raw
+
+MAX_LENGTH = 63
+_OURS = re.compile(r"-drift-[0-9a-f]{6}$")
+_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+
+
+def fresh_revision_name(service: str, current: str, template: Any) -> str:
+    """`current` with `-drift-XXXXXX` (from the configuration `template` will create, so the
+    same plan always gets the same name, and another configuration another name); a
+    previous drift suffix is replaced, not stacked; cut to fit 63 characters."""
+    from google.cloud import run_v2
+
+    unnamed = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(template))
+    unnamed.revision = ""
+    content = raw(unnamed).SerializeToString(deterministic=True)
+    digest = hashlib.sha256(content).hexdigest()[:6]
+    suffix = f"-drift-{digest}"
+    base = _OURS.sub("", current)
+    if not base.startswith(f"{service}-") or not _LABEL.fullmatch(base):
+        base = service
+    base = base[: MAX_LENGTH - len(suffix)].rstrip("-")
+    return base + suffix

@@ -1,0 +1,245 @@
+"""`drift plan --format yaml` and the Knative pair: over realistic services, the YAML read back
+into the run_v2 message is the live service with exactly the patch applied (and a fresh
+revision name where the template fixed one); what cannot be written exactly is said at the top
+and makes `replace` refuse the file; no placeholder ever stands for an untouched value."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+from ruamel.yaml import YAML
+
+from drift.fix.formats.knative_yaml import NOT_APPLIABLE, plan_yaml
+from drift.fix.knative import from_knative, to_knative, writable
+from drift.fix.model import Action, EnvChange, Plan, ServicePlan, SettingChange
+from drift.fix.patch import patched_template
+from drift.fix.revision_name import fresh_revision_name
+from drift.live.model import EnvVar
+from drift.refs import SecretRef
+from tests.fix import shapes
+
+NEW_KEY = SecretRef("new-key", "2", project="987654321098")
+
+
+def service_plan(live: run_v2.Service) -> ServicePlan:
+    names = tuple(c.name for c in live.template.containers)
+    env = [
+        EnvChange(Action.REMOVE, "TESTING", EnvVar("TESTING", value="true")),
+        EnvChange(Action.SET_VALUE, "LOG_LEVEL", EnvVar("LOG_LEVEL", value="info"), value="debug"),
+        EnvChange(Action.SET_SECRET, "NEW_KEY", None, ref=NEW_KEY),
+    ]
+    if "otel" in names:
+        before = EnvVar("OTEL_LEVEL", value="warn")
+        env.append(
+            EnvChange(Action.SET_VALUE, "OTEL_LEVEL", before, value="info", container="otel")
+        )
+    return ServicePlan(
+        service="api",
+        full_name=live.name,
+        etag=live.etag,
+        region="europe-west1",
+        project="acme-prod",
+        revision="api-00041-xqz",
+        env=tuple(env),
+        settings=(SettingChange("timeout", "300s", "600s"),),
+        containers=names,
+        primary="app",
+    )
+
+
+def by_hand(live: run_v2.Service) -> run_v2.Service:
+    """The live service with the plan applied, written out independently of the code."""
+    out = writable(live)
+    for c in out.template.containers:
+        if c.name == "app":
+            env = [v for v in c.env if v.name != "TESTING"]
+            for v in env:
+                if v.name == "LOG_LEVEL":
+                    v.value = "debug"
+            env.append(shapes.secret_env("NEW_KEY", "projects/987654321098/secrets/new-key", "2"))
+            c.env = env
+        if c.name == "otel":
+            for v in c.env:
+                if v.name == "OTEL_LEVEL":
+                    v.value = "info"
+    out.template.timeout = timedelta(seconds=600)
+    return out
+
+
+def same(got: Any, want: Any) -> None:
+    """Equal messages, or a readable diff of their text forms."""
+    if got != want:
+        diff = difflib.unified_diff(str(want).splitlines(), str(got).splitlines(), lineterm="")
+        pytest.fail("read back differs from the expectation:\n" + "\n".join(diff))
+
+
+def render(live: run_v2.Service, *, reveal: bool = False) -> tuple[str, dict[str, Any]]:
+    sp = service_plan(live)
+    patched = patched_template(live, sp, "app")
+    plan = Plan("prod", "acme-prod", "europe-west1", (sp,))
+    text = plan_yaml(plan, {"api": patched}, reveal=reveal)
+    return text, YAML(typ="safe").load(text)
+
+
+@pytest.mark.parametrize("make", shapes.REALISTIC.values(), ids=list(shapes.REALISTIC))
+def test_yaml_read_back_is_the_live_service_plus_the_patch(
+    make: Callable[[], run_v2.Service],
+) -> None:
+    live = make()
+    text, doc = render(live)
+    assert NOT_APPLIABLE not in doc, doc.get(NOT_APPLIABLE)
+    assert "Apply: gcloud run services replace FILE --project=acme-prod" in text
+    assert doc["apiVersion"] == "serving.knative.dev/v1" and doc["kind"] == "Service"
+    assert doc["metadata"]["labels"]["cloud.googleapis.com/location"] == "europe-west1"
+    back = from_knative(doc)
+    expected = by_hand(live)
+    if live.template.revision:
+        name = doc["spec"]["template"]["metadata"]["name"]
+        assert name != live.template.revision and name.startswith("api-release-42-drift-")
+        expected.template.revision = name
+    same(writable(back), expected)
+    assert "${" not in text
+
+
+def test_every_field_the_shapes_set_is_in_the_yaml() -> None:
+    """Spot checks of the Knative names (facts §12), so a field cannot silently go missing
+    in both directions at once."""
+    _, sidecar = render(shapes.sidecar())
+    template = sidecar["spec"]["template"]
+    ann = template["metadata"]["annotations"]
+    assert ann["run.googleapis.com/container-dependencies"] == '{"app": ["otel"]}'
+    assert ann["run.googleapis.com/secrets"].endswith(":projects/987654321098/secrets/new-key")
+    otel = template["spec"]["containers"][1]
+    assert otel["name"] == "otel" and otel["livenessProbe"]["httpGet"]["port"] == 13133
+    assert {"name": "OTEL_LEVEL", "value": "info"} in otel["env"]
+    _, scaling = render(shapes.service_scaling())
+    meta = scaling["metadata"]["annotations"]
+    assert meta["run.googleapis.com/minScale"] == "2"
+    assert meta["run.googleapis.com/invoker-iam-disabled"] == "true"
+    assert meta["run.googleapis.com/default-url-disabled"] == "true"
+    assert meta["run.googleapis.com/binary-authorization-breakglass"] == "INC-1234"
+    assert "run.googleapis.com/operation-id" not in meta  # server-set: left out, as gcloud does
+    assert scaling["spec"]["traffic"][1] == {"percent": 10, "latestRevision": True, "tag": "next"}
+    _, vpc = render(shapes.direct_vpc())
+    interfaces = vpc["spec"]["template"]["metadata"]["annotations"]
+    assert interfaces["run.googleapis.com/network-interfaces"] == (
+        '[{"network": "prod-vpc", "subnetwork": "run-ew1", "tags": ["run", "api"]}]'
+    )
+    _, sql = render(shapes.cloud_sql())
+    sql_ann = sql["spec"]["template"]["metadata"]["annotations"]
+    assert sql_ann["run.googleapis.com/cloudsql-instances"] == (
+        "acme-prod:europe-west1:orders,acme-prod:europe-west1:audit"
+    )
+    assert sql_ann["run.googleapis.com/post-key-revocation-action-type"] == "shut-down"
+
+
+def test_untouched_credential_is_masked_and_the_file_refused_unless_asked() -> None:
+    live = shapes.plain_credential()
+    text, doc = render(live)
+    env = {v["name"]: v for v in doc["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["DATABASE_URL"] == {"name": "DATABASE_URL", "value": "***"}
+    assert "hunter2" not in text and "${" not in text
+    assert "app/DATABASE_URL looks like a credential" in doc[NOT_APPLIABLE]
+    assert "--include-plain-credentials" in text
+    revealed, doc = render(live, reveal=True)
+    assert NOT_APPLIABLE not in doc
+    assert "postgres://app:hunter2-0x5e7a@10.0.0.5/orders" in revealed
+    assert "keep this file out of version control" in revealed
+    same(writable(from_knative(doc)), by_hand(live))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            lambda s: s.template.containers.append(
+                run_v2.Container(
+                    name="proxy",
+                    image="proxy:1",
+                    volume_mounts=[run_v2.VolumeMount(name="cloudsql", mount_path="/cloudsql")],
+                )
+            ),
+            "Cloud SQL",
+        ),
+        (
+            lambda s: s.template.containers.append(
+                run_v2.Container(
+                    name="side",
+                    image="side:1",
+                    resources=run_v2.ResourceRequirements(cpu_idle=False),
+                )
+            ),
+            "cpu_idle differs between containers",
+        ),
+        (
+            lambda s: setattr(
+                s.template, "encryption_key_shutdown_duration", timedelta(minutes=90)
+            ),
+            "not whole hours",
+        ),
+        (
+            lambda s: s.template.annotations.update({"autoscaling.knative.dev/maxScale": "3"}),
+            "contradicts its field",
+        ),
+    ],
+)
+def test_what_knative_cannot_say_makes_the_file_not_appliable(
+    change: Callable[[run_v2.Service], None], reason: str
+) -> None:
+    live = shapes.cloud_sql()
+    change(live)
+    text, doc = render(live)
+    assert reason in doc[NOT_APPLIABLE]
+    assert "# NOT APPLIABLE as is" in text and "Apply:" not in text
+
+
+def test_template_that_is_not_what_serves_is_not_appliable() -> None:
+    live = shapes.sidecar()
+    sp = service_plan(live)
+    sp = ServicePlan(**{**sp.__dict__, "unreleased": "the service template differs"})
+    plan = Plan("prod", "acme-prod", "europe-west1", (sp,))
+    doc = YAML(typ="safe").load(plan_yaml(plan, {"api": patched_template(live, sp, "app")}))
+    assert "would release the template too" in doc[NOT_APPLIABLE]
+
+
+def test_hostile_values_are_ascii_escapes_that_read_back_exactly() -> None:
+    live = shapes.sidecar()
+    hostile = "a\x1b[2K\x1b]52;c;cHduZWQ=\x07b\nc\u202ed\x85e'\"$(x)`y`\\"
+    live.template.containers[0].env.append(run_v2.EnvVar(name="NOTE", value=hostile))
+    text, doc = render(live)
+    assert text.isascii()
+    assert not any(ord(c) < 32 and c != "\n" for c in text)
+    env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "NOTE", "value": hostile} in env
+    same(writable(from_knative(doc)), by_hand(live))
+
+
+def test_job_round_trip() -> None:
+    job = shapes.job()
+    exported = to_knative(job, project="acme-prod", region="europe-west1")
+    doc = exported.document
+    assert exported.conversion.exact
+    assert doc["apiVersion"] == "run.googleapis.com/v1" and doc["kind"] == "Job"
+    task = doc["spec"]["template"]["spec"]["template"]["spec"]
+    assert task["timeoutSeconds"] == "600" and task["maxRetries"] == 3
+    assert doc["spec"]["template"]["spec"]["taskCount"] == 10
+    same(writable(from_knative(doc)), writable(job))
+
+
+def test_fresh_revision_names_fit_cloud_run_rules() -> None:
+    template = shapes.fixed_revision_name().template
+    first = fresh_revision_name("api", "api-release-42", template)
+    assert first == fresh_revision_name("api", "api-release-42", template)  # same plan
+    again = fresh_revision_name("api", first, template)
+    assert again == first  # a drift suffix is replaced, not stacked
+    other = run_v2.RevisionTemplate(template)
+    other.timeout = timedelta(seconds=601)
+    assert fresh_revision_name("api", "api-release-42", other) != first
+    long = fresh_revision_name("s" * 49, "s" * 49 + "-" + "r" * 13, template)
+    assert len(long) <= 63 and long.startswith("s" * 49 + "-")
+    assert fresh_revision_name("api", "other-name", template).startswith("api-drift-")
