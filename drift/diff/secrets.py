@@ -138,30 +138,26 @@ def mount_findings(at: At) -> Iterator[Finding]:
 
 
 def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> Iterator[Finding]:
-    target = f"mount.{path}"
     seen = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
-    if not seen:
-        if not rule.optional:
-            yield at.finding(
-                "mount.missing",
-                target,
-                f"no secret is mounted at {path} on {at.where}",
-                location=rule.location,
-                expected=str(rule.ref),
-                actual=None,
-                severity=rule.severity,
-                container=container.name,
-            )
-        return
-    for mount in seen:
-        if not at.ctx.same_ref(rule.ref, mount.ref):
-            yield at.finding(
-                "mount.secret_ref",
-                target,
-                f"{mount.path} on {at.where} mounts {mount.ref} instead of {rule.ref}",
-                location=rule.location,
-                expected=str(rule.ref),
-                actual=str(mount.ref),
-                severity=rule.severity,
-                container=container.name,
-            )
+    problems: list[tuple[str, str, str | None]] = [
+        (
+            "mount.secret_ref",
+            f"{m.path} on {at.where} mounts {m.ref} instead of {rule.ref}",
+            str(m.ref),
+        )
+        for m in seen
+        if not at.ctx.same_ref(rule.ref, m.ref)
+    ]
+    if not seen and not rule.optional:
+        problems.append(("mount.missing", f"no secret is mounted at {path} on {at.where}", None))
+    for rule_id, message, actual in problems:
+        yield at.finding(
+            rule_id,
+            f"mount.{path}",
+            message,
+            location=rule.location,
+            expected=str(rule.ref),
+            actual=actual,
+            severity=rule.severity,
+            container=container.name,
+        )
