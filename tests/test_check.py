@@ -14,7 +14,7 @@ import pytest
 from drift.check import run_check
 from drift.findings import Severity
 from drift.format import OutputFormat
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.report import Report
 from drift.sandbox import Fault, Sandbox, default_scenario_path
 from drift.settings import load_settings

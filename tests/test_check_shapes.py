@@ -13,7 +13,7 @@ import pytest
 
 from drift.check import CheckResult, run_check
 from drift.findings import Finding, Severity
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
 from drift.settings import load_settings

@@ -18,7 +18,8 @@ from drift.live.model import (
     ServingRevision,
     VersionState,
 )
-from drift.profiles import Profile, load_profile
+from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from tests.livestate import SA, config, plain, ref, state, with_env
 

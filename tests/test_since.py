@@ -14,7 +14,7 @@ import pytest
 
 from drift.check import CheckResult, run_check
 from drift.findings import Finding
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 

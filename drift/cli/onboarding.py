@@ -110,7 +110,7 @@ def compare(
       drift compare staging prod --live --format json --output parity.json
     """
     from drift.compare.render import render_comparison
-    from drift.profiles import load_profile
+    from drift.profiles.loader import load_profile
 
     settings = cli.settings()
     profile_a = load_profile(settings.profiles_dir, environment_a)

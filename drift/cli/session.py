@@ -62,7 +62,7 @@ class Invocation:
 
     def profile(self, settings: Settings) -> Profile:
         """The environment's merged profile, with --project/--region applied."""
-        from drift.profiles import load_profile
+        from drift.profiles.loader import load_profile
 
         profile = load_profile(settings.profiles_dir, self.environment)
         return replace(

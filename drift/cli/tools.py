@@ -64,7 +64,7 @@ def profiles_validate(
 
     Example: drift profiles validate profiles
     """
-    from drift.profiles import validate_directory
+    from drift.profiles.loader import validate_directory
 
     settings = Invocation(profiles=directory).settings()
     names, problems = validate_directory(settings.profiles_dir)

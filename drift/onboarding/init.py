@@ -147,7 +147,7 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
 # -- what the profile states --------------------------------------------------------------
 def _write(directory: Path, environment: str, text: str, *, force: bool) -> Profile:
     """Validate the text as a profile, then move it into place; return the loaded profile."""
-    from drift.profiles import load_profile
+    from drift.profiles.loader import load_profile
 
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -1,17 +1,3 @@
-"""Where expectations come from: YAML profiles, one per environment."""
-
-from __future__ import annotations
-
-from drift.profiles.loader import load_profile, validate_directory
-from drift.profiles.model import Ignore, Probe, Profile, ServiceProfile, Setting, VarRule
-
-__all__ = [
-    "Ignore",
-    "Probe",
-    "Profile",
-    "ServiceProfile",
-    "Setting",
-    "VarRule",
-    "load_profile",
-    "validate_directory",
-]
+"""Where expectations come from: YAML profiles, one per environment (`loader` reads them into
+the `model`; `spec` and `rules_spec` are the format). Import the module you need: importing
+this package loads nothing else."""

@@ -15,7 +15,7 @@ from drift.compare.model import Comparison
 from drift.compare.render import comparison_document, render_comparison
 from drift.compare.run import compare_live, compare_profiles
 from drift.errors import ExitCode, UsageError
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift, scenario_secret_values

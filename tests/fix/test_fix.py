@@ -22,7 +22,7 @@ from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
 from drift.fix.model import Plan
 from drift.fix.rollback import run_rollback
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
 from tests.cliutil import REPO, drift

@@ -21,7 +21,7 @@ from drift.fix.formats import PlanFormat
 from drift.fix.knative import from_knative, writable
 from drift.fix.plan import plan_environment
 from drift.fix.render import render_plan
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift

@@ -15,7 +15,8 @@ from drift.fix.formats.gcloud import plan_script
 from drift.fix.model import Action, Plan, ServicePlan
 from drift.fix.plan import build_plan
 from drift.live.model import LiveState, SecretPolicy, SecretVersionInfo, VersionState
-from drift.profiles import Profile, load_profile
+from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from drift.report import Report
 from tests.livestate import SA, plain, ref, state, with_env

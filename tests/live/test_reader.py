@@ -15,7 +15,7 @@ from benchmarks.bench import ENVIRONMENT, lower_bound, write_profile
 from drift.check import CheckResult, run_check
 from drift.live.api import LIST_PAGE_SIZE
 from drift.live.calls import Api, CallRunner, Limits
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
 

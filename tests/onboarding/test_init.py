@@ -13,7 +13,7 @@ import pytest
 from drift.check import run_check
 from drift.errors import DriftError, ExitCode, UsageError
 from drift.onboarding.init import InitResult, init_from_live
-from drift.profiles import load_profile, validate_directory
+from drift.profiles.loader import load_profile, validate_directory
 from drift.report import Report
 from drift.sandbox import Sandbox, default_scenario_path
 from drift.settings import load_settings

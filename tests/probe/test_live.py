@@ -15,7 +15,7 @@ from google.cloud import run_v2
 from drift.causes import NOT_CONFIGURATION
 from drift.check import run_check
 from drift.findings import ProbeOutcome
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.report import Report
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import load_settings

@@ -9,7 +9,7 @@ import pytest
 
 from drift.errors import ProfileError, UsageError
 from drift.findings import Location, Severity
-from drift.profiles import load_profile, validate_directory
+from drift.profiles.loader import load_profile, validate_directory
 from tests.profiles.conftest import WriteProfile
 
 REPO = Path(__file__).resolve().parents[2]

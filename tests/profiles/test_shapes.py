@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from drift.errors import ProfileError
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.refs import SecretRef
 from tests.profiles.conftest import WriteProfile
 

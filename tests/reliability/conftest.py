@@ -16,7 +16,7 @@ import pytest
 from drift.check import CheckResult, run_check
 from drift.fix.model import Plan
 from drift.live.calls import CallRunner
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Call, Sandbox
 from drift.sandbox.rpc import resource_name
 from drift.settings import Settings, load_settings

@@ -16,7 +16,7 @@ from drift.errors import Aborted, ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
 from drift.fix.rollback import RollbackResult, run_rollback
-from drift.profiles import load_profile
+from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO

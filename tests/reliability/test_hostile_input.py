@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drift.errors import DriftError, InputError, ProfileError
-from drift.profiles import load_profile, validate_directory
+from drift.profiles.loader import load_profile, validate_directory
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import load_scenario
 from drift.sandbox.seed import build_world
