@@ -36,7 +36,7 @@ def _rule(index: int, var: int) -> str:
         case 4:
             return f"      {name}: {{one_of: [INFO, WARNING, ERROR]}}  # log level"
         case 5:
-            return f"      {name}: {{secret: key-{index:04d}, version: \"{var}\", min_length: 32}}"
+            return f'      {name}: {{secret: key-{index:04d}, version: "{var}", min_length: 32}}'
         case 6:
             return f"      {name}: plain-value-{index}-{var}"
         case 7:
