@@ -4,6 +4,8 @@ as `file:line: message` — including pydantic validation errors mapped back to 
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,9 @@ from drift.errors import Problem
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 200_000
+# scalar text once aliases are expanded: far above any real profile (whose text is at most
+# MAX_BYTES), far below a "billion laughs" (140 000 aliases of a 400 KB string: 56 GB)
+MAX_EXPANDED = 8 * MAX_BYTES
 
 Path_ = tuple[str | int, ...]
 
@@ -59,126 +64,130 @@ def display_path(path: Path) -> str:
 
 def load_located(path: Path, *, display: str | None = None) -> Located:
     """Parse one YAML file into plain data with line numbers; refuse what is unsafe to read."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     name = display or display_path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise YamlProblems(
-                [Problem(name, 1, f"file is {size} bytes; the limit is {MAX_BYTES} bytes")]
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlProblems([Problem(name, 1, f"cannot read: {exc.strerror or exc}")]) from exc
+    raw = read_regular(path, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblems([Problem(name, 1, "not UTF-8 text")]) from exc
-    # Compose (the pure YAML 1.2 parser: libyaml reads some documents differently) and build
-    # the data ourselves:
-    # nodes carry their line, and that is all drift needs from the YAML library.
-    yaml = YAML(typ="safe", pure=True)
+    return parse_text(text, name)
+
+
+def read_regular(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES: its type and size are checked before
+    anything is read (a FIFO would block, `/dev/zero` never ends), and the read stops at the
+    limit even if the file grows meanwhile."""
+
+    def refuse(message: str) -> YamlProblems:
+        return YamlProblems([Problem(name, 1, message)])
+
     try:
-        node = yaml.compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "<stream end>" in str(exc.problem):
-            mark = exc.context_mark  # point at what was left open, not at the end of file
-        line = mark.line + 1 if mark is not None else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        raise YamlProblems([Problem(name, 1, f"invalid YAML: {_oneline(exc)}")]) from None
-    lines: dict[Path_, int] = {}
-    walker = _Walker(name, lines, yaml.constructor)
-    data = None if node is None else walker.walk(node, (), 0)
-    return Located(name, data, lines)
+        info = os.stat(path)  # follows symlinks: what matters is what they point at
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(f"not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > MAX_BYTES:
+            raise refuse(f"file is {info.st_size} bytes; the limit is {MAX_BYTES} bytes")
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
+                raise refuse("not a regular file")
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_BYTES:
+                chunk = os.read(fd, MAX_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror or exc}") from exc
+    if size > MAX_BYTES:
+        raise refuse(f"file is more than {MAX_BYTES} bytes; the limit is {MAX_BYTES} bytes")
+    return b"".join(chunks)
 
 
-def _oneline(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((kind for test, kind in kinds if test(mode)), "not a file")
 
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-# plain mappings and lists only: `!!set`, `!!omap`, `!!python/...` and the like are refused
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+def parse_text(text: str, name: str) -> Located:
+    """Parse YAML text into plain data with line numbers (see `drift.yamlruamel`)."""
+    from drift import yamlruamel
+
+    return yamlruamel.parse(text, name)
 
 
-class _Walker:
-    """Composed nodes -> plain data, recording the line of every key and item."""
+# -- what drift accepts in a document, whichever parser read it ------------------------------
 
-    def __init__(self, file: str, lines: dict[Path_, int], constructor: Any) -> None:
+
+class Rules:
+    """The limits and checks both parsers apply while turning nodes into data, in the same
+    order, so that they accept, refuse and locate the same documents. Lines are 0-based here
+    (as YAML marks count them) and 1-based in problems."""
+
+    def __init__(self, file: str) -> None:
         self.file = file
-        self.lines = lines
-        self.constructor = constructor
         self.nodes = 0
+        self.text = 0
 
-    def fail(self, node: Any, message: str) -> YamlProblems:
-        return YamlProblems([Problem(self.file, node.start_mark.line + 1, message)])
+    def fail(self, line: int, message: str) -> YamlProblems:
+        return YamlProblems([Problem(self.file, line + 1, message)])
 
-    def walk(self, node: Any, path: Path_, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
+    def enter(self, line: int, depth: int) -> None:
+        """A node about to become data (aliases count each time they are used)."""
         self.nodes += 1
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
+            raise self.fail(line, f"nested deeper than {MAX_DEPTH} levels")
         if self.nodes > MAX_NODES:
-            raise self.fail(node, f"more than {MAX_NODES} YAML nodes")
-        if isinstance(node, MappingNode | SequenceNode) and node.tag not in _COLLECTION_TAGS:
-            raise self.fail(node, f"unsupported YAML tag {node.tag}")
-        if isinstance(node, MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or str(key_node.tag).endswith(":merge"):
-                    raise self.fail(key_node, "unsupported key (a plain name is expected)")
-                key = self.scalar(key_node)
-                if not isinstance(key, str | int | bool) or isinstance(key, float):
-                    raise self.fail(key_node, f"unsupported key {key_node.value!r}")
-                skey = _scalar_text(key)
-                if skey in out:
-                    raise self.fail(key_node, f'invalid YAML: duplicate key "{skey}"')
-                self.lines[(*path, skey)] = key_node.start_mark.line + 1
-                out[skey] = self.walk(value_node, (*path, skey), depth + 1)
-            return out
-        if isinstance(node, SequenceNode):
-            items = []
-            for i, item in enumerate(node.value):
-                self.lines[(*path, i)] = item.start_mark.line + 1
-                items.append(self.walk(item, (*path, i), depth + 1))
-            return items
-        return self.scalar(node)
+            raise self.fail(line, f"more than {MAX_NODES} YAML nodes")
 
-    def scalar(self, node: Any) -> Any:
-        if node.tag == _TIMESTAMP:
-            return str(node.value)  # dates stay text: the models parse them, with a line
-        if node.tag not in _SCALAR_TAGS:
-            raise self.fail(node, f"unsupported YAML tag {node.tag}")
+    def scalar_text(self, line: int, value: str) -> None:
+        """A scalar (key or value) about to become data: aliases must not multiply the text
+        beyond what a file of MAX_BYTES could hold several times over."""
+        self.text += len(value)
+        if self.text > MAX_EXPANDED:
+            raise self.fail(
+                line,
+                f"aliases expand the document to more than {MAX_EXPANDED} characters of text",
+            )
+
+    def key(self, key: Any, raw: str, line: int) -> str:
+        """The text of a mapping key (names, numbers and booleans; nothing else)."""
+        if not isinstance(key, str | int | bool) or isinstance(key, float):
+            raise self.fail(line, f"unsupported key {raw!r}")
+        if isinstance(key, bool) or type(key).__name__ == "ScalarBoolean":
+            return "true" if key else "false"
+        return str(key)
+
+    def duplicate(self, key: str, line: int) -> YamlProblems:
+        return self.fail(line, f'invalid YAML: duplicate key "{key}"')
+
+    def unreadable(self, line: int, tag: str, raw: str) -> YamlProblems:
+        """A scalar its type cannot read (`_`, `0x_`, `!!int x`): said so, never a traceback."""
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        return self.fail(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+
+    def checked_str(self, line: int, value: str) -> str:
         try:
-            value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, TypeError) as exc:
-            raise self.fail(node, f"invalid YAML: {_oneline(exc)}") from None
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:  # "\ud800" escapes: no API, file or terminal takes it
-                raise self.fail(node, "invalid YAML: text with an unpaired surrogate") from None
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" escapes: no API, file or terminal takes it
+            raise self.fail(line, "invalid YAML: text with an unpaired surrogate") from None
         return value
 
 
-def _scalar_text(key: Any) -> str:
-    if isinstance(key, bool) or type(key).__name__ == "ScalarBoolean":
-        return "true" if key else "false"
-    return str(key)
+def oneline(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__
 
 
 def validation_problems(
