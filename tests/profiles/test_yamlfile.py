@@ -23,7 +23,13 @@ from drift.yamlfile import (
 Parse = Callable[[str, str], Located]
 
 
-PARSERS = {"ruamel": yamlruamel.parse, "auto": parse_text}
+def _fast(text: str, name: str) -> Located:
+    from drift import yamlfast
+
+    return yamlfast.parse(text, name)
+
+
+PARSERS = {"ruamel": yamlruamel.parse, "libyaml": _fast, "auto": parse_text}
 
 
 def problem(parse: Parse, text: str) -> str:
