@@ -110,6 +110,11 @@ def yaml_like(draw: st.DrawFn) -> str:
 @example("? |\n  x\n: 1")
 @example("[a: 1, b]")
 @example("a: &x 1\nb: &x 2\nc: *x")
+@example("\ufeff\ufeffa: 1")  # libyaml skips every leading BOM, the reference only one
+@example("[&a: 3]")  # `a:` is the anchor's name in YAML 1.2, `a` for libyaml
+@example('["a":b]')  # the reference refuses a JSON-like key without a space in [..]
+@example("[{a: 1}:b]")
+@example("a: |\n \n  x\n")  # the reference refuses this blank line before the text
 def test_yaml_like_text(text: str) -> None:
     assert_same(text)
 
