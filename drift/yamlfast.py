@@ -5,8 +5,10 @@ drift builds the data from it as `drift.yamlruamel` does from composed nodes: th
 Whatever this path cannot read exactly as the reference path would, it hands back by raising
 `Fallback`: any syntax error libyaml reports (the reference reports its own, in its words),
 tags and `%` directives, tabs, NEL/LS/PS line breaks, stray byte order marks, reused or
-undefined anchors, an alias inside its own anchor, more than one document, deep nesting.
-Profiles as drift writes them and people keep them never need it.
+undefined anchors, an alias inside its own anchor, anchor names YAML 1.2 reads further
+(`&a:b`), `[key: value]` pairs, block scalars opening with a blank line, more than one
+document, deep nesting. The property tests (tests/profiles/test_yaml_paths.py) found each of
+these; profiles as drift writes them and people keep them need none of them.
 """
 
 from __future__ import annotations

@@ -63,6 +63,18 @@ def test_a_symlink_to_an_endless_device_is_refused_before_reading(tmp_path: Path
     assert refused(link) == "p.yaml:1: not a regular file (a character device)"
 
 
+@pytest.mark.timeout(20)
+def test_profiles_validate_does_not_wait_on_a_named_pipe(tmp_path: Path) -> None:
+    from drift.errors import DriftError
+    from drift.profiles import load_profile, validate_directory
+
+    os.mkfifo(tmp_path / "staging.yaml")
+    _, problems = validate_directory(tmp_path)
+    assert [p.message for p in problems] == ["not a regular file (a named pipe)"]
+    with pytest.raises(DriftError):  # the loader itself asks `is_file()` first
+        load_profile(tmp_path, "staging")
+
+
 def test_directories_and_missing_files(tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
     assert refused(tmp_path / "dir.yaml") == "p.yaml:1: not a regular file (a directory)"
