@@ -185,7 +185,7 @@ class Rules:
         return self.fail(line, f'invalid YAML: duplicate key "{key}"')
 
     def unreadable(self, line: int, tag: str, raw: str) -> YamlProblems:
-        """A scalar its type cannot read (`_`, `0x_`, `!!int x`): said so, never a traceback."""
+        """A scalar its type cannot read (`+_`, `0x_`, `!!int x`): said so, never a traceback."""
         shown = raw if len(raw) <= 40 else raw[:40] + "..."
         return self.fail(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
 
