@@ -6,9 +6,10 @@ Whatever this path cannot read exactly as the reference path would, it hands bac
 `Fallback`: any syntax error libyaml reports (the reference reports its own, in its words),
 tags and `%` directives, tabs, NEL/LS/PS line breaks, stray byte order marks, reused or
 undefined anchors, an alias inside its own anchor, anchor names YAML 1.2 reads further
-(`&a:b`), `[key: value]` pairs, block scalars opening with a blank line, more than one
-document, deep nesting. The property tests (tests/profiles/test_yaml_paths.py) found each of
-these; profiles as drift writes them and people keep them need none of them.
+(`&a:b`), `[key: value]` pairs, block scalars opening with a blank line or with a comment
+glued to their header (`|#`), more than one document, deep nesting. The property tests
+(tests/profiles/test_yaml_paths.py) found each of these; profiles as drift writes them and
+people keep them need none of them.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ _DEEP = 64
 _UNSUPPORTED_KEY = "unsupported key (a plain name is expected)"
 _NAME_GOES_ON = set("?:%@`")  # "" (the end) is not in it
 _RESOLVED = frozenset(BY_FIRST) | {""}  # first characters of plain scalars YAML 1.2 may type
+_HEADER = re.compile(r"[|>][-+0-9]*")  # a block scalar's indicator and its options
 
 Source = Callable[[], Any]
 
@@ -251,8 +253,8 @@ class _Builder:
         if not event.implicit[0]:  # quoted or block: text
             if event.style == '"':
                 return rules.checked_str(line, text)
-            if event.style != "'" and (not text or text[0] == "\n"):
-                raise Fallback  # leading blank lines: the reference refuses some of them
+            if event.style != "'":
+                self.block_scalar(event)
             return text
         if text and text[0] not in BY_FIRST:  # a plain word: no pattern can match
             return text
@@ -265,6 +267,20 @@ class _Builder:
             return construct(tag, text)
         except (ValueError, LookupError):
             raise rules.unreadable(line, tag, text) from None
+
+    def block_scalar(self, event: Any) -> None:
+        """Hand back the `|`/`>` scalars the reference path reads differently: a comment right
+        after the header (`|#`: it wants a space) or a blank line before the text."""
+        if event.value[:1] in ("", "\n"):
+            raise Fallback
+        index = event.start_mark.index + self.bom
+        if event.anchor is not None:
+            index += 1 + len(event.anchor)
+            while self.text[index : index + 1] == " ":
+                index += 1
+        header = _HEADER.match(self.text, index)
+        if header is None or self.text[header.end() : header.end() + 1] == "#":
+            raise Fallback
 
     # -- anchors -----------------------------------------------------------------------------
 
@@ -324,8 +340,8 @@ class _Builder:
                     self.named(event, event.anchor, "&")
                     known.add(event.anchor)
                 if cls is ScalarEvent:
-                    if event.style in ("|", ">") and event.value[:1] in ("", "\n"):
-                        raise Fallback
+                    if event.style in ("|", ">"):
+                        self.block_scalar(event)
                     continue
                 flow = cls is MappingStartEvent and event.flow_style
                 if flow and event.start_mark.index == event.end_mark.index:

@@ -115,6 +115,7 @@ def yaml_like(draw: st.DrawFn) -> str:
 @example('["a":b]')  # the reference refuses a JSON-like key without a space in [..]
 @example("[{a: 1}:b]")
 @example("a: |\n \n  x\n")  # the reference refuses this blank line before the text
+@example("a: |#\n  x\n")  # the reference wants a space before a header's comment
 def test_yaml_like_text(text: str) -> None:
     assert_same(text)
 
