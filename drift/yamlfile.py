@@ -4,49 +4,16 @@ as `file:line: message` — including pydantic validation errors mapped back to 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import os
+import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from drift.errors import Problem
-
-MAX_BYTES = 1024 * 1024
-MAX_DEPTH = 32
-MAX_NODES = 200_000
-
-Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Located:
-    """A YAML document as plain Python data, with the 1-based line of every path in it."""
-
-    file: str
-    data: Any
-    lines: dict[Path_, int]
-
-    def line(self, path: Iterable[str | int]) -> int:
-        """Line of the longest prefix of `path` that the document has (1 when none)."""
-        parts = tuple(path)
-        while parts:
-            if parts in self.lines:
-                return self.lines[parts]
-            parts = parts[:-1]
-        return 1
-
-    def problem(self, path: Iterable[str | int], message: str) -> Problem:
-        return Problem(self.file, self.line(path), message)
-
-
-class YamlProblems(Exception):
-    """Raised with the problems found while reading one file."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
+from drift.yamldoc import MAX_BYTES, Located, Path_, YamlProblems
 
 
 def display_path(path: Path) -> str:
@@ -59,126 +26,74 @@ def display_path(path: Path) -> str:
 
 def load_located(path: Path, *, display: str | None = None) -> Located:
     """Parse one YAML file into plain data with line numbers; refuse what is unsafe to read."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     name = display or display_path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise YamlProblems(
-                [Problem(name, 1, f"file is {size} bytes; the limit is {MAX_BYTES} bytes")]
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlProblems([Problem(name, 1, f"cannot read: {exc.strerror or exc}")]) from exc
+    raw = read_regular(path, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblems([Problem(name, 1, "not UTF-8 text")]) from exc
-    # Compose (the pure YAML 1.2 parser: libyaml reads some documents differently) and build
-    # the data ourselves:
-    # nodes carry their line, and that is all drift needs from the YAML library.
-    yaml = YAML(typ="safe", pure=True)
+    return parse_text(text, name)
+
+
+def read_regular(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES: its type and size are checked before
+    anything is read (a FIFO would block, `/dev/zero` never ends), and the read stops at the
+    limit even if the file grows meanwhile."""
+
+    def refuse(message: str) -> YamlProblems:
+        return YamlProblems([Problem(name, 1, message)])
+
     try:
-        node = yaml.compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "<stream end>" in str(exc.problem):
-            mark = exc.context_mark  # point at what was left open, not at the end of file
-        line = mark.line + 1 if mark is not None else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        raise YamlProblems([Problem(name, 1, f"invalid YAML: {_oneline(exc)}")]) from None
-    lines: dict[Path_, int] = {}
-    walker = _Walker(name, lines, yaml.constructor)
-    data = None if node is None else walker.walk(node, (), 0)
-    return Located(name, data, lines)
-
-
-def _oneline(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
-
-
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-# plain mappings and lists only: `!!set`, `!!omap`, `!!python/...` and the like are refused
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-
-
-class _Walker:
-    """Composed nodes -> plain data, recording the line of every key and item."""
-
-    def __init__(self, file: str, lines: dict[Path_, int], constructor: Any) -> None:
-        self.file = file
-        self.lines = lines
-        self.constructor = constructor
-        self.nodes = 0
-
-    def fail(self, node: Any, message: str) -> YamlProblems:
-        return YamlProblems([Problem(self.file, node.start_mark.line + 1, message)])
-
-    def walk(self, node: Any, path: Path_, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        self.nodes += 1
-        if depth > MAX_DEPTH:
-            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
-        if self.nodes > MAX_NODES:
-            raise self.fail(node, f"more than {MAX_NODES} YAML nodes")
-        if isinstance(node, MappingNode | SequenceNode) and node.tag not in _COLLECTION_TAGS:
-            raise self.fail(node, f"unsupported YAML tag {node.tag}")
-        if isinstance(node, MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or str(key_node.tag).endswith(":merge"):
-                    raise self.fail(key_node, "unsupported key (a plain name is expected)")
-                key = self.scalar(key_node)
-                if not isinstance(key, str | int | bool) or isinstance(key, float):
-                    raise self.fail(key_node, f"unsupported key {key_node.value!r}")
-                skey = _scalar_text(key)
-                if skey in out:
-                    raise self.fail(key_node, f'invalid YAML: duplicate key "{skey}"')
-                self.lines[(*path, skey)] = key_node.start_mark.line + 1
-                out[skey] = self.walk(value_node, (*path, skey), depth + 1)
-            return out
-        if isinstance(node, SequenceNode):
-            items = []
-            for i, item in enumerate(node.value):
-                self.lines[(*path, i)] = item.start_mark.line + 1
-                items.append(self.walk(item, (*path, i), depth + 1))
-            return items
-        return self.scalar(node)
-
-    def scalar(self, node: Any) -> Any:
-        if node.tag == _TIMESTAMP:
-            return str(node.value)  # dates stay text: the models parse them, with a line
-        if node.tag not in _SCALAR_TAGS:
-            raise self.fail(node, f"unsupported YAML tag {node.tag}")
+        info = os.stat(path)  # follows symlinks: what matters is what they point at
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(f"not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > MAX_BYTES:
+            raise refuse(f"file is {info.st_size} bytes; the limit is {MAX_BYTES} bytes")
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
         try:
-            value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, TypeError) as exc:
-            raise self.fail(node, f"invalid YAML: {_oneline(exc)}") from None
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:  # "\ud800" escapes: no API, file or terminal takes it
-                raise self.fail(node, "invalid YAML: text with an unpaired surrogate") from None
-        return value
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
+                raise refuse("not a regular file")
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_BYTES:
+                chunk = os.read(fd, MAX_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror or exc}") from exc
+    if size > MAX_BYTES:
+        raise refuse(f"file is more than {MAX_BYTES} bytes; the limit is {MAX_BYTES} bytes")
+    return b"".join(chunks)
 
 
-def _scalar_text(key: Any) -> str:
-    if isinstance(key, bool) or type(key).__name__ == "ScalarBoolean":
-        return "true" if key else "false"
-    return str(key)
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((kind for test, kind in kinds if test(mode)), "not a file")
+
+
+def parse_text(text: str, name: str) -> Located:
+    """Parse YAML text into plain data with line numbers: libyaml (C, through PyYAML) when it
+    is installed and reads this document exactly as the YAML 1.2 reference path would, else
+    that reference path (pure-Python ruamel.yaml). Both give the same data, lines and errors."""
+    from drift import yamlfast, yamlruamel
+
+    if yamlfast.available():
+        try:
+            return yamlfast.parse(text, name)
+        except yamlfast.Fallback:
+            pass
+    return yamlruamel.parse(text, name)
 
 
 def validation_problems(

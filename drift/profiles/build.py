@@ -24,10 +24,7 @@ from drift.profiles.model import (
 from drift.profiles.rules_spec import MountRuleSpec, PatternSpec, SettingsSpec, VarRuleSpec
 from drift.profiles.spec import ContainerSpec, ProbeSpec, ProfileSpec
 from drift.refs import SecretRef
-from drift.yamlfile import (
-    Located,
-    Path_,
-)
+from drift.yamldoc import Located, Path_
 
 
 @dataclass

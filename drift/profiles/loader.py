@@ -18,14 +18,8 @@ from drift.profiles.model import (
     Profile,
 )
 from drift.profiles.spec import ProfileSpec
-from drift.yamlfile import (
-    Located,
-    Path_,
-    YamlProblems,
-    display_path,
-    load_located,
-    validation_problems,
-)
+from drift.yamldoc import Located, Path_, YamlProblems
+from drift.yamlfile import display_path, load_located, validation_problems
 
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 

@@ -28,7 +28,8 @@ from drift.sandbox.scenario_models import (
     check_code,
     check_method,
 )
-from drift.yamlfile import Located, YamlProblems, load_located, validation_problems
+from drift.yamldoc import Located, YamlProblems
+from drift.yamlfile import load_located, validation_problems
 
 __all__ = [
     "METHODS",

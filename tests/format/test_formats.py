@@ -7,8 +7,8 @@ import re
 import pytest
 
 from drift.format import OutputFormat, formatter_for
-from drift.format.interface import Formatter
 from drift.format.github import GitHubFormat
+from drift.format.interface import Formatter
 from drift.format.json import JsonFormat
 from drift.format.markdown import MarkdownFormat
 from drift.format.sarif import SarifFormat

@@ -10,6 +10,7 @@ import pytest
 from drift.errors import ProfileError, UsageError
 from drift.findings import Location, Severity
 from drift.profiles.loader import load_profile, validate_directory
+from drift.yamldoc import MAX_BYTES
 from tests.profiles.conftest import WriteProfile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -312,7 +313,7 @@ def test_validate_directory_treats_extended_files_as_bases(three: None, profiles
 def test_enormous_and_deep_documents_are_refused(write: WriteProfile, profiles_dir: Path) -> None:
     write("staging", "a: " + "[" * 100 + "]" * 100 + "\n")
     assert "nested deeper than" in _problems(profiles_dir)[0]
-    (profiles_dir / "staging.yaml").write_text("# " + "x" * (1024 * 1024 + 1))
+    (profiles_dir / "staging.yaml").write_text("# " + "x" * (MAX_BYTES + 1))
     assert "the limit is" in _problems(profiles_dir)[0]
 
 

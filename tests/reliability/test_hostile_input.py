@@ -20,7 +20,7 @@ from drift.profiles.loader import load_profile, validate_directory
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import load_scenario
 from drift.sandbox.seed import build_world
-from drift.yamlfile import MAX_BYTES, MAX_DEPTH, MAX_NODES
+from drift.yamldoc import MAX_BYTES, MAX_DEPTH, MAX_NODES
 from tests.cliutil import drift
 from tests.reliability.conftest import SCENARIO
 

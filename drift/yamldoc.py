@@ -1,0 +1,119 @@
+"""What a YAML document is to drift whichever parser read it: plain data with the line of every
+path (`Located`), the problems found reading it, and the limits and checks both parsers apply
+(`Rules`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from drift.errors import Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+"""A profile of 1,000 services (Cloud Run's limit per project and region) × 30 variables is
+about 1.8 MB."""
+MAX_DEPTH = 32
+MAX_NODES = 500_000
+# scalar text once aliases are expanded: far above any real profile (whose text is at most
+# MAX_BYTES), far below a "billion laughs" (140 000 aliases of a 400 KB string: 56 GB)
+MAX_EXPANDED = 8 * MAX_BYTES
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML document as plain Python data, with the 1-based line of every path in it."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int]
+
+    def line(self, path: Iterable[str | int]) -> int:
+        """Line of the longest prefix of `path` that the document has (1 when none)."""
+        parts = tuple(path)
+        while parts:
+            if parts in self.lines:
+                return self.lines[parts]
+            parts = parts[:-1]
+        return 1
+
+    def problem(self, path: Iterable[str | int], message: str) -> Problem:
+        return Problem(self.file, self.line(path), message)
+
+
+class YamlProblems(Exception):
+    """Raised with the problems found while reading one file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+# -- what drift accepts in a document, whichever parser read it ------------------------------
+
+
+class Rules:
+    """The limits and checks both parsers apply while turning nodes into data, in the same
+    order, so that they accept, refuse and locate the same documents. Lines are 0-based here
+    (as YAML marks count them) and 1-based in problems."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.nodes = 0
+        self.text = 0
+
+    def fail(self, line: int, message: str) -> YamlProblems:
+        return YamlProblems([Problem(self.file, line + 1, message)])
+
+    def enter(self, line: int, depth: int) -> None:
+        """A node about to become data (aliases count each time they are used)."""
+        self.nodes += 1
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            raise self.too_big(line, depth)
+
+    def too_big(self, line: int, depth: int) -> YamlProblems:
+        if depth > MAX_DEPTH:
+            return self.fail(line, f"nested deeper than {MAX_DEPTH} levels")
+        return self.fail(line, f"more than {MAX_NODES} YAML nodes")
+
+    def scalar_text(self, line: int, value: str) -> None:
+        """A scalar (key or value) about to become data: aliases must not multiply the text
+        beyond what a file of MAX_BYTES could hold several times over."""
+        self.text += len(value)
+        if self.text > MAX_EXPANDED:
+            raise self.expanded(line)
+
+    def expanded(self, line: int) -> YamlProblems:
+        return self.fail(
+            line, f"aliases expand the document to more than {MAX_EXPANDED} characters of text"
+        )
+
+    def key(self, key: Any, raw: str, line: int) -> str:
+        """The text of a mapping key (names, numbers and booleans; nothing else)."""
+        if not isinstance(key, str | int | bool) or isinstance(key, float):
+            raise self.fail(line, f"unsupported key {raw!r}")
+        if isinstance(key, bool) or type(key).__name__ == "ScalarBoolean":
+            return "true" if key else "false"
+        return str(key)
+
+    def duplicate(self, key: str, line: int) -> YamlProblems:
+        return self.fail(line, f'invalid YAML: duplicate key "{key}"')
+
+    def unreadable(self, line: int, tag: str, raw: str) -> YamlProblems:
+        """A scalar its type cannot read (`+_`, `0x_`, `!!int x`): said so, never a traceback."""
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        return self.fail(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+
+    def checked_str(self, line: int, value: str) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" escapes: no API, file or terminal takes it
+            raise self.fail(line, "invalid YAML: text with an unpaired surrogate") from None
+        return value
+
+
+def oneline(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__

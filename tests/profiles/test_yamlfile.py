@@ -1,0 +1,179 @@
+"""drift.yamlfile: what is read (regular files, size first), and the limits every document is
+held to by either parser: nesting, nodes, and text multiplied by aliases."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from drift import yamlruamel
+from drift.yamldoc import MAX_BYTES, MAX_EXPANDED, Located, YamlProblems
+from drift.yamlfile import load_located, parse_text
+
+Parse = Callable[[str, str], Located]
+
+
+def _fast(text: str, name: str) -> Located:
+    from drift import yamlfast
+
+    return yamlfast.parse(text, name)
+
+
+PARSERS = {"ruamel": yamlruamel.parse, "libyaml": _fast, "auto": parse_text}
+
+
+def problem(parse: Parse, text: str) -> str:
+    with pytest.raises(YamlProblems) as caught:
+        parse(text, "p.yaml")
+    (only,) = caught.value.problems
+    return str(only)
+
+
+# -- reading: regular files only, size before content ----------------------------------------
+
+
+def refused(path: Path) -> str:
+    with pytest.raises(YamlProblems) as caught:
+        load_located(path, display="p.yaml")
+    (only,) = caught.value.problems
+    return str(only)
+
+
+@pytest.mark.timeout(10)
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "staging.yaml"
+    os.mkfifo(fifo)
+    assert refused(fifo) == "p.yaml:1: not a regular file (a named pipe)"
+
+
+@pytest.mark.timeout(10)
+def test_a_symlink_to_an_endless_device_is_refused_before_reading(tmp_path: Path) -> None:
+    link = tmp_path / "staging.yaml"
+    link.symlink_to("/dev/zero")
+    assert refused(link) == "p.yaml:1: not a regular file (a character device)"
+
+
+@pytest.mark.timeout(20)
+def test_profiles_validate_does_not_wait_on_a_named_pipe(tmp_path: Path) -> None:
+    from drift.errors import DriftError
+    from drift.profiles.loader import load_profile, validate_directory
+
+    os.mkfifo(tmp_path / "staging.yaml")
+    _, problems = validate_directory(tmp_path)
+    assert [p.message for p in problems] == ["not a regular file (a named pipe)"]
+    with pytest.raises(DriftError):  # the loader itself asks `is_file()` first
+        load_profile(tmp_path, "staging")
+
+
+def test_directories_and_missing_files(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    assert refused(tmp_path / "dir.yaml") == "p.yaml:1: not a regular file (a directory)"
+    assert refused(tmp_path / "nope.yaml") == "p.yaml:1: cannot read: No such file or directory"
+
+
+def test_a_symlink_to_a_regular_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_text("project: p\n")
+    (tmp_path / "staging.yaml").symlink_to(tmp_path / "real.yaml")
+    assert load_located(tmp_path / "staging.yaml").data == {"project": "p"}
+
+
+def test_size_is_checked_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (MAX_BYTES + 1))
+    size = MAX_BYTES + 1
+    assert refused(path) == f"p.yaml:1: file is {size} bytes; the limit is {MAX_BYTES} bytes"
+
+
+def test_a_file_that_grows_after_the_size_check_is_read_no_further_than_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "growing.yaml"
+    path.write_bytes(b"#" * (3 * MAX_BYTES))
+    real_stat = os.stat
+    small = os.stat_result((*real_stat(path)[:6], 10, *real_stat(path)[7:]))
+    reads: list[int] = []
+    real_read = os.read
+
+    def read(fd: int, n: int) -> bytes:
+        reads.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: small if Path(p) == path else real_stat(p))
+    monkeypatch.setattr(os, "read", read)
+    assert refused(path) == (
+        f"p.yaml:1: file is more than {MAX_BYTES} bytes; the limit is {MAX_BYTES} bytes"
+    )
+    assert sum(reads) <= MAX_BYTES + 1 + 65536
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_bytes(b"project: \xff\n")
+    assert refused(tmp_path / "bad.yaml") == "p.yaml:1: not UTF-8 text"
+
+
+# -- limits, in both parsers -----------------------------------------------------------------
+
+
+def billion_laughs() -> str:
+    """820 KB: a 400 KB string and 140 000 aliases of it (56 GB once expanded)."""
+    return 'a: &a "' + "x" * 400_000 + '"\nb: [' + ",".join(["*a"] * 140_000) + "]\n"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_a_billion_laughs_is_refused_not_expanded(parser: str, tmp_path: Path) -> None:
+    text = billion_laughs()
+    assert 800_000 < len(text) < 850_000
+    started = time.monotonic()
+    message = problem(PARSERS[parser], text)
+    assert message == (
+        f"p.yaml:1: aliases expand the document to more than {MAX_EXPANDED} characters of text"
+    )
+    if parser != "ruamel":  # pure Python takes ~10 s to scan 820 KB
+        assert time.monotonic() - started < 10
+    if parser == "auto":
+        (tmp_path / "bomb.yaml").write_text(text)
+        assert refused(tmp_path / "bomb.yaml") == message
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_reasonable_aliases_are_fine(parser: str) -> None:
+    text = "common: &bad [localhost, 127.0.0.1]\n" + "".join(
+        f"s{i}: {{not: *bad, pattern: x}}\n" for i in range(2000)
+    )
+    doc = PARSERS[parser](text, "p.yaml")
+    assert doc.data["s1999"] == {"not": ["localhost", "127.0.0.1"], "pattern": "x"}
+    assert doc.lines[("s1999", "not")] == 2001
+    assert doc.lines[("s1999", "not", 1)] == 1  # an alias's items are where the anchor is
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: _\nb: +_\n", "p.yaml:2: invalid YAML: '+_' is not a valid int"),
+        ("a: 0b_\n", "p.yaml:1: invalid YAML: '0b_' is not a valid int"),
+        ("a:\n  - ._\n", "p.yaml:2: invalid YAML: '._' is not a valid float"),
+        ("a: 1_000\nb: =\n", "p.yaml:2: unsupported YAML tag tag:yaml.org,2002:value"),
+        ("a: <<\n", "p.yaml:1: unsupported YAML tag tag:yaml.org,2002:merge"),
+        ("b: &b {x: 1}\na: {<<: *b}\n", "p.yaml:2: unsupported key (a plain name is expected)"),
+        ("a: 1\n1.5: x\n", "p.yaml:2: unsupported key '1.5'"),
+        ("a: 1\n~: x\n", "p.yaml:2: unsupported key '~'"),
+        ("1: a\n'1': b\n", 'p.yaml:2: invalid YAML: duplicate key "1"'),
+        ("true: a\nTrue: b\n", 'p.yaml:2: invalid YAML: duplicate key "true"'),
+        ("a: 1\n? [x]\n: 2\n", "p.yaml:2: unsupported key (a plain name is expected)"),
+        ("a:\n" + "".join(" " * i + "a:\n" for i in range(1, 40)), "nested deeper than 32"),
+    ],
+)
+def test_the_same_problems_in_both_parsers(parser: str, text: str, message: str) -> None:
+    assert message in problem(PARSERS[parser], text)
+
+
+@pytest.mark.parametrize("text", ["a: !!bool maybe\n", "a: !!int ''\n", "a: !!float x\n"])
+def test_explicit_tags_that_cannot_be_read_are_problems_not_tracebacks(text: str) -> None:
+    kind = text.split("!!")[1].split()[0]
+    assert problem(parse_text, text).endswith(f"is not a valid {kind}")
