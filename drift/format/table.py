@@ -105,10 +105,12 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
         text.append("\n")
         indent = " " * (2 + width + 2)
         text.append(indent + f.message.replace("\n", "\n" + indent) + "\n")
-        for line in summary.details(f):
+        for line in summary.expected_actual(f):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")
             text.append(value + "\n", style="green" if label == "expected" else "red")
+        if since := summary.since_text(f):
+            text.append(f"{indent}{since}\n", style="dim")
     text.rstrip()
     return text
 
