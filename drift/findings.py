@@ -51,9 +51,11 @@ def finding_id(environment: str, service: str, rule: str, target: str) -> str:
 class Since:
     """Where a drift began: the oldest revision of the unbroken run (up to the one checked)
     that has the same drift, who created it and with which client, and the revision before
-    it (None when the drift is as old as the oldest revision still listed)."""
+    it (None when the drift is as old as the oldest revision still listed). A drift of a
+    secret's own state has no revision: only the time the API gives for the change (a
+    version's `destroy_time`)."""
 
-    revision: str
+    revision: str | None
     create_time: dt.datetime | None
     creator: str
     client: str | None

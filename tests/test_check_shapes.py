@@ -73,6 +73,9 @@ def test_a_sidecar_secret_and_a_secret_volume_are_checked(
     )
     destroyed = chat[("secret.destroyed", "secret.tls-cert")]
     assert "/etc/tls/cert.pem" in destroyed.message and destroyed.container == "app"
+    # its `since` is when the version was destroyed (the one state change the API dates)
+    assert destroyed.since is not None and destroyed.since.revision is None
+    assert destroyed.since.create_time is not None
     mount = chat[("mount.secret_ref", "mount./etc/tls")]
     assert mount.expected == "secret tls-cert:3" and mount.actual == "secret tls-cert:2"
     assert ("mount.missing", "mount./etc/oauth") not in chat  # mounted, no items: latest

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 
 from drift.diff.context import At
-from drift.findings import Finding, Location, Severity
+from drift.findings import Finding, Location, Severity, Since
 from drift.live.iam_policy import Grant
 from drift.live.model import ContainerConfig, SecretVersionInfo, VersionState
 from drift.profiles.model import MountRule
@@ -39,7 +40,7 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
         problem = _state_problem(key, ref, info)
         if problem is not None:
             rule, text = problem
-            yield at.finding(
+            found = at.finding(
                 rule,
                 target,
                 f"{text} (referenced by {names} on {at.where})",
@@ -48,6 +49,9 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
                 actual=info.state.value,
                 container=container,
             )
+            if info.destroyed is not None:  # the one state change the API dates
+                found = replace(found, since=Since(None, info.destroyed, "", None, None))
+            yield found
         yield from _expiring(at, key, ref, info, target, location, names, container)
     account = at.config.settings.get("service_account", "")
     ref = uses[0][2]

@@ -158,6 +158,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             properties[key] = value
     if finding.since is not None:
         properties["since"] = since_text(finding) or ""
-        properties["sinceRevision"] = finding.since.revision
+        if finding.since.revision is not None:
+            properties["sinceRevision"] = finding.since.revision
     result["properties"] = properties
     return result

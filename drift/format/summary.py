@@ -77,6 +77,9 @@ def since_text(finding: Finding) -> str | None:
     since = finding.since
     if since is None:
         return None
+    if since.revision is None:
+        when = f"{since.create_time:%Y-%m-%d}" if since.create_time else "a time not recorded"
+        return f"since {when} (when the version was destroyed)"
     parts = [f"since {since.revision}"]
     if since.create_time is not None:
         parts.append(f"{since.create_time:%Y-%m-%d}")

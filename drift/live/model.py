@@ -180,6 +180,9 @@ class SecretVersionInfo:
     resolved: str | None = None
     destroy_at: dt.datetime | None = None
     """When a version scheduled for destruction will be destroyed (delayed destruction)."""
+    destroyed: dt.datetime | None = None
+    """When a DESTROYED version was destroyed (`destroy_time`: "Only present if state is
+    DESTROYED")."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ _STATES = {
 }
 
 
+def _time(message: Any, name: str) -> dt.datetime | None:
+    return getattr(message, name).ToDatetime(tzinfo=dt.UTC) if message.HasField(name) else None
+
+
 class Tasks:
     """One task per distinct item: the same secret version is never asked for twice."""
 
@@ -184,10 +188,13 @@ class SecretReads:
             return
         pb = raw(version)
         state = _STATES.get(enum_name(pb, "state"), VersionState.DISABLED)
-        destroy_at = None
-        if pb.HasField("scheduled_destroy_time"):
-            destroy_at = pb.scheduled_destroy_time.ToDatetime(tzinfo=dt.UTC)
-        self.state.versions[ref] = SecretVersionInfo(ref, state, short(pb.name), destroy_at)
+        self.state.versions[ref] = SecretVersionInfo(
+            ref,
+            state,
+            short(pb.name),
+            _time(pb, "scheduled_destroy_time"),
+            _time(pb, "destroy_time"),
+        )
 
     async def _policy(self, secret: SecretRef) -> None:
         from google.iam.v1 import iam_policy_pb2
