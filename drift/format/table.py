@@ -107,6 +107,9 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
         text.append(indent + f.message.replace("\n", "\n" + indent) + "\n")
         for line in summary.details(f):
             label, _, value = line.partition(": ")
+            if label not in ("expected", "actual"):  # where it began, in words
+                text.append(f"{indent}{line}\n", style="dim")
+                continue
             text.append(f"{indent}{label + ':':<10}")
             text.append(value + "\n", style="green" if label == "expected" else "red")
     text.rstrip()
