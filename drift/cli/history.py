@@ -39,7 +39,8 @@ def history(
 
     One ListRevisions per service (paged), all services at once.
 
-    Exit 0 read, 2 bad input, 3 a service could not be read (never shown as complete).
+    Exit 0 read, 2 bad input, 3 a service could not be read or does not exist (the others
+    are still shown; never shown as complete).
 
     Examples:
 
