@@ -1,8 +1,9 @@
 """`drift demo`: the whole story against the sandbox, with real output, checked step by step.
 
 E2E WebSocket connections to staging die with 1011 while health checks are green: drift finds
-the variables the E2E run needs but the service never got, proves on a canary that adding
-them is the fix, moves traffic, and can roll it all back."""
+the variables the E2E run needs but the service no longer has, traces them to the deploy that
+dropped them, proves on a canary that adding them is the fix, moves traffic, and can roll it
+all back."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from typing import TextIO
 from drift.errors import UsageError
 
 PROJECT = "acme-chat-staging"
+CI_DEPLOY = "by deployer@acme-chat-staging.iam.gserviceaccount.com via gcloud 465.0.0"
+"""Who made the deploy that dropped the E2E variables, in words (`since` and `history` say it
+alike); the default scenario's api-00002."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,22 @@ STEPS = (
     Step(
         ("check", "e2e", "--probe"),
         "The E2E suite's view of the same services, with a real WebSocket handshake: the "
-        "simulation key is missing on api and the socket closes with 1011",
+        "simulation key is missing on api and the socket closes with 1011, since a CI deploy",
         1,
-        ("E2E_OAUTH_SIMULATION_KEY", "close_1011", "suspected cause: env.missing"),
+        (
+            "E2E_OAUTH_SIMULATION_KEY",
+            "close_1011",
+            "suspected cause: env.missing",
+            "since api-00002-",
+            f"{CI_DEPLOY}; last good api-00001-",
+        ),
+    ),
+    Step(
+        ("history", "e2e", "--service", "api"),
+        "Which deploy dropped it: api's revisions, each with what it changed, who made it and "
+        "with which client (the CI service account, gcloud, removed the E2E variables)",
+        0,
+        (f"{CI_DEPLOY}\n      removed env.E2E_OAUTH_SIMULATION_KEY",),
     ),
     Step(
         ("plan", "e2e"),

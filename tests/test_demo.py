@@ -24,12 +24,15 @@ def test_demo_tells_the_story_and_cleans_up() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     out = done.stdout
-    assert out.rstrip().endswith("demo: all 7 steps behaved as the story says")
+    assert out.rstrip().endswith("demo: all 8 steps behaved as the story says")
     assert "NOT as expected" not in out
-    # the story, in order: drift, the 1011 with its cause, the proof, the fix, the rollback
+    # the story, in order: drift, the 1011 with its cause and the deploy that began it, the
+    # proof, the fix, the rollback
     order = [
         "$ drift check staging",
         "close_1011",
+        "$ drift history e2e --service api",
+        "removed env.E2E_OAUTH_SIMULATION_KEY",
         "$ drift plan e2e",
         "(confirmed)",
         "no drift (exit 0)",

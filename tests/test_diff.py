@@ -225,6 +225,21 @@ def test_failed_rollout_and_split_traffic(profile: Profile) -> None:
     assert value.revision == "api-00001-old"
 
 
+def test_split_traffic_whose_revisions_reference_other_versions(profile: Profile) -> None:
+    # a revision serving beside the template with another secret version: the comparison
+    # once walked SecretRef.secret_ref (another SecretRef) without end (RecursionError)
+    st = state()
+    api = st.services["api"]
+    other = config(with_env(PINNED=ref("PINNED", "s2", "2")))
+    serving = (
+        ServingRevision("api-00002-new", 60, (), (), api.template),
+        ServingRevision("api-00001-old", 40, (), (), other),
+    )
+    st.services["api"] = LiveService(**{**api.__dict__, "serving": serving})
+    rollout = only(run(profile, st), "revision.rollout")
+    assert rollout.target == "revision.api-00001-old" and "env.PINNED" in rollout.message
+
+
 def test_ignores_silence_until_they_expire(profile: Profile) -> None:
     findings = run(
         profile,

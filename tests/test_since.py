@@ -156,3 +156,6 @@ def test_every_format_says_where_it_began(world: Sandbox) -> None:
         text = formatter_for(fmt).render(report)
         assert f"by {CI} via gcloud 467.0.0" in text, fmt
         assert "last good api-00003-" in text, fmt
+    table = formatter_for(OutputFormat.TABLE).render(report)
+    line = next(li for li in table.splitlines() if "since api-00004-" in li)
+    assert line.strip().startswith("since ") and line.rstrip()[-3:].isalpha()  # words, no label

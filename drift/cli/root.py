@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from drift import __version__
-from drift.cli import check, fix, onboarding, tools
+from drift.cli import check, fix, history, onboarding, tools
 
 app = typer.Typer(
     name="drift",
@@ -20,6 +20,7 @@ app = typer.Typer(
         "  drift check staging\n\n"
         "  drift check e2e --probe --format github\n\n"
         "  drift fix e2e --service api\n\n"
+        "  drift history e2e --service api\n\n"
         "Exit codes: 0 clean, 1 drift, 2 usage/profile/auth error, 3 incomplete, 4 aborted."
     ),
     no_args_is_help=True,
@@ -56,6 +57,7 @@ for command in (
     tools.sandbox,
     onboarding.init,
     onboarding.compare,
+    history.history,
     tools.demo,
 ):
     app.command()(command)

@@ -4,12 +4,14 @@ the service template, or nothing serves."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from deepdiff import DeepDiff
 
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.live.normalize import config_fingerprint
+from drift.refs import SecretRef
 
 
 def rollout_findings(ctx: Context) -> Iterator[Finding]:
@@ -31,12 +33,12 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     # A template whose revision failed cannot serve (reported above): what serves is then
     # compared with the revision taking most traffic.
     baseline = live.serving[0].config if failed and live.serving else live.template
-    template = config_fingerprint(baseline)
+    template = _comparable(config_fingerprint(baseline))
     against = (
         f"{live.serving[0].name}'s" if baseline is not live.template else "the service template"
     )
     for rev in live.serving:
-        delta = DeepDiff(template, config_fingerprint(rev.config), ignore_order=True)
+        delta = DeepDiff(template, _comparable(config_fingerprint(rev.config)), ignore_order=True)
         if not delta:
             continue
         paths = sorted({_diff_path(p) for p in delta.affected_paths})
@@ -75,6 +77,16 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected="a serving revision",
             actual=None,
         )
+
+
+def _comparable(value: Any) -> Any:
+    """Secret references as text: DeepDiff walks an object's properties, and a SecretRef's
+    `secret_ref` is another SecretRef, without end (RecursionError)."""
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_comparable(v) for v in value)
+    return repr(value) if isinstance(value, SecretRef) else value
 
 
 def _diff_path(path: str) -> str:

@@ -1,0 +1,71 @@
+"""`drift history`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from drift.cli import output
+from drift.cli.options import OutputOpt, QuietOpt, ServiceOpt, shared
+from drift.cli.session import Invocation, run
+from drift.history.formats import HistoryFormat
+
+
+@shared("environment", "profiles", "project", "region", "impersonate_service_account", "verbose")
+def history(
+    cli: Invocation,
+    service: ServiceOpt = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            help="Show at most N revisions per service, newest first (0: all).",
+            min=0,
+        ),
+    ] = 20,
+    format: Annotated[
+        HistoryFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = HistoryFormat.TABLE,
+    output_file: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Each service's revisions, newest first, with what each one changed against the one
+    before it (variables added, removed or changed, secret references repointed, settings,
+    images), who created it with which client, and which ones serve or are tagged. Values
+    are masked as in findings; no secret value is read. Never writes.
+
+    One ListRevisions per service (paged), all services at once.
+
+    Exit 0 read, 2 bad input, 3 a service could not be read or does not exist (the others
+    are still shown; never shown as complete).
+
+    Examples:
+
+      drift history e2e --service api
+
+      drift history staging --limit 5
+
+      drift history staging --format json --output history.json
+    """
+    from drift.history.read import read_history
+    from drift.history.render import render_history
+    from drift.live.calls import CallRunner
+    from drift.progress import progress, wanted
+
+    settings = cli.settings()
+    profile = cli.profile(settings)
+    runner = CallRunner(settings.access().limits)
+    with progress(f"reading {cli.environment}'s history", runner, enabled=wanted(quiet=quiet)):
+        result = run(
+            read_history(profile, settings, services=service, limit=limit or None, runner=runner),
+            what="the history is incomplete",
+        )
+    if quiet and format is HistoryFormat.TABLE:
+        text = result.summary() + "\n"
+    else:
+        text = render_history(result, format)
+    output.emit(text, output_file)
+    raise typer.Exit(int(result.exit_code))

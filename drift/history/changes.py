@@ -1,0 +1,147 @@
+"""What one revision changed against the one before it: variables added, removed or changed
+(masked exactly as findings mask them), secret references repointed (in env and in mounts, in
+every container), settings from the catalogue, and images. No secret value is ever read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from drift.diff.describe import describe_live
+from drift.fields import FIELDS
+from drift.history.model import Action, Change, Kind
+from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
+from drift.profiles.model import ServiceProfile, VarRule
+from drift.redact import CHANGED, MASK, looks_like_credential
+
+Show = Callable[[EnvVar], str]
+Delta = tuple[Action, str | None, str | None]
+COMPARED_SETTINGS = tuple(
+    name for name, field in FIELDS.items() if field.level != "service" and name != "image"
+)
+"""Settings a revision carries. Service-level ones (ingress, …) are the service's, the same
+for every revision read; images are compared per container."""
+
+
+class Masking:
+    """Which plain values a service's history must not show: those findings would mask (the
+    profile expects a secret there, or its value is a credential) and any plain value that
+    looks like a credential."""
+
+    def __init__(self, profile: ServiceProfile) -> None:
+        self._secret: set[tuple[str | None, str]] = set()
+        for rules in profile.containers:
+            for rule in rules.env.values():
+                if _expects_secret(rule):
+                    self._secret.add((rules.name, rule.name))
+
+    def shown(self, container: str, config: RevisionConfig) -> Show:
+        """How the variables of one container of one revision are shown (rules named None
+        are those of the revision's primary container, as the diff reads them)."""
+
+        def show(var: EnvVar) -> str:
+            secret = (container, var.name) in self._secret or (
+                container == config.primary and (None, var.name) in self._secret
+            )
+            return describe_live(var, secret=secret)
+
+        return show
+
+
+def _expects_secret(rule: VarRule) -> bool:
+    return rule.expects_secret or (
+        rule.value is not None and looks_like_credential(rule.name, rule.value)
+    )
+
+
+def changes(before: RevisionConfig, after: RevisionConfig, masking: Masking) -> tuple[Change, ...]:
+    """Every difference from `before` to `after`: containers in `after`'s order (then those
+    only `before` had), each with its variables and mounts by name, then its image; then the
+    settings."""
+    several = len(before.containers) > 1 or len(after.containers) > 1
+    names = [c.name for c in after.containers] + [c.name for c in before.containers]
+    out: list[Change] = []
+    for name in dict.fromkeys(names):
+        old = before.named(name) if before.has(name) else None
+        new = after.named(name) if after.has(name) else None
+        shows = (masking.shown(name, before), masking.shown(name, after))
+        out += _container(name, old, new, several, shows)
+    for setting in COMPARED_SETTINGS:
+        old_value, new_value = before.settings.get(setting), after.settings.get(setting)
+        if old_value != new_value:
+            show = FIELDS[setting].show
+            out.append(
+                Change(
+                    Kind.SETTING,
+                    Action.CHANGED,
+                    f"setting.{setting}",
+                    None if old_value is None else show(old_value),
+                    None if new_value is None else show(new_value),
+                )
+            )
+    return tuple(out)
+
+
+def _container(
+    name: str,
+    old: ContainerConfig | None,
+    new: ContainerConfig | None,
+    several: bool,
+    shows: tuple[Show, Show],
+) -> Iterator[Change]:
+    label = name if several else None
+    if old is None or new is None:
+        action = Action.ADDED if old is None else Action.REMOVED
+        yield Change(
+            Kind.CONTAINER,
+            action,
+            f"container.{name}",
+            old.image if old is not None else None,
+            new.image if new is not None else None,
+            label,
+        )
+    old_env = old.env if old is not None else {}
+    new_env = new.env if new is not None else {}
+    for var in sorted(old_env.keys() | new_env.keys()):
+        change = _variable(old_env.get(var), new_env.get(var), *shows)
+        if change is not None:
+            yield Change(Kind.ENV, change[0], f"env.{var}", change[1], change[2], label)
+    old_mounts = old.mounts if old is not None else {}
+    new_mounts = new.mounts if new is not None else {}
+    for path in sorted(old_mounts.keys() | new_mounts.keys()):
+        change = _mount(old_mounts.get(path), new_mounts.get(path))
+        if change is not None:
+            yield Change(Kind.MOUNT, change[0], f"mount.{path}", change[1], change[2], label)
+    if old is not None and new is not None and old.image != new.image:
+        yield Change(Kind.IMAGE, Action.CHANGED, "image", old.image, new.image, label)
+
+
+def _variable(
+    old: EnvVar | None, new: EnvVar | None, show_old: Show, show_new: Show
+) -> Delta | None:
+    if old == new:
+        return None
+    if old is None:
+        assert new is not None
+        return (Action.ADDED, None, show_new(new))
+    if new is None:
+        return (Action.REMOVED, show_old(old), None)
+    if old.ref is not None and new.ref is not None:
+        return (Action.REPOINTED, str(old.ref), str(new.ref))
+    before, after = show_old(old), show_new(new)
+    if old.ref is None and new.ref is None and MASK in (before, after):
+        # a masked value tells only that it changed, never what it was or became
+        return (Action.CHANGED, MASK, CHANGED)
+    return (Action.CHANGED, before, after)
+
+
+def _mount(old: SecretMount | None, new: SecretMount | None) -> Delta | None:
+    if old is None and new is None:
+        return None
+    if old is None:
+        assert new is not None
+        return (Action.ADDED, None, str(new.ref))
+    if new is None:
+        return (Action.REMOVED, str(old.ref), None)
+    if old.ref == new.ref:
+        return None
+    return (Action.REPOINTED, str(old.ref), str(new.ref))

@@ -1,0 +1,115 @@
+"""What `drift history` reports: per service, its revisions newest first, each with what it
+changed against the one before (values already masked), who made it, and what it serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from drift.errors import ExitCode
+
+HISTORY_SCHEMA = "drift.history/v1"
+
+
+class Action(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    REPOINTED = "repointed"
+    """A secret reference now names another secret or version."""
+
+
+class Kind(StrEnum):
+    ENV = "env"
+    MOUNT = "mount"
+    SETTING = "setting"
+    IMAGE = "image"
+    CONTAINER = "container"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between a revision and the one before it. `before` and `after` are
+    what a person may see: secret references by name and version, plain values masked as in
+    findings (`***`, `*** (changed)`), settings as the catalogue shows them; None: absent."""
+
+    kind: Kind
+    action: Action
+    target: str
+    """`env.VAR`, `mount.PATH`, `setting.NAME`, `image`, `container.NAME`."""
+    before: str | None
+    after: str | None
+    container: str | None = None
+    """The container, when either revision runs more than one."""
+
+
+@dataclass(frozen=True)
+class RevisionEntry:
+    name: str
+    create_time: dt.datetime | None
+    creator: str
+    client: str | None
+    """What the revision's annotations record (`gcloud 467.0.0`), else None: never guessed."""
+    ready: bool
+    percent: int
+    """Its share of the service's traffic (what `traffic_statuses` says serves)."""
+    tags: tuple[str, ...]
+    changes: tuple[Change, ...] | None
+    """None: the oldest revision listed, with nothing before it to compare with."""
+
+    @property
+    def serving(self) -> bool:
+        return self.percent > 0
+
+
+@dataclass(frozen=True)
+class ServiceHistory:
+    service: str
+    listed: int
+    """How many revisions the service has (all were read); `revisions` may show fewer."""
+    revisions: tuple[RevisionEntry, ...]
+
+    @property
+    def hidden(self) -> int:
+        return self.listed - len(self.revisions)
+
+
+@dataclass(frozen=True)
+class Unread:
+    service: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    environment: str
+    project: str
+    region: str
+    services: tuple[ServiceHistory, ...]
+    unread: tuple[Unread, ...] = ()
+    limit: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.unread
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 when every service's history was read; 3 when one could not be (never looks
+        complete)."""
+        return ExitCode.OK if self.complete else ExitCode.INCOMPLETE
+
+    def summary(self) -> str:
+        """One line: what was read, and what could not be."""
+        shown = sum(len(s.revisions) for s in self.services)
+        listed = sum(s.listed for s in self.services)
+        count = len(self.services)
+        text = (
+            f"{self.environment}: {shown} of {listed} revisions shown "
+            f"in {count} service{'' if count == 1 else 's'}"
+        )
+        if self.complete:
+            return f"{text} (exit 0)"
+        names = ", ".join(u.service for u in self.unread)
+        return f"{text}; incomplete: could not read {names} (exit 3)"

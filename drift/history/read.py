@@ -1,0 +1,110 @@
+"""Read each service's revision history (one GetService and one paged ListRevisions per
+service, every service at once) and turn it into what `drift history` shows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from drift.errors import ApiError, UsageError
+from drift.fields import enum_name
+from drift.history.changes import Masking, changes
+from drift.history.model import HistoryResult, RevisionEntry, ServiceHistory, Unread
+from drift.live.api import get_service, short
+from drift.live.calls import CallRunner
+from drift.live.history import list_revisions
+from drift.live.model import RevisionRecord
+from drift.live.normalize import raw
+from drift.live.session import Session
+from drift.profiles.model import Profile, ServiceProfile
+from drift.settings import Settings
+
+DEFAULT_LIMIT = 20
+Traffic = dict[str, tuple[int, tuple[str, ...]]]
+"""revision -> (percent of the service's traffic, tags)"""
+
+
+async def read_history(
+    profile: Profile,
+    settings: Settings,
+    *,
+    services: Sequence[str] | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+    runner: CallRunner | None = None,
+) -> HistoryResult:
+    """The revisions of the profile's services (or the named ones), newest first, at most
+    `limit` each (None: all), each with what it changed against the one before."""
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {limit}")
+    names = profile.select(services)
+    async with Session(settings.access(), runner) as session:
+        read = await asyncio.gather(
+            *(_service(session, profile, profile.services[n], limit) for n in names)
+        )
+    return HistoryResult(
+        environment=profile.environment,
+        project=profile.project,
+        region=profile.region,
+        services=tuple(r for r in read if isinstance(r, ServiceHistory)),
+        unread=tuple(r for r in read if isinstance(r, Unread)),
+        limit=limit,
+    )
+
+
+async def _service(
+    session: Session, profile: Profile, service: ServiceProfile, limit: int | None
+) -> ServiceHistory | Unread:
+    name = f"projects/{profile.project}/locations/{profile.region}/services/{service.name}"
+    try:
+        svc = await get_service(session.clients, session.runner, name)
+        records = await list_revisions(session.clients, session.runner, svc, service.container)
+    except ApiError as exc:
+        if exc.status == "NOT_FOUND" and exc.call == "GetService":
+            where = f"{profile.project}/{profile.region}"
+            return Unread(service.name, f"service {service.name} does not exist in {where}")
+        return Unread(service.name, exc.reason)
+    return history_of(service, records, traffic(raw(svc)), limit)
+
+
+def history_of(
+    service: ServiceProfile, records: Sequence[RevisionRecord], served: Traffic, limit: int | None
+) -> ServiceHistory:
+    """`records` oldest first (as listed) -> the newest `limit`, newest first, with changes."""
+    masking = Masking(service)
+    entries = []
+    start = 0 if limit is None else max(0, len(records) - limit)
+    for i in range(len(records) - 1, start - 1, -1):
+        record = records[i]
+        percent, tags = served.get(record.name, (0, ()))
+        entries.append(
+            RevisionEntry(
+                name=record.name,
+                create_time=record.create_time,
+                creator=record.creator,
+                client=record.client,
+                ready=record.ready,
+                percent=percent,
+                tags=tags,
+                changes=changes(records[i - 1].config, record.config, masking) if i else None,
+            )
+        )
+    return ServiceHistory(service.name, len(records), tuple(entries))
+
+
+def traffic(svc: Any) -> Traffic:
+    """What serves, from `traffic_statuses` (a raw protobuf Service). A LATEST status may or
+    may not name its revision (not documented either way): it is the latest ready one
+    (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
+    served: Traffic = {}
+    for status in svc.traffic_statuses:
+        latest = enum_name(status, "type_").endswith("LATEST")
+        revision = short(status.revision or (svc.latest_ready_revision if latest else ""))
+        if not revision:
+            continue
+        percent, tags = served.get(revision, (0, ()))
+        served[revision] = (
+            percent + int(status.percent),
+            tags + ((status.tag,) if status.tag else ()),
+        )
+    return served

@@ -1,0 +1,207 @@
+"""How a history is shown: a table per service, the `drift.history/v1` JSON document, or
+Markdown. Values arrive masked; every live text a person reads shows its hidden characters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, assert_never
+
+from drift.format.markdown import md_code, md_table, md_text
+from drift.history.formats import HistoryFormat
+from drift.history.model import (
+    HISTORY_SCHEMA,
+    Action,
+    Change,
+    HistoryResult,
+    RevisionEntry,
+    ServiceHistory,
+)
+from drift.history.text import visible
+
+OLDEST = "the oldest revision listed: nothing before it to compare with"
+NO_CHANGE = "no change drift compares (same variables, secrets, settings and images)"
+
+
+def render_history(result: HistoryResult, fmt: HistoryFormat) -> str:
+    if fmt is HistoryFormat.TABLE:
+        return history_table(result)
+    if fmt is HistoryFormat.JSON:
+        return history_json(result)
+    if fmt is HistoryFormat.MARKDOWN:
+        return history_markdown(result)
+    assert_never(fmt)
+
+
+# -- words shared by the human formats ------------------------------------------------------
+
+
+def when(time: dt.datetime | None) -> str:
+    return "unknown time" if time is None else f"{time.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def who(entry: RevisionEntry) -> str:
+    creator = f"by {entry.creator}" if entry.creator else "creator not recorded"
+    client = f"via {entry.client}" if entry.client else "client not recorded"
+    return f"{creator} {client}"
+
+
+def serves(entry: RevisionEntry) -> str:
+    """`serving 90%, tag e2e`; `tag e2e` (0 %, reached through the tag's URL); `failed`."""
+    parts = [f"serving {entry.percent}%"] if entry.serving else []
+    if entry.tags:
+        parts.append(("tags " if len(entry.tags) > 1 else "tag ") + ", ".join(entry.tags))
+    if not entry.ready:
+        parts.append("failed")
+    return ", ".join(parts)
+
+
+def change_text(change: Change) -> str:
+    """`added env.TESTING = true`, `removed env.X (was …)`, `repointed env.K: a -> b`."""
+    target = change.target
+    if change.container is not None and not target.startswith("container."):
+        target += f" (container {change.container})"
+    if change.action is Action.ADDED:
+        return f"added {target} = {change.after}"
+    if change.action is Action.REMOVED:
+        return f"removed {target} (was {change.before})"
+    return f"{change.action.value} {target}: {_or_none(change.before)} -> {_or_none(change.after)}"
+
+
+def _or_none(value: str | None) -> str:
+    return "(none)" if value is None or value == "" else value
+
+
+def service_heading(history: ServiceHistory) -> str:
+    shown, listed = len(history.revisions), history.listed
+    if history.hidden:
+        return f"{shown} of {listed} revisions, newest first (--limit to see more)"
+    return f"{listed} revision{'' if listed == 1 else 's'}, newest first"
+
+
+def entry_lines(entry: RevisionEntry) -> list[str]:
+    """What a revision changed, one line each (already visible-escaped)."""
+    if entry.changes is None:
+        return [OLDEST]
+    if not entry.changes:
+        return [NO_CHANGE]
+    return [visible(change_text(c)) for c in entry.changes]
+
+
+# -- table ----------------------------------------------------------------------------------
+
+
+def history_table(result: HistoryResult) -> str:
+    lines = [
+        visible(
+            f"history · {result.environment} · project {result.project} · region {result.region}"
+        )
+    ]
+    for history in result.services:
+        lines += ["", visible(f"{history.service} · {service_heading(history)}")]
+        for entry in history.revisions:
+            marks = serves(entry)
+            lines.append(
+                visible(
+                    f"  {entry.name}  {when(entry.create_time)}" + (f"  {marks}" if marks else "")
+                )
+            )
+            lines.append("      " + visible(who(entry)))
+            lines += [f"      {line}" for line in entry_lines(entry)]
+    if result.unread:
+        lines += ["", "Could not read (this history is incomplete)"]
+        lines += [visible(f"  {u.service}: {u.reason}") for u in result.unread]
+    lines += ["", visible(result.summary())]
+    return "\n".join(lines) + "\n"
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+def history_json(result: HistoryResult) -> str:
+    return json.dumps(history_document(result), indent=2) + "\n"
+
+
+def history_document(result: HistoryResult) -> dict[str, Any]:
+    return {
+        "schema": HISTORY_SCHEMA,
+        "environment": result.environment,
+        "project": result.project,
+        "region": result.region,
+        "status": "complete" if result.complete else "incomplete",
+        "exit_code": int(result.exit_code),
+        "limit": result.limit,
+        "services": [
+            {
+                "service": h.service,
+                "listed": h.listed,
+                "shown": len(h.revisions),
+                "revisions": [_entry(e) for e in h.revisions],
+            }
+            for h in result.services
+        ],
+        "unread": [{"service": u.service, "reason": u.reason} for u in result.unread],
+    }
+
+
+def _entry(entry: RevisionEntry) -> dict[str, Any]:
+    return {
+        "revision": entry.name,
+        "create_time": _time(entry.create_time),
+        "creator": entry.creator or None,
+        "client": entry.client,
+        "ready": entry.ready,
+        "percent": entry.percent,
+        "tags": list(entry.tags),
+        "changes": None if entry.changes is None else [_change(c) for c in entry.changes],
+    }
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "kind": change.kind.value,
+        "action": change.action.value,
+        "target": change.target,
+        "container": change.container,
+        "before": change.before,
+        "after": change.after,
+    }
+
+
+def _time(time: dt.datetime | None) -> str | None:
+    if time is None:
+        return None
+    return time.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# -- Markdown -------------------------------------------------------------------------------
+
+
+def history_markdown(result: HistoryResult) -> str:
+    out = [
+        f"## drift history · {md_text(visible(result.environment))}",
+        "",
+        f"Project {md_code(visible(result.project))}, region {md_code(visible(result.region))}.",
+    ]
+    for history in result.services:
+        out += [
+            "",
+            f"### {md_text(visible(history.service))} ({md_text(service_heading(history))})",
+            "",
+        ]
+        rows = [
+            [
+                md_code(visible(e.name)),
+                md_text(when(e.create_time)),
+                md_text(visible(who(e))),
+                md_text(visible(serves(e))),
+                "<br>".join(md_text(line) for line in entry_lines(e)),
+            ]
+            for e in history.revisions
+        ]
+        out += md_table(["revision", "created", "by", "serves", "changes"], rows)
+    if result.unread:
+        out += ["", "**Incomplete:** could not read", ""]
+        out += [f"- {md_text(visible(f'{u.service}: {u.reason}'))}" for u in result.unread]
+    out += ["", f"**{md_text(visible(result.summary()))}**"]
+    return "\n".join(out) + "\n"
