@@ -59,9 +59,6 @@ def display_path(path: Path) -> str:
 
 def load_located(path: Path, *, display: str | None = None) -> Located:
     """Parse one YAML file into plain data with line numbers; refuse what is unsafe to read."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     name = display or display_path(path)
     try:
         size = path.stat().st_size
@@ -72,6 +69,18 @@ def load_located(path: Path, *, display: str | None = None) -> Located:
         raw = path.read_bytes()
     except OSError as exc:
         raise YamlProblems([Problem(name, 1, f"cannot read: {exc.strerror or exc}")]) from exc
+    return parse_located(raw, name)
+
+
+def parse_located(raw: bytes, name: str) -> Located:
+    """`load_located` for bytes already read (standard input), `name` showing where from."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if len(raw) > MAX_BYTES:
+        raise YamlProblems(
+            [Problem(name, 1, f"input is {len(raw)} bytes; the limit is {MAX_BYTES} bytes")]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
