@@ -31,6 +31,16 @@ class CheckResult:
     state: LiveState
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a source reads: with which settings and call runner, and whose revision history
+    it reads too."""
+
+    settings: Settings
+    runner: CallRunner | None = None
+    history: HistoryWanted | None = None
+
+
 class Source(Protocol):
     """Where "what runs" is read from, as the same `LiveState` whoever describes it: the live
     services (`LiveSource`), or the files a pipeline is about to deploy (`drift.manifest`).
@@ -46,14 +56,7 @@ class Source(Protocol):
         checked)."""
         ...
 
-    async def read(
-        self,
-        profile: Profile,
-        names: list[str],
-        settings: Settings,
-        runner: CallRunner | None,
-        history: HistoryWanted | None,
-    ) -> LiveState: ...
+    async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState: ...
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """The findings the source can vouch for (a value not known yet is no drift)."""
@@ -70,16 +73,10 @@ class LiveSource:
     def scope(self, profile: Profile, names: list[str]) -> list[str]:
         return names
 
-    async def read(
-        self,
-        profile: Profile,
-        names: list[str],
-        settings: Settings,
-        runner: CallRunner | None,
-        history: HistoryWanted | None,
-    ) -> LiveState:
+    async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
+        settings = how.settings
         return await read_live(
-            profile, names, settings.access(), runner, wait=settings.wait, history=history
+            profile, names, settings.access(), how.runner, wait=settings.wait, history=how.history
         )
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
@@ -109,7 +106,7 @@ async def run_check(
         check_probe_config(profile, names, targets_env)
     history = settings.history and source.deployed
     wanted = partial(_drifted, profile, LiveState()) if history else None
-    state = await source.read(profile, names, settings, runner, wanted)
+    state = await source.read(profile, names, Reading(settings, runner, wanted))
     findings = source.settle(diff(profile, names, state, today or dt.date.today()))
     if state.history:
         histories = {

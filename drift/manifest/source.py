@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from drift.check import Reading
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
-from drift.live.calls import CallRunner
 from drift.live.model import (
     ContainerConfig,
     LiveService,
@@ -21,11 +21,9 @@ from drift.live.model import (
     ServingRevision,
 )
 from drift.live.normalize import revision_config
-from drift.live.reader import HistoryWanted
 from drift.manifest.model import Manifest, Unknown, Workload
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
-from drift.settings import Settings
 
 OFFLINE = "not read (--offline): existence, state and access are checked without it"
 
@@ -74,14 +72,7 @@ class ManifestSource:
         self.notes = tuple(notes)
         return chosen
 
-    async def read(
-        self,
-        profile: Profile,
-        names: list[str],
-        settings: Settings,
-        runner: CallRunner | None,
-        history: HistoryWanted | None,
-    ) -> LiveState:
+    async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
         state = LiveState()
         for name in names:
             workload, expected = self.chosen[name], profile.services[name]
@@ -103,7 +94,7 @@ class ManifestSource:
             return state
         from drift.live.session import Session
 
-        async with Session(settings.access(), runner) as session:
+        async with Session(how.settings.access(), how.runner) as session:
             await session.check_secrets(profile, names, state)
         return state
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift import redact
 from drift.errors import Problem
+from drift.fix.knative import OUTPUT_ONLY
 from drift.manifest.model import Kind, Manifest, Unknown, Workload
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.unknowns import marks, service_unknowns, value_at
@@ -21,32 +22,9 @@ NOT_READ = {
     "google_cloud_run_service": "the Cloud Run v1 (Knative) resource",
     "google_cloud_run_v2_worker_pool": "worker pools are not checked yet",
 }
-OUTPUT_ONLY = frozenset(
-    {
-        "uid",
-        "generation",
-        "create_time",
-        "update_time",
-        "delete_time",
-        "expire_time",
-        "creator",
-        "last_modifier",
-        "observed_generation",
-        "terminal_condition",
-        "conditions",
-        "latest_ready_revision",
-        "latest_created_revision",
-        "traffic_statuses",
-        "uri",
-        "urls",
-        "satisfies_pzs",
-        "reconciling",
-        "etag",
-        "execution_count",
-        "latest_created_execution",
-    }
-)
-"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields)."""
+SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
+"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
+the name (the plan holds the short one)."""
 
 
 def is_plan(data: Any) -> bool:
@@ -115,10 +93,10 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
 
     unknown = change.get("after_unknown")
     if kind == JOB:
-        job = message(run_v2.Job, after, here, skip=OUTPUT_ONLY | {"name"})
+        job = message(run_v2.Job, after, here, skip=SKIPPED)
         return _workload(file, path, address, "job", job, after, ())
     known = service_unknowns(after, unknown, file, key(path, "change"))
-    service = message(run_v2.Service, known.after, here, skip=OUTPUT_ONLY | {"name"})
+    service = message(run_v2.Service, known.after, here, skip=SKIPPED)
     return _workload(file, path, address, "service", service, after, tuple(known.items))
 
 

@@ -27,6 +27,13 @@ spec:
 """
 
 
+def annotated(key: str, value: str) -> str:
+    """MINIMAL with one template annotation (line 9)."""
+    return MINIMAL.replace(
+        "    spec:\n", f"    metadata:\n      annotations:\n        {key}: {value}\n    spec:\n"
+    )
+
+
 def chat() -> Workload:
     (workload,) = read(CHAT.read_bytes(), "chat.service.yaml").workloads
     return workload
@@ -148,38 +155,22 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             id="concurrency",
         ),
         pytest.param(
-            MINIMAL.replace(
-                "    spec:\n",
-                "    metadata:\n      annotations:\n"
-                "        run.googleapis.com/vpc-access-egress: private-ranges\n    spec:\n",
-            ),
+            annotated("run.googleapis.com/vpc-access-egress", "private-ranges"),
             "m.yaml:9: run.googleapis.com/vpc-access-egress: 'private-ranges' is not one of",
             id="egress-word",
         ),
         pytest.param(
-            MINIMAL.replace(
-                "    spec:\n",
-                "    metadata:\n      annotations:\n"
-                "        autoscaling.knative.dev/maxScale: 'ten'\n    spec:\n",
-            ),
+            annotated("autoscaling.knative.dev/maxScale", "'ten'"),
             "m.yaml:9: autoscaling.knative.dev/maxScale: 'ten' is not a whole number",
             id="scale",
         ),
         pytest.param(
-            MINIMAL.replace(
-                "    spec:\n",
-                "    metadata:\n      annotations:\n"
-                "        run.googleapis.com/network-interfaces: '[{network: x}'\n    spec:\n",
-            ),
+            annotated("run.googleapis.com/network-interfaces", "'[{network: x}'"),
             "m.yaml:9: run.googleapis.com/network-interfaces: not valid JSON",
             id="json-annotation",
         ),
         pytest.param(
-            MINIMAL.replace(
-                "    spec:\n",
-                "    metadata:\n      annotations:\n"
-                "        run.googleapis.com/secrets: 'shared:shared-key'\n    spec:\n",
-            ),
+            annotated("run.googleapis.com/secrets", "'shared:shared-key'"),
             "m.yaml:9: run.googleapis.com/secrets: 'shared:shared-key' is not "
             "ALIAS:projects/PROJECT/secrets/NAME",
             id="secret-alias",
