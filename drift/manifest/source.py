@@ -69,6 +69,7 @@ class ManifestSource:
                 f"manifests ({files})" + "".join(f"\n  note: {n}" for n in notes)
             )
         self.chosen = {n: found[n] for n in chosen}
+        notes += [_pinned(found[n]) for n in chosen if _pinned(found[n])]
         self.notes = tuple(notes)
         return chosen
 
@@ -142,6 +143,22 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
         why = "".join(f"; {n}" for n in manifest.notes)
         return [f"{manifest.file} holds no Cloud Run service or job to check{why}"]
     return []
+
+
+def _pinned(workload: Workload) -> str:
+    """A manifest whose traffic goes to named revisions only: the revision the deploy
+    creates (what is checked) gets no traffic; the named ones keep serving."""
+    from drift.fields import enum_name
+    from drift.live.normalize import raw
+
+    traffic = raw(workload.resource).traffic
+    if not traffic or any(enum_name(t, "type_").endswith("LATEST") for t in traffic):
+        return ""
+    named = ", ".join(sorted({t.revision for t in traffic if t.percent > 0}))
+    return (
+        f"{workload.where}: traffic stays on {named or 'named revisions'}; what is checked is "
+        f"the revision the deploy creates for {workload.name}, which gets no traffic"
+    )
 
 
 def _placement(workload: Workload, profile: Profile) -> list[str]:
