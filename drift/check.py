@@ -1,20 +1,24 @@
-"""`drift check`: read live state, diff it against the profile, optionally probe, report."""
+"""`drift check`: read what runs (or what is about to: another `Source`), diff it against the
+profile, optionally probe, report."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
+from typing import Protocol
 
 from drift.causes import attach_causes
 from drift.diff import diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.since import HISTORY_RULES, History, with_since
-from drift.findings import ProbeResult, Unverified
+from drift.errors import UsageError
+from drift.findings import Finding, ProbeResult, Unverified
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
+from drift.live.reader import HistoryWanted
 from drift.live.session import read_live
 from drift.profiles.model import Profile, ServiceProfile
 from drift.report import Report
@@ -27,6 +31,58 @@ class CheckResult:
     state: LiveState
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a source reads: with which settings and call runner, and whose revision history
+    it reads too."""
+
+    settings: Settings
+    runner: CallRunner | None = None
+    history: HistoryWanted | None = None
+
+
+class Source(Protocol):
+    """Where "what runs" is read from, as the same `LiveState` whoever describes it: the live
+    services (`LiveSource`), or the files a pipeline is about to deploy (`drift.manifest`).
+    Everything after the read (diff, rules, ignores, report, exit code) is shared."""
+
+    deployed: bool
+    """What the source describes is deployed (so it can be probed and has a history)."""
+    notes: tuple[str, ...]
+    """What the report should say about what was read (and what was not)."""
+
+    def scope(self, profile: Profile, names: list[str]) -> list[str]:
+        """Which of the services asked for this source describes (the others are not
+        checked)."""
+        ...
+
+    async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState: ...
+
+    def settle(self, findings: list[Finding]) -> list[Finding]:
+        """The findings the source can vouch for (a value not known yet is no drift)."""
+        ...
+
+
+@dataclass
+class LiveSource:
+    """The serving (and tagged) revisions, read from Cloud Run."""
+
+    deployed: bool = True
+    notes: tuple[str, ...] = ()
+
+    def scope(self, profile: Profile, names: list[str]) -> list[str]:
+        return names
+
+    async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
+        settings = how.settings
+        return await read_live(
+            profile, names, settings.access(), how.runner, wait=settings.wait, history=how.history
+        )
+
+    def settle(self, findings: list[Finding]) -> list[Finding]:
+        return findings
+
+
 async def run_check(
     profile: Profile,
     settings: Settings,
@@ -36,18 +92,22 @@ async def run_check(
     environ: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     runner: CallRunner | None = None,
+    source: Source | None = None,
 ) -> CheckResult:
-    names = profile.select(services)
+    if source is None:
+        source = LiveSource()
+    if probe and not source.deployed:
+        raise UsageError("--probe does not apply here: nothing is deployed to probe")
+    names = source.scope(profile, profile.select(services))
     targets_env = dict(environ or {})
     if probe:
         from drift.probe.live import check_probe_config
 
         check_probe_config(profile, names, targets_env)
-    wanted = partial(_drifted, profile, LiveState()) if settings.history else None
-    state = await read_live(
-        profile, names, settings.access(), runner, wait=settings.wait, history=wanted
-    )
-    findings = diff(profile, names, state, today or dt.date.today())
+    history = settings.history and source.deployed
+    wanted = partial(_drifted, profile, LiveState()) if history else None
+    state = await source.read(profile, names, Reading(settings, runner, wanted))
+    findings = source.settle(diff(profile, names, state, today or dt.date.today()))
     if state.history:
         histories = {
             name: History(
@@ -79,6 +139,8 @@ async def run_check(
         probes=probes,
         unverified=_unique(state.unverified),
     )
+    if source.notes:
+        report = replace(report, notes=(*report.notes, *source.notes))
     return CheckResult(report, state)
 
 

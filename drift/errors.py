@@ -41,13 +41,18 @@ class UsageError(DriftError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One `file:line: message` problem in a YAML input (profile or scenario)."""
+    """One `file:line: message` problem in a YAML input (profile, scenario, manifest), or
+    `file: path: message` where a JSON path says more than a line (a Terraform plan is one
+    line)."""
 
     file: str
     line: int
     message: str
+    path: str = ""
 
     def __str__(self) -> str:
+        if self.path:
+            return f"{self.file}: {self.path}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 

@@ -27,7 +27,15 @@ def display_path(path: Path) -> str:
 def load_located(path: Path, *, display: str | None = None) -> Located:
     """Parse one YAML file into plain data with line numbers; refuse what is unsafe to read."""
     name = display or display_path(path)
-    raw = read_regular(path, name)
+    return parse_located(read_regular(path, name), name)
+
+
+def parse_located(raw: bytes, name: str) -> Located:
+    """`load_located` for bytes already read (standard input), `name` showing where from."""
+    if len(raw) > MAX_BYTES:
+        raise YamlProblems(
+            [Problem(name, 1, f"input is {len(raw)} bytes; the limit is {MAX_BYTES} bytes")]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -15,6 +15,17 @@ case "${DRIFT_ACTION_PROBE:-false}" in
   false|"") ;;
   *) echo "::error title=drift::probe must be true or false, got '${DRIFT_ACTION_PROBE}'"; exit 2 ;;
 esac
+# manifest: one file per line (blank lines and surrounding spaces ignored)
+while IFS= read -r file || [ -n "$file" ]; do
+  file="${file#"${file%%[![:space:]]*}"}"
+  file="${file%"${file##*[![:space:]]}"}"
+  [ -n "$file" ] && args+=(--manifest "$file")
+done <<< "${DRIFT_ACTION_MANIFEST:-}"
+case "${DRIFT_ACTION_OFFLINE:-false}" in
+  true) args+=(--offline) ;;
+  false|"") ;;
+  *) echo "::error title=drift::offline must be true or false, got '${DRIFT_ACTION_OFFLINE}'"; exit 2 ;;
+esac
 
 "${DRIFT_BIN:-drift}" "${args[@]}"
 code=$?

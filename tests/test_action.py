@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,8 @@ def test_action_yml_inputs_reach_the_script() -> None:
         "fail-on",
         "probe",
         "sarif-file",
+        "manifest",
+        "offline",
     }
     step = action["runs"]["steps"][-1]
     script = SCRIPT.read_text()
@@ -97,3 +100,70 @@ def test_action_yml_inputs_reach_the_script() -> None:
         assert name in script, name
     assert step["run"] == '"$GITHUB_ACTION_PATH/scripts/github-action.sh"'
     assert '--sarif "${DRIFT_ACTION_SARIF' in script
+
+
+def test_action_gates_what_is_about_to_be_deployed(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`manifest:` one file per line (here a Terraform plan and a rendered service)."""
+    data = REPO / "tests" / "data" / "manifest"
+    sandbox.clear_calls()
+    done = run_action(
+        sandbox,
+        tmp_path,
+        environment="staging",
+        manifest=f"\n  {data / 'plan.json'}  \n\n{data / 'web.service.yaml'}\n",
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert any(
+        line.startswith(
+            "::error file=profiles/staging.yaml,line=37,title=env.plaintext_secret (auth)::"
+        )
+        for line in lines
+    ), done.stdout
+    assert any("title=secret.missing (web)" in line for line in lines)
+    assert "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" not in done.stdout
+    assert "manifest:" in (tmp_path / "summary.md").read_text()
+    assert (tmp_path / "output.txt").read_text() == "exit-code=1\n"
+    assert not [c for c in sandbox.calls if c.method.startswith("google.cloud.run.")]
+
+
+def test_action_offline_reads_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.clear_calls()
+    plan = REPO / "tests" / "data" / "manifest" / "plan.json"
+    done = run_action(sandbox, tmp_path, environment="staging", manifest=str(plan), offline="true")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert sandbox.calls == []
+    bad = run_action(sandbox, tmp_path, environment="staging", manifest=str(plan), offline="1")
+    assert bad.returncode == 2
+    assert bad.stdout.startswith("::error title=drift::offline must be true or false")
+
+
+def test_action_refuses_a_probe_of_a_manifest(sandbox: Sandbox, tmp_path: Path) -> None:
+    plan = REPO / "tests" / "data" / "manifest" / "plan.json"
+    done = run_action(sandbox, tmp_path, environment="staging", manifest=str(plan), probe="true")
+    assert done.returncode == 2
+    assert "--probe does not apply with --manifest" in done.stderr
+
+
+def test_the_readme_uses_only_inputs_the_action_has() -> None:
+    action = YAML(typ="safe").load((REPO / "action.yml").read_text())
+    readme = (REPO / "README.md").read_text()
+    used: set[str] = set()
+    for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S):
+        for step in _steps(YAML(typ="safe").load(block)):
+            if str(step.get("uses", "")).startswith("acme-chat/drift@"):
+                used |= set(step.get("with") or {})
+    assert "manifest" in used
+    assert used <= set(action["inputs"])
+
+
+def _steps(data: object) -> list[dict[str, object]]:
+    """Every step of a workflow (or a list of steps) in a README block."""
+    if isinstance(data, list):
+        return [s for s in data if isinstance(s, dict)]
+    if not isinstance(data, dict):
+        return []
+    jobs = data.get("jobs")
+    if isinstance(jobs, dict):
+        return [s for job in jobs.values() for s in _steps(job)]
+    return _steps(data.get("steps"))

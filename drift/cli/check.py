@@ -19,6 +19,7 @@ from drift.cli.options import (
     shared,
 )
 from drift.cli.session import Invocation, run
+from drift.errors import UsageError
 from drift.format import OutputFormat
 
 
@@ -45,8 +46,31 @@ def check(
             help="Do not read drifted services' revision history (findings get no `since`).",
         ),
     ] = False,
+    manifest: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--manifest",
+            "-m",
+            help="Check what is about to be deployed instead of what runs: a Knative Service "
+            "or Job YAML (as `gcloud run services replace` takes it) or `terraform show -json` "
+            "plan output (repeatable; - reads standard input). Its secrets are still read live.",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="With --manifest: check only what the files say, read nothing from Google "
+            "Cloud (secret references are then not verified: exit 3 unless drift).",
+        ),
+    ] = False,
 ) -> None:
     """Read what the serving revisions run with and diff it against the profile. Never writes.
+
+    With --manifest, check the configuration a pipeline is about to deploy instead, with the
+    same rules and report: no Cloud Run call is made, and each finding's revision is
+    manifest:FILE.
 
     Exit 0 clean, 1 drift at or above --fail-on, 2 bad input, 3 incomplete (some items could
     not be read; never reported as clean).
@@ -62,14 +86,30 @@ def check(
       drift check staging --format sarif --output drift.sarif --fail-on warning
 
       drift check staging --format github --sarif drift.sarif
+
+      drift check staging --manifest service.yaml
+
+      terraform show -json plan | drift check staging --manifest -
     """
-    from drift.check import run_check
+    from drift.check import Source, run_check
     from drift.fix.render import with_repairs
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
+    if offline and not manifest:
+        raise UsageError("--offline applies only with --manifest")
+    if probe and manifest:
+        raise UsageError(
+            "--probe does not apply with --manifest: nothing is deployed yet to probe "
+            "(probe after the deploy: drift probe ENV)"
+        )
     settings = cli.settings(history=False if no_history else None)
     profile = cli.profile(settings)
+    source: Source | None = None
+    if manifest:
+        from drift.manifest import ManifestSource, load_manifests
+
+        source = ManifestSource(load_manifests(manifest), offline=offline)
     runner = CallRunner(settings.access().limits)
     with progress(f"checking {cli.environment}", runner, enabled=wanted(quiet=quiet)):
         result = run(
@@ -80,9 +120,11 @@ def check(
                 probe=probe,
                 environ=dict(os.environ),
                 runner=runner,
+                source=source,
             )
         )
-    report = with_repairs(profile, result.state, result.report)
+    # The repair of a manifest is an edit of the manifest, not a command on what runs.
+    report = result.report if manifest else with_repairs(profile, result.state, result.report)
     output.emit(output.render(report, format, quiet=quiet), output_file)
     if sarif is not None:
         output.emit(output.render(report, OutputFormat.SARIF), sarif)

@@ -1,31 +1,29 @@
 """Read live state concurrently: the profiled services and every revision a user can reach
-(those with traffic, and those a traffic tag points to), then (through `SecretReads`) what
-every secret reference they hold resolves to, and (through `AccessDecisions`) what IAM grants
-beyond each secret's own policy. Each distinct item is asked for once; a failed read becomes an
-`Unverified`. A deploy in progress is waited for, then reported unverified, never as drift."""
+(those with traffic, and those a traffic tag points to), then (through `SecretChecks`, which
+manifests share) what every secret reference they hold resolves to and what IAM grants. Each
+distinct item is asked for once; a failed read becomes an `Unverified`. A deploy in progress
+is waited for, then reported unverified, never as drift."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.live.access import AccessDecisions
 from drift.live.api import attempt, get_service, list_services, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.history import list_revisions
-from drift.live.model import EnvVar, LiveService, LiveState, ServingRevision
+from drift.live.model import LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
-from drift.live.secrets import SecretReads, Tasks
-from drift.profiles.model import ContainerRules, Profile, ServiceProfile
-from drift.refs import SecretRef
+from drift.live.resolve import SecretChecks
+from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
 HistoryWanted = Callable[[ServiceProfile, LiveService], bool]
@@ -56,9 +54,8 @@ class Reader:
         """Which services' revision history to read (as soon as they are described, while the
         rest is read): the check asks for those whose configuration has drifted."""
         self.state = LiveState()
-        self.tasks = Tasks()
-        self.secrets = SecretReads(clients, runner, project, self.state, self.tasks)
-        self.access = AccessDecisions(clients, runner, project, self.state, self.tasks)
+        self.checks = SecretChecks(clients, runner, project, self.state)
+        self.tasks = self.checks.tasks
 
     @property
     def parent(self) -> str:
@@ -66,37 +63,12 @@ class Reader:
 
     async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
         profiles = [profile.services[n] for n in names]
-        # Start at once what does not depend on the services: the secret list and the
-        # secrets the profile expects (usually the ones the services reference).
-        self.secrets.start()
-        for p in profiles:
-            for ref in expected_refs(p):
-                self.secrets.watch(ref, p.name)
+        # Start at once what does not depend on the services (the secrets the profile
+        # expects), then read the services, then what their references resolve to.
+        self.checks.expect(profiles)
         deadline = time.monotonic() + self.wait
         await self._read_services(profiles, deadline)
-        # Then what the services tell: the secrets they really reference, wherever (any
-        # container's env, secret volumes), and the values that rules need.
-        for svc in self.state.services.values():
-            for rev in svc.checked:
-                for _, _, ref in rev.config.secret_refs():
-                    self.secrets.watch(ref, svc.name)
-        for ref in self._values_needed(profiles):
-            self.secrets.read_value(ref)
-        await self.tasks.wait()
-        self.secrets.report_failures()
-        live_refs = [
-            ref
-            for svc in self.state.services.values()
-            for rev in svc.checked
-            for _, _, ref in rev.config.secret_refs()
-        ]
-        expected = {p.name: list(expected_refs(p)) for p in profiles}
-        await asyncio.gather(
-            self.access.name_projects(
-                [*live_refs, *(r for refs in expected.values() for r in refs)]
-            ),
-            self.access.decide(self.state.services.values(), expected),
-        )
+        await self.checks.resolve(profiles)
         return self.state
 
     # -- services and revisions -------------------------------------------------------------
@@ -250,57 +222,6 @@ class Reader:
                 Unverified(profile.name, f"revision.{short(name)}", exc.reason)
             )
             return None
-
-    def _values_needed(self, profiles: list[ServiceProfile]) -> set[SecretRef]:
-        """Secret references whose value some rule must compare (never for display)."""
-        needed: set[SecretRef] = set()
-        for p in profiles:
-            for rules in p.containers:
-                for rule in rules.env.values():
-                    mine = self._live_vars(p.name, rules.name, rule.name)
-                    mine_refs = {v.ref for v in mine if v.ref is not None}
-                    if (
-                        rule.pattern
-                        or rule.not_values
-                        or rule.one_of
-                        or rule.min_length is not None
-                    ):
-                        needed |= mine_refs
-                    if rule.same_as is None or not mine:
-                        continue
-                    theirs = self._live_vars(rule.same_as[0], None, rule.same_as[1])
-                    theirs_refs = {v.ref for v in theirs if v.ref is not None}
-                    if not theirs:
-                        continue  # nothing to compare with: the other side reports it missing
-                    if len(mine) == len(theirs) == 1 and mine_refs and mine_refs == theirs_refs:
-                        continue  # the very same secret version: equal without reading it
-                    needed |= mine_refs | theirs_refs
-        return needed
-
-    def _live_vars(self, service: str, container: str | None, var: str) -> set[EnvVar]:
-        svc = self.state.services.get(service)
-        if svc is None:
-            return set()
-        found = set()
-        for rev in svc.checked:
-            env = rev.config.env if container is None else rev.config.named(container).env
-            if (value := env.get(var)) is not None:
-                found.add(value)
-        return found
-
-
-def expected_refs(profile: ServiceProfile) -> Iterator[SecretRef]:
-    """Every secret reference the profile expects, in any container's env or mounts."""
-    for rules in profile.containers:
-        yield from _rule_refs(rules)
-
-
-def _rule_refs(rules: ContainerRules) -> Iterator[SecretRef]:
-    for rule in rules.env.values():
-        if rule.ref is not None:
-            yield rule.ref
-    for mount in rules.mounts.values():
-        yield mount.ref
 
 
 def _reachable(svc: Any, profile: ServiceProfile) -> list[Split]:

@@ -71,6 +71,16 @@ class Session:
         )
         return await reader.read(profile, names)
 
+    async def check_secrets(self, profile: Profile, names: Iterable[str], state: LiveState) -> None:
+        """What the secret references of the workloads `state` describes resolve to (for
+        workloads described otherwise than by reading them: manifests); no Cloud Run call."""
+        from drift.live.resolve import SecretChecks
+
+        profiles = [profile.services[n] for n in names]
+        checks = SecretChecks(self.clients, self.runner, profile.project, state)
+        checks.expect(profiles)
+        await checks.resolve(profiles)
+
     async def list_services(self, project: str, region: str) -> dict[str, Any]:
         from drift.live.api import list_services
 

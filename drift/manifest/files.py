@@ -1,0 +1,116 @@
+"""Read the files `--manifest` names (`-`: standard input) and tell what each is: a Terraform
+plan (`terraform show -json`: JSON with `resource_changes`), or a Knative Service or Job in
+YAML or JSON. Every problem in every file is reported at once: `file:line` for documents,
+`file: JSON path` for plans, exit 2; nothing is checked."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from drift.errors import InputError, Problem, UsageError
+from drift.manifest.knative import is_knative, read_knative
+from drift.manifest.model import Manifest
+from drift.manifest.terraform import is_plan, read_plan
+from drift.yamldoc import MAX_BYTES, Located, YamlProblems
+from drift.yamlfile import display_path, parse_located
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+MAX_PLAN_BYTES = 256 * 1024 * 1024
+"""A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
+WHAT = (
+    "a Knative Service or Job (gcloud run services|jobs describe --format export), or a "
+    "Terraform plan (terraform show -json PLAN)"
+)
+
+
+def load_manifests(
+    given: Sequence[str], read_stdin: Callable[[], bytes] | None = None
+) -> list[Manifest]:
+    """Every manifest named, in order; `InputError` with every problem found."""
+    if list(given).count(STDIN) > 1:
+        raise UsageError("--manifest -: standard input can be read once")
+    problems: list[Problem] = []
+    manifests = []
+    for name in given:
+        if name == STDIN:
+            shown = STDIN_NAME
+            raw = (read_stdin or _stdin)()
+        else:
+            shown = display_path(Path(name))
+            try:
+                raw = _read(Path(name))
+            except OSError as exc:
+                problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
+                continue
+        manifests.append(parse(shown, raw, problems))
+    if problems:
+        raise InputError(problems, kind="manifest")
+    return manifests
+
+
+def _stdin() -> bytes:
+    return sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+
+
+def _read(path: Path) -> bytes:
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a directory")
+    with path.open("rb") as f:
+        return f.read(MAX_PLAN_BYTES + 1)
+
+
+def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
+    """What one file describes; its problems go to `problems`."""
+    if len(raw) > MAX_PLAN_BYTES:
+        problems.append(Problem(name, 1, f"larger than {MAX_PLAN_BYTES} bytes"))
+        return Manifest(name)
+    if not raw.strip():
+        problems.append(Problem(name, 1, f"empty: expected {WHAT}"))
+        return Manifest(name)
+    if raw.lstrip()[:1] in (b"{", b"["):
+        data = _json(name, raw, problems)
+        if data is None:
+            return Manifest(name)
+        if is_plan(data):
+            return read_plan(name, data, problems)
+        doc = _located(name, raw, problems, data)
+    else:
+        doc = _located(name, raw, problems)
+    if doc is None:
+        return Manifest(name)
+    if is_plan(doc.data):
+        return read_plan(name, doc.data, problems)
+    if not is_knative(doc.data):
+        problems.append(Problem(name, 1, f"expected {WHAT}"))
+        return Manifest(name)
+    workload = read_knative(doc, problems)
+    return Manifest(name, (workload,) if workload is not None else ())
+
+
+def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        problems.append(Problem(name, 1, "not UTF-8 text"))
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+    except RecursionError:
+        problems.append(Problem(name, 1, "invalid JSON: nested too deeply"))
+    return None
+
+
+def _located(name: str, raw: bytes, problems: list[Problem], data: Any = None) -> Located | None:
+    """The document with the line of every key (a JSON document too large for that: without
+    lines)."""
+    if data is not None and len(raw) > MAX_BYTES:
+        return Located(name, data, {})
+    try:
+        return parse_located(raw, name)
+    except YamlProblems as exc:
+        problems += exc.problems
+        return None

@@ -1,0 +1,292 @@
+"""Read a Knative `Service` (`serving.knative.dev/v1`) or `Job` (`run.googleapis.com/v1`) as
+`gcloud run services|jobs replace` takes it and `gcloud run services describe --format export`
+writes it: its shape checked first (every problem at `file:line`, as gcloud would refuse the
+file), then converted to the run_v2 message by `drift.fix.knative` (the same conversion
+`drift plan --format yaml` writes with)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from drift.errors import Problem
+from drift.fix.knative import from_knative, keys
+from drift.manifest.model import Workload
+from drift.yamldoc import Located
+from drift.yamlfile import validation_problems
+
+SERVICE_API = "serving.knative.dev/v1"
+JOB_API = "run.googleapis.com/v1"
+
+
+class _Open(BaseModel):
+    """Keys drift does not read are left to gcloud (status, probes' details, …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class SecretKeyRef(_Open):
+    name: StrictStr
+    key: StrictStr | None = None
+
+
+class EnvSource(_Open):
+    secretKeyRef: SecretKeyRef | None = None
+
+
+class EnvVar(_Open):
+    name: StrictStr
+    value: StrictStr | None = None
+    valueFrom: EnvSource | None = None
+
+
+class Port(_Open):
+    name: StrictStr | None = None
+    containerPort: int | None = None
+
+
+class Mount(_Open):
+    name: StrictStr
+    mountPath: StrictStr
+    subPath: StrictStr | None = None
+
+
+class Resources(_Open):
+    limits: dict[str, StrictStr | int | float] | None = None
+
+
+class Probe(_Open):
+    initialDelaySeconds: int | None = None
+    timeoutSeconds: int | None = None
+    periodSeconds: int | None = None
+    failureThreshold: int | None = None
+
+
+class Container(_Open):
+    name: StrictStr | None = None
+    image: StrictStr
+    command: list[StrictStr] | None = None
+    args: list[StrictStr] | None = None
+    env: list[EnvVar] | None = None
+    ports: list[Port] | None = None
+    volumeMounts: list[Mount] | None = None
+    resources: Resources | None = None
+    startupProbe: Probe | None = None
+    livenessProbe: Probe | None = None
+    readinessProbe: Probe | None = None
+
+
+class KeyToPath(_Open):
+    key: StrictStr | None = None
+    path: StrictStr
+    mode: int | None = None
+
+
+class SecretVolume(_Open):
+    secretName: StrictStr
+    items: list[KeyToPath] | None = None
+    defaultMode: int | None = None
+
+
+class Volume(_Open):
+    name: StrictStr
+    secret: SecretVolume | None = None
+
+
+class Pod(_Open):
+    containers: list[Container] = Field(min_length=1)
+    volumes: list[Volume] | None = None
+    serviceAccountName: StrictStr | None = None
+    timeoutSeconds: int | None = None
+
+
+class RevisionSpec(Pod):
+    containerConcurrency: int | None = None
+
+
+class Metadata(_Open):
+    name: StrictStr | None = None
+    namespace: StrictStr | int | None = None
+    labels: dict[str, StrictStr] | None = None
+    annotations: dict[str, StrictStr] | None = None
+
+
+class NamedMetadata(Metadata):
+    name: StrictStr
+
+
+class RevisionTemplate(_Open):
+    metadata: Metadata | None = None
+    spec: RevisionSpec
+
+
+class Traffic(_Open):
+    percent: int | None = None
+    revisionName: StrictStr | None = None
+    latestRevision: bool | None = None
+    tag: StrictStr | None = None
+
+
+class ServiceSpec(_Open):
+    template: RevisionTemplate
+    traffic: list[Traffic] | None = None
+
+
+class ServiceDocument(_Open):
+    apiVersion: Literal["serving.knative.dev/v1"]
+    kind: Literal["Service"]
+    metadata: NamedMetadata
+    spec: ServiceSpec
+
+
+class TaskSpec(Pod):
+    maxRetries: int | None = None
+
+
+class TaskTemplate(_Open):
+    spec: TaskSpec
+
+
+class ExecutionSpec(_Open):
+    parallelism: int | None = None
+    taskCount: int | None = None
+    template: TaskTemplate
+
+
+class ExecutionTemplate(_Open):
+    metadata: Metadata | None = None
+    spec: ExecutionSpec
+
+
+class JobSpec(_Open):
+    template: ExecutionTemplate
+
+
+class JobDocument(_Open):
+    apiVersion: Literal["run.googleapis.com/v1"]
+    kind: Literal["Job"]
+    metadata: NamedMetadata
+    spec: JobSpec
+
+
+_WHOLE = frozenset(
+    {keys.MIN_SCALE, keys.MAX_SCALE, keys.SERVICE_MIN_SCALE, keys.SERVICE_MAX_SCALE}
+    | {keys.MANUAL_INSTANCES, keys.SHUTDOWN_HOURS}
+)
+_FLAGS = frozenset(
+    {keys.CPU_THROTTLING, keys.STARTUP_BOOST, keys.SESSION_AFFINITY, keys.HEALTH_CHECK_DISABLED}
+    | {keys.INVOKER_IAM_DISABLED, keys.DEFAULT_URL_DISABLED, keys.IAP_ENABLED}
+    | {keys.GPU_ZONAL_REDUNDANCY_DISABLED}
+)
+_WORDS: dict[str, frozenset[str]] = {
+    keys.INGRESS: frozenset(keys.INGRESS_VALUES.values()),
+    keys.EXECUTION_ENVIRONMENT: frozenset(keys.EXECUTION_VALUES.values()),
+    keys.VPC_EGRESS: frozenset(keys.EGRESS_VALUES.values()) | frozenset(keys.EGRESS_ALIASES),
+    keys.SCALING_MODE: frozenset(keys.SCALING_MODES.values()),
+    keys.REVOCATION_ACTION: frozenset(keys.REVOCATION_VALUES.values()),
+}
+_JSON: dict[str, type] = {
+    keys.NETWORK_INTERFACES: list,
+    keys.CUSTOM_AUDIENCES: list,
+    keys.DEPENDENCIES: dict,
+    keys.BASE_IMAGES: dict,
+}
+"""The values the annotations standing for settings take (gcloud's forms; `keys`)."""
+
+
+def is_knative(data: Any) -> bool:
+    return isinstance(data, dict) and ("kind" in data or "apiVersion" in data)
+
+
+def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
+    """The workload a Knative document describes; what is wrong goes to `problems`."""
+    data = doc.data
+    kind = data.get("kind")
+    model: type[BaseModel] = JobDocument if kind == "Job" else ServiceDocument
+    if kind not in ("Service", "Job"):
+        problems.append(
+            doc.problem(
+                ("kind",),
+                f"kind {kind!r}: a manifest is a Knative Service ({SERVICE_API}) or Job "
+                f"({JOB_API}), or a Terraform plan (terraform show -json)",
+            )
+        )
+        return None
+    found = _annotation_problems(doc, data)
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        found += [_hinted(p) for p in validation_problems(exc, doc, model)]
+    if found:
+        problems += sorted(found, key=lambda p: p.line)
+        return None
+    try:
+        resource = from_knative(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # what the shape check lets through and the conversion cannot read (a named port)
+        problems.append(doc.problem(("kind",), f"cannot read this {kind}: {exc}"))
+        return None
+    metadata = data["metadata"]
+    labels = metadata.get("labels") or {}
+    return Workload(
+        kind="job" if kind == "Job" else "service",
+        name=metadata["name"],
+        file=doc.file,
+        where=f"{doc.file}:{doc.line(('metadata', 'name'))}",
+        resource=resource,
+        project=str(metadata.get("namespace") or ""),
+        region=str(labels.get(keys.LOCATION_LABEL, "")),
+    )
+
+
+def _hinted(problem: Problem) -> Problem:
+    if problem.message.endswith("Input should be a valid string"):
+        return replace(problem, message=f"{problem.message} (quote it: the API takes text)")
+    return problem
+
+
+def _annotation_problems(doc: Located, data: dict[str, Any]) -> list[Problem]:
+    """The annotations that stand for settings, on the resource and on its template."""
+    places = (("metadata",), ("spec", "template", "metadata"))
+    return [p for where in places for p in _annotations(doc, where, data)]
+
+
+def _annotations(doc: Located, where: tuple[str, ...], data: dict[str, Any]) -> list[Problem]:
+    node: Any = data
+    for step in where:
+        node = node.get(step) if isinstance(node, dict) else None
+    annotations = node.get("annotations") if isinstance(node, dict) else None
+    if not isinstance(annotations, dict):
+        return []  # none, or not a mapping (the shape check says so)
+    problems = []
+    for name, value in annotations.items():
+        message = _bad_value(name, value) if isinstance(value, str) else None
+        if message is not None:
+            problems.append(doc.problem((*where, "annotations", name), f"{name}: {message}"))
+    return problems
+
+
+def _bad_value(name: str, value: str) -> str | None:
+    if name in _WHOLE and not value.strip().isdigit():
+        return f"{value!r} is not a whole number"
+    if name in _FLAGS and value not in ("true", "false"):
+        return f"{value!r} is neither 'true' nor 'false'"
+    if name in _WORDS and value not in _WORDS[name]:
+        return f"{value!r} is not one of {', '.join(sorted(_WORDS[name]))}"
+    if name in _JSON:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return "not valid JSON"
+        if not isinstance(parsed, _JSON[name]):
+            return f"expected a JSON {'list' if _JSON[name] is list else 'object'}"
+    if name == keys.SECRETS:
+        for pair in value.split(","):
+            alias, _, full = pair.strip().partition(":")
+            parts = full.split("/")
+            if not alias or len(parts) != 4 or parts[0] != "projects" or parts[2] != "secrets":
+                return f"{pair.strip()!r} is not ALIAS:projects/PROJECT/secrets/NAME"
+    return None

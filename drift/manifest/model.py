@@ -1,0 +1,54 @@
+"""What a manifest says will run: each Cloud Run service or job it describes, as the v2 message
+Cloud Run would hold once it is deployed, where it was written, and what it cannot tell yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["service", "job"]
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Something a manifest cannot tell before it is applied (Terraform's `after_unknown`):
+    findings on it are withheld, and it is reported as not verified."""
+
+    target: str
+    """The finding targets it covers, as a glob: `env.REDIS_HOST`, `env.*`, `setting.image`,
+    `mount.*`, `*` (the whole workload)."""
+    why: str
+    """Why, and where the manifest says so (a JSON path)."""
+    container: str | None = None
+    """Only in this container (None: any)."""
+    rule: str | None = None
+    """Only findings of this rule (None: any)."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    kind: Kind
+    name: str
+    file: str
+    """The manifest as the user named it (`-` read as `<stdin>`)."""
+    where: str
+    """Where in the file: `service.yaml:3`, `plan.json: resource_changes[2]`."""
+    resource: Any
+    """The run_v2 Service or Job the manifest describes (what Cloud Run would hold)."""
+    project: str = ""
+    """The project the manifest names ("" when it names none; may be a number)."""
+    region: str = ""
+    unknown: tuple[Unknown, ...] = ()
+
+    @property
+    def revision(self) -> str:
+        """What findings name as their revision."""
+        return f"manifest:{self.file}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    file: str
+    workloads: tuple[Workload, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+    """What the file holds that is not checked (a destroyed resource, another resource type)."""

@@ -1,0 +1,165 @@
+"""A Cloud Run v2 message from the JSON Terraform plans hold for it (`terraform show -json`),
+driven by the message's own descriptor: the provider's attributes are the proto fields in
+snake_case (magic-modules `mmv1/products/cloudrunv2/{Service,Job}.yaml`), every nested
+message is a list of at most one block (`template[0]`, `value_source[0].secret_key_ref[0]`),
+enums are their value names, durations strings (`300s`), maps objects of strings.
+
+Attributes the installed protos do not have (the provider's virtual fields, `project`,
+`location`, `effective_labels`, newer fields) are skipped; an enum value they do not know is
+left unset (the plan passed the provider's validation: drift's protos are older)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_DURATION = "google.protobuf.Duration"
+_TIMESTAMP = "google.protobuf.Timestamp"
+
+
+class PathProblem(Exception):
+    """Something in the plan that is not what its schema says, at a JSON path."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def key(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def index(path: str, i: int) -> str:
+    return f"{path}[{i}]"
+
+
+def kind_of(value: Any) -> str:
+    """A JSON value's type as the JSON text would call it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def expect(value: Any, kind: type, path: str, what: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PathProblem(path, f"expected {what}, found {kind_of(value)}")
+    return value
+
+
+def message(cls: Any, value: Any, path: str, *, skip: frozenset[str] = frozenset()) -> Any:
+    """The proto-plus message of class `cls` that the Terraform object `value` describes."""
+    pb = cls.pb()()
+    fill(pb, expect(value, dict, path, "an object"), path, skip)
+    return cls.wrap(pb)
+
+
+def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozenset()) -> None:
+    """Set the fields of the raw protobuf `msg` from the Terraform object `obj`."""
+    fields = msg.DESCRIPTOR.fields_by_name
+    for name, value in obj.items():
+        field = fields.get(name)
+        if value is None or field is None or name in skip:
+            continue  # unknown until apply (null), not a field of the message, or output
+        here = key(path, name)
+        if field.message_type is not None:
+            _message_field(msg, field, value, here)
+        elif _repeated(field):
+            items = enumerate(expect(value, list, here, "a list"))
+            scalars = [_scalar(field, v, index(here, i)) for i, v in items if v is not None]
+            with _assigning(here):
+                getattr(msg, name).extend(s for s in scalars if s is not None)
+        else:
+            scalar = _scalar(field, value, here)
+            if scalar is not None and (scalar or field.has_presence):
+                with _assigning(here):
+                    setattr(msg, name, scalar)
+
+
+@contextmanager
+def _assigning(path: str) -> Iterator[None]:
+    try:
+        yield
+    except (ValueError, TypeError) as exc:  # e.g. a number out of the field's range
+        raise PathProblem(path, str(exc)) from None
+
+
+def _repeated(field: Any) -> bool:
+    flag = getattr(field, "is_repeated", None)  # protobuf 7 has no `label` any more
+    return bool(flag) if flag is not None else field.label == field.LABEL_REPEATED
+
+
+def _message_field(msg: Any, field: Any, value: Any, path: str) -> None:
+    name = field.name
+    kind = field.message_type
+    if kind.GetOptions().map_entry:
+        target = getattr(msg, name)
+        value_field = kind.fields_by_name["value"]
+        for k, v in expect(value, dict, path, "an object").items():
+            scalar = None if v is None else _scalar(value_field, v, key(path, k))
+            if scalar is not None:
+                with _assigning(key(path, k)):
+                    target[k] = scalar
+        return
+    if kind.full_name == _TIMESTAMP:
+        return  # only output fields are times
+    if kind.full_name == _DURATION:
+        text = expect(value, str, path, "a duration such as 300s")
+        if text:
+            try:
+                getattr(msg, name).FromJsonString(text)
+            except ValueError:
+                raise PathProblem(path, f"{text!r} is not a duration such as 300s") from None
+        return
+    if _repeated(field):
+        items = getattr(msg, name)
+        for i, item in enumerate(expect(value, list, path, "a list")):
+            if item is not None:
+                fill(items.add(), expect(item, dict, index(path, i), "an object"), index(path, i))
+        return
+    # A nested block: a list of at most one object.
+    blocks = expect(value, list, path, "a list of one block")
+    if len(blocks) > 1:
+        raise PathProblem(path, f"expected at most one block, found {len(blocks)}")
+    if blocks and blocks[0] is not None:
+        inner = getattr(msg, name)
+        inner.SetInParent()  # a block that is there is set, even with every value a default
+        fill(inner, expect(blocks[0], dict, index(path, 0), "an object"), index(path, 0))
+
+
+def _scalar(field: Any, value: Any, path: str) -> Any:
+    """A scalar of the field's type, or None for an enum value the protos do not know."""
+    if field.enum_type is not None:
+        text = expect(value, str, path, "an enum value name")
+        if not text:
+            return 0
+        known = field.enum_type.values_by_name.get(text)
+        if known is None:
+            log.debug("%s: %s is not a value of %s: left unset", path, text, field.enum_type.name)
+            return None
+        return known.number
+    kind = field.cpp_type
+    if kind == field.CPPTYPE_STRING:
+        return expect(value, str, path, "a string")
+    if kind == field.CPPTYPE_BOOL:
+        return expect(value, bool, path, "true or false")
+    if kind in (field.CPPTYPE_FLOAT, field.CPPTYPE_DOUBLE):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PathProblem(path, f"expected a number, found {kind_of(value)}")
+        return float(value)
+    # integers: numbers, or the decimal strings int64 values are written as
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return expect(value, int, path, "a whole number")

@@ -1,0 +1,270 @@
+"""The manifests as a `drift.check.Source`: each service they describe becomes the same
+`LiveService` the live reader builds (one revision, `manifest:FILE`, serving 100 %), so the
+diff, rules, ignores, report and exit codes are the live check's. Nothing is read from Cloud
+Run; the secrets the services reference are read from Secret Manager and IAM as the live
+reader reads them (`Session.check_secrets`), unless offline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from drift.check import Reading
+from drift.errors import UsageError
+from drift.findings import Finding, Unverified
+from drift.live.model import (
+    ContainerConfig,
+    LiveService,
+    LiveState,
+    RevisionConfig,
+    ServingRevision,
+)
+from drift.live.normalize import revision_config
+from drift.manifest.model import Manifest, Unknown, Workload
+from drift.profiles.model import Profile, ServiceProfile
+from drift.refs import SecretRef
+
+OFFLINE = "not read (--offline): existence, state and access are checked without it"
+
+
+@dataclass
+class ManifestSource:
+    manifests: list[Manifest]
+    offline: bool = False
+    deployed: bool = False
+    notes: tuple[str, ...] = ()
+    chosen: dict[str, Workload] = field(default_factory=dict)
+    unknown: dict[str, list[Unknown]] = field(default_factory=dict)
+    """What each service's findings cannot be judged on (the manifest's own unknowns, and
+    offline, which project a number names)."""
+
+    def scope(self, profile: Profile, names: list[str]) -> list[str]:
+        """The services asked for that the manifests describe. A manifest that describes
+        services, none of them the profile's, a service described twice, or one meant for
+        another project or region: exit 2, nothing checked."""
+        problems: list[str] = []
+        notes: list[str] = []
+        found: dict[str, Workload] = {}
+        for manifest in self.manifests:
+            notes += manifest.notes
+            problems += _file_problems(manifest, profile, notes)
+            for w in manifest.workloads:
+                if w.kind != "service" or w.name not in profile.services:
+                    continue
+                if w.name in found:
+                    problems.append(
+                        f"service {w.name} is in {found[w.name].where} and in {w.where}: "
+                        "check each in its own run"
+                    )
+                problems += _placement(w, profile)
+                found[w.name] = w
+        if problems:
+            raise UsageError("\n".join(problems))
+        chosen = [n for n in names if n in found]
+        if not chosen:
+            files = ", ".join(m.file for m in self.manifests)
+            raise UsageError(
+                f"nothing to check: none of {', '.join(names) or 'no service'} is in the "
+                f"manifests ({files})" + "".join(f"\n  note: {n}" for n in notes)
+            )
+        self.chosen = {n: found[n] for n in chosen}
+        notes += [_pinned(found[n]) for n in chosen if _pinned(found[n])]
+        self.notes = tuple(notes)
+        return chosen
+
+    async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
+        state = LiveState()
+        for name in names:
+            workload, expected = self.chosen[name], profile.services[name]
+            live = live_service(workload, profile, expected)
+            state.services[name] = live
+            self.unknown[name] = list(workload.unknown)
+            if self.offline:
+                self.unknown[name] += _project_numbers(profile, expected, live.template)
+            state.unverified += _unverified(
+                name, self.unknown[name], expected, live.template, set(names)
+            )
+        if self.offline:
+            keys = {(n, ref.key) for n, s in state.services.items() for _, _, ref in _refs(s)}
+            state.unverified += [Unverified(n, f"secret.{k}", OFFLINE) for n, k in sorted(keys)]
+            self.notes += (
+                "--offline: nothing was read from Google Cloud; the secrets the manifests "
+                "reference are not verified",
+            )
+            return state
+        from drift.live.session import Session
+
+        async with Session(how.settings.access(), how.runner) as session:
+            await session.check_secrets(profile, names, state)
+        return state
+
+    def settle(self, findings: list[Finding]) -> list[Finding]:
+        """Withhold every finding on a value the manifest does not know yet."""
+        return [f for f in findings if not _withheld(f, self.unknown.get(f.service, ()))]
+
+
+def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
+    """The service as it will run once deployed: its template, serving all traffic."""
+    service = workload.resource
+    config = revision_config(service.template, service=service, container=expected.container)
+    revision = ServingRevision(workload.revision, 100, (), (), config)
+    return LiveService(
+        name=workload.name,
+        full_name=f"projects/{profile.project}/locations/{profile.region}/services/{workload.name}",
+        uri="",
+        etag="",
+        template=config,
+        serving=(revision,),
+        latest_created=workload.revision,
+        latest_ready=workload.revision,
+        latest_created_ready=True,
+        source=service,
+    )
+
+
+def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
+    services = [w for w in manifest.workloads if w.kind == "service"]
+    for w in manifest.workloads:
+        if w.kind == "job":
+            # Profiles describe no jobs yet: when they do, jobs are chosen here like services.
+            notes.append(f"job {w.name} ({w.where}) not checked: profiles do not describe jobs")
+        elif w.name not in profile.services:
+            notes.append(f"service {w.name} ({w.where}) not checked: not in the profile")
+    if any(w.name in profile.services for w in services):
+        return []
+    if services:
+        return [
+            f"{manifest.file} names no service of profile {profile.environment}: it has "
+            f"{', '.join(w.name for w in services)}; the profile has "
+            f"{', '.join(profile.services) or 'none'}"
+        ]
+    if not manifest.workloads:
+        why = "".join(f"; {n}" for n in manifest.notes)
+        return [f"{manifest.file} holds no Cloud Run service or job to check{why}"]
+    return []
+
+
+def _pinned(workload: Workload) -> str:
+    """A manifest whose traffic goes to named revisions only: the revision the deploy
+    creates (what is checked) gets no traffic; the named ones keep serving."""
+    from drift.fields import enum_name
+    from drift.live.normalize import raw
+
+    traffic = raw(workload.resource).traffic
+    if not traffic or any(enum_name(t, "type_").endswith("LATEST") for t in traffic):
+        return ""
+    named = ", ".join(sorted({t.revision for t in traffic if t.percent > 0}))
+    return (
+        f"{workload.where}: traffic stays on {named or 'named revisions'}; what is checked is "
+        f"the revision the deploy creates for {workload.name}, which gets no traffic"
+    )
+
+
+def _placement(workload: Workload, profile: Profile) -> list[str]:
+    """A manifest for another project (by id: a number cannot be told apart offline) or
+    region would be checked against the wrong secrets and expectations."""
+    problems = []
+    project = workload.project
+    if project and not project.isdigit() and project != profile.project:
+        problems.append(
+            f"{workload.where}: service {workload.name} is for project {project}, profile "
+            f"{profile.environment} checks {profile.project} (--project to override)"
+        )
+    if workload.region and workload.region != profile.region:
+        problems.append(
+            f"{workload.where}: service {workload.name} is for region {workload.region}, "
+            f"profile {profile.environment} checks {profile.region} (--region to override)"
+        )
+    return problems
+
+
+def _refs(service: LiveService) -> list[tuple[ContainerConfig, str, SecretRef]]:
+    return [use for rev in service.checked for use in rev.config.secret_refs()]
+
+
+def _project_numbers(
+    profile: Profile, expected: ServiceProfile, config: RevisionConfig
+) -> list[Unknown]:
+    """Offline, a project named by its number and one named by its id cannot be told apart
+    (GetProject would): a reference that differs from the profile's only that way is not
+    judged."""
+    out = []
+    for rules in expected.containers:
+        container = config.named(rules.name if rules.name is not None else config.primary)
+        pairs = [
+            (f"env.{name}", rule.ref, var.ref)
+            for name, rule in rules.env.items()
+            if (var := container.env.get(name)) is not None
+        ]
+        pairs += [
+            (f"mount.{path}", rule.ref, mount.ref)
+            for path, rule in rules.mounts.items()
+            for p, mount in container.mounts.items()
+            if p == path or p.startswith(path + "/")
+        ]
+        for target, want, have in pairs:
+            if (
+                want is None
+                or have is None
+                or (want.secret, want.version)
+                != (
+                    have.secret,
+                    have.version,
+                )
+            ):
+                continue
+            tokens = {want.project or profile.project, have.project or profile.project}
+            if len(tokens) > 1 and any(t.isdigit() for t in tokens):
+                why = f"projects {' and '.join(sorted(tokens))} may be one (not read: --offline)"
+                rule = f"{target.split('.', 1)[0]}.secret_ref"
+                out.append(Unknown(target, why, container.name, rule))
+    return out
+
+
+def _unverified(
+    name: str,
+    unknown: list[Unknown],
+    expected: ServiceProfile,
+    config: RevisionConfig,
+    checked: set[str],
+) -> list[Unverified]:
+    """What the manifest cannot tell yet, where some rule looks at it; and `same_as` rules
+    whose other side is not in the manifests (no live service is read)."""
+    out = []
+    for u in unknown:
+        reason = u.why
+        if u.target == "*":
+            out.append(Unverified(name, "service", reason))
+        elif u.rule == "secret.no_access":
+            out += [
+                Unverified(name, f"secret.{ref.key}", f"access not verified: {reason}")
+                for _, _, ref in config.secret_refs()
+            ]
+        elif not u.target.startswith("setting.") or u.target[8:] in expected.settings:
+            out.append(Unverified(name, u.target, reason))
+    for rules in expected.containers:
+        for rule in rules.env.values():
+            if rule.same_as is not None and rule.same_as[0] not in checked:
+                other = ".".join(rule.same_as)
+                out.append(
+                    Unverified(
+                        name,
+                        f"env.{rule.name}",
+                        f"same_as {other}: {rule.same_as[0]} is not in the manifests (a "
+                        "manifest check reads no live service)",
+                    )
+                )
+    return out
+
+
+def _withheld(finding: Finding, unknown: Iterable[Unknown]) -> bool:
+    return any(_covers(u, finding) for u in unknown)
+
+
+def _covers(unknown: Unknown, finding: Finding) -> bool:
+    if unknown.rule is not None and finding.rule != unknown.rule:
+        return False
+    if unknown.container is not None and finding.container not in (None, unknown.container):
+        return False
+    return fnmatchcase(finding.target, unknown.target)

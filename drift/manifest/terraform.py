@@ -1,0 +1,140 @@
+"""Read `terraform show -json PLAN`: the planned `after` value of every
+`google_cloud_run_v2_service` and `google_cloud_run_v2_job` in `resource_changes`, as the
+run_v2 message it becomes (terraform `internal/command/jsonplan/plan.go`; the provider's
+schema: magic-modules `mmv1/products/cloudrunv2/{Service,Job}.yaml`). A resource the plan
+destroys is not checked; values Terraform cannot know yet are `Unknown`; values the
+configuration marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift import redact
+from drift.errors import Problem
+from drift.fix.knative import OUTPUT_ONLY
+from drift.manifest.model import Kind, Manifest, Unknown, Workload
+from drift.manifest.proto import PathProblem, expect, index, key, message
+from drift.manifest.unknowns import marks, service_unknowns, value_at
+
+SERVICE = "google_cloud_run_v2_service"
+JOB = "google_cloud_run_v2_job"
+NOT_READ = {
+    "google_cloud_run_service": "the Cloud Run v1 (Knative) resource",
+    "google_cloud_run_v2_worker_pool": "worker pools are not checked yet",
+}
+SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
+"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
+the name (the plan holds the short one)."""
+
+
+def is_plan(data: Any) -> bool:
+    return isinstance(data, dict) and ("resource_changes" in data or "terraform_version" in data)
+
+
+def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manifest:
+    """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`."""
+    changes = plan.get("resource_changes")
+    if changes is None:
+        shape = "state" if "values" in plan else "output"
+        problems.append(
+            Problem(
+                file,
+                1,
+                f"this Terraform {shape} has no resource_changes: give the JSON of a saved "
+                "plan (terraform plan -out plan && terraform show -json plan)",
+                path="resource_changes",
+            )
+        )
+        return Manifest(file)
+    workloads: list[Workload] = []
+    notes: list[str] = []
+    try:
+        expect(changes, list, "resource_changes", "a list")
+    except PathProblem as exc:
+        problems.append(Problem(file, 1, exc.message, path=exc.path))
+        return Manifest(file)
+    for i, change in enumerate(changes):
+        try:
+            found = _resource(file, index("resource_changes", i), change, notes)
+        except PathProblem as exc:
+            problems.append(Problem(file, 1, exc.message, path=exc.path))
+            continue
+        if found is not None:
+            workloads.append(found)
+    return Manifest(file, tuple(workloads), tuple(notes))
+
+
+def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | None:
+    expect(rc, dict, path, "an object")
+    kind = rc.get("type")
+    address = rc.get("address") or f"{kind}.{rc.get('name', '?')}"
+    if rc.get("mode", "managed") != "managed":
+        return None  # a data source: read, not deployed
+    if kind in NOT_READ:
+        notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
+        return None
+    if kind not in (SERVICE, JOB):
+        return None
+    change = expect(rc.get("change"), dict, key(path, "change"), "an object")
+    actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
+    if "create" not in actions and ("delete" in actions or "forget" in actions):
+        notes.append(f"{file}: {address} is removed by the plan: not checked")
+        return None
+    if "create" not in actions and "update" not in actions and "no-op" not in actions:
+        return None
+    here = key(path, "change.after")
+    after = expect(change.get("after"), dict, here, "an object")
+    _register_sensitive(after, change.get("after_sensitive"))
+    name = after.get("name")
+    if not isinstance(name, str) or not name:
+        notes.append(f"{file}: {address}: its name is not known until apply: not checked")
+        return None
+    from google.cloud import run_v2
+
+    unknown = change.get("after_unknown")
+    if kind == JOB:
+        job = message(run_v2.Job, after, here, skip=SKIPPED)
+        return _workload(file, path, address, "job", job, after, ())
+    known = service_unknowns(after, unknown, file, key(path, "change"))
+    service = message(run_v2.Service, known.after, here, skip=SKIPPED)
+    return _workload(file, path, address, "service", service, after, tuple(known.items))
+
+
+def _workload(
+    file: str,
+    path: str,
+    address: str,
+    kind: Kind,
+    resource: Any,
+    after: dict[str, Any],
+    unknown: tuple[Unknown, ...],
+) -> Workload:
+    project = after.get("project") if isinstance(after.get("project"), str) else ""
+    region = after.get("location") if isinstance(after.get("location"), str) else ""
+    collection = "services" if kind == "service" else "jobs"
+    resource.name = f"projects/{project}/locations/{region}/{collection}/{after['name']}"
+    return Workload(
+        kind=kind,
+        name=after["name"],
+        file=file,
+        where=f"{file}: {address}",
+        resource=resource,
+        project=project or "",
+        region=region or "",
+        unknown=unknown,
+    )
+
+
+def _register_sensitive(after: Any, sensitive: Any) -> None:
+    """Every value `after_sensitive` marks (the configuration said `sensitive`, or it comes
+    from a sensitive attribute): registered as a secret, so no output can carry it."""
+    for at in marks(sensitive if isinstance(sensitive, dict | list) else False, ""):
+        _register_leaves(value_at(after, at))
+
+
+def _register_leaves(value: Any) -> None:
+    if isinstance(value, str):
+        redact.register(value)
+    elif isinstance(value, dict | list):
+        for v in value.values() if isinstance(value, dict) else value:
+            _register_leaves(v)

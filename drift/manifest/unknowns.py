@@ -1,0 +1,173 @@
+"""What a Terraform plan cannot tell yet, in the words of findings. `after_unknown` marks every
+value Terraform will only know once it applies (an image built by another resource, a host
+read from a database being created, the defaults the API fills on create): each mark becomes
+the finding targets it could change, so that no finding is made from a value that is not
+there and none of them is reported clean (terraform `internal/command/jsonplan/plan.go`:
+"`after_unknown` … with all unknown leaf values replaced with true"; unknown values are left
+out of `after`, or null inside lists)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift.manifest.model import Unknown
+from drift.manifest.proto import PathProblem, index, key, kind_of
+
+TPath = tuple[str | int, ...]
+ANY = -1
+"""Any index in a pattern."""
+
+_CONTAINER: TPath = ("template", 0, "containers", ANY)
+SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
+    (("ingress",), ("ingress",)),
+    (("invoker_iam_disabled",), ("invoker_iam_disabled",)),
+    (("default_uri_disabled",), ("default_uri_disabled",)),
+    (("binary_authorization",), ("binary_authorization",)),
+    (("scaling", 0, "min_instance_count"), ("min_instances",)),
+    (("scaling", 0, "max_instance_count"), ("max_instances",)),
+    (("template", 0, "timeout"), ("timeout",)),
+    (("template", 0, "scaling", 0, "min_instance_count"), ("min_instances",)),
+    (("template", 0, "scaling", 0, "max_instance_count"), ("max_instances",)),
+    (("template", 0, "max_instance_request_concurrency"), ("concurrency",)),
+    (("template", 0, "session_affinity"), ("session_affinity",)),
+    (("template", 0, "execution_environment"), ("execution_environment",)),
+    (("template", 0, "vpc_access", 0, "connector"), ("vpc_connector", "vpc_egress")),
+    (("template", 0, "vpc_access", 0, "egress"), ("vpc_egress",)),
+    (("template", 0, "vpc_access", 0, "network_interfaces"), ("vpc_egress",)),
+    (("template", 0, "service_account"), ("service_account",)),
+    ((*_CONTAINER, "image"), ("image",)),
+    ((*_CONTAINER, "resources", 0, "limits", "cpu"), ("cpu", "concurrency")),
+    ((*_CONTAINER, "resources", 0, "limits", "memory"), ("memory",)),
+    ((*_CONTAINER, "resources", 0, "cpu_idle"), ("cpu_throttling",)),
+    ((*_CONTAINER, "resources", 0, "startup_cpu_boost"), ("startup_cpu_boost",)),
+)
+"""Where each setting of the catalogue is in a `google_cloud_run_v2_service` (a test keeps
+every catalogue row here)."""
+
+
+@dataclass
+class Unknowns:
+    items: list[Unknown] = field(default_factory=list)
+    after: dict[str, Any] = field(default_factory=dict)
+    """`after` with every variable and secret volume that is partly unknown made harmless: a
+    variable keeps its name and no value (nor a reference to a version Terraform has not
+    chosen yet), a volume loses its secret."""
+
+
+def marks(value: Any, path: str, at: TPath = ()) -> Iterator[TPath]:
+    """The paths `after_unknown` marks true."""
+    if value is True:
+        yield at
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from marks(v, key(path, k), (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from marks(v, index(path, i), (*at, i))
+    elif value is not False and value is not None:
+        raise PathProblem(
+            path, f"expected true, false, an object or a list, found {kind_of(value)}"
+        )
+
+
+def service_unknowns(after: dict[str, Any], unknown: Any, file: str, path: str) -> Unknowns:
+    """What `after_unknown` hides in the service `after` describes (`path`: the resource's
+    change in the plan)."""
+    out = Unknowns(after=copy.deepcopy(after))
+    containers = _list(value_at(after, ("template", 0, "containers")))
+    several = len(containers) > 1
+    for at in marks(unknown, key(path, "after_unknown")):
+        where = key(path, "after") + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in at
+        )
+        why = f"not known until apply ({file}: {where})"
+        out.items += _unknown(out, at, why, containers, several)
+    return out
+
+
+def _unknown(
+    out: Unknowns, at: TPath, why: str, containers: list[Any], several: bool
+) -> list[Unknown]:
+    if len(at) <= len(_CONTAINER) and _overlaps(at, _CONTAINER):
+        return [Unknown("*", why)]  # the template, its containers or one of them
+    found: list[Unknown] = []
+    container = _container_name(containers, at)
+    for pattern, names in SETTINGS:
+        if _overlaps(at, pattern):
+            found += [Unknown(f"setting.{n}", why) for n in names]
+            if names == ("service_account",):
+                found.append(Unknown("secret.*", why, rule="secret.no_access"))
+    if _matches(at, (*_CONTAINER, "env")):
+        found += _env(out, at, why, containers, container)
+    elif _matches(at, (*_CONTAINER, "volume_mounts")):
+        found.append(Unknown("mount.*", why, container=container))
+    elif _matches(at, (*_CONTAINER, "name")) or _matches(at, (*_CONTAINER, "ports")):
+        if several:  # which container is which, and which one gets requests
+            found.append(Unknown("*", why))
+    elif _matches(at, ("template", 0, "volumes")):
+        found.append(Unknown("mount.*", why))
+        _forget_volume(out.after, at)
+    return found
+
+
+def _env(
+    out: Unknowns, at: TPath, why: str, containers: list[Any], container: str | None
+) -> list[Unknown]:
+    """`env.NAME` when the variable's name is known, else every variable of the container."""
+    if len(at) > 5 and at[6:] != ("name",):
+        variables = _list(value_at(out.after, at[:5]))
+        j = at[5]
+        var = variables[j] if isinstance(j, int) and 0 <= j < len(variables) else None
+        name = var.get("name") if isinstance(var, dict) else None
+        if isinstance(name, str) and name and isinstance(j, int):
+            variables[j] = {"name": name, "value": ""}  # nothing Terraform has not chosen
+            return [Unknown(f"env.{name}", why, container=container)]
+    return [Unknown("env.*", why, container=container)]
+
+
+def _forget_volume(after: dict[str, Any], at: TPath) -> None:
+    volumes = _list(value_at(after, ("template", 0, "volumes")))
+    if len(at) > 3 and isinstance(at[3], int) and at[3] < len(volumes):
+        chosen = [volumes[at[3]]]
+    else:
+        chosen = volumes
+    for volume in chosen:
+        if isinstance(volume, dict):
+            volume.pop("secret", None)
+
+
+def _container_name(containers: list[Any], at: TPath) -> str | None:
+    if len(at) < 4 or not isinstance(at[3], int) or at[3] >= len(containers):
+        return None
+    container = containers[at[3]]
+    name = container.get("name") if isinstance(container, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _matches(at: TPath, pattern: TPath) -> bool:
+    """Whether `at` is `pattern` or below it (ANY in the pattern: any index)."""
+    return len(at) >= len(pattern) and _overlaps(at, pattern)
+
+
+def _overlaps(at: TPath, pattern: TPath) -> bool:
+    """Whether one is the other or below it: what `at` hides covers `pattern` or is in it."""
+    return all(
+        (p == ANY and isinstance(a, int)) or p == a for a, p in zip(at, pattern, strict=False)
+    )
+
+
+def value_at(value: Any, at: TPath) -> Any:
+    """The value at a path of a JSON value (None where it has none)."""
+    for step in at:
+        if isinstance(step, int):
+            value = value[step] if isinstance(value, list) and step < len(value) else None
+        else:
+            value = value.get(step) if isinstance(value, dict) else None
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

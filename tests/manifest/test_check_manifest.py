@@ -1,0 +1,302 @@
+"""`drift check ENV --manifest FILE` end to end, as a pipeline runs it between rendering a deploy
+and running it: real processes against the sandbox through the official clients. A gcloud
+export with a sidecar, a secret volume and a secret of another project; a Terraform plan with
+plain values, secret references, a value not known until apply, a sensitive value and a
+destroy; secrets checked live (existence, state, access) with no Cloud Run call, or not at all
+with --offline; several files and standard input; every bad input one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from drift.sandbox import Sandbox
+from drift.sandbox.scenario import default_scenario_path
+from tests.cliutil import REPO, drift
+from tests.manifest.conftest import CHAT, JOB, PLAN, PROFILES, WEB
+
+SHAPES = default_scenario_path().with_name("real-shapes.yaml")
+STAGING = str(REPO / "profiles")
+SENSITIVE = "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"
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(REPO))
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Iterator[Sandbox]:
+    with Sandbox(SHAPES) as sandbox:
+        yield sandbox
+
+
+def check(sandbox: Sandbox, *args: str, stdin: str | None = None) -> Any:
+    return drift("check", *args, env=sandbox.environ(), stdin=stdin)
+
+
+def report(done: Any) -> dict[str, Any]:
+    assert "Traceback" not in done.stderr, done.stderr
+    return json.loads(done.stdout)
+
+
+def found(doc: dict[str, Any]) -> set[tuple[str, str, str, str | None]]:
+    return {
+        (f["rule"], f["service"], f["target"], f.get("container"))
+        for f in doc["findings"]
+        if not f["ignored"]
+    }
+
+
+def cloud_run_calls(sandbox: Sandbox) -> list[str]:
+    return [c.method for c in sandbox.calls if c.method.startswith("google.cloud.run.")]
+
+
+def test_a_gcloud_export_is_checked_before_it_is_deployed(shapes: Sandbox) -> None:
+    shapes.clear_calls()
+    done = check(shapes, "prod", "--profiles", str(PROFILES), "-m", rel(CHAT), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 1, done.stderr
+    assert found(doc) == {
+        ("env.value", "chat", "env.LOG_LEVEL", "app"),
+        # the sidecar's secret, whose latest version is DISABLED in the sandbox
+        ("secret.disabled", "chat", "secret.otel-token", "otel-collector"),
+    }
+    assert {f["revision"] for f in doc["findings"]} == {f"manifest:{rel(CHAT)}"}
+    assert doc["summary"]["services"] == 1  # billing is not in the manifest: not checked
+    assert doc["unverified"] == []
+    # every secret it references was read, the foreign one in its own project (by number),
+    # the mounted one at the version the volume names; and no Cloud Run call at all
+    versions = {c.request.name for c in shapes.calls if c.short == "GetSecretVersion"}
+    assert {
+        "projects/600000000002/secrets/partner-api-key/versions/1",
+        "projects/acme-prod/secrets/tls-cert/versions/3",
+        "projects/acme-prod/secrets/oauth-config/versions/latest",
+        "projects/acme-prod/secrets/otel-token/versions/latest",
+    } <= versions
+    assert cloud_run_calls(shapes) == []
+
+
+def test_offline_reads_nothing_and_is_never_clean(shapes: Sandbox, tmp_path: Path) -> None:
+    shapes.clear_calls()
+    args = ("prod", "--profiles", str(PROFILES), "--offline")
+    done = check(shapes, *args, "-m", rel(CHAT), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 1  # what the file says is drift still is
+    assert found(doc) == {("env.value", "chat", "env.LOG_LEVEL", "app")}
+    unverified = {u["target"]: u["reason"] for u in doc["unverified"]}
+    assert set(unverified) == {
+        "secret.chat-db-url",
+        "secret.oauth-config",
+        "secret.otel-token",
+        "secret.tls-cert",
+        "secret.600000000002/partner-api-key",
+        # a project by number and one by id may be the same: not told apart offline
+        "env.PARTNER_API_KEY",
+    }
+    assert "--offline" in unverified["secret.tls-cert"]
+    fixed = tmp_path / "chat.service.yaml"
+    fixed.write_text(CHAT.read_text().replace("value: DEBUG", "value: INFO"))
+    done = check(shapes, *args, "-m", str(fixed))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "no drift" not in done.stdout and "not clean (exit 3)" in done.stdout
+    assert "note: --offline: nothing was read from Google Cloud" in done.stdout
+    assert shapes.calls == []
+
+
+def test_a_terraform_plan_is_checked_before_it_is_applied(sandbox: Sandbox) -> None:
+    sandbox.clear_calls()
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", rel(PLAN), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 1, done.stderr
+    # auth gets its OAuth secret as a plain (sensitive) value; api is what the profile says
+    assert found(doc) == {("env.plaintext_secret", "auth", "env.OAUTH_CLIENT_SECRET", None)}
+    assert {f["revision"] for f in doc["findings"]} == {f"manifest:{rel(PLAN)}"}
+    # the host of a Redis instance the plan creates is not known yet: not verified
+    assert doc["unverified"] == [
+        {
+            "service": "api",
+            "target": "env.REDIS_HOST",
+            "reason": f"not known until apply ({rel(PLAN)}: resource_changes[1].change.after"
+            ".template[0].containers[0].env[3].value)",
+        }
+    ]
+    assert doc["summary"]["services"] == 2  # web is destroyed by the plan: not checked
+    assert cloud_run_calls(sandbox) == []
+    # api's SECRET_KEY has min_length: its value was read (and compared in memory only)
+    assert "AccessSecretVersion" in {c.short for c in sandbox.calls}
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "github", "sarif", "markdown"])
+def test_a_sensitive_value_never_leaves_in_any_format(
+    sandbox: Sandbox, fmt: str, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    env = {
+        **sandbox.environ(),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    done = drift(
+        "check", "staging", "--profiles", STAGING, "-m", rel(PLAN), "-f", fmt, "--verbose", env=env
+    )
+    assert done.returncode == 1, done.stderr
+    for text in (done.stdout, done.stderr, summary.read_text()):
+        assert SENSITIVE not in text and "OAUTH_CLIENT_SECRET" in done.stdout
+    if fmt == "sarif":
+        schema = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+        jsonschema.Draft4Validator(schema).validate(json.loads(done.stdout))
+    if fmt == "github":
+        assert "::error file=profiles/staging.yaml,line=37,title=env.plaintext_secret (auth)::" in (
+            done.stdout
+        )
+
+
+def test_a_plan_with_a_value_not_known_yet_is_incomplete_until_it_is(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    plan = json.loads(PLAN.read_text())
+    plan["resource_changes"] = [plan["resource_changes"][1]]  # api only
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", str(path))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "env.REDIS_HOST" in done.stdout and "no drift" not in done.stdout
+    change = plan["resource_changes"][0]["change"]
+    change["after"]["template"][0]["containers"][0]["env"][3]["value"] = "10.24.0.3"
+    change["after_unknown"]["template"][0]["containers"][0]["env"][3] = {"value_source": []}
+    path.write_text(json.dumps(plan))
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no drift (exit 0)" in done.stdout
+
+
+def test_the_secrets_a_manifest_references_are_checked_live(sandbox: Sandbox) -> None:
+    sandbox.clear_calls()
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", rel(WEB), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 1, done.stderr
+    assert found(doc) == {
+        # a mounted version that is DISABLED
+        ("secret.disabled", "web", "secret.secret-key-staging", None),
+        # a secret that does not exist
+        ("secret.missing", "web", "secret.feature-flags-token-staging", None),
+        # secrets the manifest's service account (web@) holds no accessor role on
+        ("secret.no_access", "web", "secret.jwt-secret-staging", None),
+        ("secret.no_access", "web", "secret.secret-key-staging", None),
+        ("env.unexpected", "web", "env.FEATURE_TOKEN", None),
+        ("env.unexpected", "web", "env.SESSION_SIGNING_KEY", None),
+    }
+    no_access = next(f for f in doc["findings"] if f["target"] == "secret.jwt-secret-staging")
+    assert no_access["message"].startswith("web@acme-chat-staging.iam.gserviceaccount.com")
+    assert cloud_run_calls(sandbox) == []
+
+
+def test_several_manifests_and_standard_input(sandbox: Sandbox) -> None:
+    plan = json.dumps(json.loads(PLAN.read_text()), separators=(",", ":"))  # one line
+    done = check(
+        sandbox,
+        "staging",
+        "--profiles",
+        STAGING,
+        "--manifest",
+        rel(WEB),
+        "--manifest",
+        "-",
+        "--manifest",
+        rel(JOB),
+        "-f",
+        "json",
+        stdin=plan,
+    )
+    doc = report(done)
+    assert done.returncode == 1, done.stderr
+    assert doc["summary"]["services"] == 3
+    revisions = {(f["service"], f["revision"]) for f in doc["findings"]}
+    assert revisions == {("auth", "manifest:<stdin>"), ("web", f"manifest:{rel(WEB)}")}
+    table = check(
+        sandbox, "staging", "--profiles", STAGING, "-m", "-", "-m", rel(JOB), stdin=plan
+    ).stdout
+    assert "note: <stdin>: google_cloud_run_v2_service.web is removed by the plan" in table
+    assert (
+        f"note: job db-migrate ({rel(JOB)}:11) not checked: profiles do not describe jobs" in table
+    )
+
+
+def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for name in ("base", "staging"):
+        (profiles / f"{name}.yaml").write_text((REPO / "profiles" / f"{name}.yaml").read_text())
+    (profiles / "gate.yaml").write_text(
+        "extends: staging\nignore:\n"
+        "  - {service: auth, env: OAUTH_CLIENT_SECRET, reason: rotated in OPS-77}\n"
+    )
+    done = check(sandbox, "gate", "--profiles", str(profiles), "-m", rel(PLAN), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 3, done.stdout  # the ignored drift counts for nothing
+    (ignored,) = doc["findings"]
+    assert ignored["ignored"] and ignored["ignore_reason"] == "rotated in OPS-77"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("-m", rel(PLAN), "--probe"), None, "--probe does not apply with --manifest"),
+        (("--offline",), None, "--offline applies only with --manifest"),
+        (
+            ("-m", rel(CHAT)),
+            None,
+            f"{rel(CHAT)} names no service of profile staging: it has chat; the profile has "
+            "api, auth, web",
+        ),
+        (
+            ("-m", rel(PLAN), "-m", "-"),
+            PLAN.read_text(),
+            f"service api is in {rel(PLAN)}: google_cloud_run_v2_service.api and in <stdin>: "
+            "google_cloud_run_v2_service.api",
+        ),
+        (("-m", "-", "-m", "-"), "{}", "standard input can be read once"),
+        (("-m", rel(JOB)), None, "nothing to check: none of api, auth, web is in the manifests"),
+        (("-m", rel(WEB), "-s", "api"), None, "nothing to check: none of api is in the manifests"),
+        (
+            ("-m", rel(PLAN), "--region", "europe-west1"),
+            None,
+            "service api is for region us-central1, profile staging checks europe-west1",
+        ),
+        (
+            ("-m", "-"),
+            PLAN.read_text().replace('"acme-chat-staging"', '"acme-chat-prod"'),
+            "<stdin>: google_cloud_run_v2_service.api: service api is for project "
+            "acme-chat-prod, profile staging checks acme-chat-staging",
+        ),
+        (("-m", "tests/data/manifest"), None, "tests/data/manifest:1: cannot read: is a directory"),
+        (("-m", "no-such.yaml"), None, "no-such.yaml:1: cannot read: No such file or directory"),
+        (
+            ("-m", "-"),
+            '{"resource_changes": [{"type": "google_cloud_run_v2_service", "change": '
+            '{"actions": ["update"], "after": {"name": "api", "template": ["oops"]}}}]}',
+            "<stdin>: resource_changes[0].change.after.template[0]: expected an object, found a "
+            "string",
+        ),
+        (
+            ("-m", "-"),
+            "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: api\nspec:\n"
+            "  template:\n    spec:\n      containers:\n      - image: 7\n",
+            "<stdin>:9: spec.template.spec.containers.0.image: Input should be a valid string",
+        ),
+    ],
+)
+def test_bad_input_is_one_clear_message_and_exit_2(
+    sandbox: Sandbox, args: tuple[str, ...], stdin: str | None, message: str
+) -> None:
+    sandbox.clear_calls()
+    done = check(sandbox, "staging", "--profiles", STAGING, *args, stdin=stdin)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.stderr.startswith("drift: error: ") and message in done.stderr, done.stderr
+    assert sandbox.calls == []  # nothing was checked

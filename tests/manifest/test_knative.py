@@ -1,0 +1,209 @@
+"""Knative documents as gcloud writes and reads them, read into the run_v2 message and the
+normalised configuration the checks compare: scaling, CPU allocation, VPC, execution
+environment, secrets in env and volumes, sidecars, secrets of another project through the
+`run.googleapis.com/secrets` aliases; jobs; and every malformed shape as `file:line`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from drift.live.normalize import revision_config
+from drift.manifest.model import Workload
+from drift.refs import SecretRef
+from tests.manifest.conftest import CHAT, JOB, problems_of, read
+
+MINIMAL = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+      - image: gcr.io/acme/api:1
+"""
+
+
+def annotated(key: str, value: str) -> str:
+    """MINIMAL with one template annotation (line 9)."""
+    return MINIMAL.replace(
+        "    spec:\n", f"    metadata:\n      annotations:\n        {key}: {value}\n    spec:\n"
+    )
+
+
+def chat() -> Workload:
+    (workload,) = read(CHAT.read_bytes(), "chat.service.yaml").workloads
+    return workload
+
+
+def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None:
+    workload = chat()
+    assert (workload.kind, workload.name, workload.revision) == (
+        "service",
+        "chat",
+        "manifest:chat.service.yaml",
+    )
+    assert workload.where == "chat.service.yaml:22"
+    assert (workload.project, workload.region) == ("500000000001", "us-central1")
+    config = revision_config(workload.resource.template, service=workload.resource, container=None)
+    assert [c.name for c in config.containers] == ["app", "otel-collector"]
+    assert config.primary == "app"  # the container with a port
+    app, sidecar = config.containers
+    # the alias of run.googleapis.com/secrets is the secret of the other project, by number
+    assert app.env["PARTNER_API_KEY"].ref == SecretRef("partner-api-key", "1", "600000000002")
+    assert app.env["DATABASE_URL"].ref == SecretRef("chat-db-url", "latest")
+    assert app.env["LOG_LEVEL"].value == "DEBUG"
+    assert sidecar.env["OTEL_TOKEN"].ref == SecretRef("otel-token", "latest")
+    # a secret volume: one file per item, at its version; without items, latest
+    assert app.mounts["/etc/tls/cert.pem"].ref == SecretRef("tls-cert", "3")
+    assert app.mounts["/etc/oauth"].ref == SecretRef("oauth-config", "latest")
+    assert set(app.mounts) == {"/etc/tls/cert.pem", "/etc/oauth"}  # not the emptyDir
+    # every annotation gcloud writes for a setting is read as that setting
+    assert config.settings == {
+        "timeout": "3600s",
+        "min_instances": 2,  # run.googleapis.com/minScale: service level
+        "max_instances": 30,  # autoscaling.knative.dev/maxScale
+        "concurrency": 200,
+        "cpu": "2000m",
+        "memory": str(2 * 2**30),
+        "cpu_throttling": False,
+        "startup_cpu_boost": True,
+        "session_affinity": True,
+        "service_account": "chat@acme-prod.iam.gserviceaccount.com",
+        "ingress": "all",
+        "execution_environment": "gen2",
+        "vpc_connector": "",
+        "vpc_egress": "private-ranges-only",  # Direct VPC (network-interfaces)
+        "invoker_iam_disabled": True,
+        "default_uri_disabled": False,
+        "binary_authorization": "default",
+        "image": "us-central1-docker.pkg.dev/acme-prod/apps/chat:4.3.0",
+    }
+    template = workload.resource.template
+    assert list(template.containers[0].depends_on) == ["otel-collector"]
+    assert [v.name for v in template.volumes] == ["tls-certs", "oauth", "scratch", "cloudsql"]
+    assert list(template.vpc_access.network_interfaces[0].tags) == ["chat"]
+
+
+def test_a_job_is_read_into_the_model() -> None:
+    (workload,) = read(JOB.read_bytes(), "export.job.yaml").workloads
+    assert (workload.kind, workload.name, workload.region) == ("job", "db-migrate", "us-central1")
+    task = workload.resource.template.template
+    assert task.timeout == timedelta(seconds=900)  # timeoutSeconds: '900', a string
+    assert "max_retries" in task and task.max_retries == 0  # 0 retries, not the default 3
+    assert task.service_account == "api@acme-chat-staging.iam.gserviceaccount.com"
+    secret = task.containers[0].env[0].value_source.secret_key_ref
+    assert (secret.secret, secret.version) == ("database-url-staging", "latest")
+    assert task.vpc_access.connector.endswith("/connectors/staging-vpc")
+
+
+def test_json_as_gcloud_describe_format_json_writes_it() -> None:
+    import json
+
+    from ruamel.yaml import YAML
+
+    document = YAML(typ="safe").load(MINIMAL)
+    (workload,) = read(json.dumps(document, indent=2), "api.json").workloads
+    assert workload.name == "api" and workload.resource.template.containers[0].image
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "kind: Service\nmetadata: {name: api\n",
+            "m.yaml:2: invalid YAML",
+            id="syntax",
+        ),
+        pytest.param(
+            MINIMAL.replace("kind: Service", "kind: Deployment"),
+            "m.yaml:2: kind 'Deployment': a manifest is a Knative Service",
+            id="kind",
+        ),
+        pytest.param(
+            MINIMAL.replace("serving.knative.dev/v1", "apps/v1"),
+            "m.yaml:1: apiVersion: Input should be 'serving.knative.dev/v1'",
+            id="api-version",
+        ),
+        pytest.param(
+            MINIMAL.replace("  name: api\n", "  labels: {app: api}\n"),
+            "m.yaml:3: metadata.name: required key is missing",
+            id="no-name",
+        ),
+        pytest.param(
+            MINIMAL.replace("      - image: gcr.io/acme/api:1\n", "        []\n"),
+            "m.yaml:8: spec.template.spec.containers: List should have at least 1 item",
+            id="no-container",
+        ),
+        pytest.param(
+            MINIMAL + "        env:\n        - name: REDIS_PORT\n          value: 6379\n",
+            "m.yaml:12: spec.template.spec.containers.0.env.0.value: Input should be a valid "
+            "string (quote it",
+            id="number-for-text",
+        ),
+        pytest.param(
+            MINIMAL + "        env:\n        - value: x\n",
+            "m.yaml:11: spec.template.spec.containers.0.env.0.name: required key is missing",
+            id="variable-without-name",
+        ),
+        pytest.param(
+            MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: lots\n"),
+            "m.yaml:8: spec.template.spec.containerConcurrency: Input should be a valid integer",
+            id="concurrency",
+        ),
+        pytest.param(
+            annotated("run.googleapis.com/vpc-access-egress", "private-ranges"),
+            "m.yaml:9: run.googleapis.com/vpc-access-egress: 'private-ranges' is not one of",
+            id="egress-word",
+        ),
+        pytest.param(
+            annotated("autoscaling.knative.dev/maxScale", "'ten'"),
+            "m.yaml:9: autoscaling.knative.dev/maxScale: 'ten' is not a whole number",
+            id="scale",
+        ),
+        pytest.param(
+            annotated("run.googleapis.com/network-interfaces", "'[{network: x}'"),
+            "m.yaml:9: run.googleapis.com/network-interfaces: not valid JSON",
+            id="json-annotation",
+        ),
+        pytest.param(
+            annotated("run.googleapis.com/secrets", "'shared:shared-key'"),
+            "m.yaml:9: run.googleapis.com/secrets: 'shared:shared-key' is not "
+            "ALIAS:projects/PROJECT/secrets/NAME",
+            id="secret-alias",
+        ),
+        pytest.param(
+            MINIMAL.replace(
+                "containers:\n", "containers:\n      - {image: x, ports: [{containerPort: http}]}\n"
+            ),
+            "m.yaml:9: spec.template.spec.containers.0.ports.0.containerPort: Input should be a "
+            "valid integer",
+            id="port",
+        ),
+        pytest.param(
+            MINIMAL + "        startupProbe: {httpGet: {port: http}}\n",
+            "m.yaml:2: cannot read this Service: invalid literal for int()",
+            id="named-probe-port",
+        ),
+        pytest.param("", "m.yaml:1: empty: expected a Knative Service or Job", id="empty"),
+        pytest.param("- a\n- b\n", "m.yaml:1: expected a Knative Service or Job", id="list"),
+        pytest.param(b"\xff\xfe\x00k", "m.yaml:1: not UTF-8 text", id="binary"),
+        pytest.param(MINIMAL + "---\n" + MINIMAL, "m.yaml:10: invalid YAML", id="two-documents"),
+    ],
+)
+def test_a_malformed_document_is_one_clear_line_per_problem(
+    text: str | bytes, expected: str
+) -> None:
+    found = problems_of(text)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_every_problem_of_a_document_at_once_in_line_order() -> None:
+    text = MINIMAL.replace("    spec:\n", "    spec:\n      timeoutSeconds: soon\n") + (
+        "        env:\n        - name: A\n          value: 1\n"
+    )
+    found = problems_of(text)
+    assert [p.split(":")[1] for p in found] == ["8", "13"]

@@ -1,0 +1,89 @@
+"""The manifests as the check's source, offline (nothing read, no sandbox needed): the
+services chosen, the notes, what cannot be judged from the files alone, and no credentials
+needed at all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.check import run_check
+from drift.manifest import ManifestSource, load_manifests
+from drift.profiles.loader import load_profile
+from drift.report import Report
+from drift.settings import load_settings
+from tests.cliutil import REPO, drift
+from tests.manifest.conftest import CHAT, PLAN
+
+STAGING = REPO / "profiles"
+
+
+def offline(*paths: Path, env: str = "staging", profiles: Path = STAGING) -> Report:
+    source = ManifestSource(load_manifests([str(p) for p in paths]), offline=True)
+    profile = load_profile(profiles, env)
+    return asyncio.run(run_check(profile, load_settings(), source=source)).report
+
+
+def auth_only(tmp_path: Path) -> Path:
+    plan = json.loads(PLAN.read_text())
+    plan["resource_changes"] = [plan["resource_changes"][2]]
+    path = tmp_path / "auth.json"
+    path.write_text(json.dumps(plan))
+    return path
+
+
+def test_same_as_a_service_the_manifests_do_not_hold_is_not_verified(tmp_path: Path) -> None:
+    report = offline(auth_only(tmp_path))
+    assert report.services == ("auth",)
+    by_target = {u.target: u.reason for u in report.unverified}
+    assert by_target["env.JWT_SECRET_KEY"] == (
+        "same_as api.JWT_SECRET_KEY: api is not in the manifests (a manifest check reads no "
+        "live service)"
+    )
+
+
+def test_traffic_kept_on_named_revisions_is_said(tmp_path: Path) -> None:
+    pinned = tmp_path / "chat.service.yaml"
+    pinned.write_text(
+        CHAT.read_text().replace(
+            "  - latestRevision: true\n    percent: 100",
+            "  - revisionName: chat-00004-jkl\n    percent: 100",
+        )
+    )
+    profiles = REPO / "tests" / "data" / "manifest" / "profiles"
+    report = offline(pinned, env="prod", profiles=profiles)
+    assert any(
+        "traffic stays on chat-00004-jkl; what is checked is the revision the deploy creates "
+        "for chat, which gets no traffic" in note
+        for note in report.notes
+    ), report.notes
+
+
+def test_findings_name_the_manifest_as_their_revision(tmp_path: Path) -> None:
+    report = offline(PLAN)
+    assert {f.revision for f in report.findings} == {f"manifest:{PLAN.relative_to(REPO)}"}
+    assert all(f.since is None for f in report.findings)  # no history: nothing deployed yet
+
+
+def test_offline_needs_no_credentials(tmp_path: Path) -> None:
+    env = {
+        "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "none.json"),
+        "HOME": str(tmp_path),
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+    }
+    done = drift("check", "staging", "--offline", "-m", str(PLAN), env=env)
+    assert done.returncode == 1, done.stdout + done.stderr  # the drift the plan holds
+    assert "env.OAUTH_CLIENT_SECRET" in done.stdout and done.stderr == ""
+
+
+def test_the_library_refuses_a_probe_of_what_is_not_deployed() -> None:
+    from drift.errors import UsageError
+
+    source = ManifestSource(load_manifests([str(PLAN)]), offline=True)
+    with pytest.raises(UsageError, match="nothing is deployed to probe"):
+        asyncio.run(
+            run_check(load_profile(STAGING, "staging"), load_settings(), source=source, probe=True)
+        )

@@ -1,0 +1,262 @@
+"""`terraform show -json` plans read as the provider writes them: `resource_changes[]` of
+`google_cloud_run_v2_service` and `google_cloud_run_v2_job`, nested blocks as lists, values
+Terraform cannot know yet (`after_unknown`) as findings withheld and items not verified,
+sensitive values registered as secrets, destroyed resources not checked, and every malformed
+shape at its JSON path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from drift import redact
+from drift.fields import FIELDS
+from drift.live.normalize import revision_config
+from drift.manifest.model import Unknown
+from drift.manifest.unknowns import SETTINGS
+from drift.refs import SecretRef
+from tests.manifest.conftest import PLAN, problems_of, read
+
+
+def plan() -> dict[str, Any]:
+    return json.loads(PLAN.read_text())
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"))  # as terraform writes it: one line
+
+
+def test_the_services_and_jobs_a_plan_leaves_running() -> None:
+    manifest = read(dumps(plan()), "plan.json")
+    assert [(w.kind, w.name) for w in manifest.workloads] == [
+        ("service", "api"),
+        ("service", "auth"),
+        ("job", "db-migrate"),
+    ]
+    assert manifest.notes == (
+        "plan.json: google_cloud_run_v2_service.web is removed by the plan: not checked",
+    )
+    api = manifest.workloads[0]
+    assert (api.project, api.region, api.where) == (
+        "acme-chat-staging",
+        "us-central1",
+        "plan.json: google_cloud_run_v2_service.api",
+    )
+    assert api.resource.name == "projects/acme-chat-staging/locations/us-central1/services/api"
+    config = revision_config(api.resource.template, service=api.resource, container=None)
+    env = config.env
+    assert env["SECRET_KEY"].ref == SecretRef("secret-key-staging", "3")
+    assert env["JWT_SECRET_KEY"].ref == SecretRef("jwt-secret-staging", "latest")
+    assert env["LOG_LEVEL"].value == "INFO"
+    # a value Terraform knows only after apply holds nothing, and is said so
+    assert env["REDIS_HOST"].value == "" and env["REDIS_HOST"].ref is None
+    assert api.unknown == (
+        Unknown(
+            "env.REDIS_HOST",
+            "not known until apply (plan.json: resource_changes[1].change.after.template[0]"
+            ".containers[0].env[3].value)",
+            container="api",
+        ),
+    )
+    assert config.settings["timeout"] == "3600s"
+    assert config.settings["min_instances"] == 1 and config.settings["max_instances"] == 20
+    assert config.settings["cpu_throttling"] is False and config.settings["concurrency"] == 250
+    assert config.settings["vpc_connector"] == "staging-vpc"
+    job = manifest.workloads[2].resource
+    task = job.template.template
+    assert task.timeout == timedelta(seconds=900) and "max_retries" in task
+    assert list(task.containers[0].args) == ["migrate", "--to", "head"]
+
+
+def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
+    secret = "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"
+    read(dumps(plan()), "plan.json")
+    assert redact.scrub(f"x {secret} y") == "x *** y"
+
+
+@pytest.mark.parametrize(
+    ("marks", "targets"),
+    [
+        ({"template": True}, {("*", None)}),
+        ({"template": [{"containers": [True]}]}, {("*", None)}),
+        ({"template": [{"containers": [{"image": True}]}]}, {("setting.image", None)}),
+        (
+            {"template": [{"containers": [{"resources": True}]}]},
+            {(f"setting.{n}", None) for n in ("cpu", "memory", "concurrency")}
+            | {("setting.cpu_throttling", None), ("setting.startup_cpu_boost", None)},
+        ),
+        ({"template": [{"containers": [{"env": True}]}]}, {("env.*", None)}),
+        (
+            {"template": [{"containers": [{"env": [{}, {"value_source": True}]}]}]},
+            {("env.LOG_FORMAT", None)},
+        ),
+        ({"template": [{"containers": [{"volume_mounts": True}]}]}, {("mount.*", None)}),
+        ({"template": [{"volumes": True}]}, {("mount.*", None)}),
+        (
+            {"template": [{"service_account": True}]},
+            {("setting.service_account", None), ("secret.*", "secret.no_access")},
+        ),
+        (
+            {"template": [{"scaling": True}]},
+            {("setting.min_instances", None), ("setting.max_instances", None)},
+        ),
+        ({"ingress": True, "uri": True, "etag": True}, {("setting.ingress", None)}),
+        ({"labels": {"team": True}, "traffic": True}, set()),
+    ],
+)
+def test_what_each_unknown_value_hides(marks: dict[str, Any], targets: set[Any]) -> None:
+    data = plan()
+    data["resource_changes"][1]["change"]["after_unknown"] = marks
+    api = read(dumps(data), "plan.json").workloads[0]
+    assert {(u.target, u.rule) for u in api.unknown} == targets
+
+
+def test_a_secret_whose_version_terraform_has_not_chosen_is_not_read() -> None:
+    data = plan()
+    change = data["resource_changes"][1]["change"]
+    del change["after"]["template"][0]["containers"][0]["env"][10]["value_source"][0][
+        "secret_key_ref"
+    ][0]["version"]
+    change["after_unknown"]["template"][0]["containers"][0]["env"][10] = {
+        "value_source": [{"secret_key_ref": [{"version": True}]}]
+    }
+    volume = {
+        "name": "keys",
+        "secret": [{"secret": "secret-key-staging", "items": [{"path": "k"}]}],
+    }
+    change["after"]["template"][0]["volumes"] = [volume]
+    change["after_unknown"]["template"][0]["volumes"] = [
+        {"secret": [{"items": [{"version": True}]}]}
+    ]
+    api = read(dumps(data), "plan.json").workloads[0]
+    template = api.resource.template
+    secret_key = next(v for v in template.containers[0].env if v.name == "SECRET_KEY")
+    assert not secret_key.value_source.secret_key_ref.secret  # not `latest` in its place
+    assert "secret" not in template.volumes[0]
+    assert {u.target for u in api.unknown} == {"env.REDIS_HOST", "env.SECRET_KEY", "mount.*"}
+
+
+def test_the_settings_catalogue_is_mapped_to_terraform() -> None:
+    """A new setting must say where a Terraform plan holds it (unknowns.SETTINGS)."""
+    assert {name for _, names in SETTINGS for name in names} == set(FIELDS)
+
+
+def test_resources_a_plan_does_not_run_are_not_checked() -> None:
+    data = plan()
+    changes = data["resource_changes"]
+    changes[1]["change"]["actions"] = ["delete", "create"]  # replaced: runs afterwards
+    changes[2]["change"]["actions"] = ["no-op"]  # unchanged: runs afterwards
+    changes.append(copy.deepcopy(changes[2]) | {"address": "google_cloud_run_service.old"})
+    changes[-1]["type"] = "google_cloud_run_service"
+    forgotten = copy.deepcopy(changes[1])
+    forgotten["change"]["actions"] = ["forget"]
+    forgotten["address"] = "google_cloud_run_v2_service.legacy"
+    changes.append(forgotten)
+    manifest = read(dumps(data), "plan.json")
+    assert [w.name for w in manifest.workloads] == ["api", "auth", "db-migrate"]
+    assert manifest.notes == (
+        "plan.json: google_cloud_run_v2_service.web is removed by the plan: not checked",
+        "plan.json: google_cloud_run_service.old not checked (the Cloud Run v1 (Knative) resource)",
+        "plan.json: google_cloud_run_v2_service.legacy is removed by the plan: not checked",
+    )
+
+
+def _at(data: dict[str, Any], *path: Any) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _mutated(change: Any) -> str:
+    data = plan()
+    change(data)
+    return dumps(data)
+
+
+AFTER = ("resource_changes", 1, "change", "after")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: _at(d, *AFTER)["template"].__setitem__(0, "oops"),
+            "plan.json: resource_changes[1].change.after.template[0]: expected an object, "
+            "found a string",
+        ),
+        (
+            lambda d: _at(d, *AFTER).__setitem__("template", [{}, {}]),
+            "plan.json: resource_changes[1].change.after.template: expected at most one block, "
+            "found 2",
+        ),
+        (
+            lambda d: _at(d, *AFTER, "template", 0, "containers", 0, "env", 2).__setitem__(
+                "value", 7
+            ),
+            "plan.json: resource_changes[1].change.after.template[0].containers[0].env[2].value: "
+            "expected a string, found a number",
+        ),
+        (
+            lambda d: _at(d, *AFTER, "template", 0).__setitem__("timeout", "an hour"),
+            "plan.json: resource_changes[1].change.after.template[0].timeout: 'an hour' is not a "
+            "duration such as 300s",
+        ),
+        (
+            lambda d: _at(d, *AFTER, "template", 0).__setitem__(
+                "max_instance_request_concurrency", 2**40
+            ),
+            "plan.json: resource_changes[1].change.after.template[0]"
+            ".max_instance_request_concurrency: Value out of range",
+        ),
+        (
+            lambda d: _at(d, *AFTER, "template", 0, "containers", 0).__setitem__(
+                "resources", [{"limits": ["1"]}]
+            ),
+            "plan.json: resource_changes[1].change.after.template[0].containers[0].resources[0]"
+            ".limits: expected an object, found a list",
+        ),
+        (
+            lambda d: _at(d, "resource_changes", 1, "change").__setitem__(
+                "after_unknown", {"uri": "x"}
+            ),
+            "plan.json: resource_changes[1].change.after_unknown.uri: expected true, false, an "
+            "object or a list, found a string",
+        ),
+        (
+            lambda d: _at(d, "resource_changes", 1, "change").__setitem__("actions", "update"),
+            "plan.json: resource_changes[1].change.actions: expected a list, found a string",
+        ),
+        (
+            lambda d: _at(d, "resource_changes").__setitem__(1, None),
+            "plan.json: resource_changes[1]: expected an object, found null",
+        ),
+        (
+            lambda d: d.__setitem__("resource_changes", {}),
+            "plan.json: resource_changes: expected a list, found an object",
+        ),
+        (
+            lambda d: d.pop("resource_changes"),
+            "plan.json: resource_changes: this Terraform output has no resource_changes",
+        ),
+    ],
+)
+def test_a_malformed_plan_is_one_clear_line_at_its_json_path(change: Any, expected: str) -> None:
+    found = problems_of(_mutated(change), "plan.json")
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_broken_plan_file_says_where_json_broke() -> None:
+    text = PLAN.read_text()
+    (found,) = problems_of(text[: len(text) // 2], "plan.json")
+    assert found.startswith("plan.json:") and "invalid JSON" in found
+
+
+def test_state_instead_of_a_plan_says_what_to_run() -> None:
+    state = {"format_version": "1.0", "terraform_version": "1.9.5", "values": {"root_module": {}}}
+    (found,) = problems_of(json.dumps(state), "state.json")
+    assert "this Terraform state has no resource_changes" in found
+    assert "terraform show -json plan" in found
