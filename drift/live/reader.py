@@ -65,6 +65,13 @@ class Reader:
         return f"projects/{self.project}/locations/{self.region}"
 
     async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
+        try:
+            return await self._read(profile, names)
+        except BaseException:
+            self.tasks.discard()
+            raise
+
+    async def _read(self, profile: Profile, names: Iterable[str]) -> LiveState:
         profiles = [profile.services[n] for n in names]
         # Start at once what does not depend on the services: the secret list and the
         # secrets the profile expects (usually the ones the services reference).
