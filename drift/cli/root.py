@@ -24,7 +24,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
 )
 profiles_app = typer.Typer(help="Lint profiles and print their JSON Schema.", no_args_is_help=True)
