@@ -29,6 +29,7 @@ app = typer.Typer(
 )
 profiles_app = typer.Typer(help="Lint profiles and print their JSON Schema.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(tools.sandbox_app, name="sandbox")
 
 
 def _version(value: bool) -> None:
@@ -53,7 +54,6 @@ for command in (
     fix.plan,
     fix.fix,
     fix.rollback,
-    tools.sandbox,
     onboarding.init,
     onboarding.compare,
     tools.demo,
