@@ -57,12 +57,17 @@ services:
 """
 
 
+def staging(directory: Path, text: str) -> Profile:
+    """`text` as profiles/staging.yaml under `directory` (the working directory), loaded."""
+    (directory / "profiles").mkdir()
+    (directory / "profiles" / "staging.yaml").write_text(textwrap.dedent(text))
+    return load_profile(Path("profiles"), "staging")
+
+
 @pytest.fixture
 def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "staging.yaml").write_text(textwrap.dedent(PROFILE))
-    return load_profile(Path("profiles"), "staging")
+    return staging(tmp_path, PROFILE)
 
 
 def by_target(findings: list[Finding]) -> dict[str, Finding]:
@@ -102,12 +107,10 @@ def test_unknown_setting_is_a_profile_error_with_a_suggestion(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "staging.yaml").write_text(
-        "project: p\nregion: r\nservices:\n  api:\n    settings:\n      timout: 10s\n"
-    )
     with pytest.raises(ProfileError) as caught:
-        load_profile(Path("profiles"), "staging")
+        staging(
+            tmp_path, "project: p\nregion: r\nservices:\n  api:\n    settings:\n      timout: 10s\n"
+        )
     (problem,) = caught.value.problems
     assert (problem.line, "did you mean 'timeout'?" in problem.message) == (6, True)
 
@@ -130,9 +133,7 @@ def test_missing_service_suggests_a_close_one(
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "staging.yaml").write_text(textwrap.dedent(SANDBOX_PROFILE))
-    profile = load_profile(Path("profiles"), "staging")
+    profile = staging(tmp_path, SANDBOX_PROFILE)
     services = [only] if only else None
     result = asyncio.run(run_check(profile, load_settings(), services=services, today=TODAY))
     (missing,) = [f for f in result.report.findings if f.rule == "service.missing"]

@@ -12,6 +12,9 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,11 +23,24 @@ from drift.sandbox import Sandbox, default_scenario_path, mint_test_jwt
 from tests.cliutil import REPO, drift, scenario_secret_values
 
 
-def test_sandbox_command_serves_and_stops_on_ctrl_c() -> None:
+@dataclass
+class Foreground:
+    """A `drift sandbox` process: the export lines it printed, and (once stopped) its exit
+    code and stderr."""
+
+    exports: dict[str, str] = field(default_factory=dict)
+    returncode: int | None = None
+    errors: str = ""
+
+
+@contextmanager
+def foreground(*args: str) -> Iterator[Foreground]:
+    """`drift sandbox ARGS` in another process, until its export lines are printed; Ctrl-C
+    (SIGINT) when the block ends."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    exports: dict[str, str] = {}
+    run = Foreground()
     with subprocess.Popen(
-        [sys.executable, "-m", "drift", "sandbox"],
+        [sys.executable, "-m", "drift", "sandbox", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -34,22 +50,28 @@ def test_sandbox_command_serves_and_stops_on_ctrl_c() -> None:
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
-                exports.update(re.findall(r"(\w+_EMULATOR_HOST)=(\S+)", line))
-                if len(exports) == 3:
+                run.exports.update(re.findall(r"(\w+_EMULATOR_HOST)=(\S+)", line))
+                if len(run.exports) == 3:
                     break
-            assert set(exports) == {
-                "CLOUD_RUN_EMULATOR_HOST",
-                "SECRET_MANAGER_EMULATOR_HOST",
-                "RESOURCE_MANAGER_EMULATOR_HOST",
-            }
-            done = drift("check", "staging", env=exports)
-            assert done.returncode == 1 and "env.forbidden" in done.stdout
+            yield run
         finally:
             proc.send_signal(signal.SIGINT)
-            _, errors = proc.communicate(timeout=20)
-    assert proc.returncode == 0
-    assert "Traceback" not in errors
-    host, port = exports["CLOUD_RUN_EMULATOR_HOST"].rsplit(":", 1)
+            _, run.errors = proc.communicate(timeout=20)
+            run.returncode = proc.returncode
+
+
+def test_sandbox_command_serves_and_stops_on_ctrl_c() -> None:
+    with foreground() as run:
+        assert set(run.exports) == {
+            "CLOUD_RUN_EMULATOR_HOST",
+            "SECRET_MANAGER_EMULATOR_HOST",
+            "RESOURCE_MANAGER_EMULATOR_HOST",
+        }
+        done = drift("check", "staging", env=run.exports)
+        assert done.returncode == 1 and "env.forbidden" in done.stdout
+    assert run.returncode == 0
+    assert "Traceback" not in run.errors
+    host, port = run.exports["CLOUD_RUN_EMULATOR_HOST"].rsplit(":", 1)
     with socket.socket() as s:
         assert s.connect_ex((host, int(port))) != 0
 
@@ -105,27 +127,8 @@ def test_help_names_the_variables_and_the_docs() -> None:
 
 def test_log_records_every_call_served(tmp_path: Path) -> None:
     log = tmp_path / "calls.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    exports: dict[str, str] = {}
-    with subprocess.Popen(
-        [sys.executable, "-m", "drift", "sandbox", "--log", str(log)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-        env=env,
-    ) as proc:
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                exports.update(re.findall(r"(\w+_EMULATOR_HOST)=(\S+)", line))
-                if len(exports) == 3:
-                    break
-            done = drift("check", "staging", env=exports)
-            assert done.returncode == 1
-        finally:
-            proc.send_signal(signal.SIGINT)
-            proc.communicate(timeout=20)
+    with foreground("--log", str(log)) as run:
+        assert drift("check", "staging", env=run.exports).returncode == 1
     records = [json.loads(line) for line in log.read_text().splitlines()]
     methods = {r["method"].rsplit("/", 1)[-1] for r in records}
     assert {"ListServices", "GetSecretVersion", "GetIamPolicy"} <= methods
