@@ -67,6 +67,11 @@ class InputError(DriftError):
         super().__init__(text if count == 1 else f"{count} {kind} {noun}:\n{text}")
 
 
+class EmulatorUnreachable(UsageError):
+    """The `*_EMULATOR_HOST` variables point where nothing answers: a configuration to fix,
+    never a transient failure to retry (nothing was checked)."""
+
+
 class ProfileError(InputError):
     """A profile could not be loaded."""
 

@@ -20,8 +20,12 @@ def drift(
 ) -> subprocess.CompletedProcess[str]:
     """`python -m drift ARGS` with a clean DRIFT_* environment plus `env`."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    base.pop("CLOUD_RUN_EMULATOR_HOST", None)
-    base.pop("SECRET_MANAGER_EMULATOR_HOST", None)
+    for name in (
+        "CLOUD_RUN_EMULATOR_HOST",
+        "SECRET_MANAGER_EMULATOR_HOST",
+        "RESOURCE_MANAGER_EMULATOR_HOST",
+    ):
+        base.pop(name, None)  # all three or none: only what the test gives
     base["NO_COLOR"] = "1"
     base["PYTHONPATH"] = str(REPO)
     base.update(env or {})

@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,56 @@ def test_config_example_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.delenv(key)
     settings = load_settings()
     assert settings.profiles_dir == Path("deploy/profiles") and settings.concurrency == 16
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """Every command of the CLI, subcommands of groups included (`profiles validate`)."""
+    import typer
+
+    from drift.cli.root import app
+
+    def walk(command: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        subcommands = getattr(command, "commands", None)  # a group (typer's own click)
+        if subcommands is None:
+            return [path]
+        found = [path] if path and command.invoke_without_command else []
+        for name, sub in subcommands.items():
+            found += walk(sub, (*path, name))
+        return found
+
+    return walk(typer.main.get_command(app), ())
+
+
+def _help_formats() -> dict[str, list[str]]:
+    """`--format` choices as each command's --help shows them, for those that take one."""
+    from typer.testing import CliRunner
+
+    from drift.cli.root import app
+
+    found = {}
+    for path in _command_paths():
+        text = CliRunner().invoke(app, [*path, "--help"], prog_name="drift").output
+        match = re.search(r"--format <([\w|]+)>", text)
+        if match:
+            found[" ".join(path)] = match.group(1).split("|")
+    return found
+
+
+def _readme_formats() -> dict[str, list[str]]:
+    """The README's table of each command's formats: | `a`, `b` | `table`, `json` |"""
+    table = README.split("| command | `--format` |", 1)[1].split("\n\n", 1)[0]
+    found = {}
+    for row in table.splitlines()[2:]:
+        commands, formats = (cell.strip() for cell in row.strip("|").split("|"))
+        for command in re.findall(r"`([^`]+)`", commands):
+            found[command] = re.findall(r"`([^`]+)`", formats)
+    return found
+
+
+def test_readme_formats_match_help() -> None:
+    """Each command that takes --format is in the README's table with the choices its
+    --help shows, in that order; nothing else is."""
+    shown = _help_formats()
+    assert {"check", "plan", "compare"} <= set(shown)  # the walk found the commands
+    assert _readme_formats() == shown
+    assert "--format table|json|github|sarif|markdown" not in README

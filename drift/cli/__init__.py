@@ -18,7 +18,7 @@ def main() -> NoReturn:
     from drift.cli.session import STATE
 
     try:
-        app()  # standalone: typer prints usage errors itself and exits 2
+        app(prog_name="drift")  # standalone: typer prints usage errors itself and exits 2
     except DriftError as exc:
         output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
         sys.exit(int(exc.exit_code))

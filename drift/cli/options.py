@@ -13,7 +13,25 @@ import typer
 from drift.findings import FailOn
 from drift.format import OutputFormat
 
-Environment = Annotated[str, typer.Argument(help="Environment: profiles/ENV.yaml.")]
+
+def environment_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of ENV: the environments of the profiles directory (nothing when it
+    cannot be read: a completion never prints an error)."""
+    from drift.errors import DriftError
+    from drift.profiles.loader import available
+    from drift.settings import load_settings
+
+    try:
+        directory = load_settings(profiles_dir=ctx.params.get("profiles")).profiles_dir
+        return [name for name in available(directory) if name.startswith(incomplete)]
+    except (DriftError, OSError):
+        return []
+
+
+Environment = Annotated[
+    str,
+    typer.Argument(help="Environment: profiles/ENV.yaml.", autocompletion=environment_names),
+]
 ProfilesDir = Annotated[
     Path | None,
     typer.Option(

@@ -25,11 +25,12 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
 )
 profiles_app = typer.Typer(help="Lint profiles and print their JSON Schema.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(tools.sandbox_app, name="sandbox")
 
 
 def _version(value: bool) -> None:
@@ -54,7 +55,6 @@ for command in (
     fix.plan,
     fix.fix,
     fix.rollback,
-    tools.sandbox,
     onboarding.init,
     onboarding.compare,
     history.history,

@@ -1,4 +1,4 @@
-"""`drift sandbox`, `drift demo` and `drift profiles validate|schema`."""
+"""`drift sandbox` (and `sandbox token`), `drift demo` and `drift profiles validate|schema`."""
 
 from __future__ import annotations
 
@@ -9,34 +9,99 @@ import typer
 
 from drift.cli.options import ProfilesDir
 from drift.cli.session import Invocation
-from drift.errors import ExitCode
+from drift.errors import ExitCode, UsageError
+
+SANDBOX_HELP = """Run the local Cloud Run v2 + Secret Manager v1 + Resource Manager v3 emulator in
+the foreground, seeded from a scenario.
+
+Prints the export lines to paste into another shell (CLOUD_RUN_EMULATOR_HOST,
+SECRET_MANAGER_EMULATOR_HOST and RESOURCE_MANAGER_EMULATOR_HOST, all three at one address,
+and a test token for each backend that checks one, e.g. ACME_TEST_JWT), then serves until
+Ctrl-C, which stops it and everything it started. It listens on loopback only. Every
+revision serving traffic or carrying a tag runs a real WebSocket backend.
+
+The scenario format, the APIs served and the Python helpers: docs/sandbox.md in the drift
+repository.
+
+Examples:
+
+  drift sandbox
+
+  drift sandbox --scenario my-scenario.yaml --port 8085 --log calls.jsonl
+
+  eval "$(drift sandbox token)"
+"""
+
+sandbox_app = typer.Typer(help=SANDBOX_HELP, invoke_without_command=True, rich_markup_mode=None)
+Scenario = Annotated[
+    Path | None,
+    typer.Option("--scenario", help="Scenario YAML [default: the shipped acme-chat story]."),
+]
 
 
+@sandbox_app.callback()
 def sandbox(
-    scenario: Annotated[
-        Path | None,
-        typer.Option("--scenario", help="Scenario YAML [default: the shipped acme-chat story]."),
-    ] = None,
-    host: Annotated[str, typer.Option("--host", help="Loopback address to listen on.")] = (
-        "127.0.0.1"
-    ),
+    ctx: typer.Context,
+    scenario: Scenario = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Loopback address to listen on (127.0.0.1, ::1).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="gRPC port (0: any free port).")] = 0,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            help="Append one JSON line per call served to this file (time, method, resource, "
+            "status; never a request body).",
+        ),
+    ] = None,
 ) -> None:
-    """Run the local Cloud Run v2 + Secret Manager v1 emulator in the foreground.
+    if ctx.invoked_subcommand is not None:
+        return
+    import os
 
-    Prints the `export CLOUD_RUN_EMULATOR_HOST=... SECRET_MANAGER_EMULATOR_HOST=...` lines to
-    paste into another shell; every revision serving traffic runs a real WebSocket backend.
-    Ctrl-C stops it and everything it started.
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # its own lines on a taken port, etc.
+    from drift.sandbox import run_foreground
+
+    if log is not None:
+        _writable(log)
+    raise typer.Exit(run_foreground(scenario, host=host, port=port, log=log))
+
+
+@sandbox_app.command("token")
+def sandbox_token(
+    scenario: Scenario = None,
+    subject: Annotated[str, typer.Option("--subject", help="The token's `sub` claim.")] = "e2e",
+) -> None:
+    """Print `export VAR=TOKEN` for each backend of the scenario that checks a token (HS256,
+    valid for an hour): what the sandbox prints when it starts, for a sandbox started from
+    the same scenario (e.g. ACME_TEST_JWT, which the e2e profile's probe sends).
 
     Examples:
 
-      drift sandbox
+      eval "$(drift sandbox token)"
 
-      drift sandbox --scenario my-scenario.yaml --port 8085
+      drift sandbox token --scenario my-scenario.yaml --subject ci
     """
-    from drift.sandbox import run_foreground
+    from drift.sandbox import Sandbox
 
-    raise typer.Exit(run_foreground(scenario, host=host, port=port))
+    with Sandbox(scenario) as running:  # on a free loopback port, stopped at once
+        tokens = running.test_tokens(subject)
+    if not tokens:
+        raise UsageError(
+            "no backend of the scenario checks a token (backend.auth.token_env): none to mint",
+            hint="see the scenario format in docs/sandbox.md",
+        )
+    for name, token in tokens.items():
+        typer.echo(f"export {name}={token}")
+
+
+def _writable(path: Path) -> None:
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--log {path}: cannot write it: {exc.strerror or exc}") from exc
 
 
 def demo(profiles: ProfilesDir = None) -> None:

@@ -15,6 +15,7 @@ from drift.diff.env import env_findings
 from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
+from drift.diff.suggest import closest
 from drift.findings import Finding, Severity, finding_id
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
@@ -33,7 +34,7 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
                     service=name,
                     revision=None,
                     target="service",
-                    message=f"service {name} does not exist in {profile.project}/{profile.region}",
+                    message=_missing_service(profile, name, state),
                     expected="exists",
                     actual=None,
                     location=service.location,
@@ -46,6 +47,13 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
         ctx = Context(profile, state, service, live)
         findings.extend(_merge_revisions(list(_service_findings(ctx))))
     return apply_ignores(profile, findings, today)
+
+
+def _missing_service(profile: Profile, name: str, state: LiveState) -> str:
+    """Where the service was looked for, and a service of the region with a close name."""
+    message = f"service {name} does not exist in {profile.project}/{profile.region}"
+    close = closest(name, state.listed | set(state.services))
+    return f"{message}; did you mean {close}?" if close else message
 
 
 def _service_findings(ctx: Context) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from drift.diff.context import At, Context
 from drift.diff.describe import describe_live, describe_rule, mask_plain
+from drift.diff.suggest import pairs
 from drift.findings import Finding, Severity
 from drift.live.model import ContainerConfig, EnvVar
 from drift.profiles.model import VarRule
@@ -22,18 +23,25 @@ def env_findings(at: At) -> Iterator[Finding]:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
         absent = rules.name is not None and not at.config.has(name)
+        typos = pairs(
+            (r.name for r in rules.env.values() if r.must_exist and r.name not in container.env),
+            (v for v in container.env if v not in rules.env),
+        )
         for rule in rules.env.values():
-            yield from _var(at, container, rule, absent)
+            yield from _var(at, container, rule, absent, typos.get(rule.name))
         level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
         if level is None:
             continue
         for var_name, var in sorted(container.env.items()):
             if var_name in rules.env:
                 continue
+            message = f"{var_name} is set on {_on(at, container)} but the profile does not name it"
+            if typo := typos.get(var_name):
+                message += f"; did you mean {typo}? (the profile expects it, and it is not set)"
             yield at.finding(
                 "env.unexpected",
                 f"env.{var_name}",
-                f"{var_name} is set on {_on(at, container)} but the profile does not name it",
+                message,
                 location=rules.location,
                 expected=None,
                 actual=describe_live(var),
@@ -50,8 +58,14 @@ def _on(at: At, container: ContainerConfig) -> str:
 
 
 def _var(
-    at: At, container: ContainerConfig, rule: VarRule, absent: bool = False
+    at: At,
+    container: ContainerConfig,
+    rule: VarRule,
+    absent: bool = False,
+    typo: str | None = None,
 ) -> Iterator[Finding]:
+    """`typo`: a variable the revision has and the profile does not name, close to this
+    one's name (said in the `env.missing` message)."""
     live = container.env.get(rule.name)
     target = f"env.{rule.name}"
     where = _on(at, container)
@@ -88,7 +102,10 @@ def _var(
         return
     if live is None:
         if rule.must_exist:
-            yield finding("env.missing", f"{rule.name} is not set on {where}", None)
+            message = f"{rule.name} is not set on {where}"
+            if typo:
+                message += f"; did you mean {typo}? (it is set, and the profile does not name it)"
+            yield finding("env.missing", message, None)
         return
     expected = rule.ref
     if expected is not None:

@@ -1,6 +1,7 @@
 """Every Google API call goes through here: bounded concurrency, a client-side rate limit
 per API, a deadline per call, retries with backoff and jitter on transient errors (honouring
-RetryInfo), a count per method, and one translation of Google errors into drift's (`api_errors`)."""
+RetryInfo), a count per method, and one translation of Google errors into drift's (`api_errors`).
+An emulator that refuses the connection ends the run at once (`EmulatorUnreachable`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from drift.errors import ApiError, AuthError, DriftError
+from drift.live.clients import unreachable
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 Api = Literal["run", "secrets", "access", "resources"]
 
 RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
+# What gRPC says when nothing listens at the address (or it does not resolve): from the real
+# API a network blip worth retrying; from an emulator on this machine, a configuration mistake
+UNREACHABLE = ("Connection refused", "errors resolving", "DNS resolution failed")
 MAX_ATTEMPTS = 5
 BASE_DELAY = 0.2
 MAX_DELAY = 8.0
@@ -108,6 +113,8 @@ class CallRunner:
         self.counts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
         self.random = random.Random(seed)
+        self.emulator: str | None = None
+        """The emulator's host:port when the clients talk to one (set by the session)."""
 
     async def call(
         self,
@@ -137,6 +144,8 @@ class CallRunner:
                 return result
             except ApiError as exc:
                 failure = exc
+            if self.emulator is not None and _unreachable(failure):
+                raise unreachable(self.emulator, failure.detail) from failure
             delay = self._delay(attempt, failure)
             spent = time.monotonic() - started
             if (
@@ -198,6 +207,10 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
     if isinstance(exc, gexc.RetryError):
         return ApiError(method, resource, "UNAVAILABLE", str(exc))
     return ApiError(method, resource, "INVALID_RESPONSE", f"{type(exc).__name__}: {exc}")
+
+
+def _unreachable(failure: ApiError) -> bool:
+    return failure.status == "UNAVAILABLE" and any(t in failure.detail for t in UNREACHABLE)
 
 
 def _status_name(exc: Any) -> str | None:

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import AuthError, UsageError
+from drift.errors import AuthError, EmulatorUnreachable, UsageError
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 RUN_EMULATOR = "CLOUD_RUN_EMULATOR_HOST"
@@ -77,6 +77,18 @@ def emulator_host() -> str | None:
             "use the real APIs",
         )
     return next(iter(given.values()))
+
+
+def unreachable(host: str, detail: str) -> EmulatorUnreachable:
+    """The one message for an emulator that is not there: which variables point where, and
+    how to start one (or to go back to the real APIs)."""
+    why = "connection refused" if "refused" in detail else "the host name does not resolve"
+    return EmulatorUnreachable(
+        f"{', '.join(EMULATORS[:-1])} and {EMULATORS[-1]} point at {host}, where no "
+        f"emulator answers ({why})",
+        hint="start the sandbox in another shell (`drift sandbox`) and paste the export "
+        "lines it prints, or unset the three variables to use the real APIs",
+    )
 
 
 def make_clients(impersonate: str | None = None) -> Clients:

@@ -62,6 +62,13 @@ class Reader:
         return f"projects/{self.project}/locations/{self.region}"
 
     async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
+        try:
+            return await self._read(profile, names)
+        except BaseException:
+            self.tasks.discard()
+            raise
+
+    async def _read(self, profile: Profile, names: Iterable[str]) -> LiveState:
         profiles = [profile.services[n] for n in names]
         # Start at once what does not depend on the services (the secrets the profile
         # expects), then read the services, then what their references resolve to.

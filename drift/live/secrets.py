@@ -54,6 +54,18 @@ class Tasks:
             waited = len(self._tasks)
             await asyncio.gather(*self._tasks.values())
 
+    def discard(self) -> None:
+        """After the read was abandoned (an error that ends the run): cancel what still runs
+        and collect what failed, so that no task reports its error again at exit."""
+        for task in self._tasks.values():
+            task.cancel()  # a task whose call answers at that moment may still end in error:
+            task.add_done_callback(_collect)  # its error is collected when it ends
+
+
+def _collect(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
 
 class SecretReads:
     def __init__(

@@ -45,6 +45,7 @@ class Session:
         from drift.live.clients import make_clients
 
         self._clients = make_clients(self.access.impersonate)
+        self.runner.emulator = self._clients.emulator
         return self
 
     async def __aexit__(

@@ -16,7 +16,6 @@ from drift.live.calls import CallRunner
 from drift.live.model import LiveState
 from drift.onboarding.draft import Draft, build_draft, render
 from drift.profiles.model import Profile, ServiceProfile
-from drift.profiles.rules_spec import SCHEMA_URL
 from drift.settings import Settings
 from drift.yamlfile import display_path
 
@@ -98,16 +97,11 @@ async def init_from_live(
         state = await session.read(probe, names)
     _require_all_read(state, names, project, region)
     draft = build_draft(environment, project, region, names, state.services)
-    local_schema = (directory / SCHEMA_FILE).is_file()
-    schema = f"./{SCHEMA_FILE}" if local_schema else SCHEMA_URL
-    text = render(draft, schema=schema, today=today or dt.date.today())
+    text = render(draft, schema=f"./{SCHEMA_FILE}", today=today or dt.date.today())
     written = _write(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today or dt.date.today())
-    if not local_schema:
-        notes += (
-            f"for editors, `drift profiles schema > {display_path(directory / SCHEMA_FILE)}` "
-            f"and point $schema at ./{SCHEMA_FILE}",
-        )
+    if (schema := _write_schema(directory)) is not None:
+        notes += (schema,)
     return InitResult(
         path=path,
         environment=environment,
@@ -163,6 +157,33 @@ def _write(directory: Path, environment: str, text: str, *, force: bool) -> Prof
             f"cannot write {display_path(directory / f'{environment}.yaml')}: {exc.strerror or exc}"
         ) from exc
     return loaded
+
+
+def _write_schema(directory: Path) -> str | None:
+    """Write the JSON Schema the profile's `$schema=./profile.schema.json` line names beside
+    it (what `drift profiles schema` prints) unless one is there; say what was done."""
+    import json
+
+    from drift.profiles.spec import json_schema
+
+    path = directory / SCHEMA_FILE
+    if path.exists():
+        return None
+    staged: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=".drift-schema-", suffix=".json")
+        staged = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(json_schema(), indent=2) + "\n")
+        os.replace(staged, path)
+    except OSError as exc:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+        return (
+            f"could not write {display_path(path)} ({exc.strerror or exc}), which the "
+            f"$schema line names: `drift profiles schema > {display_path(path)}`"
+        )
+    return f"wrote {display_path(path)}, the JSON Schema editors check the profile with"
 
 
 def _notes(

@@ -30,8 +30,16 @@ def profile_path(directory: Path, environment: str) -> Path:
     return directory / f"{environment}.yaml"
 
 
-def available(directory: Path) -> list[str]:
+def profile_names(directory: Path) -> list[str]:
+    """Every profile in the directory: the environments and the bases they extend."""
     return sorted(p.stem for p in directory.glob("*.yaml") if ENV_NAME.fullmatch(p.stem))
+
+
+def available(directory: Path) -> list[str]:
+    """The environments: the profiles that, with what they extend, name a project and a
+    region (a base that other profiles extend is not one)."""
+    loader = _Loader(directory)
+    return [name for name in profile_names(directory) if loader.is_environment(name)]
 
 
 def load_profile(directory: Path, environment: str) -> Profile:
@@ -48,7 +56,14 @@ def load_profile(directory: Path, environment: str) -> Profile:
     loader = _Loader(directory)
     merged = loader.resolve(environment)
     if loader.problems:
-        raise ProfileError(loader.problems)
+        raise ProfileError(_sorted(loader.problems))
+    missing = [key for key in ("project", "region") if not merged.data.get(key)]
+    users = loader.extended_by(environment) if missing else []
+    if users:
+        raise UsageError(
+            f"{environment} is not an environment: it has no {' or '.join(missing)} "
+            f"(it is extended by {', '.join(users)})"
+        )
     profile = build_profile(environment, merged, complete=True)
     if merged.problems:
         raise ProfileError(merged.problems)
@@ -60,7 +75,7 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
     """Check every profile in a directory: the environments found and all problems."""
     if not directory.is_dir():
         raise UsageError(f"profiles directory not found: {display_path(directory)}")
-    names = available(directory)
+    names = profile_names(directory)
     loader = _Loader(directory)
     merged = {name: loader.resolve(name) for name in names}
     extended = {m.extends for m in loader.files.values() if m is not None and m.extends}
@@ -71,14 +86,21 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
         is_base = name in extended and not (doc.data.get("project") and doc.data.get("region"))
         build_profile(name, doc, complete=not is_base)
         problems.extend(doc.problems)
-    unique = sorted(set(problems), key=lambda p: (p.file, p.line, p.message))
-    return names, unique
+    return names, _sorted(problems)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, by file and line."""
+    return sorted(set(problems), key=lambda p: (p.file, p.line, p.message))
 
 
 @dataclass
 class _FileDoc:
     doc: Located
     extends: str | None
+    valid: bool = True
+    """False when the file has problems of its own: what it extends is still read, so that
+    every problem of the chain is reported at once."""
 
 
 class _Loader:
@@ -112,7 +134,8 @@ class _Loader:
             spec = ProfileSpec.model_validate(doc.data)
         except ValidationError as exc:
             self.problems.extend(validation_problems(exc, doc, ProfileSpec))
-            return None
+            extends = doc.data.get("extends")
+            return _FileDoc(doc, extends if isinstance(extends, str) else None, valid=False)
         return _FileDoc(doc, spec.extends)
 
     def resolve(self, environment: str, chain: tuple[str, ...] = ()) -> Merged:
@@ -128,7 +151,7 @@ class _Loader:
                 self._once(Problem(file.doc.file, line, f"extends cycle: {cycle}"))
                 return Merged(environment, {}, {}, file.doc, failed=True)
             if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
-                names = ", ".join(available(self.directory))
+                names = ", ".join(profile_names(self.directory))
                 self._once(
                     Problem(
                         file.doc.file,
@@ -141,11 +164,41 @@ class _Loader:
             parent = self.resolve(target, (*chain, environment))
             if parent.failed:
                 return Merged(environment, {}, {}, file.doc, failed=True)
+        if not file.valid:
+            return Merged(environment, {}, {}, file.doc, failed=True)
         data: dict[str, Any] = copy.deepcopy(parent.data) if parent else {}
         origin: dict[Path_, Location] = dict(parent.origin) if parent else {}
         child = {k: v for k, v in file.doc.data.items() if k != "extends"}
         _merge(data, origin, child, (), file.doc)
         return Merged(environment, data, origin, file.doc)
+
+    def chain(self, name: str) -> list[str]:
+        """`name`, the profile it extends, the one that extends, and so on (up to a missing
+        file or a cycle)."""
+        out = [name]
+        while (file := self.read(out[-1])) is not None and file.extends not in (None, *out):
+            target = str(file.extends)
+            if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
+                break
+            out.append(target)
+        return out
+
+    def extended_by(self, name: str) -> list[str]:
+        """The profiles built on `name`, nearest first (staging, then e2e extending staging)."""
+        depth = {
+            other: chain.index(name)
+            for other in profile_names(self.directory)
+            if name in (chain := self.chain(other))[1:]
+        }
+        return sorted(depth, key=lambda other: (depth[other], other))
+
+    def is_environment(self, name: str) -> bool:
+        """Complete once merged; a profile that does not load is one unless others extend it
+        (its problems are reported when it is checked)."""
+        merged = self.resolve(name)
+        if merged.failed:
+            return not self.extended_by(name)
+        return bool(merged.data.get("project") and merged.data.get("region"))
 
     def _once(self, problem: Problem) -> None:
         key = str(problem)

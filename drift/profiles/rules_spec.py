@@ -24,7 +24,9 @@ from drift.units import parse_duration
 
 VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
-SCHEMA_URL = "https://drift.dev/schema/profile.json"
+SCHEMA_URL = "urn:drift:profile"
+"""The schema's `$id`: a name, not an address (nothing is served anywhere; editors read the
+schema from `profile.schema.json` beside the profiles, which `init` writes)."""
 SECRET_NAME = re.compile(
     r"(projects/[A-Za-z0-9][A-Za-z0-9:.-]{0,62}/secrets/)?[A-Za-z0-9_-]{1,255}"
 )

@@ -115,7 +115,8 @@ def test_refuses_to_overwrite_without_force(sandbox_env: dict[str, str], tmp_pat
     assert target.read_text() == "# mine\n"
     init(tmp_path, force=True)
     assert target.read_text().startswith("# yaml-language-server:")
-    assert [p.name for p in tmp_path.iterdir()] == ["staging.yaml"]  # no staging left over
+    # no staging left over; the schema its $schema line names beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["profile.schema.json", "staging.yaml"]
 
 
 def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) -> None:

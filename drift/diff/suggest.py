@@ -1,0 +1,40 @@
+""" "Did you mean": the one close name among those that exist, for a name that does not."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+CUTOFF = 0.85
+"""How alike two names must be (difflib's ratio, ignoring case): a letter left out, added or
+swapped in a name of six or more (QUEUE_NAM / QUEUE_NAME, notifer / notifier), not two
+names that share a prefix (REDIS_HOST / REDIS_PORT is 0.8)."""
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `name`, if one is close enough to be a typo of it."""
+    by_key: dict[str, str] = {}
+    for candidate in sorted(set(candidates)):
+        if candidate != name:
+            by_key.setdefault(candidate.casefold(), candidate)
+    found = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=CUTOFF)
+    return by_key[found[0]] if found else None
+
+
+def pairs(missing: Iterable[str], extra: Iterable[str]) -> dict[str, str]:
+    """Names expected but absent paired with a close name present but not expected, each
+    used once (closest first), in both directions: {missing: extra, extra: missing}."""
+    extra = sorted(set(extra))
+    scored = sorted(
+        (-difflib.SequenceMatcher(None, m.casefold(), e.casefold()).ratio(), m, e)
+        for m in sorted(set(missing))
+        for e in extra
+        if m != e
+    )
+    out: dict[str, str] = {}
+    for score, m, e in scored:
+        if -score < CUTOFF:
+            break
+        if m not in out and e not in out:
+            out[m], out[e] = e, m
+    return out

@@ -1,0 +1,79 @@
+"""Shell completion: `--install-completion` / `--show-completion` exist, and the script they
+install completes commands, environments (never a base profile) and each command's own
+formats, without importing a Google library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.cliutil import REPO, drift
+
+# typer asks shellingham which shell runs it; a test names the shell instead
+NO_DETECTION = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+
+
+def complete(line: str) -> list[str]:
+    """What bash completion offers for the last word of `line` (as the installed script asks)."""
+    words = line.split(" ")
+    done = drift(
+        env={
+            "_DRIFT_COMPLETE": "complete_bash",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(words) - 1),
+        }
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    return done.stdout.split()
+
+
+def test_help_offers_completion() -> None:
+    text = drift("--help").stdout
+    assert "--install-completion" in text and "--show-completion" in text
+
+
+def test_show_completion_prints_the_script() -> None:
+    done = drift("--show-completion", "bash", env=NO_DETECTION)
+    assert done.returncode == 0
+    assert "_DRIFT_COMPLETE=complete_bash" in done.stdout
+    assert "complete -o default -F _drift_completion drift" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("drift ch", ["check"]),
+        ("drift profiles ", ["validate", "schema"]),
+        ("drift check ", ["e2e", "staging"]),  # base is extended, not an environment
+        ("drift fix s", ["staging"]),
+        ("drift check staging --format ", ["table", "json", "github", "sarif", "markdown"]),
+        ("drift plan staging --format ", ["table", "json", "gcloud", "yaml"]),
+    ],
+)
+def test_completion_offers(line: str, offered: list[str]) -> None:
+    assert complete(line) == offered
+
+
+def test_completion_of_an_unreadable_directory_offers_nothing() -> None:
+    assert complete("drift check --profiles /nonexistent/profiles ") == []
+
+
+def test_completion_imports_no_google_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "drift"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(REPO),
+            "_DRIFT_COMPLETE": "complete_bash",
+            "COMP_WORDS": "drift check ",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert done.stdout.split() == ["e2e", "staging"]
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    assert not [m for m in imported if m.startswith(("google", "grpc"))]

@@ -1,0 +1,154 @@
+"""The emulator variables: all three or none, and an emulator that is not there is one message
+naming the variables and `drift sandbox`, at the first refused call (never retried), while a
+refused connection to the real API stays a transient error that is retried."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+from google.api_core import exceptions as gexc
+
+from drift.errors import ApiError, EmulatorUnreachable
+from drift.live.calls import MAX_ATTEMPTS, CallRunner, Limits
+from drift.live.session import Access, Session
+from drift.profiles.loader import load_profile
+from tests.cliutil import REPO, drift
+
+VARIABLES = (
+    "CLOUD_RUN_EMULATOR_HOST",
+    "SECRET_MANAGER_EMULATOR_HOST",
+    "RESOURCE_MANAGER_EMULATOR_HOST",
+)
+REFUSED = (
+    "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:9: "
+    "Failed to connect to remote host: Connection refused"
+)
+
+
+@pytest.fixture
+def closed_port() -> Iterator[str]:
+    """host:port of a loopback port that refuses connections (bound, never listening: no
+    other process can take it while the test runs)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+def refusing(error: Exception) -> tuple[list[int], Callable[[float], Awaitable[str]]]:
+    calls: list[int] = []
+
+    async def fn(timeout: float) -> str:
+        calls.append(1)
+        raise error
+
+    return calls, fn
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        await real_sleep(0)
+
+    monkeypatch.setattr("drift.live.calls.asyncio.sleep", sleep)
+
+
+def test_a_refused_emulator_is_not_retried() -> None:
+    runner = CallRunner(Limits(), seed=1)
+    runner.emulator = "127.0.0.1:9"
+    calls, fn = refusing(gexc.ServiceUnavailable(REFUSED))
+    with pytest.raises(EmulatorUnreachable) as caught:
+        asyncio.run(runner.call("run", "GetService", "svc", fn))
+    assert len(calls) == 1 and not runner.retries
+    assert "127.0.0.1:9" in caught.value.message and "connection refused" in caught.value.message
+
+
+def test_a_refused_real_api_stays_retried() -> None:
+    runner = CallRunner(Limits(), seed=1)
+    calls, fn = refusing(gexc.ServiceUnavailable(REFUSED))
+    with pytest.raises(ApiError, match="UNAVAILABLE"):
+        asyncio.run(runner.call("run", "GetService", "svc", fn))
+    assert len(calls) == MAX_ATTEMPTS and runner.retries["GetService"] == MAX_ATTEMPTS - 1
+
+
+def test_an_emulator_answering_unavailable_is_retried() -> None:
+    """A server that answers UNAVAILABLE (an injected fault, an overloaded emulator) is there:
+    only a connection nobody accepts ends the run."""
+    runner = CallRunner(Limits(), seed=1)
+    runner.emulator = "127.0.0.1:9"
+    calls, fn = refusing(gexc.ServiceUnavailable("injected fault: GetService svc"))
+    with pytest.raises(ApiError):
+        asyncio.run(runner.call("run", "GetService", "svc", fn))
+    assert len(calls) == MAX_ATTEMPTS
+
+
+def test_reading_from_a_closed_port_stops_at_the_first_refusal(
+    closed_port: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the official clients on a real refused connection: one attempt per call made
+    before the run stopped, no retry, and no task left to report its error later."""
+    for name in VARIABLES:
+        monkeypatch.setenv(name, closed_port)
+    profile = load_profile(REPO / "profiles", "staging")
+    runner = CallRunner(Limits(), seed=1)
+
+    async def read() -> None:
+        async with Session(Access(), runner) as session:
+            await session.read(profile, list(profile.services))
+
+    with pytest.raises(EmulatorUnreachable) as caught:
+        asyncio.run(read())
+    assert not runner.retries
+    assert sum(runner.counts.values()) <= 8  # the calls started at once, each made once
+    assert closed_port in caught.value.message
+
+
+def test_check_against_a_closed_port_says_what_to_do(closed_port: str) -> None:
+    done = drift("check", "staging", env=dict.fromkeys(VARIABLES, closed_port))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert lines == [
+        "drift: error: CLOUD_RUN_EMULATOR_HOST, SECRET_MANAGER_EMULATOR_HOST and "
+        f"RESOURCE_MANAGER_EMULATOR_HOST point at {closed_port}, where no emulator answers "
+        "(connection refused)",
+        "  hint: start the sandbox in another shell (`drift sandbox`) and paste the export "
+        "lines it prints, or unset the three variables to use the real APIs",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [
+        (
+            {"CLOUD_RUN_EMULATOR_HOST": "127.0.0.1:8085"},
+            "CLOUD_RUN_EMULATOR_HOST=127.0.0.1:8085, SECRET_MANAGER_EMULATOR_HOST=(unset), "
+            "RESOURCE_MANAGER_EMULATOR_HOST=(unset)",
+        ),
+        (
+            {
+                "CLOUD_RUN_EMULATOR_HOST": "127.0.0.1:8085",
+                "SECRET_MANAGER_EMULATOR_HOST": "127.0.0.1:8086",
+                "RESOURCE_MANAGER_EMULATOR_HOST": "127.0.0.1:8085",
+            },
+            "CLOUD_RUN_EMULATOR_HOST=127.0.0.1:8085, SECRET_MANAGER_EMULATOR_HOST=127.0.0.1:8086, "
+            "RESOURCE_MANAGER_EMULATOR_HOST=127.0.0.1:8085",
+        ),
+    ],
+    ids=["one-of-three", "two-addresses"],
+)
+def test_emulator_variables_are_all_or_none(env: dict[str, str], shown: str) -> None:
+    """Never half an emulator and half the real API (which would ask for credentials)."""
+    full = dict.fromkeys(VARIABLES, "") | env
+    done = drift("check", "staging", env=full)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"drift: error: the emulator variables disagree: {shown}",
+        "  hint: `drift sandbox` prints the three export lines to paste; unset them all to use "
+        "the real APIs",
+    ]
+    assert "Application Default Credentials" not in done.stderr

@@ -1,0 +1,105 @@
+"""Which profiles are environments (a base without a project is not one), and a check on an
+environment reports every problem of the profiles it extends, as `profiles validate` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ProfileError, UsageError
+from drift.profiles.loader import available, load_profile, validate_directory
+from tests.cliutil import drift
+from tests.profiles.conftest import WriteProfile
+
+UNKNOWN = (
+    "unknown key '{key}'; expected one of: check_tags, defaults, expiry_warning, extends, "
+    "ignore, project, region, services"
+)
+
+
+@pytest.fixture
+def chain(write: WriteProfile) -> None:
+    """base <- staging <- e2e, and prod on its own."""
+    write("base", "region: us-central1\nservices:\n  api: {}\n")
+    write("staging", "extends: base\nproject: acme-staging\n")
+    write("e2e", "extends: staging\nservices:\n  api:\n    env: {E2E: 'on'}\n")
+    write("prod", "project: acme-prod\nregion: europe-west1\nservices:\n  api: {}\n")
+
+
+def test_a_base_is_not_an_environment(chain: None, profiles_dir: Path) -> None:
+    assert available(profiles_dir) == ["e2e", "prod", "staging"]
+    with pytest.raises(UsageError) as caught:
+        load_profile(profiles_dir, "base")
+    assert caught.value.message == (
+        "base is not an environment: it has no project (it is extended by staging, e2e)"
+    )
+
+
+def test_unknown_environment_lists_only_environments(chain: None, profiles_dir: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        load_profile(profiles_dir, "qa")
+    assert caught.value.message.endswith("(available: e2e, prod, staging)")
+
+
+def test_a_profile_nobody_extends_still_needs_a_project(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    """Not a base: a broken environment, reported at its line (and not offered)."""
+    write("dev", "region: r\nservices:\n  api: {}\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "dev")
+    assert [str(p) for p in caught.value.problems] == [
+        "profiles/dev.yaml:1: project is not set (here or in a profile it extends)"
+    ]
+    assert available(profiles_dir) == []
+
+
+def test_a_base_may_be_extended_even_when_it_is_not_listed(
+    chain: None, write: WriteProfile, profiles_dir: Path
+) -> None:
+    write("qa", "extends: nope\nproject: p\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "qa")
+    assert "(available: base, e2e, prod, qa, staging)" in str(caught.value.problems[0])
+
+
+def test_check_base_through_the_cli() -> None:
+    done = drift("check", "base")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "drift: error: base is not an environment: it has no project "
+        "(it is extended by staging, e2e)\n"
+    )
+
+
+@pytest.fixture
+def broken(write: WriteProfile) -> None:
+    """A problem in each file of the chain base <- staging <- e2e."""
+    write("base", "region: us-central1\nbogus: 1\nservices:\n  api: {}\n")
+    write("staging", "extends: base\nproject: acme-staging\ntypo: 2\n")
+    write("e2e", "extends: staging\nservices:\n  api:\n    env: {A: {one_of: 3}}\n")
+
+
+def test_check_reports_every_problem_of_the_chain(broken: None, profiles_dir: Path) -> None:
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "e2e")
+    shown = [str(p) for p in caught.value.problems]
+    assert [s.split(": ", 1)[0] for s in shown] == [
+        "profiles/base.yaml:2",
+        "profiles/e2e.yaml:4",
+        "profiles/staging.yaml:3",
+    ]
+    _, everything = validate_directory(profiles_dir)
+    assert shown == [str(p) for p in everything]  # the same problems, each once
+    assert available(profiles_dir) == ["e2e"]  # broken, but no other profile builds on it
+
+
+def test_check_through_the_cli_shows_every_problem(broken: None, profiles_dir: Path) -> None:
+    done = drift("check", "e2e", cwd=profiles_dir.parent)
+    validated = drift("profiles", "validate", cwd=profiles_dir.parent)
+    assert done.returncode == validated.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0] == "drift: error: 3 profile errors:"
+    assert lines[1:] == validated.stderr.splitlines()
+    assert UNKNOWN.format(key="bogus") in lines[1] and UNKNOWN.format(key="typo") in lines[3]

@@ -1,0 +1,44 @@
+"""Installing drift as `make install` does (`pip install -e`) prints no warning of the
+project's own: no setuptools deprecation (the licence is an SPDX string), no "Editable
+installation" notice (the flat layout is declared, so the install is a plain path entry)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cliutil import REPO
+
+# what the machine's pip configuration says about its own package indexes, not about drift
+PIP_CONFIG = re.compile(r"^WARNING: Location '[^']*' is ignored")
+
+
+def test_editable_install_prints_no_warning(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "drift", source / "drift", ignore=shutil.ignore_patterns("__pycache__"))
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install",
+            "--no-deps", "--disable-pip-version-check", "-e", str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    own = [
+        line
+        for line in said
+        if re.search(r"warn|deprecat|!!", line, re.I) and not PIP_CONFIG.match(line)
+    ]
+    assert own == [], "\n".join(said)
+    assert (env / "bin" / "drift").exists()  # the console script, as `make install` gives
