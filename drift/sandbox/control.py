@@ -18,7 +18,7 @@ from drift.sandbox.deploy import view
 from drift.sandbox.pb import RevisionPb, ServicePb, copy
 from drift.sandbox.requests import deploy_request, env_update
 from drift.sandbox.revisions import revision_env
-from drift.sandbox.state import ServiceRec
+from drift.sandbox.state import OwnerRec
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ class Controls(ABC):
 
         def read() -> dict[str, str]:
             recs = sorted(self._core.world.services.values(), key=lambda rec: rec.key)
-            return {f"{rec.key.project}/{rec.key.service}": rec.pb.uri for rec in recs}
+            return {f"{rec.key.project}/{rec.key.id}": rec.pb.uri for rec in recs}
 
         return self._run(read)
 
@@ -121,7 +121,7 @@ class Controls(ABC):
 
         return self._run(read)
 
-    def _serving_env(self, rec: ServiceRec) -> dict[str, str]:
+    def _serving_env(self, rec: OwnerRec) -> dict[str, str]:
         world = self._core.world
         serving = next((s.revision for s in rec.pb.traffic_statuses if s.percent), None)
         if serving is None or serving not in rec.revisions:
@@ -135,7 +135,7 @@ class Controls(ABC):
         project: str,
         service: str,
         region: str | None,
-        build: Callable[[ServiceRec], ServicePb],
+        build: Callable[[OwnerRec], ServicePb],
     ) -> run_v2.Service:
         async def change() -> ServicePb:
             core = self._core
@@ -183,8 +183,8 @@ class Controls(ABC):
         `no_traffic` pins LATEST to the revision it resolved to; `tag` tags the new revision
         at 0%. `secrets` maps a variable to `SECRET:VERSION`, as `--update-secrets`."""
 
-        def build(rec: ServiceRec) -> ServicePb:
-            name = f"{rec.key.service}-{rec.pb.generation + 1:05d}-{self._core.world.suffix()}"
+        def build(rec: OwnerRec) -> ServicePb:
+            name = f"{rec.key.id}-{rec.pb.generation + 1:05d}-{self._core.world.suffix()}"
             return deploy_request(
                 rec.pb,
                 name,

@@ -16,7 +16,7 @@ from drift.errors import InputError, Problem
 from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import duration, parse_span
 from drift.sandbox.deploy import begin, plan_update, serve
-from drift.sandbox.names import RpcError, SecretKey, ServiceKey
+from drift.sandbox.names import ResourceKey, RpcError, SecretKey
 from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, TrafficPb
 from drift.sandbox.revisions import (
     CLIENT_NAME,
@@ -41,10 +41,10 @@ from drift.sandbox.scenario_models import (
 )
 from drift.sandbox.state import (
     NodeRec,
+    OwnerRec,
     ProjectRec,
     Rollout,
     SecretRec,
-    ServiceRec,
     VersionRec,
     VersionState,
     World,
@@ -109,7 +109,7 @@ def build_world(scenario: Scenario) -> World:
             world.secrets[secret_key] = build_secret(world, secret_key, secret)
             world.watch_secret(secret_key, world.secrets[secret_key])
         for name, service in spec.services.items():
-            key = ServiceKey(pid, service.region or project.region, name)
+            key = ResourceKey(pid, service.region or project.region, name)
             world.services[key] = build_service(world, project, key, service)
     return world
 
@@ -121,8 +121,8 @@ def _client(spec: RevisionSpec | ServiceSpec | None) -> tuple[str, str]:
 
 
 def build_service(
-    world: World, project: ProjectRec, key: ServiceKey, spec: ServiceSpec
-) -> ServiceRec:
+    world: World, project: ProjectRec, key: ResourceKey, spec: ServiceSpec
+) -> OwnerRec:
     current = resolve(spec.template)
     history: list[tuple[Any, RevisionSpec | None]] = [
         (merge_template(current, older), older) for older in spec.history
@@ -133,9 +133,9 @@ def build_service(
     revisions: dict[str, RevisionPb] = {}
     ages: list[float] = []
     for number, (template, older) in enumerate(history, 1):
-        pb = template_pb(template, key.service)
+        pb = template_pb(template, key.id)
         fixed = older.name if older is not None else pb.revision
-        name = fixed or f"{key.service}-{number:05d}-{world.suffix()}"
+        name = fixed or f"{key.id}-{number:05d}-{world.suffix()}"
         age = (count - number) * DAY
         if older is not None and older.created is not None:
             age = parse_span(older.created)
@@ -175,7 +175,7 @@ def build_service(
         client=spec.client or "",
         client_version=spec.client_version or "",
         ingress=INGRESS[spec.ingress],
-        template=template_pb(current, key.service),
+        template=template_pb(current, key.id),
         traffic=[
             _traffic(t, names) for t in spec.traffic or [TrafficSpec(latest=True, percent=100)]
         ],
@@ -189,11 +189,11 @@ def build_service(
     if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
         # the failed deploy's generation was never observed (Service.reconciling)
         service.observed_generation = count - 1
-    return ServiceRec(key, service, revisions, backend_config(spec.backend))
+    return OwnerRec(key, service, revisions, backend_config(spec.backend))
 
 
 def start_deploys(
-    world: World, scenario: Scenario, started: Callable[[ServiceRec, Rollout], None]
+    world: World, scenario: Scenario, started: Callable[[OwnerRec, Rollout], None]
 ) -> None:
     """The deploys a scenario finds in progress (`deploying:`), begun as UpdateService
     would begin them; `started` schedules each to settle."""

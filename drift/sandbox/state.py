@@ -19,20 +19,48 @@ from drift.sandbox import iam
 from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import Clock, seconds_of
 from drift.sandbox.names import (
+    JOB,
+    JOBS,
+    KIND_WORDS,
+    POOL,
+    POOLS,
     SECRET,
     SERVICE,
+    SERVICES,
     VERSION,
+    ResourceKey,
     RpcError,
     SecretKey,
-    ServiceKey,
     not_found,
     parse,
 )
-from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb
+from drift.sandbox.pb import (
+    ExecutionPb,
+    JobPb,
+    PoolPb,
+    RevisionPb,
+    SecretPb,
+    SecretVersionPb,
+    ServicePb,
+)
 from drift.sandbox.scenario_models import Options
 
 VersionState = secretmanager_v1.SecretVersion.State
 SECRET_KIND = "secretmanager.googleapis.com/SecretVersion"
+
+
+PATTERNS = {
+    SERVICES: (SERVICE, "projects/PROJECT/locations/REGION/services/SERVICE"),
+    POOLS: (POOL, "projects/PROJECT/locations/REGION/workerPools/WORKER_POOL"),
+    JOBS: (JOB, "projects/PROJECT/locations/REGION/jobs/JOB"),
+}
+
+
+def missing(key: ResourceKey) -> RpcError:
+    return not_found(
+        f"Resource '{key.id}' of kind '{key.kind}' in region '{key.region}' "
+        f"in project '{key.project}' does not exist."
+    )
 
 
 def denied(resource: str) -> RpcError:
@@ -102,12 +130,27 @@ class Rollout:
 
 
 @dataclass
-class ServiceRec:
-    key: ServiceKey
-    pb: ServicePb
+class OwnerRec:
+    """A service or a worker pool (`key.collection`): the resource, its revisions, the
+    backend its revisions run (services only) and the deploy in progress."""
+
+    key: ResourceKey
+    pb: ServicePb | PoolPb
     revisions: dict[str, RevisionPb]  # short name -> revision, in creation order
-    backend: BackendConfig
+    backend: BackendConfig = field(default_factory=BackendConfig)
     rollout: Rollout | None = None
+
+
+@dataclass
+class JobRec:
+    """A job, its executions (short name -> execution, in creation order), the update
+    reconciling (`update`) and the executions still running (short name -> their run)."""
+
+    key: ResourceKey
+    pb: JobPb
+    executions: dict[str, ExecutionPb] = field(default_factory=dict)
+    update: Rollout | None = None
+    running: dict[str, Rollout] = field(default_factory=dict)
 
 
 class World:
@@ -119,7 +162,9 @@ class World:
         self.projects: dict[str, ProjectRec] = {}
         self.by_number: dict[str, str] = {}
         self.nodes: dict[str, NodeRec] = {}
-        self.services: dict[ServiceKey, ServiceRec] = {}
+        self.services: dict[ResourceKey, OwnerRec] = {}
+        self.pools: dict[ResourceKey, OwnerRec] = {}
+        self.jobs: dict[ResourceKey, JobRec] = {}
         self.secrets: dict[SecretKey, SecretRec] = {}
         self.condition_overrides: dict[str, bool] = {}
         self.rng = random.Random(seed)
@@ -186,30 +231,43 @@ class World:
             overrides=self.condition_overrides,
         )
 
-    # --- services ------------------------------------------------------------------
+    # --- services, worker pools, jobs -----------------------------------------------
 
-    def service_key(self, name: str) -> ServiceKey:
-        project, region, service = parse(
-            SERVICE, name, "projects/PROJECT/locations/REGION/services/SERVICE"
-        )
-        return ServiceKey(self.project(project).id, region, service)
+    def key_of(self, name: str, collection: str = SERVICES) -> ResourceKey:
+        """The key of `projects/P/locations/R/COLLECTION/ID` (P an id or a number)."""
+        pattern, expected = PATTERNS[collection]
+        project, region, id_ = parse(pattern, name, expected)
+        return ResourceKey(self.project(project).id, region, id_, collection)
 
-    def service(self, key: ServiceKey) -> ServiceRec:
-        found = self.services.get(key)
+    def owners(self, collection: str) -> dict[ResourceKey, OwnerRec]:
+        return self.pools if collection == POOLS else self.services
+
+    def owner(self, key: ResourceKey) -> OwnerRec:
+        found = self.owners(key.collection).get(key)
         if found is None:
-            raise not_found(
-                f"Resource '{key.service}' of kind 'SERVICE' in region '{key.region}' "
-                f"in project '{key.project}' does not exist."
-            )
+            raise missing(key)
         return found
 
-    def find_service(self, project: str, service: str, region: str | None = None) -> ServiceRec:
-        """A service by project and name (any region unless given), for the test helpers."""
+    def job(self, key: ResourceKey) -> JobRec:
+        found = self.jobs.get(key)
+        if found is None:
+            raise missing(key)
+        return found
+
+    def find(
+        self, project: str, id_: str, collection: str = SERVICES, region: str | None = None
+    ) -> ResourceKey:
+        """A service, pool or job by project and name (any region unless given), for the
+        test helpers."""
         pid = self.project(project).id
-        for key, rec in self.services.items():
-            if key.project == pid and key.service == service and region in (None, key.region):
-                return rec
-        raise LookupError(f"no service {service!r} in project {project!r}")
+        keys = self.jobs if collection == JOBS else self.owners(collection)
+        for key in keys:
+            if key.project == pid and key.id == id_ and region in (None, key.region):
+                return key
+        raise LookupError(f"no {KIND_WORDS[collection].lower()} {id_!r} in project {project!r}")
+
+    def find_service(self, project: str, service: str, region: str | None = None) -> OwnerRec:
+        return self.owner(self.find(project, service, SERVICES, region))
 
     # --- secrets -------------------------------------------------------------------
 
