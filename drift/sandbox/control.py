@@ -15,6 +15,7 @@ from google.type import expr_pb2
 from drift.sandbox.backend import mint_test_jwt
 from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
+from drift.sandbox.names import POOLS, SERVICES
 from drift.sandbox.pb import RevisionPb, ServicePb, copy
 from drift.sandbox.requests import deploy_request, env_update
 from drift.sandbox.revisions import revision_env
@@ -49,15 +50,25 @@ class Controls(ABC):
         return found
 
     def revision(
-        self, project: str, service: str, name: str | None = None, *, region: str | None = None
+        self,
+        project: str,
+        service: str,
+        name: str | None = None,
+        *,
+        region: str | None = None,
+        worker_pool: bool = False,
     ) -> run_v2.Revision:
-        """A revision by short name (default: the latest created)."""
+        """A revision of a service (or, with `worker_pool`, of a worker pool) by short name
+        (default: the latest created)."""
 
         def read() -> RevisionPb:
-            rec = self._core.world.find_service(project, service, region)
+            world = self._core.world
+            rec = world.owner(
+                world.find(project, service, POOLS if worker_pool else SERVICES, region)
+            )
             wanted = name or next(reversed(rec.revisions))
             if wanted not in rec.revisions:
-                raise LookupError(f"no revision {wanted!r} in service {service!r}")
+                raise LookupError(f"no revision {wanted!r} of {service!r}")
             return copy(rec.revisions[wanted])
 
         found: run_v2.Revision = run_v2.Revision.wrap(self._run(read))

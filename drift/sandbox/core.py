@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
+from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2
@@ -13,8 +15,9 @@ from google.protobuf import field_mask_pb2
 from drift.sandbox.deploy import Owner, begin, plan_update, settle, view
 from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
+from drift.sandbox.jobs_core import JobRunner
 from drift.sandbox.kinds import kind_of
-from drift.sandbox.names import ResourceKey, RpcError
+from drift.sandbox.names import ResourceKey, RpcError, check_etag
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import copy
 from drift.sandbox.retire import forget, retirement_problem
@@ -23,17 +26,6 @@ from drift.sandbox.rpc import CallLog
 from drift.sandbox.scenario import Scenario
 from drift.sandbox.seed import build_world, start_deploys
 from drift.sandbox.state import OwnerRec, Rollout, World
-
-
-def check_etag(key: ResourceKey, sent: str, current: str) -> None:
-    """A write that names an etag must name the current one (ABORTED otherwise: the
-    `etag` comments, "May be used to detect modification conflict during updates")."""
-    if sent and sent != current:
-        raise RpcError(
-            grpc.StatusCode.ABORTED,
-            f"The etag provided ({sent}) does not match the current etag of "
-            f"'{key.name}'; read the {key.kind.lower().replace('_', ' ')} again and retry.",
-        )
 
 
 class Core:
@@ -57,6 +49,7 @@ class Core:
         self.calls = CallLog()
         self.faults = FaultBook(scenario.options.seed)
         self.ops = Operations()
+        self.jobs = JobRunner(self)
         self.world = World(scenario.options.seed, scenario.options)
         self.fleet = Fleet(random.Random(scenario.options.seed), host)
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
@@ -102,6 +95,19 @@ class Core:
         self.world.clock.advance(seconds)
         await self.tick()
 
+    def schedule(self, due: float, action: Callable[[], None]) -> None:
+        """Carry out `action` when the sandbox clock reaches `due` (at the next call after
+        it, or by a timer when nothing calls)."""
+        self.world.clock.at(due, action)
+        self._wake_at(due)
+
+    def due(self, *, now: bool = False) -> float | None:
+        """When a write started now settles: after `operation_delay_ms` (at once with `now`),
+        or never by itself while the sandbox holds deploys."""
+        if self.hold:
+            return None
+        return self.world.clock.now() + (0 if now else self.deploy_seconds)
+
     def _wake_at(self, due: float) -> None:
         delay = max(0.0, due - self.world.clock.now())
         loop = asyncio.get_running_loop()
@@ -133,6 +139,18 @@ class Core:
 
     # --- deploys -------------------------------------------------------------------
 
+    async def update(self, key: ResourceKey, request: Any, resource: Owner) -> Any:
+        """An UpdateService or UpdateWorkerPool request as received: its `update_mask`,
+        `allow_missing`, `validate_only` and (worker pools) `force_new_revision`."""
+        return await self.deploy(
+            key,
+            resource,
+            request.update_mask if request.HasField("update_mask") else None,
+            allow_missing=request.allow_missing,
+            validate_only=request.validate_only,
+            force=getattr(request, "force_new_revision", False),
+        )
+
     async def deploy(
         self,
         key: ResourceKey,
@@ -142,6 +160,7 @@ class Core:
         allow_missing: bool = False,
         validate_only: bool = False,
         now: bool = False,
+        force: bool = False,
     ) -> operations_pb2.Operation:
         """UpdateService or UpdateWorkerPool (`key.collection`): check and plan the update;
         `validate_only` answers a done operation with the would-be resource; otherwise store
@@ -159,7 +178,7 @@ class Core:
                 check_etag(key, request.etag, current.pb.etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
-            plan = plan_update(world, key, current, request, mask)
+            plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
             if validate_only:
                 trial = OwnerRec(key, plan.service, {})
@@ -171,7 +190,7 @@ class Core:
             begin(world, rec, plan)
             owners[key] = rec
             operation = self.ops.start(name, view(world, rec.pb, kind))
-            due = None if self.hold else world.clock.now() + (0 if now else self.deploy_seconds)
+            due = self.due(now=now)
             self._started(rec, Rollout(rec.pb.generation, plan.created, plan.problem, due, name))
             if now and not self.hold:
                 self._settle(rec)
@@ -182,8 +201,7 @@ class Core:
     def _started(self, rec: OwnerRec, rollout: Rollout) -> None:
         rec.rollout = rollout
         if rollout.due is not None:
-            self.world.clock.at(rollout.due, lambda: self._settle(rec, rollout))
-            self._wake_at(rollout.due)
+            self.schedule(rollout.due, lambda: self._settle(rec, rollout))
 
     def _settle(self, rec: OwnerRec, rollout: Rollout | None = None) -> None:
         """Settle the service's deploy in progress (only `rollout`, when given)."""

@@ -96,12 +96,13 @@ def configuration(message: RevisionPb | TemplatePb, default_account: str, kind: 
 
 
 def _new_revision(
-    world: World, key: ResourceKey, current: OwnerRec | None, desired: Owner
+    world: World, key: ResourceKey, current: OwnerRec | None, desired: Owner, force: bool
 ) -> str | None:
     """The name of the revision this update creates; None when it creates none (the
-    template did not change, or it names an existing revision of the very same
-    configuration and `same_name_same_config: reuse`)."""
-    if current is not None and desired.template == current.pb.template:
+    template did not change — unless `force`: UpdateWorkerPoolRequest.force_new_revision —
+    or it names an existing revision of the very same configuration and
+    `same_name_same_config: reuse`)."""
+    if current is not None and desired.template == current.pb.template and not force:
         return None
     name = str(desired.template.revision)
     if not name:
@@ -141,25 +142,21 @@ def plan_update(
     current: OwnerRec | None,
     request: Owner,
     mask: field_mask_pb2.FieldMask | None = None,
+    *,
+    force: bool = False,
 ) -> Plan:
     """Everything an update changes, computed without touching the world."""
     project = world.project(key.project)
     caller = world.options.caller
     kind = kind_of(key)
-    base = kind.message()
-    if current is not None:
-        base.CopyFrom(current.pb)
-    else:
-        base.name, base.uid = key.name, world.uid()
-        base.create_time.CopyFrom(world.now())
-        base.creator = caller
+    base = world.starting_point(key, current.pb if current is not None else None, kind.message)
     keep_client = world.options.client_when_omitted == "kept"
     desired = desired_spec(base, request, mask, keep_client=keep_client, kind=kind)
     validate_spec(key, desired)
     validate_metadata(world, desired, current.pb if current is not None else None)
     desired.generation = base.generation + 1
     revisions = dict(current.revisions) if current is not None else {}
-    created = _new_revision(world, key, current, desired)
+    created = _new_revision(world, key, current, desired, force)
     reused = desired.template.revision
     if created is None and current is not None and desired.template != current.pb.template:
         # the named revision, of this very configuration, becomes the latest created (and,

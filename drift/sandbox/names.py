@@ -61,6 +61,17 @@ def not_found(message: str) -> RpcError:
     return RpcError(grpc.StatusCode.NOT_FOUND, message)
 
 
+def check_etag(key: ResourceKey, sent: str, current: str) -> None:
+    """A write that names an etag must name the current one (ABORTED otherwise: the
+    `etag` comments, "May be used to detect modification conflict during updates")."""
+    if sent and sent != current:
+        raise RpcError(
+            grpc.StatusCode.ABORTED,
+            f"The etag provided ({sent}) does not match the current etag of "
+            f"'{key.name}'; read the {key.kind.lower().replace('_', ' ')} again and retry.",
+        )
+
+
 def parse(pattern: re.Pattern[str], name: str, expected: str) -> tuple[str, ...]:
     match = pattern.fullmatch(name)
     if match is None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     TaskTemplatePb: TypeAlias = Any
     ExecutionPb: TypeAlias = Any
     ExecutionRefPb: TypeAlias = Any
+    OverridesPb: TypeAlias = Any
 else:
     from google.cloud import run_v2, secretmanager_v1
 
@@ -47,6 +48,7 @@ else:
     TaskTemplatePb = run_v2.TaskTemplate.pb()
     ExecutionPb = run_v2.Execution.pb()
     ExecutionRefPb = run_v2.ExecutionReference.pb()
+    OverridesPb = run_v2.RunJobRequest.Overrides.pb()
 
 
 def copy(message: Any) -> Any:

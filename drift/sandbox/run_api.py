@@ -57,14 +57,7 @@ class RunApi:
 
     async def update_service(self, request: Any) -> Message:
         key = self.core.world.key_of(request.service.name)
-        mask = request.update_mask if request.HasField("update_mask") else None
-        return await self.core.deploy(
-            key,
-            request.service,
-            mask,
-            allow_missing=request.allow_missing,
-            validate_only=request.validate_only,
-        )
+        return await self.core.update(key, request, request.service)
 
     def _revision(self, name: str) -> tuple[OwnerRec, str]:
         project, region, collection, owner, revision = parse(
@@ -112,23 +105,17 @@ class RunApi:
         return run_v2.ListRevisionsResponse.pb()(revisions=page, next_page_token=token)
 
     def methods(self) -> list[Method]:
+        services = [
+            ("GetService", run_v2.GetServiceRequest, self.get_service),
+            ("ListServices", run_v2.ListServicesRequest, self.list_services),
+            ("UpdateService", run_v2.UpdateServiceRequest, self.update_service),
+        ]
+        revisions = [
+            ("GetRevision", run_v2.GetRevisionRequest, self.get_revision),
+            ("ListRevisions", run_v2.ListRevisionsRequest, self.list_revisions),
+            ("DeleteRevision", run_v2.DeleteRevisionRequest, self.delete_revision),
+        ]
         return [
-            proto_plus_method(
-                SERVICES_API, "GetService", run_v2.GetServiceRequest, self.get_service
-            ),
-            proto_plus_method(
-                SERVICES_API, "ListServices", run_v2.ListServicesRequest, self.list_services
-            ),
-            proto_plus_method(
-                SERVICES_API, "UpdateService", run_v2.UpdateServiceRequest, self.update_service
-            ),
-            proto_plus_method(
-                REVISIONS, "GetRevision", run_v2.GetRevisionRequest, self.get_revision
-            ),
-            proto_plus_method(
-                REVISIONS, "ListRevisions", run_v2.ListRevisionsRequest, self.list_revisions
-            ),
-            proto_plus_method(
-                REVISIONS, "DeleteRevision", run_v2.DeleteRevisionRequest, self.delete_revision
-            ),
+            *(proto_plus_method(SERVICES_API, *row) for row in services),
+            *(proto_plus_method(REVISIONS, *row) for row in revisions),
         ]

@@ -9,6 +9,7 @@ import random
 import string
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.cloud import secretmanager_v1
@@ -186,8 +187,8 @@ class World:
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def suffix(self) -> str:
-        return "".join(self.rng.choices(string.ascii_lowercase, k=3))
+    def suffix(self, length: int = 3, alphabet: str = string.ascii_lowercase) -> str:
+        return "".join(self.rng.choices(alphabet, k=length))
 
     def etag(self, name: str) -> str:
         self._serial += 1
@@ -238,6 +239,18 @@ class World:
         pattern, expected = PATTERNS[collection]
         project, region, id_ = parse(pattern, name, expected)
         return ResourceKey(self.project(project).id, region, id_, collection)
+
+    def starting_point(self, key: ResourceKey, current: Any, message: Any) -> Any:
+        """What a write starts from: a copy of the current resource, or (a write that
+        creates it) a new one with its name, uid, creation time and creator."""
+        base = message()
+        if current is not None:
+            base.CopyFrom(current)
+        else:
+            base.name, base.uid = key.name, self.uid()
+            base.create_time.CopyFrom(self.now())
+            base.creator = self.options.caller
+        return base
 
     def owners(self, collection: str) -> dict[ResourceKey, OwnerRec]:
         return self.pools if collection == POOLS else self.services
