@@ -213,4 +213,5 @@ def _traffic_problems(
                 yield doc.problem((*where, "tag"), f"tag '{target.tag}' is used twice")
             tags.add(target.tag)
     if total != 100:
-        yield doc.problem(at, f"traffic percents add up to {total}, not 100")
+        what = "traffic" if at[-1] == "traffic" else "instance split"
+        yield doc.problem(at, f"{what} percents add up to {total}, not 100")

@@ -126,15 +126,14 @@ _OWN |= {"execution_environment", "max_retries"}
 
 class BaseTemplateSpec(Strict):
     """The flat keys every template has: its main container (the ingress container of a
-    service) and the common settings. Any other field of the template message may be
-    written as the v2 API's JSON has it and is built with the official types; where both
-    are given, the flat keys win."""
+    service; only a service's has a `port`) and the common settings. Any other field of the
+    template message may be written as the v2 API's JSON has it and is built with the
+    official types; where both are given, the flat keys win."""
 
     _API: ClassVar[Any] = None
 
     image: str | None = None
     container_name: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
     env: dict[VarName, EnvValue] | None = None
     cpu: Cpu | None = None
     memory: Memory | None = None
@@ -159,6 +158,7 @@ class TemplateSpec(BaseTemplateSpec):
 
     _API: ClassVar[Any] = _api_fields(TemplatePb, _OWN, frozenset())
 
+    port: int | None = Field(None, ge=1, le=65535)
     min_instances: int | None = Field(None, ge=0)
     max_instances: int | None = Field(None, ge=0)
     concurrency: int | None = Field(None, ge=1)

@@ -129,9 +129,10 @@ def _apply_container_keys(container: ContainerPb, spec: BaseTemplateSpec, servic
         container.name = spec.container_name or container.name or f"{service}-1"
     if spec.image is not None:
         container.image = spec.image
-    if spec.port is not None:
+    port = getattr(spec, "port", None)  # a service's only
+    if port is not None:
         del container.ports[:]
-        container.ports.append(run_v2.ContainerPort.pb()(name="http1", container_port=spec.port))
+        container.ports.append(run_v2.ContainerPort.pb()(name="http1", container_port=port))
     if spec.env is not None:
         kept = [var for var in container.env if var.name not in spec.env]
         added = env_pb(spec.env)

@@ -149,10 +149,12 @@ def test_a_running_execution_is_polled_until_settled(
 def test_an_execution_completes_after_the_operation_delay(
     make_sandbox: MakeSandbox, run_for: Any
 ) -> None:
-    run = run_for(sandbox_of(make_sandbox, operation_delay_ms=300))
+    sandbox = sandbox_of(make_sandbox, operation_delay_ms=300)
+    run = run_for(sandbox)
     operation = run.jobs.run_job(name=JOB)
     assert not operation.done()
     assert operation.result(timeout=10).succeeded_count == 1
+    assert sandbox.call_counts()["GetOperation"] >= 1  # the client polled it
 
 
 SEEDED = {

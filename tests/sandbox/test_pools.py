@@ -53,6 +53,8 @@ def test_a_pool_reads_as_written(make_sandbox: MakeSandbox, run_for: Any) -> Non
     assert older.name.startswith(f"{POOL}/revisions/pool-00001-") and not older.service
     assert older.service_account == RUNNER and len(older.containers) == 2
     assert len(list(run.revisions.list_revisions(parent=f"{PARENT}/workerPools/-"))) == 2
+    pages = run.revisions.list_revisions(request={"parent": POOL, "page_size": 1}).pages
+    assert [len(page.revisions) for page in pages] == [1, 1]
 
 
 def test_revision_service_names_the_pool_by_option(make_sandbox: MakeSandbox, run_for: Any) -> None:
