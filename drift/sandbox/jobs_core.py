@@ -5,7 +5,8 @@ execution running until it completes, each behind a long-running operation, on t
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import grpc
 from google.longrunning import operations_pb2
@@ -21,12 +22,25 @@ from drift.sandbox.executions import (
 )
 from drift.sandbox.jobs import begin_job, plan_job, settle_job
 from drift.sandbox.names import ResourceKey, RpcError, check_etag
+from drift.sandbox.operations import Operations
 from drift.sandbox.pb import JobPb, copy
-from drift.sandbox.state import JobRec, Rollout
+from drift.sandbox.state import JobRec, Rollout, World
 from drift.sandbox.validate import template_problem
 
-if TYPE_CHECKING:
-    from drift.sandbox.core import Core
+
+class Host(Protocol):
+    """What the job runner needs from the running sandbox (drift.sandbox.core.Core)."""
+
+    world: World
+    ops: Operations
+    hold: bool
+
+    def due(self, *, now: bool = False) -> float | None: ...
+
+    def schedule(self, due: float, action: Callable[[], None]) -> None: ...
+
+    async def tick(self) -> None: ...
+
 
 # A failed execution's operation error: Cloud Run documents no code for it.
 EXECUTION_FAILED = grpc.StatusCode.FAILED_PRECONDITION
@@ -35,7 +49,7 @@ EXECUTION_FAILED = grpc.StatusCode.FAILED_PRECONDITION
 class JobRunner:
     """Event-loop only."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Host) -> None:
         self.core = core
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
 

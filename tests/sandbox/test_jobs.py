@@ -219,3 +219,47 @@ def test_unknown_and_malformed_names(make_sandbox: MakeSandbox, run_for: Any) ->
         client.get_job(name="projects/nobody/locations/us-central1/jobs/job")
     # a project number names the same project
     assert client.get_job(name="projects/3/locations/us-central1/jobs/job").name == JOB
+
+
+@pytest.mark.parametrize("option", ["last_serving", "generation"])
+def test_observed_generation_after_a_failed_update(
+    make_sandbox: MakeSandbox, run_for: Any, option: str
+) -> None:
+    client = run_for(sandbox_of(make_sandbox, failed_observed_generation=option)).jobs
+    job = client.get_job(name=JOB)
+    job.template.template.containers[0].env[1].value_source.secret_key_ref.secret = "missing"
+    with pytest.raises(exceptions.InternalServerError):
+        client.update_job(job=job).result(timeout=10)
+    failed = client.get_job(name=JOB)
+    expected = failed.generation if option == "generation" else failed.generation - 1
+    assert failed.observed_generation == expected
+
+
+@pytest.mark.parametrize(("option", "kept"), [("cleared", False), ("kept", True)])
+def test_an_update_without_a_client(
+    make_sandbox: MakeSandbox, run_for: Any, option: str, kept: bool
+) -> None:
+    spec = dict(JOB_SPEC, client="gcloud", client_version="467.0.0")
+    sandbox = sandbox_of(make_sandbox, jobs={"job": spec}, client_when_omitted=option)
+    client = run_for(sandbox).jobs
+    job = client.get_job(name=JOB)
+    job.client, job.client_version = "", ""
+    updated = client.update_job(job=with_env(job, "A", "1")).result(timeout=10)
+    assert (updated.client == "gcloud") is kept
+
+
+def test_a_seeded_failed_job(make_sandbox: MakeSandbox, run_for: Any) -> None:
+    spec = dict(JOB_SPEC, failed="spec.template.spec.containers[0].env[0]: Secret … was not found")
+    job = run_for(sandbox_of(make_sandbox, jobs={"job": spec})).jobs.get_job(name=JOB)
+    assert job.terminal_condition.state == State.CONDITION_FAILED
+    assert job.terminal_condition.message == spec["failed"]
+    assert job.observed_generation == 0  # "empty for newly created Job"
+
+
+def test_reset_restores_jobs(make_sandbox: MakeSandbox) -> None:
+    sandbox = sandbox_of(make_sandbox)
+    sandbox.run_job("p", "job")
+    sandbox.update_job("p", "job", env={"A": "1"})
+    sandbox.reset()
+    job = sandbox.job("p", "job")
+    assert job.execution_count == 0 and job.generation == 1

@@ -198,3 +198,13 @@ def test_async_client(make_sandbox: MakeSandbox) -> None:
             return [p.template.containers[0].image async for p in pager]
 
     assert asyncio.run(go()) == ["a:9"]
+
+
+def test_a_seeded_failed_pool(make_sandbox: MakeSandbox, run_for: Any) -> None:
+    spec = dict(POOL_SPEC, failed="Container failed to start.")
+    pool = run_for(sandbox_of(make_sandbox, pools={"pool": spec})).pools.get_worker_pool(name=POOL)
+    assert pool.terminal_condition.state == State.CONDITION_FAILED
+    assert "Container failed to start." in pool.terminal_condition.message
+    assert pool.latest_ready_revision != pool.latest_created_revision
+    assert splits(pool) == [(short(pool.latest_ready_revision), 100)]
+    assert pool.observed_generation == pool.generation - 1
