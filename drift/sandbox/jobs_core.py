@@ -33,7 +33,6 @@ class Host(Protocol):
 
     world: World
     ops: Operations
-    hold: bool
 
     def due(self, *, now: bool = False) -> float | None: ...
 

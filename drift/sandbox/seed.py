@@ -187,14 +187,14 @@ def build_owner(
     )
     split = getattr(spec, kind.split) or [TrafficSpec(latest=True, percent=100)]
     getattr(owner, kind.split).extend(_target(t, names, kind) for t in split)
+    if spec.api:
+        apply_json(owner, spec.api)
     backend = BackendConfig()
     if isinstance(spec, ServiceSpec):
         owner.ingress = INGRESS[spec.ingress]
         backend = backend_config(spec.backend)
-    elif spec.instances is not None:
+    elif spec.instances is not None:  # the flat key wins over `scaling`
         owner.scaling.manual_instance_count = spec.instances
-    if spec.api:
-        apply_json(owner, spec.api)
     owner.etag = world.etag(key.name)
     serve(world, key, owner, revisions)
     if spec.failed is not None and world.options.failed_observed_generation == "last_serving":

@@ -208,3 +208,21 @@ def test_a_seeded_failed_pool(make_sandbox: MakeSandbox, run_for: Any) -> None:
     assert pool.latest_ready_revision != pool.latest_created_revision
     assert splits(pool) == [(short(pool.latest_ready_revision), 100)]
     assert pool.observed_generation == pool.generation - 1
+
+
+def test_the_v2_json_form_of_a_pool_and_a_retired_revision(
+    make_sandbox: MakeSandbox, run_for: Any
+) -> None:
+    spec = {k: v for k, v in POOL_SPEC.items() if k != "instances"}
+    spec |= {"scaling": {"manualInstanceCount": 4}, "binaryAuthorization": {"useDefault": True}}
+    run = run_for(sandbox_of(make_sandbox, pools={"pool": spec}))
+    pool = run.pools.get_worker_pool(name=POOL)
+    assert pool.scaling.manual_instance_count == 4 and pool.binary_authorization.use_default
+    older = list(run.revisions.list_revisions(parent=POOL))[-1]
+    with pytest.raises(exceptions.Aborted):
+        run.revisions.delete_revision(request={"name": older.name, "etag": '"stale"'})
+    deleted = run.revisions.delete_revision(name=older.name).result(timeout=10)
+    assert deleted.name == older.name and deleted.delete_time
+    assert [r.name for r in run.revisions.list_revisions(parent=POOL)] == [
+        pool.latest_created_revision
+    ]
