@@ -15,10 +15,11 @@ from google.type import expr_pb2
 from drift.sandbox.backend import mint_test_jwt
 from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
+from drift.sandbox.names import POOLS, SERVICES
 from drift.sandbox.pb import RevisionPb, ServicePb, copy
 from drift.sandbox.requests import deploy_request, env_update
 from drift.sandbox.revisions import revision_env
-from drift.sandbox.state import ServiceRec
+from drift.sandbox.state import OwnerRec
 
 T = TypeVar("T")
 
@@ -49,15 +50,25 @@ class Controls(ABC):
         return found
 
     def revision(
-        self, project: str, service: str, name: str | None = None, *, region: str | None = None
+        self,
+        project: str,
+        service: str,
+        name: str | None = None,
+        *,
+        region: str | None = None,
+        worker_pool: bool = False,
     ) -> run_v2.Revision:
-        """A revision by short name (default: the latest created)."""
+        """A revision of a service (or, with `worker_pool`, of a worker pool) by short name
+        (default: the latest created)."""
 
         def read() -> RevisionPb:
-            rec = self._core.world.find_service(project, service, region)
+            world = self._core.world
+            rec = world.owner(
+                world.find(project, service, POOLS if worker_pool else SERVICES, region)
+            )
             wanted = name or next(reversed(rec.revisions))
             if wanted not in rec.revisions:
-                raise LookupError(f"no revision {wanted!r} in service {service!r}")
+                raise LookupError(f"no revision {wanted!r} of {service!r}")
             return copy(rec.revisions[wanted])
 
         found: run_v2.Revision = run_v2.Revision.wrap(self._run(read))
@@ -84,7 +95,7 @@ class Controls(ABC):
 
         def read() -> dict[str, str]:
             recs = sorted(self._core.world.services.values(), key=lambda rec: rec.key)
-            return {f"{rec.key.project}/{rec.key.service}": rec.pb.uri for rec in recs}
+            return {f"{rec.key.project}/{rec.key.id}": rec.pb.uri for rec in recs}
 
         return self._run(read)
 
@@ -121,7 +132,7 @@ class Controls(ABC):
 
         return self._run(read)
 
-    def _serving_env(self, rec: ServiceRec) -> dict[str, str]:
+    def _serving_env(self, rec: OwnerRec) -> dict[str, str]:
         world = self._core.world
         serving = next((s.revision for s in rec.pb.traffic_statuses if s.percent), None)
         if serving is None or serving not in rec.revisions:
@@ -135,7 +146,7 @@ class Controls(ABC):
         project: str,
         service: str,
         region: str | None,
-        build: Callable[[ServiceRec], ServicePb],
+        build: Callable[[OwnerRec], ServicePb],
     ) -> run_v2.Service:
         async def change() -> ServicePb:
             core = self._core
@@ -183,8 +194,8 @@ class Controls(ABC):
         `no_traffic` pins LATEST to the revision it resolved to; `tag` tags the new revision
         at 0%. `secrets` maps a variable to `SECRET:VERSION`, as `--update-secrets`."""
 
-        def build(rec: ServiceRec) -> ServicePb:
-            name = f"{rec.key.service}-{rec.pb.generation + 1:05d}-{self._core.world.suffix()}"
+        def build(rec: OwnerRec) -> ServicePb:
+            name = f"{rec.key.id}-{rec.pb.generation + 1:05d}-{self._core.world.suffix()}"
             return deploy_request(
                 rec.pb,
                 name,

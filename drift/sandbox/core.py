@@ -5,24 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
+from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2
 from google.protobuf import field_mask_pb2
 
-from drift.sandbox.backend import BackendConfig
-from drift.sandbox.deploy import begin, plan_update, settle, view
+from drift.sandbox.deploy import Owner, begin, plan_update, settle, view
 from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
-from drift.sandbox.names import RpcError, ServiceKey
+from drift.sandbox.jobs_core import JobRunner
+from drift.sandbox.kinds import kind_of
+from drift.sandbox.names import ResourceKey, RpcError, check_etag
 from drift.sandbox.operations import Operations
-from drift.sandbox.pb import ServicePb, copy
+from drift.sandbox.pb import copy
 from drift.sandbox.retire import forget, retirement_problem
 from drift.sandbox.revisions import revision_env, weights
 from drift.sandbox.rpc import CallLog
 from drift.sandbox.scenario import Scenario
 from drift.sandbox.seed import build_world, start_deploys
-from drift.sandbox.state import Rollout, ServiceRec, World
+from drift.sandbox.state import OwnerRec, Rollout, World
 
 
 class Core:
@@ -46,11 +49,12 @@ class Core:
         self.calls = CallLog()
         self.faults = FaultBook(scenario.options.seed)
         self.ops = Operations()
+        self.jobs = JobRunner(self)
         self.world = World(scenario.options.seed, scenario.options)
         self.fleet = Fleet(random.Random(scenario.options.seed), host)
-        self._locks: dict[ServiceKey, asyncio.Lock] = {}
-        self._dirty: dict[ServiceKey, ServiceRec] = {}
-        self._settled: list[tuple[ServiceRec, str, RpcError | None]] = []
+        self._locks: dict[ResourceKey, asyncio.Lock] = {}
+        self._dirty: dict[ResourceKey, OwnerRec] = {}
+        self._settled: list[tuple[OwnerRec, str, RpcError | None]] = []
 
     async def load(self, scenario: Scenario | None = None) -> None:
         """(Re)build the world from the scenario and start its backends."""
@@ -85,11 +89,24 @@ class Core:
         settled, self._settled = self._settled, []
         await asyncio.gather(*(self.publish(rec) for rec in dirty.values()))
         for rec, operation, error in settled:  # done once the backends serve the outcome
-            self.ops.finish(operation, view(self.world, rec.pb), error)
+            self.ops.finish(operation, view(self.world, rec.pb, kind_of(rec.key)), error)
 
     async def advance(self, seconds: float) -> None:
         self.world.clock.advance(seconds)
         await self.tick()
+
+    def schedule(self, due: float, action: Callable[[], None]) -> None:
+        """Carry out `action` when the sandbox clock reaches `due` (at the next call after
+        it, or by a timer when nothing calls)."""
+        self.world.clock.at(due, action)
+        self._wake_at(due)
+
+    def due(self, *, now: bool = False) -> float | None:
+        """When a write started now settles: after `operation_delay_ms` (at once with `now`),
+        or never by itself while the sandbox holds deploys."""
+        if self.hold:
+            return None
+        return self.world.clock.now() + (0 if now else self.deploy_seconds)
 
     def _wake_at(self, due: float) -> None:
         delay = max(0.0, due - self.world.clock.now())
@@ -98,8 +115,11 @@ class Core:
 
     # --- backends ------------------------------------------------------------------
 
-    async def publish(self, rec: ServiceRec) -> None:
-        """Run the backends the service's traffic needs; write its URL and tag URLs."""
+    async def publish(self, rec: OwnerRec) -> None:
+        """Run the backends the service's traffic needs; write its URL and tag URLs. (Worker
+        pools serve nothing.)"""
+        if not kind_of(rec.key).serves:
+            return
         port = await self.fleet.router(rec.key, rec.backend)
         rec.pb.uri = self.fleet.url(port)
         del rec.pb.urls[:]
@@ -119,47 +139,58 @@ class Core:
 
     # --- deploys -------------------------------------------------------------------
 
+    async def update(self, key: ResourceKey, request: Any, resource: Owner) -> Any:
+        """An UpdateService or UpdateWorkerPool request as received: its `update_mask`,
+        `allow_missing`, `validate_only` and (worker pools) `force_new_revision`."""
+        return await self.deploy(
+            key,
+            resource,
+            request.update_mask if request.HasField("update_mask") else None,
+            allow_missing=request.allow_missing,
+            validate_only=request.validate_only,
+            force=getattr(request, "force_new_revision", False),
+        )
+
     async def deploy(
         self,
-        key: ServiceKey,
-        request: ServicePb,
+        key: ResourceKey,
+        request: Owner,
         mask: field_mask_pb2.FieldMask | None = None,
         *,
         allow_missing: bool = False,
         validate_only: bool = False,
         now: bool = False,
+        force: bool = False,
     ) -> operations_pb2.Operation:
-        """UpdateService: check and plan the update; `validate_only` answers a done operation
-        with the would-be service; otherwise store it as a deploy in progress and answer a
-        running operation that is done when the deploy settles (`now`: at once, unless the
-        sandbox holds deploys)."""
+        """UpdateService or UpdateWorkerPool (`key.collection`): check and plan the update;
+        `validate_only` answers a done operation with the would-be resource; otherwise store
+        it as a deploy in progress and answer a running operation that is done when the
+        deploy settles (`now`: at once, unless the sandbox holds deploys)."""
         lock = self._locks.setdefault(key, asyncio.Lock())
+        kind = kind_of(key)
         async with lock:
             world = self.world
-            current = world.services.get(key)
+            owners = world.owners(key.collection)
+            current = owners.get(key)
             if current is None and not allow_missing:
-                world.service(key)  # raises NOT_FOUND
-            if current is not None and request.etag and request.etag != current.pb.etag:
-                raise RpcError(
-                    grpc.StatusCode.ABORTED,
-                    f"The etag provided ({request.etag}) does not match the current etag of "
-                    f"'{key.name}'; read the service again and retry.",
-                )
+                world.owner(key)  # raises NOT_FOUND
+            if current is not None:
+                check_etag(key, request.etag, current.pb.etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
-            plan = plan_update(world, key, current, request, mask)
+            plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
             if validate_only:
-                trial = ServiceRec(key, plan.service, {}, BackendConfig())
+                trial = OwnerRec(key, plan.service, {})
                 begin(world, trial, plan)
                 trial.rollout = Rollout(0, plan.created, plan.problem, None, name)
                 error = settle(world, trial)
-                return self.ops.finish(name, view(world, trial.pb), error)
-            rec = current or ServiceRec(key, plan.service, {}, BackendConfig())
+                return self.ops.finish(name, view(world, trial.pb, kind), error)
+            rec = current or OwnerRec(key, plan.service, {})
             begin(world, rec, plan)
-            world.services[key] = rec
-            operation = self.ops.start(name, view(world, rec.pb))
-            due = None if self.hold else world.clock.now() + (0 if now else self.deploy_seconds)
+            owners[key] = rec
+            operation = self.ops.start(name, view(world, rec.pb, kind))
+            due = self.due(now=now)
             self._started(rec, Rollout(rec.pb.generation, plan.created, plan.problem, due, name))
             if now and not self.hold:
                 self._settle(rec)
@@ -167,13 +198,12 @@ class Core:
             await self.publish(rec)
             return operation
 
-    def _started(self, rec: ServiceRec, rollout: Rollout) -> None:
+    def _started(self, rec: OwnerRec, rollout: Rollout) -> None:
         rec.rollout = rollout
         if rollout.due is not None:
-            self.world.clock.at(rollout.due, lambda: self._settle(rec, rollout))
-            self._wake_at(rollout.due)
+            self.schedule(rollout.due, lambda: self._settle(rec, rollout))
 
-    def _settle(self, rec: ServiceRec, rollout: Rollout | None = None) -> None:
+    def _settle(self, rec: OwnerRec, rollout: Rollout | None = None) -> None:
         """Settle the service's deploy in progress (only `rollout`, when given)."""
         if rec.rollout is None or (rollout is not None and rec.rollout is not rollout):
             return
@@ -182,18 +212,18 @@ class Core:
         self._settled.append((rec, name, error))
         self._dirty[rec.key] = rec
 
-    async def finish(self, key: ServiceKey, failure: str | None = None) -> None:
+    async def finish(self, key: ResourceKey, failure: str | None = None) -> None:
         """Settle a deploy in progress now: ready, or failed with `failure` as the reason."""
-        rec = self.world.service(key)
+        rec = self.world.owner(key)
         if rec.rollout is None:
-            raise LookupError(f"no deploy in progress on {key.service}")
+            raise LookupError(f"no deploy in progress on {key.id}")
         if failure is not None:
             rec.rollout.problem, rec.rollout.secrets = failure, False
         self._settle(rec)
         await self.tick()
 
     def delete_revision(
-        self, rec: ServiceRec, name: str, etag: str, validate_only: bool
+        self, rec: OwnerRec, name: str, etag: str, validate_only: bool
     ) -> operations_pb2.Operation:
         """DeleteRevision: "Only retired revisions can be deleted with this API"
         (DeleteRevisionRequest); the operation is done at once."""

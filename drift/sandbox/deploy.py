@@ -1,6 +1,6 @@
-"""What Cloud Run does with an UpdateService: the desired spec, the revision it creates (or
-refuses to), the deploy that reconciles, and how it settles — ready, or failed with the
-requested spec kept while traffic stays where it was."""
+"""What Cloud Run does with an UpdateService or an UpdateWorkerPool: the desired spec, the
+revision it creates (or refuses to), the deploy that reconciles, and how it settles — ready,
+or failed with the requested spec kept while traffic (instances) stay where they were."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import grpc
 from google.cloud import run_v2
 from google.protobuf import field_mask_pb2
 
-from drift.sandbox.names import RpcError, ServiceKey, invalid
-from drift.sandbox.pb import RevisionPb, ServicePb, TemplatePb, TrafficPb, copy
+from drift.sandbox.kinds import SERVICE, Kind, kind_of
+from drift.sandbox.names import ResourceKey, RpcError, invalid
+from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy
 from drift.sandbox.revisions import (
     CLIENT_NAME,
     CLIENT_VERSION,
     FAILED,
     LATEST,
     RECONCILING,
-    REVISION_FROM_TEMPLATE,
     SUCCEEDED,
     condition,
     copy_fields,
@@ -29,7 +29,7 @@ from drift.sandbox.revisions import (
     route,
     set_ready,
 )
-from drift.sandbox.state import ServiceRec, World
+from drift.sandbox.state import OwnerRec, World
 from drift.sandbox.validate import (
     check_routable,
     template_problem,
@@ -38,13 +38,7 @@ from drift.sandbox.validate import (
 )
 
 REVISION_FAILED = run_v2.Condition.CommonReason.REVISION_FAILED
-OUTPUT_ONLY = frozenset(
-    {"name", "uid", "generation", "create_time", "update_time", "delete_time", "expire_time"}
-    | {"creator", "last_modifier", "observed_generation", "terminal_condition", "conditions"}
-    | {"latest_ready_revision", "latest_created_revision", "traffic_statuses", "uri", "urls"}
-    | {"satisfies_pzs", "threat_detection_enabled", "reconciling", "etag"}
-)
-MUTABLE = tuple(f.name for f in ServicePb.DESCRIPTOR.fields if f.name not in OUTPUT_ONLY)
+Owner = ServicePb | PoolPb
 
 
 @dataclass
@@ -53,45 +47,48 @@ class Plan:
     fields still those of the current one), its revisions with the new one, the new
     revision's name, and why it will fail its deploy checks (None: it will become ready)."""
 
-    service: ServicePb
+    service: Owner
     revisions: dict[str, RevisionPb]
     created: str | None
     problem: str | None
 
 
 def desired_spec(
-    current: ServicePb,
-    request: ServicePb,
+    current: Owner,
+    request: Owner,
     mask: field_mask_pb2.FieldMask | None,
     *,
     keep_client: bool = False,
-) -> ServicePb:
-    """The current service with the request applied: by `update_mask`, or every mutable field."""
+    kind: Kind = SERVICE,
+) -> Owner:
+    """The current resource with the request applied: by `update_mask`, or every mutable
+    field (`kind`: a service's or a worker pool's)."""
     desired = copy(current)
     if mask is not None and mask.paths:
-        if not mask.IsValidForDescriptor(ServicePb.DESCRIPTOR):
+        if not mask.IsValidForDescriptor(kind.message.DESCRIPTOR):
             raise invalid(f"update_mask: invalid paths {list(mask.paths)}.")
-        paths = [p for p in mask.paths if p.split(".", 1)[0] not in OUTPUT_ONLY]
+        paths = [p for p in mask.paths if p.split(".", 1)[0] not in kind.output_only]
         field_mask_pb2.FieldMask(paths=paths).MergeMessage(
             request, desired, replace_message_field=True, replace_repeated_field=True
         )
     else:
-        copy_fields(request, desired, MUTABLE)
+        copy_fields(request, desired, kind.mutable)
         if not request.client and keep_client:
             # whether a full replace without `client` clears it is not documented
             desired.client, desired.client_version = current.client, current.client_version
-    if not desired.traffic:
+    split = getattr(desired, kind.split)
+    if not split:
         # "If traffic is empty or not provided, defaults to 100% traffic to the latest
-        # `Ready` Revision." (Service.traffic)
-        desired.traffic.append(TrafficPb(type_=LATEST, percent=100))
+        # `Ready` Revision." (Service.traffic; WorkerPool.instance_splits says the same)
+        split.append(kind.target(type_=LATEST, percent=100))
     return desired
 
 
-def configuration(message: RevisionPb | TemplatePb, default_account: str) -> RevisionPb:
+def configuration(message: RevisionPb | TemplatePb, default_account: str, kind: Kind) -> RevisionPb:
     """What makes two revisions the same: the template's fields as a revision carries them,
     without the annotations the server adds."""
     out = RevisionPb()
-    copy_fields(message, out, REVISION_FROM_TEMPLATE)
+    copy_fields(message, out, kind.revision_fields)
     out.service_account = out.service_account or default_account
     for key in (CLIENT_NAME, CLIENT_VERSION):
         out.annotations.pop(key, None)
@@ -99,17 +96,19 @@ def configuration(message: RevisionPb | TemplatePb, default_account: str) -> Rev
 
 
 def _new_revision(
-    world: World, key: ServiceKey, current: ServiceRec | None, desired: ServicePb
+    world: World, key: ResourceKey, current: OwnerRec | None, desired: Owner, force: bool
 ) -> str | None:
     """The name of the revision this update creates; None when it creates none (the
-    template did not change, or it names an existing revision of the very same
-    configuration and `same_name_same_config: reuse`)."""
-    if current is not None and desired.template == current.pb.template:
+    template did not change — unless `force`: UpdateWorkerPoolRequest.force_new_revision —
+    or it names an existing revision of the very same configuration and
+    `same_name_same_config: reuse`)."""
+    if current is not None and desired.template == current.pb.template and not force:
         return None
     name = str(desired.template.revision)
     if not name:
-        return f"{key.service}-{desired.generation:05d}-{world.suffix()}"
-    for key_, rec in world.services.items():
+        return f"{key.id}-{desired.generation:05d}-{world.suffix()}"
+    # services and worker pools share the namespace
+    for key_, rec in [*world.services.items(), *world.pools.items()]:
         same_place = (key_.project, key_.region) == (key.project, key.region)
         if key_ != key and same_place and name in rec.revisions:
             # "Revision names must be unique within the namespace" (a project and region):
@@ -123,7 +122,8 @@ def _new_revision(
     if existing is None:
         return name
     account = world.project(key.project).default_service_account
-    same = configuration(existing, account) == configuration(desired.template, account)
+    kind = kind_of(key)
+    same = configuration(existing, account, kind) == configuration(desired.template, account, kind)
     if same and world.options.same_name_same_config == "reuse":
         return None  # Knative reuses it (CheckNameAvailability): see plan_update
     # RevisionTemplate.revision must be unique; see googleapis/google-cloud-python#11870,
@@ -138,34 +138,31 @@ def _new_revision(
 
 def plan_update(
     world: World,
-    key: ServiceKey,
-    current: ServiceRec | None,
-    request: ServicePb,
+    key: ResourceKey,
+    current: OwnerRec | None,
+    request: Owner,
     mask: field_mask_pb2.FieldMask | None = None,
+    *,
+    force: bool = False,
 ) -> Plan:
     """Everything an update changes, computed without touching the world."""
     project = world.project(key.project)
     caller = world.options.caller
-    base = ServicePb()
-    if current is not None:
-        base.CopyFrom(current.pb)
-    else:
-        base.name, base.uid = key.name, world.uid()
-        base.create_time.CopyFrom(world.now())
-        base.creator = caller
+    kind = kind_of(key)
+    base = world.starting_point(key, current.pb if current is not None else None, kind.message)
     keep_client = world.options.client_when_omitted == "kept"
-    desired = desired_spec(base, request, mask, keep_client=keep_client)
+    desired = desired_spec(base, request, mask, keep_client=keep_client, kind=kind)
     validate_spec(key, desired)
     validate_metadata(world, desired, current.pb if current is not None else None)
     desired.generation = base.generation + 1
     revisions = dict(current.revisions) if current is not None else {}
-    created = _new_revision(world, key, current, desired)
+    created = _new_revision(world, key, current, desired, force)
     reused = desired.template.revision
     if created is None and current is not None and desired.template != current.pb.template:
         # the named revision, of this very configuration, becomes the latest created (and,
         # being ready, the latest ready) one, as Knative sorts a named revision first
         revisions[reused] = revisions.pop(reused)
-    check_routable(desired.traffic, revisions, created)
+    check_routable(getattr(desired, kind.split), revisions, created, kind.split)
     problem = None
     if created is not None:
         problem = template_problem(world, project, desired.template)
@@ -184,28 +181,39 @@ def plan_update(
     return Plan(desired, revisions, created, problem)
 
 
-def begin(world: World, rec: ServiceRec, plan: Plan) -> None:
+def begin(world: World, rec: OwnerRec, plan: Plan) -> None:
     """Store the update as a deploy in progress: the spec as requested, `reconciling`, and
-    the transient status the `reconciling` comment describes (Service.reconciling: while it
-    runs, `observed_generation`, `latest_ready_revision`, `traffic_statuses` and `uri` keep
-    the values that serve now)."""
+    the transient status the `reconciling` comment describes (Service.reconciling,
+    WorkerPool.reconciling: while it runs, `observed_generation`, `latest_ready_revision`
+    and the split's statuses keep the values that serve now)."""
     service = plan.service
     service.reconciling = True
     if plan.created is not None:
         service.latest_created_revision = rec.key.revision(plan.created)
-    service.terminal_condition.CopyFrom(condition(world, "Ready", RECONCILING))
-    del service.conditions[:]
-    service.conditions.append(condition(world, "ConfigurationsReady", RECONCILING))
-    service.conditions.append(condition(world, "RoutesReady", RECONCILING))
+    _conditions(world, service, kind_of(rec.key), RECONCILING, RECONCILING)
     rec.pb, rec.revisions = service, plan.revisions
 
 
-def serve(
-    world: World, key: ServiceKey, service: ServicePb, revisions: Mapping[str, RevisionPb]
+def _conditions(
+    world: World, owner: Owner, kind: Kind, state: int, routes: int, message: str = ""
 ) -> None:
-    """The status of a service whose deploy succeeded: traffic as the spec says (LATEST
-    resolved), `observed_generation` caught up; still not ready while its latest created
-    revision is not (ConfigurationsReady)."""
+    """`terminal_condition` Ready and the conditions under it: ConfigurationsReady (the
+    revisions) and, for services, RoutesReady (the traffic)."""
+    reason = REVISION_FAILED if state == FAILED else 0
+    owner.terminal_condition.CopyFrom(condition(world, "Ready", state, message, reason))
+    del owner.conditions[:]
+    owner.conditions.append(condition(world, kind.conditions[0], state, message, reason))
+    for name in kind.conditions[1:]:
+        owner.conditions.append(condition(world, name, routes))
+
+
+def serve(
+    world: World, key: ResourceKey, service: Owner, revisions: Mapping[str, RevisionPb]
+) -> None:
+    """The status of a service (or worker pool) whose deploy succeeded: traffic (instances)
+    as the spec says (LATEST resolved), `observed_generation` caught up; still not ready
+    while its latest created revision is not (ConfigurationsReady)."""
+    kind = kind_of(key)
     created = list(revisions)[-1] if revisions else None
     ready = latest_ready(revisions)
     failure = ""
@@ -213,35 +221,27 @@ def serve(
         failure = not_ready_message(created, revisions[created])
     service.latest_created_revision = key.revision(created) if created else ""
     service.latest_ready_revision = key.revision(ready) if ready else ""
-    del service.traffic_statuses[:]
-    service.traffic_statuses.extend(route(service.traffic, revisions))
+    statuses = getattr(service, kind.statuses)
+    del statuses[:]
+    statuses.extend(route(getattr(service, kind.split), revisions, kind))
     service.observed_generation = service.generation
     service.reconciling = False
-    state = FAILED if failure else SUCCEEDED
-    reason = REVISION_FAILED if failure else 0
-    service.terminal_condition.CopyFrom(condition(world, "Ready", state, failure, reason))
-    del service.conditions[:]
-    service.conditions.append(condition(world, "ConfigurationsReady", state, failure, reason))
-    service.conditions.append(condition(world, "RoutesReady", SUCCEEDED))
+    _conditions(world, service, kind, FAILED if failure else SUCCEEDED, SUCCEEDED, failure)
 
 
-def fail(world: World, service: ServicePb, message: str) -> None:
+def fail(world: World, key: ResourceKey, service: Owner, message: str) -> None:
     """A failed deploy: "If reconciliation failed, `traffic_statuses`, `observed_generation`,
     and `latest_ready_revision` will have the state of the last serving revision"
-    (Service.reconciling); the spec keeps what was requested, the failure is in
-    `terminal_condition` and `conditions`."""
+    (Service.reconciling; WorkerPool.reconciling says the same of `instance_split_statuses`);
+    the spec keeps what was requested, the failure is in `terminal_condition` and
+    `conditions`."""
     service.reconciling = False
     if world.options.failed_observed_generation == "generation":
         service.observed_generation = service.generation  # the Knative/v1 habit
-    service.terminal_condition.CopyFrom(condition(world, "Ready", FAILED, message, REVISION_FAILED))
-    del service.conditions[:]
-    service.conditions.append(
-        condition(world, "ConfigurationsReady", FAILED, message, REVISION_FAILED)
-    )
-    service.conditions.append(condition(world, "RoutesReady", SUCCEEDED))
+    _conditions(world, service, kind_of(key), FAILED, SUCCEEDED, message)
 
 
-def settle(world: World, rec: ServiceRec) -> RpcError | None:
+def settle(world: World, rec: OwnerRec) -> RpcError | None:
     """End the deploy in progress: ready (traffic moves) or failed (the operation's error)."""
     rollout = rec.rollout
     if rollout is None:
@@ -253,22 +253,22 @@ def settle(world: World, rec: ServiceRec) -> RpcError | None:
         set_ready(world, revision, state, rollout.problem or "", secrets=rollout.secrets)
         if rollout.problem:
             message = not_ready_message(rollout.created, revision)
-            fail(world, rec.pb, message)
+            fail(world, rec.key, rec.pb, message)
             return RpcError(grpc.StatusCode.FAILED_PRECONDITION, message)
     elif rollout.problem:
-        fail(world, rec.pb, rollout.problem)
+        fail(world, rec.key, rec.pb, rollout.problem)
         return RpcError(grpc.StatusCode.FAILED_PRECONDITION, rollout.problem)
     serve(world, rec.key, rec.pb, rec.revisions)
     return None
 
 
-def view(world: World, service: ServicePb) -> ServicePb:
-    """The service as the API answers it. Whether a LATEST traffic status names the revision
-    it resolved to is not documented (TrafficTargetStatus.revision): option
-    `latest_status_names_revision`."""
+def view(world: World, service: Owner, kind: Kind = SERVICE) -> Owner:
+    """The service (or worker pool) as the API answers it. Whether a LATEST traffic status
+    names the revision it resolved to is not documented (TrafficTargetStatus.revision,
+    InstanceSplitStatus.revision): option `latest_status_names_revision`."""
     out = copy(service)
     if not world.options.latest_status_names_revision:
-        for status in out.traffic_statuses:
+        for status in getattr(out, kind.statuses):
             if status.type_ == LATEST:
                 status.revision = ""
     return out

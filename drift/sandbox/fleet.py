@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from websockets.asyncio.server import Server
 
 from drift.sandbox.backend import BackendApp, BackendConfig, Env
-from drift.sandbox.names import ServiceKey
+from drift.sandbox.names import ResourceKey
 
 
 @dataclass
@@ -27,15 +27,15 @@ class Fleet:
     def __init__(self, rng: random.Random, host: str = "127.0.0.1") -> None:
         self.rng = rng
         self.host = host
-        self._routers: dict[ServiceKey, tuple[Server, int]] = {}
-        self._revisions: dict[ServiceKey, dict[str, _Running]] = {}
-        self._weights: dict[ServiceKey, list[tuple[str, int]]] = {}
+        self._routers: dict[ResourceKey, tuple[Server, int]] = {}
+        self._revisions: dict[ResourceKey, dict[str, _Running]] = {}
+        self._weights: dict[ResourceKey, list[tuple[str, int]]] = {}
 
     def url(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{port}"
 
-    async def router(self, key: ServiceKey, config: BackendConfig) -> int:
+    async def router(self, key: ResourceKey, config: BackendConfig) -> int:
         """The port of the service URL (started on first use)."""
         if key not in self._routers:
             app = BackendApp(config, lambda: self._pick(key))
@@ -44,7 +44,7 @@ class Fleet:
 
     async def sync(
         self,
-        key: ServiceKey,
+        key: ResourceKey,
         config: BackendConfig,
         weights: Mapping[str, int],
         env_of: Callable[[str], dict[str, str]],
@@ -60,11 +60,11 @@ class Fleet:
         self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
         return {name: run.port for name, run in running.items()}
 
-    def env(self, key: ServiceKey, revision: str) -> dict[str, str] | None:
+    def env(self, key: ResourceKey, revision: str) -> dict[str, str] | None:
         running = self._revisions.get(key, {}).get(revision)
         return None if running is None else running.env
 
-    def port(self, key: ServiceKey, revision: str) -> int | None:
+    def port(self, key: ResourceKey, revision: str) -> int | None:
         running = self._revisions.get(key, {}).get(revision)
         return None if running is None else running.port
 
@@ -88,7 +88,7 @@ class Fleet:
         run.server.close()
         await run.server.wait_closed()
 
-    def _pick(self, key: ServiceKey) -> Env | None:
+    def _pick(self, key: ResourceKey) -> Env | None:
         weights = self._weights.get(key)
         if not weights:
             return None

@@ -11,7 +11,14 @@ from google.rpc import error_details_pb2, status_pb2
 
 LOCATION = re.compile(r"projects/([^/]+)/locations/([^/]+)")
 SERVICE = re.compile(r"projects/([^/]+)/locations/([^/]+)/services/([^/]+)")
-REVISION = re.compile(r"projects/([^/]+)/locations/([^/]+)/services/([^/]+)/revisions/([^/]+)")
+POOL = re.compile(r"projects/([^/]+)/locations/([^/]+)/workerPools/([^/]+)")
+JOB = re.compile(r"projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)")
+EXECUTION = re.compile(r"projects/([^/]+)/locations/([^/]+)/jobs/([^/]+)/executions/([^/]+)")
+# a revision of a service or of a worker pool (Revisions API bindings, revision.proto)
+REVISION = re.compile(
+    r"projects/([^/]+)/locations/([^/]+)/(services|workerPools)/([^/]+)/revisions/([^/]+)"
+)
+OWNER = re.compile(r"projects/([^/]+)/locations/([^/]+)/(services|workerPools)/([^/]+)")
 OPERATION = re.compile(r"projects/([^/]+)/locations/([^/]+)/operations/([^/]+)")
 PROJECT = re.compile(r"projects/([^/]+)")
 SECRET = re.compile(r"projects/([^/]+)/secrets/([^/]+)")
@@ -54,6 +61,17 @@ def not_found(message: str) -> RpcError:
     return RpcError(grpc.StatusCode.NOT_FOUND, message)
 
 
+def check_etag(key: ResourceKey, sent: str, current: str) -> None:
+    """A write that names an etag must name the current one (ABORTED otherwise: the
+    `etag` comments, "May be used to detect modification conflict during updates")."""
+    if sent and sent != current:
+        raise RpcError(
+            grpc.StatusCode.ABORTED,
+            f"The etag provided ({sent}) does not match the current etag of "
+            f"'{key.name}'; read the {key.kind.lower().replace('_', ' ')} again and retry.",
+        )
+
+
 def parse(pattern: re.Pattern[str], name: str, expected: str) -> tuple[str, ...]:
     match = pattern.fullmatch(name)
     if match is None:
@@ -62,20 +80,39 @@ def parse(pattern: re.Pattern[str], name: str, expected: str) -> tuple[str, ...]
 
 
 @dataclass(frozen=True, order=True)
-class ServiceKey:
+class ResourceKey:
+    """A regional Cloud Run resource: a service, a worker pool or a job (`collection`)."""
+
     project: str
     region: str
-    service: str
+    id: str
+    collection: str = "services"
+
+    @property
+    def parent(self) -> str:
+        return f"projects/{self.project}/locations/{self.region}"
 
     @property
     def name(self) -> str:
-        return f"projects/{self.project}/locations/{self.region}/services/{self.service}"
+        return f"{self.parent}/{self.collection}/{self.id}"
+
+    @property
+    def kind(self) -> str:
+        """The kind Cloud Run's NOT_FOUND messages name (`SERVICE`, `WORKER_POOL`, `JOB`)."""
+        return KIND_WORDS[self.collection]
 
     def revision(self, revision: str) -> str:
         return f"{self.name}/revisions/{revision}"
 
+    def execution(self, execution: str) -> str:
+        return f"{self.name}/executions/{execution}"
+
     def operation(self, op_id: str) -> str:
-        return f"projects/{self.project}/locations/{self.region}/operations/{op_id}"
+        return f"{self.parent}/operations/{op_id}"
+
+
+SERVICES, POOLS, JOBS = "services", "workerPools", "jobs"
+KIND_WORDS = {SERVICES: "SERVICE", POOLS: "WORKER_POOL", JOBS: "JOB"}
 
 
 @dataclass(frozen=True, order=True)

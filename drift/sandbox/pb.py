@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     ConditionPb: TypeAlias = Any
     SecretPb: TypeAlias = Any
     SecretVersionPb: TypeAlias = Any
+    PoolPb: TypeAlias = Any
+    PoolTemplatePb: TypeAlias = Any
+    SplitPb: TypeAlias = Any
+    SplitStatusPb: TypeAlias = Any
+    JobPb: TypeAlias = Any
+    ExecutionTemplatePb: TypeAlias = Any
+    TaskTemplatePb: TypeAlias = Any
+    ExecutionPb: TypeAlias = Any
+    ExecutionRefPb: TypeAlias = Any
+    OverridesPb: TypeAlias = Any
 else:
     from google.cloud import run_v2, secretmanager_v1
 
@@ -29,6 +39,16 @@ else:
     ConditionPb = run_v2.Condition.pb()
     SecretPb = secretmanager_v1.Secret.pb()
     SecretVersionPb = secretmanager_v1.SecretVersion.pb()
+    PoolPb = run_v2.WorkerPool.pb()
+    PoolTemplatePb = run_v2.WorkerPoolRevisionTemplate.pb()
+    SplitPb = run_v2.InstanceSplit.pb()
+    SplitStatusPb = run_v2.InstanceSplitStatus.pb()
+    JobPb = run_v2.Job.pb()
+    ExecutionTemplatePb = run_v2.ExecutionTemplate.pb()
+    TaskTemplatePb = run_v2.TaskTemplate.pb()
+    ExecutionPb = run_v2.Execution.pb()
+    ExecutionRefPb = run_v2.ExecutionReference.pb()
+    OverridesPb = run_v2.RunJobRequest.Overrides.pb()
 
 
 def copy(message: Any) -> Any:

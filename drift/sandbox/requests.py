@@ -1,15 +1,31 @@
-"""The UpdateService requests other tools send, for the Sandbox's helpers: `gcloud run deploy`
-(with `--no-traffic` and `--tag`), `gcloud run services update`, and the older `set_env`."""
+"""The requests other tools send, for the Sandbox's helpers: `gcloud run deploy` (with
+`--no-traffic` and `--tag`), `gcloud run services update`, the older `set_env`,
+`gcloud run jobs update` and `execute`, `gcloud run worker-pools deploy`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from drift.sandbox.pb import EnvVarPb, ServicePb, TemplatePb, TrafficPb, copy
+from drift.sandbox.clock import duration
+from drift.sandbox.pb import (
+    ContainerPb,
+    EnvVarPb,
+    JobPb,
+    OverridesPb,
+    PoolPb,
+    ServicePb,
+    TaskTemplatePb,
+    TemplatePb,
+    TrafficPb,
+    copy,
+)
 from drift.sandbox.revisions import LATEST, REVISION, ingress_container
 
 
-def _set_var(template: TemplatePb, name: str, value: str | None, secret: str | None) -> None:
+def _set_var(
+    template: TemplatePb | TaskTemplatePb, name: str, value: str | None, secret: str | None
+) -> None:
     """One variable of the ingress container changed in place (appended when new, removed
     when neither a value nor a secret is given), as `--update-env-vars`/`--update-secrets`/
     `--remove-env-vars` do; the other variables keep their order."""
@@ -67,14 +83,8 @@ def deploy_request(
     adds a 0% target with that tag on the new revision."""
     request = copy(service)
     request.client, request.client_version = client
-    template = request.template
-    template.revision = revision
-    if image is not None:
-        ingress_container(template).image = image
-    for name, value in (env or {}).items():
-        _set_var(template, name, value, None)
-    for name, ref in (secrets or {}).items():
-        _set_var(template, name, None, ref)
+    request.template.revision = revision
+    _change_template(request.template, image, env, secrets)
     if no_traffic:
         resolved = {s.tag: s.revision for s in service.traffic_statuses if s.type_ == LATEST}
         for target in request.traffic:
@@ -87,3 +97,78 @@ def deploy_request(
         request.traffic.extend(kept)
         request.traffic.append(TrafficPb(type_=REVISION, revision=revision, tag=tag, percent=0))
     return request
+
+
+def _change_template(
+    template: Any,
+    image: str | None,
+    env: Mapping[str, str | None] | None,
+    secrets: Mapping[str, str] | None,
+) -> None:
+    """`--image`, `--update-env-vars`/`--remove-env-vars` and `--update-secrets` on the
+    template's main container (the ingress container of a service, else the first)."""
+    if image is not None:
+        ingress_container(template).image = image
+    for name, value in (env or {}).items():
+        _set_var(template, name, value, None)
+    for name, ref in (secrets or {}).items():
+        _set_var(template, name, None, ref)
+
+
+def job_update(
+    job: JobPb,
+    *,
+    image: str | None = None,
+    env: Mapping[str, str | None] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    client: tuple[str, str] = ("gcloud", "467.0.0"),
+) -> JobPb:
+    """What `gcloud run jobs update` sends: the whole job, its task template changed."""
+    request = copy(job)
+    request.client, request.client_version = client
+    _change_template(request.template.template, image, env, secrets)
+    return request
+
+
+def pool_deploy(
+    pool: PoolPb,
+    revision: str,
+    *,
+    image: str | None = None,
+    env: Mapping[str, str | None] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    instances: int | None = None,
+    client: tuple[str, str] = ("gcloud", "467.0.0"),
+) -> PoolPb:
+    """What `gcloud run worker-pools deploy` sends (UpdateWorkerPool with `allow_missing`):
+    the template changed under a gcloud-chosen revision name, `--instances` as
+    `scaling.manual_instance_count`, the instance splits as they are."""
+    request = copy(pool)
+    request.client, request.client_version = client
+    request.template.revision = revision
+    _change_template(request.template, image, env, secrets)
+    if instances is not None:
+        request.scaling.manual_instance_count = instances
+    return request
+
+
+def run_overrides(
+    env: Mapping[str, str] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    args: Sequence[str] | None = None,
+    task_count: int | None = None,
+    timeout: float | None = None,
+) -> OverridesPb:
+    """What `gcloud run jobs execute --update-env-vars … --args … --tasks … --task-timeout`
+    sends (RunJobRequest.Overrides, one container override for the main container)."""
+    overrides = OverridesPb(task_count=task_count or 0)
+    if timeout is not None:
+        overrides.timeout.CopyFrom(duration(timeout))
+    if env or secrets or args is not None:
+        template = TaskTemplatePb(containers=[ContainerPb()])
+        _change_template(template, None, env, secrets)
+        override = overrides.container_overrides.add(env=template.containers[0].env)
+        if args is not None:
+            override.args.extend(args)
+            override.clear_args = not args
+    return overrides

@@ -11,11 +11,15 @@ from google.cloud import run_v2
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from drift.sandbox.names import ServiceKey
+from drift.sandbox.kinds import SERVICE, Kind, kind_of
+from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import (
     ConditionPb,
     ContainerPb,
+    PoolTemplatePb,
     RevisionPb,
+    SplitPb,
+    SplitStatusPb,
     TemplatePb,
     TrafficPb,
     TrafficStatusPb,
@@ -28,11 +32,6 @@ State = run_v2.Condition.State
 SUCCEEDED = State.CONDITION_SUCCEEDED
 FAILED = State.CONDITION_FAILED
 RECONCILING = State.CONDITION_RECONCILING
-REVISION_FROM_TEMPLATE = tuple(
-    f.name
-    for f in TemplatePb.DESCRIPTOR.fields
-    if f.name != "revision" and f.name in RevisionPb.DESCRIPTOR.fields_by_name
-)
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
 
@@ -102,15 +101,18 @@ def set_ready(
 def make_revision(
     world: World,
     project: ProjectRec,
-    key: ServiceKey,
-    template: TemplatePb,
+    key: ResourceKey,
+    template: TemplatePb | PoolTemplatePb,
     name: str,
     *,
     creator: str,
     client: tuple[str, str] = ("", ""),
     age_seconds: float = 0.0,
 ) -> RevisionPb:
-    """A new revision of `template`, reconciling; `set_ready` settles it."""
+    """A new revision of `template` (a service's or a worker pool's), reconciling;
+    `set_ready` settles it."""
+    kind = kind_of(key)
+    resource = "cloud_run_revision/service_name" if kind.serves else "cloud_run_worker_pool"
     revision = RevisionPb(
         name=key.revision(name),
         uid=world.uid(),
@@ -118,14 +120,17 @@ def make_revision(
         observed_generation=1,
         create_time=world.now(-age_seconds),
         update_time=world.now(-age_seconds),
-        service=key.name,
         creator=creator,
         log_uri=(
             f"https://console.cloud.google.com/logs/viewer?project={key.project}"
-            f"&resource=cloud_run_revision/service_name/{key.service}/revision_name/{name}"
+            f"&resource={resource}/{key.id}/revision_name/{name}"
         ),
     )
-    copy_fields(template, revision, REVISION_FROM_TEMPLATE)
+    if kind.serves or world.options.pool_revision_service == "pool":
+        # Revision.service: "The name of the parent service"; what a worker pool's revision
+        # says there is not documented (option `pool_revision_service`)
+        revision.service = key.name
+    copy_fields(template, revision, kind.revision_fields)
     if not revision.service_account:
         # "If not provided, the revision will use the project's default service account"
         # (RevisionTemplate.service_account): the Compute Engine default service account.
@@ -148,18 +153,24 @@ def not_ready_message(name: str, revision: RevisionPb) -> str:
 
 
 def route(
-    traffic: Iterable[TrafficPb], revisions: Mapping[str, RevisionPb]
-) -> list[TrafficStatusPb]:
-    """`traffic_statuses` for a traffic spec (LATEST resolved to the latest ready revision:
-    TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST)."""
+    split: Iterable[TrafficPb | SplitPb], revisions: Mapping[str, RevisionPb], kind: Kind = SERVICE
+) -> list[TrafficStatusPb | SplitStatusPb]:
+    """The statuses of a split — `traffic_statuses` of a service's traffic, or
+    `instance_split_statuses` of a worker pool's `instance_splits` — with LATEST resolved to
+    the latest ready revision (TrafficTargetAllocationType / InstanceSplitAllocationType
+    LATEST; both enums number LATEST 1 and REVISION 2)."""
     ready = latest_ready(revisions) or ""
     statuses = []
-    for target in traffic:
-        kind = target.type_ or (REVISION if target.revision else LATEST)
-        name = ready if kind == LATEST else target.revision
-        statuses.append(
-            TrafficStatusPb(type_=kind, revision=name, percent=target.percent, tag=target.tag)
+    for target in split:
+        type_ = target.type_ or (REVISION if target.revision else LATEST)
+        status = kind.status(
+            type_=type_,
+            revision=ready if type_ == LATEST else target.revision,
+            percent=target.percent,
         )
+        if kind.serves:
+            status.tag = target.tag
+        statuses.append(status)
     return statuses
 
 

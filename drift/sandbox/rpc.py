@@ -116,14 +116,20 @@ class Method:
         return f"{self.service}/{self.name}"
 
 
+def proto_plus_method(service: str, name: str, request_type: Any, handler: Handler) -> Method:
+    """A method whose request is a proto-plus type (recorded in its proto-plus form)."""
+    return Method(service, name, request_type.pb(), handler, request_type.wrap)
+
+
 def resource_name(request: Message) -> str:
     """The resource a request is about (used by faults' `match`)."""
     fields = request.DESCRIPTOR.fields_by_name
     for name in ("name", "parent", "resource"):
         if name in fields:
             return str(getattr(request, name))
-    if "service" in fields:
-        return str(request.service.name)
+    for name in ("service", "worker_pool", "job"):
+        if name in fields:
+            return str(getattr(request, name).name)
     return ""
 
 

@@ -1,9 +1,8 @@
 """`google.cloud.run.v2.Services` and `Revisions`: get, list with paging, update and revision
-deletion as long-running operations."""
+deletion as long-running operations; revisions of services and of worker pools alike."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from google.cloud import run_v2
@@ -11,35 +10,45 @@ from google.protobuf.message import Message
 
 from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
-from drift.sandbox.names import LOCATION, REVISION, SERVICE, ServiceKey, not_found, parse
+from drift.sandbox.names import (
+    LOCATION,
+    OWNER,
+    REVISION,
+    SERVICES,
+    ResourceKey,
+    not_found,
+    parse,
+)
 from drift.sandbox.pb import RevisionPb, copy
-from drift.sandbox.rpc import Method, paginate
-from drift.sandbox.state import ServiceRec
+from drift.sandbox.rpc import Method, paginate, proto_plus_method
+from drift.sandbox.state import OwnerRec
 
-SERVICES = "google.cloud.run.v2.Services"
+SERVICES_API = "google.cloud.run.v2.Services"
 REVISIONS = "google.cloud.run.v2.Revisions"
+
+
+def owners_in(core: Core, project: str, region: str, collection: str) -> list[OwnerRec]:
+    """The services (or worker pools) of a project in a region (`-`: every region)."""
+    pid = core.world.project(project).id
+    found = [
+        rec
+        for key, rec in core.world.owners(collection).items()
+        if key.project == pid and region in ("-", key.region)
+    ]
+    return sorted(found, key=lambda rec: rec.key)
 
 
 class RunApi:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def _services_in(self, project: str, region: str) -> list[ServiceRec]:
-        pid = self.core.world.project(project).id
-        found = [
-            rec
-            for key, rec in self.core.world.services.items()
-            if key.project == pid and region in ("-", key.region)
-        ]
-        return sorted(found, key=lambda rec: rec.key)
-
     async def get_service(self, request: Any) -> Message:
         world = self.core.world
-        return view(world, world.service(world.service_key(request.name)).pb)
+        return view(world, world.owner(world.key_of(request.name)).pb)
 
     async def list_services(self, request: Any) -> Message:
         project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
-        recs = self._services_in(project, region)
+        recs = owners_in(self.core, project, region, SERVICES)
         page, token = paginate(recs, request.page_size, request.page_token)
         world = self.core.world
         return run_v2.ListServicesResponse.pb()(
@@ -47,25 +56,19 @@ class RunApi:
         )
 
     async def update_service(self, request: Any) -> Message:
-        key = self.core.world.service_key(request.service.name)
-        mask = request.update_mask if request.HasField("update_mask") else None
-        return await self.core.deploy(
-            key,
-            request.service,
-            mask,
-            allow_missing=request.allow_missing,
-            validate_only=request.validate_only,
-        )
+        key = self.core.world.key_of(request.service.name)
+        return await self.core.update(key, request, request.service)
 
-    def _revision(self, name: str) -> tuple[ServiceRec, str]:
-        project, region, service, revision = parse(
+    def _revision(self, name: str) -> tuple[OwnerRec, str]:
+        project, region, collection, owner, revision = parse(
             REVISION,
             name,
-            "projects/PROJECT/locations/REGION/services/SERVICE/revisions/REVISION",
+            "projects/PROJECT/locations/REGION/services/SERVICE/revisions/REVISION "
+            "(or workerPools/WORKER_POOL/revisions/REVISION)",
         )
         world = self.core.world
-        key = ServiceKey(world.project(project).id, region, service)
-        rec = world.service(key)
+        key = ResourceKey(world.project(project).id, region, owner, collection)
+        rec = world.owner(key)
         if revision not in rec.revisions:
             raise not_found(
                 f"Resource '{revision}' of kind 'REVISION' in region '{region}' "
@@ -82,14 +85,19 @@ class RunApi:
         return self.core.delete_revision(rec, name, request.etag, request.validate_only)
 
     async def list_revisions(self, request: Any) -> Message:
-        project, region, service = parse(
-            SERVICE, request.parent, "projects/PROJECT/locations/REGION/services/SERVICE"
+        """Newest first ("Results are sorted by creation time, descending."), of one
+        service or worker pool, or of all of them (`services/-`, `workerPools/-`)."""
+        project, region, collection, owner = parse(
+            OWNER,
+            request.parent,
+            "projects/PROJECT/locations/REGION/services/SERVICE (or workerPools/WORKER_POOL)",
         )
-        if service == "-":
-            recs = self._services_in(project, region)
+        if owner == "-":
+            recs = owners_in(self.core, project, region, collection)
         else:
             world = self.core.world
-            recs = [world.service(ServiceKey(world.project(project).id, region, service))]
+            key = ResourceKey(world.project(project).id, region, owner, collection)
+            recs = [world.owner(key)]
         revisions: list[RevisionPb] = []
         for rec in recs:
             revisions.extend(reversed(rec.revisions.values()))  # newest first
@@ -97,15 +105,17 @@ class RunApi:
         return run_v2.ListRevisionsResponse.pb()(revisions=page, next_page_token=token)
 
     def methods(self) -> list[Method]:
-        def method(service: str, name: str, request_type: Any, handler: Any) -> Method:
-            wrap: Callable[[Any], Any] = request_type.wrap
-            return Method(service, name, request_type.pb(), handler, wrap)
-
+        services = [
+            ("GetService", run_v2.GetServiceRequest, self.get_service),
+            ("ListServices", run_v2.ListServicesRequest, self.list_services),
+            ("UpdateService", run_v2.UpdateServiceRequest, self.update_service),
+        ]
+        revisions = [
+            ("GetRevision", run_v2.GetRevisionRequest, self.get_revision),
+            ("ListRevisions", run_v2.ListRevisionsRequest, self.list_revisions),
+            ("DeleteRevision", run_v2.DeleteRevisionRequest, self.delete_revision),
+        ]
         return [
-            method(SERVICES, "GetService", run_v2.GetServiceRequest, self.get_service),
-            method(SERVICES, "ListServices", run_v2.ListServicesRequest, self.list_services),
-            method(SERVICES, "UpdateService", run_v2.UpdateServiceRequest, self.update_service),
-            method(REVISIONS, "GetRevision", run_v2.GetRevisionRequest, self.get_revision),
-            method(REVISIONS, "ListRevisions", run_v2.ListRevisionsRequest, self.list_revisions),
-            method(REVISIONS, "DeleteRevision", run_v2.DeleteRevisionRequest, self.delete_revision),
+            *(proto_plus_method(SERVICES_API, *row) for row in services),
+            *(proto_plus_method(REVISIONS, *row) for row in revisions),
         ]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,8 @@ from pydantic import ValidationError
 
 from drift.errors import InputError, Problem
 from drift.sandbox.generate import generate
+from drift.sandbox.scenario_fields import OlderSpec, SplitSpec
+from drift.sandbox.scenario_jobs import JobSpec, PoolSpec
 from drift.sandbox.scenario_models import (
     METHODS,
     BackendSpec,
@@ -109,7 +111,11 @@ def cross_reference_problems(scenario: Scenario, doc: Located) -> Iterable[Probl
         for sname, secret in project.secrets.items():
             yield from _secret_problems(doc, (*at, "secrets", sname), secret)
         for name, service in project.services.items():
-            yield from _service_problems(doc, (*at, "services", name), name, service)
+            yield from _owner_problems(doc, (*at, "services", name), name, service)
+        for name, pool in project.worker_pools.items():
+            yield from _owner_problems(doc, (*at, "worker_pools", name), name, pool)
+        for name, job in project.jobs.items():
+            yield from _execution_problems(doc, (*at, "jobs", name), name, job)
 
 
 def _secret_problems(
@@ -143,28 +149,50 @@ def _revision_name_problems(
         yield doc.problem(where, f"a revision name has at most {MAX_REVISION_NAME} characters")
 
 
-def _service_problems(
-    doc: Located, at: tuple[str | int, ...], name: str, service: ServiceSpec
+def _owner_problems(
+    doc: Located, at: tuple[str | int, ...], name: str, service: ServiceSpec | PoolSpec
 ) -> Iterable[Problem]:
-    count = len(service.history) + 1
-    names = {r.name for r in service.history if r.name}
-    for i, rev in enumerate(service.history):
+    """A service's or a worker pool's revision names and traffic (instance splits)."""
+    history: Sequence[OlderSpec] = service.history
+    count = len(history) + 1
+    names = {r.name for r in history if r.name}
+    for i, rev in enumerate(history):
         yield from _revision_name_problems(doc, (*at, "history", i, "name"), name, rev.name)
     fixed = (service.template.api or {}).get("revision")
     yield from _revision_name_problems(doc, (*at, "template", "revision"), name, fixed)
     if fixed:
         names.add(fixed)
-    if service.traffic is not None:
-        yield from _traffic_problems(doc, (*at, "traffic"), service.traffic, count, names)
+    field = "traffic" if isinstance(service, ServiceSpec) else "instance_splits"
+    split = getattr(service, field)
+    if split is not None:
+        yield from _traffic_problems(doc, (*at, field), split, count, names)
+    if not isinstance(service, ServiceSpec):
+        return
     if service.deploying is not None and service.deploying.traffic is not None:
         where = (*at, "deploying", "traffic")
         yield from _traffic_problems(doc, where, service.deploying.traffic, count + 1, names)
 
 
+def _execution_problems(
+    doc: Located, at: tuple[str | int, ...], name: str, job: JobSpec
+) -> Iterable[Problem]:
+    """Execution names: `JOB-…`, a DNS label of at most 63 characters, each once."""
+    seen: set[str] = set()
+    for i, run in enumerate(job.executions):
+        where = (*at, "executions", i, "name")
+        if run.name is None:
+            continue
+        if not run.name.startswith(f"{name}-") or len(run.name) > MAX_REVISION_NAME:
+            yield doc.problem(where, f"an execution name is '{name}-…', at most 63 characters")
+        if run.name in seen:
+            yield doc.problem(where, f"execution '{run.name}' is named twice")
+        seen.add(run.name)
+
+
 def _traffic_problems(
     doc: Located,
     at: tuple[str | int, ...],
-    traffic: list[TrafficSpec],
+    traffic: Sequence[SplitSpec],
     count: int,
     names: set[str],
 ) -> Iterable[Problem]:
@@ -181,9 +209,10 @@ def _traffic_problems(
             )
         if isinstance(target.revision, str) and target.revision not in names:
             yield doc.problem((*where, "revision"), f"no revision named '{target.revision}'")
-        if target.tag is not None:
+        if isinstance(target, TrafficSpec) and target.tag is not None:
             if target.tag in tags:
                 yield doc.problem((*where, "tag"), f"tag '{target.tag}' is used twice")
             tags.add(target.tag)
     if total != 100:
-        yield doc.problem(at, f"traffic percents add up to {total}, not 100")
+        what = "traffic" if at[-1] == "traffic" else "instance split"
+        yield doc.problem(at, f"{what} percents add up to {total}, not 100")

@@ -19,6 +19,16 @@ METHODS = frozenset(
         "GetRevision",
         "ListRevisions",
         "DeleteRevision",
+        "GetWorkerPool",
+        "ListWorkerPools",
+        "UpdateWorkerPool",
+        "GetJob",
+        "ListJobs",
+        "UpdateJob",
+        "RunJob",
+        "DeleteJob",
+        "GetExecution",
+        "ListExecutions",
         "GetOperation",
         "WaitOperation",
         "ListSecrets",
@@ -116,6 +126,15 @@ class Options(Strict):
     )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
+    )
+    pool_revision_service: Literal["empty", "pool"] = Field(
+        "empty", description="What Revision.service says for a worker pool's revision."
+    )
+    execution_refs: Literal["full", "short"] = Field(
+        "full", description="Execution.job and Job.latest_created_execution.name: full or short."
+    )
+    job_defaults: Literal["filled", "unset"] = Field(
+        "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )
     caller: str = Field(
         "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."

@@ -9,15 +9,15 @@ from typing import Any
 
 from google.cloud import run_v2, secretmanager_v1
 from google.iam.v1 import policy_pb2
-from google.protobuf import json_format
 from google.type import expr_pb2
 
 from drift.errors import InputError, Problem
 from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import duration, parse_span
 from drift.sandbox.deploy import begin, plan_update, serve
-from drift.sandbox.names import RpcError, SecretKey, ServiceKey
-from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, TrafficPb
+from drift.sandbox.kinds import SERVICE, Kind, kind_of
+from drift.sandbox.names import JOBS, POOLS, SERVICES, ResourceKey, RpcError, SecretKey
+from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, SplitPb, TrafficPb
 from drift.sandbox.revisions import (
     CLIENT_NAME,
     CLIENT_VERSION,
@@ -25,31 +25,31 @@ from drift.sandbox.revisions import (
     LATEST,
     REVISION,
     SUCCEEDED,
-    copy_fields,
     make_revision,
     set_ready,
 )
+from drift.sandbox.scenario_fields import OlderSpec, SplitSpec, TrafficSpec
+from drift.sandbox.scenario_jobs import OwnerSpec, PoolSpec
 from drift.sandbox.scenario_models import (
     BackendSpec,
     Iam,
     NodeSpec,
-    RevisionSpec,
     Scenario,
     SecretSpec,
     ServiceSpec,
-    TrafficSpec,
 )
+from drift.sandbox.seed_jobs import build_job
 from drift.sandbox.state import (
     NodeRec,
+    OwnerRec,
     ProjectRec,
     Rollout,
     SecretRec,
-    ServiceRec,
     VersionRec,
     VersionState,
     World,
 )
-from drift.sandbox.templates import merge_template, resolve, template_pb
+from drift.sandbox.templates import apply_json, merge_template, resolve, template_pb
 
 DAY = 86400.0
 _Ingress = run_v2.IngressTraffic
@@ -108,23 +108,32 @@ def build_world(scenario: Scenario) -> World:
             secret_key = SecretKey(pid, name)
             world.secrets[secret_key] = build_secret(world, secret_key, secret)
             world.watch_secret(secret_key, world.secrets[secret_key])
-        for name, service in spec.services.items():
-            key = ServiceKey(pid, service.region or project.region, name)
-            world.services[key] = build_service(world, project, key, service)
+        owners: list[tuple[str, str, ServiceSpec | PoolSpec]] = [
+            *((SERVICES, name, s) for name, s in spec.services.items()),
+            *((POOLS, name, s) for name, s in spec.worker_pools.items()),
+        ]
+        for collection, name, owner in owners:
+            key = ResourceKey(pid, owner.region or project.region, name, collection)
+            world.owners(collection)[key] = build_owner(world, project, key, owner)
+        for name, job in spec.jobs.items():
+            key = ResourceKey(pid, job.region or project.region, name, JOBS)
+            world.jobs[key] = build_job(world, project, key, job)
     return world
 
 
-def _client(spec: RevisionSpec | ServiceSpec | None) -> tuple[str, str]:
+def _client(spec: OlderSpec | OwnerSpec | None) -> tuple[str, str]:
     if spec is None:
         return ("", "")
     return (spec.client or "", spec.client_version or "")
 
 
-def build_service(
-    world: World, project: ProjectRec, key: ServiceKey, spec: ServiceSpec
-) -> ServiceRec:
+def build_owner(
+    world: World, project: ProjectRec, key: ResourceKey, spec: ServiceSpec | PoolSpec
+) -> OwnerRec:
+    """A service or a worker pool (`key.collection`) with its revision history."""
+    kind = kind_of(key)
     current = resolve(spec.template)
-    history: list[tuple[Any, RevisionSpec | None]] = [
+    history: list[tuple[Any, OlderSpec | None]] = [
         (merge_template(current, older), older) for older in spec.history
     ]
     history.append((current, None))
@@ -133,9 +142,9 @@ def build_service(
     revisions: dict[str, RevisionPb] = {}
     ages: list[float] = []
     for number, (template, older) in enumerate(history, 1):
-        pb = template_pb(template, key.service)
+        pb = template_pb(template, key.id, kind.template)
         fixed = older.name if older is not None else pb.revision
-        name = fixed or f"{key.service}-{number:05d}-{world.suffix()}"
+        name = fixed or f"{key.id}-{number:05d}-{world.suffix()}"
         age = (count - number) * DAY
         if older is not None and older.created is not None:
             age = parse_span(older.created)
@@ -161,7 +170,7 @@ def build_service(
         set_ready(world, revision, FAILED if problem else SUCCEEDED, problem or "")
         revisions[name] = revision
     names = list(revisions)
-    service = ServicePb(
+    owner = kind.message(
         name=key.name,
         uid=world.uid(),
         description=spec.description or "",
@@ -174,26 +183,28 @@ def build_service(
         last_modifier=spec.last_modifier or deployer,
         client=spec.client or "",
         client_version=spec.client_version or "",
-        ingress=INGRESS[spec.ingress],
-        template=template_pb(current, key.service),
-        traffic=[
-            _traffic(t, names) for t in spec.traffic or [TrafficSpec(latest=True, percent=100)]
-        ],
+        template=template_pb(current, key.id, kind.template),
     )
+    split = getattr(spec, kind.split) or [TrafficSpec(latest=True, percent=100)]
+    getattr(owner, kind.split).extend(_target(t, names, kind) for t in split)
     if spec.api:
-        parsed = ServicePb()
-        json_format.ParseDict(dict(spec.api), parsed)
-        copy_fields(parsed, service, list(spec.api))
-    service.etag = world.etag(key.name)
-    serve(world, key, service, revisions)
+        apply_json(owner, spec.api)
+    backend = BackendConfig()
+    if isinstance(spec, ServiceSpec):
+        owner.ingress = INGRESS[spec.ingress]
+        backend = backend_config(spec.backend)
+    elif spec.instances is not None:  # the flat key wins over `scaling`
+        owner.scaling.manual_instance_count = spec.instances
+    owner.etag = world.etag(key.name)
+    serve(world, key, owner, revisions)
     if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
         # the failed deploy's generation was never observed (Service.reconciling)
-        service.observed_generation = count - 1
-    return ServiceRec(key, service, revisions, backend_config(spec.backend))
+        owner.observed_generation = count - 1
+    return OwnerRec(key, owner, revisions, backend)
 
 
 def start_deploys(
-    world: World, scenario: Scenario, started: Callable[[ServiceRec, Rollout], None]
+    world: World, scenario: Scenario, started: Callable[[OwnerRec, Rollout], None]
 ) -> None:
     """The deploys a scenario finds in progress (`deploying:`), begun as UpdateService
     would begin them; `started` schedules each to settle."""
@@ -214,7 +225,7 @@ def start_deploys(
             if deploying.traffic is not None:
                 names = [*rec.revisions, request.template.revision]
                 del request.traffic[:]
-                request.traffic.extend(_traffic(t, names) for t in deploying.traffic)
+                request.traffic.extend(_target(t, names) for t in deploying.traffic)
             try:
                 plan = plan_update(world, rec.key, rec, request)
             except RpcError as exc:
@@ -239,11 +250,15 @@ def start_deploys(
             started(rec, rollout)
 
 
-def _traffic(spec: TrafficSpec, names: list[str]) -> TrafficPb:
-    if spec.latest:
-        return TrafficPb(type_=LATEST, percent=spec.percent, tag=spec.tag or "")
-    name = names[spec.revision - 1] if isinstance(spec.revision, int) else str(spec.revision)
-    return TrafficPb(type_=REVISION, revision=name, percent=spec.percent, tag=spec.tag or "")
+def _target(spec: SplitSpec, names: list[str], kind: Kind = SERVICE) -> TrafficPb | SplitPb:
+    """A traffic target (or an instance split) naming a revision by name or by number."""
+    target = kind.target(type_=LATEST if spec.latest else REVISION, percent=spec.percent)
+    if not spec.latest:
+        number = spec.revision
+        target.revision = names[number - 1] if isinstance(number, int) else str(number)
+    if isinstance(spec, TrafficSpec) and spec.tag:
+        target.tag = spec.tag
+    return target
 
 
 def backend_config(spec: BackendSpec | None) -> BackendConfig:

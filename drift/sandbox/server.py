@@ -16,11 +16,13 @@ from typing import Any, TextIO, TypeVar
 import grpc
 
 from drift.sandbox import operations
-from drift.sandbox.control import Controls
+from drift.sandbox.control_jobs import JobControls
 from drift.sandbox.core import Core
 from drift.sandbox.crm_api import ResourceManagerApi
 from drift.sandbox.errors import SandboxError, check_host, check_port
 from drift.sandbox.faults import Fault
+from drift.sandbox.jobs_api import JobsApi
+from drift.sandbox.pools_api import PoolsApi
 from drift.sandbox.rpc import Call, generic_handlers
 from drift.sandbox.run_api import RunApi
 from drift.sandbox.scenario import (
@@ -52,7 +54,7 @@ def as_scenario(scenario: ScenarioLike) -> Scenario:
     return scenario_from_data(scenario)
 
 
-class Sandbox(Controls):
+class Sandbox(JobControls):
     """Cloud Run v2, Secret Manager v1 and Resource Manager v3 on one loopback gRPC port,
     with a WebSocket backend for every serving or tagged revision. Runs on its own event
     loop in a background thread; every method here is safe to call from other threads.
@@ -193,6 +195,8 @@ class Sandbox(Controls):
         server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
         methods = [
             *RunApi(core).methods(),
+            *PoolsApi(core).methods(),
+            *JobsApi(core).methods(),
             *SecretsApi(core).methods(),
             *ResourceManagerApi(core).methods(),
             *operations.methods(core.ops),

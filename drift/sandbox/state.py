@@ -9,6 +9,7 @@ import random
 import string
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.cloud import secretmanager_v1
@@ -19,20 +20,48 @@ from drift.sandbox import iam
 from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import Clock, seconds_of
 from drift.sandbox.names import (
+    JOB,
+    JOBS,
+    KIND_WORDS,
+    POOL,
+    POOLS,
     SECRET,
     SERVICE,
+    SERVICES,
     VERSION,
+    ResourceKey,
     RpcError,
     SecretKey,
-    ServiceKey,
     not_found,
     parse,
 )
-from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb
+from drift.sandbox.pb import (
+    ExecutionPb,
+    JobPb,
+    PoolPb,
+    RevisionPb,
+    SecretPb,
+    SecretVersionPb,
+    ServicePb,
+)
 from drift.sandbox.scenario_models import Options
 
 VersionState = secretmanager_v1.SecretVersion.State
 SECRET_KIND = "secretmanager.googleapis.com/SecretVersion"
+
+
+PATTERNS = {
+    SERVICES: (SERVICE, "projects/PROJECT/locations/REGION/services/SERVICE"),
+    POOLS: (POOL, "projects/PROJECT/locations/REGION/workerPools/WORKER_POOL"),
+    JOBS: (JOB, "projects/PROJECT/locations/REGION/jobs/JOB"),
+}
+
+
+def missing(key: ResourceKey) -> RpcError:
+    return not_found(
+        f"Resource '{key.id}' of kind '{key.kind}' in region '{key.region}' "
+        f"in project '{key.project}' does not exist."
+    )
 
 
 def denied(resource: str) -> RpcError:
@@ -102,12 +131,27 @@ class Rollout:
 
 
 @dataclass
-class ServiceRec:
-    key: ServiceKey
-    pb: ServicePb
+class OwnerRec:
+    """A service or a worker pool (`key.collection`): the resource, its revisions, the
+    backend its revisions run (services only) and the deploy in progress."""
+
+    key: ResourceKey
+    pb: ServicePb | PoolPb
     revisions: dict[str, RevisionPb]  # short name -> revision, in creation order
-    backend: BackendConfig
+    backend: BackendConfig = field(default_factory=BackendConfig)
     rollout: Rollout | None = None
+
+
+@dataclass
+class JobRec:
+    """A job, its executions (short name -> execution, in creation order), the update
+    reconciling (`update`) and the executions still running (short name -> their run)."""
+
+    key: ResourceKey
+    pb: JobPb
+    executions: dict[str, ExecutionPb] = field(default_factory=dict)
+    update: Rollout | None = None
+    running: dict[str, Rollout] = field(default_factory=dict)
 
 
 class World:
@@ -119,7 +163,9 @@ class World:
         self.projects: dict[str, ProjectRec] = {}
         self.by_number: dict[str, str] = {}
         self.nodes: dict[str, NodeRec] = {}
-        self.services: dict[ServiceKey, ServiceRec] = {}
+        self.services: dict[ResourceKey, OwnerRec] = {}
+        self.pools: dict[ResourceKey, OwnerRec] = {}
+        self.jobs: dict[ResourceKey, JobRec] = {}
         self.secrets: dict[SecretKey, SecretRec] = {}
         self.condition_overrides: dict[str, bool] = {}
         self.rng = random.Random(seed)
@@ -141,8 +187,8 @@ class World:
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def suffix(self) -> str:
-        return "".join(self.rng.choices(string.ascii_lowercase, k=3))
+    def suffix(self, length: int = 3, alphabet: str = string.ascii_lowercase) -> str:
+        return "".join(self.rng.choices(alphabet, k=length))
 
     def etag(self, name: str) -> str:
         self._serial += 1
@@ -186,30 +232,55 @@ class World:
             overrides=self.condition_overrides,
         )
 
-    # --- services ------------------------------------------------------------------
+    # --- services, worker pools, jobs -----------------------------------------------
 
-    def service_key(self, name: str) -> ServiceKey:
-        project, region, service = parse(
-            SERVICE, name, "projects/PROJECT/locations/REGION/services/SERVICE"
-        )
-        return ServiceKey(self.project(project).id, region, service)
+    def key_of(self, name: str, collection: str = SERVICES) -> ResourceKey:
+        """The key of `projects/P/locations/R/COLLECTION/ID` (P an id or a number)."""
+        pattern, expected = PATTERNS[collection]
+        project, region, id_ = parse(pattern, name, expected)
+        return ResourceKey(self.project(project).id, region, id_, collection)
 
-    def service(self, key: ServiceKey) -> ServiceRec:
-        found = self.services.get(key)
+    def starting_point(self, key: ResourceKey, current: Any, message: Any) -> Any:
+        """What a write starts from: a copy of the current resource, or (a write that
+        creates it) a new one with its name, uid, creation time and creator."""
+        base = message()
+        if current is not None:
+            base.CopyFrom(current)
+        else:
+            base.name, base.uid = key.name, self.uid()
+            base.create_time.CopyFrom(self.now())
+            base.creator = self.options.caller
+        return base
+
+    def owners(self, collection: str) -> dict[ResourceKey, OwnerRec]:
+        return self.pools if collection == POOLS else self.services
+
+    def owner(self, key: ResourceKey) -> OwnerRec:
+        found = self.owners(key.collection).get(key)
         if found is None:
-            raise not_found(
-                f"Resource '{key.service}' of kind 'SERVICE' in region '{key.region}' "
-                f"in project '{key.project}' does not exist."
-            )
+            raise missing(key)
         return found
 
-    def find_service(self, project: str, service: str, region: str | None = None) -> ServiceRec:
-        """A service by project and name (any region unless given), for the test helpers."""
+    def job(self, key: ResourceKey) -> JobRec:
+        found = self.jobs.get(key)
+        if found is None:
+            raise missing(key)
+        return found
+
+    def find(
+        self, project: str, id_: str, collection: str = SERVICES, region: str | None = None
+    ) -> ResourceKey:
+        """A service, pool or job by project and name (any region unless given), for the
+        test helpers."""
         pid = self.project(project).id
-        for key, rec in self.services.items():
-            if key.project == pid and key.service == service and region in (None, key.region):
-                return rec
-        raise LookupError(f"no service {service!r} in project {project!r}")
+        keys = self.jobs if collection == JOBS else self.owners(collection)
+        for key in keys:
+            if key.project == pid and key.id == id_ and region in (None, key.region):
+                return key
+        raise LookupError(f"no {KIND_WORDS[collection].lower()} {id_!r} in project {project!r}")
+
+    def find_service(self, project: str, service: str, region: str | None = None) -> OwnerRec:
+        return self.owner(self.find(project, service, SERVICES, region))
 
     # --- secrets -------------------------------------------------------------------
 

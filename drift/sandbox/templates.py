@@ -1,20 +1,37 @@
-"""Revision templates from a scenario: flat keys merged over the sandbox's defaults, v2 JSON
-fields built with the official types, and history entries merged over the current template."""
+"""Templates from a scenario — a service's RevisionTemplate, a worker pool's
+WorkerPoolRevisionTemplate, a job's ExecutionTemplate — flat keys merged over the sandbox's
+defaults, v2 JSON fields built with the official types, and history entries merged over the
+current template."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from google.cloud import run_v2
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from drift.sandbox.clock import duration
-from drift.sandbox.pb import ContainerPb, EnvVarPb, TemplatePb
+from drift.sandbox.pb import (
+    ContainerPb,
+    EnvVarPb,
+    ExecutionTemplatePb,
+    PoolTemplatePb,
+    TaskTemplatePb,
+    TemplatePb,
+)
 from drift.sandbox.revisions import copy_fields, ingress_container
-from drift.sandbox.scenario_models import CONTAINER_KEYS, TemplateSpec
+from drift.sandbox.scenario_fields import (
+    CONTAINER_KEYS,
+    BaseTemplateSpec,
+    JobTemplateSpec,
+    PoolTemplateSpec,
+    TemplateSpec,
+)
 from drift.units import parse_duration
+
+Spec = TypeVar("Spec", bound=BaseTemplateSpec)
 
 # Cloud Run's defaults where a template leaves a setting unset: 80 concurrent requests per
 # instance with 1 CPU (RevisionTemplate.max_instance_request_concurrency), a 300 s request
@@ -29,6 +46,12 @@ CONTAINER_DEFAULTS = TemplateSpec(
     cpu_throttling=True,
     startup_cpu_boost=False,
 )
+# Worker pools and jobs get the same container defaults, without a port (they serve no
+# requests); a job's image is Google's sample job (https://cloud.google.com/run/docs/quickstarts/jobs/create-execute).
+POOL_DEFAULTS = PoolTemplateSpec(image=CONTAINER_DEFAULTS.image, cpu="1", memory="512Mi")
+JOB_DEFAULTS = JobTemplateSpec(
+    image="us-docker.pkg.dev/cloudrun/container/job:latest", cpu="1", memory="512Mi"
+)
 MERGED_MAPS = ("env", "labels", "annotations")
 NOT_TEMPLATE = frozenset({"name", "ready", "message", "creator", "created", "client"})
 NOT_TEMPLATE |= {"client_version"}
@@ -42,11 +65,11 @@ EGRESS = {
 }
 
 
-def _json_containers(spec: TemplateSpec) -> bool:
+def _json_containers(spec: BaseTemplateSpec) -> bool:
     return bool(spec.api and "containers" in spec.api)
 
 
-def merge_template(base: TemplateSpec, change: TemplateSpec) -> TemplateSpec:
+def merge_template(base: Spec, change: BaseTemplateSpec) -> Spec:
     """`base` with the keys `change` sets: maps merge (a `null` entry removes a key; in
     `env` the null is kept, so it also removes the variable from v2 JSON containers), v2
     JSON fields replace theirs, everything else replaces."""
@@ -65,19 +88,26 @@ def merge_template(base: TemplateSpec, change: TemplateSpec) -> TemplateSpec:
             data["api"] = {**(data.get("api") or {}), **value}
         else:
             data[field] = value
-    return TemplateSpec.model_validate(data)
+    return type(base).model_validate(data)
 
 
-def resolve(spec: TemplateSpec) -> TemplateSpec:
+def resolve(spec: Spec) -> Spec:
     """The template with the sandbox's defaults under it (container defaults only when the
     scenario does not give the containers in v2 JSON form)."""
-    base = TEMPLATE_DEFAULTS
-    if not _json_containers(spec):
-        base = merge_template(CONTAINER_DEFAULTS, TEMPLATE_DEFAULTS)
-    return merge_template(base, spec)
+    containers = not _json_containers(spec)
+    base: BaseTemplateSpec
+    if isinstance(spec, PoolTemplateSpec):
+        base = POOL_DEFAULTS if containers else PoolTemplateSpec()
+    elif isinstance(spec, JobTemplateSpec):
+        base = JOB_DEFAULTS if containers else JobTemplateSpec()
+    else:
+        base = TEMPLATE_DEFAULTS
+        if containers:
+            base = merge_template(CONTAINER_DEFAULTS, TEMPLATE_DEFAULTS)
+    return cast(Spec, merge_template(base, spec))  # base is of spec's own type
 
 
-def _env(spec_env: Mapping[str, Any]) -> list[EnvVarPb]:
+def env_pb(spec_env: Mapping[str, Any]) -> list[EnvVarPb]:
     out = []
     for name, value in spec_env.items():
         if value is None:
@@ -92,19 +122,20 @@ def _env(spec_env: Mapping[str, Any]) -> list[EnvVarPb]:
     return out
 
 
-def _apply_container_keys(container: ContainerPb, spec: TemplateSpec, service: str) -> None:
+def _apply_container_keys(container: ContainerPb, spec: BaseTemplateSpec, service: str) -> None:
     """The flat keys a scenario set, onto one container (the ingress container)."""
     keys = spec.model_fields_set & CONTAINER_KEYS
     if "container_name" in keys or not container.name:
         container.name = spec.container_name or container.name or f"{service}-1"
     if spec.image is not None:
         container.image = spec.image
-    if spec.port is not None:
+    port = getattr(spec, "port", None)  # a service's only
+    if port is not None:
         del container.ports[:]
-        container.ports.append(run_v2.ContainerPort.pb()(name="http1", container_port=spec.port))
+        container.ports.append(run_v2.ContainerPort.pb()(name="http1", container_port=port))
     if spec.env is not None:
         kept = [var for var in container.env if var.name not in spec.env]
-        added = _env(spec.env)
+        added = env_pb(spec.env)
         del container.env[:]
         container.env.extend([*kept, *added])
     resources = container.resources
@@ -117,37 +148,65 @@ def _apply_container_keys(container: ContainerPb, spec: TemplateSpec, service: s
         resources.startup_cpu_boost = spec.startup_cpu_boost
 
 
-def _api(message: Message, api: Mapping[str, Any]) -> None:
+def apply_json(message: Message, api: Mapping[str, Any]) -> None:
     """Fields given in v2 JSON form, each replacing the field of `message`."""
     parsed = type(message)()
     json_format.ParseDict(dict(api), parsed)
     copy_fields(parsed, message, [parsed.DESCRIPTOR.fields_by_name[k].name for k in api])
 
 
-def template_pb(spec: TemplateSpec, service: str) -> TemplatePb:
-    """The RevisionTemplate a (resolved) scenario template describes."""
+def template_pb(spec: BaseTemplateSpec, name: str, target: Any = TemplatePb) -> Any:
+    """The template a (resolved) scenario template describes: a RevisionTemplate, or
+    (`target`) a WorkerPoolRevisionTemplate or a TaskTemplate, which take the same-named
+    fields (the scenario models refuse the keys a target has not)."""
+    flat = spec.model_dump(exclude_unset=True)
     template = TemplatePb(
         labels=spec.labels or {},
         annotations=spec.annotations or {},
         scaling=run_v2.RevisionScaling.pb()(
-            min_instance_count=spec.min_instances or 0,
-            max_instance_count=spec.max_instances or 0,
+            min_instance_count=flat.get("min_instances") or 0,
+            max_instance_count=flat.get("max_instances") or 0,
         ),
-        max_instance_request_concurrency=spec.concurrency or 0,
+        max_instance_request_concurrency=flat.get("concurrency") or 0,
         service_account=spec.service_account or "",
-        session_affinity=bool(spec.session_affinity),
+        session_affinity=bool(flat.get("session_affinity")),
     )
-    if spec.timeout is not None:
-        template.timeout.CopyFrom(duration(parse_duration(spec.timeout)))
-    if spec.execution_environment is not None:
-        template.execution_environment = EXECUTION[spec.execution_environment]
+    if flat.get("timeout") is not None:
+        template.timeout.CopyFrom(duration(parse_duration(flat["timeout"])))
+    if flat.get("execution_environment") is not None:
+        template.execution_environment = EXECUTION[flat["execution_environment"]]
     if spec.vpc_connector is not None:
         template.vpc_access.connector = spec.vpc_connector
         if spec.vpc_egress is not None:
             template.vpc_access.egress = EGRESS[spec.vpc_egress]
+    if target is not TemplatePb:
+        out = target()
+        fields = target.DESCRIPTOR.fields_by_name
+        copy_fields(
+            template, out, [f.name for f in TemplatePb.DESCRIPTOR.fields if f.name in fields]
+        )
+        template = out
+    if flat.get("max_retries") is not None:
+        template.max_retries = flat["max_retries"]
     if spec.api:
-        _api(template, spec.api)
+        apply_json(template, spec.api)
     if not template.containers:
         template.containers.append(ContainerPb())
-    _apply_container_keys(ingress_container(template), spec, service)
+    _apply_container_keys(ingress_container(template), spec, name)
     return template
+
+
+def pool_template_pb(spec: PoolTemplateSpec, pool: str) -> PoolTemplatePb:
+    return template_pb(spec, pool, PoolTemplatePb)
+
+
+def job_template_pb(spec: JobTemplateSpec, job: str) -> ExecutionTemplatePb:
+    """A job's ExecutionTemplate: task count, parallelism, labels and annotations around
+    the TaskTemplate."""
+    return ExecutionTemplatePb(
+        labels=spec.labels or {},
+        annotations=spec.annotations or {},
+        task_count=spec.task_count or 0,
+        parallelism=spec.parallelism or 0,
+        template=template_pb(spec, job, TaskTemplatePb),
+    )

@@ -8,9 +8,11 @@ import re
 from collections.abc import Iterable, Mapping
 
 import grpc
+from google.protobuf.message import Message
 
-from drift.sandbox.names import RpcError, ServiceKey, invalid
-from drift.sandbox.pb import RevisionPb, ServicePb, TemplatePb, TrafficPb
+from drift.sandbox.kinds import kind_of
+from drift.sandbox.names import ResourceKey, RpcError, invalid
+from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
 
@@ -27,6 +29,9 @@ RESERVED = (
     "serving.knative.dev",
     "autoscaling.knative.dev",
 )
+
+
+_WHERE = {"Service": "service", "WorkerPool": "worker_pool", "Job": "job"}
 
 
 def reserved(key: str) -> bool:
@@ -49,20 +54,26 @@ def _check_reserved(
             )
 
 
-def validate_metadata(world: World, service: ServicePb, current: ServicePb | None) -> None:
-    stored = current if current is not None else ServicePb()
-    _check_reserved(world, "service.labels", service.labels, stored.labels)
-    _check_reserved(world, "service.annotations", service.annotations, stored.annotations)
-    template, before = service.template, stored.template
-    _check_reserved(world, "service.template.labels", template.labels, before.labels)
-    _check_reserved(world, "service.template.annotations", template.annotations, before.annotations)
+def validate_metadata(world: World, resource: Message, current: Message | None) -> None:
+    """Reserved labels and annotations of a Service, WorkerPool or Job and of its template
+    (their `labels` and `annotations` comments say the same)."""
+    stored = current if current is not None else type(resource)()
+    where = _WHERE.get(resource.DESCRIPTOR.name, "service")
+    for path in ("", "template."):
+        wanted, before = resource, stored
+        if path:
+            wanted, before = resource.template, stored.template
+        for field in ("labels", "annotations"):
+            at = f"{where}.{path}{field}"
+            _check_reserved(world, at, getattr(wanted, field), getattr(before, field))
 
 
-def validate_revision_name(key: ServiceKey, name: str) -> None:
-    if not name.startswith(f"{key.service}-"):
+def validate_revision_name(key: ResourceKey, name: str) -> None:
+    if not name.startswith(f"{key.id}-"):
+        enclosing = "Service" if kind_of(key).serves else "WorkerPool"
         raise invalid(
             f"spec.template.revision: '{name}' must be prefixed by the name of "
-            f"the enclosing Service: '{key.service}-'."
+            f"the enclosing {enclosing}: '{key.id}-'."
         )
     if len(name) > 63 or not REVISION_NAME.fullmatch(name):
         raise invalid(
@@ -71,25 +82,30 @@ def validate_revision_name(key: ServiceKey, name: str) -> None:
         )
 
 
-def validate_spec(key: ServiceKey, service: ServicePb) -> None:
-    """The checks the API makes before accepting a request (INVALID_ARGUMENT)."""
+def validate_spec(key: ResourceKey, service: Message) -> None:
+    """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
+    or a worker pool's (`key.collection`)."""
+    kind = kind_of(key)
     template = service.template
-    _validate_containers(template)
+    validate_containers(template, ingress=kind.serves)
     if template.revision:
         validate_revision_name(key, template.revision)
-    scaling = template.scaling
-    if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
-        raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
-    _validate_traffic(service.traffic)
+    if kind.serves:
+        scaling = template.scaling
+        if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
+            raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
+    _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None)
 
 
-def _validate_containers(template: TemplatePb) -> None:
+def validate_containers(template: Message, *, ingress: bool = True) -> None:
+    """A template's containers and volumes (a RevisionTemplate, WorkerPoolRevisionTemplate
+    or TaskTemplate); `ingress`: exactly one of several containers has a port."""
     if not template.containers:
         raise invalid("spec.template.spec.containers: at least one container is required.")
     names = [c.name for c in template.containers]
     volumes = {v.name for v in template.volumes}
     several = len(template.containers) > 1
-    if several and sum(1 for c in template.containers if c.ports) != 1:
+    if ingress and several and sum(1 for c in template.containers if c.ports) != 1:
         # sidecars: exactly one container, the ingress container, declares a port
         # (https://cloud.google.com/run/docs/deploying#sidecars)
         raise invalid("spec.template.spec.containers: exactly one container must have a port.")
@@ -120,17 +136,19 @@ def _validate_containers(template: TemplatePb) -> None:
                     raise invalid(f"spec.template.spec.volumes[{index}].secret.items: path.")
 
 
-def _validate_traffic(traffic: Iterable[TrafficPb]) -> None:
+def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None) -> None:
+    """Traffic targets (`tagged` = "traffic": tags allowed) or instance splits (None)."""
     total = 0
     tags: set[str] = set()
+    at = f"spec.{tagged or 'instance_splits'}"
     for target in traffic:
         if target.type_ == LATEST and target.revision:
-            raise invalid("spec.traffic: a LATEST target cannot name a revision.")
+            raise invalid(f"{at}: a LATEST target cannot name a revision.")
         if target.type_ == REVISION and not target.revision:
-            raise invalid("spec.traffic: a REVISION target must name a revision.")
+            raise invalid(f"{at}: a REVISION target must name a revision.")
         if not 0 <= target.percent <= 100:
-            raise invalid(f"spec.traffic: percent {target.percent} is out of range.")
-        if target.tag:
+            raise invalid(f"{at}: percent {target.percent} is out of range.")
+        if tagged and target.tag:
             if not TAG.fullmatch(target.tag):
                 raise invalid(f"spec.traffic: invalid tag '{target.tag}'.")
             if target.tag in tags:
@@ -138,11 +156,14 @@ def _validate_traffic(traffic: Iterable[TrafficPb]) -> None:
             tags.add(target.tag)
         total += target.percent
     if traffic and total != 100:
-        raise invalid(f"spec.traffic: percents must add up to 100, not {total}.")
+        raise invalid(f"{at}: percents must add up to 100, not {total}.")
 
 
 def check_routable(
-    traffic: Iterable[TrafficPb], revisions: Mapping[str, RevisionPb], new: str | None
+    traffic: Iterable[TrafficPb],
+    revisions: Mapping[str, RevisionPb],
+    new: str | None,
+    field: str = "traffic",
 ) -> None:
     """Named revisions must exist (or be the one this update creates) and be ready."""
     for target in traffic:
@@ -150,7 +171,7 @@ def check_routable(
         if not name or name == new:
             continue
         if name not in revisions:
-            raise invalid(f"spec.traffic: Revision '{name}' does not exist.")
+            raise invalid(f"spec.{field}: Revision '{name}' does not exist.")
         if not is_ready(revisions[name]):
             raise RpcError(
                 grpc.StatusCode.FAILED_PRECONDITION,
@@ -158,7 +179,7 @@ def check_routable(
             )
 
 
-def template_problem(world: World, project: ProjectRec, template: TemplatePb) -> str | None:
+def template_problem(world: World, project: ProjectRec, template: Message) -> str | None:
     """Why a revision of this template would fail its deploy checks, or None. Cloud Run
     checks every secret a revision uses, env or volume, when it deploys: existence, version
     state and access by the revision's service account

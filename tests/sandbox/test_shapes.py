@@ -159,7 +159,11 @@ def test_the_docs_name_every_option_and_scenario_key() -> None:
     )
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text()
-    for model in (Options, ProjectSpec, ServiceSpec, RevisionSpec, SecretSpec, DeployingSpec):
+    from drift.sandbox.scenario_fields import JobTemplateSpec
+    from drift.sandbox.scenario_jobs import ExecutionSpec, JobSpec, PoolSpec
+
+    models = (Options, ProjectSpec, ServiceSpec, RevisionSpec, SecretSpec, DeployingSpec)
+    for model in (*models, PoolSpec, JobSpec, ExecutionSpec, JobTemplateSpec):
         for name in model.model_fields:
             if name != "api":
                 assert f"{name}" in text, (

@@ -1,0 +1,118 @@
+"""What Cloud Run does with an UpdateJob: the desired job (defaults filled in), the checks of
+the request, the update that reconciles, and how it settles — ready, or failed on the same
+secret check a revision meets (the job's task template is checked when it is written)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from google.cloud import run_v2
+
+from drift.sandbox.clock import duration
+from drift.sandbox.names import ResourceKey, RpcError, invalid
+from drift.sandbox.pb import JobPb, copy
+from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
+from drift.sandbox.state import JobRec, World
+from drift.sandbox.validate import template_problem, validate_containers, validate_metadata
+
+OUTPUT_ONLY = frozenset(
+    {"name", "uid", "generation", "create_time", "update_time", "delete_time", "expire_time"}
+    | {"creator", "last_modifier", "observed_generation", "terminal_condition", "conditions"}
+    | {"execution_count", "latest_created_execution", "reconciling", "satisfies_pzs", "etag"}
+)
+MUTABLE = tuple(f.name for f in JobPb.DESCRIPTOR.fields if f.name not in OUTPUT_ONLY)
+SECRETS_FAILED = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
+# TaskTemplate: "max_retries … Defaults to 3", "timeout … Defaults to 600 seconds";
+# ExecutionTemplate.task_count "Defaults to 1".
+DEFAULT_RETRIES, DEFAULT_TIMEOUT = 3, 600.0
+# "up to 168 hours (7 days)" (https://cloud.google.com/run/docs/configuring/task-timeout);
+# retries per failed task: 0 to 10 (https://cloud.google.com/run/docs/configuring/max-retries)
+MAX_TIMEOUT, MAX_RETRIES = 168 * 3600, 10
+
+
+@dataclass
+class JobPlan:
+    """An update, checked and computed: the desired job and why its task template fails
+    the secret check (None: it becomes ready)."""
+
+    job: JobPb
+    problem: str | None
+
+
+def fill_defaults(world: World, job: JobPb) -> None:
+    """The documented defaults written in (option `job_defaults`: `unset` leaves them out)."""
+    if world.options.job_defaults == "unset":
+        return
+    execution = job.template
+    execution.task_count = execution.task_count or 1
+    task = execution.template
+    if not task.HasField("max_retries"):  # a oneof: an explicit 0 is kept
+        task.max_retries = DEFAULT_RETRIES
+    if not task.HasField("timeout"):
+        task.timeout.CopyFrom(duration(DEFAULT_TIMEOUT))
+
+
+def validate_job(job: JobPb) -> None:
+    """The request checks (INVALID_ARGUMENT)."""
+    execution = job.template
+    task = execution.template
+    validate_containers(task, ingress=False)
+    if execution.task_count < 0 or execution.parallelism < 0:
+        raise invalid("spec.template: task_count and parallelism must not be negative.")
+    if not 0 <= task.max_retries <= MAX_RETRIES:
+        raise invalid(f"spec.template.spec.max_retries: must be between 0 and {MAX_RETRIES}.")
+    if task.timeout.seconds < 0 or task.timeout.seconds > MAX_TIMEOUT:
+        raise invalid("spec.template.spec.timeout: must be at most 168 hours.")
+
+
+def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: JobPb) -> JobPlan:
+    """Everything an UpdateJob changes (a full replace of the writable fields: the request
+    has no update mask), computed without touching the world."""
+    base = world.starting_point(key, current.pb if current is not None else None, JobPb)
+    desired = copy(base)
+    copy_fields(request, desired, MUTABLE)
+    if not request.client and world.options.client_when_omitted == "kept":
+        desired.client, desired.client_version = base.client, base.client_version
+    fill_defaults(world, desired)
+    validate_job(desired)
+    validate_metadata(world, desired, current.pb if current is not None else None)
+    desired.generation = base.generation + 1
+    desired.update_time.CopyFrom(world.now())
+    desired.last_modifier = world.options.caller
+    desired.etag = world.etag(key.name)
+    project = world.project(key.project)
+    return JobPlan(desired, template_problem(world, project, desired.template.template))
+
+
+def begin_job(world: World, rec: JobRec, plan: JobPlan) -> None:
+    """The update in progress: `reconciling`, the Ready condition reconciling, while
+    `observed_generation` keeps the generation that was last ready (Job.reconciling)."""
+    job = plan.job
+    job.reconciling = True
+    job.terminal_condition.CopyFrom(condition(world, "Ready", RECONCILING))
+    rec.pb = job
+
+
+def settle_job(world: World, rec: JobRec) -> RpcError | None:
+    """End the update in progress: ready (`observed_generation` caught up), or failed —
+    "If reconciliation failed, `observed_generation` … will have the state of the last
+    succeeded execution or empty for newly created Job" (Job.reconciling). A job whose
+    secret is unusable fails its write: terraform meets "Error code 13, message:
+    spec.template.spec.volumes[0].secret.items[0].key: Secret projects/N/secrets/S/versions/1
+    was not found" creating one (hashicorp/terraform-provider-google#15088)."""
+    update = rec.update
+    if update is None:
+        return None
+    rec.update = None
+    job = rec.pb
+    job.reconciling = False
+    if update.problem is None:
+        job.observed_generation = job.generation
+        job.terminal_condition.CopyFrom(condition(world, "Ready", SUCCEEDED))
+        return None
+    if world.options.failed_observed_generation == "generation":
+        job.observed_generation = job.generation
+    reason = SECRETS_FAILED if update.secrets else 0
+    job.terminal_condition.CopyFrom(condition(world, "Ready", FAILED, update.problem, reason))
+    return RpcError(grpc.StatusCode.INTERNAL, update.problem)

@@ -1,0 +1,171 @@
+"""Jobs inside the running sandbox: an UpdateJob reconciling until it settles, a RunJob's
+execution running until it completes, each behind a long-running operation, on the same clock
+(and the same `hold_deploys`) as deploys."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import grpc
+from google.longrunning import operations_pb2
+
+from drift.sandbox.executions import (
+    execution_name,
+    finish_execution,
+    new_execution,
+    record,
+    refresh,
+    task_failure,
+    task_template,
+)
+from drift.sandbox.jobs import begin_job, plan_job, settle_job
+from drift.sandbox.names import ResourceKey, RpcError, check_etag
+from drift.sandbox.operations import Operations
+from drift.sandbox.pb import JobPb, copy
+from drift.sandbox.state import JobRec, Rollout, World
+from drift.sandbox.validate import template_problem
+
+
+class Host(Protocol):
+    """What the job runner needs from the running sandbox (drift.sandbox.core.Core)."""
+
+    world: World
+    ops: Operations
+
+    def due(self, *, now: bool = False) -> float | None: ...
+
+    def schedule(self, due: float, action: Callable[[], None]) -> None: ...
+
+    async def tick(self) -> None: ...
+
+
+# A failed execution's operation error: Cloud Run documents no code for it.
+EXECUTION_FAILED = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class JobRunner:
+    """Event-loop only."""
+
+    def __init__(self, core: Host) -> None:
+        self.core = core
+        self._locks: dict[ResourceKey, asyncio.Lock] = {}
+
+    async def update(
+        self, key: ResourceKey, request: JobPb, *, allow_missing: bool, validate_only: bool
+    ) -> operations_pb2.Operation:
+        """UpdateJob: check and plan; `validate_only` answers a done operation with the
+        would-be job; otherwise the job reconciles and the operation is done when it
+        settles (ready, or failed with the error)."""
+        core = self.core
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            world = core.world
+            current = world.jobs.get(key)
+            if current is None and not allow_missing:
+                world.job(key)  # raises NOT_FOUND
+            if current is not None:
+                check_etag(key, request.etag, current.pb.etag)
+                self._settle_update(current)  # a newer generation supersedes it
+            plan = plan_job(world, key, current, request)
+            name = key.operation(world.uid())
+            if validate_only:
+                trial = JobRec(key, copy(plan.job))
+                begin_job(world, trial, plan)
+                trial.update = Rollout(0, None, plan.problem, None, name)
+                error = settle_job(world, trial)
+                return core.ops.finish(name, copy(trial.pb), error)
+            rec = current or JobRec(key, plan.job)
+            begin_job(world, rec, plan)
+            world.jobs[key] = rec
+            operation = core.ops.start(name, copy(rec.pb))
+            update = Rollout(rec.pb.generation, None, plan.problem, core.due(), name)
+            rec.update = update
+            if update.due is not None:
+                core.schedule(update.due, lambda: self._settle_update(rec, update))
+            await core.tick()
+            return operation
+
+    def _settle_update(self, rec: JobRec, update: Rollout | None = None) -> None:
+        if rec.update is None or (update is not None and rec.update is not update):
+            return
+        name = rec.update.operation
+        error = settle_job(self.core.world, rec)
+        self.core.ops.finish(name, copy(rec.pb), error)
+
+    async def run(self, key: ResourceKey, request: Any) -> operations_pb2.Operation:
+        """RunJob: an execution of the job's template with the request's overrides. The
+        operation's metadata is the execution (prefect-gcp reads the execution's name from
+        it); it is done when the execution completes, with the execution or the failure
+        (terraform-google-cloud-run#251 waits on it; a client's `result()` outlasting
+        its timeout while the job runs: mage-ai#5985)."""
+        core = self.core
+        world = core.world
+        rec = world.job(key)
+        check_etag(key, request.etag, rec.pb.etag)
+        overrides = request.overrides if request.HasField("overrides") else None
+        template, task_count = task_template(rec.pb, overrides)
+        name = execution_name(world, rec)
+        execution = new_execution(
+            world, rec, name, template, task_count, creator=world.options.caller
+        )
+        problem = template_problem(world, world.project(key.project), template)
+        operation = key.operation(world.uid())
+        if request.validate_only:
+            return core.ops.finish(operation, execution, None)
+        record(world, rec, execution)
+        started = core.ops.start(operation, copy(execution))
+        run = Rollout(0, name, problem, core.due(), operation)
+        rec.running[name] = run
+        if run.due is not None:
+            core.schedule(run.due, lambda: self.settle_run(rec, name, run=run))
+        await core.tick()
+        return started
+
+    def settle_run(
+        self,
+        rec: JobRec,
+        name: str,
+        *,
+        run: Rollout | None = None,
+        failure: str | None = None,
+        cancel: bool = False,
+    ) -> None:
+        """Complete a running execution: failed when its secret check failed (or with
+        `failure`), cancelled with `cancel`, else succeeded."""
+        current = rec.running.get(name)
+        if current is None or (run is not None and current is not run):
+            return
+        del rec.running[name]
+        world = self.core.world
+        execution = rec.executions[name]
+        problem = current.problem if failure is None else task_failure(execution, failure)
+        secrets = failure is None and current.secrets and problem is not None
+        outcome = "cancelled" if cancel else "failed" if problem else "succeeded"
+        finish_execution(world, execution, outcome, problem or "", secrets=secrets)
+        refresh(world, rec)
+        if current.operation:
+            message = execution.conditions[-1].message
+            error = None if outcome == "succeeded" else RpcError(EXECUTION_FAILED, message)
+            self.core.ops.finish(current.operation, copy(execution), error)
+
+    async def finish_update(self, key: ResourceKey) -> None:
+        """Settle the job's update in progress now."""
+        rec = self.core.world.job(key)
+        if rec.update is None:
+            raise LookupError(f"no update in progress on {key.id}")
+        self._settle_update(rec)
+        await self.core.tick()
+
+    async def finish_run(
+        self, key: ResourceKey, name: str | None, failure: str | None, cancel: bool
+    ) -> str:
+        """Complete one running execution (default: the newest); returns its name."""
+        rec = self.core.world.job(key)
+        wanted = name or next(reversed(rec.running), None)
+        if wanted is None or wanted not in rec.running:
+            what = "no execution is" if name is None else f"execution {name!r} is not"
+            raise LookupError(f"{what} running on job {key.id!r}")
+        self.settle_run(rec, wanted, failure=failure, cancel=cancel)
+        await self.core.tick()
+        return wanted

@@ -1,0 +1,92 @@
+"""Scenario `jobs:` and `worker_pools:`: a good one loads, and what is wrong is reported as
+`file:line: message` — keys a worker pool's or a job's template has not, bad names, bad
+instance splits, execution names."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from drift.errors import InputError
+from drift.sandbox import Sandbox, load_scenario
+
+GOOD = """\
+projects:
+  demo:
+    number: 123
+    jobs:
+      migrate:
+        template:
+          image: example.com/migrate:1
+          task_count: 2
+          max_retries: 1
+          timeout: 900s
+        executions:
+          - {name: migrate-aaaaa, created: 2d}
+          - {created: 1h, outcome: failed, message: boom}
+    worker_pools:
+      consumer:
+        instances: 2
+        template:
+          image: example.com/consumer:2
+          env: {QUEUE: events}
+        history:
+          - {name: consumer-v1, image: example.com/consumer:1}
+        instance_splits:
+          - {latest: true, percent: 80}
+          - {revision: consumer-v1, percent: 20}
+"""
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(textwrap.dedent(text))
+    with pytest.raises(InputError) as raised:
+        load_scenario(path)
+    return [str(p)[len(f"{path}:") :] for p in raised.value.problems]
+
+
+def test_a_good_scenario_loads(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(GOOD)
+    with Sandbox(load_scenario(path)) as sandbox:
+        job = sandbox.job("demo", "migrate")
+        assert job.template.task_count == 2 and job.template.template.max_retries == 1
+        assert job.execution_count == 2
+        assert sandbox.execution("demo", "migrate", "migrate-aaaaa").succeeded_count == 2
+        assert sandbox.execution("demo", "migrate").conditions[-1].message == "boom"
+        pool = sandbox.worker_pool("demo", "consumer")
+        assert [s.percent for s in pool.instance_split_statuses] == [80, 20]
+        assert pool.scaling.manual_instance_count == 2
+        assert sandbox.revision("demo", "consumer", "consumer-v1", worker_pool=True).containers
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("          task_count: 2", "          min_instances: 1", "unknown key 'min_instances'"),
+        ("          max_retries: 1", "          max_retries: 11", "less than or equal to 10"),
+        (
+            "          env: {QUEUE: events}",
+            "          concurrency: 10",
+            "unknown key 'concurrency'",
+        ),
+        (
+            "          env: {QUEUE: events}",
+            "          maxInstanceRequestConcurrency: 10",
+            "unknown key 'maxInstanceRequestConcurrency'",
+        ),
+        ("{name: migrate-aaaaa,", "{name: other-aaaaa,", "an execution name is 'migrate-…'"),
+        ("outcome: failed", "outcome: done", "executions.1.outcome"),
+        ("{name: consumer-v1,", "{name: v1,", "a revision name starts with 'consumer-'"),
+        ("percent: 20}", "percent: 10}", "instance split percents add up to 90"),
+        ("percent: 20}", "percent: 20, tag: old}", "unknown key 'tag'"),
+        ("      migrate:", "      Migrate_Job:", "not a Cloud Run resource name"),
+    ],
+)
+def test_bad_jobs_and_pools(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    found = problems_of(tmp_path, GOOD.replace(old, new))
+    assert any(expected in line and line.split(":", 1)[0].isdigit() for line in found), found
