@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Report, Status
+from drift.textsafe import plural, visible
 
 GITHUB_COMMAND: dict[Severity, str] = {
     Severity.ERROR: "error",
@@ -24,18 +25,14 @@ SARIF_LEVEL: dict[Severity, str] = {
 NOT_SET = "(not set)"
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 error`, `2 errors`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def summary_line(report: Report) -> str:
     """The one line every human-readable format ends with; "no drift" only when clean."""
     summary = report.summary
     counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
     if summary.infos:
         counts.append(plural(summary.infos, "info"))
-    line = f"{report.environment}: {', '.join(counts)} in {plural(summary.services, 'service')}"
+    where = visible(report.environment)
+    line = f"{where}: {', '.join(counts)} in {plural(summary.services, 'service')}"
     if summary.unverified:
         line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
     status = report.status
@@ -61,19 +58,21 @@ def location_text(location: Location | None) -> str:
     return f"{location.file}:{location.line}" if location else ""
 
 
-def expected_actual(finding: Finding) -> list[str]:
-    """`expected: …` and `actual: …` lines (values already masked), or none if neither is set."""
+def expected_actual(finding: Finding, show: Callable[[str], str] = str) -> list[str]:
+    """`expected: …` and `actual: …` lines (values already masked, shown with `show`), or
+    none if neither is set."""
     if finding.expected is None and finding.actual is None:
         return []
     return [
-        f"expected: {NOT_SET if finding.expected is None else finding.expected}",
-        f"actual: {NOT_SET if finding.actual is None else finding.actual}",
+        f"expected: {NOT_SET if finding.expected is None else show(finding.expected)}",
+        f"actual: {NOT_SET if finding.actual is None else show(finding.actual)}",
     ]
 
 
-def finding_text(finding: Finding) -> str:
-    """The message followed by the expected/actual lines: the text of an annotation or result."""
-    return "\n".join([finding.message, *expected_actual(finding)])
+def finding_text(finding: Finding, show: Callable[[str], str] = str) -> str:
+    """The message followed by the expected/actual lines: the text of an annotation or result
+    (`show` is applied to each part: `visible` where a person reads it)."""
+    return "\n".join([show(finding.message), *expected_actual(finding, show)])
 
 
 def by_service(findings: Iterable[Finding]) -> list[tuple[str, tuple[Finding, ...]]]:

@@ -117,21 +117,19 @@ def check_expansions(targets: Iterable[ProbeTarget], environ: Mapping[str, str])
 
 
 class _Secrets:
-    """The credentials a probe sends; scrubbed from everything it reports."""
+    """The values a probe sends; masked in everything it reports (as an echo: a server that
+    quotes them back may cut them)."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        self._values = redact.Secrets()
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
-        if len(value) >= 4:
-            self._values.add(value)
-            if everywhere:
-                redact.register(value)
+        self._values.add(value)
+        if everywhere:
+            redact.register(value)
 
-    def scrub(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            text = text.replace(value, redact.MASK)
-        return redact.scrub(text)
+    def mask(self, text: str) -> str:
+        return redact.mask(self._values.mask(text, echo=True), echo=True)
 
 
 @dataclass(frozen=True)
