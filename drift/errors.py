@@ -101,8 +101,9 @@ class ApiError(DriftError):
         self.call = call
         self.resource = resource
         self.status = status
-        # The server's words, masked before they are cut (a cut secret is harder to find).
-        self.detail = " ".join(mask(detail, echo=True).split())[:300]
+        # The server's words, masked before they are flattened and cut (what drift learns is
+        # a secret later is found when the report is rendered: see drift.redact).
+        self.detail = " ".join(mask(detail).split())[:300]
         self.retry_after = retry_after
         super().__init__(self.reason)
 

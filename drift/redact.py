@@ -9,8 +9,8 @@ The rule for which values are searched (the README's "What drift never shows"):
   its value at all (`***`); that is what hides such a value.
 - Every other known value is masked wherever it appears in text that enters a result (a
   message, an unverified reason, a probe's answer, an error). In text a server sent back, a
-  fragment of `FRAGMENT_MIN` characters, or a prefix of `CUT_MIN` where the text was cut,
-  is masked too: servers echo credentials truncated.
+  prefix of the value of `FRAGMENT_MIN` characters, or of `CUT_MIN` where the text ends, is
+  masked too: servers echo credentials cut short.
 - The final pass over rendered output leaves out values that are a single word or a number
   (`ignored`, `12345678`): they can be the output's own structure, and they were masked on
   the data already."""
@@ -31,7 +31,7 @@ CHANGED = "*** (changed)"
 SEARCH_MIN = 8
 """Shorter values are never searched for in text."""
 FRAGMENT_MIN = 8
-"""A piece of a secret at least this long is masked in text a server sent back."""
+"""A secret's prefix at least this long is masked in text a server sent back."""
 CUT_MIN = 4
 """A secret's prefix at least this long is masked where a server's text was cut."""
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
@@ -72,9 +72,15 @@ def _escaped_forms(value: str) -> set[str]:
     }
 
 
+def _flexible(value: str) -> str:
+    """A pattern for `value` in which every run of whitespace matches any run of whitespace:
+    drift flattens what servers say to one line, and a secret must still be found in it."""
+    return r"\s+".join(re.escape(chunk) for chunk in re.split(r"\s+", value))
+
+
 def _alternation(values: set[str]) -> re.Pattern[str] | None:
     ordered = sorted(values, key=len, reverse=True)
-    return re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
+    return re.compile("|".join(_flexible(v) for v in ordered)) if ordered else None
 
 
 class Secrets:
@@ -83,7 +89,8 @@ class Secrets:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
-        self._pieces: dict[str, list[tuple[str, int]]] = {}
+        self._pieces: dict[str, list[str]] = {}
+        """The secrets by their first `FRAGMENT_MIN` characters."""
         self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
 
     def add(self, value: str) -> None:
@@ -91,10 +98,9 @@ class Secrets:
         if not searchable(value) or value in self._values:
             return
         with self._lock:
-            for start in range(len(value) - FRAGMENT_MIN + 1):
-                piece = value[start : start + FRAGMENT_MIN]
-                if len(set(piece)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
-                    self._pieces.setdefault(piece, []).append((value, start))
+            start = value[:FRAGMENT_MIN]
+            if len(set(start)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
+                self._pieces.setdefault(start, []).append(value)
             self._values.add(value)
             self._patterns = None  # compiled again when next used
 
@@ -120,7 +126,7 @@ class Secrets:
 
     def mask(self, text: str, *, echo: bool = False) -> str:
         """`text` with every known value masked; with `echo` (text a server sent back), every
-        fragment of `FRAGMENT_MIN` characters and a cut-off prefix of `CUT_MIN` too."""
+        prefix of `FRAGMENT_MIN` characters, and one of `CUT_MIN` that ends the text, too."""
         if not self._values or not text:
             return text
         whole, _ = self._compiled()
@@ -137,16 +143,18 @@ class Secrets:
         return text if rendered is None else rendered.sub(MASK, text)
 
     def _mask_pieces(self, text: str) -> str:
-        pieces = self._pieces
+        """A server that echoes a value cuts its end: mask every prefix of a known value of
+        `FRAGMENT_MIN` characters or more, and one of `CUT_MIN` or more that ends the text.
+        (Pieces from the middle of a value are left alone: `-staging` or `://` would match
+        names that are not secret at all.)"""
         spans: list[tuple[int, int]] = []
         i = 0
         while i <= len(text) - FRAGMENT_MIN:
             reach = i + 1
-            for secret, start in pieces.get(text[i : i + FRAGMENT_MIN], ()):
-                span = _extend(text, i, secret, start)
-                spans.append(span)
-                # a longer match that starts later still shows its last piece past `reach`
-                reach = max(reach, span[1] - FRAGMENT_MIN + 1)
+            for secret in self._pieces.get(text[i : i + FRAGMENT_MIN], ()):
+                stop = i + _common_prefix(text, i, secret)
+                spans.append((i, stop))
+                reach = max(reach, stop)
             i = reach
         end = len(text.rstrip(_CUT_MARKS))
         for secret in list(self._values):
@@ -157,16 +165,21 @@ class Secrets:
         return _replace(text, spans)
 
 
-def _extend(text: str, at: int, secret: str, start: int) -> tuple[int, int]:
-    """The widest span around `text[at:at + FRAGMENT_MIN]` (which is `secret[start:…]`) that
-    is still a piece of `secret`."""
-    left, right = at, at + FRAGMENT_MIN
-    s_left, s_right = start, start + FRAGMENT_MIN
-    while left > 0 and s_left > 0 and text[left - 1] == secret[s_left - 1]:
-        left, s_left = left - 1, s_left - 1
-    while right < len(text) and s_right < len(secret) and text[right] == secret[s_right]:
-        right, s_right = right + 1, s_right + 1
-    return left, right
+def _common_prefix(text: str, at: int, secret: str) -> int:
+    """How many characters of `text` from `at` repeat the start of `secret` (a run of
+    whitespace matching any run of whitespace, as in `_flexible`)."""
+    i, j = at, 0
+    while i < len(text) and j < len(secret):
+        if text[i].isspace() and secret[j].isspace():
+            while i < len(text) and text[i].isspace():
+                i += 1
+            while j < len(secret) and secret[j].isspace():
+                j += 1
+        elif text[i] == secret[j]:
+            i, j = i + 1, j + 1
+        else:
+            break
+    return i - at
 
 
 def _replace(text: str, spans: list[tuple[int, int]]) -> str:
@@ -196,7 +209,7 @@ def register(value: str) -> None:
 
 def mask(text: str, *, echo: bool = False) -> str:
     """Mask every registered secret in `text` before it becomes part of a result or an error
-    (`echo`: text a server sent back, where fragments and cut-off prefixes are masked too)."""
+    (`echo`: text a server sent back, where cut-off prefixes of a secret are masked too)."""
     return _known.mask(text, echo=echo)
 
 

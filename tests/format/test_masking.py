@@ -155,3 +155,17 @@ def test_a_cut_echo_of_a_secret_in_a_probe_answer_is_masked_on_the_data() -> Non
         for fmt in OutputFormat:
             text = formatter_for(fmt).render(make_report(probes=(probe,)))
             assert token[:8] not in text, (cut, fmt)
+
+
+def test_a_secret_flattened_to_one_line_by_an_error_is_still_found() -> None:
+    """An API error quotes a value before drift knows it is a secret, and drift flattens the
+    server's message to one line: the newline inside the secret became a space."""
+    from drift.errors import ApiError
+
+    secret = f"first line\n{MARK}-flat second"
+    error = ApiError("GetIamPolicy", "projects/p/secrets/s", "DENIED", f"denied for {secret}")
+    assert "\n" not in error.reason
+    redact.register(secret)
+    report = make_report(unverified=(Unverified("api", "secret.s", error.reason),))
+    for fmt in OutputFormat:
+        assert MARK not in formatter_for(fmt).render(report)
