@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from drift.units import format_memory, parse_cpu, parse_duration, parse_memory
+from drift.units import format_memory, parse_cpu, parse_duration, parse_memory, show_memory
 
 SettingValue = str | int | bool
 Level = Literal["revision", "container", "service"]
@@ -274,7 +274,7 @@ FIELDS: dict[str, Field] = {
             write=_limit("memory", lambda v: format_memory(int(str(v)))),
             gcloud=lambda v: f"--memory={format_memory(int(str(v)))}",
             parse=_scalar(lambda v: str(parse_memory(v))),
-            show=lambda v: format_memory(int(str(v))) if str(v).isdigit() else str(v),
+            show=lambda v: show_memory(int(str(v))) if str(v).isdigit() else str(v),
             examples=("512Mi",),
         ),
         Field(

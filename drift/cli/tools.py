@@ -65,6 +65,7 @@ def profiles_validate(
     Example: drift profiles validate profiles
     """
     from drift.profiles import validate_directory
+    from drift.textsafe import plural
 
     settings = Invocation(profiles=directory).settings()
     names, problems = validate_directory(settings.profiles_dir)
@@ -75,7 +76,7 @@ def profiles_validate(
     if not names:
         typer.echo(f"no profiles (*.yaml) in {settings.profiles_dir}", err=True)
         raise typer.Exit(ExitCode.USAGE)
-    typer.echo(f"{len(names)} profiles valid: {', '.join(names)}")
+    typer.echo(f"{plural(len(names), 'profile')} valid: {', '.join(names)}")
 
 
 def profiles_schema() -> None:

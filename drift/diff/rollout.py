@@ -10,6 +10,7 @@ from deepdiff import DeepDiff
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.live.normalize import config_fingerprint
+from drift.textsafe import plural
 
 
 def rollout_findings(ctx: Context) -> Iterator[Finding]:
@@ -42,7 +43,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             revision=rev.name,
             location=ctx.service.location,
             expected="serving revisions match the template",
-            actual=f"{len(live.serving)} serving revisions",
+            actual=plural(len(live.serving), "serving revision"),
             severity=Severity.WARNING,
         )
     unread = any(u.service == ctx.service.name for u in ctx.state.unverified)

@@ -26,23 +26,34 @@ NOT_SET = "(not set)"
 
 
 def summary_line(report: Report) -> str:
-    """The one line every human-readable format ends with; "no drift" only when clean."""
+    """The one line every human-readable format ends with; "no drift" only when clean, and
+    only when configuration was compared (`drift probe` says how its probes went)."""
     summary = report.summary
-    counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
-    if summary.infos:
-        counts.append(plural(summary.infos, "info"))
     where = visible(report.environment)
-    line = f"{where}: {', '.join(counts)} in {plural(summary.services, 'service')}"
+    services = plural(summary.services, "service")
+    if report.compared:
+        counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
+        if summary.infos:
+            counts.append(plural(summary.infos, "info"))
+        line = f"{where}: {', '.join(counts)} in {services}"
+    else:
+        failed = sum(not p.ok for p in report.probes)
+        line = f"{where}: {plural(len(report.probes), 'probe')} in {services}"
+        line += f", {failed} failed" if failed else ""
     if summary.unverified:
         line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
+    return f"{line} — {_verdict(report)} (exit {int(report.exit_code)})"
+
+
+def _verdict(report: Report) -> str:
     status = report.status
-    if status is Status.CLEAN:
-        verdict = "no drift"
-    elif status is Status.INCOMPLETE:
-        verdict = "not clean"
-    else:
-        verdict = "drift"
-    return f"{line} — {verdict} (exit {int(report.exit_code)})"
+    if status is Status.INCOMPLETE:
+        return "not clean"
+    if not report.compared:
+        if not report.probes:
+            return "nothing to probe"
+        return "a probe failed" if any(not p.ok for p in report.probes) else "all passed"
+    return "no drift" if status is Status.CLEAN else "drift"
 
 
 def ignored_line(report: Report) -> str | None:

@@ -32,6 +32,15 @@ _CREDENTIAL_HEADER = re.compile(
 # --- ${VAR} expansion -----------------------------------------------------------------------
 
 
+def _is_utf8(value: str) -> bool:
+    """Python reads bytes that are not UTF-8 in the environment as lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _where(spec: Probe) -> str:
     return f"{spec.location.file}:{spec.location.line}"
 
@@ -49,6 +58,12 @@ def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[li
             names.add(name)
         elif value == "":
             problems.append(f"{where}: probe uses ${{{name}}}, which is empty in this environment")
+            names.add(name)
+        elif not _is_utf8(value):
+            problems.append(
+                f"{where}: probe uses ${{{name}}}, whose value in this environment is not valid "
+                "UTF-8 (it holds bytes no handshake can send as text)"
+            )
             names.add(name)
     leftover = _VAR.sub("", template)
     if "${" in leftover:
