@@ -50,6 +50,6 @@ def _traceback() -> None:
     """The scrubbed traceback with its cause chain (`--verbose`)."""
     import traceback
 
-    from drift.redact import scrub
+    from drift.redact import mask, scrub
 
-    sys.stderr.write(scrub(traceback.format_exc()))
+    sys.stderr.write(scrub(mask(traceback.format_exc(), echo=True)))

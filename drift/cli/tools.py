@@ -65,12 +65,12 @@ def profiles_validate(
     Example: drift profiles validate profiles
     """
     from drift.profiles import validate_directory
-    from drift.textsafe import plural
+    from drift.textsafe import plural, visible
 
     settings = Invocation(profiles=directory).settings()
     names, problems = validate_directory(settings.profiles_dir)
     for problem in problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(visible(str(problem)), err=True)  # a key may hold control characters
     if problems:
         raise typer.Exit(ExitCode.USAGE)
     if not names:

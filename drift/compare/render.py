@@ -8,7 +8,7 @@ from typing import Any, assert_never
 
 from drift.compare.formats import CompareFormat
 from drift.compare.model import CompareStatus, Comparison, Difference, Unread
-from drift.textsafe import plural
+from drift.textsafe import plural, visible
 
 COMPARE_SCHEMA = "drift.compare/v1"
 NOT_SET = "(not set)"
@@ -49,18 +49,20 @@ def comparison_table(c: Comparison) -> str:
         pad = max(len(d.kind.value) for d in differences)
         indent = " " * (pad + 4)
         for d in differences:
-            lines.append(f"  {d.kind.value:<{pad}}  {d.target}")
-            lines.append(f"{indent}{d.message}")
-            lines.append(f"{indent}{c.a.name + ':':<{width}} {d.a or NOT_SET}")
-            lines.append(f"{indent}{c.b.name + ':':<{width}} {d.b or NOT_SET}")
+            # values from the live services are shown visibly: one line each, no escapes
+            lines.append(f"  {d.kind.value:<{pad}}  {visible(d.target)}")
+            lines.append(f"{indent}{visible(d.message)}")
+            lines.append(f"{indent}{c.a.name + ':':<{width}} {visible(d.a or NOT_SET)}")
+            lines.append(f"{indent}{c.b.name + ':':<{width}} {visible(d.b or NOT_SET)}")
     if c.unverified:
         lines += ["", "Could not read"]
         lines += [
-            f"  {c.side(u.side).name}  {u.service}  {u.target}: {u.reason}" for u in c.unverified
+            visible(f"  {c.side(u.side).name}  {u.service}  {u.target}: {u.reason}")
+            for u in c.unverified
         ]
     if c.notes:
         lines.append("")
-        lines += [f"note: {note}" for note in c.notes]
+        lines += [f"note: {visible(note)}" for note in c.notes]
     lines += ["", summary_line(c)]
     return "\n".join(lines) + "\n"
 

@@ -117,3 +117,24 @@ def test_visible() -> None:
     assert visible("\U000e0041") == "\\U000e0041"  # a tag character: invisible text
     assert visible("Grüße, 👩‍👩‍👧 ok") == "Grüße, 👩‍👩‍👧 ok"  # the joiner stays
     assert visible_lines("one\x1b\ntwo") == "one\\x1b\ntwo"
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_the_compare_table_shows_control_characters_escaped(name: str) -> None:
+    from drift.compare.formats import CompareFormat
+    from drift.compare.model import Comparison, Difference, Environment, Kind
+    from drift.compare.render import render_comparison
+
+    value = HOSTILE[name]
+    a, b = Environment("staging", "p1", "r"), Environment("prod", "p2", "r")
+
+    def comparison(shown: str) -> Comparison:
+        difference = Difference(
+            Kind.VALUE_SHARED, "api", "env.MODE", f"MODE differs: {shown}", shown, "x"
+        )
+        return Comparison("live", a, b, ("api",), (difference,), notes=(shown,))
+
+    text = render_comparison(comparison(value), CompareFormat.TABLE)
+    plain = render_comparison(comparison("harmless"), CompareFormat.TABLE)
+    assert raw_controls(text) == [] and visible(value) in text
+    assert len(text.splitlines()) == len(plain.splitlines())
