@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from drift import redact
-from drift.findings import Finding, Severity, Unverified
+from drift.findings import Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.report import Report
 from drift.textsafe import github_data, github_property, md_code, md_text, visible
@@ -24,6 +24,7 @@ from tests.format.conftest import (
     FAILED_PROBE,
     MISSING,
     SETTING,
+    make_finding,
     make_report,
 )
 
@@ -95,17 +96,14 @@ def test_short_and_common_secret_values_touch_nothing(fmt: OutputFormat) -> None
     """`true` is a secret value here (read for a `one_of` rule): the JSON literal `false`,
     the SARIF `executionSuccessful: true` and the plain profile value "true" stay as they
     are, and the output still parses."""
-    plain = Finding(
-        id="f" * 16,
-        rule="env.value",
-        severity=Severity.ERROR,
-        service="api",
-        revision="api-00042-abc",
-        target="env.TEST_MODE",
-        message="TEST_MODE is false, the profile says true (error 42)",
+    plain = make_finding(
+        "env.value",
+        Severity.ERROR,
+        "api",
+        "env.TEST_MODE",
+        "TEST_MODE is false, the profile says true (error 42)",
         expected="true",
         actual="false",
-        location=None,
     )
     report = dataclasses.replace(DRIFT_REPORT, findings=(*DRIFT_REPORT.findings, plain))
     text = formatter_for(fmt, width=100).render(report)
