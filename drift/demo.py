@@ -42,7 +42,7 @@ STEPS = (
         "The E2E suite's view of the same services, with a real WebSocket handshake: the "
         "simulation key is missing on api and the socket closes with 1011",
         1,
-        ("E2E_OAUTH_SIMULATION_KEY", "close_1011", "suspected cause: env.missing"),
+        ("E2E_OAUTH_SIMULATION_KEY", "close_1011", "suspected causes: env.missing"),
     ),
     Step(
         ("plan", "e2e"),

@@ -104,9 +104,6 @@ class Secrets:
             self._values.add(value)
             self._patterns = None  # compiled again when next used
 
-    def __contains__(self, value: object) -> bool:
-        return value in self._values
-
     def _compiled(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """The pattern of the values, and of their escaped forms (words and numbers left out
         of the second: they can be an output's own structure)."""

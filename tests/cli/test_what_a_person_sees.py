@@ -199,3 +199,31 @@ def test_text_on_a_terminal_shows_control_characters_escaped(
     )
     output.emit("value: \x1b[2K\n", tmp_path / "plan.yaml")
     assert (tmp_path / "plan.yaml").read_text() == "value: \x1b[2K\n"
+
+
+HOSTILE_LIVE = "INFO\x1b[1A\x1b[2K\x1b]52;c;ZXZpbA==\x07\r\u202eevil\nforged row"
+
+
+def test_hostile_live_values_through_every_format(sandbox: Sandbox, workdir: Path) -> None:
+    """A live value carrying cursor movement, an OSC 52 clipboard write, a carriage return, a
+    bidi override and a newline reaches every format as `drift check` prints it: escaped in
+    the human formats, faithful in JSON and SARIF."""
+    import json
+    import unicodedata
+
+    sandbox.set_env("acme-chat-staging", "api", "LOG_LEVEL", HOSTILE_LIVE)
+    texts = {}
+    for fmt in OutputFormat:
+        done = drift("check", "staging", "--format", fmt.value, cwd=workdir, env=sandbox.environ())
+        assert done.returncode == 1, done.stderr
+        texts[fmt] = done.stdout
+    for fmt in (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.GITHUB):
+        raw = [c for c in texts[fmt] if c != "\n" and unicodedata.category(c) in ("Cc", "Cf")]
+        assert raw == [], (fmt, raw)
+        assert "forged row" in texts[fmt] or fmt is OutputFormat.MARKDOWN  # no values there
+        assert not any(line.startswith("forged row") for line in texts[fmt].splitlines())
+    report = json.loads(texts[OutputFormat.JSON])
+    (finding,) = [f for f in report["findings"] if f["target"] == "env.LOG_LEVEL"]
+    assert finding["actual"] == HOSTILE_LIVE
+    sarif = json.loads(texts[OutputFormat.SARIF])
+    assert any(HOSTILE_LIVE in r["message"]["text"] for r in sarif["runs"][0]["results"])
