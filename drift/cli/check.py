@@ -76,7 +76,7 @@ def check(
             )
         )
     report = with_repairs(profile, result.state, result.report)
-    output.report(report, format, output_file, quiet=quiet)
+    output.emit_report(report, format, output_file, quiet=quiet)
     if sarif is not None:
         output.emit(output.render(report, OutputFormat.SARIF), sarif)
     output.step_summary(report)
@@ -107,5 +107,5 @@ def probe(
     settings = cli.settings()
     profile = cli.profile(settings)
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
-    output.report(report, format, output_file, quiet=quiet)
+    output.emit_report(report, format, output_file, quiet=quiet)
     raise typer.Exit(int(report.exit_code))

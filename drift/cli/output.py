@@ -72,7 +72,7 @@ def error(message: str, *, details: tuple[str, ...] = ()) -> None:
         typer.echo(f"  {_person(line)}", err=True)
 
 
-def report(
+def emit_report(
     report: Report, fmt: OutputFormat, output: Path | None = None, *, quiet: bool = False
 ) -> None:
     """The report in `fmt` on stdout or in `output`; with `output`, the summary line on
@@ -89,18 +89,15 @@ def color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def render(
-    report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool | None = None
-) -> str:
-    """The report in `fmt` (`colored`: the table's colors; by default when stdout is a
-    terminal)."""
+def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool = False) -> str:
+    """The report in `fmt` (`colored`: the table's colors, for `emit(..., colored=True)`)."""
     from drift.format import formatter_for
 
     if quiet and fmt is OutputFormat.TABLE:
         from drift.format.summary import summary_line
 
         return summary_line(report) + "\n"
-    return formatter_for(fmt, color=color() if colored is None else colored).render(report)
+    return formatter_for(fmt, color=colored).render(report)
 
 
 def step_summary(report: Report) -> None:

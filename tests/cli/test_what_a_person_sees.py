@@ -227,3 +227,37 @@ def test_hostile_live_values_through_every_format(sandbox: Sandbox, workdir: Pat
     assert finding["actual"] == HOSTILE_LIVE
     sarif = json.loads(texts[OutputFormat.SARIF])
     assert any(HOSTILE_LIVE in r["message"]["text"] for r in sarif["runs"][0]["results"])
+
+
+def test_on_a_terminal_the_table_keeps_its_colors_and_escapes_values(
+    sandbox: Sandbox, workdir: Path
+) -> None:
+    import pty
+
+    sandbox.set_env("acme-chat-staging", "api", "LOG_LEVEL", HOSTILE_LIVE)
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR" and not k.startswith("DRIFT_")}
+    env.update(sandbox.environ(), PYTHONPATH=str(REPO), COLUMNS="200")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drift", "check", "staging"],
+        stdout=secondary,
+        stderr=subprocess.DEVNULL,
+        cwd=workdir,
+        env=env,
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert proc.wait(timeout=60) == 1
+    text = seen.decode()
+    assert "\x1b[" in text and "\\x1b[1m" not in text  # drift's own colors, as colors
+    assert "INFO\\x1b[1A\\x1b[2K\\x1b]52;c;ZXZpbA==\\x07\\r\\u202eevil\\nforged row" in text
+    assert "\x1b[1A" not in text and "\x1b]52" not in text and "\u202e" not in text
