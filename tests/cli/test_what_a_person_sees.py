@@ -17,7 +17,7 @@ import pytest
 
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox, mint_test_jwt
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, read_pty
 
 PROFILES = REPO / "profiles"
 
@@ -246,16 +246,7 @@ def test_on_a_terminal_the_table_keeps_its_colors_and_escapes_values(
         env=env,
     )
     os.close(secondary)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(primary)
+    seen = read_pty(primary)
     assert proc.wait(timeout=60) == 1
     text = seen.decode()
     assert "\x1b[" in text and "\\x1b[1m" not in text  # drift's own colors, as colors
