@@ -48,9 +48,12 @@ def attach_causes(
         spec = profile.services[result.service].probe
         rule = result.outcome.rule
         assert rule is not None and spec is not None
+        # The same list, in the same order, as the probe's `suspected_causes`: the finding
+        # and the Probes section never disagree.
+        named = list(dict.fromkeys(f"{f.rule} {f.target}" for f in suspects))
         suspects_text = (
-            "suspected cause: " + ", ".join(f"{f.rule} {f.target}" for f in suspects[:3])
-            if suspects
+            ("suspected cause: " if len(named) == 1 else "suspected causes: ") + ", ".join(named)
+            if named
             else no_cause
         )
         extra.append(

@@ -49,7 +49,7 @@ STEPS = (
         (
             "E2E_OAUTH_SIMULATION_KEY",
             "close_1011",
-            "suspected cause: env.missing",
+            "suspected causes: env.missing",
             "since api-00002-",
             f"{CI_DEPLOY}; last good api-00001-",
         ),

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from drift.redact import mask
+
 
 class ExitCode(IntEnum):
     """Exit codes shared by every command (SPEC: Exit codes)."""
@@ -24,9 +26,11 @@ class DriftError(Exception):
     exit_code: ExitCode = ExitCode.USAGE
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        # Masked where it is made: a message may quote a value drift knows is a secret.
+        message = mask(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = None if hint is None else mask(hint)
 
     def diagnostics(self) -> str:
         """The text shown to the user: the message, then a hint if there is one."""
@@ -107,7 +111,9 @@ class ApiError(DriftError):
         self.call = call
         self.resource = resource
         self.status = status
-        self.detail = " ".join(detail.split())[:300]
+        # The server's words, masked before they are flattened and cut (what drift learns is
+        # a secret later is found when the report is rendered: see drift.redact).
+        self.detail = " ".join(mask(detail).split())[:300]
         self.retry_after = retry_after
         super().__init__(self.reason)
 

@@ -7,12 +7,49 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from drift.live.calls import CallRunner
+from drift.textsafe import plural, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 
 def wanted(*, quiet: bool = False) -> bool:
     return not quiet and sys.stderr.isatty()
+
+
+class ProgressView:
+    """The progress line: one spinner for the whole run (its clock turns it), then the
+    message, cut to the terminal's width — a line that wraps cannot be redrawn in place."""
+
+    def __init__(self, label: str, runner: CallRunner, started: float) -> None:
+        from rich.spinner import Spinner
+
+        self.label = visible(label)
+        self.runner = runner
+        self.started = started
+        self.spinner = Spinner("dots")
+
+    def message(self, now: float) -> str:
+        calls = sum(self.runner.counts.values())
+        retries = sum(self.runner.retries.values())
+        text = f"{self.label}: {plural(calls, 'API call')}"
+        if retries:
+            text += f", {retries} retried"
+        return text + f" · {now - self.started:.1f}s"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        now = console.get_time()
+        frame = self.spinner.render(now)  # "⠋ ", turning with the console's clock
+        line = frame.copy() if isinstance(frame, Text) else Text()
+        line.append(self.message(now))
+        line.truncate(options.max_width, overflow="ellipsis")
+        line.no_wrap = True
+        yield line
 
 
 @contextmanager
@@ -22,20 +59,7 @@ def progress(label: str, runner: CallRunner, *, enabled: bool) -> Iterator[None]
         return
     from rich.console import Console
     from rich.live import Live
-    from rich.spinner import Spinner
-    from rich.text import Text
 
-    started = time.monotonic()
-
-    class _View:
-        def __rich__(self) -> Spinner:
-            calls = sum(runner.counts.values())
-            retries = sum(runner.retries.values())
-            text = f"{label}: {calls} API calls"
-            if retries:
-                text += f", {retries} retried"
-            text += f" · {time.monotonic() - started:.1f}s"
-            return Spinner("dots", Text(text))
-
-    with Live(_View(), console=Console(stderr=True), transient=True, refresh_per_second=8):
+    view = ProgressView(label, runner, time.monotonic())
+    with Live(view, console=Console(stderr=True), transient=True, refresh_per_second=8):
         yield

@@ -1,21 +1,41 @@
-"""Defence in depth for the first safety invariant: every secret value drift reads is
-registered here, and everything drift prints, writes or logs is scrubbed of them."""
+"""The first safety invariant, on the data: every secret value drift reads is registered here
+and masked in any text before it becomes part of a result or an error; what is finally
+printed or written is searched again, in every escaped form, as defence in depth.
+
+The rule for which values are searched (the README's "What drift never shows"):
+
+- A value shorter than `SEARCH_MIN` characters (`true`, `42`, `abc`) is never searched for in
+  text: it cannot be told from ordinary words and numbers. Findings about a secret never show
+  its value at all (`***`); that is what hides such a value.
+- Every other known value is masked wherever it appears in text that enters a result (a
+  message, an unverified reason, a probe's answer, an error). In text a server sent back, a
+  prefix of the value of `FRAGMENT_MIN` characters, or of `CUT_MIN` where the text ends, is
+  masked too: servers echo credentials cut short.
+- The final pass over rendered output leaves out values that are a single word or a number
+  (`ignored`, `12345678`): they can be the output's own structure, and they were masked on
+  the data already."""
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import threading
 from typing import Any
 
+from drift.textsafe import github_data, github_property, md_text, visible
+
 MASK = "***"
 CHANGED = "*** (changed)"
-_MIN_SCRUB_LENGTH = 4
-
-_lock = threading.Lock()
-_values: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+SEARCH_MIN = 8
+"""Shorter values are never searched for in text."""
+FRAGMENT_MIN = 8
+"""A secret's prefix at least this long is masked in text a server sent back."""
+CUT_MIN = 4
+"""A secret's prefix at least this long is masked where a server's text was cut."""
+_WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
+_CUT_MARKS = "…. \t\ufffd"
 
 _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
@@ -31,25 +51,172 @@ _CREDENTIAL_VALUE = (
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 
 
+def searchable(value: str) -> bool:
+    """Whether drift looks for `value` inside text (long enough to tell from other words)."""
+    return len(value) >= SEARCH_MIN
+
+
+def _escaped_forms(value: str) -> set[str]:
+    """How `value` looks once an output format has escaped it."""
+    shown = visible(value)
+    return {
+        value,
+        shown,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        md_text(value),
+        shown.replace("|", "\\|"),
+        github_data(value),
+        github_data(shown),
+        github_property(shown),
+    }
+
+
+def _flexible(value: str) -> str:
+    """A pattern for `value` in which every run of whitespace matches any run of whitespace:
+    drift flattens what servers say to one line, and a secret must still be found in it."""
+    return r"\s+".join(re.escape(chunk) for chunk in re.split(r"\s+", value))
+
+
+def _alternation(values: set[str]) -> re.Pattern[str] | None:
+    ordered = sorted(values, key=len, reverse=True)
+    return re.compile("|".join(_flexible(v) for v in ordered)) if ordered else None
+
+
+class Secrets:
+    """A set of secret values and the masks that keep them out of text."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._pieces: dict[str, list[str]] = {}
+        """The secrets by their first `FRAGMENT_MIN` characters."""
+        self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+
+    def add(self, value: str) -> None:
+        """Remember `value` (values shorter than `SEARCH_MIN` are not searched for)."""
+        if not searchable(value) or value in self._values:
+            return
+        with self._lock:
+            start = value[:FRAGMENT_MIN]
+            if len(set(start)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
+                self._pieces.setdefault(start, []).append(value)
+            self._values.add(value)
+            self._patterns = None  # compiled again when next used
+
+    def _compiled(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The pattern of the values, and of their escaped forms (words and numbers left out
+        of the second: they can be an output's own structure)."""
+        patterns = self._patterns
+        if patterns is None:
+            with self._lock:
+                values = set(self._values)
+                rendered = {
+                    form
+                    for secret in values
+                    if not _WORD_OR_NUMBER.fullmatch(secret)
+                    for form in _escaped_forms(secret)
+                    if searchable(form)
+                }
+                patterns = self._patterns = (_alternation(values), _alternation(rendered))
+        return patterns
+
+    def mask(self, text: str, *, echo: bool = False) -> str:
+        """`text` with every known value masked; with `echo` (text a server sent back), every
+        prefix of `FRAGMENT_MIN` characters, and one of `CUT_MIN` that ends the text, too."""
+        if not self._values or not text:
+            return text
+        whole, _ = self._compiled()
+        if whole is not None:
+            text = whole.sub(MASK, text)
+        return self._mask_pieces(text) if echo else text
+
+    def scrub(self, text: str) -> str:
+        """Defence in depth over rendered output: every value that is not a single word or a
+        number, in every escaped form a format writes (JSON, Markdown, GitHub, visible)."""
+        if not self._values or not text:
+            return text
+        _, rendered = self._compiled()
+        return text if rendered is None else rendered.sub(MASK, text)
+
+    def _mask_pieces(self, text: str) -> str:
+        """A server that echoes a value cuts its end: mask every prefix of a known value of
+        `FRAGMENT_MIN` characters or more, and one of `CUT_MIN` or more that ends the text.
+        (Pieces from the middle of a value are left alone: `-staging` or `://` would match
+        names that are not secret at all.)"""
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i <= len(text) - FRAGMENT_MIN:
+            reach = i + 1
+            for secret in self._pieces.get(text[i : i + FRAGMENT_MIN], ()):
+                stop = i + _common_prefix(text, i, secret)
+                spans.append((i, stop))
+                reach = max(reach, stop)
+            i = reach
+        end = len(text.rstrip(_CUT_MARKS))
+        for secret in list(self._values):
+            for size in range(min(len(secret) - 1, end, FRAGMENT_MIN - 1), CUT_MIN - 1, -1):
+                if text.endswith(secret[:size], 0, end):
+                    spans.append((end - size, end))
+                    break
+        return _replace(text, spans)
+
+
+def _common_prefix(text: str, at: int, secret: str) -> int:
+    """How many characters of `text` from `at` repeat the start of `secret` (a run of
+    whitespace matching any run of whitespace, as in `_flexible`)."""
+    i, j = at, 0
+    while i < len(text) and j < len(secret):
+        if text[i].isspace() and secret[j].isspace():
+            while i < len(text) and text[i].isspace():
+                i += 1
+            while j < len(secret) and secret[j].isspace():
+                j += 1
+        elif text[i] == secret[j]:
+            i, j = i + 1, j + 1
+        else:
+            break
+    return i - at
+
+
+def _replace(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the spans (merged where they overlap or touch) replaced by the mask."""
+    merged: list[tuple[int, int]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    out: list[str] = []
+    position = 0
+    for start, stop in merged:
+        out += [text[position:start], MASK]
+        position = stop
+    out.append(text[position:])
+    return "".join(out)
+
+
+_known = Secrets()
+
+
 def register(value: str) -> None:
     """Remember a secret value so that no output can carry it."""
-    global _pattern
-    if len(value) < _MIN_SCRUB_LENGTH:
-        return
-    with _lock:
-        if value in _values:
-            return
-        _values.add(value)
-        ordered = sorted(_values, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(v) for v in ordered))
+    _known.add(value)
+
+
+def mask(text: str, *, echo: bool = False) -> str:
+    """Mask every registered secret in `text` before it becomes part of a result or an error
+    (`echo`: text a server sent back, where cut-off prefixes of a secret are masked too)."""
+    return _known.mask(text, echo=echo)
+
+
+def mask_optional(text: str | None, *, echo: bool = False) -> str | None:
+    return None if text is None else _known.mask(text, echo=echo)
 
 
 def scrub(text: str) -> str:
-    """Replace every registered secret value in `text` with the mask."""
-    pattern = _pattern
-    if pattern is None or not text:
-        return text
-    return pattern.sub(MASK, text)
+    """The final pass over what is printed or written (see `Secrets.scrub`)."""
+    return _known.scrub(text)
 
 
 @functools.cache
@@ -72,9 +239,9 @@ def looks_like_credential(name: str, value: str) -> bool:
 
 
 class ScrubFilter(logging.Filter):
-    """A logging filter that scrubs messages (installed on drift's handlers)."""
+    """A logging filter that masks messages (installed on drift's handlers)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(record.getMessage())
+        record.msg = scrub(mask(record.getMessage(), echo=True))
         record.args = None
         return True

@@ -50,6 +50,9 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     fix_commands: tuple[str, ...] = ()
     """`gcloud` commands from `drift plan` that would repair the drift (for summaries)."""
+    compared: bool = True
+    """Whether configuration was compared; `drift probe` only probes, so it never says
+    "no drift"."""
 
     @classmethod
     def of(
@@ -61,6 +64,7 @@ class Report:
         findings: Iterable[Finding] = (),
         probes: Iterable[ProbeResult] = (),
         unverified: Iterable[Unverified] = (),
+        compared: bool = True,
     ) -> Report:
         """The report of a run over `services` of a profile's environment."""
         return cls(
@@ -72,6 +76,7 @@ class Report:
             probes=tuple(probes),
             unverified=tuple(unverified),
             fail_on=fail_on,
+            compared=compared,
         )
 
     @property

@@ -86,3 +86,13 @@ def format_memory(size: int) -> str:
         if size and size % unit == 0:
             return f"{size // unit}{suffix}"
     return str(size)
+
+
+def show_memory(size: int) -> str:
+    """Bytes as a person reads them: the largest binary unit, else the largest decimal unit,
+    that divides them exactly (`268435456` -> `256Mi`, `1000000000` -> `1G`)."""
+    for suffix in ("Ti", "Gi", "Mi", "Ki", "T", "G", "M", "k"):
+        unit = int(_BINARY[suffix] if suffix in _BINARY else _DECIMAL[suffix])
+        if size and size % unit == 0:
+            return f"{size // unit}{suffix}"
+    return str(size)

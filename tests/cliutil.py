@@ -53,3 +53,18 @@ def scenario_secret_values(path: Path) -> list[str]:
                 if value:
                     values.append(str(value))
     return values
+
+
+def read_pty(primary: int) -> bytes:
+    """Everything written to a pseudo-terminal until its other end closes; closes it."""
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    return seen

@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.fields",
         "drift.units",
         "drift.redact",
+        "drift.textsafe",
         "drift.yamlfile",
         "drift.yamlfast",
         "drift.yamldoc",

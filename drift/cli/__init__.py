@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-from drift.errors import DriftError, ExitCode
+from drift.errors import Aborted, DriftError, ExitCode
 
 
 def main() -> NoReturn:
@@ -20,7 +20,10 @@ def main() -> NoReturn:
     try:
         app(prog_name="drift")  # standalone: typer prints usage errors itself and exits 2
     except DriftError as exc:
-        output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
+        if isinstance(exc, Aborted) and STATE.declined:
+            output.say(exc.diagnostics())  # the person said no: an answer, not an error
+        else:
+            output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
         if STATE.verbose:
@@ -47,6 +50,6 @@ def _traceback() -> None:
     """The scrubbed traceback with its cause chain (`--verbose`)."""
     import traceback
 
-    from drift.redact import scrub
+    from drift.redact import mask, scrub
 
-    sys.stderr.write(scrub(traceback.format_exc()))
+    sys.stderr.write(scrub(mask(traceback.format_exc(), echo=True)))

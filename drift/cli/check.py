@@ -125,7 +125,7 @@ def check(
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs.
     report = result.report if manifest else with_repairs(profile, result.state, result.report)
-    output.emit(output.render(report, format, quiet=quiet), output_file)
+    output.emit_report(report, format, output_file, quiet=quiet)
     if sarif is not None:
         output.emit(output.render(report, OutputFormat.SARIF), sarif)
     output.step_summary(report)
@@ -156,5 +156,5 @@ def probe(
     settings = cli.settings()
     profile = cli.profile(settings)
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
-    output.emit(output.render(report, format, quiet=quiet), output_file)
+    output.emit_report(report, format, output_file, quiet=quiet)
     raise typer.Exit(int(report.exit_code))

@@ -1,15 +1,18 @@
 """Everything a command prints or writes goes through here: reports in a format, text to a
-file or stdout (scrubbed of every secret drift read), the GitHub step summary, prompts."""
+file or stdout (scrubbed of every secret drift read; on a terminal, control characters shown
+escaped), the GitHub step summary, prompts and error lines."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from drift.cli.session import STATE
 from drift.errors import UsageError
 from drift.format import OutputFormat
 
@@ -17,13 +20,20 @@ if TYPE_CHECKING:
     from drift.fix.model import Plan
     from drift.report import Report
 
+_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+"""A color code (Select Graphic Rendition): the only escape drift's own table writes."""
 
-def emit(text: str, output: Path | None = None) -> None:
-    """Print `text`, or write it to `output`; scrubbed either way."""
+
+def emit(text: str, output: Path | None = None, *, colored: bool = False) -> None:
+    """Print `text`, or write it to `output`; scrubbed either way. On a terminal, control
+    characters are shown escaped (`colored`: except the color codes drift's own table
+    wrote); a file gets the text as it is (JSON, YAML and scripts must stay what they are)."""
     from drift.redact import scrub
 
     text = scrub(text)
     if output is None:
+        if sys.stdout.isatty():
+            text = _for_terminal(text, colored=colored)
         typer.echo(text, nl=not text.endswith("\n"))
         return
     try:
@@ -32,34 +42,62 @@ def emit(text: str, output: Path | None = None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-def say(text: str) -> None:
-    """One line for a person (scrubbed)."""
-    from drift.redact import scrub
+def _for_terminal(text: str, *, colored: bool) -> str:
+    from drift.textsafe import visible_lines
 
-    typer.echo(scrub(text))
+    if not colored:
+        return visible_lines(text)
+    parts = _SGR.split(text)  # the codes at odd indexes
+    return "".join(part if i % 2 else visible_lines(part) for i, part in enumerate(parts))
+
+
+def _person(text: str) -> str:
+    """Free text for a person: masked, scrubbed, every control character shown."""
+    from drift.redact import mask, scrub
+    from drift.textsafe import visible_lines
+
+    return visible_lines(scrub(mask(text, echo=True)))
+
+
+def say(text: str) -> None:
+    """One line for a person (masked, control characters shown escaped)."""
+    typer.echo(_person(text))
 
 
 def error(message: str, *, details: tuple[str, ...] = ()) -> None:
-    """`drift: error: MESSAGE` on stderr, then indented detail lines (all scrubbed)."""
-    from drift.redact import scrub
-
-    typer.echo(f"drift: error: {scrub(message)}", err=True)
+    """`drift: error: MESSAGE` on stderr, then indented detail lines (masked, control
+    characters shown escaped)."""
+    typer.echo(f"drift: error: {_person(message)}", err=True)
     for line in details:
-        typer.echo(f"  {scrub(line)}", err=True)
+        typer.echo(f"  {_person(line)}", err=True)
+
+
+def emit_report(
+    report: Report, fmt: OutputFormat, output: Path | None = None, *, quiet: bool = False
+) -> None:
+    """The report in `fmt` on stdout or in `output`; with `output`, the summary line on
+    stderr too, so that a CI log says what happened."""
+    colored = output is None and color()  # a file never gets color codes
+    emit(render(report, fmt, quiet=quiet, colored=colored), output, colored=colored)
+    if output is not None:
+        from drift.format.summary import summary_line
+
+        typer.echo(_person(summary_line(report)), err=True)
 
 
 def color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def render(report: Report, fmt: OutputFormat, *, quiet: bool = False) -> str:
+def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool = False) -> str:
+    """The report in `fmt` (`colored`: the table's colors, for `emit(..., colored=True)`)."""
     from drift.format import formatter_for
 
     if quiet and fmt is OutputFormat.TABLE:
         from drift.format.summary import summary_line
 
         return summary_line(report) + "\n"
-    return formatter_for(fmt, color=color()).render(report)
+    return formatter_for(fmt, color=colored).render(report)
 
 
 def step_summary(report: Report) -> None:
@@ -87,15 +125,21 @@ class PromptUI:
     def show_plan(self, plan: Plan) -> None:
         from drift.fix.render import plan_table
 
-        typer.echo(plan_table(plan))
+        typer.echo(_person(plan_table(plan)))
 
     def confirm(self, question: str) -> bool:
+        """Ask; "no" is remembered, so that the abort it leads to reads as an answer."""
         if self.yes:
             return True
+        question = _person(question)
         if not sys.stdin.isatty():
             typer.echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
-            return False
-        return bool(typer.confirm(question, default=False))
+            answer = False
+        else:
+            answer = bool(typer.confirm(question, default=False))
+        if not answer:
+            STATE.declined = True
+        return answer
 
     def say(self, text: str) -> None:
         say(text)

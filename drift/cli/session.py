@@ -25,6 +25,9 @@ class RunState:
     """What `main` needs to know about the command that ran (set once options are parsed)."""
 
     verbose: bool = False
+    declined: bool = False
+    """A person answered "no" at a prompt: the abort that follows is an answer, not an
+    error."""
 
 
 STATE = RunState()

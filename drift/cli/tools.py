@@ -130,17 +130,18 @@ def profiles_validate(
     Example: drift profiles validate profiles
     """
     from drift.profiles.loader import validate_directory
+    from drift.textsafe import plural, visible
 
     settings = Invocation(profiles=directory).settings()
     names, problems = validate_directory(settings.profiles_dir)
     for problem in problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(visible(str(problem)), err=True)  # a key may hold control characters
     if problems:
         raise typer.Exit(ExitCode.USAGE)
     if not names:
         typer.echo(f"no profiles (*.yaml) in {settings.profiles_dir}", err=True)
         raise typer.Exit(ExitCode.USAGE)
-    typer.echo(f"{len(names)} profiles valid: {', '.join(names)}")
+    typer.echo(f"{plural(len(names), 'profile')} valid: {', '.join(names)}")
 
 
 def profiles_schema() -> None:

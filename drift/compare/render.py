@@ -8,6 +8,7 @@ from typing import Any, assert_never
 
 from drift.compare.formats import CompareFormat
 from drift.compare.model import CompareStatus, Comparison, Difference, Unread
+from drift.textsafe import plural, visible
 
 COMPARE_SCHEMA = "drift.compare/v1"
 NOT_SET = "(not set)"
@@ -22,12 +23,13 @@ def render_comparison(comparison: Comparison, fmt: CompareFormat) -> str:
 
 
 def summary_line(c: Comparison) -> str:
-    compared = f"{len(c.services)} services compared"
-    unread = f"{len(c.unverified)} items could not be read"
+    compared = f"{plural(len(c.services), 'service')} compared"
+    unread = f"{plural(len(c.unverified), 'item')} could not be read"
     if c.status is CompareStatus.DIFFERENT:
         counts = Counter(d.kind.value for d in c.differences)
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-        text = f"{c.a.name} and {c.b.name} differ: {len(c.differences)} differences ({kinds})"
+        text = f"{c.a.name} and {c.b.name} differ: {plural(len(c.differences), 'difference')}"
+        text += f" ({kinds})"
         return text + (f"; {unread}" if c.unverified else "")
     if c.status is CompareStatus.INCOMPLETE:
         return f"incomplete: {unread}; no difference in the rest, {compared}"
@@ -43,22 +45,24 @@ def comparison_table(c: Comparison) -> str:
         groups.setdefault(d.service or "(environment)", []).append(d)
     for service, differences in groups.items():
         count = len(differences)
-        lines += ["", f"{service} · {count} difference{'s' if count != 1 else ''}"]
+        lines += ["", f"{service} · {plural(count, 'difference')}"]
         pad = max(len(d.kind.value) for d in differences)
         indent = " " * (pad + 4)
         for d in differences:
-            lines.append(f"  {d.kind.value:<{pad}}  {d.target}")
-            lines.append(f"{indent}{d.message}")
-            lines.append(f"{indent}{c.a.name + ':':<{width}} {d.a or NOT_SET}")
-            lines.append(f"{indent}{c.b.name + ':':<{width}} {d.b or NOT_SET}")
+            # values from the live services are shown visibly: one line each, no escapes
+            lines.append(f"  {d.kind.value:<{pad}}  {visible(d.target)}")
+            lines.append(f"{indent}{visible(d.message)}")
+            lines.append(f"{indent}{c.a.name + ':':<{width}} {visible(d.a or NOT_SET)}")
+            lines.append(f"{indent}{c.b.name + ':':<{width}} {visible(d.b or NOT_SET)}")
     if c.unverified:
         lines += ["", "Could not read"]
         lines += [
-            f"  {c.side(u.side).name}  {u.service}  {u.target}: {u.reason}" for u in c.unverified
+            visible(f"  {c.side(u.side).name}  {u.service}  {u.target}: {u.reason}")
+            for u in c.unverified
         ]
     if c.notes:
         lines.append("")
-        lines += [f"note: {note}" for note in c.notes]
+        lines += [f"note: {visible(note)}" for note in c.notes]
     lines += ["", summary_line(c)]
     return "\n".join(lines) + "\n"
 

@@ -12,6 +12,7 @@ from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.live.normalize import config_fingerprint
 from drift.refs import SecretRef
+from drift.textsafe import plural
 
 
 def rollout_findings(ctx: Context) -> Iterator[Finding]:
@@ -50,7 +51,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             revision=rev.name,
             location=ctx.service.location,
             expected="serving revisions match the template",
-            actual=f"{len(live.serving)} serving revisions",
+            actual=plural(len(live.serving), "serving revision"),
             severity=Severity.WARNING,
         )
     if not live.routes_latest and live.canaries:

@@ -14,7 +14,7 @@ from drift.fields.base import (
     normalise_account,
     short_name,
 )
-from drift.units import format_memory, parse_cpu, parse_memory
+from drift.units import format_memory, parse_cpu, parse_memory, show_memory
 
 DEFAULT_CPU = "1000m"
 """CPU page: "By default, each instance is limited to 1 CPU"."""
@@ -40,7 +40,13 @@ def _cpu_text(value: SettingValue) -> str:
 
 
 def _memory_text(value: SettingValue) -> str:
+    """What a patch writes: exact (`1Gi`, `1000000000`)."""
     return format_memory(int(str(value))) if str(value).isdigit() else str(value)
+
+
+def _memory_shown(value: SettingValue) -> str:
+    """What a person reads: the unit they would write (`256Mi`, `1G`)."""
+    return show_memory(int(str(value))) if str(value).isdigit() else str(value)
 
 
 def _cpu(source: Source) -> str:
@@ -212,7 +218,7 @@ FIELDS: dict[str, Field] = {
             write=a.limit("memory", _memory_text),
             gcloud=lambda v: f"--memory={_memory_text(v)}",
             parse=a.scalar(lambda v: str(parse_memory(v))),
-            show=_memory_text,
+            show=_memory_shown,
             examples=("512Mi",),
         ),
         Field(

@@ -10,29 +10,26 @@ from drift.format.interface import Formatter
 from drift.format.summary import (
     GITHUB_COMMAND,
     finding_text,
-    plural,
     sorted_unverified,
     summary_line,
 )
 from drift.report import Report
+from drift.textsafe import github_data, github_property, plural, visible
 
 ANNOTATIONS_PER_LEVEL = 10
 """GitHub shows at most this many annotations of each level (error, warning, notice) per step."""
 
 
-def escape_data(text: str) -> str:
-    """Escape a command's message as the runner unescapes it (actions/toolkit `command.ts`)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a command property value: the message escapes plus `:` and `,`."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = github_data
+escape_property = github_property
 
 
 def command(name: str, message: str, **properties: str) -> str:
-    """One workflow command line, `::name key=value,…::message`."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    """One workflow command line, `::name key=value,…::message`. Property values are shown
+    visibly; the message keeps drift's own line breaks (its parts are made visible first)."""
+    props = ",".join(
+        f"{key}={escape_property(visible(value))}" for key, value in properties.items()
+    )
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
@@ -44,7 +41,7 @@ class _Annotation:
 
 
 class GitHubFormat(Formatter):
-    def render(self, report: Report) -> str:
+    def compose(self, report: Report) -> str:
         # Errors, then the gaps (they make the run incomplete), then warnings and notices.
         active = report.active
         annotations = [
@@ -73,12 +70,12 @@ def _finding(finding: Finding) -> _Annotation:
     if finding.location:
         properties = {"file": finding.location.file, "line": str(finding.location.line)}
     properties["title"] = f"{finding.rule} ({finding.service})"
-    return _Annotation(level, command(level, finding_text(finding), **properties), True)
+    return _Annotation(level, command(level, finding_text(finding, visible), **properties), True)
 
 
 def _unverified(item: Unverified) -> _Annotation:
     level = GITHUB_COMMAND[Severity.WARNING]
-    message = f"{item.service}: {item.target} could not be verified: {item.reason}"
+    message = visible(f"{item.service}: {item.target} could not be verified: {item.reason}")
     return _Annotation(level, command(level, message, title="drift incomplete"), False)
 
 

@@ -13,7 +13,7 @@ from drift.report import REPORT_SCHEMA, Report
 
 
 class JsonFormat(Formatter):
-    def render(self, report: Report) -> str:
+    def compose(self, report: Report) -> str:
         return json.dumps(report_document(report), indent=2) + "\n"
 
 

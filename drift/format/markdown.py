@@ -21,11 +21,11 @@ from drift.format.summary import (
     summary_line,
 )
 from drift.report import Report, Status
+from drift.textsafe import md_code, md_text, visible
 
 STEP_SUMMARY_LIMIT = 1024 * 1024 - 1024
 """GitHub rejects a step summary over 1 MiB; keep 1 KiB of headroom."""
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _FENCE = re.compile(r"^(`{3,})")
 _HEADLINE: dict[Status, str] = {
     Status.DRIFT: "drift found",
@@ -34,22 +34,9 @@ _HEADLINE: dict[Status, str] = {
 }
 
 
-def md_text(text: str) -> str:
-    """Inline text with every Markdown special character escaped and newlines as `<br>`."""
-    return "<br>".join(_SPECIAL.sub(r"\\\1", line) for line in text.splitlines() or [""])
-
-
-def md_code(text: str) -> str:
-    """A code span (pipes escaped for tables), or escaped text when it holds a backtick."""
-    if not text:
-        return ""
-    if "`" in text or "\n" in text:
-        return md_text(text)
-    return "`" + text.replace("|", "\\|") + "`"
-
-
 def md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
-    """A GitHub table; cells must already be escaped with `md_text` or `md_code`."""
+    """A GitHub table; cells must already be escaped with `md_text` or `md_code` (which are
+    imported from `drift.textsafe` here, for the formats built on this one)."""
     heads = list(headers)
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -57,15 +44,16 @@ def md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]
 
 
 def md_fence(lines: Iterable[str], info: str = "") -> list[str]:
-    """A fenced code block whose fence is longer than any backtick run inside it."""
-    body = list(lines)
+    """A fenced code block whose fence is longer than any backtick run inside it (control
+    characters shown visibly: a code block is still read on a screen)."""
+    body = [visible(line) for line in lines]
     longest = max((len(run) for line in body for run in re.findall("`+", line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + info, *body, fence]
 
 
 class MarkdownFormat(Formatter):
-    def render(self, report: Report) -> str:
+    def compose(self, report: Report) -> str:
         out = [
             f"## drift · {md_text(report.environment)}: {_HEADLINE[report.status]}",
             "",

@@ -24,7 +24,7 @@ UNVERIFIED = "drift.unverified"
 
 
 class SarifFormat(Formatter):
-    def render(self, report: Report) -> str:
+    def compose(self, report: Report) -> str:
         return json.dumps(sarif_log(report), indent=2) + "\n"
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Report, Status
+from drift.textsafe import plural, visible
 
 GITHUB_COMMAND: dict[Severity, str] = {
     Severity.ERROR: "error",
@@ -24,28 +25,35 @@ SARIF_LEVEL: dict[Severity, str] = {
 NOT_SET = "(not set)"
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 error`, `2 errors`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def summary_line(report: Report) -> str:
-    """The one line every human-readable format ends with; "no drift" only when clean."""
+    """The one line every human-readable format ends with; "no drift" only when clean, and
+    only when configuration was compared (`drift probe` says how its probes went)."""
     summary = report.summary
-    counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
-    if summary.infos:
-        counts.append(plural(summary.infos, "info"))
-    line = f"{report.environment}: {', '.join(counts)} in {plural(summary.services, 'service')}"
+    where = visible(report.environment)
+    services = plural(summary.services, "service")
+    if report.compared:
+        counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
+        if summary.infos:
+            counts.append(plural(summary.infos, "info"))
+        line = f"{where}: {', '.join(counts)} in {services}"
+    else:
+        failed = sum(not p.ok for p in report.probes)
+        line = f"{where}: {plural(len(report.probes), 'probe')} in {services}"
+        line += f", {failed} failed" if failed else ""
     if summary.unverified:
         line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
+    return f"{line} — {_verdict(report)} (exit {int(report.exit_code)})"
+
+
+def _verdict(report: Report) -> str:
     status = report.status
-    if status is Status.CLEAN:
-        verdict = "no drift"
-    elif status is Status.INCOMPLETE:
-        verdict = "not clean"
-    else:
-        verdict = "drift"
-    return f"{line} — {verdict} (exit {int(report.exit_code)})"
+    if status is Status.INCOMPLETE:
+        return "not clean"
+    if not report.compared:
+        if not report.probes:
+            return "nothing to probe"
+        return "a probe failed" if any(not p.ok for p in report.probes) else "all passed"
+    return "no drift" if status is Status.CLEAN else "drift"
 
 
 def ignored_line(report: Report) -> str | None:
@@ -61,13 +69,14 @@ def location_text(location: Location | None) -> str:
     return f"{location.file}:{location.line}" if location else ""
 
 
-def expected_actual(finding: Finding) -> list[str]:
-    """`expected: …` and `actual: …` lines (values already masked), or none if neither is set."""
+def expected_actual(finding: Finding, show: Callable[[str], str] = str) -> list[str]:
+    """`expected: …` and `actual: …` lines (values already masked, shown with `show`), or
+    none if neither is set."""
     if finding.expected is None and finding.actual is None:
         return []
     return [
-        f"expected: {NOT_SET if finding.expected is None else finding.expected}",
-        f"actual: {NOT_SET if finding.actual is None else finding.actual}",
+        f"expected: {NOT_SET if finding.expected is None else show(finding.expected)}",
+        f"actual: {NOT_SET if finding.actual is None else show(finding.actual)}",
     ]
 
 
@@ -91,15 +100,17 @@ def since_text(finding: Finding) -> str | None:
     return ", ".join(parts) + f"; {good}"
 
 
-def details(finding: Finding) -> list[str]:
-    """The lines under a finding's message: expected, actual, and where it began."""
+def details(finding: Finding, show: Callable[[str], str] = str) -> list[str]:
+    """The lines under a finding's message: expected, actual, and where it began (each shown
+    with `show`)."""
     since = since_text(finding)
-    return [*expected_actual(finding), *([since] if since else [])]
+    return [*expected_actual(finding, show), *([show(since)] if since else [])]
 
 
-def finding_text(finding: Finding) -> str:
-    """The message followed by its detail lines: the text of an annotation or result."""
-    return "\n".join([finding.message, *details(finding)])
+def finding_text(finding: Finding, show: Callable[[str], str] = str) -> str:
+    """The message followed by its detail lines: the text of an annotation or result
+    (`show` is applied to each part: `visible` where a person reads it)."""
+    return "\n".join([show(finding.message), *details(finding, show)])
 
 
 def by_service(findings: Iterable[Finding]) -> list[tuple[str, tuple[Finding, ...]]]:

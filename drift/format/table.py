@@ -14,6 +14,7 @@ from drift.findings import Finding, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
 from drift.report import Report, Status
+from drift.textsafe import plural, visible
 
 _OFF_TERMINAL = (120, 24)
 """The size assumed when the output is not a terminal (a CI log, a file)."""
@@ -35,7 +36,7 @@ class TableFormat(Formatter):
         self.color = color
         self.width = width
 
-    def render(self, report: Report) -> str:
+    def compose(self, report: Report) -> str:
         out = io.StringIO()
         console = Console(
             file=out,
@@ -59,15 +60,15 @@ class TableFormat(Formatter):
 def _blocks(report: Report) -> list[RenderableType]:
     blocks: list[RenderableType] = [
         Text(
-            f"{report.environment} · project {report.project} · region {report.region}",
+            visible(f"{report.environment} · project {report.project} · region {report.region}"),
             style="bold",
         )
     ]
     for service, findings in summary.by_service(report.active):
-        heading = Text(f"\n{service}", style="bold")
+        heading = Text(f"\n{visible(service)}", style="bold")
         if revs := summary.revisions(findings):
-            heading.append(f" · {revs}", style="dim")
-        heading.append(f" · {summary.plural(len(findings), 'finding')}")
+            heading.append(f" · {visible(revs)}", style="dim")
+        heading.append(f" · {plural(len(findings), 'finding')}")
         blocks += [heading, _findings_table(findings)]
     if report.probes:
         blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
@@ -75,7 +76,7 @@ def _blocks(report: Report) -> list[RenderableType]:
         blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
     if ignored := summary.ignored_line(report):
         blocks.append(Text(f"\n{ignored}", style="dim"))
-    blocks += [Text(f"note: {note}", style="dim") for note in report.notes]
+    blocks += [Text(f"note: {visible(note)}", style="dim") for note in report.notes]
     blocks.append(Text(f"\n{summary.summary_line(report)}", style=_STATUS_STYLE[report.status]))
     return blocks
 
@@ -91,7 +92,8 @@ def _table(*headers: str, fixed: dict[str, int] | None = None) -> Table:
 
 def _findings_table(findings: tuple[Finding, ...]) -> Text:
     """One entry per finding: a head line that is never folded (severity, rule, target,
-    location: what a reader greps for), then the message and expected/actual, indented."""
+    location: what a reader greps for), then the message and expected/actual, indented. Every
+    text from the data is shown `visible`: one line each, no control character."""
     width = max(len(f.severity.value) for f in findings)
     rule_width = max(len(f.rule) for f in findings)
     text = Text()
@@ -99,18 +101,18 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
         text.append("  ")
         text.append(f"{f.severity.value:<{width}}", style=_STYLE[f.severity])
         text.append(f"  {f.rule:<{rule_width}}  ")
-        text.append(f.target, style="bold")
+        text.append(visible(f.target), style="bold")
         if f.location is not None:
-            text.append(f"  {summary.location_text(f.location)}", style="dim")
+            text.append(f"  {visible(summary.location_text(f.location))}", style="dim")
         text.append("\n")
         indent = " " * (2 + width + 2)
-        text.append(indent + f.message.replace("\n", "\n" + indent) + "\n")
-        for line in summary.expected_actual(f):
+        text.append(indent + visible(f.message) + "\n")
+        for line in summary.expected_actual(f, visible):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")
             text.append(value + "\n", style="green" if label == "expected" else "red")
         if since := summary.since_text(f):
-            text.append(f"{indent}{since}\n", style="dim")
+            text.append(f"{indent}{visible(since)}\n", style="dim")
     text.rstrip()
     return text
 
@@ -118,11 +120,11 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
 def _probes_table(report: Report) -> Text:
     text = Text()
     for p in summary.sorted_probes(report):
-        text.append(f"  {p.service}  ")
+        text.append(f"  {visible(p.service)}  ")
         text.append(p.outcome.value, style="green" if p.ok else _STYLE[Severity.ERROR])
-        text.append(f"  {p.url}")
+        text.append(f"  {visible(p.url)}")
         if p.revision:
-            text.append(f"  ({p.revision})", style="dim")
+            text.append(f"  ({visible(p.revision)})", style="dim")
         text.append("\n")
         answer = summary.probe_status(p)
         details = [f"{answer}; {p.detail}" if answer and p.detail else answer or p.detail]
@@ -131,7 +133,7 @@ def _probes_table(report: Report) -> Text:
             details.append("suspected causes: " + ", ".join(causes))
         if p.confirmed is not None:
             details.append(f"confirmed by a canary: {summary.confirmed_text(p)}")
-        text.append("".join(f"    {d}\n" for d in details if d))
+        text.append("".join(f"    {visible(d)}\n" for d in details if d))
     text.rstrip()
     return text
 
@@ -139,5 +141,5 @@ def _probes_table(report: Report) -> Text:
 def _unverified_table(report: Report) -> Table:
     table = _table("service", "target", "reason")
     for u in summary.sorted_unverified(report):
-        table.add_row(Text(u.service), Text(u.target), Text(u.reason))
+        table.add_row(Text(visible(u.service)), Text(visible(u.target)), Text(visible(u.reason)))
     return table

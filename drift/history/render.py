@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any, assert_never
 
-from drift.format.markdown import md_code, md_table, md_text
+from drift.format.markdown import md_table
 from drift.history.formats import HistoryFormat
 from drift.history.model import (
     HISTORY_SCHEMA,
@@ -17,7 +17,7 @@ from drift.history.model import (
     RevisionEntry,
     ServiceHistory,
 )
-from drift.history.text import visible
+from drift.textsafe import md_code, md_text, visible
 
 OLDEST = "the oldest revision listed: nothing before it to compare with"
 NO_CHANGE = "no change drift compares (same variables, secrets, settings and images)"

@@ -17,6 +17,7 @@ from drift.live.model import LiveState
 from drift.onboarding.draft import Draft, build_draft, render
 from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
+from drift.textsafe import plural
 from drift.yamlfile import display_path
 
 SCHEMA_FILE = "profile.schema.json"
@@ -40,9 +41,10 @@ class InitResult:
 
     def summary(self) -> str:
         lines = [
-            f"wrote {display_path(self.path)}: {len(self.services)} services "
+            f"wrote {display_path(self.path)}: {plural(len(self.services), 'service')} "
             f"({', '.join(self.services)}) from {self.project}/{self.region}, "
-            f"{self.variables} variables ({self.secrets} secret references)"
+            f"{plural(self.variables, 'variable')} "
+            f"({plural(self.secrets, 'secret reference')})"
         ]
         if self.withheld:
             lines.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,6 +22,15 @@ from drift.probe.targets import display_url
 
 BODY_BYTES = 200
 """How much of a rejection body (or of an unexpected message) the detail line shows."""
+_READ_BYTES = 64 * 1024
+"""How much of a body is looked at (and masked) before it is cut to `BODY_BYTES`."""
+
+Mask = Callable[[str], str]
+"""Masks the values a probe sent in what the server answered (before it is shaped or cut)."""
+
+
+def _unmasked(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -38,19 +48,24 @@ def secs(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-def one_line(data: bytes | bytearray | str, limit: int = BODY_BYTES) -> str:
-    raw = data.encode()[:limit] if isinstance(data, str) else bytes(data[:limit])
-    text = raw.decode("utf-8", errors="replace")
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split()) + ("…" if len(data) > limit else "")
+def one_line(data: bytes | bytearray | str, limit: int = BODY_BYTES, mask: Mask = _unmasked) -> str:
+    """What a server sent, as one short line: masked first (whole, so that cutting it cannot
+    leave a piece of a secret unrecognised), then flattened and cut to `limit` bytes."""
+    raw = data if isinstance(data, str) else bytes(data[:_READ_BYTES]).decode("utf-8", "replace")
+    text = mask(raw[:_READ_BYTES])
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    cut = text.encode()[:limit].decode("utf-8", errors="ignore")
+    return cut + ("…" if len(cut) < len(text) else "")
 
 
 def _explain(code: int) -> str:
     return CLOSE_CODE_EXPLANATIONS.get(code, "unknown")
 
 
-def connect_failure(exc: BaseException, url: str, timeout: float) -> Verdict:
-    """Classify a failure before the WebSocket opened."""
+def connect_failure(
+    exc: BaseException, url: str, timeout: float, mask: Mask = _unmasked
+) -> Verdict:
+    """Classify a failure before the WebSocket opened (`mask`: see `Mask`)."""
     host = urlsplit(url).netloc.rpartition("@")[2]
     unreachable = ProbeOutcome.UNREACHABLE
     if isinstance(exc, InvalidStatus):
@@ -62,7 +77,7 @@ def connect_failure(exc: BaseException, url: str, timeout: float) -> Verdict:
             return Verdict(
                 ProbeOutcome.REJECTED, f"{head}: redirect to {target} (not followed)", status
             )
-        body = one_line(response.body or b"")
+        body = one_line(response.body or b"", mask=mask)
         return Verdict(
             ProbeOutcome.REJECTED, f"{head}: {body}" if body else f"{head} (empty body)", status
         )
@@ -89,12 +104,15 @@ def connect_failure(exc: BaseException, url: str, timeout: float) -> Verdict:
         return Verdict(unreachable, f"{host} {why} before answering the WebSocket handshake")
     if isinstance(exc, InvalidHandshake):
         # A 101 whose headers do not complete a valid WebSocket handshake.
-        return Verdict(ProbeOutcome.UNEXPECTED, f"invalid WebSocket handshake: {exc}", 101)
+        return Verdict(
+            ProbeOutcome.UNEXPECTED, f"invalid WebSocket handshake: {mask(str(exc))}", 101
+        )
     return Verdict(unreachable, f"cannot open a WebSocket to {host}: {exc}")
 
 
-def closed(exc: ConnectionClosed, after_ms: int, hold: float) -> Verdict:
-    """Classify the end of an open socket before the probe was done with it."""
+def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unmasked) -> Verdict:
+    """Classify the end of an open socket before the probe was done with it (the close
+    reason masked: see `Mask`)."""
     when = f"{after_ms} ms after the handshake"
     if exc.rcvd is None:
         if exc.sent is None:
@@ -105,15 +123,15 @@ def closed(exc: ConnectionClosed, after_ms: int, hold: float) -> Verdict:
                 1006,
             )
         # drift's client closed it: the server broke the protocol (1002, 1007, 1009, …).
-        code = exc.sent.code
+        code, reason = exc.sent.code, mask(exc.sent.reason)
         return Verdict(
             ProbeOutcome.UNEXPECTED,
-            f"client closed with {code} ({_explain(code)}) {when}: {exc.sent.reason}",
+            f"client closed with {code} ({_explain(code)}) {when}: {reason}",
             101,
             code,
-            exc.sent.reason or None,
+            reason or None,
         )
-    code, reason = exc.rcvd.code, exc.rcvd.reason
+    code, reason = exc.rcvd.code, mask(exc.rcvd.reason)
     text = f"server closed with {code} ({_explain(code)}) {when}"
     if reason:
         text += f": {reason}"

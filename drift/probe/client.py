@@ -18,7 +18,7 @@ from websockets.protocol import State
 from websockets.typing import Subprotocol
 
 from drift.findings import ProbeOutcome, ProbeResult
-from drift.probe.classify import Verdict, closed, connect_failure, one_line, secs
+from drift.probe.classify import Mask, Verdict, closed, connect_failure, one_line, secs
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
 from drift.probe.targets import ProbeTarget, display_url, id_token_audience, websocket_url
@@ -49,7 +49,7 @@ class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 _wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
 
 
-async def _converse(ws: ClientConnection, spec: Probe, window: float) -> Verdict:
+async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
     """Optionally send, check the first message against `expect`, and keep the socket open
     for the hold. With `expect`, the message must arrive within `window`. A closed socket
     raises `ConnectionClosed` to the caller."""
@@ -79,7 +79,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float) -> Verdict
                 return Verdict(
                     ProbeOutcome.UNEXPECTED,
                     f"first message {first_ms} ms after the handshake did not match "
-                    f"{spec.expect!r}: {one_line(message)}",
+                    f"{spec.expect!r}: {one_line(message, mask=mask)}",
                     101,
                 )
     _raise_if_closing(ws)
@@ -107,14 +107,14 @@ def _raise_if_closing(ws: ClientConnection) -> None:
         )
 
 
-async def _hold(ws: ClientConnection, spec: Probe, window: float) -> Verdict:
+async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
     loop = asyncio.get_running_loop()
     opened = loop.time()
     try:
         async with asyncio.timeout(window + CLOSE_TIMEOUT):
-            return await _converse(ws, spec, window)
+            return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:
-        return closed(exc, round((loop.time() - opened) * 1000), spec.hold)
+        return closed(exc, round((loop.time() - opened) * 1000), spec.hold, mask)
     except TimeoutError:
         # Only a send blocked by a server that stopped reading can outlast the window.
         return Verdict(
@@ -156,7 +156,8 @@ async def probe(
     request = build_request(spec, environ, token)
     # With `expect` and no hold, the message gets the connect timeout to arrive.
     window = spec.hold if spec.hold > 0 or spec.expect is None else spec.timeout
-    log.debug("probing %s (%s)", request.secrets.scrub(shown), target.service)
+    mask = request.secrets.mask
+    log.debug("probing %s (%s)", mask(shown), target.service)
 
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -175,26 +176,25 @@ async def probe(
             ws = await opener
     except (OSError, TimeoutError, InvalidHandshake, InvalidURI, InvalidProxy, ImportError) as exc:
         # ImportError: a SOCKS proxy is configured and python-socks is not installed.
-        verdict = connect_failure(exc, url, spec.timeout)
+        verdict = connect_failure(exc, url, spec.timeout, mask)
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:
-            verdict = await _hold(ws, spec, window)
+            verdict = await _hold(ws, spec, window, mask)
             elapsed_ms = round((loop.time() - start) * 1000)
         finally:
             await _close_quietly(ws)
 
-    scrub = request.secrets.scrub
     result = ProbeResult(
         service=target.service,
         revision=target.revision,
-        url=scrub(shown),
+        url=mask(shown),
         outcome=verdict.outcome,
         elapsed_ms=elapsed_ms,
         http_status=verdict.http_status,
         close_code=verdict.close_code,
-        close_reason=None if verdict.close_reason is None else scrub(verdict.close_reason),
-        detail=scrub(verdict.detail),
+        close_reason=None if verdict.close_reason is None else mask(verdict.close_reason),
+        detail=mask(verdict.detail),
     )
     log.debug("probe %s: %s in %d ms", result.url, result.outcome.value, result.elapsed_ms)
     return result

@@ -32,6 +32,15 @@ _CREDENTIAL_HEADER = re.compile(
 # --- ${VAR} expansion -----------------------------------------------------------------------
 
 
+def _is_utf8(value: str) -> bool:
+    """Python reads bytes that are not UTF-8 in the environment as lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _where(spec: Probe) -> str:
     return f"{spec.location.file}:{spec.location.line}"
 
@@ -49,6 +58,12 @@ def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[li
             names.add(name)
         elif value == "":
             problems.append(f"{where}: probe uses ${{{name}}}, which is empty in this environment")
+            names.add(name)
+        elif not _is_utf8(value):
+            problems.append(
+                f"{where}: probe uses ${{{name}}}, whose value in this environment is not valid "
+                "UTF-8 (it holds bytes no handshake can send as text)"
+            )
             names.add(name)
     leftover = _VAR.sub("", template)
     if "${" in leftover:
@@ -117,21 +132,19 @@ def check_expansions(targets: Iterable[ProbeTarget], environ: Mapping[str, str])
 
 
 class _Secrets:
-    """The credentials a probe sends; scrubbed from everything it reports."""
+    """The values a probe sends; masked in everything it reports (as an echo: a server that
+    quotes them back may cut them)."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        self._values = redact.Secrets()
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
-        if len(value) >= 4:
-            self._values.add(value)
-            if everywhere:
-                redact.register(value)
+        self._values.add(value)
+        if everywhere:
+            redact.register(value)
 
-    def scrub(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            text = text.replace(value, redact.MASK)
-        return redact.scrub(text)
+    def mask(self, text: str) -> str:
+        return redact.mask(self._values.mask(text, echo=True), echo=True)
 
 
 @dataclass(frozen=True)

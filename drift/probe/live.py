@@ -96,4 +96,5 @@ async def run_probe(
         findings=findings,
         probes=probed,
         unverified=(u for u in state.unverified if u.target == "service"),
+        compared=False,
     )

@@ -39,14 +39,19 @@ class Strict(BaseModel):
 
 
 def check_regex(pattern: str) -> str:
-    """Compile with RE2 (linear time, so a profile cannot hang a check)."""
+    """Compile with RE2 (linear time, so a profile cannot hang a check). RE2 would also log
+    each error to stderr through absl; the message is ours to give, once."""
     import re2
 
+    options = re2.Options()
+    options.log_errors = False
     try:
-        re2.compile(pattern)
+        re2.compile(pattern, options)
     except re2.error as exc:
+        why = exc.args[0] if exc.args else exc
+        text = why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
         raise ValueError(
-            f"invalid regular expression {pattern!r}: {exc} "
+            f"invalid regular expression {pattern!r}: {text} "
             "(RE2 syntax: no look-around or back-references)"
         ) from exc
     return pattern

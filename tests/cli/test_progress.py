@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, read_pty
 
 
 def test_progress_on_a_terminal_only(sandbox: Sandbox) -> None:
@@ -26,16 +26,7 @@ def test_progress_on_a_terminal_only(sandbox: Sandbox) -> None:
     )
     os.close(secondary)
     stdout, _ = proc.communicate(timeout=60)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(primary)
+    seen = read_pty(primary)
     assert proc.returncode == 1
     assert b"checking staging:" in seen and b"API calls" in seen
     assert b"checking staging" not in stdout  # the report itself is untouched

@@ -54,7 +54,7 @@ def test_finding_with_odd_file_name_and_message() -> None:
     line = render(make_report((CONSTRAINT,))).splitlines()[0]
     assert line == (
         "::warning file=profiles/odd%2Cname%3Av2.yaml,line=12,title=env.constraint (api)::"
-        "AUTH_SERVICE_URL fails 100%25 of: pattern ^https://, not [localhost]%0Asee OPS-7"
+        "AUTH_SERVICE_URL fails 100%25 of: pattern ^https://, not [localhost]\\nsee OPS-7"
         "%0Aexpected: pattern ^https://%0Aactual: http://localhost:8081"
     )
 

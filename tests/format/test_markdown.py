@@ -36,7 +36,8 @@ def test_exact_output(named_report: tuple[str, Report], golden: Golden) -> None:
         ("`x`", "\\`x\\`"),
         ("*** (changed)", "\\*\\*\\* (changed)"),
         ("<b>&</b>", "\\<b\\>\\&\\</b\\>"),
-        ("two\nlines", "two<br>lines"),
+        ("two\nlines", "two\\\\nlines"),  # one line, the break shown (visibly escaped)
+        ("\x1b[2K\u202e", "\\\\x1b\\[2K\\\\u202e"),
         ("", ""),
     ],
 )
@@ -54,7 +55,8 @@ def test_cells_never_break_the_table() -> None:
     finding = dataclasses.replace(MISSING, message="a | b `c`\nd", target="env.X|`Y`")
     row = next(x for x in render(make_report((finding,))).splitlines() if x.startswith("| error"))
     assert row == (
-        "| error | `env.missing` | env.X\\|\\`Y\\` | a \\| b \\`c\\`<br>d | `profiles/e2e.yaml:6` |"
+        "| error | `env.missing` | env.X\\|\\`Y\\` | a \\| b \\`c\\`\\\\nd "
+        "| `profiles/e2e.yaml:6` |"
     )
 
 

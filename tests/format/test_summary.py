@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from drift.findings import FailOn
-from drift.format.summary import plural, summary_line
+from drift.format.summary import summary_line
 from drift.report import Report
+from drift.textsafe import plural
 from tests.format.conftest import (
     CLEAN_REPORT,
     CONSTRAINT,

@@ -135,6 +135,7 @@ def profile_outcome(directory: Path, text: str | bytes) -> None:
         for problem in exc.problems:
             assert problem.file.endswith("env.yaml") and problem.line >= 1
             assert problem.message and "Traceback" not in problem.message
+            assert "Value error" not in problem.message  # pydantic's prefix, not ours
     except DriftError as exc:  # e.g. the profile extends a file that is not there
         assert exc.message
     names, problems = validate_directory(directory)
@@ -293,3 +294,26 @@ def test_long_live_values_are_looked_at_in_linear_time() -> None:
     for _ in range(200):
         assert not looks_like_credential("NOTES", "a" * 32_768)
     assert looks_like_credential("NOTES", "a" * 32_768 + " postgres://u:p@h/db")
+
+
+def test_control_characters_in_a_profile_are_shown_escaped(workdir: Path) -> None:
+    """A key or a value that holds terminal escapes is quoted in the error line, escaped."""
+    (workdir / "env.yaml").write_text(
+        'project: p\nregion: r\nservices:\n  api:\n    "x\\e[2J\\e]52;c;ZXZpbA==\\a": 1\n'
+    )
+    for args in (("check", "env", "--profiles"), ("profiles", "validate")):
+        done = drift(*args, str(workdir))
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+        assert "\\x1b[2J" in done.stderr
+
+
+def test_re2_errors_are_not_logged_by_absl(
+    workdir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """RE2 logs each bad pattern through absl straight to the process's stderr."""
+    doc = replaced(VALID_PROFILE, ("services", "api", "env", "URL", "pattern"), "(unclosed")
+    (workdir / "env.yaml").write_text(dumps(doc))
+    with pytest.raises(ProfileError, match=r"missing \): \(unclosed"):
+        load_profile(workdir, "env")
+    assert capfd.readouterr().err == ""

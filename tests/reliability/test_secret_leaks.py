@@ -156,3 +156,161 @@ def test_no_secret_leaks_anywhere(
     # the step summary and the logs are really there
     assert "drift" in leaks.texts["step summary"]
     assert "GetService" in leaks.texts["fix (stderr)"]  # --verbose logs the calls
+
+
+# --- what a server echoes back, cut short (in process, against real sockets) ----------------
+
+ECHOED = "Zq7v-leakmark-e2e-t0ken-0123456789abcdef"
+"""A probe credential (`${E2E_TOKEN}` from the runner) that servers echo back, cut."""
+CUTS = [4, 5, 7, 8, 13, 30, len(ECHOED) - 1]
+
+
+def _echo_probe(handler: Any, **fields: Any) -> Any:
+    from drift.probe.client import probe
+    from tests.probe.helpers import run, target, tcp_server
+
+    async def scenario() -> Any:
+        async with tcp_server(handler) as base:
+            return await probe(target(base, "/ws", **fields), environ={"E2E_TOKEN": ECHOED})
+
+    return run(scenario())
+
+
+@pytest.mark.parametrize("cut", CUTS)
+def test_a_header_echoed_in_a_401_body_cut_at_200_bytes_is_masked(cut: int) -> None:
+    """The server quotes the header it refused and cuts its body at 200 bytes, inside the
+    value: what is left of it, from `CUT_MIN` characters on, is masked."""
+    from tests.probe.helpers import read_request
+
+    async def refuse(reader: Any, writer: Any, stop: Any) -> None:
+        request = await read_request(reader)
+        quoted = f"invalid X-Test-Token {request['x-test-token'][:cut]}"
+        body = ("x" * (200 - len(quoted)) + quoted).encode()  # cut at 200, in the value
+        writer.write(
+            b"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        await writer.drain()
+
+    result = _echo_probe(refuse, headers=(("X-Test-Token", "${E2E_TOKEN}"),))
+    assert result.http_status == 401
+    assert result.detail.endswith("invalid X-Test-Token ***")
+    assert ECHOED[:4] not in repr(result)
+
+
+@pytest.mark.parametrize("cut", CUTS)
+def test_a_subprotocol_echoed_in_a_close_reason_cut_at_123_bytes_is_masked(cut: int) -> None:
+    from tests.probe.helpers import accept_key, read_request, switching_protocols
+
+    async def close(reader: Any, writer: Any, stop: Any) -> None:
+        request = await read_request(reader)
+        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        offered = request["sec-websocket-protocol"]
+        tail = f" rejected {offered[: len('jwt.') + cut]}"
+        reason = "y" * (123 - len(tail)) + tail  # a reason at its limit, cut in the value
+        payload = (1011).to_bytes(2, "big") + reason.encode()
+        writer.write(bytes([0x88, len(payload)]) + payload)
+        await writer.drain()
+        await reader.read(1024)
+
+    result = _echo_probe(close, subprotocols=("jwt.${E2E_TOKEN}",), hold=1.0)
+    assert result.close_code == 1011
+    assert result.close_reason.endswith("***")
+    assert ECHOED[:4] not in repr(result)
+
+
+# --- secret values that escaping changes, and values too short or common to search for ------
+
+SPECIAL = {
+    "quote": 'Pa"ss\\wörd|%x-leakmark-q1',
+    "markdown": "p%25|x_*`[a]<b>&~ leakmark-q2",
+    "newline": "first line\nleakmark-q3 second",
+}
+SHORT = {"flag": "true", "pin": "42", "word": "abc"}
+HOSTILE_PROFILE = """\
+project: rel-project
+region: us-central1
+services:
+  api:
+    env:
+      MODE: live
+      TEST_MODE: "true"
+      JWT: {secret: jwt, min_length: 64}
+      KEY: {secret: key, pattern: "^never"}
+      NOTE: {secret: note, one_of: [x]}
+      FLAG: {secret: flag, one_of: ["yes"]}
+      PIN: {secret: pin, min_length: 5}
+      WORD: {secret: word, pattern: "^x"}
+"""
+
+
+def hostile_world() -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    from tests.reliability.conftest import SCENARIO
+
+    data = YAML(typ="safe").load(SCENARIO.read_text())
+    project = data["projects"]["rel-project"]
+    secrets = project["secrets"]
+    accessor = {
+        "roles/secretmanager.secretAccessor": [
+            "serviceAccount:api@rel-project.iam.gserviceaccount.com"
+        ]
+    }
+    values = {"jwt": SPECIAL["quote"], "key": SPECIAL["markdown"], "note": SPECIAL["newline"]}
+    for name, value in {**values, **SHORT}.items():
+        secrets[name] = {"versions": [value], "iam": accessor}
+    env = project["services"]["api"]["template"]["env"]
+    env.update({"TEST_MODE": "false", "NOTE": {"secret": "note"}})
+    env.update({name.upper(): {"secret": name} for name in SHORT})
+    return dict(data)
+
+
+def test_escaped_and_short_secret_values_leak_nowhere_and_break_nothing(tmp_path: Path) -> None:
+    """Secrets holding `"`, `\\`, `%`, `|`, a newline and non-ASCII, quoted by a server error,
+    reach no format, file or summary in any escaped form; secrets `true`, `42` and `abc` are
+    masked where they are known (the findings about them) and never corrupt the JSON, the
+    SARIF or the plain profile value "true"."""
+    import jsonschema
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "hostile.yaml").write_text(HOSTILE_PROFILE)
+    schemas = REPO / "tests" / "data"
+    report_schema = json.loads((schemas / "report.schema.json").read_text())
+    sarif_schema = json.loads((schemas / "sarif-schema-2.1.0.json").read_text())
+    summary = tmp_path / "summary.md"
+    with Sandbox(hostile_world()) as sandbox:
+        quoted = f"denied for {SPECIAL['quote']} and {SPECIAL['newline']}"
+        sandbox.inject(Fault("GetIamPolicy", "PERMISSION_DENIED", message=quoted, match="/key"))
+        env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+        leaks = Leaks([])
+        outputs: dict[str, str] = {}
+        for fmt in ("table", "json", "github", "sarif", "markdown"):
+            out = tmp_path / f"out.{fmt}"
+            args = ("check", "hostile", "--profiles", str(profiles), "--format", fmt)
+            done = drift(*args, "--verbose", env=env, cwd=tmp_path)
+            leaks.add(f"check --format {fmt}", done)
+            assert done.returncode == 1, done.stderr
+            outputs[fmt] = done.stdout
+            to_file = drift(*args, "--output", str(out), env=env, cwd=tmp_path)
+            leaks.add(f"check --format {fmt} --output", to_file)
+            assert out.read_text() == done.stdout
+        for args in (("plan", "hostile", "--format", "json"), ("fix", "hostile", "--dry-run")):
+            leaks.add(" ".join(args), drift(*args, "--profiles", str(profiles), env=env))
+    leaks.texts["step summary"] = summary.read_text()
+    assert leaks.found() == []
+
+    report = json.loads(outputs["json"])
+    jsonschema.Draft202012Validator(report_schema).validate(report)
+    jsonschema.Draft202012Validator(sarif_schema).validate(json.loads(outputs["sarif"]))
+    assert '"ignored": false' in outputs["json"]
+    by_target = {f["target"]: f for f in report["findings"]}
+    assert by_target["env.TEST_MODE"]["expected"] == "true"  # a plain value, untouched
+    assert by_target["env.TEST_MODE"]["actual"] == "false"
+    for name in SHORT:  # each rule failed, and says so without the value
+        finding = by_target[f"env.{name.upper()}"]
+        assert finding["rule"] == "env.constraint"
+        assert finding["actual"] in ("***", "*** (changed)"), finding
+    (gap,) = report["unverified"]
+    assert gap["reason"].endswith("denied for *** and ***")

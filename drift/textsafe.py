@@ -1,0 +1,79 @@
+"""Text a person reads: hostile characters shown visibly, the escapes of each output medium
+(Markdown, GitHub workflow commands), and counted nouns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def _hidden(char: str) -> bool:
+    """A character that moves the cursor, talks to the terminal, reorders or hides text."""
+    category = unicodedata.category(char)
+    # Cc: C0, DEL and C1 controls (ESC starts ANSI and OSC sequences); Zl/Zp: line breaks;
+    # Cs: a lone surrogate (undecodable bytes), which no terminal can be sent; Cf: invisible
+    # formatting, among them the bidi overrides and isolates that reorder what is shown
+    # ("Trojan Source"), except the zero-width joiner that emoji sequences need.
+    return category in ("Cc", "Zl", "Zp", "Cs") or (category == "Cf" and char != "\u200d")
+
+
+def _escape(char: str) -> str:
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character, line break, bidi override and invisible format
+    character written as a visible escape (`\\x1b`, `\\n`, `\\u202e`): safe on a terminal, one
+    line in a table, and nothing hidden from the person reading it."""
+    if text.isprintable():  # every character above is "not printable": the common case is fast
+        return text
+    return "".join(_escape(c) if _hidden(c) else c for c in text)
+
+
+def visible_lines(text: str) -> str:
+    """`visible` for each line of a multi-line text drift composed itself (its own newlines
+    kept)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def md_text(text: str) -> str:
+    """Inline Markdown: every special character escaped, and nothing that can end a table row
+    or hide text (control characters and line breaks shown visibly)."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+
+
+def md_code(text: str) -> str:
+    """A Markdown code span (pipes escaped for tables), or escaped text when it holds a
+    backtick."""
+    if not text:
+        return ""
+    shown = visible(text)
+    if "`" in shown:
+        return md_text(text)
+    return "`" + shown.replace("|", "\\|") + "`"
+
+
+def github_data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it (actions/toolkit
+    `command.ts`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value: the message escapes plus `:` and `,`."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 error`, `2 errors`; `many` for irregular plurals (`1 entry`, `2 entries`)."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {many or noun + 's'}"

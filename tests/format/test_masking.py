@@ -1,0 +1,169 @@
+"""Secret masking happens on the data, before any format escapes it: a secret quoted in a
+server error, a probe's answer or a message never reaches any format in any escaped form; the
+final scrub still knows those forms; and a short or common secret value (`true`, `42`) never
+touches the structure of an output or an unrelated value."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+
+from drift import redact
+from drift.findings import Severity, Unverified
+from drift.format import OutputFormat, formatter_for
+from drift.report import Report
+from drift.textsafe import github_data, github_property, md_code, md_text, visible
+from tests.format.conftest import (
+    CLOSE_1011,
+    DATA,
+    DRIFT_REPORT,
+    FAILED_PROBE,
+    MISSING,
+    SETTING,
+    make_finding,
+    make_report,
+)
+
+MARK = "qzleak"
+"""Every secret below holds it: whatever escaping does to the rest, it survives."""
+SECRETS = {
+    "quote-backslash-umlaut": f'Pa"ss\\wörd-{MARK}1',
+    "percent-pipe-markdown": f"p%25|x_*`[a]<b>&~{MARK}2",
+    "newline": f"first line\nsecond-{MARK}3",
+    "control-and-unicode": f"\x1b[31m∆ünï\u202e-{MARK}4\r",
+    "json-escape-lookalike": f"\\u00f6\\n{MARK}5\\\\",
+}
+SHORT = ("true", "false", "42", "abc", "null", "0")
+COMMON = ("ignored", "executionSuccessful", "error", "12345678", "warning")
+REPORT_SCHEMA: dict[str, Any] = json.loads((DATA / "report.schema.json").read_text())
+SARIF_SCHEMA: dict[str, Any] = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registered() -> None:
+    for value in (*SECRETS.values(), *SHORT, *COMMON):
+        redact.register(value)
+
+
+def quoting(secret: str) -> Report:
+    """A report in which every free-text field quotes `secret`, as a server or a careless
+    message would."""
+    finding = dataclasses.replace(
+        MISSING,
+        message=f"E2E_OAUTH_SIMULATION_KEY is not set (server said: {secret})",
+        expected=f"secret {secret}",
+        actual=secret,
+    )
+    probe = dataclasses.replace(
+        FAILED_PROBE, close_reason=f"bad subprotocol jwt.{secret}", detail=f"echo: {secret}"
+    )
+    gap = Unverified("auth", "secret.fernet-key", f"PERMISSION_DENIED: denied: {secret}")
+    report = make_report((finding, CLOSE_1011, SETTING), probes=(probe,), unverified=(gap,))
+    return dataclasses.replace(report, notes=(f"note quoting {secret}",))
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+@pytest.mark.parametrize("name", list(SECRETS))
+def test_a_quoted_secret_reaches_no_format(fmt: OutputFormat, name: str) -> None:
+    text = formatter_for(fmt, width=100).render(quoting(SECRETS[name]))
+    assert MARK not in text
+    assert "***" in text.replace("\\*", "*")  # Markdown escapes the mask
+
+
+@pytest.mark.parametrize("name", list(SECRETS))
+def test_the_final_scrub_knows_every_escaped_form(name: str) -> None:
+    secret = SECRETS[name]
+    forms = [
+        secret,
+        visible(secret),
+        json.dumps(secret),
+        json.dumps(secret, ensure_ascii=False),
+        md_text(secret),
+        md_code(secret),
+        github_data(visible(secret)),
+        github_property(visible(secret)),
+    ]
+    for form in forms:
+        assert MARK not in redact.scrub(f"before {form} after"), form
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_short_and_common_secret_values_touch_nothing(fmt: OutputFormat) -> None:
+    """`true` is a secret value here (read for a `one_of` rule): the JSON literal `false`,
+    the SARIF `executionSuccessful: true` and the plain profile value "true" stay as they
+    are, and the output still parses."""
+    plain = make_finding(
+        "env.value",
+        Severity.ERROR,
+        "api",
+        "env.TEST_MODE",
+        "TEST_MODE is false, the profile says true (error 42)",
+        expected="true",
+        actual="false",
+    )
+    report = dataclasses.replace(DRIFT_REPORT, findings=(*DRIFT_REPORT.findings, plain))
+    text = formatter_for(fmt, width=100).render(report)
+    assert redact.scrub(text) == text
+    if fmt is OutputFormat.JSON:
+        data = json.loads(text)
+        jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(data)
+        (shown,) = [f for f in data["findings"] if f["target"] == "env.TEST_MODE"]
+        assert (shown["expected"], shown["actual"], shown["ignored"]) == ("true", "false", False)
+        assert shown["message"] == plain.message
+    elif fmt is OutputFormat.SARIF:
+        data = json.loads(text)
+        jsonschema.Draft202012Validator(SARIF_SCHEMA).validate(data)
+        assert data["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    else:
+        assert "the profile says true" in text
+
+
+def test_the_rule_for_short_values() -> None:
+    """Short values are never searched for in text; longer ones are, and words and numbers
+    are left out of the final pass over rendered text only."""
+    assert redact.mask("enabled: true, count 42, abc") == "enabled: true, count 42, abc"
+    assert redact.mask("error 12345678 executionSuccessful") == "error *** ***"
+    rendered = '{"executionSuccessful": true, "n": 12345678}'
+    assert redact.scrub(rendered) == rendered
+    assert redact.scrub("{" + json.dumps(SECRETS["newline"]) + ": 1}") == '{"***": 1}'
+
+
+def test_a_gap_reason_from_before_the_secret_was_known_is_masked() -> None:
+    """An error that quoted a value before drift read it as a secret, cut at 300 characters
+    (the unverified reason keeps a prefix only), is masked once the report is rendered."""
+    late = f"late-secret-{MARK}-" + "0123456789abcdef" * 3
+    reason = ("PERMISSION_DENIED: " + "y" * 270 + late)[:300]
+    report = make_report(unverified=(Unverified("api", "secret.late", reason),))
+    redact.register(late)
+    for fmt in OutputFormat:
+        assert MARK not in formatter_for(fmt).render(report)
+
+
+def test_a_cut_echo_of_a_secret_in_a_probe_answer_is_masked_on_the_data() -> None:
+    token = f"token-{MARK}-abcdefghij0123456789"
+    redact.register(token)
+    for cut in (8, 9, 14, 20, len(token) - 1):
+        probe = dataclasses.replace(
+            FAILED_PROBE, detail=f"HTTP 401: bad token {token[:cut]}", close_reason=token[:cut]
+        )
+        for fmt in OutputFormat:
+            text = formatter_for(fmt).render(make_report(probes=(probe,)))
+            assert token[:8] not in text, (cut, fmt)
+
+
+def test_a_secret_flattened_to_one_line_by_an_error_is_still_found() -> None:
+    """An API error quotes a value before drift knows it is a secret, and drift flattens the
+    server's message to one line: the newline inside the secret became a space."""
+    from drift.errors import ApiError
+
+    secret = f"first line\n{MARK}-flat second"
+    error = ApiError("GetIamPolicy", "projects/p/secrets/s", "DENIED", f"denied for {secret}")
+    assert "\n" not in error.reason
+    redact.register(secret)
+    report = make_report(unverified=(Unverified("api", "secret.s", error.reason),))
+    for fmt in OutputFormat:
+        assert MARK not in formatter_for(fmt).render(report)
