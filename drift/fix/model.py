@@ -69,6 +69,14 @@ class ServicePlan:
     manual: tuple[ManualStep, ...] = ()
     fixes: tuple[str, ...] = ()
     """Ids of the findings this patch repairs."""
+    built_on: str = ""
+    """The serving revision the patch applies to ("" when it applies to the template)."""
+    template_differences: tuple[str, ...] = ()
+    """How the service's template differs from what serves (what serves → the template)."""
+    failed_template: str = ""
+    """A failed revision whose template the fix replaces (`template_differences`: what it had)."""
+    from_template: bool = False
+    """`--from-template`: the patch applies to the template, and its differences roll out."""
 
     @property
     def has_patch(self) -> bool:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding, finding_id
+from drift.fix.base import Base, fix_base
 from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.live.model import EnvVar, LiveService, LiveState, SecretRef, VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
@@ -29,6 +30,8 @@ class Planned:
     plan: Plan
     patched: dict[str, Any]
     """The patched run_v2.Service of each service with a patch (for `--format yaml`)."""
+    bases: dict[str, Base] = field(default_factory=dict)
+    """What a fix of each service builds on (SPEC invariant 8)."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -43,24 +46,39 @@ async def plan_environment(
     services: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    from_template: bool = False,
 ) -> Planned:
-    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike)."""
+    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike),
+    against what serves (or the template, `from_template`)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
 
     result = await run_check(profile, settings, services=services, environ=environ, today=today)
-    plan = build_plan(profile, result.report.services, result.state, result.report)
+    bases = {
+        name: fix_base(live, from_template=from_template)
+        for name, live in result.state.services.items()
+    }
+    plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     patched = {
         sp.service: patched_template(
-            result.state.services[sp.service].source, sp, profile.services[sp.service].container
+            result.state.services[sp.service].source,
+            sp,
+            profile.services[sp.service].container,
+            clear_name=False,
         )
         for sp in plan.services
         if sp.has_patch
     }
-    return Planned(result, plan, patched)
+    return Planned(result, plan, patched, bases)
 
 
-def build_plan(profile: Profile, names: Iterable[str], state: LiveState, report: Report) -> Plan:
+def build_plan(
+    profile: Profile,
+    names: Iterable[str],
+    state: LiveState,
+    report: Report,
+    bases: Mapping[str, Base] | None = None,
+) -> Plan:
     services = []
     for name in names:
         live = state.services.get(name)
@@ -88,7 +106,8 @@ def build_plan(profile: Profile, names: Iterable[str], state: LiveState, report:
                     )
                 )
             continue
-        services.append(_service_plan(profile, profile.services[name], live, state, findings))
+        base = (bases or {}).get(name)
+        services.append(_service_plan(profile, profile.services[name], live, state, findings, base))
     unverified = tuple(f"{u.service} {u.target}: {u.reason}" for u in report.unverified)
     return Plan(profile.environment, profile.project, profile.region, tuple(services), unverified)
 
@@ -99,9 +118,11 @@ def _service_plan(
     live: LiveService,
     state: LiveState,
     findings: list[Finding],
+    base: Base | None = None,
 ) -> ServicePlan:
-    """Patch the template towards the profile; what cannot be patched becomes manual."""
-    template = live.template
+    """Patch what the fix builds on (what serves, or the template) towards the profile; what
+    cannot be patched becomes manual."""
+    template = base.config if base is not None else live.template
     env: list[EnvChange] = []
     manual: list[ManualStep] = []
     cmd = _Commands(profile, service.name)
@@ -154,6 +175,10 @@ def _service_plan(
         settings=tuple(settings),
         manual=tuple(manual),
         fixes=fixes,
+        built_on=base.revision if base is not None and not base.on_template else "",
+        template_differences=base.differences if base is not None else (),
+        failed_template=base.failed if base is not None else "",
+        from_template=base.on_template if base is not None else False,
     )
 
 

@@ -1,7 +1,8 @@
 """`drift fix` and `drift rollback` under faults at each step: the update, its operation, the
-canary's readiness, the canary probe, the promotion, and rollback itself. Whatever fails,
-the service serves what it served before (or what the journal says it serves), the journal
-tells the truth about what was written, and `drift rollback` restores the service."""
+canary's readiness, the canary probe, the promotion, the cleanup after an abort, and rollback
+itself. Whatever fails, the service serves what it served before (or what the journal says it
+serves), the journal tells the truth about what was written, an abort puts back the routing
+that served when it can, and `drift rollback` restores the service when it could not."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from google.cloud import run_v2
 
-from drift.errors import Aborted, ExitCode
+from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
 from drift.fix.rollback import RollbackResult, run_rollback
@@ -21,13 +22,14 @@ from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
 from tests.conftest import Clients
+from tests.fix.conftest import assert_serves_as_before
 from tests.reliability.conftest import ScriptedUI, fast_settings
 
 PROJECT = "acme-chat-staging"
 PROMOTED = "promoted"  # the fix went through (retried, or read back from the service)
 NOTHING = "nothing-written"  # stopped before any write took effect
-CANARY_FAILED = "canary-failed"  # a canary exists without traffic; rollback removes it
-PROMOTION_FAILED = "promotion-failed"  # the canary is ready, traffic was not moved
+CLEANED = "cleaned-up"  # aborted after the canary; the cleanup put back the routing that served
+LEFT = "left"  # aborted with a canary the cleanup could not remove; rollback removes it
 
 
 @dataclass(frozen=True)
@@ -76,27 +78,37 @@ CASES: dict[str, Case] = {
         (Fault("GetOperation", None, latency_ms=3000, first_n=1),), PROMOTED
     ),
     "operation-error-revision-failed": Case(
-        (), CANARY_FAILED, when="deploy", service="auth", setup="disable-secret"
+        (), CLEANED, when="deploy", service="auth", setup="disable-secret"
     ),
     # the canary's readiness: the service cannot be read back after the update
-    "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), CANARY_FAILED, "deploy"),
-    "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), CANARY_FAILED, "deploy"),
+    "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), LEFT, "deploy"),
+    "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), LEFT, "deploy"),
     # the canary probe
-    "probe-canary-fails": Case((), CANARY_FAILED, service="api", setup="break-canary"),
-    # the promotion
-    "promotion-unavailable": Case(
-        (Fault("UpdateService", "UNAVAILABLE"),), PROMOTION_FAILED, "promote"
-    ),
+    "probe-canary-fails": Case((), CLEANED, service="api", setup="break-canary"),
+    # the promotion (and the cleanup after it, under the same fault)
+    "promotion-unavailable": Case((Fault("UpdateService", "UNAVAILABLE"),), LEFT, "promote"),
     "promotion-deadline-exceeded": Case(
-        (Fault("UpdateService", "DEADLINE_EXCEEDED"),), PROMOTION_FAILED, "promote"
+        (Fault("UpdateService", "DEADLINE_EXCEEDED"),), LEFT, "promote"
     ),
     "promotion-permission-denied": Case(
-        (Fault("UpdateService", "PERMISSION_DENIED"),), PROMOTION_FAILED, "promote"
+        (Fault("UpdateService", "PERMISSION_DENIED"),), LEFT, "promote"
     ),
     "promotion-unreadable": Case(
         (Fault("UpdateService", "UNAVAILABLE"), Fault("GetService", "UNAVAILABLE")),
-        PROMOTION_FAILED,
+        LEFT,
         "promote",
+    ),
+    "promotion-fails-once": Case(
+        (Fault("UpdateService", "PERMISSION_DENIED", first_n=1),), CLEANED, "promote"
+    ),
+    # the cleanup's own write (after the canary failed its probe): its answer lost, as the
+    # canary's was
+    "cleanup-answer-lost": Case(
+        (lost("UpdateService", "PERMISSION_DENIED", first_n=2),),
+        CLEANED,
+        "deploy",
+        service="api",
+        setup="break-canary",
     ),
     "promotion-answer-lost": Case((lost("UpdateService", "UNAVAILABLE"),), PROMOTED, "promote"),
     "promotion-operation-lost": Case((Fault("GetOperation", "UNAVAILABLE"),), PROMOTED, "promote"),
@@ -179,45 +191,46 @@ def test_fix_fails_safely_and_rollback_restores(run: Run, clients: Clients, name
             sandbox.inject(fault)
     ui = ScriptedUI([True, True], on_confirm=arm)
     options = FixOptions(yes=False, verify=case.service == "api")
-    try:
-        result = run.fix(case.service, ui, options)
-    except Aborted as exc:
-        aborted: Aborted | None = exc
-        assert "\n" not in exc.message and "Traceback" not in exc.message
-    else:
-        aborted = None
+    result = run.fix(case.service, ui, options)
+    message = result.summary()
+    assert "Traceback" not in message
     sandbox.clear_faults()
     after = sandbox.service(PROJECT, case.service)
     (entry,) = run.journal().entries()
 
     if case.expect == PROMOTED:
-        assert aborted is None, aborted
-        assert result.exit_code is ExitCode.OK
+        assert result.exit_code is ExitCode.OK, message
         assert entry.state == State.PROMOTED
         assert serving(after) == {(entry.canary_revision, 100)}
     else:
-        assert aborted is not None and aborted.exit_code is ExitCode.ABORTED
-        assert serving(after) == serving(before)  # traffic never moved
+        assert result.exit_code is ExitCode.ABORTED, message
         if case.expect == NOTHING:
             assert entry.state == State.ABORTED
             assert after.etag == before.etag  # nothing was written
-            assert "nothing was changed" in aborted.message
-        elif case.expect == CANARY_FAILED:
-            assert entry.state == State.CANARY_FAILED
-            assert f"drift rollback {entry.change_id}" in aborted.message
+            assert "nothing was changed" in message
+        elif case.expect == CLEANED:
+            assert entry.state == State.CLEANED_UP, entry.history
+            assert "restored the routing" in message
+            assert_serves_as_before(sandbox, PROJECT, case.service, before, entry.canary_revision)
         else:
-            assert entry.state == State.ABORTED and "promotion failed" in entry.history[-1]["note"]
-            assert f"drift rollback {entry.change_id}" in aborted.message
+            assert serving(after) == serving(before)  # traffic never moved
+            assert entry.state in (State.CANARY_FAILED, State.CLEANUP_FAILED, State.PROMOTING)
+            assert f"drift rollback {entry.change_id}" in message
 
     rolled = run.rollback()
     restored = sandbox.service(PROJECT, case.service)
     (entry,) = run.journal().entries()
     if case.expect == NOTHING:
         assert rolled.restored == [] and restored.etag == before.etag
+    elif case.expect == CLEANED:
+        assert rolled.restored == [] and "nothing left to roll back" in rolled.summary()
     else:
         assert rolled.restored == [case.service] and entry.state == State.ROLLED_BACK
+        assert rolled.exit_code is ExitCode.OK
     assert restored.template.containers == before.template.containers
     assert traffic(restored) == traffic(before)
+    if case.expect != PROMOTED:
+        assert_serves_as_before(sandbox, PROJECT, case.service, before, entry.canary_revision)
     assert not any(t.tag.startswith("drift-") for t in restored.traffic)
 
 
@@ -240,17 +253,15 @@ def test_rollback_under_faults_can_always_be_finished(run: Run, name: str) -> No
     run.fix("web", ScriptedUI(), FixOptions(yes=True))
     for fault in faults:
         sandbox.inject(fault)
-    try:
-        run.rollback()
-    except Aborted as exc:
-        assert not first_gets_through, exc
+    first = run.rollback()
+    if first.exit_code is ExitCode.ABORTED:
+        assert not first_gets_through, first.summary()
         (entry,) = run.journal().entries()
         assert entry.state in (State.PROMOTED, State.ROLLBACK_FAILED)  # what happened, told
-        assert "drift rollback" in exc.message
         sandbox.clear_faults()
-        run.rollback()  # run again, as the message says
+        assert run.rollback().exit_code is ExitCode.OK  # run again
     else:
-        assert first_gets_through
+        assert first_gets_through and first.exit_code is ExitCode.OK
     sandbox.clear_faults()
     (entry,) = run.journal().entries()
     assert entry.state == State.ROLLED_BACK

@@ -103,6 +103,8 @@ def test_no_secret_leaks_anywhere(
     out.mkdir()
     work = tmp_path / "work"  # the journal goes to work/.drift/journal
     work.mkdir()
+    # the profiles are the repository's: without this the journal would go beside them
+    env["DRIFT_JOURNAL_DIR"] = str(work / ".drift" / "journal")
 
     def run(where: str, *args: str) -> subprocess.CompletedProcess[str]:
         done = drift(*args, "--verbose", env=env, cwd=work, timeout=120)
