@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.fields import enum_name
+from drift.fields import enum_name, normalise_account
 from drift.fix.differences import reserved, template_differences
 from drift.live.model import LiveService, RevisionConfig
 from drift.live.normalize import raw
@@ -151,6 +151,8 @@ def template_from_revision(revision: Any, template: Any) -> Any:
         else:
             setattr(out, name, getattr(rev, name))
     out.health_check_disabled = tpl.health_check_disabled
+    if normalise_account(out.service_account) == normalise_account(tpl.service_account):
+        out.service_account = tpl.service_account  # a revision names the default account
     for kind in ("labels", "annotations"):
         mine = {k: v for k, v in getattr(rev, kind).items() if not reserved(k)}
         system = {k: v for k, v in getattr(tpl, kind).items() if reserved(k)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from drift.fix.rollback import RollbackResult, run_rollback
 from drift.profiles import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift
+from tests.conftest import Clients
 
 PROJECT = "acme-chat-staging"
 TODAY = dt.date(2026, 11, 24)
@@ -223,3 +225,45 @@ def lab_fix(
 def _only_service(sandbox: Sandbox) -> str:
     (name,) = [key.split("/", 1)[1] for key in sandbox.service_urls()]
     return name
+
+
+def lab_cli(
+    sandbox: Sandbox, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`drift ARGS` as a user runs it against a sandbox of `lab_world`s, with the lab profiles
+    and the journal in tmp_path/.drift/journal (given through the environment)."""
+    profiles = lab_profiles(tmp_path, _only_service(sandbox))
+    return drift(
+        *args,
+        env={
+            **sandbox.environ(),
+            "DRIFT_PROFILES_DIR": str(profiles),
+            "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+            **(env or {}),
+        },
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def deploy_no_traffic(clients: Clients, name: str, image: str) -> run_v2.Service:
+    """What `gcloud run deploy --no-traffic --image IMAGE` sends: the template with the new
+    image, and LATEST's traffic pinned to the revision it resolved to (gcloud
+    `ZeroLatestTraffic`)."""
+    service = clients.services.get_service(name=name)
+    service.template.containers[0].image = image
+    service.template.revision = ""
+    ready = service.latest_ready_revision.rsplit("/", 1)[-1]
+    service.traffic = [
+        run_v2.TrafficTarget(
+            type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+            revision=ready,
+            percent=100,
+        )
+    ]
+    result: run_v2.Service = clients.services.update_service(service=service).result()
+    return result
+
+
+def lab_name(service: str = "app") -> str:
+    return f"projects/{LAB}/locations/us-central1/services/{service}"
