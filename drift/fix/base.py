@@ -55,6 +55,8 @@ class Base:
     blocked: str = ""
     """Why no fix can be built (a deploy in progress, the serving revision unreadable)."""
     latest_created: str = ""
+    others: tuple[str, ...] = ()
+    """Other revisions serving traffic: a fix leaves their targets as they are."""
 
     @property
     def unreleased(self) -> bool:
@@ -87,6 +89,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
     template.revision = ""
     name = base_revision(live)
     serving = next((s for s in live.serving if s.name == name), None)
+    others = tuple(f"{s.name} {s.percent}%" for s in live.serving if s.name != name)
     blocked = ""
     if live.reconciling:
         blocked = (
@@ -104,6 +107,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             name if serving else "",
             blocked=blocked,
             latest_created=live.latest_created,
+            others=others,
         )
     served = template_from_revision(serving.source, service.template)
     differences = tuple(template_differences(served, service.template))
@@ -118,6 +122,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             "",
             blocked,
             live.latest_created,
+            others,
         )
     failed = ""
     if differences and not live.latest_created_ready and live.latest_created != name:
@@ -132,6 +137,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         failed,
         blocked,
         live.latest_created,
+        others,
     )
 
 
@@ -162,6 +168,15 @@ def template_from_revision(revision: Any, template: Any) -> Any:
 
 def describe(base: Base) -> str:
     """What the fix builds on, in words (for the plan and the journal)."""
+    text = _built_on(base)
+    if base.others:
+        text += "; the other revisions serving keep their traffic and configuration: " + ", ".join(
+            base.others
+        )
+    return text
+
+
+def _built_on(base: Base) -> str:
     if base.on_template:
         if not base.differences:
             return f"{base.service}: built on the template (it is what serves)"
