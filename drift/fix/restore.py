@@ -21,6 +21,7 @@ result is judged from `traffic_statuses` and the revisions' readiness (`routing`
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,13 @@ from drift.fix.routing import (
 from drift.fix.update import get_service, settled, update_service
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
+
+RETRY_LABEL = "drift-retry"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal templates (message equality: map order does not count, unlike serialized bytes)."""
+    return bool(raw(a) == raw(b))
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,17 @@ async def restore(
     changed = "" if force else changed_since(current, entry)
     if changed:
         return Restored(False, changed, current)
+    before, key = before_service(entry), base_key(entry)
+    if not restoration_problem(current, before, key, entry.canary_revision):
+        serves = describe_serving(current)
+        journal.record(entry, done, f"already serves what served before: {serves}")
+        return Restored(True, serves, current)
     request = restore_request(current, entry)
+    if _same(request.template, current.template):
+        # Cloud Run creates a revision only for a changed template: the restoration was tried
+        # before and its revision failed. A label makes the template new (labels are
+        # metadata: billing and logging see them, the configuration does not change).
+        request.template.labels[RETRY_LABEL] = secrets.token_hex(4)
     write = Write(
         step,
         current.etag,
@@ -156,9 +174,7 @@ async def restore(
         journal.record(entry, failed, f"{reason}; the service could not be read back")
         return Restored(False, f"{reason}; the service could not be read back")
     if landed(now, write):
-        problem = restoration_problem(
-            now, before_service(entry), base_key(entry), entry.canary_revision
-        )
+        problem = restoration_problem(now, before, key, entry.canary_revision)
         note = problem or f"what serves: {describe_serving(now)}"
         journal.landed(
             entry, failed if problem else done, note, etag=now.etag, generation=int(now.generation)

@@ -11,10 +11,11 @@ for an older change on its own (that could undo a change made on top of it)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import ExitCode, UsageError
+from drift.errors import ExitCode, Interrupted, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
@@ -52,6 +53,23 @@ class RollbackResult:
 
 async def run_rollback(
     settings: Settings, ui: FixUI, change_id: str | None, *, yes: bool, force: bool = False
+) -> RollbackResult:
+    """Roll back a change (the latest by default); Ctrl-C ends at once with one line."""
+    where = ["nothing was changed"]
+    try:
+        return await _run(settings, ui, change_id, yes=yes, force=force, where=where)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        raise Interrupted(ExitCode.ABORTED, where[0]) from None
+
+
+async def _run(
+    settings: Settings,
+    ui: FixUI,
+    change_id: str | None,
+    *,
+    yes: bool,
+    force: bool,
+    where: list[str],
 ) -> RollbackResult:
     journal = Journal(settings.journal())
     entries = journal.entries()
@@ -91,7 +109,9 @@ async def run_rollback(
         for note in locks.notes:
             ui.say(note)
         async with Session(settings.access()) as session:
-            return await _roll_back(session, journal, todo, ui, result, yes=yes, force=force)
+            return await _roll_back(
+                session, journal, todo, ui, result, yes=yes, force=force, where=where
+            )
 
 
 async def _roll_back(
@@ -103,6 +123,7 @@ async def _roll_back(
     *,
     yes: bool,
     force: bool,
+    where: list[str],
 ) -> RollbackResult:
     refused = []
     for entry in todo:
@@ -133,6 +154,10 @@ async def _roll_back(
     ):
         return _stop(result, "declined: nothing was changed")
     for entry in todo:
+        where[0] = (
+            f"the rollback of {entry.service} was in progress (the journal says "
+            f"{State.ROLLING_BACK}): run `drift rollback {entry.change_id}` again"
+        )
         done = await restore(session, journal, entry, step="rollback", states=STATES, force=force)
         if done.ok:
             result.restored.append(entry.service)
