@@ -111,19 +111,22 @@ async def _fix(
     if not todo:
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
-    stopped = _unbuildable(planned, todo)
-    if stopped:
-        return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
     if options.dry_run:
+        stopped = _unbuildable(planned, todo)
+        if stopped:
+            return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         return await _validate(profile, settings, planned, todo, ui, notes)
     journal = Journal(settings.journal()).open()
     change_id = new_change_id()
     with Locks(journal.directory, change_id, "fix") as locks:
-        try:
+        try:  # first: another drift command at work on a service explains everything else
             for sp in todo:
                 locks.acquire(sp.full_name, sp.service)
         except Locked as exc:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
+        stopped = _unbuildable(planned, todo)
+        if stopped:
+            return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         names = ", ".join(s.service for s in todo)
         if not options.yes and not ui.confirm(
             f"Deploy the patch to {names} as canary revisions with no traffic?"
