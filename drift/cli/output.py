@@ -99,7 +99,11 @@ class PromptUI:
             return False
         with _interruptible():
             typer.echo(f"{question} [y/N]: ", nl=False)
-            answer = sys.stdin.readline()
+            try:
+                answer = sys.stdin.readline()
+            except KeyboardInterrupt:
+                typer.echo("")  # the message that follows starts on a line of its own
+                raise
         return answer.strip().lower() in ("y", "yes")
 
     def say(self, text: str) -> None:
