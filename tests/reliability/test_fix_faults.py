@@ -312,3 +312,65 @@ def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     requests = [c.request for c in sandbox.calls if c.short == "UpdateService"]
     assert len(requests) == (2 if etag else 1)
     assert all(r == requests[0] for r in requests)  # the very same request
+
+
+def test_promotion_refused_while_someone_deployed(run: Run, clients: Clients) -> None:
+    """Issue 21 item 1: at the promotion prompt a third party deploys a new image with LATEST
+    100 %; the promotion is refused (etag). The recovery compared only the traffic (LATEST
+    100 % = LATEST 100 %) and said "traffic moved", exit 0, journal `promoted`."""
+    sandbox = run.sandbox
+    name = f"projects/{PROJECT}/locations/us-central1/services/web"
+    theirs = "us-central1-docker.pkg.dev/acme-chat-staging/acme-chat/web:v3.3.0"
+
+    def deploy(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            service = clients.services.get_service(name=name)
+            service.template.containers[0].image = theirs
+            service.template.revision = ""
+            service.traffic = [
+                run_v2.TrafficTarget(
+                    type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST,
+                    percent=100,
+                )
+            ]
+            clients.services.update_service(service=service).result()
+
+    result = run.fix("web", ScriptedUI([True, True], on_confirm=deploy), FixOptions())
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    text = result.summary()
+    assert "traffic moved" not in text and "changed meanwhile by someone else" in text
+    (entry,) = run.journal().entries()
+    assert entry.state == State.ABORTED and entry.writes[-1]["landed"] is False
+    after = sandbox.service(PROJECT, "web")
+    (status,) = after.traffic_statuses
+    assert status.revision != entry.canary_revision and f"LATEST 100% → {status.revision}" in text
+    assert after.template.containers[0].image == theirs  # drift did not touch their deploy
+    assert run.rollback().exit_code is ExitCode.ABORTED  # nor would rollback, without --force
+
+
+def test_a_journal_write_failing_after_the_canary(run: Run) -> None:
+    """Issue 21 item 5: the journal could not be written after the canary was deployed:
+    "internal error: IsADirectoryError", exit 2, the canary left and not mentioned."""
+    sandbox = run.sandbox
+    before = sandbox.service(PROJECT, "web")
+    broken: list[Path] = []
+
+    def break_journal(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            (path,) = run.settings.journal().glob("*.json")
+            path.unlink()
+            path.mkdir()  # the entry's path became a directory
+            broken.append(path)
+
+    writes = len([c for c in sandbox.calls if c.short == "UpdateService"])
+    result = run.fix("web", ScriptedUI([True, True], on_confirm=break_journal), FixOptions())
+    assert broken and result.exit_code is ExitCode.ABORTED
+    (outcome,) = result.outcomes
+    text = result.summary()
+    assert f"cannot write the journal entry {broken[0]}" in text
+    assert f"The canary {outcome.canary} is deployed with no traffic (tag {outcome.tag})" in text
+    assert f"gcloud run services update-traffic web --remove-tags {outcome.tag}" in text
+    assert "internal error" not in text and "\n" not in outcome.message
+    # nothing more was written: no promotion, traffic where it was
+    assert len([c for c in sandbox.calls if c.short == "UpdateService"]) == writes + 1
+    assert serving(sandbox.service(PROJECT, "web")) == serving(before)
