@@ -35,6 +35,7 @@ from drift.fix.routing import (
     restoration_problem,
     template_key,
     traffic_key,
+    unnamed,
 )
 from drift.fix.update import get_service, settled, update_service
 from drift.live.normalize import pick_container, raw
@@ -143,7 +144,8 @@ async def restore(
     if changed:
         return Restored(False, changed, current)
     before, key = before_service(entry), base_key(entry)
-    if not restoration_problem(current, before, key, entry.canary_revision):
+    in_place = template_key(current, unnamed(current.template)) == key
+    if in_place and not restoration_problem(current, before, key, entry.canary_revision):
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)

@@ -142,11 +142,12 @@ def _serves_base(now: Any, revision: str, base_key: str) -> bool:
         bool(revision)
         and revision == short(now.latest_ready_revision) == short(now.latest_created_revision)
         and not now.reconciling
-        and template_key(now, _unnamed(now.template)) == base_key
+        and template_key(now, unnamed(now.template)) == base_key
     )
 
 
-def _unnamed(template: Any) -> Any:
+def unnamed(template: Any) -> Any:
+    """A copy of a RevisionTemplate without its revision name."""
     from google.cloud import run_v2
 
     copy = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(template))
