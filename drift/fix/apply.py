@@ -105,7 +105,8 @@ async def _fix(
     plan, report = planned.plan, planned.check.report
     ui.show_plan(plan)
     todo = [s for s in plan.services if s.has_patch]
-    notes = [describe(planned.bases[s.service]) for s in todo if s.service in planned.bases]
+    bases = [planned.bases[s.service] for s in todo if s.service in planned.bases]
+    notes = [describe(b) for b in bases if not b.blocked and not b.unreleased]
     for note in notes:
         ui.say(note)
     if not todo:

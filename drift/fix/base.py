@@ -125,7 +125,12 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             others,
         )
     failed = ""
-    if differences and not live.latest_created_ready and live.latest_created != name:
+    if (
+        differences
+        and not live.latest_created_ready
+        and not live.reconciling
+        and live.latest_created != name
+    ):
         failed = live.latest_created  # the template is the spec of a revision that failed
     return Base(
         live.name,

@@ -119,8 +119,26 @@ def updates(sandbox: Sandbox) -> list[Any]:
     return [c.request for c in sandbox.calls if c.short == "UpdateService"]
 
 
+def resolved(service: run_v2.Service, status: run_v2.TrafficTargetStatus) -> str:
+    """The revision a traffic status sends to: a LATEST status may leave it unnamed (both
+    shapes are seen; the sandbox can answer either), and then it is the latest ready one."""
+    if status.revision or not status.type_.name.endswith("LATEST"):
+        return str(status.revision).rsplit("/", 1)[-1]
+    return str(service.latest_ready_revision).rsplit("/", 1)[-1]
+
+
+def shares(service: run_v2.Service) -> dict[str, int]:
+    """Revision -> percent of traffic it receives, as traffic_statuses say."""
+    out: dict[str, int] = {}
+    for status in service.traffic_statuses:
+        if status.percent:
+            name = resolved(service, status)
+            out[name] = out.get(name, 0) + status.percent
+    return out
+
+
 def serving(service: run_v2.Service) -> set[tuple[str, int]]:
-    return {(s.revision, s.percent) for s in service.traffic_statuses if s.percent}
+    return set(shares(service).items())
 
 
 def env_by_name(service: run_v2.Service) -> dict[str, run_v2.EnvVar]:
@@ -162,9 +180,10 @@ def assert_serves_as_before(
     served = config(sandbox.revision(project, name, before.latest_ready_revision.rsplit("/")[-1]))
     for status in now.traffic_statuses:
         if status.type_.name.endswith("LATEST"):
-            assert status.revision and status.revision != canary, status
-            assert status.revision == now.latest_ready_revision.rsplit("/", 1)[-1]
-            assert config(sandbox.revision(project, name, status.revision)) == served
+            revision = resolved(now, status)
+            assert revision and revision != canary, status
+            assert revision == now.latest_ready_revision.rsplit("/", 1)[-1]
+            assert config(sandbox.revision(project, name, revision)) == served
     return now
 
 

@@ -24,6 +24,7 @@ from tests.fix.conftest import (
     lab_cli,
     lab_name,
     lab_world,
+    shares,
     spec,
     updates,
 )
@@ -73,7 +74,7 @@ def test_from_template_builds_on_the_template_and_says_so(
     assert canary.template.containers[0].image == V2
     after = sandbox.service(LAB, "app")
     name = canary.template.revision
-    assert [(s.revision, s.percent) for s in after.traffic_statuses if s.percent] == [(name, 100)]
+    assert shares(after) == {name: 100}
 
 
 def test_a_failed_template_is_replaced_by_what_serves(

@@ -22,7 +22,7 @@ from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
 from tests.conftest import Clients
-from tests.fix.conftest import assert_serves_as_before
+from tests.fix.conftest import assert_serves_as_before, shares
 from tests.reliability.conftest import ScriptedUI, fast_settings
 
 PROJECT = "acme-chat-staging"
@@ -156,9 +156,7 @@ def run(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ru
 
 
 def serving(service: run_v2.Service) -> set[tuple[str, int]]:
-    return {
-        (s.revision.rsplit("/", 1)[-1], s.percent) for s in service.traffic_statuses if s.percent
-    }
+    return set(shares(service).items())
 
 
 def traffic(service: run_v2.Service) -> list[tuple[int, int, str]]:
@@ -342,8 +340,8 @@ def test_promotion_refused_while_someone_deployed(run: Run, clients: Clients) ->
     (entry,) = run.journal().entries()
     assert entry.state == State.ABORTED and entry.writes[-1]["landed"] is False
     after = sandbox.service(PROJECT, "web")
-    (status,) = after.traffic_statuses
-    assert status.revision != entry.canary_revision and f"LATEST 100% → {status.revision}" in text
+    ((revision, _),) = shares(after).items()
+    assert revision != entry.canary_revision and f"LATEST 100% → {revision}" in text
     assert after.template.containers[0].image == theirs  # drift did not touch their deploy
     assert run.rollback().exit_code is ExitCode.ABORTED  # nor would rollback, without --force
 
