@@ -5,9 +5,7 @@ refusal or failure leaves traffic where it was, and the journal lets rollback re
 from __future__ import annotations
 
 import json
-import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +28,7 @@ from tests.fix.conftest import (
     serving,
     updates,
 )
+from tests.fix.terminal import Script, converse, on_a_terminal
 
 
 def test_fix_changes_only_what_the_plan_names(
@@ -268,53 +267,12 @@ def test_killed_between_canary_and_promotion_rollback_restores(
 ) -> None:
     """A real process, on a terminal: say yes to the canary, then kill -9 at the promotion
     prompt. The journal says where it stopped; `drift rollback` restores the service."""
-    import pty
-    import subprocess
-    import sys
-
     before = sandbox.service(PROJECT, "api")
-    primary, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "drift",
-            "fix",
-            "e2e",
-            "--service",
-            "api",
-            "--profiles",
-            str(REPO / "profiles"),
-            "--journal",
-            str(tmp_path / ".drift" / "journal"),
-        ],
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
-        cwd=tmp_path,
-        env={**os.environ, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
-    )
-    os.close(secondary)
-    output = b""
-    deadline = time.monotonic() + 60
-    answered = False
-    try:
-        while time.monotonic() < deadline:
-            try:
-                chunk = os.read(primary, 4096)
-            except OSError:
-                break
-            output += chunk
-            if not answered and b"no traffic? [y/N]" in output:
-                os.write(primary, b"y\n")
-                answered = True
-            if b"Move all traffic of api" in output:
-                proc.send_signal(signal.SIGKILL)
-                break
-        proc.wait(timeout=30)
-    finally:
-        os.close(primary)
-    assert answered and b"Move all traffic of api" in output, output.decode(errors="replace")
+    args = ["fix", "e2e", "--service", "api", "--profiles", str(REPO / "profiles")]
+    args += ["--journal", str(tmp_path / ".drift" / "journal")]
+    terminal = on_a_terminal(args, env, tmp_path)
+    script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of api", signal.SIGKILL)]
+    converse(terminal, script)
     (entry,) = entries(tmp_path)
     assert entry.state == State.CANARY_READY
     middle = sandbox.service(PROJECT, "api")

@@ -123,20 +123,23 @@ SPLIT = [{"latest": True, "percent": 90}, {"revision": 1, "percent": 10, "tag": 
 PINNED = [{"revision": 2, "percent": 100}]
 
 
-@pytest.mark.parametrize("traffic", [SPLIT, PINNED], ids=["split", "pinned"])
+@pytest.fixture(params=[SPLIT, PINNED], ids=["split", "pinned"])
+def routed(request: pytest.FixtureRequest, make_sandbox: MakeSandbox) -> Sandbox:
+    """A service whose traffic is split between LATEST and an older tagged revision, or
+    pinned to a revision by name."""
+    return make_sandbox(lab_world(history=[{"image": V0}], traffic=request.param))
+
+
 def test_a_completed_fix_keeps_every_other_target(
-    make_sandbox: MakeSandbox,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    traffic: list[dict[str, object]],
+    routed: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sandbox = make_sandbox(lab_world(history=[{"image": V0}], traffic=traffic))
+    sandbox = routed
     before = sandbox.service(LAB, "app")
     ui = ScriptedUI()
     result = lab_fix(tmp_path, sandbox, ui, FixOptions(yes=True), monkeypatch)
     canary = result.outcomes[0].canary
     after = sandbox.service(LAB, "app")
-    if traffic is SPLIT:  # LATEST stays LATEST (now the canary), the other target unchanged
+    if len(before.traffic) == 2:  # split: LATEST stays LATEST (the canary), the rest as it was
         old = before.traffic[1].revision
         assert (
             f"the other revisions serving keep their traffic and configuration: {old} 10%"
@@ -151,14 +154,10 @@ def test_a_completed_fix_keeps_every_other_target(
         assert spec(after) == [("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", canary, 100, "")]
 
 
-@pytest.mark.parametrize("traffic", [SPLIT, PINNED], ids=["split", "pinned"])
 def test_an_abort_keeps_every_other_target(
-    make_sandbox: MakeSandbox,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    traffic: list[dict[str, object]],
+    routed: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sandbox = make_sandbox(lab_world(history=[{"image": V0}], traffic=traffic))
+    sandbox = routed
     before = sandbox.service(LAB, "app")
     result = lab_fix(tmp_path, sandbox, ScriptedUI([True, False]), FixOptions(), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED
