@@ -5,7 +5,7 @@ judged from what the service says afterwards."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, JournalError
@@ -40,7 +40,6 @@ class ServiceFix:
     where: str = ""
     """One line: the state the service is in, for an interruption."""
     after: Any = None
-    extra: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -177,7 +176,7 @@ class ServiceFix:
                 State.CANARY_FAILED,
             )
         if now.template.revision != canary:  # the write did not take effect
-            self.ctx.journal.landed(self.entry, State.ABORTED, f"nothing was written: {exc.reason}")
+            self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
             if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
                 raise Stop(
                     f"{self.name} changed after drift read it (etag): nothing was changed; "

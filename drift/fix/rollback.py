@@ -15,11 +15,11 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import ExitCode, Interrupted, UsageError
+from drift.errors import DriftError, ExitCode, Interrupted, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
-from drift.fix.journal import DONE, Entry, Journal, State, new_change_id
+from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks
 from drift.fix.restore import before_service, changed_since, restore, restore_request
 from drift.fix.routing import describe_serving, traffic_key
@@ -100,7 +100,7 @@ async def _run(
         )
         return result
     journal.open()
-    with Locks(journal.directory, new_change_id(), "rollback") as locks:
+    with Locks(journal.directory, wanted, "rollback") as locks:
         try:
             for entry in todo:
                 locks.acquire(entry.full_name, entry.service, take_over=entry.change_id)
@@ -129,9 +129,10 @@ async def _roll_back(
     for entry in todo:
         try:
             live = await get_service(session, entry.full_name)
-        except Exception as exc:  # ApiError, AuthError: one line each
+        except DriftError as exc:  # ApiError, AuthError: one line each
             return _stop(
-                result, f"{entry.service}: cannot read the service ({exc}): nothing was changed"
+                result,
+                f"{entry.service}: cannot read the service ({exc.message}): nothing was changed",
             )
         changed = changed_since(live, entry)
         if changed and not force:
@@ -228,8 +229,10 @@ class ChangeList:
             return f"no change recorded in {self.journal}"
         rows = [("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")]
         for e in self.entries:
-            state = e.state + (" (entry refused: edited)" if e.problem else "")
-            when = (e.created_at or e.history[0]["at"] if e.history else "").replace("+00:00", "")
+            why = "edited" if "edited" in e.problem else "no checksum"
+            state = e.state + (f" (entry refused: {why})" if e.problem else "")
+            when = e.created_at or (e.history[0]["at"] if e.history else "")
+            when = when.replace("+00:00", "")
             rows.append(
                 (
                     e.change_id,
