@@ -6,11 +6,15 @@ parent of the profiles directory — so every command finds it from any subdirec
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from drift.fix.journal import Journal
 from drift.sandbox import Sandbox
+from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 from tests.fix.conftest import updates
 
@@ -76,3 +80,20 @@ def test_drift_being_a_file_is_one_clear_error(sandbox: Sandbox, tmp_path: Path)
         assert line.startswith("drift: error: cannot ") and f"{root / '.drift'} is a file" in line
         assert "internal error" not in line and "Traceback" not in done.stderr
     assert updates(sandbox) == []
+
+
+def test_settings_from_a_subdirectory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project's [tool.drift] applies from any subdirectory: its paths are relative to
+    its pyproject.toml; a pyproject.toml without [tool.drift] on the way is passed over."""
+    root = project(tmp_path)
+    deep = root / "services" / "web"
+    deep.mkdir(parents=True)
+    (root / "services" / "pyproject.toml").write_text("[project]\nname = 'web'\n")
+    for key in [k for k in os.environ if k.startswith("DRIFT_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(deep)
+    settings = load_settings()
+    assert settings.profiles_dir == root / "deploy" / "profiles"
+    assert settings.journal() == root / ".drift" / "journal"
+    monkeypatch.setenv("DRIFT_JOURNAL_DIR", str(tmp_path / "elsewhere"))
+    assert load_settings().journal() == tmp_path / "elsewhere"
