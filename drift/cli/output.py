@@ -98,8 +98,8 @@ class PromptUI:
             typer.echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
             return False
         with _interruptible():
-            typer.echo(f"{question} [y/N]: ", nl=False)
             try:
+                typer.echo(f"{question} [y/N]: ", nl=False)
                 answer = sys.stdin.readline()
             except KeyboardInterrupt:
                 typer.echo("")  # the message that follows starts on a line of its own
