@@ -67,6 +67,11 @@ async def run_fix(
 ) -> FixResult:
     environ = dict(environ or {})
     where = _Where()
+    if options.verify and not options.dry_run:
+        from drift.probe.live import check_probe_config
+
+        # before anything is written: a probe that cannot run would stop the fix mid-way
+        check_probe_config(profile, profile.select(services), environ)
     try:
         planned = await plan_environment(
             profile,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from drift.errors import DriftError
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
 from drift.live.model import LiveService
@@ -26,22 +27,29 @@ async def prove(
     from drift.probe.idtoken import google_id_token_provider
     from drift.probe.targets import ProbeTarget
 
-    id_token = (
-        google_id_token_provider(
-            impersonate_service_account=ctx.settings.impersonate_service_account
-        )
-        if spec.auth == "google-id-token"
-        else None
-    )
     raw = live_service.source
-    live, canary = await probe_all(
-        [
-            ProbeTarget(name, serving, raw.uri, spec),
-            ProbeTarget(name, outcome.canary, outcome.tag_url, spec, audience=raw.uri),
-        ],
-        environ=ctx.environ,
-        id_token=id_token,
-    )
+    try:
+        id_token = (
+            google_id_token_provider(
+                impersonate_service_account=ctx.settings.impersonate_service_account
+            )
+            if spec.auth == "google-id-token"
+            else None
+        )
+        live, canary = await probe_all(
+            [
+                ProbeTarget(name, serving, raw.uri, spec),
+                ProbeTarget(name, outcome.canary, outcome.tag_url, spec, audience=raw.uri),
+            ],
+            environ=ctx.environ,
+            id_token=id_token,
+        )
+    except DriftError as exc:  # the canary exists: stop like a failed probe, and clean up
+        raise Stop(
+            f"{name}: the canary could not be probed ({exc.message})",
+            State.CANARY_FAILED,
+            cleanup=True,
+        ) from exc
     confirmed = (not live.ok) and canary.ok
     outcome.live_probe = replace(live, confirmed=confirmed)
     outcome.canary_probe = replace(canary, confirmed=confirmed)

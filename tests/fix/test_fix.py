@@ -285,3 +285,12 @@ def test_killed_between_canary_and_promotion_rollback_restores(
     after = assert_serves_as_before(sandbox, PROJECT, "api", before, entry.canary_revision)
     assert after.template.containers == before.template.containers
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+def test_a_probe_that_cannot_run_stops_before_any_write(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The probe's ${ACME_TEST_JWT} is not set: this used to surface after api's canary was
+    deployed (exit 2, the canary left and not mentioned)."""
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "e2e", "--yes", "--profiles", str(REPO / "profiles"), env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "ACME_TEST_JWT" in done.stderr and updates(sandbox) == []
