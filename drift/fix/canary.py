@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError, JournalError
+from drift.errors import ApiError, DriftError, JournalError
 from drift.fix.base import Base
 from drift.fix.context import Context, ServiceOutcome, Stop, canary_request
 from drift.fix.journal import Entry, State, Write
@@ -58,6 +58,12 @@ class ServiceFix:
             await self._steps()
         except Stop as stop:
             await self._stop(stop)
+        except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
+            if not self.entry.writes:
+                raise
+            await self._stop(
+                Stop(f"{self.name}: stopped: {exc.message}. Where it stands: {self.where}")
+            )
         return self.outcome
 
     def _record(self, state: str, note: str) -> None:

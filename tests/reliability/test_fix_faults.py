@@ -372,3 +372,24 @@ def test_a_journal_write_failing_after_the_canary(run: Run) -> None:
     # nothing more was written: no promotion, traffic where it was
     assert len([c for c in sandbox.calls if c.short == "UpdateService"]) == writes + 1
     assert serving(sandbox.service(PROJECT, "web")) == serving(before)
+
+
+def test_credentials_failing_mid_fix(run: Run) -> None:
+    """Credentials rejected after the canary exists (UNAUTHENTICATED): one message saying
+    where things stand and how to undo them, exit 4; rollback restores once they work."""
+    sandbox = run.sandbox
+    before = sandbox.service(PROJECT, "web")
+
+    def expire(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            sandbox.inject(Fault("*", "UNAUTHENTICATED", match="services/web"))
+
+    result = run.fix("web", ScriptedUI([True, True], on_confirm=expire), FixOptions())
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert outcome.message.startswith("web: stopped: ") and "UNAUTHENTICATED" in outcome.message
+    assert f"drift rollback {result.change_id}" in outcome.message
+    sandbox.clear_faults()
+    assert run.rollback().exit_code is ExitCode.OK
+    (entry,) = run.journal().entries()
+    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
