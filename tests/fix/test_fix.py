@@ -244,7 +244,9 @@ def test_journal_is_private_and_holds_no_secret_value(
             assert value not in text
 
 
-def test_without_a_terminal_the_answer_is_no(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_without_a_terminal_the_answer_is_no(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
     done = drift(
         "fix",
         "e2e",
@@ -252,7 +254,7 @@ def test_without_a_terminal_the_answer_is_no(sandbox: Sandbox, tmp_path: Path) -
         str(REPO / "profiles"),
         "--journal",
         str(tmp_path / "journal"),
-        env=sandbox.environ(),
+        env=env,
         cwd=tmp_path,
     )
     assert done.returncode == 4, done.stdout + done.stderr
