@@ -23,6 +23,24 @@ from drift.errors import ExitCode, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 
+FromTemplateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--from-template",
+        help="Build on the service's template even when it differs from what serves (an "
+        "unreleased deploy): those differences roll out too.",
+    ),
+]
+JournalOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal",
+        help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
+        "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
+        show_default=False,
+    ),
+]
+
 
 @shared(*READS)
 def plan(
@@ -40,6 +58,7 @@ def plan(
             "holds them (else they are masked and the file is marked not appliable).",
         ),
     ] = False,
+    from_template: FromTemplateOpt = False,
 ) -> None:
     """Show the patch that would repair the drift, and the manual steps. Never writes.
 
@@ -61,7 +80,15 @@ def plan(
 
     settings = cli.settings()
     profile = cli.profile(settings)
-    planned = run(plan_environment(profile, settings, services=service, environ=dict(os.environ)))
+    planned = run(
+        plan_environment(
+            profile,
+            settings,
+            services=service,
+            environ=dict(os.environ),
+            from_template=from_template,
+        )
+    )
     reveal = include_plain_credentials and format is PlanFormat.YAML
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
     if reveal and output_file is not None:
@@ -77,17 +104,6 @@ def private(path: Path) -> None:
         path.chmod(0o600)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-JournalOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--journal",
-        help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
-        "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
-        show_default=False,
-    ),
-]
 
 
 @shared(*GATES)
@@ -110,14 +126,7 @@ def fix(
             "promote it or roll the change back).",
         ),
     ] = False,
-    from_template: Annotated[
-        bool,
-        typer.Option(
-            "--from-template",
-            help="Build the canary on the service's template even when it differs from what "
-            "serves (an unreleased deploy): those differences roll out too.",
-        ),
-    ] = False,
+    from_template: FromTemplateOpt = False,
     journal: JournalOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
 ) -> None:

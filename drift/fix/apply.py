@@ -29,6 +29,7 @@ from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.report import Report
 from drift.settings import Settings
+from drift.textsafe import plural
 
 __all__ = ["FixOptions", "FixResult", "FixUI", "ServiceOutcome", "run_fix"]
 
@@ -250,8 +251,8 @@ async def _validate(
         return FixResult(
             planned.plan,
             exit_code=ExitCode.INCOMPLETE,
-            message=f"dry run: nothing was changed, but {len(unverified)} item(s) could not be "
-            "read, so the plan may be incomplete: "
+            message=f"dry run: nothing was changed, but {plural(len(unverified), 'item')} "
+            "could not be read, so the plan may be incomplete: "
             + "; ".join(f"{u.service} {u.target}: {u.reason}" for u in unverified),
             notes=notes,
         )

@@ -193,8 +193,10 @@ class Journal:
         """Write the entry with its new state before the step it announces (and its checksum
         beside it). Raises JournalError when the file cannot be written."""
         entry.state = state
-        # a note may quote a server's error message, which may quote a secret value
-        entry.history.append({"at": now_text(), "state": state, "note": redact.scrub(note)})
+        # a note may quote a server's error message, which may quote a secret value (or cut
+        # it short: `echo` masks its prefixes too)
+        note = redact.scrub(redact.mask(note, echo=True))
+        entry.history.append({"at": now_text(), "state": state, "note": note})
         data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
         target = self.file(entry)
         try:

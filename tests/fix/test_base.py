@@ -77,6 +77,28 @@ def test_from_template_builds_on_the_template_and_says_so(
     assert shares(after) == {name: 100}
 
 
+def test_plan_shows_what_a_fix_builds_on(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """`drift plan` says before any write what `fix` will do with an unreleased template: stop
+    (the differences named), or with --from-template roll them out; JSON carries the same."""
+    import json
+
+    sandbox = make_sandbox(lab_world())
+    deploy_no_traffic(clients_for(sandbox), lab_name(), V2)
+    sandbox.clear_calls()
+    table = lab_cli(sandbox, tmp_path, "plan", "lab")
+    assert "the template differs from what serves" in table.stdout, table.stdout
+    assert f"image: {V1} → {V2}" in table.stdout and "--from-template" in table.stdout
+    chosen = lab_cli(sandbox, tmp_path, "plan", "lab", "--from-template")
+    assert "built on the template (--from-template); these roll out" in chosen.stdout
+    data = json.loads(lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "json").stdout)
+    (service,) = data["services"]
+    assert service["from_template"] is False and service["built_on"]
+    assert f"image: {V1} → {V2}" in service["template_differences"]
+    assert updates(sandbox) == []  # a plan never writes
+
+
 def test_a_failed_template_is_replaced_by_what_serves(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:

@@ -317,3 +317,18 @@ def test_escaped_and_short_secret_values_leak_nowhere_and_break_nothing(tmp_path
         assert finding["actual"] in ("***", "*** (changed)"), finding
     (gap,) = report["unverified"]
     assert gap["reason"].endswith("denied for *** and ***")
+
+
+def test_a_journal_note_quoting_a_cut_secret_keeps_none_of_it(tmp_path: Path) -> None:
+    """A server's refusal recorded in the journal may quote a secret value cut short (an
+    error message truncated inside it): what is left of it is masked in the file too."""
+    from drift import redact
+    from drift.fix.journal import Entry, Journal
+
+    secret = "journal-s3cr3t-value-0451"
+    redact.register(secret)
+    journal = Journal(tmp_path / "journal").open()
+    entry = Entry("c1", "e2e", "p", "r", "api", "projects/p/services/api", "e1", {}, "", "", [])
+    journal.record(entry, "aborted", f"INVALID_ARGUMENT: bad value {secret[:11]}")
+    text = journal.file(entry).read_text()
+    assert "bad value ***" in text and secret[:8] not in text

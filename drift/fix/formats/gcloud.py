@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
-from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_quote, visible
+from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_quote
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
+from drift.textsafe import visible
 
 CONTAINER_FLAGS = ("--cpu=", "--memory=")
 """Setting flags gcloud takes per container (`surface/run/services/update.py`

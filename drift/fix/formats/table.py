@@ -4,12 +4,8 @@ control characters escaped visibly (a value can neither hide a row nor forge one
 from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
-from drift.fix.formats.text import visible
 from drift.fix.model import EnvChange, Plan, ServicePlan
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+from drift.textsafe import plural, visible
 
 
 def _setting(name: str, value: SettingValue | None) -> str:
@@ -20,12 +16,37 @@ def _name(sp: ServicePlan, c: EnvChange) -> str:
     return f"{sp.container_of(c)}/{c.name}" if len(sp.containers) > 1 else c.name
 
 
+def base_lines(sp: ServicePlan) -> list[str]:
+    """What a fix of the service builds on, when the template is not simply what serves
+    (SPEC invariant 8): the differences that would roll out, be replaced, or stop the fix."""
+    differences = [f"    {d}" for d in sp.template_differences]
+    if sp.from_template and differences:
+        return [
+            "  built on the template (--from-template); these roll out with the patch:",
+            *differences,
+        ]
+    if sp.failed_template:
+        return [
+            f"  built on the serving revision {sp.built_on}; it replaces the template of the "
+            f"failed revision {sp.failed_template}, which had:",
+            *differences,
+        ]
+    if differences:
+        return [
+            f"  the template differs from what serves ({sp.built_on or sp.revision}): drift fix "
+            "builds on what serves and stops here unless --from-template (then these roll out):",
+            *differences,
+        ]
+    if sp.unreleased and sp.has_patch:
+        return [f"  note: {sp.unreleased}"]
+    return []
+
+
 def plan_table(plan: Plan) -> str:
     lines = [visible(f"Plan for {plan.environment} ({plan.project}/{plan.region})")]
     for sp in plan.services:
         lines += ["", visible(f"{sp.service}  (from {sp.revision or '-'})")]
-        if sp.unreleased and sp.has_patch:
-            lines.append(visible(f"  note: {sp.unreleased}"))
+        lines += [visible(line) for line in base_lines(sp)]
         if not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
         rows = [

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
+from drift.textsafe import visible
+
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
 PLACEHOLDER = re.compile(r"(<[A-Z][A-Z_]*>)")
@@ -28,15 +30,6 @@ def _code(char: str) -> str:
     if point < 0x10000:
         return f"\\u{point:04x}"
     return f"\\U{point:08x}"
-
-
-def visible(text: str) -> str:
-    """`text` with every hidden character written as an escape (`\\n`, `\\e`, `\\x07`,
-    `\\u202e`): what a person reads is what the value holds, and no byte of it moves the
-    cursor, clears a line or writes the clipboard."""
-    if not any(_hidden(c) for c in text):
-        return text
-    return "".join(_NAMED.get(c) or _code(c) if _hidden(c) else c for c in text)
 
 
 def shell_quote(value: str) -> str:
