@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -23,16 +23,14 @@ from drift.live.clients import Clients
 from drift.live.history import list_revisions
 from drift.live.model import EnvVar, LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
+from drift.live.reads import expected_refs, held, reachable, to_fetch, values_needed
 from drift.live.secrets import SecretReads, Tasks
-from drift.profiles.model import ContainerRules, Profile, ServiceProfile
-from drift.refs import SecretRef
+from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
 HistoryWanted = Callable[[ServiceProfile, LiveService], bool]
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
-Split = tuple[str, int, tuple[str, ...], tuple[str, ...]]
-"""(revision, percent, tags, tag URLs)"""
 
 
 class Reader:
@@ -80,7 +78,7 @@ class Reader:
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
                     self.secrets.watch(ref, svc.name)
-        for ref in self._values_needed(profiles):
+        for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
         await self.tasks.wait()
         self.secrets.report_failures()
@@ -179,11 +177,9 @@ class Reader:
         not already describe it."""
         pb = raw(svc)  # plain protobuf reads: proto-plus costs more CPU than the rest here
         template = revision_config(pb.template, service=pb, container=profile.container)
-        split = _reachable(pb, profile)
-        settled = pb.observed_generation == pb.generation and not pb.reconciling
+        split = reachable(pb, profile)
         current = short(pb.latest_created_revision)
-        is_template = settled and current == short(pb.latest_ready_revision)
-        fetched = [name for name, *_ in split if not (is_template and name == current)]
+        fetched = to_fetch(pb, split)
         revisions = dict(
             zip(
                 fetched,
@@ -251,78 +247,11 @@ class Reader:
             )
             return None
 
-    def _values_needed(self, profiles: list[ServiceProfile]) -> set[SecretRef]:
-        """Secret references whose value some rule must compare (never for display)."""
-        needed: set[SecretRef] = set()
-        for p in profiles:
-            for rules in p.containers:
-                for rule in rules.env.values():
-                    mine = self._live_vars(p.name, rules.name, rule.name)
-                    mine_refs = {v.ref for v in mine if v.ref is not None}
-                    if (
-                        rule.pattern
-                        or rule.not_values
-                        or rule.one_of
-                        or rule.min_length is not None
-                    ):
-                        needed |= mine_refs
-                    if rule.same_as is None or not mine:
-                        continue
-                    theirs = self._live_vars(rule.same_as[0], None, rule.same_as[1])
-                    theirs_refs = {v.ref for v in theirs if v.ref is not None}
-                    if not theirs:
-                        continue  # nothing to compare with: the other side reports it missing
-                    if len(mine) == len(theirs) == 1 and mine_refs and mine_refs == theirs_refs:
-                        continue  # the very same secret version: equal without reading it
-                    needed |= mine_refs | theirs_refs
-        return needed
-
     def _live_vars(self, service: str, container: str | None, var: str) -> set[EnvVar]:
         svc = self.state.services.get(service)
         if svc is None:
             return set()
-        found = set()
-        for rev in svc.checked:
-            env = rev.config.env if container is None else rev.config.named(container).env
-            if (value := env.get(var)) is not None:
-                found.add(value)
-        return found
-
-
-def expected_refs(profile: ServiceProfile) -> Iterator[SecretRef]:
-    """Every secret reference the profile expects, in any container's env or mounts."""
-    for rules in profile.containers:
-        yield from _rule_refs(rules)
-
-
-def _rule_refs(rules: ContainerRules) -> Iterator[SecretRef]:
-    for rule in rules.env.values():
-        if rule.ref is not None:
-            yield rule.ref
-    for mount in rules.mounts.values():
-        yield mount.ref
-
-
-def _reachable(svc: Any, profile: ServiceProfile) -> list[Split]:
-    """Every revision receiving traffic, and every revision a checked tag points to (at 0 %:
-    it has its own URL), most traffic first (`svc` is a raw protobuf Service). A LATEST status
-    may or may not name its revision (not documented either way): it is the latest ready one
-    (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
-    by_revision: dict[str, list[Any]] = {}
-    for status in svc.traffic_statuses:
-        kind = enum_name(status, "type_")
-        revision = status.revision or (svc.latest_ready_revision if kind.endswith("LATEST") else "")
-        if revision:
-            by_revision.setdefault(short(revision), []).append(status)
-    out = []
-    for name, statuses in by_revision.items():
-        percent = sum(int(s.percent) for s in statuses)
-        tags = tuple(s.tag for s in statuses if s.tag)
-        if percent <= 0 and not any(profile.checks_tag(t) for t in tags):
-            continue
-        urls = tuple(s.uri for s in statuses if s.tag)  # one per tag ("" when not known)
-        out.append((name, percent, tags, urls))
-    return sorted(out, key=lambda item: -item[1])
+        return held((rev.config for rev in svc.checked), container, var)
 
 
 def _not_ready_message(svc: Any) -> str:
