@@ -13,6 +13,11 @@ from drift.errors import DriftError, ExitCode
 
 def main() -> NoReturn:
     """Console entry point: one clear message and an exit code for every error."""
+    if sys.argv[1:] == ["--version"]:  # what scripts ask most: answered before typer loads
+        from drift import __version__
+
+        sys.stdout.write(f"drift {__version__}\n")
+        sys.exit(0)
     from drift.cli import output
     from drift.cli.root import app
     from drift.cli.session import STATE

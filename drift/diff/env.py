@@ -54,9 +54,11 @@ def _var(
 ) -> Iterator[Finding]:
     live = container.env.get(rule.name)
     target = f"env.{rule.name}"
-    where = _on(at, container)
-    if absent:
-        where = f"{at.where} (container {container.name}, which the revision does not have)"
+
+    def where() -> str:  # in words, only for a finding: most variables have none
+        if absent:
+            return f"{at.where} (container {container.name}, which the revision does not have)"
+        return _on(at, container)
 
     def finding(
         kind: str,
@@ -81,21 +83,21 @@ def _var(
         if live is not None:
             yield finding(
                 "env.forbidden",
-                f"{rule.name} is set on {where} but the profile forbids it",
+                f"{rule.name} is set on {where()} but the profile forbids it",
                 describe_live(live),
                 expected="absent",
             )
         return
     if live is None:
         if rule.must_exist:
-            yield finding("env.missing", f"{rule.name} is not set on {where}", None)
+            yield finding("env.missing", f"{rule.name} is not set on {where()}", None)
         return
     expected = rule.ref
     if expected is not None:
         if live.ref is None:
             yield finding(
                 "env.plaintext_secret",
-                f"{rule.name} is a plain value on {where}; expected a reference to {expected}",
+                f"{rule.name} is a plain value on {where()}; expected a reference to {expected}",
                 f"{MASK} (plain value)",
             )
             return
@@ -109,7 +111,7 @@ def _var(
         if live.ref is not None:
             yield finding(
                 "env.value",
-                f"{rule.name} references a secret on {where}; expected a plain value",
+                f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
         elif live.value != rule.value:
@@ -117,27 +119,27 @@ def _var(
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(
                 "env.value",
-                f"{rule.name} on {where} differs from the profile",
+                f"{rule.name} on {where()} differs from the profile",
                 shown,
             )
     if live.ref is None and rule.secret is None and live.value is not None:
-        if looks_like_credential(rule.name, live.value) and rule.value is None:
+        if rule.value is None and looks_like_credential(rule.name, live.value):
             yield finding(
                 "env.plaintext_secret",
-                f"{rule.name} on {where} holds a plain value that looks like a credential; "
+                f"{rule.name} on {where()} holds a plain value that looks like a credential; "
                 "store it in Secret Manager",
                 f"{MASK} (plain value)",
                 expected="a Secret Manager reference",
                 severity=Severity.WARNING,
             )
-    value = _value(at.ctx, live)
+    value = _value(at.ctx, live) if rule.constrained else None
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
             shown = MASK if live.ref is not None else mask_plain(rule.name, value, secret=False)
             yield finding(
                 "env.constraint",
-                f"{rule.name} on {where} " + "; ".join(failures),
+                f"{rule.name} on {where()} " + "; ".join(failures),
                 shown,
             )
     if rule.same_as is not None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from deepdiff import DeepDiff
-
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.live.normalize import config_fingerprint
@@ -31,12 +29,16 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     # A template whose revision failed cannot serve (reported above): what serves is then
     # compared with the revision taking most traffic.
     baseline = live.serving[0].config if failed and live.serving else live.template
-    template = config_fingerprint(baseline)
     against = (
         f"{live.serving[0].name}'s" if baseline is not live.template else "the service template"
     )
     for rev in live.serving:
-        delta = DeepDiff(template, config_fingerprint(rev.config), ignore_order=True)
+        if rev.config is baseline:
+            continue  # described by the template itself: the same configuration
+        from deepdiff import DeepDiff  # imported only when two configurations are compared
+
+        template, other = config_fingerprint(baseline), config_fingerprint(rev.config)
+        delta = DeepDiff(template, other, ignore_order=True)
         if not delta:
             continue
         paths = sorted({_diff_path(p) for p in delta.affected_paths})
@@ -64,8 +66,11 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             actual="pinned",
             severity=Severity.WARNING,
         )
-    unread = any(u.service == ctx.service.name for u in ctx.state.unverified)
-    if not live.serving and not failed and not unread:
+    if (
+        not live.serving
+        and not failed
+        and not any(u.service == ctx.service.name for u in ctx.state.unverified)
+    ):
         yield ctx.finding(
             "revision.rollout",
             "revision.serving",
