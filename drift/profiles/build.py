@@ -37,6 +37,8 @@ class Merged:
     main: Located | None
     failed: bool = False
     problems: list[Problem] = field(default_factory=list)
+    spec: ProfileSpec | None = None
+    """`data` validated, when it already was (a profile that extends none is its file)."""
 
     def at(self, path: Path_) -> Location:
         parts = path
@@ -62,7 +64,7 @@ def build_profile(environment: str, merged: Merged, *, complete: bool) -> Profil
                 merged.problems.append(
                     Problem(main_file, 1, f"{key} is not set (here or in a profile it extends)")
                 )
-    spec = ProfileSpec.model_validate(data)
+    spec = merged.spec if merged.spec is not None else ProfileSpec.model_validate(data)
     defaults = spec.defaults
     services: dict[str, ServiceProfile] = {}
     for name, svc in (spec.services or {}).items():

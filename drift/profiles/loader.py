@@ -3,8 +3,8 @@ service, keep the file and line of every expectation, and report all problems at
 
 from __future__ import annotations
 
-import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,7 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
 class _FileDoc:
     doc: Located
     extends: str | None
+    spec: ProfileSpec
 
 
 class _Loader:
@@ -113,7 +114,7 @@ class _Loader:
         except ValidationError as exc:
             self.problems.extend(validation_problems(exc, doc, ProfileSpec))
             return None
-        return _FileDoc(doc, spec.extends)
+        return _FileDoc(doc, spec.extends, spec)
 
     def resolve(self, environment: str, chain: tuple[str, ...] = ()) -> Merged:
         file = self.read(environment)
@@ -141,11 +142,12 @@ class _Loader:
             parent = self.resolve(target, (*chain, environment))
             if parent.failed:
                 return Merged(environment, {}, {}, file.doc, failed=True)
-        data: dict[str, Any] = copy.deepcopy(parent.data) if parent else {}
+        data: dict[str, Any] = dict(parent.data) if parent else {}
         origin: dict[Path_, Location] = dict(parent.origin) if parent else {}
         child = {k: v for k, v in file.doc.data.items() if k != "extends"}
         _merge(data, origin, child, (), file.doc)
-        return Merged(environment, data, origin, file.doc)
+        # without a parent, the merged data is the file's: validated already
+        return Merged(environment, data, origin, file.doc, spec=None if parent else file.spec)
 
     def _once(self, problem: Problem) -> None:
         key = str(problem)
@@ -160,15 +162,31 @@ def _replaced_whole(path: Path_) -> bool:
     return len(path) >= 3 and path[-2] in ("env", "mounts")
 
 
-def _drop_origin(origin: dict[Path_, Location], path: Path_) -> None:
-    for key in [k for k in origin if k[: len(path)] == path]:
-        del origin[key]
+def _drop_origin(origin: dict[Path_, Location], path: Path_, old: Any) -> None:
+    """Forget where `old` (the value replaced at `path`) and everything in it came from."""
+    for here, _ in _walk(path, old):
+        origin.pop(here, None)
 
 
-def _set_origin(origin: dict[Path_, Location], path: Path_, doc: Located) -> None:
-    for key, line in doc.lines.items():
-        if key[: len(path)] == path:
-            origin[key] = Location(doc.file, line)
+def _set_origin(origin: dict[Path_, Location], path: Path_, new: Any, doc: Located) -> None:
+    """Remember that `new` (set at `path` by `doc`) and everything in it came from `doc`."""
+    lines, file = doc.lines, doc.file
+    for here, _ in _walk(path, new):
+        line = lines.get(here)
+        if line is not None:
+            origin[here] = Location(file, line)
+
+
+def _walk(path: Path_, value: Any) -> Iterator[tuple[Path_, Any]]:
+    """`value` at `path` and everything in it, each with its path."""
+    stack = [(path, value)]
+    while stack:
+        here, value = stack.pop()
+        yield here, value
+        if isinstance(value, dict):
+            stack.extend(((*here, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*here, i), v) for i, v in enumerate(value))
 
 
 def _merge(
@@ -178,18 +196,22 @@ def _merge(
     path: Path_,
     doc: Located,
 ) -> None:
+    """Merge `child` into `target`, in time proportional to `child` and what it replaces.
+    Nothing that `target` shares with the profile it extends, or that `child` holds, is ever
+    changed: a mapping of `target` is copied before something is merged into it."""
     for key, value in child.items():
         here = (*path, key)
+        current = target.get(key)
         if value is None:  # a tombstone: deletes what it overrides, later defaults included
             target[key] = None
-            _drop_origin(origin, here)
+            _drop_origin(origin, here, current)
             origin[here] = Location(doc.file, doc.line(here))
             continue
-        current = target.get(key)
         if isinstance(value, dict) and isinstance(current, dict) and not _replaced_whole(here):
             origin[here] = Location(doc.file, doc.line(here))
+            target[key] = current = dict(current)
             _merge(current, origin, value, here, doc)
             continue
-        _drop_origin(origin, here)
-        target[key] = copy.deepcopy(value)
-        _set_origin(origin, here, doc)
+        _drop_origin(origin, here, current)
+        target[key] = value
+        _set_origin(origin, here, value, doc)
