@@ -81,6 +81,11 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     diff (rules, `since`, the report), repairs (the repair commands a report carries), render
     (formatting and writing). Whatever the wrapped functions do not cover counts as imports:
     module imports are what runs between them (and option parsing, a few milliseconds)."""
+    import gc
+
+    from drift.cli import own_process
+
+    own_process()  # as `main` does
     from drift.cli.root import app
 
     startup = time.monotonic() - spawned
@@ -102,6 +107,7 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     clock.wrap(drift.cli.output, "render", "render")
     clock.wrap(drift.cli.output, "emit", "render")
     code = app(list(argv), standalone_mode=False)
+    gc.freeze()  # as `main` does
     clock._switch(None)
     spent = {"start-up": startup, **clock.spent}
     usage = resource.getrusage(resource.RUSAGE_SELF)

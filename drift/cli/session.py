@@ -3,6 +3,7 @@ logging set up, and the library's async work run with Ctrl-C turned into one cle
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Coroutine
@@ -25,6 +26,8 @@ class RunState:
     """What `main` needs to know about the command that ran (set once options are parsed)."""
 
     verbose: bool = False
+    owns_process: bool = False
+    """Run by `main` (the process ends with the command): the collector may be tuned."""
 
 
 STATE = RunState()
@@ -65,6 +68,8 @@ class Invocation:
         from drift.profiles.loader import load_profile
 
         profile = load_profile(settings.profiles_dir, self.environment)
+        if STATE.owns_process:
+            gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return replace(
             profile,
             project=settings.project or profile.project,

@@ -4,7 +4,6 @@ service, keep the file and line of every expectation, and report all problems at
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,29 +163,32 @@ def _replaced_whole(path: Path_) -> bool:
 
 def _drop_origin(origin: dict[Path_, Location], path: Path_, old: Any) -> None:
     """Forget where `old` (the value replaced at `path`) and everything in it came from."""
-    for here, _ in _walk(path, old):
+    origin.pop(path, None)
+    for here in _inside(path, old):
         origin.pop(here, None)
 
 
 def _set_origin(origin: dict[Path_, Location], path: Path_, new: Any, doc: Located) -> None:
     """Remember that `new` (set at `path` by `doc`) and everything in it came from `doc`."""
     lines, file = doc.lines, doc.file
-    for here, _ in _walk(path, new):
+    for here in (path, *_inside(path, new)):
         line = lines.get(here)
         if line is not None:
             origin[here] = Location(file, line)
 
 
-def _walk(path: Path_, value: Any) -> Iterator[tuple[Path_, Any]]:
-    """`value` at `path` and everything in it, each with its path."""
-    stack = [(path, value)]
+def _inside(path: Path_, value: Any) -> list[Path_]:
+    """The path of every key and item in `value` (at `path`), at any depth."""
+    found: list[Path_] = []
+    stack = [(path, value)] if isinstance(value, dict | list) else []
     while stack:
         here, value = stack.pop()
-        yield here, value
-        if isinstance(value, dict):
-            stack.extend(((*here, k), v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend(((*here, i), v) for i, v in enumerate(value))
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            sub = (*here, key)
+            found.append(sub)
+            if isinstance(item, dict | list):
+                stack.append((sub, item))
+    return found
 
 
 def _merge(
