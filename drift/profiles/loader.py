@@ -141,12 +141,15 @@ class _Loader:
             parent = self.resolve(target, (*chain, environment))
             if parent.failed:
                 return Merged(environment, {}, {}, file.doc, failed=True)
-        data: dict[str, Any] = dict(parent.data) if parent else {}
-        origin: dict[Path_, Location] = dict(parent.origin) if parent else {}
-        child = {k: v for k, v in file.doc.data.items() if k != "extends"}
-        _merge(data, origin, child, (), file.doc)
-        # without a parent, the merged data is the file's: validated already
-        return Merged(environment, data, origin, file.doc, spec=None if parent else file.spec)
+        doc = file.doc
+        child = {k: v for k, v in doc.data.items() if k != "extends"}
+        if parent is None:  # the file as it is: every line its own, its model validated
+            origin = {k: Location(doc.file, n) for k, n in doc.lines.items() if k[0] != "extends"}
+            return Merged(environment, child, origin, doc, spec=file.spec)
+        data: dict[str, Any] = dict(parent.data)
+        origin = dict(parent.origin)
+        _merge(data, origin, child, (), doc)
+        return Merged(environment, data, origin, doc)
 
     def _once(self, problem: Problem) -> None:
         key = str(problem)
