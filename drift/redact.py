@@ -32,7 +32,8 @@ _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?:
 
 
 def register(value: str) -> None:
-    """Remember a secret value so that no output can carry it."""
+    """Remember a secret value so that no output can carry it (the pattern that finds them
+    all is compiled when next needed: once, not once per value read)."""
     global _pattern
     if len(value) < _MIN_SCRUB_LENGTH:
         return
@@ -40,16 +41,26 @@ def register(value: str) -> None:
         if value in _values:
             return
         _values.add(value)
-        ordered = sorted(_values, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        _pattern = None
 
 
 def scrub(text: str) -> str:
     """Replace every registered secret value in `text` with the mask."""
-    pattern = _pattern
-    if pattern is None or not text:
+    if not text:
+        return text
+    pattern = _compiled()
+    if pattern is None:
         return text
     return pattern.sub(MASK, text)
+
+
+def _compiled() -> re.Pattern[str] | None:
+    global _pattern
+    with _lock:
+        if _pattern is None and _values:
+            ordered = sorted(_values, key=len, reverse=True)
+            _pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        return _pattern
 
 
 @functools.cache
