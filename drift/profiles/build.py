@@ -4,6 +4,7 @@ every problem recorded, not raised."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -163,7 +164,13 @@ def _set_fields(block: SettingsSpec | None) -> list[str]:
     """Keys a settings block sets (None included: it deletes), in a stable order."""
     if block is None:
         return []
-    return [k for k in type(block).model_fields if k in block.model_fields_set]
+    chosen = block.model_fields_set
+    return [k for k in _field_order(type(block)) if k in chosen]
+
+
+@functools.cache
+def _field_order(model: type[SettingsSpec]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
 
 
 def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarRule:
