@@ -23,7 +23,8 @@ def env_findings(at: At) -> Iterator[Finding]:
         container = at.config.named(name)
         absent = rules.name is not None and not at.config.has(name)
         for rule in rules.env.values():
-            yield from _var(at, container, rule, absent)
+            if not _as_stated(container, rule):
+                yield from _var(at, container, rule, absent)
         level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
         if level is None:
             continue
@@ -47,6 +48,20 @@ def _on(at: At, container: ContainerConfig) -> str:
     if len(at.config.containers) > 1:
         return f"{at.where} (container {container.name})"
     return at.where
+
+
+def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
+    """The usual case, decided at once: the variable holds exactly the reference or the value
+    the rule states, and no constraint or `same_as` needs its value (`_var` finds nothing)."""
+    if rule.forbidden or rule.same_as is not None or rule.constrained:
+        return False
+    live = container.env.get(rule.name)
+    if live is None:
+        return False
+    expected = rule.ref
+    if expected is not None:
+        return live.ref == expected
+    return rule.value is not None and live.ref is None and live.value == rule.value
 
 
 def _var(
