@@ -88,6 +88,9 @@ class Figures:
 
 
 def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[str]:
+    from drift.settings import Settings
+
+    concurrency = Settings.model_fields["concurrency"].default
     small, large = (Figures(s) for s in sizes)
     names = [f"{f.size.services:,} × {VARS}" for f in (small, large)]
     ratio = large.size.services / small.size.services
@@ -149,9 +152,15 @@ def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[s
             ["total", str(f.calls.total()), str(bound.total), str(bound.sequential.total())]
         )
         out += _table(rows, right=(1, 2, 3))
+        rounds = math.ceil(bound.total / concurrency)
         out.append(
             f"  latency chain: {bound.chain_text} = {bound.chain} round trips × "
-            f"{LATENCY_MS:g} ms = {_ms(bound.chain * LATENCY_MS / 1000)}; sequential reader "
+            f"{LATENCY_MS:g} ms = {_ms(bound.chain * LATENCY_MS / 1000)}; concurrency floor: "
+            f"{bound.total} calls / {concurrency} in flight (DRIFT_CONCURRENCY's default) = "
+            f"{rounds} rounds × {LATENCY_MS:g} ms = {_ms(rounds * LATENCY_MS / 1000)}"
+        )
+        out.append(
+            "  sequential reader "
             f"measured on {seq['services']} services ({sum(seq['calls'].values())} calls in "
             f"{seq['wall']:.2f} s = {f.per_call * 1000:.1f} ms per call) × "
             f"{bound.sequential.total()} calls = {f.seq_wall:.1f} s"

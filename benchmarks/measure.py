@@ -71,7 +71,7 @@ def timed(argv: Sequence[str], env: dict[str, str], cwd: Path) -> Process:
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=sink, stderr=sink)
         _, status, usage = os.wait4(proc.pid, 0)
         ended = time.monotonic()
-        code = os.waitstatus_to_exitcode(status)
+        code = proc.returncode = os.waitstatus_to_exitcode(status)
         if code not in (0, 1):
             sink.seek(0)
             output = sink.read().decode(errors="replace")
