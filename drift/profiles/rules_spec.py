@@ -3,6 +3,7 @@ settings catalogue), and the text types and checks they share (RE2 patterns, nam
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -38,16 +39,26 @@ class Strict(BaseModel):
 
 def check_regex(pattern: str) -> str:
     """Compile with RE2 (linear time, so a profile cannot hang a check)."""
+    error = _regex_error(pattern)
+    if error is not None:
+        raise ValueError(
+            f"invalid regular expression {pattern!r}: {error} "
+            "(RE2 syntax: no look-around or back-references)"
+        )
+    return pattern
+
+
+@functools.lru_cache(maxsize=4096)
+def _regex_error(pattern: str) -> str | None:
+    """RE2's complaint about a pattern, if any (asked once per pattern: profiles repeat
+    theirs across services)."""
     import re2
 
     try:
         re2.compile(pattern)
     except re2.error as exc:
-        raise ValueError(
-            f"invalid regular expression {pattern!r}: {exc} "
-            "(RE2 syntax: no look-around or back-references)"
-        ) from exc
-    return pattern
+        return str(exc)
+    return None
 
 
 def _scalar_to_text(value: Any) -> Any:
