@@ -5,6 +5,7 @@ Nothing here imports the Google libraries at module level: `drift --help` and
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import NoReturn
 
@@ -13,6 +14,12 @@ from drift.errors import Aborted, DriftError, ExitCode
 
 def main() -> NoReturn:
     """Console entry point: one clear message and an exit code for every error."""
+    if sys.argv[1:] == ["--version"]:  # what scripts ask most: answered before typer loads
+        from drift import __version__
+
+        sys.stdout.write(f"drift {__version__}\n")
+        sys.exit(0)
+    own_process()
     from drift.cli import output
     from drift.cli.root import app
     from drift.cli.session import STATE
@@ -32,7 +39,23 @@ def main() -> NoReturn:
             f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
         )
         sys.exit(int(ExitCode.USAGE))
+    finally:
+        # The process ends: collecting its garbage first is wasted time (up to a second with
+        # a 1,000-service profile); exit handlers, flushes and closes still run.
+        gc.freeze()
     sys.exit(0)
+
+
+def own_process() -> None:
+    """This process runs one command, then ends: tune the garbage collector for that. A
+    command allocates hundreds of thousands of small objects and few cycles, so collect less
+    often than after every 700 (the default): a third of a second on 1,000 services; what is
+    loaded to stay (the profile) is frozen out of collections (`Invocation.profile`), and so
+    is everything at exit."""
+    from drift.cli.session import STATE
+
+    gc.set_threshold(20_000, 10, 10)
+    STATE.owns_process = True
 
 
 def _causes(exc: BaseException) -> tuple[str, ...]:

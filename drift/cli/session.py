@@ -3,6 +3,7 @@ logging set up, and the library's async work run with Ctrl-C turned into one cle
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Coroutine
@@ -28,6 +29,8 @@ class RunState:
     declined: bool = False
     """A person answered "no" at a prompt: the abort that follows is an answer, not an
     error."""
+    owns_process: bool = False
+    """Run by `main` (the process ends with the command): the collector may be tuned."""
 
 
 STATE = RunState()
@@ -68,6 +71,8 @@ class Invocation:
         from drift.profiles.loader import load_profile
 
         profile = load_profile(settings.profiles_dir, self.environment)
+        if STATE.owns_process:
+            gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return replace(
             profile,
             project=settings.project or profile.project,

@@ -28,7 +28,8 @@ def env_findings(at: At) -> Iterator[Finding]:
             (v for v in container.env if v not in rules.env),
         )
         for rule in rules.env.values():
-            yield from _var(at, container, rule, absent, typos.get(rule.name))
+            if not _as_stated(container, rule):
+                yield from _var(at, container, rule, absent, typos.get(rule.name))
         level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
         if level is None:
             continue
@@ -57,6 +58,20 @@ def _on(at: At, container: ContainerConfig) -> str:
     return at.where
 
 
+def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
+    """The usual case, decided at once: the variable holds exactly the reference or the value
+    the rule states, and no constraint or `same_as` needs its value (`_var` finds nothing)."""
+    if rule.forbidden or rule.same_as is not None or rule.constrained:
+        return False
+    live = container.env.get(rule.name)
+    if live is None:
+        return False
+    expected = rule.ref
+    if expected is not None:
+        return live.ref == expected
+    return rule.value is not None and live.ref is None and live.value == rule.value
+
+
 def _var(
     at: At,
     container: ContainerConfig,
@@ -68,9 +83,11 @@ def _var(
     one's name (said in the `env.missing` message)."""
     live = container.env.get(rule.name)
     target = f"env.{rule.name}"
-    where = _on(at, container)
-    if absent:
-        where = f"{at.where} (container {container.name}, which the revision does not have)"
+
+    def where() -> str:  # in words, only for a finding: most variables have none
+        if absent:
+            return f"{at.where} (container {container.name}, which the revision does not have)"
+        return _on(at, container)
 
     def finding(
         kind: str,
@@ -95,14 +112,14 @@ def _var(
         if live is not None:
             yield finding(
                 "env.forbidden",
-                f"{rule.name} is set on {where} but the profile forbids it",
+                f"{rule.name} is set on {where()} but the profile forbids it",
                 describe_live(live),
                 expected="absent",
             )
         return
     if live is None:
         if rule.must_exist:
-            message = f"{rule.name} is not set on {where}"
+            message = f"{rule.name} is not set on {where()}"
             if typo:
                 message += f"; did you mean {typo}? (it is set, and the profile does not name it)"
             yield finding("env.missing", message, None)
@@ -112,7 +129,7 @@ def _var(
         if live.ref is None:
             yield finding(
                 "env.plaintext_secret",
-                f"{rule.name} is a plain value on {where}; expected a reference to {expected}",
+                f"{rule.name} is a plain value on {where()}; expected a reference to {expected}",
                 f"{MASK} (plain value)",
             )
             return
@@ -126,7 +143,7 @@ def _var(
         if live.ref is not None:
             yield finding(
                 "env.value",
-                f"{rule.name} references a secret on {where}; expected a plain value",
+                f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
         elif live.value != rule.value:
@@ -134,27 +151,27 @@ def _var(
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(
                 "env.value",
-                f"{rule.name} on {where} differs from the profile",
+                f"{rule.name} on {where()} differs from the profile",
                 shown,
             )
     if live.ref is None and rule.secret is None and live.value is not None:
-        if looks_like_credential(rule.name, live.value) and rule.value is None:
+        if rule.value is None and looks_like_credential(rule.name, live.value):
             yield finding(
                 "env.plaintext_secret",
-                f"{rule.name} on {where} holds a plain value that looks like a credential; "
+                f"{rule.name} on {where()} holds a plain value that looks like a credential; "
                 "store it in Secret Manager",
                 f"{MASK} (plain value)",
                 expected="a Secret Manager reference",
                 severity=Severity.WARNING,
             )
-    value = _value(at.ctx, live)
+    value = _value(at.ctx, live) if rule.constrained else None
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
             shown = MASK if live.ref is not None else mask_plain(rule.name, value, secret=False)
             yield finding(
                 "env.constraint",
-                f"{rule.name} on {where} " + "; ".join(failures),
+                f"{rule.name} on {where()} " + "; ".join(failures),
                 shown,
             )
     if rule.same_as is not None:

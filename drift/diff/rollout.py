@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.live.normalize import config_fingerprint
@@ -34,11 +32,15 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     # A template whose revision failed cannot serve (reported above): what serves is then
     # compared with the revision taking most traffic.
     baseline = live.serving[0].config if failed and live.serving else live.template
-    template = _comparable(config_fingerprint(baseline))
     against = (
         f"{live.serving[0].name}'s" if baseline is not live.template else "the service template"
     )
     for rev in live.serving:
+        if rev.config is baseline:
+            continue  # described by the template itself: the same configuration
+        from deepdiff import DeepDiff  # imported only when two configurations are compared
+
+        template = _comparable(config_fingerprint(baseline))
         delta = DeepDiff(template, _comparable(config_fingerprint(rev.config)), ignore_order=True)
         if not delta:
             continue
@@ -67,8 +69,11 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             actual="pinned",
             severity=Severity.WARNING,
         )
-    unread = any(u.service == ctx.service.name for u in ctx.state.unverified)
-    if not live.serving and not failed and not unread:
+    if (
+        not live.serving
+        and not failed
+        and not any(u.service == ctx.service.name for u in ctx.state.unverified)
+    ):
         yield ctx.finding(
             "revision.rollout",
             "revision.serving",

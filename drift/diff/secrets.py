@@ -5,7 +5,7 @@ revision's service account may access it; then the mounts the profile names."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from drift.diff.context import At
@@ -30,9 +30,17 @@ def secret_findings(at: At) -> Iterator[Finding]:
 
 def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
     target = f"secret.{key}"
-    location = _location(at, uses)
     container = uses[0][0].name
-    names = ", ".join(dict.fromkeys(_used_by(at, c, what) for c, what, _ in uses))
+    said: list[tuple[Location, str]] = []
+
+    def told() -> tuple[Location, str]:
+        """Where the profile expects the secret, and what uses it, in words (found once, and
+        only for a finding: most secrets have none)."""
+        if not said:
+            names = ", ".join(dict.fromkeys(_used_by(at, c, what) for c, what, _ in uses))
+            said.append((_location(at, uses), names))
+        return said[0]
+
     for ref in dict.fromkeys(ref for _, _, ref in uses):
         info = at.ctx.state.versions.get(ref)
         if info is None:
@@ -40,6 +48,7 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
         problem = _state_problem(key, ref, info)
         if problem is not None:
             rule, text = problem
+            location, names = told()
             found = at.finding(
                 rule,
                 target,
@@ -52,10 +61,11 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
             if info.destroyed is not None:  # the one state change the API dates
                 found = replace(found, since=Since(None, info.destroyed, "", None, None))
             yield found
-        yield from _expiring(at, key, ref, info, target, location, names, container)
+        yield from _expiring(at, key, ref, info, target, told, container)
     account = at.config.settings.get("service_account", "")
     ref = uses[0][2]
     if isinstance(account, str) and at.ctx.state.grant(account, ref) is Grant.DENIED:
+        location, names = told()
         note = at.ctx.state.access.get((account, key))
         detail = note.detail if note is not None else ""
         yield at.finding(
@@ -91,8 +101,7 @@ def _expiring(
     ref: SecretRef,
     info: SecretVersionInfo,
     target: str,
-    location: Location,
-    names: str,
+    told: Callable[[], tuple[Location, str]],
     container: str,
 ) -> Iterator[Finding]:
     """Secret.expire_time: the secret is deleted then; SecretVersion.scheduled_destroy_time: a
@@ -105,6 +114,7 @@ def _expiring(
         if when is None or when - state.now > window:
             continue
         days = max((when - state.now).days, 0)
+        location, names = told()
         yield at.finding(
             "secret.expiring",
             target,

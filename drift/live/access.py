@@ -18,6 +18,9 @@ from drift.live.model import DEFAULT_ACCOUNT_SUFFIX, LiveService, LiveState, Ver
 from drift.live.secrets import Tasks
 from drift.refs import SecretRef
 
+_ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
+"""Not decided by the secret's own policy (compared by identity)."""
+
 
 class AccessDecisions:
     def __init__(
@@ -55,8 +58,13 @@ class AccessDecisions:
                     users.setdefault((account, ref), set()).add(svc.name)
                 for ref in expected.get(svc.name, ()):
                     users.setdefault((account, ref), set())  # not in use: nothing unverified
-        decided = await asyncio.gather(*(self._decide(a, r) for a, r in users))
-        for (account, ref), found in zip(users, decided, strict=True):
+        # Most answers are in the secret's own policy: decided at once, without a task each
+        decided = {pair: self._known(*pair) for pair in users}
+        pending = [pair for pair, found in decided.items() if found is _ASK]
+        answers = await asyncio.gather(*(self._decide(a, r) for a, r in pending))
+        decided.update(zip(pending, answers, strict=True))
+        for (account, ref), found in decided.items():
+            assert found is not _ASK
             if found is None:
                 continue
             self.state.access[(account, ref.key)] = found
@@ -66,13 +74,22 @@ class AccessDecisions:
                         Unverified(service, f"secret.{ref.key}", f"{account}: {found.detail}")
                     )
 
-    async def _decide(self, account: str, ref: SecretRef) -> Verdict | None:
+    def _known(self, account: str, ref: SecretRef) -> Verdict | None:
+        """The verdict when no further read is needed, else _ASK."""
         info = self.state.versions.get(ref)
         policy = self.state.policies.get(ref.key)
         if info is None or policy is None or info.state is VersionState.SECRET_MISSING:
             return None  # no such secret, or its policy was not read: reported elsewhere
         if _outright(policy.accessors, account):
-            return Verdict(Grant.GRANTED, "the secret's own policy")  # no further read needed
+            return Verdict(Grant.GRANTED, "the secret's own policy")
+        return _ASK
+
+    async def _decide(self, account: str, ref: SecretRef) -> Verdict | None:
+        known = self._known(account, ref)
+        if known is not _ASK:
+            return known
+        info = self.state.versions[ref]
+        policy = self.state.policies[ref.key]
         member = await self._member(account)
         if member is None:  # the default account of a project whose number is unknown
             return Verdict(Grant.DENIED)

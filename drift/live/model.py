@@ -58,8 +58,9 @@ class RevisionConfig:
     service_account: str
     primary: str = ""
 
-    @property
+    @cached_property
     def main(self) -> ContainerConfig:
+        """The container `primary` names (looked up once: every rule asks for it)."""
         return self.named(self.primary)
 
     def named(self, name: str) -> ContainerConfig:

@@ -19,12 +19,18 @@ def raw(message: Any) -> Any:
 
 
 def env_var(var: Any) -> EnvVar:
-    var = raw(var)
-    if var.HasField("value_source"):
+    return _env_var(raw(var))
+
+
+def _env_var(var: Any) -> EnvVar:
+    """A raw protobuf EnvVar. `value` and `value_source` are one of `values`: a variable with
+    a value (the usual case) has no source to look at."""
+    value = var.value
+    if not value and var.HasField("value_source"):
         ref = var.value_source.secret_key_ref
         if ref.secret:
             return EnvVar(var.name, ref=SecretRef.parse(ref.secret, ref.version))
-    return EnvVar(var.name, value=var.value)
+    return EnvVar(var.name, value=value)
 
 
 def pick_container(containers: Any, wanted: str | None) -> Any:
@@ -62,11 +68,12 @@ def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
 
 
 def container_config(revision: Any, container: Any) -> ContainerConfig:
+    container = raw(container)
     return ContainerConfig(
         name=container.name,
         image=container.image,
         ingress=bool(container.ports),
-        env={v.name: env_var(v) for v in container.env},
+        env={v.name: _env_var(v) for v in container.env},
         mounts=_secret_mounts(revision, container),
     )
 

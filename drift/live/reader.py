@@ -22,6 +22,7 @@ from drift.live.clients import Clients
 from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
+from drift.live.reads import reachable, to_fetch
 from drift.live.resolve import SecretChecks
 from drift.profiles.model import Profile, ServiceProfile
 
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 HistoryWanted = Callable[[ServiceProfile, LiveService], bool]
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
-Split = tuple[str, int, tuple[str, ...], tuple[str, ...]]
-"""(revision, percent, tags, tag URLs)"""
 
 
 class Reader:
@@ -158,11 +157,9 @@ class Reader:
         not already describe it."""
         pb = raw(svc)  # plain protobuf reads: proto-plus costs more CPU than the rest here
         template = revision_config(pb.template, service=pb, container=profile.container)
-        split = _reachable(pb, profile)
-        settled = pb.observed_generation == pb.generation and not pb.reconciling
+        split = reachable(pb, profile)
         current = short(pb.latest_created_revision)
-        is_template = settled and current == short(pb.latest_ready_revision)
-        fetched = [name for name, *_ in split if not (is_template and name == current)]
+        fetched = to_fetch(pb, split)
         revisions = dict(
             zip(
                 fetched,
@@ -229,28 +226,6 @@ class Reader:
                 Unverified(profile.name, f"revision.{short(name)}", exc.reason)
             )
             return None
-
-
-def _reachable(svc: Any, profile: ServiceProfile) -> list[Split]:
-    """Every revision receiving traffic, and every revision a checked tag points to (at 0 %:
-    it has its own URL), most traffic first (`svc` is a raw protobuf Service). A LATEST status
-    may or may not name its revision (not documented either way): it is the latest ready one
-    (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
-    by_revision: dict[str, list[Any]] = {}
-    for status in svc.traffic_statuses:
-        kind = enum_name(status, "type_")
-        revision = status.revision or (svc.latest_ready_revision if kind.endswith("LATEST") else "")
-        if revision:
-            by_revision.setdefault(short(revision), []).append(status)
-    out = []
-    for name, statuses in by_revision.items():
-        percent = sum(int(s.percent) for s in statuses)
-        tags = tuple(s.tag for s in statuses if s.tag)
-        if percent <= 0 and not any(profile.checks_tag(t) for t in tags):
-            continue
-        urls = tuple(s.uri for s in statuses if s.tag)  # one per tag ("" when not known)
-        out.append((name, percent, tags, urls))
-    return sorted(out, key=lambda item: -item[1])
 
 
 def _not_ready_message(svc: Any) -> str:

@@ -6,15 +6,15 @@ that rules compare, and what IAM grants each runtime account (`AccessDecisions`)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import EnvVar, LiveState
+from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
-from drift.profiles.model import ContainerRules, ServiceProfile
-from drift.refs import SecretRef
+from drift.profiles.model import ServiceProfile
 
 
 class SecretChecks:
@@ -50,7 +50,7 @@ class SecretChecks:
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
                     self.secrets.watch(ref, svc.name)
-        for ref in values_needed(state, profiles):
+        for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
         await self.tasks.wait()
         self.secrets.report_failures()
@@ -68,50 +68,8 @@ class SecretChecks:
             self.access.decide(state.services.values(), expected),
         )
 
-
-def values_needed(state: LiveState, profiles: list[ServiceProfile]) -> set[SecretRef]:
-    """Secret references whose value some rule must compare (never for display)."""
-    needed: set[SecretRef] = set()
-    for p in profiles:
-        for rules in p.containers:
-            for rule in rules.env.values():
-                mine = _vars(state, p.name, rules.name, rule.name)
-                mine_refs = {v.ref for v in mine if v.ref is not None}
-                if rule.pattern or rule.not_values or rule.one_of or rule.min_length is not None:
-                    needed |= mine_refs
-                if rule.same_as is None or not mine:
-                    continue
-                theirs = _vars(state, rule.same_as[0], None, rule.same_as[1])
-                theirs_refs = {v.ref for v in theirs if v.ref is not None}
-                if not theirs:
-                    continue  # nothing to compare with: the other side reports it missing
-                if len(mine) == len(theirs) == 1 and mine_refs and mine_refs == theirs_refs:
-                    continue  # the very same secret version: equal without reading it
-                needed |= mine_refs | theirs_refs
-    return needed
-
-
-def _vars(state: LiveState, service: str, container: str | None, var: str) -> set[EnvVar]:
-    svc = state.services.get(service)
-    if svc is None:
-        return set()
-    found = set()
-    for rev in svc.checked:
-        env = rev.config.env if container is None else rev.config.named(container).env
-        if (value := env.get(var)) is not None:
-            found.add(value)
-    return found
-
-
-def expected_refs(profile: ServiceProfile) -> Iterator[SecretRef]:
-    """Every secret reference the profile expects, in any container's env or mounts."""
-    for rules in profile.containers:
-        yield from _rule_refs(rules)
-
-
-def _rule_refs(rules: ContainerRules) -> Iterator[SecretRef]:
-    for rule in rules.env.values():
-        if rule.ref is not None:
-            yield rule.ref
-    for mount in rules.mounts.values():
-        yield mount.ref
+    def _live_vars(self, service: str, container: str | None, var: str) -> set[EnvVar]:
+        svc = self.state.services.get(service)
+        if svc is None:
+            return set()
+        return held((rev.config for rev in svc.checked), container, var)

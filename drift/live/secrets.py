@@ -47,6 +47,9 @@ class Tasks:
             self._tasks[key] = task
         return task
 
+    def __contains__(self, key: tuple[str, Any]) -> bool:
+        return key in self._tasks
+
     async def wait(self) -> None:
         """Until every task started so far (and those they start) has finished."""
         waited = 0
@@ -90,6 +93,8 @@ class SecretReads:
     def watch(self, ref: SecretRef, service: str) -> None:
         """Read the state of the version `ref` names and the policy of its secret."""
         self._users.setdefault(ref.key, set()).add(service)
+        if ("version", ref) in self.tasks:
+            return  # watched already: what follows was started then (most references)
         self.tasks.once(("version", ref), partial(self._version, ref))
         self.tasks.once(("policy", ref.key), partial(self._policy, ref.secret_ref))
         if not self._own(ref):

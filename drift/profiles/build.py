@@ -4,6 +4,7 @@ every problem recorded, not raised."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +38,8 @@ class Merged:
     main: Located | None
     failed: bool = False
     problems: list[Problem] = field(default_factory=list)
+    spec: ProfileSpec | None = None
+    """`data` validated, when it already was (a profile that extends none is its file)."""
 
     def at(self, path: Path_) -> Location:
         parts = path
@@ -62,7 +65,7 @@ def build_profile(environment: str, merged: Merged, *, complete: bool) -> Profil
                 merged.problems.append(
                     Problem(main_file, 1, f"{key} is not set (here or in a profile it extends)")
                 )
-    spec = ProfileSpec.model_validate(data)
+    spec = merged.spec if merged.spec is not None else ProfileSpec.model_validate(data)
     defaults = spec.defaults
     services: dict[str, ServiceProfile] = {}
     for name, svc in (spec.services or {}).items():
@@ -161,7 +164,13 @@ def _set_fields(block: SettingsSpec | None) -> list[str]:
     """Keys a settings block sets (None included: it deletes), in a stable order."""
     if block is None:
         return []
-    return [k for k in type(block).model_fields if k in block.model_fields_set]
+    chosen = block.model_fields_set
+    return [k for k in _field_order(type(block)) if k in chosen]
+
+
+@functools.cache
+def _field_order(model: type[SettingsSpec]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
 
 
 def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarRule:

@@ -3,7 +3,6 @@ service, keep the file and line of every expectation, and report all problems at
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +97,8 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 class _FileDoc:
     doc: Located
     extends: str | None
+    spec: ProfileSpec | None = None
+    """The file's own model, when it validated (None: it has problems of its own)."""
     valid: bool = True
     """False when the file has problems of its own: what it extends is still read, so that
     every problem of the chain is reported at once."""
@@ -136,7 +137,7 @@ class _Loader:
             self.problems.extend(validation_problems(exc, doc, ProfileSpec))
             extends = doc.data.get("extends")
             return _FileDoc(doc, extends if isinstance(extends, str) else None, valid=False)
-        return _FileDoc(doc, spec.extends)
+        return _FileDoc(doc, spec.extends, spec)
 
     def resolve(self, environment: str, chain: tuple[str, ...] = ()) -> Merged:
         file = self.read(environment)
@@ -166,11 +167,15 @@ class _Loader:
                 return Merged(environment, {}, {}, file.doc, failed=True)
         if not file.valid:
             return Merged(environment, {}, {}, file.doc, failed=True)
-        data: dict[str, Any] = copy.deepcopy(parent.data) if parent else {}
-        origin: dict[Path_, Location] = dict(parent.origin) if parent else {}
-        child = {k: v for k, v in file.doc.data.items() if k != "extends"}
-        _merge(data, origin, child, (), file.doc)
-        return Merged(environment, data, origin, file.doc)
+        doc = file.doc
+        child = {k: v for k, v in doc.data.items() if k != "extends"}
+        if parent is None:  # the file as it is: every line its own, its model validated
+            origin = {k: Location(doc.file, n) for k, n in doc.lines.items() if k[0] != "extends"}
+            return Merged(environment, child, origin, doc, spec=file.spec)
+        data: dict[str, Any] = dict(parent.data)
+        origin = dict(parent.origin)
+        _merge(data, origin, child, (), doc)
+        return Merged(environment, data, origin, doc)
 
     def chain(self, name: str) -> list[str]:
         """`name`, the profile it extends, the one that extends, and so on (up to a missing
@@ -213,15 +218,34 @@ def _replaced_whole(path: Path_) -> bool:
     return len(path) >= 3 and path[-2] in ("env", "mounts")
 
 
-def _drop_origin(origin: dict[Path_, Location], path: Path_) -> None:
-    for key in [k for k in origin if k[: len(path)] == path]:
-        del origin[key]
+def _drop_origin(origin: dict[Path_, Location], path: Path_, old: Any) -> None:
+    """Forget where `old` (the value replaced at `path`) and everything in it came from."""
+    origin.pop(path, None)
+    for here in _inside(path, old):
+        origin.pop(here, None)
 
 
-def _set_origin(origin: dict[Path_, Location], path: Path_, doc: Located) -> None:
-    for key, line in doc.lines.items():
-        if key[: len(path)] == path:
-            origin[key] = Location(doc.file, line)
+def _set_origin(origin: dict[Path_, Location], path: Path_, new: Any, doc: Located) -> None:
+    """Remember that `new` (set at `path` by `doc`) and everything in it came from `doc`."""
+    lines, file = doc.lines, doc.file
+    for here in (path, *_inside(path, new)):
+        line = lines.get(here)
+        if line is not None:
+            origin[here] = Location(file, line)
+
+
+def _inside(path: Path_, value: Any) -> list[Path_]:
+    """The path of every key and item in `value` (at `path`), at any depth."""
+    found: list[Path_] = []
+    stack = [(path, value)] if isinstance(value, dict | list) else []
+    while stack:
+        here, value = stack.pop()
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            sub = (*here, key)
+            found.append(sub)
+            if isinstance(item, dict | list):
+                stack.append((sub, item))
+    return found
 
 
 def _merge(
@@ -231,18 +255,22 @@ def _merge(
     path: Path_,
     doc: Located,
 ) -> None:
+    """Merge `child` into `target`, in time proportional to `child` and what it replaces.
+    Nothing that `target` shares with the profile it extends, or that `child` holds, is ever
+    changed: a mapping of `target` is copied before something is merged into it."""
     for key, value in child.items():
         here = (*path, key)
+        current = target.get(key)
         if value is None:  # a tombstone: deletes what it overrides, later defaults included
             target[key] = None
-            _drop_origin(origin, here)
+            _drop_origin(origin, here, current)
             origin[here] = Location(doc.file, doc.line(here))
             continue
-        current = target.get(key)
         if isinstance(value, dict) and isinstance(current, dict) and not _replaced_whole(here):
             origin[here] = Location(doc.file, doc.line(here))
+            target[key] = current = dict(current)
             _merge(current, origin, value, here, doc)
             continue
-        _drop_origin(origin, here)
-        target[key] = copy.deepcopy(value)
-        _set_origin(origin, here, doc)
+        _drop_origin(origin, here, current)
+        target[key] = value
+        _set_origin(origin, here, value, doc)

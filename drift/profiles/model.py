@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from drift.errors import UsageError
@@ -66,9 +67,10 @@ class VarRule:
     def expects_secret(self) -> bool:
         return self.secret is not None
 
-    @property
+    @cached_property
     def ref(self) -> SecretRef | None:
-        """The reference the variable must hold, when it must hold one."""
+        """The reference the variable must hold, when it must hold one (made once: every
+        check of the variable asks for it)."""
         if self.secret is None:
             return None
         return SecretRef(self.secret, self.version, self.secret_project)

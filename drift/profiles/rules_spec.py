@@ -3,6 +3,7 @@ settings catalogue), and the text types and checks they share (RE2 patterns, nam
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -39,8 +40,21 @@ class Strict(BaseModel):
 
 
 def check_regex(pattern: str) -> str:
-    """Compile with RE2 (linear time, so a profile cannot hang a check). RE2 would also log
-    each error to stderr through absl; the message is ours to give, once."""
+    """Compile with RE2 (linear time, so a profile cannot hang a check)."""
+    error = _regex_error(pattern)
+    if error is not None:
+        raise ValueError(
+            f"invalid regular expression {pattern!r}: {error} "
+            "(RE2 syntax: no look-around or back-references)"
+        )
+    return pattern
+
+
+@functools.lru_cache(maxsize=4096)
+def _regex_error(pattern: str) -> str | None:
+    """RE2's complaint about a pattern, if any (asked once per pattern: profiles repeat
+    theirs across services). RE2 would also log each error to stderr through absl; the
+    message is ours to give, once."""
     import re2
 
     options = re2.Options()
@@ -49,12 +63,8 @@ def check_regex(pattern: str) -> str:
         re2.compile(pattern, options)
     except re2.error as exc:
         why = exc.args[0] if exc.args else exc
-        text = why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
-        raise ValueError(
-            f"invalid regular expression {pattern!r}: {text} "
-            "(RE2 syntax: no look-around or back-references)"
-        ) from exc
-    return pattern
+        return why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
+    return None
 
 
 def _scalar_to_text(value: Any) -> Any:

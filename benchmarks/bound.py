@@ -1,0 +1,90 @@
+"""The least any reader must ask for a check, counted from the sandbox's world (read directly,
+not through the API) with the reader's own rules (`drift.live.reads`: which revisions the
+template leaves to fetch, which references the profile expects, which values rules compare);
+and what a one-call-after-another reader asks for the same check."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from drift.live.model import RevisionConfig
+    from drift.profiles.model import Profile
+    from drift.sandbox import Sandbox
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Distinct items per method, and the round trips on the dependency chain (list ->
+    revision -> secret version/value). `sequential` is what a one-call-after-another reader
+    makes for the same check (no dedupe, nothing skipped)."""
+
+    calls: Counter[str]
+    chain: int
+    chain_text: str
+    sequential: Counter[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
+    from drift.live.normalize import raw, revision_config
+    from drift.live.reads import expected_refs, held, reachable, to_fetch, values_needed
+
+    calls: Counter[str] = Counter()
+    profiles = list(profile.services.values())
+    world = sandbox.scenario.projects[profile.project]
+    if len(profiles) > 1:
+        calls["ListServices"] = max(1, math.ceil(len(world.services) / page_size))
+    else:
+        calls["GetService"] = len(profiles)
+    calls["ListSecrets"] = 1
+    expected = {ref for p in profiles for ref in expected_refs(p)}
+    configs: dict[str, list[RevisionConfig]] = {}
+    for p in profiles:
+        svc = raw(sandbox.service(profile.project, p.name, region=profile.region))
+        split = reachable(svc, p)
+        fetched = to_fetch(svc, split)
+        calls["GetRevision"] += len(fetched)
+        configs[p.name] = [
+            revision_config(
+                sandbox.revision(profile.project, p.name, name, region=profile.region)
+                if name in fetched
+                else svc.template,
+                service=svc,
+                container=p.container,
+            )
+            for name, *_ in split
+        ]
+    live = {ref for cs in configs.values() for c in cs for _, _, ref in c.secret_refs()}
+    refs = expected | live
+    calls["GetSecretVersion"] = len(refs)
+    own = {ref.key for ref in refs if not ref.project and ref.secret in world.secrets}
+    calls["GetIamPolicy"] = len(own)
+    values = values_needed(
+        profiles, lambda service, container, var: held(configs.get(service, ()), container, var)
+    )
+    calls["AccessSecretVersion"] = len(values)
+    sequential: Counter[str] = Counter(GetService=len(configs))
+    for p in profiles:
+        for config in configs[p.name]:
+            sequential["GetRevision"] += 1
+            for var in config.env.values():
+                if var.ref is None:
+                    continue  # one reference per serving revision: read each time, no dedupe
+                sequential["GetSecretVersion"] += 1
+                sequential["GetIamPolicy"] += 1
+                rule = p.env.get(var.name)
+                if rule is not None and rule.needs_value:
+                    sequential["AccessSecretVersion"] += 1
+    steps = ["ListServices ∥ ListSecrets ∥ the profile's secrets"]
+    if calls["GetRevision"]:
+        steps.append("GetRevision")
+    if values or live - expected:
+        steps.append("AccessSecretVersion" if values else "GetSecretVersion")
+    return Bound(+calls, len(steps), " → ".join(steps), sequential)

@@ -1,0 +1,68 @@
+"""The benchmark itself: its phase clock runs the real command and accounts for all of it, and
+its report says PASS or MISS against each target from the figures it is given."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.bench import PHASES, report
+from benchmarks.bound import Bound, lower_bound
+from benchmarks.measure import REPO, Process, Size, _phases, child_env
+from benchmarks.world import ENVIRONMENT, scenario, write_profile
+from drift.live.api import LIST_PAGE_SIZE
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+
+
+def test_phases_cover_the_real_command(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    world = scenario(4)
+    sandbox = make_sandbox(world)
+    write_profile(world, tmp_path, value_rules=1)
+    args = ["check", ENVIRONMENT, "--profiles", str(tmp_path), "--format", "json"]
+    started = time.monotonic()
+    spent, cpu = _phases(args, child_env(sandbox.environ()), tmp_path)
+    wall = time.monotonic() - started
+    assert set(spent) == set(PHASES)
+    assert all(seconds >= 0 for seconds in spent.values())
+    assert spent["API"] > 0.0 and spent["profile"] > 0.0 and cpu > 0.0
+    # the phases are the whole process, give or take the clock reads
+    assert abs(sum(spent.values()) - wall) < 0.25 * wall
+    assert sandbox.call_counts().total() > 0
+    assert REPO.joinpath("benchmarks", "workers.py").is_file()
+
+
+def _size(services: int, wall: float, peak: float, calls: Counter[str], bound: Bound) -> Size:
+    runs = [Process(wall, wall * 0.9, peak, 0, 0.0, calls) for _ in range(5)]
+    phases = [dict.fromkeys(PHASES, wall / len(PHASES)) for _ in range(5)]
+    sequential = {"wall": 10.0, "services": 1, "calls": {"GetService": 1}}  # 10 s a call
+    return Size(services, runs, phases, [wall] * 5, sequential, bound, "0.00 0.00 0.00")
+
+
+def test_report_says_pass_and_miss(make_sandbox: Callable[..., Sandbox], tmp_path: Path) -> None:
+    world = scenario(3)
+    sandbox = make_sandbox(world)
+    write_profile(world, tmp_path, value_rules=1)
+    bound = lower_bound(sandbox, load_profile(tmp_path, ENVIRONMENT), LIST_PAGE_SIZE)
+    version = [Process(0.05, 0.04, 20.0, 0, 0.0) for _ in range(5)]
+    fast = [_size(200, 0.8, 120.0, bound.calls, bound), _size(1000, 2.5, 250.0, bound.calls, bound)]
+    lines = "\n".join(report(fast, version, 60.0))
+    assert "MISS" not in lines and lines.count("PASS") == 9
+    extra = bound.calls + Counter(GetRevision=1)
+    slow = [_size(200, 1.2, 120.0, extra, bound), _size(1000, 9.0, 400.0, bound.calls, bound)]
+    verdicts = {
+        line.split("  ")[1]: line.rsplit(" ", 1)[-1]
+        for line in report(slow, version, 60.0)
+        if line.endswith(("PASS", "MISS"))
+    }
+    assert verdicts["200 × 30: whole process"] == "MISS"
+    assert verdicts["1,000 × 30: whole process"] == "MISS"
+    assert verdicts["1,000 × 30: peak RSS"] == "MISS"
+    assert verdicts["cost linear in services: whole process"] == "MISS"
+    assert verdicts["200 × 30: API calls"] == "MISS"
+    assert verdicts["1,000 × 30: API calls"] == "PASS"
+    assert verdicts["`drift --version`"] == "PASS"
