@@ -89,9 +89,12 @@ def build_plan(
     bases: Mapping[str, Base] | None = None,
 ) -> Plan:
     services = []
+    by_service: dict[str, list[Finding]] = {}
+    for finding in report.active:  # sorted once, not once per service
+        by_service.setdefault(finding.service, []).append(finding)
     for name in names:
         live = state.services.get(name)
-        findings = [f for f in report.active if f.service == name]
+        findings = by_service.get(name, [])
         if live is None:
             if name in state.missing:
                 services.append(
