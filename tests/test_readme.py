@@ -26,6 +26,8 @@ COMMANDS = [
 NOT_RUN = {"drift sandbox &"}
 # what each command is expected to answer against the shipped story
 EXPECTED = {"drift fix e2e --service api": 4}  # no terminal, no --yes: the answer is no
+# files a command reads that an earlier README command writes
+MADE_BY = {"--plan plan.json": "drift plan staging --out plan.json"}
 
 
 def test_readme_shows_the_two_setup_commands() -> None:
@@ -44,6 +46,10 @@ def test_readme_command_runs(command: str, sandbox: Sandbox, tmp_path: Path) -> 
             sandbox.secret_value("acme-chat-staging", "jwt-secret-staging")
         ),
     }
+    for needs, maker in MADE_BY.items():
+        if needs in command:
+            assert maker in COMMANDS
+            drift(*shlex.split(maker)[1:], env=env, cwd=tmp_path)
     done = drift(*shlex.split(command)[1:], env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr and "Usage:" not in done.stderr, done.stderr
     assert done.returncode == EXPECTED.get(command, done.returncode)

@@ -59,8 +59,18 @@ def plan(
         ),
     ] = False,
     from_template: FromTemplateOpt = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also save the plan to FILE for `drift fix --plan FILE` (with each service's "
+            "etag and the profile's digest; no secret value).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Show the patch that would repair the drift, and the manual steps. Never writes.
+    """Show the patch that would repair the drift, and the manual steps. Never writes to
+    the cloud.
 
     Formats: table (masked before/after), json (drift.plan/v1), gcloud (a bash script safe
     to run as is: only the changes drift can make exactly, with --update-*/--remove-*, never
@@ -74,9 +84,12 @@ def plan(
       drift plan staging --format gcloud > fix.sh && bash fix.sh
 
       drift plan staging --service api --format yaml --output api.yaml
+
+      drift plan staging --out plan.json && drift fix staging --plan plan.json
     """
     from drift.fix.plan import plan_environment
     from drift.fix.render import render_plan
+    from drift.fix.saved import saved_text, write_saved
 
     settings = cli.settings()
     profile = cli.profile(settings)
@@ -89,6 +102,8 @@ def plan(
             from_template=from_template,
         )
     )
+    if out is not None:
+        write_saved(out, saved_text(planned.plan, profile, service, from_template))
     reveal = include_plain_credentials and format is PlanFormat.YAML
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
     if reveal and output_file is not None:
@@ -127,6 +142,25 @@ def fix(
         ),
     ] = False,
     from_template: FromTemplateOpt = False,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Apply exactly the plan saved by `drift plan --out FILE` (its services and "
+            "options); exit 4, nothing written, if a service or the profile changed since.",
+            show_default=False,
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Apply only this change of the plan (repeatable): SERVICE/env.NAME, "
+            "SERVICE/CONTAINER/env.NAME (a sidecar) or SERVICE/setting.NAME, as `drift plan "
+            "--format json` lists them under id.",
+            show_default=False,
+        ),
+    ] = None,
     journal: JournalOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
@@ -153,17 +187,28 @@ def fix(
       drift fix e2e --service api --yes
 
       drift fix staging --dry-run
+
+      drift fix staging --plan plan.json --only api/env.LOG_LEVEL
     """
     from drift.fix.apply import FixOptions, run_fix
+    from drift.fix.saved import read_saved
 
+    if plan_file is not None and (service or from_template):
+        raise UsageError(
+            "--plan applies the services and options the plan was made with: "
+            "drop --service and --from-template, or make a new plan with them"
+        )
     settings = cli.settings(journal_dir=journal)
     profile = cli.profile(settings)
+    saved = read_saved(plan_file) if plan_file is not None else None
     options = FixOptions(
         yes=yes,
         dry_run=dry_run,
         verify=not no_verify,
         promote=not no_promote,
         from_template=from_template,
+        saved=saved,
+        only=tuple(only or ()),
     )
     ui = output.PromptUI(yes=yes)
     result = run(

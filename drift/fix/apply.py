@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from drift.fix.lock import Locked, Locks
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name
 from drift.fix.plan import Planned, plan_environment
+from drift.fix.saved import changed_since, check_target, cut_note, only
 from drift.fix.update import update_service
 from drift.live.session import Session
 from drift.profiles.model import Profile
@@ -73,6 +74,10 @@ async def run_fix(
 
         # before anything is written: a probe that cannot run would stop the fix mid-way
         check_probe_config(profile, profile.select(services), environ)
+    saved = options.saved
+    if saved is not None:
+        check_target(saved, profile)
+        services = list(saved.services) or None
     try:
         planned = await plan_environment(
             profile,
@@ -80,8 +85,20 @@ async def run_fix(
             services=services,
             environ=environ,
             today=today,
-            from_template=options.from_template,
+            from_template=saved.from_template if saved else options.from_template,
         )
+        if saved is not None and (why := changed_since(saved, profile, planned.plan)):
+            return FixResult(
+                planned.plan,
+                exit_code=ExitCode.ABORTED,
+                message=f"{why}: nothing was changed; make a new plan "
+                f"(drift plan {profile.environment} --out FILE) and review it",
+            )
+        if options.only:
+            cut = only(planned.plan, options.only, planned.check.report.findings)
+            if note := cut_note(planned.plan, cut):
+                ui.say(note)
+            planned = replace(planned, plan=cut)
         return await _fix(profile, settings, ui, options, planned, environ, today, where)
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where.line()) from None

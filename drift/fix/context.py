@@ -11,6 +11,7 @@ from drift.fix.base import Base
 from drift.fix.journal import Journal, State
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
+from drift.fix.saved import SavedPlan
 from drift.live.model import LiveService
 from drift.live.session import Session
 from drift.profiles.model import Profile
@@ -30,6 +31,10 @@ class FixOptions:
     verify: bool = True
     promote: bool = True
     from_template: bool = False
+    saved: SavedPlan | None = None
+    """`--plan FILE`: apply exactly that plan (its services and options), or nothing."""
+    only: tuple[str, ...] = ()
+    """`--only ID…`: the changes of the plan to apply (empty: all)."""
 
 
 @dataclass

@@ -109,6 +109,22 @@ class ServicePlan:
             [f"env.{c.name}" for c in self.env] + [f"setting.{c.name}" for c in self.settings]
         )
 
+    def env_id(self, change: EnvChange) -> str:
+        """`SERVICE/env.NAME`, or `SERVICE/CONTAINER/env.NAME` in a container other than the
+        one the profile's `env` describes (what `drift fix --only` names)."""
+        container = self.container_of(change)
+        within = f"{container}/" if container != self.primary else ""
+        return f"{self.service}/{within}env.{change.name}"
+
+    def setting_id(self, change: SettingChange) -> str:
+        return f"{self.service}/setting.{change.name}"
+
+    @property
+    def change_ids(self) -> tuple[str, ...]:
+        return tuple(
+            [self.env_id(c) for c in self.env] + [self.setting_id(s) for s in self.settings]
+        )
+
 
 @dataclass(frozen=True)
 class Plan:

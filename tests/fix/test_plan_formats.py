@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
 from drift.fix.formats import PlanFormat
-from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan
+from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.fix.render import render_plan
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
@@ -94,3 +95,23 @@ def test_json_names_containers_and_comments_manual_commands() -> None:
     assert api["gcloud_environment"] == ["API_TOKEN"]
     assert '"--update-env-vars=^|^API_TOKEN=${API_TOKEN}"' in api["gcloud"]
     assert "--container otel" in api["gcloud"]
+
+
+def test_settings_and_ids_read_as_a_person_writes_them() -> None:
+    """Memory in the units a profile uses (not bytes), in the table and the JSON alike; every
+    change has the id `drift fix --only` takes (a sidecar's names its container)."""
+    plan, _ = hostile_plan()
+    (sp,) = plan.services
+    sp = replace(sp, settings=(SettingChange("memory", 1024**3, 256 * 1024**2),))
+    plan = replace(plan, services=(sp,))
+    data = json.loads(render_plan(plan, PlanFormat.JSON))
+    (service,) = data["services"]
+    assert service["settings"] == [
+        {"id": "api/setting.memory", "name": "memory", "before": "1Gi", "after": "256Mi"}
+    ]
+    assert [c["id"] for c in service["env"]] == [
+        "api/env.NOTE",
+        "api/env.API_TOKEN",
+        "api/otel/env.OTEL_TOKEN",
+    ]
+    assert re.search(r"setting memory\s+1Gi\s+->  256Mi\n", render_plan(plan, PlanFormat.TABLE))

@@ -122,6 +122,7 @@ def test_no_secret_leaks_anywhere(
     reads.extend(("probe", "e2e", "--format", fmt) for fmt in ("table", "json"))
     reads.extend(("plan", "e2e", "--format", fmt) for fmt in ("table", "json", "gcloud", "yaml"))
     reads.append(("fix", "e2e", "--dry-run"))
+    reads.append(("plan", "e2e", "--out", str(out / "saved-plan.json")))
     with ThreadPoolExecutor(4) as pool:
         done = list(pool.map(lambda a: run(" ".join(a), *a, "--profiles", PROFILES), reads))
     assert [d.returncode for d in done[:5]] == [1] * 5, done[0].stderr
@@ -150,6 +151,7 @@ def test_no_secret_leaks_anywhere(
     listed = run("rollback --list", "rollback", "--list")
     assert listed.returncode == 0
 
+    assert json.loads((out / "saved-plan.json").read_text())["saved"]["profile_digest"]
     leaks.add_files("output file", out)
     leaks.texts["step summary"] = summary.read_text()
     journal = work / ".drift" / "journal"

@@ -6,21 +6,39 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drift.fields import FIELDS
 from drift.fix.formats.gcloud import service_script
 from drift.fix.formats.text import comment
-from drift.fix.model import EnvChange, Plan, ServicePlan
+from drift.fix.model import EnvChange, Plan, ServicePlan, SettingChange
 
 PLAN_SCHEMA = "drift.plan/v1"
 
 
 def _env_json(sp: ServicePlan, change: EnvChange) -> dict[str, Any]:
     return {
+        "id": sp.env_id(change),
         "action": change.action.value,
         "name": change.name,
         "container": sp.container_of(change),
         "before": change.shown_before(),
         "after": change.shown_value(),
     }
+
+
+def _setting_json(sp: ServicePlan, change: SettingChange) -> dict[str, Any]:
+    """Before and after as every output shows them (`512Mi`, not bytes; `10m`, not 600)."""
+    show = FIELDS[change.name].show
+    return {
+        "id": sp.setting_id(change),
+        "name": change.name,
+        "before": None if change.before is None else show(change.before),
+        "after": show(change.after),
+    }
+
+
+def changes_json(sp: ServicePlan) -> list[dict[str, Any]]:
+    """Every change of the service's patch as the plan states it (a saved plan compares them)."""
+    return [*(_env_json(sp, c) for c in sp.env), *(_setting_json(sp, s) for s in sp.settings)]
 
 
 def _service_json(sp: ServicePlan) -> dict[str, Any]:
@@ -32,7 +50,7 @@ def _service_json(sp: ServicePlan) -> dict[str, Any]:
         "etag": sp.etag,
         "containers": list(sp.containers),
         "env": [_env_json(sp, c) for c in sp.env],
-        "settings": [{"name": s.name, "before": s.before, "after": s.after} for s in sp.settings],
+        "settings": [_setting_json(sp, s) for s in sp.settings],
         "manual": [
             {
                 "target": m.target,
@@ -53,8 +71,8 @@ def _service_json(sp: ServicePlan) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan) -> str:
-    data = {
+def plan_data(plan: Plan) -> dict[str, Any]:
+    return {
         "schema": PLAN_SCHEMA,
         "environment": plan.environment,
         "project": plan.project,
@@ -62,4 +80,7 @@ def plan_json(plan: Plan) -> str:
         "services": [_service_json(sp) for sp in plan.services],
         "unverified": list(plan.unverified),
     }
-    return json.dumps(data, indent=2) + "\n"
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan_data(plan), indent=2) + "\n"

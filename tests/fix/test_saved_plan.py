@@ -1,0 +1,159 @@
+"""Saved plans (`drift plan ENV --out FILE`, `drift fix ENV --plan FILE [--only ID…]`), as a
+user runs them against the sandbox: the fix applies exactly the saved plan, or nothing (exit 4)
+when the service or the profile changed since it was made; `--only` applies part of it; a file
+that is not a saved plan for this environment is one clear message (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix.conftest import LAB, lab_cli, lab_name, lab_world, updates
+
+
+@pytest.fixture
+def lab(make_sandbox: MakeSandbox) -> Sandbox:
+    return make_sandbox(lab_world())
+
+
+def _env(sandbox: Sandbox) -> dict[str, str]:
+    (container,) = sandbox.service(LAB, "app").template.containers
+    return {v.name: v.value for v in container.env}
+
+
+def _saved(sandbox: Sandbox, tmp_path: Path) -> Path:
+    path = tmp_path / "plan.json"
+    made = lab_cli(sandbox, tmp_path, "plan", "lab", "--out", str(path))
+    assert made.returncode == 1, made.stderr  # a plan exits as its check: drift found
+    assert "set_value" in made.stdout and "MODE" in made.stdout  # the table still shows it
+    return path
+
+
+def test_a_saved_plan_is_applied_as_it_was_made(lab: Sandbox, tmp_path: Path) -> None:
+    path = _saved(lab, tmp_path)
+    data = json.loads(path.read_text())
+    (service,) = data["services"]
+    assert {c["id"] for c in service["env"]} == {"app/env.MODE", "app/env.DEBUG"}
+    assert service["etag"] == lab.service(LAB, "app").etag
+    assert len(data["saved"]["profile_digest"]) == 64
+    done = lab_cli(lab, tmp_path, "fix", "lab", "--plan", str(path), "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    env = _env(lab)
+    assert env.get("MODE") == "live" and "DEBUG" not in env
+
+
+def test_a_service_changed_since_the_plan_is_not_touched(
+    lab: Sandbox, tmp_path: Path, clients_for: ClientsFor
+) -> None:
+    path = _saved(lab, tmp_path)
+    clients = clients_for(lab)
+    service = clients.services.get_service(name=lab_name())
+    service.labels["team"] = "payments"  # a third party's change, between plan and fix
+    clients.services.update_service(service=service).result()
+    writes = len(updates(lab))
+    done = lab_cli(lab, tmp_path, "fix", "lab", "--plan", str(path), "--yes", "--no-verify")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "changed since" in done.stdout and "app (etag" in done.stdout
+    assert "nothing was changed" in done.stdout and "drift plan lab --out" in done.stdout
+    assert len(updates(lab)) == writes  # drift wrote nothing
+    assert "DEBUG" in _env(lab)
+
+
+def test_a_profile_changed_since_the_plan_is_not_applied(lab: Sandbox, tmp_path: Path) -> None:
+    path = _saved(lab, tmp_path)
+    profile = tmp_path / "profiles" / "lab.yaml"
+    writes = len(updates(lab))
+    done = lab_cli(
+        lab,
+        tmp_path,
+        "fix",
+        "lab",
+        "--plan",
+        str(path),
+        "--yes",
+        "--no-verify",
+        env={"DRIFT_PROFILES_DIR": str(_edited(profile, tmp_path))},
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "profile files changed since" in done.stdout
+    assert len(updates(lab)) == writes
+
+
+def _edited(profile: Path, tmp_path: Path) -> Path:
+    """A copy of the profiles directory whose lab profile says MODE: other."""
+    folder = tmp_path / "edited"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(profile.read_text().replace("MODE: live", "MODE: other"))
+    return folder
+
+
+def test_only_applies_part_of_the_plan(lab: Sandbox, tmp_path: Path) -> None:
+    path = _saved(lab, tmp_path)
+    done = lab_cli(
+        lab,
+        tmp_path,
+        "fix",
+        "lab",
+        "--plan",
+        str(path),
+        "--only",
+        "app/env.MODE",
+        "--yes",
+        "--no-verify",
+    )
+    assert "1 change of the plan left out" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 1  # the re-check still finds DEBUG: honest, not clean
+    env = _env(lab)
+    assert env.get("MODE") == "live" and env.get("DEBUG") == "true"
+    (canary, _promote) = updates(lab)
+    (container,) = canary.service.template.containers
+    assert {v.name for v in container.env} == {"DEBUG", "MODE"}
+
+
+def test_only_without_a_saved_plan_cuts_the_live_one(lab: Sandbox, tmp_path: Path) -> None:
+    done = lab_cli(lab, tmp_path, "fix", "lab", "--only", "app/env.DEBUG", "--yes", "--no-verify")
+    assert done.returncode == 1, done.stdout + done.stderr
+    env = _env(lab)
+    assert "DEBUG" not in env and "MODE" not in env
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--only", "app/env.NOPE"], "--only: no change app/env.NOPE in the plan"),
+        (["--plan", "{missing}"], "cannot read the plan"),
+        (["--plan", "{not_json}"], "is not a saved plan (not JSON"),
+        (["--plan", "{shown}"], "no `saved` block"),
+        (["--plan", "{other}"], "was made for elsewhere/lab-other/us-central1"),
+        (["--plan", "{saved}", "--service", "app"], "drop --service"),
+    ],
+)
+def test_what_is_not_a_plan_to_apply_is_one_clear_message(
+    lab: Sandbox, tmp_path: Path, args: list[str], says: str
+) -> None:
+    saved = _saved(lab, tmp_path)
+    shown = tmp_path / "shown.json"
+    shown.write_text(lab_cli(lab, tmp_path, "plan", "lab", "--format", "json").stdout)
+    not_json = tmp_path / "not.json"
+    not_json.write_text("{ nope")
+    other = tmp_path / "other.json"
+    data = json.loads(saved.read_text())
+    data.update(environment="elsewhere", project="lab-other")
+    other.write_text(json.dumps(data))
+    paths = {
+        "missing": tmp_path / "missing.json",
+        "not_json": not_json,
+        "shown": shown,
+        "other": other,
+        "saved": saved,
+    }
+    argv = [a.format(**{k: str(v) for k, v in paths.items()}) for a in args]
+    writes = len(updates(lab))
+    done = lab_cli(lab, tmp_path, "fix", "lab", *argv, "--yes", "--no-verify")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert says in done.stderr and "Traceback" not in done.stderr
+    assert len(updates(lab)) == writes
