@@ -12,10 +12,13 @@ from drift.cli import output
 from drift.cli.options import (
     GATES,
     READS,
+    BaselineOpt,
+    FailOnNewOpt,
     FormatOpt,
     OutputOpt,
     QuietOpt,
     ServiceOpt,
+    local_file,
     shared,
 )
 from drift.cli.session import Invocation, run
@@ -35,9 +38,23 @@ def check(
     sarif: Annotated[
         Path | None,
         typer.Option(
-            "--sarif", help="Also write the report as SARIF to FILE (one read, two outputs)."
+            "--sarif",
+            help="Also write the report as SARIF to FILE (one read, two outputs).",
+            parser=local_file,
+            metavar="FILE",
         ),
     ] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Also write the report as JSON to FILE (the next run's --baseline).",
+            parser=local_file,
+            metavar="FILE",
+        ),
+    ] = None,
+    baseline: BaselineOpt = None,
+    fail_on_new: FailOnNewOpt = False,
     quiet: QuietOpt = False,
     no_history: Annotated[
         bool,
@@ -72,6 +89,10 @@ def check(
     same rules and report: no Cloud Run call is made, and each finding's revision is
     manifest:FILE.
 
+    With --baseline, compare with the JSON report of an earlier run: each finding is new,
+    unchanged or updated, and what is gone is listed as resolved; --fail-on-new makes only
+    new and updated findings fail the run.
+
     Exit 0 clean, 1 drift at or above --fail-on, 2 bad input, 3 incomplete (some items could
     not be read; never reported as clean).
 
@@ -89,6 +110,8 @@ def check(
 
       drift check staging --manifest service.yaml
 
+      drift check staging --baseline last.json --fail-on-new --json report.json
+
       terraform show -json plan | drift check staging --manifest -
     """
     from drift.check import Source, run_check
@@ -103,8 +126,19 @@ def check(
             "--probe does not apply with --manifest: nothing is deployed yet to probe "
             "(probe after the deploy: drift probe ENV)"
         )
+    if fail_on_new and baseline is None:
+        raise UsageError(
+            "--fail-on-new needs --baseline: new compared with which earlier report?",
+            hint="pass the JSON report of an earlier run: --baseline last.json",
+        )
     settings = cli.settings(history=False if no_history else None)
     profile = cli.profile(settings)
+    earlier = None
+    if baseline is not None:
+        from drift.baseline import load_baseline
+
+        earlier = load_baseline(baseline)
+        earlier.check_scope(profile.environment, profile.project, profile.region)
     source: Source | None = None
     if manifest:
         from drift.manifest import ManifestSource, load_manifests
@@ -125,9 +159,12 @@ def check(
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs.
     report = result.report if manifest else with_repairs(profile, result.state, result.report)
+    if earlier is not None:
+        report = earlier.compare(report, fail_on_new=fail_on_new)
     output.emit_report(report, format, output_file, quiet=quiet)
-    if sarif is not None:
-        output.emit(output.render(report, OutputFormat.SARIF), sarif)
+    for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
+        if also is not None:
+            output.emit(output.render(report, fmt), also)
     output.step_summary(report)
     raise typer.Exit(int(report.exit_code))
 

@@ -44,9 +44,30 @@ ServiceOpt = Annotated[
     list[str] | None,
     typer.Option("--service", "-s", help="Only this service (repeatable).", show_default=False),
 ]
+
+
+def local_file(value: str) -> Path:
+    """A path on this machine: a URL (`gs://…`) is refused with what to do instead (drift
+    writes and reads local files; Cloud Storage is reached with gcloud or a volume mount)."""
+    scheme, sep, _ = value.partition("://")
+    if sep and scheme.isalnum():
+        raise typer.BadParameter(
+            f"{value}: drift reads and writes local files only. Use a local file and copy it "
+            "with `gcloud storage cp`, or on Cloud Run mount the bucket as a volume and name a "
+            "file under it (README: Running on Google Cloud)"
+        )
+    return Path(value)
+
+
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the report to FILE instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE instead of stdout.",
+        parser=local_file,
+        metavar="FILE",
+    ),
 ]
 FailOnOpt = Annotated[
     FailOn | None,
@@ -76,6 +97,25 @@ ImpersonateOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Report format.", case_sensitive=False),
+]
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Compare with the JSON report of an earlier run (--format json): each finding "
+        "is new, unchanged or updated, and what is gone is listed as resolved.",
+        parser=local_file,
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+FailOnNewOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-new",
+        help="With --baseline: exit 1 only for new or updated findings at or above --fail-on "
+        "(an incomplete run still exits 3).",
+    ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to every prompt.")]
 WaitOpt = Annotated[
