@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.format",
     ),
     # the command line and the story told with it
-    ("drift.cli", "drift.__main__", "drift.demo", "drift.progress"),
+    ("drift.cli", "drift.__main__", "drift.demo", "drift.progress", "drift.action"),
 )
 
 
