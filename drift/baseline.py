@@ -148,6 +148,11 @@ def load_baseline(path: Path) -> Baseline:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read the baseline {name}: {exc.strerror or exc}") from exc
+    return parse_baseline(name, raw)
+
+
+def parse_baseline(name: str, raw: bytes) -> Baseline:
+    """Validate the bytes of the baseline `name` (a file or a Cloud Storage object)."""
     if len(raw) > MAX_BYTES:
         raise UsageError(
             f"the baseline {name} is over {MAX_BYTES // (1024 * 1024)} MiB: not a drift JSON report"

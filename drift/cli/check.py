@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,15 +15,19 @@ from drift.cli.options import (
     BaselineOpt,
     FailOnNewOpt,
     FormatOpt,
-    OutputOpt,
     QuietOpt,
+    ReportOutputOpt,
     ServiceOpt,
-    local_file,
+    report_location,
     shared,
 )
 from drift.cli.session import Invocation, run
 from drift.errors import UsageError
 from drift.format import OutputFormat
+
+if TYPE_CHECKING:
+    from drift.baseline import Baseline
+    from drift.live.session import Access
 
 
 @shared(*GATES)
@@ -31,26 +35,30 @@ def check(
     cli: Invocation,
     service: ServiceOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
-    output_file: OutputOpt = None,
+    output_file: ReportOutputOpt = None,
     probe: Annotated[
         bool, typer.Option("--probe", help="Also probe each service's WebSocket handshake.")
     ] = False,
     sarif: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--sarif",
-            help="Also write the report as SARIF to FILE (one read, two outputs).",
-            parser=local_file,
+            help="Also write the report as SARIF to FILE or gs://BUCKET/OBJECT (one read, two "
+            "outputs).",
+            parser=report_location,
             metavar="FILE",
+            show_default=False,
         ),
     ] = None,
     json_file: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--json",
-            help="Also write the report as JSON to FILE (the next run's --baseline).",
-            parser=local_file,
+            help="Also write the report as JSON to FILE or gs://BUCKET/OBJECT (the next "
+            "run's --baseline).",
+            parser=report_location,
             metavar="FILE",
+            show_default=False,
         ),
     ] = None,
     baseline: BaselineOpt = None,
@@ -135,9 +143,7 @@ def check(
     profile = cli.profile(settings)
     earlier = None
     if baseline is not None:
-        from drift.baseline import load_baseline
-
-        earlier = load_baseline(baseline)
+        earlier = _baseline(baseline, settings.access())
         earlier.check_scope(profile.environment, profile.project, profile.region)
     source: Source | None = None
     if manifest:
@@ -161,12 +167,23 @@ def check(
     report = result.report if manifest else with_repairs(profile, result.state, result.report)
     if earlier is not None:
         report = earlier.compare(report, fail_on_new=fail_on_new)
-    output.emit_report(report, format, output_file, quiet=quiet)
+    access = settings.access()
+    output.emit_report(report, format, output.location(output_file), quiet=quiet, access=access)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
-            output.emit(output.render(report, fmt), also)
+            output.emit(output.render(report, fmt), output.location(also), access=access)
     output.step_summary(report)
     raise typer.Exit(int(report.exit_code))
+
+
+def _baseline(value: str, access: Access) -> Baseline:
+    """The baseline report, from a file or a Cloud Storage object."""
+    from drift.baseline import MAX_BYTES, load_baseline, parse_baseline
+
+    where = output.location(value)
+    if where is None or isinstance(where, Path):
+        return load_baseline(Path(value))
+    return parse_baseline(str(where), output.fetch(where, MAX_BYTES, access))
 
 
 @shared(*READS)
@@ -174,7 +191,7 @@ def probe(
     cli: Invocation,
     service: ServiceOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
-    output_file: OutputOpt = None,
+    output_file: ReportOutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Probe each service's WebSocket handshake (the profile's `probe` block). Never writes.
@@ -193,5 +210,6 @@ def probe(
     settings = cli.settings()
     profile = cli.profile(settings)
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
-    output.emit_report(report, format, output_file, quiet=quiet)
+    where = output.location(output_file)
+    output.emit_report(report, format, where, quiet=quiet, access=settings.access())
     raise typer.Exit(int(report.exit_code))

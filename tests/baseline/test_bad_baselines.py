@@ -116,14 +116,6 @@ def test_a_huge_baseline_is_refused_without_reading_it_all(tmp_path: Path) -> No
     assert "is over 64 MiB" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_a_cloud_storage_path_says_what_to_do_instead(tmp_path: Path) -> None:
-    for option in ("--output", "--baseline", "--sarif", "--json"):
-        done = drift("check", "staging", option, "gs://acme-reports/staging.json")
-        assert done.returncode == 2, done.stderr
-        assert "drift reads and writes local files only" in done.stderr
-        assert "gcloud storage cp" in done.stderr and "Traceback" not in done.stderr
-
-
 HOSTILE = "x\x1b]52;c;cGF3bmVk\x07 ::error::forged%0A\n::warning::two <img src=x> @octocat | `"
 
 
