@@ -45,7 +45,8 @@ class Runner:
         self.bin.mkdir()
         gh = self.bin / "gh"
         gh.write_text(
-            f"#!{sys.executable}\nimport runpy\nrunpy.run_path({str(FAKE_GH)!r}, run_name='__main__')\n"
+            f"#!{sys.executable}\nimport runpy\n"
+            f"runpy.run_path({str(FAKE_GH)!r}, run_name='__main__')\n"
         )
         gh.chmod(0o755)
         (self.bin / "python").symlink_to(sys.executable)

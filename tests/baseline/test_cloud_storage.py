@@ -163,7 +163,7 @@ def test_a_bad_location_is_a_usage_error(value: str, says: str) -> None:
         assert says in done.stderr and "Traceback" not in done.stderr
 
 
-def test_other_commands_write_local_files_only(tmp_path: Path) -> None:
+def test_other_commands_write_local_files_only() -> None:
     done = drift("plan", "staging", "--output", f"gs://{BUCKET}/plan.sh")
     assert done.returncode == 2
     assert "writes local files only" in done.stderr and "gcloud storage cp" in done.stderr
