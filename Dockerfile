@@ -20,6 +20,6 @@ ENV PATH=/opt/drift/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 # Profiles: bake them into an image built FROM this one (COPY profiles /work/profiles), or
-# mount them; reports go to a mounted Cloud Storage bucket (--output /reports/…).
+# mount them; reports go to Cloud Storage (--json gs://BUCKET/ENV/last.json).
 ENTRYPOINT ["drift"]
 CMD ["--help"]
