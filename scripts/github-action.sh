@@ -39,6 +39,10 @@ if [ -n "$baseline" ] && [ ! -f "$baseline" ]; then
   baseline=""
   first_run=true
 fi
+if [ -n "$baseline" ] && [ "$baseline" -ef "$report" ]; then
+  # the same file as the report this run writes: compare with a copy of it
+  copy="$(mktemp)"; cp "$baseline" "$copy"; baseline="$copy"
+fi
 [ -n "$baseline" ] && args+=(--baseline "$baseline")
 case "${DRIFT_ACTION_FAIL_ON_NEW:-false}" in
   true) [ -z "${first_run:-}" ] && args+=(--fail-on-new) ;;

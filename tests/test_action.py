@@ -187,3 +187,37 @@ def _steps(data: object) -> list[dict[str, object]]:
     if isinstance(jobs, dict):
         return [s for job in jobs.values() for s in _steps(job)]
     return _steps(data.get("steps"))
+
+
+def test_action_compares_with_a_baseline_and_fails_only_on_new(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A first run (no baseline file yet) gates every finding; the next one, given the
+    report the first wrote (here the very file it writes again), fails only on what is new."""
+    report = str(tmp_path / "drift-report.json")
+    gate = {"environment": "staging", "baseline": report, "fail_on_new": "true"}
+    first = run_action(sandbox, tmp_path, **gate)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "::notice title=drift::no baseline report yet (first run)" in first.stdout
+    assert outputs(tmp_path)["new-findings"] == "2"
+
+    (tmp_path / "output.txt").unlink()
+    again = run_action(sandbox, tmp_path, **gate)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert outputs(tmp_path) == {
+        "exit-code": "0",
+        "new-findings": "0",
+        "resolved-findings": "0",
+        "report": report,
+    }
+    assert json.loads(Path(report).read_text())["summary"]["new"] == 0
+
+    (tmp_path / "output.txt").unlink()
+    sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
+    sandbox.set_env("acme-chat-staging", "auth", "PUBLIC_URL", "http://auth.internal")
+    changed = run_action(sandbox, tmp_path, **gate)
+    assert changed.returncode == 1
+    assert outputs(tmp_path)["new-findings"] == "1"
+    assert outputs(tmp_path)["resolved-findings"] == "1"
+    bad = run_action(sandbox, tmp_path, **{**gate, "fail_on_new": "yes"})
+    assert bad.returncode == 2
