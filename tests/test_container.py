@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from drift import __version__
-from tests.cliutil import REPO
+from tests.cliutil import REPO, package_source
 
 DOCKERFILE = (REPO / "Dockerfile").read_text()
 IGNORE = [
@@ -78,11 +78,7 @@ def test_the_build_context_is_what_the_package_needs() -> None:
 def test_what_the_image_installs_runs_drift_version(tmp_path: Path) -> None:
     """The image's `pip install .` of what .dockerignore admits, without the image: its
     console script (the ENTRYPOINT) and `python -m drift` both answer --version."""
-    source = tmp_path / "context"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, source / name)
-    shutil.copytree(REPO / "drift", source / "drift", ignore=shutil.ignore_patterns("__pycache__"))
+    source = package_source(tmp_path / "context")
     target = tmp_path / "site"
     done = subprocess.run(
         [
