@@ -33,6 +33,21 @@ class FailOn(StrEnum):
         return severity.rank >= Severity(self.value).rank
 
 
+class BaselineState(StrEnum):
+    """How a finding or an unverified item compares with a baseline report (`--baseline`):
+    SARIF 2.1.0 `result.baselineState` names (`absent` is a resolved finding)."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    ABSENT = "absent"
+
+    @property
+    def alerts(self) -> bool:
+        """New or updated: what `--fail-on-new` gates on and an alert is about."""
+        return self in (BaselineState.NEW, BaselineState.UPDATED)
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in a profile an expectation was set (file relative to the working directory)."""
@@ -81,6 +96,8 @@ class Finding:
     tag: str | None = None
     """The traffic tag, when the revision is reached only through it (0 % of traffic)."""
     since: Since | None = None
+    baseline: BaselineState | None = None
+    """How it compares with the baseline report, when the run was given one."""
 
     @property
     def counted(self) -> bool:
@@ -131,3 +148,5 @@ class Unverified:
     service: str
     target: str
     reason: str
+    baseline: BaselineState | None = None
+    """`new` when the baseline could read it, `unchanged` when it could not either."""

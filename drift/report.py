@@ -35,6 +35,10 @@ class Summary:
     infos: int
     unverified: int
     ignored: int
+    new: int | None = None
+    """New and updated findings that count, when compared with a baseline."""
+    resolved: int | None = None
+    """Findings of the baseline that are gone, when compared with one."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,13 @@ class Report:
     compared: bool = True
     """Whether configuration was compared; `drift probe` only probes, so it never says
     "no drift"."""
+    baseline: str | None = None
+    """The baseline report this run was compared with (`--baseline`): then every finding and
+    unverified item carries its `baseline` state and `resolved` lists what is gone."""
+    resolved: tuple[Finding, ...] = ()
+    """Findings of the baseline that this run no longer finds, as the baseline had them."""
+    fail_on_new: bool = False
+    """Only new and updated findings make the exit code 1 (`--fail-on-new`)."""
 
     @classmethod
     def of(
@@ -85,8 +96,16 @@ class Report:
         return sort_findings(f for f in self.findings if f.counted)
 
     @property
+    def gating(self) -> tuple[Finding, ...]:
+        """The findings the exit code counts: every active one, or with `--fail-on-new` the
+        new and updated ones."""
+        if not self.fail_on_new:
+            return self.active
+        return tuple(f for f in self.active if f.baseline is not None and f.baseline.alerts)
+
+    @property
     def exit_code(self) -> ExitCode:
-        if any(self.fail_on.counts(f.severity) for f in self.active):
+        if any(self.fail_on.counts(f.severity) for f in self.gating):
             return ExitCode.DRIFT
         if self.unverified:
             return ExitCode.INCOMPLETE
@@ -113,4 +132,8 @@ class Report:
             infos=sum(f.severity is Severity.INFO for f in active),
             unverified=len(self.unverified),
             ignored=sum(f.ignored for f in self.findings),
+            new=None
+            if self.baseline is None
+            else sum(f.baseline is not None and f.baseline.alerts for f in active),
+            resolved=None if self.baseline is None else len(self.resolved),
         )

@@ -77,3 +77,19 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     if count == 1:
         return f"{count} {noun}"
     return f"{count} {many or noun + 's'}"
+
+
+def md_literal(text: str) -> str:
+    """A Markdown code span that shows `text` literally wherever it is rendered: no markup,
+    no HTML, and no @mention or #reference (GitHub links neither inside code); control
+    characters shown visibly, pipes escaped for a table cell. For text from outside drift in
+    a place people are notified from (an issue)."""
+    shown = visible(text).replace("|", "\\|")
+    if not shown:
+        return ""
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    # A span that starts or ends with a backtick needs a space inside its fence; CommonMark
+    # strips one space on each side when both are there.
+    pad = " " if longest or shown[0] == " " or shown[-1] == " " else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"

@@ -40,6 +40,18 @@ def drift(
     )
 
 
+def package_source(into: Path) -> Path:
+    """What building drift needs (pyproject.toml, README.md, drift/), copied into `into`: the
+    source a `pip install` and the container image's build see."""
+    import shutil
+
+    into.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, into / name)
+    shutil.copytree(REPO / "drift", into / "drift", ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
 def scenario_secret_values(path: Path) -> list[str]:
     """Every secret value a scenario file seeds (to assert none ever appears in output)."""
     from ruamel.yaml import YAML

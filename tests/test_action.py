@@ -28,6 +28,8 @@ def run_action(sandbox: Sandbox, tmp_path: Path, **inputs: str) -> subprocess.Co
             "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
             "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
             "DRIFT_BIN": str(Path(sys.executable).parent / "drift"),
+            "DRIFT_PYTHON": sys.executable,
+            "DRIFT_ACTION_REPORT": str(tmp_path / "drift-report.json"),
             "DRIFT_ACTION_PROFILES": str(REPO / "profiles"),
             "DRIFT_ACTION_SARIF": str(tmp_path / "drift.sarif"),
             "NO_COLOR": "1",
@@ -62,7 +64,18 @@ def test_action_annotates_writes_sarif_and_appends_the_summary(
     text = summary.read_text()
     assert text.startswith("## an earlier step\n")
     assert "gcloud run services update api" in text and "--remove-env-vars=TESTING" in text
-    assert (tmp_path / "output.txt").read_text() == "exit-code=1\n"
+    assert outputs(tmp_path) == {
+        "exit-code": "1",
+        "new-findings": "2",  # no baseline: every finding is new
+        "resolved-findings": "0",
+        "report": str(tmp_path / "drift-report.json"),
+    }
+
+
+def outputs(tmp_path: Path) -> dict[str, str]:
+    """The step's outputs, as the runner reads `$GITHUB_OUTPUT`."""
+    lines = (tmp_path / "output.txt").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines)
 
 
 def test_action_passes_a_clean_exit_code_on(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -72,7 +85,8 @@ def test_action_passes_a_clean_exit_code_on(sandbox: Sandbox, tmp_path: Path) ->
     )
     done = run_action(sandbox, tmp_path, environment="staging", fail_on="error")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (tmp_path / "output.txt").read_text() == "exit-code=0\n"
+    assert outputs(tmp_path)["exit-code"] == "0"
+    assert outputs(tmp_path)["new-findings"] == "0"
     assert "no drift" in done.stdout
 
 
@@ -93,7 +107,13 @@ def test_action_yml_inputs_reach_the_script() -> None:
         "sarif-file",
         "manifest",
         "offline",
+        "baseline",
+        "fail-on-new",
+        "report-file",
     }
+    assert {"exit-code", "sarif-file", "new-findings", "resolved-findings", "report"} == set(
+        action["outputs"]
+    )
     step = action["runs"]["steps"][-1]
     script = SCRIPT.read_text()
     for name in step["env"]:
@@ -123,7 +143,7 @@ def test_action_gates_what_is_about_to_be_deployed(sandbox: Sandbox, tmp_path: P
     assert any("title=secret.missing (web)" in line for line in lines)
     assert "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" not in done.stdout
     assert "manifest:" in (tmp_path / "summary.md").read_text()
-    assert (tmp_path / "output.txt").read_text() == "exit-code=1\n"
+    assert outputs(tmp_path)["exit-code"] == "1"
     assert not [c for c in sandbox.calls if c.method.startswith("google.cloud.run.")]
 
 
@@ -167,3 +187,37 @@ def _steps(data: object) -> list[dict[str, object]]:
     if isinstance(jobs, dict):
         return [s for job in jobs.values() for s in _steps(job)]
     return _steps(data.get("steps"))
+
+
+def test_action_compares_with_a_baseline_and_fails_only_on_new(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A first run (no baseline file yet) gates every finding; the next one, given the
+    report the first wrote (here the very file it writes again), fails only on what is new."""
+    report = str(tmp_path / "drift-report.json")
+    gate = {"environment": "staging", "baseline": report, "fail_on_new": "true"}
+    first = run_action(sandbox, tmp_path, **gate)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "::notice title=drift::no baseline report yet (first run)" in first.stdout
+    assert outputs(tmp_path)["new-findings"] == "2"
+
+    (tmp_path / "output.txt").unlink()
+    again = run_action(sandbox, tmp_path, **gate)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert outputs(tmp_path) == {
+        "exit-code": "0",
+        "new-findings": "0",
+        "resolved-findings": "0",
+        "report": report,
+    }
+    assert json.loads(Path(report).read_text())["summary"]["new"] == 0
+
+    (tmp_path / "output.txt").unlink()
+    sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
+    sandbox.set_env("acme-chat-staging", "auth", "PUBLIC_URL", "http://auth.internal")
+    changed = run_action(sandbox, tmp_path, **gate)
+    assert changed.returncode == 1
+    assert outputs(tmp_path)["new-findings"] == "1"
+    assert outputs(tmp_path)["resolved-findings"] == "1"
+    bad = run_action(sandbox, tmp_path, **{**gate, "fail_on_new": "yes"})
+    assert bad.returncode == 2

@@ -37,7 +37,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the comparison
     ("drift.diff", "drift.causes"),
     # one check, its report and the configuration that drives it
-    ("drift.check", "drift.report", "drift.settings", "drift.probe.live", "drift.live_probe"),
+    (
+        "drift.check",
+        "drift.report",
+        "drift.baseline",
+        "drift.settings",
+        "drift.probe.live",
+        "drift.live_probe",
+    ),
     # what is built on checks: repairs, parity, onboarding, history, rendering
     (
         "drift.fix",
@@ -48,7 +55,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.format",
     ),
     # the command line and the story told with it
-    ("drift.cli", "drift.__main__", "drift.demo", "drift.progress"),
+    ("drift.cli", "drift.__main__", "drift.demo", "drift.progress", "drift.action"),
 )
 
 

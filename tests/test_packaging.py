@@ -5,23 +5,18 @@ installation" notice (the flat layout is declared, so the install is a plain pat
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.cliutil import REPO
+from tests.cliutil import package_source
 
 # what the machine's pip configuration says about its own package indexes, not about drift
 PIP_CONFIG = re.compile(r"^WARNING: Location '[^']*' is ignored")
 
 
 def test_editable_install_prints_no_warning(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, source / name)
-    shutil.copytree(REPO / "drift", source / "drift", ignore=shutil.ignore_patterns("__pycache__"))
+    source = package_source(tmp_path / "src")
     env = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     done = subprocess.run(

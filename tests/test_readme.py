@@ -50,7 +50,13 @@ def test_readme_command_runs(command: str, sandbox: Sandbox, tmp_path: Path) -> 
         if needs in command:
             assert maker in COMMANDS
             drift(*shlex.split(maker)[1:], env=env, cwd=tmp_path)
-    done = drift(*shlex.split(command)[1:], env=env, cwd=tmp_path)
+    args = shlex.split(command)[1:]
+    if "--baseline" in args:  # the earlier run it is compared with
+        earlier = drift(
+            "check", args[1], "--json", args[args.index("--baseline") + 1], env=env, cwd=tmp_path
+        )
+        assert earlier.returncode in (0, 1, 3), earlier.stderr
+    done = drift(*args, env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr and "Usage:" not in done.stderr, done.stderr
     assert done.returncode == EXPECTED.get(command, done.returncode)
     assert done.returncode in (0, 1, 3, 4), (command, done.stdout, done.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,15 +12,22 @@ from drift.cli import output
 from drift.cli.options import (
     GATES,
     READS,
+    BaselineOpt,
+    FailOnNewOpt,
     FormatOpt,
-    OutputOpt,
     QuietOpt,
+    ReportOutputOpt,
     ServiceOpt,
+    report_location,
     shared,
 )
 from drift.cli.session import Invocation, run
 from drift.errors import UsageError
 from drift.format import OutputFormat
+
+if TYPE_CHECKING:
+    from drift.baseline import Baseline
+    from drift.live.session import Access
 
 
 @shared(*GATES)
@@ -28,16 +35,34 @@ def check(
     cli: Invocation,
     service: ServiceOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
-    output_file: OutputOpt = None,
+    output_file: ReportOutputOpt = None,
     probe: Annotated[
         bool, typer.Option("--probe", help="Also probe each service's WebSocket handshake.")
     ] = False,
     sarif: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--sarif", help="Also write the report as SARIF to FILE (one read, two outputs)."
+            "--sarif",
+            help="Also write the report as SARIF to FILE or gs://BUCKET/OBJECT (one read, two "
+            "outputs).",
+            parser=report_location,
+            metavar="FILE",
+            show_default=False,
         ),
     ] = None,
+    json_file: Annotated[
+        str | None,
+        typer.Option(
+            "--json",
+            help="Also write the report as JSON to FILE or gs://BUCKET/OBJECT (the next "
+            "run's --baseline).",
+            parser=report_location,
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    baseline: BaselineOpt = None,
+    fail_on_new: FailOnNewOpt = False,
     quiet: QuietOpt = False,
     no_history: Annotated[
         bool,
@@ -72,6 +97,10 @@ def check(
     same rules and report: no Cloud Run call is made, and each finding's revision is
     manifest:FILE.
 
+    With --baseline, compare with the JSON report of an earlier run: each finding is new,
+    unchanged or updated, and what is gone is listed as resolved; --fail-on-new makes only
+    new and updated findings fail the run.
+
     Exit 0 clean, 1 drift at or above --fail-on, 2 bad input, 3 incomplete (some items could
     not be read; never reported as clean).
 
@@ -89,6 +118,8 @@ def check(
 
       drift check staging --manifest service.yaml
 
+      drift check staging --baseline last.json --fail-on-new --json report.json
+
       terraform show -json plan | drift check staging --manifest -
     """
     from drift.check import Source, run_check
@@ -103,8 +134,17 @@ def check(
             "--probe does not apply with --manifest: nothing is deployed yet to probe "
             "(probe after the deploy: drift probe ENV)"
         )
+    if fail_on_new and baseline is None:
+        raise UsageError(
+            "--fail-on-new needs --baseline: new compared with which earlier report?",
+            hint="pass the JSON report of an earlier run: --baseline last.json",
+        )
     settings = cli.settings(history=False if no_history else None)
     profile = cli.profile(settings)
+    earlier = None
+    if baseline is not None:
+        earlier = _baseline(baseline, settings.access())
+        earlier.check_scope(profile.environment, profile.project, profile.region)
     source: Source | None = None
     if manifest:
         from drift.manifest import ManifestSource, load_manifests
@@ -125,11 +165,25 @@ def check(
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs.
     report = result.report if manifest else with_repairs(profile, result.state, result.report)
-    output.emit_report(report, format, output_file, quiet=quiet)
-    if sarif is not None:
-        output.emit(output.render(report, OutputFormat.SARIF), sarif)
+    if earlier is not None:
+        report = earlier.compare(report, fail_on_new=fail_on_new)
+    access = settings.access()
+    output.emit_report(report, format, output.location(output_file), quiet=quiet, access=access)
+    for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
+        if also is not None:
+            output.emit(output.render(report, fmt), output.location(also), access=access)
     output.step_summary(report)
     raise typer.Exit(int(report.exit_code))
+
+
+def _baseline(value: str, access: Access) -> Baseline:
+    """The baseline report, from a file or a Cloud Storage object."""
+    from drift.baseline import MAX_BYTES, load_baseline, parse_baseline
+
+    where = output.location(value)
+    if where is None or isinstance(where, Path):
+        return load_baseline(Path(value))
+    return parse_baseline(str(where), output.fetch(where, MAX_BYTES, access))
 
 
 @shared(*READS)
@@ -137,7 +191,7 @@ def probe(
     cli: Invocation,
     service: ServiceOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
-    output_file: OutputOpt = None,
+    output_file: ReportOutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Probe each service's WebSocket handshake (the profile's `probe` block). Never writes.
@@ -156,5 +210,6 @@ def probe(
     settings = cli.settings()
     profile = cli.profile(settings)
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
-    output.emit_report(report, format, output_file, quiet=quiet)
+    where = output.location(output_file)
+    output.emit_report(report, format, where, quiet=quiet, access=settings.access())
     raise typer.Exit(int(report.exit_code))

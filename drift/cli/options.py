@@ -44,9 +44,64 @@ ServiceOpt = Annotated[
     list[str] | None,
     typer.Option("--service", "-s", help="Only this service (repeatable).", show_default=False),
 ]
+
+
+def local_file(value: str) -> Path:
+    """A path on this machine: a URL is refused with what to do instead (only the reports of
+    `drift check` and `drift probe` go to Cloud Storage)."""
+    if _url_scheme(value):
+        raise typer.BadParameter(
+            f"{value}: this command writes local files only (`drift check` and `drift probe` "
+            "write reports to gs://BUCKET/OBJECT); write a local file and copy it with "
+            "`gcloud storage cp`"
+        )
+    return Path(value)
+
+
+def report_location(value: str) -> str:
+    """A local path or a Cloud Storage object (`gs://BUCKET/OBJECT`), checked as it is given
+    (`drift.cli.output.location` turns it into one or the other)."""
+    scheme = _url_scheme(value)
+    if scheme and scheme != "gs":
+        raise typer.BadParameter(
+            f"{value}: drift reads and writes local files and gs://BUCKET/OBJECT only"
+        )
+    if scheme:
+        from drift.errors import UsageError
+        from drift.live.storage import parse_object
+
+        try:
+            parse_object(value)
+        except UsageError as exc:
+            raise typer.BadParameter(exc.message) from None
+    return value
+
+
+def _url_scheme(value: str) -> str | None:
+    scheme, sep, _ = value.partition("://")
+    return scheme.lower() if sep and scheme.isalnum() else None
+
+
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the report to FILE instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE instead of stdout.",
+        parser=local_file,
+        metavar="FILE",
+    ),
+]
+ReportOutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (or gs://BUCKET/OBJECT) instead of stdout.",
+        parser=report_location,
+        metavar="FILE",
+        show_default=False,
+    ),
 ]
 FailOnOpt = Annotated[
     FailOn | None,
@@ -76,6 +131,26 @@ ImpersonateOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Report format.", case_sensitive=False),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help="Compare with the JSON report of an earlier run (--format json; a FILE or "
+        "gs://BUCKET/OBJECT): each finding is new, unchanged or updated, and what is gone is "
+        "listed as resolved.",
+        parser=report_location,
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+FailOnNewOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-new",
+        help="With --baseline: exit 1 only for new or updated findings at or above --fail-on "
+        "(an incomplete run still exits 3).",
+    ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to every prompt.")]
 WaitOpt = Annotated[

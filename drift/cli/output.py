@@ -20,16 +20,39 @@ from drift.format import OutputFormat
 
 if TYPE_CHECKING:
     from drift.fix.model import Plan
+    from drift.live.session import Access
+    from drift.live.storage import StorageObject
     from drift.report import Report
+
+    Destination = Path | StorageObject
 
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
 """A color code (Select Graphic Rendition): the only escape drift's own table writes."""
 
 
-def emit(text: str, output: Path | None = None, *, colored: bool = False) -> None:
-    """Print `text`, or write it to `output`; scrubbed either way. On a terminal, control
-    characters are shown escaped (`colored`: except the color codes drift's own table
-    wrote); a file gets the text as it is (JSON, YAML and scripts must stay what they are)."""
+def location(value: str | None) -> Destination | None:
+    """A `--output`/`--baseline` value (checked by `report_location`): a Cloud Storage
+    object for gs://BUCKET/OBJECT, else a local path."""
+    if value is None:
+        return None
+    if value.lower().startswith("gs://"):
+        from drift.live.storage import parse_object
+
+        return parse_object(value)
+    return Path(value)
+
+
+def emit(
+    text: str,
+    output: Destination | None = None,
+    *,
+    colored: bool = False,
+    access: Access | None = None,
+) -> None:
+    """Print `text`, or write it to `output` (a Cloud Storage object: with `access`'s
+    credentials); scrubbed either way. On a terminal, control characters are shown escaped
+    (`colored`: except the color codes drift's own table wrote); a file gets the text as it
+    is (JSON, YAML and scripts must stay what they are)."""
     from drift.redact import scrub
 
     text = scrub(text)
@@ -38,10 +61,45 @@ def emit(text: str, output: Path | None = None, *, colored: bool = False) -> Non
             text = _for_terminal(text, colored=colored)
         typer.echo(text, nl=not text.endswith("\n"))
         return
+    text = text if text.endswith("\n") else text + "\n"
+    if not isinstance(output, Path):
+        _upload(text.encode(), output, access)
+        return
     try:
-        output.write_text(text if text.endswith("\n") else text + "\n")
+        output.write_text(text)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
+    from drift.cli.session import run
+    from drift.errors import ApiError
+    from drift.live.session import Access, Session
+
+    async def write() -> None:
+        async with Session(access or Access()) as session:
+            await session.write_object(target, data)
+
+    try:
+        run(write(), what=f"{target} may not have been written")
+    except ApiError as exc:  # the run is done; its report could not be kept, as for a file
+        raise UsageError(f"cannot write {target}: {exc.status}: {exc.detail}") from exc
+
+
+def fetch(source: StorageObject, limit: int, access: Access) -> bytes:
+    """The bytes of a Cloud Storage object of at most `limit` bytes (a baseline)."""
+    from drift.cli.session import run
+    from drift.errors import ApiError
+    from drift.live.session import Session
+
+    async def read() -> bytes:
+        async with Session(access) as session:
+            return await session.read_object(source, limit)
+
+    try:
+        return run(read(), what="nothing was checked")
+    except ApiError as exc:
+        raise UsageError(f"cannot read {source}: {exc.status}: {exc.detail}") from exc
 
 
 def _for_terminal(text: str, *, colored: bool) -> str:
@@ -75,12 +133,18 @@ def error(message: str, *, details: tuple[str, ...] = ()) -> None:
 
 
 def emit_report(
-    report: Report, fmt: OutputFormat, output: Path | None = None, *, quiet: bool = False
+    report: Report,
+    fmt: OutputFormat,
+    output: Destination | None = None,
+    *,
+    quiet: bool = False,
+    access: Access | None = None,
 ) -> None:
     """The report in `fmt` on stdout or in `output`; with `output`, the summary line on
     stderr too, so that a CI log says what happened."""
     colored = output is None and color()  # a file never gets color codes
-    emit(render(report, fmt, quiet=quiet, colored=colored), output, colored=colored)
+    text = render(report, fmt, quiet=quiet, colored=colored)
+    emit(text, output, colored=colored, access=access)
     if output is not None:
         from drift.format.summary import summary_line
 

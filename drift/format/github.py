@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from drift.findings import Finding, Severity, Unverified
+from drift.findings import BaselineState, Finding, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
     GITHUB_COMMAND,
+    baseline_mark,
     finding_text,
+    resolved_heading,
     sorted_unverified,
     summary_line,
 )
 from drift.report import Report
 from drift.textsafe import github_data, github_property, plural, visible
 
+RESOLVED_NAMED = 20
+"""The resolved findings the notice names; the others are counted."""
 ANNOTATIONS_PER_LEVEL = 10
 """GitHub shows at most this many annotations of each level (error, warning, notice) per step."""
 
@@ -47,6 +51,7 @@ class GitHubFormat(Formatter):
         annotations = [
             *(_finding(f) for f in active if f.severity is Severity.ERROR),
             *(_unverified(u) for u in sorted_unverified(report)),
+            *_resolved(report),
             *(_finding(f) for f in active if f.severity is not Severity.ERROR),
         ]
         lines: list[str] = []
@@ -69,14 +74,32 @@ def _finding(finding: Finding) -> _Annotation:
     properties = {}
     if finding.location:
         properties = {"file": finding.location.file, "line": str(finding.location.line)}
-    properties["title"] = f"{finding.rule} ({finding.service})"
+    mark = baseline_mark(finding)
+    properties["title"] = f"{finding.rule} ({finding.service}{', ' + mark if mark else ''})"
     return _Annotation(level, command(level, finding_text(finding, visible), **properties), True)
 
 
 def _unverified(item: Unverified) -> _Annotation:
     level = GITHUB_COMMAND[Severity.WARNING]
     message = visible(f"{item.service}: {item.target} could not be verified: {item.reason}")
-    return _Annotation(level, command(level, message, title="drift incomplete"), False)
+    title = "drift incomplete" + (", new" if item.baseline is BaselineState.NEW else "")
+    return _Annotation(level, command(level, message, title=title), False)
+
+
+def _resolved(report: Report) -> list[_Annotation]:
+    """One notice naming what the baseline found and this run no longer does (text from the
+    baseline file, shown visibly: one line, no workflow command of its own)."""
+    if not report.resolved:
+        return []
+    level = GITHUB_COMMAND[Severity.INFO]
+    names = [
+        f"{f.rule} {visible(f.target)} ({visible(f.service)})"
+        for f in report.resolved[:RESOLVED_NAMED]
+    ]
+    if more := len(report.resolved) - len(names):
+        names.append(f"and {more} more")
+    message = f"{resolved_heading(report)}: {', '.join(names)}"
+    return [_Annotation(level, command(level, message, title="drift resolved"), False)]
 
 
 def _dropped_line(findings: int, items: int) -> str:

@@ -30,6 +30,7 @@ def masked(report: Report) -> Report:
     return replace(
         report,
         findings=tuple(_finding(f) for f in report.findings),
+        resolved=tuple(_finding(f) for f in report.resolved),
         probes=tuple(_probe(p) for p in report.probes),
         unverified=tuple(replace(u, reason=mask(u.reason, echo=True)) for u in report.unverified),
         notes=tuple(mask(n) for n in report.notes),

@@ -20,26 +20,32 @@ class JsonFormat(Formatter):
 def report_document(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, every list in a deterministic order."""
     summary = report.summary
-    return {
+    counts: dict[str, int | None] = {
+        "services": summary.services,
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "infos": summary.infos,
+        "unverified": summary.unverified,
+        "ignored": summary.ignored,
+    }
+    document: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
         "environment": report.environment,
         "project": report.project,
         "region": report.region,
         "status": report.status.value,
         "exit_code": int(report.exit_code),
-        "summary": {
-            "services": summary.services,
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "infos": summary.infos,
-            "unverified": summary.unverified,
-            "ignored": summary.ignored,
-        },
+        "summary": counts,
         "findings": [_finding(f) for f in sort_findings(report.findings)],
         "probes": [_probe(p) for p in sorted_probes(report)],
         "unverified": [_unverified(u) for u in sorted_unverified(report)],
         "fix_commands": list(report.fix_commands),
     }
+    if report.baseline is not None:  # additive fields, only when compared with a baseline
+        counts["new"] = summary.new
+        counts["resolved"] = summary.resolved
+        document["resolved"] = [_finding(f) for f in report.resolved]
+    return document
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -62,6 +68,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     for key in ("container", "tag"):
         if (value := getattr(finding, key)) is not None:
             data[key] = value
+    if finding.baseline is not None:
+        data["baseline"] = finding.baseline.value
     if (since := finding.since) is not None:
         data["since"] = {
             "revision": since.revision,
@@ -96,4 +104,7 @@ def _probe(probe: ProbeResult) -> dict[str, Any]:
 
 
 def _unverified(item: Unverified) -> dict[str, str]:
-    return {"service": item.service, "target": item.target, "reason": item.reason}
+    data = {"service": item.service, "target": item.target, "reason": item.reason}
+    if item.baseline is not None:
+        data["baseline"] = item.baseline.value
+    return data

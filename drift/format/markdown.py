@@ -6,14 +6,17 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from drift.findings import BaselineState
 from drift.format.interface import Formatter
 from drift.format.summary import (
+    baseline_mark,
     by_service,
     confirmed_text,
     ignored_line,
     location_text,
     probe_causes,
     probe_status,
+    resolved_heading,
     revisions,
     since_text,
     sorted_probes,
@@ -70,7 +73,7 @@ class MarkdownFormat(Formatter):
                 ["severity", "rule", "target", "message", "location"],
                 (
                     [
-                        f.severity.value,
+                        f.severity.value + (f" **{mark}**" if (mark := baseline_mark(f)) else ""),
                         md_code(f.rule),
                         md_code(f.target),
                         md_text(f.message)
@@ -102,8 +105,28 @@ class MarkdownFormat(Formatter):
             out += md_table(
                 ["service", "target", "reason"],
                 (
-                    [md_text(u.service), md_code(u.target), md_text(u.reason)]
+                    [
+                        md_text(u.service),
+                        md_code(u.target),
+                        md_text(u.reason) + (" **new**" if u.baseline is BaselineState.NEW else ""),
+                    ]
                     for u in sorted_unverified(report)
+                ),
+            )
+        if report.resolved:
+            # From the baseline file: escaped like live values, never unmasked.
+            out += ["", f"### {md_text(resolved_heading(report))}", ""]
+            out += md_table(
+                ["severity", "service", "rule", "target", "message"],
+                (
+                    [
+                        f.severity.value,
+                        md_text(f.service),
+                        md_code(f.rule),
+                        md_code(f.target),
+                        md_text(f.message),
+                    ]
+                    for f in report.resolved
                 ),
             )
         if report.fix_commands:

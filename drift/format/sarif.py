@@ -71,7 +71,10 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "tool": {"driver": driver},
                 "automationDetails": {"id": f"drift/{report.environment}/"},
                 "invocations": [invocation],
-                "results": [_result(f, index[f.rule]) for f in _sorted(report)],
+                "results": [
+                    *(_result(f, index[f.rule]) for f in _sorted(report)),
+                    *(_absent(f, index[f.rule]) for f in report.resolved),
+                ],
             }
         ],
     }
@@ -101,7 +104,7 @@ def _sorted(report: Report) -> list[Finding]:
 def _rules(report: Report) -> list[RuleInfo]:
     # Every known rule, in a fixed order, so that ruleIndex and the rule metadata do not
     # depend on which findings a run happened to have; unknown ids are appended.
-    extra = sorted({f.rule for f in report.findings} - RULES.keys())
+    extra = sorted({f.rule for f in (*report.findings, *report.resolved)} - RULES.keys())
     return [*RULES.values(), *(rule_info(rule) for rule in extra)]
 
 
@@ -152,6 +155,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         if finding.ignore_reason:
             suppression["justification"] = finding.ignore_reason
         result["suppressions"] = [suppression]
+    if finding.baseline is not None:
+        result["baselineState"] = finding.baseline.value
     properties = {"service": finding.service, "target": finding.target}
     for key in ("revision", "container", "tag"):
         if value := getattr(finding, key):
@@ -161,4 +166,14 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         if finding.since.revision is not None:
             properties["sinceRevision"] = finding.since.revision
     result["properties"] = properties
+    return result
+
+
+def _absent(finding: Finding, rule_index: int) -> dict[str, Any]:
+    """A finding of the baseline this run no longer finds: SARIF's `absent` result. Its kind
+    is `pass` (the rule now holds), so its level is `none` (SARIF 2.1.0 §3.27.9: any kind
+    other than `fail` has level `none`)."""
+    result = _result(finding, rule_index)
+    result.pop("suppressions", None)
+    result.update(kind="pass", level="none", baselineState="absent")
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from drift.errors import ExitCode
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Report, Status
 from drift.textsafe import plural, visible
@@ -36,6 +37,10 @@ def summary_line(report: Report) -> str:
         if summary.infos:
             counts.append(plural(summary.infos, "info"))
         line = f"{where}: {', '.join(counts)} in {services}"
+        if summary.new is not None:
+            line += (
+                f" ({summary.new} new or updated, {summary.resolved} resolved since the baseline)"
+            )
     else:
         failed = sum(not p.ok for p in report.probes)
         line = f"{where}: {plural(len(report.probes), 'probe')} in {services}"
@@ -53,7 +58,30 @@ def _verdict(report: Report) -> str:
         if not report.probes:
             return "nothing to probe"
         return "a probe failed" if any(not p.ok for p in report.probes) else "all passed"
-    return "no drift" if status is Status.CLEAN else "drift"
+    if status is Status.CLEAN:
+        return "no drift"
+    if report.fail_on_new and report.exit_code is ExitCode.OK:
+        return "drift, none of it new"
+    return "drift"
+
+
+def baseline_mark(finding: Finding) -> str | None:
+    """`new` or `updated` for a finding that is (compared with the baseline), else None."""
+    state = finding.baseline
+    return state.value if state is not None and state.alerts else None
+
+
+def resolved_heading(report: Report) -> str:
+    """`Resolved since the baseline: 2 findings`."""
+    return f"Resolved since the baseline: {plural(len(report.resolved), 'finding')}"
+
+
+def resolved_text(finding: Finding, show: Callable[[str], str] = str) -> str:
+    """One resolved finding in a line: `error env.missing env.X (api): message`."""
+    return (
+        f"{finding.severity.value} {finding.rule} {show(finding.target)} "
+        f"({show(finding.service)}): {show(finding.message)}"
+    )
 
 
 def ignored_line(report: Report) -> str | None:

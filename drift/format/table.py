@@ -10,7 +10,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from drift.findings import Finding, Severity
+from drift.findings import BaselineState, Finding, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
 from drift.report import Report, Status
@@ -74,6 +74,9 @@ def _blocks(report: Report) -> list[RenderableType]:
         blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
     if report.unverified:
         blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
+    if report.resolved:
+        blocks += [Text(f"\n{summary.resolved_heading(report)}", style="bold green")]
+        blocks += [_resolved(report)]
     if ignored := summary.ignored_line(report):
         blocks.append(Text(f"\n{ignored}", style="dim"))
     blocks += [Text(f"note: {visible(note)}", style="dim") for note in report.notes]
@@ -104,6 +107,8 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
         text.append(visible(f.target), style="bold")
         if f.location is not None:
             text.append(f"  {visible(summary.location_text(f.location))}", style="dim")
+        if mark := summary.baseline_mark(f):
+            text.append(f"  [{mark}]", style="bold magenta")
         text.append("\n")
         indent = " " * (2 + width + 2)
         text.append(indent + visible(f.message) + "\n")
@@ -141,5 +146,18 @@ def _probes_table(report: Report) -> Text:
 def _unverified_table(report: Report) -> Table:
     table = _table("service", "target", "reason")
     for u in summary.sorted_unverified(report):
-        table.add_row(Text(visible(u.service)), Text(visible(u.target)), Text(visible(u.reason)))
+        reason = Text(visible(u.reason))
+        if u.baseline is BaselineState.NEW:
+            reason.append("  [new]", style="bold magenta")
+        table.add_row(Text(visible(u.service)), Text(visible(u.target)), reason)
     return table
+
+
+def _resolved(report: Report) -> Text:
+    """What the baseline found and this run no longer does (values from the baseline file,
+    shown visibly like live values)."""
+    text = Text()
+    for f in report.resolved:
+        text.append(f"  {summary.resolved_text(f, visible)}\n")
+    text.rstrip()
+    return text

@@ -15,6 +15,9 @@ RUN_EMULATOR = "CLOUD_RUN_EMULATOR_HOST"
 SECRETS_EMULATOR = "SECRET_MANAGER_EMULATOR_HOST"
 RESOURCES_EMULATOR = "RESOURCE_MANAGER_EMULATOR_HOST"
 EMULATORS = (RUN_EMULATOR, SECRETS_EMULATOR, RESOURCES_EMULATOR)
+STORAGE_EMULATOR = "STORAGE_EMULATOR_HOST"
+"""Read by the Cloud Storage client itself (google-cloud-storage): it then talks to that host
+anonymously."""
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Clients:
     credentials: Any = None
     emulator: str | None = None
     _resources: dict[str, Any] = field(default_factory=dict)
+    _storage: Any = None
 
     def resource_manager(self, kind: str) -> Any:
         """The Resource Manager v3 client of `kind` (projects, folders, organizations), made
@@ -34,9 +38,17 @@ class Clients:
             client = self._resources[kind] = _resource_client(kind, self)
         return client
 
+    def storage(self) -> Any:
+        """The Cloud Storage client, made on first use (only reports named gs://… need it)."""
+        if self._storage is None:
+            self._storage = _storage_client(self)
+        return self._storage
+
     async def close(self) -> None:
         for client in (self.services, self.revisions, self.secrets, *self._resources.values()):
             await client.transport.close()
+        if self._storage is not None:
+            self._storage.close()
 
 
 def credentials(impersonate: str | None = None) -> Any:
@@ -146,3 +158,20 @@ def _resource_client(kind: str, clients: Clients) -> Any:
     module, _, name = f"google.cloud.resourcemanager_v3.services.{transport_path}".rpartition(".")
     transport = getattr(importlib.import_module(module), name)
     return client_type(transport=transport(channel=grpc.aio.insecure_channel(clients.emulator)))
+
+
+def _storage_client(clients: Clients) -> Any:
+    """The JSON API client of google-cloud-storage: a Cloud Storage emulator when
+    STORAGE_EMULATOR_HOST names one, else the real API with the session's credentials. The
+    sandbox has no Cloud Storage, and its runs never write to the real one."""
+    import google.cloud.storage as storage
+
+    if os.environ.get(STORAGE_EMULATOR):
+        return storage.Client()
+    if clients.emulator is not None:
+        raise UsageError(
+            f"the sandbox at {clients.emulator} has no Cloud Storage, and a sandbox run "
+            "never writes to the real one",
+            hint=f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file",
+        )
+    return storage.Client(credentials=clients.credentials, project=None)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from drift.live.clients import Clients
     from drift.live.model import LiveState
     from drift.live.reader import HistoryWanted
+    from drift.live.storage import StorageObject
     from drift.profiles.model import Profile
 
 
@@ -88,6 +89,16 @@ class Session:
         return await list_services(
             self.clients, self.runner, f"projects/{project}/locations/{region}"
         )
+
+    async def write_object(self, target: StorageObject, data: bytes) -> None:
+        from drift.live.storage import upload
+
+        await upload(self.clients.storage(), target, data)
+
+    async def read_object(self, source: StorageObject, limit: int) -> bytes:
+        from drift.live.storage import download
+
+        return await download(self.clients.storage(), source, limit)
 
     async def access_secret(self, name: str) -> bytes:
         from drift.live.api import access_secret

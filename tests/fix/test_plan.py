@@ -178,6 +178,7 @@ def test_every_format_renders_without_secret_values(profile: Profile, fmt: PlanF
         (api,) = [s for s in data["services"] if s["service"] == "api"]
         sec = next(c for c in api["env"] if c["name"] == "SEC")
         assert sec == {
+            "id": "api/env.SEC",
             "action": "set_secret",
             "name": "SEC",
             "container": "app",

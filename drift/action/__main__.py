@@ -1,0 +1,65 @@
+"""`python -m drift.action outputs REPORT` (the step's outputs from the JSON report) and
+`python -m drift.action issue REPORT --environment ENV` (the scheduled check's issue)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from functools import partial
+from pathlib import Path
+
+from drift.errors import DriftError, ExitCode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m drift.action", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    outputs = commands.add_parser("outputs", help="write new-findings, resolved-findings, report")
+    outputs.add_argument("report", type=Path)
+    issue = commands.add_parser("issue", help="open, update or close the environment's issue")
+    issue.add_argument("report", type=Path)
+    issue.add_argument("--environment", required=True)
+    issue.add_argument("--gh", default=os.environ.get("DRIFT_GH", "gh"), help="the gh command")
+    args = parser.parse_args(argv)
+    from drift.action.report import read_report
+    from drift.textsafe import visible
+
+    try:
+        report = read_report(args.report)
+        if args.command == "outputs":
+            _outputs(report.path, len(report.new), len(report.resolved))
+        else:
+            from drift.action.issue import run_gh, sync_issue
+
+            step = sync_issue(
+                report, args.environment, partial(run_gh, gh=args.gh), run_url=_run_url()
+            )
+            print(f"drift: issue for {visible(args.environment)}: {step.value}")
+    except DriftError as exc:
+        print(f"drift: error: {visible(exc.diagnostics())}", file=sys.stderr)
+        return int(exc.exit_code)
+    return int(ExitCode.OK)
+
+
+def _outputs(report: str, new: int, resolved: int) -> None:
+    """The step's outputs, appended to `$GITHUB_OUTPUT` (printed when it is not set)."""
+    lines = f"new-findings={new}\nresolved-findings={resolved}\nreport={report}\n"
+    target = os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        sys.stdout.write(lines)
+        return
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(lines)
+
+
+def _run_url() -> str:
+    """This workflow run's page, from the variables the runner sets."""
+    server, repo, run = (
+        os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""One GitHub issue per environment for a scheduled check, kept with the `gh` CLI: opened
+when something is new, commented on and updated when something else is new, left alone when
+nothing is, closed when everything is resolved. Every value in it comes from the masked JSON
+report and is shown as literal text: no markup, no @mention, no workflow command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from drift.action.report import RunReport
+from drift.errors import UsageError
+from drift.textsafe import md_literal, plural
+
+ROWS = 50
+"""Rows shown per table; the others are counted (an issue body holds at most 65536
+characters)."""
+BODY_LIMIT = 60_000
+
+Gh = Callable[[Sequence[str]], str]
+"""Runs `gh ARGS` and returns its standard output."""
+
+
+class Step(StrEnum):
+    OPEN = "open"
+    UPDATE = "update"
+    CLOSE = "close"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    title: str
+
+
+def title_for(environment: str) -> str:
+    return f"drift: configuration drift in {environment}"
+
+
+def decide(report: RunReport, issue: Issue | None) -> Step:
+    """What to do with the environment's issue after this run."""
+    if report.alerting:
+        return Step.UPDATE if issue else Step.OPEN
+    if report.all_clear and issue:
+        return Step.CLOSE
+    return Step.NONE
+
+
+def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = "") -> Step:
+    """Open, update or close the environment's issue as `decide` says; `gh` is asked only
+    when there may be something to do."""
+    if report.environment != environment:
+        raise UsageError(
+            f"{report.path} is a report of {report.environment!r}, not of {environment!r}"
+        )
+    if not report.alerting and not report.all_clear:
+        return Step.NONE  # nothing new and something still drifts: leave the issue alone
+    title = title_for(environment)
+    issue = find_issue(gh, title)
+    step = decide(report, issue)
+    if step is Step.OPEN:
+        with _body_file(body(report, run_url)) as path:
+            gh(["issue", "create", "--title", title, "--body-file", path])
+    elif step is Step.UPDATE and issue is not None:
+        with _body_file(comment(report, run_url)) as path:
+            gh(["issue", "comment", str(issue.number), "--body-file", path])
+        with _body_file(body(report, run_url)) as path:
+            gh(["issue", "edit", str(issue.number), "--body-file", path])
+    elif step is Step.CLOSE and issue is not None:
+        gh(["issue", "close", str(issue.number), "--comment", closing(report, run_url)])
+    return step
+
+
+def find_issue(gh: Gh, title: str) -> Issue | None:
+    """The open issue with exactly this title (listed, not searched: a search index lags)."""
+    import json
+
+    listed = gh(["issue", "list", "--state", "open", "--limit", "500", "--json", "number,title"])
+    try:
+        issues = json.loads(listed or "[]")
+    except ValueError as exc:
+        raise UsageError(f"gh issue list answered something that is not JSON: {exc}") from None
+    for item in issues if isinstance(issues, list) else []:
+        if isinstance(item, dict) and item.get("title") == title:
+            return Issue(int(item["number"]), title)
+    return None
+
+
+def body(report: RunReport, run_url: str = "") -> str:
+    """The issue's body: what drifts now, what is new, what could not be read, what was
+    resolved since the last run."""
+    data = report.data
+    summary = data.get("summary")
+    if not isinstance(summary, dict):
+        summary = {}
+    lines = [
+        f"Project {md_literal(str(data.get('project', '')))}, region "
+        f"{md_literal(str(data.get('region', '')))}: {_counts(summary, report)}.",
+        "",
+    ]
+    new_ids = {id(f) for f in report.new}
+    lines += _section("New or updated since the last run", report.new, _finding_row)
+    lines += _section(
+        "Still drifted",
+        [f for f in report.findings if id(f) not in new_ids],
+        _finding_row,
+    )
+    lines += _section("Could not verify", report.unverified, _unverified_row)
+    lines += _section("Resolved since the last run", report.resolved, _finding_row)
+    return _finish(lines, run_url)
+
+
+def comment(report: RunReport, run_url: str = "") -> str:
+    """The comment that says what is new in this run (the body keeps the whole state)."""
+    lines = _section("New or updated since the last run", report.new, _finding_row)
+    lines += _section("Newly not verified", report.new_unverified, _unverified_row)
+    lines += _section("Resolved since the last run", report.resolved, _finding_row)
+    return _finish(lines, run_url)
+
+
+def closing(report: RunReport, run_url: str = "") -> str:
+    done = plural(len(report.resolved), "finding")
+    text = f"Everything drift reported is resolved ({done} resolved in the last run)."
+    return text + (f" Run: {run_url}" if run_url else "")
+
+
+def _counts(summary: dict[str, Any], report: RunReport) -> str:
+    parts = [
+        plural(_int(summary.get("errors")), "error"),
+        plural(_int(summary.get("warnings")), "warning"),
+        plural(_int(summary.get("infos")), "info"),
+        f"{_int(summary.get('unverified'))} not verified",
+    ]
+    status = report.data.get("status")
+    return ", ".join(parts) + (f" ({md_literal(str(status))})" if status else "")
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+_FINDING_HEAD = ("severity", "service", "rule", "target", "expected", "actual", "location")
+
+
+def _finding_row(f: dict[str, Any]) -> list[str]:
+    location = f.get("location") if isinstance(f.get("location"), dict) else None
+    where = f"{location.get('file')}:{location.get('line')}" if location else ""
+    state = f.get("baseline")
+    severity = str(f.get("severity", ""))
+    return [
+        md_literal(severity + (f" ({state})" if state in ("new", "updated") else "")),
+        *(md_literal(str(f.get(key) or "")) for key in ("service", "rule", "target")),
+        *(
+            md_literal("(not set)" if f.get(key) is None else str(f[key]))
+            for key in ("expected", "actual")
+        ),
+        md_literal(where),
+    ]
+
+
+def _unverified_row(u: dict[str, Any]) -> list[str]:
+    return [md_literal(str(u.get(key) or "")) for key in ("service", "target", "reason")]
+
+
+def _section(
+    heading: str, items: list[dict[str, Any]], row: Callable[[dict[str, Any]], list[str]]
+) -> list[str]:
+    if not items:
+        return []
+    head = _FINDING_HEAD if row is _finding_row else ("service", "target", "reason")
+    lines = [f"### {heading} ({len(items)})", "", "| " + " | ".join(head) + " |"]
+    lines.append("|" + "---|" * len(head))
+    lines += ["| " + " | ".join(row(item)) + " |" for item in items[:ROWS]]
+    if len(items) > ROWS:
+        lines.append(f"\n_and {len(items) - ROWS} more: see the JSON report of the run_")
+    return [*lines, ""]
+
+
+def _finish(lines: list[str], run_url: str) -> str:
+    footer = "_Kept by the scheduled `drift check`: values are masked as in its report._"
+    if run_url:
+        footer += f" Run: {run_url}"
+    text = "\n".join([*lines, footer]) + "\n"
+    if len(text) > BODY_LIMIT:  # cut at a row, never inside one
+        text = text[: text.rfind("\n", 0, BODY_LIMIT - 200)] + "\n\n_(cut to fit GitHub's limit)_\n"
+    return text
+
+
+@contextmanager
+def _body_file(text: str) -> Iterator[str]:
+    """A temporary file holding a body for `gh --body-file` (never on the command line)."""
+    handle, path = tempfile.mkstemp(prefix="drift-issue-", suffix=".md")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        yield path
+    finally:
+        os.unlink(path)
+
+
+def run_gh(args: Sequence[str], *, gh: str = "gh") -> str:
+    """`gh ARGS`; a failure is one clear message (its stderr, never a traceback)."""
+    try:
+        done = subprocess.run([gh, *args], capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise UsageError(f"cannot run {gh}: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        raise UsageError(f"{gh} {args[0]} {args[1]} failed: {done.stderr.strip()[:500]}")
+    return done.stdout

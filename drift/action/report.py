@@ -1,0 +1,88 @@
+"""The JSON report a check wrote (`--json FILE`), read back for the action: what is new,
+what was resolved, what still drifts. Its text is masked already, and is treated as untrusted
+all the same (it is shown where people are notified)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drift.errors import UsageError
+from drift.report import REPORT_SCHEMA
+
+ALERTS = ("new", "updated")
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """A `drift.report/v1` document, with what an alert needs to know about it."""
+
+    path: str
+    data: dict[str, Any]
+
+    @property
+    def environment(self) -> str:
+        return str(self.data.get("environment", ""))
+
+    @property
+    def compared(self) -> bool:
+        """Whether the run was compared with a baseline (a first run was not)."""
+        return "resolved" in self.data
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        """The findings that count (not silenced by `ignore`)."""
+        return [f for f in _items(self.data, "findings") if not f.get("ignored")]
+
+    @property
+    def unverified(self) -> list[dict[str, Any]]:
+        return _items(self.data, "unverified")
+
+    @property
+    def resolved(self) -> list[dict[str, Any]]:
+        return _items(self.data, "resolved")
+
+    @property
+    def new(self) -> list[dict[str, Any]]:
+        """New and updated findings; every finding when there was no baseline to compare
+        with (nothing was known before a first run)."""
+        if not self.compared:
+            return self.findings
+        return [f for f in self.findings if f.get("baseline") in ALERTS]
+
+    @property
+    def new_unverified(self) -> list[dict[str, Any]]:
+        """Items that could be read before and cannot now (all of them on a first run)."""
+        if not self.compared:
+            return self.unverified
+        return [u for u in self.unverified if u.get("baseline") == "new"]
+
+    @property
+    def alerting(self) -> bool:
+        """Something is new: worth telling people about."""
+        return bool(self.new or self.new_unverified)
+
+    @property
+    def all_clear(self) -> bool:
+        """Nothing drifts and everything was read: whatever was reported is resolved."""
+        return not self.findings and not self.unverified
+
+
+def read_report(path: Path) -> RunReport:
+    """The report at `path`; one clear message if it is not a drift JSON report."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UsageError(f"cannot read the report {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
+        raise UsageError(f"{path} is not a {REPORT_SCHEMA} report (write it with --json FILE)")
+    return RunReport(str(path), data)
+
+
+def _items(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]

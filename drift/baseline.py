@@ -1,0 +1,264 @@
+"""`--baseline`: the JSON report of an earlier run, read as untrusted input, and this run's
+report compared with it (each finding new, unchanged or updated; what is gone, resolved)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+)
+
+from drift.errors import UsageError
+from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
+from drift.redact import mask_optional
+from drift.report import REPORT_SCHEMA, Report
+from drift.textsafe import plural, visible
+
+MAX_BYTES = 64 * 1024 * 1024
+"""A baseline larger than this is refused: a report of thousands of findings is a few MB."""
+
+_Id = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{16}$")]
+_Rule = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")]
+_Name = Annotated[str, StringConstraints(strict=True, min_length=1)]
+
+
+class _Model(BaseModel):
+    # Later versions may add fields (v1 grows only by adding): what drift does not use is
+    # ignored, what it uses must have its type.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _Location(_Model):
+    file: StrictStr
+    line: StrictInt = Field(ge=1)
+
+
+class _Finding(_Model):
+    id: _Id
+    rule: _Rule
+    severity: Severity
+    service: _Name
+    revision: StrictStr | None
+    target: _Name
+    message: StrictStr
+    expected: StrictStr | None
+    actual: StrictStr | None
+    location: _Location | None
+    ignored: StrictBool = False
+    ignore_reason: StrictStr | None = None
+    container: StrictStr | None = None
+    tag: StrictStr | None = None
+
+
+class _Unverified(_Model):
+    service: _Name
+    target: _Name
+
+
+class _Report(_Model):
+    environment: _Name
+    project: StrictStr
+    region: StrictStr
+    findings: list[_Finding]
+    unverified: list[_Unverified] = []
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What an earlier run found, and what it could not read."""
+
+    path: str
+    environment: str
+    project: str
+    region: str
+    findings: tuple[Finding, ...]
+    unverified: frozenset[tuple[str, str]]
+
+    def check_scope(self, environment: str, project: str, region: str) -> None:
+        """Refuse a baseline of another environment, project or region (its findings would
+        all look resolved, and this run's all new)."""
+        ours = (environment, project, region)
+        theirs = (self.environment, self.project, self.region)
+        if ours != theirs:
+            raise UsageError(
+                f"{self.path} is a report of {_where(*theirs)}, not of {_where(*ours)}",
+                hint="pass the report of an earlier run of the same environment",
+            )
+
+    def compare(self, report: Report, *, fail_on_new: bool = False) -> Report:
+        """`report` with the baseline state of every finding and unverified item, and the
+        findings of the baseline that are gone (`resolved`)."""
+        before = {f.id: f for f in self.findings}
+        findings = tuple(replace(f, baseline=_state(f, before.get(f.id))) for f in report.findings)
+        unverified = tuple(
+            replace(
+                u,
+                baseline=BaselineState.UNCHANGED
+                if (u.service, u.target) in self.unverified
+                else BaselineState.NEW,
+            )
+            for u in report.unverified
+        )
+        now = {f.id for f in report.findings}
+        resolved: list[Finding] = []
+        unknown = 0
+        for finding in self.findings:
+            if finding.ignored or finding.id in now:
+                continue
+            if _checked_again(finding, report):
+                resolved.append(replace(finding, baseline=BaselineState.ABSENT))
+            else:
+                unknown += 1
+        notes = report.notes
+        if unknown:
+            notes = (
+                *notes,
+                f"{plural(unknown, 'finding')} of the baseline could not be checked again "
+                "(a service not checked or not verified this run, or a probe not run): "
+                "not counted as resolved",
+            )
+        return replace(
+            report,
+            findings=findings,
+            unverified=unverified,
+            resolved=sort_findings(resolved),
+            baseline=self.path,
+            fail_on_new=fail_on_new,
+            notes=notes,
+        )
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read and validate a `--format json` report of an earlier run; one clear message
+    naming the file (exit 2) for anything else."""
+    name = str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read the baseline {name}: {exc.strerror or exc}") from exc
+    return parse_baseline(name, raw)
+
+
+def parse_baseline(name: str, raw: bytes) -> Baseline:
+    """Validate the bytes of the baseline `name` (a file or a Cloud Storage object)."""
+    if len(raw) > MAX_BYTES:
+        raise UsageError(
+            f"the baseline {name} is over {MAX_BYTES // (1024 * 1024)} MiB: not a drift JSON report"
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UsageError(
+            f"the baseline {name} is not valid JSON: {_short(str(exc))}",
+            hint="pass a report written with --format json",
+        ) from None
+    _check_schema(name, data)
+    try:
+        parsed = _Report.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(
+            f"the baseline {name} is not a {REPORT_SCHEMA} report: {_first_error(exc)}"
+        ) from None
+    return Baseline(
+        path=name,
+        environment=parsed.environment,
+        project=parsed.project,
+        region=parsed.region,
+        findings=tuple(_finding(f) for f in parsed.findings),
+        unverified=frozenset((u.service, u.target) for u in parsed.unverified),
+    )
+
+
+def _check_schema(name: str, data: Any) -> None:
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if schema == REPORT_SCHEMA:
+        return
+    if isinstance(data, dict) and "$schema" in data and "runs" in data:
+        found = "a SARIF log"
+    elif schema is None:
+        found = "no drift report (it has no schema)"
+    else:
+        found = f"schema {_short(repr(schema))}"
+    raise UsageError(
+        f"the baseline {name} is {found}, expected a {REPORT_SCHEMA} report",
+        hint="pass a report written with --format json",
+    )
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0]
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+    more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
+    return f"{path.lstrip('.') or 'the document'}: {_short(first['msg'])}{more}"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = visible(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _where(environment: str, project: str, region: str) -> str:
+    return f"environment {_short(environment, 80)} ({_short(project, 80)}, {_short(region, 40)})"
+
+
+def _finding(data: _Finding) -> Finding:
+    location = data.location
+    return Finding(
+        id=data.id,
+        rule=data.rule,
+        severity=data.severity,
+        service=data.service,
+        revision=data.revision,
+        target=data.target,
+        message=data.message,
+        expected=data.expected,
+        actual=data.actual,
+        location=Location(location.file, location.line) if location else None,
+        ignored=data.ignored,
+        ignore_reason=data.ignore_reason if data.ignored else None,
+        container=data.container,
+        tag=data.tag,
+    )
+
+
+def _state(finding: Finding, before: Finding | None) -> BaselineState:
+    """New when the baseline did not have it (or had it silenced by `ignore`: nobody was
+    told); updated when its severity, expected or actual value changed (compared masked, as
+    the baseline was written); else unchanged."""
+    if before is None or (before.ignored and not finding.ignored):
+        return BaselineState.NEW
+    echo = finding.rule.startswith("probe.")  # as drift.format masks what a server echoed
+    now = (
+        finding.severity,
+        mask_optional(finding.expected),
+        mask_optional(finding.actual, echo=echo),
+    )
+    if now != (before.severity, before.expected, before.actual):
+        return BaselineState.UPDATED
+    return BaselineState.UNCHANGED
+
+
+def _checked_again(finding: Finding, report: Report) -> bool:
+    """Whether this run looked where the baseline found `finding`: its service was checked
+    and read, its target verified, and (for a probe finding) the service probed."""
+    if finding.service not in report.services:
+        return False
+    gaps = {(u.service, u.target) for u in report.unverified}
+    if (finding.service, "service") in gaps or (finding.service, finding.target) in gaps:
+        return False
+    if finding.rule.startswith("probe."):
+        return any(p.service == finding.service for p in report.probes)
+    return True

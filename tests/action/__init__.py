@@ -1,0 +1,1 @@
+"""The scheduled workflow and the issue it keeps."""

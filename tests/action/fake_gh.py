@@ -1,0 +1,58 @@
+"""A stand-in for the `gh` CLI (`issue list|create|comment|edit|close`): it records every call,
+with the body a `--body-file` named, and keeps the issues in a JSON file. Run as a script."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main(args: list[str]) -> int:
+    state_path = Path(os.environ["FAKE_GH_STATE"])
+    state = json.loads(state_path.read_text()) if state_path.exists() else {"issues": []}
+    verb = args[:2]
+    rest = args[2:] if verb in (["issue", "list"], ["issue", "create"]) else args[3:]
+    options = dict(zip(rest[::2], rest[1::2], strict=False))
+    body = Path(options["--body-file"]).read_text() if "--body-file" in options else None
+    with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
+        log.write(json.dumps({"args": args, "body": body}) + "\n")
+    issues = state["issues"]
+    if verb == ["issue", "list"]:
+        wanted = options.get("--state", "open")
+        shown = [
+            {"number": i["number"], "title": i["title"]} for i in issues if i["state"] == wanted
+        ]
+        print(json.dumps(shown))
+    elif verb == ["issue", "create"]:
+        number = len(issues) + 1
+        issues.append(
+            {
+                "number": number,
+                "title": options["--title"],
+                "state": "open",
+                "body": body,
+                "comments": [],
+            }
+        )
+        print(f"https://github.com/acme-chat/app/issues/{number}")
+    else:
+        number = int(args[2])
+        issue = next(i for i in issues if i["number"] == number)
+        if verb == ["issue", "comment"]:
+            issue["comments"].append(body)
+        elif verb == ["issue", "edit"]:
+            issue["body"] = body
+        elif verb == ["issue", "close"]:
+            issue["state"] = "closed"
+            issue["comments"].append(options.get("--comment"))
+        else:
+            print(f"fake gh: unknown command {args}", file=sys.stderr)
+            return 1
+    state_path.write_text(json.dumps(state))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

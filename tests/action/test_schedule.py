@@ -1,0 +1,226 @@
+"""The scheduled workflow (examples/drift-schedule.yml) run locally, step by step as the runner
+would, against the sandbox: the cache as a directory, the action's step as its script, the
+`run:` steps as written, and a fake `gh` on PATH that records its calls. Four runs with
+changes in between: the first opens the issue, a run with nothing new leaves it alone, new
+drift comments on it and updates it, and resolving everything closes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+from ruamel.yaml import YAML
+
+from drift.sandbox import Sandbox, default_scenario_path
+from tests.cliutil import REPO, scenario_secret_values
+
+WORKFLOW = REPO / "examples" / "drift-schedule.yml"
+ACTION_STEP = REPO / "scripts" / "github-action.sh"
+FAKE_GH = Path(__file__).with_name("fake_gh.py")
+PROJECT = "acme-chat-staging"
+HOSTILE = (
+    "http://x/@octocat ::error::pwned <b>bold</b> [link](http://evil) `tick` | pipe #1 \x1b[31mred"
+)
+"""A value a person could deploy: a mention, a workflow command, HTML, a link, a backtick, a
+table pipe, an issue reference and a terminal escape."""
+
+
+class Runner:
+    """The workflow's job for one environment, run the way the runner would run it."""
+
+    def __init__(self, sandbox: Sandbox, home: Path) -> None:
+        self.sandbox = sandbox
+        self.home = home
+        self.cache = home / "cache"
+        self.cache.mkdir()
+        self.bin = home / "bin"
+        self.bin.mkdir()
+        gh = self.bin / "gh"
+        gh.write_text(
+            f"#!{sys.executable}\nimport runpy\n"
+            f"runpy.run_path({str(FAKE_GH)!r}, run_name='__main__')\n"
+        )
+        gh.chmod(0o755)
+        (self.bin / "python").symlink_to(sys.executable)
+        self.log = home / "gh.jsonl"
+        self.state = home / "gh-state.json"
+        self.runs = 0
+        workflow = YAML(typ="safe").load(WORKFLOW.read_text())
+        self.steps: list[dict[str, Any]] = workflow["jobs"]["drift"]["steps"]
+        action = YAML(typ="safe").load((REPO / "action.yml").read_text())
+        # input name -> the variable the action's step hands it to the script in
+        self.inputs = {
+            re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", r"\1", value): name
+            for name, value in action["runs"]["steps"][-1]["env"].items()
+        }
+
+    def calls(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def issues(self) -> list[dict[str, Any]]:
+        issues: list[dict[str, Any]] = json.loads(self.state.read_text())["issues"]
+        return issues
+
+    def run(self) -> dict[str, str]:
+        """One scheduled run in a fresh checkout; the step outputs of the drift step."""
+        self.runs += 1
+        work = self.home / f"run{self.runs}"
+        work.mkdir()
+        shutil.copytree(REPO / "profiles", work / "profiles")  # actions/checkout
+        outputs: dict[str, str] = {}
+        for step in self.steps:
+            uses = str(step.get("uses", ""))
+            if "if" in step:
+                assert step["if"] == "always() && steps.drift.outputs.report != ''"
+                if not outputs.get("report"):
+                    continue
+            with_ = {k: self.expand(str(v), outputs) for k, v in (step.get("with") or {}).items()}
+            if uses.startswith(("actions/checkout@", "google-github-actions/auth@")):
+                continue
+            if uses.startswith("actions/cache/restore@"):
+                saved = self.cache / "entry"
+                if saved.exists():
+                    (work / with_["path"]).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(saved, work / with_["path"])
+            elif uses.startswith("actions/cache/save@"):
+                shutil.copy(work / with_["path"], self.cache / "entry")
+            elif uses.startswith("acme-chat/drift@"):
+                outputs = self.action(work, with_)
+            else:
+                env = {k: self.expand(str(v), outputs) for k, v in step.get("env", {}).items()}
+                done = subprocess.run(
+                    ["bash", "-e", "-c", step["run"]],
+                    env=self.environ(env),
+                    cwd=work,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+                assert done.returncode == 0, done.stdout + done.stderr
+        return outputs
+
+    def action(self, work: Path, inputs: dict[str, str]) -> dict[str, str]:
+        env = {self.inputs[k]: v for k, v in inputs.items()}
+        output = work / "github-output.txt"
+        env.update(
+            {
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_OUTPUT": str(output),
+                "GITHUB_STEP_SUMMARY": str(work / "summary.md"),
+                "DRIFT_BIN": str(Path(sys.executable).parent / "drift"),
+                "DRIFT_PYTHON": sys.executable,
+                **self.sandbox.environ(),
+            }
+        )
+        done = subprocess.run(
+            ["bash", str(ACTION_STEP)],
+            env=self.environ(env),
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr  # fail-on: never
+        assert "Traceback" not in done.stderr
+        return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+    def environ(self, extra: dict[str, str]) -> dict[str, str]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+        base.update(
+            {
+                "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+                "PYTHONPATH": str(REPO),
+                "NO_COLOR": "1",
+                "FAKE_GH_LOG": str(self.log),
+                "FAKE_GH_STATE": str(self.state),
+            }
+        )
+        base.update(extra)
+        return base
+
+    def expand(self, text: str, outputs: dict[str, str]) -> str:
+        values = {
+            "matrix.environment": "staging",
+            "github.run_id": str(self.runs),
+            "github.token": "fake-token",
+            "github.repository": "acme-chat/app",
+            "steps.drift.outputs.report": outputs.get("report", ""),
+        }
+        return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m.group(1)], text)
+
+
+@pytest.mark.sandbox
+def test_the_scheduled_workflow_alerts_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    runner = Runner(sandbox, tmp_path)
+
+    # 1. first run, no baseline yet: the two drifts are new, one issue is opened
+    first = runner.run()
+    assert first["new-findings"] == "2" and first["resolved-findings"] == "0"
+    verbs = [c["args"][:2] for c in runner.calls()]
+    assert verbs == [["issue", "list"], ["issue", "create"]]
+    (issue,) = runner.issues()
+    assert issue["title"] == "drift: configuration drift in staging"
+    assert "env.TESTING" in issue["body"] and "env.NEXT_PUBLIC_WS_URL" in issue["body"]
+
+    # 2. nothing changed: the issue is not touched (gh is not even asked)
+    calls = len(runner.calls())
+    second = runner.run()
+    assert second["new-findings"] == "0" and second["resolved-findings"] == "0"
+    assert len(runner.calls()) == calls
+
+    # 3. a new drift (with hostile text in it) and a resolved one: a comment and an update
+    sandbox.set_env(PROJECT, "auth", "PUBLIC_URL", HOSTILE)
+    sandbox.set_env(PROJECT, "api", "TESTING", None)
+    third = runner.run()
+    assert third["new-findings"] == "1" and third["resolved-findings"] == "1"
+    new_calls = runner.calls()[calls:]
+    assert [c["args"][:2] for c in new_calls] == [
+        ["issue", "list"],
+        ["issue", "comment"],
+        ["issue", "edit"],
+    ]
+    assert all(c["args"][2] == "1" for c in new_calls[1:])
+    (issue,) = runner.issues()
+    assert issue["state"] == "open"
+    (comment,) = issue["comments"]
+    assert "env.PUBLIC_URL" in comment and "env.TESTING" in comment  # new, and resolved
+    for text in (comment, issue["body"]):
+        assert_inert(text)
+
+    # 4. everything resolved: the issue is closed
+    sandbox.set_env(PROJECT, "auth", "PUBLIC_URL", "https://auth.staging.acme-chat.dev")
+    sandbox.set_env(PROJECT, "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws")
+    fourth = runner.run()
+    assert fourth["new-findings"] == "0" and fourth["resolved-findings"] == "2"
+    assert runner.calls()[-1]["args"][:3] == ["issue", "close", "1"]
+    (issue,) = runner.issues()
+    assert issue["state"] == "closed"
+
+    # no secret value in anything gh was given
+    everything = json.dumps(runner.calls())
+    for value in scenario_secret_values(default_scenario_path()):
+        if len(value) >= 8:
+            assert value not in everything
+
+
+def assert_inert(text: str) -> None:
+    """Hostile text is shown, never acted on: no line a runner would read as a workflow
+    command, no HTML or link made from it, and the mention only inside code (GitHub links no
+    @mention and no #reference there)."""
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("::")]
+    assert "\x1b" not in text
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<b>" not in html and 'href="http://evil"' not in html
+    outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+    assert "@octocat" not in outside_code and "#1" not in outside_code
+    assert "@octocat" in html  # shown, as text

@@ -1,0 +1,1 @@
+"""--baseline and --fail-on-new."""

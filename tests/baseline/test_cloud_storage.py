@@ -1,0 +1,168 @@
+"""Reports in Cloud Storage: `--output`/`--json`/`--sarif gs://BUCKET/OBJECT` written and
+`--baseline gs://…` read through google-cloud-storage, against a local Cloud Storage
+emulator (gcp-storage-emulator, which the client reaches through STORAGE_EMULATOR_HOST as it
+would the real API); every failure one clear message and exit 2."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+
+BUCKET = "acme-drift-reports"
+PROJECT = "acme-chat-staging"
+SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def storage_host() -> Iterator[str]:
+    """A Cloud Storage emulator, in memory, with one bucket."""
+    from gcp_storage_emulator.server import create_server
+
+    port = _free_port()
+    server = create_server("127.0.0.1", port, in_memory=True, default_bucket=BUCKET)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def env(sandbox: Sandbox, storage_host: str) -> dict[str, str]:
+    return {**sandbox.environ(), "STORAGE_EMULATOR_HOST": storage_host}
+
+
+def read_object(storage_host: str, name: str) -> tuple[bytes, str]:
+    """The object's bytes and content type, read back with the official client."""
+    import google.cloud.storage as storage
+    from google.auth.credentials import AnonymousCredentials
+
+    client = storage.Client(
+        project="test",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": storage_host},
+    )
+    blob = client.bucket(BUCKET).get_blob(name)
+    assert blob is not None, name
+    return blob.download_as_bytes(), blob.content_type
+
+
+def upload(storage_host: str, name: str, data: bytes) -> None:
+    import google.cloud.storage as storage
+    from google.auth.credentials import AnonymousCredentials
+
+    client = storage.Client(
+        project="test",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": storage_host},
+    )
+    client.bucket(BUCKET).blob(name).upload_from_string(data)
+
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_reports_are_written_to_cloud_storage_and_read_back_as_a_baseline(
+    sandbox: Sandbox, env: dict[str, str], storage_host: str
+) -> None:
+    first = drift(
+        "check", "staging",
+        "--format", "sarif", "--output", f"gs://{BUCKET}/staging/drift.sarif",
+        "--json", f"gs://{BUCKET}/staging/last.json",
+        env=env,
+    )  # fmt: skip
+    assert first.returncode == 1, first.stderr
+    assert first.stdout == ""  # the report went to the bucket; the summary line to stderr
+    assert "drift (exit 1)" in first.stderr
+    data, kind = read_object(storage_host, "staging/last.json")
+    report: dict[str, Any] = json.loads(data)
+    assert kind == "application/json" and report["schema"] == "drift.report/v1"
+    sarif, kind = read_object(storage_host, "staging/drift.sarif")
+    assert kind == "application/sarif+json" and json.loads(sarif)["version"] == "2.1.0"
+
+    sandbox.set_env(PROJECT, "api", "TESTING", None)  # resolves env.forbidden
+    second = drift(
+        "check", "staging", "--format", "json",
+        "--baseline", f"gs://{BUCKET}/staging/last.json",
+        "--json", f"gs://{BUCKET}/staging/last.json",  # the next run's baseline, replaced
+        env=env,
+    )  # fmt: skip
+    assert second.returncode == 1, second.stderr
+    now = json.loads(second.stdout)
+    assert [f["target"] for f in now["resolved"]] == ["env.TESTING"]
+    assert {f["baseline"] for f in now["findings"] if not f["ignored"]} == {"unchanged"}
+    kept, _ = read_object(storage_host, "staging/last.json")
+    assert json.loads(kept) == now
+
+
+def test_what_cannot_be_read_or_written_is_one_message_and_exit_2(
+    env: dict[str, str], storage_host: str
+) -> None:
+    missing = drift("check", "staging", "--baseline", f"gs://{BUCKET}/none.json", env=env)
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.startswith(
+        f"drift: error: cannot read gs://{BUCKET}/none.json: NOT_FOUND"
+    )
+
+    nobucket = drift("check", "staging", "--output", "gs://no-such-bucket/r.txt", env=env)
+    assert nobucket.returncode == 2, nobucket.stderr
+    assert nobucket.stderr.startswith("drift: error: cannot write gs://no-such-bucket/r.txt: ")
+
+    upload(storage_host, "sarif.json", json.dumps({"$schema": "x", "runs": []}).encode())
+    wrong = drift("check", "staging", "--baseline", f"gs://{BUCKET}/sarif.json", env=env)
+    assert wrong.returncode == 2
+    assert f"the baseline gs://{BUCKET}/sarif.json is a SARIF log" in wrong.stderr
+    for done in (missing, nobucket, wrong):
+        assert "Traceback" not in done.stderr
+
+
+def test_a_huge_object_is_refused_without_reading_it(
+    env: dict[str, str], storage_host: str
+) -> None:
+    upload(storage_host, "huge.json", b" " * (64 * 1024 * 1024 + 1))
+    done = drift("check", "staging", "--baseline", f"gs://{BUCKET}/huge.json", env=env)
+    assert done.returncode == 2
+    assert f"gs://{BUCKET}/huge.json is 67108865 bytes, over the" in done.stderr
+
+
+def test_the_sandbox_never_writes_to_the_real_cloud_storage(sandbox: Sandbox) -> None:
+    done = drift("check", "staging", "--output", f"gs://{BUCKET}/r.txt", env=sandbox.environ())
+    assert done.returncode == 2
+    assert "has no Cloud Storage" in done.stderr and "STORAGE_EMULATOR_HOST" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("gs://Acme_Reports/r.json", "is not a Cloud Storage bucket name"),
+        (f"gs://{BUCKET}", "name an object in the bucket"),
+        (f"gs://{BUCKET}/reports/", "name an object in the bucket"),
+        ("s3://acme/r.json", "local files and gs://BUCKET/OBJECT only"),
+    ],
+)
+def test_a_bad_location_is_a_usage_error(value: str, says: str) -> None:
+    for option in ("--output", "--json", "--sarif", "--baseline"):
+        done = drift("check", "staging", option, value)
+        assert done.returncode == 2, done.stderr
+        assert says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_other_commands_write_local_files_only() -> None:
+    done = drift("plan", "staging", "--output", f"gs://{BUCKET}/plan.sh")
+    assert done.returncode == 2
+    assert "writes local files only" in done.stderr and "gcloud storage cp" in done.stderr

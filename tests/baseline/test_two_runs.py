@@ -1,0 +1,181 @@
+"""`drift check --baseline` end to end: two sandbox runs with changes in between, the second
+compared with the first's JSON report, in every format; `--fail-on-new` exit codes, an
+incomplete run included; `--manifest` compared with a live baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import REPO, drift
+
+PROJECT = "acme-chat-staging"
+DATA = REPO / "tests" / "data"
+REPORT_SCHEMA = json.loads((DATA / "report.schema.json").read_text())
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+
+pytestmark = pytest.mark.sandbox
+
+
+def first_run(sandbox: Sandbox, path: Path) -> dict[str, Any]:
+    """Three drifts: api has TESTING (forbidden) and a wrong REDIS_PORT, web a wrong URL."""
+    sandbox.set_env(PROJECT, "api", "REDIS_PORT", "6380")
+    done = drift(
+        "check", "staging", "--format", "json", "--output", str(path), env=sandbox.environ()
+    )
+    assert done.returncode == 1, done.stderr
+    report: dict[str, Any] = json.loads(path.read_text())
+    assert "resolved" not in report and "new" not in report["summary"]  # only with --baseline
+    assert all("baseline" not in f for f in report["findings"])
+    return report
+
+
+def change(sandbox: Sandbox) -> None:
+    """TESTING removed (resolved), the web URL changed again (updated), a new drift on auth;
+    REDIS_PORT stays as it was (unchanged)."""
+    sandbox.set_env(PROJECT, "api", "TESTING", None)
+    sandbox.set_env(PROJECT, "web", "NEXT_PUBLIC_WS_URL", "ws://localhost:9999/ws")
+    sandbox.set_env(PROJECT, "auth", "PUBLIC_URL", "http://auth.internal")
+
+
+def check(sandbox: Sandbox, *args: str) -> Any:
+    return drift("check", "staging", *args, env=sandbox.environ())
+
+
+def states(report: dict[str, Any]) -> dict[str, str]:
+    return {f["target"]: f["baseline"] for f in report["findings"] if not f["ignored"]}
+
+
+def test_new_unchanged_updated_and_resolved_in_every_format(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    baseline = tmp_path / "first.json"
+    first_run(sandbox, baseline)
+    change(sandbox)
+    compare = ("--baseline", str(baseline))
+
+    done = check(sandbox, *compare, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    assert report["schema"] == "drift.report/v1"
+    assert states(report) == {
+        "env.REDIS_PORT": "unchanged",
+        "env.NEXT_PUBLIC_WS_URL": "updated",
+        "env.PUBLIC_URL": "new",
+    }
+    assert [(f["target"], f["baseline"]) for f in report["resolved"]] == [("env.TESTING", "absent")]
+    assert report["resolved"][0]["actual"] == "true"  # as the baseline had it
+    assert report["summary"]["new"] == 2 and report["summary"]["resolved"] == 1
+
+    done = check(sandbox, *compare, "--format", "sarif")
+    sarif = json.loads(done.stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    by_state = {
+        r["properties"]["target"]: r["baselineState"] for r in results if "suppressions" not in r
+    }
+    assert by_state == {**states(report), "env.TESTING": "absent"}
+    (absent,) = [r for r in results if r["baselineState"] == "absent"]
+    assert absent["kind"] == "pass" and absent["level"] == "none"
+
+    table = check(sandbox, *compare, "--format", "table").stdout
+    assert "env.PUBLIC_URL  profiles/staging.yaml:35  [new]" in table
+    assert "env.NEXT_PUBLIC_WS_URL  profiles/staging.yaml:47  [updated]" in table
+    assert "env.REDIS_PORT  profiles/base.yaml:26\n" in table  # unchanged: no mark
+    assert (
+        "Resolved since the baseline: 1 finding\n  error env.forbidden env.TESTING (api)" in table
+    )
+    assert "(2 new or updated, 1 resolved since the baseline) — drift (exit 1)" in table
+
+    markdown = check(sandbox, *compare, "--format", "markdown").stdout
+    assert "| error **new** | `env.value` | `env.PUBLIC_URL` |" in markdown
+    assert "| error **updated** | `env.value` | `env.NEXT_PUBLIC_WS_URL` |" in markdown
+    assert "### Resolved since the baseline: 1 finding" in markdown
+    assert "| error | api | `env.forbidden` | `env.TESTING` |" in markdown
+
+    github = check(sandbox, *compare, "--format", "github").stdout.splitlines()
+    assert any("title=env.value (auth%2C new)::" in line for line in github)
+    assert any("title=env.value (web%2C updated)::" in line for line in github)
+    assert any(line.endswith("title=env.value (api)::" + line.split("::", 2)[2]) for line in github)
+    notices = [line for line in github if line.startswith("::notice title=drift resolved::")]
+    assert notices == [
+        "::notice title=drift resolved::Resolved since the baseline: 1 finding: "
+        "env.forbidden env.TESTING (api)"
+    ]
+
+
+def test_fail_on_new_gates_only_on_what_is_new(sandbox: Sandbox, tmp_path: Path) -> None:
+    baseline = tmp_path / "first.json"
+    first_run(sandbox, baseline)
+    gate = ("--baseline", str(baseline), "--fail-on-new", "--quiet")
+
+    same = check(sandbox, *gate)
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "drift, none of it new (exit 0)" in same.stdout
+
+    # an incomplete run with nothing new is still 3, never 0
+    sandbox.inject(Fault("GetSecretVersion", "PERMISSION_DENIED", match="jwt-secret-staging"))
+    gap = check(sandbox, *gate, "--format", "json")
+    assert gap.returncode == 3, gap.stdout + gap.stderr
+    report = json.loads(gap.stdout)
+    assert report["status"] == "incomplete" and report["exit_code"] == 3
+    assert report["unverified"] and {u["baseline"] for u in report["unverified"]} == {"new"}
+    assert report["summary"]["new"] == 0 and report["resolved"] == []
+    assert "not clean" in check(sandbox, *gate).stdout
+
+    # new drift wins over incomplete, as without --fail-on-new
+    sandbox.set_env(PROJECT, "auth", "PUBLIC_URL", "http://auth.internal")
+    assert check(sandbox, *gate).returncode == 1
+    sandbox.clear_faults()
+    assert check(sandbox, *gate).returncode == 1
+
+    # an updated finding counts; below --fail-on it does not
+    sandbox.set_env(PROJECT, "auth", "PUBLIC_URL", "https://auth.staging.acme-chat.dev")
+    sandbox.set_env(PROJECT, "api", "REDIS_PORT", "6381")
+    assert check(sandbox, *gate).returncode == 1
+    assert check(sandbox, *gate, "--fail-on", "never").returncode == 0
+
+
+def test_fail_on_new_without_a_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    done = drift("check", "staging", "--fail-on-new")
+    assert done.returncode == 2
+    assert done.stderr.startswith("drift: error: --fail-on-new needs --baseline")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_baseline_of_part_of_the_services_resolves_nothing_it_did_not_check(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    baseline = tmp_path / "first.json"
+    first_run(sandbox, baseline)
+    done = check(sandbox, "--baseline", str(baseline), "--service", "web", "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["resolved"] == []  # api was not checked: its drift is not "resolved"
+    assert any("could not be checked again" in n for n in _notes(sandbox, baseline))
+
+
+def _notes(sandbox: Sandbox, baseline: Path) -> list[str]:
+    table = check(sandbox, "--baseline", str(baseline), "--service", "web").stdout
+    return [line for line in table.splitlines() if line.startswith("note: ")]
+
+
+def test_a_manifest_is_compared_with_a_live_baseline(sandbox: Sandbox, tmp_path: Path) -> None:
+    baseline = tmp_path / "live.json"
+    first_run(sandbox, baseline)
+    manifest = DATA / "manifest" / "web.service.yaml"
+    done = check(
+        sandbox, "--manifest", str(manifest), "--baseline", str(baseline), "--format", "json"
+    )
+    assert done.returncode in (1, 3), done.stderr
+    report = json.loads(done.stdout)
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    assert {f["service"] for f in report["findings"]} == {"web"}
+    assert all(f["baseline"] in ("new", "unchanged", "updated") for f in report["findings"])
+    # only web was checked: api's drift is neither resolved nor new
+    assert all(f["service"] == "web" for f in report["resolved"])
