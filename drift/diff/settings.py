@@ -15,15 +15,12 @@ def setting_findings(at: At) -> Iterator[Finding]:
         field = FIELDS[name]
         actual = at.config.settings.get(name)
         shown_actual = "" if actual is None else field.show(actual)
+        if setting.satisfied_by(actual):
+            continue
         if setting.pattern is not None:
-            if actual is not None and _matches(setting.pattern, str(actual)):
-                continue
             expected = f"matches {setting.pattern}"
         else:
-            wanted = field.normalise(setting.value)
-            if actual == wanted:
-                continue
-            expected = field.show(wanted)
+            expected = field.show(field.normalise(setting.value))
         yield at.finding(
             "setting.value",
             f"setting.{name}",
@@ -32,9 +29,3 @@ def setting_findings(at: At) -> Iterator[Finding]:
             expected=expected,
             actual=shown_actual,
         )
-
-
-def _matches(pattern: str, value: str) -> bool:
-    import re2
-
-    return re2.search(pattern, value) is not None

@@ -65,6 +65,20 @@ class Field:
     """Patch (service, container, value) — proto-plus run_v2 messages."""
     gcloud: Callable[[SettingValue], str]
     level: Level = "revision"
+    service_part: str = ""
+    """A part of the Service (not of its template) the setting is written to when the service
+    sets it there (`scaling` for min/max instances): applied at once, not by a revision, so a
+    rollback puts that part back as it was."""
+    on_service: Callable[[Any], bool] | None = None
+    """Whether a patch of this (run_v2) Service writes the setting to the service itself."""
+
+    def at_once(self, service: Any) -> bool:
+        """Whether a patch takes effect on the service at once, with the canary's write,
+        rather than with the revision that serves it."""
+        if self.level == "service":
+            return True
+        return self.on_service is not None and self.on_service(service)
+
     parse: Callable[[Any], Any] = unchanged
     """Profile value -> the form a patch writes (raises ValueError)."""
     normalise: Callable[[SettingValue], SettingValue] = unchanged

@@ -65,11 +65,16 @@ class Commands:
         )
 
     def repoint(self, name: str, ref: SecretRef, version: str) -> str:
-        secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
-        return self.update(f"--update-secrets={name}={secret}:{version}")
+        return self.update(f"--update-secrets={name}={secret_arg(ref, version)}")
 
     def set_plain(self, name: str) -> str:
         return self.update(f"--update-env-vars={name}=<VALUE>")
+
+
+def secret_arg(ref: SecretRef, version: str | None = None) -> str:
+    """SECRET:VERSION as `--update-secrets` takes it (another project's by its path)."""
+    secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
+    return f"{secret}:{version or ref.version}"
 
 
 def secret_version_step(

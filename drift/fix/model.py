@@ -95,6 +95,8 @@ class ServicePlan:
     """A failed revision whose template the fix replaces (`template_differences`: what it had)."""
     from_template: bool = False
     """`--from-template`: the patch applies to the template, and its differences roll out."""
+    at_once: tuple[str, ...] = ()
+    """Settings the service holds itself (not a revision): the canary's write applies them."""
 
     def container_of(self, change: EnvChange) -> str:
         return change.container or self.primary

@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
-from drift.findings import Finding, finding_id
+from drift.findings import Finding
 from drift.fix.base import Base, fix_base
+from drift.fix.changes import After, apply_changes, env_change
 from drift.fix.formats.text import shell_line
 from drift.fix.manual import (
     Commands,
     constraint_step,
     missing_service_step,
     rollout_step,
+    secret_arg,
     secret_version_step,
 )
-from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
+from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
-from drift.profiles.model import Profile, ServiceProfile, VarRule
+from drift.profiles.model import ContainerRules, Profile, ServiceProfile, Setting, VarRule
 from drift.refs import SecretRef
 from drift.report import Report
 from drift.rules import FIXABLE
@@ -140,36 +142,44 @@ class _Planner:
 
     def plan(self, findings: list[Finding]) -> ServicePlan:
         template, base = self.template, self.base
+        wrong = [
+            s
+            for s in self.service.settings.values()
+            if not s.satisfied_by(template.settings.get(s.name))
+        ]
         settings = [
             SettingChange(s.name, template.settings.get(s.name), s.value)
-            for s in self.service.settings.values()
-            if not FIELDS[s.name].same(s.value, template.settings.get(s.name))
+            for s in wrong
+            if s.pattern is None
         ]
+        self.manual += [self._pattern_step(s) for s in wrong if s.pattern is not None]
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
         )
         env = self._env_changes(planned_account)
-        after = _apply(template.env, env)
+        after = apply_changes(template, env)
         if planned_account != account and self._unreadable(after, planned_account):
             self.manual.append(self._account_step(after, planned_account))
             settings = [c for c in settings if c.name != "service_account"]
             planned_account = account
             env = [c for c in env if c.ref is None or self._readable(c.ref, account)]
-            after = _apply(template.env, env)
-        patched = {f"env.{c.name}" for c in env} | {f"setting.{c.name}" for c in settings}
-        fixes = [
-            finding_id(self.profile.environment, self.service.name, rule, target)
-            for target in sorted(patched)
-            for rule in FIXABLE
-            if any(f.rule == rule and f.target == target for f in findings)
-        ]
+            after = apply_changes(template, env)
+        patched: set[tuple[str | None, str]] = {
+            (c.container or template.primary, f"env.{c.name}") for c in env
+        }
+        patched |= {(None, f"setting.{c.name}") for c in settings}
+        fixes = sorted(
+            (f for f in findings if f.rule in FIXABLE and self._key(f) in patched),
+            key=lambda f: (f.target, FIXABLE.index(f.rule)),
+        )
+        fix_ids = [f.id for f in fixes]
         for f in findings:
-            if f.target in patched or f.rule.startswith("probe."):
+            if self._key(f) in patched or f.rule.startswith("probe."):
                 continue
             step = self._manual_for(f, after, planned_account)
             if step is None and f.rule.startswith("secret."):
-                fixes.append(f.id)  # the patch no longer references what was broken
+                fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None and step.target not in {m.target for m in self.manual}:
                 self.manual.append(step)
         return ServicePlan(
@@ -182,7 +192,7 @@ class _Planner:
             env=tuple(env),
             settings=tuple(settings),
             manual=tuple(self.manual),
-            fixes=tuple(dict.fromkeys(fixes)),
+            fixes=tuple(dict.fromkeys(fix_ids)),
             containers=tuple(c.name for c in template.containers),
             primary=template.primary,
             unreleased=_unreleased(self.live),
@@ -190,43 +200,90 @@ class _Planner:
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
+            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(self.live.source)),
         )
 
+    def _key(self, f: Finding) -> tuple[str | None, str]:
+        """What a finding is about, as the patch names it: (container, `env.NAME`), or
+        (None, `setting.NAME`)."""
+        if f.target.startswith("setting."):
+            return None, f.target
+        return f.container or self.template.primary, f.target
+
+    def _within(self, container: str) -> Commands:
+        return replace(self.cmd, container=container) if self.cmd.container else self.cmd
+
     def _env_changes(self, account: str) -> list[EnvChange]:
+        """The variable changes of every container the profile describes (the one `env`
+        describes, and each sidecar of `containers:`)."""
         env: list[EnvChange] = []
-        for rule in self.service.env.values():
-            current = self.template.env.get(rule.name)
-            change = _env_change(rule, current)
-            if change is None:
-                if rule.must_exist and current is None:
-                    self.manual.append(
-                        ManualStep(
-                            f"env.{rule.name}",
-                            f"{rule.name} is missing and the profile states no value to set",
-                            (self.cmd.set_plain(rule.name),),
-                        )
+        primary = self.template.primary
+        for rules in self.service.containers:
+            name = rules.name or primary
+            if not self.template.has(name):
+                self._once(
+                    ManualStep(
+                        f"container.{name}",
+                        f"the revision has no container {name}: drift does not add containers; "
+                        "deploy it with the container, or drop it from the profile",
                     )
+                )
                 continue
-            if change.ref is not None:
-                blocker = self._blocker(rule.name, change.ref, account)
-                if blocker is not None:
-                    if blocker.target not in {m.target for m in self.manual}:
-                        self.manual.append(blocker)
-                    continue
-            env.append(change)
+            current = self.template.named(name).env
+            cmd = self._within(name)
+            for rule in rules.env.values():
+                env += self._var_change(rule, current.get(rule.name), name, cmd, account)
         return env
+
+    def _var_change(
+        self, rule: VarRule, current: EnvVar | None, container: str, cmd: Commands, account: str
+    ) -> list[EnvChange]:
+        sidecar = container if container != self.template.primary else None
+        change = env_change(rule, current, sidecar)
+        if change is None:
+            if rule.must_exist and current is None:
+                self.manual.append(
+                    ManualStep(
+                        f"env.{rule.name}",
+                        f"{rule.name} is missing and the profile states no value to set",
+                        (cmd.set_plain(rule.name),),
+                    )
+                )
+            return []
+        if change.ref is not None:
+            blocker = self._blocker(rule.name, change.ref, account, cmd)
+            if blocker is not None:
+                self._once(blocker)
+                return []
+        return [change]
+
+    def _once(self, step: ManualStep) -> None:
+        if step.target not in {m.target for m in self.manual}:
+            self.manual.append(step)
+
+    def _pattern_step(self, setting: Setting) -> ManualStep:
+        """A setting the profile states as a pattern has no one value a patch could set."""
+        actual = self.template.settings.get(setting.name)
+        shown = "unset" if actual is None else FIELDS[setting.name].show(actual)
+        flag = f"--{setting.name.replace('_', '-')}=<{setting.name.upper()}>"
+        return ManualStep(
+            f"setting.{setting.name}",
+            f"{setting.name} is {shown}; the profile says it matches {setting.pattern}: "
+            "deploy a value that does",
+            (self.cmd.update(flag),),
+        )
 
     def _readable(self, ref: SecretRef, account: str) -> bool:
         """Not denied by IAM (the secret's, its project's or their parents' policies)."""
         return self.state.grant(account, ref) is not Grant.DENIED
 
-    def _unreadable(self, env: Mapping[str, EnvVar], account: str) -> bool:
-        return any(v.ref is not None and not self._readable(v.ref, account) for v in env.values())
+    def _unreadable(self, after: After, account: str) -> bool:
+        return any(not self._readable(ref, account) for _, _, ref in after.uses)
 
-    def _account_step(self, env: Mapping[str, EnvVar], account: str) -> ManualStep:
+    def _account_step(self, after: After, account: str) -> ManualStep:
         """The service account the profile wants cannot read a secret the revision needs:
         setting it would make a revision that cannot start."""
-        refs = sorted({v.ref.secret_ref for v in env.values() if v.ref is not None})
+        refs = sorted({ref.secret_ref for _, _, ref in after.uses})
         missing = [r for r in refs if not self._readable(r, account)]
         return ManualStep(
             "setting.service_account",
@@ -235,7 +292,7 @@ class _Planner:
             tuple(self.cmd.grant(r, account) for r in missing),
         )
 
-    def _blocker(self, name: str, ref: SecretRef, account: str) -> ManualStep | None:
+    def _blocker(self, name: str, ref: SecretRef, account: str, cmd: Commands) -> ManualStep | None:
         """A reference can only be set when the new revision will be able to read it."""
         info = self.state.versions.get(ref)
         target = f"secret.{ref.key}"
@@ -243,53 +300,55 @@ class _Planner:
             return ManualStep(
                 target,
                 f"{ref} could not be verified; set the reference by hand once it is",
-                (self.cmd.repoint(name, ref, ref.version),),
+                (cmd.repoint(name, ref, ref.version),),
             )
         if info.state is VersionState.SECRET_MISSING:
             reason = f"secret {ref.key} does not exist: create it, then run drift fix again"
-            return secret_version_step(self.cmd, ref, self.state, [name], reason)
+            return secret_version_step(cmd, ref, self.state, [name], reason)
         if info.state is not VersionState.ENABLED:
             reason = f"{ref} is {info.state.value}: make it readable, then run drift fix again"
-            return secret_version_step(self.cmd, ref, self.state, [name], reason)
+            return secret_version_step(cmd, ref, self.state, [name], reason)
         if not self._readable(ref, account):
             return ManualStep(
                 target,
                 f"{account} cannot access {ref.key}: grant it, then run drift fix again",
-                (self.cmd.grant(ref, account),),
+                (cmd.grant(ref, account),),
             )
         return None
 
-    def _manual_for(self, f: Finding, env: Mapping[str, EnvVar], account: str) -> ManualStep | None:
+    def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:
         name = f.target.split(".", 1)[-1]
+        container = f.container or self.template.primary
+        cmd = self._within(container)
         if f.rule in ("secret.missing", "secret.disabled", "secret.destroyed"):
             bad = [
-                (v.name, v.ref)
-                for v in env.values()
-                if v.ref is not None
-                and v.ref.key == name
-                and (info := self.state.versions.get(v.ref)) is not None
+                (where, user, ref)
+                for where, user, ref in after.uses
+                if ref.key == name
+                and (info := self.state.versions.get(ref)) is not None
                 and info.state is not VersionState.ENABLED
             ]
             if not bad:
-                return None
-            ref = bad[0][1]
-            users = [n for n, r in bad if r == ref]
-            return secret_version_step(self.cmd, ref, self.state, users, f.message)
+                return None  # the patch no longer references what was broken
+            where, _, ref = bad[0]
+            users = [user for w, user, r in bad if r == ref and w == where]
+            return secret_version_step(self._within(where), ref, self.state, users, f.message)
         if f.rule == "secret.no_access":
-            refs = [v.ref for v in env.values() if v.ref is not None and v.ref.key == name]
+            refs = [ref for _, _, ref in after.uses if ref.key == name]
             if not refs or self._readable(refs[0], account):
                 return None
-            return ManualStep(f.target, f.message, (self.cmd.grant(refs[0], account),))
-        rule = self.service.env.get(name)
-        live = self.template.env.get(name)
+            return ManualStep(f.target, f.message, (cmd.grant(refs[0], account),))
+        rules = self._rules(container)
+        rule = rules.env.get(name) if rules is not None else None
+        live = self.template.named(container).env.get(name)
         if f.rule in ("env.constraint", "env.inconsistent") and rule and live:
-            return constraint_step(self.cmd, rule, live, f.message)
+            return constraint_step(cmd, rule, live, f.message)
         if f.rule == "env.plaintext_secret":
             create = "printf %s <VALUE> | " + shell_line(
                 ["gcloud", "secrets", "create", "<SECRET>", "--data-file=-"]
                 + [f"--project={self.profile.project}"]
             )
-            swap = self.cmd.update(
+            swap = cmd.update(
                 f"--remove-env-vars={name}", f"--update-secrets={name}=<SECRET>:latest"
             )
             return ManualStep(f.target, f"{f.message}: move it to Secret Manager", (create, swap))
@@ -297,28 +356,25 @@ class _Planner:
             return ManualStep(
                 f.target,
                 f"{f.message}: add it to the profile, or remove it",
-                (self.cmd.update(f"--remove-env-vars={name}"),),
+                (cmd.update(f"--remove-env-vars={name}"),),
             )
         if f.rule == "revision.rollout":
             return rollout_step(self.cmd, self.live, f.target, f.message)
         if f.rule.startswith("mount."):
-            path = f.target.split(".", 1)[1]
-            repoint = self.cmd.update(f"--update-secrets={path}=<SECRET>:<VERSION>")
+            mount = rules.mounts.get(name) if rules is not None else None
+            secret = "<SECRET>:<VERSION>" if mount is None else secret_arg(mount.ref)
+            repoint = cmd.update(f"--update-secrets={name}={secret}")
             return ManualStep(
                 f.target, f"{f.message}: mount the secret the profile names", (repoint,)
             )
         return None
 
-
-def _apply(env: Mapping[str, EnvVar], changes: Iterable[EnvChange]) -> dict[str, EnvVar]:
-    """The primary container's variables once the changes are made."""
-    out = dict(env)
-    for c in changes:
-        if c.action is Action.REMOVE:
-            out.pop(c.name, None)
-        else:
-            out[c.name] = EnvVar(c.name, value=c.value, ref=c.ref)
-    return out
+    def _rules(self, container: str) -> ContainerRules | None:
+        """The profile's rules for a container of the revision."""
+        return next(
+            (r for r in self.service.containers if (r.name or self.template.primary) == container),
+            None,
+        )
 
 
 def _unreleased(live: LiveService) -> str:
@@ -336,21 +392,3 @@ def _unreleased(live: LiveService) -> str:
     if differs:
         return f"the service template differs from what serves ({', '.join(differs)})"
     return ""
-
-
-def _env_change(rule: VarRule, current: EnvVar | None) -> EnvChange | None:
-    if rule.forbidden:
-        return EnvChange(Action.REMOVE, rule.name, current) if current is not None else None
-    if rule.secret is not None:
-        wanted = SecretRef(rule.secret, rule.version)
-        if current is None and rule.optional:
-            return None
-        if current is None or current.ref != wanted:
-            return EnvChange(Action.SET_SECRET, rule.name, current, ref=wanted)
-        return None
-    if rule.value is not None:
-        if current is None and rule.optional:
-            return None
-        if current is None or current.ref is not None or current.value != rule.value:
-            return EnvChange(Action.SET_VALUE, rule.name, current, value=rule.value)
-    return None

@@ -87,6 +87,8 @@ def restore_request(current: Any, entry: Entry) -> Any:
     restore.traffic = restored_traffic(before)
     del restore.traffic_statuses[:]
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    for part in sorted({FIELDS[n].service_part for n in names if n in FIELDS} - {""}):
+        setattr(restore, part, getattr(before, part))  # e.g. the service's scaling as it was
     service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
     if service_level:
         was = read_settings(Source(raw(before), raw(before.template), None))

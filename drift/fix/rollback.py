@@ -181,7 +181,7 @@ def differences(live: Any, entry: Entry) -> list[str]:
     lines = template_differences(live.template, restored.template)
     now = read_settings(Source(raw(live), raw(live.template), None))
     then = read_settings(Source(raw(restored), raw(restored.template), None))
-    for name in sorted(n for n in FIELDS if FIELDS[n].level == "service"):
+    for name in sorted(n for n in FIELDS if FIELDS[n].level == "service" or FIELDS[n].service_part):
         if now.get(name) != then.get(name):
             lines.append(f"setting {name}: {text(now.get(name))} → {text(then.get(name))}")
     if traffic_key(live.traffic) != traffic_key(restored.traffic):

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Literal
 
 from drift.errors import UsageError
-from drift.fields import SettingValue
+from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding, Location, Severity
 from drift.refs import SecretRef
 
@@ -106,6 +106,15 @@ class Setting:
     location: Location
     pattern: str | None = None
     """An RE2 pattern the value must match, instead of `value`."""
+
+    def satisfied_by(self, actual: SettingValue | None) -> bool:
+        """Whether the value Cloud Run applies (in the catalogue's normal form) is what the
+        profile states, or matches its pattern."""
+        if self.pattern is not None:
+            import re2
+
+            return actual is not None and re2.search(self.pattern, str(actual)) is not None
+        return FIELDS[self.name].same(self.value, actual)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ def _service_json(sp: ServicePlan) -> dict[str, Any]:
         "unreleased": sp.unreleased or None,
         "built_on": sp.built_on or None,
         "from_template": sp.from_template,
+        "at_once": list(sp.at_once),
         "template_differences": list(sp.template_differences),
         "failed_template": sp.failed_template or None,
         "gcloud": "\n".join(script.lines) if runnable else None,

@@ -65,6 +65,13 @@ def plan_table(plan: Plan) -> str:
                     f"  {action:<{widths[0]}}  {name:<{widths[1]}}  {before:<{widths[2]}}"
                     f"  ->  {after}"
                 )
+        if sp.at_once:
+            lines.append(
+                visible(
+                    f"  note: {', '.join(sp.at_once)} applied to the service at once, with the "
+                    "canary's write (Cloud Run holds it on the service, not on a revision)"
+                )
+            )
         for step in sp.manual:
             lines.append(visible(f"  manual  {step.target}: {step.reason}"))
             lines.extend(f"          adapt: {visible(c)}" for c in step.commands)
