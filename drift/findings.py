@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from drift.kinds import Kind, label, split_key, workload_key
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -42,7 +44,9 @@ class Location:
 
 
 def finding_id(environment: str, service: str, rule: str, target: str) -> str:
-    """Stable fingerprint: the same drift gets the same id across runs."""
+    """Stable fingerprint: the same drift gets the same id across runs. `service` is the
+    workload's key (`drift.kinds.workload_key`): a service's name, so services keep their ids;
+    the kind enters only for jobs and worker pools."""
     key = "\x1f".join((environment, service, rule, target)).encode()
     return hashlib.sha256(key).hexdigest()[:16]
 
@@ -81,15 +85,28 @@ class Finding:
     tag: str | None = None
     """The traffic tag, when the revision is reached only through it (0 % of traffic)."""
     since: Since | None = None
+    kind: Kind = Kind.SERVICE
+    """What `service` names: a service, a job or a worker pool."""
 
     @property
     def counted(self) -> bool:
         return not self.ignored
 
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.service)
+
+    @property
+    def workload(self) -> str:
+        """The workload as a person reads it (`api`, `job migrate-db`)."""
+        return label(self.kind, self.service)
+
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Most severe first, then by service and target, so every format lists alike."""
-    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.rule, f.target)))
+    return tuple(
+        sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.kind, f.rule, f.target))
+    )
 
 
 class ProbeOutcome(StrEnum):
@@ -131,3 +148,18 @@ class Unverified:
     service: str
     target: str
     reason: str
+    kind: Kind = Kind.SERVICE
+
+    @classmethod
+    def at(cls, key: str, target: str, reason: str) -> Unverified:
+        """For the workload of that key (`drift.kinds.workload_key`)."""
+        kind, name = split_key(key)
+        return cls(name, target, reason, kind)
+
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.service)
+
+    @property
+    def workload(self) -> str:
+        return label(self.kind, self.service)

@@ -68,7 +68,7 @@ class History:
 def with_since(findings: Sequence[Finding], histories: dict[str, History]) -> list[Finding]:
     out = []
     for finding in findings:
-        history = histories.get(finding.service)
+        history = histories.get(finding.key)
         since = history.since(finding) if history is not None else None
         out.append(replace(finding, since=since) if since is not None else finding)
     return out

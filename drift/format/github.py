@@ -69,13 +69,13 @@ def _finding(finding: Finding) -> _Annotation:
     properties = {}
     if finding.location:
         properties = {"file": finding.location.file, "line": str(finding.location.line)}
-    properties["title"] = f"{finding.rule} ({finding.service})"
+    properties["title"] = f"{finding.rule} ({finding.workload})"
     return _Annotation(level, command(level, finding_text(finding, visible), **properties), True)
 
 
 def _unverified(item: Unverified) -> _Annotation:
     level = GITHUB_COMMAND[Severity.WARNING]
-    message = visible(f"{item.service}: {item.target} could not be verified: {item.reason}")
+    message = visible(f"{item.workload}: {item.target} could not be verified: {item.reason}")
     return _Annotation(level, command(level, message, title="drift incomplete"), False)
 
 

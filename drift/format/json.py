@@ -9,6 +9,7 @@ from typing import Any
 from drift.findings import Finding, ProbeResult, Unverified, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import sorted_probes, sorted_unverified
+from drift.kinds import Kind
 from drift.report import REPORT_SCHEMA, Report
 
 
@@ -19,7 +20,6 @@ class JsonFormat(Formatter):
 
 def report_document(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, every list in a deterministic order."""
-    summary = report.summary
     return {
         "schema": REPORT_SCHEMA,
         "environment": report.environment,
@@ -27,18 +27,28 @@ def report_document(report: Report) -> dict[str, Any]:
         "region": report.region,
         "status": report.status.value,
         "exit_code": int(report.exit_code),
-        "summary": {
-            "services": summary.services,
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "infos": summary.infos,
-            "unverified": summary.unverified,
-            "ignored": summary.ignored,
-        },
+        "summary": _summary(report),
         "findings": [_finding(f) for f in sort_findings(report.findings)],
         "probes": [_probe(p) for p in sorted_probes(report)],
         "unverified": [_unverified(u) for u in sorted_unverified(report)],
         "fix_commands": list(report.fix_commands),
+    }
+
+
+def _summary(report: Report) -> dict[str, int]:
+    """The counts; `jobs` and `worker_pools` only when the run covered some (a report of
+    services is what it always was)."""
+    summary = report.summary
+    counts = {"services": summary.services}
+    counts |= {
+        k: n for k, n in (("jobs", summary.jobs), ("worker_pools", summary.worker_pools)) if n
+    }
+    return counts | {
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "infos": summary.infos,
+        "unverified": summary.unverified,
+        "ignored": summary.ignored,
     }
 
 
@@ -62,6 +72,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     for key in ("container", "tag"):
         if (value := getattr(finding, key)) is not None:
             data[key] = value
+    if finding.kind is not Kind.SERVICE:
+        data["kind"] = finding.kind.value  # absent: a service (SPEC, JSON report)
     if (since := finding.since) is not None:
         data["since"] = {
             "revision": since.revision,
@@ -96,4 +108,7 @@ def _probe(probe: ProbeResult) -> dict[str, Any]:
 
 
 def _unverified(item: Unverified) -> dict[str, str]:
-    return {"service": item.service, "target": item.target, "reason": item.reason}
+    data = {"service": item.service, "target": item.target, "reason": item.reason}
+    if item.kind is not Kind.SERVICE:
+        data["kind"] = item.kind.value
+    return data

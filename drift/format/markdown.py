@@ -102,7 +102,7 @@ class MarkdownFormat(Formatter):
             out += md_table(
                 ["service", "target", "reason"],
                 (
-                    [md_text(u.service), md_code(u.target), md_text(u.reason)]
+                    [md_text(u.workload), md_code(u.target), md_text(u.reason)]
                     for u in sorted_unverified(report)
                 ),
             )

@@ -141,5 +141,5 @@ def _probes_table(report: Report) -> Text:
 def _unverified_table(report: Report) -> Table:
     table = _table("service", "target", "reason")
     for u in summary.sorted_unverified(report):
-        table.add_row(Text(visible(u.service)), Text(visible(u.target)), Text(visible(u.reason)))
+        table.add_row(Text(visible(u.workload)), Text(visible(u.target)), Text(visible(u.reason)))
     return table

@@ -40,7 +40,7 @@ class SecretChecks:
         self.secrets.start()
         for p in profiles:
             for ref in expected_refs(p):
-                self.secrets.watch(ref, p.name)
+                self.secrets.watch(ref, p.key)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
@@ -49,7 +49,7 @@ class SecretChecks:
         for svc in state.services.values():
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
-                    self.secrets.watch(ref, svc.name)
+                    self.secrets.watch(ref, svc.key)
         for ref in values_needed(state, profiles):
             self.secrets.read_value(ref)
         await self.tasks.wait()
@@ -60,7 +60,7 @@ class SecretChecks:
             for rev in svc.checked
             for _, _, ref in rev.config.secret_refs()
         ]
-        expected = {p.name: list(expected_refs(p)) for p in profiles}
+        expected = {p.key: list(expected_refs(p)) for p in profiles}
         await asyncio.gather(
             self.access.name_projects(
                 [*live_refs, *(r for refs in expected.values() for r in refs)]
@@ -75,7 +75,7 @@ def values_needed(state: LiveState, profiles: list[ServiceProfile]) -> set[Secre
     for p in profiles:
         for rules in p.containers:
             for rule in rules.env.values():
-                mine = _vars(state, p.name, rules.name, rule.name)
+                mine = _vars(state, p.key, rules.name, rule.name)
                 mine_refs = {v.ref for v in mine if v.ref is not None}
                 if rule.pattern or rule.not_values or rule.one_of or rule.min_length is not None:
                     needed |= mine_refs
@@ -91,8 +91,8 @@ def values_needed(state: LiveState, profiles: list[ServiceProfile]) -> set[Secre
     return needed
 
 
-def _vars(state: LiveState, service: str, container: str | None, var: str) -> set[EnvVar]:
-    svc = state.services.get(service)
+def _vars(state: LiveState, key: str, container: str | None, var: str) -> set[EnvVar]:
+    svc = state.services.get(key)
     if svc is None:
         return set()
     found = set()
