@@ -140,6 +140,11 @@ class Aborted(DriftError):
     exit_code = ExitCode.ABORTED
 
 
+class JournalError(DriftError):
+    """The journal (`.drift/journal/`) cannot be read or written, or an entry is not what drift
+    recorded: nothing more is written to the cloud."""
+
+
 class Interrupted(DriftError):
     """Ctrl-C: one line saying what state things were left in, and the command's code."""
 

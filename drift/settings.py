@@ -1,8 +1,10 @@
-"""Configuration: command-line options, then `DRIFT_*` variables, then `[tool.drift]` in
-pyproject.toml, then defaults (pydantic-settings)."""
+"""Configuration: command-line options, then `DRIFT_*` variables, then `[tool.drift]` in the
+project's pyproject.toml (here or in a parent directory), then defaults (pydantic-settings);
+and where the project's journal lives."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,27 @@ from drift.findings import FailOn
 if TYPE_CHECKING:
     from drift.live.session import Access
 
+JOURNAL = Path(".drift") / "journal"
+PATHS = ("profiles_dir", "journal_dir")
+"""Settings that are paths: relative ones in a parent's pyproject.toml are relative to it."""
+
+
+def project_config(start: Path | None = None) -> Path | None:
+    """The project's pyproject.toml: the nearest one, here or in a parent directory, that
+    holds `[tool.drift]` (or cannot be parsed, so that its error is reported); None if none."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text())
+        except (OSError, ValueError, UnicodeDecodeError):
+            return candidate
+        if isinstance(data.get("tool"), dict) and "drift" in data["tool"]:
+            return candidate
+    return None
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -36,7 +59,11 @@ class Settings(BaseSettings):
         64, ge=1, le=256, description="Concurrent API calls (per check) and probes."
     )
     impersonate_service_account: str | None = None
-    journal_dir: Path = Path(".drift/journal")
+    journal_dir: Path | None = Field(
+        None,
+        description="Where fix and rollback keep the journal [default: .drift/journal beside "
+        "the project's configuration].",
+    )
     run_rpm: int = Field(
         900, ge=1, description="Cloud Run Admin API calls per minute (read quota: 1000/min)."
     )
@@ -68,6 +95,18 @@ class Settings(BaseSettings):
             self.impersonate_service_account,
         )
 
+    def journal(self) -> Path:
+        """The journal directory (SPEC invariant 5): `--journal` / `DRIFT_JOURNAL_DIR` /
+        `[tool.drift] journal_dir` when given; else `.drift/journal` in the directory of the
+        pyproject.toml holding `[tool.drift]`; else beside the profiles directory. Every
+        command finds the same one from any subdirectory of the project."""
+        if self.journal_dir is not None:
+            return self.journal_dir
+        config = project_config()
+        if config is not None:
+            return config.parent / JOURNAL
+        return self.profiles_dir.resolve().parent / JOURNAL
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -77,7 +116,28 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, PyprojectTomlConfigSettingsSource(settings_cls))
+        return (init_settings, env_settings, _ProjectToml(settings_cls))
+
+
+class _ProjectToml(PyprojectTomlConfigSettingsSource):
+    """`[tool.drift]` of the project's pyproject.toml, found from any subdirectory; paths in
+    it are relative to the file, and without `profiles_dir` the profiles are beside it."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        found = project_config()
+        super().__init__(settings_cls, found)
+        self.folder = found.parent if found is not None else None
+
+    def __call__(self) -> dict[str, Any]:
+        data = dict(super().__call__())
+        if self.folder is None or self.folder == Path.cwd().resolve():
+            return data
+        data.setdefault("profiles_dir", "profiles")
+        for key in PATHS:
+            value = data.get(key)
+            if isinstance(value, str) and not Path(value).is_absolute():
+                data[key] = self.folder / value
+        return data
 
 
 def load_settings(**overrides: Any) -> Settings:

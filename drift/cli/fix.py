@@ -79,6 +79,17 @@ def private(path: Path) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+JournalOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal",
+        help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
+        "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
+        show_default=False,
+    ),
+]
+
+
 @shared(*GATES)
 def fix(
     cli: Invocation,
@@ -92,20 +103,39 @@ def fix(
         bool, typer.Option("--no-verify", help="Do not probe the canary before promoting.")
     ] = False,
     no_promote: Annotated[
-        bool, typer.Option("--no-promote", help="Leave the canary ready, without traffic.")
+        bool,
+        typer.Option(
+            "--no-promote",
+            help="Leave the canary ready, without traffic (traffic stays pinned until you "
+            "promote it or roll the change back).",
+        ),
     ] = False,
+    from_template: Annotated[
+        bool,
+        typer.Option(
+            "--from-template",
+            help="Build the canary on the service's template even when it differs from what "
+            "serves (an unreleased deploy): those differences roll out too.",
+        ),
+    ] = False,
+    journal: JournalOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Repair drift: plan -> confirm -> canary revision with no traffic -> probe it ->
     confirm -> move traffic -> re-check.
 
-    Only what the plan names changes; every other variable, setting, label and annotation is
-    sent back as read. The service's etag guards against concurrent changes. Each write is
-    journaled in .drift/journal/ first, for `drift rollback`. Without a terminal and without
+    The canary is the serving revision's configuration plus the plan: if the template holds
+    a change that does not serve (an unreleased deploy), fix stops and names it, unless
+    --from-template. Only what the plan names changes; every other variable, setting, label
+    and annotation is sent back as read. The service's etag guards against concurrent
+    changes, a lock in the journal against a second drift command. Each write is journaled
+    first, for `drift rollback`; an abort after the canary exists removes its tag and
+    restores the routing that served (LATEST stays LATEST). Without a terminal and without
     --yes, every question is answered no.
 
     Exit: the re-check's code (0 clean, 1 drift left); 4 aborted safely (declined, canary
-    failed, service changed underneath); --dry-run: 0 accepted, 2 rejected.
+    failed, service changed underneath, held by another change, Ctrl-C); --dry-run: 0
+    accepted, 2 rejected, 3 when some items could not be read.
 
     Examples:
 
@@ -117,37 +147,60 @@ def fix(
     """
     from drift.fix.apply import FixOptions, run_fix
 
-    settings = cli.settings()
+    settings = cli.settings(journal_dir=journal)
     profile = cli.profile(settings)
-    options = FixOptions(yes=yes, dry_run=dry_run, verify=not no_verify, promote=not no_promote)
+    options = FixOptions(
+        yes=yes,
+        dry_run=dry_run,
+        verify=not no_verify,
+        promote=not no_promote,
+        from_template=from_template,
+    )
     ui = output.PromptUI(yes=yes)
     result = run(
         run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
         interrupted=ExitCode.ABORTED,
-        what="see `drift rollback --list` for what was recorded",
+        what="nothing was changed",
     )
-    if result.message:
-        typer.echo(result.message)
+    summary = result.summary()
+    if summary:
+        output.say(summary)
     if result.recheck is not None and result.change_id is not None:
-        typer.echo(f"change {result.change_id} recorded in {settings.journal_dir}")
         typer.echo("re-check after the fix:")
         output.emit(output.render(result.recheck, format))
     raise typer.Exit(int(result.exit_code))
 
 
-@shared("impersonate_service_account", "verbose")
+@shared("profiles", "impersonate_service_account", "verbose")
 def rollback(
     cli: Invocation,
     change_id: Annotated[
         str | None, typer.Argument(help="Change to undo [default: the latest].")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Restore even if someone changed the service since drift's last write "
+            "(their change is undone too).",
+        ),
+    ] = False,
     list_changes: Annotated[
         bool, typer.Option("--list", help="List the recorded changes and exit.")
     ] = False,
+    journal: JournalOpt = None,
 ) -> None:
-    """Restore the service template and traffic recorded before a change (from the journal in
-    .drift/journal/), after confirmation.
+    """Put back what served before a change (from the journal), after confirmation: the
+    configuration that served and the traffic as it was (LATEST as LATEST), the canary's tag
+    removed.
+
+    The prompt shows everything that changes (image, variables masked, settings, traffic).
+    It refuses (exit 4) a journal entry drift did not write as it is, a service someone
+    changed since drift's last write (unless --force), and a service another drift command
+    holds. Exit 0 only when what serves afterwards (traffic_statuses) is what served before;
+    else it says what serves and exits 4. Plain `drift rollback` takes the latest change and,
+    once that is rolled back, says there is nothing left to roll back (exit 0).
 
     Examples:
 
@@ -157,22 +210,19 @@ def rollback(
 
       drift rollback 20261124-173012-ab12 --yes
     """
-    from drift.fix.journal import Journal
+    from drift.fix.rollback import list_changes as listing
     from drift.fix.rollback import run_rollback
 
-    settings = cli.settings()
+    settings = cli.settings(journal_dir=journal)
     if list_changes:
-        for entry in Journal(settings.journal_dir).entries():
-            typer.echo(
-                f"{entry.change_id}  {entry.environment}  {entry.service}  {entry.state}  "
-                f"{', '.join(entry.changes)}"
-            )
+        output.say(listing(settings).summary())
         raise typer.Exit(0)
     result = run(
-        run_rollback(settings, output.PromptUI(yes=yes), change_id, yes=yes),
+        run_rollback(settings, output.PromptUI(yes=yes), change_id, yes=yes, force=force),
         interrupted=ExitCode.ABORTED,
         what="the journal records what was restored",
     )
-    restored = ", ".join(result.restored) or "nothing"
-    typer.echo(f"rollback of {result.change_id}: restored {restored}")
-    raise typer.Exit(0)
+    summary = result.summary()
+    if summary:
+        output.say(summary)
+    raise typer.Exit(int(result.exit_code))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,10 +138,36 @@ class PromptUI:
             typer.echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
             answer = False
         else:
-            answer = bool(typer.confirm(question, default=False))
+            with _interruptible():
+                try:
+                    typer.echo(f"{question} [y/N]: ", nl=False)
+                    answer = sys.stdin.readline().strip().lower() in ("y", "yes")
+                except KeyboardInterrupt:
+                    typer.echo("")  # the message that follows starts on a line of its own
+                    raise
         if not answer:
             STATE.declined = True
         return answer
 
     def say(self, text: str) -> None:
         say(text)
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C during a prompt raises KeyboardInterrupt at once. (The prompt blocks inside
+    asyncio.run, whose SIGINT handler only cancels the main task, which a blocking read never
+    sees; click's prompt turns the second Ctrl-C into "Aborted!" and exit 1.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(
+        signal.SIGINT
+    ) in (signal.SIG_IGN, None):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

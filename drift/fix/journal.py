@@ -1,23 +1,31 @@
-"""The journal: one JSON file per change in `.drift/journal/`, written before every write to
-the cloud, holding what `drift rollback` needs (the service and traffic as they were).
+"""The journal: one JSON file per change and service in `.drift/journal/`, written before every
+write to the cloud, holding what `drift rollback` needs (the service as it was, the
+configuration that served, and every write drift made or began, with the service's etag and
+generation before and after it).
 
 It holds the service configuration as Cloud Run returned it: plain values and secret
-*references*, never a Secret Manager value. Files are created with mode 0600."""
+*references*, never a Secret Manager value. Files are created with mode 0600, and
+`.drift/.gitignore` (`*`) keeps them out of version control. Beside each entry a checksum file
+holds the SHA-256 of what drift wrote: an entry edited by anything else is refused."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import hashlib
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass, field
+import socket
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from drift import redact
-from drift.errors import UsageError
+from drift.errors import JournalError
 
 SCHEMA = "drift.journal/v1"
+CHECKSUM = ".sha256"
 
 
 class State:
@@ -25,18 +33,50 @@ class State:
     CANARY_DEPLOYING = "canary-deploying"
     CANARY_READY = "canary-ready"
     CANARY_FAILED = "canary-failed"
+    PINNED = "pinned"
+    """The canary is ready, tagged, without traffic, and traffic is pinned (`--no-promote`)."""
     PROMOTING = "promoting"
     PROMOTED = "promoted"
     ABORTED = "aborted"
+    CLEANING_UP = "cleaning-up"
+    CLEANED_UP = "cleaned-up"
+    """After an abort: the canary's tag removed and the routing that served restored."""
+    CLEANUP_FAILED = "cleanup-failed"
     ROLLING_BACK = "rolling-back"
     ROLLED_BACK = "rolled-back"
     ROLLBACK_FAILED = "rollback-failed"
+
+
+DONE = frozenset({State.ROLLED_BACK, State.CLEANED_UP})
+"""States after which nothing is left to roll back."""
 
 
 def new_change_id(now: dt.datetime | None = None) -> str:
     """Sortable and short enough for a Cloud Run tag (`drift-<id>`)."""
     now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def now_text() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Write:
+    """One write drift made (or began: `landed` None when it never learned the outcome)."""
+
+    step: str
+    etag_before: str
+    generation_before: int
+    revision: str
+    """`template.revision` sent: the canary's name, or "" (Cloud Run names the revision)."""
+    template_key: str
+    """A digest of the configuration sent (see `drift.fix.routing.template_key`)."""
+    traffic: list[list[Any]]
+    """The traffic sent, as (type, revision, percent, tag)."""
+    landed: bool | None = None
+    etag_after: str = ""
+    generation_after: int = 0
 
 
 @dataclass
@@ -56,61 +96,200 @@ class Entry:
     state: str = State.PLANNED
     history: list[dict[str, str]] = field(default_factory=list)
     schema: str = SCHEMA
+    created_at: str = ""
+    by: str = ""
+    """Who made the change: the credentials' account when known, else the OS user."""
+    client_version: str = ""
+    base_revision: str = ""
+    """The serving revision the canary was built on ("" when built on the template)."""
+    base_template: dict[str, Any] = field(default_factory=dict)
+    """run_v2.RevisionTemplate as JSON: the configuration that served, unpatched — what an
+    abort's cleanup and `rollback` deploy so that LATEST resolves to it again."""
+    on_template: bool = False
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    problem: str = field(default="", compare=False, repr=False)
+    """Set when read: why the entry cannot be trusted (not stored)."""
 
     @property
     def traffic_before(self) -> list[dict[str, Any]]:
         return list(self.service_before.get("traffic", []))
+
+    @property
+    def generation_before(self) -> int:
+        return int(self.service_before.get("generation", 0) or 0)
+
+    def last_write(self) -> Write | None:
+        return Write(**self.writes[-1]) if self.writes else None
+
+    def landed_writes(self) -> list[Write]:
+        return [Write(**w) for w in self.writes if w.get("landed")]
+
+    @property
+    def wrote(self) -> bool:
+        """Whether any write may have reached the service."""
+        return any(w.get("landed") is not False for w in self.writes)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("problem")
+        return data
+
+
+NAMES = {f.name for f in fields(Entry)} - {"problem"}
+
+
+def who(impersonate: str | None = None) -> str:
+    """The credentials' account when they name one (a service account, the impersonated one,
+    gcloud's user account), else the OS user."""
+    account = impersonate or ""
+    if not account and not os.environ.get("CLOUD_RUN_EMULATOR_HOST"):
+        try:
+            from drift.live.clients import credentials
+
+            creds = credentials()
+            account = str(
+                getattr(creds, "service_account_email", "") or getattr(creds, "account", "") or ""
+            )
+        except Exception:  # any failure: fall back to the OS user
+            account = ""
+    if account and "@" in account:
+        return account
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = os.environ.get("USER", "unknown")
+    return f"{user} (OS user on {socket.gethostname()})"
 
 
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def record(self, entry: Entry, state: str, note: str = "") -> None:
-        """Write the entry with its new state before the step it announces."""
-        entry.state = state
-        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        # a note may quote a server's error message, which may quote a secret value
-        entry.history.append({"at": stamp, "state": state, "note": redact.scrub(note)})
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        target = self._file(entry)
-        tmp = target.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(asdict(entry), out, indent=2, sort_keys=True)
-            out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
+    def open(self) -> Journal:
+        """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except (FileExistsError, NotADirectoryError) as exc:
+            blocker = _file_in_the_way(self.directory)
+            raise JournalError(
+                f"cannot create the journal {self.directory}: {blocker} is a file, not a "
+                "directory; move it away, or choose another journal with --journal or "
+                "DRIFT_JOURNAL_DIR"
+            ) from exc
+        except OSError as exc:
+            raise JournalError(
+                f"cannot create the journal {self.directory}: {exc.strerror or exc}"
+            ) from exc
+        root = self.directory.parent if self.directory.parent.name == ".drift" else None
+        ignore = (root or self.directory) / ".gitignore"
+        if not ignore.exists():
+            try:
+                ignore.write_text("# drift's journal: service configurations, never commit\n*\n")
+            except OSError as exc:
+                raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
+        return self
 
-    def _file(self, entry: Entry) -> Path:
+    def record(self, entry: Entry, state: str, note: str = "") -> None:
+        """Write the entry with its new state before the step it announces (and its checksum
+        beside it). Raises JournalError when the file cannot be written."""
+        entry.state = state
+        # a note may quote a server's error message, which may quote a secret value
+        entry.history.append({"at": now_text(), "state": state, "note": redact.scrub(note)})
+        data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
+        target = self.file(entry)
+        try:
+            previous = _digest(target.read_bytes()) if target.is_file() else None
+            new = _digest(data)
+            # the checksum first accepts both versions, then only the new one: a crash at any
+            # point leaves an entry that matches its checksum
+            _atomic(_sum_path(target), "\n".join(d for d in (previous, new) if d).encode())
+            _atomic(target, data)
+            _atomic(_sum_path(target), new.encode())
+        except OSError as exc:
+            raise JournalError(
+                f"cannot write the journal entry {target}: {exc.strerror or exc}"
+            ) from exc
+
+    def begin(self, entry: Entry, state: str, note: str, write: Write) -> None:
+        """Record a write about to be sent (its outcome unknown until `landed`)."""
+        entry.writes.append(asdict(write))
+        self.record(entry, state, note)
+
+    def landed(
+        self, entry: Entry, state: str, note: str, *, etag: str = "", generation: int = 0
+    ) -> None:
+        """Record how the last write ended: `etag`/`generation` read after it landed, or
+        none when it did not."""
+        last = entry.writes[-1]
+        last["landed"] = bool(etag)
+        last["etag_after"], last["generation_after"] = etag, generation
+        self.record(entry, state, note)
+
+    def file(self, entry: Entry) -> Path:
         return self.directory / f"{_safe(entry.change_id)}--{_safe(entry.service)}.json"
 
     def entries(self) -> list[Entry]:
+        """Every entry, oldest change first; an entry that does not match its checksum (or is
+        not one) carries `problem`."""
+        blocker = _file_in_the_way(self.directory)
+        if blocker is not None:
+            raise JournalError(
+                f"cannot read the journal {self.directory}: {blocker} is a file, not a directory"
+            )
         if not self.directory.is_dir():
             return []
         out = []
         for path in sorted(self.directory.glob("*.json")):
             try:
-                data = json.loads(path.read_text())
-                if data.get("schema") != SCHEMA:
-                    continue
-                out.append(Entry(**data))
-            except (OSError, ValueError, TypeError) as exc:
-                raise UsageError(f"journal file {path} is unreadable: {exc}") from exc
+                raw = path.read_bytes()
+                data = json.loads(raw)
+            except (OSError, ValueError) as exc:
+                raise JournalError(f"journal file {path} is unreadable: {exc}") from exc
+            if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+                continue
+            try:
+                entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
+            except TypeError as exc:
+                raise JournalError(f"journal file {path} is not a journal entry: {exc}") from exc
+            entry.problem = _checked(path, raw)
+            out.append(entry)
         return sorted(out, key=lambda e: (e.change_id, e.service))
 
-    def change(self, change_id: str | None) -> list[Entry]:
-        """The entries of one change (one per service), the latest change by default."""
-        entries = self.entries()
-        if not entries:
-            raise UsageError(f"no change recorded in {self.directory}: nothing to roll back")
-        wanted = change_id or entries[-1].change_id
-        found = [e for e in entries if e.change_id == wanted]
-        if not found:
-            known = ", ".join(sorted({e.change_id for e in entries})[-5:])
-            raise UsageError(f"no change {wanted!r} in {self.directory} (latest: {known})")
-        return found
+
+def _checked(path: Path, raw: bytes) -> str:
+    try:
+        accepted = _sum_path(path).read_text().split()
+    except OSError:
+        return f"{path.name} has no checksum ({_sum_path(path).name}): drift did not write it"
+    if _digest(raw) not in accepted:
+        return f"{path.name} does not match the checksum drift recorded: it was edited"
+    return ""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sum_path(path: Path) -> Path:
+    return path.with_name(path.name + CHECKSUM)
+
+
+def _atomic(target: Path, data: bytes) -> None:
+    tmp = target.with_name(target.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, target)
+
+
+def _file_in_the_way(directory: Path) -> Path | None:
+    """The first path on the way to `directory` that exists and is not a directory."""
+    for folder in (*reversed(directory.parents), directory):
+        if folder.exists() and not folder.is_dir():
+            return folder
+    return None
 
 
 def _safe(text: str) -> str:

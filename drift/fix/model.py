@@ -87,6 +87,14 @@ class ServicePlan:
     unreleased: str = ""
     """Why `gcloud run services update` (which builds on the service template) would carry
     more than this plan: the template differs from what serves, or its revision failed."""
+    built_on: str = ""
+    """The serving revision the patch applies to ("" when it applies to the template)."""
+    template_differences: tuple[str, ...] = ()
+    """How the service's template differs from what serves (what serves → the template)."""
+    failed_template: str = ""
+    """A failed revision whose template the fix replaces (`template_differences`: what it had)."""
+    from_template: bool = False
+    """`--from-template`: the patch applies to the template, and its differences roll out."""
 
     def container_of(self, change: EnvChange) -> str:
         return change.container or self.primary

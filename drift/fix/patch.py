@@ -1,13 +1,21 @@
 """Apply a service plan to the service as read (read-modify-write): only the planned
-variables and settings change; every other field is sent back exactly as it was read."""
+variables and settings change; every other field is sent back exactly as it was read. And the
+traffic of each write a fix makes: the canary's (pinned, plus a 0 % tag), the promotion's and
+the restoration's."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from drift.fields import FIELDS
+from drift.fields import FIELDS, enum_name
 from drift.fix.model import Action, EnvChange, ServicePlan
-from drift.live.normalize import pick_container
+from drift.live.api import short
+from drift.live.normalize import pick_container, raw
+
+MAX_REVISION_NAME = 63
+"""Revision names are DNS-1035 labels of at most 63 characters that start with `SERVICE-`
+(Knative `validateRevisionName`; Cloud Run's own name rule, terraform-docs-samples#171)."""
 
 
 def copy_service(service: Any) -> Any:
@@ -16,10 +24,37 @@ def copy_service(service: Any) -> Any:
     return run_v2.Service.deserialize(run_v2.Service.serialize(service))
 
 
-def patched_template(service: Any, plan: ServicePlan, container: str | None) -> Any:
-    """A copy of `service` whose template carries the plan's changes: each variable change in
-    its own container (`EnvChange.container`, else the one the profile describes)."""
+def canary_name(service: str, change_id: str) -> str:
+    """`SERVICE-drift-CHANGE`, shortened to a digest of the change when that would pass 63
+    characters (v2 service ids are under 50, so a digest of 7 or more always fits)."""
+    full = f"{service}-drift-{change_id}"
+    if len(full) <= MAX_REVISION_NAME:
+        return full
+    room = MAX_REVISION_NAME - len(service) - len("-drift-")
+    return f"{service}-drift-{hashlib.sha256(change_id.encode()).hexdigest()[:room]}"
+
+
+def patched_template(
+    service: Any,
+    plan: ServicePlan,
+    container: str | None,
+    base: Any | None = None,
+    *,
+    clear_name: bool = True,
+) -> Any:
+    """A copy of `service` whose template is `base` (the configuration that serves; the
+    service's own template when None) carrying the plan's changes. For a write, the
+    template's revision name is cleared: it names an existing revision (Terraform
+    `template.revision`, gcloud `--revision-suffix`) and another configuration under that name
+    is refused (ALREADY_EXISTS "Revision named … with different configuration already
+    exists")."""
+    from google.cloud import run_v2
+
     out = copy_service(service)
+    if base is not None:
+        out.template = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(base))
+    if clear_name:
+        out.template.revision = ""
     template = out.template
     chosen = pick_container(template.containers, container)
     for change in plan.env:
@@ -61,59 +96,72 @@ def _changed_env(env: list[Any], change: EnvChange) -> list[Any]:
     return env[:index] + [var] + env[index + 1 :]
 
 
-def canary_traffic(service: Any, canary: str, tag: str) -> list[Any]:
-    """Today's traffic, made explicit (LATEST would move to the new revision), plus a tag
-    with 0% on the canary."""
-    from google.cloud import run_v2
-
-    targets = []
-    for t in service.traffic:
-        kind = getattr(t.type_, "name", str(t.type_))
-        if kind.endswith("LATEST"):
-            targets.append(
-                run_v2.TrafficTarget(
-                    type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
-                    revision=service.latest_ready_revision.rsplit("/", 1)[-1],
-                    percent=t.percent,
-                    tag=t.tag,
-                )
-            )
-        else:
-            targets.append(run_v2.TrafficTarget.deserialize(run_v2.TrafficTarget.serialize(t)))
-    targets.append(
-        run_v2.TrafficTarget(
-            type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
-            revision=canary,
-            percent=0,
-            tag=tag,
-        )
-    )
-    return targets
+def is_latest(target: Any) -> bool:
+    kind = enum_name(raw(target), "type_")
+    return kind.endswith("LATEST") or (not kind.endswith("REVISION") and not target.revision)
 
 
-def promoted_traffic(before: Any, canary: str, tag: str) -> list[Any]:
-    """All traffic to the canary (as LATEST when that was how traffic was routed), the
-    drift tag dropped, every other tag kept with no traffic."""
+def _target(kind: str, revision: str = "", percent: int = 0, tag: str = "") -> Any:
     from google.cloud import run_v2
 
     kinds = run_v2.TrafficTargetAllocationType
-    was_latest = any(
-        getattr(t.type_, "name", str(t.type_)).endswith("LATEST") and t.percent == 100
-        for t in before.traffic
-    )
-    targets = [
-        run_v2.TrafficTarget(type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST, percent=100)
-        if was_latest
-        else run_v2.TrafficTarget(
-            type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION, revision=canary, percent=100
+    if kind == "LATEST":
+        return run_v2.TrafficTarget(
+            type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST, percent=percent, tag=tag
         )
+    return run_v2.TrafficTarget(
+        type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+        revision=revision,
+        percent=percent,
+        tag=tag,
+    )
+
+
+def copy_traffic(targets: Any) -> list[Any]:
+    from google.cloud import run_v2
+
+    return [run_v2.TrafficTarget.deserialize(run_v2.TrafficTarget.serialize(t)) for t in targets]
+
+
+def canary_traffic(service: Any, canary: str, tag: str) -> list[Any]:
+    """Today's traffic made explicit — a LATEST target would move to the canary, since a
+    ready canary is the latest ready revision ("Allocates instances to the Service's latest
+    ready Revision", `TrafficTargetAllocationType`) — plus a 0 % tag on the canary."""
+    latest = short(service.latest_ready_revision)
+    targets = [
+        _target("REVISION", latest, t.percent, t.tag) if is_latest(t) else copy_traffic([t])[0]
+        for t in (service.traffic or [_target("LATEST", percent=100)])
     ]
-    for t in before.traffic:
-        if t.tag and t.tag != tag:
-            kept = run_v2.TrafficTarget.deserialize(run_v2.TrafficTarget.serialize(t))
-            kept.percent = 0
-            if getattr(kept.type_, "name", "").endswith("LATEST"):
-                kept.type_ = kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
-                kept.revision = before.latest_ready_revision.rsplit("/", 1)[-1]
-            targets.append(kept)
+    return [*targets, _target("REVISION", canary, 0, tag)]
+
+
+def promoted_traffic(before: Any, base: str, canary: str) -> list[Any]:
+    """The traffic as it was before the fix, with the canary in the base revision's place:
+    LATEST targets stay LATEST (the canary is the latest ready revision), targets naming the
+    base revision name the canary (a tag on the base stays on it, at 0 %), every other target,
+    percent and tag unchanged; the canary's own tag is gone."""
+    targets = []
+    for t in before.traffic or [_target("LATEST", percent=100)]:
+        if is_latest(t):
+            targets.append(_target("LATEST", percent=t.percent, tag=t.tag))
+        elif short(t.revision) == base and t.percent:
+            targets.append(_target("REVISION", canary, t.percent))
+            if t.tag:
+                targets.append(_target("REVISION", t.revision, 0, t.tag))
+        else:
+            targets.append(copy_traffic([t])[0])
     return targets
+
+
+def restored_traffic(before: Any) -> list[Any]:
+    """The traffic exactly as it was before the change (LATEST targets as LATEST)."""
+    return copy_traffic(before.traffic) or [_target("LATEST", percent=100)]
+
+
+def canary_percent(before: Any, base: str) -> int:
+    """How much traffic a promotion gives the canary: what LATEST and the base revision had."""
+    return sum(
+        int(t.percent)
+        for t in before.traffic or [_target("LATEST", percent=100)]
+        if is_latest(t) or short(t.revision) == base
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding, finding_id
+from drift.fix.base import Base, fix_base
 from drift.fix.formats.text import shell_line
 from drift.fix.manual import (
     Commands,
@@ -38,6 +39,8 @@ class Planned:
     plan: Plan
     patched: dict[str, Any]
     """The patched run_v2.Service of each service with a patch (for `--format yaml`)."""
+    bases: dict[str, Base] = field(default_factory=dict)
+    """What a fix of each service builds on (SPEC invariant 8)."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -52,24 +55,39 @@ async def plan_environment(
     services: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    from_template: bool = False,
 ) -> Planned:
-    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike)."""
+    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike),
+    against what serves (or the template, `from_template`)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
 
     result = await run_check(profile, settings, services=services, environ=environ, today=today)
-    plan = build_plan(profile, result.report.services, result.state, result.report)
+    bases = {
+        name: fix_base(live, from_template=from_template)
+        for name, live in result.state.services.items()
+    }
+    plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     patched = {
         sp.service: patched_template(
-            result.state.services[sp.service].source, sp, profile.services[sp.service].container
+            result.state.services[sp.service].source,
+            sp,
+            profile.services[sp.service].container,
+            clear_name=False,
         )
         for sp in plan.services
         if sp.has_patch
     }
-    return Planned(result, plan, patched)
+    return Planned(result, plan, patched, bases)
 
 
-def build_plan(profile: Profile, names: Iterable[str], state: LiveState, report: Report) -> Plan:
+def build_plan(
+    profile: Profile,
+    names: Iterable[str],
+    state: LiveState,
+    report: Report,
+    bases: Mapping[str, Base] | None = None,
+) -> Plan:
     services = []
     for name in names:
         live = state.services.get(name)
@@ -88,20 +106,29 @@ def build_plan(profile: Profile, names: Iterable[str], state: LiveState, report:
                     )
                 )
             continue
-        services.append(_Planner(profile, profile.services[name], live, state).plan(findings))
+        base = (bases or {}).get(name)
+        planner = _Planner(profile, profile.services[name], live, state, base)
+        services.append(planner.plan(findings))
     unverified = tuple(f"{u.service} {u.target}: {u.reason}" for u in report.unverified)
     return Plan(profile.environment, profile.project, profile.region, tuple(services), unverified)
 
 
 class _Planner:
-    """Patch one service's template towards the profile; what cannot be patched, or would
-    fail if it were, becomes a manual step judged against what the patch leaves."""
+    """Patch what the fix builds on (what serves, or the template with `--from-template`)
+    towards the profile; what cannot be patched, or would fail if it were, becomes a manual
+    step judged against what the patch leaves."""
 
     def __init__(
-        self, profile: Profile, service: ServiceProfile, live: LiveService, state: LiveState
+        self,
+        profile: Profile,
+        service: ServiceProfile,
+        live: LiveService,
+        state: LiveState,
+        base: Base | None = None,
     ) -> None:
         self.profile, self.service, self.live, self.state = profile, service, live, state
-        template = live.template
+        self.base = base
+        self.template = template = base.config if base is not None else live.template
         several = len(template.containers) > 1
         self.cmd = Commands(
             profile.project, profile.region, service.name, template.primary if several else ""
@@ -109,7 +136,7 @@ class _Planner:
         self.manual: list[ManualStep] = []
 
     def plan(self, findings: list[Finding]) -> ServicePlan:
-        template = self.live.template
+        template, base = self.template, self.base
         settings = [
             SettingChange(s.name, template.settings.get(s.name), s.value)
             for s in self.service.settings.values()
@@ -156,12 +183,16 @@ class _Planner:
             containers=tuple(c.name for c in template.containers),
             primary=template.primary,
             unreleased=_unreleased(self.live),
+            built_on=base.revision if base is not None and not base.on_template else "",
+            template_differences=base.differences if base is not None else (),
+            failed_template=base.failed if base is not None else "",
+            from_template=base.on_template if base is not None else False,
         )
 
     def _env_changes(self, account: str) -> list[EnvChange]:
         env: list[EnvChange] = []
         for rule in self.service.env.values():
-            current = self.live.template.env.get(rule.name)
+            current = self.template.env.get(rule.name)
             change = _env_change(rule, current)
             if change is None:
                 if rule.must_exist and current is None:
@@ -247,7 +278,7 @@ class _Planner:
                 return None
             return ManualStep(f.target, f.message, (self.cmd.grant(refs[0], account),))
         rule = self.service.env.get(name)
-        live = self.live.template.env.get(name)
+        live = self.template.env.get(name)
         if f.rule in ("env.constraint", "env.inconsistent") and rule and live:
             return constraint_step(self.cmd, rule, live, f.message)
         if f.rule == "env.plaintext_secret":

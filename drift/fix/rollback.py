@@ -1,19 +1,34 @@
-"""`drift rollback`: restore the service template and traffic a change's journal recorded."""
+"""`drift rollback`: put back what served before a change, from its journal (SPEC invariant
+10). It refuses an entry that is not what drift recorded (its checksum), a service someone else
+changed since drift's last write (unless `--force`), and a service another drift command holds
+(its lock); it shows the full difference between what is live and what it will restore; and it
+succeeds only when what serves afterwards — `traffic_statuses` and the revisions' readiness,
+not the spec — is what served before.
+
+Plain `drift rollback` takes the latest change; once that is rolled back (or was cleaned up
+after an abort) there is nothing left to roll back: it says so and exits 0, and never reaches
+for an older change on its own (that could undo a change made on top of it)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import Aborted, ApiError
-from drift.fix.apply import FixUI
-from drift.fix.journal import Entry, Journal, State
-from drift.fix.patch import copy_service
-from drift.fix.update import get_service, update_service
+from drift.errors import DriftError, ExitCode, Interrupted, UsageError
+from drift.fields import FIELDS, Source, read_settings, text
+from drift.fix.context import FixUI
+from drift.fix.differences import template_differences
+from drift.fix.journal import DONE, Entry, Journal, State
+from drift.fix.lock import Locked, Locks
+from drift.fix.restore import before_service, changed_since, restore, restore_request
+from drift.fix.routing import describe_serving, traffic_key
+from drift.fix.update import get_service
+from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.settings import Settings
 
-SKIP = {State.ROLLED_BACK: "already rolled back", State.PLANNED: "nothing was written"}
+STATES = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
 
 
 @dataclass
@@ -21,107 +36,222 @@ class RollbackResult:
     change_id: str
     restored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    exit_code: ExitCode = ExitCode.OK
+    message: str = ""
+
+    def summary(self) -> str:
+        lines = []
+        if self.message:
+            lines.append(self.message)
+        if self.change_id and (self.restored or self.failed):
+            restored = ", ".join(self.restored) or "nothing"
+            lines.append(f"rollback of {self.change_id}: restored {restored}")
+        lines += self.failed
+        return "\n".join(lines)
 
 
 async def run_rollback(
-    settings: Settings, ui: FixUI, change_id: str | None, *, yes: bool
+    settings: Settings, ui: FixUI, change_id: str | None, *, yes: bool, force: bool = False
 ) -> RollbackResult:
-    journal = Journal(settings.journal_dir)
-    entries = journal.change(change_id)
-    result = RollbackResult(entries[0].change_id)
-    todo: list[Entry] = []
-    for entry in entries:
-        why = SKIP.get(entry.state)
-        if entry.state == State.ABORTED and not _wrote(entry):
-            why = "aborted before anything was written"
+    """Roll back a change (the latest by default); Ctrl-C ends at once with one line."""
+    where = ["nothing was changed"]
+    try:
+        return await _run(settings, ui, change_id, yes=yes, force=force, where=where)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        raise Interrupted(ExitCode.ABORTED, where[0]) from None
+
+
+async def _run(
+    settings: Settings,
+    ui: FixUI,
+    change_id: str | None,
+    *,
+    yes: bool,
+    force: bool,
+    where: list[str],
+) -> RollbackResult:
+    journal = Journal(settings.journal())
+    entries = journal.entries()
+    if not entries:
+        return RollbackResult(
+            "", message=f"no change recorded in {journal.directory}: nothing to roll back"
+        )
+    wanted = change_id or entries[-1].change_id
+    found = [e for e in entries if e.change_id == wanted]
+    if not found:
+        known = ", ".join(sorted({e.change_id for e in entries})[-5:])
+        raise UsageError(f"no change {wanted!r} in {journal.directory} (latest: {known})")
+    result = RollbackResult(wanted)
+    broken = [f"{e.service}: journal entry refused: {e.problem}" for e in found if e.problem]
+    if broken:
+        return _stop(result, "; ".join(broken) + ": nothing was changed")
+    todo = []
+    for entry in found:
+        why = _nothing_to_do(entry)
         if why:
             result.skipped.append(f"{entry.service}: {why}")
             ui.say(f"{entry.service}: skipped ({why})")
         else:
             todo.append(entry)
-            ui.say(
-                f"{entry.service}: restore the template and traffic from before change "
-                f"{entry.change_id} (state: {entry.state}; changed: {', '.join(entry.changes)})"
-            )
     if not todo:
+        result.message = f"change {wanted}: nothing left to roll back" + (
+            "" if change_id else " (older changes: `drift rollback --list`)"
+        )
         return result
+    journal.open()
+    with Locks(journal.directory, wanted, "rollback") as locks:
+        try:
+            for entry in todo:
+                locks.acquire(entry.full_name, entry.service, take_over=entry.change_id)
+        except Locked as exc:
+            return _stop(result, exc.message)
+        for note in locks.notes:
+            ui.say(note)
+        async with Session(settings.access()) as session:
+            return await _roll_back(
+                session, journal, todo, ui, result, yes=yes, force=force, where=where
+            )
+
+
+async def _roll_back(
+    session: Session,
+    journal: Journal,
+    todo: list[Entry],
+    ui: FixUI,
+    result: RollbackResult,
+    *,
+    yes: bool,
+    force: bool,
+    where: list[str],
+) -> RollbackResult:
+    refused = []
+    for entry in todo:
+        try:
+            live = await get_service(session, entry.full_name)
+        except DriftError as exc:  # ApiError, AuthError: one line each
+            return _stop(
+                result,
+                f"{entry.service}: cannot read the service ({exc.message}): nothing was changed",
+            )
+        changed = changed_since(live, entry)
+        if changed and not force:
+            refused.append(changed)
+        ui.say(
+            f"{entry.service}: restore what served before change {entry.change_id} (state: "
+            f"{entry.state}; drift changed: {', '.join(entry.changes)})"
+            + (f"; {changed} (--force)" if changed and force else "")
+        )
+        for line in differences(live, entry):
+            ui.say(f"  {line}")
+    if refused:
+        return _stop(
+            result,
+            "; ".join(refused) + ": rolling back would undo their change too; nothing was changed "
+            "(`drift rollback --force` restores anyway)",
+        )
     if not yes and not ui.confirm(
         f"Roll back change {result.change_id} on {', '.join(e.service for e in todo)}?"
     ):
-        raise Aborted("declined: nothing was changed")
-    async with Session(settings.access()) as session:
-        for entry in todo:
-            await _restore(session, journal, entry)
+        return _stop(result, "declined: nothing was changed")
+    for entry in todo:
+        where[0] = (
+            f"the rollback of {entry.service} was in progress (the journal says "
+            f"{State.ROLLING_BACK}): run `drift rollback {entry.change_id}` again"
+        )
+        done = await restore(session, journal, entry, step="rollback", states=STATES, force=force)
+        if done.ok:
             result.restored.append(entry.service)
-            ui.say(f"{entry.service}: restored")
+            ui.say(f"{entry.service}: restored (what serves: {done.text})")
+        else:
+            result.failed.append(
+                f"{entry.service}: what served before is not what serves: {done.text}; "
+                f"the journal says {entry.state}"
+            )
+    if result.failed:
+        result.exit_code = ExitCode.ABORTED
     return result
 
 
-def _wrote(entry: Entry) -> bool:
-    return any(
-        h["state"] in (State.CANARY_READY, State.PROMOTING, State.PROMOTED, State.CANARY_FAILED)
-        for h in entry.history
+def differences(live: Any, entry: Entry) -> list[str]:
+    """Everything a rollback changes, live → restored: the template (image, every variable
+    masked as findings mask them, settings, any other field), service-level settings, and the
+    traffic (its spec, and what serves now)."""
+    restored = restore_request(live, entry)
+    lines = template_differences(live.template, restored.template)
+    now = read_settings(Source(raw(live), raw(live.template), None))
+    then = read_settings(Source(raw(restored), raw(restored.template), None))
+    for name in sorted(n for n in FIELDS if FIELDS[n].level == "service"):
+        if now.get(name) != then.get(name):
+            lines.append(f"setting {name}: {text(now.get(name))} → {text(then.get(name))}")
+    if traffic_key(live.traffic) != traffic_key(restored.traffic):
+        lines.append(f"traffic: {_traffic(live.traffic)} → {_traffic(restored.traffic)}")
+    lines.append(
+        f"serving now: {describe_serving(live, entry.canary_revision)}; afterwards, as "
+        f"before the change: {describe_serving(before_service(entry))}"
     )
+    return lines
 
 
-def restore_request(current: Any, entry: Entry) -> Any:
-    """The service as it is now, with the template and traffic recorded before the change."""
-    from google.cloud import run_v2
-
-    before = run_v2.Service.from_json(_dumps(entry.service_before), ignore_unknown_fields=True)
-    restore = copy_service(current)
-    restore.template = before.template
-    restore.template.revision = ""  # a new revision with the old configuration
-    restore.traffic = list(before.traffic)
-    if "setting.ingress" in entry.changes:
-        restore.ingress = before.ingress
-    del restore.traffic_statuses[:]
-    return restore
+def _traffic(targets: Any) -> str:
+    rows = []
+    for kind, revision, percent, tag in traffic_key(targets):
+        rows.append(
+            (f"LATEST {percent}%" if kind == "LATEST" else f"{revision} {percent}%")
+            + (f" (tag {tag})" if tag else "")
+        )
+    return ", ".join(rows)
 
 
-async def _restore(session: Session, journal: Journal, entry: Entry) -> None:
-    name = entry.full_name
-    try:
-        current = await get_service(session, name)
-    except ApiError as exc:
-        raise Aborted(
-            f"{entry.service}: cannot read the service to restore it ({exc.reason}); nothing "
-            "was changed: run `drift rollback` again"
-        ) from exc
-    restore = restore_request(current, entry)
-    journal.record(entry, State.ROLLING_BACK, f"restoring the template from {entry.etag_before}")
-    try:
-        await update_service(session, restore)
-    except ApiError as exc:
-        # The answer or the operation may be what was lost: the service tells.
-        try:
-            now = await get_service(session, name)
-        except ApiError:
-            now = None
-        if now is None or not _restored(now, restore):
-            journal.record(entry, State.ROLLBACK_FAILED, exc.reason)
-            raise Aborted(
-                f"{entry.service}: rollback failed: {exc.reason}; run `drift rollback "
-                f"{entry.change_id}` again"
-            ) from exc
-    journal.record(entry, State.ROLLED_BACK, "template and traffic restored")
+def _nothing_to_do(entry: Entry) -> str:
+    if entry.state == State.ROLLED_BACK:
+        return "already rolled back"
+    if entry.state == State.CLEANED_UP:
+        return "cleaned up when the fix stopped: it serves what it served before"
+    if entry.state in DONE or not entry.wrote:
+        return "nothing was written"
+    return ""
 
 
-def _restored(now: Any, restore: Any) -> bool:
-    """Whether the service carries the restored template and traffic (its new revision's
-    name aside)."""
-    from google.cloud import run_v2
-
-    template = run_v2.RevisionTemplate.serialize(now.template)
-    wanted = run_v2.RevisionTemplate.serialize(restore.template)
-    named = run_v2.RevisionTemplate.deserialize(template)
-    named.revision = ""
-    return run_v2.RevisionTemplate.serialize(named) == wanted and [
-        run_v2.TrafficTarget.serialize(t) for t in now.traffic
-    ] == [run_v2.TrafficTarget.serialize(t) for t in restore.traffic]
+def _stop(result: RollbackResult, message: str) -> RollbackResult:
+    result.exit_code = ExitCode.ABORTED
+    result.message = message
+    return result
 
 
-def _dumps(data: dict[str, Any]) -> str:
-    import json
+@dataclass
+class ChangeList:
+    journal: str
+    entries: list[Entry]
 
-    return json.dumps(data)
+    def summary(self) -> str:
+        if not self.entries:
+            return f"no change recorded in {self.journal}"
+        rows = [("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")]
+        for e in self.entries:
+            why = "edited" if "edited" in e.problem else "no checksum"
+            state = e.state + (f" (entry refused: {why})" if e.problem else "")
+            when = e.created_at or (e.history[0]["at"] if e.history else "")
+            when = when.replace("+00:00", "")
+            rows.append(
+                (
+                    e.change_id,
+                    when.replace("T", " "),
+                    e.by or "unknown",
+                    e.environment,
+                    e.service,
+                    state,
+                    ", ".join(e.changes),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]
+            for r in rows
+        ]
+        return "\n".join(line.rstrip() for line in lines) + f"\njournal: {self.journal}"
+
+
+def list_changes(settings: Settings) -> ChangeList:
+    journal = Journal(settings.journal())
+    return ChangeList(str(journal.directory), journal.entries())

@@ -1,7 +1,9 @@
 """One write to Cloud Run and how it ended: UpdateService with the etag that was read (so a
-retry, the very same request, cannot apply twice), then its long-running operation, polled
-through the call runner (a deadline and retries per poll, OPERATION_TIMEOUT in all). When the
-answer or the operation is lost, `settled` follows the deployment on the service itself."""
+retry, the very same request, cannot apply twice) and drift's name and version as the client
+(`Service.client` / `client_version`: "Arbitrary identifier for the API client", set by the
+caller on every write), then its long-running operation, polled through the call runner (a
+deadline and retries per poll, OPERATION_TIMEOUT in all). When the answer or the operation is
+lost, `settled` follows the deployment on the service itself."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import asyncio
 import time
 from typing import Any
 
+from drift import __version__
 from drift.errors import ApiError
 from drift.live import api
 from drift.live.api import attempt
 from drift.live.calls import CallRunner, api_errors
 from drift.live.session import Session
 
+CLIENT = "drift"
 OPERATION_TIMEOUT = 600.0
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
@@ -28,9 +32,11 @@ async def update_service(
     timeout: float = OPERATION_TIMEOUT,
 ) -> Any:
     """Send `service` (a run_v2.Service as read, then changed) and wait for the operation;
-    raise ApiError naming UpdateService when either fails."""
+    raise ApiError naming UpdateService when either fails. The write says it comes from
+    drift (SPEC invariant 12), whoever wrote the service before."""
     from google.cloud import run_v2
 
+    service.client, service.client_version = CLIENT, __version__
     request = run_v2.UpdateServiceRequest(service=service, validate_only=validate_only)
     name = service.name
     # Retried only as the very same request carrying the etag: if an attempt did apply, the
@@ -77,17 +83,17 @@ async def get_service(session: Session, name: str) -> Any:
 async def settled(
     session: Session,
     name: str,
-    revision: str,
+    revision: str = "",
     *,
     timeout: float = OPERATION_TIMEOUT,
 ) -> Any:
-    """The service once Cloud Run has finished with `revision` (ready, or failed), read with
-    GetService: for a write whose answer or operation was lost."""
+    """The service once Cloud Run has finished reconciling (or `revision` is ready), read
+    with GetService: after a write, and for a write whose answer or operation was lost."""
     deadline = time.monotonic() + timeout
     pause = POLL_FIRST
     while True:
         service = await get_service(session, name)
-        ready = service.latest_ready_revision.rsplit("/", 1)[-1] == revision
+        ready = bool(revision) and service.latest_ready_revision.rsplit("/", 1)[-1] == revision
         if ready or not service.reconciling or time.monotonic() >= deadline:
             return service
         await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))

@@ -95,8 +95,9 @@ def test_output_file_leaves_the_summary_line_on_stderr(sandbox: Sandbox, workdir
 
 
 def test_declined_is_an_answer_not_an_error(sandbox: Sandbox, workdir: Path) -> None:
-    done = drift("fix", "e2e", "--service", "api", cwd=workdir, env=sandbox.environ())
-    assert done.returncode == 4
+    env = {**sandbox.environ(), "ACME_TEST_JWT": token(sandbox)}  # the probe can run
+    done = drift("fix", "e2e", "--service", "api", cwd=workdir, env=env)
+    assert done.returncode == 4, done.stderr
     assert "no (no terminal to ask; pass --yes)" in done.stderr
     assert "drift: error" not in done.stderr + done.stdout
     assert done.stdout.rstrip().endswith("declined: nothing was changed")
@@ -162,11 +163,12 @@ def test_error_lines_show_control_characters_escaped(sandbox: Sandbox, workdir: 
 
     hostile = "denied\x1b[2J\x1b]52;c;ZXZpbA==\x07 by policy"
     sandbox.inject(Fault("UpdateService", "PERMISSION_DENIED", message=hostile))
-    done = drift("fix", "e2e", "--service", "api", "--yes", cwd=workdir, env=sandbox.environ())
+    env = {**sandbox.environ(), "ACME_TEST_JWT": token(sandbox)}  # the probe can run
+    done = drift("fix", "e2e", "--service", "api", "--yes", cwd=workdir, env=env)
     assert done.returncode == 4, done.stderr
-    assert "drift: error: " in done.stderr
-    assert "\x1b" not in done.stderr + done.stdout and "\x07" not in done.stderr
-    assert "denied\\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 by policy" in done.stderr
+    said = done.stdout + done.stderr  # the service's outcome, with what stands and what to do
+    assert "\x1b" not in said and "\x07" not in said
+    assert "PERMISSION_DENIED: denied\\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 by policy" in said
 
 
 def test_a_prompt_shows_control_characters_escaped(

@@ -4,100 +4,31 @@ refusal or failure leaves traffic where it was, and the journal lets rollback re
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import json
-import os
 import signal
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
-from drift.errors import Aborted, ExitCode, UsageError
-from drift.fix.apply import FixOptions, FixResult, run_fix
-from drift.fix.journal import Journal, State
-from drift.fix.model import Plan
-from drift.fix.rollback import run_rollback
-from drift.profiles.loader import load_profile
-from drift.sandbox import Sandbox, mint_test_jwt
-from drift.settings import Settings, load_settings
+from drift import __version__
+from drift.errors import ExitCode, UsageError
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
-
-PROJECT = "acme-chat-staging"
-TODAY = dt.date(2026, 11, 24)
-
-
-class ScriptedUI:
-    """Answers prompts from a script; records what it was shown."""
-
-    def __init__(
-        self, answers: list[bool] | None = None, on_confirm: Callable[[str], None] | None = None
-    ) -> None:
-        self.answers = list(answers or [])
-        self.questions: list[str] = []
-        self.said: list[str] = []
-        self.plans: list[Plan] = []
-        self.on_confirm = on_confirm
-
-    def show_plan(self, plan: Plan) -> None:
-        self.plans.append(plan)
-
-    def confirm(self, question: str) -> bool:
-        self.questions.append(question)
-        if self.on_confirm is not None:
-            self.on_confirm(question)
-        return self.answers.pop(0) if self.answers else False
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
-
-
-@pytest.fixture
-def env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    monkeypatch.chdir(tmp_path)
-    values = {
-        **sandbox.environ(),
-        "ACME_TEST_JWT": mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging")),
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(journal_dir=tmp_path / ".drift" / "journal")
-
-
-def fix(
-    tmp_path: Path,
-    env: dict[str, str],
-    ui: ScriptedUI,
-    options: FixOptions,
-    services: list[str] | None = None,
-    environment: str = "e2e",
-) -> FixResult:
-    profile = load_profile(REPO / "profiles", environment)
-    return asyncio.run(
-        run_fix(
-            profile, settings(tmp_path), ui, options, services=services, environ=env, today=TODAY
-        )
-    )
-
-
-def updates(sandbox: Sandbox) -> list[Any]:
-    return [c.request for c in sandbox.calls if c.short == "UpdateService"]
-
-
-def serving(service: run_v2.Service) -> set[tuple[str, int]]:
-    return {(s.revision, s.percent) for s in service.traffic_statuses if s.percent}
-
-
-def env_by_name(service: run_v2.Service) -> dict[str, run_v2.EnvVar]:
-    return {v.name: v for v in service.template.containers[0].env}
+from tests.fix.conftest import (
+    PROJECT,
+    ScriptedUI,
+    assert_serves_as_before,
+    entries,
+    env_by_name,
+    fix,
+    rollback,
+    serving,
+    updates,
+)
+from tests.fix.terminal import Script, converse, on_a_terminal
 
 
 def test_fix_changes_only_what_the_plan_names(
@@ -115,7 +46,6 @@ def test_fix_changes_only_what_the_plan_names(
         "annotations",
         "ingress",
         "description",
-        "client",
         "launch_stage",
         "binary_authorization",
         "scaling",
@@ -150,6 +80,8 @@ def test_fix_changes_only_what_the_plan_names(
         "name",
     ):
         assert getattr(container, field) == getattr(old_container, field), field
+    # the write says it comes from drift (SPEC invariant 12)
+    assert (sent.client, sent.client_version) == ("drift", __version__)
     old_env, new_env = env_by_name(before), env_by_name(sent)
     for name, var in old_env.items():
         if name not in planned:
@@ -203,14 +135,16 @@ def test_canary_failing_its_probe_leaves_traffic(
     # set it: the canary closes 1011 like the live revision.
     sandbox.set_env(PROJECT, "api", "REDIS_HOST", None)
     before = sandbox.service(PROJECT, "api")
-    with pytest.raises(Aborted, match="the canary failed its probe") as caught:
-        fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
-    assert caught.value.exit_code is ExitCode.ABORTED
-    after = sandbox.service(PROJECT, "api")
-    assert serving(after) == serving(before)
-    assert len(updates(sandbox)) == 1  # the canary; no promotion
-    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
-    assert entry.state == State.CANARY_FAILED
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert result.exit_code is ExitCode.ABORTED
+    assert "the canary failed its probe" in result.summary()
+    (outcome,) = result.outcomes
+    # traffic never moved, and the cleanup put back the routing that served (no promotion)
+    assert_serves_as_before(sandbox, PROJECT, "api", before, outcome.canary)
+    assert len(updates(sandbox)) == 2  # the canary, the cleanup
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+    assert State.CANARY_FAILED in [h["state"] for h in entry.history]
 
 
 def test_etag_change_between_read_and_write_aborts(
@@ -221,8 +155,9 @@ def test_etag_change_between_read_and_write_aborts(
 
     ui = ScriptedUI([True], on_confirm=meddle)
     before_meddling = sandbox.service(PROJECT, "api")
-    with pytest.raises(Aborted, match="changed after drift read it"):
-        fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    assert result.exit_code is ExitCode.ABORTED
+    assert "changed after drift read it" in result.summary()
     after = sandbox.service(PROJECT, "api")
     (request,) = updates(sandbox)
     assert request.service.etag == before_meddling.etag != after.etag
@@ -233,13 +168,15 @@ def test_declined_confirmation_writes_nothing(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path
 ) -> None:
     ui = ScriptedUI([False])
-    with pytest.raises(Aborted, match="declined: nothing was changed"):
-        fix(tmp_path, env, ui, FixOptions())
+    result = fix(tmp_path, env, ui, FixOptions())
+    assert result.exit_code is ExitCode.ABORTED
+    assert result.summary() == "declined: nothing was changed"
     assert updates(sandbox) == []
     assert ui.questions == [
         "Deploy the patch to api, auth, web as canary revisions with no traffic?"
     ]
-    assert not (tmp_path / ".drift").exists()
+    assert entries(tmp_path) == []
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))  # released
 
 
 def test_dry_run_validates_on_the_server_and_writes_nothing(
@@ -272,14 +209,12 @@ def test_rollback_restores_template_and_traffic(
     fixed = sandbox.service(PROJECT, "web")
     assert env_by_name(fixed)["NEXT_PUBLIC_WS_URL"].value == "wss://api.staging.acme-chat.dev/ws"
     ui = ScriptedUI([True])
-    rolled = asyncio.run(run_rollback(settings(tmp_path), ui, None, yes=False))
+    rolled = rollback(tmp_path, ui)
     assert rolled.change_id == result.change_id and rolled.restored == ["web"]
-    after = sandbox.service(PROJECT, "web")
+    assert rolled.exit_code is ExitCode.OK
+    after = assert_serves_as_before(sandbox, PROJECT, "web", before, result.outcomes[0].canary)
     assert after.template.containers == before.template.containers
-    assert [(t.type_, t.percent, t.tag) for t in after.traffic] == [
-        (t.type_, t.percent, t.tag) for t in before.traffic
-    ]
-    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    (entry,) = entries(tmp_path)
     assert entry.state == State.ROLLED_BACK
     assert [h["state"] for h in entry.history] == [
         "canary-deploying",
@@ -298,6 +233,7 @@ def test_journal_is_private_and_holds_no_secret_value(
     from tests.cliutil import scenario_secret_values
 
     fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True))
+    assert (tmp_path / ".drift" / ".gitignore").read_text().splitlines()[-1] == "*"
     files = list((tmp_path / ".drift" / "journal").glob("*.json"))
     assert len(files) == 3
     for path in files:
@@ -308,9 +244,18 @@ def test_journal_is_private_and_holds_no_secret_value(
             assert value not in text
 
 
-def test_without_a_terminal_the_answer_is_no(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_without_a_terminal_the_answer_is_no(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
     done = drift(
-        "fix", "e2e", "--profiles", str(REPO / "profiles"), env=sandbox.environ(), cwd=tmp_path
+        "fix",
+        "e2e",
+        "--profiles",
+        str(REPO / "profiles"),
+        "--journal",
+        str(tmp_path / "journal"),
+        env=env,
+        cwd=tmp_path,
     )
     assert done.returncode == 4, done.stdout + done.stderr
     assert "no terminal to ask; pass --yes" in done.stderr
@@ -325,59 +270,30 @@ def test_killed_between_canary_and_promotion_rollback_restores(
 ) -> None:
     """A real process, on a terminal: say yes to the canary, then kill -9 at the promotion
     prompt. The journal says where it stopped; `drift rollback` restores the service."""
-    import pty
-    import subprocess
-    import sys
-
     before = sandbox.service(PROJECT, "api")
-    primary, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "drift",
-            "fix",
-            "e2e",
-            "--service",
-            "api",
-            "--profiles",
-            str(REPO / "profiles"),
-        ],
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
-        cwd=tmp_path,
-        env={**os.environ, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
-    )
-    os.close(secondary)
-    output = b""
-    deadline = time.monotonic() + 60
-    answered = False
-    try:
-        while time.monotonic() < deadline:
-            try:
-                chunk = os.read(primary, 4096)
-            except OSError:
-                break
-            output += chunk
-            if not answered and b"no traffic? [y/N]" in output:
-                os.write(primary, b"y\n")
-                answered = True
-            if b"Move all traffic of api" in output:
-                proc.send_signal(signal.SIGKILL)
-                break
-        proc.wait(timeout=30)
-    finally:
-        os.close(primary)
-    assert answered and b"Move all traffic of api" in output, output.decode(errors="replace")
-    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    args = ["fix", "e2e", "--service", "api", "--profiles", str(REPO / "profiles")]
+    args += ["--journal", str(tmp_path / ".drift" / "journal")]
+    terminal = on_a_terminal(args, env, tmp_path)
+    script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of api", signal.SIGKILL)]
+    converse(terminal, script)
+    (entry,) = entries(tmp_path)
     assert entry.state == State.CANARY_READY
     middle = sandbox.service(PROJECT, "api")
     assert serving(middle) == serving(before)  # killed before promotion: traffic untouched
     assert any(t.tag == entry.tag for t in middle.traffic)
-    done = drift("rollback", "--yes", env=env, cwd=tmp_path)
+    # the killed process left its lock: rollback of that change takes it over, says so
+    done = drift("rollback", "--yes", "--journal", str(tmp_path / ".drift/journal"), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    after = sandbox.service(PROJECT, "api")
-    assert not any(t.tag for t in after.traffic)
+    assert "took over the lock" in done.stdout
+    after = assert_serves_as_before(sandbox, PROJECT, "api", before, entry.canary_revision)
     assert after.template.containers == before.template.containers
-    assert Journal(tmp_path / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+def test_a_probe_that_cannot_run_stops_before_any_write(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The probe's ${ACME_TEST_JWT} is not set: this used to surface after api's canary was
+    deployed (exit 2, the canary left and not mentioned)."""
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "e2e", "--yes", "--profiles", str(REPO / "profiles"), env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "ACME_TEST_JWT" in done.stderr and updates(sandbox) == []

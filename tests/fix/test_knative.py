@@ -80,7 +80,7 @@ def same(got: Any, want: Any) -> None:
 
 def render(live: run_v2.Service, *, reveal: bool = False) -> tuple[str, dict[str, Any]]:
     sp = service_plan(live)
-    patched = patched_template(live, sp, "app")
+    patched = patched_template(live, sp, "app", clear_name=False)  # as plan_environment does
     plan = Plan("prod", "acme-prod", "europe-west1", (sp,))
     text = plan_yaml(plan, {"api": patched}, reveal=reveal)
     return text, YAML(typ="safe").load(text)

@@ -1,7 +1,8 @@
 """`drift fix` and `drift rollback` under faults at each step: the update, its operation, the
-canary's readiness, the canary probe, the promotion, and rollback itself. Whatever fails,
-the service serves what it served before (or what the journal says it serves), the journal
-tells the truth about what was written, and `drift rollback` restores the service."""
+canary's readiness, the canary probe, the promotion, the cleanup after an abort, and rollback
+itself. Whatever fails, the service serves what it served before (or what the journal says it
+serves), the journal tells the truth about what was written, an abort puts back the routing
+that served when it can, and `drift rollback` restores the service when it could not."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from google.cloud import run_v2
 
-from drift.errors import Aborted, ExitCode
+from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
 from drift.fix.rollback import RollbackResult, run_rollback
@@ -21,13 +22,14 @@ from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
 from tests.conftest import Clients
+from tests.fix.conftest import assert_serves_as_before, shares
 from tests.reliability.conftest import ScriptedUI, fast_settings
 
 PROJECT = "acme-chat-staging"
 PROMOTED = "promoted"  # the fix went through (retried, or read back from the service)
 NOTHING = "nothing-written"  # stopped before any write took effect
-CANARY_FAILED = "canary-failed"  # a canary exists without traffic; rollback removes it
-PROMOTION_FAILED = "promotion-failed"  # the canary is ready, traffic was not moved
+CLEANED = "cleaned-up"  # aborted after the canary; the cleanup put back the routing that served
+LEFT = "left"  # aborted with a canary the cleanup could not remove; rollback removes it
 
 
 @dataclass(frozen=True)
@@ -76,27 +78,37 @@ CASES: dict[str, Case] = {
         (Fault("GetOperation", None, latency_ms=3000, first_n=1),), PROMOTED
     ),
     "operation-error-revision-failed": Case(
-        (), CANARY_FAILED, when="deploy", service="auth", setup="disable-secret"
+        (), CLEANED, when="deploy", service="auth", setup="disable-secret"
     ),
     # the canary's readiness: the service cannot be read back after the update
-    "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), CANARY_FAILED, "deploy"),
-    "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), CANARY_FAILED, "deploy"),
+    "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), LEFT, "deploy"),
+    "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), LEFT, "deploy"),
     # the canary probe
-    "probe-canary-fails": Case((), CANARY_FAILED, service="api", setup="break-canary"),
-    # the promotion
-    "promotion-unavailable": Case(
-        (Fault("UpdateService", "UNAVAILABLE"),), PROMOTION_FAILED, "promote"
-    ),
+    "probe-canary-fails": Case((), CLEANED, service="api", setup="break-canary"),
+    # the promotion (and the cleanup after it, under the same fault)
+    "promotion-unavailable": Case((Fault("UpdateService", "UNAVAILABLE"),), LEFT, "promote"),
     "promotion-deadline-exceeded": Case(
-        (Fault("UpdateService", "DEADLINE_EXCEEDED"),), PROMOTION_FAILED, "promote"
+        (Fault("UpdateService", "DEADLINE_EXCEEDED"),), LEFT, "promote"
     ),
     "promotion-permission-denied": Case(
-        (Fault("UpdateService", "PERMISSION_DENIED"),), PROMOTION_FAILED, "promote"
+        (Fault("UpdateService", "PERMISSION_DENIED"),), LEFT, "promote"
     ),
     "promotion-unreadable": Case(
         (Fault("UpdateService", "UNAVAILABLE"), Fault("GetService", "UNAVAILABLE")),
-        PROMOTION_FAILED,
+        LEFT,
         "promote",
+    ),
+    "promotion-fails-once": Case(
+        (Fault("UpdateService", "PERMISSION_DENIED", first_n=1),), CLEANED, "promote"
+    ),
+    # the cleanup's own write (after the canary failed its probe): its answer lost, as the
+    # canary's was
+    "cleanup-answer-lost": Case(
+        (lost("UpdateService", "PERMISSION_DENIED", first_n=2),),
+        CLEANED,
+        "deploy",
+        service="api",
+        setup="break-canary",
     ),
     "promotion-answer-lost": Case((lost("UpdateService", "UNAVAILABLE"),), PROMOTED, "promote"),
     "promotion-operation-lost": Case((Fault("GetOperation", "UNAVAILABLE"),), PROMOTED, "promote"),
@@ -144,9 +156,7 @@ def run(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ru
 
 
 def serving(service: run_v2.Service) -> set[tuple[str, int]]:
-    return {
-        (s.revision.rsplit("/", 1)[-1], s.percent) for s in service.traffic_statuses if s.percent
-    }
+    return set(shares(service).items())
 
 
 def traffic(service: run_v2.Service) -> list[tuple[int, int, str]]:
@@ -179,45 +189,46 @@ def test_fix_fails_safely_and_rollback_restores(run: Run, clients: Clients, name
             sandbox.inject(fault)
     ui = ScriptedUI([True, True], on_confirm=arm)
     options = FixOptions(yes=False, verify=case.service == "api")
-    try:
-        result = run.fix(case.service, ui, options)
-    except Aborted as exc:
-        aborted: Aborted | None = exc
-        assert "\n" not in exc.message and "Traceback" not in exc.message
-    else:
-        aborted = None
+    result = run.fix(case.service, ui, options)
+    message = result.summary()
+    assert "Traceback" not in message
     sandbox.clear_faults()
     after = sandbox.service(PROJECT, case.service)
     (entry,) = run.journal().entries()
 
     if case.expect == PROMOTED:
-        assert aborted is None, aborted
-        assert result.exit_code is ExitCode.OK
+        assert result.exit_code is ExitCode.OK, message
         assert entry.state == State.PROMOTED
         assert serving(after) == {(entry.canary_revision, 100)}
     else:
-        assert aborted is not None and aborted.exit_code is ExitCode.ABORTED
-        assert serving(after) == serving(before)  # traffic never moved
+        assert result.exit_code is ExitCode.ABORTED, message
         if case.expect == NOTHING:
             assert entry.state == State.ABORTED
             assert after.etag == before.etag  # nothing was written
-            assert "nothing was changed" in aborted.message
-        elif case.expect == CANARY_FAILED:
-            assert entry.state == State.CANARY_FAILED
-            assert f"drift rollback {entry.change_id}" in aborted.message
+            assert "nothing was changed" in message
+        elif case.expect == CLEANED:
+            assert entry.state == State.CLEANED_UP, entry.history
+            assert "restored the routing" in message
+            assert_serves_as_before(sandbox, PROJECT, case.service, before, entry.canary_revision)
         else:
-            assert entry.state == State.ABORTED and "promotion failed" in entry.history[-1]["note"]
-            assert f"drift rollback {entry.change_id}" in aborted.message
+            assert serving(after) == serving(before)  # traffic never moved
+            assert entry.state in (State.CANARY_FAILED, State.CLEANUP_FAILED, State.PROMOTING)
+            assert f"drift rollback {entry.change_id}" in message
 
     rolled = run.rollback()
     restored = sandbox.service(PROJECT, case.service)
     (entry,) = run.journal().entries()
     if case.expect == NOTHING:
         assert rolled.restored == [] and restored.etag == before.etag
+    elif case.expect == CLEANED:
+        assert rolled.restored == [] and "nothing left to roll back" in rolled.summary()
     else:
         assert rolled.restored == [case.service] and entry.state == State.ROLLED_BACK
+        assert rolled.exit_code is ExitCode.OK
     assert restored.template.containers == before.template.containers
     assert traffic(restored) == traffic(before)
+    if case.expect != PROMOTED:
+        assert_serves_as_before(sandbox, PROJECT, case.service, before, entry.canary_revision)
     assert not any(t.tag.startswith("drift-") for t in restored.traffic)
 
 
@@ -240,17 +251,15 @@ def test_rollback_under_faults_can_always_be_finished(run: Run, name: str) -> No
     run.fix("web", ScriptedUI(), FixOptions(yes=True))
     for fault in faults:
         sandbox.inject(fault)
-    try:
-        run.rollback()
-    except Aborted as exc:
-        assert not first_gets_through, exc
+    first = run.rollback()
+    if first.exit_code is ExitCode.ABORTED:
+        assert not first_gets_through, first.summary()
         (entry,) = run.journal().entries()
         assert entry.state in (State.PROMOTED, State.ROLLBACK_FAILED)  # what happened, told
-        assert "drift rollback" in exc.message
         sandbox.clear_faults()
-        run.rollback()  # run again, as the message says
+        assert run.rollback().exit_code is ExitCode.OK  # run again
     else:
-        assert first_gets_through
+        assert first_gets_through and first.exit_code is ExitCode.OK
     sandbox.clear_faults()
     (entry,) = run.journal().entries()
     assert entry.state == State.ROLLED_BACK
@@ -301,3 +310,86 @@ def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     requests = [c.request for c in sandbox.calls if c.short == "UpdateService"]
     assert len(requests) == (2 if etag else 1)
     assert all(r == requests[0] for r in requests)  # the very same request
+
+
+def test_promotion_refused_while_someone_deployed(run: Run, clients: Clients) -> None:
+    """Issue 21 item 1: at the promotion prompt a third party deploys a new image with LATEST
+    100 %; the promotion is refused (etag). The recovery compared only the traffic (LATEST
+    100 % = LATEST 100 %) and said "traffic moved", exit 0, journal `promoted`."""
+    sandbox = run.sandbox
+    name = f"projects/{PROJECT}/locations/us-central1/services/web"
+    theirs = "us-central1-docker.pkg.dev/acme-chat-staging/acme-chat/web:v3.3.0"
+
+    def deploy(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            service = clients.services.get_service(name=name)
+            service.template.containers[0].image = theirs
+            service.template.revision = ""
+            service.traffic = [
+                run_v2.TrafficTarget(
+                    type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST,
+                    percent=100,
+                )
+            ]
+            clients.services.update_service(service=service).result()
+
+    result = run.fix("web", ScriptedUI([True, True], on_confirm=deploy), FixOptions())
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    text = result.summary()
+    assert "traffic moved" not in text and "changed meanwhile by someone else" in text
+    (entry,) = run.journal().entries()
+    assert entry.state == State.ABORTED and entry.writes[-1]["landed"] is False
+    after = sandbox.service(PROJECT, "web")
+    ((revision, _),) = shares(after).items()
+    assert revision != entry.canary_revision and f"LATEST 100% → {revision}" in text
+    assert after.template.containers[0].image == theirs  # drift did not touch their deploy
+    assert run.rollback().exit_code is ExitCode.ABORTED  # nor would rollback, without --force
+
+
+def test_a_journal_write_failing_after_the_canary(run: Run) -> None:
+    """Issue 21 item 5: the journal could not be written after the canary was deployed:
+    "internal error: IsADirectoryError", exit 2, the canary left and not mentioned."""
+    sandbox = run.sandbox
+    before = sandbox.service(PROJECT, "web")
+    broken: list[Path] = []
+
+    def break_journal(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            (path,) = run.settings.journal().glob("*.json")
+            path.unlink()
+            path.mkdir()  # the entry's path became a directory
+            broken.append(path)
+
+    writes = len([c for c in sandbox.calls if c.short == "UpdateService"])
+    result = run.fix("web", ScriptedUI([True, True], on_confirm=break_journal), FixOptions())
+    assert broken and result.exit_code is ExitCode.ABORTED
+    (outcome,) = result.outcomes
+    text = result.summary()
+    assert f"cannot write the journal entry {broken[0]}" in text
+    assert f"The canary {outcome.canary} is deployed with no traffic (tag {outcome.tag})" in text
+    assert f"gcloud run services update-traffic web --remove-tags {outcome.tag}" in text
+    assert "internal error" not in text and "\n" not in outcome.message
+    # nothing more was written: no promotion, traffic where it was
+    assert len([c for c in sandbox.calls if c.short == "UpdateService"]) == writes + 1
+    assert serving(sandbox.service(PROJECT, "web")) == serving(before)
+
+
+def test_credentials_failing_mid_fix(run: Run) -> None:
+    """Credentials rejected after the canary exists (UNAUTHENTICATED): one message saying
+    where things stand and how to undo them, exit 4; rollback restores once they work."""
+    sandbox = run.sandbox
+    before = sandbox.service(PROJECT, "web")
+
+    def expire(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            sandbox.inject(Fault("*", "UNAUTHENTICATED", match="services/web"))
+
+    result = run.fix("web", ScriptedUI([True, True], on_confirm=expire), FixOptions())
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert outcome.message.startswith("web: stopped: ") and "UNAUTHENTICATED" in outcome.message
+    assert f"drift rollback {result.change_id}" in outcome.message
+    sandbox.clear_faults()
+    assert run.rollback().exit_code is ExitCode.OK
+    (entry,) = run.journal().entries()
+    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)

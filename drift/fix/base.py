@@ -1,0 +1,213 @@
+"""What a fix builds on (SPEC invariant 8): the configuration that serves — the serving
+revision as read, copied into a RevisionTemplate — plus the plan, nothing else. The service's
+template may hold something that does not serve: an unreleased change (a `--no-traffic`
+deploy), which stops the fix unless `--from-template` says to build on it, or the spec of a
+revision that failed (it cannot serve), which the fix replaces and says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fields import enum_name, normalise_account
+from drift.fix.differences import reserved, template_differences
+from drift.live.model import LiveService, RevisionConfig
+from drift.live.normalize import raw
+
+FROM_REVISION = (
+    "scaling",
+    "vpc_access",
+    "timeout",
+    "service_account",
+    "containers",
+    "volumes",
+    "execution_environment",
+    "encryption_key",
+    "max_instance_request_concurrency",
+    "service_mesh",
+    "encryption_key_revocation_action",
+    "encryption_key_shutdown_duration",
+    "session_affinity",
+    "node_selector",
+    "gpu_zonal_redundancy_disabled",
+)
+"""The RevisionTemplate fields a Revision has too (`Revision` and `RevisionTemplate` in
+google/cloud/run/v2), taken from the serving revision. Labels and annotations are too, but a
+Revision's are output only and may carry system keys: their user keys come from the revision,
+the reserved ones (refused on v2 writes unless resent unchanged) from the template as read.
+`health_check_disabled` exists on templates only: it comes from the template."""
+
+
+@dataclass(frozen=True)
+class Base:
+    service: str
+    template: Any
+    """run_v2.RevisionTemplate to patch (no revision name): the configuration that serves."""
+    config: RevisionConfig
+    """The same, normalised: what the plan is computed against."""
+    revision: str
+    """The serving revision it was read from ("" when it is the template)."""
+    on_template: bool = False
+    differences: tuple[str, ...] = ()
+    """How the template differs from what serves (what serves → the template)."""
+    failed: str = ""
+    """The failed revision whose template the fix replaces (its differences: what it had)."""
+    blocked: str = ""
+    """Why no fix can be built (a deploy in progress, the serving revision unreadable)."""
+    latest_created: str = ""
+    others: tuple[str, ...] = ()
+    """Other revisions serving traffic: a fix leaves their targets as they are."""
+
+    @property
+    def unreleased(self) -> bool:
+        """The template holds a change that does not serve, and nothing says to build on it."""
+        return bool(self.differences) and not self.failed and not self.on_template
+
+
+def latest_routed(service: Any) -> bool:
+    """Whether some traffic goes to LATEST (the latest ready revision)."""
+    return any(
+        enum_name(raw(t), "type_").endswith("LATEST") and t.percent > 0 for t in service.traffic
+    )
+
+
+def base_revision(live: LiveService) -> str:
+    """The serving revision a canary replaces: the one LATEST resolves to when traffic is
+    routed to LATEST, else the one with the most traffic."""
+    if latest_routed(live.source) and live.latest_ready:
+        return live.latest_ready
+    return live.serving[0].name if live.serving else ""
+
+
+def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
+    from google.cloud import run_v2
+
+    service = live.source
+    template = run_v2.RevisionTemplate.deserialize(
+        run_v2.RevisionTemplate.serialize(service.template)
+    )
+    template.revision = ""
+    name = base_revision(live)
+    serving = next((s for s in live.serving if s.name == name), None)
+    others = tuple(f"{s.name} {s.percent}%" for s in live.serving if s.name != name)
+    blocked = ""
+    if live.reconciling:
+        blocked = (
+            f"a deploy is in progress on {live.name} (generation {service.generation}, "
+            f"observed {service.observed_generation}): run drift fix again once it has settled"
+        )
+    elif serving is None and live.serving:
+        blocked = f"the serving revision {name} of {live.name} could not be read"
+    if serving is None or serving.source is None:  # the template describes what serves
+        config = serving.config if serving is not None else live.template
+        return Base(
+            live.name,
+            template,
+            config,
+            name if serving else "",
+            blocked=blocked,
+            latest_created=live.latest_created,
+            others=others,
+        )
+    served = template_from_revision(serving.source, service.template)
+    differences = tuple(template_differences(served, service.template))
+    if from_template:
+        return Base(
+            live.name,
+            template,
+            live.template,
+            name,
+            True,
+            differences,
+            "",
+            blocked,
+            live.latest_created,
+            others,
+        )
+    failed = ""
+    if (
+        differences
+        and not live.latest_created_ready
+        and not live.reconciling
+        and live.latest_created != name
+    ):
+        failed = live.latest_created  # the template is the spec of a revision that failed
+    return Base(
+        live.name,
+        served,
+        serving.config,
+        name,
+        False,
+        differences,
+        failed,
+        blocked,
+        live.latest_created,
+        others,
+    )
+
+
+def template_from_revision(revision: Any, template: Any) -> Any:
+    """A RevisionTemplate with the serving revision's configuration (see FROM_REVISION)."""
+    from google.cloud import run_v2
+
+    rev, tpl = raw(revision), raw(template)
+    out = run_v2.RevisionTemplate.pb()()
+    for name in FROM_REVISION:
+        field = out.DESCRIPTOR.fields_by_name[name]
+        if field.is_repeated:
+            getattr(out, name).extend(getattr(rev, name))
+        elif field.message_type is not None:
+            if rev.HasField(name):
+                getattr(out, name).CopyFrom(getattr(rev, name))
+        else:
+            setattr(out, name, getattr(rev, name))
+    out.health_check_disabled = tpl.health_check_disabled
+    if normalise_account(out.service_account) == normalise_account(tpl.service_account):
+        out.service_account = tpl.service_account  # a revision names the default account
+    for kind in ("labels", "annotations"):
+        mine = {k: v for k, v in getattr(rev, kind).items() if not reserved(k)}
+        system = {k: v for k, v in getattr(tpl, kind).items() if reserved(k)}
+        getattr(out, kind).update({**mine, **system})
+    return run_v2.RevisionTemplate.wrap(out)
+
+
+def describe(base: Base) -> str:
+    """What the fix builds on, in words (for the plan and the journal)."""
+    text = _built_on(base)
+    if base.others:
+        text += "; the other revisions serving keep their traffic and configuration: " + ", ".join(
+            base.others
+        )
+    return text
+
+
+def _built_on(base: Base) -> str:
+    if base.on_template:
+        if not base.differences:
+            return f"{base.service}: built on the template (it is what serves)"
+        return (
+            f"{base.service}: built on the template (--from-template), which differs from what "
+            f"serves ({base.revision}); these roll out with the patch: "
+            + "; ".join(base.differences)
+        )
+    if base.failed:
+        return (
+            f"{base.service}: built on the serving revision {base.revision}; it replaces the "
+            f"template of the failed revision {base.failed}, which had: "
+            + "; ".join(base.differences)
+        )
+    if base.revision:
+        return f"{base.service}: built on the serving revision {base.revision}"
+    return f"{base.service}: built on the template (no revision serves)"
+
+
+def unreleased_message(base: Base) -> str:
+    hint = ""
+    if "-drift-" in base.latest_created:
+        hint = " (a canary drift left: finish that change first)"
+    return (
+        f"{base.service}: the template differs from what serves ({base.revision}): "
+        + "; ".join(base.differences)
+        + f"{hint}. A fix builds on what serves and would drop these; run `drift fix "
+        "--from-template` to build on the template instead (they roll out too)"
+    )

@@ -1,0 +1,349 @@
+"""One service's fix: the canary (what serves plus the plan, no traffic, a tag), its proof
+(probe), the promotion, and — on any abort after the canary exists — the cleanup that puts
+back the routing that served (`restore`). Every write is journaled first; every outcome is
+judged from what the service says afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from drift.errors import ApiError, DriftError, JournalError
+from drift.fix.base import Base
+from drift.fix.context import Context, ServiceOutcome, Stop, canary_request
+from drift.fix.journal import Entry, State, Write
+from drift.fix.model import ServicePlan
+from drift.fix.patch import canary_percent, copy_service, promoted_traffic
+from drift.fix.prove import prove
+from drift.fix.restore import restore
+from drift.fix.routing import (
+    describe_serving,
+    landed,
+    promotion_problem,
+    serving,
+    template_key,
+    traffic_key,
+)
+from drift.fix.update import settled, update_service
+from drift.live.model import LiveService
+
+
+@dataclass
+class ServiceFix:
+    ctx: Context
+    sp: ServicePlan
+    base: Base
+    live: LiveService
+    change_id: str
+    entry: Entry
+    outcome: ServiceOutcome
+    where: str = ""
+    """One line: the state the service is in, for an interruption."""
+    after: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.sp.service
+
+    @property
+    def container(self) -> str | None:
+        return self.ctx.profile.services[self.name].container
+
+    @property
+    def rollback_hint(self) -> str:
+        return f"`drift rollback {self.change_id}` removes it and restores the routing"
+
+    async def run(self) -> ServiceOutcome:
+        try:
+            await self._steps()
+        except Stop as stop:
+            await self._stop(stop)
+        except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
+            if not self.entry.writes:
+                raise
+            await self._stop(
+                Stop(f"{self.name}: stopped: {exc.message}. Where it stands: {self.where}")
+            )
+        return self.outcome
+
+    def _record(self, state: str, note: str) -> None:
+        try:
+            self.ctx.journal.record(self.entry, state, note)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+
+    def _journal_failed(self, exc: JournalError) -> str:
+        p = self.ctx.profile
+        return (
+            f"{self.name}: {exc.message}. The canary {self.outcome.canary} is deployed with no "
+            f"traffic (tag {self.outcome.tag}) and traffic stays pinned to "
+            f"{self.base.revision or 'what served'}: "
+            f"once the journal is writable, `drift rollback {self.change_id}` removes it; or "
+            f"remove its tag by hand: gcloud run services update-traffic {self.name} "
+            f"--remove-tags {self.outcome.tag} --project {p.project} --region {p.region}"
+        )
+
+    async def _steps(self) -> None:
+        ctx, raw = self.ctx, self.live.source
+        canary, tag = self.outcome.canary, self.outcome.tag
+        request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
+        write = Write(
+            "canary",
+            raw.etag,
+            int(raw.generation),
+            canary,
+            template_key(request),
+            traffic_key(request.traffic),
+        )
+        try:
+            ctx.journal.begin(
+                self.entry, State.CANARY_DEPLOYING, f"deploying {canary} with no traffic", write
+            )
+        except JournalError as exc:
+            raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+        self.where = (
+            f"{self.name}: the canary {canary} was being deployed (it may exist, with no "
+            f"traffic; traffic was not moved); {self.rollback_hint}"
+        )
+        ctx.ui.say(f"{self.name}: deploying canary revision {canary} (no traffic, tag {tag})")
+        failure: ApiError | None = None
+        try:
+            await update_service(ctx.session, request)
+            after = await settled(ctx.session, raw.name, canary)
+        except ApiError as exc:
+            failure = exc
+            after = await self._recover_canary(exc)
+        self.after = after
+        problem = self._verify_canary(after, write)
+        cause = f" ({failure.detail})" if failure is not None else ""
+        state = State.CANARY_FAILED if problem else State.CANARY_READY
+        note = problem + cause if problem else f"{canary} ready"
+        try:
+            ctx.journal.landed(
+                self.entry, state, note, etag=after.etag, generation=int(after.generation)
+            )
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+        if problem:
+            raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)
+        self.outcome.state = State.CANARY_READY
+        self.outcome.tag_url = next(
+            (s.uri for s in after.traffic_statuses if s.tag == tag and s.uri), ""
+        )
+        pinned = self.base.revision or "what served"
+        self.where = (
+            f"{self.name}: the canary {canary} is ready with no traffic (tag {tag}) and traffic "
+            f"is pinned to {pinned}; {self.rollback_hint}"
+        )
+        await prove(self.ctx, self.live, self.sp.revision, self.outcome)
+        if not ctx.options.promote:
+            self._pin()
+            return
+        if not ctx.options.yes and not ctx.ui.confirm(
+            f"Move all traffic of {self.name} to {canary}?"
+        ):
+            raise Stop(f"{self.name}: promotion declined", cleanup=True)
+        await self._promote()
+
+    def _pin(self) -> None:
+        canary, tag, p = self.outcome.canary, self.outcome.tag, self.ctx.profile
+        latest = any(s.latest and s.percent for s in serving(self.live.source))
+        finish = (
+            f"gcloud run services update-traffic {self.name} --to-latest --remove-tags {tag}"
+            if latest
+            else f"gcloud run services update-traffic {self.name} --to-revisions "
+            f"{canary}=100 --remove-tags {tag}"
+        ) + f" --project {p.project} --region {p.region}"
+        self._record(State.PINNED, f"--no-promote: traffic pinned to {self.base.revision}")
+        self.outcome.state = State.PINNED
+        self.outcome.message = (
+            f"{self.name}: canary {canary} is ready at {self.outcome.tag_url} with no traffic "
+            f"(--no-promote). Traffic stays pinned to {self.base.revision} while it exists, so a "
+            f"new deploy would get no traffic (`drift check` reports revision.pinned). Finish "
+            f"with: promote ({finish}), or `drift rollback {self.change_id}`"
+        )
+
+    async def _read(self) -> Any | None:
+        try:
+            return await settled(self.ctx.session, self.live.source.name)
+        except ApiError:
+            return None
+
+    async def _recover_canary(self, exc: ApiError) -> Any:
+        """The canary write failed, or its answer, its operation or the read after it was
+        lost. The service says which: the service once the canary has settled, or Stop."""
+        canary, name = self.outcome.canary, self.live.source.name
+        now = await self._read()
+        if now is None:
+            raise Stop(
+                f"{self.name}: deploying the canary {canary} failed ({exc.reason}) and the "
+                "service could not be read back: it may carry the canary, with no traffic. "
+                f"Traffic was not moved; `drift rollback {self.change_id}` restores it",
+                State.CANARY_FAILED,
+            )
+        if now.template.revision != canary:  # the write did not take effect
+            self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
+            if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
+                raise Stop(
+                    f"{self.name} changed after drift read it (etag): nothing was changed; "
+                    "run drift fix again"
+                )
+            raise Stop(
+                f"{self.name}: deploying the canary {canary} failed ({exc.reason}); nothing was "
+                f"changed: traffic stays on {self.sp.revision}"
+            )
+        try:
+            return await settled(self.ctx.session, name, canary)
+        except ApiError as read:
+            raise Stop(
+                f"{self.name}: the canary {canary} was deployed but could not be followed "
+                f"({read.reason}). Traffic was not moved; `drift rollback {self.change_id}` "
+                "removes it",
+                State.CANARY_FAILED,
+            ) from read
+
+    def _verify_canary(self, after: Any, write: Write) -> str:
+        """Traffic unchanged, the canary ready, and its configuration exactly the one sent:
+        the problem found, or ""."""
+        canary = self.outcome.canary
+        short = after.latest_ready_revision.rsplit("/", 1)[-1]
+        if short != canary:
+            return f"the canary revision {canary} is not ready (latest ready is {short})"
+        before = {(s.revision, s.percent) for s in serving(self.live.source) if s.percent}
+        now = {(s.revision, s.percent) for s in serving(after) if s.percent}
+        if before != now:
+            return "traffic changed while deploying the canary; stopping"
+        if template_key(after) != write.template_key:
+            return "the deployed template differs from the plan"
+        return ""
+
+    async def _promote(self) -> None:
+        ctx, raw, after = self.ctx, self.live.source, self.after
+        canary = self.outcome.canary
+        promote = copy_service(after)
+        promote.traffic = promoted_traffic(raw, self.base.revision, canary)
+        del promote.traffic_statuses[:]
+        write = Write(
+            "promotion",
+            after.etag,
+            int(after.generation),
+            canary,
+            template_key(promote),
+            traffic_key(promote.traffic),
+        )
+        try:
+            ctx.journal.begin(self.entry, State.PROMOTING, f"moving traffic to {canary}", write)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+        self.where = (
+            f"{self.name}: traffic was being moved to the canary {canary} (it may serve); "
+            f"`drift rollback {self.change_id}` restores what served before"
+        )
+        error: ApiError | None = None
+        try:
+            await update_service(ctx.session, promote)
+        except ApiError as exc:  # the answer or the operation may be what was lost
+            error = exc
+        now = await self._read()
+        reason = error.reason if error is not None else "the service could not be read back"
+        if now is not None and landed(now, write):
+            problem = promotion_problem(now, canary, canary_percent(raw, self.base.revision))
+            if not problem:
+                note = f"traffic on {canary}" + (f" ({error.reason})" if error else "")
+                try:
+                    ctx.journal.landed(
+                        self.entry,
+                        State.PROMOTED,
+                        note,
+                        etag=now.etag,
+                        generation=int(now.generation),
+                    )
+                except JournalError as exc:
+                    raise Stop(self._journal_failed(exc)) from exc
+                self.outcome.state = State.PROMOTED
+                self.outcome.message = (
+                    f"{self.name}: traffic moved to {canary} (what serves: {describe_serving(now)})"
+                )
+                self.where = f"{self.name}: the fix is complete (traffic on {canary})"
+                return
+            self._landed(State.ABORTED, problem, now)
+            raise Stop(
+                f"{self.name}: the promotion was written but {problem}; "
+                f"`drift rollback {self.change_id}` restores what served before"
+            )
+        if now is None:  # whether the write landed is unknown: the journal says `promoting`
+            raise Stop(
+                f"{self.name}: moving traffic to {canary} failed ({reason}); the service could "
+                "not be read back; the journal records the state: run "
+                f"`drift rollback {self.change_id}`",
+                State.PROMOTING,
+            )
+        self._landed(State.ABORTED, f"promotion failed: {reason}", None)
+        if int(now.generation) != int(after.generation):
+            raise Stop(
+                f"{self.name}: moving traffic to {canary} failed ({reason}): the service was "
+                f"changed meanwhile by someone else (generation {after.generation} → "
+                f"{now.generation}, last modified by {now.last_modifier or 'unknown'}); what "
+                f"serves now: {describe_serving(now, canary)}. drift leaves it as it is; "
+                f"`drift rollback {self.change_id} --force` would undo their change too"
+            )
+        raise Stop(
+            f"{self.name}: promotion failed: moving traffic to {canary} failed ({reason})",
+            cleanup=True,
+        )
+
+    def _landed(self, state: str, note: str, now: Any | None) -> None:
+        try:
+            if now is not None:
+                self.ctx.journal.landed(
+                    self.entry, state, note, etag=now.etag, generation=int(now.generation)
+                )
+            else:
+                self.ctx.journal.landed(self.entry, state, note)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+
+    async def _stop(self, stop: Stop) -> None:
+        """End the service's fix: say where it stands, and after an abort with a canary,
+        clean up (the canary's tag gone, the routing that served put back)."""
+        outcome = self.outcome
+        outcome.aborted = True
+        if self.entry.writes and self.entry.state != stop.state:
+            self._record_quietly(stop.state, stop.message)
+        outcome.state = self.entry.state
+        outcome.message = stop.message
+        if not stop.cleanup:
+            return
+        self.where = (
+            f"{stop.message}; the canary {outcome.canary} was being removed; "
+            f"`drift rollback {self.change_id}` finishes it"
+        )
+        try:
+            done = await restore(
+                self.ctx.session,
+                self.ctx.journal,
+                self.entry,
+                step="cleanup",
+                states=(State.CLEANING_UP, State.CLEANED_UP, State.CLEANUP_FAILED),
+            )
+        except JournalError as exc:
+            outcome.message = f"{stop.message}. {self._journal_failed(exc)}"
+            return
+        outcome.state = self.entry.state
+        if done.ok:
+            outcome.message = (
+                f"{stop.message}. drift removed the canary's tag and restored the routing "
+                f"(what serves: {done.text}); nothing is left to roll back"
+            )
+            self.where = f"{stop.message}; the routing that served is restored"
+        else:
+            outcome.message = (
+                f"{stop.message}. Removing the canary {outcome.canary} failed: {done.text}; "
+                f"`drift rollback {self.change_id}` tries again"
+            )
+
+    def _record_quietly(self, state: str, note: str) -> None:
+        try:
+            self.ctx.journal.record(self.entry, state, note)
+        except JournalError:
+            pass

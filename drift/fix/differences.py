@@ -1,0 +1,174 @@
+"""How two revision configurations differ, one line per difference, for a person deciding
+whether to go on: every field of the template is compared (nothing unnamed slips through);
+containers by name, variables by name with values masked as findings mask them, other fields
+with their values when they are short scalars. Labels and annotations in the reserved
+namespaces (system-managed, refused on v2 writes) are left out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from google.protobuf.descriptor import FieldDescriptor
+
+from drift.diff.describe import describe_live, mask_plain
+from drift.fields import normalise_account
+from drift.live.model import EnvVar
+from drift.live.normalize import env_var, raw
+from drift.redact import MASK
+
+RESERVED = (
+    "run.googleapis.com/",
+    "cloud.googleapis.com/",
+    "serving.knative.dev/",
+    "autoscaling.knative.dev/",
+)
+"""`RevisionTemplate.annotations`: "Cloud Run API v2 does not support annotations with
+`run.googleapis.com`, `cloud.googleapis.com`, `serving.knative.dev`, or
+`autoscaling.knative.dev` namespaces, and they will be rejected." """
+SKIPPED = frozenset({"revision"})
+"""Not configuration: the name of the revision."""
+SHORT = 120
+
+
+def reserved(key: str) -> bool:
+    return key.startswith(RESERVED)
+
+
+def template_differences(before: Any, after: Any) -> list[str]:
+    """What changes from `before` to `after` (RevisionTemplates or Revisions, proto-plus or
+    protobuf), one line each; [] when they run with the same configuration."""
+    b, a = raw(before), raw(after)
+    lines: list[str] = []
+    names = [f.name for f in a.DESCRIPTOR.fields if f.name in b.DESCRIPTOR.fields_by_name]
+    for name in names:
+        if name in SKIPPED:
+            continue
+        if name == "containers":
+            lines += _containers(b.containers, a.containers)
+        elif name in ("labels", "annotations"):
+            lines += _mapping(name.rstrip("s"), dict(getattr(b, name)), dict(getattr(a, name)))
+        else:
+            lines += _field(name, b, a)
+    return lines
+
+
+def _containers(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
+    old = {c.name: c for c in before}
+    new = {c.name: c for c in after}
+    several = len(old) > 1 or len(new) > 1
+    lines = [
+        f"container {name or '(unnamed)'}: removed (image {old[name].image})"
+        for name in sorted(old.keys() - new.keys())
+    ] + [
+        f"container {name or '(unnamed)'}: added (image {new[name].image})"
+        for name in sorted(new.keys() - old.keys())
+    ]
+    for name in [n for n in new if n in old]:
+        where = f" (container {name})" if several else ""
+        b, a = old[name], new[name]
+        if b.image != a.image:
+            lines.append(f"image{where}: {b.image} → {a.image}")
+        lines += [line + where for line in _env(b.env, a.env)]
+        for f in a.DESCRIPTOR.fields:
+            if f.name not in ("name", "image", "env"):
+                lines += [line + where for line in _field(f.name, b, a)]
+    return lines
+
+
+def _env(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
+    old = {v.name: env_var(v) for v in before}
+    new = {v.name: env_var(v) for v in after}
+    lines = [f"env.{name}: added ({describe_live(new[name])})" for name in new.keys() - old.keys()]
+    lines += [
+        f"env.{name}: removed (was {describe_live(old[name])})" for name in old.keys() - new.keys()
+    ]
+    lines += [
+        f"env.{name}: {_change(old[name], new[name])}"
+        for name in new.keys() & old.keys()
+        if old[name] != new[name]
+    ]
+    order = [v.name for v in after] + [v.name for v in before]
+    if not lines and [v.name for v in before] != [v.name for v in after]:
+        lines.append("env: the order of the variables differs")
+    return sorted(lines, key=lambda line: order.index(line.split(":")[0][4:]))
+
+
+def _change(before: EnvVar, after: EnvVar) -> str:
+    """A changed variable: both sides masked when either looks like a credential."""
+    b, a = describe_live(before), describe_live(after)
+    masked = (before.ref is None and b != (before.value or "")) or (
+        after.ref is None and a != (after.value or "")
+    )
+    if masked:
+        return f"{MASK} → {MASK} (changed)"
+    return f"{b} → {a}"
+
+
+def _mapping(kind: str, before: dict[str, str], after: dict[str, str]) -> list[str]:
+    lines = []
+    for key in sorted(before.keys() | after.keys()):
+        if reserved(key) or before.get(key) == after.get(key):
+            continue
+        b, a = before.get(key), after.get(key)
+        if b is None:
+            lines.append(f"{kind} {key}: added ({_value(key, a)})")
+        elif a is None:
+            lines.append(f"{kind} {key}: removed")
+        else:
+            lines.append(f"{kind} {key}: {_value(key, b)} → {_value(key, a)}")
+    return lines
+
+
+def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
+    """A field of two messages of the same shape: its leaves that differ, with values."""
+    field = after.DESCRIPTOR.fields_by_name[name]
+    b, a = getattr(before, name), getattr(after, name)
+    path = prefix + name
+    if field.is_repeated:
+        if list(b) == list(a):
+            return []
+        if field.cpp_type != FieldDescriptor.CPPTYPE_MESSAGE and field.message_type is None:
+            return [f"{path}: {_value(name, list(b))} → {_value(name, list(a))}"]
+        return [f"{path} differs"]
+    if field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
+        if b == a:
+            return []
+        if field.message_type.full_name == "google.protobuf.Duration":
+            return [f"{path}: {_duration(b)} → {_duration(a)}"]
+        out: list[str] = []
+        for sub in a.DESCRIPTOR.fields:
+            out += _field(sub.name, b, a, prefix=path + ".")
+        return out or [f"{path} differs"]
+    if b == a or (name == "service_account" and normalise_account(b) == normalise_account(a)):
+        return []
+    if field.enum_type is not None:
+        names = field.enum_type.values_by_number
+        return [f"{path}: {_enum(names, b)} → {_enum(names, a)}"]
+    return [f"{path}: {_value(name, b)} → {_value(name, a)}"]
+
+
+def _enum(names: Any, number: int) -> str:
+    value = names.get(number)
+    return value.name if value is not None else str(number)
+
+
+def _duration(value: Any) -> str:
+    if not value.seconds and not value.nanos:
+        return "(unset)"
+    seconds = value.seconds + value.nanos / 1e9
+    return f"{seconds:g}s"
+
+
+def _value(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        text = " ".join(str(v) for v in value)
+        return mask_plain(name, text, secret=False) if text else "(none)"
+    if isinstance(value, str):
+        if not value:
+            return "(unset)"
+        shown = mask_plain(name, value, secret=False)
+        return shown if len(shown) <= SHORT else shown[: SHORT - 1] + "…"
+    return str(value)

@@ -1,0 +1,162 @@
+"""One writer per service (SPEC invariant 11): before its first write, `fix` or `rollback`
+takes a lock file in the journal directory (`locks/PROJECT--REGION--SERVICE.lock`, created
+with O_EXCL) naming the change, the process, the host and the start time; a second command
+on the same service stops at once (exit 4) naming the change that holds it.
+
+A lock whose process is gone (same host, no such pid) was left by a killed `fix`: it is
+reported as stale, never waited on. `drift rollback` of that very change takes it over (that
+is how a killed fix is finished); anything else refuses and says the two ways out: roll that
+change back, or delete the lock file once the service is known to be as it should be. A lock
+from another host cannot be judged and is treated as held."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from drift.fix.journal import now_text
+
+
+@dataclass(frozen=True)
+class Holder:
+    path: Path
+    change_id: str
+    pid: int
+    host: str
+    started: str
+    command: str
+
+    @property
+    def stale(self) -> bool:
+        """The process that took the lock is gone (only knowable on this host)."""
+        if self.host != socket.gethostname() or self.pid <= 0:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def describe(self) -> str:
+        return (
+            f"change {self.change_id} ({self.command}, pid {self.pid} on {self.host}, "
+            f"since {self.started})"
+        )
+
+
+class Locked(Exception):
+    """A service is held by another change (see `message`)."""
+
+    def __init__(self, message: str, holder: Holder | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.holder = holder
+
+
+class Locks:
+    """The locks one command holds; released on exit (also on Ctrl-C and errors)."""
+
+    def __init__(self, journal: Path, change_id: str, command: str) -> None:
+        self.directory = journal / "locks"
+        self.change_id = change_id
+        self.command = command
+        self.held: list[Path] = []
+        self.notes: list[str] = []
+        """What was said about locks taken over."""
+
+    def __enter__(self) -> Locks:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+    def acquire(self, full_name: str, service: str, *, take_over: str = "") -> None:
+        """Take the lock of a service, or raise Locked. `take_over`: a change id whose stale
+        lock may be taken over (rollback of that change)."""
+        path = self.directory / (_safe(full_name) + ".lock")
+        for _ in range(2):
+            if self._create(path):
+                self.held.append(path)
+                return
+            holder = _read(path)
+            if holder is None:
+                raise Locked(
+                    f"{service}: the lock file {path} exists but cannot be read; if no drift "
+                    "command is changing the service, delete it",
+                    None,
+                )
+            if holder.change_id == self.change_id and holder.pid == os.getpid():
+                return  # already ours
+            if not holder.stale:
+                raise Locked(
+                    f"{service} is being changed by {holder.describe()}: wait for it to "
+                    f"finish (or, if that process is gone on {holder.host}, delete {path})",
+                    holder,
+                )
+            if take_over and holder.change_id == take_over:
+                self.notes.append(
+                    f"{service}: took over the lock left by {holder.describe()} (that process "
+                    "is gone)"
+                )
+                path.unlink(missing_ok=True)
+                continue
+            raise Locked(
+                f"{service}: {holder.describe()} was stopped mid-change (that process is gone) "
+                f"and left its lock: run `drift rollback {holder.change_id}` to undo it, or "
+                f"delete {path} if the service is as it should be",
+                holder,
+            )
+        raise Locked(f"{service}: another drift command took the lock {path} meanwhile", None)
+
+    def _create(self, path: Path) -> bool:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return False
+        body = {
+            "change_id": self.change_id,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": now_text(),
+            "command": self.command,
+        }
+        with os.fdopen(fd, "w") as out:
+            json.dump(body, out)
+            out.flush()
+            os.fsync(out.fileno())
+        return True
+
+    def release(self) -> None:
+        for path in self.held:
+            path.unlink(missing_ok=True)
+        self.held.clear()
+
+
+def _read(path: Path) -> Holder | None:
+    try:
+        data = json.loads(path.read_text())
+        return Holder(
+            path,
+            str(data["change_id"]),
+            int(data["pid"]),
+            str(data["host"]),
+            str(data["started"]),
+            str(data.get("command", "fix")),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _safe(text: str) -> str:
+    parts = text.split("/")
+    wanted = [parts[i] for i in (1, 3, 5) if i < len(parts)] if len(parts) >= 6 else [text]
+    return "--".join("".join(c for c in p if c.isalnum() or c in "-_.") for p in wanted)

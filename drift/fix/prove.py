@@ -1,0 +1,67 @@
+"""The canary's proof: the serving revision and the canary probed side by side (the canary
+through its tag URL); `confirmed` when the live one fails and the canary passes. A canary that
+fails its probe stops the fix (and its cleanup puts back the routing that served)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drift.errors import DriftError
+from drift.fix.context import Context, ServiceOutcome, Stop
+from drift.fix.journal import State
+from drift.live.model import LiveService
+
+
+async def prove(
+    ctx: Context, live_service: LiveService, serving: str, outcome: ServiceOutcome
+) -> None:
+    """Probe `serving` (the service URL) and the canary (its tag URL); Stop if the canary
+    fails."""
+    name = outcome.service
+    spec = ctx.profile.services[name].probe
+    if not ctx.options.verify or spec is None or not outcome.tag_url:
+        if spec is None:
+            ctx.ui.say(f"{name}: no probe in the profile: the canary is not verified")
+        return
+    from drift.probe.client import probe_all
+    from drift.probe.idtoken import google_id_token_provider
+    from drift.probe.targets import ProbeTarget
+
+    raw = live_service.source
+    try:
+        id_token = (
+            google_id_token_provider(
+                impersonate_service_account=ctx.settings.impersonate_service_account
+            )
+            if spec.auth == "google-id-token"
+            else None
+        )
+        live, canary = await probe_all(
+            [
+                ProbeTarget(name, serving, raw.uri, spec),
+                ProbeTarget(name, outcome.canary, outcome.tag_url, spec, audience=raw.uri),
+            ],
+            environ=ctx.environ,
+            id_token=id_token,
+        )
+    except DriftError as exc:  # the canary exists: stop like a failed probe, and clean up
+        raise Stop(
+            f"{name}: the canary could not be probed ({exc.message})",
+            State.CANARY_FAILED,
+            cleanup=True,
+        ) from exc
+    confirmed = (not live.ok) and canary.ok
+    outcome.live_probe = replace(live, confirmed=confirmed)
+    outcome.canary_probe = replace(canary, confirmed=confirmed)
+    outcome.confirmed = confirmed
+    ctx.ui.say(
+        f"{name}: probe of the serving revision: {live.outcome.value}; "
+        f"of the canary: {canary.outcome.value}"
+        + ("; the patch fixes the failure (confirmed)" if confirmed else "")
+    )
+    if not canary.ok:
+        raise Stop(
+            f"{name}: the canary failed its probe ({canary.detail})",
+            State.CANARY_FAILED,
+            cleanup=True,
+        )

@@ -1,0 +1,189 @@
+"""Put back what served before a change (an abort's cleanup, and `drift rollback`), without a
+trap for the team's next deploy (SPEC invariant 9).
+
+How, from the documentation: while a ready canary exists it is the latest ready revision, so
+LATEST would send traffic to it ("Allocates instances to the Service's latest ready
+Revision", `TrafficTargetAllocationType`; `gcloud run services update-traffic --to-latest`
+after a `--no-traffic` deploy does exactly that). Re-pointing `template.revision` at the old
+revision by name is undocumented (Cloud Run answers 409 for another configuration under an
+existing name; for the same one nothing is documented), and DeleteRevision only deletes
+"retired" revisions (`DeleteRevisionRequest`), which a tagged canary is not. The documented way
+is one UpdateService whose template is the configuration that served (a new revision, named by
+Cloud Run) and whose traffic is the traffic as it was (LATEST as LATEST, other targets and tags
+as they were; the canary's tag gone): "To return to just using the latest revision without
+traffic splitting, send all traffic to the latest revision" (Cloud Run "Rollbacks, gradual
+rollouts, and traffic migration"). Cloud Run moves traffic only once the new revision is
+ready; if it fails, "traffic_statuses … will have the state of the last serving revision"
+(`Service.reconciling`), so a failed restoration sends nothing anywhere new. LATEST then
+resolves to a revision with the configuration that served, never to the canary, and the
+result is judged from `traffic_statuses` and the revisions' readiness (`routing`)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from drift.errors import ApiError
+from drift.fields import FIELDS, Source, read_settings
+from drift.fix.journal import Entry, Journal, Write
+from drift.fix.patch import copy_service, restored_traffic
+from drift.fix.routing import (
+    describe_serving,
+    landed,
+    restoration_problem,
+    template_key,
+    traffic_key,
+    unnamed,
+)
+from drift.fix.update import get_service, settled, update_service
+from drift.live.normalize import pick_container, raw
+from drift.live.session import Session
+
+RETRY_LABEL = "drift-retry"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal templates (message equality: map order does not count, unlike serialized bytes)."""
+    return bool(raw(a) == raw(b))
+
+
+@dataclass(frozen=True)
+class Restored:
+    ok: bool
+    text: str
+    """What serves now, or why it is not what served before."""
+    now: Any = None
+
+
+def before_service(entry: Entry) -> Any:
+    from google.cloud import run_v2
+
+    return run_v2.Service.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
+
+
+def base_template(entry: Entry) -> Any:
+    """The configuration that served before the change (entries written before drift kept
+    it: the template as it was)."""
+    from google.cloud import run_v2
+
+    if not entry.base_template:
+        template = before_service(entry).template
+    else:
+        template = run_v2.RevisionTemplate.from_json(
+            json.dumps(entry.base_template), ignore_unknown_fields=True
+        )
+    template.revision = ""
+    return template
+
+
+def restore_request(current: Any, entry: Entry) -> Any:
+    """The service as it is now, with the configuration that served and the traffic as it
+    was; service-level settings the change made put back as they were."""
+    before = before_service(entry)
+    restore = copy_service(current)
+    restore.template = base_template(entry)
+    restore.traffic = restored_traffic(before)
+    del restore.traffic_statuses[:]
+    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
+    if service_level:
+        was = read_settings(Source(raw(before), raw(before.template), None))
+        for name in service_level:
+            if name in was:
+                FIELDS[name].write(
+                    restore, pick_container(restore.template.containers, None), was[name]
+                )
+    return restore
+
+
+def base_key(entry: Entry) -> str:
+    before = before_service(entry)
+    return template_key(before, base_template(entry))
+
+
+def changed_since(now: Any, entry: Entry) -> str:
+    """ "" when the service is as drift's last write of the change left it (its generation,
+    or exactly one more carrying a write whose outcome drift never learned); else who changed
+    it since (SPEC invariant 10)."""
+    done = entry.landed_writes()
+    expected = done[-1].generation_after if done else entry.generation_before
+    if int(now.generation) == expected:
+        return ""
+    last = entry.last_write()
+    if last is not None and last.landed is None and landed(now, last):
+        return ""
+    return (
+        f"{entry.service} was changed since drift's last write of change {entry.change_id} "
+        f"(generation {expected} → {now.generation}, last modified by "
+        f"{now.last_modifier or 'unknown'})"
+    )
+
+
+async def restore(
+    session: Session,
+    journal: Journal,
+    entry: Entry,
+    *,
+    step: str,
+    states: tuple[str, str, str],
+    force: bool = False,
+) -> Restored:
+    """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
+    and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
+    Nothing is written to a service someone else changed since drift's last write, unless
+    `force`."""
+    doing, done, failed = states
+    try:
+        current = await get_service(session, entry.full_name)
+    except ApiError as exc:
+        journal.record(entry, failed, f"cannot read the service: {exc.reason}")
+        return Restored(False, f"the service could not be read ({exc.reason})")
+    changed = "" if force else changed_since(current, entry)
+    if changed:
+        return Restored(False, changed, current)
+    before, key = before_service(entry), base_key(entry)
+    in_place = template_key(current, unnamed(current.template)) == key
+    if in_place and not restoration_problem(current, before, key, entry.canary_revision):
+        serves = describe_serving(current)
+        journal.record(entry, done, f"already serves what served before: {serves}")
+        return Restored(True, serves, current)
+    request = restore_request(current, entry)
+    if _same(request.template, current.template):
+        # Cloud Run creates a revision only for a changed template: the restoration was tried
+        # before and its revision failed. A label makes the template new (labels are
+        # metadata: billing and logging see them, the configuration does not change).
+        request.template.labels[RETRY_LABEL] = secrets.token_hex(4)
+    write = Write(
+        step,
+        current.etag,
+        int(current.generation),
+        "",
+        template_key(request),
+        traffic_key(request.traffic),
+    )
+    journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
+    error: ApiError | None = None
+    try:
+        await update_service(session, request)
+    except ApiError as exc:  # the answer or the operation may be what was lost: the service tells
+        error = exc
+    try:
+        now = await settled(session, entry.full_name)
+    except ApiError as exc:
+        reason = error.reason if error is not None else exc.reason
+        journal.record(entry, failed, f"{reason}; the service could not be read back")
+        return Restored(False, f"{reason}; the service could not be read back")
+    if landed(now, write):
+        problem = restoration_problem(now, before, key, entry.canary_revision)
+        note = problem or f"what serves: {describe_serving(now)}"
+        journal.landed(
+            entry, failed if problem else done, note, etag=now.etag, generation=int(now.generation)
+        )
+        return Restored(not problem, problem or describe_serving(now), now)
+    why = error.reason if error is not None else "the service does not carry the restoration"
+    journal.landed(entry, failed, why)
+    return Restored(
+        False, f"{why} (what serves: {describe_serving(now, entry.canary_revision)})", now
+    )

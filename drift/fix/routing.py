@@ -1,0 +1,155 @@
+"""What serves, judged from `traffic_statuses` and the revisions' readiness (never from the
+traffic spec alone), and whether a write drift made is the one the service carries.
+
+Cloud Run facts used here (google/cloud/run/v2): LATEST "Allocates instances to the Service's
+latest ready Revision" (`TrafficTargetAllocationType`); a `traffic_statuses` entry for LATEST
+may or may not name its revision, so an unnamed one is the latest ready revision (gcloud
+`service.py` does the same); while a deploy reconciles, and after one that failed,
+"`traffic_statuses`, `observed_generation`, and `latest_ready_revision` will have the state of
+the last serving revision" (`Service.reconciling`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fix.journal import Write
+from drift.fix.patch import is_latest
+from drift.live.api import short
+from drift.live.normalize import raw, revision_config
+
+
+@dataclass(frozen=True, order=True)
+class Serving:
+    latest: bool
+    revision: str
+    percent: int
+    tag: str
+
+    def describe(self) -> str:
+        tag = f" (tag {self.tag})" if self.tag else ""
+        if self.latest:
+            return f"LATEST {self.percent}% → {self.revision or '(none ready)'}{tag}"
+        return f"{self.revision} {self.percent}%{tag}"
+
+
+def serving(service: Any) -> list[Serving]:
+    """Where the service's traffic really goes, as `traffic_statuses` say."""
+    ready = short(service.latest_ready_revision)
+    out = []
+    for status in service.traffic_statuses:
+        latest = is_latest(status)
+        name = short(status.revision) or (ready if latest else "")
+        out.append(Serving(latest, name, int(status.percent), status.tag))
+    return sorted(out)
+
+
+def describe_serving(service: Any, canary: str = "") -> str:
+    parts = []
+    for s in serving(service):
+        if not s.percent and not s.tag:
+            continue
+        text = s.describe()
+        if canary and s.revision == canary:
+            text += " (drift's canary)"
+        parts.append(text)
+    return "; ".join(parts) or "nothing"
+
+
+def traffic_key(targets: Any) -> list[list[Any]]:
+    """Traffic targets as comparable rows (type, revision, percent, tag)."""
+    return [
+        ["LATEST" if is_latest(t) else "REVISION", short(t.revision), int(t.percent), t.tag]
+        for t in targets
+    ]
+
+
+def template_key(service: Any, template: Any | None = None) -> str:
+    """A digest of the configuration a template runs with (images, variables, mounts,
+    settings, normalised as checks compare them) and of its revision name: equal for a
+    template sent and the same template read back, whatever the server fills in."""
+    template = service.template if template is None else template
+    config = revision_config(template, service=service, container=None)
+    data = {
+        "name": raw(template).revision,
+        "images": [c.image for c in config.containers],
+        "config": config.fingerprint,
+    }
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def landed(now: Any, write: Write) -> bool:
+    """Whether `now` carries `write` and nothing after it: exactly one generation later, and
+    the canary by its (unique) name, or the very configuration and traffic sent."""
+    if int(now.generation) != write.generation_before + 1:
+        return False
+    if write.step == "canary":
+        return bool(write.revision) and raw(now.template).revision == write.revision
+    return template_key(now) == write.template_key and traffic_key(now.traffic) == write.traffic
+
+
+def promotion_problem(now: Any, canary: str, percent: int) -> str:
+    """ "" when the canary serves `percent` of the traffic and LATEST resolves to it."""
+    rows = serving(now)
+    on_canary = sum(s.percent for s in rows if s.revision == canary)
+    stray = [s for s in rows if s.latest and s.percent and s.revision != canary]
+    if on_canary != percent or stray:
+        return f"the canary {canary} does not serve {percent}% (what serves: " + (
+            describe_serving(now, canary) + ")"
+        )
+    return ""
+
+
+def restoration_problem(now: Any, before: Any, base_key: str, canary: str) -> str:
+    """ "" when what serves is what served before the change: the same revisions named, the
+    same LATEST targets, each resolving to the revision LATEST resolved to before or to a
+    ready revision with the configuration that served (`base_key`) — never the canary — and
+    no other target (the canary's tag gone). Else what is wrong and what serves."""
+    was, now_rows = serving(before), serving(now)
+    problems = []
+    if [(s.revision, s.percent, s.tag) for s in was if not s.latest] != [
+        (s.revision, s.percent, s.tag) for s in now_rows if not s.latest
+    ]:
+        problems.append("the revisions named in the traffic are not those before")
+    if [(s.percent, s.tag) for s in was if s.latest] != [
+        (s.percent, s.tag) for s in now_rows if s.latest
+    ]:
+        problems.append("LATEST is not routed as before")
+    before_latest = {s.revision for s in was if s.latest}
+    for row in (s for s in now_rows if s.latest):
+        if row.revision in before_latest and row.revision != canary:
+            continue
+        if row.revision == canary:
+            problems.append(f"LATEST resolves to drift's canary {canary}")
+        elif not _serves_base(now, row.revision, base_key):
+            problems.append(
+                f"LATEST resolves to {row.revision or 'no ready revision'}, which does not "
+                "run the configuration that served before"
+            )
+    if problems:
+        return (
+            "; ".join(dict.fromkeys(problems)) + f" (what serves: {describe_serving(now, canary)})"
+        )
+    return ""
+
+
+def _serves_base(now: Any, revision: str, base_key: str) -> bool:
+    """`revision` is the ready revision the template describes, and it has the base config."""
+    return (
+        bool(revision)
+        and revision == short(now.latest_ready_revision) == short(now.latest_created_revision)
+        and not now.reconciling
+        and template_key(now, unnamed(now.template)) == base_key
+    )
+
+
+def unnamed(template: Any) -> Any:
+    """A copy of a RevisionTemplate without its revision name."""
+    from google.cloud import run_v2
+
+    copy = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(template))
+    copy.revision = ""
+    return copy

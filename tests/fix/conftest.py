@@ -1,0 +1,288 @@
+"""Shared by the fix and rollback tests: a scripted prompt UI, the sandbox's environment, the
+library calls as the CLI makes them, small one-service worlds, and what "the routing that
+served is back" means, judged from the sandbox's own state (traffic_statuses, revisions)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.journal import Entry, Journal
+from drift.fix.model import Plan
+from drift.fix.rollback import RollbackResult, run_rollback
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox, mint_test_jwt
+from drift.settings import Settings, load_settings
+from tests.cliutil import REPO, drift
+from tests.conftest import Clients
+
+PROJECT = "acme-chat-staging"
+TODAY = dt.date(2026, 11, 24)
+LAB = "fix-lab"
+"""The project of the one-service worlds (`lab_world`)."""
+
+Answer = bool | BaseException
+
+
+class ScriptedUI:
+    """Answers prompts from a script (an exception is raised, as Ctrl-C raises
+    KeyboardInterrupt); records what it was shown."""
+
+    def __init__(
+        self, answers: list[Answer] | None = None, on_confirm: Callable[[str], None] | None = None
+    ) -> None:
+        self.answers = list(answers or [])
+        self.questions: list[str] = []
+        self.said: list[str] = []
+        self.plans: list[Plan] = []
+        self.on_confirm = on_confirm
+
+    def show_plan(self, plan: Plan) -> None:
+        self.plans.append(plan)
+
+    def confirm(self, question: str) -> bool:
+        self.questions.append(question)
+        if self.on_confirm is not None:
+            self.on_confirm(question)
+        answer = self.answers.pop(0) if self.answers else False
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+@pytest.fixture
+def env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)
+    values = {
+        **sandbox.environ(),
+        "ACME_TEST_JWT": mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging")),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(journal_dir=tmp_path / ".drift" / "journal")
+
+
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / ".drift" / "journal")
+
+
+def entries(tmp_path: Path) -> list[Entry]:
+    return journal(tmp_path).entries()
+
+
+def fix(
+    tmp_path: Path,
+    env: dict[str, str],
+    ui: ScriptedUI,
+    options: FixOptions,
+    services: list[str] | None = None,
+    environment: str = "e2e",
+    profiles: Path = REPO / "profiles",
+) -> FixResult:
+    profile = load_profile(profiles, environment)
+    return asyncio.run(
+        run_fix(
+            profile, settings(tmp_path), ui, options, services=services, environ=env, today=TODAY
+        )
+    )
+
+
+def rollback(
+    tmp_path: Path,
+    ui: ScriptedUI | None = None,
+    change_id: str | None = None,
+    *,
+    force: bool = False,
+) -> RollbackResult:
+    ui = ui or ScriptedUI()
+    return asyncio.run(
+        run_rollback(settings(tmp_path), ui, change_id, yes=not ui.answers, force=force)
+    )
+
+
+def updates(sandbox: Sandbox) -> list[Any]:
+    return [c.request for c in sandbox.calls if c.short == "UpdateService"]
+
+
+def resolved(service: run_v2.Service, status: run_v2.TrafficTargetStatus) -> str:
+    """The revision a traffic status sends to: a LATEST status may leave it unnamed (both
+    shapes are seen; the sandbox can answer either), and then it is the latest ready one."""
+    if status.revision or not status.type_.name.endswith("LATEST"):
+        return str(status.revision).rsplit("/", 1)[-1]
+    return str(service.latest_ready_revision).rsplit("/", 1)[-1]
+
+
+def shares(service: run_v2.Service) -> dict[str, int]:
+    """Revision -> percent of traffic it receives, as traffic_statuses say."""
+    out: dict[str, int] = {}
+    for status in service.traffic_statuses:
+        if status.percent:
+            name = resolved(service, status)
+            out[name] = out.get(name, 0) + status.percent
+    return out
+
+
+def serving(service: run_v2.Service) -> set[tuple[str, int]]:
+    return set(shares(service).items())
+
+
+def env_by_name(service: run_v2.Service) -> dict[str, run_v2.EnvVar]:
+    return {v.name: v for v in service.template.containers[0].env}
+
+
+def spec(service: run_v2.Service) -> list[tuple[str, str, int, str]]:
+    """The traffic spec: (type, revision, percent, tag)."""
+    return [(t.type_.name, t.revision, t.percent, t.tag) for t in service.traffic]
+
+
+def config(revision: Any) -> list[tuple[str, str, list[bytes]]]:
+    """What a revision (or template) runs: each container's name, image and variables."""
+    return [
+        (c.name, c.image, [run_v2.EnvVar.serialize(v) for v in c.env]) for c in revision.containers
+    ]
+
+
+def assert_serves_as_before(
+    sandbox: Sandbox,
+    project: str,
+    name: str,
+    before: run_v2.Service,
+    canary: str,
+) -> run_v2.Service:
+    """SPEC invariant 9, judged from the sandbox: the same traffic spec (LATEST as LATEST,
+    other targets, tags and percents unchanged), no drift tag, and each LATEST status resolving
+    to a ready revision that runs what LATEST resolved to before — never the canary."""
+    now = sandbox.service(project, name)
+    assert spec(now) == spec(before)
+    assert not any(t.tag.startswith("drift-") for t in now.traffic)
+    assert not any(s.tag.startswith("drift-") for s in now.traffic_statuses)
+    was = {
+        s.revision: s.percent for s in before.traffic_statuses if s.type_.name.endswith("REVISION")
+    }
+    assert {
+        s.revision: s.percent for s in now.traffic_statuses if s.type_.name.endswith("REVISION")
+    } == was
+    served = config(sandbox.revision(project, name, before.latest_ready_revision.rsplit("/")[-1]))
+    for status in now.traffic_statuses:
+        if status.type_.name.endswith("LATEST"):
+            revision = resolved(now, status)
+            assert revision and revision != canary, status
+            assert revision == now.latest_ready_revision.rsplit("/", 1)[-1]
+            assert config(sandbox.revision(project, name, revision)) == served
+    return now
+
+
+def lab_world(
+    *,
+    service: str = "app",
+    template: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+    traffic: list[dict[str, Any]] | None = None,
+    failed: str | None = None,
+) -> dict[str, Any]:
+    """One project, one service that drifts from `lab_profiles`: MODE is missing and DEBUG is
+    set (forbidden). No backend requirements and no probe: a fix takes a second."""
+    body: dict[str, Any] = {
+        "client": "gcloud",
+        "client_version": "467.0.0",
+        "template": template
+        or {"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080, "env": {"DEBUG": "true"}},
+        "history": history or [],
+    }
+    if traffic is not None:
+        body["traffic"] = traffic
+    if failed is not None:
+        body["failed"] = failed
+    return {
+        "options": {"seed": 3},
+        "projects": {
+            LAB: {"number": 555000111222, "region": "us-central1", "services": {service: body}}
+        },
+    }
+
+
+def lab_profiles(tmp_path: Path, service: str = "app") -> Path:
+    folder = tmp_path / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  {service}:\n    env:\n"
+        "      MODE: live\n      DEBUG: {forbidden: true}\n"
+    )
+    return folder
+
+
+def lab_fix(
+    tmp_path: Path,
+    sandbox: Sandbox,
+    ui: ScriptedUI,
+    options: FixOptions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> FixResult:
+    """`drift fix lab` against a sandbox of `lab_world`s."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    profiles = lab_profiles(tmp_path, _only_service(sandbox))
+    return fix(tmp_path, sandbox.environ(), ui, options, environment="lab", profiles=profiles)
+
+
+def _only_service(sandbox: Sandbox) -> str:
+    (name,) = [key.split("/", 1)[1] for key in sandbox.service_urls()]
+    return name
+
+
+def lab_cli(
+    sandbox: Sandbox, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`drift ARGS` as a user runs it against a sandbox of `lab_world`s, with the lab profiles
+    and the journal in tmp_path/.drift/journal (given through the environment)."""
+    profiles = lab_profiles(tmp_path, _only_service(sandbox))
+    return drift(
+        *args,
+        env={
+            **sandbox.environ(),
+            "DRIFT_PROFILES_DIR": str(profiles),
+            "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+            **(env or {}),
+        },
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def deploy_no_traffic(clients: Clients, name: str, image: str) -> run_v2.Service:
+    """What `gcloud run deploy --no-traffic --image IMAGE` sends: the template with the new
+    image, and LATEST's traffic pinned to the revision it resolved to (gcloud
+    `ZeroLatestTraffic`)."""
+    service = clients.services.get_service(name=name)
+    service.template.containers[0].image = image
+    service.template.revision = ""
+    ready = service.latest_ready_revision.rsplit("/", 1)[-1]
+    service.traffic = [
+        run_v2.TrafficTarget(
+            type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+            revision=ready,
+            percent=100,
+        )
+    ]
+    result: run_v2.Service = clients.services.update_service(service=service).result()
+    return result
+
+
+def lab_name(service: str = "app") -> str:
+    return f"projects/{LAB}/locations/us-central1/services/{service}"

@@ -1,0 +1,75 @@
+"""`drift` on a terminal (a pty), answered from a script: for Ctrl-C and kill -9 at a prompt."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cliutil import REPO
+
+PROMPTLY = 10.0
+Terminal = tuple[subprocess.Popen[bytes], int]
+Script = list[tuple[bytes, bytes | int]]
+"""(prompt, reply): the text to write, or a signal to send."""
+
+
+def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
+    primary, secondary = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    # a child inherits an ignored SIGINT (tests run in the background of a shell): give it
+    # the default, as a terminal would
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drift", *args],
+            stdin=secondary,
+            stdout=secondary,
+            stderr=secondary,
+            cwd=cwd,
+            env={**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
+        )
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.close(secondary)
+    return proc, primary
+
+
+def converse(terminal: Terminal, script: Script) -> bytes:
+    """For each (prompt, reply): wait for the prompt, then write the reply or send the
+    signal; return everything printed until the process ends (within PROMPTLY of the last
+    signal)."""
+    proc, primary = terminal
+    output = b""
+    deadline = time.monotonic() + 60
+    steps = list(script)
+    signalled = 0.0
+    try:
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            if steps and steps[0][0] in output[-400:]:
+                _, reply = steps.pop(0)
+                if isinstance(reply, int):
+                    proc.send_signal(reply)
+                    signalled = time.monotonic()
+                else:
+                    os.write(primary, reply)
+        proc.wait(timeout=PROMPTLY)
+    finally:
+        os.close(primary)
+    assert not steps, output.decode(errors="replace")
+    assert time.monotonic() - signalled < PROMPTLY
+    return output

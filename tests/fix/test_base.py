@@ -1,0 +1,176 @@
+"""What a fix builds on (SPEC invariant 8), run as a user runs it: the canary is the serving
+revision's configuration plus the plan. An unreleased template (a `--no-traffic` deploy) stops
+the fix, exit 4, naming the differences, unless `--from-template`; a template whose revision
+failed is replaced, and the output says so. And the writes themselves: a fixed revision name
+is never resent with another configuration (dry run included), canary names fit in 63
+characters, every write says it comes from drift (invariant 12), and a dry run after an
+incomplete read is never 0."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from google.cloud import run_v2
+
+from drift import __version__
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import REPO, drift
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix.conftest import (
+    LAB,
+    PROJECT,
+    config,
+    deploy_no_traffic,
+    lab_cli,
+    lab_name,
+    lab_world,
+    shares,
+    spec,
+    updates,
+)
+
+V1 = "us-docker.pkg.dev/lab/app:v1"
+V2 = "us-docker.pkg.dev/lab/app:v2-UNRELEASED"
+
+
+def canaries(sandbox: Sandbox) -> list[run_v2.Service]:
+    """The canary writes: those adding a drift tag."""
+    return [
+        r.service
+        for r in updates(sandbox)
+        if any(t.tag.startswith("drift-") for t in r.service.traffic)
+    ]
+
+
+def test_an_unreleased_template_stops_the_fix(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """Issue 15: traffic 100 % on 00001 (image v1), the template holds v2-UNRELEASED deployed
+    with no traffic: `fix --yes` promoted v2 to all traffic. Now it stops, exit 4."""
+    sandbox = make_sandbox(lab_world())
+    deploy_no_traffic(clients_for(sandbox), lab_name(), V2)
+    before = sandbox.service(LAB, "app")
+    sandbox.clear_calls()
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert done.returncode == 4, done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    assert f"image: {V1} → {V2}" in out and "--from-template" in out
+    assert "nothing was changed" in out and "Traceback" not in out
+    assert updates(sandbox) == []
+    after = sandbox.service(LAB, "app")
+    assert after.etag == before.etag and spec(after) == spec(before)
+
+
+def test_from_template_builds_on_the_template_and_says_so(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(lab_world())
+    deploy_no_traffic(clients_for(sandbox), lab_name(), V2)
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--from-template")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "built on the template (--from-template)" in done.stdout
+    assert f"image: {V1} → {V2}" in done.stdout  # the plan shows the difference as a change
+    (canary,) = canaries(sandbox)
+    assert canary.template.containers[0].image == V2
+    after = sandbox.service(LAB, "app")
+    name = canary.template.revision
+    assert shares(after) == {name: 100}
+
+
+def test_a_failed_template_is_replaced_by_what_serves(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The template's revision failed (it cannot serve): the fix builds on the serving
+    revision and says which failed revision's template it replaces and what that had."""
+    broken = "us-docker.pkg.dev/lab/app:v3-broken"
+    sandbox = make_sandbox(
+        lab_world(
+            template={"image": broken, "port": 8080, "env": {"DEBUG": "true"}},
+            history=[{"image": V1}],
+            failed="Image 'us-docker.pkg.dev/lab/app:v3-broken' not found.",
+        )
+    )
+    before = sandbox.service(LAB, "app")
+    failed = before.latest_created_revision.rsplit("/", 1)[-1]
+    serving = before.latest_ready_revision.rsplit("/", 1)[-1]
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        f"built on the serving revision {serving}; it replaces the template of the failed "
+        f"revision {failed}, which had: image: {V1} → {broken}"
+    ) in done.stdout
+    (canary,) = canaries(sandbox)
+    served = sandbox.revision(LAB, "app", serving)
+    assert canary.template.containers[0].image == V1
+    assert {v.name: v.value for v in canary.template.containers[0].env} == {"MODE": "live"}
+    for field in ("scaling", "timeout", "max_instance_request_concurrency", "vpc_access"):
+        assert getattr(canary.template, field) == getattr(served, field), field
+    after = sandbox.service(LAB, "app")
+    assert spec(after) == spec(before)  # LATEST stays LATEST
+    assert after.latest_ready_revision.endswith(canary.template.revision)
+
+
+def test_a_fixed_revision_name_is_never_resent(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """Terraform `template.revision` / gcloud `--revision-suffix`: `fix --dry-run` exited 2
+    (the server refused another configuration under the existing name). The dry run, the
+    canary and the rollback never resend it."""
+    sandbox = make_sandbox(lab_world())
+    clients = clients_for(sandbox)
+    service = clients.services.get_service(name=lab_name())
+    service.template.revision = "app-release-42"
+    clients.services.update_service(service=service).result()
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (check,) = updates(sandbox)[1:]
+    assert check.validate_only and check.service.template.revision.startswith("app-drift-")
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = lab_cli(sandbox, tmp_path, "rollback", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    sent = [r.service.template.revision for r in updates(sandbox)[2:]]
+    assert "app-release-42" not in sent
+    after = sandbox.service(LAB, "app")
+    latest = after.latest_ready_revision.rsplit("/", 1)[-1]
+    assert config(sandbox.revision(LAB, "app", latest)) == config(
+        sandbox.revision(LAB, "app", "app-release-42")
+    )
+
+
+def test_canary_names_fit_in_63_characters(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    name = "checkout-recommendations-personalisation-svc-euw1"  # 49: v2 allows fewer than 50
+    sandbox = make_sandbox(lab_world(service=name))
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (canary,) = canaries(sandbox)
+    revision = canary.template.revision
+    assert len(revision) <= 63 and revision.startswith(f"{name}-drift-"), revision
+    assert revision[-1].isalnum()
+
+
+def test_every_write_says_it_comes_from_drift(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    profiles = str(REPO / "profiles")
+    assert drift("fix", "e2e", "--dry-run", "--profiles", profiles, env=env).returncode == 0
+    fixed = drift("fix", "e2e", "--yes", "--service", "web", "--profiles", profiles, env=env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert sandbox.service(PROJECT, "web").client == "drift"
+    rolled = drift("rollback", "--yes", env=env)
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    requests = updates(sandbox)
+    assert len(requests) == 3 + 2 + 1  # dry run of three services, canary, promotion, rollback
+    for request in requests:
+        assert (request.service.client, request.service.client_version) == ("drift", __version__)
+    after = sandbox.service(PROJECT, "web")
+    assert (after.client, after.client_version) == ("drift", __version__)
+
+
+def test_a_dry_run_after_an_incomplete_read_is_never_0(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Issue 21 item 4: GetIamPolicy denied, `fix --dry-run` exited 0."""
+    sandbox.inject(Fault("GetIamPolicy", "PERMISSION_DENIED"))
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "e2e", "--dry-run", "--profiles", str(REPO / "profiles"), env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "could not be read" in done.stdout
+    assert all(r.validate_only for r in updates(sandbox))

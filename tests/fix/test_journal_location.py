@@ -1,0 +1,99 @@
+"""Where the journal lives (SPEC invariant 5, issue 22): `.drift/journal/` beside the
+project's configuration — the directory of the pyproject.toml holding `[tool.drift]`, else the
+parent of the profiles directory — so every command finds it from any subdirectory;
+`DRIFT_JOURNAL_DIR` and `--journal` override it; `.drift/.gitignore` (`*`) comes with it; and
+`.drift` being a file is one clear error (issue 21 item 15)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from drift.fix.journal import Journal
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.cliutil import REPO, drift
+from tests.fix.conftest import updates
+
+
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "profiles", root / "deploy" / "profiles")
+    (root / "pyproject.toml").write_text('[tool.drift]\nprofiles_dir = "deploy/profiles"\n')
+    return root
+
+
+def test_found_from_any_subdirectory(sandbox: Sandbox, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    deep, other = root / "services" / "web" / "src", root / "docs"
+    deep.mkdir(parents=True)
+    other.mkdir()
+    env = sandbox.environ()
+    done = drift("fix", "e2e", "--yes", "--service", "web", env=env, cwd=deep)
+    assert done.returncode == 0, done.stdout + done.stderr
+    journal = root / ".drift" / "journal"
+    (entry,) = Journal(journal).entries()
+    assert f"recorded in {journal}" in done.stdout
+    assert (root / ".drift" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert not (deep / ".drift").exists()
+    listed = drift("rollback", "--list", env=env, cwd=other)
+    assert listed.returncode == 0 and entry.change_id in listed.stdout, listed.stdout
+    rolled = drift("rollback", "--yes", env=env, cwd=other)
+    assert rolled.returncode == 0 and "restored web" in rolled.stdout, rolled.stdout
+
+
+def test_beside_the_profiles_without_a_project_file(sandbox: Sandbox, tmp_path: Path) -> None:
+    profiles = tmp_path / "ops" / "profiles"
+    shutil.copytree(REPO / "profiles", profiles)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    args = ("--profiles", str(profiles))
+    done = drift("fix", "e2e", "--yes", "-s", "web", *args, env=sandbox.environ(), cwd=elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(Journal(tmp_path / "ops" / ".drift" / "journal").entries()) == 1
+    listed = drift("rollback", "--list", *args, env=sandbox.environ(), cwd=elsewhere)
+    assert "web" in listed.stdout and "promoted" in listed.stdout, listed.stdout
+
+
+def test_the_environment_and_the_option_override_it(sandbox: Sandbox, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    chosen = tmp_path / "journals" / "staging"
+    args = ("fix", "e2e", "--yes", "-s", "web", "--journal", str(chosen))
+    done = drift(*args, env=sandbox.environ(), cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(Journal(chosen).entries()) == 1 and not (root / ".drift" / "journal").exists()
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(chosen)}
+    listed = drift("rollback", "--list", env=env, cwd=root)
+    assert "promoted" in listed.stdout, listed.stdout
+
+
+def test_drift_being_a_file_is_one_clear_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / ".drift").write_text("not a directory\n")
+    for args in (("fix", "e2e", "--yes", "-s", "web"), ("rollback", "--list")):
+        done = drift(*args, env=sandbox.environ(), cwd=root)
+        assert done.returncode == 2, done.stdout + done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("drift: error: cannot ") and f"{root / '.drift'} is a file" in line
+        assert "internal error" not in line and "Traceback" not in done.stderr
+    assert updates(sandbox) == []
+
+
+def test_settings_from_a_subdirectory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project's [tool.drift] applies from any subdirectory: its paths are relative to
+    its pyproject.toml; a pyproject.toml without [tool.drift] on the way is passed over."""
+    root = project(tmp_path)
+    deep = root / "services" / "web"
+    deep.mkdir(parents=True)
+    (root / "services" / "pyproject.toml").write_text("[project]\nname = 'web'\n")
+    for key in [k for k in os.environ if k.startswith("DRIFT_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(deep)
+    settings = load_settings()
+    assert settings.profiles_dir == root / "deploy" / "profiles"
+    assert settings.journal() == root / ".drift" / "journal"
+    monkeypatch.setenv("DRIFT_JOURNAL_DIR", str(tmp_path / "elsewhere"))
+    assert load_settings().journal() == tmp_path / "elsewhere"

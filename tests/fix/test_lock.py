@@ -1,0 +1,80 @@
+"""One writer per service (SPEC invariant 11): while a fix holds a service, a second `fix` or
+`rollback` on it stops at once (exit 4) naming the change that holds it; a lock left by a
+killed process is recognised as stale and reported with the way out, never waited on."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
+
+LOCK = f"projects/{PROJECT}/locations/us-central1/services/web"
+
+
+def second(sandbox: Sandbox, tmp_path: Path, *args: str) -> tuple[int, str, float]:
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
+    started = time.monotonic()
+    done = drift(*args, "--profiles", str(REPO / "profiles"), env=env, cwd=tmp_path)
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+
+def test_a_second_fix_or_rollback_stops_at_once(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    seen: dict[str, tuple[int, str, float]] = {}
+
+    def meanwhile(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            writes = len(updates(sandbox))
+            seen["fix"] = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
+            seen["rollback"] = second(sandbox, tmp_path, "rollback", "--yes")
+            assert len(updates(sandbox)) == writes  # neither wrote anything
+
+    ui = ScriptedUI([True, True], on_confirm=meanwhile)
+    result = fix(tmp_path, env, ui, FixOptions(), ["web"])
+    assert result.exit_code is ExitCode.OK, result.summary()
+    for command in ("fix", "rollback"):
+        code, out, took = seen[command]
+        assert code == 4, out
+        assert f"web is being changed by change {result.change_id} (fix, pid" in out, out
+        assert took < 30, took  # at once: never waits for the lock
+    (entry,) = entries(tmp_path)  # the second fix journaled nothing
+    assert entry.change_id == result.change_id
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: Path) -> None:
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    locks.mkdir(parents=True)
+    lock = locks / "acme-chat-staging--us-central1--web.lock"
+    held = {
+        "change_id": "20261101-120000-dead",
+        "pid": dead_pid(),
+        "host": socket.gethostname(),
+        "started": "2026-11-01T12:00:00+00:00",
+        "command": "fix",
+    }
+    lock.write_text(json.dumps(held))
+    code, out, took = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
+    assert code == 4, out
+    assert "change 20261101-120000-dead (fix, pid" in out and "was stopped mid-change" in out
+    assert "`drift rollback 20261101-120000-dead`" in out and str(lock) in out
+    assert took < 30 and updates(sandbox) == [] and lock.exists()
+    # a lock from another host cannot be judged: held, and said how to clear it
+    lock.write_text(json.dumps({**held, "host": "build-agent-7"}))
+    code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
+    assert code == 4 and "on build-agent-7" in out and f"delete {lock}" in out, out
