@@ -66,8 +66,24 @@ class Since:
     last_good: str | None
 
 
+class OfWorkload:
+    """What a finding and an unverified item say of the workload they concern."""
+
+    service: str
+    kind: Kind
+
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.service)
+
+    @property
+    def workload(self) -> str:
+        """The workload as a person reads it (`api`, `job migrate-db`)."""
+        return label(self.kind, self.service)
+
+
 @dataclass(frozen=True)
-class Finding:
+class Finding(OfWorkload):
     id: str
     rule: str
     severity: Severity
@@ -91,15 +107,6 @@ class Finding:
     @property
     def counted(self) -> bool:
         return not self.ignored
-
-    @property
-    def key(self) -> str:
-        return workload_key(self.kind, self.service)
-
-    @property
-    def workload(self) -> str:
-        """The workload as a person reads it (`api`, `job migrate-db`)."""
-        return label(self.kind, self.service)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -142,7 +149,7 @@ class ProbeResult:
 
 
 @dataclass(frozen=True)
-class Unverified:
+class Unverified(OfWorkload):
     """An item that could not be read: the check is incomplete, never clean."""
 
     service: str
@@ -155,11 +162,3 @@ class Unverified:
         """For the workload of that key (`drift.kinds.workload_key`)."""
         kind, name = split_key(key)
         return cls(name, target, reason, kind)
-
-    @property
-    def key(self) -> str:
-        return workload_key(self.kind, self.service)
-
-    @property
-    def workload(self) -> str:
-        return label(self.kind, self.service)

@@ -21,6 +21,7 @@ from drift.fix.manual import (
     secret_version_step,
 )
 from drift.fix.model import Action, EnvChange, ManualStep, Plan, ServicePlan, SettingChange
+from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
@@ -38,7 +39,8 @@ class Planned:
     check: CheckResult
     plan: Plan
     patched: dict[str, Any]
-    """The patched run_v2.Service of each service with a patch (for `--format yaml`)."""
+    """The patched run_v2.Service (Job, WorkerPool) of each workload with a patch, by key
+    (for `--format yaml`)."""
     bases: dict[str, Base] = field(default_factory=dict)
     """What a fix of each service builds on (SPEC invariant 8)."""
 
@@ -63,16 +65,17 @@ async def plan_environment(
     from drift.fix.patch import patched_template
 
     result = await run_check(profile, settings, services=services, environ=environ, today=today)
-    bases = {
+    bases = {  # a job or a worker pool is patched on its template, in place: no base
         name: fix_base(live, from_template=from_template)
         for name, live in result.state.services.items()
+        if live.kind is Kind.SERVICE
     }
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     patched = {
-        sp.service: patched_template(
-            result.state.services[sp.service].source,
+        sp.key: patched_template(
+            result.state.services[sp.key].source,
             sp,
-            profile.services[sp.service].container,
+            profile.services[sp.key].container,
             clear_name=False,
         )
         for sp in plan.services
@@ -91,12 +94,13 @@ def build_plan(
     services = []
     for name in names:
         live = state.services.get(name)
-        findings = [f for f in report.active if f.service == name]
+        findings = [f for f in report.active if f.key == name]
         if live is None:
             if name in state.missing:
                 services.append(
                     ServicePlan(
-                        service=name,
+                        service=profile.services[name].name,
+                        kind=profile.services[name].kind,
                         full_name="",
                         etag="",
                         region=profile.region,
@@ -131,7 +135,11 @@ class _Planner:
         self.template = template = base.config if base is not None else live.template
         several = len(template.containers) > 1
         self.cmd = Commands(
-            profile.project, profile.region, service.name, template.primary if several else ""
+            profile.project,
+            profile.region,
+            service.name,
+            template.primary if several else "",
+            service.kind,
         )
         self.manual: list[ManualStep] = []
 
@@ -156,7 +164,7 @@ class _Planner:
             after = _apply(template.env, env)
         patched = {f"env.{c.name}" for c in env} | {f"setting.{c.name}" for c in settings}
         fixes = [
-            finding_id(self.profile.environment, self.service.name, rule, target)
+            finding_id(self.profile.environment, self.service.key, rule, target)
             for target in sorted(patched)
             for rule in FIXABLE
             if any(f.rule == rule and f.target == target for f in findings)
@@ -187,6 +195,7 @@ class _Planner:
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
+            kind=self.service.kind,
         )
 
     def _env_changes(self, account: str) -> list[EnvChange]:
@@ -319,10 +328,12 @@ def _apply(env: Mapping[str, EnvVar], changes: Iterable[EnvChange]) -> dict[str,
 
 
 def _unreleased(live: LiveService) -> str:
-    """Why the service template is not what serves (empty when it is)."""
+    """Why the service's (worker pool's) template is not what serves (empty when it is; a
+    job's template is what its next execution runs)."""
+    noun = live.kind.noun
     if live.latest_created and not live.latest_created_ready:
         return (
-            f"the service template's revision {live.latest_created} failed "
+            f"the {noun} template's revision {live.latest_created} failed "
             f"({live.latest_created_message})"
         )
     differs = [
@@ -331,7 +342,7 @@ def _unreleased(live: LiveService) -> str:
         if r.percent > 0 and r.config.fingerprint != live.template.fingerprint
     ]
     if differs:
-        return f"the service template differs from what serves ({', '.join(differs)})"
+        return f"the {noun} template differs from what serves ({', '.join(differs)})"
     return ""
 
 
