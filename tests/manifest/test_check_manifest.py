@@ -222,9 +222,7 @@ def test_several_manifests_and_standard_input(sandbox: Sandbox) -> None:
         sandbox, "staging", "--profiles", STAGING, "-m", "-", "-m", rel(JOB), stdin=plan
     ).stdout
     assert "note: <stdin>: google_cloud_run_v2_service.web is removed by the plan" in table
-    assert (
-        f"note: job db-migrate ({rel(JOB)}:11) not checked: not in the profile" in table
-    )
+    assert f"note: job db-migrate ({rel(JOB)}:11) not checked: not in the profile" in table
 
 
 def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path) -> None:
