@@ -148,3 +148,21 @@ def test_a_service_setting_under_a_job_is_a_file_line_error(tmp_path: Path) -> N
     text = str(info.value)
     assert "prod.yaml:6" in text and "ingress is a setting of services, not of a job" in text
     assert "prod.yaml:10" in text and "task_count is a setting of jobs" in text
+
+
+def test_since_for_a_pool_from_its_revisions_none_for_a_job(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A worker pool has revisions (ListRevisions under `workerPools/*`): a drift gets the
+    revision it began with; its instance count is the pool's own (no revision began it), and
+    a job has no revisions: no `since`."""
+    sandbox = make_sandbox(jobs_world())
+    text = PROFILE.replace("QUEUE: events", "QUEUE: jobs").replace("MODE: live", "MODE: test")
+    report = check(sandbox, monkeypatch, write_profile(tmp_path / "p", text)).report
+    found = {(f.kind.value, f.target): f for f in report.findings}
+    queue = found[("worker_pool", "env.QUEUE")]
+    assert queue.since is not None and queue.since.revision.startswith("pool-")
+    assert found[("worker_pool", "setting.instance_count")].since is None
+    assert found[("job", "env.MODE")].since is None
+    (listed,) = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert listed.request.parent.endswith("/workerPools/pool")
