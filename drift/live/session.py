@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from drift.kinds import Kind
 from drift.live.calls import CallRunner, Limits
 
 if TYPE_CHECKING:
@@ -88,6 +89,12 @@ class Session:
         return await list_services(
             self.clients, self.runner, f"projects/{project}/locations/{region}"
         )
+
+    async def list_workloads(self, project: str, region: str, kind: Kind) -> list[str]:
+        from drift.live.workloads import list_workloads
+
+        parent = f"projects/{project}/locations/{region}"
+        return await list_workloads(self.clients, self.runner, parent, kind)
 
     async def access_secret(self, name: str) -> bytes:
         from drift.live.api import access_secret

@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.fields import enum_name
 from drift.kinds import Kind
-from drift.live.api import attempt, short
+from drift.live.api import attempt, list_pages, list_services, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
@@ -29,6 +29,22 @@ async def get_workload(clients: Clients, runner: CallRunner, kind: Kind, name: s
         Kind.WORKER_POOL: lambda: clients.worker_pools.get_worker_pool,
     }[kind]()
     return await runner.call("run", GET[kind], name, attempt(client, name=name))
+
+
+async def list_workloads(
+    clients: Clients, runner: CallRunner, parent: str, kind: Kind
+) -> list[str]:
+    """The names of every service, job or worker pool under `parent` (a location)."""
+    from google.cloud import run_v2
+
+    if kind is Kind.SERVICE:
+        return sorted(await list_services(clients, runner, parent))
+    if kind is Kind.JOB:
+        method, request, call = "ListJobs", run_v2.ListJobsRequest, clients.jobs.list_jobs
+    else:
+        method, request = "ListWorkerPools", run_v2.ListWorkerPoolsRequest
+        call = clients.worker_pools.list_worker_pools
+    return sorted(await list_pages(runner, method, parent, request, call, kind.section))
 
 
 def job_service(
