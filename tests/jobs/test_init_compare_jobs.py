@@ -82,3 +82,32 @@ def test_compare_sets_jobs_and_pools_side_by_side(
         "compare", "a", "b", "--live", "--profiles", str(tmp_path), env=sandbox.environ()
     ).stdout
     assert "job/job" in table and "worker_pool/pool" in table
+
+
+def test_history_lists_a_pools_revisions_and_says_why_not_a_jobs(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from drift.history.read import read_history
+    from drift.history.render import history_document, history_table
+    from tests.jobs.world import write_profile
+
+    sandbox = make_sandbox(jobs_world())
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(write_profile(tmp_path / "p"), "prod")
+    result = asyncio.run(read_history(profile, load_settings()))
+    assert result.exit_code == 0 and not result.unread
+    (pool,) = result.services
+    assert pool.kind.value == "worker_pool" and pool.listed == 2
+    newest, oldest = pool.revisions
+    assert newest.percent == 100 and oldest.percent == 0  # its instances' share
+    assert [c.target for c in newest.changes or ()] == ["image"]
+    (note,) = result.notes
+    assert note.startswith("job job: not listed: a job has no revisions")
+    table = history_table(result)
+    assert "worker pool pool · " in table and "note: job job: not listed" in table
+    assert "1 worker pool" in table
+    doc = history_document(result)
+    assert doc["services"][0]["kind"] == "worker_pool" and doc["notes"] == [note]
+    parents = [c.request.parent for c in sandbox.calls if c.short == "ListRevisions"]
+    assert parents == ["projects/p/locations/us-central1/workerPools/pool"]
