@@ -166,3 +166,38 @@ def test_since_for_a_pool_from_its_revisions_none_for_a_job(
     assert found[("job", "env.MODE")].since is None
     (listed,) = [c for c in sandbox.calls if c.short == "ListRevisions"]
     assert listed.request.parent.endswith("/workerPools/pool")
+
+
+def test_a_pool_sidecar_secret_is_resolved_and_iam_checked_like_a_services(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The agent sidecar of the pool references a disabled version, and a secret of another
+    project its account may not read: the same findings a service's sidecar gets."""
+    import copy
+
+    from tests.sandbox.jobworld import POOL_SPEC
+
+    pool = copy.deepcopy(POOL_SPEC)
+    agent = pool["template"]["containers"][1]
+    agent["env"] += [
+        {
+            "name": "OLD",
+            "valueSource": {"secretKeyRef": {"secret": "rotated", "version": "2"}},
+        },
+        {
+            "name": "LOCKED",
+            "valueSource": {
+                "secretKeyRef": {"secret": "projects/q/secrets/locked", "version": "1"}
+            },
+        },
+    ]
+    sandbox = make_sandbox(jobs_world(pools={"pool": pool}))
+    text = PROFILE.replace(
+        "          AGENT_TOKEN: {secret: token}\n",
+        "          AGENT_TOKEN: {secret: token}\n          OLD: {secret: rotated, version: '2'}\n",
+    )
+    report = check(sandbox, monkeypatch, write_profile(tmp_path / "p", text)).report
+    found = {(f.kind.value, f.rule, f.target, f.container) for f in report.findings}
+    assert ("worker_pool", "secret.disabled", "secret.rotated", "agent") in found
+    assert ("worker_pool", "secret.no_access", "secret.q/locked", "agent") in found, found
+    assert not report.unverified
