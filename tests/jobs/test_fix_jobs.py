@@ -164,3 +164,34 @@ def test_declined_and_dry_run_write_nothing(lab: tuple[Sandbox, Path], tmp_path:
     requests = [c.request for c in sandbox.calls if c.short in UPDATES]
     assert len(requests) == 2 and all(r.validate_only for r in requests)
     assert sandbox.job("p", "job").generation == 1
+
+
+def test_rollback_refuses_a_job_changed_since_the_fix(
+    lab: tuple[Sandbox, Path], tmp_path: Path
+) -> None:
+    sandbox, profiles = lab
+    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
+    sandbox.update_job("p", "job", env={"THEIRS": "1"})
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    assert done.exit_code == ExitCode.ABORTED
+    assert "job was changed since drift's last write" in done.message
+    assert "THEIRS" in [name for name, _, _ in env(sandbox.job("p", "job"))]
+    forced = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True, force=True))
+    assert forced.exit_code == ExitCode.OK, forced.summary()
+    names = [name for name, _, _ in env(sandbox.job("p", "job"))]
+    assert "THEIRS" not in names and "NEEDED" not in names
+
+
+def test_an_ignore_names_a_job(lab: tuple[Sandbox, Path], tmp_path: Path) -> None:
+    from drift.check import run_check
+
+    sandbox, profiles = lab
+    text = (profiles / "prod.yaml").read_text()
+    text += "ignore:\n  - {job: job, env: NEEDED, reason: OPS-1}\n"
+    text += "  - {worker_pool: pool, env: NEEDED, reason: the pool}\n"
+    (profiles / "prod.yaml").write_text(text)
+    profile = load_profile(profiles, "prod")
+    report = asyncio.run(run_check(profile, load_settings(), today=TODAY)).report
+    ignored = {(f.kind.value, f.target) for f in report.findings if f.ignored}
+    assert ignored == {("job", "env.NEEDED")}  # the pool's ignore matches none of its findings
