@@ -21,6 +21,7 @@ from pydantic import (
 
 from drift.errors import UsageError
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
+from drift.kinds import Kind, workload_key
 from drift.redact import mask_optional
 from drift.report import REPORT_SCHEMA, Report
 from drift.textsafe import plural, visible
@@ -59,11 +60,13 @@ class _Finding(_Model):
     ignore_reason: StrictStr | None = None
     container: StrictStr | None = None
     tag: StrictStr | None = None
+    kind: Kind = Kind.SERVICE
 
 
 class _Unverified(_Model):
     service: _Name
     target: _Name
+    kind: Kind = Kind.SERVICE
 
 
 class _Report(_Model):
@@ -105,7 +108,7 @@ class Baseline:
             replace(
                 u,
                 baseline=BaselineState.UNCHANGED
-                if (u.service, u.target) in self.unverified
+                if (u.key, u.target) in self.unverified
                 else BaselineState.NEW,
             )
             for u in report.unverified
@@ -177,7 +180,9 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         project=parsed.project,
         region=parsed.region,
         findings=tuple(_finding(f) for f in parsed.findings),
-        unverified=frozenset((u.service, u.target) for u in parsed.unverified),
+        unverified=frozenset(
+            (workload_key(u.kind, u.service), u.target) for u in parsed.unverified
+        ),
     )
 
 
@@ -231,6 +236,7 @@ def _finding(data: _Finding) -> Finding:
         ignore_reason=data.ignore_reason if data.ignored else None,
         container=data.container,
         tag=data.tag,
+        kind=data.kind,
     )
 
 
@@ -254,10 +260,15 @@ def _state(finding: Finding, before: Finding | None) -> BaselineState:
 def _checked_again(finding: Finding, report: Report) -> bool:
     """Whether this run looked where the baseline found `finding`: its service was checked
     and read, its target verified, and (for a probe finding) the service probed."""
-    if finding.service not in report.services:
+    key = finding.key
+    if key not in report.services:
         return False
-    gaps = {(u.service, u.target) for u in report.unverified}
-    if (finding.service, "service") in gaps or (finding.service, finding.target) in gaps:
+    gaps = {(u.key, u.target) for u in report.unverified}
+    if (
+        (key, finding.kind.value) in gaps
+        or (key, "service") in gaps
+        or (key, finding.target) in gaps
+    ):
         return False
     if finding.rule.startswith("probe."):
         return any(p.service == finding.service for p in report.probes)

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from drift.kinds import Kind, label, split_key, workload_key
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -57,7 +59,9 @@ class Location:
 
 
 def finding_id(environment: str, service: str, rule: str, target: str) -> str:
-    """Stable fingerprint: the same drift gets the same id across runs."""
+    """Stable fingerprint: the same drift gets the same id across runs. `service` is the
+    workload's key (`drift.kinds.workload_key`): a service's name, so services keep their ids;
+    the kind enters only for jobs and worker pools."""
     key = "\x1f".join((environment, service, rule, target)).encode()
     return hashlib.sha256(key).hexdigest()[:16]
 
@@ -77,8 +81,24 @@ class Since:
     last_good: str | None
 
 
+class OfWorkload:
+    """What a finding and an unverified item say of the workload they concern."""
+
+    service: str
+    kind: Kind
+
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.service)
+
+    @property
+    def workload(self) -> str:
+        """The workload as a person reads it (`api`, `job migrate-db`)."""
+        return label(self.kind, self.service)
+
+
 @dataclass(frozen=True)
-class Finding:
+class Finding(OfWorkload):
     id: str
     rule: str
     severity: Severity
@@ -98,6 +118,8 @@ class Finding:
     since: Since | None = None
     baseline: BaselineState | None = None
     """How it compares with the baseline report, when the run was given one."""
+    kind: Kind = Kind.SERVICE
+    """What `service` names: a service, a job or a worker pool."""
 
     @property
     def counted(self) -> bool:
@@ -106,7 +128,9 @@ class Finding:
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Most severe first, then by service and target, so every format lists alike."""
-    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.rule, f.target)))
+    return tuple(
+        sorted(findings, key=lambda f: (-f.severity.rank, f.service, f.kind, f.rule, f.target))
+    )
 
 
 class ProbeOutcome(StrEnum):
@@ -142,11 +166,18 @@ class ProbeResult:
 
 
 @dataclass(frozen=True)
-class Unverified:
+class Unverified(OfWorkload):
     """An item that could not be read: the check is incomplete, never clean."""
 
     service: str
     target: str
     reason: str
+    kind: Kind = Kind.SERVICE
     baseline: BaselineState | None = None
     """`new` when the baseline could read it, `unchanged` when it could not either."""
+
+    @classmethod
+    def at(cls, key: str, target: str, reason: str) -> Unverified:
+        """For the workload of that key (`drift.kinds.workload_key`)."""
+        kind, name = split_key(key)
+        return cls(name, target, reason, kind)

@@ -16,7 +16,9 @@ from drift.findings import (
     Unverified,
     sort_findings,
 )
+from drift.kinds import Kind, split_key
 from drift.profiles.model import Profile
+from drift.textsafe import plural
 
 REPORT_SCHEMA = "drift.report/v1"
 
@@ -39,6 +41,18 @@ class Summary:
     """New and updated findings that count, when compared with a baseline."""
     resolved: int | None = None
     """Findings of the baseline that are gone, when compared with one."""
+    jobs: int = 0
+    worker_pools: int = 0
+
+    @property
+    def workloads(self) -> str:
+        """`3 services`, `2 services, 1 job and 1 worker pool`: what the run covered."""
+        counts = [(self.services, Kind.SERVICE), (self.jobs, Kind.JOB)]
+        counts.append((self.worker_pools, Kind.WORKER_POOL))
+        parts = [plural(n, kind.noun) for n, kind in counts if n]
+        if len(parts) <= 1:
+            return parts[0] if parts else plural(0, "service")
+        return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class Report:
     project: str
     region: str
     services: tuple[str, ...]
+    """The keys of the workloads the run covered (`drift.kinds.workload_key`)."""
     findings: tuple[Finding, ...] = ()
     probes: tuple[ProbeResult, ...] = ()
     unverified: tuple[Unverified, ...] = ()
@@ -125,8 +140,11 @@ class Report:
     @property
     def summary(self) -> Summary:
         active = self.active
+        kinds = [split_key(key)[0] for key in self.services]
         return Summary(
-            services=len(self.services),
+            services=kinds.count(Kind.SERVICE),
+            jobs=kinds.count(Kind.JOB),
+            worker_pools=kinds.count(Kind.WORKER_POOL),
             errors=sum(f.severity is Severity.ERROR for f in active),
             warnings=sum(f.severity is Severity.WARNING for f in active),
             infos=sum(f.severity is Severity.INFO for f in active),

@@ -137,7 +137,11 @@ _RULES = (
         cause_rank=7,
         fixable=True,
     ),
-    RuleInfo("service.missing", "Service missing", "The service does not exist."),
+    RuleInfo(
+        "service.missing",
+        "Service missing",
+        "The service (or job, or worker pool) does not exist.",
+    ),
     RuleInfo(
         "revision.rollout",
         "Rollout incomplete",
@@ -150,6 +154,12 @@ _RULES = (
         "Traffic pinned by a canary",
         "Traffic is pinned to named revisions while a canary drift left exists: a new deploy "
         "would get no traffic until the canary is promoted or rolled back.",
+        severity=Severity.WARNING,
+    ),
+    RuleInfo(
+        "job.failed",
+        "Job's latest execution failed",
+        "The latest execution of a job failed (the reason is its failed condition's message).",
         severity=Severity.WARNING,
     ),
     RuleInfo(

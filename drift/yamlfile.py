@@ -152,7 +152,7 @@ def _allowed_keys(model: type[BaseModel], path: Path_) -> list[str]:
     fields = getattr(current, "model_fields", None)
     if not fields:
         return []
-    return [f.alias or name for name, f in fields.items()]
+    return [f.alias or name for name, f in fields.items() if not f.exclude]
 
 
 def _field_by_key(fields: Mapping[str, Any], key: str) -> Any:

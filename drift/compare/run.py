@@ -10,6 +10,7 @@ from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
 from drift.compare.views import live_views, profile_views
 from drift.errors import UsageError
+from drift.kinds import Kind
 from drift.live.model import LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
@@ -75,6 +76,10 @@ async def _compare_read(
     )
 
 
+WHOLE = frozenset(kind.value for kind in Kind)
+"""The targets of an unread workload as a whole (`service`, `job`, `worker_pool`)."""
+
+
 def _env(profile: Profile) -> Environment:
     return Environment(profile.environment, profile.project, profile.region)
 
@@ -103,9 +108,10 @@ def _absent(profile: Profile, state: LiveState, names: list[str]) -> dict[str, s
 
 
 def _unread(side: Side, state: LiveState) -> list[Unread]:
-    """Services and revisions that could not be read (secret metadata does not matter here)."""
+    """Workloads and revisions that could not be read (secret metadata does not matter
+    here); a job or worker pool by its key (`job/NAME`), as the comparison names it."""
     return [
-        Unread(side, u.service, u.target, u.reason)
+        Unread(side, u.key, u.target, u.reason)
         for u in state.unverified
-        if u.target == "service" or u.target.startswith("revision.")
+        if u.target in WHOLE or u.target.startswith("revision.")
     ]

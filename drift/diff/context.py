@@ -35,14 +35,15 @@ class Context:
         scope: str | None = None,
     ) -> Finding:
         """`scope` (a sidecar's name) keeps the ids of the same target in two containers
-        apart; the main container's findings keep the id they always had."""
+        apart; the main container's findings keep the id they always had. A job's or worker
+        pool's ids hold its kind (a service's do not: they stay what they were)."""
         key = f"{target}@{scope}" if scope else target
         return Finding(
-            id=finding_id(self.profile.environment, self.service.name, rule, key),
+            id=finding_id(self.profile.environment, self.service.key, rule, key),
             rule=rule,
             severity=severity,
             service=self.service.name,
-            revision=revision,
+            revision=revision or None,
             target=target,
             message=message,
             expected=expected,
@@ -50,6 +51,7 @@ class Context:
             location=location,
             container=container,
             tag=tag,
+            kind=self.service.kind,
         )
 
     def same_ref(self, expected: SecretRef, live: SecretRef) -> bool:
@@ -85,7 +87,10 @@ class At:
 
     @property
     def where(self) -> str:
-        """The revision as messages name it (with its tag when reached through one)."""
+        """The revision as messages name it (with its tag when reached through one); a job,
+        which has no revisions, by itself."""
+        if not self.name:
+            return self.ctx.service.label
         return f"{self.name} (tag {self.tag})" if self.tag else self.name
 
     def finding(

@@ -4,6 +4,7 @@ rendering)."""
 
 from __future__ import annotations
 
+from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
 from drift.redact import MASK, looks_like_credential
@@ -26,7 +27,7 @@ def describe_rule(rule: VarRule) -> str:
     if rule.min_length is not None:
         parts.append(f"at least {rule.min_length} characters")
     if rule.same_as is not None:
-        parts.append("same value as {}.{}".format(*rule.same_as))
+        parts.append(f"same value as {key_name(rule.same_as[0])}.{rule.same_as[1]}")
     return "; ".join(parts) or "present"
 
 

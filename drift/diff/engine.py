@@ -12,11 +12,13 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.env import env_findings
+from drift.diff.jobs import job_findings
 from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.diff.suggest import closest
 from drift.findings import Finding, Severity, finding_id
+from drift.kinds import Kind
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
 
@@ -26,18 +28,20 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
     for name in names:
         service = profile.services[name]
         if name in state.missing:
+            target = service.kind.value  # `service`, as it always was; `job`, `worker_pool`
             findings.append(
                 Finding(
-                    id=finding_id(profile.environment, name, "service.missing", "service"),
+                    id=finding_id(profile.environment, name, "service.missing", target),
                     rule="service.missing",
                     severity=Severity.ERROR,
-                    service=name,
+                    service=service.name,
                     revision=None,
-                    target="service",
+                    target=target,
                     message=_missing_service(profile, name, state),
                     expected="exists",
                     actual=None,
                     location=service.location,
+                    kind=service.kind,
                 )
             )
             continue
@@ -49,15 +53,25 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
     return apply_ignores(profile, findings, today)
 
 
-def _missing_service(profile: Profile, name: str, state: LiveState) -> str:
-    """Where the service was looked for, and a service of the region with a close name."""
-    message = f"service {name} does not exist in {profile.project}/{profile.region}"
-    close = closest(name, state.listed | set(state.services))
+def _missing_service(profile: Profile, key: str, state: LiveState) -> str:
+    """Where the workload was looked for, and one of the region with a close name (services
+    are listed; jobs and worker pools are each asked for by name, so only the ones read)."""
+    workload = profile.services[key]
+    message = (
+        f"{workload.kind.noun} {workload.name} does not exist in {profile.project}/{profile.region}"
+    )
+    known = {s.name for s in state.services.values() if s.kind is workload.kind}
+    if workload.kind is Kind.SERVICE:
+        known |= state.listed
+    close = closest(workload.name, known)
     return f"{message}; did you mean {close}?" if close else message
 
 
 def _service_findings(ctx: Context) -> Iterator[Finding]:
-    yield from rollout_findings(ctx)
+    if ctx.service.kind is Kind.JOB:
+        yield from job_findings(ctx)
+    else:
+        yield from rollout_findings(ctx)
     for rev in ctx.live.checked:
         at = At(ctx, rev)
         yield from env_findings(at)

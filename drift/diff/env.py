@@ -9,6 +9,7 @@ from drift.diff.context import At, Context
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.suggest import pairs
 from drift.findings import Finding, Severity
+from drift.kinds import key_name
 from drift.live.model import ContainerConfig, EnvVar
 from drift.profiles.model import VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
@@ -202,6 +203,7 @@ def _constraints(rule: VarRule, value: str) -> list[str]:
 def _same_as(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
     assert rule.same_as is not None
     other_service, other_var = rule.same_as
+    other_name = key_name(other_service)
     ctx = at.ctx
     other = ctx.state.services.get(other_service)
     if other is None or not other.serving:
@@ -219,9 +221,9 @@ def _same_as(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
             "env.inconsistent",
             f"env.{rule.name}",
             f"{rule.name} on {at.where} does not hold the same value as "
-            f"{other_service}.{other_var} (compared by value, not shown)",
+            f"{other_name}.{other_var} (compared by value, not shown)",
             location=rule.location,
-            expected=f"same value as {other_service}.{other_var}",
+            expected=f"same value as {other_name}.{other_var}",
             actual=CHANGED,
             severity=rule.severity,
         )

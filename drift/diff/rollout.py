@@ -8,17 +8,22 @@ from typing import Any
 
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
+from drift.kinds import Kind
 from drift.live.normalize import config_fingerprint
 from drift.refs import SecretRef
 from drift.textsafe import plural
 
 
 def rollout_findings(ctx: Context) -> Iterator[Finding]:
+    """A worker pool's revisions share instances where a service's share traffic (instance
+    splits: worker_pool.proto); the rule is the same."""
     live = ctx.live
+    share = "instances" if ctx.service.kind is Kind.WORKER_POOL else "traffic"
     primary = live.serving[0].name if live.serving else None
     failed = not live.latest_created_ready and bool(live.latest_created)
     if failed:
-        serving = f"traffic stays on {primary}" if primary else "no revision serves traffic"
+        stays = "instances stay" if share == "instances" else "traffic stays"
+        serving = f"{stays} on {primary}" if primary else f"no revision serves {share}"
         yield ctx.finding(
             "revision.rollout",
             f"revision.{live.latest_created}",
@@ -48,7 +53,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "revision.rollout",
             f"revision.{rev.name}",
-            f"{rev.name} serves {rev.percent}% of traffic with a configuration that differs "
+            f"{rev.name} serves {rev.percent}% of {share} with a configuration that differs "
             f"from {against} ({', '.join(paths)})",
             revision=rev.name,
             location=ctx.service.location,
@@ -69,15 +74,12 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             actual="pinned",
             severity=Severity.WARNING,
         )
-    if (
-        not live.serving
-        and not failed
-        and not any(u.service == ctx.service.name for u in ctx.state.unverified)
-    ):
+    unread = any(u.key == ctx.service.key for u in ctx.state.unverified)
+    if not live.serving and not failed and not unread:
         yield ctx.finding(
             "revision.rollout",
             "revision.serving",
-            "no revision serves traffic",
+            f"no revision serves {share}",
             revision=None,
             location=ctx.service.location,
             expected="a serving revision",

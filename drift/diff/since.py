@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
+from drift.fields import FIELDS
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
 from drift.redact import MASK
@@ -56,6 +57,9 @@ class History:
             return None
         if finding.rule == "env.constraint" and finding.actual == MASK:
             return None  # an older revision's secret value was not read: cannot tell
+        setting = FIELDS.get(finding.target.removeprefix("setting."))
+        if finding.rule == "setting.value" and setting is not None and setting.level == "service":
+            return None  # held by the service (pool) itself, not by a revision: none began it
         key = _key(finding)
         start = self.index[finding.revision]
         while start > 0 and key in self.drift(start - 1):
@@ -68,7 +72,7 @@ class History:
 def with_since(findings: Sequence[Finding], histories: dict[str, History]) -> list[Finding]:
     out = []
     for finding in findings:
-        history = histories.get(finding.service)
+        history = histories.get(finding.key)
         since = history.since(finding) if history is not None else None
         out.append(replace(finding, since=since) if since is not None else finding)
     return out

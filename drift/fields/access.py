@@ -45,19 +45,29 @@ def run_v2() -> Any:
     return module
 
 
+def template_of(workload: Any) -> Any:
+    """Where a workload's revisions (or tasks) are described: a Service's or WorkerPool's
+    `template`, a Job's task template (`Job.template` is an ExecutionTemplate, whose
+    `template` is the TaskTemplate)."""
+    template = workload.template
+    return template.template if isinstance(workload, run_v2().Job) else template
+
+
 def template_field(path: str, convert: Callable[[SettingValue], Any]) -> Writer:
-    """Write `convert(value)` at `template.PATH` of the service."""
-    return _at(("template", *path.split(".")), convert)
+    """Write `convert(value)` at `PATH` of the workload's template (`template_of`)."""
+    return _at(tuple(path.split(".")), convert, template_of)
 
 
 def service_field(path: str, convert: Callable[[SettingValue], Any]) -> Writer:
-    """Write `convert(value)` at `PATH` of the service itself."""
-    return _at(tuple(path.split(".")), convert)
+    """Write `convert(value)` at `PATH` of the workload itself."""
+    return _at(tuple(path.split(".")), convert, lambda workload: workload)
 
 
-def _at(path: tuple[str, ...], convert: Callable[[SettingValue], Any]) -> Writer:
+def _at(
+    path: tuple[str, ...], convert: Callable[[SettingValue], Any], start: Callable[[Any], Any]
+) -> Writer:
     def write(service: Any, container: Any, value: SettingValue) -> None:
-        holder = service
+        holder = start(service)
         for part in path[:-1]:
             holder = getattr(holder, part)
         setattr(holder, path[-1], convert(value))
@@ -92,6 +102,16 @@ def limit(key: str, convert: Callable[[SettingValue], str]) -> Writer:
         resources(container).limits[key] = convert(value)
 
     return write
+
+
+def duration(name: str, default: float) -> Callable[[Source], str]:
+    """Read a Duration field of the template (`default` seconds when unset) as `600s`."""
+
+    def read(source: Source) -> str:
+        value = getattr(source.revision, name)
+        return f"{(value.seconds + value.nanos / 1e9) or default:g}s"
+
+    return read
 
 
 def seconds(value: SettingValue) -> timedelta:

@@ -7,20 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from drift.kinds import Kind
+
 SettingValue = str | int | bool
 Level = Literal["revision", "container", "service"]
+SERVICES = frozenset({Kind.SERVICE})
+EVERY_KIND = frozenset(Kind)
 
 DEFAULT_SERVICE_ACCOUNT = "default compute service account"
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a setting is read from: the service, the revision (or template) and the container
-    the profile describes (raw protobuf messages; `container` may be None)."""
+    """Where a setting is read from: the workload (a Service, Job or WorkerPool), the revision
+    or template (a Job's: its task template) and the container the profile describes (raw
+    protobuf messages; `container` may be None)."""
 
     service: Any
     revision: Any
     container: Any
+    kind: Kind = Kind.SERVICE
 
 
 def enum_name(message: Any, name: str) -> str:
@@ -62,7 +68,7 @@ class Field:
     """The Python type of the profile key (its JSON Schema)."""
     read: Callable[[Source], SettingValue]
     write: Callable[[Any, Any, SettingValue], None]
-    """Patch (service, container, value) — proto-plus run_v2 messages."""
+    """Patch (workload, container, value) — proto-plus run_v2 messages."""
     gcloud: Callable[[SettingValue], str]
     level: Level = "revision"
     service_part: str = ""
@@ -91,6 +97,13 @@ class Field:
     """A profile may give `{pattern: RE2}` instead of a value."""
     fixable: bool = True
     """A patch may set it (else a mismatch is a manual step)."""
+    kinds: frozenset[Kind] = SERVICES
+    """The kinds of workload that have it (the API has a field for it there)."""
+    flagless: frozenset[Kind] = frozenset()
+    """Kinds whose `gcloud … update` has no flag for it (a script leaves it to a comment)."""
+
+    def applies(self, kind: Kind) -> bool:
+        return kind in self.kinds
 
     def same(self, expected: SettingValue, actual: SettingValue | None) -> bool:
         return actual is not None and self.normalise(expected) == actual

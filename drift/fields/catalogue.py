@@ -8,12 +8,15 @@ from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.base import (
+    EVERY_KIND,
     Field,
     SettingValue,
     Source,
     normalise_account,
     short_name,
 )
+from drift.fields.workloads import WORKLOAD_FIELDS
+from drift.kinds import Kind
 from drift.units import format_memory, parse_cpu, parse_memory, show_memory
 
 DEFAULT_CPU = "1000m"
@@ -53,9 +56,12 @@ def _cpu(source: Source) -> str:
     return a.quantity(a.limits(source).get("cpu"), parse_cpu, "m", DEFAULT_CPU)
 
 
-def _timeout(source: Source) -> str:
-    duration = source.revision.timeout
-    return f"{(duration.seconds + duration.nanos / 1e9) or 300.0:g}s"
+def _execution_environment(source: Source) -> str:
+    # Unset on a service: "Cloud Run selects the execution environment based on the features
+    # used" (execution-environments page). Jobs: "Jobs use the second generation execution
+    # environment" (create-jobs page) unless the task template says gen1.
+    default = "gen2" if source.kind is Kind.JOB else "default"
+    return a.choice(source.revision, "execution_environment", EXECUTION, default)
 
 
 def _service_scaling(source: Source) -> Any | None:
@@ -164,7 +170,7 @@ FIELDS: dict[str, Field] = {
             "timeout",
             "Request timeout (e.g. 600s, 10m); 300s when unset.",
             str,
-            read=_timeout,
+            read=a.duration("timeout", 300),
             write=a.template_field("timeout", a.seconds),
             gcloud=a.flag("timeout"),
             parse=a.scalar(a.duration_text),
@@ -212,6 +218,7 @@ FIELDS: dict[str, Field] = {
             parse=a.scalar(lambda v: f"{parse_cpu(v)}m"),
             show=_cpu_text,
             examples=("1", "1000m"),
+            kinds=EVERY_KIND,
         ),
         Field(
             "memory",
@@ -224,6 +231,7 @@ FIELDS: dict[str, Field] = {
             parse=a.scalar(lambda v: str(parse_memory(v))),
             show=_memory_shown,
             examples=("512Mi",),
+            kinds=EVERY_KIND,
         ),
         Field(
             "cpu_throttling",
@@ -259,6 +267,7 @@ FIELDS: dict[str, Field] = {
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
             normalise=lambda v: normalise_account(str(v)),
+            kinds=EVERY_KIND,
         ),
         Field(
             "ingress",
@@ -275,11 +284,13 @@ FIELDS: dict[str, Field] = {
             "execution_environment",
             "gen1 or gen2 (unset: Cloud Run chooses).",
             Literal["gen1", "gen2"],
-            read=lambda s: a.choice(s.revision, "execution_environment", EXECUTION, "default"),
+            read=_execution_environment,
             write=a.enum_field(
                 "execution_environment", lambda: a.run_v2().ExecutionEnvironment, EXECUTION
             ),
             gcloud=a.flag("execution-environment"),
+            kinds=frozenset({Kind.SERVICE, Kind.JOB}),
+            flagless=frozenset({Kind.JOB}),
         ),
         Field(
             "vpc_connector",
@@ -289,6 +300,7 @@ FIELDS: dict[str, Field] = {
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
             normalise=lambda v: short_name(str(v)),
+            kinds=frozenset({Kind.SERVICE, Kind.JOB}),
         ),
         Field(
             "vpc_egress",
@@ -297,6 +309,7 @@ FIELDS: dict[str, Field] = {
             read=_vpc_egress,
             write=a.enum_field("vpc_access.egress", lambda: a.run_v2().VpcAccess.VpcEgress, EGRESS),
             gcloud=a.flag("vpc-egress"),
+            kinds=EVERY_KIND,
         ),
         Field(
             "invoker_iam_disabled",
@@ -318,7 +331,7 @@ FIELDS: dict[str, Field] = {
         ),
         Field(
             "binary_authorization",
-            "Binary Authorization: default, none, or a policy's name (the service's setting).",
+            "Binary Authorization: default, none, or a policy's name (the workload's setting).",
             str,
             level="service",
             read=_binary_authorization,
@@ -330,6 +343,7 @@ FIELDS: dict[str, Field] = {
             ),
             normalise=lambda v: "" if v == "none" else v,
             show=lambda v: str(v) or "none",
+            kinds=EVERY_KIND,
         ),
         Field(
             "image",
@@ -341,11 +355,16 @@ FIELDS: dict[str, Field] = {
             gcloud=a.flag("image"),
             patterns=True,
             fixable=False,
+            kinds=EVERY_KIND,
         ),
+        *WORKLOAD_FIELDS,
     )
 }
 
 
 def read_settings(source: Source) -> dict[str, SettingValue]:
-    """Every setting of the catalogue as Cloud Run applies it (defaults included)."""
-    return {name: field.read(source) for name, field in FIELDS.items()}
+    """Every setting of the catalogue the workload's kind has, as Cloud Run applies it
+    (defaults included)."""
+    return {
+        name: field.read(source) for name, field in FIELDS.items() if field.applies(source.kind)
+    }

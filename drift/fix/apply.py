@@ -22,10 +22,13 @@ from drift.fix.context import Context, FixOptions, FixUI, ServiceOutcome, canary
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
 from drift.fix.lock import Locked, Locks
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.patch import canary_name
+from drift.fix.patch import canary_name, patched_template
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import changed_since, check_target, cut_note, only
-from drift.fix.update import update_service
+from drift.fix.update import update_workload
+from drift.fix.workload import WorkloadFix
+from drift.kinds import Kind
+from drift.live.model import LiveService
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.report import Report
@@ -108,7 +111,7 @@ async def run_fix(
 class _Where:
     """Where a fix stands, for the one line an interruption prints."""
 
-    fixes: list[ServiceFix] = field(default_factory=list)
+    fixes: list[ServiceFix | WorkloadFix] = field(default_factory=list)
 
     def line(self) -> str:
         said = [f.where for f in self.fixes if f.where]
@@ -128,7 +131,7 @@ async def _fix(
     plan, report = planned.plan, planned.check.report
     ui.show_plan(plan)
     todo = [s for s in plan.services if s.has_patch]
-    bases = [planned.bases[s.service] for s in todo if s.service in planned.bases]
+    bases = [planned.bases[s.key] for s in todo if s.key in planned.bases]
     notes = [describe(b) for b in bases if not b.blocked and not b.unreleased]
     for note in notes:
         ui.say(note)
@@ -145,16 +148,13 @@ async def _fix(
     with Locks(journal.directory, change_id, "fix") as locks:
         try:  # first: another drift command at work on a service explains everything else
             for sp in todo:
-                locks.acquire(sp.full_name, sp.service)
+                locks.acquire(sp.full_name, sp.label)
         except Locked as exc:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
         stopped = _unbuildable(planned, todo)
         if stopped:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        names = ", ".join(s.service for s in todo)
-        if not options.yes and not ui.confirm(
-            f"Deploy the patch to {names} as canary revisions with no traffic?"
-        ):
+        if not options.yes and not ui.confirm(_question(todo)):
             return FixResult(
                 plan, exit_code=ExitCode.ABORTED, message="declined: nothing was changed"
             )
@@ -163,7 +163,11 @@ async def _fix(
         async with Session(settings.access()) as session:
             ctx = Context(profile, settings, ui, options, session, journal, environ)
             for sp in todo:
-                fixer = _service_fix(ctx, planned, sp, change_id, user)
+                fixer: ServiceFix | WorkloadFix = (
+                    _service_fix(ctx, planned, sp, change_id, user)
+                    if sp.kind is Kind.SERVICE
+                    else _workload_fix(ctx, planned, sp, change_id, user)
+                )
                 where.fixes.append(fixer)
                 outcome = await fixer.run()
                 result.outcomes.append(outcome)
@@ -174,7 +178,7 @@ async def _fix(
         profile,
         settings,
         services=list(report.services),
-        probe=options.verify and any(profile.services[p.service].probe for p in todo),
+        probe=options.verify and any(profile.services[p.key].probe for p in todo),
         environ=environ,
         today=today,
     )
@@ -188,8 +192,11 @@ def _unbuildable(planned: Planned, todo: list[ServicePlan]) -> str:
     deploy in progress, a serving revision that could not be read."""
     problems = []
     for sp in todo:
-        base = planned.bases.get(sp.service)
+        base = planned.bases.get(sp.key)
         if base is None:
+            live = planned.check.state.services[sp.key]
+            if live.reconciling:  # a job or a worker pool
+                problems.append(f"{sp.label}: an update is in progress; run drift fix again")
             continue
         if base.blocked:
             problems.append(f"{sp.service}: {base.blocked}")
@@ -198,27 +205,45 @@ def _unbuildable(planned: Planned, todo: list[ServicePlan]) -> str:
     return "; ".join(problems) + ": nothing was changed" if problems else ""
 
 
+def _question(todo: list[ServicePlan]) -> str:
+    """One confirmation for the whole fix: services get canaries, jobs and pools are updated
+    in place (nothing serves traffic: there is nothing to put a canary in front of)."""
+    services = [s.label for s in todo if s.kind is Kind.SERVICE]
+    others = [s.label for s in todo if s.kind is not Kind.SERVICE]
+    parts = []
+    if services:
+        parts.append(
+            f"Deploy the patch to {', '.join(services)} as canary revisions with no traffic"
+        )
+    if others:
+        verb = "update" if parts else "Update"
+        parts.append(f"{verb} {', '.join(others)} in place (no canary: nothing serves traffic)")
+    return " and ".join(parts) + "?"
+
+
+def _workload_fix(
+    ctx: Context, planned: Planned, sp: ServicePlan, change_id: str, user: str
+) -> WorkloadFix:
+    live = planned.check.state.services[sp.key]
+    entry = _entry(ctx, sp, live, change_id, user, kind=sp.kind.value)
+    outcome = ServiceOutcome(sp.label, "", "", State.PLANNED)
+    return WorkloadFix(ctx, sp, live, change_id, entry, outcome)
+
+
 def _service_fix(
     ctx: Context, planned: Planned, sp: ServicePlan, change_id: str, user: str
 ) -> ServiceFix:
     live = planned.check.state.services[sp.service]
     base = planned.bases[sp.service]
     canary, tag = canary_name(sp.service, change_id), f"drift-{change_id}"
-    entry = Entry(
-        change_id=change_id,
-        environment=ctx.profile.environment,
-        project=ctx.profile.project,
-        region=ctx.profile.region,
-        service=sp.service,
-        full_name=live.full_name,
-        etag_before=live.etag,
-        service_before=_to_json(live.source),
+    entry = _entry(
+        ctx,
+        sp,
+        live,
+        change_id,
+        user,
         canary_revision=canary,
         tag=tag,
-        changes=list(sp.targets),
-        created_at=now_text(),
-        by=user,
-        client_version=__version__,
         base_revision=base.revision,
         base_template=_to_json(base.template),
         on_template=base.on_template,
@@ -227,9 +252,32 @@ def _service_fix(
     return ServiceFix(ctx, sp, base, live, change_id, entry, outcome)
 
 
+def _entry(
+    ctx: Context, sp: ServicePlan, live: LiveService, change_id: str, user: str, **more: Any
+) -> Entry:
+    """The journal entry of one workload's fix, before its first write."""
+    more.setdefault("canary_revision", "")
+    more.setdefault("tag", "")
+    return Entry(
+        change_id=change_id,
+        environment=ctx.profile.environment,
+        project=ctx.profile.project,
+        region=ctx.profile.region,
+        service=sp.service,
+        full_name=live.full_name,
+        etag_before=live.etag,
+        service_before=_to_json(live.source),
+        changes=list(sp.targets),
+        created_at=now_text(),
+        by=user,
+        client_version=__version__,
+        **more,
+    )
+
+
 def _after_abort(result: FixResult, todo: list[ServicePlan]) -> FixResult:
     done = {o.service for o in result.outcomes}
-    left = [s.service for s in todo if s.service not in done]
+    left = [s.label for s in todo if s.label not in done]
     if left:
         result.message = f"not attempted: {', '.join(left)}"
     return result
@@ -250,17 +298,19 @@ async def _validate(
     change_id = new_change_id()
     async with Session(settings.access()) as session:
         for sp in todo:
-            live = planned.check.state.services[sp.service]
-            base: Base = planned.bases[sp.service]
-            container = profile.services[sp.service].container
-            request = canary_request(
-                live, sp, base, container, canary_name(sp.service, change_id), f"drift-{change_id}"
-            )
+            live = planned.check.state.services[sp.key]
+            container = profile.services[sp.key].container
+            if sp.kind is Kind.SERVICE:
+                base: Base = planned.bases[sp.key]
+                name, tag = canary_name(sp.service, change_id), f"drift-{change_id}"
+                request = canary_request(live, sp, base, container, name, tag)
+            else:
+                request = patched_template(live.source, sp, container)
             try:
-                await update_service(session, request, validate_only=True)
-                ui.say(f"{sp.service}: the server accepted the patch (validate_only)")
+                await update_workload(session, sp.kind, request, validate_only=True)
+                ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
             except ApiError as exc:
-                rejected.append(f"{sp.service}: {exc.reason}")
+                rejected.append(f"{sp.label}: {exc.reason}")
     if rejected:
         raise UsageError("the server rejected the patch: " + "; ".join(rejected))
     unverified = planned.check.report.unverified

@@ -211,3 +211,22 @@ def unreleased_message(base: Base) -> str:
         + f"{hint}. A fix builds on what serves and would drop these; run `drift fix "
         "--from-template` to build on the template instead (they roll out too)"
     )
+
+
+def unreleased_note(live: LiveService) -> str:
+    """Why the service's (worker pool's) template is not what serves (empty when it is; a
+    job's template is what its next execution runs)."""
+    noun = live.kind.noun
+    if live.latest_created and not live.latest_created_ready:
+        return (
+            f"the {noun} template's revision {live.latest_created} failed "
+            f"({live.latest_created_message})"
+        )
+    differs = [
+        r.name
+        for r in live.serving
+        if r.percent > 0 and r.config.fingerprint != live.template.fingerprint
+    ]
+    if differs:
+        return f"the {noun} template differs from what serves ({', '.join(differs)})"
+    return ""

@@ -42,6 +42,10 @@ class State:
     CLEANED_UP = "cleaned-up"
     """After an abort: the canary's tag removed and the routing that served restored."""
     CLEANUP_FAILED = "cleanup-failed"
+    UPDATING = "updating"
+    """A job or worker pool: the update in place was sent (no canary)."""
+    UPDATED = "updated"
+    UPDATE_FAILED = "update-failed"
     ROLLING_BACK = "rolling-back"
     ROLLED_BACK = "rolled-back"
     ROLLBACK_FAILED = "rollback-failed"
@@ -107,6 +111,9 @@ class Entry:
     abort's cleanup and `rollback` deploy so that LATEST resolves to it again."""
     on_template: bool = False
     writes: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "service"
+    """`service`, `job` or `worker_pool` (`service_before` is then a run_v2.Job or
+    WorkerPool, updated in place: no canary, no tag)."""
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
 
@@ -228,7 +235,8 @@ class Journal:
         self.record(entry, state, note)
 
     def file(self, entry: Entry) -> Path:
-        return self.directory / f"{_safe(entry.change_id)}--{_safe(entry.service)}.json"
+        who = entry.service if entry.kind == "service" else f"{entry.kind}-{entry.service}"
+        return self.directory / f"{_safe(entry.change_id)}--{_safe(who)}.json"
 
     def entries(self) -> list[Entry]:
         """Every entry, oldest change first; an entry that does not match its checksum (or is

@@ -11,9 +11,19 @@ from dataclasses import dataclass
 
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
+from drift.kinds import Kind, split_key
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.profiles.model import Profile, VarRule
 from drift.refs import SecretRef
+
+
+def update_command(kind: Kind) -> list[str]:
+    """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
+    `gcloud beta run worker-pools update` (its reference page: --instances, --update-env-vars,
+    --update-secrets, --remove-env-vars, --remove-secrets, --container)."""
+    if kind is Kind.WORKER_POOL:
+        return ["gcloud", "beta", "run", "worker-pools", "update"]
+    return ["gcloud", "run", "jobs" if kind is Kind.JOB else "services", "update"]
 
 
 @dataclass(frozen=True)
@@ -25,12 +35,13 @@ class Commands:
     service: str
     container: str = ""
     """`--container NAME` for a service with several containers."""
+    kind: Kind = Kind.SERVICE
 
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]
 
     def update(self, *flags: str) -> str:
-        argv = ["gcloud", "run", "services", "update", self.service, *self._where()]
+        argv = [*update_command(self.kind), self.service, *self._where()]
         if self.container:
             argv += ["--container", self.container]
         return shell_line([*argv, *flags])
@@ -115,18 +126,27 @@ def constraint_step(cmd: Commands, rule: VarRule, live: EnvVar, message: str) ->
     )
 
 
-def missing_service_step(profile: Profile, name: str, state: LiveState) -> ManualStep:
-    """`gcloud run deploy` needs an image drift cannot know: a template only, and a hint when
-    the name is close to a service that exists."""
-    known = sorted((set(state.services) | state.listed) - {name})
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    reason = f"service {name} does not exist"
+def missing_service_step(profile: Profile, key: str, state: LiveState) -> ManualStep:
+    """`gcloud run deploy` (`run jobs deploy`, `beta run worker-pools deploy`) needs an image
+    drift cannot know: a template only, and a hint when the name is close to a workload of
+    the same kind that exists."""
+    kind, name = split_key(key)
+    known = {s.name for s in state.services.values() if s.kind is kind}
+    if kind is Kind.SERVICE:
+        known |= state.listed
+    close = difflib.get_close_matches(name, sorted(known - {name}), n=1, cutoff=0.75)
+    reason = f"{kind.noun} {name} does not exist"
     reason += f": did you mean {close[0]}?" if close else ": deploy it first"
-    deploy = shell_line(
-        ["gcloud", "run", "deploy", name, "--image=<IMAGE>"]
+    deploy = {
+        Kind.SERVICE: ["gcloud", "run", "deploy"],
+        Kind.JOB: ["gcloud", "run", "jobs", "deploy"],
+        Kind.WORKER_POOL: ["gcloud", "beta", "run", "worker-pools", "deploy"],
+    }[kind]
+    command = shell_line(
+        [*deploy, name, "--image=<IMAGE>"]
         + [f"--project={profile.project}", f"--region={profile.region}"]
     )
-    return ManualStep("service", reason, (deploy,))
+    return ManualStep(kind.value, reason, (command,))
 
 
 def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) -> ManualStep:

@@ -8,8 +8,22 @@ from enum import StrEnum
 
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue
+from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
+
+
+def in_place(kind: Kind) -> str:
+    """What a fix of a job or a worker pool does instead of a canary."""
+    if kind is Kind.JOB:
+        return (
+            "updated in place, no canary: a job serves no traffic (its next execution runs "
+            "the patched configuration; executions running keep theirs)"
+        )
+    return (
+        "updated in place, no canary: a worker pool serves no traffic (its instances move "
+        "to the patched revision as its instance split says)"
+    )
 
 
 class Action(StrEnum):
@@ -97,6 +111,17 @@ class ServicePlan:
     """`--from-template`: the patch applies to the template, and its differences roll out."""
     at_once: tuple[str, ...] = ()
     """Settings the service holds itself (not a revision): the canary's write applies them."""
+    kind: Kind = Kind.SERVICE
+    """A job or a worker pool is updated in place (no canary: nothing serves traffic)."""
+
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.service)
+
+    @property
+    def label(self) -> str:
+        """As a person reads it: `api`, `job migrate-db`."""
+        return label(self.kind, self.service)
 
     def container_of(self, change: EnvChange) -> str:
         return change.container or self.primary
@@ -116,10 +141,10 @@ class ServicePlan:
         one the profile's `env` describes (what `drift fix --only` names)."""
         container = self.container_of(change)
         within = f"{container}/" if container != self.primary else ""
-        return f"{self.service}/{within}env.{change.name}"
+        return f"{self.key}/{within}env.{change.name}"
 
     def setting_id(self, change: SettingChange) -> str:
-        return f"{self.service}/setting.{change.name}"
+        return f"{self.key}/setting.{change.name}"
 
     @property
     def change_ids(self) -> tuple[str, ...]:

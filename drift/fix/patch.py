@@ -9,6 +9,7 @@ import hashlib
 from typing import Any
 
 from drift.fields import FIELDS, enum_name
+from drift.fields.access import template_of
 from drift.fix.model import Action, EnvChange, ServicePlan
 from drift.live.api import short
 from drift.live.normalize import pick_container, raw
@@ -22,6 +23,12 @@ def copy_service(service: Any) -> Any:
     from google.cloud import run_v2
 
     return run_v2.Service.deserialize(run_v2.Service.serialize(service))
+
+
+def copy_workload(workload: Any) -> Any:
+    """A copy of a run_v2 Service, Job or WorkerPool (proto-plus), of its own type."""
+    kind = type(workload)
+    return kind.deserialize(kind.serialize(workload))
 
 
 def canary_name(service: str, change_id: str) -> str:
@@ -50,18 +57,18 @@ def patched_template(
     exists")."""
     from google.cloud import run_v2
 
-    out = copy_service(service)
+    out = copy_workload(service)
     if base is not None:
         out.template = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(base))
-    if clear_name:
-        out.template.revision = ""
-    template = out.template
+    template = template_of(out)  # a job's: its task template (which has no revision name)
+    if clear_name and not isinstance(out, run_v2.Job):
+        template.revision = ""
     chosen = pick_container(template.containers, container)
     for change in plan.env:
         target = chosen if change.container is None else _named(template, change.container)
         if target is None:
             wanted = change.container or container
-            raise ValueError(f"{plan.service}: no container {wanted!r} in the template")
+            raise ValueError(f"{plan.label}: no container {wanted!r} in the template")
         target.env = _changed_env(list(target.env), change)
     for setting in plan.settings:
         FIELDS[setting.name].write(out, chosen, setting.after)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding
-from drift.fix.base import Base, fix_base
+from drift.fix.base import Base, fix_base, unreleased_note
 from drift.fix.changes import After, apply_changes, env_change
 from drift.fix.formats.text import shell_line
 from drift.fix.manual import (
@@ -23,6 +23,7 @@ from drift.fix.manual import (
     secret_version_step,
 )
 from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingChange
+from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.profiles.model import ContainerRules, Profile, ServiceProfile, Setting, VarRule
@@ -40,7 +41,8 @@ class Planned:
     check: CheckResult
     plan: Plan
     patched: dict[str, Any]
-    """The patched run_v2.Service of each service with a patch (for `--format yaml`)."""
+    """The patched run_v2.Service (Job, WorkerPool) of each workload with a patch, by key
+    (for `--format yaml`)."""
     bases: dict[str, Base] = field(default_factory=dict)
     """What a fix of each service builds on (SPEC invariant 8)."""
 
@@ -65,16 +67,17 @@ async def plan_environment(
     from drift.fix.patch import patched_template
 
     result = await run_check(profile, settings, services=services, environ=environ, today=today)
-    bases = {
+    bases = {  # a job or a worker pool is patched on its template, in place: no base
         name: fix_base(live, from_template=from_template)
         for name, live in result.state.services.items()
+        if live.kind is Kind.SERVICE
     }
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     patched = {
-        sp.service: patched_template(
-            result.state.services[sp.service].source,
+        sp.key: patched_template(
+            result.state.services[sp.key].source,
             sp,
-            profile.services[sp.service].container,
+            profile.services[sp.key].container,
             clear_name=False,
         )
         for sp in plan.services
@@ -93,7 +96,7 @@ def build_plan(
     services = []
     by_service: dict[str, list[Finding]] = {}
     for finding in report.active:  # sorted once, not once per service
-        by_service.setdefault(finding.service, []).append(finding)
+        by_service.setdefault(finding.key, []).append(finding)
     for name in names:
         live = state.services.get(name)
         findings = by_service.get(name, [])
@@ -101,7 +104,8 @@ def build_plan(
             if name in state.missing:
                 services.append(
                     ServicePlan(
-                        service=name,
+                        service=profile.services[name].name,
+                        kind=profile.services[name].kind,
                         full_name="",
                         etag="",
                         region=profile.region,
@@ -136,7 +140,11 @@ class _Planner:
         self.template = template = base.config if base is not None else live.template
         several = len(template.containers) > 1
         self.cmd = Commands(
-            profile.project, profile.region, service.name, template.primary if several else ""
+            profile.project,
+            profile.region,
+            service.name,
+            template.primary if several else "",
+            service.kind,
         )
         self.manual: list[ManualStep] = []
 
@@ -195,12 +203,13 @@ class _Planner:
             fixes=tuple(dict.fromkeys(fix_ids)),
             containers=tuple(c.name for c in template.containers),
             primary=template.primary,
-            unreleased=_unreleased(self.live),
+            unreleased=unreleased_note(self.live),
             built_on=base.revision if base is not None and not base.on_template else "",
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
             at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(self.live.source)),
+            kind=self.service.kind,
         )
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
@@ -375,20 +384,3 @@ class _Planner:
             (r for r in self.service.containers if (r.name or self.template.primary) == container),
             None,
         )
-
-
-def _unreleased(live: LiveService) -> str:
-    """Why the service template is not what serves (empty when it is)."""
-    if live.latest_created and not live.latest_created_ready:
-        return (
-            f"the service template's revision {live.latest_created} failed "
-            f"({live.latest_created_message})"
-        )
-    differs = [
-        r.name
-        for r in live.serving
-        if r.percent > 0 and r.config.fingerprint != live.template.fingerprint
-    ]
-    if differs:
-        return f"the service template differs from what serves ({', '.join(differs)})"
-    return ""

@@ -17,13 +17,15 @@ from typing import Any
 
 from drift.errors import DriftError, ExitCode, Interrupted, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
+from drift.fix import workload
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks
 from drift.fix.restore import before_service, changed_since, restore, restore_request
 from drift.fix.routing import describe_serving, traffic_key
-from drift.fix.update import get_service
+from drift.fix.update import get_workload
+from drift.kinds import Kind
 from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.settings import Settings
@@ -127,12 +129,14 @@ async def _roll_back(
 ) -> RollbackResult:
     refused = []
     for entry in todo:
+        kind = Kind(entry.kind)
         try:
-            live = await get_service(session, entry.full_name)
+            live = await get_workload(session, kind, entry.full_name)
         except DriftError as exc:  # ApiError, AuthError: one line each
             return _stop(
                 result,
-                f"{entry.service}: cannot read the service ({exc.message}): nothing was changed",
+                f"{entry.service}: cannot read the {kind.noun} ({exc.message}): nothing was "
+                "changed",
             )
         changed = changed_since(live, entry)
         if changed and not force:
@@ -142,7 +146,10 @@ async def _roll_back(
             f"{entry.state}; drift changed: {', '.join(entry.changes)})"
             + (f"; {changed} (--force)" if changed and force else "")
         )
-        for line in differences(live, entry):
+        lines = (
+            differences(live, entry) if kind is Kind.SERVICE else workload.differences(live, entry)
+        )
+        for line in lines:
             ui.say(f"  {line}")
     if refused:
         return _stop(
@@ -159,10 +166,16 @@ async def _roll_back(
             f"the rollback of {entry.service} was in progress (the journal says "
             f"{State.ROLLING_BACK}): run `drift rollback {entry.change_id}` again"
         )
-        done = await restore(session, journal, entry, step="rollback", states=STATES, force=force)
+        if entry.kind == Kind.SERVICE.value:
+            done = await restore(
+                session, journal, entry, step="rollback", states=STATES, force=force
+            )
+        else:
+            done = await workload.restore_workload(session, journal, entry, states=STATES)
         if done.ok:
             result.restored.append(entry.service)
-            ui.say(f"{entry.service}: restored (what serves: {done.text})")
+            what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
+            ui.say(f"{entry.service}: restored ({what}: {done.text})")
         else:
             result.failed.append(
                 f"{entry.service}: what served before is not what serves: {done.text}; "

@@ -20,6 +20,7 @@ from drift.errors import UsageError
 from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
 from drift.fix.model import Plan, ServicePlan
+from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
 from drift.textsafe import plural, visible
 
@@ -113,8 +114,9 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
     changes: dict[str, dict[str, Any]] = {}
     for service in data["services"]:
         ids = [str(c["id"]) for c in [*service["env"], *service["settings"]]]
-        if ids:
-            etags[str(service["service"])] = str(service["etag"])
+        if ids:  # by key: a job's is job/NAME
+            kind = Kind(service.get("kind", Kind.SERVICE.value))
+            etags[workload_key(kind, str(service["service"]))] = str(service["etag"])
         for change in [*service["env"], *service["settings"]]:
             changes[str(change["id"])] = dict(change)
     return SavedPlan(
@@ -144,7 +146,7 @@ def check_target(saved: SavedPlan, profile: Profile) -> None:
 def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
     """Why the plan a fix would apply now is not the saved one ("" when it is): a service
     changed (its etag), the profile changed, or the changes differ."""
-    now = {sp.service: sp for sp in plan.services}
+    now = {sp.key: sp for sp in plan.services}
     moved = [
         f"{name} (etag {etag} when planned, {now[name].etag if name in now else 'gone'} now)"
         for name, etag in saved.etags.items()

@@ -13,7 +13,8 @@ from typing import Any
 
 from drift import __version__
 from drift.errors import ApiError
-from drift.live import api
+from drift.kinds import Kind
+from drift.live import api, workloads
 from drift.live.api import attempt
 from drift.live.calls import CallRunner, api_errors
 from drift.live.session import Session
@@ -34,26 +35,56 @@ async def update_service(
     """Send `service` (a run_v2.Service as read, then changed) and wait for the operation;
     raise ApiError naming UpdateService when either fails. The write says it comes from
     drift (SPEC invariant 12), whoever wrote the service before."""
+    return await update_workload(
+        session, Kind.SERVICE, service, validate_only=validate_only, timeout=timeout
+    )
+
+
+async def update_workload(
+    session: Session,
+    kind: Kind,
+    workload: Any,
+    *,
+    validate_only: bool = False,
+    timeout: float = OPERATION_TIMEOUT,
+) -> Any:
+    """`update_service` for a Service, a Job (UpdateJob) or a WorkerPool (UpdateWorkerPool):
+    each request takes the resource, `validate_only` and (Job, WorkerPool: `allow_missing`,
+    left false) and answers with an operation whose result is the resource."""
     from google.cloud import run_v2
 
-    service.client, service.client_version = CLIENT, __version__
-    request = run_v2.UpdateServiceRequest(service=service, validate_only=validate_only)
-    name = service.name
+    workload.client, workload.client_version = CLIENT, __version__
+    clients = session.clients
+    method: str
+    request: Any
+    call: Any
+    if kind is Kind.JOB:
+        method, call = "UpdateJob", clients.jobs.update_job
+        request = run_v2.UpdateJobRequest(job=workload, validate_only=validate_only)
+    elif kind is Kind.WORKER_POOL:
+        method, call = "UpdateWorkerPool", clients.worker_pools.update_worker_pool
+        request = run_v2.UpdateWorkerPoolRequest(worker_pool=workload, validate_only=validate_only)
+    else:
+        method, call = "UpdateService", clients.services.update_service
+        request = run_v2.UpdateServiceRequest(service=workload, validate_only=validate_only)
+    name = workload.name
     # Retried only as the very same request carrying the etag: if an attempt did apply, the
     # retry is refused (ABORTED) instead of writing twice. Without an etag, never retried.
     operation = await session.runner.call(
         "run",
-        "UpdateService",
+        method,
         name,
-        attempt(session.clients.services.update_service, request=request),
-        retry=bool(service.etag) or validate_only,
+        attempt(call, request=request),
+        retry=bool(workload.etag) or validate_only,
     )
-    await _wait(session.runner, operation, timeout, name)
-    with api_errors("UpdateService", name):  # the operation's own error: the revision failed
+    await _wait(session.runner, operation, timeout, name, method)
+    with api_errors(method, name):  # the operation's own error: the revision failed
         return await operation.result()
 
 
-async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str) -> None:
+async def _wait(
+    runner: CallRunner, operation: Any, timeout: float, service: str, method: str
+) -> None:
     """Poll the operation until it is done (GetOperation, each poll with a deadline)."""
     name = operation.operation.name or service
     deadline = time.monotonic() + timeout
@@ -67,7 +98,7 @@ async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str
         left = deadline - time.monotonic()
         if left <= 0:
             raise ApiError(
-                "UpdateService",
+                method,
                 service,
                 "DEADLINE_EXCEEDED",
                 f"the operation {name} did not complete within {timeout:g} s",
@@ -78,6 +109,10 @@ async def _wait(runner: CallRunner, operation: Any, timeout: float, service: str
 
 async def get_service(session: Session, name: str) -> Any:
     return await api.get_service(session.clients, session.runner, name)
+
+
+async def get_workload(session: Session, kind: Kind, name: str) -> Any:
+    return await workloads.get_workload(session.clients, session.runner, kind, name)
 
 
 async def settled(

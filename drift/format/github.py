@@ -75,13 +75,13 @@ def _finding(finding: Finding) -> _Annotation:
     if finding.location:
         properties = {"file": finding.location.file, "line": str(finding.location.line)}
     mark = baseline_mark(finding)
-    properties["title"] = f"{finding.rule} ({finding.service}{', ' + mark if mark else ''})"
+    properties["title"] = f"{finding.rule} ({finding.workload}{', ' + mark if mark else ''})"
     return _Annotation(level, command(level, finding_text(finding, visible), **properties), True)
 
 
 def _unverified(item: Unverified) -> _Annotation:
     level = GITHUB_COMMAND[Severity.WARNING]
-    message = visible(f"{item.service}: {item.target} could not be verified: {item.reason}")
+    message = visible(f"{item.workload}: {item.target} could not be verified: {item.reason}")
     title = "drift incomplete" + (", new" if item.baseline is BaselineState.NEW else "")
     return _Annotation(level, command(level, message, title=title), False)
 
@@ -93,7 +93,7 @@ def _resolved(report: Report) -> list[_Annotation]:
         return []
     level = GITHUB_COMMAND[Severity.INFO]
     names = [
-        f"{f.rule} {visible(f.target)} ({visible(f.service)})"
+        f"{f.rule} {visible(f.target)} ({visible(f.workload)})"
         for f in report.resolved[:RESOLVED_NAMED]
     ]
     if more := len(report.resolved) - len(names):

@@ -9,6 +9,7 @@ from typing import Any
 from drift.findings import Finding, ProbeResult, Unverified, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import sorted_probes, sorted_unverified
+from drift.kinds import Kind
 from drift.report import REPORT_SCHEMA, Report
 
 
@@ -20,14 +21,7 @@ class JsonFormat(Formatter):
 def report_document(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, every list in a deterministic order."""
     summary = report.summary
-    counts: dict[str, int | None] = {
-        "services": summary.services,
-        "errors": summary.errors,
-        "warnings": summary.warnings,
-        "infos": summary.infos,
-        "unverified": summary.unverified,
-        "ignored": summary.ignored,
-    }
+    counts: dict[str, int | None] = dict(_summary(report))
     document: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
         "environment": report.environment,
@@ -46,6 +40,23 @@ def report_document(report: Report) -> dict[str, Any]:
         counts["resolved"] = summary.resolved
         document["resolved"] = [_finding(f) for f in report.resolved]
     return document
+
+
+def _summary(report: Report) -> dict[str, int]:
+    """The counts; `jobs` and `worker_pools` only when the run covered some (a report of
+    services is what it always was)."""
+    summary = report.summary
+    counts = {"services": summary.services}
+    counts |= {
+        k: n for k, n in (("jobs", summary.jobs), ("worker_pools", summary.worker_pools)) if n
+    }
+    return counts | {
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "infos": summary.infos,
+        "unverified": summary.unverified,
+        "ignored": summary.ignored,
+    }
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -70,6 +81,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
             data[key] = value
     if finding.baseline is not None:
         data["baseline"] = finding.baseline.value
+    if finding.kind is not Kind.SERVICE:
+        data["kind"] = finding.kind.value  # absent: a service (SPEC, JSON report)
     if (since := finding.since) is not None:
         data["since"] = {
             "revision": since.revision,
@@ -107,4 +120,6 @@ def _unverified(item: Unverified) -> dict[str, str]:
     data = {"service": item.service, "target": item.target, "reason": item.reason}
     if item.baseline is not None:
         data["baseline"] = item.baseline.value
+    if item.kind is not Kind.SERVICE:
+        data["kind"] = item.kind.value
     return data

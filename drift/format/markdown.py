@@ -106,7 +106,7 @@ class MarkdownFormat(Formatter):
                 ["service", "target", "reason"],
                 (
                     [
-                        md_text(u.service),
+                        md_text(u.workload),
                         md_code(u.target),
                         md_text(u.reason) + (" **new**" if u.baseline is BaselineState.NEW else ""),
                     ]

@@ -12,6 +12,7 @@ from drift import __version__
 from drift.findings import Finding, Location, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import SARIF_LEVEL, finding_text, since_text, sorted_unverified
+from drift.kinds import Kind
 from drift.report import Report
 from drift.rules import RULES, RuleInfo, rule_info
 
@@ -58,7 +59,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             {
                 "level": "warning",
                 "message": {"text": f"could not be verified: {u.reason}"},
-                "locations": [_logical(u.service, u.target)],
+                "locations": [_logical(u.key, u.target)],
                 "descriptor": {"id": UNVERIFIED},
             }
             for u in sorted_unverified(report)
@@ -126,6 +127,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
 
 
 def _logical(service: str, target: str) -> dict[str, Any]:
+    """`api/env.X`; a job's or worker pool's key carries its kind (`job/migrate/env.X`)."""
     return {
         "logicalLocations": [
             {"name": target, "fullyQualifiedName": f"{service}/{target}", "kind": "resource"}
@@ -158,6 +160,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     if finding.baseline is not None:
         result["baselineState"] = finding.baseline.value
     properties = {"service": finding.service, "target": finding.target}
+    if finding.kind is not Kind.SERVICE:
+        properties["kind"] = finding.kind.value
     for key in ("revision", "container", "tag"):
         if value := getattr(finding, key):
             properties[key] = value

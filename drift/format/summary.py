@@ -31,7 +31,7 @@ def summary_line(report: Report) -> str:
     only when configuration was compared (`drift probe` says how its probes went)."""
     summary = report.summary
     where = visible(report.environment)
-    services = plural(summary.services, "service")
+    services = summary.workloads
     if report.compared:
         counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning")]
         if summary.infos:
@@ -142,10 +142,11 @@ def finding_text(finding: Finding, show: Callable[[str], str] = str) -> str:
 
 
 def by_service(findings: Iterable[Finding]) -> list[tuple[str, tuple[Finding, ...]]]:
-    """Findings grouped by service: the service with the most severe finding first."""
+    """Findings grouped by workload (named as a person reads it: `api`, `job migrate-db`):
+    the one with the most severe finding first."""
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
-        groups.setdefault(finding.service, []).append(finding)
+        groups.setdefault(finding.workload, []).append(finding)
     ordered = sorted(groups.items(), key=lambda g: (-max(f.severity.rank for f in g[1]), g[0]))
     return [(service, tuple(items)) for service, items in ordered]
 
@@ -187,4 +188,4 @@ def confirmed_text(probe: ProbeResult) -> str:
 
 
 def sorted_unverified(report: Report) -> list[Unverified]:
-    return sorted(report.unverified, key=lambda u: (u.service, u.target, u.reason))
+    return sorted(report.unverified, key=lambda u: (u.service, u.kind, u.target, u.reason))

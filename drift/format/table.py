@@ -149,7 +149,7 @@ def _unverified_table(report: Report) -> Table:
         reason = Text(visible(u.reason))
         if u.baseline is BaselineState.NEW:
             reason.append("  [new]", style="bold magenta")
-        table.add_row(Text(visible(u.service)), Text(visible(u.target)), reason)
+        table.add_row(Text(visible(u.workload)), Text(visible(u.target)), reason)
     return table
 
 

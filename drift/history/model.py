@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from drift.errors import ExitCode
+from drift.kinds import Kind as Workload
+from drift.kinds import label
+from drift.textsafe import plural
 
 HISTORY_SCHEMA = "drift.history/v1"
 
@@ -69,6 +72,12 @@ class ServiceHistory:
     listed: int
     """How many revisions the service has (all were read); `revisions` may show fewer."""
     revisions: tuple[RevisionEntry, ...]
+    kind: Workload = Workload.SERVICE
+    """A service's, or a worker pool's (its instances' share where a service's is traffic)."""
+
+    @property
+    def label(self) -> str:
+        return label(self.kind, self.service)
 
     @property
     def hidden(self) -> int:
@@ -89,6 +98,8 @@ class HistoryResult:
     services: tuple[ServiceHistory, ...]
     unread: tuple[Unread, ...] = ()
     limit: int | None = None
+    notes: tuple[str, ...] = ()
+    """What was not listed and why (a job has no revisions)."""
 
     @property
     def complete(self) -> bool:
@@ -104,11 +115,11 @@ class HistoryResult:
         """One line: what was read, and what could not be."""
         shown = sum(len(s.revisions) for s in self.services)
         listed = sum(s.listed for s in self.services)
-        count = len(self.services)
-        text = (
-            f"{self.environment}: {shown} of {listed} revisions shown "
-            f"in {count} service{'' if count == 1 else 's'}"
-        )
+        kinds = [s.kind for s in self.services]
+        where = " and ".join(plural(kinds.count(k), k.noun) for k in Workload if k in kinds)
+        if not self.services:
+            where = "0 services"
+        text = f"{self.environment}: {shown} of {listed} revisions shown in {where}"
         if self.complete:
             return f"{text} (exit 0)"
         names = ", ".join(u.service for u in self.unread)

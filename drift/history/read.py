@@ -11,16 +11,23 @@ from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
 from drift.history.changes import Masking, changes
 from drift.history.model import HistoryResult, RevisionEntry, ServiceHistory, Unread
-from drift.live.api import get_service, short
+from drift.kinds import Kind
+from drift.live.api import short
 from drift.live.calls import CallRunner
 from drift.live.history import list_revisions
 from drift.live.model import RevisionRecord
 from drift.live.normalize import raw
 from drift.live.session import Session
+from drift.live.workloads import GET, get_workload
 from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
 
 DEFAULT_LIMIT = 20
+NO_REVISIONS = (
+    "not listed: a job has no revisions (each execution runs the job's template as it is "
+    "when the execution starts); `drift history` lists the revisions of services and worker "
+    "pools"
+)
 Traffic = dict[str, tuple[int, tuple[str, ...]]]
 """revision -> (percent of the service's traffic, tags)"""
 
@@ -38,6 +45,8 @@ async def read_history(
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be at least 1, got {limit}")
     names = profile.select(services)
+    jobs = [profile.services[n] for n in names if profile.services[n].kind is Kind.JOB]
+    names = [n for n in names if profile.services[n].kind is not Kind.JOB]
     async with Session(settings.access(), runner) as session:
         read = await asyncio.gather(
             *(_service(session, profile, profile.services[n], limit) for n in names)
@@ -49,21 +58,26 @@ async def read_history(
         services=tuple(r for r in read if isinstance(r, ServiceHistory)),
         unread=tuple(r for r in read if isinstance(r, Unread)),
         limit=limit,
+        notes=tuple(f"{job.label}: {NO_REVISIONS}" for job in jobs),
     )
 
 
 async def _service(
     session: Session, profile: Profile, service: ServiceProfile, limit: int | None
 ) -> ServiceHistory | Unread:
-    name = f"projects/{profile.project}/locations/{profile.region}/services/{service.name}"
+    kind = service.kind
+    name = f"projects/{profile.project}/locations/{profile.region}/{kind.collection}/"
+    name += service.name
     try:
-        svc = await get_service(session.clients, session.runner, name)
-        records = await list_revisions(session.clients, session.runner, svc, service.container)
+        svc = await get_workload(session.clients, session.runner, kind, name)
+        records = await list_revisions(
+            session.clients, session.runner, svc, service.container, kind
+        )
     except ApiError as exc:
-        if exc.status == "NOT_FOUND" and exc.call == "GetService":
+        if exc.status == "NOT_FOUND" and exc.call == GET[kind]:
             where = f"{profile.project}/{profile.region}"
-            return Unread(service.name, f"service {service.name} does not exist in {where}")
-        return Unread(service.name, exc.reason)
+            return Unread(service.label, f"{kind.noun} {service.name} does not exist in {where}")
+        return Unread(service.label, exc.reason)
     return history_of(service, records, traffic(raw(svc)), limit)
 
 
@@ -89,15 +103,17 @@ def history_of(
                 changes=changes(records[i - 1].config, record.config, masking) if i else None,
             )
         )
-    return ServiceHistory(service.name, len(records), tuple(entries))
+    return ServiceHistory(service.name, len(records), tuple(entries), service.kind)
 
 
 def traffic(svc: Any) -> Traffic:
-    """What serves, from `traffic_statuses` (a raw protobuf Service). A LATEST status may or
-    may not name its revision (not documented either way): it is the latest ready one
+    """What serves, from `traffic_statuses` (a raw protobuf Service; a WorkerPool's
+    `instance_split_statuses`, which have no tags). A LATEST status may or may not name its
+    revision (not documented either way): it is the latest ready one
     (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
     served: Traffic = {}
-    for status in svc.traffic_statuses:
+    pool = "instance_split_statuses" in svc.DESCRIPTOR.fields_by_name
+    for status in svc.instance_split_statuses if pool else svc.traffic_statuses:
         latest = enum_name(status, "type_").endswith("LATEST")
         revision = short(status.revision or (svc.latest_ready_revision if latest else ""))
         if not revision:
@@ -105,6 +121,6 @@ def traffic(svc: Any) -> Traffic:
         percent, tags = served.get(revision, (0, ()))
         served[revision] = (
             percent + int(status.percent),
-            tags + ((status.tag,) if status.tag else ()),
+            tags + ((status.tag,) if not pool and status.tag else ()),
         )
     return served

@@ -17,6 +17,7 @@ from drift.history.model import (
     RevisionEntry,
     ServiceHistory,
 )
+from drift.kinds import Kind
 from drift.textsafe import md_code, md_text, visible
 
 OLDEST = "the oldest revision listed: nothing before it to compare with"
@@ -98,7 +99,7 @@ def history_table(result: HistoryResult) -> str:
         )
     ]
     for history in result.services:
-        lines += ["", visible(f"{history.service} · {service_heading(history)}")]
+        lines += ["", visible(f"{history.label} · {service_heading(history)}")]
         for entry in history.revisions:
             marks = serves(entry)
             lines.append(
@@ -111,6 +112,7 @@ def history_table(result: HistoryResult) -> str:
     if result.unread:
         lines += ["", "Could not read (this history is incomplete)"]
         lines += [visible(f"  {u.service}: {u.reason}") for u in result.unread]
+    lines += ["", *(visible(f"note: {n}") for n in result.notes)] if result.notes else []
     lines += ["", visible(result.summary())]
     return "\n".join(lines) + "\n"
 
@@ -134,6 +136,7 @@ def history_document(result: HistoryResult) -> dict[str, Any]:
         "services": [
             {
                 "service": h.service,
+                **({"kind": h.kind.value} if h.kind is not Kind.SERVICE else {}),
                 "listed": h.listed,
                 "shown": len(h.revisions),
                 "revisions": [_entry(e) for e in h.revisions],
@@ -141,6 +144,7 @@ def history_document(result: HistoryResult) -> dict[str, Any]:
             for h in result.services
         ],
         "unread": [{"service": u.service, "reason": u.reason} for u in result.unread],
+        "notes": list(result.notes),
     }
 
 
@@ -186,7 +190,7 @@ def history_markdown(result: HistoryResult) -> str:
     for history in result.services:
         out += [
             "",
-            f"### {md_text(visible(history.service))} ({md_text(service_heading(history))})",
+            f"### {md_text(visible(history.label))} ({md_text(service_heading(history))})",
             "",
         ]
         rows = [
@@ -203,5 +207,6 @@ def history_markdown(result: HistoryResult) -> str:
     if result.unread:
         out += ["", "**Incomplete:** could not read", ""]
         out += [f"- {md_text(visible(f'{u.service}: {u.reason}'))}" for u in result.unread]
+    out += [line for n in result.notes for line in ("", md_text(visible(f"Note: {n}")))]
     out += ["", f"**{md_text(visible(result.summary()))}**"]
     return "\n".join(out) + "\n"

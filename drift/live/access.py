@@ -55,8 +55,8 @@ class AccessDecisions:
             for rev in svc.checked:
                 account = normalise_account(rev.config.service_account)
                 for _, _, ref in rev.config.secret_refs():
-                    users.setdefault((account, ref), set()).add(svc.name)
-                for ref in expected.get(svc.name, ()):
+                    users.setdefault((account, ref), set()).add(svc.key)
+                for ref in expected.get(svc.key, ()):
                     users.setdefault((account, ref), set())  # not in use: nothing unverified
         # Most answers are in the secret's own policy: decided at once, without a task each
         decided = {pair: self._known(*pair) for pair in users}
@@ -71,7 +71,7 @@ class AccessDecisions:
             if found.grant is Grant.UNKNOWN:
                 for service in sorted(users[(account, ref)]):
                     self.state.unverified.append(
-                        Unverified(service, f"secret.{ref.key}", f"{account}: {found.detail}")
+                        Unverified.at(service, f"secret.{ref.key}", f"{account}: {found.detail}")
                     )
 
     def _known(self, account: str, ref: SecretRef) -> Verdict | None:

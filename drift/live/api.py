@@ -28,21 +28,27 @@ async def list_services(clients: Clients, runner: CallRunner, parent: str) -> di
     """Every service under `parent` (a location), by short name; one call per page."""
     from google.cloud import run_v2
 
-    services: dict[str, Any] = {}
+    request = run_v2.ListServicesRequest
+    call = clients.services.list_services
+    return await list_pages(runner, "ListServices", parent, request, call, "services")
+
+
+async def list_pages(
+    runner: CallRunner, method: str, parent: str, request_type: Any, call: Any, field: str
+) -> dict[str, Any]:
+    """Every resource a List method (ListServices, ListJobs, ListWorkerPools) answers under
+    `parent`, by short name; one call per page."""
+    found: dict[str, Any] = {}
     token = ""
     while True:
-        request = run_v2.ListServicesRequest(
-            parent=parent, page_size=LIST_PAGE_SIZE, page_token=token
-        )
-        page = await runner.call(
-            "run", "ListServices", parent, attempt(clients.services.list_services, request=request)
-        )
+        request = request_type(parent=parent, page_size=LIST_PAGE_SIZE, page_token=token)
+        page = await runner.call("run", method, parent, attempt(call, request=request))
         response = page._response  # one page per call: we follow the tokens ourselves
-        for svc in response.services:
-            services[short(svc.name)] = svc
+        for item in getattr(response, field):  # `services`, `jobs`, `worker_pools`
+            found[short(item.name)] = item
         token = response.next_page_token
         if not token:
-            return services
+            return found
 
 
 async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:

@@ -35,7 +35,28 @@ class Clients:
         on first use: most checks never read the resource hierarchy."""
         client = self._resources.get(kind)
         if client is None:
-            client = self._resources[kind] = _resource_client(kind, self)
+            client = self._resources[kind] = _lazy_client("resourcemanager_v3", kind, self)
+        return client
+
+    @property
+    def jobs(self) -> Any:
+        """The Cloud Run v2 Jobs client (made on first use, like the two below: most
+        profiles describe services only)."""
+        return self._run("jobs")
+
+    @property
+    def executions(self) -> Any:
+        return self._run("executions")
+
+    @property
+    def worker_pools(self) -> Any:
+        return self._run("worker_pools")
+
+    def _run(self, kind: str) -> Any:
+        client = self._resources.get(kind)
+        if client is None:
+            # WorkerPoolsClient: since google-cloud-run 0.11.0
+            client = self._resources[kind] = _lazy_client("run_v2", kind, self)
         return client
 
     def storage(self) -> Any:
@@ -137,26 +158,19 @@ def make_clients(impersonate: str | None = None) -> Clients:
     )
 
 
-def _resource_client(kind: str, clients: Clients) -> Any:
-    from google.cloud import resourcemanager_v3 as crm
-
-    make = {
-        "projects": (crm.ProjectsAsyncClient, "projects.transports.ProjectsGrpcAsyncIOTransport"),
-        "folders": (crm.FoldersAsyncClient, "folders.transports.FoldersGrpcAsyncIOTransport"),
-        "organizations": (
-            crm.OrganizationsAsyncClient,
-            "organizations.transports.OrganizationsGrpcAsyncIOTransport",
-        ),
-    }[kind]
-    client_type, transport_path = make
-    if clients.emulator is None:
-        return client_type(credentials=clients.credentials)
+def _lazy_client(package: str, kind: str, clients: Clients) -> Any:
+    """`google.cloud.PACKAGE`'s async client of `kind` (`jobs`, `worker_pools`, `projects`,
+    …), on the emulator's channel when there is one."""
     import importlib
 
+    name = "".join(part.title() for part in kind.split("_"))
+    client_type = getattr(importlib.import_module(f"google.cloud.{package}"), f"{name}AsyncClient")
+    if clients.emulator is None:
+        return client_type(credentials=clients.credentials)
     import grpc
 
-    module, _, name = f"google.cloud.resourcemanager_v3.services.{transport_path}".rpartition(".")
-    transport = getattr(importlib.import_module(module), name)
+    module = importlib.import_module(f"google.cloud.{package}.services.{kind}.transports")
+    transport = getattr(module, f"{name}GrpcAsyncIOTransport")
     return client_type(transport=transport(channel=grpc.aio.insecure_channel(clients.emulator)))
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from drift.fields import enum_name
+from drift.kinds import Kind
 from drift.live.api import attempt, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
@@ -25,9 +26,15 @@ PAGE_SIZE = 100
 
 
 async def list_revisions(
-    clients: Clients, runner: CallRunner, service: Any, container: str | None
+    clients: Clients,
+    runner: CallRunner,
+    service: Any,
+    container: str | None,
+    kind: Kind = Kind.SERVICE,
 ) -> list[RevisionRecord]:
-    """Every revision of `service` (a run_v2.Service as read), oldest first."""
+    """Every revision of `service` (a run_v2.Service, or a WorkerPool: ListRevisions is bound
+    to `…/workerPools/*/revisions` too — revision.proto's http rule, as the installed client's
+    REST transport carries it), oldest first."""
     from google.cloud import run_v2
 
     pb = raw(service)
@@ -43,14 +50,14 @@ async def list_revisions(
             attempt(clients.revisions.list_revisions, request=request),
         )
         response = page._response  # one page per call: we follow the tokens ourselves
-        records += [_record(r, pb, container) for r in response.revisions]
+        records += [_record(r, pb, container, kind) for r in response.revisions]
         token = response.next_page_token
         if not token:
             break
     return sorted(records, key=lambda r: r.create_time or dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
-def _record(revision: Any, service: Any, container: str | None) -> RevisionRecord:
+def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> RevisionRecord:
     pb = raw(revision)
     annotations = dict(pb.annotations)
     name = annotations.get(CLIENT_NAME)
@@ -65,6 +72,6 @@ def _record(revision: Any, service: Any, container: str | None) -> RevisionRecor
         create_time=created,
         creator=pb.creator,
         client=client,
-        config=revision_config(pb, service=service, container=container),
+        config=revision_config(pb, service=service, container=container, kind=kind),
         ready=ready,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.findings import Unverified
+from drift.kinds import Kind, workload_key
 from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
 from drift.refs import SecretRef
 
@@ -126,7 +127,22 @@ class ServingRevision:
 
 
 @dataclass(frozen=True)
+class Execution:
+    """A job's latest execution, as far as `job.failed` needs it."""
+
+    name: str
+    failed: bool
+    reason: str = ""
+    """Why it failed, from its conditions (masked before any output)."""
+    completed: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class LiveService:
+    """What one workload runs with: a service (its serving and tagged revisions), a worker
+    pool (the revisions its instances run) or a job (its template, which its next execution
+    runs; `serving` holds it once, named after no revision)."""
+
     name: str
     full_name: str
     uri: str
@@ -146,6 +162,13 @@ class LiveService:
     """The traffic spec sends traffic to LATEST (else it is pinned to named revisions)."""
     canaries: tuple[str, ...] = ()
     """Revisions drift left as canaries (a `drift-` traffic tag points to them)."""
+    kind: Kind = Kind.SERVICE
+    execution: Execution | None = None
+    """A job's latest execution (None: never run, or not a job)."""
+
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.name)
 
     @property
     def checked(self) -> tuple[ServingRevision, ...]:
@@ -211,9 +234,11 @@ class LiveState:
     Policies are keyed by `SecretRef.key`."""
 
     services: dict[str, LiveService] = field(default_factory=dict)
+    """Every workload read, by key (`LiveService.key`)."""
     missing: set[str] = field(default_factory=set)
+    """The keys of the workloads that do not exist."""
     listed: set[str] = field(default_factory=set)
-    """Every service the region lists, when it was listed (for "did you mean")."""
+    """Every workload the region lists (keys), when it was listed (for "did you mean")."""
     versions: dict[SecretRef, SecretVersionInfo] = field(default_factory=dict)
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)
@@ -225,7 +250,8 @@ class LiveState:
     beyond the secret's own policy."""
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
-    """A service's revisions, oldest first (read only for services with configuration drift)."""
+    """A service's or worker pool's revisions by its key, oldest first (read only for those
+    with configuration drift)."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
 

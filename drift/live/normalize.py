@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import Source, read_settings
+from drift.kinds import Kind
 from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
 from drift.refs import SecretRef
 
@@ -78,18 +79,29 @@ def container_config(revision: Any, container: Any) -> ContainerConfig:
     )
 
 
-def revision_config(revision: Any, *, service: Any, container: str | None) -> RevisionConfig:
-    """Normalise a RevisionTemplate or a Revision (they share these fields) of `service`,
-    proto-plus or raw protobuf; `container` names the one the profile describes (default:
-    the ingress container)."""
+def revision_config(
+    revision: Any, *, service: Any, container: str | None, kind: Kind = Kind.SERVICE
+) -> RevisionConfig:
+    """Normalise a RevisionTemplate or a Revision (they share these fields) of `service`, a
+    WorkerPoolRevisionTemplate of a worker pool, or a TaskTemplate of a job (`kind` says
+    which), proto-plus or raw protobuf; `container` names the one the profile describes
+    (default: the ingress container, else the first)."""
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
     return RevisionConfig(
         containers=tuple(container_config(revision, c) for c in revision.containers),
-        settings=read_settings(Source(raw(service), revision, chosen)),
+        settings=read_settings(Source(raw(service), revision, chosen, kind)),
         service_account=revision.service_account,
         primary=chosen.name if chosen is not None else (container or ""),
     )
+
+
+def template_config(workload: Any, *, container: str | None, kind: Kind) -> RevisionConfig:
+    """A workload's template normalised: a service's or worker pool's revision template, a
+    job's task template (inside its execution template)."""
+    pb = raw(workload)
+    template = pb.template.template if kind is Kind.JOB else pb.template
+    return revision_config(template, service=pb, container=container, kind=kind)
 
 
 def config_fingerprint(config: RevisionConfig) -> dict[str, Any]:

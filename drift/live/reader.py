@@ -1,8 +1,9 @@
 """Read live state concurrently: the profiled services and every revision a user can reach
-(those with traffic, and those a traffic tag points to), then (through `SecretChecks`, which
-manifests share) what every secret reference they hold resolves to and what IAM grants. Each
-distinct item is asked for once; a failed read becomes an `Unverified`. A deploy in progress
-is waited for, then reported unverified, never as drift."""
+(those with traffic, and those a traffic tag points to), the jobs (their template and latest
+execution) and the worker pools (the revisions their instances run), then (through
+`SecretChecks`, which manifests share) what every secret reference they hold resolves to and
+what IAM grants. Each distinct item is asked for once; a failed read becomes an `Unverified`.
+A deploy in progress is waited for, then reported unverified, never as drift."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.live.api import attempt, get_service, list_services, short
+from drift.kinds import Kind
+from drift.live.api import attempt, list_services, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.history import list_revisions
@@ -24,6 +26,7 @@ from drift.live.model import LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.resolve import SecretChecks
+from drift.live.workloads import get_workload, job_service, latest_execution
 from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
@@ -73,13 +76,18 @@ class Reader:
         # expects), then read the services, then what their references resolve to.
         self.checks.expect(profiles)
         deadline = time.monotonic() + self.wait
-        await self._read_services(profiles, deadline)
+        await asyncio.gather(
+            self._read_services([p for p in profiles if p.kind is Kind.SERVICE], deadline),
+            *(self._read_one(p, deadline) for p in profiles if p.kind is not Kind.SERVICE),
+        )
         await self.checks.resolve(profiles)
         return self.state
 
     # -- services and revisions -------------------------------------------------------------
 
     async def _read_services(self, profiles: list[ServiceProfile], deadline: float) -> None:
+        if not profiles:
+            return
         wanted = {p.name: p for p in profiles}
         found: dict[str, Any] | None = None
         if len(wanted) > 1:
@@ -88,7 +96,7 @@ class Reader:
             except ApiError:
                 found = None  # e.g. no run.services.list: fall back to one get per service
         if found is None:
-            results = await asyncio.gather(*(self._get_service(n) for n in wanted))
+            results = await asyncio.gather(*(self._get(p) for p in profiles))
             found = {n: s for n, s in zip(wanted, results, strict=True) if s is not None}
             if self.state.missing:
                 await self._list_names()
@@ -112,52 +120,82 @@ class Reader:
         except ApiError:
             return
 
-    async def _get_service(self, name: str) -> Any | None:
+    async def _read_one(self, profile: ServiceProfile, deadline: float) -> None:
+        """A job or a worker pool: one Get (there is no need to list: each is asked for by
+        name)."""
+        found = await self._get(profile)
+        if found is not None:
+            await self._settle_then_describe(profile, found, deadline)
+
+    async def _get(self, profile: ServiceProfile) -> Any | None:
+        name = f"{self.parent}/{profile.kind.collection}/{profile.name}"
         try:
-            return await get_service(self.clients, self.runner, f"{self.parent}/services/{name}")
+            return await get_workload(self.clients, self.runner, profile.kind, name)
         except ApiError as exc:
             if exc.status == "NOT_FOUND":
-                self.state.missing.add(name)
+                self.state.missing.add(profile.key)
             else:
-                self.state.unverified.append(Unverified(name, "service", exc.reason))
+                self.unverified(profile, profile.kind.value, exc.reason)
             return None
+
+    def unverified(self, profile: ServiceProfile, target: str, reason: str) -> None:
+        self.state.unverified.append(Unverified(profile.name, target, reason, profile.kind))
 
     async def _settle_then_describe(
         self, profile: ServiceProfile, svc: Any, deadline: float
     ) -> None:
-        """A service being reconciled holds transient values (Service.reconciling: "While
+        """A workload being reconciled holds transient values (Service.reconciling: "While
         reconciliation is in process, observed_generation, latest_ready_revision,
-        traffic_statuses, and uri will have transient values"): wait for it to settle, up to
-        the deadline; if it has not, its items are unverified, never drift."""
+        traffic_statuses, and uri will have transient values"; WorkerPool.reconciling and
+        Job.reconciling say the same of theirs): wait for it to settle, up to the deadline;
+        if it has not, its items are unverified, never drift."""
         pause = POLL_FIRST
         while raw(svc).reconciling:
             left = deadline - time.monotonic()
             if left <= 0:
-                created = short(raw(svc).latest_created_revision) or "a new revision"
-                self.state.unverified.append(
-                    Unverified(
-                        profile.name,
-                        "service",
-                        f"deploy in progress ({created} is being rolled out); "
-                        f"run again when it has settled (waited {self.wait:g}s, --wait)",
-                    )
+                if profile.kind is Kind.JOB:
+                    doing = "update in progress (the job is being reconciled)"
+                else:
+                    created = short(raw(svc).latest_created_revision) or "a new revision"
+                    doing = f"deploy in progress ({created} is being rolled out)"
+                self.unverified(
+                    profile,
+                    profile.kind.value,
+                    f"{doing}; run again when it has settled (waited {self.wait:g}s, --wait)",
                 )
                 return
             await asyncio.sleep(min(pause, left))
             pause = min(pause * 2, POLL_MAX)
             try:
-                svc = await get_service(self.clients, self.runner, raw(svc).name)
+                svc = await get_workload(self.clients, self.runner, profile.kind, raw(svc).name)
             except ApiError as exc:
-                self.state.unverified.append(Unverified(profile.name, "service", exc.reason))
+                self.unverified(profile, profile.kind.value, exc.reason)
                 return
-        await self._describe(profile, svc)
+        if profile.kind is Kind.JOB:
+            await self._describe_job(profile, svc)
+        else:
+            await self._describe(profile, svc)
+
+    async def _describe_job(self, profile: ServiceProfile, job: Any) -> None:
+        """A job's template (what its next execution runs) and how its latest execution
+        ended."""
+        try:
+            execution = await latest_execution(self.clients, self.runner, job)
+        except ApiError as exc:
+            execution = None
+            self.unverified(profile, "job.failed", exc.reason)
+        live = job_service(profile.name, job, profile.container, execution=execution)
+        self.state.services[profile.key] = live
 
     async def _describe(self, profile: ServiceProfile, svc: Any) -> None:
-        """Find the revisions a user can reach; fetch a revision only when the template does
-        not already describe it."""
+        """Find the revisions a user can reach (a worker pool's: those its instances run);
+        fetch a revision only when the template does not already describe it."""
         pb = raw(svc)  # plain protobuf reads: proto-plus costs more CPU than the rest here
-        template = revision_config(pb.template, service=pb, container=profile.container)
-        split = reachable(pb, profile)
+        kind = profile.kind
+        pool = kind is Kind.WORKER_POOL
+        template = revision_config(pb.template, service=pb, container=profile.container, kind=kind)
+        statuses = pb.instance_split_statuses if pool else pb.traffic_statuses
+        split = reachable(pb, profile, statuses)
         current = short(pb.latest_created_revision)
         fetched = to_fetch(pb, split)
         revisions = dict(
@@ -172,13 +210,15 @@ class Reader:
             if name not in revisions:
                 reached.append(ServingRevision(name, percent, tags, urls, template))
             elif (revision := revisions[name]) is not None:
-                config = revision_config(revision, service=pb, container=profile.container)
+                config = revision_config(
+                    revision, service=pb, container=profile.container, kind=kind
+                )
                 reached.append(ServingRevision(name, percent, tags, urls, config, source=revision))
         created_ready = pb.latest_created_revision == pb.latest_ready_revision
-        self.state.services[profile.name] = LiveService(
+        self.state.services[profile.key] = LiveService(
             name=profile.name,
             full_name=pb.name,
-            uri=pb.uri,
+            uri="" if pool else pb.uri,
             etag=pb.etag,
             template=template,
             serving=tuple(r for r in reached if r.percent > 0),
@@ -189,28 +229,34 @@ class Reader:
             latest_created_message="" if created_ready else _not_ready_message(pb),
             reconciling=bool(pb.reconciling),
             routes_latest=any(
-                enum_name(t, "type_").endswith("LATEST") and t.percent > 0 for t in pb.traffic
+                enum_name(t, "type_").endswith("LATEST") and t.percent > 0
+                for t in (pb.instance_splits if pool else pb.traffic)
             ),
             canaries=tuple(
                 dict.fromkeys(
-                    short(s.revision) for s in pb.traffic_statuses if s.tag.startswith("drift-")
+                    short(s.revision)
+                    for s in statuses
+                    if getattr(s, "tag", "").startswith("drift-")
                 )
             ),
             source=svc,
+            kind=kind,
         )
-        live = self.state.services[profile.name]
+        live = self.state.services[profile.key]
         if self.history is not None and self.history(profile, live):
-            self.tasks.once(("history", profile.name), partial(self._history, profile, svc))
+            self.tasks.once(("history", profile.key), partial(self._history, profile, svc))
 
     async def _history(self, profile: ServiceProfile, svc: Any) -> None:
         try:
-            records = await list_revisions(self.clients, self.runner, svc, profile.container)
+            records = await list_revisions(
+                self.clients, self.runner, svc, profile.container, profile.kind
+            )
         except ApiError as exc:
             log.debug(
-                "%s: no revision history (%s): findings get no `since`", profile.name, exc.brief
+                "%s: no revision history (%s): findings get no `since`", profile.label, exc.brief
             )
             return
-        self.state.history[profile.name] = records
+        self.state.history[profile.key] = records
 
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:
         full = name if "/" in name else f"{svc.name}/revisions/{name}"
@@ -222,9 +268,7 @@ class Reader:
                 attempt(self.clients.revisions.get_revision, name=full),
             )
         except ApiError as exc:
-            self.state.unverified.append(
-                Unverified(profile.name, f"revision.{short(name)}", exc.reason)
-            )
+            self.unverified(profile, f"revision.{short(name)}", exc.reason)
             return None
 
 

@@ -19,24 +19,28 @@ LiveVars = Callable[[str, str | None, str], set[EnvVar]]
 """(service, container or None for the main one, variable) -> what its checked revisions hold"""
 
 
-def reachable(svc: Any, profile: ServiceProfile) -> list[Split]:
-    """Every revision receiving traffic, and every revision a checked tag points to (at 0 %:
-    it has its own URL), most traffic first (`svc` is a raw protobuf Service). A LATEST status
-    may or may not name its revision (not documented either way): it is the latest ready one
-    (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
+def reachable(svc: Any, profile: ServiceProfile, statuses: Any = None) -> list[Split]:
+    """Every revision receiving traffic (a worker pool: instances), and every revision a
+    checked tag points to (at 0 %: it has its own URL), most traffic first (`svc` is a raw
+    protobuf Service or WorkerPool, `statuses` its traffic or instance split statuses, the
+    traffic's when not given). A LATEST status may or may not name its revision (not
+    documented either way): it is the latest ready one (TrafficTargetAllocationType and
+    InstanceSplitAllocationType LATEST: "Allocates … to the Service's latest ready
+    Revision")."""
     by_revision: dict[str, list[Any]] = {}
-    for status in svc.traffic_statuses:
+    for status in svc.traffic_statuses if statuses is None else statuses:
         kind = enum_name(status, "type_")
         revision = status.revision or (svc.latest_ready_revision if kind.endswith("LATEST") else "")
         if revision:
             by_revision.setdefault(short(revision), []).append(status)
     out = []
-    for name, statuses in by_revision.items():
-        percent = sum(int(s.percent) for s in statuses)
-        tags = tuple(s.tag for s in statuses if s.tag)
+    for name, found in by_revision.items():
+        percent = sum(int(s.percent) for s in found)
+        tagged = [s for s in found if getattr(s, "tag", "")]  # instance splits have none
+        tags = tuple(s.tag for s in tagged)
         if percent <= 0 and not any(profile.checks_tag(t) for t in tags):
             continue
-        urls = tuple(s.uri for s in statuses if s.tag)  # one per tag ("" when not known)
+        urls = tuple(s.uri for s in tagged)  # one per tag ("" when not known)
         out.append((name, percent, tags, urls))
     return sorted(out, key=lambda item: -item[1])
 
@@ -83,7 +87,7 @@ def values_needed(profiles: Iterable[ServiceProfile], live_vars: LiveVars) -> se
                 )
                 if not compares and rule.same_as is None:
                     continue
-                mine = live_vars(p.name, rules.name, rule.name)
+                mine = live_vars(p.key, rules.name, rule.name)
                 mine_refs = {v.ref for v in mine if v.ref is not None}
                 if compares:
                     needed |= mine_refs

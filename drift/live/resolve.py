@@ -40,7 +40,7 @@ class SecretChecks:
         self.secrets.start()
         for p in profiles:
             for ref in expected_refs(p):
-                self.secrets.watch(ref, p.name)
+                self.secrets.watch(ref, p.key)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
@@ -49,7 +49,7 @@ class SecretChecks:
         for svc in state.services.values():
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
-                    self.secrets.watch(ref, svc.name)
+                    self.secrets.watch(ref, svc.key)
         for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
         await self.tasks.wait()
@@ -60,7 +60,7 @@ class SecretChecks:
             for rev in svc.checked
             for _, _, ref in rev.config.secret_refs()
         ]
-        expected = {p.name: list(expected_refs(p)) for p in profiles}
+        expected = {p.key: list(expected_refs(p)) for p in profiles}
         await asyncio.gather(
             self.access.name_projects(
                 [*live_refs, *(r for refs in expected.values() for r in refs)]

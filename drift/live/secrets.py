@@ -91,7 +91,8 @@ class SecretReads:
         self.tasks.once(("list_secrets", None), self._list_secrets)
 
     def watch(self, ref: SecretRef, service: str) -> None:
-        """Read the state of the version `ref` names and the policy of its secret."""
+        """Read the state of the version `ref` names and the policy of its secret (for the
+        workload of key `service`)."""
         self._users.setdefault(ref.key, set()).add(service)
         if ("version", ref) in self.tasks:
             return  # watched already: what follows was started then (most references)
@@ -124,7 +125,7 @@ class SecretReads:
             # call answered first
             reason = "; ".join(sorted({exc.reason for exc in failures}))
             for service in sorted(self._users.get(key, ())) or ["-"]:
-                self.state.unverified.append(Unverified(service, f"secret.{key}", reason))
+                self.state.unverified.append(Unverified.at(service, f"secret.{key}", reason))
 
     def _own(self, ref: SecretRef) -> bool:
         return not ref.project or ref.project == self.project

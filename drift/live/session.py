@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from drift.kinds import Kind
 from drift.live.calls import CallRunner, Limits
 
 if TYPE_CHECKING:
@@ -99,6 +100,12 @@ class Session:
         from drift.live.storage import download
 
         return await download(self.clients.storage(), source, limit)
+
+    async def list_workloads(self, project: str, region: str, kind: Kind) -> list[str]:
+        from drift.live.workloads import list_workloads
+
+        parent = f"projects/{project}/locations/{region}"
+        return await list_workloads(self.clients, self.runner, parent, kind)
 
     async def access_secret(self, name: str) -> bytes:
         from drift.live.api import access_secret

@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 from drift.check import Reading
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
+from drift.kinds import Kind, key_label, label, workload_key
 from drift.live.model import (
     ContainerConfig,
     LiveService,
@@ -21,6 +22,7 @@ from drift.live.model import (
     ServingRevision,
 )
 from drift.live.normalize import revision_config
+from drift.live.workloads import job_service
 from drift.manifest.model import Manifest, Unknown, Workload
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
@@ -50,22 +52,24 @@ class ManifestSource:
             notes += manifest.notes
             problems += _file_problems(manifest, profile, notes)
             for w in manifest.workloads:
-                if w.kind != "service" or w.name not in profile.services:
+                key = _key(w)
+                if key not in profile.services:
                     continue
-                if w.name in found:
+                if key in found:
                     problems.append(
-                        f"service {w.name} is in {found[w.name].where} and in {w.where}: "
+                        f"{w.kind} {w.name} is in {found[key].where} and in {w.where}: "
                         "check each in its own run"
                     )
                 problems += _placement(w, profile)
-                found[w.name] = w
+                found[key] = w
         if problems:
             raise UsageError("\n".join(problems))
         chosen = [n for n in names if n in found]
         if not chosen:
             files = ", ".join(m.file for m in self.manifests)
             raise UsageError(
-                f"nothing to check: none of {', '.join(names) or 'no service'} is in the "
+                f"nothing to check: none of {', '.join(map(key_label, names)) or 'no service'} "
+                "is in the "
                 f"manifests ({files})" + "".join(f"\n  note: {n}" for n in notes)
             )
         self.chosen = {n: found[n] for n in chosen}
@@ -87,7 +91,7 @@ class ManifestSource:
             )
         if self.offline:
             keys = {(n, ref.key) for n, s in state.services.items() for _, _, ref in _refs(s)}
-            state.unverified += [Unverified(n, f"secret.{k}", OFFLINE) for n, k in sorted(keys)]
+            state.unverified += [Unverified.at(n, f"secret.{k}", OFFLINE) for n, k in sorted(keys)]
             self.notes += (
                 "--offline: nothing was read from Google Cloud; the secrets the manifests "
                 "reference are not verified",
@@ -101,11 +105,20 @@ class ManifestSource:
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """Withhold every finding on a value the manifest does not know yet."""
-        return [f for f in findings if not _withheld(f, self.unknown.get(f.service, ()))]
+        return [f for f in findings if not _withheld(f, self.unknown.get(f.key, ()))]
+
+
+def _key(workload: Workload) -> str:
+    return workload_key(Kind(workload.kind), workload.name)
 
 
 def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
-    """The service as it will run once deployed: its template, serving all traffic."""
+    """The service as it will run once deployed: its template, serving all traffic (a job:
+    its template, which its next execution runs)."""
+    if workload.kind == "job":
+        job = workload.resource
+        job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
+        return job_service(workload.name, job, expected.container, revision=workload.revision)
     service = workload.resource
     config = revision_config(service.template, service=service, container=expected.container)
     revision = ServingRevision(workload.revision, 100, (), (), config)
@@ -124,20 +137,20 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
 
 
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
-    services = [w for w in manifest.workloads if w.kind == "service"]
-    for w in manifest.workloads:
-        if w.kind == "job":
-            # Profiles describe no jobs yet: when they do, jobs are chosen here like services.
-            notes.append(f"job {w.name} ({w.where}) not checked: profiles do not describe jobs")
-        elif w.name not in profile.services:
-            notes.append(f"service {w.name} ({w.where}) not checked: not in the profile")
-    if any(w.name in profile.services for w in services):
+    notes.extend(
+        f"{w.kind} {w.name} ({w.where}) not checked: not in the profile"
+        for w in manifest.workloads
+        if _key(w) not in profile.services
+    )
+    if any(_key(w) in profile.services for w in manifest.workloads):
         return []
-    if services:
+    # a kind the profile describes none of (a job file, a profile of services) is only noted
+    described = [w for w in manifest.workloads if profile.of_kind(Kind(w.kind))]
+    if described:
         return [
-            f"{manifest.file} names no service of profile {profile.environment}: it has "
-            f"{', '.join(w.name for w in services)}; the profile has "
-            f"{', '.join(profile.services) or 'none'}"
+            f"{manifest.file} names no {described[0].kind} of profile {profile.environment}: "
+            f"it has {', '.join(label(Kind(w.kind), w.name) for w in described)}; the profile "
+            f"has {', '.join(p.label for p in profile.services.values()) or 'none'}"
         ]
     if not manifest.workloads:
         why = "".join(f"; {n}" for n in manifest.notes)
@@ -151,6 +164,8 @@ def _pinned(workload: Workload) -> str:
     from drift.fields import enum_name
     from drift.live.normalize import raw
 
+    if workload.kind != "service":
+        return ""  # a job serves no traffic
     traffic = raw(workload.resource).traffic
     if not traffic or any(enum_name(t, "type_").endswith("LATEST") for t in traffic):
         return ""
@@ -168,12 +183,12 @@ def _placement(workload: Workload, profile: Profile) -> list[str]:
     project = workload.project
     if project and not project.isdigit() and project != profile.project:
         problems.append(
-            f"{workload.where}: service {workload.name} is for project {project}, profile "
+            f"{workload.where}: {workload.kind} {workload.name} is for project {project}, profile "
             f"{profile.environment} checks {profile.project} (--project to override)"
         )
     if workload.region and workload.region != profile.region:
         problems.append(
-            f"{workload.where}: service {workload.name} is for region {workload.region}, "
+            f"{workload.where}: {workload.kind} {workload.name} is for region {workload.region}, "
             f"profile {profile.environment} checks {profile.region} (--region to override)"
         )
     return problems
@@ -235,20 +250,20 @@ def _unverified(
     for u in unknown:
         reason = u.why
         if u.target == "*":
-            out.append(Unverified(name, "service", reason))
+            out.append(Unverified.at(name, "service", reason))
         elif u.rule == "secret.no_access":
             out += [
-                Unverified(name, f"secret.{ref.key}", f"access not verified: {reason}")
+                Unverified.at(name, f"secret.{ref.key}", f"access not verified: {reason}")
                 for _, _, ref in config.secret_refs()
             ]
         elif not u.target.startswith("setting.") or u.target[8:] in expected.settings:
-            out.append(Unverified(name, u.target, reason))
+            out.append(Unverified.at(name, u.target, reason))
     for rules in expected.containers:
         for rule in rules.env.values():
             if rule.same_as is not None and rule.same_as[0] not in checked:
                 other = ".".join(rule.same_as)
                 out.append(
-                    Unverified(
+                    Unverified.at(
                         name,
                         f"env.{rule.name}",
                         f"same_as {other}: {rule.same_as[0]} is not in the manifests (a "

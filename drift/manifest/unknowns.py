@@ -43,9 +43,16 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     ((*_CONTAINER, "resources", 0, "limits", "memory"), ("memory",)),
     ((*_CONTAINER, "resources", 0, "cpu_idle"), ("cpu_throttling",)),
     ((*_CONTAINER, "resources", 0, "startup_cpu_boost"), ("startup_cpu_boost",)),
+    # google_cloud_run_v2_job: the execution template, its task template
+    (("template", 0, "parallelism"), ("parallelism",)),
+    (("template", 0, "task_count"), ("task_count",)),
+    (("template", 0, "template", 0, "timeout"), ("task_timeout",)),
+    (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
+    # google_cloud_run_v2_worker_pool (not read from plans yet: kept for the catalogue test)
+    (("scaling", 0, "manual_instance_count"), ("instance_count",)),
 )
-"""Where each setting of the catalogue is in a `google_cloud_run_v2_service` (a test keeps
-every catalogue row here)."""
+"""Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
+`_worker_pool`; a test keeps every catalogue row here)."""
 
 
 @dataclass

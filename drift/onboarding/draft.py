@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args, get_origin
 
 from drift import redact
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
+from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
@@ -55,6 +56,11 @@ class ServiceDraft:
     sidecars: tuple[tuple[str, ContainerDraft], ...] = ()
     tags: tuple[str, ...] = ()
     """Tags reaching a revision at 0 % (checked too: `check_tags`)."""
+    kind: Kind = Kind.SERVICE
+
+    @property
+    def key(self) -> str:
+        return workload_key(self.kind, self.name)
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,9 @@ class Draft:
 
     @property
     def variables(self) -> list[tuple[str, Variable]]:
-        every = [(s.name, v) for s in self.services for v in s.env]
-        every += [(s.name, v) for s in self.services for _, c in s.sidecars for v in c.env]
-        return every + [(s.name, v) for s in self.services for v in self.shared]
+        every = [(s.key, v) for s in self.services for v in s.env]
+        every += [(s.key, v) for s in self.services for _, c in s.sidecars for v in c.env]
+        return every + [(s.key, v) for s in self.services for v in self.shared]
 
 
 def build_draft(
@@ -80,23 +86,15 @@ def build_draft(
     if shared:
         hoisted = {v.name for v in shared}
         drafts = tuple(
-            ServiceDraft(
-                s.name,
-                s.revision,
-                s.settings,
-                tuple(v for v in s.env if v.name not in hoisted),
-                s.container,
-                s.mounts,
-                s.sidecars,
-                s.tags,
-            )
-            for s in drafts
+            replace(s, env=tuple(v for v in s.env if v.name not in hoisted)) for s in drafts
         )
     return Draft(environment, project, region, drafts, shared)
 
 
 def _primary(live: LiveService) -> tuple[str, RevisionConfig]:
     """The revision taking most traffic (what `check` reads first), else the template."""
+    if live.kind is Kind.JOB:
+        return "", live.template  # what its next execution runs
     if live.serving:
         return live.serving[0].name, live.serving[0].config
     return live.latest_ready or live.latest_created or "template", live.template
@@ -116,6 +114,7 @@ def _service(live: LiveService) -> ServiceDraft:
             (c.name, _container(c)) for c in config.containers if c.name != config.primary
         ),
         tags=tuple(t for rev in live.tagged for t in rev.tags),
+        kind=live.kind,
     )
 
 
@@ -201,16 +200,24 @@ def render(draft: Draft, *, schema: str, today: dt.date) -> str:
     if draft.shared:
         lines.append("  env:                        # set identically on every service")
         lines += _entries(draft.shared, indent=4)
-    lines += ["", "services:"]
-    for i, service in enumerate(draft.services):
-        if i:
-            lines.append("")
-        lines += _service_lines(service, env)
+    for kind in Kind:
+        mine = [s for s in draft.services if s.kind is kind]
+        if mine or kind is Kind.SERVICE:
+            lines += ["", f"{kind.section}:" + ("" if mine else " {}")]
+        for i, service in enumerate(mine):
+            if i:
+                lines.append("")
+            lines += _service_lines(service, env)
     return "\n".join(lines) + "\n"
 
 
 def _service_lines(service: ServiceDraft, env: str) -> list[str]:
-    lines = [f"  {scalar(service.name)}:  # serving revision {service.revision}"]
+    what = {
+        Kind.SERVICE: f"serving revision {service.revision}",
+        Kind.JOB: "its template: what its next execution runs",
+        Kind.WORKER_POOL: f"revision {service.revision}",
+    }[service.kind]
+    lines = [f"  {scalar(service.name)}:  # {what}"]
     if service.tags:
         tags = ", ".join(service.tags)
         lines.append(f"    # also reached at 0 % through tags {tags}: checked too (check_tags)")
@@ -225,7 +232,8 @@ def _service_lines(service: ServiceDraft, env: str) -> list[str]:
         for name, sidecar in service.sidecars:
             lines.append(f"      {scalar(name)}:")
             lines += _container_lines(sidecar, indent=8) or ["        {}"]
-    lines += [f"    {hint.format(env=env)}" for hint in _PROBE_HINT]
+    if service.kind is Kind.SERVICE:
+        lines += [f"    {hint.format(env=env)}" for hint in _PROBE_HINT]
     return lines
 
 

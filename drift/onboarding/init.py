@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from drift.errors import ExitCode, IncompleteRead, UsageError
 from drift.findings import Location
+from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
 from drift.onboarding.draft import Draft, build_draft, render
@@ -39,10 +41,17 @@ class InitResult:
     exit_code = ExitCode.OK
     """A profile was written (every other outcome is an error)."""
 
+    @property
+    def counted(self) -> str:
+        """`3 services`, `2 services, 1 job and 1 worker pool`."""
+        kinds = [split_key(key)[0] for key in self.services]
+        parts = [plural(kinds.count(k), k.noun) for k in Kind if k in kinds]
+        return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+
     def summary(self) -> str:
         lines = [
-            f"wrote {display_path(self.path)}: {plural(len(self.services), 'service')} "
-            f"({', '.join(self.services)}) from {self.project}/{self.region}, "
+            f"wrote {display_path(self.path)}: {self.counted} "
+            f"({', '.join(map(key_label, self.services))}) from {self.project}/{self.region}, "
             f"{plural(self.variables, 'variable')} "
             f"({plural(self.secrets, 'secret reference')})"
         ]
@@ -81,20 +90,27 @@ async def init_from_live(
             "init needs the project and region to read: pass --project and --region "
             "(or set DRIFT_PROJECT and DRIFT_REGION)"
         )
-    names = list(dict.fromkeys(services or ()))
+    # a name given is a service's, `job/NAME` or `worker_pool/NAME` another kind's
+    names = list(dict.fromkeys(workload_key(*split_key(n)) for n in services or ()))
     async with Session(settings.access(), runner) as session:
         if not names:
-            names = sorted(await session.list_services(project, region))
+            listed = await asyncio.gather(
+                *(session.list_workloads(project, region, kind) for kind in Kind)
+            )
+            names = [
+                workload_key(k, n) for k, found in zip(Kind, listed, strict=True) for n in found
+            ]
             if not names:
                 raise UsageError(
-                    f"no Cloud Run services in {project}/{region}: nothing to describe"
+                    f"no Cloud Run services, jobs or worker pools in {project}/{region}: "
+                    "nothing to describe"
                 )
         probe = Profile(
             environment,
             project,
             region,
             _LIVE,
-            services={n: ServiceProfile(n, _LIVE) for n in names},
+            services={n: _described(n) for n in names},
         )
         state = await session.read(probe, names)
     _require_all_read(state, names, project, region)
@@ -117,6 +133,12 @@ async def init_from_live(
     )
 
 
+def _described(key: str) -> ServiceProfile:
+    """A workload to read, with no expectation."""
+    kind, name = split_key(key)
+    return ServiceProfile(name, _LIVE, kind=kind)
+
+
 def _refuse_overwrite(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise UsageError(
@@ -126,16 +148,18 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
 
 
 def _require_all_read(state: LiveState, names: list[str], project: str, region: str) -> None:
-    missing = [n for n in names if n in state.missing]
+    missing = [key_label(n) for n in names if n in state.missing]
     if missing:
+        what = ", ".join(missing)
         raise UsageError(
-            f"no service {', '.join(missing)} in {project}/{region}: nothing was written"
+            f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
+            "was written"
         )
     unread = [n for n in names if n not in state.services]
     if unread:
-        reasons = sorted({u.reason for u in state.unverified if u.service in unread})
+        reasons = sorted({u.reason for u in state.unverified if u.key in unread})
         raise IncompleteRead(
-            f"could not read {', '.join(unread)}: nothing was written"
+            f"could not read {', '.join(map(key_label, unread))}: nothing was written"
             + "".join(f"\n  {r}" for r in reasons)
         )
 
@@ -207,7 +231,7 @@ def _notes(
     findings = [
         f
         for f in diff(profile, names, state, today)
-        if f.counted and (f.service, f.target) not in withheld
+        if f.counted and (f.key, f.target) not in withheld
     ]
-    notes += [f"{f.service}: {f.rule} {f.target}: {f.message}" for f in findings]
+    notes += [f"{f.workload}: {f.rule} {f.target}: {f.message}" for f in findings]
     return tuple(notes)

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.errors import Problem
+from drift.fields import FIELDS
 from drift.findings import Location, Severity
+from drift.kinds import Kind, workload_key
 from drift.profiles.model import (
     CheckTags,
     ContainerRules,
@@ -23,7 +25,15 @@ from drift.profiles.model import (
     VarRule,
 )
 from drift.profiles.rules_spec import MountRuleSpec, PatternSpec, SettingsSpec, VarRuleSpec
-from drift.profiles.spec import ContainerSpec, ProbeSpec, ProfileSpec
+from drift.profiles.spec import (
+    ContainerSpec,
+    DefaultsSpec,
+    IgnoreSpec,
+    ProbeSpec,
+    ProfileSpec,
+    ServiceSpec,
+    WorkloadSpec,
+)
 from drift.refs import SecretRef
 from drift.yamldoc import Located, Path_
 
@@ -66,86 +76,14 @@ def build_profile(environment: str, merged: Merged, *, complete: bool) -> Profil
                     Problem(main_file, 1, f"{key} is not set (here or in a profile it extends)")
                 )
     spec = merged.spec if merged.spec is not None else ProfileSpec.model_validate(data)
-    defaults = spec.defaults
     services: dict[str, ServiceProfile] = {}
-    for name, svc in (spec.services or {}).items():
-        if svc is None:
-            continue
-        base = ("services", name)
-        env_specs: dict[str, tuple[VarRuleSpec, Path_]] = {}
-        for source, prefix in ((defaults, ("defaults",)), (svc, base)):
-            for key, rule in ((source.env if source else None) or {}).items():
-                if rule is None:
-                    env_specs.pop(key, None)
-                else:
-                    env_specs[key] = (rule, (*prefix, "env", key))
-        env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
-        unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
-        sidecars = {
-            c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
-            for c, spec in (svc.containers or {}).items()
-            if spec is not None
-        }
-        settings: dict[str, Setting] = {}
-        for holder, prefix in ((defaults, ("defaults",)), (svc, base)):
-            block = holder.settings if holder else None
-            for key in _set_fields(block):
-                value = getattr(block, key)
-                if value is None:
-                    settings.pop(key, None)
-                else:
-                    settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
-        probe_path: Path_ = (*base, "probe")
-        probe_spec = svc.probe
-        if "probe" not in svc.model_fields_set and defaults and defaults.probe:
-            probe_spec, probe_path = defaults.probe, ("defaults", "probe")
-        if probe_spec is not None and probe_spec.websocket is None:
-            merged.problem(probe_path, f"{name}: probe.websocket (the path to probe) is not set")
-            probe_spec = None
-        services[name] = ServiceProfile(
-            name=name,
-            location=merged.at(base),
-            env=env,
-            settings=settings,
-            unexpected_env=unexpected or "ignore",
-            probe=_probe(probe_spec, merged.at(probe_path)) if probe_spec else None,
-            container=svc.container,
-            mounts=_mounts(svc.mounts, (*base, "mounts"), merged),
-            sidecars=sidecars,
-            check_tags=_tags(
-                _first(svc.check_tags, defaults and defaults.check_tags, spec.check_tags)
-            ),
-            expiry_warning=_first(
-                svc.expiry_warning, defaults and defaults.expiry_warning, spec.expiry_warning, 30
-            ),
-        )
-        if svc.container is not None and svc.container in sidecars:
-            merged.problem(
-                (*base, "containers", svc.container),
-                f"{name}: {svc.container} is the container `env` describes; give its rules "
-                "under env, not under containers",
-            )
-    _check_same_as(services, merged.problems)
-    ignores = tuple(
-        Ignore(
-            reason=item.reason,
-            location=merged.at(("ignore", i)),
-            service=item.service,
-            target=_ignore_target(item.env, item.setting, item.secret, item.mount),
-            rule=item.rule,
-            until=item.until,
-            container=item.container,
-            tag=item.tag,
-        )
-        for i, item in enumerate(spec.ignore or [])
-    )
-    for i, item in enumerate(spec.ignore or []):
-        if item.service is not None and item.service not in services:
-            merged.problem(
-                ("ignore", i, "service"), f"ignore names unknown service {item.service!r}"
-            )
-        if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
-            merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
+    for kind in Kind:
+        for name, item in (getattr(spec, kind.section) or {}).items():
+            if item is not None:
+                workload = _workload(kind, name, item, spec, merged)
+                services[workload.key] = workload
+    services = _resolve_same_as(services, merged.problems)
+    ignores = tuple(_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
     if merged.problems:
         return None
     files = tuple(dict.fromkeys(loc.file for loc in merged.origin.values()))
@@ -158,6 +96,83 @@ def build_profile(environment: str, merged: Merged, *, complete: bool) -> Profil
         ignores=ignores,
         files=files,
     )
+
+
+def _workload(
+    kind: Kind, name: str, svc: WorkloadSpec, spec: ProfileSpec, merged: Merged
+) -> ServiceProfile:
+    """One service, job or worker pool with the defaults merged in (settings only where its
+    kind has them; probe and tags only for a service)."""
+    defaults = spec.defaults
+    base = (kind.section, name)
+    env_specs: dict[str, tuple[VarRuleSpec, Path_]] = {}
+    for source, prefix in ((defaults, ("defaults",)), (svc, base)):
+        for key, rule in ((source.env if source else None) or {}).items():
+            if rule is None:
+                env_specs.pop(key, None)
+            else:
+                env_specs[key] = (rule, (*prefix, "env", key))
+    env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
+    unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
+    sidecars = {
+        c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
+        for c, spec in (svc.containers or {}).items()
+        if spec is not None
+    }
+    settings: dict[str, Setting] = {}
+    for holder, prefix in ((defaults, ("defaults",)), (svc, base)):
+        block = getattr(holder, "settings", None) if holder else None
+        for key in _set_fields(block):
+            value = getattr(block, key)
+            if value is None:
+                settings.pop(key, None)
+            elif FIELDS[key].applies(kind):
+                settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
+    service = svc if isinstance(svc, ServiceSpec) else None
+    if svc.container is not None and svc.container in sidecars:
+        merged.problem(
+            (*base, "containers", svc.container),
+            f"{name}: {svc.container} is the container `env` describes; give its rules "
+            "under env, not under containers",
+        )
+    return ServiceProfile(
+        name=name,
+        location=merged.at(base),
+        env=env,
+        settings=settings,
+        unexpected_env=unexpected or "ignore",
+        probe=_service_probe(name, service, defaults, merged),
+        container=svc.container,
+        mounts=_mounts(svc.mounts, (*base, "mounts"), merged),
+        sidecars=sidecars,
+        check_tags=_tags(
+            _first(
+                service and service.check_tags,
+                defaults and defaults.check_tags,
+                spec.check_tags,
+            )
+        ),
+        expiry_warning=_first(
+            svc.expiry_warning, defaults and defaults.expiry_warning, spec.expiry_warning, 30
+        ),
+        kind=kind,
+    )
+
+
+def _service_probe(
+    name: str, svc: ServiceSpec | None, defaults: DefaultsSpec | None, merged: Merged
+) -> Probe | None:
+    """A service's probe, its own or the defaults' (jobs and worker pools serve nothing)."""
+    if svc is None:
+        return None
+    probe_path: Path_ = ("services", name, "probe")
+    probe_spec = svc.probe
+    if "probe" not in svc.model_fields_set and defaults and defaults.probe:
+        probe_spec, probe_path = defaults.probe, ("defaults", "probe")
+    if probe_spec is not None and probe_spec.websocket is None:
+        merged.problem(probe_path, f"{name}: probe.websocket (the path to probe) is not set")
+        probe_spec = None
+    return _probe(probe_spec, merged.at(probe_path)) if probe_spec else None
 
 
 def _set_fields(block: SettingsSpec | None) -> list[str]:
@@ -197,23 +212,62 @@ def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarR
     )
 
 
-def _check_same_as(services: dict[str, ServiceProfile], problems: list[Problem]) -> None:
-    for svc in services.values():
-        for rule in svc.env.values():
+def _resolve_same_as(
+    services: dict[str, ServiceProfile], problems: list[Problem]
+) -> dict[str, ServiceProfile]:
+    """`same_as: NAME.VAR` names a workload by name: the service of that name, else the job,
+    else the worker pool. Rules come out holding its key."""
+    by_name: dict[str, str] = {}
+    for key, workload in services.items():  # services first: a service wins its name
+        by_name.setdefault(workload.name, key)
+    out: dict[str, ServiceProfile] = {}
+    for key, svc in services.items():
+        env = dict(svc.env)
+        for name, rule in svc.env.items():
             if rule.same_as is None:
                 continue
             other, var = rule.same_as
-            here = f"{svc.name}.{rule.name}: same_as"
-            if other not in services:
-                known = ", ".join(sorted(services))
+            here = f"{svc.label}.{rule.name}: same_as"
+            target = by_name.get(other)
+            if target is None:
+                known = ", ".join(sorted(by_name))
                 message = f"{here} names unknown service {other!r} (services: {known})"
-            elif var not in services[other].env:
+            elif var not in services[target].env:
                 message = f"{here} names {other}.{var}, which the profile does not define"
-            elif (other, var) == (svc.name, rule.name):
+            elif (target, var) == (key, rule.name):
                 message = f"{here} names itself"
             else:
+                env[name] = replace(rule, same_as=(target, var))
                 continue
             problems.append(Problem(rule.location.file, rule.location.line, message))
+        out[key] = replace(svc, env=env)
+    return out
+
+
+def _ignore(
+    i: int, item: IgnoreSpec, services: dict[str, ServiceProfile], merged: Merged
+) -> Ignore:
+    named = [
+        (k, n) for k, n in zip(Kind, (item.service, item.job, item.worker_pool), strict=True) if n
+    ]
+    if len(named) > 1:
+        merged.problem(("ignore", i), "ignore names at most one of service, job, worker_pool")
+    kind, name = named[0] if named else (None, None)
+    if kind is not None and workload_key(kind, str(name)) not in services:
+        merged.problem(("ignore", i, kind.value), f"ignore names unknown {kind.noun} {name!r}")
+    if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
+        merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
+    return Ignore(
+        reason=item.reason,
+        location=merged.at(("ignore", i)),
+        service=name,
+        target=_ignore_target(item.env, item.setting, item.secret, item.mount),
+        rule=item.rule,
+        until=item.until,
+        container=item.container,
+        tag=item.tag,
+        kind=kind,
+    )
 
 
 def _probe(spec: ProbeSpec, location: Location) -> Probe:

@@ -1,5 +1,5 @@
-"""A loaded profile as plain typed objects: what each service is expected to run with, and
-where in which file each expectation was written."""
+"""A loaded profile as plain typed objects: what each workload (service, job, worker pool) is
+expected to run with, and where in which file each expectation was written."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Literal
 from drift.errors import UsageError
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding, Location, Severity
+from drift.kinds import Kind, label, workload_key
 from drift.refs import SecretRef
 
 UnexpectedEnv = Literal["ignore", "warn", "error"]
@@ -137,6 +138,9 @@ CheckTags = tuple[str, ...] | Literal["all", "none"]
 
 @dataclass(frozen=True)
 class ServiceProfile:
+    """What one workload must run with: a service, or (`kind`) a job or a worker pool, which
+    have no probe and no tags."""
+
     name: str
     location: Location
     env: dict[str, VarRule] = field(default_factory=dict)
@@ -150,6 +154,17 @@ class ServiceProfile:
     check_tags: CheckTags = "all"
     expiry_warning: int = 30
     """Days before a secret's expiry (or a version's destruction) that `secret.expiring` warns."""
+    kind: Kind = Kind.SERVICE
+
+    @property
+    def key(self) -> str:
+        """How `Profile.services` and what is read know it (`drift.kinds.workload_key`)."""
+        return workload_key(self.kind, self.name)
+
+    @property
+    def label(self) -> str:
+        """As a person reads it: `api`, `job migrate-db`."""
+        return label(self.kind, self.name)
 
     @property
     def main(self) -> ContainerRules:
@@ -181,9 +196,12 @@ class Ignore:
     until: dt.date | None = None
     container: str | None = None
     tag: str | None = None
+    kind: Kind | None = None
+    """The kind of workload `service` names (None: any workload)."""
 
     def matches(self, finding: Finding) -> bool:
         wanted = (
+            (self.kind, finding.kind),
             (self.service, finding.service),
             (self.rule, finding.rule),
             (self.target, finding.target),
@@ -203,18 +221,31 @@ class Profile:
     region: str
     location: Location
     services: dict[str, ServiceProfile] = field(default_factory=dict)
+    """Every workload the profile describes, by key (`ServiceProfile.key`): the services
+    first, then the jobs, then the worker pools."""
     ignores: tuple[Ignore, ...] = ()
     files: tuple[str, ...] = ()
 
     def select(self, wanted: Sequence[str] | None) -> list[str]:
-        """The services a command works on: the named ones (each once), else all."""
+        """The keys of the workloads a command works on: the named ones (each once; a name
+        is every workload of that name, `job/NAME` one of a kind), else all."""
         if not wanted:
             return list(self.services)
-        unknown = [s for s in wanted if s not in self.services]
+        chosen: list[str] = []
+        unknown: list[str] = []
+        for name in wanted:
+            keys = [k for k, p in self.services.items() if name in (k, p.name)]
+            chosen += keys
+            if not keys:
+                unknown.append(name)
         if unknown:
-            known = ", ".join(self.services) or "none"
+            known = ", ".join(p.label for p in self.services.values()) or "none"
             raise UsageError(
                 f"unknown service {', '.join(unknown)} in profile {self.environment} "
                 f"(services: {known})"
             )
-        return list(dict.fromkeys(wanted))
+        return list(dict.fromkeys(chosen))
+
+    def of_kind(self, kind: Kind) -> dict[str, ServiceProfile]:
+        """The workloads of one kind, by name."""
+        return {p.name: p for p in self.services.values() if p.kind is kind}

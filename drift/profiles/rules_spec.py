@@ -18,9 +18,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from drift.fields import FIELDS, unchanged
+from drift.fields import Field as SettingField
 from drift.findings import Severity
+from drift.kinds import Kind
 from drift.units import parse_duration
 
 VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -256,11 +259,17 @@ class PatternSpec(Strict):
         return check_regex(value)
 
 
-def _settings_model() -> type[BaseModel]:
-    """`settings:` as the settings catalogue describes it: one optional key per row, parsed
-    by the row's own parser."""
+def _settings_model(name: str, kinds: frozenset[Kind], doc: str) -> type[BaseModel]:
+    """A `settings:` block as the settings catalogue describes it: one optional key per row
+    a workload of `kinds` has, parsed by the row's own parser. A key of another kind (a
+    service's `ingress` under a job) is refused by name, and left out of the JSON Schema."""
     fields: dict[str, Any] = {}
-    for name, spec in FIELDS.items():
+    for key, spec in FIELDS.items():
+        if not spec.kinds & kinds:
+            refuse = BeforeValidator(_not_here(spec, kinds))
+            skip: Any = SkipJsonSchema
+            fields[key] = (skip[Annotated[Any, refuse]], Field(None, exclude=True))
+            continue
         annotation: Any = spec.annotation | None
         if spec.parse is not unchanged:
             annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
@@ -270,13 +279,23 @@ def _settings_model() -> type[BaseModel]:
         if spec.examples:
             extra = {"examples": list(spec.examples)}
         field = Field(None, description=spec.help, json_schema_extra=extra, ge=spec.minimum)
-        fields[name] = (annotation, field)
-    return create_model(
-        "SettingsSpec",
-        __base__=Strict,
-        __doc__="Service settings compared with the serving revision (ingress: with the service).",
-        **fields,
-    )
+        fields[key] = (annotation, field)
+    return create_model(name, __base__=Strict, __doc__=doc, **fields)
+
+
+def _not_here(spec: SettingField, kinds: frozenset[Kind]) -> Callable[[Any], Any]:
+    """A validator refusing a setting the workload's kind does not have, naming those it has."""
+    (kind,) = kinds
+    owners = " and ".join(f"{k.noun}s" for k in Kind if k in spec.kinds)
+    mine = ", ".join(k for k, f in FIELDS.items() if kind in f.kinds)
+
+    def refuse(value: Any) -> Any:
+        raise ValueError(
+            f"{spec.name} is a setting of {owners}, not of a {kind.noun} (the settings of a "
+            f"{kind.noun}: {mine})"
+        )
+
+    return refuse
 
 
 def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -285,5 +304,28 @@ def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 if TYPE_CHECKING:
     SettingsSpec = BaseModel
+    JobSettingsSpec = BaseModel
+    WorkerPoolSettingsSpec = BaseModel
+    DefaultSettingsSpec = BaseModel
 else:
-    SettingsSpec = _settings_model()
+    SettingsSpec = _settings_model(
+        "SettingsSpec",
+        frozenset({Kind.SERVICE}),
+        "Service settings compared with the serving revision (ingress: with the service).",
+    )
+    JobSettingsSpec = _settings_model(
+        "JobSettingsSpec",
+        frozenset({Kind.JOB}),
+        "Job settings compared with the job's execution and task templates.",
+    )
+    WorkerPoolSettingsSpec = _settings_model(
+        "WorkerPoolSettingsSpec",
+        frozenset({Kind.WORKER_POOL}),
+        "Worker pool settings compared with the revisions that run its instances.",
+    )
+    DefaultSettingsSpec = _settings_model(
+        "DefaultSettingsSpec",
+        frozenset(Kind),
+        "Settings for every workload that has them (a job takes no ingress, a service no "
+        "task_count).",
+    )

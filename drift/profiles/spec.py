@@ -13,11 +13,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
 )
 
 from drift.profiles.rules_spec import (
     SCHEMA_URL,
+    DefaultSettingsSpec,
+    JobSettingsSpec,
     MountPath,
     MountRuleSpec,
     SettingsSpec,
@@ -25,6 +28,7 @@ from drift.profiles.rules_spec import (
     Text,
     VarName,
     VarRule,
+    WorkerPoolSettingsSpec,
     check_regex,
     parse_duration_value,
 )
@@ -94,8 +98,9 @@ class ContainerSpec(Strict):
     unexpected_env: UnexpectedEnv | None = None
 
 
-class ServiceSpec(Strict):
-    settings: SettingsSpec | None = None
+class WorkloadSpec(Strict):
+    """What services, jobs and worker pools are described with alike."""
+
     env: dict[VarName, VarRule | None] | None = None
     mounts: dict[MountPath, MountRuleSpec | None] | None = Field(
         None, description="Secrets mounted as files in the container `env` describes, by path."
@@ -104,16 +109,48 @@ class ServiceSpec(Strict):
         None, description="Rules for the other containers (sidecars), by container name."
     )
     unexpected_env: UnexpectedEnv | None = None
-    probe: ProbeSpec | None = None
     container: str | None = Field(
-        None, description="Container whose env is checked (default: the one with a port)."
+        None,
+        description="Container whose env is checked (default: the one with a port, else the "
+        "first).",
     )
-    check_tags: CheckTags | None = None
     expiry_warning: ExpiryDays | None = None
 
 
-class DefaultsSpec(Strict):
+class ServiceSpec(WorkloadSpec):
     settings: SettingsSpec | None = None
+    probe: ProbeSpec | None = None
+    check_tags: CheckTags | None = None
+
+
+class JobSpec(WorkloadSpec):
+    """A Cloud Run job: checked against its template (what its next execution runs)."""
+
+    settings: JobSettingsSpec | None = None
+
+
+class WorkerPoolSpec(WorkloadSpec):
+    """A Cloud Run worker pool: checked against the revisions its instances run."""
+
+    settings: WorkerPoolSettingsSpec | None = None
+
+
+WORKLOAD_NAME = {
+    "services": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
+    "worker_pools": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
+    "jobs": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
+}
+"""CreateServiceRequest.service_id and CreateWorkerPoolRequest.worker_pool_id: "must begin
+with letter, and cannot end with hyphen; must contain fewer than 50 characters"; a job's name
+is a DNS label ("The sum of job name and token length must be fewer than 63 characters",
+Job.start_execution_token)."""
+
+
+class DefaultsSpec(Strict):
+    """Merged into every service, job and worker pool (settings into those that have them;
+    probe and check_tags into services)."""
+
+    settings: DefaultSettingsSpec | None = None
     env: dict[VarName, VarRule | None] | None = None
     unexpected_env: UnexpectedEnv | None = None
     probe: ProbeSpec | None = None
@@ -125,6 +162,8 @@ class IgnoreSpec(Strict):
     """Silence matching findings; they stay in the JSON report, marked ignored."""
 
     service: str | None = None
+    job: str | None = None
+    worker_pool: str | None = None
     env: str | None = None
     setting: str | None = None
     secret: str | None = None
@@ -178,15 +217,23 @@ class ProfileSpec(Strict):
         None, description="Warn when a referenced secret expires within this many days (30)."
     )
     services: dict[str, ServiceSpec | None] | None = None
+    jobs: dict[str, JobSpec | None] | None = Field(
+        None, description="Cloud Run jobs, by name: the same rules as services."
+    )
+    worker_pools: dict[str, WorkerPoolSpec | None] | None = Field(
+        None, description="Cloud Run worker pools, by name: the same rules as services."
+    )
     ignore: list[IgnoreSpec] | None = None
 
-    @field_validator("services")
+    @field_validator("services", "jobs", "worker_pools")
     @classmethod
-    def _service_names(cls, services: dict[str, Any] | None) -> dict[str, Any] | None:
-        for name in services or {}:
-            if not re.fullmatch(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?", name):
-                raise ValueError(f"not a Cloud Run service name: {name!r}")
-        return services
+    def _names(cls, workloads: dict[str, Any] | None, info: ValidationInfo) -> Any:
+        pattern = WORKLOAD_NAME[str(info.field_name)]
+        noun = str(info.field_name)[:-1].replace("_", " ")
+        for name in workloads or {}:
+            if not pattern.fullmatch(name):
+                raise ValueError(f"not a Cloud Run {noun} name: {name!r}")
+        return workloads
 
 
 def json_schema() -> dict[str, Any]:

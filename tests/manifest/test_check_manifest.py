@@ -222,9 +222,7 @@ def test_several_manifests_and_standard_input(sandbox: Sandbox) -> None:
         sandbox, "staging", "--profiles", STAGING, "-m", "-", "-m", rel(JOB), stdin=plan
     ).stdout
     assert "note: <stdin>: google_cloud_run_v2_service.web is removed by the plan" in table
-    assert (
-        f"note: job db-migrate ({rel(JOB)}:11) not checked: profiles do not describe jobs" in table
-    )
+    assert f"note: job db-migrate ({rel(JOB)}:11) not checked: not in the profile" in table
 
 
 def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -300,3 +298,29 @@ def test_bad_input_is_one_clear_message_and_exit_2(
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert done.stderr.startswith("drift: error: ") and message in done.stderr, done.stderr
     assert sandbox.calls == []  # nothing was checked
+
+
+def test_a_job_of_the_profile_is_checked_from_its_manifest(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A profile with `jobs:` checks a Knative Job export like a service: its task template
+    (what its next execution runs), with the job's settings, no Cloud Run call."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "jobs.yaml").write_text(
+        "project: acme-chat-staging\nregion: us-central1\njobs:\n  db-migrate:\n    env:\n"
+        "      DATABASE_URL: {secret: database-url-staging}\n      MODE: batch\n"
+        "    settings:\n      max_retries: 3\n      task_timeout: 900s\n"
+        "      parallelism: 1\n      execution_environment: gen2\n"
+    )
+    sandbox.clear_calls()
+    done = check(sandbox, "jobs", "--profiles", str(profiles), "-m", rel(JOB), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 1, done.stderr
+    assert doc["summary"]["jobs"] == 1 and doc["summary"]["services"] == 0
+    jobs = {(f["rule"], f["target"], f["kind"], f["revision"]) for f in doc["findings"]}
+    assert jobs == {
+        ("env.missing", "env.MODE", "job", f"manifest:{rel(JOB)}"),
+        ("setting.value", "setting.max_retries", "job", f"manifest:{rel(JOB)}"),
+    }
+    assert cloud_run_calls(sandbox) == []

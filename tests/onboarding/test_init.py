@@ -132,7 +132,7 @@ def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) ->
     ("services", "options", "message"),
     [
         (["ghost"], {}, "no service ghost in acme-chat-staging/us-central1"),
-        (None, {"region": "europe-west1"}, "no Cloud Run services in"),
+        (None, {"region": "europe-west1"}, "no Cloud Run services, jobs or worker pools in"),
         (None, {"project": ""}, "init needs the project and region"),
     ],
 )

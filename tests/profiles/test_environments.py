@@ -14,7 +14,7 @@ from tests.profiles.conftest import WriteProfile
 
 UNKNOWN = (
     "unknown key '{key}'; expected one of: check_tags, defaults, expiry_warning, extends, "
-    "ignore, project, region, services"
+    "ignore, jobs, project, region, services, worker_pools"
 )
 
 

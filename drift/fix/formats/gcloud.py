@@ -1,5 +1,6 @@
 """`drift plan --format gcloud`: a bash script that is safe to run as is. It holds only the
-changes drift can make exactly (`gcloud run services update` with `--update-*`/`--remove-*`,
+changes drift can make exactly (`gcloud run services update`, `gcloud run jobs update`,
+`gcloud beta run worker-pools update`, with `--update-*`/`--remove-*`,
 never `--set-*`, which replaces whole lists); every manual step is a comment with the command
 to adapt; no credential is printed (a plain value that looks like one is read from the
 environment, checked before anything runs); every value is quoted so nothing in it is
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
-from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_quote
+from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
+from drift.fix.manual import update_command
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.textsafe import visible
 
@@ -104,6 +106,11 @@ def service_script(sp: ServicePlan) -> ServiceScript:
             out.skipped.append(f"{change.name}: {problem}")
     service_flags: list[str] = []
     for s in sp.settings:
+        if sp.kind in FIELDS[s.name].flagless:
+            out.skipped.append(
+                f"setting {s.name}: {shell_line(update_command(sp.kind))} has no flag for it"
+            )
+            continue
         flag = FIELDS[s.name].gcloud(s.after)
         if flag.startswith(CONTAINER_FLAGS):
             per_container.setdefault(sp.primary, _Flags()).settings.append(flag)
@@ -121,9 +128,8 @@ def service_script(sp: ServicePlan) -> ServiceScript:
         flags_words += (["--container", container] if several else []) + container_words
     if flags_words:
         where = [f"--project={sp.project}", f"--region={sp.region}"]
-        out.lines = _command(
-            ["gcloud", "run", "services", "update", sp.service, *where, *flags_words]
-        )
+        head = [*update_command(sp.kind), sp.service]
+        out.lines = _command([*head, *where, *flags_words], len(head))
     return out
 
 
@@ -153,11 +159,11 @@ def _add(flags: _Flags, c: EnvChange, out: ServiceScript) -> str:
     return ""
 
 
-def _command(words: list[Word]) -> list[str]:
-    """One word per line after `gcloud run services update NAME` (`--container NAME` kept
-    together), continued with backslashes."""
+def _command(words: list[Word], head: int) -> list[str]:
+    """One word per line after `gcloud run services update NAME` (the first `head` words;
+    `--container NAME` kept together), continued with backslashes."""
     quoted = [w.quoted() if isinstance(w, FromEnv) else shell_quote(w) for w in words]
-    lines, rest = [" ".join(quoted[:5])], quoted[5:]
+    lines, rest = [" ".join(quoted[:head])], quoted[head:]
     while rest:
         take = 2 if rest[0] == "--container" else 1
         lines.append("  " + " ".join(rest[:take]))
@@ -201,14 +207,12 @@ def script_lines(plan: Plan) -> list[str]:
         "# Manual steps are comments: adapt each command (fill in <...>) and run it yourself.",
         "set -euo pipefail",
     ]
-    scripts = {sp.service: service_script(sp) for sp in plan.services}
-    runnable = [
-        sp.service for sp in plan.services if scripts[sp.service].lines and not sp.unreleased
-    ]
+    scripts = {sp.key: service_script(sp) for sp in plan.services}
+    runnable = [sp.key for sp in plan.services if scripts[sp.key].lines and not sp.unreleased]
     guards = _guards([v for name in runnable for v in scripts[name].variables])
     body: list[str] = []
     for sp in plan.services:
-        body += _service_block(sp, scripts[sp.service])
+        body += _service_block(sp, scripts[sp.key])
     if plan.unverified:
         body += comment(
             f"incomplete: {len(plan.unverified)} items could not be read; this plan may miss drift"
@@ -221,11 +225,11 @@ def script_lines(plan: Plan) -> list[str]:
 def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     if not (sp.has_patch or sp.manual):
         return []
-    out = comment(f"--- {sp.service}" + (f" (serving {sp.revision})" if sp.revision else ""))
+    out = comment(f"--- {sp.label}" + (f" (serving {sp.revision})" if sp.revision else ""))
     if script.lines and sp.unreleased:
         out += comment(
-            f"not run: {sp.unreleased}; `gcloud run services update` builds on the template "
-            "and would release it too. `drift fix` builds on what serves. The command:"
+            f"not run: {sp.unreleased}; `{shell_line(update_command(sp.kind))}` builds on the "
+            "template and would release it too. `drift fix` builds on what serves. The command:"
         )
         out += [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
@@ -234,7 +238,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     for skipped in script.skipped:
         out += comment(f"not in the command above: {skipped}")
     for step in sp.manual:
-        out += comment(f"manual ({sp.service} {step.target}): {step.reason}")
+        out += comment(f"manual ({sp.label} {step.target}): {step.reason}")
         out += [f"#   {visible(c)}" for c in step.commands]
     return out
 

@@ -10,6 +10,7 @@ from drift.fields import FIELDS
 from drift.fix.formats.gcloud import service_script
 from drift.fix.formats.text import comment
 from drift.fix.model import EnvChange, Plan, ServicePlan, SettingChange
+from drift.kinds import Kind
 
 PLAN_SCHEMA = "drift.plan/v1"
 
@@ -46,6 +47,7 @@ def _service_json(sp: ServicePlan) -> dict[str, Any]:
     runnable = bool(script.lines) and not sp.unreleased
     return {
         "service": sp.service,
+        **({"kind": sp.kind.value} if sp.kind is not Kind.SERVICE else {}),
         "revision": sp.revision,
         "etag": sp.etag,
         "containers": list(sp.containers),

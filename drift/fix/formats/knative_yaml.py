@@ -13,16 +13,36 @@ from typing import Any
 from drift.fields import FIELDS
 from drift.fix.formats.text import comment
 from drift.fix.model import Plan, ServicePlan
+from drift.kinds import Kind
 
 NOT_APPLIABLE = "driftNotAppliable"
 
 
 def plan_yaml(plan: Plan, patched: dict[str, Any], *, reveal: bool = False) -> str:
-    chosen = [sp for sp in plan.services if sp.has_patch and sp.service in patched]
+    chosen = [sp for sp in plan.services if sp.has_patch and sp.key in patched]
     if not chosen:
         return "# nothing to change\n"
-    parts = [_document(plan, sp, patched[sp.service], reveal, len(chosen)) for sp in chosen]
+    parts = [
+        _document(plan, sp, patched[sp.key], reveal, len(chosen))
+        if sp.kind is Kind.SERVICE
+        else _not_offered(sp)
+        for sp in chosen
+    ]
     return "---\n".join(parts)
+
+
+def _not_offered(sp: ServicePlan) -> str:
+    """drift writes the Knative form of services only: a job's (`gcloud run jobs replace`)
+    or a worker pool's is not offered; the plan's other formats carry its patch."""
+    return (
+        "\n".join(
+            comment(
+                f"{sp.label}: not offered as YAML (drift writes the Knative form of services "
+                "only); `drift plan --format gcloud` or `drift fix` applies this patch."
+            )
+        )
+        + "\n"
+    )
 
 
 def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: int) -> str:

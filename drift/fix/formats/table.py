@@ -4,7 +4,8 @@ control characters escaped visibly (a value can neither hide a row nor forge one
 from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
-from drift.fix.model import EnvChange, Plan, ServicePlan
+from drift.fix.model import EnvChange, Plan, ServicePlan, in_place
+from drift.kinds import Kind
 from drift.textsafe import plural, visible
 
 
@@ -45,7 +46,10 @@ def base_lines(sp: ServicePlan) -> list[str]:
 def plan_table(plan: Plan) -> str:
     lines = [visible(f"Plan for {plan.environment} ({plan.project}/{plan.region})")]
     for sp in plan.services:
-        lines += ["", visible(f"{sp.service}  (from {sp.revision or '-'})")]
+        source = sp.revision or ("its template" if sp.kind is not Kind.SERVICE else "-")
+        lines += ["", visible(f"{sp.label}  (from {source})")]
+        if sp.kind is not Kind.SERVICE and sp.has_patch:
+            lines.append(f"  note: {in_place(sp.kind)}")
         lines += [visible(line) for line in base_lines(sp)]
         if not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
@@ -76,12 +80,15 @@ def plan_table(plan: Plan) -> str:
             lines.append(visible(f"  manual  {step.target}: {step.reason}"))
             lines.extend(f"          adapt: {visible(c)}" for c in step.commands)
     lines.append("")
-    patches = sum(1 for s in plan.services if s.has_patch)
+    patched = [s.kind for s in plan.services if s.has_patch]
+    patches = " and ".join(
+        plural(patched.count(kind), kind.noun) for kind in Kind if kind in patched
+    ) or plural(0, "service")
     changes = sum(len(s.env) + len(s.settings) for s in plan.services)
     manual = len(plan.manual)
     lines.append(
         visible(
-            f"{plan.environment}: {plural(changes, 'change')} in {plural(patches, 'service')}, "
+            f"{plan.environment}: {plural(changes, 'change')} in {patches}, "
             f"{plural(manual, 'manual step')}"
         )
         if plan.has_patch or manual

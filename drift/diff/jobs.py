@@ -1,0 +1,47 @@
+"""`job.failed`: the latest execution of a job failed. Its reason is the execution's own
+failed condition, a server's text: any secret value drift knows, and any value the job holds
+that is a credential (or that the profile expects to be a secret), is masked in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from drift.diff.context import Context
+from drift.findings import Finding, Severity
+from drift.redact import MASK, looks_like_credential, mask
+
+
+def job_findings(ctx: Context) -> Iterator[Finding]:
+    execution = ctx.live.execution
+    if execution is None or not execution.failed:
+        return
+    when = f" on {execution.completed:%Y-%m-%d %H:%M} UTC" if execution.completed else ""
+    reason = _masked(ctx, execution.reason)
+    yield ctx.finding(
+        "job.failed",
+        "execution",
+        f"the latest execution of {ctx.service.label}, {execution.name}, failed{when}: {reason}",
+        revision=None,
+        location=ctx.service.location,
+        expected="latest execution succeeded",
+        actual="failed",
+        severity=Severity.WARNING,
+    )
+
+
+def _masked(ctx: Context, text: str) -> str:
+    """The reason with every value hidden that a finding would hide: secrets drift read (and
+    prefixes a server cut them to), plain values that look like credentials, and plain values
+    of variables the profile expects to be secrets."""
+    text = mask(text, echo=True)
+    secret_names = {
+        rule.name for rules in ctx.service.containers for rule in rules.env.values() if rule.secret
+    }
+    for container in ctx.live.template.containers:
+        for var in container.env.values():
+            value = var.value or ""
+            if len(value) < 4 or var.ref is not None:
+                continue
+            if var.name in secret_names or looks_like_credential(var.name, value):
+                text = text.replace(value, MASK)
+    return text

@@ -1,0 +1,219 @@
+"""The fix of a job or a worker pool, and its rollback: no canary — a job serves no traffic
+(each execution runs the job's template as it is when it starts: `Job.template`, "The template
+used to create executions for this Job"), a worker pool none either (instances, no requests:
+`WorkerPool.instance_splits`) — so the fix is one read-modify-write: UpdateJob or
+UpdateWorkerPool of the resource as read, with only the plan applied and the etag read (a
+change by anyone since is refused: ABORTED), journaled before it is sent. A rollback is one
+more such write putting back the template (and a pool's scaling) as they were."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from drift.errors import ApiError, DriftError, JournalError
+from drift.fields import Source, read_settings, text
+from drift.fields.access import template_of
+from drift.fix.context import Context, ServiceOutcome, Stop
+from drift.fix.differences import template_differences
+from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.model import ServicePlan
+from drift.fix.patch import copy_workload, patched_template
+from drift.fix.restore import Restored
+from drift.fix.update import get_workload, update_workload
+from drift.kinds import Kind, label
+from drift.live.model import LiveService
+from drift.live.normalize import raw, template_config
+from drift.live.session import Session
+
+REFUSED = frozenset({"ABORTED", "FAILED_PRECONDITION", "INVALID_ARGUMENT", "PERMISSION_DENIED"})
+"""A write answered with one of these did not apply (an etag that is not the current one is
+ABORTED: the `etag` comments, "May be used to detect modification conflict during updates")."""
+
+
+OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
+"""Settings a job or pool holds outside the template `template_differences` compares (a
+job's ExecutionTemplate, a pool's scaling)."""
+
+
+def config_key(workload: Any, kind: Kind) -> str:
+    """A digest of what a job's or pool's template (and a pool's instance count, a job's
+    task count and parallelism) runs with, normalised as checks compare them: equal for a
+    resource sent and the same read back, whatever the server fills in."""
+    config = template_config(workload, container=None, kind=kind)
+    data = {"images": [c.image for c in config.containers], "config": config.fingerprint}
+    digest = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(digest).hexdigest()[:32]
+
+
+@dataclass
+class WorkloadFix:
+    ctx: Context
+    sp: ServicePlan
+    live: LiveService
+    change_id: str
+    entry: Entry
+    outcome: ServiceOutcome
+    where: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.sp.label
+
+    async def run(self) -> ServiceOutcome:
+        try:
+            await self._update()
+        except Stop as stop:
+            self._stop(stop)
+        except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
+            if not self.entry.writes:
+                raise
+            self._stop(Stop(f"{self.name}: stopped: {exc.message}. Where it stands: {self.where}"))
+        return self.outcome
+
+    async def _update(self) -> None:
+        ctx, kind, source = self.ctx, self.sp.kind, self.live.source
+        container = ctx.profile.services[self.sp.key].container
+        request = patched_template(source, self.sp, container)  # carries the etag read
+        write = Write(
+            "update", source.etag, int(source.generation), "", config_key(request, kind), []
+        )
+        try:
+            ctx.journal.begin(self.entry, State.UPDATING, f"updating {self.name} in place", write)
+        except JournalError as exc:
+            raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+        self.where = (
+            f"{self.name}: the update was being sent (it may have landed); "
+            f"`drift rollback {self.change_id}` puts back what it was"
+        )
+        ctx.ui.say(f"{self.name}: updating in place ({', '.join(self.sp.targets)})")
+        try:
+            after = await update_workload(ctx.session, kind, request)
+        except ApiError as exc:
+            await self._failed(exc, write)
+            return
+        self._landed(State.UPDATED, "updated", after)
+        self.outcome.state = State.UPDATED
+        self.outcome.message = (
+            f"{self.name}: updated in place ({', '.join(self.sp.targets)}); "
+            f"`drift rollback {self.change_id}` puts back what it was"
+        )
+        self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
+
+    async def _failed(self, exc: ApiError, write: Write) -> None:
+        """Whether the refused or lost write applied, from the resource read again."""
+        if exc.status in REFUSED:
+            self._landed(State.ABORTED, f"refused: {exc.reason}", None)
+            conflict = exc.status == "ABORTED" and "etag" in exc.reason.lower()
+            why = (
+                "it was changed since drift read it (its etag is no longer the one read): "
+                "run drift plan again"
+                if conflict
+                else f"the server refused the update ({exc.reason})"
+            )
+            raise Stop(f"{self.name}: {why}; nothing was changed")
+        now = await get_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+        if config_key(now, self.sp.kind) == write.template_key:
+            self._landed(State.UPDATE_FAILED, f"landed, then failed: {exc.reason}", now)
+            raise Stop(
+                f"{self.name}: the update landed but did not complete ({exc.reason}); "
+                f"`drift rollback {self.change_id}` puts back what it was",
+                State.UPDATE_FAILED,
+            )
+        self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
+        raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed")
+
+    def _landed(self, state: str, note: str, now: Any | None) -> None:
+        try:
+            if now is None:
+                self.ctx.journal.landed(self.entry, state, note)
+            else:
+                self.ctx.journal.landed(
+                    self.entry, state, note, etag=now.etag, generation=int(now.generation)
+                )
+        except JournalError as exc:
+            raise Stop(
+                f"{self.name}: {exc.message}; the update was sent: once the journal is "
+                f"writable, check {self.name} (`drift check`)"
+            ) from exc
+
+    def _stop(self, stop: Stop) -> None:
+        self.outcome.aborted = True
+        if self.entry.writes and self.entry.state != stop.state:
+            try:
+                self.ctx.journal.record(self.entry, stop.state, stop.message)
+            except JournalError:
+                pass
+        self.outcome.state = self.entry.state
+        self.outcome.message = stop.message
+
+
+def before_workload(entry: Entry) -> Any:
+    """The job or worker pool as read before the change (run_v2 message of its kind)."""
+    from google.cloud import run_v2
+
+    kind = Kind(entry.kind)
+    message = run_v2.Job if kind is Kind.JOB else run_v2.WorkerPool
+    return message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
+
+
+def restore_request(now: Any, entry: Entry) -> Any:
+    """The resource as it is now (its etag: the one just read), with the template — a
+    pool's scaling too — as it was before the change."""
+    before = before_workload(entry)
+    out = copy_workload(now)
+    out.template = before.template
+    if Kind(entry.kind) is Kind.WORKER_POOL:
+        out.scaling = before.scaling
+    return out
+
+
+def differences(now: Any, entry: Entry) -> list[str]:
+    """Everything a rollback changes, live → restored: the template (masked as findings
+    mask) and the settings of the kind."""
+    kind = Kind(entry.kind)
+    restored = restore_request(now, entry)
+    lines = template_differences(template_of(now), template_of(restored))
+    was = read_settings(Source(raw(now), raw(template_of(now)), None, kind))
+    will = read_settings(Source(raw(restored), raw(template_of(restored)), None, kind))
+    for name in OUTSIDE_TEMPLATE:
+        if was.get(name) != will.get(name):
+            lines.append(f"setting {name}: {text(was.get(name))} → {text(will.get(name))}")
+    return lines
+
+
+async def restore_workload(
+    session: Session, journal: Journal, entry: Entry, *, states: tuple[str, str, str]
+) -> Restored:
+    """One UpdateJob / UpdateWorkerPool putting back what was, judged by reading it back."""
+    rolling, rolled, failed = states
+    kind = Kind(entry.kind)
+    who = label(kind, entry.service)
+    now = await get_workload(session, kind, entry.full_name)
+    request = restore_request(now, entry)
+    wanted = config_key(before_workload(entry), kind)
+    write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
+    journal.begin(entry, rolling, f"restoring {who} as it was before the change", write)
+    try:
+        after = await update_workload(session, kind, request)
+    except ApiError as exc:
+        after = await get_workload(session, kind, entry.full_name)
+        landed = after.etag != now.etag
+        ok = landed and config_key(after, kind) == wanted
+        note = f"{'restored' if ok else 'not restored'}: {exc.reason}"
+        journal.landed(
+            entry,
+            rolled if ok else failed,
+            note,
+            etag=after.etag if landed else "",
+            generation=int(after.generation) if landed else 0,
+        )
+        return Restored(ok, "as it was before the change" if ok else exc.reason, after)
+    ok = config_key(after, kind) == wanted
+    said = "as it was before the change" if ok else "the configuration read back differs"
+    journal.landed(
+        entry, rolled if ok else failed, said, etag=after.etag, generation=int(after.generation)
+    )
+    return Restored(ok, said, after)

@@ -1,0 +1,58 @@
+"""The kinds of Cloud Run workload drift checks — services, jobs and worker pools: how profiles
+name them, the key that tells a job from a service of the same name, and how a person reads
+them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SERVICE = "service"
+    JOB = "job"
+    WORKER_POOL = "worker_pool"
+
+    @property
+    def section(self) -> str:
+        """The profile's top-level key of this kind (`services`, `jobs`, `worker_pools`)."""
+        return f"{self.value}s"
+
+    @property
+    def noun(self) -> str:
+        """How a person names one (`worker pool`)."""
+        return self.value.replace("_", " ")
+
+    @property
+    def collection(self) -> str:
+        """The collection in the API's resource names (`workerPools`)."""
+        return {"service": "services", "job": "jobs", "worker_pool": "workerPools"}[self.value]
+
+
+def workload_key(kind: Kind, name: str) -> str:
+    """What a workload is known by where services, jobs and pools meet (a profile, a read):
+    a service by its name (so everything keyed by service stays as it was), the others as
+    `job/NAME` or `worker_pool/NAME` (no Cloud Run name holds a `/`)."""
+    return name if kind is Kind.SERVICE else f"{kind.value}/{name}"
+
+
+def split_key(key: str) -> tuple[Kind, str]:
+    """(kind, name) of a key."""
+    kind, slash, name = key.partition("/")
+    if slash and kind in {k.value for k in Kind}:
+        return Kind(kind), name
+    return Kind.SERVICE, key
+
+
+def label(kind: Kind, name: str) -> str:
+    """A workload as headings and messages name it: `api`, `job migrate-db`, `worker pool
+    queue-consumer` (a service by its name alone, as it always was)."""
+    return name if kind is Kind.SERVICE else f"{kind.noun} {name}"
+
+
+def key_label(key: str) -> str:
+    return label(*split_key(key))
+
+
+def key_name(key: str) -> str:
+    """The workload's name alone, as a profile's `same_as` writes it."""
+    return split_key(key)[1]

@@ -1,0 +1,139 @@
+"""Jobs and worker pools beside services: one Get per workload (GetService, GetJob,
+GetWorkerPool), a job as the `LiveService` the diff reads (its template, which its next
+execution runs), and a job's latest execution — read with GetExecution only when
+`Job.latest_created_execution` does not already say how it ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from drift.fields import enum_name
+from drift.kinds import Kind
+from drift.live.api import attempt, list_pages, list_services, short
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.model import Execution, LiveService, ServingRevision
+from drift.live.normalize import raw, template_config
+
+GET = {Kind.SERVICE: "GetService", Kind.JOB: "GetJob", Kind.WORKER_POOL: "GetWorkerPool"}
+ENDED = {"EXECUTION_SUCCEEDED", "EXECUTION_CANCELLED", "EXECUTION_RUNNING", "EXECUTION_PENDING"}
+"""ExecutionReference.completion_status values that need no GetExecution to judge: not failed."""
+
+
+async def get_workload(clients: Clients, runner: CallRunner, kind: Kind, name: str) -> Any:
+    """The Service, Job or WorkerPool of that full name."""
+    client = {
+        Kind.SERVICE: lambda: clients.services.get_service,
+        Kind.JOB: lambda: clients.jobs.get_job,
+        Kind.WORKER_POOL: lambda: clients.worker_pools.get_worker_pool,
+    }[kind]()
+    return await runner.call("run", GET[kind], name, attempt(client, name=name))
+
+
+async def list_workloads(
+    clients: Clients, runner: CallRunner, parent: str, kind: Kind
+) -> list[str]:
+    """The names of every service, job or worker pool under `parent` (a location)."""
+    from google.cloud import run_v2
+
+    if kind is Kind.SERVICE:
+        return sorted(await list_services(clients, runner, parent))
+    if kind is Kind.JOB:
+        method, request, call = "ListJobs", run_v2.ListJobsRequest, clients.jobs.list_jobs
+    else:
+        method, request = "ListWorkerPools", run_v2.ListWorkerPoolsRequest
+        call = clients.worker_pools.list_worker_pools
+    return sorted(await list_pages(runner, method, parent, request, call, kind.section))
+
+
+def job_service(
+    name: str,
+    job: Any,
+    container: str | None,
+    *,
+    execution: Execution | None = None,
+    revision: str = "",
+) -> LiveService:
+    """A job as the diff reads a workload: its template, described once under `revision`
+    (a job has no revisions: "" names none; a manifest names itself)."""
+    pb = raw(job)
+    config = template_config(pb, container=container, kind=Kind.JOB)
+    return LiveService(
+        name=name,
+        full_name=pb.name,
+        uri="",
+        etag=pb.etag,
+        template=config,
+        serving=(ServingRevision(revision, 100, (), (), config),),
+        latest_created="",
+        latest_ready="",
+        latest_created_ready=True,
+        reconciling=bool(pb.reconciling),
+        source=job,
+        kind=Kind.JOB,
+        execution=execution,
+    )
+
+
+async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Execution | None:
+    """How the job's latest execution ended (None: never run). `Job.latest_created_execution`
+    carries its `completion_status`; only a failed one (or a status the server did not give,
+    for a completed execution) is read with GetExecution, for the failure's reason."""
+    pb = raw(job)
+    if not pb.HasField("latest_created_execution") or not pb.latest_created_execution.name:
+        return None
+    ref = pb.latest_created_execution
+    name = ref.name if "/" in ref.name else f"{pb.name}/executions/{ref.name}"
+    status = enum_name(ref, "completion_status")
+    completed = _time(ref, "completion_time")
+    if status in ENDED or (status != "EXECUTION_FAILED" and completed is None):
+        return Execution(short(name), failed=False, completed=completed)
+    execution = raw(
+        await runner.call(
+            "run",
+            "GetExecution",
+            name,
+            attempt(clients.executions.get_execution, name=name),
+        )
+    )
+    reason = failure(execution)
+    return Execution(
+        short(name),
+        failed=reason is not None,
+        reason=reason or "",
+        completed=_time(execution, "completion_time") or completed,
+    )
+
+
+def failure(execution: Any) -> str | None:
+    """Why an execution failed, from its conditions (the v1 `Completed` condition, as the
+    sandbox and prefect-gcp read it; any other failed condition else); None when it did not
+    fail. Execution has no terminal_condition (execution.proto)."""
+    failed = [c for c in execution.conditions if enum_name(c, "state") == "CONDITION_FAILED"]
+    if not failed and not execution.failed_count:
+        return None
+    failed.sort(key=lambda c: c.type_ != "Completed")
+    for condition in failed:
+        if condition.message:
+            why = " ".join(condition.message.split())
+            reason = _reason(condition)
+            return f"{why} ({reason})" if reason and reason not in why else why
+    tasks = int(execution.task_count) or 1
+    return f"{execution.failed_count} of {tasks} tasks failed"
+
+
+def _reason(condition: Any) -> str:
+    """The condition's reason enum (`SECRETS_ACCESS_CHECK_FAILED`, `NON_ZERO_EXIT_CODE`)."""
+    which = condition.WhichOneof("reasons")
+    if which is None:
+        return ""
+    name = enum_name(condition, which)
+    return "" if name.endswith(("UNDEFINED", "UNSPECIFIED")) else name
+
+
+def _time(message: Any, name: str) -> dt.datetime | None:
+    if not message.HasField(name):
+        return None
+    when: dt.datetime = getattr(message, name).ToDatetime(tzinfo=dt.UTC)
+    return when

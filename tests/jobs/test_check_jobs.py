@@ -1,0 +1,203 @@
+"""`drift check` of jobs and worker pools end to end, through the official clients against
+the sandbox: a job missing a variable, a job whose latest execution failed on a disabled
+secret, a worker pool with a sidecar's secret, a job that does not exist, each item read
+once, kind in every format, ids of services unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.findings import Severity, finding_id
+from drift.format import OutputFormat, formatter_for
+from drift.kinds import Kind
+from drift.sandbox import Fault
+from tests.conftest import MakeSandbox
+from tests.jobs.world import PROFILE, check, failed_job, jobs_world, write_profile
+
+
+@pytest.fixture
+def profiles(tmp_path: Path) -> Path:
+    return write_profile(tmp_path / "profiles")
+
+
+def findings(result: object) -> dict[tuple[str, str, str], object]:
+    report = result.report  # type: ignore[attr-defined]
+    return {(f.kind.value, f.rule, f.target): f for f in report.findings}
+
+
+def test_a_job_missing_a_variable_and_a_pool_off_its_instance_count(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path
+) -> None:
+    sandbox = make_sandbox(jobs_world())
+    result = check(sandbox, monkeypatch, profiles)
+    found = findings(result)
+    assert set(found) == {
+        ("job", "env.missing", "env.NEEDED"),
+        ("worker_pool", "setting.value", "setting.instance_count"),
+    }
+    missing = found[("job", "env.missing", "env.NEEDED")]
+    assert missing.service == "job" and missing.location.line == 10  # type: ignore[attr-defined]
+    assert "job job" in missing.message  # type: ignore[attr-defined]
+    # the kind enters the id of a job's finding, not of a service's
+    assert missing.id == finding_id("prod", "job/job", "env.missing", "env.NEEDED")  # type: ignore[attr-defined]
+    assert missing.id != finding_id("prod", "job", "env.missing", "env.NEEDED")  # type: ignore[attr-defined]
+    pool = found[("worker_pool", "setting.value", "setting.instance_count")]
+    assert pool.expected == "3" and pool.actual == "2"  # type: ignore[attr-defined]
+    summary = result.report.summary
+    assert (summary.services, summary.jobs, summary.worker_pools) == (0, 1, 1)
+    assert result.report.exit_code == 1
+
+
+def test_each_job_and_pool_is_read_once_and_an_execution_only_when_needed(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path
+) -> None:
+    sandbox = make_sandbox(jobs_world())
+    sandbox.clear_calls()
+    check(sandbox, monkeypatch, profiles)
+    counts = sandbox.call_counts()
+    assert counts["GetJob"] == 1 and counts["GetWorkerPool"] == 1
+    # the job never ran: Job.latest_created_execution says all GetExecution would
+    assert counts.get("GetExecution", 0) == 0
+    assert counts.get("ListServices", 0) == 0 and counts.get("GetService", 0) == 0
+
+
+def test_a_job_whose_latest_execution_failed_on_a_disabled_secret(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path
+) -> None:
+    sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
+    sandbox.clear_calls()
+    result = check(sandbox, monkeypatch, profiles)
+    found = findings(result)
+    failed = found[("job", "job.failed", "execution")]
+    assert failed.severity is Severity.WARNING  # type: ignore[attr-defined]
+    assert "rotated/versions/2 is in DISABLED state" in failed.message  # type: ignore[attr-defined]
+    assert "SECRETS_ACCESS_CHECK_FAILED" in failed.message  # type: ignore[attr-defined]
+    disabled = found[("job", "secret.disabled", "secret.rotated")]
+    assert disabled.severity is Severity.ERROR  # type: ignore[attr-defined]
+    assert sandbox.call_counts()["GetExecution"] == 1  # only the failed one
+    # no secret value anywhere in any format
+    for fmt in OutputFormat:
+        text = formatter_for(fmt).render(result.report)
+        for value in ("fake-rotated-v2", "fake-rotated-v1", "fake-token-v1"):
+            assert value not in text, fmt
+
+
+def test_kind_shows_in_every_format(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path
+) -> None:
+    sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
+    report = check(sandbox, monkeypatch, profiles).report
+    data = json.loads(formatter_for(OutputFormat.JSON).render(report))
+    kinds = {(f["kind"], f["rule"]) for f in data["findings"]}
+    assert ("job", "job.failed") in kinds and ("worker_pool", "setting.value") in kinds
+    assert data["summary"]["jobs"] == 1 and data["summary"]["worker_pools"] == 1
+    sarif = json.loads(formatter_for(OutputFormat.SARIF).render(report))
+    props = [r["properties"]["kind"] for r in sarif["runs"][0]["results"]]
+    assert set(props) == {"job", "worker_pool"}
+    for fmt in (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.GITHUB):
+        text = formatter_for(fmt).render(report)
+        assert "job job" in text and "worker pool pool" in text, fmt
+
+
+def test_a_job_that_does_not_exist_is_missing_with_its_kind(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(jobs_world())
+    profiles = write_profile(
+        tmp_path / "p",
+        PROFILE.replace("jobs:\n", "jobs:\n  jobb: {}\n").replace(
+            "worker_pools:\n", "worker_pools:\n  ghost-pool: {}\n"
+        ),
+    )
+    found = findings(check(sandbox, monkeypatch, profiles))
+    job = found[("job", "service.missing", "job")]
+    assert job.message == "job jobb does not exist in p/us-central1; did you mean job?"  # type: ignore[attr-defined]
+    pool = found[("worker_pool", "service.missing", "worker_pool")]
+    assert pool.message.startswith("worker pool ghost-pool does not exist")  # type: ignore[attr-defined]
+    assert job.kind is Kind.JOB  # type: ignore[attr-defined]
+
+
+def test_an_unreadable_job_is_unverified_never_clean(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path
+) -> None:
+    sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
+    sandbox.inject(Fault("GetExecution", "PERMISSION_DENIED"))
+    report = check(sandbox, monkeypatch, profiles).report
+    assert [(u.kind, u.target) for u in report.unverified] == [(Kind.JOB, "job.failed")]
+    assert report.exit_code == 3 or report.status.value != "clean"
+    sandbox.clear_faults()
+    sandbox.inject(Fault("GetWorkerPool", "PERMISSION_DENIED"))
+    report = check(sandbox, monkeypatch, profiles).report
+    assert (Kind.WORKER_POOL, "worker_pool") in {(u.kind, u.target) for u in report.unverified}
+
+
+def test_a_service_setting_under_a_job_is_a_file_line_error(tmp_path: Path) -> None:
+    from drift.errors import ProfileError
+    from drift.profiles.loader import load_profile
+
+    profiles = write_profile(
+        tmp_path / "p",
+        "project: p\nregion: r\njobs:\n  job:\n    settings:\n      ingress: all\n"
+        "worker_pools:\n  pool:\n    settings:\n      task_count: 2\n",
+    )
+    with pytest.raises(ProfileError) as info:
+        load_profile(profiles, "prod")
+    text = str(info.value)
+    assert "prod.yaml:6" in text and "ingress is a setting of services, not of a job" in text
+    assert "prod.yaml:10" in text and "task_count is a setting of jobs" in text
+
+
+def test_since_for_a_pool_from_its_revisions_none_for_a_job(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A worker pool has revisions (ListRevisions under `workerPools/*`): a drift gets the
+    revision it began with; its instance count is the pool's own (no revision began it), and
+    a job has no revisions: no `since`."""
+    sandbox = make_sandbox(jobs_world())
+    text = PROFILE.replace("QUEUE: events", "QUEUE: jobs").replace("MODE: live", "MODE: test")
+    report = check(sandbox, monkeypatch, write_profile(tmp_path / "p", text)).report
+    found = {(f.kind.value, f.target): f for f in report.findings}
+    queue = found[("worker_pool", "env.QUEUE")]
+    assert queue.since is not None and queue.since.revision.startswith("pool-")
+    assert found[("worker_pool", "setting.instance_count")].since is None
+    assert found[("job", "env.MODE")].since is None
+    (listed,) = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert listed.request.parent.endswith("/workerPools/pool")
+
+
+def test_a_pool_sidecar_secret_is_resolved_and_iam_checked_like_a_services(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The agent sidecar of the pool references a disabled version, and a secret of another
+    project its account may not read: the same findings a service's sidecar gets."""
+    import copy
+
+    from tests.sandbox.jobworld import POOL_SPEC
+
+    pool = copy.deepcopy(POOL_SPEC)
+    agent = pool["template"]["containers"][1]
+    agent["env"] += [
+        {
+            "name": "OLD",
+            "valueSource": {"secretKeyRef": {"secret": "rotated", "version": "2"}},
+        },
+        {
+            "name": "LOCKED",
+            "valueSource": {
+                "secretKeyRef": {"secret": "projects/q/secrets/locked", "version": "1"}
+            },
+        },
+    ]
+    sandbox = make_sandbox(jobs_world(pools={"pool": pool}))
+    text = PROFILE.replace(
+        "          AGENT_TOKEN: {secret: token}\n",
+        "          AGENT_TOKEN: {secret: token}\n          OLD: {secret: rotated, version: '2'}\n",
+    )
+    report = check(sandbox, monkeypatch, write_profile(tmp_path / "p", text)).report
+    found = {(f.kind.value, f.rule, f.target, f.container) for f in report.findings}
+    assert ("worker_pool", "secret.disabled", "secret.rotated", "agent") in found
+    assert ("worker_pool", "secret.no_access", "secret.q/locked", "agent") in found, found
+    assert not report.unverified

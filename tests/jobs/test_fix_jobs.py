@@ -1,0 +1,197 @@
+"""plan / fix / rollback of jobs and worker pools end to end, through the official clients
+against the sandbox: updated in place (no canary), only what the plan names changes, the
+write says it is drift's, the journal before the write, the etag read (a third party's update
+in between: refused, nothing written), Ctrl-C at the prompt writes nothing, rollback puts the
+template back, dry-run validates with validate_only, the gcloud script per kind."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from google.cloud import run_v2
+
+from drift import __version__
+from drift.errors import ExitCode, Interrupted
+from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.formats.gcloud import plan_script
+from drift.fix.journal import Journal, State
+from drift.fix.plan import plan_environment
+from drift.fix.rollback import run_rollback
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI
+from tests.jobs.world import TODAY, jobs_world, write_profile
+
+UPDATES = ("UpdateJob", "UpdateWorkerPool")
+
+
+@pytest.fixture
+def lab(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> tuple[Sandbox, Path]:
+    sandbox = make_sandbox(jobs_world())
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return sandbox, write_profile(tmp_path / "profiles")
+
+
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / ".drift" / "journal")
+
+
+def fix(tmp_path: Path, profiles: Path, ui: ScriptedUI, **options: bool) -> FixResult:
+    profile = load_profile(profiles, "prod")
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    return asyncio.run(
+        run_fix(profile, settings, ui, FixOptions(verify=False, **options), today=TODAY)
+    )
+
+
+def writes(sandbox: Sandbox) -> list[str]:
+    return [c.short for c in sandbox.calls if c.short in UPDATES]
+
+
+def env(job: run_v2.Job) -> list[tuple[str, str, str]]:
+    return [
+        (v.name, v.value, v.value_source.secret_key_ref.secret)
+        for v in job.template.template.containers[0].env
+    ]
+
+
+def test_the_plan_updates_jobs_and_pools_in_place(lab: tuple[Sandbox, Path]) -> None:
+    sandbox, profiles = lab
+    profile = load_profile(profiles, "prod")
+    planned = asyncio.run(plan_environment(profile, load_settings(), today=TODAY))
+    by_kind = {sp.kind.value: sp for sp in planned.plan.services}
+    assert [c.name for c in by_kind["job"].env] == ["NEEDED"]
+    assert [(s.name, s.before, s.after) for s in by_kind["worker_pool"].settings] == [
+        ("instance_count", 2, 3)
+    ]
+    script = plan_script(planned.plan)
+    assert "gcloud run jobs update job \\\n  --project=p" in script
+    assert "--update-env-vars=NEEDED=x" in script
+    assert "gcloud beta run worker-pools update pool \\\n" in script and "--instances=3" in script
+    assert "--set-" not in script
+    assert writes(sandbox) == []  # a plan never writes
+
+
+def test_fix_and_rollback_of_a_job_and_a_pool(lab: tuple[Sandbox, Path], tmp_path: Path) -> None:
+    sandbox, profiles = lab
+    job_before = sandbox.job("p", "job")
+    pool_before = sandbox.worker_pool("p", "pool")
+    ui = ScriptedUI([True])
+    result = fix(tmp_path, profiles, ui)
+    assert result.exit_code == ExitCode.OK, result.summary()
+    (question,) = ui.questions
+    assert (
+        question == "Update job job, worker pool pool in place (no canary: nothing serves traffic)?"
+    )
+    assert writes(sandbox) == ["UpdateJob", "UpdateWorkerPool"]
+    job = sandbox.job("p", "job")
+    # only what the plan names changed: NEEDED added, every other variable as it was
+    assert env(job) == [*env(job_before), ("NEEDED", "x", "")]
+    assert job.template.template.max_retries == job_before.template.template.max_retries
+    assert dict(job.labels) == dict(job_before.labels)
+    assert (job.client, job.client_version) == ("drift", __version__)
+    pool = sandbox.worker_pool("p", "pool")
+    assert pool.scaling.manual_instance_count == 3
+    assert [c.env for c in pool.template.containers] == [
+        c.env for c in pool_before.template.containers
+    ]
+    entries = journal(tmp_path).entries()
+    assert {(e.kind, e.state) for e in entries} == {
+        ("job", State.UPDATED),
+        ("worker_pool", State.UPDATED),
+    }
+    assert result.recheck is not None and result.recheck.findings == ()
+    # rollback: the template (and the pool's scaling) as they were
+    done = asyncio.run(
+        run_rollback(
+            load_settings(journal_dir=tmp_path / ".drift" / "journal"), ScriptedUI(), None, yes=True
+        )
+    )
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert sorted(done.restored) == ["job", "pool"]
+    assert env(sandbox.job("p", "job")) == env(job_before)
+    assert sandbox.worker_pool("p", "pool").scaling.manual_instance_count == 2
+    assert {e.state for e in journal(tmp_path).entries()} == {State.ROLLED_BACK}
+
+
+def test_a_third_party_update_between_read_and_write_is_refused(
+    lab: tuple[Sandbox, Path], tmp_path: Path
+) -> None:
+    sandbox, profiles = lab
+
+    def meanwhile(question: str) -> None:
+        sandbox.update_job("p", "job", env={"OTHER": "theirs"})
+
+    ui = ScriptedUI([True], on_confirm=meanwhile)
+    result = fix(tmp_path, profiles, ui)
+    assert result.exit_code == ExitCode.ABORTED
+    text = result.summary()
+    assert "job job: it was changed since drift read it" in text and "nothing was changed" in text
+    job = sandbox.job("p", "job")
+    names = [name for name, _, _ in env(job)]
+    assert "OTHER" in names and "NEEDED" not in names  # theirs kept, nothing of ours
+    (entry,) = journal(tmp_path).entries()
+    assert entry.state == State.ABORTED and not entry.wrote
+
+
+def test_ctrl_c_at_the_prompt_writes_nothing(lab: tuple[Sandbox, Path], tmp_path: Path) -> None:
+    sandbox, profiles = lab
+    with pytest.raises(Interrupted) as info:
+        fix(tmp_path, profiles, ScriptedUI([KeyboardInterrupt()]))
+    assert info.value.message == "interrupted: nothing was changed" or "nothing was changed" in str(
+        info.value
+    )
+    assert writes(sandbox) == []
+    assert journal(tmp_path).entries() == []
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
+
+
+def test_declined_and_dry_run_write_nothing(lab: tuple[Sandbox, Path], tmp_path: Path) -> None:
+    sandbox, profiles = lab
+    assert fix(tmp_path, profiles, ScriptedUI([False])).exit_code == ExitCode.ABORTED
+    ui = ScriptedUI()
+    result = fix(tmp_path, profiles, ui, dry_run=True)
+    assert result.exit_code == ExitCode.OK, result.summary()
+    assert "job job: the server accepted the patch (validate_only)" in ui.said
+    requests = [c.request for c in sandbox.calls if c.short in UPDATES]
+    assert len(requests) == 2 and all(r.validate_only for r in requests)
+    assert sandbox.job("p", "job").generation == 1
+
+
+def test_rollback_refuses_a_job_changed_since_the_fix(
+    lab: tuple[Sandbox, Path], tmp_path: Path
+) -> None:
+    sandbox, profiles = lab
+    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
+    sandbox.update_job("p", "job", env={"THEIRS": "1"})
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    assert done.exit_code == ExitCode.ABORTED
+    assert "job was changed since drift's last write" in done.message
+    assert "THEIRS" in [name for name, _, _ in env(sandbox.job("p", "job"))]
+    forced = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True, force=True))
+    assert forced.exit_code == ExitCode.OK, forced.summary()
+    names = [name for name, _, _ in env(sandbox.job("p", "job"))]
+    assert "THEIRS" not in names and "NEEDED" not in names
+
+
+def test_an_ignore_names_a_job(lab: tuple[Sandbox, Path], tmp_path: Path) -> None:
+    from drift.check import run_check
+
+    sandbox, profiles = lab
+    text = (profiles / "prod.yaml").read_text()
+    text += "ignore:\n  - {job: job, env: NEEDED, reason: OPS-1}\n"
+    text += "  - {worker_pool: pool, env: NEEDED, reason: the pool}\n"
+    (profiles / "prod.yaml").write_text(text)
+    profile = load_profile(profiles, "prod")
+    report = asyncio.run(run_check(profile, load_settings(), today=TODAY)).report
+    ignored = {(f.kind.value, f.target) for f in report.findings if f.ignored}
+    assert ignored == {("job", "env.NEEDED")}  # the pool's ignore matches none of its findings

@@ -1,0 +1,74 @@
+"""A project with a job and a worker pool (the sandbox's jobworld) and the profile of them:
+helpers the jobs and worker pools tests share."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import CheckResult, run_check
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.sandbox.jobworld import JOB_SPEC, world
+
+TODAY = dt.date(2026, 11, 24)
+PROFILE = """\
+project: p
+region: us-central1
+defaults:
+  settings:
+    memory: 512Mi
+jobs:
+  job:
+    env:
+      MODE: live
+      NEEDED: x
+      TOKEN: {secret: token}
+    settings:
+      max_retries: 3
+      task_timeout: 600s
+worker_pools:
+  pool:
+    container: consumer
+    env:
+      QUEUE: events
+    containers:
+      agent:
+        env:
+          AGENT_TOKEN: {secret: token}
+    settings:
+      instance_count: 3
+"""
+
+
+def failed_job() -> dict[str, Any]:
+    """The job referencing a disabled secret version, its latest execution failed on it."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"]["env"]["DB"] = {"secret": "rotated", "version": "2"}
+    job["executions"] = [{"outcome": "succeeded"}, {"outcome": "failed"}]
+    return job
+
+
+def jobs_world(**kwargs: Any) -> dict[str, Any]:
+    return world(**kwargs)
+
+
+def write_profile(directory: Path, text: str = PROFILE, env: str = "prod") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{env}.yaml").write_text(text)
+    return directory
+
+
+def check(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path, env: str = "prod"
+) -> CheckResult:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(profiles, env)
+    return asyncio.run(run_check(profile, load_settings(), today=TODAY))
