@@ -33,10 +33,14 @@ class Context:
         container: str | None = None,
         tag: str | None = None,
         scope: str | None = None,
+        variant: str | None = None,
     ) -> Finding:
         """`scope` (a sidecar's name) keeps the ids of the same target in two containers
-        apart; the main container's findings keep the id they always had."""
+        apart; the main container's findings keep the id they always had. `variant` keeps
+        two findings of one rule on one target apart (a secret's expiry, its version's
+        destruction)."""
         key = f"{target}@{scope}" if scope else target
+        key = f"{key}#{variant}" if variant else key
         return Finding(
             id=finding_id(self.profile.environment, self.service.name, rule, key),
             rule=rule,
@@ -99,6 +103,7 @@ class At:
         actual: str | None = None,
         severity: Severity = Severity.ERROR,
         container: str | None = None,
+        variant: str | None = None,
     ) -> Finding:
         name = container if container is not None else self.config.primary
         sidecar = name != self.config.primary
@@ -114,4 +119,5 @@ class At:
             container=name if len(self.config.containers) > 1 else None,
             tag=self.tag,
             scope=name if sidecar else None,
+            variant=variant,
         )
