@@ -146,6 +146,8 @@ class LiveService:
     """The traffic spec sends traffic to LATEST (else it is pinned to named revisions)."""
     canaries: tuple[str, ...] = ()
     """Revisions drift left as canaries (a `drift-` traffic tag points to them)."""
+    tags: tuple[str, ...] = ()
+    """Every traffic tag in effect, checked or not."""
 
     @property
     def checked(self) -> tuple[ServingRevision, ...]:

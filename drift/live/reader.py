@@ -196,6 +196,7 @@ class Reader:
                     short(s.revision) for s in pb.traffic_statuses if s.tag.startswith("drift-")
                 )
             ),
+            tags=tuple(dict.fromkeys(s.tag for s in pb.traffic_statuses if s.tag)),
             source=svc,
         )
         live = self.state.services[profile.name]
