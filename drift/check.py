@@ -119,7 +119,9 @@ async def run_check(
         findings = with_since(findings, histories)
     probes: list[ProbeResult] = []
     if probe:
-        from drift.probe.live import probe_services
+        from drift.probe.live import probe_services, unprobed
+
+        state.unverified.extend(unprobed(profile, names, state))
 
         probes = await probe_services(
             profile,
@@ -139,9 +141,27 @@ async def run_check(
         probes=probes,
         unverified=_unique(state.unverified),
     )
-    if source.notes:
-        report = replace(report, notes=(*report.notes, *source.notes))
+    absent = _absent_tags(profile, names, state) if source.deployed else []
+    notes = (*source.notes, *absent)
+    if notes:
+        report = replace(report, notes=(*report.notes, *notes))
     return CheckResult(report, state)
+
+
+def _absent_tags(profile: Profile, names: list[str], state: LiveState) -> list[str]:
+    """A `check_tags` list naming a tag a service does not have: said, not unverified (no
+    revision is reached through it, so nothing went unread; a canary tag comes and goes)."""
+    out = []
+    for name in names:
+        wanted, live = profile.services[name].check_tags, state.services.get(name)
+        if live is None or isinstance(wanted, str):
+            continue
+        out += [
+            f"check_tags: service {name} has no traffic tag {tag}: no revision checked for it"
+            for tag in wanted
+            if tag not in live.tags
+        ]
+    return out
 
 
 def _drifted(

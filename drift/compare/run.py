@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from drift.compare.model import Comparison, Environment, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
-from drift.compare.views import live_views, profile_views
+from drift.compare.views import compared_revisions, live_views, profile_views
 from drift.errors import UsageError
 from drift.kinds import Kind
 from drift.live.model import LiveState
@@ -65,6 +65,9 @@ async def _compare_read(
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
         unread += failed
+    notes = [*ctx.notes(), *compared_revisions(a.environment, state_a)]
+    if not ctx.same_deployment:  # else the same services: said once
+        notes += compared_revisions(b.environment, state_b)
     return Comparison(
         "live",
         ctx.a,
@@ -72,7 +75,7 @@ async def _compare_read(
         tuple(names),
         tuple(sort_differences(differences)),
         tuple(unread),
-        ctx.notes(),
+        tuple(notes),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from drift.compare.model import ServiceView, Shape, VarView
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
-from drift.live.model import LiveState
+from drift.live.model import LiveState, ServingRevision
 from drift.profiles.model import Profile, VarRule
 
 
@@ -41,7 +41,11 @@ def _rule_view(rule: VarRule, name: str) -> VarView:
 
 
 def live_views(state: LiveState) -> dict[str, ServiceView]:
-    """Each service as its main serving revision runs it (the template if none serves)."""
+    """Each service as its main serving revision runs it (the template if none serves).
+
+    One revision per service: compare pairs two environments' services, and the other
+    revisions a user reaches (a tag at 0 %, a traffic split) have no counterpart to pair with
+    (a tag of one environment is rarely in the other). `compared_revisions` says which."""
     views = {}
     for name, live in state.services.items():
         config = live.serving[0].config if live.serving else live.template
@@ -62,3 +66,22 @@ def live_views(state: LiveState) -> dict[str, ServiceView]:
                 env[key] = VarView(key, Shape.SECRET, True, str(mount.ref), secret=mount.ref)
         views[name] = ServiceView(name, env, dict(config.settings))
     return views
+
+
+def compared_revisions(environment: str, state: LiveState) -> list[str]:
+    """Notes naming the revision compared for each service a user also reaches otherwise
+    (through a tag or a traffic split), and the reachable revisions not compared."""
+    notes = []
+    for name, live in sorted(state.services.items()):
+        others = live.checked[1:] if live.serving else live.checked
+        if not others:
+            continue
+        main = _reach(live.serving[0]) if live.serving else "its template (nothing serves)"
+        rest = ", ".join(_reach(r) for r in others)
+        notes.append(f"{environment}: {name} compared as {main}; not compared: {rest}")
+    return notes
+
+
+def _reach(revision: ServingRevision) -> str:
+    how = [f"tag {t}" for t in revision.tags] + [f"{revision.percent} %"]
+    return f"{revision.name} ({', '.join(how)})"

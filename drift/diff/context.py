@@ -33,11 +33,15 @@ class Context:
         container: str | None = None,
         tag: str | None = None,
         scope: str | None = None,
+        variant: str | None = None,
     ) -> Finding:
         """`scope` (a sidecar's name) keeps the ids of the same target in two containers
         apart; the main container's findings keep the id they always had. A job's or worker
-        pool's ids hold its kind (a service's do not: they stay what they were)."""
+        pool's ids hold its kind (a service's do not: they stay what they were). `variant`
+        keeps two findings of one rule on one target apart (a secret's expiry, its version's
+        destruction)."""
         key = f"{target}@{scope}" if scope else target
+        key = f"{key}#{variant}" if variant else key
         return Finding(
             id=finding_id(self.profile.environment, self.service.key, rule, key),
             rule=rule,
@@ -104,6 +108,7 @@ class At:
         actual: str | None = None,
         severity: Severity = Severity.ERROR,
         container: str | None = None,
+        variant: str | None = None,
     ) -> Finding:
         name = container if container is not None else self.config.primary
         sidecar = name != self.config.primary
@@ -119,4 +124,5 @@ class At:
             container=name if len(self.config.containers) > 1 else None,
             tag=self.tag,
             scope=name if sidecar else None,
+            variant=variant,
         )

@@ -5,7 +5,7 @@ revision's service account may access it; then the mounts the profile names."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 
 from drift.diff.context import At
@@ -29,26 +29,28 @@ def secret_findings(at: At) -> Iterator[Finding]:
 
 
 def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
+    """The state of each version the revision uses and its scheduled destruction (once per
+    version, naming what uses that version), the secret's expiry and access (once, naming
+    every user)."""
     target = f"secret.{key}"
     container = uses[0][0].name
-    said: list[tuple[Location, str]] = []
-
-    def told() -> tuple[Location, str]:
-        """Where the profile expects the secret, and what uses it, in words (found once, and
-        only for a finding: most secrets have none)."""
-        if not said:
-            names = ", ".join(dict.fromkeys(_used_by(at, c, what) for c, what, _ in uses))
-            said.append((_location(at, uses), names))
-        return said[0]
-
-    for ref in dict.fromkeys(ref for _, _, ref in uses):
-        info = at.ctx.state.versions.get(ref)
-        if info is None:
-            continue
-        problem = _state_problem(key, ref, info)
+    state = at.ctx.state
+    by_version: dict[str, list[Use]] = {}
+    infos: dict[str, SecretVersionInfo] = {}
+    for use in uses:
+        info = state.versions.get(use[2])
+        if info is not None:
+            missing = info.state is VersionState.SECRET_MISSING  # said once, whatever version
+            version = "" if missing else info.resolved or use[2].version
+            by_version.setdefault(version, []).append(use)
+            infos.setdefault(version, info)
+    for version, users in by_version.items():
+        info = infos[version]
+        ref = users[0][2]
+        problem = _state_problem(key, ref, info, len({u[2] for u in users}) > 1)
         if problem is not None:
             rule, text = problem
-            location, names = told()
+            location, names = _told(at, users)
             found = at.finding(
                 rule,
                 target,
@@ -61,12 +63,15 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
             if info.destroyed is not None:  # the one state change the API dates
                 found = replace(found, since=Since(None, info.destroyed, "", None, None))
             yield found
-        yield from _expiring(at, key, ref, info, target, told, container)
+        ends = f"version {version} of {key} is destroyed"
+        yield from _expiring(at, info.destroy_at, ends, target, users, f"version {version}")
+    if by_version:
+        yield from _expiring(at, state.expiry.get(key), f"secret {key} expires", target, uses)
     account = at.config.settings.get("service_account", "")
     ref = uses[0][2]
-    if isinstance(account, str) and at.ctx.state.grant(account, ref) is Grant.DENIED:
-        location, names = told()
-        note = at.ctx.state.access.get((account, key))
+    if isinstance(account, str) and state.grant(account, ref) is Grant.DENIED:
+        location, names = _told(at, uses)
+        note = state.access.get((account, key))
         detail = note.detail if note is not None else ""
         yield at.finding(
             "secret.no_access",
@@ -80,9 +85,20 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
         )
 
 
-def _state_problem(key: str, ref: SecretRef, info: SecretVersionInfo) -> tuple[str, str] | None:
+def _told(at: At, uses: list[Use]) -> tuple[Location, str]:
+    """Where the profile expects the secret, and what uses it, in words."""
+    names = ", ".join(dict.fromkeys(_used_by(at, c, what) for c, what, _ in uses))
+    return _location(at, uses), names
+
+
+def _state_problem(
+    key: str, ref: SecretRef, info: SecretVersionInfo, several: bool = False
+) -> tuple[str, str] | None:
+    """`several`: more than one reference names this version (`latest` and its number)."""
     version = ref.version
-    if info.resolved and info.resolved != version:
+    if several and info.resolved:
+        version = info.resolved
+    elif info.resolved and info.resolved != version:
         version = f"{version} (version {info.resolved})"
     if info.state is VersionState.SECRET_MISSING:
         return "secret.missing", f"secret {key} does not exist"
@@ -97,34 +113,32 @@ def _state_problem(key: str, ref: SecretRef, info: SecretVersionInfo) -> tuple[s
 
 def _expiring(
     at: At,
-    key: str,
-    ref: SecretRef,
-    info: SecretVersionInfo,
+    when: dt.datetime | None,
+    what: str,
     target: str,
-    told: Callable[[], tuple[Location, str]],
-    container: str,
+    uses: list[Use],
+    variant: str | None = None,
 ) -> Iterator[Finding]:
     """Secret.expire_time: the secret is deleted then; SecretVersion.scheduled_destroy_time: a
-    version "is destroyed only after" it (delayed destruction)."""
+    version "is destroyed only after" it (delayed destruction). A version's destruction is
+    told apart from the secret's expiry and from another version's by `variant` in its id."""
     state = at.ctx.state
     window = dt.timedelta(days=at.ctx.service.expiry_warning)
-    ends = [(state.expiry.get(key), f"secret {key} expires")]
-    ends.append((info.destroy_at, f"version {info.resolved or ref.version} of {key} is destroyed"))
-    for when, what in ends:
-        if when is None or when - state.now > window:
-            continue
-        days = max((when - state.now).days, 0)
-        location, names = told()
-        yield at.finding(
-            "secret.expiring",
-            target,
-            f"{what} on {when:%Y-%m-%d %H:%M} UTC, in {days} days (used by {names} on {at.where})",
-            location=location,
-            expected=f"not before {at.ctx.service.expiry_warning} days from now",
-            actual=f"{when:%Y-%m-%d}",
-            severity=Severity.WARNING,
-            container=container,
-        )
+    if when is None or when - state.now > window:
+        return
+    days = max((when - state.now).days, 0)
+    location, names = _told(at, uses)
+    yield at.finding(
+        "secret.expiring",
+        target,
+        f"{what} on {when:%Y-%m-%d %H:%M} UTC, in {days} days (used by {names} on {at.where})",
+        location=location,
+        expected=f"not before {at.ctx.service.expiry_warning} days from now",
+        actual=f"{when:%Y-%m-%d}",
+        severity=Severity.WARNING,
+        container=uses[0][0].name,
+        variant=variant,
+    )
 
 
 def _used_by(at: At, container: ContainerConfig, what: str) -> str:

@@ -92,13 +92,19 @@ class AccessDecisions:
         policy = self.state.policies[ref.key]
         member = await self._member(account)
         if member is None:  # the default account of a project whose number is unknown
-            return Verdict(Grant.DENIED)
+            why = self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
+            return Verdict(Grant.UNKNOWN, f"the default service account is unknown: {why}")
         project = ref.project or self.project
         names = await self._names(ref, project, info.resolved)
         own = [policy.policy(ref.resource(self.project))]
         hierarchy = await self.iam.hierarchy(project)
         return verdict(
-            member, names, [*own, *hierarchy.policies], hierarchy.unreadable, self.state.now
+            member,
+            names,
+            [*own, *hierarchy.policies],
+            hierarchy.unreadable,
+            self.state.now,
+            hierarchy.project_unread,
         )
 
     async def _member(self, account: str) -> str | None:

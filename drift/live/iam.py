@@ -6,7 +6,12 @@ Each resource is asked for once; read only for a secret whose own policy does no
 Resource Manager: `GetProject` gives `project_id`, the number (in `name`) and `parent`
 (`folders/N` or `organizations/N`, optional); `GetFolder` gives a folder's `parent`;
 GetIamPolicy of projects, folders and organisations "excludes inheritance", so each level is
-read (facts: resourcemanager v3 protos)."""
+read (facts: resourcemanager v3 protos).
+
+The project's own policy decides: when it cannot be read (nor the project be looked up), a
+grant there cannot be ruled out and `project_unread` says why (the access is unverified).
+Folders and the organisation are read when they can be: most deployers cannot read them, so
+what they would grant is judged from the readable levels (`unreadable`, named in findings)."""
 
 from __future__ import annotations
 
@@ -37,6 +42,8 @@ class Hierarchy:
 
     policies: list[Policy] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)
+    project_unread: str = ""
+    """The call that could not read the project's own policy, and its status ("" when read)."""
 
 
 class IamReads:
@@ -45,6 +52,8 @@ class IamReads:
         self.runner = runner
         self.tasks = tasks
         self.projects: dict[str, ProjectInfo | None] = {}
+        self.failures: dict[str, str] = {}
+        """Why a project could not be looked up: "GetProject on projects/T: STATUS"."""
 
     async def project(self, token: str) -> ProjectInfo | None:
         """A project by id or number (None when it cannot be read)."""
@@ -62,8 +71,9 @@ class IamReads:
                 name,
                 attempt(self.clients.resource_manager("projects").get_project, name=name),
             )
-        except ApiError:
+        except ApiError as exc:
             self.projects[token] = None
+            self.failures[token] = f"GetProject on {name}: {exc.status}"
             return None
         info = ProjectInfo(found.project_id, found.name.rsplit("/", 1)[-1], found.parent)
         for key in (token, info.project_id, info.number):
@@ -76,7 +86,7 @@ class IamReads:
         resource = f"projects/{info.number if info else token}"
         parent = info.parent if info else ""
         if info is None:
-            out.unreadable[f"projects/{token}"] = "GetProject failed: its ancestors are unknown"
+            out.unreadable[f"projects/{token} (parent)"] = self.failures.get(token, "GetProject")
         await self._policy(out, "projects", resource)
         for _ in range(MAX_DEPTH):
             if not parent:
@@ -97,7 +107,10 @@ class IamReads:
                 attempt(client.get_iam_policy, request=request),
             )
         except ApiError as exc:
-            out.unreadable[resource] = exc.status
+            if kind == "projects":
+                out.project_unread = f"GetIamPolicy on {resource}: {exc.status}"
+            else:
+                out.unreadable[resource] = exc.status
             return
         out.policies.append(Policy.from_proto(resource, policy))
 

@@ -81,9 +81,12 @@ def verdict(
     policies: Iterable[Policy],
     unreadable: dict[str, str],
     now: dt.datetime,
+    unread: str = "",
 ) -> Verdict:
     """Whether `member` may access a secret version named any of `resource_names` (the forms
-    a condition may test: by project number and by id)."""
+    a condition may test: by project number and by id). `unread`: why a policy that decides
+    (the project's) could not be read — unless a readable one grants, the answer is unknown;
+    `unreadable`: levels judged without (named when the answer is "denied")."""
     undecided: list[str] = []
     for policy in policies:
         for binding in policy.accessor_bindings(member):
@@ -94,13 +97,16 @@ def verdict(
                 return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource} (condition)")
             if None in holds:
                 undecided.append(f"{binding.role} on {policy.resource} if {binding.condition}")
-    if undecided:
-        return Verdict(
-            Grant.UNKNOWN, "a conditional grant drift cannot evaluate: " + "; ".join(undecided)
-        )
     note = ""
     if unreadable:
         note = "; not readable: " + ", ".join(f"{r} ({why})" for r, why in unreadable.items())
+    why: list[str] = []
+    if undecided:
+        why.append("a conditional grant drift cannot evaluate: " + "; ".join(undecided))
+    if unread:
+        why.append(f"a grant on the project cannot be ruled out: {unread}{note}")
+    if why:
+        return Verdict(Grant.UNKNOWN, "; ".join(why))
     return Verdict(Grant.DENIED, note)
 
 

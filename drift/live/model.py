@@ -165,6 +165,8 @@ class LiveService:
     kind: Kind = Kind.SERVICE
     execution: Execution | None = None
     """A job's latest execution (None: never run, or not a job)."""
+    tags: tuple[str, ...] = ()
+    """Every traffic tag in effect, checked or not."""
 
     @property
     def key(self) -> str:

@@ -239,6 +239,7 @@ class Reader:
                     if getattr(s, "tag", "").startswith("drift-")
                 )
             ),
+            tags=tuple(dict.fromkeys(t for s in statuses if (t := getattr(s, "tag", "")))),
             source=svc,
             kind=kind,
         )

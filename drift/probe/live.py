@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from drift.findings import ProbeResult
+from drift.findings import ProbeResult, Unverified
 from drift.live.model import LiveState
 from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
@@ -54,6 +54,31 @@ def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeT
     return out
 
 
+def unprobed(profile: Profile, names: list[str], state: LiveState) -> list[Unverified]:
+    """A `probe: {tag: T}` that probed nothing: the service has no tag T, `check_tags` leaves
+    it out (its revision was not read), or its URL is not known. The probe was not carried
+    out, so the run is incomplete (unverified, exit 3), never clean: the SPEC's `probe.*`
+    rules are outcomes of a handshake, and none took place."""
+    out: list[Unverified] = []
+    for name in names:
+        spec = profile.services[name].probe
+        live = state.services.get(name)
+        if spec is None or spec.tag is None or live is None or not live.uri:
+            continue
+        if targets(profile, [name], state):
+            continue
+        tag = spec.tag
+        if tag not in live.tags:
+            held = ", ".join(live.tags) or "none"
+            why = f"service {name} has no traffic tag {tag} (its tags: {held})"
+        elif not any(tag in rev.tags for rev in live.checked):
+            why = f"check_tags leaves out tag {tag} of service {name}: its revision was not read"
+        else:
+            why = f"the URL of tag {tag} of service {name} is not known"
+        out.append(Unverified(name, "probe", f"probe.tag {tag}: {why}; nothing was probed"))
+    return out
+
+
 async def probe_services(
     profile: Profile,
     names: list[str],
@@ -95,6 +120,9 @@ async def run_probe(
         settings.fail_on,
         findings=findings,
         probes=probed,
-        unverified=(u for u in state.unverified if u.target == "service"),
+        unverified=(
+            *(u for u in state.unverified if u.target == "service"),
+            *unprobed(profile, names, state),
+        ),
         compared=False,
     )

@@ -1,0 +1,95 @@
+"""`probe: {tag: …}` against the real-shapes sandbox: the tagged revision is probed at its own
+URL; a tag the service does not have (or that `check_tags` leaves out) is said, naming the tag
+and the service, and the run is not clean (unverified, exit 3) — never "nothing to probe"."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drift.check import run_check
+from drift.probe.live import run_probe
+from drift.profiles.loader import load_profile
+from drift.report import Report
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.test_check_shapes import PROFILES, SHAPES
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Iterator[Sandbox]:
+    with Sandbox(SHAPES) as sandbox:
+        yield sandbox
+
+
+def profiles(tmp_path: Path, service: str, probe: str, top: str = "") -> Path:
+    """The shapes profile with `probe:` on one service (and top-level keys)."""
+    text = (PROFILES / "prod.yaml").read_text()
+    text = text.replace(f"  {service}:\n", f"  {service}:\n    probe: {probe}\n", 1)
+    (tmp_path / "prod.yaml").write_text(text.replace("services:\n", top + "services:\n", 1))
+    return tmp_path
+
+
+def check(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, where: Path, service: str) -> Report:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(where, "prod")
+    return asyncio.run(
+        run_check(profile, load_settings(wait=0), services=[service], probe=True, environ={})
+    ).report
+
+
+def test_the_revision_a_probe_tag_points_to_is_probed_at_its_own_url(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    where = profiles(tmp_path, "chat", "{websocket: /ws, tag: e2e}")
+    report = check(shapes, monkeypatch, where, "chat")
+    [probe] = report.probes
+    assert probe.revision == "chat-00002-def"
+    service_port = shapes.service("acme-prod", "chat").uri.rsplit(":", 1)[-1]
+    assert f":{service_port}/" not in probe.url  # the tag's own URL, not the service's
+    assert not [u for u in report.unverified if u.target == "probe"]
+
+
+def test_a_probe_tag_the_service_lacks_is_unverified_naming_tag_and_service(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # web matches its profile (exit 0 without a probe); it has no traffic tag at all
+    where = profiles(tmp_path, "web", "{websocket: /ws, tag: e2e}")
+    report = check(shapes, monkeypatch, where, "web")
+    assert not report.probes and not report.findings
+    [item] = report.unverified
+    assert (item.service, item.target) == ("web", "probe")
+    assert "tag e2e" in item.reason and "web" in item.reason
+    assert report.exit_code == 3
+    for key, value in shapes.environ().items():
+        monkeypatch.setenv(key, value)
+    probed = asyncio.run(
+        run_probe(load_profile(where, "prod"), load_settings(), services=["web"], environ={})
+    )
+    assert [u.target for u in probed.unverified] == ["probe"] and probed.exit_code == 3
+
+
+def test_a_probe_tag_check_tags_leaves_out_is_unverified(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    where = profiles(tmp_path, "chat", "{websocket: /ws, tag: e2e}", top="check_tags: [qa]\n")
+    report = check(shapes, monkeypatch, where, "chat")
+    assert not report.probes
+    [item] = [u for u in report.unverified if u.target == "probe"]
+    assert "tag e2e" in item.reason and "check_tags" in item.reason
+
+
+def test_a_check_tags_entry_the_service_lacks_is_said(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    where = profiles(tmp_path, "web", "{websocket: /ws}", top="check_tags: [e2e]\n")
+    for key, value in shapes.environ().items():
+        monkeypatch.setenv(key, value)
+    result = asyncio.run(
+        run_check(load_profile(where, "prod"), load_settings(wait=0), services=["web"])
+    )
+    assert any("tag e2e" in n and "web" in n for n in result.report.notes), result.report.notes

@@ -1,0 +1,114 @@
+"""Access to a secret when a level of IAM that could grant it cannot be read: unverified (exit
+3), never `secret.no_access`, never clean; levels above the project that cannot be read are
+named in the finding but decide nothing (the project's policy was read)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from drift.sandbox import Fault, Sandbox
+from tests.conftest import MakeSandbox
+from tests.test_check_shapes import SHAPES, check
+
+CHAT = "serviceAccount:chat@acme-prod.iam.gserviceaccount.com"
+ACME_PROD = "projects/500000000001"
+DEFAULT_ACCOUNT_WORLD = {
+    "projects": {
+        "p": {
+            "number": 5,
+            "iam": {
+                "roles/secretmanager.secretAccessor": [
+                    "serviceAccount:5-compute@developer.gserviceaccount.com"
+                ]
+            },
+            "secrets": {"k": {"versions": ["fake-value-0a1b2c3d"]}},
+            "services": {"api": {"template": {"image": "x/api:1", "env": {"K": {"secret": "k"}}}}},
+        }
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Iterator[Sandbox]:
+    with Sandbox(SHAPES) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def world(shapes: Sandbox) -> Iterator[Sandbox]:
+    shapes.reset(SHAPES)
+    yield shapes
+    shapes.reset(SHAPES)
+
+
+def test_a_project_policy_drift_cannot_read_is_unverified_not_no_access(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # chat@ is granted secretAccessor on acme-prod at project level only (no secret grants it)
+    world.inject(Fault("GetIamPolicy", "PERMISSION_DENIED", match=ACME_PROD))
+    result = check(world, monkeypatch, "chat")
+    assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
+    [db] = [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
+    assert db.service == "chat"
+    assert f"GetIamPolicy on {ACME_PROD}: PERMISSION_DENIED" in db.reason
+    assert result.report.exit_code == 1  # chat's other drift (exit 1 takes precedence over 3)
+    # the secrets of acme-shared are judged from acme-shared's policy, which was read
+    assert not [u for u in result.report.unverified if "partner" in u.target]
+
+
+def test_a_project_drift_cannot_look_up_is_unverified_not_no_access(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # neither resourcemanager.projects.get nor .getIamPolicy (the README's minimum for check)
+    scenario = YAML(typ="safe").load(SHAPES.read_text())
+    scenario["projects"]["acme-prod"]["deny"] = ["GetProject", "GetIamPolicy"]
+    world.reset(scenario)
+    world.revoke(  # billing@ is granted on its secret: nothing else is read for it
+        "projects/acme-prod/secrets/billing-stripe-key",
+        "roles/secretmanager.secretAccessor",
+        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
+    )
+    result = check(world, monkeypatch, "billing")
+    assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
+    [item] = [u for u in result.report.unverified if u.target == "secret.billing-stripe-key"]
+    assert "GetIamPolicy on projects/acme-prod: PERMISSION_DENIED" in item.reason
+    assert result.report.exit_code == 3
+
+
+def test_the_default_account_of_a_project_drift_cannot_look_up_is_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the default compute account is named by the project's number, which only GetProject
+    # tells; it is granted on the project
+    sandbox = make_sandbox(DEFAULT_ACCOUNT_WORLD)
+    (tmp_path / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      K: {secret: k}\n"
+    )
+    clean = check(sandbox, monkeypatch, "api", profiles=tmp_path)
+    assert not clean.report.findings and not clean.report.unverified
+    sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))
+    result = check(sandbox, monkeypatch, "api", profiles=tmp_path)
+    assert not result.report.findings
+    [item] = result.report.unverified
+    assert (
+        item.target == "secret.k" and "GetProject on projects/p: PERMISSION_DENIED" in item.reason
+    )
+    assert result.report.exit_code == 3
+
+
+def test_ancestors_drift_cannot_read_do_not_make_access_unverified(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the organisation's policy is never readable in this world; the folder's is made so too:
+    # the project's policy was read and grants chat@, so all is decided
+    world.inject(Fault("GetIamPolicy", "PERMISSION_DENIED", match="folders/2000"))
+    result = check(world, monkeypatch, "chat")
+    assert not [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
+    world.revoke(ACME_PROD, "roles/secretmanager.secretAccessor", CHAT)
+    chat = {(f.rule, f.target): f for f in check(world, monkeypatch, "chat").report.findings}
+    denied = chat[("secret.no_access", "secret.chat-db-url")]
+    assert "organizations/1000" in denied.message and "folders/2000" in denied.message
