@@ -121,20 +121,17 @@ def test_only_without_a_saved_plan_cuts_the_live_one(lab: Sandbox, tmp_path: Pat
     assert "DEBUG" not in env and "MODE" not in env
 
 
-@pytest.mark.parametrize(
-    "args, says",
-    [
-        (["--only", "app/env.NOPE"], "--only: no change app/env.NOPE in the plan"),
-        (["--plan", "{missing}"], "cannot read the plan"),
-        (["--plan", "{not_json}"], "is not a saved plan (not JSON"),
-        (["--plan", "{shown}"], "no `saved` block"),
-        (["--plan", "{other}"], "was made for elsewhere/lab-other/us-central1"),
-        (["--plan", "{saved}", "--service", "app"], "drop --service"),
-    ],
-)
-def test_what_is_not_a_plan_to_apply_is_one_clear_message(
-    lab: Sandbox, tmp_path: Path, args: list[str], says: str
-) -> None:
+BAD = [
+    (["--only", "app/env.NOPE"], "--only: no change app/env.NOPE in the plan"),
+    (["--plan", "{missing}"], "cannot read the plan"),
+    (["--plan", "{not_json}"], "is not a saved plan (not JSON"),
+    (["--plan", "{shown}"], "no `saved` block"),
+    (["--plan", "{other}"], "was made for elsewhere/lab-other/us-central1"),
+    (["--plan", "{saved}", "--service", "app"], "drop --service"),
+]
+
+
+def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path: Path) -> None:
     saved = _saved(lab, tmp_path)
     shown = tmp_path / "shown.json"
     shown.write_text(lab_cli(lab, tmp_path, "plan", "lab", "--format", "json").stdout)
@@ -151,9 +148,10 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(
         "other": other,
         "saved": saved,
     }
-    argv = [a.format(**{k: str(v) for k, v in paths.items()}) for a in args]
     writes = len(updates(lab))
-    done = lab_cli(lab, tmp_path, "fix", "lab", *argv, "--yes", "--no-verify")
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert says in done.stderr and "Traceback" not in done.stderr
+    for args, says in BAD:
+        argv = [a.format(**{k: str(v) for k, v in paths.items()}) for a in args]
+        done = lab_cli(lab, tmp_path, "fix", "lab", *argv, "--yes", "--no-verify")
+        assert done.returncode == 2, (args, done.stdout + done.stderr)
+        assert says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
     assert len(updates(lab)) == writes
