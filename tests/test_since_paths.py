@@ -14,7 +14,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, lab_cli, lab_world
-from tests.test_since import CI, PROFILE, scenario
+from tests.test_since import CI, PROFILE, acme_world, scenario
 
 
 def check_json(sandbox: Sandbox, profiles: Path, environment: str, *args: str) -> dict[str, Any]:
@@ -88,25 +88,9 @@ def secrets_world() -> dict[str, Any]:
          "creator": "alice@acme.example", "client": "gcloud", "client_version": "460.0.0"},
         {"created": "20d", "creator": CI, "client": "cloud-console"},
     ]  # fmt: skip
-    return {
-        "options": {"seed": 3},
-        "projects": {
-            "acme": {
-                "number": 111,
-                "region": "us-central1",
-                "secrets": {
-                    "token-a": {"versions": [{"value": "fake-token-a"}]},
-                    "token-b": {"versions": [{"value": "fake-token-b"}]},
-                },
-                "services": {
-                    "api": {
-                        "template": {"image": "img:2", "env": {"TOKEN": {"secret": "token-b"}}},
-                        "history": history,
-                    }
-                },
-            }
-        },
-    }
+    template = {"image": "img:2", "env": {"TOKEN": {"secret": "token-b"}}}
+    secrets = {name: {"versions": [{"value": f"fake-{name}"}]} for name in ("token-a", "token-b")}
+    return acme_world({"api": {"template": template, "history": history}}, secrets=secrets)
 
 
 def test_a_repointed_secret_names_the_revision_that_repointed_it(
