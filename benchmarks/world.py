@@ -29,7 +29,7 @@ def write_profile(scenario: Scenario, directory: Path, value_rules: int = VALUE_
     """One service block per generated service with every variable it runs with (plain values
     exactly, secret references by name), its service account, and `min_length` on the first
     secret reference of the first `value_rules` services (so values are read and counted)."""
-    from drift.sandbox.scenario import SecretRef
+    from drift.sandbox.scenario_models import SecretRef
 
     ((project, spec),) = scenario.projects.items()
     lines = [f"project: {project}", f"region: {spec.region}", "services:"]

@@ -13,7 +13,7 @@ from drift.causes import attach_causes
 from drift.diff import diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.since import HISTORY_RULES, History, with_since
+from drift.diff.since import History, with_since
 from drift.errors import UsageError
 from drift.findings import Finding, ProbeResult, Unverified
 from drift.live.calls import CallRunner
@@ -22,6 +22,7 @@ from drift.live.reader import HistoryWanted
 from drift.live.session import read_live
 from drift.profiles.model import Profile, ServiceProfile
 from drift.report import Report
+from drift.rules import HISTORY
 from drift.settings import Settings
 
 
@@ -171,9 +172,7 @@ def _drifted(
     as soon as it is described: no secret state is known yet, and none is needed."""
     ctx = Context(profile, state, service, live)
     return any(
-        f.rule in HISTORY_RULES
-        for rev in live.checked
-        for f in configuration_findings(At(ctx, rev))
+        f.rule in HISTORY for rev in live.checked for f in configuration_findings(At(ctx, rev))
     )
 
 

@@ -22,6 +22,9 @@ class RuleInfo:
     None: it cannot explain one."""
     fixable: bool = False
     """A patch to the service (env or settings) repairs it."""
+    history: bool = False
+    """A revision's configuration can begin it: its `since` is looked for among the older
+    revisions (not so for a secret's own state, a rollout, a probe)."""
 
     @property
     def family(self) -> str:
@@ -35,6 +38,7 @@ _RULES = (
         "A required, valued or secret variable is absent.",
         cause_rank=0,
         fixable=True,
+        history=True,
     ),
     RuleInfo(
         "env.value",
@@ -42,12 +46,14 @@ _RULES = (
         "A plain variable has another value than the profile.",
         cause_rank=5,
         fixable=True,
+        history=True,
     ),
     RuleInfo(
         "env.constraint",
         "Constraint failed",
         "A variable fails its pattern, not, one_of or min_length constraint.",
         cause_rank=5,
+        history=True,
     ),
     RuleInfo(
         "env.forbidden",
@@ -55,12 +61,14 @@ _RULES = (
         "A variable the profile forbids is set.",
         cause_rank=6,
         fixable=True,
+        history=True,
     ),
     RuleInfo(
         "env.unexpected",
         "Unexpected variable",
         "A live variable the profile does not name.",
         severity=Severity.WARNING,
+        history=True,
     ),
     RuleInfo(
         "env.plaintext_secret",
@@ -70,6 +78,7 @@ _RULES = (
         8.0,
         cause_rank=4,
         fixable=True,
+        history=True,
     ),
     RuleInfo(
         "env.secret_ref",
@@ -77,6 +86,7 @@ _RULES = (
         "A variable references another secret or version than the profile expects.",
         cause_rank=3,
         fixable=True,
+        history=True,
     ),
     RuleInfo(
         "env.inconsistent",
@@ -123,12 +133,14 @@ _RULES = (
         "Mounted secret missing",
         "No secret is mounted at a path where the profile expects one.",
         cause_rank=1,
+        history=True,
     ),
     RuleInfo(
         "mount.secret_ref",
         "Wrong mounted secret",
         "A path mounts another secret or version than the profile expects.",
         cause_rank=3,
+        history=True,
     ),
     RuleInfo(
         "setting.value",
@@ -136,6 +148,7 @@ _RULES = (
         "A service setting differs from the profile.",
         cause_rank=7,
         fixable=True,
+        history=True,
     ),
     RuleInfo(
         "service.missing",
@@ -185,6 +198,7 @@ _RULES = (
 )
 RULES: dict[str, RuleInfo] = {r.id: r for r in _RULES}
 FIXABLE: tuple[str, ...] = tuple(r.id for r in _RULES if r.fixable)
+HISTORY: frozenset[str] = frozenset(r.id for r in _RULES if r.history)
 
 
 def rule_info(rule: str) -> RuleInfo:

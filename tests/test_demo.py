@@ -26,6 +26,13 @@ def test_demo_tells_the_story_and_cleans_up() -> None:
     out = done.stdout
     assert out.rstrip().endswith("demo: all 8 steps behaved as the story says")
     assert "NOT as expected" not in out
+    # the story warns about nothing (a DeprecationWarning, a library's warning, drift's own)
+    warned = [
+        line
+        for line in (out + done.stderr).splitlines()
+        if line.lstrip().lower().startswith("warning") or "Warning:" in line
+    ]
+    assert not warned, warned
     # the story, in order: drift, the 1011 with its cause and the deploy that began it, the
     # proof, the fix, the rollback
     order = [

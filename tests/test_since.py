@@ -32,27 +32,20 @@ def scenario() -> dict[str, Any]:
          "client": "cloud-console"},
         {"created": "10d", "creator": CI, "client": "gcloud", "client_version": "467.0.0"},
     ]  # fmt: skip
-    return {
-        "options": {"seed": 3},
-        "projects": {
-            "acme": {
-                "number": 111,
-                "region": "us-central1",
-                "services": {
-                    "api": {"template": template, "history": history},
-                    "split": {
-                        "template": template,
-                        "history": history,
-                        "traffic": [
-                            {"latest": True, "percent": 50},
-                            {"revision": 4, "percent": 50},
-                        ],
-                    },
-                    "clean": {"template": {"image": "img:1", "env": {"A": "1"}}},
-                },
-            }
-        },
-    }
+    split = [{"latest": True, "percent": 50}, {"revision": 4, "percent": 50}]
+    return acme_world(
+        {
+            "api": {"template": template, "history": history},
+            "split": {"template": template, "history": history, "traffic": split},
+            "clean": {"template": {"image": "img:1", "env": {"A": "1"}}},
+        }
+    )
+
+
+def acme_world(services: dict[str, Any], **project: Any) -> dict[str, Any]:
+    """One project, acme (number 111, us-central1), with `services` and `project`'s keys."""
+    region = {"number": 111, "region": "us-central1", "services": services, **project}
+    return {"options": {"seed": 3}, "projects": {"acme": region}}
 
 
 PROFILE = """

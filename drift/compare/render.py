@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import Any, assert_never
+from typing import Any
 
 from drift.compare.formats import CompareFormat
 from drift.compare.model import CompareStatus, Comparison, Difference, Unread
+from drift.rendering import json_text, render_as
 from drift.textsafe import plural, visible
 
 COMPARE_SCHEMA = "drift.compare/v1"
@@ -15,11 +15,8 @@ NOT_SET = "(not set)"
 
 
 def render_comparison(comparison: Comparison, fmt: CompareFormat) -> str:
-    if fmt is CompareFormat.TABLE:
-        return comparison_table(comparison)
-    if fmt is CompareFormat.JSON:
-        return comparison_json(comparison)
-    assert_never(fmt)
+    renderers = {CompareFormat.TABLE: comparison_table, CompareFormat.JSON: comparison_json}
+    return render_as(fmt, comparison, renderers)
 
 
 def summary_line(c: Comparison) -> str:
@@ -68,7 +65,7 @@ def comparison_table(c: Comparison) -> str:
 
 
 def comparison_json(c: Comparison) -> str:
-    return json.dumps(comparison_document(c), indent=2) + "\n"
+    return json_text(comparison_document(c))
 
 
 def comparison_document(c: Comparison) -> dict[str, Any]:

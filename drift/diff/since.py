@@ -14,21 +14,8 @@ from drift.fields import FIELDS
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
 from drift.redact import MASK
+from drift.rules import HISTORY
 
-HISTORY_RULES = frozenset(
-    {
-        "env.missing",
-        "env.value",
-        "env.forbidden",
-        "env.unexpected",
-        "env.plaintext_secret",
-        "env.secret_ref",
-        "env.constraint",
-        "setting.value",
-        "mount.missing",
-        "mount.secret_ref",
-    }
-)
 Key = tuple[str, str, str | None]
 
 
@@ -53,7 +40,7 @@ class History:
         return self._drift[i]
 
     def since(self, finding: Finding) -> Since | None:
-        if finding.rule not in HISTORY_RULES or finding.revision not in self.index:
+        if finding.rule not in HISTORY or finding.revision not in self.index:
             return None
         if finding.rule == "env.constraint" and finding.actual == MASK:
             return None  # an older revision's secret value was not read: cannot tell

@@ -4,6 +4,7 @@ replace` (one module per format in `drift.fix.formats`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,7 @@ from drift.fix.model import Plan
 from drift.fix.plan import build_plan
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
+from drift.rendering import render_as
 from drift.report import Report
 
 __all__ = ["plan_table", "render_plan", "repair_commands", "with_repairs"]
@@ -22,21 +24,15 @@ def render_plan(
     plan: Plan, fmt: PlanFormat, *, patched: dict[str, Any] | None = None, reveal: bool = False
 ) -> str:
     """`reveal`: the YAML writes plain values that look like credentials as they are."""
-    if fmt is PlanFormat.TABLE:
-        return plan_table(plan)
-    if fmt is PlanFormat.JSON:
-        from drift.fix.formats.json_plan import plan_json
+    from drift.fix.formats import gcloud, json_plan, knative_yaml
 
-        return plan_json(plan)
-    if fmt is PlanFormat.GCLOUD:
-        from drift.fix.formats.gcloud import plan_script
-
-        return plan_script(plan)
-    if fmt is PlanFormat.YAML:
-        from drift.fix.formats.knative_yaml import plan_yaml
-
-        return plan_yaml(plan, patched or {}, reveal=reveal)
-    raise AssertionError(fmt)
+    renderers: dict[PlanFormat, Callable[[Plan], str]] = {
+        PlanFormat.TABLE: plan_table,
+        PlanFormat.JSON: json_plan.plan_json,
+        PlanFormat.GCLOUD: gcloud.plan_script,
+        PlanFormat.YAML: lambda p: knative_yaml.plan_yaml(p, patched or {}, reveal=reveal),
+    }
+    return render_as(fmt, plan, renderers)
 
 
 def with_repairs(profile: Profile, state: LiveState, report: Report) -> Report:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from drift.findings import BaselineState, Finding, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
-    GITHUB_COMMAND,
+    SEVERITY_LOOK,
     baseline_mark,
     finding_text,
     resolved_heading,
@@ -70,7 +70,7 @@ class GitHubFormat(Formatter):
 
 
 def _finding(finding: Finding) -> _Annotation:
-    level = GITHUB_COMMAND[finding.severity]
+    level = SEVERITY_LOOK[finding.severity].github
     properties = {}
     if finding.location:
         properties = {"file": finding.location.file, "line": str(finding.location.line)}
@@ -80,7 +80,7 @@ def _finding(finding: Finding) -> _Annotation:
 
 
 def _unverified(item: Unverified) -> _Annotation:
-    level = GITHUB_COMMAND[Severity.WARNING]
+    level = SEVERITY_LOOK[Severity.WARNING].github
     message = visible(f"{item.workload}: {item.target} could not be verified: {item.reason}")
     title = "drift incomplete" + (", new" if item.baseline is BaselineState.NEW else "")
     return _Annotation(level, command(level, message, title=title), False)
@@ -91,7 +91,7 @@ def _resolved(report: Report) -> list[_Annotation]:
     baseline file, shown visibly: one line, no workflow command of its own)."""
     if not report.resolved:
         return []
-    level = GITHUB_COMMAND[Severity.INFO]
+    level = SEVERITY_LOOK[Severity.INFO].github
     names = [
         f"{f.rule} {visible(f.target)} ({visible(f.workload)})"
         for f in report.resolved[:RESOLVED_NAMED]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from drift.findings import Finding, ProbeResult, Unverified, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import sorted_probes, sorted_unverified
 from drift.kinds import Kind
+from drift.rendering import document_head, json_text
 from drift.report import REPORT_SCHEMA, Report
 
 
 class JsonFormat(Formatter):
     def compose(self, report: Report) -> str:
-        return json.dumps(report_document(report), indent=2) + "\n"
+        return json_text(report_document(report))
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -23,12 +23,7 @@ def report_document(report: Report) -> dict[str, Any]:
     summary = report.summary
     counts: dict[str, int | None] = dict(_summary(report))
     document: dict[str, Any] = {
-        "schema": REPORT_SCHEMA,
-        "environment": report.environment,
-        "project": report.project,
-        "region": report.region,
-        "status": report.status.value,
-        "exit_code": int(report.exit_code),
+        **document_head(REPORT_SCHEMA, report, report.status.value, int(report.exit_code)),
         "summary": counts,
         "findings": [_finding(f) for f in sort_findings(report.findings)],
         "probes": [_probe(p) for p in sorted_probes(report)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -11,8 +10,9 @@ from urllib.parse import quote
 from drift import __version__
 from drift.findings import Finding, Location, sort_findings
 from drift.format.interface import Formatter
-from drift.format.summary import SARIF_LEVEL, finding_text, since_text, sorted_unverified
+from drift.format.summary import SEVERITY_LOOK, finding_text, since_text, sorted_unverified
 from drift.kinds import Kind
+from drift.rendering import json_text
 from drift.report import Report
 from drift.rules import RULES, RuleInfo, rule_info
 
@@ -26,7 +26,7 @@ UNVERIFIED = "drift.unverified"
 
 class SarifFormat(Formatter):
     def compose(self, report: Report) -> str:
-        return json.dumps(sarif_log(report), indent=2) + "\n"
+        return json_text(sarif_log(report))
 
 
 def sarif_log(report: Report) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.help},
         "help": {"text": rule.help},
-        "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
+        "defaultConfiguration": {"level": SEVERITY_LOOK[rule.severity].sarif},
         "properties": properties,
     }
 
@@ -139,7 +139,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
-        "level": SARIF_LEVEL[finding.severity],
+        "level": SEVERITY_LOOK[finding.severity].sarif,
         "message": {"text": finding_text(finding)},
     }
     if finding.location:

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from drift.errors import ExitCode
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Report, Status
 from drift.textsafe import plural, visible
 
-GITHUB_COMMAND: dict[Severity, str] = {
-    Severity.ERROR: "error",
-    Severity.WARNING: "warning",
-    Severity.INFO: "notice",
-}
-"""The workflow command that annotates a finding of each severity."""
 
-SARIF_LEVEL: dict[Severity, str] = {
-    Severity.ERROR: "error",
-    Severity.WARNING: "warning",
-    Severity.INFO: "note",
+@dataclass(frozen=True)
+class SeverityLook:
+    """How each format shows a severity."""
+
+    github: str
+    """The workflow command that annotates a finding (`::error`, `::warning`, `::notice`)."""
+    sarif: str
+    """The SARIF `level` of a result."""
+    style: str
+    """The rich style of the table."""
+
+
+SEVERITY_LOOK: dict[Severity, SeverityLook] = {
+    Severity.ERROR: SeverityLook("error", "error", "bold red"),
+    Severity.WARNING: SeverityLook("warning", "warning", "yellow"),
+    Severity.INFO: SeverityLook("notice", "note", "cyan"),
 }
-"""SARIF `level` of a result of each severity."""
 
 NOT_SET = "(not set)"
 

@@ -19,11 +19,6 @@ from drift.textsafe import plural, visible
 _OFF_TERMINAL = (120, 24)
 """The size assumed when the output is not a terminal (a CI log, a file)."""
 
-_STYLE: dict[Severity, str] = {
-    Severity.ERROR: "bold red",
-    Severity.WARNING: "yellow",
-    Severity.INFO: "cyan",
-}
 _STATUS_STYLE: dict[Status, str] = {
     Status.DRIFT: "bold red",
     Status.INCOMPLETE: "bold yellow",
@@ -102,7 +97,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
     text = Text()
     for f in findings:
         text.append("  ")
-        text.append(f"{f.severity.value:<{width}}", style=_STYLE[f.severity])
+        text.append(f"{f.severity.value:<{width}}", style=summary.SEVERITY_LOOK[f.severity].style)
         text.append(f"  {f.rule:<{rule_width}}  ")
         text.append(visible(f.target), style="bold")
         if f.location is not None:
@@ -126,7 +121,9 @@ def _probes_table(report: Report) -> Text:
     text = Text()
     for p in summary.sorted_probes(report):
         text.append(f"  {visible(p.service)}  ")
-        text.append(p.outcome.value, style="green" if p.ok else _STYLE[Severity.ERROR])
+        text.append(
+            p.outcome.value, style="green" if p.ok else summary.SEVERITY_LOOK[Severity.ERROR].style
+        )
         text.append(f"  {visible(p.url)}")
         if p.revision:
             text.append(f"  ({visible(p.revision)})", style="dim")

@@ -4,8 +4,7 @@ Markdown. Values arrive masked; every live text a person reads shows its hidden 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any, assert_never
+from typing import Any
 
 from drift.format.markdown import md_table
 from drift.history.formats import HistoryFormat
@@ -18,6 +17,7 @@ from drift.history.model import (
     ServiceHistory,
 )
 from drift.kinds import Kind
+from drift.rendering import document_head, json_text, render_as
 from drift.textsafe import md_code, md_text, visible
 
 OLDEST = "the oldest revision listed: nothing before it to compare with"
@@ -25,13 +25,12 @@ NO_CHANGE = "no change drift compares (same variables, secrets, settings and ima
 
 
 def render_history(result: HistoryResult, fmt: HistoryFormat) -> str:
-    if fmt is HistoryFormat.TABLE:
-        return history_table(result)
-    if fmt is HistoryFormat.JSON:
-        return history_json(result)
-    if fmt is HistoryFormat.MARKDOWN:
-        return history_markdown(result)
-    assert_never(fmt)
+    renderers = {
+        HistoryFormat.TABLE: history_table,
+        HistoryFormat.JSON: history_json,
+        HistoryFormat.MARKDOWN: history_markdown,
+    }
+    return render_as(fmt, result, renderers)
 
 
 # -- words shared by the human formats ------------------------------------------------------
@@ -121,17 +120,13 @@ def history_table(result: HistoryResult) -> str:
 
 
 def history_json(result: HistoryResult) -> str:
-    return json.dumps(history_document(result), indent=2) + "\n"
+    return json_text(history_document(result))
 
 
 def history_document(result: HistoryResult) -> dict[str, Any]:
+    status = "complete" if result.complete else "incomplete"
     return {
-        "schema": HISTORY_SCHEMA,
-        "environment": result.environment,
-        "project": result.project,
-        "region": result.region,
-        "status": "complete" if result.complete else "incomplete",
-        "exit_code": int(result.exit_code),
+        **document_head(HISTORY_SCHEMA, result, status, int(result.exit_code)),
         "limit": result.limit,
         "services": [
             {

@@ -108,6 +108,18 @@ class SecretReads:
         """Remember the failure; every service using the secret is named once all are known."""
         self._failures.setdefault(key, []).append(exc)
 
+    async def _get(self, key: str, method: str, name: str, fn: Callable[[float], Any]) -> Any:
+        """One Secret Manager read about the secret `key`: its answer, the `ApiError` when
+        the server says NOT_FOUND (the caller tells what is missing), or None when the call
+        failed otherwise (the secret is then unverified)."""
+        try:
+            return await self.runner.call("secrets", method, name, fn)
+        except ApiError as exc:
+            if exc.status == "NOT_FOUND":
+                return exc
+            self._unverified(key, exc)
+            return None
+
     def report_failures(self) -> None:
         # A version that reads as ENABLED but whose value the server would not give, or a
         # secret whose versions exist but whose policy is "not found", was not verified: the
@@ -185,24 +197,18 @@ class SecretReads:
 
     async def _version(self, ref: SecretRef) -> None:
         name = ref.version_resource(self.project)
-        try:
-            version = await self.runner.call(
-                "secrets",
-                "GetSecretVersion",
-                name,
-                attempt(self.clients.secrets.get_secret_version, name=name),
-            )
-        except ApiError as exc:
-            if exc.status == "NOT_FOUND":
-                listed = await self._listed_secrets(ref)
-                if listed is not None:
-                    gone = ref.secret not in listed
-                else:
-                    gone = "Secret Version" not in exc.detail
-                state = VersionState.SECRET_MISSING if gone else VersionState.MISSING
-                self.state.versions[ref] = SecretVersionInfo(ref, state)
+        get = attempt(self.clients.secrets.get_secret_version, name=name)
+        version = await self._get(ref.key, "GetSecretVersion", name, get)
+        if isinstance(version, ApiError):
+            listed = await self._listed_secrets(ref)
+            if listed is not None:
+                gone = ref.secret not in listed
             else:
-                self._unverified(ref.key, exc)
+                gone = "Secret Version" not in version.detail
+            state = VersionState.SECRET_MISSING if gone else VersionState.MISSING
+            self.state.versions[ref] = SecretVersionInfo(ref, state)
+            return
+        if version is None:
             return
         pb = raw(version)
         state = _STATES.get(enum_name(pb, "state"), VersionState.DISABLED)
@@ -226,18 +232,12 @@ class SecretReads:
         request = iam_policy_pb2.GetIamPolicyRequest(
             resource=resource, options={"requested_policy_version": 3}
         )
-        try:
-            policy = await self.runner.call(
-                "secrets",
-                "GetIamPolicy",
-                resource,
-                attempt(self.clients.secrets.get_iam_policy, request=request),
-            )
-        except ApiError as exc:
-            if exc.status == "NOT_FOUND":
-                self._policy_not_found[secret.key] = exc  # fine if the secret is missing
-            else:
-                self._unverified(secret.key, exc)
+        get = attempt(self.clients.secrets.get_iam_policy, request=request)
+        policy = await self._get(secret.key, "GetIamPolicy", resource, get)
+        if isinstance(policy, ApiError):
+            self._policy_not_found[secret.key] = policy  # fine if the secret is missing
+            return
+        if policy is None:
             return
         read = Policy.from_proto(resource, policy)
         accessors = [b for b in read.bindings if b.role in ACCESSOR_ROLES]

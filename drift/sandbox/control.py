@@ -17,7 +17,7 @@ from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
 from drift.sandbox.names import POOLS, SERVICES
 from drift.sandbox.pb import RevisionPb, ServicePb, copy
-from drift.sandbox.requests import deploy_request, env_update
+from drift.sandbox.requests import Deploy, deploy_request, env_update
 from drift.sandbox.revisions import revision_env
 from drift.sandbox.state import OwnerRec
 
@@ -196,16 +196,8 @@ class Controls(ABC):
 
         def build(rec: OwnerRec) -> ServicePb:
             name = f"{rec.key.id}-{rec.pb.generation + 1:05d}-{self._core.world.suffix()}"
-            return deploy_request(
-                rec.pb,
-                name,
-                image=image,
-                env=env,
-                secrets=secrets,
-                no_traffic=no_traffic,
-                tag=tag,
-                client=client,
-            )
+            change = Deploy(image, env, secrets, no_traffic, tag, client)
+            return deploy_request(rec.pb, name, change)
 
         return self._deploy_now(project, service, region, build)
 

@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 from drift.sandbox import iam
 from drift.sandbox.core import Core
 from drift.sandbox.names import PROJECT, invalid, parse
-from drift.sandbox.rpc import Method
+from drift.sandbox.rpc import Handler, Method
 from drift.sandbox.state import NodeRec, ProjectRec, denied
 
 PACKAGE = "google.cloud.resourcemanager.v3"
@@ -66,34 +66,30 @@ class ResourceManagerApi:
         project = self._project(request.resource, "GetIamPolicy")
         return iam.for_version(project.policy, request.options.requested_policy_version)
 
-    async def folder_policy(self, request: Any) -> Message:
-        node = self._node(request.resource, "folders", "GetIamPolicy")
-        return iam.for_version(node.policy, request.options.requested_policy_version)
+    def _node_policy(self, kind: str) -> Handler:
+        """GetIamPolicy on a folder or an organization (`kind`: its collection)."""
 
-    async def organization_policy(self, request: Any) -> Message:
-        node = self._node(request.resource, "organizations", "GetIamPolicy")
-        return iam.for_version(node.policy, request.options.requested_policy_version)
+        async def policy(request: Any) -> Message:
+            node = self._node(request.resource, kind, "GetIamPolicy")
+            return iam.for_version(node.policy, request.options.requested_policy_version)
+
+        return policy
 
     def methods(self) -> list[Method]:
+        gets: list[tuple[str, str, Any, Handler]] = [
+            ("Projects", "GetProject", resourcemanager_v3.GetProjectRequest, self.get_project),
+            ("Folders", "GetFolder", resourcemanager_v3.GetFolderRequest, self.get_folder),
+        ]
+        policies = {
+            "Projects": self.project_policy,
+            "Folders": self._node_policy("folders"),
+            "Organizations": self._node_policy("organizations"),
+        }
         get_policy = iam_policy_pb2.GetIamPolicyRequest
         return [
-            Method(
-                f"{PACKAGE}.Projects",
-                "GetProject",
-                resourcemanager_v3.GetProjectRequest.pb(),
-                self.get_project,
-                resourcemanager_v3.GetProjectRequest.wrap,
-            ),
-            Method(f"{PACKAGE}.Projects", "GetIamPolicy", get_policy, self.project_policy),
-            Method(
-                f"{PACKAGE}.Folders",
-                "GetFolder",
-                resourcemanager_v3.GetFolderRequest.pb(),
-                self.get_folder,
-                resourcemanager_v3.GetFolderRequest.wrap,
-            ),
-            Method(f"{PACKAGE}.Folders", "GetIamPolicy", get_policy, self.folder_policy),
-            Method(
-                f"{PACKAGE}.Organizations", "GetIamPolicy", get_policy, self.organization_policy
+            *(Method(f"{PACKAGE}.{s}", m, r.pb(), handler, r.wrap) for s, m, r, handler in gets),
+            *(
+                Method(f"{PACKAGE}.{s}", "GetIamPolicy", get_policy, handler)
+                for s, handler in policies.items()
             ),
         ]

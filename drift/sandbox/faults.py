@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import grpc
 
 from drift.sandbox.names import RpcError
-from drift.sandbox.scenario import FaultSpec, check_code, check_method
+from drift.sandbox.scenario_models import FaultSpec, check_code, check_method
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from drift.sandbox.clock import duration
@@ -64,17 +65,20 @@ def env_update(
     return request
 
 
-def deploy_request(
-    service: ServicePb,
-    revision: str,
-    *,
-    image: str | None = None,
-    env: Mapping[str, str | None] | None = None,
-    secrets: Mapping[str, str] | None = None,
-    no_traffic: bool = False,
-    tag: str | None = None,
-    client: tuple[str, str] = ("gcloud", "467.0.0"),
-) -> ServicePb:
+@dataclass(frozen=True)
+class Deploy:
+    """The flags of one `gcloud run deploy`: `--image`, `--update-env-vars` (None removes),
+    `--update-secrets` (`SECRET:VERSION`), `--no-traffic`, `--tag`, and the client it names."""
+
+    image: str | None = None
+    env: Mapping[str, str | None] | None = None
+    secrets: Mapping[str, str] | None = None
+    no_traffic: bool = False
+    tag: str | None = None
+    client: tuple[str, str] = ("gcloud", "467.0.0")
+
+
+def deploy_request(service: ServicePb, revision: str, change: Deploy) -> ServicePb:
     """What `gcloud run deploy` / `gcloud run services update` send: the template changed,
     a client-chosen revision name (gcloud names revisions itself: see
     hashicorp/terraform-provider-google#9438), traffic left as it is — so traffic pinned to
@@ -82,20 +86,22 @@ def deploy_request(
     had to the revision it resolved to (gcloud reference, `run deploy --no-traffic`); `--tag`
     adds a 0% target with that tag on the new revision."""
     request = copy(service)
-    request.client, request.client_version = client
+    request.client, request.client_version = change.client
     request.template.revision = revision
-    _change_template(request.template, image, env, secrets)
-    if no_traffic:
+    _change_template(request.template, change.image, change.env, change.secrets)
+    if change.no_traffic:
         resolved = {s.tag: s.revision for s in service.traffic_statuses if s.type_ == LATEST}
         for target in request.traffic:
             if target.type_ == LATEST:
                 target.type_ = REVISION
                 target.revision = resolved.get(target.tag, "")
-    if tag is not None:
-        kept = [t for t in request.traffic if t.tag != tag]
+    if change.tag is not None:
+        kept = [t for t in request.traffic if t.tag != change.tag]
         del request.traffic[:]
         request.traffic.extend(kept)
-        request.traffic.append(TrafficPb(type_=REVISION, revision=revision, tag=tag, percent=0))
+        request.traffic.append(
+            TrafficPb(type_=REVISION, revision=revision, tag=change.tag, percent=0)
+        )
     return request
 
 

@@ -10,47 +10,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from drift.errors import InputError, Problem
-from drift.sandbox.generate import generate
 from drift.sandbox.scenario_fields import OlderSpec, SplitSpec
 from drift.sandbox.scenario_jobs import JobSpec, PoolSpec
-from drift.sandbox.scenario_models import (
-    METHODS,
-    BackendSpec,
-    FaultSpec,
-    Options,
-    ProjectSpec,
-    RevisionSpec,
-    Scenario,
-    SecretRef,
-    SecretSpec,
-    SecretVersionSpec,
-    ServiceSpec,
-    TemplateSpec,
-    TrafficSpec,
-    check_code,
-    check_method,
-)
+from drift.sandbox.scenario_models import Scenario, SecretSpec, ServiceSpec, TrafficSpec
 from drift.yamldoc import Located, YamlProblems
 from drift.yamlfile import load_located, validation_problems
 
 __all__ = [
-    "METHODS",
-    "BackendSpec",
-    "FaultSpec",
-    "Options",
-    "ProjectSpec",
-    "RevisionSpec",
     "Scenario",
-    "SecretRef",
-    "SecretSpec",
-    "SecretVersionSpec",
-    "ServiceSpec",
-    "TemplateSpec",
-    "TrafficSpec",
-    "check_code",
-    "check_method",
     "default_scenario_path",
-    "generate",
     "load_scenario",
     "scenario_from_data",
     "validate_scenario",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from drift.sandbox.pb import ServicePb
 from drift.sandbox.scenario_fields import (
@@ -201,21 +201,16 @@ class ProjectSpec(NodeSpec):
     jobs: dict[str, JobSpec] = Field(default_factory=dict)
     secrets: dict[str, SecretSpec] = Field(default_factory=dict)
 
-    @field_validator("services", "worker_pools", "jobs")
+    @field_validator("services", "worker_pools", "jobs", "secrets")
     @classmethod
-    def _resource_names(cls, resources: dict[str, Any]) -> dict[str, Any]:
+    def _names(cls, resources: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        secrets = info.field_name == "secrets"
+        pattern = SECRET_NAME if secrets else RESOURCE_NAME
         for name in resources:
-            if not RESOURCE_NAME.fullmatch(name):
-                raise ValueError(f"not a Cloud Run resource name: {name!r}")
+            if not pattern.fullmatch(name):
+                what = "secret name" if secrets else "Cloud Run resource name"
+                raise ValueError(f"not a {what}: {name!r}")
         return resources
-
-    @field_validator("secrets")
-    @classmethod
-    def _secret_names(cls, secrets: dict[str, Any]) -> dict[str, Any]:
-        for name in secrets:
-            if not SECRET_NAME.fullmatch(name):
-                raise ValueError(f"not a secret name: {name!r}")
-        return secrets
 
 
 class Scenario(Strict):

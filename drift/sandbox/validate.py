@@ -121,13 +121,7 @@ def validate_containers(template: Message, *, ingress: bool = True) -> None:
         for mount in container.volume_mounts:
             if mount.name not in volumes:
                 raise invalid(f"{at}.volume_mounts: no volume named '{mount.name}'.")
-        seen: set[str] = set()
-        for var in container.env:
-            if not ENV_NAME.fullmatch(var.name):
-                raise invalid(f"{at}.env: invalid name '{var.name}'.")
-            if var.name in seen:
-                raise invalid(f"{at}.env: duplicate name '{var.name}'.")
-            seen.add(var.name)
+        _names_once((var.name for var in container.env), ENV_NAME, f"{at}.env", "name")
     for index, volume in enumerate(template.volumes):
         if volume.HasField("secret"):
             for item in volume.secret.items:
@@ -136,11 +130,23 @@ def validate_containers(template: Message, *, ingress: bool = True) -> None:
                     raise invalid(f"spec.template.spec.volumes[{index}].secret.items: path.")
 
 
+def _names_once(names: Iterable[str], pattern: re.Pattern[str], at: str, what: str) -> None:
+    """Every name is well formed and stands once (`at`: where in the request)."""
+    seen: set[str] = set()
+    for name in names:
+        if not pattern.fullmatch(name):
+            raise invalid(f"{at}: invalid {what} '{name}'.")
+        if name in seen:
+            raise invalid(f"{at}: duplicate {what} '{name}'.")
+        seen.add(name)
+
+
 def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None) -> None:
     """Traffic targets (`tagged` = "traffic": tags allowed) or instance splits (None)."""
     total = 0
-    tags: set[str] = set()
     at = f"spec.{tagged or 'instance_splits'}"
+    if tagged:
+        _names_once((t.tag for t in traffic if t.tag), TAG, at, "tag")
     for target in traffic:
         if target.type_ == LATEST and target.revision:
             raise invalid(f"{at}: a LATEST target cannot name a revision.")
@@ -148,12 +154,6 @@ def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None) -> None:
             raise invalid(f"{at}: a REVISION target must name a revision.")
         if not 0 <= target.percent <= 100:
             raise invalid(f"{at}: percent {target.percent} is out of range.")
-        if tagged and target.tag:
-            if not TAG.fullmatch(target.tag):
-                raise invalid(f"spec.traffic: invalid tag '{target.tag}'.")
-            if target.tag in tags:
-                raise invalid(f"spec.traffic: tag '{target.tag}' is used more than once.")
-            tags.add(target.tag)
         total += target.percent
     if traffic and total != 100:
         raise invalid(f"{at}: percents must add up to 100, not {total}.")

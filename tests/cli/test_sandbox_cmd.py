@@ -25,18 +25,19 @@ from tests.cliutil import REPO, drift, scenario_secret_values
 
 @dataclass
 class Foreground:
-    """A `drift sandbox` process: the export lines it printed, and (once stopped) its exit
-    code and stderr."""
+    """A `drift sandbox` process: the emulator export lines it printed, the test tokens it
+    exported, and (once stopped) its exit code and stderr."""
 
     exports: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
     returncode: int | None = None
     errors: str = ""
 
 
 @contextmanager
 def foreground(*args: str) -> Iterator[Foreground]:
-    """`drift sandbox ARGS` in another process, until its export lines are printed; Ctrl-C
-    (SIGINT) when the block ends."""
+    """`drift sandbox ARGS` in another process, until it says it is running (every export
+    line printed); Ctrl-C (SIGINT) when the block ends."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     run = Foreground()
     with subprocess.Popen(
@@ -50,8 +51,10 @@ def foreground(*args: str) -> Iterator[Foreground]:
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
-                run.exports.update(re.findall(r"(\w+_EMULATOR_HOST)=(\S+)", line))
-                if len(run.exports) == 3:
+                for name, value in re.findall(r"^export (\w+)=(\S+)$", line):
+                    exported = run.exports if name.endswith("_EMULATOR_HOST") else run.tokens
+                    exported[name] = value
+                if line.startswith("# drift sandbox is running"):
                     break
             yield run
         finally:
@@ -135,6 +138,15 @@ def test_log_records_every_call_served(tmp_path: Path) -> None:
     assert all(set(r) == {"time", "method", "resource", "status"} for r in records)
     text = log.read_text()
     assert not [v for v in scenario_secret_values(default_scenario_path()) if v in text]
+
+
+def test_the_foreground_sandbox_exports_a_test_token_the_backends_accept() -> None:
+    with foreground() as run:
+        assert set(run.tokens) == {"ACME_TEST_JWT"}
+        env = {**run.exports, **run.tokens}
+        good = drift("probe", "staging", "--service", "api", env=env)
+        assert good.returncode == 0, good.stdout + good.stderr
+    assert run.returncode == 0
 
 
 def test_token_is_accepted_by_the_backends(sandbox: Sandbox) -> None:

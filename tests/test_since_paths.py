@@ -1,0 +1,125 @@
+"""`since` end to end, through the command line against the sandbox: a drift drift's own fix
+introduced names drift as its client, a repointed secret names the revision that repointed it,
+and `--no-history` lists no revision and puts no `since` on any finding."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from drift import __version__
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, lab_cli, lab_world
+from tests.test_since import CI, PROFILE, acme_world, scenario
+
+
+def check_json(sandbox: Sandbox, profiles: Path, environment: str, *args: str) -> dict[str, Any]:
+    """`drift check ENVIRONMENT --format json ARGS` with the profiles in `profiles`."""
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(profiles)}
+    done = drift("check", environment, "--format", "json", *args, env=env, cwd=profiles.parent)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def finding(document: dict[str, Any], service: str, target: str) -> dict[str, Any]:
+    (found,) = [
+        f for f in document["findings"] if f["service"] == service and f["target"] == target
+    ]
+    return found
+
+
+def write_profile(folder: Path, environment: str, text: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{environment}.yaml").write_text(textwrap.dedent(text))
+    return folder
+
+
+def test_a_drift_that_drifts_own_fix_introduced_names_drift(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`drift fix` removes DEBUG (forbidden); the team then wants DEBUG back (required): the
+    next check finds it missing since the revision drift's fix wrote, client drift."""
+    sandbox = make_sandbox(lab_world())
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    edited = write_profile(
+        tmp_path / "edited",
+        "lab",
+        f"""
+        project: {LAB}
+        region: us-central1
+        services:
+          app:
+            env:
+              MODE: live
+              DEBUG: {{required: true}}
+        """,
+    )
+    missing = finding(check_json(sandbox, edited, "lab"), "app", "env.DEBUG")
+    assert missing["rule"] == "env.missing"
+    since = missing["since"]
+    assert since["client"] == f"drift {__version__}"
+    assert since["last_good"].startswith("app-00001-")  # the gcloud deploy that had DEBUG
+    # the revision named is the one the fix wrote: it serves now, and it is not 00001
+    assert sandbox.service(LAB, "app").latest_ready_revision.endswith(since["revision"])
+    assert not since["revision"].startswith("app-00001-")
+
+
+SECRETS_PROFILE = """
+project: acme
+region: us-central1
+services:
+  api:
+    env:
+      TOKEN: {secret: token-a}
+"""
+
+
+def secrets_world() -> dict[str, Any]:
+    """TOKEN referenced token-a in 00001 (alice, gcloud); CI repointed it to token-b from the
+    console in 00002; 00003 (an image change by CI with gcloud) still points at token-b."""
+    history = [
+        {"env": {"TOKEN": {"secret": "token-a"}}, "created": "60d",
+         "creator": "alice@acme.example", "client": "gcloud", "client_version": "460.0.0"},
+        {"created": "20d", "creator": CI, "client": "cloud-console"},
+    ]  # fmt: skip
+    template = {"image": "img:2", "env": {"TOKEN": {"secret": "token-b"}}}
+    secrets = {name: {"versions": [{"value": f"fake-{name}"}]} for name in ("token-a", "token-b")}
+    return acme_world({"api": {"template": template, "history": history}}, secrets=secrets)
+
+
+def test_a_repointed_secret_names_the_revision_that_repointed_it(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(secrets_world())
+    profiles = write_profile(tmp_path / "profiles", "prod", SECRETS_PROFILE)
+    repointed = finding(check_json(sandbox, profiles, "prod"), "api", "env.TOKEN")
+    assert repointed["rule"] == "env.secret_ref"
+    since = repointed["since"]
+    assert since["revision"].startswith("api-00002-")
+    assert since["last_good"].startswith("api-00001-")
+    assert (since["creator"], since["client"]) == (CI, "cloud-console")
+    assert repointed["revision"].startswith("api-00003-")
+
+
+def test_no_history_through_the_cli_lists_no_revision_and_says_no_since(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(scenario())
+    profiles = write_profile(tmp_path / "profiles", "prod", PROFILE)
+    sandbox.clear_calls()
+    with_history = check_json(sandbox, profiles, "prod")
+    assert [c for c in sandbox.calls if c.short == "ListRevisions"]  # the test can fail
+    assert any(f.get("since") for f in with_history["findings"])
+    sandbox.clear_calls()
+    without = check_json(sandbox, profiles, "prod", "--no-history")
+    assert not [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert without["findings"] and all(f.get("since") is None for f in without["findings"])
+    assert {(f["service"], f["target"]) for f in without["findings"]} == {
+        (f["service"], f["target"]) for f in with_history["findings"]
+    }
