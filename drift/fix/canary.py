@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.errors import ApiError, DriftError, JournalError
 from drift.fix.base import Base
-from drift.fix.context import Context, ServiceOutcome, Stop, canary_request
+from drift.fix.context import Context, ServiceOutcome, Stop, canary_request, journal_first
 from drift.fix.journal import Entry, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_percent, copy_service, promoted_traffic
@@ -95,12 +95,8 @@ class ServiceFix:
             template_key(request),
             traffic_key(request.traffic),
         )
-        try:
-            ctx.journal.begin(
-                self.entry, State.CANARY_DEPLOYING, f"deploying {canary} with no traffic", write
-            )
-        except JournalError as exc:
-            raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+        note = f"deploying {canary} with no traffic"
+        journal_first(ctx, self.name, self.entry, State.CANARY_DEPLOYING, note, write)
         self.where = (
             f"{self.name}: the canary {canary} was being deployed (it may exist, with no "
             f"traffic; traffic was not moved); {self.rollback_hint}"

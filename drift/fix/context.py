@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from drift.errors import JournalError
 from drift.findings import ProbeResult
 from drift.fix.base import Base
-from drift.fix.journal import Journal, State
+from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
@@ -59,6 +60,17 @@ class Stop(Exception):
         self.message = message
         self.state = state
         self.cleanup = cleanup
+
+
+def journal_first(
+    ctx: Context, name: str, entry: Entry, state: str, note: str, write: Write
+) -> None:
+    """Record a write before it is made; a journal that cannot take it stops the fix before
+    anything changes."""
+    try:
+        ctx.journal.begin(entry, state, note, write)
+    except JournalError as exc:
+        raise Stop(f"{name}: {exc.message}: nothing was changed") from exc
 
 
 @dataclass

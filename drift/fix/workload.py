@@ -16,7 +16,7 @@ from typing import Any
 from drift.errors import ApiError, DriftError, JournalError
 from drift.fields import Source, read_settings, text
 from drift.fields.access import template_of
-from drift.fix.context import Context, ServiceOutcome, Stop
+from drift.fix.context import Context, ServiceOutcome, Stop, journal_first
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
@@ -80,10 +80,8 @@ class WorkloadFix:
         write = Write(
             "update", source.etag, int(source.generation), "", config_key(request, kind), []
         )
-        try:
-            ctx.journal.begin(self.entry, State.UPDATING, f"updating {self.name} in place", write)
-        except JournalError as exc:
-            raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+        note = f"updating {self.name} in place"
+        journal_first(ctx, self.name, self.entry, State.UPDATING, note, write)
         self.where = (
             f"{self.name}: the update was being sent (it may have landed); "
             f"`drift rollback {self.change_id}` puts back what it was"
