@@ -92,6 +92,8 @@ def read_saved(path: Path) -> SavedPlan:
         raise UsageError(f"cannot read the plan {shown}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{shown} is not a saved plan (not JSON: {exc})") from exc
+    except RecursionError as exc:  # a document nested deeper than any plan drift writes
+        raise UsageError(f"{shown} is not a saved plan (nested too deeply)") from exc
     try:
         return _parsed(shown, data)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:

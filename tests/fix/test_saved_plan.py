@@ -128,6 +128,8 @@ BAD = [
     (["--plan", "{shown}"], "no `saved` block"),
     (["--plan", "{other}"], "was made for elsewhere/lab-other/us-central1"),
     (["--plan", "{saved}", "--service", "app"], "drop --service"),
+    (["--plan", "{deep}"], "is not a saved plan (nested too deeply)"),
+    (["--plan", "{odd}"], "is not a saved plan (drift.plan/v1 written by `drift plan --out`)"),
 ]
 
 
@@ -141,7 +143,13 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
     data = json.loads(saved.read_text())
     data.update(environment="elsewhere", project="lab-other")
     other.write_text(json.dumps(data))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps({**data, "services": [{"env": 3}]}))
     paths = {
+        "deep": deep,
+        "odd": odd,
         "missing": tmp_path / "missing.json",
         "not_json": not_json,
         "shown": shown,
