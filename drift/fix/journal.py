@@ -253,7 +253,7 @@ class Journal:
             try:
                 raw = path.read_bytes()
                 data = json.loads(raw)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, RecursionError) as exc:
                 raise JournalError(f"journal file {path} is unreadable: {exc}") from exc
             if not isinstance(data, dict) or data.get("schema") != SCHEMA:
                 continue

@@ -152,7 +152,7 @@ def _read(path: Path) -> Holder | None:
             str(data["started"]),
             str(data.get("command", "fix")),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 

@@ -97,3 +97,17 @@ def test_settings_from_a_subdirectory(tmp_path: Path, monkeypatch: pytest.Monkey
     assert settings.journal() == root / ".drift" / "journal"
     monkeypatch.setenv("DRIFT_JOURNAL_DIR", str(tmp_path / "elsewhere"))
     assert load_settings().journal() == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize("command", [["rollback", "--list"], ["rollback", "--yes"]])
+def test_a_journal_file_nested_too_deeply_is_one_clear_error(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A crafted journal file (JSON nested 100,000 deep) is named, exit 2, no traceback."""
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    (journal / "20261129-000000-abcd.json").write_text("[" * 100_000 + "]" * 100_000)
+    done = drift(*command, "--journal", str(journal), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "20261129-000000-abcd.json is unreadable" in done.stderr
+    assert "Traceback" not in done.stderr
