@@ -281,6 +281,8 @@ def _bad_value(name: str, value: str) -> str | None:
             parsed = json.loads(value)
         except ValueError:
             return "not valid JSON"
+        except RecursionError:
+            return "not valid JSON (nested too deeply)"
         if not isinstance(parsed, _JSON[name]):
             return f"expected a JSON {'list' if _JSON[name] is list else 'object'}"
     if name == keys.SECRETS:

@@ -170,6 +170,13 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             id="json-annotation",
         ),
         pytest.param(
+            annotated(
+                "run.googleapis.com/network-interfaces", "'" + "[" * 50_000 + "]" * 50_000 + "'"
+            ),
+            "m.yaml:9: run.googleapis.com/network-interfaces: not valid JSON (nested too deeply)",
+            id="json-annotation-too-deep",
+        ),
+        pytest.param(
             annotated("run.googleapis.com/secrets", "'shared:shared-key'"),
             "m.yaml:9: run.googleapis.com/secrets: 'shared:shared-key' is not "
             "ALIAS:projects/PROJECT/secrets/NAME",
