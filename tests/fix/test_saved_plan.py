@@ -12,7 +12,7 @@ import pytest
 
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.fix.conftest import LAB, lab_cli, lab_name, lab_world, updates
+from tests.fix.conftest import LAB, env_by_name, lab_cli, lab_name, lab_world, updates
 
 
 @pytest.fixture
@@ -21,8 +21,7 @@ def lab(make_sandbox: MakeSandbox) -> Sandbox:
 
 
 def _env(sandbox: Sandbox) -> dict[str, str]:
-    (container,) = sandbox.service(LAB, "app").template.containers
-    return {v.name: v.value for v in container.env}
+    return {name: v.value for name, v in env_by_name(sandbox.service(LAB, "app")).items()}
 
 
 def _saved(sandbox: Sandbox, tmp_path: Path) -> Path:
