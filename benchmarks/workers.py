@@ -16,7 +16,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-PHASES = ("start-up", "imports", "profile", "API", "diff", "repairs", "render")
+PHASES = (
+    "start-up",
+    "imports",
+    "profile",
+    "profile ‖ imports",
+    "API",
+    "diff",
+    "repairs",
+    "render",
+)
 
 
 class Clock:
@@ -77,7 +86,9 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     """Run `drift ARGV` in this process as the console script does, timing each phase:
     start-up (interpreter and the CLI's own modules, from `spawned`), imports (what the
     command imports, the client libraries included), profile (settings and the merged
-    profile), API (reading live state; the revision checks made while reading included),
+    profile), profile ‖ imports (the profile parsed in a child while this process imports the
+    check and the client libraries: `drift.cli.overlap`), API (reading live state; the
+    revision checks made while reading included),
     diff (rules, `since`, the report), repairs (the repair commands a report carries), render
     (formatting and writing). Whatever the wrapped functions do not cover counts as imports:
     module imports are what runs between them (and option parsing, a few milliseconds)."""
@@ -93,6 +104,7 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     clock._switch("imports")
     import drift.check
     import drift.cli.output
+    import drift.cli.session
     import drift.fix.render
     import drift.live.clients
     import drift.profiles.loader
@@ -100,6 +112,7 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
 
     clock.wrap(drift.settings, "load_settings", "profile")
     clock.wrap(drift.profiles.loader, "load_profile", "profile")
+    clock.wrap(drift.cli.session, "overlapped", "profile ‖ imports")
     clock.wrap(drift.live.clients, "make_clients", "imports")
     clock.wrap(drift.check, "read_live", "API")
     clock.wrap(drift.check, "run_check", "diff")

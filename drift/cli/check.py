@@ -26,6 +26,8 @@ from drift.errors import UsageError
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from drift.baseline import Baseline
     from drift.live.session import Access
 
@@ -122,11 +124,6 @@ def check(
 
       terraform show -json plan | drift check staging --manifest -
     """
-    from drift.check import Source, run_check
-    from drift.fix.render import with_repairs
-    from drift.live.calls import CallRunner
-    from drift.progress import progress, wanted
-
     if offline and not manifest:
         raise UsageError("--offline applies only with --manifest")
     if probe and manifest:
@@ -140,7 +137,13 @@ def check(
             hint="pass the JSON report of an earlier run: --baseline last.json",
         )
     settings = cli.settings(history=False if no_history else None)
-    profile = cli.profile(settings)
+    # The check's own modules and the client libraries load while the profile is parsed.
+    profile = cli.profile(settings, meanwhile=_import_check(offline))
+    from drift.check import Source, run_check
+    from drift.fix.render import with_repairs
+    from drift.live.calls import CallRunner
+    from drift.progress import progress, wanted
+
     earlier = None
     if baseline is not None:
         earlier = _baseline(baseline, settings.access())
@@ -174,6 +177,22 @@ def check(
             output.emit(output.render(report, fmt), output.location(also), access=access)
     output.step_summary(report)
     raise typer.Exit(int(report.exit_code))
+
+
+def _import_check(offline: bool) -> Callable[[], None]:
+    """What a check imports after its profile: the check, its repairs and (unless offline)
+    the client libraries — most of a check's start-up."""
+
+    def load() -> None:
+        from drift.check import run_check  # noqa: F401
+        from drift.fix.render import with_repairs  # noqa: F401
+
+        if not offline:
+            from drift.live.clients import import_clients
+
+            import_clients()
+
+    return load
 
 
 def _baseline(value: str, access: Access) -> Baseline:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from drift.cli.overlap import overlapped
 from drift.errors import ExitCode, Interrupted
 from drift.findings import FailOn
 
@@ -66,11 +67,16 @@ class Invocation:
             **overrides,
         )
 
-    def profile(self, settings: Settings) -> Profile:
-        """The environment's merged profile, with --project/--region applied."""
+    def profile(self, settings: Settings, meanwhile: Callable[[], object] | None = None) -> Profile:
+        """The environment's merged profile, with --project/--region applied. `meanwhile`
+        (importing what the command needs next) runs while the profile is parsed, on the
+        other core (`drift.cli.overlap`)."""
         from drift.profiles.loader import load_profile
 
-        profile = load_profile(settings.profiles_dir, self.environment)
+        def load() -> Profile:
+            return load_profile(settings.profiles_dir, self.environment)
+
+        profile = load() if meanwhile is None else overlapped(load, meanwhile)
         if STATE.owns_process:
             gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return replace(

@@ -124,6 +124,17 @@ def unreachable(host: str, detail: str) -> EmulatorUnreachable:
     )
 
 
+def import_clients() -> None:
+    """Import the client libraries `make_clients` uses (without making a client)."""
+    import grpc  # noqa: F401
+    from google.cloud import run_v2, secretmanager_v1  # noqa: F401
+    from google.cloud.run_v2.services.revisions import transports  # noqa: F401
+    from google.cloud.run_v2.services.services import transports as _  # noqa: F401
+    from google.cloud.secretmanager_v1.services.secret_manager_service import (  # noqa: F401
+        transports as __,
+    )
+
+
 def make_clients(impersonate: str | None = None) -> Clients:
     """Create the clients; call inside the running event loop (gRPC asyncio channels)."""
     import grpc

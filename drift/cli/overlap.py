@@ -1,0 +1,102 @@
+"""Two things at once on two cores: `work` in a forked child while this process does
+`meanwhile`. Both are CPU-bound Python (parsing a profile, importing the client libraries), so
+threads would take turns on one interpreter lock; a child process does not. The child's result
+comes back pickled through a pipe. When anything else happens — no fork on this platform, the
+child fails, crashes or is killed, its result does not unpickle — this process does the work
+itself, so every error is exactly the one the work raises here, and the child never has the last
+word on anything but a success."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+SERIAL = "DRIFT_SERIAL"
+"""Set to 1 to do everything in this one process (for comparing, or for a debugger)."""
+
+
+def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
+    """`work()`'s result, computed in a child while `meanwhile()` runs here. `work` must not
+    write anything: what the child prints is discarded (its result is all that counts)."""
+    if not _can_fork():
+        done = work()
+        meanwhile()
+        return done
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: measured by its result, it never returns
+        _child(work, read_end, write_end)
+    os.close(write_end)
+    reaped = False
+    try:
+        meanwhile()
+        data = _read_all(read_end)
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+        if os.waitstatus_to_exitcode(status) == 0 and data:
+            try:
+                result: T = pickle.loads(data)  # noqa: S301 - our own child's bytes, via a pipe
+            except Exception:  # noqa: BLE001 - a result that does not load: work here instead
+                pass
+            else:
+                return result
+    finally:
+        os.close(read_end)
+        if not reaped:  # interrupted (Ctrl-C) or failed: the child's work is no longer wanted
+            _stop(pid)
+    return work()
+
+
+def _can_fork() -> bool:
+    """Linux only (macOS forbids much after fork in its system frameworks, Windows has no
+    fork), and never with other threads running (a lock one of them holds would stay held
+    in the child)."""
+    import threading
+
+    return (
+        sys.platform == "linux"
+        and os.environ.get(SERIAL, "") in ("", "0")
+        and threading.active_count() == 1
+    )
+
+
+def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
+    """Run `work`, write its pickled result, and end without running this process's exit
+    handlers or flushing the parent's buffered output a second time."""
+    code = 1
+    try:
+        os.close(read_end)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the child
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - any failure: the parent does the work itself
+        pass
+    finally:
+        os._exit(code)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _stop(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
