@@ -220,23 +220,13 @@ def _where(environment: str, project: str, region: str) -> str:
 
 
 def _finding(data: _Finding) -> Finding:
+    """The baseline's finding as this run's: `_Finding` is `Finding`'s JSON form, field for
+    field by name, but for the location and a reason kept only while the finding is ignored."""
     location = data.location
     return Finding(
-        id=data.id,
-        rule=data.rule,
-        severity=data.severity,
-        service=data.service,
-        revision=data.revision,
-        target=data.target,
-        message=data.message,
-        expected=data.expected,
-        actual=data.actual,
+        **data.model_dump(exclude={"location", "ignore_reason"}),
         location=Location(location.file, location.line) if location else None,
-        ignored=data.ignored,
         ignore_reason=data.ignore_reason if data.ignored else None,
-        container=data.container,
-        tag=data.tag,
-        kind=data.kind,
     )
 
 

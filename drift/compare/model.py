@@ -37,9 +37,15 @@ class Shape(StrEnum):
 
 
 class CompareStatus(StrEnum):
+    """The comparison's `status` in JSON, and its exit code."""
+
     EQUIVALENT = "equivalent"
+    """Everything was read and nothing differs (exit 0)."""
     DIFFERENT = "different"
+    """At least one difference (exit 1), even when something else could not be read."""
     INCOMPLETE = "incomplete"
+    """Nothing differs in what was read, but something could not be (exit 3): never
+    equivalent."""
 
 
 @dataclass(frozen=True)

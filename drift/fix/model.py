@@ -27,9 +27,16 @@ def in_place(kind: Kind) -> str:
 
 
 class Action(StrEnum):
+    """What a patch does to one variable (`action` in the plan's JSON)."""
+
     SET_VALUE = "set_value"
+    """It gets the plain `value` the profile states: added, or replacing a value or a secret
+    reference."""
     SET_SECRET = "set_secret"
+    """It becomes a reference to `ref`: added, or replacing a plain value or a reference to
+    another secret or version."""
     REMOVE = "remove"
+    """It goes: the profile forbids it."""
 
 
 @dataclass(frozen=True)

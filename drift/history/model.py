@@ -19,6 +19,8 @@ class Action(StrEnum):
     ADDED = "added"
     REMOVED = "removed"
     CHANGED = "changed"
+    """A plain value, a setting or an image now differs; so does a variable that switched
+    between a plain value and a secret reference."""
     REPOINTED = "repointed"
     """A secret reference now names another secret or version."""
 

@@ -271,18 +271,15 @@ def _ignore(
 
 
 def _probe(spec: ProbeSpec, location: Location) -> Probe:
+    """The probe block as `Probe`: the path and lists made immutable, every other option by
+    its name."""
     assert spec.websocket is not None
     return Probe(
         path=spec.websocket,
         location=location,
         subprotocols=tuple(spec.subprotocols),
         headers=tuple(spec.headers.items()),
-        auth=spec.auth,
-        hold=spec.hold,
-        timeout=spec.timeout,
-        send=spec.send,
-        expect=spec.expect,
-        tag=spec.tag,
+        **spec.model_dump(exclude={"websocket", "subprotocols", "headers"}),
     )
 
 
