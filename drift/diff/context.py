@@ -26,7 +26,7 @@ class Context:
         message: str,
         *,
         revision: str | None,
-        location: Location | None,
+        location: Location | None = None,
         expected: str | None = None,
         actual: str | None = None,
         severity: Severity = Severity.ERROR,
@@ -35,10 +35,12 @@ class Context:
         scope: str | None = None,
         variant: str | None = None,
     ) -> Finding:
-        """`scope` (a sidecar's name) keeps the ids of the same target in two containers
-        apart; the main container's findings keep the id they always had. A job's or worker
-        pool's ids hold its kind (a service's do not: they stay what they were). `variant`
-        keeps two findings of one rule on one target apart (a secret's expiry, its version's
+        """`location`: the profile line the expectation comes from; by default the workload's
+        own entry (a finding about the workload as a whole: its rollout, its executions).
+        `scope` (a sidecar's name) keeps the ids of the same target in two containers apart;
+        the main container's findings keep the id they always had. A job's or worker pool's
+        ids hold its kind (a service's do not: they stay what they were). `variant` keeps two
+        findings of one rule on one target apart (a secret's expiry, its version's
         destruction)."""
         key = f"{target}@{scope}" if scope else target
         key = f"{key}#{variant}" if variant else key
@@ -52,7 +54,7 @@ class Context:
             message=message,
             expected=expected,
             actual=actual,
-            location=location,
+            location=location if location is not None else self.service.location,
             container=container,
             tag=tag,
             kind=self.service.kind,
@@ -103,7 +105,7 @@ class At:
         target: str,
         message: str,
         *,
-        location: Location | None,
+        location: Location,
         expected: str | None = None,
         actual: str | None = None,
         severity: Severity = Severity.ERROR,

@@ -22,7 +22,6 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
         "execution",
         f"the latest execution of {ctx.service.label}, {execution.name}, failed{when}: {reason}",
         revision=None,
-        location=ctx.service.location,
         expected="latest execution succeeded",
         actual="failed",
         severity=Severity.WARNING,

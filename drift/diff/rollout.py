@@ -30,7 +30,6 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             f"latest created revision {live.latest_created} is not ready "
             f"({live.latest_created_message}); {serving}",
             revision=primary,
-            location=ctx.service.location,
             expected="latest created revision ready",
             actual="not ready",
         )
@@ -56,7 +55,6 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             f"{rev.name} serves {rev.percent}% of {share} with a configuration that differs "
             f"from {against} ({', '.join(paths)})",
             revision=rev.name,
-            location=ctx.service.location,
             expected="serving revisions match the template",
             actual=plural(len(live.serving), "serving revision"),
             severity=Severity.WARNING,
@@ -69,7 +67,6 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             f"traffic is pinned to named revisions while drift's canary {canaries} exists: a "
             "new deploy would get no traffic; promote the canary or `drift rollback` its change",
             revision=primary,
-            location=ctx.service.location,
             expected="traffic routed to LATEST, or no canary left",
             actual="pinned",
             severity=Severity.WARNING,
@@ -81,7 +78,6 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             "revision.serving",
             f"no revision serves {share}",
             revision=None,
-            location=ctx.service.location,
             expected="a serving revision",
             actual=None,
         )

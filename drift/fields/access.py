@@ -1,13 +1,15 @@
 """How catalogue rows read a setting from the protos and write it back: readers of resource
-limits and enums, writers of template, container and service fields, gcloud flag makers."""
+limits and enums, writers of template, container and service fields, gcloud flag makers, and
+the row of a plain integer setting."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
-from drift.fields.base import SettingValue, Source, enum_name
+from drift.fields.base import SERVICES, Field, SettingValue, Source, enum_name, text
+from drift.kinds import Kind
 from drift.units import parse_duration
 
 Writer = Callable[[Any, Any, SettingValue], None]
@@ -132,3 +134,50 @@ def scalar(parse: Callable[[Any], SettingValue]) -> Callable[[Any], SettingValue
         return parse(value)
 
     return checked
+
+
+def integer(
+    name: str,
+    help: str,
+    path: str,
+    *,
+    default: int | Callable[[Source], int],
+    gcloud: str,
+    minimum: int,
+    level: Literal["revision", "service"] = "revision",
+    kinds: frozenset[Kind] = SERVICES,
+    show: Callable[[SettingValue], str] = text,
+) -> Field:
+    """The row of an integer setting held as it is at `PATH` of the template (at the service
+    level: of the workload itself), read from and written to that one place: `default` (a
+    number, or what it depends on) when unset, `gcloud … --GCLOUD=N`, at least `minimum`.
+    Unset is proto3's: not present for a field that tracks presence (an `optional` field or
+    a oneof member, where an explicit 0 is set), else 0."""
+    parts = tuple(path.split("."))
+
+    def read(source: Source) -> int:
+        holder = source.service if level == "service" else source.revision
+        for part in parts[:-1]:
+            holder = getattr(holder, part)
+        key = parts[-1]
+        if holder.DESCRIPTOR.fields_by_name[key].has_presence:
+            is_set = holder.HasField(key)
+        else:
+            is_set = bool(getattr(holder, key))
+        if is_set:
+            return int(getattr(holder, key))
+        return default(source) if callable(default) else default
+
+    writer = service_field if level == "service" else template_field
+    return Field(
+        name,
+        help,
+        int,
+        read=read,
+        write=writer(path, int),
+        level=level,
+        gcloud=flag(gcloud),
+        show=show,
+        minimum=minimum,
+        kinds=kinds,
+    )

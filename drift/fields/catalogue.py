@@ -4,6 +4,7 @@ the default or the reading is not obvious. Field comments quoted are the install
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
@@ -89,27 +90,35 @@ def _max_instances(source: Source) -> int:
     return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
 
 
-def _write_min(service: Any, container: Any, value: SettingValue) -> None:
-    """Where the service sets its minimum (service level if there, else the template)."""
-    if service.scaling.min_instance_count:
-        service.scaling.min_instance_count = int(value)
-    else:
-        service.template.scaling.min_instance_count = int(value)
+def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Source], int]) -> Field:
+    """The `min_instances` / `max_instances` row: `--BOUND-instances`, written where the
+    service sets `BOUND_instance_count` — on the service's own `scaling` (applied at once) if
+    it sets it there, else on the template's."""
+    count = f"{bound}_instance_count"
+
+    def on_service(service: Any) -> bool:
+        return bool(getattr(service.scaling, count))
+
+    def write(service: Any, container: Any, value: SettingValue) -> None:
+        scaling = service.scaling if on_service(service) else service.template.scaling
+        setattr(scaling, count, int(value))
+
+    return Field(
+        f"{bound}_instances",
+        help,
+        int,
+        read=read,
+        write=write,
+        service_part="scaling",
+        on_service=on_service,
+        gcloud=a.flag(f"{bound}-instances"),
+        minimum=0,
+    )
 
 
-def _write_max(service: Any, container: Any, value: SettingValue) -> None:
-    if service.scaling.max_instance_count:
-        service.scaling.max_instance_count = int(value)
-    else:
-        service.template.scaling.max_instance_count = int(value)
-
-
-def _concurrency(source: Source) -> int:
+def _default_concurrency(source: Source) -> int:
     # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
     # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
-    set_value = int(source.revision.max_instance_request_concurrency)
-    if set_value:
-        return set_value
     return 80 if parse_cpu(_cpu(source)) >= 1000 else 1
 
 
@@ -155,12 +164,23 @@ def _image(source: Source) -> str:
     return str(source.container.image) if source.container is not None else ""
 
 
-def _service_bool(name: str) -> Any:
+def _service_switch(name: str, help: str, gcloud: Callable[[SettingValue], str]) -> Field:
+    """The row of a boolean the service itself holds under the name of its profile key (false
+    where the service's message has no such field)."""
+
     def read(source: Source) -> bool:
         service = source.service
         return bool(getattr(service, name)) if name in service.DESCRIPTOR.fields_by_name else False
 
-    return read
+    return Field(
+        name,
+        help,
+        bool,
+        level="service",
+        read=read,
+        write=a.service_field(name, bool),
+        gcloud=gcloud,
+    )
 
 
 FIELDS: dict[str, Field] = {
@@ -176,35 +196,20 @@ FIELDS: dict[str, Field] = {
             parse=a.scalar(a.duration_text),
             examples=("600s", "10m"),
         ),
-        Field(
-            "min_instances",
-            "Minimum number of instances (the service-level minimum counts).",
-            int,
-            read=_min_instances,
-            write=_write_min,
-            service_part="scaling",
-            on_service=lambda service: bool(service.scaling.min_instance_count),
-            gcloud=a.flag("min-instances"),
-            minimum=0,
+        _scaling_bound(
+            "min", "Minimum number of instances (the service-level minimum counts).", _min_instances
         ),
-        Field(
-            "max_instances",
+        _scaling_bound(
+            "max",
             "Maximum number of instances (the service-level maximum counts); 100 when unset.",
-            int,
-            read=_max_instances,
-            write=_write_max,
-            service_part="scaling",
-            on_service=lambda service: bool(service.scaling.max_instance_count),
-            gcloud=a.flag("max-instances"),
-            minimum=0,
+            _max_instances,
         ),
-        Field(
+        a.integer(
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
-            int,
-            read=_concurrency,
-            write=a.template_field("max_instance_request_concurrency", int),
-            gcloud=a.flag("concurrency"),
+            "max_instance_request_concurrency",
+            default=_default_concurrency,
+            gcloud="concurrency",
             minimum=1,
         ),
         Field(
@@ -311,23 +316,15 @@ FIELDS: dict[str, Field] = {
             gcloud=a.flag("vpc-egress"),
             kinds=EVERY_KIND,
         ),
-        Field(
+        _service_switch(
             "invoker_iam_disabled",
             "The service is invoked without an IAM check (the service's setting).",
-            bool,
-            level="service",
-            read=_service_bool("invoker_iam_disabled"),
-            write=a.service_field("invoker_iam_disabled", bool),
-            gcloud=a.switch("no-invoker-iam-check", "invoker-iam-check"),
+            a.switch("no-invoker-iam-check", "invoker-iam-check"),
         ),
-        Field(
+        _service_switch(
             "default_uri_disabled",
             "The run.app URL is disabled (the service's setting).",
-            bool,
-            level="service",
-            read=_service_bool("default_uri_disabled"),
-            write=a.service_field("default_uri_disabled", bool),
-            gcloud=a.switch("no-default-url", "default-url"),
+            a.switch("no-default-url", "default-url"),
         ),
         Field(
             "binary_authorization",
