@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.abc
+import importlib.util
 import json
 import os
 import resource
@@ -14,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 PHASES = (
@@ -76,6 +79,36 @@ class Clock:
         setattr(module, name, timed)
 
 
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Calls `hook(module)` once `name` is imported (already imported: at once)."""
+
+    def __init__(self, name: str, hook: Callable[[ModuleType], object]) -> None:
+        self.name, self.hook = name, hook
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            self.hook(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def _after_import(name: str, hook: Callable[[ModuleType], object]) -> None:
+    if name in sys.modules:
+        hook(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, hook))
+
+
 def _is_coroutine(fn: Callable[..., Any]) -> bool:
     import inspect
 
@@ -102,23 +135,27 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     startup = time.monotonic() - spawned
     clock = Clock()
     clock._switch("imports")
-    import drift.check
-    import drift.cli.output
-    import drift.cli.session
-    import drift.fix.render
-    import drift.live.clients
-    import drift.profiles.loader
-    import drift.settings
+    # Each function is wrapped as its module is imported, so that the command imports what it
+    # imports when it does (the check's modules load while the profile is parsed).
+    timed = {
+        "drift.settings": [("load_settings", "profile")],
+        "drift.profiles.loader": [("load_profile", "profile")],
+        "drift.cli.session": [("overlapped", "profile ‖ imports")],
+        "drift.live.clients": [("make_clients", "imports")],
+        "drift.check": [("read_live", "API"), ("run_check", "diff")],
+        "drift.fix.render": [("with_repairs", "repairs")],
+        "drift.cli.output": [("render", "render"), ("emit", "render")],
+    }
 
-    clock.wrap(drift.settings, "load_settings", "profile")
-    clock.wrap(drift.profiles.loader, "load_profile", "profile")
-    clock.wrap(drift.cli.session, "overlapped", "profile ‖ imports")
-    clock.wrap(drift.live.clients, "make_clients", "imports")
-    clock.wrap(drift.check, "read_live", "API")
-    clock.wrap(drift.check, "run_check", "diff")
-    clock.wrap(drift.fix.render, "with_repairs", "repairs")
-    clock.wrap(drift.cli.output, "render", "render")
-    clock.wrap(drift.cli.output, "emit", "render")
+    def wrap(names: list[tuple[str, str]]) -> Callable[[ModuleType], None]:
+        def hook(module: ModuleType) -> None:
+            for name, phase in names:
+                clock.wrap(module, name, phase)
+
+        return hook
+
+    for module, names in timed.items():
+        _after_import(module, wrap(names))
     code = app(list(argv), standalone_mode=False)
     gc.freeze()  # as `main` does
     clock._switch(None)

@@ -26,8 +26,6 @@ from drift.errors import UsageError
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from drift.baseline import Baseline
     from drift.live.session import Access
 
@@ -136,9 +134,12 @@ def check(
             "--fail-on-new needs --baseline: new compared with which earlier report?",
             hint="pass the JSON report of an earlier run: --baseline last.json",
         )
-    settings = cli.settings(history=False if no_history else None)
-    # The check's own modules and the client libraries load while the profile is parsed.
-    profile = cli.profile(settings, meanwhile=_import_check(offline))
+    settings, profile = cli.load(
+        "drift.check",
+        "drift.fix.render",
+        clients=not offline,
+        history=False if no_history else None,
+    )
     from drift.check import Source, run_check
     from drift.fix.render import with_repairs
     from drift.live.calls import CallRunner
@@ -179,22 +180,6 @@ def check(
     raise typer.Exit(int(report.exit_code))
 
 
-def _import_check(offline: bool) -> Callable[[], None]:
-    """What a check imports after its profile: the check, its repairs and (unless offline)
-    the client libraries — most of a check's start-up."""
-
-    def load() -> None:
-        from drift.check import run_check  # noqa: F401
-        from drift.fix.render import with_repairs  # noqa: F401
-
-        if not offline:
-            from drift.live.clients import import_clients
-
-            import_clients()
-
-    return load
-
-
 def _baseline(value: str, access: Access) -> Baseline:
     """The baseline report, from a file or a Cloud Storage object."""
     from drift.baseline import MAX_BYTES, load_baseline, parse_baseline
@@ -226,8 +211,7 @@ def probe(
     """
     from drift.probe.live import run_probe
 
-    settings = cli.settings()
-    profile = cli.profile(settings)
+    settings, profile = cli.load("drift.probe.live")
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
     where = output.location(output_file)
     output.emit_report(report, format, where, quiet=quiet, access=settings.access())

@@ -91,8 +91,7 @@ def plan(
     from drift.fix.render import render_plan
     from drift.fix.saved import saved_text, write_saved
 
-    settings = cli.settings()
-    profile = cli.profile(settings)
+    settings, profile = cli.load("drift.fix.plan", "drift.fix.render")
     planned = run(
         plan_environment(
             profile,
@@ -198,8 +197,7 @@ def fix(
             "--plan applies the services and options the plan was made with: "
             "drop --service and --from-template, or make a new plan with them"
         )
-    settings = cli.settings(journal_dir=journal)
-    profile = cli.profile(settings)
+    settings, profile = cli.load("drift.fix.apply", journal_dir=journal)
     saved = read_saved(plan_file) if plan_file is not None else None
     options = FixOptions(
         yes=yes,

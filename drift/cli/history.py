@@ -55,8 +55,7 @@ def history(
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
-    settings = cli.settings()
-    profile = cli.profile(settings)
+    settings, profile = cli.load("drift.history.read", "drift.history.render")
     runner = CallRunner(settings.access().limits)
     with progress(f"reading {cli.environment}'s history", runner, enabled=wanted(quiet=quiet)):
         result = run(

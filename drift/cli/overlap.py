@@ -8,6 +8,7 @@ word on anything but a success."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -39,12 +40,17 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
         _, status = os.waitpid(pid, 0)
         reaped = True
         if os.waitstatus_to_exitcode(status) == 0 and data:
+            collecting = gc.isenabled()
+            gc.disable()  # hundreds of thousands of new objects, no cycles: nothing to collect
             try:
                 result: T = pickle.loads(data)  # noqa: S301 - our own child's bytes, via a pipe
             except Exception:  # noqa: BLE001 - a result that does not load: work here instead
                 pass
             else:
                 return result
+            finally:
+                if collecting:
+                    gc.enable()
     finally:
         os.close(read_end)
         if not reaped:  # interrupted (Ctrl-C) or failed: the child's work is no longer wanted

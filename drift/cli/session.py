@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -67,23 +67,40 @@ class Invocation:
             **overrides,
         )
 
-    def profile(self, settings: Settings, meanwhile: Callable[[], object] | None = None) -> Profile:
-        """The environment's merged profile, with --project/--region applied. `meanwhile`
-        (importing what the command needs next) runs while the profile is parsed, on the
-        other core (`drift.cli.overlap`)."""
+    def profile(self, settings: Settings) -> Profile:
+        """The environment's merged profile, with --project/--region applied."""
         from drift.profiles.loader import load_profile
 
-        def load() -> Profile:
-            return load_profile(settings.profiles_dir, self.environment)
-
-        profile = load() if meanwhile is None else overlapped(load, meanwhile)
-        if STATE.owns_process:
-            gc.freeze()  # it lives until the process ends: no collection needs to scan it
+        profile = load_profile(settings.profiles_dir, self.environment)
         return replace(
             profile,
             project=settings.project or profile.project,
             region=settings.region or profile.region,
         )
+
+    def load(self, *then: str, clients: bool = True, **overrides: Any) -> tuple[Settings, Profile]:
+        """The settings and the profile, read in a child process while this one imports
+        the modules the command uses next (`then`) and, with `clients`, the Google client
+        libraries (`drift.cli.overlap`: most of a command's start-up, on the other core)."""
+
+        def read() -> tuple[Settings, Profile]:
+            settings = self.settings(**overrides)
+            return settings, self.profile(settings)
+
+        def meanwhile() -> None:
+            import importlib
+
+            for module in then:
+                importlib.import_module(module)
+            if clients:
+                from drift.live.clients import import_clients
+
+                import_clients()
+
+        settings, profile = overlapped(read, meanwhile)
+        if STATE.owns_process:
+            gc.freeze()  # it lives until the process ends: no collection needs to scan it
+        return settings, profile
 
 
 def run(
