@@ -31,7 +31,6 @@ METHODS = (
 PHASES = (
     "start-up",
     "imports",
-    "profile",
     "profile ‖ imports",
     "API",
     "diff",
@@ -144,9 +143,9 @@ def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[s
     out += [
         "",
         "  start-up: interpreter and the CLI's modules; imports: what the command imports "
-        "(client libraries included); profile: settings (and, with DRIFT_SERIAL=1, YAML, merge, "
-        "validation); profile ‖ imports: the profile parsed in a child process while the check "
-        "and the client libraries are imported (drift.cli.overlap); API: reading "
+        "(client libraries included); profile ‖ imports: settings, YAML, merge and validation in a "
+        "child process while the check and the client libraries are imported "
+        "(drift.cli.overlap); API: reading "
         "live state (revision checks made while reading included); diff: rules, since, report; "
         "repairs: the repair commands the report carries; render: JSON and writing it; exit: "
         "interpreter teardown.",

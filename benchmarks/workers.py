@@ -22,7 +22,6 @@ from typing import Any
 PHASES = (
     "start-up",
     "imports",
-    "profile",
     "profile ‖ imports",
     "API",
     "diff",
@@ -118,9 +117,9 @@ def _is_coroutine(fn: Callable[..., Any]) -> bool:
 def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     """Run `drift ARGV` in this process as the console script does, timing each phase:
     start-up (interpreter and the CLI's own modules, from `spawned`), imports (what the
-    command imports, the client libraries included), profile (settings and the merged
-    profile), profile ‖ imports (the profile parsed in a child while this process imports the
-    check and the client libraries: `drift.cli.overlap`), API (reading live state; the
+    command imports, the client libraries included), profile ‖ imports (the settings and the
+    merged profile read in a child while this process imports the check and the client
+    libraries: `drift.cli.overlap`), API (reading live state; the
     revision checks made while reading included),
     diff (rules, `since`, the report), repairs (the repair commands a report carries), render
     (formatting and writing). Whatever the wrapped functions do not cover counts as imports:
@@ -138,8 +137,6 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     # Each function is wrapped as its module is imported, so that the command imports what it
     # imports when it does (the check's modules load while the profile is parsed).
     timed = {
-        "drift.settings": [("load_settings", "profile")],
-        "drift.profiles.loader": [("load_profile", "profile")],
         "drift.cli.session": [("overlapped", "profile ‖ imports")],
         "drift.live.clients": [("make_clients", "imports")],
         "drift.check": [("read_live", "API"), ("run_check", "diff")],
