@@ -11,6 +11,9 @@ from typing import NoReturn
 
 from drift.errors import Aborted, DriftError, ExitCode
 
+TYPER_INTERRUPTED = 130
+"""The exit code typer gives a Ctrl-C it caught (silently)."""
+
 
 def main() -> NoReturn:
     """Console entry point: one clear message and an exit code for every error."""
@@ -19,13 +22,21 @@ def main() -> NoReturn:
 
         sys.stdout.write(f"drift {__version__}\n")
         sys.exit(0)
-    own_process()
-    from drift.cli import output
-    from drift.cli.root import app
-    from drift.cli.session import STATE
-
+    try:
+        own_process()
+        from drift.cli import output
+        from drift.cli.root import app
+        from drift.cli.session import STATE
+    except KeyboardInterrupt:
+        _interrupted()
     try:
         app(prog_name="drift")  # standalone: typer prints usage errors itself and exits 2
+    except KeyboardInterrupt:  # while typer builds the command line
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == TYPER_INTERRUPTED:  # typer caught it, while parsing or in a command
+            _interrupted()
+        raise
     except DriftError as exc:
         if isinstance(exc, Aborted) and STATE.declined:
             output.say(exc.diagnostics())  # the person said no: an answer, not an error
@@ -44,6 +55,13 @@ def main() -> NoReturn:
         # a 1,000-service profile); exit handlers, flushes and closes still run.
         gc.freeze()
     sys.exit(0)
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C where no command's own handling saw it (while starting, parsing options, or
+    between its steps): one line, and the code of an incomplete run, never a clean one."""
+    sys.stderr.write("drift: error: interrupted: the command did not finish\n")
+    sys.exit(int(ExitCode.INCOMPLETE))
 
 
 def own_process() -> None:

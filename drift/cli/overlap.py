@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -29,12 +30,18 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
         meanwhile()
         return done
     read_end, write_end = os.pipe()
+    # Ctrl-C during the fork would interrupt the interpreter's own after-fork steps in the
+    # child (a traceback on the terminal): it waits until both sides are ready for it.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: measured by its result, it never returns
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it, silently
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _child(work, read_end, write_end)
     os.close(write_end)
     reaped = False
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile: raised here
         meanwhile()
         data = _read_all(read_end)
         _, status = os.waitpid(pid, 0)
@@ -99,8 +106,6 @@ def _read_all(fd: int) -> bytes:
 
 
 def _stop(pid: int) -> None:
-    import signal
-
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)

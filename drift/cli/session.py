@@ -78,10 +78,17 @@ class Invocation:
             region=settings.region or profile.region,
         )
 
-    def load(self, *then: str, clients: bool = True, **overrides: Any) -> tuple[Settings, Profile]:
+    def load(
+        self,
+        *then: str,
+        clients: bool = True,
+        interrupted: ExitCode = ExitCode.INCOMPLETE,
+        **overrides: Any,
+    ) -> tuple[Settings, Profile]:
         """The settings and the profile, read in a child process while this one imports
         the modules the command uses next (`then`) and, with `clients`, the Google client
-        libraries (`drift.cli.overlap`: most of a command's start-up, on the other core)."""
+        libraries (`drift.cli.overlap`: most of a command's start-up, on the other core).
+        Ctrl-C meanwhile is one line and `interrupted`: nothing was read or written yet."""
 
         def read() -> tuple[Settings, Profile]:
             settings = self.settings(**overrides)
@@ -97,7 +104,12 @@ class Invocation:
 
                 import_clients()
 
-        settings, profile = overlapped(read, meanwhile)
+        try:
+            settings, profile = overlapped(read, meanwhile)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                interrupted, "before anything was read from Google Cloud or changed"
+            ) from None
         if STATE.owns_process:
             gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return settings, profile

@@ -22,7 +22,11 @@ from tests.reliability.conftest import PROFILES, calls_in, project, scope
 PROMPTLY = 10.0  # seconds from SIGINT to exit, generously
 
 
-def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+def start(
+    args: list[str], env: dict[str, str], cwd: Path, *, group: bool = False
+) -> subprocess.Popen[str]:
+    """`drift ARGS` as a terminal starts it; with `group`, in a process group of its own (so
+    that a Ctrl-C can reach the whole group, as a terminal's does)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     # A child inherits an ignored SIGINT (tests run in the background of a shell): give it
     # the default, as a terminal would. A Python-level handler becomes SIG_DFL on exec.
@@ -43,6 +47,7 @@ def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[s
                 "NO_COLOR": "1",
                 "PYTHONFAULTHANDLER": "1",
             },
+            start_new_session=group,
         )
     finally:
         if ignored:
@@ -78,6 +83,31 @@ def test_ctrl_c_during_check(rel: Sandbox, tmp_path: Path) -> None:
     assert code == 3, err
     assert err.strip().splitlines() == ["drift: error: interrupted: the check is incomplete"]
     assert "no drift" not in out and "Traceback" not in out + err
+
+
+def test_ctrl_c_while_the_profile_is_read(tmp_path: Path) -> None:
+    """Between the fork of the child that reads the profile and its result (a 1,000-service
+    profile: about a second), a terminal's Ctrl-C reaches both processes: one line, exit 3,
+    and no process is left behind."""
+    from benchmarks.world import ENVIRONMENT, scenario, write_profile
+
+    write_profile(scenario(1000), tmp_path)
+    proc = start(["check", ENVIRONMENT, "--profiles", str(tmp_path)], {}, tmp_path, group=True)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split():  # the child exists only while the profile is read
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the profile was never read in a child"
+        time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=PROMPTLY)
+    assert proc.returncode == 3, err
+    assert err.strip().splitlines() == [
+        "drift: error: interrupted: before anything was read from Google Cloud or changed"
+    ]
+    assert out == ""
+    left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+    assert left.stdout.split() == []
 
 
 def test_ctrl_c_during_fix_then_rollback(sandbox: Sandbox, tmp_path: Path) -> None:
