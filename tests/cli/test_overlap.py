@@ -5,15 +5,23 @@ and a process with threads is never forked."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from drift.cli.overlap import SERIAL
 from tests.cli.overlap_cases import CASES
 from tests.cliutil import REPO, drift
+
+if TYPE_CHECKING:
+    from drift.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="fork is used on Linux only")
 
@@ -53,3 +61,59 @@ def test_a_bad_profile_is_one_message_whether_it_was_parsed_in_a_child(
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("staging.yaml:") == 1
     assert "Traceback" not in done.stderr
+
+
+def test_a_check_reports_the_same_with_and_without_the_child(
+    make_sandbox: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real-shapes world (sidecars, secret volumes, secrets in another project, tags,
+    jobs): byte for byte the same report, read with the profile parsed in a child or here."""
+    from tests.test_check_shapes import PROFILES, SHAPES
+
+    sandbox = make_sandbox(SHAPES)
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # fresh interpreters, as users run drift
+    args = ("check", "prod", "--profiles", str(PROFILES), "--format", "json", "--wait", "0")
+    child = drift(*args, env=sandbox.environ())
+    here = drift(*args, env={**sandbox.environ(), SERIAL: "1"})
+    assert child.returncode == here.returncode
+    assert child.returncode in (0, 1, 3), child.stderr
+    assert json.loads(child.stdout)["findings"]  # a world with drift in it
+    assert child.stdout == here.stdout
+    assert child.stderr == here.stderr
+
+
+def test_a_killed_drift_leaves_no_child_behind(tmp_path: Path) -> None:
+    """kill -9 while the child reads a large profile: the child ends when it finds nobody to
+    hand its result to (it never outlives its parse)."""
+    from benchmarks.world import ENVIRONMENT, scenario, write_profile
+
+    write_profile(scenario(1000), tmp_path)
+    argv = [sys.executable, "-m", "drift", "check", ENVIRONMENT, "--profiles", str(tmp_path)]
+    proc = subprocess.Popen(
+        argv,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while not (found := children.read_text().split()):
+        assert proc.poll() is None and time.monotonic() < deadline, "no child was forked"
+        time.sleep(0.002)
+    child = int(found[0])
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while _alive(child):
+        assert time.monotonic() < deadline, "the child outlived its parent by 30 s"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for init to reap it does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
