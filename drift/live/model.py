@@ -261,10 +261,11 @@ class LiveState:
         """May `account` (as the settings give it) access the secret `ref` names: IAM's answer
         when it was decided beyond the secret's own policy, else the secret's own policy.
         Not read (unverified, or the secret is missing): not denied."""
-        decided = self.access.get((account, ref.key))
+        key = ref.key
+        decided = self.access.get((account, key))
         if decided is not None:
             return decided.grant
-        policy = self.policies.get(ref.key)
+        policy = self.policies.get(key)
         if policy is None:
             return Grant.UNKNOWN
         if account == DEFAULT_SERVICE_ACCOUNT:
