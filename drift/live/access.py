@@ -59,10 +59,7 @@ class AccessDecisions:
             for rev in svc.checked:
                 account = normalise_account(rev.config.service_account)
                 for _, _, ref in rev.config.secret_refs():
-                    if (pair := (account, ref)) in users:
-                        users[pair].add(key)
-                    else:
-                        users[pair] = {key}
+                    users.setdefault((account, ref), set()).add(key)  # one hash of the pair
                 for ref in wanted:
                     users.setdefault((account, ref), set())  # not in use: nothing unverified
         # Most answers are in the secret's own policy: decided at once, without a task each
