@@ -24,19 +24,20 @@ def env_findings(at: At) -> Iterator[Finding]:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
         absent = rules.name is not None and not at.config.has(name)
-        typos = pairs(
-            (r.name for r in rules.env.values() if r.must_exist and r.name not in container.env),
-            (v for v in container.env if v not in rules.env),
-        )
-        for rule in rules.env.values():
-            if not _as_stated(container, rule):
-                yield from _var(at, container, rule, absent, typos.get(rule.name))
+        env, expected = container.env, rules.env
+        # Most variables are as stated and none is unexpected: the typo pairs (which compare
+        # every missing name with every unexpected one) are made only when a finding says them.
+        unstated = [rule for rule in expected.values() if not _as_stated(container, rule)]
+        extra = [v for v in env if v not in expected]
+        missing = [r.name for r in unstated if r.must_exist and r.name not in env]
+        typos = pairs(missing, extra) if missing and extra else {}
+        for rule in unstated:
+            yield from _var(at, container, rule, absent, typos.get(rule.name))
         level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
-        if level is None:
+        if level is None or not extra:
             continue
-        for var_name, var in sorted(container.env.items()):
-            if var_name in rules.env:
-                continue
+        for var_name in sorted(extra):
+            var = env[var_name]
             message = f"{var_name} is set on {_on(at, container)} but the profile does not name it"
             if typo := typos.get(var_name):
                 message += f"; did you mean {typo}? (the profile expects it, and it is not set)"

@@ -47,7 +47,9 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
     for version, users in by_version.items():
         info = infos[version]
         ref = users[0][2]
-        problem = _state_problem(key, ref, info, len({u[2] for u in users}) > 1)
+        problem = None
+        if info.state is not VersionState.ENABLED:  # almost every version is: nothing to tell
+            problem = _state_problem(key, ref, info, len({u[2] for u in users}) > 1)
         if problem is not None:
             rule, text = problem
             location, names = _told(at, users)
@@ -63,10 +65,12 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
             if info.destroyed is not None:  # the one state change the API dates
                 found = replace(found, since=Since(None, info.destroyed, "", None, None))
             yield found
-        ends = f"version {version} of {key} is destroyed"
-        yield from _expiring(at, info.destroy_at, ends, target, users, f"version {version}")
-    if by_version:
-        yield from _expiring(at, state.expiry.get(key), f"secret {key} expires", target, uses)
+        if info.destroy_at is not None:
+            ends = f"version {version} of {key} is destroyed"
+            yield from _expiring(at, info.destroy_at, ends, target, users, f"version {version}")
+    expires = state.expiry.get(key)
+    if by_version and expires is not None:
+        yield from _expiring(at, expires, f"secret {key} expires", target, uses)
     account = at.config.settings.get("service_account", "")
     ref = uses[0][2]
     if isinstance(account, str) and state.grant(account, ref) is Grant.DENIED:

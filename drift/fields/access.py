@@ -4,7 +4,7 @@ the row of a plain integer setting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -15,8 +15,9 @@ from drift.units import parse_duration
 Writer = Callable[[Any, Any, SettingValue], None]
 
 
-def limits(source: Source) -> dict[str, str]:
-    return dict(source.container.resources.limits) if source.container is not None else {}
+def limits(source: Source) -> Mapping[str, str]:
+    """The container's resource limits (the map as read: no copy)."""
+    return source.container.resources.limits if source.container is not None else {}
 
 
 def quantity(raw: str | None, parse: Callable[[str], int], suffix: str, default: str) -> str:

@@ -25,7 +25,7 @@ from drift.fix.manual import (
 from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
-from drift.live.model import EnvVar, LiveService, LiveState, VersionState
+from drift.live.model import LiveService, LiveState, VersionState
 from drift.profiles.model import ContainerRules, Profile, ServiceProfile, Setting, VarRule
 from drift.refs import SecretRef
 from drift.report import Report
@@ -240,24 +240,28 @@ class _Planner:
                 continue
             current = self.template.named(name).env
             cmd = self._within(name)
+            sidecar = name if name != primary else None
             for rule in rules.env.values():
-                env += self._var_change(rule, current.get(rule.name), name, cmd, account)
+                live = current.get(rule.name)
+                change = env_change(rule, live, sidecar)
+                # Most variables are as stated: no change, and nothing to say
+                if change is not None or (live is None and rule.must_exist):
+                    env += self._var_change(rule, change, cmd, account)
         return env
 
     def _var_change(
-        self, rule: VarRule, current: EnvVar | None, container: str, cmd: Commands, account: str
+        self, rule: VarRule, change: EnvChange | None, cmd: Commands, account: str
     ) -> list[EnvChange]:
-        sidecar = container if container != self.template.primary else None
-        change = env_change(rule, current, sidecar)
+        """The change a rule asks for, if it can be made; `None`: the variable is missing
+        and the profile states no value to set."""
         if change is None:
-            if rule.must_exist and current is None:
-                self.manual.append(
-                    ManualStep(
-                        f"env.{rule.name}",
-                        f"{rule.name} is missing and the profile states no value to set",
-                        (cmd.set_plain(rule.name),),
-                    )
+            self.manual.append(
+                ManualStep(
+                    f"env.{rule.name}",
+                    f"{rule.name} is missing and the profile states no value to set",
+                    (cmd.set_plain(rule.name),),
                 )
+            )
             return []
         if change.ref is not None:
             blocker = self._blocker(rule.name, change.ref, account, cmd)

@@ -20,6 +20,8 @@ from drift.refs import SecretRef
 
 _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
 """Not decided by the secret's own policy (compared by identity)."""
+_OWN = Verdict(Grant.GRANTED, "the secret's own policy")
+"""Granted outright by the secret's own policy (one verdict for every such pair)."""
 
 
 class AccessDecisions:
@@ -52,11 +54,13 @@ class AccessDecisions:
         expects (a fix would point the service at it), with the revision's account."""
         users: dict[tuple[str, SecretRef], set[str]] = {}
         for svc in services:
+            key = svc.key
+            wanted = expected.get(key, ())
             for rev in svc.checked:
                 account = normalise_account(rev.config.service_account)
                 for _, _, ref in rev.config.secret_refs():
-                    users.setdefault((account, ref), set()).add(svc.key)
-                for ref in expected.get(svc.key, ()):
+                    users.setdefault((account, ref), set()).add(key)  # one hash of the pair
+                for ref in wanted:
                     users.setdefault((account, ref), set())  # not in use: nothing unverified
         # Most answers are in the secret's own policy: decided at once, without a task each
         decided = {pair: self._known(*pair) for pair in users}
@@ -81,7 +85,7 @@ class AccessDecisions:
         if info is None or policy is None or info.state is VersionState.SECRET_MISSING:
             return None  # no such secret, or its policy was not read: reported elsewhere
         if _outright(policy.accessors, account):
-            return Verdict(Grant.GRANTED, "the secret's own policy")
+            return _OWN
         return _ASK
 
     async def _decide(self, account: str, ref: SecretRef) -> Verdict | None:
@@ -128,7 +132,7 @@ class AccessDecisions:
 def _outright(accessors: frozenset[str], account: str) -> bool:
     """The secret's own policy grants the account without a condition (the default compute
     account: any project's, as its number is not known without another call)."""
-    if PUBLIC & accessors:
+    if not PUBLIC.isdisjoint(accessors):
         return True
     if account == DEFAULT_SERVICE_ACCOUNT:
         return any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in accessors)

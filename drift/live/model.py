@@ -83,22 +83,26 @@ class RevisionConfig:
     def secret_refs(self) -> list[tuple[ContainerConfig, str, SecretRef]]:
         """Every secret reference, wherever it is: (container, what uses it, reference), where
         what uses it is a variable name or a mount path."""
+        return list(self._secret_uses)
+
+    @cached_property
+    def _secret_uses(self) -> tuple[tuple[ContainerConfig, str, SecretRef], ...]:
+        """Found once: the reads, access decisions and rules each ask for them."""
         out: list[tuple[ContainerConfig, str, SecretRef]] = []
         for container in self.containers:
             out += [(container, v.name, v.ref) for v in container.env.values() if v.ref]
             out += [(container, m.path, m.ref) for m in container.mounts.values()]
-        return out
+        return tuple(out)
 
     @cached_property
     def fingerprint(self) -> dict[str, Any]:
         """What must be equal for two revisions to run with the same configuration. Computed
         once: a revision described by its service's template shares the template's config, so
         comparing them is comparing one object with itself."""
-        env = {
-            f"{c.name}:{k}" if c.name != self.primary else k: (v.value, v.ref)
-            for c in self.containers
-            for k, v in sorted(c.env.items())
-        }
+        env: dict[str, tuple[str | None, SecretRef | None]] = {}
+        for c in self.containers:
+            prefix = "" if c.name == self.primary else f"{c.name}:"
+            env.update((prefix + k, (v.value, v.ref)) for k, v in sorted(c.env.items()))
         mounts = {f"{c.name}:{p}": m.ref for c in self.containers for p, m in c.mounts.items()}
         # Not the images: a gradual rollout of a new image is not configuration drift.
         return {
@@ -261,10 +265,11 @@ class LiveState:
         """May `account` (as the settings give it) access the secret `ref` names: IAM's answer
         when it was decided beyond the secret's own policy, else the secret's own policy.
         Not read (unverified, or the secret is missing): not denied."""
-        decided = self.access.get((account, ref.key))
+        key = ref.key
+        decided = self.access.get((account, key))
         if decided is not None:
             return decided.grant
-        policy = self.policies.get(ref.key)
+        policy = self.policies.get(key)
         if policy is None:
             return Grant.UNKNOWN
         if account == DEFAULT_SERVICE_ACCOUNT:

@@ -74,7 +74,7 @@ def container_config(revision: Any, container: Any) -> ContainerConfig:
         name=container.name,
         image=container.image,
         ingress=bool(container.ports),
-        env={v.name: _env_var(v) for v in container.env},
+        env={var.name: var for var in map(_env_var, container.env)},
         mounts=_secret_mounts(revision, container),
     )
 

@@ -39,17 +39,19 @@ class SecretChecks:
         expects (usually the ones the workloads reference)."""
         self.secrets.start()
         for p in profiles:
+            key = p.key
             for ref in expected_refs(p):
-                self.secrets.watch(ref, p.key)
+                self.secrets.watch(ref, key)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
         container's env, secret volumes), the values rules need, and access."""
         state = self.state
         for svc in state.services.values():
+            key = svc.key
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
-                    self.secrets.watch(ref, svc.key)
+                    self.secrets.watch(ref, key)
         for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
         await self.tasks.wait()

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from functools import partial
+from itertools import chain
 from typing import Any, TypeVar
 
 from drift import redact
@@ -93,13 +94,17 @@ class SecretReads:
     def watch(self, ref: SecretRef, service: str) -> None:
         """Read the state of the version `ref` names and the policy of its secret (for the
         workload of key `service`)."""
-        self._users.setdefault(ref.key, set()).add(service)
+        key = ref.key
+        users = self._users.get(key)
+        if users is None:
+            users = self._users[key] = set()
+        users.add(service)
         if ("version", ref) in self.tasks:
             return  # watched already: what follows was started then (most references)
         self.tasks.once(("version", ref), partial(self._version, ref))
-        self.tasks.once(("policy", ref.key), partial(self._policy, ref.secret_ref))
+        self.tasks.once(("policy", key), partial(self._policy, ref.secret_ref))
         if not self._own(ref):
-            self.tasks.once(("secret", ref.key), partial(self._foreign_secret, ref))
+            self.tasks.once(("secret", key), partial(self._foreign_secret, ref))
 
     def read_value(self, ref: SecretRef) -> None:
         self.tasks.once(("access", ref), partial(self._access, ref))
@@ -241,7 +246,7 @@ class SecretReads:
             return
         read = Policy.from_proto(resource, policy)
         accessors = [b for b in read.bindings if b.role in ACCESSOR_ROLES]
-        outright = frozenset(m for b in accessors if not b.condition for m in b.members)
+        outright = frozenset(chain.from_iterable(b.members for b in accessors if not b.condition))
         conditional = tuple(b for b in accessors if b.condition)
         self.state.policies[secret.key] = SecretPolicy(secret.key, outright, conditional)
 
