@@ -67,15 +67,21 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
 
 def _can_fork() -> bool:
     """Linux only (macOS forbids much after fork in its system frameworks, Windows has no
-    fork), and never with other threads running (a lock one of them holds would stay held
-    in the child)."""
-    import threading
+    fork), and never with another thread in the process, Python's or a library's own (a lock
+    one of them holds would stay held in the child)."""
+    return sys.platform == "linux" and os.environ.get(SERIAL, "") in ("", "0") and _threads() == 1
 
-    return (
-        sys.platform == "linux"
-        and os.environ.get(SERIAL, "") in ("", "0")
-        and threading.active_count() == 1
-    )
+
+def _threads() -> int:
+    """The threads of this process as the kernel counts them (C threads included)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0  # unknown: not 1, so no fork
 
 
 def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
