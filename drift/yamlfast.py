@@ -63,6 +63,7 @@ _UNSUPPORTED_KEY = "unsupported key (a plain name is expected)"
 _NAME_GOES_ON = set("?:%@`")  # "" (the end) is not in it
 _RESOLVED = frozenset(BY_FIRST) | {""}  # first characters of plain scalars YAML 1.2 may type
 _HEADER = re.compile(r"[|>][-+0-9]*")  # a block scalar's indicator and its options
+_END_AGAIN = re.compile(r"(?:^|(?<=[\r\n]))\.\.\.(?![^\s])")  # a document end marker line
 
 Source = Callable[[], Any]
 
@@ -148,9 +149,13 @@ class _Builder:
         if event.version is not None or event.tags:  # %YAML / %TAG
             raise Fallback
         data = self.node(self.get(), self.get, (), 0)
-        self.get()  # DocumentEndEvent
+        end = self.get()  # DocumentEndEvent
         if type(self.get()) is not StreamEndEvent:
             raise Fallback  # another document: the reference path's error
+        if _END_AGAIN.search(self.text, end.end_mark.index):
+            # `...` again after the document's end: YAML 1.2 allows it (l-document-suffix+),
+            # libyaml takes it, the reference path refuses it ("found another document")
+            raise Fallback
         return data
 
     def node(self, event: Any, src: Source, path: Path_, depth: int) -> Any:

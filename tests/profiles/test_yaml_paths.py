@@ -117,6 +117,8 @@ def yaml_like(draw: st.DrawFn) -> str:
 @example("[{a: 1}:b]")
 @example("a: |\n \n  x\n")  # the reference refuses this blank line before the text
 @example("a: |#\n  x\n")  # the reference wants a space before a header's comment
+@example("a: 1\n...\n...\n")  # `...` twice: YAML 1.2 and libyaml take it, the reference not
+@example("---\n{}\n...\r...")  # the same after a bare CR, a line break too
 def test_yaml_like_text(text: str) -> None:
     assert_same(text)
 
