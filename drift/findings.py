@@ -51,6 +51,17 @@ class BaselineState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The environment a profile, a check, a plan, a history or a draft is about: the
+    profile's name and the project and region it reads (every such result opens with them,
+    `drift.rendering.document_head`)."""
+
+    environment: str
+    project: str
+    region: str
+
+
+@dataclass(frozen=True)
 class Location:
     """Where in a profile an expectation was set (file relative to the working directory)."""
 

@@ -12,6 +12,7 @@ from drift.findings import (
     FailOn,
     Finding,
     ProbeResult,
+    Scope,
     Severity,
     Unverified,
     sort_findings,
@@ -56,10 +57,7 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class Report:
-    environment: str
-    project: str
-    region: str
+class Report(Scope):
     services: tuple[str, ...]
     """The keys of the workloads the run covered (`drift.kinds.workload_key`)."""
     findings: tuple[Finding, ...] = ()

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue
+from drift.findings import Scope
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
@@ -161,10 +162,7 @@ class ServicePlan:
 
 
 @dataclass(frozen=True)
-class Plan:
-    environment: str
-    project: str
-    region: str
+class Plan(Scope):
     services: tuple[ServicePlan, ...] = ()
     unverified: tuple[str, ...] = field(default=())
 

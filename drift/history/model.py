@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from drift.errors import ExitCode
+from drift.findings import Scope
 from drift.kinds import Kind as Workload
 from drift.kinds import label
 from drift.textsafe import plural
@@ -93,10 +94,7 @@ class Unread:
 
 
 @dataclass(frozen=True)
-class HistoryResult:
-    environment: str
-    project: str
-    region: str
+class HistoryResult(Scope):
     services: tuple[ServiceHistory, ...]
     unread: tuple[Unread, ...] = ()
     limit: int | None = None

@@ -12,6 +12,7 @@ from typing import Literal, get_args, get_origin
 
 from drift import redact
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
+from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
 from drift.onboarding.yamltext import scalar
@@ -64,10 +65,7 @@ class ServiceDraft:
 
 
 @dataclass(frozen=True)
-class Draft:
-    environment: str
-    project: str
-    region: str
+class Draft(Scope):
     services: tuple[ServiceDraft, ...]
     shared: tuple[Variable, ...] = ()  # identical on every service: written under defaults
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from drift.errors import UsageError
 from drift.fields import FIELDS, SettingValue
-from drift.findings import Finding, Location, Severity
+from drift.findings import Finding, Location, Scope, Severity
 from drift.kinds import Kind, label, workload_key
 from drift.refs import SecretRef
 
@@ -215,10 +215,7 @@ class Ignore:
 
 
 @dataclass(frozen=True)
-class Profile:
-    environment: str
-    project: str
-    region: str
+class Profile(Scope):
     location: Location
     services: dict[str, ServiceProfile] = field(default_factory=dict)
     """Every workload the profile describes, by key (`ServiceProfile.key`): the services
