@@ -87,7 +87,7 @@ def test_a_killed_drift_leaves_no_child_behind(tmp_path: Path) -> None:
     hand its result to (it never outlives its parse)."""
     from benchmarks.world import ENVIRONMENT, scenario, write_profile
 
-    write_profile(scenario(1000), tmp_path)
+    write_profile(scenario(400), tmp_path)
     argv = [sys.executable, "-m", "drift", "check", ENVIRONMENT, "--profiles", str(tmp_path)]
     proc = subprocess.Popen(
         argv,

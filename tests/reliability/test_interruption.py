@@ -86,12 +86,12 @@ def test_ctrl_c_during_check(rel: Sandbox, tmp_path: Path) -> None:
 
 
 def test_ctrl_c_while_the_profile_is_read(tmp_path: Path) -> None:
-    """Between the fork of the child that reads the profile and its result (a 1,000-service
-    profile: about a second), a terminal's Ctrl-C reaches both processes: one line, exit 3,
-    and no process is left behind."""
+    """Between the fork of the child that reads the profile and its result (a 400-service
+    profile: a few tenths of a second), a terminal's Ctrl-C reaches both processes: one line,
+    exit 3, and no process is left behind."""
     from benchmarks.world import ENVIRONMENT, scenario, write_profile
 
-    write_profile(scenario(1000), tmp_path)
+    write_profile(scenario(400), tmp_path)
     proc = start(["check", ENVIRONMENT, "--profiles", str(tmp_path)], {}, tmp_path, group=True)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     deadline = time.monotonic() + 60
