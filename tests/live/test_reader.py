@@ -88,7 +88,9 @@ def test_secret_lookups_start_before_the_services_are_listed(
     bench_world: tuple[Sandbox, Path],
 ) -> None:
     sandbox, profiles = bench_world
-    slow = 0.5
+    # Long enough for the 100 secret lookups to go out on a loaded machine (at 0.5 s, the
+    # last of them once arrived 0.18 s after the answer, with the suite's four workers)
+    slow = 2.0
     sandbox.inject(Fault(method="ListServices", code=None, latency_ms=slow * 1000))
     check(profiles)
     (listed,) = arrivals(sandbox, "ListServices")
