@@ -33,7 +33,15 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
     # Ctrl-C during the fork would interrupt the interpreter's own after-fork steps in the
     # child (a traceback on the terminal): it waits until both sides are ready for it.
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had (a process limit, no memory): one process, then
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read_end)
+        os.close(write_end)
+        done = work()
+        meanwhile()
+        return done
     if pid == 0:  # pragma: no cover - the child: measured by its result, it never returns
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it, silently
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)

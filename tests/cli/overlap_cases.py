@@ -117,6 +117,17 @@ def interrupted() -> None:
         raise AssertionError("the child still runs")
 
 
+def no_fork() -> None:
+    """fork fails (a process limit): the work is done here, and Ctrl-C is not left blocked."""
+
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    os.fork = refuse
+    assert overlapped(_where, lambda: None) == HERE
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
 def threads() -> None:
     release = threading.Event()
     other = threading.Thread(target=release.wait)
@@ -131,7 +142,7 @@ def threads() -> None:
 CASES: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (in_a_child, serial, child_fails, child_killed, cannot_travel, error_once)
-    + (interrupted, threads)
+    + (interrupted, no_fork, threads)
 }
 
 if __name__ == "__main__":
