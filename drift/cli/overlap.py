@@ -13,11 +13,15 @@ import os
 import pickle
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
 
+PATIENCE = 120.0
+"""Seconds the child may take after `meanwhile` is done (the largest profile drift accepts
+parses in a fraction of that): past them it is stopped, and the work is done here."""
 SERIAL = "DRIFT_SERIAL"
 """Set to 1 to do everything in this one process (for comparing, or for a debugger)."""
 
@@ -51,25 +55,32 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile: raised here
         meanwhile()
-        data = _read_all(read_end)
-        _, status = os.waitpid(pid, 0)
-        reaped = True
-        if os.waitstatus_to_exitcode(status) == 0 and data:
-            collecting = gc.isenabled()
-            gc.disable()  # hundreds of thousands of new objects, no cycles: nothing to collect
-            try:
-                result: T = pickle.loads(data)  # noqa: S301 - our own child's bytes, via a pipe
-            except Exception:  # noqa: BLE001 - a result that does not load: work here instead
-                pass
-            else:
-                return result
-            finally:
-                if collecting:
-                    gc.enable()
+        data = _read_all(read_end, time.monotonic() + PATIENCE)
+        if data is not None:  # None: the child is stuck (stopped below; the work is done here)
+            _, status = os.waitpid(pid, 0)
+            reaped = True
+            if os.waitstatus_to_exitcode(status) == 0 and data:
+                return _loaded(data, work)
     finally:
         os.close(read_end)
         if not reaped:  # interrupted (Ctrl-C) or failed: the child's work is no longer wanted
             _stop(pid)
+    return work()
+
+
+def _loaded(data: bytes, work: Callable[[], T]) -> T:
+    """The child's result, or (when it does not load) `work()` done here."""
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new objects, no cycles: nothing to collect
+    try:
+        result: T = pickle.loads(data)  # noqa: S301 - our own child's bytes, via a pipe
+    except Exception:  # noqa: BLE001 - a result that does not load: work here instead
+        pass
+    else:
+        return result
+    finally:
+        if collecting:
+            gc.enable()
     return work()
 
 
@@ -112,11 +123,19 @@ def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
         os._exit(code)
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
+def _read_all(fd: int, deadline: float) -> bytes | None:
+    """Everything the child writes, or None when it has not finished by `deadline`."""
+    import select
+
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
         chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _stop(pid: int) -> None:

@@ -117,6 +117,21 @@ def interrupted() -> None:
         raise AssertionError("the child still runs")
 
 
+def stuck() -> None:
+    """A child that never answers is stopped once PATIENCE runs out; the work is done here."""
+    import drift.cli.overlap as overlap
+
+    overlap.PATIENCE = 0.5
+
+    def work() -> int:
+        if os.getpid() != HERE:
+            signal.pause()
+        return 9
+
+    assert overlapped(work, lambda: None) == 9
+    assert _no_children()
+
+
 def no_fork() -> None:
     """fork fails (a process limit): the work is done here, and Ctrl-C is not left blocked."""
 
@@ -142,7 +157,7 @@ def threads() -> None:
 CASES: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (in_a_child, serial, child_fails, child_killed, cannot_travel, error_once)
-    + (interrupted, no_fork, threads)
+    + (interrupted, stuck, no_fork, threads)
 }
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ def test_case(name: str) -> None:
     """in_a_child: the work runs in a child while meanwhile runs here; serial: DRIFT_SERIAL=1
     runs both here; child_fails / child_killed / cannot_travel: the work is done here;
     error_once: the work's error is raised here, once; interrupted: Ctrl-C during meanwhile
-    kills and reaps the child; no_fork: a failing fork leaves the work here and Ctrl-C
+    kills and reaps the child; stuck: a child that never answers is stopped and the
+    work done here; no_fork: a failing fork leaves the work here and Ctrl-C
     unblocked; threads: no fork while another thread runs."""
     done = _case(name)
     assert done.returncode == 0, done.stderr
