@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from benchmarks import workers
 from benchmarks.bound import Bound, lower_bound
 from benchmarks.measure import LATENCY_MS, RUNS, SEQUENTIAL_SAMPLE, Process, Size
 from benchmarks.world import ENVIRONMENT, SECRET_REFS, SECRETS, VALUE_RULES, VARS, write_profile
@@ -28,16 +29,7 @@ METHODS = (
     "GetIamPolicy",
     "AccessSecretVersion",
 )
-PHASES = (
-    "start-up",
-    "imports",
-    "profile ‖ imports",
-    "API",
-    "diff",
-    "repairs",
-    "render",
-    "exit",
-)
+PHASES = (*workers.PHASES, "exit")
 # Targets (here, in the benchmark's output; never in timed tests).
 SMALL_WALL = 1.0
 SPEEDUP = 20.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
 import time
@@ -125,8 +126,6 @@ def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
 
 def _read_all(fd: int, deadline: float) -> bytes | None:
     """Everything the child writes, or None when it has not finished by `deadline`."""
-    import select
-
     chunks: list[bytes] = []
     while True:
         left = deadline - time.monotonic()

@@ -97,12 +97,10 @@ class Invocation:
         def meanwhile() -> None:
             import importlib
 
-            for module in then:
-                importlib.import_module(module)
-            if clients:
-                from drift.live.clients import import_clients
+            from drift.live.clients import CLIENT_MODULES
 
-                import_clients()
+            for module in (*then, *CLIENT_MODULES) if clients else then:
+                importlib.import_module(module)
 
         try:
             settings, profile = overlapped(read, meanwhile)

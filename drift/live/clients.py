@@ -15,6 +15,9 @@ RUN_EMULATOR = "CLOUD_RUN_EMULATOR_HOST"
 SECRETS_EMULATOR = "SECRET_MANAGER_EMULATOR_HOST"
 RESOURCES_EMULATOR = "RESOURCE_MANAGER_EMULATOR_HOST"
 EMULATORS = (RUN_EMULATOR, SECRETS_EMULATOR, RESOURCES_EMULATOR)
+CLIENT_MODULES = ("grpc", "google.cloud.run_v2", "google.cloud.secretmanager_v1")
+"""What `make_clients` imports (each package imports its services' transports), for a command
+to import ahead of it."""
 STORAGE_EMULATOR = "STORAGE_EMULATOR_HOST"
 """Read by the Cloud Storage client itself (google-cloud-storage): it then talks to that host
 anonymously."""
@@ -121,17 +124,6 @@ def unreachable(host: str, detail: str) -> EmulatorUnreachable:
         f"emulator answers ({why})",
         hint="start the sandbox in another shell (`drift sandbox`) and paste the export "
         "lines it prints, or unset the three variables to use the real APIs",
-    )
-
-
-def import_clients() -> None:
-    """Import the client libraries `make_clients` uses (without making a client)."""
-    import grpc  # noqa: F401
-    from google.cloud import run_v2, secretmanager_v1  # noqa: F401
-    from google.cloud.run_v2.services.revisions import transports  # noqa: F401
-    from google.cloud.run_v2.services.services import transports as _  # noqa: F401
-    from google.cloud.secretmanager_v1.services.secret_manager_service import (  # noqa: F401
-        transports as __,
     )
 
 
