@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import signal
 import subprocess
 import sys
@@ -33,7 +34,8 @@ def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
             stdout=secondary,
             stderr=secondary,
             cwd=cwd,
-            env={**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
+            # a drift that hangs is stopped with SIGABRT: the faulthandler shows where it hung
+            env={**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"},
         )
     finally:
         if ignored:
@@ -45,14 +47,19 @@ def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
 def converse(terminal: Terminal, script: Script) -> bytes:
     """For each (prompt, reply): wait for the prompt, then write the reply or send the
     signal; return everything printed until the process ends (within PROMPTLY of the last
-    signal)."""
+    signal). A drift still running at the deadline is aborted (its threads' stacks are in the
+    output of the failure) and always reaped."""
     proc, primary = terminal
     output = b""
     deadline = time.monotonic() + 60
     steps = list(script)
     signalled = 0.0
     try:
-        while time.monotonic() < deadline:
+        while (left := deadline - time.monotonic()) > 0:
+            if signalled and not steps:  # all said: it has PROMPTLY to end
+                left = min(left, signalled + PROMPTLY - time.monotonic())
+            if left <= 0 or not select.select([primary], [], [], left)[0]:
+                break
             try:
                 chunk = os.read(primary, 4096)
             except OSError:
@@ -67,9 +74,30 @@ def converse(terminal: Terminal, script: Script) -> bytes:
                     signalled = time.monotonic()
                 else:
                     os.write(primary, reply)
-        proc.wait(timeout=PROMPTLY)
+        output += _reap(proc, primary)
     finally:
         os.close(primary)
     assert not steps, output.decode(errors="replace")
-    assert time.monotonic() - signalled < PROMPTLY
+    assert time.monotonic() - signalled < PROMPTLY, output.decode(errors="replace")
     return output
+
+
+def _reap(proc: subprocess.Popen[bytes], primary: int) -> bytes:
+    """Wait for drift to end; one that does not is aborted (the faulthandler prints its
+    stacks, returned here) and then killed, so that no test leaves a process behind."""
+    try:
+        proc.wait(timeout=PROMPTLY)
+        return b""
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+    stacks = b""
+    end = time.monotonic() + 5
+    while proc.poll() is None and time.monotonic() < end:
+        if select.select([primary], [], [], 0.2)[0]:
+            try:
+                stacks += os.read(primary, 65536)
+            except OSError:
+                break
+    proc.kill()
+    proc.wait()
+    return b"\n--- drift did not end: aborted ---\n" + stacks
