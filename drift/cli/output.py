@@ -205,7 +205,7 @@ class PromptUI:
             with _interruptible():
                 try:
                     typer.echo(f"{question} [y/N]: ", nl=False)
-                    answer = sys.stdin.readline().strip().lower() in ("y", "yes")
+                    answer = _answer().strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
                     typer.echo("")  # the message that follows starts on a line of its own
                     raise
@@ -215,6 +215,32 @@ class PromptUI:
 
     def say(self, text: str) -> None:
         say(text)
+
+
+ANSWER_POLL = 0.2
+"""Seconds between two looks for a Ctrl-C while a prompt waits (see `_answer`)."""
+ANSWER_MAX = 4096
+"""Bytes of an answer read at most (a paste is not an answer)."""
+
+
+def _answer() -> str:
+    """The line typed at the terminal. A plain blocking read can miss Ctrl-C: when its signal
+    arrives after the interpreter last looked for signals and before the read begins (a loaded
+    machine stops a process there), the handler has already run at the C level and the read
+    then waits for Enter. Waiting in slices of ANSWER_POLL lets the interpreter raise
+    KeyboardInterrupt within one slice of any Ctrl-C, wherever it landed."""
+    import select
+
+    fd = sys.stdin.fileno()
+    line = b""
+    while not line.endswith(b"\n") and len(line) < ANSWER_MAX:
+        if not select.select([fd], [], [], ANSWER_POLL)[0]:
+            continue
+        chunk = os.read(fd, ANSWER_MAX)
+        if not chunk:  # end of input (Ctrl-D): what was typed, or "no"
+            break
+        line += chunk
+    return line.decode(errors="replace")
 
 
 @contextmanager
