@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.errors import Problem
-from drift.yamldoc import Located, Path_, Rules, YamlProblems, oneline
+from drift.yamldoc import MAX_DEPTH, Located, Path_, Rules, YamlProblems, oneline
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -21,6 +21,29 @@ _SCALAR_TAGS = {
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # plain mappings and lists only: `!!set`, `!!omap`, `!!python/...` and the like are refused
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_FLOW_LEVELS = 100
+"""Open `[`/`{` the scanner takes before it refuses the document (its own refusal says so
+from depth MAX_DEPTH, at the node's line). Each `[` may begin a key, so the scanner reads on
+to the last one before it hands the first over, and its time grows with the square of their
+number: 10,000 of them took seconds to say "too deep"; now it is said at the 101st."""
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _scanner() -> type:
+    """ruamel's scanner, refusing more than _FLOW_LEVELS open flow collections."""
+    from ruamel.yaml.scanner import Scanner
+
+    class BoundedScanner(Scanner):  # type: ignore[misc]
+        def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803
+            if len(self.flow_context) >= _FLOW_LEVELS:
+                raise _TooDeep(self.reader.get_mark().line)
+            super().fetch_flow_collection_start(TokenClass, to_push)
+
+    return BoundedScanner
 
 
 def parse(text: str, name: str) -> Located:
@@ -30,8 +53,11 @@ def parse(text: str, name: str) -> Located:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="safe", pure=True)
+    yaml.Scanner = _scanner()
     try:
         node = yaml.compose(text)
+    except _TooDeep as exc:
+        raise Rules(name).too_big(exc.line, MAX_DEPTH + 1) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "<stream end>" in str(exc.problem):

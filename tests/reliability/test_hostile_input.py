@@ -213,7 +213,9 @@ HOSTILE = {
     "deep-mapping": ("a:\n" + "".join(" " * i + "a:\n" for i in range(1, 40)) + " " * 40 + "1\n",
                      f"nested deeper than {MAX_DEPTH} levels"),
     "deep-flow": ("[" * 100 + "]" * 100, f"nested deeper than {MAX_DEPTH} levels"),
-    "very-deep-flow": ("[" * 10_000 + "]" * 10_000, "invalid YAML"),
+    "very-deep-flow": ("[" * 10_000 + "]" * 10_000, f"nested deeper than {MAX_DEPTH} levels"),
+    # said at the line of the 101st `[` (the scanner stops there, drift.yamlruamel)
+    "deep-flow-lines": ("[\n" * 150 + "]" * 150, f":101: nested deeper than {MAX_DEPTH} levels"),
     "alias-bomb": (BOMB, f"more than {MAX_NODES} YAML nodes"),
     "recursive-alias": ("a: &a [*a]\n", f"nested deeper than {MAX_DEPTH} levels"),
     "merge-key": ("base: &b {x: 1}\nproject: {<<: *b}\n", "unsupported key"),
