@@ -37,7 +37,7 @@ def _scanner() -> type:
     """ruamel's scanner, refusing more than _FLOW_LEVELS open flow collections."""
     from ruamel.yaml.scanner import Scanner
 
-    class BoundedScanner(Scanner):  # type: ignore[misc]
+    class BoundedScanner(Scanner):
         def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803
             if len(self.flow_context) >= _FLOW_LEVELS:
                 raise _TooDeep(self.reader.get_mark().line)
