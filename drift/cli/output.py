@@ -231,6 +231,8 @@ def _answer() -> str:
     KeyboardInterrupt within one slice of any Ctrl-C, wherever it landed."""
     import select
 
+    if sys.platform == "win32":  # select() takes sockets only there
+        return sys.stdin.readline()
     fd = sys.stdin.fileno()
     line = b""
     while not line.endswith(b"\n") and len(line) < ANSWER_MAX:
