@@ -7,6 +7,12 @@ STAMP := $(VENV)/.installed
 # Two pytest workers per core: most tests wait on a subprocess or the sandbox's sockets.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 2)))
 
+# Cached bytecode, as an installed drift has it (pip compiles at install time). Where the
+# machine sets PYTHONDONTWRITEBYTECODE, each drift process would compile drift's modules
+# again, and each pytest worker would rewrite and compile every test module again.
+BYTECODE := env -u PYTHONDONTWRITEBYTECODE
+COMPILE := $(BYTECODE) $(BIN)/python -m compileall -q -j 0 drift
+
 .PHONY: install test lint demo bench clean
 
 install: $(STAMP)
@@ -18,7 +24,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(COMPILE)
+	$(BYTECODE) $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check drift tests benchmarks
@@ -26,9 +33,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 demo: $(STAMP)
+	$(COMPILE)
 	$(BIN)/drift demo
 
 bench: $(STAMP)
+	$(COMPILE)
 	$(BIN)/python -m benchmarks.bench
 
 clean:
