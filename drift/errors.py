@@ -38,6 +38,21 @@ class DriftError(Exception):
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as it stands, without calling `__init__` again (whose arguments differ
+        from subclass to subclass): an error a child process met travels whole
+        (`drift.cli.overlap`)."""
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuilt(
+    cls: type[DriftError], args: tuple[object, ...], state: dict[str, object]
+) -> DriftError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(DriftError):
     """Bad flags, settings or arguments: nothing was checked."""

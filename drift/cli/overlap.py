@@ -1,10 +1,11 @@
 """Two things at once on two cores: `work` in a forked child while this process does
 `meanwhile`. Both are CPU-bound Python (parsing a profile, importing the client libraries), so
 threads would take turns on one interpreter lock; a child process does not. The child's result
-comes back pickled through a pipe. When anything else happens — no fork on this platform, the
-child fails, crashes or is killed, its result does not unpickle — this process does the work
-itself, so every error is exactly the one the work raises here, and the child never has the last
-word on anything but a success."""
+comes back pickled through a pipe, and so does an error of the kinds the caller names (a profile
+refused) when it travels whole: same type, same state, and no cause chain to lose. When anything
+else happens — no fork on this platform, the child fails otherwise, crashes or is killed, what it
+sends does not unpickle — this process does the work itself, so every error is exactly the one
+the work raises here."""
 
 from __future__ import annotations
 
@@ -27,9 +28,16 @@ SERIAL = "DRIFT_SERIAL"
 """Set to 1 to do everything in this one process (for comparing, or for a debugger)."""
 
 
-def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
+def overlapped(
+    work: Callable[[], T],
+    meanwhile: Callable[[], object],
+    *,
+    errors: tuple[type[Exception], ...] = (),
+) -> T:
     """`work()`'s result, computed in a child while `meanwhile()` runs here. `work` must not
-    write anything: what the child prints is discarded (its result is all that counts)."""
+    write anything: what the child prints is discarded (its result is all that counts). An
+    exception of one of `errors` that the child raised is raised here, when it travels whole
+    (`_sendable`); any other failure, and the work is done again here."""
     if not _can_fork():
         done = work()
         meanwhile()
@@ -50,7 +58,7 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
     if pid == 0:  # pragma: no cover - the child: measured by its result, it never returns
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it, silently
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        _child(work, read_end, write_end)
+        _child(work, errors, read_end, write_end)
     os.close(write_end)
     reaped = False
     try:
@@ -70,15 +78,18 @@ def overlapped(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
 
 
 def _loaded(data: bytes, work: Callable[[], T]) -> T:
-    """The child's result, or (when it does not load) `work()` done here."""
+    """The child's result (or its error, raised), or (when it does not load) `work()` done
+    here."""
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of new objects, no cycles: nothing to collect
     try:
-        result: T = pickle.loads(data)  # noqa: S301 - our own child's bytes, via a pipe
+        failed, result = pickle.loads(data)  # noqa: S301 - our own child's bytes, via a pipe
     except Exception:  # noqa: BLE001 - a result that does not load: work here instead
         pass
     else:
-        return result
+        if failed:
+            raise result
+        return result  # type: ignore[no-any-return]
     finally:
         if collecting:
             gc.enable()
@@ -104,9 +115,14 @@ def _threads() -> int:
     return 0  # unknown: not 1, so no fork
 
 
-def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
-    """Run `work`, write its pickled result, and end without running this process's exit
-    handlers or flushing the parent's buffered output a second time."""
+def _child(
+    work: Callable[[], object],
+    errors: tuple[type[Exception], ...],
+    read_end: int,
+    write_end: int,
+) -> None:
+    """Run `work`, write its pickled result (or error), and end without running this
+    process's exit handlers or flushing the parent's buffered output a second time."""
     code = 1
     try:
         os.close(read_end)
@@ -114,7 +130,13 @@ def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the child
-        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            outcome: tuple[bool, object] = (False, work())
+        except errors as error:
+            outcome = (True, error)
+            if not _sendable(error):
+                raise
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
         code = 0
@@ -122,6 +144,21 @@ def _child(work: Callable[[], object], read_end: int, write_end: int) -> None:
         pass
     finally:
         os._exit(code)
+
+
+def _sendable(error: Exception) -> bool:
+    """Whether the parent would raise this very error: it unpickles as the same type with the
+    same arguments and state, and it has no cause (`--verbose` shows the cause chain, which
+    pickling drops)."""
+    if error.__cause__ is not None:
+        return False
+    try:
+        again = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+        return bool(
+            type(again) is type(error) and again.args == error.args and vars(again) == vars(error)
+        )
+    except Exception:  # noqa: BLE001 - it does not travel: the parent does the work itself
+        return False
 
 
 def _read_all(fd: int, deadline: float) -> bytes | None:

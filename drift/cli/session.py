@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.cli.overlap import overlapped
-from drift.errors import ExitCode, Interrupted
+from drift.errors import DriftError, ExitCode, Interrupted
 from drift.findings import FailOn
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class Invocation:
                 importlib.import_module(module)
 
         try:
-            settings, profile = overlapped(read, meanwhile)
+            settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
         except KeyboardInterrupt:
             raise Interrupted(
                 interrupted, "before anything was read from Google Cloud or changed"

@@ -88,6 +88,61 @@ def error_once() -> None:
     assert calls == [HERE], calls
 
 
+def _raising(error: Exception, runs: Path) -> Callable[[], None]:
+    """Work that writes down the process it runs in, then raises `error`."""
+
+    def work() -> None:
+        with runs.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        raise error
+
+    return work
+
+
+def _raised_here(work: Callable[[], None], errors: tuple[type[Exception], ...]) -> Exception:
+    try:
+        overlapped(work, lambda: None, errors=errors)
+    except Exception as exc:  # noqa: BLE001 - the case looks at what it is
+        return exc
+    raise AssertionError("no error")
+
+
+def error_travels() -> None:
+    """A refusal of the kinds named (here drift's ProfileError, whose __init__ takes problems,
+    not its message) comes from the child whole, and the work is not done twice."""
+    from drift.errors import DriftError, Problem, ProfileError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = Path(tmp) / "runs"
+        problem = Problem("env.yaml", 4, "unknown key 'serivces'")
+        raised = _raised_here(_raising(ProfileError([problem]), runs), (DriftError,))
+        pids = runs.read_text().split()
+        assert len(pids) == 1 and int(pids[0]) != HERE, pids  # once, in the child
+        assert type(raised) is ProfileError, raised
+        assert raised.diagnostics() == ProfileError([problem]).diagnostics()
+        assert raised.problems == (problem,) and raised.exit_code == ProfileError.exit_code
+        assert _no_children()
+
+
+def error_with_a_cause_is_raised_here() -> None:
+    """An error with a cause (which pickling would drop, and --verbose shows), or of a kind not
+    named, is raised by this process's own run of the work."""
+    from drift.errors import DriftError, UsageError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = Path(tmp) / "runs"
+        caused = UsageError("cannot read the settings")
+        caused.__cause__ = OSError("disk on fire")
+        raised = _raised_here(_raising(caused, runs), (DriftError,))
+        pids = [int(p) for p in runs.read_text().split()]
+        assert len(pids) == 2 and pids[0] != HERE and pids[1] == HERE, pids
+        assert isinstance(raised.__cause__, OSError)
+        runs.unlink()
+        raised = _raised_here(_raising(UsageError("not named"), runs), ())
+        pids = [int(p) for p in runs.read_text().split()]
+        assert len(pids) == 2 and pids[1] == HERE, pids
+
+
 def interrupted() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = Path(tmp) / "child"
@@ -157,7 +212,7 @@ def threads() -> None:
 CASES: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (in_a_child, serial, child_fails, child_killed, cannot_travel, error_once)
-    + (interrupted, stuck, no_fork, threads)
+    + (error_travels, error_with_a_cause_is_raised_here, interrupted, stuck, no_fork, threads)
 }
 
 if __name__ == "__main__":

@@ -35,7 +35,9 @@ def _case(name: str) -> subprocess.CompletedProcess[str]:
 def test_case(name: str) -> None:
     """in_a_child: the work runs in a child while meanwhile runs here; serial: DRIFT_SERIAL=1
     runs both here; child_fails / child_killed / cannot_travel: the work is done here;
-    error_once: the work's error is raised here, once; interrupted: Ctrl-C during meanwhile
+    error_once: the work's error is raised here, once; error_travels: a refusal of a kind
+    named comes from the child whole, the work done once; error_with_a_cause_is_raised_here:
+    one with a cause, or of a kind not named, is this process's own; interrupted: Ctrl-C during meanwhile
     kills and reaps the child; stuck: a child that never answers is stopped and the
     work done here; no_fork: a failing fork leaves the work here and Ctrl-C
     unblocked; threads: no fork while another thread runs."""
