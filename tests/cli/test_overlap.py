@@ -37,8 +37,8 @@ def test_case(name: str) -> None:
     runs both here; child_fails / child_killed / cannot_travel: the work is done here;
     error_once: the work's error is raised here, once; error_travels: a refusal of a kind
     named comes from the child whole, the work done once; error_with_a_cause_is_raised_here:
-    one with a cause, or of a kind not named, is this process's own; interrupted: Ctrl-C during meanwhile
-    kills and reaps the child; stuck: a child that never answers is stopped and the
+    one with a cause, or of a kind not named, is this process's own; interrupted: Ctrl-C
+    during meanwhile kills and reaps the child; stuck: a child that never answers is stopped and the
     work done here; no_fork: a failing fork leaves the work here and Ctrl-C
     unblocked; threads: no fork while another thread runs."""
     done = _case(name)
