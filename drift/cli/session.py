@@ -123,9 +123,50 @@ def run(
     import asyncio
 
     try:
-        return asyncio.run(coro)
+        return asyncio.run(_woken_by_signals(coro))
     except KeyboardInterrupt:
         raise Interrupted(interrupted, what) from None
+
+
+async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
+    """`coro`, with every signal waking the event loop. asyncio.run's Ctrl-C handler is Python
+    code, which runs between bytecodes once the C-level handler has set its flag; a signal
+    that lands just before the loop starts waiting (or in another thread) would otherwise be
+    seen only at the loop's next event, as late as a call's deadline. The C-level handler
+    writes to the wakeup fd, which the loop watches."""
+    import asyncio
+    import os
+    import signal
+
+    loop = asyncio.get_running_loop()
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    try:
+        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread: signals are not ours to watch
+        os.close(read_end)
+        os.close(write_end)
+        return await coro
+    loop.add_reader(read_end, _drain, read_end)
+    try:
+        return await coro
+    finally:
+        signal.set_wakeup_fd(previous)
+        loop.remove_reader(read_end)
+        os.close(read_end)
+        os.close(write_end)
+
+
+def _drain(fd: int) -> None:
+    """Empty the wakeup pipe (waking the loop was its whole purpose)."""
+    import os
+
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _logging(verbose: bool) -> None:

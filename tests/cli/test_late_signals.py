@@ -1,8 +1,9 @@
-"""A prompt's answer is read so that Ctrl-C always ends the wait (`drift.cli.output._answer`):
-the signal can be handled before the read that waits for Enter begins (a loaded machine stops
-the process right there), and then a plain blocking read waits on. Here the signal is made to
-land where the read cannot see it: the main thread blocks SIGINT, so another thread takes it,
-as the C-level handler does when the signal comes too early."""
+"""Ctrl-C always ends a wait, even when its signal is handled before the wait begins (a loaded
+machine stops the process right there): the C-level handler has run, and a plain blocking read
+or event-loop wait would go on until something else wakes it. Two waits: a prompt's answer
+(`drift.cli.output._answer`) and the event loop (`drift.cli.session.run`). Here the signal is
+made to land where the wait cannot see it: the main thread blocks SIGINT, so another thread
+takes it, which leaves the process in the state the early signal leaves it in."""
 
 from __future__ import annotations
 
@@ -32,6 +33,33 @@ def test_ctrl_c_that_the_read_never_sees_still_ends_the_prompt(tmp_path: Path) -
     output = converse(terminal, [(b"Go ahead? [y/N]", signal.SIGINT)]).decode()
     assert terminal[0].returncode == 7, output
     assert "INTERRUPTED" in output and "did not end" not in output
+
+
+LOOP = """
+import asyncio, signal, sys, threading, time
+from drift.cli.session import run
+from drift.errors import Interrupted
+
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the other thread takes Ctrl-C
+
+async def wait_forever():
+    print("waiting for nothing", flush=True)
+    await asyncio.Event().wait()  # no timer, no I/O: only a signal can end this
+
+try:
+    run(wait_forever())
+except Interrupted as exc:
+    print("INTERRUPTED", int(exc.exit_code), flush=True)
+    sys.exit(5)
+"""
+
+
+def test_ctrl_c_that_the_event_loop_never_sees_still_ends_the_run(tmp_path: Path) -> None:
+    terminal = spawn_on_a_terminal([sys.executable, "-c", LOOP], {}, tmp_path)
+    output = converse(terminal, [(b"waiting for nothing", signal.SIGINT)]).decode()
+    assert terminal[0].returncode == 5, output
+    assert "INTERRUPTED 3" in output and "did not end" not in output
 
 
 def test_the_answer_is_the_line_typed(tmp_path: Path) -> None:
