@@ -110,11 +110,9 @@ def compare(
       drift compare staging prod --live --format json --output parity.json
     """
     from drift.compare.render import render_comparison
-    from drift.profiles.loader import load_profile
 
     settings = cli.settings()
-    profile_a = load_profile(settings.profiles_dir, environment_a)
-    profile_b = load_profile(settings.profiles_dir, environment_b)
+    profile_a, profile_b = cli.pair(settings, environment_a, environment_b)
     if live:
         from drift.compare.run import compare_live
 

@@ -112,6 +112,31 @@ class Invocation:
             gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return settings, profile
 
+    def pair(self, settings: Settings, first: str, second: str) -> tuple[Profile, Profile]:
+        """Two environments' merged profiles (`drift compare`), read at once: the first in a
+        child process, the second here. A refusal is the one reading them in turn would give:
+        the first profile's if it has one, else the second's."""
+        from drift.profiles.loader import load_profile
+
+        here: list[Profile | DriftError] = []
+
+        def meanwhile() -> None:
+            try:
+                here.append(load_profile(settings.profiles_dir, second))
+            except DriftError as exc:  # said after the first profile's own refusal, if any
+                here.append(exc)
+
+        try:
+            profile = overlapped(
+                lambda: load_profile(settings.profiles_dir, first), meanwhile, errors=(DriftError,)
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(ExitCode.INCOMPLETE, "nothing was compared") from None
+        (other,) = here
+        if isinstance(other, DriftError):
+            raise other
+        return profile, other
+
 
 def run(
     coro: Coroutine[Any, Any, T],

@@ -67,6 +67,34 @@ def test_a_bad_profile_is_one_message_whether_it_was_parsed_in_a_child(
     assert "Traceback" not in done.stderr
 
 
+def test_compare_reads_its_two_profiles_at_once_and_says_what_reading_in_turn_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift compare A B` reads A in a child while it reads B: the same comparison, and the
+    same refusal (A's when both are bad, else B's), with the child or without it."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for shipped in (REPO / "profiles").glob("*.yaml"):
+        (profiles / shipped.name).write_text(shipped.read_text())
+    (profiles / "bad_a.yaml").write_text("project: p\nregion: r\nservices:\n  api: [1\n")
+    (profiles / "bad_b.yaml").write_text("project: p\nregoin: r\n")
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # fresh interpreters, as users run drift
+    cases = {
+        ("staging", "e2e"): (1, None),
+        ("bad_a", "bad_b"): (2, "bad_a.yaml:4"),
+        ("staging", "bad_b"): (2, "bad_b.yaml:2"),
+    }
+    for (a, b), (code, named) in cases.items():
+        said = []
+        for serial in ("0", "1"):
+            done = drift("compare", a, b, "--profiles", str(profiles), env={SERIAL: serial})
+            assert done.returncode == code, (a, b, serial, done.stderr)
+            said.append((done.stdout, done.stderr))
+        assert said[0] == said[1], (a, b)
+        if named:
+            assert said[0][1].count("drift: error:") == 1 and named in said[0][1], said[0][1]
+
+
 def test_a_check_reports_the_same_with_and_without_the_child(
     make_sandbox: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
 ) -> None:
