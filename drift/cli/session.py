@@ -163,6 +163,8 @@ async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
     import os
     import signal
 
+    if sys.platform == "win32":  # the wakeup fd takes sockets there, and the loop no readers
+        return await coro
     loop = asyncio.get_running_loop()
     read_end, write_end = os.pipe()
     os.set_blocking(read_end, False)
