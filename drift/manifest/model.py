@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["service", "job"]
+Kind = Literal["service", "job", "worker_pool"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Workload:
     where: str
     """Where in the file: `service.yaml:3`, `plan.json: resource_changes[2]`."""
     resource: Any
-    """The run_v2 Service or Job the manifest describes (what Cloud Run would hold)."""
+    """The run_v2 Service, Job or WorkerPool the manifest describes (what Cloud Run would
+    hold)."""
     project: str = ""
     """The project the manifest names ("" when it names none; may be a number)."""
     region: str = ""

@@ -67,11 +67,14 @@ def message(cls: Any, value: Any, path: str, *, skip: frozenset[str] = frozenset
 def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozenset()) -> None:
     """Set the fields of the raw protobuf `msg` from the Terraform object `obj`."""
     fields = msg.DESCRIPTOR.fields_by_name
-    for name, value in obj.items():
-        field = fields.get(name)
-        if value is None or field is None or name in skip:
+    for attribute, value in obj.items():
+        # proto-plus names a field that is a Python keyword or builtin with a trailing
+        # underscore, in the descriptor too (`type_` of TrafficTarget and InstanceSplit)
+        field = fields.get(attribute) or fields.get(f"{attribute}_")
+        if value is None or field is None or attribute in skip:
             continue  # unknown until apply (null), not a field of the message, or output
-        here = key(path, name)
+        name = field.name
+        here = key(path, attribute)
         if field.message_type is not None:
             _message_field(msg, field, value, here)
         elif _repeated(field):

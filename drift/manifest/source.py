@@ -114,17 +114,22 @@ def _key(workload: Workload) -> str:
 
 def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
     """The service as it will run once deployed: its template, serving all traffic (a job:
-    its template, which its next execution runs)."""
+    its template, which its next execution runs; a worker pool: its template, on all of its
+    instances)."""
     if workload.kind == "job":
         job = workload.resource
         job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
         return job_service(workload.name, job, expected.container, revision=workload.revision)
-    service = workload.resource
-    config = revision_config(service.template, service=service, container=expected.container)
+    kind = Kind(workload.kind)  # a service, or a worker pool: its instances run the template
+    resource = workload.resource
+    config = revision_config(
+        resource.template, service=resource, container=expected.container, kind=kind
+    )
     revision = ServingRevision(workload.revision, 100, (), (), config)
+    location = f"projects/{profile.project}/locations/{profile.region}"
     return LiveService(
         name=workload.name,
-        full_name=f"projects/{profile.project}/locations/{profile.region}/services/{workload.name}",
+        full_name=f"{location}/{kind.collection}/{workload.name}",
         uri="",
         etag="",
         template=config,
@@ -132,7 +137,8 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
         latest_created=workload.revision,
         latest_ready=workload.revision,
         latest_created_ready=True,
-        source=service,
+        source=resource,
+        kind=kind,
     )
 
 
@@ -154,7 +160,7 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
         ]
     if not manifest.workloads:
         why = "".join(f"; {n}" for n in manifest.notes)
-        return [f"{manifest.file} holds no Cloud Run service or job to check{why}"]
+        return [f"{manifest.file} holds no Cloud Run service, job or worker pool to check{why}"]
     return []
 
 
@@ -164,15 +170,21 @@ def _pinned(workload: Workload) -> str:
     from drift.fields import enum_name
     from drift.live.normalize import raw
 
-    if workload.kind != "service":
+    if workload.kind == "job":
         return ""  # a job serves no traffic
-    traffic = raw(workload.resource).traffic
-    if not traffic or any(enum_name(t, "type_").endswith("LATEST") for t in traffic):
+    pb = raw(workload.resource)
+    # a worker pool splits its instances (instance_splits, worker_pool.proto) as a service
+    # splits its traffic; both name revisions or the latest one the same way
+    pool = workload.kind == "worker_pool"
+    split, share, stays = (
+        (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
+    )
+    if not split or any(enum_name(t, "type_").endswith("LATEST") for t in split):
         return ""
-    named = ", ".join(sorted({t.revision for t in traffic if t.percent > 0}))
+    named = ", ".join(sorted({t.revision for t in split if t.percent > 0}))
     return (
-        f"{workload.where}: traffic stays on {named or 'named revisions'}; what is checked is "
-        f"the revision the deploy creates for {workload.name}, which gets no traffic"
+        f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "
+        f"the revision the deploy creates for {workload.name}, which gets no {share}"
     )
 
 

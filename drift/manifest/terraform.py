@@ -1,7 +1,9 @@
 """Read `terraform show -json PLAN`: the planned `after` value of every
-`google_cloud_run_v2_service` and `google_cloud_run_v2_job` in `resource_changes`, as the
-run_v2 message it becomes (terraform `internal/command/jsonplan/plan.go`; the provider's
-schema: magic-modules `mmv1/products/cloudrunv2/{Service,Job}.yaml`). A resource the plan
+`google_cloud_run_v2_service`, `google_cloud_run_v2_job` and `google_cloud_run_v2_worker_pool`
+in `resource_changes`, as the run_v2 message it becomes (terraform
+`internal/command/jsonplan/plan.go`; the provider's schema: magic-modules
+`mmv1/products/cloudrunv2/{Service,Job,WorkerPool}.yaml`, whose attributes are the protos'
+fields). A resource the plan
 destroys is not checked; values Terraform cannot know yet are `Unknown`; values the
 configuration marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
 
@@ -12,19 +14,20 @@ from typing import Any
 from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
+from drift.kinds import Kind as KindEnum
 from drift.manifest.model import Kind, Manifest, Unknown, Workload
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.unknowns import marks, service_unknowns, value_at
 
 SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
-NOT_READ = {
-    "google_cloud_run_service": "the Cloud Run v1 (Knative) resource",
-    "google_cloud_run_v2_worker_pool": "worker pools are not checked yet",
-}
-SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
-"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
-the name (the plan holds the short one)."""
+POOL = "google_cloud_run_v2_worker_pool"
+KINDS: dict[str, Kind] = {SERVICE: "service", JOB: "job", POOL: "worker_pool"}
+NOT_READ = {"google_cloud_run_service": "the Cloud Run v1 (Knative) resource"}
+SKIPPED = frozenset({*OUTPUT_ONLY, "name", "instance_split_statuses"})
+"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields, a
+worker pool's `instance_split_statuses` among them), and the name (the plan holds the short
+one)."""
 
 
 def is_plan(data: Any) -> bool:
@@ -73,7 +76,7 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
     if kind in NOT_READ:
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return None
-    if kind not in (SERVICE, JOB):
+    if kind not in KINDS:
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
@@ -95,9 +98,11 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
     if kind == JOB:
         job = message(run_v2.Job, after, here, skip=SKIPPED)
         return _workload(file, path, address, "job", job, after, ())
+    # a service and a worker pool share the template's shape (containers, volumes, scaling)
     known = service_unknowns(after, unknown, file, key(path, "change"))
-    service = message(run_v2.Service, known.after, here, skip=SKIPPED)
-    return _workload(file, path, address, "service", service, after, tuple(known.items))
+    cls = run_v2.WorkerPool if kind == POOL else run_v2.Service
+    resource = message(cls, known.after, here, skip=SKIPPED)
+    return _workload(file, path, address, KINDS[kind], resource, after, tuple(known.items))
 
 
 def _workload(
@@ -111,7 +116,7 @@ def _workload(
 ) -> Workload:
     project = after.get("project") if isinstance(after.get("project"), str) else ""
     region = after.get("location") if isinstance(after.get("location"), str) else ""
-    collection = "services" if kind == "service" else "jobs"
+    collection = KindEnum(kind).collection
     resource.name = f"projects/{project}/locations/{region}/{collection}/{after['name']}"
     return Workload(
         kind=kind,

@@ -48,7 +48,7 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "task_count"), ("task_count",)),
     (("template", 0, "template", 0, "timeout"), ("task_timeout",)),
     (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
-    # google_cloud_run_v2_worker_pool (not read from plans yet: kept for the catalogue test)
+    # google_cloud_run_v2_worker_pool
     (("scaling", 0, "manual_instance_count"), ("instance_count",)),
 )
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,

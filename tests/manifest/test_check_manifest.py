@@ -324,3 +324,131 @@ def test_a_job_of_the_profile_is_checked_from_its_manifest(
         ("setting.value", "setting.max_retries", "job", f"manifest:{rel(JOB)}"),
     }
     assert cloud_run_calls(sandbox) == []
+
+
+POOL_PROFILE = """project: acme-chat-staging
+region: us-central1
+worker_pools:
+  consumer:
+    container: consumer
+    env:
+      QUEUE: events
+      BATCH: "50"
+    settings:
+      instance_count: 3
+"""
+
+
+def pool_plan(*, splits: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A `google_cloud_run_v2_worker_pool` as `terraform show -json` writes it: the provider's
+    attributes are the WorkerPool proto's fields in snake_case, nested blocks are lists
+    (magic-modules `mmv1/products/cloudrunv2/WorkerPool.yaml`; the shape of
+    terraform-google-modules/docs-examples `cloudrunv2_worker_pool_*`), with the attributes
+    the provider computes (uid, etag, conditions, instance_split_statuses) unknown until
+    apply, and `deletion_protection`, which only the provider knows."""
+    after = {
+        "name": "consumer",
+        "location": "us-central1",
+        "project": "acme-chat-staging",
+        "launch_stage": "BETA",
+        "deletion_protection": False,
+        "scaling": [{"scaling_mode": "MANUAL", "manual_instance_count": 2}],
+        "instance_splits": splits
+        or [{"type": "INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST", "percent": 100, "revision": ""}],
+        "template": [
+            {
+                "containers": [
+                    {
+                        "name": "consumer",
+                        "image": "us-docker.pkg.dev/cloudrun/container/worker-pool:latest",
+                        "env": [{"name": "QUEUE", "value": "events", "value_source": []}],
+                    }
+                ],
+            }
+        ],
+    }
+    unknown = {"uid": True, "etag": True, "conditions": True, "instance_split_statuses": True}
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "resource_changes": [
+            {
+                "address": "google_cloud_run_v2_worker_pool.consumer",
+                "mode": "managed",
+                "type": "google_cloud_run_v2_worker_pool",
+                "name": "consumer",
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": after,
+                    "after_unknown": unknown,
+                    "after_sensitive": {},
+                },
+            }
+        ],
+    }
+
+
+def test_a_worker_pool_of_the_profile_is_checked_from_a_terraform_plan(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A profile with `worker_pools:` checks a plan's worker pool: its template's variables
+    and its manual instance count, with no Cloud Run call."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "pools.yaml").write_text(POOL_PROFILE)
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(pool_plan()))
+    sandbox.clear_calls()
+    done = check(sandbox, "pools", "--profiles", str(profiles), "-m", str(plan), "-f", "json")
+    doc = report(done)
+    assert done.returncode == 1, done.stderr
+    assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
+    got = {(f["rule"], f["target"], f["kind"], f["revision"]) for f in doc["findings"]}
+    assert got == {
+        ("env.missing", "env.BATCH", "worker_pool", f"manifest:{plan}"),
+        ("setting.value", "setting.instance_count", "worker_pool", f"manifest:{plan}"),
+    }
+    (count,) = [f for f in doc["findings"] if f["target"] == "setting.instance_count"]
+    assert (count["expected"], count["actual"]) == ("3", "2")
+    assert cloud_run_calls(sandbox) == []
+
+
+def test_a_worker_pool_pinned_to_named_revisions_says_what_is_checked(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "pools.yaml").write_text(POOL_PROFILE)
+    plan = tmp_path / "plan.json"
+    pinned = [{"type": "INSTANCE_SPLIT_ALLOCATION_TYPE_REVISION", "revision": "consumer-v1",
+               "percent": 100}]  # fmt: skip
+    plan.write_text(json.dumps(pool_plan(splits=pinned)))
+    done = check(sandbox, "pools", "--profiles", str(profiles), "-m", str(plan))
+    assert done.returncode == 1, done.stderr
+    said = " ".join((done.stdout + done.stderr).split())
+    assert "instances stay on consumer-v1; what is checked is the revision the deploy" in said
+
+
+def test_a_plan_says_when_traffic_stays_on_named_revisions_and_only_then(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The provider's `traffic[].type` is the proto's `type_` (proto-plus's name): a plan that
+    sends traffic to the latest revision is checked without a word; one that pins it says
+    that the revision checked gets none. (The type was once dropped, and every plan read as
+    pinned to "named revisions".)"""
+    as_written = check(sandbox, "staging", "--profiles", STAGING, "-m", rel(PLAN), "--offline")
+    assert as_written.returncode in (1, 3), as_written.stderr
+    assert "note: " in as_written.stdout and "stays on" not in as_written.stdout
+    data = json.loads(PLAN.read_text())
+    (api,) = [c for c in data["resource_changes"] if c["address"].endswith(".api")]
+    api["change"]["after"]["traffic"] = [
+        {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": "api-00007-xyz",
+         "percent": 100, "tag": ""}
+    ]  # fmt: skip
+    pinned = tmp_path / "plan.json"
+    pinned.write_text(json.dumps(data))
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", str(pinned), "--offline")
+    said = " ".join(done.stdout.split())
+    assert "google_cloud_run_v2_service.api: traffic stays on api-00007-xyz;" in said, said
+    assert "google_cloud_run_v2_service.auth: traffic" not in said

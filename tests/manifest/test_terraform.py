@@ -260,3 +260,42 @@ def test_state_instead_of_a_plan_says_what_to_run() -> None:
     (found,) = problems_of(json.dumps(state), "state.json")
     assert "this Terraform state has no resource_changes" in found
     assert "terraform show -json plan" in found
+
+
+def test_a_worker_pool_is_read_as_the_worker_pool_cloud_run_would_hold() -> None:
+    """`google_cloud_run_v2_worker_pool`: the WorkerPool message (its full name in
+    `workerPools`), manual scaling and instance splits as the proto has them, what the
+    provider computes left out, and a value not known until apply said so."""
+    from google.cloud import run_v2
+
+    from tests.manifest.test_check_manifest import pool_plan
+
+    data = pool_plan()
+    change = data["resource_changes"][0]["change"]
+    change["after"]["instance_split_statuses"] = [{"type": "X", "percent": 100}]
+    containers = change["after"]["template"][0]["containers"]
+    containers[0]["env"].append({"name": "BROKER", "value": None, "value_source": []})
+    change["after_unknown"]["template"] = [{"containers": [{"env": [{}, {"value": True}]}]}]
+    manifest = read(dumps(data), "pool.json")
+    (pool,) = manifest.workloads
+    assert (pool.kind, pool.name, pool.where) == (
+        "worker_pool",
+        "consumer",
+        "pool.json: google_cloud_run_v2_worker_pool.consumer",
+    )
+    resource = pool.resource
+    assert isinstance(resource, run_v2.WorkerPool)
+    assert resource.name == "projects/acme-chat-staging/locations/us-central1/workerPools/consumer"
+    assert resource.scaling.manual_instance_count == 2
+    split = resource.instance_splits[0]
+    assert split.type_ == run_v2.InstanceSplitAllocationType.INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST
+    assert not resource.instance_split_statuses  # what the server reports is not a spec
+    assert pool.unknown == (
+        Unknown(
+            "env.BROKER",
+            "not known until apply (pool.json: resource_changes[0].change.after.template[0]"
+            ".containers[0].env[1].value)",
+            container="consumer",
+        ),
+    )
+    assert manifest.notes == ()
