@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from drift.errors import Problem
 from drift.fix.knative import from_knative, keys
+from drift.kinds import Kind
 from drift.manifest.model import Workload
 from drift.yamldoc import Located
 from drift.yamlfile import validation_problems
@@ -232,7 +233,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
     return Workload(
-        kind="job" if kind == "Job" else "service",
+        kind=Kind.JOB if kind == "Job" else Kind.SERVICE,
         name=metadata["name"],
         file=doc.file,
         where=f"{doc.file}:{doc.line(('metadata', 'name'))}",

@@ -4,9 +4,9 @@ Cloud Run would hold once it is deployed, where it was written, and what it cann
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Kind = Literal["service", "job", "worker_pool"]
+from drift.kinds import Kind
 
 
 @dataclass(frozen=True)

@@ -109,18 +109,18 @@ class ManifestSource:
 
 
 def _key(workload: Workload) -> str:
-    return workload_key(Kind(workload.kind), workload.name)
+    return workload_key(workload.kind, workload.name)
 
 
 def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
     """The service as it will run once deployed: its template, serving all traffic (a job:
     its template, which its next execution runs; a worker pool: its template, on all of its
     instances)."""
-    if workload.kind == "job":
+    if workload.kind is Kind.JOB:
         job = workload.resource
         job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
         return job_service(workload.name, job, expected.container, revision=workload.revision)
-    kind = Kind(workload.kind)  # a service, or a worker pool: its instances run the template
+    kind = workload.kind  # a service, or a worker pool: its instances run the template
     resource = workload.resource
     config = revision_config(
         resource.template, service=resource, container=expected.container, kind=kind
@@ -151,11 +151,11 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
     if any(_key(w) in profile.services for w in manifest.workloads):
         return []
     # a kind the profile describes none of (a job file, a profile of services) is only noted
-    described = [w for w in manifest.workloads if profile.of_kind(Kind(w.kind))]
+    described = [w for w in manifest.workloads if profile.of_kind(w.kind)]
     if described:
         return [
             f"{manifest.file} names no {described[0].kind} of profile {profile.environment}: "
-            f"it has {', '.join(label(Kind(w.kind), w.name) for w in described)}; the profile "
+            f"it has {', '.join(label(w.kind, w.name) for w in described)}; the profile "
             f"has {', '.join(p.label for p in profile.services.values()) or 'none'}"
         ]
     if not manifest.workloads:
@@ -170,12 +170,12 @@ def _pinned(workload: Workload) -> str:
     from drift.fields import enum_name
     from drift.live.normalize import raw
 
-    if workload.kind == "job":
+    if workload.kind is Kind.JOB:
         return ""  # a job serves no traffic
     pb = raw(workload.resource)
     # a worker pool splits its instances (instance_splits, worker_pool.proto) as a service
     # splits its traffic; both name revisions or the latest one the same way
-    pool = workload.kind == "worker_pool"
+    pool = workload.kind is Kind.WORKER_POOL
     split, share, stays = (
         (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
     )

@@ -14,20 +14,19 @@ from typing import Any
 from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
-from drift.kinds import Kind as KindEnum
-from drift.manifest.model import Kind, Manifest, Unknown, Workload
+from drift.kinds import Kind
+from drift.manifest.model import Manifest, Unknown, Workload
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.unknowns import marks, service_unknowns, value_at
 
 SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
 POOL = "google_cloud_run_v2_worker_pool"
-KINDS: dict[str, Kind] = {SERVICE: "service", JOB: "job", POOL: "worker_pool"}
+KINDS = {SERVICE: Kind.SERVICE, JOB: Kind.JOB, POOL: Kind.WORKER_POOL}
 NOT_READ = {"google_cloud_run_service": "the Cloud Run v1 (Knative) resource"}
-SKIPPED = frozenset({*OUTPUT_ONLY, "name", "instance_split_statuses"})
-"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields, a
-worker pool's `instance_split_statuses` among them), and the name (the plan holds the short
-one)."""
+SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
+"""What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
+the name (the plan holds the short one)."""
 
 
 def is_plan(data: Any) -> bool:
@@ -97,7 +96,7 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
     unknown = change.get("after_unknown")
     if kind == JOB:
         job = message(run_v2.Job, after, here, skip=SKIPPED)
-        return _workload(file, path, address, "job", job, after, ())
+        return _workload(file, path, address, Kind.JOB, job, after, ())
     # a service and a worker pool share the template's shape (containers, volumes, scaling)
     known = service_unknowns(after, unknown, file, key(path, "change"))
     cls = run_v2.WorkerPool if kind == POOL else run_v2.Service
@@ -116,8 +115,7 @@ def _workload(
 ) -> Workload:
     project = after.get("project") if isinstance(after.get("project"), str) else ""
     region = after.get("location") if isinstance(after.get("location"), str) else ""
-    collection = KindEnum(kind).collection
-    resource.name = f"projects/{project}/locations/{region}/{collection}/{after['name']}"
+    resource.name = f"projects/{project}/locations/{region}/{kind.collection}/{after['name']}"
     return Workload(
         kind=kind,
         name=after["name"],

@@ -24,6 +24,7 @@ OUTPUT_ONLY = (
     "latest_ready_revision",
     "latest_created_revision",
     "traffic_statuses",
+    "instance_split_statuses",  # a worker pool's
     "uri",
     "urls",
     "satisfies_pzs",
