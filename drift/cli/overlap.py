@@ -39,9 +39,7 @@ def overlapped(
     exception of one of `errors` that the child raised is raised here, when it travels whole
     (`_sendable`); any other failure, and the work is done again here."""
     if not _can_fork():
-        done = work()
-        meanwhile()
-        return done
+        return _here(work, meanwhile)
     read_end, write_end = os.pipe()
     # Ctrl-C during the fork would interrupt the interpreter's own after-fork steps in the
     # child (a traceback on the terminal): it waits until both sides are ready for it.
@@ -52,9 +50,7 @@ def overlapped(
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(read_end)
         os.close(write_end)
-        done = work()
-        meanwhile()
-        return done
+        return _here(work, meanwhile)
     if pid == 0:  # pragma: no cover - the child: measured by its result, it never returns
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it, silently
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -75,6 +71,13 @@ def overlapped(
         if not reaped:  # interrupted (Ctrl-C) or failed: the child's work is no longer wanted
             _stop(pid)
     return work()
+
+
+def _here(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
+    """Both in this process, in the same order as with a child: the work's error first."""
+    done = work()
+    meanwhile()
+    return done
 
 
 def _loaded(data: bytes, work: Callable[[], T]) -> T:

@@ -162,19 +162,17 @@ async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
     import asyncio
     import os
     import signal
+    import threading
 
-    if sys.platform == "win32":  # the wakeup fd takes sockets there, and the loop no readers
+    # Windows: the wakeup fd takes sockets there, and its loop no readers; another thread:
+    # signals are the main thread's to watch
+    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
         return await coro
     loop = asyncio.get_running_loop()
     read_end, write_end = os.pipe()
     os.set_blocking(read_end, False)
     os.set_blocking(write_end, False)
-    try:
-        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-    except ValueError:  # not the main thread: signals are not ours to watch
-        os.close(read_end)
-        os.close(write_end)
-        return await coro
+    previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
     loop.add_reader(read_end, _drain, read_end)
     try:
         return await coro
