@@ -56,6 +56,25 @@ def cloud_run_calls(sandbox: Sandbox) -> list[str]:
     return [c.method for c in sandbox.calls if c.method.startswith("google.cloud.run.")]
 
 
+def profiles_of(tmp_path: Path, environment: str, text: str) -> str:
+    """A profiles directory holding one profile."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / f"{environment}.yaml").write_text(text)
+    return str(profiles)
+
+
+def checked(sandbox: Sandbox, environment: str, profiles: str, manifest: str) -> tuple[Any, Any]:
+    """`drift check ENV --manifest FILE -f json` with the sandbox's calls counted afresh."""
+    sandbox.clear_calls()
+    done = check(sandbox, environment, "--profiles", profiles, "-m", manifest, "-f", "json")
+    return done, report(done)
+
+
+def by_kind(doc: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    return {(f["rule"], f["target"], f["kind"], f["revision"]) for f in doc["findings"]}
+
+
 def test_a_gcloud_export_is_checked_before_it_is_deployed(shapes: Sandbox) -> None:
     shapes.clear_calls()
     done = check(shapes, "prod", "--profiles", str(PROFILES), "-m", rel(CHAT), "-f", "json")
@@ -305,21 +324,18 @@ def test_a_job_of_the_profile_is_checked_from_its_manifest(
 ) -> None:
     """A profile with `jobs:` checks a Knative Job export like a service: its task template
     (what its next execution runs), with the job's settings, no Cloud Run call."""
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "jobs.yaml").write_text(
+    profiles = profiles_of(
+        tmp_path,
+        "jobs",
         "project: acme-chat-staging\nregion: us-central1\njobs:\n  db-migrate:\n    env:\n"
         "      DATABASE_URL: {secret: database-url-staging}\n      MODE: batch\n"
         "    settings:\n      max_retries: 3\n      task_timeout: 900s\n"
-        "      parallelism: 1\n      execution_environment: gen2\n"
+        "      parallelism: 1\n      execution_environment: gen2\n",
     )
-    sandbox.clear_calls()
-    done = check(sandbox, "jobs", "--profiles", str(profiles), "-m", rel(JOB), "-f", "json")
-    doc = report(done)
+    done, doc = checked(sandbox, "jobs", profiles, rel(JOB))
     assert done.returncode == 1, done.stderr
     assert doc["summary"]["jobs"] == 1 and doc["summary"]["services"] == 0
-    jobs = {(f["rule"], f["target"], f["kind"], f["revision"]) for f in doc["findings"]}
-    assert jobs == {
+    assert by_kind(doc) == {
         ("env.missing", "env.MODE", "job", f"manifest:{rel(JOB)}"),
         ("setting.value", "setting.max_retries", "job", f"manifest:{rel(JOB)}"),
     }
@@ -394,18 +410,13 @@ def test_a_worker_pool_of_the_profile_is_checked_from_a_terraform_plan(
 ) -> None:
     """A profile with `worker_pools:` checks a plan's worker pool: its template's variables
     and its manual instance count, with no Cloud Run call."""
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "pools.yaml").write_text(POOL_PROFILE)
+    profiles = profiles_of(tmp_path, "pools", POOL_PROFILE)
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(pool_plan()))
-    sandbox.clear_calls()
-    done = check(sandbox, "pools", "--profiles", str(profiles), "-m", str(plan), "-f", "json")
-    doc = report(done)
+    done, doc = checked(sandbox, "pools", profiles, str(plan))
     assert done.returncode == 1, done.stderr
     assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
-    got = {(f["rule"], f["target"], f["kind"], f["revision"]) for f in doc["findings"]}
-    assert got == {
+    assert by_kind(doc) == {
         ("env.missing", "env.BATCH", "worker_pool", f"manifest:{plan}"),
         ("setting.value", "setting.instance_count", "worker_pool", f"manifest:{plan}"),
     }
@@ -417,14 +428,12 @@ def test_a_worker_pool_of_the_profile_is_checked_from_a_terraform_plan(
 def test_a_worker_pool_pinned_to_named_revisions_says_what_is_checked(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "pools.yaml").write_text(POOL_PROFILE)
+    profiles = profiles_of(tmp_path, "pools", POOL_PROFILE)
     plan = tmp_path / "plan.json"
     pinned = [{"type": "INSTANCE_SPLIT_ALLOCATION_TYPE_REVISION", "revision": "consumer-v1",
                "percent": 100}]  # fmt: skip
     plan.write_text(json.dumps(pool_plan(splits=pinned)))
-    done = check(sandbox, "pools", "--profiles", str(profiles), "-m", str(plan))
+    done = check(sandbox, "pools", "--profiles", profiles, "-m", str(plan))
     assert done.returncode == 1, done.stderr
     said = " ".join((done.stdout + done.stderr).split())
     assert "instances stay on consumer-v1; what is checked is the revision the deploy" in said
