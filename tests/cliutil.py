@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -48,6 +49,23 @@ def drift(
     return subprocess.run(
         argv, capture_output=True, text=True, cwd=cwd, env=base, input=stdin, timeout=timeout
     )
+
+
+def spawn_as_a_terminal_does(argv: list[str], env: Mapping[str, str], **popen: Any) -> Any:
+    """`argv` started as a terminal starts it: Ctrl-C at its default (a child inherits an
+    ignored SIGINT, as tests run in the background of a shell have it; a Python-level handler
+    becomes SIG_DFL on exec), the clean DRIFT_* environment plus `env`, and the faulthandler on
+    (a drift that hangs is stopped with SIGABRT, which shows where it hung)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    full = {**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"}
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(argv, env=full, **popen)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _newlines(text: str) -> str:

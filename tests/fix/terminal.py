@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.cliutil import REPO
+from tests.cliutil import spawn_as_a_terminal_does
 
 PROMPTLY = 10.0
 Terminal = tuple[subprocess.Popen[bytes], int]
@@ -26,31 +26,9 @@ def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
 
 def spawn_on_a_terminal(argv: list[str], env: dict[str, str], cwd: Path) -> Terminal:
     primary, secondary = pty.openpty()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    # a child inherits an ignored SIGINT (tests run in the background of a shell): give it
-    # the default, as a terminal would
-    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-    if ignored:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        proc = subprocess.Popen(
-            argv,
-            stdin=secondary,
-            stdout=secondary,
-            stderr=secondary,
-            cwd=cwd,
-            # a drift that hangs is stopped with SIGABRT: the faulthandler shows where it hung
-            env={
-                **base,
-                **env,
-                "PYTHONPATH": str(REPO),
-                "NO_COLOR": "1",
-                "PYTHONFAULTHANDLER": "1",
-            },
-        )
-    finally:
-        if ignored:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    proc: subprocess.Popen[bytes] = spawn_as_a_terminal_does(
+        argv, env, stdin=secondary, stdout=secondary, stderr=secondary, cwd=cwd
+    )
     os.close(secondary)
     return proc, primary
 

@@ -16,7 +16,7 @@ import pytest
 
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault, Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, spawn_as_a_terminal_does
 from tests.reliability.conftest import PROFILES, calls_in, project, scope
 
 PROMPTLY = 10.0  # seconds from SIGINT to exit, generously
@@ -27,31 +27,16 @@ def start(
 ) -> subprocess.Popen[str]:
     """`drift ARGS` as a terminal starts it; with `group`, in a process group of its own (so
     that a Ctrl-C can reach the whole group, as a terminal's does)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    # A child inherits an ignored SIGINT (tests run in the background of a shell): give it
-    # the default, as a terminal would. A Python-level handler becomes SIG_DFL on exec.
-    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-    if ignored:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "drift", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
-            env={
-                **base,
-                **env,
-                "PYTHONPATH": str(REPO),
-                "NO_COLOR": "1",
-                "PYTHONFAULTHANDLER": "1",
-            },
-            start_new_session=group,
-        )
-    finally:
-        if ignored:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    proc: subprocess.Popen[str] = spawn_as_a_terminal_does(
+        [sys.executable, "-m", "drift", *args],
+        env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        start_new_session=group,
+    )
+    return proc
 
 
 def interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
