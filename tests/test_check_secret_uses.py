@@ -1,7 +1,8 @@
 """Several references to one secret on one revision (`SIGNING_KEY` -> latest, `OLD_SIGNING_KEY`
 -> version 1): the secret's expiry is said once per revision, a version's scheduled
 destruction and state once per version, each naming only what uses that version; ids stay
-the fingerprint of (environment, service, rule, target) where they always were."""
+the fingerprint of (environment, service, rule, target) where they always were, but for a
+version that only pinned references use, whose id names it."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def test_a_version_state_names_only_what_uses_that_version(
     [disabled] = [f for f in findings if f.rule == "secret.disabled"]
     assert "version 1 of ledger-signing-key is DISABLED" in disabled.message
     assert "(referenced by OLD_SIGNING_KEY on" in disabled.message
-    assert disabled.id == finding_id("prod", "ledger", "secret.disabled", KEY)
+    # only a pinned reference uses version 1: its id names the version (`_pinned`)
+    assert disabled.id == finding_id("prod", "ledger", "secret.disabled", f"{KEY}#version 1")
 
 
 ONE_VERSION = {
@@ -107,3 +109,76 @@ def test_two_references_to_one_version_are_one_finding_each_rule(
     rules = sorted(f.rule for f in findings)
     assert rules == ["secret.disabled", "secret.expiring"], [f.message for f in findings]
     assert all("(also on" not in f.message and "A, B" in f.message for f in findings)
+
+
+def _versions(states: list[str]) -> dict[str, object]:
+    """Secret `k` with versions 1, 2, … in `states` (the last is `latest`), used by A (version
+    1), B (version 2) and C (latest)."""
+    return {
+        "projects": {
+            "p": {
+                "number": 5,
+                "secrets": {
+                    "k": {
+                        "versions": [{"value": f"fake-k-{i}", "state": s} for i, s in enumerate(states)],
+                        "iam": {
+                            "roles/secretmanager.secretAccessor": [
+                                "serviceAccount:api@p.iam.gserviceaccount.com"
+                            ]
+                        },
+                    }
+                },
+                "services": {
+                    "api": {
+                        "template": {
+                            "image": "x/api:1",
+                            "service_account": "api@p.iam.gserviceaccount.com",
+                            "env": {
+                                "A": {"secret": "k", "version": "1"},
+                                "B": {"secret": "k", "version": "2"},
+                                "C": {"secret": "k"},
+                            },
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+
+def _disabled(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, states: list[str]
+) -> dict[str, str]:
+    """Which version each `secret.disabled` finding is about -> its id."""
+    sandbox = make_sandbox(_versions(states))
+    (tmp_path / "prod.yaml").write_text("project: p\nregion: us-central1\nservices:\n  api: {}\n")
+    findings = check(sandbox, monkeypatch, "api", profiles=tmp_path).report.findings
+    ids: dict[str, str] = {}
+    for f in findings:
+        assert "(also on" not in f.message, f.message  # one revision serves
+        if f.rule == "secret.disabled":
+            version = f.message.split(" of ")[0].removeprefix("version ")
+            ids[version] = f.id
+    return ids
+
+
+def test_two_versions_in_the_same_state_have_ids_of_their_own_that_stay_when_one_is_repaired(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A baseline keeps findings by id: had versions 1 and 2 one id, repairing version 1 would
+    # leave version 2's finding with the id the baseline knows, and hide it as not new.
+    both = _disabled(make_sandbox, monkeypatch, tmp_path, ["DISABLED", "DISABLED", "ENABLED"])
+    assert set(both) == {"1", "2"}, both
+    assert both["1"] != both["2"]
+    second = _disabled(make_sandbox, monkeypatch, tmp_path, ["ENABLED", "DISABLED", "ENABLED"])
+    assert second == {"2": both["2"]}
+    first = _disabled(make_sandbox, monkeypatch, tmp_path, ["DISABLED", "ENABLED", "ENABLED"])
+    assert first == {"1": both["1"]}
+
+
+def test_the_version_latest_stands_for_keeps_the_bare_id(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # latest is version 3 here, DISABLED, and used by C: its id is the one it always had
+    ids = _disabled(make_sandbox, monkeypatch, tmp_path, ["ENABLED", "ENABLED", "DISABLED"])
+    assert ids == {"latest (version 3)": finding_id("prod", "api", "secret.disabled", "secret.k")}

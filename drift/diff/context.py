@@ -41,7 +41,7 @@ class Context:
         the main container's findings keep the id they always had. A job's or worker pool's
         ids hold its kind (a service's do not: they stay what they were). `variant` keeps two
         findings of one rule on one target apart (a secret's expiry, its version's
-        destruction)."""
+        destruction, the state of a version only pinned references use)."""
         key = f"{target}@{scope}" if scope else target
         key = f"{key}#{variant}" if variant else key
         return Finding(

@@ -89,14 +89,18 @@ def configuration_findings(at: At) -> Iterator[Finding]:
 
 
 def _merge_revisions(findings: list[Finding]) -> list[Finding]:
-    """The same drift on several serving revisions is one finding naming them all."""
-    Key = tuple[str, str, str | None, str | None, str | None]
+    """The same drift on several serving revisions is one finding naming them all. The same
+    drift: the same id (rule, target, and what keeps two findings of one target apart: a
+    sidecar, a version of a secret) with the same values."""
+    Key = tuple[str, str | None, str | None, str | None]
     merged: dict[Key, Finding] = {}
     others: dict[Key, list[str]] = {}
     for f in findings:
-        key = (f.rule, f.target, f.container, f.expected, f.actual)
+        key = (f.id, f.container, f.expected, f.actual)
         if key in merged:
-            others[key].append(f.revision or "")
+            named = [merged[key].revision, *others[key]]
+            if f.revision not in named:  # a revision is named once
+                others[key].append(f.revision or "")
         else:
             merged[key] = f
             others[key] = []

@@ -61,6 +61,7 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
                 expected="ENABLED",
                 actual=info.state.value,
                 container=container,
+                variant=_pinned(version, users),
             )
             if info.destroyed is not None:  # the one state change the API dates
                 found = replace(found, since=Since(None, info.destroyed, "", None, None))
@@ -87,6 +88,17 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
             actual="no accessor binding on the secret, its project or their parents",
             container=container,
         )
+
+
+def _pinned(version: str, users: list[Use]) -> str | None:
+    """What keeps the id of one version's state apart from another version's of the same
+    secret: a version that only pinned references use is named in the id; the version `latest`
+    stands for (and a secret that does not exist, said once) keeps the bare id. Named by what
+    the references say, never by which other versions are bad, so an id does not move to
+    another version when one is repaired (a baseline would then hide the one still bad)."""
+    if not version or any(ref.version == "latest" for _, _, ref in users):
+        return None
+    return f"version {version}"
 
 
 def _told(at: At, uses: list[Use]) -> tuple[Location, str]:
