@@ -120,7 +120,9 @@ def _versions(states: list[str]) -> dict[str, object]:
                 "number": 5,
                 "secrets": {
                     "k": {
-                        "versions": [{"value": f"fake-k-{i}", "state": s} for i, s in enumerate(states)],
+                        "versions": [
+                            {"value": f"fake-k-{i}", "state": s} for i, s in enumerate(states)
+                        ],
                         "iam": {
                             "roles/secretmanager.secretAccessor": [
                                 "serviceAccount:api@p.iam.gserviceaccount.com"

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import gc
 import sys
-from typing import NoReturn
 
-from drift.errors import Aborted, DriftError, ExitCode
+TYPE_CHECKING = False  # not `typing`'s: it would import `re`, `collections` and more
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 TYPER_INTERRUPTED = 130
 """The exit code typer gives a Ctrl-C it caught (silently)."""
+INCOMPLETE = 3
+"""`drift.errors.ExitCode.INCOMPLETE`, known before anything else is imported: the console
+script imports this module, and a Ctrl-C before `main` runs is Python's own traceback, so it
+imports nothing but `gc` and `sys` (builtin). Everything else is imported inside `main`,
+where a Ctrl-C is one line."""
 
 
 def main() -> NoReturn:
@@ -23,6 +29,8 @@ def main() -> NoReturn:
         sys.stdout.write(f"drift {__version__}\n")
         sys.exit(0)
     try:
+        from drift.errors import Aborted, DriftError, ExitCode
+
         own_process()
         from drift.cli import output
         from drift.cli.root import app
@@ -61,7 +69,7 @@ def _interrupted() -> NoReturn:
     """Ctrl-C where no command's own handling saw it (while starting, parsing options, or
     between its steps): one line, and the code of an incomplete run, never a clean one."""
     sys.stderr.write("drift: error: interrupted: the command did not finish\n")
-    sys.exit(int(ExitCode.INCOMPLETE))
+    sys.exit(INCOMPLETE)
 
 
 def own_process() -> None:

@@ -50,3 +50,21 @@ def test_schema_file_is_current() -> None:
 
     shipped = json.loads((REPO / "profiles" / "profile.schema.json").read_text())
     assert shipped == json_schema()
+
+
+def test_the_console_script_imports_nothing_before_main_can_catch_a_ctrl_c() -> None:
+    """A Ctrl-C while `from drift.cli import main` runs is Python's traceback: that import is
+    kept to drift's two package modules and what the interpreter has loaded anyway."""
+    probe = (
+        "import sys; before = set(sys.modules); import drift.cli; "
+        "print(','.join(sorted(set(sys.modules) - before)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert set(done.stdout.split()[0].split(",")) <= {"__future__", "gc", "drift", "drift.cli"}
+
+
+def test_the_exit_code_of_an_early_interruption_is_the_incomplete_one() -> None:
+    from drift.cli import INCOMPLETE
+    from drift.errors import ExitCode
+
+    assert ExitCode.INCOMPLETE == INCOMPLETE
