@@ -21,9 +21,8 @@ def fresh_revision_name(service: str, current: str, template: Any) -> str:
     """`current` with `-drift-XXXXXX` (from the configuration `template` will create, so the
     same plan always gets the same name, and another configuration another name); a
     previous drift suffix is replaced, not stacked; cut to fit 63 characters."""
-    from google.cloud import run_v2
-
-    unnamed = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(template))
+    kind = type(template)  # a service's RevisionTemplate, a pool's WorkerPoolRevisionTemplate
+    unnamed = kind.deserialize(kind.serialize(template))
     unnamed.revision = ""
     content = raw(unnamed).SerializeToString(deterministic=True)
     digest = hashlib.sha256(content).hexdigest()[:6]

@@ -1,8 +1,8 @@
-"""Read a Knative `Service` (`serving.knative.dev/v1`) or `Job` (`run.googleapis.com/v1`) as
-`gcloud run services|jobs replace` takes it and `gcloud run services describe --format export`
-writes it: its shape checked first (every problem at `file:line`, as gcloud would refuse the
-file), then converted to the run_v2 message by `drift.fix.knative` (the same conversion
-`drift plan --format yaml` writes with)."""
+"""Read a Knative `Service` (`serving.knative.dev/v1`), `Job` or `WorkerPool`
+(`run.googleapis.com/v1`) as `gcloud run services|jobs|worker-pools replace` takes it and
+`gcloud run services describe --format export` writes it: its shape checked first (every
+problem at `file:line`, as gcloud would refuse the file), then converted to the run_v2 message
+by `drift.fix.knative` (the same conversion `drift plan --format yaml` writes with)."""
 
 from __future__ import annotations
 
@@ -124,10 +124,13 @@ class RevisionTemplate(_Open):
     spec: RevisionSpec
 
 
-class Traffic(_Open):
+class InstanceSplit(_Open):
     percent: int | None = None
     revisionName: StrictStr | None = None
     latestRevision: bool | None = None
+
+
+class Traffic(InstanceSplit):
     tag: StrictStr | None = None
 
 
@@ -173,6 +176,30 @@ class JobDocument(_Open):
     spec: JobSpec
 
 
+class PoolTemplate(_Open):
+    metadata: Metadata | None = None
+    spec: Pod
+
+
+class PoolSpec(_Open):
+    template: PoolTemplate
+    instanceSplits: list[InstanceSplit] | None = None
+
+
+class PoolDocument(_Open):
+    apiVersion: Literal["run.googleapis.com/v1"]
+    kind: Literal["WorkerPool"]
+    metadata: NamedMetadata
+    spec: PoolSpec
+
+
+DOCUMENTS: dict[str, tuple[type[BaseModel], Kind]] = {
+    "Service": (ServiceDocument, Kind.SERVICE),
+    "Job": (JobDocument, Kind.JOB),
+    "WorkerPool": (PoolDocument, Kind.WORKER_POOL),
+}
+"""The kinds of document a manifest may be, with their shape and the workload they make."""
+
 _WHOLE = frozenset(
     {keys.MIN_SCALE, keys.MAX_SCALE, keys.SERVICE_MIN_SCALE, keys.SERVICE_MAX_SCALE}
     | {keys.MANUAL_INSTANCES, keys.SHUTDOWN_HOURS}
@@ -206,16 +233,16 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     """The workload a Knative document describes; what is wrong goes to `problems`."""
     data = doc.data
     kind = data.get("kind")
-    model: type[BaseModel] = JobDocument if kind == "Job" else ServiceDocument
-    if kind not in ("Service", "Job"):
+    if not isinstance(kind, str) or kind not in DOCUMENTS:
         problems.append(
             doc.problem(
                 ("kind",),
-                f"kind {kind!r}: a manifest is a Knative Service ({SERVICE_API}) or Job "
-                f"({JOB_API}), or a Terraform plan (terraform show -json)",
+                f"kind {kind!r}: a manifest is a Knative Service ({SERVICE_API}), a Job or a "
+                f"WorkerPool ({JOB_API}), or a Terraform plan (terraform show -json)",
             )
         )
         return None
+    model, workload_kind = DOCUMENTS[kind]
     found = _annotation_problems(doc, data)
     try:
         model.model_validate(data)
@@ -233,7 +260,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
     return Workload(
-        kind=Kind.JOB if kind == "Job" else Kind.SERVICE,
+        kind=workload_kind,
         name=metadata["name"],
         file=doc.file,
         where=f"{doc.file}:{doc.line(('metadata', 'name'))}",

@@ -1,12 +1,13 @@
-"""Cloud Run v2 services and jobs shaped as teams really run them (facts §12's export, the
-Terraform plan of §13): sidecars, secret volumes, secrets of other projects, Direct VPC, a
-fixed revision name, service-level scaling, Cloud SQL, probes, every volume kind."""
+"""Cloud Run v2 services, jobs and worker pools shaped as teams really run them (facts §12's
+export, the Terraform plan of §13): sidecars, secret volumes, secrets of other projects, Direct
+VPC, a fixed revision name, service-level scaling, Cloud SQL, probes, every volume kind."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from google.api import launch_stage_pb2
 from google.cloud import run_v2
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
@@ -290,4 +291,58 @@ def job() -> run_v2.Job:
         template=run_v2.ExecutionTemplate(
             parallelism=5, task_count=10, labels={"team": "data"}, template=task
         ),
+    )
+
+
+def worker_pool() -> run_v2.WorkerPool:
+    """A pull worker as `gcloud run worker-pools deploy` leaves one: a Cloud SQL proxy sidecar
+    it depends on, a secret volume, a secret of another project, Direct VPC, three instances
+    by hand, its split moved back to a named revision after a bad release."""
+    worker = run_v2.Container(
+        name="worker",
+        image="europe-west1-docker.pkg.dev/acme-prod/jobs/worker@sha256:77c1",
+        env=[
+            secret_env("QUEUE_TOKEN", "queue-token", "4"),
+            secret_env("SHARED_KEY", "projects/987654321098/secrets/shared-key"),
+            run_v2.EnvVar(name="CONCURRENCY", value="8"),
+        ],
+        depends_on=["cloud-sql-proxy"],
+        volume_mounts=[run_v2.VolumeMount(name="worker-config", mount_path="/etc/worker")],
+        resources=run_v2.ResourceRequirements(limits={"cpu": "2", "memory": "1Gi"}),
+    )
+    proxy = run_v2.Container(
+        name="cloud-sql-proxy",
+        image="gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0",
+        args=["--port=5432", "acme-prod:europe-west1:main"],
+    )
+    volume = run_v2.Volume(
+        name="worker-config",
+        secret=run_v2.SecretVolumeSource(
+            secret="worker-config", items=[run_v2.VersionToPath(path="config.yaml", version="2")]
+        ),
+    )
+    splits = run_v2.InstanceSplitAllocationType
+    return run_v2.WorkerPool(
+        name="projects/acme-prod/locations/europe-west1/workerPools/ingest",
+        labels={"team": "data"},
+        description="pulls the ingest queue",
+        launch_stage=launch_stage_pb2.LaunchStage.BETA,
+        scaling=run_v2.WorkerPoolScaling(manual_instance_count=3),
+        template=run_v2.WorkerPoolRevisionTemplate(
+            labels={"team": "data"},
+            containers=[worker, proxy],
+            volumes=[volume],
+            service_account="ingest@acme-prod.iam.gserviceaccount.com",
+            vpc_access=run_v2.VpcAccess(
+                network_interfaces=[run_v2.VpcAccess.NetworkInterface(network="default")],
+                egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY,
+            ),
+        ),
+        instance_splits=[
+            run_v2.InstanceSplit(
+                type_=splits.INSTANCE_SPLIT_ALLOCATION_TYPE_REVISION,
+                revision="ingest-00007-abc",
+                percent=100,
+            ),
+        ],
     )

@@ -19,6 +19,7 @@ from drift.fix.knative import from_knative, to_knative, writable
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan, SettingChange
 from drift.fix.patch import patched_template
 from drift.fix.revision_name import fresh_revision_name
+from drift.kinds import Kind
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
 from tests.fix import shapes
@@ -229,6 +230,70 @@ def test_job_round_trip() -> None:
     assert task["timeoutSeconds"] == "600" and task["maxRetries"] == 3
     assert doc["spec"]["template"]["spec"]["taskCount"] == 10
     same(writable(from_knative(doc)), writable(job))
+
+
+def test_worker_pool_round_trip() -> None:
+    pool = shapes.worker_pool()
+    exported = to_knative(pool, project="acme-prod", region="europe-west1")
+    doc = exported.document
+    assert exported.conversion.exact, exported.conversion.inexact
+    assert doc["apiVersion"] == "run.googleapis.com/v1" and doc["kind"] == "WorkerPool"
+    annotations = doc["metadata"]["annotations"]
+    assert annotations["run.googleapis.com/manualInstanceCount"] == "3"
+    assert annotations["run.googleapis.com/scalingMode"] == "manual"
+    assert annotations["run.googleapis.com/launch-stage"] == "BETA"
+    assert doc["spec"]["instanceSplits"] == [{"percent": 100, "revisionName": "ingest-00007-abc"}]
+    spec = doc["spec"]["template"]["spec"]
+    assert [c["name"] for c in spec["containers"]] == ["worker", "cloud-sql-proxy"]
+    assert "containerConcurrency" not in spec and "timeoutSeconds" not in spec
+    same(writable(from_knative(doc)), writable(pool))
+
+
+def test_worker_pool_to_latest_and_without_a_count_round_trips() -> None:
+    pool = shapes.worker_pool()
+    latest = run_v2.InstanceSplitAllocationType.INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST
+    pool.instance_splits = [run_v2.InstanceSplit(type_=latest, percent=100)]
+    run_v2.WorkerPool.pb(pool).ClearField("scaling")
+    doc = to_knative(pool, project="acme-prod", region="europe-west1").document
+    assert doc["spec"]["instanceSplits"] == [{"percent": 100, "latestRevision": True}]
+    assert "run.googleapis.com/manualInstanceCount" not in doc["metadata"]["annotations"]
+    same(writable(from_knative(doc)), writable(pool))
+
+
+def test_a_pool_stopped_at_zero_instances_says_zero() -> None:
+    # manual_instance_count is `optional` (worker_pool.proto): 0 is a count, not "unset"
+    pool = shapes.worker_pool()
+    pool.scaling = run_v2.WorkerPoolScaling(manual_instance_count=0)
+    doc = to_knative(pool, project="acme-prod", region="europe-west1").document
+    assert doc["metadata"]["annotations"]["run.googleapis.com/manualInstanceCount"] == "0"
+    back = from_knative(doc)
+    assert "manual_instance_count" in back.scaling and back.scaling.manual_instance_count == 0
+
+
+@pytest.mark.parametrize("kind", [Kind.JOB, Kind.WORKER_POOL])
+def test_a_job_or_pool_plan_is_offered_as_the_yaml_its_replace_takes(kind: Kind) -> None:
+    live: Any = shapes.job() if kind is Kind.JOB else shapes.worker_pool()
+    name = "nightly-export" if kind is Kind.JOB else "ingest"
+    sp = ServicePlan(
+        service=name,
+        full_name=live.name,
+        etag="e1",
+        region="europe-west1",
+        project="acme-prod",
+        revision="",
+        env=(EnvChange(Action.SET_VALUE, "MODE", None, value="batch"),),
+        kind=kind,
+    )
+    patched = patched_template(live, sp, None, clear_name=False)
+    text = plan_yaml(Plan("prod", "acme-prod", "europe-west1", (sp,)), {sp.key: patched})
+    doc = YAML(typ="safe").load(text)
+    assert NOT_APPLIABLE not in doc, doc.get(NOT_APPLIABLE)
+    verb = "jobs" if kind is Kind.JOB else "worker-pools"
+    assert f"Apply: gcloud run {verb} replace FILE --project=acme-prod" in text
+    assert f"{kind.noun} {name} as read, with only this plan applied:" in " ".join(text.split())
+    assert doc["kind"] == ("Job" if kind is Kind.JOB else "WorkerPool")
+    same(writable(from_knative(doc)), writable(patched))
+    assert writable(patched) != writable(live)  # the patch is in it
 
 
 def test_fresh_revision_names_fit_cloud_run_rules() -> None:

@@ -439,6 +439,77 @@ def test_a_worker_pool_pinned_to_named_revisions_says_what_is_checked(
     assert "instances stay on consumer-v1; what is checked is the revision the deploy" in said
 
 
+POOL_YAML = """apiVersion: run.googleapis.com/v1
+kind: WorkerPool
+metadata:
+  name: consumer
+  namespace: acme-chat-staging
+  labels:
+    cloud.googleapis.com/location: us-central1
+  annotations:
+    run.googleapis.com/launch-stage: BETA
+    run.googleapis.com/scalingMode: manual
+    run.googleapis.com/manualInstanceCount: '{count}'
+spec:
+  template:
+    spec:
+      containers:
+      - name: consumer
+        image: us-docker.pkg.dev/cloudrun/container/worker-pool:latest
+        env:
+        - name: QUEUE
+          value: events
+  instanceSplits:
+  - {split}
+"""
+"""A worker pool as `gcloud run worker-pools replace` takes it (REST v1
+`namespaces.workerpools`: `spec.template`, `spec.instanceSplits[]`; the instance count as the
+`run.googleapis.com/manualInstanceCount` annotation beside `scalingMode: manual`, as exported
+pools carry it)."""
+
+
+@pytest.mark.parametrize(
+    ("split", "said"),
+    [
+        ("latestRevision: true\n    percent: 100", None),
+        ("revisionName: consumer-v1\n    percent: 100", "instances stay on consumer-v1"),
+    ],
+    ids=["latest", "pinned"],
+)
+def test_a_worker_pool_of_the_profile_is_checked_from_its_knative_yaml(
+    sandbox: Sandbox, tmp_path: Path, split: str, said: str | None
+) -> None:
+    profiles = profiles_of(tmp_path, "pools", POOL_PROFILE)
+    manifest = tmp_path / "pool.yaml"
+    manifest.write_text(POOL_YAML.format(count=2, split=split))
+    done, doc = checked(sandbox, "pools", profiles, str(manifest))
+    assert done.returncode == 1, done.stderr
+    assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
+    assert by_kind(doc) == {
+        ("env.missing", "env.BATCH", "worker_pool", f"manifest:{manifest}"),
+        ("setting.value", "setting.instance_count", "worker_pool", f"manifest:{manifest}"),
+    }
+    (count,) = [f for f in doc["findings"] if f["target"] == "setting.instance_count"]
+    assert (count["expected"], count["actual"]) == ("3", "2")
+    assert cloud_run_calls(sandbox) == []
+    table = check(sandbox, "pools", "--profiles", profiles, "-m", str(manifest))
+    told = " ".join((table.stdout + table.stderr).split())
+    assert (said in told) if said else ("instances stay on" not in told)
+
+
+def test_a_worker_pool_yaml_with_a_count_that_is_not_a_number_is_refused_at_its_line(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    profiles = profiles_of(tmp_path, "pools", POOL_PROFILE)
+    manifest = tmp_path / "pool.yaml"
+    manifest.write_text(POOL_YAML.format(count="three", split="latestRevision: true"))
+    done = check(sandbox, "pools", "--profiles", profiles, "-m", str(manifest))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"{manifest}:11: run.googleapis.com/manualInstanceCount: 'three' is not a whole" in (
+        " ".join(done.stderr.split())
+    )
+
+
 def test_a_plan_says_when_traffic_stays_on_named_revisions_and_only_then(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:

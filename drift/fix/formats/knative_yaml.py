@@ -1,9 +1,10 @@
-"""`drift plan --format yaml`: each patched service complete, exactly as read, with only the
-plan applied, in the Knative form `gcloud run services replace` takes. A document that cannot
-be written exactly (a value drift does not print, a field Knative cannot express, a template
-that is not what serves) says why at the top and carries `driftNotAppliable`, a field gcloud
-does not know, so `replace` refuses the file (gcloud parses it with
-`DictToMessageWithErrorCheck`, which raises on unrecognized fields)."""
+"""`drift plan --format yaml`: each patched service, job or worker pool complete, exactly as
+read, with only the plan applied, in the Knative form `gcloud run services|jobs|worker-pools
+replace` takes. A document that cannot be written exactly (a value drift does not print, a
+field Knative cannot express, a template that is not what serves) says why at the top and
+carries `driftNotAppliable`, a field gcloud does not know, so `replace` refuses the file
+(gcloud parses it with `DictToMessageWithErrorCheck`, which raises on unrecognized
+fields)."""
 
 from __future__ import annotations
 
@@ -22,37 +23,28 @@ def plan_yaml(plan: Plan, patched: dict[str, Any], *, reveal: bool = False) -> s
     chosen = [sp for sp in plan.services if sp.has_patch and sp.key in patched]
     if not chosen:
         return "# nothing to change\n"
-    parts = [
-        _document(plan, sp, patched[sp.key], reveal, len(chosen))
-        if sp.kind is Kind.SERVICE
-        else _not_offered(sp)
-        for sp in chosen
-    ]
+    parts = [_document(plan, sp, patched[sp.key], reveal, len(chosen)) for sp in chosen]
     return "---\n".join(parts)
 
 
-def _not_offered(sp: ServicePlan) -> str:
-    """drift writes the Knative form of services only: a job's (`gcloud run jobs replace`)
-    or a worker pool's is not offered; the plan's other formats carry its patch."""
-    return (
-        "\n".join(
-            comment(
-                f"{sp.label}: not offered as YAML (drift writes the Knative form of services "
-                "only); `drift plan --format gcloud` or `drift fix` applies this patch."
-            )
-        )
-        + "\n"
-    )
+REPLACE = {
+    Kind.SERVICE: "gcloud run services replace",
+    Kind.JOB: "gcloud run jobs replace",
+    Kind.WORKER_POOL: "gcloud run worker-pools replace",
+}
+"""What takes each kind's document (the gcloud reference pages of `run services|jobs|
+worker-pools replace`: "create or replace … from a YAML … specification")."""
 
 
 def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: int) -> str:
     from drift.fix.knative import to_knative
-    from drift.fix.patch import copy_service
+    from drift.fix.patch import copy_workload
 
-    service = copy_service(service)
+    service = copy_workload(service)
     serving = f" (serving {sp.revision})" if sp.revision else ""
+    noun = "service " if sp.kind is Kind.SERVICE else ""
     header = [
-        f"drift plan {plan.environment} --format yaml: service {sp.service} as read{serving}, "
+        f"drift plan {plan.environment} --format yaml: {noun}{sp.label} as read{serving}, "
         "with only this plan applied:",
         *(f"  {line}" for line in _changes(sp)),
     ]
@@ -82,11 +74,11 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         document = {NOT_APPLIABLE: "; ".join(problems), **document}
     else:
         header.append(
-            f"Apply: gcloud run services replace FILE --project={sp.project} "
+            f"Apply: {REPLACE[sp.kind]} FILE --project={sp.project} "
             "(region from the cloud.googleapis.com/location label)."
         )
     if count > 1:
-        header.append("`gcloud run services replace` takes one service per file: --service NAME")
+        header.append(f"`{REPLACE[sp.kind]}` takes one document per file: --service {sp.key}")
     return "\n".join(line for h in header for line in comment(h)) + "\n" + _dump(document)
 
 
@@ -105,7 +97,7 @@ def _renamed(sp: ServicePlan, service: Any) -> str:
     another configuration is refused (409 ALREADY_EXISTS)."""
     from drift.fix.revision_name import fresh_revision_name
 
-    old = service.template.revision
+    old = getattr(service.template, "revision", "")  # a job's template names no revision
     if not old:
         return ""
     service.template.revision = fresh_revision_name(sp.service, old, service.template)

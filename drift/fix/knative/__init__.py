@@ -1,5 +1,5 @@
-"""Cloud Run v2 services and jobs in the Knative form `gcloud run services replace` and `gcloud
-run jobs replace` take, both ways: `to_knative` for `drift plan --format yaml`, `from_knative`
+"""Cloud Run v2 services, jobs and worker pools in the Knative form `gcloud run services|jobs|
+worker-pools replace` take, both ways: `to_knative` for `drift plan --format yaml`, `from_knative`
 to read such a file back into the v2 message (round-trip tests, `check --manifest`)."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Exported:
 
 
 def to_knative(resource: Any, *, project: str, region: str, reveal: bool = False) -> Exported:
-    """A run_v2 Service or Job as its Knative document, with what could not be written
+    """A run_v2 Service, Job or WorkerPool as its Knative document, with what could not be written
     exactly (`conversion.inexact`) and the plain values that look like credentials."""
     from google.cloud import run_v2
 
@@ -53,25 +53,33 @@ def to_knative(resource: Any, *, project: str, region: str, reveal: bool = False
         from drift.fix.knative.job import job_out
 
         return Exported(job_out(conv, resource, project=project, region=region), conv)
+    if isinstance(resource, run_v2.WorkerPool):
+        from drift.fix.knative.pool import pool_out
+
+        return Exported(pool_out(conv, resource, project=project, region=region), conv)
     from drift.fix.knative.service import service_out
 
     return Exported(service_out(conv, resource, project=project, region=region), conv)
 
 
 def from_knative(document: dict[str, Any], *, region: str = "") -> Any:
-    """The run_v2 Service or Job a Knative document describes."""
+    """The run_v2 Service, Job or WorkerPool a Knative document describes."""
     if document.get("kind") == "Job":
         from drift.fix.knative.job import job_in
 
         return job_in(document, region=region)
+    if document.get("kind") == "WorkerPool":
+        from drift.fix.knative.pool import pool_in
+
+        return pool_in(document, region=region)
     from drift.fix.knative.service import service_in
 
     return service_in(document, region=region)
 
 
 def writable(resource: Any) -> Any:
-    """A copy of a run_v2 Service or Job with only what a `replace` sends: no output-only
-    field, no `client`/`client_version` (`replace` names its own client), none of the
+    """A copy of a run_v2 Service, Job or WorkerPool with only what a `replace` sends: no
+    output-only field, no `client`/`client_version` (`replace` names its own client), none of the
     annotations the server writes (`gcloud … --format export` leaves them out too), volumes
     by name (mounts name them: their order means nothing, and Knative lists a Cloud SQL
     volume apart)."""

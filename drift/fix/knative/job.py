@@ -9,26 +9,25 @@ from typing import Any
 
 from drift.fix.knative import keys
 from drift.fix.knative.conversion import Conversion, present
-from drift.fix.knative.pod import finish_annotations, merge, pod_in, pod_out, seconds_of
-from drift.fix.knative.service import common_in, common_out, metadata_in, split_name
+from drift.fix.knative.pod import pod_in, pod_out, seconds_of
+from drift.fix.knative.service import (
+    common_in,
+    common_out,
+    metadata_in,
+    resource_metadata,
+    template_metadata,
+)
 
 JOB_API = "run.googleapis.com/v1"
 JOB_KEYS = frozenset({keys.LAUNCH_STAGE, keys.BINAUTHZ, keys.BINAUTHZ_BREAKGLASS})
 
 
 def job_out(conv: Conversion, job: Any, *, project: str, region: str) -> dict[str, Any]:
-    namespace, located, name = split_name(job.name)
     fields: dict[str, str] = {}
     common_out(job, fields)
-    labels = dict(job.labels)
-    location = located or region
-    if labels.setdefault(keys.LOCATION_LABEL, location) != location:
-        conv.note(f"label {keys.LOCATION_LABEL} on the live job is not its region")
-    annotations = {k: v for k, v in job.annotations.items() if k not in keys.SERVER_SET}
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace or project, "labels": labels}
-    merged = merge(conv, annotations, fields, JOB_KEYS)
-    if merged:
-        metadata["annotations"] = merged
+    metadata = resource_metadata(
+        conv, job, fields, JOB_KEYS, project=project, region=region, noun="job"
+    )
     for token in ("start_execution_token", "run_execution_token"):
         if getattr(job, token):
             conv.note(f"{token} has no Knative form")
@@ -51,13 +50,7 @@ def _execution_out(conv: Conversion, e: Any) -> dict[str, Any]:
         if seconds != int(seconds):
             conv.note("the task timeout is not whole seconds; Knative has timeoutSeconds")
         pod["timeoutSeconds"] = str(int(seconds))
-    finish_annotations(conv, fields)
-    metadata: dict[str, Any] = {}
-    if e.labels:
-        metadata["labels"] = dict(e.labels)
-    annotations = merge(conv, e.annotations, fields, keys.TEMPLATE_KEYS)
-    if annotations:
-        metadata["annotations"] = annotations
+    metadata = template_metadata(conv, e, fields)
     spec: dict[str, Any] = {}
     if e.parallelism:
         spec["parallelism"] = e.parallelism

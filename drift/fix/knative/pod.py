@@ -1,6 +1,7 @@
-"""What a service revision and a job task share, both ways: containers, volumes, the runtime
-identity, network, encryption and the annotations that stand for them (`spec` of a Knative
-revision template or task template, plus the annotations of its metadata)."""
+"""What a service revision, a job task and a worker pool revision share, both ways:
+containers, volumes, the runtime identity, network, encryption and the annotations that stand
+for them (`spec` of a Knative revision template or task template, plus the annotations of its
+metadata)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,9 @@ def pod_out(conv: Conversion, t: Any, ann: dict[str, str]) -> dict[str, Any]:
     if bases:
         put(conv, ann, keys.BASE_IMAGES, json.dumps(bases))
         spec["runtimeClassName"] = keys.BASE_IMAGE_RUNTIME
-    env = keys.EXECUTION_VALUES.get(enum_name(t.execution_environment))
+    env = ""  # a worker pool's template has no execution environment
+    if has_field(t, "execution_environment"):
+        env = keys.EXECUTION_VALUES.get(enum_name(t.execution_environment), "")
     if env:
         put(conv, ann, keys.EXECUTION_ENVIRONMENT, env)
     _vpc_out(conv, t, ann)
@@ -243,7 +246,9 @@ def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any) -> None:
     accelerator = (spec.get("nodeSelector") or {}).get(keys.ACCELERATOR)
     if accelerator:
         t.node_selector = run_v2.NodeSelector(accelerator=accelerator)
-    env = ann.pop(keys.EXECUTION_ENVIRONMENT, None)
+    env = (
+        ann.pop(keys.EXECUTION_ENVIRONMENT, None) if has_field(t, "execution_environment") else None
+    )
     if env:
         t.execution_environment = {v: k for k, v in keys.EXECUTION_VALUES.items()}.get(env, 0)
     _vpc_in(ann, t)

@@ -32,23 +32,41 @@ def split_name(name: str) -> tuple[str, str, str]:
 
 
 def service_out(conv: Conversion, service: Any, *, project: str, region: str) -> dict[str, Any]:
-    namespace, located, name = split_name(service.name)
     fields: dict[str, str] = {}
     _service_fields(conv, service, fields)
-    annotations = {k: v for k, v in service.annotations.items() if k not in keys.SERVER_SET}
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace or project}
-    labels = dict(service.labels)
-    location = located or region
-    if labels.setdefault(keys.LOCATION_LABEL, location) != location:
-        conv.note(f"label {keys.LOCATION_LABEL} on the live service is not its region")
-    metadata["labels"] = labels
-    merged = merge(conv, annotations, fields, keys.SERVICE_KEYS)
-    if merged:
-        metadata["annotations"] = merged
+    metadata = resource_metadata(
+        conv, service, fields, keys.SERVICE_KEYS, project=project, region=region, noun="service"
+    )
     spec: dict[str, Any] = {"template": template_out(conv, service.template)}
     if service.traffic:
-        spec["traffic"] = [_traffic_out(t) for t in service.traffic]
+        spec["traffic"] = [target_out(t) for t in service.traffic]
     return {"apiVersion": SERVICE_API, "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+def resource_metadata(
+    conv: Conversion,
+    r: Any,
+    fields: dict[str, str],
+    mapped: frozenset[str],
+    *,
+    project: str,
+    region: str,
+    noun: str,
+) -> dict[str, Any]:
+    """The `metadata` of a service's, job's or worker pool's document: its name, its project
+    as the namespace, its labels with the region's, its annotations (without the ones the
+    server writes) with those standing for `fields` (`mapped`: the keys read back as fields)."""
+    namespace, located, name = split_name(r.name)
+    labels = dict(r.labels)
+    location = located or region
+    if labels.setdefault(keys.LOCATION_LABEL, location) != location:
+        conv.note(f"label {keys.LOCATION_LABEL} on the live {noun} is not its region")
+    annotations = {k: v for k, v in r.annotations.items() if k not in keys.SERVER_SET}
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace or project, "labels": labels}
+    merged = merge(conv, annotations, fields, mapped)
+    if merged:
+        metadata["annotations"] = merged
+    return metadata
 
 
 def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
@@ -119,25 +137,33 @@ def template_out(conv: Conversion, t: Any) -> dict[str, Any]:
             conv.note("the timeout is not whole seconds; Knative has timeoutSeconds")
         spec["timeoutSeconds"] = int(seconds)
     spec.update(pod)
+    return {"metadata": template_metadata(conv, t, fields), "spec": spec}
+
+
+def template_metadata(conv: Conversion, t: Any, fields: dict[str, str]) -> dict[str, Any]:
+    """The `metadata` of a revision, execution or worker pool template, once its `spec` is
+    written (the aliases of other projects' secrets are known then): its revision name, labels
+    and annotations with those standing for `fields`."""
     finish_annotations(conv, fields)
     metadata: dict[str, Any] = {}
-    if t.revision:
+    if getattr(t, "revision", ""):  # an execution template names no revision
         metadata["name"] = t.revision
     if t.labels:
         metadata["labels"] = dict(t.labels)
     annotations = merge(conv, t.annotations, fields, keys.TEMPLATE_KEYS)
     if annotations:
         metadata["annotations"] = annotations
-    return {"metadata": metadata, "spec": spec}
+    return metadata
 
 
-def _traffic_out(t: Any) -> dict[str, Any]:
+def target_out(t: Any) -> dict[str, Any]:
+    """A traffic target or an instance split (which has no tag)."""
     out: dict[str, Any] = {"percent": int(t.percent)}
     if enum_name(t.type_).endswith("LATEST"):
         out["latestRevision"] = True
     else:
         out["revisionName"] = t.revision
-    if t.tag:
+    if getattr(t, "tag", ""):
         out["tag"] = t.tag
     return out
 
@@ -173,7 +199,19 @@ def service_in(doc: dict[str, Any], *, region: str = "") -> Any:
     s.annotations = ann
     spec = doc.get("spec") or {}
     s.template = template_in(spec.get("template") or {})
-    s.traffic = [_traffic_in(t) for t in spec.get("traffic") or []]
+    kinds = run_v2.TrafficTargetAllocationType
+    s.traffic = [
+        target_in(
+            t,
+            run_v2.TrafficTarget,
+            (
+                kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST,
+                kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+            ),
+            tag=str(t.get("tag", "")),
+        )
+        for t in spec.get("traffic") or []
+    ]
     return s
 
 
@@ -252,16 +290,13 @@ def template_in(doc: dict[str, Any]) -> Any:
     return t
 
 
-def _traffic_in(doc: dict[str, Any]) -> Any:
-    from google.cloud import run_v2
-
-    kinds = run_v2.TrafficTargetAllocationType
+def target_in(doc: dict[str, Any], cls: Any, types: tuple[Any, Any], **extra: Any) -> Any:
+    """A traffic target or an instance split (`cls`), of the type `types` names for the latest
+    revision or for a named one."""
     latest = bool(doc.get("latestRevision"))
-    return run_v2.TrafficTarget(
-        type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
-        if latest
-        else kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+    return cls(
+        type_=types[0] if latest else types[1],
         revision="" if latest else str(doc.get("revisionName", "")),
         percent=int(doc.get("percent", 0)),
-        tag=str(doc.get("tag", "")),
+        **extra,
     )
