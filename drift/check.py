@@ -13,6 +13,7 @@ from drift.causes import attach_causes
 from drift.diff import diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
+from drift.diff.same_as import compared_with, uncompared
 from drift.diff.since import History, with_since
 from drift.errors import UsageError
 from drift.findings import Finding, ProbeResult, Unverified
@@ -106,8 +107,14 @@ async def run_check(
 
         check_probe_config(profile, names, targets_env)
     history = settings.history and source.deployed
-    wanted = partial(_drifted, profile, LiveState()) if history else None
-    state = await source.read(profile, names, Reading(settings, runner, wanted))
+    chosen = set(names)
+    wanted = partial(_drifted, chosen, profile, LiveState()) if history else None
+    # what a `same_as` of the checked services compares with is read too (never reported)
+    read = [*names, *compared_with(profile, names)] if source.deployed else names
+    state = await source.read(profile, read, Reading(settings, runner, wanted))
+    if len(read) > len(names):
+        state.unverified[:] = [u for u in state.unverified if u.key in chosen or u.key == "-"]
+    state.unverified.extend(uncompared(profile, names, read, state))
     findings = source.settle(diff(profile, names, state, today or dt.date.today()))
     if state.history:
         histories = {
@@ -166,10 +173,16 @@ def _absent_tags(profile: Profile, names: list[str], state: LiveState) -> list[s
 
 
 def _drifted(
-    profile: Profile, state: LiveState, service: ServiceProfile, live: LiveService
+    checked: set[str],
+    profile: Profile,
+    state: LiveState,
+    service: ServiceProfile,
+    live: LiveService,
 ) -> bool:
-    """Whether a service's configuration has drifted (so its history is worth reading), judged
-    as soon as it is described: no secret state is known yet, and none is needed."""
+    """Whether a checked service's configuration has drifted (so its history is worth reading),
+    judged as soon as it is described: no secret state is known yet, and none is needed."""
+    if service.key not in checked:
+        return False  # read only to compare with (`same_as`): not reported, no history
     ctx = Context(profile, state, service, live)
     return any(
         f.rule in HISTORY for rev in live.checked for f in configuration_findings(At(ctx, rev))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drift.findings import Finding, Location, Severity, finding_id
-from drift.live.model import LiveService, LiveState, RevisionConfig, ServingRevision
+from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -59,6 +59,13 @@ class Context:
             tag=tag,
             kind=self.service.kind,
         )
+
+    def value(self, var: EnvVar) -> str | None:
+        """What a variable holds: its plain value, or the value its secret resolved to (None
+        when that was not read)."""
+        if var.ref is not None:
+            return self.state.values.get(var.ref)
+        return var.value
 
     def same_ref(self, expected: SecretRef, live: SecretRef) -> bool:
         """Whether a live reference is the one expected: the same secret and version in the

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from drift.diff.context import At, Context
+from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
+from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
 from drift.findings import Finding, Severity
-from drift.kinds import key_name
-from drift.live.model import ContainerConfig, EnvVar
+from drift.live.model import ContainerConfig
 from drift.profiles.model import VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
 
@@ -166,7 +166,7 @@ def _var(
                 expected="a Secret Manager reference",
                 severity=Severity.WARNING,
             )
-    value = _value(at.ctx, live) if rule.constrained else None
+    value = at.ctx.value(live) if rule.constrained else None
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
@@ -177,13 +177,7 @@ def _var(
                 shown,
             )
     if rule.same_as is not None:
-        yield from _same_as(at, rule, live)
-
-
-def _value(ctx: Context, var: EnvVar) -> str | None:
-    if var.ref is not None:
-        return ctx.state.values.get(var.ref)
-    return var.value
+        yield from same_as_findings(at, rule, live)
 
 
 def _constraints(rule: VarRule, value: str) -> list[str]:
@@ -199,32 +193,3 @@ def _constraints(rule: VarRule, value: str) -> list[str]:
     if rule.min_length is not None and len(value) < rule.min_length:
         failures.append(f"is shorter than {rule.min_length} characters")
     return failures
-
-
-def _same_as(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
-    assert rule.same_as is not None
-    other_service, other_var = rule.same_as
-    other_name = key_name(other_service)
-    ctx = at.ctx
-    other = ctx.state.services.get(other_service)
-    if other is None or not other.serving:
-        return
-    theirs = other.serving[0].config.env.get(other_var)
-    if theirs is None:
-        return  # reported as missing on the other service
-    if live.ref is not None and live.ref == theirs.ref:
-        return
-    mine_value, their_value = _value(at.ctx, live), _value(ctx, theirs)
-    if mine_value is None or their_value is None:
-        return  # unreadable: the secret is reported as unverified or not enabled
-    if mine_value != their_value:
-        yield at.finding(
-            "env.inconsistent",
-            f"env.{rule.name}",
-            f"{rule.name} on {at.where} does not hold the same value as "
-            f"{other_name}.{other_var} (compared by value, not shown)",
-            location=rule.location,
-            expected=f"same value as {other_name}.{other_var}",
-            actual=CHANGED,
-            severity=rule.severity,
-        )

@@ -1,0 +1,109 @@
+"""`same_as` (`env.inconsistent`): a variable holds the value another workload's variable holds
+on every revision that serves it; the workloads such a rule compares with are read even when
+only the one that names them is checked, and a comparison that could not be made is
+unverified, never clean."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from drift.diff.context import At
+from drift.findings import Finding, Unverified
+from drift.kinds import key_label, key_name
+from drift.live.model import EnvVar, LiveState
+from drift.profiles.model import Profile, VarRule
+from drift.redact import CHANGED
+
+
+def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
+    """One finding when the value differs from the other's on any revision that serves it
+    (naming those revisions); nothing when the other is not read or the variable is missing
+    there (`uncompared`, and the other workload's own `env.missing`, say so)."""
+    assert rule.same_as is not None
+    other_key, other_var = rule.same_as
+    ctx = at.ctx
+    other = ctx.state.services.get(other_key)
+    if other is None:
+        return
+    mine = ctx.value(live)
+    differ = []
+    for rev in other.serving:
+        theirs = rev.config.env.get(other_var)
+        if theirs is None or (live.ref is not None and live.ref == theirs.ref):
+            continue
+        their_value = ctx.value(theirs)
+        if mine is None or their_value is None:
+            continue  # unreadable: the secret is reported as unverified or not enabled
+        if mine != their_value:
+            differ.append(rev)
+    if not differ:
+        return
+    other_name = key_name(other_key)
+    where = ""
+    if len(other.serving) > 1:  # say which of its revisions (the first is no longer implied)
+        where = " on " + ", ".join(f"{r.name} ({r.percent} %)" for r in differ)
+    yield at.finding(
+        "env.inconsistent",
+        f"env.{rule.name}",
+        f"{rule.name} on {at.where} does not hold the same value as "
+        f"{other_name}.{other_var}{where} (compared by value, not shown)",
+        location=rule.location,
+        expected=f"same value as {other_name}.{other_var}",
+        actual=CHANGED,
+        severity=rule.severity,
+    )
+
+
+def _rules(profile: Profile, names: Sequence[str]) -> Iterator[tuple[str, VarRule]]:
+    for name in names:
+        for rules in profile.services[name].containers:
+            for rule in rules.env.values():
+                if rule.same_as is not None:
+                    yield name, rule
+
+
+def compared_with(profile: Profile, names: Sequence[str]) -> list[str]:
+    """The workloads the `same_as` rules of `names` compare with that are not among them: a
+    check of one service (`--service api`) reads them too, to compare with (they are not
+    checked or reported themselves)."""
+    chosen = set(names)
+    wanted = [
+        rule.same_as[0]
+        for _, rule in _rules(profile, names)
+        if rule.same_as is not None and rule.same_as[0] not in chosen
+    ]
+    return [key for key in dict.fromkeys(wanted) if key in profile.services]
+
+
+def uncompared(
+    profile: Profile, names: Sequence[str], read: Sequence[str], state: LiveState
+) -> list[Unverified]:
+    """The `same_as` rules of the workloads checked (`names`) that could not be compared: the
+    other workload does not exist, could not be read (it was among those `read`), is not part
+    of this check (a manifest's), or has no revision serving."""
+    out = []
+    for name, rule in _rules(profile, names):
+        assert rule.same_as is not None
+        other_key, other_var = rule.same_as
+        if name not in state.services:
+            continue  # this one could not be read: already unverified
+        other = state.services.get(other_key)
+        if other is not None and other.serving:
+            continue
+        if other is not None:
+            why = "no revision of it serves"
+        elif other_key in state.missing:
+            why = "it does not exist"
+        elif other_key in read:
+            why = "it could not be read"
+        else:
+            why = "it is not part of this check"
+        label = key_label(other_key)
+        out.append(
+            Unverified.at(
+                name,
+                f"env.{rule.name}",
+                f"same_as {label}.{other_var} not compared: {why}",
+            )
+        )
+    return out

@@ -1,0 +1,129 @@
+"""Drifts a first version reported as clean: a `same_as` compared with one of the other
+service's serving revisions only, or skipped when `--service` left the other unread; an
+ignore naming one traffic tag that silenced the same drift reached through another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import CheckResult
+from tests.conftest import MakeSandbox
+from tests.test_check_shapes import check
+
+SAME_AS = """project: p
+region: us-central1
+services:
+  auth:
+    env:
+      SHARED_TENANT: {required: true}
+  api:
+    env:
+      SHARED_TENANT: {same_as: auth.SHARED_TENANT}
+"""
+
+
+def _world(services: dict[str, Any]) -> dict[str, Any]:
+    return {"projects": {"p": {"number": 5, "services": services}}}
+
+
+def _run(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    world: dict[str, Any],
+    profile: str,
+    *services: str,
+) -> CheckResult:
+    sandbox = make_sandbox(world)
+    (tmp_path / "prod.yaml").write_text(profile)
+    return check(sandbox, monkeypatch, *services, profiles=tmp_path)
+
+
+def _rules(result: CheckResult) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in result.report.findings:
+        if not f.ignored:
+            out.setdefault(f.rule, []).append(f.message)
+    return out
+
+
+SPLIT_AUTH = {
+    # auth serves 60 % on a revision with tenant-b, 40 % on one with tenant-a
+    "template": {"image": "x/auth:2", "env": {"SHARED_TENANT": "tenant-b"}},
+    "history": [{"env": {"SHARED_TENANT": "tenant-a"}}],
+    "traffic": [{"revision": 2, "percent": 60}, {"revision": 1, "percent": 40}],
+}
+
+
+def test_same_as_compares_with_every_revision_serving_the_other_service(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    api = {"template": {"image": "x/api:1", "env": {"SHARED_TENANT": "tenant-b"}}}
+    world = _world({"auth": SPLIT_AUTH, "api": api})
+    result = _run(make_sandbox, monkeypatch, tmp_path, world, SAME_AS)
+    [message] = _rules(result)["env.inconsistent"]
+    assert "auth.SHARED_TENANT on auth-00001" in message and "(40 %)" in message, message
+    assert "auth-00002" not in message  # that one holds the same value
+    assert result.report.exit_code == 1
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-value", "other-value"])
+def test_a_check_of_one_service_reads_what_its_same_as_compares_with(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, same: bool
+) -> None:
+    auth = {"template": {"image": "x/auth:1", "env": {"SHARED_TENANT": "tenant-a"}}}
+    mine = "tenant-a" if same else "tenant-b"
+    api = {"template": {"image": "x/api:1", "env": {"SHARED_TENANT": mine}}}
+    result = _run(
+        make_sandbox, monkeypatch, tmp_path, _world({"auth": auth, "api": api}), SAME_AS, "api"
+    )
+    report = result.report
+    assert report.exit_code == (0 if same else 1), (_rules(result), report.unverified)
+    assert ("env.inconsistent" in _rules(result)) is not same
+    assert {f.service for f in report.findings} <= {"api"}  # auth is compared with, not checked
+    assert not report.unverified
+
+
+def test_a_same_as_that_cannot_be_compared_is_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # auth is in the profile but not in the region: api's same_as compares with nothing
+    api = {"template": {"image": "x/api:1", "env": {"SHARED_TENANT": "tenant-b"}}}
+    result = _run(make_sandbox, monkeypatch, tmp_path, _world({"api": api}), SAME_AS, "api")
+    report = result.report
+    assert report.exit_code == 3, _rules(result)
+    [item] = report.unverified
+    assert (item.service, item.target) == ("api", "env.SHARED_TENANT")
+    assert "same_as auth.SHARED_TENANT not compared: it does not exist" in item.reason
+
+
+TAGGED = {
+    "template": {"image": "x/api:3", "env": {"REDIS_HOST": "redis.internal"}},
+    "history": [{"env": {"REDIS_HOST": None}}, {"env": {"REDIS_HOST": None}}],
+    "traffic": [
+        {"latest": True, "percent": 100},
+        {"revision": 1, "percent": 0, "tag": "e2e"},
+        {"revision": 2, "percent": 0, "tag": "beta"},
+    ],
+}
+IGNORE_E2E = """project: p
+region: us-central1
+services:
+  api:
+    env:
+      REDIS_HOST: {required: true}
+ignore:
+  - {service: api, env: REDIS_HOST, tag: e2e, reason: "e2e is a scratch revision"}
+"""
+
+
+def test_an_ignore_naming_one_tag_leaves_the_same_drift_on_another_tag(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = _run(make_sandbox, monkeypatch, tmp_path, _world({"api": TAGGED}), IGNORE_E2E)
+    missing = [f for f in result.report.findings if f.rule == "env.missing"]
+    assert sorted((f.tag, f.ignored) for f in missing) == [("beta", False), ("e2e", True)]
+    assert result.report.exit_code == 1
