@@ -127,3 +127,65 @@ def test_an_ignore_naming_one_tag_leaves_the_same_drift_on_another_tag(
     missing = [f for f in result.report.findings if f.rule == "env.missing"]
     assert sorted((f.tag, f.ignored) for f in missing) == [("beta", False), ("e2e", True)]
     assert result.report.exit_code == 1
+
+
+OWN_DEFAULT = "5-compute@developer.gserviceaccount.com"
+OTHER_DEFAULT = "999-compute@developer.gserviceaccount.com"
+
+
+def _granted_to(member: str, service_account: str | None) -> dict[str, Any]:
+    """Project p (number 5): secret k readable by `member` only, used by api."""
+    template: dict[str, Any] = {"image": "x/api:1", "env": {"A": {"secret": "k"}}}
+    if service_account is not None:
+        template["service_account"] = service_account
+    world = _world({"api": {"template": template}})
+    accessor = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{member}"]}
+    world["projects"]["p"]["secrets"] = {"k": {"versions": ["fake-k-0a1b2c3d"], "iam": accessor}}
+    return world
+
+
+SECRET_ONLY = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: {secret: k}\n"
+
+
+@pytest.mark.parametrize(
+    ("member", "denied"), [(OTHER_DEFAULT, True), (OWN_DEFAULT, False)], ids=["other", "own"]
+)
+def test_another_projects_default_account_is_not_the_services_own(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    member: str,
+    denied: bool,
+) -> None:
+    # api names no account: it runs as project 5's default one (RevisionTemplate
+    # .service_account: "the project's default service account"), which only GetProject's
+    # number tells apart from another project's
+    world = _granted_to(member, None)
+    result = _run(make_sandbox, monkeypatch, tmp_path, world, SECRET_ONLY)
+    assert ("secret.no_access" in _rules(result)) is denied, _rules(result)
+    assert result.report.exit_code == (1 if denied else 0)
+
+
+def test_a_revision_running_as_another_projects_default_account_is_drift(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    world = _granted_to(OWN_DEFAULT, OTHER_DEFAULT)
+    profile = SECRET_ONLY.replace(
+        "    env:", f"    settings:\n      service_account: {OWN_DEFAULT}\n    env:"
+    )
+    result = _run(make_sandbox, monkeypatch, tmp_path, world, profile)
+    found = {(f.rule, f.target) for f in result.report.findings}
+    assert ("setting.value", "setting.service_account") in found, found
+    assert ("secret.no_access", "secret.k") in found, found
+
+
+def test_the_own_default_account_by_its_address_is_the_unnamed_one(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the template names no account; the profile names the default one by its address
+    world = _granted_to(OWN_DEFAULT, None)
+    profile = SECRET_ONLY.replace(
+        "    env:", f"    settings:\n      service_account: {OWN_DEFAULT}\n    env:"
+    )
+    result = _run(make_sandbox, monkeypatch, tmp_path, world, profile)
+    assert result.report.exit_code == 0, _rules(result)

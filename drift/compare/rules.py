@@ -17,7 +17,7 @@ from drift.compare.model import (
     sort_differences,
 )
 from drift.diff.describe import mask_plain
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
+from drift.fields import SettingValue, is_default_account
 from drift.redact import looks_like_credential
 from drift.refs import SecretRef
 
@@ -230,7 +230,7 @@ class Context:
     def _settings(self, a: ServiceView, b: ServiceView) -> None:
         account_a = a.settings.get("service_account")
         account_b = b.settings.get("service_account")
-        if account_a == account_b and account_a not in (None, DEFAULT_SERVICE_ACCOUNT):
+        if account_a == account_b and not is_default_account(str(account_a or "")):
             self.add(
                 Kind.VALUE_SHARED,
                 a.name,

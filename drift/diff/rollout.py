@@ -9,7 +9,7 @@ from typing import Any
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
-from drift.live.normalize import config_fingerprint
+from drift.live.normalize import comparable_fingerprints
 from drift.refs import SecretRef
 from drift.textsafe import plural
 
@@ -44,8 +44,8 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             continue  # described by the template itself: the same configuration
         from deepdiff import DeepDiff  # imported only when two configurations are compared
 
-        template = _comparable(config_fingerprint(baseline))
-        delta = DeepDiff(template, _comparable(config_fingerprint(rev.config)), ignore_order=True)
+        base, theirs = comparable_fingerprints(baseline, rev.config)
+        delta = DeepDiff(_comparable(base), _comparable(theirs), ignore_order=True)
         if not delta:
             continue
         paths = sorted({_diff_path(p) for p in delta.affected_paths})

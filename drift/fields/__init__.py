@@ -9,12 +9,15 @@ proto-plus messages the clients return (imported lazily)."""
 from __future__ import annotations
 
 from drift.fields.base import (
+    DEFAULT_ACCOUNT_SUFFIX,
     DEFAULT_SERVICE_ACCOUNT,
     Field,
     SettingValue,
     Source,
     enum_name,
+    is_default_account,
     normalise_account,
+    same_account,
     short_name,
     text,
     unchanged,
@@ -22,14 +25,17 @@ from drift.fields.base import (
 from drift.fields.catalogue import FIELDS, read_settings
 
 __all__ = [
+    "DEFAULT_ACCOUNT_SUFFIX",
     "DEFAULT_SERVICE_ACCOUNT",
     "FIELDS",
     "Field",
     "SettingValue",
     "Source",
     "enum_name",
+    "is_default_account",
     "normalise_account",
     "read_settings",
+    "same_account",
     "short_name",
     "text",
     "unchanged",

@@ -3,6 +3,7 @@ setting is read from, enum and name handling, and how a value reads to a person.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -42,11 +43,33 @@ def short_name(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+DEFAULT_ACCOUNT_SUFFIX = "-compute@developer.gserviceaccount.com"
+"""Default compute service accounts are `PROJECT_NUMBER-compute@developer.gserviceaccount.com`
+(RevisionTemplate.service_account: "If not provided, the revision will use the project's
+default service account")."""
+
+
 def normalise_account(account: str) -> str:
-    """Empty and `NUMBER-compute@developer.gserviceaccount.com` are the same account."""
-    if not account or account.endswith("-compute@developer.gserviceaccount.com"):
-        return DEFAULT_SERVICE_ACCOUNT
-    return account
+    """An empty account is the project's default one, whose number is not known without
+    another call; an account named by its address (`NUMBER-compute@…` included: the number
+    says which project's) stays that account."""
+    return account or DEFAULT_SERVICE_ACCOUNT
+
+
+def is_default_account(account: str) -> bool:
+    """The default compute account of a project, unnamed or by its address."""
+    return account in ("", DEFAULT_SERVICE_ACCOUNT) or account.endswith(DEFAULT_ACCOUNT_SUFFIX)
+
+
+def same_account(a: SettingValue, b: SettingValue) -> bool:
+    """Two accounts are the same when their addresses are; the unnamed default account may be
+    any project's default account by its address (the number would take a call to know: a
+    template that names no account, against a revision that names the default one)."""
+    a, b = normalise_account(str(a)), normalise_account(str(b))
+    if a == b:
+        return True
+    unnamed = DEFAULT_SERVICE_ACCOUNT in (a, b)
+    return unnamed and is_default_account(a) and is_default_account(b)
 
 
 def text(value: SettingValue | None) -> str:
@@ -89,6 +112,8 @@ class Field:
     """Profile value -> the form a patch writes (raises ValueError)."""
     normalise: Callable[[SettingValue], SettingValue] = unchanged
     """The form values are compared in (live reads already give it)."""
+    equivalent: Callable[[SettingValue, SettingValue], bool] = operator.eq
+    """Whether two normalised values are the same setting."""
     show: Callable[[SettingValue], str] = text
     examples: tuple[str, ...] = ()
     minimum: int | None = None
@@ -106,4 +131,4 @@ class Field:
         return kind in self.kinds
 
     def same(self, expected: SettingValue, actual: SettingValue | None) -> bool:
-        return actual is not None and self.normalise(expected) == actual
+        return actual is not None and self.equivalent(self.normalise(expected), actual)

@@ -14,6 +14,7 @@ from drift.fields.base import (
     SettingValue,
     Source,
     normalise_account,
+    same_account,
     short_name,
 )
 from drift.fields.workloads import WORKLOAD_FIELDS
@@ -272,6 +273,7 @@ FIELDS: dict[str, Field] = {
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
             normalise=lambda v: normalise_account(str(v)),
+            equivalent=same_account,
             kinds=EVERY_KIND,
         ),
         Field(

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.fields import enum_name, normalise_account
+from drift.fields import enum_name, same_account
 from drift.fix.differences import reserved, template_differences
 from drift.live.model import LiveService, RevisionConfig
-from drift.live.normalize import raw
+from drift.live.normalize import raw, same_configuration
 
 FROM_REVISION = (
     "scaling",
@@ -162,7 +162,7 @@ def template_from_revision(revision: Any, template: Any) -> Any:
         else:
             setattr(out, name, getattr(rev, name))
     out.health_check_disabled = tpl.health_check_disabled
-    if normalise_account(out.service_account) == normalise_account(tpl.service_account):
+    if same_account(out.service_account, tpl.service_account):
         out.service_account = tpl.service_account  # a revision names the default account
     for kind in ("labels", "annotations"):
         mine = {k: v for k, v in getattr(rev, kind).items() if not reserved(k)}
@@ -225,7 +225,7 @@ def unreleased_note(live: LiveService) -> str:
     differs = [
         r.name
         for r in live.serving
-        if r.percent > 0 and r.config.fingerprint != live.template.fingerprint
+        if r.percent > 0 and not same_configuration(live.template, r.config)
     ]
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"

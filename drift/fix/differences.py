@@ -12,7 +12,7 @@ from typing import Any
 from google.protobuf.descriptor import FieldDescriptor
 
 from drift.diff.describe import describe_live, mask_plain
-from drift.fields import normalise_account
+from drift.fields import same_account
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
 from drift.redact import MASK
@@ -140,7 +140,7 @@ def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
         for sub in a.DESCRIPTOR.fields:
             out += _field(sub.name, b, a, prefix=path + ".")
         return out or [f"{path} differs"]
-    if b == a or (name == "service_account" and normalise_account(b) == normalise_account(a)):
+    if b == a or (name == "service_account" and same_account(b, a)):
         return []
     if field.enum_type is not None:
         names = field.enum_type.values_by_number

@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, normalise_account
+from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, normalise_account
 from drift.findings import Unverified
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam import IamReads
 from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
-from drift.live.model import DEFAULT_ACCOUNT_SUFFIX, LiveService, LiveState, VersionState
+from drift.live.model import LiveService, LiveState, VersionState
 from drift.live.secrets import Tasks
 from drift.refs import SecretRef
 
@@ -98,6 +98,8 @@ class AccessDecisions:
         if member is None:  # the default account of a project whose number is unknown
             why = self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
             return Verdict(Grant.UNKNOWN, f"the default service account is unknown: {why}")
+        if member in policy.accessors:  # the default account, by its number: granted outright
+            return _OWN
         project = ref.project or self.project
         names = await self._names(ref, project, info.resolved)
         own = [policy.policy(ref.resource(self.project))]
@@ -130,10 +132,9 @@ class AccessDecisions:
 
 
 def _outright(accessors: frozenset[str], account: str) -> bool:
-    """The secret's own policy grants the account without a condition (the default compute
-    account: any project's, as its number is not known without another call)."""
+    """The secret's own policy grants the account without a condition. The unnamed default
+    compute account is known by its project's number only (`_member`: another project's
+    default account granted is not this one)."""
     if not PUBLIC.isdisjoint(accessors):
         return True
-    if account == DEFAULT_SERVICE_ACCOUNT:
-        return any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in accessors)
-    return f"serviceAccount:{account}" in accessors
+    return account != DEFAULT_SERVICE_ACCOUNT and f"serviceAccount:{account}" in accessors

@@ -9,14 +9,11 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, SettingValue
+from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
 from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
 from drift.refs import SecretRef
-
-DEFAULT_ACCOUNT_SUFFIX = "-compute@developer.gserviceaccount.com"
-"""Default compute service accounts are `PROJECT_NUMBER-compute@developer.gserviceaccount.com`."""
 
 
 @dataclass(frozen=True)
@@ -272,12 +269,12 @@ class LiveState:
         policy = self.policies.get(key)
         if policy is None:
             return Grant.UNKNOWN
-        if account == DEFAULT_SERVICE_ACCOUNT:
-            granted = any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in policy.accessors)
-        else:
-            granted = policy.grants(account)
-        if granted:
+        if policy.grants(account):
             return Grant.GRANTED
+        if account == DEFAULT_SERVICE_ACCOUNT and any(
+            m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in policy.accessors
+        ):
+            return Grant.UNKNOWN  # a default account is granted: this project's, unless decided
         return Grant.UNKNOWN if policy.conditional else Grant.DENIED
 
     def project_of(self, token: str, own: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.fields import Source, read_settings
+from drift.fields import FIELDS, Source, read_settings
 from drift.kinds import Kind
 from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
 from drift.refs import SecretRef
@@ -104,7 +104,23 @@ def template_config(workload: Any, *, container: str | None, kind: Kind) -> Revi
     return revision_config(template, service=pb, container=container, kind=kind)
 
 
-def config_fingerprint(config: RevisionConfig) -> dict[str, Any]:
-    """What must be equal for two revisions to run with the same configuration (the same
-    object for the same config, so that comparing a config with itself is immediate)."""
-    return config.fingerprint
+def comparable_fingerprints(
+    base: RevisionConfig, other: RevisionConfig
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both configurations' fingerprints, `other`'s with each setting the catalogue holds the
+    same as `base`'s written as `base`'s (a template that names no service account and a
+    revision that names the default one run as the same account)."""
+    mine, theirs = base.fingerprint, other.fingerprint
+    if mine is theirs:
+        return mine, theirs
+    ours = mine["settings"]
+    settings = {
+        k: ours[k] if k in ours and k in FIELDS and FIELDS[k].equivalent(ours[k], v) else v
+        for k, v in theirs["settings"].items()
+    }
+    return mine, {**theirs, "settings": settings}
+
+
+def same_configuration(a: RevisionConfig, b: RevisionConfig) -> bool:
+    mine, theirs = comparable_fingerprints(a, b)
+    return mine == theirs

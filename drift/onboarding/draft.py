@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, get_args, get_origin
 
 from drift import redact
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, text
+from drift.fields import FIELDS, is_default_account, text
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
@@ -163,7 +163,7 @@ def _settings(config: RevisionConfig) -> list[str]:
         if value is None or value == "":
             continue
         if name == "service_account":
-            if value == DEFAULT_SERVICE_ACCOUNT:
+            if is_default_account(str(value)):
                 lines.append("# service_account: the default compute service account")
                 continue
             value = config.service_account or value

@@ -8,7 +8,7 @@ import datetime as dt
 from google.cloud import run_v2
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
-from drift.live.normalize import config_fingerprint, revision_config
+from drift.live.normalize import revision_config, same_configuration
 from drift.refs import SecretRef
 
 SERVICE = run_v2.Service(ingress=run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL)
@@ -41,7 +41,12 @@ def template(
 
 
 def fingerprint(t: run_v2.RevisionTemplate) -> object:
-    return config_fingerprint(revision_config(t, service=SERVICE, container=None))
+    return revision_config(t, service=SERVICE, container=None).fingerprint
+
+
+def same(a: run_v2.RevisionTemplate, b: run_v2.RevisionTemplate) -> bool:
+    config = revision_config(a, service=SERVICE, container=None)
+    return same_configuration(config, revision_config(b, service=SERVICE, container=None))
 
 
 def test_noise_is_not_drift() -> None:
@@ -55,7 +60,12 @@ def test_noise_is_not_drift() -> None:
         labels={"run.googleapis.com/startupProbeType": "Default", "commit-sha": "abc"},
         account="401234567890-compute@developer.gserviceaccount.com",
     )
-    assert fingerprint(a) == fingerprint(b)
+    # a template naming no account, a revision naming the default one by its address
+    assert same(a, b) and same(b, a)
+    other = template([("A", "1"), ("B", "2")], account="api@p.iam.gserviceaccount.com")
+    assert not same(a, other)
+    b.service_account = "999-compute@developer.gserviceaccount.com"
+    assert not same(template([], account="401234567890-compute@developer.gserviceaccount.com"), b)
 
 
 def test_real_differences_remain() -> None:
@@ -73,10 +83,12 @@ def test_units_and_accounts_in_profiles_normalise_alike() -> None:
     assert config.settings["cpu"] == "1000m"
     assert config.settings["memory"] == str(2**30)
     assert config.settings["service_account"] == DEFAULT_SERVICE_ACCOUNT
-    assert (
-        FIELDS["service_account"].normalise("123-compute@developer.gserviceaccount.com")
-        == DEFAULT_SERVICE_ACCOUNT
-    )
+    account = FIELDS["service_account"]
+    own, other = (f"{n}-compute@developer.gserviceaccount.com" for n in (123, 999))
+    # a default account by its address stays that account: its number says whose it is
+    assert account.normalise(own) == own
+    assert account.same(own, DEFAULT_SERVICE_ACCOUNT) and account.same("", own)
+    assert not account.same(own, other)
     assert FIELDS["vpc_connector"].normalise("projects/p/locations/r/connectors/c") == "c"
 
 
