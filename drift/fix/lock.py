@@ -4,7 +4,10 @@ with O_EXCL) naming the change, the process, the host and the start time; a seco
 on the same service stops at once (exit 4) naming the change that holds it.
 
 A lock whose process is gone (same host, no such pid) was left by a killed `fix`: it is
-reported as stale, never waited on. `drift rollback` of that very change takes it over (that
+reported as stale, never waited on. If its change wrote nothing to that service (no journal
+entry of it with a write that landed or whose outcome is unknown: the fix was killed at its
+prompt, say), the next command takes it over and says so in one line, and `drift rollback`
+of that change removes it. Otherwise `drift rollback` of that very change takes it over (that
 is how a killed fix is finished); anything else refuses and says the two ways out: roll that
 change back, or delete the lock file once the service is known to be as it should be. A lock
 from another host cannot be judged and is treated as held."""
@@ -12,13 +15,18 @@ from another host cannot be judged and is treated as held."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from drift.fix.journal import now_text
+from drift.errors import JournalError
+from drift.fix.journal import DONE, Journal, now_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Holder:
     host: str
     started: str
     command: str
+    service: str = ""
 
     @property
     def stale(self) -> bool:
@@ -62,10 +71,18 @@ class Locked(Exception):
 class Locks:
     """The locks one command holds; released on exit (also on Ctrl-C and errors)."""
 
-    def __init__(self, journal: Path, change_id: str, command: str) -> None:
+    def __init__(
+        self,
+        journal: Path,
+        change_id: str,
+        command: str,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
         self.directory = journal / "locks"
         self.change_id = change_id
         self.command = command
+        self.say = say
+        """How a lock taken over is said (one line); without it, a warning on drift's log."""
         self.held: list[Path] = []
         self.notes: list[str] = []
         """What was said about locks taken over."""
@@ -81,9 +98,9 @@ class Locks:
     def acquire(self, full_name: str, service: str, *, take_over: str = "") -> None:
         """Take the lock of a service, or raise Locked. `take_over`: a change id whose stale
         lock may be taken over (rollback of that change)."""
-        path = self.directory / (_safe(full_name) + ".lock")
+        path = self.directory / _lock_name(full_name)
         for _ in range(2):
-            if self._create(path):
+            if self._create(path, service):
                 self.held.append(path)
                 return
             holder = _read(path)
@@ -102,21 +119,28 @@ class Locks:
                     holder,
                 )
             if take_over and holder.change_id == take_over:
-                self.notes.append(
-                    f"{service}: took over the lock left by {holder.describe()} (that process "
-                    "is gone)"
+                why = "that process is gone"
+            elif not wrote(self.directory.parent, holder):
+                why = f"that process is gone, and it wrote nothing to {service}"
+            else:
+                raise Locked(
+                    f"{service}: {holder.describe()} was stopped mid-change (that process is "
+                    f"gone) and left its lock: run `drift rollback {holder.change_id}` to undo "
+                    f"it, or delete {path} if the service is as it should be",
+                    holder,
                 )
-                path.unlink(missing_ok=True)
-                continue
-            raise Locked(
-                f"{service}: {holder.describe()} was stopped mid-change (that process is gone) "
-                f"and left its lock: run `drift rollback {holder.change_id}` to undo it, or "
-                f"delete {path} if the service is as it should be",
-                holder,
-            )
+            if remove(holder):
+                self._note(f"{service}: took over the lock left by {holder.describe()} ({why})")
         raise Locked(f"{service}: another drift command took the lock {path} meanwhile", None)
 
-    def _create(self, path: Path) -> bool:
+    def _note(self, note: str) -> None:
+        self.notes.append(note)
+        if self.say is not None:
+            self.say(note)
+        else:
+            log.warning("%s", note)
+
+    def _create(self, path: Path, service: str) -> bool:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -128,6 +152,7 @@ class Locks:
             "host": socket.gethostname(),
             "started": now_text(),
             "command": self.command,
+            "service": service,
         }
         with os.fdopen(fd, "w") as out:
             json.dump(body, out)
@@ -151,9 +176,57 @@ def _read(path: Path) -> Holder | None:
             str(data["host"]),
             str(data["started"]),
             str(data.get("command", "fix")),
+            str(data.get("service", "")),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
+
+
+def wrote(journal: Path, holder: Holder) -> bool:
+    """Whether the holder's change may have written to the service its lock is for: the
+    journal holds an entry of that change and service with a write that landed or whose
+    outcome is unknown, not since rolled back or cleaned up — or an entry that cannot be
+    trusted, or a journal that cannot be read."""
+    try:
+        entries = Journal(journal).entries()
+    except JournalError:
+        return True
+    return any(
+        e.problem or (e.wrote and e.state not in DONE)
+        for e in entries
+        if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
+    )
+
+
+def remove(holder: Holder) -> bool:
+    """Delete a stale lock if it is still the one read (not one taken meanwhile)."""
+    if _read(holder.path) != holder:
+        return False
+    holder.path.unlink(missing_ok=True)
+    return True
+
+
+def clear_stale(journal: Path, change_id: str) -> list[str]:
+    """Remove the locks `change_id` left on services it wrote nothing to, its process gone
+    (a fix killed before its first write): one line for each removed."""
+    directory = journal / "locks"
+    paths = sorted(directory.glob("*.lock")) if directory.is_dir() else []
+    out = []
+    for path in paths:
+        holder = _read(path)
+        if holder is None or holder.change_id != change_id or not holder.stale:
+            continue
+        if not wrote(journal, holder) and remove(holder):
+            service = holder.service or path.stem
+            out.append(
+                f"{service}: removed the lock left by {holder.describe()} (that process is "
+                f"gone, and it wrote nothing to {service})"
+            )
+    return out
+
+
+def _lock_name(full_name: str) -> str:
+    return _safe(full_name) + ".lock"
 
 
 def _safe(text: str) -> str:

@@ -7,7 +7,8 @@ not the spec — is what served before.
 
 Plain `drift rollback` takes the latest change; once that is rolled back (or was cleaned up
 after an abort) there is nothing left to roll back: it says so and exits 0, and never reaches
-for an older change on its own (that could undo a change made on top of it)."""
+for an older change on its own (that could undo a change made on top of it). A change that
+wrote nothing but left its lock (a fix killed at its prompt) is finished by removing it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from drift.fix import workload
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
-from drift.fix.lock import Locked, Locks
+from drift.fix.lock import Locked, Locks, clear_stale
 from drift.fix.restore import before_service, changed_since, restore, restore_request
 from drift.fix.routing import describe_serving, traffic_key
 from drift.fix.update import get_workload
@@ -75,6 +76,15 @@ async def _run(
 ) -> RollbackResult:
     journal = Journal(settings.journal())
     entries = journal.entries()
+    cleared = clear_stale(journal.directory, change_id) if change_id else []
+    for note in cleared:
+        ui.say(note)
+    if change_id and cleared and all(e.change_id != change_id for e in entries):
+        # a fix stopped before its first write: its lock was all it left
+        return RollbackResult(
+            change_id,
+            message=f"change {change_id} stopped before its first write: nothing to roll back",
+        )
     if not entries:
         return RollbackResult(
             "", message=f"no change recorded in {journal.directory}: nothing to roll back"
@@ -102,14 +112,12 @@ async def _run(
         )
         return result
     journal.open()
-    with Locks(journal.directory, wanted, "rollback") as locks:
+    with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
             for entry in todo:
                 locks.acquire(entry.full_name, entry.service, take_over=entry.change_id)
         except Locked as exc:
             return _stop(result, exc.message)
-        for note in locks.notes:
-            ui.say(note)
         async with Session(settings.access()) as session:
             return await _roll_back(
                 session, journal, todo, ui, result, yes=yes, force=force, where=where

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from drift import __version__
@@ -124,12 +125,34 @@ async def settled(
 ) -> Any:
     """The service once Cloud Run has finished reconciling (or `revision` is ready), read
     with GetService: after a write, and for a write whose answer or operation was lost."""
+
+    def done(service: Any) -> bool:
+        ready = bool(revision) and service.latest_ready_revision.rsplit("/", 1)[-1] == revision
+        return ready or not service.reconciling
+
+    return await _until(lambda: get_service(session, name), done, timeout)
+
+
+async def settled_workload(
+    session: Session, kind: Kind, name: str, *, timeout: float = OPERATION_TIMEOUT
+) -> Any:
+    """A job or worker pool once it is no longer `reconciling` ("true while … an update
+    [is] in progress": Job.reconciling, WorkerPool.reconciling), read with GetJob or
+    GetWorkerPool: for an update whose answer or operation was lost."""
+    return await _until(
+        lambda: get_workload(session, kind, name), lambda w: not w.reconciling, timeout
+    )
+
+
+async def _until(
+    read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], timeout: float
+) -> Any:
+    """Read until `done` says so or `timeout` has passed: the last read."""
     deadline = time.monotonic() + timeout
     pause = POLL_FIRST
     while True:
-        service = await get_service(session, name)
-        ready = bool(revision) and service.latest_ready_revision.rsplit("/", 1)[-1] == revision
-        if ready or not service.reconciling or time.monotonic() >= deadline:
-            return service
+        now = await read()
+        if done(now) or time.monotonic() >= deadline:
+            return now
         await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
         pause = min(pause * 2, POLL_MAX)

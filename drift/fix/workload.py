@@ -22,20 +22,33 @@ from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import copy_workload, patched_template
 from drift.fix.restore import Restored
-from drift.fix.update import get_workload, update_workload
+from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.kinds import Kind, label
 from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
 from drift.live.session import Session
 
-REFUSED = frozenset({"ABORTED", "FAILED_PRECONDITION", "INVALID_ARGUMENT", "PERMISSION_DENIED"})
-"""A write answered with one of these did not apply (an etag that is not the current one is
-ABORTED: the `etag` comments, "May be used to detect modification conflict during updates")."""
-
-
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 """Settings a job or pool holds outside the template `template_differences` compares (a
 job's ExecutionTemplate, a pool's scaling)."""
+
+
+def carries(now: Any, write: Write, kind: Kind) -> bool:
+    """Whether `now` is `write` landed and nothing after it: exactly one generation later
+    ("monotonically increases every time the user modifies the desired state") with the
+    configuration sent."""
+    return (
+        int(now.generation) == write.generation_before + 1
+        and config_key(now, kind) == write.template_key
+    )
+
+
+def complete(now: Any) -> bool:
+    """Settled and ready: no update in progress, the Ready condition succeeded."""
+    from google.cloud import run_v2
+
+    succeeded = run_v2.Condition.State.CONDITION_SUCCEEDED
+    return not now.reconciling and now.terminal_condition.state == succeeded
 
 
 def config_key(workload: Any, kind: Kind) -> str:
@@ -87,40 +100,63 @@ class WorkloadFix:
             f"`drift rollback {self.change_id}` puts back what it was"
         )
         ctx.ui.say(f"{self.name}: updating in place ({', '.join(self.sp.targets)})")
+        lost = ""
         try:
             after = await update_workload(ctx.session, kind, request)
         except ApiError as exc:
-            await self._failed(exc, write)
-            return
-        self._landed(State.UPDATED, "updated", after)
+            after = await self._failed(exc, write)
+            noun = self.sp.kind.noun
+            lost = f" (answered {exc.brief}, yet the {noun} read back carries it: it landed)"
+        self._landed(State.UPDATED, "updated" + lost, after)
         self.outcome.state = State.UPDATED
         self.outcome.message = (
-            f"{self.name}: updated in place ({', '.join(self.sp.targets)}); "
+            f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}; "
             f"`drift rollback {self.change_id}` puts back what it was"
         )
         self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
 
-    async def _failed(self, exc: ApiError, write: Write) -> None:
-        """Whether the refused or lost write applied, from the resource read again."""
-        if exc.status in REFUSED:
-            self._landed(State.ABORTED, f"refused: {exc.reason}", None)
-            conflict = exc.status == "ABORTED" and "etag" in exc.reason.lower()
-            why = (
-                "it was changed since drift read it (its etag is no longer the one read): "
-                "run drift plan again"
-                if conflict
-                else f"the server refused the update ({exc.reason})"
-            )
-            raise Stop(f"{self.name}: {why}; nothing was changed")
-        now = await get_workload(self.ctx.session, self.sp.kind, self.live.full_name)
-        if config_key(now, self.sp.kind) == write.template_key:
-            self._landed(State.UPDATE_FAILED, f"landed, then failed: {exc.reason}", now)
+    async def _failed(self, exc: ApiError, write: Write) -> Any:
+        """The update failed, or its answer or operation was lost (and a retry of a write
+        that landed is refused: its etag is no longer the current one). The job or pool read
+        back says which: drift's write, complete — returned; drift's, failed — or another
+        writer's, or none at all — Stop."""
+        try:
+            now = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+        except ApiError as read:
             raise Stop(
-                f"{self.name}: the update landed but did not complete ({exc.reason}); "
+                f"{self.name}: the update failed ({exc.reason}) and the {self.sp.kind.noun} "
+                f"could not be read back ({read.brief}): the update may have landed; "
+                f"`drift rollback {self.change_id}` puts back what it was",
+                State.UPDATING,
+            ) from read
+        if carries(now, write, self.sp.kind):
+            if complete(now):
+                return now
+            why = now.terminal_condition.message or exc.reason
+            self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", now)
+            raise Stop(
+                f"{self.name}: the update landed but did not complete ({why}); "
                 f"`drift rollback {self.change_id}` puts back what it was",
                 State.UPDATE_FAILED,
             )
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
+        was, gen = write.generation_before, int(now.generation)
+        if gen > was:
+            who = now.last_modifier or "unknown"
+            client = f" with {now.client}" if now.client else ""
+            raise Stop(
+                f"{self.name}: it was changed since drift read it (generation {was} → {gen}, "
+                f"last modified by {who}{client}): "
+                + (
+                    "drift's update did not land; nothing was changed"
+                    if gen == was + 1
+                    else "what it runs is not drift's update"
+                )
+                + "; run drift plan again"
+            )
+        if exc.status == "ABORTED" and "etag" in exc.reason.lower():
+            why = "it was changed since drift read it (its etag is no longer the one read)"
+            raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
         raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed")
 
     def _landed(self, state: str, note: str, now: Any | None) -> None:

@@ -1,10 +1,14 @@
 """One writer per service (SPEC invariant 11): while a fix holds a service, a second `fix` or
 `rollback` on it stops at once (exit 4) naming the change that holds it; a lock left by a
-killed process is recognised as stale and reported with the way out, never waited on."""
+killed process is recognised as stale and reported with the way out, never waited on; one
+whose change wrote nothing (a fix killed at its first prompt) is taken over by the next
+command, and `drift rollback` of that change removes it."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,9 +17,11 @@ from pathlib import Path
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.journal import Entry, Journal, State, Write
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
+from tests.fix.terminal import converse, on_a_terminal
 
 LOCK = f"projects/{PROJECT}/locations/us-central1/services/web"
 
@@ -69,6 +75,10 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
         "command": "fix",
     }
     lock.write_text(json.dumps(held))
+    # the change began a write whose outcome it never learned: it may have changed the service
+    journal = Journal(tmp_path / ".drift" / "journal").open()
+    entry = Entry(held["change_id"], "e2e", PROJECT, "us-central1", "web", LOCK, "", {}, "", "", [])
+    journal.begin(entry, State.CANARY_DEPLOYING, "deploying", Write("canary", "", 1, "", "", []))
     code, out, took = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
     assert code == 4, out
     assert "change 20261101-120000-dead (fix, pid" in out and "was stopped mid-change" in out
@@ -78,3 +88,42 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
     lock.write_text(json.dumps({**held, "host": "build-agent-7"}))
     code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
     assert code == 4 and "on build-agent-7" in out and f"delete {lock}" in out, out
+
+
+def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The terminal closed (SIGHUP) at "Deploy …? [y/N]": the lock is taken, nothing was
+    written or journaled. `drift rollback` of that change removes the lock; the next fix takes
+    such a lock over, saying so in one line; a lock whose process lives stays exclusive."""
+    journal = tmp_path / ".drift" / "journal"
+    lock = journal / "locks" / "acme-chat-staging--us-central1--web.lock"
+    args = ["fix", "e2e", "--service", "web", "--profiles", str(REPO / "profiles")]
+    args += ["--journal", str(journal)]
+
+    def killed_at_the_prompt() -> str:
+        converse(on_a_terminal(args, env, tmp_path), [(b"no traffic? [y/N]", signal.SIGHUP)])
+        assert entries(tmp_path) == [] and updates(sandbox) == []
+        return str(json.loads(lock.read_text())["change_id"])
+
+    change = killed_at_the_prompt()
+    code, out, _ = second(sandbox, tmp_path, "rollback", change, "--yes")
+    assert code == 0, out
+    assert f"web: removed the lock left by change {change} (fix, pid" in out, out
+    assert "it wrote nothing to web" in out and not lock.exists() and updates(sandbox) == []
+    # a lock held by a live process (this one) and no journal entry: neither command takes it
+    held = {"change_id": "20261101-120000-live", "pid": os.getpid(), "host": socket.gethostname()}
+    lock.write_text(json.dumps({**held, "started": "2026-11-01T12:00:00+00:00"}))
+    _, out, _ = second(sandbox, tmp_path, "rollback", held["change_id"], "--yes")
+    assert "removed the lock" not in out and lock.exists(), out
+    code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
+    assert code == 4 and "web is being changed by change 20261101-120000-live" in out, out
+    assert lock.exists()
+    lock.unlink()
+    change = killed_at_the_prompt()
+    code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
+    assert code == 0, out
+    took_over = [line for line in out.splitlines() if "took over the lock" in line]
+    assert len(took_over) == 1 and f"left by change {change} (fix, pid" in took_over[0], out
+    assert "it wrote nothing to web" in took_over[0] and not lock.exists()
+    assert updates(sandbox)  # the fix went ahead

@@ -2,7 +2,8 @@
 against the sandbox: updated in place (no canary), only what the plan names changes, the
 write says it is drift's, the journal before the write, the etag read (a third party's update
 in between: refused, nothing written), Ctrl-C at the prompt writes nothing, rollback puts the
-template back, dry-run validates with validate_only, the gcloud script per kind."""
+template back, dry-run validates with validate_only, the gcloud script per kind; an update
+whose answer is lost is judged from the job or pool read back, never as "nothing changed"."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from drift.fix.journal import Journal, State
 from drift.fix.plan import plan_environment
 from drift.fix.rollback import run_rollback
 from drift.profiles.loader import load_profile
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
@@ -56,11 +57,29 @@ def writes(sandbox: Sandbox) -> list[str]:
     return [c.short for c in sandbox.calls if c.short in UPDATES]
 
 
+def sandbox_kind(method: str) -> str:
+    return "job" if method == "UpdateJob" else "worker_pool"
+
+
 def env(job: run_v2.Job) -> list[tuple[str, str, str]]:
     return [
         (v.name, v.value, v.value_source.secret_key_ref.secret)
         for v in job.template.template.containers[0].env
     ]
+
+
+def rolled_back_as_before(sandbox: Sandbox, tmp_path: Path, job_before: run_v2.Job) -> None:
+    """`drift rollback` of the latest change puts back the job's template and the pool's
+    instance count as they were."""
+    done = asyncio.run(
+        run_rollback(
+            load_settings(journal_dir=tmp_path / ".drift" / "journal"), ScriptedUI(), None, yes=True
+        )
+    )
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert sorted(done.restored) == ["job", "pool"]
+    assert env(sandbox.job("p", "job")) == env(job_before)
+    assert sandbox.worker_pool("p", "pool").scaling.manual_instance_count == 2
 
 
 def test_the_plan_updates_jobs_and_pools_in_place(lab: tuple[Sandbox, Path]) -> None:
@@ -110,15 +129,7 @@ def test_fix_and_rollback_of_a_job_and_a_pool(lab: tuple[Sandbox, Path], tmp_pat
     }
     assert result.recheck is not None and result.recheck.findings == ()
     # rollback: the template (and the pool's scaling) as they were
-    done = asyncio.run(
-        run_rollback(
-            load_settings(journal_dir=tmp_path / ".drift" / "journal"), ScriptedUI(), None, yes=True
-        )
-    )
-    assert done.exit_code == ExitCode.OK, done.summary()
-    assert sorted(done.restored) == ["job", "pool"]
-    assert env(sandbox.job("p", "job")) == env(job_before)
-    assert sandbox.worker_pool("p", "pool").scaling.manual_instance_count == 2
+    rolled_back_as_before(sandbox, tmp_path, job_before)
     assert {e.state for e in journal(tmp_path).entries()} == {State.ROLLED_BACK}
 
 
@@ -135,11 +146,40 @@ def test_a_third_party_update_between_read_and_write_is_refused(
     assert result.exit_code == ExitCode.ABORTED
     text = result.summary()
     assert "job job: it was changed since drift read it" in text and "nothing was changed" in text
+    # who and what: the generation it is at, who wrote it and with which client
+    assert "(generation 1 → 2, last modified by " in text and "with gcloud" in text, text
     job = sandbox.job("p", "job")
     names = [name for name, _, _ in env(job)]
     assert "OTHER" in names and "NEEDED" not in names  # theirs kept, nothing of ours
     (entry,) = journal(tmp_path).entries()
     assert entry.state == State.ABORTED and not entry.wrote
+
+
+@pytest.mark.parametrize("method", UPDATES)
+def test_an_update_whose_answer_is_lost_is_judged_from_what_it_runs(
+    lab: tuple[Sandbox, Path], tmp_path: Path, method: str
+) -> None:
+    """The update is carried out and its answer lost: the retry (the same request, the etag
+    read) is refused (ABORTED), yet drift's write landed. Read back — one generation later,
+    drift's configuration — it is said, journaled as landed, and rollback undoes it."""
+    sandbox, profiles = lab
+    job_before = sandbox.job("p", "job")
+    sandbox.inject(Fault(method, "UNAVAILABLE", after=True, first_n=1))
+    result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    assert [c.code for c in sandbox.calls if c.short == method] == ["UNAVAILABLE", "ABORTED"]
+    assert result.exit_code == ExitCode.OK, text
+    assert "nothing was changed" not in text
+    who = "job job" if method == "UpdateJob" else "worker pool pool"
+    assert f"{who}: updated in place" in text and ": ABORTED, yet the " in text, text
+    assert "read back carries it: it landed" in text, text
+    assert ("NEEDED", "x", "") in env(sandbox.job("p", "job"))
+    assert sandbox.worker_pool("p", "pool").scaling.manual_instance_count == 3
+    entries = journal(tmp_path).entries()
+    assert {e.state for e in entries} == {State.UPDATED}
+    (write,) = [w for e in entries for w in e.writes if e.kind == sandbox_kind(method)]
+    assert write["landed"] and write["generation_after"] == write["generation_before"] + 1
+    rolled_back_as_before(sandbox, tmp_path, job_before)
 
 
 def test_ctrl_c_at_the_prompt_writes_nothing(lab: tuple[Sandbox, Path], tmp_path: Path) -> None:
