@@ -189,3 +189,58 @@ def test_the_own_default_account_by_its_address_is_the_unnamed_one(
     )
     result = _run(make_sandbox, monkeypatch, tmp_path, world, profile)
     assert result.report.exit_code == 0, _rules(result)
+
+
+def _add_versions(sandbox: Any, payloads: dict[str, bytes]) -> None:
+    """New versions (then `latest`) through the official client's AddSecretVersion."""
+    import grpc
+    from google.cloud import secretmanager_v1
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+        SecretManagerServiceGrpcTransport,
+    )
+
+    channel = grpc.insecure_channel(sandbox.address)
+    client = secretmanager_v1.SecretManagerServiceClient(
+        transport=SecretManagerServiceGrpcTransport(channel=channel)
+    )
+    for name, data in payloads.items():
+        client.add_secret_version(parent=f"projects/p/secrets/{name}", payload={"data": data})
+    channel.close()
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "equal"),
+    [
+        (b"\xfe\x90\x91\x92-key", b"\xff\x80\x81\x82-key", False),  # one text when decoded lossily
+        (b"\xff\x80\x81\x82-key", b"\xff\x80\x81\x82-key", True),
+    ],
+    ids=["differ", "same"],
+)
+def test_secret_values_that_are_not_text_compare_by_their_bytes(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    mine: bytes,
+    theirs: bytes,
+    equal: bool,
+) -> None:
+    account = "svc@p.iam.gserviceaccount.com"
+    iam = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]}
+
+    def uses(secret: str) -> dict[str, Any]:
+        env = {"SIGNING_KEY": {"secret": secret}}
+        return {"template": {"image": "x/a:1", "service_account": account, "env": env}}
+
+    world = _world({"auth": uses("a"), "api": uses("b")})
+    world["projects"]["p"]["secrets"] = {
+        name: {"versions": [f"fake-{name}-0a1b2c3d"], "iam": iam} for name in "ab"
+    }
+    sandbox = make_sandbox(world)
+    _add_versions(sandbox, {"a": theirs, "b": mine})
+    (tmp_path / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  auth:\n    env:\n"
+        "      SIGNING_KEY: {secret: a}\n  api:\n    env:\n"
+        "      SIGNING_KEY: {secret: b, same_as: auth.SIGNING_KEY}\n"
+    )
+    result = check(sandbox, monkeypatch, profiles=tmp_path)
+    assert ("env.inconsistent" in _rules(result)) is not equal, _rules(result)

@@ -10,7 +10,7 @@ from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
 from drift.findings import Finding, Severity
-from drift.live.model import ContainerConfig
+from drift.live.model import BINARY, ContainerConfig
 from drift.profiles.model import VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
 
@@ -183,6 +183,8 @@ def _var(
 def _constraints(rule: VarRule, value: str) -> list[str]:
     import re2
 
+    if value.startswith(BINARY):
+        return ["is not UTF-8 text (the profile's constraints are on text)"]
     failures = []
     if rule.pattern is not None and not re2.search(rule.pattern, value):
         failures.append(f"does not match {rule.pattern}")

@@ -109,6 +109,20 @@ class RevisionConfig:
         }
 
 
+BINARY = "\ufffebinary:"
+"""How a secret value that is not UTF-8 text is held (`secret_text`)."""
+
+
+def secret_text(data: bytes) -> str:
+    """A secret's payload as the rules compare it: its text, or, when it is not UTF-8, its
+    bytes in hex behind `BINARY` (decoding with replacement would make two different values
+    one, and a `same_as` would call them equal)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return BINARY + data.hex()
+
+
 @dataclass(frozen=True)
 class ServingRevision:
     name: str
@@ -245,6 +259,7 @@ class LiveState:
     versions: dict[SecretRef, SecretVersionInfo] = field(default_factory=dict)
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)
+    """What secret versions hold, as text (`secret_text`), for the rules that compare them."""
     unverified: list[Unverified] = field(default_factory=list)
     expiry: dict[str, dt.datetime] = field(default_factory=dict)
     """When a secret (by `SecretRef.key`) expires, for those that do."""

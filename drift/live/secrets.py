@@ -19,7 +19,14 @@ from drift.live.api import access_secret, attempt, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, Policy
-from drift.live.model import LiveState, SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.model import (
+    BINARY,
+    LiveState,
+    SecretPolicy,
+    SecretVersionInfo,
+    VersionState,
+    secret_text,
+)
 from drift.live.normalize import raw
 from drift.refs import SecretRef
 
@@ -260,6 +267,8 @@ class SecretReads:
             else:
                 self._unverified(ref.key, exc)
             return
-        value = data.decode("utf-8", errors="replace")
+        value = secret_text(data)
         redact.register(value)
+        if value.startswith(BINARY):  # as text, wherever something may decode it so
+            redact.register(data.decode("utf-8", errors="replace"))
         self.state.values[ref] = value
