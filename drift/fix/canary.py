@@ -17,6 +17,7 @@ from drift.fix.patch import canary_percent, copy_service, promoted_traffic
 from drift.fix.prove import prove
 from drift.fix.restore import restore
 from drift.fix.routing import (
+    changed_by_someone_else,
     describe_serving,
     landed,
     promotion_problem,
@@ -103,13 +104,16 @@ class ServiceFix:
         )
         ctx.ui.say(f"{self.name}: deploying canary revision {canary} (no traffic, tag {tag})")
         failure: ApiError | None = None
+        answer: Any = None
         try:
-            await update_service(ctx.session, request)
+            answer = await update_service(ctx.session, request)
             after = await settled(ctx.session, raw.name, canary)
         except ApiError as exc:
             failure = exc
             after = await self._recover_canary(exc)
         self.after = after
+        if int(after.generation) > write.generation_before + 1:
+            self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)
         cause = f" ({failure.detail})" if failure is not None else ""
         state = State.CANARY_FAILED if problem else State.CANARY_READY
@@ -198,6 +202,33 @@ class ServiceFix:
                 State.CANARY_FAILED,
             ) from read
 
+    def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
+        """The service is past the generation the canary write gave it: someone else wrote
+        after drift. Journal drift's own write as it landed (the operation's answer, at the
+        generation after `write`), or as of an unknown outcome, and stop without cleanup: a
+        restoration now would undo their change (SPEC invariants 4 and 10)."""
+        mine = answer is not None and int(answer.generation) == write.generation_before + 1
+        note = f"the service changed since the canary write (generation {now.generation})"
+        try:
+            if mine:
+                self.ctx.journal.landed(
+                    self.entry,
+                    State.ABORTED,
+                    note,
+                    etag=answer.etag,
+                    generation=int(answer.generation),
+                )
+            else:  # whether it landed is unknown: `landed` stays None
+                self.ctx.journal.record(self.entry, State.ABORTED, note)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+        raise Stop(
+            f"{self.name}: after drift deployed the canary {self.outcome.canary}, "
+            f"{changed_by_someone_else(write.generation_before + 1, now)}; what serves now: "
+            f"{describe_serving(now, self.outcome.canary)}. drift leaves it as it is; "
+            f"`drift rollback {self.change_id} --force` would undo their change too"
+        )
+
     def _verify_canary(self, after: Any, write: Write) -> str:
         """Traffic unchanged, the canary ready, and its configuration exactly the one sent:
         the problem found, or ""."""
@@ -277,9 +308,8 @@ class ServiceFix:
         self._landed(State.ABORTED, f"promotion failed: {reason}", None)
         if int(now.generation) != int(after.generation):
             raise Stop(
-                f"{self.name}: moving traffic to {canary} failed ({reason}): the service was "
-                f"changed meanwhile by someone else (generation {after.generation} → "
-                f"{now.generation}, last modified by {now.last_modifier or 'unknown'}); what "
+                f"{self.name}: moving traffic to {canary} failed ({reason}): "
+                f"{changed_by_someone_else(int(after.generation), now)}; what "
                 f"serves now: {describe_serving(now, canary)}. drift leaves it as it is; "
                 f"`drift rollback {self.change_id} --force` would undo their change too"
             )
