@@ -13,7 +13,12 @@ from drift.fix.base import Base
 from drift.fix.context import Context, ServiceOutcome, Stop, canary_request, journal_first
 from drift.fix.journal import Entry, State, Write
 from drift.fix.model import ServicePlan
-from drift.fix.patch import canary_percent, copy_service, promoted_traffic
+from drift.fix.patch import (
+    canary_percent,
+    copy_service,
+    promoted_traffic,
+    update_traffic_flags,
+)
 from drift.fix.prove import prove
 from drift.fix.restore import restore
 from drift.fix.routing import (
@@ -147,13 +152,12 @@ class ServiceFix:
 
     def _pin(self) -> None:
         canary, tag, p = self.outcome.canary, self.outcome.tag, self.ctx.profile
-        latest = any(s.latest and s.percent for s in serving(self.live.source))
+        # what `_promote` would send: every other target and percentage as it was
+        promoted = promoted_traffic(self.live.source, self.base.revision, canary)
         finish = (
-            f"gcloud run services update-traffic {self.name} --to-latest --remove-tags {tag}"
-            if latest
-            else f"gcloud run services update-traffic {self.name} --to-revisions "
-            f"{canary}=100 --remove-tags {tag}"
-        ) + f" --project {p.project} --region {p.region}"
+            f"gcloud run services update-traffic {self.name} {update_traffic_flags(promoted)} "
+            f"--remove-tags {tag} --project {p.project} --region {p.region}"
+        )
         self._record(State.PINNED, f"--no-promote: traffic pinned to {self.base.revision}")
         self.outcome.state = State.PINNED
         self.outcome.message = (

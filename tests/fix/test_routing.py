@@ -162,3 +162,33 @@ def test_an_abort_keeps_every_other_target(
     result = lab_fix(tmp_path, sandbox, ScriptedUI([True, False]), FixOptions(), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED
     assert_serves_as_before(sandbox, LAB, "app", before, result.outcomes[0].canary)
+
+
+PINNED_SPLIT = [{"revision": 2, "percent": 70}, {"revision": 1, "percent": 30, "tag": "old"}]
+
+
+@pytest.mark.parametrize("shape", ["latest", "split", "pinned", "pinned-split"])
+def test_no_promote_says_how_to_finish_as_a_promotion_would(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """The printed `update-traffic` names every target with traffic at the percentage a
+    promotion gives it (gcloud rescales a serving revision left out; `--to-latest` or
+    `CANARY=100` alone would take the others' traffic)."""
+    traffic = {"latest": None, "split": SPLIT, "pinned": PINNED, "pinned-split": PINNED_SPLIT}[
+        shape
+    ]
+    sandbox = make_sandbox(lab_world(history=[{"image": V0}], traffic=traffic))
+    old = sandbox.service(LAB, "app").traffic[-1].revision
+    options = FixOptions(yes=True, promote=False)
+    (outcome,) = lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch).outcomes
+    flags = {
+        "latest": "--to-latest",
+        "split": f"--to-revisions LATEST=90,{old}=10",
+        "pinned": f"--to-revisions {outcome.canary}=100",
+        "pinned-split": f"--to-revisions {outcome.canary}=70,{old}=30",
+    }[shape]
+    finish = (
+        f"gcloud run services update-traffic app {flags} --remove-tags {outcome.tag} "
+        f"--project {LAB} --region us-central1)"
+    )
+    assert finish in outcome.message, outcome.message
