@@ -1,8 +1,8 @@
 """`drift fix`: plan -> confirm -> canary revision with no traffic -> probe it -> confirm ->
 move traffic -> re-check. The canary is what serves plus the plan (`base`); every write is
 journaled first and takes the service's lock; every abort after a canary exists puts back the
-routing that served (`canary`, `restore`); Ctrl-C stops at once with one line saying where
-things stand."""
+routing that served (`canary`, `restore`), Ctrl-C at the promotion prompt included (then exit
+4); any other Ctrl-C stops at once; either ends with one line saying where things stand."""
 
 from __future__ import annotations
 
@@ -173,6 +173,8 @@ async def _fix(
                 result.outcomes.append(outcome)
                 if outcome.aborted:
                     break
+    if any(o.interrupted for o in result.outcomes):  # cleaned up: where each service stands
+        raise Interrupted(ExitCode.ABORTED, where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):
         result.exit_code = ExitCode.ABORTED
         return _after_abort(result, todo)

@@ -144,9 +144,13 @@ class ServiceFix:
         if not ctx.options.promote:
             self._pin()
             return
-        if not ctx.options.yes and not ctx.ui.confirm(
-            f"Move all traffic of {self.name} to {canary}?"
-        ):
+        try:
+            go = ctx.options.yes or ctx.ui.confirm(f"Move all traffic of {self.name} to {canary}?")
+        except KeyboardInterrupt:  # an abort like a "no" (SPEC invariant 9), then exit 4
+            raise Stop(
+                f"{self.name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
+            ) from None
+        if not go:
             raise Stop(f"{self.name}: promotion declined", cleanup=True)
         await self._promote()
 
@@ -337,7 +341,7 @@ class ServiceFix:
         """End the service's fix: say where it stands, and after an abort with a canary,
         clean up (the canary's tag gone, the routing that served put back)."""
         outcome = self.outcome
-        outcome.aborted = True
+        outcome.aborted, outcome.interrupted = True, stop.interrupted
         if self.entry.writes and self.entry.state != stop.state:
             self._record_quietly(stop.state, stop.message)
         outcome.state = self.entry.state
@@ -345,9 +349,14 @@ class ServiceFix:
         if not stop.cleanup:
             return
         self.where = (
-            f"{stop.message}; the canary {outcome.canary} was being removed; "
-            f"`drift rollback {self.change_id}` finishes it"
+            f"{stop.message}; the canary {outcome.canary} was being removed (tag "
+            f"{outcome.tag}); `drift rollback {self.change_id}` finishes it"
         )
+        if stop.interrupted:
+            self.ctx.ui.say(
+                f"{stop.message}: removing the canary's tag and restoring the routing that "
+                "served (Ctrl-C again stops this)"
+            )
         try:
             done = await restore(
                 self.ctx.session,
@@ -365,12 +374,16 @@ class ServiceFix:
                 f"{stop.message}. drift removed the canary's tag and restored the routing "
                 f"(what serves: {done.text}); nothing is left to roll back"
             )
-            self.where = f"{stop.message}; the routing that served is restored"
+            self.where = (
+                f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
+                f"served is restored (what serves: {done.text}); nothing is left to roll back"
+            )
         else:
             outcome.message = (
                 f"{stop.message}. Removing the canary {outcome.canary} failed: {done.text}; "
                 f"`drift rollback {self.change_id}` tries again"
             )
+            self.where = outcome.message
 
     def _record_quietly(self, state: str, note: str) -> None:
         try:
