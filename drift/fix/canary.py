@@ -140,12 +140,15 @@ class ServiceFix:
             f"{self.name}: the canary {canary} is ready with no traffic (tag {tag}) and traffic "
             f"is pinned to {pinned}; {self.rollback_hint}"
         )
-        await prove(self.ctx, self.live, self.sp.revision, self.outcome)
+        unproven = await prove(self.ctx, self.live, self.sp.revision, self.outcome)
         if not ctx.options.promote:
             self._pin()
             return
+        question = f"Move all traffic of {self.name} to {canary}" + (
+            f" ({unproven})?" if unproven else "?"
+        )
         try:
-            go = ctx.options.yes or ctx.ui.confirm(f"Move all traffic of {self.name} to {canary}?")
+            go = ctx.options.yes or ctx.ui.confirm(question)
         except KeyboardInterrupt:  # an abort like a "no" (SPEC invariant 9), then exit 4
             raise Stop(
                 f"{self.name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
