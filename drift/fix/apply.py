@@ -1,8 +1,8 @@
 """`drift fix`: plan -> confirm -> canary revision with no traffic -> probe it -> confirm ->
 move traffic -> re-check. The canary is what serves plus the plan (`base`); every write is
 journaled first and takes the service's lock; every abort after a canary exists puts back the
-routing that served (`canary`, `restore`); Ctrl-C stops at once with one line saying where
-things stand."""
+routing that served (`canary`, `restore`), Ctrl-C at the promotion prompt included (then exit
+4); any other Ctrl-C stops at once; either ends with one line saying where things stand."""
 
 from __future__ import annotations
 
@@ -172,8 +172,12 @@ async def _fix(
                 outcome = await fixer.run()
                 result.outcomes.append(outcome)
                 if outcome.aborted:
-                    result.exit_code = ExitCode.ABORTED
-                    return _after_abort(result, todo)
+                    break
+    if any(o.interrupted for o in result.outcomes):  # cleaned up: where each service stands
+        raise Interrupted(ExitCode.ABORTED, where.line())
+    if any(o.aborted for o in result.outcomes) and not _applied(result):
+        result.exit_code = ExitCode.ABORTED
+        return _after_abort(result, todo)
     recheck = await run_check(
         profile,
         settings,
@@ -184,6 +188,8 @@ async def _fix(
     )
     result.recheck = recheck.report
     result.exit_code = recheck.report.exit_code
+    if any(o.aborted for o in result.outcomes):
+        _partial(result, todo)
     return result
 
 
@@ -273,6 +279,36 @@ def _entry(
         client_version=__version__,
         **more,
     )
+
+
+def _applied(result: FixResult) -> list[ServiceOutcome]:
+    """The services this fix changed and left changed (promoted, pinned, updated)."""
+    return [o for o in result.outcomes if not o.aborted]
+
+
+def _partial(result: FixResult, todo: list[ServicePlan]) -> None:
+    """A fix that stopped after changing earlier services: say per service what was applied
+    and what was not. It exits with the re-check's code (1: the aborted service still
+    drifts), never 4 (SPEC: an abort with nothing changed; here something was) and never 0:
+    a fix that stopped is not a success, so when the aborted service's drift is below
+    --fail-on it is still the drift this fix left, 1."""
+    said = {State.PROMOTED: "promoted", State.PINNED: "canary ready, not promoted"}
+    parts = []
+    for o in result.outcomes:
+        if not o.aborted:
+            parts.append(f"{o.service}: {said.get(o.state, o.state)}")
+        elif o.state == State.CLEANED_UP:
+            parts.append(f"{o.service}: aborted, cleaned up")
+        else:
+            parts.append(f"{o.service}: aborted ({o.state})")
+    done = {o.service for o in result.outcomes}
+    parts += [f"{s.label}: not attempted" for s in todo if s.label not in done]
+    result.message = (
+        f"partial fix: {'; '.join(parts)}. What was applied stays applied "
+        f"(`drift rollback {result.change_id}` undoes it)"
+    )
+    if result.exit_code is ExitCode.OK:
+        result.exit_code = ExitCode.DRIFT
 
 
 def _after_abort(result: FixResult, todo: list[ServicePlan]) -> FixResult:

@@ -13,10 +13,16 @@ from drift.fix.base import Base
 from drift.fix.context import Context, ServiceOutcome, Stop, canary_request, journal_first
 from drift.fix.journal import Entry, State, Write
 from drift.fix.model import ServicePlan
-from drift.fix.patch import canary_percent, copy_service, promoted_traffic
+from drift.fix.patch import (
+    canary_percent,
+    copy_service,
+    promoted_traffic,
+    update_traffic_flags,
+)
 from drift.fix.prove import prove
 from drift.fix.restore import restore
 from drift.fix.routing import (
+    changed_by_someone_else,
     describe_serving,
     landed,
     promotion_problem,
@@ -103,13 +109,16 @@ class ServiceFix:
         )
         ctx.ui.say(f"{self.name}: deploying canary revision {canary} (no traffic, tag {tag})")
         failure: ApiError | None = None
+        answer: Any = None
         try:
-            await update_service(ctx.session, request)
+            answer = await update_service(ctx.session, request)
             after = await settled(ctx.session, raw.name, canary)
         except ApiError as exc:
             failure = exc
             after = await self._recover_canary(exc)
         self.after = after
+        if int(after.generation) > write.generation_before + 1:
+            self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)
         cause = f" ({failure.detail})" if failure is not None else ""
         state = State.CANARY_FAILED if problem else State.CANARY_READY
@@ -131,25 +140,31 @@ class ServiceFix:
             f"{self.name}: the canary {canary} is ready with no traffic (tag {tag}) and traffic "
             f"is pinned to {pinned}; {self.rollback_hint}"
         )
-        await prove(self.ctx, self.live, self.sp.revision, self.outcome)
+        unproven = await prove(self.ctx, self.live, self.sp.revision, self.outcome)
         if not ctx.options.promote:
             self._pin()
             return
-        if not ctx.options.yes and not ctx.ui.confirm(
-            f"Move all traffic of {self.name} to {canary}?"
-        ):
+        question = f"Move all traffic of {self.name} to {canary}" + (
+            f" ({unproven})?" if unproven else "?"
+        )
+        try:
+            go = ctx.options.yes or ctx.ui.confirm(question)
+        except KeyboardInterrupt:  # an abort like a "no" (SPEC invariant 9), then exit 4
+            raise Stop(
+                f"{self.name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
+            ) from None
+        if not go:
             raise Stop(f"{self.name}: promotion declined", cleanup=True)
         await self._promote()
 
     def _pin(self) -> None:
         canary, tag, p = self.outcome.canary, self.outcome.tag, self.ctx.profile
-        latest = any(s.latest and s.percent for s in serving(self.live.source))
+        # what `_promote` would send: every other target and percentage as it was
+        promoted = promoted_traffic(self.live.source, self.base.revision, canary)
         finish = (
-            f"gcloud run services update-traffic {self.name} --to-latest --remove-tags {tag}"
-            if latest
-            else f"gcloud run services update-traffic {self.name} --to-revisions "
-            f"{canary}=100 --remove-tags {tag}"
-        ) + f" --project {p.project} --region {p.region}"
+            f"gcloud run services update-traffic {self.name} {update_traffic_flags(promoted)} "
+            f"--remove-tags {tag} --project {p.project} --region {p.region}"
+        )
         self._record(State.PINNED, f"--no-promote: traffic pinned to {self.base.revision}")
         self.outcome.state = State.PINNED
         self.outcome.message = (
@@ -197,6 +212,33 @@ class ServiceFix:
                 "removes it",
                 State.CANARY_FAILED,
             ) from read
+
+    def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
+        """The service is past the generation the canary write gave it: someone else wrote
+        after drift. Journal drift's own write as it landed (the operation's answer, at the
+        generation after `write`), or as of an unknown outcome, and stop without cleanup: a
+        restoration now would undo their change (SPEC invariants 4 and 10)."""
+        mine = answer is not None and int(answer.generation) == write.generation_before + 1
+        note = f"the service changed since the canary write (generation {now.generation})"
+        try:
+            if mine:
+                self.ctx.journal.landed(
+                    self.entry,
+                    State.ABORTED,
+                    note,
+                    etag=answer.etag,
+                    generation=int(answer.generation),
+                )
+            else:  # whether it landed is unknown: `landed` stays None
+                self.ctx.journal.record(self.entry, State.ABORTED, note)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+        raise Stop(
+            f"{self.name}: after drift deployed the canary {self.outcome.canary}, "
+            f"{changed_by_someone_else(write.generation_before + 1, now)}; what serves now: "
+            f"{describe_serving(now, self.outcome.canary)}. drift leaves it as it is; "
+            f"`drift rollback {self.change_id} --force` would undo their change too"
+        )
 
     def _verify_canary(self, after: Any, write: Write) -> str:
         """Traffic unchanged, the canary ready, and its configuration exactly the one sent:
@@ -277,9 +319,8 @@ class ServiceFix:
         self._landed(State.ABORTED, f"promotion failed: {reason}", None)
         if int(now.generation) != int(after.generation):
             raise Stop(
-                f"{self.name}: moving traffic to {canary} failed ({reason}): the service was "
-                f"changed meanwhile by someone else (generation {after.generation} → "
-                f"{now.generation}, last modified by {now.last_modifier or 'unknown'}); what "
+                f"{self.name}: moving traffic to {canary} failed ({reason}): "
+                f"{changed_by_someone_else(int(after.generation), now)}; what "
                 f"serves now: {describe_serving(now, canary)}. drift leaves it as it is; "
                 f"`drift rollback {self.change_id} --force` would undo their change too"
             )
@@ -303,7 +344,7 @@ class ServiceFix:
         """End the service's fix: say where it stands, and after an abort with a canary,
         clean up (the canary's tag gone, the routing that served put back)."""
         outcome = self.outcome
-        outcome.aborted = True
+        outcome.aborted, outcome.interrupted = True, stop.interrupted
         if self.entry.writes and self.entry.state != stop.state:
             self._record_quietly(stop.state, stop.message)
         outcome.state = self.entry.state
@@ -311,9 +352,14 @@ class ServiceFix:
         if not stop.cleanup:
             return
         self.where = (
-            f"{stop.message}; the canary {outcome.canary} was being removed; "
-            f"`drift rollback {self.change_id}` finishes it"
+            f"{stop.message}; the canary {outcome.canary} was being removed (tag "
+            f"{outcome.tag}); `drift rollback {self.change_id}` finishes it"
         )
+        if stop.interrupted:
+            self.ctx.ui.say(
+                f"{stop.message}: removing the canary's tag and restoring the routing that "
+                "served (Ctrl-C again stops this)"
+            )
         try:
             done = await restore(
                 self.ctx.session,
@@ -331,12 +377,16 @@ class ServiceFix:
                 f"{stop.message}. drift removed the canary's tag and restored the routing "
                 f"(what serves: {done.text}); nothing is left to roll back"
             )
-            self.where = f"{stop.message}; the routing that served is restored"
+            self.where = (
+                f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
+                f"served is restored (what serves: {done.text}); nothing is left to roll back"
+            )
         else:
             outcome.message = (
                 f"{stop.message}. Removing the canary {outcome.canary} failed: {done.text}; "
                 f"`drift rollback {self.change_id}` tries again"
             )
+            self.where = outcome.message
 
     def _record_quietly(self, state: str, note: str) -> None:
         try:

@@ -50,16 +50,27 @@ class ServiceOutcome:
     tag_url: str = ""
     message: str = ""
     aborted: bool = False
+    interrupted: bool = False
+    """Ctrl-C stopped it (after the cleanup, the fix ends as interrupted)."""
 
 
 class Stop(Exception):
-    """The fix of a service stops here; `cleanup` when a canary may exist to be removed."""
+    """The fix of a service stops here; `cleanup` when a canary may exist to be removed;
+    `interrupted` when Ctrl-C stopped it."""
 
-    def __init__(self, message: str, state: str = State.ABORTED, *, cleanup: bool = False):
+    def __init__(
+        self,
+        message: str,
+        state: str = State.ABORTED,
+        *,
+        cleanup: bool = False,
+        interrupted: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.state = state
         self.cleanup = cleanup
+        self.interrupted = interrupted
 
 
 def journal_first(

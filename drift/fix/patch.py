@@ -160,6 +160,26 @@ def promoted_traffic(before: Any, base: str, canary: str) -> list[Any]:
     return targets
 
 
+def update_traffic_flags(targets: Any) -> str:
+    """The `gcloud run services update-traffic` flag that sends exactly `targets`' shares.
+    gcloud's reference: `--to-revisions=[REVISION-NAME=PERCENTAGE,…]`, where "You can also
+    refer to the current or future LATEST revision in --to-revisions by the string LATEST";
+    a revision it leaves out that serves is scaled to make up the rest ("To increase the
+    traffic to … s5sxn to 20% and by reducing the traffic to … cp9kw to 80% run: …
+    --to-revisions=myservice-s5sxn=20"), so every target with traffic is named;
+    `--to-latest` assigns "100% of traffic to the current or future LATEST revision"
+    (cloud.google.com/sdk/gcloud/reference/run/services/update-traffic). Tags are not
+    traffic: gcloud keeps them (`--remove-tags` drops one)."""
+    shares: dict[str, int] = {}
+    for t in targets:
+        if t.percent:
+            key = "LATEST" if is_latest(t) else short(t.revision)
+            shares[key] = shares.get(key, 0) + int(t.percent)
+    if shares == {"LATEST": 100}:
+        return "--to-latest"
+    return "--to-revisions " + ",".join(f"{name}={percent}" for name, percent in shares.items())
+
+
 def restored_traffic(before: Any) -> list[Any]:
     """The traffic exactly as it was before the change (LATEST targets as LATEST)."""
     return copy_traffic(before.traffic) or [_target("LATEST", percent=100)]

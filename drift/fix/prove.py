@@ -14,15 +14,32 @@ from drift.live.model import LiveService
 
 async def prove(
     ctx: Context, live_service: LiveService, serving: str, outcome: ServiceOutcome
-) -> None:
+) -> str:
     """Probe `serving` (the service URL) and the canary (its tag URL); Stop if the canary
-    fails."""
+    fails. A probe the profile asks for that cannot reach the canary (its tag has no URL) is
+    not a proof: with --yes that stops the fix; else "" becomes the reason, which the
+    promotion prompt names, so that only an explicit "yes" promotes it unverified."""
     name = outcome.service
     spec = ctx.profile.services[name].probe
-    if not ctx.options.verify or spec is None or not outcome.tag_url:
+    if not ctx.options.verify or spec is None:
         if spec is None:
             ctx.ui.say(f"{name}: no probe in the profile: the canary is not verified")
-        return
+        return ""
+    if not outcome.tag_url:
+        # e.g. `default_uri_disabled`: no run.app URL for the service, nor for its tags
+        why = (
+            f"{name}: the canary could not be probed: its tag {outcome.tag} has no URL "
+            "(is the service's default URL disabled?)"
+        )
+        if ctx.options.yes:
+            raise Stop(
+                f"{why}; drift does not promote it unverified without asking (--no-verify "
+                "promotes without the probe)",
+                State.CANARY_FAILED,
+                cleanup=True,
+            )
+        ctx.ui.say(why)
+        return "NOT verified: it could not be probed"
     from drift.probe.client import probe_all
     from drift.probe.idtoken import google_id_token_provider
     from drift.probe.targets import ProbeTarget
@@ -65,3 +82,4 @@ async def prove(
             State.CANARY_FAILED,
             cleanup=True,
         )
+    return ""

@@ -58,6 +58,16 @@ def describe_serving(service: Any, canary: str = "") -> str:
     return "; ".join(parts) or "nothing"
 
 
+def changed_by_someone_else(generation: int, now: Any) -> str:
+    """Who changed the service after drift left it at `generation`, as the service says
+    (`last_modifier`, and the `client` it wrote with)."""
+    via = f" with {now.client} {now.client_version}".rstrip() if now.client else ""
+    return (
+        f"the service was changed meanwhile by someone else (generation {generation} → "
+        f"{now.generation}, last modified by {now.last_modifier or 'unknown'}{via})"
+    )
+
+
 def traffic_key(targets: Any) -> list[list[Any]]:
     """Traffic targets as comparable rows (type, revision, percent, tag)."""
     return [

@@ -1,7 +1,8 @@
 """Ctrl-C at a prompt ends at once (issue 21 item 3): a real `drift fix` on a terminal, SIGINT
 while it waits for an answer. It used to be echoed and ignored until Enter (the prompt blocks
 inside asyncio.run, whose handler only cancels a task), then "Aborted!" and exit 1. Now: exit 4
-within seconds, the state in one line, the journal accurate, the lock released."""
+within seconds, the state in one line, the journal accurate, the lock released. Once a canary
+exists, Ctrl-C is an abort like a "no": the cleanup runs first (a second Ctrl-C stops it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
+from drift.sandbox.faults import Fault
 from tests.cliutil import REPO, drift
 from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
 from tests.fix.terminal import Script, Terminal, converse, on_a_terminal
@@ -33,17 +35,51 @@ def test_ctrl_c_at_the_first_prompt(sandbox: Sandbox, tmp_path: Path) -> None:
 
 
 def test_ctrl_c_at_the_promotion_prompt(sandbox: Sandbox, tmp_path: Path) -> None:
+    """An abort like a "no" (SPEC invariant 9): the canary's tag goes and the routing that
+    served is back, then exit 4 and one line."""
     before = sandbox.service(PROJECT, "web")
     proc, _ = terminal = fix_web(sandbox, tmp_path)
     script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of web", signal.SIGINT)]
     output = converse(terminal, script).decode()
     assert proc.returncode == 4, output
     (entry,) = entries(tmp_path)
-    assert entry.state == State.CANARY_READY  # the journal is accurate
-    (line,) = [line for line in output.splitlines() if "interrupted" in line]
-    assert line.startswith(f"drift: error: interrupted: web: the canary {entry.canary_revision}")
-    assert f"`drift rollback {entry.change_id}`" in line and "Traceback" not in output
+    assert entry.state == State.CLEANED_UP  # the journal is accurate
+    (line,) = [line for line in output.splitlines() if line.startswith("drift: error:")]
+    assert line.startswith(
+        "drift: error: interrupted: web: Ctrl-C at the promotion prompt; cleaned up: "
+    ), output
+    assert line.endswith("nothing is left to roll back"), output
+    assert "Traceback" not in output
     assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
+    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+
+
+def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A second Ctrl-C stops the cleanup: one line with the rollback that finishes it, the
+    journal accurate (the restoration not begun, or begun with its outcome unknown), and that
+    rollback works."""
+    before = sandbox.service(PROJECT, "web")
+    sandbox.inject(Fault(method="UpdateService", code=None, latency_ms=3000))  # slow writes
+    proc, _ = terminal = fix_web(sandbox, tmp_path)
+    script: Script = [
+        (b"no traffic? [y/N]", b"y\n"),
+        (b"Move all traffic of web", signal.SIGINT),
+        (b"(Ctrl-C again stops this)", signal.SIGINT),
+    ]
+    output = converse(terminal, script).decode()
+    assert proc.returncode == 4, output
+    (entry,) = entries(tmp_path)
+    last = entry.writes[-1]  # stopped before the restoration's write, or during it
+    assert (entry.state, last["step"], last["landed"]) in [
+        (State.ABORTED, "canary", True),
+        (State.CLEANING_UP, "cleanup", None),
+    ], output
+    (line,) = [line for line in output.splitlines() if line.startswith("drift: error:")]
+    assert line.startswith("drift: error: interrupted: web: Ctrl-C at the promotion prompt"), line
+    assert f"`drift rollback {entry.change_id}` finishes it" in line
+    assert "Traceback" not in output
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
+    sandbox.clear_faults()
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
     done = drift("rollback", entry.change_id, "--yes", env=env)
     assert done.returncode == 0, done.stdout + done.stderr

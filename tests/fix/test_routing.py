@@ -80,23 +80,26 @@ def test_a_canary_that_is_not_ready_is_cleaned_up(
     assert after.latest_created_revision == after.latest_ready_revision  # no failed template
 
 
-def test_ctrl_c_at_the_promotion_prompt_then_rollback(
+def test_ctrl_c_at_the_promotion_prompt_cleans_up(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path
 ) -> None:
+    """Ctrl-C at the promotion prompt is an abort (SPEC invariant 9): the same cleanup as a
+    "no", then exit 4 with one line saying so."""
     before = sandbox.service(PROJECT, "web")
     with pytest.raises(Interrupted) as caught:
         fix(tmp_path, env, ScriptedUI([True, KeyboardInterrupt()]), FixOptions(), ["web"])
     (entry,) = entries(tmp_path)
     assert caught.value.exit_code is ExitCode.ABORTED
-    assert caught.value.message == (
-        f"interrupted: web: the canary {entry.canary_revision} is ready with no traffic (tag "
-        f"{entry.tag}) and traffic is pinned to {before.latest_ready_revision.rsplit('/')[-1]}; "
-        f"`drift rollback {entry.change_id}` removes it and restores the routing"
-    )
-    assert entry.state == State.CANARY_READY  # the journal is accurate
-    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))  # released
-    assert rollback(tmp_path).exit_code is ExitCode.OK
+    message = caught.value.message
+    assert message.startswith(
+        "interrupted: web: Ctrl-C at the promotion prompt; cleaned up: the canary's tag is "
+        "removed and the routing that served is restored (what serves: LATEST 100% → "
+    ), message
+    assert message.endswith("nothing is left to roll back") and "\n" not in message
     assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+    assert entry.state == State.CLEANED_UP  # the journal is accurate
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))  # released
+    assert rollback(tmp_path).restored == []  # nothing left to roll back
 
 
 def test_no_promote_keeps_the_pin_and_says_how_to_finish(
@@ -162,3 +165,33 @@ def test_an_abort_keeps_every_other_target(
     result = lab_fix(tmp_path, sandbox, ScriptedUI([True, False]), FixOptions(), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED
     assert_serves_as_before(sandbox, LAB, "app", before, result.outcomes[0].canary)
+
+
+PINNED_SPLIT = [{"revision": 2, "percent": 70}, {"revision": 1, "percent": 30, "tag": "old"}]
+
+
+@pytest.mark.parametrize("shape", ["latest", "split", "pinned", "pinned-split"])
+def test_no_promote_says_how_to_finish_as_a_promotion_would(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """The printed `update-traffic` names every target with traffic at the percentage a
+    promotion gives it (gcloud rescales a serving revision left out; `--to-latest` or
+    `CANARY=100` alone would take the others' traffic)."""
+    traffic = {"latest": None, "split": SPLIT, "pinned": PINNED, "pinned-split": PINNED_SPLIT}[
+        shape
+    ]
+    sandbox = make_sandbox(lab_world(history=[{"image": V0}], traffic=traffic))
+    old = sandbox.service(LAB, "app").traffic[-1].revision
+    options = FixOptions(yes=True, promote=False)
+    (outcome,) = lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch).outcomes
+    flags = {
+        "latest": "--to-latest",
+        "split": f"--to-revisions LATEST=90,{old}=10",
+        "pinned": f"--to-revisions {outcome.canary}=100",
+        "pinned-split": f"--to-revisions {outcome.canary}=70,{old}=30",
+    }[shape]
+    finish = (
+        f"gcloud run services update-traffic app {flags} --remove-tags {outcome.tag} "
+        f"--project {LAB} --region us-central1)"
+    )
+    assert finish in outcome.message, outcome.message

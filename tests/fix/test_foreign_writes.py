@@ -1,0 +1,111 @@
+"""What the service says after drift's canary write, and what drift makes of it. A change
+someone else makes while a fix runs is never undone without `--force` (SPEC invariants 4 and
+10): a deploy that lands between drift's canary write and drift's read of how it settled stops
+the fix without cleanup, the journal records drift's own write at the generation it gave the
+service, and `drift rollback` refuses until `--force`. A canary whose tag has no URL cannot be
+probed: that is no proof, and only an explicit "yes" promotes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import drift.fix.canary
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
+from tests.conftest import MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, PROJECT, ScriptedUI, assert_serves_as_before, entries
+
+CI_IMAGE = "us-docker.pkg.dev/lab/app:v2-from-ci"
+
+
+def deploy_after_the_canary(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI pipeline's `gcloud run deploy --image CI_IMAGE` lands right after drift's canary
+    write, before drift reads how the canary settled."""
+    real = drift.fix.canary.settled
+    deployed: list[Any] = []
+
+    async def settled(session: Any, name: str, revision: str = "", **kw: Any) -> Any:
+        if revision and not deployed:
+            deployed.append(sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2")))
+        return await real(session, name, revision, **kw)
+
+    monkeypatch.setattr(drift.fix.canary, "settled", settled)
+
+
+def test_a_deploy_during_the_canary_rollout_is_left_alone(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    deploy_after_the_canary(sandbox, monkeypatch)
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    theirs = sandbox.service(LAB, "app")
+    assert theirs.template.containers[0].image == CI_IMAGE  # not undone
+    assert theirs.generation == before.generation + 2
+    assert "changed meanwhile by someone else" in outcome.message
+    assert f"generation {before.generation + 1} → {theirs.generation}" in outcome.message
+    assert f"last modified by {theirs.last_modifier} with ci-bot 1.2" in outcome.message
+    assert f"`drift rollback {result.change_id} --force`" in outcome.message
+    assert "restored the routing" not in outcome.message
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ABORTED
+    assert [(w["step"], w["generation_after"], w["landed"]) for w in entry.writes] == [
+        ("canary", before.generation + 1, True)  # drift's own write, not theirs
+    ]
+    sandbox.clear_calls()
+    refused = lab.rollback(tmp_path)
+    assert refused.exit_code is ExitCode.ABORTED
+    assert "was changed since drift's last write" in refused.summary()
+    assert lab.updates(sandbox) == []
+    assert sandbox.service(LAB, "app").etag == theirs.etag
+    assert lab.rollback(tmp_path, force=True).exit_code is ExitCode.OK
+    assert_serves_as_before(sandbox, LAB, "app", before, outcome.canary)
+
+
+def without_tag_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cloud Run gives the canary's tag no URL (as with `default_uri_disabled`)."""
+    real = drift.fix.canary.settled
+
+    async def settled(session: Any, name: str, revision: str = "", **kw: Any) -> Any:
+        service = await real(session, name, revision, **kw)
+        for status in service.traffic_statuses:
+            status.uri = ""
+        return service
+
+    monkeypatch.setattr(drift.fix.canary, "settled", settled)
+
+
+def test_a_canary_that_cannot_be_probed_is_not_promoted_with_yes(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sandbox.service(PROJECT, "api")
+    without_tag_urls(monkeypatch)
+    result = lab.fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert "api: the canary could not be probed: its tag" in outcome.message
+    assert "--no-verify" in outcome.message and outcome.confirmed is None
+    assert_serves_as_before(sandbox, PROJECT, "api", before, outcome.canary)
+
+
+def test_a_canary_that_cannot_be_probed_is_promoted_only_when_told(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_tag_urls(monkeypatch)
+    ui = ScriptedUI([True, True])
+    result = lab.fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    (outcome,) = result.outcomes
+    assert any("the canary could not be probed" in line for line in ui.said), ui.said
+    assert ui.questions[-1] == (
+        f"Move all traffic of api to {outcome.canary} (NOT verified: it could not be probed)?"
+    )
+    assert outcome.state == State.PROMOTED and outcome.confirmed is None
+    assert outcome.canary_probe is None
