@@ -145,7 +145,7 @@ async def _fix(
         return await _validate(profile, settings, planned, todo, ui, notes)
     journal = Journal(settings.journal()).open()
     change_id = new_change_id()
-    with Locks(journal.directory, change_id, "fix") as locks:
+    with Locks(journal.directory, change_id, "fix", say=ui.say) as locks:
         try:  # first: another drift command at work on a service explains everything else
             for sp in todo:
                 locks.acquire(sp.full_name, sp.label)
