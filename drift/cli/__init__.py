@@ -62,6 +62,7 @@ def main() -> NoReturn:
         # The process ends: collecting its garbage first is wasted time (up to a second with
         # a 1,000-service profile); exit handlers, flushes and closes still run.
         gc.freeze()
+        _exit_code_stands()
     sys.exit(0)
 
 
@@ -69,7 +70,19 @@ def _interrupted() -> NoReturn:
     """Ctrl-C where no command's own handling saw it (while starting, parsing options, or
     between its steps): one line, and the code of an incomplete run, never a clean one."""
     sys.stderr.write("drift: error: interrupted: the command did not finish\n")
+    _exit_code_stands()
     sys.exit(INCOMPLETE)
+
+
+def _exit_code_stands() -> None:
+    """Make the exit code drift chose the one the process ends with. CPython 3.11 remembers a
+    KeyboardInterrupt that escaped an `exec()` of a string (Python/pythonrun.c,
+    `run_eval_code_obj` sets `_Py_UnhandledKeyboardInterrupt`), even when a caller handled it;
+    `dataclasses` and `collections.namedtuple` build methods that way, so a Ctrl-C while a
+    module is imported leaves it set, and `Py_RunMain` then ends the process by SIGINT (status
+    -2) after drift said "interrupted" and chose exit 3. Every such `exec()` clears that flag
+    first: an empty one clears it."""
+    exec("")  # noqa: S102 - an empty program: it runs nothing
 
 
 def own_process() -> None:

@@ -8,6 +8,7 @@ takes it, which leaves the process in the state the early signal leaves it in.""
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -75,3 +76,37 @@ def test_end_of_input_is_no(tmp_path: Path) -> None:
     output = converse(terminal, [(b"Go ahead? [y/N]", b"\x04")]).decode()  # Ctrl-D
     assert terminal[0].returncode == 0, output
     assert "ANSWER False" in output
+
+
+EXEC_INTERRUPTED = """
+import sys
+import drift.cli.session as session
+
+def interrupted(*args, **kwargs):
+    # a Ctrl-C while a module builds a dataclass: raised inside an exec() of a string
+    exec("raise KeyboardInterrupt")
+
+session.overlapped = interrupted
+sys.argv = ["drift", "check", "staging", "--profiles", sys.argv[1]]
+from drift.cli import main
+main()
+"""
+
+
+def test_a_ctrl_c_inside_an_exec_of_a_string_still_exits_with_drifts_code(tmp_path: Path) -> None:
+    """CPython 3.11 ends a `python -m` process by SIGINT after a KeyboardInterrupt escaped an
+    exec() of a string, however it was handled (seen as exit -2 in 1 of ~40 Ctrl-Cs while the
+    profile was read): drift's message and exit code must stand."""
+    (tmp_path / "staging.yaml").write_text("project: p\nregion: r\nservices:\n  api: {}\n")
+    (tmp_path / "interrupted_in_exec.py").write_text(EXEC_INTERRUPTED)
+    done = subprocess.run(
+        [sys.executable, "-m", "interrupted_in_exec", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.stderr.strip().splitlines() == [
+        "drift: error: interrupted: before anything was read from Google Cloud or changed"
+    ]
+    assert done.returncode == 3
