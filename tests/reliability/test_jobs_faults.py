@@ -191,11 +191,14 @@ def test_fix_of_jobs_under_write_fault(
         assert sent[0].request.job.etag == sent[1].request.job.etag
         assert sandbox.job("p", "job").generation == job_before.generation + 1
         return
-    assert result.exit_code == ExitCode.ABORTED, text
     assert "nothing was changed" in text and "Traceback" not in text
-    if method == "UpdateJob":
+    if method == "UpdateJob":  # the first write failed: nothing changed anywhere
+        assert result.exit_code == ExitCode.ABORTED, text
         assert sandbox.job("p", "job").generation == job_before.generation
-    else:
+    else:  # the job was updated before the pool's write failed: a partial fix, never exit 4
+        assert result.exit_code == ExitCode.DRIFT, text
+        assert "partial fix: job job: updated; worker pool pool: aborted" in text
+        assert sandbox.job("p", "job").generation == job_before.generation + 1
         pool = sandbox.worker_pool("p", "pool")
         assert pool.generation == pool_before.generation
         assert pool.scaling.manual_instance_count == 2
