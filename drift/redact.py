@@ -74,7 +74,8 @@ def _escaped_forms(value: str) -> set[str]:
 
 def _flexible(value: str) -> str:
     """A pattern for `value` in which every run of whitespace matches any run of whitespace:
-    drift flattens what servers say to one line, and a secret must still be found in it."""
+    drift flattens what servers say to one line, and a secret must still be found in it.
+    (Values are registered without their outer whitespace: `Secrets.add`.)"""
     return r"\s+".join(re.escape(chunk) for chunk in re.split(r"\s+", value))
 
 
@@ -94,7 +95,11 @@ class Secrets:
         self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
 
     def add(self, value: str) -> None:
-        """Remember `value` (values shorter than `SEARCH_MIN` are not searched for)."""
+        """Remember `value` (values shorter than `SEARCH_MIN` are not searched for), without
+        its outer whitespace: a secret stored with a trailing newline (`echo … | gcloud
+        secrets create --data-file=-`) is the same secret wherever its content appears, and
+        the text around the mask keeps its own line breaks."""
+        value = value.strip()
         if not searchable(value) or value in self._values:
             return
         with self._lock:

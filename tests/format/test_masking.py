@@ -167,3 +167,18 @@ def test_a_secret_flattened_to_one_line_by_an_error_is_still_found() -> None:
     report = make_report(unverified=(Unverified("api", "secret.s", error.reason),))
     for fmt in OutputFormat:
         assert MARK not in formatter_for(fmt).render(report)
+
+
+def test_a_secret_stored_with_a_trailing_newline_is_masked_wherever_its_content_is() -> None:
+    """`echo VALUE | gcloud secrets create --data-file=-` stores VALUE and a newline; a plain
+    variable, a message or a server holds VALUE alone. The mask takes the content and leaves
+    the text's own line breaks where they were."""
+    secret = f"{MARK}-horse-staple-6\n"
+    redact.register(secret)
+    content = secret.strip()
+    assert redact.mask(f"was {content}\nnext line") == "was ***\nnext line"
+    assert redact.mask(f"{content}\n\nend") == "***\n\nend"
+    for fmt in OutputFormat:
+        rendered = formatter_for(fmt).render(quoting(content))
+        assert MARK not in rendered, fmt
+        assert redact.scrub(rendered) == rendered  # masked on the data already

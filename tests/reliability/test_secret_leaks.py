@@ -230,7 +230,11 @@ SPECIAL = {
     "quote": 'Pa"ss\\wörd|%x-leakmark-q1',
     "markdown": "p%25|x_*`[a]<b>&~ leakmark-q2",
     "newline": "first line\nleakmark-q3 second",
+    # what `echo … | gcloud secrets create --data-file=-` stores: a trailing newline
+    "trailing": "leakmark-q4-horse-staple\n",
 }
+TRAILING_AS_PLAIN = SPECIAL["trailing"].strip()
+"""The same content held as a plain value by another variable."""
 SHORT = {"flag": "true", "pin": "42", "word": "abc"}
 HOSTILE_PROFILE = """\
 project: rel-project
@@ -246,6 +250,8 @@ services:
       FLAG: {secret: flag, one_of: ["yes"]}
       PIN: {secret: pin, min_length: 5}
       WORD: {secret: word, pattern: "^x"}
+      TRAIL: {secret: trail, min_length: 64}
+      LEGACY: x
 """
 
 
@@ -263,10 +269,12 @@ def hostile_world() -> dict[str, Any]:
         ]
     }
     values = {"jwt": SPECIAL["quote"], "key": SPECIAL["markdown"], "note": SPECIAL["newline"]}
+    values["trail"] = SPECIAL["trailing"]
     for name, value in {**values, **SHORT}.items():
         secrets[name] = {"versions": [value], "iam": accessor}
     env = project["services"]["api"]["template"]["env"]
-    env.update({"TEST_MODE": "false", "NOTE": {"secret": "note"}})
+    env.update({"TEST_MODE": "false", "NOTE": {"secret": "note"}, "TRAIL": {"secret": "trail"}})
+    env["LEGACY"] = TRAILING_AS_PLAIN
     env.update({name.upper(): {"secret": name} for name in SHORT})
     return dict(data)
 
