@@ -16,6 +16,7 @@ from drift.fields import same_account
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
 from drift.redact import MASK
+from drift.textsafe import visible
 
 RESERVED = (
     "run.googleapis.com/",
@@ -50,7 +51,9 @@ def template_differences(before: Any, after: Any) -> list[str]:
             lines += _mapping(name.rstrip("s"), dict(getattr(b, name)), dict(getattr(a, name)))
         else:
             lines += _field(name, b, a)
-    return lines
+    # one line each: a value's own line breaks and control characters are shown escaped (a
+    # live value must not start a line of its own: a GitHub workflow command)
+    return [visible(line) for line in lines]
 
 
 def _containers(before: Iterable[Any], after: Iterable[Any]) -> list[str]:

@@ -40,6 +40,7 @@ from drift.fix.routing import (
 from drift.fix.update import get_service, settled, update_service
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
+from drift.textsafe import visible
 
 RETRY_LABEL = "drift-retry"
 
@@ -119,7 +120,7 @@ def changed_since(now: Any, entry: Entry) -> str:
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
         f"(generation {expected} → {now.generation}, last modified by "
-        f"{now.last_modifier or 'unknown'})"
+        f"{visible(now.last_modifier or 'unknown')})"
     )
 
 

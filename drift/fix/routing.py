@@ -19,6 +19,7 @@ from drift.fix.journal import Write
 from drift.fix.patch import is_latest
 from drift.live.api import short
 from drift.live.normalize import raw, revision_config
+from drift.textsafe import visible
 
 
 @dataclass(frozen=True, order=True)
@@ -61,10 +62,13 @@ def describe_serving(service: Any, canary: str = "") -> str:
 def changed_by_someone_else(generation: int, now: Any) -> str:
     """Who changed the service after drift left it at `generation`, as the service says
     (`last_modifier`, and the `client` it wrote with)."""
-    via = f" with {now.client} {now.client_version}".rstrip() if now.client else ""
+    # `client` and `client_version` are whatever the writer sent ("Arbitrary identifier"):
+    # shown with their control characters escaped, never as lines of their own
+    via = visible(f" with {now.client} {now.client_version}".rstrip()) if now.client else ""
+    who = visible(now.last_modifier or "unknown")
     return (
         f"the service was changed meanwhile by someone else (generation {generation} → "
-        f"{now.generation}, last modified by {now.last_modifier or 'unknown'}{via})"
+        f"{now.generation}, last modified by {who}{via})"
     )
 
 

@@ -27,6 +27,7 @@ from drift.kinds import Kind, label
 from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
 from drift.live.session import Session
+from drift.textsafe import visible
 
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 """Settings a job or pool holds outside the template `template_differences` compares (a
@@ -142,8 +143,8 @@ class WorkloadFix:
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
         was, gen = write.generation_before, int(now.generation)
         if gen > was:
-            who = now.last_modifier or "unknown"
-            client = f" with {now.client}" if now.client else ""
+            who = visible(now.last_modifier or "unknown")
+            client = visible(f" with {now.client}") if now.client else ""
             raise Stop(
                 f"{self.name}: it was changed since drift read it (generation {was} → {gen}, "
                 f"last modified by {who}{client}): "

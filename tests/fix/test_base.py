@@ -196,3 +196,60 @@ def test_a_dry_run_after_an_incomplete_read_is_never_0(sandbox: Sandbox, tmp_pat
     assert done.returncode == 3, done.stdout + done.stderr
     assert "could not be read" in done.stdout
     assert all(r.validate_only for r in updates(sandbox))
+
+
+HOSTILE_MODE = "live\n::error title=INJECTED::from the template\n::add-mask::x\x1b[31mRED"
+
+
+def test_a_live_value_in_the_differences_never_starts_a_line_of_its_own(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Whoever can deploy can put a newline in a variable: the differences an unreleased
+    template makes are shown one line each, its line breaks escaped, so that no workflow
+    command reaches a GitHub job's log."""
+    world = {
+        "projects": {
+            "hp": {
+                "number": 222222222299,
+                "services": {
+                    "api": {
+                        "history": [{"image": "x/api:1", "env": {"MODE": "live"}}],
+                        "template": {"image": "x/api:1", "env": {"MODE": HOSTILE_MODE}},
+                        "traffic": [{"revision": 1, "percent": 100}],
+                    }
+                },
+            }
+        }
+    }
+    sandbox = make_sandbox(world)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "hs.yaml").write_text(
+        "project: hp\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        '      MODE: "live"\n      NEW: "1"\n'
+    )
+    env = {**sandbox.environ(), "GITHUB_ACTIONS": "true"}
+    done = drift(
+        "fix", "hs", "--profiles", str(profiles), "--yes", "--journal", str(tmp_path / "j"), env=env
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 4, out
+    assert [line for line in out.splitlines() if line.lstrip().startswith("::")] == []
+    assert "\\n::error title=INJECTED::" in out and "\x1b" not in out
+
+
+def test_who_changed_a_service_is_shown_on_one_line() -> None:
+    """`client`, `client_version` and `last_modifier` are what the writer sent."""
+    from types import SimpleNamespace
+
+    from drift.fix.routing import changed_by_someone_else
+
+    now = SimpleNamespace(
+        generation=3,
+        client="ci\n::error::forged",
+        client_version="1\x1b]8;;http://x\x07",
+        last_modifier="a@b\n::add-mask::z",
+    )
+    said = changed_by_someone_else(1, now)
+    assert "\n" not in said and "\x1b" not in said and "\x07" not in said
+    assert "ci\\n::error::forged" in said
