@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DRIFT_",
         extra="forbid",
+        allow_inf_nan=False,
     )
 
     profiles_dir: Path = Field(Path("profiles"), description="Directory of ENV.yaml profiles.")

@@ -136,3 +136,26 @@ def test_a_directory_named_pyproject_is_named(project_dir: Path) -> None:
     with pytest.raises(UsageError) as raised:
         load_settings()
     assert str(raised.value) == f"cannot read configuration: {path}: not a regular file"
+
+
+@pytest.mark.parametrize("name", ["call_timeout", "wait", "retry_budget"])
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_float_settings_are_finite(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(f"DRIFT_{name.upper()}", value)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        f"invalid configuration: DRIFT_{name.upper()} / [tool.drift] {name}: "
+        "Input should be a finite number"
+    )
+
+
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -> None:
+    (project_dir / "pyproject.toml").write_text(f"[tool.drift]\ncall_timeout = {value}\n")
+    with pytest.raises(UsageError, match="call_timeout: Input should be a finite number"):
+        load_settings()
+    with pytest.raises(UsageError, match="finite"):
+        load_settings(wait=float(value))

@@ -47,3 +47,34 @@ def test_a_bad_pyproject_is_one_line_naming_it(
     ]
     assert "Traceback" not in done.stderr
     assert "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "setting"),
+    [
+        ({"DRIFT_CALL_TIMEOUT": "inf"}, "call_timeout"),
+        ({"DRIFT_RETRY_BUDGET": "nan"}, "retry_budget"),
+        ({"DRIFT_WAIT": "inf"}, "wait"),
+    ],
+)
+def test_an_infinite_setting_is_refused_before_any_call(
+    project: Path, where: dict[str, str], setting: str
+) -> None:
+    done = drift("check", "x", env=where, cwd=project)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"drift: error: invalid configuration: DRIFT_{setting.upper()} / [tool.drift] "
+        f"{setting}: Input should be a finite number"
+    ]
+
+
+def test_an_infinite_timeout_in_pyproject_is_refused(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.drift]\ncall_timeout = inf\n")
+    done = drift("check", "x", cwd=project)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2,
+        [
+            "drift: error: invalid configuration: DRIFT_CALL_TIMEOUT / [tool.drift] "
+            "call_timeout: Input should be a finite number"
+        ],
+    )
