@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
-    PyprojectTomlConfigSettingsSource,
     SettingsConfigDict,
 )
 
@@ -29,26 +29,51 @@ PATHS = ("profiles_dir", "journal_dir")
 
 def project_config(start: Path | None = None) -> Path | None:
     """The project's pyproject.toml: the nearest one, here or in a parent directory, that
-    holds `[tool.drift]` (or cannot be parsed, so that its error is reported); None if none."""
+    holds `[tool.drift]` (or cannot be read, so that its error is reported); None if none."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
-        if not candidate.is_file():
+        if not candidate.exists():
             continue
         try:
-            data = tomllib.loads(candidate.read_text())
-        except (OSError, ValueError, UnicodeDecodeError):
-            return candidate
-        if isinstance(data.get("tool"), dict) and "drift" in data["tool"]:
+            if read_project_table(candidate) is not None:
+                return candidate
+        except UsageError:
             return candidate
     return None
+
+
+def read_project_table(path: Path) -> dict[str, Any] | None:
+    """`[tool.drift]` of the pyproject.toml at `path` (None if it has none); a file that cannot
+    be read, is not UTF-8 TOML, or whose `tool` or `tool.drift` is not a table is a
+    UsageError naming it."""
+    if not path.is_file():
+        raise UsageError(f"cannot read configuration: {path}: not a regular file")
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except OSError as exc:
+        raise UsageError(f"cannot read configuration: {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise UsageError(f"invalid configuration: {path}: line {line}: not UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"invalid configuration: {path}: not valid TOML: {exc}") from exc
+    for header in ("tool", "drift"):
+        if header not in data:
+            return None
+        data = data[header]
+        if not isinstance(data, dict):
+            name = "tool" if header == "tool" else "tool.drift"
+            raise UsageError(f"invalid configuration: {path}: [{name}] must be a table")
+    return data
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DRIFT_",
-        pyproject_toml_table_header=("tool", "drift"),
         extra="forbid",
+        allow_inf_nan=False,
     )
 
     profiles_dir: Path = Field(Path("profiles"), description="Directory of ENV.yaml profiles.")
@@ -119,13 +144,14 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, _ProjectToml(settings_cls))
 
 
-class _ProjectToml(PyprojectTomlConfigSettingsSource):
+class _ProjectToml(InitSettingsSource):
     """`[tool.drift]` of the project's pyproject.toml, found from any subdirectory; paths in
     it are relative to the file, and without `profiles_dir` the profiles are beside it."""
 
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         found = project_config()
-        super().__init__(settings_cls, found)
+        table = read_project_table(found) if found is not None else None
+        super().__init__(settings_cls, table or {})
         self.folder = found.parent if found is not None else None
 
     def __call__(self) -> dict[str, Any]:
@@ -153,4 +179,4 @@ def load_settings(**overrides: Any) -> Settings:
             lines.append(f"{source}: {err['msg']}")
         raise UsageError("invalid configuration: " + "; ".join(lines)) from exc
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read configuration (pyproject.toml): {exc}") from exc
+        raise UsageError(f"cannot read configuration: {exc}") from exc

@@ -82,3 +82,80 @@ def test_broken_pyproject_is_a_usage_error(project_dir: Path) -> None:
     (project_dir / "pyproject.toml").write_text("[tool.drift\n")
     with pytest.raises(UsageError, match="pyproject.toml"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool]\ndrift = 5\n", "[tool.drift] must be a table"),
+        ('[tool]\ndrift = "x"\n', "[tool.drift] must be a table"),
+        ("tool = 5\n", "[tool] must be a table"),
+        ("tool = [1]\n", "[tool] must be a table"),
+    ],
+)
+def test_a_pyproject_whose_tool_drift_is_not_a_table_is_named(
+    project_dir: Path, text: str, message: str
+) -> None:
+    path = project_dir / "pyproject.toml"
+    path.write_text(text)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == f"invalid configuration: {path}: {message}"
+
+
+def test_a_malformed_pyproject_in_a_parent_is_named(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project_dir / "pyproject.toml").write_text("[tool]\ndrift = 5\n")
+    (project_dir / "sub").mkdir()
+    monkeypatch.chdir(project_dir / "sub")
+    with pytest.raises(UsageError, match=re.escape(f"{project_dir / 'pyproject.toml'}: [tool.")):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[tool.drift\n", "not valid TOML: Expected ']' at the end of a table declaration"),
+        (b'[tool.drift]\nproject = "\xff"\n', "line 2: not UTF-8"),
+    ],
+)
+def test_an_unreadable_pyproject_is_named(project_dir: Path, content: bytes, message: str) -> None:
+    path = project_dir / "pyproject.toml"
+    path.write_bytes(content)
+    with pytest.raises(UsageError, match=f"^invalid configuration: {re.escape(str(path))}: "):
+        load_settings()
+    with pytest.raises(UsageError, match=re.escape(message)):
+        load_settings()
+
+
+def test_a_directory_named_pyproject_is_named(project_dir: Path) -> None:
+    path = project_dir / "pyproject.toml"
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == f"cannot read configuration: {path}: not a regular file"
+
+
+@pytest.mark.parametrize("name", ["call_timeout", "wait", "retry_budget"])
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_float_settings_are_finite(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(f"DRIFT_{name.upper()}", value)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        f"invalid configuration: DRIFT_{name.upper()} / [tool.drift] {name}: "
+        "Input should be a finite number"
+    )
+
+
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -> None:
+    (project_dir / "pyproject.toml").write_text(f"[tool.drift]\ncall_timeout = {value}\n")
+    with pytest.raises(UsageError, match="call_timeout: Input should be a finite number"):
+        load_settings()
+    with pytest.raises(UsageError, match="finite"):
+        load_settings(wait=float(value))

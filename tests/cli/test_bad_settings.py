@@ -1,0 +1,80 @@
+"""A pyproject.toml or DRIFT_* setting drift cannot use is one `drift: error:` line naming
+it and exit 2 (SPEC invariant 7), never an internal error or a traceback, with or without
+--verbose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cliutil import drift
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "x.yaml").write_text(
+        "project: p\nregion: us-central1\nservices: {api: {}}\n"
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "message"),
+    [
+        (b"[tool]\ndrift = 5\n", "[tool.drift] must be a table"),
+        (b'[tool]\ndrift = "x"\n', "[tool.drift] must be a table"),
+        (b"tool = 5\n", "[tool] must be a table"),
+        (
+            b"[tool.drift\n",
+            "not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 12)",
+        ),
+        (b'[tool.drift]\nproject = "\xff"\n', "line 2: not UTF-8"),
+    ],
+)
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_bad_pyproject_is_one_line_naming_it(
+    project: Path, pyproject: bytes, message: str, verbose: bool
+) -> None:
+    (project / "pyproject.toml").write_bytes(pyproject)
+    (project / "sub").mkdir()
+    done = drift("check", "x", *(["--verbose"] if verbose else []), cwd=project / "sub")
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.startswith("drift: error:")]
+    assert lines == [
+        f"drift: error: invalid configuration: {project / 'pyproject.toml'}: {message}"
+    ]
+    assert "Traceback" not in done.stderr
+    assert "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "setting"),
+    [
+        ({"DRIFT_CALL_TIMEOUT": "inf"}, "call_timeout"),
+        ({"DRIFT_RETRY_BUDGET": "nan"}, "retry_budget"),
+        ({"DRIFT_WAIT": "inf"}, "wait"),
+    ],
+)
+def test_an_infinite_setting_is_refused_before_any_call(
+    project: Path, where: dict[str, str], setting: str
+) -> None:
+    done = drift("check", "x", env=where, cwd=project)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"drift: error: invalid configuration: DRIFT_{setting.upper()} / [tool.drift] "
+        f"{setting}: Input should be a finite number"
+    ]
+
+
+def test_an_infinite_timeout_in_pyproject_is_refused(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.drift]\ncall_timeout = inf\n")
+    done = drift("check", "x", cwd=project)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2,
+        [
+            "drift: error: invalid configuration: DRIFT_CALL_TIMEOUT / [tool.drift] "
+            "call_timeout: Input should be a finite number"
+        ],
+    )
