@@ -69,6 +69,12 @@ def read_project_table(path: Path) -> dict[str, Any] | None:
     return data
 
 
+DAY = 86_400.0
+"""The longest a deadline, a wait or a retry budget may be, in seconds: past about 7.5e9 s a
+gRPC deadline overflows and every call fails as if it had timed out (a run that can never be
+complete), and nothing a check waits for takes a day."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DRIFT_",
@@ -95,14 +101,18 @@ class Settings(BaseSettings):
     secrets_rpm: int = Field(
         540, ge=1, description="Secret Manager calls per minute (read quota: 600/min/project)."
     )
-    call_timeout: float = Field(30.0, gt=0, description="Deadline of one API call, seconds.")
+    call_timeout: float = Field(
+        30.0, gt=0, le=DAY, description="Deadline of one API call, seconds (at most a day)."
+    )
     history: bool = Field(
         True, description="Read the revision history of drifted services (`since`)."
     )
     wait: float = Field(
-        60.0, ge=0, description="How long a deploy in progress is waited for, seconds."
+        60.0, ge=0, le=DAY, description="How long a deploy in progress is waited for, seconds."
     )
-    retry_budget: float = Field(60.0, gt=0, description="Total time retries may take, seconds.")
+    retry_budget: float = Field(
+        60.0, gt=0, le=DAY, description="Total time retries may take, seconds (at most a day)."
+    )
 
     def access(self) -> Access:
         """What the live layer needs: call limits and whose credentials."""

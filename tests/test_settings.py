@@ -152,6 +152,19 @@ def test_float_settings_are_finite(
     )
 
 
+@pytest.mark.parametrize("name", ["call_timeout", "wait", "retry_budget"])
+def test_a_deadline_past_a_day_is_refused(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """1e10 s passed as finite, and every call then failed as timed out (a gRPC deadline that
+    far overflows): the run could never be complete. A day is the most."""
+    monkeypatch.setenv(f"DRIFT_{name.upper()}", "86400")
+    assert getattr(load_settings(), name) == 86_400
+    monkeypatch.setenv(f"DRIFT_{name.upper()}", "1e10")
+    with pytest.raises(UsageError, match=f"{name}: Input should be less than or equal to 86400"):
+        load_settings()
+
+
 @pytest.mark.parametrize("value", ["inf", "nan"])
 def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -> None:
     (project_dir / "pyproject.toml").write_text(f"[tool.drift]\ncall_timeout = {value}\n")
