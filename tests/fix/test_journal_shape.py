@@ -144,3 +144,29 @@ def test_the_cli_says_one_line_and_exits_2(
     line, *rest = done.stderr.splitlines()
     assert line.startswith(f"drift: error: journal file {path}: field `{field}"), done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_change_id_with_a_newline_cannot_start_a_workflow_command(tmp_path: Path) -> None:
+    path = recorded(tmp_path / "journal")
+    rewrite(path, put("change_id", "x\n::error title=JOURNAL::injected"))
+    done = drift("rollback", "nope", "--yes", "--journal", str(tmp_path / "journal"), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "(latest: x\\n::error title=JOURNAL::injected)" in done.stderr
+    assert not any(line.startswith("::") for line in done.stderr.splitlines())
+
+
+@pytest.mark.parametrize("command", [["rollback", "--list"], ["rollback", "--yes"]])
+def test_journal_text_is_shown_with_its_newlines_escaped(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """The list's rows and rollback's lines (here: a change already rolled back, skipped)."""
+    path = recorded(tmp_path / "journal", state=State.ROLLED_BACK)
+    rewrite(path, put("service", "web\n::error::injected"))
+    rewrite(path, put("changes", ["env.A\n::warning::injected"]))
+    done = drift(*command, "--journal", str(tmp_path / "journal"), cwd=tmp_path)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "web\\n::error::injected" in out
+    assert not any(line.startswith("::") for line in out.splitlines()), out
+    if command == ["rollback", "--list"]:
+        assert "env.A\\n::warning::injected" in out
