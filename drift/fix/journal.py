@@ -23,6 +23,9 @@ from typing import Any
 
 from drift import redact
 from drift.errors import JournalError
+from drift.fix.entryshape import Malformed, entry_check
+from drift.kinds import Kind
+from drift.textsafe import visible
 
 SCHEMA = "drift.journal/v1"
 CHECKSUM = ".sha256"
@@ -143,6 +146,8 @@ class Entry:
 
 
 NAMES = {f.name for f in fields(Entry)} - {"problem"}
+STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
+_SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
 
 
 def who(impersonate: str | None = None) -> str:
@@ -239,8 +244,9 @@ class Journal:
         return self.directory / f"{_safe(entry.change_id)}--{_safe(who)}.json"
 
     def entries(self) -> list[Entry]:
-        """Every entry, oldest change first; an entry that does not match its checksum (or is
-        not one) carries `problem`."""
+        """Every entry, oldest change first; an entry that does not match its checksum (or
+        has none) carries `problem`. A file that is not an entry as drift writes it (a field
+        of the wrong type or shape) raises JournalError naming the file and the field."""
         blocker = _file_in_the_way(self.directory)
         if blocker is not None:
             raise JournalError(
@@ -254,13 +260,14 @@ class Journal:
                 raw = path.read_bytes()
                 data = json.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
-                raise JournalError(f"journal file {path} is unreadable: {exc}") from exc
+                raise JournalError(visible(f"journal file {path} is unreadable: {exc}")) from exc
             if not isinstance(data, dict) or data.get("schema") != SCHEMA:
                 continue
             try:
-                entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            except TypeError as exc:
-                raise JournalError(f"journal file {path} is not a journal entry: {exc}") from exc
+                _SHAPE(data, "")
+            except Malformed as exc:  # one clear error, never a TypeError later (invariant 7)
+                raise JournalError(visible(f"journal file {path}: {exc}")) from exc
+            entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem = _checked(path, raw)
             out.append(entry)
         return sorted(out, key=lambda e: (e.change_id, e.service))

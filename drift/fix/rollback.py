@@ -30,6 +30,7 @@ from drift.kinds import Kind
 from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.settings import Settings
+from drift.textsafe import visible
 
 STATES = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
 
@@ -49,7 +50,7 @@ class RollbackResult:
             lines.append(self.message)
         if self.change_id and (self.restored or self.failed):
             restored = ", ".join(self.restored) or "nothing"
-            lines.append(f"rollback of {self.change_id}: restored {restored}")
+            lines.append(f"rollback of {visible(self.change_id)}: restored {restored}")
         lines += self.failed
         return "\n".join(lines)
 
@@ -92,22 +93,24 @@ async def _run(
     wanted = change_id or entries[-1].change_id
     found = [e for e in entries if e.change_id == wanted]
     if not found:
-        known = ", ".join(sorted({e.change_id for e in entries})[-5:])
+        known = ", ".join(visible(c) for c in sorted({e.change_id for e in entries})[-5:])
         raise UsageError(f"no change {wanted!r} in {journal.directory} (latest: {known})")
     result = RollbackResult(wanted)
-    broken = [f"{e.service}: journal entry refused: {e.problem}" for e in found if e.problem]
+    broken = [
+        visible(f"{e.service}: journal entry refused: {e.problem}") for e in found if e.problem
+    ]
     if broken:
         return _stop(result, "; ".join(broken) + ": nothing was changed")
     todo = []
     for entry in found:
         why = _nothing_to_do(entry)
         if why:
-            result.skipped.append(f"{entry.service}: {why}")
-            ui.say(f"{entry.service}: skipped ({why})")
+            result.skipped.append(f"{visible(entry.service)}: {why}")
+            ui.say(f"{visible(entry.service)}: skipped ({why})")
         else:
             todo.append(entry)
     if not todo:
-        result.message = f"change {wanted}: nothing left to roll back" + (
+        result.message = f"change {visible(wanted)}: nothing left to roll back" + (
             "" if change_id else " (older changes: `drift rollback --list`)"
         )
         return result
@@ -137,22 +140,21 @@ async def _roll_back(
 ) -> RollbackResult:
     refused = []
     for entry in todo:
-        kind = Kind(entry.kind)
+        kind, name = Kind(entry.kind), visible(entry.service)
         try:
             live = await get_workload(session, kind, entry.full_name)
         except DriftError as exc:  # ApiError, AuthError: one line each
             return _stop(
                 result,
-                f"{entry.service}: cannot read the {kind.noun} ({exc.message}): nothing was "
-                "changed",
+                f"{name}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
             )
         changed = changed_since(live, entry)
         if changed and not force:
-            refused.append(changed)
+            refused.append(visible(changed))
         ui.say(
-            f"{entry.service}: restore what served before change {entry.change_id} (state: "
-            f"{entry.state}; drift changed: {', '.join(entry.changes)})"
-            + (f"; {changed} (--force)" if changed and force else "")
+            f"{name}: restore what served before change {visible(entry.change_id)} (state: "
+            f"{entry.state}; drift changed: {visible(', '.join(entry.changes))})"
+            + (f"; {visible(changed)} (--force)" if changed and force else "")
         )
         lines = (
             differences(live, entry) if kind is Kind.SERVICE else workload.differences(live, entry)
@@ -166,13 +168,14 @@ async def _roll_back(
             "(`drift rollback --force` restores anyway)",
         )
     if not yes and not ui.confirm(
-        f"Roll back change {result.change_id} on {', '.join(e.service for e in todo)}?"
+        visible(f"Roll back change {result.change_id} on {', '.join(e.service for e in todo)}?")
     ):
         return _stop(result, "declined: nothing was changed")
     for entry in todo:
+        name = visible(entry.service)
         where[0] = (
-            f"the rollback of {entry.service} was in progress (the journal says "
-            f"{State.ROLLING_BACK}): run `drift rollback {entry.change_id}` again"
+            f"the rollback of {name} was in progress (the journal says "
+            f"{State.ROLLING_BACK}): run `drift rollback {visible(entry.change_id)}` again"
         )
         if entry.kind == Kind.SERVICE.value:
             done = await restore(
@@ -181,12 +184,12 @@ async def _roll_back(
         else:
             done = await workload.restore_workload(session, journal, entry, states=STATES)
         if done.ok:
-            result.restored.append(entry.service)
+            result.restored.append(name)
             what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
-            ui.say(f"{entry.service}: restored ({what}: {done.text})")
+            ui.say(f"{name}: restored ({what}: {done.text})")
         else:
             result.failed.append(
-                f"{entry.service}: what served before is not what serves: {done.text}; "
+                f"{name}: what served before is not what serves: {done.text}; "
                 f"the journal says {entry.state}"
             )
     if result.failed:
@@ -247,30 +250,23 @@ class ChangeList:
 
     def summary(self) -> str:
         if not self.entries:
-            return f"no change recorded in {self.journal}"
-        rows = [("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")]
+            return f"no change recorded in {visible(self.journal)}"
+        rows: list[tuple[str, ...]] = [
+            ("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")
+        ]
         for e in self.entries:
             why = "edited" if "edited" in e.problem else "no checksum"
             state = e.state + (f" (entry refused: {why})" if e.problem else "")
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
-            rows.append(
-                (
-                    e.change_id,
-                    when.replace("T", " "),
-                    e.by or "unknown",
-                    e.environment,
-                    e.service,
-                    state,
-                    ", ".join(e.changes),
-                )
-            )
+            cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
+            rows.append(tuple(map(visible, (*cells, e.service, state, ", ".join(e.changes)))))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
         lines = [
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]
             for r in rows
         ]
-        return "\n".join(line.rstrip() for line in lines) + f"\njournal: {self.journal}"
+        return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
 
 
 def list_changes(settings: Settings) -> ChangeList:

@@ -1,0 +1,150 @@
+"""What a journal entry read back must be: each field's type and shape, its writes' too."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import MISSING, fields
+from typing import Any
+
+Check = Callable[[Any, str], None]
+
+
+class Malformed(Exception):
+    """A field that is not what drift writes; the message names it (`writes[0].landed`)."""
+
+
+def _found(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return f"a list of {len(value)} item" + ("" if len(value) == 1 else "s")
+    for kind, name in ((str, "a string"), (int, "a number"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
+    return "an object"
+
+
+def _wrong(where: str, wanted: str, value: Any) -> Malformed:
+    return Malformed(f"field `{where}` must be {wanted} (it is {_found(value)})")
+
+
+def _is(wanted: str, test: Callable[[Any], bool]) -> Check:
+    def check(value: Any, where: str) -> None:
+        if not test(value):
+            raise _wrong(where, wanted, value)
+
+    return check
+
+
+_STRING = _is("a string", lambda v: isinstance(v, str))
+_INTEGER = _is("an integer", lambda v: type(v) is int)
+_BOOLEAN = _is("true or false", lambda v: isinstance(v, bool))
+_OBJECT = _is("an object", lambda v: isinstance(v, dict))
+
+
+def _list_of(item: Check, length: int | None = None) -> Check:
+    wanted = "a list" if length is None else f"a list of {length} items"
+
+    def check(value: Any, where: str) -> None:
+        if not isinstance(value, list) or length not in (None, len(value)):
+            raise _wrong(where, wanted, value)
+        for i, one in enumerate(value):
+            item(one, f"{where}[{i}]")
+
+    return check
+
+
+def _one_of(choices: Collection[str], wanted: str = "") -> Check:
+    names = sorted(choices)
+    wanted = wanted or "one of " + ", ".join(names)
+    return _is(wanted, lambda v: isinstance(v, str) and v in names)
+
+
+def _any(value: Any, where: str) -> None:
+    del value, where
+
+
+def _row(value: Any, where: str) -> None:
+    """A traffic target as `traffic_key` writes it: (type, revision, percent, tag)."""
+    _list_of(_any, 4)(value, where)
+    for i, check in enumerate((_STRING, _STRING, _INTEGER, _STRING)):
+        check(value[i], f"{where}[{i}]")
+
+
+def _record(shape: Mapping[str, Check], required: Collection[str], *, extra: bool = False) -> Check:
+    """An object with these fields (`required` ones present; others only when `extra`)."""
+
+    def check(value: Any, where: str) -> None:
+        _OBJECT(value, where)
+        prefix = f"{where}." if where else ""
+        for name in sorted(set(required) - value.keys()):
+            raise Malformed(f"field `{prefix}{name}` is missing")
+        for name in sorted(value.keys() - shape.keys()) if not extra else ():
+            raise Malformed(f"field `{prefix}{name}` is not one drift writes")
+        for name, item in shape.items():
+            if name in value:
+                item(value[name], prefix + name)
+
+    return check
+
+
+_BY_TYPE: dict[str, Check] = {
+    "str": _STRING,
+    "int": _INTEGER,
+    "bool": _BOOLEAN,
+    "bool | None": _is("true, false or null", lambda v: v is None or isinstance(v, bool)),
+    "dict[str, Any]": _OBJECT,
+    "list[str]": _list_of(_STRING),
+}
+
+
+def _dataclass(
+    cls: type, special: Mapping[str, Check], skip: Collection[str] = (), *, extra: bool = False
+) -> Check:
+    """The shape of `cls` as JSON: a check per field from its annotation (or `special`)."""
+    own = [f for f in fields(cls) if f.name not in skip]
+    shape = {f.name: special.get(f.name) or _BY_TYPE[str(f.type)] for f in own}
+    required = [f.name for f in own if f.default is MISSING and f.default_factory is MISSING]
+    return _record(shape, required, extra=extra)
+
+
+def entry_check(entry: type, write: type, states: Collection[str], kinds: Collection[str]) -> Check:
+    """The check of an entry (`Entry` and `Write` given by drift.fix.journal): unknown
+    top-level fields are passed over, as they are when read; a write has only its own."""
+    keys = ("at", "state", "note")
+    history = _record(dict.fromkeys(keys, _STRING), keys)
+    writes = _list_of(_dataclass(write, {"traffic": _list_of(_row)}))
+    special = {
+        "state": _one_of(states, "a state drift records, such as promoted or rolled-back"),
+        "kind": _one_of(kinds),
+        "history": _list_of(history),
+        "writes": writes,
+    }
+    fields_check = _dataclass(entry, special, skip=("problem",), extra=True)
+
+    def check(value: Any, where: str) -> None:
+        fields_check(value, where)
+        _messages(value)
+
+    return check
+
+
+def _messages(data: dict[str, Any]) -> None:
+    """`service_before` and `base_template` must read as the run_v2 messages restore reads."""
+    from google.cloud import run_v2
+
+    kind = data.get("kind", "service")
+    before = {"job": run_v2.Job, "worker_pool": run_v2.WorkerPool}.get(kind, run_v2.Service)
+    messages: tuple[tuple[str, Any], ...] = (
+        ("service_before", before),
+        ("base_template", run_v2.RevisionTemplate),
+    )
+    for name, message in messages:
+        if name not in data:
+            continue
+        try:
+            message.from_json(json.dumps(data[name]), ignore_unknown_fields=True)
+        except Exception as exc:  # json_format.ParseError, and what a crafted value raises
+            what = f"a run_v2.{message.__name__} as JSON"
+            raise Malformed(f"field `{name}` must be {what} ({str(exc)[:200]})") from exc

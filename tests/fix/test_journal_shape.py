@@ -1,0 +1,172 @@
+"""A journal entry is checked when it is read (SPEC invariant 7): a field of the wrong type or
+shape — nested writes and history included — is one clear error naming the file and the
+field, exit 2, never an internal error; journal text is shown with its control characters
+escaped (a newline cannot start a GitHub workflow command)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.errors import JournalError
+from drift.fix.journal import Entry, Journal, State, Write
+from tests.cliutil import drift
+
+CHANGE = "20261201-101500-ab12"
+Data = dict[str, Any]
+
+
+def recorded(directory: Path, state: str = State.PROMOTED, **fields: Any) -> Path:
+    """An entry as `drift fix` writes it (one landed write, a history), checksum beside it."""
+    journal = Journal(directory).open()
+    values: Data = {
+        "change_id": CHANGE,
+        "environment": "e2e",
+        "project": "p",
+        "region": "us-central1",
+        "service": "web",
+        "full_name": "projects/p/locations/us-central1/services/web",
+        "etag_before": "e1",
+        "service_before": {
+            "generation": "3",
+            "traffic": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}],
+        },
+        "canary_revision": "web-drift-ab12",
+        "tag": "drift-ab12",
+        "changes": ["env.TESTING"],
+        "base_template": {"containers": [{"image": "web:v1"}]},
+        **fields,
+    }
+    entry = Entry(**values)
+    traffic = [["LATEST", "", 100, ""], ["REVISION", "web-drift-ab12", 0, "drift-ab12"]]
+    journal.begin(entry, State.CANARY_DEPLOYING, "", Write("canary", "e1", 3, "r", "k", traffic))
+    journal.landed(entry, state, "", etag="e2", generation=4)
+    return journal.file(entry)
+
+
+def rewrite(path: Path, change: Callable[[Data], object]) -> None:
+    """Change the entry and give it a matching checksum: only its shape is wrong."""
+    data = json.loads(path.read_text())
+    change(data)
+    raw = json.dumps(data).encode()
+    path.write_bytes(raw)
+    path.with_name(path.name + ".sha256").write_text(hashlib.sha256(raw).hexdigest())
+
+
+def put(key: str, value: Any) -> Callable[[Data], object]:
+    return lambda data: data.update({key: value})
+
+
+def put_write(key: str, value: Any) -> Callable[[Data], object]:
+    return lambda data: data["writes"][0].update({key: value})
+
+
+MALFORMED = [
+    pytest.param(put("change_id", 123), "change_id", id="change_id-number"),
+    pytest.param(put("service", 5), "service", id="service-number"),
+    pytest.param(put("environment", None), "environment", id="environment-null"),
+    pytest.param(put("created_at", 5), "created_at", id="created_at-number"),
+    pytest.param(put("state", 5), "state", id="state-number"),
+    pytest.param(put("state", None), "state", id="state-null"),
+    pytest.param(put("state", "done"), "state", id="state-unknown"),
+    pytest.param(put("kind", "daemon"), "kind", id="kind-unknown"),
+    pytest.param(put("on_template", "no"), "on_template", id="on_template-string"),
+    pytest.param(put("changes", 5), "changes", id="changes-number"),
+    pytest.param(put("changes", [1, 2]), "changes[0]", id="changes-numbers"),
+    pytest.param(put("history", "x"), "history", id="history-string"),
+    pytest.param(put("history", [1]), "history[0]", id="history-number"),
+    pytest.param(lambda d: d["history"][0].pop("at"), "history[0].at", id="history-no-at"),
+    pytest.param(put("writes", "x"), "writes", id="writes-string"),
+    pytest.param(put("writes", [1]), "writes[0]", id="writes-number"),
+    pytest.param(put("writes", [{"landed": True}]), "writes[0].", id="writes-no-step"),
+    pytest.param(put_write("landed", "yes"), "writes[0].landed", id="landed-string"),
+    pytest.param(
+        put_write("generation_before", "3"), "writes[0].generation_before", id="generation-text"
+    ),
+    pytest.param(put_write("generation_after", True), "writes[0].generation_after", id="gen-bool"),
+    pytest.param(put_write("traffic", [[1]]), "writes[0].traffic[0]", id="traffic-row"),
+    pytest.param(put_write("traffic", 5), "writes[0].traffic", id="traffic-number"),
+    pytest.param(put_write("surprise", 1), "writes[0].surprise", id="write-unknown-key"),
+    pytest.param(put("service_before", []), "service_before", id="service_before-list"),
+    pytest.param(put("service_before", {"traffic": 5}), "service_before", id="before-traffic"),
+    pytest.param(put("service_before", {"generation": "x"}), "service_before", id="before-gen"),
+    pytest.param(put("base_template", {"containers": 5}), "base_template", id="base-template"),
+    pytest.param(lambda d: d.pop("service"), "service", id="service-missing"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), MALFORMED)
+def test_a_malformed_entry_is_refused_naming_its_file_and_field(
+    tmp_path: Path, change: Callable[[Data], object], field: str
+) -> None:
+    path = recorded(tmp_path)
+    rewrite(path, change)
+    with pytest.raises(JournalError) as caught:
+        Journal(tmp_path).entries()
+    assert caught.value.exit_code == 2
+    assert caught.value.message.startswith(f"journal file {path}: field `{field}")
+
+
+def test_an_entry_drift_wrote_reads_back(tmp_path: Path) -> None:
+    """What `drift fix` writes passes the check, for each kind and with nothing written."""
+    recorded(tmp_path)
+    recorded(tmp_path / "job", kind="job", service_before={}, base_template={})
+    (entry,) = Journal(tmp_path).entries()
+    assert entry.problem == "" and entry.landed_writes()[0].generation_after == 4
+    assert Journal(tmp_path / "job").entries()[0].kind == "job"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rollback", "--list"],
+        ["rollback", "--yes"],
+        ["rollback", CHANGE, "--yes", "--force"],
+        ["rollback", "nope", "--yes", "--verbose"],
+    ],
+)
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [(put("change_id", 123), "change_id"), (put("writes", [{"landed": True}]), "writes[0].")],
+)
+def test_the_cli_says_one_line_and_exits_2(
+    tmp_path: Path, command: list[str], change: Callable[[Data], object], field: str
+) -> None:
+    path = recorded(tmp_path / "journal")
+    rewrite(path, change)
+    done = drift(*command, "--journal", str(tmp_path / "journal"), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    line, *rest = done.stderr.splitlines()
+    assert line.startswith(f"drift: error: journal file {path}: field `{field}"), done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_change_id_with_a_newline_cannot_start_a_workflow_command(tmp_path: Path) -> None:
+    path = recorded(tmp_path / "journal")
+    rewrite(path, put("change_id", "x\n::error title=JOURNAL::injected"))
+    done = drift("rollback", "nope", "--yes", "--journal", str(tmp_path / "journal"), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "(latest: x\\n::error title=JOURNAL::injected)" in done.stderr
+    assert not any(line.startswith("::") for line in done.stderr.splitlines())
+
+
+@pytest.mark.parametrize("command", [["rollback", "--list"], ["rollback", "--yes"]])
+def test_journal_text_is_shown_with_its_newlines_escaped(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """The list's rows and rollback's lines (here: a change already rolled back, skipped)."""
+    path = recorded(tmp_path / "journal", state=State.ROLLED_BACK)
+    rewrite(path, put("service", "web\n::error::injected"))
+    rewrite(path, put("changes", ["env.A\n::warning::injected"]))
+    done = drift(*command, "--journal", str(tmp_path / "journal"), cwd=tmp_path)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "web\\n::error::injected" in out
+    assert not any(line.startswith("::") for line in out.splitlines()), out
+    if command == ["rollback", "--list"]:
+        assert "env.A\\n::warning::injected" in out
