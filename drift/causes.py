@@ -35,6 +35,7 @@ def attach_causes(
                 f
                 for f in findings
                 if f.service == result.service
+                and _reached(f, result)
                 and f.counted
                 and f.severity is not Severity.INFO
                 and rule_info(f.rule).cause_rank is not None
@@ -71,6 +72,15 @@ def attach_causes(
             )
         )
     return out, extra
+
+
+def _reached(finding: Finding, result: ProbeResult) -> bool:
+    """Whether the drift is on what the probe reached: the revision it probed, or (the service
+    URL of a service split across revisions) any revision serving traffic, never one reached
+    only through a tag."""
+    if result.revision is None:
+        return finding.tag is None
+    return finding.on(result.revision)
 
 
 def _probe_actual(result: ProbeResult) -> str:

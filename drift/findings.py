@@ -131,10 +131,26 @@ class Finding(OfWorkload):
     """How it compares with the baseline report, when the run was given one."""
     kind: Kind = Kind.SERVICE
     """What `service` names: a service, a job or a worker pool."""
+    also_on: tuple[str, ...] = ()
+    """The other revisions with the same drift, merged into this finding (its message names
+    them)."""
 
     @property
     def counted(self) -> bool:
         return not self.ignored
+
+    def on(self, revision: str | None) -> bool:
+        """Whether the drift is on `revision` (None: any; a finding on no revision, such as a
+        missing service, is on every one)."""
+        return (
+            revision is None
+            or self.revision is None
+            or revision
+            in (
+                self.revision,
+                *self.also_on,
+            )
+        )
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -244,3 +244,116 @@ def test_secret_values_that_are_not_text_compare_by_their_bytes(
     )
     result = check(sandbox, monkeypatch, profiles=tmp_path)
     assert ("env.inconsistent" in _rules(result)) is not equal, _rules(result)
+
+
+LOG_PROFILE = (
+    "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      LOG_LEVEL: INFO\n"
+)
+
+
+def _app(image: str, level: str) -> dict[str, Any]:
+    env = [{"name": "LOG_LEVEL", "value": level}]
+    return {"name": "app", "image": image, "ports": [{"containerPort": 8080}], "env": env}
+
+
+def test_a_drift_that_began_before_a_sidecar_was_added_began_there(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # revisions 1 and 2 run `app` alone with LOG_LEVEL=DEBUG; revision 3 adds `otel`
+    api = {
+        "template": {
+            "containers": [_app("x/api:2", "DEBUG"), {"name": "otel", "image": "x/otel:1"}]
+        },
+        "history": [{"containers": [_app("x/api:1", "DEBUG")]}] * 2,
+    }
+    result = _run(make_sandbox, monkeypatch, tmp_path, _world({"api": api}), LOG_PROFILE)
+    [finding] = [f for f in result.report.findings if f.target == "env.LOG_LEVEL"]
+    assert finding.since is not None
+    assert finding.since.revision.startswith("api-00001"), finding.since
+    assert finding.since.last_good is None
+
+
+def _tagged(e2e_level: str) -> dict[str, Any]:
+    return _world(
+        {
+            "api": {
+                "template": {"image": "x/api:2", "env": {"LOG_LEVEL": "DEBUG"}},
+                "history": [{"image": "x/api:1", "env": {"LOG_LEVEL": e2e_level}}],
+                "traffic": [
+                    {"latest": True, "percent": 100},
+                    {"revision": 1, "percent": 0, "tag": "e2e"},
+                ],
+            }
+        }
+    )
+
+
+def test_the_same_drift_newly_on_a_tagged_revision_is_new_to_the_baseline(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from drift.baseline import parse_baseline
+    from drift.format import OutputFormat, formatter_for
+
+    before = _run(make_sandbox, monkeypatch, tmp_path, _tagged("INFO"), LOG_PROFILE).report
+    document = formatter_for(OutputFormat.JSON).render(before)
+    baseline = parse_baseline("base.json", document.encode())
+    after = _run(make_sandbox, monkeypatch, tmp_path, _tagged("DEBUG"), LOG_PROFILE).report
+    ids = [f.id for f in after.findings]
+    assert len(ids) == len(set(ids)) == 2  # the serving revision's, the tagged one's
+    compared = baseline.compare(after, fail_on_new=True)
+    states = {(f.tag, f.baseline.value if f.baseline else None) for f in compared.findings}
+    assert states == {(None, "unchanged"), ("e2e", "new")}
+    assert compared.exit_code == 1
+
+
+def test_a_failed_probe_suspects_the_drift_of_the_revision_it_reached(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The probe goes through tag e2e to revision 1, which lacks EXTRA_NEEDED (the backend
+    closes with 1011) and holds LOG_LEVEL as stated; revision 2 serves with LOG_LEVEL drifted.
+    That drift cannot explain what revision 1 does."""
+    import asyncio
+
+    from drift.check import run_check
+    from drift.profiles.loader import load_profile
+    from drift.settings import load_settings
+
+    world = _world(
+        {
+            "api": {
+                "template": {
+                    "image": "x/api:2",
+                    "env": {"REDIS_HOST": "10.0.0.3", "LOG_LEVEL": "DEBUG", "EXTRA_NEEDED": "1"},
+                },
+                "history": [
+                    {
+                        "image": "x/api:1",
+                        "env": {
+                            "REDIS_HOST": "10.0.0.3",
+                            "LOG_LEVEL": "INFO",
+                            "EXTRA_NEEDED": None,
+                        },
+                    }
+                ],
+                "traffic": [
+                    {"latest": True, "percent": 100},
+                    {"revision": 1, "percent": 0, "tag": "e2e"},
+                ],
+                "backend": {"path": "/ws", "require": ["REDIS_HOST", "EXTRA_NEEDED"]},
+            }
+        }
+    )
+    sandbox = make_sandbox(world)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    unexpected_env: ignore\n"
+        "    env:\n      REDIS_HOST: {required: true}\n      LOG_LEVEL: INFO\n"
+        "    probe: {websocket: /ws, tag: e2e, hold: 1s}\n"
+    )
+    profile = load_profile(tmp_path, "prod")
+    result = asyncio.run(run_check(profile, load_settings(wait=0), probe=True))
+    [probe] = result.report.probes
+    assert probe.outcome.value == "close_1011" and probe.revision.startswith("api-00001")
+    assert probe.suspected_causes == ()
+    assert "the cause is not configuration" in probe.detail

@@ -44,6 +44,7 @@ class Context:
         destruction, the state of a version only pinned references use)."""
         key = f"{target}@{scope}" if scope else target
         key = f"{key}#{variant}" if variant else key
+        key = f"{key}~{tag}" if tag else key  # a revision reached only through that tag
         return Finding(
             id=finding_id(self.profile.environment, self.service.key, rule, key),
             rule=rule,

@@ -108,7 +108,8 @@ def _merge_revisions(findings: list[Finding]) -> list[Finding]:
     out = []
     for key, f in merged.items():
         if others[key]:
-            f = replace(f, message=f"{f.message} (also on {', '.join(others[key])})")
+            also = tuple(others[key])
+            f = replace(f, message=f"{f.message} (also on {', '.join(also)})", also_on=also)
         out.append(f)
     return out
 

@@ -19,8 +19,12 @@ from drift.rules import HISTORY
 Key = tuple[str, str, str | None]
 
 
-def _key(finding: Finding) -> Key:
-    return (finding.rule, finding.target, finding.container)
+def _key(finding: Finding, primary: str) -> Key:
+    """The same drift on two revisions: its rule, its target, and the sidecar it is in (not
+    `container`, which names the main container only where a revision runs several: a drift
+    that began before a sidecar was added is the same drift after)."""
+    sidecar = finding.container if finding.container not in (None, primary) else None
+    return (finding.rule, finding.target, sidecar)
 
 
 class History:
@@ -36,7 +40,8 @@ class History:
         if i not in self._drift:
             record = self.records[i]
             revision = ServingRevision(record.name, 0, (), (), record.config)
-            self._drift[i] = {_key(f) for f in configuration_findings(At(self.ctx, revision))}
+            found = configuration_findings(At(self.ctx, revision))
+            self._drift[i] = {_key(f, record.config.primary) for f in found}
         return self._drift[i]
 
     def since(self, finding: Finding) -> Since | None:
@@ -47,8 +52,8 @@ class History:
         setting = FIELDS.get(finding.target.removeprefix("setting."))
         if finding.rule == "setting.value" and setting is not None and setting.level == "service":
             return None  # held by the service (pool) itself, not by a revision: none began it
-        key = _key(finding)
         start = self.index[finding.revision]
+        key = _key(finding, self.records[start].config.primary)
         while start > 0 and key in self.drift(start - 1):
             start -= 1
         first = self.records[start]
