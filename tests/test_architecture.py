@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.yamlruamel",
         "drift.live.crc32c",
         "drift.refs",
+        "drift.files",
     ),
     # what a workload should run with
     ("drift.profiles",),

@@ -31,6 +31,7 @@ def main() -> NoReturn:
     try:
         from drift.errors import Aborted, DriftError, ExitCode
 
+        _any_locale()
         own_process()
         from drift.cli import output
         from drift.cli.root import app
@@ -83,6 +84,18 @@ def _exit_code_stands() -> None:
     -2) after drift said "interrupted" and chose exit 3. Every such `exec()` clears that flag
     first: an empty one clears it."""
     exec("")  # noqa: S102 - an empty program: it runs nothing
+
+
+def _any_locale() -> None:
+    """A terminal or pipe whose locale cannot encode a character drift writes (`—`, a
+    non-ASCII value: `LANG=en_US.ISO-8859-1`) gets it as a `\\u2014` escape, not a crash
+    that loses the report. Files are written as UTF-8 whatever the locale (`drift.files`)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if stream is not None and encoding not in ("utf-8", "utf8"):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
 
 
 def own_process() -> None:

@@ -129,6 +129,9 @@ def check(
             "--probe does not apply with --manifest: nothing is deployed yet to probe "
             "(probe after the deploy: drift probe ENV)"
         )
+    # (the baseline is read before anything is written: `--baseline last.json --json
+    # last.json` keeps one file up to date)
+    output.distinct_outputs({"--output": output_file, "--sarif": sarif, "--json": json_file})
     if fail_on_new and baseline is None:
         raise UsageError(
             "--fail-on-new needs --baseline: new compared with which earlier report?",

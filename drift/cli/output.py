@@ -53,10 +53,16 @@ def emit(
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
     is (JSON, YAML and scripts must stay what they are)."""
+    from drift.files import write_whole
     from drift.redact import scrub
 
     text = scrub(text)
     if output is None:
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise UsageError(
+                "cannot write the output: standard output is closed",
+                hint="write it to a file: --output FILE",
+            )
         if sys.stdout.isatty():
             text = _for_terminal(text, colored=colored)
         typer.echo(text, nl=not text.endswith("\n"))
@@ -65,10 +71,24 @@ def emit(
     if not isinstance(output, Path):
         _upload(text.encode(), output, access)
         return
-    try:
-        output.write_text(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    write_whole(output, text)
+
+
+def distinct_outputs(places: dict[str, str | None]) -> None:
+    """Refuse two outputs naming one file or object: the last write would silently replace
+    the other's report."""
+    seen: dict[str, str] = {}
+    for option, value in places.items():
+        if value is None:
+            continue
+        where = location(value)
+        key = os.path.realpath(where) if isinstance(where, Path) else str(where)
+        if key in seen:
+            raise UsageError(
+                f"{seen[key]} and {option} name the same file: {value}",
+                hint="give each output a file of its own",
+            )
+        seen[key] = option
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
@@ -152,7 +172,7 @@ def emit_report(
 
 
 def color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool = False) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from drift import __version__
 from drift.errors import UsageError
+from drift.files import write_whole
 from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
 from drift.fix.model import Plan, ServicePlan
@@ -72,13 +72,7 @@ def saved_text(
 
 def write_saved(path: Path, text: str) -> None:
     """Write atomically: a plan cut short by a full disk or Ctrl-C is never left behind."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UsageError(f"cannot write the plan to {path}: {exc.strerror or exc}") from exc
+    write_whole(path, text, what="the plan")
 
 
 def read_saved(path: Path) -> SavedPlan:

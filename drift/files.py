@@ -1,0 +1,39 @@
+"""Writing a file a person or a pipeline will read: all of it or none of it. A report or a plan
+cut short by a full disk, a kill or Ctrl-C is never left looking complete, and what the path
+held before stays until the new text is whole."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from drift.errors import UsageError
+from drift.textsafe import visible
+
+
+def write_whole(path: Path, text: str, *, what: str = "") -> None:
+    """Write `text` (UTF-8, whatever the locale) to `path`: to a temporary file beside its
+    target (a link's target: the link stays), flushed to disk, then renamed over it. A path
+    that is not a regular file (`/dev/stdout`, a pipe) is written as it is. `what` names the
+    file in the error ("the plan"); the one error is a UsageError naming the path."""
+    shown = f"{what} {visible(str(path))}".strip()
+    data = text.encode("utf-8")
+    target = Path(os.path.realpath(path))
+    try:
+        special = target.exists() and not stat.S_ISREG(target.stat().st_mode)
+        if special and not target.is_dir():
+            with target.open("wb") as out:
+                out.write(data)
+            return
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc

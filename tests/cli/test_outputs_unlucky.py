@@ -1,0 +1,103 @@
+"""Where a report goes when the operator is unlucky: a disk that fills mid-write leaves the
+previous report as it was and no half file; two options naming one file are refused; a
+closed standard output and a locale that cannot encode drift's text are one clear message or
+an escape, never an internal error. Run offline on a manifest: no Google Cloud call."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drift.errors import UsageError
+from drift.files import write_whole
+from tests.cliutil import REPO, drift
+
+DATA = REPO / "tests" / "data" / "manifest"
+OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
+MANIFEST = ("-m", str(DATA / "chat.service.yaml"))
+
+
+def test_a_write_cut_short_leaves_the_previous_report_and_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = tmp_path / "report.json"
+    report.write_text('{"earlier": "report"}\n')
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(UsageError) as raised:
+        write_whole(report, '{"new": "report"}\n')
+    assert str(raised.value) == f"cannot write {report}: No space left on device"
+    assert report.read_text() == '{"earlier": "report"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_report_through_a_link_replaces_the_file_the_link_names(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_whole(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+
+
+@pytest.mark.parametrize(("first", "second"), [("--output", "--sarif"), ("--json", "--output")])
+def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, first: str, second: str) -> None:
+    same = tmp_path / "same.json"
+    other = tmp_path / "." / "same.json"  # the same file, written another way
+    done = drift(*OFFLINE, *MANIFEST, first, str(same), second, str(other), cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    said = done.stderr.split("drift: error: ", 1)[-1].split(" name the same file")[0]
+    assert sorted(said.split(" and ")) == sorted((first, second)), done.stderr
+    assert "Traceback" not in done.stderr and not same.exists()
+
+
+def test_the_baseline_may_be_the_file_the_new_report_replaces(tmp_path: Path) -> None:
+    last = tmp_path / "last.json"
+    first = drift(*OFFLINE, *MANIFEST, "--json", str(last), "-q", cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    again = drift(*OFFLINE, *MANIFEST, "--baseline", str(last), "--json", str(last), "-q")
+    assert again.returncode == 1, again.stderr
+    compared = json.loads(last.read_text())  # written after the baseline was read
+    assert compared["summary"]["new"] == 0 and compared["resolved"] == []
+
+
+def test_a_closed_standard_output_is_one_message(tmp_path: Path) -> None:
+    args = [sys.executable, "-m", "drift", *OFFLINE, *MANIFEST]
+    done = subprocess.run(
+        ["sh", "-c", '"$@" >&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "cannot write the output: standard output is closed" in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def _latin1(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """A process of its own (the tests' forked drift would keep the encoding it started
+    with), its standard streams in Latin-1."""
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "NO_COLOR": "1"}
+    argv = [sys.executable, "-m", "drift", *args]
+    return subprocess.run(argv, capture_output=True, env=env, cwd=REPO, timeout=60)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "github"])
+def test_a_locale_that_cannot_encode_drifts_text_gets_escapes(tmp_path: Path, fmt: str) -> None:
+    saved, utf8 = tmp_path / "latin.txt", tmp_path / "utf8.txt"
+    done = _latin1(*OFFLINE, *MANIFEST, "--format", fmt)
+    to_file = _latin1(*OFFLINE, *MANIFEST, "--format", fmt, "-o", str(saved))
+    plain = drift(*OFFLINE, *MANIFEST, "--format", fmt, "-o", str(utf8))
+    for code, err in ((done.returncode, done.stderr), (to_file.returncode, to_file.stderr)):
+        assert code == 1, err
+        assert b"internal error" not in err
+    assert plain.returncode == 1, plain.stderr
+    assert b"\\u2014" in done.stdout + done.stderr  # `—`, escaped
+    assert saved.read_bytes() == utf8.read_bytes()  # a file is UTF-8 whatever the locale
+    assert not saved.read_text(encoding="utf-8").isascii()
