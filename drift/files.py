@@ -26,9 +26,17 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
             with target.open("wb") as out:
                 out.write(data)
             return
+        # a file that exists keeps its permissions (a plan with credentials is made private
+        # before it is written): the new text is never readable by more than the old was
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
         try:
-            with partial.open("wb") as out:
+            fd = os.open(
+                partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if mode is not None else 0o666
+            )
+            with os.fdopen(fd, "wb") as out:
+                if mode is not None:
+                    os.fchmod(out.fileno(), mode)
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())

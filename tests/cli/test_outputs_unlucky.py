@@ -40,6 +40,23 @@ def test_a_write_cut_short_leaves_the_previous_report_and_no_partial_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
+def test_a_file_replaced_keeps_its_permissions(tmp_path: Path) -> None:
+    private = tmp_path / "plan.yaml"
+    private.touch(mode=0o600)
+    private.chmod(0o600)
+    write_whole(private, "credentials: as the live service holds them\n")
+    assert private.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "report.json"
+    write_whole(fresh, "{}\n")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_a_report_through_a_link_replaces_the_file_the_link_names(tmp_path: Path) -> None:
     real = tmp_path / "real.json"
     real.write_text("old\n")
