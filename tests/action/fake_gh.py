@@ -11,6 +11,9 @@ from pathlib import Path
 
 def main(args: list[str]) -> int:
     state_path = Path(os.environ["FAKE_GH_STATE"])
+    if state_path.with_name("gh-down").exists():  # GitHub answering 502s
+        print("HTTP 502: Server Error (https://api.github.com/graphql)", file=sys.stderr)
+        return 1
     state = json.loads(state_path.read_text()) if state_path.exists() else {"issues": []}
     verb = args[:2]
     rest = args[2:] if verb in (["issue", "list"], ["issue", "create"]) else args[3:]

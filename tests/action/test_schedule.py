@@ -53,6 +53,8 @@ class Runner:
         self.log = home / "gh.jsonl"
         self.state = home / "gh-state.json"
         self.runs = 0
+        self.failed: list[str] = []
+        """What each failed `run:` step printed."""
         workflow = YAML(typ="safe").load(WORKFLOW.read_text())
         self.steps: list[dict[str, Any]] = workflow["jobs"]["drift"]["steps"]
         action = YAML(typ="safe").load((REPO / "action.yml").read_text())
@@ -78,12 +80,12 @@ class Runner:
         work.mkdir()
         shutil.copytree(REPO / "profiles", work / "profiles")  # actions/checkout
         outputs: dict[str, str] = {}
+        outcomes: dict[str, str] = {}
         for step in self.steps:
             uses = str(step.get("uses", ""))
-            if "if" in step:
-                assert step["if"] == "always() && steps.drift.outputs.report != ''"
-                if not outputs.get("report"):
-                    continue
+            if "if" in step and not self.wanted(step["if"], outputs, outcomes):
+                outcomes[step.get("id", "")] = "skipped"
+                continue
             with_ = {k: self.expand(str(v), outputs) for k, v in (step.get("with") or {}).items()}
             if uses.startswith(("actions/checkout@", "google-github-actions/auth@")):
                 continue
@@ -106,8 +108,18 @@ class Runner:
                     text=True,
                     timeout=60,
                 )
-                assert done.returncode == 0, done.stdout + done.stderr
+                outcomes[step.get("id", "")] = "success" if done.returncode == 0 else "failure"
+                self.failed += [] if done.returncode == 0 else [done.stdout + done.stderr]
         return outputs
+
+    @staticmethod
+    def wanted(condition: str, outputs: dict[str, str], outcomes: dict[str, str]) -> bool:
+        """The two conditions the workflow uses, as the runner evaluates them."""
+        if condition == "always() && steps.drift.outputs.report != ''":
+            return bool(outputs.get("report"))
+        match = re.fullmatch(r"always\(\) && steps\.([\w-]+)\.outcome == 'success'", condition)
+        assert match is not None, f"a condition this runner does not know: {condition}"
+        return outcomes.get(match.group(1)) == "success"
 
     def action(self, work: Path, inputs: dict[str, str]) -> dict[str, str]:
         env = {self.inputs[k]: v for k, v in inputs.items()}
@@ -211,6 +223,27 @@ def test_the_scheduled_workflow_alerts_once(sandbox: Sandbox, tmp_path: Path) ->
     for value in scenario_secret_values(default_scenario_path()):
         if len(value) >= 8:
             assert value not in everything
+    assert runner.failed == []
+
+
+@pytest.mark.sandbox
+def test_an_alert_that_could_not_be_sent_goes_out_on_the_next_run(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """GitHub answers 502 while the issue step runs: that run's report must not become the
+    baseline, or its drift would be "unchanged" next time and no issue would ever open."""
+    runner = Runner(sandbox, tmp_path)
+    down = runner.state.with_name("gh-down")
+    down.touch()
+    runner.run()
+    (failure,) = runner.failed
+    assert "issue list failed" in failure and "HTTP 502" in failure
+    assert not (runner.cache / "entry").exists()  # no baseline kept
+    down.unlink()
+    second = runner.run()
+    assert second["new-findings"] == "2"
+    assert [c["args"][:2] for c in runner.calls()][-2:] == [["issue", "list"], ["issue", "create"]]
+    assert len(runner.issues()) == 1 and (runner.cache / "entry").exists()
 
 
 def assert_inert(text: str) -> None:
