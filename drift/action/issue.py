@@ -78,19 +78,36 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
     return step
 
 
+RECENT = 500
+"""How many of the newest open issues are listed when the search finds none."""
+
+
 def find_issue(gh: Gh, title: str) -> Issue | None:
-    """The open issue with exactly this title (listed, not searched: a search index lags)."""
+    """The open issue with exactly this title: searched by its title (`gh issue list` gives
+    the newest issues first, up to `--limit`, so in a busy repository a long-lived drift issue
+    is not among the newest 500), then, as a search index lags behind an issue just opened,
+    among the newest ones."""
+    searched = ["--search", f'in:title "{title}"', "--limit", "100"]
+    for query in (searched, ["--limit", str(RECENT)]):
+        found = _titled(gh(["issue", "list", "--state", "open", *query, "--json", "number,title"]))
+        if title in found:
+            return Issue(found[title], title)
+    return None
+
+
+def _titled(listed: str) -> dict[str, int]:
+    """Issue numbers by title, from `gh issue list --json number,title`."""
     import json
 
-    listed = gh(["issue", "list", "--state", "open", "--limit", "500", "--json", "number,title"])
     try:
         issues = json.loads(listed or "[]")
     except ValueError as exc:
         raise UsageError(f"gh issue list answered something that is not JSON: {exc}") from None
-    for item in issues if isinstance(issues, list) else []:
-        if isinstance(item, dict) and item.get("title") == title:
-            return Issue(int(item["number"]), title)
-    return None
+    return {
+        str(item["title"]): int(item["number"])
+        for item in (issues if isinstance(issues, list) else [])
+        if isinstance(item, dict) and "title" in item and "number" in item
+    }
 
 
 def body(report: RunReport, run_url: str = "") -> str:

@@ -23,11 +23,7 @@ def main(args: list[str]) -> int:
         log.write(json.dumps({"args": args, "body": body}) + "\n")
     issues = state["issues"]
     if verb == ["issue", "list"]:
-        wanted = options.get("--state", "open")
-        shown = [
-            {"number": i["number"], "title": i["title"]} for i in issues if i["state"] == wanted
-        ]
-        print(json.dumps(shown))
+        print(json.dumps(listed(issues, options)))
     elif verb == ["issue", "create"]:
         number = len(issues) + 1
         issues.append(
@@ -55,6 +51,19 @@ def main(args: list[str]) -> int:
             return 1
     state_path.write_text(json.dumps(state))
     return 0
+
+
+def listed(issues: list[dict[str, object]], options: dict[str, str]) -> list[dict[str, object]]:
+    """As `gh issue list` answers: the newest first, at most `--limit` (30 by default), those
+    whose title holds a `--search 'in:title "PHRASE"'` phrase."""
+    wanted = options.get("--state", "open")
+    phrase = options.get("--search", "").partition('"')[2].rpartition('"')[0]
+    shown = [
+        {"number": i["number"], "title": i["title"]}
+        for i in sorted(issues, key=lambda i: -int(str(i["number"])))
+        if i["state"] == wanted and phrase.lower() in str(i["title"]).lower()
+    ]
+    return shown[: int(options.get("--limit", "30"))]
 
 
 if __name__ == "__main__":

@@ -179,7 +179,7 @@ def test_the_scheduled_workflow_alerts_once(sandbox: Sandbox, tmp_path: Path) ->
     first = runner.run()
     assert first["new-findings"] == "2" and first["resolved-findings"] == "0"
     verbs = [c["args"][:2] for c in runner.calls()]
-    assert verbs == [["issue", "list"], ["issue", "create"]]
+    assert verbs == [["issue", "list"], ["issue", "list"], ["issue", "create"]]  # searched, newest
     (issue,) = runner.issues()
     assert issue["title"] == "drift: configuration drift in staging"
     assert "env.TESTING" in issue["body"] and "env.NEXT_PUBLIC_WS_URL" in issue["body"]
@@ -257,3 +257,29 @@ def assert_inert(text: str) -> None:
     outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
     assert "@octocat" not in outside_code and "#1" not in outside_code
     assert "@octocat" in html  # shown, as text
+
+
+def test_the_issue_is_found_among_many_newer_ones(tmp_path: Path) -> None:
+    """600 issues opened since drift's: it is not among the newest 500, and is still the one
+    updated, never opened again."""
+    from drift.action.issue import find_issue, title_for
+
+    title = title_for("prod")
+    issues = [{"number": 1, "title": title, "state": "open", "body": "", "comments": []}]
+    issues += [
+        {"number": n, "title": f"bug {n}", "state": "open", "body": "", "comments": []}
+        for n in range(2, 602)
+    ]
+    state = tmp_path / "gh-state.json"
+    state.write_text(json.dumps({"issues": issues}))
+    env = {**os.environ, "FAKE_GH_STATE": str(state), "FAKE_GH_LOG": str(tmp_path / "log")}
+
+    def gh(args: list[str]) -> str:
+        done = subprocess.run(
+            [sys.executable, str(FAKE_GH), *args], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    found = find_issue(gh, title)
+    assert found is not None and found.number == 1
