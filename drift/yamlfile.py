@@ -17,11 +17,20 @@ from drift.yamldoc import MAX_BYTES, Located, Path_, YamlProblems
 
 
 def display_path(path: Path) -> str:
-    """A path relative to the working directory when it is below it (as annotations need)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """A path as annotations and SARIF name files: in GitHub Actions relative to the
+    repository's root (`GITHUB_WORKSPACE`; a step's `working-directory` or a `--profiles
+    ../deploy/profiles` must not change it: the runner reads `file=` relative to the root, and
+    code scanning wants `artifactLocation.uri` "relative … from the root of the repository"),
+    else relative to the working directory when it is below it."""
+    resolved = path.resolve()
+    workspace = os.environ.get("GITHUB_WORKSPACE") if os.environ.get("GITHUB_ACTIONS") else None
+    for base in (workspace, os.getcwd()):
+        if base:
+            try:
+                return str(resolved.relative_to(Path(base).resolve()))
+            except ValueError:
+                continue
+    return str(path)
 
 
 def load_located(path: Path, *, display: str | None = None) -> Located:

@@ -118,3 +118,27 @@ def test_a_locale_that_cannot_encode_drifts_text_gets_escapes(tmp_path: Path, fm
     assert b"\\u2014" in done.stdout + done.stderr  # `—`, escaped
     assert saved.read_bytes() == utf8.read_bytes()  # a file is UTF-8 whatever the locale
     assert not saved.read_text(encoding="utf-8").isascii()
+
+
+def test_annotations_and_sarif_name_profiles_from_the_repository_root(tmp_path: Path) -> None:
+    """A step with `working-directory: tools` and `--profiles ../deploy/profiles`: the runner
+    reads `file=` relative to the repository's root, and so does code scanning."""
+    import shutil
+
+    workspace = tmp_path / "ws"
+    shutil.copytree(DATA / "profiles", workspace / "deploy" / "profiles")
+    (workspace / "tools").mkdir()
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
+    args = ("check", "prod", "--profiles", "../deploy/profiles", "--offline", *MANIFEST)
+    github = drift(*args, "--format", "github", env=env, cwd=workspace / "tools")
+    assert github.returncode == 1, github.stderr
+    assert "file=deploy/profiles/prod.yaml,line=" in github.stdout
+    assert "file=../" not in github.stdout
+    sarif = drift(*args, "--format", "sarif", env=env, cwd=workspace / "tools")
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for run in json.loads(sarif.stdout)["runs"]
+        for result in run["results"]
+        for location in result.get("locations", [])
+    }
+    assert uris == {"deploy/profiles/prod.yaml"}
