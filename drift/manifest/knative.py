@@ -81,7 +81,9 @@ class Container(_Open):
 
 
 class KeyToPath(_Open):
-    key: StrictStr | None = None
+    key: StrictStr
+    """The version: "When items are defined, they must specify a path and a version"
+    (SecretVolumeSource.items, k8s_min.proto): a deploy without one is refused."""
     path: StrictStr
     mode: int | None = None
 

@@ -125,9 +125,11 @@ def validate_containers(template: Message, *, ingress: bool = True) -> None:
     for index, volume in enumerate(template.volumes):
         if volume.HasField("secret"):
             for item in volume.secret.items:
-                if not item.path:
-                    # "When items are defined, they must specify a path and a version."
-                    raise invalid(f"spec.template.spec.volumes[{index}].secret.items: path.")
+                # "When items are defined, they must specify a path and a version."
+                # (SecretVolumeSource.items, k8s_min.proto)
+                for field in ("path", "version"):
+                    if not getattr(item, field):
+                        raise invalid(f"spec.template.spec.volumes[{index}].secret.items: {field}.")
 
 
 def _names_once(names: Iterable[str], pattern: re.Pattern[str], at: str, what: str) -> None:

@@ -150,6 +150,14 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             id="variable-without-name",
         ),
         pytest.param(
+            MINIMAL
+            + "      volumes:\n      - name: cfg\n        secret:\n          secretName: cfg\n"
+            "          items:\n          - path: config.json\n",
+            # SecretVolumeSource.items: "they must specify a path and a version"
+            "m.yaml:15: spec.template.spec.volumes.0.secret.items.0.key: required key is missing",
+            id="volume-item-without-version",
+        ),
+        pytest.param(
             MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: lots\n"),
             "m.yaml:8: spec.template.spec.containerConcurrency: Input should be a valid integer",
             id="concurrency",

@@ -366,3 +366,29 @@ def test_a_full_replace_without_client(
     api.client = ""
     api.labels["touched"] = "yes"
     assert client.update_service(service=api).result(timeout=10).client == expected
+
+
+@pytest.mark.parametrize("missing", ["version", "path"])
+def test_a_secret_volume_item_needs_a_path_and_a_version(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, missing: str
+) -> None:
+    """SecretVolumeSource.items (k8s_min.proto): "When items are defined, they must specify a
+    path and a version." A deploy without one is refused; nothing is deployed."""
+    sandbox = one_service(make_sandbox, {"template": {"image": "x/svc:1"}})
+    client = clients_for(sandbox).services
+    svc = client.get_service(name=SVC)
+    item = {"path": "config.json", "version": "1"}
+    del item[missing]
+    svc.template.revision = ""
+    svc.template.volumes = [
+        run_v2.Volume(
+            name="cfg",
+            secret=run_v2.SecretVolumeSource(secret="cfg", items=[run_v2.VersionToPath(**item)]),
+        )
+    ]
+    svc.template.containers[0].volume_mounts = [
+        run_v2.VolumeMount(name="cfg", mount_path="/etc/cfg")
+    ]
+    with pytest.raises(exceptions.InvalidArgument, match=f"secret.items: {missing}"):
+        client.update_service(service=svc)
+    assert client.get_service(name=SVC).generation == svc.generation
