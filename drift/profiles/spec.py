@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from drift.profiles.rules_spec import (
@@ -194,6 +195,25 @@ class IgnoreSpec(Strict):
         if value is not None and value not in RULES:
             raise ValueError(f"unknown rule {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _names_what_it_silences(self) -> IgnoreSpec:
+        """One workload, and what of it: a target (env, setting, secret, mount) or a rule. An
+        entry naming neither would silence every finding it meets (a whole environment)."""
+        workloads = [k for k in ("service", "job", "worker_pool") if getattr(self, k) is not None]
+        if len(workloads) != 1:
+            raise ValueError(
+                "an ignore names one service, job or worker_pool"
+                + (f" (this one names {', '.join(workloads)})" if workloads else "")
+            )
+        targets = [k for k in ("env", "setting", "secret", "mount") if getattr(self, k) is not None]
+        if len(targets) > 1:
+            raise ValueError(f"an ignore names one of env, setting, secret, mount, not {targets}")
+        if not targets and self.rule is None:
+            raise ValueError(
+                "an ignore names what it silences: one of env, setting, secret, mount, or a rule"
+            )
+        return self
 
 
 class ProfileSpec(Strict):
