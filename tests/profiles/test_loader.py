@@ -155,8 +155,7 @@ def _problems(profiles_dir: Path, env: str = "staging") -> list[str]:
 BAD_INPUT = [
     pytest.param(
         "project: p\nregion: r\nservices:\n  api: {}\nignore:\n  - {reason: OPS-1 temporary}\n",
-        "profiles/staging.yaml:6: ignore.0: an ignore names one service, job or "
-        "worker_pool",
+        "profiles/staging.yaml:6: ignore.0: an ignore names one service, job or worker_pool",
         id="ignore-naming-nothing",  # it silenced every finding of the environment
     ),
     pytest.param(
