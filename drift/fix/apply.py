@@ -139,7 +139,7 @@ async def _fix(
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:
-        stopped = _unbuildable(planned, todo)
+        stopped = _unbuildable(planned, todo, from_template=options.from_template)
         if stopped:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         return await _validate(profile, settings, planned, todo, ui, notes)
@@ -151,7 +151,7 @@ async def _fix(
                 locks.acquire(sp.full_name, sp.label)
         except Locked as exc:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
-        stopped = _unbuildable(planned, todo)
+        stopped = _unbuildable(planned, todo, from_template=options.from_template)
         if stopped:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         if not options.yes and not ui.confirm(_question(todo)):
@@ -193,9 +193,12 @@ async def _fix(
     return result
 
 
-def _unbuildable(planned: Planned, todo: list[ServicePlan]) -> str:
+def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:
     """Why no fix may start (SPEC invariant 8): a template holding an unreleased change, a
-    deploy in progress, a serving revision that could not be read."""
+    deploy in progress, a serving revision that could not be read. A worker pool is updated
+    on its template, in place: a template that is not what its instances run (a change not
+    rolled out, a revision that failed) would go out with the patch, so it stops the fix
+    unless `--from-template` says to build on it."""
     problems = []
     for sp in todo:
         base = planned.bases.get(sp.key)
@@ -203,6 +206,11 @@ def _unbuildable(planned: Planned, todo: list[ServicePlan]) -> str:
             live = planned.check.state.services[sp.key]
             if live.reconciling:  # a job or a worker pool
                 problems.append(f"{sp.label}: an update is in progress; run drift fix again")
+            elif sp.kind is Kind.WORKER_POOL and sp.unreleased and not from_template:
+                problems.append(
+                    f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
+                    "with the patch (--from-template builds on the template, if that is meant)"
+                )
             continue
         if base.blocked:
             problems.append(f"{sp.service}: {base.blocked}")

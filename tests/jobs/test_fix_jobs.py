@@ -235,3 +235,44 @@ def test_an_ignore_names_a_job(lab: tuple[Sandbox, Path], tmp_path: Path) -> Non
     report = asyncio.run(run_check(profile, load_settings(), today=TODAY)).report
     ignored = {(f.kind.value, f.target) for f in report.findings if f.ignored}
     assert ignored == {("job", "env.NEEDED")}  # the pool's ignore matches none of its findings
+
+
+@pytest.mark.parametrize("from_template", [False, True], ids=["stops", "from-template"])
+def test_a_pool_whose_template_failed_is_not_rolled_out_by_its_fix(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    from_template: bool,
+) -> None:
+    """The instances run pool-00001 (image 1); the template is a failed deploy of image 2
+    with NEW_FLAG. Updating the pool in place would send that template with the patch: the
+    instances would move to image 2 and NEW_FLAG, which the plan never named (SPEC invariants
+    2 and 8). The fix stops, unless --from-template says to build on the template."""
+    import copy
+
+    from tests.sandbox.jobworld import POOL_SPEC, world
+
+    pool = copy.deepcopy(POOL_SPEC)
+    container = pool["template"]["containers"][0]
+    container["image"] = "example.com/consumer:2-unreleased"
+    container["env"] = [{"name": "QUEUE", "value": "OLD"}, {"name": "NEW_FLAG", "value": "on"}]
+    pool["history"] = [{"image": "example.com/consumer:1", "env": {"NEW_FLAG": None}}]
+    pool["failed"] = "Container failed to start."
+    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+        "    env:\n      QUEUE: events\n"
+    )
+    before = sandbox.worker_pool("p", "pool")
+    result = fix(tmp_path, profiles, ScriptedUI([True]), yes=True, from_template=from_template)
+    if from_template:
+        assert writes(sandbox) == ["UpdateWorkerPool"], result.summary()
+        return
+    assert result.exit_code == ExitCode.ABORTED, result.summary()
+    assert "failed" in result.summary() and "--from-template" in result.summary()
+    assert writes(sandbox) == []
+    assert sandbox.worker_pool("p", "pool").generation == before.generation
