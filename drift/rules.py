@@ -129,6 +129,14 @@ _RULES = (
         severity=Severity.WARNING,
     ),
     RuleInfo(
+        "container.missing",
+        "Container missing",
+        "The revision has no container of the name the profile describes (a sidecar, or "
+        "`container:`): none of its rules could be checked there.",
+        cause_rank=1,
+        history=True,
+    ),
+    RuleInfo(
         "mount.missing",
         "Mounted secret missing",
         "No secret is mounted at a path where the profile expects one.",

@@ -357,3 +357,46 @@ def test_a_failed_probe_suspects_the_drift_of_the_revision_it_reached(
     assert probe.outcome.value == "close_1011" and probe.revision.startswith("api-00001")
     assert probe.suspected_causes == ()
     assert "the cause is not configuration" in probe.detail
+
+
+@pytest.mark.parametrize(
+    ("rules", "name"),
+    [
+        (  # a sidecar's rules under a name the revision's sidecar does not have
+            "    containers:\n      otel-collector:\n        env:\n"
+            "          DEBUG: {forbidden: true}\n",
+            "otel-collector",
+        ),
+        # the main container named by `container:`, misspelt
+        ("    container: ap\n    env:\n      DEBUG: {forbidden: true}\n", "ap"),
+    ],
+    ids=["sidecar", "container"],
+)
+def test_a_container_the_revision_does_not_have_is_drift(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    rules: str,
+    name: str,
+) -> None:
+    """Its forbidden and optional rules cannot fail where it is not: the check said clean
+    while `app` and `otel` both set the forbidden DEBUG."""
+    debug = [{"name": "DEBUG", "value": "1"}]
+    api = {
+        "template": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "x/api:1",
+                    "ports": [{"containerPort": 8080}],
+                    "env": debug,
+                },
+                {"name": "otel", "image": "x/otel:1", "env": debug},
+            ]
+        }
+    }
+    profile = "project: p\nregion: us-central1\nservices:\n  api:\n" + rules
+    result = _run(make_sandbox, monkeypatch, tmp_path, _world({"api": api}), profile)
+    [missing] = [f for f in result.report.findings if f.rule == "container.missing"]
+    assert missing.target == f"container.{name}" and "it has app, otel" in missing.message
+    assert result.report.exit_code == 1

@@ -9,7 +9,7 @@ from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
-from drift.findings import Finding, Severity
+from drift.findings import Finding, Location, Severity
 from drift.live.model import BINARY, ContainerConfig
 from drift.profiles.model import VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
@@ -23,7 +23,10 @@ def env_findings(at: At) -> Iterator[Finding]:
     for rules in at.ctx.service.containers:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
-        absent = rules.name is not None and not at.config.has(name)
+        # a sidecar, or the `container:` the service names, that the revision does not have
+        absent = bool(name) and not at.config.has(name)
+        if absent:
+            yield _no_container(at, name, rules.location)
         env, expected = container.env, rules.env
         # Most variables are as stated and none is unexpected: the typo pairs (which compare
         # every missing name with every unexpected one) are made only when a finding says them.
@@ -72,6 +75,22 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     if expected is not None:
         return live.ref == expected
     return rule.value is not None and live.ref is None and live.value == rule.value
+
+
+def _no_container(at: At, name: str, location: Location) -> Finding:
+    """A container the profile names that the revision does not have: said once, since its
+    forbidden and optional rules cannot fail where it is not (the variables it requires are
+    each `env.missing`)."""
+    has = ", ".join(c.name for c in at.config.containers) or "none"
+    return at.finding(
+        "container.missing",
+        f"container.{name}",
+        f"{at.where} has no container {name} (it has {has}): its rules were checked against "
+        "nothing",
+        location=location,
+        expected=f"a container named {name}",
+        actual=has,
+    )
 
 
 def _var(
