@@ -18,6 +18,12 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, dead
 hypothesis_settings.register_profile("explore", deadline=None, max_examples=500)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# The suite may itself run in GitHub Actions: drift reads GITHUB_ACTIONS, GITHUB_WORKSPACE and
+# GITHUB_STEP_SUMMARY (annotations' paths, the step summary). The tests that want them set
+# them; none may inherit the CI runner's.
+for _name in [n for n in os.environ if n.startswith("GITHUB_")]:
+    del os.environ[_name]
+
 if TYPE_CHECKING:
     from drift.sandbox import Sandbox
 
