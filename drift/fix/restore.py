@@ -36,11 +36,11 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
     unnamed,
+    written_since,
 )
 from drift.fix.update import get_service, settled, update_service
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
-from drift.textsafe import visible
 
 RETRY_LABEL = "drift-retry"
 
@@ -119,8 +119,7 @@ def changed_since(now: Any, entry: Entry) -> str:
         return ""
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
-        f"(generation {expected} → {now.generation}, last modified by "
-        f"{visible(now.last_modifier or 'unknown')})"
+        f"({written_since(expected, now)})"
     )
 
 

@@ -60,16 +60,18 @@ def describe_serving(service: Any, canary: str = "") -> str:
 
 
 def changed_by_someone_else(generation: int, now: Any) -> str:
-    """Who changed the service after drift left it at `generation`, as the service says
-    (`last_modifier`, and the `client` it wrote with)."""
+    """Who changed the service after drift left it at `generation`."""
+    return f"the service was changed meanwhile by someone else ({written_since(generation, now)})"
+
+
+def written_since(generation: int, now: Any) -> str:
+    """`generation G → N, last modified by WHO with CLIENT VERSION`, as a service, job or
+    worker pool read now says (`last_modifier`, and the `client` it wrote with)."""
     # `client` and `client_version` are whatever the writer sent ("Arbitrary identifier"):
     # shown with their control characters escaped, never as lines of their own
     via = visible(f" with {now.client} {now.client_version}".rstrip()) if now.client else ""
     who = visible(now.last_modifier or "unknown")
-    return (
-        f"the service was changed meanwhile by someone else (generation {generation} → "
-        f"{now.generation}, last modified by {who}{via})"
-    )
+    return f"generation {generation} → {now.generation}, last modified by {who}{via}"
 
 
 def traffic_key(targets: Any) -> list[list[Any]]:

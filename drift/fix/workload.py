@@ -22,12 +22,12 @@ from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import copy_workload, patched_template
 from drift.fix.restore import Restored
+from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.kinds import Kind, label
 from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
 from drift.live.session import Session
-from drift.textsafe import visible
 
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 """Settings a job or pool holds outside the template `template_differences` compares (a
@@ -143,11 +143,8 @@ class WorkloadFix:
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
         was, gen = write.generation_before, int(now.generation)
         if gen > was:
-            who = visible(now.last_modifier or "unknown")
-            client = visible(f" with {now.client}") if now.client else ""
             raise Stop(
-                f"{self.name}: it was changed since drift read it (generation {was} → {gen}, "
-                f"last modified by {who}{client}): "
+                f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
                 + (
                     "drift's update did not land; nothing was changed"
                     if gen == was + 1
