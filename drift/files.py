@@ -29,19 +29,26 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
         # a file that exists keeps its permissions (a plan with credentials is made private
         # before it is written): the new text is never readable by more than the old was
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            fd = os.open(
-                partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if mode is not None else 0o666
-            )
-            with os.fdopen(fd, "wb") as out:
-                if mode is not None:
-                    os.fchmod(out.fileno(), mode)
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+        replace_whole(target, data, mode)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+
+
+def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
+    """Put `data` at `target` all at once: written to a temporary file beside it, flushed to
+    disk, renamed over it (the temporary file removed whatever happens). `mode`: the new
+    file's permissions (created private, then set), else what the umask gives. OSError as
+    it comes."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        created = 0o600 if mode is not None else 0o666
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, created)
+        with os.fdopen(fd, "wb") as out:
+            if mode is not None:
+                os.fchmod(out.fileno(), mode)
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

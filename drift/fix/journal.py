@@ -23,6 +23,7 @@ from typing import Any
 
 from drift import redact
 from drift.errors import JournalError
+from drift.files import replace_whole
 from drift.fix.entryshape import Malformed, entry_check
 from drift.kinds import Kind
 from drift.textsafe import visible
@@ -292,13 +293,7 @@ def _sum_path(path: Path) -> Path:
 
 
 def _atomic(target: Path, data: bytes) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, target)
+    replace_whole(target, data, 0o600)  # the journal is private
 
 
 def _file_in_the_way(directory: Path) -> Path | None:
