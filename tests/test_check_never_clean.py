@@ -145,6 +145,10 @@ def _granted_to(member: str, service_account: str | None) -> dict[str, Any]:
 
 
 SECRET_ONLY = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: {secret: k}\n"
+OWN_DEFAULT_PINNED = SECRET_ONLY.replace(
+    "    env:", f"    settings:\n      service_account: {OWN_DEFAULT}\n    env:"
+)
+"""The same, with project p's default account named by its address in the profile."""
 
 
 @pytest.mark.parametrize(
@@ -170,10 +174,7 @@ def test_a_revision_running_as_another_projects_default_account_is_drift(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     world = _granted_to(OWN_DEFAULT, OTHER_DEFAULT)
-    profile = SECRET_ONLY.replace(
-        "    env:", f"    settings:\n      service_account: {OWN_DEFAULT}\n    env:"
-    )
-    result = _run(make_sandbox, monkeypatch, tmp_path, world, profile)
+    result = _run(make_sandbox, monkeypatch, tmp_path, world, OWN_DEFAULT_PINNED)
     found = {(f.rule, f.target) for f in result.report.findings}
     assert ("setting.value", "setting.service_account") in found, found
     assert ("secret.no_access", "secret.k") in found, found
@@ -184,10 +185,7 @@ def test_the_own_default_account_by_its_address_is_the_unnamed_one(
 ) -> None:
     # the template names no account; the profile names the default one by its address
     world = _granted_to(OWN_DEFAULT, None)
-    profile = SECRET_ONLY.replace(
-        "    env:", f"    settings:\n      service_account: {OWN_DEFAULT}\n    env:"
-    )
-    result = _run(make_sandbox, monkeypatch, tmp_path, world, profile)
+    result = _run(make_sandbox, monkeypatch, tmp_path, world, OWN_DEFAULT_PINNED)
     assert result.report.exit_code == 0, _rules(result)
 
 

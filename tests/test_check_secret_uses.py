@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,39 +64,29 @@ def test_a_version_state_names_only_what_uses_that_version(
     assert disabled.id == finding_id("prod", "ledger", "secret.disabled", f"{KEY}#version 1")
 
 
-ONE_VERSION = {
-    "projects": {
-        "p": {
-            "number": 5,
-            "secrets": {
-                "k": {
-                    "version_destroy_ttl": "7d",
-                    "versions": [
-                        {
-                            "value": "fake-k-0a1b2c3d",
-                            "state": "DISABLED",
-                            "scheduled_destroy_in": "5d",
-                        }
-                    ],
-                    "iam": {
-                        "roles/secretmanager.secretAccessor": [
-                            "serviceAccount:api@p.iam.gserviceaccount.com"
-                        ]
-                    },
-                }
-            },
-            "services": {
-                "api": {
-                    "template": {
-                        "image": "x/api:1",
-                        "service_account": "api@p.iam.gserviceaccount.com",
-                        "env": {"A": {"secret": "k"}, "B": {"secret": "k", "version": "1"}},
-                    }
-                }
-            },
-        }
+def _one_secret(secret: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
+    """Project p (number 5): secret `k` (its accessor api's account), used by service api's
+    variables `env`."""
+    account = "api@p.iam.gserviceaccount.com"
+    iam = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]}
+    template = {"image": "x/api:1", "service_account": account, "env": env}
+    project = {
+        "number": 5,
+        "secrets": {"k": {**secret, "iam": iam}},
+        "services": {"api": {"template": template}},
     }
-}
+    return {"projects": {"p": project}}
+
+
+ONE_VERSION = _one_secret(
+    {
+        "version_destroy_ttl": "7d",
+        "versions": [
+            {"value": "fake-k-0a1b2c3d", "state": "DISABLED", "scheduled_destroy_in": "5d"}
+        ],
+    },
+    {"A": {"secret": "k"}, "B": {"secret": "k", "version": "1"}},
+)
 
 
 def test_two_references_to_one_version_are_one_finding_each_rule(
@@ -114,38 +105,13 @@ def test_two_references_to_one_version_are_one_finding_each_rule(
 def _versions(states: list[str]) -> dict[str, object]:
     """Secret `k` with versions 1, 2, … in `states` (the last is `latest`), used by A (version
     1), B (version 2) and C (latest)."""
-    return {
-        "projects": {
-            "p": {
-                "number": 5,
-                "secrets": {
-                    "k": {
-                        "versions": [
-                            {"value": f"fake-k-{i}", "state": s} for i, s in enumerate(states)
-                        ],
-                        "iam": {
-                            "roles/secretmanager.secretAccessor": [
-                                "serviceAccount:api@p.iam.gserviceaccount.com"
-                            ]
-                        },
-                    }
-                },
-                "services": {
-                    "api": {
-                        "template": {
-                            "image": "x/api:1",
-                            "service_account": "api@p.iam.gserviceaccount.com",
-                            "env": {
-                                "A": {"secret": "k", "version": "1"},
-                                "B": {"secret": "k", "version": "2"},
-                                "C": {"secret": "k"},
-                            },
-                        }
-                    }
-                },
-            }
-        }
+    versions = [{"value": f"fake-k-{i}", "state": s} for i, s in enumerate(states)]
+    env = {
+        "A": {"secret": "k", "version": "1"},
+        "B": {"secret": "k", "version": "2"},
+        "C": {"secret": "k"},
     }
+    return _one_secret({"versions": versions}, env)
 
 
 def _disabled(

@@ -405,6 +405,20 @@ def pool_plan(*, splits: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     }
 
 
+def assert_pool_checked(sandbox: Sandbox, done: Any, doc: dict[str, Any], manifest: Path) -> None:
+    """POOL_PROFILE against a manifest of pool `consumer` with QUEUE only and 2 instances: its
+    template's variables and its manual instance count are checked, with no Cloud Run call."""
+    assert done.returncode == 1, done.stderr
+    assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
+    assert by_kind(doc) == {
+        ("env.missing", "env.BATCH", "worker_pool", f"manifest:{manifest}"),
+        ("setting.value", "setting.instance_count", "worker_pool", f"manifest:{manifest}"),
+    }
+    (count,) = [f for f in doc["findings"] if f["target"] == "setting.instance_count"]
+    assert (count["expected"], count["actual"]) == ("3", "2")
+    assert cloud_run_calls(sandbox) == []
+
+
 def test_a_worker_pool_of_the_profile_is_checked_from_a_terraform_plan(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -414,15 +428,7 @@ def test_a_worker_pool_of_the_profile_is_checked_from_a_terraform_plan(
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(pool_plan()))
     done, doc = checked(sandbox, "pools", profiles, str(plan))
-    assert done.returncode == 1, done.stderr
-    assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
-    assert by_kind(doc) == {
-        ("env.missing", "env.BATCH", "worker_pool", f"manifest:{plan}"),
-        ("setting.value", "setting.instance_count", "worker_pool", f"manifest:{plan}"),
-    }
-    (count,) = [f for f in doc["findings"] if f["target"] == "setting.instance_count"]
-    assert (count["expected"], count["actual"]) == ("3", "2")
-    assert cloud_run_calls(sandbox) == []
+    assert_pool_checked(sandbox, done, doc, plan)
 
 
 def test_a_worker_pool_pinned_to_named_revisions_says_what_is_checked(
@@ -483,15 +489,7 @@ def test_a_worker_pool_of_the_profile_is_checked_from_its_knative_yaml(
     manifest = tmp_path / "pool.yaml"
     manifest.write_text(POOL_YAML.format(count=2, split=split))
     done, doc = checked(sandbox, "pools", profiles, str(manifest))
-    assert done.returncode == 1, done.stderr
-    assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
-    assert by_kind(doc) == {
-        ("env.missing", "env.BATCH", "worker_pool", f"manifest:{manifest}"),
-        ("setting.value", "setting.instance_count", "worker_pool", f"manifest:{manifest}"),
-    }
-    (count,) = [f for f in doc["findings"] if f["target"] == "setting.instance_count"]
-    assert (count["expected"], count["actual"]) == ("3", "2")
-    assert cloud_run_calls(sandbox) == []
+    assert_pool_checked(sandbox, done, doc, manifest)
     table = check(sandbox, "pools", "--profiles", profiles, "-m", str(manifest))
     told = " ".join((table.stdout + table.stderr).split())
     assert (said in told) if said else ("instances stay on" not in told)
