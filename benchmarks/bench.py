@@ -91,7 +91,7 @@ class Figures:
 def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[str]:
     from drift.settings import Settings
 
-    concurrency = Settings.model_fields["concurrency"].default
+    concurrency = Settings().concurrency
     small, large = (Figures(s) for s in sizes)
     names = [f"{f.size.services:,} × {VARS}" for f in (small, large)]
     ratio = large.size.services / small.size.services

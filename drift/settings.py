@@ -1,25 +1,23 @@
 """Configuration: command-line options, then `DRIFT_*` variables, then `[tool.drift]` in the
-project's pyproject.toml (here or in a parent directory), then defaults (pydantic-settings);
-and where the project's journal lives."""
+project's pyproject.toml (here or in a parent directory), then defaults; and where the
+project's journal lives."""
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from pydantic import Field, ValidationError
-from pydantic_settings import (
-    BaseSettings,
-    InitSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from drift.errors import UsageError
 from drift.findings import FailOn
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from drift.live.session import Access
 
 JOURNAL = Path(".drift") / "journal"
@@ -75,44 +73,37 @@ gRPC deadline overflows and every call fails as if it had timed out (a run that 
 complete), and nothing a check waits for takes a day."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="DRIFT_",
-        extra="forbid",
-        allow_inf_nan=False,
-    )
+@dataclass(frozen=True)
+class Settings:
+    """What every command runs with. A plain dataclass: a command reads it in a child process
+    and this process receives it pickled (`drift.cli.overlap`) without importing a validator;
+    `load_settings` validates what it is made of (types, `BOUNDS`, finite numbers)."""
 
-    profiles_dir: Path = Field(Path("profiles"), description="Directory of ENV.yaml profiles.")
-    project: str | None = Field(None, description="Override the profile's GCP project.")
-    region: str | None = Field(None, description="Override the profile's region.")
+    profiles_dir: Path = Path("profiles")
+    """Directory of ENV.yaml profiles."""
+    project: str | None = None
+    """Override the profile's GCP project."""
+    region: str | None = None
+    """Override the profile's region."""
     fail_on: FailOn = FailOn.ERROR
-    concurrency: int = Field(
-        64, ge=1, le=256, description="Concurrent API calls (per check) and probes."
-    )
+    concurrency: int = 64
+    """Concurrent API calls (per check) and probes."""
     impersonate_service_account: str | None = None
-    journal_dir: Path | None = Field(
-        None,
-        description="Where fix and rollback keep the journal [default: .drift/journal beside "
-        "the project's configuration].",
-    )
-    run_rpm: int = Field(
-        900, ge=1, description="Cloud Run Admin API calls per minute (read quota: 1000/min)."
-    )
-    secrets_rpm: int = Field(
-        540, ge=1, description="Secret Manager calls per minute (read quota: 600/min/project)."
-    )
-    call_timeout: float = Field(
-        30.0, gt=0, le=DAY, description="Deadline of one API call, seconds (at most a day)."
-    )
-    history: bool = Field(
-        True, description="Read the revision history of drifted services (`since`)."
-    )
-    wait: float = Field(
-        60.0, ge=0, le=DAY, description="How long a deploy in progress is waited for, seconds."
-    )
-    retry_budget: float = Field(
-        60.0, gt=0, le=DAY, description="Total time retries may take, seconds (at most a day)."
-    )
+    journal_dir: Path | None = None
+    """Where fix and rollback keep the journal [default: .drift/journal beside the project's
+    configuration]."""
+    run_rpm: int = 900
+    """Cloud Run Admin API calls per minute (read quota: 1000/min)."""
+    secrets_rpm: int = 540
+    """Secret Manager calls per minute (read quota: 600/min/project)."""
+    call_timeout: float = 30.0
+    """Deadline of one API call, seconds (at most a day)."""
+    history: bool = True
+    """Read the revision history of drifted services (`since`)."""
+    wait: float = 60.0
+    """How long a deploy in progress is waited for, seconds."""
+    retry_budget: float = 60.0
+    """Total time retries may take, seconds (at most a day)."""
 
     def access(self) -> Access:
         """What the live layer needs: call limits and whose credentials."""
@@ -142,45 +133,80 @@ class Settings(BaseSettings):
             return config.parent / JOURNAL
         return self.profiles_dir.resolve().parent / JOURNAL
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _ProjectToml(settings_cls))
+
+NAMES = tuple(f.name for f in fields(Settings))
+BOUNDS: dict[str, dict[str, float]] = {
+    "concurrency": {"ge": 1, "le": 256},
+    "run_rpm": {"ge": 1},
+    "secrets_rpm": {"ge": 1},
+    "call_timeout": {"gt": 0, "le": DAY},
+    "wait": {"ge": 0, "le": DAY},
+    "retry_budget": {"gt": 0, "le": DAY},
+}
+"""The settings' limits (pydantic's `Field` constraints: greater or equal, less or equal, …)."""
+ENV_PREFIX = "DRIFT_"
 
 
-class _ProjectToml(InitSettingsSource):
+def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """`DRIFT_<NAME>` for each setting, the name in any case (`drift_wait` as well);
+    variables naming no setting are not drift's to judge."""
+    found: dict[str, str] = {}
+    for key, value in environ.items():
+        upper = key.upper()
+        if upper.startswith(ENV_PREFIX) and upper[len(ENV_PREFIX) :].lower() in NAMES:
+            found[upper[len(ENV_PREFIX) :].lower()] = value
+    return found
+
+
+def _from_project() -> dict[str, Any]:
     """`[tool.drift]` of the project's pyproject.toml, found from any subdirectory; paths in
-    it are relative to the file, and without `profiles_dir` the profiles are beside it."""
-
-    def __init__(self, settings_cls: type[BaseSettings]) -> None:
-        found = project_config()
-        table = read_project_table(found) if found is not None else None
-        super().__init__(settings_cls, table or {})
-        self.folder = found.parent if found is not None else None
-
-    def __call__(self) -> dict[str, Any]:
-        data = dict(super().__call__())
-        if self.folder is None or self.folder == Path.cwd().resolve():
-            return data
-        data.setdefault("profiles_dir", "profiles")
-        for key in PATHS:
-            value = data.get(key)
-            if isinstance(value, str) and not Path(value).is_absolute():
-                data[key] = self.folder / value
+    it are relative to the file, and without `profiles_dir` the profiles are beside it. A key
+    that names no setting is refused, at its name (a typo would otherwise be a silent default)."""
+    found = project_config()
+    if found is None:
+        return {}
+    data = dict(read_project_table(found) or {})
+    unknown = [key for key in data if key not in NAMES]
+    if unknown:
+        key = unknown[0]
+        close = difflib.get_close_matches(key, NAMES, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(NAMES)})"
+        raise UsageError(f"invalid configuration: {found}: [tool.drift] {key}: not a setting{hint}")
+    folder = found.parent
+    if folder == Path.cwd().resolve():
         return data
+    data.setdefault("profiles_dir", "profiles")
+    for key in PATHS:
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            data[key] = folder / value
+    return data
+
+
+def _validator() -> type[BaseModel]:
+    """A pydantic model of `Settings` with its `BOUNDS`: what a value may be, and the messages
+    that say why one may not."""
+    from pydantic import ConfigDict, Field, create_model
+
+    hints = get_type_hints(Settings)
+    bounds: dict[str, Any] = BOUNDS
+    shape: dict[str, Any] = {
+        f.name: (hints[f.name], Field(f.default, **bounds.get(f.name, {})))
+        for f in fields(Settings)
+    }
+    config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model: type[BaseModel] = create_model("Settings", __config__=config, **shape)
+    return model
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings with command-line overrides (None means "not given")."""
+    from pydantic import ValidationError
+
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**given)
+        merged = {**_from_project(), **_from_environment(os.environ), **given}
+        return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False):

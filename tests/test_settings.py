@@ -73,9 +73,27 @@ def test_bad_values_are_usage_errors(
 
 
 def test_unknown_pyproject_key_is_named(project_dir: Path) -> None:
-    (project_dir / "pyproject.toml").write_text("[tool.drift]\nprofile_dir = 'x'\n")
-    with pytest.raises(UsageError, match="profile_dir"):
+    path = project_dir / "pyproject.toml"
+    path.write_text("[tool.drift]\nprofile_dir = 'x'\n")
+    with pytest.raises(UsageError) as raised:
         load_settings()
+    assert str(raised.value) == (
+        f"invalid configuration: {path}: [tool.drift] profile_dir: not a setting "
+        "(did you mean profiles_dir?)"
+    )
+    path.write_text("[tool.drift]\ncolour = 'x'\n")
+    with pytest.raises(
+        UsageError, match=r"\[tool.drift\] colour: not a setting \(settings: profiles_dir, "
+    ):
+        load_settings()
+
+
+def test_variables_are_read_in_any_case_and_others_left_alone(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("drift_Concurrency", "7")
+    monkeypatch.setenv("DRIFT_NOT_A_SETTING", "x")  # not drift's to judge (DRIFT_SERIAL, …)
+    assert load_settings().concurrency == 7
 
 
 def test_broken_pyproject_is_a_usage_error(project_dir: Path) -> None:
