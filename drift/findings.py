@@ -60,6 +60,11 @@ class Scope:
     project: str
     region: str
 
+    @property
+    def where(self) -> str:
+        """`PROJECT/REGION`, as messages name where the environment's workloads are."""
+        return f"{self.project}/{self.region}"
+
 
 @dataclass(frozen=True)
 class Location:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from drift.errors import ExitCode
 from drift.fields import SettingValue
+from drift.findings import Scope
 from drift.refs import SecretRef
 
 Side = Literal["a", "b"]
@@ -49,17 +50,6 @@ class CompareStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Environment:
-    name: str
-    project: str
-    region: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.project}/{self.region}"
-
-
-@dataclass(frozen=True)
 class Difference:
     kind: Kind
     service: str | None  # None: the environment as a whole
@@ -81,8 +71,8 @@ class Unread:
 @dataclass(frozen=True)
 class Comparison:
     mode: Mode
-    a: Environment
-    b: Environment
+    a: Scope
+    b: Scope
     services: tuple[str, ...]
     differences: tuple[Difference, ...] = ()
     unverified: tuple[Unread, ...] = ()
@@ -104,7 +94,7 @@ class Comparison:
             CompareStatus.EQUIVALENT: ExitCode.OK,
         }[self.status]
 
-    def side(self, side: Side) -> Environment:
+    def side(self, side: Side) -> Scope:
         return self.a if side == "a" else self.b
 
 

@@ -25,18 +25,21 @@ def summary_line(c: Comparison) -> str:
     if c.status is CompareStatus.DIFFERENT:
         counts = Counter(d.kind.value for d in c.differences)
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-        text = f"{c.a.name} and {c.b.name} differ: {plural(len(c.differences), 'difference')}"
+        text = (
+            f"{c.a.environment} and {c.b.environment} differ: "
+            f"{plural(len(c.differences), 'difference')}"
+        )
         text += f" ({kinds})"
         return text + (f"; {unread}" if c.unverified else "")
     if c.status is CompareStatus.INCOMPLETE:
         return f"incomplete: {unread}; no difference in the rest, {compared}"
-    return f"{c.a.name} and {c.b.name} are equivalent: {compared}"
+    return f"{c.a.environment} and {c.b.environment} are equivalent: {compared}"
 
 
 def comparison_table(c: Comparison) -> str:
     what = "profiles" if c.mode == "profiles" else "live services"
-    lines = [f"{c.a.name} ({c.a.where}) vs {c.b.name} ({c.b.where}) · {what}"]
-    width = max(len(c.a.name), len(c.b.name)) + 1
+    lines = [f"{c.a.environment} ({c.a.where}) vs {c.b.environment} ({c.b.where}) · {what}"]
+    width = max(len(c.a.environment), len(c.b.environment)) + 1
     groups: dict[str, list[Difference]] = {}
     for d in c.differences:
         groups.setdefault(d.service or "(environment)", []).append(d)
@@ -49,12 +52,12 @@ def comparison_table(c: Comparison) -> str:
             # values from the live services are shown visibly: one line each, no escapes
             lines.append(f"  {d.kind.value:<{pad}}  {visible(d.target)}")
             lines.append(f"{indent}{visible(d.message)}")
-            lines.append(f"{indent}{c.a.name + ':':<{width}} {visible(d.a or NOT_SET)}")
-            lines.append(f"{indent}{c.b.name + ':':<{width}} {visible(d.b or NOT_SET)}")
+            lines.append(f"{indent}{c.a.environment + ':':<{width}} {visible(d.a or NOT_SET)}")
+            lines.append(f"{indent}{c.b.environment + ':':<{width}} {visible(d.b or NOT_SET)}")
     if c.unverified:
         lines += ["", "Could not read"]
         lines += [
-            visible(f"  {c.side(u.side).name}  {u.service}  {u.target}: {u.reason}")
+            visible(f"  {c.side(u.side).environment}  {u.service}  {u.target}: {u.reason}")
             for u in c.unverified
         ]
     if c.notes:
@@ -73,8 +76,8 @@ def comparison_document(c: Comparison) -> dict[str, Any]:
     return {
         "schema": COMPARE_SCHEMA,
         "mode": c.mode,
-        "a": {"environment": c.a.name, "project": c.a.project, "region": c.a.region},
-        "b": {"environment": c.b.name, "project": c.b.project, "region": c.b.region},
+        "a": {"environment": c.a.environment, "project": c.a.project, "region": c.a.region},
+        "b": {"environment": c.b.environment, "project": c.b.project, "region": c.b.region},
         "status": c.status.value,
         "exit_code": int(c.exit_code),
         "summary": {

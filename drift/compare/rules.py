@@ -7,7 +7,6 @@ import re
 from drift.compare.model import (
     SIDES,
     Difference,
-    Environment,
     Kind,
     Mode,
     ServiceView,
@@ -18,6 +17,7 @@ from drift.compare.model import (
 )
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue, is_default_account
+from drift.findings import Scope
 from drift.redact import looks_like_credential
 from drift.refs import SecretRef
 
@@ -51,7 +51,7 @@ class Context:
 
     Plain values are shown masked when they look like credentials; secret values never are."""
 
-    def __init__(self, mode: Mode, a: Environment, b: Environment) -> None:
+    def __init__(self, mode: Mode, a: Scope, b: Scope) -> None:
         self.mode = mode
         self.a = a
         self.b = b
@@ -59,14 +59,14 @@ class Context:
         self.absent: dict[Side, dict[str, str]] = {"a": {}, "b": {}}
         self.out: list[Difference] = []
 
-    def env(self, side: Side) -> Environment:
+    def env(self, side: Side) -> Scope:
         return self.a if side == "a" else self.b
 
     def notes(self) -> tuple[str, ...]:
         if self.same_deployment:
             return (
-                f"{self.a.name} and {self.b.name} both read {self.a.where}: the same services, "
-                "so shared values are expected and not looked for",
+                f"{self.a.environment} and {self.b.environment} both read {self.a.where}: the "
+                "same services, so shared values are expected and not looked for",
             )
         return ()
 
@@ -90,8 +90,8 @@ class Context:
                 Kind.VALUE_SHARED,
                 None,
                 "project",
-                f"{self.a.name} and {self.b.name} share project {self.a.project} (its secrets, "
-                "IAM and quotas)",
+                f"{self.a.environment} and {self.b.environment} share project {self.a.project} "
+                "(its secrets, IAM and quotas)",
                 (self.a.project, self.b.project),
             )
         for name in names:
@@ -101,13 +101,14 @@ class Context:
             if sa is None or sb is None:
                 side: Side = "a" if sa is not None else "b"
                 other: Side = "b" if side == "a" else "a"
-                why = self.absent[other].get(name, f"not in {self.env(other).name}")
+                why = self.absent[other].get(name, f"not in {self.env(other).environment}")
                 here = f"in {self.env(side).where}"
                 self.add(
                     Kind.SERVICE_ONLY_IN,
                     name,
                     "service",
-                    f"{name} is only in {self.env(side).name} ({self.env(other).name}: {why})",
+                    f"{name} is only in {self.env(side).environment} "
+                    f"({self.env(other).environment}: {why})",
                     (here, why) if side == "a" else (why, here),
                     side,
                 )
@@ -139,7 +140,7 @@ class Context:
                     Kind.VALUE_FOREIGN,
                     service,
                     f"env.{name}",
-                    f"{name} in {self.env(side).name} {what} {named}",
+                    f"{name} in {self.env(side).environment} {what} {named}",
                     shown,
                     side,
                 )
@@ -167,8 +168,8 @@ class Context:
                 Kind.ENV_UNSATISFIED,
                 service,
                 target,
-                f"{self.env(side).name} requires {name} on {service}; "
-                f"{self.env(_other(side)).name} {lacks}",
+                f"{self.env(side).environment} requires {name} on {service}; "
+                f"{self.env(_other(side)).environment} {lacks}",
                 shown,
                 side,
             )
@@ -179,7 +180,7 @@ class Context:
                 Kind.ENV_ONLY_IN,
                 service,
                 target,
-                f"{name} is only in {self.env(side).name}",
+                f"{name} is only in {self.env(side).environment}",
                 shown,
                 side,
             )
@@ -189,7 +190,8 @@ class Context:
                 Kind.ENV_SHAPE,
                 service,
                 target,
-                f"{name} is {a.shape.value} in {self.a.name}, {b.shape.value} in {self.b.name}",
+                f"{name} is {a.shape.value} in {self.a.environment}, "
+                f"{b.shape.value} in {self.b.environment}",
                 shown,
             )
             return True
@@ -207,7 +209,7 @@ class Context:
                     Kind.VALUE_SHARED,
                     service,
                     target,
-                    f"{a.name} {why} in both {self.a.name} and {self.b.name}",
+                    f"{a.name} {why} in both {self.a.environment} and {self.b.environment}",
                     shown,
                 )
                 return True
@@ -217,7 +219,8 @@ class Context:
                 service,
                 target,
                 f"{a.name} references the same secret {a.secret.secret} of project "
-                f"{a.secret.project or self.a.project} in {self.a.name} and {self.b.name}",
+                f"{a.secret.project or self.a.project} in {self.a.environment} and "
+                f"{self.b.environment}",
                 shown,
             )
             return True
@@ -235,7 +238,8 @@ class Context:
                 Kind.VALUE_SHARED,
                 a.name,
                 "setting.service_account",
-                f"{a.name} runs as {account_a} in both {self.a.name} and {self.b.name}",
+                f"{a.name} runs as {account_a} in both {self.a.environment} and "
+                f"{self.b.environment}",
                 (_text(account_a), _text(account_b)),
             )
             return
@@ -248,7 +252,7 @@ class Context:
                         Kind.VALUE_FOREIGN,
                         a.name,
                         f"setting.{key}",
-                        f"{key} of {a.name} in {self.env(side).name} names {named}",
+                        f"{key} of {a.name} in {self.env(side).environment} names {named}",
                         (_text(a.settings.get(key)), _text(b.settings.get(key))),
                         side,
                     )
@@ -257,7 +261,7 @@ class Context:
         if looks_like_credential(name, value):
             return "holds the same credential"
         for env in (self.a, self.b):
-            for marker in (env.project, env.name):
+            for marker in (env.project, env.environment):
                 if _mentions(value, marker):
                     return f"names {marker}"
         if _points_at_backend(name, value):
@@ -268,11 +272,13 @@ class Context:
         """The other side's environment or project, when `text` (from `side`) names it."""
         mine = self.env(side)
         other = self.env(_other(side))
-        for marker in (mine.project, mine.name):
+        for marker in (mine.project, mine.environment):
             text = _without(text, marker)
-        for marker in (other.project, other.name):
-            if marker not in (mine.project, mine.name) and _mentions(text, marker):
-                return f"{other.name}'s project {marker}" if marker == other.project else marker
+        for marker in (other.project, other.environment):
+            if marker not in (mine.project, mine.environment) and _mentions(text, marker):
+                return (
+                    f"{other.environment}'s project {marker}" if marker == other.project else marker
+                )
         return None
 
 

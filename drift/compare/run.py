@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from drift.compare.model import Comparison, Environment, Side, Unread, sort_differences
+from drift.compare.model import Comparison, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
 from drift.compare.views import compared_revisions, live_views, profile_views
 from drift.errors import UsageError
+from drift.findings import Scope
 from drift.kinds import Kind
 from drift.live.model import LiveState
 from drift.live.session import Session
@@ -83,8 +84,8 @@ WHOLE = frozenset(kind.value for kind in Kind)
 """The targets of an unread workload as a whole (`service`, `job`, `worker_pool`)."""
 
 
-def _env(profile: Profile) -> Environment:
-    return Environment(profile.environment, profile.project, profile.region)
+def _env(profile: Profile) -> Scope:
+    return Scope(profile.environment, profile.project, profile.region)
 
 
 def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:
@@ -102,8 +103,7 @@ def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:
 
 def _absent(profile: Profile, state: LiveState, names: list[str]) -> dict[str, str]:
     """Why a service has no live view on this side."""
-    where = f"{profile.project}/{profile.region}"
-    absent = dict.fromkeys(state.missing, f"does not exist in {where}")
+    absent = dict.fromkeys(state.missing, f"does not exist in {profile.where}")
     absent.update(
         {n: f"not in profile {profile.environment}" for n in names if n not in profile.services}
     )

@@ -87,8 +87,8 @@ async def same_secret_values(
                 Kind.SECRET_SHARED,
                 service,
                 f"env.{va.name}",
-                f"{va.name}: {ctx.a.name}'s {va.secret} and {ctx.b.name}'s {vb.secret} hold the "
-                "same value (compared in memory, not shown)",
+                f"{va.name}: {ctx.a.environment}'s {va.secret} and {ctx.b.environment}'s "
+                f"{vb.secret} hold the same value (compared in memory, not shown)",
                 va.shown,
                 vb.shown,
             )

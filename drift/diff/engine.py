@@ -57,9 +57,7 @@ def _missing_service(profile: Profile, key: str, state: LiveState) -> str:
     """Where the workload was looked for, and one of the region with a close name (services
     are listed; jobs and worker pools are each asked for by name, so only the ones read)."""
     workload = profile.services[key]
-    message = (
-        f"{workload.kind.noun} {workload.name} does not exist in {profile.project}/{profile.region}"
-    )
+    message = f"{workload.kind.noun} {workload.name} does not exist in {profile.where}"
     known = {s.name for s in state.services.values() if s.kind is workload.kind}
     if workload.kind is Kind.SERVICE:
         known |= state.listed

@@ -18,7 +18,7 @@ from drift.check import run_check
 from drift.errors import ApiError, ExitCode, Interrupted, UsageError
 from drift.fix.base import Base, describe, unreleased_message
 from drift.fix.canary import ServiceFix
-from drift.fix.context import Context, FixOptions, FixUI, ServiceOutcome, canary_request
+from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
 from drift.fix.lock import Locked, Locks
 from drift.fix.model import Plan, ServicePlan
@@ -111,7 +111,7 @@ async def run_fix(
 class _Where:
     """Where a fix stands, for the one line an interruption prints."""
 
-    fixes: list[ServiceFix | WorkloadFix] = field(default_factory=list)
+    fixes: list[Fixer] = field(default_factory=list)
 
     def line(self) -> str:
         said = [f.where for f in self.fixes if f.where]
@@ -163,7 +163,7 @@ async def _fix(
         async with Session(settings.access()) as session:
             ctx = Context(profile, settings, ui, options, session, journal, environ)
             for sp in todo:
-                fixer: ServiceFix | WorkloadFix = (
+                fixer: Fixer = (
                     _service_fix(ctx, planned, sp, change_id, user)
                     if sp.kind is Kind.SERVICE
                     else _workload_fix(ctx, planned, sp, change_id, user)
@@ -263,7 +263,7 @@ def _service_fix(
         on_template=base.on_template,
     )
     outcome = ServiceOutcome(sp.service, canary, tag, State.PLANNED)
-    return ServiceFix(ctx, sp, base, live, change_id, entry, outcome)
+    return ServiceFix(ctx, sp, live, change_id, entry, outcome, base)
 
 
 def _entry(

@@ -5,14 +5,13 @@ judged from what the service says afterwards."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from drift.errors import ApiError, DriftError, JournalError
+from drift.errors import ApiError, JournalError
 from drift.fix.base import Base
-from drift.fix.context import Context, ServiceOutcome, Stop, canary_request, journal_first
-from drift.fix.journal import Entry, State, Write
-from drift.fix.model import ServicePlan
+from drift.fix.context import Fixer, Stop, canary_request
+from drift.fix.journal import State, Write
 from drift.fix.patch import (
     canary_percent,
     copy_service,
@@ -31,25 +30,15 @@ from drift.fix.routing import (
     traffic_key,
 )
 from drift.fix.update import settled, update_service
-from drift.live.model import LiveService
 
 
 @dataclass
-class ServiceFix:
-    ctx: Context
-    sp: ServicePlan
-    base: Base
-    live: LiveService
-    change_id: str
-    entry: Entry
-    outcome: ServiceOutcome
-    where: str = ""
-    """One line: the state the service is in, for an interruption."""
-    after: Any = None
+class ServiceFix(Fixer):
+    """A service's fix: the canary, its proof, the promotion, and the cleanup after an
+    abort."""
 
-    @property
-    def name(self) -> str:
-        return self.sp.service
+    base: Base
+    after: Any = field(default=None, init=False)
 
     @property
     def container(self) -> str | None:
@@ -58,19 +47,6 @@ class ServiceFix:
     @property
     def rollback_hint(self) -> str:
         return f"`drift rollback {self.change_id}` removes it and restores the routing"
-
-    async def run(self) -> ServiceOutcome:
-        try:
-            await self._steps()
-        except Stop as stop:
-            await self._stop(stop)
-        except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
-            if not self.entry.writes:
-                raise
-            await self._stop(
-                Stop(f"{self.name}: stopped: {exc.message}. Where it stands: {self.where}")
-            )
-        return self.outcome
 
     def _record(self, state: str, note: str) -> None:
         try:
@@ -101,13 +77,16 @@ class ServiceFix:
             template_key(request),
             traffic_key(request.traffic),
         )
-        note = f"deploying {canary} with no traffic"
-        journal_first(ctx, self.name, self.entry, State.CANARY_DEPLOYING, note, write)
-        self.where = (
-            f"{self.name}: the canary {canary} was being deployed (it may exist, with no "
-            f"traffic; traffic was not moved); {self.rollback_hint}"
+        self._journal_first(
+            State.CANARY_DEPLOYING,
+            f"deploying {canary} with no traffic",
+            write,
+            where=(
+                f"{self.name}: the canary {canary} was being deployed (it may exist, with no "
+                f"traffic; traffic was not moved); {self.rollback_hint}"
+            ),
+            say=f"{self.name}: deploying canary revision {canary} (no traffic, tag {tag})",
         )
-        ctx.ui.say(f"{self.name}: deploying canary revision {canary} (no traffic, tag {tag})")
         failure: ApiError | None = None
         answer: Any = None
         try:
@@ -343,12 +322,8 @@ class ServiceFix:
     async def _stop(self, stop: Stop) -> None:
         """End the service's fix: say where it stands, and after an abort with a canary,
         clean up (the canary's tag gone, the routing that served put back)."""
+        await super()._stop(stop)
         outcome = self.outcome
-        outcome.aborted, outcome.interrupted = True, stop.interrupted
-        if self.entry.writes and self.entry.state != stop.state:
-            self._record_quietly(stop.state, stop.message)
-        outcome.state = self.entry.state
-        outcome.message = stop.message
         if not stop.cleanup:
             return
         self.where = (
@@ -387,9 +362,3 @@ class ServiceFix:
                 f"`drift rollback {self.change_id}` tries again"
             )
             self.where = outcome.message
-
-    def _record_quietly(self, state: str, note: str) -> None:
-        try:
-            self.ctx.journal.record(self.entry, state, note)
-        except JournalError:
-            pass

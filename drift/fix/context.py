@@ -1,12 +1,13 @@
 """What one fix works with: the prompt UI it asks through, its options, the context its steps
-share, what each service ends with, and the request of its first write (the canary's)."""
+share, what each service ends with, the request of its first write (the canary's), and the
+frame of each workload's fix (`Fixer`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from drift.errors import JournalError
+from drift.errors import DriftError, JournalError
 from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.journal import Entry, Journal, State, Write
@@ -73,17 +74,6 @@ class Stop(Exception):
         self.interrupted = interrupted
 
 
-def journal_first(
-    ctx: Context, name: str, entry: Entry, state: str, note: str, write: Write
-) -> None:
-    """Record a write before it is made; a journal that cannot take it stops the fix before
-    anything changes."""
-    try:
-        ctx.journal.begin(entry, state, note, write)
-    except JournalError as exc:
-        raise Stop(f"{name}: {exc.message}: nothing was changed") from exc
-
-
 @dataclass
 class Context:
     profile: Profile
@@ -104,3 +94,62 @@ def canary_request(
     request.template.revision = canary
     request.traffic = canary_traffic(live.source, canary, tag)
     return request
+
+
+@dataclass
+class Fixer:
+    """One workload's fix (a service's canary, a job's or pool's update in place): what it
+    works with, how it ends when stopped, and `where` — one line saying the state the
+    workload is in, for an interruption."""
+
+    ctx: Context
+    sp: ServicePlan
+    live: LiveService
+    change_id: str
+    entry: Entry
+    outcome: ServiceOutcome
+    where: str = field(default="", init=False)
+
+    @property
+    def name(self) -> str:
+        return self.sp.label
+
+    async def run(self) -> ServiceOutcome:
+        try:
+            await self._steps()
+        except Stop as stop:
+            await self._stop(stop)
+        except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
+            if not self.entry.writes:
+                raise
+            await self._stop(
+                Stop(f"{self.name}: stopped: {exc.message}. Where it stands: {self.where}")
+            )
+        return self.outcome
+
+    async def _steps(self) -> None:
+        raise NotImplementedError
+
+    async def _stop(self, stop: Stop) -> None:
+        """End the fix where `stop` says: aborted, journaled as it says (unless the journal
+        already does; a journal that cannot take it changes nothing more)."""
+        outcome = self.outcome
+        outcome.aborted, outcome.interrupted = True, stop.interrupted
+        if self.entry.writes and self.entry.state != stop.state:
+            try:
+                self.ctx.journal.record(self.entry, stop.state, stop.message)
+            except JournalError:
+                pass
+        outcome.state = self.entry.state
+        outcome.message = stop.message
+
+    def _journal_first(self, state: str, note: str, write: Write, where: str, say: str) -> None:
+        """Record a write before it is made (a journal that cannot take it stops the fix
+        before anything changes), then set where the workload stands while it is sent and
+        say what is being done."""
+        try:
+            self.ctx.journal.begin(self.entry, state, note, write)
+        except JournalError as exc:
+            raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+        self.where = where
+        self.ctx.ui.say(say)

@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError, DriftError, JournalError
+from drift.errors import ApiError, JournalError
 from drift.fields import Source, read_settings, text
 from drift.fields.access import template_of
-from drift.fix.context import Context, ServiceOutcome, Stop, journal_first
+from drift.fix.context import Fixer, Stop
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, Journal, State, Write
-from drift.fix.model import ServicePlan
 from drift.fix.patch import copy_workload, patched_template
 from drift.fix.restore import Restored
 from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.kinds import Kind, label
-from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
 from drift.live.session import Session
 
@@ -62,45 +59,27 @@ def config_key(workload: Any, kind: Kind) -> str:
     return hashlib.sha256(digest).hexdigest()[:32]
 
 
-@dataclass
-class WorkloadFix:
-    ctx: Context
-    sp: ServicePlan
-    live: LiveService
-    change_id: str
-    entry: Entry
-    outcome: ServiceOutcome
-    where: str = ""
+class WorkloadFix(Fixer):
+    """A job's or worker pool's fix: one update in place (no canary: nothing serves
+    traffic), judged from the resource read back."""
 
-    @property
-    def name(self) -> str:
-        return self.sp.label
-
-    async def run(self) -> ServiceOutcome:
-        try:
-            await self._update()
-        except Stop as stop:
-            self._stop(stop)
-        except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
-            if not self.entry.writes:
-                raise
-            self._stop(Stop(f"{self.name}: stopped: {exc.message}. Where it stands: {self.where}"))
-        return self.outcome
-
-    async def _update(self) -> None:
+    async def _steps(self) -> None:
         ctx, kind, source = self.ctx, self.sp.kind, self.live.source
         container = ctx.profile.services[self.sp.key].container
         request = patched_template(source, self.sp, container)  # carries the etag read
         write = Write(
             "update", source.etag, int(source.generation), "", config_key(request, kind), []
         )
-        note = f"updating {self.name} in place"
-        journal_first(ctx, self.name, self.entry, State.UPDATING, note, write)
-        self.where = (
-            f"{self.name}: the update was being sent (it may have landed); "
-            f"`drift rollback {self.change_id}` puts back what it was"
+        self._journal_first(
+            State.UPDATING,
+            f"updating {self.name} in place",
+            write,
+            where=(
+                f"{self.name}: the update was being sent (it may have landed); "
+                f"`drift rollback {self.change_id}` puts back what it was"
+            ),
+            say=f"{self.name}: updating in place ({', '.join(self.sp.targets)})",
         )
-        ctx.ui.say(f"{self.name}: updating in place ({', '.join(self.sp.targets)})")
         lost = ""
         try:
             after = await update_workload(ctx.session, kind, request)
@@ -170,16 +149,6 @@ class WorkloadFix:
                 f"{self.name}: {exc.message}; the update was sent: once the journal is "
                 f"writable, check {self.name} (`drift check`)"
             ) from exc
-
-    def _stop(self, stop: Stop) -> None:
-        self.outcome.aborted = True
-        if self.entry.writes and self.entry.state != stop.state:
-            try:
-                self.ctx.journal.record(self.entry, stop.state, stop.message)
-            except JournalError:
-                pass
-        self.outcome.state = self.entry.state
-        self.outcome.message = stop.message
 
 
 def before_workload(entry: Entry) -> Any:

@@ -75,8 +75,9 @@ async def _service(
         )
     except ApiError as exc:
         if exc.status == "NOT_FOUND" and exc.call == GET[kind]:
-            where = f"{profile.project}/{profile.region}"
-            return Unread(service.label, f"{kind.noun} {service.name} does not exist in {where}")
+            return Unread(
+                service.label, f"{kind.noun} {service.name} does not exist in {profile.where}"
+            )
         return Unread(service.label, exc.reason)
     return history_of(service, records, traffic(raw(svc)), limit)
 

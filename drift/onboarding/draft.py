@@ -186,7 +186,7 @@ def render(draft: Draft, *, schema: str, today: dt.date) -> str:
         f"# yaml-language-server: $schema={schema}",
         "#",
         f"# {env}: written by `drift init {env} --from-live` on {today.isoformat()} from the",
-        f"# services serving in {draft.project}/{draft.region}. It states what runs now, which",
+        f"# services serving in {draft.where}. It states what runs now, which",
         "# is not always what should run: review it, tighten the rules (pattern, one_of,",
         "# same_as, forbidden) and fill in the probe blocks.",
         f"project: {scalar(draft.project)}",

@@ -122,11 +122,12 @@ def test_visible() -> None:
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_the_compare_table_shows_control_characters_escaped(name: str) -> None:
     from drift.compare.formats import CompareFormat
-    from drift.compare.model import Comparison, Difference, Environment, Kind
+    from drift.compare.model import Comparison, Difference, Kind
     from drift.compare.render import render_comparison
+    from drift.findings import Scope
 
     value = HOSTILE[name]
-    a, b = Environment("staging", "p1", "r"), Environment("prod", "p2", "r")
+    a, b = Scope("staging", "p1", "r"), Scope("prod", "p2", "r")
 
     def comparison(shown: str) -> Comparison:
         difference = Difference(

@@ -201,7 +201,7 @@ def script_lines(plan: Plan) -> list[str]:
     header = [
         "#!/usr/bin/env bash",
         *comment(
-            f"drift plan {plan.environment} ({plan.project}/{plan.region}): the changes drift "
+            f"drift plan {plan.environment} ({plan.where}): the changes drift "
             "can make exactly. Review, then run it."
         ),
         "# Manual steps are comments: adapt each command (fill in <...>) and run it yourself.",

@@ -44,7 +44,7 @@ def base_lines(sp: ServicePlan) -> list[str]:
 
 
 def plan_table(plan: Plan) -> str:
-    lines = [visible(f"Plan for {plan.environment} ({plan.project}/{plan.region})")]
+    lines = [visible(f"Plan for {plan.environment} ({plan.where})")]
     for sp in plan.services:
         source = sp.revision or ("its template" if sp.kind is not Kind.SERVICE else "-")
         lines += ["", visible(f"{sp.label}  (from {source})")]
