@@ -16,6 +16,8 @@ from drift.cli.options import (
     OutputOpt,
     ServiceOpt,
     YesOpt,
+    local_file,
+    local_input,
     shared,
 )
 from drift.cli.session import Invocation, run
@@ -66,6 +68,8 @@ def plan(
             help="Also save the plan to FILE for `drift fix --plan FILE` (with each service's "
             "etag and the profile's digest; no secret value).",
             show_default=False,
+            parser=local_file,
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
@@ -148,6 +152,8 @@ def fix(
             help="Apply exactly the plan saved by `drift plan --out FILE` (its services and "
             "options); exit 4, nothing written, if a service or the profile changed since.",
             show_default=False,
+            parser=local_input,
+            metavar="FILE",
         ),
     ] = None,
     only: Annotated[

@@ -47,12 +47,22 @@ ServiceOpt = Annotated[
 
 
 def local_file(value: str) -> Path:
-    """A path on this machine: a URL is refused with what to do instead (only the reports of
-    `drift check` and `drift probe` go to Cloud Storage)."""
+    """A file this command writes on this machine: a URL is refused with what to do instead
+    (only the reports of `drift check` and `drift probe` go to Cloud Storage)."""
     if _url_scheme(value):
         raise typer.BadParameter(
             f"{value}: this command writes local files only (`drift check` and `drift probe` "
             "write reports to gs://BUCKET/OBJECT); write a local file and copy it with "
+            "`gcloud storage cp`"
+        )
+    return Path(value)
+
+
+def local_input(value: str) -> Path:
+    """A file this command reads on this machine: a URL is refused with what to do instead."""
+    if _url_scheme(value):
+        raise typer.BadParameter(
+            f"{value}: this command reads local files only; copy it here first with "
             "`gcloud storage cp`"
         )
     return Path(value)

@@ -166,3 +166,15 @@ def test_other_commands_write_local_files_only() -> None:
     done = drift("plan", "staging", "--output", f"gs://{BUCKET}/plan.sh")
     assert done.returncode == 2
     assert "writes local files only" in done.stderr and "gcloud storage cp" in done.stderr
+
+
+def test_a_saved_plan_is_a_local_file_both_ways() -> None:
+    """`drift plan --out` and `drift fix --plan` took a gs:// value as a local path (a
+    directory `gs:` beside the profiles); they refuse it as `--output` does."""
+    written = drift("plan", "staging", "--out", f"gs://{BUCKET}/plan.json")
+    assert written.returncode == 2, written.stderr
+    assert "writes local files only" in written.stderr and "gcloud storage cp" in written.stderr
+    read = drift("fix", "staging", "--plan", f"gs://{BUCKET}/plan.json")
+    assert read.returncode == 2, read.stderr
+    assert "reads local files only" in read.stderr and "gcloud storage cp" in read.stderr
+    assert "Traceback" not in written.stderr + read.stderr
