@@ -168,7 +168,7 @@ def _var(
                 str(live.ref),
             )
         elif live.value != rule.value:
-            secret = looks_like_credential(rule.name, rule.value)
+            secret = live.sensitive or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(
                 "env.value",
@@ -189,7 +189,7 @@ def _var(
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
-            shown = MASK if live.ref is not None else mask_plain(rule.name, value, secret=False)
+            shown = mask_plain(rule.name, value, secret=live.ref is not None or live.sensitive)
             yield finding(
                 "env.constraint",
                 f"{rule.name} on {where()} " + "; ".join(failures),

@@ -21,6 +21,9 @@ class EnvVar:
     name: str
     value: str | None = None
     ref: SecretRef | None = None
+    sensitive: bool = False
+    """The value is a secret though it is plain (a Terraform plan marks it sensitive): it is
+    compared, never shown, whatever its length."""
 
     @property
     def is_secret(self) -> bool:

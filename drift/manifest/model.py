@@ -40,6 +40,10 @@ class Workload:
     """The project the manifest names ("" when it names none; may be a number)."""
     region: str = ""
     unknown: tuple[Unknown, ...] = ()
+    sensitive: frozenset[tuple[int, str]] = frozenset()
+    """The variables whose values the manifest marks sensitive (Terraform's
+    `after_sensitive`), as (index of the container, name): never shown, whatever their
+    length."""
 
     @property
     def revision(self) -> str:

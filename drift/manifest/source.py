@@ -7,7 +7,7 @@ reader reads them (`Session.check_secrets`), unless offline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
@@ -119,12 +119,16 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     if workload.kind is Kind.JOB:
         job = workload.resource
         job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
-        return job_service(workload.name, job, expected.container, revision=workload.revision)
+        live = job_service(workload.name, job, expected.container, revision=workload.revision)
+        config = _masked(live.template, workload.sensitive)
+        serving = tuple(replace(r, config=config) for r in live.serving)
+        return replace(live, template=config, serving=serving)
     kind = workload.kind  # a service, or a worker pool: its instances run the template
     resource = workload.resource
     config = revision_config(
         resource.template, service=resource, container=expected.container, kind=kind
     )
+    config = _masked(config, workload.sensitive)
     revision = ServingRevision(workload.revision, 100, (), (), config)
     location = f"projects/{profile.project}/locations/{profile.region}"
     return LiveService(
@@ -140,6 +144,17 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
         source=resource,
         kind=kind,
     )
+
+
+def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
+    """The configuration with each variable the manifest marks sensitive flagged so."""
+    if not sensitive:
+        return config
+    containers = tuple(
+        replace(c, env={n: replace(v, sensitive=(i, n) in sensitive) for n, v in c.env.items()})
+        for i, c in enumerate(config.containers)
+    )
+    return replace(config, containers=containers)
 
 
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:

@@ -1,0 +1,309 @@
+"""Regressions from the review of `drift check ENV --manifest FILE`: what a plan or an export
+says that drift read wrong. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from drift import redact
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+from tests.manifest.conftest import read
+
+PLAN = REPO / "tests" / "data" / "manifest" / "plan.json"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:  # the default (acme-chat staging) scenario
+        yield sb
+
+
+def check(sb: Sandbox, *args: str) -> Any:
+    return drift("check", *args, env=sb.environ())
+
+
+def report(done: Any) -> dict[str, Any]:
+    assert "Traceback" not in done.stderr, done.stderr
+    return json.loads(done.stdout)
+
+
+def plan() -> dict[str, Any]:
+    return json.loads(PLAN.read_text())
+
+
+def change_of(data: dict[str, Any], address: str) -> dict[str, Any]:
+    return next(rc for rc in data["resource_changes"] if rc["address"] == address)
+
+
+def write(tmp: Path, name: str, data: Any) -> str:
+    path = tmp / name
+    path.write_text(json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data))
+    return str(path)
+
+
+def profiles(tmp: Path, text: str, env: str = "staging") -> str:
+    d = tmp / "profiles"
+    d.mkdir(exist_ok=True)
+    (d / f"{env}.yaml").write_text(text)
+    return str(d)
+
+
+JOB_PROFILE = """\
+project: acme-chat-staging
+region: us-central1
+jobs:
+  db-migrate:
+    env:
+      REDIS_HOST: {required: true, not: [localhost, 127.0.0.1]}
+      DATABASE_URL: {secret: database-url-staging}
+"""
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_a_job_value_terraform_does_not_know_yet_is_never_clean(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """google_cloud_run_v2_job: `after_unknown` is ignored (terraform.py passes `()`), so an
+    env value known only after apply is read as "" and judged: clean, exit 0."""
+    data = plan()
+    job = change_of(data, "google_cloud_run_v2_job.migrate")
+    c = job["change"]
+    c["after"]["template"][0]["template"][0]["containers"][0]["env"].append(
+        {"name": "REDIS_HOST", "value_source": []}  # value unknown: terraform omits it
+    )
+    c["after_unknown"]["template"][0]["template"][0]["containers"][0]["env"].append({"value": True})
+    data["resource_changes"] = [job]
+    manifest = write(tmp_path, "plan.json", data)
+    done = check(
+        sandbox,
+        "staging",
+        "--profiles",
+        profiles(tmp_path, JOB_PROFILE),
+        "-m",
+        manifest,
+        "-f",
+        "json",
+    )
+    doc = report(done)
+    assert doc["status"] != "clean" and done.returncode != 0, (done.returncode, doc)
+    assert {u["target"] for u in doc["unverified"]} >= {"env.REDIS_HOST"}
+
+
+# 2 ------------------------------------------------------------------------------------------
+def test_a_sensitive_value_is_never_shown_whatever_its_length(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Values `after_sensitive` marks are only registered with redact, which never searches
+    for values shorter than 8 characters: a sensitive PIN or short password is printed."""
+    data = plan()
+    auth = change_of(data, "google_cloud_run_v2_service.auth")
+    c = auth["change"]
+    env = c["after"]["template"][0]["containers"][0]["env"]
+    env[3]["value"] = "gitlab1"  # OAUTH_PROVIDER (profile: google), sensitive
+    env.append({"name": "ADMIN_PIN", "value": "482913", "value_source": []})
+    marks: list[dict[str, Any]] = [{} for _ in env]
+    for i in (3, 7, len(env) - 1):
+        marks[i] = {"value": True}
+    c["after_sensitive"] = {"template": [{"containers": [{"env": marks}]}]}
+    data["resource_changes"] = [auth]
+    manifest = write(tmp_path, "plan.json", data)
+    for fmt in ("table", "json", "github", "sarif"):
+        done = check(sandbox, "staging", "-m", manifest, "-f", fmt)
+        assert "Traceback" not in done.stderr
+        for value in ("482913", "gitlab1"):
+            assert value not in done.stdout + done.stderr, (fmt, value)
+
+
+# 3 ------------------------------------------------------------------------------------------
+def test_a_knative_template_without_cpu_throttling_annotation_is_throttled(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Knative (v1) default is request-based billing = CPU only during requests. drift reads
+    a template with resources.limits and no run.googleapis.com/cpu-throttling as cpu_idle
+    false (always allocated): the profile's `cpu_throttling: false` passes, exit 0."""
+    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
+    doc = yaml.safe_load(export.stdout)
+    doc["spec"]["template"]["metadata"]["annotations"].pop("run.googleapis.com/cpu-throttling")
+    manifest = write(tmp_path, "api.yaml", doc)
+    done = check(sandbox, "staging", "--service", "api", "-m", manifest, "-f", "json")
+    rep = report(done)
+    assert ("setting.value", "setting.cpu_throttling") in {
+        (f["rule"], f["target"]) for f in rep["findings"]
+    }, rep
+
+
+# 4 ------------------------------------------------------------------------------------------
+def test_a_profile_service_deployed_by_the_v1_resource_is_not_clean(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """google_cloud_run_service (v1) named `auth` with TESTING=true: only a table note says it
+    is not checked; JSON/github say clean, exit 0."""
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    env[3]["value"] = "10.0.0.3"
+    api["change"]["after_unknown"] = {}
+    v1 = {
+        "address": "google_cloud_run_service.auth",
+        "mode": "managed",
+        "type": "google_cloud_run_service",
+        "name": "auth",
+        "provider_name": "registry.terraform.io/hashicorp/google",
+        "change": {
+            "actions": ["update"],
+            "before": {},
+            "after": {
+                "name": "auth",
+                "location": "us-central1",
+                "project": "acme-chat-staging",
+                "template": [
+                    {
+                        "spec": [
+                            {
+                                "containers": [
+                                    {"image": "x", "env": [{"name": "TESTING", "value": "true"}]}
+                                ]
+                            }
+                        ]
+                    }
+                ],
+            },
+            "after_unknown": {},
+            "after_sensitive": {},
+        },
+    }
+    data["resource_changes"] = [api, v1]
+    manifest = write(tmp_path, "plan.json", data)
+    done = check(sandbox, "staging", "-m", manifest, "-f", "json")
+    rep = report(done)
+    assert rep["status"] != "clean" and done.returncode != 0, rep
+
+
+# 5 ------------------------------------------------------------------------------------------
+def test_a_multi_region_plan_checks_the_profiles_region(sandbox: Sandbox, tmp_path: Path) -> None:
+    """for_each over regions: the same service in us-central1 and europe-west1. The profile
+    checks us-central1; drift refuses the whole plan (exit 2) and --region does not help."""
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    a, b = copy.deepcopy(api), copy.deepcopy(api)
+    a["address"], a["index"] = 'google_cloud_run_v2_service.api["us-central1"]', "us-central1"
+    b["address"], b["index"] = 'google_cloud_run_v2_service.api["europe-west1"]', "europe-west1"
+    b["change"]["after"]["location"] = "europe-west1"
+    data["resource_changes"] = [a, b]
+    manifest = write(tmp_path, "plan.json", data)
+    done = check(sandbox, "staging", "-m", manifest, "-f", "json")
+    assert done.returncode != 2, done.stderr
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_a_service_asked_for_by_name_and_absent_is_not_clean(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """--service api --service auth, the manifest holds only api: auth is silently dropped."""
+    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
+    manifest = write(tmp_path, "api.yaml", yaml.safe_load(export.stdout))
+    done = check(
+        sandbox, "staging", "--service", "api", "--service", "auth", "-m", manifest, "-f", "json"
+    )
+    rep = report(done)
+    assert done.returncode != 0 or "auth" in json.dumps(rep), rep
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_a_secret_the_plan_creates_is_not_missing(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The plan creates google_secret_manager_secret stripe-key-staging + a version and points
+    api at it; drift checks it live before apply and reports secret.missing (error)."""
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    env[3]["value"] = "10.0.0.3"
+    api["change"]["after_unknown"] = {}
+    env.append(
+        {
+            "name": "STRIPE_KEY",
+            "value": "",
+            "value_source": [
+                {"secret_key_ref": [{"secret": "stripe-key-staging", "version": "latest"}]}
+            ],
+        }
+    )
+    secret = {
+        "address": "google_secret_manager_secret.stripe",
+        "mode": "managed",
+        "type": "google_secret_manager_secret",
+        "name": "stripe",
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": {"secret_id": "stripe-key-staging", "project": "acme-chat-staging"},
+            "after_unknown": {"id": True, "name": True},
+            "after_sensitive": {},
+        },
+    }
+    data["resource_changes"] = [api, secret]
+    manifest = write(tmp_path, "plan.json", data)
+    done = check(sandbox, "staging", "-m", manifest, "-f", "json")
+    rep = report(done)
+    assert "secret.missing" not in {f["rule"] for f in rep["findings"]}, rep
+
+
+# 8 ------------------------------------------------------------------------------------------
+def test_a_value_that_expands_to_localhost_is_not_clean(sandbox: Sandbox, tmp_path: Path) -> None:
+    """EnvVar.value: "Variable references $(VAR_NAME) are expanded using the previous defined
+    environment variables in the container" (run v2 k8s_min.proto). REDIS_HOST=$(RH) with
+    RH=localhost runs with REDIS_HOST=localhost; the profile's `not: [localhost]` passes."""
+    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
+    doc = yaml.safe_load(export.stdout)
+    env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
+    env.insert(0, {"name": "RH", "value": "localhost"})
+    next(e for e in env if e["name"] == "REDIS_HOST")["value"] = "$(RH)"
+    manifest = write(tmp_path, "api.yaml", doc)
+    done = check(sandbox, "staging", "--service", "api", "-m", manifest, "-f", "json")
+    rep = report(done)
+    assert ("env.constraint", "env.REDIS_HOST") in {
+        (f["rule"], f["target"]) for f in rep["findings"]
+    } or any(u["target"] == "env.REDIS_HOST" for u in rep["unverified"]), rep
+
+
+# 9 ------------------------------------------------------------------------------------------
+def test_a_sensitive_env_block_keeps_the_variable_names(sandbox: Sandbox, tmp_path: Path) -> None:
+    """after_sensitive marks the whole env block (a dynamic block over a sensitive map): drift
+    registers every leaf, names included, so targets read `env.***` and other texts lose
+    the names of variables and secrets."""
+    data = plan()
+    auth = change_of(data, "google_cloud_run_v2_service.auth")
+    auth["change"]["after"]["template"][0]["containers"][0]["env"][3]["value"] = "gitlab-ee"
+    auth["change"]["after_sensitive"] = {"template": [{"containers": [{"env": True}]}]}
+    data["resource_changes"] = [auth]
+    manifest = write(tmp_path, "plan.json", data)
+    done = check(sandbox, "staging", "-m", manifest, "-f", "json")
+    rep = report(done)
+    targets = {f["target"] for f in rep["findings"]}
+    assert "env.***" not in targets, targets
+    assert {"env.OAUTH_PROVIDER", "env.OAUTH_CLIENT_SECRET"} <= targets, targets
+    assert "gitlab-ee" not in done.stdout
+
+
+def test_a_sensitive_block_flags_the_values_of_its_variables_never_their_names() -> None:
+    """A job's env block marked as a whole: each value is sensitive (a short one too), the
+    names of the variables and of the secrets they reference stay readable."""
+    data = plan()
+    job = change_of(data, "google_cloud_run_v2_job.migrate")
+    env = job["change"]["after"]["template"][0]["template"][0]["containers"][0]["env"]
+    env.append({"name": "PIN_NAME_LONG_ENOUGH", "value": "4829", "value_source": []})
+    job["change"]["after_sensitive"] = {
+        "template": [{"template": [{"containers": [{"env": True}]}]}]
+    }
+    data["resource_changes"] = [job]
+    (workload,) = read(json.dumps(data), "plan.json").workloads
+    names = {v["name"] for v in env}
+    assert {(0, n) for n in names} == workload.sensitive
+    assert redact.scrub("PIN_NAME_LONG_ENOUGH") == "PIN_NAME_LONG_ENOUGH"
