@@ -18,7 +18,7 @@ from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
 from drift.manifest.model import Manifest, Unknown, Workload
 from drift.manifest.proto import PathProblem, expect, index, key, message
-from drift.manifest.unknowns import TPath, marks, service_unknowns, value_at
+from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 
 SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
@@ -95,12 +95,11 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
     from google.cloud import run_v2
 
     unknown = change.get("after_unknown")
-    if kind == JOB:
-        job = message(run_v2.Job, after, here, skip=SKIPPED)
-        return _workload(file, path, address, Kind.JOB, job, after, (), sensitive)
-    # a service and a worker pool share the template's shape (containers, volumes, scaling)
-    known = service_unknowns(after, unknown, file, key(path, "change"))
-    cls = run_v2.WorkerPool if kind == POOL else run_v2.Service
+    # a service and a worker pool share the template's shape (containers, volumes, scaling); a
+    # job's task template has that shape too, inside its execution template
+    read_unknowns = job_unknowns if kind == JOB else service_unknowns
+    known = read_unknowns(after, unknown, file, key(path, "change"))
+    cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
     resource = message(cls, known.after, here, skip=SKIPPED)
     unknowns = tuple(known.items)
     return _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)

@@ -307,3 +307,49 @@ def test_a_sensitive_block_flags_the_values_of_its_variables_never_their_names()
     names = {v["name"] for v in env}
     assert {(0, n) for n in names} == workload.sensitive
     assert redact.scrub("PIN_NAME_LONG_ENOUGH") == "PIN_NAME_LONG_ENOUGH"
+
+
+def _task(marks: dict[str, Any]) -> dict[str, Any]:
+    return {"template": [{"template": [marks]}]}
+
+
+@pytest.mark.parametrize(
+    ("marks", "targets"),
+    [
+        ({"template": True}, {("*", None)}),
+        ({"template": [{"template": True}]}, {("*", None)}),
+        (_task({"containers": True}), {("*", None)}),
+        (_task({"containers": [{"image": True}]}), {("setting.image", None)}),
+        (
+            _task({"containers": [{"env": [{"value_source": [{"secret_key_ref": [{}]}]}]}]}),
+            set(),
+        ),
+        (
+            _task({"containers": [{"env": [{"value_source": True}]}]}),
+            {("env.DATABASE_URL", None)},
+        ),
+        (_task({"containers": [{"env": True}]}), {("env.*", None)}),
+        (
+            _task({"service_account": True}),
+            {("setting.service_account", None), ("secret.*", "secret.no_access")},
+        ),
+        (_task({"timeout": True}), {("setting.timeout", None), ("setting.task_timeout", None)}),
+        (_task({"max_retries": True}), {("setting.max_retries", None)}),
+        (
+            {"template": [{"parallelism": True, "task_count": True}]},
+            {("setting.parallelism", None), ("setting.task_count", None)},
+        ),
+        (_task({"volumes": True}), {("mount.*", None)}),
+        ({"labels": True, "etag": True}, set()),
+    ],
+)
+def test_what_each_unknown_value_of_a_job_hides(marks: dict[str, Any], targets: set[Any]) -> None:
+    data = plan()
+    job = change_of(data, "google_cloud_run_v2_job.migrate")
+    job["change"]["after_unknown"] = marks
+    data["resource_changes"] = [job]
+    (workload,) = read(json.dumps(data), "plan.json").workloads
+    assert {(u.target, u.rule) for u in workload.unknown} == targets
+    if ("env.DATABASE_URL", None) in targets:  # no reference Terraform has not settled
+        task = workload.resource.template.template
+        assert not task.containers[0].env[0].value_source.secret_key_ref.secret
