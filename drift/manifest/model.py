@@ -52,8 +52,21 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A Cloud Run service the manifest deploys in a form drift does not read (Terraform's
+    `google_cloud_run_service`, the v1 resource): if it is the profile's, it is not verified,
+    never clean."""
+
+    name: str
+    why: str
+    project: str = ""
+    region: str = ""
+
+
+@dataclass(frozen=True)
 class Manifest:
     file: str
     workloads: tuple[Workload, ...] = ()
+    unread: tuple[Unread, ...] = ()
     notes: tuple[str, ...] = field(default=())
     """What the file holds that is not checked (a destroyed resource, another resource type)."""

@@ -34,12 +34,17 @@ OFFLINE = "not read (--offline): existence, state and access are checked without
 class ManifestSource:
     manifests: list[Manifest]
     offline: bool = False
+    requested: tuple[str, ...] = ()
+    """The services named on the command line (`--service`): each is checked, or said not
+    to be, never silently left out."""
     deployed: bool = False
     notes: tuple[str, ...] = ()
     chosen: dict[str, Workload] = field(default_factory=dict)
     unknown: dict[str, list[Unknown]] = field(default_factory=dict)
     """What each service's findings cannot be judged on (the manifest's own unknowns, and
     offline, which project a number names)."""
+    unread: dict[str, str] = field(default_factory=dict)
+    """The services in scope the manifests do not let drift read, and why: not verified."""
 
     def scope(self, profile: Profile, names: list[str]) -> list[str]:
         """The services asked for that the manifests describe. A manifest that describes
@@ -64,22 +69,34 @@ class ManifestSource:
                 found[key] = w
         if problems:
             raise UsageError("\n".join(problems))
+        files = ", ".join(m.file for m in self.manifests)
+        unread = _unread(self.manifests, profile, found)
+        asked = set(profile.select(self.requested)) if self.requested else set()
+        absent = f"asked for, and not in the manifests ({files})"
         chosen = [n for n in names if n in found]
-        if not chosen:
-            files = ", ".join(m.file for m in self.manifests)
+        if not chosen and not any(n in unread for n in names):
             raise UsageError(
                 f"nothing to check: none of {', '.join(map(key_label, names)) or 'no service'} "
                 "is in the "
                 f"manifests ({files})" + "".join(f"\n  note: {n}" for n in notes)
             )
         self.chosen = {n: found[n] for n in chosen}
+        self.unread = {
+            n: unread.get(n, absent)
+            for n in names
+            if n not in found and (n in unread or n in asked)
+        }
         notes += [_pinned(found[n]) for n in chosen if _pinned(found[n])]
         self.notes = tuple(notes)
-        return chosen
+        return [n for n in names if n in self.chosen or n in self.unread]
 
     async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
         state = LiveState()
         for name in names:
+            if name in self.unread:
+                target = profile.services[name].kind.value  # as the live reader says it
+                state.unverified.append(Unverified.at(name, target, self.unread[name]))
+                continue
             workload, expected = self.chosen[name], profile.services[name]
             live = live_service(workload, profile, expected)
             state.services[name] = live
@@ -157,13 +174,28 @@ def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> Re
     return replace(config, containers=containers)
 
 
+def _unread(
+    manifests: list[Manifest], profile: Profile, found: dict[str, Workload]
+) -> dict[str, str]:
+    """The profile's services the manifests deploy in a form drift does not read (a service
+    they also describe in one it reads is checked)."""
+    out: dict[str, str] = {}
+    for u in (u for m in manifests for u in m.unread):
+        key = workload_key(Kind.SERVICE, u.name)
+        if key in profile.services and key not in found:
+            out.setdefault(key, u.why)
+    return out
+
+
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
     notes.extend(
         f"{w.kind} {w.name} ({w.where}) not checked: not in the profile"
         for w in manifest.workloads
         if _key(w) not in profile.services
     )
-    if any(_key(w) in profile.services for w in manifest.workloads):
+    if any(_key(w) in profile.services for w in manifest.workloads) or any(
+        workload_key(Kind.SERVICE, u.name) in profile.services for u in manifest.unread
+    ):
         return []
     # a kind the profile describes none of (a job file, a profile of services) is only noted
     described = [w for w in manifest.workloads if profile.of_kind(w.kind)]

@@ -16,7 +16,7 @@ from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
-from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.model import Manifest, Unknown, Unread, Workload
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 
@@ -50,6 +50,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         )
         return Manifest(file)
     workloads: list[Workload] = []
+    unread: list[Unread] = []
     notes: list[str] = []
     try:
         expect(changes, list, "resource_changes", "a list")
@@ -62,21 +63,20 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         except PathProblem as exc:
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
-        if found is not None:
+        if isinstance(found, Unread):
+            unread.append(found)
+        elif found is not None:
             workloads.append(found)
-    return Manifest(file, tuple(workloads), tuple(notes))
+    return Manifest(file, tuple(workloads), tuple(unread), tuple(notes))
 
 
-def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | None:
+def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
     address = rc.get("address") or f"{kind}.{rc.get('name', '?')}"
     if rc.get("mode", "managed") != "managed":
         return None  # a data source: read, not deployed
-    if kind in NOT_READ:
-        notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
-        return None
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in NOT_READ:
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
@@ -87,6 +87,9 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
         return None
     here = key(path, "change.after")
     after = expect(change.get("after"), dict, here, "an object")
+    if kind in NOT_READ:
+        notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
+        return _unread(file, address, kind, after)
     sensitive = _sensitive(kind, after, change.get("after_sensitive"))
     name = after.get("name")
     if not isinstance(name, str) or not name:
@@ -105,6 +108,22 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
     return _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
 
 
+def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread | None:
+    name = after.get("name")
+    if not isinstance(name, str) or not name:
+        return None
+    why = (
+        f"{file}: {address} deploys it as {kind} ({NOT_READ[kind]}), which drift does not "
+        "read: not checked"
+    )
+    return Unread(name, why, _text(after, "project"), _text(after, "location"))
+
+
+def _text(after: dict[str, Any], name: str) -> str:
+    value = after.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def _workload(
     file: str,
     path: str,
@@ -115,8 +134,7 @@ def _workload(
     unknown: tuple[Unknown, ...],
     sensitive: frozenset[tuple[int, str]],
 ) -> Workload:
-    project = after.get("project") if isinstance(after.get("project"), str) else ""
-    region = after.get("location") if isinstance(after.get("location"), str) else ""
+    project, region = _text(after, "project"), _text(after, "location")
     resource.name = f"projects/{project}/locations/{region}/{kind.collection}/{after['name']}"
     return Workload(
         kind=kind,

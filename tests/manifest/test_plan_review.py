@@ -3,6 +3,7 @@ says that drift read wrong. Each test failed before its fix."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from collections.abc import Iterator
@@ -13,7 +14,11 @@ import pytest
 import yaml
 
 from drift import redact
+from drift.check import run_check
+from drift.manifest import ManifestSource, load_manifests
+from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
+from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 from tests.manifest.conftest import read
 
@@ -185,6 +190,9 @@ def test_a_profile_service_deployed_by_the_v1_resource_is_not_clean(
     done = check(sandbox, "staging", "-m", manifest, "-f", "json")
     rep = report(done)
     assert rep["status"] != "clean" and done.returncode != 0, rep
+    (auth,) = [u for u in rep["unverified"] if u["service"] == "auth"]
+    assert auth["target"] == "service" and "google_cloud_run_service.auth" in auth["reason"]
+    assert "google_cloud_run_service (the Cloud Run v1" in auth["reason"]
 
 
 # 5 ------------------------------------------------------------------------------------------
@@ -214,7 +222,9 @@ def test_a_service_asked_for_by_name_and_absent_is_not_clean(
         sandbox, "staging", "--service", "api", "--service", "auth", "-m", manifest, "-f", "json"
     )
     rep = report(done)
-    assert done.returncode != 0 or "auth" in json.dumps(rep), rep
+    assert (done.returncode, rep["status"]) == (3, "incomplete"), rep
+    assert {(u["service"], u["target"]) for u in rep["unverified"]} == {("auth", "service")}
+    assert manifest in rep["unverified"][0]["reason"]
 
 
 # 7 ------------------------------------------------------------------------------------------
@@ -353,3 +363,45 @@ def test_what_each_unknown_value_of_a_job_hides(marks: dict[str, Any], targets: 
     if ("env.DATABASE_URL", None) in targets:  # no reference Terraform has not settled
         task = workload.resource.template.template
         assert not task.containers[0].env[0].value_source.secret_key_ref.secret
+
+
+def _offline(path: Path, services: tuple[str, ...] = ()) -> Any:
+    source = ManifestSource(load_manifests([str(path)]), offline=True, requested=services)
+    profile = load_profile(REPO / "profiles", "staging")
+    return asyncio.run(
+        run_check(profile, load_settings(), services=services or None, source=source)
+    ).report
+
+
+def test_a_plan_that_deploys_a_profile_service_only_by_the_v1_resource_is_incomplete(
+    tmp_path: Path,
+) -> None:
+    """Nothing else to check: not refused (exit 2), not clean: the service is unverified."""
+    data = plan()
+    v1 = {
+        "address": "google_cloud_run_service.api",
+        "type": "google_cloud_run_service",
+        "name": "api",
+        "change": {"actions": ["create"], "after": {"name": "api", "location": "us-central1"}},
+    }
+    other = {**v1, "address": "google_cloud_run_service.cron", "name": "cron"}
+    other["change"] = {"actions": ["create"], "after": {"name": "cron"}}
+    data["resource_changes"] = [v1, other]
+    rep = _offline(Path(write(tmp_path, "plan.json", data)))
+    assert rep.services == ("api",) and not rep.findings
+    assert [(u.service, u.target) for u in rep.unverified] == [("api", "service")]
+    assert any("google_cloud_run_service.cron not checked" in n for n in rep.notes)
+
+
+def test_a_v1_resource_of_another_region_is_not_the_profiles(tmp_path: Path) -> None:
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    v1 = {
+        "address": "google_cloud_run_service.auth",
+        "type": "google_cloud_run_service",
+        "name": "auth",
+        "change": {"actions": ["create"], "after": {"name": "auth", "location": "europe-west1"}},
+    }
+    data["resource_changes"] = [api, v1]
+    rep = _offline(Path(write(tmp_path, "plan.json", data)))
+    assert "auth" not in {u.service for u in rep.unverified}
