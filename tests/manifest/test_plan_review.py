@@ -405,3 +405,41 @@ def test_a_v1_resource_of_another_region_is_not_the_profiles(tmp_path: Path) -> 
     data["resource_changes"] = [api, v1]
     rep = _offline(Path(write(tmp_path, "plan.json", data)))
     assert "auth" not in {u.service for u in rep.unverified}
+
+
+def test_a_knative_service_read_without_the_annotation_is_throttled_and_written_back_so() -> None:
+    """Read: each container that sets resources gets cpu_idle true (v2 wants it said);
+    written back: the annotation says true; a job's task (always instance-billed) is left
+    as it says."""
+    from google.cloud import run_v2
+
+    from drift.fix.knative import from_knative, to_knative
+
+    container = {"image": "x", "ports": [{"containerPort": 8080}]}
+    sized = {**container, "resources": {"limits": {"cpu": "1", "memory": "512Mi"}}}
+    service = {
+        "apiVersion": "serving.knative.dev/v1",
+        "kind": "Service",
+        "metadata": {"name": "api"},
+        "spec": {"template": {"metadata": {"annotations": {}}, "spec": {"containers": [sized]}}},
+    }
+    back = from_knative(service)
+    assert back.template.containers[0].resources.cpu_idle is True
+    doc = to_knative(back, project="p", region="us-central1").document
+    annotations = doc["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["run.googleapis.com/cpu-throttling"] == "true"
+    service["spec"]["template"]["metadata"]["annotations"] = {
+        "run.googleapis.com/cpu-throttling": "false"
+    }
+    assert from_knative(service).template.containers[0].resources.cpu_idle is False
+    service["spec"]["template"]["spec"]["containers"] = [container]
+    service["spec"]["template"]["metadata"]["annotations"] = {}
+    assert "resources" not in from_knative(service).template.containers[0]  # the v2 default
+    job = {
+        "apiVersion": "run.googleapis.com/v1",
+        "kind": "Job",
+        "metadata": {"name": "j"},
+        "spec": {"template": {"spec": {"template": {"spec": {"containers": [sized]}}}}},
+    }
+    task = from_knative(job).template.template
+    assert isinstance(task, run_v2.TaskTemplate) and task.containers[0].resources.cpu_idle is False
