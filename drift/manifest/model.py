@@ -58,6 +58,7 @@ class Unread:
     never clean."""
 
     name: str
+    where: str
     why: str
     project: str = ""
     region: str = ""

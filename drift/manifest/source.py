@@ -48,11 +48,14 @@ class ManifestSource:
 
     def scope(self, profile: Profile, names: list[str]) -> list[str]:
         """The services asked for that the manifests describe. A manifest that describes
-        services, none of them the profile's, a service described twice, or one meant for
-        another project or region: exit 2, nothing checked."""
+        services, none of them the profile's, a service described twice for the profile's
+        project and region, or only services meant for another project or region: exit 2,
+        nothing checked (those of another project or region beside the profile's are noted:
+        a plan that deploys to several regions is checked one region per profile)."""
         problems: list[str] = []
         notes: list[str] = []
         found: dict[str, Workload] = {}
+        elsewhere: list[str] = []
         for manifest in self.manifests:
             notes += manifest.notes
             problems += _file_problems(manifest, profile, notes)
@@ -60,17 +63,23 @@ class ManifestSource:
                 key = _key(w)
                 if key not in profile.services:
                     continue
+                if placed := _placement(w.where, w.kind, w.name, w.project, w.region, profile):
+                    elsewhere += placed
+                    continue
                 if key in found:
                     problems.append(
                         f"{w.kind} {w.name} is in {found[key].where} and in {w.where}: "
                         "check each in its own run"
                     )
-                problems += _placement(w, profile)
                 found[key] = w
+        unread = _unread(self.manifests, profile, found, elsewhere)
+        if found or unread:
+            notes += [f"{e}: not checked" for e in elsewhere]
+        else:
+            problems += elsewhere
         if problems:
             raise UsageError("\n".join(problems))
         files = ", ".join(m.file for m in self.manifests)
-        unread = _unread(self.manifests, profile, found)
         asked = set(profile.select(self.requested)) if self.requested else set()
         absent = f"asked for, and not in the manifests ({files})"
         chosen = [n for n in names if n in found]
@@ -175,14 +184,18 @@ def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> Re
 
 
 def _unread(
-    manifests: list[Manifest], profile: Profile, found: dict[str, Workload]
+    manifests: list[Manifest], profile: Profile, found: dict[str, Workload], elsewhere: list[str]
 ) -> dict[str, str]:
-    """The profile's services the manifests deploy in a form drift does not read (a service
-    they also describe in one it reads is checked)."""
+    """The profile's services the manifests deploy, for its project and region, in a form
+    drift does not read (a service they also describe in one it reads is checked)."""
     out: dict[str, str] = {}
     for u in (u for m in manifests for u in m.unread):
         key = workload_key(Kind.SERVICE, u.name)
-        if key in profile.services and key not in found:
+        if key not in profile.services or key in found:
+            continue
+        if placed := _placement(u.where, Kind.SERVICE, u.name, u.project, u.region, profile):
+            elsewhere += placed
+        else:
             out.setdefault(key, u.why)
     return out
 
@@ -235,19 +248,21 @@ def _pinned(workload: Workload) -> str:
     )
 
 
-def _placement(workload: Workload, profile: Profile) -> list[str]:
-    """A manifest for another project (by id: a number cannot be told apart offline) or
-    region would be checked against the wrong secrets and expectations."""
+def _placement(
+    where: str, kind: Kind, name: str, project: str, region: str, profile: Profile
+) -> list[str]:
+    """A workload for another project (by id: a number cannot be told apart offline) or
+    region is not the profile's: checked, it would be against the wrong secrets and
+    expectations."""
     problems = []
-    project = workload.project
     if project and not project.isdigit() and project != profile.project:
         problems.append(
-            f"{workload.where}: {workload.kind} {workload.name} is for project {project}, profile "
+            f"{where}: {kind} {name} is for project {project}, profile "
             f"{profile.environment} checks {profile.project} (--project to override)"
         )
-    if workload.region and workload.region != profile.region:
+    if region and region != profile.region:
         problems.append(
-            f"{workload.where}: {workload.kind} {workload.name} is for region {workload.region}, "
+            f"{where}: {kind} {name} is for region {region}, "
             f"profile {profile.environment} checks {profile.region} (--region to override)"
         )
     return problems

@@ -116,7 +116,8 @@ def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread
         f"{file}: {address} deploys it as {kind} ({NOT_READ[kind]}), which drift does not "
         "read: not checked"
     )
-    return Unread(name, why, _text(after, "project"), _text(after, "location"))
+    where = f"{file}: {address}"
+    return Unread(name, where, why, _text(after, "project"), _text(after, "location"))
 
 
 def _text(after: dict[str, Any], name: str) -> str:

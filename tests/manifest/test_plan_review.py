@@ -207,8 +207,36 @@ def test_a_multi_region_plan_checks_the_profiles_region(sandbox: Sandbox, tmp_pa
     b["change"]["after"]["location"] = "europe-west1"
     data["resource_changes"] = [a, b]
     manifest = write(tmp_path, "plan.json", data)
+    done = check(sandbox, "staging", "-m", manifest, "-f", "table")
+    assert done.returncode in (0, 1, 3), done.stderr  # not refused (2)
+    assert "europe-west1, profile staging checks us-central1" in done.stdout, done.stdout
     done = check(sandbox, "staging", "-m", manifest, "-f", "json")
-    assert done.returncode != 2, done.stderr
+    rep = report(done)
+    # what is not known yet is the us-central1 resource's (the first), not europe-west1's
+    assert [u["target"] for u in rep["unverified"]] == ["env.REDIS_HOST"]
+    assert "resource_changes[0]" in rep["unverified"][0]["reason"]
+    assert rep["summary"]["services"] == 1
+
+
+def test_a_plan_for_several_projects_checks_the_profiles(sandbox: Sandbox, tmp_path: Path) -> None:
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    other = copy.deepcopy(api)
+    other["address"] = "module.prod.google_cloud_run_v2_service.api"
+    other["change"]["after"]["project"] = "acme-chat-prod"
+    data["resource_changes"] = [other, api]
+    done = check(sandbox, "staging", "-m", write(tmp_path, "plan.json", data), "-f", "json")
+    assert done.returncode in (0, 1, 3), done.stderr  # not refused (2)
+    assert report(done)["summary"]["services"] == 1
+
+
+def test_a_plan_only_for_another_region_is_still_refused(sandbox: Sandbox, tmp_path: Path) -> None:
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    api["change"]["after"]["location"] = "europe-west1"
+    data["resource_changes"] = [api]
+    done = check(sandbox, "staging", "-m", write(tmp_path, "plan.json", data), "-f", "json")
+    assert done.returncode == 2 and "--region to override" in done.stderr, done.stderr
 
 
 # 6 ------------------------------------------------------------------------------------------
