@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.kinds import Kind
+from drift.manifest.planned import Planned
 
 
 @dataclass(frozen=True)
@@ -69,5 +70,8 @@ class Manifest:
     file: str
     workloads: tuple[Workload, ...] = ()
     unread: tuple[Unread, ...] = ()
+    planned: tuple[Planned, ...] = ()
+    """The secrets and access to them the manifest creates (a check before apply cannot see
+    them)."""
     notes: tuple[str, ...] = field(default=())
     """What the file holds that is not checked (a destroyed resource, another resource type)."""

@@ -24,6 +24,7 @@ from drift.live.model import (
 from drift.live.normalize import revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.planned import Planned
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -45,6 +46,8 @@ class ManifestSource:
     offline, which project a number names)."""
     unread: dict[str, str] = field(default_factory=dict)
     """The services in scope the manifests do not let drift read, and why: not verified."""
+    state: LiveState = field(default_factory=LiveState)
+    project: str = ""
 
     def scope(self, profile: Profile, names: list[str]) -> list[str]:
         """The services asked for that the manifests describe. A manifest that describes
@@ -100,7 +103,8 @@ class ManifestSource:
         return [n for n in names if n in self.chosen or n in self.unread]
 
     async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
-        state = LiveState()
+        state = self.state = LiveState()
+        self.project = profile.project
         for name in names:
             if name in self.unread:
                 target = profile.services[name].kind.value  # as the live reader says it
@@ -130,8 +134,37 @@ class ManifestSource:
         return state
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
-        """Withhold every finding on a value the manifest does not know yet."""
-        return [f for f in findings if not _withheld(f, self.unknown.get(f.key, ()))]
+        """Withhold every finding on a value the manifest does not know yet; one on a secret
+        or an access the manifest creates is not verified."""
+        kept = []
+        for f in findings:
+            if _withheld(f, self.unknown.get(f.key, ())):
+                continue
+            answer = self._planned(f)
+            if answer is None:
+                kept.append(f)
+                continue
+            done = "created" if answer.rule == "secret.missing" else "granted"
+            why = f"{done} by this plan: {answer.address}"
+            self.state.unverified.append(Unverified.at(f.key, f.target, why))
+        return kept
+
+    def _planned(self, finding: Finding) -> Planned | None:
+        if finding.rule not in ("secret.missing", "secret.no_access"):
+            return None
+        planned = [p for m in self.manifests for p in m.planned]
+        created = {p.secret for p in planned if p.rule == "secret.missing"}
+        live = self.state.services.get(finding.key)
+        account = live.template.service_account if live is not None else ""
+        key = finding.target.removeprefix("secret.")
+        return next(
+            (
+                p
+                for p in planned
+                if p.rule == finding.rule and p.answers(key, self.project, account, created)
+            ),
+            None,
+        )
 
 
 def _key(workload: Workload) -> str:

@@ -17,6 +17,7 @@ from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
 from drift.manifest.model import Manifest, Unknown, Unread, Workload
+from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 
@@ -51,6 +52,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         return Manifest(file)
     workloads: list[Workload] = []
     unread: list[Unread] = []
+    created: list[Planned] = []
     notes: list[str] = []
     try:
         expect(changes, list, "resource_changes", "a list")
@@ -63,11 +65,13 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         except PathProblem as exc:
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
+        if change.get("mode", "managed") == "managed" and isinstance(change.get("change"), dict):
+            created += planned(str(change.get("address", "")), change.get("type"), change["change"])
         if isinstance(found, Unread):
             unread.append(found)
         elif found is not None:
             workloads.append(found)
-    return Manifest(file, tuple(workloads), tuple(unread), tuple(notes))
+    return Manifest(file, tuple(workloads), tuple(unread), tuple(created), tuple(notes))
 
 
 def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:

@@ -291,6 +291,59 @@ def test_a_secret_the_plan_creates_is_not_missing(sandbox: Sandbox, tmp_path: Pa
     done = check(sandbox, "staging", "-m", manifest, "-f", "json")
     rep = report(done)
     assert "secret.missing" not in {f["rule"] for f in rep["findings"]}, rep
+    assert done.returncode == 3, rep  # never clean
+    assert {
+        "service": "api",
+        "target": "secret.stripe-key-staging",
+        "reason": "created by this plan: google_secret_manager_secret.stripe",
+    } in [{k: u[k] for k in ("service", "target", "reason")} for u in rep["unverified"]]
+
+
+def _granting(member: str) -> dict[str, Any]:
+    """The plan runs api as api-v2, which has no access to jwt-secret-staging, and grants
+    `member` access to it."""
+    data = plan()
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    api["change"]["after"]["template"][0]["containers"][0]["env"][3]["value"] = "10.0.0.3"
+    api["change"]["after_unknown"] = {}
+    api["change"]["after"]["template"][0]["service_account"] = (
+        "api-v2@acme-chat-staging.iam.gserviceaccount.com"
+    )
+    grant = {
+        "address": "google_secret_manager_secret_iam_member.api_jwt",
+        "mode": "managed",
+        "type": "google_secret_manager_secret_iam_member",
+        "name": "api_jwt",
+        "change": {
+            "actions": ["create"],
+            "after": {
+                "secret_id": "projects/acme-chat-staging/secrets/jwt-secret-staging",
+                "member": member,
+                "role": "roles/secretmanager.secretAccessor",
+                "project": "acme-chat-staging",
+            },
+            "after_unknown": {"id": True, "etag": True},
+        },
+    }
+    data["resource_changes"] = [api, grant]
+    return data
+
+
+def test_access_the_plan_grants_is_not_reported_missing(sandbox: Sandbox, tmp_path: Path) -> None:
+    account = "serviceAccount:api-v2@acme-chat-staging.iam.gserviceaccount.com"
+    manifest = write(tmp_path, "plan.json", _granting(account))
+    rep = report(check(sandbox, "staging", "-m", manifest, "-f", "json"))
+    no_access = {f["target"] for f in rep["findings"] if f["rule"] == "secret.no_access"}
+    assert "secret.jwt-secret-staging" not in no_access, rep
+    assert (
+        "secret.jwt-secret-staging",
+        "granted by this plan: google_secret_manager_secret_iam_member.api_jwt",
+    ) in {(u["target"], u["reason"]) for u in rep["unverified"]}
+    # a grant to another account answers nothing
+    manifest = write(tmp_path, "plan.json", _granting("serviceAccount:x@p.iam.gserviceaccount.com"))
+    rep = report(check(sandbox, "staging", "-m", manifest, "-f", "json"))
+    no_access = {f["target"] for f in rep["findings"] if f["rule"] == "secret.no_access"}
+    assert "secret.jwt-secret-staging" in no_access, rep
 
 
 # 8 ------------------------------------------------------------------------------------------
@@ -471,3 +524,29 @@ def test_a_knative_service_read_without_the_annotation_is_throttled_and_written_
     }
     task = from_knative(job).template.template
     assert isinstance(task, run_v2.TaskTemplate) and task.containers[0].resources.cpu_idle is False
+
+
+def test_what_a_plan_creates_answers_only_its_own_secrets_and_accounts() -> None:
+    from drift.manifest.planned import planned
+
+    sa = "api@p.iam.gserviceaccount.com"
+    grant = {
+        "actions": ["create"],
+        "after": {"member": f"serviceAccount:{sa}", "role": "roles/secretmanager.secretAccessor"},
+        "after_unknown": {"secret_id": True},  # the secret the same plan creates
+    }
+    (on_new,) = planned("g", "google_secret_manager_secret_iam_member", grant)
+    assert on_new.answers("stripe", "p", sa, {"stripe"})
+    assert not on_new.answers("other", "p", sa, {"stripe"})
+    assert not on_new.answers("stripe", "p", "web@p.iam.gserviceaccount.com", {"stripe"})
+    viewer = {**grant, "after": {**grant["after"], "role": "roles/viewer"}}
+    assert planned("g", "google_secret_manager_secret_iam_member", viewer) == []
+    project = {"actions": ["create"], "after": {"project": "p", **grant["after"]}}
+    (everywhere,) = planned("g", "google_project_iam_member", project)
+    assert everywhere.answers("any", "p", sa, set())
+    assert not everywhere.answers("q/any", "p", sa, set())  # a secret of another project
+    secret = {"actions": ["delete"], "after": None}
+    assert planned("s", "google_secret_manager_secret", secret) == []
+    version = {"actions": ["create"], "after": {"secret": "projects/q/secrets/k"}}
+    (made,) = planned("v", "google_secret_manager_secret_version", version)
+    assert made.answers("q/k", "p", sa, set()) and not made.answers("k", "p", sa, set())
