@@ -24,6 +24,9 @@ class EnvVar:
     sensitive: bool = False
     """The value is a secret though it is plain (a Terraform plan marks it sensitive): it is
     compared, never shown, whatever its length."""
+    needs: tuple[str, ...] = ()
+    """The variables holding a secret that its value refers to (`$(NAME)`, `drift.expansion`):
+    what it runs with is not known without them."""
 
     @property
     def is_secret(self) -> bool:

@@ -550,3 +550,23 @@ def test_what_a_plan_creates_answers_only_its_own_secrets_and_accounts() -> None
     version = {"actions": ["create"], "after": {"secret": "projects/q/secrets/k"}}
     (made,) = planned("v", "google_secret_manager_secret_version", version)
     assert made.answers("q/k", "p", sa, set()) and not made.answers("k", "p", sa, set())
+
+
+def test_a_value_that_takes_a_secret_is_not_verified(sandbox: Sandbox, tmp_path: Path) -> None:
+    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
+    doc = yaml.safe_load(export.stdout)
+    env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
+    secret = next(e["name"] for e in env if "valueFrom" in e)
+    host = next(e for e in env if e["name"] == "REDIS_HOST")
+    env.remove(host)
+    env.append({"name": "REDIS_HOST", "value": f"$({secret})"})
+    manifest = write(tmp_path, "api.yaml", doc)
+    for fmt in ("json", "table"):
+        done = check(sandbox, "staging", "--service", "api", "-m", manifest, "-f", fmt)
+        assert done.returncode == 3, done.stdout + done.stderr
+    rep = report(check(sandbox, "staging", "--service", "api", "-m", manifest, "-f", "json"))
+    assert {
+        "target": "env.REDIS_HOST",
+        "reason": f"its value refers to $({secret}), which holds a secret: not known without it",
+    } in [{k: u[k] for k in ("target", "reason")} for u in rep["unverified"]]
+    assert "env.REDIS_HOST" not in {f["target"] for f in rep["findings"]}
