@@ -156,7 +156,8 @@ def check(
     if manifest:
         from drift.manifest import ManifestSource, load_manifests
 
-        source = ManifestSource(load_manifests(manifest), offline=offline)
+        requested = tuple(service or ())
+        source = ManifestSource(load_manifests(manifest), offline=offline, requested=requested)
     runner = CallRunner(settings.access().limits)
     with progress(f"checking {cli.environment}", runner, enabled=wanted(quiet=quiet)):
         result = run(

@@ -38,4 +38,4 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:
     if var.ref is not None:
         return str(var.ref)
-    return mask_plain(var.name, var.value or "", secret=secret)
+    return mask_plain(var.name, var.value or "", secret=secret or var.sensitive)

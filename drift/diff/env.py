@@ -3,15 +3,15 @@ has, then the variables the profile does not name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
-from drift.findings import Finding, Location, Severity
-from drift.live.model import BINARY, ContainerConfig
-from drift.profiles.model import VarRule
+from drift.findings import Finding, Location, Severity, Unverified
+from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
+from drift.profiles.model import Profile, VarRule
 from drift.redact import CHANGED, MASK, looks_like_credential
 
 _UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
@@ -145,6 +145,8 @@ def _var(
                 message += f"; did you mean {typo}? (it is set, and the profile does not name it)"
             yield finding("env.missing", message, None)
         return
+    if unexpanded(rule, live):
+        return  # what it holds takes a secret's value: not judged (`unexpanded_vars`)
     expected = rule.ref
     if expected is not None:
         if live.ref is None:
@@ -168,7 +170,7 @@ def _var(
                 str(live.ref),
             )
         elif live.value != rule.value:
-            secret = looks_like_credential(rule.name, rule.value)
+            secret = live.sensitive or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(
                 "env.value",
@@ -189,7 +191,7 @@ def _var(
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
-            shown = MASK if live.ref is not None else mask_plain(rule.name, value, secret=False)
+            shown = mask_plain(rule.name, value, secret=live.ref is not None or live.sensitive)
             yield finding(
                 "env.constraint",
                 f"{rule.name} on {where()} " + "; ".join(failures),
@@ -197,6 +199,34 @@ def _var(
             )
     if rule.same_as is not None:
         yield from same_as_findings(at, rule, live)
+
+
+def unexpanded(rule: VarRule, live: EnvVar) -> bool:
+    """Whether a rule judges the value of a plain variable that refers to a secret-holding
+    one (`$(NAME)`): what it runs with is not known without the secret."""
+    if not live.needs or live.ref is not None or rule.ref is not None or rule.forbidden:
+        return False
+    return rule.value is not None or rule.constrained or rule.same_as is not None
+
+
+def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """Each variable `unexpanded` leaves unjudged, on every revision checked: not verified,
+    never clean (its value is never shown: it would hold the secret's)."""
+    out = []
+    for name in names:
+        live = state.services.get(name)
+        revisions = live.checked if live is not None else ()
+        for rules, config in (
+            (r, v.config) for r in profile.services[name].containers for v in revisions
+        ):
+            container = config.named(rules.name if rules.name is not None else config.primary)
+            for rule in rules.env.values():
+                var = container.env.get(rule.name)
+                if var is not None and unexpanded(rule, var):
+                    refs = ", ".join(f"$({n})" for n in var.needs)
+                    why = f"its value refers to {refs}, which holds a secret: not known without it"
+                    out.append(Unverified.at(name, f"env.{rule.name}", why))
+    return out
 
 
 def _constraints(rule: VarRule, value: str) -> list[str]:

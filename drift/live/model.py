@@ -21,6 +21,12 @@ class EnvVar:
     name: str
     value: str | None = None
     ref: SecretRef | None = None
+    sensitive: bool = False
+    """The value is a secret though it is plain (a Terraform plan marks it sensitive): it is
+    compared, never shown, whatever its length."""
+    needs: tuple[str, ...] = ()
+    """The variables holding a secret that its value refers to (`$(NAME)`, `drift.expansion`):
+    what it runs with is not known without them."""
 
     @property
     def is_secret(self) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.kinds import Kind
+from drift.manifest.planned import Planned
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Workload:
     """The project the manifest names ("" when it names none; may be a number)."""
     region: str = ""
     unknown: tuple[Unknown, ...] = ()
+    sensitive: frozenset[tuple[int, str]] = frozenset()
+    """The variables whose values the manifest marks sensitive (Terraform's
+    `after_sensitive`), as (index of the container, name): never shown, whatever their
+    length."""
 
     @property
     def revision(self) -> str:
@@ -48,8 +53,25 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A Cloud Run service the manifest deploys in a form drift does not read (Terraform's
+    `google_cloud_run_service`, the v1 resource): if it is the profile's, it is not verified,
+    never clean."""
+
+    name: str
+    where: str
+    why: str
+    project: str = ""
+    region: str = ""
+
+
+@dataclass(frozen=True)
 class Manifest:
     file: str
     workloads: tuple[Workload, ...] = ()
+    unread: tuple[Unread, ...] = ()
+    planned: tuple[Planned, ...] = ()
+    """The secrets and access to them the manifest creates (a check before apply cannot see
+    them)."""
     notes: tuple[str, ...] = field(default=())
     """What the file holds that is not checked (a destroyed resource, another resource type)."""

@@ -7,7 +7,7 @@ reader reads them (`Session.check_secrets`), unless offline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
@@ -24,6 +24,7 @@ from drift.live.model import (
 from drift.live.normalize import revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.planned import Planned
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -34,20 +35,30 @@ OFFLINE = "not read (--offline): existence, state and access are checked without
 class ManifestSource:
     manifests: list[Manifest]
     offline: bool = False
+    requested: tuple[str, ...] = ()
+    """The services named on the command line (`--service`): each is checked, or said not
+    to be, never silently left out."""
     deployed: bool = False
     notes: tuple[str, ...] = ()
     chosen: dict[str, Workload] = field(default_factory=dict)
     unknown: dict[str, list[Unknown]] = field(default_factory=dict)
     """What each service's findings cannot be judged on (the manifest's own unknowns, and
     offline, which project a number names)."""
+    unread: dict[str, str] = field(default_factory=dict)
+    """The services in scope the manifests do not let drift read, and why: not verified."""
+    state: LiveState = field(default_factory=LiveState)
+    project: str = ""
 
     def scope(self, profile: Profile, names: list[str]) -> list[str]:
         """The services asked for that the manifests describe. A manifest that describes
-        services, none of them the profile's, a service described twice, or one meant for
-        another project or region: exit 2, nothing checked."""
+        services, none of them the profile's, a service described twice for the profile's
+        project and region, or only services meant for another project or region: exit 2,
+        nothing checked (those of another project or region beside the profile's are noted:
+        a plan that deploys to several regions is checked one region per profile)."""
         problems: list[str] = []
         notes: list[str] = []
         found: dict[str, Workload] = {}
+        elsewhere: list[str] = []
         for manifest in self.manifests:
             notes += manifest.notes
             problems += _file_problems(manifest, profile, notes)
@@ -55,31 +66,50 @@ class ManifestSource:
                 key = _key(w)
                 if key not in profile.services:
                     continue
+                if placed := _placement(w.where, w.kind, w.name, w.project, w.region, profile):
+                    elsewhere += placed
+                    continue
                 if key in found:
                     problems.append(
                         f"{w.kind} {w.name} is in {found[key].where} and in {w.where}: "
                         "check each in its own run"
                     )
-                problems += _placement(w, profile)
                 found[key] = w
+        unread = _unread(self.manifests, profile, found, elsewhere)
+        if found or unread:
+            notes += [f"{e}: not checked" for e in elsewhere]
+        else:
+            problems += elsewhere
         if problems:
             raise UsageError("\n".join(problems))
+        files = ", ".join(m.file for m in self.manifests)
+        asked = set(profile.select(self.requested)) if self.requested else set()
+        absent = f"asked for, and not in the manifests ({files})"
         chosen = [n for n in names if n in found]
-        if not chosen:
-            files = ", ".join(m.file for m in self.manifests)
+        if not chosen and not any(n in unread for n in names):
             raise UsageError(
                 f"nothing to check: none of {', '.join(map(key_label, names)) or 'no service'} "
                 "is in the "
                 f"manifests ({files})" + "".join(f"\n  note: {n}" for n in notes)
             )
         self.chosen = {n: found[n] for n in chosen}
+        self.unread = {
+            n: unread.get(n, absent)
+            for n in names
+            if n not in found and (n in unread or n in asked)
+        }
         notes += [_pinned(found[n]) for n in chosen if _pinned(found[n])]
         self.notes = tuple(notes)
-        return chosen
+        return [n for n in names if n in self.chosen or n in self.unread]
 
     async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
-        state = LiveState()
+        state = self.state = LiveState()
+        self.project = profile.project
         for name in names:
+            if name in self.unread:
+                target = profile.services[name].kind.value  # as the live reader says it
+                state.unverified.append(Unverified.at(name, target, self.unread[name]))
+                continue
             workload, expected = self.chosen[name], profile.services[name]
             live = live_service(workload, profile, expected)
             state.services[name] = live
@@ -104,8 +134,37 @@ class ManifestSource:
         return state
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
-        """Withhold every finding on a value the manifest does not know yet."""
-        return [f for f in findings if not _withheld(f, self.unknown.get(f.key, ()))]
+        """Withhold every finding on a value the manifest does not know yet; one on a secret
+        or an access the manifest creates is not verified."""
+        kept = []
+        for f in findings:
+            if _withheld(f, self.unknown.get(f.key, ())):
+                continue
+            answer = self._planned(f)
+            if answer is None:
+                kept.append(f)
+                continue
+            done = "created" if answer.rule == "secret.missing" else "granted"
+            why = f"{done} by this plan: {answer.address}"
+            self.state.unverified.append(Unverified.at(f.key, f.target, why))
+        return kept
+
+    def _planned(self, finding: Finding) -> Planned | None:
+        if finding.rule not in ("secret.missing", "secret.no_access"):
+            return None
+        planned = [p for m in self.manifests for p in m.planned]
+        created = {p.secret for p in planned if p.rule == "secret.missing"}
+        live = self.state.services.get(finding.key)
+        account = live.template.service_account if live is not None else ""
+        key = finding.target.removeprefix("secret.")
+        return next(
+            (
+                p
+                for p in planned
+                if p.rule == finding.rule and p.answers(key, self.project, account, created)
+            ),
+            None,
+        )
 
 
 def _key(workload: Workload) -> str:
@@ -119,12 +178,16 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     if workload.kind is Kind.JOB:
         job = workload.resource
         job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
-        return job_service(workload.name, job, expected.container, revision=workload.revision)
+        live = job_service(workload.name, job, expected.container, revision=workload.revision)
+        config = _masked(live.template, workload.sensitive)
+        serving = tuple(replace(r, config=config) for r in live.serving)
+        return replace(live, template=config, serving=serving)
     kind = workload.kind  # a service, or a worker pool: its instances run the template
     resource = workload.resource
     config = revision_config(
         resource.template, service=resource, container=expected.container, kind=kind
     )
+    config = _masked(config, workload.sensitive)
     revision = ServingRevision(workload.revision, 100, (), (), config)
     location = f"projects/{profile.project}/locations/{profile.region}"
     return LiveService(
@@ -142,13 +205,43 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     )
 
 
+def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
+    """The configuration with each variable the manifest marks sensitive flagged so."""
+    if not sensitive:
+        return config
+    containers = tuple(
+        replace(c, env={n: replace(v, sensitive=(i, n) in sensitive) for n, v in c.env.items()})
+        for i, c in enumerate(config.containers)
+    )
+    return replace(config, containers=containers)
+
+
+def _unread(
+    manifests: list[Manifest], profile: Profile, found: dict[str, Workload], elsewhere: list[str]
+) -> dict[str, str]:
+    """The profile's services the manifests deploy, for its project and region, in a form
+    drift does not read (a service they also describe in one it reads is checked)."""
+    out: dict[str, str] = {}
+    for u in (u for m in manifests for u in m.unread):
+        key = workload_key(Kind.SERVICE, u.name)
+        if key not in profile.services or key in found:
+            continue
+        if placed := _placement(u.where, Kind.SERVICE, u.name, u.project, u.region, profile):
+            elsewhere += placed
+        else:
+            out.setdefault(key, u.why)
+    return out
+
+
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
     notes.extend(
         f"{w.kind} {w.name} ({w.where}) not checked: not in the profile"
         for w in manifest.workloads
         if _key(w) not in profile.services
     )
-    if any(_key(w) in profile.services for w in manifest.workloads):
+    if any(_key(w) in profile.services for w in manifest.workloads) or any(
+        workload_key(Kind.SERVICE, u.name) in profile.services for u in manifest.unread
+    ):
         return []
     # a kind the profile describes none of (a job file, a profile of services) is only noted
     described = [w for w in manifest.workloads if profile.of_kind(w.kind)]
@@ -188,19 +281,21 @@ def _pinned(workload: Workload) -> str:
     )
 
 
-def _placement(workload: Workload, profile: Profile) -> list[str]:
-    """A manifest for another project (by id: a number cannot be told apart offline) or
-    region would be checked against the wrong secrets and expectations."""
+def _placement(
+    where: str, kind: Kind, name: str, project: str, region: str, profile: Profile
+) -> list[str]:
+    """A workload for another project (by id: a number cannot be told apart offline) or
+    region is not the profile's: checked, it would be against the wrong secrets and
+    expectations."""
     problems = []
-    project = workload.project
     if project and not project.isdigit() and project != profile.project:
         problems.append(
-            f"{workload.where}: {workload.kind} {workload.name} is for project {project}, profile "
+            f"{where}: {kind} {name} is for project {project}, profile "
             f"{profile.environment} checks {profile.project} (--project to override)"
         )
-    if workload.region and workload.region != profile.region:
+    if region and region != profile.region:
         problems.append(
-            f"{workload.where}: {workload.kind} {workload.name} is for region {workload.region}, "
+            f"{where}: {kind} {name} is for region {region}, "
             f"profile {profile.environment} checks {profile.region} (--region to override)"
         )
     return problems

@@ -9,15 +9,17 @@ configuration marks sensitive (`after_sensitive`) are treated as secrets: never 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
-from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.model import Manifest, Unknown, Unread, Workload
+from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
-from drift.manifest.unknowns import marks, service_unknowns, value_at
+from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 
 SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
@@ -49,6 +51,8 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         )
         return Manifest(file)
     workloads: list[Workload] = []
+    unread: list[Unread] = []
+    created: list[Planned] = []
     notes: list[str] = []
     try:
         expect(changes, list, "resource_changes", "a list")
@@ -61,21 +65,22 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         except PathProblem as exc:
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
-        if found is not None:
+        if change.get("mode", "managed") == "managed" and isinstance(change.get("change"), dict):
+            created += planned(str(change.get("address", "")), change.get("type"), change["change"])
+        if isinstance(found, Unread):
+            unread.append(found)
+        elif found is not None:
             workloads.append(found)
-    return Manifest(file, tuple(workloads), tuple(notes))
+    return Manifest(file, tuple(workloads), tuple(unread), tuple(created), tuple(notes))
 
 
-def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | None:
+def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
     address = rc.get("address") or f"{kind}.{rc.get('name', '?')}"
     if rc.get("mode", "managed") != "managed":
         return None  # a data source: read, not deployed
-    if kind in NOT_READ:
-        notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
-        return None
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in NOT_READ:
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
@@ -86,7 +91,10 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
         return None
     here = key(path, "change.after")
     after = expect(change.get("after"), dict, here, "an object")
-    _register_sensitive(after, change.get("after_sensitive"))
+    if kind in NOT_READ:
+        notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
+        return _unread(file, address, kind, after)
+    sensitive = _sensitive(kind, after, change.get("after_sensitive"))
     name = after.get("name")
     if not isinstance(name, str) or not name:
         notes.append(f"{file}: {address}: its name is not known until apply: not checked")
@@ -94,14 +102,31 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Non
     from google.cloud import run_v2
 
     unknown = change.get("after_unknown")
-    if kind == JOB:
-        job = message(run_v2.Job, after, here, skip=SKIPPED)
-        return _workload(file, path, address, Kind.JOB, job, after, ())
-    # a service and a worker pool share the template's shape (containers, volumes, scaling)
-    known = service_unknowns(after, unknown, file, key(path, "change"))
-    cls = run_v2.WorkerPool if kind == POOL else run_v2.Service
+    # a service and a worker pool share the template's shape (containers, volumes, scaling); a
+    # job's task template has that shape too, inside its execution template
+    read_unknowns = job_unknowns if kind == JOB else service_unknowns
+    known = read_unknowns(after, unknown, file, key(path, "change"))
+    cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
     resource = message(cls, known.after, here, skip=SKIPPED)
-    return _workload(file, path, address, KINDS[kind], resource, after, tuple(known.items))
+    unknowns = tuple(known.items)
+    return _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
+
+
+def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread | None:
+    name = after.get("name")
+    if not isinstance(name, str) or not name:
+        return None
+    why = (
+        f"{file}: {address} deploys it as {kind} ({NOT_READ[kind]}), which drift does not "
+        "read: not checked"
+    )
+    where = f"{file}: {address}"
+    return Unread(name, where, why, _text(after, "project"), _text(after, "location"))
+
+
+def _text(after: dict[str, Any], name: str) -> str:
+    value = after.get(name)
+    return value if isinstance(value, str) else ""
 
 
 def _workload(
@@ -112,9 +137,9 @@ def _workload(
     resource: Any,
     after: dict[str, Any],
     unknown: tuple[Unknown, ...],
+    sensitive: frozenset[tuple[int, str]],
 ) -> Workload:
-    project = after.get("project") if isinstance(after.get("project"), str) else ""
-    region = after.get("location") if isinstance(after.get("location"), str) else ""
+    project, region = _text(after, "project"), _text(after, "location")
     resource.name = f"projects/{project}/locations/{region}/{kind.collection}/{after['name']}"
     return Workload(
         kind=kind,
@@ -125,19 +150,57 @@ def _workload(
         project=project or "",
         region=region or "",
         unknown=unknown,
+        sensitive=sensitive,
     )
 
 
-def _register_sensitive(after: Any, sensitive: Any) -> None:
+IDENTIFIERS = frozenset({"name", "secret", "version", "path", "mount_path"})
+"""What names a value rather than holding it (a variable's name, the secret and version a
+variable or volume references, where a file is mounted): never treated as sensitive, even in
+a block `after_sensitive` marks as a whole (a dynamic block over a sensitive map)."""
+_CONTAINERS: dict[str, TPath] = {
+    SERVICE: ("template", 0, "containers"),
+    POOL: ("template", 0, "containers"),
+    JOB: ("template", 0, "template", 0, "containers"),
+}
+
+
+def _sensitive(kind: str, after: Any, sensitive: Any) -> frozenset[tuple[int, str]]:
     """Every value `after_sensitive` marks (the configuration said `sensitive`, or it comes
-    from a sensitive attribute): registered as a secret, so no output can carry it."""
+    from a sensitive attribute) is registered as a secret, so that no output carries it; the
+    variables whose values it marks are returned, as (container index, name), to be masked on
+    the data whatever their length."""
+    found: set[tuple[int, str]] = set()
+    containers = _CONTAINERS[kind]
     for at in marks(sensitive if isinstance(sensitive, dict | list) else False, ""):
-        _register_leaves(value_at(after, at))
+        for leaf, value in _leaves(value_at(after, at), at):
+            if leaf[-1] in IDENTIFIERS:
+                continue
+            redact.register(value)
+            variable = _variable(after, containers, leaf)
+            if variable is not None:
+                found.add(variable)
+    return frozenset(found)
 
 
-def _register_leaves(value: Any) -> None:
+def _variable(after: Any, containers: TPath, leaf: TPath) -> tuple[int, str] | None:
+    """(container index, name) when `leaf` is the value of a container's variable."""
+    n = len(containers)
+    if len(leaf) != n + 4 or leaf[:n] != containers or leaf[n + 1 :: 2] != ("env", "value"):
+        return None
+    i, j = leaf[n], leaf[n + 2]
+    name = value_at(after, (*leaf[:-1], "name"))
+    return (
+        (i, name) if isinstance(i, int) and isinstance(j, int) and isinstance(name, str) else None
+    )
+
+
+def _leaves(value: Any, at: TPath) -> Iterator[tuple[TPath, str]]:
     if isinstance(value, str):
-        redact.register(value)
-    elif isinstance(value, dict | list):
-        for v in value.values() if isinstance(value, dict) else value:
-            _register_leaves(v)
+        yield at, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*at, i))

@@ -53,6 +53,12 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
 )
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
 `_worker_pool`; a test keeps every catalogue row here)."""
+_JOB_SETTINGS = tuple(
+    (pattern, names)
+    for pattern, names in SETTINGS
+    if names in (("parallelism",), ("task_count",), ("task_timeout",), ("max_retries",))
+)
+"""The rows only a job has (its execution template's and its task template's own)."""
 
 
 @dataclass
@@ -81,18 +87,50 @@ def marks(value: Any, path: str, at: TPath = ()) -> Iterator[TPath]:
 
 
 def service_unknowns(after: dict[str, Any], unknown: Any, file: str, path: str) -> Unknowns:
-    """What `after_unknown` hides in the service `after` describes (`path`: the resource's
-    change in the plan)."""
+    """What `after_unknown` hides in the service (or worker pool) `after` describes (`path`:
+    the resource's change in the plan)."""
     out = Unknowns(after=copy.deepcopy(after))
     containers = _list(value_at(after, ("template", 0, "containers")))
     several = len(containers) > 1
+    for at, why in _marked(unknown, file, path):
+        out.items += _unknown(out, at, why, containers, several)
+    return out
+
+
+_TASK: TPath = ("template", 0, "template")
+"""Where a `google_cloud_run_v2_job` holds its task template: the execution template's
+`template` block, shaped as a service's revision template (containers, volumes, service
+account, VPC access)."""
+
+
+def job_unknowns(after: dict[str, Any], unknown: Any, file: str, path: str) -> Unknowns:
+    """What `after_unknown` hides in the job `after` describes: its task template is read as a
+    service's template is, the execution template's own settings (`parallelism`,
+    `task_count`) and the task's (`timeout`, `max_retries`) by their rows of `SETTINGS`."""
+    out = Unknowns(after=copy.deepcopy(after))
+    # the task template, where a service has its template: changes to it are made in `out`
+    task = Unknowns(after={"template": _list(value_at(out.after, _TASK))})
+    containers = _list(value_at(task.after, ("template", 0, "containers")))
+    several = len(containers) > 1
+    for at, why in _marked(unknown, file, path):
+        if len(at) <= len(_TASK) + 1 and _overlaps(at, (*_TASK, 0)):
+            out.items.append(Unknown("*", why))  # the execution or task template as a whole
+            continue
+        for pattern, names in _JOB_SETTINGS:
+            if _matches(at, pattern):
+                out.items += [Unknown(f"setting.{n}", why) for n in names]
+        if _matches(at, _TASK):
+            out.items += _unknown(task, at[len(_TASK) - 1 :], why, containers, several)
+    return out
+
+
+def _marked(unknown: Any, file: str, path: str) -> Iterator[tuple[TPath, str]]:
+    """Each path `after_unknown` marks, and why it is not judged (where the plan says so)."""
     for at in marks(unknown, key(path, "after_unknown")):
         where = key(path, "after") + "".join(
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in at
         )
-        why = f"not known until apply ({file}: {where})"
-        out.items += _unknown(out, at, why, containers, several)
-    return out
+        yield at, f"not known until apply ({file}: {where})"
 
 
 def _unknown(

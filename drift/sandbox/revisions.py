@@ -11,6 +11,7 @@ from google.cloud import run_v2
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from drift.expansion import expand
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import (
@@ -224,8 +225,8 @@ def secret_uses(template: RevisionPb | TemplatePb) -> Iterator[SecretUse]:
 
 def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dict[str, str]:
     """The environment the ingress container's instances start with: secrets resolved now
-    (env secrets are resolved when an instance starts); a reference that cannot be resolved
-    leaves the variable unset."""
+    (env secrets are resolved when an instance starts; a reference that cannot be resolved
+    leaves the variable unset), `$(NAME)` in values expanded."""
     env: dict[str, str] = {}
     if not revision.containers:
         return env
@@ -236,5 +237,9 @@ def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dic
             if value is not None:
                 env[var.name] = value
         else:
-            env[var.name] = var.value
+            # EnvVar.value (run v2 k8s_min.proto): "Variable references $(VAR_NAME) are
+            # expanded using the previous defined environment variables in the container";
+            # unresolved ones stay as written, "$$" is "$" (drift.expansion quotes it all).
+            # A variable set from a secret is one of those defined before: its value is used.
+            env[var.name] = expand(var.value, env.get)
     return env

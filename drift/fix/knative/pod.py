@@ -218,9 +218,10 @@ def seconds_of(duration: Any) -> float:
 # --- back: Knative -> v2 ------------------------------------------------------------------
 
 
-def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any) -> None:
+def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any, *, service: bool = False) -> None:
     """Fill the RevisionTemplate or TaskTemplate `t` from a Knative `spec` and the template's
-    annotations `ann` (the annotations that stand for fields are taken out of `ann`)."""
+    annotations `ann` (the annotations that stand for fields are taken out of `ann`);
+    `service`: `t` is a service's revision template (CPU throttled unless it says not)."""
     from google.cloud import run_v2
 
     aliases = parse_aliases(ann.pop(keys.SECRETS, None))
@@ -240,7 +241,7 @@ def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any) -> None:
             containers[ingress_index(containers)].volume_mounts.append(
                 run_v2.VolumeMount(name=CLOUDSQL_VOLUME, mount_path=CLOUDSQL_PATH)
             )
-    _containers_in(ann, containers)
+    _containers_in(ann, containers, throttled=service)
     t.containers = containers
     t.volumes = volumes
     accelerator = (spec.get("nodeSelector") or {}).get(keys.ACCELERATOR)
@@ -257,7 +258,7 @@ def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any) -> None:
         t.gpu_zonal_redundancy_disabled = True
 
 
-def _containers_in(ann: dict[str, str], containers: list[Any]) -> None:
+def _containers_in(ann: dict[str, str], containers: list[Any], *, throttled: bool) -> None:
     from google.cloud import run_v2
 
     deps = json.loads(ann.pop(keys.DEPENDENCIES, "") or "{}")
@@ -275,6 +276,13 @@ def _containers_in(ann: dict[str, str], containers: list[Any]) -> None:
     for c in sized:
         if throttling is not None:
             c.resources.cpu_idle = throttling == "true"
+        elif throttled:
+            # A service revision without the annotation has the v1 default, request-based
+            # billing: CPU only during requests ("Request-based billing (default)",
+            # https://cloud.google.com/run/docs/configuring/billing-settings); in v2 a
+            # container that sets resources must say so (ResourceRequirements.cpu_idle: "if
+            # ResourceRequirements is set, the caller must explicitly set this field to true").
+            c.resources.cpu_idle = True
         if boost is not None:
             c.resources.startup_cpu_boost = boost == "true"
 

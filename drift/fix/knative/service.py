@@ -285,7 +285,7 @@ def template_in(doc: dict[str, Any]) -> Any:
     mesh = ann.pop(keys.MESH, "")
     if mesh:
         t.service_mesh = run_v2.ServiceMesh(mesh=mesh)
-    pod_in(spec, ann, t)
+    pod_in(spec, ann, t, service=True)
     t.annotations = ann
     return t
 

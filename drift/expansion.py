@@ -1,0 +1,49 @@
+"""`$(VAR)` references in environment values, expanded as Cloud Run expands them (run v2
+`k8s_min.proto`, EnvVar.value): "Variable references $(VAR_NAME) are expanded using the
+previous defined environment variables in the container and any route environment variables.
+If a variable cannot be resolved, the reference in the input string will be unchanged. Double
+$$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e.
+"$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never
+be expanded, regardless of whether the variable exists or not." (the Kubernetes rule, whose
+scanner this follows: `third_party/forked/golang/expansion`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def expand(text: str, lookup: Callable[[str], str | None]) -> str:
+    """`text` with each reference `$(NAME)` replaced by `lookup(NAME)` (unchanged where that is
+    None), `$$` by `$`; any other `$` is kept as it is."""
+    if "$" not in text:
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char != "$" or i + 1 >= n:
+            out.append(char)
+            i += 1
+        elif text[i + 1] == "$":  # escaped: `$$(X)` is the text `$(X)`
+            out.append("$")
+            i += 2
+        elif text[i + 1] == "(" and (end := text.find(")", i + 2)) >= 0:
+            name = text[i + 2 : end]
+            value = lookup(name)
+            out.append(f"$({name})" if value is None else value)
+            i = end + 1
+        else:  # `$(` never closed, or a `$` that opens nothing: kept
+            out.append(text[i : i + 2])
+            i += 2
+    return "".join(out)
+
+
+def references(text: str) -> list[str]:
+    """The names `text` refers to with `$(NAME)` (escaped ones are not references)."""
+    found: list[str] = []
+
+    def note(name: str) -> None:
+        found.append(name)
+
+    expand(text, lambda name: note(name))
+    return found
