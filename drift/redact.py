@@ -46,8 +46,10 @@ _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
-    r"|[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@)"
+    r"|[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@)"
 )
+"""The last form: a URL with a password, its user possibly empty (`redis://:PASSWORD@host`,
+the AUTH form of redis-py and Memorystore)."""
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 
 

@@ -152,3 +152,23 @@ def test_a_plain_credential_quoted_by_a_refusal_is_masked(world: World) -> None:
     assert (dry.returncode, fix.returncode) == (2, 4)
     assert "INVALID_ARGUMENT: env[2].value '***' is invalid" in fix.stdout
     assert leaked(CRED, {"fix --dry-run": dry, "fix --yes": fix}) == []
+
+
+def test_a_redis_url_with_a_password_looks_like_a_credential(world: World) -> None:
+    """`scheme://:PASSWORD@host`: a URL with a password and an empty user."""
+    texts: dict[str, subprocess.CompletedProcess[str] | str] = {
+        " ".join(args): world.run(*args)
+        for args in [
+            ("check", "stg"),
+            ("check", "stg", "--format", "json"),
+            ("plan", "stg", "--format", "yaml"),
+            ("compare", "stg", "prd", "--live"),
+        ]
+    }
+    assert '"target": "env.CACHE_URL"' in texts["check stg --format json"].stdout
+    init = world.run("init", "drafted", "--from-live", "--project", "p1", "--region", "us-central1")
+    assert init.returncode == 0, init.stdout + init.stderr
+    texts["init"] = init
+    texts["init's profile"] = (world.root / "profiles" / "drafted.yaml").read_text()
+    assert leaked(REDIS_PW, texts) == []
+
