@@ -172,3 +172,12 @@ def test_a_redis_url_with_a_password_looks_like_a_credential(world: World) -> No
     texts["init's profile"] = (world.root / "profiles" / "drafted.yaml").read_text()
     assert leaked(REDIS_PW, texts) == []
 
+
+def test_a_cut_secret_quoted_inside_a_sentence_is_masked(world: World) -> None:
+    """The server's message ends in the secret cut after 6 characters: masked as an echo
+    (`redact.CUT_MIN`) even though drift's sentence goes on after it."""
+    world.sandbox.inject(Fault("UpdateService", "INVALID_ARGUMENT", message=f"bad value {KEY[:6]}"))
+    fix = world.run("fix", "stg", "--yes", "--no-verify")
+    assert fix.returncode == 4
+    assert "INVALID_ARGUMENT: bad value ***); nothing was changed" in fix.stdout
+    assert KEY[:6] not in fix.stdout + fix.stderr
