@@ -6,15 +6,11 @@ never shows"), a copy of either in another variable, and a server's refusal quot
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
-from drift.sandbox import Fault, Sandbox
-from tests.cliutil import drift
+from drift.sandbox import Fault
+from tests.reliability.conftest import CliWorld, MakeCliWorld
 
 SALT = "n3w-salt-plain-value-9d"
 """Plain on staging; the profile says it must be the secret signing-salt."""
@@ -74,25 +70,11 @@ services:
 """
 
 
-@dataclass
-class World:
-    sandbox: Sandbox
-    root: Path
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**self.sandbox.environ(), "DRIFT_JOURNAL_DIR": str(self.root / "journal")}
-        done = drift(*args, env=env, cwd=self.root, timeout=120)
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
-
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    (tmp_path / "profiles").mkdir()
-    for name, project in (("stg", "p1"), ("prd", "p2")):
-        (tmp_path / "profiles" / f"{name}.yaml").write_text(PROFILE.format(project=project))
-    with Sandbox(YAML(typ="safe").load(SCENARIO)) as sandbox:
-        yield World(sandbox, tmp_path)
+def world(cli_world: MakeCliWorld) -> CliWorld:
+    return cli_world(
+        SCENARIO, {"stg": PROFILE.format(project="p1"), "prd": PROFILE.format(project="p2")}
+    )
 
 
 def leaked(value: str, texts: dict[str, subprocess.CompletedProcess[str] | str]) -> list[str]:
@@ -104,7 +86,7 @@ def leaked(value: str, texts: dict[str, subprocess.CompletedProcess[str] | str])
     return out
 
 
-def test_a_value_the_profile_says_is_secret_is_never_shown(world: World) -> None:
+def test_a_value_the_profile_says_is_secret_is_never_shown(world: CliWorld) -> None:
     check = world.run("check", "stg", "--format", "json")
     assert '"*** (plain value)"' in check.stdout  # its own finding masks it ...
     texts = {
@@ -127,7 +109,7 @@ def test_a_value_the_profile_says_is_secret_is_never_shown(world: World) -> None
     assert "LEGACY_SALT_COPY holds a secret value: not printed" in yaml  # not appliable
 
 
-def test_rollback_does_not_print_the_plaintext_secret_it_restores(world: World) -> None:
+def test_rollback_does_not_print_the_plaintext_secret_it_restores(world: CliWorld) -> None:
     """`drift fix` moves SIGNING_SALT to its secret; rollback puts the plain value back, and
     its list of differences names it masked (the rollback does not read the profile)."""
     texts = {}
@@ -143,7 +125,7 @@ def test_rollback_does_not_print_the_plaintext_secret_it_restores(world: World) 
     assert leaked(SALT, texts) == []
 
 
-def test_a_plain_credential_quoted_by_a_refusal_is_masked(world: World) -> None:
+def test_a_plain_credential_quoted_by_a_refusal_is_masked(world: CliWorld) -> None:
     world.sandbox.inject(
         Fault("UpdateService", "INVALID_ARGUMENT", message=f"env[2].value '{CRED}' is invalid")
     )
@@ -154,7 +136,7 @@ def test_a_plain_credential_quoted_by_a_refusal_is_masked(world: World) -> None:
     assert leaked(CRED, {"fix --dry-run": dry, "fix --yes": fix}) == []
 
 
-def test_a_redis_url_with_a_password_looks_like_a_credential(world: World) -> None:
+def test_a_redis_url_with_a_password_looks_like_a_credential(world: CliWorld) -> None:
     """`scheme://:PASSWORD@host`: a URL with a password and an empty user."""
     texts: dict[str, subprocess.CompletedProcess[str] | str] = {
         " ".join(args): world.run(*args)
@@ -173,7 +155,7 @@ def test_a_redis_url_with_a_password_looks_like_a_credential(world: World) -> No
     assert leaked(REDIS_PW, texts) == []
 
 
-def test_a_cut_secret_quoted_inside_a_sentence_is_masked(world: World) -> None:
+def test_a_cut_secret_quoted_inside_a_sentence_is_masked(world: CliWorld) -> None:
     """The server's message ends in the secret cut after 6 characters: masked as an echo
     (`redact.CUT_MIN`) even though drift's sentence goes on after it."""
     world.sandbox.inject(Fault("UpdateService", "INVALID_ARGUMENT", message=f"bad value {KEY[:6]}"))
