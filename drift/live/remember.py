@@ -13,8 +13,7 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
     variable, a plan, a rollback, a server's refusal quoting it): the values of variables
     the profile says must be secrets (SPEC Findings: "any plain value that is expected to be
     a secret"), and values that look like credentials (README "What drift never shows")."""
-    configs = {id(c): c for c in (live.template, *(r.config for r in live.checked))}
-    for config in configs.values():
+    for config in live.configs:
         _remember(profile, config)
 
 
