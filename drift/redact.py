@@ -22,6 +22,7 @@ import json
 import logging
 import re
 import threading
+import unicodedata
 from typing import Any
 
 from drift.textsafe import github_data, github_property, md_text, visible
@@ -104,7 +105,17 @@ class Secrets:
         value = value.strip()
         if not searchable(value) or value in self._values:
             return
+        # The same text in another Unicode normal form (`é` as one code point, NFC, or as `e`
+        # and a combining accent, NFD, as macOS file names and some clients send it) is the
+        # same secret: each form is searched for as it is, so that the mask covers the text
+        # exactly as it is printed.
+        for form in {value, *(unicodedata.normalize(f, value) for f in ("NFC", "NFD"))}:
+            self._add(form)
+
+    def _add(self, value: str) -> None:
         with self._lock:
+            if value in self._values:
+                return
             start = value[:FRAGMENT_MIN]
             if len(set(start)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
                 self._pieces.setdefault(start, []).append(value)

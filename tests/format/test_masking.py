@@ -199,6 +199,21 @@ def test_a_secret_learned_after_an_error_that_shares_a_known_secret_s_start_is_f
         assert MARK not in text and "bbbbbbbb" not in text, fmt
 
 
+@pytest.mark.parametrize(("stored", "shown"), [("NFC", "NFD"), ("NFD", "NFC")])
+def test_a_secret_in_another_unicode_normal_form_is_masked(stored: str, shown: str) -> None:
+    """`é` as one code point or as `e` and a combining accent: the same secret, masked in the
+    text as it is printed (the text itself is not normalised)."""
+    import unicodedata
+
+    secret = f"caf\u00e9-{MARK}-p\u00e4ssw\u00f6rd-{stored}"
+    redact.register(unicodedata.normalize(stored, secret))
+    printed = unicodedata.normalize(shown, secret)
+    assert printed != unicodedata.normalize(stored, secret)
+    text = f"value {printed} and \u00e9t\u00e9 after"
+    for masked in (redact.mask(text), redact.mask(text, echo=True), redact.scrub(text)):
+        assert masked == "value *** and \u00e9t\u00e9 after"
+
+
 def test_a_secret_stored_with_a_trailing_newline_is_masked_wherever_its_content_is() -> None:
     """`echo VALUE | gcloud secrets create --data-file=-` stores VALUE and a newline; a plain
     variable, a message or a server holds VALUE alone. The mask takes the content and leaves
