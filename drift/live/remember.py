@@ -14,10 +14,11 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
     the profile says must be secrets (SPEC Findings: "any plain value that is expected to be
     a secret"), and values that look like credentials (README "What drift never shows")."""
     for config in live.configs:
-        _remember(profile, config)
+        remember_config(profile, config)
 
 
-def _remember(profile: ServiceProfile, config: RevisionConfig) -> None:
+def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
+    """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
     # rules named None are those of the revision's primary container, as the diff reads them
     rules = {(r.name if r.name is not None else config.primary): r.env for r in profile.containers}
     for container in config.containers:

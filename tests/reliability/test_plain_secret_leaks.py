@@ -163,3 +163,13 @@ def test_a_cut_secret_quoted_inside_a_sentence_is_masked(world: CliWorld) -> Non
     assert fix.returncode == 4
     assert "INVALID_ARGUMENT: bad value ***); nothing was changed" in fix.stdout
     assert KEY[:6] not in fix.stdout + fix.stderr
+
+
+def test_history_does_not_show_a_copy_of_a_value_the_profile_says_is_secret(
+    world: CliWorld,
+) -> None:
+    world.sandbox.set_env("p1", "api", "LEGACY_SALT_COPY", None)  # a revision that drops it
+    history = world.run("history", "stg")
+    assert history.returncode == 0, history.stdout + history.stderr
+    assert "LEGACY_SALT_COPY" in history.stdout
+    assert leaked(SALT, {"history": history}) == []
