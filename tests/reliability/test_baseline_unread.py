@@ -7,24 +7,10 @@ from __future__ import annotations
 import json
 
 from drift.sandbox import Fault
-from tests.reliability.conftest import SCENARIO, MakeCliWorld
+from tests.reliability.conftest import PROFILES, SCENARIO, MakeCliWorld
 
-PROFILE = """
-project: rel-project
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-      JWT: {secret: jwt}
-      KEY: {secret: key, min_length: 64}
-  auth:
-    env:
-      JWT: {secret: jwt, same_as: api.JWT}
-  split:
-    env:
-      MODE: live
-"""
+PROFILE = (PROFILES / "rel.yaml").read_text().replace("min_length: 32", "min_length: 64")
+"""KEY is too short."""
 SPLIT_IMAGE = """  split:
     settings:
       image: us-central1-docker.pkg.dev/rel-project/app/split:2

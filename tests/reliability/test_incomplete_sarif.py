@@ -8,18 +8,9 @@ import json
 
 from drift.sandbox import Fault
 from tests.format.test_sarif import incomplete_by_sarif
-from tests.reliability.conftest import SCENARIO, MakeCliWorld
+from tests.reliability.conftest import PROFILES, SCENARIO, MakeCliWorld
 
-PROFILE = """
-project: rel-project
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-      JWT: {secret: jwt}
-      KEY: {secret: key, min_length: 32}
-"""
+PROFILE = (PROFILES / "rel.yaml").read_text()
 
 
 def test_an_incomplete_run_s_sarif_is_incomplete(cli_world: MakeCliWorld) -> None:
