@@ -22,6 +22,7 @@ from pydantic import (
 from drift.errors import UsageError
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
+from drift.live.model import LiveState
 from drift.redact import mask_optional
 from drift.report import REPORT_SCHEMA, Report
 from drift.textsafe import plural, visible
@@ -99,9 +100,12 @@ class Baseline:
                 hint="pass the report of an earlier run of the same environment",
             )
 
-    def compare(self, report: Report, *, fail_on_new: bool = False) -> Report:
+    def compare(
+        self, report: Report, *, fail_on_new: bool = False, state: LiveState | None = None
+    ) -> Report:
         """`report` with the baseline state of every finding and unverified item, and the
-        findings of the baseline that are gone (`resolved`)."""
+        findings of the baseline that are gone (`resolved`); `state`: what this run read
+        (which secrets each variable and mount references)."""
         before = {f.id: f for f in self.findings}
         findings = tuple(replace(f, baseline=_state(f, before.get(f.id))) for f in report.findings)
         unverified = tuple(
@@ -116,10 +120,12 @@ class Baseline:
         now = {f.id for f in report.findings}
         resolved: list[Finding] = []
         unknown = 0
+        gaps = {(u.key, u.target) for u in report.unverified}
+        uses = _secret_uses(state) if state is not None and gaps else {}
         for finding in self.findings:
             if finding.ignored or finding.id in now:
                 continue
-            if _checked_again(finding, report):
+            if _checked_again(finding, report, gaps, uses):
                 resolved.append(replace(finding, baseline=BaselineState.ABSENT))
             else:
                 unknown += 1
@@ -140,6 +146,18 @@ class Baseline:
             fail_on_new=fail_on_new,
             notes=notes,
         )
+
+
+def _secret_uses(state: LiveState) -> Uses:
+    """Which secrets each variable and mount of each workload references, in any
+    configuration this run read."""
+    uses: Uses = {}
+    for key, live in state.services.items():
+        for config in live.configs:
+            for container, what, ref in config.secret_refs():
+                target = f"mount.{what}" if what in container.mounts else f"env.{what}"
+                uses.setdefault((key, target), set()).add(f"secret.{ref.key}")
+    return uses
 
 
 def load_baseline(path: Path) -> Baseline:
@@ -247,18 +265,25 @@ def _state(finding: Finding, before: Finding | None) -> BaselineState:
     return BaselineState.UNCHANGED
 
 
-def _checked_again(finding: Finding, report: Report) -> bool:
+Uses = dict[tuple[str, str], set[str]]
+"""(workload key, `env.NAME` or `mount.PATH`) -> the `secret.KEY` targets it references."""
+
+
+def _checked_again(
+    finding: Finding, report: Report, gaps: set[tuple[str, str]], uses: Uses
+) -> bool:
     """Whether this run looked where the baseline found `finding`: its service was checked
-    and read, its target verified, and (for a probe finding) the service probed."""
+    and read, its target verified, the revision it was found on read, the secrets its
+    variable or mount references read, and (for a probe finding) the service probed (README
+    "Baselines": "counts as resolved only where this run looked again")."""
     key = finding.key
     if key not in report.services:
         return False
-    gaps = {(u.key, u.target) for u in report.unverified}
-    if (
-        (key, finding.kind.value) in gaps
-        or (key, "service") in gaps
-        or (key, finding.target) in gaps
-    ):
+    unread = {finding.kind.value, "service", finding.target}
+    if finding.revision is not None:
+        unread |= {f"revision.{r}" for r in (finding.revision, *finding.also_on)}
+    unread |= uses.get((key, finding.target), set())
+    if any((key, target) in gaps for target in unread):
         return False
     if finding.rule.startswith("probe."):
         return any(p.service == finding.service for p in report.probes)

@@ -43,7 +43,8 @@ def attach_causes(
             key=lambda f: (rule_info(f.rule).cause_rank or 0, f.target),
         )
         causes = tuple(dict.fromkeys(f.id for f in suspects))
-        detail = result.detail if causes else f"{result.detail}; {no_cause}"
+        said = result.detail  # what the probe saw; the finding's message adds the causes once
+        detail = said if causes else f"{said}; {no_cause}"
         result = replace(result, suspected_causes=causes, detail=detail)
         out.append(result)
         spec = profile.services[result.service].probe
@@ -65,7 +66,7 @@ def attach_causes(
                 service=result.service,
                 revision=result.revision,
                 target="probe",
-                message=f"WebSocket probe of {result.url}: {result.detail}; {suspects_text}",
+                message=f"WebSocket probe of {result.url}: {said}; {suspects_text}",
                 expected=f"handshake accepted, open for {spec.hold:g}s",
                 actual=_probe_actual(result),
                 location=spec.location,

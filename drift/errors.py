@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from drift.redact import mask
+from drift.redact import mask, mask_cut
 
 
 class ExitCode(IntEnum):
@@ -127,8 +127,10 @@ class ApiError(DriftError):
         self.resource = resource
         self.status = status
         # The server's words, masked before they are flattened and cut (what drift learns is
-        # a secret later is found when the report is rendered: see drift.redact).
-        self.detail = " ".join(mask(detail).split())[:300]
+        # a secret later is found when the report is rendered: see drift.redact), a secret
+        # the server cut where its text ends included: drift quotes this text inside its own
+        # sentences, where that end is no longer the end of what is printed.
+        self.detail = " ".join(mask_cut(detail).split())[:300]
         self.retry_after = retry_after
         super().__init__(self.reason)
 

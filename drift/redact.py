@@ -22,6 +22,7 @@ import json
 import logging
 import re
 import threading
+import unicodedata
 from typing import Any
 
 from drift.textsafe import github_data, github_property, md_text, visible
@@ -46,8 +47,10 @@ _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
-    r"|[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@)"
+    r"|[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@)"
 )
+"""The last form: a URL with a password, its user possibly empty (`redis://:PASSWORD@host`,
+the AUTH form of redis-py and Memorystore)."""
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 
 
@@ -102,7 +105,17 @@ class Secrets:
         value = value.strip()
         if not searchable(value) or value in self._values:
             return
+        # The same text in another Unicode normal form (`é` as one code point, NFC, or as `e`
+        # and a combining accent, NFD, as macOS file names and some clients send it) is the
+        # same secret: each form is searched for as it is, so that the mask covers the text
+        # exactly as it is printed.
+        for form in {value, *(unicodedata.normalize(f, value) for f in ("NFC", "NFD"))}:
+            self._add(form)
+
+    def _add(self, value: str) -> None:
         with self._lock:
+            if value in self._values:
+                return
             start = value[:FRAGMENT_MIN]
             if len(set(start)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
                 self._pieces.setdefault(start, []).append(value)
@@ -126,15 +139,18 @@ class Secrets:
                 patterns = self._patterns = (_alternation(values), _alternation(rendered))
         return patterns
 
-    def mask(self, text: str, *, echo: bool = False) -> str:
+    def mask(self, text: str, *, echo: bool = False, cut: bool = False) -> str:
         """`text` with every known value masked; with `echo` (text a server sent back), every
-        prefix of `FRAGMENT_MIN` characters, and one of `CUT_MIN` that ends the text, too."""
+        prefix of `FRAGMENT_MIN` characters, and one of `CUT_MIN` that ends the text, too;
+        with `cut` only the latter (see `mask_cut`)."""
         if not self._values or not text:
             return text
         whole, _ = self._compiled()
         if whole is not None:
             text = whole.sub(MASK, text)
-        return self._mask_pieces(text) if echo else text
+        if echo:
+            return self._mask_pieces(text)
+        return _replace(text, self._cut_spans(text)) if cut else text
 
     def scrub(self, text: str) -> str:
         """Defence in depth over rendered output: every value that is not a single word or a
@@ -158,13 +174,19 @@ class Secrets:
                 spans.append((i, stop))
                 reach = max(reach, stop)
             i = reach
+        return _replace(text, spans + self._cut_spans(text))
+
+    def _cut_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` ends in a known value's prefix of `CUT_MIN` to `FRAGMENT_MIN - 1`
+        characters (a longer one is a fragment)."""
         end = len(text.rstrip(_CUT_MARKS))
+        spans = []
         for secret in list(self._values):
             for size in range(min(len(secret) - 1, end, FRAGMENT_MIN - 1), CUT_MIN - 1, -1):
                 if text.endswith(secret[:size], 0, end):
                     spans.append((end - size, end))
                     break
-        return _replace(text, spans)
+        return spans
 
 
 def _common_prefix(text: str, at: int, secret: str) -> int:
@@ -213,6 +235,16 @@ def mask(text: str, *, echo: bool = False) -> str:
     """Mask every registered secret in `text` before it becomes part of a result or an error
     (`echo`: text a server sent back, where cut-off prefixes of a secret are masked too)."""
     return _known.mask(text, echo=echo)
+
+
+def mask_cut(text: str) -> str:
+    """A server's text that drift quotes inside a sentence of its own, where the end of the
+    server's text is no longer the end of what is printed: every registered secret, and a
+    secret's prefix of `CUT_MIN` characters or more where the server's text ends (cut short).
+    Longer fragments are masked when the sentence is (`mask(..., echo=True)`), once every
+    secret is known: masked now, a fragment could be the start of a secret learned later
+    whose rest would then not be found."""
+    return _known.mask(text, cut=True)
 
 
 def mask_optional(text: str | None, *, echo: bool = False) -> str | None:

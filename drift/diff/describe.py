@@ -7,7 +7,7 @@ from __future__ import annotations
 from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
-from drift.redact import MASK, looks_like_credential
+from drift.redact import MASK, looks_like_credential, mask
 from drift.refs import SecretRef
 
 
@@ -32,7 +32,9 @@ def describe_rule(rule: VarRule) -> str:
 
 
 def mask_plain(name: str, value: str, *, secret: bool) -> str:
-    return MASK if secret or looks_like_credential(name, value) else value
+    """A plain value as shown: masked when it is a secret or looks like a credential, and
+    any secret drift has read or been told of (`redact.register`) masked within it."""
+    return MASK if secret or looks_like_credential(name, value) else mask(value)
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

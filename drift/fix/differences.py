@@ -11,6 +11,7 @@ from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
 
+from drift import redact
 from drift.diff.describe import describe_live, mask_plain
 from drift.fields import same_account
 from drift.live.model import EnvVar
@@ -40,6 +41,7 @@ def template_differences(before: Any, after: Any) -> list[str]:
     """What changes from `before` to `after` (RevisionTemplates or Revisions, proto-plus or
     protobuf), one line each; [] when they run with the same configuration."""
     b, a = raw(before), raw(after)
+    _remember_moved(b.containers, a.containers)
     lines: list[str] = []
     names = [f.name for f in a.DESCRIPTOR.fields if f.name in b.DESCRIPTOR.fields_by_name]
     for name in names:
@@ -54,6 +56,22 @@ def template_differences(before: Any, after: Any) -> list[str]:
     # one line each: a value's own line breaks and control characters are shown escaped (a
     # live value must not start a line of its own: a GitHub workflow command)
     return [visible(line) for line in lines]
+
+
+def _remember_moved(before: Iterable[Any], after: Iterable[Any]) -> None:
+    """A plain value on one side whose variable references a secret on the other (moved into
+    Secret Manager, as `drift fix` moves a plaintext secret, or back out of it by a rollback)
+    is a secret: remembered before any line is made, so that it is masked in its own line
+    and in any copy of it (SPEC Findings: "any plain value that is expected to be a secret")."""
+    old = {(c.name, v.name): env_var(v) for c in before for v in c.env}
+    for c in after:
+        for var in (env_var(v) for v in c.env):
+            was = old.get((c.name, var.name))
+            if was is None or (was.ref is None) == (var.ref is None):
+                continue
+            plain = var if var.ref is None else was
+            if plain.value:
+                redact.register(plain.value)
 
 
 def _containers(before: Iterable[Any], after: Iterable[Any]) -> list[str]:

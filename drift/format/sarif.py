@@ -22,6 +22,15 @@ SARIF_SCHEMA = (
 FINGERPRINT = "driftFindingId/v1"
 UNVERIFIED = "drift.unverified"
 """The tool notification reported for each item that could not be verified."""
+UNVERIFIED_LEVEL = "error"
+"""Its level. SARIF 2.1.0 Appendix I ("Detecting incomplete result sets"): the results cannot
+be assumed complete when an invocation's `executionSuccessful` is false or when "any
+notification object in invocation.toolExecutionNotifications (§3.20.21) ... has a value of
+"error" for its level property (§3.58.6)" (https://docs.oasis-open.org/sarif/sarif/v2.1.0/
+errata01/os/sarif-v2.1.0-errata01-os-complete.html). drift ran to its end (exit 3 is one of
+its answers, not a failure to run: `executionSuccessful` stays true), so "error" on each
+notification is what tells a consumer that a run with no result is not clean (SPEC: exit 3
+is "Never reported as clean")."""
 
 
 class SarifFormat(Formatter):
@@ -46,7 +55,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "text": "An item could not be read (permission denied, unreachable, quota): "
                 "the check is incomplete, not clean."
             },
-            "defaultConfiguration": {"level": "warning"},
+            "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
         }
     ]
     invocation: dict[str, Any] = {
@@ -57,7 +66,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     if report.unverified:
         invocation["toolExecutionNotifications"] = [
             {
-                "level": "warning",
+                "level": UNVERIFIED_LEVEL,
                 "message": {"text": f"could not be verified: {u.reason}"},
                 "locations": [_logical(u.key, u.target)],
                 "descriptor": {"id": UNVERIFIED},

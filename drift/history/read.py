@@ -17,6 +17,7 @@ from drift.live.calls import CallRunner
 from drift.live.history import list_revisions
 from drift.live.model import RevisionRecord
 from drift.live.normalize import raw
+from drift.live.remember import remember_config
 from drift.live.session import Session
 from drift.live.workloads import GET, get_workload
 from drift.profiles.model import Profile, ServiceProfile
@@ -48,9 +49,15 @@ async def read_history(
     jobs = [profile.services[n] for n in names if profile.services[n].kind is Kind.JOB]
     names = [n for n in names if profile.services[n].kind is not Kind.JOB]
     async with Session(settings.access(), runner) as session:
-        read = await asyncio.gather(
-            *(_service(session, profile, profile.services[n], limit) for n in names)
+        got = await asyncio.gather(
+            *(_service(session, profile, profile.services[n]) for n in names)
         )
+    # every plain value that must not be shown is known before any change is described
+    for found in got:
+        if not isinstance(found, Unread):
+            for record in found[1]:
+                remember_config(found[0], record.config)
+    read = [found if isinstance(found, Unread) else history_of(*found, limit) for found in got]
     return HistoryResult(
         environment=profile.environment,
         project=profile.project,
@@ -62,9 +69,11 @@ async def read_history(
     )
 
 
-async def _service(
-    session: Session, profile: Profile, service: ServiceProfile, limit: int | None
-) -> ServiceHistory | Unread:
+Read = tuple[ServiceProfile, Sequence[RevisionRecord], Traffic]
+"""A service's revisions as listed, and what serves."""
+
+
+async def _service(session: Session, profile: Profile, service: ServiceProfile) -> Read | Unread:
     kind = service.kind
     name = f"projects/{profile.project}/locations/{profile.region}/{kind.collection}/"
     name += service.name
@@ -79,7 +88,7 @@ async def _service(
                 service.label, f"{kind.noun} {service.name} does not exist in {profile.where}"
             )
         return Unread(service.label, exc.reason)
-    return history_of(service, records, traffic(raw(svc)), limit)
+    return service, records, traffic(raw(svc))
 
 
 def history_of(

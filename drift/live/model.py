@@ -198,6 +198,13 @@ class LiveService:
         """Every revision a user can reach: with traffic, then through a tag only."""
         return (*self.serving, *self.tagged)
 
+    @property
+    def configs(self) -> tuple[RevisionConfig, ...]:
+        """Every configuration read: the template's, then each reachable revision's, once
+        each (a revision the template describes shares its config)."""
+        found = {id(c): c for c in (self.template, *(r.config for r in self.checked))}
+        return tuple(found.values())
+
 
 @dataclass(frozen=True)
 class RevisionRecord:

@@ -25,6 +25,7 @@ from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
+from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import SecretChecks
 from drift.live.workloads import get_workload, job_service, latest_execution
 from drift.profiles.model import Profile, ServiceProfile
@@ -185,6 +186,7 @@ class Reader:
             execution = None
             self.unverified(profile, "job.failed", exc.reason)
         live = job_service(profile.name, job, profile.container, execution=execution)
+        remember_plain_secrets(profile, live)
         self.state.services[profile.key] = live
 
     async def _describe(self, profile: ServiceProfile, svc: Any) -> None:
@@ -244,6 +246,7 @@ class Reader:
             kind=kind,
         )
         live = self.state.services[profile.key]
+        remember_plain_secrets(profile, live)
         if self.history is not None and self.history(profile, live):
             self.tasks.once(("history", profile.key), partial(self._history, profile, svc))
 

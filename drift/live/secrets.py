@@ -89,7 +89,8 @@ class SecretReads:
         self.tasks = tasks
         self._listed: set[str] | None = None
         self._users: dict[str, set[str]] = {}
-        self._failures: dict[str, list[ApiError]] = {}
+        self._failures: dict[str, set[str]] = {}
+        """Why each secret (by key) was not verified: the reasons of the reads that failed."""
         # Answers that only mean "missing" if the version lookups agree (checked at the end)
         self._policy_not_found: dict[str, ApiError] = {}
         self._access_refused: dict[SecretRef, ApiError] = {}
@@ -110,15 +111,15 @@ class SecretReads:
             return  # watched already: what follows was started then (most references)
         self.tasks.once(("version", ref), partial(self._version, ref))
         self.tasks.once(("policy", key), partial(self._policy, ref.secret_ref))
-        if not self._own(ref):
-            self.tasks.once(("secret", key), partial(self._foreign_secret, ref))
+        self.tasks.once(("secret", key), partial(self._secret, ref))
 
     def read_value(self, ref: SecretRef) -> None:
         self.tasks.once(("access", ref), partial(self._access, ref))
 
-    def _unverified(self, key: str, exc: ApiError) -> None:
-        """Remember the failure; every service using the secret is named once all are known."""
-        self._failures.setdefault(key, []).append(exc)
+    def _unverified(self, key: str, exc: ApiError, what: str = "") -> None:
+        """Remember the failure (`what`: what it leaves unread, when not the secret's state);
+        every service using the secret is named once all are known."""
+        self._failures.setdefault(key, set()).add(f"{what}: {exc.reason}" if what else exc.reason)
 
     async def _get(self, key: str, method: str, name: str, fn: Callable[[float], Any]) -> Any:
         """One Secret Manager read about the secret `key`: its answer, the `ApiError` when
@@ -147,7 +148,7 @@ class SecretReads:
         for key, failures in sorted(self._failures.items()):
             # every failure, in a fixed order: the same input gives the same report, whichever
             # call answered first
-            reason = "; ".join(sorted({exc.reason for exc in failures}))
+            reason = "; ".join(sorted(failures))
             for service in sorted(self._users.get(key, ())) or ["-"]:
                 self.state.unverified.append(Unverified.at(service, f"secret.{key}", reason))
 
@@ -188,15 +189,22 @@ class SecretReads:
         if pb.HasField("expire_time"):
             self.state.expiry[key] = pb.expire_time.ToDatetime(tzinfo=dt.UTC)
 
-    async def _foreign_secret(self, ref: SecretRef) -> None:
-        """GetSecret for a secret of another project (the list covers only the own one)."""
+    async def _secret(self, ref: SecretRef) -> None:
+        """The secret's expiry: from the list for a secret of the workload's project; else (a
+        secret of another project, which the list does not cover, or when the list could not
+        be read) from GetSecret. An expiry that cannot be read leaves `secret.expiring`
+        unchecked: the secret is unverified, never reported as not expiring."""
+        if await self._listed_secrets(ref) is not None:
+            return
         name = ref.resource(self.project)
         try:
             secret = await self.runner.call(
                 "secrets", "GetSecret", name, attempt(self.clients.secrets.get_secret, name=name)
             )
-        except ApiError:
-            return  # its version lookup tells whether it exists; expiry is then unknown
+        except ApiError as exc:
+            if exc.status != "NOT_FOUND":  # not found: its version lookup tells
+                self._unverified(ref.key, exc, "expiry not read")
+            return
         self._expiry(ref.key, secret)
 
     async def _listed_secrets(self, ref: SecretRef) -> set[str] | None:

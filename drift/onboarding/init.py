@@ -155,7 +155,11 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
             f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
             "was written"
         )
-    unread = [n for n in names if n not in state.services]
+    # a workload read in part (a serving revision, its secrets) would be described by what
+    # was read, or noted as if nothing were wrong with what was not: "nothing written" (exit
+    # 3), as for one not read at all
+    gaps = {u.key for u in state.unverified}
+    unread = [n for n in names if n not in state.services or n in gaps]
     if unread:
         reasons = sorted({u.reason for u in state.unverified if u.key in unread})
         raise IncompleteRead(

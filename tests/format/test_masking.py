@@ -169,6 +169,51 @@ def test_a_secret_flattened_to_one_line_by_an_error_is_still_found() -> None:
         assert MARK not in formatter_for(fmt).render(report)
 
 
+def test_a_cut_secret_that_ends_an_error_is_masked_inside_drift_s_sentence() -> None:
+    """A server's message that ends in a secret cut to `CUT_MIN`..`FRAGMENT_MIN - 1`
+    characters, quoted by drift inside a sentence of its own (a fix's abort), where the
+    server's text no longer ends what is printed."""
+    from drift.errors import ApiError
+
+    secret = f"Kv9{MARK}-cut-at-six-0123456789"
+    redact.register(secret)
+    error = ApiError("UpdateService", "projects/p/services/api", "INVALID_ARGUMENT", secret[:6])
+    sentence = f"deploying the canary failed ({error.reason}); nothing was changed"
+    assert "INVALID_ARGUMENT: ***); nothing" in redact.mask(sentence, echo=True)
+
+
+def test_a_secret_learned_after_an_error_that_shares_a_known_secret_s_start_is_found() -> None:
+    """An error quotes secret B before drift knows it, and B starts as a known secret A does
+    (`-----BEGIN PRIVATE KEY-----`, `postgres://app:`): the error masks A whole, never A's
+    start inside B (B's rest would then be out of reach once B is known)."""
+    from drift.errors import ApiError
+
+    known = f"shared-start-{MARK}-one-aaaaaaaa"
+    later = f"shared-start-{MARK}-two-bbbbbbbb"
+    redact.register(known)
+    error = ApiError("GetIamPolicy", "projects/p/secrets/s", "DENIED", f"denied for {later} ok")
+    redact.register(later)
+    report = make_report(unverified=(Unverified("api", "secret.s", error.reason),))
+    for fmt in OutputFormat:
+        text = formatter_for(fmt).render(report)
+        assert MARK not in text and "bbbbbbbb" not in text, fmt
+
+
+@pytest.mark.parametrize(("stored", "shown"), [("NFC", "NFD"), ("NFD", "NFC")])
+def test_a_secret_in_another_unicode_normal_form_is_masked(stored: str, shown: str) -> None:
+    """`é` as one code point or as `e` and a combining accent: the same secret, masked in the
+    text as it is printed (the text itself is not normalised)."""
+    import unicodedata
+
+    secret = f"caf\u00e9-{MARK}-p\u00e4ssw\u00f6rd-{stored}"
+    redact.register(unicodedata.normalize(stored, secret))
+    printed = unicodedata.normalize(shown, secret)
+    assert printed != unicodedata.normalize(stored, secret)
+    text = f"value {printed} and \u00e9t\u00e9 after"
+    for masked in (redact.mask(text), redact.mask(text, echo=True), redact.scrub(text)):
+        assert masked == "value *** and \u00e9t\u00e9 after"
+
+
 def test_a_secret_stored_with_a_trailing_newline_is_masked_wherever_its_content_is() -> None:
     """`echo VALUE | gcloud secrets create --data-file=-` stores VALUE and a newline; a plain
     variable, a message or a server holds VALUE alone. The mask takes the content and leaves

@@ -118,11 +118,20 @@ def test_artifact_uri_is_relative_with_forward_slashes() -> None:
     assert artifact_uri(Location("a:b.yaml", 1)) == "a%3Ab.yaml"
 
 
+def incomplete_by_sarif(invocation: dict[str, Any]) -> bool:
+    """SARIF 2.1.0 Appendix I, "Detecting incomplete result sets": `executionSuccessful`
+    false, or a tool execution notification of level "error"."""
+    levels = [n["level"] for n in invocation.get("toolExecutionNotifications", [])]
+    return invocation["executionSuccessful"] is False or "error" in levels
+
+
 def test_unverified_items_are_tool_notifications() -> None:
     invocation = render(INCOMPLETE_REPORT)["runs"][0]["invocations"][0]
     assert invocation["exitCode"] == 3
     assert invocation["exitCodeDescription"] == "incomplete"
     (note,) = invocation["toolExecutionNotifications"]
-    assert note["level"] == "warning"
+    assert note["level"] == "error"  # an incomplete run is never clean, by SARIF's own test
+    assert incomplete_by_sarif(invocation)
+    assert not incomplete_by_sarif(render(make_report())["runs"][0]["invocations"][0])
     assert "PERMISSION_DENIED" in note["message"]["text"]
     assert "toolExecutionNotifications" not in render(make_report())["runs"][0]["invocations"][0]

@@ -18,6 +18,7 @@ from drift.report import Report
 from drift.sandbox import Sandbox, default_scenario_path
 from drift.settings import load_settings
 from tests.cliutil import drift, scenario_secret_values
+from tests.conftest import MakeSandbox
 
 PROJECT = "acme-chat-staging"
 REGION = "us-central1"
@@ -158,6 +159,30 @@ def test_unreadable_service_is_incomplete(
         init(tmp_path, ["api"])
     assert err.value.exit_code == ExitCode.INCOMPLETE
     assert not (tmp_path / "staging.yaml").exists()
+
+
+def test_a_serving_revision_unread_is_incomplete(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """split serves two revisions (50 % each); GetRevision on split-00001 is denied: a profile
+    would describe the other one only, as if it were all that serves."""
+    from ruamel.yaml import YAML
+
+    from drift.sandbox import Fault
+    from tests.reliability.conftest import SCENARIO
+
+    sandbox = make_sandbox(YAML(typ="safe").load(SCENARIO.read_text()))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    options = {"project": "rel-project", "region": "us-central1"}
+    read = init(tmp_path / "full", ["split"], **options)
+    assert any("2 revisions serve traffic" in n for n in read.notes)
+    sandbox.inject(Fault("GetRevision", "PERMISSION_DENIED", match="split-00001"))
+    with pytest.raises(DriftError, match="could not read split: nothing was written") as err:
+        init(tmp_path / "partial", ["split"], **options)
+    assert err.value.exit_code == ExitCode.INCOMPLETE
+    assert "GetRevision" in err.value.message
+    assert not (tmp_path / "partial" / "staging.yaml").exists()
 
 
 TRICKY = {

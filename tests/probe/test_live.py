@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from google.cloud import run_v2
 
-from drift.causes import NOT_CONFIGURATION
+from drift.causes import NOT_CHECKED, NOT_CONFIGURATION
 from drift.check import run_check
 from drift.findings import ProbeOutcome
 from drift.profiles.loader import load_profile
@@ -96,6 +96,8 @@ def test_failure_without_drift_is_not_configuration(
     (probe,) = report.probes
     assert probe.outcome is ProbeOutcome.CLOSE_1011 and probe.suspected_causes == ()
     assert probe.detail.endswith(NOT_CONFIGURATION)
+    (finding,) = [f for f in report.findings if f.rule.startswith("probe")]
+    assert finding.message.count(NOT_CONFIGURATION) == 1
 
 
 def test_each_tagged_serving_revision_is_probed_on_its_own_url(
@@ -135,3 +137,6 @@ def test_probe_command_reports_without_claiming_a_cause(
     assert probe["outcome"] == "close_1011" and probe["suspected_causes"] == []
     assert "run `drift check --probe`" in probe["detail"]
     assert env["ACME_TEST_JWT"] not in done.stdout + done.stderr
+    (finding,) = report["findings"]  # says it once, as the probe does
+    assert finding["message"].count(NOT_CHECKED) == 1
+    assert probe["detail"].count(NOT_CHECKED) == 1

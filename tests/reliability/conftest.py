@@ -6,8 +6,10 @@ faults end quickly."""
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Call, Sandbox
 from drift.sandbox.rpc import resource_name
 from drift.settings import Settings, load_settings
+from tests.cliutil import drift
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = DATA / "scenario.yaml"
@@ -117,3 +120,45 @@ class ScriptedUI:
 
     def say(self, text: str) -> None:
         self.said.append(text)
+
+
+@dataclass
+class CliWorld:
+    """A sandbox of its own scenario, profiles in `root/profiles`, drift run in `root` as a
+    process (as users run it)."""
+
+    sandbox: Sandbox
+    root: Path
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**self.sandbox.environ(), "DRIFT_JOURNAL_DIR": str(self.root / "journal")}
+        done = drift(*args, env=env, cwd=self.root, timeout=120)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    def json(self, *args: str) -> tuple[int, Any]:
+        done = self.run(*args, "--format", "json")
+        return done.returncode, json.loads(done.stdout)
+
+
+MakeCliWorld = Callable[[str, dict[str, str]], CliWorld]
+
+
+@pytest.fixture
+def cli_world(tmp_path: Path) -> Iterator[MakeCliWorld]:
+    """`cli_world(scenario YAML, {profile name: profile YAML})`; its sandbox stops after the
+    test."""
+    from ruamel.yaml import YAML
+
+    started: list[Sandbox] = []
+
+    def make(scenario: str, profiles: dict[str, str]) -> CliWorld:
+        (tmp_path / "profiles").mkdir(exist_ok=True)
+        for name, text in profiles.items():
+            (tmp_path / "profiles" / f"{name}.yaml").write_text(text)
+        started.append(Sandbox(YAML(typ="safe").load(scenario)).start())
+        return CliWorld(started[-1], tmp_path)
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()

@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.diff.describe import mask_plain
 from drift.live.normalize import raw
-from drift.redact import MASK, looks_like_credential, scrub
+from drift.redact import MASK, looks_like_credential, mask
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 
@@ -40,11 +40,13 @@ class Conversion:
         """A plain variable's value as the document may hold it (masked on the data, with
         the same rule as findings, before anything renders it)."""
         where = f"{container}/{name}" if container else name
-        if scrub(value) != value:
-            self.note(f"{where} holds a value drift read from Secret Manager: not printed")
+        credential = looks_like_credential(name, value)
+        if not credential:
+            if mask(value) == value:
+                return value
+            # a secret drift read, or a plain value the profile says must be a secret
+            self.note(f"{where} holds a secret value: not printed")
             return MASK
-        if not looks_like_credential(name, value):
-            return value
         self.credentials.append(where)
         if self.reveal:
             return value

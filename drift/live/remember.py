@@ -1,0 +1,32 @@
+"""Plain values that are secrets, remembered (`redact.register`) as soon as they are read."""
+
+from __future__ import annotations
+
+from drift import redact
+from drift.live.model import LiveService, RevisionConfig
+from drift.profiles.model import ServiceProfile
+
+
+def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
+    """Register every plain value of `live` that must not be shown, before anything describes
+    it, so that every path masks it wherever it appears (a finding, a copy in another
+    variable, a plan, a rollback, a server's refusal quoting it): the values of variables
+    the profile says must be secrets (SPEC Findings: "any plain value that is expected to be
+    a secret"), and values that look like credentials (README "What drift never shows")."""
+    for config in live.configs:
+        remember_config(profile, config)
+
+
+def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
+    """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
+    # rules named None are those of the revision's primary container, as the diff reads them
+    rules = {(r.name if r.name is not None else config.primary): r.env for r in profile.containers}
+    for container in config.containers:
+        expected = rules.get(container.name, {})
+        for var in container.env.values():
+            if var.ref is not None or not var.value:
+                continue
+            rule = expected.get(var.name)
+            secret = rule is not None and rule.expects_secret
+            if secret or redact.looks_like_credential(var.name, var.value):
+                redact.register(var.value)
