@@ -22,6 +22,7 @@ from drift.live.model import (
     ServingRevision,
 )
 from drift.live.normalize import revision_config
+from drift.live.remember import remember_plain_secrets
 from drift.live.workloads import job_service
 from drift.manifest.model import Manifest, Unknown, Workload
 from drift.manifest.planned import Planned
@@ -112,6 +113,7 @@ class ManifestSource:
                 continue
             workload, expected = self.chosen[name], profile.services[name]
             live = live_service(workload, profile, expected)
+            remember_plain_secrets(expected, live)  # as the live reader does, before any text
             state.services[name] = live
             self.unknown[name] = list(workload.unknown)
             if self.offline:
