@@ -29,7 +29,8 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
 )
-from drift.fix.update import settled, update_service
+from drift.fix.update import revision_exists, settled, update_service
+from drift.live.api import short
 
 
 @dataclass
@@ -94,7 +95,7 @@ class ServiceFix(Fixer):
             after = await settled(ctx.session, raw.name, canary)
         except ApiError as exc:
             failure = exc
-            after = await self._recover_canary(exc)
+            after = await self._recover_canary(exc, write)
         self.after = after
         if int(after.generation) > write.generation_before + 1:
             self._someone_else_wrote(after, answer, write)
@@ -159,9 +160,11 @@ class ServiceFix(Fixer):
         except ApiError:
             return None
 
-    async def _recover_canary(self, exc: ApiError) -> Any:
+    async def _recover_canary(self, exc: ApiError, write: Write) -> Any:
         """The canary write failed, or its answer, its operation or the read after it was
-        lost. The service says which: the service once the canary has settled, or Stop."""
+        lost. The service says which: the service once the canary has settled, or Stop. A
+        service written since whose template is not the canary may still carry it (drift's
+        write landed, then someone else's): the canary revision or its tag tells."""
         canary, name = self.outcome.canary, self.live.source.name
         now = await self._read()
         if now is None:
@@ -171,6 +174,17 @@ class ServiceFix(Fixer):
                 f"Traffic was not moved; `drift rollback {self.change_id}` restores it",
                 State.CANARY_FAILED,
             )
+        if now.template.revision != canary and int(now.generation) > write.generation_before:
+            left = await self._canary_left(now)
+            if left is None:
+                raise Stop(
+                    f"{self.name}: deploying the canary {canary} failed ({exc.reason}) and the "
+                    "service was written since: whether the canary exists could not be read. "
+                    f"`drift rollback {self.change_id}` says what it finds",
+                    State.CANARY_FAILED,
+                )
+            if left:
+                self._someone_else_wrote(now, None, write)
         if now.template.revision != canary:  # the write did not take effect
             self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
             if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
@@ -191,6 +205,17 @@ class ServiceFix(Fixer):
                 "removes it",
                 State.CANARY_FAILED,
             ) from read
+
+    async def _canary_left(self, now: Any) -> bool | None:
+        """Whether the canary exists: named or tagged in the traffic, the latest revision
+        created, or found by GetRevision (None: that read failed)."""
+        canary, tag = self.outcome.canary, self.outcome.tag
+        rows = (*now.traffic, *now.traffic_statuses)
+        if any(t.tag == tag or short(t.revision) == canary for t in rows):
+            return True
+        if short(now.latest_created_revision) == canary:
+            return True
+        return await revision_exists(self.ctx.session, self.live.source.name, canary)
 
     def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
         """The service is past the generation the canary write gave it: someone else wrote

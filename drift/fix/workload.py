@@ -119,22 +119,39 @@ class WorkloadFix(Fixer):
                 f"`drift rollback {self.change_id}` puts back what it was",
                 State.UPDATE_FAILED,
             )
-        self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
         was, gen = write.generation_before, int(now.generation)
+        if gen > was + 1:  # two writes since drift read it: the first may have been drift's
+            self._unknown(f"changed since ({written_since(was, now)}): {exc.brief}")
+            raise Stop(
+                f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
+                f"drift's update may have landed before that (its answer: {exc.brief}); what "
+                "it runs now is not drift's update. drift leaves it as it is; "
+                f"`drift rollback {self.change_id} --force` would put back what it was before "
+                "drift's change, undoing theirs too"
+            )
+        self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
         if gen > was:
             raise Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
-                + (
-                    "drift's update did not land; nothing was changed"
-                    if gen == was + 1
-                    else "what it runs is not drift's update"
-                )
-                + "; run drift plan again"
+                "drift's update did not land; nothing was changed; run drift plan again"
             )
         if exc.status == "ABORTED" and "etag" in exc.reason.lower():
             why = "it was changed since drift read it (its etag is no longer the one read)"
             raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
         raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed")
+
+    def _unknown(self, note: str) -> None:
+        """Journal the update as aborted, whether it landed unknown (`landed` stays None)."""
+        try:
+            self.ctx.journal.record(self.entry, State.ABORTED, note)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+
+    def _journal_failed(self, exc: JournalError) -> str:
+        return (
+            f"{self.name}: {exc.message}; the update was sent: once the journal is "
+            f"writable, check {self.name} (`drift check`)"
+        )
 
     def _landed(self, state: str, note: str, now: Any | None) -> None:
         try:
@@ -145,10 +162,7 @@ class WorkloadFix(Fixer):
                     self.entry, state, note, etag=now.etag, generation=int(now.generation)
                 )
         except JournalError as exc:
-            raise Stop(
-                f"{self.name}: {exc.message}; the update was sent: once the journal is "
-                f"writable, check {self.name} (`drift check`)"
-            ) from exc
+            raise Stop(self._journal_failed(exc)) from exc
 
 
 def before_workload(entry: Entry) -> Any:
