@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,16 +107,26 @@ def base_key(entry: Entry) -> str:
     return template_key(before, base_template(entry))
 
 
-def changed_since(now: Any, entry: Entry) -> str:
-    """ "" when the service is as drift's last write of the change left it (its generation,
-    or exactly one more carrying a write whose outcome drift never learned); else who changed
-    it since (SPEC invariant 10)."""
+def changed_since(now: Any, entry: Entry, carries: Callable[[Any, Write], bool] = landed) -> str:
+    """ "" when the service is the one drift changed (its `uid`: "guaranteed to remain
+    unchanged until the resource is deleted") as drift's last write of the change left it
+    (its generation, or exactly one more carrying a write whose outcome drift never learned:
+    `carries`, a job's or pool's own for those); else who changed it since (SPEC invariant
+    10). Generations count within one resource only: a service deleted and created again
+    under the same name can reach the same generation."""
+    was = str(entry.service_before.get("uid", "") or "")
+    if was and now.uid and now.uid != was:
+        return (
+            f"{entry.service} was deleted and created again since change {entry.change_id} "
+            f"(its uid {was} → {now.uid}; {written_since(entry.generation_before, now)}): it "
+            "is not the one drift changed"
+        )
     done = entry.landed_writes()
     expected = done[-1].generation_after if done else entry.generation_before
     if int(now.generation) == expected:
         return ""
     last = entry.last_write()
-    if last is not None and last.landed is None and landed(now, last):
+    if last is not None and last.landed is None and carries(now, last):
         return ""
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "

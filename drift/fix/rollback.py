@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from drift.errors import DriftError, ExitCode, Interrupted, UsageError
@@ -148,7 +149,10 @@ async def _roll_back(
                 result,
                 f"{name}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
             )
-        changed = changed_since(live, entry)
+        if kind is Kind.SERVICE:
+            changed = changed_since(live, entry)
+        else:  # a job's or pool's write is judged by its own configuration
+            changed = changed_since(live, entry, partial(workload.carries, kind=kind))
         if changed and not force:
             refused.append(visible(changed))
         ui.say(

@@ -316,3 +316,50 @@ def test_an_update_whose_answer_is_lost_then_another_write_is_not_called_nothing
     )
     assert forced.exit_code == ExitCode.OK, forced.summary()
     assert env(sandbox.job("p", "job")) == env(job_before)
+
+
+def test_rollback_refuses_a_job_deleted_and_created_again(
+    lab: tuple[Sandbox, Path], tmp_path: Path
+) -> None:
+    """Deleted and created again under the same name, brought to the same generation: its
+    uid says it is not the job drift changed."""
+    sandbox, profiles = lab
+    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
+    fixed = sandbox.job("p", "job")
+    sandbox.reset({**jobs_world(), "options": {"seed": 7}})  # other random draws: a new uid
+    sandbox.update_job("p", "job", env={"THEIRS": "1"})
+    recreated = sandbox.job("p", "job")
+    assert recreated.generation == fixed.generation and recreated.uid != fixed.uid
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    assert done.exit_code == ExitCode.ABORTED, done.summary()
+    assert "job was deleted and created again since change" in done.message
+    assert writes(sandbox) == []
+
+
+def test_rollback_of_an_update_interrupted_before_its_answer(
+    lab: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once the update is sent, before its answer: the journal says `updating`, its
+    outcome unknown; the job read back carries drift's update (one generation on), so
+    rollback judges it drift's own and puts back what was, without --force."""
+    sandbox, profiles = lab
+    job_before = sandbox.job("p", "job")
+    real = drift.fix.workload.update_workload
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        answer = await real(session, kind, request, **kw)
+        if "/jobs/" in request.name and not kw.get("validate_only"):
+            monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+            raise KeyboardInterrupt
+        return answer
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    with pytest.raises(Interrupted):
+        fix(tmp_path, profiles, ScriptedUI([True]))
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert env(sandbox.job("p", "job")) == env(job_before)
