@@ -123,8 +123,8 @@ def test_ctrl_c_during_fix_then_rollback(
     named = "" if sent == signal.SIGINT else f"{sent.name} received: "
     # one line: where it stopped and how to undo it
     assert err.strip().splitlines() == [
-        f"drift: error: interrupted: {named}web: the canary {entry.canary_revision} was being deployed "
-        "(it may exist, with no traffic; traffic was not moved); "
+        f"drift: error: interrupted: {named}web: the canary {entry.canary_revision} was being "
+        "deployed (it may exist, with no traffic; traffic was not moved); "
         f"`drift rollback {entry.change_id}` removes it and restores the routing"
     ]
     assert entry.state == State.CANARY_DEPLOYING  # the journal says where it stopped
