@@ -141,11 +141,30 @@ class Locks:
             log.warning("%s", note)
 
     def _create(self, path: Path, service: str) -> bool:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Create the lock file, or False when one exists. A lock that cannot be created or
+        written whole (a read-only or full disk) raises JournalError naming it, and leaves
+        no half-made lock behind to block the next command."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # FileExistsError too: a file where the directory should be
+            raise _unwritable(path, exc) from exc
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return False
+        except OSError as exc:
+            raise _unwritable(path, exc) from exc
+        try:
+            self._write(fd, service)
+        except OSError as exc:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # the error below names the file
+            raise _unwritable(path, exc) from exc
+        return True
+
+    def _write(self, fd: int, service: str) -> None:
         body = {
             "change_id": self.change_id,
             "pid": os.getpid(),
@@ -158,12 +177,18 @@ class Locks:
             json.dump(body, out)
             out.flush()
             os.fsync(out.fileno())
-        return True
 
     def release(self) -> None:
         for path in self.held:
             path.unlink(missing_ok=True)
         self.held.clear()
+
+
+def _unwritable(path: Path, exc: OSError) -> JournalError:
+    return JournalError(
+        f"cannot create the lock {path}: {exc.strerror or exc}; nothing was changed (the "
+        "journal directory must be writable, with room for the lock and the journal)"
+    )
 
 
 def _read(path: Path) -> Holder | None:

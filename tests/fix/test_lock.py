@@ -6,6 +6,7 @@ command, and `drift rollback` of that change removes it."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -15,7 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from drift.errors import ExitCode
+import pytest
+
+from drift.errors import ExitCode, JournalError
+from drift.fix import lock as locking
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.sandbox import Sandbox
@@ -93,7 +97,7 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
 def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The terminal closed (SIGHUP) at "Deploy …? [y/N]": the lock is taken, nothing was
+    """Killed (kill -9) at "Deploy …? [y/N]": the lock is taken, nothing was
     written or journaled. `drift rollback` of that change removes the lock; the next fix takes
     such a lock over, saying so in one line; a lock whose process lives stays exclusive."""
     journal = tmp_path / ".drift" / "journal"
@@ -102,7 +106,7 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     args += ["--journal", str(journal)]
 
     def killed_at_the_prompt() -> str:
-        converse(on_a_terminal(args, env, tmp_path), [(b"no traffic? [y/N]", signal.SIGHUP)])
+        converse(on_a_terminal(args, env, tmp_path), [(b"no traffic? [y/N]", signal.SIGKILL)])
         assert entries(tmp_path) == [] and updates(sandbox) == []
         return str(json.loads(lock.read_text())["change_id"])
 
@@ -127,3 +131,45 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     assert len(took_over) == 1 and f"left by change {change} (fix, pid" in took_over[0], out
     assert "it wrote nothing to web" in took_over[0] and not lock.exists()
     assert updates(sandbox)  # the fix went ahead
+
+
+def enospc(*args: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_lock_that_cannot_be_written_is_one_error_and_leaves_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk: the lock file is created but its content cannot be written. One error
+    naming the lock, nothing written to the cloud, and no empty lock left to block every
+    later fix (it used to stay: 0 bytes, "cannot be read")."""
+    lock = tmp_path / ".drift" / "journal" / "locks" / "acme-chat-staging--us-central1--web.lock"
+    with monkeypatch.context() as patched:
+        patched.setattr(locking.os, "fsync", enospc)
+        with pytest.raises(JournalError) as failed:
+            fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])
+    assert failed.value.message.startswith(f"cannot create the lock {lock}: No space left")
+    assert "nothing was changed" in failed.value.message
+    assert not lock.exists() and updates(sandbox) == []
+    assert fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"]).exit_code is (
+        ExitCode.OK
+    )
+
+
+def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A journal whose `locks` cannot be created (here a file where the directory should be;
+    a read-only disk alike): fix and rollback say so in one line naming it, never "internal
+    error: OSError", and write nothing."""
+    code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--no-promote", "-s", "web")
+    assert code == 1 and "canary" in out, out  # pinned: the re-check reports revision.pinned
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    locks.rmdir()
+    locks.write_text("")
+    calls = len(updates(sandbox))
+    for args in (("rollback", "--yes"), ("fix", "e2e", "--yes", "--no-verify", "-s", "api")):
+        code, out, _ = second(sandbox, tmp_path, *args)
+        lines = out.strip().splitlines()
+        assert code == ExitCode.USAGE and "internal error" not in out, out
+        assert lines[-1].startswith(f"drift: error: cannot create the lock {locks}/"), out
+        assert "nothing was changed" in lines[-1]
+    assert len(updates(sandbox)) == calls
