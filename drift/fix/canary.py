@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.base import Base
+from drift.fix.cleanup import clean_up
 from drift.fix.context import Fixer, Stop, canary_request
 from drift.fix.journal import State, Write
 from drift.fix.patch import (
@@ -19,7 +20,6 @@ from drift.fix.patch import (
     update_traffic_flags,
 )
 from drift.fix.prove import prove
-from drift.fix.restore import restore
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -348,42 +348,5 @@ class ServiceFix(Fixer):
         """End the service's fix: say where it stands, and after an abort with a canary,
         clean up (the canary's tag gone, the routing that served put back)."""
         await super()._stop(stop)
-        outcome = self.outcome
-        if not stop.cleanup:
-            return
-        self.where = (
-            f"{stop.message}; the canary {outcome.canary} was being removed (tag "
-            f"{outcome.tag}); `drift rollback {self.change_id}` finishes it"
-        )
-        if stop.interrupted:
-            self.ctx.ui.say(
-                f"{stop.message}: removing the canary's tag and restoring the routing that "
-                "served (Ctrl-C again stops this)"
-            )
-        try:
-            done = await restore(
-                self.ctx.session,
-                self.ctx.journal,
-                self.entry,
-                step="cleanup",
-                states=(State.CLEANING_UP, State.CLEANED_UP, State.CLEANUP_FAILED),
-            )
-        except JournalError as exc:
-            outcome.message = f"{stop.message}. {self._journal_failed(exc)}"
-            return
-        outcome.state = self.entry.state
-        if done.ok:
-            outcome.message = (
-                f"{stop.message}. drift removed the canary's tag and restored the routing "
-                f"(what serves: {done.text}); nothing is left to roll back"
-            )
-            self.where = (
-                f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
-                f"served is restored (what serves: {done.text}); nothing is left to roll back"
-            )
-        else:
-            outcome.message = (
-                f"{stop.message}. Removing the canary {outcome.canary} failed: {done.text}; "
-                f"`drift rollback {self.change_id}` tries again"
-            )
-            self.where = outcome.message
+        if stop.cleanup:
+            await clean_up(self, stop, self._journal_failed)

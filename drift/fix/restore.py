@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError
+from drift.errors import ApiError, JournalError
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_service, restored_traffic
@@ -57,6 +57,19 @@ class Restored:
     text: str
     """What serves now, or why it is not what served before."""
     now: Any = None
+    unjournaled: str = ""
+    """Why the journal could not record how the write ended ("" when it did): it still says
+    the write was begun, and a rollback run again finds the service as it is."""
+
+
+def journaled(record: Callable[[], None]) -> str:
+    """Record how a write ended: "", or the journal's error when it cannot (the write has
+    been made: what it did is said all the same)."""
+    try:
+        record()
+    except JournalError as exc:
+        return exc.message
+    return ""
 
 
 def before_service(entry: Entry) -> Any:
@@ -186,17 +199,16 @@ async def restore(
         now = await settled(session, entry.full_name)
     except ApiError as exc:
         reason = error.reason if error is not None else exc.reason
-        journal.record(entry, failed, f"{reason}; the service could not be read back")
-        return Restored(False, f"{reason}; the service could not be read back")
+        reason += "; the service could not be read back"
+        lost = journaled(lambda: journal.record(entry, failed, reason))
+        return Restored(False, reason, unjournaled=lost)
     if landed(now, write):
         problem = restoration_problem(now, before, key, entry.canary_revision)
         note = problem or f"what serves: {describe_serving(now)}"
-        journal.landed(
-            entry, failed if problem else done, note, etag=now.etag, generation=int(now.generation)
-        )
-        return Restored(not problem, problem or describe_serving(now), now)
+        state, gen = failed if problem else done, int(now.generation)
+        lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
+        return Restored(not problem, problem or describe_serving(now), now, lost)
     why = error.reason if error is not None else "the service does not carry the restoration"
-    journal.landed(entry, failed, why)
-    return Restored(
-        False, f"{why} (what serves: {describe_serving(now, entry.canary_revision)})", now
-    )
+    lost = journaled(lambda: journal.landed(entry, failed, why))
+    serves = describe_serving(now, entry.canary_revision)
+    return Restored(False, f"{why} (what serves: {serves})", now, lost)

@@ -19,7 +19,7 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.patch import copy_workload, patched_template
-from drift.fix.restore import Restored
+from drift.fix.restore import Restored, journaled
 from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.kinds import Kind, label
@@ -218,17 +218,12 @@ async def restore_workload(
         landed = after.etag != now.etag
         ok = landed and config_key(after, kind) == wanted
         note = f"{'restored' if ok else 'not restored'}: {exc.reason}"
-        journal.landed(
-            entry,
-            rolled if ok else failed,
-            note,
-            etag=after.etag if landed else "",
-            generation=int(after.generation) if landed else 0,
-        )
-        return Restored(ok, "as it was before the change" if ok else exc.reason, after)
+        etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)
+        state = rolled if ok else failed
+        lost = journaled(lambda: journal.landed(entry, state, note, etag=etag, generation=gen))
+        return Restored(ok, "as it was before the change" if ok else exc.reason, after, lost)
     ok = config_key(after, kind) == wanted
     said = "as it was before the change" if ok else "the configuration read back differs"
-    journal.landed(
-        entry, rolled if ok else failed, said, etag=after.etag, generation=int(after.generation)
-    )
-    return Restored(ok, said, after)
+    state, etag, gen = rolled if ok else failed, after.etag, int(after.generation)
+    lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
+    return Restored(ok, said, after, lost)
