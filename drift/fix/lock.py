@@ -18,7 +18,8 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +28,9 @@ from drift.errors import JournalError
 from drift.fix.journal import DONE, Journal, now_text
 
 log = logging.getLogger(__name__)
+TAKEOVER = ".takeover"
+"""The file in the locks directory whose flock makes a stale lock's check and removal one
+step (see `remove`)."""
 
 
 @dataclass(frozen=True)
@@ -224,11 +228,35 @@ def wrote(journal: Path, holder: Holder) -> bool:
 
 
 def remove(holder: Holder) -> bool:
-    """Delete a stale lock if it is still the one read (not one taken meanwhile)."""
-    if _read(holder.path) != holder:
-        return False
-    holder.path.unlink(missing_ok=True)
-    return True
+    """Delete a stale lock if it is still the one read (not one taken meanwhile). Reading
+    and deleting are one step for every drift command: each takes `TAKEOVER` (flock, freed
+    by the system when a process dies) around them, so that of two commands taking over the
+    same stale lock, the second finds the first one's new lock and leaves it."""
+    with _takeover(holder.path.parent):
+        if _read(holder.path) != holder:
+            return False
+        holder.path.unlink(missing_ok=True)
+        return True
+
+
+@contextmanager
+def _takeover(directory: Path) -> Iterator[None]:
+    """Hold the directory's takeover lock (none where `fcntl` is not: Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    path = directory / TAKEOVER
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise _unwritable(path, exc) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # frees the flock
 
 
 def clear_stale(journal: Path, change_id: str) -> list[str]:

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from drift.errors import ExitCode, JournalError
 from drift.fix import lock as locking
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.lock import Locked, Locks
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
@@ -173,3 +175,63 @@ def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_
         assert lines[-1].startswith(f"drift: error: cannot create the lock {locks}/"), out
         assert "nothing was changed" in lines[-1]
     assert len(updates(sandbox)) == calls
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_two_takers_of_one_stale_lock_one_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fix was killed at its prompt; two commands take over its stale lock at once. Each
+    reads the lock, then checks it is still the stale one and deletes it: were those two
+    steps apart, both could check before either deleted, and the second would delete the
+    first one's new lock — both holding the service (SPEC invariant 11). The window is held
+    open with a barrier at the check; only one command may hold the lock."""
+    journal = tmp_path / "journal"
+    (journal / "locks").mkdir(parents=True)
+    path = journal / "locks" / "acme-chat-staging--us-central1--web.lock"
+    stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
+    path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
+    real = locking._read
+    reads: dict[str, int] = {}
+    both_at_the_check = threading.Barrier(2)
+
+    def read(lock: Path) -> locking.Holder | None:
+        holder = real(lock)
+        me = threading.current_thread().name
+        reads[me] = reads.get(me, 0) + 1
+        if reads[me] == 2:  # the check before the deletion
+            try:
+                both_at_the_check.wait(timeout=1)
+            except threading.BrokenBarrierError:
+                pass  # the other one could not get there: the check is guarded
+        return holder
+
+    monkeypatch.setattr(locking, "_read", read)
+    held: list[str] = []
+    refused: list[str] = []
+
+    def take(change: str) -> None:
+        locks = Locks(journal, change, "fix", say=lambda line: None)
+        try:
+            locks.acquire(LOCK, "web")
+            held.append(change)
+        except Locked as exc:
+            refused.append(exc.message)
+
+    takers = [
+        threading.Thread(target=take, args=(f"20261129-000000-{name}",), name=name)
+        for name in ("aaaa", "bbbb")
+    ]
+    for taker in takers:
+        taker.start()
+    for taker in takers:
+        taker.join()
+    assert len(held) == 1, (held, refused)
+    assert json.loads(path.read_text())["change_id"] == held[0]
+    (message,) = refused
+    assert f"web is being changed by change {held[0]}" in message
