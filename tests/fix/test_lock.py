@@ -177,12 +177,6 @@ def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_
     assert len(updates(sandbox)) == calls
 
 
-def dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
 def test_two_takers_of_one_stale_lock_one_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
