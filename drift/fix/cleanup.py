@@ -35,7 +35,14 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
         return
     outcome.state = fixer.entry.state
-    if done.unjournaled:  # written, but the journal does not say how it ended
+    if done.refused:  # someone else wrote: undoing it is the operator's call
+        outcome.message = (
+            f"{stop.message}. drift left the canary {outcome.canary} as it is: {done.text}; "
+            f"`drift rollback {change} --force` removes it and restores the routing that "
+            "served (undoing their change too)"
+        )
+        fixer.where = outcome.message
+    elif done.unjournaled:  # written, but the journal does not say how it ended
         did = (
             f"drift removed the canary's tag and restored the routing (what serves: {done.text})"
             if done.ok

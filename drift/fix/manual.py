@@ -6,7 +6,6 @@ patch leaves, and against what Cloud Run does (LATEST is the latest *ready* revi
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +14,8 @@ from drift.fix.model import ManualStep
 from drift.kinds import Kind, split_key
 from drift.live.api import short
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
+from drift.live.reader import CHANGE_ID
+from drift.live.reader import canary_change as named_canary
 from drift.profiles.model import Profile, VarRule
 from drift.refs import SecretRef
 
@@ -190,10 +191,6 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
     return ManualStep(target, message, (describe,))
 
 
-CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
-"""A change id as `drift.fix.journal.new_change_id` makes it."""
-
-
 def canary_change(live: LiveService, revision: str) -> str:
     """The change whose canary `revision` is ("" when it is none): its `drift-CHANGE` tag,
     or — the tag removed — its name, `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`)."""
@@ -202,5 +199,4 @@ def canary_change(live: LiveService, revision: str) -> str:
             change = str(status.tag).removeprefix("drift-")
             if CHANGE_ID.fullmatch(change):
                 return change
-    change = revision.removeprefix(f"{live.name}-drift-")
-    return change if change != revision and CHANGE_ID.fullmatch(change) else ""
+    return named_canary(live.name, revision)

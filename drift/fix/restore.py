@@ -60,6 +60,8 @@ class Restored:
     unjournaled: str = ""
     """Why the journal could not record how the write ended ("" when it did): it still says
     the write was begun, and a rollback run again finds the service as it is."""
+    refused: bool = False
+    """Nothing was written: someone else changed the service since drift's last write."""
 
 
 def journaled(record: Callable[[], None]) -> str:
@@ -168,7 +170,7 @@ async def restore(
         return Restored(False, f"the service could not be read ({exc.reason})")
     changed = "" if force else changed_since(current, entry)
     if changed:
-        return Restored(False, changed, current)
+        return Restored(False, changed, current, refused=True)
     before, key = before_service(entry), base_key(entry)
     in_place = template_key(current, unnamed(current.template)) == key
     if in_place and not restoration_problem(current, before, key, entry.canary_revision):
