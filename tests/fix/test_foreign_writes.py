@@ -117,10 +117,8 @@ def lost_answer_then_deploy(
     """The canary write lands but its answer is lost (UNAVAILABLE), and before drift reads the
     service a CI pipeline deploys (`gcloud run deploy`: pinned traffic stays pinned, the
     canary's tag kept) — and, with `untag`, removes the canary's tag as well."""
-    real = drift.fix.canary.update_service
 
-    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
-        await real(session, request, **kw)
+    def deploy(request: Any) -> None:
         sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
         if untag:
             service = clients.services.get_service(name=request.name)
@@ -130,7 +128,7 @@ def lost_answer_then_deploy(
             clients.services.update_service(service=service).result()
         raise ApiError("UpdateService", request.name, "UNAVAILABLE", "the answer was lost")
 
-    monkeypatch.setattr(drift.fix.canary, "update_service", update_service)
+    lab.after_the_canary_write(monkeypatch, deploy)
 
 
 @pytest.mark.parametrize("untag", [False, True], ids=["tag-kept", "tag-removed"])

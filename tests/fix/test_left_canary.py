@@ -21,15 +21,9 @@ from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, PROJECT, ScriptedUI, assert_serves_as_before, entries
 
 
-def killed_once_the_canary_is_deployed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fix stops (as if killed) once its canary write has landed, before it reads it."""
-    real = drift.fix.canary.update_service
-
-    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
-        await real(session, request, **kw)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(drift.fix.canary, "update_service", update_service)
+def killed(request: Any) -> None:
+    """The fix stops as if killed once its canary write has landed, before it reads it."""
+    raise KeyboardInterrupt
 
 
 def test_a_canary_left_is_advised_away_with_drift_rollback(
@@ -38,7 +32,7 @@ def test_a_canary_left_is_advised_away_with_drift_rollback(
     sandbox = make_sandbox(lab.lab_world())
     before = sandbox.service(LAB, "app")
     with monkeypatch.context() as patched:
-        killed_once_the_canary_is_deployed(patched)
+        lab.after_the_canary_write(patched, killed)
         with pytest.raises(Interrupted):
             lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     (entry,) = entries(tmp_path)

@@ -36,14 +36,7 @@ def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
 def full_once_written(monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk fills while the restoration's write is in flight: it lands, the journal
     cannot record how it ended."""
-    real = drift.fix.restore.update_service
-
-    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
-        answer = await real(session, request, **kw)
-        disk_full(monkeypatch)
-        return answer
-
-    monkeypatch.setattr(drift.fix.restore, "update_service", update_service)
+    lab.after_each_write(monkeypatch, drift.fix.restore, lambda request: disk_full(monkeypatch))
 
 
 def promoted(make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
