@@ -195,6 +195,7 @@ def fix(
 
       drift fix staging --plan plan.json --only api/env.LOG_LEVEL
     """
+    from drift.cli.signals import like_ctrl_c
     from drift.fix.apply import FixOptions, run_fix
     from drift.fix.saved import read_saved
 
@@ -215,11 +216,12 @@ def fix(
         only=tuple(only or ()),
     )
     ui = output.PromptUI(yes=yes)
-    result = run(
-        run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
-        interrupted=ExitCode.ABORTED,
-        what="nothing was changed",
-    )
+    with like_ctrl_c():  # SIGTERM, SIGHUP: cleaned up and said as Ctrl-C is
+        result = run(
+            run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
+            interrupted=ExitCode.ABORTED,
+            what="nothing was changed",
+        )
     summary = result.summary()
     if summary:
         output.say(summary)
@@ -268,6 +270,7 @@ def rollback(
 
       drift rollback 20261124-173012-ab12 --yes
     """
+    from drift.cli.signals import like_ctrl_c
     from drift.fix.rollback import list_changes as listing
     from drift.fix.rollback import run_rollback
 
@@ -275,11 +278,12 @@ def rollback(
     if list_changes:
         output.say(listing(settings).summary())
         raise typer.Exit(0)
-    result = run(
-        run_rollback(settings, output.PromptUI(yes=yes), change_id, yes=yes, force=force),
-        interrupted=ExitCode.ABORTED,
-        what="the journal records what was restored",
-    )
+    with like_ctrl_c():
+        result = run(
+            run_rollback(settings, output.PromptUI(yes=yes), change_id, yes=yes, force=force),
+            interrupted=ExitCode.ABORTED,
+            what="the journal records what was restored",
+        )
     summary = result.summary()
     if summary:
         output.say(summary)

@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.base import Base
+from drift.fix.cleanup import clean_up
 from drift.fix.context import Fixer, Stop, canary_request
 from drift.fix.journal import State, Write
 from drift.fix.patch import (
@@ -19,7 +20,6 @@ from drift.fix.patch import (
     update_traffic_flags,
 )
 from drift.fix.prove import prove
-from drift.fix.restore import restore
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -29,7 +29,8 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
 )
-from drift.fix.update import settled, update_service
+from drift.fix.update import revision_exists, settled, update_service
+from drift.live.api import short
 
 
 @dataclass
@@ -94,7 +95,7 @@ class ServiceFix(Fixer):
             after = await settled(ctx.session, raw.name, canary)
         except ApiError as exc:
             failure = exc
-            after = await self._recover_canary(exc)
+            after = await self._recover_canary(exc, write)
         self.after = after
         if int(after.generation) > write.generation_before + 1:
             self._someone_else_wrote(after, answer, write)
@@ -159,9 +160,11 @@ class ServiceFix(Fixer):
         except ApiError:
             return None
 
-    async def _recover_canary(self, exc: ApiError) -> Any:
+    async def _recover_canary(self, exc: ApiError, write: Write) -> Any:
         """The canary write failed, or its answer, its operation or the read after it was
-        lost. The service says which: the service once the canary has settled, or Stop."""
+        lost. The service says which: the service once the canary has settled, or Stop. A
+        service written since whose template is not the canary may still carry it (drift's
+        write landed, then someone else's): the canary revision or its tag tells."""
         canary, name = self.outcome.canary, self.live.source.name
         now = await self._read()
         if now is None:
@@ -171,6 +174,17 @@ class ServiceFix(Fixer):
                 f"Traffic was not moved; `drift rollback {self.change_id}` restores it",
                 State.CANARY_FAILED,
             )
+        if now.template.revision != canary and int(now.generation) > write.generation_before:
+            left = await self._canary_left(now)
+            if left is None:
+                raise Stop(
+                    f"{self.name}: deploying the canary {canary} failed ({exc.reason}) and the "
+                    "service was written since: whether the canary exists could not be read. "
+                    f"`drift rollback {self.change_id}` says what it finds",
+                    State.CANARY_FAILED,
+                )
+            if left:
+                self._someone_else_wrote(now, None, write)
         if now.template.revision != canary:  # the write did not take effect
             self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
             if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
@@ -191,6 +205,17 @@ class ServiceFix(Fixer):
                 "removes it",
                 State.CANARY_FAILED,
             ) from read
+
+    async def _canary_left(self, now: Any) -> bool | None:
+        """Whether the canary exists: named or tagged in the traffic, the latest revision
+        created, or found by GetRevision (None: that read failed)."""
+        canary, tag = self.outcome.canary, self.outcome.tag
+        rows = (*now.traffic, *now.traffic_statuses)
+        if any(t.tag == tag or short(t.revision) == canary for t in rows):
+            return True
+        if short(now.latest_created_revision) == canary:
+            return True
+        return await revision_exists(self.ctx.session, self.live.source.name, canary)
 
     def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
         """The service is past the generation the canary write gave it: someone else wrote
@@ -323,42 +348,5 @@ class ServiceFix(Fixer):
         """End the service's fix: say where it stands, and after an abort with a canary,
         clean up (the canary's tag gone, the routing that served put back)."""
         await super()._stop(stop)
-        outcome = self.outcome
-        if not stop.cleanup:
-            return
-        self.where = (
-            f"{stop.message}; the canary {outcome.canary} was being removed (tag "
-            f"{outcome.tag}); `drift rollback {self.change_id}` finishes it"
-        )
-        if stop.interrupted:
-            self.ctx.ui.say(
-                f"{stop.message}: removing the canary's tag and restoring the routing that "
-                "served (Ctrl-C again stops this)"
-            )
-        try:
-            done = await restore(
-                self.ctx.session,
-                self.ctx.journal,
-                self.entry,
-                step="cleanup",
-                states=(State.CLEANING_UP, State.CLEANED_UP, State.CLEANUP_FAILED),
-            )
-        except JournalError as exc:
-            outcome.message = f"{stop.message}. {self._journal_failed(exc)}"
-            return
-        outcome.state = self.entry.state
-        if done.ok:
-            outcome.message = (
-                f"{stop.message}. drift removed the canary's tag and restored the routing "
-                f"(what serves: {done.text}); nothing is left to roll back"
-            )
-            self.where = (
-                f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
-                f"served is restored (what serves: {done.text}); nothing is left to roll back"
-            )
-        else:
-            outcome.message = (
-                f"{stop.message}. Removing the canary {outcome.canary} failed: {done.text}; "
-                f"`drift rollback {self.change_id}` tries again"
-            )
-            self.where = outcome.message
+        if stop.cleanup:
+            await clean_up(self, stop, self._journal_failed)

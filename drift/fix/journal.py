@@ -205,6 +205,7 @@ class Journal:
     def record(self, entry: Entry, state: str, note: str = "") -> None:
         """Write the entry with its new state before the step it announces (and its checksum
         beside it). Raises JournalError when the file cannot be written."""
+        was = entry.state
         entry.state = state
         # a note may quote a server's error message, which may quote a secret value (or cut
         # it short: `echo` masks its prefixes too)
@@ -220,7 +221,9 @@ class Journal:
             _atomic(_sum_path(target), "\n".join(d for d in (previous, new) if d).encode())
             _atomic(target, data)
             _atomic(_sum_path(target), new.encode())
-        except OSError as exc:
+        except OSError as exc:  # the entry in memory stays what the file says
+            entry.state = was
+            entry.history.pop()
             raise JournalError(
                 f"cannot write the journal entry {target}: {exc.strerror or exc}"
             ) from exc
@@ -228,7 +231,11 @@ class Journal:
     def begin(self, entry: Entry, state: str, note: str, write: Write) -> None:
         """Record a write about to be sent (its outcome unknown until `landed`)."""
         entry.writes.append(asdict(write))
-        self.record(entry, state, note)
+        try:
+            self.record(entry, state, note)
+        except JournalError:
+            entry.writes.pop()  # not recorded: not begun
+            raise
 
     def landed(
         self, entry: Entry, state: str, note: str, *, etag: str = "", generation: int = 0
@@ -236,9 +243,14 @@ class Journal:
         """Record how the last write ended: `etag`/`generation` read after it landed, or
         none when it did not."""
         last = entry.writes[-1]
+        was = dict(last)
         last["landed"] = bool(etag)
         last["etag_after"], last["generation_after"] = etag, generation
-        self.record(entry, state, note)
+        try:
+            self.record(entry, state, note)
+        except JournalError:
+            last.update(was)  # as the file says: the outcome not recorded
+            raise
 
     def file(self, entry: Entry) -> Path:
         who = entry.service if entry.kind == "service" else f"{entry.kind}-{entry.service}"

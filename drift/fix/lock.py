@@ -18,7 +18,8 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +28,9 @@ from drift.errors import JournalError
 from drift.fix.journal import DONE, Journal, now_text
 
 log = logging.getLogger(__name__)
+TAKEOVER = ".takeover"
+"""The file in the locks directory whose flock makes a stale lock's check and removal one
+step (see `remove`)."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,30 @@ class Locks:
             log.warning("%s", note)
 
     def _create(self, path: Path, service: str) -> bool:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Create the lock file, or False when one exists. A lock that cannot be created or
+        written whole (a read-only or full disk) raises JournalError naming it, and leaves
+        no half-made lock behind to block the next command."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # FileExistsError too: a file where the directory should be
+            raise _unwritable(path, exc) from exc
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return False
+        except OSError as exc:
+            raise _unwritable(path, exc) from exc
+        try:
+            self._write(fd, service)
+        except OSError as exc:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # the error below names the file
+            raise _unwritable(path, exc) from exc
+        return True
+
+    def _write(self, fd: int, service: str) -> None:
         body = {
             "change_id": self.change_id,
             "pid": os.getpid(),
@@ -158,12 +181,18 @@ class Locks:
             json.dump(body, out)
             out.flush()
             os.fsync(out.fileno())
-        return True
 
     def release(self) -> None:
         for path in self.held:
             path.unlink(missing_ok=True)
         self.held.clear()
+
+
+def _unwritable(path: Path, exc: OSError) -> JournalError:
+    return JournalError(
+        f"cannot create the lock {path}: {exc.strerror or exc}; nothing was changed (the "
+        "journal directory must be writable, with room for the lock and the journal)"
+    )
 
 
 def _read(path: Path) -> Holder | None:
@@ -199,11 +228,35 @@ def wrote(journal: Path, holder: Holder) -> bool:
 
 
 def remove(holder: Holder) -> bool:
-    """Delete a stale lock if it is still the one read (not one taken meanwhile)."""
-    if _read(holder.path) != holder:
-        return False
-    holder.path.unlink(missing_ok=True)
-    return True
+    """Delete a stale lock if it is still the one read (not one taken meanwhile). Reading
+    and deleting are one step for every drift command: each takes `TAKEOVER` (flock, freed
+    by the system when a process dies) around them, so that of two commands taking over the
+    same stale lock, the second finds the first one's new lock and leaves it."""
+    with _takeover(holder.path.parent):
+        if _read(holder.path) != holder:
+            return False
+        holder.path.unlink(missing_ok=True)
+        return True
+
+
+@contextmanager
+def _takeover(directory: Path) -> Iterator[None]:
+    """Hold the directory's takeover lock (none where `fcntl` is not: Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    path = directory / TAKEOVER
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise _unwritable(path, exc) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # frees the flock
 
 
 def clear_stale(journal: Path, change_id: str) -> list[str]:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, split_key
+from drift.live.api import short
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
+from drift.live.reader import CHANGE_ID
+from drift.live.reader import canary_change as named_canary
 from drift.profiles.model import Profile, VarRule
 from drift.refs import SecretRef
 
@@ -151,10 +154,22 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
 
 def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) -> ManualStep:
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
-    revision, facts §1): never `--to-latest` then, only what to look at."""
+    revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
+    canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
+    a revision nothing proved; `drift rollback` of its change removes it."""
     describe = shell_line(
         ["gcloud", "run", "revisions", "describe", target.removeprefix("revision."), *cmd._where()]
     )
+    change = canary_change(live, live.latest_created)
+    if change:
+        return ManualStep(
+            target,
+            f"{message}: {live.latest_created} is drift's canary of change {change}, left by "
+            f"a fix that did not finish: `drift rollback {change}` removes it and restores the "
+            "routing (routing traffic to the latest revision would send it all to a canary "
+            "nothing proved)",
+            (describe, shell_line(["drift", "rollback", change])),
+        )
     if not live.latest_created_ready:
         return ManualStep(
             target,
@@ -174,3 +189,14 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
             (describe, to_latest),
         )
     return ManualStep(target, message, (describe,))
+
+
+def canary_change(live: LiveService, revision: str) -> str:
+    """The change whose canary `revision` is ("" when it is none): its `drift-CHANGE` tag,
+    or — the tag removed — its name, `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`)."""
+    for status in getattr(live.source, "traffic_statuses", ()):
+        if short(status.revision) == revision and status.tag.startswith("drift-"):
+            change = str(status.tag).removeprefix("drift-")
+            if CHANGE_ID.fullmatch(change):
+                return change
+    return named_canary(live.name, revision)

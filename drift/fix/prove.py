@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from drift.errors import DriftError
+from drift.errors import ApiError, DriftError
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
+from drift.fix.routing import written_since
+from drift.fix.update import get_service
 from drift.live.model import LiveService
 
 
@@ -62,6 +64,7 @@ async def prove(
             id_token=id_token,
         )
     except DriftError as exc:  # the canary exists: stop like a failed probe, and clean up
+        await _untagged(ctx, live_service, outcome)
         raise Stop(
             f"{name}: the canary could not be probed ({exc.message})",
             State.CANARY_FAILED,
@@ -77,9 +80,28 @@ async def prove(
         + ("; the patch fixes the failure (confirmed)" if confirmed else "")
     )
     if not canary.ok:
+        await _untagged(ctx, live_service, outcome)
         raise Stop(
             f"{name}: the canary failed its probe ({canary.detail})",
             State.CANARY_FAILED,
             cleanup=True,
         )
     return ""
+
+
+async def _untagged(ctx: Context, live_service: LiveService, outcome: ServiceOutcome) -> None:
+    """After a probe of the canary that failed: Stop saying so if its tag is gone — someone
+    removed it (the tag URL then reaches nothing): the failure says nothing of the canary."""
+    try:
+        now = await get_service(ctx.session, live_service.source.name)
+    except ApiError:
+        return  # the failure stands as it is
+    if any(t.tag == outcome.tag for t in now.traffic):
+        return
+    since = written_since(int(live_service.source.generation) + 1, now)
+    raise Stop(
+        f"{outcome.service}: the canary could not be probed: its tag {outcome.tag} was removed "
+        f"meanwhile by someone else ({since}), so the probe failing says nothing of the canary",
+        State.CANARY_FAILED,
+        cleanup=True,
+    )

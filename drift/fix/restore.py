@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError
+from drift.errors import ApiError, JournalError
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_service, restored_traffic
@@ -56,6 +57,21 @@ class Restored:
     text: str
     """What serves now, or why it is not what served before."""
     now: Any = None
+    unjournaled: str = ""
+    """Why the journal could not record how the write ended ("" when it did): it still says
+    the write was begun, and a rollback run again finds the service as it is."""
+    refused: bool = False
+    """Nothing was written: someone else changed the service since drift's last write."""
+
+
+def journaled(record: Callable[[], None]) -> str:
+    """Record how a write ended: "", or the journal's error when it cannot (the write has
+    been made: what it did is said all the same)."""
+    try:
+        record()
+    except JournalError as exc:
+        return exc.message
+    return ""
 
 
 def before_service(entry: Entry) -> Any:
@@ -106,16 +122,26 @@ def base_key(entry: Entry) -> str:
     return template_key(before, base_template(entry))
 
 
-def changed_since(now: Any, entry: Entry) -> str:
-    """ "" when the service is as drift's last write of the change left it (its generation,
-    or exactly one more carrying a write whose outcome drift never learned); else who changed
-    it since (SPEC invariant 10)."""
+def changed_since(now: Any, entry: Entry, carries: Callable[[Any, Write], bool] = landed) -> str:
+    """ "" when the service is the one drift changed (its `uid`: "guaranteed to remain
+    unchanged until the resource is deleted") as drift's last write of the change left it
+    (its generation, or exactly one more carrying a write whose outcome drift never learned:
+    `carries`, a job's or pool's own for those); else who changed it since (SPEC invariant
+    10). Generations count within one resource only: a service deleted and created again
+    under the same name can reach the same generation."""
+    was = str(entry.service_before.get("uid", "") or "")
+    if was and now.uid and now.uid != was:
+        return (
+            f"{entry.service} was deleted and created again since change {entry.change_id} "
+            f"(its uid {was} → {now.uid}; {written_since(entry.generation_before, now)}): it "
+            "is not the one drift changed"
+        )
     done = entry.landed_writes()
     expected = done[-1].generation_after if done else entry.generation_before
     if int(now.generation) == expected:
         return ""
     last = entry.last_write()
-    if last is not None and last.landed is None and landed(now, last):
+    if last is not None and last.landed is None and carries(now, last):
         return ""
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
@@ -144,7 +170,7 @@ async def restore(
         return Restored(False, f"the service could not be read ({exc.reason})")
     changed = "" if force else changed_since(current, entry)
     if changed:
-        return Restored(False, changed, current)
+        return Restored(False, changed, current, refused=True)
     before, key = before_service(entry), base_key(entry)
     in_place = template_key(current, unnamed(current.template)) == key
     if in_place and not restoration_problem(current, before, key, entry.canary_revision):
@@ -175,17 +201,16 @@ async def restore(
         now = await settled(session, entry.full_name)
     except ApiError as exc:
         reason = error.reason if error is not None else exc.reason
-        journal.record(entry, failed, f"{reason}; the service could not be read back")
-        return Restored(False, f"{reason}; the service could not be read back")
+        reason += "; the service could not be read back"
+        lost = journaled(lambda: journal.record(entry, failed, reason))
+        return Restored(False, reason, unjournaled=lost)
     if landed(now, write):
         problem = restoration_problem(now, before, key, entry.canary_revision)
         note = problem or f"what serves: {describe_serving(now)}"
-        journal.landed(
-            entry, failed if problem else done, note, etag=now.etag, generation=int(now.generation)
-        )
-        return Restored(not problem, problem or describe_serving(now), now)
+        state, gen = failed if problem else done, int(now.generation)
+        lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
+        return Restored(not problem, problem or describe_serving(now), now, lost)
     why = error.reason if error is not None else "the service does not carry the restoration"
-    journal.landed(entry, failed, why)
-    return Restored(
-        False, f"{why} (what serves: {describe_serving(now, entry.canary_revision)})", now
-    )
+    lost = journaled(lambda: journal.landed(entry, failed, why))
+    serves = describe_serving(now, entry.canary_revision)
+    return Restored(False, f"{why} (what serves: {serves})", now, lost)

@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from drift.errors import DriftError, ExitCode, Interrupted, UsageError
+from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
 from drift.fix import workload
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks, clear_stale
-from drift.fix.restore import before_service, changed_since, restore, restore_request
+from drift.fix.restore import (
+    Restored,
+    before_service,
+    changed_since,
+    restore,
+    restore_request,
+)
 from drift.fix.routing import describe_serving, traffic_key
 from drift.fix.update import get_workload
 from drift.kinds import Kind
@@ -148,7 +155,10 @@ async def _roll_back(
                 result,
                 f"{name}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
             )
-        changed = changed_since(live, entry)
+        if kind is Kind.SERVICE:
+            changed = changed_since(live, entry)
+        else:  # a job's or pool's write is judged by its own configuration
+            changed = changed_since(live, entry, partial(workload.carries, kind=kind))
         if changed and not force:
             refused.append(visible(changed))
         ui.say(
@@ -177,13 +187,19 @@ async def _roll_back(
             f"the rollback of {name} was in progress (the journal says "
             f"{State.ROLLING_BACK}): run `drift rollback {visible(entry.change_id)}` again"
         )
-        if entry.kind == Kind.SERVICE.value:
-            done = await restore(
-                session, journal, entry, step="rollback", states=STATES, force=force
-            )
-        else:
-            done = await workload.restore_workload(session, journal, entry, states=STATES)
-        if done.ok:
+        try:
+            if entry.kind == Kind.SERVICE.value:
+                done = await restore(
+                    session, journal, entry, step="rollback", states=STATES, force=force
+                )
+            else:
+                done = await workload.restore_workload(session, journal, entry, states=STATES)
+        except JournalError as exc:  # before its write: nothing was written to it
+            result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
+            break
+        if done.unjournaled:
+            result.failed.append(_unjournaled(name, entry, done))
+        elif done.ok:
             result.restored.append(name)
             what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
             ui.say(f"{name}: restored ({what}: {done.text})")
@@ -195,6 +211,16 @@ async def _roll_back(
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
+
+
+def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
+    """The rollback's write was made, but the journal could not record how it ended."""
+    outcome = f"restored ({done.text})" if done.ok else f"not restored: {done.text}"
+    return (
+        f"{name}: the rollback was written and {outcome}, but {done.unjournaled}: the "
+        f"journal still says {entry.state}; once it is writable, run `drift rollback "
+        f"{visible(entry.change_id)}` again (it finds {name} as it is and records it)"
+    )
 
 
 def differences(live: Any, entry: Entry) -> list[str]:

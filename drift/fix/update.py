@@ -116,6 +116,18 @@ async def get_workload(session: Session, kind: Kind, name: str) -> Any:
     return await workloads.get_workload(session.clients, session.runner, kind, name)
 
 
+async def revision_exists(session: Session, service: str, revision: str) -> bool | None:
+    """Whether the service has the revision `revision` (GetRevision): None when that cannot
+    be known (any answer but the revision or NOT_FOUND)."""
+    name = f"{service}/revisions/{revision}"
+    call = attempt(session.clients.revisions.get_revision, name=name)
+    try:
+        await session.runner.call("run", "GetRevision", name, call)
+    except ApiError as exc:
+        return False if exc.status == "NOT_FOUND" else None
+    return True
+
+
 async def settled(
     session: Session,
     name: str,

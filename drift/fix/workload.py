@@ -19,7 +19,7 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.patch import copy_workload, patched_template
-from drift.fix.restore import Restored
+from drift.fix.restore import Restored, journaled
 from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.kinds import Kind, label
@@ -119,22 +119,39 @@ class WorkloadFix(Fixer):
                 f"`drift rollback {self.change_id}` puts back what it was",
                 State.UPDATE_FAILED,
             )
-        self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
         was, gen = write.generation_before, int(now.generation)
+        if gen > was + 1:  # two writes since drift read it: the first may have been drift's
+            self._unknown(f"changed since ({written_since(was, now)}): {exc.brief}")
+            raise Stop(
+                f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
+                f"drift's update may have landed before that (its answer: {exc.brief}); what "
+                "it runs now is not drift's update. drift leaves it as it is; "
+                f"`drift rollback {self.change_id} --force` would put back what it was before "
+                "drift's change, undoing theirs too"
+            )
+        self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
         if gen > was:
             raise Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
-                + (
-                    "drift's update did not land; nothing was changed"
-                    if gen == was + 1
-                    else "what it runs is not drift's update"
-                )
-                + "; run drift plan again"
+                "drift's update did not land; nothing was changed; run drift plan again"
             )
         if exc.status == "ABORTED" and "etag" in exc.reason.lower():
             why = "it was changed since drift read it (its etag is no longer the one read)"
             raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
         raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed")
+
+    def _unknown(self, note: str) -> None:
+        """Journal the update as aborted, whether it landed unknown (`landed` stays None)."""
+        try:
+            self.ctx.journal.record(self.entry, State.ABORTED, note)
+        except JournalError as exc:
+            raise Stop(self._journal_failed(exc)) from exc
+
+    def _journal_failed(self, exc: JournalError) -> str:
+        return (
+            f"{self.name}: {exc.message}; the update was sent: once the journal is "
+            f"writable, check {self.name} (`drift check`)"
+        )
 
     def _landed(self, state: str, note: str, now: Any | None) -> None:
         try:
@@ -145,10 +162,7 @@ class WorkloadFix(Fixer):
                     self.entry, state, note, etag=now.etag, generation=int(now.generation)
                 )
         except JournalError as exc:
-            raise Stop(
-                f"{self.name}: {exc.message}; the update was sent: once the journal is "
-                f"writable, check {self.name} (`drift check`)"
-            ) from exc
+            raise Stop(self._journal_failed(exc)) from exc
 
 
 def before_workload(entry: Entry) -> Any:
@@ -204,17 +218,12 @@ async def restore_workload(
         landed = after.etag != now.etag
         ok = landed and config_key(after, kind) == wanted
         note = f"{'restored' if ok else 'not restored'}: {exc.reason}"
-        journal.landed(
-            entry,
-            rolled if ok else failed,
-            note,
-            etag=after.etag if landed else "",
-            generation=int(after.generation) if landed else 0,
-        )
-        return Restored(ok, "as it was before the change" if ok else exc.reason, after)
+        etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)
+        state = rolled if ok else failed
+        lost = journaled(lambda: journal.landed(entry, state, note, etag=etag, generation=gen))
+        return Restored(ok, "as it was before the change" if ok else exc.reason, after, lost)
     ok = config_key(after, kind) == wanted
     said = "as it was before the change" if ok else "the configuration read back differs"
-    journal.landed(
-        entry, rolled if ok else failed, said, etag=after.etag, generation=int(after.generation)
-    )
-    return Restored(ok, said, after)
+    state, etag, gen = rolled if ok else failed, after.etag, int(after.generation)
+    lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
+    return Restored(ok, said, after, lost)

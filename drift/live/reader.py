@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -236,9 +237,10 @@ class Reader:
             ),
             canaries=tuple(
                 dict.fromkeys(
-                    short(s.revision)
-                    for s in statuses
-                    if getattr(s, "tag", "").startswith("drift-")
+                    [
+                        *(short(s.revision) for s in statuses if _canary(profile.name, s)),
+                        *([current] if canary_change(profile.name, current) else []),
+                    ]
                 )
             ),
             tags=tuple(dict.fromkeys(t for s in statuses if (t := getattr(s, "tag", "")))),
@@ -274,6 +276,23 @@ class Reader:
         except ApiError as exc:
             self.unverified(profile, f"revision.{short(name)}", exc.reason)
             return None
+
+
+CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
+"""A change id as `drift.fix.journal.new_change_id` makes it."""
+
+
+def canary_change(service: str, revision: str) -> str:
+    """The change whose canary `revision` is by its name, `SERVICE-drift-CHANGE`
+    (`drift.fix.patch.canary_name`), else ""."""
+    change = revision.removeprefix(f"{service}-drift-")
+    return change if change != revision and CHANGE_ID.fullmatch(change) else ""
+
+
+def _canary(service: str, status: Any) -> bool:
+    """A traffic status of drift's canary: its `drift-` tag, or its name (the tag removed)."""
+    tag = getattr(status, "tag", "")
+    return tag.startswith("drift-") or bool(canary_change(service, short(status.revision)))
 
 
 def _not_ready_message(svc: Any) -> str:

@@ -286,3 +286,26 @@ def deploy_no_traffic(clients: Clients, name: str, image: str) -> run_v2.Service
 
 def lab_name(service: str = "app") -> str:
     return f"projects/{LAB}/locations/us-central1/services/{service}"
+
+
+def after_the_canary_write(monkeypatch: pytest.MonkeyPatch, then: Callable[[Any], None]) -> None:
+    """Every canary write of a fix is sent, then `then(request)` runs before drift sees the
+    answer (it may raise: a lost answer, a kill)."""
+    import drift.fix.canary
+
+    after_each_write(monkeypatch, drift.fix.canary, then)
+
+
+def after_each_write(
+    monkeypatch: pytest.MonkeyPatch, module: Any, then: Callable[[Any], None]
+) -> None:
+    """`module.update_service` sends each write, then runs `then(request)` before the
+    caller sees the answer."""
+    real = module.update_service
+
+    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
+        answer = await real(session, request, **kw)
+        then(request)
+        return answer
+
+    monkeypatch.setattr(module, "update_service", update_service)

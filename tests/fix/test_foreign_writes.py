@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 import drift.fix.canary
-from drift.errors import ExitCode
+from drift.errors import ApiError, ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
-from tests.conftest import MakeSandbox
+from tests.conftest import Clients, ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, PROJECT, ScriptedUI, assert_serves_as_before, entries
 
@@ -109,3 +109,75 @@ def test_a_canary_that_cannot_be_probed_is_promoted_only_when_told(
     )
     assert outcome.state == State.PROMOTED and outcome.confirmed is None
     assert outcome.canary_probe is None
+
+
+def lost_answer_then_deploy(
+    sandbox: Sandbox, clients: Clients, monkeypatch: pytest.MonkeyPatch, *, untag: bool
+) -> None:
+    """The canary write lands but its answer is lost (UNAVAILABLE), and before drift reads the
+    service a CI pipeline deploys (`gcloud run deploy`: pinned traffic stays pinned, the
+    canary's tag kept) — and, with `untag`, removes the canary's tag as well."""
+
+    def deploy(request: Any) -> None:
+        sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+        if untag:
+            service = clients.services.get_service(name=request.name)
+            kept = [t for t in service.traffic if not t.tag.startswith("drift-")]
+            del service.traffic[:]
+            service.traffic.extend(kept)
+            clients.services.update_service(service=service).result()
+        raise ApiError("UpdateService", request.name, "UNAVAILABLE", "the answer was lost")
+
+    lab.after_the_canary_write(monkeypatch, deploy)
+
+
+@pytest.mark.parametrize("untag", [False, True], ids=["tag-kept", "tag-removed"])
+def test_a_deploy_after_a_canary_whose_answer_was_lost_is_not_called_nothing(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    untag: bool,
+) -> None:
+    """The service's template is the CI's, yet drift's canary exists: drift never says
+    "nothing was changed", and the journal keeps the write (outcome unknown), so that
+    `drift rollback --force` can still remove the canary."""
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    lost_answer_then_deploy(sandbox, clients_for(sandbox), monkeypatch, untag=untag)
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert "nothing was changed" not in result.summary()
+    assert f"after drift deployed the canary {outcome.canary}" in outcome.message
+    assert "changed meanwhile by someone else" in outcome.message
+    assert f"`drift rollback {result.change_id} --force`" in outcome.message
+    theirs = sandbox.service(LAB, "app")
+    assert theirs.template.containers[0].image == CI_IMAGE  # not undone
+    (entry,) = entries(tmp_path)
+    assert entry.wrote and entry.writes[-1]["landed"] is None
+    refused = lab.rollback(tmp_path)
+    assert refused.exit_code is ExitCode.ABORTED
+    assert "was changed since drift's last write" in refused.summary()
+    assert lab.rollback(tmp_path, force=True).exit_code is ExitCode.OK
+    assert_serves_as_before(sandbox, LAB, "app", before, outcome.canary)
+
+
+def test_a_deploy_that_beat_the_canary_write_is_nothing_changed(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control: CI deploys first, drift's canary write is refused (etag): no canary
+    exists, and "nothing was changed" is the truth."""
+    sandbox = make_sandbox(lab.lab_world())
+    real = drift.fix.canary.update_service
+
+    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
+        sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+        return await real(session, request, **kw)
+
+    monkeypatch.setattr(drift.fix.canary, "update_service", update_service)
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    assert "nothing was changed" in result.summary()
+    (entry,) = entries(tmp_path)
+    assert not entry.wrote

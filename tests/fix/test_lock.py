@@ -6,18 +6,24 @@ command, and `drift rollback` of that change removes it."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-from drift.errors import ExitCode
+import pytest
+
+from drift.errors import ExitCode, JournalError
+from drift.fix import lock as locking
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.lock import Locked, Locks
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
@@ -93,7 +99,7 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
 def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The terminal closed (SIGHUP) at "Deploy …? [y/N]": the lock is taken, nothing was
+    """Killed (kill -9) at "Deploy …? [y/N]": the lock is taken, nothing was
     written or journaled. `drift rollback` of that change removes the lock; the next fix takes
     such a lock over, saying so in one line; a lock whose process lives stays exclusive."""
     journal = tmp_path / ".drift" / "journal"
@@ -102,7 +108,7 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     args += ["--journal", str(journal)]
 
     def killed_at_the_prompt() -> str:
-        converse(on_a_terminal(args, env, tmp_path), [(b"no traffic? [y/N]", signal.SIGHUP)])
+        converse(on_a_terminal(args, env, tmp_path), [(b"no traffic? [y/N]", signal.SIGKILL)])
         assert entries(tmp_path) == [] and updates(sandbox) == []
         return str(json.loads(lock.read_text())["change_id"])
 
@@ -127,3 +133,99 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     assert len(took_over) == 1 and f"left by change {change} (fix, pid" in took_over[0], out
     assert "it wrote nothing to web" in took_over[0] and not lock.exists()
     assert updates(sandbox)  # the fix went ahead
+
+
+def enospc(*args: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_lock_that_cannot_be_written_is_one_error_and_leaves_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk: the lock file is created but its content cannot be written. One error
+    naming the lock, nothing written to the cloud, and no empty lock left to block every
+    later fix (it used to stay: 0 bytes, "cannot be read")."""
+    lock = tmp_path / ".drift" / "journal" / "locks" / "acme-chat-staging--us-central1--web.lock"
+    with monkeypatch.context() as patched:
+        patched.setattr(locking.os, "fsync", enospc)
+        with pytest.raises(JournalError) as failed:
+            fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])
+    assert failed.value.message.startswith(f"cannot create the lock {lock}: No space left")
+    assert "nothing was changed" in failed.value.message
+    assert not lock.exists() and updates(sandbox) == []
+    assert fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"]).exit_code is (
+        ExitCode.OK
+    )
+
+
+def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A journal whose `locks` cannot be created (here a file where the directory should be;
+    a read-only disk alike): fix and rollback say so in one line naming it, never "internal
+    error: OSError", and write nothing."""
+    code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--no-promote", "-s", "web")
+    assert code == 1 and "canary" in out, out  # pinned: the re-check reports revision.pinned
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    locks.rmdir()
+    locks.write_text("")
+    calls = len(updates(sandbox))
+    for args in (("rollback", "--yes"), ("fix", "e2e", "--yes", "--no-verify", "-s", "api")):
+        code, out, _ = second(sandbox, tmp_path, *args)
+        lines = out.strip().splitlines()
+        assert code == ExitCode.USAGE and "internal error" not in out, out
+        assert lines[-1].startswith(f"drift: error: cannot create the lock {locks}/"), out
+        assert "nothing was changed" in lines[-1]
+    assert len(updates(sandbox)) == calls
+
+
+def test_two_takers_of_one_stale_lock_one_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fix was killed at its prompt; two commands take over its stale lock at once. Each
+    reads the lock, then checks it is still the stale one and deletes it: were those two
+    steps apart, both could check before either deleted, and the second would delete the
+    first one's new lock — both holding the service (SPEC invariant 11). The window is held
+    open with a barrier at the check; only one command may hold the lock."""
+    journal = tmp_path / "journal"
+    (journal / "locks").mkdir(parents=True)
+    path = journal / "locks" / "acme-chat-staging--us-central1--web.lock"
+    stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
+    path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
+    real = locking._read
+    reads: dict[str, int] = {}
+    both_at_the_check = threading.Barrier(2)
+
+    def read(lock: Path) -> locking.Holder | None:
+        holder = real(lock)
+        me = threading.current_thread().name
+        reads[me] = reads.get(me, 0) + 1
+        if reads[me] == 2:  # the check before the deletion
+            try:
+                both_at_the_check.wait(timeout=1)
+            except threading.BrokenBarrierError:
+                pass  # the other one could not get there: the check is guarded
+        return holder
+
+    monkeypatch.setattr(locking, "_read", read)
+    held: list[str] = []
+    refused: list[str] = []
+
+    def take(change: str) -> None:
+        locks = Locks(journal, change, "fix", say=lambda line: None)
+        try:
+            locks.acquire(LOCK, "web")
+            held.append(change)
+        except Locked as exc:
+            refused.append(exc.message)
+
+    takers = [
+        threading.Thread(target=take, args=(f"20261129-000000-{name}",), name=name)
+        for name in ("aaaa", "bbbb")
+    ]
+    for taker in takers:
+        taker.start()
+    for taker in takers:
+        taker.join()
+    assert len(held) == 1, (held, refused)
+    assert json.loads(path.read_text())["change_id"] == held[0]
+    (message,) = refused
+    assert f"web is being changed by change {held[0]}" in message

@@ -9,6 +9,8 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import pytest
+
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from drift.sandbox.faults import Fault
@@ -83,4 +85,30 @@ def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> No
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
     done = drift("rollback", entry.change_id, "--yes", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_sigterm_or_sighup_at_the_promotion_prompt_cleans_up_as_ctrl_c(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
+) -> None:
+    """`docker stop` or a cancelled CI job (SIGTERM), a terminal that closes (SIGHUP): an
+    abort like Ctrl-C there (SPEC invariant 9), never a silent death that leaves the canary
+    tagged, traffic pinned and the lock held. After SIGHUP the terminal is gone: the journal
+    says how it ended."""
+    before = sandbox.service(PROJECT, "web")
+    proc, _ = terminal = fix_web(sandbox, tmp_path)
+    script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of web", sent)]
+    output = converse(terminal, script).decode()
+    assert proc.returncode == 4, output
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+    assert entry.history[-3]["note"].startswith("web: Ctrl-C at the promotion prompt")
+    if sent == signal.SIGTERM:  # the terminal is still there: one line naming the signal
+        (line,) = [line for line in output.splitlines() if line.startswith("drift: error:")]
+        assert line.startswith(
+            "drift: error: interrupted: web: SIGTERM at the promotion prompt; cleaned up: "
+        ), output
+    assert "Traceback" not in output
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
     assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)

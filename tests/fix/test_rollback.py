@@ -28,6 +28,7 @@ from tests.fix.conftest import (
     entries,
     fix,
     lab_cli,
+    lab_fix,
     lab_world,
     rollback,
     spec,
@@ -215,3 +216,28 @@ def test_a_rollback_declined_changes_nothing(
         assert result.exit_code is ExitCode.ABORTED
         assert result.summary() == "declined: nothing was changed"
     assert updates(sandbox) == [] and sandbox.service(PROJECT, "web").etag == fixed.etag
+
+
+def test_rollback_refuses_a_service_deleted_and_created_again(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fix is promoted; the team then deletes the service and creates it again under the
+    same name (terraform replace), deployed up to the same generation with another image.
+    Generations count within one resource only: its uid says it is not the service drift
+    changed, and rollback writes nothing without --force."""
+    sandbox = make_sandbox(lab_world())
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    promoted = sandbox.service(LAB, "app")
+    theirs = {"image": "us-docker.pkg.dev/lab/app:v9-recreated", "env": {"MODE": "live"}}
+    sandbox.reset(lab_world(template=theirs, history=[theirs] * (promoted.generation - 1)))
+    recreated = sandbox.service(LAB, "app")
+    assert recreated.generation == promoted.generation and recreated.uid != promoted.uid
+    sandbox.clear_calls()
+    refused = rollback(tmp_path)
+    assert refused.exit_code is ExitCode.ABORTED, refused.summary()
+    assert "app was deleted and created again since change" in refused.summary()
+    assert f"its uid {promoted.uid} → {recreated.uid}" in refused.summary()
+    assert "`drift rollback --force` restores anyway" in refused.summary()
+    assert updates(sandbox) == []
+    assert sandbox.service(LAB, "app").etag == recreated.etag

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
+import drift.fix.workload
 from drift import __version__
-from drift.errors import ExitCode, Interrupted
+from drift.errors import ApiError, ExitCode, Interrupted
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.journal import Journal, State
@@ -276,3 +278,88 @@ def test_a_pool_whose_template_failed_is_not_rolled_out_by_its_fix(
     assert "failed" in result.summary() and "--from-template" in result.summary()
     assert writes(sandbox) == []
     assert sandbox.worker_pool("p", "pool").generation == before.generation
+
+
+def test_an_update_whose_answer_is_lost_then_another_write_is_not_called_nothing(
+    lab: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """drift's update lands, its answer is lost, and someone updates the job before drift
+    reads it back (generation 1 → 3): whether drift's update landed is unknown — never
+    journaled as not written — and `drift rollback --force` can put back what was."""
+    sandbox, profiles = lab
+    job_before = sandbox.job("p", "job")
+    real = drift.fix.workload.update_workload
+    lost: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        answer = await real(session, kind, request, **kw)
+        if "/jobs/" in request.name and not lost:
+            lost.append(request.name)
+            sandbox.update_job("p", "job", env={"THEIRS": "1"})
+            raise ApiError("UpdateJob", request.name, "UNAVAILABLE", "the answer was lost")
+        return answer
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, text
+    assert "drift's update may have landed before that" in text, text
+    assert "--force` would put back what it was" in text, text
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert entry.wrote and entry.writes[-1]["landed"] is None
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    refused = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
+    assert refused.exit_code == ExitCode.ABORTED
+    assert "job was changed since drift's last write" in refused.message
+    forced = asyncio.run(
+        run_rollback(settings, ScriptedUI(), entry.change_id, yes=True, force=True)
+    )
+    assert forced.exit_code == ExitCode.OK, forced.summary()
+    assert env(sandbox.job("p", "job")) == env(job_before)
+
+
+def test_rollback_refuses_a_job_deleted_and_created_again(
+    lab: tuple[Sandbox, Path], tmp_path: Path
+) -> None:
+    """Deleted and created again under the same name, brought to the same generation: its
+    uid says it is not the job drift changed."""
+    sandbox, profiles = lab
+    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
+    fixed = sandbox.job("p", "job")
+    sandbox.reset({**jobs_world(), "options": {"seed": 7}})  # other random draws: a new uid
+    sandbox.update_job("p", "job", env={"THEIRS": "1"})
+    recreated = sandbox.job("p", "job")
+    assert recreated.generation == fixed.generation and recreated.uid != fixed.uid
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    assert done.exit_code == ExitCode.ABORTED, done.summary()
+    assert "job was deleted and created again since change" in done.message
+    assert writes(sandbox) == []
+
+
+def test_rollback_of_an_update_interrupted_before_its_answer(
+    lab: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once the update is sent, before its answer: the journal says `updating`, its
+    outcome unknown; the job read back carries drift's update (one generation on), so
+    rollback judges it drift's own and puts back what was, without --force."""
+    sandbox, profiles = lab
+    job_before = sandbox.job("p", "job")
+    real = drift.fix.workload.update_workload
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        answer = await real(session, kind, request, **kw)
+        if "/jobs/" in request.name and not kw.get("validate_only"):
+            monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+            raise KeyboardInterrupt
+        return answer
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    with pytest.raises(Interrupted):
+        fix(tmp_path, profiles, ScriptedUI([True]))
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert env(sandbox.job("p", "job")) == env(job_before)

@@ -39,14 +39,17 @@ def start(
     return proc
 
 
-def interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> tuple[int, str, str]:
-    """SIGINT once `ready()`; the exit code and output, failing if it does not stop."""
+def interrupt_when(
+    proc: subprocess.Popen[str], ready: Callable[[], bool], sent: int = signal.SIGINT
+) -> tuple[int, str, str]:
+    """SIGINT (or `sent`) once `ready()`; the exit code and output, failing if it does not
+    stop."""
     deadline = time.monotonic() + 60
     while not ready():
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the process never got there"
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sent)
     try:
         out, err = proc.communicate(timeout=PROMPTLY)
     except subprocess.TimeoutExpired:
@@ -95,7 +98,14 @@ def test_ctrl_c_while_the_profile_is_read(tmp_path: Path) -> None:
     assert left.stdout.split() == []
 
 
-def test_ctrl_c_during_fix_then_rollback(sandbox: Sandbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "sent", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"]
+)
+def test_ctrl_c_during_fix_then_rollback(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
+) -> None:
+    """Ctrl-C — and SIGTERM (docker stop, a cancelled CI job) or SIGHUP (the terminal
+    closed), which a fix takes as Ctrl-C, naming it — while the canary deploys."""
     before = sandbox.service("acme-chat-staging", "web")
     sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # the deploy never ends
     journal = tmp_path / ".drift" / "journal"
@@ -106,17 +116,19 @@ def test_ctrl_c_during_fix_then_rollback(sandbox: Sandbox, tmp_path: Path) -> No
         tmp_path,
     )
     code, _, err = interrupt_when(
-        proc, lambda: any(c.short == "GetOperation" for c in sandbox.calls)
+        proc, lambda: any(c.short == "GetOperation" for c in sandbox.calls), sent
     )
     assert code == 4, err
     (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
+    named = "" if sent == signal.SIGINT else f"{sent.name} received: "
     # one line: where it stopped and how to undo it
     assert err.strip().splitlines() == [
-        f"drift: error: interrupted: web: the canary {entry.canary_revision} was being deployed "
-        "(it may exist, with no traffic; traffic was not moved); "
+        f"drift: error: interrupted: {named}web: the canary {entry.canary_revision} was being "
+        "deployed (it may exist, with no traffic; traffic was not moved); "
         f"`drift rollback {entry.change_id}` removes it and restores the routing"
     ]
     assert entry.state == State.CANARY_DEPLOYING  # the journal says where it stopped
+    assert not list((journal / "locks").glob("*"))
     middle = sandbox.service("acme-chat-staging", "web")
     assert [t.percent for t in middle.traffic if t.percent] == [100]
     assert middle.traffic[0].revision == before.latest_ready_revision.rsplit("/", 1)[-1]

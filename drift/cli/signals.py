@@ -1,0 +1,72 @@
+"""SIGTERM and SIGHUP while `drift fix` or `drift rollback` runs end it as Ctrl-C does.
+
+`docker stop`, Kubernetes, systemd and a cancelled CI job send SIGTERM; a closed terminal
+sends SIGHUP. Their default action ends the process at once: no cleanup of a canary at the
+promotion prompt, no "where it stands" line, the lock left behind, the journal saying
+`canary-ready`. Here each is handed to whatever handles SIGINT at that moment (asyncio's
+handler, which cancels the command's task; the prompt's, which raises KeyboardInterrupt), so
+every Ctrl-C path of the command runs, and the final line names the signal. A signal that is
+ignored when drift starts (`nohup` ignores SIGHUP) stays ignored. After SIGHUP the terminal
+is gone: what drift would still print to it goes to /dev/null, so that the cleanup is not cut
+short by a write to a terminal that hung up (the journal records how it ended)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from drift.errors import Interrupted
+
+LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
+
+
+@contextmanager
+def like_ctrl_c() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP are Ctrl-C; an Interrupted raised by the
+    block names the signal that caused it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are the main thread's to handle
+        return
+    received: list[str] = []
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        received.append(signal.Signals(number).name)
+        if number == getattr(signal, "SIGHUP", None):
+            _hung_up()
+        current = signal.getsignal(signal.SIGINT)
+        if callable(current):
+            current(signal.SIGINT, frame)
+        else:  # SIGINT ignored or default: there is no Ctrl-C handling to hand it to
+            raise KeyboardInterrupt
+
+    previous = {}
+    for name in LIKE_CTRL_C:
+        number = getattr(signal, name, None)  # Windows has no SIGHUP
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, handler)
+    try:
+        yield
+    except Interrupted as exc:
+        if not received:
+            raise
+        name, what = received[0], exc.message.removeprefix("interrupted: ")
+        said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
+        raise Interrupted(exc.exit_code, said) from None
+    finally:
+        for number, handled in previous.items():
+            signal.signal(number, handled)
+
+
+def _hung_up() -> None:
+    """Send what is still printed to a terminal that hung up to /dev/null instead."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            if os.isatty(fd):
+                os.dup2(null, fd)
+    finally:
+        os.close(null)

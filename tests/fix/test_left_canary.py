@@ -1,0 +1,87 @@
+"""A canary a fix left behind (the fix was killed, or stopped before its promotion): what
+check, plan and fix advise about it. Never `--to-latest` — that would send all traffic to a
+revision nothing proved — but `drift rollback` of its change, which removes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import drift.fix.canary
+from drift.errors import ExitCode, Interrupted
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO
+from tests.cliutil import drift as drift_cli
+from tests.conftest import Clients, MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, PROJECT, ScriptedUI, assert_serves_as_before, entries
+
+
+def killed(request: Any) -> None:
+    """The fix stops as if killed once its canary write has landed, before it reads it."""
+    raise KeyboardInterrupt
+
+
+def test_a_canary_left_is_advised_away_with_drift_rollback(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    with monkeypatch.context() as patched:
+        lab.after_the_canary_write(patched, killed)
+        with pytest.raises(Interrupted):
+            lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CANARY_DEPLOYING
+    assert sandbox.service(LAB, "app").template.revision == entry.canary_revision
+    done = lab.lab_cli(sandbox, tmp_path, "plan", "lab")
+    text = done.stdout + done.stderr
+    assert "--to-latest" not in text, text
+    assert f"{entry.canary_revision} is drift's canary of change {entry.change_id}" in text, text
+    assert f"drift rollback {entry.change_id}" in text
+    assert lab.rollback(tmp_path, change_id=entry.change_id).exit_code == 0
+    assert_serves_as_before(sandbox, LAB, "app", before, entry.canary_revision)
+
+
+def test_a_canary_tag_removed_before_the_probe_is_not_blamed_on_the_canary(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    clients: Clients,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone removes drift's canary tag (`update-traffic --remove-tags drift-…`) right
+    before the probe: the probe through the tag URL fails. drift says the tag was removed,
+    does not blame the canary, leaves their change, and names the rollback that works (with
+    --force); `drift check` still sees the canary (by its name) and reports the pin."""
+    before = sandbox.service(PROJECT, "api")
+    real = drift.fix.canary.prove
+    name = f"projects/{PROJECT}/locations/us-central1/services/api"
+
+    async def prove(ctx: Any, live: Any, serving: str, outcome: Any) -> str:
+        service = clients.services.get_service(name=name)
+        kept = [t for t in service.traffic if not t.tag.startswith("drift-")]
+        del service.traffic[:]
+        service.traffic.extend(kept)
+        service.client, service.client_version = "gcloud", "467.0.0"
+        clients.services.update_service(service=service).result()
+        return await real(ctx, live, serving, outcome)
+
+    monkeypatch.setattr(drift.fix.canary, "prove", prove)
+    result = lab.fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["api"])
+    (outcome,) = result.outcomes
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    assert f"its tag {outcome.tag} was removed meanwhile by someone else" in outcome.message
+    assert "the canary failed its probe" not in outcome.message
+    assert f"`drift rollback {result.change_id} --force` removes it" in outcome.message
+    done = drift_cli(
+        "check", "e2e", "--service", "api", "--profiles", str(REPO / "profiles"), env=env
+    )
+    assert f"drift's canary {outcome.canary} exists" in done.stdout, done.stdout + done.stderr
+    assert lab.rollback(tmp_path).exit_code is ExitCode.ABORTED  # their change: --force
+    assert lab.rollback(tmp_path, force=True).exit_code is ExitCode.OK
+    assert_serves_as_before(sandbox, PROJECT, "api", before, outcome.canary)

@@ -1,0 +1,124 @@
+"""The journal's disk fills (ENOSPC, injected where drift writes a journal file) around a
+write to the cloud: drift says what it wrote and what serves, never that a change was recorded
+when it was not, exits 4, and `drift rollback` run again once the disk has room finishes the
+record from what the service says."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import drift.fix.journal
+import drift.fix.restore
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from tests.conftest import MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, ScriptedUI, assert_serves_as_before, entries
+
+NO_SPACE = os.strerror(errno.ENOSPC)
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, no journal file can be written."""
+
+    def atomic(target: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, NO_SPACE)
+
+    monkeypatch.setattr(drift.fix.journal, "_atomic", atomic)
+
+
+def full_once_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills while the restoration's write is in flight: it lands, the journal
+    cannot record how it ended."""
+    lab.after_each_write(monkeypatch, drift.fix.restore, lambda request: disk_full(monkeypatch))
+
+
+def promoted(make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    return sandbox, before
+
+
+def test_a_rollback_written_but_not_journaled_says_so_and_exits_4(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, before = promoted(make_sandbox, tmp_path, monkeypatch)
+    with monkeypatch.context() as patched:
+        full_once_written(patched)
+        done = lab.rollback(tmp_path)
+    text = done.summary()
+    assert done.exit_code is ExitCode.ABORTED, text
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLING_BACK  # how the write ended is not recorded
+    assert "app: the rollback was written and restored (LATEST 100% → " in text, text
+    assert f"but cannot write the journal entry {lab.journal(tmp_path).file(entry)}" in text
+    assert NO_SPACE in text and "the journal still says rolling-back" in text
+    assert f"run `drift rollback {entry.change_id}` again" in text
+    assert_serves_as_before(sandbox, LAB, "app", before, entry.canary_revision)
+    sandbox.clear_calls()
+    again = lab.rollback(tmp_path, change_id=entry.change_id)
+    assert again.exit_code is ExitCode.OK, again.summary()
+    assert lab.updates(sandbox) == []  # it serves what served before: only recorded
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+def test_a_rollback_whose_journal_cannot_be_written_writes_nothing(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, _ = promoted(make_sandbox, tmp_path, monkeypatch)
+    sandbox.clear_calls()
+    with monkeypatch.context() as patched:
+        disk_full(patched)
+        done = lab.rollback(tmp_path)
+    assert done.exit_code is ExitCode.ABORTED, done.summary()
+    assert NO_SPACE in done.summary() and "nothing was written to app" in done.summary()
+    assert lab.updates(sandbox) == []
+    assert entries(tmp_path)[0].state == State.PROMOTED
+
+
+def test_a_cleanup_written_but_not_journaled_says_so(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Declined at the promotion: the cleanup's write lands, the journal cannot record it.
+    Never "nothing is left to roll back": the journal says otherwise."""
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    with monkeypatch.context() as patched:
+        full_once_written(patched)
+        ui = ScriptedUI([True, False])
+        result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert "drift removed the canary's tag and restored the routing" in outcome.message
+    assert "but cannot write the journal entry" in outcome.message and NO_SPACE in outcome.message
+    assert "nothing is left to roll back" not in outcome.message
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANING_UP
+    assert_serves_as_before(sandbox, LAB, "app", before, entry.canary_revision)
+    assert lab.rollback(tmp_path).exit_code is ExitCode.OK
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+def test_nothing_is_said_recorded_when_no_entry_could_be_written(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock fits on the disk, the first journal entry does not: nothing was changed, and
+    no "change … recorded in …" line claims otherwise."""
+    sandbox = make_sandbox(lab.lab_world())
+    with monkeypatch.context() as patched:
+        disk_full(patched)
+        result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    text = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, text
+    assert NO_SPACE in text and "nothing was changed" in text
+    assert "recorded in" not in text
+    assert lab.updates(sandbox) == [] and entries(tmp_path) == []
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
