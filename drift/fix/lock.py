@@ -145,27 +145,28 @@ class Locks:
             log.warning("%s", note)
 
     def _create(self, path: Path, service: str) -> bool:
-        """Create the lock file, or False when one exists. A lock that cannot be created or
-        written whole (a read-only or full disk) raises JournalError naming it, and leaves
-        no half-made lock behind to block the next command."""
+        """Create the lock file, or False when one exists. It appears whole: written to a
+        file of its own first, then linked to its name (`link` fails when the name exists),
+        so a second command never reads a lock still being written (and told to delete it).
+        A lock that cannot be created or written whole (a read-only or full disk) raises
+        JournalError naming it, and leaves no half-made lock behind to block the next one."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:  # FileExistsError too: a file where the directory should be
             raise _unwritable(path, exc) from exc
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{id(self):x}.draft")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self._write(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), service)
+            os.link(draft, path)
         except FileExistsError:
             return False
         except OSError as exc:
             raise _unwritable(path, exc) from exc
-        try:
-            self._write(fd, service)
-        except OSError as exc:
+        finally:
             try:
-                path.unlink(missing_ok=True)
+                draft.unlink(missing_ok=True)
             except OSError:
-                pass  # the error below names the file
-            raise _unwritable(path, exc) from exc
+                pass  # a draft left behind is never read as a lock (not *.lock)
         return True
 
     def _write(self, fd: int, service: str) -> None:

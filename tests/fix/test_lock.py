@@ -229,3 +229,45 @@ def test_two_takers_of_one_stale_lock_one_wins(
     assert json.loads(path.read_text())["change_id"] == held[0]
     (message,) = refused
     assert f"web is being changed by change {held[0]}" in message
+
+
+def test_a_lock_being_written_is_never_read_half_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two commands starting at once: the lock one creates must not be seen before it is
+    whole. It was created empty (O_EXCL) and then written, and the other command, reading
+    it empty in between, was told the file "cannot be read" and to delete it."""
+    writing, carry_on = threading.Event(), threading.Event()
+    write = Locks._write
+
+    def slow_write(self: Locks, fd: int, service: str) -> None:
+        if self.change_id == "first":
+            writing.set()
+            carry_on.wait(10)
+        write(self, fd, service)
+
+    monkeypatch.setattr(Locks, "_write", slow_write)
+    outcome: list[BaseException | None] = []
+
+    def first() -> None:
+        try:
+            Locks(tmp_path, "first", "fix").acquire(LOCK, "web")
+            outcome.append(None)
+        except Locked as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert writing.wait(10)
+    second = Locks(tmp_path, "second", "fix")
+    try:
+        second.acquire(LOCK, "web")  # the first lock is not there yet: this one is taken
+    finally:
+        carry_on.set()
+        thread.join(10)
+    assert second.held
+    (refused,) = outcome
+    assert isinstance(refused, Locked) and "being changed by change second" in refused.message
+    second.release()
+    left = {p.name for p in (tmp_path / "locks").iterdir()}
+    assert not {name for name in left if name.endswith((".lock", ".draft"))}, left
