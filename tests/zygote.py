@@ -24,6 +24,7 @@ def _warm() -> None:
     import drift.cli  # noqa: F401
     import drift.cli.root  # noqa: F401
     import drift.live.clients  # noqa: F401
+    import drift.profiles.loader  # noqa: F401 - pydantic and the profile's schema
 
 
 def _child(request: dict[str, Any], out: int, err: int, stdin: int) -> None:
