@@ -11,6 +11,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from drift import redact
 from drift.findings import Severity, Unverified
@@ -227,3 +229,34 @@ def test_a_secret_stored_with_a_trailing_newline_is_masked_wherever_its_content_
         rendered = formatter_for(fmt).render(quoting(content))
         assert MARK not in rendered, fmt
         assert redact.scrub(rendered) == rendered  # masked on the data already
+
+
+@settings(max_examples=300)
+@example(name="MODE", before="", mark="-----BEGIN ", after="RSA PRIVATE KEY-----")
+@example(name="MODE", before="", mark="AKIA", after="ABCDEFGHIJ012345")
+@example(name="MODE", before="", mark="AIza", after="a" * 35)
+@example(name="MODE", before="", mark="ghp_", after="a" * 36)
+@example(name="MODE", before="", mark="xoxb-", after="0123456789")
+@example(name="MODE", before="", mark="sk_live_", after="a" * 16)
+@example(name="MODE", before="", mark="eyJ", after="abcdefgh.abcdefgh.abcdefgh")
+@example(name="MODE", before="redis", mark="://", after=":pass@host")
+@given(
+    name=st.sampled_from(["MODE", "API_KEY", "DATABASE_URL", "REGION", "SIGNING_KEY"]),
+    before=st.text(max_size=12),
+    mark=st.sampled_from(
+        ["", "-----BEGIN ", "AKIA", "AIza", "ghp_", "xoxb-", "sk_live_", "eyJ", "://", "gh", "sk_"]
+    ),
+    after=st.text(alphabet="abcXYZ019_-.:@/ ", max_size=60),
+)
+def test_the_quick_look_for_credentials_decides_as_the_whole_pattern(
+    name: str, before: str, mark: str, after: str
+) -> None:
+    """`looks_like_credential` skips the whole pattern for values with none of the texts
+    every credential shape begins with: it must decide exactly as the whole pattern does."""
+    value = before + mark + after
+    whole = redact._credential_value().search(value) is not None or (
+        redact._CREDENTIAL_NAME.search(name) is not None
+        and not redact._HARMLESS.match(value.strip())
+        and len(value) >= 8
+    )
+    assert redact.looks_like_credential(name, value) is whole
