@@ -157,3 +157,31 @@ def async_clients(sandbox: Sandbox) -> AsyncClients:
             await channel.close()
 
     return open_clients
+
+
+HEAVY_FIRST = (
+    "tests/reliability/test_fix_faults.py",
+    "tests/profiles/test_yaml_paths.py",
+    "tests/cli/test_sandbox_cmd.py",
+    "tests/reliability/test_check_faults.py",
+    "tests/action/test_schedule.py",
+    "tests/test_action.py",
+    "tests/cli/test_outputs_unlucky.py",
+    "tests/cli/test_overlap.py",
+    "tests/fix/test_fix.py",
+    "tests/fix/test_prompts.py",
+    "tests/test_demo.py",
+    "tests/test_container.py",
+    "tests/reliability/test_secret_leaks.py",
+)
+"""The files that take longest (`--durations=0`, summed per file), run first: with
+`--dist loadfile` a whole file goes to one worker, and a long one handed out last would
+keep the run going after the others are done."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def first(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return HEAVY_FIRST.index(path) if path in HEAVY_FIRST else len(HEAVY_FIRST)
+
+    items.sort(key=first)  # stable: the others keep their order
