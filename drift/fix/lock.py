@@ -1,16 +1,18 @@
 """One writer per service (SPEC invariant 11): before its first write, `fix` or `rollback`
-takes a lock file in the journal directory (`locks/PROJECT--REGION--SERVICE.lock`, created
-with O_EXCL) naming the change, the process, the host and the start time; a second command
-on the same service stops at once (exit 4) naming the change that holds it.
+takes a lock file in the journal directory (`locks/PROJECT--REGION--SERVICE.lock`, appearing
+whole or not at all) naming the change, the process, the host and the start time; a second
+command on the same service stops at once (exit 4) naming the change that holds it.
 
 A lock whose process is gone (same host, no such pid) was left by a killed `fix`: it is
 reported as stale, never waited on. If its change wrote nothing to that service (no journal
 entry of it with a write that landed or whose outcome is unknown: the fix was killed at its
-prompt, say), the next command takes it over and says so in one line, and `drift rollback`
-of that change removes it. Otherwise `drift rollback` of that very change takes it over (that
-is how a killed fix is finished); anything else refuses and says the two ways out: roll that
-change back, or delete the lock file once the service is known to be as it should be. A lock
-from another host cannot be judged and is treated as held."""
+prompt, say), or its change of that service had finished (promoted, updated: killed while it
+went on with another service), the next command takes it over and says so in one line, and
+`drift rollback` of that change removes a lock it wrote nothing under. Otherwise `drift
+rollback` of that very change takes it over (that is how a killed fix is finished); anything
+else refuses and says the two ways out: roll that change back, or delete the lock file once
+the service is known to be as it should be. A lock from another host cannot be judged and is
+treated as held."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from drift.errors import JournalError
-from drift.fix.journal import DONE, Journal, now_text
+from drift.fix.journal import DONE, Journal, State, now_text
 
 log = logging.getLogger(__name__)
 TAKEOVER = ".takeover"
@@ -126,6 +128,8 @@ class Locks:
                 why = "that process is gone"
             elif not wrote(self.directory.parent, holder):
                 why = f"that process is gone, and it wrote nothing to {service}"
+            elif finished(self.directory.parent, holder):
+                why = f"that process is gone, and its change of {service} had finished"
             else:
                 raise Locked(
                     f"{service}: {holder.describe()} was stopped mid-change (that process is "
@@ -226,6 +230,27 @@ def wrote(journal: Path, holder: Holder) -> bool:
         for e in entries
         if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
     )
+
+
+FINISHED = frozenset({State.PROMOTED, State.UPDATED})
+"""The states in which a change is done with a service (its write proven, nothing left to
+clean up): a lock the change left behind on it, killed while it went on with other services,
+holds nothing back (`drift rollback CHANGE` can still undo it)."""
+
+
+def finished(journal: Path, holder: Holder) -> bool:
+    """Whether every journal entry of the holder's change for the service its lock is for
+    ended in a finished state (and there is one, and the journal can be trusted)."""
+    try:
+        entries = Journal(journal).entries()
+    except JournalError:
+        return False
+    mine = [
+        e
+        for e in entries
+        if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
+    ]
+    return bool(mine) and all(not e.problem and e.state in FINISHED for e in mine)
 
 
 def remove(holder: Holder) -> bool:

@@ -271,3 +271,46 @@ def test_a_lock_being_written_is_never_read_half_made(
     second.release()
     left = {p.name for p in (tmp_path / "locks").iterdir()}
     assert not {name for name in left if name.endswith((".lock", ".draft"))}, left
+
+
+@pytest.mark.parametrize(
+    ("state", "taken"),
+    [
+        (State.PROMOTED, True),
+        (State.UPDATED, True),
+        (State.PINNED, False),  # --no-promote: the change is not finished
+        (State.PROMOTING, False),
+        (State.ABORTED, False),  # its cleanup has not run
+    ],
+)
+def test_a_lock_left_on_a_service_whose_fix_had_finished_is_taken_over(
+    tmp_path: Path, state: str, taken: bool
+) -> None:
+    """A fix of web and auth killed during auth's canary: web was promoted and proven. The
+    lock left on web blocked every later fix of web, and the only way out drift offered was
+    rolling back web's good fix (rollback has no --service) or deleting the lock by hand."""
+    journal_dir = tmp_path / "journal"
+    (journal_dir / "locks").mkdir(parents=True)
+    dead = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
+    lock = journal_dir / "locks" / "acme-chat-staging--us-central1--web.lock"
+    lock.write_text(json.dumps({**dead, "started": "2026-11-01T12:00:00+00:00"}))
+    journal = Journal(journal_dir).open()
+    entry = Entry(dead["change_id"], "e2e", PROJECT, "us-central1", "web", LOCK, "", {}, "", "", [])
+    journal.begin(entry, State.CANARY_DEPLOYING, "deploying", Write("canary", "", 1, "", "", []))
+    journal.landed(entry, State.CANARY_READY, "ready", etag="e2", generation=2)
+    journal.record(entry, state, "as it ended")
+    said: list[str] = []
+    locks = Locks(journal_dir, "20261102-090000-next", "fix", say=said.append)
+    if taken:
+        locks.acquire(LOCK, "web")
+        assert locks.held == [lock]
+        assert said == [
+            f"web: took over the lock left by change {dead['change_id']} (fix, pid "
+            f"{dead['pid']} on {dead['host']}, since 2026-11-01T12:00:00+00:00) (that process "
+            "is gone, and its change of web had finished)"
+        ]
+        locks.release()
+    else:
+        with pytest.raises(Locked, match="was stopped mid-change"):
+            locks.acquire(LOCK, "web")
+        assert lock.exists() and said == []
