@@ -16,6 +16,7 @@ treated as held."""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -30,6 +31,11 @@ from drift.errors import JournalError
 from drift.fix.journal import DONE, Journal, State, now_text
 
 log = logging.getLogger(__name__)
+NO_LINKS = frozenset(
+    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK, errno.EXDEV}
+)
+"""What `link` fails with on a file system without hard links (some network and FUSE file
+systems): the lock is then created in place."""
 TAKEOVER = ".takeover"
 """The file in the locks directory whose flock makes a stale lock's check and removal one
 step (see `remove`)."""
@@ -165,12 +171,33 @@ class Locks:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise _unwritable(path, exc) from exc
+            if exc.errno not in NO_LINKS:
+                raise _unwritable(path, exc) from exc
+            return self._create_in_place(path, service)
         finally:
             try:
                 draft.unlink(missing_ok=True)
             except OSError:
                 pass  # a draft left behind is never read as a lock (not *.lock)
+        return True
+
+    def _create_in_place(self, path: Path, service: str) -> bool:
+        """`_create` where the file system has no hard links: created (O_EXCL), then written
+        (a second command may read it empty meanwhile, and is told so)."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise _unwritable(path, exc) from exc
+        try:
+            self._write(fd, service)
+        except OSError as exc:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # the error below names the file
+            raise _unwritable(path, exc) from exc
         return True
 
     def _write(self, fd: int, service: str) -> None:

@@ -314,3 +314,24 @@ def test_a_lock_left_on_a_service_whose_fix_had_finished_is_taken_over(
         with pytest.raises(Locked, match="was stopped mid-change"):
             locks.acquire(LOCK, "web")
         assert lock.exists() and said == []
+
+
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EOPNOTSUPP])
+def test_a_file_system_without_hard_links_still_takes_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """Some network and FUSE file systems refuse `link`: every fix failed there with "cannot
+    create the lock". The lock is then created in place, whole, and still exclusive."""
+
+    def no_links(*args: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(locking.os, "link", no_links)
+    first = Locks(tmp_path, "20261102-090000-aaaa", "fix")
+    first.acquire(LOCK, "web")
+    (lock,) = first.held
+    assert json.loads(lock.read_text())["change_id"] == "20261102-090000-aaaa"
+    with pytest.raises(Locked, match="web is being changed by change 20261102-090000-aaaa"):
+        Locks(tmp_path, "20261102-090000-bbbb", "fix").acquire(LOCK, "web")
+    first.release()
+    assert not [p.name for p in (tmp_path / "locks").iterdir() if p.name.endswith(".draft")]
