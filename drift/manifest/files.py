@@ -22,6 +22,16 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
+UTF8_BOM = b"\xef\xbb\xbf"
+SAVED_PLAN = "terraform plan -out plan && terraform show -json plan"
+STREAMED = (
+    "this is the log `terraform plan -json` streams (one JSON message a line), not a plan: "
+    f"give the JSON of a saved plan ({SAVED_PLAN})"
+)
+ERRORED = (
+    "this Terraform plan is marked errored (planning failed, so it is incomplete): fix what "
+    "terraform plan reported, then give the JSON of the saved plan"
+)
 WHAT = (
     "a Knative Service or Job (gcloud run services|jobs describe --format export), or a "
     "Terraform plan (terraform show -json PLAN)"
@@ -69,12 +79,17 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
     if len(raw) > MAX_PLAN_BYTES:
         problems.append(Problem(name, 1, f"larger than {MAX_PLAN_BYTES} bytes"))
         return Manifest(name)
+    raw = raw.removeprefix(UTF8_BOM)  # as editors on Windows save (JSON allows one be ignored)
     if not raw.strip():
         problems.append(Problem(name, 1, f"empty: expected {WHAT}"))
         return Manifest(name)
     if raw.lstrip()[:1] in (b"{", b"["):
         data = _json(name, raw, problems)
         if data is None:
+            return Manifest(name)
+        if isinstance(data, dict) and data.get("errored") is True:
+            # the plan representation's `errored`: planning failed, so the plan is incomplete
+            problems.append(Problem(name, 1, ERRORED))
             return Manifest(name)
         if is_plan(data):
             return read_plan(name, data, problems)
@@ -98,10 +113,26 @@ def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     except UnicodeDecodeError:
         problems.append(Problem(name, 1, "not UTF-8 text"))
     except json.JSONDecodeError as exc:
-        problems.append(Problem(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+        if exc.msg == "Extra data" and _streamed(raw):
+            problems.append(Problem(name, 1, STREAMED))
+        else:
+            problems.append(
+                Problem(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            )
     except RecursionError:
         problems.append(Problem(name, 1, "invalid JSON: nested too deeply"))
     return None
+
+
+def _streamed(raw: bytes) -> bool:
+    """Whether the file is the machine-readable log `terraform plan -json` streams: one JSON
+    message a line, each with `@message` and `type`."""
+    first = raw.lstrip().split(b"\n", 1)[0]
+    try:
+        message = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and "@message" in message and "type" in message
 
 
 def _located(name: str, raw: bytes, problems: list[Problem], data: Any = None) -> Located | None:

@@ -19,6 +19,7 @@ from drift.live.normalize import revision_config
 from drift.manifest.model import Unknown
 from drift.manifest.unknowns import SETTINGS
 from drift.refs import SecretRef
+from drift.yamldoc import MAX_BYTES
 from tests.manifest.conftest import PLAN, problems_of, read
 
 
@@ -299,3 +300,30 @@ def test_a_worker_pool_is_read_as_the_worker_pool_cloud_run_would_hold() -> None
         ),
     )
     assert manifest.notes == ()
+
+
+def test_what_is_close_to_a_plan_is_told_what_to_give_instead() -> None:
+    """The log `terraform plan -json` streams was "invalid JSON: Extra data"; a plan Terraform
+    marks errored was told it was not a Knative Service."""
+    streamed = (
+        '{"@level":"info","@message":"Terraform 1.9.0","@module":"terraform.ui",'
+        '"type":"version","terraform":"1.9.0","ui":"1.2"}\n'
+        '{"@level":"info","@message":"Plan: 1 to add","type":"change_summary"}\n'
+    )
+    (said,) = problems_of(streamed, "plan.json")
+    assert "the log `terraform plan -json` streams" in said
+    assert "terraform show -json plan" in said
+    (said,) = problems_of('{"format_version": "1.2", "errored": true}', "plan.json")
+    assert "marked errored (planning failed" in said
+    # a plain JSON mistake is still named where it is
+    (said,) = problems_of('{"a": 1}\n{"b": 2}\n', "plan.json")
+    assert "invalid JSON: Extra data" in said
+
+
+def test_a_plan_saved_with_a_byte_order_mark_is_read_as_a_plan() -> None:
+    """A BOM sent the file to the YAML reader, whose limit (MAX_BYTES) is far below a plan's:
+    a large plan saved by a Windows editor was refused, the same plan without one accepted."""
+    plan = json.loads(PLAN.read_text())
+    plan["variables"] = {"padding": {"value": "x" * MAX_BYTES}}
+    text = json.dumps(plan).encode()
+    assert read(b"\xef\xbb\xbf" + text, "plan.json").workloads == read(text, "plan.json").workloads
