@@ -279,10 +279,16 @@ def _credential_name(name: str) -> bool:
     return _CREDENTIAL_NAME.search(name) is not None
 
 
+def credential_shaped(value: str) -> bool:
+    """A value whose shape alone says it is a credential (a private key, a provider's token, a
+    URL with a password), wherever it stands."""
+    return _CREDENTIAL_HINT.search(value) is not None and bool(_credential_value().search(value))
+
+
 def looks_like_credential(name: str, value: str) -> bool:
     """A plain value that should not be shown: a credential-shaped value, or a long opaque
     value in a variable whose name says it is a secret."""
-    if _CREDENTIAL_HINT.search(value) and _credential_value().search(value):
+    if credential_shaped(value):
         return True
     if not _credential_name(name) or _HARMLESS.match(value.strip()):
         return False

@@ -12,7 +12,7 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
     it, so that every path masks it wherever it appears (a finding, a copy in another
     variable, a plan, a rollback, a server's refusal quoting it): the values of variables
     the profile says must be secrets (SPEC Findings: "any plain value that is expected to be
-    a secret"), and values that look like credentials (README "What drift never shows")."""
+    a secret"), and values shaped like credentials (README "What drift never shows")."""
     for config in live.configs:
         remember_config(profile, config)
 
@@ -28,5 +28,7 @@ def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
                 continue
             rule = expected.get(var.name)
             secret = rule is not None and rule.expects_secret
-            if secret or redact.looks_like_credential(var.name, var.value):
+            # shaped like a credential, not merely named like one: `SECRET_PROJECT=acme-chat`
+            # is masked as its own variable's value, never wherever `acme-chat` appears
+            if secret or redact.credential_shaped(var.value):
                 redact.register(var.value)

@@ -260,3 +260,32 @@ def test_the_quick_look_for_credentials_decides_as_the_whole_pattern(
         and len(value) >= 8
     )
     assert redact.looks_like_credential(name, value) is whole
+
+
+def test_a_value_named_like_a_secret_is_not_masked_everywhere_it_appears() -> None:
+    """`SECRET_MANAGER_PROJECT=acme-chat-staging` is named like a secret, not shaped like
+    one: remembering it masked the project id in every finding (`auth@***.iam…`), so that
+    findings could no longer be read. Its own variable's value is still masked where shown;
+    a value shaped like a credential, or one the profile says is a secret, is remembered."""
+    from drift.findings import Location
+    from drift.live.model import EnvVar
+    from drift.live.remember import remember_config
+    from drift.profiles.model import ServiceProfile, VarRule
+    from tests.livestate import config
+
+    project = "acme-chat-staging-7f3e"
+    shaped = "sk_live_0123456789abcdefREMEMBERME"
+    salt = "plain-salt-the-profile-calls-secret"
+    live = config(
+        [
+            EnvVar("SECRET_MANAGER_PROJECT", value=project),
+            EnvVar("BILLING_KEY_SHAPED", value=shaped),
+            EnvVar("SIGNING_SALT", value=salt),
+        ]
+    )
+    rules = {"SIGNING_SALT": VarRule("SIGNING_SALT", Location("p.yaml", 4), secret="salt")}
+    profile = ServiceProfile("api", Location("p.yaml", 2), env=rules)
+    remember_config(profile, live)
+    text = f"auth@{project}.iam.gserviceaccount.com; {shaped}; {salt}"
+    assert redact.mask(text) == f"auth@{project}.iam.gserviceaccount.com; ***; ***"
+    assert redact.looks_like_credential("SECRET_MANAGER_PROJECT", project)  # its own: masked
