@@ -5,14 +5,23 @@ backends start with."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
+from drift.diff import env as env_rules
+from drift.diff.context import At, Context
 from drift.expansion import expand, references
+from drift.findings import Location
+from drift.fix.changes import env_change
+from drift.live.model import LiveState
 from drift.live.normalize import container_config
+from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.sandbox.revisions import revision_env
+from tests.livestate import config as config_of
+from tests.livestate import service
 
 DEFINED = {"RH": "localhost", "PORT": "6379"}
 
@@ -92,3 +101,31 @@ def test_the_sandbox_starts_backends_with_the_expanded_values() -> None:
     env = revision_env(_World(), None, run_v2.Revision.pb(revision))  # type: ignore[arg-type]
     assert env["REDIS_HOST"] == "localhost" and env["LIT"] == "$(RH)"
     assert env["DSN"] == "u:hunter2-long@localhost"
+
+
+def test_a_profile_that_states_the_reference_as_written_is_met() -> None:
+    """The profile says `redis://$(REDIS_HOST):6379/0`, as the deploy writes it, and the
+    service holds exactly that: drift compared it with the expanded value, reported drift
+    that had never happened, and `fix` wrote the same text again, for ever."""
+    written = "redis://$(REDIS_HOST):6379/0"
+    config = container_config(
+        run_v2.RevisionTemplate(),
+        _container(_var("REDIS_HOST", "10.24.0.3"), _var("REDIS_URL", written)),
+    )
+    var = config.env["REDIS_URL"]
+    assert (var.value, var.written) == ("redis://10.24.0.3:6379/0", written)
+    rule = VarRule("REDIS_URL", Location("p.yaml", 3), value=written)
+    assert env_rules._as_stated(config, rule)
+    assert env_change(rule, var, None) is None
+    # what it runs with is met too; anything else is still a change to make
+    assert env_change(replace(rule, value="redis://10.24.0.3:6379/0"), var, None) is None
+    assert env_change(replace(rule, value="redis://other:6379/0"), var, None) is not None
+    svc = service("api", list(config.env.values()))
+    ctx = Context(
+        Profile("e", "p", "r", Location("p.yaml", 1)),
+        LiveState(services={"api": svc}),
+        ServiceProfile("api", Location("p.yaml", 2)),
+        svc,
+    )
+    at = At(ctx, svc.serving[0])
+    assert list(env_rules._var(at, config_of(list(config.env.values())).main, rule)) == []

@@ -74,7 +74,7 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     expected = rule.ref
     if expected is not None:
         return live.ref == expected
-    return rule.value is not None and live.ref is None and live.value == rule.value
+    return rule.value is not None and live.holds(rule.value)
 
 
 def _no_container(at: At, name: str, location: Location) -> Finding:
@@ -169,7 +169,7 @@ def _var(
                 f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
-        elif live.value != rule.value:
+        elif not live.holds(rule.value):
             secret = live.sensitive or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(

@@ -51,7 +51,7 @@ def env_change(rule: VarRule, current: EnvVar | None, container: str | None) -> 
     if rule.value is not None:
         if current is None and rule.optional:
             return None
-        if current is None or current.ref is not None or current.value != rule.value:
+        if current is None or not current.holds(rule.value):
             return EnvChange(
                 Action.SET_VALUE, rule.name, current, value=rule.value, container=container
             )

@@ -27,10 +27,17 @@ class EnvVar:
     needs: tuple[str, ...] = ()
     """The variables holding a secret that its value refers to (`$(NAME)`, `drift.expansion`):
     what it runs with is not known without them."""
+    written: str | None = None
+    """The value as the service writes it, when `$(NAME)` expansion made `value` differ."""
 
     @property
     def is_secret(self) -> bool:
         return self.ref is not None
+
+    def holds(self, value: str) -> bool:
+        """Whether the plain value is `value`: as it runs, or as it is written (a profile may
+        state `redis://$(REDIS_HOST):6379` just as the service's configuration does)."""
+        return self.ref is None and value in (self.value, self.written)
 
 
 @dataclass(frozen=True)

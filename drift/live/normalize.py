@@ -47,7 +47,8 @@ def _expanded(variables: Iterable[EnvVar]) -> dict[str, EnvVar]:
         if var.value and "$" in var.value:
             needs = tuple(n for n in references(var.value) if _unknowable(env.get(n)))
             value = expand(var.value, partial(_plain, env))
-            var = replace(var, value=value, needs=needs)
+            written = var.value if value != var.value else None
+            var = replace(var, value=value, needs=needs, written=written)
         env[var.name] = var
     return env
 
