@@ -141,3 +141,40 @@ def test_ctrl_c_during_fix_then_rollback(
         (t.type_, t.percent, t.tag) for t in before.traffic
     ]
     assert Journal(tmp_path / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_a_signal_during_the_rollback_s_own_write_leaves_a_rollback_to_finish(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
+) -> None:
+    """A fix, then its rollback stopped while its write is in flight (Ctrl-C, or SIGTERM from
+    a cancelled CI job): exit 4, one line, the lock released, the journal still rolling back;
+    `drift rollback` again finishes it."""
+    before = sandbox.service("acme-chat-staging", "web")
+    journal = tmp_path / ".drift" / "journal"
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal)}
+    fixed = drift(
+        "fix", "e2e", "--yes", "--no-verify", "--service", "web", "--profiles",
+        str(REPO / "profiles"), env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # its deploy never ends
+    seen = len(sandbox.calls)
+    proc = start(["rollback", "--yes"], env, tmp_path)
+    code, out, err = interrupt_when(
+        proc, lambda: any(c.short == "GetOperation" for c in sandbox.calls[seen:]), sent
+    )
+    assert code == 4, out + err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("drift: error: interrupted: "), err
+    if sent != signal.SIGINT:
+        assert f"{sent.name} received" in err
+    (entry,) = Journal(journal).entries()
+    assert entry.state == State.ROLLING_BACK
+    assert not list((journal / "locks").glob("*.lock"))
+    sandbox.clear_faults()
+    again = drift("rollback", "--yes", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = sandbox.service("acme-chat-staging", "web")
+    assert after.template.containers == before.template.containers
+    assert Journal(journal).entries()[0].state == State.ROLLED_BACK
