@@ -84,7 +84,16 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
-    if "create" not in actions and ("delete" in actions or "forget" in actions):
+    if rc.get("deposed"):  # an older object of the address, destroyed once its replacement runs
+        notes.append(f"{file}: {address}: a deposed object the plan destroys: not checked")
+        return None
+    if "create" not in actions and "forget" in actions:  # Terraform 1.7 `removed` (destroy = false)
+        notes.append(
+            f"{file}: {address} is no longer managed by Terraform (forget): it keeps running "
+            "as it is, and this plan says nothing of it: not checked"
+        )
+        return None
+    if "create" not in actions and "delete" in actions:
         notes.append(f"{file}: {address} is removed by the plan: not checked")
         return None
     if "create" not in actions and "update" not in actions and "no-op" not in actions:

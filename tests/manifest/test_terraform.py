@@ -157,12 +157,17 @@ def test_resources_a_plan_does_not_run_are_not_checked() -> None:
     forgotten["change"]["actions"] = ["forget"]
     forgotten["address"] = "google_cloud_run_v2_service.legacy"
     changes.append(forgotten)
+    deposed = copy.deepcopy(changes[2]) | {"deposed": "00000001"}  # create_before_destroy
+    deposed["change"]["actions"] = ["delete"]
+    changes.append(deposed)
     manifest = read(dumps(data), "plan.json")
     assert [w.name for w in manifest.workloads] == ["api", "auth", "db-migrate"]
     assert manifest.notes == (
         "plan.json: google_cloud_run_v2_service.web is removed by the plan: not checked",
         "plan.json: google_cloud_run_service.old not checked (the Cloud Run v1 (Knative) resource)",
-        "plan.json: google_cloud_run_v2_service.legacy is removed by the plan: not checked",
+        "plan.json: google_cloud_run_v2_service.legacy is no longer managed by Terraform "
+        "(forget): it keeps running as it is, and this plan says nothing of it: not checked",
+        f"plan.json: {changes[2]['address']}: a deposed object the plan destroys: not checked",
     )
 
 
