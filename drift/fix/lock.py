@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from drift.errors import JournalError
-from drift.fix.journal import DONE, Journal, State, now_text
+from drift.fix.journal import DONE, Entry, Journal, State, now_text
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
@@ -130,11 +130,12 @@ class Locks:
                     f"finish (or, if that process is gone on {holder.host}, delete {path})",
                     holder,
                 )
+            entries = left_by(self.directory.parent, holder)
             if take_over and holder.change_id == take_over:
                 why = "that process is gone"
-            elif not wrote(self.directory.parent, holder):
+            elif not wrote(entries):
                 why = f"that process is gone, and it wrote nothing to {service}"
-            elif finished(self.directory.parent, holder):
+            elif finished(entries):
                 why = f"that process is gone, and its change of {service} had finished"
             else:
                 raise Locked(
@@ -243,20 +244,27 @@ def _read(path: Path) -> Holder | None:
         return None
 
 
-def wrote(journal: Path, holder: Holder) -> bool:
-    """Whether the holder's change may have written to the service its lock is for: the
-    journal holds an entry of that change and service with a write that landed or whose
-    outcome is unknown, not since rolled back or cleaned up — or an entry that cannot be
-    trusted, or a journal that cannot be read."""
+def left_by(journal: Path, holder: Holder) -> list[Entry] | None:
+    """The journal's entries of the holder's change for the service its lock is for (None:
+    the journal cannot be read)."""
     try:
         entries = Journal(journal).entries()
     except JournalError:
-        return True
-    return any(
-        e.problem or (e.wrote and e.state not in DONE)
+        return None
+    return [
+        e
         for e in entries
         if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
-    )
+    ]
+
+
+def wrote(entries: list[Entry] | None) -> bool:
+    """Whether a change (its entries for one service: `left_by`) may have written to it: an
+    entry with a write that landed or whose outcome is unknown, not since rolled back or
+    cleaned up — or an entry that cannot be trusted, or a journal that cannot be read."""
+    if entries is None:
+        return True
+    return any(e.problem or (e.wrote and e.state not in DONE) for e in entries)
 
 
 FINISHED = frozenset({State.PROMOTED, State.UPDATED})
@@ -265,19 +273,12 @@ clean up): a lock the change left behind on it, killed while it went on with oth
 holds nothing back (`drift rollback CHANGE` can still undo it)."""
 
 
-def finished(journal: Path, holder: Holder) -> bool:
-    """Whether every journal entry of the holder's change for the service its lock is for
-    ended in a finished state (and there is one, and the journal can be trusted)."""
-    try:
-        entries = Journal(journal).entries()
-    except JournalError:
+def finished(entries: list[Entry] | None) -> bool:
+    """Whether a change's entries for one service (`left_by`) all ended in a finished state
+    (and there is one, and the journal can be trusted)."""
+    if not entries:
         return False
-    mine = [
-        e
-        for e in entries
-        if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
-    ]
-    return bool(mine) and all(not e.problem and e.state in FINISHED for e in mine)
+    return all(not e.problem and e.state in FINISHED for e in entries)
 
 
 def remove(holder: Holder) -> bool:
@@ -322,7 +323,7 @@ def clear_stale(journal: Path, change_id: str) -> list[str]:
         holder = _read(path)
         if holder is None or holder.change_id != change_id or not holder.stale:
             continue
-        if not wrote(journal, holder) and remove(holder):
+        if not wrote(left_by(journal, holder)) and remove(holder):
             service = holder.service or path.stem
             out.append(
                 f"{service}: removed the lock left by {holder.describe()} (that process is "
