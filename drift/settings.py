@@ -4,7 +4,6 @@ project's journal lives."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -168,6 +167,8 @@ def _from_project() -> dict[str, Any]:
     data = dict(read_project_table(found) or {})
     unknown = [key for key in data if key not in NAMES]
     if unknown:
+        import difflib  # only for this message (it costs start-up otherwise)
+
         key = unknown[0]
         close = difflib.get_close_matches(key, NAMES, n=1)
         hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(NAMES)})"
