@@ -17,6 +17,18 @@ WEB = DATA / "web.service.yaml"
 JOB = DATA / "export.job.yaml"
 PLAN = DATA / "plan.json"
 PROFILES = DATA / "profiles"
+MINIMAL = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+      - image: gcr.io/acme/api:1
+"""
+"""The least a Knative Service export holds: service api, one container."""
 
 
 def read(text: str | bytes, name: str = "m.yaml") -> Manifest:

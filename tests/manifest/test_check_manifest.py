@@ -18,7 +18,7 @@ import pytest
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
 from tests.cliutil import REPO, drift
-from tests.manifest.conftest import CHAT, JOB, PLAN, PROFILES, WEB
+from tests.manifest.conftest import CHAT, JOB, MINIMAL, PLAN, PROFILES, WEB
 
 SHAPES = default_scenario_path().with_name("real-shapes.yaml")
 STAGING = str(REPO / "profiles")
@@ -534,16 +534,7 @@ def test_a_plan_says_when_traffic_stays_on_named_revisions_and_only_then(
 
 SALT = "n3w-salt-plain-value-9d"
 """Plain in the manifest; the profile says it must be the secret signing-salt."""
-SALTED = f"""\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-      - image: img:2
+SALTED = MINIMAL + f"""\
         env:
         - name: SIGNING_SALT
           value: {SALT}

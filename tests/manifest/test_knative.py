@@ -12,19 +12,7 @@ import pytest
 from drift.live.normalize import revision_config
 from drift.manifest.model import Workload
 from drift.refs import SecretRef
-from tests.manifest.conftest import CHAT, JOB, problems_of, read
-
-MINIMAL = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-      - image: gcr.io/acme/api:1
-"""
+from tests.manifest.conftest import CHAT, JOB, MINIMAL, problems_of, read
 
 
 def annotated(key: str, value: str) -> str:
