@@ -534,7 +534,9 @@ def test_a_plan_says_when_traffic_stays_on_named_revisions_and_only_then(
 
 SALT = "n3w-salt-plain-value-9d"
 """Plain in the manifest; the profile says it must be the secret signing-salt."""
-SALTED = MINIMAL + f"""\
+SALTED = (
+    MINIMAL
+    + f"""\
         env:
         - name: SIGNING_SALT
           value: {SALT}
@@ -545,6 +547,7 @@ SALTED = MINIMAL + f"""\
         - name: STRIPE_KEY_COPY
           value: sk_live_0123456789abcdefPLAINCRED
 """
+)
 
 
 @pytest.mark.parametrize("format", ["table", "json", "sarif", "github", "markdown"])
