@@ -19,6 +19,7 @@ from drift.errors import ApiError, ExitCode, Interrupted, UsageError
 from drift.fix.base import Base, describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
+from drift.fix.instances import changes_template, stuck_note
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
 from drift.fix.lock import Locked, Locks
 from drift.fix.model import Plan, ServicePlan
@@ -213,6 +214,8 @@ def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bo
                     f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
                     "with the patch (--from-template builds on the template, if that is meant)"
                 )
+            elif changes_template(sp) and (note := stuck_note(live)):
+                problems.append(f"{sp.label}: {note}")
             continue
         if base.blocked:
             problems.append(f"{sp.service}: {base.blocked}")

@@ -121,6 +121,9 @@ class ServicePlan:
     """Settings the service holds itself (not a revision): the canary's write applies them."""
     kind: Kind = Kind.SERVICE
     """A job or a worker pool is updated in place (no canary: nothing serves traffic)."""
+    instances: str = ""
+    """A worker pool whose instance split pins revisions: where the fix moves those
+    instances, or why it cannot ("" when nothing is pinned)."""
 
     @property
     def key(self) -> str:

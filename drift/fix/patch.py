@@ -50,19 +50,20 @@ def patched_template(
     clear_name: bool = True,
 ) -> Any:
     """A copy of `service` whose template is `base` (the configuration that serves; the
-    service's own template when None) carrying the plan's changes. For a write, the
-    template's revision name is cleared: it names an existing revision (Terraform
+    service's own template when None) carrying the plan's changes. For a write that changes
+    the template, its revision name is cleared: it names an existing revision (Terraform
     `template.revision`, gcloud `--revision-suffix`) and another configuration under that name
     is refused (ALREADY_EXISTS "Revision named … with different configuration already
-    exists")."""
+    exists"). A patch of what the workload holds itself (a pool's instance count, Binary
+    Authorization) leaves the template, name included, as it is: a changed name alone would
+    roll out a new revision of the same configuration, which the plan does not name."""
     from google.cloud import run_v2
 
     out = copy_workload(service)
     if base is not None:
         out.template = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(base))
     template = template_of(out)  # a job's: its task template (which has no revision name)
-    if clear_name and not isinstance(out, run_v2.Job):
-        template.revision = ""
+    was = type(template).serialize(template)
     chosen = pick_container(template.containers, container)
     for change in plan.env:
         target = chosen if change.container is None else _named(template, change.container)
@@ -72,6 +73,9 @@ def patched_template(
         target.env = _changed_env(list(target.env), change)
     for setting in plan.settings:
         FIELDS[setting.name].write(out, chosen, setting.after)
+    changed = base is not None or type(template).serialize(template_of(out)) != was
+    if clear_name and changed and not isinstance(out, run_v2.Job):
+        template_of(out).revision = ""
     return out
 
 

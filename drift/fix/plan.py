@@ -14,6 +14,7 @@ from drift.findings import Finding
 from drift.fix.base import Base, fix_base, unreleased_note
 from drift.fix.changes import After, apply_changes, env_change
 from drift.fix.formats.text import shell_line
+from drift.fix.instances import changes_template, moves_note
 from drift.fix.manual import (
     Commands,
     constraint_step,
@@ -190,7 +191,7 @@ class _Planner:
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None and step.target not in {m.target for m in self.manual}:
                 self.manual.append(step)
-        return ServicePlan(
+        sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,
             etag=self.live.etag,
@@ -211,6 +212,8 @@ class _Planner:
             at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(self.live.source)),
             kind=self.service.kind,
         )
+        moves = moves_note(self.live) if changes_template(sp) else ""
+        return replace(sp, instances=moves) if moves else sp
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
         """What a finding is about, as the patch names it: (container, `env.NAME`), or

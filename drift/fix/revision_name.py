@@ -17,14 +17,15 @@ _OURS = re.compile(r"-drift-[0-9a-f]{6}$")
 _LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 
 
-def fresh_revision_name(service: str, current: str, template: Any) -> str:
+def fresh_revision_name(service: str, current: str, template: Any, *, salt: str = "") -> str:
     """`current` with `-drift-XXXXXX` (from the configuration `template` will create, so the
-    same plan always gets the same name, and another configuration another name); a
-    previous drift suffix is replaced, not stacked; cut to fit 63 characters."""
+    same plan always gets the same name, and another configuration another name; `salt`, a
+    change id, makes it one change's own); a previous drift suffix is replaced, not stacked;
+    cut to fit 63 characters."""
     kind = type(template)  # a service's RevisionTemplate, a pool's WorkerPoolRevisionTemplate
     unnamed = kind.deserialize(kind.serialize(template))
     unnamed.revision = ""
-    content = raw(unnamed).SerializeToString(deterministic=True)
+    content = raw(unnamed).SerializeToString(deterministic=True) + salt.encode()
     digest = hashlib.sha256(content).hexdigest()[:6]
     suffix = f"-drift-{digest}"
     base = _OURS.sub("", current)

@@ -19,7 +19,7 @@ from typing import Any
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
-from drift.fix import workload
+from drift.fix import workload, workload_restore
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
@@ -167,7 +167,9 @@ async def _roll_back(
             + (f"; {visible(changed)} (--force)" if changed and force else "")
         )
         lines = (
-            differences(live, entry) if kind is Kind.SERVICE else workload.differences(live, entry)
+            differences(live, entry)
+            if kind is Kind.SERVICE
+            else workload_restore.differences(live, entry)
         )
         for line in lines:
             ui.say(f"  {line}")
@@ -193,7 +195,9 @@ async def _roll_back(
                     session, journal, entry, step="rollback", states=STATES, force=force
                 )
             else:
-                done = await workload.restore_workload(session, journal, entry, states=STATES)
+                done = await workload_restore.restore_workload(
+                    session, journal, entry, states=STATES
+                )
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
             break

@@ -13,18 +13,16 @@ import json
 from typing import Any
 
 from drift.errors import ApiError, JournalError
-from drift.fields import Source, read_settings, text
-from drift.fields.access import template_of
 from drift.fix.context import Fixer, Stop
-from drift.fix.differences import template_differences
-from drift.fix.journal import Entry, Journal, State, Write
-from drift.fix.patch import copy_workload, patched_template
-from drift.fix.restore import Restored, journaled
+from drift.fix.instances import moved_splits, moves_note, runs_only
+from drift.fix.journal import State, Write
+from drift.fix.patch import patched_template
+from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import written_since
-from drift.fix.update import get_workload, settled_workload, update_workload
-from drift.kinds import Kind, label
+from drift.fix.update import settled_workload, update_workload
+from drift.kinds import Kind
+from drift.live.api import short
 from drift.live.normalize import raw, template_config
-from drift.live.session import Session
 
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 """Settings a job or pool holds outside the template `template_differences` compares (a
@@ -67,8 +65,10 @@ class WorkloadFix(Fixer):
         ctx, kind, source = self.ctx, self.sp.kind, self.live.source
         container = ctx.profile.services[self.sp.key].container
         request = patched_template(source, self.sp, container)  # carries the etag read
+        changed = not _same(request.template, source.template)
+        revision = self._place(request) if changed else ""
         write = Write(
-            "update", source.etag, int(source.generation), "", config_key(request, kind), []
+            "update", source.etag, int(source.generation), revision, config_key(request, kind), []
         )
         self._journal_first(
             State.UPDATING,
@@ -87,13 +87,60 @@ class WorkloadFix(Fixer):
             after = await self._failed(exc, write)
             noun = self.sp.kind.noun
             lost = f" (answered {exc.brief}, yet the {noun} read back carries it: it landed)"
-        self._landed(State.UPDATED, "updated" + lost, after)
+        else:
+            after = await self._proven(after, write, changed)
+        runs = f"; its instances run {revision}" if revision else ""
+        self._landed(State.UPDATED, "updated" + lost + runs, after)
         self.outcome.state = State.UPDATED
         self.outcome.message = (
-            f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}; "
+            f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}; "
             f"`drift rollback {self.change_id}` puts back what it was"
         )
         self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
+
+    def _place(self, request: Any) -> str:
+        """A pool whose template the patch changes: the name of the revision its instances
+        will run ("" for a job, or a pool left to name its revision): a split pinning a
+        revision of the template's configuration moves to the patched revision, named here
+        (`drift.fix.instances`)."""
+        source = self.live.source
+        if self.sp.kind is not Kind.WORKER_POOL:
+            return ""
+        moves = moved_splits(self.live, "")
+        if moves.stuck:  # `_unbuildable` refused it: a read since cannot have changed that
+            raise Stop(f"{self.name}: {moves_note(self.live)}: nothing was changed")
+        if not moves.moved:
+            return ""
+        current = source.template.revision
+        name = fresh_revision_name(self.sp.service, current, request.template, salt=self.change_id)
+        request.template.revision = name
+        request.instance_splits = moved_splits(self.live, name).splits
+        self.ctx.ui.say(f"{self.name}: {', '.join(moves.moved)} of its instances move to {name}")
+        return name
+
+    async def _proven(self, after: Any, write: Write, changed: bool) -> Any:
+        """The update answered done: what the job or pool read back runs proves it — settled
+        and ready with the configuration sent, a pool's instances all on its new revision
+        when the template changed — else it landed and did not complete (Stop)."""
+        if after.reconciling:
+            after = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+        why = ""
+        if config_key(after, self.sp.kind) != write.template_key:
+            why = f"the {self.sp.kind.noun} read back is not the configuration sent"
+        elif not complete(after):
+            why = after.terminal_condition.message or "it is not ready"
+        elif self.sp.kind is Kind.WORKER_POOL and changed:
+            created = short(after.latest_created_revision)
+            was = short(self.live.source.latest_created_revision)
+            why = runs_only(after, created if created != was else "")
+        if not why:
+            return after
+        self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
+        raise Stop(
+            f"{self.name}: the update landed but did not complete ({why}); "
+            f"`drift rollback {self.change_id}` puts back what it was",
+            State.UPDATE_FAILED,
+        )
 
     async def _failed(self, exc: ApiError, write: Write) -> Any:
         """The update failed, or its answer or operation was lost (and a retry of a write
@@ -165,65 +212,6 @@ class WorkloadFix(Fixer):
             raise Stop(self._journal_failed(exc)) from exc
 
 
-def before_workload(entry: Entry) -> Any:
-    """The job or worker pool as read before the change (run_v2 message of its kind)."""
-    from google.cloud import run_v2
-
-    kind = Kind(entry.kind)
-    message = run_v2.Job if kind is Kind.JOB else run_v2.WorkerPool
-    return message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
-
-
-def restore_request(now: Any, entry: Entry) -> Any:
-    """The resource as it is now (its etag: the one just read), with the template — a
-    pool's scaling too — as it was before the change."""
-    before = before_workload(entry)
-    out = copy_workload(now)
-    out.template = before.template
-    if Kind(entry.kind) is Kind.WORKER_POOL:
-        out.scaling = before.scaling
-    return out
-
-
-def differences(now: Any, entry: Entry) -> list[str]:
-    """Everything a rollback changes, live → restored: the template (masked as findings
-    mask) and the settings of the kind."""
-    kind = Kind(entry.kind)
-    restored = restore_request(now, entry)
-    lines = template_differences(template_of(now), template_of(restored))
-    was = read_settings(Source(raw(now), raw(template_of(now)), None, kind))
-    will = read_settings(Source(raw(restored), raw(template_of(restored)), None, kind))
-    for name in OUTSIDE_TEMPLATE:
-        if was.get(name) != will.get(name):
-            lines.append(f"setting {name}: {text(was.get(name))} → {text(will.get(name))}")
-    return lines
-
-
-async def restore_workload(
-    session: Session, journal: Journal, entry: Entry, *, states: tuple[str, str, str]
-) -> Restored:
-    """One UpdateJob / UpdateWorkerPool putting back what was, judged by reading it back."""
-    rolling, rolled, failed = states
-    kind = Kind(entry.kind)
-    who = label(kind, entry.service)
-    now = await get_workload(session, kind, entry.full_name)
-    request = restore_request(now, entry)
-    wanted = config_key(before_workload(entry), kind)
-    write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
-    journal.begin(entry, rolling, f"restoring {who} as it was before the change", write)
-    try:
-        after = await update_workload(session, kind, request)
-    except ApiError as exc:
-        after = await get_workload(session, kind, entry.full_name)
-        landed = after.etag != now.etag
-        ok = landed and config_key(after, kind) == wanted
-        note = f"{'restored' if ok else 'not restored'}: {exc.reason}"
-        etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)
-        state = rolled if ok else failed
-        lost = journaled(lambda: journal.landed(entry, state, note, etag=etag, generation=gen))
-        return Restored(ok, "as it was before the change" if ok else exc.reason, after, lost)
-    ok = config_key(after, kind) == wanted
-    said = "as it was before the change" if ok else "the configuration read back differs"
-    state, etag, gen = rolled if ok else failed, after.etag, int(after.generation)
-    lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
-    return Restored(ok, said, after, lost)
+def _same(a: Any, b: Any) -> bool:
+    """Equal templates (message equality: map order does not count)."""
+    return bool(raw(a) == raw(b))

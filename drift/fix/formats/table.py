@@ -43,6 +43,18 @@ def base_lines(sp: ServicePlan) -> list[str]:
     return []
 
 
+def _at_once(kind: Kind) -> str:
+    """How settings the workload holds itself (not its template) are applied."""
+    if kind is Kind.SERVICE:
+        return (
+            "applied to the service at once, with the canary's write (Cloud Run holds it on "
+            "the service, not on a revision)"
+        )
+    if kind is Kind.JOB:
+        return "applied with the update (the job holds them, outside its task template)"
+    return "applied with the update (the pool holds them, outside its revision template)"
+
+
 def plan_table(plan: Plan) -> str:
     lines = [visible(f"Plan for {plan.environment} ({plan.where})")]
     for sp in plan.services:
@@ -50,6 +62,8 @@ def plan_table(plan: Plan) -> str:
         lines += ["", visible(f"{sp.label}  (from {source})")]
         if sp.kind is not Kind.SERVICE and sp.has_patch:
             lines.append(f"  note: {in_place(sp.kind)}")
+        if sp.instances:
+            lines.append(visible(f"  note: {sp.instances}"))
         lines += [visible(line) for line in base_lines(sp)]
         if not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
@@ -70,12 +84,7 @@ def plan_table(plan: Plan) -> str:
                     f"  ->  {after}"
                 )
         if sp.at_once:
-            lines.append(
-                visible(
-                    f"  note: {', '.join(sp.at_once)} applied to the service at once, with the "
-                    "canary's write (Cloud Run holds it on the service, not on a revision)"
-                )
-            )
+            lines.append(visible(f"  note: {', '.join(sp.at_once)} {_at_once(sp.kind)}"))
         for step in sp.manual:
             lines.append(visible(f"  manual  {step.target}: {step.reason}"))
             lines.extend(f"          adapt: {visible(c)}" for c in step.commands)

@@ -1,0 +1,186 @@
+"""Where a worker pool's instances go when a fix or a rollback updates it, and what they run
+afterwards, judged from `instance_split_statuses` (never from the spec alone).
+
+Cloud Run facts used here (google/cloud/run/v2/instance_split.proto,
+`InstanceSplitAllocationType`): a LATEST split "Allocates instances to the Service's latest
+ready Revision", a REVISION split "Allocates instances to a Revision by name". So an update of
+the template moves the LATEST shares to the revision it creates once that is ready, and leaves
+every share pinned by name where it is. A fix that left the pinned shares on the revision they
+name would leave those instances on the drifted configuration while saying the pool was
+patched; the fix moves them the way a service's promotion moves traffic
+(`drift.fix.patch.promoted_traffic`): a split naming a revision with the configuration the
+patch builds on (the template's) names the patched revision instead, every other split and
+percentage unchanged. A split naming a revision with another configuration (only with
+`--from-template`) would keep its instances on that configuration: the fix refuses before
+writing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift.fields import FIELDS
+from drift.fix.model import ServicePlan
+from drift.fix.patch import is_latest
+from drift.kinds import Kind
+from drift.live.api import short
+from drift.live.model import LiveService
+from drift.live.normalize import same_configuration
+
+
+@dataclass
+class Moves:
+    """A pool's instance splits once its patched revision (named `revision`) exists."""
+
+    splits: list[Any] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    """`REVISION N%` of each split that moves to the patched revision."""
+    stuck: list[str] = field(default_factory=list)
+    """`REVISION N%` of each split whose instances the patch cannot move (another
+    configuration, or one that could not be read)."""
+
+
+def _split(kind: str, revision: str, percent: int) -> Any:
+    from google.cloud import run_v2
+
+    kinds = run_v2.InstanceSplitAllocationType
+    if kind == "LATEST":
+        return run_v2.InstanceSplit(
+            type_=kinds.INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST, percent=percent
+        )
+    return run_v2.InstanceSplit(
+        type_=kinds.INSTANCE_SPLIT_ALLOCATION_TYPE_REVISION, revision=revision, percent=percent
+    )
+
+
+def copy_splits(splits: Any) -> list[Any]:
+    from google.cloud import run_v2
+
+    return [run_v2.InstanceSplit.deserialize(run_v2.InstanceSplit.serialize(s)) for s in splits]
+
+
+def moved_splits(live: LiveService, revision: str) -> Moves:
+    """The pool's splits with every share pinned to a revision of the template's
+    configuration moved to `revision` (one split for all of them), LATEST shares LATEST."""
+    configs = {r.name: r.config for r in live.serving}
+    out = Moves()
+    if live.kind is not Kind.WORKER_POOL:
+        return out
+    onto = 0
+    for split in live.source.instance_splits or [_split("LATEST", "", 100)]:
+        name, percent = short(split.revision), int(split.percent)
+        if is_latest(split) or not percent:
+            out.splits.append(copy_splits([split])[0])
+            continue
+        config = configs.get(name)
+        if config is not None and same_configuration(live.template, config):
+            if not onto:
+                out.splits.append(_split("REVISION", revision, 0))
+                onto = len(out.splits)
+            out.splits[onto - 1].percent += percent
+            out.moved.append(f"{name} {percent}%")
+        else:
+            out.splits.append(copy_splits([split])[0])
+            out.stuck.append(f"{name} {percent}%")
+    return out
+
+
+def changes_template(sp: ServicePlan) -> bool:
+    """Whether the plan changes the template (a new revision), not only what the workload
+    holds itself (a pool's instance count, Binary Authorization)."""
+    return bool(sp.env) or any(FIELDS[s.name].level != "service" for s in sp.settings)
+
+
+def stuck_note(live: LiveService) -> str:
+    """Why a fix of the pool's template cannot move its instances ("" when it can)."""
+    return moves_note(live) if moved_splits(live, "").stuck else ""
+
+
+def moves_note(live: LiveService) -> str:
+    """What the plan says of a pool whose instance split names revisions ("" when none)."""
+    if live.kind is not Kind.WORKER_POOL:
+        return ""
+    moves = moved_splits(live, "")
+    if moves.stuck:
+        return (
+            f"its instance split pins {', '.join(moves.stuck)}, which run another "
+            "configuration than the template: a fix would leave those instances on it, so it "
+            "stops (move them with `gcloud beta run worker-pools update-instance-split`, then "
+            "run drift fix again)"
+        )
+    if moves.moved:
+        return (
+            f"its instance split pins {', '.join(moves.moved)} (the template's configuration): "
+            "the fix names the patched revision and moves those instances to it; LATEST "
+            "shares stay LATEST"
+        )
+    return ""
+
+
+def runs_only(pool: Any, revision: str) -> str:
+    """ "" when every instance the pool runs runs `revision`, its latest ready revision;
+    else what runs (from `instance_split_statuses`)."""
+    ready = short(pool.latest_ready_revision)
+    elsewhere = [
+        f"{name} {int(s.percent)}%"
+        for s in pool.instance_split_statuses
+        if s.percent and (name := short(s.revision) or ready) != revision
+    ]
+    if revision != ready or elsewhere or pool.reconciling:
+        return f"its instances run {describe_instances(pool)}, not {revision or 'a new revision'}"
+    return ""
+
+
+def describe_instances(pool: Any) -> str:
+    ready = short(pool.latest_ready_revision)
+    parts = []
+    for s in pool.instance_split_statuses:
+        if not s.percent:
+            continue
+        if is_latest(s):
+            parts.append(f"LATEST {int(s.percent)}% → {short(s.revision) or ready or '(none)'}")
+        else:
+            parts.append(f"{short(s.revision)} {int(s.percent)}%")
+    return "; ".join(parts) or "nothing"
+
+
+def _rows(pool: Any) -> tuple[list[tuple[str, int]], list[tuple[int, str]]]:
+    """(named revision, percent) and (LATEST percent, the revision it resolves to)."""
+    ready = short(pool.latest_ready_revision)
+    named = sorted(
+        (short(s.revision), int(s.percent))
+        for s in pool.instance_split_statuses
+        if s.percent and not is_latest(s)
+    )
+    latest = sorted(
+        (int(s.percent), short(s.revision) or ready)
+        for s in pool.instance_split_statuses
+        if s.percent and is_latest(s)
+    )
+    return named, latest
+
+
+def restoration_problem(now: Any, before: Any, restored_here: bool) -> str:
+    """ "" when the pool's instances run what ran before the change: the same revisions
+    named with the same shares, and each LATEST share on the revision it was on before or
+    on the revision the restored template created (`restored_here`: it is ready and the
+    template read back is the configuration that ran); else what runs."""
+    was_named, was_latest = _rows(before)
+    named, latest = _rows(now)
+    problems = []
+    if named != was_named:
+        problems.append("the revisions named in the instance split are not those before")
+    if [p for p, _ in latest] != [p for p, _ in was_latest]:
+        problems.append("LATEST does not have the instances it had")
+    new = short(now.latest_ready_revision)
+    ready = new == short(now.latest_created_revision) and not now.reconciling
+    for _, revision in latest:
+        if revision in {r for _, r in was_latest}:
+            continue
+        if not (revision == new and ready and restored_here):
+            problems.append(
+                f"LATEST runs {revision or 'no ready revision'}, which does not run what ran before"
+            )
+    if problems:
+        return "; ".join(dict.fromkeys(problems)) + f" (what runs: {describe_instances(now)})"
+    return ""

@@ -1,0 +1,158 @@
+"""The rollback of a job's or worker pool's fix: one UpdateJob / UpdateWorkerPool putting
+back what the change changed — the template, a pool's scaling and instance splits, and each
+setting the workload holds itself (Binary Authorization) — judged by reading back what runs:
+a job's Ready condition (`Job.terminal_condition`, "containing its readiness status, and
+detailed error information in case it did not reach the desired state"), a pool's
+`instance_split_statuses` (`drift.fix.instances`). Never "restored" when it was not.
+
+The restored template's revision name is cleared, as a service's is (`drift.fix.restore`): a
+template naming an existing revision is refused (ALREADY_EXISTS) or reuses it, whichever
+Cloud Run does, and the documented way is a new revision of the configuration that ran."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drift.errors import ApiError
+from drift.fields import FIELDS, Source, read_settings, text
+from drift.fields.access import template_of
+from drift.fix.differences import template_differences
+from drift.fix.instances import copy_splits, describe_instances, restoration_problem
+from drift.fix.journal import Entry, Journal, Write
+from drift.fix.patch import copy_workload
+from drift.fix.restore import Restored, journaled
+from drift.fix.update import get_workload, settled_workload, update_workload
+from drift.fix.workload import OUTSIDE_TEMPLATE, complete, config_key
+from drift.kinds import Kind, label
+from drift.live.normalize import pick_container, raw
+from drift.live.session import Session
+
+
+def before_workload(entry: Entry) -> Any:
+    """The job or worker pool as read before the change (run_v2 message of its kind)."""
+    from google.cloud import run_v2
+
+    kind = Kind(entry.kind)
+    message = run_v2.Job if kind is Kind.JOB else run_v2.WorkerPool
+    return message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
+
+
+def held(entry: Entry) -> list[str]:
+    """The settings the change made that the workload holds itself, outside its template
+    (catalogue rows of `level="service"` for its kind: Binary Authorization, a job's task
+    count, a pool's instance count)."""
+    kind = Kind(entry.kind)
+    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    return [
+        n for n in names if n in FIELDS and FIELDS[n].level == "service" and FIELDS[n].applies(kind)
+    ]
+
+
+def _settings(workload: Any, kind: Kind) -> dict[str, Any]:
+    return dict(read_settings(Source(raw(workload), raw(template_of(workload)), None, kind)))
+
+
+def restore_request(now: Any, entry: Entry) -> Any:
+    """The resource as it is now (its etag: the one just read) with what the change changed
+    as it was: the template (its revision name cleared), a pool's scaling and instance
+    splits, each setting of `held` (the resource's own field copied as it was, presence
+    included)."""
+    kind = Kind(entry.kind)
+    before = before_workload(entry)
+    out = copy_workload(now)
+    out.template = before.template
+    if kind is Kind.WORKER_POOL:
+        out.template.revision = ""
+        out.scaling = before.scaling
+        out.instance_splits = copy_splits(before.instance_splits)
+    was = _settings(before, kind)
+    for name in held(entry):
+        mine, theirs = raw(out), raw(before)
+        if name in mine.DESCRIPTOR.fields_by_name:  # e.g. `binary_authorization`
+            mine.ClearField(name)
+            if theirs.HasField(name):
+                getattr(mine, name).CopyFrom(getattr(theirs, name))
+        elif name in was:
+            FIELDS[name].write(out, pick_container(template_of(out).containers, None), was[name])
+    return out
+
+
+def differences(now: Any, entry: Entry) -> list[str]:
+    """Everything a rollback changes, live → restored: the template (masked as findings
+    mask), the settings the workload holds itself, and a pool's instances."""
+    kind = Kind(entry.kind)
+    restored = restore_request(now, entry)
+    lines = template_differences(template_of(now), template_of(restored))
+    was, will = _settings(now, kind), _settings(restored, kind)
+    for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
+        if was.get(name) != will.get(name):
+            lines.append(f"setting {name}: {_shown(name, was)} → {_shown(name, will)}")
+    if kind is Kind.WORKER_POOL:
+        lines.append(
+            f"instances now: {describe_instances(now)}; afterwards, as before the change: "
+            f"{describe_instances(before_workload(entry))}"
+        )
+    return lines
+
+
+def _shown(name: str, settings: dict[str, Any]) -> str:
+    value = settings.get(name)
+    return text(value) if value is None else FIELDS[name].show(value)
+
+
+def restoration(after: Any, entry: Entry) -> str:
+    """ "" when what the job or pool runs now is what it ran before the change; else why not
+    (what runs)."""
+    kind = Kind(entry.kind)
+    before = before_workload(entry)
+    same = config_key(after, kind) == config_key(before, kind)
+    was, now = _settings(before, kind), _settings(after, kind)
+    off = [n for n in held(entry) if was.get(n) != now.get(n)]
+    if off:
+        return f"{', '.join(off)} read back not as before"
+    if kind is Kind.WORKER_POOL:
+        problem = restoration_problem(after, before, restored_here=same)
+        if problem or same:
+            return problem
+        return "the configuration read back differs"
+    if not same:
+        return "the configuration read back differs"
+    if not complete(after):
+        why = after.terminal_condition.message or "not ready"
+        return f"the job is not ready: {why}"
+    return ""
+
+
+async def restore_workload(
+    session: Session, journal: Journal, entry: Entry, *, states: tuple[str, str, str]
+) -> Restored:
+    """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
+    once it settled (the write's error, or a lost answer, says nothing of that alone)."""
+    rolling, rolled, failed = states
+    kind = Kind(entry.kind)
+    who = label(kind, entry.service)
+    now = await get_workload(session, kind, entry.full_name)
+    request = restore_request(now, entry)
+    wanted = config_key(before_workload(entry), kind)
+    write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
+    journal.begin(entry, rolling, f"restoring {who} as it was before the change", write)
+    error = ""
+    try:
+        await update_workload(session, kind, request)
+    except ApiError as exc:
+        error = exc.reason
+    try:
+        after = await settled_workload(session, kind, entry.full_name)
+    except ApiError as exc:
+        why = f"{error or 'sent'}; the {kind.noun} could not be read back ({exc.reason})"
+        return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
+    problem = restoration(after, entry)
+    said = problem or "as it was before the change"
+    if problem and error:
+        said = f"{error}: {problem}"
+    landed = after.etag != now.etag
+    etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)
+    state = failed if problem else rolled
+    lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
+    return Restored(not problem, said, after, lost)

@@ -1,0 +1,281 @@
+"""A job's and worker pool's fix and rollback judged by what runs (a pool's
+`instance_split_statuses`, a job's Ready condition): splits pinned by name move to the patched
+revision (or the fix refuses before writing), a scaling-only fix rolls out no revision, a
+rollback that leaves drift's write running is never "restored", a template that names its
+revision rolls back whichever way Cloud Run treats an existing name, and what the workload
+holds itself (Binary Authorization) rolls back too."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.cloud import secretmanager_v1
+from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+    SecretManagerServiceGrpcTransport,
+)
+
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.formats.table import plan_table
+from drift.fix.model import Plan, ServicePlan, SettingChange
+from drift.fix.rollback import RollbackResult, run_rollback
+from drift.kinds import Kind
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI
+from tests.jobs.world import TODAY, write_profile
+from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, short, world
+
+NEW_VAR = """\
+project: p
+region: us-central1
+worker_pools:
+  pool:
+    container: consumer
+    env:
+      QUEUE: events
+      NEW: "1"
+"""
+UPDATES = ("UpdateWorkerPool",)
+
+
+class Lab:
+    def __init__(self, sandbox: Sandbox, tmp: Path, profile: str) -> None:
+        self.sandbox, self.tmp = sandbox, tmp
+        self.profiles = write_profile(tmp / "profiles", profile)
+        self.settings = load_settings(journal_dir=tmp / "j")
+
+    def fix(self, ui: ScriptedUI | None = None, **options: Any) -> FixResult:
+        return asyncio.run(
+            run_fix(
+                load_profile(self.profiles, "prod"),
+                self.settings,
+                ui or ScriptedUI([True]),
+                FixOptions(verify=False, **options),
+                today=TODAY,
+            )
+        )
+
+    def rollback(self) -> RollbackResult:
+        return asyncio.run(run_rollback(self.settings, ScriptedUI(), None, yes=True))
+
+    def pool(self) -> Any:
+        return self.sandbox.worker_pool("p", "pool")
+
+    def running(self) -> list[tuple[str, int]]:
+        pool = self.pool()
+        ready = short(pool.latest_ready_revision)
+        return sorted(
+            (short(s.revision) or ready, int(s.percent))
+            for s in pool.instance_split_statuses
+            if s.percent
+        )
+
+    def writes(self) -> int:
+        return sum(1 for c in self.sandbox.calls if c.short in UPDATES)
+
+
+@pytest.fixture
+def lab_of(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    def make(
+        pool: dict[str, Any] | None, profile: str = NEW_VAR, job: Any = None, **options: Any
+    ) -> Lab:
+        pools = {"pool": pool} if pool is not None else {}
+        jobs = {"job": job} if job is not None else {}
+        sandbox = make_sandbox(world(pools=pools, jobs=jobs, **options))
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(tmp_path)
+        return Lab(sandbox, tmp_path, profile)
+
+    return make
+
+
+def pool_spec(splits: list[dict[str, Any]] | None = None, **more: Any) -> dict[str, Any]:
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["history"] = [{"image": "example.com/consumer:1"}]  # revision 1: the same config
+    if splits is not None:
+        pool["instance_splits"] = splits
+    pool.update(more)
+    return pool
+
+
+@pytest.mark.parametrize(
+    "splits",
+    [
+        [{"revision": 1, "percent": 50}, {"revision": 2, "percent": 50}],
+        [{"revision": 2, "percent": 100}],
+        [{"latest": True, "percent": 50}, {"revision": 1, "percent": 50}],
+    ],
+    ids=["two-pinned", "pinned-to-current", "latest-and-pinned"],
+)
+def test_pinned_instances_move_to_the_patched_revision_and_roll_back(
+    lab_of: Any, splits: list[dict[str, Any]]
+) -> None:
+    lab = lab_of(pool_spec(splits))
+    before = lab.running()
+    ui = ScriptedUI([True])
+    fixed = lab.fix(ui)
+    assert fixed.exit_code == ExitCode.OK, fixed.summary()
+    (sp,) = ui.plans[0].services
+    assert "moves those instances to it" in sp.instances
+    assert "the fix names the patched revision" in plan_table(ui.plans[0])
+    patched = short(lab.pool().latest_ready_revision)
+    assert patched.startswith("pool-drift-")
+    assert {r for r, _ in lab.running()} == {patched}  # every instance runs the patch
+    assert f"its instances run {patched}" in fixed.summary()
+    assert fixed.recheck is not None and not fixed.recheck.findings
+    again = lab.fix()  # no trap: the next fix finds nothing to do
+    assert again.exit_code == ExitCode.OK and not again.outcomes
+    done = lab.rollback()
+    assert done.exit_code == ExitCode.OK, done.summary()
+    restored = lab.running()
+    assert patched not in dict(restored)
+    assert sorted(p for _, p in restored) == sorted(p for _, p in before)
+    if not any(s.get("latest") for s in splits):
+        assert restored == before  # the very revisions that ran, with their shares
+
+
+def test_a_pin_on_another_configuration_is_refused_before_writing(lab_of: Any) -> None:
+    """With --from-template the template's configuration goes out; a revision pinned with
+    another one would keep its instances (and their drift): refused, exit 4, no write."""
+    pool = pool_spec([{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}])
+    pool["history"] = [{"env": {"QUEUE": "old"}}]
+    lab = lab_of(pool)
+    ui = ScriptedUI([True])
+    result = lab.fix(ui, from_template=True)
+    assert result.exit_code == ExitCode.ABORTED
+    assert "run another configuration" in result.message
+    assert "nothing was changed" in result.message
+    assert "stops" in ui.plans[0].services[0].instances
+    assert lab.writes() == 0 and not ui.questions
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_scaling_only_fix_rolls_out_no_revision(lab_of: Any, named: bool) -> None:
+    pool = pool_spec(history=[])
+    if named:
+        pool["template"]["revision"] = "pool-v1"
+    profile = NEW_VAR.replace('      NEW: "1"\n', "    settings:\n      instance_count: 3\n")
+    lab = lab_of(pool, profile)
+    before = lab.pool()
+    ui = ScriptedUI([True])
+    fixed = lab.fix(ui)
+    assert fixed.exit_code == ExitCode.OK, fixed.summary()
+    assert not ui.plans[0].services[0].instances  # nothing moves: no new revision
+    after = lab.pool()
+    assert after.scaling.manual_instance_count == 3
+    assert after.latest_created_revision == before.latest_created_revision
+    assert after.template.revision == before.template.revision
+
+
+def disable(sandbox: Sandbox, name: str) -> None:
+    channel = grpc.insecure_channel(sandbox.environ()["SECRET_MANAGER_EMULATOR_HOST"])
+    client = secretmanager_v1.SecretManagerServiceClient(
+        transport=SecretManagerServiceGrpcTransport(channel=channel)
+    )
+    client.disable_secret_version(name=name)
+
+
+def test_a_rollback_whose_revision_fails_is_not_restored(lab_of: Any) -> None:
+    """The old template's secret version was disabled since (a rotation): its revision
+    fails, the instances stay on drift's revision, so the rollback fails (exit 4)."""
+    pool = pool_spec(history=[])
+    pool["template"]["containers"][0]["env"].append(
+        {"name": "DB", "valueSource": {"secretKeyRef": {"secret": "rotated", "version": "1"}}}
+    )
+    profile = NEW_VAR.replace('NEW: "1"', "DB: {secret: token}")
+    lab = lab_of(pool, profile)
+    assert lab.fix().exit_code == ExitCode.OK
+    patched = short(lab.pool().latest_ready_revision)
+    disable(lab.sandbox, "projects/p/secrets/rotated/versions/1")
+    done = lab.rollback()
+    assert lab.running() == [(patched, 100)]
+    assert done.exit_code == ExitCode.ABORTED, done.summary()
+    assert "restored pool" not in done.summary()
+    assert patched in done.summary()  # it says what runs
+
+
+@pytest.mark.parametrize("same", ["reuse", "already_exists"])
+def test_a_named_template_rolls_back_either_way(lab_of: Any, same: str) -> None:
+    """The rollback clears the name (as a service's does): Cloud Run names the revision of
+    the configuration that ran, whether it reuses an existing name or refuses it."""
+    pool = pool_spec(history=[])
+    pool["template"]["revision"] = "pool-v1"
+    lab = lab_of(pool, same_name_same_config=same)
+    assert lab.fix().exit_code == ExitCode.OK
+    done = lab.rollback()
+    assert done.exit_code == ExitCode.OK, done.summary()
+    (running, share), *more = lab.running()
+    assert share == 100 and not more
+    assert running != "pool-v1"  # a new revision, with the configuration that ran
+    env = lab.pool().template.containers[0].env
+    assert [v.name for v in env] == ["QUEUE"]
+
+
+def test_a_job_rollback_whose_update_fails_is_not_restored(lab_of: Any) -> None:
+    """The UpdateJob of the rollback fails its secret check (the old version was disabled
+    since): the job's Ready condition is failed, so the rollback is not "restored"."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"]["env"]["DB"] = {"secret": "rotated", "version": "1"}
+    profile = (
+        "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      DB: {secret: token}\n"
+    )
+    lab = lab_of(None, profile, job=job)
+    assert lab.fix().exit_code == ExitCode.OK
+    disable(lab.sandbox, "projects/p/secrets/rotated/versions/1")
+    done = lab.rollback()
+    assert lab.sandbox.job("p", "job").terminal_condition.state.name == "CONDITION_FAILED"
+    assert done.exit_code == ExitCode.ABORTED, done.summary()
+    assert "the job is not ready" in done.summary()
+
+
+BINAUTHZ = """\
+project: p
+region: us-central1
+jobs:
+  job:
+    settings:
+      binary_authorization: default
+worker_pools:
+  pool:
+    container: consumer
+    settings:
+      binary_authorization: default
+"""
+
+
+def test_binary_authorization_rolls_back(lab_of: Any) -> None:
+    """`binary_authorization` is a field of the Job / WorkerPool itself, not of its
+    template: the rollback puts it back (unset, as it was) and shows it."""
+    lab = lab_of(pool_spec(), BINAUTHZ, job=JOB_SPEC)
+    assert lab.fix().exit_code == ExitCode.OK
+    assert lab.sandbox.job("p", "job").binary_authorization.use_default
+    ui = ScriptedUI([True])
+    done = asyncio.run(run_rollback(lab.settings, ui, None, yes=False))
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert "  setting binary_authorization: default → none" in ui.said
+    job, pool = lab.sandbox.job("p", "job"), lab.pool()
+    assert "binary_authorization" not in job and "binary_authorization" not in pool
+
+
+@pytest.mark.parametrize("kind", [Kind.JOB, Kind.WORKER_POOL])
+def test_the_plan_table_of_a_job_or_pool_speaks_of_no_canary_or_service(kind: Kind) -> None:
+    """Settings a job or pool holds itself are applied with its update: neither has a canary,
+    and neither is a service."""
+    sp = ServicePlan(
+        "w", "projects/p/locations/r/x/w", "", "r", "p", "", kind=kind,
+        settings=(SettingChange("binary_authorization", "", "default"),),
+        at_once=("binary_authorization",),
+    )  # fmt: skip
+    table = plan_table(Plan("prod", "p", "r", (sp,)))
+    note = next(line for line in table.splitlines() if "binary_authorization applied" in line)
+    assert "with the update" in note
+    assert "canary" not in note and "service" not in note
