@@ -1,4 +1,5 @@
-"""`job.failed`: the latest execution of a job failed. Its reason is the execution's own
+"""`revision.rollout` of a job whose latest update failed (its Ready condition), and
+`job.failed`: the latest execution of a job failed. Its reason is the execution's own
 failed condition, a server's text: any secret value drift knows, and any value the job holds
 that is a credential (or that the profile expects to be a secret), is masked in it."""
 
@@ -12,6 +13,17 @@ from drift.redact import MASK, looks_like_credential, mask
 
 
 def job_findings(ctx: Context) -> Iterator[Finding]:
+    if not ctx.live.latest_created_ready:  # its Ready condition failed: never clean
+        generation = int(getattr(ctx.live.source, "generation", 0) or 0)
+        yield ctx.finding(
+            "revision.rollout",
+            "revision.job",
+            f"{ctx.service.label} is not ready: its latest update (generation {generation}) "
+            f"did not reach the desired state: {_masked(ctx, ctx.live.latest_created_message)}",
+            revision=None,
+            expected="job ready",
+            actual="not ready",
+        )
     execution = ctx.live.execution
     if execution is None or not execution.failed:
         return

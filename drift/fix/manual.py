@@ -156,7 +156,12 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
     revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
     canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
-    a revision nothing proved; `drift rollback` of its change removes it."""
+    a revision nothing proved; `drift rollback` of its change removes it. A job has no
+    revisions: its own conditions say what stops it."""
+    if live.kind is Kind.JOB:
+        describe = shell_line(["gcloud", "run", "jobs", "describe", cmd.service, *cmd._where()])
+        reason = f"{message}: fix what stops it (see its conditions), then deploy it again"
+        return ManualStep(target, reason, (describe,))
     describe = shell_line(
         ["gcloud", "run", "revisions", "describe", target.removeprefix("revision."), *cmd._where()]
     )

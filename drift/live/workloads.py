@@ -59,6 +59,11 @@ def job_service(
     (a job has no revisions: "" names none; a manifest names itself)."""
     pb = raw(job)
     config = template_config(pb, container=container, kind=Kind.JOB)
+    # Job.terminal_condition: "The Condition of this Job, containing its readiness status,
+    # and detailed error information in case it did not reach the desired state"
+    # (run/v2/job.proto): a failed one is a job whose latest update did not take.
+    failed = enum_name(pb.terminal_condition, "state") == "CONDITION_FAILED"
+    message = " ".join(pb.terminal_condition.message.split()) or "not ready"
     return LiveService(
         name=name,
         full_name=pb.name,
@@ -68,7 +73,8 @@ def job_service(
         serving=(ServingRevision(revision, 100, (), (), config),),
         latest_created="",
         latest_ready="",
-        latest_created_ready=True,
+        latest_created_ready=not failed,
+        latest_created_message=message if failed else "",
         reconciling=bool(pb.reconciling),
         source=job,
         kind=Kind.JOB,

@@ -5,17 +5,22 @@ once, kind in every format, ids of services unchanged."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from drift.findings import Severity, finding_id
+from drift.fix.plan import plan_environment
 from drift.format import OutputFormat, formatter_for
 from drift.kinds import Kind
+from drift.profiles.loader import load_profile
 from drift.sandbox import Fault
+from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.jobs.world import PROFILE, check, failed_job, jobs_world, write_profile
+from tests.jobs.world import PROFILE, TODAY, check, failed_job, jobs_world, write_profile
+from tests.sandbox.jobworld import JOB_SPEC
 
 
 @pytest.fixture
@@ -201,3 +206,25 @@ def test_a_pool_sidecar_secret_is_resolved_and_iam_checked_like_a_services(
     assert ("worker_pool", "secret.disabled", "secret.rotated", "agent") in found
     assert ("worker_pool", "secret.no_access", "secret.q/locked", "agent") in found, found
     assert not report.unverified
+
+
+def test_a_job_whose_latest_update_failed_is_never_clean(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Job.terminal_condition FAILED (its latest update did not reach the desired state):
+    `revision.rollout` with the condition's message, exit 1, and the plan's manual step
+    describes the job (a job has no revisions)."""
+    job = {**JOB_SPEC, "failed": "Image 'example.com/migrate:1' not found."}
+    sandbox = make_sandbox(jobs_world(jobs={"job": job}, pools={}))
+    profile = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+    profiles = write_profile(tmp_path / "profiles", profile)
+    result = check(sandbox, monkeypatch, profiles)
+    (finding,) = result.report.findings
+    assert (finding.rule, finding.target) == ("revision.rollout", "revision.job")
+    assert "not found" in finding.message and finding.severity is Severity.ERROR
+    assert result.report.exit_code == 1
+    planned = asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
+    (step,) = planned.plan.manual
+    assert step.commands[0].startswith("gcloud run jobs describe job")
