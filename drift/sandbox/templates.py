@@ -149,10 +149,14 @@ def _apply_container_keys(container: ContainerPb, spec: BaseTemplateSpec, servic
 
 
 def apply_json(message: Message, api: Mapping[str, Any]) -> None:
-    """Fields given in v2 JSON form, each replacing the field of `message`."""
+    """Fields given in v2 JSON form, each replacing the field of `message`: a key is the
+    field's JSON name (`launchStage`, as the API's JSON has it) or its proto name
+    (`launch_stage`), as the protobuf JSON parser accepts both."""
     parsed = type(message)()
-    json_format.ParseDict(dict(api), parsed)
-    copy_fields(parsed, message, [parsed.DESCRIPTOR.fields_by_name[k].name for k in api])
+    json_format.ParseDict(dict(api), parsed)  # an unknown key: ParseError, naming it
+    fields = parsed.DESCRIPTOR
+    names = [(fields.fields_by_name.get(k) or fields.fields_by_camelcase_name[k]).name for k in api]
+    copy_fields(parsed, message, names)
 
 
 def template_pb(spec: BaseTemplateSpec, name: str, target: Any = TemplatePb) -> Any:

@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from google.api import launch_stage_pb2
+from google.cloud import run_v2
 
 from drift.errors import InputError
 from drift.sandbox import Sandbox, load_scenario
@@ -90,3 +92,27 @@ def test_bad_jobs_and_pools(tmp_path: Path, old: str, new: str, expected: str) -
     assert old in GOOD
     found = problems_of(tmp_path, GOOD.replace(old, new))
     assert any(expected in line and line.split(":", 1)[0].isdigit() for line in found), found
+
+
+GEN2 = "EXECUTION_ENVIRONMENT_GEN2"
+
+
+def test_api_fields_in_json_or_proto_names(tmp_path: Path) -> None:
+    """`api:` holds resource fields in v2 JSON, whose keys are camelCase (`launchStage`);
+    the proto's own names (`launch_stage`) are read too, as the JSON parser reads both."""
+    path = tmp_path / "scenario.yaml"
+    text = GOOD.replace("      migrate:\n", "      migrate:\n        api: {launchStage: BETA}\n")
+    text = text.replace(
+        "        instances: 2\n", "        instances: 2\n        api: {launch_stage: ALPHA}\n"
+    )
+    text = text.replace(
+        "          task_count: 2\n",
+        f"          task_count: 2\n          api: {{executionEnvironment: {GEN2}}}\n",
+    )
+    path.write_text(text)
+    with Sandbox(load_scenario(path)) as sandbox:
+        job = sandbox.job("demo", "migrate")
+        assert job.launch_stage == launch_stage_pb2.BETA
+        assert sandbox.worker_pool("demo", "consumer").launch_stage == launch_stage_pb2.ALPHA
+        gen2 = run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
+        assert job.template.template.execution_environment == gen2
