@@ -47,7 +47,10 @@ def copy_fields(src: Message, dst: Message, names: Iterable[str]) -> None:
         elif field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
             if src.HasField(name):
                 getattr(dst, name).CopyFrom(getattr(src, name))
-        else:
+        elif not field.has_presence or src.HasField(name):
+            # a scalar with presence (a oneof member: `Job.run_execution_token` "is a member
+            # of oneof create_execution", job.proto; `TaskTemplate.max_retries` of `retries`)
+            # is set only when the request sets it: copying its default would set the oneof
             setattr(dst, name, getattr(src, name))
 
 

@@ -263,3 +263,20 @@ def test_reset_restores_jobs(make_sandbox: MakeSandbox) -> None:
     sandbox.reset()
     job = sandbox.job("p", "job")
     assert job.execution_count == 0 and job.generation == 1
+
+
+def test_an_update_sets_no_oneof_member_the_request_left_unset(
+    make_sandbox: MakeSandbox, run_for: Any
+) -> None:
+    """`run_execution_token` and `start_execution_token` are members of oneof
+    `create_execution` (job.proto): an UpdateJob that sets neither leaves both absent, and
+    `max_retries` (oneof `retries` of TaskTemplate) keeps an explicit 0."""
+    sandbox = sandbox_of(make_sandbox)
+    client = run_for(sandbox).jobs
+    request = with_env(client.get_job(name=JOB), "LEVEL", "debug")
+    request.template.template.max_retries = 0
+    done = client.update_job(job=request).result(timeout=10)
+    read = run_v2.Job.pb(client.get_job(name=JOB))
+    for job in (run_v2.Job.pb(done), read):
+        assert job.WhichOneof("create_execution") is None
+        assert job.template.template.WhichOneof("retries") == "max_retries"
