@@ -122,7 +122,9 @@ def test_no_trailing_note_when_nothing_is_dropped() -> None:
 def test_what_is_new_is_annotated_first_within_its_level() -> None:
     """With a baseline, the new finding that fails a --fail-on-new run is among the annotations,
     however many unchanged errors there are (revgh bug 4)."""
-    old = [dataclasses.replace(f, baseline=BaselineState.UNCHANGED) for f in _many(Severity.ERROR, 12)]
+    old = [
+        dataclasses.replace(f, baseline=BaselineState.UNCHANGED) for f in _many(Severity.ERROR, 12)
+    ]
     new = dataclasses.replace(
         make_finding("env.value", Severity.ERROR, "web", "env.NEW_ONE", "new drift"),
         baseline=BaselineState.NEW,

@@ -39,7 +39,13 @@ def test_no_check_format_lets_a_value_run_a_command(fmt: OutputFormat, value: st
 @pytest.mark.sandbox
 @pytest.mark.parametrize(
     "args",
-    [("check",), ("check", "--format", "json"), ("plan",), ("plan", "--format", "json"), ("history",)],
+    [
+        ("check",),
+        ("check", "--format", "json"),
+        ("plan",),
+        ("plan", "--format", "json"),
+        ("history",),
+    ],
     ids=" ".join,
 )
 def test_no_command_prints_a_value_a_runner_runs(sandbox: Sandbox, args: tuple[str, ...]) -> None:
