@@ -40,46 +40,37 @@ def _unescape(text: str, pairs: list[tuple[str, str]]) -> str:
     return text
 
 
+def _head(
+    info: str, registered: set[str], separator: str, pairs: list[tuple[str, str]]
+) -> tuple[str, dict[str, str]] | None:
+    """The command's name and properties from what precedes its data (`name k=v,k=v`), or None
+    when the name is not a registered command."""
+    name, space, rest = info.partition(" ")
+    if name.lower() not in registered:
+        return None
+    properties: dict[str, str] = {}
+    if space:
+        for pair in (rest.strip() if separator == "," else rest).split(separator):
+            key, sep, value = pair.partition("=")
+            if sep and key and value:
+                properties[key] = _unescape(value, pairs)
+    return name, properties
+
+
 def parse_v2(line: str, registered: set[str]) -> Command | None:
     message = line.lstrip()
     if not message.startswith("::"):
         return None
     end = message.find("::", 2)
-    if end < 0:
-        return None
-    info = message[2:end]
-    space = info.find(" ")
-    name = info if space < 0 else info[:space]
-    if name.lower() not in registered:
-        return None
-    properties: dict[str, str] = {}
-    if space > 0:
-        for pair in info[space + 1 :].strip().split(","):
-            key, sep, value = pair.partition("=")
-            if sep and key and value:
-                properties[key] = _unescape(value, _PROPERTY)
-    return name, properties, _unescape(message[end + 2 :], _DATA)
+    head = _head(message[2:end], registered, ",", _PROPERTY) if end >= 0 else None
+    return None if head is None else (*head, _unescape(message[end + 2 :], _DATA))
 
 
 def parse_legacy(line: str, registered: set[str]) -> Command | None:
     start = line.find("##[")
-    if start < 0:
-        return None
-    close = line.find("]", start)
-    if close < 0:
-        return None
-    info = line[start + 3 : close]
-    space = info.find(" ")
-    name = info if space < 0 else info[:space]
-    if name.lower() not in registered:
-        return None
-    properties: dict[str, str] = {}
-    if space > 0:
-        for pair in info[space + 1 :].split(";"):
-            key, sep, value = pair.partition("=")
-            if sep and key and value:
-                properties[key] = _unescape(value, _LEGACY)
-    return name, properties, _unescape(line[close + 1 :], _LEGACY)
+    close = line.find("]", start) if start >= 0 else -1
+    head = _head(line[start + 3 : close], registered, ";", _LEGACY) if close >= 0 else None
+    return None if head is None else (*head, _unescape(line[close + 1 :], _LEGACY))
 
 
 def commands(text: str) -> list[Command]:
