@@ -24,7 +24,7 @@ from drift.findings import BaselineState, Finding, Location, Severity, sort_find
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
 from drift.redact import mask_optional
-from drift.report import REPORT_SCHEMA, Report
+from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -119,22 +119,23 @@ class Baseline:
         )
         now = {f.id for f in report.findings}
         resolved: list[Finding] = []
-        unknown = 0
-        gaps = {(u.key, u.target) for u in report.unverified}
+        unchecked: list[Unchecked] = []
+        gaps = {(u.key, u.target): u.reason for u in report.unverified}
         uses = _secret_uses(state) if state is not None and gaps else {}
         for finding in self.findings:
             if finding.ignored or finding.id in now:
                 continue
-            if _checked_again(finding, report, gaps, uses):
+            why = _not_checked_again(finding, report, gaps, uses)
+            if why is None:
                 resolved.append(replace(finding, baseline=BaselineState.ABSENT))
             else:
-                unknown += 1
+                unchecked.append(Unchecked(replace(finding, baseline=BaselineState.UNCHANGED), why))
         notes = report.notes
-        if unknown:
+        if unchecked:
             notes = (
                 *notes,
-                f"{plural(unknown, 'finding')} of the baseline could not be checked again "
-                "(a service not checked or not verified this run, or a probe not run): "
+                f"{plural(len(unchecked), 'finding')} of the baseline could not be checked "
+                "again (a service not checked or not verified this run, or a probe not run): "
                 "not counted as resolved",
             )
         return replace(
@@ -145,6 +146,7 @@ class Baseline:
             baseline=self.path,
             fail_on_new=fail_on_new,
             notes=notes,
+            unchecked=tuple(unchecked),
         )
 
 
@@ -269,22 +271,26 @@ Uses = dict[tuple[str, str], set[str]]
 """(workload key, `env.NAME` or `mount.PATH`) -> the `secret.KEY` targets it references."""
 
 
-def _checked_again(
-    finding: Finding, report: Report, gaps: set[tuple[str, str]], uses: Uses
-) -> bool:
-    """Whether this run looked where the baseline found `finding`: its service was checked
-    and read, its target verified, the revision it was found on read, the secrets its
-    variable or mount references read, and (for a probe finding) the service probed (README
-    "Baselines": "counts as resolved only where this run looked again")."""
+def _not_checked_again(
+    finding: Finding, report: Report, gaps: dict[tuple[str, str], str], uses: Uses
+) -> str | None:
+    """Why this run did not look where the baseline found `finding`, or None when it did:
+    its service was checked and read, its target verified, the revision it was found on
+    read, the secrets its variable or mount references read, and (for a probe finding) the
+    service probed (README "Baselines": "counts as resolved only where this run looked
+    again")."""
     key = finding.key
     if key not in report.services:
-        return False
-    unread = {finding.kind.value, "service", finding.target}
+        return f"{finding.workload} was not checked this run"
+    unread = [finding.kind.value, "service", finding.target]
     if finding.revision is not None:
-        unread |= {f"revision.{r}" for r in (finding.revision, *finding.also_on)}
-    unread |= uses.get((key, finding.target), set())
-    if any((key, target) in gaps for target in unread):
-        return False
-    if finding.rule.startswith("probe."):
-        return any(p.service == finding.service for p in report.probes)
-    return True
+        unread += [f"revision.{r}" for r in (finding.revision, *finding.also_on)]
+    unread += sorted(uses.get((key, finding.target), set()))
+    for target in unread:
+        if (reason := gaps.get((key, target))) is not None:
+            return f"{finding.workload}: {target} could not be verified: {reason}"
+    if finding.rule.startswith("probe.") and not any(
+        p.service == finding.service for p in report.probes
+    ):
+        return f"{finding.workload} was not probed this run"
+    return None

@@ -152,7 +152,7 @@ async def run_check(
         unverified=_unique(state.unverified),
     )
     absent = _absent_tags(profile, names, state) if source.deployed else []
-    notes = (*source.notes, *absent)
+    notes = (*source.notes, *absent, *_histories_unread(profile, names, state))
     if notes:
         report = replace(report, notes=(*report.notes, *notes))
     return CheckResult(report, state)
@@ -172,6 +172,17 @@ def _absent_tags(profile: Profile, names: list[str], state: LiveState) -> list[s
             if tag not in live.tags
         ]
     return out
+
+
+def _histories_unread(profile: Profile, names: list[str], state: LiveState) -> list[str]:
+    """A history that could not be read (its findings have no `since`): said, so that "no
+    since" is not read as "no revision began it"; not unverified (the configuration was)."""
+    return [
+        f"{profile.services[name].label}: revision history not read ({why}): its findings "
+        "have no since"
+        for name in names
+        if (why := state.history_unread.get(name)) is not None
+    ]
 
 
 def _drifted(

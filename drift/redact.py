@@ -25,7 +25,7 @@ import threading
 import unicodedata
 from typing import Any
 
-from drift.textsafe import github_data, github_property, md_text, visible
+from drift.textsafe import github_data, github_property, json_inert, md_text, visible
 
 MASK = "***"
 CHANGED = "*** (changed)"
@@ -67,6 +67,8 @@ def _escaped_forms(value: str) -> set[str]:
         shown,
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
+        json_inert(json.dumps(value)[1:-1]),  # as drift.rendering.json_text writes it
+        json_inert(json.dumps(value, ensure_ascii=False)[1:-1]),
         md_text(value),
         shown.replace("|", "\\|"),
         github_data(value),

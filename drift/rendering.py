@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
+from drift.textsafe import json_inert
+
 F = TypeVar("F", bound=Enum)
 T = TypeVar("T")
 
@@ -41,5 +43,6 @@ def document_head(schema: str, of: Environment, status: str, exit_code: int) -> 
 
 
 def json_text(document: Mapping[str, Any]) -> str:
-    """A command's JSON document as printed: indented by two, one final newline."""
-    return json.dumps(document, indent=2) + "\n"
+    """A command's JSON document as printed: indented by two, one final newline, no legacy
+    workflow command for a runner that reads it in a log (`json_inert`: lossless)."""
+    return json_inert(json.dumps(document, indent=2)) + "\n"

@@ -57,6 +57,16 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Unchecked:
+    """A finding of the baseline this run could not look at again (its service not checked
+    or not read, its target not verified, its service not probed), and why: neither resolved
+    nor new, it still stands as far as anyone knows."""
+
+    finding: Finding
+    reason: str
+
+
+@dataclass(frozen=True)
 class Report(Scope):
     services: tuple[str, ...]
     """The keys of the workloads the run covered (`drift.kinds.workload_key`)."""
@@ -77,6 +87,9 @@ class Report(Scope):
     """Findings of the baseline that this run no longer finds, as the baseline had them."""
     fail_on_new: bool = False
     """Only new and updated findings make the exit code 1 (`--fail-on-new`)."""
+    unchecked: tuple[Unchecked, ...] = ()
+    """Findings of the baseline this run could not check again (as the baseline had them),
+    each with why: SARIF carries them forward so that their alerts stay open."""
 
     @classmethod
     def of(

@@ -29,13 +29,35 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def visible(text: str) -> str:
-    """`text` with every control character, line break, bidi override and invisible format
-    character written as a visible escape (`\\x1b`, `\\n`, `\\u202e`): safe on a terminal, one
-    line in a table, and nothing hidden from the person reading it."""
+LEGACY_COMMAND = "##["
+"""The runner's legacy workflow-command prefix (`##[name props]data`): actions/runner
+`ActionCommand.TryParse` finds it anywhere in a line of a step's output and runs the command
+it names whenever the line is not a `::` command (`ActionCommandManager.TryProcessCommand`),
+`stop-commands`, `add-mask` and `error` among them (docs.github.com, "Workflow commands for
+GitHub Actions", "Stopping and starting workflow commands"). drift escapes it wherever it writes
+text a runner reads: `##\\[` in text for people, `##\\u005b` in JSON."""
+
+
+def _shown(text: str) -> str:
     if text.isprintable():  # every character above is "not printable": the common case is fast
         return text
     return "".join(_escape(c) if _hidden(c) else c for c in text)
+
+
+def visible(text: str) -> str:
+    """`text` with every control character, line break, bidi override and invisible format
+    character written as a visible escape (`\\x1b`, `\\n`, `\\u202e`), and the runner's
+    legacy command prefix as `##\\[`: safe on a terminal and in a CI log, one line in a table,
+    and nothing hidden from the person reading it."""
+    shown = _shown(text)
+    return shown.replace(LEGACY_COMMAND, "##\\[") if LEGACY_COMMAND in shown else shown
+
+
+def json_inert(text: str) -> str:
+    """JSON text with `[` after `##` written `\\u005b`: the same document for any JSON
+    decoder (inside a string, `\\u005b` is `[`; outside one `##` never occurs), and no legacy
+    workflow command for a runner that reads it in a log."""
+    return text.replace(LEGACY_COMMAND, "##\\u005b") if LEGACY_COMMAND in text else text
 
 
 def visible_lines(text: str) -> str:
@@ -47,7 +69,7 @@ def visible_lines(text: str) -> str:
 def md_text(text: str) -> str:
     """Inline Markdown: every special character escaped, and nothing that can end a table row
     or hide text (control characters and line breaks shown visibly)."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(text))
+    return _MD_SPECIAL.sub(r"\\\1", _shown(text))  # `[` escaped: no legacy command either
 
 
 def md_code(text: str) -> str:

@@ -6,6 +6,20 @@
 # GITHUB_OUTPUT; DRIFT_BIN and DRIFT_PYTHON name the drift and python to run).
 set -uo pipefail
 
+# A workflow command's message, escaped as the runner unescapes it (%, CR, LF: docs.github.com,
+# "Workflow commands for GitHub Actions"; actions/toolkit command.ts), so that an input value
+# cannot end the command and start another (drift.textsafe.github_data does the same).
+command_data() {
+  local text="${1//%/%25}"
+  text="${text//$'\r'/%0D}"
+  printf '%s' "${text//$'\n'/%0A}"
+}
+is_gs() { case "$1" in [gG][sS]://*) return 0 ;; *) return 1 ;; esac; }
+bad_input() {
+  echo "::error title=drift::$1 must be true or false, got '$(command_data "$2")'"
+  exit 2
+}
+
 environment="${DRIFT_ACTION_ENVIRONMENT:?set DRIFT_ACTION_ENVIRONMENT (the environment to check)}"
 report="${DRIFT_ACTION_REPORT:-drift-report.json}"
 args=(check "$environment"
@@ -17,7 +31,7 @@ args=(check "$environment"
 case "${DRIFT_ACTION_PROBE:-false}" in
   true) args+=(--probe) ;;
   false|"") ;;
-  *) echo "::error title=drift::probe must be true or false, got '${DRIFT_ACTION_PROBE}'"; exit 2 ;;
+  *) bad_input probe "$DRIFT_ACTION_PROBE" ;;
 esac
 # manifest: one file per line (blank lines and surrounding spaces ignored)
 while IFS= read -r file || [ -n "$file" ]; do
@@ -28,36 +42,57 @@ done <<< "${DRIFT_ACTION_MANIFEST:-}"
 case "${DRIFT_ACTION_OFFLINE:-false}" in
   true) args+=(--offline) ;;
   false|"") ;;
-  *) echo "::error title=drift::offline must be true or false, got '${DRIFT_ACTION_OFFLINE}'"; exit 2 ;;
+  *) bad_input offline "$DRIFT_ACTION_OFFLINE" ;;
 esac
 
-# baseline: the report of an earlier run. None there yet (a first run, an expired cache):
-# nothing was known before, so every finding is new and --fail-on gates them all.
+# baseline: the report of an earlier run (a file, or a gs:// object drift reads itself). No
+# file there yet (a first run, an expired cache): nothing was known before, so every finding
+# is new and --fail-on gates them all.
 baseline="${DRIFT_ACTION_BASELINE:-}"
-if [ -n "$baseline" ] && [ ! -f "$baseline" ]; then
+case "${DRIFT_ACTION_FAIL_ON_NEW:-false}" in
+  true) fail_on_new=true ;;
+  false|"") fail_on_new="" ;;
+  *) bad_input fail-on-new "$DRIFT_ACTION_FAIL_ON_NEW" ;;
+esac
+if [ -n "$baseline" ] && ! is_gs "$baseline" && [ ! -f "$baseline" ]; then
   echo "::notice title=drift::no baseline report yet (first run): every finding is new"
   baseline=""
-  first_run=true
 fi
-if [ -n "$baseline" ] && [ "$baseline" -ef "$report" ]; then
+if [ -n "$baseline" ] && ! is_gs "$baseline" && [ "$baseline" -ef "$report" ]; then
   # the same file as the report this run writes: compare with a copy of it
   copy="$(mktemp)"; cp "$baseline" "$copy"; baseline="$copy"
 fi
-[ -n "$baseline" ] && args+=(--baseline "$baseline")
-case "${DRIFT_ACTION_FAIL_ON_NEW:-false}" in
-  true) [ -z "${first_run:-}" ] && args+=(--fail-on-new) ;;
-  false|"") ;;
-  *) echo "::error title=drift::fail-on-new must be true or false, got '${DRIFT_ACTION_FAIL_ON_NEW}'"; exit 2 ;;
-esac
+compare=()
+if [ -n "$baseline" ]; then
+  compare=(--baseline "$baseline")
+  [ -n "$fail_on_new" ] && compare+=(--fail-on-new)
+fi
 
-rm -f "$report"
-"${DRIFT_BIN:-drift}" "${args[@]}"
+check() {
+  is_gs "$report" || rm -f "$report"
+  "${DRIFT_BIN:-drift}" "${args[@]}" "$@"
+}
+errors="$(mktemp)"
+check "${compare[@]}" 2>"$errors"
 code=$?
+cat "$errors" >&2
+if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -qF -- "$baseline" "$errors"; then
+  # drift refused the baseline (another environment, project or region; not a drift report;
+  # a gs:// object not there yet or unreadable): run as a first run, whose report replaces it.
+  # Failing instead would fail every later run on the same baseline (a scheduled workflow
+  # restores it from the cache again and again).
+  reason="$(grep -m1 -F -- "$baseline" "$errors")"
+  echo "::warning title=drift::baseline not used, checked as a first run (every finding is new): $(command_data "$reason")"
+  check
+  code=$?
+fi
+rm -f "$errors"
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   echo "exit-code=$code" >> "$GITHUB_OUTPUT"
 fi
-# new-findings, resolved-findings and report: only when drift wrote a report (not on exit 2)
-if [ -f "$report" ]; then
+# new-findings, resolved-findings, report and status: only when drift wrote a report (not on
+# exit 2; a gs:// report is read back from Cloud Storage)
+if [ "$code" != 2 ] && { is_gs "$report" || [ -f "$report" ]; }; then
   "${DRIFT_PYTHON:-python}" -m drift.action outputs "$report" || exit 2
 fi
 exit "$code"

@@ -9,12 +9,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 from ruamel.yaml import YAML
 
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.cliutil import REPO
+from tests.runner_commands import commands
 
 SCRIPT = REPO / "scripts" / "github-action.sh"
 
@@ -69,6 +71,7 @@ def test_action_annotates_writes_sarif_and_appends_the_summary(
         "new-findings": "2",  # no baseline: every finding is new
         "resolved-findings": "0",
         "report": str(tmp_path / "drift-report.json"),
+        "status": "drift",
     }
 
 
@@ -87,6 +90,7 @@ def test_action_passes_a_clean_exit_code_on(sandbox: Sandbox, tmp_path: Path) ->
     assert done.returncode == 0, done.stdout + done.stderr
     assert outputs(tmp_path)["exit-code"] == "0"
     assert outputs(tmp_path)["new-findings"] == "0"
+    assert outputs(tmp_path)["status"] == "clean"
     assert "no drift" in done.stdout
 
 
@@ -94,6 +98,18 @@ def test_action_rejects_a_bad_probe_input(sandbox: Sandbox, tmp_path: Path) -> N
     done = run_action(sandbox, tmp_path, environment="staging", probe="yes")
     assert done.returncode == 2
     assert done.stdout.startswith("::error title=drift::probe must be true or false")
+    # the value is escaped as the runner unescapes it: one command, no forged second one
+    forged = run_action(
+        sandbox, tmp_path, environment="staging", probe="yes\n::warning title=forged::all clear%"
+    )
+    assert forged.returncode == 2
+    assert commands(forged.stdout) == [
+        (
+            "error",
+            {"title": "drift"},
+            "probe must be true or false, got 'yes\n::warning title=forged::all clear%'",
+        )
+    ]
 
 
 def test_action_yml_inputs_reach_the_script() -> None:
@@ -111,9 +127,15 @@ def test_action_yml_inputs_reach_the_script() -> None:
         "fail-on-new",
         "report-file",
     }
-    assert {"exit-code", "sarif-file", "new-findings", "resolved-findings", "report"} == set(
-        action["outputs"]
-    )
+    assert {
+        "exit-code",
+        "status",
+        "sarif-file",
+        "new-findings",
+        "resolved-findings",
+        "report",
+    } == set(action["outputs"])
+    assert "0 nothing at or above fail-on drifted" in action["outputs"]["exit-code"]["description"]
     step = action["runs"]["steps"][-1]
     script = SCRIPT.read_text()
     for name in step["env"]:
@@ -205,10 +227,11 @@ def test_action_compares_with_a_baseline_and_fails_only_on_new(
     again = run_action(sandbox, tmp_path, **gate)
     assert again.returncode == 0, again.stdout + again.stderr
     assert outputs(tmp_path) == {
-        "exit-code": "0",
+        "exit-code": "0",  # nothing new at or above fail-on...
         "new-findings": "0",
         "resolved-findings": "0",
         "report": report,
+        "status": "drift",  # ...yet the drift is there (revgh bug 10)
     }
     assert json.loads(Path(report).read_text())["summary"]["new"] == 0
 
@@ -221,3 +244,34 @@ def test_action_compares_with_a_baseline_and_fails_only_on_new(
     assert outputs(tmp_path)["resolved-findings"] == "1"
     bad = run_action(sandbox, tmp_path, **{**gate, "fail_on_new": "yes"})
     assert bad.returncode == 2
+
+
+def test_an_incomplete_run_closes_no_alert_and_says_so(sandbox: Sandbox, tmp_path: Path) -> None:
+    """api cannot be read in the second run (web's drift still fails it: exit 1). Code scanning
+    closes an alert whose result is gone: api's findings of the baseline stay in the SARIF as
+    results, the run is `incomplete` (the README's upload step skips it), and the note that
+    says so reaches the log and the JSON report, not only the step summary (revgh 1 and 7)."""
+    report = tmp_path / "drift-report.json"
+    first = run_action(sandbox, tmp_path, environment="staging", baseline=str(report))
+    assert first.returncode == 1, first.stdout + first.stderr
+    before = _results(tmp_path)
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="services/api"))
+    second = run_action(sandbox, tmp_path, environment="staging", baseline=str(report))
+    assert second.returncode == 1, second.stdout + second.stderr
+    after = _results(tmp_path)
+    assert set(before) <= set(after)  # no alert of the first analysis closes
+    carried = [r for r in after.values() if r["properties"]["service"] == "api"]
+    assert carried and all(r["baselineState"] == "unchanged" for r in carried)
+    assert all("PERMISSION_DENIED" in r["properties"]["notCheckedAgain"] for r in carried)
+    assert outputs(tmp_path)["status"] == "incomplete"
+    said = "could not be checked again"
+    assert any(
+        said in line for line in second.stdout.splitlines() if line.startswith("drift: note:")
+    )
+    assert any(said in note for note in json.loads(report.read_text())["notes"])
+
+
+def _results(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    log = json.loads((tmp_path / "drift.sarif").read_text())
+    return {r["partialFingerprints"]["driftFindingId/v1"]: r for r in log["runs"][0]["results"]}

@@ -152,3 +152,21 @@ def test_every_format_says_where_it_began(world: Sandbox) -> None:
     table = formatter_for(OutputFormat.TABLE).render(report)
     line = next(li for li in table.splitlines() if "since api-00004-" in li)
     assert line.strip().startswith("since ") and line.rstrip()[-3:].isalpha()  # words, no label
+
+
+def test_a_history_that_cannot_be_read_is_said(world: Sandbox) -> None:
+    """ListRevisions denied for api: its findings have no `since`, and every format says why,
+    so that it is not read as "no revision began it" (revgh 6); split's still trace."""
+    from drift.format import OutputFormat, formatter_for
+    from drift.sandbox import Fault
+
+    world.inject(Fault(method="ListRevisions", code="PERMISSION_DENIED", match="/services/api"))
+    report = check().report
+    assert all(f.since is None for f in report.findings if f.service == "api")
+    assert all(f.since is not None for f in report.findings if f.service == "split")
+    (note,) = report.notes
+    assert note.startswith("api: revision history not read (ListRevisions ")
+    assert note.endswith(": PERMISSION_DENIED): its findings have no since")
+    assert not report.unverified  # the configuration was read: not incomplete
+    for fmt in (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.GITHUB, OutputFormat.TABLE):
+        assert "revision history not read" in formatter_for(fmt).render(report), fmt

@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 from functools import partial
-from pathlib import Path
 
 from drift.errors import DriftError, ExitCode
 
@@ -16,9 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m drift.action", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     outputs = commands.add_parser("outputs", help="write new-findings, resolved-findings, report")
-    outputs.add_argument("report", type=Path)
+    outputs.add_argument("report")
     issue = commands.add_parser("issue", help="open, update or close the environment's issue")
-    issue.add_argument("report", type=Path)
+    issue.add_argument("report")
     issue.add_argument("--environment", required=True)
     issue.add_argument("--gh", default=os.environ.get("DRIFT_GH", "gh"), help="the gh command")
     args = parser.parse_args(argv)
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = read_report(args.report)
         if args.command == "outputs":
-            _outputs(report.path, len(report.new), len(report.resolved))
+            _outputs(report.path, len(report.new), len(report.resolved), report.status)
         else:
             from drift.action.issue import run_gh, sync_issue
 
@@ -42,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     return int(ExitCode.OK)
 
 
-def _outputs(report: str, new: int, resolved: int) -> None:
-    """The step's outputs, appended to `$GITHUB_OUTPUT` (printed when it is not set)."""
-    lines = f"new-findings={new}\nresolved-findings={resolved}\nreport={report}\n"
+def _outputs(report: str, new: int, resolved: int, status: str) -> None:
+    """The step's outputs, appended to `$GITHUB_OUTPUT` (printed when it is not set): one
+    `name=value` line each, the file form of an output parameter (docs.github.com, "Workflow
+    commands for GitHub Actions", "Setting an output parameter"); no value holds a newline."""
+    lines = f"new-findings={new}\nresolved-findings={resolved}\nreport={report}\nstatus={status}\n"
     target = os.environ.get("GITHUB_OUTPUT")
     if not target:
         sys.stdout.write(lines)

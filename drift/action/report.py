@@ -65,20 +65,44 @@ class RunReport:
         return bool(self.new or self.new_unverified)
 
     @property
+    def status(self) -> str:
+        """`incomplete` when anything could not be verified (drift found or not: the SARIF of
+        such a run lacks what could not be read, and uploading it would close those alerts),
+        else the report's own `clean` or `drift`."""
+        if self.unverified:
+            return "incomplete"
+        return "drift" if self.data.get("status") == "drift" else "clean"
+
+    @property
     def all_clear(self) -> bool:
         """Nothing drifts and everything was read: whatever was reported is resolved."""
         return not self.findings and not self.unverified
 
 
-def read_report(path: Path) -> RunReport:
-    """The report at `path`; one clear message if it is not a drift JSON report."""
+MAX_BYTES = 64 * 1024 * 1024
+"""A report larger than this is refused (as a baseline is: drift.baseline.MAX_BYTES)."""
+
+
+def read_report(path: str) -> RunReport:
+    """The report at `path` (a file, or a gs://BUCKET/OBJECT the run's credentials can
+    read); one clear message if it is not a drift JSON report."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"cannot read the report {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
         raise UsageError(f"{path} is not a {REPORT_SCHEMA} report (write it with --json FILE)")
-    return RunReport(str(path), data)
+    return RunReport(path, data)
+
+
+def _read(path: str) -> bytes:
+    if not path.lower().startswith("gs://"):
+        return Path(path).read_bytes()
+    from drift.cli.output import fetch
+    from drift.live.session import Access
+    from drift.live.storage import parse_object
+
+    return fetch(parse_object(path), MAX_BYTES, Access())
 
 
 def _items(data: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -46,8 +46,10 @@ class _Annotation:
 
 class GitHubFormat(Formatter):
     def compose(self, report: Report) -> str:
-        # Errors, then the gaps (they make the run incomplete), then warnings and notices.
-        active = report.active
+        # Errors, then the gaps (they make the run incomplete), then warnings and notices;
+        # within a level, what is new or updated since the baseline first (it is what fails a
+        # --fail-on-new run, and GitHub shows only the first ANNOTATIONS_PER_LEVEL).
+        active = sorted(report.active, key=lambda f: baseline_mark(f) is None)
         annotations = [
             *(_finding(f) for f in active if f.severity is Severity.ERROR),
             *(_unverified(u) for u in sorted_unverified(report)),
@@ -65,6 +67,9 @@ class GitHubFormat(Formatter):
                 dropped[annotation.is_finding] += 1
         if dropped:
             lines.append(_dropped_line(dropped[True], dropped[False]))
+        # Plain lines, never a workflow command: `visible` keeps each on one line and escapes
+        # the runner's legacy `##[` form (drift.textsafe.visible).
+        lines += [f"drift: note: {visible(note)}" for note in report.notes]
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
 

@@ -35,6 +35,10 @@ def masked(report: Report) -> Report:
         unverified=tuple(replace(u, reason=mask(u.reason, echo=True)) for u in report.unverified),
         notes=tuple(mask(n) for n in report.notes),
         fix_commands=tuple(mask(c) for c in report.fix_commands),
+        unchecked=tuple(
+            replace(u, finding=_finding(u.finding), reason=mask(u.reason, echo=True))
+            for u in report.unchecked
+        ),
     )
 
 

@@ -29,6 +29,9 @@ def report_document(report: Report) -> dict[str, Any]:
         "probes": [_probe(p) for p in sorted_probes(report)],
         "unverified": [_unverified(u) for u in sorted_unverified(report)],
         "fix_commands": list(report.fix_commands),
+        # additive (drift.report/v1 grows only by adding): what the table and the step summary
+        # say under "note:", for whoever reads only this report (the scheduled issue)
+        "notes": list(report.notes),
     }
     if report.baseline is not None:  # additive fields, only when compared with a baseline
         counts["new"] = summary.new

@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import quote
 
 from drift import __version__
-from drift.findings import Finding, Location, sort_findings
+from drift.findings import BaselineState, Finding, Location, sort_findings
 from drift.format.interface import Formatter
 from drift.format.summary import SEVERITY_LOOK, finding_text, since_text, sorted_unverified
 from drift.kinds import Kind
 from drift.rendering import json_text
-from drift.report import Report
+from drift.report import Report, Unchecked
 from drift.rules import RULES, RuleInfo, rule_info
 
 SARIF_SCHEMA = (
@@ -27,10 +27,20 @@ UNVERIFIED_LEVEL = "error"
 be assumed complete when an invocation's `executionSuccessful` is false or when "any
 notification object in invocation.toolExecutionNotifications (§3.20.21) ... has a value of
 "error" for its level property (§3.58.6)" (https://docs.oasis-open.org/sarif/sarif/v2.1.0/
-errata01/os/sarif-v2.1.0-errata01-os-complete.html). drift ran to its end (exit 3 is one of
-its answers, not a failure to run: `executionSuccessful` stays true), so "error" on each
-notification is what tells a consumer that a run with no result is not clean (SPEC: exit 3
-is "Never reported as clean")."""
+errata01/os/sarif-v2.1.0-errata01-os-complete.html). A run that could not verify something
+says so both ways (SPEC: exit 3 is "Never reported as clean").
+
+GitHub code scanning reads neither: it takes the `results` of the newest analysis of a
+category (`automationDetails.id`) and closes as fixed every open alert whose result is gone
+(https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/
+sarif-support-for-code-scanning; codeql-action#390, where partial uploads closed alerts that
+then reappeared). So a run compared with a baseline carries the baseline's findings it could
+not check again as results (`baselineState: unchanged`, the message saying why), and the
+action's `status` output is `incomplete` so that a workflow can skip uploading the SARIF of
+an incomplete run (README, "CI: GitHub Actions")."""
+UNCHECKED = "notCheckedAgain"
+"""The property that marks a result carried forward from the baseline: the reason it could
+not be checked again."""
 
 
 class SarifFormat(Formatter):
@@ -59,7 +69,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         }
     ]
     invocation: dict[str, Any] = {
-        "executionSuccessful": True,
+        "executionSuccessful": not report.unverified,
         "exitCode": int(report.exit_code),
         "exitCodeDescription": report.status.value,
     }
@@ -83,7 +93,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "invocations": [invocation],
                 "results": [
                     *(_result(f, index[f.rule]) for f in _sorted(report)),
-                    *(_absent(f, index[f.rule]) for f in report.resolved),
+                    *(_carried(u, index[u.finding.rule]) for u in report.unchecked),
                 ],
             }
         ],
@@ -114,7 +124,8 @@ def _sorted(report: Report) -> list[Finding]:
 def _rules(report: Report) -> list[RuleInfo]:
     # Every known rule, in a fixed order, so that ruleIndex and the rule metadata do not
     # depend on which findings a run happened to have; unknown ids are appended.
-    extra = sorted({f.rule for f in (*report.findings, *report.resolved)} - RULES.keys())
+    carried = (u.finding for u in report.unchecked)
+    extra = sorted({f.rule for f in (*report.findings, *carried)} - RULES.keys())
     return [*RULES.values(), *(rule_info(rule) for rule in extra)]
 
 
@@ -182,11 +193,16 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def _absent(finding: Finding, rule_index: int) -> dict[str, Any]:
-    """A finding of the baseline this run no longer finds: SARIF's `absent` result. Its kind
-    is `pass` (the rule now holds), so its level is `none` (SARIF 2.1.0 §3.27.9: any kind
-    other than `fail` has level `none`)."""
-    result = _result(finding, rule_index)
-    result.pop("suppressions", None)
-    result.update(kind="pass", level="none", baselineState="absent")
+def _carried(item: Unchecked, rule_index: int) -> dict[str, Any]:
+    """A finding of the baseline this run could not check again, carried forward as it was
+    (`unchanged`): leaving it out would close its alert as fixed. Results of the baseline
+    that are gone (resolved) are left out on purpose: that closes theirs (code scanning
+    ignores `kind: pass`, so an `absent` result would keep the alert open)."""
+    result = _result(item.finding, rule_index)
+    result["message"] = {
+        "text": f"{finding_text(item.finding)}\n(from the baseline: not checked again this "
+        f"run, {item.reason})"
+    }
+    result["baselineState"] = BaselineState.UNCHANGED.value
+    result["properties"][UNCHECKED] = item.reason
     return result

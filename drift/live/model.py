@@ -290,6 +290,9 @@ class LiveState:
     history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
     """A service's or worker pool's revisions by its key, oldest first (read only for those
     with configuration drift)."""
+    history_unread: dict[str, str] = field(default_factory=dict)
+    """Why a history that was wanted could not be read (the failed call, without the server's
+    message), by key: its findings get no `since`, and the report says so."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
 

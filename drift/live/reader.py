@@ -257,10 +257,11 @@ class Reader:
             records = await list_revisions(
                 self.clients, self.runner, svc, profile.container, profile.kind
             )
-        except ApiError as exc:
+        except ApiError as exc:  # a later page failing drops it all: no partial `since`
             log.debug(
                 "%s: no revision history (%s): findings get no `since`", profile.label, exc.brief
             )
+            self.state.history_unread[profile.key] = exc.brief
             return
         self.state.history[profile.key] = records
 

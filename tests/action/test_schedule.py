@@ -55,14 +55,21 @@ class Runner:
         self.runs = 0
         self.failed: list[str] = []
         """What each failed `run:` step printed."""
-        workflow = YAML(typ="safe").load(WORKFLOW.read_text())
-        self.steps: list[dict[str, Any]] = workflow["jobs"]["drift"]["steps"]
+        self.said: list[str] = []
+        """What the action's step printed, run by run."""
+        self.steps = self.steps_of(WORKFLOW)
         action = YAML(typ="safe").load((REPO / "action.yml").read_text())
         # input name -> the variable the action's step hands it to the script in
         self.inputs = {
             re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", r"\1", value): name
             for name, value in action["runs"]["steps"][-1]["env"].items()
         }
+
+    @staticmethod
+    def steps_of(workflow: Path) -> list[dict[str, Any]]:
+        jobs = YAML(typ="safe").load(workflow.read_text())["jobs"]
+        steps: list[dict[str, Any]] = jobs["drift"]["steps"]
+        return steps
 
     def calls(self) -> list[dict[str, Any]]:
         if not self.log.exists():
@@ -143,6 +150,7 @@ class Runner:
             timeout=60,
         )
         assert done.returncode == 0, done.stdout + done.stderr  # fail-on: never
+        self.said.append(done.stdout)
         assert "Traceback" not in done.stderr
         return dict(line.split("=", 1) for line in output.read_text().splitlines())
 
@@ -218,6 +226,15 @@ def test_the_scheduled_workflow_alerts_once(sandbox: Sandbox, tmp_path: Path) ->
     (issue,) = runner.issues()
     assert issue["state"] == "closed"
 
+    # 5. a cached report drift refuses (staging moved to another project): a warning and a
+    # first run, whose report replaces it, instead of exit 2 on every run from now on
+    entry = runner.cache / "entry"
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), "project": "acme-chat-old"}))
+    fifth = runner.run()
+    assert fifth["new-findings"] == "0" and fifth["status"] == "clean"
+    assert runner.said[-1].count("::warning title=drift::baseline not used") == 1
+    assert json.loads(entry.read_text())["project"] == PROJECT
+
     # no secret value in anything gh was given
     everything = json.dumps(runner.calls())
     for value in scenario_secret_values(default_scenario_path()):
@@ -244,6 +261,26 @@ def test_an_alert_that_could_not_be_sent_goes_out_on_the_next_run(
     assert second["new-findings"] == "2"
     assert [c["args"][:2] for c in runner.calls()][-2:] == [["issue", "list"], ["issue", "create"]]
     assert len(runner.issues()) == 1 and (runner.cache / "entry").exists()
+
+
+def test_one_environment_never_restores_another_s_report() -> None:
+    """actions/cache restores, when no key matches exactly, the most recently created cache
+    whose key starts with a restore key (docs.github.com, "Dependency caching reference",
+    "Cache key matching"): staging's restore key must not be a prefix of staging-eu's key,
+    or staging would get (and drift refuse) staging-eu's report every run."""
+    steps = {s.get("name"): s for s in Runner.steps_of(WORKFLOW)}
+    restore = steps["Restore the last report"]["with"]
+    saved = steps["Save it"]["with"]["key"]
+
+    def key(template: str, environment: str) -> str:
+        return template.replace("${{ matrix.environment }}", environment).replace(
+            "${{ github.run_id }}", "42"
+        )
+
+    assert key(saved, "staging") == key(restore["key"], "staging")
+    for mine, theirs in (("staging", "staging-eu"), ("prod", "prod-us"), ("a", "a-b-c")):
+        assert key(saved, mine).startswith(key(restore["restore-keys"], mine))
+        assert not key(saved, theirs).startswith(key(restore["restore-keys"], mine))
 
 
 def assert_inert(text: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,33 @@ def test_a_saved_plan_is_a_local_file_both_ways() -> None:
     assert read.returncode == 2, read.stderr
     assert "reads local files only" in read.stderr and "gcloud storage cp" in read.stderr
     assert "Traceback" not in written.stderr + read.stderr
+
+
+def test_the_action_takes_gs_objects_as_baseline_and_report(
+    sandbox: Sandbox, storage_host: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The action's baseline and report-file inputs are passed to drift as they are (revgh 8):
+    no object yet is a warning and a first run; then the object is the baseline, and the
+    outputs are read back from it."""
+    from tests.test_action import outputs, run_action
+
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", storage_host)
+    last = f"gs://{BUCKET}/action/last.json"
+    gate = {"environment": "staging", "baseline": last, "report": last, "fail_on_new": "true"}
+    first = run_action(sandbox, tmp_path, **gate)
+    assert first.returncode == 1, first.stdout + first.stderr  # a first run: every finding gates
+    assert "::warning title=drift::baseline not used, checked as a first run" in first.stdout
+    assert "no baseline report yet" not in first.stdout
+    assert outputs(tmp_path) == {
+        "exit-code": "1",
+        "new-findings": "2",
+        "resolved-findings": "0",
+        "report": last,
+        "status": "drift",
+    }
+    (tmp_path / "output.txt").unlink()
+    again = run_action(sandbox, tmp_path, **gate)
+    assert again.returncode == 0, again.stdout + again.stderr  # nothing new
+    assert "::warning" not in again.stdout
+    assert outputs(tmp_path)["new-findings"] == "0"
+    assert json.loads(read_object(storage_host, "action/last.json")[0])["summary"]["new"] == 0

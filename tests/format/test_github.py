@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from drift.findings import Finding, Location, Severity, Unverified
+from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.github import ANNOTATIONS_PER_LEVEL, command, escape_data, escape_property
 from drift.report import Report
@@ -115,3 +117,30 @@ def test_dropped_unverified_items_are_counted_too() -> None:
 
 def test_no_trailing_note_when_nothing_is_dropped() -> None:
     assert "not annotated" not in render(DRIFT_REPORT)
+
+
+def test_what_is_new_is_annotated_first_within_its_level() -> None:
+    """With a baseline, the new finding that fails a --fail-on-new run is among the annotations,
+    however many unchanged errors there are (revgh bug 4)."""
+    old = [
+        dataclasses.replace(f, baseline=BaselineState.UNCHANGED) for f in _many(Severity.ERROR, 12)
+    ]
+    new = dataclasses.replace(
+        make_finding("env.value", Severity.ERROR, "web", "env.NEW_ONE", "new drift"),
+        baseline=BaselineState.NEW,
+    )
+    report = dataclasses.replace(make_report((*old, new)), baseline="last.json", fail_on_new=True)
+    errors = [x for x in render(report).splitlines() if x.startswith("::error ")]
+    assert len(errors) == ANNOTATIONS_PER_LEVEL
+    assert "title=env.value (web%2C new)::new drift" in errors[0]
+
+
+def test_notes_are_plain_lines_before_the_summary() -> None:
+    """What the table and the step summary say under "note:" reaches the action's log too, as a
+    line the runner runs nothing from (revgh bug 7)."""
+    notes = ("1 finding of the baseline could not be checked again", "##[add-mask]x\n::error::y")
+    lines = render(dataclasses.replace(DRIFT_REPORT, notes=notes)).splitlines()
+    assert lines[-3:-1] == [
+        "drift: note: 1 finding of the baseline could not be checked again",
+        "drift: note: ##\\[add-mask]x\\n::error::y",
+    ]

@@ -94,3 +94,13 @@ def test_ignored_findings_count_toward_nothing() -> None:
     data = render(make_report((IGNORED,)))
     assert data["status"] == "clean" and data["exit_code"] == 0
     assert data["summary"]["warnings"] == 0 and data["summary"]["ignored"] == 1
+
+
+def test_notes_are_an_additive_list() -> None:
+    """The report's notes reach whoever reads only the JSON (the scheduled issue; revgh bug 7):
+    a `notes` list, empty when there are none, valid against the v1 schema."""
+    assert render(DRIFT_REPORT)["notes"] == []
+    note = "1 finding of the baseline could not be checked again"
+    data = render(dataclasses.replace(DRIFT_REPORT, notes=(note,)))
+    assert data["notes"] == [note]
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)

@@ -8,7 +8,8 @@ from typing import Any
 import jsonschema
 
 from drift import __version__
-from drift.findings import Location
+from drift.baseline import parse_baseline
+from drift.findings import Location, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.sarif import FINGERPRINT, artifact_uri
 from drift.report import Report
@@ -17,6 +18,7 @@ from tests.format.conftest import (
     CLOSE_1011,
     CONSTRAINT,
     DATA,
+    DISABLED,
     DRIFT_REPORT,
     IGNORED,
     INCOMPLETE_REPORT,
@@ -129,9 +131,38 @@ def test_unverified_items_are_tool_notifications() -> None:
     invocation = render(INCOMPLETE_REPORT)["runs"][0]["invocations"][0]
     assert invocation["exitCode"] == 3
     assert invocation["exitCodeDescription"] == "incomplete"
+    assert invocation["executionSuccessful"] is False  # the lead's and SARIF's reading alike
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error"  # an incomplete run is never clean, by SARIF's own test
     assert incomplete_by_sarif(invocation)
     assert not incomplete_by_sarif(render(make_report())["runs"][0]["invocations"][0])
     assert "PERMISSION_DENIED" in note["message"]["text"]
     assert "toolExecutionNotifications" not in render(make_report())["runs"][0]["invocations"][0]
+
+
+def test_what_a_baseline_run_could_not_check_again_stays_and_what_is_resolved_goes() -> None:
+    """Code scanning closes an alert as fixed when its result is gone from the newest analysis
+    and ignores `kind: pass` (revgh bugs 1 and 3): a finding of the baseline on a service
+    this run could not read is carried forward, one that is resolved is left out."""
+    before = formatter_for(OutputFormat.JSON).render(make_report((DISABLED, ROLLOUT)))
+    baseline = parse_baseline("last.json", before.encode())
+    denied = Unverified("auth", "service", "PERMISSION_DENIED: caller lacks run.services.get")
+    report = baseline.compare(make_report((), unverified=(denied,)))
+    assert [f.id for f in report.resolved] == [ROLLOUT.id]  # still listed in JSON/markdown
+    log = render(report)
+    found = {r["partialFingerprints"][FINGERPRINT]: r for r in log["runs"][0]["results"]}
+    assert list(found) == [DISABLED.id]  # the resolved ROLLOUT is no result: its alert closes
+    carried = found[DISABLED.id]
+    assert (carried["baselineState"], carried["level"], carried["ruleId"]) == (
+        "unchanged",
+        "error",
+        "secret.disabled",
+    )
+    assert carried["locations"][0]["physicalLocation"]["region"] == {"startLine": 16}
+    assert carried["message"]["text"].endswith(
+        "(from the baseline: not checked again this run, auth: service could not be "
+        "verified: PERMISSION_DENIED: caller lacks run.services.get)"
+    )
+    assert carried["properties"]["notCheckedAgain"].startswith("auth: service could not")
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    jsonschema.Draft4Validator(SCHEMA).validate(log)

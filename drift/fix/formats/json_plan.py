@@ -3,7 +3,6 @@ other output; manual commands are the comment lines the script shows (never runn
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from drift.fields import FIELDS
@@ -11,6 +10,7 @@ from drift.fix.formats.gcloud import service_script
 from drift.fix.formats.text import comment
 from drift.fix.model import EnvChange, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
+from drift.rendering import json_text
 
 PLAN_SCHEMA = "drift.plan/v1"
 
@@ -86,4 +86,4 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan_data(plan), indent=2) + "\n"
+    return json_text(plan_data(plan))  # as every JSON document: no legacy workflow command
