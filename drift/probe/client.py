@@ -5,15 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    ConnectionClosedError,
-    InvalidHandshake,
-    InvalidProxy,
-    InvalidURI,
-)
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
@@ -21,7 +16,13 @@ from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.classify import Mask, Verdict, closed, connect_failure, one_line, secs
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
-from drift.probe.targets import ProbeTarget, display_url, id_token_audience, websocket_url
+from drift.probe.targets import (
+    ProbeTarget,
+    display_url,
+    id_token_audience,
+    route,
+    websocket_url,
+)
 from drift.profiles.model import Probe
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,20 @@ class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 
 
 _wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
+
+
+def _quiet_loop_errors(loop: asyncio.AbstractEventLoop) -> None:
+    """websockets may raise in a transport callback once a proxy hung up (`EOFError: stream
+    ended`); asyncio would print that with a traceback, outside drift's scrubbed log. The probe
+    has its verdict by then: one line at debug level says it, through drift's log."""
+    if loop.get_exception_handler() is not None:
+        return  # someone chose how this loop reports its errors
+
+    def handler(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        log.debug("ignored after a probe: %s", type(exc).__name__ if exc else "an error")
+
+    loop.set_exception_handler(handler)
 
 
 async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
@@ -159,7 +174,9 @@ async def probe(
     mask = request.secrets.mask
     log.debug("probing %s (%s)", mask(shown), target.service)
 
+    via = route(url)  # the proxy named where it was the proxy that failed
     loop = asyncio.get_running_loop()
+    _quiet_loop_errors(loop)
     start = loop.time()
     try:
         opener = _NoRedirects(
@@ -171,12 +188,12 @@ async def probe(
             close_timeout=CLOSE_TIMEOUT,
             ping_interval=None,
             logger=_wire_log,
+            proxy=via.proxy,
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener
-    except (OSError, TimeoutError, InvalidHandshake, InvalidURI, InvalidProxy, ImportError) as exc:
-        # ImportError: a SOCKS proxy is configured and python-socks is not installed.
-        verdict = connect_failure(exc, url, spec.timeout, mask)
+    except Exception as exc:  # whatever a server answers is a verdict on it, never a crash
+        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown)
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:
@@ -213,7 +230,7 @@ async def probe_all(
     check_expansions(targets, environ)
     for target in targets:
         build_request(target.spec, environ, None)
-        websocket_url(target.base_url, target.spec.path)
+        route(websocket_url(target.base_url, target.spec.path))
     provider: IdTokenProvider | None = None
     audiences = list(
         dict.fromkeys(id_token_audience(t) for t in targets if t.spec.auth == "google-id-token")
