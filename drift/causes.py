@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from drift.findings import Finding, ProbeResult, Severity, finding_id
+from drift.kinds import Kind
 from drift.profiles.model import Profile
 from drift.rules import rule_info
 
@@ -34,7 +35,8 @@ def attach_causes(
             (
                 f
                 for f in findings
-                if f.service == result.service
+                if f.kind is Kind.SERVICE  # a job or pool of the same name is another workload
+                and f.service == result.service
                 and _reached(f, result)
                 and f.counted
                 and f.severity is not Severity.INFO
