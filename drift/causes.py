@@ -62,7 +62,9 @@ def attach_causes(
         )
         extra.append(
             Finding(
-                id=finding_id(profile.environment, result.service, rule, "probe"),
+                # one id per probed URL: the service URL's as it always was, a tag URL's by
+                # its tag (stable across deploys, unlike the revision it points to)
+                id=finding_id(profile.environment, result.service, rule, _probed(result)),
                 rule=rule,
                 severity=Severity.ERROR,
                 service=result.service,
@@ -84,6 +86,10 @@ def _reached(finding: Finding, result: ProbeResult) -> bool:
     if result.revision is None:
         return finding.tag is None
     return finding.on(result.revision)
+
+
+def _probed(result: ProbeResult) -> str:
+    return "probe" if result.tag is None else f"probe@{result.tag}"
 
 
 def _probe_actual(result: ProbeResult) -> str:

@@ -205,6 +205,7 @@ async def probe(
     result = ProbeResult(
         service=target.service,
         revision=target.revision,
+        tag=target.tag,
         url=mask(shown),
         outcome=verdict.outcome,
         elapsed_ms=elapsed_ms,

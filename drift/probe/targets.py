@@ -19,6 +19,8 @@ class ProbeTarget:
     spec: Probe
     audience: str | None = None
     """ID-token audience when it is not the origin of `base_url` (e.g. a custom audience)."""
+    tag: str | None = None
+    """The traffic tag whose own URL `base_url` is (None: the service URL)."""
 
 
 def websocket_url(base_url: str, path: str) -> str:
