@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from websockets.datastructures import is_valid_header_value
+
 from drift import __version__, redact
 from drift.errors import ProbeConfigError
 from drift.probe.targets import ProbeTarget
@@ -200,9 +202,11 @@ def build_request(spec: Probe, environ: Mapping[str, str], token: str | None) ->
             )
         credential = bool(_CREDENTIAL_HEADER.search(name))
         value = _expand_tracked(template, environ, where, secrets, credential)
-        if any(c in value for c in "\r\n\0"):
+        if not is_valid_header_value(value):
+            # websockets' own rule (RFC 9110 field-value): nothing would be sent
             raise ProbeConfigError(
-                f"{where}: probe header {name} contains a line break or NUL once expanded"
+                f"{where}: probe header {name} holds a character no HTTP header can carry "
+                "once expanded (a line break or other control character, or one above U+00FF)"
             )
         headers.append((name, value))
     if token is not None:
