@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -161,14 +162,15 @@ async def probe(
     results, never exceptions; only configuration and authentication problems raise
     (`ProbeConfigError`, `ProbeAuthError`)."""
     spec = target.spec
-    url = websocket_url(target.base_url, spec.path)
-    shown = display_url(url)
     token: str | None = None
     build_request(spec, environ, None)  # configuration errors before any token is fetched
     if spec.auth == "google-id-token":
         provider = id_token or google_id_token_provider()
         token = await provider(id_token_audience(target))
     request = build_request(spec, environ, token)
+    url = websocket_url(target.base_url, request.path)
+    shown = display_url(url)
+    spec = replace(spec, send=request.send)  # what is sent: `${VAR}` expanded
     # With `expect` and no hold, the message gets the connect timeout to arrive.
     window = spec.hold if spec.hold > 0 or spec.expect is None else spec.timeout
     mask = request.secrets.mask
@@ -230,8 +232,8 @@ async def probe_all(
     configuration or authentication error stops the run before anything is probed."""
     check_expansions(targets, environ)
     for target in targets:
-        build_request(target.spec, environ, None)
-        route(websocket_url(target.base_url, target.spec.path))
+        request = build_request(target.spec, environ, None)
+        route(websocket_url(target.base_url, request.path))
     provider: IdTokenProvider | None = None
     audiences = list(
         dict.fromkeys(id_token_audience(t) for t in targets if t.spec.auth == "google-id-token")
