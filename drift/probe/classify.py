@@ -127,10 +127,19 @@ def connect_failure(
             unreachable, f"{peer if proxy else 'the proxy'} failed to reach {host}: {exc}"
         )
     if isinstance(exc, InvalidMessage):
-        # The connection ended (or carried garbage) before any HTTP response.
         cause = exc.__cause__
-        why = "closed the connection" if isinstance(cause, EOFError) else "sent no valid HTTP"
-        return Verdict(unreachable, f"{host}{via} {why} before answering the WebSocket handshake")
+        if isinstance(cause, EOFError) or cause is None:  # ended before any HTTP response
+            why = "closed the connection" if cause else "sent no valid HTTP"
+            return Verdict(
+                unreachable, f"{host}{via} {why} before answering the WebSocket handshake"
+            )
+        # It answered, with what the client cannot read: say what (websockets' words, which
+        # may quote the answer: masked and cut).
+        return Verdict(
+            unreachable,
+            f"{host}{via} answered the WebSocket handshake with a response the client cannot "
+            f"read: {one_line(str(cause) or type(cause).__name__, mask=mask)}",
+        )
     if isinstance(exc, InvalidHandshake):
         # A 101 whose headers do not complete a valid WebSocket handshake.
         return Verdict(

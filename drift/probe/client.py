@@ -41,6 +41,17 @@ class _NoRedirects(connect):
         return exc
 
 
+class _Answered(ClientConnection):
+    """A response the client cannot parse (a garbled status line, too many or too long
+    headers) ends the handshake at once: websockets would wait for the server to hang up,
+    and a server that keeps the socket open would look like a timeout."""
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.protocol.handshake_exc is not None and not self.response_rcvd.done():
+            self.transport.abort()
+
+
 class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
     """websockets logs every handshake header at DEBUG, credentials included: never let it."""
 
@@ -191,6 +202,7 @@ async def probe(
             ping_interval=None,
             logger=_wire_log,
             proxy=via.proxy,
+            create_connection=_Answered,
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener

@@ -114,3 +114,23 @@ def test_a_proxy_that_hangs_up_logs_no_traceback(
     assert "failed to reach service.example" in result.detail
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (b"HTTP/1.1 abc\r\n\r\n", "invalid HTTP status"),
+        (b"HTTP/1.1 403 Forbidden\r\n" + b"X-A: b\r\n" * 500 + b"\r\n", "no more than 128 headers"),
+        (
+            b"HTTP/1.1 101 Switching Protocols\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+            "no more than 8192 bytes",
+        ),
+    ],
+)
+def test_an_answer_the_client_cannot_read_is_said_at_once(answer: bytes, said: str) -> None:
+    """The server answers within milliseconds and keeps the connection open: it sent
+    something the client cannot read; it did not time out."""
+    result = _probe(answer, keep_open=True, timeout=3.0)
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert "timeout" not in result.detail and said in result.detail, result.detail
+    assert result.elapsed_ms < 1000
