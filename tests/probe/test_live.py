@@ -16,9 +16,9 @@ from google.cloud import run_v2
 from drift.causes import NOT_CHECKED, NOT_CONFIGURATION
 from drift.check import run_check
 from drift.findings import ProbeOutcome
+from drift.probe.live import run_probe
 from drift.profiles.loader import load_profile
 from drift.report import Report
-from drift.probe.live import run_probe
 from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
