@@ -105,16 +105,7 @@ def test_failure_without_drift_is_not_configuration(
 def test_each_tagged_serving_revision_is_probed_on_its_own_url(
     sandbox: Sandbox, env: dict[str, str], clients: object
 ) -> None:
-    old = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
-    fixed = sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", "true")
-    new = fixed.latest_ready_revision.rsplit("/", 1)[-1]
-    service = sandbox.service(PROJECT, "api")
-    kind = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
-    service.traffic = [
-        run_v2.TrafficTarget(type_=kind, revision=old, percent=50, tag="blue"),
-        run_v2.TrafficTarget(type_=kind, revision=new, percent=50, tag="green"),
-    ]
-    clients.services.update_service(service=service).result(timeout=30)  # type: ignore[attr-defined]
+    old, new = split_blue_green(sandbox, clients, {"E2E_TEST_MODE": "true"})
     report = check("e2e", env)
     probed = sorted((p.revision or "service", p.url) for p in report.probes)
     assert [r for r, _ in probed] == sorted([old, new, "service"])
@@ -125,15 +116,15 @@ def test_each_tagged_serving_revision_is_probed_on_its_own_url(
     assert len(ids) == len(set(ids)) == 3
 
 
-def split_blue_green(sandbox: Sandbox, clients: object) -> tuple[str, str]:
-    """api serves 50/50: blue (the old revision, lacking what the E2E probe needs) and green
-    (fixed); both tagged."""
+def split_blue_green(
+    sandbox: Sandbox, clients: object, fix: dict[str, str | None]
+) -> tuple[str, str]:
+    """api serves 50/50, both tagged: blue (the revision it had) and green (with `fix`: a
+    value, or None for a reference to the secret of the variable's staging name)."""
     old = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
-    sandbox.set_env(
-        PROJECT, "api", "E2E_OAUTH_SIMULATION_KEY", None, secret="e2e-oauth-simulation-key-staging"
-    )
-    sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", "true")
-    fixed = sandbox.set_env(PROJECT, "api", "JWT_SECRET_STAGING", None, secret="jwt-secret-staging")
+    for name, value in fix.items():
+        secret = None if value else SECRETS[name]
+        fixed = sandbox.set_env(PROJECT, "api", name, value, secret=secret)
     new = fixed.latest_ready_revision.rsplit("/", 1)[-1]
     service = sandbox.service(PROJECT, "api")
     kind = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -143,6 +134,18 @@ def split_blue_green(sandbox: Sandbox, clients: object) -> tuple[str, str]:
     ]
     clients.services.update_service(service=service).result(timeout=30)  # type: ignore[attr-defined]
     return old, new
+
+
+SECRETS = {
+    "E2E_OAUTH_SIMULATION_KEY": "e2e-oauth-simulation-key-staging",
+    "JWT_SECRET_STAGING": "jwt-secret-staging",
+}
+E2E_FIXED: dict[str, str | None] = {
+    "E2E_OAUTH_SIMULATION_KEY": None,
+    "E2E_TEST_MODE": "true",
+    "JWT_SECRET_STAGING": None,
+}
+"""What the E2E probe needs of api."""
 
 
 def probe_only(
@@ -156,7 +159,7 @@ def probe_only(
 def test_a_serving_revision_that_cannot_be_read_is_probed_all_the_same(
     sandbox: Sandbox, env: dict[str, str], clients: object
 ) -> None:
-    old, new = split_blue_green(sandbox, clients)
+    old, new = split_blue_green(sandbox, clients, E2E_FIXED)
     sandbox.inject(Fault(method="GetRevision", code="PERMISSION_DENIED", match=old))
     report = probe_only("e2e", env)
     by_tag = {p.tag: p for p in report.probes}
