@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from drift.findings import Finding, ProbeResult, Severity, finding_id
+from drift.kinds import Kind
 from drift.profiles.model import Profile
 from drift.rules import rule_info
 
@@ -34,7 +35,8 @@ def attach_causes(
             (
                 f
                 for f in findings
-                if f.service == result.service
+                if f.kind is Kind.SERVICE  # a job or pool of the same name is another workload
+                and f.service == result.service
                 and _reached(f, result)
                 and f.counted
                 and f.severity is not Severity.INFO
@@ -60,7 +62,9 @@ def attach_causes(
         )
         extra.append(
             Finding(
-                id=finding_id(profile.environment, result.service, rule, "probe"),
+                # one id per probed URL: the service URL's as it always was, a tag URL's by
+                # its tag (stable across deploys, unlike the revision it points to)
+                id=finding_id(profile.environment, result.service, rule, _probed(result)),
                 rule=rule,
                 severity=Severity.ERROR,
                 service=result.service,
@@ -82,6 +86,10 @@ def _reached(finding: Finding, result: ProbeResult) -> bool:
     if result.revision is None:
         return finding.tag is None
     return finding.on(result.revision)
+
+
+def _probed(result: ProbeResult) -> str:
+    return "probe" if result.tag is None else f"probe@{result.tag}"
 
 
 def _probe_actual(result: ProbeResult) -> str:

@@ -191,6 +191,8 @@ class ProbeResult:
     detail: str = ""
     suspected_causes: tuple[str, ...] = ()
     confirmed: bool | None = None
+    tag: str | None = None
+    """The traffic tag whose own URL was probed (None: the service URL)."""
 
     @property
     def ok(self) -> bool:

@@ -63,10 +63,17 @@ async def prove(
             environ=ctx.environ,
             id_token=id_token,
         )
-    except DriftError as exc:  # the canary exists: stop like a failed probe, and clean up
+    except Exception as exc:  # the canary exists: any failure stops like a failed probe,
+        # and the cleanup removes it (an internal error here would leave it tagged and pinned)
         await _untagged(ctx, live_service, outcome)
+        why = (
+            exc.message
+            if isinstance(exc, DriftError)
+            # its text is not shown: it may quote what a server or the environment sent
+            else f"the probe failed unexpectedly ({type(exc).__name__})"
+        )
         raise Stop(
-            f"{name}: the canary could not be probed ({exc.message})",
+            f"{name}: the canary could not be probed ({why})",
             State.CANARY_FAILED,
             cleanup=True,
         ) from exc

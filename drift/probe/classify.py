@@ -8,11 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from websockets.datastructures import Headers
 from websockets.exceptions import (
     ConnectionClosed,
     InvalidHandshake,
     InvalidMessage,
     InvalidStatus,
+    InvalidURI,
     ProxyError,
 )
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
@@ -62,20 +64,41 @@ def _explain(code: int) -> str:
     return CLOSE_CODE_EXPLANATIONS.get(code, "unknown")
 
 
+def _redirect(headers: Headers) -> str:
+    """Where a redirect points, as far as it can be shown: a server may send several
+    `Location` headers, or one that is not a URL (it is still a rejection, never a crash)."""
+    locations = headers.get_all("Location")
+    if len(locations) != 1:
+        return f"redirect with {len(locations)} Location headers"
+    try:
+        return f"redirect to {display_url(locations[0])}"
+    except ValueError:  # e.g. `http://[::1/ws`: urlsplit refuses it
+        return "redirect to an unreadable Location"
+
+
 def connect_failure(
-    exc: BaseException, url: str, timeout: float, mask: Mask = _unmasked
+    exc: BaseException,
+    url: str,
+    timeout: float,
+    mask: Mask = _unmasked,
+    proxy: str | None = None,
 ) -> Verdict:
-    """Classify a failure before the WebSocket opened (`mask`: see `Mask`)."""
+    """Classify a failure before the WebSocket opened (`mask`: see `Mask`). `proxy` (as it may
+    be shown) is named where the socket was the proxy's: a proxy that refuses is not the
+    service refusing."""
     host = urlsplit(url).netloc.rpartition("@")[2]
+    via = f" through proxy {proxy}" if proxy else ""
+    peer = f"proxy {proxy}" if proxy else host  # whose socket a TCP or DNS failure was
     unreachable = ProbeOutcome.UNREACHABLE
     if isinstance(exc, InvalidStatus):
         response = exc.response
         status = response.status_code
         head = f"HTTP {status} {response.reason_phrase}".strip()
         if 300 <= status < 400 and "Location" in response.headers:
-            target = display_url(response.headers["Location"])
             return Verdict(
-                ProbeOutcome.REJECTED, f"{head}: redirect to {target} (not followed)", status
+                ProbeOutcome.REJECTED,
+                f"{head}: {_redirect(response.headers)} (not followed)",
+                status,
             )
         body = one_line(response.body or b"", mask=mask)
         return Verdict(
@@ -83,31 +106,50 @@ def connect_failure(
         )
     if isinstance(exc, TimeoutError):
         return Verdict(
-            unreachable, f"no WebSocket handshake from {host} within {secs(timeout)} (timeout)"
+            unreachable,
+            f"no WebSocket handshake from {host}{via} within {secs(timeout)} (timeout)",
         )
     if isinstance(exc, socket.gaierror):
-        return Verdict(unreachable, f"DNS lookup failed for {host}: {exc.strerror or exc}")
+        return Verdict(unreachable, f"DNS lookup failed for {peer}: {exc.strerror or exc}")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return Verdict(unreachable, f"TLS certificate of {host} rejected: {exc.verify_message}")
+        return Verdict(
+            unreachable, f"TLS certificate of {host} rejected{via}: {exc.verify_message}"
+        )
     if isinstance(exc, ssl.SSLError):
-        return Verdict(unreachable, f"TLS handshake with {host} failed: {exc.reason or exc}")
+        return Verdict(unreachable, f"TLS handshake with {host}{via} failed: {exc.reason or exc}")
     if isinstance(exc, ConnectionRefusedError):
-        return Verdict(unreachable, f"connection to {host} refused")
+        return Verdict(unreachable, f"connection to {peer} refused")
     if isinstance(exc, OSError):
-        return Verdict(unreachable, f"cannot connect to {host}: {exc.strerror or exc}")
+        return Verdict(unreachable, f"cannot connect to {peer}: {exc.strerror or exc}")
     if isinstance(exc, ProxyError):
-        return Verdict(unreachable, f"proxy failed to reach {host}: {exc}")
+        # websockets' own words: "proxy rejected connection: HTTP 407", …
+        return Verdict(
+            unreachable, f"{peer if proxy else 'the proxy'} failed to reach {host}: {exc}"
+        )
     if isinstance(exc, InvalidMessage):
-        # The connection ended (or carried garbage) before any HTTP response.
         cause = exc.__cause__
-        why = "closed the connection" if isinstance(cause, EOFError) else "sent no valid HTTP"
-        return Verdict(unreachable, f"{host} {why} before answering the WebSocket handshake")
+        if isinstance(cause, EOFError) or cause is None:  # ended before any HTTP response
+            why = "closed the connection" if cause else "sent no valid HTTP"
+            return Verdict(
+                unreachable, f"{host}{via} {why} before answering the WebSocket handshake"
+            )
+        # It answered, with what the client cannot read: say what (websockets' words, which
+        # may quote the answer: masked and cut).
+        return Verdict(
+            unreachable,
+            f"{host}{via} answered the WebSocket handshake with a response the client cannot "
+            f"read: {one_line(str(cause) or type(cause).__name__, mask=mask)}",
+        )
     if isinstance(exc, InvalidHandshake):
         # A 101 whose headers do not complete a valid WebSocket handshake.
         return Verdict(
             ProbeOutcome.UNEXPECTED, f"invalid WebSocket handshake: {mask(str(exc))}", 101
         )
-    return Verdict(unreachable, f"cannot open a WebSocket to {host}: {exc}")
+    if isinstance(exc, InvalidURI):
+        return Verdict(unreachable, f"cannot open a WebSocket to {host}: {exc.msg}")
+    # An error drift does not know: its text may quote what the environment holds (a proxy
+    # URL with its password), so only its type is shown.
+    return Verdict(unreachable, f"cannot open a WebSocket to {host}{via}: {type(exc).__name__}")
 
 
 def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unmasked) -> Verdict:

@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    ConnectionClosedError,
-    InvalidHandshake,
-    InvalidProxy,
-    InvalidURI,
-)
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
@@ -21,7 +17,13 @@ from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.classify import Mask, Verdict, closed, connect_failure, one_line, secs
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
-from drift.probe.targets import ProbeTarget, display_url, id_token_audience, websocket_url
+from drift.probe.targets import (
+    ProbeTarget,
+    display_url,
+    id_token_audience,
+    route,
+    websocket_url,
+)
 from drift.profiles.model import Probe
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,17 @@ class _NoRedirects(connect):
         return exc
 
 
+class _Answered(ClientConnection):
+    """A response the client cannot parse (a garbled status line, too many or too long
+    headers) ends the handshake at once: websockets would wait for the server to hang up,
+    and a server that keeps the socket open would look like a timeout."""
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.protocol.handshake_exc is not None and not self.response_rcvd.done():
+            self.transport.abort()
+
+
 class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
     """websockets logs every handshake header at DEBUG, credentials included: never let it."""
 
@@ -47,6 +60,20 @@ class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 
 
 _wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
+
+
+def _quiet_loop_errors(loop: asyncio.AbstractEventLoop) -> None:
+    """websockets may raise in a transport callback once a proxy hung up (`EOFError: stream
+    ended`); asyncio would print that with a traceback, outside drift's scrubbed log. The probe
+    has its verdict by then: one line at debug level says it, through drift's log."""
+    if loop.get_exception_handler() is not None:
+        return  # someone chose how this loop reports its errors
+
+    def handler(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        log.debug("ignored after a probe: %s", type(exc).__name__ if exc else "an error")
+
+    loop.set_exception_handler(handler)
 
 
 async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
@@ -146,20 +173,23 @@ async def probe(
     results, never exceptions; only configuration and authentication problems raise
     (`ProbeConfigError`, `ProbeAuthError`)."""
     spec = target.spec
-    url = websocket_url(target.base_url, spec.path)
-    shown = display_url(url)
     token: str | None = None
     build_request(spec, environ, None)  # configuration errors before any token is fetched
     if spec.auth == "google-id-token":
         provider = id_token or google_id_token_provider()
         token = await provider(id_token_audience(target))
     request = build_request(spec, environ, token)
+    url = websocket_url(target.base_url, request.path)
+    shown = display_url(url)
+    spec = replace(spec, send=request.send)  # what is sent: `${VAR}` expanded
     # With `expect` and no hold, the message gets the connect timeout to arrive.
     window = spec.hold if spec.hold > 0 or spec.expect is None else spec.timeout
     mask = request.secrets.mask
     log.debug("probing %s (%s)", mask(shown), target.service)
 
+    via = route(url)  # the proxy named where it was the proxy that failed
     loop = asyncio.get_running_loop()
+    _quiet_loop_errors(loop)
     start = loop.time()
     try:
         opener = _NoRedirects(
@@ -171,12 +201,13 @@ async def probe(
             close_timeout=CLOSE_TIMEOUT,
             ping_interval=None,
             logger=_wire_log,
+            proxy=via.proxy,
+            create_connection=_Answered,
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener
-    except (OSError, TimeoutError, InvalidHandshake, InvalidURI, InvalidProxy, ImportError) as exc:
-        # ImportError: a SOCKS proxy is configured and python-socks is not installed.
-        verdict = connect_failure(exc, url, spec.timeout, mask)
+    except Exception as exc:  # whatever a server answers is a verdict on it, never a crash
+        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown)
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:
@@ -188,6 +219,7 @@ async def probe(
     result = ProbeResult(
         service=target.service,
         revision=target.revision,
+        tag=target.tag,
         url=mask(shown),
         outcome=verdict.outcome,
         elapsed_ms=elapsed_ms,
@@ -212,8 +244,8 @@ async def probe_all(
     configuration or authentication error stops the run before anything is probed."""
     check_expansions(targets, environ)
     for target in targets:
-        build_request(target.spec, environ, None)
-        websocket_url(target.base_url, target.spec.path)
+        request = build_request(target.spec, environ, None)
+        route(websocket_url(target.base_url, request.path))
     provider: IdTokenProvider | None = None
     audiences = list(
         dict.fromkeys(id_token_audience(t) for t in targets if t.spec.auth == "google-id-token")

@@ -10,20 +10,15 @@ from drift import __version__, redact
 from drift.errors import ProbeConfigError
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
-
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_TCHAR = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-_RESERVED_HEADERS = frozenset(
-    {
-        "host",
-        "upgrade",
-        "connection",
-        "sec-websocket-key",
-        "sec-websocket-version",
-        "sec-websocket-extensions",
-        "sec-websocket-protocol",
-    }
+from drift.profiles.spec import (
+    TOKEN,
+    VAR_REF,
+    check_header_name,
+    check_path,
+    check_references,
+    header_value_ok,
 )
+
 _CREDENTIAL_HEADER = re.compile(
     r"(authorization|cookie|token|secret|key|session|password|passwd|credential|jwt)", re.I
 )
@@ -48,7 +43,7 @@ def _where(spec: Probe) -> str:
 def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[list[str], set[str]]:
     problems: list[str] = []
     names: set[str] = set()
-    for match in _VAR.finditer(template):
+    for match in VAR_REF.finditer(template):
         name = match.group(1)
         value = environ.get(name)
         if value is None:
@@ -65,14 +60,10 @@ def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[li
                 "UTF-8 (it holds bytes no handshake can send as text)"
             )
             names.add(name)
-    leftover = _VAR.sub("", template)
-    if "${" in leftover:
-        start = leftover.index("${")
-        fragment = leftover[start : leftover.find("}", start) + 1 or start + 20]
-        problems.append(
-            f"{where}: malformed variable reference {fragment!r} in probe "
-            "(write ${NAME} with letters, digits and underscores)"
-        )
+    try:
+        check_references(template)
+    except ValueError as exc:
+        problems.append(f"{where}: {exc} in probe")
     return problems, names
 
 
@@ -101,13 +92,16 @@ def expand(template: str, environ: Mapping[str, str], *, where: str) -> str:
     problems, names = _problems(template, environ, where)
     if problems:
         raise _config_error(problems, names)
-    return _VAR.sub(lambda m: environ[m.group(1)], template)
+    return VAR_REF.sub(lambda m: environ[m.group(1)], template)
 
 
 def _templates(spec: Probe) -> Iterable[str]:
+    yield spec.path
     yield from spec.subprotocols
     for _, value in spec.headers:
         yield value
+    if spec.send is not None:
+        yield spec.send
 
 
 def check_expansions(targets: Iterable[ProbeTarget], environ: Mapping[str, str]) -> None:
@@ -151,38 +145,56 @@ class _Secrets:
 class ProbeRequest:
     """The handshake a probe sends, with the secrets it carries."""
 
+    path: str
     subprotocols: list[str]
     headers: list[tuple[str, str]]
     user_agent: str | None
     secrets: _Secrets
+    send: str | None = None
 
 
 def _expand_tracked(
-    template: str, environ: Mapping[str, str], where: str, secrets: _Secrets, credential: bool
+    template: str,
+    environ: Mapping[str, str],
+    where: str,
+    secrets: _Secrets,
+    credential: bool,
+    *,
+    whole: bool = True,
 ) -> str:
+    """Expand `template`, keeping what it carries out of the output: each substituted value,
+    and (`whole`: a subprotocol or a header) the expanded text itself."""
     value = expand(template, environ, where=where)
     if value != template:
         # Every substituted value is kept out of this probe's output; a credential is also
         # registered so that no other output of the run can carry it.
-        for match in _VAR.finditer(template):
+        for match in VAR_REF.finditer(template):
             name = match.group(1)
             everywhere = credential or redact.looks_like_credential(name, environ[name])
             secrets.add(environ[name], everywhere=everywhere)
-        secrets.add(value, everywhere=credential)
+        if whole:
+            secrets.add(value, everywhere=credential)
     elif credential:
         secrets.add(value)
     return value
 
 
 def build_request(spec: Probe, environ: Mapping[str, str], token: str | None) -> ProbeRequest:
-    """The expanded subprotocols and headers (with the ID token, if any) of one probe; a
-    profile block that cannot be sent is a `ProbeConfigError`."""
+    """The expanded path, subprotocols, headers (with the ID token, if any) and message of one
+    probe; a profile block that cannot be sent is a `ProbeConfigError`. The static checks are
+    the profile's own (`drift.profiles.spec`), made again on the expanded values."""
     where = _where(spec)
     secrets = _Secrets()
+    # the path and the message are not secrets as a whole (the URL is shown): their variables are
+    path = _expand_tracked(spec.path, environ, where, secrets, credential=False, whole=False)
+    try:
+        check_path(path)
+    except ValueError as exc:
+        raise ProbeConfigError(f"{where}: once expanded, {exc}") from None
     subprotocols: list[str] = []
     for index, template in enumerate(spec.subprotocols, start=1):
         value = _expand_tracked(template, environ, where, secrets, credential=True)
-        if not _TCHAR.match(value):
+        if not TOKEN.fullmatch(value):
             raise ProbeConfigError(
                 f"{where}: probe subprotocol #{index} is not a valid token once expanded "
                 "(no spaces, commas, quotes or control characters)"
@@ -191,18 +203,17 @@ def build_request(spec: Probe, environ: Mapping[str, str], token: str | None) ->
     headers: list[tuple[str, str]] = []
     names = {name.lower() for name, _ in spec.headers}
     for name, template in spec.headers:
-        if not _TCHAR.match(name):
-            raise ProbeConfigError(f"{where}: probe header name {name!r} is not a valid token")
-        if name.lower() in _RESERVED_HEADERS:
-            raise ProbeConfigError(
-                f"{where}: probe header {name} is set by the WebSocket handshake itself"
-                + (" (use `subprotocols`)" if name.lower() == "sec-websocket-protocol" else "")
-            )
+        try:
+            check_header_name(name)
+        except ValueError as exc:
+            raise ProbeConfigError(f"{where}: {exc}") from None
         credential = bool(_CREDENTIAL_HEADER.search(name))
         value = _expand_tracked(template, environ, where, secrets, credential)
-        if any(c in value for c in "\r\n\0"):
+        if not header_value_ok(value):
+            # websockets' own rule (RFC 9110 field-value): nothing would be sent
             raise ProbeConfigError(
-                f"{where}: probe header {name} contains a line break or NUL once expanded"
+                f"{where}: probe header {name} holds a character no HTTP header can carry "
+                "once expanded (a line break or other control character, or one above U+00FF)"
             )
         headers.append((name, value))
     if token is not None:
@@ -211,5 +222,10 @@ def build_request(spec: Probe, environ: Mapping[str, str], token: str | None) ->
         # needs Authorization for itself.
         auth_header = "X-Serverless-Authorization" if "authorization" in names else "Authorization"
         headers.append((auth_header, f"Bearer {token}"))
+    send = (
+        None
+        if spec.send is None
+        else _expand_tracked(spec.send, environ, where, secrets, credential=False, whole=False)
+    )
     user_agent = None if "user-agent" in names else f"drift/{__version__} (probe)"
-    return ProbeRequest(subprotocols, headers, user_agent, secrets)
+    return ProbeRequest(path, subprotocols, headers, user_agent, secrets, send)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from drift.findings import ProbeResult, Unverified
-from drift.live.model import LiveState
+from drift.live.model import LiveService, LiveState
+from drift.live.normalize import raw
+from drift.live.reads import reachable
 from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider
@@ -26,44 +29,67 @@ def check_probe_config(profile: Profile, names: list[str], environ: Mapping[str,
     check_expansions(planned, environ)
 
 
+Split = tuple[str, int, tuple[str, ...], tuple[str, ...]]
+"""(revision, percent, tags, tag URLs) of one reachable revision."""
+
+
+def _split(profile: Profile, name: str, live: LiveService) -> list[Split]:
+    """Every revision a user can reach, from the traffic split as the service states it: a
+    revision whose GetRevision failed is reached all the same, and probed all the same."""
+    if live.source is None:  # hand-built state
+        return [(r.name, r.percent, r.tags, r.tag_urls) for r in live.checked]
+    return reachable(raw(live.source), profile.services[name])
+
+
 def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeTarget]:
     out: list[ProbeTarget] = []
     for name in names:
         spec = profile.services[name].probe
         live = state.services.get(name)
-        if spec is None or live is None or not live.uri:
+        if spec is None or live is None:
             continue
+        split = _split(profile, name, live)
+        audience = live.uri or None  # an ID token for the service URL is accepted on its tags
         if spec.tag is not None:
             # `probe: {tag: e2e}`: only the revision the tag points to, at its own URL
             out.extend(
-                ProbeTarget(name, rev.name, url, spec, audience=live.uri)
-                for rev in live.checked
-                for tag, url in zip(rev.tags, rev.tag_urls, strict=True)
+                ProbeTarget(name, rev, url, spec, audience=audience, tag=tag)
+                for rev, _, tags, urls in split
+                for tag, url in zip(tags, urls, strict=True)
                 if tag == spec.tag and url
             )
             continue
-        primary = live.serving[0].name if len(live.serving) == 1 else None
-        out.append(ProbeTarget(name, primary, live.uri, spec))
-        for rev in live.serving:
-            # an ID token for the service URL is accepted on its tag URLs too
-            out.extend(
-                ProbeTarget(name, rev.name, url, spec, audience=live.uri)
-                for url in rev.tag_urls
-                if url
-            )
+        serving = [rev for rev, percent, _, _ in split if percent > 0]
+        if live.uri:
+            # the revision that answers the service URL is known only when one serves it all
+            primary = serving[0] if len(serving) == 1 else None
+            out.append(ProbeTarget(name, primary, live.uri, spec))
+        out.extend(
+            ProbeTarget(name, rev, url, spec, audience=audience, tag=tag)
+            for rev, percent, tags, urls in split
+            if percent > 0
+            for tag, url in zip(tags, urls, strict=True)
+            if url
+        )
     return out
 
 
 def unprobed(profile: Profile, names: list[str], state: LiveState) -> list[Unverified]:
-    """A `probe: {tag: T}` that probed nothing: the service has no tag T, `check_tags` leaves
-    it out (its revision was not read), or its URL is not known. The probe was not carried
-    out, so the run is incomplete (unverified, exit 3), never clean: the SPEC's `probe.*`
-    rules are outcomes of a handshake, and none took place."""
+    """A probe the profile asks for that was not carried out: the service has no URL (its
+    default URL disabled, or a transient value), or a `probe: {tag: T}` found no URL for T
+    (no such tag, `check_tags` leaves it out, or its URL is not known). The run is then
+    incomplete (unverified, exit 3), never clean: the SPEC's `probe.*` rules are outcomes of a
+    handshake, and none took place."""
     out: list[Unverified] = []
     for name in names:
         spec = profile.services[name].probe
         live = state.services.get(name)
-        if spec is None or spec.tag is None or live is None or not live.uri:
+        if spec is None or live is None:
+            continue
+        if spec.tag is None:
+            if not live.uri:
+                why = "the service has no URL (is its default URL disabled?)"
+                out.append(Unverified(name, "probe", f"{why}; its URL was not probed"))
             continue
         if targets(profile, [name], state):
             continue
@@ -71,8 +97,8 @@ def unprobed(profile: Profile, names: list[str], state: LiveState) -> list[Unver
         if tag not in live.tags:
             held = ", ".join(live.tags) or "none"
             why = f"service {name} has no traffic tag {tag} (its tags: {held})"
-        elif not any(tag in rev.tags for rev in live.checked):
-            why = f"check_tags leaves out tag {tag} of service {name}: its revision was not read"
+        elif not any(tag in tags for _, _, tags, _ in _split(profile, name, live)):
+            why = f"check_tags leaves out tag {tag} of service {name}"
         else:
             why = f"the URL of tag {tag} of service {name} is not known"
         out.append(Unverified(name, "probe", f"probe.tag {tag}: {why}; nothing was probed"))
@@ -104,25 +130,35 @@ async def run_probe(
 ) -> Report:
     """`drift probe`: read the services (URLs, tags), then probe; no diff."""
     from drift.causes import attach_causes
+    from drift.diff.engine import diff
     from drift.live.session import read_live
 
     names = profile.select(services)
     env = dict(environ or {})
     check_probe_config(profile, names, env)
-    state = await read_live(profile, names, settings.access())
+    state = await read_live(profile, names, settings.access(), wait=settings.wait)
     results = await probe_services(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )
     probed, findings = attach_causes(profile, results, [], checked=False)
+    # a probed service that does not exist: the SPEC's finding for it, as `check` says it
+    absent = [n for n in names if n in state.missing and profile.services[n].probe is not None]
     return Report.of(
         profile,
         names,
         settings.fail_on,
-        findings=findings,
+        findings=[*diff(profile, absent, state, dt.date.today()), *findings],
         probes=probed,
         unverified=(
-            *(u for u in state.unverified if u.target == "service"),
+            # what a probe needs: the service and the revisions it reaches
+            *(u for u in state.unverified if u.target == "service" or _revision(u)),
             *unprobed(profile, names, state),
         ),
         compared=False,
     )
+
+
+def _revision(item: Unverified) -> bool:
+    """A reachable revision that could not be read: which one answers a probe of the service
+    URL is then not known, so the run does not look clean."""
+    return item.target.startswith("revision.")

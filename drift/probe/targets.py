@@ -19,6 +19,8 @@ class ProbeTarget:
     spec: Probe
     audience: str | None = None
     """ID-token audience when it is not the origin of `base_url` (e.g. a custom audience)."""
+    tag: str | None = None
+    """The traffic tag whose own URL `base_url` is (None: the service URL)."""
 
 
 def websocket_url(base_url: str, path: str) -> str:
@@ -52,3 +54,54 @@ def id_token_audience(target: ProbeTarget) -> str:
         return target.audience
     parts = urlsplit(target.base_url)
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], "", "", ""))
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a probe reaches its URL: directly, or through the runner's proxy (websockets reads
+    the `*_proxy` environment variables as urllib does, `no_proxy` included)."""
+
+    proxy: str | None = None
+    """The proxy URL as configured (it may hold credentials: never shown)."""
+    shown: str | None = None
+    """The proxy as a report may name it: scheme, host and port, never its user info."""
+
+
+def route(url: str) -> Route:
+    """The proxy a probe of `url` goes through; a proxy setting no probe can use is a
+    `ProbeConfigError` (the runner's configuration, not the service's failure)."""
+    from websockets.exceptions import InvalidProxy, InvalidURI
+    from websockets.proxy import get_proxy, parse_proxy
+    from websockets.uri import parse_uri
+
+    try:
+        proxy = get_proxy(parse_uri(url))
+    except InvalidURI:
+        return Route()  # the probe itself says why the URL cannot be used
+    if proxy is None:
+        return Route()
+    try:
+        parsed = parse_proxy(proxy)
+    except InvalidProxy as exc:
+        raise _bad_proxy(proxy, exc.msg) from None
+    except ValueError:  # a port that is not a number, user info that is not UTF-8
+        raise _bad_proxy(proxy, "it cannot be parsed") from None
+    if parsed.scheme.startswith("socks"):
+        import importlib.util
+
+        if importlib.util.find_spec("python_socks") is None:
+            raise _bad_proxy(proxy, "a SOCKS proxy needs python-socks, which is not installed")
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    return Route(proxy, f"{parsed.scheme}://{host}:{parsed.port}")
+
+
+def _bad_proxy(proxy: str, why: str) -> ProbeConfigError:
+    try:
+        shown = display_url(proxy)  # built from its parts: the user info is left out
+    except ValueError:
+        shown = "(unreadable)"
+    return ProbeConfigError(
+        f"the proxy this runner's environment sets for the probe ({shown}) cannot be used: {why}",
+        hint="fix or unset the *_proxy variable (ws_proxy, https_proxy, all_proxy), or add the "
+        "service's host to no_proxy",
+    )

@@ -121,9 +121,17 @@ class Core:
         if not kind_of(rec.key).serves:
             return
         port = await self.fleet.router(rec.key, rec.backend)
-        rec.pb.uri = self.fleet.url(port)
+        # `default_uri_disabled` "Disables public resolution of the default URI of this
+        # service" (service.proto); gcloud then shows "URL: None"
+        # (docs.cloud.google.com/run/docs/configuring/instances/default-url). Tag URLs are
+        # default run.app URLs too (`https://[TAG---]SERVICE_NAME-PROJECT_NUMBER.REGION.run.app`,
+        # docs.cloud.google.com/run/docs/triggering/https-request): none is given either. The
+        # service still serves, through its other ingress paths.
+        published = not getattr(rec.pb, "default_uri_disabled", False)
+        rec.pb.uri = self.fleet.url(port) if published else ""
         del rec.pb.urls[:]
-        rec.pb.urls.append(rec.pb.uri)
+        if published:
+            rec.pb.urls.append(rec.pb.uri)
         project = self.world.project(rec.key.project)
         ports = await self.fleet.sync(
             rec.key,
@@ -135,7 +143,7 @@ class Core:
             port_of = ports.get(status.revision)
             # a tagged target has its own URL at any percent, 0 included
             # (TrafficTargetStatus.uri)
-            status.uri = self.fleet.url(port_of) if status.tag and port_of else ""
+            status.uri = self.fleet.url(port_of) if published and status.tag and port_of else ""
 
     # --- deploys -------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from google.cloud import run_v2
 from drift.causes import NOT_CHECKED, NOT_CONFIGURATION
 from drift.check import run_check
 from drift.findings import ProbeOutcome
+from drift.probe.live import run_probe
 from drift.profiles.loader import load_profile
 from drift.report import Report
-from drift.sandbox import Sandbox, mint_test_jwt
+from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 
@@ -103,8 +105,26 @@ def test_failure_without_drift_is_not_configuration(
 def test_each_tagged_serving_revision_is_probed_on_its_own_url(
     sandbox: Sandbox, env: dict[str, str], clients: object
 ) -> None:
+    old, new = split_blue_green(sandbox, clients, {"E2E_TEST_MODE": "true"})
+    report = check("e2e", env)
+    probed = sorted((p.revision or "service", p.url) for p in report.probes)
+    assert [r for r, _ in probed] == sorted([old, new, "service"])
+    assert len({u for _, u in probed}) == 3
+    assert all(p.outcome is ProbeOutcome.CLOSE_1011 for p in report.probes)
+    # one finding per probed URL, each with its own id (SARIF fingerprints, baselines)
+    ids = [f.id for f in report.findings if f.rule == "probe.close_1011"]
+    assert len(ids) == len(set(ids)) == 3
+
+
+def split_blue_green(
+    sandbox: Sandbox, clients: object, fix: dict[str, str | None]
+) -> tuple[str, str]:
+    """api serves 50/50, both tagged: blue (the revision it had) and green (with `fix`: a
+    value, or None for a reference to the secret of the variable's staging name)."""
     old = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
-    fixed = sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", "true")
+    for name, value in fix.items():
+        secret = None if value else SECRETS[name]
+        fixed = sandbox.set_env(PROJECT, "api", name, value, secret=secret)
     new = fixed.latest_ready_revision.rsplit("/", 1)[-1]
     service = sandbox.service(PROJECT, "api")
     kind = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -113,11 +133,88 @@ def test_each_tagged_serving_revision_is_probed_on_its_own_url(
         run_v2.TrafficTarget(type_=kind, revision=new, percent=50, tag="green"),
     ]
     clients.services.update_service(service=service).result(timeout=30)  # type: ignore[attr-defined]
-    report = check("e2e", env)
-    probed = sorted((p.revision or "service", p.url) for p in report.probes)
-    assert [r for r, _ in probed] == sorted([old, new, "service"])
-    assert len({u for _, u in probed}) == 3
-    assert all(p.outcome is ProbeOutcome.CLOSE_1011 for p in report.probes)
+    return old, new
+
+
+SECRETS = {
+    "E2E_OAUTH_SIMULATION_KEY": "e2e-oauth-simulation-key-staging",
+    "JWT_SECRET_STAGING": "jwt-secret-staging",
+}
+E2E_FIXED: dict[str, str | None] = {
+    "E2E_OAUTH_SIMULATION_KEY": None,
+    "E2E_TEST_MODE": "true",
+    "JWT_SECRET_STAGING": None,
+}
+"""What the E2E probe needs of api."""
+
+
+def probe_only(
+    environment: str, env: dict[str, str], where: Path = REPO / "profiles", **settings: float
+) -> Report:
+    return asyncio.run(
+        run_probe(load_profile(where, environment), load_settings(**settings), environ=env)
+    )
+
+
+def test_a_serving_revision_that_cannot_be_read_is_probed_all_the_same(
+    sandbox: Sandbox, env: dict[str, str], clients: object
+) -> None:
+    old, new = split_blue_green(sandbox, clients, E2E_FIXED)
+    sandbox.inject(Fault(method="GetRevision", code="PERMISSION_DENIED", match=old))
+    report = probe_only("e2e", env)
+    by_tag = {p.tag: p for p in report.probes}
+    assert set(by_tag) == {None, "blue", "green"}
+    # blue serves half the traffic at its own URL: it is probed, as the revision it is
+    assert (by_tag["blue"].revision, by_tag["blue"].outcome) == (old, ProbeOutcome.CLOSE_1011)
+    assert (by_tag["green"].revision, by_tag["green"].outcome) == (new, ProbeOutcome.OK)
+    # which of the two answered the service URL is not known: no revision is named
+    assert by_tag[None].revision is None
+    # and the revision that could not be read is said: never clean
+    assert [u.target for u in report.unverified] == [f"revision.{old}"]
+    assert report.exit_code != 0
+
+
+def test_a_service_without_a_url_is_unverified_never_clean(
+    sandbox: Sandbox, env: dict[str, str], clients: object
+) -> None:
+    sandbox.set_env(PROJECT, "api", "TESTING", None)  # api as staging wants it: no drift
+    service = sandbox.service(PROJECT, "api")
+    service.default_uri_disabled = True  # what `--no-default-url` sets
+    clients.services.update_service(service=service).result(timeout=30)  # type: ignore[attr-defined]
+    assert sandbox.service(PROJECT, "api").uri == ""
+    for report in (check("staging", env), probe_only("staging", env)):
+        api = [u for u in report.unverified if u.service == "api"]
+        assert [u.target for u in api] == ["probe"], report.unverified
+        assert "no URL" in api[0].reason
+        assert not [p for p in report.probes if p.service == "api"]
+        assert report.exit_code != 0
+    assert probe_only("staging", env).exit_code == 3  # only api is probed: incomplete
+
+
+def test_a_probed_service_that_does_not_exist_is_said(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "x.yaml").write_text(
+        f"project: {PROJECT}\nregion: us-central1\nservices:\n"
+        "  ghost:\n    probe:\n      websocket: /ws\n      hold: 0.2s\n"
+    )
+    report = probe_only("x", env, tmp_path)
+    (finding,) = report.findings
+    assert (finding.rule, finding.service) == ("service.missing", "ghost")
+    assert report.exit_code == 1
+
+
+def test_drift_probe_waits_for_a_deploy_in_progress(sandbox: Sandbox, env: dict[str, str]) -> None:
+    sandbox.hold_deploys()
+    sandbox.deploy(PROJECT, "api", env={"E2E_TEST_MODE": "true"})  # reconciling from now on
+    settle = threading.Timer(1.0, lambda: sandbox.finish_deploy(PROJECT, "api"))
+    settle.start()
+    try:
+        report = probe_only("staging", env, wait=30)
+    finally:
+        settle.join()
+    assert not report.unverified, report.unverified
+    assert [p.service for p in report.probes] == ["api"]
 
 
 def test_probe_command_without_the_token_is_one_clear_error(sandbox: Sandbox) -> None:

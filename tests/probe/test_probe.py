@@ -333,15 +333,26 @@ def test_credentials_never_appear_in_results_or_logs(
         assert MARKER not in record.getMessage()
 
 
-def test_invalid_expanded_header_names_no_value(app_server: AppServer) -> None:
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"{MARKER}\r\nX-Evil: 1",
+        f"{MARKER} \u201ccandidate\u201d",  # above U+00FF
+        f"{MARKER}\x7f42",
+        f"{MARKER}\x01",
+    ],
+)
+def test_invalid_expanded_header_names_no_value(app_server: AppServer, value: str) -> None:
+    """A value HTTP cannot carry is the profile's (exit 2), not the service's invalid 101."""
     bad = target(app_server.base_url, "/echo", headers=(("Authorization", "Bearer ${E2E_JWT}"),))
     with pytest.raises(ProbeConfigError) as info:
-        run(probe(bad, environ={"E2E_JWT": f"{MARKER}\r\nX-Evil: 1"}))
+        run(probe(bad, environ={"E2E_JWT": value}))
     assert str(info.value) == (
-        "profiles/e2e.yaml:12: probe header Authorization contains a line break or NUL "
-        "once expanded"
+        "profiles/e2e.yaml:12: probe header Authorization holds a character no HTTP header can "
+        "carry once expanded (a line break or other control character, or one above U+00FF)"
     )
     assert MARKER not in info.value.diagnostics()
+    assert app_server.record.requests == {}
 
 
 # --- probe_all --------------------------------------------------------------------------------

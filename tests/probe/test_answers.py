@@ -1,0 +1,136 @@
+"""What a server (or the runner's proxy) may answer that drift must still put in words: a
+redirect it cannot show, a response the client cannot parse, a proxy that refuses or hangs up.
+Each is a verdict on that probe (or a configuration error), never a crash, a traceback or a
+credential in the output."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+import pytest
+
+from drift.errors import ProbeConfigError
+from drift.findings import ProbeOutcome
+from drift.probe.client import probe, probe_all
+from tests.probe.helpers import read_request, run, target, tcp_server
+
+PROXY_PASSWORD = "Pr0xyPassw0rd-9f3c1e"
+
+
+def _answering(data: bytes, *, keep_open: bool = False) -> Any:
+    async def answer(reader: Any, writer: Any, stop: asyncio.Event) -> None:
+        await read_request(reader)
+        writer.write(data)
+        await writer.drain()
+        if keep_open:
+            await stop.wait()  # as a proxy or a stuck server may
+
+    return answer
+
+
+def _probe(data: bytes, *, keep_open: bool = False, timeout: float = 2.0) -> Any:
+    async def scenario() -> Any:
+        async with tcp_server(_answering(data, keep_open=keep_open)) as base:
+            return await probe_all([target(base, "/ws", timeout=timeout)], environ={})
+
+    (result,) = run(scenario())
+    return result
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: https://a.example/ws\r\n"
+            b"Location: https://b.example/ws\r\nContent-Length: 0\r\n\r\n",
+            "HTTP 302 Found: redirect with 2 Location headers (not followed)",
+        ),
+        (
+            b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://[::1/ws\r\n"
+            b"Content-Length: 0\r\n\r\n",
+            "HTTP 307 Temporary Redirect: redirect to an unreadable Location (not followed)",
+        ),
+    ],
+)
+def test_a_redirect_drift_cannot_show_is_a_rejection(answer: bytes, shown: str) -> None:
+    result = _probe(answer)
+    assert (result.outcome, result.http_status, result.detail) == (
+        ProbeOutcome.REJECTED,
+        int(shown.split()[1]),
+        shown,
+    )
+
+
+# --- the runner's proxy ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_proxy_setting_no_probe_can_use_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # websockets refuses a proxy URL with a path, and its message is the whole URL
+    monkeypatch.setenv("ws_proxy", f"http://proxyuser:{PROXY_PASSWORD}@127.0.0.1:9/corp")
+    with pytest.raises(ProbeConfigError) as raised:
+        run(probe_all([target("http://service.example", "/ws")], environ={}))
+    said = raised.value.diagnostics()
+    assert "http://127.0.0.1:9/corp" in said and "path is meaningless" in said
+    assert PROXY_PASSWORD not in said and "proxyuser" not in said
+
+
+def test_a_proxy_that_refuses_is_named_not_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    port = _free_port()
+    monkeypatch.setenv("ws_proxy", f"http://proxyuser:{PROXY_PASSWORD}@127.0.0.1:{port}")
+    (result,) = run(probe_all([target("http://service.example", "/ws")], environ={}))
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail == f"connection to proxy http://127.0.0.1:{port} refused"
+    assert PROXY_PASSWORD not in repr(result)
+
+
+def test_a_proxy_that_hangs_up_logs_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def hang_up(reader: Any, writer: Any, stop: asyncio.Event) -> None:
+        await reader.readuntil(b"\r\n\r\n")  # the CONNECT request
+
+    async def scenario() -> Any:
+        async with tcp_server(hang_up) as proxy:
+            monkeypatch.setenv("ws_proxy", proxy)
+            result = await probe(target("http://service.example", "/ws"), environ={})
+            await asyncio.sleep(0.1)  # the transport's callbacks run
+            return result
+
+    with caplog.at_level(logging.DEBUG):
+        result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail.startswith("proxy http://127.0.0.1:")
+    assert "failed to reach service.example" in result.detail
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (b"HTTP/1.1 abc\r\n\r\n", "invalid HTTP status"),
+        (b"HTTP/1.1 403 Forbidden\r\n" + b"X-A: b\r\n" * 500 + b"\r\n", "no more than 128 headers"),
+        (
+            b"HTTP/1.1 101 Switching Protocols\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+            "no more than 8192 bytes",
+        ),
+    ],
+)
+def test_an_answer_the_client_cannot_read_is_said_at_once(answer: bytes, said: str) -> None:
+    """The server answers within milliseconds and keeps the connection open: it sent
+    something the client cannot read; it did not time out."""
+    result = _probe(answer, keep_open=True, timeout=3.0)
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert "timeout" not in result.detail and said in result.detail, result.detail
+    assert result.elapsed_ms < 1000
