@@ -189,7 +189,7 @@ class LiveService:
     routes_latest: bool = True
     """The traffic spec sends traffic to LATEST (else it is pinned to named revisions)."""
     canaries: tuple[str, ...] = ()
-    """Revisions drift left as canaries (a `drift-` traffic tag points to them)."""
+    """drift's canaries: revisions of a change in progress (`drift.live.reader.canaries`)."""
     kind: Kind = Kind.SERVICE
     execution: Execution | None = None
     """A job's latest execution (None: never run, or not a job)."""
