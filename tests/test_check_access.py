@@ -122,4 +122,3 @@ def test_an_ancestor_drift_cannot_read_makes_access_unverified_not_no_access(
     [db] = [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
     assert "organizations/1000 (PERMISSION_DENIED)" in db.reason
     assert "folders/2000 (PERMISSION_DENIED)" in db.reason
-

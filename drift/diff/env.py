@@ -60,7 +60,6 @@ def env_findings(at: At) -> Iterator[Finding]:
                 container=container.name,
             )
 
-
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
             yield from _plain_credentials(at, container, container.env, at.ctx.service.location)

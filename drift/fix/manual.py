@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, split_key
-from drift.live.api import short
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
 from drift.profiles.model import Profile, VarRule

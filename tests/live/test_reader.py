@@ -150,7 +150,9 @@ def test_a_canary_is_a_revision_of_a_change_in_progress() -> None:
     canary = f"web-drift-{change}"
 
     def status(revision: str, percent: int, tag: str = "") -> Any:
-        return SimpleNamespace(revision=f"projects/p/revisions/{revision}", percent=percent, tag=tag)
+        return SimpleNamespace(
+            revision=f"projects/p/revisions/{revision}", percent=percent, tag=tag
+        )
 
     tagged = [status("web-00002", 100), status(canary, 0, f"drift-{change}")]
     assert canaries("web", tagged, canary) == {canary: change}
