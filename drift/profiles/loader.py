@@ -72,7 +72,9 @@ def load_profile(
     if merged.problems:
         raise ProfileError(merged.problems)
     assert profile is not None
-    return replace(profile, **given) if given else profile
+    if not given:
+        return profile
+    return replace(profile, project=project or profile.project, region=region or profile.region)
 
 
 def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
