@@ -299,6 +299,25 @@ def test_ignores_silence_until_they_expire(profile: Profile) -> None:
     assert "ignore expired on 2026-01-01" in old.message
 
 
+def test_an_expired_ignore_gives_back_the_findings_own_severity(
+    profile: Profile, tmp_path: Path
+) -> None:
+    """`until` is when the silence ends: an error is an error again (exit 1 under the default
+    --fail-on error), a warning a warning."""
+    text = (
+        textwrap.dedent(PROFILE)
+        + "  - {service: api, env: PLAIN, reason: OPS-2, until: 2026-01-01}\n"
+    )
+    (tmp_path / "profiles" / "staging.yaml").write_text(text)
+    expiring = load_profile(Path("profiles"), "staging")
+    env = with_env(PLAIN=plain("PLAIN", "bye"), OLD=plain("OLD", "1"))
+    by_target = {f.target: f for f in run(expiring, state(env))}
+    value, unexpected = by_target["env.PLAIN"], by_target["env.OLD"]
+    assert (value.rule, value.severity, value.ignored) == ("env.value", Severity.ERROR, False)
+    assert value.message.endswith("(ignore expired on 2026-01-01: OPS-2)")
+    assert (unexpected.rule, unexpected.severity) == ("env.unexpected", Severity.WARNING)
+
+
 def test_ids_are_stable(profile: Profile) -> None:
     a = only(run(profile, state(with_env(SEC=None))), "env.missing")
     b = only(run(profile, state(with_env(SEC=None))), "env.missing")
