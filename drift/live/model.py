@@ -222,6 +222,8 @@ class RevisionRecord:
     """`gcloud 467.0.0`, `drift 0.2.0`: what the revision's annotations record, else None."""
     config: RevisionConfig
     ready: bool = True
+    deploying: bool = False
+    """Its deploy is still in progress (not ready yet, and not failed)."""
 
 
 class VersionState(StrEnum):
