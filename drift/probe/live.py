@@ -109,7 +109,7 @@ async def run_probe(
     names = profile.select(services)
     env = dict(environ or {})
     check_probe_config(profile, names, env)
-    state = await read_live(profile, names, settings.access())
+    state = await read_live(profile, names, settings.access(), wait=settings.wait)
     results = await probe_services(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )
