@@ -144,6 +144,8 @@ BOUNDS: dict[str, dict[str, float]] = {
 }
 """The settings' limits (pydantic's `Field` constraints: greater or equal, less or equal, …)."""
 ENV_PREFIX = "DRIFT_"
+_OPTIONS = {"profiles_dir": "--profiles"}
+"""A setting's command-line option, where it is not `--NAME` (underscores as hyphens)."""
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
@@ -205,14 +207,20 @@ def load_settings(**overrides: Any) -> Settings:
     from pydantic import ValidationError
 
     given = {k: v for k, v in overrides.items() if v is not None}
+    sources: dict[str, str] = {}
     try:
-        merged = {**_from_project(), **_from_environment(os.environ), **given}
+        project, environment = _from_project(), _from_environment(os.environ)
+        # where each value came from, for a message about it: the last of these wins
+        sources |= {k: f"[tool.drift] {k}" for k in project}
+        sources |= {k: f"{ENV_PREFIX}{k.upper()}" for k in environment}
+        sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
+        merged = {**project, **environment, **given}
         return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False):
             name = ".".join(str(p) for p in err["loc"])
-            source = f"DRIFT_{name.upper()} / [tool.drift] {name}" if name else "settings"
+            source = sources.get(name.split(".")[0], name) if name else "settings"
             lines.append(f"{source}: {err['msg']}")
         raise UsageError("invalid configuration: " + "; ".join(lines)) from exc
     except (OSError, ValueError) as exc:

@@ -165,15 +165,13 @@ def test_drift_takes_precedence_over_incomplete(sandbox: Sandbox) -> None:
     assert report["summary"]["unverified"] == 2  # api and auth both reference it
 
 
-def test_expired_ignore_becomes_a_warning(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_expired_ignore_says_so(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     before = check(sandbox, monkeypatch, "staging", today=dt.date(2026, 12, 31))
     after = check(sandbox, monkeypatch, "staging", today=dt.date(2027, 1, 1))
     (ignored,) = [f for f in before.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
     assert ignored.ignored and ignored.ignore_reason.startswith("set by the build image")  # type: ignore[union-attr]
     (expired,) = [f for f in after.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
-    assert not expired.ignored and expired.severity is Severity.WARNING
+    assert not expired.ignored and expired.severity is ignored.severity  # its own: unexpected_env
     assert "ignore expired on 2026-12-31" in expired.message
 
 

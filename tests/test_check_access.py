@@ -1,6 +1,6 @@
 """Access to a secret when a level of IAM that could grant it cannot be read: unverified (exit
-3), never `secret.no_access`, never clean; levels above the project that cannot be read are
-named in the finding but decide nothing (the project's policy was read)."""
+3), never `secret.no_access`, never clean — the project's policy or an ancestor's (folders, the
+organisation) alike; a grant on a readable level decides without them."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_the_default_account_of_a_project_drift_cannot_look_up_is_unverified(
     assert result.report.exit_code == 3
 
 
-def test_ancestors_drift_cannot_read_do_not_make_access_unverified(
+def test_ancestors_drift_cannot_read_decide_nothing_when_the_project_grants(
     world: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the organisation's policy is never readable in this world; the folder's is made so too:
@@ -108,7 +108,17 @@ def test_ancestors_drift_cannot_read_do_not_make_access_unverified(
     world.inject(Fault("GetIamPolicy", "PERMISSION_DENIED", match="folders/2000"))
     result = check(world, monkeypatch, "chat")
     assert not [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
+
+
+def test_an_ancestor_drift_cannot_read_makes_access_unverified_not_no_access(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no readable level grants chat@ any more, but the folder or the organisation (neither
+    # readable) may: drift cannot tell, so it is unverified (exit 3), never secret.no_access
+    world.inject(Fault("GetIamPolicy", "PERMISSION_DENIED", match="folders/2000"))
     world.revoke(ACME_PROD, "roles/secretmanager.secretAccessor", CHAT)
-    chat = {(f.rule, f.target): f for f in check(world, monkeypatch, "chat").report.findings}
-    denied = chat[("secret.no_access", "secret.chat-db-url")]
-    assert "organizations/1000" in denied.message and "folders/2000" in denied.message
+    result = check(world, monkeypatch, "chat")
+    assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
+    [db] = [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
+    assert "organizations/1000 (PERMISSION_DENIED)" in db.reason
+    assert "folders/2000 (PERMISSION_DENIED)" in db.reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from drift.diff import diff
 from drift.findings import Finding, Location, Severity
 from drift.live.model import (
+    ContainerConfig,
     LiveService,
     LiveState,
     SecretPolicy,
@@ -21,7 +23,7 @@ from drift.live.model import (
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
-from tests.livestate import SA, config, plain, ref, state, with_env
+from tests.livestate import SA, config, plain, ref, service, state, with_env
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -147,6 +149,50 @@ def test_credential_looking_plain_value_is_flagged_and_masked(profile: Profile) 
     assert f.severity is Severity.WARNING and f.actual == "*** (plain value)"
 
 
+def test_a_credential_in_a_variable_no_rule_names_is_flagged_whatever_unexpected_env(
+    profile: Profile,
+) -> None:
+    # auth leaves unexpected_env at its default (ignore); the credential is said all the same
+    key = "AKIAIOSFODNN7EXAMPLE"
+    st = state()
+    st.services["auth"] = service("auth", [ref("SHARED", "s4"), plain("AWS_SECRET", key)])
+    [f] = run(profile, st)
+    assert (f.rule, f.service, f.target) == ("env.plaintext_secret", "auth", "env.AWS_SECRET")
+    assert f.severity is Severity.WARNING and f.actual == "*** (plain value)"
+    assert key not in repr(f)
+    # with unexpected_env: warn (api), both are said; a sidecar no rule names is looked at too
+    sidecar = ContainerConfig("proxy", env={"DSN": plain("DSN", "redis://:pw-123456@10.0.0.9")})
+    api = service("api", with_env(GH=plain("GH", "ghp_" + "a1B2" * 9)))
+    both = replace(api.template, containers=(*api.template.containers, sidecar))
+    serving = (replace(api.serving[0], config=both),)
+    st.services["api"] = replace(api, template=both, serving=serving)
+    rules = {(f.rule, f.target, f.container) for f in run(profile, st) if f.service == "api"}
+    assert rules == {
+        ("env.unexpected", "env.GH", "app"),
+        ("env.plaintext_secret", "env.GH", "app"),
+        ("env.plaintext_secret", "env.DSN", "proxy"),
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://api.example.com/v1?key=public",  # a URL without a password
+        "postgres://app@10.0.0.3:5432/db",  # a user, no password
+        "https://user@example.com/path",
+        "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b",  # an id
+        "projects/p/topics/orders",
+        "AKIA",  # too short to be a key
+        "eyJhbGciOiJIUzI1NiJ9",  # one JSON segment, not a token
+        "0123456789abcdef0123456789abcdef",
+    ],
+)
+def test_benign_values_no_rule_names_stay_clean(profile: Profile, value: str) -> None:
+    st = state()
+    st.services["auth"] = service("auth", [ref("SHARED", "s4"), plain("API_KEY", value)])
+    assert run(profile, st) == []
+
+
 def test_secret_ref(profile: Profile) -> None:
     f = only(run(profile, state(with_env(PINNED=ref("PINNED", "s2", "latest")))), "env.secret_ref")
     assert (f.expected, f.actual) == ("secret s2:3", "secret s2:latest")
@@ -251,6 +297,25 @@ def test_ignores_silence_until_they_expire(profile: Profile) -> None:
     old = by_target["env.OLD"]
     assert not old.ignored and old.severity is Severity.WARNING
     assert "ignore expired on 2026-01-01" in old.message
+
+
+def test_an_expired_ignore_gives_back_the_findings_own_severity(
+    profile: Profile, tmp_path: Path
+) -> None:
+    """`until` is when the silence ends: an error is an error again (exit 1 under the default
+    --fail-on error), a warning a warning."""
+    text = (
+        textwrap.dedent(PROFILE)
+        + "  - {service: api, env: PLAIN, reason: OPS-2, until: 2026-01-01}\n"
+    )
+    (tmp_path / "profiles" / "staging.yaml").write_text(text)
+    expiring = load_profile(Path("profiles"), "staging")
+    env = with_env(PLAIN=plain("PLAIN", "bye"), OLD=plain("OLD", "1"))
+    by_target = {f.target: f for f in run(expiring, state(env))}
+    value, unexpected = by_target["env.PLAIN"], by_target["env.OLD"]
+    assert (value.rule, value.severity, value.ignored) == ("env.value", Severity.ERROR, False)
+    assert value.message.endswith("(ignore expired on 2026-01-01: OPS-2)")
+    assert (unexpected.rule, unexpected.severity) == ("env.unexpected", Severity.WARNING)
 
 
 def test_ids_are_stable(profile: Profile) -> None:

@@ -59,8 +59,8 @@ def test_command_line_over_environment(project_dir: Path, monkeypatch: pytest.Mo
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ({"DRIFT_CONCURRENCY": "lots"}, "DRIFT_CONCURRENCY / [tool.drift] concurrency"),
-        ({"DRIFT_FAIL_ON": "sometimes"}, "DRIFT_FAIL_ON / [tool.drift] fail_on"),
+        ({"DRIFT_CONCURRENCY": "lots"}, "invalid configuration: DRIFT_CONCURRENCY: "),
+        ({"DRIFT_FAIL_ON": "sometimes"}, "invalid configuration: DRIFT_FAIL_ON: "),
     ],
 )
 def test_bad_values_are_usage_errors(
@@ -165,9 +165,22 @@ def test_float_settings_are_finite(
     with pytest.raises(UsageError) as raised:
         load_settings()
     assert str(raised.value) == (
-        f"invalid configuration: DRIFT_{name.upper()} / [tool.drift] {name}: "
-        "Input should be a finite number"
+        f"invalid configuration: DRIFT_{name.upper()}: Input should be a finite number"
     )
+
+
+def test_a_bad_value_is_blamed_on_where_it_came_from(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line's value is the command line's (it overrides DRIFT_WAIT, which is
+    fine here); a pyproject value is the pyproject's."""
+    monkeypatch.setenv("DRIFT_WAIT", "5")
+    with pytest.raises(UsageError) as raised:
+        load_settings(wait=float("nan"))
+    assert str(raised.value) == "invalid configuration: --wait: Input should be a finite number"
+    (project_dir / "pyproject.toml").write_text("[tool.drift]\nconcurrency = 0\n")
+    with pytest.raises(UsageError, match=r"^invalid configuration: \[tool.drift\] concurrency: "):
+        load_settings()
 
 
 @pytest.mark.parametrize("name", ["call_timeout", "wait", "retry_budget"])
@@ -179,7 +192,8 @@ def test_a_deadline_past_a_day_is_refused(
     monkeypatch.setenv(f"DRIFT_{name.upper()}", "86400")
     assert getattr(load_settings(), name) == 86_400
     monkeypatch.setenv(f"DRIFT_{name.upper()}", "1e10")
-    with pytest.raises(UsageError, match=f"{name}: Input should be less than or equal to 86400"):
+    message = f"DRIFT_{name.upper()}: Input should be less than or equal to 86400"
+    with pytest.raises(UsageError, match=message):
         load_settings()
 
 

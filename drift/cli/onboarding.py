@@ -18,7 +18,7 @@ from drift.compare.formats import CompareFormat
 from drift.errors import UsageError
 
 
-@shared("profiles", "impersonate_service_account", "verbose")
+@shared("profiles", "wait", "impersonate_service_account", "verbose")
 def init(
     cli: Invocation,
     environment: Annotated[str, typer.Argument(help="Environment: writes profiles/ENV.yaml.")],
@@ -67,7 +67,7 @@ def init(
     raise typer.Exit(int(result.exit_code))
 
 
-@shared("profiles", "impersonate_service_account", "verbose")
+@shared("profiles", "wait", "impersonate_service_account", "verbose")
 def compare(
     cli: Invocation,
     environment_a: Annotated[str, typer.Argument(help="First environment (e.g. staging).")],

@@ -7,7 +7,7 @@ import gc
 import logging
 import sys
 from collections.abc import Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,11 +71,11 @@ class Invocation:
         """The environment's merged profile, with --project/--region applied."""
         from drift.profiles.loader import load_profile
 
-        profile = load_profile(settings.profiles_dir, self.environment)
-        return replace(
-            profile,
-            project=settings.project or profile.project,
-            region=settings.region or profile.region,
+        return load_profile(
+            settings.profiles_dir,
+            self.environment,
+            project=settings.project,
+            region=settings.region,
         )
 
     def load(

@@ -39,7 +39,9 @@ async def compare_live(
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
     async with Session(settings.access()) as session:
-        state_a, state_b = await asyncio.gather(session.read(a, mine_a), session.read(b, mine_b))
+        state_a, state_b = await asyncio.gather(
+            session.read(a, mine_a, wait=settings.wait), session.read(b, mine_b, wait=settings.wait)
+        )
         return await _compare_read(
             a, b, names, state_a, state_b, session if secret_values else None
         )

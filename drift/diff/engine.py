@@ -113,21 +113,16 @@ def _merge_revisions(findings: list[Finding]) -> list[Finding]:
 
 
 def apply_ignores(profile: Profile, findings: list[Finding], today: dt.date) -> list[Finding]:
-    """Silence matched findings; an expired ignore turns its findings into warnings."""
+    """Silence matched findings; after an ignore's `until` its findings are back with their
+    own severity (the profile's: an error fails CI again), saying the ignore expired."""
     out = []
     for f in findings:
         match = next((i for i in profile.ignores if i.matches(f)), None)
         if match is None:
             out.append(f)
         elif match.expired(today):
-            severity = Severity.WARNING if f.severity is Severity.ERROR else f.severity
-            out.append(
-                replace(
-                    f,
-                    severity=severity,
-                    message=f"{f.message} (ignore expired on {match.until}: {match.reason})",
-                )
-            )
+            note = f"(ignore expired on {match.until}: {match.reason})"
+            out.append(replace(f, message=f"{f.message} {note}"))
         else:
             out.append(replace(f, ignored=True, ignore_reason=match.reason))
     return out

@@ -3,7 +3,7 @@ has, then the variables the profile does not name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
@@ -12,14 +12,16 @@ from drift.diff.suggest import pairs
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
 from drift.profiles.model import Profile, VarRule
-from drift.redact import CHANGED, MASK, looks_like_credential
+from drift.redact import CHANGED, MASK, credential_shaped, looks_like_credential
 
 _UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 
 
 def env_findings(at: At) -> Iterator[Finding]:
     """Each container's rules (the main one, then the sidecars the profile names) against the
-    variables that container has."""
+    variables that container has; then every plain variable no rule names, in any container,
+    whose value looks like a credential (whatever `unexpected_env` says)."""
+    ruled: set[str] = set()
     for rules in at.ctx.service.containers:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
@@ -36,6 +38,9 @@ def env_findings(at: At) -> Iterator[Finding]:
         typos = pairs(missing, extra) if missing and extra else {}
         for rule in unstated:
             yield from _var(at, container, rule, absent, typos.get(rule.name))
+        if not absent:
+            ruled.add(container.name)
+            yield from _plain_credentials(at, container, extra, rules.location)
         level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
         if level is None or not extra:
             continue
@@ -52,6 +57,32 @@ def env_findings(at: At) -> Iterator[Finding]:
                 expected=None,
                 actual=describe_live(var),
                 severity=level,
+                container=container.name,
+            )
+
+    for container in at.config.containers:
+        if container.name not in ruled:  # a sidecar the profile says nothing about
+            yield from _plain_credentials(at, container, container.env, at.ctx.service.location)
+
+
+def _plain_credentials(
+    at: At, container: ContainerConfig, names: Iterable[str], location: Location
+) -> Iterator[Finding]:
+    """`env.plaintext_secret` (warning) for each plain variable of `names` whose value alone
+    is shaped like a credential (a private key, a provider's token, a URL with a password:
+    `credential_shaped`; not the variable's name, which no rule here vouches for)."""
+    for var_name in sorted(names):
+        var = container.env[var_name]
+        if var.ref is None and var.value is not None and credential_shaped(var.value):
+            yield at.finding(
+                "env.plaintext_secret",
+                f"env.{var_name}",
+                f"{var_name} on {_on(at, container)} holds a plain value that looks like a "
+                "credential; store it in Secret Manager",
+                location=location,
+                expected="a Secret Manager reference",
+                actual=f"{MASK} (plain value)",
+                severity=Severity.WARNING,
                 container=container.name,
             )
 

@@ -100,6 +100,9 @@ class Field:
     rollback puts that part back as it was."""
     on_service: Callable[[Any], bool] | None = None
     """Whether a patch of this (run_v2) Service writes the setting to the service itself."""
+    service_gcloud: Callable[[SettingValue], str] | None = None
+    """gcloud's flag for the setting where the service itself holds it (`on_service`), when
+    that is another flag than `gcloud`'s (the revision's)."""
 
     def at_once(self, service: Any) -> bool:
         """Whether a patch takes effect on the service at once, with the canary's write,

@@ -92,9 +92,14 @@ def _max_instances(source: Source) -> int:
 
 
 def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Source], int]) -> Field:
-    """The `min_instances` / `max_instances` row: `--BOUND-instances`, written where the
-    service sets `BOUND_instance_count` — on the service's own `scaling` (applied at once) if
-    it sets it there, else on the template's."""
+    """The `min_instances` / `max_instances` row, written where the service sets
+    `BOUND_instance_count` — on the service's own `scaling` (applied at once) if it sets it
+    there, else on the template's. gcloud has a flag for each level: the service-level
+    minimum is `gcloud run services update SERVICE --min MIN-VALUE`, `--min-instances` the
+    revision-level one (cloud.google.com/run/docs/configuring/min-instances, "Configure
+    service-level minimum instances" / "revision-level"); the reference of `gcloud run
+    services update` has `--max=MAX` beside `--max-instances=MAX_INSTANCES` likewise
+    (cloud.google.com/sdk/gcloud/reference/run/services/update)."""
     count = f"{bound}_instance_count"
 
     def on_service(service: Any) -> bool:
@@ -113,6 +118,7 @@ def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Sour
         service_part="scaling",
         on_service=on_service,
         gcloud=a.flag(f"{bound}-instances"),
+        service_gcloud=a.flag(bound),
         minimum=0,
     )
 

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, split_key
-from drift.live.api import short
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
-from drift.live.reader import CHANGE_ID
-from drift.live.reader import canary_change as named_canary
+from drift.live.reader import canaries
 from drift.profiles.model import Profile, VarRule
 from drift.refs import SecretRef
 
@@ -197,11 +195,6 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
 
 
 def canary_change(live: LiveService, revision: str) -> str:
-    """The change whose canary `revision` is ("" when it is none): its `drift-CHANGE` tag,
-    or — the tag removed — its name, `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`)."""
-    for status in getattr(live.source, "traffic_statuses", ()):
-        if short(status.revision) == revision and status.tag.startswith("drift-"):
-            change = str(status.tag).removeprefix("drift-")
-            if CHANGE_ID.fullmatch(change):
-                return change
-    return named_canary(live.name, revision)
+    """The change whose canary `revision` is ("" when it is none: `canaries`)."""
+    statuses = getattr(live.source, "traffic_statuses", ())
+    return canaries(live.name, statuses, live.latest_created).get(revision, "")

@@ -63,6 +63,8 @@ class RevisionEntry:
     tags: tuple[str, ...]
     changes: tuple[Change, ...] | None
     """None: the oldest revision listed, with nothing before it to compare with."""
+    deploying: bool = False
+    """Not ready because its deploy is still in progress (not failed)."""
 
     @property
     def serving(self) -> bool:

@@ -108,6 +108,7 @@ def history_of(
                 creator=record.creator,
                 client=record.client,
                 ready=record.ready,
+                deploying=record.deploying,
                 percent=percent,
                 tags=tags,
                 changes=changes(records[i - 1].config, record.config, masking) if i else None,

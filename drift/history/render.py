@@ -47,12 +47,13 @@ def who(entry: RevisionEntry) -> str:
 
 
 def serves(entry: RevisionEntry) -> str:
-    """`serving 90%, tag e2e`; `tag e2e` (0 %, reached through the tag's URL); `failed`."""
+    """`serving 90%, tag e2e`; `tag e2e` (0 %, reached through the tag's URL); `failed`;
+    `deploying` (not ready yet)."""
     parts = [f"serving {entry.percent}%"] if entry.serving else []
     if entry.tags:
         parts.append(("tags " if len(entry.tags) > 1 else "tag ") + ", ".join(entry.tags))
     if not entry.ready:
-        parts.append("failed")
+        parts.append("deploying" if entry.deploying else "failed")
     return ", ".join(parts)
 
 
@@ -150,6 +151,7 @@ def _entry(entry: RevisionEntry) -> dict[str, Any]:
         "creator": entry.creator or None,
         "client": entry.client,
         "ready": entry.ready,
+        "deploying": entry.deploying,
         "percent": entry.percent,
         "tags": list(entry.tags),
         "changes": None if entry.changes is None else [_change(c) for c in entry.changes],

@@ -64,9 +64,14 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     version = annotations.get(CLIENT_VERSION)
     client = f"{name} {version}" if name and version else name
     created = pb.create_time.ToDatetime(tzinfo=dt.UTC) if pb.HasField("create_time") else None
-    ready = not pb.conditions or any(
-        c.type_ == "Ready" and enum_name(c, "state") == "CONDITION_SUCCEEDED" for c in pb.conditions
-    )
+    states = {enum_name(c, "state") for c in pb.conditions if c.type_ == "Ready"}
+    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states
+    # Revision.reconciling: "whether the resource's reconciliation is still in progress";
+    # Condition.State CONDITION_PENDING / CONDITION_RECONCILING: "Transient state:
+    # Reconciliation has not started yet" / "has not completed yet" (run/v2 revision.proto,
+    # condition.proto) — a revision being deployed, not a failed one
+    transient = {"CONDITION_PENDING", "CONDITION_RECONCILING"}
+    deploying = not ready and (bool(pb.reconciling) or bool(states & transient))
     return RevisionRecord(
         name=short(pb.name),
         create_time=created,
@@ -74,4 +79,5 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
         client=client,
         config=revision_config(pb, service=service, container=container, kind=kind),
         ready=ready,
+        deploying=deploying,
     )

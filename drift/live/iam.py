@@ -10,8 +10,9 @@ read (facts: resourcemanager v3 protos).
 
 The project's own policy decides: when it cannot be read (nor the project be looked up), a
 grant there cannot be ruled out and `project_unread` says why (the access is unverified).
-Folders and the organisation are read when they can be: most deployers cannot read them, so
-what they would grant is judged from the readable levels (`unreadable`, named in findings)."""
+Folders and the organisation are read when they can be; one that cannot be read may grant
+too, so access no readable level grants is unknown (`unreadable`, named in the unverified item),
+never denied."""
 
 from __future__ import annotations
 

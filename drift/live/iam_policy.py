@@ -86,7 +86,9 @@ def verdict(
     """Whether `member` may access a secret version named any of `resource_names` (the forms
     a condition may test: by project number and by id). `unread`: why a policy that decides
     (the project's) could not be read — unless a readable one grants, the answer is unknown;
-    `unreadable`: levels judged without (named when the answer is "denied")."""
+    `unreadable`: levels above the project that could not be read — they may grant too, so
+    unless a readable level grants, the answer is unknown (SPEC "Access as IAM grants it": the
+    folders and the organisation count when readable; what drift cannot read it cannot deny)."""
     undecided: list[str] = []
     for policy in policies:
         for binding in policy.accessor_bindings(member):
@@ -97,17 +99,17 @@ def verdict(
                 return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource} (condition)")
             if None in holds:
                 undecided.append(f"{binding.role} on {policy.resource} if {binding.condition}")
-    note = ""
-    if unreadable:
-        note = "; not readable: " + ", ".join(f"{r} ({why})" for r, why in unreadable.items())
     why: list[str] = []
     if undecided:
         why.append("a conditional grant drift cannot evaluate: " + "; ".join(undecided))
     if unread:
-        why.append(f"a grant on the project cannot be ruled out: {unread}{note}")
+        why.append(f"a grant on the project cannot be ruled out: {unread}")
+    if unreadable:
+        levels = ", ".join(f"{r} ({status})" for r, status in unreadable.items())
+        why.append(f"a grant above the project cannot be ruled out: not readable: {levels}")
     if why:
         return Verdict(Grant.UNKNOWN, "; ".join(why))
-    return Verdict(Grant.DENIED, note)
+    return Verdict(Grant.DENIED)
 
 
 # --- the CEL that conditions on secrets use in practice -------------------------------------

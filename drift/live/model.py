@@ -189,7 +189,7 @@ class LiveService:
     routes_latest: bool = True
     """The traffic spec sends traffic to LATEST (else it is pinned to named revisions)."""
     canaries: tuple[str, ...] = ()
-    """Revisions drift left as canaries (a `drift-` traffic tag points to them)."""
+    """drift's canaries: revisions of a change in progress (`drift.live.reader.canaries`)."""
     kind: Kind = Kind.SERVICE
     execution: Execution | None = None
     """A job's latest execution (None: never run, or not a job)."""
@@ -222,6 +222,8 @@ class RevisionRecord:
     """`gcloud 467.0.0`, `drift 0.2.0`: what the revision's annotations record, else None."""
     config: RevisionConfig
     ready: bool = True
+    deploying: bool = False
+    """Its deploy is still in progress (not ready yet, and not failed)."""
 
 
 class VersionState(StrEnum):

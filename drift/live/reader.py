@@ -235,14 +235,7 @@ class Reader:
                 enum_name(t, "type_").endswith("LATEST") and t.percent > 0
                 for t in (pb.instance_splits if pool else pb.traffic)
             ),
-            canaries=tuple(
-                dict.fromkeys(
-                    [
-                        *(short(s.revision) for s in statuses if _canary(profile.name, s)),
-                        *([current] if canary_change(profile.name, current) else []),
-                    ]
-                )
-            ),
+            canaries=tuple(canaries(profile.name, statuses, current)),
             tags=tuple(dict.fromkeys(t for s in statuses if (t := getattr(s, "tag", "")))),
             source=svc,
             kind=kind,
@@ -283,17 +276,29 @@ CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
 """A change id as `drift.fix.journal.new_change_id` makes it."""
 
 
-def canary_change(service: str, revision: str) -> str:
-    """The change whose canary `revision` is by its name, `SERVICE-drift-CHANGE`
-    (`drift.fix.patch.canary_name`), else ""."""
-    change = revision.removeprefix(f"{service}-drift-")
-    return change if change != revision and CHANGE_ID.fullmatch(change) else ""
-
-
-def _canary(service: str, status: Any) -> bool:
-    """A traffic status of drift's canary: its `drift-` tag, or its name (the tag removed)."""
-    tag = getattr(status, "tag", "")
-    return tag.startswith("drift-") or bool(canary_change(service, short(status.revision)))
+def canaries(service: str, statuses: Iterable[Any], latest_created: str) -> dict[str, str]:
+    """drift's canaries on a service, each with its change: revisions drift created for a
+    change still in progress. One carries its `drift-CHANGE` traffic tag from its deploy until
+    the change ends (deployed, ready without traffic, pinned by `--no-promote`); the latest
+    created revision named `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`) that serves
+    nothing is one too (its deploy failed before the tag took effect, or the tag was removed
+    by hand). A promoted canary serves untagged: it is the serving revision, no canary — the
+    service itself tells, so every reader (a CI runner without the journal) agrees."""
+    found: dict[str, str] = {}
+    serving: set[str] = set()
+    for status in statuses:
+        name, tag = short(status.revision), str(getattr(status, "tag", ""))
+        change = tag.removeprefix("drift-")
+        if change != tag and CHANGE_ID.fullmatch(change):
+            found[name] = change
+        elif status.percent:
+            serving.add(name)
+    prefix = f"{service}-drift-"
+    change = latest_created.removeprefix(prefix)
+    named = latest_created.startswith(prefix) and CHANGE_ID.fullmatch(change)
+    if named and latest_created not in found and latest_created not in serving:
+        found[latest_created] = change
+    return found
 
 
 def _not_ready_message(svc: Any) -> str:

@@ -112,7 +112,7 @@ async def init_from_live(
             _LIVE,
             services={n: _described(n) for n in names},
         )
-        state = await session.read(probe, names)
+        state = await session.read(probe, names, wait=settings.wait)
     _require_all_read(state, names, project, region)
     draft = build_draft(environment, project, region, names, state.services)
     text = render(draft, schema=f"./{SCHEMA_FILE}", today=today or dt.date.today())

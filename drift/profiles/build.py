@@ -5,6 +5,7 @@ every problem recorded, not raised."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,16 +66,21 @@ class Merged:
         self.problems.append(Problem(loc.file, loc.line, message))
 
 
-def build_profile(environment: str, merged: Merged, *, complete: bool) -> Profile | None:
-    """Turn merged data into a Profile; record problems on `merged`."""
+def build_profile(
+    environment: str, merged: Merged, *, complete: bool, supplied: Collection[str] = ()
+) -> Profile | None:
+    """Turn merged data into a Profile; record problems on `merged`. `supplied`: the keys
+    (project, region) the command line or the environment gives instead."""
     data = merged.data
     main_file = merged.main.file if merged.main else f"{environment}.yaml"
     if complete:
         for key in ("project", "region"):
-            if not data.get(key):
-                merged.problems.append(
-                    Problem(main_file, 1, f"{key} is not set (here or in a profile it extends)")
+            if not data.get(key) and key not in supplied:
+                message = (
+                    f"{key} is not set (here or in a profile it extends); set it here, or give "
+                    f"--{key} or DRIFT_{key.upper()}"
                 )
+                merged.problems.append(Problem(main_file, 1, message))
     spec = merged.spec if merged.spec is not None else ProfileSpec.model_validate(data)
     services: dict[str, ServiceProfile] = {}
     for kind in Kind:

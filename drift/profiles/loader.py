@@ -4,7 +4,7 @@ service, keep the file and line of every expectation, and report all problems at
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,12 @@ def available(directory: Path) -> list[str]:
     return [name for name in profile_names(directory) if loader.is_environment(name)]
 
 
-def load_profile(directory: Path, environment: str) -> Profile:
-    """The merged profile for one environment, or ProfileError with every problem found."""
+def load_profile(
+    directory: Path, environment: str, *, project: str | None = None, region: str | None = None
+) -> Profile:
+    """The merged profile for one environment, or ProfileError with every problem found.
+    `project`/`region` (--project/--region, DRIFT_PROJECT/DRIFT_REGION) replace the profile's,
+    and supply them where the profile names none."""
     path = profile_path(directory, environment)
     if not directory.is_dir():
         raise UsageError(f"profiles directory not found: {display_path(directory)}")
@@ -56,18 +60,21 @@ def load_profile(directory: Path, environment: str) -> Profile:
     merged = loader.resolve(environment)
     if loader.problems:
         raise ProfileError(_sorted(loader.problems))
-    missing = [key for key in ("project", "region") if not merged.data.get(key)]
+    given = {key: value for key, value in (("project", project), ("region", region)) if value}
+    missing = [key for key in ("project", "region") if not (given.get(key) or merged.data.get(key))]
     users = loader.extended_by(environment) if missing else []
     if users:
         raise UsageError(
             f"{environment} is not an environment: it has no {' or '.join(missing)} "
             f"(it is extended by {', '.join(users)})"
         )
-    profile = build_profile(environment, merged, complete=True)
+    profile = build_profile(environment, merged, complete=True, supplied=given.keys())
     if merged.problems:
         raise ProfileError(merged.problems)
     assert profile is not None
-    return profile
+    if not given:
+        return profile
+    return replace(profile, project=project or profile.project, region=region or profile.region)
 
 
 def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:

@@ -90,6 +90,28 @@ def _rule_shorthand(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_scalar_to_text)]
 
+VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
+VERSION_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
+"""Secret.version_aliases (secretmanager/v1 resources.proto): "a string with a maximum length
+of 63 characters and can contain uppercase and lowercase letters, numerals, and the hyphen
+(`-`) and underscore ('_') characters. An alias string must start with a letter and cannot be
+the string 'latest' or 'NEW'" (case-insensitive on the assign-alias page)."""
+
+
+def check_version(value: str) -> str:
+    """`latest`, a version number (versions are numbered from 1) or an alias, exactly."""
+    if value == "latest" or VERSION_NUMBER.fullmatch(value):
+        return value
+    if VERSION_ALIAS.fullmatch(value) and value.lower() not in ("latest", "new"):
+        return value
+    raise ValueError(
+        f"not a secret version: {value!r} (latest, a version number such as 3, or an alias: "
+        "a letter, then up to 62 letters, digits, - or _; not Latest or New)"
+    )
+
+
+Version = Annotated[Text, AfterValidator(check_version)]
+
 
 def check_var_name(name: str) -> str:
     if not VAR_NAME.fullmatch(name):
@@ -113,7 +135,7 @@ class VarRuleSpec(Strict):
     project: str | None = Field(
         None, description="The project holding the secret, when not the service's own."
     )
-    version: Text | None = Field(
+    version: Version | None = Field(
         None, description="Secret version: latest (default), a number or an alias."
     )
     required: bool | None = Field(None, description="Must be present (any value).")
@@ -201,7 +223,7 @@ class MountRuleSpec(Strict):
 
     secret: str = Field(description="NAME, or projects/P/secrets/NAME for another project.")
     project: str | None = Field(None, description="The project holding the secret.")
-    version: Text | None = Field(None, description="latest (default), a number or an alias.")
+    version: Version | None = Field(None, description="latest (default), a number or an alias.")
     optional: bool | None = Field(None, description="May be absent; if present, must match.")
     severity: Severity | None = None
 

@@ -251,8 +251,8 @@ def test_cli_profiles_json_and_exit_codes() -> None:
     assert {(d["kind"], d["service"], d["target"], d["side"]) for d in document["differences"]} == (
         E2E_NEEDS
     )
-    same = drift("compare", "staging", "staging")
-    assert same.returncode == 0 and "are equivalent" in same.stdout
+    same = drift("compare", "staging", "staging", "--wait", "5")  # --live waits as check does
+    assert same.returncode == 0 and "are equivalent" in same.stdout, same.stderr
     bad = drift("compare", "staging", "nope")
     assert bad.returncode == 2 and "no profile for environment 'nope'" in bad.stderr
 

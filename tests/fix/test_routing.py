@@ -142,6 +142,9 @@ def test_a_completed_fix_keeps_every_other_target(
     result = lab_fix(tmp_path, sandbox, ui, FixOptions(yes=True), monkeypatch)
     canary = result.outcomes[0].canary
     after = sandbox.service(LAB, "app")
+    # the promoted canary is what serves, no canary: a pin that was the team's is not reported
+    assert result.recheck is not None
+    assert not [f for f in result.recheck.findings if f.rule == "revision.pinned"]
     if len(before.traffic) == 2:  # split: LATEST stays LATEST (the canary), the rest as it was
         old = before.traffic[1].revision
         assert (

@@ -36,6 +36,9 @@ def test_rollback_puts_back_service_level_scaling(
     assert "min_instances" in {s.name for s in sp.settings}
     table = render_plan(result.plan, PlanFormat.TABLE)
     assert "applied to the service at once" in table and "min_instances" in table
+    # gcloud's flag for the service-level minimum is --min (--min-instances: the revision's)
+    script = render_plan(result.plan, PlanFormat.GCLOUD)
+    assert " --min=3" in script and "--min-instances" not in script, script
     assert sandbox.service(LAB, "app").scaling.min_instance_count == 3  # at once, as said
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()

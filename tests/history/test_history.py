@@ -267,3 +267,37 @@ def test_a_sidecar_added_by_a_third_party(world: Sandbox, clients_for: ClientsFo
         Change(Kind.CONTAINER, Action.ADDED, "container.proxy", None, "envoy:1.30", "proxy"),
         Change(Kind.ENV, Action.ADDED, "env.UPSTREAM", None, "app:8080", "proxy"),
     )
+
+
+@pytest.mark.parametrize(
+    ("reconciling", "state", "shown"),
+    [
+        (True, "CONDITION_RECONCILING", "deploying"),
+        (False, "CONDITION_PENDING", "deploying"),
+        (False, "CONDITION_FAILED", "failed"),
+        (False, "CONDITION_SUCCEEDED", ""),
+    ],
+)
+def test_a_revision_still_deploying_is_not_called_failed(
+    reconciling: bool, state: str, shown: str
+) -> None:
+    """Revision.reconciling and the Ready condition's transient states (PENDING,
+    RECONCILING: "Reconciliation has not … completed yet") are a deploy in progress."""
+    from google.cloud import run_v2
+
+    from drift.history.render import serves
+    from drift.kinds import Kind as Workload
+    from drift.live.history import _record
+
+    ready = run_v2.Condition(type_="Ready", state=run_v2.Condition.State[state])
+    revision = run_v2.Revision(
+        name="projects/p/locations/r/services/search/revisions/search-00002-vgk",
+        reconciling=reconciling,
+        conditions=[ready],
+    )
+    service = run_v2.Service(name="projects/p/locations/r/services/search")
+    record = _record(revision, service, None, Workload.SERVICE)
+    entry = RevisionEntry(
+        record.name, None, "", None, record.ready, 0, (), None, deploying=record.deploying
+    )
+    assert serves(entry) == shown

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pytest
@@ -15,6 +16,7 @@ from benchmarks.bench import ENVIRONMENT, lower_bound, write_profile
 from drift.check import CheckResult, run_check
 from drift.live.api import LIST_PAGE_SIZE
 from drift.live.calls import Api, CallRunner, Limits
+from drift.live.reader import canaries
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
@@ -138,3 +140,23 @@ def test_resource_exhausted_is_retried_after_the_hinted_delay(
         if c.short == "GetSecretVersion" and c.request.name == retried[0]
     )
     assert second - first >= 0.5  # the server's RetryInfo, not the shorter backoff (≤ 0.2 s)
+
+
+def test_a_canary_is_a_revision_of_a_change_in_progress() -> None:
+    """Tagged `drift-CHANGE`: a canary (deployed, ready, pinned); the latest created revision
+    named SERVICE-drift-CHANGE serving nothing: a canary (its deploy failed untagged); the
+    same revision serving untagged: a promoted fix, the serving revision and no canary."""
+    change = "20261129-182232-ec43"
+    canary = f"web-drift-{change}"
+
+    def status(revision: str, percent: int, tag: str = "") -> Any:
+        return SimpleNamespace(
+            revision=f"projects/p/revisions/{revision}", percent=percent, tag=tag
+        )
+
+    tagged = [status("web-00002", 100), status(canary, 0, f"drift-{change}")]
+    assert canaries("web", tagged, canary) == {canary: change}
+    assert canaries("web", [status("web-00002", 100)], canary) == {canary: change}
+    promoted = [status(canary, 90), status("web-00001", 10)]
+    assert canaries("web", promoted, canary) == {}
+    assert canaries("web", [status("web-00002", 100, "drift-e2e")], "web-00002") == {}

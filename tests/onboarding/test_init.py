@@ -224,3 +224,43 @@ def test_cli_needs_from_live(tmp_path: Path) -> None:
     done = drift("init", "staging", "--profiles", str(tmp_path))
     assert done.returncode == 2
     assert "pass --from-live" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_deploy_in_progress_is_waited_for_as_check_does(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """SPEC: a deploy in progress is waited for up to --wait (the `wait` setting); init takes
+    the option its message names, and describes the service once the deploy has settled."""
+    import threading
+
+    sandbox.hold_deploys()
+    sandbox.deploy(PROJECT, "api", env={"LOG_LEVEL": "warning"})
+    timer = threading.Timer(0.5, lambda: sandbox.finish_deploy(PROJECT, "api"))
+    timer.start()
+    try:
+        written = init(tmp_path, ["api"], wait="30")
+    finally:
+        timer.join()
+    assert written.exit_code is ExitCode.OK
+    assert "LOG_LEVEL: warning" in (tmp_path / "staging.yaml").read_text()
+    sandbox.deploy(PROJECT, "api", env={"LOG_LEVEL": "info"})  # held again: it never settles
+    with pytest.raises(DriftError, match=r"waited 0\.2s, --wait") as err:
+        init(tmp_path / "held", ["api"], wait="0.2")
+    assert err.value.exit_code == ExitCode.INCOMPLETE
+    done = drift(
+        "init",
+        "x",
+        "--from-live",
+        "--wait",
+        "0",
+        "--service",
+        "api",
+        "--profiles",
+        str(tmp_path / "cli"),
+        "--project",
+        PROJECT,
+        "--region",
+        REGION,
+        env=sandbox_env,
+    )
+    assert done.returncode == 3 and "No such option" not in done.stderr, done.stderr

@@ -3,10 +3,12 @@ environment reports every problem of the profiles it extends, as `profiles valid
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
+from drift.cli.session import Invocation
 from drift.errors import ProfileError, UsageError
 from drift.profiles.loader import available, load_profile, validate_directory
 from tests.cliutil import drift
@@ -50,9 +52,28 @@ def test_a_profile_nobody_extends_still_needs_a_project(
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, "dev")
     assert [str(p) for p in caught.value.problems] == [
-        "profiles/dev.yaml:1: project is not set (here or in a profile it extends)"
+        "profiles/dev.yaml:1: project is not set (here or in a profile it extends); set it "
+        "here, or give --project or DRIFT_PROJECT"
     ]
     assert available(profiles_dir) == []
+
+
+def test_the_command_line_or_the_environment_supplies_what_the_profile_omits(
+    write: WriteProfile, profiles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--project/--region and DRIFT_PROJECT/DRIFT_REGION (SPEC configuration) give what the
+    profile leaves out, and replace what it says."""
+    monkeypatch.setattr(logging.getLogger("drift"), "handlers", [])  # an Invocation sets one
+    write("dev", "services:\n  api: {}\n")
+    given = Invocation(environment="dev", profiles=profiles_dir, project="p1", region="r1")
+    profile = given.profile(given.settings())
+    assert (profile.project, profile.region) == ("p1", "r1")
+    monkeypatch.setenv("DRIFT_PROJECT", "p2")
+    monkeypatch.setenv("DRIFT_REGION", "r2")
+    from_env = Invocation(environment="dev", profiles=profiles_dir)
+    assert from_env.profile(from_env.settings()).where == "p2/r2"
+    write("dev", "project: mine\nregion: here\nservices:\n  api: {}\n")
+    assert (load_profile(profiles_dir, "dev", project="p3").project) == "p3"
 
 
 def test_a_base_may_be_extended_even_when_it_is_not_listed(

@@ -257,6 +257,29 @@ BAD_INPUT = [
         "'BAD-NAME'",
         id="bad-variable-name-in-defaults",
     ),
+    *(
+        pytest.param(
+            f"project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {{secret: s, "
+            f"version: {version}}}\n",
+            f"profiles/staging.yaml:6: services.api.env.A.version: not a secret version: {shown}",
+            id=f"version-{version}",
+        )
+        for version, shown in (
+            ('"latest "', "'latest '"),
+            ('"-1"', "'-1'"),
+            ("0", "'0'"),
+            ("Latest", "'Latest'"),
+            ("NEW", "'NEW'"),
+            ('"1e3"', "'1e3'"),
+            ("3-alias", "'3-alias'"),
+        )
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    mounts:\n      /etc/c: "
+        "{secret: s, version: ' 2'}\n",
+        "profiles/staging.yaml:6: services.api.mounts./etc/c.version: not a secret version: ' 2'",
+        id="mount-version",
+    ),
     pytest.param(
         "- just\n- a list\n",
         "profiles/staging.yaml:1: a profile must be a mapping of keys",
@@ -335,3 +358,14 @@ def test_duplicate_key_message_never_echoes_values(write: WriteProfile, profiles
     )
     (problem,) = _problems(profiles_dir)
     assert problem == 'profiles/staging.yaml:7: invalid YAML: duplicate key "A"'
+
+
+def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: Path) -> None:
+    """`latest`, a number (quoted or not) or an alias Secret Manager would accept."""
+    versions = {"A": "latest", "B": "3", "C": 12, "D": "prod_2026-q1", "E": "x" * 63}
+    env = "".join(f"      {k}: {{secret: s, version: {v!r}}}\n" for k, v in versions.items())
+    write("staging", f"project: p\nregion: r\nservices:\n  api:\n    env:\n{env}")
+    api = load_profile(profiles_dir, "staging").services["api"]
+    assert {k: str(r.ref.version) for k, r in api.env.items() if r.ref} == {
+        k: str(v) for k, v in versions.items()
+    }

@@ -111,7 +111,9 @@ def service_script(sp: ServicePlan) -> ServiceScript:
                 f"setting {s.name}: {shell_line(update_command(sp.kind))} has no flag for it"
             )
             continue
-        flag = FIELDS[s.name].gcloud(s.after)
+        field = FIELDS[s.name]
+        on_service = field.service_gcloud if s.name in sp.at_once else None
+        flag = (on_service or field.gcloud)(s.after)
         if flag.startswith(CONTAINER_FLAGS):
             per_container.setdefault(sp.primary, _Flags()).settings.append(flag)
         else:
