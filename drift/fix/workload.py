@@ -18,7 +18,7 @@ from drift.fields.access import template_of
 from drift.fix.context import Fixer, Stop
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, Journal, State, Write
-from drift.fix.patch import copy_workload, patched_template
+from drift.fix.patch import copy_workload, patched_template, without_system_metadata
 from drift.fix.restore import Restored, journaled
 from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
@@ -182,7 +182,7 @@ def restore_request(now: Any, entry: Entry) -> Any:
     out.template = before.template
     if Kind(entry.kind) is Kind.WORKER_POOL:
         out.scaling = before.scaling
-    return out
+    return without_system_metadata(out)
 
 
 def differences(now: Any, entry: Entry) -> list[str]:
