@@ -197,12 +197,20 @@ async def _fix(
 
 def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:
     """Why no fix may start (SPEC invariant 8): a template holding an unreleased change, a
-    deploy in progress, a serving revision that could not be read. A worker pool is updated
+    deploy in progress, a serving revision that could not be read, a secret that makes any
+    new revision fail. A worker pool is updated
     on its template, in place: a template that is not what its instances run (a change not
     rolled out, a revision that failed) would go out with the patch, so it stops the fix
     unless `--from-template` says to build on it."""
     problems = []
     for sp in todo:
+        if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
+            problems.append(
+                f"{sp.label}: a new revision would fail Cloud Run's deploy-time check of its "
+                f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
+                "(enable or add a version, grant access), then run drift fix again"
+            )
+            continue
         base = planned.bases.get(sp.key)
         if base is None:
             live = planned.check.state.services[sp.key]

@@ -121,6 +121,10 @@ class ServicePlan:
     """Settings the service holds itself (not a revision): the canary's write applies them."""
     kind: Kind = Kind.SERVICE
     """A job or a worker pool is updated in place (no canary: nothing serves traffic)."""
+    doomed: tuple[str, ...] = ()
+    """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
+    check of the secrets it uses (a reference that stays, not ENABLED or not accessible):
+    a fix would only add a failed revision, so none starts (the manual steps say what to do)."""
 
     @property
     def key(self) -> str:
