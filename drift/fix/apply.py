@@ -20,7 +20,7 @@ from drift.fix.base import Base, describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
-from drift.fix.lock import Locked, Locks
+from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, patched_template
 from drift.fix.plan import Planned, plan_environment
@@ -81,6 +81,8 @@ async def run_fix(
     if saved is not None:
         check_target(saved, profile)
         services = list(saved.services) or None
+    if not options.dry_run:  # SPEC invariant 11, before the read waits on a deploy
+        not_held(settings.journal(), profile, profile.select(services))
     try:
         planned = await plan_environment(
             profile,
