@@ -190,7 +190,10 @@ async def _fix(
         environ=environ,
         today=today,
     )
-    result.recheck = recheck.report
+    # the canary's proof (SPEC: `confirmed` when the live revision fails and the canary
+    # passes) is the fix's to report: the re-check's own probes never carry it
+    proofs = [p for o in result.outcomes for p in (o.live_probe, o.canary_probe) if p]
+    result.recheck = replace(recheck.report, probes=(*proofs, *recheck.report.probes))
     result.exit_code = recheck.report.exit_code
     if any(o.aborted for o in result.outcomes):
         _partial(result, todo)
