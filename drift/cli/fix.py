@@ -215,7 +215,8 @@ def fix(
         saved=saved,
         only=tuple(only or ()),
     )
-    ui = output.PromptUI(yes=yes)
+    prose = output.prose_to_stderr(format)  # stdout: the report alone
+    ui = output.PromptUI(yes=yes, err=prose)
     with like_ctrl_c():  # SIGTERM, SIGHUP: cleaned up and said as Ctrl-C is
         result = run(
             run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
@@ -224,9 +225,10 @@ def fix(
         )
     summary = result.summary()
     if summary:
-        output.say(summary)
-    if result.recheck is not None and result.change_id is not None:
-        typer.echo("re-check after the fix:")
+        output.say(summary, err=prose)
+    if result.recheck is not None and (result.change_id is not None or prose):
+        if result.change_id is not None:
+            output.say("re-check after the fix:", err=prose)
         output.emit(output.render(result.recheck, format))
     raise typer.Exit(int(result.exit_code))
 

@@ -139,9 +139,16 @@ def _person(text: str) -> str:
     return visible_lines(scrub(mask(text, echo=True)))
 
 
-def say(text: str) -> None:
-    """One line for a person (masked, control characters shown escaped)."""
-    typer.echo(_person(text))
+def say(text: str, *, err: bool = False) -> None:
+    """One line for a person (masked, control characters shown escaped); `err`: on stderr,
+    when stdout carries a document (`prose_to_stderr`)."""
+    typer.echo(_person(text), err=err)
+
+
+def prose_to_stderr(fmt: OutputFormat) -> bool:
+    """Whether a command that prints prose as it goes (`fix`) prints it on stderr: with any
+    format but the table, stdout carries only the document, whole (`> report.json`)."""
+    return fmt is not OutputFormat.TABLE
 
 
 def error(message: str, *, details: tuple[str, ...] = ()) -> None:
@@ -203,15 +210,17 @@ def step_summary(report: Report) -> None:
 
 
 class PromptUI:
-    """Prompts on a terminal; without one, a question is answered "no"."""
+    """Prompts on a terminal; without one, a question is answered "no". `err`: the plan,
+    the prompts and the progress go to stderr (stdout carries a document)."""
 
-    def __init__(self, *, yes: bool) -> None:
+    def __init__(self, *, yes: bool, err: bool = False) -> None:
         self.yes = yes
+        self.err = err
 
     def show_plan(self, plan: Plan) -> None:
         from drift.fix.render import plan_table
 
-        typer.echo(_person(plan_table(plan)))
+        typer.echo(_person(plan_table(plan)), err=self.err)
 
     def confirm(self, question: str) -> bool:
         """Ask; "no" is remembered, so that the abort it leads to reads as an answer."""
@@ -224,17 +233,17 @@ class PromptUI:
         else:
             with _interruptible():
                 try:
-                    typer.echo(f"{question} [y/N]: ", nl=False)
+                    typer.echo(f"{question} [y/N]: ", nl=False, err=self.err)
                     answer = _answer().strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
-                    typer.echo("")  # the message that follows starts on a line of its own
+                    typer.echo("", err=self.err)  # what follows starts on a line of its own
                     raise
         if not answer:
             STATE.declined = True
         return answer
 
     def say(self, text: str) -> None:
-        say(text)
+        say(text, err=self.err)
 
 
 ANSWER_POLL = 0.2

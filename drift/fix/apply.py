@@ -21,7 +21,7 @@ from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
 from drift.fix.instances import changes_template, stuck_note
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
-from drift.fix.lock import Locked, Locks
+from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, patched_template
 from drift.fix.plan import Planned, plan_environment
@@ -82,6 +82,8 @@ async def run_fix(
     if saved is not None:
         check_target(saved, profile)
         services = list(saved.services) or None
+    if not options.dry_run:  # SPEC invariant 11, before the read waits on a deploy
+        not_held(settings.journal(), profile, profile.select(services))
     try:
         planned = await plan_environment(
             profile,
@@ -189,7 +191,10 @@ async def _fix(
         environ=environ,
         today=today,
     )
-    result.recheck = recheck.report
+    # the canary's proof (SPEC: `confirmed` when the live revision fails and the canary
+    # passes) is the fix's to report: the re-check's own probes never carry it
+    proofs = [p for o in result.outcomes for p in (o.live_probe, o.canary_probe) if p]
+    result.recheck = replace(recheck.report, probes=(*proofs, *recheck.report.probes))
     result.exit_code = recheck.report.exit_code
     if any(o.aborted for o in result.outcomes):
         _partial(result, todo)
@@ -198,12 +203,20 @@ async def _fix(
 
 def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:
     """Why no fix may start (SPEC invariant 8): a template holding an unreleased change, a
-    deploy in progress, a serving revision that could not be read. A worker pool is updated
+    deploy in progress, a serving revision that could not be read, a secret that makes any
+    new revision fail. A worker pool is updated
     on its template, in place: a template that is not what its instances run (a change not
     rolled out, a revision that failed) would go out with the patch, so it stops the fix
     unless `--from-template` says to build on it."""
     problems = []
     for sp in todo:
+        if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
+            problems.append(
+                f"{sp.label}: a new revision would fail Cloud Run's deploy-time check of its "
+                f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
+                "(enable or add a version, grant access), then run drift fix again"
+            )
+            continue
         base = planned.bases.get(sp.key)
         if base is None:
             live = planned.check.state.services[sp.key]

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.fields import enum_name, same_account
-from drift.fix.differences import reserved, template_differences
+from drift.fix.differences import template_differences
+from drift.fix.patch import system_key as reserved
 from drift.live.model import LiveService, RevisionConfig
 from drift.live.normalize import raw, same_configuration
 

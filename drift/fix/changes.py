@@ -1,5 +1,6 @@
 """What a patch does to a revision's variables: the change a variable rule asks for, in the
-container it names, and the secrets the revision references once the patch is made."""
+container it names, the secrets the revision references once the patch is made, and whether
+Cloud Run would let such a revision deploy."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drift.fix.model import Action, EnvChange
-from drift.live.model import EnvVar, RevisionConfig
+from drift.live.iam_policy import Grant
+from drift.live.model import EnvVar, LiveState, RevisionConfig, VersionState
 from drift.profiles.model import VarRule
 from drift.refs import SecretRef
 
@@ -34,6 +36,32 @@ def apply_changes(template: RevisionConfig, changes: Iterable[EnvChange]) -> Aft
         uses += [(container.name, v.name, v.ref) for v in env.values() if v.ref is not None]
         uses += [(container.name, m.path, m.ref) for m in container.mounts.values()]
     return After(tuple(uses))
+
+
+def doomed(after: After, state: LiveState, account: str) -> tuple[str, ...]:
+    """Why a new revision of the patched configuration fails to deploy, one line per secret
+    use (none when it deploys, or when what could not be read leaves it undecided): "During
+    service deployment, all secrets used, whether as environment variable or mounted as a
+    volume, are checked to ensure the service account used to run the container has access
+    to them. If any check fails, the service deployment fails"
+    (cloud.google.com/run/docs/configuring/services/secrets); only an ENABLED version can be
+    accessed (Secret Manager's AccessSecretVersion)."""
+    out = []
+    for _, user, ref in after.uses:
+        info = state.versions.get(ref)
+        if info is not None and info.state is not VersionState.ENABLED:
+            out.append(f"{user} uses {ref}, which is {_state_text(info.state)}")
+        elif state.grant(account, ref) is Grant.DENIED:
+            out.append(f"{user} uses {ref}, which {account} cannot access")
+    return tuple(dict.fromkeys(out))
+
+
+def _state_text(state: VersionState) -> str:
+    if state is VersionState.SECRET_MISSING:
+        return "a secret that does not exist"
+    if state is VersionState.MISSING:
+        return "a version that does not exist"
+    return state.value
 
 
 def env_change(rule: VarRule, current: EnvVar | None, container: str | None) -> EnvChange | None:

@@ -5,11 +5,15 @@ back (`restore`), and what the fix says about where the service stands."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from drift.errors import JournalError
+from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State
 from drift.fix.restore import restore
+from drift.live.api import short
+from drift.live.normalize import raw
 
 CLEANUP = (State.CLEANING_UP, State.CLEANED_UP, State.CLEANUP_FAILED)
 
@@ -54,6 +58,14 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             "service as it is and records it"
         )
         fixer.where = outcome.message
+    elif done.ok and (failed := failed_latest(done.now)):
+        outcome.message = (
+            f"{stop.message}. drift removed the canary's tag and restored the routing (what "
+            f"serves: {done.text}), but {failed}; fix what stops it (the manual steps of "
+            "`drift plan`), then run drift fix again: it builds on what serves and replaces "
+            "the failed revision"
+        )
+        fixer.where = outcome.message
     elif done.ok:
         outcome.message = (
             f"{stop.message}. drift removed the canary's tag and restored the routing "
@@ -69,3 +81,24 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"`drift rollback {change}` tries again"
         )
         fixer.where = outcome.message
+
+
+def failed_latest(now: Any) -> str:
+    """ "" when the service's latest revision is ready; else what the service shows once the
+    routing is back but the revision that put the configuration that served back in its
+    template could not deploy (a secret disabled since it served, say): the service's
+    `latest_created_revision` is not its `latest_ready_revision` and its terminal condition
+    is FAILED, while traffic stays on what served."""
+    if now is None:
+        return ""
+    created, ready = short(now.latest_created_revision), short(now.latest_ready_revision)
+    failed = enum_name(raw(now.terminal_condition), "state") == "CONDITION_FAILED"
+    if created == ready and not failed:
+        return ""
+    why = str(now.terminal_condition.message)
+    return (
+        f"the service's latest revision {created or '(none)'} — the configuration that served, "
+        f"deployed again to take the canary out of the template — failed"
+        + (f" ({why})" if why else "")
+        + ": the service shows that failure (not ready) until a revision deploys"
+    )

@@ -14,27 +14,15 @@ from google.protobuf.descriptor import FieldDescriptor
 from drift import redact
 from drift.diff.describe import describe_live, mask_plain
 from drift.fields import same_account
+from drift.fix.patch import system_key as reserved
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
 from drift.redact import MASK
 from drift.textsafe import visible
 
-RESERVED = (
-    "run.googleapis.com/",
-    "cloud.googleapis.com/",
-    "serving.knative.dev/",
-    "autoscaling.knative.dev/",
-)
-"""`RevisionTemplate.annotations`: "Cloud Run API v2 does not support annotations with
-`run.googleapis.com`, `cloud.googleapis.com`, `serving.knative.dev`, or
-`autoscaling.knative.dev` namespaces, and they will be rejected." """
 SKIPPED = frozenset({"revision"})
 """Not configuration: the name of the revision."""
 SHORT = 120
-
-
-def reserved(key: str) -> bool:
-    return key.startswith(RESERVED)
 
 
 def template_differences(before: Any, after: Any) -> list[str]:

@@ -21,14 +21,15 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from drift.errors import JournalError
+from drift.errors import Aborted, JournalError
 from drift.fix.journal import DONE, Entry, Journal, State, now_text
+from drift.profiles.model import Profile
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
@@ -330,6 +331,41 @@ def clear_stale(journal: Path, change_id: str) -> list[str]:
                 f"gone, and it wrote nothing to {service})"
             )
     return out
+
+
+def not_held(journal: Path, profile: Profile, keys: Iterable[str]) -> None:
+    """Raise Aborted when another drift command holds one of the profile's workloads `keys`
+    (its canary may be deploying: a read would wait for it, then find nothing to patch)."""
+    said = [
+        held(journal, profile.project, profile.region, p.kind.collection, p.name)
+        for p in (profile.services[key] for key in keys)
+    ]
+    if any(said):
+        raise Aborted("; ".join(s for s in said if s) + ": nothing was changed")
+
+
+def held(journal: Path, project: str, region: str, collection: str, name: str) -> str:
+    """ "" when no running drift command holds the workload's lock; else one line naming the
+    change that does. For a check before anything is read (a deploy in progress is waited
+    for while reading: a second fix would wait on the first one's canary). The lock is named
+    after the resource name the API returned, whose project may be the id or the number
+    (`projects/{project}`): a number's lock for this region and name counts too. A stale
+    lock is left to `Locks.acquire` (taken over, or refused with the way out)."""
+    directory = journal / "locks"
+    mine = _lock_name(f"projects/{project}/locations/{region}/{collection}/{name}")
+    tail = mine.partition("--")[2]
+    paths = sorted(directory.glob("*.lock")) if directory.is_dir() else []
+    for path in paths:
+        head, _, rest = path.name.partition("--")
+        if path.name != mine and not (rest == tail and head.isdigit()):
+            continue
+        holder = _read(path)
+        if holder is not None and not holder.stale:
+            return (
+                f"{holder.service or name} is being changed by {holder.describe()}: wait for "
+                f"it to finish (or, if that process is gone on {holder.host}, delete {path})"
+            )
+    return ""
 
 
 def _lock_name(full_name: str) -> str:

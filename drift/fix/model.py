@@ -12,6 +12,7 @@ from drift.findings import Scope
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
+from drift.textsafe import plural
 
 
 def in_place(kind: Kind) -> str:
@@ -124,6 +125,10 @@ class ServicePlan:
     instances: str = ""
     """A worker pool whose instance split pins revisions: where the fix moves those
     instances, or why it cannot ("" when nothing is pinned)."""
+    doomed: tuple[str, ...] = ()
+    """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
+    check of the secrets it uses (a reference that stays, not ENABLED or not accessible):
+    a fix would only add a failed revision, so none starts (the manual steps say what to do)."""
 
     @property
     def key(self) -> str:
@@ -176,3 +181,14 @@ class Plan(Scope):
     @property
     def manual(self) -> tuple[ManualStep, ...]:
         return tuple(m for s in self.services for m in s.manual)
+
+    def incomplete(self) -> str:
+        """What the plan could not see, as every format says it (never a plan that looks
+        complete): a line, then each item with its reason; "" when everything was read."""
+        if not self.unverified:
+            return ""
+        head = (
+            f"incomplete: {plural(len(self.unverified), 'item')} could not be read; the plan "
+            "may miss drift:"
+        )
+        return "\n".join([head, *(f"  {item}" for item in self.unverified)])

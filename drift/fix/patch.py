@@ -19,10 +19,52 @@ MAX_REVISION_NAME = 63
 (Knative `validateRevisionName`; Cloud Run's own name rule, terraform-docs-samples#171)."""
 
 
+SYSTEM_NAMESPACES = (
+    "run.googleapis.com",
+    "cloud.googleapis.com",
+    "serving.knative.dev",
+    "autoscaling.knative.dev",
+)
+"""`RevisionTemplate.labels` / `.annotations` (google/cloud/run/v2/revision_template.proto):
+"Cloud Run API v2 does not support annotations with `run.googleapis.com`,
+`cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces, and
+they will be rejected. All system annotations in v1 now have a corresponding field in v2
+RevisionTemplate." `Service.annotations` says the same, "rejected in new resources" (and "All
+system annotations in v1 now have a corresponding field in v2 Service"); the Job, ExecutionTemplate
+and WorkerPool comments say the same. Keys there are v1 system keys (gcloud's
+`run.googleapis.com/client-name|client-version`, Cloud Run's `operation-id`…): resent, a
+strict server refuses them, and a lenient one records drift's revision as the other client's
+(SPEC invariant 12). A v2 field holds every setting they stood for, so a write sends none."""
+
+
+def system_key(key: str) -> bool:
+    """A label or annotation key in a system namespace (or a subdomain of one: Kubernetes
+    prefixes are DNS subdomains)."""
+    prefix = key.split("/", 1)[0] if "/" in key else ""
+    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in SYSTEM_NAMESPACES)
+
+
+def without_system_metadata(workload: Any, *, template: bool = True) -> Any:
+    """`workload` (a run_v2 Service, Job or WorkerPool about to be written), changed in place:
+    no system-namespace label or annotation on it or (with `template`) its template
+    (SYSTEM_NAMESPACES). Every other key, and every other field, stays as it is."""
+    for part in (workload, getattr(workload, "template", None) if template else None):
+        if part is None:
+            continue
+        for field in ("labels", "annotations"):
+            mapping = getattr(part, field, None)
+            if mapping is None:
+                continue
+            for key in [k for k in mapping if system_key(k)]:
+                del mapping[key]
+    return workload
+
+
 def copy_service(service: Any) -> Any:
+    """A copy of a run_v2 Service to write: without system labels and annotations."""
     from google.cloud import run_v2
 
-    return run_v2.Service.deserialize(run_v2.Service.serialize(service))
+    return without_system_metadata(run_v2.Service.deserialize(run_v2.Service.serialize(service)))
 
 
 def copy_workload(workload: Any) -> Any:
@@ -54,9 +96,10 @@ def patched_template(
     the template, its revision name is cleared: it names an existing revision (Terraform
     `template.revision`, gcloud `--revision-suffix`) and another configuration under that name
     is refused (ALREADY_EXISTS "Revision named … with different configuration already
-    exists"). A patch of what the workload holds itself (a pool's instance count, Binary
-    Authorization) leaves the template, name included, as it is: a changed name alone would
-    roll out a new revision of the same configuration, which the plan does not name."""
+    exists"), and the system labels and annotations are left out (`without_system_metadata`).
+    A patch of what the workload holds itself (a pool's instance count, Binary Authorization)
+    leaves the template, name and annotations included, as it is: a changed template alone
+    would roll out a new revision of the same configuration, which the plan does not name."""
     from google.cloud import run_v2
 
     out = copy_workload(service)
@@ -74,9 +117,11 @@ def patched_template(
     for setting in plan.settings:
         FIELDS[setting.name].write(out, chosen, setting.after)
     changed = base is not None or type(template).serialize(template_of(out)) != was
-    if clear_name and changed and not isinstance(out, run_v2.Job):
+    if not clear_name:
+        return out
+    if changed and not isinstance(out, run_v2.Job):
         template_of(out).revision = ""
-    return out
+    return without_system_metadata(out, template=changed)
 
 
 def _named(template: Any, name: str) -> Any:

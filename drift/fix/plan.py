@@ -12,7 +12,7 @@ from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base, unreleased_note
-from drift.fix.changes import After, apply_changes, env_change
+from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.formats.text import shell_line
 from drift.fix.instances import changes_template, moves_note
 from drift.fix.manual import (
@@ -211,6 +211,10 @@ class _Planner:
             from_template=base.on_template if base is not None else False,
             at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(self.live.source)),
             kind=self.service.kind,
+            # a job's update creates no revision: its executions fail instead, as they do now
+            doomed=()
+            if self.service.kind is Kind.JOB
+            else doomed(after, self.state, planned_account),
         )
         moves = moves_note(self.live) if changes_template(sp) else ""
         return replace(sp, instances=moves) if moves else sp

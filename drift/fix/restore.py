@@ -29,7 +29,7 @@ from typing import Any
 from drift.errors import ApiError, JournalError
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.journal import Entry, Journal, Write
-from drift.fix.patch import copy_service, restored_traffic
+from drift.fix.patch import copy_service, restored_traffic, without_system_metadata
 from drift.fix.routing import (
     describe_serving,
     landed,
@@ -92,7 +92,7 @@ def base_template(entry: Entry) -> Any:
             json.dumps(entry.base_template), ignore_unknown_fields=True
         )
     template.revision = ""
-    return template
+    return without_system_metadata(template)
 
 
 def restore_request(current: Any, entry: Entry) -> Any:

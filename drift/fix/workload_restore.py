@@ -20,7 +20,7 @@ from drift.fields.access import template_of
 from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import Entry, Journal, Write
-from drift.fix.patch import copy_workload
+from drift.fix.patch import copy_workload, without_system_metadata
 from drift.fix.restore import Restored, journaled
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.workload import OUTSIDE_TEMPLATE, complete, config_key
@@ -75,7 +75,7 @@ def restore_request(now: Any, entry: Entry) -> Any:
                 getattr(mine, name).CopyFrom(getattr(theirs, name))
         elif name in was:
             FIELDS[name].write(out, pick_container(template_of(out).containers, None), was[name])
-    return out
+    return without_system_metadata(out)
 
 
 def differences(now: Any, entry: Entry) -> list[str]:

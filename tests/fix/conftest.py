@@ -17,6 +17,7 @@ from google.cloud import run_v2
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Entry, Journal
 from drift.fix.model import Plan
+from drift.fix.patch import system_key
 from drift.fix.rollback import RollbackResult, run_rollback
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
@@ -139,6 +140,18 @@ def shares(service: run_v2.Service) -> dict[str, int]:
 
 def serving(service: run_v2.Service) -> set[tuple[str, int]]:
     return set(shares(service).items())
+
+
+def as_written(service: run_v2.Service) -> run_v2.Service:
+    """A copy of `service` without the labels and annotations in the namespaces the v2
+    comments say are refused (`run.googleapis.com`, … : drift.fix.patch.SYSTEM_NAMESPACES):
+    what a write sends back of what was read."""
+    out = run_v2.Service.deserialize(run_v2.Service.serialize(service))
+    for part in (out, out.template):
+        for mapping in (part.labels, part.annotations):
+            for key in [k for k in mapping if system_key(k)]:
+                del mapping[key]
+    return out
 
 
 def env_by_name(service: run_v2.Service) -> dict[str, run_v2.EnvVar]:

@@ -20,6 +20,7 @@ from tests.cliutil import REPO, drift
 from tests.fix.conftest import (
     PROJECT,
     ScriptedUI,
+    as_written,
     assert_serves_as_before,
     entries,
     env_by_name,
@@ -40,6 +41,8 @@ def test_fix_changes_only_what_the_plan_names(
     assert {c.name for c in result.plan.services[0].env} == planned
     canary_request, promote_request = updates(sandbox)
     sent = canary_request.service
+    read = as_written(before)  # less the system labels and annotations v2 refuses
+    assert read.template.annotations != before.template.annotations  # gcloud's client-name
     # every field but the env list, the revision name and the traffic is sent back as read
     for field in (
         "labels",
@@ -52,7 +55,7 @@ def test_fix_changes_only_what_the_plan_names(
         "invoker_iam_disabled",
         "etag",
     ):
-        assert getattr(sent, field) == getattr(before, field), field
+        assert getattr(sent, field) == getattr(read, field), field
     for field in (
         "labels",
         "annotations",
@@ -65,7 +68,7 @@ def test_fix_changes_only_what_the_plan_names(
         "session_affinity",
         "volumes",
     ):
-        assert getattr(sent.template, field) == getattr(before.template, field), field
+        assert getattr(sent.template, field) == getattr(read.template, field), field
     (container,) = sent.template.containers
     (old_container,) = before.template.containers
     for field in (
@@ -297,3 +300,21 @@ def test_a_probe_that_cannot_run_stops_before_any_write(sandbox: Sandbox, tmp_pa
     done = drift("fix", "e2e", "--yes", "--profiles", str(REPO / "profiles"), env=env)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "ACME_TEST_JWT" in done.stderr and updates(sandbox) == []
+
+
+def test_the_fix_reports_the_canary_proof_as_confirmed(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """SPEC: `drift fix` reports `confirmed: true` when the live revision fails its probe and
+    the canary passes (api's serving revision closes with 1011; the patch repairs it)."""
+    from drift.format import OutputFormat, formatter_for
+
+    served = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert result.exit_code is ExitCode.OK and result.recheck is not None
+    canary = result.outcomes[0].canary
+    proofs = {(p.revision, p.ok, p.confirmed) for p in result.recheck.probes if p.confirmed}
+    assert proofs == {(served, False, True), (canary, True, True)}
+    document = json.loads(formatter_for(OutputFormat.JSON).render(result.recheck))
+    assert [p["revision"] for p in document["probes"] if p["confirmed"] is True] != []
+    assert "| yes |" in formatter_for(OutputFormat.MARKDOWN).render(result.recheck)

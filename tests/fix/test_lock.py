@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import ExitCode, JournalError
+from drift.errors import Aborted, ExitCode, JournalError
 from drift.fix import lock as locking
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State, Write
@@ -335,3 +335,34 @@ def test_a_file_system_without_hard_links_still_takes_a_lock(
         Locks(tmp_path, "20261102-090000-bbbb", "fix").acquire(LOCK, "web")
     first.release()
     assert not [p.name for p in (tmp_path / "locks").iterdir() if p.name.endswith(".draft")]
+
+
+@pytest.mark.parametrize("project", [PROJECT, "401234567890"], ids=["id", "number"])
+def test_a_fix_on_a_held_service_stops_before_reading_it(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, project: str
+) -> None:
+    """Invariant 11 while the first fix's canary deploys: the read would wait for that deploy
+    (`--wait`), then find nothing to patch; the lock is checked before anything is read. The
+    lock is named after the resource name the API gave, its project an id or a number."""
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    locks.mkdir(parents=True)
+    holder = {
+        "change_id": "20261129-120000-beef",
+        "pid": os.getpid(),  # running
+        "host": socket.gethostname(),
+        "started": "2026-11-29T12:00:00+00:00",
+        "command": "fix",
+        "service": "web",
+    }
+    (locks / f"{project}--us-central1--web.lock").write_text(json.dumps(holder))
+    sandbox.clear_calls()
+    with pytest.raises(Aborted) as caught:
+        fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])
+    assert caught.value.exit_code is ExitCode.ABORTED
+    message = str(caught.value)
+    assert message.startswith("web is being changed by change 20261129-120000-beef (fix, pid")
+    assert message.endswith("nothing was changed")
+    assert sandbox.calls == []  # nothing read, nothing waited for
+    # another service of the profile is not held (a dry run: it writes nothing)
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(dry_run=True), ["api"])
+    assert result.exit_code is not ExitCode.ABORTED

@@ -216,9 +216,7 @@ def script_lines(plan: Plan) -> list[str]:
     for sp in plan.services:
         body += _service_block(sp, scripts[sp.key])
     if plan.unverified:
-        body += comment(
-            f"incomplete: {len(plan.unverified)} items could not be read; this plan may miss drift"
-        )
+        body += comment(plan.incomplete())
     if not body:
         body = ["# nothing to change"]
     return [*header, *guards, *body]

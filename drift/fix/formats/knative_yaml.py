@@ -21,10 +21,12 @@ NOT_APPLIABLE = "driftNotAppliable"
 
 def plan_yaml(plan: Plan, patched: dict[str, Any], *, reveal: bool = False) -> str:
     chosen = [sp for sp in plan.services if sp.has_patch and sp.key in patched]
+    # what could not be read, named above every document (a comment: `replace` ignores it)
+    missed = "".join(f"{line}\n" for line in comment(plan.incomplete())) if plan.unverified else ""
     if not chosen:
-        return "# nothing to change\n"
+        return missed + "# nothing to change\n"
     parts = [_document(plan, sp, patched[sp.key], reveal, len(chosen)) for sp in chosen]
-    return "---\n".join(parts)
+    return missed + "---\n".join(parts)
 
 
 REPLACE = {

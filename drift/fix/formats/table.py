@@ -104,8 +104,5 @@ def plan_table(plan: Plan) -> str:
         else visible(f"{plan.environment}: nothing to change")
     )
     if plan.unverified:
-        lines.append(
-            f"incomplete: {plural(len(plan.unverified), 'item')} could not be read; "
-            "the plan may miss drift"
-        )
+        lines += [visible(line) for line in plan.incomplete().split("\n")]
     return "\n".join(lines) + "\n"
