@@ -60,11 +60,15 @@ def sandbox(
         return
     import os
 
+    from drift.sandbox.errors import check_host, check_port
+
+    check_host(host)  # what a person got wrong is said before the server's imports
+    check_port(port)
+    if log is not None:
+        _writable(log)
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # its own lines on a taken port, etc.
     from drift.sandbox import run_foreground
 
-    if log is not None:
-        _writable(log)
     raise typer.Exit(run_foreground(scenario, host=host, port=port, log=log))
 
 

@@ -36,6 +36,26 @@ def test_startup_imports_no_google_library(args: list[str]) -> None:
     assert line == "MODULES=", line
 
 
+@pytest.mark.parametrize("args", [["--port", "70000"], ["--host", "0.0.0.0"]])
+def test_a_bad_sandbox_address_is_refused_before_the_server_is_imported(args: list[str]) -> None:
+    """What a person got wrong is said at once: the emulator's gRPC server and the Google
+    libraries are imported only for a sandbox that can start."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "sandbox", *args], capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "SandboxError" in done.stderr, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES="))
+    assert line == "MODULES=", line
+
+
+def test_the_sandbox_package_names_what_it_exports() -> None:
+    import drift.sandbox
+
+    assert sorted(drift.sandbox.__all__) == sorted(drift.sandbox._WHERE)
+    for name in drift.sandbox.__all__:
+        assert getattr(drift.sandbox, name) is not None
+
+
 def test_version() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "drift", "--version"], capture_output=True, text=True

@@ -26,12 +26,14 @@ from tests.profiles.yamlwriter import documents, yaml_text
 
 REPO = Path(__file__).resolve().parents[2]
 _CONFIGURED = settings().max_examples
+# `make test` runs the "ci" profile, derandomized: the same examples every run, a regression
+# net (200 and 100 documents, ~25 s on 2 cores); HYPOTHESIS_PROFILE=explore searches anew.
 PROPERTY = settings(
-    max_examples=max(_CONFIGURED, 400),
+    max_examples=max(_CONFIGURED, 200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-STRUCTURED = settings(PROPERTY, max_examples=max(_CONFIGURED, 200))  # larger documents
+STRUCTURED = settings(PROPERTY, max_examples=max(_CONFIGURED, 100))  # larger documents
 
 Outcome = tuple[Any, ...]
 
