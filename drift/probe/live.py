@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from drift.findings import ProbeResult, Unverified
 from drift.live.model import LiveService, LiveState
@@ -13,7 +13,7 @@ from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider
 from drift.probe.targets import ProbeTarget
-from drift.profiles.model import Profile
+from drift.profiles.model import Probe, Profile
 from drift.report import Report
 from drift.settings import Settings
 
@@ -41,13 +41,20 @@ def _split(profile: Profile, name: str, live: LiveService) -> list[Split]:
     return reachable(raw(live.source), profile.services[name])
 
 
-def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeTarget]:
-    out: list[ProbeTarget] = []
+def _probed(
+    profile: Profile, names: list[str], state: LiveState
+) -> Iterator[tuple[str, Probe, LiveService]]:
+    """Each service of `names` with a probe block that was read (name, block, live)."""
     for name in names:
         spec = profile.services[name].probe
         live = state.services.get(name)
-        if spec is None or live is None:
-            continue
+        if spec is not None and live is not None:
+            yield name, spec, live
+
+
+def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeTarget]:
+    out: list[ProbeTarget] = []
+    for name, spec, live in _probed(profile, names, state):
         split = _split(profile, name, live)
         audience = live.uri or None  # an ID token for the service URL is accepted on its tags
         if spec.tag is not None:
@@ -81,11 +88,7 @@ def unprobed(profile: Profile, names: list[str], state: LiveState) -> list[Unver
     incomplete (unverified, exit 3), never clean: the SPEC's `probe.*` rules are outcomes of a
     handshake, and none took place."""
     out: list[Unverified] = []
-    for name in names:
-        spec = profile.services[name].probe
-        live = state.services.get(name)
-        if spec is None or live is None:
-            continue
+    for name, spec, live in _probed(profile, names, state):
         if spec.tag is None:
             if not live.uri:
                 why = "the service has no URL (is its default URL disabled?)"
