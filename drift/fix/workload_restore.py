@@ -55,15 +55,20 @@ def _settings(workload: Any, kind: Kind) -> dict[str, Any]:
 
 def restore_request(now: Any, entry: Entry) -> Any:
     """The resource as it is now (its etag: the one just read) with what the change changed
-    as it was: the template (its revision name cleared), a pool's scaling and instance
+    as it was: the template (a pool's revision name cleared), a pool's scaling and instance
     splits, each setting of `held` (the resource's own field copied as it was, presence
-    included)."""
+    included). A template the change left as it was is sent as it is, name and annotations
+    included, as the fix sent it (`patched_template`): a changed template alone would roll out
+    a revision the rollback does not name."""
     kind = Kind(entry.kind)
     before = before_workload(entry)
     out = copy_workload(now)
+    template = type(now.template)
+    changed = template.serialize(before.template) != template.serialize(now.template)
     out.template = before.template
     if kind is Kind.WORKER_POOL:
-        out.template.revision = ""
+        if changed:
+            out.template.revision = ""
         out.scaling = before.scaling
         out.instance_splits = copy_splits(before.instance_splits)
     was = _settings(before, kind)
@@ -75,7 +80,7 @@ def restore_request(now: Any, entry: Entry) -> Any:
                 getattr(mine, name).CopyFrom(getattr(theirs, name))
         elif name in was:
             FIELDS[name].write(out, pick_container(template_of(out).containers, None), was[name])
-    return without_system_metadata(out)
+    return without_system_metadata(out, template=changed)
 
 
 def differences(now: Any, entry: Entry) -> list[str]:

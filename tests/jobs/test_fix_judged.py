@@ -176,6 +176,53 @@ def test_a_scaling_only_fix_rolls_out_no_revision(lab_of: Any, named: bool) -> N
     assert after.template.revision == before.template.revision
 
 
+SCALING_ONLY = NEW_VAR.replace('      NEW: "1"\n', "    settings:\n      instance_count: 3\n")
+
+
+def gcloud_pool(named: bool = False) -> dict[str, Any]:
+    """A pool gcloud deployed: its template carries gcloud's system annotation."""
+    pool = pool_spec(history=[])
+    pool["template"]["annotations"] = {"run.googleapis.com/client-name": "gcloud", "team": "a"}
+    if named:
+        pool["template"]["revision"] = "pool-v1"
+    return pool
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_scaling_only_rollback_of_a_gcloud_pool_rolls_out_no_revision(
+    lab_of: Any, named: bool
+) -> None:
+    """Lenient reading (system annotations taken as they are): neither the scaling-only fix
+    nor its rollback changes the template, so neither rolls out a revision (revown2 2: the
+    rollback stripped the annotation, or cleared the name, and rolled one out unsaid)."""
+    lab = lab_of(gcloud_pool(named), SCALING_ONLY)
+    before = lab.pool()
+    fixed = lab.fix()
+    assert fixed.exit_code == ExitCode.OK, fixed.summary()
+    done = lab.rollback()
+    assert done.exit_code == ExitCode.OK, done.summary()
+    after = lab.pool()
+    assert after.scaling.manual_instance_count == before.scaling.manual_instance_count
+    assert after.latest_created_revision == before.latest_created_revision
+    assert after.template.revision == before.template.revision
+    assert dict(after.template.annotations) == dict(before.template.annotations)
+
+
+def test_a_template_the_strict_reading_refuses_is_said_and_nothing_changes(lab_of: Any) -> None:
+    """Strict reading: the unchanged template cannot be sent back as read, and stripping it
+    would roll out a revision the plan does not name. The write is refused; drift says so
+    and that nothing changed."""
+    lab = lab_of(gcloud_pool(), SCALING_ONLY, reserved_metadata="reject")
+    before = lab.pool()
+    result = lab.fix()
+    assert result.exit_code != ExitCode.OK
+    summary = result.summary()
+    assert "INVALID_ARGUMENT" in summary and "nothing was changed" in summary, summary
+    after = lab.pool()
+    assert after.scaling.manual_instance_count == before.scaling.manual_instance_count
+    assert after.latest_created_revision == before.latest_created_revision
+
+
 def disable(sandbox: Sandbox, name: str) -> None:
     channel = grpc.insecure_channel(sandbox.environ()["SECRET_MANAGER_EMULATOR_HOST"])
     client = secretmanager_v1.SecretManagerServiceClient(
