@@ -47,10 +47,15 @@ _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
-    r"|[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@)"
+    r"|[a-z][a-z0-9+.-]*://[^/\s:@?#]*:(?P<password>[^/\s@?#]+)@)"
 )
 """The last form: a URL with a password, its user possibly empty (`redis://:PASSWORD@host`,
-the AUTH form of redis-py and Memorystore)."""
+the AUTH form of redis-py and Memorystore). The user and password end where RFC 3986 ends
+userinfo (`?` and `#` begin the query and the fragment: `https://h:8443?to=ops@example.com`
+has none), and a password that is only `$(VAR)` references holds no credential: Cloud Run
+puts the referenced variables' values there (run v2 `EnvVar.value`), a secret-backed one
+being how a DSN is built around a secret."""
+_ONLY_REFERENCES = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\))+")
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 
 
@@ -284,7 +289,13 @@ def _credential_name(name: str) -> bool:
 def credential_shaped(value: str) -> bool:
     """A value whose shape alone says it is a credential (a private key, a provider's token, a
     URL with a password), wherever it stands."""
-    return _CREDENTIAL_HINT.search(value) is not None and bool(_credential_value().search(value))
+    if _CREDENTIAL_HINT.search(value) is None:
+        return False
+    for match in _credential_value().finditer(value):
+        password = match.group("password")
+        if password is None or not _ONLY_REFERENCES.fullmatch(password):
+            return True
+    return False
 
 
 def looks_like_credential(name: str, value: str) -> bool:

@@ -185,6 +185,9 @@ def test_a_credential_in_a_variable_no_rule_names_is_flagged_whatever_unexpected
         "AKIA",  # too short to be a key
         "eyJhbGciOiJIUzI1NiJ9",  # one JSON segment, not a token
         "0123456789abcdef0123456789abcdef",
+        "https://hooks.example.com:8443?notify=ops@example.com",  # an @ in the query
+        "https://hooks.example.com:8443/x#to:ops@example.com",  # an @ in the fragment
+        "postgres://$(DB_USER):$(DB_PASS)@10.0.0.5:5432/app",  # a DSN built around a secret
     ],
 )
 def test_benign_values_no_rule_names_stay_clean(profile: Profile, value: str) -> None:
