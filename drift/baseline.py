@@ -162,10 +162,11 @@ def _secret_uses(state: LiveState) -> Uses:
     return uses
 
 
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, name: str = "") -> Baseline:
     """Read and validate a `--format json` report of an earlier run; one clear message
-    naming the file (exit 2) for anything else."""
-    name = str(path)
+    naming the file (exit 2) for anything else, as `name` (what the person wrote: `./last.json`
+    stays itself, which the GitHub Action looks for in a refusal) or else the path."""
+    name = name or str(path)
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)

@@ -190,7 +190,7 @@ def _baseline(value: str, access: Access) -> Baseline:
 
     where = output.location(value)
     if where is None or isinstance(where, Path):
-        return load_baseline(Path(value))
+        return load_baseline(Path(value), value)
     return parse_baseline(str(where), output.fetch(where, MAX_BYTES, access))
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from drift.format import OutputFormat
 from drift.sandbox import Sandbox
-from tests.cliutil import drift
+from tests.cliutil import REPO, drift
 
 FINDING: dict[str, Any] = {
     "id": "0123456789abcdef",
@@ -158,3 +158,13 @@ def test_hostile_strings_in_a_baseline_are_shown_safely(
     assert not any(line.startswith("::warning::two") for line in lines)
     if fmt is OutputFormat.MARKDOWN:
         assert not re.search(r"(?<!\\)<img", out)  # escaped: shown, never rendered
+
+
+def test_a_refused_baseline_is_named_as_written(tmp_path: Path) -> None:
+    """`./last.json` stays itself in the refusal: the GitHub Action recognises a refused
+    baseline by its name in drift's error, and then checks as a first run (revown2 4)."""
+    write(tmp_path, json.dumps(report(environment="production")))
+    args = ("check", "staging", "--profiles", str(REPO / "profiles"))
+    done = drift(*args, "--baseline", "./baseline.json", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("drift: error: ./baseline.json is a report of "), done.stderr
