@@ -70,12 +70,18 @@ class _Unverified(_Model):
     kind: Kind = Kind.SERVICE
 
 
+class _Unchecked(_Model):
+    finding: _Finding
+
+
 class _Report(_Model):
     environment: _Name
     project: StrictStr
     region: StrictStr
     findings: list[_Finding]
     unverified: list[_Unverified] = []
+    unchecked: list[_Unchecked] = []
+    """Findings of that run's own baseline it could not check again: still known."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,9 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         environment=parsed.environment,
         project=parsed.project,
         region=parsed.region,
-        findings=tuple(_finding(f) for f in parsed.findings),
+        findings=tuple(
+            _finding(f) for f in (*parsed.findings, *(u.finding for u in parsed.unchecked))
+        ),
         unverified=frozenset(
             (workload_key(u.kind, u.service), u.target) for u in parsed.unverified
         ),

@@ -37,6 +37,13 @@ def report_document(report: Report) -> dict[str, Any]:
         counts["new"] = summary.new
         counts["resolved"] = summary.resolved
         document["resolved"] = [_finding(f) for f in report.resolved]
+        # what this run could not look at again, kept so that the next run, comparing with
+        # this report, still knows it (neither new nor resolved there either)
+        why = {u.finding.id: u.reason for u in report.unchecked}
+        document["unchecked"] = [
+            {"finding": _finding(f), "reason": why[f.id]}
+            for f in sort_findings([u.finding for u in report.unchecked])
+        ]
     return document
 
 

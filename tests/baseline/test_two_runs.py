@@ -179,3 +179,28 @@ def test_a_manifest_is_compared_with_a_live_baseline(sandbox: Sandbox, tmp_path:
     assert all(f["baseline"] in ("new", "unchanged", "updated") for f in report["findings"])
     # only web was checked: api's drift is neither resolved nor new
     assert all(f["service"] == "web" for f in report["resolved"])
+
+
+def test_what_a_run_could_not_check_again_stays_known_to_the_next(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Each run compared with the last one's report, as the scheduled workflow does: a run
+    that checks only web keeps api's findings in its report (`unchecked`, with why), so the
+    next full run finds them unchanged, not new (revown2 1)."""
+    first, second, third = (tmp_path / f"{n}.json" for n in ("first", "second", "third"))
+    before = first_run(sandbox, first)
+    known = {f["id"] for f in before["findings"] if f["service"] == "api"}
+    assert known
+    gate = ("--format", "json", "--fail-on-new")
+    done = check(sandbox, *gate, "--output", str(second), "--baseline", str(first), "-s", "web")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(second.read_text())
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    assert {u["finding"]["id"] for u in report["unchecked"]} == known
+    assert all("api was not checked this run" in u["reason"] for u in report["unchecked"])
+    done = check(sandbox, *gate, "--output", str(third), "--baseline", str(second))
+    assert done.returncode == 0, done.stderr  # nothing new: api's drift is the same
+    again = json.loads(third.read_text())
+    states = {f["id"]: f["baseline"] for f in again["findings"] if f["id"] in known}
+    assert states == dict.fromkeys(known, "unchanged")
+    assert again["unchecked"] == [] and again["summary"]["new"] == 0
