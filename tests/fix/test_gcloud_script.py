@@ -183,6 +183,7 @@ HOSTILE = [
     "commas,@,#,|,;,~",
     "bidi \u202egnp.exe",
     "tab\there",
+    "##[error]a runner's legacy command",
     "",
 ]
 
@@ -194,12 +195,24 @@ def test_hostile_values_reach_gcloud_exactly_and_run_nothing(tmp_path: Path) -> 
     text = plan_script(plan_of(service_plan(env=env)))
     assert not any(ord(c) < 32 and c != "\n" for c in text)  # escapes, visibly
     assert "\u202e" not in text and "\\xe2\\x80\\xae" in text
+    assert "##[" not in text  # no line a CI runner reads as its command
     done, calls = run_script(tmp_path, text)
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "pwned").exists()
     (argv,) = calls
     (value,) = [v for f, v in flags(argv) if f == "--update-env-vars"]
     assert gcloud_dict(value) == {f"V{i}": v for i, v in enumerate(HOSTILE)}
+
+
+@pytest.mark.parametrize("value", ["x##[error]y", "##[", "a'##[b", "##[\ttab"])
+def test_a_runner_command_in_a_value_is_split_and_bash_joins_it(tmp_path: Path, value: str) -> None:
+    env = (EnvChange(Action.SET_VALUE, "V", None, value=value),)
+    text = plan_script(plan_of(service_plan(env=env)))
+    assert "##[" not in text
+    done, calls = run_script(tmp_path, text)
+    assert done.returncode == 0, done.stderr
+    ((_, got),) = [(f, v) for f, v in flags(calls[0]) if f == "--update-env-vars"]
+    assert gcloud_dict(got) == {"V": value}
 
 
 def test_hostile_names_in_manual_steps_stay_comments(tmp_path: Path) -> None:

@@ -38,11 +38,16 @@ def shell_quote(value: str) -> str:
     if value and _SAFE_WORD.fullmatch(value):
         return value
     if not any(_hidden(c) for c in value):
-        return "'" + value.replace("'", "'\\''") + "'"
+        # `''` (an empty quoted string) splits `##[` where a CI runner would read it as a
+        # command (its legacy `##[command]` form, drift.textsafe.LEGACY_COMMAND); bash joins
+        # the pieces back into the very same word
+        return ("'" + value.replace("'", "'\\''") + "'").replace("##[", "##''[")
     out = []
     for char in value:
         if char in ("\\", "'"):
             out.append("\\" + char)
+        elif char == "[" and out[-2:] == ["#", "#"]:
+            out.append("\\x5b")  # as above: no `##[` for a runner, the same byte for bash
         elif _hidden(char):
             # bytes, not \uHHHH: bash expands that only in a UTF-8 locale
             out.append(_NAMED.get(char) or "".join(f"\\x{b:02x}" for b in char.encode()))
