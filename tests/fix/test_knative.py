@@ -220,6 +220,19 @@ def test_hostile_values_are_ascii_escapes_that_read_back_exactly() -> None:
     same(writable(from_knative(doc)), by_hand(live))
 
 
+@pytest.mark.parametrize("value", ["##[error]x", "a'##[b", "##[\x1b", "##[##["])
+def test_a_runner_command_in_a_value_is_escaped_and_reads_back_exactly(value: str) -> None:
+    """A CI runner reads `##[command]` anywhere in a line (revown2 5): the YAML has none, and
+    a YAML parser reads the value back as it is."""
+    live = shapes.sidecar()
+    live.template.containers[0].env.append(run_v2.EnvVar(name="NOTE", value=value))
+    live.template.labels["team"] = value.replace("\x1b", "")
+    text, doc = render(live)
+    assert "##[" not in text
+    env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "NOTE", "value": value} in env
+
+
 def test_job_round_trip() -> None:
     job = shapes.job()
     exported = to_knative(job, project="acme-prod", region="europe-west1")

@@ -15,6 +15,7 @@ from drift.fields import FIELDS
 from drift.fix.formats.text import comment
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind
+from drift.textsafe import LEGACY_COMMAND
 
 NOT_APPLIABLE = "driftNotAppliable"
 
@@ -118,7 +119,18 @@ def _dump(document: dict[str, Any]) -> str:
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.allow_unicode = False
-    yaml.width = 2**30
+    yaml.width = 2**30  # no folding: a scalar stays on its line
+    yaml.representer.add_representer(str, _str)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
-    return buffer.getvalue()
+    # Every `##[` left is in a double-quoted scalar (`_str`; the comments above the document
+    # are `visible`): `\x5b` there is the same `[` to a YAML parser and no command to a CI
+    # runner, which reads its legacy `##[command]` form anywhere in a line.
+    return buffer.getvalue().replace(LEGACY_COMMAND, "##\\x5b")
+
+
+def _str(representer: Any, data: str) -> Any:
+    """A text as ruamel writes it, double-quoted when it holds a runner's `##[`."""
+    if LEGACY_COMMAND in data:
+        return representer.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return representer.represent_str(data)
