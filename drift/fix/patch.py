@@ -106,7 +106,7 @@ def patched_template(
     if base is not None:
         out.template = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(base))
     template = template_of(out)  # a job's: its task template (which has no revision name)
-    was = type(template).serialize(template)
+    was = type(template).deserialize(type(template).serialize(template))  # a copy
     chosen = pick_container(template.containers, container)
     for change in plan.env:
         target = chosen if change.container is None else _named(template, change.container)
@@ -116,7 +116,8 @@ def patched_template(
         target.env = _changed_env(list(target.env), change)
     for setting in plan.settings:
         FIELDS[setting.name].write(out, chosen, setting.after)
-    changed = base is not None or type(template).serialize(template_of(out)) != was
+    # message equality, not bytes: a map's serialized order is not fixed
+    changed = base is not None or template_of(out) != was
     if not clear_name:
         return out
     if changed and not isinstance(out, run_v2.Job):
