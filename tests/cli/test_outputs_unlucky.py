@@ -105,7 +105,9 @@ def _latin1(*args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(argv, capture_output=True, env=env, cwd=REPO, timeout=60)
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "github"])
+# the encoding is handled where any format is written (`output.emit`): the plain text of a
+# table and the escapes of github annotations cover it (markdown is text like the table)
+@pytest.mark.parametrize("fmt", ["table", "github"])
 def test_a_locale_that_cannot_encode_drifts_text_gets_escapes(tmp_path: Path, fmt: str) -> None:
     saved, utf8 = tmp_path / "latin.txt", tmp_path / "utf8.txt"
     done = _latin1(*OFFLINE, *MANIFEST, "--format", fmt)
