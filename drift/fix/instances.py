@@ -93,14 +93,17 @@ def changes_template(sp: ServicePlan) -> bool:
 
 def stuck_note(live: LiveService) -> str:
     """Why a fix of the pool's template cannot move its instances ("" when it can)."""
-    return moves_note(live) if moved_splits(live, "").stuck else ""
+    moves = moved_splits(live, "")
+    return describe(moves) if moves.stuck else ""
 
 
 def moves_note(live: LiveService) -> str:
     """What the plan says of a pool whose instance split names revisions ("" when none)."""
-    if live.kind is not Kind.WORKER_POOL:
-        return ""
-    moves = moved_splits(live, "")
+    return describe(moved_splits(live, ""))
+
+
+def describe(moves: Moves) -> str:
+    """Where the instances of `moves` go, or why they cannot ("" when nothing is pinned)."""
     if moves.stuck:
         return (
             f"its instance split pins {', '.join(moves.stuck)}, which run another "

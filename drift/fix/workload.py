@@ -14,7 +14,7 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
-from drift.fix.instances import moved_splits, moves_note, runs_only
+from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
 from drift.fix.revision_name import fresh_revision_name
@@ -108,7 +108,7 @@ class WorkloadFix(Fixer):
             return ""
         moves = moved_splits(self.live, "")
         if moves.stuck:  # `_unbuildable` refused it: a read since cannot have changed that
-            raise Stop(f"{self.name}: {moves_note(self.live)}: nothing was changed")
+            raise Stop(f"{self.name}: {describe(moves)}: nothing was changed")
         if not moves.moved:
             return ""
         current = source.template.revision
