@@ -18,15 +18,24 @@ COMPILE := $(BYTECODE) $(BIN)/python -m compileall -q -j 0 drift  # a speed-up o
 
 install: $(STAMP)
 
+# Installs with uv where it can be had: the same packages as pip from the same index, in about
+# half the time (25 s against 45 s from a cold cache, bytecode compiled by both), which the
+# 5-minute CI budget needs. Where uv cannot be installed or fails, pip does it all.
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+define pip_install
+	if $(PIP) install uv >/dev/null 2>&1 && \
+		$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python $(1); then :; \
+	else $(PIP) install --upgrade pip && $(PIP) install $(1); fi
+endef
+
 # drift and what its tests need; the linters come with `make lint` (LINT_STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(call pip_install,-e '.[test]')
 	touch $(STAMP)
 
 $(LINT_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(call pip_install,-e '.[dev]')
 	touch $(LINT_STAMP)
 
 test: $(STAMP)

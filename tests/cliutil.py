@@ -5,11 +5,12 @@ fresh interpreter per run instead), which halves the suite's time."""
 
 from __future__ import annotations
 
-import json
+import atexit
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,8 +40,8 @@ def drift(
     argv = [sys.executable, "-m", "drift", *args]
     # `drift sandbox` sets what gRPC logs before importing it: a process of its own
     if os.environ.get("DRIFT_TESTS_FORK", "1") == "1" and args[:1] != ("sandbox",):
-        request = {"args": list(args), "env": base, "cwd": str(cwd), "stdin": stdin}
-        answer = _ZYGOTES.run({**request, "timeout": timeout})
+        request = {"args": list(args), "env": base, "cwd": str(cwd)}
+        answer = ZYGOTE.run(request, stdin, timeout)
         if answer.get("timeout"):
             raise subprocess.TimeoutExpired(argv, timeout)
         return subprocess.CompletedProcess(
@@ -73,43 +74,70 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class _Zygotes:
-    """Processes that imported drift once (tests/zygote.py), each forking a child per run;
-    one per test thread at a time (some tests run drift from several threads)."""
+class _Zygote:
+    """This worker's zygote (tests/zygote.py), started at its first use: it serves every
+    thread's runs side by side."""
 
     def __init__(self) -> None:
-        self._idle: list[subprocess.Popen[str]] = []
         self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self.path = ""
 
-    def run(self, request: dict[str, object]) -> dict[str, Any]:
+    def socket(self) -> str:
         with self._lock:
-            zygote = self._idle.pop() if self._idle else None
-        if zygote is None or zygote.poll() is not None:
-            zygote = self._start()
-        assert zygote.stdin is not None and zygote.stdout is not None
-        zygote.stdin.write(json.dumps(request) + "\n")
-        zygote.stdin.flush()
-        answer: dict[str, Any] = json.loads(zygote.stdout.readline())
-        with self._lock:
-            self._idle.append(zygote)
-        return answer
+            if self._process is None or self._process.poll() is not None:
+                self.path = os.path.join(tempfile.mkdtemp(prefix="drift-zygote-"), "socket")
+                env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "tests.zygote", self.path],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    cwd=REPO,
+                    env=env,
+                )
+                assert self._process.stdout is not None
+                assert self._process.stdout.readline().strip() == "ready"
+                atexit.register(self._process.kill)
+            return self.path
 
-    @staticmethod
-    def _start() -> subprocess.Popen[str]:
-        env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
-        zygote = subprocess.Popen(
-            [sys.executable, "-m", "tests.zygote"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            env=env,
-        )
-        assert zygote.stdout is not None and zygote.stdout.readline().strip() == "ready"
-        return zygote
+    def run(self, request: dict[str, Any], stdin: str | None, timeout: float) -> dict[str, Any]:
+        from tests.zygote import Run
+
+        with (
+            tempfile.TemporaryFile() as inp,
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+        ):
+            inp.write((stdin or "").encode())
+            inp.flush()
+            inp.seek(0)
+            run = Run(self.socket(), request, [inp.fileno(), out.fileno(), err.fileno()])
+            try:
+                code = run.wait(timeout)
+            except TimeoutError:
+                run.kill()
+                return {"timeout": True}
+            finally:
+                run.close()
+            out.seek(0)
+            err.seek(0)
+            return {
+                "code": code,
+                "stdout": out.read().decode("utf-8", "replace"),
+                "stderr": err.read().decode("utf-8", "replace"),
+            }
 
 
-_ZYGOTES = _Zygotes()
+ZYGOTE = _Zygote()
+
+
+def zygote_programs(into: Path) -> tuple[Path, Path]:
+    """`drift` and `python` programs (for DRIFT_BIN, DRIFT_PYTHON, a PATH) that run through this
+    worker's zygote: processes of their own, without a second of imports each."""
+    from tests.zygote_client import stand_ins
+
+    into.mkdir(parents=True, exist_ok=True)
+    return stand_ins(into, ZYGOTE.socket())
 
 
 def package_source(into: Path) -> Path:

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,15 @@ import jsonschema
 from ruamel.yaml import YAML
 
 from drift.sandbox import Fault, Sandbox
-from tests.cliutil import REPO
+from tests.cliutil import REPO, zygote_programs
 from tests.runner_commands import commands
 
 SCRIPT = REPO / "scripts" / "github-action.sh"
 
 
 def run_action(sandbox: Sandbox, tmp_path: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
+    # drift and python as processes of their own, forked from this worker's zygote
+    drift_bin, python = zygote_programs(tmp_path / "bin")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     env.update(sandbox.environ())
     env.update(
@@ -29,8 +30,8 @@ def run_action(sandbox: Sandbox, tmp_path: Path, **inputs: str) -> subprocess.Co
             "GITHUB_ACTIONS": "true",
             "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
             "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
-            "DRIFT_BIN": str(Path(sys.executable).parent / "drift"),
-            "DRIFT_PYTHON": sys.executable,
+            "DRIFT_BIN": str(drift_bin),
+            "DRIFT_PYTHON": str(python),
             "DRIFT_ACTION_REPORT": str(tmp_path / "drift-report.json"),
             "DRIFT_ACTION_PROFILES": str(REPO / "profiles"),
             "DRIFT_ACTION_SARIF": str(tmp_path / "drift.sarif"),

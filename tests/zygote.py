@@ -1,18 +1,23 @@
 """A process that has imported drift and the Google client libraries once, and forks a child
-per `drift ARGS` a test runs: each run is still a process of its own (its own environment,
-working directory, standard streams, exit code), without paying the imports again (half a
-second of CPU each, a third of the suite). `python -m tests.zygote` serves requests, one JSON
-line each, on its standard input."""
+per run a test asks for: each run is still a process of its own (its own environment, working
+directory, standard streams, exit code), without paying the imports again (about a second of
+CPU each). `python -m tests.zygote SOCKET` serves on a Unix socket; a request is one
+SOCK_SEQPACKET message, JSON with the caller's standard streams passed along as descriptors
+(SCM_RIGHTS), so the child writes where the caller's own output goes. Requests are served side
+by side: each is forked at once into a waiter, which forks the run, sends its pid, waits, and
+sends its exit status. `connect` and `run_passing` are the caller's side (tests/cliutil.py; the
+`drift` and `python` stand-ins that tests/zygote_client.py writes)."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import socket
 import sys
-import tempfile
-import time
 from typing import Any
+
+MAX_REQUEST = 1 << 20
 
 
 def _warm() -> None:
@@ -27,25 +32,36 @@ def _warm() -> None:
     import drift.profiles.loader  # noqa: F401 - pydantic and the profile's schema
 
 
-def _child(request: dict[str, Any], out: int, err: int, stdin: int) -> None:
-    """In the forked child: become the process `python -m drift ARGS` would be."""
-    os.dup2(stdin, 0)
-    os.dup2(out, 1)
-    os.dup2(err, 2)
+def _become(request: dict[str, Any], fds: list[int]) -> None:
+    """In the forked child: become the process `python -m drift ARGS` (or `python -m MODULE
+    ARGS`) would be, on the caller's streams."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    sys.argv = ["drift", *request["args"]]
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     code = 0
     try:
-        from drift.cli import main
+        module = request.get("module")
+        if module:
+            import runpy
 
-        main()
+            sys.argv = [module, *request["args"]]
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        else:
+            from drift.cli import main
+
+            sys.argv = ["drift", *request["args"]]
+            main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, int | None):
+            print(exc.code, file=sys.stderr)
     except BaseException:  # noqa: BLE001 - a crash is the test's to see, as a process's
         import traceback
 
@@ -58,43 +74,76 @@ def _child(request: dict[str, Any], out: int, err: int, stdin: int) -> None:
         os._exit(code)
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
-    with (
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-        tempfile.TemporaryFile() as stdin,
-    ):
-        stdin.write((request.get("stdin") or "").encode())
-        stdin.flush()
-        stdin.seek(0)
-        pid = os.fork()
-        if pid == 0:
-            _child(request, out.fileno(), err.fileno(), stdin.fileno())
-        deadline = time.monotonic() + float(request["timeout"])
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return {"timeout": True}
-            time.sleep(0.005)
-        out.seek(0)
-        err.seek(0)
-        return {
-            "code": os.waitstatus_to_exitcode(status),
-            "stdout": out.read().decode("utf-8", "replace"),
-            "stderr": err.read().decode("utf-8", "replace"),
-        }
+def _wait(conn: socket.socket) -> None:
+    """In the waiter: fork the run, tell the caller its pid, then its exit status."""
+    data, fds, _, _ = socket.recv_fds(conn, MAX_REQUEST, 3)
+    request = json.loads(data)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    pid = os.fork()
+    if pid == 0:
+        conn.close()
+        _become(request, fds)
+    for fd in fds:
+        os.close(fd)
+    conn.sendall(f"{pid}\n".encode())
+    _, status = os.waitpid(pid, 0)
+    conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
 
 
-def serve() -> None:
+def serve(path: str) -> None:
     _warm()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped by the kernel
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server.bind(path)
+    server.listen(64)
     print("ready", flush=True)
-    for line in sys.stdin:
-        print(json.dumps(_run(json.loads(line))), flush=True)
+    while True:
+        conn, _ = server.accept()
+        if os.fork() == 0:
+            server.close()
+            try:
+                _wait(conn)
+            finally:
+                os._exit(0)
+        conn.close()
+
+
+class Run:
+    """One run asked of a zygote: its pid once forked, its exit code once done (negative: the
+    signal that ended it, as subprocess reports it)."""
+
+    def __init__(self, path: str, request: dict[str, Any], fds: list[int]) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.connect(path)
+        socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+        self.pid = int(self._line())
+
+    def _line(self) -> str:
+        data = self.sock.recv(64)
+        if not data:
+            raise RuntimeError("the zygote's waiter ended without an answer")
+        return data.decode().strip()
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code; TimeoutError (the run is left running) if it takes longer."""
+        self.sock.settimeout(timeout)
+        try:
+            return int(self._line())
+        except TimeoutError:
+            raise
+        finally:
+            self.sock.settimeout(None)
+
+    def kill(self) -> int:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return self.wait()
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1])

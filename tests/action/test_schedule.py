@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
 from drift.sandbox import Sandbox, default_scenario_path
-from tests.cliutil import REPO, scenario_secret_values
+from tests.cliutil import REPO, scenario_secret_values, zygote_programs
 
 WORKFLOW = REPO / "examples" / "drift-schedule.yml"
 ACTION_STEP = REPO / "scripts" / "github-action.sh"
@@ -49,7 +49,8 @@ class Runner:
             f"runpy.run_path({str(FAKE_GH)!r}, run_name='__main__')\n"
         )
         gh.chmod(0o755)
-        (self.bin / "python").symlink_to(sys.executable)
+        # drift and python as processes of their own, forked from this worker's zygote
+        self.drift, self.python = zygote_programs(self.bin)
         self.log = home / "gh.jsonl"
         self.state = home / "gh-state.json"
         self.runs = 0
@@ -136,8 +137,8 @@ class Runner:
                 "GITHUB_ACTIONS": "true",
                 "GITHUB_OUTPUT": str(output),
                 "GITHUB_STEP_SUMMARY": str(work / "summary.md"),
-                "DRIFT_BIN": str(Path(sys.executable).parent / "drift"),
-                "DRIFT_PYTHON": sys.executable,
+                "DRIFT_BIN": str(self.drift),
+                "DRIFT_PYTHON": str(self.python),
                 **self.sandbox.environ(),
             }
         )

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def drift(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "drift", *args], capture_output=True, text=True, cwd=cwd
-    )
+from tests.cliutil import drift
 
 
 def test_validate_shipped_profiles() -> None:

@@ -1,0 +1,49 @@
+"""The caller's side of tests/zygote.py as a program: the `drift` and `python` stand-ins that
+`stand_ins` writes run `main`, which hands the zygote this process's arguments, environment,
+working directory and standard streams, passes on the signals it gets, and exits as the run
+did. A `python` that is not asked for `-m drift…` becomes the real interpreter."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.zygote import Run
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+def main(path: str, mode: str, python: str) -> None:
+    args = sys.argv[1:]
+    module = None
+    if mode == "python":
+        if args[:1] != ["-m"] or not args[1:2] or not args[1].startswith("drift"):
+            os.execv(python, [python, *args])
+        module, args = args[1], args[2:]
+    request = {"args": args, "module": module, "cwd": os.getcwd(), "env": dict(os.environ)}
+    run = Run(path, request, [0, 1, 2])
+    for number in FORWARDED:
+        signal.signal(number, lambda received, _: os.kill(run.pid, received))
+    code = run.wait()
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    sys.exit(code)
+
+
+def stand_ins(into: Path, path: str) -> tuple[Path, Path]:
+    """`drift` and `python` programs in `into` that run through the zygote at `path`."""
+    repo = Path(__file__).resolve().parents[1]
+    made = []
+    for mode in ("drift", "python"):
+        program = into / mode
+        program.write_text(
+            f"#!{sys.executable} -IS\nimport sys\nsys.path.insert(0, {str(repo)!r})\n"
+            f"from tests.zygote_client import main\n"
+            f"main({path!r}, {mode!r}, {sys.executable!r})\n"
+        )
+        program.chmod(0o755)
+        made.append(program)
+    return made[0], made[1]
