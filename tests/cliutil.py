@@ -82,6 +82,8 @@ class _Zygote:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
         self.path = ""
+        self.cpu = 0.0
+        """CPU seconds of the runs this worker asked for (tests/conftest.py can report it)."""
 
     def socket(self) -> str:
         with self._lock:
@@ -119,6 +121,7 @@ class _Zygote:
                 return {"timeout": True}
             finally:
                 run.close()
+                self.cpu += run.cpu
             out.seek(0)
             err.seek(0)
             return {
