@@ -37,18 +37,35 @@ def drift(
     base["NO_COLOR"] = "1"
     base["PYTHONPATH"] = str(REPO)
     base.update(env or {})
-    argv = [sys.executable, "-m", "drift", *args]
     # `drift sandbox` sets what gRPC logs before importing it: a process of its own
-    if os.environ.get("DRIFT_TESTS_FORK", "1") == "1" and args[:1] != ("sandbox",):
-        request = {"args": list(args), "env": base, "cwd": str(cwd)}
-        answer = ZYGOTE.run(request, stdin, timeout)
-        if answer.get("timeout"):
-            raise subprocess.TimeoutExpired(argv, timeout)
-        return subprocess.CompletedProcess(
-            argv, answer["code"], _newlines(answer["stdout"]), _newlines(answer["stderr"])
+    fork = os.environ.get("DRIFT_TESTS_FORK", "1") == "1" and args[:1] != ("sandbox",)
+    return python_module("drift", *args, env=base, cwd=cwd, stdin=stdin, timeout=timeout, fork=fork)
+
+
+def python_module(
+    module: str,
+    *args: str,
+    env: Mapping[str, str],
+    cwd: Path = REPO,
+    stdin: str | None = None,
+    timeout: float = 60,
+    fork: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` in `env`: forked from this worker's zygote, or (fork=False) a
+    fresh interpreter."""
+    argv = [sys.executable, "-m", module, *args]
+    if not fork:
+        return subprocess.run(
+            argv, capture_output=True, text=True, cwd=cwd, env=env, input=stdin, timeout=timeout
         )
-    return subprocess.run(
-        argv, capture_output=True, text=True, cwd=cwd, env=base, input=stdin, timeout=timeout
+    request = {"args": list(args), "env": dict(env), "cwd": str(cwd)}
+    if module != "drift":
+        request["module"] = module
+    answer = ZYGOTE.run(request, stdin, timeout)
+    if answer.get("timeout"):
+        raise subprocess.TimeoutExpired(argv, timeout)
+    return subprocess.CompletedProcess(
+        argv, answer["code"], _newlines(answer["stdout"]), _newlines(answer["stderr"])
     )
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from drift.cli.overlap import SERIAL
 from tests.cli.overlap_cases import CASES
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, python_module
 
 if TYPE_CHECKING:
     from drift.sandbox import Sandbox
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="fork is used on
 
 
 def _case(name: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "tests.cli.overlap_cases", name]
-    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=60)
+    """A process of its own with no thread (forked from the zygote, itself one thread)."""
+    return python_module("tests.cli.overlap_cases", name, env=os.environ)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
