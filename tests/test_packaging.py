@@ -1,4 +1,4 @@
-"""Installing drift as `make install` does (`pip install -e`) prints no warning of the
+"""Installing drift as a developer does (`pip install -e`) prints no warning of the
 project's own: no setuptools deprecation (the licence is an SPDX string), no "Editable
 installation" notice (the flat layout is declared, so the install is a plain path entry)."""
 
