@@ -116,8 +116,16 @@ class _Zygote:
                 )
                 assert self._process.stdout is not None
                 assert self._process.stdout.readline().strip() == "ready"
-                atexit.register(self._process.kill)
+                atexit.register(self._stop, self._process, os.path.dirname(self.path))
             return self.path
+
+    @staticmethod
+    def _stop(process: subprocess.Popen[str], folder: str) -> None:
+        import shutil
+
+        process.kill()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
     def run(self, request: dict[str, Any], stdin: str | None, timeout: float) -> dict[str, Any]:
         from tests.zygote import Run
