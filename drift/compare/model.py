@@ -109,6 +109,7 @@ class VarView:
     shown: str  # a description, never a secret value
     value: str | None = None  # plain value (compared, shown masked when credential-like)
     secret: SecretRef | None = None
+    hidden: bool = False  # a plain value never shown (the profile expects a secret there)
 
 
 @dataclass(frozen=True)

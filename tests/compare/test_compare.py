@@ -271,3 +271,36 @@ def test_cli_two_live_environments(two_envs: Sandbox, tmp_path: Path) -> None:
     assert found == TWO_ENVS
     for value in scenario_secret_values(TWO_ENV_SCENARIO):
         assert value not in out.read_text() and value not in done.stdout + done.stderr
+
+
+EXPECTS_SECRETS = """
+project: shop-staging
+region: us-central1
+services:
+  api:
+    env:
+      WEBHOOK_SIG: {secret: webhook-sig}
+      SEED_ONLY: {secret: seed-only}
+"""
+
+
+def test_live_masks_a_plain_value_where_a_secret_is_expected_as_check_does(
+    two_envs: Sandbox, tmp_path: Path
+) -> None:
+    """Short values no name marks as credentials: staging's WEBHOOK_SIG and SEED_ONLY are plain
+    where its profile expects secrets (prod has neither: `env.only_in`); SIGNING_SEED is plain
+    in staging, a secret in prod, and staging's profile does not name it (`env.shape`)."""
+    two_envs.set_env("shop-staging", "api", "WEBHOOK_SIG", "whsig-9")
+    two_envs.set_env("shop-staging", "api", "SEED_ONLY", "seed-1x")
+    two_envs.set_env("shop-staging", "api", "SIGNING_SEED", "sd-4b2a")
+    two_envs.set_env("shop-prod", "api", "SIGNING_SEED", None, secret="jwt-secret-prod")
+    prod = "project: shop-prod\nregion: us-central1\nservices:\n  api: {}\n"
+    directory = write_profiles(tmp_path, staging=EXPECTS_SECRETS, prod=prod)
+    comparison = live("staging", "prod", directory)
+    by_target = {d.target: d for d in comparison.differences}
+    assert by_target["env.WEBHOOK_SIG"].kind.value == "env.only_in"
+    assert by_target["env.SIGNING_SEED"].kind.value == "env.shape"
+    assert by_target["env.SIGNING_SEED"].a == "*** (plain value)"
+    for fmt in CompareFormat:
+        text = render_comparison(comparison, fmt)
+        assert [v for v in ("whsig-9", "seed-1x", "sd-4b2a") if v in text] == [], fmt
