@@ -241,6 +241,11 @@ BAD_INPUT = [
         id="float-value",
     ),
     pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: 8080\n      B: 01234\n",
+        "profiles/staging.yaml:7: write 01234 in quotes: as a YAML number it reads 1234",
+        id="leading-zero-value",
+    ),
+    pytest.param(
         "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {value: x, secret: s}\n",
         "profiles/staging.yaml:6: services.api.env.A: a variable is either a plain value or a "
         "secret, not both",
