@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drift.errors import ExitCode, IncompleteRead, UsageError
-from drift.findings import Location
+from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
@@ -155,17 +155,26 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
             f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
             "was written"
         )
-    # a workload read in part (a serving revision, its secrets) would be described by what
-    # was read, or noted as if nothing were wrong with what was not: "nothing written" (exit
-    # 3), as for one not read at all
-    gaps = {u.key for u in state.unverified}
+    # a workload read in part (a serving or tagged revision unread) would be described by
+    # what was read, as if that were all it runs: "nothing written" (exit 3), as for one not
+    # read at all. What the revisions reference is in them, read in full: a secret's metadata
+    # or IAM policy left unread only leaves `check` something to report unverified (noted).
+    gaps = {u.key for u in state.unverified if _unread_workload(u)}
     unread = [n for n in names if n not in state.services or n in gaps]
     if unread:
-        reasons = sorted({u.reason for u in state.unverified if u.key in unread})
+        reasons = sorted(
+            {u.reason for u in state.unverified if u.key in unread and _unread_workload(u)}
+        )
         raise IncompleteRead(
             f"could not read {', '.join(map(key_label, unread))}: nothing was written"
             + "".join(f"\n  {r}" for r in reasons)
         )
+
+
+def _unread_workload(item: Unverified) -> bool:
+    """The workload itself or one of the revisions it serves or tags (what the profile would
+    describe), not a secret's metadata or policy, nor a job's last execution."""
+    return item.target == item.kind.value or item.target.startswith("revision.")
 
 
 # -- what the profile states --------------------------------------------------------------
@@ -238,4 +247,10 @@ def _notes(
         if f.counted and (f.key, f.target) not in withheld
     ]
     notes += [f"{f.workload}: {f.rule} {f.target}: {f.message}" for f in findings]
+    notes += dict.fromkeys(
+        f"{key_label(u.key)}: could not verify {u.target} ({u.reason}): `drift check` will "
+        "report it unverified"
+        for u in state.unverified
+        if not _unread_workload(u)
+    )
     return tuple(notes)

@@ -185,6 +185,25 @@ def test_a_serving_revision_unread_is_incomplete(
     assert not (tmp_path / "partial" / "staging.yaml").exists()
 
 
+@pytest.mark.parametrize("method", ["GetIamPolicy", "GetSecretVersion"])
+def test_a_secret_unread_is_noted_and_the_profile_written(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path, method: str
+) -> None:
+    """A deployer that cannot read a secret's metadata or IAM policy (run.developer and
+    secretAccessor, no getIamPolicy): the references are in the revision, read in full; the
+    profile is written, and the notes say what `check` will report unverified."""
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault(method=method, code="PERMISSION_DENIED", match="jwt-secret-staging"))
+    result = init(tmp_path, ["api"])
+    text = (tmp_path / "staging.yaml").read_text()
+    assert "JWT_SECRET_KEY: {secret: jwt-secret-staging, version: latest}" in text
+    (note,) = [n for n in result.notes if "could not verify" in n]
+    assert note.startswith("api: could not verify secret.jwt-secret-staging (")
+    assert method in note and note.endswith("`drift check` will report it unverified")
+    assert check(tmp_path).exit_code == ExitCode.INCOMPLETE
+
+
 TRICKY = {
     "T_BOOL": "true",
     "T_YES": "yes",
