@@ -40,6 +40,8 @@ class Context:
     Live variables are plain values or secret references, always present. Then, per service:
 
     - `service.only_in`: a service one side has and the other does not.
+    - `container.only_in` (live): a sidecar one side runs and the other does not, even one with
+      no variables or mounts (a Cloud SQL proxy).
     - `env.unsatisfied` (profiles): a variable one side requires and the other does not (absent,
       optional or forbidden): `compare staging e2e` lists what E2E needs that staging does not.
     - `env.only_in`: a variable (not required) named on one side only.
@@ -129,6 +131,18 @@ class Context:
     def _service(self, a: ServiceView, b: ServiceView) -> None:
         for var in dict.fromkeys([*a.env, *b.env]):
             self._variable(a.name, var, a.env.get(var), b.env.get(var))
+        for container in dict.fromkeys([*a.sidecars, *b.sidecars]):
+            if (container in a.sidecars) != (container in b.sidecars):
+                side: Side = "a" if container in a.sidecars else "b"
+                image = (a if side == "a" else b).sidecars[container]
+                self.add(
+                    Kind.CONTAINER_ONLY_IN,
+                    a.name,
+                    f"container.{container}",
+                    f"container {container} runs only in {self.env(side).environment}",
+                    (image, None) if side == "a" else (None, image),
+                    side,
+                )
         if not self.same_deployment:
             self._settings(a, b)
 

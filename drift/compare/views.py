@@ -70,7 +70,8 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
             for path, mount in container.mounts.items():
                 key = f"{prefix}mount:{path}"
                 env[key] = VarView(key, Shape.SECRET, True, str(mount.ref), secret=mount.ref)
-        views[name] = ServiceView(name, env, dict(config.settings))
+        sidecars = {c.name: c.image for c in config.containers if c.name != config.primary}
+        views[name] = ServiceView(name, env, dict(config.settings), sidecars)
     return views
 
 

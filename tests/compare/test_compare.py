@@ -15,6 +15,7 @@ from drift.compare.model import Comparison
 from drift.compare.render import comparison_document, render_comparison
 from drift.compare.run import compare_live, compare_profiles
 from drift.errors import ExitCode, UsageError
+from drift.live.model import LiveState
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
@@ -304,3 +305,33 @@ def test_live_masks_a_plain_value_where_a_secret_is_expected_as_check_does(
     for fmt in CompareFormat:
         text = render_comparison(comparison, fmt)
         assert [v for v in ("whsig-9", "seed-1x", "sd-4b2a") if v in text] == [], fmt
+
+
+def test_live_a_sidecar_without_variables_on_one_side_only_differs(tmp_path: Path) -> None:
+    """staging runs a Cloud SQL proxy sidecar (no variables, no mounts), prod does not: that
+    differs (`container.only_in`), where the views of variables alone saw nothing."""
+    from dataclasses import replace
+
+    from drift.compare.run import _compare_read
+    from drift.live.model import ContainerConfig
+    from tests.livestate import service
+
+    staging, prod = LiveState(), LiveState()
+    api = service("api", [])
+    proxy = ContainerConfig("cloud-sql-proxy", image="gcr.io/cloud-sql-connectors/proxy:2")
+    config = replace(api.template, containers=(*api.template.containers, proxy))
+    staging.services["api"] = replace(api, serving=(replace(api.serving[0], config=config),))
+    prod.services["api"] = api
+    text = "project: {}\nregion: us-central1\nservices:\n  api: {{}}\n"
+    write_profiles(tmp_path, staging=text.format("shop-staging"), prod=text.format("shop-prod"))
+    a, b = load_profile(tmp_path, "staging"), load_profile(tmp_path, "prod")
+    comparison = asyncio.run(_compare_read(a, b, ["api"], staging, prod, None))
+    (only,) = [d for d in comparison.differences if d.target.startswith("container.")]
+    assert (only.kind.value, only.service, only.target, only.side) == (
+        "container.only_in", "api", "container.cloud-sql-proxy", "a"
+    )  # fmt: skip
+    assert only.message == "container cloud-sql-proxy runs only in staging"
+    assert (only.a, only.b) == ("gcr.io/cloud-sql-connectors/proxy:2", None)
+    jsonschema.validate(comparison_document(comparison), SCHEMA)
+    reverse = asyncio.run(_compare_read(b, a, ["api"], prod, staging, None))
+    assert ("container.cloud-sql-proxy", "b") in [(d.target, d.side) for d in reverse.differences]
