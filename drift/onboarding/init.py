@@ -8,10 +8,10 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from drift.errors import ExitCode, IncompleteRead, UsageError
+from drift.errors import ExitCode, IncompleteRead, ProfileError, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
@@ -182,18 +182,27 @@ def _write(directory: Path, environment: str, text: str, *, force: bool) -> Prof
     """Validate the text as a profile, then move it into place; return the loaded profile."""
     from drift.profiles.loader import load_profile
 
+    target = directory / f"{environment}.yaml"
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=directory, prefix=".drift-init-") as tmp:
             staged = Path(tmp) / f"{environment}.yaml"
             staged.write_text(text, encoding="utf-8")
-            loaded = load_profile(Path(tmp), environment)
-            target = directory / f"{environment}.yaml"
+            try:
+                loaded = load_profile(Path(tmp), environment)
+            except ProfileError as exc:  # named as the file it was to be, not the staged copy
+                shown = {str(staged), display_path(staged)}
+                raise ProfileError(
+                    [
+                        replace(p, file=display_path(target)) if p.file in shown else p
+                        for p in exc.problems
+                    ]
+                ) from None
             _refuse_overwrite(target, force)
             os.replace(staged, target)
     except OSError as exc:
         raise UsageError(
-            f"cannot write {display_path(directory / f'{environment}.yaml')}: {exc.strerror or exc}"
+            f"cannot write {display_path(target)}: {exc.strerror or exc}"
         ) from exc
     return loaded
 

@@ -239,6 +239,35 @@ def test_tricky_values_read_back_unchanged(
     assert check(tmp_path).exit_code == ExitCode.OK
 
 
+def test_names_cloud_run_takes_are_described(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Variables named `my-var`, `a.b`, `null` run on Cloud Run: init describes them, check
+    is clean on what it wrote."""
+    names = {"my-var": "1x", "a.b": "2y", "null": "3z", "lower_case": "4w"}
+    for name, value in names.items():
+        sandbox.set_env(PROJECT, "web", name, value)
+    init(tmp_path, ["web"])
+    env = load_profile(tmp_path, "staging").services["web"].env
+    assert {name: env[name].value for name in names} == names
+    assert check(tmp_path).exit_code == ExitCode.OK
+
+
+def test_a_draft_that_does_not_read_back_is_named_as_its_target(
+    sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should drift ever draft what it cannot read back, the problems name the file it was to
+    write (not the temporary copy, gone by then), and nothing is written."""
+    from drift.errors import ProfileError
+
+    monkeypatch.setattr("drift.onboarding.init.render", lambda *_, **__: "project: [x\n")
+    with pytest.raises(ProfileError) as err:
+        init(tmp_path, ["web"])
+    (problem,) = err.value.problems
+    assert problem.file.endswith("/staging.yaml") and ".drift-init-" not in problem.file
+    assert not (tmp_path / "staging.yaml").exists() and list(tmp_path.iterdir()) == []
+
+
 def test_cli_needs_from_live(tmp_path: Path) -> None:
     done = drift("init", "staging", "--profiles", str(tmp_path))
     assert done.returncode == 2

@@ -146,6 +146,17 @@ def test_shipped_profiles_are_valid() -> None:
     )
 
 
+def test_variable_names_cloud_run_takes(tmp_path: Path) -> None:
+    """Cloud Run runs with `my-var`, `a.b`, `lower` (not POSIX shell names): a profile names
+    them, and `same_as` refers to them."""
+    (tmp_path / "staging.yaml").write_text(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      my-var: x\n"
+        "      a.b: {same_as: web.my.var}\n  web:\n    env:\n      my.var: y\n"
+    )
+    api = load_profile(tmp_path, "staging").services["api"]
+    assert api.env["my-var"].value == "x" and api.env["a.b"].same_as == ("web", "my.var")
+
+
 def _problems(profiles_dir: Path, env: str = "staging") -> list[str]:
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, env)
@@ -257,10 +268,21 @@ BAD_INPUT = [
         id="bad-service-name",
     ),
     pytest.param(
-        "project: p\nregion: r\ndefaults:\n  env:\n    BAD-NAME: x\n",
-        "profiles/staging.yaml:5: defaults.env.BAD-NAME: not an environment variable name: "
-        "'BAD-NAME'",
+        "project: p\nregion: r\ndefaults:\n  env:\n    X_GOOGLE_MODE: x\n",
+        "profiles/staging.yaml:5: defaults.env.X_GOOGLE_MODE: not an environment variable name: "
+        "'X_GOOGLE_MODE' (Cloud Run takes any name that is not empty, holds no '=', does not "
+        "start with X_GOOGLE_",
         id="bad-variable-name-in-defaults",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      ok: x\n      A=B: x\n",
+        "profiles/staging.yaml:7: services.api.env.A=B: not an environment variable name",
+        id="variable-name-with-equals",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {same_as: web.X_GOOGLE_A}\n",
+        "profiles/staging.yaml:6: services.api.env.A.same_as: not an environment variable name",
+        id="same-as-bad-variable-name",
     ),
     *(
         pytest.param(
