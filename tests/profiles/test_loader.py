@@ -396,3 +396,23 @@ def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: P
     assert {k: str(r.ref.version) for k, r in api.env.items() if r.ref} == {
         k: str(v) for k, v in versions.items()
     }
+
+
+def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -> None:
+    """A problem of a base that only shows merged into the profiles extending it names them
+    (said once); a base named with its suffix is still a base (no `project is not set`)."""
+    (tmp_path / "base.yaml").write_text(
+        "services:\n  api: {}\nignore:\n  - {service: api, env: X, reason: r}\n"
+    )
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            "extends: base\nproject: p\nregion: r\nservices:\n  api: null\n"
+        )
+    (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: r\n")
+    _, problems = validate_directory(tmp_path)
+    shown = [str(p).replace(str(tmp_path), "D") for p in problems]
+    assert [s.split(": ", 1)[1] for s in shown] == [
+        "ignore names unknown service 'api' (as merged into a, b)",
+        "extends 'base.yaml': no base.yaml.yaml in D (available: a, b, base, c; write extends: "
+        "base, without the suffix)",
+    ]
