@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from drift.errors import ExitCode, IncompleteRead, ProfileError, UsageError
+from drift.errors import ApiError, ExitCode, IncompleteRead, ProfileError, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
@@ -37,6 +37,8 @@ class InitResult:
     secrets: int
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
     notes: tuple[str, ...] = field(default_factory=tuple)
+    profiles_option: str = ""
+    """` --profiles DIR` when `drift check` would not look in that directory by itself."""
 
     exit_code = ExitCode.OK
     """A profile was written (every other outcome is an error)."""
@@ -62,7 +64,8 @@ class InitResult:
             )
         lines += [f"note: {note}" for note in self.notes]
         lines.append(
-            f"next: review it, fill in the probe blocks, then `drift check {self.environment}`"
+            "next: review it, fill in the probe blocks, then "
+            f"`drift check {self.environment}{self.profiles_option}`"
         )
         return "\n".join(lines)
 
@@ -83,6 +86,11 @@ async def init_from_live(
 
     directory = settings.profiles_dir
     path = profile_path(directory, environment)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(
+            f"cannot write {display_path(path)}: {display_path(directory)} is not a directory; "
+            "nothing was written"
+        )
     _refuse_overwrite(path, force)
     project, region = settings.project, settings.region
     if not project or not region:
@@ -94,9 +102,17 @@ async def init_from_live(
     names = list(dict.fromkeys(workload_key(*split_key(n)) for n in services or ()))
     async with Session(settings.access(), runner) as session:
         if not names:
-            listed = await asyncio.gather(
-                *(session.list_workloads(project, region, kind) for kind in Kind)
-            )
+            try:
+                listed = await asyncio.gather(
+                    *(session.list_workloads(project, region, kind) for kind in Kind)
+                )
+            except ApiError as exc:  # SPEC exit codes: permission denied, unreachable: 3
+                if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
+                    raise
+                raise IncompleteRead(
+                    f"could not list the workloads in {project}/{region}: nothing was written"
+                    f"\n  {exc.reason}"
+                ) from exc
             names = [
                 workload_key(k, n) for k, found in zip(Kind, listed, strict=True) for n in found
             ]
@@ -130,7 +146,20 @@ async def init_from_live(
         secrets=sum(v.secret for _, v in draft.variables),
         withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld),
         notes=notes,
+        profiles_option=_profiles_option(directory),
     )
+
+
+def _profiles_option(directory: Path) -> str:
+    """` --profiles DIR` unless `drift check`, run from here, finds the profiles there anyway
+    (the default, DRIFT_PROFILES_DIR, or `[tool.drift] profiles_dir`)."""
+    import shlex
+
+    from drift.settings import load_settings
+
+    if load_settings().profiles_dir.resolve() == directory.resolve():
+        return ""
+    return f" --profiles {shlex.quote(display_path(directory))}"
 
 
 def _described(key: str) -> ServiceProfile:
@@ -201,9 +230,7 @@ def _write(directory: Path, environment: str, text: str, *, force: bool) -> Prof
             _refuse_overwrite(target, force)
             os.replace(staged, target)
     except OSError as exc:
-        raise UsageError(
-            f"cannot write {display_path(target)}: {exc.strerror or exc}"
-        ) from exc
+        raise UsageError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
     return loaded
 
 

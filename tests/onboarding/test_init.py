@@ -268,6 +268,38 @@ def test_a_draft_that_does_not_read_back_is_named_as_its_target(
     assert not (tmp_path / "staging.yaml").exists() and list(tmp_path.iterdir()) == []
 
 
+def test_next_step_names_the_profiles_directory_check_would_not_find(
+    sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = init(tmp_path / "my profiles", ["web"]).summary()
+    assert f"then `drift check staging --profiles '{tmp_path}/my profiles'`" in elsewhere
+    monkeypatch.chdir(tmp_path)
+    here = init(Path("profiles"), ["web"]).summary()
+    assert here.endswith("then `drift check staging`")
+
+
+def test_profiles_that_is_a_file_is_not_a_directory(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UsageError, match="afile is not a directory; nothing was written"):
+        init(tmp_path / "afile", ["web"])
+    assert sandbox.call_counts().get("GetService", 0) == 0  # refused before reading
+
+
+def test_a_project_that_cannot_be_listed_is_incomplete(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """SPEC exit codes: permission denied is 3 (incomplete), as init's help says."""
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
+    with pytest.raises(DriftError, match="could not list the workloads in") as err:
+        init(tmp_path)
+    assert err.value.exit_code == ExitCode.INCOMPLETE and "PERMISSION_DENIED" in err.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_needs_from_live(tmp_path: Path) -> None:
     done = drift("init", "staging", "--profiles", str(tmp_path))
     assert done.returncode == 2
