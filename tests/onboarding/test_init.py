@@ -228,28 +228,19 @@ TRICKY = {
 }
 
 
-def test_tricky_values_read_back_unchanged(
-    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+NAMES = {"my-var": "1x", "a.b": "2y", "null": "3z", "lower_case": "4w"}
+"""Variables Cloud Run runs with whose names are no shell's (`my-var`, `a.b`)."""
+
+
+@pytest.mark.parametrize("variables", [TRICKY, NAMES], ids=["values", "names"])
+def test_tricky_values_and_names_read_back_unchanged(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path, variables: dict[str, str]
 ) -> None:
-    for name, value in TRICKY.items():
+    for name, value in variables.items():
         sandbox.set_env(PROJECT, "web", name, value)
     init(tmp_path, ["web"])
     env = load_profile(tmp_path, "staging").services["web"].env
-    assert {name: env[name].value for name in TRICKY} == TRICKY
-    assert check(tmp_path).exit_code == ExitCode.OK
-
-
-def test_names_cloud_run_takes_are_described(
-    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
-) -> None:
-    """Variables named `my-var`, `a.b`, `null` run on Cloud Run: init describes them, check
-    is clean on what it wrote."""
-    names = {"my-var": "1x", "a.b": "2y", "null": "3z", "lower_case": "4w"}
-    for name, value in names.items():
-        sandbox.set_env(PROJECT, "web", name, value)
-    init(tmp_path, ["web"])
-    env = load_profile(tmp_path, "staging").services["web"].env
-    assert {name: env[name].value for name in names} == names
+    assert {name: env[name].value for name in variables} == variables
     assert check(tmp_path).exit_code == ExitCode.OK
 
 
