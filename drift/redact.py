@@ -40,9 +40,13 @@ _CUT_MARKS = "…. \t\ufffd"
 
 _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
-    r"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY$)",
+    r"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY$"
+    r"|PASSPHRASE|(?<![A-Z0-9])PASS(?![A-Z])|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*$)",
     re.IGNORECASE,
 )
+"""Names that say a variable holds a secret. `PASS` only as a word of the name (`DB_PASS`,
+`SMTP_PASS`, `PASS_2`; not `PASSENGER_COUNT`, `BYPASS_CACHE`, `COMPASS_URL`), `SALT` and `HMAC`
+only as its last word (`SESSION_SALT`, `WEBHOOK_HMAC`; not `SALT_MASTER`, `HMAC_ALGORITHM`)."""
 _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
@@ -296,6 +300,14 @@ def credential_shaped(value: str) -> bool:
         if password is None or not _ONLY_REFERENCES.fullmatch(password):
             return True
     return False
+
+
+def credential_named(name: str, value: str) -> bool:
+    """A value, of any length, in a variable whose name says it is a secret (`ADMIN_PASSWORD=
+    hunter2`), unless it is empty or one of the harmless words and numbers (`true`, `8080`):
+    what `drift init` does not copy into a profile, and what a finding does not show."""
+    stripped = value.strip()
+    return _credential_name(name) and bool(stripped) and not _HARMLESS.match(stripped)
 
 
 def looks_like_credential(name: str, value: str) -> bool:

@@ -159,11 +159,11 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-def _from_project() -> dict[str, Any]:
-    """`[tool.drift]` of the project's pyproject.toml, found from any subdirectory; paths in
-    it are relative to the file, and without `profiles_dir` the profiles are beside it. A key
-    that names no setting is refused, at its name (a typo would otherwise be a silent default)."""
-    found = project_config()
+def _from_project(found: Path | None) -> dict[str, Any]:
+    """`[tool.drift]` of the project's pyproject.toml (`found`, from any subdirectory); paths
+    in it are relative to the file, and without `profiles_dir` the profiles are beside it. A
+    key that names no setting is refused, at its name (a typo would otherwise be a silent
+    default)."""
     if found is None:
         return {}
     data = dict(read_project_table(found) or {})
@@ -209,9 +209,10 @@ def load_settings(**overrides: Any) -> Settings:
     given = {k: v for k, v in overrides.items() if v is not None}
     sources: dict[str, str] = {}
     try:
-        project, environment = _from_project(), _from_environment(os.environ)
+        found = project_config()
+        project, environment = _from_project(found), _from_environment(os.environ)
         # where each value came from, for a message about it: the last of these wins
-        sources |= {k: f"[tool.drift] {k}" for k in project}
+        sources |= {k: f"{found}: [tool.drift] {k}" for k in project}
         sources |= {k: f"{ENV_PREFIX}{k.upper()}" for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}

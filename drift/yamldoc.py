@@ -106,6 +106,15 @@ class Rules:
         shown = raw if len(raw) <= 40 else raw[:40] + "..."
         return self.fail(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
 
+    def integer(self, line: int, value: Any, raw: str) -> Any:
+        """An integer written other than as drift reads it back (`01234`, `007`, `0o17`,
+        `0x1F`, `1_000`, `+5`): a number would change the text (`01234` becomes `1234`, which a
+        plan would then set), and the text is what a profile means far more often (a branch
+        or ZIP code): refused, with its line. `8080`, `-1` and `0` are read as they are."""
+        if type(value) is int and raw != str(value):
+            raise self.fail(line, f"write {raw} in quotes: as a YAML number it reads {value}")
+        return value
+
     def checked_str(self, line: int, value: str) -> str:
         try:
             value.encode("utf-8")

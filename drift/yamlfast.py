@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from drift.yaml12 import BY_FIRST, CONSTRUCTED, STR, TIMESTAMP, construct, resolve
+from drift.yaml12 import BY_FIRST, CONSTRUCTED, INT, STR, TIMESTAMP, construct, resolve
 from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
@@ -269,9 +269,10 @@ class _Builder:
         if tag not in CONSTRUCTED:
             raise rules.fail(line, f"unsupported YAML tag {tag}")
         try:
-            return construct(tag, text)
+            value = construct(tag, text)
         except (ValueError, LookupError):
             raise rules.unreadable(line, tag, text) from None
+        return rules.integer(line, value, text) if tag == INT else value
 
     def block_scalar(self, event: Any) -> None:
         """Hand back the `|`/`>` scalars the reference path reads differently: a comment right

@@ -122,4 +122,4 @@ class _Walker:
             raise self.rules.unreadable(line, str(node.tag), node.value) from None
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
-        return value
+        return self.rules.integer(line, value, node.value)

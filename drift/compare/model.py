@@ -19,6 +19,7 @@ SIDES: tuple[Side, Side] = ("a", "b")
 
 class Kind(StrEnum):
     SERVICE_ONLY_IN = "service.only_in"
+    CONTAINER_ONLY_IN = "container.only_in"
     ENV_UNSATISFIED = "env.unsatisfied"
     ENV_ONLY_IN = "env.only_in"
     ENV_SHAPE = "env.shape"
@@ -109,6 +110,7 @@ class VarView:
     shown: str  # a description, never a secret value
     value: str | None = None  # plain value (compared, shown masked when credential-like)
     secret: SecretRef | None = None
+    hidden: bool = False  # a plain value never shown (the profile expects a secret there)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class ServiceView:
     name: str
     env: dict[str, VarView]
     settings: dict[str, SettingValue]
+    sidecars: dict[str, str] = field(default_factory=dict)
+    """Live: the containers other than the primary one, by name, with their image."""
 
 
 def sort_differences(differences: Iterable[Difference]) -> list[Difference]:

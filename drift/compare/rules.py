@@ -18,8 +18,18 @@ from drift.compare.model import (
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue, is_default_account
 from drift.findings import Scope
-from drift.redact import looks_like_credential
+from drift.redact import MASK, looks_like_credential
 from drift.refs import SecretRef
+
+
+def _shown(a: VarView | None, b: VarView | None, *, hide: bool) -> tuple[str | None, str | None]:
+    """What each side shows; with `hide` (live), a plain value whose counterpart is a secret
+    reference is most likely that secret's value in plain text, and is not shown (as `check`
+    shows a plain value where a secret is expected)."""
+    if hide and a is not None and b is not None and (a.secret is None) != (b.secret is None):
+        hidden = f"{MASK} (plain value)"
+        return (hidden, b.shown) if a.secret is None else (a.shown, hidden)
+    return (a.shown if a else None, b.shown if b else None)
 
 
 class Context:
@@ -30,6 +40,8 @@ class Context:
     Live variables are plain values or secret references, always present. Then, per service:
 
     - `service.only_in`: a service one side has and the other does not.
+    - `container.only_in` (live): a sidecar one side runs and the other does not, even one with
+      no variables or mounts (a Cloud SQL proxy).
     - `env.unsatisfied` (profiles): a variable one side requires and the other does not (absent,
       optional or forbidden): `compare staging e2e` lists what E2E needs that staging does not.
     - `env.only_in`: a variable (not required) named on one side only.
@@ -119,11 +131,23 @@ class Context:
     def _service(self, a: ServiceView, b: ServiceView) -> None:
         for var in dict.fromkeys([*a.env, *b.env]):
             self._variable(a.name, var, a.env.get(var), b.env.get(var))
+        for container in dict.fromkeys([*a.sidecars, *b.sidecars]):
+            if (container in a.sidecars) != (container in b.sidecars):
+                side: Side = "a" if container in a.sidecars else "b"
+                image = (a if side == "a" else b).sidecars[container]
+                self.add(
+                    Kind.CONTAINER_ONLY_IN,
+                    a.name,
+                    f"container.{container}",
+                    f"container {container} runs only in {self.env(side).environment}",
+                    (image, None) if side == "a" else (None, image),
+                    side,
+                )
         if not self.same_deployment:
             self._settings(a, b)
 
     def _variable(self, service: str, name: str, a: VarView | None, b: VarView | None) -> None:
-        shown = (a.shown if a else None, b.shown if b else None)
+        shown = _shown(a, b, hide=self.mode == "live")
         apart = self._parity(service, name, a, b, shown)
         if self.same_deployment:
             return
@@ -203,7 +227,7 @@ class Context:
         """An equal value or the same secret where two deployments should differ."""
         target = f"env.{a.name}"
         if a.value is not None and a.value == b.value:
-            why = self._why_shared(a.name, a.value)
+            why = self._why_shared(a.name, a.value, hidden=a.hidden or b.hidden)
             if why:
                 self.add(
                     Kind.VALUE_SHARED,
@@ -257,7 +281,7 @@ class Context:
                         side,
                     )
 
-    def _why_shared(self, name: str, value: str) -> str | None:
+    def _why_shared(self, name: str, value: str, *, hidden: bool) -> str | None:
         if looks_like_credential(name, value):
             return "holds the same credential"
         for env in (self.a, self.b):
@@ -265,7 +289,7 @@ class Context:
                 if _mentions(value, marker):
                     return f"names {marker}"
         if _points_at_backend(name, value):
-            return f"points at the same backend ({mask_plain(name, value, secret=False)})"
+            return f"points at the same backend ({mask_plain(name, value, secret=hidden)})"
         return None
 
     def _foreign(self, side: Side, text: str) -> str | None:

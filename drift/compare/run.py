@@ -59,8 +59,8 @@ async def _compare_read(
     ctx = Context("live", _env(a), _env(b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
-    views_a = {n: v for n, v in live_views(state_a).items() if n not in skip}
-    views_b = {n: v for n, v in live_views(state_b).items() if n not in skip}
+    views_a = {n: v for n, v in live_views(state_a, a).items() if n not in skip}
+    views_b = {n: v for n, v in live_views(state_b, b).items() if n not in skip}
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from drift.compare.model import ServiceView, Shape, VarView
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
-from drift.live.model import LiveState, ServingRevision
-from drift.profiles.model import Profile, VarRule
+from drift.live.model import LiveState, RevisionConfig, ServingRevision
+from drift.profiles.model import Profile, ServiceProfile, VarRule
+from drift.redact import looks_like_credential
 
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:
@@ -40,8 +41,10 @@ def _rule_view(rule: VarRule, name: str) -> VarView:
     return VarView(name, Shape.CONSTRAINT, rule.must_exist, shown)
 
 
-def live_views(state: LiveState) -> dict[str, ServiceView]:
-    """Each service as its main serving revision runs it (the template if none serves).
+def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
+    """Each service as its main serving revision runs it (the template if none serves), its
+    plain values masked as `check` masks them against `profile` (a plain value where the
+    profile expects a secret shows as `***`, however short).
 
     One revision per service: compare pairs two environments' services, and the other
     revisions a user reaches (a tag at 0 %, a traffic split) have no counterpart to pair with
@@ -49,23 +52,42 @@ def live_views(state: LiveState) -> dict[str, ServiceView]:
     views = {}
     for name, live in state.services.items():
         config = live.serving[0].config if live.serving else live.template
+        secret = _expects_secret(profile.services.get(name), config)
         env: dict[str, VarView] = {}
         for container in config.containers:
             prefix = "" if container.name == config.primary else f"{container.name}:"
             for v in container.env.values():
+                hidden = (container.name, v.name) in secret
                 env[prefix + v.name] = VarView(
                     prefix + v.name,
                     Shape.SECRET if v.ref is not None else Shape.PLAIN,
                     True,
-                    describe_live(v),
+                    describe_live(v, secret=hidden),
                     value=v.value if v.ref is None else None,
                     secret=v.ref,
+                    hidden=hidden,
                 )
             for path, mount in container.mounts.items():
                 key = f"{prefix}mount:{path}"
                 env[key] = VarView(key, Shape.SECRET, True, str(mount.ref), secret=mount.ref)
-        views[name] = ServiceView(name, env, dict(config.settings))
+        sidecars = {c.name: c.image for c in config.containers if c.name != config.primary}
+        views[name] = ServiceView(name, env, dict(config.settings), sidecars)
     return views
+
+
+def _expects_secret(service: ServiceProfile | None, config: RevisionConfig) -> set[tuple[str, str]]:
+    """(container, variable) of each variable whose plain value `check` would not show: the
+    profile expects a secret there, or its expected value looks like a credential (the rules
+    of the main container, named None, are those of the revision's primary container)."""
+    if service is None:
+        return set()
+    return {
+        (rules.name or config.primary, rule.name)
+        for rules in service.containers
+        for rule in rules.env.values()
+        if rule.expects_secret
+        or (rule.value is not None and looks_like_credential(rule.name, rule.value))
+    }
 
 
 def compared_revisions(environment: str, state: LiveState) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
-from drift.redact import MASK, looks_like_credential, mask
+from drift.redact import MASK, credential_named, looks_like_credential, mask
 from drift.refs import SecretRef
 
 
@@ -32,9 +32,11 @@ def describe_rule(rule: VarRule) -> str:
 
 
 def mask_plain(name: str, value: str, *, secret: bool) -> str:
-    """A plain value as shown: masked when it is a secret or looks like a credential, and
-    any secret drift has read or been told of (`redact.register`) masked within it."""
-    return MASK if secret or looks_like_credential(name, value) else mask(value)
+    """A plain value as shown: masked when it is a secret, looks like a credential or is in a
+    variable named like one (`ADMIN_PASSWORD=hunter2`, however short), and any secret drift has
+    read or been told of (`redact.register`) masked within it."""
+    hidden = secret or looks_like_credential(name, value) or credential_named(name, value)
+    return MASK if hidden else mask(value)
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

@@ -136,7 +136,8 @@ def _variable(var: EnvVar) -> Variable:
     if var.ref is not None:
         return Variable(var.name, _reference(var.ref), secret=True)
     value = var.value or ""
-    if redact.looks_like_credential(var.name, value):
+    # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
+    if redact.looks_like_credential(var.name, value) or redact.credential_named(var.name, value):
         redact.register(value)
         return Variable(
             var.name,

@@ -8,11 +8,11 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from drift.errors import ExitCode, IncompleteRead, UsageError
-from drift.findings import Location
+from drift.errors import ApiError, ExitCode, IncompleteRead, ProfileError, UsageError
+from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
@@ -37,6 +37,8 @@ class InitResult:
     secrets: int
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
     notes: tuple[str, ...] = field(default_factory=tuple)
+    profiles_option: str = ""
+    """` --profiles DIR` when `drift check` would not look in that directory by itself."""
 
     exit_code = ExitCode.OK
     """A profile was written (every other outcome is an error)."""
@@ -62,7 +64,8 @@ class InitResult:
             )
         lines += [f"note: {note}" for note in self.notes]
         lines.append(
-            f"next: review it, fill in the probe blocks, then `drift check {self.environment}`"
+            "next: review it, fill in the probe blocks, then "
+            f"`drift check {self.environment}{self.profiles_option}`"
         )
         return "\n".join(lines)
 
@@ -83,6 +86,11 @@ async def init_from_live(
 
     directory = settings.profiles_dir
     path = profile_path(directory, environment)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(
+            f"cannot write {display_path(path)}: {display_path(directory)} is not a directory; "
+            "nothing was written"
+        )
     _refuse_overwrite(path, force)
     project, region = settings.project, settings.region
     if not project or not region:
@@ -94,9 +102,17 @@ async def init_from_live(
     names = list(dict.fromkeys(workload_key(*split_key(n)) for n in services or ()))
     async with Session(settings.access(), runner) as session:
         if not names:
-            listed = await asyncio.gather(
-                *(session.list_workloads(project, region, kind) for kind in Kind)
-            )
+            try:
+                listed = await asyncio.gather(
+                    *(session.list_workloads(project, region, kind) for kind in Kind)
+                )
+            except ApiError as exc:  # SPEC exit codes: permission denied, unreachable: 3
+                if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
+                    raise
+                raise IncompleteRead(
+                    f"could not list the workloads in {project}/{region}: nothing was written"
+                    f"\n  {exc.reason}"
+                ) from exc
             names = [
                 workload_key(k, n) for k, found in zip(Kind, listed, strict=True) for n in found
             ]
@@ -130,7 +146,20 @@ async def init_from_live(
         secrets=sum(v.secret for _, v in draft.variables),
         withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld),
         notes=notes,
+        profiles_option=_profiles_option(directory),
     )
+
+
+def _profiles_option(directory: Path) -> str:
+    """` --profiles DIR` unless `drift check`, run from here, finds the profiles there anyway
+    (the default, DRIFT_PROFILES_DIR, or `[tool.drift] profiles_dir`)."""
+    import shlex
+
+    from drift.settings import load_settings
+
+    if load_settings().profiles_dir.resolve() == directory.resolve():
+        return ""
+    return f" --profiles {shlex.quote(display_path(directory))}"
 
 
 def _described(key: str) -> ServiceProfile:
@@ -155,17 +184,26 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
             f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
             "was written"
         )
-    # a workload read in part (a serving revision, its secrets) would be described by what
-    # was read, or noted as if nothing were wrong with what was not: "nothing written" (exit
-    # 3), as for one not read at all
-    gaps = {u.key for u in state.unverified}
+    # a workload read in part (a serving or tagged revision unread) would be described by
+    # what was read, as if that were all it runs: "nothing written" (exit 3), as for one not
+    # read at all. What the revisions reference is in them, read in full: a secret's metadata
+    # or IAM policy left unread only leaves `check` something to report unverified (noted).
+    gaps = {u.key for u in state.unverified if _unread_workload(u)}
     unread = [n for n in names if n not in state.services or n in gaps]
     if unread:
-        reasons = sorted({u.reason for u in state.unverified if u.key in unread})
+        reasons = sorted(
+            {u.reason for u in state.unverified if u.key in unread and _unread_workload(u)}
+        )
         raise IncompleteRead(
             f"could not read {', '.join(map(key_label, unread))}: nothing was written"
             + "".join(f"\n  {r}" for r in reasons)
         )
+
+
+def _unread_workload(item: Unverified) -> bool:
+    """The workload itself or one of the revisions it serves or tags (what the profile would
+    describe), not a secret's metadata or policy, nor a job's last execution."""
+    return item.target == item.kind.value or item.target.startswith("revision.")
 
 
 # -- what the profile states --------------------------------------------------------------
@@ -173,19 +211,26 @@ def _write(directory: Path, environment: str, text: str, *, force: bool) -> Prof
     """Validate the text as a profile, then move it into place; return the loaded profile."""
     from drift.profiles.loader import load_profile
 
+    target = directory / f"{environment}.yaml"
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=directory, prefix=".drift-init-") as tmp:
             staged = Path(tmp) / f"{environment}.yaml"
             staged.write_text(text, encoding="utf-8")
-            loaded = load_profile(Path(tmp), environment)
-            target = directory / f"{environment}.yaml"
+            try:
+                loaded = load_profile(Path(tmp), environment)
+            except ProfileError as exc:  # named as the file it was to be, not the staged copy
+                shown = {str(staged), display_path(staged)}
+                raise ProfileError(
+                    [
+                        replace(p, file=display_path(target)) if p.file in shown else p
+                        for p in exc.problems
+                    ]
+                ) from None
             _refuse_overwrite(target, force)
             os.replace(staged, target)
     except OSError as exc:
-        raise UsageError(
-            f"cannot write {display_path(directory / f'{environment}.yaml')}: {exc.strerror or exc}"
-        ) from exc
+        raise UsageError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
     return loaded
 
 
@@ -238,4 +283,10 @@ def _notes(
         if f.counted and (f.key, f.target) not in withheld
     ]
     notes += [f"{f.workload}: {f.rule} {f.target}: {f.message}" for f in findings]
+    notes += dict.fromkeys(
+        f"{key_label(u.key)}: could not verify {u.target} ({u.reason}): `drift check` will "
+        "report it unverified"
+        for u in state.unverified
+        if not _unread_workload(u)
+    )
     return tuple(notes)

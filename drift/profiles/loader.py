@@ -84,15 +84,37 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
     names = profile_names(directory)
     loader = _Loader(directory)
     merged = {name: loader.resolve(name) for name in names}
-    extended = {m.extends for m in loader.files.values() if m is not None and m.extends}
+    # a base named with its suffix (`extends: base.yaml`, an error of its own) is still a base
+    extended = {
+        _suffixless(m.extends) for m in loader.files.values() if m is not None and m.extends
+    }
     problems: list[Problem] = list(loader.problems)
+    inherited: list[Problem] = []
     for name, doc in merged.items():
         if doc.failed:
             continue
         is_base = name in extended and not (doc.data.get("project") and doc.data.get("region"))
         build_profile(name, doc, complete=not is_base)
-        problems.extend(doc.problems)
+        own = doc.main.file if doc.main is not None else None
+        problems += [p for p in doc.problems if p.file == own]
+        inherited += [p for p in doc.problems if p.file != own]
+    # a problem in a base that only shows once merged into a profile extending it says which
+    # (the base alone may be fine); one the base has on its own is said once
+    problems += [
+        replace(p, message=f"{p.message} (as merged into {_owners(p, merged)})")
+        for p in dict.fromkeys(inherited)
+        if p not in problems
+    ]
     return names, _sorted(problems)
+
+
+def _suffixless(name: str) -> str:
+    return name.removesuffix(".yaml").removesuffix(".yml")
+
+
+def _owners(problem: Problem, merged: dict[str, Merged]) -> str:
+    """The profiles whose merged form has `problem`."""
+    return ", ".join(name for name, doc in merged.items() if problem in doc.problems)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -160,6 +182,8 @@ class _Loader:
                 return Merged(environment, {}, {}, file.doc, failed=True)
             if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
                 names = ", ".join(profile_names(self.directory))
+                if _suffixless(target) != target and ENV_NAME.fullmatch(_suffixless(target)):
+                    names += f"; write extends: {_suffixless(target)}, without the suffix"
                 self._once(
                     Problem(
                         file.doc.file,

@@ -26,8 +26,14 @@ from drift.findings import Severity
 from drift.kinds import Kind
 from drift.units import parse_duration
 
-VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
+VAR_NAME_MAX = 32768
+"""run v2 `EnvVar.name` (k8s_min.proto): "Required. Name of the environment variable. Must not
+exceed 32768 characters." Cloud Run's page on environment variables (configuring/services/
+overview-environment-variables) lists the names it refuses: the empty string, a name holding
+`=`, and a name with the `X_GOOGLE_` prefix. Anything else is a name Cloud Run runs with
+(`my-var`, `a.b`), so a profile may name it."""
+SAME_AS = re.compile(r"^([a-z0-9][a-z0-9-]*)\.(.+)$")
+"""`SERVICE.VAR`: a workload's name has no `.`, so the variable is everything after the first."""
 SCHEMA_URL = "urn:drift:profile"
 """The schema's `$id`: a name, not an address (nothing is served anywhere; editors read the
 schema from `profile.schema.json` beside the profiles, which `init` writes)."""
@@ -114,8 +120,13 @@ Version = Annotated[Text, AfterValidator(check_version)]
 
 
 def check_var_name(name: str) -> str:
-    if not VAR_NAME.fullmatch(name):
-        raise ValueError(f"not an environment variable name: {name!r}")
+    """A name Cloud Run takes for a variable (see `VAR_NAME_MAX`)."""
+    if not name or "=" in name or name.startswith("X_GOOGLE_") or len(name) > VAR_NAME_MAX:
+        raise ValueError(
+            f"not an environment variable name: {name[:80]!r} (Cloud Run takes any name that is "
+            f"not empty, holds no '=', does not start with X_GOOGLE_ and is at most "
+            f"{VAR_NAME_MAX} characters)"
+        )
     return name
 
 
@@ -165,8 +176,11 @@ class VarRuleSpec(Strict):
     @field_validator("same_as")
     @classmethod
     def _same_as(cls, value: str | None) -> str | None:
-        if value is not None and not SAME_AS.fullmatch(value):
+        match = None if value is None else SAME_AS.fullmatch(value)
+        if value is not None and match is None:
             raise ValueError(f"same_as must be SERVICE.VAR, got {value!r}")
+        if match is not None:
+            check_var_name(match.group(2))
         return value
 
     @model_validator(mode="after")

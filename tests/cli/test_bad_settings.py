@@ -74,7 +74,7 @@ def test_an_infinite_timeout_in_pyproject_is_refused(project: Path) -> None:
     assert (done.returncode, done.stderr.splitlines()) == (
         2,
         [
-            "drift: error: invalid configuration: [tool.drift] call_timeout: "
-            "Input should be a finite number"
+            f"drift: error: invalid configuration: {(project / 'pyproject.toml').resolve()}: "
+            "[tool.drift] call_timeout: Input should be a finite number"
         ],
     )

@@ -15,6 +15,7 @@ from drift.compare.model import Comparison
 from drift.compare.render import comparison_document, render_comparison
 from drift.compare.run import compare_live, compare_profiles
 from drift.errors import ExitCode, UsageError
+from drift.live.model import LiveState
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
@@ -271,3 +272,66 @@ def test_cli_two_live_environments(two_envs: Sandbox, tmp_path: Path) -> None:
     assert found == TWO_ENVS
     for value in scenario_secret_values(TWO_ENV_SCENARIO):
         assert value not in out.read_text() and value not in done.stdout + done.stderr
+
+
+EXPECTS_SECRETS = """
+project: shop-staging
+region: us-central1
+services:
+  api:
+    env:
+      WEBHOOK_SIG: {secret: webhook-sig}
+      SEED_ONLY: {secret: seed-only}
+"""
+
+
+def test_live_masks_a_plain_value_where_a_secret_is_expected_as_check_does(
+    two_envs: Sandbox, tmp_path: Path
+) -> None:
+    """Short values no name marks as credentials: staging's WEBHOOK_SIG and SEED_ONLY are plain
+    where its profile expects secrets (prod has neither: `env.only_in`); SIGNING_SEED is plain
+    in staging, a secret in prod, and staging's profile does not name it (`env.shape`)."""
+    two_envs.set_env("shop-staging", "api", "WEBHOOK_SIG", "whsig-9")
+    two_envs.set_env("shop-staging", "api", "SEED_ONLY", "seed-1x")
+    two_envs.set_env("shop-staging", "api", "SIGNING_SEED", "sd-4b2a")
+    two_envs.set_env("shop-prod", "api", "SIGNING_SEED", None, secret="jwt-secret-prod")
+    prod = "project: shop-prod\nregion: us-central1\nservices:\n  api: {}\n"
+    directory = write_profiles(tmp_path, staging=EXPECTS_SECRETS, prod=prod)
+    comparison = live("staging", "prod", directory)
+    by_target = {d.target: d for d in comparison.differences}
+    assert by_target["env.WEBHOOK_SIG"].kind.value == "env.only_in"
+    assert by_target["env.SIGNING_SEED"].kind.value == "env.shape"
+    assert by_target["env.SIGNING_SEED"].a == "*** (plain value)"
+    for fmt in CompareFormat:
+        text = render_comparison(comparison, fmt)
+        assert [v for v in ("whsig-9", "seed-1x", "sd-4b2a") if v in text] == [], fmt
+
+
+def test_live_a_sidecar_without_variables_on_one_side_only_differs(tmp_path: Path) -> None:
+    """staging runs a Cloud SQL proxy sidecar (no variables, no mounts), prod does not: that
+    differs (`container.only_in`), where the views of variables alone saw nothing."""
+    from dataclasses import replace
+
+    from drift.compare.run import _compare_read
+    from drift.live.model import ContainerConfig
+    from tests.livestate import service
+
+    staging, prod = LiveState(), LiveState()
+    api = service("api", [])
+    proxy = ContainerConfig("cloud-sql-proxy", image="gcr.io/cloud-sql-connectors/proxy:2")
+    config = replace(api.template, containers=(*api.template.containers, proxy))
+    staging.services["api"] = replace(api, serving=(replace(api.serving[0], config=config),))
+    prod.services["api"] = api
+    text = "project: {}\nregion: us-central1\nservices:\n  api: {{}}\n"
+    write_profiles(tmp_path, staging=text.format("shop-staging"), prod=text.format("shop-prod"))
+    a, b = load_profile(tmp_path, "staging"), load_profile(tmp_path, "prod")
+    comparison = asyncio.run(_compare_read(a, b, ["api"], staging, prod, None))
+    (only,) = [d for d in comparison.differences if d.target.startswith("container.")]
+    assert (only.kind.value, only.service, only.target, only.side) == (
+        "container.only_in", "api", "container.cloud-sql-proxy", "a"
+    )  # fmt: skip
+    assert only.message == "container cloud-sql-proxy runs only in staging"
+    assert (only.a, only.b) == ("gcr.io/cloud-sql-connectors/proxy:2", None)
+    jsonschema.validate(comparison_document(comparison), SCHEMA)
+    reverse = asyncio.run(_compare_read(b, a, ["api"], prod, staging, None))
+    assert ("container.cloud-sql-proxy", "b") in [(d.target, d.side) for d in reverse.differences]

@@ -185,6 +185,25 @@ def test_a_serving_revision_unread_is_incomplete(
     assert not (tmp_path / "partial" / "staging.yaml").exists()
 
 
+@pytest.mark.parametrize("method", ["GetIamPolicy", "GetSecretVersion"])
+def test_a_secret_unread_is_noted_and_the_profile_written(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path, method: str
+) -> None:
+    """A deployer that cannot read a secret's metadata or IAM policy (run.developer and
+    secretAccessor, no getIamPolicy): the references are in the revision, read in full; the
+    profile is written, and the notes say what `check` will report unverified."""
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault(method=method, code="PERMISSION_DENIED", match="jwt-secret-staging"))
+    result = init(tmp_path, ["api"])
+    text = (tmp_path / "staging.yaml").read_text()
+    assert "JWT_SECRET_KEY: {secret: jwt-secret-staging, version: latest}" in text
+    (note,) = [n for n in result.notes if "could not verify" in n]
+    assert note.startswith("api: could not verify secret.jwt-secret-staging (")
+    assert method in note and note.endswith("`drift check` will report it unverified")
+    assert check(tmp_path).exit_code == ExitCode.INCOMPLETE
+
+
 TRICKY = {
     "T_BOOL": "true",
     "T_YES": "yes",
@@ -209,15 +228,67 @@ TRICKY = {
 }
 
 
-def test_tricky_values_read_back_unchanged(
-    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+NAMES = {"my-var": "1x", "a.b": "2y", "null": "3z", "lower_case": "4w"}
+"""Variables Cloud Run runs with whose names are no shell's (`my-var`, `a.b`)."""
+
+
+@pytest.mark.parametrize("variables", [TRICKY, NAMES], ids=["values", "names"])
+def test_tricky_values_and_names_read_back_unchanged(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path, variables: dict[str, str]
 ) -> None:
-    for name, value in TRICKY.items():
+    for name, value in variables.items():
         sandbox.set_env(PROJECT, "web", name, value)
     init(tmp_path, ["web"])
     env = load_profile(tmp_path, "staging").services["web"].env
-    assert {name: env[name].value for name in TRICKY} == TRICKY
+    assert {name: env[name].value for name in variables} == variables
     assert check(tmp_path).exit_code == ExitCode.OK
+
+
+def test_a_draft_that_does_not_read_back_is_named_as_its_target(
+    sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should drift ever draft what it cannot read back, the problems name the file it was to
+    write (not the temporary copy, gone by then), and nothing is written."""
+    from drift.errors import ProfileError
+
+    monkeypatch.setattr("drift.onboarding.init.render", lambda *_, **__: "project: [x\n")
+    with pytest.raises(ProfileError) as err:
+        init(tmp_path, ["web"])
+    (problem,) = err.value.problems
+    assert problem.file.endswith("/staging.yaml") and ".drift-init-" not in problem.file
+    assert not (tmp_path / "staging.yaml").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_next_step_names_the_profiles_directory_check_would_not_find(
+    sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = init(tmp_path / "my profiles", ["web"]).summary()
+    assert f"then `drift check staging --profiles '{tmp_path}/my profiles'`" in elsewhere
+    monkeypatch.chdir(tmp_path)
+    here = init(Path("profiles"), ["web"]).summary()
+    assert here.endswith("then `drift check staging`")
+
+
+def test_profiles_that_is_a_file_is_not_a_directory(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UsageError, match="afile is not a directory; nothing was written"):
+        init(tmp_path / "afile", ["web"])
+    assert sandbox.call_counts().get("GetService", 0) == 0  # refused before reading
+
+
+def test_a_project_that_cannot_be_listed_is_incomplete(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """SPEC exit codes: permission denied is 3 (incomplete), as init's help says."""
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
+    with pytest.raises(DriftError, match="could not list the workloads in") as err:
+        init(tmp_path)
+    assert err.value.exit_code == ExitCode.INCOMPLETE and "PERMISSION_DENIED" in err.value.message
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_needs_from_live(tmp_path: Path) -> None:

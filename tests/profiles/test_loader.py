@@ -146,6 +146,17 @@ def test_shipped_profiles_are_valid() -> None:
     )
 
 
+def test_variable_names_cloud_run_takes(tmp_path: Path) -> None:
+    """Cloud Run runs with `my-var`, `a.b`, `lower` (not POSIX shell names): a profile names
+    them, and `same_as` refers to them."""
+    (tmp_path / "staging.yaml").write_text(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      my-var: x\n"
+        "      a.b: {same_as: web.my.var}\n  web:\n    env:\n      my.var: y\n"
+    )
+    api = load_profile(tmp_path, "staging").services["api"]
+    assert api.env["my-var"].value == "x" and api.env["a.b"].same_as == ("web", "my.var")
+
+
 def _problems(profiles_dir: Path, env: str = "staging") -> list[str]:
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, env)
@@ -241,6 +252,11 @@ BAD_INPUT = [
         id="float-value",
     ),
     pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: 8080\n      B: 01234\n",
+        "profiles/staging.yaml:7: write 01234 in quotes: as a YAML number it reads 1234",
+        id="leading-zero-value",
+    ),
+    pytest.param(
         "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {value: x, secret: s}\n",
         "profiles/staging.yaml:6: services.api.env.A: a variable is either a plain value or a "
         "secret, not both",
@@ -252,10 +268,21 @@ BAD_INPUT = [
         id="bad-service-name",
     ),
     pytest.param(
-        "project: p\nregion: r\ndefaults:\n  env:\n    BAD-NAME: x\n",
-        "profiles/staging.yaml:5: defaults.env.BAD-NAME: not an environment variable name: "
-        "'BAD-NAME'",
+        "project: p\nregion: r\ndefaults:\n  env:\n    X_GOOGLE_MODE: x\n",
+        "profiles/staging.yaml:5: defaults.env.X_GOOGLE_MODE: not an environment variable name: "
+        "'X_GOOGLE_MODE' (Cloud Run takes any name that is not empty, holds no '=', does not "
+        "start with X_GOOGLE_",
         id="bad-variable-name-in-defaults",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      ok: x\n      A=B: x\n",
+        "profiles/staging.yaml:7: services.api.env.A=B: not an environment variable name",
+        id="variable-name-with-equals",
+    ),
+    pytest.param(
+        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {same_as: web.X_GOOGLE_A}\n",
+        "profiles/staging.yaml:6: services.api.env.A.same_as: not an environment variable name",
+        id="same-as-bad-variable-name",
     ),
     *(
         pytest.param(
@@ -369,3 +396,23 @@ def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: P
     assert {k: str(r.ref.version) for k, r in api.env.items() if r.ref} == {
         k: str(v) for k, v in versions.items()
     }
+
+
+def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -> None:
+    """A problem of a base that only shows merged into the profiles extending it names them
+    (said once); a base named with its suffix is still a base (no `project is not set`)."""
+    (tmp_path / "base.yaml").write_text(
+        "services:\n  api: {}\nignore:\n  - {service: api, env: X, reason: r}\n"
+    )
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            "extends: base\nproject: p\nregion: r\nservices:\n  api: null\n"
+        )
+    (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: r\n")
+    _, problems = validate_directory(tmp_path)
+    shown = [str(p).replace(str(tmp_path), "D") for p in problems]
+    assert [s.split(": ", 1)[1] for s in shown] == [
+        "ignore names unknown service 'api' (as merged into a, b)",
+        "extends 'base.yaml': no base.yaml.yaml in D (available: a, b, base, c; write extends: "
+        "base, without the suffix)",
+    ]

@@ -160,7 +160,13 @@ def test_reasonable_aliases_are_fine(parser: str) -> None:
         ("a: _\nb: +_\n", "p.yaml:2: invalid YAML: '+_' is not a valid int"),
         ("a: 0b_\n", "p.yaml:1: invalid YAML: '0b_' is not a valid int"),
         ("a:\n  - ._\n", "p.yaml:2: invalid YAML: '._' is not a valid float"),
-        ("a: 1_000\nb: =\n", "p.yaml:2: unsupported YAML tag tag:yaml.org,2002:value"),
+        ("a: 1000\nb: =\n", "p.yaml:2: unsupported YAML tag tag:yaml.org,2002:value"),
+        # an integer not written as it reads back: its text is meant, a number changes it
+        ("a: 8080\nb: 01234\n", "p.yaml:2: write 01234 in quotes: as a YAML number it reads 1234"),
+        ("a:\n  - 0x1F\n", "p.yaml:2: write 0x1F in quotes: as a YAML number it reads 31"),
+        ("a: {x: +5}\n", "p.yaml:1: write +5 in quotes: as a YAML number it reads 5"),
+        ("a: 1\n007: x\n", "p.yaml:2: write 007 in quotes: as a YAML number it reads 7"),
+        ("a: [0o17, 1_000]\n", "p.yaml:1: write 0o17 in quotes: as a YAML number it reads 15"),
         ("a: <<\n", "p.yaml:1: unsupported YAML tag tag:yaml.org,2002:merge"),
         ("b: &b {x: 1}\na: {<<: *b}\n", "p.yaml:2: unsupported key (a plain name is expected)"),
         ("a: 1\n1.5: x\n", "p.yaml:2: unsupported key '1.5'"),
@@ -173,6 +179,12 @@ def test_reasonable_aliases_are_fine(parser: str) -> None:
 )
 def test_the_same_problems_in_both_parsers(parser: str, text: str, message: str) -> None:
     assert message in problem(PARSERS[parser], text)
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_integers_written_as_they_read_back_are_numbers(parser: str) -> None:
+    doc = PARSERS[parser]("a: 8080\nb: -1\nc: 0\nd: '01234'\ne: [7, \"0x1F\"]\n", "p.yaml")
+    assert doc.data == {"a": 8080, "b": -1, "c": 0, "d": "01234", "e": [7, "0x1F"]}
 
 
 @pytest.mark.parametrize("text", ["a: !!bool maybe\n", "a: !!int ''\n", "a: !!float x\n"])

@@ -1,0 +1,70 @@
+"""Plain values in variables named like credentials (`DB_PASS`, `GPG_PASSPHRASE`,
+`SESSION_SALT`, `ADMIN_PASSWORD=hunter2` however short): `init` does not copy them into the
+profile, and `check` never shows them, in any format; harmless look-alike names are copied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift import redact
+from drift.format import OutputFormat, formatter_for
+from drift.sandbox import Sandbox
+from tests.onboarding.test_init import PROJECT, check, init
+
+CREDS = {
+    "DB_PASS": "correct-horse-battery-staple",
+    "SMTP_PASS": "Zx9!qLw2#rT8vB",
+    "GPG_PASSPHRASE": "my long gpg passphrase 2026",
+    "ADMIN_PASSWORD": "hunter2",  # a credential's name: withheld however short
+    "SESSION_SALT": "a8f5f167f44f4964e6c998dee827110c",
+    "WEBHOOK_HMAC": "hm-51f0e2",
+}
+LOOK_ALIKES = {
+    "PASSENGER_COUNT": "forty-two-seats",
+    "BYPASS_CACHE": "on-mondays-only",
+    "COMPASS_URL": "compass.internal",
+    "SALT_MASTER": "salt.internal",
+    "HMAC_ALGORITHM": "sha256",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [(n, True) for n in [*CREDS, "PASS", "db-pass", "REDIS_PASS_2", "HMAC", "SALT"]]
+    + [(n, False) for n in [*LOOK_ALIKES, "PASSIVE_MODE", "SURPASS_LIMIT", "SALTY_SNACK"]],
+)
+def test_a_name_says_credential_or_not(name: str, credential: bool) -> None:
+    assert redact.credential_named(name, "abc-def") is credential
+    assert not redact.credential_named(name, "true") and not redact.credential_named(name, "")
+
+
+def test_init_copies_no_credential_and_check_shows_none(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    for name, value in {**CREDS, **LOOK_ALIKES}.items():
+        sandbox.set_env(PROJECT, "web", name, value)
+    result = init(tmp_path, ["web"])
+    path = tmp_path / "staging.yaml"
+    text = path.read_text()
+    assert [n for n, v in CREDS.items() if v in text or v in result.summary()] == []
+    for name in CREDS:
+        assert f"{name}: {{required: true}}  # looks like a credential" in text
+    assert set(result.withheld) == {f"web.{n}" for n in CREDS}
+    for name, value in LOOK_ALIKES.items():
+        assert f"{name}: {value}" in text
+
+    def shown() -> list[str]:
+        report = check(tmp_path)
+        texts = [formatter_for(fmt).render(report) for fmt in OutputFormat]
+        return [n for n, v in CREDS.items() if any(v in t for t in texts)]
+
+    assert shown() == []
+    # not in the profile: each is reported as unexpected, its value masked however short
+    kept = [line for line in text.splitlines() if not line.strip().startswith(tuple(CREDS))]
+    path.write_text("\n".join(kept) + "\n")
+    report = check(tmp_path)
+    unexpected = {f.target for f in report.findings if f.rule == "env.unexpected"}
+    assert unexpected == {f"env.{n}" for n in CREDS}
+    assert shown() == []
