@@ -120,6 +120,9 @@ class Entry:
     WorkerPool, updated in place: no canary, no tag)."""
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
+    source: str = field(default="", compare=False, repr=False)
+    """Set when read: the file it was read from (not stored), which later records write
+    again (an older drift named its files otherwise: see `Journal.file`)."""
 
     @property
     def traffic_before(self) -> list[dict[str, Any]]:
@@ -143,10 +146,17 @@ class Entry:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("problem")
+        data.pop("source")
         return data
 
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What one entry is of: a change of one workload (its kind and resource name)."""
+        return self.change_id, self.kind, self.full_name
 
-NAMES = {f.name for f in fields(Entry)} - {"problem"}
+
+UNSTORED = ("problem", "source")
+NAMES = {f.name for f in fields(Entry)} - set(UNSTORED)
 STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
 
@@ -214,7 +224,9 @@ class Journal:
         data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
         target = self.file(entry)
         try:
-            previous = _digest(target.read_bytes()) if target.is_file() else None
+            existing = target.read_bytes() if target.is_file() else None
+            _not_another(target, existing, entry)
+            previous = _digest(existing) if existing is not None else None
             new = _digest(data)
             # the checksum first accepts both versions, then only the new one: a crash at any
             # point leaves an entry that matches its checksum
@@ -253,8 +265,15 @@ class Journal:
             raise
 
     def file(self, entry: Entry) -> Path:
-        who = entry.service if entry.kind == "service" else f"{entry.kind}-{entry.service}"
-        return self.directory / f"{_safe(entry.change_id)}--{_safe(who)}.json"
+        """`CHANGE--KIND--NAME.json` (`--service--app`, `--job--app`): the kind stands in a
+        place of its own, so a service `job-app` and a job `app` never share a file. An
+        entry read from a file keeps it (an older drift wrote `CHANGE--NAME.json` for a
+        service and `CHANGE--KIND-NAME.json` for the others)."""
+        if entry.source:
+            return Path(entry.source)
+        return (
+            self.directory / f"{_safe(entry.change_id)}--{entry.kind}--{_safe(entry.service)}.json"
+        )
 
     def entries(self) -> list[Entry]:
         """Every entry, oldest change first; an entry that does not match its checksum (or
@@ -281,9 +300,23 @@ class Journal:
             except Malformed as exc:  # one clear error, never a TypeError later (invariant 7)
                 raise JournalError(visible(f"journal file {path}: {exc}")) from exc
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            entry.problem = _checked(path, raw)
+            entry.problem, entry.source = _checked(path, raw), str(path)
             out.append(entry)
         return sorted(out, key=lambda e: (e.change_id, e.service))
+
+
+def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
+    """Raise OSError when `target` holds another workload's (or change's) entry: never
+    written over (SPEC invariant 10: rollback needs every entry)."""
+    if existing is None:
+        return
+    try:
+        data = json.loads(existing)
+        theirs = (data["change_id"], data.get("kind", "service"), data["full_name"])
+    except (ValueError, TypeError, KeyError, RecursionError):
+        theirs = None
+    if theirs != entry.identity:
+        raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
 
 
 def _checked(path: Path, raw: bytes) -> str:

@@ -1,7 +1,7 @@
 """One writer per service (SPEC invariant 11): before its first write, `fix` or `rollback`
-takes a lock file in the journal directory (`locks/PROJECT--REGION--SERVICE.lock`, appearing
-whole or not at all) naming the change, the process, the host and the start time; a second
-command on the same service stops at once (exit 4) naming the change that holds it.
+takes a lock file in the journal directory (`locks/PROJECT--REGION--COLLECTION--NAME.lock`,
+appearing whole or not at all) naming the change, the process, the host and the start time; a
+second command on the same service stops at once (exit 4) naming the change that holds it.
 
 A lock whose process is gone (same host, no such pid) was left by a killed `fix`: it is
 reported as stale, never waited on. If its change wrote nothing to that service (no journal
@@ -369,10 +369,12 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
 
 
 def _lock_name(full_name: str) -> str:
+    """`PROJECT--REGION--COLLECTION--NAME.lock`: a service, a job and a worker pool of one
+    name are three workloads, with three locks."""
     return _safe(full_name) + ".lock"
 
 
 def _safe(text: str) -> str:
     parts = text.split("/")
-    wanted = [parts[i] for i in (1, 3, 5) if i < len(parts)] if len(parts) >= 6 else [text]
+    wanted = [parts[i] for i in (1, 3, 4, 5) if i < len(parts)] if len(parts) >= 6 else [text]
     return "--".join("".join(c for c in p if c.isalnum() or c in "-_.") for p in wanted)
