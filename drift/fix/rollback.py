@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
-from drift.fix import workload, workload_restore
+from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
@@ -157,8 +156,8 @@ async def _roll_back(
             )
         if kind is Kind.SERVICE:
             changed = changed_since(live, entry)
-        else:  # a job's or pool's write is judged by its own configuration
-            changed = changed_since(live, entry, partial(workload.carries, kind=kind))
+        else:
+            changed = workload_restore.changed(live, entry)
         if changed and not force:
             refused.append(visible(changed))
         ui.say(
@@ -196,7 +195,7 @@ async def _roll_back(
                 )
             else:
                 done = await workload_restore.restore_workload(
-                    session, journal, entry, states=STATES
+                    session, journal, entry, states=STATES, force=force
                 )
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
