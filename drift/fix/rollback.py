@@ -92,15 +92,14 @@ async def _run(
             change_id,
             message=f"change {change_id} stopped before its first write: nothing to roll back",
         )
-    if not entries:
+    if not entries and not change_id and journal.directory.is_dir():
         return RollbackResult(
             "", message=f"no change recorded in {journal.directory}: nothing to roll back"
         )
-    wanted = change_id or entries[-1].change_id
+    wanted = change_id or (entries[-1].change_id if entries else "")
     found = [e for e in entries if e.change_id == wanted]
     if not found:
-        known = ", ".join(visible(c) for c in sorted({e.change_id for e in entries})[-5:])
-        raise UsageError(f"no change {wanted!r} in {journal.directory} (latest: {known})")
+        raise UsageError(_not_found(wanted, journal, entries))
     result = RollbackResult(wanted)
     broken = [
         visible(f"{e.service}: journal entry refused: {e.problem}") for e in found if e.problem
@@ -214,6 +213,24 @@ async def _roll_back(
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
+
+
+def _not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
+    """A change asked for (or any, where no journal is) that this journal does not hold:
+    never "nothing to roll back" — it may be live, recorded in another journal."""
+    where = journal.directory
+    if entries:
+        known = ", ".join(sorted({e.change_id for e in entries})[-5:])
+        said = f"no change {wanted!r} in the journal {where} (latest: {known})"
+    elif wanted:
+        said = f"no change {wanted!r}: the journal {where} holds no change"
+    else:
+        said = f"no journal at {where}: no change was recorded there"
+    return visible(
+        f"{said}; if the change was made from another project, point at its journal with "
+        "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
+        "--profiles DIR)"
+    )
 
 
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
