@@ -120,6 +120,9 @@ class Entry:
     WorkerPool, updated in place: no canary, no tag)."""
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
+    unreadable: bool = field(default=False, compare=False, repr=False)
+    """Set when read: the file is not an entry drift can read (`problem` says why); only its
+    name is known (not stored)."""
     source: str = field(default="", compare=False, repr=False)
     """Set when read: the file it was read from (not stored), which later records write
     again (an older drift named its files otherwise: see `Journal.file`)."""
@@ -145,8 +148,8 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("problem")
-        data.pop("source")
+        for name in UNSTORED:
+            data.pop(name)
         return data
 
     @property
@@ -155,7 +158,7 @@ class Entry:
         return self.change_id, self.kind, self.full_name
 
 
-UNSTORED = ("problem", "source")
+UNSTORED = ("problem", "unreadable", "source")
 NAMES = {f.name for f in fields(Entry)} - set(UNSTORED)
 STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
@@ -277,8 +280,9 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         """Every entry, oldest change first; an entry that does not match its checksum (or
-        has none) carries `problem`. A file that is not an entry as drift writes it (a field
-        of the wrong type or shape) raises JournalError naming the file and the field."""
+        has none) carries `problem`. A file that is not an entry as drift writes it (cut
+        short, a field of the wrong type or shape) is one too, `unreadable`: its problem
+        names the file (and the field); it stops only the rollback of its own change."""
         blocker = _file_in_the_way(self.directory)
         if blocker is not None:
             raise JournalError(
@@ -292,17 +296,31 @@ class Journal:
                 raw = path.read_bytes()
                 data = json.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
-                raise JournalError(visible(f"journal file {path} is unreadable: {exc}")) from exc
+                out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
+                continue
             if not isinstance(data, dict) or data.get("schema") != SCHEMA:
                 continue
             try:
                 _SHAPE(data, "")
-            except Malformed as exc:  # one clear error, never a TypeError later (invariant 7)
-                raise JournalError(visible(f"journal file {path}: {exc}")) from exc
+            except Malformed as exc:  # never a TypeError later (invariant 7)
+                out.append(_unreadable(path, f"journal file {path}: {exc}"))
+                continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem, entry.source = _checked(path, raw), str(path)
             out.append(entry)
         return sorted(out, key=lambda e: (e.change_id, e.service))
+
+
+def _unreadable(path: Path, problem: str) -> Entry:
+    """A file that is not an entry drift can read, as an entry known by its name alone
+    (`CHANGE--KIND--NAME.json`, or an older drift's `CHANGE--NAME.json`)."""
+    change, _, who = path.stem.partition("--")
+    kind, _, name = who.partition("--")
+    kinds = [k.value for k in Kind]
+    entry = Entry(change, "", "", "", name if kind in kinds else who, "", "", {}, "", "", [])
+    entry.kind = kind if kind in kinds else Kind.SERVICE.value
+    entry.problem, entry.source, entry.unreadable = visible(problem), str(path), True
+    return entry
 
 
 def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:

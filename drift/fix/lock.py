@@ -252,10 +252,11 @@ def left_by(journal: Path, holder: Holder) -> list[Entry] | None:
         entries = Journal(journal).entries()
     except JournalError:
         return None
-    return [
+    return [  # an unreadable entry of the change may be of this workload: counted
         e
         for e in entries
-        if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
+        if e.change_id == holder.change_id
+        and (e.unreadable or _lock_name(e.full_name) == holder.path.name)
     ]
 
 

@@ -100,6 +100,9 @@ async def _run(
     found = [e for e in entries if e.change_id == wanted]
     if not found:
         raise UsageError(_not_found(wanted, journal, entries))
+    unreadable = [e.problem for e in found if e.unreadable]
+    if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
+        raise JournalError("; ".join(unreadable))
     result = RollbackResult(wanted)
     broken = [
         visible(f"{e.service}: journal entry refused: {e.problem}") for e in found if e.problem
@@ -301,8 +304,7 @@ class ChangeList:
             ("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")
         ]
         for e in self.entries:
-            why = "edited" if "edited" in e.problem else "no checksum"
-            state = e.state + (f" (entry refused: {why})" if e.problem else "")
+            state = _state(e)
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
@@ -313,6 +315,15 @@ class ChangeList:
             for r in rows
         ]
         return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
+
+
+def _state(entry: Entry) -> str:
+    if entry.unreadable:
+        return f"unknown (entry refused: unreadable; `drift rollback {entry.change_id}` says why)"
+    if entry.problem:
+        why = "edited" if "edited" in entry.problem else "no checksum"
+        return f"{entry.state} (entry refused: {why})"
+    return entry.state
 
 
 def list_changes(settings: Settings) -> ChangeList:
