@@ -30,6 +30,7 @@ from types import TracebackType
 from drift.errors import Aborted, JournalError
 from drift.fix.journal import DONE, Entry, Journal, State, now_text
 from drift.profiles.model import Profile
+from drift.textsafe import visible
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
@@ -230,16 +231,19 @@ def _unwritable(path: Path, exc: OSError) -> JournalError:
 
 
 def _read(path: Path) -> Holder | None:
+    """The lock's holder, its text fields shown safe (`visible`): every message naming a
+    holder prints them, and a lock file is anyone's to write (a line break in it must not
+    start a line of its choosing, such as a GitHub workflow command)."""
     try:
         data = json.loads(path.read_text())
         return Holder(
             path,
-            str(data["change_id"]),
+            visible(str(data["change_id"])),
             int(data["pid"]),
-            str(data["host"]),
-            str(data["started"]),
-            str(data.get("command", "fix")),
-            str(data.get("service", "")),
+            visible(str(data["host"])),
+            visible(str(data["started"])),
+            visible(str(data.get("command", "fix"))),
+            visible(str(data.get("service", ""))),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None

@@ -1,13 +1,16 @@
 """Journal files and locks are named after the workload's kind as well as its name: a service
 `job-app` and a job `app` keep an entry each (rollback restores both, SPEC invariant 10) and a
 lock each; an entry an older drift named `CHANGE--NAME.json` is still read and rolled back in
-its own file; an entry is never written over another workload's."""
+its own file; an entry is never written over another workload's; a lock file's fields are
+shown safe."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import json
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ import pytest
 from drift.errors import ExitCode, JournalError
 from drift.fix.apply import FixOptions, run_fix
 from drift.fix.journal import Entry, Journal, State
-from drift.fix.lock import Locks
+from drift.fix.lock import Locked, Locks, held
 from drift.profiles.loader import load_profile
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import (
@@ -118,3 +121,21 @@ def test_a_service_a_job_and_a_pool_of_one_name_have_a_lock_each(tmp_path: Path)
             second.acquire(f"{parent}/jobs/app", "job app")
             second.acquire(f"{parent}/workerPools/app", "worker pool app")
             assert len({p.name for p in first.held + second.held}) == 3
+
+
+def test_a_lock_files_fields_are_shown_safe(tmp_path: Path) -> None:
+    """A lock file is anyone's to write: a line break in its fields never starts a line (a
+    GitHub workflow command) in the messages that name its holder."""
+    full_name = "projects/p/locations/us-central1/services/app"
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    injected = "x\n::error file=README.md::injected\n"
+    holder = {"change_id": injected, "pid": os.getpid(), "host": socket.gethostname()}
+    holder |= {"started": injected, "command": injected, "service": injected}
+    (locks / "p--us-central1--services--app.lock").write_text(json.dumps(holder))
+    said = [held(tmp_path, "p", "us-central1", "services", "app")]
+    with Locks(tmp_path, "20261201-000000-aaaa", "fix") as mine, pytest.raises(Locked) as caught:
+        mine.acquire(full_name, "app")
+    said.append(caught.value.message)
+    for text in said:
+        assert "injected" in text and "\n" not in text, text
