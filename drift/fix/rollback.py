@@ -32,7 +32,7 @@ from drift.fix.restore import (
 )
 from drift.fix.routing import describe_serving, traffic_key
 from drift.fix.update import get_workload
-from drift.kinds import Kind
+from drift.kinds import Kind, label
 from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.settings import Settings
@@ -104,17 +104,15 @@ async def _run(
     if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
         raise JournalError("; ".join(unreadable))
     result = RollbackResult(wanted)
-    broken = [
-        visible(f"{e.service}: journal entry refused: {e.problem}") for e in found if e.problem
-    ]
+    broken = [f"{_who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
     if broken:
         return _stop(result, "; ".join(broken) + ": nothing was changed")
     todo = []
     for entry in found:
         why = _nothing_to_do(entry)
         if why:
-            result.skipped.append(f"{visible(entry.service)}: {why}")
-            ui.say(f"{visible(entry.service)}: skipped ({why})")
+            result.skipped.append(f"{_who(entry)}: {why}")
+            ui.say(f"{_who(entry)}: skipped ({why})")
         else:
             todo.append(entry)
     if not todo:
@@ -126,7 +124,7 @@ async def _run(
     with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
             for entry in todo:
-                locks.acquire(entry.full_name, entry.service, take_over=entry.change_id)
+                locks.acquire(entry.full_name, _who(entry), take_over=entry.change_id)
         except Locked as exc:
             return _stop(result, exc.message)
         async with Session(settings.access()) as session:
@@ -148,7 +146,7 @@ async def _roll_back(
 ) -> RollbackResult:
     refused = []
     for entry in todo:
-        kind, name = Kind(entry.kind), visible(entry.service)
+        kind, name = Kind(entry.kind), _who(entry)
         try:
             live = await get_workload(session, kind, entry.full_name)
         except DriftError as exc:  # ApiError, AuthError: one line each
@@ -163,7 +161,8 @@ async def _roll_back(
         if changed and not force:
             refused.append(visible(changed))
         ui.say(
-            f"{name}: restore what served before change {visible(entry.change_id)} (state: "
+            f"{name}: restore what served before change {visible(entry.change_id)} in "
+            f"{_where(entry)} (state: "
             f"{entry.state}; drift changed: {visible(', '.join(entry.changes))})"
             + (f"; {visible(changed)} (--force)" if changed and force else "")
         )
@@ -181,11 +180,13 @@ async def _roll_back(
             "(`drift rollback --force` restores anyway)",
         )
     if not yes and not ui.confirm(
-        visible(f"Roll back change {result.change_id} on {', '.join(e.service for e in todo)}?")
+        f"Roll back change {visible(result.change_id)} in "
+        f"{' and '.join(dict.fromkeys(_where(e) for e in todo))} on "
+        f"{', '.join(_who(e) for e in todo)}?"
     ):
         return _stop(result, "declined: nothing was changed")
     for entry in todo:
-        name = visible(entry.service)
+        name = _who(entry)
         where[0] = (
             f"the rollback of {name} was in progress (the journal says "
             f"{State.ROLLING_BACK}): run `drift rollback {visible(entry.change_id)}` again"
@@ -234,6 +235,16 @@ def _not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
         "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
         "--profiles DIR)"
     )
+
+
+def _who(entry: Entry) -> str:
+    """The workload as messages name it: `app`, `job app`, `worker pool app`."""
+    return visible(label(Kind(entry.kind), entry.service))
+
+
+def _where(entry: Entry) -> str:
+    """`prod (project acme-prod, region us-central1)`: what a rollback writes to."""
+    return visible(f"{entry.environment} (project {entry.project}, region {entry.region})")
 
 
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
@@ -308,7 +319,8 @@ class ChangeList:
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
-            rows.append(tuple(map(visible, (*cells, e.service, state, ", ".join(e.changes)))))
+            who = label(Kind(e.kind), e.service)
+            rows.append(tuple(map(visible, (*cells, who, state, ", ".join(e.changes)))))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
         lines = [
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]

@@ -72,7 +72,7 @@ def test_a_service_job_app_and_a_job_app_keep_an_entry_each(
     ]
     done = rollback(tmp_path)
     assert done.exit_code == ExitCode.OK, done.summary()
-    assert sorted(done.restored) == ["app", "job-app"]
+    assert sorted(done.restored) == ["job app", "job-app"]  # named with their kind
     assert "DEBUG" in env_by_name(sandbox.service("p", "job-app"))  # the service too, as it was
 
 

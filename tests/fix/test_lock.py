@@ -145,7 +145,13 @@ def test_a_lock_that_cannot_be_written_is_one_error_and_leaves_nothing(
     """A full disk: the lock file is created but its content cannot be written. One error
     naming the lock, nothing written to the cloud, and no empty lock left to block every
     later fix (it used to stay: 0 bytes, "cannot be read")."""
-    lock = tmp_path / ".drift" / "journal" / "locks" / "acme-chat-staging--us-central1--services--web.lock"
+    lock = (
+        tmp_path
+        / ".drift"
+        / "journal"
+        / "locks"
+        / "acme-chat-staging--us-central1--services--web.lock"
+    )
     with monkeypatch.context() as patched:
         patched.setattr(locking.os, "fsync", enospc)
         with pytest.raises(JournalError) as failed:

@@ -104,7 +104,9 @@ def test_the_prompt_shows_everything_a_rollback_changes(
     assert ws in said
     assert "env.NEXT_TELEMETRY_DISABLED" not in said  # unchanged by the fix: not listed
     assert "serving now: LATEST 100% →" in said
-    assert ui.questions == [f"Roll back change {result.change_id} on web?"]
+    where = "e2e (project acme-chat-staging, region us-central1)"  # what it writes to
+    assert ui.questions == [f"Roll back change {result.change_id} in {where} on web?"]
+    assert f"web: restore what served before change {result.change_id} in {where}" in said
 
 
 def test_an_edited_journal_entry_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -40,8 +40,8 @@ def test_a_job_changed_during_the_rollback_prompt(
     done = rollback_with_a_hotfix_meanwhile(sandbox, tmp_path, profiles, force=force)
     names = [name for name, _, _ in env(sandbox.job("p", "job"))]
     if force:
-        assert "HOTFIX" not in names and "job" in done.restored, done.summary()
+        assert "HOTFIX" not in names and "job job" in done.restored, done.summary()
     else:
         assert done.exit_code == ExitCode.ABORTED, done.summary()
-        assert "HOTFIX" in names and "job" not in done.restored
+        assert "HOTFIX" in names and "job job" not in done.restored
         assert "job was changed since drift's last write" in done.summary()
