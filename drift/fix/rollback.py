@@ -203,7 +203,12 @@ async def _roll_back(
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
             break
-        if done.unjournaled:
+        if done.refused:  # changed while the prompt waited: read again, nothing written
+            result.failed.append(
+                f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
+                f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
+            )
+        elif done.unjournaled:
             result.failed.append(_unjournaled(name, entry, done))
         elif done.ok:
             result.restored.append(name)

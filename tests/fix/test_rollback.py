@@ -243,3 +243,19 @@ def test_rollback_refuses_a_service_deleted_and_created_again(
     assert "`drift rollback --force` restores anyway" in refused.summary()
     assert updates(sandbox) == []
     assert sandbox.service(LAB, "app").etag == recreated.etag
+
+
+def test_a_service_changed_during_the_prompt_is_refused_in_words(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+) -> None:
+    """Someone deploys while the rollback's prompt waits: read again before the write, it is
+    refused — said as a refusal with nothing written, not as a restoration that failed."""
+    fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web"])
+    ui = ScriptedUI([True], on_confirm=lambda question: hotfix(clients))
+    writes = len(updates(sandbox))
+    result = rollback(tmp_path, ui)
+    assert result.exit_code is ExitCode.ABORTED and result.restored == []
+    (said,) = result.failed
+    assert said.startswith("web: refused (changed since): web was changed since drift's"), said
+    assert "nothing was written to web" in said and "what served before" not in said
+    assert len(updates(sandbox)) == writes + 1  # the hotfix alone

@@ -44,4 +44,5 @@ def test_a_job_changed_during_the_rollback_prompt(
     else:
         assert done.exit_code == ExitCode.ABORTED, done.summary()
         assert "HOTFIX" in names and "job job" not in done.restored
-        assert "job was changed since drift's last write" in done.summary()
+        assert "job job: refused (changed since): job was changed since drift's" in done.summary()
+        assert "nothing was written to job job" in done.summary()
