@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,14 @@ def since(sandbox: Sandbox, tmp_path: Path) -> dict[str, Since | None]:
     return {f.target: f.since for f in done.report.findings}
 
 
+def lab(make: MakeSandbox, monkeypatch: pytest.MonkeyPatch, **world: Any) -> Sandbox:
+    """A sandbox of `lab_world(**world)`, the environment pointing at it."""
+    sandbox = make(lab_world(**world))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    return sandbox
+
+
 def history(tmp_path: Path) -> HistoryResult:
     return asyncio.run(read_history(load_profile(tmp_path / "profiles", "lab"), load_settings()))
 
@@ -39,9 +48,7 @@ def test_a_failed_revision_is_never_last_good(
     """r1 drifts (DEBUG set, MODE missing), r2 fixed it but failed to start, r3 drifts again:
     the drift has served unbroken since r1."""
     failed = {"env": {"MODE": "live", "DEBUG": None}, "ready": False, "message": "no start"}
-    sandbox = make_sandbox(lab_world(history=[{"env": {"DEBUG": "true"}}, failed]))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
+    sandbox = lab(make_sandbox, monkeypatch, history=[{"env": {"DEBUG": "true"}}, failed])
     found = since(sandbox, tmp_path)
     latest, failing, first = history(tmp_path).services[0].revisions
     for target in ("env.MODE", "env.DEBUG"):
@@ -54,9 +61,7 @@ def test_a_failed_revision_is_never_last_good(
 def test_a_canary_declined_at_promotion_is_passed_over(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(lab_world())
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
+    sandbox = lab(make_sandbox, monkeypatch)
     before = since(sandbox, tmp_path)
     ui = ScriptedUI([True, False])  # the plan yes, the promotion no: cleaned up
     lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch)
