@@ -139,3 +139,18 @@ def test_a_lock_files_fields_are_shown_safe(tmp_path: Path) -> None:
     said.append(caught.value.message)
     for text in said:
         assert "injected" in text and "\n" not in text, text
+
+
+def test_a_lock_an_older_drift_named_still_holds(tmp_path: Path) -> None:
+    """An older drift's lock (`PROJECT--REGION--NAME.lock`, no kind), its process running:
+    held for every workload of that name (it cannot tell which), never taken."""
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    holder = {"change_id": "20261201-000000-cccc", "pid": os.getpid()}
+    holder |= {"host": socket.gethostname(), "started": "now", "command": "fix"}
+    (locks / "p--us-central1--app.lock").write_text(json.dumps(holder))
+    for collection in ("services", "jobs"):
+        assert "20261201-000000-cccc" in held(tmp_path, "p", "us-central1", collection, "app")
+        with Locks(tmp_path, "20261201-000000-aaaa", "fix") as mine, pytest.raises(Locked):
+            mine.acquire(f"projects/p/locations/us-central1/{collection}/app", "app")
+    assert sorted(p.name for p in locks.glob("*.lock")) == ["p--us-central1--app.lock"]
