@@ -1,7 +1,12 @@
 """Where each drift began: the same rules evaluated against the service's older revisions, in
 creation order, back from the revision the drift was found on, while the drift is there. A
 drift about a secret's own state (disabled, destroyed, no access) has no revision that began
-it: it gets no `since`."""
+it: it gets no `since`.
+
+Revisions that never served are passed over, never named (`unserved`): one that never became
+ready (failed; Cloud Run moves no traffic to it: "traffic_statuses … will have the state of
+the last serving revision", `Service.reconciling`), and drift's own canary that drift undid
+(the next revision is drift's restoration of what served: an abort's cleanup or a rollback)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from drift.diff.engine import configuration_findings
 from drift.fields import FIELDS
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
+from drift.live.reader import CHANGE_ID
 from drift.redact import MASK
 from drift.rules import HISTORY
 
@@ -27,6 +33,41 @@ def _key(finding: Finding, primary: str) -> Key:
     return (finding.rule, finding.target, sidecar)
 
 
+FAILED = "failed: never served"
+UNDONE = "drift's canary, undone by drift: never served"
+
+
+def unserved(records: Sequence[RevisionRecord]) -> dict[int, str]:
+    """The revisions (their index in `records`, oldest first) that never served, with why."""
+    out = {}
+    for i, record in enumerate(records):
+        if not record.ready and not record.deploying:
+            out[i] = FAILED
+        elif _canary(record) and i + 1 < len(records) and _restores(records[i + 1]):
+            out[i] = UNDONE
+    return out
+
+
+def _canary(record: RevisionRecord) -> bool:
+    """Named as drift names a canary: `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`)."""
+    head, sep, change = record.name.rpartition("-drift-")
+    return bool(head and sep) and CHANGE_ID.fullmatch(change) is not None
+
+
+def _restores(record: RevisionRecord) -> bool:
+    """Written by drift, not a canary: drift's cleanup or rollback (a promotion moves traffic
+    and makes no revision)."""
+    return (record.client or "").split(" ")[0] == "drift" and not _canary(record)
+
+
+def served_before(skipped: dict[int, str], i: int) -> int | None:
+    """The revision before `i` that served (None: none listed)."""
+    i -= 1
+    while i >= 0 and i in skipped:
+        i -= 1
+    return i if i >= 0 else None
+
+
 class History:
     """One service's revisions and, for each, which drift it has (evaluated once)."""
 
@@ -35,6 +76,7 @@ class History:
         self.records = list(records)
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
+        self.skipped = unserved(self.records)
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:
@@ -54,11 +96,12 @@ class History:
             return None  # held by the service (pool) itself, not by a revision: none began it
         start = self.index[finding.revision]
         key = _key(finding, self.records[start].config.primary)
-        while start > 0 and key in self.drift(start - 1):
-            start -= 1
+        before = served_before(self.skipped, start)
+        while before is not None and key in self.drift(before):
+            start, before = before, served_before(self.skipped, before)
         first = self.records[start]
-        before = self.records[start - 1].name if start > 0 else None
-        return Since(first.name, first.create_time, first.creator, first.client, before)
+        good = self.records[before].name if before is not None else None
+        return Since(first.name, first.create_time, first.creator, first.client, good)
 
 
 def with_since(findings: Sequence[Finding], histories: dict[str, History]) -> list[Finding]:

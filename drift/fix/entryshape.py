@@ -121,7 +121,7 @@ def entry_check(entry: type, write: type, states: Collection[str], kinds: Collec
         "history": _list_of(history),
         "writes": writes,
     }
-    fields_check = _dataclass(entry, special, skip=("problem",), extra=True)
+    fields_check = _dataclass(entry, special, skip=("problem", "unreadable", "source"), extra=True)
 
     def check(value: Any, where: str) -> None:
         fields_check(value, where)

@@ -120,6 +120,12 @@ class Entry:
     WorkerPool, updated in place: no canary, no tag)."""
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
+    unreadable: bool = field(default=False, compare=False, repr=False)
+    """Set when read: the file is not an entry drift can read (`problem` says why); only its
+    name is known (not stored)."""
+    source: str = field(default="", compare=False, repr=False)
+    """Set when read: the file it was read from (not stored), which later records write
+    again (an older drift named its files otherwise: see `Journal.file`)."""
 
     @property
     def traffic_before(self) -> list[dict[str, Any]]:
@@ -142,11 +148,18 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("problem")
+        for name in UNSTORED:
+            data.pop(name)
         return data
 
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What one entry is of: a change of one workload (its kind and resource name)."""
+        return self.change_id, self.kind, self.full_name
 
-NAMES = {f.name for f in fields(Entry)} - {"problem"}
+
+UNSTORED = ("problem", "unreadable", "source")
+NAMES = {f.name for f in fields(Entry)} - set(UNSTORED)
 STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
 
@@ -214,7 +227,9 @@ class Journal:
         data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
         target = self.file(entry)
         try:
-            previous = _digest(target.read_bytes()) if target.is_file() else None
+            existing = target.read_bytes() if target.is_file() else None
+            _not_another(target, existing, entry)
+            previous = _digest(existing) if existing is not None else None
             new = _digest(data)
             # the checksum first accepts both versions, then only the new one: a crash at any
             # point leaves an entry that matches its checksum
@@ -253,13 +268,21 @@ class Journal:
             raise
 
     def file(self, entry: Entry) -> Path:
-        who = entry.service if entry.kind == "service" else f"{entry.kind}-{entry.service}"
-        return self.directory / f"{_safe(entry.change_id)}--{_safe(who)}.json"
+        """`CHANGE--KIND--NAME.json` (`--service--app`, `--job--app`): the kind stands in a
+        place of its own, so a service `job-app` and a job `app` never share a file. An
+        entry read from a file keeps it (an older drift wrote `CHANGE--NAME.json` for a
+        service and `CHANGE--KIND-NAME.json` for the others)."""
+        if entry.source:
+            return Path(entry.source)
+        return (
+            self.directory / f"{_safe(entry.change_id)}--{entry.kind}--{_safe(entry.service)}.json"
+        )
 
     def entries(self) -> list[Entry]:
         """Every entry, oldest change first; an entry that does not match its checksum (or
-        has none) carries `problem`. A file that is not an entry as drift writes it (a field
-        of the wrong type or shape) raises JournalError naming the file and the field."""
+        has none) carries `problem`. A file that is not an entry as drift writes it (cut
+        short, a field of the wrong type or shape) is one too, `unreadable`: its problem
+        names the file (and the field); it stops only the rollback of its own change."""
         blocker = _file_in_the_way(self.directory)
         if blocker is not None:
             raise JournalError(
@@ -273,17 +296,45 @@ class Journal:
                 raw = path.read_bytes()
                 data = json.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
-                raise JournalError(visible(f"journal file {path} is unreadable: {exc}")) from exc
+                out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
+                continue
             if not isinstance(data, dict) or data.get("schema") != SCHEMA:
                 continue
             try:
                 _SHAPE(data, "")
-            except Malformed as exc:  # one clear error, never a TypeError later (invariant 7)
-                raise JournalError(visible(f"journal file {path}: {exc}")) from exc
+            except Malformed as exc:  # never a TypeError later (invariant 7)
+                out.append(_unreadable(path, f"journal file {path}: {exc}"))
+                continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            entry.problem = _checked(path, raw)
+            entry.problem, entry.source = _checked(path, raw), str(path)
             out.append(entry)
         return sorted(out, key=lambda e: (e.change_id, e.service))
+
+
+def _unreadable(path: Path, problem: str) -> Entry:
+    """A file that is not an entry drift can read, as an entry known by its name alone
+    (`CHANGE--KIND--NAME.json`, or an older drift's `CHANGE--NAME.json`)."""
+    change, _, who = path.stem.partition("--")
+    kind, _, name = who.partition("--")
+    kinds = [k.value for k in Kind]
+    entry = Entry(change, "", "", "", name if kind in kinds else who, "", "", {}, "", "", [])
+    entry.kind = kind if kind in kinds else Kind.SERVICE.value
+    entry.problem, entry.source, entry.unreadable = visible(problem), str(path), True
+    return entry
+
+
+def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
+    """Raise OSError when `target` holds another workload's (or change's) entry: never
+    written over (SPEC invariant 10: rollback needs every entry)."""
+    if existing is None:
+        return
+    try:
+        data = json.loads(existing)
+        theirs = (data["change_id"], data.get("kind", "service"), data["full_name"])
+    except (ValueError, TypeError, KeyError, RecursionError):
+        theirs = None
+    if theirs != entry.identity:
+        raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
 
 
 def _checked(path: Path, raw: bytes) -> str:

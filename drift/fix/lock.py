@@ -1,7 +1,7 @@
 """One writer per service (SPEC invariant 11): before its first write, `fix` or `rollback`
-takes a lock file in the journal directory (`locks/PROJECT--REGION--SERVICE.lock`, appearing
-whole or not at all) naming the change, the process, the host and the start time; a second
-command on the same service stops at once (exit 4) naming the change that holds it.
+takes a lock file in the journal directory (`locks/PROJECT--REGION--COLLECTION--NAME.lock`,
+appearing whole or not at all) naming the change, the process, the host and the start time; a
+second command on the same service stops at once (exit 4) naming the change that holds it.
 
 A lock whose process is gone (same host, no such pid) was left by a killed `fix`: it is
 reported as stale, never waited on. If its change wrote nothing to that service (no journal
@@ -29,7 +29,9 @@ from types import TracebackType
 
 from drift.errors import Aborted, JournalError
 from drift.fix.journal import DONE, Entry, Journal, State, now_text
+from drift.fix.lockname import legacy_name, lock_name, names
 from drift.profiles.model import Profile
+from drift.textsafe import visible
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
@@ -110,44 +112,57 @@ class Locks:
 
     def acquire(self, full_name: str, service: str, *, take_over: str = "") -> None:
         """Take the lock of a service, or raise Locked. `take_over`: a change id whose stale
-        lock may be taken over (rollback of that change)."""
-        path = self.directory / _lock_name(full_name)
+        lock may be taken over (rollback of that change). A lock an older drift named without
+        the kind (`PROJECT--REGION--NAME.lock`) is judged as well, never taken."""
+        legacy = self.directory / legacy_name(full_name)
+        if legacy.exists() and self._free(legacy, service, take_over) == "ours":
+            return
+        path = self.directory / lock_name(full_name)
         for _ in range(2):
             if self._create(path, service):
                 self.held.append(path)
                 return
-            holder = _read(path)
-            if holder is None:
-                raise Locked(
-                    f"{service}: the lock file {path} exists but cannot be read; if no drift "
-                    "command is changing the service, delete it",
-                    None,
-                )
-            if holder.change_id == self.change_id and holder.pid == os.getpid():
-                return  # already ours
-            if not holder.stale:
-                raise Locked(
-                    f"{service} is being changed by {holder.describe()}: wait for it to "
-                    f"finish (or, if that process is gone on {holder.host}, delete {path})",
-                    holder,
-                )
-            entries = left_by(self.directory.parent, holder)
-            if take_over and holder.change_id == take_over:
-                why = "that process is gone"
-            elif not wrote(entries):
-                why = f"that process is gone, and it wrote nothing to {service}"
-            elif finished(entries):
-                why = f"that process is gone, and its change of {service} had finished"
-            else:
-                raise Locked(
-                    f"{service}: {holder.describe()} was stopped mid-change (that process is "
-                    f"gone) and left its lock: run `drift rollback {holder.change_id}` to undo "
-                    f"it, or delete {path} if the service is as it should be",
-                    holder,
-                )
-            if remove(holder):
-                self._note(f"{service}: took over the lock left by {holder.describe()} ({why})")
+            if self._free(path, service, take_over) == "ours":
+                return
         raise Locked(f"{service}: another drift command took the lock {path} meanwhile", None)
+
+    def _free(self, path: Path, service: str, take_over: str) -> str:
+        """Judge the lock at `path`: raise Locked when it is held (or cannot be read), "ours"
+        when this command holds it, else remove it when stale and free to take over ("")."""
+        holder = _read(path)
+        if holder is None:
+            if not path.exists():
+                return ""  # removed meanwhile
+            raise Locked(
+                f"{service}: the lock file {path} exists but cannot be read; if no drift "
+                "command is changing the service, delete it",
+                None,
+            )
+        if holder.change_id == self.change_id and holder.pid == os.getpid():
+            return "ours"
+        if not holder.stale:
+            raise Locked(
+                f"{service} is being changed by {holder.describe()}: wait for it to "
+                f"finish (or, if that process is gone on {holder.host}, delete {path})",
+                holder,
+            )
+        entries = left_by(self.directory.parent, holder)
+        if take_over and holder.change_id == take_over:
+            why = "that process is gone"
+        elif not wrote(entries):
+            why = f"that process is gone, and it wrote nothing to {service}"
+        elif finished(entries):
+            why = f"that process is gone, and its change of {service} had finished"
+        else:
+            raise Locked(
+                f"{service}: {holder.describe()} was stopped mid-change (that process is "
+                f"gone) and left its lock: run `drift rollback {holder.change_id}` to undo "
+                f"it, or delete {path} if the service is as it should be",
+                holder,
+            )
+        if remove(holder):
+            self._note(f"{service}: took over the lock left by {holder.describe()} ({why})")
+        return ""
 
     def _note(self, note: str) -> None:
         self.notes.append(note)
@@ -230,16 +245,19 @@ def _unwritable(path: Path, exc: OSError) -> JournalError:
 
 
 def _read(path: Path) -> Holder | None:
+    """The lock's holder, its text fields shown safe (`visible`): every message naming a
+    holder prints them, and a lock file is anyone's to write (a line break in it must not
+    start a line of its choosing, such as a GitHub workflow command)."""
     try:
         data = json.loads(path.read_text())
         return Holder(
             path,
-            str(data["change_id"]),
+            visible(str(data["change_id"])),
             int(data["pid"]),
-            str(data["host"]),
-            str(data["started"]),
-            str(data.get("command", "fix")),
-            str(data.get("service", "")),
+            visible(str(data["host"])),
+            visible(str(data["started"])),
+            visible(str(data.get("command", "fix"))),
+            visible(str(data.get("service", ""))),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
@@ -252,10 +270,11 @@ def left_by(journal: Path, holder: Holder) -> list[Entry] | None:
         entries = Journal(journal).entries()
     except JournalError:
         return None
-    return [
+    return [  # an unreadable entry of the change may be of this workload: counted
         e
         for e in entries
-        if e.change_id == holder.change_id and _lock_name(e.full_name) == holder.path.name
+        if e.change_id == holder.change_id
+        and (e.unreadable or holder.path.name in names(e.full_name))
     ]
 
 
@@ -352,12 +371,12 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
     (`projects/{project}`): a number's lock for this region and name counts too. A stale
     lock is left to `Locks.acquire` (taken over, or refused with the way out)."""
     directory = journal / "locks"
-    mine = _lock_name(f"projects/{project}/locations/{region}/{collection}/{name}")
-    tail = mine.partition("--")[2]
+    mine = names(f"projects/{project}/locations/{region}/{collection}/{name}")
+    tails = {n.partition("--")[2] for n in mine}  # an older drift's name counts too
     paths = sorted(directory.glob("*.lock")) if directory.is_dir() else []
     for path in paths:
         head, _, rest = path.name.partition("--")
-        if path.name != mine and not (rest == tail and head.isdigit()):
+        if path.name not in mine and not (rest in tails and head.isdigit()):
             continue
         holder = _read(path)
         if holder is not None and not holder.stale:
@@ -366,13 +385,3 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
                 f"it to finish (or, if that process is gone on {holder.host}, delete {path})"
             )
     return ""
-
-
-def _lock_name(full_name: str) -> str:
-    return _safe(full_name) + ".lock"
-
-
-def _safe(text: str) -> str:
-    parts = text.split("/")
-    wanted = [parts[i] for i in (1, 3, 5) if i < len(parts)] if len(parts) >= 6 else [text]
-    return "--".join("".join(c for c in p if c.isalnum() or c in "-_.") for p in wanted)

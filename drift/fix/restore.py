@@ -122,7 +122,11 @@ def base_key(entry: Entry) -> str:
     return template_key(before, base_template(entry))
 
 
-def changed_since(now: Any, entry: Entry, carries: Callable[[Any, Write], bool] = landed) -> str:
+Carries = Callable[[Any, Write], bool]
+"""Whether a workload read now carries a write whose outcome drift never learned."""
+
+
+def changed_since(now: Any, entry: Entry, carries: Carries = landed) -> str:
     """ "" when the service is the one drift changed (its `uid`: "guaranteed to remain
     unchanged until the resource is deleted") as drift's last write of the change left it
     (its generation, or exactly one more carrying a write whose outcome drift never learned:
@@ -149,6 +153,14 @@ def changed_since(now: Any, entry: Entry, carries: Callable[[Any, Write], bool] 
     )
 
 
+def refusal(now: Any, entry: Entry, *, force: bool, carries: Carries = landed) -> Restored | None:
+    """Restored(refused) when someone else changed the workload since drift's last write
+    (`changed_since`, judged again right before the write: a prompt may have waited), unless
+    `force`; None: go on."""
+    changed = "" if force else changed_since(now, entry, carries)
+    return Restored(False, changed, now, refused=True) if changed else None
+
+
 async def restore(
     session: Session,
     journal: Journal,
@@ -168,9 +180,9 @@ async def restore(
     except ApiError as exc:
         journal.record(entry, failed, f"cannot read the service: {exc.reason}")
         return Restored(False, f"the service could not be read ({exc.reason})")
-    changed = "" if force else changed_since(current, entry)
-    if changed:
-        return Restored(False, changed, current, refused=True)
+    refused = refusal(current, entry, force=force)
+    if refused is not None:
+        return refused
     before, key = before_service(entry), base_key(entry)
     in_place = template_key(current, unnamed(current.template)) == key
     if in_place and not restoration_problem(current, before, key, entry.canary_revision):

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
 from drift.fields import FIELDS, Source, read_settings, text
-from drift.fix import workload, workload_restore
+from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
@@ -33,7 +32,7 @@ from drift.fix.restore import (
 )
 from drift.fix.routing import describe_serving, traffic_key
 from drift.fix.update import get_workload
-from drift.kinds import Kind
+from drift.kinds import Kind, label
 from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.settings import Settings
@@ -93,27 +92,27 @@ async def _run(
             change_id,
             message=f"change {change_id} stopped before its first write: nothing to roll back",
         )
-    if not entries:
+    if not entries and not change_id and journal.directory.is_dir():
         return RollbackResult(
             "", message=f"no change recorded in {journal.directory}: nothing to roll back"
         )
-    wanted = change_id or entries[-1].change_id
+    wanted = change_id or (entries[-1].change_id if entries else "")
     found = [e for e in entries if e.change_id == wanted]
     if not found:
-        known = ", ".join(visible(c) for c in sorted({e.change_id for e in entries})[-5:])
-        raise UsageError(f"no change {wanted!r} in {journal.directory} (latest: {known})")
+        raise UsageError(_not_found(wanted, journal, entries))
+    unreadable = [e.problem for e in found if e.unreadable]
+    if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
+        raise JournalError("; ".join(unreadable))
     result = RollbackResult(wanted)
-    broken = [
-        visible(f"{e.service}: journal entry refused: {e.problem}") for e in found if e.problem
-    ]
+    broken = [f"{_who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
     if broken:
         return _stop(result, "; ".join(broken) + ": nothing was changed")
     todo = []
     for entry in found:
         why = _nothing_to_do(entry)
         if why:
-            result.skipped.append(f"{visible(entry.service)}: {why}")
-            ui.say(f"{visible(entry.service)}: skipped ({why})")
+            result.skipped.append(f"{_who(entry)}: {why}")
+            ui.say(f"{_who(entry)}: skipped ({why})")
         else:
             todo.append(entry)
     if not todo:
@@ -125,7 +124,7 @@ async def _run(
     with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
             for entry in todo:
-                locks.acquire(entry.full_name, entry.service, take_over=entry.change_id)
+                locks.acquire(entry.full_name, _who(entry), take_over=entry.change_id)
         except Locked as exc:
             return _stop(result, exc.message)
         async with Session(settings.access()) as session:
@@ -147,7 +146,7 @@ async def _roll_back(
 ) -> RollbackResult:
     refused = []
     for entry in todo:
-        kind, name = Kind(entry.kind), visible(entry.service)
+        kind, name = Kind(entry.kind), _who(entry)
         try:
             live = await get_workload(session, kind, entry.full_name)
         except DriftError as exc:  # ApiError, AuthError: one line each
@@ -157,12 +156,13 @@ async def _roll_back(
             )
         if kind is Kind.SERVICE:
             changed = changed_since(live, entry)
-        else:  # a job's or pool's write is judged by its own configuration
-            changed = changed_since(live, entry, partial(workload.carries, kind=kind))
+        else:
+            changed = workload_restore.changed(live, entry)
         if changed and not force:
             refused.append(visible(changed))
         ui.say(
-            f"{name}: restore what served before change {visible(entry.change_id)} (state: "
+            f"{name}: restore what served before change {visible(entry.change_id)} in "
+            f"{_where(entry)} (state: "
             f"{entry.state}; drift changed: {visible(', '.join(entry.changes))})"
             + (f"; {visible(changed)} (--force)" if changed and force else "")
         )
@@ -180,11 +180,13 @@ async def _roll_back(
             "(`drift rollback --force` restores anyway)",
         )
     if not yes and not ui.confirm(
-        visible(f"Roll back change {result.change_id} on {', '.join(e.service for e in todo)}?")
+        f"Roll back change {visible(result.change_id)} in "
+        f"{' and '.join(dict.fromkeys(_where(e) for e in todo))} on "
+        f"{', '.join(_who(e) for e in todo)}?"
     ):
         return _stop(result, "declined: nothing was changed")
     for entry in todo:
-        name = visible(entry.service)
+        name = _who(entry)
         where[0] = (
             f"the rollback of {name} was in progress (the journal says "
             f"{State.ROLLING_BACK}): run `drift rollback {visible(entry.change_id)}` again"
@@ -196,12 +198,17 @@ async def _roll_back(
                 )
             else:
                 done = await workload_restore.restore_workload(
-                    session, journal, entry, states=STATES
+                    session, journal, entry, states=STATES, force=force
                 )
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
             break
-        if done.unjournaled:
+        if done.refused:  # changed while the prompt waited: read again, nothing written
+            result.failed.append(
+                f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
+                f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
+            )
+        elif done.unjournaled:
             result.failed.append(_unjournaled(name, entry, done))
         elif done.ok:
             result.restored.append(name)
@@ -215,6 +222,34 @@ async def _roll_back(
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
+
+
+def _not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
+    """A change asked for (or any, where no journal is) that this journal does not hold:
+    never "nothing to roll back" — it may be live, recorded in another journal."""
+    where = journal.directory
+    if entries:
+        known = ", ".join(sorted({e.change_id for e in entries})[-5:])
+        said = f"no change {wanted!r} in the journal {where} (latest: {known})"
+    elif wanted:
+        said = f"no change {wanted!r}: the journal {where} holds no change"
+    else:
+        said = f"no journal at {where}: no change was recorded there"
+    return visible(
+        f"{said}; if the change was made from another project, point at its journal with "
+        "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
+        "--profiles DIR)"
+    )
+
+
+def _who(entry: Entry) -> str:
+    """The workload as messages name it: `app`, `job app`, `worker pool app`."""
+    return visible(label(Kind(entry.kind), entry.service))
+
+
+def _where(entry: Entry) -> str:
+    """`prod (project acme-prod, region us-central1)`: what a rollback writes to."""
+    return visible(f"{entry.environment} (project {entry.project}, region {entry.region})")
 
 
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
@@ -285,18 +320,27 @@ class ChangeList:
             ("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")
         ]
         for e in self.entries:
-            why = "edited" if "edited" in e.problem else "no checksum"
-            state = e.state + (f" (entry refused: {why})" if e.problem else "")
+            state = _state(e)
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
-            rows.append(tuple(map(visible, (*cells, e.service, state, ", ".join(e.changes)))))
+            who = label(Kind(e.kind), e.service)
+            rows.append(tuple(map(visible, (*cells, who, state, ", ".join(e.changes)))))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
         lines = [
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]
             for r in rows
         ]
         return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
+
+
+def _state(entry: Entry) -> str:
+    if entry.unreadable:
+        return f"unknown (entry refused: unreadable; `drift rollback {entry.change_id}` says why)"
+    if entry.problem:
+        why = "edited" if "edited" in entry.problem else "no checksum"
+        return f"{entry.state} (entry refused: {why})"
+    return entry.state
 
 
 def list_changes(settings: Settings) -> ChangeList:

@@ -2,7 +2,14 @@
 writes the plan with what it was made against (each patched service's etag, a digest of the
 profile files, the options), and `drift fix --plan FILE` applies exactly that plan or nothing
 (`--only ID…`: part of it). A saved plan holds no secret value: changes are stated as every
-output states them, masked, and the profile is compared by digest."""
+output states them, masked, and the profile is compared by digest.
+
+The plan reviewed is the plan applied: `saved.digest` is a SHA-256 of the plan's body (every
+service as the plan states it: changes, from_template, unreleased, template differences…)
+and the options it was made with. A file whose body does not match it (edited by hand) is
+refused, and so is a fresh plan whose body differs from the saved one (exit 4, nothing
+written). The digest catches edits and drift, not forgery: anyone who can edit the file can
+run `drift fix` without it."""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from drift import __version__
-from drift.errors import UsageError
+from drift.errors import Aborted, UsageError
 from drift.files import write_whole
 from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
@@ -42,6 +49,12 @@ class SavedPlan:
     """Each service with a patch: its etag when the plan was made."""
     changes: dict[str, dict[str, Any]]
     """Each change by id, as the plan states it."""
+    digest: str = ""
+    """The digest of the reviewed plan (`body_digest`) the file was saved with."""
+    intact: bool = True
+    """Whether the file's body still matches `digest` (False: edited since it was saved)."""
+    bodies: dict[str, dict[str, Any]] | None = None
+    """Each service as the saved plan states it, by key."""
 
 
 def profile_digest(profile: Profile) -> str:
@@ -56,16 +69,32 @@ def profile_digest(profile: Profile) -> str:
     return digest.hexdigest()
 
 
+OPTIONS = ("services", "from_template", "profile_digest")
+"""What of the `saved` block decides what a fix writes (the digest covers them)."""
+
+
+def body_digest(data: dict[str, Any], saved: dict[str, Any]) -> str:
+    """SHA-256 of a plan's body (all but `saved`) and the options it was made with."""
+    body = {k: v for k, v in data.items() if k != "saved"}
+    body["saved"] = {k: saved[k] for k in OPTIONS}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def saved_text(
     plan: Plan, profile: Profile, services: Sequence[str] | None, from_template: bool
 ) -> str:
     data = plan_data(plan)
-    data["saved"] = {
-        "made_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "drift_version": __version__,
+    options = {
         "services": list(services or ()),
         "from_template": from_template,
         "profile_digest": profile_digest(profile),
+    }
+    data["saved"] = {
+        "made_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "drift_version": __version__,
+        **options,
+        "digest": body_digest(data, options),
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -108,13 +137,22 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         )
     etags: dict[str, str] = {}
     changes: dict[str, dict[str, Any]] = {}
+    bodies: dict[str, dict[str, Any]] = {}
     for service in data["services"]:
         ids = [str(c["id"]) for c in [*service["env"], *service["settings"]]]
-        if ids:  # by key: a job's is job/NAME
-            kind = Kind(service.get("kind", Kind.SERVICE.value))
-            etags[workload_key(kind, str(service["service"]))] = str(service["etag"])
+        kind = Kind(service.get("kind", Kind.SERVICE.value))
+        key = workload_key(kind, str(service["service"]))  # a job's is job/NAME
+        bodies[key] = service
+        if ids:
+            etags[key] = str(service["etag"])
         for change in [*service["env"], *service["settings"]]:
             changes[str(change["id"])] = dict(change)
+    if not isinstance(saved.get("digest"), str):
+        raise UsageError(
+            f"{shown} was saved by an older drift, without the digest of the plan reviewed: "
+            f"make it again (drift plan {visible(str(data['environment']))} --out FILE) "
+            "and review it"
+        )
     return SavedPlan(
         file=shown,
         environment=str(data["environment"]),
@@ -125,17 +163,27 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         profile_digest=str(saved["profile_digest"]),
         etags=etags,
         changes=changes,
+        digest=saved["digest"],
+        intact=body_digest(data, saved) == saved["digest"],
+        bodies=bodies,
     )
 
 
 def check_target(saved: SavedPlan, profile: Profile) -> None:
-    """Refuse (exit 2) a plan made for another environment, project or region."""
+    """Refuse (exit 2) a plan made for another environment, project or region; then (exit
+    4) a plan edited since it was saved."""
     made = (saved.environment, saved.project, saved.region)
     here = (profile.environment, profile.project, profile.region)
     if made != here:
         raise UsageError(
             f"{saved.file} was made for {visible('/'.join(made))}, not "
             f"{visible('/'.join(here))}: make a plan for this environment"
+        )
+    if not saved.intact:
+        raise Aborted(
+            f"{saved.file} was edited since `drift plan --out` saved it (it does not match "
+            "the digest of the plan reviewed): nothing was changed; make a new plan "
+            f"(drift plan {visible(profile.environment)} --out FILE) and review it"
         )
 
 
@@ -158,7 +206,28 @@ def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
     )
     if differ:
         return f"the plan now differs from {saved.file} in {', '.join(differ)}"
-    return ""
+    return _body_differs(saved, plan)
+
+
+def _body_differs(saved: SavedPlan, plan: Plan) -> str:
+    """Why the fresh plan's body is not the reviewed one (its digest), naming what differs."""
+    data = plan_data(plan)
+    options = {"services": list(saved.services), "from_template": saved.from_template}
+    if body_digest(data, {**options, "profile_digest": saved.profile_digest}) == saved.digest:
+        return ""
+    was = saved.bodies or {}
+    now = {
+        workload_key(Kind(s.get("kind", Kind.SERVICE.value)), s["service"]): s
+        for s in data["services"]
+    }
+    what = [f"{key} ({_fields(was.get(key, {}), body)})" for key, body in now.items()]
+    what = [w for w in what if not w.endswith("()")]
+    what += [f"{key} (gone)" for key in was if key not in now]
+    return f"the plan now differs from {saved.file} in {visible(', '.join(what) or 'its body')}"
+
+
+def _fields(was: dict[str, Any], now: dict[str, Any]) -> str:
+    return ", ".join(sorted(k for k in {*was, *now} if was.get(k) != now.get(k)))
 
 
 def only(plan: Plan, ids: Sequence[str], findings: Sequence[Finding]) -> Plan:

@@ -12,6 +12,7 @@ Cloud Run does, and the documented way is a new revision of the configuration th
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from drift.errors import ApiError
@@ -21,9 +22,9 @@ from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_workload, without_system_metadata
-from drift.fix.restore import Restored, journaled
+from drift.fix.restore import Restored, changed_since, journaled, refusal
 from drift.fix.update import get_workload, settled_workload, update_workload
-from drift.fix.workload import OUTSIDE_TEMPLATE, complete, config_key
+from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key
 from drift.kinds import Kind, label
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
@@ -130,15 +131,30 @@ def restoration(after: Any, entry: Entry) -> str:
     return ""
 
 
+def changed(now: Any, entry: Entry) -> str:
+    """`changed_since` of a job or pool: a write is judged by its own configuration."""
+    return changed_since(now, entry, partial(carries, kind=Kind(entry.kind)))
+
+
 async def restore_workload(
-    session: Session, journal: Journal, entry: Entry, *, states: tuple[str, str, str]
+    session: Session,
+    journal: Journal,
+    entry: Entry,
+    *,
+    states: tuple[str, str, str],
+    force: bool = False,
 ) -> Restored:
     """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
-    once it settled (the write's error, or a lost answer, says nothing of that alone)."""
+    once it settled (the write's error, or a lost answer, says nothing of that alone).
+    Nothing is written to a job or pool someone else changed since drift's last write (read
+    again here: the prompt may have waited), unless `force`."""
     rolling, rolled, failed = states
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
     now = await get_workload(session, kind, entry.full_name)
+    refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind))
+    if refused is not None:
+        return refused
     request = restore_request(now, entry)
     wanted = config_key(before_workload(entry), kind)
     write = Write("rollback", now.etag, int(now.generation), "", wanted, [])

@@ -62,9 +62,15 @@ class RevisionEntry:
     """Its share of the service's traffic (what `traffic_statuses` says serves)."""
     tags: tuple[str, ...]
     changes: tuple[Change, ...] | None
-    """None: the oldest revision listed, with nothing before it to compare with."""
+    """Against the revision that served before it (`against`); None: nothing served before
+    it among those listed."""
     deploying: bool = False
     """Not ready because its deploy is still in progress (not failed)."""
+    never_served: str = ""
+    """Why it never served ("" when it may have: `drift.diff.since.unserved`)."""
+    against: str = ""
+    """The revision `changes` are against, when not the one listed just before it (that one
+    never served)."""
 
     @property
     def serving(self) -> bool:

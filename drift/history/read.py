@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from drift.diff.since import served_before, unserved
 from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
 from drift.history.changes import Masking, changes
@@ -94,13 +95,17 @@ async def _service(session: Session, profile: Profile, service: ServiceProfile) 
 def history_of(
     service: ServiceProfile, records: Sequence[RevisionRecord], served: Traffic, limit: int | None
 ) -> ServiceHistory:
-    """`records` oldest first (as listed) -> the newest `limit`, newest first, with changes."""
+    """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
+    changes against the revision that served before it (one that never served, a failed
+    revision or drift's undone canary, is marked and passed over, as `since` passes it)."""
     masking = Masking(service)
     entries = []
+    skipped = unserved(records)
     start = 0 if limit is None else max(0, len(records) - limit)
     for i in range(len(records) - 1, start - 1, -1):
         record = records[i]
         percent, tags = served.get(record.name, (0, ()))
+        before = served_before(skipped, i)
         entries.append(
             RevisionEntry(
                 name=record.name,
@@ -111,7 +116,13 @@ def history_of(
                 deploying=record.deploying,
                 percent=percent,
                 tags=tags,
-                changes=changes(records[i - 1].config, record.config, masking) if i else None,
+                changes=(
+                    None
+                    if before is None
+                    else changes(records[before].config, record.config, masking)
+                ),
+                never_served=skipped.get(i, ""),
+                against=records[before].name if before is not None and before != i - 1 else "",
             )
         )
     return ServiceHistory(service.name, len(records), tuple(entries), service.kind)

@@ -20,7 +20,7 @@ from drift.kinds import Kind
 from drift.rendering import document_head, json_text, render_as
 from drift.textsafe import md_code, md_text, visible
 
-OLDEST = "the oldest revision listed: nothing before it to compare with"
+OLDEST = "no revision that served is listed before it: nothing to compare with"
 NO_CHANGE = "no change drift compares (same variables, secrets, settings and images)"
 
 
@@ -52,7 +52,9 @@ def serves(entry: RevisionEntry) -> str:
     parts = [f"serving {entry.percent}%"] if entry.serving else []
     if entry.tags:
         parts.append(("tags " if len(entry.tags) > 1 else "tag ") + ", ".join(entry.tags))
-    if not entry.ready:
+    if entry.never_served:
+        parts.append(entry.never_served)
+    elif not entry.ready:
         parts.append("deploying" if entry.deploying else "failed")
     return ", ".join(parts)
 
@@ -84,9 +86,11 @@ def entry_lines(entry: RevisionEntry) -> list[str]:
     """What a revision changed, one line each (already visible-escaped)."""
     if entry.changes is None:
         return [OLDEST]
+    head = [visible(f"against {entry.against}, the last that served before it")]
+    head = head if entry.against else []
     if not entry.changes:
-        return [NO_CHANGE]
-    return [visible(change_text(c)) for c in entry.changes]
+        return [*head, NO_CHANGE]
+    return [*head, *(visible(change_text(c)) for c in entry.changes)]
 
 
 # -- table ----------------------------------------------------------------------------------
@@ -152,6 +156,8 @@ def _entry(entry: RevisionEntry) -> dict[str, Any]:
         "client": entry.client,
         "ready": entry.ready,
         "deploying": entry.deploying,
+        "never_served": entry.never_served or None,
+        "changes_against": entry.against or None,
         "percent": entry.percent,
         "tags": list(entry.tags),
         "changes": None if entry.changes is None else [_change(c) for c in entry.changes],

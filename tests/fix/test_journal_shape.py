@@ -1,10 +1,12 @@
 """A journal entry is checked when it is read (SPEC invariant 7): a field of the wrong type or
-shape — nested writes and history included — is one clear error naming the file and the
-field, exit 2, never an internal error; journal text is shown with its control characters
+shape — nested writes and history included — is an entry refused, naming the file and the
+field: listed as such, one clear error (exit 2, never an internal error) when its own change is
+rolled back, and in the way of no other change; journal text is shown with its control characters
 escaped (a newline cannot start a GitHub workflow command)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable
@@ -15,7 +17,10 @@ import pytest
 
 from drift.errors import JournalError
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.rollback import list_changes, run_rollback
+from drift.settings import load_settings
 from tests.cliutil import drift
+from tests.fix.conftest import ScriptedUI
 
 CHANGE = "20261201-101500-ab12"
 Data = dict[str, Any]
@@ -106,10 +111,9 @@ def test_a_malformed_entry_is_refused_naming_its_file_and_field(
 ) -> None:
     path = recorded(tmp_path)
     rewrite(path, change)
-    with pytest.raises(JournalError) as caught:
-        Journal(tmp_path).entries()
-    assert caught.value.exit_code == 2
-    assert caught.value.message.startswith(f"journal file {path}: field `{field}")
+    (entry,) = Journal(tmp_path).entries()  # read as an entry that cannot be trusted
+    assert entry.unreadable and (entry.change_id, entry.service) == (CHANGE, "web")
+    assert entry.problem.startswith(f"journal file {path}: field `{field}")
 
 
 def test_an_entry_drift_wrote_reads_back(tmp_path: Path) -> None:
@@ -124,10 +128,8 @@ def test_an_entry_drift_wrote_reads_back(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        ["rollback", "--list"],
         ["rollback", "--yes"],
         ["rollback", CHANGE, "--yes", "--force"],
-        ["rollback", "nope", "--yes", "--verbose"],
     ],
 )
 @pytest.mark.parametrize(
@@ -137,6 +139,7 @@ def test_an_entry_drift_wrote_reads_back(tmp_path: Path) -> None:
 def test_the_cli_says_one_line_and_exits_2(
     tmp_path: Path, command: list[str], change: Callable[[Data], object], field: str
 ) -> None:
+    """Rolling back the change of a malformed entry: one line naming file and field, exit 2."""
     path = recorded(tmp_path / "journal")
     rewrite(path, change)
     done = drift(*command, "--journal", str(tmp_path / "journal"), cwd=tmp_path)
@@ -144,6 +147,30 @@ def test_the_cli_says_one_line_and_exits_2(
     line, *rest = done.stderr.splitlines()
     assert line.startswith(f"drift: error: journal file {path}: field `{field}"), done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_file_stops_only_its_own_change(tmp_path: Path) -> None:
+    """One file cut short (a full disk, a bad merge) is listed as refused; another change's
+    entry is still read and rolled back from, and its own change is one clear error."""
+    path = recorded(tmp_path, state=State.ROLLED_BACK)
+    text = path.read_text().replace(CHANGE, "20250101-000000-abcd")
+    cut = tmp_path / "20250101-000000-abcd--service--other.json"
+    cut.write_text(text[: len(text) // 2])
+    bad, good = Journal(tmp_path).entries()
+    assert (bad.change_id, bad.service, bad.unreadable) == ("20250101-000000-abcd", "other", True)
+    assert f"journal file {cut} is unreadable" in bad.problem
+    assert (good.change_id, good.problem) == (CHANGE, "")
+    listed = list_changes(load_settings(journal_dir=tmp_path)).summary()
+    assert "unknown (entry refused: unreadable; `drift rollback 20250101-000000-abcd`" in listed
+    assert f"{CHANGE}  " in listed
+    done = asyncio.run(
+        run_rollback(load_settings(journal_dir=tmp_path), ScriptedUI(), CHANGE, yes=True)
+    )
+    assert "already rolled back" in done.skipped[0], done.summary()  # read and judged
+    with pytest.raises(JournalError, match="is unreadable"):
+        asyncio.run(
+            run_rollback(load_settings(journal_dir=tmp_path), ScriptedUI(), bad.change_id, yes=True)
+        )
 
 
 def test_a_change_id_with_a_newline_cannot_start_a_workflow_command(tmp_path: Path) -> None:

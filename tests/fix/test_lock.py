@@ -72,7 +72,7 @@ def dead_pid() -> int:
 def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: Path) -> None:
     locks = tmp_path / ".drift" / "journal" / "locks"
     locks.mkdir(parents=True)
-    lock = locks / "acme-chat-staging--us-central1--web.lock"
+    lock = locks / "acme-chat-staging--us-central1--services--web.lock"
     held = {
         "change_id": "20261101-120000-dead",
         "pid": dead_pid(),
@@ -103,7 +103,7 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     written or journaled. `drift rollback` of that change removes the lock; the next fix takes
     such a lock over, saying so in one line; a lock whose process lives stays exclusive."""
     journal = tmp_path / ".drift" / "journal"
-    lock = journal / "locks" / "acme-chat-staging--us-central1--web.lock"
+    lock = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
     args = ["fix", "e2e", "--service", "web", "--profiles", str(REPO / "profiles")]
     args += ["--journal", str(journal)]
 
@@ -145,7 +145,13 @@ def test_a_lock_that_cannot_be_written_is_one_error_and_leaves_nothing(
     """A full disk: the lock file is created but its content cannot be written. One error
     naming the lock, nothing written to the cloud, and no empty lock left to block every
     later fix (it used to stay: 0 bytes, "cannot be read")."""
-    lock = tmp_path / ".drift" / "journal" / "locks" / "acme-chat-staging--us-central1--web.lock"
+    lock = (
+        tmp_path
+        / ".drift"
+        / "journal"
+        / "locks"
+        / "acme-chat-staging--us-central1--services--web.lock"
+    )
     with monkeypatch.context() as patched:
         patched.setattr(locking.os, "fsync", enospc)
         with pytest.raises(JournalError) as failed:
@@ -187,7 +193,7 @@ def test_two_takers_of_one_stale_lock_one_wins(
     open with a barrier at the check; only one command may hold the lock."""
     journal = tmp_path / "journal"
     (journal / "locks").mkdir(parents=True)
-    path = journal / "locks" / "acme-chat-staging--us-central1--web.lock"
+    path = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
     stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
     path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
     real = locking._read
@@ -292,7 +298,7 @@ def test_a_lock_left_on_a_service_whose_fix_had_finished_is_taken_over(
     journal_dir = tmp_path / "journal"
     (journal_dir / "locks").mkdir(parents=True)
     dead = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
-    lock = journal_dir / "locks" / "acme-chat-staging--us-central1--web.lock"
+    lock = journal_dir / "locks" / "acme-chat-staging--us-central1--services--web.lock"
     lock.write_text(json.dumps({**dead, "started": "2026-11-01T12:00:00+00:00"}))
     journal = Journal(journal_dir).open()
     entry = Entry(dead["change_id"], "e2e", PROJECT, "us-central1", "web", LOCK, "", {}, "", "", [])
@@ -354,7 +360,7 @@ def test_a_fix_on_a_held_service_stops_before_reading_it(
         "command": "fix",
         "service": "web",
     }
-    (locks / f"{project}--us-central1--web.lock").write_text(json.dumps(holder))
+    (locks / f"{project}--us-central1--services--web.lock").write_text(json.dumps(holder))
     sandbox.clear_calls()
     with pytest.raises(Aborted) as caught:
         fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])

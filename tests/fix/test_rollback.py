@@ -104,7 +104,9 @@ def test_the_prompt_shows_everything_a_rollback_changes(
     assert ws in said
     assert "env.NEXT_TELEMETRY_DISABLED" not in said  # unchanged by the fix: not listed
     assert "serving now: LATEST 100% →" in said
-    assert ui.questions == [f"Roll back change {result.change_id} on web?"]
+    where = "e2e (project acme-chat-staging, region us-central1)"  # what it writes to
+    assert ui.questions == [f"Roll back change {result.change_id} in {where} on web?"]
+    assert f"web: restore what served before change {result.change_id} in {where}" in said
 
 
 def test_an_edited_journal_entry_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -241,3 +243,19 @@ def test_rollback_refuses_a_service_deleted_and_created_again(
     assert "`drift rollback --force` restores anyway" in refused.summary()
     assert updates(sandbox) == []
     assert sandbox.service(LAB, "app").etag == recreated.etag
+
+
+def test_a_service_changed_during_the_prompt_is_refused_in_words(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+) -> None:
+    """Someone deploys while the rollback's prompt waits: read again before the write, it is
+    refused — said as a refusal with nothing written, not as a restoration that failed."""
+    fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web"])
+    ui = ScriptedUI([True], on_confirm=lambda question: hotfix(clients))
+    writes = len(updates(sandbox))
+    result = rollback(tmp_path, ui)
+    assert result.exit_code is ExitCode.ABORTED and result.restored == []
+    (said,) = result.failed
+    assert said.startswith("web: refused (changed since): web was changed since drift's"), said
+    assert "nothing was written to web" in said and "what served before" not in said
+    assert len(updates(sandbox)) == writes + 1  # the hotfix alone

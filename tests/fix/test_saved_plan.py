@@ -1,18 +1,29 @@
 """Saved plans (`drift plan ENV --out FILE`, `drift fix ENV --plan FILE [--only ID…]`), as a
 user runs them against the sandbox: the fix applies exactly the saved plan, or nothing (exit 4)
-when the service or the profile changed since it was made; `--only` applies part of it; a file
-that is not a saved plan for this environment is one clear message (exit 2)."""
+when the service or the profile changed since it was made, or the plan is not the one reviewed
+(the file edited, or the fresh plan's body other than the saved one); `--only` applies part of
+it; a file that is not a saved plan for this environment is one clear message (exit 2)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.fix.conftest import LAB, env_by_name, lab_cli, lab_name, lab_world, updates
+from tests.fix.conftest import (
+    LAB,
+    deploy_no_traffic,
+    env_by_name,
+    lab_cli,
+    lab_name,
+    lab_world,
+    updates,
+)
 
 
 @pytest.fixture
@@ -161,4 +172,49 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
         done = lab_cli(lab, tmp_path, "fix", "lab", *argv, "--yes", "--no-verify")
         assert done.returncode == 2, (args, done.stdout + done.stderr)
         assert says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+    assert len(updates(lab)) == writes
+
+
+def _redigested(data: dict[str, Any]) -> dict[str, Any]:
+    from drift.fix.saved import body_digest
+
+    data["saved"]["digest"] = body_digest(data, data["saved"])
+    return data
+
+
+EDITS: list[tuple[str, Callable[[dict[str, Any]], object], int, str]] = [
+    ("edited", lambda d: d["saved"].update(from_template=True), 4, "was edited since"),
+    (
+        "edited and digested again",
+        lambda d: _redigested(d["saved"].update(from_template=True) or d),
+        4,
+        "the plan now differs from",
+    ),
+    ("older drift", lambda d: d["saved"].pop("digest"), 2, "saved by an older drift"),
+]
+
+
+@pytest.mark.parametrize(("edit", "how", "code", "says"), EDITS, ids=[e[0] for e in EDITS])
+def test_a_plan_other_than_the_one_reviewed_is_not_applied(
+    lab: Sandbox,
+    tmp_path: Path,
+    clients_for: ClientsFor,
+    edit: str,
+    how: Callable[[dict[str, Any]], object],
+    code: int,
+    says: str,
+) -> None:
+    """The reviewed plan refused to roll out an unreleased template (deployed --no-traffic);
+    a copy saying `from_template: true` would roll it out: refused, nothing written."""
+    deploy_no_traffic(clients_for(lab), lab_name(), "us-docker.pkg.dev/lab/app:v2-UNRELEASED")
+    path = tmp_path / "plan.json"
+    lab_cli(lab, tmp_path, "plan", "lab", "--out", str(path))
+    data = json.loads(path.read_text())
+    how(data)
+    path.write_text(json.dumps(data))
+    writes = len(updates(lab))
+    done = lab_cli(lab, tmp_path, "fix", "lab", "--plan", str(path), "--yes", "--no-verify")
+    assert done.returncode == code, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert says in said and "drift plan lab --out" in said
     assert len(updates(lab)) == writes

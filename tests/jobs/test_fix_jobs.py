@@ -79,7 +79,7 @@ def rolled_back_as_before(sandbox: Sandbox, tmp_path: Path, job_before: run_v2.J
         )
     )
     assert done.exit_code == ExitCode.OK, done.summary()
-    assert sorted(done.restored) == ["job", "pool"]
+    assert sorted(done.restored) == ["job job", "worker pool pool"]
     assert env(sandbox.job("p", "job")) == env(job_before)
     assert sandbox.worker_pool("p", "pool").scaling.manual_instance_count == 2
 
