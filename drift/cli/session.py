@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.cli.overlap import overlapped
+from drift.cli.signals import ctrl_c_latched
 from drift.errors import DriftError, ExitCode, Interrupted
 from drift.findings import FailOn
 
@@ -102,12 +103,14 @@ class Invocation:
             for module in (*then, *CLIENT_MODULES) if clients else then:
                 importlib.import_module(module)
 
-        try:
-            settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
-        except KeyboardInterrupt:
-            raise Interrupted(
-                interrupted, "before anything was read from Google Cloud or changed"
-            ) from None
+        said = "before anything was read from Google Cloud or changed"
+        with ctrl_c_latched() as ctrl_c:
+            try:
+                settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
+            except KeyboardInterrupt:
+                raise Interrupted(interrupted, said) from None
+        if ctrl_c:  # pressed, and swallowed where Python reports it as ignored
+            raise Interrupted(interrupted, said)
         if STATE.owns_process:
             gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return settings, profile

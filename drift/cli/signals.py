@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,3 +71,37 @@ def _hung_up() -> None:
                 os.dup2(null, fd)
     finally:
         os.close(null)
+
+
+@contextmanager
+def ctrl_c_latched() -> Iterator[list[bool]]:
+    """While the block runs, a Ctrl-C is also written down (the list yielded gets `True`), so
+    that one CPython swallows is not lost: a KeyboardInterrupt raised while a weak reference's
+    callback or a `__del__` runs (an import's module lock has one) is only reported as
+    "Exception ignored in: …", and the command would go on as if no Ctrl-C came. Such a report
+    is not printed for a KeyboardInterrupt; the caller checks the list after the block."""
+    fired: list[bool] = []
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield fired  # not Python's own Ctrl-C handling: whoever set it handles it
+        return
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        fired.append(True)
+        raise KeyboardInterrupt
+
+    previous_hook = sys.unraisablehook
+
+    def unraisable(report: sys.UnraisableHookArgs) -> None:
+        if not isinstance(report.exc_value, KeyboardInterrupt):
+            previous_hook(report)
+
+    signal.signal(signal.SIGINT, handler)
+    sys.unraisablehook = unraisable
+    try:
+        yield fired
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        sys.unraisablehook = previous_hook

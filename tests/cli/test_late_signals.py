@@ -7,11 +7,13 @@ takes it, which leaves the process in the state the early signal leaves it in.""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.cliutil import REPO
 from tests.fix.terminal import converse, spawn_on_a_terminal
 
 PROMPT = """
@@ -110,3 +112,39 @@ def test_a_ctrl_c_inside_an_exec_of_a_string_still_exits_with_drifts_code(tmp_pa
         "drift: error: interrupted: before anything was read from Google Cloud or changed"
     ]
     assert done.returncode == 3
+
+
+SWALLOWED = """
+import signal, sys
+from pathlib import Path
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from drift.cli.session import Invocation
+from drift.errors import Interrupted
+
+try:
+    Invocation("staging", Path("profiles")).load("tests.cli.swallowed_ctrl_c", clients=False)
+except Interrupted as exc:
+    print("INTERRUPTED", int(exc.exit_code), exc.message, flush=True)
+    sys.exit(5)
+print("went on", flush=True)
+"""
+
+
+def test_a_ctrl_c_that_python_swallows_while_the_profile_is_read_still_ends_the_run() -> None:
+    """A Ctrl-C whose KeyboardInterrupt lands in a `__del__` or a weak reference's callback
+    (an import's module lock has one: seen while the Google libraries are imported) is
+    swallowed by CPython, which prints "Exception ignored"; drift went on to read Google
+    Cloud. It is still the one line of an interrupted start, and nothing else is printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert done.stdout.split("\n")[0] == (
+        "INTERRUPTED 3 interrupted: before anything was read from Google Cloud or changed"
+    )
+    assert done.stderr == ""
