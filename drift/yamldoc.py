@@ -4,9 +4,10 @@ path (`Located`), the problems found reading it, and the limits and checks both 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from drift.errors import Problem
 
@@ -54,13 +55,21 @@ class YamlProblems(Exception):
 # -- what drift accepts in a document, whichever parser read it ------------------------------
 
 
+Integers = Literal["canonical", "gcloud"]
+"""How an integer not written canonically is read: refused (a profile), or as gcloud reads it."""
+_OCTAL_11 = re.compile(r"[-+]?0[0-7]+")
+"""YAML 1.1's octal integer (PyYAML's resolver, which gcloud's `core/yaml` uses), underscores
+aside."""
+
+
 class Rules:
     """The limits and checks both parsers apply while turning nodes into data, in the same
     order, so that they accept, refuse and locate the same documents. Lines are 0-based here
     (as YAML marks count them) and 1-based in problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, integers: Integers = "canonical") -> None:
         self.file = file
+        self.integers = integers
         self.nodes = 0
         self.text = 0
 
@@ -110,10 +119,15 @@ class Rules:
         """An integer written other than as drift reads it back (`01234`, `007`, `0o17`,
         `0x1F`, `1_000`, `+5`): a number would change the text (`01234` becomes `1234`, which a
         plan would then set), and the text is what a profile means far more often (a branch
-        or ZIP code): refused, with its line. `8080`, `-1` and `0` are read as they are."""
-        if type(value) is int and raw != str(value):
-            raise self.fail(line, f"write {raw} in quotes: as a YAML number it reads {value}")
-        return value
+        or ZIP code): refused, with its line. `8080`, `-1` and `0` are read as they are.
+        In a document gcloud reads (`integers="gcloud"`: a Knative manifest), an integer is
+        what gcloud makes of it: its YAML 1.1 reads a leading zero as octal (`defaultMode:
+        0440` is 0o440, as SecretVolumeSource.default_mode's field doc writes modes)."""
+        if type(value) is not int or raw == str(value):
+            return value
+        if self.integers == "gcloud":
+            return int(raw, 8) if _OCTAL_11.fullmatch(raw) else value
+        raise self.fail(line, f"write {raw} in quotes: as a YAML number it reads {value}")
 
     def checked_str(self, line: int, value: str) -> str:
         try:

@@ -24,6 +24,7 @@ from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_NODES,
+    Integers,
     Located,
     Path_,
     Rules,
@@ -94,12 +95,12 @@ def _hand_back(text: str) -> bool:
     return _HAND_BACK.search(text, 1 if text.startswith("\ufeff") else 0) is not None
 
 
-def parse(text: str, name: str) -> Located:
+def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     """Read one document with libyaml; `Fallback` when only the reference path can."""
     if CParser is None or _hand_back(text):
         raise Fallback
     parser = CParser(text)
-    builder = _Builder(parser, Rules(name), text)
+    builder = _Builder(parser, Rules(name, integers), text)
     collecting = gc.isenabled()
     gc.disable()  # ~100 000 new containers and no cycles: collecting meanwhile is wasted time
     try:

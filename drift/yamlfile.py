@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from drift.errors import Problem
-from drift.yamldoc import MAX_BYTES, Located, Path_, YamlProblems
+from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
 
 
 def display_path(path: Path) -> str:
@@ -39,8 +39,9 @@ def load_located(path: Path, *, display: str | None = None) -> Located:
     return parse_located(read_regular(path, name), name)
 
 
-def parse_located(raw: bytes, name: str) -> Located:
-    """`load_located` for bytes already read (standard input), `name` showing where from."""
+def parse_located(raw: bytes, name: str, integers: Integers = "canonical") -> Located:
+    """`load_located` for bytes already read (standard input), `name` showing where from;
+    `integers`: see `drift.yamldoc.Rules.integer`."""
     if len(raw) > MAX_BYTES:
         raise YamlProblems(
             [Problem(name, 1, f"input is {len(raw)} bytes; the limit is {MAX_BYTES} bytes")]
@@ -49,7 +50,7 @@ def parse_located(raw: bytes, name: str) -> Located:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblems([Problem(name, 1, "not UTF-8 text")]) from exc
-    return parse_text(text, name)
+    return parse_text(text, name, integers)
 
 
 def read_regular(path: Path, name: str) -> bytes:
@@ -99,7 +100,7 @@ def _file_kind(mode: int) -> str:
     return next((kind for test, kind in kinds if test(mode)), "not a file")
 
 
-def parse_text(text: str, name: str) -> Located:
+def parse_text(text: str, name: str, integers: Integers = "canonical") -> Located:
     """Parse YAML text into plain data with line numbers: libyaml (C, through PyYAML) when it
     is installed and reads this document exactly as the YAML 1.2 reference path would, else
     that reference path (pure-Python ruamel.yaml). Both give the same data, lines and errors."""
@@ -107,10 +108,10 @@ def parse_text(text: str, name: str) -> Located:
 
     if yamlfast.available():
         try:
-            return yamlfast.parse(text, name)
+            return yamlfast.parse(text, name, integers)
         except yamlfast.Fallback:
             pass
-    return yamlruamel.parse(text, name)
+    return yamlruamel.parse(text, name, integers)
 
 
 def validation_problems(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.errors import Problem
-from drift.yamldoc import MAX_DEPTH, Located, Path_, Rules, YamlProblems, oneline
+from drift.yamldoc import MAX_DEPTH, Integers, Located, Path_, Rules, YamlProblems, oneline
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -46,7 +46,7 @@ def _scanner() -> type:
     return BoundedScanner
 
 
-def parse(text: str, name: str) -> Located:
+def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     """Compose (the pure YAML 1.2 parser) and build the data ourselves: nodes carry their
     line, and that is all drift needs from the YAML library."""
     from ruamel.yaml import YAML
@@ -68,7 +68,7 @@ def parse(text: str, name: str) -> Located:
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {oneline(exc)}")]) from None
     lines: dict[Path_, int] = {}
-    walker = _Walker(Rules(name), lines, yaml.constructor)
+    walker = _Walker(Rules(name, integers), lines, yaml.constructor)
     data = None if node is None else walker.walk(node, (), 0)
     return Located(name, data, lines)
 

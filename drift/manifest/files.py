@@ -141,7 +141,7 @@ def _located(name: str, raw: bytes, problems: list[Problem], data: Any = None) -
     if data is not None and len(raw) > MAX_BYTES:
         return Located(name, data, {})
     try:
-        return parse_located(raw, name)
+        return parse_located(raw, name, integers="gcloud")  # gcloud reads what it deploys
     except YamlProblems as exc:
         problems += exc.problems
         return None

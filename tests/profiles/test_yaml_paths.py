@@ -157,13 +157,13 @@ def test_parse_text_reads_with_the_fast_path_and_hands_back_to_the_reference(
     calls: list[str] = []
     real_fast, real_reference = yamlfast.parse, yamlruamel.parse
 
-    def fast_parse(text: str, name: str) -> Any:
+    def fast_parse(text: str, name: str, integers: Any) -> Any:
         calls.append("fast")
-        return real_fast(text, name)
+        return real_fast(text, name, integers)
 
-    def reference_parse(text: str, name: str) -> Any:
+    def reference_parse(text: str, name: str, integers: Any) -> Any:
         calls.append("reference")
-        return real_reference(text, name)
+        return real_reference(text, name, integers)
 
     monkeypatch.setattr(yamlfast, "parse", fast_parse)
     monkeypatch.setattr(yamlruamel, "parse", reference_parse)
