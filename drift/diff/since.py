@@ -17,6 +17,7 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.fields import FIELDS
 from drift.findings import Finding, Since
+from drift.live.history import UNDOES_CANARY
 from drift.live.model import RevisionRecord, ServingRevision
 from drift.live.reader import CHANGE_ID
 from drift.redact import MASK
@@ -43,7 +44,7 @@ def unserved(records: Sequence[RevisionRecord]) -> dict[int, str]:
     for i, record in enumerate(records):
         if not record.ready and not record.deploying:
             out[i] = FAILED
-        elif _canary(record) and i + 1 < len(records) and _restores(records[i + 1]):
+        elif _canary(record) and i + 1 < len(records) and _undoes_canary(records[i + 1]):
             out[i] = UNDONE
     return out
 
@@ -54,10 +55,12 @@ def _canary(record: RevisionRecord) -> bool:
     return bool(head and sep) and CHANGE_ID.fullmatch(change) is not None
 
 
-def _restores(record: RevisionRecord) -> bool:
-    """Written by drift, not a canary: drift's cleanup or rollback (a promotion moves traffic
-    and makes no revision)."""
-    return (record.client or "").split(" ")[0] == "drift" and not _canary(record)
+def _undoes_canary(record: RevisionRecord) -> bool:
+    """Written by drift as the restoration of a canary that never held traffic (an abort's
+    cleanup, a rollback before any promotion: `UNDOES_CANARY`). A rollback after a promotion
+    is not marked: that canary served."""
+    name, _, version = (record.client or "").partition(" ")
+    return name == "drift" and version.endswith(UNDOES_CANARY)
 
 
 def served_before(skipped: dict[int, str], i: int) -> int | None:

@@ -26,9 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from drift import __version__
 from drift.errors import ApiError, JournalError
 from drift.fields import FIELDS, Source, read_settings
-from drift.fix.journal import Entry, Journal, Write
+from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.patch import copy_service, restored_traffic, without_system_metadata
 from drift.fix.routing import (
     describe_serving,
@@ -40,6 +41,7 @@ from drift.fix.routing import (
     written_since,
 )
 from drift.fix.update import get_service, settled, update_service
+from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
 
@@ -206,7 +208,7 @@ async def restore(
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
     error: ApiError | None = None
     try:
-        await update_service(session, request)
+        await update_service(session, request, version=_client_version(entry))
     except ApiError as exc:  # the answer or the operation may be what was lost: the service tells
         error = exc
     try:
@@ -226,3 +228,12 @@ async def restore(
     lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
     return Restored(False, f"{why} (what serves: {serves})", now, lost)
+
+
+def _client_version(entry: Entry) -> str:
+    """drift's version, marked (`UNDOES_CANARY`) when the canary this restoration undoes never
+    held traffic (no promotion was begun): the revision it makes says so to `since`."""
+    promoted = any(step.get("state") in (State.PROMOTING, State.PROMOTED) for step in entry.history)
+    if entry.canary_revision and not promoted:
+        return __version__ + UNDOES_CANARY
+    return __version__

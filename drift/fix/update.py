@@ -32,12 +32,18 @@ async def update_service(
     *,
     validate_only: bool = False,
     timeout: float = OPERATION_TIMEOUT,
+    version: str = __version__,
 ) -> Any:
     """Send `service` (a run_v2.Service as read, then changed) and wait for the operation;
     raise ApiError naming UpdateService when either fails. The write says it comes from
-    drift (SPEC invariant 12), whoever wrote the service before."""
+    drift (SPEC invariant 12), whoever wrote the service before, as client `version`."""
     return await update_workload(
-        session, Kind.SERVICE, service, validate_only=validate_only, timeout=timeout
+        session,
+        Kind.SERVICE,
+        service,
+        validate_only=validate_only,
+        timeout=timeout,
+        version=version,
     )
 
 
@@ -48,13 +54,14 @@ async def update_workload(
     *,
     validate_only: bool = False,
     timeout: float = OPERATION_TIMEOUT,
+    version: str = __version__,
 ) -> Any:
     """`update_service` for a Service, a Job (UpdateJob) or a WorkerPool (UpdateWorkerPool):
     each request takes the resource, `validate_only` and (Job, WorkerPool: `allow_missing`,
     left false) and answers with an operation whose result is the resource."""
     from google.cloud import run_v2
 
-    workload.client, workload.client_version = CLIENT, __version__
+    workload.client, workload.client_version = CLIENT, version
     clients = session.clients
     method: str
     request: Any

@@ -22,6 +22,11 @@ from drift.live.normalize import raw, revision_config
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
+UNDOES_CANARY = "+undo-canary"
+"""What drift adds to its client version (Service.client_version: "arbitrary version identifier
+for the API client") when it writes the restoration of a canary that never held traffic (an
+abort's cleanup, a rollback before promotion): the revision that records it tells `since` that
+the canary before it never served, where a rollback after a promotion does not."""
 PAGE_SIZE = 100
 
 

@@ -21,7 +21,7 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import TODAY, ScriptedUI, lab_fix, lab_profiles, lab_world
+from tests.fix.conftest import TODAY, ScriptedUI, lab_fix, lab_profiles, lab_world, rollback
 
 
 def since(sandbox: Sandbox, tmp_path: Path) -> dict[str, Since | None]:
@@ -73,3 +73,21 @@ def test_a_canary_declined_at_promotion_is_passed_over(
     )
     assert cleanup.never_served == "" and cleanup.against == first.name
     assert cleanup.changes == ()  # drift's cleanup put back what served: no change
+
+
+def test_a_promoted_canary_that_a_rollback_undid_did_serve(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A canary promoted (it served 100 %) and rolled back later is not "never served": the
+    drift came back with the rollback's revision, and the canary is the last good one. Only a
+    restoration of a canary that never held traffic is marked as undoing it (its client
+    version), so only then is the canary passed over."""
+    sandbox = lab(make_sandbox, monkeypatch)
+    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert rollback(tmp_path).restored
+    restoration, canary, first = history(tmp_path).services[0].revisions
+    assert "-drift-" in canary.name and canary.never_served == ""
+    found = since(sandbox, tmp_path)["env.MODE"]
+    assert found is not None
+    assert (found.revision, found.last_good) == (restoration.name, canary.name)
