@@ -41,24 +41,37 @@ _CUT_MARKS = "…. \t\ufffd"
 _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
     r"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY$"
-    r"|PASSPHRASE|(?<![A-Z0-9])PASS(?![A-Z])|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*$)",
+    r"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*$|(?<![A-Z0-9])PW(?![A-Z])|(?<![A-Z0-9])AUTH$"
+    r"|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*$)",
     re.IGNORECASE,
 )
-"""Names that say a variable holds a secret. `PASS` only as a word of the name (`DB_PASS`,
-`SMTP_PASS`, `PASS_2`; not `PASSENGER_COUNT`, `BYPASS_CACHE`, `COMPASS_URL`), `SALT` and `HMAC`
-only as its last word (`SESSION_SALT`, `WEBHOOK_HMAC`; not `SALT_MASTER`, `HMAC_ALGORITHM`)."""
+"""Names that say a variable holds a secret, when its value is long and opaque enough
+(`looks_like_credential`). `PASS` only as the last word of the name (`DB_PASS`, `SMTP_PASS`,
+`PASS_2`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
+`BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
+not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT` and `HMAC` only as the last word (`SESSION_SALT`,
+`WEBHOOK_HMAC`; not `SALT_MASTER`, `HMAC_ALGORITHM`)."""
+_STRONG_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*$)", re.IGNORECASE
+)
+"""Names that say a variable holds a password or a secret, whatever its value's length
+(`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`): `credential_named`. The broad names of
+`_CREDENTIAL_NAME` (`CACHE_KEY=v2`, `TOKEN_TTL=1h`, `PWD=/app`) need a long value."""
 _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
+    r"|(?i:bearer)[ \t]+[^\s]{16,}"
     r"|[a-z][a-z0-9+.-]*://[^/\s:@?#]*:(?P<password>[^/\s@?#]+)@)"
 )
-"""The last form: a URL with a password, its user possibly empty (`redis://:PASSWORD@host`,
-the AUTH form of redis-py and Memorystore). The user and password end where RFC 3986 ends
-userinfo (`?` and `#` begin the query and the fragment: `https://h:8443?to=ops@example.com`
-has none), and a password that is only `$(VAR)` references holds no credential: Cloud Run
-puts the referenced variables' values there (run v2 `EnvVar.value`), a secret-backed one
-being how a DSN is built around a secret."""
+"""`Bearer` and a token of 16 characters or more is an HTTP Authorization header's value
+(RFC 6750 section 2.1), whatever the variable's name. The last form: a URL with a password,
+its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
+Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
+query and the fragment: `https://h:8443?to=ops@example.com` has none), and a password that
+is only `$(VAR)` references holds no credential: Cloud Run puts the referenced variables'
+values there (run v2 `EnvVar.value`), a secret-backed one being how a DSN is built around a
+secret."""
 _ONLY_REFERENCES = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\))+")
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 
@@ -277,7 +290,7 @@ def _credential_value() -> Any:
 
 
 _CREDENTIAL_HINT = re.compile(
-    r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|sk_(?:live|test)_|eyJ|://"
+    r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|sk_(?:live|test)_|eyJ|(?i:bearer)|://"
 )
 """Text that every credential-shaped value holds (each alternative of `_CREDENTIAL_VALUE`
 begins with one of these): a value without any is not searched with the whole pattern. Every
@@ -302,12 +315,25 @@ def credential_shaped(value: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _strong_name(name: str) -> bool:
+    return _STRONG_NAME.search(name) is not None
+
+
 def credential_named(name: str, value: str) -> bool:
-    """A value, of any length, in a variable whose name says it is a secret (`ADMIN_PASSWORD=
-    hunter2`), unless it is empty or one of the harmless words and numbers (`true`, `8080`):
-    what `drift init` does not copy into a profile, and what a finding does not show."""
+    """A value, of any length, in a variable whose name says it holds a password or a secret
+    (`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`: `_STRONG_NAME`), unless it is empty or one of
+    the harmless words and numbers (`true`, `8080`): what `drift init` does not copy into a
+    profile, and what a finding does not show. The broad names (`CACHE_KEY=v2`,
+    `TOKEN_TTL=1h`) are judged by `looks_like_credential` alone."""
     stripped = value.strip()
-    return _credential_name(name) and bool(stripped) and not _HARMLESS.match(stripped)
+    return _strong_name(name) and bool(stripped) and not _HARMLESS.match(stripped)
+
+
+def hidden_plain(name: str, value: str) -> bool:
+    """Whether a plain value is never shown: it looks like a credential, or its variable's
+    name says it is a password or a secret however short (`mask_plain`, `plan --format yaml`)."""
+    return looks_like_credential(name, value) or credential_named(name, value)
 
 
 def looks_like_credential(name: str, value: str) -> bool:

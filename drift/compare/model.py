@@ -113,10 +113,16 @@ class VarView:
     hidden: bool = False  # a plain value never shown (the profile expects a secret there)
 
 
+EnvKey = tuple[str, str, str]
+"""A variable or mount in a view: (container, "" for the main one; `env` or `mount`; the
+variable's name or the mount path). Never its shown name: a main-container variable named
+`otel:TOKEN` and the sidecar otel's `TOKEN` are two."""
+
+
 @dataclass(frozen=True)
 class ServiceView:
     name: str
-    env: dict[str, VarView]
+    env: dict[EnvKey, VarView]
     settings: dict[str, SettingValue]
     sidecars: dict[str, str] = field(default_factory=dict)
     """Live: the containers other than the primary one, by name, with their image."""

@@ -129,8 +129,9 @@ class Context:
         return tuple(sort_differences(self.out))
 
     def _service(self, a: ServiceView, b: ServiceView) -> None:
-        for var in dict.fromkeys([*a.env, *b.env]):
-            self._variable(a.name, var, a.env.get(var), b.env.get(var))
+        for key in dict.fromkeys([*a.env, *b.env]):
+            va, vb = a.env.get(key), b.env.get(key)
+            self._variable(a.name, va.name if va else b.env[key].name, va, vb)
         for container in dict.fromkeys([*a.sidecars, *b.sidecars]):
             if (container in a.sidecars) != (container in b.sidecars):
                 side: Side = "a" if container in a.sidecars else "b"

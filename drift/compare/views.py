@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from drift.compare.model import ServiceView, Shape, VarView
+from drift.compare.model import EnvKey, ServiceView, Shape, VarView
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.live.model import LiveState, RevisionConfig, ServingRevision
@@ -16,15 +16,18 @@ def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceVi
     views = {}
     for n in (n for n in names if n in profile.services):
         service = profile.services[n]
-        env: dict[str, VarView] = {}
+        env: dict[EnvKey, VarView] = {}
         for rules in service.containers:
-            prefix = f"{rules.name}:" if rules.name is not None else ""
+            container = rules.name or ""
+            prefix = f"{container}:" if container else ""
             for rule in rules.env.values():
-                env[prefix + rule.name] = _rule_view(rule, prefix + rule.name)
+                env[container, "env", rule.name] = _rule_view(rule, prefix + rule.name)
             for path, mount in rules.mounts.items():
                 name = f"{prefix}mount:{path}"
                 shown = str(mount.ref) + (" (optional)" if mount.optional else "")
-                env[name] = VarView(name, Shape.SECRET, not mount.optional, shown, secret=mount.ref)
+                env[container, "mount", path] = VarView(
+                    name, Shape.SECRET, not mount.optional, shown, secret=mount.ref
+                )
         settings = {k: FIELDS[k].normalise(s.value) for k, s in service.settings.items()}
         views[n] = ServiceView(n, env, settings)
     return views
@@ -53,12 +56,13 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
     for name, live in state.services.items():
         config = live.serving[0].config if live.serving else live.template
         secret = _expects_secret(profile.services.get(name), config)
-        env: dict[str, VarView] = {}
+        env: dict[EnvKey, VarView] = {}
         for container in config.containers:
-            prefix = "" if container.name == config.primary else f"{container.name}:"
+            key = "" if container.name == config.primary else container.name
+            prefix = f"{key}:" if key else ""
             for v in container.env.values():
                 hidden = (container.name, v.name) in secret
-                env[prefix + v.name] = VarView(
+                env[key, "env", v.name] = VarView(
                     prefix + v.name,
                     Shape.SECRET if v.ref is not None else Shape.PLAIN,
                     True,
@@ -68,8 +72,10 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
                     hidden=hidden,
                 )
             for path, mount in container.mounts.items():
-                key = f"{prefix}mount:{path}"
-                env[key] = VarView(key, Shape.SECRET, True, str(mount.ref), secret=mount.ref)
+                name = f"{prefix}mount:{path}"
+                env[key, "mount", path] = VarView(
+                    name, Shape.SECRET, True, str(mount.ref), secret=mount.ref
+                )
         sidecars = {c.name: c.image for c in config.containers if c.name != config.primary}
         views[name] = ServiceView(name, env, dict(config.settings), sidecars)
     return views

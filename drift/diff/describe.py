@@ -7,7 +7,7 @@ from __future__ import annotations
 from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
-from drift.redact import MASK, credential_named, looks_like_credential, mask
+from drift.redact import MASK, hidden_plain, looks_like_credential, mask
 from drift.refs import SecretRef
 
 
@@ -16,7 +16,9 @@ def describe_rule(rule: VarRule) -> str:
     if rule.secret is not None:
         return str(SecretRef(rule.secret, rule.version))
     if rule.value is not None:
-        return mask_plain(rule.name, rule.value, secret=False)
+        # the profile's own value: masked only where it looks like a credential itself, never
+        # for its name alone (`CACHE_KEY: v3`, `PASS_THROUGH: disabled`)
+        return MASK if looks_like_credential(rule.name, rule.value) else mask(rule.value)
     parts = []
     if rule.pattern is not None:
         parts.append(f"matches {rule.pattern}")
@@ -35,8 +37,7 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     """A plain value as shown: masked when it is a secret, looks like a credential or is in a
     variable named like one (`ADMIN_PASSWORD=hunter2`, however short), and any secret drift has
     read or been told of (`redact.register`) masked within it."""
-    hidden = secret or looks_like_credential(name, value) or credential_named(name, value)
-    return MASK if hidden else mask(value)
+    return MASK if secret or hidden_plain(name, value) else mask(value)
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
-from drift.redact import MASK, looks_like_credential, mask
+from drift.redact import MASK, hidden_plain, mask
 
 
 def job_findings(ctx: Context) -> Iterator[Finding]:
@@ -53,6 +53,6 @@ def _masked(ctx: Context, text: str) -> str:
             value = var.value or ""
             if len(value) < 4 or var.ref is not None:
                 continue
-            if var.name in secret_names or looks_like_credential(var.name, value):
+            if var.name in secret_names or hidden_plain(var.name, value):
                 text = text.replace(value, MASK)
     return text

@@ -137,7 +137,7 @@ def _variable(var: EnvVar) -> Variable:
         return Variable(var.name, _reference(var.ref), secret=True)
     value = var.value or ""
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if redact.looks_like_credential(var.name, value) or redact.credential_named(var.name, value):
+    if redact.hidden_plain(var.name, value):
         redact.register(value)
         return Variable(
             var.name,

@@ -310,3 +310,26 @@ def test_single_container_takes_no_container_flag(tmp_path: Path, value: str) ->
     assert "--container" not in argv
     (flag,) = [v for f, v in flags(argv) if f == "--update-env-vars"]
     assert gcloud_dict(flag) == {"A": value}
+
+
+def test_a_name_starting_with_a_slash_is_never_a_flag_word(tmp_path: Path) -> None:
+    """gcloud reads a key starting with `/` as a secret's mount path (--update-secrets help:
+    "Keys starting with a forward slash '/' are mount paths"): such a change is a manual step."""
+    sp = service_plan(
+        env=(
+            EnvChange(
+                Action.SET_SECRET, "/etc/creds", EnvVar("/etc/creds", value="plain"),
+                ref=SecretRef("s-ok"),
+            ),
+            EnvChange(Action.REMOVE, "/etc/old", EnvVar("/etc/old", ref=SecretRef("old"))),
+            EnvChange(Action.SET_VALUE, "/etc/mode", None, value="on"),
+            EnvChange(Action.SET_VALUE, "LOG_LEVEL", None, value="INFO"),
+        )
+    )  # fmt: skip
+    text = plan_script(plan_of(sp))
+    for name in ("/etc/creds", "/etc/old", "/etc/mode"):
+        assert f"# not in the command above: {name}: a name starting with / is a mount" in text
+    done, calls = run_script(tmp_path, text)
+    assert done.returncode == 0, done.stderr
+    (argv,) = calls
+    assert flags(argv)[2:] == [("--update-env-vars", "LOG_LEVEL=INFO")]

@@ -228,3 +228,20 @@ def test_a_job_whose_latest_update_failed_is_never_clean(
     )
     (step,) = planned.plan.manual
     assert step.commands[0].startswith("gcloud run jobs describe job")
+
+
+def test_a_failed_jobs_message_hides_a_short_password_and_shows_a_short_key(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The condition's message quotes the job's values: a password's however short is
+    hidden (`ADMIN_PASSWORD=hunter2`), a short value under a broad name is not (`CACHE_KEY`)."""
+    env = {**JOB_SPEC["template"]["env"], "ADMIN_PASSWORD": "hunter2", "CACHE_KEY": "v2-c"}
+    job = {
+        "template": {**JOB_SPEC["template"], "env": env},
+        "failed": "container exited: ADMIN_PASSWORD=hunter2 rejected for CACHE_KEY=v2-c",
+    }
+    sandbox = make_sandbox(jobs_world(jobs={"job": job}, pools={}))
+    profile = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+    result = check(sandbox, monkeypatch, write_profile(tmp_path / "profiles", profile))
+    (finding,) = [f for f in result.report.findings if f.rule == "revision.rollout"]
+    assert "ADMIN_PASSWORD=*** rejected for CACHE_KEY=v2-c" in finding.message

@@ -30,13 +30,24 @@ LOOK_ALIKES = {
 }
 
 
+STRONG = ["DB_PASS", "SMTP_PASS", "GPG_PASSPHRASE", "ADMIN_PASSWORD", "PASS", "db-pass"]
+BROAD = ["SESSION_SALT", "WEBHOOK_HMAC", "HMAC", "SALT", "CACHE_KEY", "TOKEN_TTL"]
+"""Named like a credential, but only a long value is hidden (`TOKEN_TTL=1h` is shown)."""
+
+
 @pytest.mark.parametrize(
     ("name", "credential"),
-    [(n, True) for n in [*CREDS, "PASS", "db-pass", "REDIS_PASS_2", "HMAC", "SALT"]]
-    + [(n, False) for n in [*LOOK_ALIKES, "PASSIVE_MODE", "SURPASS_LIMIT", "SALTY_SNACK"]],
+    [(n, "strong") for n in [*STRONG, "REDIS_PASS_2", "DB_PW", "APP_SECRET"]]
+    + [(n, "broad") for n in BROAD]
+    + [
+        (n, "")
+        for n in [*LOOK_ALIKES, "PASSIVE_MODE", "SURPASS_LIMIT", "SALTY_SNACK", "PASS_THROUGH"]
+        + ["DB_PASS_FILE", "MIN_PASS_SCORE"]
+    ],
 )
-def test_a_name_says_credential_or_not(name: str, credential: bool) -> None:
-    assert redact.credential_named(name, "abc-def") is credential
+def test_a_name_says_credential_or_not(name: str, credential: str) -> None:
+    assert redact.credential_named(name, "abc-def") is (credential == "strong")
+    assert redact.hidden_plain(name, "abc-def-ghi") is bool(credential)
     assert not redact.credential_named(name, "true") and not redact.credential_named(name, "")
 
 

@@ -135,10 +135,22 @@ def service_script(sp: ServicePlan) -> ServiceScript:
     return out
 
 
+_MOUNT_PATH = (
+    "a name starting with / is a mount path to gcloud's --update-secrets and --remove-secrets"
+    " (\"Keys starting with a forward slash '/' are mount paths\"), not a variable: change it"
+    " by hand (gcloud run services replace)"
+)
+"""Why a variable named `/…` stays a manual step: gcloud would mount a secret (or remove a
+mount) at that path instead; `--update-env-vars` is left out too, so that no flag of the
+script names it."""
+
+
 def _add(flags: _Flags, c: EnvChange, out: ServiceScript) -> str:
     """Add one change's flags; the reason it cannot be made exactly, or ""."""
     was_secret = c.before is not None and c.before.ref is not None
     was_plain = c.before is not None and c.before.ref is None
+    if c.name.startswith("/") and (c.action is not Action.REMOVE or was_secret):
+        return _MOUNT_PATH
     if c.action is Action.REMOVE:
         (flags.remove_secrets if was_secret else flags.remove_env).append(c.name)
         return ""

@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.diff.describe import mask_plain
 from drift.live.normalize import raw
-from drift.redact import MASK, looks_like_credential, mask
+from drift.redact import MASK, hidden_plain, mask
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 
@@ -40,7 +40,7 @@ class Conversion:
         """A plain variable's value as the document may hold it (masked on the data, with
         the same rule as findings, before anything renders it)."""
         where = f"{container}/{name}" if container else name
-        credential = looks_like_credential(name, value)
+        credential = hidden_plain(name, value)
         if not credential:
             if mask(value) == value:
                 return value

@@ -1,0 +1,137 @@
+"""Which names hide a plain value however short (a password's or a secret's: `ADMIN_PASSWORD`,
+`DB_PASS`, `DB_PW`) and which only a long one (`CACHE_KEY`, `TOKEN_TTL`): `check` (table and
+JSON), `plan --format gcloud` and `--format yaml`, and `init` agree; the profile's own value is
+shown unless it looks like a credential itself; `Bearer <token>` is a credential by shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift import redact
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+
+BEARER = "Bearer 7f3c9a1e5b2d48f6a0c3e9d1b7a5f2c4"
+SHOWN = {  # live value, profile value: short values under broad or harmless names
+    "CACHE_KEY": ("v2", "v3"),
+    "TOKEN_TTL": ("1h", "2h"),
+    "SORT_KEY": ("name", "date"),
+    "PASS_THROUGH": ("enabled", "disabled"),
+    "DB_PASS_FILE": ("/run/db", "/run/x"),
+    "MIN_PASS_SCORE": ("3", "4"),
+    "PWD": ("/app", "/srv"),
+    "AUTHOR": ("Grace Hopper", "Ada Lovelace"),
+    "OAUTH_CLIENT_ID": ("client-12345.apps", "client-67890.apps"),
+}
+HIDDEN = {  # live value: a password's or a secret's name, or a credential's shape
+    "ADMIN_PASSWORD": "hunter2",
+    "DB_PASS": "pa55",
+    "SMTP_PASS": "x7-kq",
+    "DB_PW": "Tr0ub4dor&3",
+    "APP_SECRET": "s3cr",
+    "BASIC_AUTH": "admin:Tr0ub4dor&3",
+    "UPSTREAM_AUTH_HEADER": BEARER,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "hidden"),
+    [(n, live, False) for n, (live, _) in SHOWN.items()]
+    + [(n, v, True) for n, v in HIDDEN.items()]
+    + [("HEADER", "bearer abcdefghijklmnopqrstuvwxyz", True), ("NOTE", "Bearer of news", False)]
+    + [("GPG_PASSPHRASE", "abc", True), ("REDIS_PASS_2", "abc", True), ("DB_PW", "true", False)],
+)
+def test_a_name_or_shape_hides_a_value_or_not(name: str, value: str, hidden: bool) -> None:
+    assert redact.hidden_plain(name, value) is hidden
+
+
+def _scenario(env: dict[str, str]) -> dict[str, Any]:
+    return {
+        "projects": {
+            "p1": {
+                "number": 222222222222,
+                "region": "europe-west1",
+                "services": {
+                    "api": {
+                        "template": {
+                            "image": "europe-west1-docker.pkg.dev/p1/app/api:1",
+                            "env": env,
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+
+def _profiles(tmp_path: Path, env: dict[str, str]) -> Path:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    lines = [f"      {n}: {json.dumps(v)}" for n, v in env.items()]
+    text = "project: p1\nregion: europe-west1\nservices:\n  api:\n    env:\n"
+    (profiles / "e.yaml").write_text(text + "\n".join(lines) + "\n")
+    return profiles
+
+
+def test_check_and_gcloud_plan_show_short_values_under_broad_names(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_scenario({n: live for n, (live, _) in SHOWN.items()}))
+    profiles = _profiles(tmp_path, {n: want for n, (_, want) in SHOWN.items()})
+    env, where = sandbox.environ(), ("--profiles", str(profiles))
+    table = drift("check", "e", *where, env=env)
+    assert table.returncode == 1, table.stdout + table.stderr
+    assert "***" not in table.stdout
+    report = json.loads(drift("check", "e", *where, "--format", "json", env=env).stdout)
+    shown = {f["target"]: (f["actual"], f["expected"]) for f in report["findings"]}
+    assert shown == {f"env.{n}": pair for n, pair in SHOWN.items()}
+    script = drift("plan", "e", *where, "--format", "gcloud", env=env).stdout
+    assert "export " not in script and "***" not in script
+    for name, (_, want) in SHOWN.items():
+        assert f"{name}={want}" in script
+
+
+def test_check_and_plans_hide_short_values_under_password_names(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The live values are hidden; the profile's own values (short, not credential-shaped)
+    are what the profile says, shown as `expected`."""
+    kept = {"ROOT_PASSWORD": "hunt3r"}  # not in the profile: the YAML plan keeps it as it is
+    sandbox = make_sandbox(_scenario({**HIDDEN, **kept, "LOG_LEVEL": "DEBUG"}))
+    wanted = {n: "other" for n in HIDDEN if n not in ("UPSTREAM_AUTH_HEADER", "BASIC_AUTH")}
+    profiles = _profiles(tmp_path, {**wanted, "LOG_LEVEL": "INFO"})
+    env, where = sandbox.environ(), ("--profiles", str(profiles))
+    table = drift("check", "e", *where, env=env)
+    as_json = drift("check", "e", *where, "--format", "json", env=env)
+    findings = json.loads(as_json.stdout)["findings"]
+    actual = {f["target"]: f["actual"] for f in findings if f["rule"] == "env.value"}
+    assert actual == {f"env.{n}": "***" for n in wanted} | {"env.LOG_LEVEL": "DEBUG"}
+    expected = {f["target"]: f["expected"] for f in findings if f["rule"] == "env.value"}
+    assert set(expected.values()) == {"other", "INFO"}
+    yaml = drift("plan", "e", *where, "--format", "yaml", "--service", "api", env=env)
+    for text in (table.stdout, as_json.stdout, yaml.stdout, yaml.stderr):
+        assert [n for n, v in {**HIDDEN, **kept}.items() if v in text] == []
+    assert "ROOT_PASSWORD looks like a credential: not printed" in yaml.stdout
+    assert "driftNotAppliable" in yaml.stdout and "--include-plain-credentials" in yaml.stdout
+
+
+def test_init_copies_short_values_under_broad_names_and_withholds_passwords(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_scenario({**{n: live for n, (live, _) in SHOWN.items()}, **HIDDEN}))
+    profiles = tmp_path / "profiles"
+    done = drift(
+        "init", "e", "--from-live", "--project", "p1", "--region", "europe-west1",
+        "--profiles", str(profiles), env=sandbox.environ(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (profiles / "e.yaml").read_text()
+    for name, (live, _) in SHOWN.items():
+        assert f"{name}: {live}" in text or f"{name}: {json.dumps(live)}" in text, name
+    for name, value in HIDDEN.items():
+        assert value not in text + done.stdout + done.stderr
+        assert f"{name}: {{required: true}}  # looks like a credential" in text
