@@ -7,18 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.manifest.conftest import read
+from tests.manifest.conftest import MINIMAL, read
 
-MANIFEST = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-      - image: gcr.io/acme/api:1
+MANIFEST = (
+    MINIMAL
+    + """\
         volumeMounts:
         - name: tls
           mountPath: /etc/tls
@@ -32,6 +25,7 @@ spec:
             path: cert.pem
             mode: ITEM
 """
+)
 
 
 @pytest.mark.parametrize(("mode", "item"), [("0440", "0400"), ("0o440", "256"), ("288", "0o400")])
