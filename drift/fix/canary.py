@@ -29,7 +29,8 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
 )
-from drift.fix.update import revision_exists, settled, update_service
+from drift.fix.update import revision_exists, settled, update_workload
+from drift.kinds import Kind
 from drift.live.api import short
 
 
@@ -91,7 +92,7 @@ class ServiceFix(Fixer):
         failure: ApiError | None = None
         answer: Any = None
         try:
-            answer = await update_service(ctx.session, request)
+            answer = await update_workload(ctx.session, Kind.SERVICE, request)
             after = await settled(ctx.session, raw.name, canary)
         except ApiError as exc:
             failure = exc
@@ -283,7 +284,7 @@ class ServiceFix(Fixer):
         )
         error: ApiError | None = None
         try:
-            await update_service(ctx.session, promote)
+            await update_workload(ctx.session, Kind.SERVICE, promote)
         except ApiError as exc:  # the answer or the operation may be what was lost
             error = exc
         now = await self._read()

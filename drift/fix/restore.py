@@ -40,7 +40,8 @@ from drift.fix.routing import (
     unnamed,
     written_since,
 )
-from drift.fix.update import get_service, settled, update_service
+from drift.fix.update import get_service, settled, update_workload
+from drift.kinds import Kind
 from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
@@ -208,7 +209,7 @@ async def restore(
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
     error: ApiError | None = None
     try:
-        await update_service(session, request, version=_client_version(entry))
+        await update_workload(session, Kind.SERVICE, request, version=_client_version(entry))
     except ApiError as exc:  # the answer or the operation may be what was lost: the service tells
         error = exc
     try:

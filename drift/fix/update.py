@@ -26,27 +26,6 @@ POLL_FIRST = 0.5
 POLL_MAX = 5.0
 
 
-async def update_service(
-    session: Session,
-    service: Any,
-    *,
-    validate_only: bool = False,
-    timeout: float = OPERATION_TIMEOUT,
-    version: str = __version__,
-) -> Any:
-    """Send `service` (a run_v2.Service as read, then changed) and wait for the operation;
-    raise ApiError naming UpdateService when either fails. The write says it comes from
-    drift (SPEC invariant 12), whoever wrote the service before, as client `version`."""
-    return await update_workload(
-        session,
-        Kind.SERVICE,
-        service,
-        validate_only=validate_only,
-        timeout=timeout,
-        version=version,
-    )
-
-
 async def update_workload(
     session: Session,
     kind: Kind,
@@ -56,9 +35,11 @@ async def update_workload(
     timeout: float = OPERATION_TIMEOUT,
     version: str = __version__,
 ) -> Any:
-    """`update_service` for a Service, a Job (UpdateJob) or a WorkerPool (UpdateWorkerPool):
-    each request takes the resource, `validate_only` and (Job, WorkerPool: `allow_missing`,
-    left false) and answers with an operation whose result is the resource."""
+    """Send `workload` (a run_v2 Service, Job or WorkerPool as read, then changed) with
+    UpdateService, UpdateJob or UpdateWorkerPool and wait for the operation; raise ApiError
+    naming the method when either fails. Each request takes the resource, `validate_only` and
+    (Job, WorkerPool: `allow_missing`, left false). The write says it comes from drift (SPEC
+    invariant 12), whoever wrote the workload before, as client `version`."""
     from google.cloud import run_v2
 
     workload.client, workload.client_version = CLIENT, version

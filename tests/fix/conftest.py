@@ -312,13 +312,13 @@ def after_the_canary_write(monkeypatch: pytest.MonkeyPatch, then: Callable[[Any]
 def after_each_write(
     monkeypatch: pytest.MonkeyPatch, module: Any, then: Callable[[Any], None]
 ) -> None:
-    """`module.update_service` sends each write, then runs `then(request)` before the
+    """`module.update_workload` sends each write, then runs `then(request)` before the
     caller sees the answer."""
-    real = module.update_service
+    real = module.update_workload
 
-    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
-        answer = await real(session, request, **kw)
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        answer = await real(session, kind, request, **kw)
         then(request)
         return answer
 
-    monkeypatch.setattr(module, "update_service", update_service)
+    monkeypatch.setattr(module, "update_workload", update_workload)

@@ -169,13 +169,13 @@ def test_a_deploy_that_beat_the_canary_write_is_nothing_changed(
     """The control: CI deploys first, drift's canary write is refused (etag): no canary
     exists, and "nothing was changed" is the truth."""
     sandbox = make_sandbox(lab.lab_world())
-    real = drift.fix.canary.update_service
+    real = drift.fix.canary.update_workload
 
-    async def update_service(session: Any, request: Any, **kw: Any) -> Any:
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
         sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
-        return await real(session, request, **kw)
+        return await real(session, kind, request, **kw)
 
-    monkeypatch.setattr(drift.fix.canary, "update_service", update_service)
+    monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
     result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED, result.summary()
     assert "nothing was changed" in result.summary()

@@ -285,7 +285,8 @@ def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, etag: bool
 ) -> None:
     from drift.errors import ApiError
-    from drift.fix.update import update_service
+    from drift.fix.update import update_workload
+    from drift.kinds import Kind
     from drift.live.calls import CallRunner
     from drift.live.session import Session
 
@@ -300,7 +301,7 @@ def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     async def write() -> None:
         access = fast_settings().access()
         async with Session(access, CallRunner(access.limits, seed=0)) as session:
-            await update_service(session, service)
+            await update_workload(session, Kind.SERVICE, service)
 
     if etag:
         asyncio.run(write())
