@@ -333,3 +333,36 @@ def test_a_name_starting_with_a_slash_is_never_a_flag_word(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     (argv,) = calls
     assert flags(argv)[2:] == [("--update-env-vars", "LOG_LEVEL=INFO")]
+
+
+def test_masked_values_that_one_exported_variable_cannot_hold_are_manual(tmp_path: Path) -> None:
+    """Two changes setting DB_PASS to different values drift does not print (other services,
+    other containers) would both read one exported $DB_PASS, and write a value the plan does
+    not state: each is a manual step, and the script writes neither. One value shared by two
+    changes still comes from one variable, guarded once."""
+    side = EnvChange(Action.SET_VALUE, "DB_PASS", None, value="s3cr3t", container="side")
+    a = service_plan(
+        containers=("app", "side"),
+        env=(EnvChange(Action.SET_VALUE, "DB_PASS", None, value="hunter2"), side),
+    )
+    b = service_plan(
+        service="worker",
+        full_name="projects/p/locations/r/services/worker",
+        env=(EnvChange(Action.SET_VALUE, "DB_PASS", None, value="hunter2"),),
+    )
+    text = plan_script(plan_of(a, b))
+    assert "hunter2" not in text and "s3cr3t" not in text
+    assert text.count("one exported DB_PASS cannot hold them all") == 3
+    done, calls = run_script(tmp_path, text, {"DB_PASS": "hunter2"})
+    assert done.returncode == 0, done.stderr
+    assert not [v for argv in calls for f, v in flags(argv) if "DB_PASS" in v]
+    same = service_plan(
+        service="worker",
+        full_name="projects/p/locations/r/services/worker",
+        env=(EnvChange(Action.SET_VALUE, "DB_PASS", None, value="hunter2"),),
+    )
+    text = plan_script(plan_of(service_plan(env=same.env), same))
+    assert text.count(': "${DB_PASS:?') == 1
+    done, calls = run_script(tmp_path, text, {"DB_PASS": "hunter2"})
+    got = {argv[3]: gcloud_dict(v) for argv in calls for f, v in flags(argv) if "env-vars" in f}
+    assert got == {"api": {"DB_PASS": "hunter2"}, "worker": {"DB_PASS": "hunter2"}}

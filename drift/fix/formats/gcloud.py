@@ -93,7 +93,21 @@ def _secret_word(change: EnvChange) -> str | None:
     return f"{change.name}={secret}:{ref.version}"
 
 
-def service_script(sp: ServicePlan) -> ServiceScript:
+def unshared(plan: Plan) -> frozenset[str]:
+    """The shell variables that would have to hold two different values: two masked changes
+    (other services, other containers) set variables of one name to values drift does not
+    print, and one exported variable cannot be both. Such changes stay manual steps."""
+    values: dict[str, set[str | None]] = {}
+    for sp in plan.services:
+        for c in sp.env:
+            if c.masked and c.action is not Action.REMOVE and c.action is not Action.SET_SECRET:
+                values.setdefault(shell_var(c.name), set()).add(c.value)
+    return frozenset(var for var, held in values.items() if len(held) > 1)
+
+
+def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> ServiceScript:
+    """The service's command; a masked value whose shell variable is in `clashing`
+    (`unshared`) is left to a manual step."""
     out = ServiceScript()
     if not sp.has_patch:
         return out
@@ -101,7 +115,7 @@ def service_script(sp: ServicePlan) -> ServiceScript:
     for change in sp.env:
         container = sp.container_of(change)
         flags = per_container.setdefault(container, _Flags())
-        problem = _add(flags, change, out)
+        problem = _add(flags, change, out, clashing)
         if problem:
             out.skipped.append(f"{change.name}: {problem}")
     service_flags: list[str] = []
@@ -145,7 +159,7 @@ mount) at that path instead; `--update-env-vars` is left out too, so that no fla
 script names it."""
 
 
-def _add(flags: _Flags, c: EnvChange, out: ServiceScript) -> str:
+def _add(flags: _Flags, c: EnvChange, out: ServiceScript, clashing: frozenset[str]) -> str:
     """Add one change's flags; the reason it cannot be made exactly, or ""."""
     was_secret = c.before is not None and c.before.ref is not None
     was_plain = c.before is not None and c.before.ref is None
@@ -162,6 +176,11 @@ def _add(flags: _Flags, c: EnvChange, out: ServiceScript) -> str:
             flags.remove_env.append(c.name)
         flags.update_secrets.append(word)
         return ""
+    if c.masked and shell_var(c.name) in clashing:  # before any flag: nothing half-done
+        return (
+            f"the plan sets {c.name} to different values elsewhere, which drift does not "
+            f"print: one exported {shell_var(c.name)} cannot hold them all"
+        )
     if was_secret:
         flags.remove_secrets.append(c.name)
     if c.masked:
@@ -189,7 +208,7 @@ def _guards(variables: list[tuple[str, str]]) -> list[str]:
     """Stop before any command when a value the script reads is not there, or holds the
     list delimiter (gcloud would split it)."""
     out = []
-    for var, name in variables:
+    for var, name in dict.fromkeys(variables):  # once each, however many changes read it
         what = var if var == name else f"{var} (the value of {name})"
         message = f"export {what} first: drift does not print credentials"
         out.append(f': "${{{var}:?{_double_quoted_text(message)}}}"')
@@ -221,7 +240,8 @@ def script_lines(plan: Plan) -> list[str]:
         "# Manual steps are comments: adapt each command (fill in <...>) and run it yourself.",
         "set -euo pipefail",
     ]
-    scripts = {sp.key: service_script(sp) for sp in plan.services}
+    clashing = unshared(plan)
+    scripts = {sp.key: service_script(sp, clashing) for sp in plan.services}
     runnable = [sp.key for sp in plan.services if scripts[sp.key].lines and not sp.unreleased]
     guards = _guards([v for name in runnable for v in scripts[name].variables])
     body: list[str] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import FIELDS
-from drift.fix.formats.gcloud import service_script
+from drift.fix.formats.gcloud import service_script, unshared
 from drift.fix.formats.text import comment
 from drift.fix.model import EnvChange, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
@@ -42,8 +42,8 @@ def changes_json(sp: ServicePlan) -> list[dict[str, Any]]:
     return [*(_env_json(sp, c) for c in sp.env), *(_setting_json(sp, s) for s in sp.settings)]
 
 
-def _service_json(sp: ServicePlan) -> dict[str, Any]:
-    script = service_script(sp)
+def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
+    script = service_script(sp, clashing)
     runnable = bool(script.lines) and not sp.unreleased
     return {
         "service": sp.service,
@@ -75,12 +75,13 @@ def _service_json(sp: ServicePlan) -> dict[str, Any]:
 
 
 def plan_data(plan: Plan) -> dict[str, Any]:
+    clashing = unshared(plan)
     return {
         "schema": PLAN_SCHEMA,
         "environment": plan.environment,
         "project": plan.project,
         "region": plan.region,
-        "services": [_service_json(sp) for sp in plan.services],
+        "services": [_service_json(sp, clashing) for sp in plan.services],
         "unverified": list(plan.unverified),
     }
 
