@@ -329,6 +329,8 @@ def test_a_name_starting_with_a_slash_is_never_a_flag_word(tmp_path: Path) -> No
     text = plan_script(plan_of(sp))
     for name in ("/etc/creds", "/etc/old", "/etc/mode"):
         assert f"# not in the command above: {name}: a name starting with / is a mount" in text
+    # the line above the command says what it does, and only that
+    assert "\n# set LOG_LEVEL\ngcloud run services update api" in text
     done, calls = run_script(tmp_path, text)
     assert done.returncode == 0, done.stderr
     (argv,) = calls

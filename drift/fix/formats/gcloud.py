@@ -72,6 +72,11 @@ class ServiceScript:
     """Changes the script cannot make exactly, in words (shown as comments)."""
     variables: list[tuple[str, str]] = field(default_factory=list)
     """(shell variable, Cloud Run variable) the script reads from the environment."""
+    left: list[object] = field(default_factory=list)
+    """The changes (EnvChange, SettingChange) `skipped` speaks of: not in the command."""
+
+    def made(self, change: object) -> bool:
+        return all(change is not left for left in self.left)
 
 
 def shell_var(name: str) -> str:
@@ -118,12 +123,14 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         problem = _add(flags, change, out, clashing)
         if problem:
             out.skipped.append(f"{change.name}: {problem}")
+            out.left.append(change)
     service_flags: list[str] = []
     for s in sp.settings:
         if sp.kind in FIELDS[s.name].flagless:
             out.skipped.append(
                 f"setting {s.name}: {shell_line(update_command(sp.kind))} has no flag for it"
             )
+            out.left.append(s)
             continue
         field = FIELDS[s.name]
         on_service = field.service_gcloud if s.name in sp.at_once else None
@@ -265,7 +272,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         )
         out += [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
-        out += comment("; ".join(_summary(c) for c in sp.env) + _settings_text(sp))
+        out += comment(_summaries(sp, script))
         out += script.lines
     for skipped in script.skipped:
         out += comment(f"not in the command above: {skipped}")
@@ -275,14 +282,14 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     return out
 
 
+def _summaries(sp: ServicePlan, script: ServiceScript) -> str:
+    """What the command makes, in words (a change left to a manual step is not named)."""
+    said = [_summary(c) for c in sp.env if script.made(c)]
+    settings = [s.name for s in sp.settings if script.made(s)]
+    return "; ".join([*said, *([f"settings {', '.join(settings)}"] if settings else [])])
+
+
 def _summary(c: EnvChange) -> str:
     verb = {Action.REMOVE: "remove", Action.SET_SECRET: "reference", Action.SET_VALUE: "set"}
     where = f" in {c.container}" if c.container else ""
     return f"{verb[c.action]} {c.name}{where}" + (f" -> {c.ref}" if c.ref else "")
-
-
-def _settings_text(sp: ServicePlan) -> str:
-    if not sp.settings:
-        return ""
-    joined = ", ".join(s.name for s in sp.settings)
-    return ("; " if sp.env else "") + f"settings {joined}"
