@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tests.zygote import Run
+from tests.zygote_client import stand_ins
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -128,8 +131,6 @@ class _Zygote:
         shutil.rmtree(folder, ignore_errors=True)
 
     def run(self, request: dict[str, Any], stdin: str | None, timeout: float) -> dict[str, Any]:
-        from tests.zygote import Run
-
         with (
             tempfile.TemporaryFile() as inp,
             tempfile.TemporaryFile() as out,
@@ -162,8 +163,6 @@ ZYGOTE = _Zygote()
 def zygote_programs(into: Path) -> tuple[Path, Path]:
     """`drift` and `python` programs (for DRIFT_BIN, DRIFT_PYTHON, a PATH) that run through this
     worker's zygote: processes of their own, without a second of imports each."""
-    from tests.zygote_client import stand_ins
-
     into.mkdir(parents=True, exist_ok=True)
     return stand_ins(into, ZYGOTE.socket())
 

@@ -152,12 +152,10 @@ class Run:
         self.sock.settimeout(timeout)
         try:
             code, cpu = self._line().split()
-            self.cpu = float(cpu)
-            return int(code)
-        except TimeoutError:
-            raise
         finally:
             self.sock.settimeout(None)
+        self.cpu = float(cpu)
+        return int(code)
 
     def kill(self) -> int:
         try:

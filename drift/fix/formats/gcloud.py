@@ -183,15 +183,15 @@ def _add(flags: _Flags, c: EnvChange, out: ServiceScript, clashing: frozenset[st
             flags.remove_env.append(c.name)
         flags.update_secrets.append(word)
         return ""
-    if c.masked and shell_var(c.name) in clashing:  # before any flag: nothing half-done
+    var = shell_var(c.name)
+    if c.masked and var in clashing:  # before any flag: nothing half-done
         return (
             f"the plan sets {c.name} to different values elsewhere, which drift does not "
-            f"print: one exported {shell_var(c.name)} cannot hold them all"
+            f"print: one exported {var} cannot hold them all"
         )
     if was_secret:
         flags.remove_secrets.append(c.name)
     if c.masked:
-        var = shell_var(c.name)
         out.variables.append((var, c.name))
         flags.from_env.append(FromEnv(f"--update-env-vars=^{RUNTIME_DELIMITER}^{c.name}=", var))
     else:
