@@ -61,7 +61,9 @@ def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> No
     journal accurate (the restoration not begun, or begun with its outcome unknown), and that
     rollback works."""
     before = sandbox.service(PROJECT, "web")
-    sandbox.inject(Fault(method="UpdateService", code=None, latency_ms=3000))  # slow writes
+    sandbox.inject(
+        Fault(method="UpdateService", code=None, latency_ms=8_000)
+    )  # slow writes: the second Ctrl-C lands during one, however loaded the machine
     proc, _ = terminal = fix_web(sandbox, tmp_path)
     script: Script = [
         (b"no traffic? [y/N]", b"y\n"),
