@@ -127,6 +127,9 @@ def _child(
     """Run `work`, write its pickled result (or error), and end without running this
     process's exit handlers or flushing the parent's buffered output a second time."""
     code = 1
+    # No collections: the child ends as soon as its result is written, and what it builds
+    # (hundreds of thousands of objects, no cycles to speak of) would be scanned over and over.
+    gc.disable()
     try:
         os.close(read_end)
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -104,15 +104,24 @@ class Invocation:
                 importlib.import_module(module)
 
         said = "before anything was read from Google Cloud or changed"
-        with ctrl_c_latched() as ctrl_c:
-            try:
-                settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
-            except KeyboardInterrupt:
-                raise Interrupted(interrupted, said) from None
+        tuned = STATE.owns_process and gc.isenabled()
+        if tuned:  # the modules imported and the profile loaded are never garbage
+            gc.disable()
+        try:
+            with ctrl_c_latched() as ctrl_c:
+                try:
+                    settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
+                except KeyboardInterrupt:
+                    raise Interrupted(interrupted, said) from None
+        finally:
+            if tuned:
+                # They live until the process ends: no collection needs to scan them. Frozen
+                # before the collector is back on, so none begins by scanning them all once
+                # (freezing also resets its count of new objects).
+                gc.freeze()
+                gc.enable()
         if ctrl_c:  # pressed, and swallowed where Python reports it as ignored
             raise Interrupted(interrupted, said)
-        if STATE.owns_process:
-            gc.freeze()  # it lives until the process ends: no collection needs to scan it
         return settings, profile
 
     def pair(self, settings: Settings, first: str, second: str) -> tuple[Profile, Profile]:

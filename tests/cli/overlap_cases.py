@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -198,6 +199,42 @@ def no_fork() -> None:
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
 
 
+def collector() -> None:
+    """The child collects nothing (it ends once its result is written); this process's
+    collector is as it was."""
+    assert overlapped(gc.isenabled, lambda: None) is False
+    assert gc.isenabled()
+
+
+def session_load_freezes() -> None:
+    """A command that owns its process: after the load the collector is on again, and what
+    the load made (modules, settings, profile) is frozen, never scanned. One that does not
+    (a test calling the CLI in-process) finds the collector as it left it."""
+    from drift.cli.session import STATE, Invocation
+
+    folder = Path(tempfile.mkdtemp())
+    services = "".join(  # thousands of objects: past the collector's threshold, many times
+        f"  svc-{n}:\n    env:\n" + "".join(f'      V{v}: "{n}-{v}"\n' for v in range(20))
+        for n in range(100)
+    )
+    (folder / "staging.yaml").write_text(f"project: p\nregion: us-central1\nservices:\n{services}")
+    os.chdir(folder)
+    collections: list[int] = []
+    gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(1))
+    for owned in (False, True):
+        STATE.owns_process = owned
+        gc.unfreeze()
+        collections.clear()
+        _, profile = Invocation("staging", folder).load(clients=False)
+        assert profile.services["svc-7"].env["V3"].value == "7-3"
+        assert gc.isenabled()
+        assert (gc.get_freeze_count() > 0) is owned, (owned, gc.get_freeze_count())
+        assert bool(collections) is not owned, (owned, len(collections))
+    gc.disable()  # switched off by whoever runs the command: left off
+    Invocation("staging", folder).load(clients=False)
+    assert not gc.isenabled()
+
+
 def threads() -> None:
     release = threading.Event()
     other = threading.Thread(target=release.wait)
@@ -213,6 +250,7 @@ CASES: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (in_a_child, serial, child_fails, child_killed, cannot_travel, error_once)
     + (error_travels, error_with_a_cause_is_raised_here, interrupted, stuck, no_fork, threads)
+    + (collector, session_load_freezes)
 }
 
 if __name__ == "__main__":
