@@ -38,21 +38,27 @@ CUT_MIN = 4
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
 _CUT_MARKS = "…. \t\ufffd"
 
+_LAST = (
+    r"(?:_(?:PROD|PRODUCTION|STAGING|STAGE|STG|DEV|TEST|QA|UAT|LIVE|OLD|NEW|PREV|PREVIOUS|NEXT"
+    r"|CURRENT|PRIMARY|SECONDARY|BACKUP|V?[0-9]+))*$"
+)
+"""The end of a name, after words that only say which one of several it is (`DB_PASS_PROD`,
+`SMTP_PASS_OLD`, `SIGNING_KEY_V2`, `WEBHOOK_HMAC_2`): a "last word" rule looks past them."""
 _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
-    r"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY$"
-    r"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*$|(?<![A-Z0-9])PW(?![A-Z])|(?<![A-Z0-9])AUTH$"
-    r"|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*$)",
+    rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{_LAST}"
+    rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{_LAST}|(?<![A-Z0-9])PW(?![A-Z])"
+    rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*{_LAST})",
     re.IGNORECASE,
 )
 """Names that say a variable holds a secret, when its value is long and opaque enough
 (`looks_like_credential`). `PASS` only as the last word of the name (`DB_PASS`, `SMTP_PASS`,
-`PASS_2`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
+`PASS_2`, `DB_PASS_PROD`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
 `BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
 not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT` and `HMAC` only as the last word (`SESSION_SALT`,
 `WEBHOOK_HMAC`; not `SALT_MASTER`, `HMAC_ALGORITHM`)."""
 _STRONG_NAME = re.compile(
-    r"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*$)", re.IGNORECASE
+    rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST})", re.IGNORECASE
 )
 """Names that say a variable holds a password or a secret, whatever its value's length
 (`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`): `credential_named`. The broad names of

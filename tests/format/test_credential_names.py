@@ -22,6 +22,8 @@ SHOWN = {  # live value, profile value: short values under broad or harmless nam
     "SORT_KEY": ("name", "date"),
     "PASS_THROUGH": ("enabled", "disabled"),
     "DB_PASS_FILE": ("/run/db", "/run/x"),
+    "PASS_THROUGH_PROD": ("on-2", "off-2"),
+    "SORT_KEY_V2": ("name", "date"),
     "MIN_PASS_SCORE": ("3", "4"),
     "PWD": ("/app", "/srv"),
     "AUTHOR": ("Grace Hopper", "Ada Lovelace"),
@@ -31,6 +33,8 @@ HIDDEN = {  # live value: a password's or a secret's name, or a credential's sha
     "ADMIN_PASSWORD": "hunter2",
     "DB_PASS": "pa55",
     "SMTP_PASS": "x7-kq",
+    "DB_PASS_PROD": "pa55",
+    "SMTP_PW_OLD": "x7-kq",
     "DB_PW": "Tr0ub4dor&3",
     "APP_SECRET": "s3cr",
     "BASIC_AUTH": "admin:Tr0ub4dor&3",
@@ -43,7 +47,15 @@ HIDDEN = {  # live value: a password's or a secret's name, or a credential's sha
     [(n, live, False) for n, (live, _) in SHOWN.items()]
     + [(n, v, True) for n, v in HIDDEN.items()]
     + [("HEADER", "bearer abcdefghijklmnopqrstuvwxyz", True), ("NOTE", "Bearer of news", False)]
-    + [("GPG_PASSPHRASE", "abc", True), ("REDIS_PASS_2", "abc", True), ("DB_PW", "true", False)],
+    + [
+        ("GPG_PASSPHRASE", "abc", True),
+        ("REDIS_PASS_2", "abc", True),
+        ("DB_PASSWORD_STAGING", "abc", True),
+        ("SIGNING_KEY_V2", "8c1e5f3a9b7d2e4f", True),
+        ("WEBHOOK_HMAC_2", "9f8e7d6c5b4a3f2e", True),
+        ("BASIC_AUTH_PROD", "abc", False),
+        ("DB_PW", "true", False),
+    ],
 )
 def test_a_name_or_shape_hides_a_value_or_not(name: str, value: str, hidden: bool) -> None:
     assert redact.hidden_plain(name, value) is hidden
