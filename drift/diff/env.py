@@ -12,7 +12,7 @@ from drift.diff.suggest import pairs
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
 from drift.profiles.model import Profile, VarRule
-from drift.redact import CHANGED, MASK, credential_shaped, looks_like_credential
+from drift.redact import CHANGED, MASK, credential_shaped, hidden_plain, looks_like_credential
 
 _UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 
@@ -209,7 +209,7 @@ def _var(
                 shown,
             )
     if live.ref is None and rule.secret is None and live.value is not None:
-        if rule.value is None and looks_like_credential(rule.name, live.value):
+        if rule.value is None and hidden_plain(rule.name, live.value):
             yield finding(
                 "env.plaintext_secret",
                 f"{rule.name} on {where()} holds a plain value that looks like a credential; "

@@ -131,6 +131,28 @@ def test_check_and_plans_hide_short_values_under_password_names(
     assert "driftNotAppliable" in yaml.stdout and "--include-plain-credentials" in yaml.stdout
 
 
+def test_a_password_named_variable_the_profile_only_requires_is_a_plain_secret(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`ADMIN_PASSWORD=hunter2` as a plain value is a password in plain text however short:
+    the same warning as a long one, its value never shown. A short value under a broad name
+    (`CACHE_KEY=v2`) is not."""
+    sandbox = make_sandbox(_scenario({**HIDDEN, "CACHE_KEY": "v2", "PASS_THROUGH": "on"}))
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    names = [*HIDDEN, "CACHE_KEY", "PASS_THROUGH"]
+    lines = "".join(f"      {n}: {{required: true}}\n" for n in names)
+    text = "project: p1\nregion: europe-west1\nservices:\n  api:\n    env:\n" + lines
+    (profiles / "e.yaml").write_text(text)
+    done = drift("check", "e", "--profiles", str(profiles), "--format", "json",
+                 env=sandbox.environ())  # fmt: skip
+    findings = json.loads(done.stdout)["findings"]
+    warned = {f["target"]: f["actual"] for f in findings if f["rule"] == "env.plaintext_secret"}
+    assert warned == {f"env.{n}": "*** (plain value)" for n in HIDDEN}
+    assert {f["severity"] for f in findings} == {"warning"}
+    assert [n for n, v in HIDDEN.items() if v in done.stdout + done.stderr] == []
+
+
 def test_init_copies_short_values_under_broad_names_and_withholds_passwords(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
