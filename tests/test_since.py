@@ -135,6 +135,15 @@ def test_drift_a_write_by_drift_introduced_names_drift(world: Sandbox) -> None:
     assert since is not None and since.client == "drift 0.9.0"
 
 
+def test_a_teammates_update_after_drifts_write_is_not_credited_to_drift(world: Sandbox) -> None:
+    """drift wrote last; then `gcloud run services update --update-env-vars` (the sandbox's
+    set_env) introduced the drift: `since` names gcloud, the client of that write."""
+    world.deploy("acme", "clean", env={"A": "1"}, client=("drift", "0.9.0"))
+    world.set_env("acme", "clean", "A", "2")
+    since = by_target(check(), "clean")["env.A"].since
+    assert since is not None and since.client == "gcloud 467.0.0", since
+
+
 def test_every_format_says_where_it_began(world: Sandbox) -> None:
     import json
 

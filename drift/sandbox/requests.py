@@ -46,13 +46,19 @@ def _set_var(
     container.env.extend(kept)
 
 
+GCLOUD = ("gcloud", "467.0.0")
+"""The client gcloud names in what it sends (`Service.client`, `client_version`)."""
+
+
 def env_update(
     service: ServicePb, name: str, value: str | None, secret: str | None, version: str
 ) -> ServicePb:
     """One variable changed, a generated revision name, 100% to the latest revision (tags
     kept, at 0%): `gcloud run services update --update-env-vars …` then
-    `update-traffic --to-latest`."""
+    `update-traffic --to-latest`. gcloud names itself as the client (`Service.client`,
+    `client_version`): the change is never credited to whoever wrote before."""
     request = copy(service)
+    request.client, request.client_version = GCLOUD
     request.template.revision = ""
     _set_var(request.template, name, value, None if secret is None else f"{secret}:{version}")
     tags = [t for t in request.traffic if t.tag]
@@ -75,7 +81,7 @@ class Deploy:
     secrets: Mapping[str, str] | None = None
     no_traffic: bool = False
     tag: str | None = None
-    client: tuple[str, str] = ("gcloud", "467.0.0")
+    client: tuple[str, str] = GCLOUD
 
 
 def deploy_request(service: ServicePb, revision: str, change: Deploy) -> ServicePb:
