@@ -89,15 +89,46 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "runs": [
             {
                 "tool": {"driver": driver},
-                "automationDetails": {"id": f"drift/{report.environment}/"},
+                "automationDetails": _automation(report),
                 "invocations": [invocation],
                 "results": [
                     *(_result(f, index[f.rule]) for f in _sorted(report)),
-                    *(_carried(u, index[u.finding.rule]) for u in report.unchecked),
+                    *(_carried(u, index[u.finding.rule]) for u in _in_scope(report)),
                 ],
             }
         ],
     }
+
+
+def category(report: Report) -> str:
+    """The code-scanning category of the run (`runAutomationDetails.id`, all of it up to its
+    last `/`): `drift/ENV/` for the live configuration of every workload of the profile,
+    `drift/ENV/manifest/service=api/` and the like for less (`Report.scope`)."""
+    return "/".join(("drift", report.environment, *report.scope, ""))
+
+
+def _automation(report: Report) -> dict[str, Any]:
+    """GitHub's docs (sarif-support-for-code-scanning, `runAutomationDetails`): the category
+    of an analysis is its `id` up to the last `/`, and an upload replaces the analysis of its
+    category only. A run that checked less than the profile (`--service`, a manifest, `drift
+    probe`) is an analysis of its own, stable across runs of that same scope: uploading it
+    neither closes nor reopens the alerts of the full live run (codeql-action#390: results
+    missing from an analysis of the same category close their alerts). Its
+    `executionSuccessful` stays what it was: it read all it was asked to."""
+    found: dict[str, Any] = {"id": category(report)}
+    if report.scope:
+        found["description"] = {
+            "text": f"drift of {report.environment}, not all of it: {', '.join(report.scope)}"
+        }
+    return found
+
+
+def _in_scope(report: Report) -> list[Unchecked]:
+    """The baseline's findings to carry forward: in a run of less than the profile, only
+    those of what it covered (the others' alerts are another category's)."""
+    if not report.scope:
+        return list(report.unchecked)
+    return [u for u in report.unchecked if u.finding.key in report.services]
 
 
 @cache
