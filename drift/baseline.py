@@ -112,8 +112,14 @@ class Baseline:
         """`report` with the baseline state of every finding and unverified item, and the
         findings of the baseline that are gone (`resolved`); `state`: what this run read
         (which secrets each variable and mount references)."""
-        before = {f.id: f for f in self.findings}
-        findings = tuple(replace(f, baseline=_state(f, before.get(f.id))) for f in report.findings)
+        # every finding of an id (a split between two revisions holding different values
+        # finds one per value): each is compared with all of them
+        before: dict[str, list[Finding]] = {}
+        for earlier in self.findings:
+            before.setdefault(earlier.id, []).append(earlier)
+        findings = tuple(
+            replace(f, baseline=_state(f, before.get(f.id, []))) for f in report.findings
+        )
         unverified = tuple(
             replace(
                 u,
@@ -259,21 +265,27 @@ def _finding(data: _Finding) -> Finding:
     )
 
 
-def _state(finding: Finding, before: Finding | None) -> BaselineState:
-    """New when the baseline did not have it (or had it silenced by `ignore`: nobody was
-    told); updated when its severity, expected or actual value changed (compared masked, as
-    the baseline was written); else unchanged."""
-    if before is None or (before.ignored and not finding.ignored):
+def _state(finding: Finding, before: list[Finding]) -> BaselineState:
+    """New when the baseline did not have its id (or had it only silenced by `ignore`:
+    nobody was told); updated when no finding of that id had its severity, expected and
+    actual value (compared masked, as the baseline was written); else unchanged."""
+    known = [b for b in before if finding.ignored or not b.ignored]
+    if not known:
         return BaselineState.NEW
-    echo = finding.rule.startswith("probe.")  # as drift.format masks what a server echoed
-    now = (
+    if _seen(finding) not in {_seen(b) for b in known}:
+        return BaselineState.UPDATED
+    return BaselineState.UNCHANGED
+
+
+def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
+    """What a finding of an id says, masked as drift.format masks it (what a server echoed,
+    as an echo)."""
+    echo = finding.rule.startswith("probe.")
+    return (
         finding.severity,
         mask_optional(finding.expected),
         mask_optional(finding.actual, echo=echo),
     )
-    if now != (before.severity, before.expected, before.actual):
-        return BaselineState.UPDATED
-    return BaselineState.UNCHANGED
 
 
 Uses = dict[tuple[str, str], set[str]]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import Counter
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -91,10 +94,15 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "tool": {"driver": driver},
                 "automationDetails": _automation(report),
                 "invocations": [invocation],
-                "results": [
-                    *(_result(f, index[f.rule]) for f in _sorted(report)),
-                    *(_carried(u, index[u.finding.rule]) for u in _in_scope(report)),
-                ],
+                "results": _fingerprinted(
+                    [
+                        *((f, _result(f, index[f.rule])) for f in _sorted(report)),
+                        *(
+                            (u.finding, _carried(u, index[u.finding.rule]))
+                            for u in _in_scope(report)
+                        ),
+                    ]
+                ),
             }
         ],
     }
@@ -121,6 +129,30 @@ def _automation(report: Report) -> dict[str, Any]:
             "text": f"drift of {report.environment}, not all of it: {', '.join(report.scope)}"
         }
     return found
+
+
+def _fingerprinted(results: list[tuple[Finding, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The results, no two with one fingerprint. GitHub's docs (sarif-support-for-code-scanning,
+    "Data for preventing duplicate alerts"): `partialFingerprints` is how code scanning tells
+    whether two results are logically the same, so two results sharing the finding's id (a
+    traffic split between two revisions holding different wrong values) were one alert.
+    Those get the id and a digest of what each says (severity, expected, actual, masked
+    already), stable while that does not change; a result alone keeps the bare id."""
+    ids = Counter(finding.id for finding, _ in results)
+    taken: set[str] = set()
+    for finding, result in results:
+        fingerprint = finding.id
+        if ids[finding.id] > 1:
+            said = [finding.severity.value, finding.expected, finding.actual]
+            digest = hashlib.sha256(json.dumps(said).encode()).hexdigest()[:16]
+            fingerprint = f"{finding.id}/{digest}"
+            n = 1
+            while fingerprint in taken:  # the same values on two revisions: one each still
+                n += 1
+                fingerprint = f"{finding.id}/{digest}/{n}"
+            result["partialFingerprints"] = {FINGERPRINT: fingerprint}
+        taken.add(fingerprint)
+    return [result for _, result in results]
 
 
 def _in_scope(report: Report) -> list[Unchecked]:
