@@ -4,6 +4,7 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,11 +108,18 @@ class Baseline:
             )
 
     def compare(
-        self, report: Report, *, fail_on_new: bool = False, state: LiveState | None = None
+        self,
+        report: Report,
+        *,
+        fail_on_new: bool = False,
+        state: LiveState | None = None,
+        profiled: Collection[str] | None = None,
     ) -> Report:
         """`report` with the baseline state of every finding and unverified item, and the
         findings of the baseline that are gone (`resolved`); `state`: what this run read
-        (which secrets each variable and mount references)."""
+        (which secrets each variable and mount references); `profiled`: the keys of every
+        workload of the profile (a finding of one no longer in it is resolved, not left
+        unchecked by a run of fewer)."""
         # every finding of an id (a split between two revisions holding different values
         # finds one per value): each is compared with all of them
         before: dict[str, list[Finding]] = {}
@@ -137,7 +145,8 @@ class Baseline:
         for finding in self.findings:
             if finding.ignored or finding.id in now:
                 continue
-            why = _not_checked_again(finding, report, gaps, uses)
+            gone = profiled is not None and finding.key not in profiled
+            why = None if gone else _not_checked_again(finding, report, gaps, uses)
             if why is None:
                 resolved.append(replace(finding, baseline=BaselineState.ABSENT))
             else:

@@ -174,7 +174,9 @@ def check(
     # The repair of a manifest is an edit of the manifest, not a command on what runs.
     report = result.report if manifest else with_repairs(profile, result.state, result.report)
     if earlier is not None:
-        report = earlier.compare(report, fail_on_new=fail_on_new, state=result.state)
+        report = earlier.compare(
+            report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services
+        )
     access = settings.access()
     output.emit_report(report, format, output.location(output_file), quiet=quiet, access=access)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):

@@ -97,3 +97,73 @@ def test_a_changed_value_of_a_split_is_updated(make_sandbox: Any, tmp_path: Path
     states = {f["actual"]: f["baseline"] for f in json.loads(done.stdout)["findings"]}
     assert states["http://localhost:9999"] == "updated"
     assert states["http://localhost:8081"] == "unchanged"
+
+
+ONE = """project: acme-chat-staging
+region: us-central1
+services:
+  api:
+    env:
+      TESTING: {forbidden: true}
+"""
+WEB = """  web:
+    env:
+      NEXT_PUBLIC_WS_URL: wss://api.staging.acme-chat.dev/ws
+"""
+
+
+def test_findings_of_a_workload_removed_from_the_profile_are_resolved(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Not "not checked this run" forever (and their SARIF alerts open forever): the run of
+    a profile without `web` looked at all the profile has. `--service api` still leaves web's
+    findings unchecked."""
+    cwd = profiles(tmp_path, ONE + WEB, "staging")
+    env = sandbox.environ()
+    first = drift("check", "staging", "--json", "r1.json", "--quiet", env=env, cwd=cwd)
+    assert first.returncode == 1, first.stderr
+    web = [
+        f["target"]
+        for f in json.loads((tmp_path / "r1.json").read_text())["findings"]
+        if f["service"] == "web" and not f["ignored"]
+    ]
+    assert web == ["env.NEXT_PUBLIC_WS_URL"]
+
+    scoped = drift(
+        "check",
+        "staging",
+        "--service",
+        "api",
+        "--baseline",
+        "r1.json",
+        "--format",
+        "json",
+        env=env,
+        cwd=cwd,
+    )
+    report = json.loads(scoped.stdout)
+    assert [u["finding"]["target"] for u in report["unchecked"]] == web
+    assert not report["resolved"]
+
+    profiles(tmp_path, ONE, "staging")  # the team drops web from the profile
+    for n in (2, 3):
+        done = drift(
+            "check",
+            "staging",
+            "--baseline",
+            f"r{n - 1}.json",
+            "--json",
+            f"r{n}.json",
+            "--sarif",
+            f"r{n}.sarif",
+            "--quiet",
+            env=env,
+            cwd=cwd,
+        )
+        assert done.returncode == 1, done.stdout + done.stderr
+        report = json.loads((tmp_path / f"r{n}.json").read_text())
+        sarif = json.loads((tmp_path / f"r{n}.sarif").read_text())["runs"][0]["results"]
+        assert not report.get("unchecked")
+        assert not [r for r in sarif if r["properties"]["service"] == "web"]
+        resolved = [f["target"] for f in report["resolved"]]
+        assert resolved == (web if n == 2 else [])  # once
