@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
 )
 
+from drift import redact
 from drift.errors import UsageError
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
@@ -267,11 +268,24 @@ def _finding(data: _Finding) -> Finding:
     """The baseline's finding as this run's: `_Finding` is `Finding`'s JSON form, field for
     field by name, but for the location and a reason kept only while the finding is ignored."""
     location = data.location
+    _remember_credentials(data)
     return Finding(
         **data.model_dump(exclude={"location", "ignore_reason"}),
         location=Location(location.file, location.line) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
     )
+
+
+def _remember_credentials(data: _Finding) -> None:
+    """A baseline's text is treated like live values (README "Drift over time"): a value
+    shaped like a credential is registered as `drift.live.remember` registers a live one, so
+    every format masks it (a report of an older drift, which masked less, carries some);
+    in a message, each such piece of it."""
+    for value in (data.expected, data.actual):
+        if value and redact.credential_shaped(value):
+            redact.register(value)
+    for piece in redact.credential_pieces(data.message):
+        redact.register(piece)
 
 
 def _state(finding: Finding, before: list[Finding]) -> BaselineState:

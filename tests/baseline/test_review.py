@@ -167,3 +167,60 @@ def test_findings_of_a_workload_removed_from_the_profile_are_resolved(
         assert not [r for r in sarif if r["properties"]["service"] == "web"]
         resolved = [f["target"] for f in report["resolved"]]
         assert resolved == (web if n == 2 else [])  # once
+
+
+DSN = "postgresql://acme_app:hunter2-Pa55word@10.0.0.1:5432/app"
+TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+PROJECT = "acme-chat-staging"
+
+
+def old_finding(id_: str, target: str, **values: str) -> dict[str, Any]:
+    """A finding as an older drift, which masked less, wrote it (revleak #6)."""
+    return {
+        "id": id_,
+        "rule": "env.unexpected",
+        "severity": "warning",
+        "service": "web",
+        "revision": "web-00001-abc",
+        "target": target,
+        "message": f"{target[4:]} is set on web-00001-abc but the profile does not name it",
+        "expected": "(not set)",
+        "actual": "x",
+        "location": {"file": "profiles/staging.yaml", "line": 40},
+        "ignored": False,
+        **values,
+    }
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "github", "markdown", "sarif"])
+def test_credentials_in_a_baseline_are_masked_like_live_values(
+    sandbox: Sandbox, tmp_path: Path, fmt: str
+) -> None:
+    baseline = tmp_path / "old.json"
+    findings = [
+        old_finding("0123456789abcdef", "env.OLD_DSN", actual=DSN),
+        old_finding("0123456789abcdee", "env.OLD_TOKEN", expected=TOKEN),
+        old_finding("0123456789abcded", "env.OLD_NOTE", message=f"OLD_NOTE holds {TOKEN[:-1]}Z"),
+    ]
+    report = {"schema": "drift.report/v1", "environment": "staging", "project": PROJECT}
+    report |= {"region": "us-central1", "findings": findings, "unverified": []}
+    baseline.write_text(json.dumps(report))
+    # the findings are resolved (gone), and unchecked on a run of api only: both listed
+    for scope in ((), ("--service", "api")):
+        done = drift(
+            "check",
+            "staging",
+            *scope,
+            "--baseline",
+            str(baseline),
+            "--format",
+            fmt,
+            "--json",
+            str(tmp_path / "next.json"),
+            env=sandbox.environ(),
+        )
+        assert done.returncode == 1, done.stderr
+        written = (tmp_path / "next.json").read_text()
+        assert "OLD_DSN" in done.stdout + written  # listed, masked
+        for value in (DSN, TOKEN, f"{TOKEN[:-1]}Z", "hunter2-Pa55word"):
+            assert value not in done.stdout + done.stderr + written
