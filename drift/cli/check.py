@@ -132,6 +132,8 @@ def check(
     # (the baseline is read before anything is written: `--baseline last.json --json
     # last.json` keeps one file up to date)
     output.distinct_outputs({"--output": output_file, "--sarif": sarif, "--json": json_file})
+    not_json = None if format is OutputFormat.JSON else output_file
+    output.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
     if fail_on_new and baseline is None:
         raise UsageError(
             "--fail-on-new needs --baseline: new compared with which earlier report?",

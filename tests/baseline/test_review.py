@@ -224,3 +224,39 @@ def test_credentials_in_a_baseline_are_masked_like_live_values(
         assert "OLD_DSN" in done.stdout + written  # listed, masked
         for value in (DSN, TOKEN, f"{TOKEN[:-1]}Z", "hunter2-Pa55word"):
             assert value not in done.stdout + done.stderr + written
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        ("--sarif", "last.json"),
+        ("--output", "last.json"),
+        ("--output", "link.json", "--format", "sarif"),
+    ],
+)
+def test_an_output_that_would_replace_the_baseline_is_refused_before_the_run(
+    sandbox: Sandbox, tmp_path: Path, output: tuple[str, ...]
+) -> None:
+    env = sandbox.environ()
+    first = drift("check", "staging", "--json", str(tmp_path / "last.json"), "--quiet", env=env)
+    assert first.returncode == 1, first.stderr
+    (tmp_path / "link.json").symlink_to(tmp_path / "last.json")
+    before = (tmp_path / "last.json").read_bytes()
+    sandbox.clear_calls()
+    args = [str(tmp_path / a) if a.endswith(".json") else a for a in output]
+    done = drift("check", "staging", "--baseline", str(tmp_path / "last.json"), *args, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--baseline and" in done.stderr and "same file" in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2 and "Traceback" not in done.stderr
+    assert (tmp_path / "last.json").read_bytes() == before
+    assert not sandbox.calls  # nothing was read
+
+
+def test_the_json_report_may_replace_the_baseline(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = sandbox.environ()
+    last = str(tmp_path / "last.json")
+    assert drift("check", "staging", "--json", last, "--quiet", env=env).returncode == 1
+    for output in (("--json", last), ("--output", last, "--format", "json")):
+        done = drift("check", "staging", "--baseline", last, *output, env=env)
+        assert done.returncode == 1, done.stderr
+        assert "resolved" in json.loads((tmp_path / "last.json").read_text())  # compared
