@@ -4,6 +4,8 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +30,7 @@ from drift.live.model import LiveState
 from drift.redact import mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
+from drift.yamlfile import not_regular, open_nonblocking
 
 MAX_BYTES = 64 * 1024 * 1024
 """A baseline larger than this is refused: a report of thousands of findings is a few MB."""
@@ -190,7 +193,13 @@ def load_baseline(path: Path, name: str = "") -> Baseline:
     stays itself, which the GitHub Action looks for in a refusal) or else the path."""
     name = name or str(path)
     try:
-        with path.open("rb") as handle:
+        # a FIFO would block until something writes it, a device may never end: refused
+        # at once, as a profile is (drift.yamlfile.read_regular)
+        if (kind := not_regular(os.stat(path))) is not None:
+            raise UsageError(f"cannot read the baseline {name}: not a regular file ({kind})")
+        with os.fdopen(open_nonblocking(path), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced meanwhile
+                raise UsageError(f"cannot read the baseline {name}: not a regular file")
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read the baseline {name}: {exc.strerror or exc}") from exc

@@ -260,3 +260,29 @@ def test_the_json_report_may_replace_the_baseline(sandbox: Sandbox, tmp_path: Pa
         done = drift("check", "staging", "--baseline", last, *output, env=env)
         assert done.returncode == 1, done.stderr
         assert "resolved" in json.loads((tmp_path / "last.json").read_text())  # compared
+
+
+@pytest.mark.parametrize("kind", ["a named pipe", "a socket", "a character device"])
+def test_a_baseline_that_is_not_a_regular_file_is_refused_at_once(
+    sandbox: Sandbox, tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A FIFO with no writer blocked forever without a word; a device may never end."""
+    import os
+    import socket
+
+    path = tmp_path / "last.json"
+    if kind == "a named pipe":
+        os.mkfifo(path)
+    elif kind == "a socket":
+        server = socket.socket(socket.AF_UNIX)
+        request.addfinalizer(server.close)
+        server.bind(str(path))
+    else:
+        path.symlink_to("/dev/zero")
+    sandbox.clear_calls()
+    done = drift("check", "staging", "--baseline", str(path), env=sandbox.environ(), timeout=30)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(
+        f"drift: error: cannot read the baseline {path}: not a regular file ({kind})"
+    )
+    assert not sandbox.calls
