@@ -4,6 +4,9 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 from __future__ import annotations
 
 import json
+import os
+import stat
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
+from drift import redact
 from drift.errors import UsageError
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
@@ -26,6 +30,7 @@ from drift.live.model import LiveState
 from drift.redact import mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
+from drift.yamlfile import not_regular, open_nonblocking
 
 MAX_BYTES = 64 * 1024 * 1024
 """A baseline larger than this is refused: a report of thousands of findings is a few MB."""
@@ -107,13 +112,26 @@ class Baseline:
             )
 
     def compare(
-        self, report: Report, *, fail_on_new: bool = False, state: LiveState | None = None
+        self,
+        report: Report,
+        *,
+        fail_on_new: bool = False,
+        state: LiveState | None = None,
+        profiled: Collection[str] | None = None,
     ) -> Report:
         """`report` with the baseline state of every finding and unverified item, and the
         findings of the baseline that are gone (`resolved`); `state`: what this run read
-        (which secrets each variable and mount references)."""
-        before = {f.id: f for f in self.findings}
-        findings = tuple(replace(f, baseline=_state(f, before.get(f.id))) for f in report.findings)
+        (which secrets each variable and mount references); `profiled`: the keys of every
+        workload of the profile (a finding of one no longer in it is resolved, not left
+        unchecked by a run of fewer)."""
+        # every finding of an id (a split between two revisions holding different values
+        # finds one per value): each is compared with all of them
+        before: dict[str, list[Finding]] = {}
+        for earlier in self.findings:
+            before.setdefault(earlier.id, []).append(earlier)
+        findings = tuple(
+            replace(f, baseline=_state(f, before.get(f.id, []))) for f in report.findings
+        )
         unverified = tuple(
             replace(
                 u,
@@ -131,7 +149,8 @@ class Baseline:
         for finding in self.findings:
             if finding.ignored or finding.id in now:
                 continue
-            why = _not_checked_again(finding, report, gaps, uses)
+            gone = profiled is not None and finding.key not in profiled
+            why = None if gone else _not_checked_again(finding, report, gaps, uses)
             if why is None:
                 resolved.append(replace(finding, baseline=BaselineState.ABSENT))
             else:
@@ -174,7 +193,13 @@ def load_baseline(path: Path, name: str = "") -> Baseline:
     stays itself, which the GitHub Action looks for in a refusal) or else the path."""
     name = name or str(path)
     try:
-        with path.open("rb") as handle:
+        # a FIFO would block until something writes it, a device may never end: refused
+        # at once, as a profile is (drift.yamlfile.read_regular)
+        if (kind := not_regular(os.stat(path))) is not None:
+            raise UsageError(f"cannot read the baseline {name}: not a regular file ({kind})")
+        with os.fdopen(open_nonblocking(path), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced meanwhile
+                raise UsageError(f"cannot read the baseline {name}: not a regular file")
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read the baseline {name}: {exc.strerror or exc}") from exc
@@ -252,6 +277,7 @@ def _finding(data: _Finding) -> Finding:
     """The baseline's finding as this run's: `_Finding` is `Finding`'s JSON form, field for
     field by name, but for the location and a reason kept only while the finding is ignored."""
     location = data.location
+    _remember_credentials(data)
     return Finding(
         **data.model_dump(exclude={"location", "ignore_reason"}),
         location=Location(location.file, location.line) if location else None,
@@ -259,21 +285,39 @@ def _finding(data: _Finding) -> Finding:
     )
 
 
-def _state(finding: Finding, before: Finding | None) -> BaselineState:
-    """New when the baseline did not have it (or had it silenced by `ignore`: nobody was
-    told); updated when its severity, expected or actual value changed (compared masked, as
-    the baseline was written); else unchanged."""
-    if before is None or (before.ignored and not finding.ignored):
+def _remember_credentials(data: _Finding) -> None:
+    """A baseline's text is treated like live values (README "Drift over time"): a value
+    shaped like a credential is registered as `drift.live.remember` registers a live one, so
+    every format masks it (a report of an older drift, which masked less, carries some);
+    in a message, each such piece of it."""
+    for value in (data.expected, data.actual):
+        if value and redact.credential_shaped(value):
+            redact.register(value)
+    for piece in redact.credential_pieces(data.message):
+        redact.register(piece)
+
+
+def _state(finding: Finding, before: list[Finding]) -> BaselineState:
+    """New when the baseline did not have its id (or had it only silenced by `ignore`:
+    nobody was told); updated when no finding of that id had its severity, expected and
+    actual value (compared masked, as the baseline was written); else unchanged."""
+    known = [b for b in before if finding.ignored or not b.ignored]
+    if not known:
         return BaselineState.NEW
-    echo = finding.rule.startswith("probe.")  # as drift.format masks what a server echoed
-    now = (
+    if _seen(finding) not in {_seen(b) for b in known}:
+        return BaselineState.UPDATED
+    return BaselineState.UNCHANGED
+
+
+def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
+    """What a finding of an id says, masked as drift.format masks it (what a server echoed,
+    as an echo)."""
+    echo = finding.rule.startswith("probe.")
+    return (
         finding.severity,
         mask_optional(finding.expected),
         mask_optional(finding.actual, echo=echo),
     )
-    if now != (before.severity, before.expected, before.actual):
-        return BaselineState.UPDATED
-    return BaselineState.UNCHANGED
 
 
 Uses = dict[tuple[str, str], set[str]]

@@ -150,6 +150,7 @@ async def run_check(
         findings=findings,
         probes=probes,
         unverified=_unique(state.unverified),
+        source="" if source.deployed else "manifest",
     )
     absent = _absent_tags(profile, names, state) if source.deployed else []
     notes = (*source.notes, *absent, *_histories_unread(profile, names, state))

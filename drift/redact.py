@@ -312,13 +312,20 @@ def _credential_name(name: str) -> bool:
 def credential_shaped(value: str) -> bool:
     """A value whose shape alone says it is a credential (a private key, a provider's token, a
     URL with a password), wherever it stands."""
-    if _CREDENTIAL_HINT.search(value) is None:
-        return False
-    for match in _credential_value().finditer(value):
+    return bool(credential_pieces(value))
+
+
+def credential_pieces(text: str) -> list[str]:
+    """The pieces of `text` shaped like a credential (`credential_shaped`), as they stand in
+    it: what to mask in a sentence that quotes one."""
+    if _CREDENTIAL_HINT.search(text) is None:
+        return []
+    pieces: list[str] = []
+    for match in _credential_value().finditer(text):
         password = match.group("password")
         if password is None or not _ONLY_REFERENCES.fullmatch(password):
-            return True
-    return False
+            pieces.append(match.group(0))
+    return pieces
 
 
 @functools.lru_cache(maxsize=4096)

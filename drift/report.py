@@ -90,6 +90,11 @@ class Report(Scope):
     unchecked: tuple[Unchecked, ...] = ()
     """Findings of the baseline this run could not check again (as the baseline had them),
     each with why: SARIF carries them forward so that their alerts stay open."""
+    scope: tuple[str, ...] = ()
+    """What the run covered when it was not the live configuration of every workload of the
+    profile, in words stable across runs of the same scope: `manifest` (files about to be
+    deployed), `probe` (`drift probe`: only probes), `service=api,job/migrate` (only those).
+    A SARIF log's category says it (drift.format.sarif)."""
 
     @classmethod
     def of(
@@ -102,18 +107,25 @@ class Report(Scope):
         probes: Iterable[ProbeResult] = (),
         unverified: Iterable[Unverified] = (),
         compared: bool = True,
+        source: str = "",
     ) -> Report:
-        """The report of a run over `services` of a profile's environment."""
+        """The report of a run over `services` of a profile's environment; `source`: what
+        was read when not the live configuration (`manifest`, `probe`)."""
+        services = tuple(services)
+        scope = [source] if source else []
+        if set(services) != set(profile.services):
+            scope.append(f"service={','.join(sorted(services))}")
         return cls(
             environment=profile.environment,
             project=profile.project,
             region=profile.region,
-            services=tuple(services),
+            services=services,
             findings=tuple(findings),
             probes=tuple(probes),
             unverified=tuple(unverified),
             fail_on=fail_on,
             compared=compared,
+            scope=tuple(scope),
         )
 
     @property

@@ -63,12 +63,11 @@ def read_regular(path: Path, name: str) -> bytes:
 
     try:
         info = os.stat(path)  # follows symlinks: what matters is what they point at
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse(f"not a regular file ({_file_kind(info.st_mode)})")
+        if (kind := not_regular(info)) is not None:
+            raise refuse(f"not a regular file ({kind})")
         if info.st_size > MAX_BYTES:
             raise refuse(f"file is {info.st_size} bytes; the limit is {MAX_BYTES} bytes")
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        fd = open_nonblocking(path)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
                 raise refuse("not a regular file")
@@ -87,6 +86,19 @@ def read_regular(path: Path, name: str) -> bytes:
     if size > MAX_BYTES:
         raise refuse(f"file is more than {MAX_BYTES} bytes; the limit is {MAX_BYTES} bytes")
     return b"".join(chunks)
+
+
+def not_regular(info: os.stat_result) -> str | None:
+    """What a file is when it is not a regular one (`a named pipe`: reading it would block
+    until something writes; `a character device`: `/dev/zero` never ends), else None."""
+    return None if stat.S_ISREG(info.st_mode) else _file_kind(info.st_mode)
+
+
+def open_nonblocking(path: Path) -> int:
+    """A descriptor for reading `path` that never waits for a writer (a FIFO put there since
+    it was checked) nor becomes the controlling terminal."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    return os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
 
 
 def _file_kind(mode: int) -> str:

@@ -132,6 +132,8 @@ def check(
     # (the baseline is read before anything is written: `--baseline last.json --json
     # last.json` keeps one file up to date)
     output.distinct_outputs({"--output": output_file, "--sarif": sarif, "--json": json_file})
+    not_json = None if format is OutputFormat.JSON else output_file
+    output.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
     if fail_on_new and baseline is None:
         raise UsageError(
             "--fail-on-new needs --baseline: new compared with which earlier report?",
@@ -174,7 +176,9 @@ def check(
     # The repair of a manifest is an edit of the manifest, not a command on what runs.
     report = result.report if manifest else with_repairs(profile, result.state, result.report)
     if earlier is not None:
-        report = earlier.compare(report, fail_on_new=fail_on_new, state=result.state)
+        report = earlier.compare(
+            report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services
+        )
     access = settings.access()
     output.emit_report(report, format, output.location(output_file), quiet=quiet, access=access)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):

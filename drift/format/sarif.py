@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import Counter
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -89,15 +92,75 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "runs": [
             {
                 "tool": {"driver": driver},
-                "automationDetails": {"id": f"drift/{report.environment}/"},
+                "automationDetails": _automation(report),
                 "invocations": [invocation],
-                "results": [
-                    *(_result(f, index[f.rule]) for f in _sorted(report)),
-                    *(_carried(u, index[u.finding.rule]) for u in report.unchecked),
-                ],
+                "results": _fingerprinted(
+                    [
+                        *((f, _result(f, index[f.rule])) for f in _sorted(report)),
+                        *(
+                            (u.finding, _carried(u, index[u.finding.rule]))
+                            for u in _in_scope(report)
+                        ),
+                    ]
+                ),
             }
         ],
     }
+
+
+def category(report: Report) -> str:
+    """The code-scanning category of the run (`runAutomationDetails.id`, all of it up to its
+    last `/`): `drift/ENV/` for the live configuration of every workload of the profile,
+    `drift/ENV/manifest/service=api/` and the like for less (`Report.scope`)."""
+    return "/".join(("drift", report.environment, *report.scope, ""))
+
+
+def _automation(report: Report) -> dict[str, Any]:
+    """GitHub's docs (sarif-support-for-code-scanning, `runAutomationDetails`): the category
+    of an analysis is its `id` up to the last `/`, and an upload replaces the analysis of its
+    category only. A run that checked less than the profile (`--service`, a manifest, `drift
+    probe`) is an analysis of its own, stable across runs of that same scope: uploading it
+    neither closes nor reopens the alerts of the full live run (codeql-action#390: results
+    missing from an analysis of the same category close their alerts). Its
+    `executionSuccessful` stays what it was: it read all it was asked to."""
+    found: dict[str, Any] = {"id": category(report)}
+    if report.scope:
+        found["description"] = {
+            "text": f"drift of {report.environment}, not all of it: {', '.join(report.scope)}"
+        }
+    return found
+
+
+def _fingerprinted(results: list[tuple[Finding, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The results, no two with one fingerprint. GitHub's docs (sarif-support-for-code-scanning,
+    "Data for preventing duplicate alerts"): `partialFingerprints` is how code scanning tells
+    whether two results are logically the same, so two results sharing the finding's id (a
+    traffic split between two revisions holding different wrong values) were one alert.
+    Those get the id and a digest of what each says (severity, expected, actual, masked
+    already), stable while that does not change; a result alone keeps the bare id."""
+    ids = Counter(finding.id for finding, _ in results)
+    taken: set[str] = set()
+    for finding, result in results:
+        fingerprint = finding.id
+        if ids[finding.id] > 1:
+            said = [finding.severity.value, finding.expected, finding.actual]
+            digest = hashlib.sha256(json.dumps(said).encode()).hexdigest()[:16]
+            fingerprint = f"{finding.id}/{digest}"
+            n = 1
+            while fingerprint in taken:  # the same values on two revisions: one each still
+                n += 1
+                fingerprint = f"{finding.id}/{digest}/{n}"
+            result["partialFingerprints"] = {FINGERPRINT: fingerprint}
+        taken.add(fingerprint)
+    return [result for _, result in results]
+
+
+def _in_scope(report: Report) -> list[Unchecked]:
+    """The baseline's findings to carry forward: in a run of less than the profile, only
+    those of what it covered (the others' alerts are another category's)."""
+    if not report.scope:
+        return list(report.unchecked)
+    return [u for u in report.unchecked if u.finding.key in report.services]
 
 
 @cache

@@ -158,6 +158,7 @@ async def run_probe(
             *unprobed(profile, names, state),
         ),
         compared=False,
+        source="probe",
     )
 
 

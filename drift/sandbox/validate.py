@@ -17,6 +17,7 @@ from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+ENV_VALUE_MAX = 32768
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 # A revision name is a DNS label (RFC 1123): lowercase letters, digits and '-', 63 at most.
 REVISION_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -122,6 +123,10 @@ def validate_containers(template: Message, *, ingress: bool = True) -> None:
             if mount.name not in volumes:
                 raise invalid(f"{at}.volume_mounts: no volume named '{mount.name}'.")
         _names_once((var.name for var in container.env), ENV_NAME, f"{at}.env", "name")
+        for var in container.env:
+            # "Defaults to "", and the maximum length is 32768 bytes." (run v2 EnvVar.value)
+            if len(var.value.encode()) > ENV_VALUE_MAX:
+                raise invalid(f"{at}.env: value of '{var.name}' is over {ENV_VALUE_MAX} bytes.")
     for index, volume in enumerate(template.volumes):
         if volume.HasField("secret"):
             for item in volume.secret.items:

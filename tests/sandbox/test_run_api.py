@@ -199,6 +199,18 @@ def test_invalid_requests_are_rejected(clients: Clients) -> None:
         clients.services.update_service(service=service)
 
 
+def test_an_env_value_over_32768_bytes_is_rejected(clients: Clients) -> None:
+    """run v2 `EnvVar.value`: "the maximum length is 32768 bytes" (bytes: `é` is two)."""
+    for value, refused in (("x" * 32768, False), ("é" * 16384, False), ("é" * 16385, True)):
+        service = with_env(clients.services.get_service(name=service_name("api")), LONG=value)
+        if refused:
+            with pytest.raises(exceptions.InvalidArgument, match="32768 bytes"):
+                clients.services.update_service(service=service)
+        else:
+            after = clients.services.update_service(service=service).result(timeout=10)
+            assert env_of(after.template.containers[0])["LONG"] == value
+
+
 def canary_request(service: run_v2.Service, name: str) -> run_v2.Service:
     """drift's canary: the patched template as a named revision with 0% and a tag."""
     serving = service.traffic_statuses[0].revision

@@ -9,6 +9,7 @@ fields)."""
 from __future__ import annotations
 
 import io
+from functools import cache
 from typing import Any
 
 from drift.fields import FIELDS
@@ -130,7 +131,39 @@ def _dump(document: dict[str, Any]) -> str:
 
 
 def _str(representer: Any, data: str) -> Any:
-    """A text as ruamel writes it, double-quoted when it holds a runner's `##[`."""
-    if LEGACY_COMMAND in data:
+    """A text as ruamel writes it, double-quoted when it holds a runner's `##[` or when YAML
+    1.1 would read it plain as something else than this text."""
+    if LEGACY_COMMAND in data or not _plain_in_yaml_1_1(data):
         return representer.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return representer.represent_str(data)
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+@cache
+def _resolvers() -> tuple[Any, Any]:
+    import yaml
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return yaml.resolver.Resolver(), VersionedResolver(version=(1, 1))
+
+
+def _plain_in_yaml_1_1(data: str) -> bool:
+    """Whether `data` written plain reads back as this string in YAML 1.1. gcloud reads the
+    file `replace` takes as YAML 1.1 (googlecloudsdk/core/yaml.py "forces everything to use
+    version 1.1 of the YAML spec": `yaml.load_all(stream, yaml.SafeLoader, version='1.1')`,
+    the loader of `arg_parsers.YAMLFileContents`), and a bool or int in a string field is
+    `ScalarTypeMismatchError` there. ruamel's YAML 1.2 representer quotes only what 1.2 reads
+    otherwise, so `no`, `Off`, `y`, `1:30`, `0123`, `1_000` or `2001-12-14` came out plain.
+    ruamel's YAML 1.1 rules (the spec's types: bool `y|n|yes|no|on|off` in their cases,
+    sexagesimal, `~`, timestamps, `<<`, `=`) and PyYAML's (a YAML 1.1 reader too) must both
+    say str."""
+    import yaml
+    from ruamel.yaml.nodes import ScalarNode
+
+    pyyaml, ruamel = _resolvers()
+    implicit = (True, False)
+    tags = {pyyaml.resolve(yaml.ScalarNode, data, implicit)}
+    tags.add(ruamel.resolve(ScalarNode, data, implicit))
+    return tags == {_STR}

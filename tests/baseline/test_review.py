@@ -1,0 +1,288 @@
+"""Regressions from the review of baselines (revformats): what a second run compared with
+the first got wrong. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+
+pytestmark = pytest.mark.sandbox
+
+SPLIT = """
+projects:
+  acme-p:
+    number: 500000000001
+    region: us-central1
+    services:
+      api:
+        template:
+          image: us-docker.pkg.dev/cloudrun/container/hello
+          env: {AUTH_URL: "http://localhost:9999"}
+        history:
+          - env: {AUTH_URL: "http://localhost:8081"}
+        traffic:
+          - {latest: true, percent: 50}
+          - {revision: 1, percent: 50}
+"""
+SPLIT_PROFILE = """project: acme-p
+region: us-central1
+services:
+  api:
+    env:
+      AUTH_URL: https://auth.example.com
+"""
+
+
+def profiles(tmp: Path, text: str, env: str) -> Path:
+    (tmp / "profiles").mkdir(exist_ok=True)
+    (tmp / "profiles" / f"{env}.yaml").write_text(text)
+    return tmp
+
+
+def test_a_split_between_two_wrong_values_is_unchanged_on_an_unchanged_run(
+    make_sandbox: Any, tmp_path: Path
+) -> None:
+    """Two findings of one id (SPEC: the id is environment, service, rule and target), one
+    per revision's value: the second run compares each with both, not with the last one."""
+    (tmp_path / "scenario.yaml").write_text(SPLIT)
+    sandbox: Sandbox = make_sandbox(str(tmp_path / "scenario.yaml"))
+    cwd = profiles(tmp_path, SPLIT_PROFILE, "p")
+    env = sandbox.environ()
+    first = drift("check", "p", "--json", "base.json", "--quiet", env=env, cwd=cwd)
+    assert first.returncode == 1, first.stderr
+    found = json.loads((tmp_path / "base.json").read_text())["findings"]
+    values = [f for f in found if f["rule"] == "env.value"]
+    assert len(values) == 2 and values[0]["id"] == values[1]["id"]
+    assert values[0]["actual"] != values[1]["actual"]
+
+    again = ("check", "p", "--baseline", "base.json", "--fail-on-new")
+    done = drift(*again, "--format", "json", env=env, cwd=cwd)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert {f["baseline"] for f in report["findings"]} == {"unchanged"}
+    assert report["summary"]["new"] == 0 and not report["resolved"]
+    table = drift(*again, env=env, cwd=cwd)
+    assert table.returncode == 0 and "[updated]" not in table.stdout and "[new]" not in table.stdout
+
+    # code scanning: one alert per result, not one for both (partialFingerprints)
+    sarif = drift(*again, "--format", "sarif", env=env, cwd=cwd)
+    results = json.loads(sarif.stdout)["runs"][0]["results"]
+    fingerprints = [r["partialFingerprints"]["driftFindingId/v1"] for r in results]
+    assert len(set(fingerprints)) == len(fingerprints) == len(found)
+    twins = [fp for fp in fingerprints if fp.startswith(values[0]["id"] + "/")]
+    assert len(twins) == 2
+    rerun = drift(*again, "--format", "sarif", env=env, cwd=cwd)
+    assert [r["partialFingerprints"] for r in json.loads(rerun.stdout)["runs"][0]["results"]] == [
+        r["partialFingerprints"] for r in results
+    ]  # stable
+
+
+def test_a_changed_value_of_a_split_is_updated(make_sandbox: Any, tmp_path: Path) -> None:
+    (tmp_path / "scenario.yaml").write_text(SPLIT)
+    sandbox: Sandbox = make_sandbox(str(tmp_path / "scenario.yaml"))
+    cwd = profiles(tmp_path, SPLIT_PROFILE, "p")
+    env = sandbox.environ()
+    assert drift("check", "p", "--json", "base.json", "--quiet", env=env, cwd=cwd).returncode == 1
+    base = json.loads((tmp_path / "base.json").read_text())
+    value = next(f for f in base["findings"] if f["actual"] == "http://localhost:9999")
+    value["actual"] = "http://localhost:7777"  # the baseline saw another value there
+    (tmp_path / "base.json").write_text(json.dumps(base))
+    done = drift("check", "p", "--baseline", "base.json", "--format", "json", env=env, cwd=cwd)
+    states = {f["actual"]: f["baseline"] for f in json.loads(done.stdout)["findings"]}
+    assert states["http://localhost:9999"] == "updated"
+    assert states["http://localhost:8081"] == "unchanged"
+
+
+ONE = """project: acme-chat-staging
+region: us-central1
+services:
+  api:
+    env:
+      TESTING: {forbidden: true}
+"""
+WEB = """  web:
+    env:
+      NEXT_PUBLIC_WS_URL: wss://api.staging.acme-chat.dev/ws
+"""
+
+
+def test_findings_of_a_workload_removed_from_the_profile_are_resolved(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Not "not checked this run" forever (and their SARIF alerts open forever): the run of
+    a profile without `web` looked at all the profile has. `--service api` still leaves web's
+    findings unchecked."""
+    cwd = profiles(tmp_path, ONE + WEB, "staging")
+    env = sandbox.environ()
+    first = drift("check", "staging", "--json", "r1.json", "--quiet", env=env, cwd=cwd)
+    assert first.returncode == 1, first.stderr
+    web = [
+        f["target"]
+        for f in json.loads((tmp_path / "r1.json").read_text())["findings"]
+        if f["service"] == "web" and not f["ignored"]
+    ]
+    assert web == ["env.NEXT_PUBLIC_WS_URL"]
+
+    scoped = drift(
+        "check",
+        "staging",
+        "--service",
+        "api",
+        "--baseline",
+        "r1.json",
+        "--format",
+        "json",
+        env=env,
+        cwd=cwd,
+    )
+    report = json.loads(scoped.stdout)
+    assert [u["finding"]["target"] for u in report["unchecked"]] == web
+    assert not report["resolved"]
+
+    profiles(tmp_path, ONE, "staging")  # the team drops web from the profile
+    for n in (2, 3):
+        done = drift(
+            "check",
+            "staging",
+            "--baseline",
+            f"r{n - 1}.json",
+            "--json",
+            f"r{n}.json",
+            "--sarif",
+            f"r{n}.sarif",
+            "--quiet",
+            env=env,
+            cwd=cwd,
+        )
+        assert done.returncode == 1, done.stdout + done.stderr
+        report = json.loads((tmp_path / f"r{n}.json").read_text())
+        sarif = json.loads((tmp_path / f"r{n}.sarif").read_text())["runs"][0]["results"]
+        assert not report.get("unchecked")
+        assert not [r for r in sarif if r["properties"]["service"] == "web"]
+        resolved = [f["target"] for f in report["resolved"]]
+        assert resolved == (web if n == 2 else [])  # once
+
+
+DSN = "postgresql://acme_app:hunter2-Pa55word@10.0.0.1:5432/app"
+TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+PROJECT = "acme-chat-staging"
+
+
+def old_finding(id_: str, target: str, **values: str) -> dict[str, Any]:
+    """A finding as an older drift, which masked less, wrote it (revleak #6)."""
+    return {
+        "id": id_,
+        "rule": "env.unexpected",
+        "severity": "warning",
+        "service": "web",
+        "revision": "web-00001-abc",
+        "target": target,
+        "message": f"{target[4:]} is set on web-00001-abc but the profile does not name it",
+        "expected": "(not set)",
+        "actual": "x",
+        "location": {"file": "profiles/staging.yaml", "line": 40},
+        "ignored": False,
+        **values,
+    }
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "github", "markdown", "sarif"])
+def test_credentials_in_a_baseline_are_masked_like_live_values(
+    sandbox: Sandbox, tmp_path: Path, fmt: str
+) -> None:
+    baseline = tmp_path / "old.json"
+    findings = [
+        old_finding("0123456789abcdef", "env.OLD_DSN", actual=DSN),
+        old_finding("0123456789abcdee", "env.OLD_TOKEN", expected=TOKEN),
+        old_finding("0123456789abcded", "env.OLD_NOTE", message=f"OLD_NOTE holds {TOKEN[:-1]}Z"),
+    ]
+    report = {"schema": "drift.report/v1", "environment": "staging", "project": PROJECT}
+    report |= {"region": "us-central1", "findings": findings, "unverified": []}
+    baseline.write_text(json.dumps(report))
+    # the findings are resolved (gone), and unchecked on a run of api only: both listed
+    for scope in ((), ("--service", "api")):
+        done = drift(
+            "check",
+            "staging",
+            *scope,
+            "--baseline",
+            str(baseline),
+            "--format",
+            fmt,
+            "--json",
+            str(tmp_path / "next.json"),
+            env=sandbox.environ(),
+        )
+        assert done.returncode == 1, done.stderr
+        written = (tmp_path / "next.json").read_text()
+        assert "OLD_DSN" in done.stdout + written  # listed, masked
+        for value in (DSN, TOKEN, f"{TOKEN[:-1]}Z", "hunter2-Pa55word"):
+            assert value not in done.stdout + done.stderr + written
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        ("--sarif", "last.json"),
+        ("--output", "last.json"),
+        ("--output", "link.json", "--format", "sarif"),
+    ],
+)
+def test_an_output_that_would_replace_the_baseline_is_refused_before_the_run(
+    sandbox: Sandbox, tmp_path: Path, output: tuple[str, ...]
+) -> None:
+    env = sandbox.environ()
+    first = drift("check", "staging", "--json", str(tmp_path / "last.json"), "--quiet", env=env)
+    assert first.returncode == 1, first.stderr
+    (tmp_path / "link.json").symlink_to(tmp_path / "last.json")
+    before = (tmp_path / "last.json").read_bytes()
+    sandbox.clear_calls()
+    args = [str(tmp_path / a) if a.endswith(".json") else a for a in output]
+    done = drift("check", "staging", "--baseline", str(tmp_path / "last.json"), *args, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--baseline and" in done.stderr and "same file" in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2 and "Traceback" not in done.stderr
+    assert (tmp_path / "last.json").read_bytes() == before
+    assert not sandbox.calls  # nothing was read
+
+
+def test_the_json_report_may_replace_the_baseline(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = sandbox.environ()
+    last = str(tmp_path / "last.json")
+    assert drift("check", "staging", "--json", last, "--quiet", env=env).returncode == 1
+    for output in (("--json", last), ("--output", last, "--format", "json")):
+        done = drift("check", "staging", "--baseline", last, *output, env=env)
+        assert done.returncode == 1, done.stderr
+        assert "resolved" in json.loads((tmp_path / "last.json").read_text())  # compared
+
+
+@pytest.mark.parametrize("kind", ["a named pipe", "a socket", "a character device"])
+def test_a_baseline_that_is_not_a_regular_file_is_refused_at_once(
+    sandbox: Sandbox, tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A FIFO with no writer blocked forever without a word; a device may never end."""
+    import os
+    import socket
+
+    path = tmp_path / "last.json"
+    if kind == "a named pipe":
+        os.mkfifo(path)
+    elif kind == "a socket":
+        server = socket.socket(socket.AF_UNIX)
+        request.addfinalizer(server.close)
+        server.bind(str(path))
+    else:
+        path.symlink_to("/dev/zero")
+    sandbox.clear_calls()
+    done = drift("check", "staging", "--baseline", str(path), env=sandbox.environ(), timeout=30)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(
+        f"drift: error: cannot read the baseline {path}: not a regular file ({kind})"
+    )
+    assert not sandbox.calls
