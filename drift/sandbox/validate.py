@@ -17,6 +17,7 @@ from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+MAX_TAGGED = 46
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 # A revision name is a DNS label (RFC 1123): lowercase letters, digits and '-', 63 at most.
 REVISION_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -94,7 +95,7 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
         scaling = template.scaling
         if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
             raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
-    _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None)
+    _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None, key.id)
 
 
 def validate_containers(template: Message, *, ingress: bool = True) -> None:
@@ -143,12 +144,22 @@ def _names_once(names: Iterable[str], pattern: re.Pattern[str], at: str, what: s
         seen.add(name)
 
 
-def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None) -> None:
+def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None, service: str) -> None:
     """Traffic targets (`tagged` = "traffic": tags allowed) or instance splits (None)."""
     total = 0
     at = f"spec.{tagged or 'instance_splits'}"
     if tagged:
         _names_once((t.tag for t in traffic if t.tag), TAG, at, "tag")
+        for target in traffic:
+            # the tag URL's DNS label holds both: Google's answer as firebase/firebase-tools#6137
+            # quotes it (INVALID_ARGUMENT, field `spec.traffic.tag`), also PolicyEngine/
+            # policyengine-api#3729 and solana-foundation/tokens#89
+            if target.tag and len(target.tag) + len(service) > MAX_TAGGED:
+                raise invalid(
+                    f"spec.traffic.tag: traffic tag '{target.tag}' and service name "
+                    f"'{service}' together are too long. Combined traffic tag and service name "
+                    f"cannot exceed {MAX_TAGGED} characters."
+                )
     for target in traffic:
         if target.type_ == LATEST and target.revision:
             raise invalid(f"{at}: a LATEST target cannot name a revision.")
