@@ -88,7 +88,9 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
     or a worker pool's (`key.collection`)."""
     kind = kind_of(key)
     template = service.template
-    validate_containers(template, ingress=kind.serves)
+    validate_containers(
+        template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
+    )
     if template.revision:
         validate_revision_name(key, template.revision)
     if kind.serves:
@@ -98,9 +100,38 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
     _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None, key.id)
 
 
-def validate_containers(template: Message, *, ingress: bool = True) -> None:
+SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})
+JOB_ENV = frozenset(
+    {
+        "CLOUD_RUN_JOB",
+        "CLOUD_RUN_EXECUTION",
+        "CLOUD_RUN_TASK_INDEX",
+        "CLOUD_RUN_TASK_ATTEMPT",
+        "CLOUD_RUN_TASK_COUNT",
+    }
+)
+"""The variables the container runtime contract defines (cloud.google.com/run/docs/
+container-contract#env-vars): "reserved and cannot be set" (…/configuring/services/
+overview-environment-variables and …/jobs/environment-variables, "Reserved names"). Google's
+answer, as hashicorp/terraform-provider-google#26877 quotes it: 400 "template.containers[0].env:
+The following reserved env names were provided: PORT. These values are automatically set…"."""
+
+
+def _check_reserved_env(at: str, names: Iterable[str], reserved: frozenset[str]) -> None:
+    found = [n for n in names if n in reserved]
+    if found:
+        raise invalid(
+            f"{at}: The following reserved env names were provided: {', '.join(found)}. "
+            "These values are automatically set by the system."
+        )
+
+
+def validate_containers(
+    template: Message, *, ingress: bool = True, reserved: frozenset[str] = frozenset()
+) -> None:
     """A template's containers and volumes (a RevisionTemplate, WorkerPoolRevisionTemplate
-    or TaskTemplate); `ingress`: exactly one of several containers has a port."""
+    or TaskTemplate); `ingress`: exactly one of several containers has a port; `reserved`:
+    the variable names Cloud Run sets (SERVICE_ENV, JOB_ENV)."""
     if not template.containers:
         raise invalid("spec.template.spec.containers: at least one container is required.")
     names = [c.name for c in template.containers]
@@ -123,6 +154,12 @@ def validate_containers(template: Message, *, ingress: bool = True) -> None:
             if mount.name not in volumes:
                 raise invalid(f"{at}.volume_mounts: no volume named '{mount.name}'.")
         _names_once((var.name for var in container.env), ENV_NAME, f"{at}.env", "name")
+        # PORT: "Cloud Run injects the PORT environment variable into the ingress container"
+        # (the contract), the one with a port when there are several
+        mine = reserved if not several or container.ports else reserved - {"PORT"}
+        _check_reserved_env(
+            f"template.containers[{index}].env", (v.name for v in container.env), mine
+        )
     for index, volume in enumerate(template.volumes):
         if volume.HasField("secret"):
             for item in volume.secret.items:
