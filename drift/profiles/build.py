@@ -5,7 +5,7 @@ every problem recorded, not raised."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -201,7 +201,7 @@ def _field_order(model: type[SettingsSpec]) -> tuple[str, ...]:
 
 
 def _refuse_reserved(
-    kind: Kind, reserved: frozenset[str], paths: dict[str, Path_], merged: Merged
+    kind: Kind, reserved: frozenset[str], paths: Mapping[str, Path_], merged: Merged
 ) -> None:
     """A rule on a variable Cloud Run sets itself (`Kind.reserved_env`): no template may hold
     it, so a check could never pass and a fix would be refused."""
