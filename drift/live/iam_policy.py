@@ -108,7 +108,8 @@ def verdict(
     unread: str = "",
 ) -> Verdict:
     """Whether `member` may access a secret version named any of `resource_names` (the forms
-    a condition may test: by project number and by id). `unread`: why a policy that decides
+    a condition may test, by project number: none when the number is unknown, and then a
+    conditional grant is unknown). `unread`: why a policy that decides
     (the project's) could not be read — unless a readable one grants, the answer is unknown;
     `unreadable`: levels above the project that could not be read — they may grant too, so
     unless a readable level grants, the answer is unknown (SPEC "Access as IAM grants it": the
@@ -122,8 +123,13 @@ def verdict(
             holds = [evaluate(binding.condition, name, now) for name in resource_names]
             if True in holds:
                 return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource} (condition)")
-            if None in holds:
-                undecided.append(f"{binding.role} on {policy.resource} if {binding.condition}")
+            if None in holds or not resource_names:
+                unnamed = (
+                    "" if resource_names else " (the project number IAM names it by is unknown)"
+                )
+                undecided.append(
+                    f"{binding.role} on {policy.resource} if {binding.condition}{unnamed}"
+                )
     why: list[str] = []
     if undecided:
         why.append("a conditional grant drift cannot evaluate: " + "; ".join(undecided))
