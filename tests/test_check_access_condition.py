@@ -13,46 +13,12 @@ import pytest
 
 from drift.sandbox import Fault
 from tests.conftest import MakeSandbox
-from tests.test_check_shapes import check
-
-SA = "serviceAccount:api@p.iam.gserviceaccount.com"
-PROFILE = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      K: {secret: k}\n"
-ACCESSOR = "roles/secretmanager.secretAccessor"
-
-
-def world(secret_iam: Any, project_iam: Any = None) -> Any:
-    project: dict[str, Any] = {
-        "number": 5,
-        "secrets": {"k": {"versions": ["fake-value-0a1b2c3d"], "iam": secret_iam}},
-        "services": {
-            "api": {
-                "template": {
-                    "image": "x/api:1",
-                    "service_account": "api@p.iam.gserviceaccount.com",
-                    "env": {"K": {"secret": "k"}},
-                }
-            }
-        },
-    }
-    if project_iam is not None:
-        project["iam"] = project_iam
-    return {"projects": {"p": project}}
+from tests.test_check_access_indirect import ACCESSOR, SA, run, world
 
 
 def conditional(prefix: str) -> list[dict[str, Any]]:
     expression = f'resource.name.startsWith("{prefix}")'
     return [{"role": ACCESSOR, "members": [SA], "condition": {"expression": expression}}]
-
-
-def run(make_sandbox: MakeSandbox, monkeypatch: Any, tmp_path: Path, w: Any, *faults: Fault):  # type: ignore[no-untyped-def]
-    sandbox = make_sandbox(w)
-    for fault in faults:
-        sandbox.inject(fault)
-    (tmp_path / "prod.yaml").write_text(PROFILE)
-    result = check(sandbox, monkeypatch, "api", profiles=tmp_path)
-    rules = [f.rule for f in result.report.findings]
-    access = [u for u in result.report.unverified if u.target == "secret.k"]
-    return result, rules, access
 
 
 def test_a_condition_by_project_id_grants_nothing(
