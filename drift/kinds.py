@@ -27,6 +27,34 @@ class Kind(StrEnum):
         """The collection in the API's resource names (`workerPools`)."""
         return {"service": "services", "job": "jobs", "worker_pool": "workerPools"}[self.value]
 
+    @property
+    def reserved_env(self) -> frozenset[str]:
+        """The variables Cloud Run sets in this kind's containers: "The environment variables
+        defined in the container runtime contract are reserved and cannot be set. In
+        particular, the PORT environment variable is injected inside your container by Cloud
+        Run" (cloud.google.com/run/docs/configuring/services/overview-environment-variables and
+        …/jobs/environment-variables, "Reserved names"). The contract
+        (cloud.google.com/run/docs/container-contract#env-vars) lists PORT (the ingress
+        container's only), K_SERVICE, K_REVISION, K_CONFIGURATION for services and
+        CLOUD_RUN_JOB, CLOUD_RUN_EXECUTION, CLOUD_RUN_TASK_INDEX, CLOUD_RUN_TASK_ATTEMPT,
+        CLOUD_RUN_TASK_COUNT for jobs. Worker pools': not verified, so none."""
+        return _RESERVED_ENV[self.value]
+
+
+_RESERVED_ENV = {
+    "service": frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"}),
+    "job": frozenset(
+        {
+            "CLOUD_RUN_JOB",
+            "CLOUD_RUN_EXECUTION",
+            "CLOUD_RUN_TASK_INDEX",
+            "CLOUD_RUN_TASK_ATTEMPT",
+            "CLOUD_RUN_TASK_COUNT",
+        }
+    ),
+    "worker_pool": frozenset[str](),
+}
+
 
 def workload_key(kind: Kind, name: str) -> str:
     """What a workload is known by where services, jobs and pools meet (a profile, a read):

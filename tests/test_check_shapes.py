@@ -140,6 +140,9 @@ def test_a_grant_drift_cannot_evaluate_is_unverified(
         shapes.reset()
 
 
+PLATFORM = "group:platform@acme.example"
+
+
 def test_no_grant_anywhere_is_no_access(shapes: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     world = YAML(typ="safe").load(SHAPES.read_text())
     del world["organizations"]["1000"]["deny"]  # every level's policy can be read
@@ -150,6 +153,12 @@ def test_no_grant_anywhere_is_no_access(shapes: Sandbox, monkeypatch: pytest.Mon
         "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
     )
     try:
+        # a group holds secretmanager.admin on acme-prod: billing@ may be in it (unverified)
+        result = check(shapes, monkeypatch, "billing")
+        assert ("secret.no_access", "secret.billing-stripe-key") not in found(result, "billing")
+        [maybe] = [u for u in result.report.unverified if u.target == "secret.billing-stripe-key"]
+        assert "group:platform@acme.example" in maybe.reason
+        shapes.revoke("projects/acme-prod", "roles/secretmanager.admin", PLATFORM)
         result = check(shapes, monkeypatch, "billing")
         assert ("secret.no_access", "secret.billing-stripe-key") in found(result, "billing")
         assert not [u for u in result.report.unverified if u.target == "secret.billing-stripe-key"]

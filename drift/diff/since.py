@@ -17,9 +17,9 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.fields import FIELDS
 from drift.findings import Finding, Since
+from drift.live.changeids import canary_change
 from drift.live.history import UNDOES_CANARY
 from drift.live.model import RevisionRecord, ServingRevision
-from drift.live.reader import CHANGE_ID
 from drift.redact import MASK
 from drift.rules import HISTORY
 
@@ -50,9 +50,9 @@ def unserved(records: Sequence[RevisionRecord]) -> dict[int, str]:
 
 
 def _canary(record: RevisionRecord) -> bool:
-    """Named as drift names a canary: `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`)."""
-    head, sep, change = record.name.rpartition("-drift-")
-    return bool(head and sep) and CHANGE_ID.fullmatch(change) is not None
+    """Named as drift names a canary: `SERVICE-drift-CHANGE`, or its compact form
+    (`drift.fix.patch.canary_name`)."""
+    return canary_change(record.name) is not None
 
 
 def _undoes_canary(record: RevisionRecord) -> bool:

@@ -23,7 +23,7 @@ from drift.fix.instances import changes_template, stuck_note
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.patch import canary_name, patched_template
+from drift.fix.patch import canary_name, canary_tag, patched_template
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import changed_since, check_target, cut_note, only
 from drift.fix.update import update_workload
@@ -267,7 +267,7 @@ def _service_fix(
 ) -> ServiceFix:
     live = planned.check.state.services[sp.service]
     base = planned.bases[sp.service]
-    canary, tag = canary_name(sp.service, change_id), f"drift-{change_id}"
+    canary, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
     entry = _entry(
         ctx,
         sp,
@@ -364,7 +364,7 @@ async def _validate(
             container = profile.services[sp.key].container
             if sp.kind is Kind.SERVICE:
                 base: Base = planned.bases[sp.key]
-                name, tag = canary_name(sp.service, change_id), f"drift-{change_id}"
+                name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
                 request = canary_request(live, sp, base, container, name, tag)
             else:
                 request = patched_template(live.source, sp, container)

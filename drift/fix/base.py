@@ -12,6 +12,7 @@ from typing import Any
 from drift.fields import enum_name, same_account
 from drift.fix.differences import template_differences
 from drift.fix.patch import system_key as reserved
+from drift.live.changeids import named_change
 from drift.live.model import LiveService, RevisionConfig
 from drift.live.normalize import raw, same_configuration
 
@@ -204,7 +205,8 @@ def _built_on(base: Base) -> str:
 
 def unreleased_message(base: Base) -> str:
     hint = ""
-    if "-drift-" in base.latest_created:
+    latest = base.latest_created
+    if "-drift-" in latest or named_change(base.service, latest) is not None:
         hint = " (a canary drift left: finish that change first)"
     return (
         f"{base.service}: the template differs from what serves ({base.revision}): "

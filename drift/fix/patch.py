@@ -5,14 +5,17 @@ the restoration's."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from drift.fields import FIELDS, enum_name
 from drift.fields.access import template_of
 from drift.fix.model import Action, EnvChange, ServicePlan
 from drift.live.api import short
+from drift.live.changeids import compact
 from drift.live.normalize import pick_container, raw
+
+MAX_TAGGED = 46
+"""The most characters a traffic tag and its service's name may have together (`canary_tag`)."""
 
 MAX_REVISION_NAME = 63
 """Revision names are DNS-1035 labels of at most 63 characters that start with `SERVICE-`
@@ -74,13 +77,27 @@ def copy_workload(workload: Any) -> Any:
 
 
 def canary_name(service: str, change_id: str) -> str:
-    """`SERVICE-drift-CHANGE`, shortened to a digest of the change when that would pass 63
-    characters (v2 service ids are under 50, so a digest of 7 or more always fits)."""
+    """`SERVICE-drift-CHANGE`; where that would pass 63 characters, `SERVICE-` plus the
+    compact form of the change (`drift.live.changeids.compact`, 13 characters at most: v2
+    service ids are under 50), which every reader turns back into the change."""
     full = f"{service}-drift-{change_id}"
     if len(full) <= MAX_REVISION_NAME:
         return full
-    room = MAX_REVISION_NAME - len(service) - len("-drift-")
-    return f"{service}-drift-{hashlib.sha256(change_id.encode()).hexdigest()[:room]}"
+    return f"{service}-{compact(change_id)}"
+
+
+def canary_tag(service: str, change_id: str) -> str:
+    """The canary's traffic tag: `drift-CHANGE`, else the compact form of the change, so that
+    tag and service name fit MAX_TAGGED together; "" (no tag) when even that does not fit.
+    Cloud Run refuses a longer pair with INVALID_ARGUMENT "spec.traffic.tag: traffic tag '…'
+    and service name '…' together are too long. Combined traffic tag and service name cannot
+    exceed 46 characters." (the server's answer as firebase/firebase-tools#6137 and
+    PolicyEngine/policyengine-api#3729 quote it: the pair forms the tag URL's DNS label).
+    An untagged canary has no URL of its own: it is deployed at 0 % and cannot be probed."""
+    for tag in (f"drift-{change_id}", compact(change_id)):
+        if len(tag) + len(service) <= MAX_TAGGED:
+            return tag
+    return ""
 
 
 def patched_template(

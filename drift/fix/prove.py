@@ -9,6 +9,7 @@ from dataclasses import replace
 from drift.errors import ApiError, DriftError
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
+from drift.fix.patch import MAX_TAGGED
 from drift.fix.routing import written_since
 from drift.fix.update import get_service
 from drift.live.model import LiveService
@@ -23,15 +24,19 @@ async def prove(
     promotion prompt names, so that only an explicit "yes" promotes it unverified."""
     name = outcome.service
     spec = ctx.profile.services[name].probe
+    if not outcome.tag:
+        ctx.ui.say(_no_tag(outcome))
     if not ctx.options.verify or spec is None:
         if spec is None:
             ctx.ui.say(f"{name}: no probe in the profile: the canary is not verified")
         return ""
-    if not outcome.tag_url:
+    if not outcome.tag or not outcome.tag_url:
         # e.g. `default_uri_disabled`: no run.app URL for the service, nor for its tags
         why = (
             f"{name}: the canary could not be probed: its tag {outcome.tag} has no URL "
             "(is the service's default URL disabled?)"
+            if outcome.tag
+            else f"{name}: the canary could not be probed: it has no tag, so no URL"
         )
         if ctx.options.yes:
             raise Stop(
@@ -94,6 +99,17 @@ async def prove(
             cleanup=True,
         )
     return ""
+
+
+def _no_tag(outcome: ServiceOutcome) -> str:
+    """What an untagged canary (`drift.fix.patch.canary_tag`: no room for a tag) leaves
+    unproven."""
+    return (
+        f"{outcome.service}: the canary {outcome.canary} has no traffic tag: Cloud Run allows "
+        f"{MAX_TAGGED} characters for a tag and the service name together, and the name has "
+        f"{len(outcome.service)}. It is deployed at 0 % with no URL of its own, so it is not "
+        "probed before the promotion: NOT proven that the canary serves"
+    )
 
 
 async def _untagged(ctx: Context, live_service: LiveService, outcome: ServiceOutcome) -> None:

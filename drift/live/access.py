@@ -121,14 +121,17 @@ class AccessDecisions:
         return f"serviceAccount:{info.number}{DEFAULT_ACCOUNT_SUFFIX}" if info else None
 
     async def _names(self, ref: SecretRef, project: str, resolved: str | None) -> list[str]:
-        """The names a condition may test the version by: by project number (as IAM names
-        Secret Manager resources) and by id, by the version asked for and the one it is."""
+        """The names a condition may test the version by: by project number only — IAM names
+        Secret Manager versions `projects/PROJECT_NUMBER/secrets/SECRET_ID/versions/VERSION`
+        (cloud.google.com/iam/docs/conditions-resource-attributes#resource-name), so a
+        condition written with the project id never holds — by the version asked for and the
+        one it is. Empty when the number is unknown (`verdict`: a condition is then unknown)."""
         info = await self.iam.project(project)
-        projects = dict.fromkeys([info.number, info.project_id] if info else [project])
+        number = info.number if info else project if project.isdigit() else ""
+        if not number:
+            return []
         versions = dict.fromkeys([resolved or ref.version, ref.version])
-        return [
-            f"projects/{p}/secrets/{ref.secret}/versions/{v}" for p in projects for v in versions
-        ]
+        return [f"projects/{number}/secrets/{ref.secret}/versions/{v}" for v in versions]
 
 
 def _outright(accessors: frozenset[str], account: str) -> bool:

@@ -23,6 +23,9 @@ ACCESSOR_ROLES = frozenset(
     {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
 )
 PUBLIC = frozenset({"allUsers", "allAuthenticatedUsers"})
+INDIRECT = ("group:", "domain:", "principalSet:", "principal:")
+"""Members that stand for principals drift cannot list (`Policy.indirect_bindings`)."""
+CUSTOM_ROLES = ("projects/", "organizations/")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,27 @@ class Policy:
             if b.role in ACCESSOR_ROLES and (member in b.members or PUBLIC & b.members)
         ]
 
+    def indirect_bindings(self, member: str) -> list[str]:
+        """Bindings that may grant `member` access in ways drift does not expand: an accessor
+        role held by a group, a domain or a principal set or identifier ("group:{emailid}: An
+        email address that represents a Google group", `domain:`, `principalSet://`,
+        `principal://`: google/iam/v1/policy.proto Binding.members — every principal in it
+        holds the role), and a custom role (`projects/*/roles/*`, `organizations/*/roles/*`)
+        held by the member, everyone or such a set: it may include
+        `secretmanager.versions.access` (Secret Manager access control: "You can grant one or
+        more predefined roles or create and grant custom roles")."""
+        out = []
+        for b in self.bindings:
+            sets = sorted(m for m in b.members if m.startswith(INDIRECT))
+            if b.role in ACCESSOR_ROLES and sets:
+                out.append(f"{b.role} to {', '.join(sets)}")
+            elif b.role.startswith(CUSTOM_ROLES) and (
+                sets or member in b.members or PUBLIC & b.members
+            ):
+                held = ", ".join(sets) or (member if member in b.members else "everyone")
+                out.append(f"the custom role {b.role} to {held}")
+        return out
+
 
 class Grant(StrEnum):
     GRANTED = "granted"
@@ -84,12 +108,14 @@ def verdict(
     unread: str = "",
 ) -> Verdict:
     """Whether `member` may access a secret version named any of `resource_names` (the forms
-    a condition may test: by project number and by id). `unread`: why a policy that decides
+    a condition may test, by project number: none when the number is unknown, and then a
+    conditional grant is unknown). `unread`: why a policy that decides
     (the project's) could not be read — unless a readable one grants, the answer is unknown;
     `unreadable`: levels above the project that could not be read — they may grant too, so
     unless a readable level grants, the answer is unknown (SPEC "Access as IAM grants it": the
     folders and the organisation count when readable; what drift cannot read it cannot deny)."""
     undecided: list[str] = []
+    policies = list(policies)
     for policy in policies:
         for binding in policy.accessor_bindings(member):
             if not binding.condition:
@@ -97,11 +123,19 @@ def verdict(
             holds = [evaluate(binding.condition, name, now) for name in resource_names]
             if True in holds:
                 return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource} (condition)")
-            if None in holds:
-                undecided.append(f"{binding.role} on {policy.resource} if {binding.condition}")
+            if None in holds or not resource_names:
+                unnamed = (
+                    "" if resource_names else " (the project number IAM names it by is unknown)"
+                )
+                undecided.append(
+                    f"{binding.role} on {policy.resource} if {binding.condition}{unnamed}"
+                )
     why: list[str] = []
     if undecided:
         why.append("a conditional grant drift cannot evaluate: " + "; ".join(undecided))
+    indirect = [f"{b} on {p.resource}" for p in policies for b in p.indirect_bindings(member)]
+    if indirect:
+        why.append("a grant drift cannot expand may hold it: " + "; ".join(indirect))
     if unread:
         why.append(f"a grant on the project cannot be ruled out: {unread}")
     if unreadable:

@@ -251,7 +251,8 @@ class SecretVersionInfo:
 @dataclass(frozen=True)
 class SecretPolicy:
     """Who may access a secret by its own policy: members holding an accessor role outright,
-    and the accessor bindings that hold only under a condition."""
+    and the bindings that may grant it but not outright: accessor roles under a condition, and
+    custom roles (which drift does not expand)."""
 
     secret: str
     accessors: frozenset[str] = field(default_factory=frozenset)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -21,6 +20,7 @@ from drift.findings import Unverified
 from drift.kinds import Kind
 from drift.live.api import attempt, list_services, short
 from drift.live.calls import CallRunner
+from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
 from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState, ServingRevision
@@ -272,31 +272,27 @@ class Reader:
             return None
 
 
-CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
-"""A change id as `drift.fix.journal.new_change_id` makes it."""
-
-
 def canaries(service: str, statuses: Iterable[Any], latest_created: str) -> dict[str, str]:
     """drift's canaries on a service, each with its change: revisions drift created for a
-    change still in progress. One carries its `drift-CHANGE` traffic tag from its deploy until
-    the change ends (deployed, ready without traffic, pinned by `--no-promote`); the latest
-    created revision named `SERVICE-drift-CHANGE` (`drift.fix.patch.canary_name`) that serves
-    nothing is one too (its deploy failed before the tag took effect, or the tag was removed
-    by hand). A promoted canary serves untagged: it is the serving revision, no canary — the
-    service itself tells, so every reader (a CI runner without the journal) agrees."""
+    change still in progress. One carries its traffic tag (`drift-CHANGE`, or the compact form
+    a long service name needs: `drift.fix.patch.canary_tag`) from its deploy until the change
+    ends (deployed, ready without traffic, pinned by `--no-promote`); the latest created
+    revision named for a change (`drift.fix.patch.canary_name`) that serves nothing is one too
+    (its deploy failed before the tag took effect, the tag was removed by hand, or the service
+    name left no room for a tag). A promoted canary serves untagged: it is the serving
+    revision, no canary — the service itself tells, so every reader (a CI runner without the
+    journal) agrees."""
     found: dict[str, str] = {}
     serving: set[str] = set()
     for status in statuses:
-        name, tag = short(status.revision), str(getattr(status, "tag", ""))
-        change = tag.removeprefix("drift-")
-        if change != tag and CHANGE_ID.fullmatch(change):
+        name = short(status.revision)
+        change = tagged_change(str(getattr(status, "tag", "")))
+        if change is not None:
             found[name] = change
         elif status.percent:
             serving.add(name)
-    prefix = f"{service}-drift-"
-    change = latest_created.removeprefix(prefix)
-    named = latest_created.startswith(prefix) and CHANGE_ID.fullmatch(change)
-    if named and latest_created not in found and latest_created not in serving:
+    change = named_change(service, latest_created)
+    if change is not None and latest_created not in found and latest_created not in serving:
         found[latest_created] = change
     return found
 

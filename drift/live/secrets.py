@@ -18,7 +18,7 @@ from drift.findings import Unverified
 from drift.live.api import access_secret, attempt, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.iam_policy import ACCESSOR_ROLES, Policy
+from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
 from drift.live.model import (
     BINARY,
     LiveState,
@@ -262,7 +262,10 @@ class SecretReads:
         read = Policy.from_proto(resource, policy)
         accessors = [b for b in read.bindings if b.role in ACCESSOR_ROLES]
         outright = frozenset(chain.from_iterable(b.members for b in accessors if not b.condition))
-        conditional = tuple(b for b in accessors if b.condition)
+        # a custom role may hold the access permission: kept for the verdict, which cannot
+        # expand it (`Policy.indirect_bindings`)
+        custom = [b for b in read.bindings if b.role.startswith(CUSTOM_ROLES)]
+        conditional = tuple(b for b in accessors if b.condition) + tuple(custom)
         self.state.policies[secret.key] = SecretPolicy(secret.key, outright, conditional)
 
     async def _access(self, ref: SecretRef) -> None:

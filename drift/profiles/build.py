@@ -5,7 +5,7 @@ every problem recorded, not raised."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -119,7 +119,13 @@ def _workload(
             else:
                 env_specs[key] = (rule, (*prefix, "env", key))
     env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
+    _refuse_reserved(kind, kind.reserved_env, {k: p for k, (_, p) in env_specs.items()}, merged)
     unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
+    sidecar_reserved = kind.reserved_env - {"PORT"}  # PORT: the ingress container's only
+    for c, side in (svc.containers or {}).items():
+        rules = (side.env if side else None) or {}
+        paths = {k: (*base, "containers", c, "env", k) for k, v in rules.items() if v is not None}
+        _refuse_reserved(kind, sidecar_reserved, paths, merged)
     sidecars = {
         c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
         for c, spec in (svc.containers or {}).items()
@@ -192,6 +198,19 @@ def _set_fields(block: SettingsSpec | None) -> list[str]:
 @functools.cache
 def _field_order(model: type[SettingsSpec]) -> tuple[str, ...]:
     return tuple(model.model_fields)
+
+
+def _refuse_reserved(
+    kind: Kind, reserved: frozenset[str], paths: Mapping[str, Path_], merged: Merged
+) -> None:
+    """A rule on a variable Cloud Run sets itself (`Kind.reserved_env`): no template may hold
+    it, so a check could never pass and a fix would be refused."""
+    for name in sorted(set(paths) & reserved):
+        merged.problem(
+            paths[name],
+            f"{name}: Cloud Run sets it in every {kind.noun}'s container (reserved by the "
+            "container runtime contract); a profile cannot describe it",
+        )
 
 
 def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarRule:

@@ -18,6 +18,7 @@ from drift.sandbox.state import ProjectRec, VersionState, World
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 ENV_VALUE_MAX = 32768
+MAX_TAGGED = 46
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 # A revision name is a DNS label (RFC 1123): lowercase letters, digits and '-', 63 at most.
 REVISION_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -88,19 +89,50 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
     or a worker pool's (`key.collection`)."""
     kind = kind_of(key)
     template = service.template
-    validate_containers(template, ingress=kind.serves)
+    validate_containers(
+        template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
+    )
     if template.revision:
         validate_revision_name(key, template.revision)
     if kind.serves:
         scaling = template.scaling
         if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
             raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
-    _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None)
+    _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None, key.id)
 
 
-def validate_containers(template: Message, *, ingress: bool = True) -> None:
+SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})
+JOB_ENV = frozenset(
+    {
+        "CLOUD_RUN_JOB",
+        "CLOUD_RUN_EXECUTION",
+        "CLOUD_RUN_TASK_INDEX",
+        "CLOUD_RUN_TASK_ATTEMPT",
+        "CLOUD_RUN_TASK_COUNT",
+    }
+)
+"""The variables the container runtime contract defines (cloud.google.com/run/docs/
+container-contract#env-vars): "reserved and cannot be set" (…/configuring/services/
+overview-environment-variables and …/jobs/environment-variables, "Reserved names"). Google's
+answer, as hashicorp/terraform-provider-google#26877 quotes it: 400 "template.containers[0].env:
+The following reserved env names were provided: PORT. These values are automatically set…"."""
+
+
+def _check_reserved_env(at: str, names: Iterable[str], reserved: frozenset[str]) -> None:
+    found = [n for n in names if n in reserved]
+    if found:
+        raise invalid(
+            f"{at}: The following reserved env names were provided: {', '.join(found)}. "
+            "These values are automatically set by the system."
+        )
+
+
+def validate_containers(
+    template: Message, *, ingress: bool = True, reserved: frozenset[str] = frozenset()
+) -> None:
     """A template's containers and volumes (a RevisionTemplate, WorkerPoolRevisionTemplate
-    or TaskTemplate); `ingress`: exactly one of several containers has a port."""
+    or TaskTemplate); `ingress`: exactly one of several containers has a port; `reserved`:
+    the variable names Cloud Run sets (SERVICE_ENV, JOB_ENV)."""
     if not template.containers:
         raise invalid("spec.template.spec.containers: at least one container is required.")
     names = [c.name for c in template.containers]
@@ -127,6 +159,12 @@ def validate_containers(template: Message, *, ingress: bool = True) -> None:
             # "Defaults to "", and the maximum length is 32768 bytes." (run v2 EnvVar.value)
             if len(var.value.encode()) > ENV_VALUE_MAX:
                 raise invalid(f"{at}.env: value of '{var.name}' is over {ENV_VALUE_MAX} bytes.")
+        # PORT: "Cloud Run injects the PORT environment variable into the ingress container"
+        # (the contract), the one with a port when there are several
+        mine = reserved if not several or container.ports else reserved - {"PORT"}
+        _check_reserved_env(
+            f"template.containers[{index}].env", (v.name for v in container.env), mine
+        )
     for index, volume in enumerate(template.volumes):
         if volume.HasField("secret"):
             for item in volume.secret.items:
@@ -148,12 +186,22 @@ def _names_once(names: Iterable[str], pattern: re.Pattern[str], at: str, what: s
         seen.add(name)
 
 
-def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None) -> None:
+def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None, service: str) -> None:
     """Traffic targets (`tagged` = "traffic": tags allowed) or instance splits (None)."""
     total = 0
     at = f"spec.{tagged or 'instance_splits'}"
     if tagged:
         _names_once((t.tag for t in traffic if t.tag), TAG, at, "tag")
+        for target in traffic:
+            # the tag URL's DNS label holds both: Google's answer as firebase/firebase-tools#6137
+            # quotes it (INVALID_ARGUMENT, field `spec.traffic.tag`), also PolicyEngine/
+            # policyengine-api#3729 and solana-foundation/tokens#89
+            if target.tag and len(target.tag) + len(service) > MAX_TAGGED:
+                raise invalid(
+                    f"spec.traffic.tag: traffic tag '{target.tag}' and service name "
+                    f"'{service}' together are too long. Combined traffic tag and service name "
+                    f"cannot exceed {MAX_TAGGED} characters."
+                )
     for target in traffic:
         if target.type_ == LATEST and target.revision:
             raise invalid(f"{at}: a LATEST target cannot name a revision.")

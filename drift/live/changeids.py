@@ -1,0 +1,76 @@
+"""drift's change ids as its canaries carry them: in full, or in a compact reversible form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
+"""A change id as `drift.fix.journal.new_change_id` makes it (UTC `YYYYMMDD-HHMMSS-hhhh`)."""
+
+COMPACT = re.compile(r"d-([0-9a-z]{1,8})([0-9a-f]{4})")
+"""The compact form: `d-`, the change's UTC second since the epoch in base 36, its 4 hex digits
+(12 characters until 2038, then 13), against the full form's 26 (`drift-` + 20)."""
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(number: int) -> str:
+    out = ""
+    while True:
+        number, digit = divmod(number, 36)
+        out = _DIGITS[digit] + out
+        if not number:
+            return out
+
+
+def compact(change_id: str) -> str:
+    """`d-<seconds base 36><hex>` for a change id (`expand` reads it back exactly)."""
+    stamp, hexdigits = change_id[:15], change_id[16:]
+    when = dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+    return f"d-{_base36(int(when.timestamp()))}{hexdigits}"
+
+
+def expand(text: str) -> str | None:
+    """The change id a compact form stands for, or None when `text` is no compact form (one
+    that would not come back the same from `compact` is not one either)."""
+    match = COMPACT.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        when = dt.datetime.fromtimestamp(int(match[1], 36), dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    change = f"{when:%Y%m%d-%H%M%S}-{match[2]}"
+    return change if compact(change) == text else None
+
+
+def tagged_change(tag: str) -> str | None:
+    """The change a canary's traffic tag names (`drift-CHANGE` or the compact form), or None."""
+    full = tag.removeprefix("drift-")
+    if full != tag and CHANGE_ID.fullmatch(full):
+        return full
+    return expand(tag)
+
+
+def named_change(service: str, revision: str) -> str | None:
+    """The change a canary's revision name names (`SERVICE-drift-CHANGE`, or `SERVICE-` plus the
+    compact form where that would pass 63 characters: `drift.fix.patch.canary_name`)."""
+    prefix = f"{service}-"
+    if not revision.startswith(prefix):
+        return None
+    rest = revision.removeprefix(prefix)
+    full = rest.removeprefix("drift-")
+    if full != rest and CHANGE_ID.fullmatch(full):
+        return full
+    return expand(rest)
+
+
+def canary_change(revision: str) -> str | None:
+    """The change a revision's name names as a canary's (`named_change`) when its service is
+    not at hand: the `-drift-CHANGE` or `-d-…` compact ending."""
+    head, sep, full = revision.rpartition("-drift-")
+    if head and sep and CHANGE_ID.fullmatch(full):
+        return full
+    head, sep, tail = revision.rpartition("-d-")
+    return expand(f"d-{tail}") if head and sep else None

@@ -1,0 +1,83 @@
+"""A fix of a service whose name leaves little room for the canary's traffic tag: Cloud Run
+refuses a tag and service name longer than 46 characters together (the sandbox answers as
+Google does: INVALID_ARGUMENT "… Combined traffic tag and service name cannot exceed 46
+characters."). A 23-character name gets the compact tag, a 40-character one no tag; either
+fix goes through (canary, promotion, rollback), and a reader without the journal still knows
+the canary from the service alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, assert_serves_as_before, serving, spec
+
+MEDIUM = "notification-dispatcher"  # 23: `drift-CHANGE` (26) does not fit, the compact tag does
+LONG = "notification-dispatcher-europe-west-prod"  # 40: no tag fits
+MAX_TAGGED = 46
+
+
+@pytest.mark.parametrize("service", [MEDIUM, LONG])
+def test_a_long_service_name_is_fixed_promoted_and_rolled_back(
+    service: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(lab.lab_world(service=service))
+    before = sandbox.service(LAB, service)
+    dry = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+
+    # a canary left pinned (--no-promote): every reader knows it from the service alone
+    pinned = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--no-promote")
+    assert pinned.returncode == 1, pinned.stdout + pinned.stderr  # the drift is not fixed yet
+    assert "with no traffic (--no-promote)" in pinned.stdout, pinned.stdout
+    (entry,) = lab.entries(tmp_path)
+    assert len(entry.tag) + len(service) <= MAX_TAGGED
+    assert bool(entry.tag) == (service == MEDIUM)
+    now = sandbox.service(LAB, service)
+    assert now.latest_created_revision.rsplit("/", 1)[-1] == entry.canary_revision
+    assert serving(now) == serving(before)  # no traffic on the canary
+    if service == LONG:
+        said = pinned.stdout + pinned.stderr
+        assert f"the canary {entry.canary_revision} has no traffic tag" in said, said
+        assert "NOT proven that the canary serves" in said, said
+    other = tmp_path / "elsewhere"  # a second reader: no journal
+    other.mkdir()
+    plan = lab.lab_cli(
+        sandbox, other, "plan", "lab", env={"DRIFT_JOURNAL_DIR": str(other / "journal")}
+    )
+    text = plan.stdout + plan.stderr
+    assert f"{entry.canary_revision} is drift's canary of change {entry.change_id}" in text, text
+    listed = lab.lab_cli(sandbox, tmp_path, "rollback", "--list")
+    assert listed.returncode == 0 and entry.change_id in listed.stdout, listed.stdout
+    back = lab.lab_cli(sandbox, tmp_path, "rollback", entry.change_id, "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert spec(sandbox.service(LAB, service)) == spec(before)
+
+    # the fix through to its promotion, then its rollback
+    done = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = lab.entries(tmp_path)[-1]
+    now = sandbox.service(LAB, service)
+    assert serving(now) == {(fixed.canary_revision, 100)}
+    assert not any(t.tag for t in now.traffic)  # the canary's tag is gone
+    assert lab.lab_cli(sandbox, tmp_path, "check", "lab").returncode == 0
+    back = lab.lab_cli(sandbox, tmp_path, "rollback", fixed.change_id, "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert_serves_as_before(sandbox, LAB, service, before, fixed.canary_revision)
+
+
+@pytest.mark.parametrize("length", [1, 20, 21, 23, 34, 35, 40, 49])
+def test_the_canary_tag_and_name_fit_and_name_their_change(length: int) -> None:
+    from drift.fix.patch import canary_name, canary_tag
+    from drift.live.changeids import canary_change, named_change, tagged_change
+
+    change = "20261129-233249-566d"
+    service = "s" * length
+    tag, name = canary_tag(service, change), canary_name(service, change)
+    assert (not tag or len(tag) + length <= MAX_TAGGED) and len(name) <= 63
+    assert bool(tag) == (length <= MAX_TAGGED - len("d-") - 10)
+    assert tagged_change(tag) == (change if tag else None)
+    assert named_change(service, name) == change == canary_change(name)
