@@ -139,6 +139,19 @@ class ServiceFix(Fixer):
             raise Stop(f"{self.name}: promotion declined", cleanup=True)
         await self._promote()
 
+    def _interrupted(self) -> Stop | None:
+        """Ctrl-C once the canary write has begun (its deploy, its probe): an abort, cleaned
+        up as at the promotion prompt; before it, or once traffic was being moved: at once."""
+        doing = {State.CANARY_DEPLOYING: "deployed", State.CANARY_READY: "probed"}
+        if not self.entry.writes or self.entry.state not in doing:
+            return None
+        return Stop(
+            f"{self.name}: Ctrl-C while the canary {self.outcome.canary} was being "
+            f"{doing[self.entry.state]}",
+            cleanup=True,
+            interrupted=True,
+        )
+
     def _pin(self) -> None:
         canary, tag, p = self.outcome.canary, self.outcome.tag, self.ctx.profile
         # what `_promote` would send: every other target and percentage as it was

@@ -1,6 +1,6 @@
 """The cleanup after a service's fix stops with a canary deployed (declined, canary failed,
-Ctrl-C at the promotion prompt): the canary's tag removed and the routing that served put
-back (`restore`), and what the fix says about where the service stands."""
+Ctrl-C once the canary write has begun): the canary's tag removed and the routing that served
+put back (`restore`), and what the fix says about where the service stands."""
 
 from __future__ import annotations
 

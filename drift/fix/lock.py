@@ -231,6 +231,14 @@ class Locks:
             out.flush()
             os.fsync(out.fileno())
 
+    def keep(self, full_name: str) -> Path | None:
+        """Leave the lock of a service in place at exit (an unfinished change): its path."""
+        path = self.directory / lock_name(full_name)
+        if path not in self.held:
+            return None
+        self.held.remove(path)
+        return path
+
     def release(self) -> None:
         for path in self.held:
             path.unlink(missing_ok=True)
