@@ -349,6 +349,13 @@ class ServiceFix(Fixer):
                 f"`drift rollback {self.change_id}`",
                 State.PROMOTING,
             )
+        if int(now.generation) > int(after.generation) + 1:  # drift's may be the first
+            self._record(State.ABORTED, f"promotion outcome unknown ({reason}): changed since")
+            raise await self._their_write(
+                f"{self.name}: moving traffic to {canary} may have landed before their change "
+                f"(its answer: {reason}): {changed_by_someone_else(int(after.generation), now)}",
+                now,
+            )
         self._landed(State.ABORTED, f"promotion failed: {reason}", None)
         if int(now.generation) != int(after.generation):
             raise await self._their_write(

@@ -192,3 +192,37 @@ def test_a_deploy_that_beat_the_canary_write_is_nothing_changed(
     assert "nothing was changed" in result.summary()
     (entry,) = entries(tmp_path)
     assert not entry.wrote
+
+
+def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The promotion lands, CI deploys, then drift sees UNAVAILABLE: two writes since drift's
+    canary, the first may be drift's. Neither "failed" nor journaled as not landed: unknown,
+    and a rollback refuses without --force (it would undo their deploy)."""
+    sandbox = make_sandbox(lab.lab_world())
+    writes: list[Any] = []
+
+    def then(request: Any) -> None:
+        writes.append(request)
+        if len(writes) == 2:  # the promotion has landed
+            sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+            raise ApiError("UpdateService", request.name, "UNAVAILABLE", "the answer was lost")
+
+    lab.after_the_canary_write(monkeypatch, then)
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert f"moving traffic to {outcome.canary} may have landed before their change" in (
+        outcome.message
+    )
+    assert "failed" not in outcome.message
+    (entry,) = entries(tmp_path)
+    assert [(w["step"], w["landed"]) for w in entry.writes] == [
+        ("canary", True),
+        ("promotion", None),
+    ]
+    refused = lab.rollback(tmp_path)
+    assert refused.exit_code is ExitCode.ABORTED
+    assert "was changed since drift's last write" in refused.summary()
+    assert sandbox.service(LAB, "app").template.containers[0].image == CI_IMAGE
