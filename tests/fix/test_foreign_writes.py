@@ -226,3 +226,37 @@ def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
     assert refused.exit_code is ExitCode.ABORTED
     assert "was changed since drift's last write" in refused.summary()
     assert sandbox.service(LAB, "app").template.containers[0].image == CI_IMAGE
+
+
+class Killed(BaseException):
+    """kill -9: nothing of drift's runs after it (no except clause of drift's catches it)."""
+
+
+def test_a_fix_killed_before_its_canary_was_sent_then_a_deploy_is_nothing_to_roll_back(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between journaling the canary and sending it; then CI deploys. No canary
+    revision (GetRevision: NOT_FOUND) and no drift tag: drift wrote nothing, so rollback
+    records that and has nothing to roll back — never a `--force` that would undo CI's
+    deploy."""
+    sandbox = make_sandbox(lab.lab_world())
+
+    async def killed(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        raise Killed()
+
+    with monkeypatch.context() as m:
+        m.setattr(drift.fix.canary, "update_workload", killed)
+        with pytest.raises(Killed):
+            lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+    theirs = sandbox.service(LAB, "app")
+    sandbox.clear_calls()
+    done = lab.rollback(tmp_path)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    assert "nothing left to roll back" in done.summary() and "--force" not in done.summary()
+    assert done.skipped == ["app: nothing was written (the canary was never sent)"]
+    assert lab.updates(sandbox) == []
+    assert sandbox.service(LAB, "app").etag == theirs.etag
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ABORTED and not entry.wrote
+    assert lab.rollback(tmp_path).exit_code is ExitCode.OK
