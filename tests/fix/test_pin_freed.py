@@ -14,7 +14,7 @@ import pytest
 
 from drift.errors import ExitCode, Interrupted
 from drift.fix.apply import FixOptions
-from drift.fix.journal import State
+from drift.fix.journal import Entry, State
 from drift.sandbox import Fault, Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
@@ -29,10 +29,17 @@ ANSWERS: dict[str, list[bool | BaseException]] = {
 
 
 def deploy_at_the_prompt(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, *, deny: bool
-) -> tuple[ExitCode, str]:
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    *,
+    deny: bool,
+) -> tuple[Sandbox, str, Entry]:
     """CI runs `gcloud run deploy` while drift asks "Move all traffic…?"; with `deny`, drift
-    may write nothing more (every UpdateService refused: PERMISSION_DENIED)."""
+    may write nothing more (every UpdateService refused: PERMISSION_DENIED). The fix stops
+    (exit 4): the sandbox, what drift said, and the change's journal entry."""
+    sandbox = make_sandbox(lab.lab_world())
 
     def ci(question: str) -> None:
         if question.startswith("Move all traffic"):
@@ -43,19 +50,21 @@ def deploy_at_the_prompt(
     ui = ScriptedUI(list(ANSWERS[answer]), on_confirm=ci)
     try:
         result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+        code, said = result.exit_code, result.summary()
     except Interrupted as exc:  # Ctrl-C at the prompt: cleaned up, then exit 4
-        return exc.exit_code, exc.message
-    return result.exit_code, result.summary()
+        code, said = exc.exit_code, exc.message
+    assert code is ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    return sandbox, said, entry
 
 
 @pytest.mark.parametrize("answer", list(ANSWERS))
 def test_a_deploy_at_the_promotion_prompt_is_freed_not_undone(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
-    sandbox = make_sandbox(lab.lab_world())
-    code, said = deploy_at_the_prompt(sandbox, tmp_path, monkeypatch, answer, deny=False)
-    assert code is ExitCode.ABORTED, said
-    (entry,) = entries(tmp_path)
+    sandbox, said, entry = deploy_at_the_prompt(
+        make_sandbox, tmp_path, monkeypatch, answer, deny=False
+    )
     freed(sandbox, entry.canary_revision, entry.tag)
     assert "drift freed it with a traffic-only update, keeping their template" in said
     assert "--force" not in said
@@ -71,10 +80,9 @@ def test_a_deploy_at_the_promotion_prompt_is_freed_not_undone(
 def test_a_pin_that_cannot_be_freed_is_said_with_the_command_that_frees_it(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
-    sandbox = make_sandbox(lab.lab_world())
-    code, said = deploy_at_the_prompt(sandbox, tmp_path, monkeypatch, answer, deny=True)
-    assert code is ExitCode.ABORTED, said
-    (entry,) = entries(tmp_path)
+    sandbox, said, entry = deploy_at_the_prompt(
+        make_sandbox, tmp_path, monkeypatch, answer, deny=True
+    )
     theirs = sandbox.service(LAB, "app")
     ci = theirs.latest_ready_revision.rsplit("/", 1)[-1]
     assert theirs.template.containers[0].image == CI_IMAGE
