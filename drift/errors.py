@@ -162,6 +162,13 @@ class JournalError(DriftError):
     recorded: nothing more is written to the cloud."""
 
 
+class JournalUnreadable(JournalError):
+    """The journal's directory (or its locks') cannot be listed (permission denied): what it
+    holds is unknown, never "no change recorded" (exit 3: incomplete, as an unread item)."""
+
+    exit_code = ExitCode.INCOMPLETE
+
+
 class Interrupted(DriftError):
     """Ctrl-C: one line saying what state things were left in, and the command's code."""
 

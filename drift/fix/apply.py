@@ -1,8 +1,9 @@
 """`drift fix`: plan -> confirm -> canary revision with no traffic -> probe it -> confirm ->
 move traffic -> re-check. The canary is what serves plus the plan (`base`); every write is
 journaled first and takes the service's lock; every abort after a canary exists puts back the
-routing that served (`canary`, `restore`), Ctrl-C at the promotion prompt included (then exit
-4); any other Ctrl-C stops at once; either ends with one line saying where things stand."""
+routing that served (`canary`, `restore`), Ctrl-C once the canary write has begun included
+(then exit 4; `drift.fix.cancel`); any other Ctrl-C stops at once; either ends with one line
+saying where things stand."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from drift.fix.base import Base, describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
 from drift.fix.instances import changes_template, stuck_note
+from drift.fix.interrupt import Where
 from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
@@ -72,7 +74,7 @@ async def run_fix(
     today: dt.date | None = None,
 ) -> FixResult:
     environ = dict(environ or {})
-    where = _Where()
+    where = Where()
     if options.verify and not options.dry_run:
         from drift.probe.live import check_probe_config
 
@@ -110,17 +112,6 @@ async def run_fix(
         raise Interrupted(ExitCode.ABORTED, where.line()) from None
 
 
-@dataclass
-class _Where:
-    """Where a fix stands, for the one line an interruption prints."""
-
-    fixes: list[Fixer] = field(default_factory=list)
-
-    def line(self) -> str:
-        said = [f.where for f in self.fixes if f.where]
-        return "; ".join(said) if said else "nothing was changed"
-
-
 async def _fix(
     profile: Profile,
     settings: Settings,
@@ -129,7 +120,7 @@ async def _fix(
     planned: Planned,
     environ: dict[str, str],
     today: dt.date | None,
-    where: _Where,
+    where: Where,
 ) -> FixResult:
     plan, report = planned.plan, planned.check.report
     ui.show_plan(plan)
@@ -171,8 +162,7 @@ async def _fix(
                     if sp.kind is Kind.SERVICE
                     else _workload_fix(ctx, planned, sp, change_id, user)
                 )
-                where.fixes.append(fixer)
-                outcome = await fixer.run()
+                outcome = await where.run(fixer, locks)
                 result.outcomes.append(outcome)
                 if outcome.aborted:
                     break

@@ -29,6 +29,7 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
 )
+from drift.fix.untrap import free_pin
 from drift.fix.update import revision_exists, settled, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
@@ -99,7 +100,7 @@ class ServiceFix(Fixer):
             after = await self._recover_canary(exc, write)
         self.after = after
         if int(after.generation) > write.generation_before + 1:
-            self._someone_else_wrote(after, answer, write)
+            await self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)
         cause = f" ({failure.detail})" if failure is not None else ""
         state = State.CANARY_FAILED if problem else State.CANARY_READY
@@ -137,6 +138,19 @@ class ServiceFix(Fixer):
         if not go:
             raise Stop(f"{self.name}: promotion declined", cleanup=True)
         await self._promote()
+
+    def _interrupted(self) -> Stop | None:
+        """Ctrl-C once the canary write has begun (its deploy, its probe): an abort, cleaned
+        up as at the promotion prompt; before it, or once traffic was being moved: at once."""
+        doing = {State.CANARY_DEPLOYING: "deployed", State.CANARY_READY: "probed"}
+        if not self.entry.writes or self.entry.state not in doing:
+            return None
+        return Stop(
+            f"{self.name}: Ctrl-C while the canary {self.outcome.canary} was being "
+            f"{doing[self.entry.state]}",
+            cleanup=True,
+            interrupted=True,
+        )
 
     def _pin(self) -> None:
         canary, tag, p = self.outcome.canary, self.outcome.tag, self.ctx.profile
@@ -185,7 +199,7 @@ class ServiceFix(Fixer):
                     State.CANARY_FAILED,
                 )
             if left:
-                self._someone_else_wrote(now, None, write)
+                await self._someone_else_wrote(now, None, write)
         if now.template.revision != canary:  # the write did not take effect
             self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
             if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
@@ -218,11 +232,12 @@ class ServiceFix(Fixer):
             return True
         return await revision_exists(self.ctx.session, self.live.source.name, canary)
 
-    def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
+    async def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
         """The service is past the generation the canary write gave it: someone else wrote
         after drift. Journal drift's own write as it landed (the operation's answer, at the
         generation after `write`), or as of an unknown outcome, and stop without cleanup: a
-        restoration now would undo their change (SPEC invariants 4 and 10)."""
+        restoration now would undo their change (SPEC invariants 4 and 10); drift's pin
+        under it is freed (`free_pin`)."""
         mine = answer is not None and int(answer.generation) == write.generation_before + 1
         note = f"the service changed since the canary write (generation {now.generation})"
         try:
@@ -238,11 +253,24 @@ class ServiceFix(Fixer):
                 self.ctx.journal.record(self.entry, State.ABORTED, note)
         except JournalError as exc:
             raise Stop(self._journal_failed(exc)) from exc
-        raise Stop(
+        raise await self._their_write(
             f"{self.name}: after drift deployed the canary {self.outcome.canary}, "
-            f"{changed_by_someone_else(write.generation_before + 1, now)}; what serves now: "
-            f"{describe_serving(now, self.outcome.canary)}. drift leaves it as it is; "
-            f"`drift rollback {self.change_id} --force` would undo their change too"
+            f"{changed_by_someone_else(write.generation_before + 1, now)}",
+            now,
+        )
+
+    async def _their_write(self, head: str, now: Any) -> Stop:
+        """The Stop after someone else's write (`now`): drift's pin under it freed when it
+        holds (`free_pin`), their change left as it is."""
+        said = await free_pin(self, now)
+        if self.entry.state == State.CLEANED_UP:
+            return Stop(f"{head}. {said}", State.CLEANED_UP)
+        return Stop(
+            f"{head}; what serves now: {describe_serving(now, self.outcome.canary)}. "
+            + (f"{said}. " if said else "")
+            + f"drift leaves their change as it is; `drift rollback {self.change_id} --force` "
+            "would undo it too",
+            self.entry.state,
         )
 
     def _verify_canary(self, after: Any, write: Write) -> str:
@@ -321,13 +349,19 @@ class ServiceFix(Fixer):
                 f"`drift rollback {self.change_id}`",
                 State.PROMOTING,
             )
+        if int(now.generation) > int(after.generation) + 1:  # drift's may be the first
+            self._record(State.ABORTED, f"promotion outcome unknown ({reason}): changed since")
+            raise await self._their_write(
+                f"{self.name}: moving traffic to {canary} may have landed before their change "
+                f"(its answer: {reason}): {changed_by_someone_else(int(after.generation), now)}",
+                now,
+            )
         self._landed(State.ABORTED, f"promotion failed: {reason}", None)
         if int(now.generation) != int(after.generation):
-            raise Stop(
+            raise await self._their_write(
                 f"{self.name}: moving traffic to {canary} failed ({reason}): "
-                f"{changed_by_someone_else(int(after.generation), now)}; what "
-                f"serves now: {describe_serving(now, canary)}. drift leaves it as it is; "
-                f"`drift rollback {self.change_id} --force` would undo their change too"
+                f"{changed_by_someone_else(int(after.generation), now)}",
+                now,
             )
         raise Stop(
             f"{self.name}: promotion failed: moving traffic to {canary} failed ({reason})",

@@ -1,6 +1,6 @@
 """The cleanup after a service's fix stops with a canary deployed (declined, canary failed,
-Ctrl-C at the promotion prompt): the canary's tag removed and the routing that served put
-back (`restore`), and what the fix says about where the service stands."""
+Ctrl-C once the canary write has begun): the canary's tag removed and the routing that served
+put back (`restore`), and what the fix says about where the service stands."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State
 from drift.fix.restore import restore
+from drift.fix.untrap import free_pin
 from drift.live.api import short
 from drift.live.normalize import raw
 
@@ -39,12 +40,18 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
         return
     outcome.state = fixer.entry.state
-    if done.refused:  # someone else wrote: undoing it is the operator's call
-        outcome.message = (
-            f"{stop.message}. drift left the canary {outcome.canary} as it is: {done.text}; "
-            f"`drift rollback {change} --force` removes it and restores the routing that "
-            "served (undoing their change too)"
-        )
+    if done.refused:  # someone else wrote: undoing it is the operator's call, the pin is not
+        said = await free_pin(fixer, done.now)
+        outcome.state = fixer.entry.state
+        if outcome.state == State.CLEANED_UP:
+            outcome.message = f"{stop.message}. {done.text}. {said}"
+        else:
+            outcome.message = (
+                f"{stop.message}. drift left the canary {outcome.canary} as it is: {done.text}"
+                + (f". {said}" if said else "")
+                + f"; `drift rollback {change} --force` removes it and restores the routing "
+                "that served (undoing their change too)"
+            )
         fixer.where = outcome.message
     elif done.unjournaled:  # written, but the journal does not say how it ended
         did = (

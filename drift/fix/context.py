@@ -4,12 +4,14 @@ frame of each workload's fix (`Fixer`)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from drift.errors import DriftError, JournalError
 from drift.findings import ProbeResult
 from drift.fix.base import Base
+from drift.fix.cancel import again
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
@@ -119,6 +121,12 @@ class Fixer:
             await self._steps()
         except Stop as stop:
             await self._stop(stop)
+        except asyncio.CancelledError:  # Ctrl-C, SIGTERM: cleaned up as `_interrupted` says
+            aborted = self._interrupted()
+            if aborted is None:
+                raise
+            with again():  # a second one stops the cleanup
+                await self._stop(aborted)
         except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
             if not self.entry.writes:
                 raise
@@ -129,6 +137,10 @@ class Fixer:
 
     async def _steps(self) -> None:
         raise NotImplementedError
+
+    def _interrupted(self) -> Stop | None:
+        """The Stop a Ctrl-C amounts to here, with its cleanup; None: it ends the fix at once."""
+        return None
 
     async def _stop(self, stop: Stop) -> None:
         """End the fix where `stop` says: aborted, journaled as it says (unless the journal

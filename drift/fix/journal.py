@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from drift import redact
-from drift.errors import JournalError
+from drift.errors import JournalError, JournalUnreadable
 from drift.files import replace_whole
 from drift.fix.entryshape import Malformed, entry_check
 from drift.kinds import Kind
@@ -283,15 +283,16 @@ class Journal:
         has none) carries `problem`. A file that is not an entry as drift writes it (cut
         short, a field of the wrong type or shape) is one too, `unreadable`: its problem
         names the file (and the field); it stops only the rollback of its own change."""
-        blocker = _file_in_the_way(self.directory)
+        try:
+            blocker = _file_in_the_way(self.directory)
+        except OSError as exc:
+            raise unreadable(self.directory, "the journal", exc) from exc
         if blocker is not None:
             raise JournalError(
                 f"cannot read the journal {self.directory}: {blocker} is a file, not a directory"
             )
-        if not self.directory.is_dir():
-            return []
         out = []
-        for path in sorted(self.directory.glob("*.json")):
+        for path in listed(self.directory, ".json", "the journal"):
             try:
                 raw = path.read_bytes()
                 data = json.loads(raw)
@@ -309,6 +310,34 @@ class Journal:
             entry.problem, entry.source = _checked(path, raw), str(path)
             out.append(entry)
         return sorted(out, key=lambda e: (e.change_id, e.service))
+
+
+def listed(directory: Path, suffix: str, what: str) -> list[Path]:
+    """The files of `directory` named `*suffix`, sorted ([] when there is no directory).
+    Listed with `os.listdir`, whose PermissionError pathlib's `glob` swallows (an unreadable
+    journal would look empty): JournalUnreadable naming the directory."""
+    try:
+        names = os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        raise unreadable(directory, what, exc) from exc
+    return sorted(directory / n for n in names if n.endswith(suffix))
+
+
+def unreadable(directory: Path, what: str, exc: OSError) -> JournalUnreadable:
+    """`cannot read the journal DIR: Permission denied (owned by uid 10001 …)`."""
+    owner = ""
+    try:
+        uid = directory.stat().st_uid
+        owner = f" (owned by uid {uid}; drift runs as uid {os.getuid()})"
+    except (OSError, AttributeError):  # not even its owner can be read; Windows has no uid
+        pass
+    return JournalUnreadable(
+        f"cannot read {what} {directory}: {exc.strerror or exc}{owner}: what it records is "
+        "unknown; run drift as a user who can read it, or point at another journal with "
+        "--journal DIR (or DRIFT_JOURNAL_DIR)"
+    )
 
 
 def _unreadable(path: Path, problem: str) -> Entry:

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from drift.errors import Aborted, JournalError
-from drift.fix.journal import DONE, Entry, Journal, State, now_text
+from drift.fix.journal import DONE, Entry, Journal, State, listed, now_text
 from drift.fix.lockname import legacy_name, lock_name, names
 from drift.profiles.model import Profile
 from drift.textsafe import visible
@@ -231,6 +231,14 @@ class Locks:
             out.flush()
             os.fsync(out.fileno())
 
+    def keep(self, full_name: str) -> Path | None:
+        """Leave the lock of a service in place at exit (an unfinished change): its path."""
+        path = self.directory / lock_name(full_name)
+        if path not in self.held:
+            return None
+        self.held.remove(path)
+        return path
+
     def release(self) -> None:
         for path in self.held:
             path.unlink(missing_ok=True)
@@ -337,7 +345,7 @@ def clear_stale(journal: Path, change_id: str) -> list[str]:
     """Remove the locks `change_id` left on services it wrote nothing to, its process gone
     (a fix killed before its first write): one line for each removed."""
     directory = journal / "locks"
-    paths = sorted(directory.glob("*.lock")) if directory.is_dir() else []
+    paths = listed(directory, ".lock", "the journal's locks")
     out = []
     for path in paths:
         holder = _read(path)
@@ -373,7 +381,7 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
     directory = journal / "locks"
     mine = names(f"projects/{project}/locations/{region}/{collection}/{name}")
     tails = {n.partition("--")[2] for n in mine}  # an older drift's name counts too
-    paths = sorted(directory.glob("*.lock")) if directory.is_dir() else []
+    paths = listed(directory, ".lock", "the journal's locks")
     for path in paths:
         head, _, rest = path.name.partition("--")
         if path.name not in mine and not (rest in tails and head.isdigit()):

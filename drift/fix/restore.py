@@ -40,8 +40,9 @@ from drift.fix.routing import (
     unnamed,
     written_since,
 )
-from drift.fix.update import get_service, settled, update_workload
+from drift.fix.update import get_service, revision_exists, settled, update_workload
 from drift.kinds import Kind
+from drift.live.api import short
 from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
@@ -154,6 +155,25 @@ def changed_since(now: Any, entry: Entry, carries: Carries = landed) -> str:
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
         f"({written_since(expected, now)})"
     )
+
+
+async def never_sent(session: Session, entry: Entry, now: Any) -> bool:
+    """Whether a service's change never wrote: its one write, the canary's, whose outcome drift
+    never learned (a fix killed between journaling it and sending it), left no trace on the
+    service `now` — no target or status names the canary or its tag, it is not the latest
+    revision created, and GetRevision finds no such revision (NOT_FOUND; the canary's name
+    is drift's own, unique to the change)."""
+    writes, canary = entry.writes, entry.canary_revision
+    if not canary or len(writes) != 1 or writes[0].get("step") != "canary":
+        return False
+    if writes[0].get("landed") is not None or now.template.revision == canary:
+        return False
+    rows = (*now.traffic, *now.traffic_statuses)
+    if any((entry.tag and t.tag == entry.tag) or short(t.revision) == canary for t in rows):
+        return False
+    if short(now.latest_created_revision) == canary:
+        return False
+    return await revision_exists(session, entry.full_name, canary) is False
 
 
 def refusal(now: Any, entry: Entry, *, force: bool, carries: Carries = landed) -> Restored | None:

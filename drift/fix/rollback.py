@@ -27,6 +27,7 @@ from drift.fix.restore import (
     Restored,
     before_service,
     changed_since,
+    never_sent,
     restore,
     restore_request,
 )
@@ -145,15 +146,22 @@ async def _roll_back(
     where: list[str],
 ) -> RollbackResult:
     refused = []
-    for entry in todo:
+    for entry in list(todo):
         kind, name = Kind(entry.kind), _who(entry)
         try:
             live = await get_workload(session, kind, entry.full_name)
+            unsent = kind is Kind.SERVICE and await never_sent(session, entry, live)
         except DriftError as exc:  # ApiError, AuthError: one line each
             return _stop(
                 result,
                 f"{name}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
             )
+        if unsent:  # recorded as what it was: nothing to roll back
+            journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
+            result.skipped.append(f"{name}: nothing was written (the canary was never sent)")
+            ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")
+            todo.remove(entry)
+            continue
         if kind is Kind.SERVICE:
             changed = changed_since(live, entry)
         else:
@@ -173,6 +181,9 @@ async def _roll_back(
         )
         for line in lines:
             ui.say(f"  {line}")
+    if not todo:
+        result.message = f"change {visible(result.change_id)}: nothing left to roll back"
+        return result
     if refused:
         return _stop(
             result,

@@ -23,6 +23,7 @@ from drift.fix.instances import copy_splits, describe_instances, restoration_pro
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_workload, without_system_metadata
 from drift.fix.restore import Restored, changed_since, journaled, refusal
+from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key
 from drift.kinds import Kind, label
@@ -169,12 +170,35 @@ async def restore_workload(
     except ApiError as exc:
         why = f"{error or 'sent'}; the {kind.noun} could not be read back ({exc.reason})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
+    if not carries(after, write, kind) and int(after.generation) > write.generation_before:
+        return _theirs(journal, entry, write, after, error, failed)
     problem = restoration(after, entry)
     said = problem or "as it was before the change"
     if problem and error:
         said = f"{error}: {problem}"
-    landed = after.etag != now.etag
+    landed = carries(after, write, kind)  # its own configuration read back, not a new etag
     etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)
     state = failed if problem else rolled
     lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
     return Restored(not problem, said, after, lost)
+
+
+def _theirs(
+    journal: Journal, entry: Entry, write: Write, after: Any, error: str, failed: str
+) -> Restored:
+    """The job or pool read back is not the rollback's write: someone else wrote it since
+    drift read it. One generation later, theirs is the only write ("monotonically increases
+    every time the user modifies the desired state"): drift's did not land, nothing was
+    written (refused). More than one: drift's may have landed before theirs, so its outcome
+    stays unknown in the journal (`landed` None) and a rollback run again refuses without
+    --force either way (`changed_since`)."""
+    was = write.generation_before
+    since = f"changed since by someone else ({written_since(was, after)})"
+    answer = error or "sent"
+    if int(after.generation) > was + 1:
+        said = f"{since}; drift's rollback may have landed before that (its answer: {answer})"
+        lost = journaled(lambda: journal.record(entry, failed, said))
+        return Restored(False, said, after, lost)
+    said = f"{since}; drift's rollback did not land ({answer})"
+    lost = journaled(lambda: journal.landed(entry, failed, said))
+    return Restored(False, said, after, lost, refused=True)

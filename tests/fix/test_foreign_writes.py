@@ -2,8 +2,10 @@
 someone else makes while a fix runs is never undone without `--force` (SPEC invariants 4 and
 10): a deploy that lands between drift's canary write and drift's read of how it settled stops
 the fix without cleanup, the journal records drift's own write at the generation it gave the
-service, and `drift rollback` refuses until `--force`. A canary whose tag has no URL cannot be
-probed: that is no proof, and only an explicit "yes" promotes it."""
+service. Nor is it left trapped under drift's pin (invariant 9): one traffic-only write puts
+the routing back as before drift (LATEST), keeps their template, and drops the canary's tag;
+then nothing is left to roll back. A canary whose tag has no URL cannot be probed: that is no
+proof, and only an explicit "yes" promotes it."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
 import drift.fix.canary
 from drift.errors import ApiError, ExitCode
@@ -22,6 +25,7 @@ from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, PROJECT, ScriptedUI, assert_serves_as_before, entries
 
 CI_IMAGE = "us-docker.pkg.dev/lab/app:v2-from-ci"
+LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 
 
 def deploy_after_the_canary(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,7 +42,19 @@ def deploy_after_the_canary(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(drift.fix.canary, "settled", settled)
 
 
-def test_a_deploy_during_the_canary_rollout_is_left_alone(
+def freed(sandbox: Sandbox, canary: str, tag: str) -> run_v2.Service:
+    """Their deploy serves, routed as before drift (LATEST 100 %), with their template; the
+    canary has neither traffic nor its tag (GetService)."""
+    theirs = sandbox.service(LAB, "app")
+    assert theirs.template.containers[0].image == CI_IMAGE  # not undone
+    assert lab.spec(theirs) == [(LATEST, "", 100, "")], lab.spec(theirs)
+    ready = theirs.latest_ready_revision.rsplit("/", 1)[-1]
+    assert ready != canary and lab.shares(theirs) == {ready: 100}
+    assert not any(t.tag == tag for t in theirs.traffic_statuses)
+    return theirs
+
+
+def test_a_deploy_during_the_canary_rollout_is_left_alone_and_freed(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = make_sandbox(lab.lab_world())
@@ -47,27 +63,24 @@ def test_a_deploy_during_the_canary_rollout_is_left_alone(
     result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED, result.summary()
     (outcome,) = result.outcomes
-    theirs = sandbox.service(LAB, "app")
-    assert theirs.template.containers[0].image == CI_IMAGE  # not undone
-    assert theirs.generation == before.generation + 2
+    theirs = freed(sandbox, outcome.canary, outcome.tag)
+    assert theirs.generation == before.generation + 3  # canary, their deploy, drift's freeing
     assert "changed meanwhile by someone else" in outcome.message
-    assert f"generation {before.generation + 1} → {theirs.generation}" in outcome.message
-    assert f"last modified by {theirs.last_modifier} with ci-bot 1.2" in outcome.message
-    assert f"`drift rollback {result.change_id} --force`" in outcome.message
-    assert "restored the routing" not in outcome.message
+    assert f"generation {before.generation + 1} → {before.generation + 2}" in outcome.message
+    assert "with ci-bot 1.2" in outcome.message
+    assert "drift freed it with a traffic-only update, keeping their template" in outcome.message
+    assert "nothing is left to roll back" in outcome.message
     (entry,) = entries(tmp_path)
-    assert entry.state == State.ABORTED
+    assert entry.state == State.CLEANED_UP
     assert [(w["step"], w["generation_after"], w["landed"]) for w in entry.writes] == [
-        ("canary", before.generation + 1, True)  # drift's own write, not theirs
+        ("canary", before.generation + 1, True),  # drift's own write, not theirs
+        ("untrap", theirs.generation, True),
     ]
     sandbox.clear_calls()
-    refused = lab.rollback(tmp_path)
-    assert refused.exit_code is ExitCode.ABORTED
-    assert "was changed since drift's last write" in refused.summary()
+    done = lab.rollback(tmp_path)
+    assert done.exit_code is ExitCode.OK and "nothing left to roll back" in done.summary()
     assert lab.updates(sandbox) == []
     assert sandbox.service(LAB, "app").etag == theirs.etag
-    assert lab.rollback(tmp_path, force=True).exit_code is ExitCode.OK
-    assert_serves_as_before(sandbox, LAB, "app", before, outcome.canary)
 
 
 def without_tag_urls(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,10 +153,9 @@ def test_a_deploy_after_a_canary_whose_answer_was_lost_is_not_called_nothing(
     untag: bool,
 ) -> None:
     """The service's template is the CI's, yet drift's canary exists: drift never says
-    "nothing was changed", and the journal keeps the write (outcome unknown), so that
-    `drift rollback --force` can still remove the canary."""
+    "nothing was changed", the journal keeps the canary write (outcome unknown), and the pin
+    it left under their deploy (its tag kept or not) is freed."""
     sandbox = make_sandbox(lab.lab_world())
-    before = sandbox.service(LAB, "app")
     lost_answer_then_deploy(sandbox, clients_for(sandbox), monkeypatch, untag=untag)
     result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED, result.summary()
@@ -151,16 +163,15 @@ def test_a_deploy_after_a_canary_whose_answer_was_lost_is_not_called_nothing(
     assert "nothing was changed" not in result.summary()
     assert f"after drift deployed the canary {outcome.canary}" in outcome.message
     assert "changed meanwhile by someone else" in outcome.message
-    assert f"`drift rollback {result.change_id} --force`" in outcome.message
-    theirs = sandbox.service(LAB, "app")
-    assert theirs.template.containers[0].image == CI_IMAGE  # not undone
+    assert "drift freed it" in outcome.message
+    freed(sandbox, outcome.canary, outcome.tag)
     (entry,) = entries(tmp_path)
-    assert entry.wrote and entry.writes[-1]["landed"] is None
-    refused = lab.rollback(tmp_path)
-    assert refused.exit_code is ExitCode.ABORTED
-    assert "was changed since drift's last write" in refused.summary()
-    assert lab.rollback(tmp_path, force=True).exit_code is ExitCode.OK
-    assert_serves_as_before(sandbox, LAB, "app", before, outcome.canary)
+    assert [(w["step"], w["landed"]) for w in entry.writes] == [
+        ("canary", None),
+        ("untrap", True),
+    ]
+    done = lab.rollback(tmp_path)
+    assert done.exit_code is ExitCode.OK and "nothing left to roll back" in done.summary()
 
 
 def test_a_deploy_that_beat_the_canary_write_is_nothing_changed(
@@ -181,3 +192,71 @@ def test_a_deploy_that_beat_the_canary_write_is_nothing_changed(
     assert "nothing was changed" in result.summary()
     (entry,) = entries(tmp_path)
     assert not entry.wrote
+
+
+def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The promotion lands, CI deploys, then drift sees UNAVAILABLE: two writes since drift's
+    canary, the first may be drift's. Neither "failed" nor journaled as not landed: unknown,
+    and a rollback refuses without --force (it would undo their deploy)."""
+    sandbox = make_sandbox(lab.lab_world())
+    writes: list[Any] = []
+
+    def then(request: Any) -> None:
+        writes.append(request)
+        if len(writes) == 2:  # the promotion has landed
+            sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+            raise ApiError("UpdateService", request.name, "UNAVAILABLE", "the answer was lost")
+
+    lab.after_the_canary_write(monkeypatch, then)
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert f"moving traffic to {outcome.canary} may have landed before their change" in (
+        outcome.message
+    )
+    assert "failed" not in outcome.message
+    (entry,) = entries(tmp_path)
+    assert [(w["step"], w["landed"]) for w in entry.writes] == [
+        ("canary", True),
+        ("promotion", None),
+    ]
+    refused = lab.rollback(tmp_path)
+    assert refused.exit_code is ExitCode.ABORTED
+    assert "was changed since drift's last write" in refused.summary()
+    assert sandbox.service(LAB, "app").template.containers[0].image == CI_IMAGE
+
+
+class Killed(BaseException):
+    """kill -9: nothing of drift's runs after it (no except clause of drift's catches it)."""
+
+
+def test_a_fix_killed_before_its_canary_was_sent_then_a_deploy_is_nothing_to_roll_back(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between journaling the canary and sending it; then CI deploys. No canary
+    revision (GetRevision: NOT_FOUND) and no drift tag: drift wrote nothing, so rollback
+    records that and has nothing to roll back — never a `--force` that would undo CI's
+    deploy."""
+    sandbox = make_sandbox(lab.lab_world())
+
+    async def killed(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        raise Killed()
+
+    with monkeypatch.context() as m:
+        m.setattr(drift.fix.canary, "update_workload", killed)
+        with pytest.raises(Killed):
+            lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+    theirs = sandbox.service(LAB, "app")
+    sandbox.clear_calls()
+    done = lab.rollback(tmp_path)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    assert "nothing left to roll back" in done.summary() and "--force" not in done.summary()
+    assert done.skipped == ["app: nothing was written (the canary was never sent)"]
+    assert lab.updates(sandbox) == []
+    assert sandbox.service(LAB, "app").etag == theirs.etag
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ABORTED and not entry.wrote
+    assert lab.rollback(tmp_path).exit_code is ExitCode.OK

@@ -58,8 +58,9 @@ def test_ctrl_c_at_the_promotion_prompt(sandbox: Sandbox, tmp_path: Path) -> Non
 
 def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> None:
     """A second Ctrl-C stops the cleanup: one line with the rollback that finishes it, the
-    journal accurate (the restoration not begun, or begun with its outcome unknown), and that
-    rollback works."""
+    journal accurate (the restoration not begun, or begun with its outcome unknown), the
+    change's lock kept (it is unfinished) and said, and that rollback takes it over and
+    works."""
     before = sandbox.service(PROJECT, "web")
     sandbox.inject(
         Fault(method="UpdateService", code=None, latency_ms=8_000)
@@ -82,12 +83,14 @@ def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> No
     assert line.startswith("drift: error: interrupted: web: Ctrl-C at the promotion prompt"), line
     assert f"`drift rollback {entry.change_id}` finishes it" in line
     assert "Traceback" not in output
-    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
+    (lock,) = (tmp_path / ".drift" / "journal" / "locks").glob("*.lock")
+    assert f"drift keeps its lock {lock}" in line
     sandbox.clear_faults()
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
     done = drift("rollback", entry.change_id, "--yes", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+    assert not lock.exists()
 
 
 @pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])

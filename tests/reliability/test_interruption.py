@@ -98,49 +98,90 @@ def test_ctrl_c_while_the_profile_is_read(tmp_path: Path) -> None:
     assert left.stdout.split() == []
 
 
+FIX_WEB = ["fix", "e2e", "--yes", "--service", "web", "--profiles", str(REPO / "profiles")]
+
+
+def fix_web(sandbox: Sandbox, tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
+    return start(FIX_WEB, env, tmp_path), env
+
+
+def operations(sandbox: Sandbox) -> int:
+    return sum(c.short == "GetOperation" for c in sandbox.calls)
+
+
 @pytest.mark.parametrize(
     "sent", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"]
 )
-def test_ctrl_c_during_fix_then_rollback(
+def test_a_signal_while_the_canary_deploys_cleans_up(
     sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
 ) -> None:
     """Ctrl-C — and SIGTERM (docker stop, a cancelled CI job) or SIGHUP (the terminal
-    closed), which a fix takes as Ctrl-C, naming it — while the canary deploys."""
+    closed), which a fix takes as Ctrl-C, naming it — while the canary deploys: an abort like
+    a "no" at the promotion prompt (SPEC invariant 9): the canary's tag goes, the routing
+    that served is back, the lock is released; exit 4 with one line saying so."""
     before = sandbox.service("acme-chat-staging", "web")
-    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # the deploy never ends
-    journal = tmp_path / ".drift" / "journal"
-    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal)}
-    proc = start(
-        ["fix", "e2e", "--yes", "--service", "web", "--profiles", str(REPO / "profiles")],
-        env,
-        tmp_path,
-    )
-    code, _, err = interrupt_when(
-        proc, lambda: any(c.short == "GetOperation" for c in sandbox.calls), sent
-    )
+    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000, first_n=1))  # the canary's
+    proc, env = fix_web(sandbox, tmp_path)
+    code, _, err = interrupt_when(proc, lambda: operations(sandbox) > 0, sent)
     assert code == 4, err
-    (entry,) = Journal(tmp_path / ".drift" / "journal").entries()
-    named = "" if sent == signal.SIGINT else f"{sent.name} received: "
-    # one line: where it stopped and how to undo it
-    assert err.strip().splitlines() == [
-        f"drift: error: interrupted: {named}web: the canary {entry.canary_revision} was being "
-        "deployed (it may exist, with no traffic; traffic was not moved); "
-        f"`drift rollback {entry.change_id}` removes it and restores the routing"
-    ]
-    assert entry.state == State.CANARY_DEPLOYING  # the journal says where it stopped
-    assert not list((journal / "locks").glob("*"))
-    middle = sandbox.service("acme-chat-staging", "web")
-    assert [t.percent for t in middle.traffic if t.percent] == [100]
-    assert middle.traffic[0].revision == before.latest_ready_revision.rsplit("/", 1)[-1]
-    sandbox.clear_faults()
-    done = drift("rollback", "--yes", env=env, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    journal = Journal(tmp_path / ".drift" / "journal")
+    (entry,) = journal.entries()
+    named = "Ctrl-C" if sent == signal.SIGINT else sent.name
+    line = err.strip().splitlines()[-1]
+    assert line.startswith(
+        f"drift: error: interrupted: web: {named} while the canary {entry.canary_revision} was "
+        "being deployed; cleaned up: the canary's tag is removed and the routing that served "
+        "is restored (what serves: "
+    ), err
+    assert line.endswith("); nothing is left to roll back"), err
+    assert entry.state == State.CLEANED_UP
+    assert not list((journal.directory / "locks").glob("*.lock"))
     after = sandbox.service("acme-chat-staging", "web")
-    assert after.template.containers == before.template.containers
     assert [(t.type_, t.percent, t.tag) for t in after.traffic] == [
         (t.type_, t.percent, t.tag) for t in before.traffic
     ]
-    assert Journal(tmp_path / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
+    assert after.template.containers == before.template.containers
+    done = drift("rollback", "--yes", env=env, cwd=tmp_path)
+    assert done.returncode == 0 and "nothing left to roll back" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_a_second_signal_stops_the_cleanup_and_keeps_the_lock(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
+) -> None:
+    """A second signal while that cleanup's own deploy waits stops it: exit 4, one line saying
+    where it stands; the change is unfinished, so its lock stays (the next fix refuses) until
+    `drift rollback` takes it over and restores the service."""
+    before = sandbox.service("acme-chat-staging", "web")
+    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # no deploy ever ends
+    proc, env = fix_web(sandbox, tmp_path)
+    deadline = time.monotonic() + 60
+    while operations(sandbox) == 0:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(sent)
+    while sum(c.short == "UpdateService" for c in sandbox.calls) < 2:  # the cleanup's write
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    code, _, err = interrupt_when(proc, lambda: operations(sandbox) > 1, sent)
+    assert code == 4, err
+    journal = Journal(tmp_path / ".drift" / "journal")
+    (entry,) = journal.entries()
+    (lock,) = (journal.directory / "locks").glob("*.lock")
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("drift: error: interrupted: web: "), err
+    assert f"the canary {entry.canary_revision} was being removed" in line
+    assert f"drift keeps its lock {lock}: `drift rollback {entry.change_id}` takes it" in line
+    assert entry.state == State.CLEANING_UP
+    sandbox.clear_faults()
+    refused = drift(*FIX_WEB, env=env, cwd=tmp_path)
+    assert refused.returncode == 4 and entry.change_id in refused.stdout + refused.stderr
+    done = drift("rollback", "--yes", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = sandbox.service("acme-chat-staging", "web")
+    assert after.template.containers == before.template.containers
+    assert not list((journal.directory / "locks").glob("*.lock"))
 
 
 @pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])

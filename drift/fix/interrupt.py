@@ -1,0 +1,52 @@
+"""Where a fix stands when it is interrupted, and the locks it keeps: a service's change that
+Ctrl-C (or SIGTERM, SIGHUP: `drift.cli.signals`) left unfinished — its canary not cleaned up
+(`drift.fix.cancel`) — keeps its lock, so that the next command on the service refuses and
+`drift rollback CHANGE` takes it over (SPEC invariant 11)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from drift.fix.context import Fixer, ServiceOutcome
+from drift.fix.journal import DONE
+from drift.fix.lock import FINISHED, Locks
+from drift.kinds import Kind
+
+
+@dataclass
+class Where:
+    """Where a fix stands, for the one line an interruption prints, and the locks of changes
+    an interruption left unfinished (kept)."""
+
+    fixes: list[Fixer] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        said = [f.where for f in self.fixes if f.where] + self.kept
+        return "; ".join(said) if said else "nothing was changed"
+
+    async def run(self, fixer: Fixer, locks: Locks) -> ServiceOutcome:
+        """Run `fixer`; interrupted with its canary unfinished, its lock stays."""
+        self.fixes.append(fixer)
+        try:
+            outcome = await fixer.run()
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            self._keep(fixer, locks)
+            raise
+        if outcome.interrupted:
+            self._keep(fixer, locks)
+        return outcome
+
+    def _keep(self, fixer: Fixer, locks: Locks) -> None:
+        entry = fixer.entry
+        if entry.kind != Kind.SERVICE.value or not entry.wrote:
+            return
+        if entry.state in DONE or entry.state in FINISHED:
+            return
+        path = locks.keep(entry.full_name)
+        if path is not None:
+            self.kept.append(
+                f"{fixer.name}: the change is unfinished, so drift keeps its lock {path}: "
+                f"`drift rollback {fixer.change_id}` takes it over and finishes it"
+            )

@@ -1,0 +1,119 @@
+"""Free drift's pin under someone else's deploy (SPEC invariant 9: drift leaves no trap for
+the team's next deploy). While drift's canary exists, the traffic is pinned to what served
+(`canary_traffic`); a deploy landing meanwhile (at the promotion prompt, during the probe, right
+after the canary write) keeps that pin — a deploy sends the traffic as it is — so its revision
+gets no traffic. Undoing their deploy is not drift's call (`--force`), but the pin is drift's:
+one traffic-only UpdateService, with the etag just read, puts the routing back as it was before
+drift (LATEST as LATEST, the service's own targets and tags as they were) without the canary's
+tag, keeping their template. It is what `gcloud run services update-traffic --to-latest` does
+after a `--no-traffic` deploy ("To assign 100% of traffic to the current or future LATEST
+revision", gcloud reference, run services update-traffic; Cloud Run "Rollbacks, gradual
+rollouts, and traffic migration"); an unchanged template makes no new revision. The service
+read back proves it (`landed`: one generation later, their template and the traffic sent);
+if the write is refused, drift says which revision gets no traffic and the command that frees
+it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.errors import ApiError, JournalError
+from drift.fix.context import Fixer
+from drift.fix.journal import State, Write
+from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
+from drift.fix.restore import before_service
+from drift.fix.routing import (
+    describe_serving,
+    landed,
+    template_key,
+    traffic_key,
+)
+from drift.fix.update import settled, update_workload
+from drift.kinds import Kind
+from drift.live.api import short
+
+
+def pinned(fixer: Fixer, now: Any) -> bool:
+    """Whether `now` still routes as drift's canary write pinned it: the targets sent with
+    the canary, but for the canary's own (its tag, which they may have removed): nobody else
+    re-routed since."""
+    sent = [w for w in fixer.entry.writes if w.get("step") == "canary"]
+    canary, tag = fixer.outcome.canary, fixer.outcome.tag
+
+    def pins(rows: list[list[Any]]) -> list[list[Any]]:
+        return [r for r in rows if r[1] != canary and r[3] != tag]
+
+    return bool(sent) and pins(traffic_key(now.traffic)) == pins(sent[0]["traffic"])
+
+
+async def free_pin(fixer: Fixer, now: Any) -> str:
+    """After someone else wrote the service (`now`, as read) while drift's pin holds: free
+    it, journaled first (cleaned up once proven). "" when there is no pin of drift's to free
+    (they re-routed themselves: their routing stands); else what to say."""
+    if not pinned(fixer, now):
+        return ""
+    ctx, entry, canary = fixer.ctx, fixer.entry, fixer.outcome.canary
+    request = copy_service(now)
+    request.traffic = restored_traffic(before_service(entry))
+    del request.traffic_statuses[:]
+    theirs = short(now.latest_created_revision)
+    latest = any(is_latest(t) and t.percent for t in request.traffic)
+    if latest and short(now.latest_ready_revision) == canary:  # LATEST would be the canary
+        why = f"{theirs} is not ready, so LATEST would send traffic to {canary}"
+        return _trapped(fixer, request, theirs, why)
+    write = Write(
+        "untrap",
+        now.etag,
+        int(now.generation),
+        "",
+        template_key(request),
+        traffic_key(request.traffic),
+    )
+    try:
+        ctx.journal.begin(entry, State.CLEANING_UP, f"freeing the pin under {theirs}", write)
+    except JournalError as exc:
+        return _trapped(fixer, request, theirs, exc.message)
+    error = ""
+    try:
+        await update_workload(ctx.session, Kind.SERVICE, request)
+    except ApiError as exc:
+        error = exc.reason
+    try:
+        after = await settled(ctx.session, entry.full_name)
+    except ApiError as exc:  # whether it landed is unknown: `landed` stays None
+        return _trapped(fixer, request, theirs, f"{error or 'sent'}; not read back: {exc.reason}")
+    serves = describe_serving(after, canary)
+    if not landed(after, write):
+        _record(fixer, State.CLEANUP_FAILED, f"not applied: {error or serves}", None)
+        return _trapped(fixer, request, theirs, error or f"what serves: {serves}")
+    _record(fixer, State.CLEANED_UP, f"freed the pin: {serves}", after)
+    return (
+        "Their change got no traffic under drift's pin: drift freed it with a traffic-only "
+        "update, keeping their template: the routing is as before drift, the "
+        f"canary's tag {fixer.outcome.tag} gone (what serves: {serves}); nothing is left to "
+        "roll back"
+    )
+
+
+def _record(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
+    """How the freeing write ended; a journal that cannot take it changes nothing more (the
+    entry still says the write was begun: a rollback judges the service as it finds it)."""
+    journal, entry = fixer.ctx.journal, fixer.entry
+    try:
+        if now is None:
+            journal.landed(entry, state, note)
+        else:
+            journal.landed(entry, state, note, etag=now.etag, generation=int(now.generation))
+    except JournalError:
+        pass
+
+
+def _trapped(fixer: Fixer, request: Any, theirs: str, why: str) -> str:
+    """The pin could not be freed: say plainly what it does, and the command that frees it."""
+    p, tag = fixer.ctx.profile, fixer.outcome.tag
+    return (
+        f"Their revision {theirs} gets no traffic: drift's pin holds it on what served and "
+        f"drift could not free it ({why}). Free it (their template stays) with: gcloud run "
+        f"services update-traffic {fixer.sp.service} {update_traffic_flags(request.traffic)} "
+        f"--remove-tags {tag} --project {p.project} --region {p.region}"
+    )
