@@ -61,11 +61,15 @@ class ServiceFix(Fixer):
         p = self.ctx.profile
         return (
             f"{self.name}: {exc.message}. The canary {self.outcome.canary} is deployed with no "
-            f"traffic (tag {self.outcome.tag}) and traffic stays pinned to "
+            f"traffic ({self.outcome.tag_words}) and traffic stays pinned to "
             f"{self.base.revision or 'what served'}: "
-            f"once the journal is writable, `drift rollback {self.change_id}` removes it; or "
-            f"remove its tag by hand: gcloud run services update-traffic {self.name} "
-            f"--remove-tags {self.outcome.tag} --project {p.project} --region {p.region}"
+            f"once the journal is writable, `drift rollback {self.change_id}` removes it"
+            + (
+                f"; or remove its tag by hand: gcloud run services update-traffic {self.name}"
+                f"{self.outcome.remove_tag} --project {p.project} --region {p.region}"
+                if self.outcome.tag
+                else ""
+            )
         )
 
     async def _steps(self) -> None:
@@ -88,7 +92,8 @@ class ServiceFix(Fixer):
                 f"{self.name}: the canary {canary} was being deployed (it may exist, with no "
                 f"traffic; traffic was not moved); {self.rollback_hint}"
             ),
-            say=f"{self.name}: deploying canary revision {canary} (no traffic, tag {tag})",
+            say=f"{self.name}: deploying canary revision {canary} "
+            f"(no traffic, {self.outcome.tag_words})",
         )
         failure: ApiError | None = None
         answer: Any = None
@@ -115,12 +120,12 @@ class ServiceFix(Fixer):
             raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)
         self.outcome.state = State.CANARY_READY
         self.outcome.tag_url = next(
-            (s.uri for s in after.traffic_statuses if s.tag == tag and s.uri), ""
+            (s.uri for s in after.traffic_statuses if self.outcome.tagged(s) and s.uri), ""
         )
         pinned = self.base.revision or "what served"
         self.where = (
-            f"{self.name}: the canary {canary} is ready with no traffic (tag {tag}) and traffic "
-            f"is pinned to {pinned}; {self.rollback_hint}"
+            f"{self.name}: the canary {canary} is ready with no traffic "
+            f"({self.outcome.tag_words}) and traffic is pinned to {pinned}; {self.rollback_hint}"
         )
         unproven = await prove(self.ctx, self.live, self.sp.revision, self.outcome)
         if not ctx.options.promote:
@@ -153,17 +158,18 @@ class ServiceFix(Fixer):
         )
 
     def _pin(self) -> None:
-        canary, tag, p = self.outcome.canary, self.outcome.tag, self.ctx.profile
+        canary, p = self.outcome.canary, self.ctx.profile
+        at = f" at {self.outcome.tag_url}" if self.outcome.tag_url else ""
         # what `_promote` would send: every other target and percentage as it was
         promoted = promoted_traffic(self.live.source, self.base.revision, canary)
         finish = (
-            f"gcloud run services update-traffic {self.name} {update_traffic_flags(promoted)} "
-            f"--remove-tags {tag} --project {p.project} --region {p.region}"
+            f"gcloud run services update-traffic {self.name} {update_traffic_flags(promoted)}"
+            f"{self.outcome.remove_tag} --project {p.project} --region {p.region}"
         )
         self._record(State.PINNED, f"--no-promote: traffic pinned to {self.base.revision}")
         self.outcome.state = State.PINNED
         self.outcome.message = (
-            f"{self.name}: canary {canary} is ready at {self.outcome.tag_url} with no traffic "
+            f"{self.name}: canary {canary} is ready{at} with no traffic "
             f"(--no-promote). Traffic stays pinned to {self.base.revision} while it exists, so a "
             f"new deploy would get no traffic (`drift check` reports revision.pinned). Finish "
             f"with: promote ({finish}), or `drift rollback {self.change_id}`"
@@ -224,9 +230,9 @@ class ServiceFix(Fixer):
     async def _canary_left(self, now: Any) -> bool | None:
         """Whether the canary exists: named or tagged in the traffic, the latest revision
         created, or found by GetRevision (None: that read failed)."""
-        canary, tag = self.outcome.canary, self.outcome.tag
+        canary = self.outcome.canary
         rows = (*now.traffic, *now.traffic_statuses)
-        if any(t.tag == tag or short(t.revision) == canary for t in rows):
+        if any(self.outcome.tagged(t) or short(t.revision) == canary for t in rows):
             return True
         if short(now.latest_created_revision) == canary:
             return True

@@ -24,8 +24,8 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
     `journal_failed` says where things stand when the journal cannot take the cleanup."""
     outcome, change = fixer.outcome, fixer.change_id
     fixer.where = (
-        f"{stop.message}; the canary {outcome.canary} was being removed (tag "
-        f"{outcome.tag}); `drift rollback {change}` finishes it"
+        f"{stop.message}; the canary {outcome.canary} was being removed "
+        f"({outcome.tag_words}); `drift rollback {change}` finishes it"
     )
     if stop.interrupted:
         fixer.ctx.ui.say(

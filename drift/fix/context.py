@@ -56,6 +56,22 @@ class ServiceOutcome:
     interrupted: bool = False
     """Ctrl-C stopped it (after the cleanup, the fix ends as interrupted)."""
 
+    @property
+    def tag_words(self) -> str:
+        """`tag drift-…`, or `untagged` (a service name that leaves no room for a tag:
+        `drift.fix.patch.canary_tag`)."""
+        return f"tag {self.tag}" if self.tag else "untagged"
+
+    @property
+    def remove_tag(self) -> str:
+        """gcloud's flag that removes the canary's tag, with a leading space; "" without one."""
+        return f" --remove-tags {self.tag}" if self.tag else ""
+
+    def tagged(self, row: Any) -> bool:
+        """Whether a traffic target or status carries the canary's tag (never an untagged
+        row: an untagged canary has none)."""
+        return bool(self.tag) and getattr(row, "tag", "") == self.tag
+
 
 class Stop(Exception):
     """The fix of a service stops here; `cleanup` when a canary may exist to be removed;

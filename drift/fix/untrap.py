@@ -41,7 +41,7 @@ def pinned(fixer: Fixer, now: Any) -> bool:
     canary, tag = fixer.outcome.canary, fixer.outcome.tag
 
     def pins(rows: list[list[Any]]) -> list[list[Any]]:
-        return [r for r in rows if r[1] != canary and r[3] != tag]
+        return [r for r in rows if r[1] != canary and not (tag and r[3] == tag)]
 
     return bool(sent) and pins(traffic_key(now.traffic)) == pins(sent[0]["traffic"])
 
@@ -90,7 +90,7 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     return (
         "Their change got no traffic under drift's pin: drift freed it with a traffic-only "
         "update, keeping their template: the routing is as before drift, the "
-        f"canary's tag {fixer.outcome.tag} gone (what serves: {serves}); nothing is left to "
+        f"canary's {fixer.outcome.tag_words} gone (what serves: {serves}); nothing is left to "
         "roll back"
     )
 
@@ -110,10 +110,10 @@ def _record(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
 
 def _trapped(fixer: Fixer, request: Any, theirs: str, why: str) -> str:
     """The pin could not be freed: say plainly what it does, and the command that frees it."""
-    p, tag = fixer.ctx.profile, fixer.outcome.tag
+    p = fixer.ctx.profile
     return (
         f"Their revision {theirs} gets no traffic: drift's pin holds it on what served and "
         f"drift could not free it ({why}). Free it (their template stays) with: gcloud run "
-        f"services update-traffic {fixer.sp.service} {update_traffic_flags(request.traffic)} "
-        f"--remove-tags {tag} --project {p.project} --region {p.region}"
+        f"services update-traffic {fixer.sp.service} {update_traffic_flags(request.traffic)}"
+        f"{fixer.outcome.remove_tag} --project {p.project} --region {p.region}"
     )

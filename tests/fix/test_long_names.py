@@ -43,6 +43,9 @@ def test_a_long_service_name_is_fixed_promoted_and_rolled_back(
         said = pinned.stdout + pinned.stderr
         assert f"the canary {entry.canary_revision} has no traffic tag" in said, said
         assert "NOT proven that the canary serves" in said, said
+        # no empty tag in what it says, nor in the command that finishes the change
+        assert "(no traffic, untagged)" in said and "(tag )" not in said, said
+        assert "--remove-tags " not in said and "ready at  " not in said, said
     other = tmp_path / "elsewhere"  # a second reader: no journal
     other.mkdir()
     plan = lab.lab_cli(
@@ -81,3 +84,20 @@ def test_the_canary_tag_and_name_fit_and_name_their_change(length: int) -> None:
     assert bool(tag) == (length <= MAX_TAGGED - len("d-") - 10)
     assert tagged_change(tag) == (change if tag else None)
     assert named_change(service, name) == change == canary_change(name)
+
+
+def test_an_untagged_canary_is_never_matched_by_an_untagged_row() -> None:
+    """Every untagged traffic row has tag "": an untagged canary's own "" must not match one
+    (a canary "found" that way would stop a clean-up, or free a pin that is not drift's)."""
+    from google.cloud import run_v2
+
+    from drift.fix.context import ServiceOutcome
+
+    untagged = ServiceOutcome("svc", "svc-d-abc", "", "deploying")
+    tagged = ServiceOutcome("svc", "svc-d-abc", "d-abc", "deploying")
+    row = run_v2.TrafficTarget(revision="svc-00001-aaa", percent=100)
+    mine = run_v2.TrafficTarget(revision="svc-d-abc", tag="d-abc")
+    assert not untagged.tagged(row) and not tagged.tagged(row)
+    assert tagged.tagged(mine) and not untagged.tagged(mine)
+    assert (untagged.tag_words, untagged.remove_tag) == ("untagged", "")
+    assert (tagged.tag_words, tagged.remove_tag) == ("tag d-abc", " --remove-tags d-abc")
