@@ -19,6 +19,7 @@ from drift.fix.journal import Entry, Journal
 from drift.fix.model import Plan
 from drift.fix.patch import system_key
 from drift.fix.rollback import RollbackResult, run_rollback
+from drift.live.changeids import tagged_change
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
@@ -182,8 +183,7 @@ def assert_serves_as_before(
     to a ready revision that runs what LATEST resolved to before — never the canary."""
     now = sandbox.service(project, name)
     assert spec(now) == spec(before)
-    assert not any(t.tag.startswith("drift-") for t in now.traffic)
-    assert not any(s.tag.startswith("drift-") for s in now.traffic_statuses)
+    assert not any(tagged_change(t.tag) for t in (*now.traffic, *now.traffic_statuses))
     was = {
         s.revision: s.percent for s in before.traffic_statuses if s.type_.name.endswith("REVISION")
     }

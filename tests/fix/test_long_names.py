@@ -62,7 +62,8 @@ def test_a_long_service_name_is_fixed_promoted_and_rolled_back(
     # the fix through to its promotion, then its rollback
     done = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr
-    fixed = lab.entries(tmp_path)[-1]
+    # the other change (two begun in the same second sort by their random part, not their order)
+    (fixed,) = [e for e in lab.entries(tmp_path) if e.change_id != entry.change_id]
     now = sandbox.service(LAB, service)
     assert serving(now) == {(fixed.canary_revision, 100)}
     assert not any(t.tag for t in now.traffic)  # the canary's tag is gone
