@@ -87,22 +87,29 @@ def enum_field(
     return maker(path, lambda value: getattr(enum(), to_proto[str(value)]))
 
 
-def resources(container: Any) -> Any:
+def resources(workload: Any, container: Any) -> Any:
+    """The container's resources, for a write. A service's container without them is read as
+    CPU throttled (`_cpu_throttling`); ResourceRequirements.cpu_idle: "true by default.
+    However, if ResourceRequirements is set, the caller must explicitly set this field to
+    true to preserve the default behavior" — so a write that makes them present says so,
+    and changes only the setting it names."""
     if container is None:
         raise ValueError("no container to set resources on")
+    if "resources" not in container and isinstance(workload, run_v2().Service):
+        container.resources = run_v2().ResourceRequirements(cpu_idle=True)
     return container.resources
 
 
 def resource_field(key: str, convert: Callable[[SettingValue], Any]) -> Writer:
     def write(service: Any, container: Any, value: SettingValue) -> None:
-        setattr(resources(container), key, convert(value))
+        setattr(resources(service, container), key, convert(value))
 
     return write
 
 
 def limit(key: str, convert: Callable[[SettingValue], str]) -> Writer:
     def write(service: Any, container: Any, value: SettingValue) -> None:
-        resources(container).limits[key] = convert(value)
+        resources(service, container).limits[key] = convert(value)
 
     return write
 

@@ -1,0 +1,92 @@
+"""What a fix of one catalogue setting writes, judged from the sandbox's own service after a
+`drift fix` and from the YAML plan, and that drift's own re-check then agrees (the write
+changes only what the plan names, and converges)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, lab_world
+
+IMAGE = "us-docker.pkg.dev/lab/app:v1"
+BARE = {"api": {"containers": [{"name": "app", "image": IMAGE, "ports": [{"containerPort": 8080}]}]}}
+"""A container written without `resources` (Google's docs do not say whether a read fills
+them in: ResourceRequirements says only that cpu_idle is "true by default")."""
+SIZED = {"image": IMAGE, "port": 8080, "cpu_throttling": True}
+"""The same container with `resources` present and cpu_idle true, as gcloud writes it."""
+UNTHROTTLED = {"image": IMAGE, "port": 8080, "cpu_throttling": False}
+
+
+def run(
+    sandbox: Sandbox, tmp_path: Path, settings: str, *args: str
+) -> tuple[int, str, str]:
+    folder = tmp_path / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n{settings}"
+    )
+    done = drift(
+        *args,
+        env={
+            **sandbox.environ(),
+            "DRIFT_PROFILES_DIR": str(folder),
+            "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+        },
+        cwd=tmp_path,
+        timeout=120,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def world(template: dict[str, Any], scaling: dict[str, Any] | None = None) -> dict[str, Any]:
+    w = lab_world(template=template)
+    if scaling is not None:
+        w["projects"][LAB]["services"]["app"]["scaling"] = scaling
+    return w
+
+
+def yaml_annotation(text: str, key: str) -> str | None:
+    (doc,) = [d for d in yaml.safe_load_all(text) if d and d.get("kind") == "Service"]
+    annotations = doc["spec"]["template"]["metadata"].get("annotations") or {}
+    value = annotations.get(key)
+    return None if value is None else str(value)
+
+
+@pytest.mark.parametrize(
+    ("template", "throttled", "setting"),
+    [
+        (BARE, True, "memory: 1Gi"),
+        (BARE, True, "cpu: 2"),
+        (BARE, True, "startup_cpu_boost: true"),
+        (SIZED, True, "memory: 1Gi"),
+        (UNTHROTTLED, False, "memory: 1Gi"),
+    ],
+)
+def test_a_resource_write_keeps_cpu_throttling_as_read(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    template: dict[str, Any],
+    throttled: bool,
+    setting: str,
+) -> None:
+    sandbox = make_sandbox(world(template))
+    profile = f"      {setting}\n"
+    code, out, err = run(sandbox, tmp_path, profile, "plan", "lab", "--format", "yaml")
+    assert code == 1, err
+    assert yaml_annotation(out, "run.googleapis.com/cpu-throttling") in (
+        None,
+        "true" if throttled else "false",
+    ), out
+    code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
+    assert code == 0, out + err
+    (container,) = sandbox.service(LAB, "app").template.containers
+    assert container.resources.cpu_idle is throttled, container.resources
+    code, out, err = run(sandbox, tmp_path, profile, "check", "lab")
+    assert code == 0, out + err
