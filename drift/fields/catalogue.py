@@ -119,7 +119,9 @@ def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Sour
         on_service=on_service,
         gcloud=a.flag(f"{bound}-instances"),
         service_gcloud=a.flag(bound),
-        minimum=0,
+        # a maximum of 0 is proto3's unset, which RevisionScaling.max_instance_count says "is
+        # set to the server default value of 100": a profile's cap is at least 1
+        minimum=1 if bound == "max" else 0,
     )
 
 
