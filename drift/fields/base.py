@@ -98,18 +98,23 @@ class Field:
     """A part of the Service (not of its template) the setting is written to when the service
     sets it there (`scaling` for min/max instances): applied at once, not by a revision, so a
     rollback puts that part back as it was."""
-    on_service: Callable[[Any], bool] | None = None
-    """Whether a patch of this (run_v2) Service writes the setting to the service itself."""
+    written_at: Callable[[Any, SettingValue], frozenset[str]] | None = None
+    """The levels (`service`, `revision`) a patch of this (run_v2) Service writes a value to
+    (None: the row's own level)."""
     service_gcloud: Callable[[SettingValue], str] | None = None
-    """gcloud's flag for the setting where the service itself holds it (`on_service`), when
+    """gcloud's flag for the setting where the service itself holds it (`written_at`), when
     that is another flag than `gcloud`'s (the revision's)."""
 
-    def at_once(self, service: Any) -> bool:
+    def levels(self, service: Any, value: SettingValue) -> frozenset[str]:
+        """Where a patch writes `value`: the service itself, the revision, or both."""
+        if self.written_at is not None:
+            return self.written_at(service, value)
+        return frozenset({"service" if self.level == "service" else "revision"})
+
+    def at_once(self, service: Any, value: SettingValue) -> bool:
         """Whether a patch takes effect on the service at once, with the canary's write,
         rather than with the revision that serves it."""
-        if self.level == "service":
-            return True
-        return self.on_service is not None and self.on_service(service)
+        return "service" in self.levels(service, value)
 
     parse: Callable[[Any], Any] = unchanged
     """Profile value -> the form a patch writes (raises ValueError)."""

@@ -94,7 +94,9 @@ def _max_instances(source: Source) -> int:
 def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Source], int]) -> Field:
     """The `min_instances` / `max_instances` row, written where the service sets
     `BOUND_instance_count` — on the service's own `scaling` (applied at once) if it sets it
-    there, else on the template's. gcloud has a flag for each level: the service-level
+    there, else on the template's; where both levels set it, on the level the read takes (the
+    larger floor, the tighter cap), and on the other too where it would still bind, so the
+    read gives what was written. gcloud has a flag for each level: the service-level
     minimum is `gcloud run services update SERVICE --min MIN-VALUE`, `--min-instances` the
     revision-level one (cloud.google.com/run/docs/configuring/min-instances, "Configure
     service-level minimum instances" / "revision-level"); the reference of `gcloud run
@@ -102,12 +104,27 @@ def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Sour
     (cloud.google.com/sdk/gcloud/reference/run/services/update)."""
     count = f"{bound}_instance_count"
 
-    def on_service(service: Any) -> bool:
-        return bool(getattr(service.scaling, count))
+    def read_both(x: int, y: int) -> int:
+        return max(x, y) if bound == "min" else min(x, y)
+
+    def written_at(service: Any, value: SettingValue) -> frozenset[str]:
+        # The read is the larger floor / the tighter cap of both levels: write the level it
+        # takes, and the other one too where it would still bind, so the read gives VALUE.
+        at_service = int(getattr(service.scaling, count))
+        at_revision = int(getattr(service.template.scaling, count))
+        if not (at_service and at_revision):
+            return frozenset({"service" if at_service else "revision"})
+        wanted = int(value)
+        binding = "service" if read_both(at_service, at_revision) == at_service else "revision"
+        other = at_revision if binding == "service" else at_service
+        if read_both(other, wanted) != wanted:
+            return frozenset({"service", "revision"})
+        return frozenset({binding})
 
     def write(service: Any, container: Any, value: SettingValue) -> None:
-        scaling = service.scaling if on_service(service) else service.template.scaling
-        setattr(scaling, count, int(value))
+        for level in written_at(service, value):
+            scaling = service.scaling if level == "service" else service.template.scaling
+            setattr(scaling, count, int(value))
 
     return Field(
         f"{bound}_instances",
@@ -116,7 +133,7 @@ def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Sour
         read=read,
         write=write,
         service_part="scaling",
-        on_service=on_service,
+        written_at=written_at,
         gcloud=a.flag(f"{bound}-instances"),
         service_gcloud=a.flag(bound),
         # a maximum of 0 is proto3's unset, which RevisionScaling.max_instance_count says "is

@@ -191,6 +191,7 @@ class _Planner:
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None and step.target not in {m.target for m in self.manual}:
                 self.manual.append(step)
+        source = self.live.source
         sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,
@@ -209,7 +210,10 @@ class _Planner:
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
-            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(self.live.source)),
+            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(source, c.after)),
+            both_levels=tuple(
+                c.name for c in settings if len(FIELDS[c.name].levels(source, c.after)) > 1
+            ),
             kind=self.service.kind,
             # a job's update creates no revision: its executions fail instead, as they do now
             doomed=()

@@ -16,7 +16,9 @@ from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, lab_world
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
-BARE = {"api": {"containers": [{"name": "app", "image": IMAGE, "ports": [{"containerPort": 8080}]}]}}
+BARE = {
+    "api": {"containers": [{"name": "app", "image": IMAGE, "ports": [{"containerPort": 8080}]}]}
+}
 """A container written without `resources` (Google's docs do not say whether a read fills
 them in: ResourceRequirements says only that cpu_idle is "true by default")."""
 SIZED = {"image": IMAGE, "port": 8080, "cpu_throttling": True}
@@ -24,9 +26,7 @@ SIZED = {"image": IMAGE, "port": 8080, "cpu_throttling": True}
 UNTHROTTLED = {"image": IMAGE, "port": 8080, "cpu_throttling": False}
 
 
-def run(
-    sandbox: Sandbox, tmp_path: Path, settings: str, *args: str
-) -> tuple[int, str, str]:
+def run(sandbox: Sandbox, tmp_path: Path, settings: str, *args: str) -> tuple[int, str, str]:
     folder = tmp_path / "profiles"
     folder.mkdir(exist_ok=True)
     (folder / "lab.yaml").write_text(
@@ -88,5 +88,46 @@ def test_a_resource_write_keeps_cpu_throttling_as_read(
     assert code == 0, out + err
     (container,) = sandbox.service(LAB, "app").template.containers
     assert container.resources.cpu_idle is throttled, container.resources
+    code, out, err = run(sandbox, tmp_path, profile, "check", "lab")
+    assert code == 0, out + err
+
+
+@pytest.mark.parametrize(
+    ("setting", "revision", "service", "wanted", "after", "flags"),
+    [
+        # min: the larger floor binds; lowered below the other level, both are written
+        ("min", 3, 2, 1, (1, 1), ("--min=1", "--min-instances=1")),
+        ("min", 3, 2, 4, (4, 2), ("--min-instances=4",)),
+        ("min", 2, 3, 4, (2, 4), ("--min=4",)),
+        # max: the tighter cap binds; raised above the other level, both are written
+        ("max", 20, 10, 30, (30, 30), ("--max=30", "--max-instances=30")),
+        ("max", 20, 10, 15, (20, 15), ("--max=15",)),
+    ],
+)
+def test_scaling_set_at_both_levels_is_written_where_it_binds(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    setting: str,
+    revision: int,
+    service: int,
+    wanted: int,
+    after: tuple[int, int],
+    flags: tuple[str, ...],
+) -> None:
+    key = f"{setting}_instances"
+    count = f"{setting}_instance_count"
+    template = {"image": IMAGE, "port": 8080, key: revision}
+    sandbox = make_sandbox(world(template, scaling={f"{setting}InstanceCount": service}))
+    profile = f"      {key}: {wanted}\n"
+    code, out, err = run(sandbox, tmp_path, profile, "plan", "lab", "--format", "gcloud")
+    assert code == 1, err
+    for flag in ("--min=", "--min-instances=", "--max=", "--max-instances="):
+        written = [f for f in flags if f.startswith(flag)]
+        assert (flag in out) == bool(written), out
+        assert all(f in out for f in written), out
+    code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
+    assert code == 0, out + err
+    now = sandbox.service(LAB, "app")
+    assert (getattr(now.template.scaling, count), getattr(now.scaling, count)) == after
     code, out, err = run(sandbox, tmp_path, profile, "check", "lab")
     assert code == 0, out + err
