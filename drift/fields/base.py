@@ -105,11 +105,23 @@ class Field:
     """gcloud's flag for the setting where the service itself holds it (`written_at`), when
     that is another flag than `gcloud`'s (the revision's)."""
 
+    blocked: Callable[[Any], str] | None = None
+    """Why no patch of this (run_v2) workload can set it as it runs now ("" or None: one
+    can): a mismatch is a manual step saying so."""
+
     def levels(self, service: Any, value: SettingValue) -> frozenset[str]:
         """Where a patch writes `value`: the service itself, the revision, or both."""
         if self.written_at is not None:
             return self.written_at(service, value)
         return frozenset({"service" if self.level == "service" else "revision"})
+
+    def both(self, service: Any, value: SettingValue) -> bool:
+        """Whether a patch writes `value` to the service itself and to the revision."""
+        return len(self.levels(service, value)) > 1
+
+    def unpatchable(self, service: Any) -> str:
+        """Why no patch of this (run_v2) workload can set the setting now ("": one can)."""
+        return self.blocked(service) if self.blocked is not None else ""
 
     def at_once(self, service: Any, value: SettingValue) -> bool:
         """Whether a patch takes effect on the service at once, with the canary's write,

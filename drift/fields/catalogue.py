@@ -17,6 +17,7 @@ from drift.fields.base import (
     same_account,
     short_name,
 )
+from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
 from drift.units import format_memory, parse_cpu, parse_memory, show_memory
@@ -25,10 +26,6 @@ DEFAULT_CPU = "1000m"
 """CPU page: "By default, each instance is limited to 1 CPU"."""
 DEFAULT_MEMORY = str(512 * 2**20)
 """Memory page: "the memory allocated to each instance of a revision is 512 MiB" by default."""
-DEFAULT_MAX_INSTANCES = 100
-"""RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
-default value of 100"."""
-
 INGRESS = {
     "INGRESS_TRAFFIC_ALL": "all",
     "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
@@ -64,82 +61,6 @@ def _execution_environment(source: Source) -> str:
     # environment" (create-jobs page) unless the task template says gen1.
     default = "gen2" if source.kind is Kind.JOB else "default"
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
-
-
-def _service_scaling(source: Source) -> Any | None:
-    service = source.service
-    if "scaling" in service.DESCRIPTOR.fields_by_name and service.HasField("scaling"):
-        return service.scaling
-    return None
-
-
-def _min_instances(source: Source) -> int:
-    # Min-instances page: minimum instances can be set "at the service level or at the revision
-    # level" and Google recommends to "avoid combining" them; how both combine is not
-    # documented. Both keep instances warm, so the larger floor is what the service gets.
-    revision = int(source.revision.scaling.min_instance_count)
-    service = _service_scaling(source)
-    return max(revision, int(service.min_instance_count) if service is not None else 0)
-
-
-def _max_instances(source: Source) -> int:
-    # Max-instances page: service-level and revision-level maximums both cap; the tighter wins.
-    caps = [int(source.revision.scaling.max_instance_count)]
-    service = _service_scaling(source)
-    if service is not None:
-        caps.append(int(service.max_instance_count))
-    return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
-
-
-def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Source], int]) -> Field:
-    """The `min_instances` / `max_instances` row, written where the service sets
-    `BOUND_instance_count` — on the service's own `scaling` (applied at once) if it sets it
-    there, else on the template's; where both levels set it, on the level the read takes (the
-    larger floor, the tighter cap), and on the other too where it would still bind, so the
-    read gives what was written. gcloud has a flag for each level: the service-level
-    minimum is `gcloud run services update SERVICE --min MIN-VALUE`, `--min-instances` the
-    revision-level one (cloud.google.com/run/docs/configuring/min-instances, "Configure
-    service-level minimum instances" / "revision-level"); the reference of `gcloud run
-    services update` has `--max=MAX` beside `--max-instances=MAX_INSTANCES` likewise
-    (cloud.google.com/sdk/gcloud/reference/run/services/update)."""
-    count = f"{bound}_instance_count"
-
-    def read_both(x: int, y: int) -> int:
-        return max(x, y) if bound == "min" else min(x, y)
-
-    def written_at(service: Any, value: SettingValue) -> frozenset[str]:
-        # The read is the larger floor / the tighter cap of both levels: write the level it
-        # takes, and the other one too where it would still bind, so the read gives VALUE.
-        at_service = int(getattr(service.scaling, count))
-        at_revision = int(getattr(service.template.scaling, count))
-        if not (at_service and at_revision):
-            return frozenset({"service" if at_service else "revision"})
-        wanted = int(value)
-        binding = "service" if read_both(at_service, at_revision) == at_service else "revision"
-        other = at_revision if binding == "service" else at_service
-        if read_both(other, wanted) != wanted:
-            return frozenset({"service", "revision"})
-        return frozenset({binding})
-
-    def write(service: Any, container: Any, value: SettingValue) -> None:
-        for level in written_at(service, value):
-            scaling = service.scaling if level == "service" else service.template.scaling
-            setattr(scaling, count, int(value))
-
-    return Field(
-        f"{bound}_instances",
-        help,
-        int,
-        read=read,
-        write=write,
-        service_part="scaling",
-        written_at=written_at,
-        gcloud=a.flag(f"{bound}-instances"),
-        service_gcloud=a.flag(bound),
-        # a maximum of 0 is proto3's unset, which RevisionScaling.max_instance_count says "is
-        # set to the server default value of 100": a profile's cap is at least 1
-        minimum=1 if bound == "max" else 0,
-    )
 
 
 def _default_concurrency(source: Source) -> int:
@@ -222,14 +143,7 @@ FIELDS: dict[str, Field] = {
             parse=a.scalar(a.duration_text),
             examples=("600s", "10m"),
         ),
-        _scaling_bound(
-            "min", "Minimum number of instances (the service-level minimum counts).", _min_instances
-        ),
-        _scaling_bound(
-            "max",
-            "Maximum number of instances (the service-level maximum counts); 100 when unset.",
-            _max_instances,
-        ),
+        *SCALING_FIELDS,
         a.integer(
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",

@@ -18,7 +18,9 @@ from drift.fix.instances import changes_template, moves_note
 from drift.fix.manual import (
     Commands,
     constraint_step,
+    manual_scaling_step,
     missing_service_step,
+    pattern_step,
     rollout_step,
     secret_arg,
     secret_version_step,
@@ -27,7 +29,7 @@ from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingCha
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState, VersionState
-from drift.profiles.model import ContainerRules, Profile, ServiceProfile, Setting, VarRule
+from drift.profiles.model import ContainerRules, Profile, ServiceProfile, VarRule
 from drift.refs import SecretRef
 from drift.report import Report
 from drift.rules import FIXABLE
@@ -156,12 +158,23 @@ class _Planner:
             for s in self.service.settings.values()
             if not s.satisfied_by(template.settings.get(s.name))
         ]
+        source = self.live.source
+        blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
         settings = [
             SettingChange(s.name, template.settings.get(s.name), s.value)
             for s in wrong
-            if s.pattern is None
+            if s.pattern is None and s.name not in blocked
         ]
-        self.manual += [self._pattern_step(s) for s in wrong if s.pattern is not None]
+        self.manual += [
+            pattern_step(self.cmd, s, template.settings.get(s.name))
+            for s in wrong
+            if s.pattern is not None
+        ]
+        self.manual += [
+            manual_scaling_step(self.cmd, s.name, s.value, blocked[s.name])
+            for s in wrong
+            if s.name in blocked
+        ]
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
@@ -191,7 +204,6 @@ class _Planner:
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None and step.target not in {m.target for m in self.manual}:
                 self.manual.append(step)
-        source = self.live.source
         sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,
@@ -211,9 +223,7 @@ class _Planner:
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
             at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(source, c.after)),
-            both_levels=tuple(
-                c.name for c in settings if len(FIELDS[c.name].levels(source, c.after)) > 1
-            ),
+            both_levels=tuple(c.name for c in settings if FIELDS[c.name].both(source, c.after)),
             kind=self.service.kind,
             # a job's update creates no revision: its executions fail instead, as they do now
             doomed=()
@@ -284,18 +294,6 @@ class _Planner:
     def _once(self, step: ManualStep) -> None:
         if step.target not in {m.target for m in self.manual}:
             self.manual.append(step)
-
-    def _pattern_step(self, setting: Setting) -> ManualStep:
-        """A setting the profile states as a pattern has no one value a patch could set."""
-        actual = self.template.settings.get(setting.name)
-        shown = "unset" if actual is None else FIELDS[setting.name].show(actual)
-        flag = f"--{setting.name.replace('_', '-')}=<{setting.name.upper()}>"
-        return ManualStep(
-            f"setting.{setting.name}",
-            f"{setting.name} is {shown}; the profile says it matches {setting.pattern}: "
-            "deploy a value that does",
-            (self.cmd.update(flag),),
-        )
 
     def _readable(self, ref: SecretRef, account: str) -> bool:
         """Not denied by IAM (the secret's, its project's or their parents' policies)."""

@@ -4,6 +4,7 @@ changes only what the plan names, and converges)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,53 @@ def test_scaling_set_at_both_levels_is_written_where_it_binds(
     assert (getattr(now.template.scaling, count), getattr(now.scaling, count)) == after
     code, out, err = run(sandbox, tmp_path, profile, "check", "lab")
     assert code == 0, out + err
+
+
+MANUAL = {"scalingMode": "MANUAL", "manualInstanceCount": 3}
+"""Manual-scaling page: "If you set your service to manual scaling, any revision-level minimum
+and maximum instance settings are ignored"; ServiceScaling.manual_instance_count: "total
+instance count for the service in manual scaling mode"."""
+
+
+@pytest.mark.parametrize(
+    "profile", ["      min_instances: 5\n      max_instances: 10\n", "      min_instances: 6\n"]
+)
+def test_manual_scaling_is_reported_and_left_to_a_person(
+    make_sandbox: MakeSandbox, tmp_path: Path, profile: str
+) -> None:
+    template = {"image": IMAGE, "port": 8080, "min_instances": 5, "max_instances": 10}
+    sandbox = make_sandbox(world(template, scaling=MANUAL))
+    code, out, err = run(sandbox, tmp_path, profile, "check", "lab", "--format", "json")
+    assert code == 1, out + err
+    findings = {f["target"]: f for f in json.loads(out)["findings"]}
+    wanted = {f"setting.{line.split(':')[0].strip()}" for line in profile.splitlines()}
+    assert set(findings) == wanted, findings
+    for finding in findings.values():
+        assert finding["actual"] == "manual scaling with 3 instances", finding
+    code, out, err = run(sandbox, tmp_path, profile, "plan", "lab", "--format", "json")
+    (service,) = json.loads(out)["services"]
+    assert service["settings"] == [], service
+    steps = {m["target"]: m for m in service["manual"]}
+    assert set(steps) == wanted, steps
+    assert all("--scaling=auto" in " ".join(m["commands"]) for m in steps.values()), steps
+    before = sandbox.service(LAB, "app")
+    code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
+    assert code == 1, out + err  # drift remains: a manual step
+    now = sandbox.service(LAB, "app")
+    assert now.template.scaling == before.template.scaling
+    assert (now.scaling.scaling_mode.name, now.scaling.manual_instance_count) == ("MANUAL", 3)
+    assert now.latest_ready_revision == before.latest_ready_revision  # no revision rolled
+
+
+def test_a_profile_drafted_from_a_manually_scaled_service_is_valid(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world({"image": IMAGE, "port": 8080}, scaling=MANUAL))
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(tmp_path / "profiles")}
+    where = ("--project", LAB, "--region", "us-central1")
+    done = drift("init", "lab", "--from-live", *where, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "profiles" / "lab.yaml").read_text()
+    assert "# min_instances: manual scaling with 3 instances" in text, text
+    done = drift("profiles", "validate", str(tmp_path / "profiles"), env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
