@@ -109,6 +109,10 @@ class Field:
     """Why no patch of this (run_v2) workload can set it as it runs now ("" or None: one
     can): a mismatch is a manual step saying so."""
 
+    held_by_service: Callable[[Any, str], bool] | None = None
+    """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:
+    no revision set it."""
+
     def levels(self, service: Any, value: SettingValue) -> frozenset[str]:
         """Where a patch writes `value`: the service itself, the revision, or both."""
         if self.written_at is not None:

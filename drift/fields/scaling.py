@@ -78,6 +78,12 @@ def _scaling_bound(
             return frozenset({"service", "revision"})
         return frozenset({binding})
 
+    def held(service: Any, shown: str) -> bool:
+        if manual_instances(service) is not None:
+            return True
+        own = int(getattr(_pb(service).scaling, count))
+        return bool(own) and str(own) == shown
+
     def write(service: Any, container: Any, value: SettingValue) -> None:
         for level in written_at(service, value):
             scaling = service.scaling if level == "service" else service.template.scaling
@@ -92,6 +98,7 @@ def _scaling_bound(
         service_part="scaling",
         written_at=written_at,
         blocked=manual_reason,
+        held_by_service=held,
         gcloud=a.flag(f"{bound}-instances"),
         service_gcloud=a.flag(bound),
         # a maximum of 0 is proto3's unset, which RevisionScaling.max_instance_count says "is
@@ -100,12 +107,17 @@ def _scaling_bound(
     )
 
 
+def _pb(message: Any) -> Any:
+    """The raw protobuf message of a proto-plus one (a raw one as it is)."""
+    return type(message).pb(message) if hasattr(type(message), "pb") else message
+
+
 def manual_instances(service: Any) -> int | None:
     """The instance count of a service Cloud Run scales manually (None: automatically; raw or
     proto-plus message). ServiceScaling.scaling_mode MANUAL: "Scale to exactly min instances
     and ignore max instances"; manual_instance_count: "total instance count for the service
     in manual scaling mode" — that count where it is set, else the minimum."""
-    pb = type(service).pb(service) if hasattr(type(service), "pb") else service
+    pb = _pb(service)
     if "scaling" not in pb.DESCRIPTOR.fields_by_name or not pb.HasField("scaling"):
         return None
     scaling = pb.scaling
