@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from drift.fields.base import SERVICES, Field, SettingValue, Source, enum_name, text
@@ -115,21 +116,40 @@ def limit(key: str, convert: Callable[[SettingValue], str]) -> Writer:
 
 
 def duration(name: str, default: float) -> Callable[[Source], str]:
-    """Read a Duration field of the template (`default` seconds when unset) as `600s`."""
+    """Read a Duration field of the template (`default` seconds when unset) as `600s`,
+    exactly (`90.5s`, `604800s`: no rounding, no exponent)."""
 
     def read(source: Source) -> str:
         value = getattr(source.revision, name)
-        return f"{(value.seconds + value.nanos / 1e9) or default:g}s"
+        total = Decimal(value.seconds) + Decimal(value.nanos).scaleb(-9)
+        return seconds_text(total or Decimal(default))
 
     return read
+
+
+def seconds_text(seconds: Decimal | float) -> str:
+    """Seconds as a Duration holds them (to the nanosecond), written out in full: `600s`."""
+    exact = Decimal(repr(seconds) if isinstance(seconds, float) else seconds)
+    return f"{exact.quantize(Decimal('1e-9')).normalize():f}s"
 
 
 def seconds(value: SettingValue) -> timedelta:
     return timedelta(seconds=parse_duration(str(value)))
 
 
-def duration_text(value: Any) -> str:
-    return f"{parse_duration(value):g}s"
+def duration_text(maximum: int, why: str) -> Callable[[Any], str]:
+    """A profile's duration as the catalogue compares it (`600s`): more than 0 (0 is proto3's
+    unset, the default) and at most `maximum` seconds, which `why` sources."""
+
+    def parse(value: Any) -> str:
+        total = parse_duration(value)
+        if total <= 0:
+            raise ValueError("must be more than 0s (0 is unset: the default applies)")
+        if total > maximum:
+            raise ValueError(f"must be at most {seconds_text(float(maximum))} ({why})")
+        return seconds_text(total)
+
+    return parse
 
 
 def scalar(parse: Callable[[Any], SettingValue]) -> Callable[[Any], SettingValue]:

@@ -140,7 +140,8 @@ FIELDS: dict[str, Field] = {
             read=a.duration("timeout", 300),
             write=a.template_field("timeout", a.seconds),
             gcloud=a.flag("timeout"),
-            parse=a.scalar(a.duration_text),
+            # request-timeout page: "can be extended up to 60 minutes (3600 seconds)"
+            parse=a.scalar(a.duration_text(3600, "the longest request timeout Cloud Run allows")),
             examples=("600s", "10m"),
         ),
         *SCALING_FIELDS,

@@ -182,3 +182,14 @@ def test_a_profile_drafted_from_a_manually_scaled_service_is_valid(
     assert "# min_instances: manual scaling with 3 instances" in text, text
     done = drift("profiles", "validate", str(tmp_path / "profiles"), env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_timeout_beyond_cloud_runs_maximum_is_a_profile_error_in_plan_and_fix(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world({"image": IMAGE, "port": 8080}))
+    for command in (("plan", "lab", "--format", "yaml"), ("fix", "lab", "--yes")):
+        code, out, err = run(sandbox, tmp_path, "      timeout: 1000000\n", *command)
+        assert code == 2, out + err
+        assert "internal error" not in err and "lab.yaml:6:" in err, err
+        assert "must be at most 3600s" in err, err

@@ -4,6 +4,7 @@ file:line, and the JSON Schema accepts what the loader accepts."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,71 @@ def test_a_maximum_of_zero_instances_is_refused(profiles_dir: Path) -> None:
     assert load_profile(profiles_dir, "staging").services["api"].settings["max_instances"]
     _settings(profiles_dir, "min_instances: 0")
     assert load_profile(profiles_dir, "staging").services["api"].settings["min_instances"]
+
+
+def _job(profiles_dir: Path, settings: str) -> None:
+    (profiles_dir / "staging.yaml").write_text(
+        f"project: p\nregion: r\njobs:\n  nightly:\n    settings:\n      {settings}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("write", "setting", "maximum"),
+    [
+        # request-timeout page: "can be extended up to 60 minutes (3600 seconds)"
+        (_settings, "timeout: 1000000", "3600s"),
+        (_settings, "timeout: 3601s", "3600s"),
+        # task-timeout page: "a longer time up to 168 hours (7 days)"
+        (_job, "task_timeout: 169h", "604800s"),
+    ],
+)
+def test_a_timeout_over_cloud_runs_maximum_is_a_profile_error(
+    profiles_dir: Path, write: Any, setting: str, maximum: str
+) -> None:
+    write(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert f"must be at most {maximum}" in problem and "e+" not in problem, problem
+
+
+@pytest.mark.parametrize("setting", ["timeout: 0", "timeout: 0s"])
+def test_a_timeout_of_nothing_is_refused(profiles_dir: Path, setting: str) -> None:
+    _settings(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert "must be more than 0s" in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("write", "setting", "value"),
+    [
+        (_settings, "timeout: 3600", "3600s"),
+        (_settings, "timeout: 90.5s", "90.5s"),
+        (_settings, "timeout: 1h", "3600s"),
+        (_job, "task_timeout: 168h", "604800s"),
+        (_job, "task_timeout: 600000.4", "600000.4s"),  # not rounded to 6 digits
+    ],
+)
+def test_a_timeout_is_held_exactly(
+    profiles_dir: Path, write: Any, setting: str, value: str
+) -> None:
+    write(profiles_dir, setting)
+    profile = load_profile(profiles_dir, "staging")
+    (workload,) = profile.services.values()
+    (held,) = workload.settings.values()
+    assert held.value == value
+
+
+def test_a_duration_is_read_exactly() -> None:
+    from google.cloud.run_v2.types import RevisionTemplate, TaskTemplate
+
+    from drift.fields import FIELDS, Source
+    from drift.kinds import Kind
+
+    task = TaskTemplate.pb()()
+    task.timeout.seconds, task.timeout.nanos = 600000, 400000000
+    job = Source(None, task, None, Kind.JOB)
+    assert FIELDS["task_timeout"].read(job) == "600000.4s"
+    template = RevisionTemplate.pb()()
+    template.timeout.seconds, template.timeout.nanos = 90, 1
+    assert FIELDS["timeout"].read(Source(None, template, None)) == "90.000000001s"
+    assert FIELDS["timeout"].read(Source(None, RevisionTemplate.pb()(), None)) == "300s"
