@@ -154,5 +154,14 @@ class Field:
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds
 
-    def same(self, expected: SettingValue, actual: SettingValue | None) -> bool:
+    qualify: Callable[[SettingValue, str, str], SettingValue] | None = None
+    """A profile value in the form reads give, given the profile's project and region (a
+    name that means "in this project and region")."""
+
+    def same(
+        self, expected: SettingValue, actual: SettingValue | None, where: tuple[str, str] = ("", "")
+    ) -> bool:
+        """`where`: the profile's project and region (for `qualify`)."""
+        if self.qualify is not None:
+            expected = self.qualify(expected, *where)
         return actual is not None and self.equivalent(self.normalise(expected), actual)

@@ -15,7 +15,6 @@ from drift.fields.base import (
     Source,
     normalise_account,
     same_account,
-    short_name,
 )
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
@@ -85,6 +84,24 @@ def _vpc_egress(source: Source) -> str:
     if not (vpc.connector or len(vpc.network_interfaces)):
         return ""
     return a.choice(vpc, "egress", EGRESS, "private-ranges-only")
+
+
+def own_connector(value: SettingValue, project: str, region: str) -> str:
+    """A connector as compared: its short name where it is the workload's own project's and
+    region's (a short name means those: the API may return one for a connector of the same
+    project, GoogleCloudPlatform/magic-modules#10332), else its full name, VpcAccess.connector
+    "projects/{project}/locations/{location}/connectors/{connector}" — another project's
+    connector of the same name is another connector."""
+    parts = str(value).split("/")
+    full = len(parts) == 6 and parts[0::2] == ["projects", "locations", "connectors"]
+    return parts[5] if full and (parts[1], parts[3]) == (project, region) else str(value)
+
+
+def _vpc_connector(source: Source) -> str:
+    # the workload's name: projects/{project}/locations/{location}/{services|jobs}/{id}
+    parts = str(source.service.name).split("/")
+    project, region = (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
+    return own_connector(source.revision.vpc_access.connector, project, region)
 
 
 def _binary_authorization(source: Source) -> str:
@@ -243,10 +260,10 @@ FIELDS: dict[str, Field] = {
             "vpc_connector",
             "Serverless VPC Access connector (name or full resource name).",
             str,
-            read=lambda s: short_name(s.revision.vpc_access.connector),
+            read=_vpc_connector,
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
-            normalise=lambda v: short_name(str(v)),
+            qualify=own_connector,
             kinds=frozenset({Kind.SERVICE, Kind.JOB}),
         ),
         Field(

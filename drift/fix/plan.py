@@ -153,10 +153,11 @@ class _Planner:
 
     def plan(self, findings: list[Finding]) -> ServicePlan:
         template, base = self.template, self.base
+        where = (self.profile.project, self.profile.region)
         wrong = [
             s
             for s in self.service.settings.values()
-            if not s.satisfied_by(template.settings.get(s.name))
+            if not s.satisfied_by(template.settings.get(s.name), where)
         ]
         source = self.live.source
         blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
