@@ -202,7 +202,7 @@ FIELDS: dict[str, Field] = {
             bool,
             level="container",
             read=_cpu_throttling,
-            write=a.resource_field("cpu_idle", bool),
+            write=a.instance_field("cpu_idle", bool),
             gcloud=a.switch("cpu-throttling"),
         ),
         Field(
@@ -211,7 +211,7 @@ FIELDS: dict[str, Field] = {
             bool,
             level="container",
             read=lambda s: bool(s.container.resources.startup_cpu_boost) if s.container else False,
-            write=a.resource_field("startup_cpu_boost", bool),
+            write=a.instance_field("startup_cpu_boost", bool),
             gcloud=a.switch("cpu-boost"),
         ),
         Field(

@@ -193,3 +193,43 @@ def test_a_timeout_beyond_cloud_runs_maximum_is_a_profile_error_in_plan_and_fix(
         assert code == 2, out + err
         assert "internal error" not in err and "lab.yaml:6:" in err, err
         assert "must be at most 3600s" in err, err
+
+
+def _sized(name: str, image: str, *, port: bool = False) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": name,
+        "image": image,
+        "resources": {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True},
+    }
+    if port:
+        container["ports"] = [{"containerPort": 8080}]
+    return container
+
+
+@pytest.mark.parametrize(
+    ("setting", "field", "annotation"),
+    [
+        ("cpu_throttling: false", "cpu_idle", "run.googleapis.com/cpu-throttling"),
+        ("startup_cpu_boost: true", "startup_cpu_boost", "run.googleapis.com/startup-cpu-boost"),
+    ],
+)
+def test_cpu_allocation_is_written_for_the_whole_instance(
+    make_sandbox: MakeSandbox, tmp_path: Path, setting: str, field: str, annotation: str
+) -> None:
+    """gcloud's --[no-]cpu-throttling and --[no-]cpu-boost are revision flags; Knative has
+    one annotation per revision: every container that sets resources gets the value."""
+    containers = [_sized("app", IMAGE, port=True), _sized("otel", "us-docker.pkg.dev/lab/otel:v1")]
+    sandbox = make_sandbox(world({"api": {"containers": containers}}))
+    profile = f"      {setting}\n"
+    value = setting.endswith("true")
+    code, out, err = run(sandbox, tmp_path, profile, "plan", "lab", "--format", "yaml")
+    assert code == 1 and "NOT APPLIABLE" not in out, out + err
+    assert yaml_annotation(out, annotation) == str(value).lower(), out
+    code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
+    assert code == 0, out + err
+    written = {
+        c.name: getattr(c.resources, field) for c in sandbox.service(LAB, "app").template.containers
+    }
+    assert written == {"app": value, "otel": value}, written
+    code, out, err = run(sandbox, tmp_path, profile, "check", "lab")
+    assert code == 0, out + err
