@@ -14,6 +14,9 @@ from drift.kinds import Kind
 from drift.units import parse_duration
 
 Writer = Callable[[Any, Any, SettingValue], None]
+NUMBER_OR_TEXT: Any = str | float
+"""The profile type of a quantity a row parses from text or a bare number (`cpu: 0.5`,
+`timeout: 300`): the JSON Schema accepts both, as the loader does."""
 
 
 def limits(source: Source) -> Mapping[str, str]:

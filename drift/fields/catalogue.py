@@ -153,7 +153,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "timeout",
             "Request timeout (e.g. 600s, 10m); 300s when unset.",
-            str,
+            a.NUMBER_OR_TEXT,
             read=a.duration("timeout", 300),
             write=a.template_field("timeout", a.seconds),
             gcloud=a.flag("timeout"),
@@ -173,7 +173,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "cpu",
             "CPU limit (1, 2, 0.5, 500m).",
-            str,
+            a.NUMBER_OR_TEXT,
             level="container",
             read=_cpu,
             write=a.limit("cpu", _cpu_text),
@@ -186,7 +186,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "memory",
             "Memory limit (512Mi, 1Gi, 1G).",
-            str,
+            a.NUMBER_OR_TEXT,
             level="container",
             read=lambda s: a.quantity(a.limits(s).get("memory"), parse_memory, "", DEFAULT_MEMORY),
             write=a.limit("memory", _memory_text),

@@ -35,7 +35,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
     Field(
         "task_timeout",
         "A job's timeout per attempt of a task (e.g. 900s, 1h); 600s when unset.",
-        str,
+        a.NUMBER_OR_TEXT,
         read=a.duration("timeout", DEFAULT_TASK_TIMEOUT),
         write=a.template_field("timeout", a.seconds),
         gcloud=a.flag("task-timeout"),

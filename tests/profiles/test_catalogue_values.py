@@ -103,3 +103,33 @@ def test_a_duration_is_read_exactly() -> None:
     template.timeout.seconds, template.timeout.nanos = 90, 1
     assert FIELDS["timeout"].read(Source(None, template, None)) == "90.000000001s"
     assert FIELDS["timeout"].read(Source(None, RevisionTemplate.pb()(), None)) == "300s"
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "cpu: 1",
+        "cpu: 0.5",
+        "cpu: 500m",
+        "memory: 536870912",
+        "memory: 1Gi",
+        "timeout: 300",
+        "timeout: 90.5",
+        "timeout: 5m",
+        "max_instances: 10",
+    ],
+)
+def test_the_json_schema_accepts_what_the_loader_accepts(profiles_dir: Path, setting: str) -> None:
+    import jsonschema
+    import yaml
+
+    from drift.profiles.spec import json_schema
+
+    _settings(profiles_dir, setting)
+    load_profile(profiles_dir, "staging")  # the loader accepts it
+    document = yaml.safe_load((profiles_dir / "staging.yaml").read_text())
+    jsonschema.Draft202012Validator(json_schema()).validate(document)
+    _job(profiles_dir, "task_timeout: 900")
+    load_profile(profiles_dir, "staging")
+    document = yaml.safe_load((profiles_dir / "staging.yaml").read_text())
+    jsonschema.Draft202012Validator(json_schema()).validate(document)
