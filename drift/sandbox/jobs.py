@@ -14,7 +14,12 @@ from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import JobPb, copy
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
 from drift.sandbox.state import JobRec, World
-from drift.sandbox.validate import template_problem, validate_containers, validate_metadata
+from drift.sandbox.validate import (
+    template_problem,
+    validate_containers,
+    validate_metadata,
+    validate_vpc_access,
+)
 
 OUTPUT_ONLY = frozenset(
     {"name", "uid", "generation", "create_time", "update_time", "delete_time", "expire_time"}
@@ -58,6 +63,7 @@ def validate_job(job: JobPb) -> None:
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False)
+    validate_vpc_access(task)
     if execution.task_count < 0 or execution.parallelism < 0:
         raise invalid("spec.template: task_count and parallelism must not be negative.")
     if not 0 <= task.max_retries <= MAX_RETRIES:
