@@ -94,8 +94,9 @@ def test_a_resource_write_keeps_cpu_throttling_as_read(
 
 
 @pytest.mark.parametrize(
-    ("setting", "revision", "service", "wanted", "after", "flags"),
+    "case",
     [
+        # (bound, revision level, service level, profile, (revision, service) after, flags)
         # min: the larger floor binds; lowered below the other level, both are written
         ("min", 3, 2, 1, (1, 1), ("--min=1", "--min-instances=1")),
         ("min", 3, 2, 4, (4, 2), ("--min-instances=4",)),
@@ -106,15 +107,9 @@ def test_a_resource_write_keeps_cpu_throttling_as_read(
     ],
 )
 def test_scaling_set_at_both_levels_is_written_where_it_binds(
-    make_sandbox: MakeSandbox,
-    tmp_path: Path,
-    setting: str,
-    revision: int,
-    service: int,
-    wanted: int,
-    after: tuple[int, int],
-    flags: tuple[str, ...],
+    make_sandbox: MakeSandbox, tmp_path: Path, case: tuple[Any, ...]
 ) -> None:
+    setting, revision, service, wanted, after, flags = case
     key = f"{setting}_instances"
     count = f"{setting}_instance_count"
     template = {"image": IMAGE, "port": 8080, key: revision}
