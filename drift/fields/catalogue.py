@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.base import (
+    DEFAULT_ACCOUNT_SUFFIX,
+    DEFAULT_SERVICE_ACCOUNT,
     EVERY_KIND,
     Field,
     SettingValue,
@@ -102,6 +104,20 @@ def _vpc_connector(source: Source) -> str:
     parts = str(source.service.name).split("/")
     project, region = (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
     return own_connector(source.revision.vpc_access.connector, project, region)
+
+
+def _account(value: SettingValue) -> str:
+    """A profile's service account, by its address: "" and the words drift shows for an
+    account left unset are not one a write could set (RevisionTemplate.service_account
+    holds an email address)."""
+    account = str(value).strip()
+    if account in ("", DEFAULT_SERVICE_ACCOUNT):
+        raise ValueError(
+            f"name the account by its address (the default one is PROJECT_NUMBER"
+            f"{DEFAULT_ACCOUNT_SUFFIX}); {DEFAULT_SERVICE_ACCOUNT!r} is how drift shows an "
+            "account left unset"
+        )
+    return account
 
 
 def _binary_authorization(source: Source) -> str:
@@ -229,6 +245,7 @@ FIELDS: dict[str, Field] = {
             read=lambda s: normalise_account(s.revision.service_account),
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
+            parse=a.scalar(_account),
             normalise=lambda v: normalise_account(str(v)),
             equivalent=same_account,
             kinds=EVERY_KIND,

@@ -133,3 +133,14 @@ def test_the_json_schema_accepts_what_the_loader_accepts(profiles_dir: Path, set
     load_profile(profiles_dir, "staging")
     document = yaml.safe_load((profiles_dir / "staging.yaml").read_text())
     jsonschema.Draft202012Validator(json_schema()).validate(document)
+
+
+@pytest.mark.parametrize("account", ['""', "default compute service account"])
+def test_a_service_account_is_named_by_its_address(profiles_dir: Path, account: str) -> None:
+    # what drift shows for an account left unset is no address a write could set
+    _settings(profiles_dir, f"service_account: {account}")
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert "-compute@developer.gserviceaccount.com" in problem, problem
+    _settings(profiles_dir, "service_account: 555-compute@developer.gserviceaccount.com")
+    assert load_profile(profiles_dir, "staging").services["api"].settings["service_account"]
