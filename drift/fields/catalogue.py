@@ -120,6 +120,24 @@ def _account(value: SettingValue) -> str:
     return account
 
 
+ONE_VPC = '"one and only one of connector and network_interfaces must be set"'
+"""The API's INVALID_ARGUMENT for VPC access naming both, or neither (an egress alone):
+googleapis/google-cloud-node#4731."""
+
+
+def _no_vpc_access(workload: Any) -> str:
+    vpc = a.template_of(workload).vpc_access
+    if vpc.connector or len(vpc.network_interfaces):
+        return ""
+    return f"there is no VPC access to route (no connector, no network interfaces): {ONE_VPC}"
+
+
+def _direct_vpc(workload: Any) -> str:
+    if not len(a.template_of(workload).vpc_access.network_interfaces):
+        return ""
+    return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
+
+
 def _binary_authorization(source: Source) -> str:
     service = source.service
     if "binary_authorization" not in service.DESCRIPTOR.fields_by_name:
@@ -281,6 +299,7 @@ FIELDS: dict[str, Field] = {
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
             qualify=own_connector,
+            blocked=_direct_vpc,
             kinds=frozenset({Kind.SERVICE, Kind.JOB}),
         ),
         Field(
@@ -290,6 +309,8 @@ FIELDS: dict[str, Field] = {
             read=_vpc_egress,
             write=a.enum_field("vpc_access.egress", lambda: a.run_v2().VpcAccess.VpcEgress, EGRESS),
             gcloud=a.flag("vpc-egress"),
+            show=lambda v: str(v) or "unset (no VPC access)",
+            blocked=_no_vpc_access,
             kinds=EVERY_KIND,
         ),
         _service_switch(

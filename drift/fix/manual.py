@@ -201,20 +201,32 @@ def canary_change(live: LiveService, revision: str) -> str:
     return canaries(live.name, statuses, live.latest_created).get(revision, "")
 
 
-def manual_scaling_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:
-    """min/max instances of a service Cloud Run scales manually: switching it to automatic
-    scaling takes both service-level bounds or neither (manual-scaling page: "You must
-    specify either both service-level minimum and maximum instances, or neither of them");
-    gcloud's `--scaling` is `auto` or an instance count (`--scaling=auto`, `--scaling=N`)."""
-    bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
-    bound = name.split("_", 1)[0]
-    bounds[bound] = f"--{bound}={value}"
+def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:
+    """A setting no patch sets as the workload runs now (`Field.blocked` says why), with the
+    gcloud commands that would. min/max instances of a manually scaled service: switching to
+    automatic scaling takes both service-level bounds or neither (manual-scaling page: "You
+    must specify either both service-level minimum and maximum instances, or neither of
+    them"); gcloud's `--scaling` is `auto` or an instance count. VPC access names a
+    connector or network interfaces, one and only one (`--vpc-connector`, or Direct VPC's
+    `--network`/`--subnet`; `--clear-network` leaves Direct VPC)."""
     service = Commands(cmd.project, cmd.region, cmd.service, "", cmd.kind)
-    return ManualStep(
-        f"setting.{name}",
-        f"{name}: {reason}",
-        (service.update("--scaling=auto", *bounds.values()), service.update("--scaling=<COUNT>")),
-    )
+    commands: tuple[str, ...]
+    if name == "vpc_egress":
+        commands = (
+            service.update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}"),
+            service.update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}"),
+        )
+    elif name == "vpc_connector":
+        commands = (service.update(f"--vpc-connector={value}", "--clear-network"),)
+    else:
+        bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
+        bound = name.split("_", 1)[0]
+        bounds[bound] = f"--{bound}={value}"
+        commands = (
+            service.update("--scaling=auto", *bounds.values()),
+            service.update("--scaling=<COUNT>"),
+        )
+    return ManualStep(f"setting.{name}", f"{name}: {reason}", commands)
 
 
 def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -> ManualStep:

@@ -17,8 +17,8 @@ from drift.fix.formats.text import shell_line
 from drift.fix.instances import changes_template, moves_note
 from drift.fix.manual import (
     Commands,
+    blocked_step,
     constraint_step,
-    manual_scaling_step,
     missing_service_step,
     pattern_step,
     rollout_step,
@@ -172,7 +172,7 @@ class _Planner:
             if s.pattern is not None
         ]
         self.manual += [
-            manual_scaling_step(self.cmd, s.name, s.value, blocked[s.name])
+            blocked_step(self.cmd, s.name, s.value, blocked[s.name])
             for s in wrong
             if s.name in blocked
         ]

@@ -228,3 +228,53 @@ def test_cpu_allocation_is_written_for_the_whole_instance(
     assert written == {"app": value, "otel": value}, written
     code, out, err = run(sandbox, tmp_path, profile, "check", "lab")
     assert code == 0, out + err
+
+
+DIRECT_VPC = {
+    "image": IMAGE,
+    "port": 8080,
+    "api": {"vpcAccess": {"networkInterfaces": [{"network": "default", "subnetwork": "default"}]}},
+}
+
+
+@pytest.mark.parametrize(
+    ("template", "setting", "actual", "command"),
+    [
+        # an egress alone: no VPC access to route
+        (
+            {"image": IMAGE, "port": 8080},
+            "vpc_egress: all-traffic",
+            "unset (no VPC access)",
+            "--vpc-connector=<CONNECTOR> --vpc-egress=all-traffic",
+        ),
+        # a connector on a revision that reaches its VPC directly
+        (DIRECT_VPC, "vpc_connector: c1", "", "--vpc-connector=c1 --clear-network"),
+    ],
+)
+def test_vpc_access_google_would_refuse_is_a_manual_step(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    template: dict[str, Any],
+    setting: str,
+    actual: str,
+    command: str,
+) -> None:
+    """VpcAccess names a connector or network interfaces, "one and only one" (the API's
+    INVALID_ARGUMENT, googleapis/google-cloud-node#4731): the plan writes neither shape."""
+    sandbox = make_sandbox(world(template))
+    profile = f"      {setting}\n"
+    code, out, err = run(sandbox, tmp_path, profile, "check", "lab", "--format", "json")
+    assert code == 1, out + err
+    (finding,) = json.loads(out)["findings"]
+    assert finding["actual"] == actual, finding
+    code, out, err = run(sandbox, tmp_path, profile, "plan", "lab", "--format", "json")
+    (service,) = json.loads(out)["services"]
+    assert service["settings"] == [], service
+    (step,) = service["manual"]
+    assert any(c.endswith(command) for c in step["commands"]), step
+    before = sandbox.service(LAB, "app")
+    code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
+    assert code == 1, out + err
+    now = sandbox.service(LAB, "app")
+    assert now.template.vpc_access == before.template.vpc_access
+    assert now.latest_ready_revision == before.latest_ready_revision
