@@ -123,3 +123,39 @@ def test_no_history_through_the_cli_lists_no_revision_and_says_no_since(
     assert {(f["service"], f["target"]) for f in without["findings"]} == {
         (f["service"], f["target"]) for f in with_history["findings"]
     }
+
+
+def _scaled_world(revision_min: int, service_min: int) -> dict[str, Any]:
+    """app's revision sets `min_instances: REVISION_MIN`; its service sets SERVICE_MIN (with
+    `gcloud run services update --min`, which makes no revision); an older revision ran v1."""
+    template = {"image": "us-docker.pkg.dev/lab/app:v3", "port": 8080}
+    if revision_min:
+        template["min_instances"] = revision_min
+    world = lab_world(
+        template=template,
+        history=[
+            {
+                "name": "app-00001-aaa",
+                "created": "30d",
+                "creator": "alice@acme.example",
+                "client": "cloud-console",
+                "image": "us-docker.pkg.dev/lab/app:v1",
+            }
+        ],
+    )
+    world["projects"][LAB]["services"]["app"]["scaling"] = {"minInstanceCount": service_min}
+    return world
+
+
+def test_a_service_level_minimum_is_blamed_on_no_revision(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    profile = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+    profiles = write_profile(tmp_path / "profiles", "lab", profile + "      min_instances: 1\n")
+    sandbox = make_sandbox(_scaled_world(0, 5))
+    found = finding(check_json(sandbox, profiles, "lab"), "app", "setting.min_instances")
+    assert found["actual"] == "5" and found.get("since") is None, found
+    # where the revision's own minimum is what binds, a revision did set it
+    sandbox = make_sandbox(_scaled_world(7, 5))
+    found = finding(check_json(sandbox, profiles, "lab"), "app", "setting.min_instances")
+    assert found["actual"] == "7" and found["since"] is not None, found

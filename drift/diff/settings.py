@@ -15,7 +15,7 @@ def setting_findings(at: At) -> Iterator[Finding]:
         field = FIELDS[name]
         actual = at.config.settings.get(name)
         shown_actual = "" if actual is None else field.show(actual)
-        if setting.satisfied_by(actual):
+        if setting.satisfied_by(actual, (at.ctx.profile.project, at.ctx.profile.region)):
             continue
         if setting.pattern is not None:
             expected = f"matches {setting.pattern}"

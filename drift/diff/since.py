@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.fields import FIELDS
+from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.changeids import canary_change
 from drift.live.history import UNDOES_CANARY
@@ -95,7 +95,7 @@ class History:
         if finding.rule == "env.constraint" and finding.actual == MASK:
             return None  # an older revision's secret value was not read: cannot tell
         setting = FIELDS.get(finding.target.removeprefix("setting."))
-        if finding.rule == "setting.value" and setting is not None and setting.level == "service":
+        if finding.rule == "setting.value" and setting is not None and self._held(setting, finding):
             return None  # held by the service (pool) itself, not by a revision: none began it
         start = self.index[finding.revision]
         key = _key(finding, self.records[start].config.primary)
@@ -105,6 +105,16 @@ class History:
         first = self.records[start]
         good = self.records[before].name if before is not None else None
         return Since(first.name, first.create_time, first.creator, first.client, good)
+
+    def _held(self, setting: Field, finding: Finding) -> bool:
+        """A setting of the service itself, or a value the service's own level gives (its
+        min/max instances, its manual scaling): `gcloud run services update --min` makes no
+        revision, so no revision began it."""
+        if setting.level == "service":
+            return True
+        service, shown = self.ctx.live.source, finding.actual or ""
+        held = setting.held_by_service
+        return service is not None and held is not None and held(service, shown)
 
 
 def with_since(findings: Sequence[Finding], histories: dict[str, History]) -> list[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from drift.fields.base import SERVICES, Field, SettingValue, Source, enum_name, text
@@ -13,6 +14,9 @@ from drift.kinds import Kind
 from drift.units import parse_duration
 
 Writer = Callable[[Any, Any, SettingValue], None]
+NUMBER_OR_TEXT: Any = str | float
+"""The profile type of a quantity a row parses from text or a bare number (`cpu: 0.5`,
+`timeout: 300`): the JSON Schema accepts both, as the loader does."""
 
 
 def limits(source: Source) -> Mapping[str, str]:
@@ -87,42 +91,76 @@ def enum_field(
     return maker(path, lambda value: getattr(enum(), to_proto[str(value)]))
 
 
-def resources(container: Any) -> Any:
+def resources(workload: Any, container: Any) -> Any:
+    """The container's resources, for a write. A service's container without them is read as
+    CPU throttled (`_cpu_throttling`); ResourceRequirements.cpu_idle: "true by default.
+    However, if ResourceRequirements is set, the caller must explicitly set this field to
+    true to preserve the default behavior" — so a write that makes them present says so,
+    and changes only the setting it names."""
     if container is None:
         raise ValueError("no container to set resources on")
+    if "resources" not in container and isinstance(workload, run_v2().Service):
+        container.resources = run_v2().ResourceRequirements(cpu_idle=True)
     return container.resources
 
 
-def resource_field(key: str, convert: Callable[[SettingValue], Any]) -> Writer:
+def instance_field(key: str, convert: Callable[[SettingValue], Any]) -> Writer:
+    """A resource setting Cloud Run applies per instance, not per container: gcloud's
+    `--[no-]cpu-throttling` and `--[no-]cpu-boost` are revision flags, and Knative YAML has
+    one annotation per revision, which applies to every container that sets resources. So
+    it is written there, as on the container the catalogue reads (the re-check agrees)."""
+
     def write(service: Any, container: Any, value: SettingValue) -> None:
-        setattr(resources(container), key, convert(value))
+        setattr(resources(service, container), key, convert(value))
+        for other in template_of(service).containers:
+            if "resources" in other:
+                setattr(other.resources, key, convert(value))
 
     return write
 
 
 def limit(key: str, convert: Callable[[SettingValue], str]) -> Writer:
     def write(service: Any, container: Any, value: SettingValue) -> None:
-        resources(container).limits[key] = convert(value)
+        resources(service, container).limits[key] = convert(value)
 
     return write
 
 
 def duration(name: str, default: float) -> Callable[[Source], str]:
-    """Read a Duration field of the template (`default` seconds when unset) as `600s`."""
+    """Read a Duration field of the template (`default` seconds when unset) as `600s`,
+    exactly (`90.5s`, `604800s`: no rounding, no exponent)."""
 
     def read(source: Source) -> str:
         value = getattr(source.revision, name)
-        return f"{(value.seconds + value.nanos / 1e9) or default:g}s"
+        total = Decimal(value.seconds) + Decimal(value.nanos).scaleb(-9)
+        return seconds_text(total or Decimal(default))
 
     return read
+
+
+def seconds_text(seconds: Decimal | float) -> str:
+    """Seconds as a Duration holds them (to the nanosecond), written out in full: `600s`."""
+    exact = Decimal(repr(seconds) if isinstance(seconds, float) else seconds)
+    return f"{exact.quantize(Decimal('1e-9')).normalize():f}s"
 
 
 def seconds(value: SettingValue) -> timedelta:
     return timedelta(seconds=parse_duration(str(value)))
 
 
-def duration_text(value: Any) -> str:
-    return f"{parse_duration(value):g}s"
+def duration_text(maximum: int, why: str) -> Callable[[Any], str]:
+    """A profile's duration as the catalogue compares it (`600s`): more than 0 (0 is proto3's
+    unset, the default) and at most `maximum` seconds, which `why` sources."""
+
+    def parse(value: Any) -> str:
+        total = parse_duration(value)
+        if total <= 0:
+            raise ValueError("must be more than 0s (0 is unset: the default applies)")
+        if total > maximum:
+            raise ValueError(f"must be at most {seconds_text(float(maximum))} ({why})")
+        return seconds_text(total)
+
+    return parse
 
 
 def scalar(parse: Callable[[Any], SettingValue]) -> Callable[[Any], SettingValue]:

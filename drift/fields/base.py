@@ -98,18 +98,39 @@ class Field:
     """A part of the Service (not of its template) the setting is written to when the service
     sets it there (`scaling` for min/max instances): applied at once, not by a revision, so a
     rollback puts that part back as it was."""
-    on_service: Callable[[Any], bool] | None = None
-    """Whether a patch of this (run_v2) Service writes the setting to the service itself."""
+    written_at: Callable[[Any, SettingValue], frozenset[str]] | None = None
+    """The levels (`service`, `revision`) a patch of this (run_v2) Service writes a value to
+    (None: the row's own level)."""
     service_gcloud: Callable[[SettingValue], str] | None = None
-    """gcloud's flag for the setting where the service itself holds it (`on_service`), when
+    """gcloud's flag for the setting where the service itself holds it (`written_at`), when
     that is another flag than `gcloud`'s (the revision's)."""
 
-    def at_once(self, service: Any) -> bool:
+    blocked: Callable[[Any], str] | None = None
+    """Why no patch of this (run_v2) workload can set it as it runs now ("" or None: one
+    can): a mismatch is a manual step saying so."""
+
+    held_by_service: Callable[[Any, str], bool] | None = None
+    """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:
+    no revision set it."""
+
+    def levels(self, service: Any, value: SettingValue) -> frozenset[str]:
+        """Where a patch writes `value`: the service itself, the revision, or both."""
+        if self.written_at is not None:
+            return self.written_at(service, value)
+        return frozenset({"service" if self.level == "service" else "revision"})
+
+    def both(self, service: Any, value: SettingValue) -> bool:
+        """Whether a patch writes `value` to the service itself and to the revision."""
+        return len(self.levels(service, value)) > 1
+
+    def unpatchable(self, service: Any) -> str:
+        """Why no patch of this (run_v2) workload can set the setting now ("": one can)."""
+        return self.blocked(service) if self.blocked is not None else ""
+
+    def at_once(self, service: Any, value: SettingValue) -> bool:
         """Whether a patch takes effect on the service at once, with the canary's write,
         rather than with the revision that serves it."""
-        if self.level == "service":
-            return True
-        return self.on_service is not None and self.on_service(service)
+        return "service" in self.levels(service, value)
 
     parse: Callable[[Any], Any] = unchanged
     """Profile value -> the form a patch writes (raises ValueError)."""
@@ -133,5 +154,14 @@ class Field:
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds
 
-    def same(self, expected: SettingValue, actual: SettingValue | None) -> bool:
+    qualify: Callable[[SettingValue, str, str], SettingValue] | None = None
+    """A profile value in the form reads give, given the profile's project and region (a
+    name that means "in this project and region")."""
+
+    def same(
+        self, expected: SettingValue, actual: SettingValue | None, where: tuple[str, str] = ("", "")
+    ) -> bool:
+        """`where`: the profile's project and region (for `qualify`)."""
+        if self.qualify is not None:
+            expected = self.qualify(expected, *where)
         return actual is not None and self.equivalent(self.normalise(expected), actual)

@@ -9,14 +9,16 @@ from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.base import (
+    DEFAULT_ACCOUNT_SUFFIX,
+    DEFAULT_SERVICE_ACCOUNT,
     EVERY_KIND,
     Field,
     SettingValue,
     Source,
     normalise_account,
     same_account,
-    short_name,
 )
+from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
 from drift.units import format_memory, parse_cpu, parse_memory, show_memory
@@ -25,10 +27,6 @@ DEFAULT_CPU = "1000m"
 """CPU page: "By default, each instance is limited to 1 CPU"."""
 DEFAULT_MEMORY = str(512 * 2**20)
 """Memory page: "the memory allocated to each instance of a revision is 512 MiB" by default."""
-DEFAULT_MAX_INSTANCES = 100
-"""RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
-default value of 100"."""
-
 INGRESS = {
     "INGRESS_TRAFFIC_ALL": "all",
     "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
@@ -66,63 +64,6 @@ def _execution_environment(source: Source) -> str:
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
 
 
-def _service_scaling(source: Source) -> Any | None:
-    service = source.service
-    if "scaling" in service.DESCRIPTOR.fields_by_name and service.HasField("scaling"):
-        return service.scaling
-    return None
-
-
-def _min_instances(source: Source) -> int:
-    # Min-instances page: minimum instances can be set "at the service level or at the revision
-    # level" and Google recommends to "avoid combining" them; how both combine is not
-    # documented. Both keep instances warm, so the larger floor is what the service gets.
-    revision = int(source.revision.scaling.min_instance_count)
-    service = _service_scaling(source)
-    return max(revision, int(service.min_instance_count) if service is not None else 0)
-
-
-def _max_instances(source: Source) -> int:
-    # Max-instances page: service-level and revision-level maximums both cap; the tighter wins.
-    caps = [int(source.revision.scaling.max_instance_count)]
-    service = _service_scaling(source)
-    if service is not None:
-        caps.append(int(service.max_instance_count))
-    return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
-
-
-def _scaling_bound(bound: Literal["min", "max"], help: str, read: Callable[[Source], int]) -> Field:
-    """The `min_instances` / `max_instances` row, written where the service sets
-    `BOUND_instance_count` — on the service's own `scaling` (applied at once) if it sets it
-    there, else on the template's. gcloud has a flag for each level: the service-level
-    minimum is `gcloud run services update SERVICE --min MIN-VALUE`, `--min-instances` the
-    revision-level one (cloud.google.com/run/docs/configuring/min-instances, "Configure
-    service-level minimum instances" / "revision-level"); the reference of `gcloud run
-    services update` has `--max=MAX` beside `--max-instances=MAX_INSTANCES` likewise
-    (cloud.google.com/sdk/gcloud/reference/run/services/update)."""
-    count = f"{bound}_instance_count"
-
-    def on_service(service: Any) -> bool:
-        return bool(getattr(service.scaling, count))
-
-    def write(service: Any, container: Any, value: SettingValue) -> None:
-        scaling = service.scaling if on_service(service) else service.template.scaling
-        setattr(scaling, count, int(value))
-
-    return Field(
-        f"{bound}_instances",
-        help,
-        int,
-        read=read,
-        write=write,
-        service_part="scaling",
-        on_service=on_service,
-        gcloud=a.flag(f"{bound}-instances"),
-        service_gcloud=a.flag(bound),
-        minimum=0,
-    )
-
-
 def _default_concurrency(source: Source) -> int:
     # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
     # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
@@ -145,6 +86,56 @@ def _vpc_egress(source: Source) -> str:
     if not (vpc.connector or len(vpc.network_interfaces)):
         return ""
     return a.choice(vpc, "egress", EGRESS, "private-ranges-only")
+
+
+def own_connector(value: SettingValue, project: str, region: str) -> str:
+    """A connector as compared: its short name where it is the workload's own project's and
+    region's (a short name means those: the API may return one for a connector of the same
+    project, GoogleCloudPlatform/magic-modules#10332), else its full name, VpcAccess.connector
+    "projects/{project}/locations/{location}/connectors/{connector}" — another project's
+    connector of the same name is another connector."""
+    parts = str(value).split("/")
+    full = len(parts) == 6 and parts[0::2] == ["projects", "locations", "connectors"]
+    return parts[5] if full and (parts[1], parts[3]) == (project, region) else str(value)
+
+
+def _vpc_connector(source: Source) -> str:
+    # the workload's name: projects/{project}/locations/{location}/{services|jobs}/{id}
+    parts = str(source.service.name).split("/")
+    project, region = (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
+    return own_connector(source.revision.vpc_access.connector, project, region)
+
+
+def _account(value: SettingValue) -> str:
+    """A profile's service account, by its address: "" and the words drift shows for an
+    account left unset are not one a write could set (RevisionTemplate.service_account
+    holds an email address)."""
+    account = str(value).strip()
+    if account in ("", DEFAULT_SERVICE_ACCOUNT):
+        raise ValueError(
+            f"name the account by its address (the default one is PROJECT_NUMBER"
+            f"{DEFAULT_ACCOUNT_SUFFIX}); {DEFAULT_SERVICE_ACCOUNT!r} is how drift shows an "
+            "account left unset"
+        )
+    return account
+
+
+ONE_VPC = '"one and only one of connector and network_interfaces must be set"'
+"""The API's INVALID_ARGUMENT for VPC access naming both, or neither (an egress alone):
+googleapis/google-cloud-node#4731."""
+
+
+def _no_vpc_access(workload: Any) -> str:
+    vpc = a.template_of(workload).vpc_access
+    if vpc.connector or len(vpc.network_interfaces):
+        return ""
+    return f"there is no VPC access to route (no connector, no network interfaces): {ONE_VPC}"
+
+
+def _direct_vpc(workload: Any) -> str:
+    if not len(a.template_of(workload).vpc_access.network_interfaces):
+        return ""
+    return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
 
 
 def _binary_authorization(source: Source) -> str:
@@ -196,21 +187,15 @@ FIELDS: dict[str, Field] = {
         Field(
             "timeout",
             "Request timeout (e.g. 600s, 10m); 300s when unset.",
-            str,
+            a.NUMBER_OR_TEXT,
             read=a.duration("timeout", 300),
             write=a.template_field("timeout", a.seconds),
             gcloud=a.flag("timeout"),
-            parse=a.scalar(a.duration_text),
+            # request-timeout page: "can be extended up to 60 minutes (3600 seconds)"
+            parse=a.scalar(a.duration_text(3600, "the longest request timeout Cloud Run allows")),
             examples=("600s", "10m"),
         ),
-        _scaling_bound(
-            "min", "Minimum number of instances (the service-level minimum counts).", _min_instances
-        ),
-        _scaling_bound(
-            "max",
-            "Maximum number of instances (the service-level maximum counts); 100 when unset.",
-            _max_instances,
-        ),
+        *SCALING_FIELDS,
         a.integer(
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
@@ -222,7 +207,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "cpu",
             "CPU limit (1, 2, 0.5, 500m).",
-            str,
+            a.NUMBER_OR_TEXT,
             level="container",
             read=_cpu,
             write=a.limit("cpu", _cpu_text),
@@ -235,7 +220,7 @@ FIELDS: dict[str, Field] = {
         Field(
             "memory",
             "Memory limit (512Mi, 1Gi, 1G).",
-            str,
+            a.NUMBER_OR_TEXT,
             level="container",
             read=lambda s: a.quantity(a.limits(s).get("memory"), parse_memory, "", DEFAULT_MEMORY),
             write=a.limit("memory", _memory_text),
@@ -251,7 +236,7 @@ FIELDS: dict[str, Field] = {
             bool,
             level="container",
             read=_cpu_throttling,
-            write=a.resource_field("cpu_idle", bool),
+            write=a.instance_field("cpu_idle", bool),
             gcloud=a.switch("cpu-throttling"),
         ),
         Field(
@@ -260,7 +245,7 @@ FIELDS: dict[str, Field] = {
             bool,
             level="container",
             read=lambda s: bool(s.container.resources.startup_cpu_boost) if s.container else False,
-            write=a.resource_field("startup_cpu_boost", bool),
+            write=a.instance_field("startup_cpu_boost", bool),
             gcloud=a.switch("cpu-boost"),
         ),
         Field(
@@ -278,6 +263,7 @@ FIELDS: dict[str, Field] = {
             read=lambda s: normalise_account(s.revision.service_account),
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
+            parse=a.scalar(_account),
             normalise=lambda v: normalise_account(str(v)),
             equivalent=same_account,
             kinds=EVERY_KIND,
@@ -309,10 +295,11 @@ FIELDS: dict[str, Field] = {
             "vpc_connector",
             "Serverless VPC Access connector (name or full resource name).",
             str,
-            read=lambda s: short_name(s.revision.vpc_access.connector),
+            read=_vpc_connector,
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
-            normalise=lambda v: short_name(str(v)),
+            qualify=own_connector,
+            blocked=_direct_vpc,
             kinds=frozenset({Kind.SERVICE, Kind.JOB}),
         ),
         Field(
@@ -322,6 +309,8 @@ FIELDS: dict[str, Field] = {
             read=_vpc_egress,
             write=a.enum_field("vpc_access.egress", lambda: a.run_v2().VpcAccess.VpcEgress, EGRESS),
             gcloud=a.flag("vpc-egress"),
+            show=lambda v: str(v) or "unset (no VPC access)",
+            blocked=_no_vpc_access,
             kinds=EVERY_KIND,
         ),
         _service_switch(

@@ -35,11 +35,12 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
     Field(
         "task_timeout",
         "A job's timeout per attempt of a task (e.g. 900s, 1h); 600s when unset.",
-        str,
+        a.NUMBER_OR_TEXT,
         read=a.duration("timeout", DEFAULT_TASK_TIMEOUT),
         write=a.template_field("timeout", a.seconds),
         gcloud=a.flag("task-timeout"),
-        parse=a.scalar(a.duration_text),
+        # task-timeout page: "a longer time up to 168 hours (7 days)"
+        parse=a.scalar(a.duration_text(168 * 3600, "the longest task timeout: 168 hours")),
         examples=("900s", "1h"),
         kinds=JOBS,
     ),

@@ -7,6 +7,7 @@ namespaces (system-managed, refused on v2 writes) are left out."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
@@ -14,6 +15,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from drift import redact
 from drift.diff.describe import describe_live, mask_plain
 from drift.fields import same_account
+from drift.fields.access import seconds_text
 from drift.fix.patch import system_key as reserved
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
@@ -165,8 +167,7 @@ def _enum(names: Any, number: int) -> str:
 def _duration(value: Any) -> str:
     if not value.seconds and not value.nanos:
         return "(unset)"
-    seconds = value.seconds + value.nanos / 1e9
-    return f"{seconds:g}s"
+    return seconds_text(Decimal(value.seconds) + Decimal(value.nanos).scaleb(-9))
 
 
 def _value(name: str, value: Any) -> str:

@@ -9,12 +9,13 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from drift.fields import FIELDS, SettingValue
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, split_key
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
-from drift.profiles.model import Profile, VarRule
+from drift.profiles.model import Profile, Setting, VarRule
 from drift.refs import SecretRef
 
 
@@ -198,3 +199,43 @@ def canary_change(live: LiveService, revision: str) -> str:
     """The change whose canary `revision` is ("" when it is none: `canaries`)."""
     statuses = getattr(live.source, "traffic_statuses", ())
     return canaries(live.name, statuses, live.latest_created).get(revision, "")
+
+
+def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:
+    """A setting no patch sets as the workload runs now (`Field.blocked` says why), with the
+    gcloud commands that would. min/max instances of a manually scaled service: switching to
+    automatic scaling takes both service-level bounds or neither (manual-scaling page: "You
+    must specify either both service-level minimum and maximum instances, or neither of
+    them"); gcloud's `--scaling` is `auto` or an instance count. VPC access names a
+    connector or network interfaces, one and only one (`--vpc-connector`, or Direct VPC's
+    `--network`/`--subnet`; `--clear-network` leaves Direct VPC)."""
+    service = Commands(cmd.project, cmd.region, cmd.service, "", cmd.kind)
+    commands: tuple[str, ...]
+    if name == "vpc_egress":
+        commands = (
+            service.update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}"),
+            service.update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}"),
+        )
+    elif name == "vpc_connector":
+        commands = (service.update(f"--vpc-connector={value}", "--clear-network"),)
+    else:
+        bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
+        bound = name.split("_", 1)[0]
+        bounds[bound] = f"--{bound}={value}"
+        commands = (
+            service.update("--scaling=auto", *bounds.values()),
+            service.update("--scaling=<COUNT>"),
+        )
+    return ManualStep(f"setting.{name}", f"{name}: {reason}", commands)
+
+
+def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -> ManualStep:
+    """A setting the profile states as a pattern has no one value a patch could set."""
+    shown = "unset" if actual is None else FIELDS[setting.name].show(actual)
+    flag = f"--{setting.name.replace('_', '-')}=<{setting.name.upper()}>"
+    return ManualStep(
+        f"setting.{setting.name}",
+        f"{setting.name} is {shown}; the profile says it matches {setting.pattern}: "
+        "deploy a value that does",
+        (cmd.update(flag),),
+    )

@@ -120,6 +120,9 @@ class ServicePlan:
     """`--from-template`: the patch applies to the template, and its differences roll out."""
     at_once: tuple[str, ...] = ()
     """Settings the service holds itself (not a revision): the canary's write applies them."""
+    both_levels: tuple[str, ...] = ()
+    """Settings of `at_once` also written to the revision (service- and revision-level
+    scaling both set: the write sets each level that would otherwise still bind)."""
     kind: Kind = Kind.SERVICE
     """A job or a worker pool is updated in place (no canary: nothing serves traffic)."""
     instances: str = ""

@@ -17,8 +17,10 @@ from drift.fix.formats.text import shell_line
 from drift.fix.instances import changes_template, moves_note
 from drift.fix.manual import (
     Commands,
+    blocked_step,
     constraint_step,
     missing_service_step,
+    pattern_step,
     rollout_step,
     secret_arg,
     secret_version_step,
@@ -27,7 +29,7 @@ from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingCha
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState, VersionState
-from drift.profiles.model import ContainerRules, Profile, ServiceProfile, Setting, VarRule
+from drift.profiles.model import ContainerRules, Profile, ServiceProfile, VarRule
 from drift.refs import SecretRef
 from drift.report import Report
 from drift.rules import FIXABLE
@@ -151,17 +153,29 @@ class _Planner:
 
     def plan(self, findings: list[Finding]) -> ServicePlan:
         template, base = self.template, self.base
+        where = (self.profile.project, self.profile.region)
         wrong = [
             s
             for s in self.service.settings.values()
-            if not s.satisfied_by(template.settings.get(s.name))
+            if not s.satisfied_by(template.settings.get(s.name), where)
         ]
+        source = self.live.source
+        blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
         settings = [
             SettingChange(s.name, template.settings.get(s.name), s.value)
             for s in wrong
-            if s.pattern is None
+            if s.pattern is None and s.name not in blocked
         ]
-        self.manual += [self._pattern_step(s) for s in wrong if s.pattern is not None]
+        self.manual += [
+            pattern_step(self.cmd, s, template.settings.get(s.name))
+            for s in wrong
+            if s.pattern is not None
+        ]
+        self.manual += [
+            blocked_step(self.cmd, s.name, s.value, blocked[s.name])
+            for s in wrong
+            if s.name in blocked
+        ]
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
@@ -209,7 +223,8 @@ class _Planner:
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
-            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(self.live.source)),
+            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(source, c.after)),
+            both_levels=tuple(c.name for c in settings if FIELDS[c.name].both(source, c.after)),
             kind=self.service.kind,
             # a job's update creates no revision: its executions fail instead, as they do now
             doomed=()
@@ -280,18 +295,6 @@ class _Planner:
     def _once(self, step: ManualStep) -> None:
         if step.target not in {m.target for m in self.manual}:
             self.manual.append(step)
-
-    def _pattern_step(self, setting: Setting) -> ManualStep:
-        """A setting the profile states as a pattern has no one value a patch could set."""
-        actual = self.template.settings.get(setting.name)
-        shown = "unset" if actual is None else FIELDS[setting.name].show(actual)
-        flag = f"--{setting.name.replace('_', '-')}=<{setting.name.upper()}>"
-        return ManualStep(
-            f"setting.{setting.name}",
-            f"{setting.name} is {shown}; the profile says it matches {setting.pattern}: "
-            "deploy a value that does",
-            (self.cmd.update(flag),),
-        )
 
     def _readable(self, ref: SecretRef, account: str) -> bool:
         """Not denied by IAM (the secret's, its project's or their parents' policies)."""

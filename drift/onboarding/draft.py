@@ -171,6 +171,9 @@ def _settings(config: RevisionConfig) -> list[str]:
         if name == "image":  # every deploy changes it: a pin is the team's choice
             lines.append(f"# image: {scalar(str(value))}   # or {{pattern: …}}")
             continue
+        if spec.annotation is int and not isinstance(value, int):  # manual scaling's count
+            lines.append(f"# {name}: {spec.show(value)} (a profile cannot state it)")
+            continue
         choices = get_args(spec.annotation) if get_origin(spec.annotation) is Literal else ()
         if choices and value not in choices:
             if name == "ingress":

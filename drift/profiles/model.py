@@ -108,14 +108,14 @@ class Setting:
     pattern: str | None = None
     """An RE2 pattern the value must match, instead of `value`."""
 
-    def satisfied_by(self, actual: SettingValue | None) -> bool:
+    def satisfied_by(self, actual: SettingValue | None, where: tuple[str, str] = ("", "")) -> bool:
         """Whether the value Cloud Run applies (in the catalogue's normal form) is what the
-        profile states, or matches its pattern."""
+        profile states, or matches its pattern; `where`: the profile's project and region."""
         if self.pattern is not None:
             import re2
 
             return actual is not None and re2.search(self.pattern, str(actual)) is not None
-        return FIELDS[self.name].same(self.value, actual)
+        return FIELDS[self.name].same(self.value, actual, where)
 
 
 @dataclass(frozen=True)

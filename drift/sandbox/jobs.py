@@ -19,6 +19,7 @@ from drift.sandbox.validate import (
     template_problem,
     validate_containers,
     validate_metadata,
+    validate_vpc_access,
 )
 
 OUTPUT_ONLY = frozenset(
@@ -63,6 +64,7 @@ def validate_job(job: JobPb) -> None:
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
+    validate_vpc_access(task)
     if execution.task_count < 0 or execution.parallelism < 0:
         raise invalid("spec.template: task_count and parallelism must not be negative.")
     if not 0 <= task.max_retries <= MAX_RETRIES:

@@ -92,6 +92,7 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
     validate_containers(
         template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
     )
+    validate_vpc_access(template)
     if template.revision:
         validate_revision_name(key, template.revision)
     if kind.serves:
@@ -99,6 +100,23 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
         if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
             raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
     _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None, key.id)
+
+
+def validate_vpc_access(template: Message) -> None:
+    """VPC access, where the template gives it, names a connector or network interfaces, not
+    both and not neither (an egress alone): the API's "INVALID_ARGUMENT: Violation in
+    …template.vpc_access.connector: one and only one of connector and network_interfaces must
+    be set." (googleapis/google-cloud-node#4731, a request whose vpc_access set neither)."""
+    if "vpc_access" not in template.DESCRIPTOR.fields_by_name or not template.HasField(
+        "vpc_access"
+    ):
+        return
+    vpc = template.vpc_access
+    if bool(vpc.connector) == bool(len(vpc.network_interfaces)) and (vpc.connector or vpc.egress):
+        raise invalid(
+            "Violation in template.vpc_access.connector: one and only one of connector and "
+            "network_interfaces must be set."
+        )
 
 
 SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})

@@ -89,7 +89,9 @@ def test_units_and_accounts_in_profiles_normalise_alike() -> None:
     assert account.normalise(own) == own
     assert account.same(own, DEFAULT_SERVICE_ACCOUNT) and account.same("", own)
     assert not account.same(own, other)
-    assert FIELDS["vpc_connector"].normalise("projects/p/locations/r/connectors/c") == "c"
+    connector = FIELDS["vpc_connector"]
+    assert connector.same("projects/p/locations/r/connectors/c", "c", ("p", "r"))
+    assert not connector.same("projects/p/locations/r/connectors/c", "c", ("q", "r"))
 
 
 def settings_of(

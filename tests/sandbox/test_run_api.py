@@ -347,3 +347,27 @@ def test_async_clients(async_clients: AsyncClients) -> None:
             assert [r.name.rsplit("/", 1)[1] for r in results] == ["api", "auth", "web"]
 
     asyncio.run(scenario())
+
+
+def test_vpc_access_names_a_connector_or_network_interfaces(clients: Clients) -> None:
+    """ "one and only one of connector and network_interfaces must be set" (the API's
+    INVALID_ARGUMENT, googleapis/google-cloud-node#4731): both, or an egress alone, is
+    refused; either one is accepted."""
+    connector = f"projects/{PROJECT}/locations/us-central1/connectors/c1"
+    interface = run_v2.VpcAccess.NetworkInterface(network="default", subnetwork="default")
+    egress = run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC
+    for refused in (
+        run_v2.VpcAccess(connector=connector, network_interfaces=[interface]),
+        run_v2.VpcAccess(egress=egress),
+    ):
+        service = clients.services.get_service(name=service_name("api"))
+        service.template.vpc_access = refused
+        with pytest.raises(exceptions.InvalidArgument, match="one and only one"):
+            clients.services.update_service(service=service)
+    for accepted in (
+        run_v2.VpcAccess(connector=connector, egress=egress),
+        run_v2.VpcAccess(network_interfaces=[interface], egress=egress),
+    ):
+        service = clients.services.get_service(name=service_name("api"))
+        service.template.vpc_access = accepted
+        clients.services.update_service(service=service).result(timeout=10)

@@ -139,6 +139,8 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             per_container.setdefault(sp.primary, _Flags()).settings.append(flag)
         else:
             service_flags.append(flag)
+        if on_service is not None and s.name in sp.both_levels:
+            service_flags.append(field.gcloud(s.after))  # the revision's level as well
     several = len(sp.containers) > 1
     flags_words: list[Word] = list(service_flags)
     for container, flags in per_container.items():

@@ -1,0 +1,160 @@
+"""The `min_instances` / `max_instances` rows: Cloud Run scales a service between a floor and a
+cap set at the service level, the revision level or both, or (manual scaling) runs a fixed
+number of instances, where the revision's bounds are ignored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from drift.fields import access as a
+from drift.fields.base import Field, SettingValue, Source, enum_name
+
+DEFAULT_MAX_INSTANCES = 100
+"""RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
+default value of 100"."""
+
+
+def _service_scaling(source: Source) -> Any | None:
+    service = source.service
+    if "scaling" in service.DESCRIPTOR.fields_by_name and service.HasField("scaling"):
+        return service.scaling
+    return None
+
+
+def _min_instances(source: Source) -> SettingValue:
+    manual = manual_instances(source.service)
+    if manual is not None:
+        return manual_text(manual)
+    # Min-instances page: minimum instances can be set "at the service level or at the revision
+    # level" and Google recommends to "avoid combining" them; how both combine is not
+    # documented. Both keep instances warm, so the larger floor is what the service gets.
+    revision = int(source.revision.scaling.min_instance_count)
+    service = _service_scaling(source)
+    return max(revision, int(service.min_instance_count) if service is not None else 0)
+
+
+def _max_instances(source: Source) -> SettingValue:
+    manual = manual_instances(source.service)
+    if manual is not None:
+        return manual_text(manual)
+    # Max-instances page: service-level and revision-level maximums both cap; the tighter wins.
+    caps = [int(source.revision.scaling.max_instance_count)]
+    service = _service_scaling(source)
+    if service is not None:
+        caps.append(int(service.max_instance_count))
+    return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
+
+
+def _scaling_bound(
+    bound: Literal["min", "max"], help: str, read: Callable[[Source], SettingValue]
+) -> Field:
+    """The `min_instances` / `max_instances` row, written where the service sets
+    `BOUND_instance_count` — on the service's own `scaling` (applied at once) if it sets it
+    there, else on the template's; where both levels set it, on the level the read takes (the
+    larger floor, the tighter cap), and on the other too where it would still bind, so the
+    read gives what was written. gcloud has a flag for each level: the service-level
+    minimum is `gcloud run services update SERVICE --min MIN-VALUE`, `--min-instances` the
+    revision-level one (cloud.google.com/run/docs/configuring/min-instances, "Configure
+    service-level minimum instances" / "revision-level"); the reference of `gcloud run
+    services update` has `--max=MAX` beside `--max-instances=MAX_INSTANCES` likewise
+    (cloud.google.com/sdk/gcloud/reference/run/services/update)."""
+    count = f"{bound}_instance_count"
+
+    def read_both(x: int, y: int) -> int:
+        return max(x, y) if bound == "min" else min(x, y)
+
+    def written_at(service: Any, value: SettingValue) -> frozenset[str]:
+        # The read is the larger floor / the tighter cap of both levels: write the level it
+        # takes, and the other one too where it would still bind, so the read gives VALUE.
+        at_service = int(getattr(service.scaling, count))
+        at_revision = int(getattr(service.template.scaling, count))
+        if not (at_service and at_revision):
+            return frozenset({"service" if at_service else "revision"})
+        wanted = int(value)
+        binding = "service" if read_both(at_service, at_revision) == at_service else "revision"
+        other = at_revision if binding == "service" else at_service
+        if read_both(other, wanted) != wanted:
+            return frozenset({"service", "revision"})
+        return frozenset({binding})
+
+    def held(service: Any, shown: str) -> bool:
+        if manual_instances(service) is not None:
+            return True
+        own = int(getattr(_pb(service).scaling, count))
+        return bool(own) and str(own) == shown
+
+    def write(service: Any, container: Any, value: SettingValue) -> None:
+        for level in written_at(service, value):
+            scaling = service.scaling if level == "service" else service.template.scaling
+            setattr(scaling, count, int(value))
+
+    return Field(
+        f"{bound}_instances",
+        help,
+        int,
+        read=read,
+        write=write,
+        service_part="scaling",
+        written_at=written_at,
+        blocked=manual_reason,
+        held_by_service=held,
+        gcloud=a.flag(f"{bound}-instances"),
+        service_gcloud=a.flag(bound),
+        # a maximum of 0 is proto3's unset, which RevisionScaling.max_instance_count says "is
+        # set to the server default value of 100": a profile's cap is at least 1
+        minimum=1 if bound == "max" else 0,
+    )
+
+
+def _pb(message: Any) -> Any:
+    """The raw protobuf message of a proto-plus one (a raw one as it is)."""
+    return type(message).pb(message) if hasattr(type(message), "pb") else message
+
+
+def manual_instances(service: Any) -> int | None:
+    """The instance count of a service Cloud Run scales manually (None: automatically; raw or
+    proto-plus message). ServiceScaling.scaling_mode MANUAL: "Scale to exactly min instances
+    and ignore max instances"; manual_instance_count: "total instance count for the service
+    in manual scaling mode" — that count where it is set, else the minimum."""
+    pb = _pb(service)
+    if "scaling" not in pb.DESCRIPTOR.fields_by_name or not pb.HasField("scaling"):
+        return None
+    scaling = pb.scaling
+    if enum_name(scaling, "scaling_mode") != "MANUAL":
+        return None
+    if scaling.HasField("manual_instance_count"):
+        return int(scaling.manual_instance_count)
+    return int(scaling.min_instance_count)
+
+
+def manual_text(count: int) -> str:
+    """What min/max instances read as where the service scales manually: neither applies."""
+    return f"manual scaling with {count} instance{'' if count == 1 else 's'}"
+
+
+def manual_reason(service: Any) -> str:
+    """Why no patch sets min/max instances of a manually scaled service ("" when one can):
+    manual-scaling page, "If you set your service to manual scaling, any revision-level
+    minimum and maximum instance settings are ignored", and switching to manual unsets the
+    service-level ones."""
+    count = manual_instances(service)
+    if count is None:
+        return ""
+    return (
+        f"the service runs {manual_text(count)}: Cloud Run ignores minimum and maximum "
+        "instances; switch it to automatic scaling with the profile's bounds, or change "
+        "the profile"
+    )
+
+
+SCALING_FIELDS = (
+    _scaling_bound(
+        "min", "Minimum number of instances (the service-level minimum counts).", _min_instances
+    ),
+    _scaling_bound(
+        "max",
+        "Maximum number of instances (the service-level maximum counts); 100 when unset.",
+        _max_instances,
+    ),
+)

@@ -1,0 +1,146 @@
+"""Catalogue values a profile may give: what Google would not apply as written is refused at
+file:line, and the JSON Schema accepts what the loader accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.errors import ProfileError
+from drift.profiles.loader import load_profile
+
+
+def _problems(profiles_dir: Path) -> list[str]:
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "staging")
+    return [str(p) for p in caught.value.problems]
+
+
+def _settings(profiles_dir: Path, settings: str) -> None:
+    (profiles_dir / "staging.yaml").write_text(
+        f"project: p\nregion: r\nservices:\n  api:\n    settings:\n      {settings}\n"
+    )
+
+
+def test_a_maximum_of_zero_instances_is_refused(profiles_dir: Path) -> None:
+    # RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
+    # default value of 100" — a 0 written is unset: the cap would become 100
+    _settings(profiles_dir, "max_instances: 0")
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:") and "max_instances" in problem
+    assert "greater than or equal to 1" in problem, problem
+    _settings(profiles_dir, "max_instances: 1")
+    assert load_profile(profiles_dir, "staging").services["api"].settings["max_instances"]
+    _settings(profiles_dir, "min_instances: 0")
+    assert load_profile(profiles_dir, "staging").services["api"].settings["min_instances"]
+
+
+def _job(profiles_dir: Path, settings: str) -> None:
+    (profiles_dir / "staging.yaml").write_text(
+        f"project: p\nregion: r\njobs:\n  nightly:\n    settings:\n      {settings}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("write", "setting", "maximum"),
+    [
+        # request-timeout page: "can be extended up to 60 minutes (3600 seconds)"
+        (_settings, "timeout: 1000000", "3600s"),
+        (_settings, "timeout: 3601s", "3600s"),
+        # task-timeout page: "a longer time up to 168 hours (7 days)"
+        (_job, "task_timeout: 169h", "604800s"),
+    ],
+)
+def test_a_timeout_over_cloud_runs_maximum_is_a_profile_error(
+    profiles_dir: Path, write: Any, setting: str, maximum: str
+) -> None:
+    write(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert f"must be at most {maximum}" in problem and "e+" not in problem, problem
+
+
+@pytest.mark.parametrize("setting", ["timeout: 0", "timeout: 0s"])
+def test_a_timeout_of_nothing_is_refused(profiles_dir: Path, setting: str) -> None:
+    _settings(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert "must be more than 0s" in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("write", "setting", "value"),
+    [
+        (_settings, "timeout: 3600", "3600s"),
+        (_settings, "timeout: 90.5s", "90.5s"),
+        (_settings, "timeout: 1h", "3600s"),
+        (_job, "task_timeout: 168h", "604800s"),
+        (_job, "task_timeout: 600000.4", "600000.4s"),  # not rounded to 6 digits
+    ],
+)
+def test_a_timeout_is_held_exactly(
+    profiles_dir: Path, write: Any, setting: str, value: str
+) -> None:
+    write(profiles_dir, setting)
+    profile = load_profile(profiles_dir, "staging")
+    (workload,) = profile.services.values()
+    (held,) = workload.settings.values()
+    assert held.value == value
+
+
+def test_a_duration_is_read_exactly() -> None:
+    from google.cloud.run_v2.types import RevisionTemplate, TaskTemplate
+
+    from drift.fields import FIELDS, Source
+    from drift.kinds import Kind
+
+    task = TaskTemplate.pb()()
+    task.timeout.seconds, task.timeout.nanos = 600000, 400000000
+    job = Source(None, task, None, Kind.JOB)
+    assert FIELDS["task_timeout"].read(job) == "600000.4s"
+    template = RevisionTemplate.pb()()
+    template.timeout.seconds, template.timeout.nanos = 90, 1
+    assert FIELDS["timeout"].read(Source(None, template, None)) == "90.000000001s"
+    assert FIELDS["timeout"].read(Source(None, RevisionTemplate.pb()(), None)) == "300s"
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "cpu: 1",
+        "cpu: 0.5",
+        "cpu: 500m",
+        "memory: 536870912",
+        "memory: 1Gi",
+        "timeout: 300",
+        "timeout: 90.5",
+        "timeout: 5m",
+        "max_instances: 10",
+    ],
+)
+def test_the_json_schema_accepts_what_the_loader_accepts(profiles_dir: Path, setting: str) -> None:
+    import jsonschema
+    import yaml
+
+    from drift.profiles.spec import json_schema
+
+    _settings(profiles_dir, setting)
+    load_profile(profiles_dir, "staging")  # the loader accepts it
+    document = yaml.safe_load((profiles_dir / "staging.yaml").read_text())
+    jsonschema.Draft202012Validator(json_schema()).validate(document)
+    _job(profiles_dir, "task_timeout: 900")
+    load_profile(profiles_dir, "staging")
+    document = yaml.safe_load((profiles_dir / "staging.yaml").read_text())
+    jsonschema.Draft202012Validator(json_schema()).validate(document)
+
+
+@pytest.mark.parametrize("account", ['""', "default compute service account"])
+def test_a_service_account_is_named_by_its_address(profiles_dir: Path, account: str) -> None:
+    # what drift shows for an account left unset is no address a write could set
+    _settings(profiles_dir, f"service_account: {account}")
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert "-compute@developer.gserviceaccount.com" in problem, problem
+    _settings(profiles_dir, "service_account: 555-compute@developer.gserviceaccount.com")
+    assert load_profile(profiles_dir, "staging").services["api"].settings["service_account"]
