@@ -1,0 +1,104 @@
+"""How `drift check` reads secrets, where the reading can go wrong: a comparison that could not
+be made, an access that could not be decided, a secret named two ways, a volume no container
+mounts. What cannot be evaluated is unverified (exit 3): never clean, never a false error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import CheckResult
+from drift.findings import Finding
+from tests.conftest import MakeSandbox
+from tests.test_check_shapes import check
+
+SA = "api@p.iam.gserviceaccount.com"
+GRANT = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]}
+PLAIN = "project: p\nregion: us-central1\nservices:\n  api: {}\n"
+
+
+def ref(name: str, secret: str, version: str = "latest") -> dict[str, Any]:
+    return {"name": name, "valueSource": {"secretKeyRef": {"secret": secret, "version": version}}}
+
+
+def container(**extra: Any) -> dict[str, Any]:
+    return {"name": "app", "image": "x/api:1", "ports": [{"containerPort": 8080}], **extra}
+
+
+def service(*containers: dict[str, Any], volumes: list[Any] | None = None) -> dict[str, Any]:
+    template: dict[str, Any] = {"serviceAccount": SA, "containers": list(containers)}
+    if volumes:
+        template["volumes"] = volumes
+    return {"template": template}
+
+
+def run(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    scenario: dict[str, Any],
+    profile: str,
+    *services: str,
+) -> CheckResult:
+    sandbox = make_sandbox(scenario)
+    (tmp_path / "prod.yaml").write_text(profile)
+    return check(sandbox, monkeypatch, *services, profiles=tmp_path)
+
+
+def show(findings: list[Finding]) -> list[str]:
+    return [f"{f.rule} {f.target} {f.id}: {f.message}" for f in findings]
+
+
+SAME_AS = (
+    "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+    "      JWT: {secret: jwt, same_as: auth.JWT}\n"
+    "  auth:\n    env:\n      JWT: {required: true}\n"
+)
+
+
+def _same_as(auth_env: list[dict[str, Any]], **jwt_auth: Any) -> dict[str, Any]:
+    secrets = {
+        "jwt": {"versions": ["fake-jwt-value-1234567890"]},
+        "jwt-auth": {"versions": ["fake-jwt-value-0000000000"], **jwt_auth},
+    }
+    services = {
+        "api": service(container(env=[ref("JWT", "jwt")])),
+        "auth": service(container(env=auth_env)),
+    }
+    return {"projects": {"p": {"number": 5, "iam": GRANT, "secrets": secrets, "services": services}}}
+
+
+@pytest.mark.parametrize("how", ["disabled", "denied"])
+def test_same_as_whose_other_side_could_not_be_read_is_unverified_checking_one_service(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+) -> None:
+    """`--service api`: auth is read only to compare with, so nothing else says that its
+    secret's value is not known (DISABLED, or AccessSecretVersion denied)."""
+    if how == "disabled":
+        versions = [{"value": "fake-jwt-value-0000000000", "state": "DISABLED"}]
+        scenario = _same_as([ref("JWT", "jwt-auth")], versions=versions)
+    else:
+        scenario = _same_as([ref("JWT", "jwt-auth")])
+        fault = {"method": "AccessSecretVersion", "code": "PERMISSION_DENIED", "match": "jwt-auth"}
+        scenario["faults"] = [fault]
+    report = run(make_sandbox, monkeypatch, tmp_path, scenario, SAME_AS, "api").report
+    assert not report.findings, show(report.findings)
+    [item] = report.unverified
+    assert (item.service, item.target) == ("api", "env.JWT")
+    assert "same_as auth.JWT not compared" in item.reason and "jwt-auth" in item.reason
+    assert report.exit_code == 3
+
+
+def test_same_as_against_a_variable_built_from_a_secret_is_unverified_not_inconsistent(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """auth.JWT is "$(JWT_RAW)" (JWT_RAW -> jwt): at run time it holds jwt's value, never the
+    text `$(JWT_RAW)` drift would otherwise compare with (and advise rotating jwt over)."""
+    env = [ref("JWT_RAW", "jwt"), {"name": "JWT", "value": "$(JWT_RAW)"}]
+    report = run(make_sandbox, monkeypatch, tmp_path, _same_as(env), SAME_AS).report
+    assert not [f for f in report.findings if f.rule == "env.inconsistent"], show(report.findings)
+    targets = {(u.service, u.target): u.reason for u in report.unverified}
+    assert "$(JWT_RAW)" in targets[("api", "env.JWT")]
+    assert report.exit_code == 3
