@@ -67,7 +67,9 @@ def _same_as(auth_env: list[dict[str, Any]], **jwt_auth: Any) -> dict[str, Any]:
         "api": service(container(env=[ref("JWT", "jwt")])),
         "auth": service(container(env=auth_env)),
     }
-    return {"projects": {"p": {"number": 5, "iam": GRANT, "secrets": secrets, "services": services}}}
+    return {
+        "projects": {"p": {"number": 5, "iam": GRANT, "secrets": secrets, "services": services}}
+    }
 
 
 @pytest.mark.parametrize("how", ["disabled", "denied"])
@@ -101,4 +103,22 @@ def test_same_as_against_a_variable_built_from_a_secret_is_unverified_not_incons
     assert not [f for f in report.findings if f.rule == "env.inconsistent"], show(report.findings)
     targets = {(u.service, u.target): u.reason for u in report.unverified}
     assert "$(JWT_RAW)" in targets[("api", "env.JWT")]
+    assert report.exit_code == 3
+
+
+def test_version_metadata_unreadable_is_unverified_not_no_access(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The runtime account is granted at project level; drift's caller may read the secret's
+    own (empty) policy but not its version (GetSecretVersion denied, as for
+    roles/iam.securityReviewer). Access "comes from the secret's policy or the project's"
+    (SPEC): the own policy alone decides nothing."""
+    secrets = {"s": {"versions": ["fake-s-value-aaaaaaaa"]}}
+    api = service(container(env=[ref("S", "s")]))
+    project = {"number": 5, "iam": GRANT, "secrets": secrets, "services": {"api": api}}
+    fault = {"method": "GetSecretVersion", "code": "PERMISSION_DENIED", "match": "/s/"}
+    scenario = {"projects": {"p": project}, "faults": [fault]}
+    report = run(make_sandbox, monkeypatch, tmp_path, scenario, PLAIN).report
+    assert not report.findings, show(report.findings)
+    assert [u.target for u in report.unverified] == ["secret.s"]
     assert report.exit_code == 3

@@ -138,7 +138,9 @@ def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> l
                 if why:
                     label = f"{key_label(other_key)}.{other_var}"
                     reason = f"same_as {label} not compared: {why}"
-                    out.setdefault((name, rule.name), Unverified.at(name, f"env.{rule.name}", reason))
+                    out.setdefault(
+                        (name, rule.name), Unverified.at(name, f"env.{rule.name}", reason)
+                    )
     return list(out.values())
 
 

@@ -300,14 +300,17 @@ class LiveState:
 
     def grant(self, account: str, ref: SecretRef) -> Grant:
         """May `account` (as the settings give it) access the secret `ref` names: IAM's answer
-        when it was decided beyond the secret's own policy, else the secret's own policy.
-        Not read (unverified, or the secret is missing): not denied."""
+        when it was decided (`AccessDecisions`), else the secret's own policy, but only when
+        a version of the secret was read too. Access may come from the project's policy or an
+        ancestor's: the secret's own policy alone (its version's metadata unreadable, so
+        never decided) does not deny. Not read (unverified, or the secret is missing): not
+        denied."""
         key = ref.key
         decided = self.access.get((account, key))
         if decided is not None:
             return decided.grant
         policy = self.policies.get(key)
-        if policy is None:
+        if policy is None or not any(r.key == key for r in self.versions):
             return Grant.UNKNOWN
         if policy.grants(account):
             return Grant.GRANTED
