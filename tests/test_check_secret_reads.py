@@ -122,3 +122,16 @@ def test_version_metadata_unreadable_is_unverified_not_no_access(
     assert not report.findings, show(report.findings)
     assert [u.target for u in report.unverified] == ["secret.s"]
     assert report.exit_code == 3
+
+
+@pytest.mark.parametrize("name", ["s", "projects/p/secrets/s", "projects/5/secrets/s"])
+def test_an_expiring_own_secret_is_reported_whichever_way_it_is_named(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    """Terraform's google_secret_manager_secret.id is `projects/{{project}}/secrets/{{id}}`:
+    a secret of the workload's own project named by id is listed, and still expiring."""
+    secrets = {"s": {"versions": ["fake-s-value-aaaaaaaa"], "expire_in": "2d"}}
+    api = service(container(env=[ref("S", name)]))
+    project = {"number": 5, "iam": GRANT, "secrets": secrets, "services": {"api": api}}
+    report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, PLAIN).report
+    assert [f.rule for f in report.findings] == ["secret.expiring"], show(report.findings)
