@@ -135,3 +135,49 @@ def test_an_expiring_own_secret_is_reported_whichever_way_it_is_named(
     project = {"number": 5, "iam": GRANT, "secrets": secrets, "services": {"api": api}}
     report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, PLAIN).report
     assert [f.rule for f in report.findings] == ["secret.expiring"], show(report.findings)
+
+
+def _shared(
+    *, deny: bool, env: list[dict[str, Any]], volumes: list[Any] | None = None, state: str
+) -> Any:
+    """Project shared (number 6) holds secret s (its version in `state`); project p's service
+    api uses it. `deny`: drift's caller may not GetProject on shared (common for a
+    secrets-only project), so 6's id is not known."""
+    shared: dict[str, Any] = {
+        "number": 6,
+        "iam": GRANT,
+        "secrets": {"s": {"versions": [{"value": "fake-s-value-aaaaaaaa", "state": state}]}},
+    }
+    if deny:
+        shared["deny"] = ["GetProject"]
+    mounts = [{"name": "v", "mountPath": "/etc/s"}] if volumes else []
+    api = service(container(env=env, volumeMounts=mounts), volumes=volumes)
+    return {"projects": {"shared": shared, "p": {"number": 5, "services": {"api": api}}}}
+
+
+@pytest.mark.parametrize("where", ["env.S", "mount./etc/s"])
+def test_a_project_named_by_number_whose_id_cannot_be_learned_is_unverified_not_secret_ref(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    """The profile names the project by id, the service by number (gcloud writes numbers):
+    whether 6 is shared cannot be told. A `drift fix` of a false env.secret_ref (or
+    mount.secret_ref) would repoint a correct reference."""
+    profile = "project: p\nregion: us-central1\nservices:\n  api:\n"
+    if where == "env.S":
+        uses: dict[str, Any] = {"env": [ref("S", "projects/6/secrets/s")]}
+        profile += "    env:\n      S: {secret: s, project: shared}\n"
+    else:
+        volume = {"name": "v", "secret": {"secret": "projects/6/secrets/s"}}
+        uses = {"env": [], "volumes": [volume]}
+        profile += "    mounts:\n      /etc/s: {secret: s, project: shared}\n"
+    scenario = _shared(deny=True, state="ENABLED", **uses)
+    report = run(make_sandbox, monkeypatch, tmp_path, scenario, profile).report
+    assert not report.findings, show(report.findings)
+    [item] = report.unverified
+    assert (item.service, item.target) == ("api", where)
+    assert "cannot tell whether" in item.reason
+    assert report.exit_code == 3
+    # when the id is known, the two spellings are one reference: clean
+    scenario = _shared(deny=False, state="ENABLED", **uses)
+    report = run(make_sandbox, monkeypatch, tmp_path, scenario, profile).report
+    assert not report.findings and not report.unverified and report.exit_code == 0

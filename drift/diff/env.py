@@ -187,7 +187,7 @@ def _var(
                 f"{MASK} (plain value)",
             )
             return
-        if not at.ctx.same_ref(expected, live.ref):
+        if at.ctx.same_ref(expected, live.ref) is False:  # None: unverified (`unknown_refs`)
             yield finding(
                 "env.secret_ref",
                 f"{rule.name} references {live.ref} instead of {expected}",

@@ -5,14 +5,14 @@ revision's service account may access it; then the mounts the profile names."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from drift.diff.context import At
-from drift.findings import Finding, Location, Severity, Since
+from drift.findings import Finding, Location, Severity, Since, Unverified
 from drift.live.iam_policy import Grant
-from drift.live.model import ContainerConfig, SecretVersionInfo, VersionState
-from drift.profiles.model import MountRule
+from drift.live.model import ContainerConfig, LiveState, SecretVersionInfo, VersionState
+from drift.profiles.model import MountRule, Profile
 from drift.refs import SecretRef
 
 Use = tuple[ContainerConfig, str, SecretRef]
@@ -190,7 +190,7 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
             str(m.ref),
         )
         for m in seen
-        if not at.ctx.same_ref(rule.ref, m.ref)
+        if at.ctx.same_ref(rule.ref, m.ref) is False  # None: unverified (`unknown_refs`)
     ]
     if not seen and not rule.optional:
         problems.append(("mount.missing", f"no secret is mounted at {path} on {at.where}", None))
@@ -205,3 +205,34 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
             severity=rule.severity,
             container=container.name,
         )
+
+
+def unknown_refs(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """The references the profile expects that a checked revision may or may not hold: one
+    names the project by a number whose id could not be learned, the other by an id
+    (`LiveState.same_ref`). Not judged (`env.secret_ref`, `mount.secret_ref`): unverified."""
+    out: dict[tuple[str, str], Unverified] = {}
+    for name in names:
+        live = state.services.get(name)
+        for rules in profile.services[name].containers if live is not None else ():
+            for config in (r.config for r in live.checked) if live is not None else ():
+                container = config.named(rules.name if rules.name is not None else config.primary)
+                held = [
+                    (f"env.{r.name}", r.ref, v.ref)
+                    for r in rules.env.values()
+                    if (v := container.env.get(r.name)) is not None and r.ref is not None
+                ]
+                held += [
+                    (f"mount.{path}", r.ref, m.ref)
+                    for path, r in rules.mounts.items()
+                    for p, m in container.mounts.items()
+                    if p == path or p.startswith(path + "/")
+                ]
+                for target, expected, ref in held:
+                    if ref is not None and state.same_ref(expected, ref, profile.project) is None:
+                        why = (
+                            f"cannot tell whether {ref} is {expected}: the project's id and "
+                            "number could not be matched (GetProject could not be read)"
+                        )
+                        out.setdefault((name, target), Unverified.at(name, target, why))
+    return list(out.values())

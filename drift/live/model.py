@@ -326,6 +326,17 @@ class LiveState:
         token = token or own
         return self.projects.get(token, token)
 
+    def same_ref(self, expected: SecretRef, live: SecretRef, own: str) -> bool | None:
+        """Whether two references name the same secret and version, whichever way each names
+        its project (omitted for `own`, an id or a number); None when that hangs on a project
+        number whose id is not known (GetProject could not be read): not decided."""
+        if (expected.secret, expected.version) != (live.secret, live.version):
+            return False
+        mine, theirs = self.project_of(expected.project, own), self.project_of(live.project, own)
+        if mine == theirs:
+            return True
+        return None if mine.isdigit() != theirs.isdigit() else False  # an id never is digits
+
     def secret_unverified(self, key: str) -> bool:
         return any(u.target == f"secret.{key}" for u in self.unverified)
 
