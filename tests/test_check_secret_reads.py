@@ -17,6 +17,7 @@ from tests.test_check_shapes import check
 SA = "api@p.iam.gserviceaccount.com"
 GRANT = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]}
 PLAIN = "project: p\nregion: us-central1\nservices:\n  api: {}\n"
+MOUNTS = "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
 
 
 def ref(name: str, secret: str, version: str = "latest") -> dict[str, Any]:
@@ -181,3 +182,21 @@ def test_a_project_named_by_number_whose_id_cannot_be_learned_is_unverified_not_
     scenario = _shared(deny=False, state="ENABLED", **uses)
     report = run(make_sandbox, monkeypatch, tmp_path, scenario, profile).report
     assert not report.findings and not report.unverified and report.exit_code == 0
+
+
+@pytest.mark.parametrize("path", ["/etc/oauth/oauth", "/etc/oauth"])
+def test_a_volume_without_items_exposes_a_file_named_after_the_secret(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, path: str
+) -> None:
+    """run v2 SecretVolumeSource.items: "If unspecified, the volume will expose a file whose
+    name is the secret, relative to VolumeMount.mount_path": /etc/oauth/oauth, in the
+    directory /etc/oauth. A profile may name either."""
+    volumes = [{"name": "o", "secret": {"secret": "oauth"}}]
+    api = service(
+        container(volumeMounts=[{"name": "o", "mountPath": "/etc/oauth"}]), volumes=volumes
+    )
+    secrets = {"oauth": {"versions": ["fake-oauth-aaaaaaaa"]}}
+    project = {"number": 5, "iam": GRANT, "secrets": secrets, "services": {"api": api}}
+    profile = f"{MOUNTS}      {path}: {{secret: oauth}}\n"
+    report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, profile).report
+    assert not report.findings and not report.unverified, show(report.findings)

@@ -79,22 +79,31 @@ def pick_container(containers: Any, wanted: str | None) -> Any:
 
 
 def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
-    """The secret files a container sees: each mount of a secret volume, one entry per item
-    (a volume without items mounts the `latest` version under the secret's name)."""
+    """The secret files a container sees: each mount of a secret volume, one entry per item.
+    A volume without items exposes the `latest` version in "a file whose name is the
+    secret, relative to VolumeMount.mount_path" (run v2 SecretVolumeSource.items)."""
     volumes = {v.name: v for v in revision.volumes if v.HasField("secret")}
     mounts: dict[str, SecretMount] = {}
     for mount in container.volume_mounts:
         volume = volumes.get(mount.name)
         if volume is None:
             continue
-        source = volume.secret
-        base = mount.mount_path.rstrip("/") or "/"
-        items = list(source.items) or [None]
-        for item in items:
-            path = f"{base}/{item.path}" if item is not None and item.path else base
-            version = item.version if item is not None and item.version else "latest"
-            mounts[path] = SecretMount(path, SecretRef.parse(source.secret, version), mount.name)
+        base = mount.mount_path.rstrip("/")
+        for name, ref in _volume_files(volume.secret):
+            path = f"{base}/{name}"
+            mounts[path] = SecretMount(path, ref, mount.name)
     return mounts
+
+
+def _volume_files(source: Any) -> list[tuple[str, SecretRef]]:
+    """The files a secret volume holds: (file name, the version it holds)."""
+    if not source.items:
+        ref = SecretRef.parse(source.secret)
+        return [(ref.secret, ref)]
+    return [
+        (item.path, SecretRef.parse(source.secret, item.version or "latest"))
+        for item in source.items
+    ]
 
 
 def container_config(revision: Any, container: Any) -> ContainerConfig:
