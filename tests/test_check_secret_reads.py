@@ -200,3 +200,20 @@ def test_a_volume_without_items_exposes_a_file_named_after_the_secret(
     profile = f"{MOUNTS}      {path}: {{secret: oauth}}\n"
     report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, profile).report
     assert not report.findings and not report.unverified, show(report.findings)
+
+
+def test_a_secret_volume_no_container_mounts_is_still_checked(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SPEC: every reference "in secret volumes (volumes[].secret, with each item's version)"
+    is checked. A volume no container mounts, on a DESTROYED version: the next deploy of
+    this template fails ("During service deployment, Cloud Run checks all the secrets you
+    use"), so it is not clean."""
+    gone = {"versions": [{"value": "fake-gone-aaaaaaaa", "state": "DESTROYED"}]}
+    volume = {"name": "x", "secret": {"secret": "gone", "items": [{"path": "k", "version": "1"}]}}
+    api = service(container(), volumes=[volume])
+    project = {"number": 5, "iam": GRANT, "secrets": {"gone": gone}, "services": {"api": api}}
+    report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, PLAIN).report
+    [found] = report.findings
+    assert (found.rule, found.target) == ("secret.destroyed", "secret.gone"), show(report.findings)
+    assert "volume x (k)" in found.message

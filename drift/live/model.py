@@ -68,6 +68,9 @@ class RevisionConfig:
     settings: dict[str, SettingValue]
     service_account: str
     primary: str = ""
+    unmounted: tuple[SecretMount, ...] = ()
+    """The files of the secret volumes no container mounts (`path`: `volume NAME`, with the
+    item's path): Cloud Run still checks them at deploy ("all the secrets you use")."""
 
     @cached_property
     def main(self) -> ContainerConfig:
@@ -102,6 +105,7 @@ class RevisionConfig:
         for container in self.containers:
             out += [(container, v.name, v.ref) for v in container.env.values() if v.ref]
             out += [(container, m.path, m.ref) for m in container.mounts.values()]
+        out += [(self.main, m.path, m.ref) for m in self.unmounted]  # said of the main one
         return tuple(out)
 
     @cached_property

@@ -95,6 +95,19 @@ def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
     return mounts
 
 
+def _unmounted(revision: Any) -> tuple[SecretMount, ...]:
+    """The files of the secret volumes no container mounts: still references Cloud Run checks
+    ("During service deployment, Cloud Run checks all the secrets you use",
+    cloud.google.com/run/docs/configuring/secrets), so drift checks them too (SPEC)."""
+    mounted = {m.name for c in revision.containers for m in c.volume_mounts}
+    return tuple(
+        SecretMount(f"volume {v.name}" + (f" ({name})" if v.secret.items else ""), ref, v.name)
+        for v in revision.volumes
+        if v.HasField("secret") and v.name not in mounted
+        for name, ref in _volume_files(v.secret)
+    )
+
+
 def _volume_files(source: Any) -> list[tuple[str, SecretRef]]:
     """The files a secret volume holds: (file name, the version it holds)."""
     if not source.items:
@@ -131,6 +144,7 @@ def revision_config(
         settings=read_settings(Source(raw(service), revision, chosen, kind)),
         service_account=revision.service_account,
         primary=chosen.name if chosen is not None else (container or ""),
+        unmounted=_unmounted(revision),
     )
 
 
