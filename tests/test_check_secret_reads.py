@@ -217,3 +217,37 @@ def test_a_secret_volume_no_container_mounts_is_still_checked(
     [found] = report.findings
     assert (found.rule, found.target) == ("secret.destroyed", "secret.gone"), show(report.findings)
     assert "volume x (k)" in found.message
+
+
+def test_each_file_of_a_secret_volume_has_its_own_finding_id_at_the_mount_rule(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """/etc/creds holds v1 (version 1, DISABLED), v2 (2) and cur (latest); the profile says
+    /etc/creds mounts version 2: two mount.secret_ref, each its own id (a baseline or an
+    ignore keyed by one must not hide the other), and the version's state is told at the
+    mount rule's line, not the service's."""
+    creds = {
+        "versions": [
+            {"value": "fake-creds-v1-aaaaaaaa", "state": "DISABLED"},
+            "fake-creds-v2-bbbbbbbb",
+            "fake-creds-v3-cccccccc",
+        ]
+    }
+    items = [
+        {"path": "v1", "version": "1"},
+        {"path": "v2", "version": "2"},
+        {"path": "cur", "version": "latest"},
+    ]
+    volume = {"name": "c", "secret": {"secret": "creds", "items": items}}
+    mounts = [{"name": "c", "mountPath": "/etc/creds"}]
+    api = service(container(volumeMounts=mounts), volumes=[volume])
+    project = {"number": 5, "iam": GRANT, "secrets": {"creds": creds}, "services": {"api": api}}
+    profile = f'{MOUNTS}      /etc/creds: {{secret: creds, version: "2"}}\n'
+    report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, profile).report
+    findings = report.findings
+    refs = [f for f in findings if f.rule == "mount.secret_ref"]
+    assert len(refs) == 2, show(findings)
+    assert len({f.id for f in findings}) == len(findings), show(findings)
+    [disabled] = [f for f in findings if f.rule == "secret.disabled"]
+    assert disabled.location == refs[0].location
+    assert disabled.location is not None and disabled.location.line == 6

@@ -163,12 +163,16 @@ def _used_by(at: At, container: ContainerConfig, what: str) -> str:
 
 
 def _location(at: At, uses: list[Use]) -> Location:
-    """The profile line that expects the secret, else the service's."""
+    """The profile line that expects the secret (a mount rule of the file or of the directory
+    holding it), else the service's."""
     for rules in at.ctx.service.containers:
         for _, what, _ in uses:
             found = rules.env.get(what) or rules.mounts.get(what)
             if found is not None:
                 return found.location
+            for path, rule in rules.mounts.items():
+                if what.startswith(path.rstrip("/") + "/"):
+                    return rule.location
     return at.ctx.service.location
 
 
@@ -183,18 +187,21 @@ def mount_findings(at: At) -> Iterator[Finding]:
 
 def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> Iterator[Finding]:
     seen = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
-    problems: list[tuple[str, str, str | None]] = [
+    several = len(seen) > 1  # each file of the directory its own id (one file: as it was)
+    problems: list[tuple[str, str, str | None, str | None]] = [
         (
             "mount.secret_ref",
             f"{m.path} on {at.where} mounts {m.ref} instead of {rule.ref}",
             str(m.ref),
+            m.path if several and m.path != path else None,
         )
         for m in seen
         if at.ctx.same_ref(rule.ref, m.ref) is False  # None: unverified (`unknown_refs`)
     ]
     if not seen and not rule.optional:
-        problems.append(("mount.missing", f"no secret is mounted at {path} on {at.where}", None))
-    for rule_id, message, actual in problems:
+        message = f"no secret is mounted at {path} on {at.where}"
+        problems.append(("mount.missing", message, None, None))
+    for rule_id, message, actual, variant in problems:
         yield at.finding(
             rule_id,
             f"mount.{path}",
@@ -204,6 +211,7 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
             actual=actual,
             severity=rule.severity,
             container=container.name,
+            variant=variant,
         )
 
 
