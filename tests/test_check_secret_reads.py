@@ -251,3 +251,31 @@ def test_each_file_of_a_secret_volume_has_its_own_finding_id_at_the_mount_rule(
     [disabled] = [f for f in findings if f.rule == "secret.disabled"]
     assert disabled.location == refs[0].location
     assert disabled.location is not None and disabled.location.line == 6
+
+
+DSN = "postgres://app:$(DB_PASS)@10.0.0.3/db"
+
+
+@pytest.mark.parametrize("stated", [f'"{DSN}"', "{required: true}"])
+def test_a_variable_built_around_a_secret_can_be_clean(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stated: str
+) -> None:
+    """DSN is written around DB_PASS (-> Secret Manager). Stated exactly as written, it is as
+    stated (the same text expands the same way, `EnvVar.holds`); stated `{required: true}`,
+    as `drift init` writes it, it is no env.plaintext_secret: the password is a reference
+    (the `$(VAR)` rule of `redact._CREDENTIAL_VALUE`)."""
+    env = [ref("DB_PASS", "db-pass"), {"name": "DSN", "value": DSN}]
+    secrets = {"db-pass": {"versions": ["fake-db-pass-1234567890"]}}
+    project = {
+        "number": 5,
+        "iam": GRANT,
+        "secrets": secrets,
+        "services": {"api": service(container(env=env))},
+    }
+    profile = (
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        f"      DB_PASS: {{secret: db-pass}}\n      DSN: {stated}\n"
+    )
+    report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, profile).report
+    assert not report.findings and not report.unverified, (show(report.findings), report.unverified)
+    assert report.exit_code == 0
