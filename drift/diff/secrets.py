@@ -20,11 +20,15 @@ Use = tuple[ContainerConfig, str, SecretRef]
 
 
 def secret_findings(at: At) -> Iterator[Finding]:
-    by_secret: dict[str, list[Use]] = {}
+    """One secret, however its references name its project (omitted, by id, by number, when
+    the id of that number is known), is told of once, under the first reference's name."""
+    state, own = at.ctx.state, at.ctx.profile.project
+    by_secret: dict[tuple[str, str], list[Use]] = {}
     for use in at.config.secret_refs():
-        by_secret.setdefault(use[2].key, []).append(use)
-    for key, uses in sorted(by_secret.items()):
-        yield from _secret(at, key, uses)
+        ref = use[2]
+        by_secret.setdefault((state.project_of(ref.project, own), ref.secret), []).append(use)
+    for uses in sorted(by_secret.values(), key=lambda u: u[0][2].key):
+        yield from _secret(at, uses[0][2].key, uses)
     yield from mount_findings(at)
 
 
