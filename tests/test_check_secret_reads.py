@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from drift.check import CheckResult
 from drift.findings import Finding
 from tests.conftest import MakeSandbox
-from tests.test_check_shapes import check
+from tests.test_check_shapes import check_profile as run
 
 SA = "api@p.iam.gserviceaccount.com"
 GRANT = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]}
@@ -33,19 +32,6 @@ def service(*containers: dict[str, Any], volumes: list[Any] | None = None) -> di
     if volumes:
         template["volumes"] = volumes
     return {"template": template}
-
-
-def run(
-    make_sandbox: MakeSandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    scenario: dict[str, Any],
-    profile: str,
-    *services: str,
-) -> CheckResult:
-    sandbox = make_sandbox(scenario)
-    (tmp_path / "prod.yaml").write_text(profile)
-    return check(sandbox, monkeypatch, *services, profiles=tmp_path)
 
 
 def show(findings: list[Finding]) -> list[str]:

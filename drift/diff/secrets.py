@@ -11,8 +11,14 @@ from dataclasses import replace
 from drift.diff.context import At
 from drift.findings import Finding, Location, Severity, Since, Unverified
 from drift.live.iam_policy import Grant
-from drift.live.model import ContainerConfig, LiveState, SecretVersionInfo, VersionState
-from drift.profiles.model import MountRule, Profile
+from drift.live.model import (
+    ContainerConfig,
+    LiveState,
+    RevisionConfig,
+    SecretVersionInfo,
+    VersionState,
+)
+from drift.profiles.model import ContainerRules, MountRule, Profile
 from drift.refs import SecretRef
 
 Use = tuple[ContainerConfig, str, SecretRef]
@@ -219,6 +225,26 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
         )
 
 
+def held_refs(
+    rules: ContainerRules, config: RevisionConfig
+) -> tuple[ContainerConfig, list[tuple[str, SecretRef | None, SecretRef | None]]]:
+    """The container `rules` describe, and for each of its variables and mounts the profile
+    names: (target, the reference expected, the reference held)."""
+    container = config.named(rules.name if rules.name is not None else config.primary)
+    pairs = [
+        (f"env.{name}", rule.ref, var.ref)
+        for name, rule in rules.env.items()
+        if (var := container.env.get(name)) is not None
+    ]
+    pairs += [
+        (f"mount.{path}", rule.ref, mount.ref)
+        for path, rule in rules.mounts.items()
+        for p, mount in container.mounts.items()
+        if p == path or p.startswith(path + "/")
+    ]
+    return container, pairs
+
+
 def unknown_refs(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
     """The references the profile expects that a checked revision may or may not hold: one
     names the project by a number whose id could not be learned, the other by an id
@@ -226,25 +252,15 @@ def unknown_refs(profile: Profile, names: Sequence[str], state: LiveState) -> li
     out: dict[tuple[str, str], Unverified] = {}
     for name in names:
         live = state.services.get(name)
-        for rules in profile.services[name].containers if live is not None else ():
-            for config in (r.config for r in live.checked) if live is not None else ():
-                container = config.named(rules.name if rules.name is not None else config.primary)
-                held = [
-                    (f"env.{r.name}", r.ref, v.ref)
-                    for r in rules.env.values()
-                    if (v := container.env.get(r.name)) is not None and r.ref is not None
-                ]
-                held += [
-                    (f"mount.{path}", r.ref, m.ref)
-                    for path, r in rules.mounts.items()
-                    for p, m in container.mounts.items()
-                    if p == path or p.startswith(path + "/")
-                ]
-                for target, expected, ref in held:
-                    if ref is not None and state.same_ref(expected, ref, profile.project) is None:
-                        why = (
-                            f"cannot tell whether {ref} is {expected}: the project's id and "
-                            "number could not be matched (GetProject could not be read)"
-                        )
-                        out.setdefault((name, target), Unverified.at(name, target, why))
+        revisions = live.checked if live is not None else ()
+        for rules, rev in ((r, v) for r in profile.services[name].containers for v in revisions):
+            for target, want, have in held_refs(rules, rev.config)[1]:
+                if want is None or have is None:
+                    continue
+                if state.same_ref(want, have, profile.project) is None:
+                    why = (
+                        f"cannot tell whether {have} is {want}: the project's id and "
+                        "number could not be matched (GetProject could not be read)"
+                    )
+                    out.setdefault((name, target), Unverified.at(name, target, why))
     return list(out.values())
