@@ -346,17 +346,34 @@ def credential_named(name: str, value: str) -> bool:
 def hidden_plain(name: str, value: str) -> bool:
     """Whether a plain value is never shown: it looks like a credential, or its variable's
     name says it is a password or a secret however short (`mask_plain`, `plan --format yaml`)."""
+    if _held_elsewhere(value):
+        return False
     return looks_like_credential(name, value) or credential_named(name, value)
 
 
 def looks_like_credential(name: str, value: str) -> bool:
     """A plain value that should not be shown: a credential-shaped value, or a long opaque
-    value in a variable whose name says it is a secret."""
+    value in a variable whose name says it is a secret (but for a value whose credential
+    is only `$(VAR)` references, `_held_elsewhere`)."""
     if credential_shaped(value):
         return True
-    if not _credential_name(name) or _HARMLESS.match(value.strip()):
+    if not _credential_name(name) or _HARMLESS.match(value.strip()) or _held_elsewhere(value):
         return False
     return len(value) >= 8
+
+
+def _held_elsewhere(value: str) -> bool:
+    """A value whose only credential is `$(VAR)` references: nothing but references, or a URL
+    whose password is only references (`postgres://app:$(DB_PASS)@10.0.0.3/db`, a DSN built
+    around a secret): the rule of `_CREDENTIAL_VALUE`, for the name-based tests too."""
+    if "$(" not in value:
+        return False
+    if _ONLY_REFERENCES.fullmatch(value.strip()):
+        return True
+    if "://" not in value:
+        return False
+    passwords = [m.group("password") for m in _credential_value().finditer(value)]
+    return bool(passwords) and all(p and _ONLY_REFERENCES.fullmatch(p) for p in passwords)
 
 
 class ScrubFilter(logging.Filter):

@@ -11,7 +11,7 @@ import pytest
 
 from drift.check import CheckResult
 from tests.conftest import MakeSandbox
-from tests.test_check_shapes import check
+from tests.test_check_shapes import check, check_profile
 
 SAME_AS = """project: p
 region: us-central1
@@ -29,17 +29,7 @@ def _world(services: dict[str, Any]) -> dict[str, Any]:
     return {"projects": {"p": {"number": 5, "services": services}}}
 
 
-def _run(
-    make_sandbox: MakeSandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    world: dict[str, Any],
-    profile: str,
-    *services: str,
-) -> CheckResult:
-    sandbox = make_sandbox(world)
-    (tmp_path / "prod.yaml").write_text(profile)
-    return check(sandbox, monkeypatch, *services, profiles=tmp_path)
+_run = check_profile
 
 
 def _rules(result: CheckResult) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
@@ -19,6 +20,7 @@ from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
 from drift.settings import load_settings
 from tests.cliutil import REPO
+from tests.conftest import MakeSandbox
 
 SHAPES = default_scenario_path().with_name("real-shapes.yaml")
 PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
@@ -42,6 +44,20 @@ def check(
     profile = load_profile(profiles, "prod")
     settings = load_settings(wait=wait)
     return asyncio.run(run_check(profile, settings, services=list(services) or None))
+
+
+def check_profile(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    world: dict[str, Any],
+    profile: str,
+    *services: str,
+) -> CheckResult:
+    """`check` of a sandbox made from `world` against the profile `prod` of text `profile`."""
+    sandbox = make_sandbox(world)
+    (tmp_path / "prod.yaml").write_text(profile)
+    return check(sandbox, monkeypatch, *services, profiles=tmp_path)
 
 
 def found(result: CheckResult, service: str) -> dict[tuple[str, str], Finding]:

@@ -68,15 +68,11 @@ class Context:
             return self.state.values.get(var.ref)
         return var.value
 
-    def same_ref(self, expected: SecretRef, live: SecretRef) -> bool:
+    def same_ref(self, expected: SecretRef, live: SecretRef) -> bool | None:
         """Whether a live reference is the one expected: the same secret and version in the
         same project, whichever way each names it (omitted for the service's own project, an
-        id or a number)."""
-        state, own = self.state, self.profile.project
-        return (expected.secret, expected.version) == (
-            live.secret,
-            live.version,
-        ) and state.project_of(expected.project, own) == state.project_of(live.project, own)
+        id or a number); None when that cannot be told (`LiveState.same_ref`)."""
+        return self.state.same_ref(expected, live, self.profile.project)
 
 
 @dataclass

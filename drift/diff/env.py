@@ -187,7 +187,7 @@ def _var(
                 f"{MASK} (plain value)",
             )
             return
-        if not at.ctx.same_ref(expected, live.ref):
+        if at.ctx.same_ref(expected, live.ref) is False:  # None: unverified (`unknown_refs`)
             yield finding(
                 "env.secret_ref",
                 f"{rule.name} references {live.ref} instead of {expected}",
@@ -237,7 +237,10 @@ def unexpanded(rule: VarRule, live: EnvVar) -> bool:
     one (`$(NAME)`): what it runs with is not known without the secret."""
     if not live.needs or live.ref is not None or rule.ref is not None or rule.forbidden:
         return False
-    return rule.value is not None or rule.constrained or rule.same_as is not None
+    if rule.constrained or rule.same_as is not None:
+        return True
+    # stated as written (`$(NAME)` and all): the same text expands the same way
+    return rule.value is not None and not live.holds(rule.value)
 
 
 def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:

@@ -31,9 +31,9 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
         theirs = rev.config.env.get(other_var)
         if theirs is None or (live.ref is not None and live.ref == theirs.ref):
             continue
-        their_value = ctx.value(theirs)
+        their_value = None if theirs.needs else ctx.value(theirs)
         if mine is None or their_value is None:
-            continue  # unreadable: the secret is reported as unverified or not enabled
+            continue  # not known: unverified (`unknown_sides`) or this side's secret not enabled
         if mine != their_value:
             differ.append(rev)
     if not differ:
@@ -55,11 +55,18 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
 
 
 def _rules(profile: Profile, names: Sequence[str]) -> Iterator[tuple[str, VarRule]]:
+    for name, _, rule in _container_rules(profile, names):
+        yield name, rule
+
+
+def _container_rules(
+    profile: Profile, names: Sequence[str]
+) -> Iterator[tuple[str, str | None, VarRule]]:
     for name in names:
         for rules in profile.services[name].containers:
             for rule in rules.env.values():
                 if rule.same_as is not None:
-                    yield name, rule
+                    yield name, rules.name, rule
 
 
 def compared_with(profile: Profile, names: Sequence[str]) -> list[str]:
@@ -106,4 +113,44 @@ def uncompared(
                 f"same_as {label}.{other_var} not compared: {why}",
             )
         )
-    return out
+    return out + unknown_sides(profile, names, state)
+
+
+def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """The `same_as` rules of the workloads checked whose other side was read but holds a
+    value that is not known: its secret could not be read or is not enabled (when only this
+    workload is checked, nothing else says so), or it is built from a secret (`$(NAME)`).
+    The comparison was not made: unverified, never clean and never `env.inconsistent`."""
+    out: dict[tuple[str, str], Unverified] = {}
+    for name, container, rule in _container_rules(profile, names):
+        assert rule.same_as is not None
+        other_key, other_var = rule.same_as
+        mine, other = state.services.get(name), state.services.get(other_key)
+        if mine is None or other is None:
+            continue  # `uncompared` says so
+        for rev in mine.checked:
+            live = rev.config.named(container if container is not None else rev.config.primary)
+            var = live.env.get(rule.name)
+            if var is None:
+                continue
+            for theirs in (r.config.env.get(other_var) for r in other.serving):
+                why = _unknown(state, var, theirs)
+                if why:
+                    label = f"{key_label(other_key)}.{other_var}"
+                    reason = f"same_as {label} not compared: {why}"
+                    out.setdefault(
+                        (name, rule.name), Unverified.at(name, f"env.{rule.name}", reason)
+                    )
+    return list(out.values())
+
+
+def _unknown(state: LiveState, mine: EnvVar, theirs: EnvVar | None) -> str:
+    """Why the other side's value is not known ("" when it is, or need not be)."""
+    if theirs is None or (mine.ref is not None and mine.ref == theirs.ref):
+        return ""
+    if theirs.needs:
+        refs = ", ".join(f"$({n})" for n in theirs.needs)
+        return f"its value refers to {refs}, which holds a secret"
+    if theirs.ref is not None and theirs.ref not in state.values:
+        return f"the value of secret {theirs.ref} was not read"
+    return ""

@@ -5,14 +5,20 @@ revision's service account may access it; then the mounts the profile names."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from drift.diff.context import At
-from drift.findings import Finding, Location, Severity, Since
+from drift.findings import Finding, Location, Severity, Since, Unverified
 from drift.live.iam_policy import Grant
-from drift.live.model import ContainerConfig, SecretVersionInfo, VersionState
-from drift.profiles.model import MountRule
+from drift.live.model import (
+    ContainerConfig,
+    LiveState,
+    RevisionConfig,
+    SecretVersionInfo,
+    VersionState,
+)
+from drift.profiles.model import ContainerRules, MountRule, Profile
 from drift.refs import SecretRef
 
 Use = tuple[ContainerConfig, str, SecretRef]
@@ -20,11 +26,15 @@ Use = tuple[ContainerConfig, str, SecretRef]
 
 
 def secret_findings(at: At) -> Iterator[Finding]:
-    by_secret: dict[str, list[Use]] = {}
+    """One secret, however its references name its project (omitted, by id, by number, when
+    the id of that number is known), is told of once, under the first reference's name."""
+    state, own = at.ctx.state, at.ctx.profile.project
+    by_secret: dict[tuple[str, str], list[Use]] = {}
     for use in at.config.secret_refs():
-        by_secret.setdefault(use[2].key, []).append(use)
-    for key, uses in sorted(by_secret.items()):
-        yield from _secret(at, key, uses)
+        ref = use[2]
+        by_secret.setdefault((state.project_of(ref.project, own), ref.secret), []).append(use)
+    for uses in sorted(by_secret.values(), key=lambda u: u[0][2].key):
+        yield from _secret(at, uses[0][2].key, uses)
     yield from mount_findings(at)
 
 
@@ -163,12 +173,16 @@ def _used_by(at: At, container: ContainerConfig, what: str) -> str:
 
 
 def _location(at: At, uses: list[Use]) -> Location:
-    """The profile line that expects the secret, else the service's."""
+    """The profile line that expects the secret (a mount rule of the file or of the directory
+    holding it), else the service's."""
     for rules in at.ctx.service.containers:
         for _, what, _ in uses:
             found = rules.env.get(what) or rules.mounts.get(what)
             if found is not None:
                 return found.location
+            for path, rule in rules.mounts.items():
+                if what.startswith(path.rstrip("/") + "/"):
+                    return rule.location
     return at.ctx.service.location
 
 
@@ -183,18 +197,21 @@ def mount_findings(at: At) -> Iterator[Finding]:
 
 def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> Iterator[Finding]:
     seen = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
-    problems: list[tuple[str, str, str | None]] = [
+    several = len(seen) > 1  # each file of the directory its own id (one file: as it was)
+    problems: list[tuple[str, str, str | None, str | None]] = [
         (
             "mount.secret_ref",
             f"{m.path} on {at.where} mounts {m.ref} instead of {rule.ref}",
             str(m.ref),
+            m.path if several and m.path != path else None,
         )
         for m in seen
-        if not at.ctx.same_ref(rule.ref, m.ref)
+        if at.ctx.same_ref(rule.ref, m.ref) is False  # None: unverified (`unknown_refs`)
     ]
     if not seen and not rule.optional:
-        problems.append(("mount.missing", f"no secret is mounted at {path} on {at.where}", None))
-    for rule_id, message, actual in problems:
+        message = f"no secret is mounted at {path} on {at.where}"
+        problems.append(("mount.missing", message, None, None))
+    for rule_id, message, actual, variant in problems:
         yield at.finding(
             rule_id,
             f"mount.{path}",
@@ -204,4 +221,46 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
             actual=actual,
             severity=rule.severity,
             container=container.name,
+            variant=variant,
         )
+
+
+def held_refs(
+    rules: ContainerRules, config: RevisionConfig
+) -> tuple[ContainerConfig, list[tuple[str, SecretRef | None, SecretRef | None]]]:
+    """The container `rules` describe, and for each of its variables and mounts the profile
+    names: (target, the reference expected, the reference held)."""
+    container = config.named(rules.name if rules.name is not None else config.primary)
+    pairs = [
+        (f"env.{name}", rule.ref, var.ref)
+        for name, rule in rules.env.items()
+        if (var := container.env.get(name)) is not None
+    ]
+    pairs += [
+        (f"mount.{path}", rule.ref, mount.ref)
+        for path, rule in rules.mounts.items()
+        for p, mount in container.mounts.items()
+        if p == path or p.startswith(path + "/")
+    ]
+    return container, pairs
+
+
+def unknown_refs(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """The references the profile expects that a checked revision may or may not hold: one
+    names the project by a number whose id could not be learned, the other by an id
+    (`LiveState.same_ref`). Not judged (`env.secret_ref`, `mount.secret_ref`): unverified."""
+    out: dict[tuple[str, str], Unverified] = {}
+    for name in names:
+        live = state.services.get(name)
+        revisions = live.checked if live is not None else ()
+        for rules, rev in ((r, v) for r in profile.services[name].containers for v in revisions):
+            for target, want, have in held_refs(rules, rev.config)[1]:
+                if want is None or have is None:
+                    continue
+                if state.same_ref(want, have, profile.project) is None:
+                    why = (
+                        f"cannot tell whether {have} is {want}: the project's id and "
+                        "number could not be matched (GetProject could not be read)"
+                    )
+                    out.setdefault((name, target), Unverified.at(name, target, why))
+    return list(out.values())

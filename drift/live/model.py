@@ -68,6 +68,9 @@ class RevisionConfig:
     settings: dict[str, SettingValue]
     service_account: str
     primary: str = ""
+    unmounted: tuple[SecretMount, ...] = ()
+    """The files of the secret volumes no container mounts (`path`: `volume NAME`, with the
+    item's path): Cloud Run still checks them at deploy ("all the secrets you use")."""
 
     @cached_property
     def main(self) -> ContainerConfig:
@@ -102,6 +105,7 @@ class RevisionConfig:
         for container in self.containers:
             out += [(container, v.name, v.ref) for v in container.env.values() if v.ref]
             out += [(container, m.path, m.ref) for m in container.mounts.values()]
+        out += [(self.main, m.path, m.ref) for m in self.unmounted]  # said of the main one
         return tuple(out)
 
     @cached_property
@@ -301,14 +305,17 @@ class LiveState:
 
     def grant(self, account: str, ref: SecretRef) -> Grant:
         """May `account` (as the settings give it) access the secret `ref` names: IAM's answer
-        when it was decided beyond the secret's own policy, else the secret's own policy.
-        Not read (unverified, or the secret is missing): not denied."""
+        when it was decided (`AccessDecisions`), else the secret's own policy, but only when
+        a version of the secret was read too. Access may come from the project's policy or an
+        ancestor's: the secret's own policy alone (its version's metadata unreadable, so
+        never decided) does not deny. Not read (unverified, or the secret is missing): not
+        denied."""
         key = ref.key
         decided = self.access.get((account, key))
         if decided is not None:
             return decided.grant
         policy = self.policies.get(key)
-        if policy is None:
+        if policy is None or not any(r.key == key for r in self.versions):
             return Grant.UNKNOWN
         if policy.grants(account):
             return Grant.GRANTED
@@ -323,6 +330,17 @@ class LiveState:
         an omitted project)."""
         token = token or own
         return self.projects.get(token, token)
+
+    def same_ref(self, expected: SecretRef, live: SecretRef, own: str) -> bool | None:
+        """Whether two references name the same secret and version, whichever way each names
+        its project (omitted for `own`, an id or a number); None when that hangs on a project
+        number whose id is not known (GetProject could not be read): not decided."""
+        if (expected.secret, expected.version) != (live.secret, live.version):
+            return False
+        mine, theirs = self.project_of(expected.project, own), self.project_of(live.project, own)
+        if mine == theirs:
+            return True
+        return None if mine.isdigit() != theirs.isdigit() else False  # an id never is digits
 
     def secret_unverified(self, key: str) -> bool:
         return any(u.target == f"secret.{key}" for u in self.unverified)

@@ -79,22 +79,44 @@ def pick_container(containers: Any, wanted: str | None) -> Any:
 
 
 def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
-    """The secret files a container sees: each mount of a secret volume, one entry per item
-    (a volume without items mounts the `latest` version under the secret's name)."""
+    """The secret files a container sees: each mount of a secret volume, one entry per item.
+    A volume without items exposes the `latest` version in "a file whose name is the
+    secret, relative to VolumeMount.mount_path" (run v2 SecretVolumeSource.items)."""
     volumes = {v.name: v for v in revision.volumes if v.HasField("secret")}
     mounts: dict[str, SecretMount] = {}
     for mount in container.volume_mounts:
         volume = volumes.get(mount.name)
         if volume is None:
             continue
-        source = volume.secret
-        base = mount.mount_path.rstrip("/") or "/"
-        items = list(source.items) or [None]
-        for item in items:
-            path = f"{base}/{item.path}" if item is not None and item.path else base
-            version = item.version if item is not None and item.version else "latest"
-            mounts[path] = SecretMount(path, SecretRef.parse(source.secret, version), mount.name)
+        base = mount.mount_path.rstrip("/")
+        for name, ref in _volume_files(volume.secret):
+            path = f"{base}/{name}"
+            mounts[path] = SecretMount(path, ref, mount.name)
     return mounts
+
+
+def _unmounted(revision: Any) -> tuple[SecretMount, ...]:
+    """The files of the secret volumes no container mounts: still references Cloud Run checks
+    ("During service deployment, Cloud Run checks all the secrets you use",
+    cloud.google.com/run/docs/configuring/secrets), so drift checks them too (SPEC)."""
+    mounted = {m.name for c in revision.containers for m in c.volume_mounts}
+    return tuple(
+        SecretMount(f"volume {v.name}" + (f" ({name})" if v.secret.items else ""), ref, v.name)
+        for v in revision.volumes
+        if v.HasField("secret") and v.name not in mounted
+        for name, ref in _volume_files(v.secret)
+    )
+
+
+def _volume_files(source: Any) -> list[tuple[str, SecretRef]]:
+    """The files a secret volume holds: (file name, the version it holds)."""
+    if not source.items:
+        ref = SecretRef.parse(source.secret)
+        return [(ref.secret, ref)]
+    return [
+        (item.path, SecretRef.parse(source.secret, item.version or "latest"))
+        for item in source.items
+    ]
 
 
 def container_config(revision: Any, container: Any) -> ContainerConfig:
@@ -122,6 +144,7 @@ def revision_config(
         settings=read_settings(Source(raw(service), revision, chosen, kind)),
         service_account=revision.service_account,
         primary=chosen.name if chosen is not None else (container or ""),
+        unmounted=_unmounted(revision),
     )
 
 

@@ -195,6 +195,9 @@ class SecretReads:
         be read) from GetSecret. An expiry that cannot be read leaves `secret.expiring`
         unchecked: the secret is unverified, never reported as not expiring."""
         if await self._listed_secrets(ref) is not None:
+            # listed by its name, looked up by `ref.key` (`p/s` for `projects/p/secrets/s`)
+            if ref.secret in self.state.expiry:
+                self.state.expiry[ref.key] = self.state.expiry[ref.secret]
             return
         name = ref.resource(self.project)
         try:

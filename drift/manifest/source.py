@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
+from drift.diff.secrets import held_refs
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
 from drift.kinds import Kind, key_label, label, workload_key
@@ -315,18 +316,7 @@ def _project_numbers(
     judged."""
     out = []
     for rules in expected.containers:
-        container = config.named(rules.name if rules.name is not None else config.primary)
-        pairs = [
-            (f"env.{name}", rule.ref, var.ref)
-            for name, rule in rules.env.items()
-            if (var := container.env.get(name)) is not None
-        ]
-        pairs += [
-            (f"mount.{path}", rule.ref, mount.ref)
-            for path, rule in rules.mounts.items()
-            for p, mount in container.mounts.items()
-            if p == path or p.startswith(path + "/")
-        ]
+        container, pairs = held_refs(rules, config)
         for target, want, have in pairs:
             if (
                 want is None

@@ -45,10 +45,11 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
     assert app.env["DATABASE_URL"].ref == SecretRef("chat-db-url", "latest")
     assert app.env["LOG_LEVEL"].value == "DEBUG"
     assert sidecar.env["OTEL_TOKEN"].ref == SecretRef("otel-token", "latest")
-    # a secret volume: one file per item, at its version; without items, latest
+    # a secret volume: one file per item, at its version; without items, latest in a file
+    # named after the secret (run v2 SecretVolumeSource.items)
     assert app.mounts["/etc/tls/cert.pem"].ref == SecretRef("tls-cert", "3")
-    assert app.mounts["/etc/oauth"].ref == SecretRef("oauth-config", "latest")
-    assert set(app.mounts) == {"/etc/tls/cert.pem", "/etc/oauth"}  # not the emptyDir
+    assert app.mounts["/etc/oauth/oauth-config"].ref == SecretRef("oauth-config", "latest")
+    assert set(app.mounts) == {"/etc/tls/cert.pem", "/etc/oauth/oauth-config"}  # no emptyDir
     # every annotation gcloud writes for a setting is read as that setting
     assert config.settings == {
         "timeout": "3600s",
