@@ -23,7 +23,14 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     failed = not live.latest_created_ready and bool(live.latest_created)
     if failed:
         stays = "instances stay" if share == "instances" else "traffic stays"
-        serving = f"{stays} on {primary}" if primary else f"no revision serves {share}"
+        unread_most = max(live.unread, key=lambda u: u[1])[0] if live.unread else None
+        if primary:
+            serving = f"{stays} on {primary}"
+        elif unread_most:  # it serves; only its configuration could not be read (unverified)
+            serving = f"{stays} on {unread_most} (not read: its configuration is not verified)"
+            primary = unread_most
+        else:
+            serving = f"no revision serves {share}"
         yield ctx.finding(
             "revision.rollout",
             f"revision.{live.latest_created}",

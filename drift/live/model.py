@@ -199,6 +199,9 @@ class LiveService:
     """A job's latest execution (None: never run, or not a job)."""
     tags: tuple[str, ...] = ()
     """Every traffic tag in effect, checked or not."""
+    unread: tuple[tuple[str, int], ...] = ()
+    """Revisions receiving traffic whose GetRevision failed (name, percent): they serve, and
+    their configuration is unverified."""
 
     @property
     def key(self) -> str:

@@ -217,6 +217,11 @@ class Reader:
                     revision, service=pb, container=profile.container, kind=kind
                 )
                 reached.append(ServingRevision(name, percent, tags, urls, config, source=revision))
+        unread = tuple(
+            (name, percent)
+            for name, percent, *_ in split
+            if percent > 0 and name in revisions and revisions[name] is None
+        )
         created_ready = pb.latest_created_revision == pb.latest_ready_revision
         self.state.services[profile.key] = LiveService(
             name=profile.name,
@@ -237,6 +242,7 @@ class Reader:
             ),
             canaries=tuple(canaries(profile.name, statuses, current)),
             tags=tuple(dict.fromkeys(t for s in statuses if (t := getattr(s, "tag", "")))),
+            unread=unread,
             source=svc,
             kind=kind,
         )

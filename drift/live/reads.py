@@ -36,7 +36,10 @@ def reachable(svc: Any, profile: ServiceProfile, statuses: Any = None) -> list[S
     out = []
     for name, found in by_revision.items():
         percent = sum(int(s.percent) for s in found)
-        tagged = [s for s in found if getattr(s, "tag", "")]  # instance splits have none
+        # instance splits have none; a checked tag first: the one a finding names (`At.tag`)
+        tagged = sorted(
+            (s for s in found if getattr(s, "tag", "")), key=lambda s: not profile.checks_tag(s.tag)
+        )
         tags = tuple(s.tag for s in tagged)
         if percent <= 0 and not any(profile.checks_tag(t) for t in tags):
             continue
@@ -47,11 +50,18 @@ def reachable(svc: Any, profile: ServiceProfile, statuses: Any = None) -> list[S
 
 def template_describes(svc: Any) -> str | None:
     """The revision the service's template describes exactly, if any (`svc` is a raw protobuf
-    Service): the latest created one, once the service has settled and it is the latest
-    ready one. Every other reachable revision is fetched."""
+    Service): the latest created one, once the service has settled, its reconciliation
+    succeeded, and it is the latest ready one. Every other reachable revision is fetched.
+    Matching names follow from a success ("If reconciliation succeeded, … latest_ready_revision
+    and latest_created_revision will match", Service.reconciling) but do not prove one: "the
+    outcome … can be found in terminal_condition.state". A failed deploy whose revision was
+    deleted leaves the older revision as latest created and ready under a template it never
+    ran: only a succeeded terminal condition says the template is what serves."""
     settled = svc.observed_generation == svc.generation and not svc.reconciling
+    succeeded = enum_name(svc.terminal_condition, "state") == "CONDITION_SUCCEEDED"
     current = short(svc.latest_created_revision)
-    return current if settled and current == short(svc.latest_ready_revision) else None
+    described = settled and succeeded and current == short(svc.latest_ready_revision)
+    return current if described else None
 
 
 def to_fetch(svc: Any, split: Iterable[Split]) -> list[str]:
