@@ -76,6 +76,7 @@ class ServiceFix(Fixer):
         ctx, raw = self.ctx, self.live.source
         canary, tag = self.outcome.canary, self.outcome.tag
         request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
+        self.sent = request
         write = Write(
             "canary",
             raw.etag,

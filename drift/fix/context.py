@@ -127,6 +127,9 @@ class Fixer:
     entry: Entry
     outcome: ServiceOutcome
     where: str = field(default="", init=False)
+    sent: Any = field(default=None, init=False)
+    """A service's canary write as drift sent it (None before it): what drift's pin holds
+    back, and what a deploy built on it would carry (`drift.fix.untrap`)."""
 
     @property
     def name(self) -> str:

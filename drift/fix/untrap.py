@@ -5,7 +5,12 @@ after the canary write) keeps that pin — a deploy sends the traffic as it is �
 gets no traffic. Undoing their deploy is not drift's call (`--force`), but the pin is drift's:
 one traffic-only UpdateService, with the etag just read, puts the routing back as it was before
 drift (LATEST as LATEST, the service's own targets and tags as they were) without the canary's
-tag, keeping their template. It is what `gcloud run services update-traffic --to-latest` does
+tag, keeping their template — unless their template still holds drift's change (a `gcloud
+run deploy` sends the service as it reads it: the canary's template, a new image), which
+freeing the pin would serve, declined or not proven on their image: then drift writes nothing
+more and says so, the command that would let it serve named; nor when LATEST would resolve to
+the canary (their revision not ready), nor after a write that made no revision of theirs. It is
+what `gcloud run services update-traffic --to-latest` does
 after a `--no-traffic` deploy ("To assign 100% of traffic to the current or future LATEST
 revision", gcloud reference, run services update-traffic; Cloud Run "Rollbacks, gradual
 rollouts, and traffic migration"); an unchanged template makes no new revision. The service
@@ -21,7 +26,7 @@ from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer
 from drift.fix.journal import State, Write
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
-from drift.fix.restore import before_service
+from drift.fix.restore import base_template, before_service
 from drift.fix.routing import (
     describe_serving,
     landed,
@@ -31,6 +36,7 @@ from drift.fix.routing import (
 from drift.fix.update import settled, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
+from drift.live.normalize import raw, revision_config
 
 
 def pinned(fixer: Fixer, now: Any) -> bool:
@@ -53,14 +59,26 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     if not pinned(fixer, now):
         return ""
     ctx, entry, canary = fixer.ctx, fixer.entry, fixer.outcome.canary
+    theirs = short(now.latest_created_revision)
+    if theirs == canary or fixer.sent is None:
+        return ""  # no revision of theirs (a write to the service alone): nothing to free
     request = copy_service(now)
     request.traffic = restored_traffic(before_service(entry))
     del request.traffic_statuses[:]
-    theirs = short(now.latest_created_revision)
     latest = any(is_latest(t) and t.percent for t in request.traffic)
     if latest and short(now.latest_ready_revision) == canary:  # LATEST would be the canary
-        why = f"{theirs} is not ready, so LATEST would send traffic to {canary}"
-        return _trapped(fixer, request, theirs, why)
+        return (
+            f"Their revision {theirs} is not ready, so LATEST would send traffic to drift's "
+            f"canary {canary}: drift leaves its pin on what served"
+        )
+    if holds_drifts(fixer, now):
+        return (
+            f"Their revision {theirs} gets no traffic: drift's pin holds traffic on what "
+            f"served, and {theirs} was built on drift's canary {canary} (a deploy sends the "
+            "service as it reads it): it still holds drift's change, so drift routes no "
+            f"traffic to it. To let it serve as it is, drift's change included: "
+            f"{_free_command(fixer, request)}"
+        )
     write = Write(
         "untrap",
         now.etag,
@@ -95,6 +113,31 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     )
 
 
+def holds_drifts(fixer: Fixer, now: Any) -> bool:
+    """Whether the service as it is now (their template, the service's own settings) still
+    holds any of the values drift's canary write set: a variable, a mount or a setting where
+    the canary differs from what served and `now` has the canary's value. Freeing the pin
+    would then serve drift's change, declined or unproven, under their deploy."""
+    before = before_service(fixer.entry)
+    before.template = base_template(fixer.entry)
+    served, mine, theirs = (_values(svc) for svc in (before, fixer.sent, now))
+    changed = {k for k in served.keys() | mine.keys() if served.get(k) != mine.get(k)}
+    return any(k in theirs and theirs.get(k) == mine.get(k) for k in changed) or any(
+        k not in theirs and k not in mine for k in changed
+    )
+
+
+def _values(service: Any) -> dict[tuple[str, str], Any]:
+    """Every variable, mount and setting a service's template runs with, one key each."""
+    config = revision_config(raw(service).template, service=service, container=None)
+    out: dict[tuple[str, str], Any] = {}
+    for c in config.containers:
+        out.update(((c.name, f"env.{k}"), (v.value, v.ref)) for k, v in c.env.items())
+        out.update(((c.name, f"mount.{p}"), m.ref) for p, m in c.mounts.items())
+    out.update((("", f"setting.{k}"), v) for k, v in config.settings.items())
+    return out
+
+
 def _record(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
     """How the freeing write ended; a journal that cannot take it changes nothing more (the
     entry still says the write was begun: a rollback judges the service as it finds it)."""
@@ -110,10 +153,18 @@ def _record(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
 
 def _trapped(fixer: Fixer, request: Any, theirs: str, why: str) -> str:
     """The pin could not be freed: say plainly what it does, and the command that frees it."""
-    p = fixer.ctx.profile
     return (
         f"Their revision {theirs} gets no traffic: drift's pin holds it on what served and "
-        f"drift could not free it ({why}). Free it (their template stays) with: gcloud run "
-        f"services update-traffic {fixer.sp.service} {update_traffic_flags(request.traffic)}"
-        f"{fixer.outcome.remove_tag} --project {p.project} --region {p.region}"
+        f"drift could not free it ({why}). Free it (their template stays) with: "
+        f"{_free_command(fixer, request)}"
+    )
+
+
+def _free_command(fixer: Fixer, request: Any) -> str:
+    """The gcloud command that sends `request`'s routing without drift's tag."""
+    p = fixer.ctx.profile
+    return (
+        f"gcloud run services update-traffic {fixer.sp.service} "
+        f"{update_traffic_flags(request.traffic)}{fixer.outcome.remove_tag} "
+        f"--project {p.project} --region {p.region}"
     )

@@ -28,15 +28,22 @@ CI_IMAGE = "us-docker.pkg.dev/lab/app:v2-from-ci"
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 
 
+OWN = {"DEBUG": "true", "MODE": None}
+"""A CI template's own variables: what served before drift (none of drift's change)."""
+
+
 def deploy_after_the_canary(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A CI pipeline's `gcloud run deploy --image CI_IMAGE` lands right after drift's canary
-    write, before drift reads how the canary settled."""
+    """A CI pipeline's deploy of its own whole template (what served, a new image: Terraform)
+    lands right after drift's canary write, before drift reads how the canary settled. (One
+    built on the canary's template holds drift's change: tests/fix/test_pin_freed.py.)"""
     real = drift.fix.canary.settled
     deployed: list[Any] = []
 
     async def settled(session: Any, name: str, revision: str = "", **kw: Any) -> Any:
         if revision and not deployed:
-            deployed.append(sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2")))
+            deployed.append(
+                sandbox.deploy(LAB, "app", image=CI_IMAGE, env=OWN, client=("ci-bot", "1.2"))
+            )
         return await real(session, name, revision, **kw)
 
     monkeypatch.setattr(drift.fix.canary, "settled", settled)
@@ -132,7 +139,7 @@ def lost_answer_then_deploy(
     canary's tag kept) — and, with `untag`, removes the canary's tag as well."""
 
     def deploy(request: Any) -> None:
-        sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+        sandbox.deploy(LAB, "app", image=CI_IMAGE, env=OWN, client=("ci-bot", "1.2"))
         if untag:
             service = clients.services.get_service(name=request.name)
             kept = [t for t in service.traffic if not t.tag.startswith("drift-")]
@@ -183,7 +190,7 @@ def test_a_deploy_that_beat_the_canary_write_is_nothing_changed(
     real = drift.fix.canary.update_workload
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+        sandbox.deploy(LAB, "app", image=CI_IMAGE, env=OWN, client=("ci-bot", "1.2"))
         return await real(session, kind, request, **kw)
 
     monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
@@ -206,7 +213,7 @@ def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
     def then(request: Any) -> None:
         writes.append(request)
         if len(writes) == 2:  # the promotion has landed
-            sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+            sandbox.deploy(LAB, "app", image=CI_IMAGE, env=OWN, client=("ci-bot", "1.2"))
             raise ApiError("UpdateService", request.name, "UNAVAILABLE", "the answer was lost")
 
     lab.after_the_canary_write(monkeypatch, then)

@@ -1,10 +1,13 @@
 """A deploy by someone else while drift's canary pins the traffic (SPEC invariant 9: drift
 leaves no trap for the team's next deploy). At the promotion prompt — promoted (refused:
-etag), declined or Ctrl-C'd (the cleanup refused: changed since) — their deploy is neither
-undone nor left with no traffic: one traffic-only UpdateService puts the routing back as it
-was before drift (LATEST 100 %) and drops the canary's tag, keeping their template, as
-GetService shows. When that write is refused too, drift says which revision gets no traffic
-and prints the command that frees it."""
+etag), declined or Ctrl-C'd (the cleanup refused: changed since) — their deploy is never
+undone. One that sends its own whole template (Terraform) is not left with no traffic either:
+one traffic-only UpdateService puts the routing back as it was before drift (LATEST 100 %)
+and drops the canary's tag, keeping their template, as GetService shows; when that write is
+refused too, drift says which revision gets no traffic and prints the command that frees it.
+One built on the canary's template (`gcloud run deploy` sends the service as it reads it)
+still holds drift's change: drift routes no traffic to it (that would serve the declined or
+unproven change), and says so."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from drift.sandbox import Fault, Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries
-from tests.fix.test_foreign_writes import CI_IMAGE, LATEST, freed
+from tests.fix.test_foreign_writes import CI_IMAGE, LATEST, OWN, freed
 
 ANSWERS: dict[str, list[bool | BaseException]] = {
     "promoted": [True, True],
@@ -35,15 +38,19 @@ def deploy_at_the_prompt(
     answer: str,
     *,
     deny: bool,
+    own_template: bool = True,
 ) -> tuple[Sandbox, str, Entry]:
-    """CI runs `gcloud run deploy` while drift asks "Move all traffic…?"; with `deny`, drift
-    may write nothing more (every UpdateService refused: PERMISSION_DENIED). The fix stops
-    (exit 4): the sandbox, what drift said, and the change's journal entry."""
+    """CI deploys while drift asks "Move all traffic…?": its own whole template (the one that
+    served, a new image: Terraform), or, without `own_template`, the canary's with a new
+    image (`gcloud run deploy`). With `deny`, drift may write nothing more (every
+    UpdateService refused: PERMISSION_DENIED). The fix stops (exit 4): the sandbox, what drift
+    said, and the change's journal entry."""
     sandbox = make_sandbox(lab.lab_world())
+    own = OWN if own_template else None
 
     def ci(question: str) -> None:
         if question.startswith("Move all traffic"):
-            sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+            sandbox.deploy(LAB, "app", image=CI_IMAGE, env=own, client=("ci-bot", "1.2"))
             if deny:
                 sandbox.inject(Fault(method="UpdateService", code="PERMISSION_DENIED"))
 
@@ -96,3 +103,23 @@ def test_a_pin_that_cannot_be_freed_is_said_with_the_command_that_frees_it(
     refused = lab.rollback(tmp_path)  # their deploy: never undone without --force
     assert refused.exit_code is ExitCode.ABORTED
     assert "was changed since drift's last write" in refused.summary()
+
+
+@pytest.mark.parametrize("answer", list(ANSWERS))
+def test_a_deploy_built_on_the_canary_gets_no_traffic_from_drift(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    """`gcloud run deploy` at the prompt builds on the canary's template: their revision holds
+    drift's change (MODE=live, DEBUG gone). Freeing the pin would serve it, declined or not
+    proven on their image: drift writes nothing more, says why, and names the command that
+    would let it serve (drift's change included) — the operator's call."""
+    sandbox, said, entry = deploy_at_the_prompt(
+        make_sandbox, tmp_path, monkeypatch, answer, deny=False, own_template=False
+    )
+    theirs = sandbox.service(LAB, "app")
+    ci = theirs.latest_created_revision.rsplit("/", 1)[-1]
+    assert {e.name: e.value for e in theirs.template.containers[0].env} == {"MODE": "live"}
+    assert ci not in lab.shares(theirs)  # not routed to by drift
+    assert not any(w["step"] == "untrap" for w in entry.writes)
+    assert f"{ci} was built on drift's canary" in said and "holds drift's change" in said, said
+    assert "drift freed it" not in said

@@ -1,0 +1,127 @@
+"""When drift does NOT free its pin after someone else's write at the promotion prompt (the
+user declines; drift's cleanup is refused: changed since): a write that made no revision of
+theirs (a service-level update) leaves nothing of theirs under the pin, and drift never calls
+its own canary "their revision" nor prints a command routing LATEST (the declined canary); a
+deploy of theirs that failed leaves LATEST on the canary, so no `--to-latest` either; a deploy
+built on the canary (gcloud) carries drift's declined service-level change too, and drift
+never says nothing is left to roll back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+import pytest
+from google.cloud import run_v2
+from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
+
+from drift.errors import Interrupted
+from drift.fix.apply import FixOptions
+from drift.sandbox import Sandbox
+from tests.conftest import MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, ScriptedUI, entries
+from tests.fix.test_foreign_writes import CI_IMAGE
+
+REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+
+
+def _update(sandbox: Sandbox, change: object) -> None:
+    """GetService, change, UpdateService: a teammate with the official client."""
+    channel = grpc.insecure_channel(sandbox.address)
+    try:
+        client = run_v2.ServicesClient(transport=ServicesGrpcTransport(channel=channel))
+        service = client.get_service(name=sandbox.service(LAB, "app").name)
+        change(service)  # type: ignore[operator]
+        client.update_service(service=service).result()
+    finally:
+        channel.close()
+
+
+def _declined(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_the_prompt: object
+) -> str:
+    def teammate(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            at_the_prompt()  # type: ignore[operator]
+
+    ui = ScriptedUI([True, False], on_confirm=teammate)
+    try:
+        return lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch).summary()
+    except Interrupted as exc:
+        return exc.message
+
+
+def _internal(service: run_v2.Service) -> None:
+    service.ingress = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY
+
+
+def _pin_to_ready(service: run_v2.Service) -> None:
+    ready = service.latest_ready_revision.rsplit("/", 1)[-1]
+    service.traffic = [run_v2.TrafficTarget(type_=REVISION, revision=ready, percent=100)]
+
+
+@pytest.mark.parametrize("traffic", ["latest", "explicit"])
+def test_a_service_level_write_at_the_prompt_has_no_revision_to_free(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, traffic: str
+) -> None:
+    sandbox = make_sandbox(lab.lab_world())
+    if traffic == "explicit":
+        _update(sandbox, _pin_to_ready)
+    said = _declined(sandbox, tmp_path, monkeypatch, lambda: _update(sandbox, _internal))
+    (entry,) = entries(tmp_path)
+    assert f"Their revision {entry.canary_revision}" not in said, said
+    assert "--to-latest" not in said and "nothing is left to roll back" not in said, said
+    assert not any(w["step"] == "untrap" for w in entry.writes)
+    assert entry.state != "cleaned-up"
+
+
+def test_a_failed_deploy_at_the_prompt_leaves_latest_on_the_canary_unrouted(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(lab.lab_world())
+
+    def failed_deploy() -> None:
+        sandbox.hold_deploys(True)
+        sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2"))
+        sandbox.finish_deploy(LAB, "app", failure="container failed to start")
+        sandbox.hold_deploys(False)
+
+    said = _declined(sandbox, tmp_path, monkeypatch, failed_deploy)
+    assert "LATEST would send traffic to drift's canary" in said, said
+    assert "--to-latest" not in said, said
+
+
+def test_a_deploy_carrying_drifts_declined_ingress_is_never_called_done(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan sets ingress (service-level, in effect at once) and a variable; CI's gcloud
+    deploy at the prompt keeps both; the user declines: drift routes nothing to it and leaves
+    the change for `drift rollback --force`, never "nothing is left to roll back"."""
+    plain = lab.lab_profiles
+
+    def with_ingress(folder: Path, service: str = "app") -> Path:
+        profiles = plain(folder, service)
+        text = (profiles / "lab.yaml").read_text()
+        (profiles / "lab.yaml").write_text(
+            text.replace("    env:\n", "    settings:\n      ingress: internal\n    env:\n", 1)
+        )
+        return profiles
+
+    monkeypatch.setattr(lab, "lab_profiles", with_ingress)
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    said = _declined(
+        sandbox,
+        tmp_path,
+        monkeypatch,
+        lambda: sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2")),
+    )
+    after = sandbox.service(LAB, "app")
+    assert after.ingress != before.ingress  # drift's, kept by their deploy
+    assert "nothing is left to roll back" not in said, said
+    assert (
+        "holds drift's change" in said
+        and f"drift rollback {entries(tmp_path)[0].change_id} --force" in said
+    ), said
+    assert lab.shares(after) == lab.shares(before)  # traffic still on what served
