@@ -79,6 +79,10 @@ is only `$(VAR)` references holds no credential: Cloud Run puts the referenced v
 values there (run v2 `EnvVar.value`), a secret-backed one being how a DSN is built around a
 secret."""
 _ONLY_REFERENCES = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\))+")
+_REFERENCE = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_]*\)")
+_OPAQUE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}")
+"""A token: 16 letters and digits or more, both kinds in it (`AbCdEf0123456789XyZ`,
+`Sup3rS3cretPw0rd`); not a host, a path word or `sslmode=require`."""
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 
 
@@ -373,7 +377,10 @@ def _held_elsewhere(value: str) -> bool:
     if "://" not in value:
         return False
     passwords = [m.group("password") for m in _credential_value().finditer(value)]
-    return bool(passwords) and all(p and _ONLY_REFERENCES.fullmatch(p) for p in passwords)
+    if not passwords or not all(p and _ONLY_REFERENCES.fullmatch(p) for p in passwords):
+        return False
+    # what is left holds no token of its own (`?key=AbCd…89`, a webhook's path, `password=…`)
+    return _OPAQUE.search(_REFERENCE.sub("", value)) is None
 
 
 class ScrubFilter(logging.Filter):

@@ -16,6 +16,11 @@ from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
 BEARER = "Bearer 7f3c9a1e5b2d48f6a0c3e9d1b7a5f2c4"
+KEY_IN_QUERY = "https://u:$(X)@api.example.com/v1?key=AbCdEf0123456789XyZ"
+PASSWORD_IN_QUERY = "postgres://app:$(X)@10.0.0.3/db?password=Sup3rS3cretPw0rd"
+DSN_AROUND_A_SECRET = "postgres://app:$(DB_PASS)@db-instance-123456.example.com/app?sslmode=require"
+"""A URL whose password is a `$(VAR)` reference holds no credential of its own, unless a
+token stands elsewhere in it (the first two: masked, and a plain secret when only required)."""
 SHOWN = {  # live value, profile value: short values under broad or harmless names
     "CACHE_KEY": ("v2", "v3"),
     "TOKEN_TTL": ("1h", "2h"),
@@ -55,6 +60,9 @@ HIDDEN = {  # live value: a password's or a secret's name, or a credential's sha
         ("WEBHOOK_HMAC_2", "9f8e7d6c5b4a3f2e", True),
         ("BASIC_AUTH_PROD", "abc", False),
         ("DB_PW", "true", False),
+        ("API_KEY", KEY_IN_QUERY, True),
+        ("DATABASE_URL", PASSWORD_IN_QUERY, True),
+        ("DATABASE_URL", DSN_AROUND_A_SECRET, False),
     ],
 )
 def test_a_name_or_shape_hides_a_value_or_not(name: str, value: str, hidden: bool) -> None:
@@ -169,3 +177,21 @@ def test_init_copies_short_values_under_broad_names_and_withholds_passwords(
     for name, value in HIDDEN.items():
         assert value not in text + done.stdout + done.stderr
         assert f"{name}: {{required: true}}  # looks like a credential" in text
+
+
+def test_a_token_beside_a_referenced_password_is_still_a_plain_secret(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    env = {"API_KEY": KEY_IN_QUERY, "DATABASE_URL": PASSWORD_IN_QUERY, "X": "p"}
+    sandbox = make_sandbox(_scenario(env))
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    lines = "".join(f"      {n}: {{required: true}}\n" for n in env)
+    text = "project: p1\nregion: europe-west1\nservices:\n  api:\n    env:\n" + lines
+    (profiles / "e.yaml").write_text(text)
+    done = drift("check", "e", "--profiles", str(profiles), "--format", "json",
+                 env=sandbox.environ())  # fmt: skip
+    findings = json.loads(done.stdout)["findings"]
+    warned = {f["target"] for f in findings if f["rule"] == "env.plaintext_secret"}
+    assert warned == {"env.API_KEY", "env.DATABASE_URL"}, findings
+    assert "AbCdEf0123456789XyZ" not in done.stdout and "Sup3rS3cretPw0rd" not in done.stdout
