@@ -12,6 +12,10 @@ COMPACT = re.compile(r"d-([0-9a-z]{1,8})([0-9a-f]{4})")
 """The compact form: `d-`, the change's UTC second since the epoch in base 36, its 4 hex digits
 (12 characters until 2038, then 13), against the full form's 26 (`drift-` + 20)."""
 
+FIRST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+"""No change of drift's began before this (the compact form came later still): a compact form
+naming an earlier second, or one in the future, is someone else's tag."""
+
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -41,6 +45,8 @@ def expand(text: str) -> str | None:
         when = dt.datetime.fromtimestamp(int(match[1], 36), dt.UTC)
     except (OverflowError, OSError, ValueError):
         return None
+    if not FIRST <= when <= dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+        return None  # a user's own `d-…` tag (`d-<git sha>`, `d-v1cafe`): no change of drift's
     change = f"{when:%Y%m%d-%H%M%S}-{match[2]}"
     return change if compact(change) == text else None
 

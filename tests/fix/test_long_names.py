@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, assert_serves_as_before, serving, spec
@@ -102,3 +103,34 @@ def test_an_untagged_canary_is_never_matched_by_an_untagged_row() -> None:
     assert tagged.tagged(mine) and not untagged.tagged(mine)
     assert (untagged.tag_words, untagged.remove_tag) == ("untagged", "")
     assert (tagged.tag_words, tagged.remove_tag) == ("tag d-abc", " --remove-tags d-abc")
+
+
+@pytest.mark.parametrize("tag", ["d-a1b2c3d", "d-20240101", "d-v1cafe", "d-release1beef"])
+def test_a_users_own_short_tag_is_no_canary_of_drifts(tag: str) -> None:
+    """`d-<git sha>` and the like fit the compact form's letters but name no second since
+    drift existed: no change is read from them, as a tag or as a revision's name."""
+    from drift.live.changeids import canary_change, named_change, tagged_change
+
+    assert tagged_change(tag) is None
+    assert named_change("api", f"api-{tag}") is None and canary_change(f"api-{tag}") is None
+
+
+def test_a_users_d_tag_pins_no_canary(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    api = {
+        "template": {"image": "x/api:3", "env": {"A": "1"}},
+        "history": [{"env": {"A": "1"}}],
+        "traffic": [
+            {"revision": 1, "percent": 100},
+            {"revision": 2, "percent": 0, "tag": "d-a1b2c3d"},
+        ],
+    }
+    world = {"projects": {"p": {"number": 5, "region": "us-central1", "services": {"api": api}}}}
+    sandbox = make_sandbox(world)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: '1'\n"
+    )
+    done = drift("check", "prod", "--profiles", str(profiles), "--format", "json",
+                 env=sandbox.environ())  # fmt: skip
+    assert "revision.pinned" not in done.stdout and done.returncode == 0, done.stdout
