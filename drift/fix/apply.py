@@ -22,7 +22,7 @@ from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
 from drift.fix.instances import changes_template, stuck_note
 from drift.fix.interrupt import Where
-from drift.fix.journal import Entry, Journal, State, new_change_id, now_text, who
+from drift.fix.journal import Entry, Journal, State, listed, now_text, who
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, canary_tag, patched_template
@@ -31,6 +31,7 @@ from drift.fix.saved import changed_since, check_target, cut_note, only
 from drift.fix.update import update_workload
 from drift.fix.workload import WorkloadFix
 from drift.kinds import Kind
+from drift.live.changeids import new_change_id
 from drift.live.model import LiveService
 from drift.live.session import Session
 from drift.profiles.model import Profile
@@ -138,7 +139,7 @@ async def _fix(
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         return await _validate(profile, settings, planned, todo, ui, notes)
     journal = Journal(settings.journal()).open()
-    change_id = new_change_id()
+    change_id = new_change_id(after=_changes(journal))
     with Locks(journal.directory, change_id, "fix", say=ui.say) as locks:
         try:  # first: another drift command at work on a service explains everything else
             for sp in todo:
@@ -189,6 +190,11 @@ async def _fix(
     if any(o.aborted for o in result.outcomes):
         _partial(result, todo)
     return result
+
+
+def _changes(journal: Journal) -> list[str]:
+    """The change ids the journal's files are named after (`CHANGE--KIND--NAME.json`)."""
+    return [p.name.split("--", 1)[0] for p in listed(journal.directory, ".json", "the journal")]
 
 
 def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:

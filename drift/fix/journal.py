@@ -15,7 +15,6 @@ import getpass
 import hashlib
 import json
 import os
-import secrets
 import socket
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -57,12 +56,6 @@ class State:
 
 DONE = frozenset({State.ROLLED_BACK, State.CLEANED_UP})
 """States after which nothing is left to roll back."""
-
-
-def new_change_id(now: dt.datetime | None = None) -> str:
-    """Sortable and short enough for a Cloud Run tag (`drift-<id>`)."""
-    now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 def now_text() -> str:

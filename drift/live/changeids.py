@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+from collections.abc import Iterable
 
 CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
-"""A change id as `drift.fix.journal.new_change_id` makes it (UTC `YYYYMMDD-HHMMSS-hhhh`)."""
+"""A change id as `new_change_id` makes it (UTC `YYYYMMDD-HHMMSS-hhhh`)."""
 
 COMPACT = re.compile(r"d-([0-9a-z]{1,8})([0-9a-f]{4})")
 """The compact form: `d-`, the change's UTC second since the epoch in base 36, its 4 hex digits
@@ -26,6 +28,20 @@ def _base36(number: int) -> str:
         out = _DIGITS[digit] + out
         if not number:
             return out
+
+
+def new_change_id(now: dt.datetime | None = None, *, after: Iterable[str] = ()) -> str:
+    """`YYYYMMDD-HHMMSS-hhhh` (UTC, 4 random hex digits): sortable, short enough for a Cloud
+    Run tag, and later than every id of the same second in `after` (the journal's), so that
+    two changes begun within one second still sort in the order they began (`drift rollback`
+    with no id takes the last)."""
+    now = now or dt.datetime.now(dt.UTC)
+    stamp = f"{now:%Y%m%d-%H%M%S}"
+    same = [a[16:] for a in after if CHANGE_ID.fullmatch(a) and a[:15] == stamp]
+    low = max((int(h, 16) + 1 for h in same), default=0)
+    if low > 0xFFFF:  # the second is used up: the next one's
+        return new_change_id(now + dt.timedelta(seconds=1), after=after)
+    return f"{stamp}-{low + secrets.randbelow(min(0x400, 0x10000 - low)):04x}"
 
 
 def compact(change_id: str) -> str:

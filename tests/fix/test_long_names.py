@@ -63,8 +63,9 @@ def test_a_long_service_name_is_fixed_promoted_and_rolled_back(
     # the fix through to its promotion, then its rollback
     done = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr
-    # the other change (two begun in the same second sort by their random part, not their order)
+    # the other change, and the last: two begun in one second sort in the order they began
     (fixed,) = [e for e in lab.entries(tmp_path) if e.change_id != entry.change_id]
+    assert lab.entries(tmp_path)[-1].change_id == fixed.change_id
     now = sandbox.service(LAB, service)
     assert serving(now) == {(fixed.canary_revision, 100)}
     assert not any(t.tag for t in now.traffic)  # the canary's tag is gone
@@ -134,3 +135,20 @@ def test_a_users_d_tag_pins_no_canary(make_sandbox: MakeSandbox, tmp_path: Path)
     done = drift("check", "prod", "--profiles", str(profiles), "--format", "json",
                  env=sandbox.environ())  # fmt: skip
     assert "revision.pinned" not in done.stdout and done.returncode == 0, done.stdout
+
+
+def test_change_ids_begun_within_one_second_sort_in_the_order_they_began() -> None:
+    """`drift rollback` with no id takes the last change: one begun in the same second as
+    another sorts after it, whatever its random part."""
+    import datetime as dt
+
+    from drift.live.changeids import CHANGE_ID, new_change_id
+
+    now = dt.datetime(2026, 11, 30, 1, 2, 3, tzinfo=dt.UTC)
+    ids: list[str] = []
+    for _ in range(50):
+        ids.append(new_change_id(now, after=ids))
+    assert ids == sorted(ids) and len(set(ids)) == 50
+    assert all(CHANGE_ID.fullmatch(i) and i.startswith("20261130-010203-") for i in ids)
+    assert new_change_id(now, after=["20261130-010203-ffff"]).startswith("20261130-010204-")
+    assert new_change_id(now, after=["20261130-010202-ffff", "junk"]).startswith("20261130-010203-")
