@@ -125,8 +125,10 @@ class CallRunner:
         *,
         retry: bool = True,
     ) -> T:
-        """Run `fn(timeout)`; raise ApiError (or AuthError) when it cannot succeed."""
-        started = time.monotonic()
+        """Run `fn(timeout)`; raise ApiError (or AuthError) when it cannot succeed. The retry
+        budget ("total time retries may take") runs from the first failure: the time a call
+        waited for its turn (the rate limiter, a concurrency slot) is not spent retrying."""
+        failed_at: float | None = None
         attempt = 0
         limiter = self.limiters[api]
         while True:
@@ -147,7 +149,9 @@ class CallRunner:
             if self.emulator is not None and _unreachable(failure):
                 raise unreachable(self.emulator, failure.detail) from failure
             delay = self._delay(attempt, failure)
-            spent = time.monotonic() - started
+            if failed_at is None:
+                failed_at = time.monotonic()
+            spent = time.monotonic() - failed_at
             if (
                 not retry
                 or failure.status not in RETRYABLE
