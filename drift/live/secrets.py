@@ -224,10 +224,17 @@ class SecretReads:
         if version is None:
             return
         pb = raw(version)
-        state = _STATES.get(enum_name(pb, "state"), VersionState.DISABLED)
+        known = _STATES.get(enum_name(pb, "state"))
+        if known is None:  # STATE_UNSPECIFIED ("not specified") or a value newer than drift
+            said = enum_name(pb, "state") or f"number {pb.state}"
+            detail = f"the version's state is {said}, which drift cannot judge"
+            self._unverified(
+                ref.key, ApiError("GetSecretVersion", name, "INVALID_RESPONSE", detail)
+            )
+            return
         self.state.versions[ref] = SecretVersionInfo(
             ref,
-            state,
+            known,
             short(pb.name),
             _time(pb, "scheduled_destroy_time"),
             _time(pb, "destroy_time"),
