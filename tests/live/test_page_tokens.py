@@ -7,8 +7,8 @@ The sandbox has no fault for this, so its paging is made to answer the same toke
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 import pytest
 
@@ -19,11 +19,13 @@ from drift.errors import ApiError, ExitCode
 from drift.history.read import read_history
 from drift.live.session import Session
 from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO
 
 REPEATED = "the server repeated a page token"
+T = TypeVar("T")
 
 
 def repeat_tokens(monkeypatch: pytest.MonkeyPatch, module: Any) -> None:
@@ -39,6 +41,17 @@ def settings():  # type: ignore[no-untyped-def]
     return load_settings(call_timeout=5.0, retry_budget=3.0)
 
 
+def repeating(monkeypatch: pytest.MonkeyPatch, module: Any) -> Profile:
+    """The e2e profile, the lists of `module` answering the same token every page."""
+    repeat_tokens(monkeypatch, module)
+    return load_profile(REPO / "profiles", "e2e")
+
+
+def ended(work: Coroutine[Any, Any, T]) -> T:
+    """`work`, which must end within a minute (an endless list would not)."""
+    return asyncio.run(asyncio.wait_for(work, 60))
+
+
 @pytest.mark.usefixtures("sandbox_env")
 def test_list_services_repeating_its_token_fails_the_list(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
@@ -50,7 +63,7 @@ def test_list_services_repeating_its_token_fails_the_list(
             await session.list_services("acme-chat-staging", "us-central1")
 
     with pytest.raises(ApiError) as caught:
-        asyncio.run(asyncio.wait_for(listed(), 60))
+        ended(listed())
     assert (caught.value.call, caught.value.status) == ("ListServices", "INVALID_RESPONSE")
     assert REPEATED in caught.value.detail
     assert sandbox.call_counts()["ListServices"] == 2
@@ -61,9 +74,8 @@ def test_check_reads_each_service_when_the_list_repeats_its_token(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """check falls back to one GetService per service, as after any failed list."""
-    repeat_tokens(monkeypatch, run_api)
-    profile = load_profile(REPO / "profiles", "e2e")
-    result = asyncio.run(asyncio.wait_for(run_check(profile, settings()), 60))
+    profile = repeating(monkeypatch, run_api)
+    result = ended(run_check(profile, settings()))
     counts = sandbox.call_counts()
     assert counts["ListServices"] == 2 and counts["GetService"] >= len(profile.services)
     assert not result.report.unverified, result.report.unverified
@@ -74,9 +86,8 @@ def test_check_reads_each_service_when_the_list_repeats_its_token(
 def test_list_revisions_repeating_its_token_is_unread(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repeat_tokens(monkeypatch, run_api)
-    profile = load_profile(REPO / "profiles", "e2e")
-    result = asyncio.run(asyncio.wait_for(read_history(profile, settings(), services=["web"]), 60))
+    profile = repeating(monkeypatch, run_api)
+    result = ended(read_history(profile, settings(), services=["web"]))
     assert sandbox.call_counts()["ListRevisions"] == 2
     (unread,) = result.unread
     assert "ListRevisions" in unread.reason and REPEATED in unread.reason, unread
@@ -88,9 +99,7 @@ def test_list_secrets_repeating_its_token_ends(
 ) -> None:
     """ListSecrets only says which secrets exist (and when they expire): after the repeat,
     each secret is read by GetSecret, as after any failed list, and the run ends."""
-    repeat_tokens(monkeypatch, secrets_api)
-    profile = load_profile(REPO / "profiles", "e2e")
-    result = asyncio.run(asyncio.wait_for(run_check(profile, settings()), 60))
+    result = ended(run_check(repeating(monkeypatch, secrets_api), settings()))
     counts = sandbox.call_counts()
     assert counts["ListSecrets"] == 2 and counts["GetSecret"] > 0
     assert result.report.exit_code is not ExitCode.OK  # the e2e world drifts
