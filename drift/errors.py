@@ -3,7 +3,8 @@ one clear message (`diagnostics()`) and an exit code; `main` catches them once."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -175,3 +176,52 @@ class Interrupted(DriftError):
     def __init__(self, code: ExitCode, what: str) -> None:
         super().__init__(f"interrupted: {what}")
         self.exit_code = code
+
+
+_ROLES = {
+    "AccessSecretVersion": "roles/secretmanager.secretAccessor",
+    "GetSecret": "roles/secretmanager.viewer",
+    "ListSecrets": "roles/secretmanager.viewer",
+    "GetSecretVersion": "roles/secretmanager.viewer",
+    "GetProject": "resourcemanager.projects.get",
+    "GetFolder": "resourcemanager.folders.get",
+    "GetOrganization": "resourcemanager.organizations.get",
+}
+"""What a denied read needs (README: Permissions); Cloud Run's reads need roles/run.viewer."""
+_NEXT_STEPS = {
+    "RESOURCE_EXHAUSTED": "a quota or rate limit was reached: run again later, or lower "
+    "DRIFT_CONCURRENCY (or DRIFT_RUN_RPM / DRIFT_SECRETS_RPM)",
+    "DEADLINE_EXCEEDED": "no answer within the call timeout: raise DRIFT_CALL_TIMEOUT",
+    "UNAVAILABLE": "the service was unavailable after retries: run again",
+    "INTERNAL": "the server failed: run again",
+}
+_FAILED = re.compile(r"(\w+) (\S+): (PERMISSION_DENIED|" + "|".join(_NEXT_STEPS) + r")\b")
+
+
+def _role(call: str, resource: str) -> str:
+    if call == "GetIamPolicy":
+        return (
+            "roles/secretmanager.viewer"
+            if "/secrets/" in resource
+            else ("resourcemanager.projects.getIamPolicy")
+        )
+    return _ROLES.get(call, "roles/run.viewer")
+
+
+def next_steps(reasons: Iterable[str]) -> list[str]:
+    """One line per failure status among the reasons of unverified items: what to do about it
+    (for PERMISSION_DENIED, the role or permission each denied call needs)."""
+    denied: dict[str, list[str]] = {}
+    statuses: list[str] = []
+    for reason in reasons:
+        for call, resource, status in _FAILED.findall(reason):
+            if status == "PERMISSION_DENIED":
+                calls = denied.setdefault(_role(call, resource), [])
+                calls.extend(c for c in [call] if c not in calls)
+            elif status not in statuses:
+                statuses.append(status)
+    lines = []
+    if denied:
+        needs = "; ".join(f"{role} for {', '.join(calls)}" for role, calls in denied.items())
+        lines.append(f"PERMISSION_DENIED: the caller needs {needs}")
+    return lines + [f"{status}: {_NEXT_STEPS[status]}" for status in sorted(statuses)]

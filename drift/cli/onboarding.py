@@ -119,7 +119,8 @@ def compare(
         comparison = run(
             compare_live(
                 profile_a, profile_b, settings, services=service, secret_values=secret_values
-            )
+            ),
+            what="the comparison is incomplete",
         )
     else:
         from drift.compare.run import compare_profiles

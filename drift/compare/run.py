@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from drift.compare.model import Comparison, Side, Unread, sort_differences
 from drift.compare.rules import Context
@@ -39,12 +40,29 @@ async def compare_live(
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
     async with Session(settings.access()) as session:
-        state_a, state_b = await asyncio.gather(
+        state_a, state_b = await _both(
             session.read(a, mine_a, wait=settings.wait), session.read(b, mine_b, wait=settings.wait)
         )
         return await _compare_read(
             a, b, names, state_a, state_b, session if secret_values else None
         )
+
+
+async def _both(
+    first: Coroutine[Any, Any, LiveState], second: Coroutine[Any, Any, LiveState]
+) -> tuple[LiveState, LiveState]:
+    """Both sides' reads at once. When one fails, the other is cancelled and awaited before
+    the first error is raised: never left running into asyncio.run's shutdown, where its own
+    error (the same expired credentials) would be printed as a traceback (SPEC invariant 7)."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            one, two = group.create_task(first), group.create_task(second)
+    except BaseExceptionGroup as failed:
+        error: BaseException = failed
+        while isinstance(error, BaseExceptionGroup):
+            error = error.exceptions[0]
+        raise error from error.__cause__
+    return one.result(), two.result()
 
 
 async def _compare_read(

@@ -16,7 +16,7 @@ from typing import Any
 
 from drift import __version__
 from drift.check import run_check
-from drift.errors import ApiError, ExitCode, Interrupted, UsageError
+from drift.errors import ApiError, DriftError, ExitCode, Interrupted, UsageError
 from drift.fix.base import Base, describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
@@ -174,14 +174,17 @@ async def _fix(
     if any(o.aborted for o in result.outcomes) and not _applied(result):
         result.exit_code = ExitCode.ABORTED
         return _after_abort(result, todo)
-    recheck = await run_check(
-        profile,
-        settings,
-        services=list(report.services),
-        probe=options.verify and any(profile.services[p.key].probe for p in todo),
-        environ=environ,
-        today=today,
-    )
+    try:
+        recheck = await run_check(
+            profile,
+            settings,
+            services=list(report.services),
+            probe=options.verify and any(profile.services[p.key].probe for p in todo),
+            environ=environ,
+            today=today,
+        )
+    except DriftError as exc:  # written already: say what, never "nothing was checked"
+        return _unchecked(result, todo, exc, profile.environment)
     # the canary's proof (SPEC: `confirmed` when the live revision fails and the canary
     # passes) is the fix's to report: the re-check's own probes never carry it
     proofs = [p for o in result.outcomes for p in (o.live_probe, o.canary_probe) if p]
@@ -331,6 +334,23 @@ def _partial(result: FixResult, todo: list[ServicePlan]) -> None:
     )
     if result.exit_code is ExitCode.OK:
         result.exit_code = ExitCode.DRIFT
+
+
+def _unchecked(
+    result: FixResult, todo: list[ServicePlan], error: DriftError, environment: str
+) -> FixResult:
+    """The fix wrote, then its re-check could not read (credentials expired, the API
+    failing): what changed is said all the same, and the run is incomplete (SPEC invariant
+    6: exit 3), never "nothing was checked" (2)."""
+    if any(o.aborted for o in result.outcomes):
+        _partial(result, todo)
+    said = result.message + "\n" if result.message else ""
+    result.message = (
+        f"{said}re-check after the fix could not be read: {error.message}; "
+        f"run `drift check {environment}` to see what drift is left"
+    )
+    result.exit_code = ExitCode.INCOMPLETE
+    return result
 
 
 def _after_abort(result: FixResult, todo: list[ServicePlan]) -> FixResult:

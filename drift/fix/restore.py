@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift import __version__
-from drift.errors import ApiError, JournalError
+from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.patch import copy_service, restored_traffic, without_system_metadata
@@ -200,9 +200,9 @@ async def restore(
     doing, done, failed = states
     try:
         current = await get_service(session, entry.full_name)
-    except ApiError as exc:
-        journal.record(entry, failed, f"cannot read the service: {exc.reason}")
-        return Restored(False, f"the service could not be read ({exc.reason})")
+    except (ApiError, AuthError) as exc:  # credentials expiring mid-run: one line, as any read
+        journal.record(entry, failed, f"cannot read the service: {exc.message}")
+        return Restored(False, f"the service could not be read ({exc.message})")
     refused = refusal(current, entry, force=force)
     if refused is not None:
         return refused
@@ -227,15 +227,15 @@ async def restore(
         traffic_key(request.traffic),
     )
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
-    error: ApiError | None = None
+    error: ApiError | AuthError | None = None
     try:
         await update_workload(session, Kind.SERVICE, request, version=_client_version(entry))
-    except ApiError as exc:  # the answer or the operation may be what was lost: the service tells
-        error = exc
+    except (ApiError, AuthError) as exc:  # the answer or the operation may be what was lost
+        error = exc  # the service tells
     try:
         now = await settled(session, entry.full_name)
-    except ApiError as exc:
-        reason = error.reason if error is not None else exc.reason
+    except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
+        reason = error.message if error is not None else exc.message
         reason += "; the service could not be read back"
         lost = journaled(lambda: journal.record(entry, failed, reason))
         return Restored(False, reason, unjournaled=lost)
@@ -245,7 +245,7 @@ async def restore(
         state, gen = failed if problem else done, int(now.generation)
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
         return Restored(not problem, problem or describe_serving(now), now, lost)
-    why = error.reason if error is not None else "the service does not carry the restoration"
+    why = error.message if error is not None else "the service does not carry the restoration"
     lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
     return Restored(False, f"{why} (what serves: {serves})", now, lost)

@@ -15,7 +15,7 @@ import json
 from functools import partial
 from typing import Any
 
-from drift.errors import ApiError
+from drift.errors import ApiError, AuthError
 from drift.fields import FIELDS, Source, read_settings, text
 from drift.fields.access import template_of
 from drift.fix.differences import template_differences
@@ -163,12 +163,12 @@ async def restore_workload(
     error = ""
     try:
         await update_workload(session, kind, request)
-    except ApiError as exc:
-        error = exc.reason
+    except (ApiError, AuthError) as exc:
+        error = exc.message
     try:
         after = await settled_workload(session, kind, entry.full_name)
-    except ApiError as exc:
-        why = f"{error or 'sent'}; the {kind.noun} could not be read back ({exc.reason})"
+    except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
+        why = f"{error or 'sent'}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
     if not carries(after, write, kind) and int(after.generation) > write.generation_before:
         return _theirs(journal, entry, write, after, error, failed)

@@ -22,6 +22,7 @@ from drift.format.summary import (
     sorted_probes,
     sorted_unverified,
     summary_line,
+    unverified_hints,
 )
 from drift.report import Report, Status
 from drift.textsafe import md_code, md_text, visible
@@ -113,6 +114,8 @@ class MarkdownFormat(Formatter):
                     for u in sorted_unverified(report)
                 ),
             )
+            if hints := unverified_hints(report):
+                out += ["", *(f"- {md_text(hint)}" for hint in hints)]
         if report.resolved:
             # From the baseline file: escaped like live values, never unmasked.
             out += ["", f"### {md_text(resolved_heading(report))}", ""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from drift.errors import ExitCode
+from drift.errors import ExitCode, next_steps
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Report, Status
 from drift.textsafe import plural, visible
@@ -195,3 +195,9 @@ def confirmed_text(probe: ProbeResult) -> str:
 
 def sorted_unverified(report: Report) -> list[Unverified]:
     return sorted(report.unverified, key=lambda u: (u.service, u.kind, u.target, u.reason))
+
+
+def unverified_hints(report: Report) -> list[str]:
+    """What to do about the items that could not be verified: one `hint:` line per failure
+    status (the role a denied read needs, the setting a timeout or a quota calls for)."""
+    return [f"hint: {visible(line)}" for line in next_steps(u.reason for u in report.unverified)]

@@ -69,6 +69,7 @@ def _blocks(report: Report) -> list[RenderableType]:
         blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
     if report.unverified:
         blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
+        blocks += [Text(hint, style="yellow") for hint in summary.unverified_hints(report)]
     if report.resolved:
         blocks += [Text(f"\n{summary.resolved_heading(report)}", style="bold green")]
         blocks += [_resolved(report)]

@@ -3,11 +3,12 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from drift.errors import ApiError
-from drift.live.calls import CallRunner
+from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
 
@@ -39,16 +40,44 @@ async def list_pages(
     """Every resource a List method (ListServices, ListJobs, ListWorkerPools) answers under
     `parent`, by short name; one call per page."""
     found: dict[str, Any] = {}
-    token = ""
-    while True:
-        request = request_type(parent=parent, page_size=LIST_PAGE_SIZE, page_token=token)
-        page = await runner.call("run", method, parent, attempt(call, request=request))
-        response = page._response  # one page per call: we follow the tokens ourselves
+    request = partial(request_type, page_size=LIST_PAGE_SIZE)
+    async for response in pages(runner, "run", method, parent, request, call):
         for item in getattr(response, field):  # `services`, `jobs`, `worker_pools`
             found[short(item.name)] = item
+    return found
+
+
+async def pages(
+    runner: CallRunner,
+    kind: Api,
+    method: str,
+    parent: str,
+    request_type: Callable[..., Any],
+    call: Any,
+) -> AsyncIterator[Any]:
+    """Each page a List method answers under `parent`, one call per page, following
+    `next_page_token` ("the token of the next page", AIP-158) until it is empty. A token the
+    server answered before would make the same request again, without end: that is the
+    server misbehaving, an ApiError (INVALID_RESPONSE) like any failed read (SPEC invariant 7)."""
+    seen: set[str] = set()
+    token = ""
+    while True:
+        request = request_type(parent=parent, page_token=token)
+        page = await runner.call(kind, method, parent, attempt(call, request=request))
+        response = page._response  # one page per call: we follow the tokens ourselves
+        yield response
         token = response.next_page_token
         if not token:
-            return found
+            return
+        if token in seen:
+            raise ApiError(
+                method,
+                parent,
+                "INVALID_RESPONSE",
+                f"the server repeated a page token after {len(seen) + 1} pages "
+                "(it names the next page, so the list would never end)",
+            )
+        seen.add(token)
 
 
 async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:

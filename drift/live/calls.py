@@ -125,8 +125,10 @@ class CallRunner:
         *,
         retry: bool = True,
     ) -> T:
-        """Run `fn(timeout)`; raise ApiError (or AuthError) when it cannot succeed."""
-        started = time.monotonic()
+        """Run `fn(timeout)`; raise ApiError (or AuthError) when it cannot succeed. The retry
+        budget ("total time retries may take") runs from the first failure: the time a call
+        waited for its turn (the rate limiter, a concurrency slot) is not spent retrying."""
+        failed_at: float | None = None
         attempt = 0
         limiter = self.limiters[api]
         while True:
@@ -147,7 +149,9 @@ class CallRunner:
             if self.emulator is not None and _unreachable(failure):
                 raise unreachable(self.emulator, failure.detail) from failure
             delay = self._delay(attempt, failure)
-            spent = time.monotonic() - started
+            if failed_at is None:
+                failed_at = time.monotonic()
+            spent = time.monotonic() - failed_at
             if (
                 not retry
                 or failure.status not in RETRYABLE
@@ -155,7 +159,7 @@ class CallRunner:
                 or spent + delay > self.limits.retry_budget
             ):
                 log.debug("%s (attempt %d, not retried)", failure.brief, attempt)
-                raise failure
+                raise _past_budget(failure) from failure.__cause__
             log.debug("%s (attempt %d): retry in %.2f s", failure.brief, attempt, delay)
             self.retries[method] += 1
             if failure.status == "RESOURCE_EXHAUSTED":
@@ -168,6 +172,21 @@ class CallRunner:
         ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** (attempt - 1))
         jittered = self.random.uniform(ceiling / 2, ceiling)
         return max(jittered, hinted) if hinted else jittered
+
+
+def _past_budget(failure: ApiError) -> ApiError:
+    """The failure as raised, saying so when the server asked to be retried later (RetryInfo)
+    than drift would wait: past the retry budget, or after the last attempt."""
+    if failure.retry_after is None or failure.status not in RETRYABLE:
+        return failure
+    asked = f"(server asked to retry after {failure.retry_after:g} s)"
+    return ApiError(
+        failure.call,
+        failure.resource,
+        failure.status,
+        f"{failure.detail[:240]} {asked}",
+        retry_after=failure.retry_after,
+    )
 
 
 @contextmanager

@@ -10,11 +10,12 @@ annotations (`run.googleapis.com/client-name` / `client-version`, set by gcloud 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from drift.fields import enum_name
 from drift.kinds import Kind
-from drift.live.api import attempt, short
+from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import RevisionRecord
@@ -45,20 +46,10 @@ async def list_revisions(
     pb = raw(service)
     parent = pb.name
     records: list[RevisionRecord] = []
-    token = ""
-    while True:
-        request = run_v2.ListRevisionsRequest(parent=parent, page_size=PAGE_SIZE, page_token=token)
-        page = await runner.call(
-            "run",
-            "ListRevisions",
-            parent,
-            attempt(clients.revisions.list_revisions, request=request),
-        )
-        response = page._response  # one page per call: we follow the tokens ourselves
+    request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE)
+    call = clients.revisions.list_revisions
+    async for response in pages(runner, "run", "ListRevisions", parent, request, call):
         records += [_record(r, pb, container, kind) for r in response.revisions]
-        token = response.next_page_token
-        if not token:
-            break
     return sorted(records, key=lambda r: r.create_time or dt.datetime.min.replace(tzinfo=dt.UTC))
 
 

@@ -15,7 +15,7 @@ from drift import redact
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.live.api import access_secret, attempt, short
+from drift.live.api import access_secret, attempt, pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
@@ -160,25 +160,15 @@ class SecretReads:
 
         parent = f"projects/{self.project}"
         names: set[str] = set()
-        token = ""
+        request = partial(secretmanager_v1.ListSecretsRequest, page_size=25000)
+        call = self.clients.secrets.list_secrets
         try:
-            while True:
-                request = secretmanager_v1.ListSecretsRequest(
-                    parent=parent, page_size=25000, page_token=token
-                )
-                page = await self.runner.call(
-                    "secrets",
-                    "ListSecrets",
-                    parent,
-                    attempt(self.clients.secrets.list_secrets, request=request),
-                )
-                response = page._response
+            async for response in pages(
+                self.runner, "secrets", "ListSecrets", parent, request, call
+            ):
                 for secret in response.secrets:
                     names.add(short(secret.name))
                     self._expiry(short(secret.name), secret)
-                token = response.next_page_token
-                if not token:
-                    break
         except ApiError:
             return  # existence is then told by the version lookups themselves
         self._listed = names
@@ -234,10 +224,17 @@ class SecretReads:
         if version is None:
             return
         pb = raw(version)
-        state = _STATES.get(enum_name(pb, "state"), VersionState.DISABLED)
+        known = _STATES.get(enum_name(pb, "state"))
+        if known is None:  # STATE_UNSPECIFIED ("not specified") or a value newer than drift
+            said = enum_name(pb, "state") or f"number {pb.state}"
+            detail = f"the version's state is {said}, which drift cannot judge"
+            self._unverified(
+                ref.key, ApiError("GetSecretVersion", name, "INVALID_RESPONSE", detail)
+            )
+            return
         self.state.versions[ref] = SecretVersionInfo(
             ref,
-            state,
+            known,
             short(pb.name),
             _time(pb, "scheduled_destroy_time"),
             _time(pb, "destroy_time"),

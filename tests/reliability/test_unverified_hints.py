@@ -1,0 +1,44 @@
+"""An item that could not be verified says what to do next: one hint per failure status (the
+role a denied read needs, the setting a timeout or a quota calls for), and a server's request
+to be retried later than drift waits is quoted in the reason."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from drift.check import run_check
+from drift.errors import ExitCode
+from drift.format import OutputFormat, formatter_for
+from drift.profiles.loader import load_profile
+from drift.report import Report
+from drift.sandbox import Fault, Sandbox
+from drift.settings import load_settings
+from tests.cliutil import REPO
+
+
+@pytest.fixture
+def report(sandbox: Sandbox, sandbox_env: dict[str, str]) -> Report:
+    sandbox.inject(Fault("ListServices", "PERMISSION_DENIED"))  # then one GetService each
+    sandbox.inject(Fault("GetService", "PERMISSION_DENIED", match="services/web"))
+    sandbox.inject(Fault("GetIamPolicy", "RESOURCE_EXHAUSTED", retry_delay_ms=120_000))
+    sandbox.inject(Fault("GetSecretVersion", "DEADLINE_EXCEEDED"))
+    profile = load_profile(REPO / "profiles", "e2e")
+    settings = load_settings(call_timeout=5.0, retry_budget=2.0)
+    return asyncio.run(run_check(profile, settings, services=["web", "api"])).report
+
+
+def test_the_servers_retry_delay_is_quoted(report: Report) -> None:
+    assert report.exit_code is not ExitCode.OK
+    asked = [u.reason for u in report.unverified if "GetIamPolicy" in u.reason]
+    assert asked and all("(server asked to retry after 120 s)" in r for r in asked), asked
+
+
+@pytest.mark.parametrize("fmt", [OutputFormat.TABLE, OutputFormat.MARKDOWN])
+def test_each_status_has_its_hint(report: Report, fmt: OutputFormat) -> None:
+    text = " ".join(formatter_for(fmt, width=400).render(report).replace("\\", "").split())
+    assert "PERMISSION_DENIED: the caller needs roles/run.viewer for GetService" in text
+    assert "RESOURCE_EXHAUSTED: a quota or rate limit was reached: run again later" in text
+    assert "DEADLINE_EXCEEDED: no answer within the call timeout: raise DRIFT_CALL_TIMEOUT" in text
+    assert text.count("hint:") == 3, text
