@@ -249,6 +249,8 @@ def unknown_refs(profile: Profile, names: Sequence[str], state: LiveState) -> li
     """The references the profile expects that a checked revision may or may not hold: one
     names the project by a number whose id could not be learned, the other by an id
     (`LiveState.same_ref`). Not judged (`env.secret_ref`, `mount.secret_ref`): unverified."""
+    if not _numbers_unknown(profile, names, state):
+        return []  # every project number is matched to its id (or none is used): all decided
     out: dict[tuple[str, str], Unverified] = {}
     for name in names:
         live = state.services.get(name)
@@ -264,3 +266,27 @@ def unknown_refs(profile: Profile, names: Sequence[str], state: LiveState) -> li
                     )
                     out.setdefault((name, target), Unverified.at(name, target, why))
     return list(out.values())
+
+
+def _numbers_unknown(profile: Profile, names: Sequence[str], state: LiveState) -> bool:
+    """Whether any reference, expected or held, names its project by a number whose id is not
+    known: the only way `LiveState.same_ref` cannot decide (a quick pass before the pairing)."""
+
+    def unknown(ref: SecretRef | None) -> bool:
+        return ref is not None and ref.project.isdigit() and ref.project not in state.projects
+
+    if profile.project.isdigit() and profile.project not in state.projects:
+        return True  # an omitted project is the profile's own: a number too
+    for name in names:
+        for rules in profile.services[name].containers:
+            refs = [r.ref for r in rules.env.values()] + [m.ref for m in rules.mounts.values()]
+            if any(unknown(r) for r in refs):
+                return True
+        live = state.services.get(name)
+        for rev in live.checked if live is not None else ():
+            for c in rev.config.containers:
+                if any(unknown(v.ref) for v in c.env.values()):
+                    return True
+                if any(unknown(m.ref) for m in c.mounts.values()):
+                    return True
+    return False
