@@ -16,19 +16,19 @@ from typing import Any
 
 from drift import __version__
 from drift.check import run_check
-from drift.errors import ApiError, DriftError, ExitCode, Interrupted, UsageError
-from drift.fix.base import Base, describe, unreleased_message
+from drift.errors import DriftError, ExitCode, Interrupted
+from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
-from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, canary_request
+from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
+from drift.fix.dryrun import validate
 from drift.fix.instances import changes_template, stuck_note
 from drift.fix.interrupt import Where
 from drift.fix.journal import Entry, Journal, State, listed, now_text, who
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.patch import canary_name, canary_tag, patched_template
+from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import changed_since, check_target, cut_note, only
-from drift.fix.update import update_workload
 from drift.fix.workload import WorkloadFix
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
@@ -37,7 +37,6 @@ from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.report import Report
 from drift.settings import Settings
-from drift.textsafe import plural
 
 __all__ = ["FixOptions", "FixResult", "FixUI", "ServiceOutcome", "run_fix"]
 
@@ -137,7 +136,8 @@ async def _fix(
         stopped = _unbuildable(planned, todo, from_template=options.from_template)
         if stopped:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        return await _validate(profile, settings, planned, todo, ui, notes)
+        code, message = await validate(profile, settings, planned, todo, ui)
+        return FixResult(planned.plan, exit_code=code, message=message, notes=notes)
     journal = Journal(settings.journal()).open()
     change_id = new_change_id(after=_changes(journal))
     with Locks(journal.directory, change_id, "fix", say=ui.say) as locks:
@@ -359,51 +359,6 @@ def _after_abort(result: FixResult, todo: list[ServicePlan]) -> FixResult:
     if left:
         result.message = f"not attempted: {', '.join(left)}"
     return result
-
-
-async def _validate(
-    profile: Profile,
-    settings: Settings,
-    planned: Planned,
-    todo: list[ServicePlan],
-    ui: FixUI,
-    notes: list[str],
-) -> FixResult:
-    """`--dry-run`: the server validates each service's first write — the canary, under the
-    name a fix would give it — with `validate_only`, and nothing changes. 0 accepted, 2
-    rejected, 3 when the read behind the plan was incomplete (never 0: SPEC invariant 6)."""
-    rejected = []
-    change_id = new_change_id()
-    async with Session(settings.access()) as session:
-        for sp in todo:
-            live = planned.check.state.services[sp.key]
-            container = profile.services[sp.key].container
-            if sp.kind is Kind.SERVICE:
-                base: Base = planned.bases[sp.key]
-                name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
-                request = canary_request(live, sp, base, container, name, tag)
-            else:
-                request = patched_template(live.source, sp, container)
-            try:
-                await update_workload(session, sp.kind, request, validate_only=True)
-                ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
-            except ApiError as exc:
-                rejected.append(f"{sp.label}: {exc.reason}")
-    if rejected:
-        raise UsageError("the server rejected the patch: " + "; ".join(rejected))
-    unverified = planned.check.report.unverified
-    if unverified:
-        return FixResult(
-            planned.plan,
-            exit_code=ExitCode.INCOMPLETE,
-            message=f"dry run: nothing was changed, but {plural(len(unverified), 'item')} "
-            "could not be read, so the plan may be incomplete: "
-            + "; ".join(f"{u.service} {u.target}: {u.reason}" for u in unverified),
-            notes=notes,
-        )
-    return FixResult(
-        planned.plan, exit_code=ExitCode.OK, message="dry run: nothing was changed", notes=notes
-    )
 
 
 def _to_json(message: Any) -> dict[str, Any]:

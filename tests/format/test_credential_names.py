@@ -6,6 +6,7 @@ shown unless it looks like a credential itself; `Bearer <token>` is a credential
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -139,22 +140,30 @@ def test_check_and_plans_hide_short_values_under_password_names(
     assert "driftNotAppliable" in yaml.stdout and "--include-plain-credentials" in yaml.stdout
 
 
+def _only_required(
+    make_sandbox: MakeSandbox, tmp_path: Path, env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """`check --format json` of a service with `env` live, against a profile that only
+    requires each variable (as `init` writes one that looks like a credential)."""
+    sandbox = make_sandbox(_scenario(env))
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    lines = "".join(f"      {n}: {{required: true}}\n" for n in env)
+    text = "project: p1\nregion: europe-west1\nservices:\n  api:\n    env:\n" + lines
+    (profiles / "e.yaml").write_text(text)
+    done = drift("check", "e", "--profiles", str(profiles), "--format", "json",
+                 env=sandbox.environ())  # fmt: skip
+    return done, json.loads(done.stdout)["findings"]
+
+
 def test_a_password_named_variable_the_profile_only_requires_is_a_plain_secret(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     """`ADMIN_PASSWORD=hunter2` as a plain value is a password in plain text however short:
     the same warning as a long one, its value never shown. A short value under a broad name
     (`CACHE_KEY=v2`) is not."""
-    sandbox = make_sandbox(_scenario({**HIDDEN, "CACHE_KEY": "v2", "PASS_THROUGH": "on"}))
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    names = [*HIDDEN, "CACHE_KEY", "PASS_THROUGH"]
-    lines = "".join(f"      {n}: {{required: true}}\n" for n in names)
-    text = "project: p1\nregion: europe-west1\nservices:\n  api:\n    env:\n" + lines
-    (profiles / "e.yaml").write_text(text)
-    done = drift("check", "e", "--profiles", str(profiles), "--format", "json",
-                 env=sandbox.environ())  # fmt: skip
-    findings = json.loads(done.stdout)["findings"]
+    env = {**HIDDEN, "CACHE_KEY": "v2", "PASS_THROUGH": "on"}
+    done, findings = _only_required(make_sandbox, tmp_path, env)
     warned = {f["target"]: f["actual"] for f in findings if f["rule"] == "env.plaintext_secret"}
     assert warned == {f"env.{n}": "*** (plain value)" for n in HIDDEN}
     assert {f["severity"] for f in findings} == {"warning"}
@@ -183,15 +192,7 @@ def test_a_token_beside_a_referenced_password_is_still_a_plain_secret(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     env = {"API_KEY": KEY_IN_QUERY, "DATABASE_URL": PASSWORD_IN_QUERY, "X": "p"}
-    sandbox = make_sandbox(_scenario(env))
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    lines = "".join(f"      {n}: {{required: true}}\n" for n in env)
-    text = "project: p1\nregion: europe-west1\nservices:\n  api:\n    env:\n" + lines
-    (profiles / "e.yaml").write_text(text)
-    done = drift("check", "e", "--profiles", str(profiles), "--format", "json",
-                 env=sandbox.environ())  # fmt: skip
-    findings = json.loads(done.stdout)["findings"]
+    done, findings = _only_required(make_sandbox, tmp_path, env)
     warned = {f["target"] for f in findings if f["rule"] == "env.plaintext_secret"}
     assert warned == {"env.API_KEY", "env.DATABASE_URL"}, findings
     assert "AbCdEf0123456789XyZ" not in done.stdout and "Sup3rS3cretPw0rd" not in done.stdout

@@ -1,0 +1,57 @@
+"""`drift fix --dry-run`: the server validates each service's first write with
+`validate_only`, and nothing changes."""
+
+from __future__ import annotations
+
+from drift.errors import ApiError, ExitCode, UsageError
+from drift.fix.base import Base
+from drift.fix.context import FixUI, canary_request
+from drift.fix.model import ServicePlan
+from drift.fix.patch import canary_name, canary_tag, patched_template
+from drift.fix.plan import Planned
+from drift.fix.update import update_workload
+from drift.kinds import Kind
+from drift.live.changeids import new_change_id
+from drift.live.session import Session
+from drift.profiles.model import Profile
+from drift.settings import Settings
+from drift.textsafe import plural
+
+
+async def validate(
+    profile: Profile,
+    settings: Settings,
+    planned: Planned,
+    todo: list[ServicePlan],
+    ui: FixUI,
+) -> tuple[ExitCode, str]:
+    """The first write of each service's fix — the canary, under the name a fix would give
+    it — sent with `validate_only`: 0 accepted, 2 rejected (UsageError), 3 when the read
+    behind the plan was incomplete (never 0: SPEC invariant 6); and what to say."""
+    rejected = []
+    change_id = new_change_id()
+    async with Session(settings.access()) as session:
+        for sp in todo:
+            live = planned.check.state.services[sp.key]
+            container = profile.services[sp.key].container
+            if sp.kind is Kind.SERVICE:
+                base: Base = planned.bases[sp.key]
+                name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
+                request = canary_request(live, sp, base, container, name, tag)
+            else:
+                request = patched_template(live.source, sp, container)
+            try:
+                await update_workload(session, sp.kind, request, validate_only=True)
+                ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
+            except ApiError as exc:
+                rejected.append(f"{sp.label}: {exc.reason}")
+    if rejected:
+        raise UsageError("the server rejected the patch: " + "; ".join(rejected))
+    unverified = planned.check.report.unverified
+    if unverified:
+        return ExitCode.INCOMPLETE, (
+            f"dry run: nothing was changed, but {plural(len(unverified), 'item')} "
+            "could not be read, so the plan may be incomplete: "
+            + "; ".join(f"{u.service} {u.target}: {u.reason}" for u in unverified)
+        )
+    return ExitCode.OK, "dry run: nothing was changed"
