@@ -195,16 +195,23 @@ _NEXT_STEPS = {
     "UNAVAILABLE": "the service was unavailable after retries: run again",
     "INTERNAL": "the server failed: run again",
 }
-_FAILED = re.compile(r"(\w+) (\S+): (PERMISSION_DENIED|" + "|".join(_NEXT_STEPS) + r")\b")
+_STATUSES = "PERMISSION_DENIED|" + "|".join(_NEXT_STEPS)
+_FAILED = re.compile(rf"([A-Z]\w+)(?: on)? (\S+): ({_STATUSES})\b")
+"""`Call resource: STATUS` (an ApiError's reason), also `Call on resource: STATUS`."""
+_ANCESTOR = re.compile(r"((?:folders|organizations)/\S+) \((PERMISSION_DENIED)\)")
+"""A folder or organisation whose policy could not be read: `organizations/N (STATUS)`."""
+_POLICY = {
+    "projects/": "resourcemanager.projects.getIamPolicy",
+    "folders/": "resourcemanager.folders.getIamPolicy",
+    "organizations/": "resourcemanager.organizations.getIamPolicy",
+}
 
 
 def _role(call: str, resource: str) -> str:
     if call == "GetIamPolicy":
-        return (
-            "roles/secretmanager.viewer"
-            if "/secrets/" in resource
-            else ("resourcemanager.projects.getIamPolicy")
-        )
+        if "/secrets/" in resource:
+            return "roles/secretmanager.viewer"
+        return next((p for k, p in _POLICY.items() if resource.startswith(k)), _POLICY["projects/"])
     return _ROLES.get(call, "roles/run.viewer")
 
 
@@ -214,7 +221,9 @@ def next_steps(reasons: Iterable[str]) -> list[str]:
     denied: dict[str, list[str]] = {}
     statuses: list[str] = []
     for reason in reasons:
-        for call, resource, status in _FAILED.findall(reason):
+        failed = _FAILED.findall(reason)
+        failed += [("GetIamPolicy", r, s) for r, s in _ANCESTOR.findall(reason)]
+        for call, resource, status in failed:
             if status == "PERMISSION_DENIED":
                 calls = denied.setdefault(_role(call, resource), [])
                 calls.extend(c for c in [call] if c not in calls)

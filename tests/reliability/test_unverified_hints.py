@@ -42,3 +42,24 @@ def test_each_status_has_its_hint(report: Report, fmt: OutputFormat) -> None:
     assert "RESOURCE_EXHAUSTED: a quota or rate limit was reached: run again later" in text
     assert "DEADLINE_EXCEEDED: no answer within the call timeout: raise DRIFT_CALL_TIMEOUT" in text
     assert text.count("hint:") == 3, text
+
+
+def test_a_denied_policy_read_names_the_permission_of_its_level() -> None:
+    """The reasons Resource Manager reads give (`GetIamPolicy on projects/N: …`, `not
+    readable: organizations/N (PERMISSION_DENIED)`): the getIamPolicy permission of each
+    level, never roles/run.viewer for a word of the sentence."""
+    from drift.errors import next_steps
+
+    reason = (
+        "GetIamPolicy on projects/500000000001: PERMISSION_DENIED; not readable: "
+        "folders/77 (PERMISSION_DENIED), organizations/1000 (PERMISSION_DENIED)"
+    )
+    (line,) = next_steps([reason, "GetProject on projects/p: PERMISSION_DENIED"])
+    for needed in (
+        "resourcemanager.projects.getIamPolicy",
+        "resourcemanager.folders.getIamPolicy",
+        "resourcemanager.organizations.getIamPolicy",
+        "resourcemanager.projects.get for GetProject",
+    ):
+        assert needed in line, line
+    assert "run.viewer" not in line and " for on" not in line, line
