@@ -128,13 +128,17 @@ def holds_drifts(fixer: Fixer, now: Any) -> bool:
 
 
 def _values(service: Any) -> dict[tuple[str, str], Any]:
-    """Every variable, mount and setting a service's template runs with, one key each."""
-    config = revision_config(raw(service).template, service=service, container=None)
+    """Every variable, mount and setting a service's template runs with, one key each: the
+    settings as read for each container in turn (memory, CPU, probes are a container's, and
+    the profile may describe any of them: `container:`)."""
+    template = raw(service).template
     out: dict[tuple[str, str], Any] = {}
+    for name in [c.name for c in template.containers] or [None]:
+        config = revision_config(template, service=service, container=name)
+        out.update(((name or "", f"setting.{k}"), v) for k, v in config.settings.items())
     for c in config.containers:
         out.update(((c.name, f"env.{k}"), (v.value, v.ref)) for k, v in c.env.items())
         out.update(((c.name, f"mount.{p}"), m.ref) for p, m in c.mounts.items())
-    out.update((("", f"setting.{k}"), v) for k, v in config.settings.items())
     return out
 
 

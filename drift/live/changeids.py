@@ -36,11 +36,15 @@ def new_change_id(now: dt.datetime | None = None, *, after: Iterable[str] = ()) 
     two changes begun within one second still sort in the order they began (`drift rollback`
     with no id takes the last)."""
     now = now or dt.datetime.now(dt.UTC)
-    stamp = f"{now:%Y%m%d-%H%M%S}"
-    same = [a[16:] for a in after if CHANGE_ID.fullmatch(a) and a[:15] == stamp]
+    ids = [a for a in after if CHANGE_ID.fullmatch(a)]
+    # a journal id from a later second (a clock set back, a journal shared between machines):
+    # that second is where the new id begins, so that it still sorts last
+    stamp = max([f"{now:%Y%m%d-%H%M%S}", *(a[:15] for a in ids)])
+    same = [a[16:] for a in ids if a[:15] == stamp]
     low = max((int(h, 16) + 1 for h in same), default=0)
     if low > 0xFFFF:  # the second is used up: the next one's
-        return new_change_id(now + dt.timedelta(seconds=1), after=after)
+        then = dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+        return new_change_id(then + dt.timedelta(seconds=1), after=ids)
     return f"{stamp}-{low + secrets.randbelow(min(0x400, 0x10000 - low)):04x}"
 
 

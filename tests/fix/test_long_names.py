@@ -152,3 +152,17 @@ def test_change_ids_begun_within_one_second_sort_in_the_order_they_began() -> No
     assert all(CHANGE_ID.fullmatch(i) and i.startswith("20261130-010203-") for i in ids)
     assert new_change_id(now, after=["20261130-010203-ffff"]).startswith("20261130-010204-")
     assert new_change_id(now, after=["20261130-010202-ffff", "junk"]).startswith("20261130-010203-")
+
+
+def test_a_change_begun_after_the_clock_went_back_still_sorts_last() -> None:
+    """A journal id from a later second (a clock set back, a journal shared between
+    machines): the new change's id begins at that second, so `drift rollback` still takes it."""
+    import datetime as dt
+
+    from drift.live.changeids import new_change_id
+
+    now = dt.datetime(2026, 11, 30, 1, 0, 0, tzinfo=dt.UTC)
+    later = "20261130-010005-02f9"
+    made = new_change_id(now, after=[later])
+    assert made > later and made.startswith("20261130-010005-"), made
+    assert new_change_id(now, after=["20261130-010005-ffff"]).startswith("20261130-010006-")

@@ -125,3 +125,47 @@ def test_a_deploy_carrying_drifts_declined_ingress_is_never_called_done(
         and f"drift rollback {entries(tmp_path)[0].change_id} --force" in said
     ), said
     assert lab.shares(after) == lab.shares(before)  # traffic still on what served
+
+
+SIDECARS = {
+    "api": {
+        "containers": [
+            {"name": "proxy", "image": "x/proxy:1", "ports": [{"containerPort": 8080}],
+             "resources": {"limits": {"cpu": "1", "memory": "512Mi"}}},
+            {"name": "app", "image": "x/app:1",
+             "resources": {"limits": {"cpu": "1", "memory": "512Mi"}}},
+        ]
+    }
+}  # fmt: skip
+
+
+def test_a_deploy_carrying_a_declined_setting_of_a_sidecar_is_not_freed(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile describes `container: app` (no port: not the ingress one) and its memory;
+    CI's gcloud deploy at the prompt keeps the canary's 1Gi; the user declines: drift frees
+    no pin onto it (a container's setting is drift's change as much as a variable is)."""
+
+    def profiles(folder: Path, service: str = "app") -> Path:
+        path = folder / "profiles"
+        path.mkdir(exist_ok=True)
+        (path / "lab.yaml").write_text(
+            f"project: {LAB}\nregion: us-central1\nservices:\n  {service}:\n"
+            "    container: app\n    settings:\n      memory: 1Gi\n"
+        )
+        return path
+
+    monkeypatch.setattr(lab, "lab_profiles", profiles)
+    sandbox = make_sandbox(lab.lab_world(template=SIDECARS))
+    before = sandbox.service(LAB, "app")
+    said = _declined(
+        sandbox,
+        tmp_path,
+        monkeypatch,
+        lambda: sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2")),
+    )
+    after = sandbox.service(LAB, "app")
+    (app,) = [c for c in after.template.containers if c.name == "app"]
+    assert app.resources.limits["memory"] == "1Gi"  # their template kept drift's change
+    assert "drift freed it" not in said and "holds drift's change" in said, said
+    assert lab.shares(after) == lab.shares(before)
