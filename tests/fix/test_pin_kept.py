@@ -92,24 +92,27 @@ def test_a_failed_deploy_at_the_prompt_leaves_latest_on_the_canary_unrouted(
     assert "--to-latest" not in said, said
 
 
-def test_a_deploy_carrying_drifts_declined_ingress_is_never_called_done(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The plan sets ingress (service-level, in effect at once) and a variable; CI's gcloud
-    deploy at the prompt keeps both; the user declines: drift routes nothing to it and leaves
-    the change for `drift rollback --force`, never "nothing is left to roll back"."""
-    plain = lab.lab_profiles
+def _gcloud_deploy_declined(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    service_yaml: str,
+    template: dict[str, object] | None = None,
+) -> tuple[run_v2.Service, str, run_v2.Service]:
+    """The lab service (`template`) against a profile whose service says `service_yaml`; at
+    "Move all traffic…?" CI runs `gcloud run deploy --image` (built on the canary's template)
+    and the user declines: the service before, what drift said, the service after."""
 
-    def with_ingress(folder: Path, service: str = "app") -> Path:
-        profiles = plain(folder, service)
-        text = (profiles / "lab.yaml").read_text()
-        (profiles / "lab.yaml").write_text(
-            text.replace("    env:\n", "    settings:\n      ingress: internal\n    env:\n", 1)
+    def profiles(folder: Path, service: str = "app") -> Path:
+        path = folder / "profiles"
+        path.mkdir(exist_ok=True)
+        (path / "lab.yaml").write_text(
+            f"project: {LAB}\nregion: us-central1\nservices:\n  {service}:\n{service_yaml}"
         )
-        return profiles
+        return path
 
-    monkeypatch.setattr(lab, "lab_profiles", with_ingress)
-    sandbox = make_sandbox(lab.lab_world())
+    monkeypatch.setattr(lab, "lab_profiles", profiles)
+    sandbox = make_sandbox(lab.lab_world(template=template))
     before = sandbox.service(LAB, "app")
     said = _declined(
         sandbox,
@@ -118,13 +121,22 @@ def test_a_deploy_carrying_drifts_declined_ingress_is_never_called_done(
         lambda: sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2")),
     )
     after = sandbox.service(LAB, "app")
+    assert "drift freed it" not in said and "holds drift's change" in said, said
+    assert lab.shares(after) == lab.shares(before)  # traffic still on what served
+    return before, said, after
+
+
+def test_a_deploy_carrying_drifts_declined_ingress_is_never_called_done(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan sets ingress (service-level, in effect at once) and a variable; CI's gcloud
+    deploy at the prompt keeps both; the user declines: drift routes nothing to it and leaves
+    the change for `drift rollback --force`, never "nothing is left to roll back"."""
+    service = "    settings:\n      ingress: internal\n    env:\n      MODE: live\n"
+    before, said, after = _gcloud_deploy_declined(make_sandbox, tmp_path, monkeypatch, service)
     assert after.ingress != before.ingress  # drift's, kept by their deploy
     assert "nothing is left to roll back" not in said, said
-    assert (
-        "holds drift's change" in said
-        and f"drift rollback {entries(tmp_path)[0].change_id} --force" in said
-    ), said
-    assert lab.shares(after) == lab.shares(before)  # traffic still on what served
+    assert f"drift rollback {entries(tmp_path)[0].change_id} --force" in said, said
 
 
 SIDECARS = {
@@ -145,27 +157,7 @@ def test_a_deploy_carrying_a_declined_setting_of_a_sidecar_is_not_freed(
     """The profile describes `container: app` (no port: not the ingress one) and its memory;
     CI's gcloud deploy at the prompt keeps the canary's 1Gi; the user declines: drift frees
     no pin onto it (a container's setting is drift's change as much as a variable is)."""
-
-    def profiles(folder: Path, service: str = "app") -> Path:
-        path = folder / "profiles"
-        path.mkdir(exist_ok=True)
-        (path / "lab.yaml").write_text(
-            f"project: {LAB}\nregion: us-central1\nservices:\n  {service}:\n"
-            "    container: app\n    settings:\n      memory: 1Gi\n"
-        )
-        return path
-
-    monkeypatch.setattr(lab, "lab_profiles", profiles)
-    sandbox = make_sandbox(lab.lab_world(template=SIDECARS))
-    before = sandbox.service(LAB, "app")
-    said = _declined(
-        sandbox,
-        tmp_path,
-        monkeypatch,
-        lambda: sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("ci-bot", "1.2")),
-    )
-    after = sandbox.service(LAB, "app")
+    service = "    container: app\n    settings:\n      memory: 1Gi\n"
+    _, _, after = _gcloud_deploy_declined(make_sandbox, tmp_path, monkeypatch, service, SIDECARS)
     (app,) = [c for c in after.template.containers if c.name == "app"]
     assert app.resources.limits["memory"] == "1Gi"  # their template kept drift's change
-    assert "drift freed it" not in said and "holds drift's change" in said, said
-    assert lab.shares(after) == lab.shares(before)
