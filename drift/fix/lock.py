@@ -101,6 +101,9 @@ class Locks:
         self.held: list[Path] = []
         self.notes: list[str] = []
         """What was said about locks taken over."""
+        self.taken: set[Path] = set()
+        """The locks taken over from a stopped command (`drift rollback` keeps them, having
+        written nothing: as it found them)."""
 
     def __enter__(self) -> Locks:
         return self
@@ -161,6 +164,7 @@ class Locks:
                 holder,
             )
         if remove(holder):
+            self.taken.add(path)
             self._note(f"{service}: took over the lock left by {holder.describe()} ({why})")
         return ""
 

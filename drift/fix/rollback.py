@@ -129,9 +129,19 @@ async def _run(
         except Locked as exc:
             return _stop(result, exc.message)
         async with Session(settings.access()) as session:
-            return await _roll_back(
+            done = await _roll_back(
                 session, journal, todo, ui, result, yes=yes, force=force, where=where
             )
+        if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
+            # nothing was written: the stopped change's locks stay, as they were found
+            kept = [path for path in locks.held if path in locks.taken]
+            locks.held[:] = [path for path in locks.held if path not in locks.taken]
+            if kept:
+                done.message += (
+                    f"; the lock change {visible(wanted)} left stays (`drift fix` is refused "
+                    "on it until the change is rolled back or the lock deleted)"
+                )
+        return done
 
 
 async def _roll_back(

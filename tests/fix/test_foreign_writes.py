@@ -9,6 +9,7 @@ proof, and only an explicit "yes" promotes it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from google.cloud import run_v2
 
 import drift.fix.canary
+import drift.fix.lock
 from drift.errors import ApiError, ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
@@ -267,3 +269,43 @@ def test_a_fix_killed_before_its_canary_was_sent_then_a_deploy_is_nothing_to_rol
     (entry,) = entries(tmp_path)
     assert entry.state == State.ABORTED and not entry.wrote
     assert lab.rollback(tmp_path).exit_code is ExitCode.OK
+
+
+def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed (kill -9: its lock left) right after its promotion landed; then a teammate
+    changes the service. The rollback takes the stopped change's lock over, is refused
+    (changed since) and writes nothing: the lock stays as it was found, and says so, so
+    `drift fix` stays refused on the unfinished change (never silently freed)."""
+    from tests.fix.test_lock import dead_pid
+
+    sandbox = make_sandbox(lab.lab_world())
+    real = drift.fix.canary.update_workload
+    writes: list[int] = []
+
+    async def dying(*args: Any, **kw: Any) -> Any:
+        answer = await real(*args, **kw)
+        writes.append(1)
+        if len(writes) == 2:  # the promotion landed; the process dies before journaling it
+            raise Killed()
+        return answer
+
+    with monkeypatch.context() as m:
+        m.setattr(drift.fix.canary, "update_workload", dying)
+        m.setattr(drift.fix.lock.Locks, "release", lambda self: None)
+        with pytest.raises(Killed):
+            lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    for path in locks.glob("*.lock"):  # as kill -9 leaves it: its process gone
+        path.write_text(json.dumps({**json.loads(path.read_text()), "pid": dead_pid()}))
+    sandbox.set_env(LAB, "app", "DEBUG", "1")  # a teammate, after the kill
+    refused = lab.lab_cli(sandbox, tmp_path, "rollback", "--yes")  # a process of its own
+    said = refused.stdout + refused.stderr
+    assert refused.returncode == 4, said
+    assert "rolling back would undo their change too" in said
+    assert "lock change" in said and "stays" in said, said
+    assert [p.name for p in locks.glob("*.lock")] != []
+    again = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert again.returncode == 4, again.stdout + again.stderr
+    assert "was stopped mid-change" in again.stdout + again.stderr
