@@ -6,7 +6,6 @@ revision that cannot be read is still the one traffic stays on."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,9 @@ import pytest
 from google.cloud import run_v2
 from google.cloud.run_v2.services.revisions.transports import RevisionsGrpcTransport
 
-from drift.check import CheckResult, run_check
-from drift.profiles.loader import load_profile
+from drift.check import CheckResult
 from drift.sandbox import Sandbox
-from drift.settings import load_settings
+from tests.test_check_shapes import check as check_profiles
 
 IMG = "us-central1-docker.pkg.dev/p/apps/"
 
@@ -26,10 +24,9 @@ IMG = "us-central1-docker.pkg.dev/p/apps/"
 def check(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, profile: str
 ) -> CheckResult:
-    for key, value in sb.environ().items():
-        monkeypatch.setenv(key, value)
+    """`check` of the profile `prod` of text `profile` against `sb`."""
     (tmp_path / "prod.yaml").write_text(profile)
-    return asyncio.run(run_check(load_profile(tmp_path, "prod"), load_settings(wait=0)))
+    return check_profiles(sb, monkeypatch, profiles=tmp_path)
 
 
 def world(services: dict[str, Any], **options: Any) -> dict[str, Any]:
