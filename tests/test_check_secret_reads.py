@@ -239,6 +239,28 @@ def test_each_file_of_a_secret_volume_has_its_own_finding_id_at_the_mount_rule(
     assert disabled.location is not None and disabled.location.line == 6
 
 
+def test_a_mount_s_sub_path_is_where_its_files_show_and_what_it_hides_is_still_checked(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One volume of two files, mounted with VolumeMount.sub_path "db" ("Path within the
+    volume from which the container's volume should be mounted", run v2 k8s.min.proto): the
+    container sees db/password at /etc/db/password, as the profile says, and never sees
+    old/key, whose DESTROYED version still fails the next deploy."""
+    creds = {
+        "versions": [{"value": "fake-creds-v1-aaaaaaaa", "state": "DESTROYED"}, "fake-creds-v2"]
+    }
+    items = [{"path": "db/password", "version": "2"}, {"path": "old/key", "version": "1"}]
+    volume = {"name": "c", "secret": {"secret": "creds", "items": items}}
+    mounts = [{"name": "c", "mountPath": "/etc/db", "subPath": "db"}]
+    api = service(container(volumeMounts=mounts), volumes=[volume])
+    project = {"number": 5, "iam": GRANT, "secrets": {"creds": creds}, "services": {"api": api}}
+    profile = f'{MOUNTS}      /etc/db/password: {{secret: creds, version: "2"}}\n'
+    report = run(make_sandbox, monkeypatch, tmp_path, {"projects": {"p": project}}, profile).report
+    [found] = report.findings
+    assert (found.rule, found.target) == ("secret.destroyed", "secret.creds"), show(report.findings)
+    assert "volume c (old/key)" in found.message
+
+
 DSN = "postgres://app:$(DB_PASS)@10.0.0.3/db"
 
 

@@ -88,23 +88,42 @@ def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
         volume = volumes.get(mount.name)
         if volume is None:
             continue
-        base = mount.mount_path.rstrip("/")
         for name, ref in _volume_files(volume.secret):
-            path = f"{base}/{name}"
-            mounts[path] = SecretMount(path, ref, mount.name)
+            path = _seen_at(mount, name)
+            if path is not None:
+                mounts[path] = SecretMount(path, ref, mount.name)
     return mounts
 
 
+def _seen_at(mount: Any, name: str) -> str | None:
+    """Where a container sees the volume's file `name` through `mount`, or None where it does
+    not see it. VolumeMount.sub_path: "Path within the volume from which the container's
+    volume should be mounted. Defaults to "" (volume's root)" (run v2 k8s.min.proto): with
+    one, only what lies under it shows, at mount_path, and a sub_path naming the file itself
+    mounts that one file at mount_path."""
+    base = mount.mount_path.rstrip("/")
+    sub = mount.sub_path.strip("/")
+    if not sub:
+        return f"{base}/{name}"
+    if name == sub:
+        return base or "/"
+    if name.startswith(sub + "/"):
+        return f"{base}/{name[len(sub) + 1 :]}"
+    return None
+
+
 def _unmounted(revision: Any) -> tuple[SecretMount, ...]:
-    """The files of the secret volumes no container mounts: still references Cloud Run checks
-    ("During service deployment, Cloud Run checks all the secrets you use",
-    cloud.google.com/run/docs/configuring/secrets), so drift checks them too (SPEC)."""
-    mounted = {m.name for c in revision.containers for m in c.volume_mounts}
+    """The files of the secret volumes no container sees (no mount, or only mounts of another
+    sub_path): still references Cloud Run checks ("During service deployment, Cloud Run
+    checks all the secrets you use", cloud.google.com/run/docs/configuring/secrets), so drift
+    checks them too (SPEC)."""
+    mounts = [m for c in revision.containers for m in c.volume_mounts]
     return tuple(
         SecretMount(f"volume {v.name}" + (f" ({name})" if v.secret.items else ""), ref, v.name)
         for v in revision.volumes
-        if v.HasField("secret") and v.name not in mounted
+        if v.HasField("secret")
         for name, ref in _volume_files(v.secret)
+        if not any(m.name == v.name and _seen_at(m, name) is not None for m in mounts)
     )
 
 

@@ -183,3 +183,37 @@ def test_sidecars_and_secret_volumes_are_read() -> None:
     assert side.env["TOKEN"].ref == SecretRef("tok", "2", "123")
     assert side.mounts["/etc/certs/tls.pem"].ref == SecretRef("cert", "3")
     assert {ref.key for _, _, ref in config.secret_refs()} == {"123/tok", "cert"}
+
+
+def test_a_mount_s_sub_path_decides_where_and_whether_a_file_shows() -> None:
+    """VolumeMount.sub_path (run v2 k8s.min.proto): only what lies under it shows, at
+    mount_path; a sub_path naming one file mounts that file at mount_path itself."""
+    t = template([])
+    (app,) = t.containers
+    app.volume_mounts = [
+        run_v2.VolumeMount(name="creds", mount_path="/etc/db", sub_path="db"),
+        run_v2.VolumeMount(name="creds", mount_path="/run/api-key", sub_path="api/key"),
+    ]
+    t.volumes = [
+        run_v2.Volume(
+            name="creds",
+            secret=run_v2.SecretVolumeSource(
+                secret="shared",
+                items=[
+                    run_v2.VersionToPath(path="db/password", version="3"),
+                    run_v2.VersionToPath(path="api/key", version="4"),
+                    run_v2.VersionToPath(path="other/token", version="5"),
+                ],
+            ),
+        )
+    ]
+    config = revision_config(t, service=SERVICE, container=None)
+    mounts = config.named(app.name).mounts
+    assert {path: m.ref.version for path, m in mounts.items()} == {
+        "/etc/db/password": "3",
+        "/run/api-key": "4",
+    }
+    # no container sees other/token, yet Cloud Run checks it at deploy: drift does too
+    assert [(m.path, m.ref.version) for m in config.unmounted] == [
+        ("volume creds (other/token)", "5")
+    ]
