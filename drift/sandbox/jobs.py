@@ -11,7 +11,7 @@ from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
 from drift.sandbox.names import ResourceKey, RpcError, invalid
-from drift.sandbox.pb import JobPb, copy
+from drift.sandbox.pb import COMMON_OUTPUT_ONLY, JobPb, copy
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
 from drift.sandbox.state import JobRec, World
 from drift.sandbox.validate import (
@@ -22,11 +22,7 @@ from drift.sandbox.validate import (
     validate_vpc_access,
 )
 
-OUTPUT_ONLY = frozenset(
-    {"name", "uid", "generation", "create_time", "update_time", "delete_time", "expire_time"}
-    | {"creator", "last_modifier", "observed_generation", "terminal_condition", "conditions"}
-    | {"execution_count", "latest_created_execution", "reconciling", "satisfies_pzs", "etag"}
-)
+OUTPUT_ONLY = COMMON_OUTPUT_ONLY | {"execution_count", "latest_created_execution"}
 MUTABLE = tuple(f.name for f in JobPb.DESCRIPTOR.fields if f.name not in OUTPUT_ONLY)
 SECRETS_FAILED = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
 # TaskTemplate: "max_retries … Defaults to 3", "timeout … Defaults to 600 seconds";

@@ -8,6 +8,7 @@ from typing import Any
 
 from drift.sandbox.names import POOLS, SERVICES, ResourceKey
 from drift.sandbox.pb import (
+    COMMON_OUTPUT_ONLY,
     PoolPb,
     PoolTemplatePb,
     RevisionPb,
@@ -19,12 +20,11 @@ from drift.sandbox.pb import (
     TrafficStatusPb,
 )
 
-_OUTPUT_ONLY = frozenset(
-    {"name", "uid", "generation", "create_time", "update_time", "delete_time", "expire_time"}
-    | {"creator", "last_modifier", "observed_generation", "terminal_condition", "conditions"}
-    | {"latest_ready_revision", "latest_created_revision", "satisfies_pzs", "reconciling"}
-    | {"threat_detection_enabled", "etag"}
-)
+_OUTPUT_ONLY = COMMON_OUTPUT_ONLY | {
+    "latest_ready_revision",
+    "latest_created_revision",
+    "threat_detection_enabled",
+}
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,17 @@ else:
     OverridesPb = run_v2.RunJobRequest.Overrides.pb()
 
 
+COMMON_OUTPUT_ONLY = frozenset(
+    {"name", "uid", "generation", "create_time", "update_time", "delete_time", "expire_time"}
+    | {"creator", "last_modifier", "observed_generation", "terminal_condition", "conditions"}
+    | {"reconciling", "satisfies_pzs", "etag"}
+)
+"""The fields of every Cloud Run v2 resource alike (Service, Job, WorkerPool) that an update
+does not change: those the `google.cloud.run_v2` docstrings call "Output only.", plus `name`
+(the resource's identifier) and `etag` (the server's fingerprint of a version, which a write
+sends only as a guard). Each kind adds its own (`drift.sandbox.kinds`, `drift.sandbox.jobs`)."""
+
+
 def copy(message: Any) -> Any:
     """A deep copy of a protobuf message (the store never hands out its own objects)."""
     out = type(message)()
