@@ -33,16 +33,32 @@ class Bound:
 
 
 def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
+    from drift.kinds import Kind
     from drift.live.normalize import raw, revision_config
     from drift.live.reads import expected_refs, held, reachable, to_fetch, values_needed
+    from drift.live.workloads import GET
 
     calls: Counter[str] = Counter()
     profiles = list(profile.services.values())
     world = sandbox.scenario.projects[profile.project]
-    if len(profiles) > 1:
-        calls["ListServices"] = max(1, math.ceil(len(world.services) / page_size))
-    else:
-        calls["GetService"] = len(profiles)
+    # Workloads of one kind: more than one listed (a call per page), one with its Get
+    lists = {
+        Kind.SERVICE: "ListServices",
+        Kind.JOB: "ListJobs",
+        Kind.WORKER_POOL: "ListWorkerPools",
+    }
+    for kind, in_world in (
+        (Kind.SERVICE, world.services),
+        (Kind.JOB, world.jobs),
+        (Kind.WORKER_POOL, world.worker_pools),
+    ):
+        asked = sum(p.kind is kind for p in profiles)
+        if asked > 1:
+            calls[lists[kind]] = max(1, math.ceil(len(in_world) / page_size))
+        elif asked:
+            calls[GET[kind]] = 1
+    # what follows counts for services only: the benchmark's worlds have no jobs or pools
+    profiles = [p for p in profiles if p.kind is Kind.SERVICE]
     calls["ListSecrets"] = 1
     expected = {ref for p in profiles for ref in expected_refs(p)}
     configs: dict[str, list[RevisionConfig]] = {}

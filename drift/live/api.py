@@ -4,6 +4,7 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -34,17 +35,40 @@ async def list_services(clients: Clients, runner: CallRunner, parent: str) -> di
     return await list_pages(runner, "ListServices", parent, request, call, "services")
 
 
+@dataclass
+class Listing:
+    """What a List method answered: every resource of the pages read, by short name, and the
+    failure that stopped it (None: every page was read). The pages read before a failure are
+    kept: what they hold was read."""
+
+    items: dict[str, Any] = field(default_factory=dict)
+    error: ApiError | None = None
+
+
 async def list_pages(
-    runner: CallRunner, method: str, parent: str, request_type: Any, call: Any, field: str
+    runner: CallRunner, method: str, parent: str, request_type: Any, call: Any, member: str
 ) -> dict[str, Any]:
     """Every resource a List method (ListServices, ListJobs, ListWorkerPools) answers under
-    `parent`, by short name; one call per page."""
-    found: dict[str, Any] = {}
+    `parent`, by short name; one call per page (ApiError when a page cannot be read)."""
+    listing = await list_all(runner, method, parent, request_type, call, member)
+    if listing.error is not None:
+        raise listing.error
+    return listing.items
+
+
+async def list_all(
+    runner: CallRunner, method: str, parent: str, request_type: Any, call: Any, member: str
+) -> Listing:
+    """`list_pages`, keeping the pages read before one fails."""
+    listing = Listing()
     request = partial(request_type, page_size=LIST_PAGE_SIZE)
-    async for response in pages(runner, "run", method, parent, request, call):
-        for item in getattr(response, field):  # `services`, `jobs`, `worker_pools`
-            found[short(item.name)] = item
-    return found
+    try:
+        async for response in pages(runner, "run", method, parent, request, call):
+            for item in getattr(response, member):  # `services`, `jobs`, `worker_pools`
+                listing.items[short(item.name)] = item
+    except ApiError as exc:
+        listing.error = exc
+    return listing
 
 
 async def pages(

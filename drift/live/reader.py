@@ -18,7 +18,7 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.kinds import Kind
-from drift.live.api import attempt, list_services, short
+from drift.live.api import Listing, attempt, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
@@ -28,7 +28,7 @@ from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import SecretChecks
-from drift.live.workloads import get_workload, job_service, latest_execution
+from drift.live.workloads import get_workload, job_service, latest_execution, list_kind
 from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
@@ -78,53 +78,62 @@ class Reader:
         # expects), then read the services, then what their references resolve to.
         self.checks.expect(profiles)
         deadline = time.monotonic() + self.wait
-        await asyncio.gather(
-            self._read_services([p for p in profiles if p.kind is Kind.SERVICE], deadline),
-            *(self._read_one(p, deadline) for p in profiles if p.kind is not Kind.SERVICE),
-        )
+        kinds: dict[Kind, list[ServiceProfile]] = {}
+        for p in profiles:
+            kinds.setdefault(p.kind, []).append(p)
+        await asyncio.gather(*(self._read_kind(ps, deadline) for ps in kinds.values()))
         await self.checks.resolve(profiles)
         return self.state
 
-    # -- services and revisions -------------------------------------------------------------
+    # -- workloads and revisions ------------------------------------------------------------
 
-    async def _read_services(self, profiles: list[ServiceProfile], deadline: float) -> None:
-        if not profiles:
+    async def _read_kind(self, profiles: list[ServiceProfile], deadline: float) -> None:
+        """The profiled workloads of one kind: one of them with its Get; more with one List
+        (ListServices, ListJobs, ListWorkerPools: a call per 500), which answers the same
+        messages. A caller the List is denied to (no run.services.list) gets each workload
+        with its Get instead; a List that fails otherwise (a quota, an outage) is not
+        replaced by one Get per workload against the same quota: the workloads its pages did
+        not bring are unverified, naming the List and its status."""
+        kind = profiles[0].kind
+        if len(profiles) == 1:
+            await self._get_then_describe(profiles[0], deadline)
             return
-        wanted = {p.name: p for p in profiles}
-        found: dict[str, Any] | None = None
-        if len(wanted) > 1:
-            try:
-                found = await list_services(self.clients, self.runner, self.parent)
-            except ApiError:
-                found = None  # e.g. no run.services.list: fall back to one get per service
-        if found is None:
-            results = await asyncio.gather(*(self._get(p) for p in profiles))
-            found = {n: s for n, s in zip(wanted, results, strict=True) if s is not None}
-            if self.state.missing:
-                await self._list_names()
-        else:
-            self.state.listed = set(found)
-            for name in wanted:
-                if name not in found:
-                    self.state.missing.add(name)
+        listing = await self._listing(kind)
+        found = {p.name: listing.items[p.name] for p in profiles if p.name in listing.items}
+        rest = [p for p in profiles if p.name not in found]
+        failure = listing.error
+        if failure is None:
+            if kind is Kind.SERVICE:
+                self.state.listed = set(listing.items)
+            self.state.missing.update(p.key for p in rest)
+            rest = []
+        elif failure.status != "PERMISSION_DENIED":
+            for p in rest:
+                self.unverified(p, kind.value, failure.reason)
+            rest = []
         await asyncio.gather(
             *(
-                self._settle_then_describe(wanted[n], found[n], deadline)
-                for n in found
-                if n in wanted
-            )
+                self._settle_then_describe(p, found[p.name], deadline)
+                for p in profiles
+                if p.name in found
+            ),
+            *(self._get_then_describe(p, deadline) for p in rest),
         )
 
-    async def _list_names(self) -> None:
-        """The region's services, for "did you mean" beside a missing one (best effort)."""
-        try:
-            self.state.listed = set(await list_services(self.clients, self.runner, self.parent))
-        except ApiError:
-            return
+    async def _listing(self, kind: Kind) -> Listing:
+        """The region's workloads of `kind`, listed once a run whoever asks (a List that was
+        refused is not asked again)."""
+        return await self.tasks.once(
+            ("list", kind), partial(list_kind, self.clients, self.runner, self.parent, kind)
+        )
 
-    async def _read_one(self, profile: ServiceProfile, deadline: float) -> None:
-        """A job or a worker pool: one Get (there is no need to list: each is asked for by
-        name)."""
+    async def _did_you_mean(self) -> None:
+        """The region's services, for "did you mean" beside a missing one (best effort)."""
+        listing = await self._listing(Kind.SERVICE)
+        if listing.error is None:
+            self.state.listed = set(listing.items)
+
+    async def _get_then_describe(self, profile: ServiceProfile, deadline: float) -> None:
         found = await self._get(profile)
         if found is not None:
             await self._settle_then_describe(profile, found, deadline)
@@ -136,6 +145,8 @@ class Reader:
         except ApiError as exc:
             if exc.status == "NOT_FOUND":
                 self.state.missing.add(profile.key)
+                if profile.kind is Kind.SERVICE:
+                    self.tasks.once(("did_you_mean", None), self._did_you_mean)
             else:
                 self.unverified(profile, profile.kind.value, exc.reason)
             return None

@@ -1,7 +1,8 @@
-"""Jobs and worker pools beside services: one Get per workload (GetService, GetJob,
-GetWorkerPool), a job as the `LiveService` the diff reads (its template, which its next
-execution runs), and a job's latest execution — read with GetExecution only when
-`Job.latest_created_execution` does not already say how it ended."""
+"""Jobs and worker pools beside services: a Get per workload (GetService, GetJob,
+GetWorkerPool) or one List per kind (ListServices, ListJobs, ListWorkerPools), a job as the
+`LiveService` the diff reads (its template, which its next execution runs), and a job's latest
+execution — read with GetExecution only when `Job.latest_created_execution` does not already
+say how it ended."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from drift.fields import enum_name
 from drift.kinds import Kind
-from drift.live.api import attempt, list_pages, list_services, short
+from drift.live.api import Listing, attempt, list_all, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
@@ -35,16 +36,27 @@ async def list_workloads(
     clients: Clients, runner: CallRunner, parent: str, kind: Kind
 ) -> list[str]:
     """The names of every service, job or worker pool under `parent` (a location)."""
+    listing = await list_kind(clients, runner, parent, kind)
+    if listing.error is not None:
+        raise listing.error
+    return sorted(listing.items)
+
+
+async def list_kind(clients: Clients, runner: CallRunner, parent: str, kind: Kind) -> Listing:
+    """Every Service, Job or WorkerPool under `parent` (ListServices, ListJobs,
+    ListWorkerPools: the same messages their Get answers, a page at a time), with the pages
+    read before one failed."""
     from google.cloud import run_v2
 
     if kind is Kind.SERVICE:
-        return sorted(await list_services(clients, runner, parent))
-    if kind is Kind.JOB:
+        method, request = "ListServices", run_v2.ListServicesRequest
+        call = clients.services.list_services
+    elif kind is Kind.JOB:
         method, request, call = "ListJobs", run_v2.ListJobsRequest, clients.jobs.list_jobs
     else:
         method, request = "ListWorkerPools", run_v2.ListWorkerPoolsRequest
         call = clients.worker_pools.list_worker_pools
-    return sorted(await list_pages(runner, method, parent, request, call, kind.section))
+    return await list_all(runner, method, parent, request, call, kind.section)
 
 
 def job_service(
