@@ -10,8 +10,8 @@ import logging
 import random
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -37,7 +37,11 @@ class RateLimiter:
     """At most `per_minute` calls in any 60 s window, which is how Google counts per-minute
     quotas: calls within the budget never wait (the whole budget is the burst), and however
     calls bunch up, no minute ever sees more than the budget. After the server answered
-    RESOURCE_EXHAUSTED, `pause` holds every caller that waits in `resumed`."""
+    RESOURCE_EXHAUSTED, `pause` holds every call of the API not yet sent.
+
+    A call waits in `ready` (holding nothing: no concurrency slot, no lock), then `take`s its
+    turn at the moment it goes out, which fails if a pause began or the budget was spent
+    meanwhile (the call then waits again)."""
 
     WINDOW = 60.0
 
@@ -53,19 +57,36 @@ class RateLimiter:
         self.granted: deque[float] = deque()
         self.resume_at = float("-inf")
         self.waited = 0.0
-        self.lock = asyncio.Lock()
 
     async def acquire(self) -> None:
         """Take one call of the budget, waiting until the window has room."""
-        async with self.lock:
-            while True:
-                now = self.clock()
-                while self.granted and self.granted[0] <= now - self.WINDOW:
-                    self.granted.popleft()
-                if len(self.granted) < self.limit:
-                    self.granted.append(now)
-                    return
+        while True:
+            await self.ready()
+            if self.take():
+                return
+
+    async def ready(self) -> None:
+        """Wait until a call could go out: no pause, and room in the window."""
+        while True:
+            await self.resumed()
+            now = self.clock()
+            if self._room(now):
+                return
+            if now >= self.resume_at:  # else a pause began meanwhile: wait it out first
                 await self._wait(self.granted[0] + self.WINDOW - now)
+
+    def take(self) -> bool:
+        """One call of the budget now, unless the API is paused or the window is full."""
+        now = self.clock()
+        if now < self.resume_at or not self._room(now):
+            return False
+        self.granted.append(now)
+        return True
+
+    def _room(self, now: float) -> bool:
+        while self.granted and self.granted[0] <= now - self.WINDOW:
+            self.granted.popleft()
+        return len(self.granted) < self.limit
 
     def pause(self, seconds: float) -> None:
         """Hold callers for `seconds`: the quota is shared, so retrying one call while the
@@ -101,14 +122,25 @@ class Limits:
 
 
 class CallRunner:
-    def __init__(self, limits: Limits, *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
         self.limits = limits
+        self.clock = clock
+        self.sleep = sleep
+        """How the runner tells time and waits (the limiters too): a test may make waits of
+        minutes pass at once."""
         self.semaphore = asyncio.Semaphore(limits.concurrency)
         self.limiters: dict[Api, RateLimiter] = {
-            "run": RateLimiter(limits.run_rpm),
-            "secrets": RateLimiter(limits.secrets_rpm),
-            "access": RateLimiter(limits.access_rpm),
-            "resources": RateLimiter(limits.resources_rpm),
+            "run": RateLimiter(limits.run_rpm, clock, sleep),
+            "secrets": RateLimiter(limits.secrets_rpm, clock, sleep),
+            "access": RateLimiter(limits.access_rpm, clock, sleep),
+            "resources": RateLimiter(limits.resources_rpm, clock, sleep),
         }
         self.counts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
@@ -133,10 +165,8 @@ class CallRunner:
         limiter = self.limiters[api]
         while True:
             attempt += 1
-            await limiter.resumed()  # outside the semaphore: a paused API holds no slot
             try:
-                async with self.semaphore:
-                    await limiter.acquire()
+                async with self._turn(limiter):
                     self.counts[method] += 1
                     with api_errors(method, resource):
                         result = await asyncio.wait_for(
@@ -150,8 +180,8 @@ class CallRunner:
                 raise unreachable(self.emulator, failure.detail) from failure
             delay = self._delay(attempt, failure)
             if failed_at is None:
-                failed_at = time.monotonic()
-            spent = time.monotonic() - failed_at
+                failed_at = self.clock()
+            spent = self.clock() - failed_at
             if (
                 not retry
                 or failure.status not in RETRYABLE
@@ -163,9 +193,28 @@ class CallRunner:
             log.debug("%s (attempt %d): retry in %.2f s", failure.brief, attempt, delay)
             self.retries[method] += 1
             if failure.status == "RESOURCE_EXHAUSTED":
-                limiter.pause(delay)  # this call and every other one on the API wait
+                limiter.pause(delay)  # this call and every other one on the API not yet sent
             else:
-                await asyncio.sleep(delay)
+                await (self.sleep or asyncio.sleep)(delay)
+
+    @asynccontextmanager
+    async def _turn(self, limiter: RateLimiter) -> AsyncIterator[None]:
+        """A concurrency slot and one call of the API's budget, taken together when the call
+        goes out. Waiting for the API (its per-minute budget, a RESOURCE_EXHAUSTED pause)
+        holds no slot, so one API's quota never stalls another's calls; and a pause that
+        began while a call waited for a slot holds that call too: RetryInfo, "Clients should
+        wait until `retry_delay` amount of time has passed since receiving the error response
+        before retrying" (google/rpc/error_details.proto), and the quota is the API's."""
+        while True:
+            await limiter.ready()
+            await self.semaphore.acquire()
+            if limiter.take():
+                break
+            self.semaphore.release()
+        try:
+            yield
+        finally:
+            self.semaphore.release()
 
     def _delay(self, attempt: int, failure: ApiError) -> float:
         hinted = failure.retry_after

@@ -4,7 +4,6 @@ inside its budget, translates errors once, counts calls."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,14 @@ from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 
 from drift.errors import ApiError, AuthError
-from drift.live.calls import CallRunner, Limits, RateLimiter, api_errors, translate
+from drift.live.calls import (
+    CallRunner,
+    Limits,
+    RateLimiter,
+    api_errors,
+    translate,
+)
+from tests.timewarp import Warp
 
 
 def flaky(errors: list[Exception], result: str = "ok") -> tuple[Callable[[float], Any], list[int]]:
@@ -29,21 +35,18 @@ def flaky(errors: list[Exception], result: str = "ok") -> tuple[Callable[[float]
     return fn, calls
 
 
+WARP = Warp()
+
+
 def runner(**kw: Any) -> CallRunner:
-    return CallRunner(Limits(**kw), seed=1)
+    """A runner whose waits pass at once (`fast_sleep` lists them)."""
+    return WARP.install(CallRunner(Limits(**kw), seed=1))
 
 
 @pytest.fixture(autouse=True)
-def fast_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        slept.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr("drift.live.calls.asyncio.sleep", sleep)
-    return slept
+def fast_sleep() -> list[float]:
+    WARP.slept.clear()
+    return WARP.slept
 
 
 @pytest.mark.parametrize(
@@ -173,9 +176,10 @@ def test_resource_exhausted_pauses_that_api_only() -> None:
     info = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=7))
     fn, calls = flaky([gexc.ResourceExhausted("quota", details=[info])])
     r = runner(retry_budget=60)
+    before = WARP.clock()
     asyncio.run(r.call("secrets", "GetSecretVersion", "v", fn))
     assert len(calls) == 2
-    assert r.limiters["secrets"].resume_at > time.monotonic() + 6
+    assert before + 7 <= r.limiters["secrets"].resume_at <= WARP.clock()  # waited out
     assert r.limiters["run"].resume_at < 0 and r.limiters["access"].resume_at < 0
 
 

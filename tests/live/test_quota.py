@@ -1,0 +1,127 @@
+"""drift near Google's quotas, against the sandbox: a RESOURCE_EXHAUSTED pause holds every call
+of that API not yet sent (those already waiting for a slot too); a call waiting for its API's
+per-minute budget holds no concurrency slot, so one API's quota never stalls another's calls.
+Waits of minutes pass at once on a warped
+clock (`tests.timewarp`), on which the runner tells when each call went out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from benchmarks.bench import ENVIRONMENT, write_profile
+from drift.check import CheckResult, run_check
+from drift.live.calls import Api, CallRunner, Limits
+from drift.profiles.loader import load_profile
+from drift.sandbox import Fault, Sandbox, generate
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+
+T = TypeVar("T")
+SECRETS_API = {"ListSecrets", "GetSecret", "GetSecretVersion", "GetIamPolicy"}
+
+
+class Recorder(CallRunner):
+    """Notes when (on the runner's clock) each attempt of each call went out."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(limits, seed=1)
+        self.sent: list[tuple[str, str, float]] = []
+        self.apis: dict[str, Api] = {}
+
+    async def call(
+        self,
+        api: Api,
+        method: str,
+        resource: str,
+        fn: Callable[[float], Awaitable[T]],
+        *,
+        retry: bool = True,
+    ) -> T:
+        async def noted(timeout: float) -> T:
+            self.sent.append((method, resource, self.limiters[api].clock()))
+            self.apis[method + " " + resource] = api
+            return await fn(timeout)
+
+        return await super().call(api, method, resource, noted, retry=retry)
+
+
+def world(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    **shape: int,
+) -> Sandbox:
+    scenario = generate(**shape)
+    sandbox = make_sandbox(scenario)
+    write_profile(scenario, tmp_path, value_rules=0)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    return sandbox
+
+
+def check(profiles: Path, runner: CallRunner) -> CheckResult:
+    profile = load_profile(profiles, ENVIRONMENT)
+    return asyncio.run(run_check(profile, load_settings(profiles_dir=profiles), runner=runner))
+
+
+def test_a_resource_exhausted_pause_holds_the_calls_already_queued(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RetryInfo: "Clients should wait until `retry_delay` amount of time has passed since
+    receiving the error response before retrying" (google/rpc/error_details.proto); the quota
+    is the API's, so every call of that API not yet sent waits, including those that were
+    already queued for a concurrency slot (at scale: all but DRIFT_CONCURRENCY of them). Real
+    time: the sandbox tells when each call arrived."""
+    sandbox = world(
+        make_sandbox, tmp_path, monkeypatch, services=12, vars=6, secret_refs=3, secrets=30
+    )
+    sandbox.set_latency(30)
+    pause = 0.8
+    sandbox.inject(
+        Fault("GetSecretVersion", "RESOURCE_EXHAUSTED", first_n=1, retry_delay_ms=int(pause * 1000))
+    )
+    result = check(tmp_path, CallRunner(Limits(concurrency=2), seed=1))
+    assert result.report.status.value == "clean"
+    calls = sandbox.calls
+    (failed,) = [c for c in calls if c.code == "RESOURCE_EXHAUSTED"]
+    answered = failed.at + 0.03  # the injected latency
+    during = [
+        c.short
+        for c in calls
+        if c.short in SECRETS_API and answered + 0.1 < c.at < answered + pause - 0.1
+    ]
+    assert during == [], f"{len(during)} Secret Manager calls went out during the pause"
+    assert any(c.short in SECRETS_API and c.at >= answered + pause for c in calls)
+
+
+def test_a_secret_manager_rate_limit_does_not_hold_the_cloud_run_calls(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each API has its own per-minute budget (`Limits`). With the Secret Manager budget spent
+    for the minute, its calls wait for the next one without holding a concurrency slot:
+    ListServices, on the untouched Cloud Run budget, goes out at once, not a minute later
+    (the run is stopped once it has: the rest would wait for the minute)."""
+    world(make_sandbox, tmp_path, monkeypatch, services=6, vars=4, secret_refs=2, secrets=10)
+    runner = Recorder(Limits(concurrency=4, secrets_rpm=4))
+    profile = load_profile(tmp_path, ENVIRONMENT)
+
+    async def until_listed() -> list[str]:
+        run = asyncio.ensure_future(run_check(profile, load_settings(), runner=runner))
+        for _ in range(100):  # a second at most
+            if any(method == "ListServices" for method, *_ in runner.sent) or run.done():
+                break
+            await asyncio.sleep(0.01)
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run
+        return [method for method, *_ in runner.sent]
+
+    sent = asyncio.run(until_listed())
+    assert "ListServices" in sent, f"not sent within a second: {sent}"
+    assert sum(runner.apis[c] == "secrets" for c in runner.apis) == 4  # the budget held the rest
