@@ -31,6 +31,9 @@ UNREACHABLE = ("Connection refused", "errors resolving", "DNS resolution failed"
 MAX_ATTEMPTS = 5
 BASE_DELAY = 0.2
 MAX_DELAY = 8.0
+QUOTA_BASE_DELAY = 2.0
+QUOTA_MAX_DELAY = 60.0
+"""RESOURCE_EXHAUSTED without RetryInfo (`CallRunner._delay`)."""
 
 
 class RateLimiter:
@@ -185,7 +188,7 @@ class CallRunner:
             if (
                 not retry
                 or failure.status not in RETRYABLE
-                or attempt >= MAX_ATTEMPTS
+                or (attempt >= MAX_ATTEMPTS and not _quota_unhinted(failure))
                 or spent + delay > self.limits.retry_budget
             ):
                 log.debug("%s (attempt %d, not retried)", failure.brief, attempt)
@@ -217,10 +220,24 @@ class CallRunner:
             self.semaphore.release()
 
     def _delay(self, attempt: int, failure: ApiError) -> float:
+        """Exponential backoff with jitter (between half the ceiling and the ceiling); the
+        server's RetryInfo when longer. A quota error without RetryInfo backs off as Google's
+        generated clients do for RESOURCE_EXHAUSTED: from 2 s, doubling, at most 60 s
+        (google-cloud-secret-manager secretmanager_v1/.../transports/base.py,
+        access_secret_version default_retry: initial=2.0, maximum=60.0, multiplier=2.0,
+        deadline=60.0): per-minute quotas refill with time, not with attempts, so those are
+        bounded by the retry budget (the deadline) alone."""
         hinted = failure.retry_after
-        ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** (attempt - 1))
+        if _quota_unhinted(failure):
+            ceiling = min(QUOTA_MAX_DELAY, QUOTA_BASE_DELAY * 2 ** (attempt - 1))
+        else:
+            ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** (attempt - 1))
         jittered = self.random.uniform(ceiling / 2, ceiling)
         return max(jittered, hinted) if hinted else jittered
+
+
+def _quota_unhinted(failure: ApiError) -> bool:
+    return failure.status == "RESOURCE_EXHAUSTED" and not failure.retry_after
 
 
 def _past_budget(failure: ApiError) -> ApiError:

@@ -14,6 +14,7 @@ from google.rpc import error_details_pb2
 
 from drift.errors import ApiError, AuthError
 from drift.live.calls import (
+    MAX_ATTEMPTS,
     CallRunner,
     Limits,
     RateLimiter,
@@ -91,6 +92,22 @@ def test_retry_info_is_honoured(fast_sleep: list[float]) -> None:
     fn, _ = flaky([error])
     asyncio.run(runner(retry_budget=60).call("secrets", "AccessSecretVersion", "v", fn))
     assert fast_sleep == pytest.approx([7.0], abs=0.05)  # the pause, less what has passed
+
+
+def test_a_quota_error_without_retry_info_backs_off_until_the_budget_ends(
+    fast_sleep: list[float],
+) -> None:
+    """As Google's generated clients retry RESOURCE_EXHAUSTED (google-cloud-secret-manager
+    transports/base.py: initial=2.0, maximum=60.0, multiplier=2.0, deadline=60.0): from 2 s,
+    doubling, at most 60 s, for as long as the retry budget lasts, not a number of attempts
+    (a per-minute quota refills with time)."""
+    fn, calls = flaky([gexc.ResourceExhausted("quota")] * 50)
+    with pytest.raises(ApiError, match="RESOURCE_EXHAUSTED"):
+        asyncio.run(runner(retry_budget=60).call("secrets", "GetSecretVersion", "v", fn))
+    assert len(calls) > MAX_ATTEMPTS and sum(fast_sleep) <= 60
+    for n, delay in enumerate(fast_sleep):
+        ceiling = min(60.0, 2.0 * 2**n)
+        assert ceiling / 2 <= delay <= ceiling, fast_sleep
 
 
 def test_retry_budget_is_respected() -> None:

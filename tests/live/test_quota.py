@@ -1,7 +1,8 @@
 """drift near Google's quotas, against the sandbox: a RESOURCE_EXHAUSTED pause holds every call
 of that API not yet sent (those already waiting for a slot too); a call waiting for its API's
-per-minute budget holds no concurrency slot, so one API's quota never stalls another's calls.
-Waits of minutes pass at once on a warped
+per-minute budget holds no concurrency slot, so one API's quota never stalls another's calls;
+a quota error without RetryInfo is retried as Google's own clients retry it (from 2 s,
+doubling, at most 60 s, within the retry budget). Waits of minutes pass at once on a warped
 clock (`tests.timewarp`), on which the runner tells when each call went out."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
+from tests.timewarp import Warp
 
 T = TypeVar("T")
 SECRETS_API = {"ListSecrets", "GetSecret", "GetSecretVersion", "GetIamPolicy"}
@@ -125,3 +127,32 @@ def test_a_secret_manager_rate_limit_does_not_hold_the_cloud_run_calls(
     sent = asyncio.run(until_listed())
     assert "ListServices" in sent, f"not sent within a second: {sent}"
     assert sum(runner.apis[c] == "secrets" for c in runner.apis) == 4  # the budget held the rest
+
+
+def test_resource_exhausted_without_retry_info_backs_off_as_googles_clients_do(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quota error ("Quota exceeded for quota metric 'Read requests' and limit 'Read
+    requests per minute'") need not carry RetryInfo; the quota is per minute. Google's
+    generated client retries RESOURCE_EXHAUSTED on AccessSecretVersion from 2 s, doubling, up
+    to 60 s, within 60 s (google-cloud-secret-manager transports/base.py default_retry:
+    initial=2.0, maximum=60.0, multiplier=2.0, deadline=60.0); drift does the same within its
+    retry budget (60 s): a version refused 5 times in a row is read on the 6th attempt."""
+    sandbox = world(
+        make_sandbox, tmp_path, monkeypatch, services=12, vars=6, secret_refs=3, secrets=30
+    )
+    target = "secret-0000/versions/latest"
+    sandbox.inject(
+        Fault(method="GetSecretVersion", code="RESOURCE_EXHAUSTED", first_n=5, match=target)
+    )
+    warp = Warp()
+    runner = Recorder(Limits())
+    warp.install(runner)
+    result = check(tmp_path, runner)
+    tries = [at for m, r, at in runner.sent if m == "GetSecretVersion" and r.endswith(target)]
+    assert result.report.status.value == "clean", [u.reason for u in result.report.unverified]
+    assert len(tries) == 6
+    gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
+    for n, gap in enumerate(gaps):
+        ceiling = 2.0 * 2**n  # 2, 4, 8, 16, 32 s; drift waits between half of it and all
+        assert ceiling / 2 <= gap <= ceiling + 0.5, gaps
