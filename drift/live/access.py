@@ -6,7 +6,8 @@ does not grant outright, the policies of the project holding the secret and of i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
+from typing import Any
 
 from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, normalise_account
 from drift.findings import Unverified
@@ -77,6 +78,21 @@ class AccessDecisions:
                     self.state.unverified.append(
                         Unverified.at(service, f"secret.{ref.key}", f"{account}: {found.detail}")
                     )
+
+    async def prefetch(
+        self, svc: LiveService, expected: list[SecretRef], reads: Iterable[Awaitable[Any]]
+    ) -> None:
+        """Once `reads` (the states and policies of the secrets `svc` references and its
+        profile expects) are in, the IAM reads `decide` will need for them (project numbers,
+        the policies of the projects holding the secrets and of their ancestors), started
+        early; `decide` finds them done (each is asked for once)."""
+        await asyncio.gather(*reads)
+        pairs = {
+            (normalise_account(rev.config.service_account), ref)
+            for rev in svc.checked
+            for ref in (*(r for _, _, r in rev.config.secret_refs()), *expected)
+        }
+        await asyncio.gather(*(self._decide(a, r) for a, r in pairs if self._known(a, r) is _ASK))
 
     def _known(self, account: str, ref: SecretRef) -> Verdict | None:
         """The verdict when no further read is needed, else _ASK."""

@@ -200,6 +200,7 @@ class Reader:
         live = job_service(profile.name, job, profile.container, execution=execution)
         remember_plain_secrets(profile, live)
         self.state.services[profile.key] = live
+        self.checks.described(profile, live)
 
     async def _describe(self, profile: ServiceProfile, svc: Any) -> None:
         """Find the revisions a user can reach (a worker pool's: those its instances run);
@@ -259,6 +260,7 @@ class Reader:
         )
         live = self.state.services[profile.key]
         remember_plain_secrets(profile, live)
+        self.checks.described(profile, live)
         if self.history is not None and self.history(profile, live):
             self.tasks.once(("history", profile.key), partial(self._history, profile, svc))
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from functools import partial
 
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.model import EnvVar, LiveState
+from drift.live.model import EnvVar, LiveService, LiveState
 from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ServiceProfile
@@ -42,6 +43,30 @@ class SecretChecks:
             key = p.key
             for ref in expected_refs(p):
                 self.secrets.watch(ref, key)
+
+    def described(self, profile: ServiceProfile, workload: LiveService) -> None:
+        """Start at once what one workload's description tells — the secrets it references,
+        the values its rules compare, and (once those secrets' states and policies are in)
+        the IAM reads its access decisions need — rather than after every other workload has
+        been read: one deploy in progress, waited for up to --wait, holds back no one else's
+        reads. `resolve` then finds them started (each item is asked for once)."""
+        key = workload.key
+        refs = [ref for rev in workload.checked for _, _, ref in rev.config.secret_refs()]
+        for ref in refs:
+            self.secrets.watch(ref, key)
+        for ref in values_needed([profile], self._live_vars):
+            self.secrets.read_value(ref)
+        expected = list(expected_refs(profile))
+        if not refs and not expected:
+            return
+        reads = [
+            task
+            for ref in (*refs, *expected)
+            for task in (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
+            if task is not None
+        ]
+        prefetch = partial(self.access.prefetch, workload, expected, reads)
+        self.tasks.once(("access", key), prefetch)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any

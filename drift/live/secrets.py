@@ -58,6 +58,9 @@ class Tasks:
     def __contains__(self, key: tuple[str, Any]) -> bool:
         return key in self._tasks
 
+    def get(self, key: tuple[str, Any]) -> asyncio.Task[Any] | None:
+        return self._tasks.get(key)
+
     async def wait(self) -> None:
         """Until every task started so far (and those they start) has finished."""
         waited = 0

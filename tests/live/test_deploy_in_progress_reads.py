@@ -1,0 +1,61 @@
+"""A deploy in progress on one service is waited for (up to --wait) while everything else is
+read: each workload's secret references, the values its rules compare and the IAM reads its
+access needs start as soon as that workload is described, not once every workload is."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from drift.check import run_check
+from drift.profiles.loader import load_profile
+from drift.sandbox import Call, Sandbox
+from drift.sandbox.scenario import default_scenario_path
+from drift.settings import load_settings
+from tests.cliutil import REPO
+
+SHAPES = default_scenario_path().with_name("real-shapes.yaml")
+PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
+SEARCH = "projects/acme-prod/locations/us-central1/services/search"
+PARTNER = "projects/600000000002/secrets/partner-api-key"
+
+
+def resource(call: Call) -> str:
+    request = call.request
+    return str(
+        getattr(request, "name", "")
+        or getattr(request, "resource", "")
+        or getattr(request, "parent", "")
+    )
+
+
+def test_a_deploy_in_progress_does_not_hold_the_other_services_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """real-shapes: `search` is mid-deploy and never settles by itself, so it is polled until
+    --wait ends; `chat` holds PARTNER_API_KEY -> projects/600000000002/secrets/partner-api-key,
+    a reference its profile spells otherwise (so it is read once chat is described), in a
+    project under folders/2000 whose policies decide its access. Every one of those reads goes
+    out before search's last poll."""
+    wait = 1.0
+    with Sandbox(SHAPES) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        sandbox.clear_calls()
+        profile = load_profile(PROFILES, "prod")
+        result = asyncio.run(run_check(profile, load_settings(wait=wait)))
+        calls = sandbox.calls
+    assert any("deploy in progress" in u.reason for u in result.report.unverified)
+    polls = [c.at for c in calls if c.short == "GetService" and resource(c) == SEARCH]
+    assert len(polls) >= 2
+    partner = [c for c in calls if resource(c).startswith(PARTNER)]
+    assert {c.short for c in partner} >= {"GetSecretVersion", "GetIamPolicy"}
+    hierarchy = [c for c in calls if c.short in ("GetProject", "GetFolder")]
+    assert hierarchy
+    late = [
+        f"{c.short} {resource(c)}"
+        for c in calls
+        if c.at >= polls[-1] and not (c.short == "GetService" and resource(c) == SEARCH)
+    ]
+    assert late == [], "read only once search's --wait had ended"
