@@ -57,11 +57,19 @@ class IamReads:
         """Why a project could not be looked up: "GetProject on projects/T: STATUS"."""
 
     async def project(self, token: str) -> ProjectInfo | None:
-        """A project by id or number (None when it cannot be read)."""
+        """A project by id or number (None when it cannot be read); one looked up by its id
+        is known by its number too, and the other way round."""
+        known = self.projects.get(token)
+        if known is not None:
+            return known
         return await self.tasks.once(("project", token), lambda: self._project(token))
 
     async def hierarchy(self, token: str) -> Hierarchy:
-        return await self.tasks.once(("hierarchy", token), lambda: self._hierarchy(token))
+        """The policies of the project `token` names (by id or number) and of its ancestors:
+        one hierarchy per project, however it is named."""
+        info = await self.project(token)
+        key = info.number if info else token
+        return await self.tasks.once(("hierarchy", key), lambda: self._hierarchy(token, info))
 
     async def _project(self, token: str) -> ProjectInfo | None:
         name = f"projects/{token}"
@@ -73,7 +81,7 @@ class IamReads:
                 attempt(self.clients.resource_manager("projects").get_project, name=name),
             )
         except ApiError as exc:
-            self.projects[token] = None
+            self.projects.setdefault(token, None)
             self.failures[token] = f"GetProject on {name}: {exc.status}"
             return None
         info = ProjectInfo(found.project_id, found.name.rsplit("/", 1)[-1], found.parent)
@@ -81,24 +89,40 @@ class IamReads:
             self.projects[key] = info
         return info
 
-    async def _hierarchy(self, token: str) -> Hierarchy:
+    async def _hierarchy(self, token: str, info: ProjectInfo | None) -> Hierarchy:
         out = Hierarchy()
-        info = await self.project(token)
         resource = f"projects/{info.number if info else token}"
         parent = info.parent if info else ""
         if info is None:
             out.unreadable[f"projects/{token} (parent)"] = self.failures.get(token, "GetProject")
-        await self._policy(out, "projects", resource)
+        read = await self._policy(resource)
+        if isinstance(read, Policy):
+            out.policies.append(read)
+        else:
+            out.project_unread = f"GetIamPolicy on {resource}: {read.status}"
         for _ in range(MAX_DEPTH):
             if not parent:
                 break
-            kind = parent.split("/", 1)[0]
-            await self._policy(out, kind, parent)
-            parent = await self._parent(out, parent) if kind == "folders" else ""
+            read = await self._policy(parent)
+            if isinstance(read, Policy):
+                out.policies.append(read)
+            else:
+                out.unreadable[parent] = read.status
+            if not parent.startswith("folders/"):
+                break
+            above = await self._parent(parent)
+            if isinstance(above, ApiError):
+                out.unreadable[f"{parent} (parent)"] = above.status
+                break
+            parent = above
         return out
 
-    async def _policy(self, out: Hierarchy, kind: str, resource: str) -> None:
-        client = self.clients.resource_manager(kind)
+    async def _policy(self, resource: str) -> Policy | ApiError:
+        """A project's, folder's or organisation's policy, read once a run."""
+        return await self.tasks.once(("iam_policy", resource), lambda: self._read_policy(resource))
+
+    async def _read_policy(self, resource: str) -> Policy | ApiError:
+        client = self.clients.resource_manager(resource.split("/", 1)[0])
         request = {"resource": resource, "options": {"requested_policy_version": 3}}
         try:
             policy = await self.runner.call(
@@ -108,14 +132,14 @@ class IamReads:
                 attempt(client.get_iam_policy, request=request),
             )
         except ApiError as exc:
-            if kind == "projects":
-                out.project_unread = f"GetIamPolicy on {resource}: {exc.status}"
-            else:
-                out.unreadable[resource] = exc.status
-            return
-        out.policies.append(Policy.from_proto(resource, policy))
+            return exc
+        return Policy.from_proto(resource, policy)
 
-    async def _parent(self, out: Hierarchy, folder: str) -> str:
+    async def _parent(self, folder: str) -> str | ApiError:
+        """A folder's parent (a folder or the organisation), read once a run."""
+        return await self.tasks.once(("iam_folder", folder), lambda: self._read_parent(folder))
+
+    async def _read_parent(self, folder: str) -> str | ApiError:
         try:
             found: Any = await self.runner.call(
                 "resources",
@@ -124,6 +148,5 @@ class IamReads:
                 attempt(self.clients.resource_manager("folders").get_folder, name=folder),
             )
         except ApiError as exc:
-            out.unreadable[f"{folder} (parent)"] = exc.status
-            return ""
+            return exc
         return str(found.parent)
