@@ -46,7 +46,9 @@ def env_findings(at: At) -> Iterator[Finding]:
             continue
         for var_name in sorted(extra):
             var = env[var_name]
-            message = f"{var_name} is set on {_on(at, container)} but the profile does not name it"
+            message = (
+                f"{var_name} is set on {at.on(container.name)} but the profile does not name it"
+            )
             if typo := typos.get(var_name):
                 message += f"; did you mean {typo}? (the profile expects it, and it is not set)"
             yield at.finding(
@@ -77,7 +79,7 @@ def _plain_credentials(
             yield at.finding(
                 "env.plaintext_secret",
                 f"env.{var_name}",
-                f"{var_name} on {_on(at, container)} holds a plain value that looks like a "
+                f"{var_name} on {at.on(container.name)} holds a plain value that looks like a "
                 "credential; store it in Secret Manager",
                 location=location,
                 expected="a Secret Manager reference",
@@ -85,13 +87,6 @@ def _plain_credentials(
                 severity=Severity.WARNING,
                 container=container.name,
             )
-
-
-def _on(at: At, container: ContainerConfig) -> str:
-    """Where a variable is, in words: the revision, and the container when it has several."""
-    if len(at.config.containers) > 1:
-        return f"{at.where} (container {container.name})"
-    return at.where
 
 
 def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
@@ -139,7 +134,7 @@ def _var(
     def where() -> str:  # in words, only for a finding: most variables have none
         if absent:
             return f"{at.where} (container {container.name}, which the revision does not have)"
-        return _on(at, container)
+        return at.on(container.name)
 
     def finding(
         kind: str,
@@ -190,7 +185,7 @@ def _var(
         if at.ctx.same_ref(expected, live.ref) is False:  # None: unverified (`unknown_refs`)
             yield finding(
                 "env.secret_ref",
-                f"{rule.name} references {live.ref} instead of {expected}",
+                f"{rule.name} on {where()} references {live.ref} instead of {expected}",
                 str(live.ref),
             )
     elif rule.value is not None:
