@@ -22,6 +22,7 @@ def env_findings(at: At) -> Iterator[Finding]:
     variables that container has; then every plain variable no rule names, in any container,
     whose value looks like a credential (whatever `unexpected_env` says)."""
     ruled: set[str] = set()
+    kind = at.ctx.service.kind
     for rules in at.ctx.service.containers:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
@@ -30,6 +31,9 @@ def env_findings(at: At) -> Iterator[Finding]:
         if absent:
             yield _no_container(at, name, rules.location)
         env, expected = container.env, rules.env
+        if not (own := at.config.sets_itself(kind, name)).isdisjoint(expected):
+            # what Cloud Run sets in this container itself: not judged (`reserved_vars`)
+            expected = {k: r for k, r in expected.items() if k not in own}
         # Most variables are as stated and none is unexpected: the typo pairs (which compare
         # every missing name with every unexpected one) are made only when a finding says them.
         unstated = [rule for rule in expected.values() if not _as_stated(container, rule)]
@@ -256,6 +260,29 @@ def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) ->
                     why = f"its value refers to {refs}, which holds a secret: not known without it"
                     out.append(Unverified.at(name, f"env.{rule.name}", why))
     return out
+
+
+def reserved_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """Each rule on a variable Cloud Run sets itself in the container it describes, which
+    turns out to be the one requests reach (PORT: a profile may state it for the container
+    `container:` or `containers:` names, a sidecar reading its own; `Kind.sets_env`): no
+    template may hold it, so it is neither judged nor written. Not verified, never clean."""
+    out: dict[tuple[str, str], Unverified] = {}
+    for name in names:
+        live = state.services.get(name)
+        service = profile.services[name]
+        for rules, config in (
+            (r, v.config) for r in service.containers for v in (live.checked if live else ())
+        ):
+            container = rules.name if rules.name is not None else config.primary
+            for var in sorted(config.sets_itself(service.kind, container) & rules.env.keys()):
+                why = (
+                    f"Cloud Run sets {var} itself in {container}, the container requests reach "
+                    "(the container runtime contract), and no template may hold it: the rule is "
+                    f"not judged there; state {var} only for a sidecar that reads its own"
+                )
+                out.setdefault((name, f"env.{var}"), Unverified.at(name, f"env.{var}", why))
+    return list(out.values())
 
 
 def _constraints(rule: VarRule, value: str) -> list[str]:

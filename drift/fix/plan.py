@@ -263,7 +263,8 @@ class _Planner:
             current = self.template.named(name).env
             cmd = self._within(name)
             sidecar = name if name != primary else None
-            for rule in rules.env.values():
+            own = self.template.sets_itself(self.service.kind, name)  # not judged: unverified
+            for rule in (r for r in rules.env.values() if r.name not in own):
                 live = current.get(rule.name)
                 change = env_change(rule, live, sidecar)
                 # Most variables are as stated: no change, and nothing to say

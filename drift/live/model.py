@@ -84,6 +84,12 @@ class RevisionConfig:
     def has(self, name: str) -> bool:
         return any(c.name == name for c in self.containers)
 
+    def sets_itself(self, kind: Kind, name: str) -> frozenset[str]:
+        """The variables Cloud Run sets itself in container `name` (`Kind.sets_env`): PORT
+        only in the container requests reach, the one with a port (or the only one)."""
+        ingress = self.has(name) and (len(self.containers) == 1 or self.named(name).ingress)
+        return kind.sets_env(ingress=ingress)
+
     @property
     def env(self) -> dict[str, EnvVar]:
         """The variables of the container the profile's `env` describes."""
