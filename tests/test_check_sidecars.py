@@ -1,7 +1,9 @@
 """Services with sidecars, as teams run them: PORT is Cloud Run's only in the container
 requests reach, so a sidecar's own PORT may be stated (and is checked and fixed like any
-variable) while a rule on the ingress container's is not judged nor written; and every finding
-on a sidecar names it in its message, which is all some outputs show."""
+variable) while a rule on the ingress container's is not judged nor written; rules given
+under `containers:` for the container `env` describes are its rules (which container has the
+port is the revision's to say); and every finding on a sidecar names it in its message, which
+is all some outputs show."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 
 from drift.check import CheckResult
+from drift.findings import Severity
 from drift.fix.formats import PlanFormat
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.render import render_plan
@@ -191,6 +194,33 @@ def test_without_container_the_port_of_env_stays_refused_at_its_line(tmp_path: P
     text = done.stdout + done.stderr
     assert "profiles/prod.yaml:6: PORT: Cloud Run sets it in the service's ingress" in text, text
     assert "give it under `containers:`" in text
+
+
+def test_rules_under_containers_for_the_container_env_describes_are_its_rules(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without `container:`, `containers: {app: …}` names the ingress container, the one
+    `env` describes. Its rules were judged, but the empty main rule set reported every
+    variable they name as env.unexpected ("the profile does not name it") and the plan said
+    to remove them. A variable no rule set names is still unexpected, once, at the strictest
+    level the sets ask for."""
+    profile = (
+        HEAD + "    unexpected_env: warn\n    containers:\n      app:\n"
+        "        unexpected_env: error\n        env:\n          LOG_LEVEL: DEBUG\n"
+        "      otel:\n        env:\n          LOG_LEVEL: info\n"
+        "          OTEL_TOKEN: {secret: otel-token}\n"
+    )
+    result = check_profile(
+        make_sandbox, monkeypatch, tmp_path, world(APP_INGRESS, OTEL), profile, "shop"
+    )
+    findings = [f for f in result.report.findings if f.service == "shop"]
+    assert sorted((f.rule, f.target, f.container, f.severity) for f in findings) == [
+        ("env.unexpected", "env.MODE", "app", Severity.ERROR),
+        ("env.value", "env.LOG_LEVEL", "app", Severity.ERROR),  # judged by containers.app
+    ], [f.message for f in findings]
+    plan = planned(monkeypatch, tmp_path).plan.services[0]
+    assert [(c.name, c.value) for c in plan.env] == [("LOG_LEVEL", "DEBUG")]
+    assert [m.target for m in plan.manual] == ["env.MODE"]
 
 
 def test_a_sidecar_secret_ref_finding_names_the_container_in_its_message(

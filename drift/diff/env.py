@@ -11,10 +11,8 @@ from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
-from drift.profiles.model import Profile, VarRule
+from drift.profiles.model import ContainerRules, Profile, VarRule
 from drift.redact import CHANGED, MASK, credential_shaped, hidden_plain, looks_like_credential
-
-_UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 
 
 def env_findings(at: At) -> Iterator[Finding]:
@@ -37,22 +35,23 @@ def env_findings(at: At) -> Iterator[Finding]:
         # Most variables are as stated and none is unexpected: the typo pairs (which compare
         # every missing name with every unexpected one) are made only when a finding says them.
         unstated = [rule for rule in expected.values() if not _as_stated(container, rule)]
-        extra = [v for v in env if v not in expected]
+        others = _others(at, rules, name)
+        named = {*expected, *(v for r in others for v in r.env)} if others else expected
+        extra = [v for v in env if v not in named]
         missing = [r.name for r in unstated if r.must_exist and r.name not in env]
         typos = pairs(missing, extra) if missing and extra else {}
         for rule in unstated:
             yield from _var(at, container, rule, absent, typos.get(rule.name))
-        if not absent:
-            ruled.add(container.name)
-            yield from _plain_credentials(at, container, extra, rules.location)
-        level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
-        if level is None or not extra:
+        if absent or name in ruled:  # what no rule names: said once per container
+            continue
+        ruled.add(name)
+        yield from _plain_credentials(at, container, extra, rules.location)
+        level = max((_UNEXPECTED.index(r.unexpected_env) for r in (rules, *others)), default=0)
+        if not level or not extra:
             continue
         for var_name in sorted(extra):
             var = env[var_name]
-            message = (
-                f"{var_name} is set on {at.on(container.name)} but the profile does not name it"
-            )
+            message = f"{var_name} is set on {at.on(name)} but the profile does not name it"
             if typo := typos.get(var_name):
                 message += f"; did you mean {typo}? (the profile expects it, and it is not set)"
             yield at.finding(
@@ -62,13 +61,30 @@ def env_findings(at: At) -> Iterator[Finding]:
                 location=rules.location,
                 expected=None,
                 actual=describe_live(var),
-                severity=level,
+                severity=Severity.WARNING if level == 1 else Severity.ERROR,
                 container=container.name,
             )
 
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
             yield from _plain_credentials(at, container, container.env, at.ctx.service.location)
+
+
+_UNEXPECTED = ("ignore", "warn", "error")
+"""`unexpected_env`, mildest first."""
+
+
+def _others(at: At, rules: ContainerRules, name: str) -> list[ContainerRules]:
+    """The profile's other rule sets for the same container: `containers:` may name the one
+    `env` describes (which container has the port is the revision's to say, not the
+    profile's), and a variable either names is named."""
+    sets = at.ctx.service.containers
+    if len(sets) == 1:
+        return []
+    primary = at.config.primary
+    return [
+        r for r in sets if r is not rules and (r.name if r.name is not None else primary) == name
+    ]
 
 
 def _plain_credentials(
