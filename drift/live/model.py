@@ -167,6 +167,10 @@ class Execution:
     reason: str = ""
     """Why it failed, from its conditions (masked before any output)."""
     completed: dt.datetime | None = None
+    running: bool = False
+    """Not finished (`ExecutionReference.completion_status` EXECUTION_RUNNING or
+    EXECUTION_PENDING): it runs the template it was created with (`Execution.template`, "The
+    template used to create tasks for this execution"), whatever the job's is now."""
 
 
 @dataclass(frozen=True)
