@@ -94,3 +94,13 @@ def key_label(key: str) -> str:
 def key_name(key: str) -> str:
     """The workload's name alone, as a profile's `same_as` writes it."""
     return split_key(key)[1]
+
+
+def misplaced(kind: Kind, name: str, other: Kind) -> str:
+    """Where a workload profiled under the wrong kind belongs: `migrate is a job in this
+    region: list it under jobs: in the profile, not under services:`."""
+    article = "an" if other.noun[0] in "aeiou" else "a"
+    return (
+        f"{name} is {article} {other.noun} in this region: list it under `{other.section}:` "
+        f"in the profile, not under `{kind.section}:`"
+    )

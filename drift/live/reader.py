@@ -17,7 +17,7 @@ from typing import Any
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.kinds import Kind
+from drift.kinds import Kind, workload_key
 from drift.live.api import attempt, list_services, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
@@ -28,7 +28,7 @@ from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import SecretChecks
-from drift.live.workloads import get_workload, job_service, latest_execution
+from drift.live.workloads import get_workload, job_service, latest_execution, list_workloads
 from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class Reader:
         """Which services' revision history to read (as soon as they are described, while the
         rest is read): the check asks for those whose configuration has drifted."""
         self.state = LiveState()
+        self.listed: set[Kind] = set()
+        """The kinds the region was listed for (each is listed once at most)."""
         self.checks = SecretChecks(clients, runner, project, self.state)
         self.tasks = self.checks.tasks
 
@@ -82,6 +84,8 @@ class Reader:
             self._read_services([p for p in profiles if p.kind is Kind.SERVICE], deadline),
             *(self._read_one(p, deadline) for p in profiles if p.kind is not Kind.SERVICE),
         )
+        if self.state.missing:
+            await self._list_kinds()
         await self.checks.resolve(profiles)
         return self.state
 
@@ -100,10 +104,9 @@ class Reader:
         if found is None:
             results = await asyncio.gather(*(self._get(p) for p in profiles))
             found = {n: s for n, s in zip(wanted, results, strict=True) if s is not None}
-            if self.state.missing:
-                await self._list_names()
         else:
-            self.state.listed = set(found)
+            self.listed.add(Kind.SERVICE)
+            self.state.listed |= set(found)
             for name in wanted:
                 if name not in found:
                     self.state.missing.add(name)
@@ -115,12 +118,22 @@ class Reader:
             )
         )
 
-    async def _list_names(self) -> None:
-        """The region's services, for "did you mean" beside a missing one (best effort)."""
-        try:
-            self.state.listed = set(await list_services(self.clients, self.runner, self.parent))
-        except ApiError:
-            return
+    async def _list_kinds(self) -> None:
+        """Beside a workload that does not exist: the region's services, jobs and worker pools
+        (each kind not listed yet, listed once, at once), for "did you mean" and for a job or
+        a pool profiled under the wrong kind (best effort: a list that fails says nothing)."""
+        kinds = [k for k in Kind if k not in self.listed]
+        self.listed.update(kinds)
+        lists = await asyncio.gather(
+            *(list_workloads(self.clients, self.runner, self.parent, k) for k in kinds),
+            return_exceptions=True,
+        )
+        for kind, names in zip(kinds, lists, strict=True):
+            if isinstance(names, ApiError):
+                continue
+            if isinstance(names, BaseException):
+                raise names
+            self.state.listed |= {workload_key(kind, n) for n in names}
 
     async def _read_one(self, profile: ServiceProfile, deadline: float) -> None:
         """A job or a worker pool: one Get (there is no need to list: each is asked for by

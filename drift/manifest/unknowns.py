@@ -50,6 +50,9 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
     # google_cloud_run_v2_worker_pool
     (("scaling", 0, "manual_instance_count"), ("instance_count",)),
+    # the mode decides whether either count applies (a service's ServiceScaling: MANUAL runs
+    # its minimum or manual count; a worker pool's: AUTOMATIC has no fixed count)
+    (("scaling", 0, "scaling_mode"), ("instance_count", "min_instances", "max_instances")),
 )
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
 `_worker_pool`; a test keeps every catalogue row here)."""
