@@ -13,7 +13,7 @@ from drift.causes import attach_causes
 from drift.diff import diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.env import unexpanded_vars
+from drift.diff.env import reserved_vars, unexpanded_vars
 from drift.diff.same_as import compared_with, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.since import History, with_since
@@ -118,6 +118,7 @@ async def run_check(
         state.unverified[:] = [u for u in state.unverified if u.key in chosen or u.key == "-"]
     state.unverified.extend(uncompared(profile, names, read, state))
     state.unverified.extend(unexpanded_vars(profile, names, state))
+    state.unverified.extend(reserved_vars(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
     findings = source.settle(diff(profile, names, state, today or dt.date.today()))
     if state.history:

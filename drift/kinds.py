@@ -40,7 +40,17 @@ class Kind(StrEnum):
         CLOUD_RUN_TASK_COUNT for jobs. Worker pools': not verified, so none."""
         return _RESERVED_ENV[self.value]
 
+    def sets_env(self, *, ingress: bool) -> frozenset[str]:
+        """The variables Cloud Run sets in one container of this kind, which no template may
+        hold: `reserved_env`, PORT only in the ingress container. "For Cloud Run services,
+        Cloud Run injects the PORT environment variable into the container. If you deploy
+        multiple containers to a service, this is the ingress container"
+        (cloud.google.com/run/docs/configuring/containers): a sidecar's PORT is its own."""
+        return self.reserved_env if ingress else self.reserved_env - INGRESS_ONLY_ENV
 
+
+INGRESS_ONLY_ENV = frozenset({"PORT"})
+"""The reserved variables Cloud Run sets only in the container requests reach."""
 _RESERVED_ENV = {
     "service": frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"}),
     "job": frozenset(
@@ -84,3 +94,13 @@ def key_label(key: str) -> str:
 def key_name(key: str) -> str:
     """The workload's name alone, as a profile's `same_as` writes it."""
     return split_key(key)[1]
+
+
+def misplaced(kind: Kind, name: str, other: Kind) -> str:
+    """Where a workload profiled under the wrong kind belongs: `migrate is a job in this
+    region: list it under jobs: in the profile, not under services:`."""
+    article = "an" if other.noun[0] in "aeiou" else "a"
+    return (
+        f"{name} is {article} {other.noun} in this region: list it under `{other.section}:` "
+        f"in the profile, not under `{kind.section}:`"
+    )

@@ -93,10 +93,14 @@ def test_each_item_is_read_once(rules_sandbox: Sandbox, monkeypatch: pytest.Monk
     # revisions only where the template does not describe what serves (the split service's
     # older revision: its newer one is the template); the project and its policy once, for the
     # one secret whose own policy does not grant the revision's account; the revision history
-    # of each service whose configuration drifted (for `since`), none for the clean ones
+    # of each service whose configuration drifted (for `since`), none for the clean ones;
+    # beside the missing `ghost`, the region's jobs and worker pools once (a job or a pool
+    # of that name would be named as one)
     assert counts == {
         "ListRevisions": 2,
         "ListServices": 1,
+        "ListJobs": 1,
+        "ListWorkerPools": 1,
         "ListSecrets": 1,
         "GetSecretVersion": 9,
         "GetIamPolicy": 8,

@@ -103,6 +103,13 @@ class At:
             return self.ctx.service.label
         return f"{self.name} (tag {self.tag})" if self.tag else self.name
 
+    def on(self, container: str) -> str:
+        """Where something is, in words: the revision, and the container when it has several
+        (every output format shows the message; the container is not in all of them)."""
+        if len(self.config.containers) > 1:
+            return f"{self.where} (container {container})"
+        return self.where
+
     def finding(
         self,
         rule: str,

@@ -18,7 +18,7 @@ from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.diff.suggest import closest
 from drift.findings import Finding, Severity, finding_id
-from drift.kinds import Kind
+from drift.kinds import Kind, misplaced
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
 
@@ -54,14 +54,16 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
 
 
 def _missing_service(profile: Profile, key: str, state: LiveState) -> str:
-    """Where the workload was looked for, and one of the region with a close name (services
-    are listed; jobs and worker pools are each asked for by name, so only the ones read)."""
+    """Where the workload was looked for; a workload of another kind by that name (a job
+    under `services:`), where it belongs; else one of the region with a close name (the
+    reader lists each kind once beside a missing workload, `Reader._list_kinds`)."""
     workload = profile.services[key]
     message = f"{workload.kind.noun} {workload.name} does not exist in {profile.where}"
+    other = state.other_kind(workload.kind, workload.name)
+    if other is not None:
+        return f"{message}: {misplaced(workload.kind, workload.name, other)}"
     known = {s.name for s in state.services.values() if s.kind is workload.kind}
-    if workload.kind is Kind.SERVICE:
-        known |= state.listed
-    close = closest(workload.name, known)
+    close = closest(workload.name, known | state.listed_names(workload.kind))
     return f"{message}; did you mean {close}?" if close else message
 
 

@@ -11,10 +11,8 @@ from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
-from drift.profiles.model import Profile, VarRule
+from drift.profiles.model import ContainerRules, Profile, VarRule
 from drift.redact import CHANGED, MASK, credential_shaped, hidden_plain, looks_like_credential
-
-_UNEXPECTED_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 
 
 def env_findings(at: At) -> Iterator[Finding]:
@@ -22,6 +20,7 @@ def env_findings(at: At) -> Iterator[Finding]:
     variables that container has; then every plain variable no rule names, in any container,
     whose value looks like a credential (whatever `unexpected_env` says)."""
     ruled: set[str] = set()
+    kind = at.ctx.service.kind
     for rules in at.ctx.service.containers:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
@@ -30,23 +29,29 @@ def env_findings(at: At) -> Iterator[Finding]:
         if absent:
             yield _no_container(at, name, rules.location)
         env, expected = container.env, rules.env
+        if not (own := at.config.sets_itself(kind, name)).isdisjoint(expected):
+            # what Cloud Run sets in this container itself: not judged (`reserved_vars`)
+            expected = {k: r for k, r in expected.items() if k not in own}
         # Most variables are as stated and none is unexpected: the typo pairs (which compare
         # every missing name with every unexpected one) are made only when a finding says them.
         unstated = [rule for rule in expected.values() if not _as_stated(container, rule)]
-        extra = [v for v in env if v not in expected]
+        others = _others(at, rules, name)
+        named = {*expected, *(v for r in others for v in r.env)} if others else expected
+        extra = [v for v in env if v not in named]
         missing = [r.name for r in unstated if r.must_exist and r.name not in env]
         typos = pairs(missing, extra) if missing and extra else {}
         for rule in unstated:
             yield from _var(at, container, rule, absent, typos.get(rule.name))
-        if not absent:
-            ruled.add(container.name)
-            yield from _plain_credentials(at, container, extra, rules.location)
-        level = _UNEXPECTED_SEVERITY.get(rules.unexpected_env)
-        if level is None or not extra:
+        if absent or name in ruled:  # what no rule names: said once per container
+            continue
+        ruled.add(name)
+        yield from _plain_credentials(at, container, extra, rules.location)
+        level = max((_UNEXPECTED.index(r.unexpected_env) for r in (rules, *others)), default=0)
+        if not level or not extra:
             continue
         for var_name in sorted(extra):
             var = env[var_name]
-            message = f"{var_name} is set on {_on(at, container)} but the profile does not name it"
+            message = f"{var_name} is set on {at.on(name)} but the profile does not name it"
             if typo := typos.get(var_name):
                 message += f"; did you mean {typo}? (the profile expects it, and it is not set)"
             yield at.finding(
@@ -56,13 +61,30 @@ def env_findings(at: At) -> Iterator[Finding]:
                 location=rules.location,
                 expected=None,
                 actual=describe_live(var),
-                severity=level,
+                severity=Severity.WARNING if level == 1 else Severity.ERROR,
                 container=container.name,
             )
 
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
             yield from _plain_credentials(at, container, container.env, at.ctx.service.location)
+
+
+_UNEXPECTED = ("ignore", "warn", "error")
+"""`unexpected_env`, mildest first."""
+
+
+def _others(at: At, rules: ContainerRules, name: str) -> list[ContainerRules]:
+    """The profile's other rule sets for the same container: `containers:` may name the one
+    `env` describes (which container has the port is the revision's to say, not the
+    profile's), and a variable either names is named."""
+    sets = at.ctx.service.containers
+    if len(sets) == 1:
+        return []
+    primary = at.config.primary
+    return [
+        r for r in sets if r is not rules and (r.name if r.name is not None else primary) == name
+    ]
 
 
 def _plain_credentials(
@@ -77,7 +99,7 @@ def _plain_credentials(
             yield at.finding(
                 "env.plaintext_secret",
                 f"env.{var_name}",
-                f"{var_name} on {_on(at, container)} holds a plain value that looks like a "
+                f"{var_name} on {at.on(container.name)} holds a plain value that looks like a "
                 "credential; store it in Secret Manager",
                 location=location,
                 expected="a Secret Manager reference",
@@ -85,13 +107,6 @@ def _plain_credentials(
                 severity=Severity.WARNING,
                 container=container.name,
             )
-
-
-def _on(at: At, container: ContainerConfig) -> str:
-    """Where a variable is, in words: the revision, and the container when it has several."""
-    if len(at.config.containers) > 1:
-        return f"{at.where} (container {container.name})"
-    return at.where
 
 
 def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
@@ -139,7 +154,7 @@ def _var(
     def where() -> str:  # in words, only for a finding: most variables have none
         if absent:
             return f"{at.where} (container {container.name}, which the revision does not have)"
-        return _on(at, container)
+        return at.on(container.name)
 
     def finding(
         kind: str,
@@ -190,7 +205,7 @@ def _var(
         if at.ctx.same_ref(expected, live.ref) is False:  # None: unverified (`unknown_refs`)
             yield finding(
                 "env.secret_ref",
-                f"{rule.name} references {live.ref} instead of {expected}",
+                f"{rule.name} on {where()} references {live.ref} instead of {expected}",
                 str(live.ref),
             )
     elif rule.value is not None:
@@ -261,6 +276,29 @@ def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) ->
                     why = f"its value refers to {refs}, which holds a secret: not known without it"
                     out.append(Unverified.at(name, f"env.{rule.name}", why))
     return out
+
+
+def reserved_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """Each rule on a variable Cloud Run sets itself in the container it describes, which
+    turns out to be the one requests reach (PORT: a profile may state it for the container
+    `container:` or `containers:` names, a sidecar reading its own; `Kind.sets_env`): no
+    template may hold it, so it is neither judged nor written. Not verified, never clean."""
+    out: dict[tuple[str, str], Unverified] = {}
+    for name in names:
+        live = state.services.get(name)
+        service = profile.services[name]
+        for rules, config in (
+            (r, v.config) for r in service.containers for v in (live.checked if live else ())
+        ):
+            container = rules.name if rules.name is not None else config.primary
+            for var in sorted(config.sets_itself(service.kind, container) & rules.env.keys()):
+                why = (
+                    f"Cloud Run sets {var} itself in {container}, the container requests reach "
+                    "(the container runtime contract), and no template may hold it: the rule is "
+                    f"not judged there; state {var} only for a sidecar that reads its own"
+                )
+                out.setdefault((name, f"env.{var}"), Unverified.at(name, f"env.{var}", why))
+    return list(out.values())
 
 
 def _constraints(rule: VarRule, value: str) -> list[str]:

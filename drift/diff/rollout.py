@@ -1,5 +1,7 @@
 """`revision.rollout`: the latest created revision is not ready, or what serves differs from
-the service template, or nothing serves."""
+the service template (a worker pool's: what its instances run differs from its template), or
+nothing serves. Every text names the workload's own kind: a pool has instances (instance
+splits, worker_pool.proto), no traffic and no service."""
 
 from __future__ import annotations
 
@@ -18,24 +20,27 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     """A worker pool's revisions share instances where a service's share traffic (instance
     splits: worker_pool.proto); the rule is the same."""
     live = ctx.live
-    share = "instances" if ctx.service.kind is Kind.WORKER_POOL else "traffic"
+    pool = ctx.service.kind is Kind.WORKER_POOL
+    share = "instances" if pool else "traffic"
+    serves = "has" if pool else "serves"  # instances are run, not served
+    serving = "revisions with instances" if pool else "serving revisions"
     primary = live.serving[0].name if live.serving else None
     failed = not live.latest_created_ready and bool(live.latest_created)
     if failed:
         stays = "instances stay" if share == "instances" else "traffic stays"
         unread_most = max(live.unread, key=lambda u: u[1])[0] if live.unread else None
         if primary:
-            serving = f"{stays} on {primary}"
+            where = f"{stays} on {primary}"
         elif unread_most:  # it serves; only its configuration could not be read (unverified)
-            serving = f"{stays} on {unread_most} (not read: its configuration is not verified)"
+            where = f"{stays} on {unread_most} (not read: its configuration is not verified)"
             primary = unread_most
         else:
-            serving = f"no revision serves {share}"
+            where = f"no revision {serves} {share}"
         yield ctx.finding(
             "revision.rollout",
             f"revision.{live.latest_created}",
             f"latest created revision {live.latest_created} is not ready "
-            f"({live.latest_created_message}); {serving}",
+            f"({live.latest_created_message}); {where}",
             revision=primary,
             expected="latest created revision ready",
             actual="not ready",
@@ -44,7 +49,14 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     # compared with the revision taking most traffic.
     baseline = live.serving[0].config if failed and live.serving else live.template
     against = (
-        f"{live.serving[0].name}'s" if baseline is not live.template else "the service template"
+        f"{live.serving[0].name}'s"
+        if baseline is not live.template
+        else f"the {ctx.service.kind.noun} template"
+    )
+    counted = (
+        f"{plural(len(live.serving), 'revision')} with instances"
+        if pool
+        else plural(len(live.serving), "serving revision")
     )
     for rev in live.serving:
         if rev.config is baseline:
@@ -59,22 +71,24 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "revision.rollout",
             f"revision.{rev.name}",
-            f"{rev.name} serves {rev.percent}% of {share} with a configuration that differs "
+            f"{rev.name} {serves} {rev.percent}% of {share} with a configuration that differs "
             f"from {against} ({', '.join(paths)})",
             revision=rev.name,
-            expected="serving revisions match the template",
-            actual=plural(len(live.serving), "serving revision"),
+            expected=f"{serving} match the template",
+            actual=counted,
             severity=Severity.WARNING,
         )
     if not live.routes_latest and live.canaries:
         canaries = ", ".join(live.canaries)
+        pinned = "instances are" if pool else "traffic is"
+        undo = "" if pool else "promote the canary or "  # a pool's fix has no promotion
         yield ctx.finding(
             "revision.pinned",
             "revision.traffic",
-            f"traffic is pinned to named revisions while drift's canary {canaries} exists: a "
-            "new deploy would get no traffic; promote the canary or `drift rollback` its change",
+            f"{pinned} pinned to named revisions while drift's canary {canaries} exists: a "
+            f"new deploy would get no {share}; {undo}`drift rollback` its change",
             revision=primary,
-            expected="traffic routed to LATEST, or no canary left",
+            expected=f"{share} routed to LATEST, or no canary left",
             actual="pinned",
             severity=Severity.WARNING,
         )
@@ -83,9 +97,9 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "revision.rollout",
             "revision.serving",
-            f"no revision serves {share}",
+            f"no revision {serves} {share}",
             revision=None,
-            expected="a serving revision",
+            expected="a revision with instances" if pool else "a serving revision",
             actual=None,
         )
 

@@ -201,7 +201,7 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
     problems: list[tuple[str, str, str | None, str | None]] = [
         (
             "mount.secret_ref",
-            f"{m.path} on {at.where} mounts {m.ref} instead of {rule.ref}",
+            f"{m.path} on {at.on(container.name)} mounts {m.ref} instead of {rule.ref}",
             str(m.ref),
             m.path if several and m.path != path else None,
         )
@@ -209,7 +209,7 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
         if at.ctx.same_ref(rule.ref, m.ref) is False  # None: unverified (`unknown_refs`)
     ]
     if not seen and not rule.optional:
-        message = f"no secret is mounted at {path} on {at.where}"
+        message = f"no secret is mounted at {path} on {at.on(container.name)}"
         problems.append(("mount.missing", message, None, None))
     for rule_id, message, actual, variant in problems:
         yield at.finding(

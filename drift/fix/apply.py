@@ -29,10 +29,10 @@ from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import changed_since, check_target, cut_note, only
-from drift.fix.workload import WorkloadFix
+from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
-from drift.live.model import LiveService
+from drift.live.model import LiveService, LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.report import Report
@@ -149,7 +149,7 @@ async def _fix(
         stopped = _unbuildable(planned, todo, from_template=options.from_template)
         if stopped:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        if not options.yes and not ui.confirm(_question(todo)):
+        if not options.yes and not ui.confirm(_question(todo, planned.check.state)):
             return FixResult(
                 plan, exit_code=ExitCode.ABORTED, message="declined: nothing was changed"
             )
@@ -236,11 +236,17 @@ def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bo
     return "; ".join(problems) + ": nothing was changed" if problems else ""
 
 
-def _question(todo: list[ServicePlan]) -> str:
+def _question(todo: list[ServicePlan], state: LiveState) -> str:
     """One confirmation for the whole fix: services get canaries, jobs and pools are updated
-    in place (nothing serves traffic: there is nothing to put a canary in front of)."""
+    in place (nothing serves traffic: there is nothing to put a canary in front of); a job
+    whose execution still runs is said to keep it running as it started."""
     services = [s.label for s in todo if s.kind is Kind.SERVICE]
     others = [s.label for s in todo if s.kind is not Kind.SERVICE]
+    running = [
+        f"{s.label}: {note}. "
+        for s in todo
+        if s.key in state.services and (note := running_note(state.services[s.key]))
+    ]
     parts = []
     if services:
         parts.append(
@@ -249,7 +255,7 @@ def _question(todo: list[ServicePlan]) -> str:
     if others:
         verb = "update" if parts else "Update"
         parts.append(f"{verb} {', '.join(others)} in place (no canary: nothing serves traffic)")
-    return " and ".join(parts) + "?"
+    return "".join(running) + " and ".join(parts) + "?"
 
 
 def _workload_fix(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from drift.fields import FIELDS, SettingValue
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
-from drift.kinds import Kind, split_key
+from drift.kinds import Kind, misplaced, split_key
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
 from drift.profiles.model import Profile, Setting, VarRule
@@ -133,9 +133,13 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
     drift cannot know: a template only, and a hint when the name is close to a workload of
     the same kind that exists."""
     kind, name = split_key(key)
+    other = state.other_kind(kind, name)
+    if other is not None:  # a job profiled under `services:`: nothing to deploy
+        return ManualStep(
+            kind.value, f"{kind.noun} {name} does not exist: " + misplaced(kind, name, other)
+        )
     known = {s.name for s in state.services.values() if s.kind is kind}
-    if kind is Kind.SERVICE:
-        known |= state.listed
+    known |= state.listed_names(kind)
     close = difflib.get_close_matches(name, sorted(known - {name}), n=1, cutoff=0.75)
     reason = f"{kind.noun} {name} does not exist"
     reason += f": did you mean {close[0]}?" if close else ": deploy it first"

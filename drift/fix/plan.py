@@ -29,7 +29,7 @@ from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingCha
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState, VersionState
-from drift.profiles.model import ContainerRules, Profile, ServiceProfile, VarRule
+from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.refs import SecretRef
 from drift.report import Report
 from drift.rules import FIXABLE
@@ -263,7 +263,8 @@ class _Planner:
             current = self.template.named(name).env
             cmd = self._within(name)
             sidecar = name if name != primary else None
-            for rule in rules.env.values():
+            own = self.template.sets_itself(self.service.kind, name)  # not judged: unverified
+            for rule in (r for r in rules.env.values() if r.name not in own):
                 live = current.get(rule.name)
                 change = env_change(rule, live, sidecar)
                 # Most variables are as stated: no change, and nothing to say
@@ -361,8 +362,10 @@ class _Planner:
             if not refs or self._readable(refs[0], account):
                 return None
             return ManualStep(f.target, f.message, (cmd.grant(refs[0], account),))
-        rules = self._rules(container)
-        rule = rules.env.get(name) if rules is not None else None
+        sets = [
+            r for r in self.service.containers if (r.name or self.template.primary) == container
+        ]
+        rule = next((r.env[name] for r in sets if name in r.env), None)
         live = self.template.named(container).env.get(name)
         if f.rule in ("env.constraint", "env.inconsistent") and rule and live:
             return constraint_step(cmd, rule, live, f.message)
@@ -384,17 +387,10 @@ class _Planner:
         if f.rule == "revision.rollout":
             return rollout_step(self.cmd, self.live, f.target, f.message)
         if f.rule.startswith("mount."):
-            mount = rules.mounts.get(name) if rules is not None else None
+            mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
             secret = "<SECRET>:<VERSION>" if mount is None else secret_arg(mount.ref)
             repoint = cmd.update(f"--update-secrets={name}={secret}")
             return ManualStep(
                 f.target, f"{f.message}: mount the secret the profile names", (repoint,)
             )
         return None
-
-    def _rules(self, container: str) -> ContainerRules | None:
-        """The profile's rules for a container of the revision."""
-        return next(
-            (r for r in self.service.containers if (r.name or self.template.primary) == container),
-            None,
-        )

@@ -22,11 +22,28 @@ from drift.fix.routing import written_since
 from drift.fix.update import settled_workload, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
+from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
 
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 """Settings a job or pool holds outside the template `template_differences` compares (a
 job's ExecutionTemplate, a pool's scaling)."""
+
+
+def running_note(live: LiveService) -> str:
+    """A job whose latest execution has not finished: the fix does not reach it ("" else). An
+    execution runs its own copy of the job's template (execution.proto `Execution.template`,
+    "The template used to create tasks for this execution"; job.proto `Job.template`, "The
+    template used to create executions for this Job"), and its tasks' retries run that copy
+    too (read from the check: no call of its own)."""
+    execution = live.execution
+    if live.kind is not Kind.JOB or execution is None or not execution.running:
+        return ""
+    return (
+        f"its execution {execution.name} is still running and keeps the configuration it "
+        "started with, for its remaining tasks and their retries too: only the next execution "
+        "runs the fix"
+    )
 
 
 def carries(now: Any, write: Write, kind: Kind) -> bool:
@@ -92,9 +109,11 @@ class WorkloadFix(Fixer):
         runs = f"; its instances run {revision}" if revision else ""
         self._landed(State.UPDATED, "updated" + lost + runs, after)
         self.outcome.state = State.UPDATED
+        running = running_note(self.live)
         self.outcome.message = (
             f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}; "
-            f"`drift rollback {self.change_id}` puts back what it was"
+            + (f"{running}; " if running else "")
+            + f"`drift rollback {self.change_id}` puts back what it was"
         )
         self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
 

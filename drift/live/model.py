@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, SettingValue
 from drift.findings import Unverified
-from drift.kinds import Kind, workload_key
+from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
 from drift.refs import SecretRef
 
@@ -83,6 +83,12 @@ class RevisionConfig:
 
     def has(self, name: str) -> bool:
         return any(c.name == name for c in self.containers)
+
+    def sets_itself(self, kind: Kind, name: str) -> frozenset[str]:
+        """The variables Cloud Run sets itself in container `name` (`Kind.sets_env`): PORT
+        only in the container requests reach, the one with a port (or the only one)."""
+        ingress = self.has(name) and (len(self.containers) == 1 or self.named(name).ingress)
+        return kind.sets_env(ingress=ingress)
 
     @property
     def env(self) -> dict[str, EnvVar]:
@@ -167,6 +173,10 @@ class Execution:
     reason: str = ""
     """Why it failed, from its conditions (masked before any output)."""
     completed: dt.datetime | None = None
+    running: bool = False
+    """Not finished (`ExecutionReference.completion_status` EXECUTION_RUNNING or
+    EXECUTION_PENDING): it runs the template it was created with (`Execution.template`, "The
+    template used to create tasks for this execution"), whatever the job's is now."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +295,8 @@ class LiveState:
     missing: set[str] = field(default_factory=set)
     """The keys of the workloads that do not exist."""
     listed: set[str] = field(default_factory=set)
-    """Every workload the region lists (keys), when it was listed (for "did you mean")."""
+    """Every workload the region lists (keys), of the kinds it was listed for (for "did you
+    mean", and a workload profiled under the wrong kind)."""
     versions: dict[SecretRef, SecretVersionInfo] = field(default_factory=dict)
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)
@@ -327,6 +338,17 @@ class LiveState:
         ):
             return Grant.UNKNOWN  # a default account is granted: this project's, unless decided
         return Grant.UNKNOWN if policy.conditional else Grant.DENIED
+
+    def listed_names(self, kind: Kind) -> set[str]:
+        """The names of the workloads of that kind the region lists (when it was listed)."""
+        return {name for other, name in map(split_key, self.listed) if other is kind}
+
+    def other_kind(self, kind: Kind, name: str) -> Kind | None:
+        """The kind of the workload of that name the region lists, where it lists none of
+        this kind by that name (a job profiled under `services:`)."""
+        if workload_key(kind, name) in self.listed:
+            return None
+        return next((k for k in Kind if workload_key(k, name) in self.listed), None)
 
     def project_of(self, token: str, own: str) -> str:
         """The project a reference's project token designates (its id when known; `own` for

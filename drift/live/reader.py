@@ -17,7 +17,7 @@ from typing import Any
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.kinds import Kind
+from drift.kinds import Kind, workload_key
 from drift.live.api import Listing, attempt, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
@@ -103,9 +103,10 @@ class Reader:
         rest = [p for p in profiles if p.name not in found]
         failure = listing.error
         if failure is None:
-            if kind is Kind.SERVICE:
-                self.state.listed = set(listing.items)
+            self.state.listed |= {workload_key(kind, n) for n in listing.items}
             self.state.missing.update(p.key for p in rest)
+            if rest:
+                self._list_kinds()
             rest = []
         elif failure.status != "PERMISSION_DENIED":
             for p in rest:
@@ -127,11 +128,20 @@ class Reader:
             ("list", kind), partial(list_kind, self.clients, self.runner, self.parent, kind)
         )
 
-    async def _did_you_mean(self) -> None:
-        """The region's services, for "did you mean" beside a missing one (best effort)."""
-        listing = await self._listing(Kind.SERVICE)
-        if listing.error is None:
-            self.state.listed = set(listing.items)
+    def _list_kinds(self) -> None:
+        """Beside a workload that does not exist: the region's services, jobs and worker pools
+        (each kind listed once a run, at once, whoever asks: a List read for the workloads, or
+        refused, is not asked again), for "did you mean" and for a job or a pool profiled
+        under the wrong kind (best effort: a list that fails says nothing). `resolve` waits
+        for it, as for every read started."""
+        self.tasks.once(("list_kinds", None), self._listed_kinds)
+
+    async def _listed_kinds(self) -> None:
+        kinds = list(Kind)
+        listings = await asyncio.gather(*(self._listing(k) for k in kinds))
+        for kind, listing in zip(kinds, listings, strict=True):
+            if listing.error is None:
+                self.state.listed |= {workload_key(kind, n) for n in listing.items}
 
     async def _get_then_describe(self, profile: ServiceProfile, deadline: float) -> None:
         found = await self._get(profile)
@@ -145,8 +155,7 @@ class Reader:
         except ApiError as exc:
             if exc.status == "NOT_FOUND":
                 self.state.missing.add(profile.key)
-                if profile.kind is Kind.SERVICE:
-                    self.tasks.once(("did_you_mean", None), self._did_you_mean)
+                self._list_kinds()
             else:
                 self.unverified(profile, profile.kind.value, exc.reason)
             return None

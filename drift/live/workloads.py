@@ -20,6 +20,9 @@ from drift.live.normalize import raw, template_config
 GET = {Kind.SERVICE: "GetService", Kind.JOB: "GetJob", Kind.WORKER_POOL: "GetWorkerPool"}
 ENDED = {"EXECUTION_SUCCEEDED", "EXECUTION_CANCELLED", "EXECUTION_RUNNING", "EXECUTION_PENDING"}
 """ExecutionReference.completion_status values that need no GetExecution to judge: not failed."""
+RUNNING = {"EXECUTION_RUNNING", "EXECUTION_PENDING"}
+"""Those of an execution not finished ("running normally", "waiting for backing resources to
+be provisioned"): created already, so with the job's template as it was then."""
 
 
 async def get_workload(clients: Clients, runner: CallRunner, kind: Kind, name: str) -> Any:
@@ -106,7 +109,8 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
     status = enum_name(ref, "completion_status")
     completed = _time(ref, "completion_time")
     if status in ENDED or (status != "EXECUTION_FAILED" and completed is None):
-        return Execution(short(name), failed=False, completed=completed)
+        running = status in RUNNING
+        return Execution(short(name), failed=False, completed=completed, running=running)
     execution = raw(
         await runner.call(
             "run",

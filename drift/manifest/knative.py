@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from drift.errors import Problem
 from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
-from drift.manifest.model import Workload
+from drift.manifest.model import Unknown, Workload
+from drift.manifest.scaling import knative_pool
 from drift.yamldoc import Located
 from drift.yamlfile import validation_problems
 
@@ -261,6 +262,10 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         return None
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
+    unknown: tuple[Unknown, ...] = ()
+    if workload_kind is Kind.WORKER_POOL:  # automatic scaling: `pool_in` cannot hold it
+        mode = doc.line(("metadata", "annotations", keys.SCALING_MODE))
+        unknown = tuple(knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}"))
     return Workload(
         kind=workload_kind,
         name=metadata["name"],
@@ -269,6 +274,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         resource=resource,
         project=str(metadata.get("namespace") or ""),
         region=str(labels.get(keys.LOCATION_LABEL, "")),
+        unknown=unknown,
     )
 
 

@@ -19,6 +19,7 @@ from drift.kinds import Kind
 from drift.manifest.model import Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
+from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 
 SERVICE = "google_cloud_run_v2_service"
@@ -118,6 +119,8 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
     cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
     resource = message(cls, known.after, here, skip=SKIPPED)
     unknowns = tuple(known.items)
+    if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
+        unknowns += tuple(terraform_pool(after, file, here))
     return _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
 
 

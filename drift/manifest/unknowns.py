@@ -50,6 +50,9 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
     # google_cloud_run_v2_worker_pool
     (("scaling", 0, "manual_instance_count"), ("instance_count",)),
+    # the mode decides whether either count applies (a service's ServiceScaling: MANUAL runs
+    # its minimum or manual count; a worker pool's: AUTOMATIC has no fixed count)
+    (("scaling", 0, "scaling_mode"), ("instance_count", "min_instances", "max_instances")),
 )
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
 `_worker_pool`; a test keeps every catalogue row here)."""
@@ -149,8 +152,12 @@ def _unknown(
         found += _env(out, at, why, containers, container)
     elif _matches(at, (*_CONTAINER, "volume_mounts")):
         found.append(Unknown("mount.*", why, container=container))
-    elif _matches(at, (*_CONTAINER, "name")) or _matches(at, (*_CONTAINER, "ports")):
-        if several:  # which container is which, and which one gets requests
+    elif _matches(at, (*_CONTAINER, "name")) or _is(at, (*_CONTAINER, "ports")):
+        # which container is which, and which one gets requests: the one with a port. Only
+        # the whole list hides whether it has one; a port's `container_port` or `name`
+        # ("http1" or "h2c", run v2 ContainerPort; "Optional, Computed" in the provider, so
+        # unknown on create) is nothing drift compares
+        if several:
             found.append(Unknown("*", why))
     elif _matches(at, ("template", 0, "volumes")):
         found.append(Unknown("mount.*", why))
@@ -195,6 +202,11 @@ def _container_name(containers: list[Any], at: TPath) -> str | None:
 def _matches(at: TPath, pattern: TPath) -> bool:
     """Whether `at` is `pattern` or below it (ANY in the pattern: any index)."""
     return len(at) >= len(pattern) and _overlaps(at, pattern)
+
+
+def _is(at: TPath, pattern: TPath) -> bool:
+    """Whether `at` is `pattern` itself, not below it."""
+    return len(at) == len(pattern) and _overlaps(at, pattern)
 
 
 def _overlaps(at: TPath, pattern: TPath) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from drift.errors import Problem
 from drift.fields import FIELDS
 from drift.findings import Location, Severity
-from drift.kinds import Kind, workload_key
+from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
 from drift.profiles.model import (
     CheckTags,
     ContainerRules,
@@ -119,13 +119,18 @@ def _workload(
             else:
                 env_specs[key] = (rule, (*prefix, "env", key))
     env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
-    _refuse_reserved(kind, kind.reserved_env, {k: p for k, (_, p) in env_specs.items()}, merged)
+    # `env` describes the ingress container unless `container:` names another (SPEC): only
+    # then is its PORT Cloud Run's. What `container:` or `containers:` name may be a sidecar
+    # reading its own PORT; where it turns out to be the ingress container, the check says
+    # the rule is not judged there (`drift.diff.env.reserved_vars`), and the plan leaves it.
+    ingress = svc.container is None
+    paths = {k: p for k, (_, p) in env_specs.items()}
+    _refuse_reserved(kind, kind.sets_env(ingress=ingress), paths, merged)
     unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
-    sidecar_reserved = kind.reserved_env - {"PORT"}  # PORT: the ingress container's only
     for c, side in (svc.containers or {}).items():
         rules = (side.env if side else None) or {}
         paths = {k: (*base, "containers", c, "env", k) for k, v in rules.items() if v is not None}
-        _refuse_reserved(kind, sidecar_reserved, paths, merged)
+        _refuse_reserved(kind, kind.sets_env(ingress=False), paths, merged)
     sidecars = {
         c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
         for c, spec in (svc.containers or {}).items()
@@ -203,14 +208,22 @@ def _field_order(model: type[SettingsSpec]) -> tuple[str, ...]:
 def _refuse_reserved(
     kind: Kind, reserved: frozenset[str], paths: Mapping[str, Path_], merged: Merged
 ) -> None:
-    """A rule on a variable Cloud Run sets itself (`Kind.reserved_env`): no template may hold
+    """A rule on a variable Cloud Run sets itself (`Kind.sets_env`): no template may hold
     it, so a check could never pass and a fix would be refused."""
     for name in sorted(set(paths) & reserved):
-        merged.problem(
-            paths[name],
-            f"{name}: Cloud Run sets it in every {kind.noun}'s container (reserved by the "
-            "container runtime contract); a profile cannot describe it",
-        )
+        if name in INGRESS_ONLY_ENV:
+            message = (
+                f"{name}: Cloud Run sets it in the {kind.noun}'s ingress container, the one "
+                "`env` describes unless `container:` names another (reserved by the container "
+                "runtime contract); a profile cannot describe it there. A sidecar's own "
+                f"{name}: give it under `containers:`, or name that container with `container:`"
+            )
+        else:
+            message = (
+                f"{name}: Cloud Run sets it in every {kind.noun}'s container (reserved by the "
+                "container runtime contract); a profile cannot describe it"
+            )
+        merged.problem(paths[name], message)
 
 
 def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarRule:

@@ -3,8 +3,9 @@ worker-pools replace` takes, and back. The document (REST v1 `namespaces.workerp
 `spec.template` is a revision template, `spec.instanceSplits[]` the split (`percent`, and
 `revisionName` or `latestRevision`); the pool's instance count is the
 `run.googleapis.com/manualInstanceCount` annotation beside `run.googleapis.com/scalingMode:
-manual`, as exported pools carry it (a pool is scaled by hand: v2 `WorkerPoolScaling` holds
-only `manual_instance_count`)."""
+manual`, as exported pools carry it (the installed v2 `WorkerPoolScaling` holds only
+`manual_instance_count`: a pool on automatic scaling is not expressed, see
+`drift.manifest.scaling`)."""
 
 from __future__ import annotations
 
@@ -70,7 +71,10 @@ def pool_in(doc: dict[str, Any], *, region: str = "") -> Any:
     pool = run_v2.WorkerPool(name=name, labels=labels)
     common_in(ann, pool)
     pool.description = ann.pop(keys.DESCRIPTION, "")
-    ann.pop(keys.SCALING_MODE, None)  # a pool is scaled by hand: no v2 field to hold it
+    # the installed v2 WorkerPoolScaling holds no scaling mode (only manual_instance_count):
+    # `automatic` is dropped here, and the manifest reader keeps it as an Unknown so that
+    # instance_count is not verified (drift.manifest.scaling)
+    ann.pop(keys.SCALING_MODE, None)
     manual = ann.pop(keys.MANUAL_INSTANCES, None)
     if manual is not None:
         pool.scaling = run_v2.WorkerPoolScaling(manual_instance_count=int(manual))

@@ -1,0 +1,90 @@
+"""`drift fix` of a job whose latest execution still runs: the update changes the job's template,
+which only the next execution runs; the running one keeps its own copy for its remaining
+tasks and their retries (execution.proto `Execution.template`, "The template used to create
+tasks for this execution"; job.proto `Job.template`, "The template used to create executions
+for this Job"). The prompt and the result name that execution and say so, from the status the
+check read (`Job.latest_created_execution.completion_status`): no call of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+
+import pytest
+
+from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI
+from tests.jobs.world import TODAY, write_profile
+from tests.sandbox.jobworld import JOB_SPEC, world
+
+PROFILE = (
+    "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n      NEEDED: x\n"
+)
+"""The job's profile: NEEDED, which the job (and its running execution's tasks) lack."""
+KEEPS = "is still running and keeps the configuration it started with"
+
+
+def _job_with(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, outcome: str
+) -> tuple[Sandbox, Path]:
+    job = copy.deepcopy(JOB_SPEC)
+    job["executions"] = [{"outcome": "succeeded", "created": "1h"}, {"outcome": outcome}]
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return sandbox, write_profile(tmp_path / "profiles", PROFILE)
+
+
+def _fix(tmp_path: Path, profiles: Path, ui: ScriptedUI, *, yes: bool = False) -> FixResult:
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    options = FixOptions(verify=False, yes=yes)
+    return asyncio.run(run_fix(load_profile(profiles, "prod"), settings, ui, options, today=TODAY))
+
+
+def _latest(sandbox: Sandbox) -> str:
+    return str(sandbox.job("p", "job").latest_created_execution.name).rsplit("/", 1)[-1]
+
+
+def test_the_prompt_and_the_result_name_the_execution_that_keeps_running(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox, profiles = _job_with(make_sandbox, monkeypatch, tmp_path, "running")
+    running = _latest(sandbox)
+    ui = ScriptedUI([True])
+    sandbox.clear_calls()
+    result = _fix(tmp_path, profiles, ui)
+    assert result.exit_code == 0, result.summary()
+    (question,) = ui.questions
+    assert f"job job: its execution {running} {KEEPS}" in question, question
+    assert "only the next execution runs the fix" in question
+    assert question.endswith("Update job job in place (no canary: nothing serves traffic)?")
+    summary = " ".join(result.summary().split())
+    assert f"its execution {running} {KEEPS}, for its remaining tasks and their retries" in (
+        summary
+    )
+    # the status is the one the check read from the job: no execution is read for it
+    assert not [c for c in sandbox.calls if "Execution" in c.short], sandbox.calls
+
+
+def test_with_yes_the_result_still_says_it(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox, profiles = _job_with(make_sandbox, monkeypatch, tmp_path, "running")
+    result = _fix(tmp_path, profiles, ScriptedUI(), yes=True)
+    assert f"its execution {_latest(sandbox)} {KEEPS}" in " ".join(result.summary().split())
+
+
+def test_a_job_whose_executions_ended_is_fixed_without_a_word_of_them(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, profiles = _job_with(make_sandbox, monkeypatch, tmp_path, "succeeded")
+    ui = ScriptedUI([True])
+    result = _fix(tmp_path, profiles, ui)
+    assert ui.questions == ["Update job job in place (no canary: nothing serves traffic)?"]
+    assert "still running" not in result.summary()
