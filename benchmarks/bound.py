@@ -37,6 +37,7 @@ def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
     from drift.live.normalize import raw, revision_config
     from drift.live.reads import expected_refs, held, reachable, to_fetch, values_needed
     from drift.live.workloads import GET
+    from drift.refs import SecretRef
 
     calls: Counter[str] = Counter()
     profiles = list(profile.services.values())
@@ -78,14 +79,21 @@ def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
             for name, *_ in split
         ]
     live = {ref for cs in configs.values() for c in cs for _, _, ref in c.secret_refs()}
-    refs = expected | live
+    # one read per secret (version, value), however its project is named: by id or by number
+    ids = {str(p.number): pid for pid, p in sandbox.scenario.projects.items()}
+
+    def canonical(ref: SecretRef) -> SecretRef:
+        found = ids.get(ref.project, ref.project)
+        return SecretRef(ref.secret, ref.version, "" if found == profile.project else found)
+
+    refs = {canonical(ref) for ref in expected | live}
     calls["GetSecretVersion"] = len(refs)
     own = {ref.key for ref in refs if not ref.project and ref.secret in world.secrets}
     calls["GetIamPolicy"] = len(own)
     values = values_needed(
         profiles, lambda service, container, var: held(configs.get(service, ()), container, var)
     )
-    calls["AccessSecretVersion"] = len(values)
+    calls["AccessSecretVersion"] = len({canonical(ref) for ref in values})
     sequential: Counter[str] = Counter(GetService=len(configs))
     for p in profiles:
         for config in configs[p.name]:

@@ -76,7 +76,9 @@ def test_a_secret_in_another_project_is_read_there_and_never_in_the_own_project(
     assert ("env.secret_ref", "env.PARTNER_API_KEY") not in chat
     asked = {c.request.name for c in shapes.calls if c.short == "GetSecretVersion"}
     assert not any(r.startswith("projects/acme-prod/secrets/partner-api-key") for r in asked)
-    assert "projects/600000000002/secrets/partner-api-key/versions/latest" in asked
+    # read in its project, once: named by number on the service, by id in the profile
+    assert "projects/acme-shared/secrets/partner-api-key/versions/latest" in asked
+    assert not any(r.startswith("projects/600000000002/secrets/partner-api-key") for r in asked)
     assert result.report.exit_code == 1
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Iterable
+from functools import partial
 from typing import Any
 
 from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, normalise_account
@@ -31,7 +32,27 @@ class AccessDecisions:
     ) -> None:
         self.project = project
         self.state = state
+        self.tasks = tasks
         self.iam = IamReads(clients, runner, tasks)
+        self._early: list[asyncio.Task[Any]] = []
+
+    def look_up(self, refs: Iterable[SecretRef]) -> None:
+        """Start looking up the projects `refs` name by id, other than the workload's own
+        (`name_projects` would, later): a reference by number may turn out to name one of
+        them (`project_id`)."""
+        for token in {r.project for r in refs if r.project and r.project != self.project}:
+            if not token.isdigit():
+                self._early.append(
+                    self.tasks.once(("look_up", token), partial(self.iam.project, token))
+                )
+
+    async def project_id(self, number: str) -> str | None:
+        """The id of the project of that number (None when it cannot be read): known from the
+        projects looked up already, else with GetProject (which `name_projects` makes
+        anyway)."""
+        await asyncio.gather(*self._early)
+        info = await self.iam.project(number)
+        return info.project_id if info else None
 
     async def name_projects(self, refs: Iterable[SecretRef]) -> None:
         """Learn the id of every project references name by number (and the number of those

@@ -32,8 +32,10 @@ class SecretChecks:
     ) -> None:
         self.state = state
         self.tasks = tasks or Tasks()
-        self.secrets = SecretReads(clients, runner, project, state, self.tasks)
         self.access = AccessDecisions(clients, runner, project, state, self.tasks)
+        self.secrets = SecretReads(
+            clients, runner, project, state, self.tasks, self.access.project_id
+        )
 
     def expect(self, profiles: Iterable[ServiceProfile]) -> None:
         """Start what depends on no workload: the secret list and the secrets the profile
@@ -43,6 +45,7 @@ class SecretChecks:
             key = p.key
             for ref in expected_refs(p):
                 self.secrets.watch(ref, key)
+        self.access.look_up(r for p in profiles for r in expected_refs(p))
 
     def described(self, profile: ServiceProfile, workload: LiveService) -> None:
         """Start at once what one workload's description tells — the secrets it references,

@@ -31,6 +31,8 @@ from drift.live.normalize import raw
 from drift.refs import SecretRef
 
 T = TypeVar("T")
+ProjectId = Callable[[str], Awaitable[str | None]]
+"""A project's id from its number (None when it cannot be told)."""
 _STATES = {
     "ENABLED": VersionState.ENABLED,
     "DISABLED": VersionState.DISABLED,
@@ -83,13 +85,21 @@ def _collect(task: asyncio.Task[Any]) -> None:
 
 class SecretReads:
     def __init__(
-        self, clients: Clients, runner: CallRunner, project: str, state: LiveState, tasks: Tasks
+        self,
+        clients: Clients,
+        runner: CallRunner,
+        project: str,
+        state: LiveState,
+        tasks: Tasks,
+        project_id: ProjectId | None = None,
     ) -> None:
         self.clients = clients
         self.runner = runner
         self.project = project
         self.state = state
         self.tasks = tasks
+        self.project_id = project_id
+        """The id of a project named by its number (None when it cannot be told)."""
         self._listed: set[str] | None = None
         self._users: dict[str, set[str]] = {}
         self._failures: dict[str, set[str]] = {}
@@ -128,13 +138,39 @@ class SecretReads:
         """One Secret Manager read about the secret `key`: its answer, the `ApiError` when
         the server says NOT_FOUND (the caller tells what is missing), or None when the call
         failed otherwise (the secret is then unverified)."""
+        answer = await self._once(method, name, fn)
+        if isinstance(answer, ApiError):
+            if answer.status == "NOT_FOUND":
+                return answer
+            self._unverified(key, answer)
+            return None
+        return answer
+
+    async def _once(self, method: str, name: str, fn: Callable[[float], Awaitable[T]]) -> Any:
+        """A read made once a run, however many references lead to it (a secret named by its
+        project's id and by its number): its answer, or the ApiError it failed with."""
+        return await self.tasks.once(
+            ("read", (method, name)), partial(self._read, name, fn, method)
+        )
+
+    async def _read(self, name: str, fn: Callable[[float], Awaitable[T]], method: str) -> Any:
         try:
             return await self.runner.call("secrets", method, name, fn)
         except ApiError as exc:
-            if exc.status == "NOT_FOUND":
-                return exc
-            self._unverified(key, exc)
-            return None
+            return exc
+
+    async def _canonical(self, ref: SecretRef) -> SecretRef:
+        """The reference as the secret's other reads name it: a project named by its number
+        by its id (the workload's own: no project), when that can be told; else as written.
+        Cloud Run keeps `projects/NUMBER/secrets/NAME` as written, and a profile names the
+        same secret `{secret: NAME, project: ID}`: one secret, read once."""
+        token = ref.project
+        if not token.isdigit() or self.project_id is None:
+            return ref
+        found = await self.project_id(token)
+        if found is None:
+            return ref
+        return SecretRef(ref.secret, ref.version, "" if found == self.project else found)
 
     def report_failures(self) -> None:
         # A version that reads as ENABLED but whose value the server would not give, or a
@@ -187,19 +223,19 @@ class SecretReads:
         secret of another project, which the list does not cover, or when the list could not
         be read) from GetSecret. An expiry that cannot be read leaves `secret.expiring`
         unchecked: the secret is unverified, never reported as not expiring."""
-        if await self._listed_secrets(ref) is not None:
+        canon = await self._canonical(ref)
+        if await self._listed_secrets(canon) is not None:
             # listed by its name, looked up by `ref.key` (`p/s` for `projects/p/secrets/s`)
             if ref.secret in self.state.expiry:
                 self.state.expiry[ref.key] = self.state.expiry[ref.secret]
             return
-        name = ref.resource(self.project)
-        try:
-            secret = await self.runner.call(
-                "secrets", "GetSecret", name, attempt(self.clients.secrets.get_secret, name=name)
-            )
-        except ApiError as exc:
-            if exc.status != "NOT_FOUND":  # not found: its version lookup tells
-                self._unverified(ref.key, exc, "expiry not read")
+        name = canon.resource(self.project)
+        secret = await self._once(
+            "GetSecret", name, attempt(self.clients.secrets.get_secret, name=name)
+        )
+        if isinstance(secret, ApiError):
+            if secret.status != "NOT_FOUND":  # not found: its version lookup tells
+                self._unverified(ref.key, secret, "expiry not read")
             return
         self._expiry(ref.key, secret)
 
@@ -212,11 +248,12 @@ class SecretReads:
         return self._listed
 
     async def _version(self, ref: SecretRef) -> None:
-        name = ref.version_resource(self.project)
+        canon = await self._canonical(ref)
+        name = canon.version_resource(self.project)
         get = attempt(self.clients.secrets.get_secret_version, name=name)
         version = await self._get(ref.key, "GetSecretVersion", name, get)
         if isinstance(version, ApiError):
-            listed = await self._listed_secrets(ref)
+            listed = await self._listed_secrets(canon)
             if listed is not None:
                 gone = ref.secret not in listed
             else:
@@ -246,8 +283,9 @@ class SecretReads:
     async def _policy(self, secret: SecretRef) -> None:
         from google.iam.v1 import iam_policy_pb2
 
-        resource = secret.resource(self.project)
-        listed = await self._listed_secrets(secret)
+        canon = await self._canonical(secret)
+        resource = canon.resource(self.project)
+        listed = await self._listed_secrets(canon)
         if listed is not None and secret.secret not in listed:
             return  # no such secret: nothing to ask
         # Conditional bindings come back faithfully only with requested_policy_version 3
@@ -272,17 +310,24 @@ class SecretReads:
         self.state.policies[secret.key] = SecretPolicy(secret.key, outright, conditional)
 
     async def _access(self, ref: SecretRef) -> None:
-        name = ref.version_resource(self.project)
-        try:
-            data = await access_secret(self.clients, self.runner, name)
-        except ApiError as exc:
-            if exc.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
-                self._access_refused[ref] = exc  # fine if its state says missing or disabled
+        name = (await self._canonical(ref)).version_resource(self.project)
+        data = await self.tasks.once(
+            ("read", ("AccessSecretVersion", name)), partial(self._value, name)
+        )
+        if isinstance(data, ApiError):
+            if data.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
+                self._access_refused[ref] = data  # fine if its state says missing or disabled
             else:
-                self._unverified(ref.key, exc)
+                self._unverified(ref.key, data)
             return
         value = secret_text(data)
         redact.register(value)
         if value.startswith(BINARY):  # as text, wherever something may decode it so
             redact.register(data.decode("utf-8", errors="replace"))
         self.state.values[ref] = value
+
+    async def _value(self, name: str) -> bytes | ApiError:
+        try:
+            return await access_secret(self.clients, self.runner, name)
+        except ApiError as exc:
+            return exc

@@ -88,11 +88,12 @@ def test_a_gcloud_export_is_checked_before_it_is_deployed(shapes: Sandbox) -> No
     assert {f["revision"] for f in doc["findings"]} == {f"manifest:{rel(CHAT)}"}
     assert doc["summary"]["services"] == 1  # billing is not in the manifest: not checked
     assert doc["unverified"] == []
-    # every secret it references was read, the foreign one in its own project (by number),
-    # the mounted one at the version the volume names; and no Cloud Run call at all
+    # every secret it references was read, the foreign one in its own project (named by
+    # number, read by its id: the same secret the profile names), the mounted one at the
+    # version the volume names; and no Cloud Run call at all
     versions = {c.request.name for c in shapes.calls if c.short == "GetSecretVersion"}
     assert {
-        "projects/600000000002/secrets/partner-api-key/versions/1",
+        "projects/acme-shared/secrets/partner-api-key/versions/1",
         "projects/acme-prod/secrets/tls-cert/versions/3",
         "projects/acme-prod/secrets/oauth-config/versions/latest",
         "projects/acme-prod/secrets/otel-token/versions/latest",

@@ -1,0 +1,140 @@
+"""One secret named by its project's id and by its number (Cloud Run keeps
+`projects/NUMBER/secrets/NAME` as written; a profile says `{secret: NAME, project: ID}`) is one
+secret: its version, policy, expiry and value are each read once. The number is told from
+the projects drift looks up anyway (GetProject, for IAM and to compare the two names); when
+it cannot be told, each name is read as written."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import CheckResult, run_check
+from drift.errors import ExitCode
+from drift.profiles.loader import load_profile
+from drift.sandbox import Call, Sandbox
+from drift.sandbox.scenario import default_scenario_path
+from drift.settings import load_settings
+from tests.cliutil import REPO
+from tests.conftest import MakeSandbox
+
+SHAPES = default_scenario_path().with_name("real-shapes.yaml")
+PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
+SECRET_READS = {"GetSecretVersion", "GetIamPolicy", "GetSecret", "AccessSecretVersion"}
+
+
+def resource(call: Call) -> str:
+    request = call.request
+    return str(getattr(request, "name", "") or getattr(request, "resource", ""))
+
+
+def run(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path, *services: str
+) -> CheckResult:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    sandbox.clear_calls()
+    profile = load_profile(profiles, "prod")
+    return asyncio.run(run_check(profile, load_settings(wait=0), services=list(services) or None))
+
+
+def reads_of(sandbox: Sandbox, secret: str) -> Counter[str]:
+    return Counter(
+        c.short
+        for c in sandbox.calls
+        if c.short in SECRET_READS and f"/secrets/{secret}" in resource(c)
+    )
+
+
+def test_a_secret_of_another_project_named_by_id_and_by_number_is_read_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """real-shapes: chat's profile names `{secret: partner-api-key, project: acme-shared}`;
+    the service holds `projects/600000000002/secrets/partner-api-key`, the same secret (the
+    check finds no env.secret_ref on it)."""
+    with Sandbox(SHAPES) as sandbox:
+        result = run(sandbox, monkeypatch, PROFILES, "chat")
+        partner = reads_of(sandbox, "partner-api-key")
+    assert partner == {"GetSecretVersion": 1, "GetIamPolicy": 1, "GetSecret": 1}
+    # what the check says of it is unchanged: its latest version is disabled
+    partner_findings = {(f.rule, f.target) for f in result.report.findings if "partner" in f.target}
+    assert partner_findings == {("secret.disabled", "secret.600000000002/partner-api-key")}
+
+
+def own_by_number(**project: Any) -> dict[str, Any]:
+    return {
+        "projects": {
+            "p": {
+                "number": 111,
+                "region": "us-central1",
+                "iam": {"roles/viewer": ["group:x@example.com"]},
+                "secrets": {"db-url": {"versions": ["fake-db-url-123456"]}},
+                "services": {
+                    "api": {
+                        "template": {
+                            "service_account": "api@p.iam.gserviceaccount.com",
+                            "env": {"DB": {"secret": "projects/111/secrets/db-url"}},
+                        }
+                    },
+                    "web": {
+                        "template": {
+                            "service_account": "web@p.iam.gserviceaccount.com",
+                            "env": {"DB": {"secret": "db-url"}},
+                        }
+                    },
+                },
+                **project,
+            }
+        }
+    }
+
+
+OWN_PROFILE = """project: p
+region: us-central1
+services:
+  api:
+    env:
+      DB: {secret: db-url, min_length: 8}
+  web:
+    env:
+      DB: {secret: db-url, min_length: 8}
+"""
+
+
+def test_a_secret_of_the_own_project_named_by_number_is_read_once(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`projects/111/secrets/db-url` on api, `db-url` on web: one secret of project p (number
+    111), its version, policy and value read once."""
+    sandbox = make_sandbox(own_by_number())
+    (tmp_path / "prod.yaml").write_text(OWN_PROFILE)
+    result = run(sandbox, monkeypatch, tmp_path)
+    assert reads_of(sandbox, "db-url") == {
+        "GetSecretVersion": 1,
+        "GetIamPolicy": 1,
+        "AccessSecretVersion": 1,
+    }
+    # unchanged: the world grants neither account access, each named under its reference
+    assert {(f.rule, f.service, f.target) for f in result.report.findings} == {
+        ("secret.no_access", "api", "secret.111/db-url"),
+        ("secret.no_access", "web", "secret.db-url"),
+    }
+
+
+def test_when_the_number_cannot_be_told_each_name_is_read_as_written(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without resourcemanager.projects.get the number stays a number: both names are read,
+    as written, and nothing else changes."""
+    world = copy.deepcopy(own_by_number())
+    world["faults"] = [{"method": "GetProject", "code": "PERMISSION_DENIED"}]
+    sandbox = make_sandbox(world)
+    (tmp_path / "prod.yaml").write_text(OWN_PROFILE)
+    result = run(sandbox, monkeypatch, tmp_path)
+    assert reads_of(sandbox, "db-url")["GetSecretVersion"] == 2
+    assert result.report.exit_code is ExitCode.INCOMPLETE
