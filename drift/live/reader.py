@@ -186,6 +186,7 @@ class Reader:
                     f"{doing}; run again when it has settled (waited {self.wait:g}s, --wait)",
                 )
                 return
+            self.checks.waiting()
             await asyncio.sleep(min(pause, left))
             pause = min(pause * 2, POLL_MAX)
             try:

@@ -36,6 +36,8 @@ class SecretChecks:
         self.secrets = SecretReads(
             clients, runner, project, state, self.tasks, self.access.project_id
         )
+        self._waiting = False
+        self._described: list[tuple[ServiceProfile, LiveService]] = []
 
     def expect(self, profiles: Iterable[ServiceProfile]) -> None:
         """Start what depends on no workload: the secret list and the secrets the profile
@@ -48,28 +50,47 @@ class SecretChecks:
         self.access.look_up(r for p in profiles for r in expected_refs(p))
 
     def described(self, profile: ServiceProfile, workload: LiveService) -> None:
-        """Start at once what one workload's description tells — the secrets it references,
-        the values its rules compare, and (once those secrets' states and policies are in)
-        the IAM reads its access decisions need — rather than after every other workload has
-        been read: one deploy in progress, waited for up to --wait, holds back no one else's
-        reads. `resolve` then finds them started (each item is asked for once)."""
+        """Start at once what one workload's description tells — the secrets it references
+        and the values its rules compare — rather than after every other workload has been
+        read: one deploy in progress, waited for up to --wait, holds back no one else's reads.
+        `resolve` then finds them started (each item is asked for once). The IAM reads its
+        access needs start early too while a workload is being waited for (`waiting`)."""
         key = workload.key
-        refs = [ref for rev in workload.checked for _, _, ref in rev.config.secret_refs()]
-        for ref in refs:
-            self.secrets.watch(ref, key)
+        for rev in workload.checked:
+            for _, _, ref in rev.config.secret_refs():
+                self.secrets.watch(ref, key)
         for ref in values_needed([profile], self._live_vars):
             self.secrets.read_value(ref)
-        expected = list(expected_refs(profile))
-        if not refs and not expected:
+        if self._waiting:
+            self._prefetch(profile, workload)
+        else:
+            self._described.append((profile, workload))
+
+    def waiting(self) -> None:
+        """A workload is being waited for (a deploy in progress): the IAM reads of the
+        workloads described so far, and of those described from now on, start once their
+        secrets' states and policies are in, not after the wait. (Without a wait, `resolve`
+        follows the last description at once: starting them early would only repeat, for
+        every workload, what `resolve` works out once.)"""
+        if self._waiting:
             return
+        self._waiting = True
+        for profile, workload in self._described:
+            self._prefetch(profile, workload)
+        self._described.clear()
+
+    def _prefetch(self, profile: ServiceProfile, workload: LiveService) -> None:
+        expected = list(expected_refs(profile))
+        refs = [r for rev in workload.checked for _, _, r in rev.config.secret_refs()]
         reads = [
             task
             for ref in (*refs, *expected)
             for task in (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
             if task is not None
         ]
-        prefetch = partial(self.access.prefetch, workload, expected, reads)
-        self.tasks.once(("access", key), prefetch)
+        if reads:
+            prefetch = partial(self.access.prefetch, workload, expected, reads)
+            self.tasks.once(("access", workload.key), prefetch)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
