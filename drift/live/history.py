@@ -1,6 +1,7 @@
 """A service's revisions, oldest first, as immutable snapshots of what it ran with and who made
-them: one ListRevisions per service, followed page by page ("Results are sorted by creation
-time, descending", ListRevisionsRequest), each revision normalised like any other.
+them: one ListRevisions per service, followed page by page to the end (ListRevisionsRequest
+promises no order — "sorted by creation time, descending" is ListExecutions' — so drift orders
+them by `create_time` itself), each revision normalised like any other.
 
 Who made a revision: `Revision.creator` ("Email address of the authenticated creator"); with
 which client: the v2 Revision has no `client` field, so only what the writer recorded in its
