@@ -1,0 +1,82 @@
+"""A manifest's workload as it will run once deployed: the same `LiveService` the live reader
+builds (one revision, `manifest:FILE`), and what it says of the traffic that revision gets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drift.kinds import Kind
+from drift.live.model import LiveService, RevisionConfig, ServingRevision
+from drift.live.normalize import revision_config
+from drift.live.workloads import job_service
+from drift.manifest.model import Workload
+from drift.profiles.model import Profile, ServiceProfile
+
+
+def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
+    """The service as it will run once deployed: its template, serving all traffic (a job:
+    its template, which its next execution runs; a worker pool: its template, on all of its
+    instances)."""
+    if workload.kind is Kind.JOB:
+        job = workload.resource
+        job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
+        live = job_service(workload.name, job, expected.container, revision=workload.revision)
+        config = _masked(live.template, workload.sensitive)
+        serving = tuple(replace(r, config=config) for r in live.serving)
+        return replace(live, template=config, serving=serving)
+    kind = workload.kind  # a service, or a worker pool: its instances run the template
+    resource = workload.resource
+    config = revision_config(
+        resource.template, service=resource, container=expected.container, kind=kind
+    )
+    config = _masked(config, workload.sensitive)
+    revision = ServingRevision(workload.revision, 100, (), (), config)
+    location = f"projects/{profile.project}/locations/{profile.region}"
+    return LiveService(
+        name=workload.name,
+        full_name=f"{location}/{kind.collection}/{workload.name}",
+        uri="",
+        etag="",
+        template=config,
+        serving=(revision,),
+        latest_created=workload.revision,
+        latest_ready=workload.revision,
+        latest_created_ready=True,
+        source=resource,
+        kind=kind,
+    )
+
+
+def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
+    """The configuration with each variable the manifest marks sensitive flagged so."""
+    if not sensitive:
+        return config
+    containers = tuple(
+        replace(c, env={n: replace(v, sensitive=(i, n) in sensitive) for n, v in c.env.items()})
+        for i, c in enumerate(config.containers)
+    )
+    return replace(config, containers=containers)
+
+
+def pinned(workload: Workload) -> str:
+    """A manifest whose traffic goes to named revisions only: the revision the deploy
+    creates (what is checked) gets no traffic; the named ones keep serving."""
+    from drift.fields import enum_name
+    from drift.live.normalize import raw
+
+    if workload.kind is Kind.JOB:
+        return ""  # a job serves no traffic
+    pb = raw(workload.resource)
+    # a worker pool splits its instances (instance_splits, worker_pool.proto) as a service
+    # splits its traffic; both name revisions or the latest one the same way
+    pool = workload.kind is Kind.WORKER_POOL
+    split, share, stays = (
+        (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
+    )
+    if not split or any(enum_name(t, "type_").endswith("LATEST") for t in split):
+        return ""
+    named = ", ".join(sorted({t.revision for t in split if t.percent > 0}))
+    return (
+        f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "
+        f"the revision the deploy creates for {workload.name}, which gets no {share}"
+    )
