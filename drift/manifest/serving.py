@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from drift import redact
+from drift.expansion import references
 from drift.kinds import Kind
-from drift.live.model import LiveService, RevisionConfig, ServingRevision
+from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Workload
@@ -48,14 +50,38 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
 
 
 def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
-    """The configuration with each variable the manifest marks sensitive flagged so."""
+    """The configuration with each variable the manifest marks sensitive flagged so, and each
+    variable whose value takes one of theirs through `$(NAME)` (Cloud Run expands it, run v2
+    `k8s.min.proto` EnvVar.value: `?pin=$(ADMIN_PIN)` runs with the PIN in it): compared,
+    never shown, whatever its length."""
     if not sensitive:
         return config
-    containers = tuple(
-        replace(c, env={n: replace(v, sensitive=(i, n) in sensitive) for n, v in c.env.items()})
-        for i, c in enumerate(config.containers)
-    )
-    return replace(config, containers=containers)
+    containers = []
+    for i, c in enumerate(config.containers):
+        hidden = _taking(c.env, {n for j, n in sensitive if j == i})
+        env = {n: replace(v, sensitive=True) if n in hidden else v for n, v in c.env.items()}
+        containers.append(replace(c, env=env))
+    return replace(config, containers=tuple(containers))
+
+
+def _taking(env: dict[str, EnvVar], hidden: set[str]) -> set[str]:
+    """`hidden` and every variable whose expanded value took one of theirs, through others
+    too (`A=$(PIN)`, `B=$(A)`); each such value is registered as a secret (`drift.redact`),
+    as the sensitive ones were when the plan was read."""
+    hidden = set(hidden)
+    while True:
+        more = {
+            n
+            for n, v in env.items()
+            if n not in hidden
+            and v.written is not None  # a value `$(NAME)` expansion changed
+            and any(r in hidden for r in references(v.written))
+        }
+        if not more:
+            return hidden
+        for n in more:
+            redact.register(env[n].value or "")
+        hidden |= more
 
 
 def pinned(workload: Workload) -> str:
