@@ -85,8 +85,11 @@ def _taking(env: dict[str, EnvVar], hidden: set[str]) -> set[str]:
 
 
 def pinned(workload: Workload) -> str:
-    """A manifest whose traffic goes to named revisions only: the revision the deploy
-    creates (what is checked) gets no traffic; the named ones keep serving."""
+    """What a manifest's traffic leaves on named revisions: the revision the deploy creates
+    (what is checked) gets only the share of type LATEST ("the Service's latest ready
+    Revision", run v2 `traffic_target.proto` TrafficTarget.type_; none at all in the usual
+    no-traffic deploy, a named revision at 100 % and LATEST at 0 % with a tag); the named
+    ones keep the rest, and the note says which, unchecked. Nothing when LATEST has it all."""
     from drift.fields import enum_name
     from drift.live.normalize import raw
 
@@ -99,10 +102,20 @@ def pinned(workload: Workload) -> str:
     split, share, stays = (
         (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
     )
-    if not split or any(enum_name(t, "type_").endswith("LATEST") for t in split):
+    latest = sum(t.percent for t in split if enum_name(t, "type_").endswith("LATEST"))
+    if not split or latest >= 100:
         return ""
-    named = ", ".join(sorted({t.revision for t in split if t.percent > 0}))
+    kept: dict[str, int] = {}
+    for t in split:
+        if t.percent > 0 and not enum_name(t, "type_").endswith("LATEST"):
+            name = t.revision or "a revision not named"
+            kept[name] = kept.get(name, 0) + t.percent
+    if latest <= 0 and len(kept) == 1:
+        named = next(iter(kept))  # all of it
+    else:
+        named = ", ".join(f"{r} ({p} %)" for r, p in sorted(kept.items()))
+    gets = f"only {latest} % of the {share}" if latest > 0 else f"no {share}"
     return (
         f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "
-        f"the revision the deploy creates for {workload.name}, which gets no {share}"
+        f"the revision the deploy creates for {workload.name}, which gets {gets}"
     )
