@@ -17,7 +17,7 @@ from drift.findings import Finding, Unverified
 from drift.kinds import Kind, key_label, label, workload_key
 from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
 from drift.live.remember import remember_plain_secrets
-from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.model import Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned
 from drift.manifest.serving import live_service, pinned
 from drift.profiles.model import Profile, ServiceProfile
@@ -70,7 +70,7 @@ class ManifestSource:
                         "check each in its own run"
                     )
                 found[key] = w
-        unread = _unread(self.manifests, profile, found, elsewhere)
+        unread = _unread(self.manifests, profile, found, elsewhere, problems)
         if found or unread:
             notes += [f"{e}: not checked" for e in elsewhere]
         else:
@@ -168,20 +168,51 @@ def _key(workload: Workload) -> str:
 
 
 def _unread(
-    manifests: list[Manifest], profile: Profile, found: dict[str, Workload], elsewhere: list[str]
+    manifests: list[Manifest],
+    profile: Profile,
+    found: dict[str, Workload],
+    elsewhere: list[str],
+    problems: list[str],
 ) -> dict[str, str]:
-    """The profile's services the manifests deploy, for its project and region, in a form
-    drift does not read (a service they also describe in one it reads is checked)."""
-    out: dict[str, str] = {}
+    """The profile's workloads the manifests deploy, for its project and region, in a form
+    drift does not read, and why; with the services `found` (read), one the manifests
+    describe twice goes to `problems`: two resources (the v1 and the v2 one of a migration
+    half done) write the same Cloud Run service, the later one wins. A workload whose name
+    is not known until apply may be any of the profile's of its kind that the manifests do
+    not otherwise describe: each is not verified, never clean."""
+    out: dict[str, Unread] = {}
+    nameless: list[Unread] = []
     for u in (u for m in manifests for u in m.unread):
-        key = workload_key(Kind.SERVICE, u.name)
-        if key not in profile.services or key in found:
+        key = workload_key(u.kind, u.name)
+        if u.name and key not in profile.services:
             continue
-        if placed := _placement(u.where, Kind.SERVICE, u.name, u.project, u.region, profile):
-            elsewhere += placed
+        if placed := _placement(u.where, u.kind, u.name, u.project, u.region, profile):
+            elsewhere += placed if u.name else []  # a nameless one is noted as such
+        elif not u.name:
+            nameless.append(u)
+        elif (first := found.get(key) or out.get(key)) is not None:
+            problems.append(
+                f"{u.kind} {u.name} is in {first.where} and in {u.where}: both deploy it, and "
+                "the later write wins; describe it once (a move to google_cloud_run_v2_service "
+                "replaces the v1 resource with a `removed` block, `destroy = false`, which "
+                "leaves the service running)"
+            )
         else:
-            out.setdefault(key, u.why)
-    return out
+            out[key] = u
+    reasons = {k: u.why for k, u in out.items()}
+    for u in nameless:
+        for key in (k for k, p in profile.services.items() if p.kind is u.kind):
+            if key not in found:
+                reasons.setdefault(key, u.why)
+    return reasons
+
+
+def _here(u: Unread, profile: Profile) -> bool:
+    """Whether an unread workload is (or, nameless, may be) one of the profile's."""
+    if u.name:
+        return workload_key(u.kind, u.name) in profile.services
+    placed = _placement(u.where, u.kind, u.name, u.project, u.region, profile)
+    return bool(profile.of_kind(u.kind)) and not placed
 
 
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
@@ -191,7 +222,7 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
         if _key(w) not in profile.services
     )
     if any(_key(w) in profile.services for w in manifest.workloads) or any(
-        workload_key(Kind.SERVICE, u.name) in profile.services for u in manifest.unread
+        _here(u, profile) for u in manifest.unread
     ):
         return []
     # a kind the profile describes none of (a job file, a profile of services) is only noted
