@@ -4,6 +4,7 @@ builds (one revision, `manifest:FILE`), and what it says of the traffic that rev
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from drift import redact
 from drift.expansion import references
@@ -102,12 +103,20 @@ def pinned(workload: Workload) -> str:
     split, share, stays = (
         (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
     )
-    latest = sum(t.percent for t in split if enum_name(t, "type_").endswith("LATEST"))
+    # a template that names its revision (RevisionTemplate.revision: "The unique name for the
+    # revision. If this field is omitted, it will be automatically generated") is routed to
+    # by that name as well: a blue/green deploy sends its share there by type REVISION
+    own = pb.template.revision
+
+    def created(t: Any) -> bool:
+        return enum_name(t, "type_").endswith("LATEST") or bool(own and t.revision == own)
+
+    latest = sum(t.percent for t in split if created(t))
     if not split or latest >= 100:
         return ""
     kept: dict[str, int] = {}
     for t in split:
-        if t.percent > 0 and not enum_name(t, "type_").endswith("LATEST"):
+        if t.percent > 0 and not created(t):
             name = t.revision or "a revision not named"
             kept[name] = kept.get(name, 0) + t.percent
     if latest <= 0 and len(kept) == 1:

@@ -25,10 +25,13 @@ def target(kind: str, percent: int, revision: str = "", tag: str = "") -> dict[s
     return {"type": kind, "revision": revision, "percent": percent, "tag": tag}
 
 
-def notes(tmp: Path, traffic: list[dict[str, Any]]) -> str:
+def notes(tmp: Path, traffic: list[dict[str, Any]], revision: str = "") -> str:
+    """The notes of a check of api with `traffic`, its template naming `revision` if any."""
     data = plan()
     api = known_api(data)
     api["change"]["after"]["traffic"] = traffic
+    if revision:
+        api["change"]["after"]["template"][0]["revision"] = revision
     data["resource_changes"] = [api]
     done = check_offline(tmp, data, API_ONLY, "-f", "json")
     assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)  # api is clean
@@ -85,3 +88,59 @@ def test_a_worker_pool_names_the_revisions_that_keep_its_other_instances(
         "is checked is the revision the deploy creates for consumer, which gets only 30 % of "
         "the instances"
     ) in said, said
+
+
+def test_traffic_to_the_revision_the_deploy_names_is_the_deploy_s_share(tmp_path: Path) -> None:
+    """A blue/green deploy names its revision (RevisionTemplate.revision) and routes to that
+    name by type REVISION: all of it is the revision checked, a split keeps only the rest."""
+    assert "stays on" not in notes(tmp_path, [target(REVISION, 100, "api-v7")], "api-v7")
+    split = [target(REVISION, 90, "api-v7"), target(REVISION, 10, "api-v6")]
+    said = (
+        "api-v6 (10 %); what is checked is the revision the deploy creates for api, which gets "
+        "only 90 % of the traffic"
+    )
+    assert SAID + said in notes(tmp_path, split, "api-v7")
+
+
+KNATIVE = """apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+  labels:
+    cloud.googleapis.com/location: us-central1
+spec:
+  template:
+    metadata:
+      name: api-v7
+    spec:
+      containers:
+      - image: us-docker.pkg.dev/cloudrun/container/hello
+        env:
+        - name: MODE
+          value: live
+  traffic:
+  - revisionName: api-v7
+    percent: 100
+"""
+
+
+def test_a_knative_service_routing_all_traffic_to_its_own_revision_is_not_called_pinned(
+    tmp_path: Path,
+) -> None:
+    """`gcloud run services replace` with spec.template.metadata.name, the revision's name,
+    taking all the traffic."""
+    from tests.cliutil import drift
+
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(
+        "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n"
+        "    env: {MODE: live}\n"
+    )
+    (tmp_path / "api.yaml").write_text(KNATIVE)
+    done = drift(
+        "check", "staging", "--profiles", str(tmp_path / "profiles"),
+        "-m", str(tmp_path / "api.yaml"), "--offline", "-f", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+    said = " ".join(json.loads(done.stdout)["notes"])
+    assert "stays on" not in said, said
