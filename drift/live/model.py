@@ -69,6 +69,9 @@ class RevisionConfig:
     settings: dict[str, SettingValue]
     service_account: str
     primary: str = ""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """The settings whose value could not be read, each with why (`Field.unreadable`): not
+    judged, not verified."""
     unmounted: tuple[SecretMount, ...] = ()
     """The files of the secret volumes no container mounts (`path`: `volume NAME`, with the
     item's path): Cloud Run still checks them at deploy ("all the secrets you use")."""
