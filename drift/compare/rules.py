@@ -15,10 +15,11 @@ from drift.compare.model import (
     VarView,
     sort_differences,
 )
+from drift.credentials import looks_like_credential
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue, is_default_account
 from drift.findings import Scope
-from drift.redact import MASK, looks_like_credential
+from drift.redact import MASK
 from drift.refs import SecretRef
 
 

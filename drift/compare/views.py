@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from drift.compare.model import EnvKey, ServiceView, Shape, VarView
+from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.live.model import LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
-from drift.redact import looks_like_credential
 
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:
