@@ -125,7 +125,10 @@ class ServiceView:
     env: dict[EnvKey, VarView]
     settings: dict[str, SettingValue]
     sidecars: dict[str, str] = field(default_factory=dict)
-    """Live: the containers other than the primary one, by name, with their image."""
+    """Live: the containers, by name, with their image; once `paired` with the other side's,
+    all but the pair of main ones (keyed "" in `env`)."""
+    primary: str = ""
+    """Live: the name of the main container (the ingress one, else the first)."""
 
 
 def sort_differences(differences: Iterable[Difference]) -> list[Difference]:

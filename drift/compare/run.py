@@ -9,7 +9,7 @@ from typing import Any
 from drift.compare.model import Comparison, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
-from drift.compare.views import compared_revisions, live_views, profile_views
+from drift.compare.views import compared_revisions, live_views, paired, profile_views
 from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
@@ -79,6 +79,8 @@ async def _compare_read(
     skip = {u.service for u in unread}
     views_a = {n: v for n, v in live_views(state_a, a).items() if n not in skip}
     views_b = {n: v for n, v in live_views(state_b, b).items() if n not in skip}
+    for n in views_a.keys() & views_b.keys():
+        views_a[n], views_b[n] = paired(views_a[n], views_b[n])
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
