@@ -82,6 +82,7 @@ async def _compare_read(
     for n in views_a.keys() & views_b.keys():
         views_a[n], views_b[n] = paired(views_a[n], views_b[n])
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
+    ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
     if session is not None and not ctx.same_deployment:
