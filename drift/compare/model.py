@@ -75,9 +75,17 @@ class Comparison:
     a: Scope
     b: Scope
     services: tuple[str, ...]
+    """Every service named (by either profile, or by `--service`)."""
     differences: tuple[Difference, ...] = ()
     unverified: tuple[Unread, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    compared: tuple[str, ...] | None = None
+    """The services really compared (None: all of `services`): not one a side could not
+    read, nor one that exists in neither environment."""
+
+    @property
+    def compared_services(self) -> tuple[str, ...]:
+        return self.services if self.compared is None else self.compared
 
     @property
     def status(self) -> CompareStatus:

@@ -84,6 +84,9 @@ class Context:
         `700000000001-compute@developer.gserviceaccount.com` name acme-staging when it is
         700000000001. Empty for profiles: a number is then no project drift knows."""
         self.out: list[Difference] = []
+        self.nowhere: list[str] = []
+        """The services `compare` found on neither side (live: named, but in neither
+        environment): not compared (`nowhere_notes`)."""
 
     def env(self, side: Side) -> Scope:
         return self.a if side == "a" else self.b
@@ -95,6 +98,15 @@ class Context:
                 "same services, so shared values are expected and not looked for",
             )
         return ()
+
+    def nowhere_notes(self) -> list[str]:
+        """Why each service of `nowhere` was not compared, in a note."""
+        return [
+            f"{name} was not compared: it is in neither environment ({self.a.environment}: "
+            f"{self.absent['a'].get(name, 'absent')}; {self.b.environment}: "
+            f"{self.absent['b'].get(name, 'absent')})"
+            for name in self.nowhere
+        ]
 
     def add(
         self,
@@ -111,6 +123,7 @@ class Context:
         self, a: dict[str, ServiceView], b: dict[str, ServiceView], names: list[str]
     ) -> tuple[Difference, ...]:
         self.out = []
+        self.nowhere = []
         if not self.same_deployment and self.a.project == self.b.project:
             self.add(
                 Kind.VALUE_SHARED,
@@ -123,6 +136,7 @@ class Context:
         for name in names:
             sa, sb = a.get(name), b.get(name)
             if sa is None and sb is None:
+                self.nowhere.append(name)
                 continue
             if sa is None or sb is None:
                 side: Side = "a" if sa is not None else "b"

@@ -89,7 +89,7 @@ async def _compare_read(
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
         unread += failed
-    notes = [*ctx.notes(), *compared_revisions(a.environment, state_a)]
+    notes = [*ctx.notes(), *ctx.nowhere_notes(), *compared_revisions(a.environment, state_a)]
     if not ctx.same_deployment:  # else the same services: said once
         notes += compared_revisions(b.environment, state_b)
     return Comparison(
@@ -100,6 +100,7 @@ async def _compare_read(
         tuple(sort_differences(differences)),
         tuple(unread),
         tuple(notes),
+        tuple(n for n in compared if n not in ctx.nowhere),
     )
 
 
