@@ -9,13 +9,12 @@ from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
 from drift.redact import MASK
-from drift.refs import SecretRef
 
 
 def describe_rule(rule: VarRule) -> str:
     """The expectation of a rule in words, never a secret value."""
-    if rule.secret is not None:
-        return str(SecretRef(rule.secret, rule.version))
+    if rule.ref is not None:  # with the project it is in, when not the workload's own
+        return str(rule.ref)
     if rule.value is not None:
         # the profile's own value: masked only where it looks like a credential itself, never
         # for its name alone (`CACHE_KEY: v3`, `PASS_THROUGH: disabled`)

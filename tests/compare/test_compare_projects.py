@@ -12,6 +12,7 @@ from typing import Any
 
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
+from tests.conftest import MakeSandbox
 
 DATA = REPO / "tests" / "data" / "compare"
 STAGING = "project: acme-staging\nregion: us-central1\n"
@@ -77,8 +78,27 @@ def test_profiles_a_secret_in_the_other_environments_project_is_foreign(tmp_path
     )
     done = drift("compare", "staging", "e2e", "--profiles", str(tmp_path), "-f", "json")
     found = _by_target(json.loads(done.stdout))
-    assert found[("value.foreign", "env.SIGNING")]["message"] == (
+    signing = found[("value.foreign", "env.SIGNING")]
+    assert signing["message"] == (
         "SIGNING in e2e references a secret of staging's project acme-staging"
     )
+    # shown with its project: `secret signing:latest` looked like e2e's own (revcompare U2)
+    assert signing["b"] == "secret acme-staging/signing:latest (optional)"
     # a number drift has not learned names no project: nothing is claimed of it
     assert ("value.foreign", "setting.service_account") not in found
+
+
+def test_check_expects_a_secret_of_another_project_with_its_project(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`check`'s `expected` names the project too (`drift.diff.describe.describe_rule`)."""
+    project = {"number": 800000000002, "region": "europe-west1"}
+    service = {"template": {"image": "example.com/api:1", "env": {"LOG_LEVEL": "INFO"}}}
+    sandbox = make_sandbox({"projects": {"acme-e2e": {**project, "services": {"api": service}}}})
+    (tmp_path / "e2e.yaml").write_text(
+        E2E
+        + "services:\n  api:\n    env:\n      SIGNING: {secret: signing, project: acme-staging}\n"
+    )
+    done = drift("check", "e2e", "--profiles", str(tmp_path), "-f", "json", env=sandbox.environ())
+    (missing,) = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "env.missing"]
+    assert missing["expected"] == "secret acme-staging/signing:latest"
