@@ -86,10 +86,9 @@ word says so, as a word of its own (`db-password`, `DB_PASS`, `access_token`, ca
 or `}` after it is masked with it: more hidden, never less), and is all that is masked
 (`--db-password=*** --verbose`); a harmless value (`true`, `8080`), a placeholder
 (`$(DB_PASS)`, `${DB_PASS}`) or a mask is none."""
-_ASSIGNED_HINT = re.compile(
-    r"(?i:pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|key)(?:[\"']?[ \t]*[:=]|[ \t])"
-)
-"""Text every match of `_ASSIGNED` holds: a value without it is not searched with RE2."""
+_ASSIGNED_HINT = ("pass", "pwd", "secret", "token", "credential", "key")
+"""What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
+not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
 _PLACEHOLDER = re.compile(
     r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}\s]+\}|\$[A-Za-z_][A-Za-z0-9_]*)+|\*+"
 )
@@ -139,7 +138,7 @@ def _assigned() -> Any:
 
 def _assigned_spans(text: str) -> list[tuple[int, int]]:
     """Where the values of the credentials assigned in `text` stand (`_ASSIGNED`)."""
-    if _ASSIGNED_HINT.search(text) is None:
+    if not _assigned_hint(text):
         return []
     pattern = _assigned()
     spans = []
@@ -149,6 +148,11 @@ def _assigned_spans(text: str) -> list[tuple[int, int]]:
             if value is not None and not _harmless(value):
                 spans.append(match.span(pattern.groupindex[group]))
     return spans
+
+
+def _assigned_hint(text: str) -> bool:
+    folded = text.casefold()  # as RE2's (?i) folds: `ſ` is an `s`, `K` (Kelvin) a `k`
+    return any(word in folded for word in _ASSIGNED_HINT)
 
 
 def _harmless(value: str) -> bool:
