@@ -22,7 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
-from drift import redact
+from drift import credentials, redact
 from drift.errors import UsageError
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
@@ -291,9 +291,9 @@ def _remember_credentials(data: _Finding) -> None:
     every format masks it (a report of an older drift, which masked less, carries some);
     in a message, each such piece of it."""
     for value in (data.expected, data.actual):
-        if value and redact.credential_shaped(value):
+        if value and credentials.credential_shaped(value):
             redact.register(value)
-    for piece in redact.credential_pieces(data.message):
+    for piece in credentials.credential_pieces(data.message):
         redact.register(piece)
 
 

@@ -16,6 +16,7 @@ from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars, unexpanded_vars
 from drift.diff.same_as import compared_with, uncompared
 from drift.diff.secrets import unknown_refs
+from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
 from drift.errors import UsageError
 from drift.findings import Finding, ProbeResult, Unverified
@@ -119,6 +120,7 @@ async def run_check(
     state.unverified.extend(uncompared(profile, names, read, state))
     state.unverified.extend(unexpanded_vars(profile, names, state))
     state.unverified.extend(reserved_vars(profile, names, state))
+    state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
     findings = source.settle(diff(profile, names, state, today or dt.date.today()))
     if state.history:

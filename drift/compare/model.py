@@ -75,9 +75,17 @@ class Comparison:
     a: Scope
     b: Scope
     services: tuple[str, ...]
+    """Every service named (by either profile, or by `--service`)."""
     differences: tuple[Difference, ...] = ()
     unverified: tuple[Unread, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    compared: tuple[str, ...] | None = None
+    """The services really compared (None: all of `services`): not one a side could not
+    read, nor one that exists in neither environment."""
+
+    @property
+    def compared_services(self) -> tuple[str, ...]:
+        return self.services if self.compared is None else self.compared
 
     @property
     def status(self) -> CompareStatus:
@@ -125,7 +133,10 @@ class ServiceView:
     env: dict[EnvKey, VarView]
     settings: dict[str, SettingValue]
     sidecars: dict[str, str] = field(default_factory=dict)
-    """Live: the containers other than the primary one, by name, with their image."""
+    """Live: the containers, by name, with their image; once `paired` with the other side's,
+    all but the pair of main ones (keyed "" in `env`)."""
+    primary: str = ""
+    """Live: the name of the main container (the ingress one, else the first)."""
 
 
 def sort_differences(differences: Iterable[Difference]) -> list[Difference]:

@@ -20,7 +20,10 @@ def render_comparison(comparison: Comparison, fmt: CompareFormat) -> str:
 
 
 def summary_line(c: Comparison) -> str:
-    compared = f"{plural(len(c.services), 'service')} compared"
+    """One line: equivalent, different or incomplete, counting only the services really
+    compared (neither one a side could not read, nor one in neither environment)."""
+    count = len(c.compared_services)
+    compared = f"{plural(count, 'service')} compared"
     unread = f"{plural(len(c.unverified), 'item')} could not be read"
     if c.status is CompareStatus.DIFFERENT:
         counts = Counter(d.kind.value for d in c.differences)
@@ -32,7 +35,11 @@ def summary_line(c: Comparison) -> str:
         text += f" ({kinds})"
         return text + (f"; {unread}" if c.unverified else "")
     if c.status is CompareStatus.INCOMPLETE:
-        return f"incomplete: {unread}; no difference in the rest, {compared}"
+        rest = f"no difference in the rest, {compared}" if count else "nothing was compared"
+        return f"incomplete: {unread}; {rest}"
+    if not count:
+        why = " (see the notes)" if c.notes else ""
+        return f"{c.a.environment} and {c.b.environment}: nothing to compare{why}"
     return f"{c.a.environment} and {c.b.environment} are equivalent: {compared}"
 
 
@@ -81,7 +88,7 @@ def comparison_document(c: Comparison) -> dict[str, Any]:
         "status": c.status.value,
         "exit_code": int(c.exit_code),
         "summary": {
-            "services": len(c.services),
+            "services": len(c.compared_services),
             "differences": len(c.differences),
             "by_kind": dict(Counter(d.kind.value for d in c.differences)),
             "unverified": len(c.unverified),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
+from drift.compare.markers import mentions, points_at_backend, without
 from drift.compare.model import (
     SIDES,
     Difference,
+    EnvKey,
     Kind,
     Mode,
     ServiceView,
@@ -15,10 +15,11 @@ from drift.compare.model import (
     VarView,
     sort_differences,
 )
+from drift.credentials import looks_like_credential
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue, is_default_account
 from drift.findings import Scope
-from drift.redact import MASK, looks_like_credential
+from drift.redact import MASK
 from drift.refs import SecretRef
 
 
@@ -54,14 +55,22 @@ class Context:
 
     - `value.shared`: an equal plain value that points at a backend (a value with an IP address, a
       database/cache/queue URL scheme, or a host in a variable named like HOST, DATABASE, REDIS,
-      DSN, BUCKET...), that names either environment or project (`ENVIRONMENT=staging` in both),
-      or that looks like a credential (masked); the same service account; the same project.
-    - `value.foreign`: a value (plain value, secret name, service account) on one side that names
-      the other side's environment or project (`https://staging.shop.dev` in production).
-    - `secret.shared`: both reference the same secret (same project, same name), or, live, two
-      references whose values are equal (read in memory, kept as digests, never shown).
+      DSN, BUCKET...), that names either environment or project (`ENVIRONMENT=staging` in both;
+      not `NODE_ENV=production`, a framework's mode: `markers.mentions`), or that looks like a
+      credential (masked); the same service account; the same project.
+    - `value.foreign`: a value on one side that names the other side's environment or project
+      (`https://api.staging.shop.dev` in production): a plain value, a service account (by the
+      other project's id, or its number: its default compute account), a secret reference
+      whose project is the other side's (by id, or by a number either read learned) or whose
+      name names it.
+    - `secret.shared`: both reference the same secret (same project, by id or number, same
+      name), or, live, two references whose values are equal (read in memory, kept as
+      digests, never shown).
 
-    Plain values are shown masked when they look like credentials; secret values never are."""
+    Plain values are shown masked when they look like credentials; secret values never are.
+    The profiles' `ignore:` entries do not apply (SPEC says nothing of them for compare): an
+    entry silences `check`'s findings of one environment against its own profile, by `check`'s
+    rule ids and targets, and no entry of one profile speaks for how two environments relate."""
 
     def __init__(self, mode: Mode, a: Scope, b: Scope) -> None:
         self.mode = mode
@@ -69,7 +78,15 @@ class Context:
         self.b = b
         self.same_deployment = (a.project, a.region) == (b.project, b.region)
         self.absent: dict[Side, dict[str, str]] = {"a": {}, "b": {}}
+        self.projects: dict[str, str] = {}
+        """Project ids by the numbers (and ids) references name them with, as either side's
+        read learned them (`LiveState.projects`): `projects/700000000001/secrets/x` and
+        `700000000001-compute@developer.gserviceaccount.com` name acme-staging when it is
+        700000000001. Empty for profiles: a number is then no project drift knows."""
         self.out: list[Difference] = []
+        self.nowhere: list[str] = []
+        """The services `compare` found on neither side (live: named, but in neither
+        environment): not compared (`nowhere_notes`)."""
 
     def env(self, side: Side) -> Scope:
         return self.a if side == "a" else self.b
@@ -81,6 +98,15 @@ class Context:
                 "same services, so shared values are expected and not looked for",
             )
         return ()
+
+    def nowhere_notes(self) -> list[str]:
+        """Why each service of `nowhere` was not compared, in a note."""
+        return [
+            f"{name} was not compared: it is in neither environment ({self.a.environment}: "
+            f"{self.absent['a'].get(name, 'absent')}; {self.b.environment}: "
+            f"{self.absent['b'].get(name, 'absent')})"
+            for name in self.nowhere
+        ]
 
     def add(
         self,
@@ -97,6 +123,7 @@ class Context:
         self, a: dict[str, ServiceView], b: dict[str, ServiceView], names: list[str]
     ) -> tuple[Difference, ...]:
         self.out = []
+        self.nowhere = []
         if not self.same_deployment and self.a.project == self.b.project:
             self.add(
                 Kind.VALUE_SHARED,
@@ -109,6 +136,7 @@ class Context:
         for name in names:
             sa, sb = a.get(name), b.get(name)
             if sa is None and sb is None:
+                self.nowhere.append(name)
                 continue
             if sa is None or sb is None:
                 side: Side = "a" if sa is not None else "b"
@@ -131,7 +159,7 @@ class Context:
     def _service(self, a: ServiceView, b: ServiceView) -> None:
         for key in dict.fromkeys([*a.env, *b.env]):
             va, vb = a.env.get(key), b.env.get(key)
-            self._variable(a.name, va.name if va else b.env[key].name, va, vb)
+            self._variable(a.name, key, va.name if va else b.env[key].name, va, vb)
         for container in dict.fromkeys([*a.sidecars, *b.sidecars]):
             if (container in a.sidecars) != (container in b.sidecars):
                 side: Side = "a" if container in a.sidecars else "b"
@@ -147,28 +175,45 @@ class Context:
         if not self.same_deployment:
             self._settings(a, b)
 
-    def _variable(self, service: str, name: str, a: VarView | None, b: VarView | None) -> None:
+    def _variable(
+        self, service: str, key: EnvKey, name: str, a: VarView | None, b: VarView | None
+    ) -> None:
         shown = _shown(a, b, hide=self.mode == "live")
         apart = self._parity(service, name, a, b, shown)
         if self.same_deployment:
             return
-        if not apart and a is not None and b is not None and self._shared(service, a, b, shown):
-            return
+        variable = key[2] if key[1] == "env" else ""
+        if not apart and a is not None and b is not None:
+            if self._shared(service, variable, a, b, shown):
+                return
         for side, view in zip(SIDES, (a, b), strict=True):
             if view is None:
                 continue
-            text = view.secret.secret if view.secret is not None else view.value
-            named = self._foreign(side, text or "")
-            if named:
-                what = "references a secret named for" if view.secret else "names"
+            if view.secret is not None:
+                why = self._foreign_secret(side, view.secret)
+            else:
+                named = self._foreign(side, view.value or "", variable)
+                why = f"names {named}" if named else None
+            if why:
                 self.add(
                     Kind.VALUE_FOREIGN,
                     service,
                     f"env.{name}",
-                    f"{name} in {self.env(side).environment} {what} {named}",
+                    f"{name} in {self.env(side).environment} {why}",
                     shown,
                     side,
                 )
+
+    def _foreign_secret(self, side: Side, ref: SecretRef) -> str | None:
+        """Why a secret reference of `side` belongs to the other side: the secret is in the
+        other side's project (by id, or by a number drift knows), or its name names the other
+        side's environment or project."""
+        other = self.env(_other(side))
+        project = self.project_of(ref.project, side)
+        if project == other.project != self.env(side).project:
+            return f"references a secret of {other.environment}'s project {other.project}"
+        named = self._foreign(side, ref.secret)
+        return f"references a secret named for {named}" if named else None
 
     def _parity(
         self,
@@ -223,12 +268,17 @@ class Context:
         return False
 
     def _shared(
-        self, service: str, a: VarView, b: VarView, shown: tuple[str | None, str | None]
+        self,
+        service: str,
+        variable: str,
+        a: VarView,
+        b: VarView,
+        shown: tuple[str | None, str | None],
     ) -> bool:
         """An equal value or the same secret where two deployments should differ."""
         target = f"env.{a.name}"
         if a.value is not None and a.value == b.value:
-            why = self._why_shared(a.name, a.value, hidden=a.hidden or b.hidden)
+            why = self._why_shared(a.name, variable, a.value, hidden=a.hidden or b.hidden)
             if why:
                 self.add(
                     Kind.VALUE_SHARED,
@@ -244,7 +294,7 @@ class Context:
                 service,
                 target,
                 f"{a.name} references the same secret {a.secret.secret} of project "
-                f"{a.secret.project or self.a.project} in {self.a.environment} and "
+                f"{self.project_of(a.secret.project, 'a')} in {self.a.environment} and "
                 f"{self.b.environment}",
                 shown,
             )
@@ -252,8 +302,32 @@ class Context:
         return False
 
     def same_secret(self, a: SecretRef, b: SecretRef) -> bool:
-        """The very same secret (a reference names its project, or is in its side's)."""
-        return (a.project or self.a.project, a.secret) == (b.project or self.b.project, b.secret)
+        """The very same secret (a reference names its project, by id or number, or is in its
+        side's): whatever its version."""
+        return (self.project_of(a.project, "a"), a.secret) == (
+            self.project_of(b.project, "b"),
+            b.secret,
+        )
+
+    def project_of(self, token: str, side: Side) -> str:
+        """The project a reference's project token designates: `side`'s own when omitted, its
+        id when it is a number drift knows (`projects`), else the token as written."""
+        token = token or self.env(side).project
+        return self.projects.get(token, token)
+
+    def markers(self, side: Side) -> list[str]:
+        """What names `side`: its project, its environment, and its project's numbers known."""
+        env = self.env(side)
+        numbers = [t for t, p in self.projects.items() if p == env.project and t != p]
+        return [env.project, env.environment, *numbers]
+
+    def _named(self, side: Side, marker: str) -> str:
+        """How a marker of `side` is named in a message."""
+        env = self.env(side)
+        if marker == env.environment != env.project:
+            return marker
+        number = f" (number {marker})" if marker != env.project else ""
+        return f"{env.environment}'s project {env.project}{number}"
 
     def _settings(self, a: ServiceView, b: ServiceView) -> None:
         account_a = a.settings.get("service_account")
@@ -282,71 +356,27 @@ class Context:
                         side,
                     )
 
-    def _why_shared(self, name: str, value: str, *, hidden: bool) -> str | None:
+    def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
         if looks_like_credential(name, value):
             return "holds the same credential"
-        for env in (self.a, self.b):
-            for marker in (env.project, env.environment):
-                if _mentions(value, marker):
+        for side in SIDES:
+            for marker in self.markers(side):
+                if mentions(value, marker, variable):
                     return f"names {marker}"
-        if _points_at_backend(name, value):
+        if points_at_backend(name, value):
             return f"points at the same backend ({mask_plain(name, value, secret=hidden)})"
         return None
 
-    def _foreign(self, side: Side, text: str) -> str | None:
-        """The other side's environment or project, when `text` (from `side`) names it."""
-        mine = self.env(side)
-        other = self.env(_other(side))
-        for marker in (mine.project, mine.environment):
-            text = _without(text, marker)
-        for marker in (other.project, other.environment):
-            if marker not in (mine.project, mine.environment) and _mentions(text, marker):
-                return (
-                    f"{other.environment}'s project {marker}" if marker == other.project else marker
-                )
+    def _foreign(self, side: Side, text: str, variable: str = "") -> str | None:
+        """The other side's environment or project, when `text` (from `side`, the value of
+        `variable` if a variable's) names it (`markers.mentions`)."""
+        mine = self.markers(side)
+        for marker in mine:
+            text = without(text, marker)
+        for marker in self.markers(_other(side)):
+            if marker not in mine and mentions(text, marker, variable):
+                return self._named(_other(side), marker)
         return None
-
-
-# -- heuristics ----------------------------------------------------------------------------
-
-_BACKEND_NAME = re.compile(
-    r"HOST|ADDR|SERVER|ENDPOINT|DSN|DATABASE|(^|_)DB(_|$)|REDIS|POSTGRES|(^|_)PG|MYSQL|MONGO"
-    r"|MEMCACHE|CACHE|QUEUE|BROKER|AMQP|KAFKA|ELASTIC|BUCKET|CONNECTION|(^|_)SQL",
-    re.IGNORECASE,
-)
-_BACKEND_SCHEME = re.compile(
-    r"^(postgres(ql)?|mysql|redis|rediss|mongodb(\+srv)?|amqps?|kafka|memcached?|jdbc:[a-z]+)://",
-    re.IGNORECASE,
-)
-_IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_HOST = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^/@\s]*@)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/.*)?$",
-    re.IGNORECASE,
-)
-_LOOPBACK = ("127.", "0.0.0.0")
-
-
-def _points_at_backend(name: str, value: str) -> bool:
-    """An equal value that most likely addresses one stateful backend (not a public API)."""
-    if _BACKEND_SCHEME.match(value):
-        return True
-    for match in _IPV4.finditer(value):
-        if not match.group(0).startswith(_LOOPBACK):
-            return True
-    return bool(_BACKEND_NAME.search(name) and _HOST.match(value.strip()))
-
-
-def _mentions(text: str, marker: str) -> bool:
-    """`marker` appears in `text` as a whole token (not inside a longer name)."""
-    if len(marker) < 3:
-        return False
-    return bool(re.search(rf"(?<![A-Za-z0-9]){re.escape(marker)}(?![A-Za-z0-9])", text, re.I))
-
-
-def _without(text: str, marker: str) -> str:
-    if len(marker) < 3:
-        return text
-    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(marker)}(?![A-Za-z0-9])", " ", text, flags=re.I)
 
 
 def _other(side: Side) -> Side:

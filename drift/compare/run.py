@@ -9,7 +9,7 @@ from typing import Any
 from drift.compare.model import Comparison, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
-from drift.compare.views import compared_revisions, live_views, profile_views
+from drift.compare.views import compared_revisions, live_views, paired, profile_views
 from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
@@ -79,14 +79,17 @@ async def _compare_read(
     skip = {u.service for u in unread}
     views_a = {n: v for n, v in live_views(state_a, a).items() if n not in skip}
     views_b = {n: v for n, v in live_views(state_b, b).items() if n not in skip}
+    for n in views_a.keys() & views_b.keys():
+        views_a[n], views_b[n] = paired(views_a[n], views_b[n])
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
+    ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
     if session is not None and not ctx.same_deployment:
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
         unread += failed
-    notes = [*ctx.notes(), *compared_revisions(a.environment, state_a)]
+    notes = [*ctx.notes(), *ctx.nowhere_notes(), *compared_revisions(a.environment, state_a)]
     if not ctx.same_deployment:  # else the same services: said once
         notes += compared_revisions(b.environment, state_b)
     return Comparison(
@@ -97,6 +100,7 @@ async def _compare_read(
         tuple(sort_differences(differences)),
         tuple(unread),
         tuple(notes),
+        tuple(n for n in compared if n not in ctx.nowhere),
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from drift.compare.model import EnvKey, ServiceView, Shape, VarView
+from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.live.model import LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
-from drift.redact import looks_like_credential
 
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:
@@ -47,7 +48,8 @@ def _rule_view(rule: VarRule, name: str) -> VarView:
 def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
     """Each service as its main serving revision runs it (the template if none serves), its
     plain values masked as `check` masks them against `profile` (a plain value where the
-    profile expects a secret shows as `***`, however short).
+    profile expects a secret shows as `***`, however short). Every container is keyed by its
+    name, `primary` naming the main one: `paired` keys both sides' views alike.
 
     One revision per service: compare pairs two environments' services, and the other
     revisions a user reaches (a tag at 0 %, a traffic split) have no counterpart to pair with
@@ -58,12 +60,11 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
         secret = _expects_secret(profile.services.get(name), config)
         env: dict[EnvKey, VarView] = {}
         for container in config.containers:
-            key = "" if container.name == config.primary else container.name
-            prefix = f"{key}:" if key else ""
+            key = container.name
             for v in container.env.values():
                 hidden = (container.name, v.name) in secret
                 env[key, "env", v.name] = VarView(
-                    prefix + v.name,
+                    v.name,
                     Shape.SECRET if v.ref is not None else Shape.PLAIN,
                     True,
                     describe_live(v, secret=hidden),
@@ -72,13 +73,40 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
                     hidden=hidden,
                 )
             for path, mount in container.mounts.items():
-                name = f"{prefix}mount:{path}"
                 env[key, "mount", path] = VarView(
-                    name, Shape.SECRET, True, str(mount.ref), secret=mount.ref
+                    f"mount:{path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
                 )
-        sidecars = {c.name: c.image for c in config.containers if c.name != config.primary}
-        views[name] = ServiceView(name, env, dict(config.settings), sidecars)
+        containers = {c.name: c.image for c in config.containers}
+        views[name] = ServiceView(name, env, dict(config.settings), containers, config.primary)
     return views
+
+
+def paired(a: ServiceView, b: ServiceView) -> tuple[ServiceView, ServiceView]:
+    """Two live views of one service with their containers keyed alike: a container is the
+    same container on both sides when it has the same name (`Container.name`, "Name of the
+    container specified as a DNS_LABEL", run v2 k8s_min.proto), in whatever order they are
+    listed: a worker pool or a job has no ingress container, so which one is "main" there is
+    only the order. The main containers are paired when neither found its name on the other
+    side (a single unnamed container, or the main one renamed). The pair of main containers
+    is keyed "" and its variables shown by name alone; every other container by its name
+    (`otel:TOKEN`). `sidecars` then holds every container but that pair: one on a side only
+    is `container.only_in` (a new front container that took the port, too)."""
+    keys_a = {name: name for name in a.sidecars}
+    keys_b = {name: name for name in b.sidecars}
+    if a.primary == b.primary or (a.primary not in b.sidecars and b.primary not in a.sidecars):
+        keys_a[a.primary] = keys_b[b.primary] = ""
+    return _keyed(a, keys_a), _keyed(b, keys_b)
+
+
+def _keyed(view: ServiceView, keys: dict[str, str]) -> ServiceView:
+    """`view` with its containers keyed by `keys` (old key -> new key)."""
+    env: dict[EnvKey, VarView] = {}
+    for (container, kind, name), var in view.env.items():
+        key = keys.get(container, container)
+        shown = name if kind == "env" else f"mount:{name}"
+        env[key, kind, name] = replace(var, name=f"{key}:{shown}" if key else shown)
+    sidecars = {keys[c]: image for c, image in view.sidecars.items() if keys[c]}
+    return replace(view, env=env, sidecars=sidecars)
 
 
 def _expects_secret(service: ServiceProfile | None, config: RevisionConfig) -> set[tuple[str, str]]:

@@ -4,21 +4,21 @@ rendering)."""
 
 from __future__ import annotations
 
+from drift.credentials import conceal
 from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
-from drift.redact import MASK, hidden_plain, looks_like_credential, mask
-from drift.refs import SecretRef
+from drift.redact import MASK
 
 
 def describe_rule(rule: VarRule) -> str:
     """The expectation of a rule in words, never a secret value."""
-    if rule.secret is not None:
-        return str(SecretRef(rule.secret, rule.version))
+    if rule.ref is not None:  # with the project it is in, when not the workload's own
+        return str(rule.ref)
     if rule.value is not None:
         # the profile's own value: masked only where it looks like a credential itself, never
         # for its name alone (`CACHE_KEY: v3`, `PASS_THROUGH: disabled`)
-        return MASK if looks_like_credential(rule.name, rule.value) else mask(rule.value)
+        return conceal(rule.name, rule.value, by_name=False)
     parts = []
     if rule.pattern is not None:
         parts.append(f"matches {rule.pattern}")
@@ -35,9 +35,10 @@ def describe_rule(rule: VarRule) -> str:
 
 def mask_plain(name: str, value: str, *, secret: bool) -> str:
     """A plain value as shown: masked when it is a secret, looks like a credential or is in a
-    variable named like one (`ADMIN_PASSWORD=hunter2`, however short), and any secret drift has
-    read or been told of (`redact.register`) masked within it."""
-    return MASK if secret or hidden_plain(name, value) else mask(value)
+    variable named like one (`ADMIN_PASSWORD=hunter2`, however short); a credential assigned
+    inside it (`--db-password=*** --verbose`) and any secret drift has read or been told of
+    (`redact.register`) masked within it (`credentials.conceal`)."""
+    return MASK if secret else conceal(name, value)
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

@@ -59,7 +59,7 @@ def _missing_service(profile: Profile, key: str, state: LiveState) -> str:
     reader lists each kind once beside a missing workload, `Reader._list_kinds`)."""
     workload = profile.services[key]
     message = f"{workload.kind.noun} {workload.name} does not exist in {profile.where}"
-    other = state.other_kind(workload.kind, workload.name)
+    other = state.other_kind(workload.kind, workload.name, profile.services)
     if other is not None:
         return f"{message}: {misplaced(workload.kind, workload.name, other)}"
     known = {s.name for s in state.services.values() if s.kind is workload.kind}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from drift.credentials import credential_shaped, hidden_plain, looks_like_credential
 from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
@@ -12,7 +13,7 @@ from drift.diff.suggest import pairs
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
 from drift.profiles.model import ContainerRules, Profile, VarRule
-from drift.redact import CHANGED, MASK, credential_shaped, hidden_plain, looks_like_credential
+from drift.redact import CHANGED, MASK
 
 
 def env_findings(at: At) -> Iterator[Finding]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from drift.credentials import hidden_plain
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
-from drift.redact import MASK, hidden_plain, mask
+from drift.redact import MASK, mask
 
 
 def job_findings(ctx: Context) -> Iterator[Finding]:

@@ -22,7 +22,7 @@ from drift.fields.base import (
     text,
     unchanged,
 )
-from drift.fields.catalogue import FIELDS, read_settings
+from drift.fields.catalogue import FIELDS, read_settings, unreadable_settings
 
 __all__ = [
     "DEFAULT_ACCOUNT_SUFFIX",
@@ -38,5 +38,6 @@ __all__ = [
     "same_account",
     "short_name",
     "text",
+    "unreadable_settings",
     "unchanged",
 ]

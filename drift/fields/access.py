@@ -186,18 +186,38 @@ def integer(
     level: Literal["revision", "service"] = "revision",
     kinds: frozenset[Kind] = SERVICES,
     show: Callable[[SettingValue], str] = text,
+    decided_by_siblings: str = "",
 ) -> Field:
     """The row of an integer setting held as it is at `PATH` of the template (at the service
     level: of the workload itself), read from and written to that one place: `default` (a
     number, or what it depends on) when unset, `gcloud … --GCLOUD=N`, at least `minimum`.
     Unset is proto3's: not present for a field that tracks presence (an `optional` field or
-    a oneof member, where an explicit 0 is set), else 0."""
+    a oneof member, where an explicit 0 is set), else 0. `decided_by_siblings`: why fields
+    of the message holding it that this client does not know (a newer API's, which arrive
+    as unknown fields) may decide what it means: then it is not read."""
     parts = tuple(path.split("."))
 
-    def read(source: Source) -> int:
+    def holder_of(source: Source) -> Any:
         holder = source.service if level == "service" else source.revision
         for part in parts[:-1]:
             holder = getattr(holder, part)
+        return holder
+
+    def unreadable(source: Source) -> str:
+        from google.protobuf.unknown_fields import UnknownFieldSet
+
+        holder = holder_of(source)
+        unknown = sorted({f.field_number for f in UnknownFieldSet(holder)})
+        if not unknown:
+            return ""
+        numbers = ", ".join(map(str, unknown))
+        return (
+            f"{'.'.join(parts[:-1])} holds fields this Cloud Run client does not know "
+            f"(numbers {numbers}): {decided_by_siblings}"
+        )
+
+    def read(source: Source) -> int:
+        holder = holder_of(source)
         key = parts[-1]
         if holder.DESCRIPTOR.fields_by_name[key].has_presence:
             is_set = holder.HasField(key)
@@ -219,4 +239,5 @@ def integer(
         show=show,
         minimum=minimum,
         kinds=kinds,
+        unreadable=unreadable if decided_by_siblings else None,
     )

@@ -109,6 +109,10 @@ class Field:
     """Why no patch of this (run_v2) workload can set it as it runs now ("" or None: one
     can): a mismatch is a manual step saying so."""
 
+    unreadable: Callable[[Source], str] | None = None
+    """Why the value cannot be read from this workload ("" or None: it can): the value read
+    is then not judged, and the setting is not verified (SPEC invariant 6)."""
+
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:
     no revision set it."""

@@ -367,3 +367,20 @@ def read_settings(source: Source) -> dict[str, SettingValue]:
     """Every setting of the catalogue the workload's kind has, as Cloud Run applies it
     (defaults included)."""
     return {name: read(source) for name, read in _READERS[source.kind]}
+
+
+_UNREADABLE = {
+    kind: tuple(
+        (name, field.unreadable)
+        for name, field in FIELDS.items()
+        if field.applies(kind) and field.unreadable is not None
+    )
+    for kind in Kind
+}
+
+
+def unreadable_settings(source: Source) -> dict[str, str]:
+    """The settings whose value this workload does not let drift read, each with why."""
+    return {
+        name: why for name, unreadable in _UNREADABLE[source.kind] if (why := unreadable(source))
+    }

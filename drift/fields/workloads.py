@@ -83,5 +83,14 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         gcloud="instances",
         minimum=0,
         kinds=POOLS,
+        # the installed client's WorkerPoolScaling holds manual_instance_count alone; the
+        # API's has a scaling mode too (v2 REST reference, WorkerPoolScaling.scalingMode; the
+        # Terraform provider's `scaling_mode`): a pool on AUTOMATIC scaling runs between a
+        # minimum and a maximum, with no fixed count (run/docs/configuring/workerpools/
+        # cpu-autoscaling), and that arrives here only as fields this client does not know
+        decided_by_siblings=(
+            "the worker pool may scale automatically (WorkerPoolScaling's scaling mode), with "
+            "no fixed instance count"
+        ),
     ),
 )

@@ -133,7 +133,7 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
     drift cannot know: a template only, and a hint when the name is close to a workload of
     the same kind that exists."""
     kind, name = split_key(key)
-    other = state.other_kind(kind, name)
+    other = state.other_kind(kind, name, profile.services)
     if other is not None:  # a job profiled under `services:`: nothing to deploy
         return ManualStep(
             kind.value, f"{kind.noun} {name} does not exist: " + misplaced(kind, name, other)

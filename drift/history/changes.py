@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live
 from drift.fields import FIELDS
 from drift.history.model import Action, Change, Kind
 from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
 from drift.profiles.model import ServiceProfile, VarRule
-from drift.redact import CHANGED, MASK, looks_like_credential
+from drift.redact import CHANGED, MASK
 
 Show = Callable[[EnvVar], str]
 Delta = tuple[Action, str | None, str | None]

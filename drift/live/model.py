@@ -4,6 +4,7 @@ API resources they were read from, kept for the commands that write them back.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -68,6 +69,9 @@ class RevisionConfig:
     settings: dict[str, SettingValue]
     service_account: str
     primary: str = ""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """The settings whose value could not be read, each with why (`Field.unreadable`): not
+    judged, not verified."""
     unmounted: tuple[SecretMount, ...] = ()
     """The files of the secret volumes no container mounts (`path`: `volume NAME`, with the
     item's path): Cloud Run still checks them at deploy ("all the secrets you use")."""
@@ -343,12 +347,21 @@ class LiveState:
         """The names of the workloads of that kind the region lists (when it was listed)."""
         return {name for other, name in map(split_key, self.listed) if other is kind}
 
-    def other_kind(self, kind: Kind, name: str) -> Kind | None:
+    def other_kind(self, kind: Kind, name: str, profiled: Collection[str]) -> Kind | None:
         """The kind of the workload of that name the region lists, where it lists none of
-        this kind by that name (a job profiled under `services:`)."""
+        this kind by that name (a job profiled under `services:`), and the profile does not
+        already name that workload under its own kind (`profiled`: the profile's keys; then
+        this one is simply missing)."""
         if workload_key(kind, name) in self.listed:
             return None
-        return next((k for k in Kind if workload_key(k, name) in self.listed), None)
+        return next(
+            (
+                k
+                for k in Kind
+                if workload_key(k, name) in self.listed and workload_key(k, name) not in profiled
+            ),
+            None,
+        )
 
     def project_of(self, token: str, own: str) -> str:
         """The project a reference's project token designates (its id when known; `own` for

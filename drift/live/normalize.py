@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from drift.expansion import expand, references
-from drift.fields import FIELDS, Source, read_settings
+from drift.fields import FIELDS, Source, read_settings, unreadable_settings
 from drift.kinds import Kind
 from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
 from drift.refs import SecretRef
@@ -158,9 +158,11 @@ def revision_config(
     (default: the ingress container, else the first)."""
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
+    source = Source(raw(service), revision, chosen, kind)
     return RevisionConfig(
         containers=tuple(container_config(revision, c) for c in revision.containers),
-        settings=read_settings(Source(raw(service), revision, chosen, kind)),
+        settings=read_settings(source),
+        unreadable=unreadable_settings(source),
         service_account=revision.service_account,
         primary=chosen.name if chosen is not None else (container or ""),
         unmounted=_unmounted(revision),

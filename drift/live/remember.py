@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drift import redact
+from drift import credentials, redact
 from drift.live.model import LiveService, RevisionConfig
 from drift.profiles.model import ServiceProfile
 
@@ -30,5 +30,8 @@ def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
             secret = rule is not None and rule.expects_secret
             # shaped like a credential, not merely named like one: `SECRET_PROJECT=acme-chat`
             # is masked as its own variable's value, never wherever `acme-chat` appears
-            if secret or redact.credential_shaped(var.value):
+            pieces = credentials.credential_pieces(var.value)
+            if secret or pieces:
                 redact.register(var.value)
+            for piece in pieces:  # each one too (of `--db-password=…`, its value), wherever
+                redact.register(piece)

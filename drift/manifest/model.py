@@ -54,15 +54,18 @@ class Workload:
 
 @dataclass(frozen=True)
 class Unread:
-    """A Cloud Run service the manifest deploys in a form drift does not read (Terraform's
-    `google_cloud_run_service`, the v1 resource): if it is the profile's, it is not verified,
-    never clean."""
+    """A Cloud Run workload the manifest deploys in a form drift does not read (Terraform's
+    `google_cloud_run_service`, the v1 resource), or under a name not known until apply: if
+    it is (or may be) the profile's, it is not verified, never clean."""
 
     name: str
+    """"" when the name is not known until apply: any of the profile's workloads of its kind
+    that the manifests do not otherwise describe."""
     where: str
     why: str
     project: str = ""
     region: str = ""
+    kind: Kind = Kind.SERVICE
 
 
 @dataclass(frozen=True)

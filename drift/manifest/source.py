@@ -7,7 +7,7 @@ reader reads them (`Session.check_secrets`), unless offline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
@@ -15,18 +15,11 @@ from drift.diff.secrets import held_refs
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
 from drift.kinds import Kind, key_label, label, workload_key
-from drift.live.model import (
-    ContainerConfig,
-    LiveService,
-    LiveState,
-    RevisionConfig,
-    ServingRevision,
-)
-from drift.live.normalize import revision_config
+from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
 from drift.live.remember import remember_plain_secrets
-from drift.live.workloads import job_service
-from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.model import Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned
+from drift.manifest.serving import live_service, pinned
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -77,7 +70,7 @@ class ManifestSource:
                         "check each in its own run"
                     )
                 found[key] = w
-        unread = _unread(self.manifests, profile, found, elsewhere)
+        unread = _unread(self.manifests, profile, found, elsewhere, problems)
         if found or unread:
             notes += [f"{e}: not checked" for e in elsewhere]
         else:
@@ -100,7 +93,7 @@ class ManifestSource:
             for n in names
             if n not in found and (n in unread or n in asked)
         }
-        notes += [_pinned(found[n]) for n in chosen if _pinned(found[n])]
+        notes += [note for n in chosen if (note := pinned(found[n]))]
         self.notes = tuple(notes)
         return [n for n in names if n in self.chosen or n in self.unread]
 
@@ -174,66 +167,52 @@ def _key(workload: Workload) -> str:
     return workload_key(workload.kind, workload.name)
 
 
-def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
-    """The service as it will run once deployed: its template, serving all traffic (a job:
-    its template, which its next execution runs; a worker pool: its template, on all of its
-    instances)."""
-    if workload.kind is Kind.JOB:
-        job = workload.resource
-        job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
-        live = job_service(workload.name, job, expected.container, revision=workload.revision)
-        config = _masked(live.template, workload.sensitive)
-        serving = tuple(replace(r, config=config) for r in live.serving)
-        return replace(live, template=config, serving=serving)
-    kind = workload.kind  # a service, or a worker pool: its instances run the template
-    resource = workload.resource
-    config = revision_config(
-        resource.template, service=resource, container=expected.container, kind=kind
-    )
-    config = _masked(config, workload.sensitive)
-    revision = ServingRevision(workload.revision, 100, (), (), config)
-    location = f"projects/{profile.project}/locations/{profile.region}"
-    return LiveService(
-        name=workload.name,
-        full_name=f"{location}/{kind.collection}/{workload.name}",
-        uri="",
-        etag="",
-        template=config,
-        serving=(revision,),
-        latest_created=workload.revision,
-        latest_ready=workload.revision,
-        latest_created_ready=True,
-        source=resource,
-        kind=kind,
-    )
-
-
-def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
-    """The configuration with each variable the manifest marks sensitive flagged so."""
-    if not sensitive:
-        return config
-    containers = tuple(
-        replace(c, env={n: replace(v, sensitive=(i, n) in sensitive) for n, v in c.env.items()})
-        for i, c in enumerate(config.containers)
-    )
-    return replace(config, containers=containers)
-
-
 def _unread(
-    manifests: list[Manifest], profile: Profile, found: dict[str, Workload], elsewhere: list[str]
+    manifests: list[Manifest],
+    profile: Profile,
+    found: dict[str, Workload],
+    elsewhere: list[str],
+    problems: list[str],
 ) -> dict[str, str]:
-    """The profile's services the manifests deploy, for its project and region, in a form
-    drift does not read (a service they also describe in one it reads is checked)."""
-    out: dict[str, str] = {}
+    """The profile's workloads the manifests deploy, for its project and region, in a form
+    drift does not read, and why; with the services `found` (read), one the manifests
+    describe twice goes to `problems`: two resources (the v1 and the v2 one of a migration
+    half done) write the same Cloud Run service, the later one wins. A workload whose name
+    is not known until apply may be any of the profile's of its kind that the manifests do
+    not otherwise describe: each is not verified, never clean."""
+    out: dict[str, Unread] = {}
+    nameless: list[Unread] = []
     for u in (u for m in manifests for u in m.unread):
-        key = workload_key(Kind.SERVICE, u.name)
-        if key not in profile.services or key in found:
+        key = workload_key(u.kind, u.name)
+        if u.name and key not in profile.services:
             continue
-        if placed := _placement(u.where, Kind.SERVICE, u.name, u.project, u.region, profile):
-            elsewhere += placed
+        if placed := _placement(u.where, u.kind, u.name, u.project, u.region, profile):
+            elsewhere += placed if u.name else []  # a nameless one is noted as such
+        elif not u.name:
+            nameless.append(u)
+        elif (first := found.get(key) or out.get(key)) is not None:
+            problems.append(
+                f"{u.kind} {u.name} is in {first.where} and in {u.where}: both deploy it, and "
+                "the later write wins; describe it once (a move to google_cloud_run_v2_service "
+                "replaces the v1 resource with a `removed` block, `destroy = false`, which "
+                "leaves the service running)"
+            )
         else:
-            out.setdefault(key, u.why)
-    return out
+            out[key] = u
+    reasons = {k: u.why for k, u in out.items()}
+    for u in nameless:
+        for key in (k for k, p in profile.services.items() if p.kind is u.kind):
+            if key not in found:
+                reasons.setdefault(key, u.why)
+    return reasons
+
+
+def _here(u: Unread, profile: Profile) -> bool:
+    """Whether an unread workload is (or, nameless, may be) one of the profile's."""
+    if u.name:
+        return workload_key(u.kind, u.name) in profile.services
+    placed = _placement(u.where, u.kind, u.name, u.project, u.region, profile)
+    return bool(profile.of_kind(u.kind)) and not placed
 
 
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
@@ -243,7 +222,7 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
         if _key(w) not in profile.services
     )
     if any(_key(w) in profile.services for w in manifest.workloads) or any(
-        workload_key(Kind.SERVICE, u.name) in profile.services for u in manifest.unread
+        _here(u, profile) for u in manifest.unread
     ):
         return []
     # a kind the profile describes none of (a job file, a profile of services) is only noted
@@ -258,30 +237,6 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
         why = "".join(f"; {n}" for n in manifest.notes)
         return [f"{manifest.file} holds no Cloud Run service, job or worker pool to check{why}"]
     return []
-
-
-def _pinned(workload: Workload) -> str:
-    """A manifest whose traffic goes to named revisions only: the revision the deploy
-    creates (what is checked) gets no traffic; the named ones keep serving."""
-    from drift.fields import enum_name
-    from drift.live.normalize import raw
-
-    if workload.kind is Kind.JOB:
-        return ""  # a job serves no traffic
-    pb = raw(workload.resource)
-    # a worker pool splits its instances (instance_splits, worker_pool.proto) as a service
-    # splits its traffic; both name revisions or the latest one the same way
-    pool = workload.kind is Kind.WORKER_POOL
-    split, share, stays = (
-        (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
-    )
-    if not split or any(enum_name(t, "type_").endswith("LATEST") for t in split):
-        return ""
-    named = ", ".join(sorted({t.revision for t in split if t.percent > 0}))
-    return (
-        f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "
-        f"the revision the deploy creates for {workload.name}, which gets no {share}"
-    )
 
 
 def _placement(

@@ -108,7 +108,7 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
     name = after.get("name")
     if not isinstance(name, str) or not name:
         notes.append(f"{file}: {address}: its name is not known until apply: not checked")
-        return None
+        return _nameless(file, address, KINDS[kind], after)
     from google.cloud import run_v2
 
     unknown = change.get("after_unknown")
@@ -124,10 +124,22 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
     return _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
 
 
-def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread | None:
+def _nameless(file: str, address: str, kind: Kind, after: dict[str, Any]) -> Unread:
+    """A workload whose name Terraform only knows once it applies (`after_unknown.name`, a
+    name made from another resource's attribute): it may be any of the profile's of its
+    kind."""
+    why = (
+        f"{file}: {address} deploys a {kind.noun} whose name is not known until apply: it may "
+        "be this one: not verified"
+    )
+    where = f"{file}: {address}"
+    return Unread("", where, why, _text(after, "project"), _text(after, "location"), kind)
+
+
+def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread:
     name = after.get("name")
     if not isinstance(name, str) or not name:
-        return None
+        return _nameless(file, address, Kind.SERVICE, after)
     why = (
         f"{file}: {address} deploys it as {kind} ({NOT_READ[kind]}), which drift does not "
         "read: not checked"

@@ -48,8 +48,9 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "task_count"), ("task_count",)),
     (("template", 0, "template", 0, "timeout"), ("task_timeout",)),
     (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
-    # google_cloud_run_v2_worker_pool
-    (("scaling", 0, "manual_instance_count"), ("instance_count",)),
+    # a worker pool's count; a service's in MANUAL mode, where drift reads min and max as
+    # "manual scaling with N instances" (run v2 ServiceScaling.manual_instance_count)
+    (("scaling", 0, "manual_instance_count"), ("instance_count", "min_instances", "max_instances")),
     # the mode decides whether either count applies (a service's ServiceScaling: MANUAL runs
     # its minimum or manual count; a worker pool's: AUTOMATIC has no fixed count)
     (("scaling", 0, "scaling_mode"), ("instance_count", "min_instances", "max_instances")),

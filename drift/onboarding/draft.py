@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, get_args, get_origin
 
-from drift import redact
+from drift import credentials, redact
 from drift.fields import FIELDS, is_default_account, text
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
@@ -137,7 +137,7 @@ def _variable(var: EnvVar) -> Variable:
         return Variable(var.name, _reference(var.ref), secret=True)
     value = var.value or ""
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if redact.hidden_plain(var.name, value):
+    if credentials.hidden_plain(var.name, value):
         redact.register(value)
         return Variable(
             var.name,

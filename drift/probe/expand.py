@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from drift import __version__, redact
+from drift import __version__, credentials, redact
 from drift.errors import ProbeConfigError
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
@@ -170,7 +170,7 @@ def _expand_tracked(
         # registered so that no other output of the run can carry it.
         for match in VAR_REF.finditer(template):
             name = match.group(1)
-            everywhere = credential or redact.looks_like_credential(name, environ[name])
+            everywhere = credential or credentials.looks_like_credential(name, environ[name])
             secrets.add(environ[name], everywhere=everywhere)
         if whole:
             secrets.add(value, everywhere=credential)

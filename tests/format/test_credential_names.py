@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from drift import redact
+from drift import credentials
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
@@ -67,7 +67,7 @@ HIDDEN = {  # live value: a password's or a secret's name, or a credential's sha
     ],
 )
 def test_a_name_or_shape_hides_a_value_or_not(name: str, value: str, hidden: bool) -> None:
-    assert redact.hidden_plain(name, value) is hidden
+    assert credentials.hidden_plain(name, value) is hidden
 
 
 def _scenario(env: dict[str, str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from drift import redact
+from drift import credentials, redact
 from drift.findings import Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.report import Report
@@ -255,12 +255,12 @@ def test_the_quick_look_for_credentials_decides_as_the_whole_pattern(
     """`looks_like_credential` skips the whole pattern for values with none of the texts
     every credential shape begins with: it must decide exactly as the whole pattern does."""
     value = before + mark + after
-    whole = redact._credential_value().search(value) is not None or (
-        redact._CREDENTIAL_NAME.search(name) is not None
-        and not redact._HARMLESS.match(value.strip())
+    whole = credentials._credential_value().search(value) is not None or (
+        credentials._CREDENTIAL_NAME.search(name) is not None
+        and not credentials._HARMLESS.match(value.strip())
         and len(value) >= 8
     )
-    assert redact.looks_like_credential(name, value) is whole
+    assert credentials._whole_credential(name, value) is whole
 
 
 def test_a_value_named_like_a_secret_is_not_masked_everywhere_it_appears() -> None:
@@ -289,4 +289,4 @@ def test_a_value_named_like_a_secret_is_not_masked_everywhere_it_appears() -> No
     remember_config(profile, live)
     text = f"auth@{project}.iam.gserviceaccount.com; {shaped}; {salt}"
     assert redact.mask(text) == f"auth@{project}.iam.gserviceaccount.com; ***; ***"
-    assert redact.looks_like_credential("SECRET_MANAGER_PROJECT", project)  # its own: masked
+    assert credentials.looks_like_credential("SECRET_MANAGER_PROJECT", project)  # its own: masked

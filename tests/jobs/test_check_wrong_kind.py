@@ -96,3 +96,30 @@ def test_a_check_where_every_workload_exists_lists_nothing_more(
     report = check(sandbox, monkeypatch, profiles).report
     assert not [f for f in report.findings if f.rule == "service.missing"]
     assert not [c.short for c in sandbox.calls if c.short in LISTS]
+
+
+BOTH = """project: p
+region: us-central1
+services:
+  job:
+    env: {MODE: live}
+jobs:
+  job: {}
+"""
+"""The service `job` (not deployed yet) and the existing job `job`, both profiled."""
+
+
+def test_a_missing_service_is_not_called_misplaced_when_its_namesake_is_profiled_too(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The job is already under `jobs:`: the service is simply missing, to be deployed."""
+    sandbox = make_sandbox(_world())
+    profiles = write_profile(tmp_path / "profiles", BOTH)
+    report = check(sandbox, monkeypatch, profiles).report
+    said = {f.service: f.message for f in report.findings if f.rule == "service.missing"}
+    assert said["job"] == "service job does not exist in p/us-central1", said
+    planned = asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
+    [step] = [m for s in planned.plan.services for m in s.manual if m.target == "service"]
+    assert "deploy it first" in step.reason and step.commands, step

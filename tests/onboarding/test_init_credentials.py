@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drift import redact
+from drift import credentials
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox
 from tests.onboarding.test_init import PROJECT, check, init
@@ -46,9 +46,10 @@ BROAD = ["SESSION_SALT", "WEBHOOK_HMAC", "HMAC", "SALT", "CACHE_KEY", "TOKEN_TTL
     ],
 )
 def test_a_name_says_credential_or_not(name: str, credential: str) -> None:
-    assert redact.credential_named(name, "abc-def") is (credential == "strong")
-    assert redact.hidden_plain(name, "abc-def-ghi") is bool(credential)
-    assert not redact.credential_named(name, "true") and not redact.credential_named(name, "")
+    assert credentials.credential_named(name, "abc-def") is (credential == "strong")
+    assert credentials.hidden_plain(name, "abc-def-ghi") is bool(credential)
+    assert not credentials.credential_named(name, "true")
+    assert not credentials.credential_named(name, "")
 
 
 def test_init_copies_no_credential_and_check_shows_none(

@@ -291,7 +291,7 @@ def test_a_catastrophic_pattern_cannot_hang_the_check(
 def test_long_live_values_are_looked_at_in_linear_time() -> None:
     """Cloud Run allows 32 KiB values; every output asks whether each looks like a
     credential (with backtracking, ~0.5 s per value, each time it was shown)."""
-    from drift.redact import looks_like_credential
+    from drift.credentials import looks_like_credential
 
     for _ in range(200):
         assert not looks_like_credential("NOTES", "a" * 32_768)

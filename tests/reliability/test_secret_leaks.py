@@ -27,6 +27,10 @@ PLAIN_CREDENTIALS = {
     "STRIPE_API_KEY": f"sk_live_{PLAIN_MARK}0123456789abcdef",
     "CACHE_URL": f"redis://cache:{PLAIN_MARK}pass42@10.24.0.9:6379/0",
     "SESSION_TOKEN": f"{PLAIN_MARK}-session-7d6c5b4a3f2e1d0c",
+    # a credential assigned inside a value whose name says nothing: only its value is masked
+    "EXTRA_ARGS": f"--db-password={PLAIN_MARK}Hunter2 --verbose",
+    "JAVA_TOOL_OPTIONS": f"-Dspring.datasource.password={PLAIN_MARK}42 -Xmx512m",
+    "APP_CONFIG": f'{{"user": "app", "password": "{PLAIN_MARK} pw"}}',
 }
 PROFILES = str(REPO / "profiles")
 

@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift.credentials import hidden_plain
 from drift.diff.describe import mask_plain
 from drift.live.normalize import raw
-from drift.redact import MASK, hidden_plain, mask
+from drift.redact import MASK, mask
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 

@@ -1,0 +1,79 @@
+"""What a value says about where it belongs, for `drift compare`'s `value.shared` and
+`value.foreign`: whether it names an environment or a project, and whether it addresses a
+stateful backend."""
+
+from __future__ import annotations
+
+import re
+
+_BACKEND_NAME = re.compile(
+    r"HOST|ADDR|SERVER|ENDPOINT|DSN|DATABASE|(^|_)DB(_|$)|REDIS|POSTGRES|(^|_)PG|MYSQL|MONGO"
+    r"|MEMCACHE|CACHE|QUEUE|BROKER|AMQP|KAFKA|ELASTIC|BUCKET|CONNECTION|(^|_)SQL",
+    re.IGNORECASE,
+)
+_BACKEND_SCHEME = re.compile(
+    r"^(postgres(ql)?|mysql|redis|rediss|mongodb(\+srv)?|amqps?|kafka|memcached?|jdbc:[a-z]+)://",
+    re.IGNORECASE,
+)
+_IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_HOST = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^/@\s]*@)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/.*)?$",
+    re.IGNORECASE,
+)
+_LOOPBACK = ("127.", "0.0.0.0")
+
+_STRUCTURE = frozenset("./:@_=?&#-")
+"""What stands beside a word of a host, a URL, a path or an id (`api.staging.example.com`,
+`projects/shop-staging`, `events-staging`, `shop_staging`, `?env=staging`): a marker beside one
+of these is part of an address. Beside white space only, it is a word of prose or of a list
+of flags (`disabled in production`), which names nothing."""
+_MODE_VARIABLE = re.compile(
+    r"^(?:(?:NODE|BABEL|RAILS|RACK|HANAMI|FLASK|MIX|GO)_ENV|(?:ASPNETCORE|DOTNET)_ENVIRONMENT"
+    r"|GIN_MODE)$",
+    re.IGNORECASE,
+)
+"""Variables whose value is a framework's mode, how the code runs: `NODE_ENV=production` is
+right in staging too (Node.js, Express and webpack read only `production`; Rails, Rack,
+Hanami, Flask, Elixir's Mix, .NET and Gin have their own few words)."""
+_MODES = frozenset(["production", "prod", "development", "dev", "test", "release", "debug"])
+"""The words of those modes: in a mode variable, a mode and not an environment's name
+(`RAILS_ENV=staging` or `ASPNETCORE_ENVIRONMENT=Staging` still name one)."""
+
+
+def points_at_backend(name: str, value: str) -> bool:
+    """An equal value that most likely addresses one stateful backend (not a public API)."""
+    if _BACKEND_SCHEME.match(value):
+        return True
+    for match in _IPV4.finditer(value):
+        if not match.group(0).startswith(_LOOPBACK):
+            return True
+    return bool(_BACKEND_NAME.search(name) and _HOST.match(value.strip()))
+
+
+def mentions(text: str, marker: str, variable: str = "") -> bool:
+    """Whether `text` (the value of `variable`, if a variable's) names `marker`, an
+    environment, a project id or number: the whole value is `marker` (`ENVIRONMENT=staging`,
+    `GCP_PROJECT=shop-staging`), but for a framework's mode in its mode variable
+    (`NODE_ENV=production`: `_MODE_VARIABLE`); or `marker` is a whole token of a longer value
+    beside a separator of hosts, URLs, paths and ids (`_STRUCTURE`: `https://api.staging.
+    example.com`, `projects/shop-staging/topics/x`, `700000000001-compute@…`). Markers shorter
+    than 3 characters are never looked for: they are in too many words."""
+    if len(marker) < 3:
+        return False
+    whole = text.strip()
+    if whole.lower() == marker.lower():
+        return not (_MODE_VARIABLE.match(variable) and whole.lower() in _MODES)
+    for match in _token(marker).finditer(text):
+        start, stop = match.span()
+        if text[start - 1 : start] in _STRUCTURE or text[stop : stop + 1] in _STRUCTURE:
+            return True
+    return False
+
+
+def without(text: str, marker: str) -> str:
+    """`text` without `marker` as a whole token (a side's own environment and project)."""
+    return text if len(marker) < 3 else _token(marker).sub(" ", text)
+
+
+def _token(marker: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(marker)}(?![A-Za-z0-9])", re.IGNORECASE)

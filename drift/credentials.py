@@ -1,0 +1,242 @@
+"""Which plain values are credentials, and how a plain value is shown (README "What drift never
+shows"): by its variable's name (`ADMIN_PASSWORD`, a long `SIGNING_KEY`), by its shape as a
+whole (a private key, a provider's token, a URL with a password), or by a password, secret or
+token written as `key=value` / `key: value` inside it (`--db-password=…`, `-Dspring.datasource.
+password=…`, `?token=…`, `"client_secret": "…"`), of which only the value is masked. All of it
+on the data, before any format renders it; `drift.redact` holds the values to search for."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from drift.redact import MASK, mask, mask_spans
+
+_LAST = (
+    r"(?:_(?:PROD|PRODUCTION|STAGING|STAGE|STG|DEV|TEST|QA|UAT|LIVE|OLD|NEW|PREV|PREVIOUS|NEXT"
+    r"|CURRENT|PRIMARY|SECONDARY|BACKUP|V?[0-9]+))*$"
+)
+"""The end of a name, after words that only say which one of several it is (`DB_PASS_PROD`,
+`SMTP_PASS_OLD`, `SIGNING_KEY_V2`, `WEBHOOK_HMAC_2`): a "last word" rule looks past them."""
+_CREDENTIAL_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
+    rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{_LAST}"
+    rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{_LAST}|(?<![A-Z0-9])PW(?![A-Z])"
+    rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*{_LAST})",
+    re.IGNORECASE,
+)
+"""Names that say a variable holds a secret, when its value is long and opaque enough
+(`looks_like_credential`). `PASS` only as the last word of the name (`DB_PASS`, `SMTP_PASS`,
+`PASS_2`, `DB_PASS_PROD`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
+`BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
+not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT` and `HMAC` only as the last word (`SESSION_SALT`,
+`WEBHOOK_HMAC`; not `SALT_MASTER`, `HMAC_ALGORITHM`)."""
+_STRONG_NAME = re.compile(
+    rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST})", re.IGNORECASE
+)
+"""Names that say a variable holds a password or a secret, whatever its value's length
+(`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`): `credential_named`. The broad names of
+`_CREDENTIAL_NAME` (`CACHE_KEY=v2`, `TOKEN_TTL=1h`, `PWD=/app`) need a long value."""
+_CREDENTIAL_VALUE = (
+    r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
+    r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
+    r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
+    r"|(?i:bearer)[ \t]+[^\s]{16,}"
+    r"|[a-z][a-z0-9+.-]*://[^/\s:@?#]*:(?P<password>[^/\s@?#]+)@)"
+)
+"""`Bearer` and a token of 16 characters or more is an HTTP Authorization header's value
+(RFC 6750 section 2.1), whatever the variable's name. The last form: a URL with a password,
+its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
+Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
+query and the fragment: `https://h:8443?to=ops@example.com` has none), and a password that
+is only `$(VAR)` references holds no credential: Cloud Run puts the referenced variables'
+values there (run v2 `EnvVar.value`), a secret-backed one being how a DSN is built around a
+secret."""
+_ONLY_REFERENCES = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\))+")
+_REFERENCE = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_]*\)")
+_OPAQUE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}")
+"""A token: 16 letters and digits or more, both kinds in it (`AbCdEf0123456789XyZ`,
+`Sup3rS3cretPw0rd`); not a host, a path word or `sslmode=require`."""
+_HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
+_KEY_WORDS = (
+    r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey"
+    r"|(?:api|access|secret|private|auth|signing|encryption|master|client)[_-]?key"
+)
+_CAMEL_WORDS = (
+    r"Password|Passwd|Passphrase|Pwd|Secret|Token|Credentials?|(?:Api|Access|Secret|Private)Key"
+)
+_KEY = (
+    r"(?:[A-Za-z0-9._-]*[._-])?"
+    rf"(?:(?i:{_KEY_WORDS})|[A-Za-z0-9._-]*[A-Za-z0-9](?:{_CAMEL_WORDS}))"
+)
+_ASSIGNED = (
+    rf"(?:^|[^A-Za-z0-9._-]){_KEY}[\"']?[ \t]*[:=][ \t]*"
+    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s&;\"']+))"
+    rf"|(?:^|\s)--?{_KEY}[ \t]+"
+    r"(?:\"(?P<fdq>[^\"\n]+)\"|'(?P<fsq>[^'\n]+)'|(?P<fbare>[^\s\"'-][^\s\"']*))"
+)
+"""A password, secret or token assigned inside a value, as a flag, a property, a query or
+connection string parameter or a YAML/JSON entry writes it: `--db-password=…`,
+`-Dspring.datasource.password=…`, `?user=app&password=…`, `Server=db;Pwd=…;`, `token: …`,
+`"clientSecret": "…"`, `--db-password …` (a flag's value after a space). The key's last
+word says so, as a word of its own (`db-password`, `DB_PASS`, `access_token`, camel case
+`dbPassword`); not `password_min_length=8`, `--pass-through=on`, `bypass=1`,
+`max_tokens=4096`. Its value ends at white space, `&`, `;` or a quote (or is quoted; a `,`
+or `}` after it is masked with it: more hidden, never less), and is all that is masked
+(`--db-password=*** --verbose`); a harmless value (`true`, `8080`), a placeholder
+(`$(DB_PASS)`, `${DB_PASS}`) or a mask is none."""
+_ASSIGNED_HINT = ("pass", "pwd", "secret", "token", "credential", "key")
+"""What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
+not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
+_PLACEHOLDER = re.compile(
+    r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}\s]+\}|\$[A-Za-z_][A-Za-z0-9_]*)+|\*+"
+)
+
+
+@functools.cache
+def _credential_value() -> Any:
+    # RE2, linear in the value: with backtracking, the URL alternative made a long live value
+    # (Cloud Run allows 32 KiB) cost quadratic time, every time it was looked at.
+    import re2
+
+    return re2.compile(_CREDENTIAL_VALUE)
+
+
+_CREDENTIAL_HINT = re.compile(
+    r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|sk_(?:live|test)_|eyJ|(?i:bearer)|://"
+)
+"""Text that every credential-shaped value holds (each alternative of `_CREDENTIAL_VALUE`
+begins with one of these): a value without any is not searched with the whole pattern. Every
+plain value read is looked at (`drift.live.remember`), 30,000 of them in a large project."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_name(name: str) -> bool:
+    """Whether a variable's name says it holds a secret (names repeat across services)."""
+    return _CREDENTIAL_NAME.search(name) is not None
+
+
+def credential_shaped(value: str) -> bool:
+    """A value whose shape alone says it is or holds a credential (a private key, a provider's
+    token, a URL with a password, `--db-password=…`), wherever it stands."""
+    return bool(credential_pieces(value))
+
+
+def credential_pieces(text: str) -> list[str]:
+    """The pieces of `text` shaped like a credential (`credential_shaped`), as they stand in
+    it: what to mask in a sentence that quotes one (of `key=value`, the value)."""
+    return _whole_pieces(text) + [text[start:stop] for start, stop in _assigned_spans(text)]
+
+
+@functools.cache
+def _assigned() -> Any:
+    import re2  # linear in the value, as `_credential_value`
+
+    return re2.compile(_ASSIGNED)
+
+
+def _assigned_spans(text: str) -> list[tuple[int, int]]:
+    """Where the values of the credentials assigned in `text` stand (`_ASSIGNED`)."""
+    if not _assigned_hint(text):
+        return []
+    pattern = _assigned()
+    spans = []
+    for match in pattern.finditer(text):
+        for group in ("dq", "sq", "bare", "fdq", "fsq", "fbare"):
+            value = match.group(group)
+            if value is not None and not _harmless(value):
+                spans.append(match.span(pattern.groupindex[group]))
+    return spans
+
+
+def _assigned_hint(text: str) -> bool:
+    folded = text.casefold()  # as RE2's (?i) folds: `ſ` is an `s`, `K` (Kelvin) a `k`
+    return any(word in folded for word in _ASSIGNED_HINT)
+
+
+def _harmless(value: str) -> bool:
+    return bool(_HARMLESS.match(value) or _PLACEHOLDER.fullmatch(value))
+
+
+def _whole_pieces(text: str) -> list[str]:
+    """The credentials that are masked whole (`_CREDENTIAL_VALUE`)."""
+    if _CREDENTIAL_HINT.search(text) is None:
+        return []
+    pieces: list[str] = []
+    for match in _credential_value().finditer(text):
+        password = match.group("password")
+        if password is None or not _ONLY_REFERENCES.fullmatch(password):
+            pieces.append(match.group(0))
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _strong_name(name: str) -> bool:
+    return _STRONG_NAME.search(name) is not None
+
+
+def credential_named(name: str, value: str) -> bool:
+    """A value, of any length, in a variable whose name says it holds a password or a secret
+    (`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`: `_STRONG_NAME`), unless it is empty or one of
+    the harmless words and numbers (`true`, `8080`): what `drift init` does not copy into a
+    profile, and what a finding does not show. The broad names (`CACHE_KEY=v2`,
+    `TOKEN_TTL=1h`) are judged by `looks_like_credential` alone."""
+    stripped = value.strip()
+    return _strong_name(name) and bool(stripped) and not _HARMLESS.match(stripped)
+
+
+def hidden_plain(name: str, value: str) -> bool:
+    """Whether a plain value is never shown: it looks like a credential, or its variable's
+    name says it is a password or a secret however short (`mask_plain`, `plan --format yaml`)."""
+    if _held_elsewhere(value):
+        return False
+    return looks_like_credential(name, value) or credential_named(name, value)
+
+
+def looks_like_credential(name: str, value: str) -> bool:
+    """A plain value that should not be shown whole: a credential-shaped value, one that
+    assigns a credential inside it, or a long opaque value in a variable whose name says it
+    is a secret (but for a value whose credential is only `$(VAR)` references,
+    `_held_elsewhere`)."""
+    return _whole_credential(name, value) or bool(_assigned_spans(value))
+
+
+def conceal(name: str, value: str, *, by_name: bool = True) -> str:
+    """A plain value as shown: `***` when it is a credential as a whole (`_whole_credential`;
+    with `by_name`, as for a live value, also in a variable named like a password however
+    short: `hidden_plain`), else with the value of each credential assigned inside it masked
+    (`--db-password=*** --verbose`), and any secret drift knows (`redact.register`) masked."""
+    if by_name:
+        whole = not _held_elsewhere(value) and (
+            _whole_credential(name, value) or credential_named(name, value)
+        )
+    else:
+        whole = _whole_credential(name, value)
+    return MASK if whole else mask(mask_spans(value, _assigned_spans(value)))
+
+
+def _whole_credential(name: str, value: str) -> bool:
+    """Shaped like a credential as a whole, or long and opaque under a credential's name."""
+    if _whole_pieces(value):
+        return True
+    if not _credential_name(name) or _HARMLESS.match(value.strip()) or _held_elsewhere(value):
+        return False
+    return len(value) >= 8
+
+
+def _held_elsewhere(value: str) -> bool:
+    """A value whose only credential is `$(VAR)` references: nothing but references, or a URL
+    whose password is only references (`postgres://app:$(DB_PASS)@10.0.0.3/db`, a DSN built
+    around a secret): the rule of `_CREDENTIAL_VALUE`, for the name-based tests too."""
+    if "$(" not in value:
+        return False
+    if _ONLY_REFERENCES.fullmatch(value.strip()):
+        return True
+    if "://" not in value:
+        return False
+    passwords = [m.group("password") for m in _credential_value().finditer(value)]
+    if not passwords or not all(p and _ONLY_REFERENCES.fullmatch(p) for p in passwords):
+        return False
+    # what is left holds no token of its own (`?key=AbCd…89`, a webhook's path, `password=…`)
+    return not _assigned_spans(value) and _OPAQUE.search(_REFERENCE.sub("", value)) is None

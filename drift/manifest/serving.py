@@ -1,0 +1,130 @@
+"""A manifest's workload as it will run once deployed: the same `LiveService` the live reader
+builds (one revision, `manifest:FILE`), and what it says of the traffic that revision gets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from drift import redact
+from drift.expansion import references
+from drift.kinds import Kind
+from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
+from drift.live.normalize import revision_config
+from drift.live.workloads import job_service
+from drift.manifest.model import Workload
+from drift.profiles.model import Profile, ServiceProfile
+
+
+def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
+    """The service as it will run once deployed: its template, serving all traffic (a job:
+    its template, which its next execution runs; a worker pool: its template, on all of its
+    instances)."""
+    if workload.kind is Kind.JOB:
+        job = workload.resource
+        job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
+        live = job_service(workload.name, job, expected.container, revision=workload.revision)
+        config = _masked(live.template, workload.sensitive)
+        serving = tuple(replace(r, config=config) for r in live.serving)
+        return replace(live, template=config, serving=serving)
+    kind = workload.kind  # a service, or a worker pool: its instances run the template
+    resource = workload.resource
+    config = revision_config(
+        resource.template, service=resource, container=expected.container, kind=kind
+    )
+    config = _masked(config, workload.sensitive)
+    revision = ServingRevision(workload.revision, 100, (), (), config)
+    location = f"projects/{profile.project}/locations/{profile.region}"
+    return LiveService(
+        name=workload.name,
+        full_name=f"{location}/{kind.collection}/{workload.name}",
+        uri="",
+        etag="",
+        template=config,
+        serving=(revision,),
+        latest_created=workload.revision,
+        latest_ready=workload.revision,
+        latest_created_ready=True,
+        source=resource,
+        kind=kind,
+    )
+
+
+def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
+    """The configuration with each variable the manifest marks sensitive flagged so, and each
+    variable whose value takes one of theirs through `$(NAME)` (Cloud Run expands it, run v2
+    `k8s.min.proto` EnvVar.value: `?pin=$(ADMIN_PIN)` runs with the PIN in it): compared,
+    never shown, whatever its length."""
+    if not sensitive:
+        return config
+    containers = []
+    for i, c in enumerate(config.containers):
+        hidden = _taking(c.env, {n for j, n in sensitive if j == i})
+        env = {n: replace(v, sensitive=True) if n in hidden else v for n, v in c.env.items()}
+        containers.append(replace(c, env=env))
+    return replace(config, containers=tuple(containers))
+
+
+def _taking(env: dict[str, EnvVar], hidden: set[str]) -> set[str]:
+    """`hidden` and every variable whose expanded value took one of theirs, through others
+    too (`A=$(PIN)`, `B=$(A)`); each such value is registered as a secret (`drift.redact`),
+    as the sensitive ones were when the plan was read."""
+    hidden = set(hidden)
+    while True:
+        more = {
+            n
+            for n, v in env.items()
+            if n not in hidden
+            and v.written is not None  # a value `$(NAME)` expansion changed
+            and any(r in hidden for r in references(v.written))
+        }
+        if not more:
+            return hidden
+        for n in more:
+            redact.register(env[n].value or "")
+        hidden |= more
+
+
+def pinned(workload: Workload) -> str:
+    """What a manifest's traffic leaves on named revisions: the revision the deploy creates
+    (what is checked) gets only the share of type LATEST ("the Service's latest ready
+    Revision", run v2 `traffic_target.proto` TrafficTarget.type_; none at all in the usual
+    no-traffic deploy, a named revision at 100 % and LATEST at 0 % with a tag); the named
+    ones keep the rest, and the note says which, unchecked. Nothing when LATEST has it all."""
+    from drift.fields import enum_name
+    from drift.live.normalize import raw
+
+    if workload.kind is Kind.JOB:
+        return ""  # a job serves no traffic
+    pb = raw(workload.resource)
+    # a worker pool splits its instances (instance_splits, worker_pool.proto) as a service
+    # splits its traffic; both name revisions or the latest one the same way
+    pool = workload.kind is Kind.WORKER_POOL
+    split, share, stays = (
+        (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
+    )
+    # a template that names its revision (RevisionTemplate.revision: "The unique name for the
+    # revision. If this field is omitted, it will be automatically generated") is routed to
+    # by that name as well: a blue/green deploy sends its share there by type REVISION
+    own = pb.template.revision
+
+    def created(t: Any) -> bool:
+        return enum_name(t, "type_").endswith("LATEST") or bool(own and t.revision == own)
+
+    latest = sum(t.percent for t in split if created(t))
+    if not split or latest >= 100:
+        return ""
+    kept: dict[str, int] = {}
+    for t in split:
+        if t.percent > 0 and not created(t):
+            name = t.revision or "a revision not named"
+            kept[name] = kept.get(name, 0) + t.percent
+    if latest <= 0 and len(kept) == 1:
+        named = next(iter(kept))  # all of it
+    else:
+        named = ", ".join(f"{r} ({p} %)" for r, p in sorted(kept.items()))
+    gets = f"only {latest} % of the {share}" if latest > 0 else f"no {share}"
+    return (
+        f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "
+        f"the revision the deploy creates for {workload.name}, which gets {gets}"
+    )

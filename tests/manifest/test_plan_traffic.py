@@ -1,0 +1,146 @@
+"""What a plan's revision serves: the revision a deploy creates gets only the share of type
+LATEST (run v2 `traffic_target.proto`, TrafficTarget.type_: "the Service's latest ready
+Revision"; a worker pool's InstanceSplit alike). When named revisions keep the rest (the usual
+Terraform no-traffic deploy: a named revision at 100 %, LATEST at 0 % with a tag; or a split),
+a note names them and the share of the revision checked; when LATEST has it all, nothing is
+said."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.manifest.plans import API_ONLY, check_offline, known_api, plan
+from tests.manifest.test_check_manifest import POOL_PROFILE, pool_plan
+
+REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
+LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
+SAID = "google_cloud_run_v2_service.api: traffic stays on "
+
+
+def target(kind: str, percent: int, revision: str = "", tag: str = "") -> dict[str, Any]:
+    return {"type": kind, "revision": revision, "percent": percent, "tag": tag}
+
+
+def notes(tmp: Path, traffic: list[dict[str, Any]], revision: str = "") -> str:
+    """The notes of a check of api with `traffic`, its template naming `revision` if any."""
+    data = plan()
+    api = known_api(data)
+    api["change"]["after"]["traffic"] = traffic
+    if revision:
+        api["change"]["after"]["template"][0]["revision"] = revision
+    data["resource_changes"] = [api]
+    done = check_offline(tmp, data, API_ONLY, "-f", "json")
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)  # api is clean
+    return " ".join(" ".join(json.loads(done.stdout)["notes"]).split())
+
+
+@pytest.mark.parametrize(
+    ("traffic", "said"),
+    [
+        (  # the no-traffic deploy: the new revision is reached only through its tag
+            [target(REVISION, 100, "api-00007-xyz"), target(LATEST, 0, tag="canary")],
+            "api-00007-xyz; what is checked is the revision the deploy creates for api, "
+            "which gets no traffic",
+        ),
+        (
+            [target(REVISION, 90, "api-00007-xyz"), target(LATEST, 10)],
+            "api-00007-xyz (90 %); what is checked is the revision the deploy creates for "
+            "api, which gets only 10 % of the traffic",
+        ),
+        (
+            [
+                target(REVISION, 60, "api-00007-xyz"),
+                target(REVISION, 30, "api-00006-abc"),
+                target(LATEST, 10),
+            ],
+            "api-00006-abc (30 %), api-00007-xyz (60 %); what is checked",
+        ),
+    ],
+)
+def test_traffic_kept_on_named_revisions_names_them_and_what_the_deploy_gets(
+    tmp_path: Path, traffic: list[dict[str, Any]], said: str
+) -> None:
+    assert SAID + said in notes(tmp_path, traffic)
+
+
+def test_nothing_is_said_when_latest_gets_all_the_traffic(tmp_path: Path) -> None:
+    """A tag on a named revision at 0 % takes no traffic from the deploy's revision."""
+    traffic = [target(LATEST, 100), target(REVISION, 0, "api-00007-xyz", tag="old")]
+    assert "stays on" not in notes(tmp_path, traffic)
+
+
+def test_a_worker_pool_names_the_revisions_that_keep_its_other_instances(
+    tmp_path: Path,
+) -> None:
+    splits = [
+        {"type": "INSTANCE_SPLIT_ALLOCATION_TYPE_REVISION", "revision": "consumer-v1",
+         "percent": 70},
+        {"type": "INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST", "revision": "", "percent": 30},
+    ]  # fmt: skip
+    done = check_offline(tmp_path, pool_plan(splits=splits), POOL_PROFILE, "-f", "json")
+    said = " ".join(" ".join(json.loads(done.stdout)["notes"]).split())
+    assert (
+        "google_cloud_run_v2_worker_pool.consumer: instances stay on consumer-v1 (70 %); what "
+        "is checked is the revision the deploy creates for consumer, which gets only 30 % of "
+        "the instances"
+    ) in said, said
+
+
+def test_traffic_to_the_revision_the_deploy_names_is_the_deploy_s_share(tmp_path: Path) -> None:
+    """A blue/green deploy names its revision (RevisionTemplate.revision) and routes to that
+    name by type REVISION: all of it is the revision checked, a split keeps only the rest."""
+    assert "stays on" not in notes(tmp_path, [target(REVISION, 100, "api-v7")], "api-v7")
+    split = [target(REVISION, 90, "api-v7"), target(REVISION, 10, "api-v6")]
+    said = (
+        "api-v6 (10 %); what is checked is the revision the deploy creates for api, which gets "
+        "only 90 % of the traffic"
+    )
+    assert SAID + said in notes(tmp_path, split, "api-v7")
+
+
+KNATIVE = """apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+  labels:
+    cloud.googleapis.com/location: us-central1
+spec:
+  template:
+    metadata:
+      name: api-v7
+    spec:
+      containers:
+      - image: us-docker.pkg.dev/cloudrun/container/hello
+        env:
+        - name: MODE
+          value: live
+  traffic:
+  - revisionName: api-v7
+    percent: 100
+"""
+
+
+def test_a_knative_service_routing_all_traffic_to_its_own_revision_is_not_called_pinned(
+    tmp_path: Path,
+) -> None:
+    """`gcloud run services replace` with spec.template.metadata.name, the revision's name,
+    taking all the traffic."""
+    from tests.cliutil import drift
+
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(
+        "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n"
+        "    env: {MODE: live}\n"
+    )
+    (tmp_path / "api.yaml").write_text(KNATIVE)
+    done = drift(
+        "check", "staging", "--profiles", str(tmp_path / "profiles"),
+        "-m", str(tmp_path / "api.yaml"), "--offline", "-f", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+    said = " ".join(json.loads(done.stdout)["notes"])
+    assert "stays on" not in said, said
