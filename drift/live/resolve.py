@@ -23,15 +23,10 @@ class SecretChecks:
     are), `resolve` once `state.services` describes them."""
 
     def __init__(
-        self,
-        clients: Clients,
-        runner: CallRunner,
-        project: str,
-        state: LiveState,
-        tasks: Tasks | None = None,
+        self, clients: Clients, runner: CallRunner, project: str, state: LiveState
     ) -> None:
         self.state = state
-        self.tasks = tasks or Tasks()
+        self.tasks = Tasks()
         self.access = AccessDecisions(clients, runner, project, state, self.tasks)
         self.secrets = SecretReads(
             clients, runner, project, state, self.tasks, self.access.project_id

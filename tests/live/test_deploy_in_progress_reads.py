@@ -10,24 +10,12 @@ import pytest
 
 from drift.check import run_check
 from drift.profiles.loader import load_profile
-from drift.sandbox import Call, Sandbox
-from drift.sandbox.scenario import default_scenario_path
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
-from tests.cliutil import REPO
+from tests.live.shapes import PROFILES, SHAPES, resource
 
-SHAPES = default_scenario_path().with_name("real-shapes.yaml")
-PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
 SEARCH = "projects/acme-prod/locations/us-central1/services/search"
 PARTNER = "/secrets/partner-api-key"
-
-
-def resource(call: Call) -> str:
-    request = call.request
-    return str(
-        getattr(request, "name", "")
-        or getattr(request, "resource", "")
-        or getattr(request, "parent", "")
-    )
 
 
 def test_a_deploy_in_progress_does_not_hold_the_other_services_reads(

@@ -5,42 +5,17 @@ project's id or number) lead to it: iam.py, "Each resource is asked for once"; t
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from drift.check import CheckResult, run_check
-from drift.profiles.loader import load_profile
-from drift.sandbox import Call, Sandbox
-from drift.sandbox.scenario import default_scenario_path
-from drift.settings import load_settings
-from tests.cliutil import REPO
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
+from tests.live.shapes import PROFILES, SHAPES, resource, run
+from tests.live.test_secret_named_by_number import own_by_number
 
-SHAPES = default_scenario_path().with_name("real-shapes.yaml")
-PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
 RESOURCE_MANAGER = {"GetProject", "GetFolder", "GetIamPolicy"}
-
-
-def resource(call: Call) -> str:
-    request = call.request
-    return str(
-        getattr(request, "name", "")
-        or getattr(request, "resource", "")
-        or getattr(request, "parent", "")
-    )
-
-
-def run(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path, *services: str
-) -> CheckResult:
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    sandbox.clear_calls()
-    profile = load_profile(profiles, "prod")
-    return asyncio.run(run_check(profile, load_settings(wait=0), services=list(services) or None))
 
 
 def repeated(sandbox: Sandbox) -> dict[tuple[str, str], int]:
@@ -63,30 +38,6 @@ def test_folder_and_organisation_policies_are_read_once_per_run(
     assert calls[("GetIamPolicy", "projects/600000000002")] == 1
 
 
-OWN_BY_NUMBER = {
-    "projects": {
-        "p": {
-            "number": 111,
-            "region": "us-central1",
-            "iam": {"roles/viewer": ["group:x@example.com"]},
-            "secrets": {"db-url": {"versions": ["fake-db-url-123456"]}},
-            "services": {
-                "api": {
-                    "template": {
-                        "service_account": "api@p.iam.gserviceaccount.com",
-                        "env": {"DB": {"secret": "projects/111/secrets/db-url"}},
-                    }
-                },
-                "web": {
-                    "template": {
-                        "service_account": "web@p.iam.gserviceaccount.com",
-                        "env": {"DB": {"secret": "db-url"}},
-                    }
-                },
-            },
-        }
-    }
-}
 OWN_PROFILE = """project: p
 region: us-central1
 services:
@@ -105,7 +56,7 @@ def test_the_own_project_policy_is_read_once_when_a_secret_names_it_by_number(
     """A reference to the workload's own project by number (`projects/111/secrets/db-url`,
     which Cloud Run accepts and keeps as written) beside one by plain name: the project's
     policy is one resource, `projects/111`, read once."""
-    sandbox = make_sandbox(OWN_BY_NUMBER)
+    sandbox = make_sandbox(own_by_number())
     (tmp_path / "prod.yaml").write_text(OWN_PROFILE)
     run(sandbox, monkeypatch, tmp_path)
     assert repeated(sandbox) == {}

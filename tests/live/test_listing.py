@@ -8,7 +8,6 @@ one Get each against the same quota. A List is asked for once a run, whatever it
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,11 +15,12 @@ import pytest
 
 from drift.check import CheckResult, run_check
 from drift.errors import ExitCode
-from drift.live.calls import Api, CallRunner, Limits
+from drift.live.calls import CallRunner, Limits
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
+from tests.live.runners import WatchingRunner
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC
 from tests.sandbox.jobworld import world as job_world
 
@@ -113,7 +113,7 @@ def test_a_missing_service_is_listed_once_for_did_you_mean(
     assert finding.rule == "service.missing" and "did you mean billing?" in finding.message
 
 
-class FailAfterFirstPage(CallRunner):
+class FailAfterFirstPage(WatchingRunner):
     """Makes every ListServices after the first page fail (UNAVAILABLE), once that page was
     answered."""
 
@@ -121,19 +121,9 @@ class FailAfterFirstPage(CallRunner):
         super().__init__(Limits(retry_budget=0.5), seed=1)
         self.sandbox = sandbox
 
-    async def call(
-        self,
-        api: Api,
-        method: str,
-        resource: str,
-        fn: Callable[[float], Awaitable[T]],
-        *,
-        retry: bool = True,
-    ) -> T:
-        result = await super().call(api, method, resource, fn, retry=retry)
+    def answered(self, method: str) -> None:
         if method == "ListServices":
             self.sandbox.inject(Fault("ListServices", "UNAVAILABLE"))
-        return result
 
 
 def test_the_pages_read_before_a_list_fails_are_kept(

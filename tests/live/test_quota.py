@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,13 +21,14 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
+from tests.live.runners import Attempt, WatchingRunner
 from tests.timewarp import Warp
 
 T = TypeVar("T")
 SECRETS_API = {"ListSecrets", "GetSecret", "GetSecretVersion", "GetIamPolicy"}
 
 
-class Recorder(CallRunner):
+class Recorder(WatchingRunner):
     """Notes when (on the runner's clock) each attempt of each call went out."""
 
     def __init__(self, limits: Limits) -> None:
@@ -36,21 +36,13 @@ class Recorder(CallRunner):
         self.sent: list[tuple[str, str, float]] = []
         self.apis: dict[str, Api] = {}
 
-    async def call(
-        self,
-        api: Api,
-        method: str,
-        resource: str,
-        fn: Callable[[float], Awaitable[T]],
-        *,
-        retry: bool = True,
-    ) -> T:
+    def attempt(self, api: Api, method: str, resource: str, fn: Attempt[T]) -> Attempt[T]:
         async def noted(timeout: float) -> T:
             self.sent.append((method, resource, self.limiters[api].clock()))
             self.apis[method + " " + resource] = api
             return await fn(timeout)
 
-        return await super().call(api, method, resource, noted, retry=retry)
+        return noted
 
 
 def world(

@@ -5,7 +5,7 @@ retried after a pause."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -20,12 +20,13 @@ from drift.live.reader import canaries
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
+from tests.live.runners import Attempt, WatchingRunner
 
 T = TypeVar("T")
 SCENARIO = {"services": 12, "vars": 6, "secret_refs": 3, "secrets": 7}
 
 
-class CountingRunner(CallRunner):
+class CountingRunner(WatchingRunner):
     """Counts the calls really in flight (inside the semaphore, waiting for an answer)."""
 
     def __init__(self, limits: Limits) -> None:
@@ -33,15 +34,7 @@ class CountingRunner(CallRunner):
         self.in_flight = 0
         self.peak = 0
 
-    async def call(
-        self,
-        api: Api,
-        method: str,
-        resource: str,
-        fn: Callable[[float], Awaitable[T]],
-        *,
-        retry: bool = True,
-    ) -> T:
+    def attempt(self, api: Api, method: str, resource: str, fn: Attempt[T]) -> Attempt[T]:
         async def counted(timeout: float) -> T:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
@@ -50,7 +43,7 @@ class CountingRunner(CallRunner):
             finally:
                 self.in_flight -= 1
 
-        return await super().call(api, method, resource, counted, retry=retry)
+        return counted
 
 
 @pytest.fixture

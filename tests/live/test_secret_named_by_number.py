@@ -6,7 +6,6 @@ it cannot be told, each name is read as written."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from collections import Counter
 from pathlib import Path
@@ -14,33 +13,12 @@ from typing import Any
 
 import pytest
 
-from drift.check import CheckResult, run_check
 from drift.errors import ExitCode
-from drift.profiles.loader import load_profile
-from drift.sandbox import Call, Sandbox
-from drift.sandbox.scenario import default_scenario_path
-from drift.settings import load_settings
-from tests.cliutil import REPO
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
+from tests.live.shapes import PROFILES, SHAPES, resource, run
 
-SHAPES = default_scenario_path().with_name("real-shapes.yaml")
-PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
 SECRET_READS = {"GetSecretVersion", "GetIamPolicy", "GetSecret", "AccessSecretVersion"}
-
-
-def resource(call: Call) -> str:
-    request = call.request
-    return str(getattr(request, "name", "") or getattr(request, "resource", ""))
-
-
-def run(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path, *services: str
-) -> CheckResult:
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    sandbox.clear_calls()
-    profile = load_profile(profiles, "prod")
-    return asyncio.run(run_check(profile, load_settings(wait=0), services=list(services) or None))
 
 
 def reads_of(sandbox: Sandbox, secret: str) -> Counter[str]:
