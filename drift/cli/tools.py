@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from drift.cli import output
 from drift.cli.options import ProfilesDir
 from drift.cli.session import Invocation
 from drift.errors import ExitCode, UsageError
@@ -97,7 +98,7 @@ def sandbox_token(
             hint="see the scenario format in docs/sandbox.md",
         )
     for name, token in tokens.items():
-        typer.echo(f"export {name}={token}")
+        output.echo(f"export {name}={token}")
 
 
 def _writable(path: Path) -> None:
@@ -139,13 +140,13 @@ def profiles_validate(
     settings = Invocation(profiles=directory).settings()
     names, problems = validate_directory(settings.profiles_dir)
     for problem in problems:
-        typer.echo(visible(str(problem)), err=True)  # a key may hold control characters
+        output.echo(visible(str(problem)), err=True)  # a key may hold control characters
     if problems:
         raise typer.Exit(ExitCode.USAGE)
     if not names:
-        typer.echo(f"no profiles (*.yaml) in {settings.profiles_dir}", err=True)
+        output.echo(f"no profiles (*.yaml) in {settings.profiles_dir}", err=True)
         raise typer.Exit(ExitCode.USAGE)
-    typer.echo(f"{plural(len(names), 'profile')} valid: {', '.join(names)}")
+    output.echo(f"{plural(len(names), 'profile')} valid: {', '.join(names)}")
 
 
 def profiles_schema() -> None:
@@ -157,4 +158,4 @@ def profiles_schema() -> None:
 
     from drift.profiles.spec import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+    output.echo(json.dumps(json_schema(), indent=2))
