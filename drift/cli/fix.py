@@ -16,6 +16,7 @@ from drift.cli.options import (
     OutputOpt,
     ServiceOpt,
     YesOpt,
+    directory,
     local_file,
     local_input,
     shared,
@@ -40,6 +41,8 @@ JournalOpt = Annotated[
         help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
         "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
         show_default=False,
+        parser=directory,
+        metavar="DIR",
     ),
 ]
 

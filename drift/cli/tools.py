@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from drift.cli import output
-from drift.cli.options import ProfilesDir
+from drift.cli.options import ProfilesDir, directory
 from drift.cli.session import Invocation
 from drift.errors import ExitCode, UsageError
 
@@ -127,7 +127,11 @@ def demo(profiles: ProfilesDir = None) -> None:
 def profiles_validate(
     directory: Annotated[
         Path | None,
-        typer.Argument(help="Profiles directory [default: ./profiles or DRIFT_PROFILES_DIR]."),
+        typer.Argument(
+            help="Profiles directory [default: ./profiles or DRIFT_PROFILES_DIR].",
+            parser=directory,
+            metavar="[DIR]",
+        ),
     ] = None,
 ) -> None:
     """Lint every profile in DIR; print file:line errors. Exit 0 when all are valid, 2 if not.

@@ -185,7 +185,11 @@ class Journal:
         self.directory = directory
 
     def open(self) -> Journal:
-        """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be."""
+        """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be.
+        The `.gitignore` (`*`) goes into `.drift/`, drift's own, or into a journal directory
+        drift creates now: never into a directory someone else made (`--journal .` in a
+        repository's root would have git ignore every new file there)."""
+        created = not self.directory.is_dir()
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except (FileExistsError, NotADirectoryError) as exc:
@@ -200,6 +204,8 @@ class Journal:
                 f"cannot create the journal {self.directory}: {exc.strerror or exc}"
             ) from exc
         root = self.directory.parent if self.directory.parent.name == ".drift" else None
+        if root is None and not created:
+            return self
         ignore = (root or self.directory) / ".gitignore"
         if not ignore.exists():
             try:
