@@ -208,6 +208,18 @@ def _names_a_directory(value: object, source: str, key: str) -> None:
         )
 
 
+def _a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """The project and region given in place of the profile's, where they came from: a
+    value that is not one (`--region "us-central1 "`) would reach every resource name, and
+    every service read as missing (`drift.gcp_ids`). Empty is not given (the profile's)."""
+    from drift.gcp_ids import project_problem, region_problem
+
+    for key, problem in (("project", project_problem), ("region", region_problem)):
+        value = merged.get(key)
+        if isinstance(value, str) and value and (why := problem(value)):
+            raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
+
+
 def _validator() -> type[BaseModel]:
     """A pydantic model of `Settings` with its `BOUNDS`: what a value may be, and the messages
     that say why one may not."""
@@ -240,6 +252,7 @@ def load_settings(**overrides: Any) -> Settings:
         sources |= {k: f"{ENV_PREFIX}{k.upper()}" for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
+        _a_place(merged, sources)
         return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []
