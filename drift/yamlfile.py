@@ -4,6 +4,7 @@ as `file:line: message` — including pydantic validation errors mapped back to 
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import stat
 from collections.abc import Mapping
@@ -21,8 +22,13 @@ def display_path(path: Path) -> str:
     repository's root (`GITHUB_WORKSPACE`; a step's `working-directory` or a `--profiles
     ../deploy/profiles` must not change it: the runner reads `file=` relative to the root, and
     code scanning wants `artifactLocation.uri` "relative … from the root of the repository"),
-    else relative to the working directory when it is below it."""
-    resolved = path.resolve()
+    else relative to the working directory when it is below it. A link that cannot be
+    resolved (a loop: `ln -s old.yaml old.yaml`) is shown as it is named: reading it says
+    what is wrong with it."""
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
+        resolved = Path(os.path.abspath(path))
     workspace = os.environ.get("GITHUB_WORKSPACE") if os.environ.get("GITHUB_ACTIONS") else None
     for base in (workspace, os.getcwd()):
         if base:
@@ -92,6 +98,22 @@ def not_regular(info: os.stat_result) -> str | None:
     """What a file is when it is not a regular one (`a named pipe`: reading it would block
     until something writes; `a character device`: `/dev/zero` never ends), else None."""
     return None if stat.S_ISREG(info.st_mode) else _file_kind(info.st_mode)
+
+
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when it names something that is not a regular file (followed through
+    links): `a directory`, `a named pipe`, `a symbolic link loop`, `a broken link (to …)`;
+    None when it is a regular file, or when nothing has that name."""
+    try:
+        return not_regular(os.stat(path))
+    except OSError as exc:
+        if not os.path.lexists(path):
+            return None
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return f"a broken link (to {os.readlink(path)!r})"
+        return f"unreadable ({exc.strerror or exc})"
 
 
 def open_nonblocking(path: Path) -> int:
