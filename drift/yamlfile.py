@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from drift.errors import Problem
+from drift.files import not_regular, open_nonblocking
 from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
 
 
@@ -94,12 +95,6 @@ def read_regular(path: Path, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def not_regular(info: os.stat_result) -> str | None:
-    """What a file is when it is not a regular one (`a named pipe`: reading it would block
-    until something writes; `a character device`: `/dev/zero` never ends), else None."""
-    return None if stat.S_ISREG(info.st_mode) else _file_kind(info.st_mode)
-
-
 def not_a_file(path: Path) -> str | None:
     """What `path` is when it names something that is not a regular file (followed through
     links): `a directory`, `a named pipe`, `a symbolic link loop`, `a broken link (to …)`;
@@ -114,24 +109,6 @@ def not_a_file(path: Path) -> str | None:
         if exc.errno == errno.ENOENT:
             return f"a broken link (to {os.readlink(path)!r})"
         return f"unreadable ({exc.strerror or exc})"
-
-
-def open_nonblocking(path: Path) -> int:
-    """A descriptor for reading `path` that never waits for a writer (a FIFO put there since
-    it was checked) nor becomes the controlling terminal."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    return os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-
-
-def _file_kind(mode: int) -> str:
-    kinds = [
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a named pipe"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ]
-    return next((kind for test, kind in kinds if test(mode)), "not a file")
 
 
 def parse_text(text: str, name: str, integers: Integers = "canonical") -> Located:

@@ -22,7 +22,7 @@ from typing import Any
 
 from drift import redact
 from drift.errors import JournalError, JournalUnreadable
-from drift.files import replace_whole
+from drift.files import regular_bytes, replace_whole
 from drift.fix.entryshape import Malformed, entry_check
 from drift.kinds import Kind
 from drift.textsafe import visible
@@ -293,7 +293,7 @@ class Journal:
         out = []
         for path in listed(self.directory, ".json", "the journal"):
             try:
-                raw = path.read_bytes()
+                raw = regular_bytes(path)  # a named pipe there would block: refused
                 data = json.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
@@ -367,7 +367,7 @@ def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
 
 def _checked(path: Path, raw: bytes) -> str:
     try:
-        accepted = _sum_path(path).read_text().split()
+        accepted = regular_bytes(_sum_path(path)).decode(errors="replace").split()
     except OSError:
         return f"{path.name} has no checksum ({_sum_path(path).name}): drift did not write it"
     if _digest(raw) not in accepted:
