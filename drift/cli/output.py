@@ -212,7 +212,12 @@ def emit_report(
 
 
 def color() -> bool:
-    return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour codes on a terminal, unless NO_COLOR is set to something ("when present and
+    not an empty string (regardless of its value)", https://no-color.org: `NO_COLOR=` is not
+    set) or the terminal says it has none (`TERM=dumb`)."""
+    if sys.stdout is None or not sys.stdout.isatty():
+        return False
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool = False) -> str:

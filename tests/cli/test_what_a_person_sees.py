@@ -239,7 +239,7 @@ def test_on_a_terminal_the_table_keeps_its_colors_and_escapes_values(
     sandbox.set_env("acme-chat-staging", "api", "LOG_LEVEL", HOSTILE_LIVE)
     primary, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR" and not k.startswith("DRIFT_")}
-    env.update(sandbox.environ(), PYTHONPATH=str(REPO), COLUMNS="200")
+    env.update(sandbox.environ(), PYTHONPATH=str(REPO), COLUMNS="200", TERM="xterm-256color")
     proc = subprocess.Popen(
         [sys.executable, "-m", "drift", "check", "staging"],
         stdout=secondary,
