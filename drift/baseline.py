@@ -24,13 +24,13 @@ from pydantic import (
 
 from drift import credentials, redact
 from drift.errors import UsageError
+from drift.files import not_regular, open_nonblocking
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
 from drift.redact import mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
-from drift.yamlfile import not_regular, open_nonblocking
 
 MAX_BYTES = 64 * 1024 * 1024
 """A baseline larger than this is refused: a report of thousands of findings is a few MB."""

@@ -87,6 +87,18 @@ class InputError(DriftError):
         super().__init__(text if count == 1 else f"{count} {kind} {noun}:\n{text}")
 
 
+class OutputLost(UsageError):
+    """Standard output (or error) could not be written: the reader closed the pipe (`drift
+    check | head`, a `tee` or log collector that died), the disk is full. What the command had
+    to say is lost, so its exit code never reads as a report that was read (0, 1): 2, as for a
+    `--output` file that cannot be written; `drift fix` ends it as an abort (exit 4, cleaned
+    up: `drift.fix.context.Fixer`), and as incomplete (3) once its change is made."""
+
+    def __init__(self, message: str, *, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
 class EmulatorUnreachable(UsageError):
     """The `*_EMULATOR_HOST` variables point where nothing answers: a configuration to fix,
     never a transient failure to retry (nothing was checked)."""

@@ -1,6 +1,8 @@
 """Writing a file a person or a pipeline will read: all of it or none of it. A report or a plan
 cut short by a full disk, a kill or Ctrl-C is never left looking complete, and what the path
-held before stays until the new text is whole."""
+held before stays until the new text is whole. Reading one that must be a regular file: a
+named pipe (which blocks until something writes it) or a device (`/dev/zero` never ends) is
+refused before a byte is read."""
 
 from __future__ import annotations
 
@@ -52,3 +54,49 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+class NotRegular(OSError):
+    """`not a regular file (a named pipe)`: its strerror and its text."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(0, f"not a regular file ({kind})")
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def regular_bytes(path: Path) -> bytes:
+    """The bytes of the regular file `path` (followed through links); anything else is
+    refused before a byte is read (NotRegular) and checked again on the open descriptor
+    (replaced meanwhile)."""
+    if (kind := not_regular(os.stat(path))) is not None:
+        raise NotRegular(kind)
+    with os.fdopen(open_nonblocking(path), "rb") as handle:
+        if (kind := not_regular(os.fstat(handle.fileno()))) is not None:
+            raise NotRegular(kind)
+        return handle.read()
+
+
+def not_regular(info: os.stat_result) -> str | None:
+    """What a file is when it is not a regular one (`a named pipe`: reading it would block
+    until something writes; `a character device`: `/dev/zero` never ends), else None."""
+    return None if stat.S_ISREG(info.st_mode) else _file_kind(info.st_mode)
+
+
+def open_nonblocking(path: Path) -> int:
+    """A descriptor for reading `path` that never waits for a writer (a FIFO put there since
+    it was checked) nor becomes the controlling terminal."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    return os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((kind for test, kind in kinds if test(mode)), "not a file")

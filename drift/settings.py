@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 JOURNAL = Path(".drift") / "journal"
 PATHS = ("profiles_dir", "journal_dir")
 """Settings that are paths: relative ones in a parent's pyproject.toml are relative to it."""
+DEFAULT_PLACE = {
+    "profiles_dir": "./profiles",
+    "journal_dir": ".drift/journal beside the project's configuration",
+}
 
 
 def project_config(start: Path | None = None) -> Path | None:
@@ -175,6 +179,8 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         close = difflib.get_close_matches(key, NAMES, n=1)
         hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(NAMES)})"
         raise UsageError(f"invalid configuration: {found}: [tool.drift] {key}: not a setting{hint}")
+    for key in PATHS:
+        _names_a_directory(data.get(key), f"{found}: [tool.drift] {key}", key)
     folder = found.parent
     if folder == Path.cwd().resolve():
         return data
@@ -184,6 +190,34 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         if isinstance(value, str) and not Path(value).is_absolute():
             data[key] = folder / value
     return data
+
+
+def _names_a_directory(value: object, source: str, key: str) -> None:
+    """Refuse an empty path setting: `DRIFT_JOURNAL_DIR: ${{ vars.X }}` with X undefined is
+    "", which `Path` reads as the working directory — the journal (whole service
+    configurations) and its `.gitignore` of `*` would land in a repository's root. SPEC
+    invariant 5: the journal lives in `.drift/journal/` beside the project's configuration
+    unless a directory is named; an empty value names none, and taking it for the default
+    would split the record of changes between that and the directory meant (a `drift
+    rollback` where the variable is set would not find the change): a usage error, before
+    anything is read or written."""
+    if isinstance(value, str) and not value.strip():
+        raise UsageError(
+            f"invalid configuration: {source} is empty: it names no directory",
+            hint=f"unset it for the default ({DEFAULT_PLACE[key]}), or name a directory",
+        )
+
+
+def _a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """The project and region given in place of the profile's, where they came from: a
+    value that is not one (`--region "us-central1 "`) would reach every resource name, and
+    every service read as missing (`drift.gcp_ids`). Empty is not given (the profile's)."""
+    from drift.gcp_ids import project_problem, region_problem
+
+    for key, problem in (("project", project_problem), ("region", region_problem)):
+        value = merged.get(key)
+        if isinstance(value, str) and value and (why := problem(value)):
+            raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
 
 
 def _validator() -> type[BaseModel]:
@@ -211,11 +245,14 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         found = project_config()
         project, environment = _from_project(found), _from_environment(os.environ)
+        for key in PATHS:
+            _names_a_directory(environment.get(key), f"{ENV_PREFIX}{key.upper()}", key)
         # where each value came from, for a message about it: the last of these wins
         sources |= {k: f"{found}: [tool.drift] {k}" for k in project}
         sources |= {k: f"{ENV_PREFIX}{k.upper()}" for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
+        _a_place(merged, sources)
         return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []

@@ -4,6 +4,7 @@ as `file:line: message` — including pydantic validation errors mapped back to 
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import stat
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from drift.errors import Problem
+from drift.files import not_regular, open_nonblocking
 from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
 
 
@@ -21,8 +23,13 @@ def display_path(path: Path) -> str:
     repository's root (`GITHUB_WORKSPACE`; a step's `working-directory` or a `--profiles
     ../deploy/profiles` must not change it: the runner reads `file=` relative to the root, and
     code scanning wants `artifactLocation.uri` "relative … from the root of the repository"),
-    else relative to the working directory when it is below it."""
-    resolved = path.resolve()
+    else relative to the working directory when it is below it. A link that cannot be
+    resolved (a loop: `ln -s old.yaml old.yaml`) is shown as it is named: reading it says
+    what is wrong with it."""
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
+        resolved = Path(os.path.abspath(path))
     workspace = os.environ.get("GITHUB_WORKSPACE") if os.environ.get("GITHUB_ACTIONS") else None
     for base in (workspace, os.getcwd()):
         if base:
@@ -88,28 +95,20 @@ def read_regular(path: Path, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def not_regular(info: os.stat_result) -> str | None:
-    """What a file is when it is not a regular one (`a named pipe`: reading it would block
-    until something writes; `a character device`: `/dev/zero` never ends), else None."""
-    return None if stat.S_ISREG(info.st_mode) else _file_kind(info.st_mode)
-
-
-def open_nonblocking(path: Path) -> int:
-    """A descriptor for reading `path` that never waits for a writer (a FIFO put there since
-    it was checked) nor becomes the controlling terminal."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    return os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-
-
-def _file_kind(mode: int) -> str:
-    kinds = [
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a named pipe"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ]
-    return next((kind for test, kind in kinds if test(mode)), "not a file")
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when it names something that is not a regular file (followed through
+    links): `a directory`, `a named pipe`, `a symbolic link loop`, `a broken link (to …)`;
+    None when it is a regular file, or when nothing has that name."""
+    try:
+        return not_regular(os.stat(path))
+    except OSError as exc:
+        if not os.path.lexists(path):
+            return None
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return f"a broken link (to {os.readlink(path)!r})"
+        return f"unreadable ({exc.strerror or exc})"
 
 
 def parse_text(text: str, name: str, integers: Integers = "canonical") -> Located:

@@ -29,7 +29,7 @@ TODAY = dt.date(2026, 11, 24)
 
 PROFILE = """
 project: p
-region: r
+region: us-central1
 services:
   api:
     settings:

@@ -48,7 +48,7 @@ def test_pairs_use_each_name_once_closest_first() -> None:
 
 PROFILE = """
 project: p
-region: r
+region: us-central1
 services:
   api:
     env:
@@ -110,7 +110,9 @@ def test_unknown_setting_is_a_profile_error_with_a_suggestion(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ProfileError) as caught:
         staging(
-            tmp_path, "project: p\nregion: r\nservices:\n  api:\n    settings:\n      timout: 10s\n"
+            tmp_path,
+            "project: p\nregion: us-central1\n"
+            "services:\n  api:\n    settings:\n      timout: 10s\n",
         )
     (problem,) = caught.value.problems
     assert (problem.line, "did you mean 'timeout'?" in problem.message) == (6, True)

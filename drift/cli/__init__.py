@@ -19,6 +19,10 @@ INCOMPLETE = 3
 script imports this module, and a Ctrl-C before `main` runs is Python's own traceback, so it
 imports nothing but `gc` and `sys` (builtin). Everything else is imported inside `main`,
 where a Ctrl-C is one line."""
+USAGE = 2
+"""`drift.errors.ExitCode.USAGE`: what a standard output that cannot be written exits with."""
+EPIPE = 32
+"""errno.EPIPE (32 on Linux, macOS and Windows alike), known without importing `errno`."""
 
 
 def main() -> NoReturn:
@@ -26,7 +30,13 @@ def main() -> NoReturn:
     if sys.argv[1:] == ["--version"]:  # what scripts ask most: answered before typer loads
         from drift import __version__
 
-        sys.stdout.write(f"drift {__version__}\n")
+        try:
+            if sys.stdout is None:  # started with standard output closed (`>&-`)
+                _output_lost(None)
+            sys.stdout.write(f"drift {__version__}\n")
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            _output_lost(exc)
         sys.exit(0)
     try:
         from drift.errors import Aborted, DriftError, ExitCode
@@ -45,6 +55,8 @@ def main() -> NoReturn:
     except SystemExit as exc:
         if exc.code == TYPER_INTERRUPTED:  # typer caught it, while parsing or in a command
             _interrupted()
+        if exc.code == 1 and _pipe_closed():  # click's exit for a closed pipe: never "drift"
+            _output_lost(OSError(EPIPE, "Broken pipe"))
         raise
     except DriftError as exc:
         if isinstance(exc, Aborted) and STATE.declined:
@@ -53,6 +65,8 @@ def main() -> NoReturn:
             output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
+        if isinstance(exc, OSError) and (err := _echo_failed(exc)) is not None:
+            _output_lost(exc, err=err)  # click's own output (help, usage) could not be written
         if STATE.verbose:
             _traceback()
         output.error(
@@ -65,6 +79,31 @@ def main() -> NoReturn:
         gc.freeze()
         _exit_code_stands()
     sys.exit(0)
+
+
+def _output_lost(exc: OSError | None, *, err: bool = False) -> NoReturn:
+    """Standard output could not be written, where drift's own writes (`drift.cli.output`)
+    do not see it: `--version`, and click's help and usage text. One line (on stderr, if it
+    works) and exit 2, as for a `--output` file that cannot be written: never 0 or 1, which
+    would read as a report."""
+    from drift.cli.streams import lost_message, say_on_stderr, silence
+
+    silence(sys.stderr if err else sys.stdout)
+    say_on_stderr(lost_message(exc, err=err))
+    _exit_code_stands()
+    sys.exit(USAGE)
+
+
+def _pipe_closed() -> bool:
+    """Whether click met a closed pipe (EPIPE) and exited 1: it wraps the streams in a
+    `PacifyFlushWrapper` then (click's own, or the copy typer carries)."""
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
+
+
+def _echo_failed(exc: OSError) -> bool | None:
+    from drift.cli.streams import echo_failed
+
+    return echo_failed(exc)
 
 
 def _interrupted() -> NoReturn:

@@ -16,12 +16,13 @@ from drift.cli.options import (
     OutputOpt,
     ServiceOpt,
     YesOpt,
+    directory,
     local_file,
     local_input,
     shared,
 )
 from drift.cli.session import Invocation, run
-from drift.errors import ExitCode, UsageError
+from drift.errors import ExitCode, OutputLost, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 
@@ -40,6 +41,8 @@ JournalOpt = Annotated[
         help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
         "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
         show_default=False,
+        parser=directory,
+        metavar="DIR",
     ),
 ]
 
@@ -223,13 +226,27 @@ def fix(
             interrupted=ExitCode.ABORTED,
             what="nothing was changed",
         )
-    summary = result.summary()
-    if summary:
-        output.say(summary, err=prose)
-    if result.recheck is not None and (result.change_id is not None or prose):
-        if result.change_id is not None:
-            output.say("re-check after the fix:", err=prose)
-        output.emit(output.render(result.recheck, format))
+    try:
+        summary = result.summary()
+        if summary:
+            output.say(summary, err=prose)
+        if result.recheck is not None and (result.change_id is not None or prose):
+            if result.change_id is not None:
+                output.say("re-check after the fix:", err=prose)
+            output.emit(output.render(result.recheck, format))
+    except OutputLost as exc:
+        if result.change_id is None:
+            raise  # nothing was changed: nothing was said either (exit 2)
+        # it ran, then could not say how it ended: an abort stays 4; else incomplete (3), as
+        # when its re-check cannot be read — never the re-check's 0 or 1, which were not said
+        aborted = result.exit_code is ExitCode.ABORTED
+        raise OutputLost(
+            f"{exc.message}: the fix ran (change {result.change_id}"
+            + (f", recorded in {result.journal}" if result.journal else "")
+            + f") but its outcome could not be said: `drift check {profile.environment}` "
+            "shows where things stand",
+            code=ExitCode.ABORTED if aborted else ExitCode.INCOMPLETE,
+        ) from exc
     raise typer.Exit(int(result.exit_code))
 
 

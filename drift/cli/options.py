@@ -32,12 +32,27 @@ Environment = Annotated[
     str,
     typer.Argument(help="Environment: profiles/ENV.yaml.", autocompletion=environment_names),
 ]
+
+
+def directory(value: str) -> Path:
+    """A directory option (`--profiles`, `--journal`): an empty value (`--journal "$DIR"` with
+    DIR unset) names no directory, and is refused rather than read as the working
+    directory (`Path("")` is `.`); leave the option out for its default."""
+    if not value.strip():
+        raise typer.BadParameter(
+            f"{value!r} names no directory: leave the option out for its default, or name one"
+        )
+    return Path(value)
+
+
 ProfilesDir = Annotated[
     Path | None,
     typer.Option(
         "--profiles",
         help="Directory of ENV.yaml profiles [env DRIFT_PROFILES_DIR; default ./profiles].",
         show_default=False,
+        parser=directory,
+        metavar="DIR",
     ),
 ]
 ServiceOpt = Annotated[

@@ -8,14 +8,15 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from drift.cli.session import STATE
-from drift.errors import UsageError
+from drift.cli.streams import lost_message, silence
+from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def emit(
             )
         if sys.stdout.isatty():
             text = _for_terminal(text, colored=colored)
-        typer.echo(text, nl=not text.endswith("\n"))
+        echo(text, nl=not text.endswith("\n"))
         return
     text = text if text.endswith("\n") else text + "\n"
     if not isinstance(output, Path):
@@ -161,7 +162,17 @@ def _person(text: str) -> str:
 def say(text: str, *, err: bool = False) -> None:
     """One line for a person (masked, control characters shown escaped); `err`: on stderr,
     when stdout carries a document (`prose_to_stderr`)."""
-    typer.echo(_person(text), err=err)
+    echo(_person(text), err=err)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """`typer.echo`; a stream that cannot be written (a closed pipe, a full disk) is
+    OutputLost, one message, and from then on writes to /dev/null (`drift.cli.streams`)."""
+    try:
+        typer.echo(text, nl=nl, err=err)
+    except OSError as exc:
+        silence(sys.stderr if err else sys.stdout)
+        raise OutputLost(lost_message(exc, err=err)) from exc
 
 
 def prose_to_stderr(fmt: OutputFormat) -> bool:
@@ -173,9 +184,12 @@ def prose_to_stderr(fmt: OutputFormat) -> bool:
 def error(message: str, *, details: tuple[str, ...] = ()) -> None:
     """`drift: error: MESSAGE` on stderr, then indented detail lines (masked, control
     characters shown escaped)."""
-    typer.echo(f"drift: error: {_person(message)}", err=True)
-    for line in details:
-        typer.echo(f"  {_person(line)}", err=True)
+    try:
+        typer.echo(f"drift: error: {_person(message)}", err=True)
+        for line in details:
+            typer.echo(f"  {_person(line)}", err=True)
+    except OSError:  # stderr is gone too: the exit code says it
+        silence(sys.stderr)
 
 
 def emit_report(
@@ -194,11 +208,16 @@ def emit_report(
     if output is not None:
         from drift.format.summary import summary_line
 
-        typer.echo(_person(summary_line(report)), err=True)
+        echo(_person(summary_line(report)), err=True)
 
 
 def color() -> bool:
-    return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour codes on a terminal, unless NO_COLOR is set to something ("when present and
+    not an empty string (regardless of its value)", https://no-color.org: `NO_COLOR=` is not
+    set) or the terminal says it has none (`TERM=dumb`)."""
+    if sys.stdout is None or not sys.stdout.isatty():
+        return False
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool = False) -> str:
@@ -225,7 +244,8 @@ def step_summary(report: Report) -> None:
     try:
         append_step_summary(Path(path), text)
     except OSError as exc:
-        typer.echo(f"drift: warning: cannot write the step summary: {exc}", err=True)
+        with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
+            echo(f"drift: warning: cannot write the step summary: {exc}", err=True)
 
 
 class PromptUI:
@@ -239,7 +259,7 @@ class PromptUI:
     def show_plan(self, plan: Plan) -> None:
         from drift.fix.render import plan_table
 
-        typer.echo(_person(plan_table(plan)), err=self.err)
+        echo(_person(plan_table(plan)), err=self.err)
 
     def confirm(self, question: str) -> bool:
         """Ask; "no" is remembered, so that the abort it leads to reads as an answer."""
@@ -247,15 +267,16 @@ class PromptUI:
             return True
         question = _person(question)
         if not sys.stdin.isatty():
-            typer.echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
+            echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
             answer = False
         else:
             with _interruptible():
                 try:
-                    typer.echo(f"{question} [y/N]: ", nl=False, err=self.err)
+                    echo(f"{question} [y/N]: ", nl=False, err=self.err)
                     answer = _answer().strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
-                    typer.echo("", err=self.err)  # what follows starts on a line of its own
+                    with suppress(OutputLost):  # what follows starts on a line of its own
+                        echo("", err=self.err)
                     raise
         if not answer:
             STATE.declined = True

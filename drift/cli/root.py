@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from drift import __version__
-from drift.cli import check, fix, history, onboarding, tools
+from drift.cli import check, fix, history, onboarding, output, tools
 
 app = typer.Typer(
     name="drift",
@@ -35,7 +35,7 @@ app.add_typer(tools.sandbox_app, name="sandbox")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"drift {__version__}")
+        output.echo(f"drift {__version__}")
         raise typer.Exit()
 
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from drift.cli.options import ProfilesDir
+from drift.cli import output
+from drift.cli.options import ProfilesDir, directory
 from drift.cli.session import Invocation
 from drift.errors import ExitCode, UsageError
 
@@ -97,7 +98,7 @@ def sandbox_token(
             hint="see the scenario format in docs/sandbox.md",
         )
     for name, token in tokens.items():
-        typer.echo(f"export {name}={token}")
+        output.echo(f"export {name}={token}")
 
 
 def _writable(path: Path) -> None:
@@ -126,7 +127,11 @@ def demo(profiles: ProfilesDir = None) -> None:
 def profiles_validate(
     directory: Annotated[
         Path | None,
-        typer.Argument(help="Profiles directory [default: ./profiles or DRIFT_PROFILES_DIR]."),
+        typer.Argument(
+            help="Profiles directory [default: ./profiles or DRIFT_PROFILES_DIR].",
+            parser=directory,
+            metavar="[DIR]",
+        ),
     ] = None,
 ) -> None:
     """Lint every profile in DIR; print file:line errors. Exit 0 when all are valid, 2 if not.
@@ -139,13 +144,13 @@ def profiles_validate(
     settings = Invocation(profiles=directory).settings()
     names, problems = validate_directory(settings.profiles_dir)
     for problem in problems:
-        typer.echo(visible(str(problem)), err=True)  # a key may hold control characters
+        output.echo(visible(str(problem)), err=True)  # a key may hold control characters
     if problems:
         raise typer.Exit(ExitCode.USAGE)
     if not names:
-        typer.echo(f"no profiles (*.yaml) in {settings.profiles_dir}", err=True)
+        output.echo(f"no profiles (*.yaml) in {settings.profiles_dir}", err=True)
         raise typer.Exit(ExitCode.USAGE)
-    typer.echo(f"{plural(len(names), 'profile')} valid: {', '.join(names)}")
+    output.echo(f"{plural(len(names), 'profile')} valid: {', '.join(names)}")
 
 
 def profiles_schema() -> None:
@@ -157,4 +162,4 @@ def profiles_schema() -> None:
 
     from drift.profiles.spec import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+    output.echo(json.dumps(json_schema(), indent=2))

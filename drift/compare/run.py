@@ -119,7 +119,7 @@ def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:
     unknown = [s for s in wanted if s not in every]
     if unknown:
         raise UsageError(
-            f"unknown service {', '.join(unknown)} in profiles {a.environment} and "
+            f"unknown service {', '.join(map(repr, unknown))} in profiles {a.environment} and "
             f"{b.environment} (services: {', '.join(every) or 'none'})"
         )
     return list(dict.fromkeys(wanted))

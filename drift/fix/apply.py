@@ -16,7 +16,7 @@ from typing import Any
 
 from drift import __version__
 from drift.check import run_check
-from drift.errors import DriftError, ExitCode, Interrupted
+from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
@@ -110,6 +110,9 @@ async def run_fix(
         return await _fix(profile, settings, ui, options, planned, environ, today, where)
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where.line()) from None
+    except OutputLost as exc:  # the plan or a prompt could not be written: before any write
+        code = ExitCode.USAGE if options.dry_run else ExitCode.ABORTED
+        raise OutputLost(f"{exc.message}: {where.line()}", code=code) from exc
 
 
 async def _fix(

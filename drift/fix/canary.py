@@ -145,14 +145,15 @@ class ServiceFix(Fixer):
             raise Stop(f"{self.name}: promotion declined", cleanup=True)
         await self._promote()
 
-    def _interrupted(self) -> Stop | None:
-        """Ctrl-C once the canary write has begun (its deploy, its probe): an abort, cleaned
-        up as at the promotion prompt; before it, or once traffic was being moved: at once."""
+    def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:
+        """Ctrl-C (or `why`: the output broke) once the canary write has begun (its deploy,
+        its probe): an abort, cleaned up as at the promotion prompt; before it, or once
+        traffic was being moved: at once."""
         doing = {State.CANARY_DEPLOYING: "deployed", State.CANARY_READY: "probed"}
         if not self.entry.writes or self.entry.state not in doing:
             return None
         return Stop(
-            f"{self.name}: Ctrl-C while the canary {self.outcome.canary} was being "
+            f"{self.name}: {why} while the canary {self.outcome.canary} was being "
             f"{doing[self.entry.state]}",
             cleanup=True,
             interrupted=True,

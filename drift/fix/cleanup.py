@@ -27,7 +27,7 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         f"{stop.message}; the canary {outcome.canary} was being removed "
         f"({outcome.tag_words}); `drift rollback {change}` finishes it"
     )
-    if stop.interrupted:
+    if stop.interrupted and not stop.quiet:  # quiet: the output broke, nothing more is said
         fixer.ctx.ui.say(
             f"{stop.message}: removing the canary's tag and restoring the routing that "
             "served (Ctrl-C again stops this)"

@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from drift.errors import DriftError, JournalError
+from drift.errors import DriftError, JournalError, OutputLost
 from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.cancel import again
@@ -75,7 +75,8 @@ class ServiceOutcome:
 
 class Stop(Exception):
     """The fix of a service stops here; `cleanup` when a canary may exist to be removed;
-    `interrupted` when Ctrl-C stopped it."""
+    `interrupted` when Ctrl-C stopped it (or the output broke); `quiet` when nothing more
+    can be said as it goes (the output broke: the last line, on stderr, says it all)."""
 
     def __init__(
         self,
@@ -84,12 +85,21 @@ class Stop(Exception):
         *,
         cleanup: bool = False,
         interrupted: bool = False,
+        quiet: bool = False,
     ):
         super().__init__(message)
         self.message = message
         self.state = state
         self.cleanup = cleanup
         self.interrupted = interrupted
+        self.quiet = quiet
+
+
+def output_lost(exc: OSError | OutputLost) -> str:
+    """What broke, in words: `cannot write the output to standard output: Broken pipe`."""
+    if isinstance(exc, OutputLost):
+        return exc.message
+    return f"cannot write the output: {exc.strerror or type(exc).__name__}"
 
 
 @dataclass
@@ -146,6 +156,8 @@ class Fixer:
                 raise
             with again():  # a second one stops the cleanup
                 await self._stop(aborted)
+        except (OSError, OutputLost) as exc:  # `drift fix | head`, a full disk, a tee that died
+            await self._stop(self._output_lost(output_lost(exc)))
         except DriftError as exc:  # e.g. credentials that expire mid-way: say where it stands
             if not self.entry.writes:
                 raise
@@ -157,9 +169,27 @@ class Fixer:
     async def _steps(self) -> None:
         raise NotImplementedError
 
-    def _interrupted(self) -> Stop | None:
-        """The Stop a Ctrl-C amounts to here, with its cleanup; None: it ends the fix at once."""
+    def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:
+        """The Stop a Ctrl-C (or `why`) amounts to here, with its cleanup; None: it ends the
+        fix at once."""
         return None
+
+    def _output_lost(self, why: str) -> Stop:
+        """The output could not be written (`why`): an abort as Ctrl-C is where Ctrl-C cleans
+        up (SPEC invariant 9: the canary's tag removed, the routing that served restored),
+        else the fix stops where it stands; either way quietly, then exit 4 with one line on
+        stderr saying where each service stands (`drift.fix.apply`), never the exit 1 of
+        "drift found" that click gives a closed pipe. The lock follows the Ctrl-C rules
+        (`drift.fix.interrupt.Where`)."""
+        stop = self._interrupted(why)
+        if stop is None:
+            stands = (
+                f"where it stands: {self.where}" if self.entry.writes else "nothing was changed"
+            )
+            stop = Stop(f"{self.name}: {why}; {stands}", self.entry.state, interrupted=True)
+            self.where = stop.message
+        stop.quiet = True
+        return stop
 
     async def _stop(self, stop: Stop) -> None:
         """End the fix where `stop` says: aborted, journaled as it says (unless the journal
@@ -182,5 +212,14 @@ class Fixer:
             self.ctx.journal.begin(self.entry, state, note, write)
         except JournalError as exc:
             raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+        try:
+            self.ctx.ui.say(say)
+        except (OSError, OutputLost) as exc:  # before the write: none was sent, the journal says
+            why = output_lost(exc)
+            try:
+                self.ctx.journal.landed(self.entry, State.ABORTED, f"not sent: {why}")
+            except JournalError:
+                pass  # the entry says the write began, its outcome unknown: as careful
+            self.where = f"{self.name}: {why}: nothing was changed"
+            raise Stop(self.where, self.entry.state, interrupted=True, quiet=True) from exc
         self.where = where
-        self.ctx.ui.say(say)

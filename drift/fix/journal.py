@@ -22,7 +22,7 @@ from typing import Any
 
 from drift import redact
 from drift.errors import JournalError, JournalUnreadable
-from drift.files import replace_whole
+from drift.files import regular_bytes, replace_whole
 from drift.fix.entryshape import Malformed, entry_check
 from drift.kinds import Kind
 from drift.textsafe import visible
@@ -185,7 +185,11 @@ class Journal:
         self.directory = directory
 
     def open(self) -> Journal:
-        """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be."""
+        """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be.
+        The `.gitignore` (`*`) goes into `.drift/`, drift's own, or into a journal directory
+        drift creates now: never into a directory someone else made (`--journal .` in a
+        repository's root would have git ignore every new file there)."""
+        created = not self.directory.is_dir()
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except (FileExistsError, NotADirectoryError) as exc:
@@ -200,6 +204,8 @@ class Journal:
                 f"cannot create the journal {self.directory}: {exc.strerror or exc}"
             ) from exc
         root = self.directory.parent if self.directory.parent.name == ".drift" else None
+        if root is None and not created:
+            return self
         ignore = (root or self.directory) / ".gitignore"
         if not ignore.exists():
             try:
@@ -287,7 +293,7 @@ class Journal:
         out = []
         for path in listed(self.directory, ".json", "the journal"):
             try:
-                raw = path.read_bytes()
+                raw = regular_bytes(path)  # a named pipe there would block: refused
                 data = json.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
@@ -361,7 +367,7 @@ def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
 
 def _checked(path: Path, raw: bytes) -> str:
     try:
-        accepted = _sum_path(path).read_text().split()
+        accepted = regular_bytes(_sum_path(path)).decode(errors="replace").split()
     except OSError:
         return f"{path.name} has no checksum ({_sum_path(path).name}): drift did not write it"
     if _digest(raw) not in accepted:

@@ -108,9 +108,11 @@ def read_saved(path: Path) -> SavedPlan:
     """The saved plan in `path`, or one UsageError naming the file and what is wrong."""
     shown = visible(str(path))
     try:
-        if path.stat().st_size > MAX_BYTES:
+        with path.open("rb") as handle:  # bound by what is read: /dev/zero has no size
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
             raise UsageError(f"{shown}: larger than {MAX_BYTES // 2**20} MB: not a saved plan")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot read the plan {shown}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -112,7 +112,30 @@ def emulator_host() -> str | None:
             hint="`drift sandbox` prints the three export lines to paste; unset them all to "
             "use the real APIs",
         )
-    return next(iter(given.values()))
+    host = next(iter(given.values()))
+    if why := _not_an_address(host):
+        raise UsageError(
+            f"{', '.join(EMULATORS[:-1])} and {EMULATORS[-1]} name {host!r}: {why}",
+            hint="the variables take HOST:PORT, as `drift sandbox` prints them (127.0.0.1:8085, "
+            "[::1]:8085)",
+        )
+    return host
+
+
+def _not_an_address(host: str) -> str:
+    """Why `host` is not the HOST:PORT the `*_EMULATOR_HOST` convention takes ("" when it is
+    one): a URL's scheme (`http://…`), a port that is not a number — which gRPC would only
+    report as a host name that does not resolve."""
+    if "://" in host:
+        return "drop the scheme (the variables take no URL)"
+    name, colon, port = host.rpartition(":")
+    if not colon or not name:
+        return "no port (HOST:PORT)"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return f"{port!r} is not a port (1 to 65535)"
+    if name.startswith("[") != name.endswith("]"):
+        return "an IPv6 address goes in brackets, the port after them"
+    return ""
 
 
 def unreachable(host: str, detail: str) -> EmulatorUnreachable:

@@ -18,7 +18,7 @@ from drift.profiles.model import (
 )
 from drift.profiles.spec import ProfileSpec
 from drift.yamldoc import Located, Path_, YamlProblems
-from drift.yamlfile import display_path, load_located, validation_problems
+from drift.yamlfile import display_path, load_located, not_a_file, validation_problems
 
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -30,8 +30,11 @@ def profile_path(directory: Path, environment: str) -> Path:
 
 
 def profile_names(directory: Path) -> list[str]:
-    """Every profile in the directory: the environments and the bases they extend."""
-    return sorted(p.stem for p in directory.glob("*.yaml") if ENV_NAME.fullmatch(p.stem))
+    """Every profile in the directory: the environments and the bases they extend (a
+    directory named `*.yaml` is none; a file that cannot be read is one, broken)."""
+    return sorted(
+        p.stem for p in directory.glob("*.yaml") if ENV_NAME.fullmatch(p.stem) and not p.is_dir()
+    )
 
 
 def available(directory: Path) -> list[str]:
@@ -50,6 +53,11 @@ def load_profile(
     path = profile_path(directory, environment)
     if not directory.is_dir():
         raise UsageError(f"profiles directory not found: {display_path(directory)}")
+    if (what := not_a_file(path)) is not None:  # a directory, a FIFO, a symlink loop
+        named = Path(display_path(directory)) / path.name  # the link itself, not its target
+        raise UsageError(
+            f"no profile for environment {environment!r}: {named} is {what}, not a profile file"
+        )
     if not path.is_file():
         names = ", ".join(available(directory)) or "none"
         raise UsageError(

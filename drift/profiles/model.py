@@ -238,7 +238,7 @@ class Profile(Scope):
         if unknown:
             known = ", ".join(p.label for p in self.services.values()) or "none"
             raise UsageError(
-                f"unknown service {', '.join(unknown)} in profile {self.environment} "
+                f"unknown service {', '.join(map(repr, unknown))} in profile {self.environment} "
                 f"(services: {known})"
             )
         return list(dict.fromkeys(chosen))

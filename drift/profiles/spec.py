@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from drift.gcp_ids import PROJECT, REGION, checked_project, checked_region
 from drift.profiles.rules_spec import (
     SCHEMA_URL,
     DefaultSettingsSpec,
@@ -242,6 +243,8 @@ class WorkerPoolSpec(WorkloadSpec):
     settings: WorkerPoolSettingsSpec | None = None
 
 
+PATTERNS = (f"^(?:{PROJECT.pattern})$", f"^{REGION.pattern}$")
+"""The JSON Schema's patterns of `project` and `region` (`drift.gcp_ids`)."""
 WORKLOAD_NAME = {
     "services": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
     "worker_pools": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
@@ -333,8 +336,14 @@ class ProfileSpec(Strict):
     )
 
     extends: str | None = Field(None, description="Another profile in this directory.")
-    project: str | None = Field(None, description="GCP project id.")
-    region: str | None = None
+    project: Annotated[str, AfterValidator(checked_project)] | None = Field(
+        None, description="GCP project id (or number).", json_schema_extra={"pattern": PATTERNS[0]}
+    )
+    region: Annotated[str, AfterValidator(checked_region)] | None = Field(
+        None,
+        description="Cloud Run region, e.g. us-central1.",
+        json_schema_extra={"pattern": PATTERNS[1]},
+    )
     defaults: DefaultsSpec | None = None
     check_tags: CheckTags | None = Field(
         None, description="Tagged revisions to check: all (default), none, or a list of tags."

@@ -99,7 +99,9 @@ def test_a_ctrl_c_inside_an_exec_of_a_string_still_exits_with_drifts_code(tmp_pa
     """CPython 3.11 ends a `python -m` process by SIGINT after a KeyboardInterrupt escaped an
     exec() of a string, however it was handled (seen as exit -2 in 1 of ~40 Ctrl-Cs while the
     profile was read): drift's message and exit code must stand."""
-    (tmp_path / "staging.yaml").write_text("project: p\nregion: r\nservices:\n  api: {}\n")
+    (tmp_path / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api: {}\n"
+    )
     (tmp_path / "interrupted_in_exec.py").write_text(EXEC_INTERRUPTED)
     done = subprocess.run(
         [sys.executable, "-m", "interrupted_in_exec", str(tmp_path)],

@@ -59,7 +59,9 @@ def test_a_bad_profile_is_one_message_whether_it_was_parsed_in_a_child(
     shown; this process's own run says it once)."""
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    (profiles / "staging.yaml").write_text("project: p\nregion: r\nservices:\n  api: [1\n")
+    (profiles / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api: [1\n"
+    )
     monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # a fresh interpreter, as a user runs it
     done = drift("check", "staging", "--profiles", str(profiles), env={SERIAL: serial})
     assert done.returncode == 2, done.stderr
@@ -76,7 +78,7 @@ def test_compare_reads_its_two_profiles_at_once_and_says_what_reading_in_turn_sa
     profiles.mkdir()
     for shipped in (REPO / "profiles").glob("*.yaml"):
         (profiles / shipped.name).write_text(shipped.read_text())
-    (profiles / "bad_a.yaml").write_text("project: p\nregion: r\nservices:\n  api: [1\n")
+    (profiles / "bad_a.yaml").write_text("project: p\nregion: us-central1\nservices:\n  api: [1\n")
     (profiles / "bad_b.yaml").write_text("project: p\nregoin: r\n")
     monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # fresh interpreters, as users run drift
     cases = {

@@ -17,7 +17,7 @@ def test_validate_shipped_profiles() -> None:
 def test_validate_reports_every_problem_with_line_and_exit_2(tmp_path: Path) -> None:
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles" / "staging.yaml").write_text(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {secert: x}\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: {secert: x}\n"
     )
     done = drift("profiles", "validate", "profiles", cwd=tmp_path)
     assert done.returncode == 2

@@ -10,7 +10,7 @@ from tests.cliutil import drift
 def test_verbose_shows_the_cause_chain_through_the_option(tmp_path: Path) -> None:
     """`--verbose` adds the cause of an error as a `caused by` line (never a traceback); the
     option says so, not a look at sys.argv (`-v` after the command is an option too)."""
-    (tmp_path / "staging.yaml").write_text("project: p\nregion: r\nservices: {a: {}}\n")
+    (tmp_path / "staging.yaml").write_text("project: p\nregion: us-central1\nservices: {a: {}}\n")
     env = {"HOME": str(tmp_path), "NO_GCE_CHECK": "True", "GOOGLE_APPLICATION_CREDENTIALS": ""}
     plain = drift("check", "staging", "--profiles", str(tmp_path), env=env, cwd=tmp_path)
     verbose = drift("check", "staging", "--profiles", str(tmp_path), "-v", env=env, cwd=tmp_path)

@@ -76,7 +76,7 @@ def test_one_list_of_suspected_causes(sandbox: Sandbox, workdir: Path) -> None:
 
 
 def test_plurals_for_one(tmp_path: Path) -> None:
-    (tmp_path / "only.yaml").write_text("project: p\nregion: r\nservices: {api: {}}\n")
+    (tmp_path / "only.yaml").write_text("project: p\nregion: us-central1\nservices: {api: {}}\n")
     done = drift("profiles", "validate", str(tmp_path))
     assert done.stdout.strip() == "1 profile valid: only"
 
@@ -119,7 +119,7 @@ def test_probe_never_says_no_drift(sandbox: Sandbox, workdir: Path) -> None:
 
 def test_an_invalid_re2_pattern_is_one_message_and_no_absl_lines(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(
-        "project: p\nregion: r\nservices:\n  api:\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n"
         '    env: {A: {pattern: "(unclosed"}}\n'
         '    probe: {websocket: /ws, expect: "(?<!a)b"}\n'
     )
@@ -239,7 +239,7 @@ def test_on_a_terminal_the_table_keeps_its_colors_and_escapes_values(
     sandbox.set_env("acme-chat-staging", "api", "LOG_LEVEL", HOSTILE_LIVE)
     primary, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR" and not k.startswith("DRIFT_")}
-    env.update(sandbox.environ(), PYTHONPATH=str(REPO), COLUMNS="200")
+    env.update(sandbox.environ(), PYTHONPATH=str(REPO), COLUMNS="200", TERM="xterm-256color")
     proc = subprocess.Popen(
         [sys.executable, "-m", "drift", "check", "staging"],
         stdout=secondary,

@@ -230,7 +230,7 @@ def test_unread_service_is_incomplete_never_equivalent(
 
 
 def test_unknown_service_is_bad_input() -> None:
-    with pytest.raises(UsageError, match="unknown service ghost"):
+    with pytest.raises(UsageError, match="unknown service 'ghost'"):
         compare_profiles(load_profile(SHIPPED, "staging"), load_profile(SHIPPED, "e2e"), ["ghost"])
 
 

@@ -118,3 +118,73 @@ def test_a_journal_file_nested_too_deeply_is_one_clear_error(
     assert done.returncode == code, done.stdout + done.stderr
     assert says in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("how", "names"),
+    [
+        ("env", "DRIFT_JOURNAL_DIR is empty: it names no directory"),
+        ("blank", "DRIFT_JOURNAL_DIR is empty: it names no directory"),
+        ("option", "Invalid value for '--journal': '' names no directory"),
+        ("pyproject", "[tool.drift] journal_dir is empty: it names no directory"),
+    ],
+)
+def test_an_empty_journal_setting_is_a_usage_error_naming_it(
+    sandbox: Sandbox, tmp_path: Path, how: str, names: str
+) -> None:
+    """CI's `DRIFT_JOURNAL_DIR: ${{ vars.JOURNAL_DIR }}` with the variable undefined is "",
+    which `Path` reads as the working directory: the journal (whole service configurations)
+    and a `.gitignore` of `*` landed in a repository's root, and git then ignored every new
+    file there. It names no directory: exit 2 naming where it came from, before anything is
+    read or written (taking it for the default would split the record of changes between
+    two journals: `drift rollback` where the variable is set would not find the change)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = sandbox.environ()
+    args = ["fix", "staging", "-s", "web", "--yes", "--profiles", str(REPO / "profiles")]
+    if how in ("env", "blank"):
+        env["DRIFT_JOURNAL_DIR"] = "" if how == "env" else "  "
+    elif how == "option":
+        args += ["--journal", ""]
+    else:
+        (repo / "pyproject.toml").write_text('[tool.drift]\njournal_dir = ""\n')
+    done = drift(*args, env=env, cwd=repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert names in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in repo.iterdir()) == (
+        ["pyproject.toml"] if how == "pyproject" else []
+    )
+    assert updates(sandbox) == []
+
+
+@pytest.mark.parametrize("how", ["env", "option"])
+def test_an_empty_profiles_setting_is_a_usage_error_naming_it(tmp_path: Path, how: str) -> None:
+    """`DRIFT_PROFILES_DIR=` read as the working directory said "staging.yaml does not
+    exist (available: none)": the empty value is what to fix, and the message says so."""
+    env, args = {}, ["check", "staging"]
+    if how == "env":
+        env["DRIFT_PROFILES_DIR"] = ""
+    else:
+        args += ["--profiles", ""]
+    done = drift(*args, env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    said = "DRIFT_PROFILES_DIR is empty" if how == "env" else "'--profiles': '' names no"
+    assert said in done.stderr, done.stderr
+
+
+def test_a_journal_named_in_a_directory_drift_did_not_make_gets_no_gitignore(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`--journal .` in a repository's root: the entries go where they are told, but the
+    `.gitignore` of `*` goes only into `.drift/` or a directory drift creates — never into
+    one someone else made, where git would then ignore every new file."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    args = ["fix", "staging", "-s", "web", "--yes", "--profiles", str(REPO / "profiles")]
+    done = drift(*args, "--journal", ".", env=sandbox.environ(), cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(Journal(repo).entries()) == 1
+    assert not (repo / ".gitignore").exists()
+    fresh = Journal(tmp_path / "made" / "journal").open().directory  # drift makes it: its own
+    assert (fresh / ".gitignore").read_text().splitlines()[-1] == "*"

@@ -20,6 +20,7 @@ from drift.fix.journal import Entry, Journal, State
 from drift.fix.lock import held
 from drift.fix.rollback import list_changes, run_rollback
 from drift.settings import load_settings
+from tests.cliutil import drift
 from tests.fix.conftest import ScriptedUI
 
 NOBODY = 65534
@@ -99,3 +100,22 @@ def test_an_unreadable_locks_directory_is_an_error(journal: Path) -> None:
     said = as_another_user(locks, lambda: held(journal, "p", "r", "services", "app") or "free")
     assert said.startswith(f"JournalUnreadable exit {int(ExitCode.INCOMPLETE)}: "), said
     assert f"cannot read the journal's locks {locks}: Permission denied" in said
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+@pytest.mark.parametrize("which", ["entry", "checksum"])
+def test_a_named_pipe_in_the_journal_is_refused_never_waited_on(journal: Path, which: str) -> None:
+    """A FIFO named like an entry (or its checksum) would block `drift rollback` forever on
+    the read, waiting for a writer: it is no entry drift wrote, refused at once by name."""
+    name = "20260102-000000-abcd--service--api.json"
+    if which == "checksum":
+        entry = Entry("20260102-000000-abcd", "prod", "p", "r", "api", NAME, "e", {}, "", "", [])
+        Journal(journal).record(entry, State.PROMOTED, "done")
+        (checksum,) = journal.glob("20260102-*.sha256")
+        checksum.unlink()
+        os.mkfifo(checksum)
+    else:
+        os.mkfifo(journal / name)
+    done = drift("rollback", "--list", "--journal", str(journal), timeout=30)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "20260102-000000-abcd" in done.stdout, done.stdout

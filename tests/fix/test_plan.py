@@ -23,7 +23,7 @@ from tests.livestate import SA, plain, ref, state, with_env
 
 PROFILE = """\
 project: p
-region: r
+region: us-central1
 services:
   api:
     settings:
@@ -129,7 +129,7 @@ def test_gcloud_for_every_patch_kind(profile: Profile) -> None:
     assert lines == [
         "gcloud run services update api",
         "--project=p",
-        "--region=r",
+        "--region=us-central1",
         "--timeout=600s",
         "--no-cpu-throttling",
         "--remove-env-vars=SEC,BAD",

@@ -23,7 +23,7 @@ from tests.livestate import SA, plain, ref, state, with_env
 
 PROFILE = """\
 project: p
-region: r
+region: us-central1
 services:
   api:
     env:
@@ -90,7 +90,7 @@ def test_plain_variable_failing_a_constraint_gets_a_template_to_fill(profile: Pr
     api = api_of(plan_for(profile, st))
     (step,) = [m for m in api.manual if m.target == "env.PLAIN_LONG"]
     assert step.commands == (
-        "gcloud run services update api --project=p --region=r "
+        "gcloud run services update api --project=p --region=us-central1 "
         "--update-env-vars=PLAIN_LONG=<VALUE>",
     )
 
@@ -129,7 +129,7 @@ def test_pinned_destroyed_version_is_repointed_not_added_to(profile: Profile) ->
     api = api_of(plan_for(pinned, st))
     (step,) = [m for m in api.manual if m.target == "secret.db-url-dev"]
     assert step.commands == (
-        "gcloud run services update api --project=p --region=r "
+        "gcloud run services update api --project=p --region=us-central1 "
         "--update-secrets=DB_URL=db-url-dev:<VERSION>",
     )
 
@@ -161,7 +161,7 @@ def test_a_ready_template_revision_may_be_released(profile: Profile) -> None:
     )
     api = api_of(plan_for(profile, st))
     (step,) = [m for m in api.manual if m.target.startswith("revision.")]
-    assert any(c.endswith("--to-latest --project=p --region=r") for c in step.commands)
+    assert any(c.endswith("--to-latest --project=p --region=us-central1") for c in step.commands)
     assert api.unreleased.startswith("the service template differs from what serves")
 
 
@@ -174,7 +174,9 @@ def test_a_missing_service_gets_a_commented_deploy_and_a_did_you_mean(profile: P
     plan = plan_for(typo, st, ("api", "notifer"))
     (step,) = next(s for s in plan.services if s.service == "notifer").manual
     assert step.reason == "service notifer does not exist: did you mean notifier?"
-    assert step.commands == ("gcloud run deploy notifer --image=<IMAGE> --project=p --region=r",)
+    assert step.commands == (
+        "gcloud run deploy notifer --image=<IMAGE> --project=p --region=us-central1",
+    )
     script = plan_script(plan)
     assert "#   gcloud run deploy notifer --image=<IMAGE>" in script
     assert "\ngcloud run deploy" not in script
@@ -240,6 +242,6 @@ def test_a_mounted_secret_gets_a_commented_update_secrets(profile: Profile) -> N
     api = api_of(build_plan(profile, ["api"], st, report))
     (step,) = api.manual
     assert step.commands == (
-        "gcloud run services update api --project=p --region=r "
+        "gcloud run services update api --project=p --region=us-central1 "
         "--update-secrets=/etc/creds/key.json=<SECRET>:<VERSION>",
     )

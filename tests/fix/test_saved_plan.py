@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
+from tests.cliutil import REPO
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import (
     LAB,
@@ -218,3 +219,31 @@ def test_a_plan_other_than_the_one_reviewed_is_not_applied(
     said = done.stdout + done.stderr
     assert says in said and "drift plan lab --out" in said
     assert len(updates(lab)) == writes
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_plan_that_never_ends_is_refused_by_what_is_read(tmp_path: Path) -> None:
+    """`--plan /dev/zero` (a device has no size: `stat` says 0) read without end: the read
+    stops past the 16 MB limit. Run with 1 GiB of address space, so that a read without a
+    bound fails there, not on the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    def limited() -> None:  # pragma: no cover - in the child, before exec
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    code = (
+        "from pathlib import Path\nfrom drift.errors import UsageError\n"
+        "from drift.fix.saved import read_saved\n"
+        "try:\n    read_saved(Path('/dev/zero'))\nexcept UsageError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        preexec_fn=limited,
+        timeout=60,
+    )
+    assert done.stdout == "/dev/zero: larger than 16 MB: not a saved plan\n", done.stderr[-300:]

@@ -166,10 +166,10 @@ def test_compare_shows_the_rest_of_the_value_in_table_and_json(tmp_path: Path) -
 
 def test_compare_of_profiles_shows_the_rest_of_the_value(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        "project: p-a\nregion: r\nservices:\n  api:\n    env:\n"
+        "project: p-a\nregion: us-central1\nservices:\n  api:\n    env:\n"
         '      JAVA_TOOL_OPTIONS: "-Dspring.datasource.password=Fak3Spring99 -Xmx1g"\n'
     )
-    (tmp_path / "b.yaml").write_text("project: p-b\nregion: r\nservices:\n  api: {}\n")
+    (tmp_path / "b.yaml").write_text("project: p-b\nregion: us-central1\nservices:\n  api: {}\n")
     done = drift("compare", "a", "b", "--profiles", str(tmp_path), "-f", "json")
     (only,) = json.loads(done.stdout)["differences"]
     assert only["a"] == "-Dspring.datasource.password=*** -Xmx1g", only

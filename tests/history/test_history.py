@@ -239,7 +239,7 @@ def test_a_missing_service_is_not_a_complete_history(world: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (("history", "prod", "--service", "nope"), "unknown service nope"),
+        (("history", "prod", "--service", "nope"), "unknown service 'nope'"),
         (("history", "prod", "--limit", "-1"), "--limit"),
         (("history", "nope"), "nope"),
         (("history", "prod", "--format", "sarif"), "--format"),

@@ -145,7 +145,7 @@ def test_a_service_setting_under_a_job_is_a_file_line_error(tmp_path: Path) -> N
 
     profiles = write_profile(
         tmp_path / "p",
-        "project: p\nregion: r\njobs:\n  job:\n    settings:\n      ingress: all\n"
+        "project: p\nregion: us-central1\njobs:\n  job:\n    settings:\n      ingress: all\n"
         "worker_pools:\n  pool:\n    settings:\n      task_count: 2\n",
     )
     with pytest.raises(ProfileError) as info:

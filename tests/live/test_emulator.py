@@ -152,3 +152,23 @@ def test_emulator_variables_are_all_or_none(env: dict[str, str], shown: str) -> 
         "the real APIs",
     ]
     assert "Application Default Credentials" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "why"),
+    [
+        ("http://127.0.0.1:18085", "drop the scheme (the variables take no URL)"),
+        ("[::1]:x", "'x' is not a port (1 to 65535)"),
+        ("127.0.0.1", "no port (HOST:PORT)"),
+        ("[::1:18085", "an IPv6 address goes in brackets, the port after them"),
+    ],
+    ids=["scheme", "port", "no-port", "brackets"],
+)
+def test_a_malformed_emulator_address_says_what_is_wrong_with_it(host: str, why: str) -> None:
+    """Not "the host name does not resolve" (what gRPC makes of it): what to fix."""
+    done = drift("check", "staging", env=dict.fromkeys(VARIABLES, host))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        "drift: error: CLOUD_RUN_EMULATOR_HOST, SECRET_MANAGER_EMULATOR_HOST and "
+        f"RESOURCE_MANAGER_EMULATOR_HOST name {host!r}: {why}"
+    ), done.stderr

@@ -48,7 +48,7 @@ def test_an_unreadable_setting_is_not_judged_and_not_verified(tmp_path: Path) ->
         textwrap.dedent(
             """
             project: p
-            region: r
+            region: us-central1
             services:
               api:
                 settings: {min_instances: 2}

@@ -58,12 +58,12 @@ def test_init_writes_sidecars_mounts_and_foreign_secrets_and_check_agrees(
 def test_compare_sees_sidecars_and_mounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.yaml").write_text(
-        "project: p-a\nregion: r\nservices:\n  chat:\n    mounts:\n"
+        "project: p-a\nregion: us-central1\nservices:\n  chat:\n    mounts:\n"
         "      /etc/tls: {secret: tls, project: shared}\n    containers:\n      side:\n"
         "        env:\n          TOKEN: {secret: token}\n"
     )
     (tmp_path / "b.yaml").write_text(
-        "project: p-b\nregion: r\nservices:\n  chat:\n    mounts:\n"
+        "project: p-b\nregion: us-central1\nservices:\n  chat:\n    mounts:\n"
         "      /etc/tls: {secret: tls, project: shared}\n    containers:\n      side: {}\n"
     )
     comparison = compare_profiles(load_profile(tmp_path, "a"), load_profile(tmp_path, "b"))

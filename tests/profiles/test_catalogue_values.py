@@ -20,7 +20,7 @@ def _problems(profiles_dir: Path) -> list[str]:
 
 def _settings(profiles_dir: Path, settings: str) -> None:
     (profiles_dir / "staging.yaml").write_text(
-        f"project: p\nregion: r\nservices:\n  api:\n    settings:\n      {settings}\n"
+        f"project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n      {settings}\n"
     )
 
 
@@ -39,7 +39,7 @@ def test_a_maximum_of_zero_instances_is_refused(profiles_dir: Path) -> None:
 
 def _job(profiles_dir: Path, settings: str) -> None:
     (profiles_dir / "staging.yaml").write_text(
-        f"project: p\nregion: r\njobs:\n  nightly:\n    settings:\n      {settings}\n"
+        f"project: p\nregion: us-central1\njobs:\n  nightly:\n    settings:\n      {settings}\n"
     )
 
 

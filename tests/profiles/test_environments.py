@@ -48,7 +48,7 @@ def test_a_profile_nobody_extends_still_needs_a_project(
     write: WriteProfile, profiles_dir: Path
 ) -> None:
     """Not a base: a broken environment, reported at its line (and not offered)."""
-    write("dev", "region: r\nservices:\n  api: {}\n")
+    write("dev", "region: us-central1\nservices:\n  api: {}\n")
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, "dev")
     assert [str(p) for p in caught.value.problems] == [
@@ -65,14 +65,14 @@ def test_the_command_line_or_the_environment_supplies_what_the_profile_omits(
     profile leaves out, and replace what it says."""
     monkeypatch.setattr(logging.getLogger("drift"), "handlers", [])  # an Invocation sets one
     write("dev", "services:\n  api: {}\n")
-    given = Invocation(environment="dev", profiles=profiles_dir, project="p1", region="r1")
+    given = Invocation(environment="dev", profiles=profiles_dir, project="p1", region="us-east1")
     profile = given.profile(given.settings())
-    assert (profile.project, profile.region) == ("p1", "r1")
+    assert (profile.project, profile.region) == ("p1", "us-east1")
     monkeypatch.setenv("DRIFT_PROJECT", "p2")
-    monkeypatch.setenv("DRIFT_REGION", "r2")
+    monkeypatch.setenv("DRIFT_REGION", "us-east4")
     from_env = Invocation(environment="dev", profiles=profiles_dir)
-    assert from_env.profile(from_env.settings()).where == "p2/r2"
-    write("dev", "project: mine\nregion: here\nservices:\n  api: {}\n")
+    assert from_env.profile(from_env.settings()).where == "p2/us-east4"
+    write("dev", "project: mine\nregion: europe-west1\nservices:\n  api: {}\n")
     assert (load_profile(profiles_dir, "dev", project="p3").project) == "p3"
 
 

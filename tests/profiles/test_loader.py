@@ -150,7 +150,7 @@ def test_variable_names_cloud_run_takes(tmp_path: Path) -> None:
     """Cloud Run runs with `my-var`, `a.b`, `lower` (not POSIX shell names): a profile names
     them, and `same_as` refers to them."""
     (tmp_path / "staging.yaml").write_text(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      my-var: x\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      my-var: x\n"
         "      a.b: {same_as: web.my.var}\n  web:\n    env:\n      my.var: y\n"
     )
     api = load_profile(tmp_path, "staging").services["api"]
@@ -165,128 +165,136 @@ def _problems(profiles_dir: Path, env: str = "staging") -> list[str]:
 
 BAD_INPUT = [
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api: {}\nignore:\n  - {reason: OPS-1 temporary}\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api: {}\nignore:\n  - {reason: OPS-1 temporary}\n",
         "profiles/staging.yaml:6: ignore.0: an ignore names one service, job or worker_pool",
         id="ignore-naming-nothing",  # it silenced every finding of the environment
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api: {}\nignore:\n  - {service: api, reason: x}\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api: {}\nignore:\n  - {service: api, reason: x}\n",
         "profiles/staging.yaml:6: ignore.0: an ignore names what it silences",
         id="ignore-naming-only-a-service",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env: {A: [unclosed\n",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env: {A: [unclosed\n",
         "profiles/staging.yaml:5: invalid YAML",
         id="malformed-yaml",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {secert: x}\n",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: {secert: x}\n",
         "profiles/staging.yaml:6: unknown key 'secert' (did you mean 'secret'?)",
         id="unknown-key-did-you-mean",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    setings: {timeout: 5s}\n",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    setings: {timeout: 5s}\n",
         "profiles/staging.yaml:5: unknown key 'setings' (did you mean 'settings'?)",
         id="unknown-service-key",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    settings:\n      min_instances: lots\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api:\n    settings:\n      min_instances: lots\n",
         "profiles/staging.yaml:6: services.api.settings.min_instances: Input should be a valid "
         "integer",
         id="wrong-type",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {pattern: '(unclosed'}\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api:\n    env:\n      A: {pattern: '(unclosed'}\n",
         "profiles/staging.yaml:6: services.api.env.A.pattern: invalid regular expression",
         id="invalid-regex",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {same_as: nope.B}\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api:\n    env:\n      A: {same_as: nope.B}\n",
         "profiles/staging.yaml:6: api.A: same_as names unknown service 'nope'",
         id="same-as-unknown-service",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      B: x\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      B: x\n"
         "      A: {same_as: api.C}\n",
         "profiles/staging.yaml:7: api.A: same_as names api.C, which the profile does not define",
         id="same-as-unknown-variable",
     ),
     pytest.param(
-        "extends: bsae\nproject: p\nregion: r\n",
+        "extends: bsae\nproject: p\nregion: us-central1\n",
         "profiles/staging.yaml:1: extends 'bsae': no bsae.yaml in profiles",
         id="extends-missing",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: x\n      A: y\n",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: x\n      A: y\n",
         "profiles/staging.yaml:7: invalid YAML: duplicate key",
         id="duplicate-key",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
         "      A: {forbidden: true, required: true}\n",
         "profiles/staging.yaml:6: services.api.env.A: a forbidden variable cannot also have "
         "required",
         id="forbidden-and-required",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices: {api: {}}\nignore:\n"
+        "project: p\nregion: us-central1\nservices: {api: {}}\nignore:\n"
         "  - {service: api, env: A, reason: r, until: 'next week'}\n",
         "profiles/staging.yaml:5: ignore.0.until: until must be a date (YYYY-MM-DD), got "
         "'next week'",
         id="until-not-a-date",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices: {api: {}}\nignore:\n"
+        "project: p\nregion: us-central1\nservices: {api: {}}\nignore:\n"
         "  - {service: api, env: A, reason: r, until: 2026-02-30}\n",
         "profiles/staging.yaml:5: ignore.0.until: until must be a date",
         id="until-impossible-date",
     ),
     pytest.param(
-        "region: r\nservices: {api: {}}\n",
+        "region: us-central1\nservices: {api: {}}\n",
         "profiles/staging.yaml:1: project is not set",
         id="project-missing",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: 1.10\n",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: 1.10\n",
         "profiles/staging.yaml:6: services.api.env.A: write the number 1.1 in quotes",
         id="float-value",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: 8080\n      B: 01234\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api:\n    env:\n      A: 8080\n      B: 01234\n",
         "profiles/staging.yaml:7: write 01234 in quotes: as a YAML number it reads 1234",
         id="leading-zero-value",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {value: x, secret: s}\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api:\n    env:\n      A: {value: x, secret: s}\n",
         "profiles/staging.yaml:6: services.api.env.A: a variable is either a plain value or a "
         "secret, not both",
         id="value-and-secret",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  Api_Bad: {}\n",
+        "project: p\nregion: us-central1\nservices:\n  Api_Bad: {}\n",
         "profiles/staging.yaml:3: services: not a Cloud Run service name: 'Api_Bad'",
         id="bad-service-name",
     ),
     pytest.param(
-        "project: p\nregion: r\ndefaults:\n  env:\n    X_GOOGLE_MODE: x\n",
+        "project: p\nregion: us-central1\ndefaults:\n  env:\n    X_GOOGLE_MODE: x\n",
         "profiles/staging.yaml:5: defaults.env.X_GOOGLE_MODE: not an environment variable name: "
         "'X_GOOGLE_MODE' (Cloud Run takes any name that is not empty, holds no '=', does not "
         "start with X_GOOGLE_",
         id="bad-variable-name-in-defaults",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      ok: x\n      A=B: x\n",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      ok: x\n      A=B: x\n",
         "profiles/staging.yaml:7: services.api.env.A=B: not an environment variable name",
         id="variable-name-with-equals",
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {same_as: web.X_GOOGLE_A}\n",
+        "project: p\nregion: us-central1\n"
+        "services:\n  api:\n    env:\n      A: {same_as: web.X_GOOGLE_A}\n",
         "profiles/staging.yaml:6: services.api.env.A.same_as: not an environment variable name",
         id="same-as-bad-variable-name",
     ),
     *(
         pytest.param(
-            f"project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {{secret: s, "
+            f"project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: {{secret: s, "
             f"version: {version}}}\n",
             f"profiles/staging.yaml:6: services.api.env.A.version: not a secret version: {shown}",
             id=f"version-{version}",
@@ -302,7 +310,7 @@ BAD_INPUT = [
         )
     ),
     pytest.param(
-        "project: p\nregion: r\nservices:\n  api:\n    mounts:\n      /etc/c: "
+        "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n      /etc/c: "
         "{secret: s, version: ' 2'}\n",
         "profiles/staging.yaml:6: services.api.mounts./etc/c.version: not a secret version: ' 2'",
         id="mount-version",
@@ -325,7 +333,7 @@ def test_bad_input_names_file_and_line(
 
 
 def test_extends_cycle(write: WriteProfile, profiles_dir: Path) -> None:
-    write("a", "extends: b\nproject: p\nregion: r\n")
+    write("a", "extends: b\nproject: p\nregion: us-central1\n")
     write("b", "extends: a\n")
     problems = _problems(profiles_dir, "a")
     assert problems == ["profiles/b.yaml:1: extends cycle: a -> b -> a"]
@@ -335,7 +343,7 @@ def test_error_in_extended_file_points_at_that_file(
     write: WriteProfile, profiles_dir: Path
 ) -> None:
     write("base", "services:\n  api:\n    env:\n      A: {one_of: x}\n")
-    write("staging", "extends: base\nproject: p\nregion: r\n")
+    write("staging", "extends: base\nproject: p\nregion: us-central1\n")
     problems = _problems(profiles_dir)
     assert problems[0].startswith("profiles/base.yaml:4: services.api.env.A.one_of:")
 
@@ -343,7 +351,7 @@ def test_error_in_extended_file_points_at_that_file(
 def test_all_problems_reported_at_once(write: WriteProfile, profiles_dir: Path) -> None:
     write(
         "staging",
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n      A: {secert: x}\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: {secert: x}\n"
         "      B: {one_of: 3}\n",
     )
     problems = _problems(profiles_dir)
@@ -351,7 +359,7 @@ def test_all_problems_reported_at_once(write: WriteProfile, profiles_dir: Path) 
 
 
 def test_missing_environment_is_usage_error(write: WriteProfile, profiles_dir: Path) -> None:
-    write("staging", "project: p\nregion: r\n")
+    write("staging", "project: p\nregion: us-central1\n")
     with pytest.raises(UsageError, match=r"no profile for environment 'prod'.*available: staging"):
         load_profile(profiles_dir, "prod")
     with pytest.raises(UsageError, match="not an environment name"):
@@ -359,7 +367,7 @@ def test_missing_environment_is_usage_error(write: WriteProfile, profiles_dir: P
 
 
 def test_probe_without_path_after_merge(write: WriteProfile, profiles_dir: Path) -> None:
-    write("staging", "project: p\nregion: r\nservices:\n  api:\n    probe: {hold: 1s}\n")
+    write("staging", "project: p\nregion: us-central1\nservices:\n  api:\n    probe: {hold: 1s}\n")
     assert _problems(profiles_dir) == [
         "profiles/staging.yaml:5: api: probe.websocket (the path to probe) is not set"
     ]
@@ -380,7 +388,7 @@ def test_enormous_and_deep_documents_are_refused(write: WriteProfile, profiles_d
 def test_duplicate_key_message_never_echoes_values(write: WriteProfile, profiles_dir: Path) -> None:
     write(
         "staging",
-        "project: p\nregion: r\nservices:\n  api:\n    env:\n"
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
         "      A: first-value\n      A: second-value\n",
     )
     (problem,) = _problems(profiles_dir)
@@ -391,7 +399,7 @@ def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: P
     """`latest`, a number (quoted or not) or an alias Secret Manager would accept."""
     versions = {"A": "latest", "B": "3", "C": 12, "D": "prod_2026-q1", "E": "x" * 63}
     env = "".join(f"      {k}: {{secret: s, version: {v!r}}}\n" for k, v in versions.items())
-    write("staging", f"project: p\nregion: r\nservices:\n  api:\n    env:\n{env}")
+    write("staging", f"project: p\nregion: us-central1\nservices:\n  api:\n    env:\n{env}")
     api = load_profile(profiles_dir, "staging").services["api"]
     assert {k: str(r.ref.version) for k, r in api.env.items() if r.ref} == {
         k: str(v) for k, v in versions.items()
@@ -406,9 +414,9 @@ def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -
     )
     for name in ("a", "b"):
         (tmp_path / f"{name}.yaml").write_text(
-            "extends: base\nproject: p\nregion: r\nservices:\n  api: null\n"
+            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api: null\n"
         )
-    (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: r\n")
+    (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: us-central1\n")
     _, problems = validate_directory(tmp_path)
     shown = [str(p).replace(str(tmp_path), "D") for p in problems]
     assert [s.split(": ", 1)[1] for s in shown] == [

@@ -100,7 +100,7 @@ def test_a_sidecar_rule_replaces_the_inherited_one_whole(
 def test_quantities_are_checked_where_written(
     write: WriteProfile, profiles_dir: Path, text: str, expected: str
 ) -> None:
-    write("prod", "project: p\nregion: r\nservices:\n  api:\n    settings:\n" + text)
+    write("prod", "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n" + text)
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, "prod")
     assert any(str(p).startswith(expected) for p in caught.value.problems), caught.value.problems
@@ -124,7 +124,7 @@ def test_quantities_are_checked_where_written(
 def test_bad_shapes_name_the_line(
     write: WriteProfile, profiles_dir: Path, block: str, expected: str
 ) -> None:
-    write("prod", "project: p\nregion: r\nservices:\n  api:\n" + block)
+    write("prod", "project: p\nregion: us-central1\nservices:\n  api:\n" + block)
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, "prod")
     problems = [str(p) for p in caught.value.problems]

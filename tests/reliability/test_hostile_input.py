@@ -301,7 +301,7 @@ def test_long_live_values_are_looked_at_in_linear_time() -> None:
 def test_control_characters_in_a_profile_are_shown_escaped(workdir: Path) -> None:
     """A key or a value that holds terminal escapes is quoted in the error line, escaped."""
     (workdir / "env.yaml").write_text(
-        'project: p\nregion: r\nservices:\n  api:\n    "x\\e[2J\\e]52;c;ZXZpbA==\\a": 1\n'
+        'project: p\nregion: us-central1\nservices:\n  api:\n    "x\\e[2J\\e]52;c;ZXZpbA==\\a": 1\n'
     )
     for args in (("check", "env", "--profiles"), ("profiles", "validate")):
         done = drift(*args, str(workdir))
