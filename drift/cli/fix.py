@@ -256,6 +256,16 @@ def rollback(
     change_id: Annotated[
         str | None, typer.Argument(help="Change to undo [default: the latest].")
     ] = None,
+    service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--service",
+            "-s",
+            help="Only this service of the change (repeatable; job/NAME a job): the rest "
+            "stays recorded, to roll back later. Without CHANGE_ID: its latest change.",
+            show_default=False,
+        ),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[
         bool,
@@ -281,6 +291,11 @@ def rollback(
     else it says what serves and exits 4. Plain `drift rollback` takes the latest change and,
     once that is rolled back, says there is nothing left to roll back (exit 0).
 
+    The configuration that served is deployed again as a new revision: an image named by a
+    tag runs what the tag names now (said in the prompt and the result). A change drift made
+    later on the same service is named: roll it back first. --force undoes it too, and the
+    journal records it as rolled back by this rollback.
+
     Examples:
 
       drift rollback --list
@@ -288,6 +303,8 @@ def rollback(
       drift rollback
 
       drift rollback 20261124-173012-ab12 --yes
+
+      drift rollback 20261124-173012-ab12 --service api
     """
     from drift.cli.signals import like_ctrl_c
     from drift.fix.rollback import list_changes as listing
@@ -299,7 +316,14 @@ def rollback(
         raise typer.Exit(0)
     with like_ctrl_c():
         result = run(
-            run_rollback(settings, output.PromptUI(yes=yes), change_id, yes=yes, force=force),
+            run_rollback(
+                settings,
+                output.PromptUI(yes=yes),
+                change_id,
+                yes=yes,
+                force=force,
+                services=service,
+            ),
             interrupted=ExitCode.ABORTED,
             what="the journal records what was restored",
         )

@@ -20,17 +20,19 @@ result is judged from `traffic_statuses` and the revisions' readiness (`routing`
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import FIELDS, Source, read_settings
+from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, State, Write
-from drift.fix.patch import copy_service, restored_traffic, without_system_metadata
+from drift.fix.patch import copy_service, restored_traffic
+from drift.fix.recorded import base_key, base_template, before_service
+from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import (
     describe_serving,
     landed,
@@ -78,27 +80,6 @@ def journaled(record: Callable[[], None]) -> str:
     return ""
 
 
-def before_service(entry: Entry) -> Any:
-    from google.cloud import run_v2
-
-    return run_v2.Service.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
-
-
-def base_template(entry: Entry) -> Any:
-    """The configuration that served before the change (entries written before drift kept
-    it: the template as it was)."""
-    from google.cloud import run_v2
-
-    if not entry.base_template:
-        template = before_service(entry).template
-    else:
-        template = run_v2.RevisionTemplate.from_json(
-            json.dumps(entry.base_template), ignore_unknown_fields=True
-        )
-    template.revision = ""
-    return without_system_metadata(template)
-
-
 def restore_request(current: Any, entry: Entry) -> Any:
     """The service as it is now, with the configuration that served and the traffic as it
     was; service-level settings the change made put back as they were."""
@@ -119,11 +100,6 @@ def restore_request(current: Any, entry: Entry) -> Any:
                     restore, pick_container(restore.template.containers, None), was[name]
                 )
     return restore
-
-
-def base_key(entry: Entry) -> str:
-    before = before_service(entry)
-    return template_key(before, base_template(entry))
 
 
 Carries = Callable[[Any, Write], bool]
@@ -176,12 +152,39 @@ async def never_sent(session: Session, entry: Entry, now: Any) -> bool:
     return await revision_exists(session, entry.full_name, canary) is False
 
 
-def refusal(now: Any, entry: Entry, *, force: bool, carries: Carries = landed) -> Restored | None:
+Judge = Callable[[Any], str]
+"""Why a workload read now must not be written to ("" when it may): `changed_since`, read
+against the journal's later changes of it (`drift.fix.since`) by a rollback."""
+
+
+def refusal(
+    now: Any,
+    entry: Entry,
+    *,
+    force: bool,
+    carries: Carries = landed,
+    judge: Judge | None = None,
+) -> Restored | None:
     """Restored(refused) when someone else changed the workload since drift's last write
-    (`changed_since`, judged again right before the write: a prompt may have waited), unless
-    `force`; None: go on."""
-    changed = "" if force else changed_since(now, entry, carries)
+    (`changed_since`, or `judge`: judged again right before the write, as a prompt may have
+    waited), unless `force`; None: go on."""
+    if force:
+        return None
+    changed = judge(now) if judge is not None else changed_since(now, entry, carries)
     return Restored(False, changed, now, refused=True) if changed else None
+
+
+def as_found(now: Any, entry: Entry) -> bool:
+    """Whether the service `now` serves what served before `entry`'s change, from the
+    configuration that served then, with the traffic as it was (`restoration_problem`, as
+    that change's cleanup or rollback judged it)."""
+    before = before_service(entry)
+    key = base_key(entry)
+    return (
+        template_key(now, unnamed(now.template)) == key
+        and traffic_key(now.traffic) == traffic_key(restored_traffic(before))
+        and not restoration_problem(now, before, key, entry.canary_revision)
+    )
 
 
 async def restore(
@@ -192,32 +195,43 @@ async def restore(
     step: str,
     states: tuple[str, str, str],
     force: bool = False,
+    judge: Judge | None = None,
+    gone: Collection[str] = (),
 ) -> Restored:
     """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
     and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
-    Nothing is written to a service someone else changed since drift's last write, unless
-    `force`."""
+    Nothing is written to a service someone else changed since drift's last write (`judge`),
+    unless `force`. `gone`: revisions the recorded traffic names that no longer exist, which
+    ran the recorded configuration (`drift.fix.gone`): their share goes to the revision this
+    write creates from it, named by drift."""
     doing, done, failed = states
     try:
         current = await get_service(session, entry.full_name)
     except (ApiError, AuthError) as exc:  # credentials expiring mid-run: one line, as any read
         journal.record(entry, failed, f"cannot read the service: {exc.message}")
         return Restored(False, f"the service could not be read ({exc.message})")
-    refused = refusal(current, entry, force=force)
+    refused = refusal(current, entry, force=force, judge=judge)
     if refused is not None:
         return refused
     before, key = before_service(entry), base_key(entry)
     in_place = template_key(current, unnamed(current.template)) == key
+    if in_place and gone and current.template.revision:  # a rollback run again: its revision
+        before = renamed(before, gone, current.template.revision)
     if in_place and not restoration_problem(current, before, key, entry.canary_revision):
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)
     request = restore_request(current, entry)
+    _name(request, entry, gone)
     if _same(request.template, current.template):
         # Cloud Run creates a revision only for a changed template: the restoration was tried
         # before and its revision failed. A label makes the template new (labels are
         # metadata: billing and logging see them, the configuration does not change).
         request.template.labels[RETRY_LABEL] = secrets.token_hex(4)
+        _name(request, entry, gone)  # another configuration: another name
+    if gone:
+        before = renamed(before_service(entry), gone, request.template.revision)
+        request.traffic = restored_traffic(before)
     write = Write(
         step,
         current.etag,
@@ -249,6 +263,17 @@ async def restore(
     lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
     return Restored(False, f"{why} (what serves: {serves})", now, lost)
+
+
+def _name(request: Any, entry: Entry, gone: Collection[str]) -> None:
+    """Name the revision `request` creates when it takes the share of a revision gone: the
+    same configuration of the same change always gets the same name (a rollback run again
+    finds its own revision), another configuration another."""
+    if gone:
+        request.template.revision = ""
+        request.template.revision = fresh_revision_name(
+            entry.service, entry.service, request.template, salt=entry.change_id
+        )
 
 
 def _client_version(entry: Entry) -> str:

@@ -13,31 +13,26 @@ wrote nothing but left its lock (a fix killed at its prompt) is finished by remo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
-from drift.fields import FIELDS, Source, read_settings, text
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
-from drift.fix.differences import template_differences
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks, clear_stale
-from drift.fix.restore import (
-    Restored,
-    before_service,
-    changed_since,
-    never_sent,
-    restore,
-    restore_request,
-)
-from drift.fix.routing import describe_serving, traffic_key
-from drift.fix.update import get_workload
-from drift.kinds import Kind, label
-from drift.live.normalize import raw
+from drift.fix.lockname import lock_name
+from drift.fix.restore import Restored, restore
+from drift.fix.rollback_check import Checked, check, who
+from drift.fix.rollback_check import where as place
+from drift.fix.rollback_view import ChangeList, list_changes
+from drift.fix.since import undone
+from drift.kinds import Kind, workload_key
 from drift.live.session import Session
 from drift.settings import Settings
 from drift.textsafe import visible
+
+__all__ = ["ChangeList", "RollbackResult", "list_changes", "run_rollback"]
 
 STATES = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
 
@@ -48,6 +43,9 @@ class RollbackResult:
     restored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the restoration cannot prove (an image redeployed by tag), and the journal's
+    records of drift's later changes a forced rollback undid."""
     exit_code: ExitCode = ExitCode.OK
     message: str = ""
 
@@ -58,17 +56,27 @@ class RollbackResult:
         if self.change_id and (self.restored or self.failed):
             restored = ", ".join(self.restored) or "nothing"
             lines.append(f"rollback of {visible(self.change_id)}: restored {restored}")
+        lines += self.notes
         lines += self.failed
         return "\n".join(lines)
 
 
 async def run_rollback(
-    settings: Settings, ui: FixUI, change_id: str | None, *, yes: bool, force: bool = False
+    settings: Settings,
+    ui: FixUI,
+    change_id: str | None,
+    *,
+    yes: bool,
+    force: bool = False,
+    services: Sequence[str] | None = None,
 ) -> RollbackResult:
-    """Roll back a change (the latest by default); Ctrl-C ends at once with one line."""
+    """Roll back a change (the latest by default; of `services` only, when named); Ctrl-C
+    ends at once with one line."""
     where = ["nothing was changed"]
     try:
-        return await _run(settings, ui, change_id, yes=yes, force=force, where=where)
+        return await _run(
+            settings, ui, change_id, yes=yes, force=force, services=services, where=where
+        )
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where[0]) from None
 
@@ -80,6 +88,7 @@ async def _run(
     *,
     yes: bool,
     force: bool,
+    services: Sequence[str] | None,
     where: list[str],
 ) -> RollbackResult:
     journal = Journal(settings.journal())
@@ -97,23 +106,24 @@ async def _run(
         return RollbackResult(
             "", message=f"no change recorded in {journal.directory}: nothing to roll back"
         )
-    wanted = change_id or (entries[-1].change_id if entries else "")
+    wanted = change_id or _latest(entries, services, journal)
     found = [e for e in entries if e.change_id == wanted]
     if not found:
         raise UsageError(_not_found(wanted, journal, entries))
+    found = _only(found, services, wanted)
     unreadable = [e.problem for e in found if e.unreadable]
     if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
         raise JournalError("; ".join(unreadable))
     result = RollbackResult(wanted)
-    broken = [f"{_who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
+    broken = [f"{who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
     if broken:
         return _stop(result, "; ".join(broken) + ": nothing was changed")
     todo = []
     for entry in found:
         why = _nothing_to_do(entry)
         if why:
-            result.skipped.append(f"{_who(entry)}: {why}")
-            ui.say(f"{_who(entry)}: skipped ({why})")
+            result.skipped.append(f"{who(entry)}: {why}")
+            ui.say(f"{who(entry)}: skipped ({why})")
         else:
             todo.append(entry)
     if not todo:
@@ -125,13 +135,17 @@ async def _run(
     with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
             for entry in todo:
-                locks.acquire(entry.full_name, _who(entry), take_over=entry.change_id)
+                locks.acquire(entry.full_name, who(entry), take_over=entry.change_id)
         except Locked as exc:
             return _stop(result, exc.message)
-        async with Session(settings.access()) as session:
-            done = await _roll_back(
-                session, journal, todo, ui, result, yes=yes, force=force, where=where
-            )
+        try:
+            async with Session(settings.access()) as session:
+                done = await _roll_back(
+                    session, journal, entries, todo, ui, result, yes=yes, force=force
+                )
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            where[0] = _interrupted(locks, todo, result)
+            raise
         if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
             # nothing was written: the stopped change's locks stay, as they were found
             kept = [path for path in locks.held if path in locks.taken]
@@ -147,102 +161,166 @@ async def _run(
 async def _roll_back(
     session: Session,
     journal: Journal,
+    entries: list[Entry],
     todo: list[Entry],
     ui: FixUI,
     result: RollbackResult,
     *,
     yes: bool,
     force: bool,
-    where: list[str],
 ) -> RollbackResult:
-    refused = []
+    checked: list[Checked] = []
     for entry in list(todo):
-        kind, name = Kind(entry.kind), _who(entry)
         try:
-            live = await get_workload(session, kind, entry.full_name)
-            unsent = kind is Kind.SERVICE and await never_sent(session, entry, live)
+            found = await check(session, journal, entries, entry, ui, force=force)
         except DriftError as exc:  # ApiError, AuthError: one line each
+            kind = Kind(entry.kind)
             return _stop(
                 result,
-                f"{name}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
+                f"{who(entry)}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
             )
-        if unsent:  # recorded as what it was: nothing to roll back
-            journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
-            result.skipped.append(f"{name}: nothing was written (the canary was never sent)")
-            ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")
+        if found.unsent:
+            result.skipped.append(f"{who(entry)}: nothing was written (the canary was never sent)")
             todo.remove(entry)
-            continue
-        if kind is Kind.SERVICE:
-            changed = changed_since(live, entry)
         else:
-            changed = workload_restore.changed(live, entry)
-        if changed and not force:
-            refused.append(visible(changed))
-        ui.say(
-            f"{name}: restore what served before change {visible(entry.change_id)} in "
-            f"{_where(entry)} (state: "
-            f"{entry.state}; drift changed: {visible(', '.join(entry.changes))})"
-            + (f"; {visible(changed)} (--force)" if changed and force else "")
-        )
-        lines = (
-            differences(live, entry)
-            if kind is Kind.SERVICE
-            else workload_restore.differences(live, entry)
-        )
-        for line in lines:
-            ui.say(f"  {line}")
+            checked.append(found)
     if not todo:
         result.message = f"change {visible(result.change_id)}: nothing left to roll back"
         return result
+    blocked = [c.blocked for c in checked if c.blocked]
+    if blocked:
+        return _stop(result, "; ".join(blocked) + ": nothing was changed")
+    refused = [c for c in checked if c.since.blocks and not force]
     if refused:
-        return _stop(
-            result,
-            "; ".join(refused) + ": rolling back would undo their change too; nothing was changed "
-            "(`drift rollback --force` restores anyway)",
-        )
+        return _stop(result, _refusal(refused, checked, result.change_id))
     if not yes and not ui.confirm(
         f"Roll back change {visible(result.change_id)} in "
-        f"{' and '.join(dict.fromkeys(_where(e) for e in todo))} on "
-        f"{', '.join(_who(e) for e in todo)}?"
+        f"{' and '.join(dict.fromkeys(place(e) for e in todo))} on "
+        f"{', '.join(who(e) for e in todo)}?"
     ):
         return _stop(result, "declined: nothing was changed")
-    for entry in todo:
-        name = _who(entry)
-        where[0] = (
-            f"the rollback of {name} was in progress (the journal says "
-            f"{State.ROLLING_BACK}): run `drift rollback {visible(entry.change_id)}` again"
-        )
+    for c in checked:
+        entry, name = c.entry, who(c.entry)
         try:
             if entry.kind == Kind.SERVICE.value:
                 done = await restore(
-                    session, journal, entry, step="rollback", states=STATES, force=force
-                )
+                    session, journal, entry, step="rollback", states=STATES, force=force,
+                    judge=c.judge, gone=c.gone,
+                )  # fmt: skip
             else:
                 done = await workload_restore.restore_workload(
-                    session, journal, entry, states=STATES, force=force
+                    session, journal, entry, states=STATES, force=force, judge=c.judge
                 )
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
             break
-        if done.refused:  # changed while the prompt waited: read again, nothing written
-            result.failed.append(
-                f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
-                f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
-            )
-        elif done.unjournaled:
-            result.failed.append(_unjournaled(name, entry, done))
-        elif done.ok:
-            result.restored.append(name)
-            what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
-            ui.say(f"{name}: restored ({what}: {done.text})")
-        else:
-            result.failed.append(
-                f"{name}: what served before is not what serves: {done.text}; "
-                f"the journal says {entry.state}"
-            )
+        _outcome(journal, c, done, ui, result)
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
+
+
+def _outcome(
+    journal: Journal, c: Checked, done: Restored, ui: FixUI, result: RollbackResult
+) -> None:
+    """Say how one workload's rollback ended, and record drift's later changes it undid."""
+    entry, name = c.entry, who(c.entry)
+    if done.refused:  # changed while the prompt waited: read again, nothing written
+        result.failed.append(
+            f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
+            f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
+        )
+    elif done.unjournaled:
+        result.failed.append(_unjournaled(name, entry, done))
+    elif done.ok:
+        result.restored.append(name)
+        what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
+        ui.say(f"{name}: restored ({what}: {done.text})")
+        if c.caveat:
+            result.notes.append(f"{name}: {c.caveat}")
+        later = [e for e in c.since.later if e.state not in DONE]
+        result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
+        recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
+        if recorded:
+            result.notes.append(
+                f"{name}: drift's later change {visible(', '.join(recorded))}, undone too, is "
+                f"recorded as rolled back by this rollback"
+            )
+    else:
+        result.failed.append(
+            f"{name}: what served before is not what serves: {done.text}; "
+            f"the journal says {entry.state}"
+        )
+
+
+def _refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
+    """Why the rollback is refused, and the ways on: the changes to roll back first, the
+    workloads nobody changed since (`--service`), `--force`."""
+    said = "; ".join(visible(c.since.blocks) for c in refused)
+    ways = []
+    free = [c.entry for c in checked if all(c is not r for r in refused)]
+    if free:
+        names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
+        ways.append(f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest")
+    if all(c.since.ours for c in refused):
+        ways.append("`drift rollback --force` restores anyway, undoing that change too")
+        return f"{said}: nothing was changed ({'; '.join(ways)})"
+    ways.append("`drift rollback --force` restores anyway")
+    return (
+        f"{said}: rolling back would undo their change too; nothing was changed ({'; '.join(ways)})"
+    )
+
+
+def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str:
+    """Where an interrupted rollback stands. A workload whose rollback was sent (the journal
+    says rolling-back) keeps its lock, as a fix interrupted mid-change does (SPEC invariant
+    11, `drift.fix.interrupt`): the next command on it refuses, and `drift rollback CHANGE`
+    takes the lock over and finishes it. A lock taken over from a stopped change stays as it
+    was found while nothing was written under it."""
+    said = [f"restored {', '.join(result.restored)}"] if result.restored else []
+    for entry in todo:
+        path = locks.directory / lock_name(entry.full_name)
+        if entry.state == State.ROLLING_BACK:
+            kept = locks.keep(entry.full_name)
+            lock = f"drift keeps its lock {kept}" if kept else "its lock"
+            said.append(
+                f"the rollback of {who(entry)} was sent (the journal says {State.ROLLING_BACK}), "
+                f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
+                f"{visible(entry.change_id)}` again to finish it"
+            )
+        elif path in locks.taken and entry.state not in DONE and path in locks.held:
+            locks.held.remove(path)
+    return "; ".join(said) or "nothing was changed"
+
+
+def _latest(entries: list[Entry], services: Sequence[str] | None, journal: Journal) -> str:
+    """The latest change (of `services`, when named)."""
+    mine = [e for e in entries if _named(e, services)] if services else entries
+    if services and entries and not mine:
+        raise UsageError(
+            f"no change of {visible(', '.join(services))} in the journal {journal.directory} "
+            "(`drift rollback --list` lists the changes)"
+        )
+    return mine[-1].change_id if mine else ""
+
+
+def _named(entry: Entry, services: Sequence[str] | None) -> bool:
+    keys = (entry.service, workload_key(Kind(entry.kind), entry.service))
+    return not services or any(name in keys for name in services)
+
+
+def _only(found: list[Entry], services: Sequence[str] | None, change: str) -> list[Entry]:
+    """The entries of the change for the workloads named (all when none is)."""
+    if not services:
+        return found
+    unknown = [n for n in services if not any(_named(e, [n]) for e in found)]
+    if unknown:
+        known = ", ".join(dict.fromkeys(who(e) for e in found))
+        raise UsageError(
+            f"change {visible(change)} did not change {visible(', '.join(unknown))} "
+            f"(it changed: {known})"
+        )
+    return [e for e in found if _named(e, services)]
 
 
 def _not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
@@ -263,16 +341,6 @@ def _not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
     )
 
 
-def _who(entry: Entry) -> str:
-    """The workload as messages name it: `app`, `job app`, `worker pool app`."""
-    return visible(label(Kind(entry.kind), entry.service))
-
-
-def _where(entry: Entry) -> str:
-    """`prod (project acme-prod, region us-central1)`: what a rollback writes to."""
-    return visible(f"{entry.environment} (project {entry.project}, region {entry.region})")
-
-
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
     """The rollback's write was made, but the journal could not record how it ended."""
     outcome = f"restored ({done.text})" if done.ok else f"not restored: {done.text}"
@@ -283,37 +351,9 @@ def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
     )
 
 
-def differences(live: Any, entry: Entry) -> list[str]:
-    """Everything a rollback changes, live → restored: the template (image, every variable
-    masked as findings mask them, settings, any other field), service-level settings, and the
-    traffic (its spec, and what serves now)."""
-    restored = restore_request(live, entry)
-    lines = template_differences(live.template, restored.template)
-    now = read_settings(Source(raw(live), raw(live.template), None))
-    then = read_settings(Source(raw(restored), raw(restored.template), None))
-    for name in sorted(n for n in FIELDS if FIELDS[n].level == "service" or FIELDS[n].service_part):
-        if now.get(name) != then.get(name):
-            lines.append(f"setting {name}: {text(now.get(name))} → {text(then.get(name))}")
-    if traffic_key(live.traffic) != traffic_key(restored.traffic):
-        lines.append(f"traffic: {_traffic(live.traffic)} → {_traffic(restored.traffic)}")
-    lines.append(
-        f"serving now: {describe_serving(live, entry.canary_revision)}; afterwards, as "
-        f"before the change: {describe_serving(before_service(entry))}"
-    )
-    return lines
-
-
-def _traffic(targets: Any) -> str:
-    rows = []
-    for kind, revision, percent, tag in traffic_key(targets):
-        rows.append(
-            (f"LATEST {percent}%" if kind == "LATEST" else f"{revision} {percent}%")
-            + (f" (tag {tag})" if tag else "")
-        )
-    return ", ".join(rows)
-
-
 def _nothing_to_do(entry: Entry) -> str:
+    if entry.state == State.ROLLED_BACK and entry.undone_by:
+        return f"already rolled back, by the rollback of change {visible(entry.undone_by)}"
     if entry.state == State.ROLLED_BACK:
         return "already rolled back"
     if entry.state == State.CLEANED_UP:
@@ -327,43 +367,3 @@ def _stop(result: RollbackResult, message: str) -> RollbackResult:
     result.exit_code = ExitCode.ABORTED
     result.message = message
     return result
-
-
-@dataclass
-class ChangeList:
-    journal: str
-    entries: list[Entry]
-
-    def summary(self) -> str:
-        if not self.entries:
-            return f"no change recorded in {visible(self.journal)}"
-        rows: list[tuple[str, ...]] = [
-            ("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")
-        ]
-        for e in self.entries:
-            state = _state(e)
-            when = e.created_at or (e.history[0]["at"] if e.history else "")
-            when = when.replace("+00:00", "")
-            cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
-            who = label(Kind(e.kind), e.service)
-            rows.append(tuple(map(visible, (*cells, who, state, ", ".join(e.changes)))))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-        lines = [
-            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]
-            for r in rows
-        ]
-        return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
-
-
-def _state(entry: Entry) -> str:
-    if entry.unreadable:
-        return f"unknown (entry refused: unreadable; `drift rollback {entry.change_id}` says why)"
-    if entry.problem:
-        why = "edited" if "edited" in entry.problem else "no checksum"
-        return f"{entry.state} (entry refused: {why})"
-    return entry.state
-
-
-def list_changes(settings: Settings) -> ChangeList:
-    journal = Journal(settings.journal())
-    return ChangeList(str(journal.directory), journal.entries())

@@ -26,7 +26,7 @@ from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer
 from drift.fix.journal import State, Write
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
-from drift.fix.restore import base_template, before_service
+from drift.fix.recorded import base_template, before_service
 from drift.fix.routing import (
     describe_serving,
     landed,

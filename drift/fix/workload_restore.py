@@ -22,7 +22,7 @@ from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_workload, without_system_metadata
-from drift.fix.restore import Restored, changed_since, journaled, refusal
+from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal
 from drift.fix.routing import written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key
@@ -137,6 +137,12 @@ def changed(now: Any, entry: Entry) -> str:
     return changed_since(now, entry, partial(carries, kind=Kind(entry.kind)))
 
 
+def as_found(now: Any, entry: Entry) -> bool:
+    """Whether the job or pool `now` runs what it ran before `entry`'s change."""
+    kind = Kind(entry.kind)
+    return config_key(now, kind) == config_key(before_workload(entry), kind)
+
+
 async def restore_workload(
     session: Session,
     journal: Journal,
@@ -144,6 +150,7 @@ async def restore_workload(
     *,
     states: tuple[str, str, str],
     force: bool = False,
+    judge: Judge | None = None,
 ) -> Restored:
     """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
     once it settled (the write's error, or a lost answer, says nothing of that alone).
@@ -153,7 +160,7 @@ async def restore_workload(
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
     now = await get_workload(session, kind, entry.full_name)
-    refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind))
+    refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind), judge=judge)
     if refused is not None:
         return refused
     request = restore_request(now, entry)

@@ -189,8 +189,10 @@ def test_a_signal_during_the_rollback_s_own_write_leaves_a_rollback_to_finish(
     sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
 ) -> None:
     """A fix, then its rollback stopped while its write is in flight (Ctrl-C, or SIGTERM from
-    a cancelled CI job): exit 4, one line, the lock released, the journal still rolling back;
-    `drift rollback` again finishes it."""
+    a cancelled CI job): exit 4, one line, the journal still rolling back and the lock kept,
+    as a fix interrupted mid-change keeps it (SPEC invariant 11): a fix on the service is
+    refused meanwhile, naming the change; `drift rollback` again takes the lock over and
+    finishes it."""
     before = sandbox.service("acme-chat-staging", "web")
     journal = tmp_path / ".drift" / "journal"
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal)}
@@ -212,10 +214,16 @@ def test_a_signal_during_the_rollback_s_own_write_leaves_a_rollback_to_finish(
         assert f"{sent.name} received" in err
     (entry,) = Journal(journal).entries()
     assert entry.state == State.ROLLING_BACK
-    assert not list((journal / "locks").glob("*.lock"))
+    (lock,) = (journal / "locks").glob("*.lock")
+    assert f"drift keeps its lock {lock}" in err, err
+    assert f"run `drift rollback {entry.change_id}` again to finish it" in err, err
     sandbox.clear_faults()
+    refused = drift(*FIX_WEB, env=env, cwd=tmp_path)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert f"drift rollback {entry.change_id}" in refused.stdout + refused.stderr
     again = drift("rollback", "--yes", env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     after = sandbox.service("acme-chat-staging", "web")
     assert after.template.containers == before.template.containers
     assert Journal(journal).entries()[0].state == State.ROLLED_BACK
+    assert not list((journal / "locks").glob("*.lock"))

@@ -1,0 +1,81 @@
+"""What a service's journal entry recorded of it before the change — the service as read, the
+configuration that served (`base_template`) — and what a rollback can and cannot promise from
+it.
+
+A rollback deploys that configuration again: Cloud Run makes a new revision of it (a revision
+is immutable: "When you deploy to a service or change the configuration of a service, an
+immutable revision is created", cloud.google.com/run/docs/managing/revisions). An image named
+by a tag is resolved again then: "If you deploy from a container image tag, it will be
+resolved to a digest and the revision will always serve the same image"
+(cloud.google.com/artifact-registry/docs/integrate-cloud-run; the container image "is imported
+by Cloud Run when deployed", cloud.google.com/run/docs/deploying). So the revision that served
+keeps the image the tag named when it was created, and the new one runs what the tag names
+now: the same image only if nobody pushed the tag since. The v2 `Revision` carries no digest
+drift could compare (google/cloud/run/v2/revision.proto), so drift says which images it
+redeploys by tag instead of calling them restored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drift.fix.journal import Entry
+from drift.fix.patch import without_system_metadata
+from drift.fix.routing import template_key
+from drift.live.api import short
+
+
+def before_service(entry: Entry) -> Any:
+    from google.cloud import run_v2
+
+    return run_v2.Service.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
+
+
+def base_template(entry: Entry) -> Any:
+    """The configuration that served before the change (entries written before drift kept
+    it: the template as it was)."""
+    from google.cloud import run_v2
+
+    if not entry.base_template:
+        template = before_service(entry).template
+    else:
+        template = run_v2.RevisionTemplate.from_json(
+            json.dumps(entry.base_template), ignore_unknown_fields=True
+        )
+    template.revision = ""
+    return without_system_metadata(template)
+
+
+def base_key(entry: Entry) -> str:
+    before = before_service(entry)
+    return template_key(before, base_template(entry))
+
+
+def served_by(entry: Entry) -> str:
+    """The revision that ran the recorded configuration before the change ("" when unknown,
+    or when the fix was built on the template rather than on what served)."""
+    if entry.on_template:
+        return ""
+    return entry.base_revision or short(before_service(entry).latest_ready_revision)
+
+
+def by_tag(entry: Entry) -> list[str]:
+    """The images of the recorded configuration named by a tag (no `@sha256:` digest): a
+    new revision runs whatever the tag names when Cloud Run creates it."""
+    images = [c.image for c in base_template(entry).containers]
+    return list(dict.fromkeys(i for i in images if i and "@" not in i))
+
+
+def tag_caveat(entry: Entry) -> str:
+    """One sentence on the images a rollback redeploys by tag ("" when each is a digest)."""
+    tags = by_tag(entry)
+    if not tags:
+        return ""
+    which = served_by(entry)
+    one = len(tags) == 1
+    return (
+        f"{', '.join(tags)} {'is a tag' if one else 'are tags'}: the new revision runs the image "
+        f"{'it names' if one else 'they name'} now (Cloud Run resolves a tag to a digest when "
+        f"it creates a revision), which is the one {which or 'the revision that served'} ran "
+        "only if nobody has pushed the tag since; drift cannot compare digests"
+    )

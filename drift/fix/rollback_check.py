@@ -1,0 +1,100 @@
+"""What `drift rollback` finds before it asks: for each workload of the change, the workload
+read now, whether its change never wrote, who changed it since (someone else, or drift's own
+later changes: `drift.fix.since`), the revisions the recorded traffic names that are gone
+(`drift.fix.gone`), and everything the rollback will change (`drift.fix.rollback_view`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from drift.fix import workload_restore
+from drift.fix.context import FixUI
+from drift.fix.gone import missing, refused, renamed, replaceable
+from drift.fix.journal import Entry, Journal, State
+from drift.fix.patch import restored_traffic
+from drift.fix.recorded import before_service, tag_caveat
+from drift.fix.restore import Judge, as_found, changed_since, never_sent
+from drift.fix.rollback_view import NEW, differences, new_serves
+from drift.fix.since import Same, Since, forced_note, judge, later_changes
+from drift.fix.update import get_workload
+from drift.kinds import Kind, label
+from drift.live.session import Session
+from drift.textsafe import visible
+
+
+@dataclass
+class Checked:
+    entry: Entry
+    since: Since = field(default_factory=lambda: Since(""))
+    judge: Judge | None = None
+    """Who changed it since, judged again right before the write."""
+    gone: tuple[str, ...] = ()
+    """Revisions the recorded traffic names that no longer exist."""
+    blocked: str = ""
+    """Why nothing can be written (a revision gone that ran another configuration)."""
+    caveat: str = ""
+    """What the rollback cannot prove of what will serve (images redeployed by tag)."""
+    unsent: bool = False
+    """The change never wrote: nothing to roll back."""
+
+
+def who(entry: Entry) -> str:
+    """The workload as messages name it: `app`, `job app`, `worker pool app`."""
+    return visible(label(Kind(entry.kind), entry.service))
+
+
+def where(entry: Entry) -> str:
+    """`prod (project acme-prod, region us-central1)`: what a rollback writes to."""
+    return visible(f"{entry.environment} (project {entry.project}, region {entry.region})")
+
+
+async def check(
+    session: Session,
+    journal: Journal,
+    entries: list[Entry],
+    entry: Entry,
+    ui: FixUI,
+    *,
+    force: bool,
+) -> Checked:
+    """Read the workload of `entry` and say what its rollback changes (DriftError: it could
+    not be read)."""
+    kind, name = Kind(entry.kind), who(entry)
+    live = await get_workload(session, kind, entry.full_name)
+    service = kind is Kind.SERVICE
+    if service and await never_sent(session, entry, live):  # recorded as what it was
+        journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
+        ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")
+        return Checked(entry, unsent=True)
+    gone = tuple(await missing(session, entry, live)) if service else ()
+    same: Same = as_found if service else workload_restore.as_found
+    later = later_changes(entry, entries)
+
+    def judged(now: Any) -> Since:
+        changed = changed_since(now, entry) if service else workload_restore.changed(now, entry)
+        return judge(now, entry, changed, later, same)
+
+    since = judged(live)
+    out = Checked(entry, since, lambda now: judged(now).blocks, gone)
+    if gone and not replaceable(entry, gone):
+        out.blocked = refused(entry, gone)
+    about = ""
+    if since.blocks and force:
+        about = "; ".join(filter(None, [since.blocks + " (--force)", forced_note(since.later)]))
+    ui.say(
+        f"{name}: restore what served before change {visible(entry.change_id)} in "
+        f"{where(entry)} (state: {entry.state}; drift changed: "
+        f"{visible(', '.join(entry.changes))})"
+        + (f"; {visible(about)}" if about else "")
+        + (f"; {visible(since.note)}" if since.note else "")
+    )
+    if service:
+        lines = differences(live, entry, gone)
+        targets = restored_traffic(renamed(before_service(entry), gone, NEW))
+        out.caveat = tag_caveat(entry) if new_serves(targets) else ""
+    else:
+        lines = workload_restore.differences(live, entry)
+    for line in lines:
+        ui.say(f"  {line}")
+    return out

@@ -1,0 +1,134 @@
+"""What `drift rollback` shows: everything it changes before its prompt (live → restored), what
+will serve afterwards — a new revision made from the recorded configuration, and the images it
+redeploys by tag (`drift.fix.recorded`) — and the list of recorded changes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fields import FIELDS, Source, read_settings, text
+from drift.fix.differences import template_differences
+from drift.fix.gone import renamed, said
+from drift.fix.journal import Entry, Journal
+from drift.fix.patch import restored_traffic
+from drift.fix.recorded import before_service, served_by, tag_caveat
+from drift.fix.restore import restore_request
+from drift.fix.routing import describe_serving, traffic_key
+from drift.kinds import Kind, label
+from drift.live.normalize import raw
+from drift.settings import Settings
+from drift.textsafe import visible
+
+NEW = "(new revision)"
+"""How the revision a rollback creates is named before Cloud Run or drift names it."""
+
+
+def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
+    """Everything a rollback changes, live → restored: the template (image, every variable
+    masked as findings mask them, settings, any other field), service-level settings, and the
+    traffic (its spec, what serves now, and what will serve: a new revision of the recorded
+    configuration, which runs what an image's tag names now)."""
+    restored = restore_request(live, entry)
+    if gone:
+        restored.traffic = restored_traffic(renamed(before_service(entry), gone, NEW))
+    lines = template_differences(live.template, restored.template)
+    now = read_settings(Source(raw(live), raw(live.template), None))
+    then = read_settings(Source(raw(restored), raw(restored.template), None))
+    for name in sorted(n for n in FIELDS if FIELDS[n].level == "service" or FIELDS[n].service_part):
+        if now.get(name) != then.get(name):
+            lines.append(f"setting {name}: {text(now.get(name))} → {text(then.get(name))}")
+    if traffic_key(live.traffic) != traffic_key(restored.traffic):
+        lines.append(f"traffic: {_traffic(live.traffic)} → {_traffic(restored.traffic)}")
+    lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
+    if gone:
+        lines.append(said(entry, gone))
+    lines.append(afterwards(entry, restored.traffic))
+    caveat = tag_caveat(entry) if new_serves(restored.traffic) else ""
+    if caveat:
+        lines.append(f"note: {caveat}")
+    return lines
+
+
+def afterwards(entry: Entry, targets: Any) -> str:
+    """`afterwards: a new revision is created from the configuration that served before the
+    change (app-00001-goj ran it); traffic: LATEST 100% → the new revision`."""
+    which = served_by(entry)
+    rows = []
+    for kind, revision, percent, tag in traffic_key(targets):
+        if not percent and not tag:
+            continue
+        tagged = f" (tag {tag})" if tag else ""
+        if kind == "LATEST":
+            rows.append(f"LATEST {percent}% → the new revision{tagged}")
+        elif revision == NEW:
+            rows.append(f"the new revision {percent}%{tagged}")
+        else:
+            rows.append(f"{revision} {percent}%{tagged}, the revision it was before")
+    alone = "" if new_serves(targets) else "; the new revision gets no traffic"
+    return visible(
+        "afterwards: a new revision is created from the configuration that served before the "
+        f"change{f' ({which} ran it)' if which else ''}; traffic: {', '.join(rows) or 'none'}"
+        + alone
+    )
+
+
+def new_serves(targets: Any) -> bool:
+    """Whether traffic goes to the revision a rollback creates (LATEST, or by its name)."""
+    return any(
+        percent and (kind == "LATEST" or revision == NEW)
+        for kind, revision, percent, _ in traffic_key(targets)
+    )
+
+
+def _traffic(targets: Any) -> str:
+    rows = []
+    for kind, revision, percent, tag in traffic_key(targets):
+        rows.append(
+            (f"LATEST {percent}%" if kind == "LATEST" else f"{revision} {percent}%")
+            + (f" (tag {tag})" if tag else "")
+        )
+    return ", ".join(rows)
+
+
+@dataclass
+class ChangeList:
+    journal: str
+    entries: list[Entry]
+
+    def summary(self) -> str:
+        if not self.entries:
+            return f"no change recorded in {visible(self.journal)}"
+        rows: list[tuple[str, ...]] = [
+            ("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")
+        ]
+        for e in self.entries:
+            state = _state(e)
+            when = e.created_at or (e.history[0]["at"] if e.history else "")
+            when = when.replace("+00:00", "")
+            cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
+            who = label(Kind(e.kind), e.service)
+            rows.append(tuple(map(visible, (*cells, who, state, ", ".join(e.changes)))))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]
+            for r in rows
+        ]
+        return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
+
+
+def _state(entry: Entry) -> str:
+    if entry.unreadable:
+        return f"unknown (entry refused: unreadable; `drift rollback {entry.change_id}` says why)"
+    if entry.problem:
+        why = "edited" if "edited" in entry.problem else "no checksum"
+        return f"{entry.state} (entry refused: {why})"
+    if entry.undone_by:
+        return f"{entry.state} (by the rollback of {entry.undone_by})"
+    return entry.state
+
+
+def list_changes(settings: Settings) -> ChangeList:
+    journal = Journal(settings.journal())
+    return ChangeList(str(journal.directory), journal.entries())

@@ -1,0 +1,162 @@
+"""Drift's own later changes of a workload, as the journal records them, when a rollback finds
+the workload changed since drift's last write of the change it undoes (SPEC invariant 10
+refuses a change *someone else* changed since).
+
+Generations cannot tell them apart: a service's `generation` is "A number that monotonically
+increases every time the user modifies the desired state" (google/cloud/run/v2/service.proto;
+job.proto and worker_pool.proto say the same), so every write counts — drift's own cleanup of
+a declined change too, which puts back exactly what served. So the journal's later entries of
+the same workload (its kind, resource name and `uid`) are read as a chain: each began at the
+generation the previous write left, and the last one's write is what is live. When every write
+since is one of them:
+
+- each of them ended having put back what it found (cleaned up, rolled back) and what is live
+  is what the first of them found (`same`: what serves and the configuration, not only the
+  generation): nothing of them is live, so they do not block the rollback;
+- else the refusal names them, with the way out that keeps the journal true: roll them back
+  first, newest first. `--force` undoes them too, and the journal then records them as rolled
+  back by this rollback (`undone`), so that `--list` and a later plain `drift rollback` never
+  take them for live changes (nor re-apply the older change, whose "after" is their "before")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from drift.errors import JournalError
+from drift.fix.journal import DONE, Entry, Journal, State
+from drift.textsafe import visible
+
+Same = Callable[[Any, Entry], bool]
+"""Whether a workload read now is as a later change found it (what served, its config)."""
+
+
+def left_at(entry: Entry) -> int:
+    """The generation drift's last landed write of the change left (or it found)."""
+    done = entry.landed_writes()
+    return done[-1].generation_after if done else entry.generation_before
+
+
+def _wrote(entry: Entry) -> bool:
+    return bool(entry.landed_writes()) or (
+        (last := entry.last_write()) is not None and last.landed is None
+    )
+
+
+def later_changes(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
+    """Drift's changes of the same workload recorded after `entry`'s last write that wrote
+    (or may have), oldest first."""
+    uid = str(entry.service_before.get("uid", "") or "")
+    start = left_at(entry)
+    out = [
+        e
+        for e in entries
+        if e.change_id != entry.change_id
+        and not e.unreadable
+        and (e.kind, e.full_name) == (entry.kind, entry.full_name)
+        and (not uid or str(e.service_before.get("uid", "") or "") == uid)
+        and e.generation_before >= start
+        and _wrote(e)
+    ]
+    return sorted(out, key=lambda e: (e.generation_before, e.change_id))
+
+
+@dataclass(frozen=True)
+class Since:
+    blocks: str
+    """Why the rollback is refused ("" when it is not)."""
+    later: tuple[Entry, ...] = ()
+    """Drift's own later changes of the workload that wrote since."""
+    note: str = ""
+    """What to say of them when they do not block."""
+    ours: bool = False
+    """Every write since is one of drift's own later changes."""
+
+
+def judge(now: Any, entry: Entry, changed: str, later: Sequence[Entry], same: Same) -> Since:
+    """`changed` (what `changed_since` says, "" when nothing changed) read against drift's
+    own later changes of the workload `later` (`later_changes`)."""
+    if not changed or not later:
+        return Since(changed, tuple(later))
+    ours = _chain(entry, later) == int(now.generation)
+    names = _names(later)
+    if ours and all(e.state in DONE and not e.problem for e in later) and same(now, later[0]):
+        return Since(
+            "",
+            tuple(later),
+            f"drift's own later change {names} wrote since and put back what it found: nothing "
+            f"of it is live, {entry.service} is as change {entry.change_id} left it",
+        )
+    pending = [e for e in later if e.state not in DONE or e.problem]
+    by = (
+        f"{entry.service} was changed since drift's last write of change {entry.change_id} "
+        f"by drift's own later change {names}, recorded in this journal"
+    )
+    if ours and pending:
+        undo = " then ".join(f"`drift rollback {e.change_id}`" for e in reversed(pending))
+        return Since(f"{by}: roll that back first ({undo}), then this one", tuple(later), ours=True)
+    if ours:
+        return Since(f"{by}, which did not leave it as it found it", tuple(later), ours=True)
+    return Since(f"{changed}; drift's own later change {names} wrote to it too", tuple(later))
+
+
+def _chain(entry: Entry, later: Sequence[Entry]) -> int:
+    """The generation the chain of writes from `entry` through `later` leaves, or -1 when
+    someone else wrote in between (a gap) or an outcome is unknown."""
+    generation = left_at(entry)
+    for e in later:
+        last = e.last_write()
+        if e.generation_before != generation or (last is not None and last.landed is None):
+            return -1
+        generation = left_at(e)
+    return generation
+
+
+def _names(later: Sequence[Entry]) -> str:
+    return ", ".join(visible(f"{e.change_id} ({_state(e)})") for e in later)
+
+
+def _state(entry: Entry) -> str:
+    return f"{entry.state}, entry refused" if entry.problem else entry.state
+
+
+def forced_note(later: Sequence[Entry]) -> str:
+    """What a forced rollback says it undoes of drift's own later changes."""
+    live = [e for e in later if e.state not in DONE]
+    if not live:
+        return ""
+    return (
+        f"it undoes drift's later change {_names(live)} too: the journal records "
+        f"{'it' if len(live) == 1 else 'them'} as rolled back by this rollback"
+    )
+
+
+def undone(journal: Journal, entry: Entry, later: Sequence[Entry]) -> list[str]:
+    """Record drift's later changes that `entry`'s forced rollback undid as rolled back by
+    it; one line for each that could not be recorded."""
+    out = []
+    for e in later:
+        if e.state in DONE:
+            continue
+        if e.problem:
+            out.append(
+                f"change {visible(e.change_id)} was undone too, but its journal entry is "
+                f"refused ({visible(e.problem)}): it still says {e.state}"
+            )
+            continue
+        e.undone_by = entry.change_id
+        try:
+            journal.record(
+                e,
+                State.ROLLED_BACK,
+                f"undone by the rollback of change {entry.change_id} (--force), which put back "
+                "what served before that change",
+            )
+        except JournalError as exc:
+            e.undone_by = ""
+            out.append(
+                f"change {visible(e.change_id)} was undone too, but the journal could not "
+                f"record it ({exc.message}): it still says {e.state}"
+            )
+    return out

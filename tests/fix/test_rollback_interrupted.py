@@ -1,0 +1,47 @@
+"""Ctrl-C (or SIGTERM, handed on as Ctrl-C: `drift.cli.signals`) once a rollback's write was
+sent keeps the service's lock, as an interrupted fix keeps it (SPEC invariant 11,
+`drift.fix.interrupt`): the journal says rolling-back, the next `drift fix` on the service is
+refused naming the change, and the one line says how to finish. Before the write nothing is
+kept (tests/fix/test_rollback.py: a declined or interrupted prompt changes nothing). The
+finish by a later process is tests/reliability/test_interruption.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.errors import Aborted, ExitCode, Interrupted
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI, entries, lab_fix, lab_world, rollback
+
+
+def test_a_rollback_interrupted_after_its_write_keeps_the_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import drift.fix.restore
+
+    sandbox = make_sandbox(lab_world())
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+
+    async def ctrl_c(*args: object, **kw: object) -> object:
+        raise KeyboardInterrupt  # the write was sent; its outcome not yet read
+
+    with monkeypatch.context() as m:
+        m.setattr(drift.fix.restore, "settled", ctrl_c)
+        with pytest.raises(Interrupted) as caught:
+            rollback(tmp_path)
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLING_BACK
+    (lock,) = (tmp_path / ".drift" / "journal" / "locks").glob("*.lock")
+    message = caught.value.message
+    assert caught.value.exit_code is ExitCode.ABORTED
+    sent = "the rollback of app was sent (the journal says rolling-back)"
+    assert f"{sent}, so drift keeps its lock {lock}" in message, message
+    assert f"run `drift rollback {entry.change_id}` again to finish it" in message
+    with pytest.raises(Aborted) as refused:
+        lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert f"app is being changed by change {entry.change_id} (rollback" in refused.value.message
