@@ -58,8 +58,10 @@ def test_an_image_by_digest_is_not_resolved_again(
     assert result.exit_code is ExitCode.OK, result.summary()
     ui = ScriptedUI([True])
     rolled = rollback(tmp_path, ui)
+    said = "\n".join(ui.said)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()
-    assert "is a tag" not in "\n".join(ui.said) + rolled.summary()
+    assert "afterwards: a new revision is created" in said, said
+    assert "is a tag" not in said + rolled.summary()
 
 
 def test_traffic_pinned_by_name_goes_back_to_that_revision(
