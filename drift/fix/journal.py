@@ -111,8 +111,7 @@ class Entry:
     kind: str = "service"
     """`service`, `job` or `worker_pool` (`service_before` is then a run_v2.Job or
     WorkerPool, updated in place: no canary, no tag)."""
-    undone_by: str = ""
-    """The change whose rollback (`--force`) undid this one too: rolled back by it."""
+    undone_by: str = ""  # the change whose forced rollback undid this one too
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
     unreadable: bool = field(default=False, compare=False, repr=False)
