@@ -298,7 +298,8 @@ def _latest(entries: list[Entry], services: Sequence[str] | None, journal: Journ
     mine = [e for e in entries if _named(e, services)] if services else entries
     if services and entries and not mine:
         raise UsageError(
-            f"no change of {visible(', '.join(services))} in the journal {journal.directory} "
+            f"no change of {visible(', '.join(map(repr, services)))} in the journal "
+            f"{journal.directory} "
             "(`drift rollback --list` lists the changes)"
         )
     return mine[-1].change_id if mine else ""
@@ -317,7 +318,7 @@ def _only(found: list[Entry], services: Sequence[str] | None, change: str) -> li
     if unknown:
         known = ", ".join(dict.fromkeys(who(e) for e in found))
         raise UsageError(
-            f"change {visible(change)} did not change {visible(', '.join(unknown))} "
+            f"change {visible(change)} did not change {visible(', '.join(map(repr, unknown)))} "
             f"(it changed: {known})"
         )
     return [e for e in found if _named(e, services)]

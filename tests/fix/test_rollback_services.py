@@ -48,7 +48,7 @@ def test_a_service_the_change_did_not_touch_is_a_usage_error(
     sandbox.clear_calls()
     code, out = cli(sandbox, tmp_path, "rollback", str(result.change_id), "-s", "web", "--yes")
     assert code == 2, out
-    assert f"change {result.change_id} did not change web (it changed: api)" in out, out
+    assert f"change {result.change_id} did not change 'web' (it changed: api)" in out, out
     code, out = cli(sandbox, tmp_path, "rollback", "--service", "auth", "--yes")
-    assert code == 2 and "no change of auth in the journal" in out, out
+    assert code == 2 and "no change of 'auth' in the journal" in out, out
     assert not [c for c in sandbox.calls if c.short == "UpdateService"]
