@@ -281,16 +281,12 @@ def _write_schema(directory: Path) -> str | None:
     path = directory / SCHEMA_FILE
     if path.exists():
         return None
-    staged: Path | None = None
-    try:
-        fd, name = tempfile.mkstemp(dir=directory, prefix=".drift-schema-", suffix=".json")
-        staged = Path(name)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(json.dumps(json_schema(), indent=2) + "\n")
-        os.replace(staged, path)
+    try:  # staged, then moved into place, like the profile (and with its mode: umask's)
+        with tempfile.TemporaryDirectory(dir=directory, prefix=".drift-schema-") as tmp:
+            staged = Path(tmp) / SCHEMA_FILE
+            staged.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+            os.replace(staged, path)
     except OSError as exc:
-        if staged is not None:
-            staged.unlink(missing_ok=True)
         return (
             f"could not write {display_path(path)} ({exc.strerror or exc}), which the "
             f"$schema line names: `drift profiles schema > {display_path(path)}`"
