@@ -90,6 +90,10 @@ class Report(Scope):
     unchecked: tuple[Unchecked, ...] = ()
     """Findings of the baseline this run could not check again (as the baseline had them),
     each with why: SARIF carries them forward so that their alerts stay open."""
+    project_refused: str | None = None
+    """Every read in the profile's project was refused, as for a project that does not
+    exist: where the project was set (`Profile.project_from`), for the hint that says so;
+    None when anything in it was read."""
     scope: tuple[str, ...] = ()
     """What the run covered when it was not the live configuration of every workload of the
     profile, in words stable across runs of the same scope: `manifest` (files about to be
