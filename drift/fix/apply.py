@@ -35,7 +35,7 @@ from drift.live.changeids import new_change_id
 from drift.live.model import LiveService, LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
-from drift.report import Report
+from drift.report import Proof, Report
 from drift.settings import Settings
 
 __all__ = ["FixOptions", "FixResult", "FixUI", "ServiceOutcome", "run_fix"]
@@ -189,9 +189,14 @@ async def _fix(
     except DriftError as exc:  # written already: say what, never "nothing was checked"
         return _unchecked(result, todo, exc, profile.environment)
     # the canary's proof (SPEC: `confirmed` when the live revision fails and the canary
-    # passes) is the fix's to report: the re-check's own probes never carry it
-    proofs = [p for o in result.outcomes for p in (o.live_probe, o.canary_probe) if p]
-    result.recheck = replace(recheck.report, probes=(*proofs, *recheck.report.probes))
+    # passes) is the fix's to report, taken before the traffic moved: beside the re-check's
+    # own probes, never among them (a failure of before is not the re-check's)
+    proofs = tuple(
+        Proof(o.live_probe, o.canary_probe)
+        for o in result.outcomes
+        if o.live_probe is not None and o.canary_probe is not None
+    )
+    result.recheck = replace(recheck.report, proofs=proofs)
     result.exit_code = recheck.report.exit_code
     if any(o.aborted for o in result.outcomes):
         _partial(result, todo)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from drift.errors import ExitCode, next_steps
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
-from drift.report import Report, Status
+from drift.report import Proof, Report, Status
 from drift.textsafe import plural, visible
 
 
@@ -184,6 +184,14 @@ def probe_causes(report: Report, probe: ProbeResult) -> list[str]:
         f"{known[cause].rule} {known[cause].target}" if cause in known else cause
         for cause in probe.suspected_causes
     ]
+
+
+PROOF_HEADING = "The canary's proof, taken before the fix moved any traffic"
+
+
+def proof_rows(proof: Proof) -> list[tuple[str, ProbeResult]]:
+    """The two probes of a proof, each with what it probed."""
+    return [("before the fix", proof.before), ("the canary", proof.canary)]
 
 
 def confirmed_text(probe: ProbeResult) -> str:
