@@ -18,7 +18,7 @@ from drift.diff.same_as import compared_with, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
-from drift.errors import UsageError
+from drift.errors import UsageError, refused_throughout
 from drift.findings import Finding, ProbeResult, Unverified
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
@@ -157,6 +157,8 @@ async def run_check(
         unverified=_unique(state.unverified),
         source="" if source.deployed else "manifest",
     )
+    if source.deployed and (refused := _refused_project(profile, names, state)) is not None:
+        report = replace(report, project_refused=refused)
     absent = _absent_tags(profile, names, state) if source.deployed else []
     notes = (*source.notes, *absent, *_histories_unread(profile, names, state))
     if notes:
@@ -213,3 +215,24 @@ def _unique(items: list[Unverified]) -> tuple[Unverified, ...]:
     for item in items:
         seen.setdefault((item.service, item.target), item)
     return tuple(sorted(seen.values(), key=lambda u: (u.service, u.target)))
+
+
+def _refused_project(profile: Profile, names: Sequence[str], state: LiveState) -> str | None:
+    """Where the profile's project was set, when every read in it was refused: each
+    workload's PERMISSION_DENIED (`refused_throughout`: also the answer for a project that does
+    not exist, AIP-211), and nothing else of it answered (no workload found missing or
+    listed, no secret of it looked up); else None."""
+    whole = {u.key: u.reason for u in state.unverified if u.target == u.kind.value}
+    if not names or any(n not in whole for n in names):
+        return None
+    if not refused_throughout(profile.project, (whole[n] for n in names)):
+        return None
+    own = ("", profile.project)
+    if (
+        state.services
+        or state.missing
+        or state.listed
+        or any(r.project in own for r in state.versions)
+    ):
+        return None
+    return profile.project_from

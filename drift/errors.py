@@ -246,3 +246,17 @@ def next_steps(reasons: Iterable[str]) -> list[str]:
         needs = "; ".join(f"{role} for {', '.join(calls)}" for role, calls in denied.items())
         lines.append(f"PERMISSION_DENIED: the caller needs {needs}")
     return lines + [f"{status}: {_NEXT_STEPS[status]}" for status in sorted(statuses)]
+
+
+def refused_throughout(project: str, reasons: Iterable[str]) -> bool:
+    """Each of `reasons` (a failed read of each workload) is PERMISSION_DENIED on a resource
+    of `project`. That is also how Google APIs answer for a project that does not exist: "If
+    the user does not have permission to access the resource or parent, regardless of whether
+    or not it exists, the service must error with PERMISSION_DENIED" (AIP-211), with "(or it
+    may not exist)" in the message."""
+    prefix = f"projects/{project}/"
+    found = list(reasons)
+    return bool(found) and all(
+        any(s == "PERMISSION_DENIED" and r.startswith(prefix) for _, r, s in _FAILED.findall(x))
+        for x in found
+    )

@@ -67,6 +67,24 @@ class Unchecked:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """`drift fix`'s proof on one service, taken before any traffic moved: the revision that
+    served then (`before`, through the service URL) and the canary (through its tag URL),
+    probed side by side; `confirmed` when the first failed and the second passed (SPEC)."""
+
+    before: ProbeResult
+    canary: ProbeResult
+
+    @property
+    def service(self) -> str:
+        return self.canary.service
+
+    @property
+    def confirmed(self) -> bool | None:
+        return self.canary.confirmed
+
+
+@dataclass(frozen=True)
 class Report(Scope):
     services: tuple[str, ...]
     """The keys of the workloads the run covered (`drift.kinds.workload_key`)."""
@@ -90,6 +108,13 @@ class Report(Scope):
     unchecked: tuple[Unchecked, ...] = ()
     """Findings of the baseline this run could not check again (as the baseline had them),
     each with why: SARIF carries them forward so that their alerts stay open."""
+    proofs: tuple[Proof, ...] = ()
+    """The canary's proofs of the `drift fix` this report re-checks, taken before the fix
+    moved any traffic: never among `probes`, which are this run's own."""
+    project_refused: str | None = None
+    """Every read in the profile's project was refused, as for a project that does not
+    exist: where the project was set (`Profile.project_from`), for the hint that says so;
+    None when anything in it was read."""
     scope: tuple[str, ...] = ()
     """What the run covered when it was not the live configuration of every workload of the
     profile, in words stable across runs of the same scope: `manifest` (files about to be

@@ -152,6 +152,20 @@ _OPTIONS = {"profiles_dir": "--profiles"}
 """A setting's command-line option, where it is not `--NAME` (underscores as hyphens)."""
 
 
+def source_of(key: str, given: object = None) -> str:
+    """Where a setting's value comes from, as messages name it (`--project`, `DRIFT_PROJECT`,
+    `FILE: [tool.drift] project`; "" when nothing sets it): the last that sets it, in the
+    order `load_settings` reads them (`given`: the command line's value)."""
+    if given not in (None, ""):
+        return _OPTIONS.get(key, "--" + key.replace("_", "-"))
+    if _from_environment(os.environ).get(key):
+        return f"{ENV_PREFIX}{key.upper()}"
+    found = project_config()
+    if found is not None and (read_project_table(found) or {}).get(key):
+        return f"{found}: [tool.drift] {key}"
+    return ""
+
+
 def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """`DRIFT_<NAME>` for each setting, the name in any case (`drift_wait` as well);
     variables naming no setting are not drift's to judge."""

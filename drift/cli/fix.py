@@ -186,7 +186,9 @@ def fix(
 
     Exit: the re-check's code (0 clean, 1 drift left); 4 aborted safely (declined, canary
     failed, service changed underneath, held by another change, Ctrl-C); --dry-run: 0
-    accepted, 2 rejected, 3 when some items could not be read.
+    accepted, 2 rejected (by the server, or a service the fix would stop at, such as a new
+    revision that would fail its secret check: every other service is still validated), 3
+    when some items could not be read.
 
     Examples:
 

@@ -43,7 +43,8 @@ def init(
     every service in the region is described. An existing profile is kept unless --force.
 
     Exit 0 written, 2 bad input or the profile exists, 3 a service could not be read
-    (nothing written).
+    (nothing written) — or was still being deployed after --wait: the rest is written, and
+    the output names it and the command that describes it once settled.
 
     Examples:
 

@@ -7,7 +7,7 @@ import gc
 import logging
 import sys
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,13 +71,17 @@ class Invocation:
     def profile(self, settings: Settings) -> Profile:
         """The environment's merged profile, with --project/--region applied."""
         from drift.profiles.loader import load_profile
+        from drift.settings import source_of
 
-        return load_profile(
+        profile = load_profile(
             settings.profiles_dir,
             self.environment,
             project=settings.project,
             region=settings.region,
         )
+        if not settings.project:
+            return profile
+        return replace(profile, project_from=source_of("project", self.project))
 
     def load(
         self,

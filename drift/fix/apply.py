@@ -35,7 +35,7 @@ from drift.live.changeids import new_change_id
 from drift.live.model import LiveService, LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
-from drift.report import Report
+from drift.report import Proof, Report
 from drift.settings import Settings
 
 __all__ = ["FixOptions", "FixResult", "FixUI", "ServiceOutcome", "run_fix"]
@@ -135,11 +135,9 @@ async def _fix(
     if not todo:
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
-    if options.dry_run:
-        stopped = _unbuildable(planned, todo, from_template=options.from_template)
-        if stopped:
-            return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        code, message = await validate(profile, settings, planned, todo, ui)
+    if options.dry_run:  # every service validated, or said why a fix would stop at it
+        stops = _stops(planned, todo, from_template=options.from_template)
+        code, message = await validate(profile, settings, planned, todo, ui, stops)
         return FixResult(planned.plan, exit_code=code, message=message, notes=notes)
     journal = Journal(settings.journal()).open()
     change_id = new_change_id(after=_changes(journal))
@@ -189,9 +187,14 @@ async def _fix(
     except DriftError as exc:  # written already: say what, never "nothing was checked"
         return _unchecked(result, todo, exc, profile.environment)
     # the canary's proof (SPEC: `confirmed` when the live revision fails and the canary
-    # passes) is the fix's to report: the re-check's own probes never carry it
-    proofs = [p for o in result.outcomes for p in (o.live_probe, o.canary_probe) if p]
-    result.recheck = replace(recheck.report, probes=(*proofs, *recheck.report.probes))
+    # passes) is the fix's to report, taken before the traffic moved: beside the re-check's
+    # own probes, never among them (a failure of before is not the re-check's)
+    proofs = tuple(
+        Proof(o.live_probe, o.canary_probe)
+        for o in result.outcomes
+        if o.live_probe is not None and o.canary_probe is not None
+    )
+    result.recheck = replace(recheck.report, proofs=proofs)
     result.exit_code = recheck.report.exit_code
     if any(o.aborted for o in result.outcomes):
         _partial(result, todo)
@@ -204,16 +207,22 @@ def _changes(journal: Journal) -> list[str]:
 
 
 def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:
-    """Why no fix may start (SPEC invariant 8): a template holding an unreleased change, a
-    deploy in progress, a serving revision that could not be read, a secret that makes any
-    new revision fail. A worker pool is updated
+    """Why no fix may start (`_stops`), said at once: "" when nothing stops it."""
+    problems = _stops(planned, todo, from_template=from_template).values()
+    return "; ".join(problems) + ": nothing was changed" if problems else ""
+
+
+def _stops(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> dict[str, str]:
+    """What stops the fix of each service that may not start, by key (SPEC invariant 8): a
+    template holding an unreleased change, a deploy in progress, a serving revision that
+    could not be read, a secret that makes any new revision fail. A worker pool is updated
     on its template, in place: a template that is not what its instances run (a change not
     rolled out, a revision that failed) would go out with the patch, so it stops the fix
     unless `--from-template` says to build on it."""
-    problems = []
+    problems: dict[str, str] = {}
     for sp in todo:
         if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
-            problems.append(
+            problems[sp.key] = (
                 f"{sp.label}: a new revision would fail Cloud Run's deploy-time check of its "
                 f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
                 "(enable or add a version, grant access), then run drift fix again"
@@ -223,20 +232,20 @@ def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bo
         if base is None:
             live = planned.check.state.services[sp.key]
             if live.reconciling:  # a job or a worker pool
-                problems.append(f"{sp.label}: an update is in progress; run drift fix again")
+                problems[sp.key] = f"{sp.label}: an update is in progress; run drift fix again"
             elif sp.kind is Kind.WORKER_POOL and sp.unreleased and not from_template:
-                problems.append(
+                problems[sp.key] = (
                     f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
                     "with the patch (--from-template builds on the template, if that is meant)"
                 )
             elif changes_template(sp) and (note := stuck_note(live)):
-                problems.append(f"{sp.label}: {note}")
+                problems[sp.key] = f"{sp.label}: {note}"
             continue
         if base.blocked:
-            problems.append(f"{sp.service}: {base.blocked}")
+            problems[sp.key] = f"{sp.service}: {base.blocked}"
         elif base.unreleased:
-            problems.append(unreleased_message(base))
-    return "; ".join(problems) + ": nothing was changed" if problems else ""
+            problems[sp.key] = unreleased_message(base)
+    return problems
 
 
 def _question(todo: list[ServicePlan], state: LiveState) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drift.errors import ApiError, ExitCode, UsageError
 from drift.fix.base import Base
 from drift.fix.context import FixUI, canary_request
@@ -24,14 +26,23 @@ async def validate(
     planned: Planned,
     todo: list[ServicePlan],
     ui: FixUI,
+    stops: Mapping[str, str] | None = None,
 ) -> tuple[ExitCode, str]:
     """The first write of each service's fix — the canary, under the name a fix would give
     it — sent with `validate_only`: 0 accepted, 2 rejected (UsageError), 3 when the read
-    behind the plan was incomplete (never 0: SPEC invariant 6); and what to say."""
+    behind the plan was incomplete (never 0: SPEC invariant 6); and what to say. Every
+    service is validated, but one a fix would stop at before any write (`stops`: a new
+    revision would fail Cloud Run's deploy-time check of its secrets, a template with an
+    unreleased change, a deploy in progress): it is said why, and the dry run's answer is a
+    rejection (2), as the fix would not go through — SPEC gives a dry run 0 (accepted) and 2
+    (rejected), never 4, which is for a fix aborted, and a dry run aborts nothing."""
+    stops = stops or {}
     rejected = []
     change_id = new_change_id()
     async with Session(settings.access()) as session:
         for sp in todo:
+            if sp.key in stops:
+                continue  # nothing to send: drift fix would not write it
             live = planned.check.state.services[sp.key]
             container = profile.services[sp.key].container
             if sp.kind is Kind.SERVICE:
@@ -45,8 +56,14 @@ async def validate(
                 ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
             except ApiError as exc:
                 rejected.append(f"{sp.label}: {exc.reason}")
-    if rejected:
-        raise UsageError("the server rejected the patch: " + "; ".join(rejected))
+    refused = [stops[sp.key] for sp in todo if sp.key in stops]
+    if refused or rejected:
+        said = []
+        if refused:
+            said.append("drift fix would stop before writing " + "; ".join(refused))
+        if rejected:
+            said.append("the server rejected the patch: " + "; ".join(rejected))
+        raise UsageError("; and ".join(said) + ": nothing was changed (dry run)")
     unverified = planned.check.report.unverified
     if unverified:
         return ExitCode.INCOMPLETE, (

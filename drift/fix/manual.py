@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drift.fields import FIELDS, SettingValue
+from drift.findings import Finding
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, misplaced, split_key
@@ -82,6 +83,12 @@ class Commands:
 
     def set_plain(self, name: str) -> str:
         return self.update(f"--update-env-vars={name}=<VALUE>")
+
+    def traffic(self, *flags: str) -> str:
+        """`gcloud run services update-traffic SERVICE` (no `--container`: traffic is the
+        service's)."""
+        argv = ["gcloud", "run", "services", "update-traffic", self.service, *self._where()]
+        return shell_line([*argv, *flags])
 
 
 def secret_arg(ref: SecretRef, version: str | None = None) -> str:
@@ -243,3 +250,41 @@ def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -
         "deploy a value that does",
         (cmd.update(flag),),
     )
+
+
+def tag_steps(cmd: Commands, findings: Iterable[Finding]) -> list[ManualStep]:
+    """Drift on a revision reached only through a traffic tag: no patch reaches it. A
+    revision never changes ("A Revision is an immutable snapshot of code and configuration",
+    google/cloud/run/v2/revision.proto) and a tag names one revision (`TrafficTarget.revision`
+    and `tag`, traffic_target.proto): a fix writes the template, which makes a new revision,
+    and the tag still points at the old one. What repairs it acts on the tag (gcloud
+    reference, `run services update-traffic`: `--update-tags=[TAG=REVISION,…]`,
+    `--remove-tags=[TAG,…]`); a secret it uses that is not usable (`secret.*`) may be
+    repaired instead, in Secret Manager. One step per tag (`tag.TAG`), naming what it has."""
+    by_tag: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.tag:
+            by_tag.setdefault((f.tag, f.revision or ""), []).append(f)
+    steps = []
+    for (tag, revision), found in by_tag.items():
+        drifts = _listed(f for f in found if not f.rule.startswith("secret."))
+        secrets = _listed(f for f in found if f.rule.startswith("secret."))
+        said = [f"it runs with {drifts}"] if drifts else []
+        if secrets:
+            said.append(f"it uses {secrets}: what repairs a secret repairs it here too")
+        reason = (
+            f"tag {tag} points at {revision} (no traffic, its own URL), which no patch of the "
+            f"service reaches (a revision never changes): {'; '.join(said)}; point the tag at "
+            "a revision without this drift (once fixed, the one that serves), or remove the tag"
+        )
+        commands = (
+            cmd.traffic(f"--update-tags={tag}=<REVISION>"),
+            cmd.traffic(f"--remove-tags={tag}"),
+        )
+        steps.append(ManualStep(f"tag.{tag}", reason, commands))
+    return steps
+
+
+def _listed(findings: Iterable[Finding]) -> str:
+    """`env.TESTING (env.forbidden), …`"""
+    return ", ".join(dict.fromkeys(f"{f.target} ({f.rule})" for f in findings))

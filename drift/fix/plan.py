@@ -24,6 +24,7 @@ from drift.fix.manual import (
     rollout_step,
     secret_arg,
     secret_version_step,
+    tag_steps,
 )
 from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
@@ -153,6 +154,8 @@ class _Planner:
 
     def plan(self, findings: list[Finding]) -> ServicePlan:
         template, base = self.template, self.base
+        # a revision reached only through a tag is not what a patch writes: the tag's step
+        on_tags, findings = [f for f in findings if f.tag], [f for f in findings if not f.tag]
         where = (self.profile.project, self.profile.region)
         wrong = [
             s
@@ -205,6 +208,7 @@ class _Planner:
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None and step.target not in {m.target for m in self.manual}:
                 self.manual.append(step)
+        self.manual += tag_steps(self.cmd, on_tags)
         sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,

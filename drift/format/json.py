@@ -33,6 +33,16 @@ def report_document(report: Report) -> dict[str, Any]:
         # say under "note:", for whoever reads only this report (the scheduled issue)
         "notes": list(report.notes),
     }
+    if report.proofs:  # additive: the canary's proof of the fix this report re-checks
+        document["proof"] = [
+            {
+                "service": p.service,
+                "confirmed": p.confirmed,
+                "before": _probe(p.before),
+                "canary": _probe(p.canary),
+            }
+            for p in report.proofs
+        ]
     if report.baseline is not None:  # additive fields, only when compared with a baseline
         counts["new"] = summary.new
         counts["resolved"] = summary.resolved

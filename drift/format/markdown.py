@@ -9,6 +9,7 @@ from pathlib import Path
 from drift.findings import BaselineState
 from drift.format.interface import Formatter
 from drift.format.summary import (
+    PROOF_HEADING,
     baseline_mark,
     by_service,
     confirmed_text,
@@ -16,6 +17,7 @@ from drift.format.summary import (
     location_text,
     probe_causes,
     probe_status,
+    proof_rows,
     resolved_heading,
     revisions,
     since_text,
@@ -99,6 +101,24 @@ class MarkdownFormat(Formatter):
                         confirmed_text(p),
                     ]
                     for p in sorted_probes(report)
+                ),
+            )
+        if report.proofs:  # of before the fix: never the re-check's own probes
+            out += ["", f"### {md_text(PROOF_HEADING)}", ""]
+            out += md_table(
+                ["service", "probed", "url", "outcome", "answer", "ms", "confirmed"],
+                (
+                    [
+                        md_text(proof.service),
+                        md_text(label),
+                        md_code(p.url),
+                        md_text(f"{p.outcome.value}: {p.detail}" if p.detail else p.outcome.value),
+                        md_text(probe_status(p)),
+                        str(p.elapsed_ms),
+                        confirmed_text(p),
+                    ]
+                    for proof in report.proofs
+                    for label, p in proof_rows(proof)
                 ),
             )
         if report.unverified:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from drift.errors import ExitCode, next_steps
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
-from drift.report import Report, Status
+from drift.report import Proof, Report, Status
 from drift.textsafe import plural, visible
 
 
@@ -186,6 +186,14 @@ def probe_causes(report: Report, probe: ProbeResult) -> list[str]:
     ]
 
 
+PROOF_HEADING = "The canary's proof, taken before the fix moved any traffic"
+
+
+def proof_rows(proof: Proof) -> list[tuple[str, ProbeResult]]:
+    """The two probes of a proof, each with what it probed."""
+    return [("before the fix", proof.before), ("the canary", proof.canary)]
+
+
 def confirmed_text(probe: ProbeResult) -> str:
     """Whether `drift fix` proved the suspected causes: yes, no, or not tried."""
     if probe.confirmed is None:
@@ -199,5 +207,24 @@ def sorted_unverified(report: Report) -> list[Unverified]:
 
 def unverified_hints(report: Report) -> list[str]:
     """What to do about the items that could not be verified: one `hint:` line per failure
-    status (the role a denied read needs, the setting a timeout or a quota calls for)."""
-    return [f"hint: {visible(line)}" for line in next_steps(u.reason for u in report.unverified)]
+    status (the role a denied read needs, the setting a timeout or a quota calls for), after
+    the project's when every workload read of it was refused."""
+    lines = next_steps(u.reason for u in report.unverified)
+    if line := project_hint(report):
+        lines.insert(0, line)
+    return [f"hint: {visible(line)}" for line in lines]
+
+
+def project_hint(report: Report) -> str:
+    """Every read in the profile's project was refused: before roles to ask for, the project
+    itself may not exist or be mistyped (a typo, a wrong gcloud configuration), named with
+    where it was set."""
+    if report.project_refused is None:
+        return ""
+    where = f" (set by {report.project_refused})" if report.project_refused else ""
+    return (
+        f"every read in project {report.project} was refused (PERMISSION_DENIED, also the "
+        "answer for a project that does not exist): the project may not exist or be "
+        f"mistyped; is {report.project}{where} the right one? gcloud projects describe "
+        f"{report.project} says; if it is, the caller lacks the roles below"
+    )

@@ -10,7 +10,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from drift.findings import BaselineState, Finding, Severity
+from drift.findings import BaselineState, Finding, ProbeResult, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
 from drift.report import Report, Status
@@ -67,6 +67,8 @@ def _blocks(report: Report) -> list[RenderableType]:
         blocks += [heading, _findings_table(findings)]
     if report.probes:
         blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
+    if report.proofs:
+        blocks += [Text(f"\n{summary.PROOF_HEADING}", style="bold"), _proofs_table(report)]
     if report.unverified:
         blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
         blocks += [Text(hint, style="yellow") for hint in summary.unverified_hints(report)]
@@ -121,24 +123,43 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
 def _probes_table(report: Report) -> Text:
     text = Text()
     for p in summary.sorted_probes(report):
-        text.append(f"  {visible(p.service)}  ")
-        text.append(
-            p.outcome.value, style="green" if p.ok else summary.SEVERITY_LOOK[Severity.ERROR].style
-        )
-        text.append(f"  {visible(p.url)}")
-        if p.revision:
-            text.append(f"  ({visible(p.revision)})", style="dim")
-        text.append("\n")
-        answer = summary.probe_status(p)
-        details = [f"{answer}; {p.detail}" if answer and p.detail else answer or p.detail]
-        causes = summary.probe_causes(report, p)
-        if causes:
-            details.append("suspected causes: " + ", ".join(causes))
-        if p.confirmed is not None:
-            details.append(f"confirmed by a canary: {summary.confirmed_text(p)}")
-        text.append("".join(f"    {visible(d)}\n" for d in details if d))
+        _probe_lines(text, report, p, f"  {visible(p.service)}  ", "    ")
     text.rstrip()
     return text
+
+
+def _proofs_table(report: Report) -> Text:
+    """Each service's proof, its two probes said to be of before the fix: neither is the
+    re-check's own."""
+    text = Text()
+    for proof in report.proofs:
+        said = "the patch fixes the failure" if proof.confirmed else "not confirmed"
+        text.append(f"  {visible(proof.service)}  {said}\n")
+        for label, p in summary.proof_rows(proof):
+            _probe_lines(text, report, p, f"    {label + ':':<16}", "      ", proof=True)
+    text.rstrip()
+    return text
+
+
+def _probe_lines(
+    text: Text, report: Report, p: ProbeResult, head: str, indent: str, *, proof: bool = False
+) -> None:
+    text.append(head)
+    text.append(
+        p.outcome.value, style="green" if p.ok else summary.SEVERITY_LOOK[Severity.ERROR].style
+    )
+    text.append(f"  {visible(p.url)}")
+    if p.revision:
+        text.append(f"  ({visible(p.revision)})", style="dim")
+    text.append("\n")
+    answer = summary.probe_status(p)
+    details = [f"{answer}; {p.detail}" if answer and p.detail else answer or p.detail]
+    causes = summary.probe_causes(report, p)
+    if causes:
+        details.append("suspected causes: " + ", ".join(causes))
+    if p.confirmed is not None and not proof:  # a proof says it once, above its two probes
+        details.append(f"confirmed by a canary: {summary.confirmed_text(p)}")
+    text.append("".join(f"{indent}{visible(d)}\n" for d in details if d))
 
 
 def _unverified_table(report: Report) -> Table:

@@ -298,6 +298,8 @@ class LiveState:
     """Every workload read, by key (`LiveService.key`)."""
     missing: set[str] = field(default_factory=set)
     """The keys of the workloads that do not exist."""
+    settling: dict[str, str] = field(default_factory=dict)
+    """What was still in progress when the wait ran out, by workload key (unverified)."""
     listed: set[str] = field(default_factory=set)
     """Every workload the region lists (keys), of the kinds it was listed for (for "did you
     mean", and a workload profiled under the wrong kind)."""

@@ -180,6 +180,7 @@ class Reader:
                 else:
                     created = short(raw(svc).latest_created_revision) or "a new revision"
                     doing = f"deploy in progress ({created} is being rolled out)"
+                self.state.settling[profile.key] = doing
                 self.unverified(
                     profile,
                     profile.kind.value,

@@ -39,9 +39,15 @@ class InitResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     profiles_option: str = ""
     """` --profiles DIR` when `drift check` would not look in that directory by itself."""
+    left_out: tuple[str, ...] = ()
+    """Each workload left out because its deploy was still in progress, with how to add it."""
 
-    exit_code = ExitCode.OK
-    """A profile was written (every other outcome is an error)."""
+    @property
+    def exit_code(self) -> ExitCode:
+        """A profile was written (every other outcome is an error): of every workload (0), or
+        of all but those still deploying (3, SPEC: incomplete, some items could not be
+        read)."""
+        return ExitCode.INCOMPLETE if self.left_out else ExitCode.OK
 
     @property
     def counted(self) -> str:
@@ -62,6 +68,7 @@ class InitResult:
                 "not copied (plain values that look like credentials; move them to Secret "
                 f"Manager): {', '.join(self.withheld)}"
             )
+        lines += [f"incomplete: {item}" for item in self.left_out]
         lines += [f"note: {note}" for note in self.notes]
         lines.append(
             "next: review it, fill in the probe blocks, then "
@@ -93,6 +100,7 @@ async def init_from_live(
         )
     _refuse_overwrite(path, force)
     project, region = settings.project, settings.region
+    where = f" --project {project} --region {region}"
     if not project or not region:
         raise UsageError(
             "init needs the project and region to read: pass --project and --region "
@@ -129,11 +137,13 @@ async def init_from_live(
             services={n: _described(n) for n in names},
         )
         state = await session.read(probe, names, wait=settings.wait)
-    _require_all_read(state, names, project, region)
+    settling = _require_all_read(state, names, project, region)
+    names = [n for n in names if n not in settling]
     draft = build_draft(environment, project, region, names, state.services)
     text = render(draft, schema=f"./{SCHEMA_FILE}", today=today or dt.date.today())
     written = _write(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today or dt.date.today())
+    option = _profiles_option(directory)
     if (schema := _write_schema(directory)) is not None:
         notes += (schema,)
     return InitResult(
@@ -146,7 +156,11 @@ async def init_from_live(
         secrets=sum(v.secret for _, v in draft.variables),
         withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld),
         notes=notes,
-        profiles_option=_profiles_option(directory),
+        profiles_option=option,
+        left_out=tuple(
+            _left_out(key, state, environment, path, f"{where}{option}", settings.wait)
+            for key in settling
+        ),
     )
 
 
@@ -176,7 +190,9 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         )
 
 
-def _require_all_read(state: LiveState, names: list[str], project: str, region: str) -> None:
+def _require_all_read(state: LiveState, names: list[str], project: str, region: str) -> list[str]:
+    """The workloads left out: those still deploying when the wait ran out, when every other
+    one was read (one deploy that does not settle does not stop the rest being written)."""
     missing = [key_label(n) for n in names if n in state.missing]
     if missing:
         what = ", ".join(missing)
@@ -190,7 +206,8 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
     # or IAM policy left unread only leaves `check` something to report unverified (noted).
     gaps = {u.key for u in state.unverified if _unread_workload(u)}
     unread = [n for n in names if n not in state.services or n in gaps]
-    if unread:
+    settling = [n for n in unread if n in state.settling]
+    if unread and not len(settling) == len(unread) < len(names):
         reasons = sorted(
             {u.reason for u in state.unverified if u.key in unread and _unread_workload(u)}
         )
@@ -198,6 +215,26 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
             f"could not read {', '.join(map(key_label, unread))}: nothing was written"
             + "".join(f"\n  {r}" for r in reasons)
         )
+    return settling
+
+
+def _left_out(
+    key: str, state: LiveState, environment: str, path: Path, options: str, wait: float
+) -> str:
+    """A workload left out, why, and how to describe it once its deploy has settled: on its
+    own, in a profile of its own, whose entry then moves into the one written (`init` never
+    changes a profile it did not just write)."""
+    import shlex
+
+    kind, name = split_key(key)
+    alone = f"{environment}-{name}"
+    command = f"drift init {alone} --from-live{options} --service {shlex.quote(key)}"
+    return (
+        f"{key_label(key)} left out: {state.settling[key]}, still after {wait:g}s (--wait). "
+        f"Once it has settled, `{command}` describes it in "
+        f"{display_path(path.with_name(alone + '.yaml'))}; move its entry under "
+        f"`{kind.section}:` in {display_path(path)}"
+    )
 
 
 def _unread_workload(item: Unverified) -> bool:
@@ -244,16 +281,12 @@ def _write_schema(directory: Path) -> str | None:
     path = directory / SCHEMA_FILE
     if path.exists():
         return None
-    staged: Path | None = None
-    try:
-        fd, name = tempfile.mkstemp(dir=directory, prefix=".drift-schema-", suffix=".json")
-        staged = Path(name)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(json.dumps(json_schema(), indent=2) + "\n")
-        os.replace(staged, path)
+    try:  # staged, then moved into place, like the profile (and with its mode: umask's)
+        with tempfile.TemporaryDirectory(dir=directory, prefix=".drift-schema-") as tmp:
+            staged = Path(tmp) / SCHEMA_FILE
+            staged.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+            os.replace(staged, path)
     except OSError as exc:
-        if staged is not None:
-            staged.unlink(missing_ok=True)
         return (
             f"could not write {display_path(path)} ({exc.strerror or exc}), which the "
             f"$schema line names: `drift profiles schema > {display_path(path)}`"

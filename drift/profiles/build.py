@@ -93,6 +93,7 @@ def build_profile(
     if merged.problems:
         return None
     files = tuple(dict.fromkeys(loc.file for loc in merged.origin.values()))
+    at = merged.origin.get(("project",))
     return Profile(
         environment=environment,
         project=spec.project or "",
@@ -101,6 +102,7 @@ def build_profile(
         services=services,
         ignores=ignores,
         files=files,
+        project_from=f"{at.file}:{at.line}" if at is not None else "",
     )
 
 

@@ -52,7 +52,7 @@ def load_profile(
     and supply them where the profile names none."""
     path = profile_path(directory, environment)
     if not directory.is_dir():
-        raise UsageError(f"profiles directory not found: {display_path(directory)}")
+        raise no_directory(directory, environment)
     if (what := not_a_file(path)) is not None:  # a directory, a FIFO, a symlink loop
         named = Path(display_path(directory)) / path.name  # the link itself, not its target
         raise UsageError(
@@ -85,10 +85,20 @@ def load_profile(
     return replace(profile, project=project or profile.project, region=region or profile.region)
 
 
+def no_directory(directory: Path, environment: str = "ENV") -> UsageError:
+    """No profiles directory (a first run in a repository): what to do next."""
+    return UsageError(
+        f"profiles directory not found: {display_path(directory)}",
+        hint=f"write a first profile from what runs: drift init {environment} --from-live "
+        "--project PROJECT --region REGION; or name the directory your profiles are in: "
+        "--profiles DIR, DRIFT_PROFILES_DIR, or profiles_dir in [tool.drift] of pyproject.toml",
+    )
+
+
 def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
     """Check every profile in a directory: the environments found and all problems."""
     if not directory.is_dir():
-        raise UsageError(f"profiles directory not found: {display_path(directory)}")
+        raise no_directory(directory)
     names = profile_names(directory)
     loader = _Loader(directory)
     merged = {name: loader.resolve(name) for name in names}

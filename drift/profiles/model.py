@@ -222,6 +222,9 @@ class Profile(Scope):
     first, then the jobs, then the worker pools."""
     ignores: tuple[Ignore, ...] = ()
     files: tuple[str, ...] = ()
+    project_from: str = ""
+    """Where `project` was set, as a message names it: the `FILE:LINE` of `project:`, or the
+    option, variable or `[tool.drift]` that gives it instead ("" when not known)."""
 
     def select(self, wanted: Sequence[str] | None) -> list[str]:
         """The keys of the workloads a command works on: the named ones (each once; a name

@@ -31,7 +31,9 @@ def test_validate_reports_every_problem_with_line_and_exit_2(tmp_path: Path) -> 
 def test_validate_missing_directory(tmp_path: Path) -> None:
     done = drift("profiles", "validate", "nowhere", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.strip() == "drift: error: profiles directory not found: nowhere"
+    first, hint = done.stderr.strip().splitlines()
+    assert first == "drift: error: profiles directory not found: nowhere"
+    assert "drift init ENV --from-live" in hint and "--profiles DIR" in hint
 
 
 def test_schema_is_json_schema() -> None:

@@ -313,8 +313,12 @@ def test_the_fix_reports_the_canary_proof_as_confirmed(
     result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
     assert result.exit_code is ExitCode.OK and result.recheck is not None
     canary = result.outcomes[0].canary
-    proofs = {(p.revision, p.ok, p.confirmed) for p in result.recheck.probes if p.confirmed}
-    assert proofs == {(served, False, True), (canary, True, True)}
+    (proof,) = result.recheck.proofs  # beside the re-check's own probes, never among them
+    assert proof.confirmed is True
+    assert (proof.before.revision, proof.before.ok) == (served, False)
+    assert (proof.canary.revision, proof.canary.ok) == (canary, True)
+    assert not any(p.confirmed for p in result.recheck.probes)
     document = json.loads(formatter_for(OutputFormat.JSON).render(result.recheck))
-    assert [p["revision"] for p in document["probes"] if p["confirmed"] is True] != []
+    (said,) = document["proof"]
+    assert said["confirmed"] is True and said["before"]["revision"] == served
     assert "| yes |" in formatter_for(OutputFormat.MARKDOWN).render(result.recheck)

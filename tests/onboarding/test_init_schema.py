@@ -48,3 +48,15 @@ def test_init_keeps_a_schema_that_is_there(sandbox: Sandbox, tmp_path: Path) -> 
     assert (profiles / "staging.yaml").read_text().splitlines()[0] == LINE
     assert (profiles / "profile.schema.json").read_text() == "{}\n"
     assert "profile.schema.json" not in said
+
+
+def test_the_schema_gets_the_mode_the_profile_gets(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Both are committed and read by the team's editors: the umask's mode (0644 under the
+    usual 022), not the owner-only 0600 of a temporary file (revfirstday, minor)."""
+    import stat
+
+    profiles = tmp_path / "profiles"
+    init(sandbox, profiles)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in profiles.iterdir()}
+    assert set(modes) == {"staging.yaml", "profile.schema.json"}
+    assert modes["profile.schema.json"] == modes["staging.yaml"], modes

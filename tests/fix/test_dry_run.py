@@ -1,0 +1,40 @@
+"""`drift fix --dry-run` answers as SPEC says: 0 when the server accepted the validation, 2 when
+it was rejected — and 2 too when drift fix would stop at a service before writing it (a new
+revision would fail Cloud Run's deploy-time check of its secrets), said with why; never 4, which
+is for a fix aborted. Every other service is still validated, not only those before the first
+problem (revfirstday, minor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+from tests.conftest import Clients
+from tests.fix.conftest import PROJECT, updates
+
+DATABASE_URL = f"projects/{PROJECT}/secrets/database-url-staging/versions/1"
+"""What api's serving revision references, and the fix of api leaves as it is."""
+
+
+def test_a_service_whose_new_revision_would_fail_is_a_rejection_and_the_rest_is_validated(
+    sandbox: Sandbox, tmp_path: Path, clients: Clients
+) -> None:
+    clients.secrets.disable_secret_version(name=DATABASE_URL)
+    sandbox.clear_calls()
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "web: the server accepted the patch (validate_only)" in done.stdout + done.stderr
+    assert "drift fix would stop before writing api: a new revision would fail" in done.stderr
+    assert "database-url-staging" in done.stderr and "(dry run)" in done.stderr
+    sent = updates(sandbox)
+    assert sent and all(request.validate_only for request in sent)  # nothing written
+    assert {request.service.name.rsplit("/", 1)[-1] for request in sent} == {"web"}
+
+
+def test_a_dry_run_the_server_accepts_exits_0(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert all(request.validate_only for request in updates(sandbox))

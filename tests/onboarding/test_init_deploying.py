@@ -1,0 +1,102 @@
+"""`drift init ENV --from-live` of a region where one workload is still being deployed (and
+does not settle within --wait): the rest is written, that one is left out with a note naming
+it and the command that describes it once settled; the exit code is SPEC's for an incomplete
+read (3), the file written all the same (revfirstday 2). Any other workload that could not be
+read still writes nothing."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from drift.sandbox import Fault, Sandbox
+from drift.sandbox.scenario import default_scenario_path
+from tests.cliutil import drift
+
+PROJECT = "acme-prod"
+REGION = "us-central1"
+WHERE = ("--project", PROJECT, "--region", REGION)
+
+
+@pytest.fixture
+def shapes() -> Iterator[Sandbox]:
+    """real-shapes: `search` is being deployed and never settles by itself."""
+    with Sandbox(default_scenario_path().with_name("real-shapes.yaml")) as sandbox:
+        yield sandbox
+
+
+def test_one_deploy_in_progress_leaves_that_workload_out_and_writes_the_rest(
+    shapes: Sandbox, tmp_path: Path
+) -> None:
+    done = drift(
+        "init", "prod", "--from-live", *WHERE, "--wait", "0", env=shapes.environ(), cwd=tmp_path
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    written = tmp_path / "profiles" / "prod.yaml"
+    profile = yaml.safe_load(written.read_text())
+    assert "search" not in profile["services"]
+    assert {"chat", "billing", "ledger"} <= set(profile["services"])
+    assert set(profile["jobs"]) == {"migrate-db", "e2e-runner"}
+    (left,) = [line for line in done.stdout.splitlines() if line.startswith("incomplete:")]
+    assert "search left out: deploy in progress" in left
+    command = left.split("`")[1]
+    assert command == (
+        f"drift init prod-search --from-live --project {PROJECT} --region {REGION} --service search"
+    )
+    assert "profiles/prod.yaml" in left and "`services:`" in left
+    # the file written is a profile `drift check` takes as it is
+    assert drift("profiles", "validate", "profiles", cwd=tmp_path).returncode == 0
+    # once the deploy has settled, the command the note gives describes it
+    shapes.finish_deploy(PROJECT, "search")
+    later = drift(*shlex.split(command)[1:], env=shapes.environ(), cwd=tmp_path)
+    assert later.returncode == 0, later.stdout + later.stderr
+    alone = yaml.safe_load((tmp_path / "profiles" / "prod-search.yaml").read_text())
+    assert set(alone["services"]) == {"search"}
+
+
+def test_a_deploy_in_progress_beside_another_unread_workload_writes_nothing(
+    shapes: Sandbox, tmp_path: Path
+) -> None:
+    # chat's tagged revision (not what its template describes) cannot be read
+    shapes.inject(Fault(method="GetRevision", code="PERMISSION_DENIED", match="chat-00002"))
+    done = drift(
+        "init",
+        "prod",
+        "--from-live",
+        *WHERE,
+        "--wait",
+        "0",
+        "-s",
+        "chat",
+        "-s",
+        "search",
+        "-s",
+        "billing",
+        env=shapes.environ(),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 3
+    assert "nothing was written" in done.stderr and "chat" in done.stderr
+    assert not (tmp_path / "profiles" / "prod.yaml").exists()
+
+
+def test_only_workloads_deploying_writes_nothing(shapes: Sandbox, tmp_path: Path) -> None:
+    done = drift(
+        "init",
+        "prod",
+        "--from-live",
+        *WHERE,
+        "--wait",
+        "0",
+        "-s",
+        "search",
+        env=shapes.environ(),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 3
+    assert "nothing was written" in done.stderr and "deploy in progress" in done.stderr
+    assert not (tmp_path / "profiles" / "prod.yaml").exists()

@@ -1,0 +1,69 @@
+"""A project that does not exist (a typo in `project:`, the wrong gcloud configuration) answers
+every read with PERMISSION_DENIED "… (or it may not exist)" (AIP-211: a caller without access
+is told PERMISSION_DENIED whether or not the resource exists). When every read in the profile's
+project was refused, the first hint says the project may not exist or be mistyped, naming it
+and where it was set, before the roles to ask for (revfirstday 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drift.sandbox import Fault, Sandbox
+from drift.sandbox.scenario import default_scenario_path
+from tests.cliutil import REPO, drift
+
+
+@pytest.fixture(scope="module")
+def elsewhere() -> Iterator[Sandbox]:
+    """A world without acme-chat-staging (the shipped profiles' project)."""
+    with Sandbox(default_scenario_path().with_name("real-shapes.yaml")) as sandbox:
+        yield sandbox
+
+
+def _hints(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("hint:")]
+
+
+def _project_line() -> int:
+    text = (REPO / "profiles" / "staging.yaml").read_text().splitlines()
+    return next(n for n, line in enumerate(text, 1) if line.startswith("project:"))
+
+
+def test_every_read_refused_names_the_project_and_its_line_before_roles(
+    elsewhere: Sandbox,
+) -> None:
+    done = drift("check", "staging", env=elsewhere.environ(), cwd=REPO)
+    assert done.returncode == 3
+    first, *rest = _hints(done.stdout)
+    assert "project acme-chat-staging" in first and "may not exist" in first
+    assert f"set by profiles/staging.yaml:{_project_line()}" in first
+    assert any("roles/run.viewer" in h for h in rest)  # the roles still follow
+    summary = drift("check", "staging", "--format", "markdown", env=elsewhere.environ(), cwd=REPO)
+    assert f"profiles/staging.yaml:{_project_line()}" in summary.stdout
+
+
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [(("--project", "acme-chat-stagign"), "--project"), ((), "DRIFT_PROJECT")],
+)
+def test_a_project_given_instead_is_named_where_it_was_given(
+    elsewhere: Sandbox, how: tuple[str, ...], said: str
+) -> None:
+    env = elsewhere.environ() | ({} if how else {"DRIFT_PROJECT": "acme-chat-stagign"})
+    done = drift("check", "staging", *how, env=env, cwd=REPO)
+    (first, *_) = _hints(done.stdout)
+    assert "acme-chat-stagign" in first and f"set by {said}" in first, first
+
+
+def test_a_project_that_answered_something_gets_only_the_roles(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The service read is denied, but the project's secrets were read: it exists."""
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED"))
+    done = drift("check", "staging", "-s", "api", env=sandbox.environ(), cwd=REPO)
+    assert done.returncode == 3
+    hints = _hints(done.stdout)
+    assert hints and not any("may not exist" in h for h in hints), hints
