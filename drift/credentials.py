@@ -63,35 +63,74 @@ _KEY_WORDS = (
     r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey"
     r"|(?:api|access|secret|private|auth|signing|encryption|master|client)[_-]?key"
 )
+_SUFFIX_WORDS = r"password|passwd|passphrase|pwd|pass|secret|token"
+"""The last words that make a key of one word a credential's (`PGPASSWORD`, `dbpassword`,
+`adminpass`, keytool's `-storepass`/`-keypass`, `rootpwd`, `clientsecret`, `authtoken`)."""
 _CAMEL_WORDS = (
     r"Password|Passwd|Passphrase|Pwd|Secret|Token|Credentials?|(?:Api|Access|Secret|Private)Key"
 )
 _KEY = (
     r"(?:[A-Za-z0-9._-]*[._-])?"
-    rf"(?:(?i:{_KEY_WORDS})|[A-Za-z0-9._-]*[A-Za-z0-9](?:{_CAMEL_WORDS}))"
+    rf"(?:(?i:{_KEY_WORDS})|[A-Za-z0-9]*(?i:{_SUFFIX_WORDS})"
+    rf"|[A-Za-z0-9._-]*[A-Za-z0-9](?:{_CAMEL_WORDS}))"
 )
+_NOT_KEYS = (
+    r"(?:[A-Za-z0-9._-]*[._-])?[A-Za-z0-9]*(?i:(?:by|com|sur|over|under|tres|fly|low|high"
+    r"|band|all|multi|single|one|two)pass)"
+)
+"""Words that end in `pass` and say nothing of a password: `bypass`, `compass`, `surpass`,
+`overpass`, `trespass`, a filter's `lowpass`/`highpass`/`bandpass`, an encoder's `multipass`/
+`twopass` (`bypass=x`, `compass=north`, `--lowpass 3k` are not credentials). `passthrough=1`
+is none already: its key does not end in a credential's word. Where such a key is
+assigned, `_ASSIGNED` matches the key alone (its first alternative, which RE2 prefers where
+both match): its value is then searched as the rest of the text is (`compass="… token=…"`)."""
+
+
+def _assignment(key: str) -> str:
+    """The forms of a credential assigned to `key`, its value in the groups of `_GROUPS`."""
+
+    def quoted(quote: str, name: str) -> str:  # a backslash escapes; unclosed: to the line's end
+        return rf"{quote}(?P<{name}>(?:[^{quote}\\\n]|\\.)+){quote}?"
+
+    dq, sq, fdq, fsq = quoted('"', "dq"), quoted("'", "sq"), quoted('"', "fdq"), quoted("'", "fsq")
+    braced = r"\{(?P<br>(?:[^}\n]|\}\})*)\}?"  # ODBC: `}}` is an escaped `}`
+    bare = r"(?P<bare>[^\s&;\"'{][^\s&;\"']*)"
+    flag = r"(?P<fbare>[^\s\"'-][^\s\"']*|-[^\s\"'-][^\s\"']+)"
+    return (
+        rf"(?:^|[^A-Za-z0-9._-]){key}[\"']?[ \t]*(?:=>|:=|[:=])[ \t]*(?:{dq}|{sq}|{braced}|{bare})"
+        rf"|(?:^|\s)--?{key}[ \t]+(?:{fdq}|{fsq}|{flag})"
+        rf"|<(?:[A-Za-z0-9_.-]+:)?{key}(?:[ \t][^<>\n]*)?>(?P<xml>[^<]+)"
+    )
+
+
 _ASSIGNED = (
-    rf"(?:^|[^A-Za-z0-9._-]){_KEY}[\"']?[ \t]*[:=][ \t]*"
-    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s&;\"']+))"
-    rf"|(?:^|\s)--?{_KEY}[ \t]+"
-    r"(?:\"(?P<fdq>[^\"\n]+)\"|'(?P<fsq>[^'\n]+)'|(?P<fbare>[^\s\"'-][^\s\"']*))"
+    rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
+    rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}"
 )
 """A password, secret or token assigned inside a value, as a flag, a property, a query or
-connection string parameter or a YAML/JSON entry writes it: `--db-password=…`,
-`-Dspring.datasource.password=…`, `?user=app&password=…`, `Server=db;Pwd=…;`, `token: …`,
-`"clientSecret": "…"`, `--db-password …` (a flag's value after a space). The key's last
-word says so, as a word of its own (`db-password`, `DB_PASS`, `access_token`, camel case
-`dbPassword`); not `password_min_length=8`, `--pass-through=on`, `bypass=1`,
-`max_tokens=4096`. Its value ends at white space, `&`, `;` or a quote (or is quoted; a `,`
-or `}` after it is masked with it: more hidden, never less), and is all that is masked
-(`--db-password=*** --verbose`); a harmless value (`true`, `8080`), a placeholder
-(`$(DB_PASS)`, `${DB_PASS}`) or a mask is none."""
+connection string parameter, a YAML/JSON entry, a Ruby/Perl/PHP hash or an XML element
+writes it: `--db-password=…`, `-Dspring.datasource.password=…`, `?user=app&password=…`,
+`Server=db;Pwd=…;`, `token: …`, `"clientSecret": "…"`, `password => '…'`, `password := …`,
+`<password>…</password>`, `--db-password …` and keytool's `-storepass …` (a flag's value after
+a space, unless it is another flag: `--password --verbose`, `--password -v`; `-S3cr3t` is a
+value). The key's last word says so, as a word of its own (`db-password`, `DB_PASS`,
+`access_token`, camel case `dbPassword`) or ending a key of one word (`PGPASSWORD`,
+`adminpass`, `storepass`: `_SUFFIX_WORDS`; not `bypass`, `compass`: `_NOT_KEYS`); not
+`password_min_length=8`, `--pass-through=on`, `max_tokens=4096`. Its value ends at white
+space, `&`, `;` or a quote, or is quoted (an unclosed quote runs to the end of the line; a
+`\"` or `\'` inside does not close it), or is an ODBC value in braces, which runs to its
+closing brace, `}}` being an escaped `}` (MS-ODBCSTR, SQLDriverConnect: `Pwd={a;b}};c}` is
+the password `a;b};c`; unclosed, to the end of the line). A `,` or `}` after a bare value is
+masked with it: more hidden, never less. Only the value is masked (`--db-password=***
+--verbose`, `Pwd={***};`); a harmless value (`true`, `8080`), a placeholder (`$(DB_PASS)`,
+which Cloud Run fills in, run v2 `EnvVar.value`; `${DB_PASS}`, a shell's, Spring's or
+envsubst's: `_PLACEHOLDER`) or a mask is none. `$DB_PASS` is not a placeholder: Cloud Run
+passes it as it is, and a password may begin with `$`."""
+_GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml")
 _ASSIGNED_HINT = ("pass", "pwd", "secret", "token", "credential", "key")
 """What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
 not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
-_PLACEHOLDER = re.compile(
-    r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}\s]+\}|\$[A-Za-z_][A-Za-z0-9_]*)+|\*+"
-)
+_PLACEHOLDER = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.-]*\})+|\*+")
 
 
 @functools.cache
@@ -125,8 +164,19 @@ def credential_shaped(value: str) -> bool:
 
 def credential_pieces(text: str) -> list[str]:
     """The pieces of `text` shaped like a credential (`credential_shaped`), as they stand in
-    it: what to mask in a sentence that quotes one (of `key=value`, the value)."""
-    return _whole_pieces(text) + [text[start:stop] for start, stop in _assigned_spans(text)]
+    it: what to mask in a sentence that quotes one (of `key=value`, the value; of a value
+    written with escapes, `Pwd={a;b}};c}` or `"pass\"word"`, also the value they stand for)."""
+    pieces = _whole_pieces(text)
+    for group, start, stop in _assigned_values(text):
+        piece = text[start:stop]
+        pieces.append(piece)
+        unescaped = piece.replace("}}", "}") if group == "br" else _ESCAPED.sub(r"\1", piece)
+        if unescaped != piece and group != "bare" and group != "fbare":
+            pieces.append(unescaped)
+    return pieces
+
+
+_ESCAPED = re.compile(r"\\(.)")
 
 
 @functools.cache
@@ -138,16 +188,22 @@ def _assigned() -> Any:
 
 def _assigned_spans(text: str) -> list[tuple[int, int]]:
     """Where the values of the credentials assigned in `text` stand (`_ASSIGNED`)."""
+    return [(start, stop) for _group, start, stop in _assigned_values(text)]
+
+
+def _assigned_values(text: str) -> list[tuple[str, int, int]]:
+    """`_assigned_spans`, each with the name of the group (of `_GROUPS`) its value is in: one
+    pass of RE2 over the text."""
     if not _assigned_hint(text):
         return []
     pattern = _assigned()
-    spans = []
+    found = []
     for match in pattern.finditer(text):
-        for group in ("dq", "sq", "bare", "fdq", "fsq", "fbare"):
+        for group in _GROUPS:
             value = match.group(group)
             if value is not None and not _harmless(value):
-                spans.append(match.span(pattern.groupindex[group]))
-    return spans
+                found.append((group, *match.span(pattern.groupindex[group])))
+    return found
 
 
 def _assigned_hint(text: str) -> bool:
@@ -156,7 +212,8 @@ def _assigned_hint(text: str) -> bool:
 
 
 def _harmless(value: str) -> bool:
-    return bool(_HARMLESS.match(value) or _PLACEHOLDER.fullmatch(value))
+    value = value.strip()  # `<password>\n</password>`: nothing
+    return not value or bool(_HARMLESS.match(value) or _PLACEHOLDER.fullmatch(value))
 
 
 def _whole_pieces(text: str) -> list[str]:
