@@ -106,7 +106,8 @@ class Settings:
     wait: float = 60.0
     """How long a deploy in progress is waited for, seconds."""
     retry_budget: float = 60.0
-    """Total time retries may take, seconds (at most a day)."""
+    """Total time retries may take, seconds (at most a day): of one call, and of all the calls
+    of a read method that keeps refusing (`drift.live.outages`)."""
 
     def access(self) -> Access:
         """What the live layer needs: call limits and whose credentials."""

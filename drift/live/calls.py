@@ -13,16 +13,16 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from drift.errors import ApiError, AuthError, DriftError
 from drift.live.clients import unreachable
+from drift.live.outages import Api, NotSent, Outages, shared
+
+__all__ = ["Api", "CallRunner", "Limits", "NotSent", "RateLimiter", "api_errors", "translate"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-# Cloud Run Admin reads, Secret Manager reads, Secret Manager accesses (a quota of its own) and
-# Resource Manager reads
-Api = Literal["run", "secrets", "access", "resources"]
 
 RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
 # What gRPC says when nothing listens at the address (or it does not resolve): from the real
@@ -147,6 +147,7 @@ class CallRunner:
         }
         self.counts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
+        self.outages = Outages(limits.retry_budget)
         self.random = random.Random(seed)
         self.emulator: str | None = None
         """The emulator's host:port when the clients talk to one (set by the session)."""
@@ -161,30 +162,43 @@ class CallRunner:
         retry: bool = True,
     ) -> T:
         """Run `fn(timeout)`; raise ApiError (or AuthError) when it cannot succeed. The retry
-        budget ("total time retries may take") runs from the first failure: the time a call
-        waited for its turn (the rate limiter, a concurrency slot) is not spent retrying."""
+        budget ("total time retries may take") runs from the first failure, of this call or,
+        for a read, of any call of its method while the method has answered none since
+        (`outages`): a read method that keeps refusing (a quota spent for the day) ends the
+        run within about one budget, whatever the number of calls queued behind it, each of
+        which waited for its turn without starting a budget of its own. Past that budget,
+        its calls not yet sent are not sent (`NotSent`)."""
         failed_at: float | None = None
         attempt = 0
         limiter = self.limiters[api]
         while True:
             attempt += 1
             try:
-                async with self._turn(limiter):
+                async with self._turn(api, method, resource):
                     self.counts[method] += 1
                     with api_errors(method, resource):
                         result = await asyncio.wait_for(
                             fn(self.limits.call_timeout), self.limits.call_timeout + 5
                         )
                 log.debug("%s %s: OK (attempt %d)", method, resource, attempt)
+                self.outages.answered((api, method))
                 return result
+            except NotSent:
+                raise
             except ApiError as exc:
                 failure = exc
             if self.emulator is not None and _unreachable(failure):
                 raise unreachable(self.emulator, failure.detail) from failure
+            if failure.status not in RETRYABLE:
+                self.outages.answered((api, method))  # it answered: NOT_FOUND, PERMISSION_DENIED
             delay = self._delay(attempt, failure)
+            now = self.clock()
             if failed_at is None:
-                failed_at = self.clock()
-            spent = self.clock() - failed_at
+                failed_at = now
+            began = now
+            if failure.status in RETRYABLE and shared(method):
+                began = self.outages.refusing((api, method), _past_budget(failure), now, delay)
+            spent = now - min(failed_at, began)
             if (
                 not retry
                 or failure.status not in RETRYABLE
@@ -201,16 +215,22 @@ class CallRunner:
                 await (self.sleep or asyncio.sleep)(delay)
 
     @asynccontextmanager
-    async def _turn(self, limiter: RateLimiter) -> AsyncIterator[None]:
+    async def _turn(self, api: Api, method: str, resource: str) -> AsyncIterator[None]:
         """A concurrency slot and one call of the API's budget, taken together when the call
         goes out. Waiting for the API (its per-minute budget, a RESOURCE_EXHAUSTED pause)
         holds no slot, so one API's quota never stalls another's calls; and a pause that
         began while a call waited for a slot holds that call too: RetryInfo, "Clients should
         wait until `retry_delay` amount of time has passed since receiving the error response
-        before retrying" (google/rpc/error_details.proto), and the quota is the API's."""
+        before retrying" (google/rpc/error_details.proto), and the quota is the API's. A call
+        of a read method given up on meanwhile is not sent (`Outages.refused`)."""
+        limiter = self.limiters[api]
         while True:
             await limiter.ready()
             await self.semaphore.acquire()
+            refused = self.outages.refused((api, method), resource, self.clock())
+            if refused is not None:
+                self.semaphore.release()
+                raise refused
             if limiter.take():
                 break
             self.semaphore.release()

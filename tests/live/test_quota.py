@@ -2,8 +2,9 @@
 of that API not yet sent (those already waiting for a slot too); a call waiting for its API's
 per-minute budget holds no concurrency slot, so one API's quota never stalls another's calls;
 a quota error without RetryInfo is retried as Google's own clients retry it (from 2 s,
-doubling, at most 60 s, within the retry budget). Waits of minutes pass at once on a warped
-clock (`tests.timewarp`), on which the runner tells when each call went out."""
+doubling, at most 60 s, within the retry budget); an API that keeps refusing ends the run
+within about one retry budget, however many calls wait behind it. Waits of minutes pass at
+once on a warped clock (`tests.timewarp`), on which the runner tells when each call went out."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pytest
 
 from benchmarks.bench import ENVIRONMENT, write_profile
 from drift.check import CheckResult, run_check
-from drift.live.calls import Api, CallRunner, Limits
+from drift.errors import ApiError
+from drift.live.calls import Api, CallRunner, Limits, NotSent
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
@@ -148,3 +150,73 @@ def test_resource_exhausted_without_retry_info_backs_off_as_googles_clients_do(
     for n, gap in enumerate(gaps):
         ceiling = 2.0 * 2**n  # 2, 4, 8, 16, 32 s; drift waits between half of it and all
         assert ceiling / 2 <= gap <= ceiling + 0.5, gaps
+
+
+def test_a_quota_that_stays_exhausted_ends_the_run_within_about_one_retry_budget(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quota spent for the day (or a project over its limit): every GetSecretVersion is
+    RESOURCE_EXHAUSTED. The budget ("the total time retries may take") runs from the API's
+    first refusal for every call of the API, not from each call's own: the calls held by the
+    pauses had not failed yet, and with a budget each, 600 secrets at 64 at a time took 358 s
+    (revown8 3). Past the budget, the calls not yet sent are not sent, and each is reported
+    unverified, naming itself and the status."""
+    sandbox = world(
+        make_sandbox, tmp_path, monkeypatch, services=200, vars=4, secret_refs=3, secrets=600
+    )
+    sandbox.inject(Fault(method="GetSecretVersion", code="RESOURCE_EXHAUSTED"))
+    runner = Recorder(Limits(retry_budget=60.0))
+    Warp().install(runner)
+    report = check(tmp_path, runner).report
+    times = [at for *_, at in runner.sent]
+    assert max(times) - min(times) <= 1.25 * 60.0
+    assert report.status.value == "incomplete"
+    tries = sum(method == "GetSecretVersion" for method, *_ in runner.sent)
+    assert tries < 600, "each call went out at least once"
+    assert len(report.unverified) > 300  # the secrets the 200 services refer to
+    for item in report.unverified:
+        name = item.target.removeprefix("secret.")
+        assert f"GetSecretVersion projects/bench-project/secrets/{name}/versions/" in item.reason
+        assert "RESOURCE_EXHAUSTED" in item.reason
+
+
+def test_an_api_given_up_on_is_tried_again_one_budget_later() -> None:
+    """Given up on, a method's calls are not sent (the status and its last answer say why),
+    other methods' and other APIs' are; a later phase of the run (`fix` after its prompt)
+    tries it again, and one answer ends the run of failures."""
+    warp = Warp()
+    runner = warp.install(CallRunner(Limits(retry_budget=10.0), seed=1))
+    refusing, sent = True, []
+
+    async def read(timeout: float) -> str:
+        sent.append(warp.clock())
+        if refusing:
+            raise ApiError("GetSecretVersion", "v1", "RESOURCE_EXHAUSTED", "Quota exceeded")
+        return "ok"
+
+    async def run() -> None:
+        nonlocal refusing
+        with pytest.raises(ApiError) as first:
+            await runner.call("secrets", "GetSecretVersion", "v1", read)
+        assert not isinstance(first.value, NotSent) and len(sent) > 1
+        tried = len(sent)
+        with pytest.raises(NotSent) as unsent:
+            await runner.call("secrets", "GetSecretVersion", "v2", read)
+        assert len(sent) == tried
+        assert unsent.value.reason.startswith("GetSecretVersion v2: RESOURCE_EXHAUSTED: not sent")
+        assert "Quota exceeded" in unsent.value.reason
+        refusing = False
+        assert await runner.call("run", "GetService", "api", read) == "ok"
+        assert await runner.call("secrets", "GetSecret", "s2", read) == "ok"  # another method
+        with pytest.raises(NotSent):
+            await runner.call("secrets", "GetSecretVersion", "v2", read)
+        await warp.sleep(10.5)
+        assert await runner.call("secrets", "GetSecretVersion", "v3", read) == "ok"
+        refusing = True  # a write is always sent, each on a budget of its own
+        for _ in range(2):
+            with pytest.raises(ApiError) as write:
+                await runner.call("run", "UpdateService", "api", read)
+            assert not isinstance(write.value, NotSent)
+        assert runner.outages.failing == {} and runner.outages.given_up == {}
+
+    asyncio.run(run())
