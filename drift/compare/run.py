@@ -9,7 +9,13 @@ from typing import Any
 from drift.compare.model import Comparison, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
-from drift.compare.views import compared_revisions, live_views, paired, profile_views
+from drift.compare.views import (
+    compared_revisions,
+    live_views,
+    paired,
+    profile_views,
+    unread_settings_notes,
+)
 from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
@@ -89,9 +95,11 @@ async def _compare_read(
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
         unread += failed
-    notes = [*ctx.notes(), *ctx.nowhere_notes(), *compared_revisions(a.environment, state_a)]
-    if not ctx.same_deployment:  # else the same services: said once
-        notes += compared_revisions(b.environment, state_b)
+    notes = [*ctx.notes(), *ctx.nowhere_notes()]
+    for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
+        if side == 0 or not ctx.same_deployment:  # else the same services: said once
+            notes += compared_revisions(profile.environment, state)
+            notes += unread_settings_notes(profile.environment, state, compared)
     return Comparison(
         "live",
         ctx.a,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 
 from drift.compare.model import EnvKey, ServiceView, Shape, VarView
 from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
+from drift.kinds import key_label
 from drift.live.model import LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 
@@ -122,6 +123,23 @@ def _expects_secret(service: ServiceProfile | None, config: RevisionConfig) -> s
         if rule.expects_secret
         or (rule.value is not None and looks_like_credential(rule.name, rule.value))
     }
+
+
+def unread_settings_notes(environment: str, state: LiveState, names: Collection[str]) -> list[str]:
+    """A note for each setting of a compared revision (of the services `names`) drift could
+    not read (`RevisionConfig.unreadable`): its view has no value for it, so it is not
+    compared."""
+    notes = []
+    for name, live in sorted(state.services.items()):
+        if name not in names:
+            continue
+        config = live.serving[0].config if live.serving else live.template
+        notes += [
+            f"{environment}: {key_label(name)}: {setting} was not compared: drift cannot read "
+            f"it: {why}"
+            for setting, why in sorted(config.unreadable.items())
+        ]
+    return notes
 
 
 def compared_revisions(environment: str, state: LiveState) -> list[str]:

@@ -102,9 +102,17 @@ class History:
         before = served_before(self.skipped, start)
         while before is not None and key in self.drift(before):
             start, before = before, served_before(self.skipped, before)
+        if before is not None and self._unread(before, finding):
+            return None  # its value before is not known: cannot tell which revision began it
         first = self.records[start]
         good = self.records[before].name if before is not None else None
         return Since(first.name, first.create_time, first.creator, first.client, good)
+
+    def _unread(self, i: int, finding: Finding) -> bool:
+        """The setting of a `setting.value` finding could not be read on revision `i`
+        (`RevisionConfig.unreadable`): that revision is not judged, so its drift is unknown."""
+        unreadable = self.records[i].config.unreadable
+        return finding.rule == "setting.value" and finding.target[8:] in unreadable
 
     def _held(self, setting: Field, finding: Finding) -> bool:
         """A setting of the service itself, or a value the service's own level gives (its

@@ -22,12 +22,13 @@ from drift.fields.base import (
     text,
     unchanged,
 )
-from drift.fields.catalogue import FIELDS, read_settings, unreadable_settings
+from drift.fields.catalogue import FIELDS, NOT_READ, read_settings, read_shown, unreadable_settings
 
 __all__ = [
     "DEFAULT_ACCOUNT_SUFFIX",
     "DEFAULT_SERVICE_ACCOUNT",
     "FIELDS",
+    "NOT_READ",
     "Field",
     "SettingValue",
     "Source",
@@ -35,6 +36,7 @@ __all__ = [
     "is_default_account",
     "normalise_account",
     "read_settings",
+    "read_shown",
     "same_account",
     "short_name",
     "text",

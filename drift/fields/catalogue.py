@@ -365,8 +365,12 @@ _READERS = {
 
 def read_settings(source: Source) -> dict[str, SettingValue]:
     """Every setting of the catalogue the workload's kind has, as Cloud Run applies it
-    (defaults included)."""
-    return {name: read(source) for name, read in _READERS[source.kind]}
+    (defaults included), but those the workload does not let drift read
+    (`unreadable_settings`): never a default in their place (a worker pool that may scale
+    automatically is not one manual instance), for any reader (check, init, compare,
+    history, plan, rollback: SPEC invariant 6)."""
+    unread = unreadable_settings(source)
+    return {name: read(source) for name, read in _READERS[source.kind] if name not in unread}
 
 
 _UNREADABLE = {
@@ -384,3 +388,13 @@ def unreadable_settings(source: Source) -> dict[str, str]:
     return {
         name: why for name, unreadable in _UNREADABLE[source.kind] if (why := unreadable(source))
     }
+
+
+NOT_READ = "unknown (drift cannot read it)"
+
+
+def read_shown(source: Source, show: Callable[[str, SettingValue], str]) -> dict[str, str]:
+    """Every setting of `read_settings` as `show` (name, value) shows it, and each one drift
+    cannot read (`unreadable_settings`) as `NOT_READ`: what a rollback's preview says."""
+    shown = {name: show(name, value) for name, value in read_settings(source).items()}
+    return shown | dict.fromkeys(unreadable_settings(source), NOT_READ)

@@ -6,7 +6,7 @@ patch leaves, and against what Cloud Run does (LATEST is the latest *ready* revi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from drift.fields import FIELDS, SettingValue
@@ -238,6 +238,27 @@ def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> Manual
             service.update("--scaling=<COUNT>"),
         )
     return ManualStep(f"setting.{name}", f"{name}: {reason}", commands)
+
+
+def unread_steps(
+    cmd: Commands, settings: Mapping[str, Setting], unreadable: Mapping[str, str]
+) -> list[ManualStep]:
+    """Each setting the profile states that drift cannot read as the workload runs now
+    (`RevisionConfig.unreadable`, with why): `check` leaves it unverified, and no patch writes
+    it over what drift cannot see (a worker pool that may scale automatically given a fixed
+    count)."""
+    steps = []
+    for name in (n for n in settings if n in unreadable):
+        value = settings[name].value
+        steps.append(
+            ManualStep(
+                f"setting.{name}",
+                f"{name} is not planned: drift cannot read it ({unreadable[name]}); if it "
+                "should be as the profile says, set it yourself",
+                (cmd.update(FIELDS[name].gcloud("<VALUE>" if value is None else value)),),
+            )
+        )
+    return steps
 
 
 def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -> ManualStep:

@@ -25,6 +25,7 @@ from drift.fix.manual import (
     secret_arg,
     secret_version_step,
     tag_steps,
+    unread_steps,
 )
 from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
@@ -157,11 +158,9 @@ class _Planner:
         # a revision reached only through a tag is not what a patch writes: the tag's step
         on_tags, findings = [f for f in findings if f.tag], [f for f in findings if not f.tag]
         where = (self.profile.project, self.profile.region)
-        wrong = [
-            s
-            for s in self.service.settings.values()
-            if not s.satisfied_by(template.settings.get(s.name), where)
-        ]
+        self.manual += unread_steps(self.cmd, self.service.settings, template.unreadable)
+        stated = [s for s in self.service.settings.values() if s.name not in template.unreadable]
+        wrong = [s for s in stated if not s.satisfied_by(template.settings.get(s.name), where)]
         source = self.live.source
         blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
         settings = [

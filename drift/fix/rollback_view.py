@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from drift.fields import FIELDS, Source, read_settings, text
+from drift.fields import FIELDS, Source, read_shown, text
 from drift.fix.differences import template_differences
 from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
@@ -34,11 +34,13 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
     if gone:
         restored.traffic = restored_traffic(renamed(before_service(entry), gone, NEW))
     lines = template_differences(live.template, restored.template)
-    now = read_settings(Source(raw(live), raw(live.template), None))
-    then = read_settings(Source(raw(restored), raw(restored.template), None))
+    now, then = (
+        read_shown(Source(raw(s), raw(s.template), None), lambda _, value: text(value))
+        for s in (live, restored)
+    )
     for name in sorted(n for n in FIELDS if FIELDS[n].level == "service" or FIELDS[n].service_part):
         if now.get(name) != then.get(name):
-            lines.append(f"setting {name}: {text(now.get(name))} → {text(then.get(name))}")
+            lines.append(f"setting {name}: {now.get(name, '')} → {then.get(name, '')}")
     if traffic_key(live.traffic) != traffic_key(restored.traffic):
         lines.append(f"traffic: {_traffic(live.traffic)} → {_traffic(restored.traffic)}")
     lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")

@@ -117,14 +117,19 @@ def holds_drifts(fixer: Fixer, now: Any) -> bool:
     """Whether the service as it is now (their template, the service's own settings) still
     holds any of the values drift's canary write set: a variable, a mount or a setting where
     the canary differs from what served and `now` has the canary's value. Freeing the pin
-    would then serve drift's change, declined or unproven, under their deploy."""
+    would then serve drift's change, declined or unproven, under their deploy. A setting of
+    theirs drift cannot read (`RevisionConfig.unreadable`) may hold it: it is taken to."""
     before = before_service(fixer.entry)
     before.template = base_template(fixer.entry)
     served, mine, theirs = (_values(svc) for svc in (before, fixer.sent, now))
     changed = {k for k in served.keys() | mine.keys() if served.get(k) != mine.get(k)}
-    return any(k in theirs and theirs.get(k) == mine.get(k) for k in changed) or any(
+    return any(k in theirs and theirs[k] in (UNREAD, mine.get(k)) for k in changed) or any(
         k not in theirs and k not in mine for k in changed
     )
+
+
+UNREAD = object()
+"""The value of a setting drift cannot read (`_values`): equal to no value but itself."""
 
 
 def _values(service: Any) -> dict[tuple[str, str], Any]:
@@ -136,6 +141,7 @@ def _values(service: Any) -> dict[tuple[str, str], Any]:
     for name in [c.name for c in template.containers] or [None]:
         config = revision_config(template, service=service, container=name)
         out.update(((name or "", f"setting.{k}"), v) for k, v in config.settings.items())
+        out.update(((name or "", f"setting.{k}"), UNREAD) for k in config.unreadable)
     for c in config.containers:
         out.update(((c.name, f"env.{k}"), (v.value, v.ref)) for k, v in c.env.items())
         out.update(((c.name, f"mount.{p}"), m.ref) for p, m in c.mounts.items())

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from drift.errors import ApiError, AuthError
-from drift.fields import FIELDS, Source, read_settings, text
+from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
 from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
@@ -92,10 +92,12 @@ def differences(now: Any, entry: Entry) -> list[str]:
     kind = Kind(entry.kind)
     restored = restore_request(now, entry)
     lines = template_differences(template_of(now), template_of(restored))
-    was, will = _settings(now, kind), _settings(restored, kind)
+    was, will = (
+        read_shown(Source(raw(w), raw(template_of(w)), None, kind), _shown) for w in (now, restored)
+    )
     for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
         if was.get(name) != will.get(name):
-            lines.append(f"setting {name}: {_shown(name, was)} → {_shown(name, will)}")
+            lines.append(f"setting {name}: {was.get(name, '')} → {will.get(name, '')}")
     if kind is Kind.WORKER_POOL:
         lines.append(
             f"instances now: {describe_instances(now)}; afterwards, as before the change: "
@@ -104,9 +106,8 @@ def differences(now: Any, entry: Entry) -> list[str]:
     return lines
 
 
-def _shown(name: str, settings: dict[str, Any]) -> str:
-    value = settings.get(name)
-    return text(value) if value is None else FIELDS[name].show(value)
+def _shown(name: str, value: Any) -> str:
+    return FIELDS[name].show(value)
 
 
 def restoration(after: Any, entry: Entry) -> str:

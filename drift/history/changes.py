@@ -57,7 +57,7 @@ def _expects_secret(rule: VarRule) -> bool:
 def changes(before: RevisionConfig, after: RevisionConfig, masking: Masking) -> tuple[Change, ...]:
     """Every difference from `before` to `after`: containers in `after`'s order (then those
     only `before` had), each with its variables and mounts by name, then its image; then the
-    settings."""
+    settings, but one that either could not be read (`RevisionConfig.unreadable`)."""
     several = len(before.containers) > 1 or len(after.containers) > 1
     names = [c.name for c in after.containers] + [c.name for c in before.containers]
     out: list[Change] = []
@@ -67,6 +67,8 @@ def changes(before: RevisionConfig, after: RevisionConfig, masking: Masking) -> 
         shows = (masking.shown(name, before), masking.shown(name, after))
         out += _container(name, old, new, several, shows)
     for setting in COMPARED_SETTINGS:
+        if setting in before.unreadable or setting in after.unreadable:
+            continue  # no value read on one side: no change to tell (not "removed")
         old_value, new_value = before.settings.get(setting), after.settings.get(setting)
         if old_value != new_value:
             show = FIELDS[setting].show

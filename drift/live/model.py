@@ -70,8 +70,9 @@ class RevisionConfig:
     service_account: str
     primary: str = ""
     unreadable: dict[str, str] = field(default_factory=dict)
-    """The settings whose value could not be read, each with why (`Field.unreadable`): not
-    judged, not verified."""
+    """The settings whose value could not be read, each with why (`Field.unreadable`): not in
+    `settings` (no default in their place), not judged, not verified, not compared, not
+    written into a profile nor planned."""
     unmounted: tuple[SecretMount, ...] = ()
     """The files of the secret volumes no container mounts (`path`: `volume NAME`, with the
     item's path): Cloud Run still checks them at deploy ("all the secrets you use")."""

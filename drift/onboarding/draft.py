@@ -89,7 +89,7 @@ def build_draft(
     return Draft(environment, project, region, drafts, shared)
 
 
-def _primary(live: LiveService) -> tuple[str, RevisionConfig]:
+def drafted_from(live: LiveService) -> tuple[str, RevisionConfig]:
     """The revision taking most traffic (what `check` reads first), else the template."""
     if live.kind is Kind.JOB:
         return "", live.template  # what its next execution runs
@@ -99,7 +99,7 @@ def _primary(live: LiveService) -> tuple[str, RevisionConfig]:
 
 
 def _service(live: LiveService) -> ServiceDraft:
-    revision, config = _primary(live)
+    revision, config = drafted_from(live)
     main = _container(config.main)
     return ServiceDraft(
         name=live.name,
@@ -160,6 +160,9 @@ def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
 def _settings(config: RevisionConfig) -> list[str]:
     lines: list[str] = []
     for name, spec in FIELDS.items():
+        if name in config.unreadable:  # no value to write: a default would be a guess
+            lines.append(f"# {name}: not written, drift cannot read it: {config.unreadable[name]}")
+            continue
         value = config.settings.get(name)
         if value is None or value == "":
             continue

@@ -16,7 +16,7 @@ from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
-from drift.onboarding.draft import Draft, build_draft, render
+from drift.onboarding.draft import Draft, build_draft, drafted_from, render
 from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
 from drift.textsafe import plural
@@ -309,6 +309,11 @@ def _notes(
                 f"{live.name}: {len(live.serving)} revisions serve traffic; the profile "
                 f"describes {primary.name} ({primary.percent}%)"
             )
+    notes += [
+        f"{key_label(key)}: {setting} not written: drift cannot read it ({why})"
+        for key, live in state.services.items()
+        for setting, why in drafted_from(live)[1].unreadable.items()
+    ]
     withheld = {(s, f"env.{v.name}") for s, v in draft.variables if v.withheld}
     findings = [
         f
