@@ -234,12 +234,14 @@ def _outcome(
         result.failed.append(_unjournaled(name, entry, done))
     elif done.ok:
         result.restored.append(name)
+        # journaled before anything is said: an output that breaks at the line below (a
+        # closed pipe) must not leave a later change it undid recorded as live
+        later = [e for e in c.since.later if e.state not in DONE]
+        result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
         ui.say(f"{name}: restored ({what}: {done.text})")
         if c.caveat:
             result.notes.append(f"{name}: {c.caveat}")
-        later = [e for e in c.since.later if e.state not in DONE]
-        result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
         recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
         if recorded:
             result.notes.append(
