@@ -187,7 +187,9 @@ def _settings(config: RevisionConfig) -> list[str]:
     return lines
 
 
-def render(draft: Draft, *, schema: str, today: dt.date) -> str:
+def render(draft: Draft, *, schema: str, today: dt.date, left_out: tuple[str, ...] = ()) -> str:
+    """The profile's text; `left_out`: the workloads of the region not described (still
+    deploying), named in its head so that the file the team commits says what it misses."""
     env = draft.environment
     lines = [
         f"# yaml-language-server: $schema={schema}",
@@ -196,6 +198,14 @@ def render(draft: Draft, *, schema: str, today: dt.date) -> str:
         f"# services serving in {draft.where}. It states what runs now, which",
         "# is not always what should run: review it, tighten the rules (pattern, one_of,",
         "# same_as, forbidden) and fill in the probe blocks.",
+    ]
+    if left_out:
+        lines += [
+            "#",
+            f"# Left out, still deploying when this was written: {', '.join(left_out)}.",
+            "# Describe each once it has settled (drift init … --service NAME) and add it here.",
+        ]
+    lines += [
         f"project: {scalar(draft.project)}",
         f"region: {scalar(draft.region)}",
         "",

@@ -140,7 +140,12 @@ async def init_from_live(
     settling = _require_all_read(state, names, project, region)
     names = [n for n in names if n not in settling]
     draft = build_draft(environment, project, region, names, state.services)
-    text = render(draft, schema=f"./{SCHEMA_FILE}", today=today or dt.date.today())
+    text = render(
+        draft,
+        schema=f"./{SCHEMA_FILE}",
+        today=today or dt.date.today(),
+        left_out=tuple(key_label(key) for key in settling),
+    )
     written = _write(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today or dt.date.today())
     option = _profiles_option(directory)

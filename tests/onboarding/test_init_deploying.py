@@ -39,6 +39,9 @@ def test_one_deploy_in_progress_leaves_that_workload_out_and_writes_the_rest(
     written = tmp_path / "profiles" / "prod.yaml"
     profile = yaml.safe_load(written.read_text())
     assert "search" not in profile["services"]
+    # the file the team commits says what it does not describe (its head, before the keys)
+    head = written.read_text().split("\nproject:")[0]
+    assert "# Left out, still deploying when this was written: search." in head
     assert {"chat", "billing", "ledger"} <= set(profile["services"])
     assert set(profile["jobs"]) == {"migrate-db", "e2e-runner"}
     (left,) = [line for line in done.stdout.splitlines() if line.startswith("incomplete:")]
