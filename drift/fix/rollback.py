@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
+from drift.errors import DriftError, ExitCode, Interrupted, JournalError, OutputLost, UsageError
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.journal import DONE, Entry, Journal, State
@@ -214,10 +214,28 @@ async def _roll_back(
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
             break
-        _outcome(journal, c, done, ui, result)
+        try:
+            _outcome(journal, c, done, ui, result)
+        except OutputLost as exc:  # `drift rollback | head`: stop here, as a fix does
+            raise _output_lost(exc, result, checked[checked.index(c) + 1 :]) from exc
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
+
+
+def _output_lost(exc: OutputLost, result: RollbackResult, rest: list[Checked]) -> OutputLost:
+    """An output that broke while the rollback said how a workload ended (its write made and
+    journaled): the rest is not rolled back unseen; one line says where each stands, exit 4
+    (an abort), never 2 ("nothing was done")."""
+    said = f"{exc.message}: the rollback of change {visible(result.change_id)} stopped"
+    if result.restored:
+        said += f"; restored: {', '.join(result.restored)}"
+    if rest:
+        names = ", ".join(who(c.entry) for c in rest)
+        said += (
+            f"; not rolled back: {names} (`drift rollback {visible(result.change_id)}` finishes it)"
+        )
+    return OutputLost(said, code=ExitCode.ABORTED)
 
 
 def _outcome(

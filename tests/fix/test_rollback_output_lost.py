@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import DriftError
+from drift.errors import DriftError, ExitCode
+from drift.fix.apply import FixOptions
 from drift.fix.journal import State
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import ScriptedUI, entries, lab_world, rollback
+from tests.fix.conftest import ScriptedUI, entries, fix, lab_world, rollback
 from tests.fix.test_output_lost import Breaks
 from tests.fix.test_rollback_later_changes import _env, _two_fixes
 
@@ -48,3 +50,27 @@ def test_after_that_broken_output_no_rollback_applies_the_older_fix_again(
         f"plain rollback: {plain.summary()!r}; forced: {forced.summary()!r}; "
         f"live env now {_env(sandbox)} (A's fix applied again)"
     )
+
+
+def test_output_breaking_mid_rollback_stops_there_and_says_where_each_stands(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A change of two services: the output breaks at the first 'restored' line. The other is
+    not rolled back unseen (as a fix stops at a broken output); one line says what was
+    restored and what was not, exit 4 (an abort), never 2 ("bad input": nothing done)."""
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web", "api"])
+    assert result.change_id
+    with pytest.raises(DriftError) as raised:
+        rollback(tmp_path, Breaks(at=": restored (", lost=True))
+    states = {e.service: e.state for e in entries(tmp_path)}
+    assert sorted(states.values()) == sorted([State.ROLLED_BACK, State.PROMOTED]), states
+    [restored] = [s for s, state in states.items() if state == State.ROLLED_BACK]
+    [left] = [s for s, state in states.items() if state == State.PROMOTED]
+    said = raised.value.message
+    assert raised.value.exit_code is ExitCode.ABORTED, said
+    assert f"restored: {restored}" in said and f"not rolled back: {left}" in said, said
+    assert f"drift rollback {result.change_id}" in said
+    # what was left is rolled back by the command the line gives
+    done = rollback(tmp_path, change_id=result.change_id)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    assert {e.state for e in entries(tmp_path)} == {State.ROLLED_BACK}
