@@ -8,6 +8,7 @@ nothing was checked)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 PROJECT_ID = r"[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?"
 """A project id, as Resource Manager allows one: "6 to 30 characters … only lowercase
@@ -27,35 +28,41 @@ REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
 this form (us-central1, europe-west12, northamerica-northeast1, me-central2)."""
 
 
+def _problem(form: re.Pattern[str], what: str, hint: str, value: str) -> str:
+    """Why `value` is not `what` ("" when `form` matches all of it)."""
+    return "" if form.fullmatch(value) else f"not {what}: {value!r} ({hint})"
+
+
 def project_problem(value: str) -> str:
     """Why `value` is not a project id or number ("" when it is one)."""
-    if PROJECT.fullmatch(value):
-        return ""
-    return (
-        f"not a Google Cloud project id or number: {value!r} (an id is at most 30 lowercase "
-        "letters, digits and hyphens, starting with a letter, not ending with a hyphen)"
+    hint = (
+        "an id is at most 30 lowercase letters, digits and hyphens, starting with a letter, "
+        "not ending with a hyphen"
     )
+    return _problem(PROJECT, "a Google Cloud project id or number", hint, value)
 
 
 def region_problem(value: str) -> str:
     """Why `value` is not a Cloud Run region ("" when it is one)."""
-    if REGION.fullmatch(value):
-        return ""
-    return (
-        f"not a Cloud Run region: {value!r} (a region looks like us-central1 or "
-        "europe-west4: https://cloud.google.com/run/docs/locations)"
+    hint = (
+        "a region looks like us-central1 or europe-west4: "
+        "https://cloud.google.com/run/docs/locations"
     )
+    return _problem(REGION, "a Cloud Run region", hint, value)
+
+
+def _checked(problem: Callable[[str], str], value: str) -> str:
+    """A pydantic validator's answer: `value`, or ValueError saying what `problem` finds."""
+    if why := problem(value):
+        raise ValueError(why)
+    return value
 
 
 def checked_project(value: str) -> str:
     """A pydantic validator: `value`, or ValueError saying why it is no project."""
-    if problem := project_problem(value):
-        raise ValueError(problem)
-    return value
+    return _checked(project_problem, value)
 
 
 def checked_region(value: str) -> str:
     """A pydantic validator: `value`, or ValueError saying why it is no region."""
-    if problem := region_problem(value):
-        raise ValueError(problem)
-    return value
+    return _checked(region_problem, value)
