@@ -14,12 +14,11 @@ from drift.sandbox.deploy import view
 from drift.sandbox.kinds import POOL
 from drift.sandbox.names import JOBS, POOLS, SERVICES, ResourceKey
 from drift.sandbox.pb import ExecutionPb, JobPb, PoolPb, copy
-from drift.sandbox.requests import job_update, pool_deploy, run_overrides
+from drift.sandbox.requests import GCLOUD, job_update, pool_deploy, run_overrides
 from drift.sandbox.state import JobRec
 
 Kind = Literal["service", "worker_pool", "job"]
 COLLECTIONS = {"service": SERVICES, "worker_pool": POOLS, "job": JOBS}
-GCLOUD = ("gcloud", "467.0.0")
 
 
 class JobControls(Controls):

@@ -47,7 +47,9 @@ def _set_var(
 
 
 GCLOUD = ("gcloud", "467.0.0")
-"""The client gcloud names in what it sends (`Service.client`, `client_version`)."""
+"""The client gcloud names in what it sends: run v2 `Service.client` "Arbitrary identifier for
+the API client" and `client_version` "Arbitrary version identifier for the API client" (Job
+and WorkerPool alike)."""
 
 
 def env_update(
