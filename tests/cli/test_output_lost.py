@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import IO
 
 import pytest
 
@@ -26,18 +27,23 @@ def _environ(**more: str) -> dict[str, str]:
     return {**base, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **more}
 
 
+def _drift_into(stdout: int | IO[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m drift ARGS`, a process of its own (the tests' forked drift has its streams
+    set up already), its standard output `stdout`."""
+    return subprocess.run(
+        [sys.executable, "-m", "drift", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environ(),
+        cwd=REPO,
+        timeout=60,
+    )
+
+
 def _into_full_disk(*args: str) -> subprocess.CompletedProcess[str]:
-    """A process of its own (the tests' forked drift has its streams set up already)."""
     with open("/dev/full", "w") as full:
-        return subprocess.run(
-            [sys.executable, "-m", "drift", *args],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_environ(),
-            cwd=REPO,
-            timeout=60,
-        )
+        return _drift_into(full, *args)
 
 
 def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
@@ -45,15 +51,7 @@ def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
     read, write = os.pipe()
     os.close(read)
     try:
-        return subprocess.run(
-            [sys.executable, "-m", "drift", *args],
-            stdout=write,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_environ(),
-            cwd=REPO,
-            timeout=60,
-        )
+        return _drift_into(write, *args)
     finally:
         os.close(write)
 

@@ -14,6 +14,8 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.rollback import RollbackResult
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, config, lab_fix, lab_world, rollback
 
@@ -26,16 +28,24 @@ def _short(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def _fix_then_roll_back(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RollbackResult, str]:
+    """`drift fix --yes` of the lab, then `drift rollback` answered yes: its result and what
+    it said (the prompt included)."""
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    ui = ScriptedUI([True])
+    rolled = rollback(tmp_path, ui)
+    return rolled, "\n".join(ui.said)
+
+
 def test_the_prompt_says_a_new_revision_is_made_and_the_tag_is_resolved_again(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = make_sandbox(lab_world())
     served = _short(sandbox.service(LAB, "app").latest_ready_revision)
-    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
-    assert result.exit_code is ExitCode.OK, result.summary()
-    ui = ScriptedUI([True])
-    rolled = rollback(tmp_path, ui)
-    said = "\n".join(ui.said)
+    rolled, said = _fix_then_roll_back(sandbox, tmp_path, monkeypatch)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()  # what drift can compare
     assert (
         "afterwards: a new revision is created from the configuration that served before the "
@@ -54,11 +64,7 @@ def test_an_image_by_digest_is_not_resolved_again(
 ) -> None:
     template = {"image": DIGEST, "port": 8080, "env": {"DEBUG": "true"}}
     sandbox = make_sandbox(lab_world(template=template))
-    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
-    assert result.exit_code is ExitCode.OK, result.summary()
-    ui = ScriptedUI([True])
-    rolled = rollback(tmp_path, ui)
-    said = "\n".join(ui.said)
+    rolled, said = _fix_then_roll_back(sandbox, tmp_path, monkeypatch)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()
     assert "afterwards: a new revision is created" in said, said
     assert "is a tag" not in said + rolled.summary()
@@ -75,11 +81,7 @@ def test_traffic_pinned_by_name_goes_back_to_that_revision(
     )
     sandbox = make_sandbox(world)
     pinned = sandbox.service(LAB, "app").traffic[0].revision
-    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
-    assert result.exit_code is ExitCode.OK, result.summary()
-    ui = ScriptedUI([True])
-    rolled = rollback(tmp_path, ui)
-    said = "\n".join(ui.said)
+    rolled, said = _fix_then_roll_back(sandbox, tmp_path, monkeypatch)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()
     assert (
         f"traffic: {pinned} 100%, the revision it was before; the new revision "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -29,12 +30,19 @@ def shapes() -> Iterator[Sandbox]:
         yield sandbox
 
 
+def init_prod(shapes: Sandbox, cwd: Path, *services: str) -> Any:
+    """`drift init prod --from-live` of real-shapes, without waiting (of `services` only)."""
+    chosen = [arg for name in services for arg in ("-s", name)]
+    return drift(
+        "init", "prod", "--from-live", *WHERE, "--wait", "0", *chosen,
+        env=shapes.environ(), cwd=cwd,
+    )  # fmt: skip
+
+
 def test_one_deploy_in_progress_leaves_that_workload_out_and_writes_the_rest(
     shapes: Sandbox, tmp_path: Path
 ) -> None:
-    done = drift(
-        "init", "prod", "--from-live", *WHERE, "--wait", "0", env=shapes.environ(), cwd=tmp_path
-    )
+    done = init_prod(shapes, tmp_path)
     assert done.returncode == 3, done.stdout + done.stderr
     written = tmp_path / "profiles" / "prod.yaml"
     profile = yaml.safe_load(written.read_text())
@@ -66,40 +74,14 @@ def test_a_deploy_in_progress_beside_another_unread_workload_writes_nothing(
 ) -> None:
     # chat's tagged revision (not what its template describes) cannot be read
     shapes.inject(Fault(method="GetRevision", code="PERMISSION_DENIED", match="chat-00002"))
-    done = drift(
-        "init",
-        "prod",
-        "--from-live",
-        *WHERE,
-        "--wait",
-        "0",
-        "-s",
-        "chat",
-        "-s",
-        "search",
-        "-s",
-        "billing",
-        env=shapes.environ(),
-        cwd=tmp_path,
-    )
+    done = init_prod(shapes, tmp_path, "chat", "search", "billing")
     assert done.returncode == 3
     assert "nothing was written" in done.stderr and "chat" in done.stderr
     assert not (tmp_path / "profiles" / "prod.yaml").exists()
 
 
 def test_only_workloads_deploying_writes_nothing(shapes: Sandbox, tmp_path: Path) -> None:
-    done = drift(
-        "init",
-        "prod",
-        "--from-live",
-        *WHERE,
-        "--wait",
-        "0",
-        "-s",
-        "search",
-        env=shapes.environ(),
-        cwd=tmp_path,
-    )
+    done = init_prod(shapes, tmp_path, "search")
     assert done.returncode == 3
     assert "nothing was written" in done.stderr and "deploy in progress" in done.stderr
     assert not (tmp_path / "profiles" / "prod.yaml").exists()
