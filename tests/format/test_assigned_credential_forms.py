@@ -17,6 +17,7 @@ import pytest
 from drift import credentials, redact
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
+from tests.format.test_assigned_credentials import said_by_check_and_plan
 
 SHOWN_AS = {
     # ODBC / ADO.NET: a value holding `;` is in braces; `}}` is a `}` of the value
@@ -131,15 +132,8 @@ def test_check_plan_and_init_never_show_them(make_sandbox: MakeSandbox, tmp_path
         "project: acme-billing-prod\nregion: us-central1\nservices:\n  api:\n"
         "    unexpected_env: warn\n    env:\n      LOG_LEVEL: INFO\n"
     )
-    env, where = sandbox.environ(), ("--profiles", str(tmp_path))
-    texts = {}
-    for fmt in ("table", "json", "sarif", "github", "markdown"):
-        done = drift("check", "e", *where, "--format", fmt, env=env)
-        assert done.returncode == 1, done.stdout + done.stderr
-        texts[f"check {fmt}"] = done.stdout + done.stderr
-    for fmt in ("table", "yaml"):
-        done = drift("plan", "e", *where, "--format", fmt, env=env)
-        texts[f"plan {fmt}"] = done.stdout + done.stderr
+    env = sandbox.environ()
+    texts = said_by_check_and_plan(env, tmp_path, ("table", "yaml"))
     drafted = tmp_path / "drafted"
     done = drift(
         "init", "e", "--from-live", "--project", "acme-billing-prod", "--region", "us-central1",

@@ -100,6 +100,23 @@ def _scenario(env: dict[str, str]) -> dict[str, Any]:
     return {"projects": {"p1": {**project, "services": {"api": {"template": template}}}}}
 
 
+def said_by_check_and_plan(
+    env: dict[str, str], profiles: Path, plan_formats: tuple[str, ...]
+) -> dict[str, str]:
+    """What `drift check e` (drift found: exit 1) says in every format and `drift plan e` in
+    `plan_formats`, by command and format."""
+    where = ("--profiles", str(profiles))
+    texts = {}
+    for fmt in ("table", "json", "github", "sarif", "markdown"):
+        done = drift("check", "e", *where, "--format", fmt, env=env)
+        assert done.returncode == 1, done.stdout + done.stderr
+        texts[f"check {fmt}"] = done.stdout + done.stderr
+    for fmt in plan_formats:
+        done = drift("plan", "e", *where, "--format", fmt, env=env)
+        texts[f"plan {fmt}"] = done.stdout + done.stderr
+    return texts
+
+
 def test_check_and_plan_show_the_rest_of_the_value_in_every_format(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
@@ -112,15 +129,7 @@ def test_check_and_plan_show_the_rest_of_the_value_in_every_format(
         "project: p1\nregion: europe-west1\nservices:\n  api:\n    unexpected_env: warn\n"
         '    env:\n      LOG_LEVEL: INFO\n      CONN: "Server=db;Pwd=Fak3Other11;"\n'
     )
-    env, where = sandbox.environ(), ("--profiles", str(tmp_path))
-    texts = {}
-    for fmt in ("table", "json", "github", "sarif", "markdown"):
-        done = drift("check", "e", *where, "--format", fmt, env=env)
-        assert done.returncode == 1, done.stdout + done.stderr
-        texts[f"check {fmt}"] = done.stdout + done.stderr
-    for fmt in ("table", "json", "gcloud", "yaml"):
-        done = drift("plan", "e", *where, "--format", fmt, env=env)
-        texts[f"plan {fmt}"] = done.stdout + done.stderr
+    texts = said_by_check_and_plan(sandbox.environ(), tmp_path, ("table", "json", "gcloud", "yaml"))
     leaked = [(w, s) for w, text in texts.items() for s in [*FAKES, "Fak3Other11"] if s in text]
     assert leaked == [], texts[leaked[0][0]]
     findings = json.loads(texts["check json"])["findings"]
