@@ -6,6 +6,7 @@ unverified."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from drift.sandbox import Fault
 from tests.conftest import MakeSandbox
 from tests.test_check_access_indirect import ACCESSOR, SA, run, world
+from tests.test_check_shapes import check_profile
 
 
 def conditional(prefix: str) -> list[dict[str, Any]]:
@@ -48,3 +50,84 @@ def test_a_condition_when_the_project_number_is_unknown_is_unverified(
     assert "secret.no_access" not in rules
     (unverified,) = access
     assert "the project number IAM names it by is unknown" in unverified.reason
+
+
+# A condition that grants one version only: IAM names each version
+# `projects/NUMBER/secrets/SECRET/versions/VERSION` (resource.name, conditions-resource-attributes),
+# so versions 1 and 2 of one secret get different answers. Each reference is judged on its own
+# (revsecrets 1): neither the order of the variables nor the profile's own reference decides
+# for another version.
+ONLY_ONE = 'resource.name.endsWith("/versions/1")'
+TWO = ["fake-value-0a1b2c3d", "fake-value-9z8y7x6w"]
+
+
+def per_version(env: dict[str, Any], **others: dict[str, Any]) -> dict[str, Any]:
+    """Secret k (versions 1 and 2), api's account granted version 1 only; api runs with
+    `env`, each of `others` (same account) with its own."""
+    iam = [{"role": ACCESSOR, "members": [SA], "condition": {"expression": ONLY_ONE}}]
+    services = {
+        name: {
+            "template": {
+                "image": "x/api:1",
+                "service_account": "api@p.iam.gserviceaccount.com",
+                "env": variables,
+            }
+        }
+        for name, variables in {"api": env, **others}.items()
+    }
+    secrets = {"k": {"versions": TWO, "iam": iam}}
+    return {"projects": {"p": {"number": 5, "secrets": secrets, "services": services}}}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"A_LATEST": {"secret": "k"}, "B_PINNED": {"secret": "k", "version": "1"}},
+        {"A_PINNED": {"secret": "k", "version": "1"}, "B_LATEST": {"secret": "k"}},
+    ],
+    ids=["latest-first", "pinned-first"],
+)
+def test_latest_denied_beside_a_granted_version_1_is_no_access_in_either_order(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: Any
+) -> None:
+    profile = "project: p\nregion: us-central1\nservices:\n  api: {}\n"
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, per_version(env), profile)
+    (denied,) = [f for f in result.report.findings if f.rule == "secret.no_access"]
+    assert denied.target == "secret.k"
+    latest = next(name for name in env if name.endswith("LATEST"))
+    assert "on k version latest (used by " + latest + ")" in denied.message, denied.message
+
+
+def test_the_profiles_expected_version_does_not_decide_for_the_live_one(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """api runs k:1 (granted: it starts); the profile wants k (latest: version 2, denied).
+    The reference is drift, the access of what runs is not."""
+    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      K: {secret: k}\n"
+    env = {"K": {"secret": "k", "version": "1"}}
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, per_version(env), profile)
+    rules = [(f.rule, f.target) for f in result.report.findings]
+    assert rules == [("env.secret_ref", "env.K")], rules
+
+
+def test_plan_does_not_repoint_to_a_version_its_account_cannot_access(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The profile wants api's K at k (latest, denied); web, with the same account, runs k:1
+    (granted). The plan must not set K to a version a new revision cannot read: the step is
+    the grant, never the repoint (a verdict kept per secret let web's version 1 answer)."""
+    from drift.fix.plan import plan_environment
+    from drift.profiles.loader import load_profile
+    from drift.settings import load_settings
+
+    sandbox = make_sandbox(per_version({}, web={"K": {"secret": "k", "version": "1"}}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    text = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      K: {secret: k}\n"
+    (tmp_path / "prod.yaml").write_text(text + "  web: {}\n")
+    settings = load_settings(journal_dir=tmp_path / "journal")
+    planned = asyncio.run(plan_environment(load_profile(tmp_path, "prod"), settings))
+    (api,) = [s for s in planned.plan.services if s.service == "api"]
+    assert not api.env, api.env
+    (step,) = api.manual
+    assert "cannot access k" in step.reason and "add-iam-policy-binding" in step.commands[0]

@@ -83,21 +83,38 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
     if by_version and expires is not None:
         yield from _expiring(at, expires, f"secret {key} expires", target, uses)
     account = at.config.settings.get("service_account", "")
-    ref = uses[0][2]
-    if isinstance(account, str) and state.grant(account, ref) is Grant.DENIED:
-        location, names = _told(at, uses)
-        note = state.access.get((account, key))
-        detail = note.detail if note is not None else ""
-        yield at.finding(
-            "secret.no_access",
-            target,
-            f"{account} (service account of {at.where}) is not granted "
-            f"roles/secretmanager.secretAccessor on {key} (used by {names}){detail}",
-            location=location,
-            expected=f"{account} can access {key}",
-            actual="no accessor binding on the secret, its project or their parents",
-            container=container,
-        )
+    if isinstance(account, str):
+        yield from _no_access(at, key, account, uses)
+
+
+def _no_access(at: At, key: str, account: str, uses: list[Use]) -> Iterator[Finding]:
+    """Once per secret, when any reference in use is denied: each is judged on its own (a
+    condition on `resource.name` sees the version, so it may grant one version and not
+    another); the message names the versions denied when others are granted."""
+    state = at.ctx.state
+    denied = [u for u in uses if state.grant(account, u[2]) is Grant.DENIED]
+    if not denied:
+        return
+    location, names = _told(at, denied)
+    note = state.access.get((account, denied[0][2]))
+    detail = note.detail if note is not None else ""
+    versions = dict.fromkeys(u[2].version for u in denied)
+    some = len(versions) < len({u[2].version for u in uses})
+    what = f"{key} version {', '.join(versions)}" if some else key
+    yield at.finding(
+        "secret.no_access",
+        f"secret.{key}",
+        f"{account} (service account of {at.where}) is not granted "
+        f"roles/secretmanager.secretAccessor on {what} (used by {names}){detail}",
+        location=location,
+        expected=f"{account} can access {key}",
+        actual=(
+            "no accessor binding that holds for this version (a condition grants the others)"
+            if some
+            else "no accessor binding on the secret, its project or their parents"
+        ),
+        container=uses[0][0].name,
+    )
 
 
 def _pinned(version: str, users: list[Use]) -> str | None:

@@ -310,8 +310,8 @@ class _Planner:
     def _account_step(self, after: After, account: str) -> ManualStep:
         """The service account the profile wants cannot read a secret the revision needs:
         setting it would make a revision that cannot start."""
-        refs = sorted({ref.secret_ref for _, _, ref in after.uses})
-        missing = [r for r in refs if not self._readable(r, account)]
+        refs = sorted({r for _, _, r in after.uses if not self._readable(r, account)})
+        missing = list({r.key: r for r in refs}.values())  # each version judged, said once
         return ManualStep(
             "setting.service_account",
             f"{account} cannot access {', '.join(r.key for r in missing)}: grant it, then run "
@@ -361,10 +361,10 @@ class _Planner:
             users = [user for w, user, r in bad if r == ref and w == where]
             return secret_version_step(self._within(where), ref, self.state, users, f.message)
         if f.rule == "secret.no_access":
-            refs = [ref for _, _, ref in after.uses if ref.key == name]
-            if not refs or self._readable(refs[0], account):
-                return None
-            return ManualStep(f.target, f.message, (cmd.grant(refs[0], account),))
+            uses = (r for _, _, r in after.uses if r.key == name)  # each version on its own
+            if denied := next((r for r in uses if not self._readable(r, account)), None):
+                return ManualStep(f.target, f.message, (cmd.grant(denied, account),))
+            return None
         sets = [
             r for r in self.service.containers if (r.name or self.template.primary) == container
         ]

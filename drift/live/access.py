@@ -89,16 +89,19 @@ class AccessDecisions:
         pending = [pair for pair, found in decided.items() if found is _ASK]
         answers = await asyncio.gather(*(self._decide(a, r) for a, r in pending))
         decided.update(zip(pending, answers, strict=True))
+        told: dict[Unverified, None] = {}  # two versions of a secret may tell the same
         for (account, ref), found in decided.items():
             assert found is not _ASK
             if found is None:
                 continue
-            self.state.access[(account, ref.key)] = found
+            # per reference, version included: a condition sees the version's name
+            # (`resource.name`, `_names`), so each version has an answer of its own
+            self.state.access[(account, ref)] = found
             if found.grant is Grant.UNKNOWN:
                 for service in sorted(users[(account, ref)]):
-                    self.state.unverified.append(
-                        Unverified.at(service, f"secret.{ref.key}", f"{account}: {found.detail}")
-                    )
+                    why = f"{account}: {found.detail}"
+                    told.setdefault(Unverified.at(service, f"secret.{ref.key}", why))
+        self.state.unverified += told
 
     async def prefetch(
         self, svc: LiveService, expected: list[SecretRef], reads: Iterable[Awaitable[Any]]

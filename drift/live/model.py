@@ -311,9 +311,10 @@ class LiveState:
     unverified: list[Unverified] = field(default_factory=list)
     expiry: dict[str, dt.datetime] = field(default_factory=dict)
     """When a secret (by `SecretRef.key`) expires, for those that do."""
-    access: dict[tuple[str, str], Verdict] = field(default_factory=dict)
-    """What IAM answers (account, secret key) -> may it access the secret, when decided
-    beyond the secret's own policy."""
+    access: dict[tuple[str, SecretRef], Verdict] = field(default_factory=dict)
+    """What IAM answers (account, reference) -> may it access that version, when decided.
+    Keyed by the reference, version included: a condition sees the version's resource name
+    (cloud.google.com/iam/docs/conditions-resource-attributes), so versions differ."""
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
     """A service's or worker pool's revisions by its key, oldest first (read only for those
@@ -332,7 +333,7 @@ class LiveState:
         never decided) does not deny. Not read (unverified, or the secret is missing): not
         denied."""
         key = ref.key
-        decided = self.access.get((account, key))
+        decided = self.access.get((account, ref))
         if decided is not None:
             return decided.grant
         policy = self.policies.get(key)
