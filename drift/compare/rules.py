@@ -303,8 +303,8 @@ class Context:
 
     def same_secret(self, a: SecretRef, b: SecretRef) -> bool:
         """The very same secret (a reference names its project, by id or number, or is in its
-        side's): whatever its version."""
-        return (self.project_of(a.project, "a"), a.secret) == (
+        side's): whatever its version; never one drift does not read (`SecretRef.unread`)."""
+        return not (a.unread or b.unread) and (self.project_of(a.project, "a"), a.secret) == (
             self.project_of(b.project, "b"),
             b.secret,
         )

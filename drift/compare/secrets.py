@@ -68,7 +68,9 @@ async def same_secret_values(
         return [], []
     wanted = [(ctx.a.project, va.secret) for _, va, _ in pairs if va.secret]
     wanted += [(ctx.b.project, vb.secret) for _, _, vb in pairs if vb.secret]
-    read = await secret_digests(session, wanted)
+    # a reference in a form drift does not read is never read as another secret: unread
+    read = await secret_digests(session, [(p, r) for p, r in wanted if not r.unread])
+    read.failed.update({(p, r): r.unreadable for p, r in wanted if r.unread})
     found: list[Difference] = []
     unread: list[Unread] = []
     for service, va, vb in pairs:

@@ -120,6 +120,9 @@ class SecretReads:
         if users is None:
             users = self._users[key] = set()
         users.add(service)
+        if ref.unread:  # a form drift does not read: never another secret's reads
+            self._failures.setdefault(key, set()).add(ref.unreadable)
+            return
         if ("version", ref) in self.tasks:
             return  # watched already: what follows was started then (most references)
         self.tasks.once(("version", ref), partial(self._version, ref))
@@ -127,6 +130,8 @@ class SecretReads:
         self.tasks.once(("secret", key), partial(self._secret, ref))
 
     def read_value(self, ref: SecretRef) -> None:
+        if ref.unread:
+            return  # unverified (`watch`): its rules are not judged
         self.tasks.once(("access", ref), partial(self._access, ref))
 
     def _unverified(self, key: str, exc: ApiError, what: str = "") -> None:

@@ -116,8 +116,12 @@ class ManifestSource:
                 name, self.unknown[name], expected, live.template, set(names)
             )
         if self.offline:
-            keys = {(n, ref.key) for n, s in state.services.items() for _, _, ref in _refs(s)}
-            state.unverified += [Unverified.at(n, f"secret.{k}", OFFLINE) for n, k in sorted(keys)]
+            keys = {
+                (n, ref.key, ref.unreadable or OFFLINE)  # a form drift reads nowhere: why
+                for n, s in state.services.items()
+                for _, _, ref in _refs(s)
+            }
+            state.unverified += [Unverified.at(n, f"secret.{k}", w) for n, k, w in sorted(keys)]
             self.notes += (
                 "--offline: nothing was read from Google Cloud; the secrets the manifests "
                 "reference are not verified",

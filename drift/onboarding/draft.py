@@ -17,6 +17,7 @@ from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
+from drift.textsafe import visible
 
 _PROBE_HINT = (
     "# probe:                   # fill in, then `drift probe {env}` or `drift check {env} --probe`",
@@ -36,6 +37,9 @@ class Variable:
     comment: str = ""
     secret: bool = False
     withheld: bool = False
+    unread: str = ""
+    """Why its secret reference is not written (a form drift does not read): the line
+    requires the variable only; a mount is written as a comment."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,20 @@ def _container(container: ContainerConfig) -> ContainerDraft:
     return ContainerDraft(
         env=tuple(_variable(var) for var in container.env.values()),
         mounts=tuple(
-            Variable(path, _reference(mount.ref), secret=True)
+            Variable(
+                path,
+                _reference(mount.ref),
+                secret=not mount.ref.unread,
+                unread=visible(mount.ref.unreadable),
+            )
             for path, mount in sorted(container.mounts.items())
         ),
     )
 
 
 def _reference(ref: SecretRef) -> str:
+    if ref.unread:  # never written as another secret (a profile refuses the form anyway)
+        return "{required: true}"
     project = f", project: {scalar(ref.project, flow=True)}" if ref.project else ""
     version = scalar(ref.version, flow=True)
     return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}}}"
@@ -134,7 +145,9 @@ def _reference(ref: SecretRef) -> str:
 
 def _variable(var: EnvVar) -> Variable:
     if var.ref is not None:
-        return Variable(var.name, _reference(var.ref), secret=True)
+        unread = visible(var.ref.unreadable)  # required only: the reference is not written
+        said = f"reference not written: {unread}" if unread else ""
+        return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
     value = var.value or ""
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
     if credentials.hidden_plain(var.name, value):
@@ -246,7 +259,12 @@ def _service_lines(service: ServiceDraft, env: str) -> list[str]:
         lines.append("    containers:                # the other containers (sidecars)")
         for name, sidecar in service.sidecars:
             lines.append(f"      {scalar(name)}:")
-            lines += _container_lines(sidecar, indent=8) or ["        {}"]
+            said = _container_lines(sidecar, indent=8)
+            lines += (
+                said
+                if any(not s.lstrip().startswith("#") for s in said)
+                else [*said, " " * 8 + "{}"]
+            )
     if service.kind is Kind.SERVICE:
         lines += [f"    {hint.format(env=env)}" for hint in _PROBE_HINT]
     return lines
@@ -258,9 +276,16 @@ def _container_lines(container: ContainerDraft, *, indent: int) -> list[str]:
     if container.env:
         lines.append(f"{pad}env:")
         lines += _entries(container.env, indent=indent + 2)
-    if container.mounts:
+    written = [m for m in container.mounts if not m.unread]
+    if written:
         lines.append(f"{pad}mounts:")
-        lines += _entries(container.mounts, indent=indent + 2)
+        lines += _entries(written, indent=indent + 2)
+    # a mount rule names its secret: one drift does not read is not written, and says why
+    lines += [
+        f"{pad}# mount {visible(m.name)} not written: {m.unread}"
+        for m in container.mounts
+        if m.unread
+    ]
     return lines
 
 
