@@ -8,6 +8,7 @@ from typing import Any
 
 from drift.kinds import Kind
 from drift.manifest.planned import Planned
+from drift.manifest.removed import Removed
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,6 @@ class Manifest:
     them)."""
     notes: tuple[str, ...] = field(default=())
     """What the file holds that is not checked (a destroyed resource, another resource type)."""
+    removed: tuple[Removed, ...] = ()
+    """What the manifest removes that a secret reference may need (a check before apply still
+    reads it there)."""

@@ -19,6 +19,7 @@ from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionCo
 from drift.live.remember import remember_plain_secrets
 from drift.manifest.model import Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned
+from drift.manifest.removed import removals
 from drift.manifest.serving import live_service, pinned
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
@@ -126,11 +127,13 @@ class ManifestSource:
                 "--offline: nothing was read from Google Cloud; the secrets the manifests "
                 "reference are not verified",
             )
-            return state
-        from drift.live.session import Session
+        else:
+            from drift.live.session import Session
 
-        async with Session(how.settings.access(), how.runner) as session:
-            await session.check_secrets(profile, names, state)
+            async with Session(how.settings.access(), how.runner) as session:
+                await session.check_secrets(profile, names, state)
+        gone = [r for m in self.manifests for r in m.removed]
+        state.unverified += removals(gone, state, profile.project)  # read there, not for long
         return state
 
     def settle(self, findings: list[Finding]) -> list[Finding]:

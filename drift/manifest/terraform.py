@@ -19,6 +19,7 @@ from drift.kinds import Kind
 from drift.manifest.model import Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
+from drift.manifest.removed import Removed, removed
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 
@@ -54,6 +55,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     workloads: list[Workload] = []
     unread: list[Unread] = []
     created: list[Planned] = []
+    gone: list[Removed] = []
     notes: list[str] = []
     try:
         expect(changes, list, "resource_changes", "a list")
@@ -67,12 +69,16 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
         if change.get("mode", "managed") == "managed" and isinstance(change.get("change"), dict):
-            created += planned(str(change.get("address", "")), change.get("type"), change["change"])
+            address, kind = str(change.get("address", "")), change.get("type")
+            created += planned(address, kind, change["change"])
+            gone += removed(address, kind, change["change"])
         if isinstance(found, Unread):
             unread.append(found)
         elif found is not None:
             workloads.append(found)
-    return Manifest(file, tuple(workloads), tuple(unread), tuple(created), tuple(notes))
+    return Manifest(
+        file, tuple(workloads), tuple(unread), tuple(created), tuple(notes), tuple(gone)
+    )
 
 
 def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:

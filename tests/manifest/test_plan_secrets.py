@@ -90,3 +90,132 @@ region: us-central1
 services:
   api: {}
 """
+
+
+# revsecrets 3 -------------------------------------------------------------------------------
+API_SA = "serviceAccount:api@acme-chat-staging.iam.gserviceaccount.com"
+ACCESSOR = "roles/secretmanager.secretAccessor"
+SECRET_ID = f"projects/acme-chat-staging/secrets/{SECRET}"
+
+
+def change(
+    kind: str, actions: list[str], before: Any, after: Any = None, unknown: Any = None
+) -> dict[str, Any]:
+    return {
+        "address": f"{kind}.it",
+        "mode": "managed",
+        "type": kind,
+        "name": "it",
+        "change": {
+            "actions": actions,
+            "before": before,
+            "after": after,
+            "after_unknown": unknown or {},
+        },
+    }
+
+
+MEMBER = {"secret_id": SECRET_ID, "project": "acme-chat-staging", "role": ACCESSOR}
+VERSION = {"secret": SECRET_ID, "version": "1", "enabled": True, "deletion_policy": "DELETE"}
+REMOVALS = {
+    "secret": change(
+        "google_secret_manager_secret",
+        ["delete"],
+        {"secret_id": SECRET, "project": "acme-chat-staging"},
+    ),
+    "secret-replaced": change(
+        "google_secret_manager_secret",
+        ["delete", "create"],
+        {"secret_id": SECRET, "project": "acme-chat-staging"},
+        {"secret_id": SECRET, "project": "acme-chat-staging"},
+    ),
+    "grant": change(
+        "google_secret_manager_secret_iam_member", ["delete"], {**MEMBER, "member": API_SA}
+    ),
+    "grant-replaced": change(
+        "google_secret_manager_secret_iam_member",
+        ["create", "delete"],
+        {**MEMBER, "member": API_SA},
+        {**MEMBER, "member": API_SA},
+    ),
+    "binding-without-api": change(
+        "google_secret_manager_secret_iam_binding",
+        ["update"],
+        {**MEMBER, "members": [API_SA, "user:ops@acme-chat.dev"]},
+        {**MEMBER, "members": ["user:ops@acme-chat.dev"]},
+    ),
+    "policy": change(
+        "google_secret_manager_secret_iam_policy",
+        ["delete"],
+        {
+            "secret_id": SECRET_ID,
+            "policy_data": json.dumps({"bindings": [{"role": ACCESSOR, "members": [API_SA]}]}),
+        },
+    ),
+    "project-grant": change(
+        "google_project_iam_member",
+        ["delete"],
+        {"project": "acme-chat-staging", "role": ACCESSOR, "member": API_SA},
+    ),
+    "version": change("google_secret_manager_secret_version", ["delete"], VERSION),
+    "version-disabled": change(
+        "google_secret_manager_secret_version",
+        ["update"],
+        VERSION,
+        {**VERSION, "enabled": False},
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(REMOVALS))
+def test_a_plan_removing_what_a_reference_needs_leaves_it_unverified(
+    sandbox: Sandbox, tmp_path: Path, what: str
+) -> None:
+    """Checked live before apply, the secret, its version and api's grant are all there: drift
+    called the plan clean for database-url-staging; once applied, api cannot start."""
+    data = plan()
+    data["resource_changes"].append(REMOVALS[what])
+    report = check(sandbox, tmp_path, data)
+    done = "access removed" if "grant" in what or "binding" in what or what == "policy" else None
+    done = done or ("disabled" if what == "version-disabled" else "removed")
+    reason = f"{done} by this plan: {REMOVALS[what]['address']}"
+    assert ("unverified", f"secret.{SECRET}", reason) in said(report, SECRET), said(report, SECRET)
+    assert report["exit"] != 0
+
+
+@pytest.mark.parametrize(
+    "gone",
+    [
+        change(  # another account's grant
+            "google_secret_manager_secret_iam_member",
+            ["delete"],
+            {**MEMBER, "member": "serviceAccount:web@acme-chat-staging.iam.gserviceaccount.com"},
+        ),
+        change(  # a version the reference does not name (latest is version 1)
+            "google_secret_manager_secret_version", ["delete"], {**VERSION, "version": "7"}
+        ),
+        change(  # left in place: Terraform forgets it ("ABANDON")
+            "google_secret_manager_secret_version",
+            ["delete"],
+            {**VERSION, "deletion_policy": "ABANDON"},
+        ),
+        change(  # another secret
+            "google_secret_manager_secret", ["delete"], {"secret_id": "old-secret-staging"}
+        ),
+        change(  # a binding that keeps api (its etag, not its members, known after apply)
+            "google_secret_manager_secret_iam_binding",
+            ["update"],
+            {**MEMBER, "members": [API_SA]},
+            {**MEMBER, "members": [API_SA, "user:ops@acme-chat.dev"]},
+            {"etag": True},
+        ),
+    ],
+    ids=["other-account", "other-version", "abandoned", "other-secret", "binding-keeps-api"],
+)
+def test_a_removal_no_reference_needs_changes_nothing(
+    sandbox: Sandbox, tmp_path: Path, gone: dict[str, Any]
+) -> None:
+    data = plan()
+    before = said(check(sandbox, tmp_path, data), SECRET)
+    data["resource_changes"].append(gone)
+    assert said(check(sandbox, tmp_path, data), SECRET) == before
