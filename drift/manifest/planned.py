@@ -7,10 +7,13 @@ answer is not verified ("created by this plan: ADDRESS"), never clean and never 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from drift.findings import Unverified
 from drift.live.iam_policy import ACCESSOR_ROLES
+from drift.live.model import LiveState, SecretVersionInfo, VersionState
 from drift.refs import SecretRef
 
 ANY_SECRET = "*"
@@ -31,6 +34,8 @@ class Planned:
     address: str
     members: tuple[str, ...] = ()
     """Who is granted access (empty: not known until apply)."""
+    latest: bool = False
+    """A new version, enabled: `latest` names it once applied."""
 
     def answers(self, key: str, own: str, account: str, created: set[str]) -> bool:
         """Whether it may answer a finding on the secret `key` (`NAME` or `P/NAME`; `own`: the
@@ -63,7 +68,8 @@ def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
         return [Planned("secret.missing", after["secret_id"], project, address)]
     if kind == "google_secret_manager_secret_version" and _text(after.get("secret")):
         ref = SecretRef.parse(after["secret"])
-        return [Planned("secret.missing", ref.secret, ref.project or project, address)]
+        new = "create" in actions and after.get("enabled") is not False  # true by default
+        return [Planned("secret.missing", ref.secret, ref.project or project, address, (), new)]
     if kind.startswith(("google_secret_manager_secret_iam_", "google_project_iam_")):
         if kind.endswith("_policy") or _text(after.get("role")) not in ACCESSOR_ROLES:
             return []
@@ -81,3 +87,43 @@ def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+_UNUSABLE = (VersionState.DISABLED, VersionState.DESTROYED)
+
+
+def rotated(planned: Iterable[Planned], state: LiveState, own: str) -> list[Unverified]:
+    """A reference to `latest` whose version is DISABLED or DESTROYED, of a secret the plan
+    adds an enabled version to: once applied, `latest` is that version ("an alias to the most
+    recently created SecretVersion": secretmanager v1 GetSecretVersionRequest.name). Whether
+    Terraform creates it before the service's new revision is not known: not verified,
+    neither the state read now nor clean. Pinned references keep theirs."""
+    new = [p for p in planned if p.latest]
+    out: dict[Unverified, None] = {}
+    for ref, info in list(state.versions.items()) if new else ():
+        if ref.version != "latest" or info.state not in _UNUSABLE:
+            continue
+        mine = (p for p in new if p.secret == ref.secret)
+        found = next((p for p in mine if same_project(state, p.project, ref.project, own)), None)
+        if found is None:
+            continue
+        # the new version, as once applied (not verified, below): no rule judges the state
+        # read now, and the secret's own expiry is still told
+        state.versions[ref] = SecretVersionInfo(ref, VersionState.ENABLED)
+        resolved = f" (version {info.resolved})" if info.resolved else ""
+        why = (
+            f"version latest{resolved} is {info.state.value}; a new version is created by this "
+            f"plan: {found.address}, which latest names once applied (the order of apply is "
+            "not known)"
+        )
+        for key, svc in state.services.items():
+            if any(r == ref for rev in svc.checked for _, _, r in rev.config.secret_refs()):
+                out.setdefault(Unverified.at(key, f"secret.{ref.key}", why))
+    return list(out)
+
+
+def same_project(state: LiveState, project: str, token: str, own: str) -> bool:
+    """Whether the project a plan names (`project`, "" when it names none) may be the one a
+    reference's project token designates: an id and a number not matched may be one."""
+    mine, theirs = state.project_of(project, own), state.project_of(token, own)
+    return not project or mine == theirs or mine.isdigit() != theirs.isdigit()

@@ -19,7 +19,7 @@ from drift.fields import DEFAULT_ACCOUNT_SUFFIX, is_default_account
 from drift.findings import Unverified
 from drift.live.iam_policy import ACCESSOR_ROLES, PUBLIC, Grant
 from drift.live.model import LiveState
-from drift.manifest.planned import ANY_SECRET
+from drift.manifest.planned import ANY_SECRET, same_project
 from drift.refs import SecretRef
 
 
@@ -132,9 +132,8 @@ def _needs(r: Removed, ref: SecretRef, state: LiveState, own: str, account: str)
     """Whether the reference `ref` of a revision running as `account` needs what `r` removes."""
     if ref.unread or r.secret not in (ref.secret, ANY_SECRET):
         return False
-    mine, theirs = state.project_of(r.project, own), state.project_of(ref.project, own)
-    if r.project and mine != theirs and mine.isdigit() == theirs.isdigit():
-        return False  # (an id and a number not matched may be one project: not ruled out)
+    if not same_project(state, r.project, ref.project, own):
+        return False
     if r.members is not None:
         return _loses(r.members, account) and state.grant(account, ref) is not Grant.DENIED
     if not r.version:

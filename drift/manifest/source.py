@@ -18,7 +18,7 @@ from drift.kinds import Kind, key_label, label, workload_key
 from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
 from drift.live.remember import remember_plain_secrets
 from drift.manifest.model import Manifest, Unknown, Unread, Workload
-from drift.manifest.planned import Planned
+from drift.manifest.planned import Planned, rotated
 from drift.manifest.removed import removals
 from drift.manifest.serving import live_service, pinned
 from drift.profiles.model import Profile, ServiceProfile
@@ -134,6 +134,8 @@ class ManifestSource:
                 await session.check_secrets(profile, names, state)
         gone = [r for m in self.manifests for r in m.removed]
         state.unverified += removals(gone, state, profile.project)  # read there, not for long
+        planned = [p for m in self.manifests for p in m.planned]
+        state.unverified += rotated(planned, state, profile.project)  # latest: a new version
         return state
 
     def settle(self, findings: list[Finding]) -> list[Finding]:

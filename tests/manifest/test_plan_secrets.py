@@ -219,3 +219,80 @@ def test_a_removal_no_reference_needs_changes_nothing(
     before = said(check(sandbox, tmp_path, data), SECRET)
     data["resource_changes"].append(gone)
     assert said(check(sandbox, tmp_path, data), SECRET) == before
+
+
+# revsecrets 4 -------------------------------------------------------------------------------
+def _disable(sandbox: Sandbox, name: str, destroy: bool = False) -> None:
+    import grpc
+    from google.cloud import secretmanager_v1
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+        SecretManagerServiceGrpcTransport,
+    )
+
+    channel = grpc.insecure_channel(sandbox.address)
+    client = secretmanager_v1.SecretManagerServiceClient(
+        transport=SecretManagerServiceGrpcTransport(channel=channel)
+    )
+    (client.destroy_secret_version if destroy else client.disable_secret_version)(name=name)
+    channel.close()
+
+
+def new_version(enabled: bool = True) -> dict[str, Any]:
+    """The usual rotation: a new google_secret_manager_secret_version of database-url-staging."""
+    return {
+        "address": "google_secret_manager_secret_version.database_url",
+        "mode": "managed",
+        "type": "google_secret_manager_secret_version",
+        "name": "database_url",
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": {"secret": SECRET_ID, "enabled": enabled, "deletion_policy": "DELETE"},
+            "after_unknown": {"secret_data": True, "name": True, "version": True},
+            "after_sensitive": {"secret_data": True},
+        },
+    }
+
+
+@pytest.mark.parametrize("state", ["DISABLED", "DESTROYED"])
+def test_a_plan_adding_a_version_answers_an_unusable_latest(
+    sandbox: Sandbox, tmp_path: Path, state: str
+) -> None:
+    """api's DATABASE_URL is database-url-staging at latest, whose only version is not
+    ENABLED; the plan adds an enabled version, which latest names once applied. drift reported
+    the error the plan repairs (exit 1): it is not verified (the order of apply is unknown)."""
+    _disable(sandbox, f"{SECRET_ID}/versions/1", destroy=state == "DESTROYED")
+    data = plan()
+    data["resource_changes"].append(new_version())
+    report = check(sandbox, tmp_path, data)
+    reason = (
+        f"version latest (version 1) is {state}; a new version is created by this plan: "
+        "google_secret_manager_secret_version.database_url, which latest names once applied "
+        "(the order of apply is not known)"
+    )
+    assert said(report, SECRET) == [("unverified", f"secret.{SECRET}", reason)], said(
+        report, SECRET
+    )
+
+
+def test_a_new_version_answers_latest_only_and_only_enabled(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A pinned reference keeps its version (still DISABLED); a version created disabled
+    leaves latest DISABLED: both still reported."""
+    _disable(sandbox, f"{SECRET_ID}/versions/1")
+    data = database_url(plan(), SECRET)
+    api = change_of(data, "google_cloud_run_v2_service.api")
+    for container in api["change"]["after"]["template"][0]["containers"]:
+        for e in container["env"]:
+            if e["name"] == "DATABASE_URL":
+                e["value_source"][0]["secret_key_ref"][0]["version"] = "1"
+    data["resource_changes"].append(new_version())
+    assert ("secret.disabled", f"secret.{SECRET}") in {
+        (rule, target) for rule, target, _ in said(check(sandbox, tmp_path, data), SECRET)
+    }
+    data = plan()
+    data["resource_changes"].append(new_version(enabled=False))
+    assert ("secret.disabled", f"secret.{SECRET}") in {
+        (rule, target) for rule, target, _ in said(check(sandbox, tmp_path, data), SECRET)
+    }
