@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -28,7 +29,7 @@ from drift.files import not_regular, open_nonblocking
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
-from drift.redact import mask_optional
+from drift.redact import mask, mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
 
@@ -67,6 +68,9 @@ class _Finding(_Model):
     container: StrictStr | None = None
     tag: StrictStr | None = None
     kind: Kind = Kind.SERVICE
+    failed: list[StrictStr] = []
+    """Absent from a report of a drift that did not record it (`_same` then reads the
+    message)."""
 
 
 class _Unverified(_Model):
@@ -279,9 +283,10 @@ def _finding(data: _Finding) -> Finding:
     location = data.location
     _remember_credentials(data)
     return Finding(
-        **data.model_dump(exclude={"location", "ignore_reason"}),
+        **data.model_dump(exclude={"location", "ignore_reason", "failed"}),
         location=Location(location.file, location.line) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
+        failed=tuple(data.failed),
     )
 
 
@@ -293,18 +298,21 @@ def _remember_credentials(data: _Finding) -> None:
     for value in (data.expected, data.actual):
         if value and credentials.credential_shaped(value):
             redact.register(value)
-    for piece in credentials.credential_pieces(data.message):
-        redact.register(piece)
+    for text in (data.message, *data.failed):
+        for piece in credentials.credential_pieces(text):
+            redact.register(piece)
 
 
 def _state(finding: Finding, before: list[Finding]) -> BaselineState:
     """New when the baseline did not have its id (or had it only silenced by `ignore`:
     nobody was told); updated when no finding of that id had its severity, expected and
-    actual value (compared masked, as the baseline was written); else unchanged."""
+    actual value and failed the same way (compared masked, as the baseline was written);
+    else unchanged."""
     known = [b for b in before if finding.ignored or not b.ignored]
     if not known:
         return BaselineState.NEW
-    if _seen(finding) not in {_seen(b) for b in known}:
+    seen, failed = _seen(finding), _failed(finding)
+    if not any(_seen(b) == seen and _fails_alike(failed, b) for b in known):
         return BaselineState.UPDATED
     return BaselineState.UNCHANGED
 
@@ -318,6 +326,29 @@ def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
         mask_optional(finding.expected),
         mask_optional(finding.actual, echo=echo),
     )
+
+
+def _failed(finding: Finding) -> frozenset[str]:
+    """What a finding says fails (`Finding.failed`), masked as drift.format masks it."""
+    return frozenset(mask(piece) for piece in finding.failed)
+
+
+def _fails_alike(failed: frozenset[str], earlier: Finding) -> bool:
+    """Whether the baseline's finding failed the way this one does. A finding that fails in
+    one way only records nothing on either side. A baseline written by a drift that did not
+    record `failed` (every finding of a rule that records it does, so none recorded is such
+    a report) is read from its message, which named every failure in the same words: each
+    failure of this run that it does not name is a change, never hidden (the safe side: a
+    failure it named that is gone does not alert)."""
+    if earlier.failed:
+        return failed == _failed(earlier)
+    return all(_said(piece, earlier.message) for piece in failed)
+
+
+def _said(piece: str, message: str) -> bool:
+    """`piece` in `message` as a whole (`env.FOO` is not said by `env.FOO_BAR`, nor a
+    length of 8 by one of 80)."""
+    return re.search(rf"(?<![\w.]){re.escape(piece)}(?![\w.])", message) is not None
 
 
 Uses = dict[tuple[str, str], set[str]]

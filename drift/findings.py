@@ -139,6 +139,11 @@ class Finding(OfWorkload):
     also_on: tuple[str, ...] = ()
     """The other revisions with the same drift, merged into this finding (its message names
     them)."""
+    failed: tuple[str, ...] = ()
+    """What fails, each in words stable across runs (never a revision's name, a percentage or
+    a value), where a rule can fail in ways `expected` and `actual` do not tell apart: each
+    constraint a variable fails, each part of a configuration that differs. A baseline
+    compares it (`drift.baseline`): a new failure of a known finding is `updated`."""
 
     @property
     def counted(self) -> bool:

@@ -34,6 +34,7 @@ class Context:
         tag: str | None = None,
         scope: str | None = None,
         variant: str | None = None,
+        failed: tuple[str, ...] = (),
     ) -> Finding:
         """`location`: the profile line the expectation comes from; by default the workload's
         own entry (a finding about the workload as a whole: its rollout, its executions).
@@ -59,6 +60,7 @@ class Context:
             container=container,
             tag=tag,
             kind=self.service.kind,
+            failed=failed,
         )
 
     def value(self, var: EnvVar) -> str | None:
@@ -122,6 +124,7 @@ class At:
         severity: Severity = Severity.ERROR,
         container: str | None = None,
         variant: str | None = None,
+        failed: tuple[str, ...] = (),
     ) -> Finding:
         name = container if container is not None else self.config.primary
         sidecar = name != self.config.primary
@@ -138,4 +141,5 @@ class At:
             tag=self.tag,
             scope=name if sidecar else None,
             variant=variant,
+            failed=failed,
         )

@@ -91,13 +91,14 @@ def configuration_findings(at: At) -> Iterator[Finding]:
 def _merge_revisions(findings: list[Finding]) -> list[Finding]:
     """The same drift on several serving revisions is one finding naming them all. The same
     drift: the same id (rule, target, and what keeps two findings of one target apart: a
-    sidecar, a version of a secret) with the same values, reached the same way (a revision
-    reached only through a tag stays a finding of its own: an ignore may name its tag)."""
-    Key = tuple[str, str | None, str | None, str | None, str | None]
+    sidecar, a version of a secret) with the same values and the same failures, reached the
+    same way (a revision reached only through a tag stays a finding of its own: an ignore
+    may name its tag)."""
+    Key = tuple[str, str | None, str | None, str | None, str | None, tuple[str, ...]]
     merged: dict[Key, Finding] = {}
     others: dict[Key, list[str]] = {}
     for f in findings:
-        key = (f.id, f.container, f.expected, f.actual, f.tag)
+        key = (f.id, f.container, f.expected, f.actual, f.tag, f.failed)
         if key in merged:
             named = [merged[key].revision, *others[key]]
             if f.revision not in named:  # a revision is named once

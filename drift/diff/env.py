@@ -164,6 +164,7 @@ def _var(
         *,
         expected: str | None = None,
         severity: Severity | None = None,
+        failed: tuple[str, ...] = (),
     ) -> Finding:
         return at.finding(
             kind,
@@ -174,6 +175,7 @@ def _var(
             actual=actual,
             severity=severity or rule.severity,
             container=container.name,
+            failed=failed,
         )
 
     if rule.forbidden:
@@ -242,7 +244,8 @@ def _var(
             yield finding(
                 "env.constraint",
                 f"{rule.name} on {where()} " + "; ".join(failures),
-                shown,
+                shown,  # masked for a secret: `failed` tells one failure from another
+                failed=tuple(failures),
             )
     if rule.same_as is not None:
         yield from same_as_findings(at, rule, live)

@@ -77,6 +77,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected=f"{serving} match the template",
             actual=counted,
             severity=Severity.WARNING,
+            failed=tuple(paths),
         )
     if not live.routes_latest and live.canaries:
         canaries = ", ".join(live.canaries)

@@ -54,6 +54,7 @@ def _finding(finding: Finding) -> Finding:
         expected=mask_optional(finding.expected),
         actual=mask_optional(finding.actual, echo=echo),
         ignore_reason=mask_optional(finding.ignore_reason),
+        failed=tuple(mask(f) for f in finding.failed),
     )
 
 

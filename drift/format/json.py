@@ -94,6 +94,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     for key in ("container", "tag"):
         if (value := getattr(finding, key)) is not None:
             data[key] = value
+    if finding.failed:  # additive: what fails, which a later run's baseline compares
+        data["failed"] = list(finding.failed)
     if finding.baseline is not None:
         data["baseline"] = finding.baseline.value
     if finding.kind is not Kind.SERVICE:

@@ -1,0 +1,156 @@
+"""A finding is `unchanged` against a baseline only when what fails is the same: a secret's
+value shown `***` that now fails another constraint is `updated` (revbaseline 1). What fails
+is the finding's `failed` list, recorded in the JSON report; a baseline of an older drift,
+which did not record it, is read from its message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from drift.baseline import parse_baseline
+from drift.findings import BaselineState, FailOn, Finding, Location, Severity, finding_id
+from drift.format.json import report_document
+from drift.report import Report
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+
+PROJECT = "acme-chat-staging"
+SHORT = "is shorter than 80 characters"
+PATTERN = "does not match @10\\.24\\.0\\.5:"
+
+
+def _profiles(tmp_path: Path) -> Path:
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    path = root / "staging.yaml"
+    text = path.read_text()
+    old = "DATABASE_URL: {secret: database-url-staging}"
+    assert old in text
+    new = (
+        'DATABASE_URL: {secret: database-url-staging, pattern: "@10\\\\.24\\\\.0\\\\.5:", '
+        "min_length: 80}"
+    )
+    path.write_text(text.replace(old, new, 1))
+    return root
+
+
+def _add_version(sandbox: Sandbox, secret: str, data: bytes) -> None:
+    from google.cloud import secretmanager_v1
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+        SecretManagerServiceGrpcTransport,
+    )
+
+    channel = grpc.insecure_channel(sandbox.address)
+    client = secretmanager_v1.SecretManagerServiceClient(
+        transport=SecretManagerServiceGrpcTransport(channel=channel)
+    )
+    client.add_secret_version(parent=f"projects/{PROJECT}/secrets/{secret}", payload={"data": data})
+    channel.close()
+
+
+@pytest.mark.sandbox
+def test_a_secret_that_now_fails_another_constraint_is_updated(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The DSN in database-url-staging is known to be short (min_length fails). Then a version
+    points staging at another database host: the pattern fails too. Same id, expected and
+    `actual` (`***`): only what fails tells them apart."""
+    root = _profiles(tmp_path)
+    last = tmp_path / "last.json"
+
+    def check(*args: str) -> Any:
+        return drift("check", "staging", "--profiles", str(root), *args, env=sandbox.environ())
+
+    first = check("--format", "json", "--output", str(last))
+    assert first.returncode == 1, first.stderr
+    (before,) = [
+        f for f in json.loads(last.read_text())["findings"] if f["rule"] == "env.constraint"
+    ]
+    assert SHORT in before["message"] and before["actual"] == "***"
+
+    again = check("--format", "json", "--baseline", str(last), "--fail-on-new")
+    assert again.returncode == 0, again.stdout[-2000:]  # nothing new: the same failure
+
+    _add_version(
+        sandbox,
+        "database-url-staging",
+        b"postgresql://acme_app:prod-password-0a1b2c3d4e5f@10.80.0.9:5432/acme_chat_prod",
+    )
+    now = check("--format", "json", "--baseline", str(last), "--fail-on-new")
+    (got,) = [f for f in json.loads(now.stdout)["findings"] if f["rule"] == "env.constraint"]
+    assert got["actual"] == "***" and "does not match" in got["message"]
+    assert got["baseline"] == "updated", got
+    assert now.returncode == 1, now.stdout[-2000:]
+    assert "prod-password" not in now.stdout
+    # what fails, recorded for the next run's baseline
+    assert before.get("failed") == [SHORT] and got["failed"] == [PATTERN, SHORT]
+
+
+def _finding(revision: str, failed: tuple[str, ...], *, message: str | None = None) -> Finding:
+    said = "; ".join(failed)
+    return Finding(
+        id=finding_id("staging", "api", "env.constraint", "env.DATABASE_URL"),
+        rule="env.constraint",
+        severity=Severity.ERROR,
+        service="api",
+        revision=revision,
+        target="env.DATABASE_URL",
+        message=message or f"DATABASE_URL on {revision} {said}",
+        expected="database-url-staging:latest",
+        actual="***",
+        location=Location("profiles/staging.yaml", 30),
+        failed=failed,
+    )
+
+
+def _report(*findings: Finding) -> Report:
+    return Report(
+        environment="staging",
+        project="acme-chat-staging",
+        region="us-central1",
+        services=("api",),
+        findings=findings,
+        fail_on=FailOn.ERROR,
+    )
+
+
+def _compared(earlier: Finding, now: Finding, *, recorded: bool = True) -> BaselineState | None:
+    document = report_document(_report(earlier))
+    if not recorded:  # as a drift before `failed` wrote it
+        for item in document["findings"]:
+            item.pop("failed", None)
+    baseline = parse_baseline("last.json", json.dumps(document).encode())
+    (found,) = baseline.compare(_report(now)).findings
+    return found.baseline
+
+
+def test_the_same_failures_on_another_revision_are_unchanged() -> None:
+    """The message names the revision, which every deploy changes: not compared."""
+    earlier = _finding("api-00001-abc", (PATTERN, SHORT))
+    assert (
+        _compared(earlier, _finding("api-00002-xyz", (SHORT, PATTERN))) is BaselineState.UNCHANGED
+    )
+    assert _compared(earlier, _finding("api-00002-xyz", (SHORT,))) is BaselineState.UPDATED
+
+
+def test_a_baseline_without_failed_is_read_from_its_message() -> None:
+    """A report of an older drift: a failure its message named is not new (no finding alerts
+    again for upgrading drift); one it did not name is (a change is never hidden)."""
+    earlier = _finding("api-00001-abc", (SHORT,))
+    now_same = _finding("api-00002-xyz", (SHORT,))
+    now_more = _finding("api-00002-xyz", (PATTERN, SHORT))
+    assert _compared(earlier, now_same, recorded=False) is BaselineState.UNCHANGED
+    assert _compared(earlier, now_more, recorded=False) is BaselineState.UPDATED
+    # a failure is said whole: `env.FOO` is not said by a message naming `env.FOO_BAR`
+    said = "api-00001-abc serves 50% of traffic with a configuration that differs (env.FOO_BAR)"
+    earlier = _finding("api-00001-abc", ("env.FOO_BAR",), message=said)
+    foo = _finding("api-00002-xyz", ("env.FOO",))
+    foo_bar = _finding("api-00002-xyz", ("env.FOO_BAR",))
+    assert _compared(earlier, foo, recorded=False) is BaselineState.UPDATED
+    assert _compared(earlier, foo_bar, recorded=False) is BaselineState.UNCHANGED
