@@ -160,7 +160,7 @@ def source_of(key: str, given: object = None) -> str:
     if given not in (None, ""):
         return _OPTIONS.get(key, "--" + key.replace("_", "-"))
     if _from_environment(os.environ).get(key):
-        return f"{ENV_PREFIX}{key.upper()}"
+        return _variables(os.environ).get(key, f"{ENV_PREFIX}{key.upper()}")
     found = project_config()
     if found is not None and (read_project_table(found) or {}).get(key):
         return f"{found}: [tool.drift] {key}"
@@ -169,13 +169,38 @@ def source_of(key: str, given: object = None) -> str:
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """`DRIFT_<NAME>` for each setting, the name in any case (`drift_wait` as well);
-    variables naming no setting are not drift's to judge."""
+    variables naming no setting are not drift's to judge. Two variables naming one setting
+    (`DRIFT_FAIL_ON=error` and a stray `drift_fail_on=never` from a CI group's variables or
+    a `.env` file) with different values are a usage error naming both: which one wins
+    would be the order of the process environment, which nobody controls (the one that
+    came last made a failing check exit 0). With the same value, either will do."""
     found: dict[str, str] = {}
+    named: dict[str, str] = {}
     for key, value in environ.items():
-        upper = key.upper()
-        if upper.startswith(ENV_PREFIX) and upper[len(ENV_PREFIX) :].lower() in NAMES:
-            found[upper[len(ENV_PREFIX) :].lower()] = value
+        setting = _setting(key)
+        if setting is None:
+            continue
+        if setting in found and found[setting] != value:
+            first, second = sorted((named[setting], key))
+            raise UsageError(
+                f"invalid configuration: {first} and {second} both set {setting} (names "
+                "differing only in case) to different values",
+                hint=f"unset one of them; drift reads {ENV_PREFIX}{setting.upper()}",
+            )
+        found[setting], named[setting] = value, key
     return found
+
+
+def _setting(variable: str) -> str | None:
+    """The setting a `DRIFT_*` variable names, in any case (None: not one)."""
+    upper = variable.upper()
+    name = upper[len(ENV_PREFIX) :].lower()
+    return name if upper.startswith(ENV_PREFIX) and name in NAMES else None
+
+
+def _variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variable that sets each setting, as it is spelled (`drift_wait`), for messages."""
+    return {s: key for key in sorted(environ) if (s := _setting(key)) is not None}
 
 
 def _from_project(found: Path | None) -> dict[str, Any]:
@@ -260,11 +285,12 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         found = project_config()
         project, environment = _from_project(found), _from_environment(os.environ)
+        spelled = _variables(os.environ)
         for key in PATHS:
-            _names_a_directory(environment.get(key), f"{ENV_PREFIX}{key.upper()}", key)
+            _names_a_directory(environment.get(key), spelled.get(key, ""), key)
         # where each value came from, for a message about it: the last of these wins
         sources |= {k: f"{found}: [tool.drift] {k}" for k in project}
-        sources |= {k: f"{ENV_PREFIX}{k.upper()}" for k in environment}
+        sources |= {k: spelled[k] for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
         _a_place(merged, sources)

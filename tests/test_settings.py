@@ -208,3 +208,22 @@ def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -
         load_settings()
     with pytest.raises(UsageError, match="finite"):
         load_settings(wait=float(value))
+
+
+def test_two_variables_of_one_setting_with_one_value_are_fine(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DRIFT_FAIL_ON", "warning")
+    monkeypatch.setenv("drift_fail_on", "warning")
+    assert load_settings().fail_on is FailOn.WARNING
+    monkeypatch.setenv("drift_fail_on", "never")
+    with pytest.raises(UsageError, match="DRIFT_FAIL_ON and drift_fail_on both set fail_on"):
+        load_settings()
+
+
+def test_a_bad_value_names_the_variable_as_it_is_spelled(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("drift_concurrency", "0")
+    with pytest.raises(UsageError, match="^invalid configuration: drift_concurrency: "):
+        load_settings()

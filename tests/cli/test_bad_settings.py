@@ -78,3 +78,22 @@ def test_an_infinite_timeout_in_pyproject_is_refused(project: Path) -> None:
             "[tool.drift] call_timeout: Input should be a finite number"
         ],
     )
+
+
+@pytest.mark.parametrize(
+    "order", [("DRIFT_FAIL_ON", "drift_fail_on"), ("drift_fail_on", "DRIFT_FAIL_ON")]
+)
+def test_two_variables_of_one_setting_that_disagree_are_refused(
+    project: Path, order: tuple[str, str]
+) -> None:
+    """revbaseline 2: `DRIFT_FAIL_ON=error` beside a stray `drift_fail_on=never` (a CI group's
+    variable, a .env file): whichever came last in the environment won, and a check with
+    errors exited 0. Now a usage error naming both, whatever their order, before any call."""
+    first, second = order
+    done = drift("check", "x", env={first: "error", second: "never"}, cwd=project)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "drift: error: invalid configuration: DRIFT_FAIL_ON and drift_fail_on both set "
+        "fail_on (names differing only in case) to different values"
+    )
+    assert "Traceback" not in done.stderr
