@@ -30,6 +30,16 @@ class RuleInfo:
     def family(self) -> str:
         return self.id.split(".", 1)[0]
 
+    @property
+    def ignored_by_name_only(self) -> bool:
+        """An `ignore` silences it only when it names this rule (`rule:`): the rules the
+        catalogue marks security-relevant (a `security_severity`: a credential in plain text,
+        a shared secret that differs, a secret the service cannot read; SARIF tags them
+        `security`). An entry written for another problem of the same variable or secret
+        (`{service: api, env: DATABASE_URL}` for a short DSN) must not silence the DSN pasted
+        in clear later (revbaseline 3)."""
+        return self.security_severity is not None
+
 
 _RULES = (
     RuleInfo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from drift.diff.engine import apply_ignores, diff
+from drift.diff.engine import diff
+from drift.diff.ignores import apply_ignores
 
 __all__ = ["apply_ignores", "diff"]

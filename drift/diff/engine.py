@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.env import env_findings
+from drift.diff.ignores import apply_ignores
 from drift.diff.jobs import job_findings
 from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
@@ -112,20 +113,4 @@ def _merge_revisions(findings: list[Finding]) -> list[Finding]:
             also = tuple(others[key])
             f = replace(f, message=f"{f.message} (also on {', '.join(also)})", also_on=also)
         out.append(f)
-    return out
-
-
-def apply_ignores(profile: Profile, findings: list[Finding], today: dt.date) -> list[Finding]:
-    """Silence matched findings; after an ignore's `until` its findings are back with their
-    own severity (the profile's: an error fails CI again), saying the ignore expired."""
-    out = []
-    for f in findings:
-        match = next((i for i in profile.ignores if i.matches(f)), None)
-        if match is None:
-            out.append(f)
-        elif match.expired(today):
-            note = f"(ignore expired on {match.until}: {match.reason})"
-            out.append(replace(f, message=f"{f.message} {note}"))
-        else:
-            out.append(replace(f, ignored=True, ignore_reason=match.reason))
     return out

@@ -14,6 +14,7 @@ from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding, Location, Scope, Severity
 from drift.kinds import Kind, label, workload_key
 from drift.refs import SecretRef
+from drift.rules import rule_info
 
 UnexpectedEnv = Literal["ignore", "warn", "error"]
 
@@ -200,6 +201,12 @@ class Ignore:
     """The kind of workload `service` names (None: any workload)."""
 
     def matches(self, finding: Finding) -> bool:
+        """Whether it silences `finding`: it fits it, and names its rule where the rule must
+        be named (`RuleInfo.ignored_by_name_only`)."""
+        return self.fits(finding) and not self.needs_rule(finding)
+
+    def fits(self, finding: Finding) -> bool:
+        """Whether everything it names is the finding's."""
         wanted = (
             (self.kind, finding.kind),
             (self.service, finding.service),
@@ -209,6 +216,15 @@ class Ignore:
             (self.tag, finding.tag),
         )
         return all(mine is None or mine == theirs for mine, theirs in wanted)
+
+    def needs_rule(self, finding: Finding) -> bool:
+        """Whether it names no rule where `finding`'s rule is silenced only by an ignore
+        that names it."""
+        return self.rule is None and rule_info(finding.rule).ignored_by_name_only
+
+    @property
+    def where(self) -> str:
+        return f"{self.location.file}:{self.location.line}"
 
     def expired(self, today: dt.date) -> bool:
         return self.until is not None and today > self.until

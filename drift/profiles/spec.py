@@ -268,8 +268,23 @@ class DefaultsSpec(Strict):
     expiry_warning: ExpiryDays | None = None
 
 
+_NAMED_ONLY = ", ".join(r.id for r in RULES.values() if r.ignored_by_name_only)
+
+
 class IgnoreSpec(Strict):
-    """Silence matching findings; they stay in the JSON report, marked ignored."""
+    """Silence matching findings; they stay in the JSON report, marked ignored. The
+    security-relevant rules (`RuleInfo.ignored_by_name_only`) are silenced only by an entry
+    whose `rule` names them."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": "Silence matching findings; they stay in the JSON report, marked "
+            f"ignored. Security-relevant rules ({_NAMED_ONLY}) are silenced only by an entry "
+            "that names them in `rule`: an entry naming a variable, secret, setting or mount "
+            "alone does not silence them (the finding says so)."
+        },
+    )
 
     service: str | None = None
     job: str | None = None
@@ -280,7 +295,10 @@ class IgnoreSpec(Strict):
     mount: str | None = None
     container: str | None = None
     tag: str | None = None
-    rule: str | None = None
+    rule: str | None = Field(
+        None,
+        description=f"A rule id; required to silence a security-relevant rule ({_NAMED_ONLY}).",
+    )
     reason: str = Field(min_length=1)
     until: dt.date | None = Field(None, description="Expires after this date (YYYY-MM-DD).")
 

@@ -252,7 +252,8 @@ def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path
         (profiles / f"{name}.yaml").write_text((REPO / "profiles" / f"{name}.yaml").read_text())
     (profiles / "gate.yaml").write_text(
         "extends: staging\nignore:\n"
-        "  - {service: auth, env: OAUTH_CLIENT_SECRET, reason: rotated in OPS-77}\n"
+        "  - {service: auth, env: OAUTH_CLIENT_SECRET, rule: env.plaintext_secret, "
+        "reason: rotated in OPS-77}\n"
     )
     done = check(sandbox, "gate", "--profiles", str(profiles), "-m", rel(PLAN), "-f", "json")
     doc = report(done)

@@ -1,0 +1,138 @@
+"""The profile's `ignore` entries (revbaseline 3, 5, 6): a security-relevant rule is silenced
+only by an entry that names it; an entry of a probe rule silences the probe's finding; an
+entry that matched nothing in a run that looked everywhere it could match is said."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.diff import diff
+from drift.findings import Finding
+from drift.live.model import LiveState
+from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile
+from drift.refs import SecretRef
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+from tests.livestate import plain, ref, state, with_env
+
+TODAY = dt.date(2026, 11, 24)
+PROJECT = "acme-chat-staging"
+DSN = "postgresql://acme_app:fake-db-password-5e7a9c1b3d@10.24.0.5:5432/acme_chat"
+
+PROFILE = """
+project: p
+region: us-central1
+services:
+  api:
+    env:
+      SEC: {secret: s1, min_length: 32}
+      LONG: {secret: s3, min_length: 32}
+  auth:
+    env:
+      SHARED: {secret: s4}
+ignore:
+"""
+
+
+def _profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *ignores: str) -> Profile:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles").mkdir(exist_ok=True)
+    text = textwrap.dedent(PROFILE) + "".join(f"  - {i}\n" for i in ignores)
+    (tmp_path / "profiles" / "staging.yaml").write_text(text)
+    return load_profile(Path("profiles"), "staging")
+
+
+def _found(profile: Profile, st: LiveState) -> dict[tuple[str, str], Finding]:
+    return {(f.rule, f.target): f for f in diff(profile, ["api", "auth"], st, TODAY)}
+
+
+def _pasted() -> LiveState:
+    """SEC, a short secret known to fail min_length, replaced by the DSN in plain text."""
+    return state(with_env(SEC=plain("SEC", DSN), LONG=ref("LONG", "s3")))
+
+
+def test_an_ignore_naming_a_variable_does_not_silence_its_secret_pasted_in_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = _profile(tmp_path, monkeypatch, "{service: api, env: SEC, reason: short OPS-7}")
+    short = state()
+    short.values[SecretRef("s1")] = "too-short"
+    known = _found(profile, short)[("env.constraint", "env.SEC")]
+    assert known.ignored  # what it was written for: still silenced
+
+    plaintext = _found(profile, _pasted())[("env.plaintext_secret", "env.SEC")]
+    assert not plaintext.ignored
+    assert plaintext.message.endswith(
+        "(not silenced by the ignore at profiles/staging.yaml:13: env.plaintext_secret is "
+        "silenced only by an ignore that names it, `rule: env.plaintext_secret`)"
+    )
+    assert "fake-db-password" not in repr(plaintext)
+
+
+def test_an_ignore_naming_the_security_rule_silences_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = "{service: api, env: SEC, rule: env.plaintext_secret, reason: OPS-8}"
+    profile = _profile(tmp_path, monkeypatch, entry)
+    plaintext = _found(profile, _pasted())[("env.plaintext_secret", "env.SEC")]
+    assert plaintext.ignored and plaintext.ignore_reason == "OPS-8"
+    assert "not silenced" not in plaintext.message
+
+
+def test_a_rule_the_catalogue_does_not_mark_is_silenced_by_its_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the security-relevant rules need naming: a repointed reference, a value, a short
+    secret are silenced by the variable's entry as before."""
+    profile = _profile(tmp_path, monkeypatch, "{service: api, env: LONG, reason: OPS-9}")
+    st = state(with_env(LONG=ref("LONG", "s2", "3")))
+    assert _found(profile, st)[("env.secret_ref", "env.LONG")].ignored
+
+
+def _profiles(tmp_path: Path) -> Path:
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    path = root / "staging.yaml"
+    text = path.read_text()
+    old = "DATABASE_URL: {secret: database-url-staging}"
+    assert old in text
+    path.write_text(
+        text.replace(old, "DATABASE_URL: {secret: database-url-staging, min_length: 80}")
+    )
+    return root
+
+
+@pytest.mark.sandbox
+def test_the_dsn_pasted_in_clear_under_an_old_ignore_fails_the_run_as_new(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The reviewer's story end to end: the ignore in the README's own form, written for the
+    short DSN; later the DSN, password and all, is pasted as a plain value."""
+    root = _profiles(tmp_path)
+    with (root / "staging.yaml").open("a") as handle:
+        handle.write("  - {service: api, env: DATABASE_URL, reason: short DSN OPS-7}\n")
+    sandbox.set_env(PROJECT, "api", "REDIS_PORT", "6379")
+
+    def check(*args: str) -> Any:
+        return drift("check", "staging", "--profiles", str(root), *args, env=sandbox.environ())
+
+    last = tmp_path / "last.json"
+    first = check("--format", "json", "--output", str(last))
+    known = json.loads(last.read_text())["findings"]
+    assert [f["ignored"] for f in known if f["target"] == "env.DATABASE_URL"] == [True], first
+    sandbox.set_env(PROJECT, "api", "DATABASE_URL", DSN)
+    now = check("--format", "json", "--baseline", str(last), "--fail-on-new")
+    report = json.loads(now.stdout)
+    (pasted,) = [f for f in report["findings"] if f["rule"] == "env.plaintext_secret"]
+    assert not pasted["ignored"] and pasted["baseline"] == "new", pasted
+    assert "not silenced by the ignore at " in pasted["message"]
+    assert now.returncode == 1
+    assert "fake-db-password" not in now.stdout + now.stderr
