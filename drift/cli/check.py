@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,6 +29,7 @@ from drift.format import OutputFormat
 if TYPE_CHECKING:
     from drift.baseline import Baseline
     from drift.live.session import Access
+    from drift.report import Report
 
 
 @shared(*GATES)
@@ -179,6 +181,8 @@ def check(
         report = earlier.compare(
             report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services
         )
+    if sarif is not None or format is OutputFormat.SARIF:
+        report = _sarif_capped(report)
     access = settings.access()
     output.emit_report(report, format, output.location(output_file), quiet=quiet, access=access)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
@@ -186,6 +190,17 @@ def check(
             output.emit(output.render(report, fmt), output.location(also), access=access)
     output.step_summary(report)
     raise typer.Exit(int(report.exit_code))
+
+
+def _sarif_capped(report: Report) -> Report:
+    """The report with a note when its SARIF log leaves results out (GitHub code scanning's
+    limit, `drift.format.sarif.RESULTS_KEPT`): said in the table, the annotations' run, the
+    step summary and the JSON report, not only inside the SARIF log."""
+    from drift.format.sarif import left_out_of_sarif, truncation_text
+
+    if not (left_out := left_out_of_sarif(report)):
+        return report
+    return replace(report, notes=(*report.notes, truncation_text(report, left_out)))
 
 
 def _baseline(value: str, access: Access) -> Baseline:

@@ -41,6 +41,19 @@ then reappeared). So a run compared with a baseline carries the baseline's findi
 not check again as results (`baselineState: unchanged`, the message saying why), and the
 action's `status` output is `incomplete` so that a workflow can skip uploading the SARIF of
 an incomplete run (README, "CI: GitHub Actions")."""
+TRUNCATED = "drift.truncated"
+"""The tool notification that says how many results the log leaves out (`RESULTS_KEPT`)."""
+RESULTS_KEPT = 5_000
+"""The most results a run carries. GitHub code scanning rejects a run of more than 25,000
+results outright (hard limit: the upload fails and not one alert is raised) and, above 5,000,
+includes "Only the top 5,000 results ..., prioritized by severity" ("SARIF results exceed
+limit", https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/
+results-exceed-limit, "Results per run: 25,000"). A first check of a large fleet finds more
+(1,000 services with 30 unexpected variables each: 30,000). So drift keeps the 5,000 code
+scanning would show, most severe first and what `ignore` silenced last, and says how many it
+left out (a notification here, a note in the report's other formats): the JSON report keeps
+every finding. 5,000 results stay far below the 10 MB upload limit (gzip-compressed; the
+"file-too-large" page of the same guide)."""
 UNCHECKED = "notCheckedAgain"
 """The property that marks a result carried forward from the baseline: the reason it could
 not be checked again."""
@@ -69,23 +82,50 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "the check is incomplete, not clean."
             },
             "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
-        }
+        },
+        {
+            "id": TRUNCATED,
+            "name": "ResultsLeftOut",
+            "shortDescription": {"text": "Results left out"},
+            "fullDescription": {
+                "text": f"The run found more than the {RESULTS_KEPT:,} results GitHub code "
+                "scanning shows: the most severe are kept, the rest are in the JSON report."
+            },
+            "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
+        },
     ]
     invocation: dict[str, Any] = {
         "executionSuccessful": not report.unverified,
         "exitCode": int(report.exit_code),
         "exitCodeDescription": report.status.value,
     }
-    if report.unverified:
-        invocation["toolExecutionNotifications"] = [
+    notifications = [
+        {
+            "level": UNVERIFIED_LEVEL,
+            "message": {"text": f"could not be verified: {u.reason}"},
+            "locations": [_logical(u.key, u.target)],
+            "descriptor": {"id": UNVERIFIED},
+        }
+        for u in sorted_unverified(report)
+    ]
+    results = _kept(
+        [
+            *((f, _result(f, index[f.rule])) for f in _sorted(report)),
+            *((u.finding, _carried(u, index[u.finding.rule])) for u in _in_scope(report)),
+        ]
+    )
+    if left_out := left_out_of_sarif(report):
+        # an "error" notification: by SARIF 2.1.0 Appendix I, the results are then not to be
+        # taken as complete (a consumer must not read a left-out result as fixed)
+        notifications.append(
             {
                 "level": UNVERIFIED_LEVEL,
-                "message": {"text": f"could not be verified: {u.reason}"},
-                "locations": [_logical(u.key, u.target)],
-                "descriptor": {"id": UNVERIFIED},
+                "message": {"text": truncation_text(report, left_out)},
+                "descriptor": {"id": TRUNCATED},
             }
-            for u in sorted_unverified(report)
-        ]
+        )
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -94,18 +134,43 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "tool": {"driver": driver},
                 "automationDetails": _automation(report),
                 "invocations": [invocation],
-                "results": _fingerprinted(
-                    [
-                        *((f, _result(f, index[f.rule])) for f in _sorted(report)),
-                        *(
-                            (u.finding, _carried(u, index[u.finding.rule]))
-                            for u in _in_scope(report)
-                        ),
-                    ]
-                ),
+                "results": _fingerprinted(results),
             }
         ],
     }
+
+
+def _results_count(report: Report) -> int:
+    return len(report.findings) + len(_in_scope(report))
+
+
+def left_out_of_sarif(report: Report) -> int:
+    """How many of the report's results its SARIF log leaves out (`RESULTS_KEPT`)."""
+    return max(_results_count(report) - RESULTS_KEPT, 0)
+
+
+def truncation_text(report: Report, left_out: int) -> str:
+    """What a run says of the results its SARIF log left out."""
+    total = _results_count(report)
+    return (
+        f"the SARIF log carries the {RESULTS_KEPT:,} most severe of {total:,} results "
+        f"(GitHub code scanning shows at most {RESULTS_KEPT:,} per run and refuses a run of "
+        f"more than 25,000): {left_out:,} left out, the least severe and the ignored first; "
+        "the JSON report (--json FILE) has them all"
+    )
+
+
+def _kept(results: list[tuple[Finding, dict[str, Any]]]) -> list[tuple[Finding, dict[str, Any]]]:
+    """At most `RESULTS_KEPT` results, in their order: the most severe, those that count
+    before those an `ignore` silenced."""
+    if len(results) <= RESULTS_KEPT:
+        return results
+    ranked = sorted(
+        range(len(results)),
+        key=lambda i: (results[i][0].ignored, -results[i][0].severity.rank, i),
+    )
+    keep = set(ranked[:RESULTS_KEPT])
+    return [result for i, result in enumerate(results) if i in keep]
 
 
 def category(report: Report) -> str:
