@@ -134,6 +134,7 @@ async def run_probe(
     """`drift probe`: read the services (URLs, tags), then probe; no diff."""
     from drift.causes import attach_causes
     from drift.diff.engine import diff
+    from drift.diff.ignores import apply_ignores
     from drift.live.session import read_live
 
     names = profile.select(services)
@@ -144,6 +145,7 @@ async def run_probe(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )
     probed, findings = attach_causes(profile, results, [], checked=False)
+    findings = apply_ignores(profile, findings, dt.date.today())  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it
     absent = [n for n in names if n in state.missing and profile.services[n].probe is not None]
     return Report.of(

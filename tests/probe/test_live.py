@@ -237,3 +237,38 @@ def test_probe_command_reports_without_claiming_a_cause(
     (finding,) = report["findings"]  # says it once, as the probe does
     assert finding["message"].count(NOT_CHECKED) == 1
     assert probe["detail"].count(NOT_CHECKED) == 1
+
+
+def _ignoring_1011(tmp_path: Path) -> Path:
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    with (root / "e2e.yaml").open("a") as handle:
+        handle.write(
+            "ignore:\n"
+            "  - {service: api, rule: probe.close_1011, reason: known 1011 OPS-9, "
+            "until: 2099-12-31}\n"
+        )
+    return root
+
+
+def test_an_ignore_of_a_probe_rule_silences_the_probe_finding(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """revbaseline 5: the profile accepted `rule: probe.close_1011`, but ignores were applied
+    inside the diff, before the probes' findings were made: the entry silenced nothing."""
+    report = check("e2e", env, _ignoring_1011(tmp_path))
+    (probe,) = [f for f in report.findings if f.rule == "probe.close_1011"]
+    assert probe.ignored and probe.ignore_reason == "known 1011 OPS-9"
+    (result,) = report.probes  # the probe itself still says what it saw, and its causes
+    assert result.outcome is ProbeOutcome.CLOSE_1011 and result.suspected_causes
+
+
+def test_drift_probe_applies_the_ignore_too(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    root = _ignoring_1011(tmp_path)
+    done = drift("probe", "e2e", "--profiles", str(root), "--format", "json", env=env)
+    report = json.loads(done.stdout)
+    (finding,) = report["findings"]
+    assert finding["ignored"] and finding["ignore_reason"] == "known 1011 OPS-9"
+    assert done.returncode == 0, done.stdout
