@@ -14,6 +14,7 @@ from drift.diff import apply_ignores, diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars, unexpanded_vars
+from drift.diff.ignores import unmatched_ignores
 from drift.diff.same_as import compared_with, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
@@ -151,6 +152,13 @@ async def run_check(
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too
         findings.extend(apply_ignores(profile, probe_findings, today))
+    # on what is deployed: a manifest does not show what only a live service has (its
+    # rollout, its secrets' state), which an entry may be for
+    stale = (
+        unmatched_ignores(profile, names, findings, state.unverified, {p.service for p in probes})
+        if source.deployed
+        else []
+    )
     report = Report.of(
         profile,
         names,
@@ -163,7 +171,7 @@ async def run_check(
     if source.deployed and (refused := _refused_project(profile, names, state)) is not None:
         report = replace(report, project_refused=refused)
     absent = _absent_tags(profile, names, state) if source.deployed else []
-    notes = (*source.notes, *absent, *_histories_unread(profile, names, state))
+    notes = (*source.notes, *absent, *_histories_unread(profile, names, state), *stale)
     if notes:
         report = replace(report, notes=(*report.notes, *notes))
     return CheckResult(report, state)

@@ -136,3 +136,64 @@ def test_the_dsn_pasted_in_clear_under_an_old_ignore_fails_the_run_as_new(
     assert "not silenced by the ignore at " in pasted["message"]
     assert now.returncode == 1
     assert "fake-db-password" not in now.stdout + now.stderr
+
+
+STALE = "  - {service: api, env: REDIS_PASSWORD, reason: fixed in OPS-3}\n"
+
+
+@pytest.mark.sandbox
+def test_an_ignore_that_matches_nothing_is_said(sandbox: Sandbox, tmp_path: Path) -> None:
+    """revbaseline 6: an entry left after its drift was fixed (or naming a variable with a
+    typo) matched nothing and nothing said so. A note names it at file:line; the exit code
+    stays the findings'."""
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    with (root / "staging.yaml").open("a") as handle:
+        handle.write(STALE)
+    line = len((root / "staging.yaml").read_text().splitlines())
+
+    def check(*args: str) -> Any:
+        return drift("check", "staging", "--profiles", str(root), *args, env=sandbox.environ())
+
+    clean = check("--format", "json", "--profiles", str(REPO / "profiles"))
+    done = check("--format", "json")
+    assert done.returncode == clean.returncode, done.stderr  # said, never counted
+    notes = json.loads(done.stdout)["notes"]
+    assert notes == [
+        f"the ignore at {root / 'staging.yaml'}:{line} (service api, env.REDIS_PASSWORD) "
+        "matched no finding this run: remove it if its drift is gone, or correct what it names"
+    ]
+    # a run that did not look at api cannot tell
+    assert json.loads(check("--format", "json", "--service", "web").stdout)["notes"] == []
+    # the entry of the shipped profile matches its drift: not said
+    assert json.loads(clean.stdout)["notes"] == []
+
+
+@pytest.mark.sandbox
+def test_an_ignore_of_a_workload_not_all_read_is_not_said(sandbox: Sandbox, tmp_path: Path) -> None:
+    from drift.sandbox import Fault
+
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    with (root / "staging.yaml").open("a") as handle:
+        handle.write(STALE)
+    sandbox.inject(Fault("GetSecretVersion", "PERMISSION_DENIED", match="secret-key-staging"))
+    done = drift("check", "staging", "--profiles", str(root), "-f", "json", env=sandbox.environ())
+    report = json.loads(done.stdout)
+    assert [u["target"] for u in report["unverified"] if u["service"] == "api"], done.stdout
+    assert not [n for n in report["notes"] if "ignore" in n]
+
+
+def test_an_ignore_of_a_probe_rule_is_judged_only_where_the_service_was_probed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drift.diff.ignores import unmatched_ignores
+
+    entry = "{service: api, rule: probe.close_1011, reason: OPS-9}"
+    profile = _profile(tmp_path, monkeypatch, entry)
+    assert unmatched_ignores(profile, ["api", "auth"], [], []) == []  # not probed
+    (note,) = unmatched_ignores(profile, ["api", "auth"], [], [], probed={"api"})
+    assert note.startswith(
+        "the ignore at profiles/staging.yaml:13 (service api, probe.close_1011) matched no "
+        "finding this run"
+    )

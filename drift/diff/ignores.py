@@ -4,10 +4,11 @@ may not silence (a security-relevant rule it does not name), and which matched n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 
-from drift.findings import Finding
+from drift.findings import Finding, Unverified
+from drift.kinds import Kind, workload_key
 from drift.profiles.model import Ignore, Profile
 
 
@@ -37,3 +38,44 @@ def _apply(ignores: Iterable[Ignore], finding: Finding, today: dt.date) -> Findi
         note = f"(ignore expired on {match.until}: {match.reason})"
         return replace(finding, message=f"{finding.message} {note}")
     return replace(finding, ignored=True, ignore_reason=match.reason)
+
+
+def unmatched_ignores(
+    profile: Profile,
+    checked: Collection[str],
+    findings: Iterable[Finding],
+    unverified: Iterable[Unverified],
+    probed: Collection[str] = (),
+) -> list[str]:
+    """A note for each entry that fits no finding where the run looked everywhere it could
+    fit: its workload checked (`checked`: keys) with nothing of it unverified, and, for an
+    entry of a probe rule, its service probed (`probed`: names). An entry left after its
+    drift was fixed silences the same drift the day it comes back; one with a typo in what
+    it names silences nothing: either is said, never counted (the exit code is the
+    findings')."""
+    findings = list(findings)
+    unread = {u.key for u in unverified}
+    if "-" in unread:  # something of the whole run could not be read
+        return []
+    notes = []
+    for entry in profile.ignores:
+        key = workload_key(entry.kind or Kind.SERVICE, entry.service or "")
+        if key not in checked or key in unread:
+            continue  # not looked at, or not all of it: it may match what was not read
+        if (entry.rule or "").startswith("probe.") and entry.service not in probed:
+            continue
+        if not any(entry.fits(f) for f in findings):
+            notes.append(
+                f"the ignore at {entry.where} ({_named(entry)}) matched no finding this run: "
+                "remove it if its drift is gone, or correct what it names"
+            )
+    return notes
+
+
+def _named(entry: Ignore) -> str:
+    """What an entry names, in words (`service api, env.REDIS_PASSWORD`)."""
+    kind = entry.kind or Kind.SERVICE
+    parts = [f"{kind.value} {entry.service}"]
+    parts += [p for p in (entry.target, entry.rule) if p]
+    parts += [f"{k} {v}" for k, v in (("container", entry.container), ("tag", entry.tag)) if v]
+    return ", ".join(parts)
