@@ -45,11 +45,15 @@ class Located:
 
 
 class YamlProblems(Exception):
-    """Raised with the problems found while reading one file."""
+    """Raised with the problems found while reading one file; `partial`: the document as
+    read when the reading went to its end (each value it could not take left as written,
+    the first of duplicate keys kept), for what a caller may still learn from it (which
+    profile it extends), never to be used as the document."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], partial: Located | None = None) -> None:
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
+        self.partial = partial
 
 
 # -- what drift accepts in a document, whichever parser read it ------------------------------
@@ -72,9 +76,24 @@ class Rules:
         self.integers = integers
         self.nodes = 0
         self.text = 0
+        self.problems: list[Problem] = []
+        """Problems the reading went on after (`note`)."""
 
     def fail(self, line: int, message: str) -> YamlProblems:
-        return YamlProblems([Problem(self.file, line + 1, message)])
+        """A problem that ends the reading, after those noted before it."""
+        return YamlProblems([*self.problems, Problem(self.file, line + 1, message)])
+
+    def note(self, line: int, message: str) -> None:
+        """A problem of one value that the reading goes on after (a number to quote, a
+        duplicate key, a scalar its type cannot read), so that every one in the file is
+        said at once (`finish`); what ends the reading (its syntax, a limit) is `fail`."""
+        self.problems.append(Problem(self.file, line + 1, message))
+
+    def finish(self, doc: Located) -> Located:
+        """The document read to its end, or YamlProblems with every problem noted."""
+        if self.problems:
+            raise YamlProblems(list(self.problems), partial=doc)
+        return doc
 
     def enter(self, line: int, depth: int) -> None:
         """A node about to become data (aliases count each time they are used)."""
@@ -107,13 +126,16 @@ class Rules:
             return "true" if key else "false"
         return str(key)
 
-    def duplicate(self, key: str, line: int) -> YamlProblems:
-        return self.fail(line, f'invalid YAML: duplicate key "{key}"')
+    def duplicate(self, key: str, line: int) -> None:
+        """A key said twice in one mapping: noted (the first is kept, to read on)."""
+        self.note(line, f'invalid YAML: duplicate key "{key}"')
 
-    def unreadable(self, line: int, tag: str, raw: str) -> YamlProblems:
-        """A scalar its type cannot read (`+_`, `0x_`, `!!int x`): said so, never a traceback."""
+    def unreadable(self, line: int, tag: str, raw: str) -> str:
+        """A scalar its type cannot read (`+_`, `0x_`, `!!int x`): said so, never a traceback;
+        read on with its text."""
         shown = raw if len(raw) <= 40 else raw[:40] + "..."
-        return self.fail(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+        self.note(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+        return raw
 
     def integer(self, line: int, value: Any, raw: str) -> Any:
         """An integer written other than as drift reads it back (`01234`, `007`, `0o17`,
@@ -127,13 +149,15 @@ class Rules:
             return value
         if self.integers == "gcloud":
             return int(raw, 8) if _OCTAL_11.fullmatch(raw) else value
-        raise self.fail(line, f"write {raw} in quotes: as a YAML number it reads {value}")
+        self.note(line, f"write {raw} in quotes: as a YAML number it reads {value}")
+        return raw
 
     def checked_str(self, line: int, value: str) -> str:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:  # "\ud800" escapes: no API, file or terminal takes it
-            raise self.fail(line, "invalid YAML: text with an unpaired surrogate") from None
+            self.note(line, "invalid YAML: text with an unpaired surrogate")
+            return value.encode("utf-8", "replace").decode("utf-8")
         return value
 
 

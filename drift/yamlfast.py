@@ -100,7 +100,8 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     if CParser is None or _hand_back(text):
         raise Fallback
     parser = CParser(text)
-    builder = _Builder(parser, Rules(name, integers), text)
+    rules = Rules(name, integers)
+    builder = _Builder(parser, rules, text)
     collecting = gc.isenabled()
     gc.disable()  # ~100 000 new containers and no cycles: collecting meanwhile is wasted time
     try:
@@ -115,7 +116,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         parser.dispose()
         if collecting:
             gc.enable()
-    return Located(name, data, builder.lines)
+    return rules.finish(Located(name, data, builder.lines))
 
 
 class _Builder:
@@ -199,13 +200,16 @@ class _Builder:
                         raise rules.expanded(key_line)
                 else:
                     key_line, key = self.key(item, src)
-                if key in out:
-                    raise rules.duplicate(key, key_line)
                 sub = (*path, key)
-                lines[sub] = key_line + 1
+                into = out
+                if key in out:  # noted; the first kept, the value still read (its problems)
+                    rules.duplicate(key, key_line)
+                    into = {}
+                else:
+                    lines[sub] = key_line + 1
                 item = src()
                 if type(item) is not ScalarEvent or item.anchor is not None or item.tag is not None:
-                    out[key] = self.node(item, src, sub, inner)
+                    into[key] = self.node(item, src, sub, inner)
                     continue
                 line = item.start_mark.line  # the usual value, `self.node` inline
                 rules.nodes += 1
@@ -216,9 +220,9 @@ class _Builder:
                     rules.text += len(text)
                     if rules.text > MAX_EXPANDED:
                         raise rules.expanded(line)
-                    out[key] = text
+                    into[key] = text
                 else:
-                    out[key] = self.scalar(item, line)
+                    into[key] = self.scalar(item, line)
         items: list[Any] = []
         while True:
             item = src()
@@ -272,7 +276,7 @@ class _Builder:
         try:
             value = construct(tag, text)
         except (ValueError, LookupError):
-            raise rules.unreadable(line, tag, text) from None
+            return rules.unreadable(line, tag, text)
         return rules.integer(line, value, text) if tag == INT else value
 
     def block_scalar(self, event: Any) -> None:

@@ -68,9 +68,10 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {oneline(exc)}")]) from None
     lines: dict[Path_, int] = {}
-    walker = _Walker(Rules(name, integers), lines, yaml.constructor)
+    rules = Rules(name, integers)
+    walker = _Walker(rules, lines, yaml.constructor)
     data = None if node is None else walker.walk(node, (), 0)
-    return Located(name, data, lines)
+    return rules.finish(Located(name, data, lines))
 
 
 class _Walker:
@@ -96,8 +97,10 @@ class _Walker:
                 if not isinstance(key_node, ScalarNode) or str(key_node.tag).endswith(":merge"):
                     raise rules.fail(key_line, "unsupported key (a plain name is expected)")
                 skey = rules.key(self.scalar(key_node), key_node.value, key_line)
-                if skey in out:
-                    raise rules.duplicate(skey, key_line)
+                if skey in out:  # noted; the first kept, the value still read (its problems)
+                    rules.duplicate(skey, key_line)
+                    self.walk(value_node, (*path, skey), depth + 1)
+                    continue
                 self.lines[(*path, skey)] = key_line + 1
                 out[skey] = self.walk(value_node, (*path, skey), depth + 1)
             return out
@@ -119,7 +122,7 @@ class _Walker:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, IndexError, KeyError):
-            raise self.rules.unreadable(line, str(node.tag), node.value) from None
+            return self.rules.unreadable(line, str(node.tag), node.value)
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
         return self.rules.integer(line, value, node.value)

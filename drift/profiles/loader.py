@@ -18,7 +18,13 @@ from drift.profiles.model import (
 )
 from drift.profiles.spec import ProfileSpec
 from drift.yamldoc import Located, Path_, YamlProblems
-from drift.yamlfile import display_path, load_located, not_a_file, validation_problems
+from drift.yamlfile import (
+    display_path,
+    load_located,
+    not_a_file,
+    read_regular,
+    validation_problems,
+)
 
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -102,16 +108,21 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
     names = profile_names(directory)
     loader = _Loader(directory)
     merged = {name: loader.resolve(name) for name in names}
-    # a base named with its suffix (`extends: base.yaml`, an error of its own) is still a base
+    # a base named with its suffix (`extends: base.yaml`, an error of its own) is still a base;
+    # so is one a file that could not be read extends (its problems are said: the base is
+    # not blamed for them with "project is not set")
     extended = {
         _suffixless(m.extends) for m in loader.files.values() if m is not None and m.extends
     }
+    extended |= {_suffixless(target) for target in loader.broken.values() if target}
+    unsure = _UNKNOWN in loader.broken.values()  # one of them may extend any profile
     problems: list[Problem] = list(loader.problems)
     inherited: list[Problem] = []
     for name, doc in merged.items():
         if doc.failed:
             continue
-        is_base = name in extended and not (doc.data.get("project") and doc.data.get("region"))
+        placed = doc.data.get("project") and doc.data.get("region")
+        is_base = not placed and (name in extended or unsure)
         build_profile(name, doc, complete=not is_base)
         own = doc.main.file if doc.main is not None else None
         problems += [p for p in doc.problems if p.file == own]
@@ -151,11 +162,36 @@ class _FileDoc:
     every problem of the chain is reported at once."""
 
 
+_UNKNOWN = "\x00"
+"""What a file that could not be read extends, when that cannot be told."""
+_EXTENDS = re.compile(r"""^\{?\s*["']?extends["']?\s*:\s*["']?([A-Za-z0-9][\w.-]*)""", re.M)
+
+
+def _extends_of(problems: YamlProblems, path: Path) -> str | None:
+    """What a profile that could not be read names in `extends`: from the document as read
+    (a value's problem), else from its text (its syntax), else `_UNKNOWN`; None: nothing."""
+    partial = problems.partial
+    if partial is not None:
+        data = partial.data
+        target = data.get("extends") if isinstance(data, dict) else None
+        return target if isinstance(target, str) else None
+    try:
+        text = read_regular(path, str(path)).decode("utf-8", "replace")
+    except YamlProblems:
+        return _UNKNOWN
+    if "extends" not in text:
+        return None
+    found = _EXTENDS.findall(text)
+    return found[0] if len(found) == 1 else _UNKNOWN
+
+
 class _Loader:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.files: dict[str, _FileDoc | None] = {}
         self.problems: list[Problem] = []
+        self.broken: dict[str, str | None] = {}
+        """What each file that could not be read extends (`_extends_of`)."""
         self._reported: set[str] = set()
 
     def read(self, name: str) -> _FileDoc | None:
@@ -167,6 +203,7 @@ class _Loader:
             doc = load_located(path)
         except YamlProblems as exc:
             self.problems.extend(exc.problems)
+            self.broken[name] = _extends_of(exc, path)
         else:
             result = self._check(doc)
         self.files[name] = result

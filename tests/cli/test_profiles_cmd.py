@@ -41,3 +41,39 @@ def test_schema_is_json_schema() -> None:
     schema = json.loads(done.stdout)
     assert schema["$schema"].endswith("2020-12/schema")
     assert "services" in schema["properties"]
+
+
+def _copy(tmp_path: Path, old: str, new: str) -> Path:
+    import shutil
+
+    from tests.cliutil import REPO
+
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    text = (root / "staging.yaml").read_text()
+    assert old in text
+    (root / "staging.yaml").write_text(text.replace(old, new, 1))
+    return root
+
+
+def test_an_error_in_staging_does_not_blame_base_for_having_no_project(tmp_path: Path) -> None:
+    """revbaseline 7: one unquoted hex number in staging.yaml, and validate also said
+    `base.yaml:1: project is not set` (base, extended by staging, was judged as an
+    environment once staging did not load). And every such problem of the file is said, not
+    only the first."""
+    root = _copy(tmp_path, "CORS_ORIGINS:", "RETRIES: 0x1F\n      DELAY: 0o14\n      CORS_ORIGINS:")
+    done = drift("profiles", "validate", str(root))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "write 0x1F in quotes: as a YAML number it reads 31",
+        "write 0o14 in quotes: as a YAML number it reads 12",
+    ]
+    assert "base.yaml" not in done.stderr
+
+
+def test_a_syntax_error_in_staging_does_not_blame_base_either(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "CORS_ORIGINS:", "RETRIES: [1\n      CORS_ORIGINS:")
+    done = drift("profiles", "validate", str(root))
+    assert done.returncode == 2
+    assert "staging.yaml" in done.stderr and "base.yaml" not in done.stderr, done.stderr

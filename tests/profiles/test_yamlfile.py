@@ -166,7 +166,7 @@ def test_reasonable_aliases_are_fine(parser: str) -> None:
         ("a:\n  - 0x1F\n", "p.yaml:2: write 0x1F in quotes: as a YAML number it reads 31"),
         ("a: {x: +5}\n", "p.yaml:1: write +5 in quotes: as a YAML number it reads 5"),
         ("a: 1\n007: x\n", "p.yaml:2: write 007 in quotes: as a YAML number it reads 7"),
-        ("a: [0o17, 1_000]\n", "p.yaml:1: write 0o17 in quotes: as a YAML number it reads 15"),
+        ("a: [0o17, '1000']\n", "p.yaml:1: write 0o17 in quotes: as a YAML number it reads 15"),
         ("a: <<\n", "p.yaml:1: unsupported YAML tag tag:yaml.org,2002:merge"),
         ("b: &b {x: 1}\na: {<<: *b}\n", "p.yaml:2: unsupported key (a plain name is expected)"),
         ("a: 1\n1.5: x\n", "p.yaml:2: unsupported key '1.5'"),
@@ -191,3 +191,33 @@ def test_integers_written_as_they_read_back_are_numbers(parser: str) -> None:
 def test_explicit_tags_that_cannot_be_read_are_problems_not_tracebacks(text: str) -> None:
     kind = text.split("!!")[1].split()[0]
     assert problem(parse_text, text).endswith(f"is not a valid {kind}")
+
+
+EVERY = """a: [0o17, 1_000]
+b: 1
+b: {c: 0x1F}
+d: +_
+"""
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_every_problem_of_a_value_is_said_at_once(parser: str) -> None:
+    """revbaseline 7: `profiles validate` promises every problem; the reading stopped at the
+    first number to quote (`0o14` hid `0x1F`). A value's problem is noted and the reading
+    goes on; what ends it (syntax, a limit) still ends it, after what was noted."""
+    with pytest.raises(YamlProblems) as caught:
+        PARSERS[parser](EVERY, "p.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "p.yaml:1: write 0o17 in quotes: as a YAML number it reads 15",
+        "p.yaml:1: write 1_000 in quotes: as a YAML number it reads 1000",
+        'p.yaml:3: invalid YAML: duplicate key "b"',
+        "p.yaml:3: write 0x1F in quotes: as a YAML number it reads 31",
+        "p.yaml:4: invalid YAML: '+_' is not a valid int",
+    ]
+    partial = caught.value.partial
+    assert partial is not None and partial.data["b"] == 1  # the first of the duplicates
+    deep = "a: 0x1F\nb:\n" + "".join(" " * i + "a:\n" for i in range(1, 40))
+    with pytest.raises(YamlProblems) as caught:
+        PARSERS[parser](deep, "p.yaml")
+    first, last = caught.value.problems
+    assert "write 0x1F in quotes" in str(first) and "nested deeper than 32" in str(last)
