@@ -29,7 +29,13 @@ UNDOES_CANARY = "+undo-canary"
 for the API client") when it writes the restoration of a canary that never held traffic (an
 abort's cleanup, a rollback before promotion): the revision that records it tells `since` that
 the canary before it never served, where a rollback after a promotion does not."""
-PAGE_SIZE = 100
+PAGE_SIZE = 1000
+"""The largest page drift asks for: a service keeps up to 1,000 revisions, so one RPC reads
+a whole history where the server allows it. ListRevisionsRequest.page_size documents no
+maximum; AIP-158 (google.aip.dev/158): "If the user specifies page_size greater than the
+maximum permitted by the API, the API should coerce down to the maximum permitted page
+size" — a server with a smaller maximum answers smaller pages, and `pages` follows
+`next_page_token` to the end all the same."""
 
 
 async def list_revisions(

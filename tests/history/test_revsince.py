@@ -1,0 +1,149 @@
+"""`since` and `drift history` on revision histories as teams have them (revsince, session
+2026-11-30b): the ListRevisions calls a check makes, revisions deleted in the middle of a
+history, a `last_good` that had the same target wrong in another way, and drift's own canary
+and cleanup revisions when Cloud Run records no client on them."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import run_check
+from drift.findings import Finding, Since
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+
+CI = "ci@acme.iam.gserviceaccount.com"
+ALICE = "alice@acme.example"
+BOB = "bob@acme.example"
+BAD, GOOD = {"MODE": "bad"}, {"MODE": "good"}
+
+
+def older(envs: list[dict[str, Any]], creators: dict[int, str]) -> list[dict[str, Any]]:
+    """Older revisions 1..len(envs), oldest first, each deployed by CI with gcloud but where
+    `creators` names someone else (by revision number)."""
+    return [
+        {
+            "env": env,
+            "creator": creators.get(n, CI),
+            "client": "gcloud",
+            "client_version": f"4{n:02d}.0.0",
+            "created": f"{(len(envs) + 1 - n) * 2}d",
+        }
+        for n, env in enumerate(envs, 1)
+    ]
+
+
+def acme(services: dict[str, Any]) -> dict[str, Any]:
+    region = {"number": 111, "region": "us-central1", "services": services}
+    return {"options": {"seed": 3}, "projects": {"acme": region}}
+
+
+def scenario() -> dict[str, Any]:
+    return acme(
+        {
+            # MODE went bad in 00006 (alice)
+            "gap": {
+                "template": {"env": BAD},
+                "history": older([GOOD] * 5 + [BAD] * 6, {6: ALICE, 9: BOB}),
+            },
+            # FLAG removed in 00003 (alice: the variable missing for four deploys), set again
+            # with a wrong value in 00007 (bob)
+            "flag": {
+                "template": {"env": {"FLAG": "off"}},
+                "history": older(
+                    [{"FLAG": "on"}] * 2 + [{"FLAG": None}] * 4 + [{}], {3: ALICE, 7: BOB}
+                ),
+            },
+        }
+    )
+
+
+PROFILE = """
+project: acme
+region: us-central1
+services:
+  gap: {env: {MODE: good}}
+  flag: {env: {FLAG: "on"}}
+"""
+
+
+def write_profile(folder: Path, text: str = PROFILE) -> None:
+    (folder / "profiles").mkdir()
+    (folder / "profiles" / "prod.yaml").write_text(textwrap.dedent(text))
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path)
+    with Sandbox(scenario()) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        yield sandbox
+
+
+def check() -> list[Finding]:
+    profile = load_profile(Path("profiles"), "prod")
+    return list(asyncio.run(run_check(profile, load_settings(wait=0))).report.findings)
+
+
+def since_of(findings: list[Finding], service: str, target: str) -> Since:
+    found = next(f for f in findings if f.service == service and f.target == target)
+    assert found.since is not None, found
+    return found.since
+
+
+# -- one ListRevisions per service ----------------------------------------------------------
+
+
+def long_history(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Sandbox:
+    """A service of 250 revisions: MODE good in 1..200, bad since 00201 (alice)."""
+    envs: list[dict[str, Any]] = [GOOD] * 200 + [BAD] * 49
+    history = older(envs, {201: ALICE})
+    sandbox = make_sandbox(acme({"gap": {"template": {"env": BAD}, "history": history}}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path, PROFILE.split("  flag")[0])
+    return sandbox
+
+
+def test_a_history_of_250_revisions_is_one_list_revisions(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SPEC: one `ListRevisions` per service with findings. drift asks for pages of 1,000
+    (a service keeps up to 1,000 revisions): 250 revisions are one RPC, not three."""
+    sandbox = long_history(make_sandbox, monkeypatch, tmp_path)
+    sandbox.clear_calls()
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00201-") and since.creator == ALICE
+    assert since.last_good is not None and since.last_good.startswith("gap-00200-")
+    listed = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert [c.request.page_size for c in listed] == [1000]
+
+
+def test_a_server_that_coerces_the_page_size_is_read_to_the_end(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A server whose maximum page is smaller coerces the page size down (AIP-158): drift
+    follows `next_page_token` to the last page, and `since` is the same."""
+    from drift.sandbox import rpc
+
+    monkeypatch.setattr(rpc, "MAX_PAGE_SIZE", 100)
+    sandbox = long_history(make_sandbox, monkeypatch, tmp_path)
+    sandbox.clear_calls()
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00201-")
+    assert since.last_good is not None and since.last_good.startswith("gap-00200-")
+    listed = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert len(listed) == 3 and all(c.request.page_size == 1000 for c in listed)
