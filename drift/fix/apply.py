@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from drift import __version__
-from drift.check import run_check
+from drift.check import read_since, run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
@@ -134,6 +134,8 @@ async def _fix(
         ui.say(note)
     if not todo:
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
+        if options.report_shown:  # the plan showed no `since`: this report does
+            report = (await read_since(profile, settings, planned.check)).report
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
         stops = _stops(planned, todo, from_template=options.from_template)

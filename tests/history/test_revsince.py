@@ -6,6 +6,7 @@ and cleanup revisions when Cloud Run records no client on them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +148,57 @@ def test_a_server_that_coerces_the_page_size_is_read_to_the_end(
     assert since.last_good is not None and since.last_good.startswith("gap-00200-")
     listed = [c for c in sandbox.calls if c.short == "ListRevisions"]
     assert len(listed) == 3 and all(c.request.page_size == 1000 for c in listed)
+
+
+# -- plan and fix read no history they never show -------------------------------------------
+
+
+def revisions_listed(sandbox: Sandbox) -> list[str]:
+    return [
+        c.request.parent.rsplit("/", 1)[-1] for c in sandbox.calls if c.short == "ListRevisions"
+    ]
+
+
+def test_plan_reads_no_revision_history_in_any_format(world: Sandbox) -> None:
+    """No plan output shows `since`: `drift plan` lists no revisions (it was one paged
+    ListRevisions per drifted service, for nothing, and `run.revisions.list` besides)."""
+    from tests.cliutil import drift
+
+    for fmt in ("table", "json", "gcloud", "yaml"):
+        world.clear_calls()
+        done = drift("plan", "prod", "--format", fmt, env=world.environ(), cwd=Path.cwd())
+        assert done.returncode == 1, (fmt, done.stderr)
+        assert "last good" not in done.stdout, fmt
+        assert revisions_listed(world) == [], fmt
+
+
+def test_fix_lists_revisions_only_for_the_report_it_shows(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`drift fix`'s first read is a plan's: no ListRevisions. Its re-check is a report with
+    `since` (listed then, for what still drifts: here nothing). A fix with nothing to patch
+    shows the check's report with any format but the table: its `since` is read then, and
+    only then."""
+    from drift.fix.apply import FixOptions
+    from tests.cliutil import drift
+    from tests.fix.conftest import ScriptedUI, lab_fix, lab_world
+
+    sandbox = make_sandbox(lab_world())
+    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes: fixed, re-checked clean
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert revisions_listed(sandbox) == []
+
+    manual = acme({"gap": {"template": {"env": BAD}, "history": older([GOOD, BAD], {2: ALICE})}})
+    other = make_sandbox(manual)  # a pattern no patch can satisfy: nothing to patch
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    write_profile(folder, "project: acme\nregion: us-central1\nservices:\n  gap:\n"
+                  "    env: {MODE: {pattern: '^good$'}}\n")  # fmt: skip
+    for fmt in ("table", "json"):
+        other.clear_calls()
+        args = ("fix", "prod", "--yes", "--no-verify", "--format", fmt)
+        done = drift(*args, env=other.environ(), cwd=folder)
+        assert done.returncode == 1, (fmt, done.stderr)
+        assert revisions_listed(other) == ([] if fmt == "table" else ["gap"]), fmt
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert finding["since"]["creator"] == ALICE
