@@ -95,6 +95,10 @@ class Since:
     creator: str
     client: str | None
     last_good: str | None
+    note: str = ""
+    """Why there is no `last_good` although revisions older than `revision` were made: some
+    are not listed right before it (then the drift may be older still: `earlier`)."""
+    earlier: bool = False
 
 
 class OfWorkload:

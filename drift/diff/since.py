@@ -6,10 +6,19 @@ it: it gets no `since`.
 Revisions that never served are passed over, never named (`unserved`): one that never became
 ready (failed; Cloud Run moves no traffic to it: "traffic_statuses … will have the state of
 the last serving revision", `Service.reconciling`), and drift's own canary that drift undid
-(the next revision is drift's restoration of what served: an abort's cleanup or a rollback)."""
+(the next revision is drift's restoration of what served: an abort's cleanup or a rollback).
+
+A run is unbroken only where the listing shows nothing missing: Cloud Run names the revisions
+it names `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip
+have revisions between them that are not listed (deleted, perhaps: a clean-up that keeps the
+newest, `gcloud run revisions delete`; the v2 Revision has no pointer to the one before it,
+revision.proto). `since` never reaches across them, and names no `last_good` then: the drift
+may be older. A name given by the writer (`template.revision`) has no number: no revision can
+be told missing beside it, and nothing is said."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -63,6 +72,36 @@ def _undoes_canary(record: RevisionRecord) -> bool:
     return name == "drift" and version.endswith(UNDOES_CANARY)
 
 
+_NUMBERED = re.compile(r"([0-9]{5,})-[a-z0-9]+")
+
+
+def number(service: str, revision: str) -> int | None:
+    """The number in a name Cloud Run gave (`api-00042-xiz`: 42); None for a name its writer
+    chose (`template.revision`, drift's canary)."""
+    rest = revision.removeprefix(f"{service}-")
+    match = _NUMBERED.fullmatch(rest) if rest != revision else None
+    return int(match[1]) if match else None
+
+
+def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi: int) -> str:
+    """The revisions the listing lacks between `records[lo]` and `records[hi]` (lo None: before
+    `records[hi]`, from revision 1 on), in words, as the numbers of listed neighbours tell;
+    "" when none can be told missing."""
+    numbers = [number(service, r.name) for r in records]
+    pairs: list[tuple[int | None, int | None]] = [(0, numbers[0])] if lo is None else []
+    pairs += [(numbers[j], numbers[j + 1]) for j in range(lo or 0, hi)]
+    gaps = [(a + 1, b - 1) for a, b in pairs if a is not None and b is not None and b > a + 1]
+    if not gaps:
+        return ""
+    one = len(gaps) == 1 and gaps[0][0] == gaps[0][1]
+    names = ", ".join(f"{a:05d}" if a == b else f"{a:05d}–{b:05d}" for a, b in gaps)
+    return (
+        f"revision {names} is not listed: it may have been deleted"
+        if one
+        else f"revisions {names} are not listed: they may have been deleted"
+    )
+
+
 def served_before(skipped: dict[int, str], i: int) -> int | None:
     """The revision before `i` that served (None: none listed)."""
     i -= 1
@@ -100,13 +139,20 @@ class History:
         start = self.index[finding.revision]
         key = _key(finding, self.records[start].config.primary)
         before = served_before(self.skipped, start)
-        while before is not None and key in self.drift(before):
+        gap = self._unlisted(before, start)
+        while before is not None and not gap and key in self.drift(before):
             start, before = before, served_before(self.skipped, before)
+            gap = self._unlisted(before, start)
+        first = self.records[start]
+        began = (first.name, first.create_time, first.creator, first.client)
+        if gap:  # revisions missing right before it: the drift may have begun among them
+            return Since(*began, None, note=gap, earlier=True)
         if before is not None and self._unread(before, finding):
             return None  # its value before is not known: cannot tell which revision began it
-        first = self.records[start]
-        good = self.records[before].name if before is not None else None
-        return Since(first.name, first.create_time, first.creator, first.client, good)
+        return Since(*began, self.records[before].name if before is not None else None)
+
+    def _unlisted(self, before: int | None, start: int) -> str:
+        return unlisted(self.ctx.service.name, self.records, before, start)
 
     def _unread(self, i: int, finding: Finding) -> bool:
         """The setting of a `setting.value` finding could not be read on revision `i`

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from drift.diff.since import served_before, unserved
+from drift.diff.since import served_before, unlisted, unserved
 from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
 from drift.history.changes import Masking, changes
@@ -123,6 +123,7 @@ def history_of(
                 ),
                 never_served=skipped.get(i, ""),
                 against=records[before].name if before is not None and before != i - 1 else "",
+                unlisted=unlisted(service.name, records, before, i),
             )
         )
     return ServiceHistory(service.name, len(records), tuple(entries), service.kind)

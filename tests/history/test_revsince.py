@@ -16,10 +16,11 @@ import pytest
 
 from drift.check import run_check
 from drift.findings import Finding, Since
+from drift.format.summary import since_text
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
-from tests.conftest import MakeSandbox
+from tests.conftest import ClientsFor, MakeSandbox
 
 CI = "ci@acme.iam.gserviceaccount.com"
 ALICE = "alice@acme.example"
@@ -63,6 +64,16 @@ def scenario() -> dict[str, Any]:
                     [{"FLAG": "on"}] * 2 + [{"FLAG": None}] * 4 + [{}], {3: ALICE, 7: BOB}
                 ),
             },
+            # names given by the writer (Terraform `template.revision`): no number in them
+            "named": {
+                "template": {"env": BAD},
+                "history": [
+                    {**r, "name": f"named-{name}"}
+                    for r, name in zip(
+                        older([GOOD, GOOD, BAD], {3: ALICE}), ("v1", "v2", "v9"), strict=True
+                    )
+                ],
+            },
         }
     )
 
@@ -73,6 +84,7 @@ region: us-central1
 services:
   gap: {env: {MODE: good}}
   flag: {env: {FLAG: "on"}}
+  named: {env: {MODE: good}}
 """
 
 
@@ -202,3 +214,79 @@ def test_fix_lists_revisions_only_for_the_report_it_shows(
         assert revisions_listed(other) == ([] if fmt == "table" else ["gap"]), fmt
     (finding,) = json.loads(done.stdout)["findings"]
     assert finding["since"]["creator"] == ALICE
+
+
+# -- revisions deleted in the middle of a history --------------------------------------------
+
+
+def delete(sandbox: Sandbox, clients_for: ClientsFor, service: str, numbers: range) -> None:
+    """Delete the revisions of `service` with these numbers (retired: DeleteRevisionRequest
+    "Only retired revisions can be deleted"), as a clean-up job or `gcloud run revisions
+    delete` does."""
+    clients = clients_for(sandbox)
+    parent = f"projects/acme/locations/us-central1/services/{service}"
+    for revision in clients.revisions.list_revisions(parent=parent):
+        if int(revision.name.rsplit("-", 2)[-2]) in numbers:
+            clients.revisions.delete_revision(name=revision.name).result(timeout=10)
+
+
+def test_since_never_reaches_across_revisions_deleted_in_the_middle(
+    world: Sandbox, clients_for: ClientsFor
+) -> None:
+    """gap-00004..00008 deleted; MODE went bad in the deleted 00006 (alice). drift said
+    "since gap-00009 by bob; last good gap-00003": bob's deploy changed nothing, and five
+    revisions lie between the two. Now: since gap-00009 *or earlier*, no last good, and the
+    words say which revisions are not listed and that they may have been deleted."""
+    delete(world, clients_for, "gap", range(4, 9))
+    findings = check()
+    since = since_of(findings, "gap", "env.MODE")
+    assert since.revision.startswith("gap-00009-") and since.creator == BOB
+    assert since.last_good is None, since  # was gap-00003, five revisions before it
+    assert since.earlier
+    assert since.note == "revisions 00004–00008 are not listed: they may have been deleted"
+    finding = next(f for f in findings if f.service == "gap")
+    text = since_text(finding)
+    assert text is not None and text.startswith(f"since {since.revision} or earlier, ")
+    assert text.endswith("; revisions 00004–00008 are not listed: they may have been deleted")
+
+
+def test_a_drift_as_old_as_the_oldest_listed_says_which_are_not_listed(
+    world: Sandbox, clients_for: ClientsFor
+) -> None:
+    """gap-00001..00007 deleted: the oldest listed, 00008, already has the drift (as SPEC
+    says, no last good) — and revisions 1 to 7 are not listed: it may be older."""
+    delete(world, clients_for, "gap", range(1, 8))
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00008-") and since.earlier
+    assert since.note == "revisions 00001–00007 are not listed: they may have been deleted"
+
+
+def test_names_given_by_the_writer_tell_no_gap(world: Sandbox) -> None:
+    """`named-v1`, `named-v2`, `named-v9`: names a writer chose carry no Cloud Run number,
+    so nothing can be told missing between them: the run and its last good as listed."""
+    since = since_of(check(), "named", "env.MODE")
+    assert (since.revision, since.last_good, since.note) == ("named-v9", "named-v2", "")
+    assert since.creator == ALICE and not since.earlier
+
+
+def test_history_says_which_revisions_are_not_listed(
+    world: Sandbox, clients_for: ClientsFor
+) -> None:
+    """`drift history` compares gap-00009 with gap-00003: it says that 00004..00008 are not
+    listed between them, so its changes may span several revisions (table and JSON)."""
+    from tests.cliutil import drift
+
+    delete(world, clients_for, "gap", range(4, 9))
+    args = ("history", "prod", "--service", "gap", "--limit", "0")
+    table = drift(*args, env=world.environ(), cwd=Path.cwd())
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("gap-00009-"))
+    gap = "revisions 00004–00008 are not listed: they may have been deleted"
+    assert gap in lines[at + 2], lines[at : at + 4]
+    document = json.loads(
+        drift(*args, "--format", "json", env=world.environ(), cwd=Path.cwd()).stdout
+    )
+    entries = {e["revision"][:9]: e for e in document["services"][0]["revisions"]}
+    assert entries["gap-00009"]["unlisted_before"] == gap
+    assert entries["gap-00010"]["unlisted_before"] is None
