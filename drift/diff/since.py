@@ -111,7 +111,12 @@ def served_before(skipped: dict[int, str], i: int) -> int | None:
 
 
 class History:
-    """One service's revisions and, for each, which drift it has (evaluated once)."""
+    """One service's revisions and, for each, which drift it has (evaluated once).
+
+    `since` follows the same drift (rule and target: SPEC's finding id); the revision before
+    the run is named `last_good` only when it had nothing wrong on that target at all — a
+    revision where the variable was missing is no good one to roll back to when it is found
+    with a wrong value (then the words say what that revision had)."""
 
     def __init__(self, ctx: Context, records: Sequence[RevisionRecord]) -> None:
         self.ctx = ctx
@@ -147,9 +152,25 @@ class History:
         began = (first.name, first.create_time, first.creator, first.client)
         if gap:  # revisions missing right before it: the drift may have begun among them
             return Since(*began, None, note=gap, earlier=True)
-        if before is not None and self._unread(before, finding):
+        if before is None:
+            return Since(*began, None)
+        if self._unread(before, finding):
             return None  # its value before is not known: cannot tell which revision began it
-        return Since(*began, self.records[before].name if before is not None else None)
+        if other := self._other(before, key):  # never "good": the same target was wrong
+            return Since(*began, None, note=other)
+        return Since(*began, self.records[before].name)
+
+    def _other(self, i: int, key: Key) -> str:
+        """What else revision `i` had wrong on the target of `key` (another rule: the same
+        rule would have continued the run), in words; "" when nothing."""
+        rules = sorted(k[0] for k in self.drift(i) if k[1:] == key[1:])
+        if not rules:
+            return ""
+        target, sidecar = key[1], key[2]
+        family, _, name = target.partition(".")
+        shown = name if name and all(r.split(".", 1)[0] == family for r in rules) else target
+        shown += f" (container {sidecar})" if sidecar else ""
+        return f"before it, {self.records[i].name} had {' and '.join(rules)} on {shown}"
 
     def _unlisted(self, before: int | None, start: int) -> str:
         return unlisted(self.ctx.service.name, self.records, before, start)

@@ -290,3 +290,37 @@ def test_history_says_which_revisions_are_not_listed(
     entries = {e["revision"][:9]: e for e in document["services"][0]["revisions"]}
     assert entries["gap-00009"]["unlisted_before"] == gap
     assert entries["gap-00010"]["unlisted_before"] is None
+
+
+# -- last_good never had the same target wrong -----------------------------------------------
+
+
+def test_last_good_is_never_a_revision_where_the_same_variable_was_missing(
+    world: Sandbox,
+) -> None:
+    """FLAG expected "on": missing in flag-00003..00006 (alice removed it), "off" since 00007
+    (bob). The env.value finding said "since flag-00007 by bob; last good flag-00006" — but
+    in 00006 FLAG was not set at all: traffic rolled back to that "last good" revision runs
+    without the variable. `since` keeps its meaning (the same rule and target: 00007, bob);
+    there is no last good, and the words say what the revision before had."""
+    findings = check()
+    since = since_of(findings, "flag", "env.FLAG")
+    assert since.revision.startswith("flag-00007-") and since.creator == BOB
+    assert since.last_good is None, since
+    assert since.note.startswith("before it, flag-00006-")
+    assert since.note.endswith(" had env.missing on FLAG")
+    text = since_text(next(f for f in findings if f.service == "flag"))
+    assert text is not None and text.endswith(f"; {since.note}")
+
+
+def test_the_json_report_says_why_there_is_no_last_good(world: Sandbox) -> None:
+    from drift.format import OutputFormat, formatter_for
+
+    profile = load_profile(Path("profiles"), "prod")
+    report = asyncio.run(run_check(profile, load_settings(wait=0))).report
+    document = json.loads(formatter_for(OutputFormat.JSON).render(report))
+    flag = next(f for f in document["findings"] if f["service"] == "flag")
+    assert flag["since"]["last_good"] is None
+    assert flag["since"]["note"].endswith(" had env.missing on FLAG")
+    mode = next(f for f in document["findings"] if f["service"] == "named")
+    assert "note" not in mode["since"] and mode["since"]["last_good"] == "named-v2"
