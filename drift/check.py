@@ -19,6 +19,7 @@ from drift.diff.same_as import compared_with, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
+from drift.diff.unserved import CanaryRecord
 from drift.errors import ApiError, UsageError, refused_throughout
 from drift.findings import Finding, ProbeResult, Unverified
 from drift.kinds import Kind
@@ -101,7 +102,10 @@ async def run_check(
     today: dt.date | None = None,
     runner: CallRunner | None = None,
     source: Source | None = None,
+    canaries: CanaryRecord | None = None,
 ) -> CheckResult:
+    """`canaries`: what drift's journal recorded of its canaries (`drift.fix.served`), for
+    `since` to pass over one that never served where the revisions alone cannot tell."""
     if source is None:
         source = LiveSource()
     if probe and not source.deployed:
@@ -126,7 +130,7 @@ async def run_check(
     state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
     found = source.settle(diff(profile, names, state, today or dt.date.today()))
-    findings = _traced(profile, state, found)
+    findings = _traced(profile, state, found, canaries)
     probes: list[ProbeResult] = []
     if probe:
         from drift.probe.live import probe_services, unprobed
@@ -161,13 +165,17 @@ async def run_check(
     return CheckResult(report, state)
 
 
-def _traced(profile: Profile, state: LiveState, findings: list[Finding]) -> list[Finding]:
+def _traced(
+    profile: Profile, state: LiveState, findings: list[Finding], canaries: CanaryRecord | None
+) -> list[Finding]:
     """`findings`, each with its `since` where its service's revision history was read."""
     if not state.history:
         return findings
     histories = {
         name: History(
-            Context(profile, state, profile.services[name], state.services[name]), records
+            Context(profile, state, profile.services[name], state.services[name]),
+            records,
+            canaries,
         )
         for name, records in state.history.items()
         if name in state.services
@@ -176,7 +184,11 @@ def _traced(profile: Profile, state: LiveState, findings: list[Finding]) -> list
 
 
 async def read_since(
-    profile: Profile, settings: Settings, done: CheckResult, runner: CallRunner | None = None
+    profile: Profile,
+    settings: Settings,
+    done: CheckResult,
+    runner: CallRunner | None = None,
+    canaries: CanaryRecord | None = None,
 ) -> CheckResult:
     """A check read without history (`settings.history` off: `drift fix` reads none for a
     plan that never shows it), with the `since` of its findings read afterwards for a report
@@ -203,7 +215,7 @@ async def read_since(
                 state.history_unread[key] = exc.brief
 
         await asyncio.gather(*(listed(k) for k in wanted))
-    findings = _traced(profile, state, list(done.report.findings))
+    findings = _traced(profile, state, list(done.report.findings), canaries)
     notes = (*done.report.notes, *_histories_unread(profile, wanted, state))
     return CheckResult(replace(done.report, findings=tuple(findings), notes=notes), state)
 

@@ -3,10 +3,8 @@ creation order, back from the revision the drift was found on, while the drift i
 drift about a secret's own state (disabled, destroyed, no access) has no revision that began
 it: it gets no `since`.
 
-Revisions that never served are passed over, never named (`unserved`): one that never became
-ready (failed; Cloud Run moves no traffic to it: "traffic_statuses … will have the state of
-the last serving revision", `Service.reconciling`), and drift's own canary that drift undid
-(the next revision is drift's restoration of what served: an abort's cleanup or a rollback).
+Revisions that never served are passed over, never named (`drift.diff.unserved`): one that
+never became ready, and drift's own canary that drift undid before it held traffic.
 
 A run is unbroken only where the listing shows nothing missing: Cloud Run names the revisions
 it names `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip
@@ -24,10 +22,9 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
+from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
-from drift.live.changeids import canary_change
-from drift.live.history import UNDOES_CANARY
 from drift.live.model import RevisionRecord, ServingRevision
 from drift.redact import MASK
 from drift.rules import HISTORY
@@ -41,35 +38,6 @@ def _key(finding: Finding, primary: str) -> Key:
     that began before a sidecar was added is the same drift after)."""
     sidecar = finding.container if finding.container not in (None, primary) else None
     return (finding.rule, finding.target, sidecar)
-
-
-FAILED = "failed: never served"
-UNDONE = "drift's canary, undone by drift: never served"
-
-
-def unserved(records: Sequence[RevisionRecord]) -> dict[int, str]:
-    """The revisions (their index in `records`, oldest first) that never served, with why."""
-    out = {}
-    for i, record in enumerate(records):
-        if not record.ready and not record.deploying:
-            out[i] = FAILED
-        elif _canary(record) and i + 1 < len(records) and _undoes_canary(records[i + 1]):
-            out[i] = UNDONE
-    return out
-
-
-def _canary(record: RevisionRecord) -> bool:
-    """Named as drift names a canary: `SERVICE-drift-CHANGE`, or its compact form
-    (`drift.fix.patch.canary_name`)."""
-    return canary_change(record.name) is not None
-
-
-def _undoes_canary(record: RevisionRecord) -> bool:
-    """Written by drift as the restoration of a canary that never held traffic (an abort's
-    cleanup, a rollback before any promotion: `UNDOES_CANARY`). A rollback after a promotion
-    is not marked: that canary served."""
-    name, _, version = (record.client or "").partition(" ")
-    return name == "drift" and version.endswith(UNDOES_CANARY)
 
 
 _NUMBERED = re.compile(r"([0-9]{5,})-[a-z0-9]+")
@@ -102,14 +70,6 @@ def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi
     )
 
 
-def served_before(skipped: dict[int, str], i: int) -> int | None:
-    """The revision before `i` that served (None: none listed)."""
-    i -= 1
-    while i >= 0 and i in skipped:
-        i -= 1
-    return i if i >= 0 else None
-
-
 class History:
     """One service's revisions and, for each, which drift it has (evaluated once).
 
@@ -118,12 +78,14 @@ class History:
     revision where the variable was missing is no good one to roll back to when it is found
     with a wrong value (then the words say what that revision had)."""
 
-    def __init__(self, ctx: Context, records: Sequence[RevisionRecord]) -> None:
+    def __init__(
+        self, ctx: Context, records: Sequence[RevisionRecord], canaries: CanaryRecord | None = None
+    ) -> None:
         self.ctx = ctx
         self.records = list(records)
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
-        self.skipped = unserved(self.records)
+        self.skipped = unserved(self.records, canaries)
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:

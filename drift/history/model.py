@@ -67,7 +67,7 @@ class RevisionEntry:
     deploying: bool = False
     """Not ready because its deploy is still in progress (not failed)."""
     never_served: str = ""
-    """Why it never served ("" when it may have: `drift.diff.since.unserved`)."""
+    """Why it never served ("" when it may have: `drift.diff.unserved`)."""
     against: str = ""
     """The revision `changes` are against, when not the one listed just before it (that one
     never served)."""

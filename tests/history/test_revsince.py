@@ -324,3 +324,151 @@ def test_the_json_report_says_why_there_is_no_last_good(world: Sandbox) -> None:
     assert flag["since"]["note"].endswith(" had env.missing on FLAG")
     mode = next(f for f in document["findings"] if f["service"] == "named")
     assert "note" not in mode["since"] and mode["since"]["last_good"] == "named-v2"
+
+
+# -- drift's canary and cleanup without a client recorded on revisions ------------------------
+
+
+def lab(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, annotations: bool) -> Sandbox:
+    """The fix lab (`tests.fix.conftest.lab_world`), where Cloud Run copies the writer's
+    client onto the revisions it creates or not (`revision_client_annotations`: the v2
+    Revision has no client field, and nothing documents that it does)."""
+    from tests.fix.conftest import lab_world
+
+    world = lab_world()
+    world["options"]["revision_client_annotations"] = annotations
+    sandbox = make_sandbox(world)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    return sandbox
+
+
+def lab_since(tmp_path: Path, *, journal: bool) -> dict[str, Since | None]:
+    """Each finding's `since` as `drift check lab` says it: with the journal beside the
+    profiles (as the command reads it), or without one at hand (a CI checkout)."""
+    from drift.fix.served import canary_record
+    from tests.fix.conftest import TODAY, lab_profiles
+
+    settings = load_settings()
+    read = {"canaries": canary_record(settings.journal())} if journal else {}
+    profile = load_profile(lab_profiles(tmp_path), "lab")
+    done = asyncio.run(run_check(profile, settings, today=TODAY, **read))
+    return {f.target: f.since for f in done.report.findings}
+
+
+def lab_history(tmp_path: Path) -> tuple[Any, ...]:
+    from drift.history.read import read_history
+
+    profile = load_profile(tmp_path / "profiles", "lab")
+    return asyncio.run(read_history(profile, load_settings())).services[0].revisions
+
+
+@pytest.mark.parametrize("annotations", [True, False])
+def test_a_canary_declined_at_promotion_is_passed_over_whatever_revisions_record(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    annotations: bool,
+) -> None:
+    """drift's canary declined at promotion, then drift's clean-up: where Cloud Run records
+    no client on the clean-up revision, drift said "since <its own clean-up>, last good <the
+    canary that never served>". Now the canary is passed over — with the journal, and without
+    one (the clean-up put back what served before the canary) — and `since` is what it was
+    before the fix. `drift history` marks the canary."""
+    from drift.diff.unserved import PUT_BACK, UNDONE
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_fix
+
+    sandbox = lab(make_sandbox, monkeypatch, annotations)
+    monkeypatch.chdir(tmp_path)
+    before = lab_since(tmp_path, journal=False)
+    ui = ScriptedUI([True, False])  # the plan yes, the promotion no: drift cleans up
+    lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch)
+    assert lab_since(tmp_path, journal=False) == before
+    assert lab_since(tmp_path, journal=True) == before
+    cleanup, canary, first = lab_history(tmp_path)
+    assert "-drift-" in canary.name and canary.never_served == UNDONE
+    assert cleanup.never_served == "" and cleanup.against == first.name
+    (tmp_path / ".drift").rename(tmp_path / "elsewhere")  # no journal here
+    _, canary, _ = lab_history(tmp_path)
+    assert canary.never_served == (UNDONE if annotations else PUT_BACK)
+
+
+@pytest.mark.parametrize("annotations", [True, False])
+def test_a_promoted_canary_that_a_rollback_undid_served_as_the_journal_says(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    annotations: bool,
+) -> None:
+    """A canary promoted (it served) and rolled back later: the drift came back with the
+    rollback's revision, and the canary is the last good one — as the journal says, whether
+    or not Cloud Run records a client on the revisions."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_fix, rollback
+
+    sandbox = lab(make_sandbox, monkeypatch, annotations)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert rollback(tmp_path).restored
+    restoration, canary, _ = lab_history(tmp_path)
+    assert "-drift-" in canary.name and canary.never_served == ""
+    found = lab_since(tmp_path, journal=True)["env.MODE"]
+    assert found is not None and (found.revision, found.last_good) == (
+        restoration.name,
+        canary.name,
+    )
+
+
+def test_drift_check_reads_the_journal_for_its_canaries(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`drift check` as a user runs it, revisions without a client recorded: a canary that
+    was promoted and rolled back is the last good revision (the journal says it served)."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_cli, lab_fix, rollback
+
+    sandbox = lab(make_sandbox, monkeypatch, False)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert rollback(tmp_path).restored
+    _, canary, _ = lab_history(tmp_path)
+    done = lab_cli(sandbox, tmp_path, "check", "lab", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    mode = next(f for f in json.loads(done.stdout)["findings"] if f["target"] == "env.MODE")
+    assert mode["since"]["last_good"] == canary.name
+
+
+def test_a_journal_that_cannot_be_read_says_nothing_of_canaries(tmp_path: Path) -> None:
+    """A check never fails on the journal: one that cannot be read (a file where its
+    directory should be) records no canary, and `since` goes by the revisions."""
+    from drift.fix.served import canary_record
+
+    (tmp_path / "journal").write_text("not a directory")
+    assert canary_record(tmp_path / "journal")("app-drift-20261130-120000-0a1b") is None
+    assert canary_record(tmp_path / "absent")("app-drift-20261130-120000-0a1b") is None
+
+
+def test_a_teammate_reverting_drifts_fix_is_not_taken_for_drifts_clean_up(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No client recorded, no journal at hand: drift's fix was promoted (the canary served),
+    then bob's deploy put the old configuration back (a Terraform apply that never heard of
+    the fix). Bob's revision has the shape of drift's clean-up, but not its author: the
+    canary is not passed over, and the drift is bob's, the canary its last good."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import LAB, ScriptedUI, lab_fix
+
+    sandbox = lab(make_sandbox, monkeypatch, False)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    sandbox.act_as(BOB)
+    sandbox.deploy(LAB, "app", env={"MODE": None, "DEBUG": "true"})
+    theirs, canary, _ = lab_history(tmp_path)
+    assert "-drift-" in canary.name and canary.never_served == ""
+    found = lab_since(tmp_path, journal=False)["env.MODE"]
+    assert found is not None and (found.revision, found.creator) == (theirs.name, BOB)
+    assert found.last_good == canary.name
