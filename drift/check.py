@@ -3,6 +3,7 @@ profile, optionally probe, report."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,12 +20,15 @@ from drift.diff.same_as import compared_with, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
-from drift.errors import UsageError, refused_throughout
+from drift.diff.unserved import CanaryRecord
+from drift.errors import ApiError, UsageError, refused_throughout
 from drift.findings import Finding, ProbeResult, Unverified
+from drift.kinds import Kind
 from drift.live.calls import CallRunner
+from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState
 from drift.live.reader import HistoryWanted
-from drift.live.session import read_live
+from drift.live.session import Session, read_live
 from drift.profiles.model import Profile, ServiceProfile
 from drift.report import Report
 from drift.rules import HISTORY
@@ -99,7 +103,10 @@ async def run_check(
     today: dt.date | None = None,
     runner: CallRunner | None = None,
     source: Source | None = None,
+    canaries: CanaryRecord | None = None,
 ) -> CheckResult:
+    """`canaries`: what drift's journal recorded of its canaries (`drift.fix.served`), for
+    `since` to pass over one that never served where the revisions alone cannot tell."""
     if source is None:
         source = LiveSource()
     if probe and not source.deployed:
@@ -124,16 +131,8 @@ async def run_check(
     state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
     today = today or dt.date.today()
-    findings = source.settle(diff(profile, names, state, today))
-    if state.history:
-        histories = {
-            name: History(
-                Context(profile, state, profile.services[name], state.services[name]), records
-            )
-            for name, records in state.history.items()
-            if name in state.services
-        }
-        findings = with_since(findings, histories)
+    found = source.settle(diff(profile, names, state, today))
+    findings = _traced(profile, state, found, canaries)
     probes: list[ProbeResult] = []
     if probe:
         from drift.probe.live import probe_services, unprobed
@@ -175,6 +174,61 @@ async def run_check(
     if notes:
         report = replace(report, notes=(*report.notes, *notes))
     return CheckResult(report, state)
+
+
+def _traced(
+    profile: Profile, state: LiveState, findings: list[Finding], canaries: CanaryRecord | None
+) -> list[Finding]:
+    """`findings`, each with its `since` where its service's revision history was read."""
+    if not state.history:
+        return findings
+    histories = {
+        name: History(
+            Context(profile, state, profile.services[name], state.services[name]),
+            records,
+            canaries,
+        )
+        for name, records in state.history.items()
+        if name in state.services
+    }
+    return with_since(findings, histories)
+
+
+async def read_since(
+    profile: Profile,
+    settings: Settings,
+    done: CheckResult,
+    runner: CallRunner | None = None,
+    canaries: CanaryRecord | None = None,
+) -> CheckResult:
+    """A check read without history (`settings.history` off: `drift fix` reads none for a
+    plan that never shows it), with the `since` of its findings read afterwards for a report
+    that is shown after all: one ListRevisions per workload whose revisions have a finding
+    that a revision can begin (a job has no revisions)."""
+    state = done.state
+    keys = {
+        f.key
+        for f in done.report.findings
+        if f.rule in HISTORY and f.revision and f.key in state.services
+    }
+    wanted = [k for k in sorted(keys) if state.services[k].kind is not Kind.JOB]
+    if not wanted or not settings.history:
+        return done
+    async with Session(settings.access(), runner) as session:
+
+        async def listed(key: str) -> None:
+            live, service = state.services[key], profile.services[key]
+            try:
+                state.history[key] = await list_revisions(
+                    session.clients, session.runner, live.source, service.container, live.kind
+                )
+            except ApiError as exc:  # as a check's own read: no partial `since`
+                state.history_unread[key] = exc.brief
+
+        await asyncio.gather(*(listed(k) for k in wanted))
+    findings = _traced(profile, state, list(done.report.findings), canaries)
+    notes = (*done.report.notes, *_histories_unread(profile, wanted, state))
+    return CheckResult(replace(done.report, findings=tuple(findings), notes=notes), state)
 
 
 def _absent_tags(profile: Profile, names: list[str], state: LiveState) -> list[str]:

@@ -95,6 +95,11 @@ class Since:
     creator: str
     client: str | None
     last_good: str | None
+    note: str = ""
+    """Why there is no `last_good` although revisions older than `revision` were made: some
+    are not listed right before it (then the drift may be older still: `earlier`), or the
+    one before it had another drift on the same target."""
+    earlier: bool = False
 
 
 class OfWorkload:

@@ -149,6 +149,7 @@ def check(
     )
     from drift.check import Source, run_check
     from drift.fix.render import with_repairs
+    from drift.fix.served import canary_record
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
@@ -173,6 +174,7 @@ def check(
                 environ=dict(os.environ),
                 runner=runner,
                 source=source,
+                canaries=canary_record(settings.journal()),
             )
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs.

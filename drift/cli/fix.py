@@ -219,6 +219,7 @@ def fix(
         from_template=from_template,
         saved=saved,
         only=tuple(only or ()),
+        report_shown=output.prose_to_stderr(format),
     )
     prose = output.prose_to_stderr(format)  # stdout: the report alone
     ui = output.PromptUI(yes=yes, err=prose)

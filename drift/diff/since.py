@@ -3,22 +3,28 @@ creation order, back from the revision the drift was found on, while the drift i
 drift about a secret's own state (disabled, destroyed, no access) has no revision that began
 it: it gets no `since`.
 
-Revisions that never served are passed over, never named (`unserved`): one that never became
-ready (failed; Cloud Run moves no traffic to it: "traffic_statuses … will have the state of
-the last serving revision", `Service.reconciling`), and drift's own canary that drift undid
-(the next revision is drift's restoration of what served: an abort's cleanup or a rollback)."""
+Revisions that never served are passed over, never named (`drift.diff.unserved`): one that
+never became ready, and drift's own canary that drift undid before it held traffic.
+
+A run is unbroken only where the listing shows nothing missing: Cloud Run names the revisions
+it names `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip
+have revisions between them that are not listed (deleted, perhaps: a clean-up that keeps the
+newest, `gcloud run revisions delete`; the v2 Revision has no pointer to the one before it,
+revision.proto). `since` never reaches across them, and names no `last_good` then: the drift
+may be older. A name given by the writer (`template.revision`) has no number: no revision can
+be told missing beside it, and nothing is said."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
+from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
-from drift.live.changeids import canary_change
-from drift.live.history import UNDOES_CANARY
 from drift.live.model import RevisionRecord, ServingRevision
 from drift.redact import MASK
 from drift.rules import HISTORY
@@ -34,52 +40,52 @@ def _key(finding: Finding, primary: str) -> Key:
     return (finding.rule, finding.target, sidecar)
 
 
-FAILED = "failed: never served"
-UNDONE = "drift's canary, undone by drift: never served"
+_NUMBERED = re.compile(r"([0-9]{5,})-[a-z0-9]+")
 
 
-def unserved(records: Sequence[RevisionRecord]) -> dict[int, str]:
-    """The revisions (their index in `records`, oldest first) that never served, with why."""
-    out = {}
-    for i, record in enumerate(records):
-        if not record.ready and not record.deploying:
-            out[i] = FAILED
-        elif _canary(record) and i + 1 < len(records) and _undoes_canary(records[i + 1]):
-            out[i] = UNDONE
-    return out
+def number(service: str, revision: str) -> int | None:
+    """The number in a name Cloud Run gave (`api-00042-xiz`: 42); None for a name its writer
+    chose (`template.revision`, drift's canary)."""
+    rest = revision.removeprefix(f"{service}-")
+    match = _NUMBERED.fullmatch(rest) if rest != revision else None
+    return int(match[1]) if match else None
 
 
-def _canary(record: RevisionRecord) -> bool:
-    """Named as drift names a canary: `SERVICE-drift-CHANGE`, or its compact form
-    (`drift.fix.patch.canary_name`)."""
-    return canary_change(record.name) is not None
-
-
-def _undoes_canary(record: RevisionRecord) -> bool:
-    """Written by drift as the restoration of a canary that never held traffic (an abort's
-    cleanup, a rollback before any promotion: `UNDOES_CANARY`). A rollback after a promotion
-    is not marked: that canary served."""
-    name, _, version = (record.client or "").partition(" ")
-    return name == "drift" and version.endswith(UNDOES_CANARY)
-
-
-def served_before(skipped: dict[int, str], i: int) -> int | None:
-    """The revision before `i` that served (None: none listed)."""
-    i -= 1
-    while i >= 0 and i in skipped:
-        i -= 1
-    return i if i >= 0 else None
+def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi: int) -> str:
+    """The revisions the listing lacks between `records[lo]` and `records[hi]` (lo None: before
+    `records[hi]`, from revision 1 on), in words, as the numbers of listed neighbours tell;
+    "" when none can be told missing."""
+    numbers = [number(service, r.name) for r in records]
+    pairs: list[tuple[int | None, int | None]] = [(0, numbers[0])] if lo is None else []
+    pairs += [(numbers[j], numbers[j + 1]) for j in range(lo or 0, hi)]
+    gaps = [(a + 1, b - 1) for a, b in pairs if a is not None and b is not None and b > a + 1]
+    if not gaps:
+        return ""
+    one = len(gaps) == 1 and gaps[0][0] == gaps[0][1]
+    names = ", ".join(f"{a:05d}" if a == b else f"{a:05d}–{b:05d}" for a, b in gaps)
+    return (
+        f"revision {names} is not listed: it may have been deleted"
+        if one
+        else f"revisions {names} are not listed: they may have been deleted"
+    )
 
 
 class History:
-    """One service's revisions and, for each, which drift it has (evaluated once)."""
+    """One service's revisions and, for each, which drift it has (evaluated once).
 
-    def __init__(self, ctx: Context, records: Sequence[RevisionRecord]) -> None:
+    `since` follows the same drift (rule and target: SPEC's finding id); the revision before
+    the run is named `last_good` only when it had nothing wrong on that target at all — a
+    revision where the variable was missing is no good one to roll back to when it is found
+    with a wrong value (then the words say what that revision had)."""
+
+    def __init__(
+        self, ctx: Context, records: Sequence[RevisionRecord], canaries: CanaryRecord | None = None
+    ) -> None:
         self.ctx = ctx
         self.records = list(records)
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
-        self.skipped = unserved(self.records)
+        self.skipped = unserved(self.records, canaries)
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:
@@ -100,13 +106,36 @@ class History:
         start = self.index[finding.revision]
         key = _key(finding, self.records[start].config.primary)
         before = served_before(self.skipped, start)
-        while before is not None and key in self.drift(before):
+        gap = self._unlisted(before, start)
+        while before is not None and not gap and key in self.drift(before):
             start, before = before, served_before(self.skipped, before)
-        if before is not None and self._unread(before, finding):
-            return None  # its value before is not known: cannot tell which revision began it
+            gap = self._unlisted(before, start)
         first = self.records[start]
-        good = self.records[before].name if before is not None else None
-        return Since(first.name, first.create_time, first.creator, first.client, good)
+        began = (first.name, first.create_time, first.creator, first.client)
+        if gap:  # revisions missing right before it: the drift may have begun among them
+            return Since(*began, None, note=gap, earlier=True)
+        if before is None:
+            return Since(*began, None)
+        if self._unread(before, finding):
+            return None  # its value before is not known: cannot tell which revision began it
+        if other := self._other(before, key):  # never "good": the same target was wrong
+            return Since(*began, None, note=other)
+        return Since(*began, self.records[before].name)
+
+    def _other(self, i: int, key: Key) -> str:
+        """What else revision `i` had wrong on the target of `key` (another rule: the same
+        rule would have continued the run), in words; "" when nothing."""
+        rules = sorted(k[0] for k in self.drift(i) if k[1:] == key[1:])
+        if not rules:
+            return ""
+        target, sidecar = key[1], key[2]
+        family, _, name = target.partition(".")
+        shown = name if name and all(r.split(".", 1)[0] == family for r in rules) else target
+        shown += f" (container {sidecar})" if sidecar else ""
+        return f"before it, {self.records[i].name} had {' and '.join(rules)} on {shown}"
+
+    def _unlisted(self, before: int | None, start: int) -> str:
+        return unlisted(self.ctx.service.name, self.records, before, start)
 
     def _unread(self, i: int, finding: Finding) -> bool:
         """The setting of a `setting.value` finding could not be read on revision `i`

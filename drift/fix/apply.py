@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from drift import __version__
-from drift.check import run_check
+from drift.check import read_since, run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
@@ -29,6 +29,7 @@ from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import changed_since, check_target, cut_note, only
+from drift.fix.served import canary_record
 from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
@@ -134,6 +135,9 @@ async def _fix(
         ui.say(note)
     if not todo:
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
+        if options.report_shown:  # the plan showed no `since`: this report does
+            canaries = canary_record(settings.journal())
+            report = (await read_since(profile, settings, planned.check, None, canaries)).report
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
         stops = _stops(planned, todo, from_template=options.from_template)
@@ -183,6 +187,7 @@ async def _fix(
             probe=options.verify and any(profile.services[p.key].probe for p in todo),
             environ=environ,
             today=today,
+            canaries=canary_record(journal.directory),
         )
     except DriftError as exc:  # written already: say what, never "nothing was checked"
         return _unchecked(result, todo, exc, profile.environment)

@@ -39,6 +39,9 @@ class FixOptions:
     """`--plan FILE`: apply exactly that plan (its services and options), or nothing."""
     only: tuple[str, ...] = ()
     """`--only ID…`: the changes of the plan to apply (empty: all)."""
+    report_shown: bool = True
+    """The check's report is shown when nothing is patched (`drift fix` prints it with any
+    format but the table): only then are the revision histories read, for its `since`."""
 
 
 @dataclass

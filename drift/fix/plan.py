@@ -66,12 +66,13 @@ async def plan_environment(
     today: dt.date | None = None,
     from_template: bool = False,
 ) -> Planned:
-    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike),
-    against what serves (or the template, `from_template`)."""
+    """Check (without revision history: no plan shows a `since`), then plan the repair of
+    what was found (`drift plan` and `drift fix` alike), against what serves (or the template)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
 
-    result = await run_check(profile, settings, services=services, environ=environ, today=today)
+    unhistoried = replace(settings, history=False)
+    result = await run_check(profile, unhistoried, services=services, environ=environ, today=today)
     bases = {  # a job or a worker pool is patched on its template, in place: no base
         name: fix_base(live, from_template=from_template)
         for name, live in result.state.services.items()

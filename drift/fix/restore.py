@@ -29,7 +29,7 @@ from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.gone import renamed
-from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_service, restored_traffic
 from drift.fix.recorded import base_key, base_template, before_service
 from drift.fix.revision_name import fresh_revision_name
@@ -42,6 +42,7 @@ from drift.fix.routing import (
     unnamed,
     written_since,
 )
+from drift.fix.served import promoted
 from drift.fix.update import get_service, revision_exists, settled, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
@@ -279,7 +280,6 @@ def _name(request: Any, entry: Entry, gone: Collection[str]) -> None:
 def _client_version(entry: Entry) -> str:
     """drift's version, marked (`UNDOES_CANARY`) when the canary this restoration undoes never
     held traffic (no promotion was begun): the revision it makes says so to `since`."""
-    promoted = any(step.get("state") in (State.PROMOTING, State.PROMOTED) for step in entry.history)
-    if entry.canary_revision and not promoted:
+    if entry.canary_revision and not promoted(entry):
         return __version__ + UNDOES_CANARY
     return __version__

@@ -107,6 +107,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
             "creator": since.creator or None,
             "client": since.client,
             "last_good": since.last_good,
+            **({"note": since.note} if since.note else {}),
         }
     return data
 

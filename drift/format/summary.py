@@ -123,7 +123,7 @@ def since_text(finding: Finding) -> str | None:
     if since.revision is None:
         when = f"{since.create_time:%Y-%m-%d}" if since.create_time else "a time not recorded"
         return f"since {when} (when the version was destroyed)"
-    parts = [f"since {since.revision}"]
+    parts = [f"since {since.revision}" + (" or earlier" if since.earlier else "")]
     if since.create_time is not None:
         parts.append(f"{since.create_time:%Y-%m-%d}")
     if since.creator:
@@ -131,7 +131,7 @@ def since_text(finding: Finding) -> str | None:
     elif since.client:
         parts.append(f"via {since.client}")
     good = f"last good {since.last_good}" if since.last_good else "no revision listed without it"
-    return ", ".join(parts) + f"; {good}"
+    return ", ".join(parts) + f"; {since.note or good}"
 
 
 def details(finding: Finding, show: Callable[[str], str] = str) -> list[str]:

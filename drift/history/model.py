@@ -67,10 +67,14 @@ class RevisionEntry:
     deploying: bool = False
     """Not ready because its deploy is still in progress (not failed)."""
     never_served: str = ""
-    """Why it never served ("" when it may have: `drift.diff.since.unserved`)."""
+    """Why it never served ("" when it may have: `drift.diff.unserved`)."""
     against: str = ""
     """The revision `changes` are against, when not the one listed just before it (that one
     never served)."""
+    unlisted: str = ""
+    """Revisions not listed between it and the one `changes` are against (or before it, for
+    the oldest), as the numbers in their names tell (`drift.diff.since.unlisted`): `changes`
+    may then span several revisions."""
 
     @property
     def serving(self) -> bool:

@@ -7,9 +7,11 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from drift.diff.since import served_before, unserved
+from drift.diff.since import unlisted
+from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
+from drift.fix.served import canary_record
 from drift.history.changes import Masking, changes
 from drift.history.model import HistoryResult, RevisionEntry, ServiceHistory, Unread
 from drift.kinds import Kind
@@ -58,7 +60,10 @@ async def read_history(
         if not isinstance(found, Unread):
             for record in found[1]:
                 remember_config(found[0], record.config)
-    read = [found if isinstance(found, Unread) else history_of(*found, limit) for found in got]
+    canaries = canary_record(settings.journal())
+    read = [
+        found if isinstance(found, Unread) else history_of(*found, limit, canaries) for found in got
+    ]
     return HistoryResult(
         environment=profile.environment,
         project=profile.project,
@@ -93,14 +98,18 @@ async def _service(session: Session, profile: Profile, service: ServiceProfile) 
 
 
 def history_of(
-    service: ServiceProfile, records: Sequence[RevisionRecord], served: Traffic, limit: int | None
+    service: ServiceProfile,
+    records: Sequence[RevisionRecord],
+    served: Traffic,
+    limit: int | None,
+    canaries: CanaryRecord | None = None,
 ) -> ServiceHistory:
     """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
     changes against the revision that served before it (one that never served, a failed
     revision or drift's undone canary, is marked and passed over, as `since` passes it)."""
     masking = Masking(service)
     entries = []
-    skipped = unserved(records)
+    skipped = unserved(records, canaries)
     start = 0 if limit is None else max(0, len(records) - limit)
     for i in range(len(records) - 1, start - 1, -1):
         record = records[i]
@@ -123,6 +132,7 @@ def history_of(
                 ),
                 never_served=skipped.get(i, ""),
                 against=records[before].name if before is not None and before != i - 1 else "",
+                unlisted=unlisted(service.name, records, before, i),
             )
         )
     return ServiceHistory(service.name, len(records), tuple(entries), service.kind)

@@ -84,10 +84,11 @@ def service_heading(history: ServiceHistory) -> str:
 
 def entry_lines(entry: RevisionEntry) -> list[str]:
     """What a revision changed, one line each (already visible-escaped)."""
+    gap = [visible(entry.unlisted)] if entry.unlisted else []
     if entry.changes is None:
-        return [OLDEST]
+        return [*gap, OLDEST]
     head = [visible(f"against {entry.against}, the last that served before it")]
-    head = head if entry.against else []
+    head = gap + (head if entry.against else [])
     if not entry.changes:
         return [*head, NO_CHANGE]
     return [*head, *(visible(change_text(c)) for c in entry.changes)]
@@ -158,6 +159,7 @@ def _entry(entry: RevisionEntry) -> dict[str, Any]:
         "deploying": entry.deploying,
         "never_served": entry.never_served or None,
         "changes_against": entry.against or None,
+        "unlisted_before": entry.unlisted or None,
         "percent": entry.percent,
         "tags": list(entry.tags),
         "changes": None if entry.changes is None else [_change(c) for c in entry.changes],

@@ -4,9 +4,11 @@ promises no order — "sorted by creation time, descending" is ListExecutions' �
 them by `create_time` itself), each revision normalised like any other.
 
 Who made a revision: `Revision.creator` ("Email address of the authenticated creator"); with
-which client: the v2 Revision has no `client` field, so only what the writer recorded in its
-annotations (`run.googleapis.com/client-name` / `client-version`, set by gcloud and by drift)
-— never the service's current `client`, which describes only the service's last writer."""
+which client: the v2 Revision has no `client` field, so only what its annotations record
+(`run.googleapis.com/client-name` / `client-version`, as gcloud's v1 writes carry them; whether
+Cloud Run records a v2 writer's `client` there is documented nowhere, and v2 refuses
+`run.googleapis.com/*` template annotations: often nothing, then the client is None) — never
+the service's current `client`, which describes only the service's last writer."""
 
 from __future__ import annotations
 
@@ -27,9 +29,16 @@ CLIENT_VERSION = "run.googleapis.com/client-version"
 UNDOES_CANARY = "+undo-canary"
 """What drift adds to its client version (Service.client_version: "arbitrary version identifier
 for the API client") when it writes the restoration of a canary that never held traffic (an
-abort's cleanup, a rollback before promotion): the revision that records it tells `since` that
-the canary before it never served, where a rollback after a promotion does not."""
-PAGE_SIZE = 100
+abort's cleanup, a rollback before promotion): a revision that records it tells `since` that
+the canary before it never served, where a rollback after a promotion does not. Where no
+client is recorded, `drift.diff.unserved` goes by the journal and the revisions' shape."""
+PAGE_SIZE = 1000
+"""The largest page drift asks for: a service keeps up to 1,000 revisions, so one RPC reads
+a whole history where the server allows it. ListRevisionsRequest.page_size documents no
+maximum; AIP-158 (google.aip.dev/158): "If the user specifies page_size greater than the
+maximum permitted by the API, the API should coerce down to the maximum permitted page
+size" — a server with a smaller maximum answers smaller pages, and `pages` follows
+`next_page_token` to the end all the same."""
 
 
 async def list_revisions(

@@ -1,0 +1,97 @@
+"""Which revisions of a history never served: `since` never starts a run at one nor names it
+`last_good`, and `drift history` marks it and passes over it.
+
+A revision that never became ready: Cloud Run moves no traffic to it ("traffic_statuses … will
+have the state of the last serving revision", `Service.reconciling`).
+
+drift's own canary that drift undid before it held traffic (a fix declined at promotion, a
+canary that failed its probe, a rollback before any promotion). The canary is known by the name
+drift gives it (`SERVICE-drift-CHANGE` or its compact form, `drift.fix.patch.canary_name`: a
+`template.revision`, which the Revision keeps as its name). Whether it held traffic, in this
+order:
+
+1. drift's journal, where the change was made (`CanaryRecord`): a promotion begun, or what
+   served put back before any;
+2. the client recorded on the next revision, where Cloud Run records one
+   (`run.googleapis.com/client-version`): drift marks its restoration of a canary that never
+   held traffic (`UNDOES_CANARY`). The v2 Revision has no `client` field, and its
+   `annotations` are output only ("may be set by external tools", revision.proto); nothing
+   documents that Cloud Run copies the writer's client there, and v2 refuses
+   `run.googleapis.com/*` template annotations — so drift cannot write it either;
+3. else the next revision's shape: drift's restoration is the configuration that served
+   before the canary, deployed again by whoever deployed the canary (Cloud Run names it: a
+   fixed name in the template would make the team's next read-modify-write deploy fail, 409
+   ALREADY_EXISTS, and drift adds no label or annotation of its own, SPEC invariant 2). A
+   deploy by someone else that reverts drift's change (a Terraform apply) is not taken for
+   it. A rollback after a promotion, by the same account, looks the same: without the
+   journal or a recorded client, drift takes the canary as never served and says so in those
+   words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from drift.live.changeids import canary_change
+from drift.live.history import UNDOES_CANARY
+from drift.live.model import RevisionRecord
+
+FAILED = "failed: never served"
+UNDONE = "drift's canary, undone by drift: never served"
+PUT_BACK = (
+    "drift's canary, and the next revision put back what served before it: taken as never "
+    "served (no journal of this change here says whether it was promoted)"
+)
+
+CanaryRecord = Callable[[str], bool | None]
+"""What drift's journal recorded of the canary of that name: True when it held traffic (a
+promotion was begun), False when drift put back what served before any, None when the journal
+at hand does not say (`drift.fix.served.canary_record`)."""
+
+
+def unserved(
+    records: Sequence[RevisionRecord], canaries: CanaryRecord | None = None
+) -> dict[int, str]:
+    """The revisions (their index in `records`, oldest first) that never served, with why."""
+    out: dict[int, str] = {}
+    for i, record in enumerate(records):
+        if not record.ready and not record.deploying:
+            out[i] = FAILED
+        elif canary_change(record.name) is not None and (why := _undone(records, i, out, canaries)):
+            out[i] = why
+    return out
+
+
+def _undone(
+    records: Sequence[RevisionRecord],
+    i: int,
+    skipped: dict[int, str],
+    canaries: CanaryRecord | None,
+) -> str:
+    """Why drift's canary `records[i]` never served ("" when it may have)."""
+    held = canaries(records[i].name) if canaries is not None else None
+    if held is not None:
+        return "" if held else UNDONE
+    if i + 1 >= len(records):
+        return ""  # nothing after it: it is still there (`--no-promote`), or it serves
+    after = records[i + 1]
+    if after.client is not None:  # the writer's client is recorded: drift marks its own
+        name, _, version = after.client.partition(" ")
+        return UNDONE if name == "drift" and version.endswith(UNDOES_CANARY) else ""
+    base = served_before(skipped, i)
+    if base is None or after.creator != records[i].creator:
+        return ""
+    return PUT_BACK if _same(records[base], after) else ""
+
+
+def _same(a: RevisionRecord, b: RevisionRecord) -> bool:
+    """The same configuration (variables, mounts, settings) and the same images."""
+    images = [c.image for c in a.config.containers], [c.image for c in b.config.containers]
+    return a.config.fingerprint == b.config.fingerprint and images[0] == images[1]
+
+
+def served_before(skipped: dict[int, str], i: int) -> int | None:
+    """The revision before `i` that served (None: none listed)."""
+    i -= 1
+    while i >= 0 and i in skipped:
+        i -= 1
+    return i if i >= 0 else None

@@ -1,0 +1,474 @@
+"""`since` and `drift history` on revision histories as teams have them (revsince, session
+2026-11-30b): the ListRevisions calls a check makes, revisions deleted in the middle of a
+history, a `last_good` that had the same target wrong in another way, and drift's own canary
+and cleanup revisions when Cloud Run records no client on them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.check import run_check
+from drift.findings import Finding, Since
+from drift.format.summary import since_text
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import ClientsFor, MakeSandbox
+
+CI = "ci@acme.iam.gserviceaccount.com"
+ALICE = "alice@acme.example"
+BOB = "bob@acme.example"
+BAD, GOOD = {"MODE": "bad"}, {"MODE": "good"}
+
+
+def older(envs: list[dict[str, Any]], creators: dict[int, str]) -> list[dict[str, Any]]:
+    """Older revisions 1..len(envs), oldest first, each deployed by CI with gcloud but where
+    `creators` names someone else (by revision number)."""
+    return [
+        {
+            "env": env,
+            "creator": creators.get(n, CI),
+            "client": "gcloud",
+            "client_version": f"4{n:02d}.0.0",
+            "created": f"{(len(envs) + 1 - n) * 2}d",
+        }
+        for n, env in enumerate(envs, 1)
+    ]
+
+
+def acme(services: dict[str, Any]) -> dict[str, Any]:
+    region = {"number": 111, "region": "us-central1", "services": services}
+    return {"options": {"seed": 3}, "projects": {"acme": region}}
+
+
+def scenario() -> dict[str, Any]:
+    return acme(
+        {
+            # MODE went bad in 00006 (alice)
+            "gap": {
+                "template": {"env": BAD},
+                "history": older([GOOD] * 5 + [BAD] * 6, {6: ALICE, 9: BOB}),
+            },
+            # FLAG removed in 00003 (alice: the variable missing for four deploys), set again
+            # with a wrong value in 00007 (bob)
+            "flag": {
+                "template": {"env": {"FLAG": "off"}},
+                "history": older(
+                    [{"FLAG": "on"}] * 2 + [{"FLAG": None}] * 4 + [{}], {3: ALICE, 7: BOB}
+                ),
+            },
+            # names given by the writer (Terraform `template.revision`): no number in them
+            "named": {
+                "template": {"env": BAD},
+                "history": [
+                    {**r, "name": f"named-{name}"}
+                    for r, name in zip(
+                        older([GOOD, GOOD, BAD], {3: ALICE}), ("v1", "v2", "v9"), strict=True
+                    )
+                ],
+            },
+        }
+    )
+
+
+PROFILE = """
+project: acme
+region: us-central1
+services:
+  gap: {env: {MODE: good}}
+  flag: {env: {FLAG: "on"}}
+  named: {env: {MODE: good}}
+"""
+
+
+def write_profile(folder: Path, text: str = PROFILE) -> None:
+    (folder / "profiles").mkdir()
+    (folder / "profiles" / "prod.yaml").write_text(textwrap.dedent(text))
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path)
+    with Sandbox(scenario()) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        yield sandbox
+
+
+def check() -> list[Finding]:
+    profile = load_profile(Path("profiles"), "prod")
+    return list(asyncio.run(run_check(profile, load_settings(wait=0))).report.findings)
+
+
+def since_of(findings: list[Finding], service: str, target: str) -> Since:
+    found = next(f for f in findings if f.service == service and f.target == target)
+    assert found.since is not None, found
+    return found.since
+
+
+# -- one ListRevisions per service ----------------------------------------------------------
+
+
+def long_history(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Sandbox:
+    """A service of 250 revisions: MODE good in 1..200, bad since 00201 (alice)."""
+    envs: list[dict[str, Any]] = [GOOD] * 200 + [BAD] * 49
+    history = older(envs, {201: ALICE})
+    sandbox = make_sandbox(acme({"gap": {"template": {"env": BAD}, "history": history}}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path, PROFILE.split("  flag")[0])
+    return sandbox
+
+
+def test_a_history_of_250_revisions_is_one_list_revisions(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SPEC: one `ListRevisions` per service with findings. drift asks for pages of 1,000
+    (a service keeps up to 1,000 revisions): 250 revisions are one RPC, not three."""
+    sandbox = long_history(make_sandbox, monkeypatch, tmp_path)
+    sandbox.clear_calls()
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00201-") and since.creator == ALICE
+    assert since.last_good is not None and since.last_good.startswith("gap-00200-")
+    listed = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert [c.request.page_size for c in listed] == [1000]
+
+
+def test_a_server_that_coerces_the_page_size_is_read_to_the_end(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A server whose maximum page is smaller coerces the page size down (AIP-158): drift
+    follows `next_page_token` to the last page, and `since` is the same."""
+    from drift.sandbox import rpc
+
+    monkeypatch.setattr(rpc, "MAX_PAGE_SIZE", 100)
+    sandbox = long_history(make_sandbox, monkeypatch, tmp_path)
+    sandbox.clear_calls()
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00201-")
+    assert since.last_good is not None and since.last_good.startswith("gap-00200-")
+    listed = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    assert len(listed) == 3 and all(c.request.page_size == 1000 for c in listed)
+
+
+# -- plan and fix read no history they never show -------------------------------------------
+
+
+def revisions_listed(sandbox: Sandbox) -> list[str]:
+    return [
+        c.request.parent.rsplit("/", 1)[-1] for c in sandbox.calls if c.short == "ListRevisions"
+    ]
+
+
+def test_plan_reads_no_revision_history_in_any_format(world: Sandbox) -> None:
+    """No plan output shows `since`: `drift plan` lists no revisions (it was one paged
+    ListRevisions per drifted service, for nothing, and `run.revisions.list` besides)."""
+    from tests.cliutil import drift
+
+    for fmt in ("table", "json", "gcloud", "yaml"):
+        world.clear_calls()
+        done = drift("plan", "prod", "--format", fmt, env=world.environ(), cwd=Path.cwd())
+        assert done.returncode == 1, (fmt, done.stderr)
+        assert "last good" not in done.stdout, fmt
+        assert revisions_listed(world) == [], fmt
+
+
+def test_fix_lists_revisions_only_for_the_report_it_shows(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`drift fix`'s first read is a plan's: no ListRevisions. Its re-check is a report with
+    `since` (listed then, for what still drifts: here nothing). A fix with nothing to patch
+    shows the check's report with any format but the table: its `since` is read then, and
+    only then."""
+    from drift.fix.apply import FixOptions
+    from tests.cliutil import drift
+    from tests.fix.conftest import ScriptedUI, lab_fix, lab_world
+
+    sandbox = make_sandbox(lab_world())
+    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes: fixed, re-checked clean
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert revisions_listed(sandbox) == []
+
+    manual = acme({"gap": {"template": {"env": BAD}, "history": older([GOOD, BAD], {2: ALICE})}})
+    other = make_sandbox(manual)  # a pattern no patch can satisfy: nothing to patch
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    write_profile(folder, "project: acme\nregion: us-central1\nservices:\n  gap:\n"
+                  "    env: {MODE: {pattern: '^good$'}}\n")  # fmt: skip
+    for fmt in ("table", "json"):
+        other.clear_calls()
+        args = ("fix", "prod", "--yes", "--no-verify", "--format", fmt)
+        done = drift(*args, env=other.environ(), cwd=folder)
+        assert done.returncode == 1, (fmt, done.stderr)
+        assert revisions_listed(other) == ([] if fmt == "table" else ["gap"]), fmt
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert finding["since"]["creator"] == ALICE
+
+
+# -- revisions deleted in the middle of a history --------------------------------------------
+
+
+def delete(sandbox: Sandbox, clients_for: ClientsFor, service: str, numbers: range) -> None:
+    """Delete the revisions of `service` with these numbers (retired: DeleteRevisionRequest
+    "Only retired revisions can be deleted"), as a clean-up job or `gcloud run revisions
+    delete` does."""
+    clients = clients_for(sandbox)
+    parent = f"projects/acme/locations/us-central1/services/{service}"
+    for revision in clients.revisions.list_revisions(parent=parent):
+        if int(revision.name.rsplit("-", 2)[-2]) in numbers:
+            clients.revisions.delete_revision(name=revision.name).result(timeout=10)
+
+
+def test_since_never_reaches_across_revisions_deleted_in_the_middle(
+    world: Sandbox, clients_for: ClientsFor
+) -> None:
+    """gap-00004..00008 deleted; MODE went bad in the deleted 00006 (alice). drift said
+    "since gap-00009 by bob; last good gap-00003": bob's deploy changed nothing, and five
+    revisions lie between the two. Now: since gap-00009 *or earlier*, no last good, and the
+    words say which revisions are not listed and that they may have been deleted."""
+    delete(world, clients_for, "gap", range(4, 9))
+    findings = check()
+    since = since_of(findings, "gap", "env.MODE")
+    assert since.revision.startswith("gap-00009-") and since.creator == BOB
+    assert since.last_good is None, since  # was gap-00003, five revisions before it
+    assert since.earlier
+    assert since.note == "revisions 00004–00008 are not listed: they may have been deleted"
+    finding = next(f for f in findings if f.service == "gap")
+    text = since_text(finding)
+    assert text is not None and text.startswith(f"since {since.revision} or earlier, ")
+    assert text.endswith("; revisions 00004–00008 are not listed: they may have been deleted")
+
+
+def test_a_drift_as_old_as_the_oldest_listed_says_which_are_not_listed(
+    world: Sandbox, clients_for: ClientsFor
+) -> None:
+    """gap-00001..00007 deleted: the oldest listed, 00008, already has the drift (as SPEC
+    says, no last good) — and revisions 1 to 7 are not listed: it may be older."""
+    delete(world, clients_for, "gap", range(1, 8))
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00008-") and since.earlier
+    assert since.note == "revisions 00001–00007 are not listed: they may have been deleted"
+
+
+def test_names_given_by_the_writer_tell_no_gap(world: Sandbox) -> None:
+    """`named-v1`, `named-v2`, `named-v9`: names a writer chose carry no Cloud Run number,
+    so nothing can be told missing between them: the run and its last good as listed."""
+    since = since_of(check(), "named", "env.MODE")
+    assert (since.revision, since.last_good, since.note) == ("named-v9", "named-v2", "")
+    assert since.creator == ALICE and not since.earlier
+
+
+def test_history_says_which_revisions_are_not_listed(
+    world: Sandbox, clients_for: ClientsFor
+) -> None:
+    """`drift history` compares gap-00009 with gap-00003: it says that 00004..00008 are not
+    listed between them, so its changes may span several revisions (table and JSON)."""
+    from tests.cliutil import drift
+
+    delete(world, clients_for, "gap", range(4, 9))
+    args = ("history", "prod", "--service", "gap", "--limit", "0")
+    table = drift(*args, env=world.environ(), cwd=Path.cwd())
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("gap-00009-"))
+    gap = "revisions 00004–00008 are not listed: they may have been deleted"
+    assert gap in lines[at + 2], lines[at : at + 4]
+    document = json.loads(
+        drift(*args, "--format", "json", env=world.environ(), cwd=Path.cwd()).stdout
+    )
+    entries = {e["revision"][:9]: e for e in document["services"][0]["revisions"]}
+    assert entries["gap-00009"]["unlisted_before"] == gap
+    assert entries["gap-00010"]["unlisted_before"] is None
+
+
+# -- last_good never had the same target wrong -----------------------------------------------
+
+
+def test_last_good_is_never_a_revision_where_the_same_variable_was_missing(
+    world: Sandbox,
+) -> None:
+    """FLAG expected "on": missing in flag-00003..00006 (alice removed it), "off" since 00007
+    (bob). The env.value finding said "since flag-00007 by bob; last good flag-00006" — but
+    in 00006 FLAG was not set at all: traffic rolled back to that "last good" revision runs
+    without the variable. `since` keeps its meaning (the same rule and target: 00007, bob);
+    there is no last good, and the words say what the revision before had."""
+    findings = check()
+    since = since_of(findings, "flag", "env.FLAG")
+    assert since.revision.startswith("flag-00007-") and since.creator == BOB
+    assert since.last_good is None, since
+    assert since.note.startswith("before it, flag-00006-")
+    assert since.note.endswith(" had env.missing on FLAG")
+    text = since_text(next(f for f in findings if f.service == "flag"))
+    assert text is not None and text.endswith(f"; {since.note}")
+
+
+def test_the_json_report_says_why_there_is_no_last_good(world: Sandbox) -> None:
+    from drift.format import OutputFormat, formatter_for
+
+    profile = load_profile(Path("profiles"), "prod")
+    report = asyncio.run(run_check(profile, load_settings(wait=0))).report
+    document = json.loads(formatter_for(OutputFormat.JSON).render(report))
+    flag = next(f for f in document["findings"] if f["service"] == "flag")
+    assert flag["since"]["last_good"] is None
+    assert flag["since"]["note"].endswith(" had env.missing on FLAG")
+    mode = next(f for f in document["findings"] if f["service"] == "named")
+    assert "note" not in mode["since"] and mode["since"]["last_good"] == "named-v2"
+
+
+# -- drift's canary and cleanup without a client recorded on revisions ------------------------
+
+
+def lab(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, annotations: bool) -> Sandbox:
+    """The fix lab (`tests.fix.conftest.lab_world`), where Cloud Run copies the writer's
+    client onto the revisions it creates or not (`revision_client_annotations`: the v2
+    Revision has no client field, and nothing documents that it does)."""
+    from tests.fix.conftest import lab_world
+
+    world = lab_world()
+    world["options"]["revision_client_annotations"] = annotations
+    sandbox = make_sandbox(world)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    return sandbox
+
+
+def lab_since(tmp_path: Path, *, journal: bool) -> dict[str, Since | None]:
+    """Each finding's `since` as `drift check lab` says it: with the journal beside the
+    profiles (as the command reads it), or without one at hand (a CI checkout)."""
+    from drift.fix.served import canary_record
+    from tests.fix.conftest import TODAY, lab_profiles
+
+    settings = load_settings()
+    read = {"canaries": canary_record(settings.journal())} if journal else {}
+    profile = load_profile(lab_profiles(tmp_path), "lab")
+    done = asyncio.run(run_check(profile, settings, today=TODAY, **read))
+    return {f.target: f.since for f in done.report.findings}
+
+
+def lab_history(tmp_path: Path) -> tuple[Any, ...]:
+    from drift.history.read import read_history
+
+    profile = load_profile(tmp_path / "profiles", "lab")
+    return asyncio.run(read_history(profile, load_settings())).services[0].revisions
+
+
+@pytest.mark.parametrize("annotations", [True, False])
+def test_a_canary_declined_at_promotion_is_passed_over_whatever_revisions_record(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    annotations: bool,
+) -> None:
+    """drift's canary declined at promotion, then drift's clean-up: where Cloud Run records
+    no client on the clean-up revision, drift said "since <its own clean-up>, last good <the
+    canary that never served>". Now the canary is passed over — with the journal, and without
+    one (the clean-up put back what served before the canary) — and `since` is what it was
+    before the fix. `drift history` marks the canary."""
+    from drift.diff.unserved import PUT_BACK, UNDONE
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_fix
+
+    sandbox = lab(make_sandbox, monkeypatch, annotations)
+    monkeypatch.chdir(tmp_path)
+    before = lab_since(tmp_path, journal=False)
+    ui = ScriptedUI([True, False])  # the plan yes, the promotion no: drift cleans up
+    lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch)
+    assert lab_since(tmp_path, journal=False) == before
+    assert lab_since(tmp_path, journal=True) == before
+    cleanup, canary, first = lab_history(tmp_path)
+    assert "-drift-" in canary.name and canary.never_served == UNDONE
+    assert cleanup.never_served == "" and cleanup.against == first.name
+    (tmp_path / ".drift").rename(tmp_path / "elsewhere")  # no journal here
+    _, canary, _ = lab_history(tmp_path)
+    assert canary.never_served == (UNDONE if annotations else PUT_BACK)
+
+
+@pytest.mark.parametrize("annotations", [True, False])
+def test_a_promoted_canary_that_a_rollback_undid_served_as_the_journal_says(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    annotations: bool,
+) -> None:
+    """A canary promoted (it served) and rolled back later: the drift came back with the
+    rollback's revision, and the canary is the last good one — as the journal says, whether
+    or not Cloud Run records a client on the revisions."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_fix, rollback
+
+    sandbox = lab(make_sandbox, monkeypatch, annotations)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert rollback(tmp_path).restored
+    restoration, canary, _ = lab_history(tmp_path)
+    assert "-drift-" in canary.name and canary.never_served == ""
+    found = lab_since(tmp_path, journal=True)["env.MODE"]
+    assert found is not None and (found.revision, found.last_good) == (
+        restoration.name,
+        canary.name,
+    )
+
+
+def test_drift_check_reads_the_journal_for_its_canaries(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`drift check` as a user runs it, revisions without a client recorded: a canary that
+    was promoted and rolled back is the last good revision (the journal says it served)."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_cli, lab_fix, rollback
+
+    sandbox = lab(make_sandbox, monkeypatch, False)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    assert rollback(tmp_path).restored
+    _, canary, _ = lab_history(tmp_path)
+    done = lab_cli(sandbox, tmp_path, "check", "lab", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    mode = next(f for f in json.loads(done.stdout)["findings"] if f["target"] == "env.MODE")
+    assert mode["since"]["last_good"] == canary.name
+
+
+def test_a_journal_that_cannot_be_read_says_nothing_of_canaries(tmp_path: Path) -> None:
+    """A check never fails on the journal: one that cannot be read (a file where its
+    directory should be) records no canary, and `since` goes by the revisions."""
+    from drift.fix.served import canary_record
+
+    (tmp_path / "journal").write_text("not a directory")
+    assert canary_record(tmp_path / "journal")("app-drift-20261130-120000-0a1b") is None
+    assert canary_record(tmp_path / "absent")("app-drift-20261130-120000-0a1b") is None
+
+
+def test_a_teammate_reverting_drifts_fix_is_not_taken_for_drifts_clean_up(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No client recorded, no journal at hand: drift's fix was promoted (the canary served),
+    then bob's deploy put the old configuration back (a Terraform apply that never heard of
+    the fix). Bob's revision has the shape of drift's clean-up, but not its author: the
+    canary is not passed over, and the drift is bob's, the canary its last good."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import LAB, ScriptedUI, lab_fix
+
+    sandbox = lab(make_sandbox, monkeypatch, False)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    sandbox.act_as(BOB)
+    sandbox.deploy(LAB, "app", env={"MODE": None, "DEBUG": "true"})
+    theirs, canary, _ = lab_history(tmp_path)
+    assert "-drift-" in canary.name and canary.never_served == ""
+    found = lab_since(tmp_path, journal=False)["env.MODE"]
+    assert found is not None and (found.revision, found.creator) == (theirs.name, BOB)
+    assert found.last_good == canary.name
