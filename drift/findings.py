@@ -96,9 +96,9 @@ class Since:
     client: str | None
     last_good: str | None
     note: str = ""
-    """Why there is no `last_good` although revisions older than `revision` were made: some
-    are not listed right before it (then the drift may be older still: `earlier`), or the
-    one before it had another drift on the same target."""
+    """What the run's ends leave open, in words: the revision before it had another drift on
+    the same target (then no `last_good`); revisions not listed right before it (the drift
+    may be older still: `earlier`) or within it (`drift.diff.since.unlisted`)."""
     earlier: bool = False
 
 

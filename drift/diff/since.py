@@ -6,13 +6,16 @@ it: it gets no `since`.
 Revisions that never served are passed over, never named (`drift.diff.unserved`): one that
 never became ready, and drift's own canary that drift undid before it held traffic.
 
-A run is unbroken only where the listing shows nothing missing: Cloud Run names the revisions
-it names `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip
-have revisions between them that are not listed (deleted, perhaps: a clean-up that keeps the
-newest, `gcloud run revisions delete`; the v2 Revision has no pointer to the one before it,
-revision.proto). `since` never reaches across them, and names no `last_good` then: the drift
-may be older. A name given by the writer (`template.revision`) has no number: no revision can
-be told missing beside it, and nothing is said."""
+Revisions missing from the listing: Cloud Run names the revisions it names
+`SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip may have
+revisions between them that are not listed (deleted: a clean-up that keeps the newest, `gcloud
+run revisions delete`; the v2 Revision has no pointer to the one before it, revision.proto) —
+or none: Cloud Run does not document its numbers as consecutive, and an update that makes no
+revision (traffic only) may take one. So the run still reaches across a skip (stopping there
+would cut most histories short at every traffic change), and `since` says it: "or earlier"
+where the skip lies right before the revision it names, a note wherever one lies between that
+revision and the one checked. A name given by the writer (`template.revision`) has no number:
+no revision can be told missing beside it, and nothing is said."""
 
 from __future__ import annotations
 
@@ -64,9 +67,9 @@ def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi
     one = len(gaps) == 1 and gaps[0][0] == gaps[0][1]
     names = ", ".join(f"{a:05d}" if a == b else f"{a:05d}–{b:05d}" for a, b in gaps)
     return (
-        f"revision {names} is not listed: it may have been deleted"
+        f"revision {names} is not listed (deleted, or a number Cloud Run skipped)"
         if one
-        else f"revisions {names} are not listed: they may have been deleted"
+        else f"revisions {names} are not listed (deleted, or numbers Cloud Run skipped)"
     )
 
 
@@ -103,24 +106,25 @@ class History:
         setting = FIELDS.get(finding.target.removeprefix("setting."))
         if finding.rule == "setting.value" and setting is not None and self._held(setting, finding):
             return None  # held by the service (pool) itself, not by a revision: none began it
-        start = self.index[finding.revision]
+        start = checked = self.index[finding.revision]
         key = _key(finding, self.records[start].config.primary)
         before = served_before(self.skipped, start)
-        gap = self._unlisted(before, start)
-        while before is not None and not gap and key in self.drift(before):
+        while before is not None and key in self.drift(before):
             start, before = before, served_before(self.skipped, before)
-            gap = self._unlisted(before, start)
         first = self.records[start]
         began = (first.name, first.create_time, first.creator, first.client)
-        if gap:  # revisions missing right before it: the drift may have begun among them
-            return Since(*began, None, note=gap, earlier=True)
+        # a skip right before the run: the drift may have begun in a revision not listed
+        edge = self._unlisted(before, start)
+        inside = self._unlisted(start, checked) if start != checked else ""
+        note = "; ".join(n for n in (edge, inside) if n)
         if before is None:
-            return Since(*began, None)
+            return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
             return None  # its value before is not known: cannot tell which revision began it
         if other := self._other(before, key):  # never "good": the same target was wrong
-            return Since(*began, None, note=other)
-        return Since(*began, self.records[before].name)
+            note = "; ".join(n for n in (other, note) if n)
+            return Since(*began, None, note=note, earlier=bool(edge))
+        return Since(*began, self.records[before].name, note=note, earlier=bool(edge))
 
     def _other(self, i: int, key: Key) -> str:
         """What else revision `i` had wrong on the target of `key` (another rule: the same

@@ -131,7 +131,8 @@ def since_text(finding: Finding) -> str | None:
     elif since.client:
         parts.append(f"via {since.client}")
     good = f"last good {since.last_good}" if since.last_good else "no revision listed without it"
-    return ", ".join(parts) + f"; {since.note or good}"
+    tail = f"{good}; {since.note}" if since.last_good and since.note else since.note or good
+    return ", ".join(parts) + f"; {tail}"
 
 
 def details(finding: Finding, show: Callable[[str], str] = str) -> list[str]:

@@ -219,6 +219,9 @@ def test_fix_lists_revisions_only_for_the_report_it_shows(
 # -- revisions deleted in the middle of a history --------------------------------------------
 
 
+GAP = "revisions 00004–00008 are not listed (deleted, or numbers Cloud Run skipped)"
+
+
 def delete(sandbox: Sandbox, clients_for: ClientsFor, service: str, numbers: range) -> None:
     """Delete the revisions of `service` with these numbers (retired: DeleteRevisionRequest
     "Only retired revisions can be deleted"), as a clean-up job or `gcloud run revisions
@@ -230,24 +233,24 @@ def delete(sandbox: Sandbox, clients_for: ClientsFor, service: str, numbers: ran
             clients.revisions.delete_revision(name=revision.name).result(timeout=10)
 
 
-def test_since_never_reaches_across_revisions_deleted_in_the_middle(
+def test_since_says_revisions_missing_right_before_it(
     world: Sandbox, clients_for: ClientsFor
 ) -> None:
     """gap-00004..00008 deleted; MODE went bad in the deleted 00006 (alice). drift said
-    "since gap-00009 by bob; last good gap-00003": bob's deploy changed nothing, and five
-    revisions lie between the two. Now: since gap-00009 *or earlier*, no last good, and the
-    words say which revisions are not listed and that they may have been deleted."""
+    "since gap-00009 by bob; last good gap-00003" as if nothing lay between: bob's deploy
+    changed nothing. Now: since gap-00009 *or earlier*, gap-00003 the last good one listed,
+    and the words say which revisions are not listed."""
     delete(world, clients_for, "gap", range(4, 9))
     findings = check()
     since = since_of(findings, "gap", "env.MODE")
     assert since.revision.startswith("gap-00009-") and since.creator == BOB
-    assert since.last_good is None, since  # was gap-00003, five revisions before it
+    assert since.last_good is not None and since.last_good.startswith("gap-00003-")
     assert since.earlier
-    assert since.note == "revisions 00004–00008 are not listed: they may have been deleted"
+    assert since.note == GAP
     finding = next(f for f in findings if f.service == "gap")
     text = since_text(finding)
     assert text is not None and text.startswith(f"since {since.revision} or earlier, ")
-    assert text.endswith("; revisions 00004–00008 are not listed: they may have been deleted")
+    assert text.endswith(f"; last good {since.last_good}; {GAP}")
 
 
 def test_a_drift_as_old_as_the_oldest_listed_says_which_are_not_listed(
@@ -258,7 +261,9 @@ def test_a_drift_as_old_as_the_oldest_listed_says_which_are_not_listed(
     delete(world, clients_for, "gap", range(1, 8))
     since = since_of(check(), "gap", "env.MODE")
     assert since.revision.startswith("gap-00008-") and since.earlier
-    assert since.note == "revisions 00001–00007 are not listed: they may have been deleted"
+    assert (
+        since.note == "revisions 00001–00007 are not listed (deleted, or numbers Cloud Run skipped)"
+    )
 
 
 def test_names_given_by_the_writer_tell_no_gap(world: Sandbox) -> None:
@@ -282,13 +287,12 @@ def test_history_says_which_revisions_are_not_listed(
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith("gap-00009-"))
-    gap = "revisions 00004–00008 are not listed: they may have been deleted"
-    assert gap in lines[at + 2], lines[at : at + 4]
+    assert GAP in lines[at + 2], lines[at : at + 4]
     document = json.loads(
         drift(*args, "--format", "json", env=world.environ(), cwd=Path.cwd()).stdout
     )
     entries = {e["revision"][:9]: e for e in document["services"][0]["revisions"]}
-    assert entries["gap-00009"]["unlisted_before"] == gap
+    assert entries["gap-00009"]["unlisted_before"] == GAP
     assert entries["gap-00010"]["unlisted_before"] is None
 
 
@@ -472,3 +476,54 @@ def test_a_teammate_reverting_drifts_fix_is_not_taken_for_drifts_clean_up(
     found = lab_since(tmp_path, journal=False)["env.MODE"]
     assert found is not None and (found.revision, found.creator) == (theirs.name, BOB)
     assert found.last_good == canary.name
+
+
+def test_a_skip_within_the_run_neither_cuts_it_nor_goes_unsaid(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    clients_for: ClientsFor,
+) -> None:
+    """MODE went bad in skip-00002 (alice). Then a traffic-only update (no revision: the
+    sandbox gives it a number, as Cloud Run may — its numbering is not documented) and a
+    deploy of another variable: the newest revision's number skips one. The drift is still
+    alice's, since skip-00002 with last good skip-00001 (cutting the run at every skip would
+    blame the deploy after each traffic change), and the note says a number is missing."""
+    from google.cloud import run_v2
+
+    history = older([GOOD, BAD], {2: ALICE})
+    sandbox = make_sandbox(acme({"skip": {"template": {"env": BAD}, "history": history}}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    write_profile(
+        tmp_path, "project: acme\nregion: us-central1\nservices:\n  skip: {env: {MODE: good}}\n"
+    )
+    services = clients_for(sandbox).services
+    name = "projects/acme/locations/us-central1/services/skip"
+    service = services.get_service(name=name)
+    serving = service.traffic_statuses[0].revision or service.latest_ready_revision
+    service.traffic = [
+        run_v2.TrafficTarget(
+            type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+            revision=serving.rsplit("/", 1)[-1],
+            percent=100,
+        )
+    ]
+    services.update_service(service=service).result(timeout=10)
+    service = services.get_service(name=name)
+    service.template.containers[0].env.append(run_v2.EnvVar(name="OTHER", value="x"))
+    service.traffic = [
+        run_v2.TrafficTarget(
+            type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST,
+            percent=100,
+        )
+    ]
+    services.update_service(service=service).result(timeout=10)
+    findings = check()
+    checked = next(f for f in findings if f.target == "env.MODE").revision
+    since = since_of(findings, "skip", "env.MODE")
+    assert since.revision.startswith("skip-00002-") and since.creator == ALICE, (checked, since)
+    assert since.last_good is not None and since.last_good.startswith("skip-00001-")
+    assert not since.earlier
+    assert since.note.startswith("revision 0000") and "not listed" in since.note, since
