@@ -21,6 +21,7 @@ from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
+from drift.textsafe import visible
 
 SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
@@ -67,7 +68,8 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
         if change.get("mode", "managed") == "managed" and isinstance(change.get("change"), dict):
-            created += planned(str(change.get("address", "")), change.get("type"), change["change"])
+            address = visible(str(change.get("address", "")))  # shown in a reason
+            created += planned(address, change.get("type"), change["change"])
         if isinstance(found, Unread):
             unread.append(found)
         elif found is not None:
@@ -78,7 +80,9 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
 def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
-    address = rc.get("address") or f"{kind}.{rc.get('name', '?')}"
+    # only ever shown (notes, `where`, reasons): made visible once, here, as a `for_each` key
+    # in it is any string (a line break, `::warning::`, an escape sequence)
+    address = visible(str(rc.get("address") or f"{kind}.{rc.get('name', '?')}"))
     if rc.get("mode", "managed") != "managed":
         return None  # a data source: read, not deployed
     if kind not in KINDS and kind not in NOT_READ:
