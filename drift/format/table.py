@@ -91,10 +91,18 @@ def _table(*headers: str, fixed: dict[str, int] | None = None) -> Table:
     return table
 
 
+MESSAGE_MARK = "· "
+"""What a finding's message line starts with, in the indentation: the message begins with
+its subject (a variable's name, from the live service or a manifest), and no line drift
+writes begins with data. A CI runner trims a line's leading white space and runs it as a
+workflow command when it then starts with `::` (actions/runner ActionCommand.TryParseV2)."""
+
+
 def _findings_table(findings: tuple[Finding, ...]) -> Text:
     """One entry per finding: a head line that is never folded (severity, rule, target,
-    location: what a reader greps for), then the message and expected/actual, indented. Every
-    text from the data is shown `visible`: one line each, no control character."""
+    location: what a reader greps for), then the message (after `MESSAGE_MARK`) and
+    expected/actual, indented. Every text from the data is shown `visible`: one line each, no
+    control character, and none at the start of a line."""
     width = max(len(f.severity.value) for f in findings)
     rule_width = max(len(f.rule) for f in findings)
     text = Text()
@@ -109,7 +117,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
             text.append(f"  [{mark}]", style="bold magenta")
         text.append("\n")
         indent = " " * (2 + width + 2)
-        text.append(indent + visible(f.message) + "\n")
+        text.append(indent[: -len(MESSAGE_MARK)] + MESSAGE_MARK + visible(f.message) + "\n")
         for line in summary.expected_actual(f, visible):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")

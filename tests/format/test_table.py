@@ -57,3 +57,24 @@ def test_text_is_not_read_as_markup() -> None:
 def test_notes_are_shown() -> None:
     report = dataclasses.replace(make_report(), notes=("probes skipped: --probe not given",))
     assert "note: probes skipped: --probe not given" in render(report)
+
+
+WORKFLOW = (
+    "::stop-commands::pwn",
+    "\u00a0::error file=profiles/staging.yaml,line=16::FORGED",  # NBSP: trimmed by the runner too
+)
+
+
+def test_no_line_begins_with_a_finding_s_data() -> None:
+    """A message begins with its subject, a variable's name from the live service or a
+    manifest (Cloud Run takes any name without `=`, not empty, not X_GOOGLE_…). A CI runner
+    trims a line's leading white space and runs it as a workflow command when it then starts
+    with `::` (actions/runner ActionCommand.TryParseV2): the message line starts with drift's
+    mark, never with the data."""
+    findings = [
+        dataclasses.replace(MISSING, target=f"env.{name}", message=f"{name} is not set")
+        for name in WORKFLOW
+    ]
+    text = render(make_report(tuple(findings)))
+    assert "· ::stop-commands::pwn is not set" in text
+    assert [line for line in text.splitlines() if line.lstrip().startswith("::")] == []

@@ -114,3 +114,59 @@ def test_manifest_text_in_an_error_is_shown_on_its_line(case: str, tmp_path: Pat
     assert "\\n::error file=profiles/staging.yaml,line=16::FORGED\\n" in done.stderr
     assert forged(done.stderr) == [], done.stderr
     assert raw_controls(done.stderr) == [], done.stderr
+
+
+REFUSED = "::error file=profiles/staging.yaml,line=16::FORGED"
+"""A variable name Cloud Run refuses: it holds `=` (Cloud Run's page on environment variables,
+configuring/services/overview-environment-variables: a name may not be empty, hold `=` or
+start with X_GOOGLE_; `drift.profiles.rules_spec.VAR_NAME_MAX`)."""
+
+
+def with_env(doc: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    env = [{"name": n, "value": "x"} for n in names]
+    if doc.get("kind") == "Service":
+        doc["spec"]["template"]["spec"]["containers"][0]["env"] = env
+    else:
+        doc["resource_changes"][0]["change"]["after"]["template"][0]["containers"][0]["env"] = env
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("name", "doc", "where"),
+    [
+        ("api.yaml", knative(), "api.yaml:1: spec.template.spec.containers.0.env.1.name: "),
+        (
+            "plan.json",
+            terraform(change(v2())),
+            "plan.json: resource_changes[0].change.after.template[0].containers[0].env[1].name: ",
+        ),
+    ],
+    ids=["knative", "terraform"],
+)
+def test_a_variable_name_cloud_run_refuses_is_refused_where_the_manifest_names_it(
+    name: str, doc: dict[str, Any], where: str, tmp_path: Path
+) -> None:
+    """Exit 2 before anything is checked, naming the file, the line or JSON path, and the name
+    (quoted, its line break shown), as the deploy would be refused."""
+    done = run_check(tmp_path, name, with_env(doc, ["OK", REFUSED + FORGED]))
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    (line, *rest) = done.stderr.splitlines()
+    assert where in line, done.stderr
+    assert "not an environment variable name: '::error file=" in line
+    assert "FORGED\\n::error file=" in line
+    assert rest == [], done.stderr
+    assert raw_controls(done.stderr) == [], done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "github"])
+def test_a_name_cloud_run_takes_never_starts_a_line(fmt: str, tmp_path: Path) -> None:
+    """`::stop-commands::pwn` is a name Cloud Run's rule takes: it is checked, and reported
+    (unexpected), on no line of its own."""
+    doc = with_env(knative(), ["::stop-commands::pwn", "a.b", "my-var"])
+    done = run_check(tmp_path, "api.yaml", doc, "--format", fmt)
+    assert done.returncode == 1, done.stderr
+    assert "::stop-commands::pwn" in done.stdout
+    commands = [line.lstrip() for line in forged(done.stdout + done.stderr)]
+    # the only commands are drift's own annotations: `::LEVEL file=…,title=…::…`
+    assert [c for c in commands if not c.startswith(("::error file=", "::warning file="))] == []
