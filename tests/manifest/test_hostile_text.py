@@ -18,6 +18,7 @@ import pytest
 
 from tests.cliutil import drift
 
+V1 = "google_cloud_run_service"
 FORGED = "\n::error file=profiles/staging.yaml,line=16::FORGED\n::stop-commands::pwn\x1b]0;t\x07"
 """A line break, two workflow commands and an OSC sequence (it sets the terminal's title)."""
 
@@ -170,3 +171,16 @@ def test_a_name_cloud_run_takes_never_starts_a_line(fmt: str, tmp_path: Path) ->
     commands = [line.lstrip() for line in forged(done.stdout + done.stderr)]
     # the only commands are drift's own annotations: `::LEVEL file=…,title=…::…`
     assert [c for c in commands if not c.startswith(("::error file=", "::warning file="))] == []
+
+
+def test_a_reason_quoting_a_for_each_key_never_starts_a_line(tmp_path: Path) -> None:
+    """A v1 resource (`google_cloud_run_service`) deploying api is not verified, its reason
+    quoting its address, whose `for_each` key is any string: the "Could not verify" table
+    never folds it onto a line of its own."""
+    key = " ".join(["::warning::FORGED"] * 12)
+    after = {"name": "api", "location": "us-central1"}
+    v1 = change(after, address=f'google_cloud_run_service.svc["{key}"]', kind=V1)
+    done = run_check(tmp_path, "plan.json", terraform(v1))
+    assert done.returncode == 3, done.stderr
+    assert key in done.stdout
+    assert forged(done.stdout + done.stderr) == [], done.stdout
