@@ -10,8 +10,10 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
-def _hidden(char: str) -> bool:
-    """A character that moves the cursor, talks to the terminal, reorders or hides text."""
+def hidden(char: str) -> bool:
+    """A character that moves the cursor, talks to the terminal, reorders or hides text: what
+    `visible` escapes, and what a hand-written YAML scalar escapes
+    (`drift.onboarding.yamltext`)."""
     category = unicodedata.category(char)
     # Cc: C0, DEL and C1 controls (ESC starts ANSI and OSC sequences); Zl/Zp: line breaks;
     # Cs: a lone surrogate (undecodable bytes), which no terminal can be sent; Cf: invisible
@@ -41,7 +43,7 @@ text a runner reads: `##\\[` in text for people, `##\\u005b` in JSON."""
 def _shown(text: str) -> str:
     if text.isprintable():  # every character above is "not printable": the common case is fast
         return text
-    return "".join(_escape(c) if _hidden(c) else c for c in text)
+    return "".join(_escape(c) if hidden(c) else c for c in text)
 
 
 def visible(text: str) -> str:
