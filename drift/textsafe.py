@@ -62,6 +62,20 @@ def json_inert(text: str) -> str:
     return text.replace(LEGACY_COMMAND, "##\\u005b") if LEGACY_COMMAND in text else text
 
 
+DATA_MARK = "· "
+"""What a line drift writes starts with, in its indentation, when its text begins with data
+(a finding's or a difference's message begins with its subject, a variable's name from a
+live service or a manifest): a CI runner trims a line's leading white space and runs it as a
+workflow command when it then starts with `::` (actions/runner ActionCommand.TryParseV2)."""
+
+
+def data_line(indent: str, text: str) -> str:
+    """`text` (`visible`) on a line of its own, under a heading indented by `indent` (at least
+    `DATA_MARK` long): `DATA_MARK` in the last columns of the indentation, so that the text
+    stays aligned with the lines under it and the line never begins with data."""
+    return indent[: -len(DATA_MARK)] + DATA_MARK + visible(text)
+
+
 def visible_lines(text: str) -> str:
     """`visible` for each line of a multi-line text drift composed itself (its own newlines
     kept)."""

@@ -13,7 +13,7 @@ from drift.findings import BaselineState, Finding, ProbeResult, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
 from drift.report import Report, Status
-from drift.textsafe import plural, visible
+from drift.textsafe import data_line, plural, visible
 
 _OFF_TERMINAL = (120, 24)
 """The size assumed when the output is not a terminal (a CI log, a file)."""
@@ -84,16 +84,9 @@ def _blocks(report: Report, width: int) -> list[RenderableType]:
     return blocks
 
 
-MESSAGE_MARK = "· "
-"""What a finding's message line starts with, in the indentation: the message begins with
-its subject (a variable's name, from the live service or a manifest), and no line drift
-writes begins with data. A CI runner trims a line's leading white space and runs it as a
-workflow command when it then starts with `::` (actions/runner ActionCommand.TryParseV2)."""
-
-
 def _findings_table(findings: tuple[Finding, ...]) -> Text:
     """One entry per finding: a head line that is never folded (severity, rule, target,
-    location: what a reader greps for), then the message (after `MESSAGE_MARK`) and
+    location: what a reader greps for), then the message (a `data_line`) and
     expected/actual, indented. Every text from the data is shown `visible`: one line each, no
     control character, and none at the start of a line."""
     width = max(len(f.severity.value) for f in findings)
@@ -110,7 +103,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
             text.append(f"  [{mark}]", style="bold magenta")
         text.append("\n")
         indent = " " * (2 + width + 2)
-        text.append(indent[: -len(MESSAGE_MARK)] + MESSAGE_MARK + visible(f.message) + "\n")
+        text.append(data_line(indent, f.message) + "\n")
         for line in summary.expected_actual(f, visible):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")
