@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from drift.redact import mask, mask_cut
+from drift.textsafe import visible
 
 
 class ExitCode(IntEnum):
@@ -71,9 +72,12 @@ class Problem:
     path: str = ""
 
     def __str__(self) -> str:
+        # one line of an error: a key, value or path of the input it quotes is shown visibly
+        # (a line break in it would start a line of its own, which a CI runner may act on)
+        file, message = visible(self.file), visible(self.message)
         if self.path:
-            return f"{self.file}: {self.path}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+            return f"{file}: {visible(self.path)}: {message}"
+        return f"{file}:{self.line}: {message}"
 
 
 class InputError(DriftError):

@@ -242,9 +242,13 @@ def scrub(text: str) -> str:
 
 
 class ScrubFilter(logging.Filter):
-    """A logging filter that masks messages (installed on drift's handlers)."""
+    """A logging filter installed on drift's handlers: each record's message masked, then
+    made visible (`textsafe.visible`). A record's arguments are data (a plan's value, a
+    server's header, a resource name): a line break in one would start a log line of its own,
+    which a CI runner runs when it starts with `::`, and an escape sequence would act on the
+    terminal. A record is one line of the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(mask(record.getMessage(), echo=True))
+        record.msg = visible(scrub(mask(record.getMessage(), echo=True)))
         record.args = None
         return True

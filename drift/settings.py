@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 
 from drift.errors import UsageError
 from drift.findings import FailOn
+from drift.textsafe import visible
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -218,7 +219,10 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         key = unknown[0]
         close = difflib.get_close_matches(key, NAMES, n=1)
         hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(NAMES)})"
-        raise UsageError(f"invalid configuration: {found}: [tool.drift] {key}: not a setting{hint}")
+        shown = visible(key)  # a TOML key may be any quoted string
+        raise UsageError(
+            f"invalid configuration: {found}: [tool.drift] {shown}: not a setting{hint}"
+        )
     for key in PATHS:
         _names_a_directory(data.get(key), f"{found}: [tool.drift] {key}", key)
     folder = found.parent

@@ -10,8 +10,10 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
-def _hidden(char: str) -> bool:
-    """A character that moves the cursor, talks to the terminal, reorders or hides text."""
+def hidden(char: str) -> bool:
+    """A character that moves the cursor, talks to the terminal, reorders or hides text: what
+    `visible` escapes, and what a hand-written YAML scalar escapes
+    (`drift.onboarding.yamltext`)."""
     category = unicodedata.category(char)
     # Cc: C0, DEL and C1 controls (ESC starts ANSI and OSC sequences); Zl/Zp: line breaks;
     # Cs: a lone surrogate (undecodable bytes), which no terminal can be sent; Cf: invisible
@@ -41,7 +43,7 @@ text a runner reads: `##\\[` in text for people, `##\\u005b` in JSON."""
 def _shown(text: str) -> str:
     if text.isprintable():  # every character above is "not printable": the common case is fast
         return text
-    return "".join(_escape(c) if _hidden(c) else c for c in text)
+    return "".join(_escape(c) if hidden(c) else c for c in text)
 
 
 def visible(text: str) -> str:
@@ -58,6 +60,20 @@ def json_inert(text: str) -> str:
     decoder (inside a string, `\\u005b` is `[`; outside one `##` never occurs), and no legacy
     workflow command for a runner that reads it in a log."""
     return text.replace(LEGACY_COMMAND, "##\\u005b") if LEGACY_COMMAND in text else text
+
+
+DATA_MARK = "· "
+"""What a line drift writes starts with, in its indentation, when its text begins with data
+(a finding's or a difference's message begins with its subject, a variable's name from a
+live service or a manifest): a CI runner trims a line's leading white space and runs it as a
+workflow command when it then starts with `::` (actions/runner ActionCommand.TryParseV2)."""
+
+
+def data_line(indent: str, text: str) -> str:
+    """`text` (`visible`) on a line of its own, under a heading indented by `indent` (at least
+    `DATA_MARK` long): `DATA_MARK` in the last columns of the indentation, so that the text
+    stays aligned with the lines under it and the line never begins with data."""
+    return indent[: -len(DATA_MARK)] + DATA_MARK + visible(text)
 
 
 def visible_lines(text: str) -> str:

@@ -66,8 +66,11 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
     issue = find_issue(gh, title)
     step = decide(report, issue)
     if step is Step.OPEN:
+        # `gh issue create --label` refuses a label the repository does not have; --force
+        # makes it again if it does (its color and description as drift sets them)
+        gh(["label", "create", LABEL, "--color", "d93f0b", "--description", LABEL_ABOUT, "--force"])
         with _body_file(body(report, run_url)) as path:
-            gh(["issue", "create", "--title", title, "--body-file", path])
+            gh(["issue", "create", "--title", title, "--label", LABEL, "--body-file", path])
     elif step is Step.UPDATE and issue is not None:
         with _body_file(comment(report, run_url)) as path:
             gh(["issue", "comment", str(issue.number), "--body-file", path])
@@ -80,34 +83,57 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
 
 RECENT = 500
 """How many of the newest open issues are listed when the search finds none."""
+LABEL = "drift"
+"""The label drift opens its issue with, and the one it adopts an issue by. Anyone who can
+read a public repository can open an issue with drift's title, but "only users with push
+access can set labels for new issues. Labels are silently dropped otherwise" (GitHub REST
+API, "Create an issue", `labels`), and adding one later takes triage access: an issue
+someone else opened is never commented on, edited or closed by drift (whose author could
+close it and silence the alerts). Not `--author @me`: the scheduled workflow's token is the
+GitHub Actions app's installation token (GH_TOKEN: github.token), for which `gh` resolves
+`@me` with a viewer query an installation token is not documented to answer."""
+LABEL_ABOUT = "Opened and kept by drift's scheduled check (examples/drift-schedule.yml)"
 
 
 def find_issue(gh: Gh, title: str) -> Issue | None:
-    """The open issue with exactly this title: searched by its title (`gh issue list` gives
-    the newest issues first, up to `--limit`, so in a busy repository a long-lived drift issue
-    is not among the newest 500), then, as a search index lags behind an issue just opened,
-    among the newest ones."""
-    searched = ["--search", f'in:title "{title}"', "--limit", "100"]
+    """The open issue with exactly this title and drift's `LABEL`: searched by its title and
+    label (`gh issue list` gives the newest issues first, up to `--limit`, so in a busy
+    repository a long-lived drift issue is not among the newest 500), then, as a search index
+    lags behind an issue just opened, among the newest ones (listed without a search, the
+    label checked here)."""
+    searched = ["--search", f'in:title "{title}"', "--label", LABEL, "--limit", "100"]
     for query in (searched, ["--limit", str(RECENT)]):
-        found = _titled(gh(["issue", "list", "--state", "open", *query, "--json", "number,title"]))
+        listed = gh(["issue", "list", "--state", "open", *query, "--json", "number,title,labels"])
+        found = _titled(listed)
         if title in found:
             return Issue(found[title], title)
     return None
 
 
 def _titled(listed: str) -> dict[str, int]:
-    """Issue numbers by title, from `gh issue list --json number,title`."""
+    """Issue numbers by title, of the issues labelled `LABEL`, from `gh issue list --json
+    number,title,labels`."""
     import json
 
     try:
         issues = json.loads(listed or "[]")
     except ValueError as exc:
         raise UsageError(f"gh issue list answered something that is not JSON: {exc}") from None
-    return {
-        str(item["title"]): int(item["number"])
-        for item in (issues if isinstance(issues, list) else [])
-        if isinstance(item, dict) and "title" in item and "number" in item
-    }
+    found: dict[str, int] = {}
+    for item in issues if isinstance(issues, list) else []:
+        if isinstance(item, dict) and "title" in item and "number" in item and _labelled(item):
+            found[str(item["title"])] = int(item["number"])
+    return found
+
+
+def _labelled(item: dict[str, Any]) -> bool:
+    labels = item.get("labels")
+    names = (
+        [label.get("name") for label in labels if isinstance(label, dict)]
+        if isinstance(labels, list)
+        else []
+    )
+    return LABEL in names
 
 
 def body(report: RunReport, run_url: str = "") -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from drift.compare.formats import CompareFormat
 from drift.compare.model import CompareStatus, Comparison, Difference, Unread
 from drift.rendering import json_text, render_as
-from drift.textsafe import plural, visible
+from drift.textsafe import data_line, plural, visible
 
 COMPARE_SCHEMA = "drift.compare/v1"
 NOT_SET = "(not set)"
@@ -58,7 +58,7 @@ def comparison_table(c: Comparison) -> str:
         for d in differences:
             # values from the live services are shown visibly: one line each, no escapes
             lines.append(f"  {d.kind.value:<{pad}}  {visible(d.target)}")
-            lines.append(f"{indent}{visible(d.message)}")
+            lines.append(data_line(indent, d.message))  # it begins with a variable's name
             lines.append(f"{indent}{c.a.environment + ':':<{width}} {visible(d.a or NOT_SET)}")
             lines.append(f"{indent}{c.b.environment + ':':<{width}} {visible(d.b or NOT_SET)}")
     if c.unverified:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import io
 import shutil
 
-from rich import box
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from drift.findings import BaselineState, Finding, ProbeResult, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
 from drift.report import Report, Status
-from drift.textsafe import plural, visible
+from drift.textsafe import data_line, plural, visible
 
 _OFF_TERMINAL = (120, 24)
 """The size assumed when the output is not a terminal (a CI log, a file)."""
@@ -44,7 +43,7 @@ class TableFormat(Formatter):
             highlight=False,
             legacy_windows=False,
         )
-        for block in _blocks(report):
+        for block in _blocks(report, console.width):
             # Text is never wrapped: a target or the summary line stays one line for grep.
             console.print(block, soft_wrap=isinstance(block, Text), end="")
             console.print()
@@ -52,7 +51,7 @@ class TableFormat(Formatter):
         return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
-def _blocks(report: Report) -> list[RenderableType]:
+def _blocks(report: Report, width: int) -> list[RenderableType]:
     blocks: list[RenderableType] = [
         Text(
             visible(f"{report.environment} · project {report.project} · region {report.region}"),
@@ -70,7 +69,10 @@ def _blocks(report: Report) -> list[RenderableType]:
     if report.proofs:
         blocks += [Text(f"\n{summary.PROOF_HEADING}", style="bold"), _proofs_table(report)]
     if report.unverified:
-        blocks += [Text("\nCould not verify", style="bold yellow"), _unverified_table(report)]
+        blocks += [
+            Text("\nCould not verify", style="bold yellow"),
+            _unverified_table(report, width),
+        ]
         blocks += [Text(hint, style="yellow") for hint in summary.unverified_hints(report)]
     if report.resolved:
         blocks += [Text(f"\n{summary.resolved_heading(report)}", style="bold green")]
@@ -82,19 +84,11 @@ def _blocks(report: Report) -> list[RenderableType]:
     return blocks
 
 
-def _table(*headers: str, fixed: dict[str, int] | None = None) -> Table:
-    """A borderless table; the columns in `fixed` keep their width, the others share the rest."""
-    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, header_style="bold")
-    for header in headers:
-        # Folding long words keeps every character when the terminal is narrow.
-        table.add_column(header, overflow="fold", width=(fixed or {}).get(header))
-    return table
-
-
 def _findings_table(findings: tuple[Finding, ...]) -> Text:
     """One entry per finding: a head line that is never folded (severity, rule, target,
-    location: what a reader greps for), then the message and expected/actual, indented. Every
-    text from the data is shown `visible`: one line each, no control character."""
+    location: what a reader greps for), then the message (a `data_line`) and
+    expected/actual, indented. Every text from the data is shown `visible`: one line each, no
+    control character, and none at the start of a line."""
     width = max(len(f.severity.value) for f in findings)
     rule_width = max(len(f.rule) for f in findings)
     text = Text()
@@ -109,7 +103,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
             text.append(f"  [{mark}]", style="bold magenta")
         text.append("\n")
         indent = " " * (2 + width + 2)
-        text.append(indent + visible(f.message) + "\n")
+        text.append(data_line(indent, f.message) + "\n")
         for line in summary.expected_actual(f, visible):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")
@@ -162,14 +156,39 @@ def _probe_lines(
     text.append("".join(f"{indent}{visible(d)}\n" for d in details if d))
 
 
-def _unverified_table(report: Report) -> Table:
-    table = _table("service", "target", "reason")
-    for u in summary.sorted_unverified(report):
-        reason = Text(visible(u.reason))
-        if u.baseline is BaselineState.NEW:
-            reason.append("  [new]", style="bold magenta")
-        table.add_row(Text(visible(u.workload)), Text(visible(u.target)), reason)
-    return table
+def _unverified_table(report: Report, width: int) -> Text:
+    """One line per item, in columns (service, target, reason), never folded: a folded cell
+    would go on at the start of a line of its own with the next words of its data (a reason
+    quotes a server's words, a Terraform address and its `for_each` key, any string), which a
+    CI runner runs when they start with `::`. Like the findings, a line stays whole for grep;
+    a terminal narrower than it wraps it as it shows it."""
+    rows = [
+        (visible(u.workload), visible(u.target), visible(u.reason), u.baseline)
+        for u in summary.sorted_unverified(report)
+    ]
+    service = max(cell_len(cell) for cell in ["service", *(r[0] for r in rows)])
+    target = max(cell_len(cell) for cell in ["target", *(r[1] for r in rows)])
+    reason = max(cell_len(r[2]) + (len(_NEW) if r[3] is BaselineState.NEW else 0) for r in rows)
+    rule = min(service + target + max(reason, len("reason")) + 2 * len(_GAP), width)
+    text = Text()
+    text.append(f"{_pad('service', service)}{_GAP}{_pad('target', target)}{_GAP}reason\n")
+    text.stylize("bold")
+    text.append("\u2500" * rule + "\n")
+    for workload, what, why, baseline in rows:
+        text.append(f"{_pad(workload, service)}{_GAP}{_pad(what, target)}{_GAP}{why}")
+        if baseline is BaselineState.NEW:
+            text.append(_NEW, style="bold magenta")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+_GAP = "   "
+_NEW = "  [new]"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cell_len(text))
 
 
 def _resolved(report: Report) -> Text:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from drift.errors import ApiError, AuthError, DriftError
 from drift.live.clients import unreachable
 from drift.live.outages import Api, NotSent, Outages, shared
+from drift.textsafe import visible
 
 __all__ = ["Api", "CallRunner", "Limits", "NotSent", "RateLimiter", "api_errors", "translate"]
 
@@ -294,13 +295,13 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
 
     if isinstance(exc, auth_exc.GoogleAuthError):
         return AuthError(
-            f"{method} {resource}: credentials failed: {exc}",
+            f"{method} {resource}: credentials failed: {visible(str(exc))}",
             hint="run `gcloud auth application-default login`, or set "
             "GOOGLE_APPLICATION_CREDENTIALS",
         )
     if isinstance(exc, gexc.Unauthenticated):
         return AuthError(
-            f"{method} {resource}: UNAUTHENTICATED: {exc.message}",
+            f"{method} {resource}: UNAUTHENTICATED: {visible(exc.message)}",  # the server's words
             hint="check Application Default Credentials (gcloud auth application-default login)",
         )
     if isinstance(exc, gexc.GoogleAPICallError):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
+from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 RUN_EMULATOR = "CLOUD_RUN_EMULATOR_HOST"
@@ -84,7 +85,7 @@ def credentials(impersonate: str | None = None) -> Any:
         creds, _ = google.auth.default(scopes=SCOPES)
     except auth_exc.DefaultCredentialsError as exc:
         raise AuthError(
-            f"no Application Default Credentials: {exc}",
+            f"no Application Default Credentials: {visible(str(exc))}",
             hint="run `gcloud auth application-default login`, or set "
             "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
         ) from exc

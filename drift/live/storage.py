@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import ApiError, UsageError
 from drift.live.calls import api_errors
+from drift.textsafe import visible
 
 SCHEME = "gs://"
 # Bucket names: 3-63 characters (up to 222 with dots), lowercase letters, digits, dashes,
@@ -45,12 +46,13 @@ class StorageObject:
 def parse_object(value: str) -> StorageObject:
     """`gs://BUCKET/OBJECT` as an object; one clear message for anything else."""
     bucket, _, name = value.removeprefix(SCHEME).partition("/")
-    if not _BUCKET.match(bucket) or ".." in bucket:
-        raise UsageError(f"{value}: {bucket!r} is not a Cloud Storage bucket name")
+    shown = visible(value)  # a workflow's input, perhaps: its line break on drift's line
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:  # `$` matches before a last "\n"
+        raise UsageError(f"{shown}: {bucket!r} is not a Cloud Storage bucket name")
     if not name or name.endswith("/"):
-        raise UsageError(f"{value}: name an object in the bucket (gs://{bucket}/staging.json)")
+        raise UsageError(f"{shown}: name an object in the bucket (gs://{bucket}/staging.json)")
     if len(name.encode()) > _OBJECT_BYTES or "\r" in name or "\n" in name or name in (".", ".."):
-        raise UsageError(f"{value}: not a Cloud Storage object name")
+        raise UsageError(f"{shown}: not a Cloud Storage object name")
     return StorageObject(bucket, name)
 
 

@@ -15,6 +15,7 @@ from drift.errors import InputError, Problem, UsageError
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import Manifest
 from drift.manifest.terraform import is_plan, read_plan
+from drift.textsafe import visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
 from drift.yamlfile import display_path, parse_located
 
@@ -51,7 +52,9 @@ def load_manifests(
             shown = STDIN_NAME
             raw = (read_stdin or _stdin)()
         else:
-            shown = display_path(Path(name))
+            # the name every message, note and `manifest:FILE` shows (a name a pull request
+            # chose: a glob may match one with a line break in it)
+            shown = visible(display_path(Path(name)))
             try:
                 raw = _read(Path(name))
             except OSError as exc:

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+)
 
 from drift.errors import Problem
 from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.model import Unknown, Workload
 from drift.manifest.scaling import knative_pool
+from drift.profiles.rules_spec import check_var_name
 from drift.yamldoc import Located
 from drift.yamlfile import validation_problems
 
@@ -40,7 +48,9 @@ class EnvSource(_Open):
 
 
 class EnvVar(_Open):
-    name: StrictStr
+    name: Annotated[StrictStr, AfterValidator(check_var_name)]
+    """A name Cloud Run takes (`VAR_NAME_MAX`): one it refuses is refused here, as gcloud
+    would have the deploy refused, at its line."""
     value: StrictStr | None = None
     valueFrom: EnvSource | None = None
 

@@ -14,6 +14,7 @@ from drift.live.normalize import revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Workload
 from drift.profiles.model import Profile, ServiceProfile
+from drift.textsafe import visible
 
 
 def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
@@ -120,9 +121,9 @@ def pinned(workload: Workload) -> str:
             name = t.revision or "a revision not named"
             kept[name] = kept.get(name, 0) + t.percent
     if latest <= 0 and len(kept) == 1:
-        named = next(iter(kept))  # all of it
+        named = visible(next(iter(kept)))  # all of it
     else:
-        named = ", ".join(f"{r} ({p} %)" for r, p in sorted(kept.items()))
+        named = ", ".join(f"{visible(r)} ({p} %)" for r, p in sorted(kept.items()))
     gets = f"only {latest} % of the {share}" if latest > 0 else f"no {share}"
     return (
         f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "

@@ -2,7 +2,12 @@
 `LiveService` the live reader builds (one revision, `manifest:FILE`, serving 100 %), so the
 diff, rules, ignores, report and exit codes are the live check's. Nothing is read from Cloud
 Run; the secrets the services reference are read from Secret Manager and IAM as the live
-reader reads them (`Session.check_secrets`), unless offline."""
+reader reads them (`Session.check_secrets`), unless offline.
+
+A manifest is text from outside drift (a pull request writes it, and no Cloud Run validation
+stands in front of it): every name, project or region of it that a message or a note quotes is
+`visible` there, and `where` (its file and Terraform address) is made visible where it is made,
+so that no line break in it starts a line of its own on stderr or in a CI log."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from drift.manifest.removed import removals
 from drift.manifest.serving import live_service, pinned
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
+from drift.textsafe import visible
 
 OFFLINE = "not read (--offline): existence, state and access are checked without it"
 
@@ -226,7 +232,7 @@ def _here(u: Unread, profile: Profile) -> bool:
 
 def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
     notes.extend(
-        f"{w.kind} {w.name} ({w.where}) not checked: not in the profile"
+        f"{w.kind} {visible(w.name)} ({w.where}) not checked: not in the profile"
         for w in manifest.workloads
         if _key(w) not in profile.services
     )
@@ -239,7 +245,7 @@ def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> li
     if described:
         return [
             f"{manifest.file} names no {described[0].kind} of profile {profile.environment}: "
-            f"it has {', '.join(label(w.kind, w.name) for w in described)}; the profile "
+            f"it has {', '.join(label(w.kind, visible(w.name)) for w in described)}; the profile "
             f"has {', '.join(p.label for p in profile.services.values()) or 'none'}"
         ]
     if not manifest.workloads:
@@ -257,12 +263,12 @@ def _placement(
     problems = []
     if project and not project.isdigit() and project != profile.project:
         problems.append(
-            f"{where}: {kind} {name} is for project {project}, profile "
+            f"{where}: {kind} {visible(name)} is for project {visible(project)}, profile "
             f"{profile.environment} checks {profile.project} (--project to override)"
         )
     if region and region != profile.region:
         problems.append(
-            f"{where}: {kind} {name} is for region {region}, "
+            f"{where}: {kind} {visible(name)} is for region {visible(region)}, "
             f"profile {profile.environment} checks {profile.region} (--region to override)"
         )
     return problems

@@ -22,6 +22,8 @@ from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.removed import Removed, removed
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
+from drift.profiles.rules_spec import check_var_name
+from drift.textsafe import visible
 
 SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
@@ -69,7 +71,8 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
         if change.get("mode", "managed") == "managed" and isinstance(change.get("change"), dict):
-            address, kind = str(change.get("address", "")), change.get("type")
+            # shown in a reason
+            address, kind = visible(str(change.get("address", ""))), change.get("type")
             created += planned(address, kind, change["change"])
             gone += removed(address, kind, change["change"])
         if isinstance(found, Unread):
@@ -84,7 +87,9 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
 def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
-    address = rc.get("address") or f"{kind}.{rc.get('name', '?')}"
+    # only ever shown (notes, `where`, reasons): made visible once, here, as a `for_each` key
+    # in it is any string (a line break, `::warning::`, an escape sequence)
+    address = visible(str(rc.get("address") or f"{kind}.{rc.get('name', '?')}"))
     if rc.get("mode", "managed") != "managed":
         return None  # a data source: read, not deployed
     if kind not in KINDS and kind not in NOT_READ:
@@ -110,6 +115,7 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
     if kind in NOT_READ:
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
+    _check_env_names(after, _TEMPLATES[kind], here)
     sensitive = _sensitive(kind, after, change.get("after_sensitive"))
     name = after.get("name")
     if not isinstance(name, str) or not name:
@@ -128,6 +134,32 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))
     return _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
+
+
+_TEMPLATES: dict[str, TPath] = {
+    SERVICE: ("template", 0),
+    POOL: ("template", 0),
+    JOB: ("template", 0, "template", 0),  # the execution template's task template
+}
+"""Where each resource holds the template whose `containers` run."""
+
+
+def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
+    """A variable name Cloud Run refuses (`drift.profiles.rules_spec.VAR_NAME_MAX`) is refused
+    at its JSON path, as the apply would be: a plan is text a pull request writes."""
+    containers = value_at(after, (*template, "containers"))
+    for c, container in enumerate(containers if isinstance(containers, list) else []):
+        variables = container.get("env") if isinstance(container, dict) else None
+        for e, var in enumerate(variables if isinstance(variables, list) else []):
+            name = var.get("name") if isinstance(var, dict) else None
+            if not isinstance(name, str):
+                continue  # not known until apply, or not text (the conversion says so)
+            try:
+                check_var_name(name)
+            except ValueError as exc:
+                at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in template)
+                where = f"{here}{at}.containers[{c}].env[{e}].name"
+                raise PathProblem(where, str(exc)) from None
 
 
 def _nameless(file: str, address: str, kind: Kind, after: dict[str, Any]) -> Unread:

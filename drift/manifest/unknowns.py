@@ -15,6 +15,7 @@ from typing import Any
 
 from drift.manifest.model import Unknown
 from drift.manifest.proto import PathProblem, index, key, kind_of
+from drift.textsafe import visible
 
 TPath = tuple[str | int, ...]
 ANY = -1
@@ -134,7 +135,7 @@ def _marked(unknown: Any, file: str, path: str) -> Iterator[tuple[TPath, str]]:
         where = key(path, "after") + "".join(
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in at
         )
-        yield at, f"not known until apply ({file}: {where})"
+        yield at, f"not known until apply ({file}: {visible(where)})"  # the plan's keys
 
 
 def _unknown(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from drift.textsafe import hidden
+
 # Characters a plain scalar may hold here; ':' only inside (never `: ` or a trailing ':'),
 # '@' never first (a reserved indicator: `@x` does not parse as a plain scalar).
 _PLAIN = re.compile(r"[A-Za-z0-9_./+=-](?:[A-Za-z0-9_./@+=,-]|:(?=[A-Za-z0-9_./@+=-]))*")
@@ -30,19 +32,19 @@ def scalar(text: str, *, flow: bool = False) -> str:
 
 
 def quoted(text: str) -> str:
-    """A double-quoted scalar; anything not plainly printable is escaped."""
+    """A double-quoted scalar; anything not plainly printable is escaped: every character
+    `drift.textsafe.hidden` names (controls, line separators, lone surrogates, and the
+    invisible format characters: a bidi override such as U+202E would show a reviewer of the
+    committed line its text reordered, a tag character would not show at all), and the
+    noncharacters YAML refuses. YAML's `\\uXXXX` and `\\UXXXXXXXX` read back as the very
+    same character, in YAML 1.1 and 1.2 alike."""
     out = ['"']
     for ch in text:
         code = ord(ch)
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
-        elif (
-            code < 0x20
-            or 0x7F <= code < 0xA0
-            or code in (0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF)
-            or 0xD800 <= code < 0xE000
-        ):
-            out.append(f"\\u{code:04x}")
+        elif hidden(ch) or code in (0xFFFE, 0xFFFF):
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
         else:
             out.append(ch)
     out.append('"')

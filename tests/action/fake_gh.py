@@ -1,5 +1,6 @@
-"""A stand-in for the `gh` CLI (`issue list|create|comment|edit|close`): it records every call,
-with the body a `--body-file` named, and keeps the issues in a JSON file. Run as a script."""
+"""A stand-in for the `gh` CLI (`issue list|create|comment|edit|close`, `label create`): it
+records every call, with the body a `--body-file` named, and keeps the issues and labels in a
+JSON file. Run as a script."""
 
 from __future__ import annotations
 
@@ -17,14 +18,24 @@ def main(args: list[str]) -> int:
     state = json.loads(state_path.read_text()) if state_path.exists() else {"issues": []}
     verb = args[:2]
     rest = args[2:] if verb in (["issue", "list"], ["issue", "create"]) else args[3:]
+    if rest[-1:] == ["--force"]:  # the one flag without a value (`label create`)
+        rest = rest[:-1]
     options = dict(zip(rest[::2], rest[1::2], strict=False))
     body = Path(options["--body-file"]).read_text() if "--body-file" in options else None
     with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
         log.write(json.dumps({"args": args, "body": body}) + "\n")
     issues = state["issues"]
+    labels = state.setdefault("labels", [])
     if verb == ["issue", "list"]:
         print(json.dumps(listed(issues, options)))
+    elif verb == ["label", "create"]:
+        if args[2] not in labels:
+            labels.append(args[2])
     elif verb == ["issue", "create"]:
+        label = options.get("--label")
+        if label is not None and label not in labels:  # as gh refuses it
+            print(f"could not add label: '{label}' not found", file=sys.stderr)
+            return 1
         number = len(issues) + 1
         issues.append(
             {
@@ -33,6 +44,7 @@ def main(args: list[str]) -> int:
                 "state": "open",
                 "body": body,
                 "comments": [],
+                "labels": [] if label is None else [label],
             }
         )
         print(f"https://github.com/acme-chat/app/issues/{number}")
@@ -55,15 +67,27 @@ def main(args: list[str]) -> int:
 
 def listed(issues: list[dict[str, object]], options: dict[str, str]) -> list[dict[str, object]]:
     """As `gh issue list` answers: the newest first, at most `--limit` (30 by default), those
-    whose title holds a `--search 'in:title "PHRASE"'` phrase."""
+    whose title holds a `--search 'in:title "PHRASE"'` phrase and that have the `--label`."""
     wanted = options.get("--state", "open")
     phrase = options.get("--search", "").partition('"')[2].rpartition('"')[0]
+    label = options.get("--label")
     shown = [
-        {"number": i["number"], "title": i["title"]}
+        {
+            "number": i["number"],
+            "title": i["title"],
+            "labels": [{"name": name} for name in labels_of(i)],
+        }
         for i in sorted(issues, key=lambda i: -int(str(i["number"])))
-        if i["state"] == wanted and phrase.lower() in str(i["title"]).lower()
+        if i["state"] == wanted
+        and phrase.lower() in str(i["title"]).lower()
+        and (label is None or label in labels_of(i))
     ]
     return shown[: int(options.get("--limit", "30"))]
+
+
+def labels_of(issue: dict[str, object]) -> list[str]:
+    labels = issue.get("labels")
+    return [str(name) for name in labels] if isinstance(labels, list) else []
 
 
 if __name__ == "__main__":

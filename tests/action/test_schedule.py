@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ import pytest
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
+from drift.action.report import RunReport
+from drift.report import REPORT_SCHEMA
 from drift.sandbox import Sandbox, default_scenario_path
 from tests.cliutil import REPO, scenario_secret_values, zygote_programs
 
@@ -188,9 +191,11 @@ def test_the_scheduled_workflow_alerts_once(sandbox: Sandbox, tmp_path: Path) ->
     first = runner.run()
     assert first["new-findings"] == "2" and first["resolved-findings"] == "0"
     verbs = [c["args"][:2] for c in runner.calls()]
-    assert verbs == [["issue", "list"], ["issue", "list"], ["issue", "create"]]  # searched, newest
+    # searched, the newest listed; drift's label made, the issue opened with it
+    assert verbs == [["issue", "list"], ["issue", "list"], ["label", "create"], ["issue", "create"]]
     (issue,) = runner.issues()
     assert issue["title"] == "drift: configuration drift in staging"
+    assert issue["labels"] == ["drift"]
     assert "env.TESTING" in issue["body"] and "env.NEXT_PUBLIC_WS_URL" in issue["body"]
 
     # 2. nothing changed: the issue is not touched (gh is not even asked)
@@ -260,7 +265,10 @@ def test_an_alert_that_could_not_be_sent_goes_out_on_the_next_run(
     down.unlink()
     second = runner.run()
     assert second["new-findings"] == "2"
-    assert [c["args"][:2] for c in runner.calls()][-2:] == [["issue", "list"], ["issue", "create"]]
+    assert [c["args"][:2] for c in runner.calls()][-2:] == [
+        ["label", "create"],
+        ["issue", "create"],
+    ]
     assert len(runner.issues()) == 1 and (runner.cache / "entry").exists()
 
 
@@ -303,21 +311,64 @@ def test_the_issue_is_found_among_many_newer_ones(tmp_path: Path) -> None:
     from drift.action.issue import find_issue, title_for
 
     title = title_for("prod")
-    issues = [{"number": 1, "title": title, "state": "open", "body": "", "comments": []}]
-    issues += [
-        {"number": n, "title": f"bug {n}", "state": "open", "body": "", "comments": []}
-        for n in range(2, 602)
-    ]
-    state = tmp_path / "gh-state.json"
-    state.write_text(json.dumps({"issues": issues}))
-    env = {**os.environ, "FAKE_GH_STATE": str(state), "FAKE_GH_LOG": str(tmp_path / "log")}
+    issues = [issue(1, title, ["drift"])] + [issue(n, f"bug {n}") for n in range(2, 602)]
+    gh = fake_gh(tmp_path, issues)
+    found = find_issue(gh, title)
+    assert found is not None and found.number == 1
 
-    def gh(args: list[str]) -> str:
+
+def issue(number: int, title: str, labels: list[str] | None = None) -> dict[str, Any]:
+    """An open issue as the fake gh keeps it."""
+    return {
+        "number": number,
+        "title": title,
+        "state": "open",
+        "body": "",
+        "comments": [],
+        "labels": labels or [],
+    }
+
+
+def fake_gh(home: Path, issues: list[dict[str, Any]]) -> Callable[[Sequence[str]], str]:
+    """`gh`, the fake one, holding `issues` (and the label drift makes, if one has it)."""
+    state = home / "gh-state.json"
+    labels = sorted({name for i in issues for name in i["labels"]})
+    state.write_text(json.dumps({"issues": issues, "labels": labels}))
+    env = {**os.environ, "FAKE_GH_STATE": str(state), "FAKE_GH_LOG": str(home / "log")}
+
+    def gh(args: Sequence[str]) -> str:
         done = subprocess.run(
             [sys.executable, str(FAKE_GH), *args], capture_output=True, text=True, env=env
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    found = find_issue(gh, title)
-    assert found is not None and found.number == 1
+    return gh
+
+
+def test_an_issue_someone_else_opened_with_the_title_is_never_adopted(tmp_path: Path) -> None:
+    """Anyone can open an issue titled as drift's (a public repository) but only an account
+    with push access can label a new one: drift adopts only an issue with its label, so a
+    look-alike (which its author could close, silencing the alerts) is left alone and drift
+    opens its own; the next alert goes to drift's own issue."""
+    from drift.action.issue import Step, sync_issue, title_for
+
+    title = title_for("staging")
+    planted = issue(7, title)  # mallory's: no label (GitHub drops it for her)
+    lookalike = issue(8, title, ["bug"])
+    gh = fake_gh(tmp_path, [planted, lookalike])
+    finding = {"severity": "error", "service": "api", "rule": "env.missing", "target": "env.A"}
+    data = {"schema": REPORT_SCHEMA, "environment": "staging", "findings": [finding]}
+    assert sync_issue(RunReport("report.json", data), "staging", gh) is Step.OPEN
+    state = json.loads((tmp_path / "gh-state.json").read_text())
+    mine = state["issues"][-1]
+    assert mine["number"] not in (7, 8) and mine["labels"] == ["drift"]
+    assert [i["comments"] for i in state["issues"][:2]] == [[], []]  # neither touched
+    assert [i["body"] for i in state["issues"][:2]] == ["", ""]
+
+    other = {**finding, "target": "env.B"}
+    data = {**data, "findings": [finding, other]}
+    assert sync_issue(RunReport("report.json", data), "staging", gh) is Step.UPDATE
+    calls = [json.loads(line)["args"] for line in (tmp_path / "log").read_text().splitlines()]
+    number = str(mine["number"])
+    assert [c[:3] for c in calls[-2:]] == [["issue", "comment", number], ["issue", "edit", number]]

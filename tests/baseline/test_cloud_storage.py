@@ -163,6 +163,20 @@ def test_a_bad_location_is_a_usage_error(value: str, says: str) -> None:
         assert says in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "value",
+    [f"gs://{BUCKET}/r\n::error::FORGED.json", f"gs://{BUCKET}\n::error::FORGED/r.json"],
+    ids=["object", "bucket"],
+)
+def test_a_location_is_quoted_on_the_error_s_line(value: str) -> None:
+    """A location (a workflow's input) with a line break in it is refused, and quoted with
+    the break shown: never a line of its own, which a CI runner would run as a command."""
+    done = drift("check", "staging", "--baseline", value)
+    assert done.returncode == 2, done.stderr
+    assert "\\n::error::FORGED" in done.stderr
+    assert [line for line in done.stderr.splitlines() if line.lstrip().startswith("::")] == []
+
+
 def test_other_commands_write_local_files_only() -> None:
     done = drift("plan", "staging", "--output", f"gs://{BUCKET}/plan.sh")
     assert done.returncode == 2

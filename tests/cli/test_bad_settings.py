@@ -97,3 +97,14 @@ def test_two_variables_of_one_setting_that_disagree_are_refused(
         "fail_on (names differing only in case) to different values"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_a_pyproject_key_is_quoted_on_the_error_line(project: Path) -> None:
+    """A TOML key is any quoted string: the error quotes it with its line break shown, never
+    as a line of its own (a CI runner runs a line that starts with `::`)."""
+    (project / "pyproject.toml").write_text('[tool.drift]\n"x\\n::error::FORGED" = 1\n')
+    done = drift("check", "x", cwd=project)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("drift: error: invalid configuration: ")
+    assert "[tool.drift] x\\n::error::FORGED: not a setting (settings: " in line

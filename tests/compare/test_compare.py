@@ -118,6 +118,19 @@ def write_profiles(directory: Path, **files: str) -> Path:
     return directory
 
 
+def test_a_difference_s_message_never_begins_a_line(tmp_path: Path) -> None:
+    """A difference's message begins with the variable's name, which Cloud Run takes as any
+    text without `=` (from a live service with --live): the table's message line starts
+    with drift's mark, never with the name, which a CI runner would run as a command."""
+    one = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+    staging = one + '      "::stop-commands::pwn": x\n'
+    prod = one + '      "::stop-commands::pwn": {secret: s}\n'
+    comparison = profiles("staging", "prod", write_profiles(tmp_path, staging=staging, prod=prod))
+    text = render_comparison(comparison, CompareFormat.TABLE)
+    assert "· ::stop-commands::pwn is a plain value in staging, a secret reference" in text
+    assert [line for line in text.splitlines() if line.lstrip().startswith("::")] == []
+
+
 def test_profiles_of_two_deployments(tmp_path: Path) -> None:
     comparison = profiles("staging", "prod", write_profiles(tmp_path, staging=STAGING, prod=PROD))
     assert keys(comparison) == {

@@ -39,6 +39,12 @@ def flaky(errors: list[Exception], result: str = "ok") -> tuple[Callable[[float]
 WARP = Warp()
 
 
+def google_auth_error(text: str) -> Exception:
+    from google.auth import exceptions as auth_exc
+
+    return auth_exc.RefreshError(text)
+
+
 def runner(**kw: Any) -> CallRunner:
     """A runner whose waits pass at once (`fast_sleep` lists them)."""
     return WARP.install(CallRunner(Limits(**kw), seed=1))
@@ -121,6 +127,23 @@ def test_retry_budget_is_respected() -> None:
 def test_unauthenticated_is_an_auth_error() -> None:
     with pytest.raises(AuthError, match="UNAUTHENTICATED"), api_errors("GetService", "svc"):
         raise gexc.Unauthenticated("bad token")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        gexc.Unauthenticated("bad token\n::error::FORGED\x1b]0;t\x07"),
+        google_auth_error("refresh failed\n::error::FORGED\x1b]0;t\x07"),
+    ],
+    ids=["server-message", "credentials-message"],
+)
+def test_an_auth_error_quotes_its_cause_on_one_line(error: Exception) -> None:
+    """The server's (or google.auth's) words in an auth error are shown visibly: a line
+    break in them never starts a line of drift's error (a CI runner would run `::error`)."""
+    failure = translate(error, "GetService", "svc")
+    assert isinstance(failure, AuthError)
+    assert "\n" not in failure.message and "\x1b" not in failure.message
+    assert "\\n::error::FORGED\\x1b]0;t\\x07" in failure.message
 
 
 def test_server_misbehaviour_is_a_failure_not_a_crash() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -225,6 +226,8 @@ TRICKY = {
     "T_FLOW": "{a, b}",
     "T_STAR": "*ref",
     "T_TEMPLATE": "${HOME}",
+    "T_BIDI": "admin\u202egnp.exe\u202c",  # shown reordered, as "adminexe.png", unescaped
+    "T_INVISIBLE": "a\u200bb\U000e0041c\u00ad",  # zero-width space, a tag, a soft hyphen
 }
 
 
@@ -242,6 +245,9 @@ def test_tricky_values_and_names_read_back_unchanged(
     env = load_profile(tmp_path, "staging").services["web"].env
     assert {name: env[name].value for name in variables} == variables
     assert check(tmp_path).exit_code == ExitCode.OK
+    # the committed line reads as it is: every invisible or reordering character escaped
+    text = (tmp_path / "staging.yaml").read_text(encoding="utf-8")
+    assert [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"] == []
 
 
 def test_a_draft_that_does_not_read_back_is_named_as_its_target(

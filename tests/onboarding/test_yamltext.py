@@ -48,6 +48,9 @@ def test_any_text_reads_back(text: str) -> None:
         ("", '""'),
         ("a: b", '"a: b"'),
         ("line\nbreak", '"line\\nbreak"'),
+        ("a\u202eb", '"a\\u202eb"'),  # a bidi override: the line would show reordered
+        ("x\U000e0041y", '"x\\U000e0041y"'),  # a tag character: shown as nothing
+        ("a\u200bb", '"a\\u200bb"'),  # a zero-width space
     ],
 )
 def test_plain_only_when_unambiguous(text: str, written: str) -> None:

@@ -320,6 +320,12 @@ BAD_INPUT = [
         "profiles/staging.yaml:1: a profile must be a mapping of keys",
         id="not-a-mapping",
     ),
+    pytest.param(  # a key the profile quotes: its line break shown, never a line of its own
+        "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n"
+        '      "x\\n::error::F": 1\n',
+        "profiles/staging.yaml:6: unknown key 'x\\n::error::F'; expected one of:",
+        id="unknown-key-with-a-line-break",
+    ),
 ]
 
 
