@@ -16,7 +16,11 @@ from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
 
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+# What Cloud Run's environment-variables page forbids for a name: the empty string, a name
+# holding "=", a name starting with X_GOOGLE_ (cloud.google.com/run/docs/configuring/services/
+# overview-environment-variables); run v2 EnvVar.name: "Must not exceed 32768 characters."
+# Nothing else is documented: `my var` or `::x` is a name Cloud Run takes.
+ENV_NAME = re.compile(r"(?!X_GOOGLE_)[^=]{1,32768}", re.DOTALL)
 ENV_VALUE_MAX = 32768
 MAX_TAGGED = 46
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")

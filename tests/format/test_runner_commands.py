@@ -42,6 +42,8 @@ def test_no_check_format_lets_a_value_run_a_command(fmt: OutputFormat, value: st
     [
         ("check",),
         ("check", "--format", "json"),
+        ("check", "--format", "github"),
+        ("check", "--format", "markdown"),
         ("plan",),
         ("plan", "--format", "json"),
         ("history",),
@@ -51,10 +53,14 @@ def test_no_check_format_lets_a_value_run_a_command(fmt: OutputFormat, value: st
 def test_no_command_prints_a_value_a_runner_runs(sandbox: Sandbox, args: tuple[str, ...]) -> None:
     sandbox.set_env("acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", HIJACK)
     sandbox.set_env("acme-chat-staging", "web", "BUILD_NOTE", FORGED)
+    # a name Cloud Run takes (its documented rule: not empty, no `=`, not X_GOOGLE_…)
+    sandbox.set_env("acme-chat-staging", "web", "::stop-commands::by-name", "x")
     env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "COLUMNS": "200"}
     done = drift(args[0], "staging", *args[1:], env=env)
     assert done.returncode in (0, 1), done.stderr
     assert "drift-silenced" in done.stdout or "BUILD_NOTE" in done.stdout  # the value is shown
-    assert commands(done.stdout + "\n" + done.stderr) == []
+    said = commands(done.stdout + "\n" + done.stderr)
+    assert (hijacked if "github" in args else commands)(done.stdout + "\n" + done.stderr) == []
+    assert all(c[0] in ("error", "warning", "notice") for c in said)  # drift's own, if any
     if "json" in args:
         assert HIJACK in done.stdout.replace("##\\u005b", "##[")

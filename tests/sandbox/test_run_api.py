@@ -371,3 +371,20 @@ def test_vpc_access_names_a_connector_or_network_interfaces(clients: Clients) ->
         service = clients.services.get_service(name=service_name("api"))
         service.template.vpc_access = accepted
         clients.services.update_service(service=service).result(timeout=10)
+
+
+def test_variable_names_are_refused_only_as_cloud_run_documents(clients: Clients) -> None:
+    """Cloud Run's environment-variables page forbids an empty name, `=` in a name and the
+    X_GOOGLE_ prefix; nothing else. A name a shell would not take (`my var`, `::x`) is taken
+    — a check must then show it safely — and the forbidden ones are INVALID_ARGUMENT."""
+    for refused in ("", "A=B", "X_GOOGLE_THING"):
+        service = clients.services.get_service(name=service_name("api"))
+        service.template.containers[0].env.append(run_v2.EnvVar(name=refused, value="v"))
+        with pytest.raises(exceptions.InvalidArgument, match="invalid name"):
+            clients.services.update_service(service=service)
+    service = clients.services.get_service(name=service_name("api"))
+    for taken in ("my var", "::warning::x", "GOOGLE_X_OK"):
+        service.template.containers[0].env.append(run_v2.EnvVar(name=taken, value="v"))
+    clients.services.update_service(service=service).result(timeout=10)
+    now = clients.services.get_service(name=service_name("api"))
+    assert {"my var", "::warning::x", "GOOGLE_X_OK"} <= set(env_of(now.template.containers[0]))
