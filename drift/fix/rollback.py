@@ -137,6 +137,7 @@ async def _run(
             for entry in todo:
                 locks.acquire(entry.full_name, who(entry), take_over=entry.change_id)
         except Locked as exc:
+            locks.give_back()  # nothing was written: a lock taken over stays as found
             return _stop(result, exc.message)
         try:
             async with Session(settings.access()) as session:
@@ -147,13 +148,12 @@ async def _run(
             where[0] = _interrupted(locks, todo, result)
             raise
         if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
-            # nothing was written: the stopped change's locks stay, as they were found
-            kept = [path for path in locks.held if path in locks.taken]
-            locks.held[:] = [path for path in locks.held if path not in locks.taken]
-            if kept:
+            # nothing was written: the stopped change's locks stay, byte for byte as they
+            # were found (they name the command that stopped, never this rollback)
+            if locks.give_back():
                 done.message += (
-                    f"; the lock change {visible(wanted)} left stays (`drift fix` is refused "
-                    "on it until the change is rolled back or the lock deleted)"
+                    f"; the lock change {visible(wanted)} left stays as it was (`drift fix` is "
+                    "refused on it until the change is rolled back or the lock deleted)"
                 )
         return done
 
@@ -308,8 +308,8 @@ def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str
                 f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
                 f"{visible(entry.change_id)}` again to finish it"
             )
-        elif path in locks.taken and entry.state not in DONE and path in locks.held:
-            locks.held.remove(path)
+        elif path in locks.taken and entry.state not in DONE:
+            locks.give_back([path])
     return "; ".join(said) or "nothing was changed"
 
 

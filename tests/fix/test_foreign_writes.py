@@ -276,8 +276,10 @@ def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
 ) -> None:
     """Killed (kill -9: its lock left) right after its promotion landed; then a teammate
     changes the service. The rollback takes the stopped change's lock over, is refused
-    (changed since) and writes nothing: the lock stays as it was found, and says so, so
-    `drift fix` stays refused on the unfinished change (never silently freed)."""
+    (changed since) and writes nothing: the lock stays as it was found, byte for byte, and
+    says so, so `drift fix` stays refused on the unfinished change (never silently freed),
+    naming the fix that stopped — not the rollback, which wrote nothing (it used to leave its
+    own lock there: the next fix said a *rollback* was stopped mid-change)."""
     from tests.fix.test_lock import dead_pid
 
     sandbox = make_sandbox(lab.lab_world())
@@ -299,13 +301,18 @@ def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
     locks = tmp_path / ".drift" / "journal" / "locks"
     for path in locks.glob("*.lock"):  # as kill -9 leaves it: its process gone
         path.write_text(json.dumps({**json.loads(path.read_text()), "pid": dead_pid()}))
+    (lock,) = locks.glob("*.lock")
+    found = lock.read_bytes()
     sandbox.set_env(LAB, "app", "DEBUG", "1")  # a teammate, after the kill
     refused = lab.lab_cli(sandbox, tmp_path, "rollback", "--yes")  # a process of its own
     said = refused.stdout + refused.stderr
     assert refused.returncode == 4, said
     assert "rolling back would undo their change too" in said
-    assert "lock change" in said and "stays" in said, said
-    assert [p.name for p in locks.glob("*.lock")] != []
+    assert lock.read_bytes() == found  # as it was found: not rewritten as the rollback's
+    assert "lock change" in said and "stays as it was" in said, said
     again = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
-    assert again.returncode == 4, again.stdout + again.stderr
-    assert "was stopped mid-change" in again.stdout + again.stderr
+    said = again.stdout + again.stderr
+    assert again.returncode == 4, said
+    assert "was stopped mid-change" in said and "(fix, pid" in said, said
+    assert "(rollback, pid" not in said, said
+    assert lock.read_bytes() == found
