@@ -3,16 +3,16 @@ takes a lock file in the journal directory (`locks/PROJECT--REGION--COLLECTION--
 appearing whole or not at all) naming the change, the process, the host and the start time; a
 second command on the same service stops at once (exit 4) naming the change that holds it.
 
-A lock whose process is gone (`drift.fix.lockholder`: same host, no such pid) was left by a
-killed `fix`: it is reported as stale, never waited on. If its change wrote nothing to that
-service (no journal entry of it with a write that landed or whose outcome is unknown: the fix
-was killed at its prompt, say), or its change of that service had finished (promoted, updated:
-killed while it went on with another service), the next command takes it over and says so in
-one line, and `drift rollback` of that change removes a lock it wrote nothing under. Otherwise
-`drift rollback` of that very change takes it over (that is how a killed fix is finished);
-anything else refuses and says the two ways out: roll that change back, or delete the lock file
-once the service is known to be as it should be. A lock from another host cannot be judged and
-is treated as held."""
+A lock whose process is gone (`drift.fix.lockholder`: on its host, its flock let go, or its pid
+gone or reused) was left by a killed `fix`: it is reported as stale, never waited on. If its
+change wrote nothing to that service (no journal entry of it with a write that landed or whose
+outcome is unknown: the fix was killed at its prompt, say), or its change of that service had
+finished (promoted, updated: killed while it went on with another service), the next command
+takes it over and says so in one line, and `drift rollback` of that change removes a lock it
+wrote nothing under. Otherwise `drift rollback` of that very change takes it over (that is how
+a killed fix is finished); anything else refuses and says the two ways out: roll that change
+back, or delete the lock file once the service is known to be as it should be. A lock from
+another host cannot be judged and is treated as held."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from types import TracebackType
 
 from drift.errors import JournalError
 from drift.fix.journal import DONE, Entry, Journal, State, listed, now_text
-from drift.fix.lockholder import Holder, held, not_held
+from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
 from drift.fix.lockholder import read as _read
 from drift.fix.lockname import legacy_name, lock_name, names
 
@@ -75,6 +75,8 @@ class Locks:
         self.taken: dict[Path, bytes] = {}
         """The locks taken over from a stopped command, each with what its file held (a
         `drift rollback` that wrote nothing puts them back as it found them: `give_back`)."""
+        self._fds: dict[Path, int] = {}
+        """The open lock files whose flock says this process holds them."""
 
     def __enter__(self) -> Locks:
         return self
@@ -89,12 +91,11 @@ class Locks:
         lock may be taken over (rollback of that change). A lock an older drift named without
         the kind (`PROJECT--REGION--NAME.lock`) is judged as well, never taken."""
         legacy = self.directory / legacy_name(full_name)
-        if legacy.exists() and self._free(legacy, service, take_over) == "ours":
-            return
+        if legacy.exists():
+            self._free(legacy, service, take_over)  # never ours: drift no longer writes it
         path = self.directory / lock_name(full_name)
         for _ in range(2):
             if self._create(path, service):
-                self.held.append(path)
                 return
             if self._free(path, service, take_over) == "ours":
                 return
@@ -102,7 +103,11 @@ class Locks:
 
     def _free(self, path: Path, service: str, take_over: str) -> str:
         """Judge the lock at `path`: raise Locked when it is held (or cannot be read), "ours"
-        when this command holds it, else remove it when stale and free to take over ("")."""
+        when this command took it (never for its change id and pid alone: an earlier process
+        with this pid may have left it, `Holder.stale`), else remove it when stale and free
+        to take over ("")."""
+        if path in self.held:
+            return "ours"
         holder = _read(path)
         if holder is None:
             if not path.exists():
@@ -112,8 +117,6 @@ class Locks:
                 "command is changing the service, delete it",
                 None,
             )
-        if holder.change_id == self.change_id and holder.pid == os.getpid():
-            return "ours"
         if not holder.stale:
             raise Locked(
                 f"{service} is being changed by {holder.describe()}: wait for it to "
@@ -150,20 +153,26 @@ class Locks:
     def _create(self, path: Path, service: str) -> bool:
         """Create the lock file, or False when one exists. It appears whole: written to a
         file of its own first, then linked to its name (`link` fails when the name exists),
-        so a second command never reads a lock still being written (and told to delete it).
-        A lock that cannot be created or written whole (a read-only or full disk) raises
-        JournalError naming it, and leaves no half-made lock behind to block the next one."""
+        so a second command never reads a lock still being written (and told to delete it);
+        its flock (`drift.fix.lockholder`) is taken before it is written, so it is held from
+        the moment it appears. A lock that cannot be created or written whole (a read-only
+        or full disk) raises JournalError naming it, and leaves no half-made lock behind to
+        block the next one."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:  # FileExistsError too: a file where the directory should be
             raise _unwritable(path, exc) from exc
         draft = path.with_name(f".{path.name}.{os.getpid()}.{id(self):x}.draft")
+        fd = -1
         try:
-            self._write(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), service)
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._write(fd, service)
             os.link(draft, path)
         except FileExistsError:
+            _close(fd)
             return False
         except OSError as exc:
+            _close(fd)
             if exc.errno not in NO_LINKS:
                 raise _unwritable(path, exc) from exc
             return self._create_in_place(path, service)
@@ -172,6 +181,7 @@ class Locks:
                 draft.unlink(missing_ok=True)
             except OSError:
                 pass  # a draft left behind is never read as a lock (not *.lock)
+        self._hold(path, fd)
         return True
 
     def _create_in_place(self, path: Path, service: str) -> bool:
@@ -186,14 +196,18 @@ class Locks:
         try:
             self._write(fd, service)
         except OSError as exc:
+            _close(fd)
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass  # the error below names the file
             raise _unwritable(path, exc) from exc
+        self._hold(path, fd)
         return True
 
     def _write(self, fd: int, service: str) -> None:
+        """Write the lock's body into `fd`, left open: its flock, taken first, is held for
+        as long as the lock is (`release`)."""
         body = {
             "change_id": self.change_id,
             "pid": os.getpid(),
@@ -201,18 +215,34 @@ class Locks:
             "started": now_text(),
             "command": self.command,
             "service": service,
+            "process": process_token(os.getpid()),
+            "flock": take_flock(fd),
         }
-        with os.fdopen(fd, "w") as out:
-            json.dump(body, out)
-            out.flush()
-            os.fsync(out.fileno())
+        data = json.dumps(body).encode()
+        while data:
+            data = data[os.write(fd, data) :]
+        os.fsync(fd)
+
+    def _hold(self, path: Path, fd: int) -> None:
+        self.held.append(path)
+        self._fds[path] = fd
+        HELD.add(path)
+
+    def _drop(self, path: Path) -> None:
+        """No longer hold `path` (its file stays as it is): its flock is let go."""
+        if path in self.held:
+            self.held.remove(path)
+        HELD.discard(path)
+        _close(self._fds.pop(path, -1))
 
     def keep(self, full_name: str) -> Path | None:
-        """Leave the lock of a service in place at exit (an unfinished change): its path."""
+        """Leave the lock of a service in place at exit (an unfinished change): its path. It
+        is then a stopped change's lock, as a process that ends leaves it (its flock let go),
+        for `drift rollback CHANGE` to take over."""
         path = self.directory / lock_name(full_name)
         if path not in self.held:
             return None
-        self.held.remove(path)
+        self._drop(path)
         return path
 
     def give_back(self, paths: Iterable[Path] | None = None) -> list[Path]:
@@ -230,14 +260,24 @@ class Locks:
             except OSError as exc:  # this command's own lock stays in its place
                 log.warning("could not put back the lock %s as it was found: %s", path, exc)
                 draft.unlink(missing_ok=True)
-            self.held.remove(path)
+            self._drop(path)
             back.append(path)
         return back
 
     def release(self) -> None:
-        for path in self.held:
+        """Remove the locks held (the file first, then its flock: a lock whose flock is let
+        go is another command's to take over)."""
+        for path in list(self.held):
             path.unlink(missing_ok=True)
-        self.held.clear()
+            self._drop(path)
+
+
+def _close(fd: int) -> None:
+    if fd >= 0:
+        try:
+            os.close(fd)
+        except OSError:
+            pass  # closed already
 
 
 def _unwritable(path: Path, exc: OSError) -> JournalError:

@@ -1,8 +1,27 @@
-"""Who holds a lock file (`drift.fix.lock`), whether that process is still there, and
-whether a workload is held before anything of it is read."""
+"""Who holds a lock file (`drift.fix.lock`), and whether that process is still there.
+
+A lock names its process (pid, host, start time). Whether that process is gone is judged, on
+its own host only, from the strongest evidence at hand:
+
+1. The flock its writer holds on it. drift takes an exclusive flock on the lock file as it
+   creates it and keeps it until it releases the lock; the kernel drops it when the process
+   ends, however it ends (kill -9 included). A lock that says so (`flock`) and whose flock
+   nobody holds was left by a process that is gone; one whose flock is held is held. This
+   holds across pid namespaces: two containers with one hostname (`docker run --network
+   host`, `--hostname`), each running drift as PID 1, share one journal safely.
+2. Else (a lock an older drift wrote, or a file system without flock) its pid. A lock naming
+   this very process that this process does not hold was left by an earlier process that had
+   the same pid: drift is PID 1 in its image (Dockerfile ENTRYPOINT), so a container that
+   comes back with the same hostname is PID 1 again. Another pid that is alive may have been
+   reused: on Linux, the start time of the process now behind it
+   (`/proc/PID/stat` field 22, starttime, "the time the process started after system boot",
+   in clock ticks: proc(5)) is compared with the lock's — exactly, by the writer's own
+   starttime and boot id (`process`) when the lock records them, else with its `started`:
+   a process that started after the lock was written did not write it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -16,6 +35,14 @@ from drift.fix.lockname import names
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 
+HELD: set[Path] = set()
+"""The lock files this process holds now (`drift.fix.lock.Locks` adds and drops them)."""
+
+SLACK = dt.timedelta(seconds=5)
+"""How much later than a lock's `started` (whole seconds) the process behind its pid may
+seem to have started and still be the one that wrote it: the boot time /proc gives is whole
+seconds too."""
+
 
 @dataclass(frozen=True)
 class Holder:
@@ -26,19 +53,43 @@ class Holder:
     started: str
     command: str
     service: str = ""
+    process: str = ""
+    """The writer's own start (`process_token`): "" when the lock does not record it."""
+    flocked: bool = False
+    """The writer holds an flock on the lock file for as long as it holds the lock."""
 
     @property
     def stale(self) -> bool:
         """The process that took the lock is gone (only knowable on this host)."""
         if self.host != socket.gethostname() or self.pid <= 0:
             return False
+        if self.flocked:
+            free = unlocked(self.path)
+            if free is not None:
+                return free
+        if self.pid == os.getpid():
+            return self.path not in HELD  # an earlier process with this pid wrote it
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
             return True
         except PermissionError:
+            pass  # alive, someone else's
+        return self._reused()
+
+    def _reused(self) -> bool:
+        """The pid is alive, but its process started after this lock was written."""
+        now = process_token(self.pid)
+        if self.process and now:
+            return now != self.process
+        began = process_start(self.pid)
+        try:
+            written = dt.datetime.fromisoformat(self.started)
+        except ValueError:
             return False
-        return False
+        if written.tzinfo is None:
+            written = written.replace(tzinfo=dt.UTC)
+        return began is not None and began > written + SLACK
 
     def describe(self) -> str:
         return (
@@ -61,8 +112,84 @@ def read(path: Path) -> Holder | None:
             visible(str(data["started"])),
             visible(str(data.get("command", "fix"))),
             visible(str(data.get("service", ""))),
+            str(data.get("process", "")),
+            data.get("flock") is True,
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
+def take_flock(fd: int) -> bool:
+    """Hold an exclusive flock on the lock file `fd` is open on (until `fd` is closed):
+    False where there is none (Windows, a file system that refuses it)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def unlocked(path: Path) -> bool | None:
+    """Whether nobody holds the flock of the lock file (None: cannot tell). A shared flock is
+    asked for, never waited on, and let go at once: it fails while the writer holds its
+    exclusive one (flock(2): locks of two open files conflict, even within one process)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
+    finally:
+        os.close(fd)  # frees the shared flock too
+    return True
+
+
+def process_token(pid: int) -> str:
+    """`BOOT_ID/STARTTIME` of a process ("" where /proc cannot tell): equal for one process,
+    different for another that got the same pid later."""
+    ticks = _starttime(pid)
+    if ticks is None:
+        return ""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    return f"{boot}/{ticks}"
+
+
+def process_start(pid: int) -> dt.datetime | None:
+    """When a process started (the boot time in /proc/stat, `btime`, plus its starttime)."""
+    ticks = _starttime(pid)
+    if ticks is None:
+        return None
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+        boot = next(int(line.split()[1]) for line in lines if line.startswith("btime "))
+        per_second = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return dt.datetime.fromtimestamp(boot + ticks / per_second, dt.UTC)
+
+
+def _starttime(pid: int) -> int | None:
+    """Field 22 of /proc/PID/stat. The second field, the command in parentheses, may hold
+    spaces and parentheses itself: the fields are counted after its last `)`."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        return int(text.rpartition(")")[2].split()[19])
+    except (OSError, ValueError, IndexError):
         return None
 
 
