@@ -277,7 +277,7 @@ def _refusal(refused: list[Checked], checked: list[Checked], change: str) -> str
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force`."""
     said = "; ".join(visible(c.since.blocks) for c in refused)
-    ways = []
+    ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
     free = [c.entry for c in checked if all(c is not r for r in refused)]
     if free:
         names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)

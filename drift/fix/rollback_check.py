@@ -17,6 +17,7 @@ from drift.fix.recorded import before_service, tag_caveat
 from drift.fix.restore import Judge, as_found, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import Same, Since, forced_note, judge, later_changes
+from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.kinds import Kind, label
 from drift.live.session import Session
@@ -37,6 +38,10 @@ class Checked:
     """What the rollback cannot prove of what will serve (images redeployed by tag)."""
     unsent: bool = False
     """The change never wrote: nothing to roll back."""
+    trapped: str = ""
+    """A deploy made since, which drift's pin gives no traffic, and the command that lets
+    it serve (`drift.fix.untrap.caught_under_pin`): the way on a refusal names beside
+    `--force`, which would undo that deploy."""
 
 
 def who(entry: Entry) -> str:
@@ -79,6 +84,8 @@ async def check(
     out = Checked(entry, since, lambda now: judged(now).blocks, gone)
     if gone and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
+    if service and since.blocks:
+        out.trapped = caught_under_pin(entry, live)
     about = ""
     if since.blocks and force:
         about = "; ".join(filter(None, [since.blocks + " (--force)", forced_note(since.later)]))
