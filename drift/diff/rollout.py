@@ -12,7 +12,7 @@ from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
 from drift.live.api import short
-from drift.live.changeids import tagged_change
+from drift.live.changeids import canary_change, tagged_change
 from drift.live.normalize import comparable_fingerprints, raw
 from drift.live.trap import caught, caught_words, untrap_command
 from drift.refs import SecretRef
@@ -86,10 +86,17 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         pinned = "instances are" if pool else "traffic is"
         undo = "" if pool else "promote the canary or "  # a pool's fix has no promotion
         trap = "" if pool else _caught(ctx)
+        changes = sorted({c for name in live.canaries if (c := canary_change(name))})
+        change = changes[0] if len(changes) == 1 else "CHANGE"
         if trap:  # promoting the canary or rolling back its change would undo their deploy
-            undo = f"{trap}; `drift rollback` of drift's change would undo that deploy too"
+            undo = f"{trap}; `drift rollback {change}` would undo that deploy too"
         else:
-            undo = f"a new deploy would get no {share}; {undo}`drift rollback` its change"
+            undo = f"a new deploy would get no {share}; {undo}`drift rollback {change}` its change"
+            if not pool:  # a journal-less way out (drift.fix.recover): services only
+                undo += (
+                    f" (where its journal is; without it, `drift rollback {change} --from-live "
+                    f"{ctx.profile.environment}`)"
+                )
         yield ctx.finding(
             "revision.pinned",
             "revision.traffic",

@@ -164,7 +164,9 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
     return ManualStep(kind.value, reason, (command,))
 
 
-def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) -> ManualStep:
+def rollout_step(
+    cmd: Commands, live: LiveService, target: str, message: str, environment: str
+) -> ManualStep:
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
     revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
     canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
@@ -183,9 +185,14 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
             target,
             f"{message}: {live.latest_created} is drift's canary of change {change}, left by "
             f"a fix that did not finish: `drift rollback {change}` removes it and restores the "
-            "routing (routing traffic to the latest revision would send it all to a canary "
-            "nothing proved)",
-            (describe, shell_line(["drift", "rollback", change])),
+            "routing where the change's journal is, `drift rollback "
+            f"{change} --from-live {environment}` without it (routing traffic to the latest "
+            "revision would send it all to a canary nothing proved)",
+            (
+                describe,
+                shell_line(["drift", "rollback", change]),
+                shell_line(["drift", "rollback", change, "--from-live", environment]),
+            ),
         )
     if not live.latest_created_ready:
         return ManualStep(

@@ -8,6 +8,7 @@ laptop)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,15 @@ class Killed(BaseException):
 
 
 def killed_after_the_canary_landed(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    world: dict[str, Any] | None = None,
 ) -> tuple[Sandbox, str, str]:
     """`drift fix lab --yes` killed once its canary write landed, before it read the answer
     (the journal says canary-deploying), its lock left as kill -9 leaves it: the sandbox,
     the change, and the canary's tag."""
-    sandbox = make_sandbox(lab.lab_world())
+    sandbox = make_sandbox(world or lab.lab_world())
 
     def die(request: Any) -> None:
         raise Killed()
@@ -51,7 +55,8 @@ def killed_after_the_canary_landed(
     (entry,) = entries(tmp_path)
     assert entry.state == State.CANARY_DEPLOYING
     pinned = sandbox.service(LAB, "app")
-    assert [t.type_.name.endswith("REVISION") for t in pinned.traffic] == [True, True]
+    assert all(t.type_.name.endswith("REVISION") for t in pinned.traffic)
+    assert pinned.traffic[-1].tag == entry.tag  # the canary's, at 0 %
     return sandbox, entry.change_id, entry.tag
 
 
@@ -126,3 +131,101 @@ def test_a_deploy_under_the_pin_a_killed_fix_left_is_named_with_the_way_that_kee
     assert not any(t.tag for t in sandbox.service(LAB, "app").traffic_statuses)
     check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
     assert "revision.pinned" not in said(check), said(check)
+
+
+def test_a_canary_left_without_its_journal_is_removed_from_the_live_service(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fix ran where its journal does not outlive it (a CI runner) and was killed after
+    its canary landed. On any other checkout, every message pointed at `drift rollback
+    CHANGE`, which answered "no change … the journal holds no change"; `drift fix` pointed at
+    `--from-template`, which found "nothing to patch" (the template is the canary's); the pin
+    stayed. Each message now names `drift rollback CHANGE --from-live ENV`, which rebuilds the
+    change from the service itself and rolls it back: LATEST 100 % as before the fix,
+    resolving to a new revision of what served, never to the canary; the canary's tag gone;
+    one write; recorded in this journal. Declined, it writes and records nothing."""
+    sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch)
+    before = sandbox.service(LAB, "app")  # as the canary left it
+    canary = before.latest_created_revision.rsplit("/", 1)[-1]
+    first = sandbox.revision(LAB, "app", lab.shares(before).popitem()[0])
+    shutil.rmtree(tmp_path / ".drift")  # the runner is gone, and its journal with it
+    way = f"drift rollback {change} --from-live lab"
+    check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    assert f"`{way}`" in said(check), said(check)
+    fixed = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    assert fixed.returncode == 4 and f"`{way}`" in said(fixed), said(fixed)
+    assert "--from-template" not in said(fixed).split("Finish that change first")[-1]
+    plan = lab.lab_cli(sandbox, tmp_path, "plan", "lab")
+    assert way in said(plan), said(plan)
+    missing = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--yes")
+    assert missing.returncode == 2 and f"`drift rollback {change} --from-live ENV`" in said(
+        missing
+    ), said(missing)
+    sandbox.clear_calls()
+    declined = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab")
+    assert declined.returncode == 4 and "declined: nothing was changed" in said(declined)
+    assert "goes back to LATEST" in said(declined) and "traffic: " in said(declined)
+    assert lab.updates(sandbox) == [] and lab.entries(tmp_path) == []
+    done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert done.returncode == 0, said(done)
+    (sent,) = lab.updates(sandbox)  # one write: the configuration that served, and LATEST
+    assert [(t.type_.name, t.revision, t.percent, t.tag) for t in sent.service.traffic] == [
+        (LATEST, "", 100, "")
+    ]
+    now = sandbox.service(LAB, "app")
+    assert lab.spec(now) == [(LATEST, "", 100, "")] and not any(t.tag for t in now.traffic_statuses)
+    ((serves, percent),) = lab.shares(now).items()
+    assert serves != canary and percent == 100
+    assert lab.config(sandbox.revision(LAB, "app", serves)) == lab.config(first)
+    (entry,) = lab.entries(tmp_path)
+    assert (entry.change_id, entry.state) == (change, State.ROLLED_BACK)
+    check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    assert "revision.pinned" not in said(check), said(check)
+    again = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
+    assert again.returncode == 0, said(again)  # nothing left in the way of the next fix
+
+
+def test_from_live_writes_nothing_to_a_service_it_cannot_read_the_change_from(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--from-live` rebuilds only what a fix killed after its canary leaves: after a deploy
+    since (theirs is the latest revision) it names the command that lets theirs serve; a
+    change the journal holds is the journal's; nothing is written either way."""
+    sandbox, change, tag = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch)
+    held = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert held.returncode == 2, said(held)
+    assert f"`drift rollback {change}` rolls it back from what the journal recorded" in said(held)
+    shutil.rmtree(tmp_path / ".drift")
+    sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("gcloud", "467.0.0"))
+    theirs = sandbox.service(LAB, "app")
+    revision = theirs.latest_created_revision.rsplit("/", 1)[-1]
+    sandbox.clear_calls()
+    done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert done.returncode == 4, said(done)
+    assert "app was deployed since drift's canary" in said(done)
+    assert f"the pin has already caught a deploy: {revision}" in said(done)
+    assert f"--to-latest --remove-tags {tag}" in said(done), said(done)
+    assert said(done).rstrip().endswith("nothing was changed"), said(done)
+    assert lab.updates(sandbox) == [] and sandbox.service(LAB, "app").etag == theirs.etag
+    other = lab.lab_cli(
+        sandbox, tmp_path, "rollback", "20261130-010203-00001", "--from-live", "lab"
+    )
+    assert other.returncode == 2 and "carries a canary of change" in said(other), said(other)
+
+
+def test_from_live_leaves_a_split_it_cannot_tell_apart(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Traffic on two revisions when the fix was killed: which share was LATEST's before the
+    canary pinned it is only in the journal. `--from-live` says so and writes nothing."""
+    world = lab.lab_world(
+        history=[{"image": "us-docker.pkg.dev/lab/app:v0"}],
+        traffic=[{"revision": 1, "percent": 20}, {"revision": 2, "percent": 80}],
+    )
+    sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch, world)
+    shutil.rmtree(tmp_path / ".drift")
+    sandbox.clear_calls()
+    done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert done.returncode == 4, said(done)
+    assert "which share went to LATEST before the canary is only in the journal" in said(done)
+    assert lab.updates(sandbox) == []
