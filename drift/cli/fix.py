@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from drift.cli.options import (
     ServiceOpt,
     YesOpt,
     directory,
+    environment_names,
     local_file,
     local_input,
     shared,
@@ -281,6 +283,18 @@ def rollback(
     list_changes: Annotated[
         bool, typer.Option("--list", help="List the recorded changes and exit.")
     ] = False,
+    from_live: Annotated[
+        str | None,
+        typer.Option(
+            "--from-live",
+            help="The change is not in this journal (its fix ran in CI, in a container, on "
+            "another machine): remove its canary from the live services of ENV, routing back "
+            "to LATEST, never to the canary.",
+            show_default=False,
+            metavar="ENV",
+            autocompletion=environment_names,
+        ),
+    ] = None,
     journal: JournalOpt = None,
 ) -> None:
     """Put back what served before a change (from the journal), after confirmation: the
@@ -299,6 +313,11 @@ def rollback(
     later on the same service is named: roll it back first. --force undoes it too, and the
     journal records it as rolled back by this rollback.
 
+    A change whose journal is not here (a fix killed in CI, in a container): --from-live ENV
+    finds its canary on ENV's live services and rolls it back from what they show, the
+    configuration of the revision the canary pinned the traffic to, and LATEST; it is then
+    recorded in this journal.
+
     Examples:
 
       drift rollback --list
@@ -308,6 +327,8 @@ def rollback(
       drift rollback 20261124-173012-ab12 --yes
 
       drift rollback 20261124-173012-ab12 --service api
+
+      drift rollback 20261124-173012-ab12c --from-live staging
     """
     from drift.cli.signals import like_ctrl_c
     from drift.fix.rollback import list_changes as listing
@@ -317,6 +338,7 @@ def rollback(
     if list_changes:
         output.say(listing(settings).summary())
         raise typer.Exit(0)
+    live = replace(cli, environment=from_live).profile(settings) if from_live else None
     with like_ctrl_c():
         result = run(
             run_rollback(
@@ -326,6 +348,7 @@ def rollback(
                 yes=yes,
                 force=force,
                 services=service,
+                live=live,
             ),
             interrupted=ExitCode.ABORTED,
             what="the journal records what was restored",

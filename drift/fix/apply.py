@@ -249,7 +249,7 @@ def _stops(planned: Planned, todo: list[ServicePlan], *, from_template: bool) ->
         if base.blocked:
             problems[sp.key] = f"{sp.service}: {base.blocked}"
         elif base.unreleased:
-            problems[sp.key] = unreleased_message(base)
+            problems[sp.key] = unreleased_message(base, planned.plan.environment)
     return problems
 
 

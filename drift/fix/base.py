@@ -12,7 +12,7 @@ from typing import Any
 from drift.fields import enum_name, same_account
 from drift.fix.differences import template_differences
 from drift.fix.patch import system_key as reserved
-from drift.live.changeids import named_change
+from drift.live.changeids import canary_change, named_change
 from drift.live.model import LiveService, RevisionConfig
 from drift.live.normalize import raw, same_configuration
 
@@ -203,15 +203,26 @@ def _built_on(base: Base) -> str:
     return f"{base.service}: built on the template (no revision serves)"
 
 
-def unreleased_message(base: Base) -> str:
-    hint = ""
-    latest = base.latest_created
-    if "-drift-" in latest or named_change(base.service, latest) is not None:
-        hint = " (a canary drift left: finish that change first)"
-    return (
+def unreleased_message(base: Base, environment: str) -> str:
+    """Why a fix stops at a template that is not what serves, and the way on. A canary a fix
+    left (killed after its canary landed) is that fix's to finish: `--from-template` would
+    find its patch in the template already ("nothing to patch") and leave the pin."""
+    differs = (
         f"{base.service}: the template differs from what serves ({base.revision}): "
         + "; ".join(base.differences)
-        + f"{hint}. A fix builds on what serves and would drop these; run `drift fix "
+    )
+    latest = base.latest_created
+    change = named_change(base.service, latest) or canary_change(latest)
+    if change:
+        return (
+            f"{differs} (the canary {latest} of change {change}, left by a fix that did not "
+            f"finish). Finish that change first: `drift rollback {change}` where its journal "
+            f"is, or without it `drift rollback {change} --from-live {environment}`, removes "
+            "the canary and routes the traffic back to LATEST"
+        )
+    hint = " (a canary drift left: finish that change first)" if "-drift-" in latest else ""
+    return (
+        f"{differs}{hint}. A fix builds on what serves and would drop these; run `drift fix "
         "--from-template` to build on the template instead (they roll out too)"
     )
 

@@ -3,16 +3,16 @@ takes a lock file in the journal directory (`locks/PROJECT--REGION--COLLECTION--
 appearing whole or not at all) naming the change, the process, the host and the start time; a
 second command on the same service stops at once (exit 4) naming the change that holds it.
 
-A lock whose process is gone (same host, no such pid) was left by a killed `fix`: it is
-reported as stale, never waited on. If its change wrote nothing to that service (no journal
-entry of it with a write that landed or whose outcome is unknown: the fix was killed at its
-prompt, say), or its change of that service had finished (promoted, updated: killed while it
-went on with another service), the next command takes it over and says so in one line, and
-`drift rollback` of that change removes a lock it wrote nothing under. Otherwise `drift
-rollback` of that very change takes it over (that is how a killed fix is finished); anything
-else refuses and says the two ways out: roll that change back, or delete the lock file once
-the service is known to be as it should be. A lock from another host cannot be judged and is
-treated as held."""
+A lock whose process is gone (`drift.fix.lockholder`: on its host, its flock let go, or its pid
+gone or reused) was left by a killed `fix`: it is reported as stale, never waited on. If its
+change wrote nothing to that service (no journal entry of it with a write that landed or whose
+outcome is unknown: the fix was killed at its prompt, say), or its change of that service had
+finished (promoted, updated: killed while it went on with another service), the next command
+takes it over and says so in one line, and `drift rollback` of that change removes a lock it
+wrote nothing under. Otherwise `drift rollback` of that very change takes it over (that is how
+a killed fix is finished); anything else refuses and says the two ways out: roll that change
+back, or delete the lock file once the service is known to be as it should be. A lock from
+another host cannot be judged and is treated as held."""
 
 from __future__ import annotations
 
@@ -23,15 +23,16 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from drift.errors import Aborted, JournalError
+from drift.errors import JournalError
 from drift.fix.journal import DONE, Entry, Journal, State, listed, now_text
+from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
+from drift.fix.lockholder import read as _read
 from drift.fix.lockname import legacy_name, lock_name, names
-from drift.profiles.model import Profile
-from drift.textsafe import visible
+
+__all__ = ["Holder", "Locked", "Locks", "clear_stale", "held", "not_held"]
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
@@ -42,36 +43,6 @@ systems): the lock is then created in place."""
 TAKEOVER = ".takeover"
 """The file in the locks directory whose flock makes a stale lock's check and removal one
 step (see `remove`)."""
-
-
-@dataclass(frozen=True)
-class Holder:
-    path: Path
-    change_id: str
-    pid: int
-    host: str
-    started: str
-    command: str
-    service: str = ""
-
-    @property
-    def stale(self) -> bool:
-        """The process that took the lock is gone (only knowable on this host)."""
-        if self.host != socket.gethostname() or self.pid <= 0:
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-
-    def describe(self) -> str:
-        return (
-            f"change {self.change_id} ({self.command}, pid {self.pid} on {self.host}, "
-            f"since {self.started})"
-        )
 
 
 class Locked(Exception):
@@ -101,9 +72,11 @@ class Locks:
         self.held: list[Path] = []
         self.notes: list[str] = []
         """What was said about locks taken over."""
-        self.taken: set[Path] = set()
-        """The locks taken over from a stopped command (`drift rollback` keeps them, having
-        written nothing: as it found them)."""
+        self.taken: dict[Path, bytes] = {}
+        """The locks taken over from a stopped command, each with what its file held (a
+        `drift rollback` that wrote nothing puts them back as it found them: `give_back`)."""
+        self._fds: dict[Path, int] = {}
+        """The open lock files whose flock says this process holds them."""
 
     def __enter__(self) -> Locks:
         return self
@@ -118,12 +91,11 @@ class Locks:
         lock may be taken over (rollback of that change). A lock an older drift named without
         the kind (`PROJECT--REGION--NAME.lock`) is judged as well, never taken."""
         legacy = self.directory / legacy_name(full_name)
-        if legacy.exists() and self._free(legacy, service, take_over) == "ours":
-            return
+        if legacy.exists():
+            self._free(legacy, service, take_over)  # never ours: drift no longer writes it
         path = self.directory / lock_name(full_name)
         for _ in range(2):
             if self._create(path, service):
-                self.held.append(path)
                 return
             if self._free(path, service, take_over) == "ours":
                 return
@@ -131,7 +103,11 @@ class Locks:
 
     def _free(self, path: Path, service: str, take_over: str) -> str:
         """Judge the lock at `path`: raise Locked when it is held (or cannot be read), "ours"
-        when this command holds it, else remove it when stale and free to take over ("")."""
+        when this command took it (never for its change id and pid alone: an earlier process
+        with this pid may have left it, `Holder.stale`), else remove it when stale and free
+        to take over ("")."""
+        if path in self.held:
+            return "ours"
         holder = _read(path)
         if holder is None:
             if not path.exists():
@@ -141,8 +117,6 @@ class Locks:
                 "command is changing the service, delete it",
                 None,
             )
-        if holder.change_id == self.change_id and holder.pid == os.getpid():
-            return "ours"
         if not holder.stale:
             raise Locked(
                 f"{service} is being changed by {holder.describe()}: wait for it to "
@@ -163,8 +137,9 @@ class Locks:
                 f"it, or delete {path} if the service is as it should be",
                 holder,
             )
-        if remove(holder):
-            self.taken.add(path)
+        found = remove(holder)
+        if found is not None:
+            self.taken[path] = found
             self._note(f"{service}: took over the lock left by {holder.describe()} ({why})")
         return ""
 
@@ -178,20 +153,26 @@ class Locks:
     def _create(self, path: Path, service: str) -> bool:
         """Create the lock file, or False when one exists. It appears whole: written to a
         file of its own first, then linked to its name (`link` fails when the name exists),
-        so a second command never reads a lock still being written (and told to delete it).
-        A lock that cannot be created or written whole (a read-only or full disk) raises
-        JournalError naming it, and leaves no half-made lock behind to block the next one."""
+        so a second command never reads a lock still being written (and told to delete it);
+        its flock (`drift.fix.lockholder`) is taken before it is written, so it is held from
+        the moment it appears. A lock that cannot be created or written whole (a read-only
+        or full disk) raises JournalError naming it, and leaves no half-made lock behind to
+        block the next one."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:  # FileExistsError too: a file where the directory should be
             raise _unwritable(path, exc) from exc
         draft = path.with_name(f".{path.name}.{os.getpid()}.{id(self):x}.draft")
+        fd = -1
         try:
-            self._write(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), service)
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._write(fd, service)
             os.link(draft, path)
         except FileExistsError:
+            _close(fd)
             return False
         except OSError as exc:
+            _close(fd)
             if exc.errno not in NO_LINKS:
                 raise _unwritable(path, exc) from exc
             return self._create_in_place(path, service)
@@ -200,6 +181,7 @@ class Locks:
                 draft.unlink(missing_ok=True)
             except OSError:
                 pass  # a draft left behind is never read as a lock (not *.lock)
+        self._hold(path, fd)
         return True
 
     def _create_in_place(self, path: Path, service: str) -> bool:
@@ -214,14 +196,18 @@ class Locks:
         try:
             self._write(fd, service)
         except OSError as exc:
+            _close(fd)
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass  # the error below names the file
             raise _unwritable(path, exc) from exc
+        self._hold(path, fd)
         return True
 
     def _write(self, fd: int, service: str) -> None:
+        """Write the lock's body into `fd`, left open: its flock, taken first, is held for
+        as long as the lock is (`release`)."""
         body = {
             "change_id": self.change_id,
             "pid": os.getpid(),
@@ -229,24 +215,69 @@ class Locks:
             "started": now_text(),
             "command": self.command,
             "service": service,
+            "process": process_token(os.getpid()),
+            "flock": take_flock(fd),
         }
-        with os.fdopen(fd, "w") as out:
-            json.dump(body, out)
-            out.flush()
-            os.fsync(out.fileno())
+        data = json.dumps(body).encode()
+        while data:
+            data = data[os.write(fd, data) :]
+        os.fsync(fd)
+
+    def _hold(self, path: Path, fd: int) -> None:
+        self.held.append(path)
+        self._fds[path] = fd
+        HELD.add(path)
+
+    def _drop(self, path: Path) -> None:
+        """No longer hold `path` (its file stays as it is): its flock is let go."""
+        if path in self.held:
+            self.held.remove(path)
+        HELD.discard(path)
+        _close(self._fds.pop(path, -1))
 
     def keep(self, full_name: str) -> Path | None:
-        """Leave the lock of a service in place at exit (an unfinished change): its path."""
+        """Leave the lock of a service in place at exit (an unfinished change): its path. It
+        is then a stopped change's lock, as a process that ends leaves it (its flock let go),
+        for `drift rollback CHANGE` to take over."""
         path = self.directory / lock_name(full_name)
         if path not in self.held:
             return None
-        self.held.remove(path)
+        self._drop(path)
         return path
 
+    def give_back(self, paths: Iterable[Path] | None = None) -> list[Path]:
+        """Put the locks taken over from a stopped command (`paths`, default all of them)
+        back as they were found, byte for byte, and hold them no more: a command that wrote
+        nothing under them leaves them naming the command that stopped, not itself. Each is
+        written beside and renamed over this command's own lock (one step: never absent)."""
+        back = []
+        for path in [p for p in (self.taken if paths is None else paths) if p in self.held]:
+            draft = path.with_name(f".{path.name}.{os.getpid()}.{id(self):x}.back")
+            try:
+                draft.write_bytes(self.taken[path])
+                os.chmod(draft, 0o600)
+                os.replace(draft, path)
+            except OSError as exc:  # this command's own lock stays in its place
+                log.warning("could not put back the lock %s as it was found: %s", path, exc)
+                draft.unlink(missing_ok=True)
+            self._drop(path)
+            back.append(path)
+        return back
+
     def release(self) -> None:
-        for path in self.held:
+        """Remove the locks held (the file first, then its flock: a lock whose flock is let
+        go is another command's to take over)."""
+        for path in list(self.held):
             path.unlink(missing_ok=True)
-        self.held.clear()
+            self._drop(path)
+
+
+def _close(fd: int) -> None:
+    if fd >= 0:
+        try:
+            os.close(fd)
+        except OSError:
+            pass  # closed already
 
 
 def _unwritable(path: Path, exc: OSError) -> JournalError:
@@ -254,25 +285,6 @@ def _unwritable(path: Path, exc: OSError) -> JournalError:
         f"cannot create the lock {path}: {exc.strerror or exc}; nothing was changed (the "
         "journal directory must be writable, with room for the lock and the journal)"
     )
-
-
-def _read(path: Path) -> Holder | None:
-    """The lock's holder, its text fields shown safe (`visible`): every message naming a
-    holder prints them, and a lock file is anyone's to write (a line break in it must not
-    start a line of its choosing, such as a GitHub workflow command)."""
-    try:
-        data = json.loads(path.read_text())
-        return Holder(
-            path,
-            visible(str(data["change_id"])),
-            int(data["pid"]),
-            visible(str(data["host"])),
-            visible(str(data["started"])),
-            visible(str(data.get("command", "fix"))),
-            visible(str(data.get("service", ""))),
-        )
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
-        return None
 
 
 def left_by(journal: Path, holder: Holder) -> list[Entry] | None:
@@ -313,16 +325,21 @@ def finished(entries: list[Entry] | None) -> bool:
     return all(not e.problem and e.state in FINISHED for e in entries)
 
 
-def remove(holder: Holder) -> bool:
-    """Delete a stale lock if it is still the one read (not one taken meanwhile). Reading
-    and deleting are one step for every drift command: each takes `TAKEOVER` (flock, freed
-    by the system when a process dies) around them, so that of two commands taking over the
-    same stale lock, the second finds the first one's new lock and leaves it."""
+def remove(holder: Holder) -> bytes | None:
+    """Delete a stale lock if it is still the one read (not one taken meanwhile): what its
+    file held, or None when it was not deleted. Reading and deleting are one step for every
+    drift command: each takes `TAKEOVER` (flock, freed by the system when a process dies)
+    around them, so that of two commands taking over the same stale lock, the second finds
+    the first one's new lock and leaves it."""
     with _takeover(holder.path.parent):
         if _read(holder.path) != holder:
-            return False
+            return None
+        try:
+            found = holder.path.read_bytes()
+        except OSError:
+            return None
         holder.path.unlink(missing_ok=True)
-        return True
+        return found
 
 
 @contextmanager
@@ -355,45 +372,10 @@ def clear_stale(journal: Path, change_id: str) -> list[str]:
         holder = _read(path)
         if holder is None or holder.change_id != change_id or not holder.stale:
             continue
-        if not wrote(left_by(journal, holder)) and remove(holder):
+        if not wrote(left_by(journal, holder)) and remove(holder) is not None:
             service = holder.service or path.stem
             out.append(
                 f"{service}: removed the lock left by {holder.describe()} (that process is "
                 f"gone, and it wrote nothing to {service})"
             )
     return out
-
-
-def not_held(journal: Path, profile: Profile, keys: Iterable[str]) -> None:
-    """Raise Aborted when another drift command holds one of the profile's workloads `keys`
-    (its canary may be deploying: a read would wait for it, then find nothing to patch)."""
-    said = [
-        held(journal, profile.project, profile.region, p.kind.collection, p.name)
-        for p in (profile.services[key] for key in keys)
-    ]
-    if any(said):
-        raise Aborted("; ".join(s for s in said if s) + ": nothing was changed")
-
-
-def held(journal: Path, project: str, region: str, collection: str, name: str) -> str:
-    """ "" when no running drift command holds the workload's lock; else one line naming the
-    change that does. For a check before anything is read (a deploy in progress is waited
-    for while reading: a second fix would wait on the first one's canary). The lock is named
-    after the resource name the API returned, whose project may be the id or the number
-    (`projects/{project}`): a number's lock for this region and name counts too. A stale
-    lock is left to `Locks.acquire` (taken over, or refused with the way out)."""
-    directory = journal / "locks"
-    mine = names(f"projects/{project}/locations/{region}/{collection}/{name}")
-    tails = {n.partition("--")[2] for n in mine}  # an older drift's name counts too
-    paths = listed(directory, ".lock", "the journal's locks")
-    for path in paths:
-        head, _, rest = path.name.partition("--")
-        if path.name not in mine and not (rest in tails and head.isdigit()):
-            continue
-        holder = _read(path)
-        if holder is not None and not holder.stale:
-            return (
-                f"{holder.service or name} is being changed by {holder.describe()}: wait for "
-                f"it to finish (or, if that process is gone on {holder.host}, delete {path})"
-            )
-    return ""

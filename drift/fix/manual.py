@@ -14,6 +14,8 @@ from drift.findings import Finding
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, misplaced, split_key
+from drift.live.api import short
+from drift.live.changeids import tagged_change
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
 from drift.profiles.model import Profile, Setting, VarRule
@@ -162,7 +164,9 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
     return ManualStep(kind.value, reason, (command,))
 
 
-def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) -> ManualStep:
+def rollout_step(
+    cmd: Commands, live: LiveService, target: str, message: str, environment: str
+) -> ManualStep:
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
     revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
     canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
@@ -181,9 +185,14 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
             target,
             f"{message}: {live.latest_created} is drift's canary of change {change}, left by "
             f"a fix that did not finish: `drift rollback {change}` removes it and restores the "
-            "routing (routing traffic to the latest revision would send it all to a canary "
-            "nothing proved)",
-            (describe, shell_line(["drift", "rollback", change])),
+            "routing where the change's journal is, `drift rollback "
+            f"{change} --from-live {environment}` without it (routing traffic to the latest "
+            "revision would send it all to a canary nothing proved)",
+            (
+                describe,
+                shell_line(["drift", "rollback", change]),
+                shell_line(["drift", "rollback", change, "--from-live", environment]),
+            ),
         )
     if not live.latest_created_ready:
         return ManualStep(
@@ -193,14 +202,25 @@ def rollout_step(cmd: Commands, live: LiveService, target: str, message: str) ->
             (describe,),
         )
     if live.latest_ready == live.latest_created:
+        # drift's canary left in the traffic (a fix killed): its tag goes too, and LATEST is
+        # the revision released, newer than the canary (`drift.live.trap`)
+        tags = canary_tags(live)
+        remove = ["--remove-tags", ",".join(tags)] if tags else []
         to_latest = shell_line(
             ["gcloud", "run", "services", "update-traffic", cmd.service, "--to-latest"]
+            + remove
             + cmd._where()
+        )
+        pin = (
+            f" (drift's canary {', '.join(live.canaries)} pins the traffic: the command also "
+            f"removes its tag; LATEST resolves to {live.latest_created}, not to the canary)"
+            if live.canaries
+            else ""
         )
         return ManualStep(
             target,
             f"{message}: release the template's revision {live.latest_created} if it is meant "
-            "to serve, or deploy what serves again",
+            f"to serve, or deploy what serves again{pin}",
             (describe, to_latest),
         )
     return ManualStep(target, message, (describe,))
@@ -210,6 +230,12 @@ def canary_change(live: LiveService, revision: str) -> str:
     """The change whose canary `revision` is ("" when it is none: `canaries`)."""
     statuses = getattr(live.source, "traffic_statuses", ())
     return canaries(live.name, statuses, live.latest_created).get(revision, "")
+
+
+def canary_tags(live: LiveService) -> list[str]:
+    """The traffic tags of drift's canaries on a service (`drift.live.reader.canaries`)."""
+    statuses = getattr(live.source, "traffic_statuses", ())
+    return [s.tag for s in statuses if short(s.revision) in live.canaries and tagged_change(s.tag)]
 
 
 def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:

@@ -22,13 +22,15 @@ from drift.fix.context import FixUI
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks, clear_stale
 from drift.fix.lockname import lock_name
+from drift.fix.recover import from_live
 from drift.fix.restore import Restored, restore
-from drift.fix.rollback_check import Checked, check, who
+from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_view import ChangeList, list_changes
 from drift.fix.since import undone
 from drift.kinds import Kind, workload_key
 from drift.live.session import Session
+from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import visible
 
@@ -69,14 +71,17 @@ async def run_rollback(
     yes: bool,
     force: bool = False,
     services: Sequence[str] | None = None,
+    live: Profile | None = None,
 ) -> RollbackResult:
     """Roll back a change (the latest by default; of `services` only, when named); Ctrl-C
-    ends at once with one line."""
+    ends at once with one line. `live`: the change is not in the journal, and is rebuilt from
+    that environment's live services (`drift.fix.recover`)."""
     where = ["nothing was changed"]
     try:
         return await _run(
-            settings, ui, change_id, yes=yes, force=force, services=services, where=where
-        )
+            settings, ui, change_id, yes=yes, force=force, services=services, where=where,
+            live=live,
+        )  # fmt: skip
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where[0]) from None
 
@@ -90,9 +95,12 @@ async def _run(
     force: bool,
     services: Sequence[str] | None,
     where: list[str],
+    live: Profile | None = None,
 ) -> RollbackResult:
     journal = Journal(settings.journal())
     entries = journal.entries()
+    if live is not None:
+        entries += await from_live(settings, ui, live, change_id, entries, services)
     cleared = clear_stale(journal.directory, change_id) if change_id else []
     for note in cleared:
         ui.say(note)
@@ -109,7 +117,7 @@ async def _run(
     wanted = change_id or _latest(entries, services, journal)
     found = [e for e in entries if e.change_id == wanted]
     if not found:
-        raise UsageError(_not_found(wanted, journal, entries))
+        raise UsageError(not_found(wanted, journal, entries))
     found = _only(found, services, wanted)
     unreadable = [e.problem for e in found if e.unreadable]
     if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
@@ -137,6 +145,7 @@ async def _run(
             for entry in todo:
                 locks.acquire(entry.full_name, who(entry), take_over=entry.change_id)
         except Locked as exc:
+            locks.give_back()  # nothing was written: a lock taken over stays as found
             return _stop(result, exc.message)
         try:
             async with Session(settings.access()) as session:
@@ -147,13 +156,12 @@ async def _run(
             where[0] = _interrupted(locks, todo, result)
             raise
         if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
-            # nothing was written: the stopped change's locks stay, as they were found
-            kept = [path for path in locks.held if path in locks.taken]
-            locks.held[:] = [path for path in locks.held if path not in locks.taken]
-            if kept:
+            # nothing was written: the stopped change's locks stay, byte for byte as they
+            # were found (they name the command that stopped, never this rollback)
+            if locks.give_back():
                 done.message += (
-                    f"; the lock change {visible(wanted)} left stays (`drift fix` is refused "
-                    "on it until the change is rolled back or the lock deleted)"
+                    f"; the lock change {visible(wanted)} left stays as it was (`drift fix` is "
+                    "refused on it until the change is rolled back or the lock deleted)"
                 )
         return done
 
@@ -192,7 +200,7 @@ async def _roll_back(
         return _stop(result, "; ".join(blocked) + ": nothing was changed")
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
-        return _stop(result, _refusal(refused, checked, result.change_id))
+        return _stop(result, refusal(refused, checked, result.change_id))
     if not yes and not ui.confirm(
         f"Roll back change {visible(result.change_id)} in "
         f"{' and '.join(dict.fromkeys(place(e) for e in todo))} on "
@@ -273,24 +281,6 @@ def _outcome(
         )
 
 
-def _refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
-    """Why the rollback is refused, and the ways on: the changes to roll back first, the
-    workloads nobody changed since (`--service`), `--force`."""
-    said = "; ".join(visible(c.since.blocks) for c in refused)
-    ways = []
-    free = [c.entry for c in checked if all(c is not r for r in refused)]
-    if free:
-        names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
-        ways.append(f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest")
-    if all(c.since.ours for c in refused):
-        ways.append("`drift rollback --force` restores anyway, undoing that change too")
-        return f"{said}: nothing was changed ({'; '.join(ways)})"
-    ways.append("`drift rollback --force` restores anyway")
-    return (
-        f"{said}: rolling back would undo their change too; nothing was changed ({'; '.join(ways)})"
-    )
-
-
 def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str:
     """Where an interrupted rollback stands. A workload whose rollback was sent (the journal
     says rolling-back) keeps its lock, as a fix interrupted mid-change does (SPEC invariant
@@ -308,8 +298,8 @@ def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str
                 f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
                 f"{visible(entry.change_id)}` again to finish it"
             )
-        elif path in locks.taken and entry.state not in DONE and path in locks.held:
-            locks.held.remove(path)
+        elif path in locks.taken and entry.state not in DONE:
+            locks.give_back([path])
     return "; ".join(said) or "nothing was changed"
 
 
@@ -342,24 +332,6 @@ def _only(found: list[Entry], services: Sequence[str] | None, change: str) -> li
             f"(it changed: {known})"
         )
     return [e for e in found if _named(e, services)]
-
-
-def _not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
-    """A change asked for (or any, where no journal is) that this journal does not hold:
-    never "nothing to roll back" — it may be live, recorded in another journal."""
-    where = journal.directory
-    if entries:
-        known = ", ".join(sorted({e.change_id for e in entries})[-5:])
-        said = f"no change {wanted!r} in the journal {where} (latest: {known})"
-    elif wanted:
-        said = f"no change {wanted!r}: the journal {where} holds no change"
-    else:
-        said = f"no journal at {where}: no change was recorded there"
-    return visible(
-        f"{said}; if the change was made from another project, point at its journal with "
-        "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
-        "--profiles DIR)"
-    )
 
 
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:

@@ -17,8 +17,9 @@ from drift.fix.recorded import before_service, tag_caveat
 from drift.fix.restore import Judge, as_found, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import Same, Since, forced_note, judge, later_changes
+from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
-from drift.kinds import Kind, label
+from drift.kinds import Kind, label, workload_key
 from drift.live.session import Session
 from drift.textsafe import visible
 
@@ -37,6 +38,10 @@ class Checked:
     """What the rollback cannot prove of what will serve (images redeployed by tag)."""
     unsent: bool = False
     """The change never wrote: nothing to roll back."""
+    trapped: str = ""
+    """A deploy made since, which drift's pin gives no traffic, and the command that lets
+    it serve (`drift.fix.untrap.caught_under_pin`): the way on a refusal names beside
+    `--force`, which would undo that deploy."""
 
 
 def who(entry: Entry) -> str:
@@ -79,6 +84,8 @@ async def check(
     out = Checked(entry, since, lambda now: judged(now).blocks, gone)
     if gone and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
+    if service and since.blocks:
+        out.trapped = caught_under_pin(entry, live)
     about = ""
     if since.blocks and force:
         about = "; ".join(filter(None, [since.blocks + " (--force)", forced_note(since.later)]))
@@ -98,3 +105,46 @@ async def check(
     for line in lines:
         ui.say(f"  {line}")
     return out
+
+
+def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
+    """Why the rollback is refused, and the ways on: the changes to roll back first, the
+    workloads nobody changed since (`--service`), `--force`."""
+    said = "; ".join(visible(c.since.blocks) for c in refused)
+    ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
+    free = [c.entry for c in checked if all(c is not r for r in refused)]
+    if free:
+        names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
+        ways.append(f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest")
+    if all(c.since.ours for c in refused):
+        ways.append("`drift rollback --force` restores anyway, undoing that change too")
+        return f"{said}: nothing was changed ({'; '.join(ways)})"
+    ways.append("`drift rollback --force` restores anyway")
+    return (
+        f"{said}: rolling back would undo their change too; nothing was changed ({'; '.join(ways)})"
+    )
+
+
+def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
+    """A change asked for (or any, where no journal is) that this journal does not hold:
+    never "nothing to roll back" — it may be live, recorded in another journal."""
+    where = journal.directory
+    if entries:
+        known = ", ".join(sorted({e.change_id for e in entries})[-5:])
+        said = f"no change {wanted!r} in the journal {where} (latest: {known})"
+    elif wanted:
+        said = f"no change {wanted!r}: the journal {where} holds no change"
+    else:
+        said = f"no journal at {where}: no change was recorded there"
+    gone = (
+        f"; if that journal is gone (the fix ran in CI, a container, another machine) and its "
+        f"canary is still on a service, `drift rollback {wanted} --from-live ENV` removes it "
+        "from the live services of ENV"
+        if wanted
+        else ""
+    )
+    return visible(
+        f"{said}; if the change was made from another project, point at its journal with "
+        "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
+        f"--profiles DIR){gone}"
+    )

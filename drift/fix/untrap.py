@@ -24,32 +24,64 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer
-from drift.fix.journal import State, Write
+from drift.fix.journal import Entry, State, Write
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
 from drift.fix.recorded import base_template, before_service
 from drift.fix.routing import (
     describe_serving,
     landed,
+    serving,
     template_key,
     traffic_key,
 )
 from drift.fix.update import settled, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
-from drift.live.normalize import raw, revision_config
+from drift.live.normalize import pick_container, raw, revision_config
+from drift.live.trap import caught, caught_words, untrap_command
 
 
 def pinned(fixer: Fixer, now: Any) -> bool:
     """Whether `now` still routes as drift's canary write pinned it: the targets sent with
     the canary, but for the canary's own (its tag, which they may have removed): nobody else
     re-routed since."""
-    sent = [w for w in fixer.entry.writes if w.get("step") == "canary"]
-    canary, tag = fixer.outcome.canary, fixer.outcome.tag
+    return _pinned(fixer.entry, fixer.outcome.canary, fixer.outcome.tag, now)
+
+
+def _pinned(entry: Entry, canary: str, tag: str, now: Any) -> bool:
+    sent = [w for w in entry.writes if w.get("step") == "canary"]
 
     def pins(rows: list[list[Any]]) -> list[list[Any]]:
         return [r for r in rows if r[1] != canary and not (tag and r[3] == tag)]
 
     return bool(sent) and pins(traffic_key(now.traffic)) == pins(sent[0]["traffic"])
+
+
+def caught_under_pin(entry: Entry, now: Any) -> str:
+    """A deploy made since a fix stopped with its canary in place (killed: nothing freed the
+    pin), which drift's pin gives no traffic (`drift.live.trap`), with the command that lets
+    it serve: the routing as before drift (LATEST as LATEST, `restored_traffic`) without the
+    canary's tag — what `free_pin` sends, for the operator to send. "" when there is none, or
+    when the routing had no LATEST before drift (the pin is then not drift's)."""
+    canary = entry.canary_revision
+    if not canary or not _pinned(entry, canary, entry.tag, now):
+        return ""
+    revision = caught(
+        routes_latest=any(is_latest(t) and t.percent for t in now.traffic),
+        reconciling=bool(now.reconciling),
+        latest_ready=short(now.latest_ready_revision),
+        latest_created=short(now.latest_created_revision),
+        canaries={canary},
+        serving={s.revision for s in serving(now) if s.percent},
+    )
+    restored = restored_traffic(before_service(entry))
+    if not revision or not any(is_latest(t) and t.percent for t in restored):
+        return ""
+    tags = [entry.tag] if entry.tag else []
+    flags = update_traffic_flags(restored)
+    command = untrap_command(entry.service, flags, tags, entry.project, entry.region)
+    main = pick_container(now.template.containers, None)
+    return caught_words(revision, [main.image] if main is not None else [], command)
 
 
 async def free_pin(fixer: Fixer, now: Any) -> str:

@@ -7,12 +7,29 @@ import re
 import secrets
 from collections.abc import Iterable
 
-CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}")
-"""A change id as `new_change_id` makes it (UTC `YYYYMMDD-HHMMSS-hhhh`)."""
+CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-(?:[0-9a-f]{5}|[0-9a-f]{4})")
+"""A change id as `new_change_id` makes it (UTC `YYYYMMDD-HHMMSS-hhhhh`), or as an older drift
+made it (4 hex digits: `YYYYMMDD-HHMMSS-hhhh`)."""
+
+SPACE = 16**5
+"""How many last parts a second has (5 hex digits)."""
+
+WINDOW = 2**16
+"""How far above the journal's last id of the same second a new id's last part is drawn: two
+changes begun in one second on one journal (each reading it before the other wrote) share an
+id once in 65,536 (an older drift drew from 1,024, and one `drift rollback CHANGE` would then
+undo both operators' changes); 16 windows a second keep room for the ids begun after them in
+that second (at least 16 of them; then the next second's)."""
+
+WIDE = re.compile(r"d-([0-9a-z]{10})")
+"""The compact form: `d-` and one base-36 number of 10 digits, the change's UTC second since
+the epoch times `SPACE` plus its last part (12 characters until 2080), against the full
+form's 27 (`drift-` + 21). Hex digits alone (`d-<git sha>`) make no second since 2019."""
 
 COMPACT = re.compile(r"d-([0-9a-z]{1,8})([0-9a-f]{4})")
-"""The compact form: `d-`, the change's UTC second since the epoch in base 36, its 4 hex digits
-(12 characters until 2038, then 13), against the full form's 26 (`drift-` + 20)."""
+"""An older drift's compact form (of a 4-hex-digit id): `d-`, the change's UTC second since the
+epoch in base 36, its 4 hex digits (12 characters until 2038). Both forms are read; one that
+fits both makes a second in drift's time read one way only (`expand`)."""
 
 FIRST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 """No change of drift's began before this (the compact form came later still): a compact form
@@ -31,44 +48,55 @@ def _base36(number: int) -> str:
 
 
 def new_change_id(now: dt.datetime | None = None, *, after: Iterable[str] = ()) -> str:
-    """`YYYYMMDD-HHMMSS-hhhh` (UTC, 4 random hex digits): sortable, short enough for a Cloud
-    Run tag, and later than every id of the same second in `after` (the journal's), so that
-    two changes begun within one second still sort in the order they began (`drift rollback`
-    with no id takes the last)."""
+    """`YYYYMMDD-HHMMSS-hhhhh` (UTC, 5 hex digits drawn at random: `WINDOW`): sortable, short
+    enough for a Cloud Run tag, and later than every id of the same second in `after` (the
+    journal's), so that two changes begun within one second still sort in the order they
+    began (`drift rollback` with no id takes the last)."""
     now = now or dt.datetime.now(dt.UTC)
     ids = [a for a in after if CHANGE_ID.fullmatch(a)]
     # a journal id from a later second (a clock set back, a journal shared between machines):
     # that second is where the new id begins, so that it still sorts last
     stamp = max([f"{now:%Y%m%d-%H%M%S}", *(a[:15] for a in ids)])
-    same = [a[16:] for a in ids if a[:15] == stamp]
+    # an older drift's 4 digits, padded: `abcd` sorts before `abcd1` as text
+    same = [a[16:].ljust(5, "0") for a in ids if a[:15] == stamp]
     low = max((int(h, 16) + 1 for h in same), default=0)
-    if low > 0xFFFF:  # the second is used up: the next one's
+    if low >= SPACE:  # the second is used up: the next one's
         then = dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
         return new_change_id(then + dt.timedelta(seconds=1), after=ids)
-    return f"{stamp}-{low + secrets.randbelow(min(0x400, 0x10000 - low)):04x}"
+    return f"{stamp}-{low + secrets.randbelow(min(WINDOW, SPACE - low)):05x}"
 
 
 def compact(change_id: str) -> str:
-    """`d-<seconds base 36><hex>` for a change id (`expand` reads it back exactly)."""
+    """The compact form of a change id (`WIDE`; an older drift's id: `COMPACT`), which
+    `expand` reads back exactly."""
     stamp, hexdigits = change_id[:15], change_id[16:]
     when = dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
-    return f"d-{_base36(int(when.timestamp()))}{hexdigits}"
+    seconds = int(when.timestamp())
+    if len(hexdigits) == 4:
+        return f"d-{_base36(seconds)}{hexdigits}"
+    return "d-" + _base36(seconds * SPACE + int(hexdigits, 16)).rjust(10, "0")
 
 
 def expand(text: str) -> str | None:
     """The change id a compact form stands for, or None when `text` is no compact form (one
     that would not come back the same from `compact` is not one either)."""
-    match = COMPACT.fullmatch(text)
-    if match is None:
-        return None
-    try:
-        when = dt.datetime.fromtimestamp(int(match[1], 36), dt.UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-    if not FIRST <= when <= dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
-        return None  # a user's own `d-…` tag (`d-<git sha>`, `d-v1cafe`): no change of drift's
-    change = f"{when:%Y%m%d-%H%M%S}-{match[2]}"
-    return change if compact(change) == text else None
+    found: list[tuple[int, str]] = []
+    if wide := WIDE.fullmatch(text):
+        second, part = divmod(int(wide[1], 36), SPACE)
+        found.append((second, f"{part:05x}"))
+    if old := COMPACT.fullmatch(text):
+        found.append((int(old[1], 36), old[2]))
+    for seconds, last in found:
+        try:
+            when = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            continue
+        if not FIRST <= when <= dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+            continue  # a user's own `d-…` tag (`d-<git sha>`, `d-v1cafe`): no change of drift's
+        change = f"{when:%Y%m%d-%H%M%S}-{last}"
+        if compact(change) == text:
+            return change
+    return None
 
 
 def tagged_change(tag: str) -> str | None:

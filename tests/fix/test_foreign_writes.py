@@ -9,7 +9,6 @@ proof, and only an explicit "yes" promotes it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from drift.sandbox import Sandbox
 from tests.conftest import Clients, ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, PROJECT, ScriptedUI, assert_serves_as_before, entries
+from tests.fix.test_lock import as_killed
 
 CI_IMAGE = "us-docker.pkg.dev/lab/app:v2-from-ci"
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
@@ -276,10 +276,10 @@ def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
 ) -> None:
     """Killed (kill -9: its lock left) right after its promotion landed; then a teammate
     changes the service. The rollback takes the stopped change's lock over, is refused
-    (changed since) and writes nothing: the lock stays as it was found, and says so, so
-    `drift fix` stays refused on the unfinished change (never silently freed)."""
-    from tests.fix.test_lock import dead_pid
-
+    (changed since) and writes nothing: the lock stays as it was found, byte for byte, and
+    says so, so `drift fix` stays refused on the unfinished change (never silently freed),
+    naming the fix that stopped — not the rollback, which wrote nothing (it used to leave its
+    own lock there: the next fix said a *rollback* was stopped mid-change)."""
     sandbox = make_sandbox(lab.lab_world())
     real = drift.fix.canary.update_workload
     writes: list[int] = []
@@ -297,15 +297,19 @@ def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
         with pytest.raises(Killed):
             lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     locks = tmp_path / ".drift" / "journal" / "locks"
-    for path in locks.glob("*.lock"):  # as kill -9 leaves it: its process gone
-        path.write_text(json.dumps({**json.loads(path.read_text()), "pid": dead_pid()}))
+    as_killed(locks)
+    (lock,) = locks.glob("*.lock")
+    found = lock.read_bytes()
     sandbox.set_env(LAB, "app", "DEBUG", "1")  # a teammate, after the kill
     refused = lab.lab_cli(sandbox, tmp_path, "rollback", "--yes")  # a process of its own
     said = refused.stdout + refused.stderr
     assert refused.returncode == 4, said
     assert "rolling back would undo their change too" in said
-    assert "lock change" in said and "stays" in said, said
-    assert [p.name for p in locks.glob("*.lock")] != []
+    assert lock.read_bytes() == found  # as it was found: not rewritten as the rollback's
+    assert "lock change" in said and "stays as it was" in said, said
     again = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
-    assert again.returncode == 4, again.stdout + again.stderr
-    assert "was stopped mid-change" in again.stdout + again.stderr
+    said = again.stdout + again.stderr
+    assert again.returncode == 4, said
+    assert "was stopped mid-change" in said and "(fix, pid" in said, said
+    assert "(rollback, pid" not in said, said
+    assert lock.read_bytes() == found

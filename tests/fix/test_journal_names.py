@@ -130,7 +130,7 @@ def test_a_lock_files_fields_are_shown_safe(tmp_path: Path) -> None:
     locks = tmp_path / "locks"
     locks.mkdir()
     injected = "x\n::error file=README.md::injected\n"
-    holder = {"change_id": injected, "pid": os.getpid(), "host": socket.gethostname()}
+    holder = {"change_id": injected, "pid": os.getppid(), "host": socket.gethostname()}
     holder |= {"started": injected, "command": injected, "service": injected}
     (locks / "p--us-central1--services--app.lock").write_text(json.dumps(holder))
     said = [held(tmp_path, "p", "us-central1", "services", "app")]
@@ -146,7 +146,7 @@ def test_a_lock_an_older_drift_named_still_holds(tmp_path: Path) -> None:
     held for every workload of that name (it cannot tell which), never taken."""
     locks = tmp_path / "locks"
     locks.mkdir()
-    holder = {"change_id": "20261201-000000-cccc", "pid": os.getpid()}
+    holder = {"change_id": "20261201-000000-cccc", "pid": os.getppid()}
     holder |= {"host": socket.gethostname(), "started": "now", "command": "fix"}
     (locks / "p--us-central1--app.lock").write_text(json.dumps(holder))
     for collection in ("services", "jobs"):

@@ -22,7 +22,7 @@ import pytest
 from drift.errors import Aborted, ExitCode, JournalError
 from drift.fix import lock as locking
 from drift.fix.apply import FixOptions
-from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.journal import Entry, Journal, State, Write, now_text
 from drift.fix.lock import Locked, Locks
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
@@ -67,6 +67,17 @@ def dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     return proc.pid
+
+
+def as_killed(locks: Path) -> None:
+    """Each lock in the directory `locks` as kill -9 of an in-process command leaves it: its
+    pid one no process has, and its flock let go (the file written anew: the flock this
+    test's process still holds is on the one it replaces)."""
+    for path in locks.glob("*.lock"):
+        body = {**json.loads(path.read_text()), "pid": dead_pid()}
+        killed = path.with_name(f".{path.name}.killed")
+        killed.write_text(json.dumps(body))
+        os.replace(killed, path)
 
 
 def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -119,7 +130,7 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     assert "it wrote nothing to web" in out and not lock.exists() and updates(sandbox) == []
     # a lock held by a live process (this one) and no journal entry: neither command takes it
     held = {"change_id": "20261101-120000-live", "pid": os.getpid(), "host": socket.gethostname()}
-    lock.write_text(json.dumps({**held, "started": "2026-11-01T12:00:00+00:00"}))
+    lock.write_text(json.dumps({**held, "started": now_text()}))
     _, out, _ = second(sandbox, tmp_path, "rollback", held["change_id"], "--yes")
     assert "removed the lock" not in out and lock.exists(), out
     code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
@@ -354,9 +365,9 @@ def test_a_fix_on_a_held_service_stops_before_reading_it(
     locks.mkdir(parents=True)
     holder = {
         "change_id": "20261129-120000-beef",
-        "pid": os.getpid(),  # running
+        "pid": os.getppid(),  # running (this very process's pid would be an earlier one's)
         "host": socket.gethostname(),
-        "started": "2026-11-29T12:00:00+00:00",
+        "started": now_text(),
         "command": "fix",
         "service": "web",
     }

@@ -75,12 +75,14 @@ def test_a_long_service_name_is_fixed_promoted_and_rolled_back(
     assert_serves_as_before(sandbox, LAB, service, before, fixed.canary_revision)
 
 
-@pytest.mark.parametrize("length", [1, 20, 21, 23, 34, 35, 40, 49])
-def test_the_canary_tag_and_name_fit_and_name_their_change(length: int) -> None:
+@pytest.mark.parametrize("length", [1, 19, 20, 21, 23, 34, 35, 36, 40, 49])
+@pytest.mark.parametrize("change", ["20261129-233249-566d7", "20261129-233249-566d"])
+def test_the_canary_tag_and_name_fit_and_name_their_change(length: int, change: str) -> None:
+    """A change id as drift makes it, and as an older drift made it (4 hex digits): both
+    forms, full and compact, name it back."""
     from drift.fix.patch import canary_name, canary_tag
     from drift.live.changeids import canary_change, named_change, tagged_change
 
-    change = "20261129-233249-566d"
     service = "s" * length
     tag, name = canary_tag(service, change), canary_name(service, change)
     assert (not tag or len(tag) + length <= MAX_TAGGED) and len(name) <= 63
@@ -146,12 +148,20 @@ def test_change_ids_begun_within_one_second_sort_in_the_order_they_began() -> No
 
     now = dt.datetime(2026, 11, 30, 1, 2, 3, tzinfo=dt.UTC)
     ids: list[str] = []
-    for _ in range(50):
+    for _ in range(16):  # `WINDOW`: at least 16 a second
         ids.append(new_change_id(now, after=ids))
-    assert ids == sorted(ids) and len(set(ids)) == 50
+    assert ids == sorted(ids) and len(set(ids)) == 16
     assert all(CHANGE_ID.fullmatch(i) and i.startswith("20261130-010203-") for i in ids)
-    assert new_change_id(now, after=["20261130-010203-ffff"]).startswith("20261130-010204-")
-    assert new_change_id(now, after=["20261130-010202-ffff", "junk"]).startswith("20261130-010203-")
+    for _ in range(200):  # then the next seconds', still in order
+        ids.append(new_change_id(now, after=ids))
+    assert ids == sorted(ids) and len(set(ids)) == 216
+    assert new_change_id(now, after=["20261130-010203-fffff"]).startswith("20261130-010204-")
+    assert new_change_id(now, after=["20261130-010202-fffff", "junk"]).startswith(
+        "20261130-010203-"
+    )
+    # after an older drift's id (4 hex digits) of the same second: it sorts after it too
+    older = "20261130-010203-ffff"
+    assert older < new_change_id(now, after=[older]) < "20261130-010204-"
 
 
 def test_a_change_begun_after_the_clock_went_back_still_sorts_last() -> None:
@@ -162,7 +172,24 @@ def test_a_change_begun_after_the_clock_went_back_still_sorts_last() -> None:
     from drift.live.changeids import new_change_id
 
     now = dt.datetime(2026, 11, 30, 1, 0, 0, tzinfo=dt.UTC)
-    later = "20261130-010005-02f9"
+    later = "20261130-010005-02f91"
     made = new_change_id(now, after=[later])
     assert made > later and made.startswith("20261130-010005-"), made
-    assert new_change_id(now, after=["20261130-010005-ffff"]).startswith("20261130-010006-")
+    assert new_change_id(now, after=["20261130-010005-fffff"]).startswith("20261130-010006-")
+
+
+def test_two_changes_begun_in_one_second_on_one_journal_rarely_share_an_id() -> None:
+    """Two `drift fix` runs sharing a journal, begun in the same second, each read it before
+    the other wrote: both draw their id's last part after the same journal max. It was drawn
+    from 1,024 values (one `drift rollback CHANGE` then undid both operators' changes once
+    in 1,024 such pairs); it is drawn from 65,536 now (`WINDOW`), and an older drift's ids
+    are still read (tests above)."""
+    import datetime as dt
+
+    from drift.live.changeids import CHANGE_ID, compact, expand, new_change_id
+
+    now = dt.datetime(2026, 11, 30, 1, 2, 3, tzinfo=dt.UTC)
+    drawn = [new_change_id(now, after=["20261130-010202-00001"]) for _ in range(4096)]
+    assert all(CHANGE_ID.fullmatch(i) and expand(compact(i)) == i for i in drawn)
+    # from 65,536 values, 4,096 draws repeat about 128 times; from 1,024, never fewer than 3,072
+    assert len(set(drawn)) > 3800, len(set(drawn))

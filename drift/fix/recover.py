@@ -1,0 +1,288 @@
+"""`drift rollback CHANGE --from-live ENV`: the canary of a change whose journal is not here (the
+fix ran in CI, in a container, on another laptop, and was killed after its canary landed),
+removed from what the live service itself holds, with no journal.
+
+The service carries what a rollback needs. Its canary is named for the change (its revision
+`SERVICE-drift-CHANGE` and tag `drift-CHANGE`, or their compact forms), serves nothing, and is
+the latest revision; the canary's write pinned to a named revision the traffic that went to
+LATEST (a ready canary is the latest ready revision: `drift.fix.patch.canary_traffic`), and
+that revision served the configuration drift's fix was built on (SPEC invariant 8: the serving
+revision's configuration plus the plan). From them an entry is rebuilt as the fix would have
+journaled it — the service as it was: that configuration, LATEST where the pin is, every other
+target and tag as they are, the canary's gone — and rolled back as any other
+(`drift.fix.rollback`): one UpdateService whose template is that configuration (a new revision,
+named by Cloud Run) and whose traffic goes to LATEST, judged from `traffic_statuses`. LATEST
+then resolves to a revision of the configuration that served, never to the canary: Cloud Run
+moves the traffic only once that revision is ready, and a failed one leaves it where it is
+(`drift.fix.restore`, run v2 `Service.reconciling`), which SPEC invariant 9 asks for. The entry
+is journaled here once the rollback writes; declined, nothing is recorded.
+
+Only that shape is rebuilt; anything else stops with what was found and nothing is written:
+a deploy since the canary (theirs is the latest revision: the command that lets it serve is
+named, `drift.live.trap`), a canary with traffic (its promotion had begun), traffic on more than
+one revision (which share was LATEST's is only in the journal), a deploy in progress. What
+cannot be known without the journal is said before the prompt: whether the traffic was LATEST
+before (a pin put there on purpose becomes LATEST), and service-level settings the change made
+(they stay)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from drift import __version__
+from drift.errors import Aborted, ApiError, UsageError
+from drift.fix.base import template_from_revision
+from drift.fix.context import FixUI
+from drift.fix.differences import template_differences
+from drift.fix.journal import Entry, State, Write, now_text
+from drift.fix.patch import copy_service, copy_traffic, is_latest
+from drift.fix.routing import template_key, traffic_key
+from drift.fix.update import get_service
+from drift.kinds import Kind
+from drift.live.api import attempt, short
+from drift.live.changeids import named_change, tagged_change
+from drift.live.session import Session
+from drift.live.trap import caught, caught_words, untrap_command
+from drift.profiles.model import Profile
+from drift.settings import Settings
+from drift.textsafe import visible
+
+NOTE = (
+    "rebuilt from the live service by `drift rollback --from-live`: the journal that recorded "
+    "this change is not here"
+)
+
+
+async def from_live(
+    settings: Settings,
+    ui: FixUI,
+    profile: Profile,
+    change: str | None,
+    entries: Sequence[Entry],
+    services: Sequence[str] | None,
+) -> list[Entry]:
+    """The entries of `change` rebuilt from `profile`'s live services (`recovered`), each said
+    with what the journal would have told and the service cannot."""
+    if not change:
+        raise UsageError(
+            f"--from-live {profile.environment} rolls back one change, named: `drift rollback "
+            f"CHANGE --from-live {profile.environment}` (`drift check {profile.environment}` "
+            "names the change of each canary left)"
+        )
+    if any(e.change_id == change for e in entries):
+        raise UsageError(
+            f"change {change} is in the journal {settings.journal()}: `drift rollback {change}` "
+            "rolls it back from what the journal recorded (--from-live is for a change whose "
+            "journal is not here)"
+        )
+    async with Session(settings.access()) as session:
+        found = await recovered(session, profile, change, services)
+    for entry in found:
+        ui.say(
+            f"{entry.service}: change {change} is not in the journal: rebuilt from the live "
+            f"service. The traffic its canary pinned to {entry.base_revision} goes back to "
+            "LATEST, which resolves to a new revision of that configuration (a pin made on "
+            "purpose before drift's fix would become LATEST too); a service-level setting "
+            "the change made, if any, stays (only the journal holds what it was)"
+        )
+    return found
+
+
+async def recovered(
+    session: Session, profile: Profile, change: str, services: Sequence[str] | None
+) -> list[Entry]:
+    """The entries of `change` rebuilt from the services of `profile` (those named) that carry
+    its canary; UsageError when none does, Aborted when one is not as the fix left it."""
+    names = [
+        p.name
+        for p in profile.services.values()
+        if p.kind is Kind.SERVICE and (not services or p.name in services)
+    ]
+    where = f"projects/{profile.project}/locations/{profile.region}/services"
+    out, problems = [], []
+    for name in names:
+        try:
+            live = await get_service(session, f"{where}/{name}")
+        except ApiError as exc:
+            if exc.status == "NOT_FOUND":
+                continue
+            raise
+        canary, tag = _canary(name, live, change)
+        if not canary:
+            continue
+        problem = _problem(profile, name, live, canary, tag)
+        if problem:
+            problems.append(problem)
+            continue
+        out.append(await _entry(session, profile, name, live, change, canary, tag))
+    if problems:
+        raise Aborted("; ".join(problems) + ": nothing was changed")
+    if not out:
+        raise UsageError(
+            f"no service of {profile.environment} ({', '.join(names) or 'none'}) carries a "
+            f"canary of change {change}: nothing to roll back from the live services"
+        )
+    return out
+
+
+def _canary(name: str, live: Any, change: str) -> tuple[str, str]:
+    """The canary of `change` on the service and its tag ("" when it has none)."""
+    for row in (*live.traffic_statuses, *live.traffic):
+        if row.tag and tagged_change(row.tag) == change:
+            return short(row.revision), row.tag
+    for revision in (short(live.latest_created_revision), live.template.revision):
+        if revision and named_change(name, revision) == change:
+            return revision, ""
+    return "", ""
+
+
+def _problem(profile: Profile, name: str, live: Any, canary: str, tag: str) -> str:
+    """Why the service is not as a fix killed after its canary left it ("" when it is)."""
+    shares = _shares(live)
+    latest = short(live.latest_created_revision)
+    if live.reconciling:
+        return f"{name}: a deploy is in progress ({latest}): run it again once it has settled"
+    if latest != canary:
+        trap = caught(
+            routes_latest=any(is_latest(t) and t.percent for t in live.traffic),
+            reconciling=False,
+            latest_ready=short(live.latest_ready_revision),
+            latest_created=latest,
+            canaries={canary},
+            serving=shares,
+        )
+        said = (
+            f"{name} was deployed since drift's canary {canary} ({latest} is its latest revision)"
+        )
+        if trap and len(shares) == 1:
+            command = untrap_command(
+                name, "--to-latest", [tag] if tag else [], profile.project, profile.region
+            )
+            return f"{said}; {caught_words(trap, [], command)}"
+        return f"{said}: drift does not undo it without the journal of the change"
+    if canary in shares:
+        return (
+            f"{name}: the canary {canary} serves {shares[canary]}% (its promotion had begun): "
+            "what served before it is only in the journal of the change"
+        )
+    if len(shares) != 1:
+        split = ", ".join(f"{r} {p}%" for r, p in shares.items()) or "no revision"
+        return (
+            f"{name}: the traffic goes to {split}: which share went to LATEST before the canary "
+            "is only in the journal of the change"
+        )
+    return ""
+
+
+def _shares(live: Any) -> dict[str, int]:
+    """Revision -> percent of the traffic, as `traffic_statuses` say."""
+    ready = short(live.latest_ready_revision)
+    out: dict[str, int] = {}
+    for status in live.traffic_statuses:
+        if status.percent:
+            revision = short(status.revision) or (ready if is_latest(status) else "")
+            out[revision] = out.get(revision, 0) + int(status.percent)
+    return out
+
+
+async def _entry(
+    session: Session, profile: Profile, name: str, live: Any, change: str, canary: str, tag: str
+) -> Entry:
+    """The entry the fix would have journaled, as its canary's write left it."""
+    (served,) = _shares(live)
+    revision = await _revision(session, live.name, served)
+    template = template_from_revision(revision, live.template)
+    template.revision = ""
+    before = copy_service(live)
+    before.template = template
+    before.traffic = _unpinned(live.traffic, served, canary, tag)
+    del before.traffic_statuses[:]
+    before.traffic_statuses.extend(_statuses(before.traffic, served))
+    before.latest_ready_revision = before.latest_created_revision = (
+        f"{live.name}/revisions/{served}"
+    )
+    before.generation = int(live.generation) - 1
+    canary_write = Write(
+        "canary",
+        "",
+        int(live.generation) - 1,
+        canary,
+        template_key(live),
+        traffic_key(live.traffic),
+        landed=True,
+        etag_after=live.etag,
+        generation_after=int(live.generation),
+    )
+    changes = [line.split(":", 1)[0] for line in template_differences(template, live.template)]
+    return Entry(
+        change_id=change,
+        environment=profile.environment,
+        project=profile.project,
+        region=profile.region,
+        service=name,
+        full_name=live.name,
+        etag_before="",
+        service_before=_json(before),
+        canary_revision=canary,
+        tag=tag,
+        changes=changes,
+        state=State.CANARY_READY,
+        history=[{"at": now_text(), "state": State.CANARY_READY, "note": NOTE}],
+        created_at=_began(change),
+        by=visible(live.last_modifier) or "unknown",  # the canary's write, unless someone's since
+        client_version=__version__,
+        base_revision=served,
+        base_template=_json(template),
+        writes=[asdict(canary_write)],
+    )
+
+
+def _began(change: str) -> str:
+    """When the change began, as its id says (UTC, `drift.live.changeids`)."""
+    when = dt.datetime.strptime(change[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+    return when.isoformat(timespec="seconds")
+
+
+def _unpinned(targets: Any, served: str, canary: str, tag: str) -> list[Any]:
+    """The traffic as before the canary: the pinned revision's share to LATEST (with its tag,
+    if it had one), the canary's target gone, every other target as it is."""
+    from google.cloud import run_v2
+
+    out = []
+    for t in copy_traffic(targets):
+        if short(t.revision) == canary or (tag and t.tag == tag):
+            continue
+        if short(t.revision) == served and t.percent:
+            t.type_ = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+            t.revision = ""
+        out.append(t)
+    return out
+
+
+def _statuses(targets: Any, served: str) -> list[Any]:
+    """What `traffic_statuses` said then: LATEST resolved to the revision that served."""
+    from google.cloud import run_v2
+
+    return [
+        run_v2.TrafficTargetStatus(
+            type_=t.type_,
+            revision=served if is_latest(t) else t.revision,
+            percent=t.percent,
+            tag=t.tag,
+        )
+        for t in targets
+    ]
+
+
+async def _revision(session: Session, service: str, revision: str) -> Any:
+    name = f"{service}/revisions/{revision}"
+    call = attempt(session.clients.revisions.get_revision, name=name)
+    return await session.runner.call("run", "GetRevision", name, call)
+
+
+def _json(message: Any) -> dict[str, Any]:
+    return dict(json.loads(type(message).to_json(message)))
