@@ -13,6 +13,9 @@ resources/google_project_iam; their code: google/tpgiamresource/resource_iam_*.g
   so every member of the role it does not name loses it; delete drops the role's binding.
 - `_policy`: "Authoritative. Sets the IAM policy ... and replaces any existing policy already
   attached": every member it does not name loses every role; delete sets an empty policy.
+- `google_project_iam_member_remove`: "Ensures that a member:role pairing does not exist ...
+  On create, this resource will modify the policy to remove the member from the role"; its
+  delete only clears it from Terraform's state. It never grants.
 
 A change's `before` is what Terraform's refresh read live before planning (`terraform plan`
 refreshes by default), so on an update or a delete it names who holds the role now. A create
@@ -30,7 +33,7 @@ from typing import Any
 
 from drift.live.iam_policy import ACCESSOR_ROLES
 
-MEMBER, BINDING, POLICY = "member", "binding", "policy"
+MEMBER, BINDING, POLICY, MEMBER_REMOVE = "member", "binding", "policy", "member_remove"
 FORMS: dict[str, tuple[bool, str]] = {
     "google_secret_manager_secret_iam_member": (False, MEMBER),
     "google_secret_manager_secret_iam_binding": (False, BINDING),
@@ -38,6 +41,7 @@ FORMS: dict[str, tuple[bool, str]] = {
     "google_project_iam_member": (True, MEMBER),
     "google_project_iam_binding": (True, BINDING),
     "google_project_iam_policy": (True, POLICY),
+    "google_project_iam_member_remove": (True, MEMBER_REMOVE),
 }
 """Each IAM resource type drift reads: (on the project: every secret in it, its form)."""
 
@@ -95,14 +99,14 @@ def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
     created, deleted, updated = "create" in actions, "delete" in actions, "update" in actions
     now = _held(form, after, unknown) if after is not None else frozenset()
     out: list[AccessChange] = []
-    if before is not None and (deleted or updated):
+    if before is not None and (deleted or updated) and form != MEMBER_REMOVE:
         held = _held(form, before, {})
         prior = EVERYONE if held is None else Members(held)
         lost = prior if deleted or now is None else Members(prior.names - now)
         out.append(AccessChange(project_level, *_place(project_level, before, {}), lost=lost))
     if after is not None and (created or updated):
         gained: tuple[str, ...] | None = None
-        if not unknown.get("role"):
+        if form != MEMBER_REMOVE and not unknown.get("role"):
             gained = () if now is None else tuple(sorted(now)) or None
         taken = _taken(form, after, unknown, now) if created else Members()
         place = _place(project_level, after, unknown)
@@ -120,8 +124,14 @@ def _place(project_level: bool, values: dict[str, Any], unknown: dict[str, Any])
 
 
 def _taken(form: str, after: dict[str, Any], unknown: dict[str, Any], now: Any) -> Members:
-    """Who a created resource takes an accessor role from: for a binding of an accessor role
-    or a policy, everyone it does not name."""
+    """Who a created resource takes an accessor role from: for `_member_remove` its member,
+    for a binding of an accessor role or a policy everyone it does not name."""
+    if form == MEMBER_REMOVE:
+        if unknown.get("member") or unknown.get("role"):
+            return EVERYONE
+        member = after.get("member")
+        accessor = text(after.get("role")) in ACCESSOR_ROLES
+        return Members(frozenset({member})) if accessor and isinstance(member, str) else Members()
     if form == MEMBER:
         return Members()
     if (
@@ -135,6 +145,8 @@ def _taken(form: str, after: dict[str, Any], unknown: dict[str, Any], now: Any) 
 
 def _held(form: str, values: dict[str, Any], unknown: dict[str, Any]) -> frozenset[str] | None:
     """The members a resource's values grant an accessor role (None: not known until apply)."""
+    if form == MEMBER_REMOVE:
+        return frozenset()
     if any(unknown.get(k) for k in ("role", "member", "members", "policy_data")):
         return None
     if form == POLICY:

@@ -2,9 +2,9 @@
 plan is applied, cannot see yet: the secrets it creates (`google_secret_manager_secret`, a
 version of one: `google_secret_manager_secret_version`) and the access it grants (an IAM
 resource of the secret or the project whose change gains members a role that can access
-secrets, as `drift.manifest.iam_changes` reads it). A `secret.missing` or `secret.no_access`
-finding they may answer is not verified ("created by this plan: ADDRESS"), never clean and
-never an error."""
+secrets, as `drift.manifest.iam_changes` reads it; `google_project_iam_member_remove` never
+grants). A `secret.missing` or `secret.no_access` finding they may answer is not verified
+("created by this plan: ADDRESS"), never clean and never an error."""
 
 from __future__ import annotations
 

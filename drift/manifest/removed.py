@@ -4,10 +4,10 @@ deleted, or updated to `enabled = false`), or an accessor grant of its runtime a
 resource of the secret or the project, as `drift.manifest.iam_changes` reads it: a grant
 deleted or replaced, `actions` holding "delete": terraform `internal/command/jsonplan`; a
 binding or policy updated without the member; an authoritative binding or policy created
-without it). A check made before apply reads them still there: each reference to them is not
-verified ("removed by this plan: ADDRESS"), never clean. Cloud Run checks every secret a
-revision uses at deploy and env secrets at each instance start
-(cloud.google.com/run/docs/configuring/services/secrets)."""
+without it; a `google_project_iam_member_remove` of it created). A check made before apply
+reads them still there: each reference to them is not verified ("removed by this plan:
+ADDRESS"), never clean. Cloud Run checks every secret a revision uses at deploy and env
+secrets at each instance start (cloud.google.com/run/docs/configuring/services/secrets)."""
 
 from __future__ import annotations
 

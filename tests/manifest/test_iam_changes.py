@@ -1,6 +1,6 @@
 """drift.manifest.iam_changes: who gains and who loses an accessor role in one change of each
 Terraform IAM resource type drift reads, the one answer `planned` (grants) and `removed`
-(removals) share (revown10 1: they read these resources apart and disagreed)."""
+(removals) share (revown10 1 and 2: they read these resources apart and disagreed)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ S_MEMBER, S_BINDING, S_POLICY = (
     f"google_secret_manager_secret_iam_{f}" for f in ("member", "binding", "policy")
 )
 P_MEMBER, P_BINDING, P_POLICY = (f"google_project_iam_{f}" for f in ("member", "binding", "policy"))
+REMOVE = "google_project_iam_member_remove"
 MEMBER_API = {"role": ACCESSOR, "member": API}
 BINDING_API, BINDING_OPS = ({"role": ACCESSOR, "members": [m]} for m in (API, OPS))
 
@@ -116,6 +117,22 @@ CASES = {
         change(["create"], None, {"policy_data": POLICY_OPS}),
         ((OPS,), Members(frozenset({OPS}), True)),
     ),
+    "member_remove create": (
+        REMOVE,
+        change(["create"], None, MEMBER_API),
+        (None, Members(frozenset({API}))),
+    ),
+    "member_remove create, member unknown": (
+        REMOVE,
+        change(["create"], None, {"role": ACCESSOR, "member": None}, {"member": True}),
+        (None, EVERYONE),
+    ),
+    "member_remove create, other role": (
+        REMOVE,
+        change(["create"], None, {"role": "roles/viewer", "member": API}),
+        None,
+    ),
+    "member_remove delete": (REMOVE, change(["delete"], MEMBER_API, None), None),
 }
 
 
@@ -132,6 +149,16 @@ def test_who_gains_and_who_loses_for_each_resource_and_action(case: str) -> None
         return
     assert one(kind, c) == expected, case
     assert found[0].project_level is (place == "project")
+
+
+def test_a_member_remove_is_never_a_grant() -> None:
+    """revown10 2: google_project_iam_member_remove's type starts with `google_project_iam_`;
+    `planned` read its creation as a grant of the accessor role to api, the opposite of what
+    it does. It is a removal of api's access."""
+    c = change(["create"], None, on(REMOVE, **MEMBER_API))
+    assert planned(f"{REMOVE}.it", REMOVE, c) == []
+    (gone,) = removed(f"{REMOVE}.it", REMOVE, c)
+    assert (gone.done, gone.members, gone.others) == ("access removed", (API,), False)
 
 
 @pytest.mark.parametrize("kind", [S_BINDING, S_POLICY, P_BINDING, P_POLICY])

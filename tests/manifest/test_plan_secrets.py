@@ -196,6 +196,14 @@ REMOVALS = {
         {**MEMBER, "members": None},
         {"members": True},
     ),
+    # revown10 2: "On create, this resource will modify the policy to remove the member from
+    # the role" (hashicorp/google, resources/project_iam_member_remove)
+    "member-remove-created": change(
+        "google_project_iam_member_remove",
+        ["create"],
+        None,
+        {"project": "acme-chat-staging", "role": ACCESSOR, "member": API_SA},
+    ),
     "version": change("google_secret_manager_secret_version", ["delete"], VERSION),
     "version-disabled": change(
         "google_secret_manager_secret_version",
@@ -268,6 +276,17 @@ def test_a_plan_removing_what_a_reference_needs_leaves_it_unverified(
             None,
             {**MEMBER, "role": "roles/secretmanager.viewer", "members": [OPS]},
         ),
+        change(  # another account removed
+            "google_project_iam_member_remove",
+            ["create"],
+            None,
+            {"project": "acme-chat-staging", "role": ACCESSOR, "member": OPS},
+        ),
+        change(  # a member_remove destroyed: Terraform only forgets it
+            "google_project_iam_member_remove",
+            ["delete"],
+            {"project": "acme-chat-staging", "role": ACCESSOR, "member": API_SA},
+        ),
     ],
     ids=[
         "other-account",
@@ -278,6 +297,8 @@ def test_a_plan_removing_what_a_reference_needs_leaves_it_unverified(
         "binding-created-with-api",
         "policy-created-with-api",
         "binding-created-other-role",
+        "member-remove-other",
+        "member-remove-destroyed",
     ],
 )
 def test_a_removal_no_reference_needs_changes_nothing(
