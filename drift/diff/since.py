@@ -4,7 +4,8 @@ drift about a secret's own state (disabled, destroyed, no access) has no revisio
 it: it gets no `since`.
 
 Revisions that never served are passed over, never named (`drift.diff.unserved`): one that
-never became ready, and drift's own canary that drift undid before it held traffic.
+never became ready, and drift's own canary that drift undid before it held traffic; one taken
+as never served on its shape alone (no journal at hand) is named in the note.
 
 Revisions missing from the listing: Cloud Run names the revisions it names
 `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip may have
@@ -25,7 +26,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.unserved import CanaryRecord, served_before, unserved
+from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
@@ -116,7 +117,7 @@ class History:
         # a skip right before the run: the drift may have begun in a revision not listed
         edge = self._unlisted(before, start)
         inside = self._unlisted(start, checked) if start != checked else ""
-        note = "; ".join(n for n in (edge, inside) if n)
+        note = "; ".join(n for n in (edge, inside, self._guessed(before, checked)) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
@@ -137,6 +138,22 @@ class History:
         shown = name if name and all(r.split(".", 1)[0] == family for r in rules) else target
         shown += f" (container {sidecar})" if sidecar else ""
         return f"before it, {self.records[i].name} had {' and '.join(rules)} on {shown}"
+
+    def _guessed(self, before: int | None, checked: int) -> str:
+        """drift's canaries the run passed over on their shape alone (`PUT_BACK`: no journal
+        nor client says they never served), in words ("" when none)."""
+        lo = -1 if before is None else before
+        names = [
+            r.name
+            for k, r in enumerate(self.records)
+            if lo < k < checked and self.skipped.get(k) == PUT_BACK
+        ]
+        if not names:
+            return ""
+        return (
+            f"drift's canary {', '.join(names)} taken as never served (no journal of its change "
+            f"here; the next revision, {WITHIN}, put back what served before it)"
+        )
 
     def _unlisted(self, before: int | None, start: int) -> str:
         return unlisted(self.ctx.service.name, self.records, before, start)
