@@ -534,6 +534,55 @@ def test_the_clean_up_window_covers_what_a_fix_can_take() -> None:
     assert CLEANUP_WINDOW.total_seconds() - automated >= 30 * 60
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("dated-00042-xiz", 42),  # Cloud Run's own shape
+        ("dated-00042-x1z", 42),
+        ("dated-20261125-a1b2c3d", None),  # --revision-suffix=DATE-SHA
+        ("dated-1234-a1b2c3d", None),  # --revision-suffix=RUN_NUMBER-SHA
+        ("dated-00042-a1b2c3d", None),  # a run number padded to five digits, then a sha
+        ("dated-000042-xiz", None),
+        ("dated-00042", None),
+    ],
+)
+def test_only_cloud_runs_own_shape_is_read_as_a_number(name: str, expected: int | None) -> None:
+    """revown10 4: `_NUMBERED` read any five-or-more digits then a suffix as Cloud Run's
+    number."""
+    from drift.diff.since import number
+
+    assert number("dated", name) == expected
+
+
+def test_dated_revision_suffixes_tell_no_missing_revisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown10 4: a CI pipeline names its revisions with `gcloud run deploy
+    --revision-suffix=DATE-SHA` (the revision is SERVICE-SUFFIX, gcloud run deploy reference).
+    drift read the dates as Cloud Run's numbers: every `since` across two deploys said
+    "revisions 20261126–20261129 are not listed (deleted, or numbers Cloud Run skipped)" and
+    "or earlier"."""
+    suffixes = ("20261120-a1b2c3d", "20261125-e4f5a6b", "20261130-c7d8e9f")
+    history = [
+        {**r, "name": f"dated-{suffix}"}
+        for r, suffix in zip(older([GOOD, GOOD, BAD], {3: ALICE}), suffixes, strict=True)
+    ]
+    monkeypatch.chdir(tmp_path)
+    write_profile(
+        tmp_path, "project: acme\nregion: us-central1\nservices:\n  dated: {env: {MODE: good}}\n"
+    )
+    with Sandbox(acme({"dated": {"template": {"env": BAD}, "history": history}})) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        profile = load_profile(Path("profiles"), "prod")
+        found = asyncio.run(run_check(profile, load_settings(wait=0))).report.findings
+    since = next(f for f in found if f.target == "env.MODE").since
+    assert since is not None
+    assert since.revision == "dated-20261130-c7d8e9f"
+    assert since.last_good == "dated-20261125-e4f5a6b"
+    assert (since.note, since.earlier) == ("", False), since.note
+
+
 def test_a_skip_within_the_run_neither_cuts_it_nor_goes_unsaid(
     make_sandbox: MakeSandbox,
     monkeypatch: pytest.MonkeyPatch,
