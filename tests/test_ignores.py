@@ -22,6 +22,7 @@ from drift.refs import SecretRef
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.livestate import plain, ref, state, with_env
+from tests.profilecopy import DATABASE_URL, staging_with
 
 TODAY = dt.date(2026, 11, 24)
 PROJECT = "acme-chat-staging"
@@ -98,16 +99,8 @@ def test_a_rule_the_catalogue_does_not_mark_is_silenced_by_its_target(
 
 
 def _profiles(tmp_path: Path) -> Path:
-    root = tmp_path / "profiles"
-    shutil.copytree(REPO / "profiles", root)
-    path = root / "staging.yaml"
-    text = path.read_text()
-    old = "DATABASE_URL: {secret: database-url-staging}"
-    assert old in text
-    path.write_text(
-        text.replace(old, "DATABASE_URL: {secret: database-url-staging, min_length: 80}")
-    )
-    return root
+    new = "DATABASE_URL: {secret: database-url-staging, min_length: 80}"
+    return staging_with(tmp_path, DATABASE_URL, new)
 
 
 @pytest.mark.sandbox

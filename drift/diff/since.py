@@ -4,7 +4,8 @@ drift about a secret's own state (disabled, destroyed, no access) has no revisio
 it: it gets no `since`.
 
 Revisions that never served are passed over, never named (`drift.diff.unserved`): one that
-never became ready, and drift's own canary that drift undid before it held traffic.
+never became ready, and drift's own canary that drift undid before it held traffic; one taken
+as never served on its shape alone (no journal at hand) is named in the note.
 
 Revisions missing from the listing: Cloud Run names the revisions it names
 `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip may have
@@ -15,7 +16,8 @@ revision (traffic only) may take one. So the run still reaches across a skip (st
 would cut most histories short at every traffic change), and `since` says it: "or earlier"
 where the skip lies right before the revision it names, a note wherever one lies between that
 revision and the one checked. A name given by the writer (`template.revision`) has no number:
-no revision can be told missing beside it, and nothing is said."""
+no revision can be told missing beside it, and nothing is said (`_NUMBERED`: only Cloud
+Run's own shape is read as a number)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.unserved import CanaryRecord, served_before, unserved
+from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
@@ -43,12 +45,18 @@ def _key(finding: Finding, primary: str) -> Key:
     return (finding.rule, finding.target, sidecar)
 
 
-_NUMBERED = re.compile(r"([0-9]{5,})-[a-z0-9]+")
+_NUMBERED = re.compile(r"([0-9]{5})-[a-z0-9]{3}")
+"""The shape of a name Cloud Run gives: `SERVICE-` then the number in five digits and a suffix
+of three characters (`my-service-00001-abc`: gcloud run revisions describe). A writer's `gcloud
+run deploy --revision-suffix` names the revision `SERVICE-SUFFIX` (gcloud run deploy
+reference), and CI puts dates and run numbers there (`api-20261125-a1b2c3d`): those are not
+Cloud Run's numbers. A suffix a writer gives in exactly Cloud Run's shape cannot be told
+apart."""
 
 
 def number(service: str, revision: str) -> int | None:
     """The number in a name Cloud Run gave (`api-00042-xiz`: 42); None for a name its writer
-    chose (`template.revision`, drift's canary)."""
+    chose (`template.revision`, `--revision-suffix`, drift's canary)."""
     rest = revision.removeprefix(f"{service}-")
     match = _NUMBERED.fullmatch(rest) if rest != revision else None
     return int(match[1]) if match else None
@@ -116,7 +124,7 @@ class History:
         # a skip right before the run: the drift may have begun in a revision not listed
         edge = self._unlisted(before, start)
         inside = self._unlisted(start, checked) if start != checked else ""
-        note = "; ".join(n for n in (edge, inside) if n)
+        note = "; ".join(n for n in (edge, inside, self._guessed(before, checked)) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
@@ -137,6 +145,22 @@ class History:
         shown = name if name and all(r.split(".", 1)[0] == family for r in rules) else target
         shown += f" (container {sidecar})" if sidecar else ""
         return f"before it, {self.records[i].name} had {' and '.join(rules)} on {shown}"
+
+    def _guessed(self, before: int | None, checked: int) -> str:
+        """drift's canaries the run passed over on their shape alone (`PUT_BACK`: no journal
+        nor client says they never served), in words ("" when none)."""
+        lo = -1 if before is None else before
+        names = [
+            r.name
+            for k, r in enumerate(self.records)
+            if lo < k < checked and self.skipped.get(k) == PUT_BACK
+        ]
+        if not names:
+            return ""
+        return (
+            f"drift's canary {', '.join(names)} taken as never served (no journal of its change "
+            f"here; the next revision, {WITHIN}, put back what served before it)"
+        )
 
     def _unlisted(self, before: int | None, start: int) -> str:
         return unlisted(self.ctx.service.name, self.records, before, start)

@@ -18,17 +18,20 @@ order:
    `annotations` are output only ("may be set by external tools", revision.proto); nothing
    documents that Cloud Run copies the writer's client there, and v2 refuses
    `run.googleapis.com/*` template annotations — so drift cannot write it either;
-3. else the next revision's shape: drift's restoration is the configuration that served
-   before the canary, deployed again by whoever deployed the canary (Cloud Run names it: a
-   fixed name in the template would make the team's next read-modify-write deploy fail, 409
-   ALREADY_EXISTS, and drift adds no label or annotation of its own, SPEC invariant 2). A
-   deploy by someone else that reverts drift's change (a Terraform apply) is not taken for
-   it. A rollback after a promotion, by the same account, looks the same: without the
-   journal or a recorded client, drift takes the canary as never served and says so in those
-   words."""
+3. else the next revision's shape and time: drift's restoration is the configuration that
+   served before the canary, deployed again by whoever deployed the canary (Cloud Run names
+   it: a fixed name in the template would make the team's next read-modify-write deploy fail,
+   409 ALREADY_EXISTS, and drift adds no label or annotation of its own, SPEC invariant 2),
+   in the same run as the canary: created within `CLEANUP_WINDOW` of it. A deploy by someone
+   else that reverts drift's change (a Terraform apply) is not taken for it, nor one by the
+   same account (Terraform in CI that also runs drift) made later than that. One made within
+   it looks the same (a re-apply or a rollback right after a promotion): without the journal
+   or a recorded client, drift takes the canary as never served and says so in those words,
+   in `drift history` and in `since`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 from drift.live.changeids import canary_change
@@ -37,9 +40,18 @@ from drift.live.model import RevisionRecord
 
 FAILED = "failed: never served"
 UNDONE = "drift's canary, undone by drift: never served"
+CLEANUP_WINDOW = dt.timedelta(hours=2)
+"""How long after its canary drift's restoration can be created: within one `drift fix`, the
+canary's deploy and its settling (each at most `drift.fix.update.OPERATION_TIMEOUT`, 10
+minutes), its probe (connect at most 5 minutes, hold at most 1 hour:
+`drift.profiles.spec.MAX_TIMEOUT`, `MAX_HOLD`), then the promotion prompt a person answers
+(some 35 minutes left for it); the restoration is created as the clean-up begins. A revision
+that puts back what served, made later than that by the same account, is someone's deploy."""
+WITHIN = f"made within {CLEANUP_WINDOW.total_seconds() / 3600:g} h of it"
 PUT_BACK = (
-    "drift's canary, and the next revision put back what served before it: taken as never "
-    "served (no journal of this change here says whether it was promoted)"
+    f"drift's canary, and the next revision, {WITHIN}, put back what served "
+    "before it: taken as never served (no journal of this change here says whether it was "
+    "promoted)"
 )
 
 CanaryRecord = Callable[[str], bool | None]
@@ -80,7 +92,14 @@ def _undone(
     base = served_before(skipped, i)
     if base is None or after.creator != records[i].creator:
         return ""
-    return PUT_BACK if _same(records[base], after) else ""
+    return PUT_BACK if _same(records[base], after) and _soon(records[i], after) else ""
+
+
+def _soon(canary: RevisionRecord, after: RevisionRecord) -> bool:
+    """`after` was created within `CLEANUP_WINDOW` of `canary` (not known: not soon)."""
+    if canary.create_time is None or after.create_time is None:
+        return False
+    return dt.timedelta(0) <= after.create_time - canary.create_time <= CLEANUP_WINDOW
 
 
 def _same(a: RevisionRecord, b: RevisionRecord) -> bool:

@@ -1,9 +1,10 @@
 """What a Terraform plan creates beside the workloads that a check of secrets, made before the
 plan is applied, cannot see yet: the secrets it creates (`google_secret_manager_secret`, a
-version of one: `google_secret_manager_secret_version`) and the access it grants
-(`google_secret_manager_secret_iam_member|_binding`, `google_project_iam_member|_binding` with
-a role that can access secrets). A `secret.missing` or `secret.no_access` finding they may
-answer is not verified ("created by this plan: ADDRESS"), never clean and never an error."""
+version of one: `google_secret_manager_secret_version`) and the access it grants (an IAM
+resource of the secret or the project whose change gains members a role that can access
+secrets, as `drift.manifest.iam_changes` reads it; `google_project_iam_member_remove` never
+grants). A `secret.missing` or `secret.no_access` finding they may answer is not verified
+("created by this plan: ADDRESS"), never clean and never an error."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.findings import Unverified
-from drift.live.iam_policy import ACCESSOR_ROLES
 from drift.live.model import LiveState, SecretVersionInfo, VersionState
+from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.refs import SecretRef
 
 ANY_SECRET = "*"
@@ -53,40 +54,32 @@ class Planned:
 
 def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
     """What one resource change creates that a check of secrets cannot see yet."""
-    after, unknown, actions = (
-        change.get("after"),
-        change.get("after_unknown"),
-        change.get("actions"),
-    )
+    after, actions = change.get("after"), change.get("actions")
     if not isinstance(kind, str) or not isinstance(after, dict) or not isinstance(actions, list):
         return []
     if not any(a in ("create", "update") for a in actions):
         return []  # there already (what the check reads), or removed
-    unknown = unknown if isinstance(unknown, dict) else {}
-    project = _text(after.get("project"))
-    if kind == "google_secret_manager_secret" and _text(after.get("secret_id")):
+    project = text(after.get("project"))
+    if kind == "google_secret_manager_secret" and text(after.get("secret_id")):
         return [Planned("secret.missing", after["secret_id"], project, address)]
-    if kind == "google_secret_manager_secret_version" and _text(after.get("secret")):
+    if kind == "google_secret_manager_secret_version" and text(after.get("secret")):
         ref = SecretRef.parse(after["secret"])
         new = "create" in actions and after.get("enabled") is not False  # true by default
         return [Planned("secret.missing", ref.secret, ref.project or project, address, (), new)]
-    if kind.startswith(("google_secret_manager_secret_iam_", "google_project_iam_")):
-        if kind.endswith("_policy") or _text(after.get("role")) not in ACCESSOR_ROLES:
-            return []
-        members = after.get("members") if kind.endswith("_binding") else [after.get("member")]
-        granted = tuple(m for m in members or () if isinstance(m, str))
-        if unknown.get("member") or unknown.get("members"):
-            granted = ()
-        if kind.startswith("google_project_iam_"):
-            return [Planned("secret.no_access", ANY_SECRET, project, address, granted)]
-        secret = _text(after.get("secret_id"))
-        ref = SecretRef.parse(secret) if secret else SecretRef(CREATED)
-        return [Planned("secret.no_access", ref.secret, ref.project or project, address, granted)]
-    return []
+    return [
+        Planned("secret.no_access", *_where(c), address, c.gained)
+        for c in access_changes(kind, change)
+        if c.gained is not None
+    ]
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def _where(c: AccessChange) -> tuple[str, str]:
+    """(the secret a grant is on: `ANY_SECRET` on the project, `CREATED` when not known until
+    apply; its project)."""
+    if c.project_level:
+        return ANY_SECRET, c.project
+    ref = SecretRef.parse(c.secret) if c.secret else SecretRef(CREATED)
+    return ref.secret, ref.project or c.project
 
 
 _UNUSABLE = (VersionState.DISABLED, VersionState.DESTROYED)

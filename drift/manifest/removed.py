@@ -1,24 +1,25 @@
 """What a Terraform plan removes that a secret reference of a service needs: the secret
 (`google_secret_manager_secret`), the version it names (`google_secret_manager_secret_version`
-deleted, or updated to `enabled = false`), or an accessor grant of its runtime account
-(`google_secret_manager_secret_iam_member|_binding|_policy`, `google_project_iam_*`), deleted
-or replaced (`actions` holds "delete": terraform `internal/command/jsonplan`), or a binding or
-policy updated without the member. A check made before apply reads them still there: each
-reference to them is not verified ("removed by this plan: ADDRESS"), never clean. Cloud Run
-checks every secret a revision uses at deploy and env secrets at each instance start
-(cloud.google.com/run/docs/configuring/services/secrets)."""
+deleted, or updated to `enabled = false`), or an accessor grant of its runtime account (an IAM
+resource of the secret or the project, as `drift.manifest.iam_changes` reads it: a grant
+deleted or replaced, `actions` holding "delete": terraform `internal/command/jsonplan`; a
+binding or policy updated without the member; an authoritative binding or policy created
+without it; a `google_project_iam_member_remove` of it created). A check made before apply
+reads them still there: each reference to them is not verified ("removed by this plan:
+ADDRESS"), never clean. Cloud Run checks every secret a revision uses at deploy and env
+secrets at each instance start (cloud.google.com/run/docs/configuring/services/secrets)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from drift.fields import DEFAULT_ACCOUNT_SUFFIX, is_default_account
 from drift.findings import Unverified
-from drift.live.iam_policy import ACCESSOR_ROLES, PUBLIC, Grant
+from drift.live.iam_policy import PUBLIC, Grant
 from drift.live.model import LiveState
+from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.manifest.planned import ANY_SECRET, same_project
 from drift.refs import SecretRef
 
@@ -35,35 +36,41 @@ class Removed:
     version: str = ""
     """A version's number ("": the secret itself, or not known: any version)."""
     members: tuple[str, ...] | None = None
-    """Who loses access to it (None: not an access; empty: not known, anyone)."""
+    """Who loses access to it (None: not an access)."""
+    others: bool = False
+    """Everyone but `members` loses it (an authoritative binding or policy created; with no
+    `members`: everyone)."""
 
 
 def removed(address: str, kind: Any, change: dict[str, Any]) -> list[Removed]:
     """What one resource change removes that a secret reference may need."""
+    access = [
+        _access(address, c)
+        for c in access_changes(kind, change)
+        if c.lost and (c.project_level or not SecretRef.parse(c.secret).unread)
+    ]
     before, after, actions = change.get("before"), change.get("after"), change.get("actions")
-    if not isinstance(kind, str) or not isinstance(before, dict) or not isinstance(actions, list):
-        return []
+    if access or not isinstance(before, dict) or not isinstance(actions, list):
+        return access
     deleted = "delete" in actions  # a delete, or a replace (delete and create, in either order)
     after = None if deleted or not isinstance(after, dict) else after
-    project = _text(before.get("project"))
+    project = text(before.get("project"))
     if kind == "google_secret_manager_secret":
-        secret = _text(before.get("secret_id"))
+        secret = text(before.get("secret_id"))
         return [Removed("removed", secret, project, address)] if deleted and secret else []
     if kind == "google_secret_manager_secret_version":
         return _version(address, before, after, deleted, project)
-    if not kind.startswith(("google_secret_manager_secret_iam_", "google_project_iam_")):
-        return []
-    unknown = change.get("after_unknown")
-    lost = _members(kind, before) - _members(kind, after, unknown)
-    if not lost:
-        return []
-    if kind.startswith("google_project_iam_"):
-        return [Removed("access removed", ANY_SECRET, project, address, "", tuple(sorted(lost)))]
-    ref = SecretRef.parse(_text(before.get("secret_id")))
-    if ref.unread:
-        return []
-    members = tuple(sorted(lost))
-    return [Removed("access removed", ref.secret, ref.project or project, address, "", members)]
+    return []
+
+
+def _access(address: str, c: AccessChange) -> Removed:
+    members, others = tuple(sorted(c.lost.names)), c.lost.others
+    if c.project_level:
+        return Removed("access removed", ANY_SECRET, c.project, address, "", members, others)
+    ref = SecretRef.parse(c.secret)
+    return Removed(
+        "access removed", ref.secret, ref.project or c.project, address, "", members, others
+    )
 
 
 def _version(
@@ -72,11 +79,11 @@ def _version(
     """A version deleted (destroyed, or disabled with `deletion_policy = "DISABLE"`; left as it
     is with "ABANDON": Terraform google_secret_manager_secret_version), or updated to
     `enabled = false`."""
-    ref = SecretRef.parse(_text(before.get("secret")))
+    ref = SecretRef.parse(text(before.get("secret")))
     if ref.unread:
         return []
-    number = _text(before.get("version")) or _text(before.get("name")).rpartition("/versions/")[2]
-    policy = _text(before.get("deletion_policy")) or "DELETE"
+    number = text(before.get("version")) or text(before.get("name")).rpartition("/versions/")[2]
+    policy = text(before.get("deletion_policy")) or "DELETE"
     if deleted and policy != "ABANDON":
         done = "disabled" if policy == "DISABLE" else "removed"
     elif after is not None and before.get("enabled") is not False and after.get("enabled") is False:
@@ -84,31 +91,6 @@ def _version(
     else:
         return []
     return [Removed(done, ref.secret, ref.project or project, address, number)]
-
-
-def _members(kind: str, values: dict[str, Any] | None, unknown: Any = None) -> set[str]:
-    """The members an IAM resource grants an accessor role (none when it is gone, or when
-    what it grants is not known until apply: then what it held before is lost)."""
-    unknown = unknown if isinstance(unknown, dict) else {}
-    if values is None or any(unknown.get(k) for k in ("role", "member", "members", "policy_data")):
-        return set()
-    if kind.endswith("_policy"):
-        try:
-            policy = json.loads(_text(values.get("policy_data")) or "{}")
-        except ValueError:
-            return set()
-        bindings = policy.get("bindings") if isinstance(policy, dict) else None
-        return {
-            m
-            for b in (bindings if isinstance(bindings, list) else ())
-            if isinstance(b, dict) and b.get("role") in ACCESSOR_ROLES
-            for m in b.get("members") or ()
-            if isinstance(m, str)
-        }
-    if _text(values.get("role")) not in ACCESSOR_ROLES:
-        return set()
-    members = values.get("members") if kind.endswith("_binding") else [values.get("member")]
-    return {m for m in members or () if isinstance(m, str)}
 
 
 def removals(found: Iterable[Removed], state: LiveState, own: str) -> list[Unverified]:
@@ -135,7 +117,8 @@ def _needs(r: Removed, ref: SecretRef, state: LiveState, own: str, account: str)
     if not same_project(state, r.project, ref.project, own):
         return False
     if r.members is not None:
-        return _loses(r.members, account) and state.grant(account, ref) is not Grant.DENIED
+        lost = _loses(r.members, r.others, account)
+        return lost and state.grant(account, ref) is not Grant.DENIED
     if not r.version:
         return True
     info = state.versions.get(ref)
@@ -144,15 +127,15 @@ def _needs(r: Removed, ref: SecretRef, state: LiveState, own: str, account: str)
     )
 
 
-def _loses(members: tuple[str, ...], account: str) -> bool:
-    """Whether `account` is among `members` (empty: not known, anyone); the default compute
-    account, by a number drift cannot tell offline, is any default account."""
-    if not members or not PUBLIC.isdisjoint(members):
+def _loses(members: tuple[str, ...], others: bool, account: str) -> bool:
+    """Whether `account` is among who loses access: `members`, or everyone but them
+    (`others`). The default compute account, by a number drift cannot tell offline, is any
+    default account: it loses when any one does, and keeps only when named by its number."""
+    named = f"serviceAccount:{account}" in members
+    if others:  # everyone, or all but a few: kept only by a grant named and kept for certain
+        return not named and PUBLIC.isdisjoint(members)
+    if not PUBLIC.isdisjoint(members):
         return True
     if is_default_account(account) and not account.endswith(DEFAULT_ACCOUNT_SUFFIX):
         return any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in members)
-    return f"serviceAccount:{account}" in members
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    return named

@@ -6,7 +6,6 @@ which did not record it, is read from its message."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ from drift.findings import BaselineState, FailOn, Finding, Location, Severity, f
 from drift.format.json import report_document
 from drift.report import Report
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import drift
+from tests.profilecopy import DATABASE_URL, staging_with
 
 PROJECT = "acme-chat-staging"
 SHORT = "is shorter than 80 characters"
@@ -26,18 +26,8 @@ PATTERN = "does not match @10\\.24\\.0\\.5:"
 
 
 def _profiles(tmp_path: Path) -> Path:
-    root = tmp_path / "profiles"
-    shutil.copytree(REPO / "profiles", root)
-    path = root / "staging.yaml"
-    text = path.read_text()
-    old = "DATABASE_URL: {secret: database-url-staging}"
-    assert old in text
-    new = (
-        'DATABASE_URL: {secret: database-url-staging, pattern: "@10\\\\.24\\\\.0\\\\.5:", '
-        "min_length: 80}"
-    )
-    path.write_text(text.replace(old, new, 1))
-    return root
+    value = '{secret: database-url-staging, pattern: "@10\\\\.24\\\\.0\\\\.5:", min_length: 80}'
+    return staging_with(tmp_path, DATABASE_URL, f"DATABASE_URL: {value}")
 
 
 def _add_version(sandbox: Sandbox, secret: str, data: bytes) -> None:

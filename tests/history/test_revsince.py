@@ -9,6 +9,7 @@ import asyncio
 import json
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -378,7 +379,8 @@ def test_a_canary_declined_at_promotion_is_passed_over_whatever_revisions_record
     no client on the clean-up revision, drift said "since <its own clean-up>, last good <the
     canary that never served>". Now the canary is passed over — with the journal, and without
     one (the clean-up put back what served before the canary) — and `since` is what it was
-    before the fix. `drift history` marks the canary."""
+    before the fix. `drift history` marks the canary; where only the shape tells (no journal,
+    no client), `since` says it took the canary as never served (revown10 3)."""
     from drift.diff.unserved import PUT_BACK, UNDONE
     from drift.fix.apply import FixOptions
     from tests.fix.conftest import ScriptedUI, lab_fix
@@ -388,9 +390,12 @@ def test_a_canary_declined_at_promotion_is_passed_over_whatever_revisions_record
     before = lab_since(tmp_path, journal=False)
     ui = ScriptedUI([True, False])  # the plan yes, the promotion no: drift cleans up
     lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch)
-    assert lab_since(tmp_path, journal=False) == before
     assert lab_since(tmp_path, journal=True) == before
     cleanup, canary, first = lab_history(tmp_path)
+    guessed = f"drift's canary {canary.name} taken as never served (no journal of its change here"
+    for target, since in lab_since(tmp_path, journal=False).items():
+        assert since is not None and replace(since, note="") == before[target], target
+        assert since.note.startswith(guessed) if not annotations else since.note == "", since
     assert "-drift-" in canary.name and canary.never_served == UNDONE
     assert cleanup.never_served == "" and cleanup.against == first.name
     (tmp_path / ".drift").rename(tmp_path / "elsewhere")  # no journal here
@@ -476,6 +481,106 @@ def test_a_teammate_reverting_drifts_fix_is_not_taken_for_drifts_clean_up(
     found = lab_since(tmp_path, journal=False)["env.MODE"]
     assert found is not None and (found.revision, found.creator) == (theirs.name, BOB)
     assert found.last_good == canary.name
+
+
+@pytest.mark.parametrize("later", [True, False], ids=["a-later-run", "the-same-hour"])
+def test_a_reapply_by_the_account_that_ran_the_fix_is_told_by_its_time(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, later: bool
+) -> None:
+    """revown10 3. No client recorded, no journal at hand (CI's fresh checkout): drift's fix
+    was promoted (the canary served), then the SAME account (a CI service account running
+    drift and Terraform) re-applied the old configuration. It has the shape and the author of
+    drift's clean-up; drift said "since app-00001 (the first revision), last good none".
+    Made later than a fix can take (`CLEANUP_WINDOW`), it is not drift's clean-up: the drift
+    came back with it, and the canary is the last good revision. Made within it, it cannot
+    be told apart: the canary is passed over, and `since` says so."""
+    from drift.diff.unserved import CLEANUP_WINDOW, PUT_BACK
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import LAB, ScriptedUI, lab_fix
+
+    sandbox = lab(make_sandbox, monkeypatch, False)
+    monkeypatch.chdir(tmp_path)
+    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes: the canary serves
+    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
+    if later:
+        sandbox.advance(CLEANUP_WINDOW.total_seconds() + 60)
+    sandbox.deploy(LAB, "app", env={"MODE": None, "DEBUG": "true"})  # the fix's own caller
+    theirs, canary, first = lab_history(tmp_path)
+    assert "-drift-" in canary.name
+    journal = lab_since(tmp_path, journal=True)["env.MODE"]
+    assert journal is not None
+    assert (journal.revision, journal.last_good, journal.note) == (theirs.name, canary.name, "")
+    found = lab_since(tmp_path, journal=False)["env.MODE"]
+    assert found is not None
+    (tmp_path / ".drift").rename(tmp_path / "elsewhere")  # `drift history` without it too
+    _, unjournaled, _ = lab_history(tmp_path)
+    if later:
+        assert (found.revision, found.last_good, found.note) == (theirs.name, canary.name, "")
+        assert unjournaled.never_served == ""
+    else:
+        assert (found.revision, found.last_good) == (first.name, None)
+        assert found.note.startswith(f"drift's canary {canary.name} taken as never served")
+        assert unjournaled.never_served == PUT_BACK
+
+
+def test_the_clean_up_window_covers_what_a_fix_can_take() -> None:
+    """drift's clean-up is created after the canary's deploy and settling, its probe and the
+    promotion prompt: the window holds their longest, with time left for a person's answer."""
+    from drift.diff.unserved import CLEANUP_WINDOW
+    from drift.fix.update import OPERATION_TIMEOUT
+    from drift.profiles.spec import MAX_HOLD, MAX_TIMEOUT
+
+    automated = 2 * OPERATION_TIMEOUT + MAX_TIMEOUT + MAX_HOLD
+    assert CLEANUP_WINDOW.total_seconds() - automated >= 30 * 60
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("dated-00042-xiz", 42),  # Cloud Run's own shape
+        ("dated-00042-x1z", 42),
+        ("dated-20261125-a1b2c3d", None),  # --revision-suffix=DATE-SHA
+        ("dated-1234-a1b2c3d", None),  # --revision-suffix=RUN_NUMBER-SHA
+        ("dated-00042-a1b2c3d", None),  # a run number padded to five digits, then a sha
+        ("dated-000042-xiz", None),
+        ("dated-00042", None),
+    ],
+)
+def test_only_cloud_runs_own_shape_is_read_as_a_number(name: str, expected: int | None) -> None:
+    """revown10 4: `_NUMBERED` read any five-or-more digits then a suffix as Cloud Run's
+    number."""
+    from drift.diff.since import number
+
+    assert number("dated", name) == expected
+
+
+def test_dated_revision_suffixes_tell_no_missing_revisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown10 4: a CI pipeline names its revisions with `gcloud run deploy
+    --revision-suffix=DATE-SHA` (the revision is SERVICE-SUFFIX, gcloud run deploy reference).
+    drift read the dates as Cloud Run's numbers: every `since` across two deploys said
+    "revisions 20261126–20261129 are not listed (deleted, or numbers Cloud Run skipped)" and
+    "or earlier"."""
+    suffixes = ("20261120-a1b2c3d", "20261125-e4f5a6b", "20261130-c7d8e9f")
+    history = [
+        {**r, "name": f"dated-{suffix}"}
+        for r, suffix in zip(older([GOOD, GOOD, BAD], {3: ALICE}), suffixes, strict=True)
+    ]
+    monkeypatch.chdir(tmp_path)
+    write_profile(
+        tmp_path, "project: acme\nregion: us-central1\nservices:\n  dated: {env: {MODE: good}}\n"
+    )
+    with Sandbox(acme({"dated": {"template": {"env": BAD}, "history": history}})) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        profile = load_profile(Path("profiles"), "prod")
+        found = asyncio.run(run_check(profile, load_settings(wait=0))).report.findings
+    since = next(f for f in found if f.target == "env.MODE").since
+    assert since is not None
+    assert since.revision == "dated-20261130-c7d8e9f"
+    assert since.last_good == "dated-20261125-e4f5a6b"
+    assert (since.note, since.earlier) == ("", False), since.note
 
 
 def test_a_skip_within_the_run_neither_cuts_it_nor_goes_unsaid(

@@ -116,6 +116,14 @@ def change(
 
 
 MEMBER = {"secret_id": SECRET_ID, "project": "acme-chat-staging", "role": ACCESSOR}
+OPS = "user:ops@acme-chat.dev"
+
+
+def policy(*members: str, role: str = ACCESSOR) -> str:
+    """A `policy_data` granting `role` to `members`."""
+    return json.dumps({"bindings": [{"role": role, "members": list(members)}]})
+
+
 VERSION = {"secret": SECRET_ID, "version": "1", "enabled": True, "deletion_policy": "DELETE"}
 REMOVALS = {
     "secret": change(
@@ -157,6 +165,45 @@ REMOVALS = {
         ["delete"],
         {"project": "acme-chat-staging", "role": ACCESSOR, "member": API_SA},
     ),
+    # revown10 1: an authoritative binding or policy created without api takes its access
+    # ("Authoritative for a given role" / "replaces any existing policy": hashicorp/google,
+    # resources/secret_manager_secret_iam, resources/google_project_iam)
+    "binding-created": change(
+        "google_secret_manager_secret_iam_binding", ["create"], None, {**MEMBER, "members": [OPS]}
+    ),
+    "policy-created": change(
+        "google_secret_manager_secret_iam_policy",
+        ["create"],
+        None,
+        {"secret_id": SECRET_ID, "project": "acme-chat-staging", "policy_data": policy(OPS)},
+    ),
+    "project-binding-created": change(
+        "google_project_iam_binding",
+        ["create"],
+        None,
+        {"project": "acme-chat-staging", "role": ACCESSOR, "members": [OPS]},
+    ),
+    "project-policy-created": change(
+        "google_project_iam_policy",
+        ["create"],
+        None,
+        {"project": "acme-chat-staging", "policy_data": policy(OPS)},
+    ),
+    "binding-created-members-unknown": change(
+        "google_secret_manager_secret_iam_binding",
+        ["create"],
+        None,
+        {**MEMBER, "members": None},
+        {"members": True},
+    ),
+    # revown10 2: "On create, this resource will modify the policy to remove the member from
+    # the role" (hashicorp/google, resources/project_iam_member_remove)
+    "member-remove-created": change(
+        "google_project_iam_member_remove",
+        ["create"],
+        None,
+        {"project": "acme-chat-staging", "role": ACCESSOR, "member": API_SA},
+    ),
     "version": change("google_secret_manager_secret_version", ["delete"], VERSION),
     "version-disabled": change(
         "google_secret_manager_secret_version",
@@ -176,8 +223,10 @@ def test_a_plan_removing_what_a_reference_needs_leaves_it_unverified(
     data = plan()
     data["resource_changes"].append(REMOVALS[what])
     report = check(sandbox, tmp_path, data)
-    done = "access removed" if "grant" in what or "binding" in what or what == "policy" else None
-    done = done or ("disabled" if what == "version-disabled" else "removed")
+    if REMOVALS[what]["type"].startswith(("google_secret_manager_secret_iam", "google_project")):
+        done = "access removed"
+    else:
+        done = "disabled" if what == "version-disabled" else "removed"
     reason = f"{done} by this plan: {REMOVALS[what]['address']}"
     assert ("unverified", f"secret.{SECRET}", reason) in said(report, SECRET), said(report, SECRET)
     assert report["exit"] != 0
@@ -209,8 +258,48 @@ def test_a_plan_removing_what_a_reference_needs_leaves_it_unverified(
             {**MEMBER, "members": [API_SA, "user:ops@acme-chat.dev"]},
             {"etag": True},
         ),
+        change(  # created naming api: it keeps its access
+            "google_secret_manager_secret_iam_binding",
+            ["create"],
+            None,
+            {**MEMBER, "members": [API_SA, OPS]},
+        ),
+        change(  # a policy created naming api
+            "google_secret_manager_secret_iam_policy",
+            ["create"],
+            None,
+            {"secret_id": SECRET_ID, "policy_data": policy(API_SA, OPS)},
+        ),
+        change(  # created for a role that cannot access secrets: other roles are kept
+            "google_secret_manager_secret_iam_binding",
+            ["create"],
+            None,
+            {**MEMBER, "role": "roles/secretmanager.viewer", "members": [OPS]},
+        ),
+        change(  # another account removed
+            "google_project_iam_member_remove",
+            ["create"],
+            None,
+            {"project": "acme-chat-staging", "role": ACCESSOR, "member": OPS},
+        ),
+        change(  # a member_remove destroyed: Terraform only forgets it
+            "google_project_iam_member_remove",
+            ["delete"],
+            {"project": "acme-chat-staging", "role": ACCESSOR, "member": API_SA},
+        ),
     ],
-    ids=["other-account", "other-version", "abandoned", "other-secret", "binding-keeps-api"],
+    ids=[
+        "other-account",
+        "other-version",
+        "abandoned",
+        "other-secret",
+        "binding-keeps-api",
+        "binding-created-with-api",
+        "policy-created-with-api",
+        "binding-created-other-role",
+        "member-remove-other",
+        "member-remove-destroyed",
+    ],
 )
 def test_a_removal_no_reference_needs_changes_nothing(
     sandbox: Sandbox, tmp_path: Path, gone: dict[str, Any]

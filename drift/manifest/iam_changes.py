@@ -1,0 +1,173 @@
+"""Who gains and who loses an accessor role (`ACCESSOR_ROLES`) in one Terraform change of an
+IAM resource of Secret Manager: the one place drift reads these resources, for what a plan
+grants (`planned`) and what it removes (`removed`).
+
+The resources (hashicorp/google provider, resources/secret_manager_secret_iam and
+resources/google_project_iam; their code: google/tpgiamresource/resource_iam_*.go):
+
+- `_member` (`google_secret_manager_secret_iam_member`, `google_project_iam_member`):
+  "Non-authoritative ... Other members for the role ... are preserved": it grants its `member`,
+  and its delete removes that membership only.
+- `_binding`: "Authoritative for a given role": create and update drop every binding of its
+  role (and condition) and write its own (`filterBindingsWithRoleAndCondition`, then append),
+  so every member of the role it does not name loses it; delete drops the role's binding.
+- `_policy`: "Authoritative. Sets the IAM policy ... and replaces any existing policy already
+  attached": every member it does not name loses every role; delete sets an empty policy.
+- `google_project_iam_member_remove`: "Ensures that a member:role pairing does not exist ...
+  On create, this resource will modify the policy to remove the member from the role"; its
+  delete only clears it from Terraform's state. It never grants.
+
+A change's `before` is what Terraform's refresh read live before planning (`terraform plan`
+refreshes by default), so on an update or a delete it names who holds the role now. A create
+has no `before`: who holds the role now is not in the plan, so an authoritative one takes it
+from every member it does not name. A replace (`actions` holds both "delete" and "create", in
+either order) does both. A binding's condition is not told apart: a conditional binding is
+read as if it replaced the unconditional one too (a reference may be left unverified, never
+called clean)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from drift.live.iam_policy import ACCESSOR_ROLES
+
+MEMBER, BINDING, POLICY, MEMBER_REMOVE = "member", "binding", "policy", "member_remove"
+FORMS: dict[str, tuple[bool, str]] = {
+    "google_secret_manager_secret_iam_member": (False, MEMBER),
+    "google_secret_manager_secret_iam_binding": (False, BINDING),
+    "google_secret_manager_secret_iam_policy": (False, POLICY),
+    "google_project_iam_member": (True, MEMBER),
+    "google_project_iam_binding": (True, BINDING),
+    "google_project_iam_policy": (True, POLICY),
+    "google_project_iam_member_remove": (True, MEMBER_REMOVE),
+}
+"""Each IAM resource type drift reads: (on the project: every secret in it, its form)."""
+
+
+@dataclass(frozen=True)
+class Members:
+    """Some members (`names`), or everyone but them (`others`)."""
+
+    names: frozenset[str] = frozenset()
+    others: bool = False
+
+    def __bool__(self) -> bool:
+        return self.others or bool(self.names)
+
+    def __or__(self, other: Members) -> Members:
+        if self.others and other.others:
+            return Members(self.names & other.names, True)
+        if self.others or other.others:
+            kept, named = (self, other) if self.others else (other, self)
+            return Members(kept.names - named.names, True)
+        return Members(self.names | other.names)
+
+
+EVERYONE = Members(others=True)
+
+
+@dataclass(frozen=True)
+class AccessChange:
+    project_level: bool
+    """A grant on the project: every secret in it."""
+    secret: str
+    """The secret's id as the resource names it (`secret_id`; "" on the project, or when it is
+    not known until apply)."""
+    project: str
+    """The project the resource names ("" when it names none)."""
+    gained: tuple[str, ...] | None = None
+    """Who is granted an accessor role once applied (None: nobody; empty: not known)."""
+    lost: Members = Members()
+    """Who loses an accessor role they hold now."""
+
+
+def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
+    """What one change of an IAM resource does to accessor roles: on the place its `before`
+    names (what goes), and on the one its `after` names (what comes, and what a created
+    authoritative resource takes): one, or two when a replace moves it (`secret_id` and
+    `project` force a new resource). Empty: not an IAM resource drift reads."""
+    before, after, actions = change.get("before"), change.get("after"), change.get("actions")
+    if not isinstance(kind, str) or kind not in FORMS or not isinstance(actions, list):
+        return []
+    before = before if isinstance(before, dict) else None
+    after = after if isinstance(after, dict) else None
+    unknown = change.get("after_unknown")
+    unknown = unknown if isinstance(unknown, dict) else {}
+    project_level, form = FORMS[kind]
+    created, deleted, updated = "create" in actions, "delete" in actions, "update" in actions
+    now = _held(form, after, unknown) if after is not None else frozenset()
+    out: list[AccessChange] = []
+    if before is not None and (deleted or updated) and form != MEMBER_REMOVE:
+        held = _held(form, before, {})
+        prior = EVERYONE if held is None else Members(held)
+        lost = prior if deleted or now is None else Members(prior.names - now)
+        out.append(AccessChange(project_level, *_place(project_level, before, {}), lost=lost))
+    if after is not None and (created or updated):
+        gained: tuple[str, ...] | None = None
+        if form != MEMBER_REMOVE and not unknown.get("role"):
+            gained = () if now is None else tuple(sorted(now)) or None
+        taken = _taken(form, after, unknown, now) if created else Members()
+        place = _place(project_level, after, unknown)
+        if out and (out[0].secret, out[0].project) == place:
+            out[0] = AccessChange(project_level, *place, gained, out[0].lost | taken)
+        else:
+            out.append(AccessChange(project_level, *place, gained, taken))
+    return [c for c in out if c.gained is not None or c.lost]
+
+
+def _place(project_level: bool, values: dict[str, Any], unknown: dict[str, Any]) -> tuple[str, str]:
+    """(the secret's id, "" on the project or when not known until apply; the project)."""
+    secret = "" if project_level or unknown.get("secret_id") else text(values.get("secret_id"))
+    return secret, text(values.get("project"))
+
+
+def _taken(form: str, after: dict[str, Any], unknown: dict[str, Any], now: Any) -> Members:
+    """Who a created resource takes an accessor role from: for `_member_remove` its member,
+    for a binding of an accessor role or a policy everyone it does not name."""
+    if form == MEMBER_REMOVE:
+        if unknown.get("member") or unknown.get("role"):
+            return EVERYONE
+        member = after.get("member")
+        accessor = text(after.get("role")) in ACCESSOR_ROLES
+        return Members(frozenset({member})) if accessor and isinstance(member, str) else Members()
+    if form == MEMBER:
+        return Members()
+    if (
+        form == BINDING
+        and not unknown.get("role")
+        and text(after.get("role")) not in ACCESSOR_ROLES
+    ):
+        return Members()
+    return EVERYONE if now is None else Members(now, True)
+
+
+def _held(form: str, values: dict[str, Any], unknown: dict[str, Any]) -> frozenset[str] | None:
+    """The members a resource's values grant an accessor role (None: not known until apply)."""
+    if form == MEMBER_REMOVE:
+        return frozenset()
+    if any(unknown.get(k) for k in ("role", "member", "members", "policy_data")):
+        return None
+    if form == POLICY:
+        try:
+            policy = json.loads(text(values.get("policy_data")) or "{}")
+        except ValueError:
+            return None
+        bindings = policy.get("bindings") if isinstance(policy, dict) else None
+        return frozenset(
+            m
+            for b in (bindings if isinstance(bindings, list) else ())
+            if isinstance(b, dict) and b.get("role") in ACCESSOR_ROLES
+            for m in b.get("members") or ()
+            if isinstance(m, str)
+        )
+    if text(values.get("role")) not in ACCESSOR_ROLES:
+        return frozenset()
+    members = values.get("members") if form == BINDING else [values.get("member")]
+    return frozenset(m for m in members or () if isinstance(m, str))
+
+
+def text(value: Any) -> str:
+    """A plan's value when it is text ("" otherwise)."""
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,190 @@
+"""drift.manifest.iam_changes: who gains and who loses an accessor role in one change of each
+Terraform IAM resource type drift reads, the one answer `planned` (grants) and `removed`
+(removals) share (revown10 1 and 2: they read these resources apart and disagreed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drift.manifest.iam_changes import EVERYONE, AccessChange, Members, access_changes
+from drift.manifest.planned import planned
+from drift.manifest.removed import removed
+
+ACCESSOR = "roles/secretmanager.secretAccessor"
+API = "serviceAccount:api@p.iam.gserviceaccount.com"
+OPS = "user:ops@p.dev"
+SECRET = "projects/p/secrets/db"
+POLICY_API = f'{{"bindings": [{{"role": "{ACCESSOR}", "members": ["{API}"]}}]}}'
+POLICY_OPS = f'{{"bindings": [{{"role": "{ACCESSOR}", "members": ["{OPS}"]}}]}}'
+
+
+def change(actions: list[str], before: Any, after: Any, unknown: Any = None) -> dict[str, Any]:
+    return {"actions": actions, "before": before, "after": after, "after_unknown": unknown or {}}
+
+
+def on(kind: str, **values: Any) -> dict[str, Any]:
+    """A resource's values on the secret (`secret_iam_*`) or the project."""
+    place = {"project": "p"} if kind.startswith("google_project") else {"secret_id": SECRET}
+    return {**place, **values}
+
+
+def one(kind: str, c: dict[str, Any]) -> tuple[tuple[str, ...] | None, Members]:
+    (found,) = access_changes(kind, c)
+    return found.gained, found.lost
+
+
+S_MEMBER, S_BINDING, S_POLICY = (
+    f"google_secret_manager_secret_iam_{f}" for f in ("member", "binding", "policy")
+)
+P_MEMBER, P_BINDING, P_POLICY = (f"google_project_iam_{f}" for f in ("member", "binding", "policy"))
+REMOVE = "google_project_iam_member_remove"
+MEMBER_API = {"role": ACCESSOR, "member": API}
+BINDING_API, BINDING_OPS = ({"role": ACCESSOR, "members": [m]} for m in (API, OPS))
+
+CASES = {
+    # kind, change, (gained, lost)
+    "member create": (S_MEMBER, change(["create"], None, MEMBER_API), ((API,), Members())),
+    "member delete": (
+        S_MEMBER,
+        change(["delete"], MEMBER_API, None),
+        (None, Members(frozenset({API}))),
+    ),
+    "member replace": (
+        S_MEMBER,
+        change(["create", "delete"], MEMBER_API, MEMBER_API),
+        ((API,), Members(frozenset({API}))),
+    ),
+    "binding create": (
+        S_BINDING,
+        change(["create"], None, BINDING_OPS),
+        ((OPS,), Members(frozenset({OPS}), True)),
+    ),
+    "binding update": (
+        S_BINDING,
+        change(["update"], {"role": ACCESSOR, "members": [API, OPS]}, BINDING_OPS),
+        ((OPS,), Members(frozenset({API}))),
+    ),
+    "binding delete": (
+        S_BINDING,
+        change(["delete"], BINDING_API, None),
+        (None, Members(frozenset({API}))),
+    ),
+    "binding replace": (
+        S_BINDING,
+        change(["delete", "create"], BINDING_API, BINDING_OPS),
+        ((OPS,), Members(frozenset({OPS}), True)),
+    ),
+    "binding create, other role": (
+        S_BINDING,
+        change(["create"], None, {"role": "roles/viewer", "members": [OPS]}),
+        None,
+    ),
+    "binding create, members unknown": (
+        S_BINDING,
+        change(["create"], None, {"role": ACCESSOR, "members": None}, {"members": True}),
+        ((), EVERYONE),
+    ),
+    "policy create": (
+        S_POLICY,
+        change(["create"], None, {"policy_data": POLICY_OPS}),
+        ((OPS,), Members(frozenset({OPS}), True)),
+    ),
+    "policy create, no accessor": (
+        S_POLICY,
+        change(["create"], None, {"policy_data": '{"bindings": []}'}),
+        (None, EVERYONE),
+    ),
+    "policy update": (
+        S_POLICY,
+        change(["update"], {"policy_data": POLICY_API}, {"policy_data": POLICY_OPS}),
+        ((OPS,), Members(frozenset({API}))),
+    ),
+    "policy delete": (
+        S_POLICY,
+        change(["delete"], {"policy_data": POLICY_API}, None),
+        (None, Members(frozenset({API}))),
+    ),
+    "project member create": (P_MEMBER, change(["create"], None, MEMBER_API), ((API,), Members())),
+    "project binding create": (
+        P_BINDING,
+        change(["create"], None, BINDING_OPS),
+        ((OPS,), Members(frozenset({OPS}), True)),
+    ),
+    "project policy create": (
+        P_POLICY,
+        change(["create"], None, {"policy_data": POLICY_OPS}),
+        ((OPS,), Members(frozenset({OPS}), True)),
+    ),
+    "member_remove create": (
+        REMOVE,
+        change(["create"], None, MEMBER_API),
+        (None, Members(frozenset({API}))),
+    ),
+    "member_remove create, member unknown": (
+        REMOVE,
+        change(["create"], None, {"role": ACCESSOR, "member": None}, {"member": True}),
+        (None, EVERYONE),
+    ),
+    "member_remove create, other role": (
+        REMOVE,
+        change(["create"], None, {"role": "roles/viewer", "member": API}),
+        None,
+    ),
+    "member_remove delete": (REMOVE, change(["delete"], MEMBER_API, None), None),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_who_gains_and_who_loses_for_each_resource_and_action(case: str) -> None:
+    kind, c, expected = CASES[case]
+    place = "project" if kind.startswith("google_project") else "secret"
+    for side in ("before", "after"):
+        if isinstance(c[side], dict):
+            c[side] = on(kind, **c[side])
+    found = access_changes(kind, c)
+    if expected is None:
+        assert found == [], found
+        return
+    assert one(kind, c) == expected, case
+    assert found[0].project_level is (place == "project")
+
+
+def test_a_member_remove_is_never_a_grant() -> None:
+    """revown10 2: google_project_iam_member_remove's type starts with `google_project_iam_`;
+    `planned` read its creation as a grant of the accessor role to api, the opposite of what
+    it does. It is a removal of api's access."""
+    c = change(["create"], None, on(REMOVE, **MEMBER_API))
+    assert planned(f"{REMOVE}.it", REMOVE, c) == []
+    (gone,) = removed(f"{REMOVE}.it", REMOVE, c)
+    assert (gone.done, gone.members, gone.others) == ("access removed", (API,), False)
+
+
+@pytest.mark.parametrize("kind", [S_BINDING, S_POLICY, P_BINDING, P_POLICY])
+def test_an_authoritative_resource_created_removes_everyone_it_does_not_name(kind: str) -> None:
+    """revown10 1: a create has no `before`; `removed` read nothing of it."""
+    values = {"policy_data": POLICY_OPS} if kind.endswith("_policy") else BINDING_OPS
+    c = change(["create"], None, on(kind, **values))
+    (gone,) = removed(f"{kind}.it", kind, c)
+    assert (gone.members, gone.others) == ((OPS,), True)
+    (granted,) = planned(f"{kind}.it", kind, c)  # a policy's grants are read too now
+    assert granted.members == (OPS,)
+
+
+def test_a_replace_that_moves_a_grant_to_another_secret_tells_both() -> None:
+    """`secret_id` forces a new resource: the old secret loses the member, the new one gains
+    it."""
+    c = change(
+        ["delete", "create"],
+        on(S_MEMBER, **MEMBER_API),
+        {**MEMBER_API, "secret_id": "projects/p/secrets/other"},
+    )
+    assert access_changes(S_MEMBER, c) == [
+        AccessChange(False, SECRET, "", None, Members(frozenset({API}))),
+        AccessChange(False, "projects/p/secrets/other", "", (API,), Members()),
+    ]
+    (grant,) = planned("g", S_MEMBER, c)
+    assert grant.secret == "other"
+    (gone,) = removed("g", S_MEMBER, c)
+    assert gone.secret == "db"

@@ -1,0 +1,23 @@
+"""The repository's profiles, copied for a test with one line of `staging.yaml` rewritten."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.cliutil import REPO
+
+DATABASE_URL = "DATABASE_URL: {secret: database-url-staging}"
+"""api's DATABASE_URL as the repository's staging profile writes it."""
+
+
+def staging_with(tmp_path: Path, old: str, new: str) -> Path:
+    """`tmp_path/profiles`: the repository's profiles, `old` (which staging.yaml must hold)
+    written `new` there once."""
+    root = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", root)
+    path = root / "staging.yaml"
+    text = path.read_text()
+    assert old in text, f"{path} no longer holds {old!r}"
+    path.write_text(text.replace(old, new, 1))
+    return root
