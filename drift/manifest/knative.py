@@ -38,9 +38,27 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+VERSION_REQUIRED = "the secret version is required: 'latest', a version number or an alias"
+
+
+def _version(value: str | None) -> str | None:
+    """A secret reference names its version: the v1 SecretKeySelector.key is "Required. A
+    Cloud Secret Manager secret version" (Cloud Run Admin API v1 reference, the
+    `secretKeyRef` gcloud sends), and a volume item's key is too ("When items are defined,
+    they must specify a path and a version", SecretVolumeSource.items, k8s_min.proto). Absent
+    or null (`key:` with nothing after it): a file gcloud cannot deploy, refused at its line,
+    never read as `latest` nor as a version named "None"."""
+    if value is None:
+        raise ValueError(VERSION_REQUIRED)
+    return value
+
+
+Version = Annotated[StrictStr | None, AfterValidator(_version), Field(validate_default=True)]
+
+
 class SecretKeyRef(_Open):
     name: StrictStr
-    key: StrictStr | None = None
+    key: Version = None
 
 
 class EnvSource(_Open):
@@ -92,9 +110,8 @@ class Container(_Open):
 
 
 class KeyToPath(_Open):
-    key: StrictStr
-    """The version: "When items are defined, they must specify a path and a version"
-    (SecretVolumeSource.items, k8s_min.proto): a deploy without one is refused."""
+    key: Version = None
+    """The version (`_version`): a deploy without one is refused."""
     path: StrictStr
     mode: int | None = None
 

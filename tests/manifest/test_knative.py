@@ -6,13 +6,22 @@ environment, secrets in env and volumes, sidecars, secrets of another project th
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from drift.live.normalize import revision_config
 from drift.manifest.model import Workload
 from drift.refs import SecretRef
-from tests.manifest.conftest import CHAT, JOB, MINIMAL, problems_of, read
+from tests.manifest.conftest import (
+    CHAT,
+    JOB,
+    MINIMAL,
+    check_offline,
+    findings_of,
+    problems_of,
+    read,
+)
 
 
 def annotated(key: str, value: str) -> str:
@@ -20,6 +29,16 @@ def annotated(key: str, value: str) -> str:
     return MINIMAL.replace(
         "    spec:\n", f"    metadata:\n      annotations:\n        {key}: {value}\n    spec:\n"
     )
+
+
+SECRET_ENV = (
+    "        env:\n"
+    "        - name: DB\n"
+    "          valueFrom:\n"
+    "            secretKeyRef:\n"
+    "              name: db\n"
+)
+"""A variable from secret `db`, its `key` (the version) left to the test (line 15)."""
 
 
 def chat() -> Workload:
@@ -143,8 +162,22 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             + "      volumes:\n      - name: cfg\n        secret:\n          secretName: cfg\n"
             "          items:\n          - path: config.json\n",
             # SecretVolumeSource.items: "they must specify a path and a version"
-            "m.yaml:15: spec.template.spec.volumes.0.secret.items.0.key: required key is missing",
+            "m.yaml:15: spec.template.spec.volumes.0.secret.items.0.key: the secret version is "
+            "required",
             id="volume-item-without-version",
+        ),
+        pytest.param(
+            MINIMAL + SECRET_ENV + "              key: ~\n",
+            # v1 SecretKeySelector.key: "Required. A Cloud Secret Manager secret version"
+            "m.yaml:15: spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.key: the "
+            "secret version is required: 'latest', a version number or an alias",
+            id="null-secret-version",
+        ),
+        pytest.param(
+            MINIMAL + SECRET_ENV,
+            "m.yaml:13: spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.key: the "
+            "secret version is required",
+            id="no-secret-version",
         ),
         pytest.param(
             MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: lots\n"),
@@ -211,3 +244,40 @@ def test_every_problem_of_a_document_at_once_in_line_order() -> None:
     )
     found = problems_of(text)
     assert [p.split(":")[1] for p in found] == ["8", "13"]
+
+
+NULL_VALUES = MINIMAL + (
+    "        env:\n        - name: DEBUG\n          value:\n        - name: REDIS_HOST\n"
+    "          value: ~\n"
+)
+
+
+def test_a_null_value_is_an_empty_variable_not_the_text_none(tmp_path: Path) -> None:
+    """A template renders `value: ${REDIS_HOST}` as `value:` when the variable is unset: YAML
+    null, which Cloud Run runs as "" (run v2 EnvVar.value: "Defaults to \"\""), never the
+    four characters `None`: DEBUG="" is no drift, and an empty REDIS_HOST fails min_length."""
+    (workload,) = read(NULL_VALUES).workloads
+    env = workload.resource.template.containers[0].env
+    assert [(v.name, v.value) for v in env] == [("DEBUG", ""), ("REDIS_HOST", "")]
+    profile = (
+        "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        '      DEBUG: ""\n      REDIS_HOST: {required: true, min_length: 4}\n'
+    )
+    done = check_offline(tmp_path, profile, ("m.yaml", NULL_VALUES))
+    assert findings_of(done) == {("env.constraint", "env.REDIS_HOST")}, done.stdout
+    assert "None" not in done.stdout
+
+
+def test_a_secret_reference_without_a_version_is_refused_not_read_as_none(
+    tmp_path: Path,
+) -> None:
+    """`key: ~` was compared as version "None" ("references secret db:None"), a missing key as
+    `latest`: both are files gcloud cannot deploy (v1 SecretKeySelector.key is Required),
+    refused at their line, exit 2, nothing checked."""
+    profile = "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    env:\n"
+    profile += "      DB: {secret: db}\n"
+    for tail, line in (("              key: ~\n", 15), ("", 13)):
+        done = check_offline(tmp_path, profile, ("m.yaml", MINIMAL + SECRET_ENV + tail))
+        assert done.returncode == 2, done.stdout
+        assert "None" not in done.stdout + done.stderr
+        assert f"m.yaml:{line}: " in done.stderr and "secret version is required" in done.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.fix.knative import keys
 from drift.fix.knative.container import container_in, container_out
-from drift.fix.knative.conversion import Conversion, parse_aliases, present
+from drift.fix.knative.conversion import Conversion, parse_aliases, present, text
 from drift.live.normalize import raw
 
 CLOUDSQL_VOLUME = "cloudsql"
@@ -293,13 +293,13 @@ def _volume_in(doc: dict[str, Any], aliases: dict[str, str]) -> Any:
     v = run_v2.Volume(name=doc.get("name", ""))
     if "secret" in doc:
         s = doc["secret"] or {}
-        name = str(s.get("secretName", ""))
+        name = text(s, "secretName")
         v.secret = run_v2.SecretVolumeSource(
             secret=aliases.get(name, name),
             default_mode=int(s.get("defaultMode", 0)),
             items=[
                 run_v2.VersionToPath(
-                    version=str(i.get("key", "")),
+                    version=text(i, "key"),
                     path=i.get("path", ""),
                     mode=int(i.get("mode", 0)),
                 )
@@ -309,13 +309,11 @@ def _volume_in(doc: dict[str, Any], aliases: dict[str, str]) -> Any:
     elif "emptyDir" in doc:
         e = doc["emptyDir"] or {}
         medium = run_v2.EmptyDirVolumeSource.Medium.MEMORY if e.get("medium") == "Memory" else 0
-        v.empty_dir = run_v2.EmptyDirVolumeSource(
-            medium=medium, size_limit=str(e.get("sizeLimit", ""))
-        )
+        v.empty_dir = run_v2.EmptyDirVolumeSource(medium=medium, size_limit=text(e, "sizeLimit"))
     elif "csi" in doc:
         csi = doc["csi"] or {}
         attributes = csi.get("volumeAttributes") or {}
-        options = str(attributes.get("mountOptions", ""))
+        options = text(attributes, "mountOptions")
         v.gcs = run_v2.GCSVolumeSource(
             bucket=attributes.get("bucketName", ""),
             read_only=bool(csi.get("readOnly", False)),
