@@ -281,3 +281,48 @@ def test_a_secret_reference_without_a_version_is_refused_not_read_as_none(
         assert done.returncode == 2, done.stdout
         assert "None" not in done.stdout + done.stderr
         assert f"m.yaml:{line}: " in done.stderr and "secret version is required" in done.stderr
+
+
+SIDECAR_SIZED = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      annotations:
+        run.googleapis.com/cpu-throttling: 'false'
+        run.googleapis.com/startup-cpu-boost: 'true'
+    spec:
+      containers:
+      - name: app
+        image: gcr.io/acme/api:1
+        ports:
+        - containerPort: 8080
+      - name: proxy
+        image: gcr.io/acme/proxy:1
+        resources:
+          limits:
+            cpu: 500m
+            memory: 256Mi
+"""
+
+
+def test_cpu_allocation_annotations_apply_to_every_container(tmp_path: Path) -> None:
+    """`run.googleapis.com/cpu-throttling` and `startup-cpu-boost` are revision-template
+    annotations (Cloud Run YAML reference, spec.template.metadata.annotations): one value for
+    the whole revision. They reached only the containers with a `resources` block, so an
+    ingress container written without one read as throttled and without boost."""
+    (workload,) = read(SIDECAR_SIZED).workloads
+    config = revision_config(workload.resource.template, service=workload.resource, container=None)
+    for name in ("app", "proxy"):
+        c = revision_config(workload.resource.template, service=workload.resource, container=name)
+        assert (c.settings["cpu_throttling"], c.settings["startup_cpu_boost"]) == (False, True)
+    assert config.settings["cpu"] == "1000m"  # the ingress container's default, unchanged
+    profile = (
+        "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    container: app\n"
+        "    settings:\n      cpu_throttling: false\n      startup_cpu_boost: true\n"
+    )
+    done = check_offline(tmp_path, profile, ("m.yaml", SIDECAR_SIZED))
+    assert (findings_of(done), done.returncode) == (set(), 0), done.stdout

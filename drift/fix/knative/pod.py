@@ -149,19 +149,28 @@ def _volume_out(conv: Conversion, v: Any) -> dict[str, Any] | None:
 
 
 def _cpu_out(conv: Conversion, t: Any, ann: dict[str, str]) -> None:
-    """CPU allocation is per instance in Knative (template annotations), per container in
-    v2; read back, the annotation applies to every container that sets resources."""
+    """CPU allocation is per revision in Knative (template annotations), per container in
+    v2; read back, a service's annotation applies to every container (`_containers_in`), and
+    a service's container without resources counts as the catalogue reads it: throttled, no
+    boost. A job's or pool's counts only where it sets resources, as it is read back."""
+    from google.cloud import run_v2
+
     sized = [c for c in t.containers if present(c, "resources")]
     if not sized:
         return
-    for field, key in (
-        ("cpu_idle", keys.CPU_THROTTLING),
-        ("startup_cpu_boost", keys.STARTUP_BOOST),
+    whole = isinstance(t, run_v2.RevisionTemplate)  # a service's
+    for field, key, unset in (
+        ("cpu_idle", keys.CPU_THROTTLING, True),
+        ("startup_cpu_boost", keys.STARTUP_BOOST, False),
     ):
-        values = {bool(getattr(c.resources, field)) for c in sized}
-        if len(values) > 1:
+        values = [
+            bool(getattr(c.resources, field)) if present(c, "resources") else unset
+            for c in t.containers
+        ]
+        counted = values if whole else [bool(getattr(c.resources, field)) for c in sized]
+        if len(set(counted)) > 1:
             conv.note(f"{field} differs between containers; Knative has one value per revision")
-        first = bool(getattr(t.containers[ingress_index(t.containers)].resources, field))
+        first = values[ingress_index(t.containers)]
         put(conv, ann, key, "true" if first else "false")
 
 
@@ -269,7 +278,17 @@ def _containers_in(ann: dict[str, str], containers: list[Any], *, throttled: boo
         c.depends_on = list(deps.get(c.name, []))
         c.base_image_uri = bases.get(c.name, "")
     sized = [c for c in containers if present(c, "resources")]
-    if (throttling is not None or boost is not None) and not sized and containers:
+    if throttled and (throttling == "false" or boost == "true"):
+        # a service's run.googleapis.com/cpu-throttling and startup-cpu-boost are revision-
+        # template annotations (Cloud Run YAML reference, https://cloud.google.com/run/docs/
+        # reference/yaml/v1: spec.template.metadata.annotations): one value for the whole
+        # revision, so every container has it, whether or not it writes a `resources` block
+        # (one without reads as throttled without boost: only another value needs them)
+        for c in containers:
+            if not present(c, "resources"):
+                c.resources = run_v2.ResourceRequirements()
+        sized = containers
+    elif (throttling is not None or boost is not None) and not sized and containers:
         first = containers[ingress_index(containers)]
         first.resources = run_v2.ResourceRequirements()
         sized = [first]
