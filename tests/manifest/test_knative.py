@@ -13,6 +13,9 @@ import pytest
 from drift.live.normalize import revision_config
 from drift.manifest.model import Workload
 from drift.refs import SecretRef
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, lab_world
 from tests.manifest.conftest import (
     CHAT,
     JOB,
@@ -326,3 +329,52 @@ def test_cpu_allocation_annotations_apply_to_every_container(tmp_path: Path) -> 
     )
     done = check_offline(tmp_path, profile, ("m.yaml", SIDECAR_SIZED))
     assert (findings_of(done), done.returncode) == (set(), 0), done.stdout
+
+
+OWN_CONNECTOR = f"projects/{LAB}/locations/us-central1/connectors/shared"
+
+
+def _export(namespace: str) -> str:
+    """Service app of `lab_world`, with its own connector named in full, as an export writes
+    it (`namespace: PROJECT_NUMBER`, Cloud Run YAML reference) or by hand (NAMESPACE "")."""
+    head = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: app\n"
+    if namespace:
+        head += f"  namespace: '{namespace}'\n"
+    return head + (
+        "  labels:\n    cloud.googleapis.com/location: us-central1\n"
+        "spec:\n  template:\n    metadata:\n      annotations:\n"
+        f"        run.googleapis.com/vpc-access-connector: {OWN_CONNECTOR}\n"
+        "    spec:\n      containers:\n      - image: us-docker.pkg.dev/lab/app:v1\n"
+        "        ports:\n        - containerPort: 8080\n"
+    )
+
+
+def test_the_own_connector_of_an_export_reads_as_it_does_live(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The live check reads the service's own connector, named in full, as its short name (the
+    workload's project, catalogue `_vpc_connector`); the manifest check took the project from
+    `metadata.namespace` (a number in an export, nothing in a file written by hand), so the
+    same connector was `setting.value` drift. The manifest is checked against the profile's
+    project (revmanifest 3); a namespace naming another project by id is still not checked."""
+    template = {"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080}
+    sandbox = make_sandbox(lab_world(template={**template, "vpc_connector": OWN_CONNECTOR}))
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        "      vpc_connector: shared\n"
+    )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    live = drift("check", "lab", "-f", "json", env=env, cwd=tmp_path)
+    assert (findings_of(live), live.returncode) == (set(), 0), live.stdout + live.stderr
+    for namespace in ("555000111222", LAB, ""):  # the number lab_world gives fix-lab
+        (tmp_path / "app.yaml").write_text(_export(namespace))
+        done = drift("check", "lab", "-m", "app.yaml", "-f", "json", env=env, cwd=tmp_path)
+        assert (findings_of(done), done.returncode) == (set(), 0), (namespace, done.stdout)
+    (tmp_path / "app.yaml").write_text(_export("acme-other"))
+    done = drift("check", "lab", "-m", "app.yaml", "-f", "json", env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert "app.yaml:4: service app is for project acme-other, profile lab checks fix-lab" in (
+        done.stderr
+    )
