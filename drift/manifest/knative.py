@@ -229,6 +229,13 @@ DOCUMENTS: dict[str, tuple[type[BaseModel], Kind]] = {
     "WorkerPool": (PoolDocument, Kind.WORKER_POOL),
 }
 """The kinds of document a manifest may be, with their shape and the workload they make."""
+API_OF = {"Service": SERVICE_API, "Job": JOB_API, "WorkerPool": JOB_API}
+"""The apiVersion of each (`gcloud run services|jobs|worker-pools replace`)."""
+MANIFEST_IS = (
+    f"a manifest is a Knative Service ({SERVICE_API}), a Job or a WorkerPool ({JOB_API}), as "
+    "gcloud run services|jobs|worker-pools describe --format export writes them, or a "
+    "Terraform plan (terraform show -json PLAN)"
+)
 
 _WHOLE = frozenset(
     {keys.MIN_SCALE, keys.MAX_SCALE, keys.SERVICE_MIN_SCALE, keys.SERVICE_MAX_SCALE}
@@ -264,15 +271,21 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     data = doc.data
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in DOCUMENTS:
+        problems.append(doc.problem(("kind",), f"kind {kind!r}: {MANIFEST_IS}"))
+        return None
+    model, workload_kind = DOCUMENTS[kind]
+    api = data.get("apiVersion")
+    if api != API_OF[kind]:
+        # another API's object of the same kind name (a Kubernetes `v1` Service, a Knative
+        # `v1alpha1` one): one line on what it is, not its shape against Cloud Run's
+        what = f"kind {kind!r} without apiVersion" if api is None else f"apiVersion {api!r}"
         problems.append(
             doc.problem(
-                ("kind",),
-                f"kind {kind!r}: a manifest is a Knative Service ({SERVICE_API}), a Job or a "
-                f"WorkerPool ({JOB_API}), or a Terraform plan (terraform show -json)",
+                ("apiVersion",) if "apiVersion" in data else ("kind",),
+                f"{what} is not a Cloud Run {kind} ({API_OF[kind]}): {MANIFEST_IS}",
             )
         )
         return None
-    model, workload_kind = DOCUMENTS[kind]
     found = _annotation_problems(doc, data)
     try:
         model.model_validate(data)

@@ -136,8 +136,20 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         ),
         pytest.param(
             MINIMAL.replace("serving.knative.dev/v1", "apps/v1"),
-            "m.yaml:1: apiVersion: Input should be 'serving.knative.dev/v1'",
+            "m.yaml:1: apiVersion 'apps/v1' is not a Cloud Run Service (serving.knative.dev/v1): "
+            "a manifest is a Knative Service",
             id="api-version",
+        ),
+        pytest.param(
+            MINIMAL.replace("apiVersion: serving.knative.dev/v1\n", ""),
+            "m.yaml:1: kind 'Service' without apiVersion is not a Cloud Run Service",
+            id="no-api-version",
+        ),
+        pytest.param(
+            MINIMAL.replace("kind: Service", "kind: Job"),
+            "m.yaml:1: apiVersion 'serving.knative.dev/v1' is not a Cloud Run Job "
+            "(run.googleapis.com/v1)",
+            id="job-of-the-serving-api",
         ),
         pytest.param(
             MINIMAL.replace("  name: api\n", "  labels: {app: api}\n"),
@@ -239,6 +251,23 @@ def test_a_malformed_document_is_one_clear_line_per_problem(
 ) -> None:
     found = problems_of(text)
     assert any(p.startswith(expected) for p in found), found
+
+
+@pytest.mark.parametrize(
+    "api", ["v1", "serving.knative.dev/v1alpha1", "run.googleapis.com/v1"], ids=str
+)
+def test_another_apis_service_is_one_line_saying_what_a_manifest_is(api: str) -> None:
+    """A Kubernetes Service (`apiVersion: v1`, the kind name Knative shares) was two shape
+    errors in pydantic's words (`apiVersion: Input should be …`, `spec.template: required
+    key is missing`): one line now says what it is and what drift takes (revmanifest 4)."""
+    k8s = f"apiVersion: {api}\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n"
+    found = problems_of(k8s + "  - port: 80\n")
+    assert found == [
+        f"m.yaml:1: apiVersion '{api}' is not a Cloud Run Service (serving.knative.dev/v1): a "
+        "manifest is a Knative Service (serving.knative.dev/v1), a Job or a WorkerPool "
+        "(run.googleapis.com/v1), as gcloud run services|jobs|worker-pools describe --format "
+        "export writes them, or a Terraform plan (terraform show -json PLAN)"
+    ]
 
 
 def test_every_problem_of_a_document_at_once_in_line_order() -> None:
