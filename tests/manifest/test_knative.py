@@ -243,7 +243,23 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         pytest.param("", "m.yaml:1: empty: expected a Knative Service or Job", id="empty"),
         pytest.param("- a\n- b\n", "m.yaml:1: expected a Knative Service or Job", id="list"),
         pytest.param(b"\xff\xfe\x00k", "m.yaml:1: not UTF-8 text", id="binary"),
-        pytest.param(MINIMAL + "---\n" + MINIMAL, "m.yaml:10: invalid YAML", id="two-documents"),
+        pytest.param(
+            MINIMAL + "---\n" + MINIMAL,
+            "m.yaml:11: a second YAML document (2 in all): a manifest is one YAML document, as "
+            "gcloud run services|jobs|worker-pools replace reads one: give each document its own "
+            "file and its own --manifest",
+            id="two-documents",
+        ),
+        pytest.param(
+            "---\n" + MINIMAL + "---\n# the next one\n" + MINIMAL + "---\n",
+            "m.yaml:13: a second YAML document (2 in all)",
+            id="two-documents-and-empty-ones",
+        ),
+        pytest.param(
+            "---\n# nothing\n---\n",
+            "m.yaml:1: empty (only document separators): expected a Knative Service or Job",
+            id="only-separators",
+        ),
     ],
 )
 def test_a_malformed_document_is_one_clear_line_per_problem(
@@ -268,6 +284,27 @@ def test_another_apis_service_is_one_line_saying_what_a_manifest_is(api: str) ->
         "(run.googleapis.com/v1), as gcloud run services|jobs|worker-pools describe --format "
         "export writes them, or a Terraform plan (terraform show -json PLAN)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", "---\n"), ("", "---\n# rendered by helm\n"), ("---\n---\n", "...\n"), ("", "--- ~\n")],
+    ids=["trailing", "trailing-comment", "leading-empty", "trailing-null"],
+)
+def test_empty_documents_around_the_one_are_dropped_as_gcloud_drops_them(
+    before: str, after: str
+) -> None:
+    """A rendering tool ends a file with `---`: gcloud's replace drops empty documents and
+    reads the one left (googlecloudsdk/calliope/arg_parsers.py YAMLFileContents.
+    _LoadSingleYamlDocument), so drift reads it too, every line where it is in the file."""
+    text = before + MINIMAL.replace("gcr.io/acme/api:1", "7") + after
+    shift = before.count("\n")
+    assert problems_of(text) == [
+        f"m.yaml:{9 + shift}: spec.template.spec.containers.0.image: Input should be a valid "
+        "string (quote it: the API takes text)"
+    ]
+    (workload,) = read(before + MINIMAL + after).workloads
+    assert workload.where == f"m.yaml:{4 + shift}"
 
 
 def test_every_problem_of_a_document_at_once_in_line_order() -> None:
