@@ -126,3 +126,24 @@ class _Walker:
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
         return self.rules.integer(line, value, node.value)
+
+
+def documents(text: str) -> list[tuple[int, int]] | None:
+    """The lines `[first, last)` (0-based) of each document of the stream that is not empty
+    (a document of nothing but markers and comments, or only a null, as a trailing `---`
+    makes one); None when the stream does not compose."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Scanner = _scanner()
+    spans = []
+    try:
+        for node in yaml.compose_all(text):
+            if node is None or node.tag == "tag:yaml.org,2002:null":
+                continue
+            end = node.end_mark
+            spans.append((node.start_mark.line, end.line + (1 if end.column else 0)))
+    except (_TooDeep, YAMLError, RecursionError, ValueError, TypeError):
+        return None
+    return spans

@@ -107,8 +107,8 @@ def resources(workload: Any, container: Any) -> Any:
 def instance_field(key: str, convert: Callable[[SettingValue], Any]) -> Writer:
     """A resource setting Cloud Run applies per instance, not per container: gcloud's
     `--[no-]cpu-throttling` and `--[no-]cpu-boost` are revision flags, and Knative YAML has
-    one annotation per revision, which applies to every container that sets resources. So
-    it is written there, as on the container the catalogue reads (the re-check agrees)."""
+    one annotation per revision, which applies to every container. So it is written there,
+    as on the container the catalogue reads (the re-check agrees)."""
 
     def write(service: Any, container: Any, value: SettingValue) -> None:
         setattr(resources(service, container), key, convert(value))

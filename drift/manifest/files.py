@@ -6,6 +6,7 @@ YAML or JSON. Every problem in every file is reported at once: `file:line` for d
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,10 @@ STREAMED = (
 ERRORED = (
     "this Terraform plan is marked errored (planning failed, so it is incomplete): fix what "
     "terraform plan reported, then give the JSON of the saved plan"
+)
+ONE_DOCUMENT = (
+    "a manifest is one YAML document, as gcloud run services|jobs|worker-pools replace reads "
+    "one: give each document its own file and its own --manifest"
 )
 WHAT = (
     "a Knative Service or Job (gcloud run services|jobs describe --format export), or a "
@@ -146,5 +151,46 @@ def _located(name: str, raw: bytes, problems: list[Problem], data: Any = None) -
     try:
         return parse_located(raw, name, integers="gcloud")  # gcloud reads what it deploys
     except YamlProblems as exc:
+        if any(p.message.endswith("found another document") for p in exc.problems):
+            return _one_document(name, raw, problems, exc)
         problems += exc.problems
+        return None
+
+
+_LINE_BREAK = re.compile("(\r\n|[\r\n\x85\u2028\u2029])")
+"""What the YAML reader counts as the end of a line (the marks' lines count these)."""
+
+
+def _one_document(
+    name: str, raw: bytes, problems: list[Problem], exc: YamlProblems
+) -> Located | None:
+    """A stream of several YAML documents. Empty ones (a `---` with nothing after it, as
+    rendering tools end a file) are dropped, as gcloud's replace reads its FILE
+    (googlecloudsdk/calliope/arg_parsers.py YAMLFileContents._LoadSingleYamlDocument:
+    "supports the case of a single document in a file that contains superfluous document
+    separators, but still throws if multiple documents are actually found"): the one left is
+    read with its lines where they are in the file; two or more are refused."""
+    from drift import yamlruamel
+
+    text = raw.decode("utf-8")  # parse_located decoded it already
+    spans = yamlruamel.documents(text)
+    if spans is None:
+        problems += exc.problems
+        return None
+    if not spans:
+        problems.append(Problem(name, 1, f"empty (only document separators): expected {WHAT}"))
+        return None
+    if len(spans) > 1:
+        second = f"a second YAML document ({len(spans)} in all)"
+        problems.append(Problem(name, spans[1][0] + 1, f"{second}: {ONE_DOCUMENT}"))
+        return None
+    first, last = spans[0]
+    parts = _LINE_BREAK.split(text)  # line, break, line, break, …, line
+    for i in range(0, len(parts), 2):
+        if not first <= i // 2 < last:
+            parts[i] = ""  # markers, comments and empty documents: lines kept, nothing on them
+    try:
+        return parse_located("".join(parts).encode(), name, integers="gcloud")
+    except YamlProblems as again:
+        problems += again.problems
         return None

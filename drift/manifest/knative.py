@@ -38,9 +38,27 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+VERSION_REQUIRED = "the secret version is required: 'latest', a version number or an alias"
+
+
+def _version(value: str | None) -> str | None:
+    """A secret reference names its version: the v1 SecretKeySelector.key is "Required. A
+    Cloud Secret Manager secret version" (Cloud Run Admin API v1 reference, the
+    `secretKeyRef` gcloud sends), and a volume item's key is too ("When items are defined,
+    they must specify a path and a version", SecretVolumeSource.items, k8s_min.proto). Absent
+    or null (`key:` with nothing after it): a file gcloud cannot deploy, refused at its line,
+    never read as `latest` nor as a version named "None"."""
+    if value is None:
+        raise ValueError(VERSION_REQUIRED)
+    return value
+
+
+Version = Annotated[StrictStr | None, AfterValidator(_version), Field(validate_default=True)]
+
+
 class SecretKeyRef(_Open):
     name: StrictStr
-    key: StrictStr | None = None
+    key: Version = None
 
 
 class EnvSource(_Open):
@@ -92,9 +110,8 @@ class Container(_Open):
 
 
 class KeyToPath(_Open):
-    key: StrictStr
-    """The version: "When items are defined, they must specify a path and a version"
-    (SecretVolumeSource.items, k8s_min.proto): a deploy without one is refused."""
+    key: Version = None
+    """The version (`_version`): a deploy without one is refused."""
     path: StrictStr
     mode: int | None = None
 
@@ -212,6 +229,13 @@ DOCUMENTS: dict[str, tuple[type[BaseModel], Kind]] = {
     "WorkerPool": (PoolDocument, Kind.WORKER_POOL),
 }
 """The kinds of document a manifest may be, with their shape and the workload they make."""
+API_OF = {"Service": SERVICE_API, "Job": JOB_API, "WorkerPool": JOB_API}
+"""The apiVersion of each (`gcloud run services|jobs|worker-pools replace`)."""
+MANIFEST_IS = (
+    f"a manifest is a Knative Service ({SERVICE_API}), a Job or a WorkerPool ({JOB_API}), as "
+    "gcloud run services|jobs|worker-pools describe --format export writes them, or a "
+    "Terraform plan (terraform show -json PLAN)"
+)
 
 _WHOLE = frozenset(
     {keys.MIN_SCALE, keys.MAX_SCALE, keys.SERVICE_MIN_SCALE, keys.SERVICE_MAX_SCALE}
@@ -247,15 +271,21 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     data = doc.data
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in DOCUMENTS:
+        problems.append(doc.problem(("kind",), f"kind {kind!r}: {MANIFEST_IS}"))
+        return None
+    model, workload_kind = DOCUMENTS[kind]
+    api = data.get("apiVersion")
+    if api != API_OF[kind]:
+        # another API's object of the same kind name (a Kubernetes `v1` Service, a Knative
+        # `v1alpha1` one): one line on what it is, not its shape against Cloud Run's
+        what = f"kind {kind!r} without apiVersion" if api is None else f"apiVersion {api!r}"
         problems.append(
             doc.problem(
-                ("kind",),
-                f"kind {kind!r}: a manifest is a Knative Service ({SERVICE_API}), a Job or a "
-                f"WorkerPool ({JOB_API}), or a Terraform plan (terraform show -json)",
+                ("apiVersion",) if "apiVersion" in data else ("kind",),
+                f"{what} is not a Cloud Run {kind} ({API_OF[kind]}): {MANIFEST_IS}",
             )
         )
         return None
-    model, workload_kind = DOCUMENTS[kind]
     found = _annotation_problems(doc, data)
     try:
         model.model_validate(data)

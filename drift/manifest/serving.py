@@ -20,10 +20,21 @@ from drift.textsafe import visible
 def live_service(workload: Workload, profile: Profile, expected: ServiceProfile) -> LiveService:
     """The service as it will run once deployed: its template, serving all traffic (a job:
     its template, which its next execution runs; a worker pool: its template, on all of its
-    instances)."""
+    instances).
+
+    Named in the profile's project and region, whatever the file says: a manifest is checked
+    against that environment, and what qualifies names by the workload's own project (its
+    own VPC connector named in full is its short name, `catalogue._vpc_connector`) reads as
+    the live check does. A Knative `metadata.namespace` is the project's number in an export
+    (`namespace: PROJECT_NUMBER`, Cloud Run YAML reference) or absent in a file written by
+    hand (gcloud then deploys to the configured project; one it names must be that project,
+    by id or number: surface/run/services/replace.py "Namespace must be project ID [..] or
+    quoted number [..]"); a Terraform plan's `project` is empty when the provider's default
+    applies. One that names another project by id is not checked (`source._placement`)."""
+    location = f"projects/{profile.project}/locations/{profile.region}"
+    workload.resource.name = f"{location}/{workload.kind.collection}/{workload.name}"
     if workload.kind is Kind.JOB:
         job = workload.resource
-        job.name = f"projects/{profile.project}/locations/{profile.region}/jobs/{workload.name}"
         live = job_service(workload.name, job, expected.container, revision=workload.revision)
         config = _masked(live.template, workload.sensitive)
         serving = tuple(replace(r, config=config) for r in live.serving)
@@ -35,7 +46,6 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     )
     config = _masked(config, workload.sensitive)
     revision = ServingRevision(workload.revision, 100, (), (), config)
-    location = f"projects/{profile.project}/locations/{profile.region}"
     return LiveService(
         name=workload.name,
         full_name=f"{location}/{kind.collection}/{workload.name}",

@@ -52,18 +52,22 @@ class ManifestSource:
     project: str = ""
 
     def scope(self, profile: Profile, names: list[str]) -> list[str]:
-        """The services asked for that the manifests describe. A manifest that describes
+        """The services asked for that the manifests describe. Manifests that describe
         services, none of them the profile's, a service described twice for the profile's
         project and region, or only services meant for another project or region: exit 2,
         nothing checked (those of another project or region beside the profile's are noted:
-        a plan that deploys to several regions is checked one region per profile)."""
+        a plan that deploys to several regions is checked one region per profile; a manifest
+        of a service the profile does not list, beside one that holds a service of the
+        profile, is noted as a plan's other resources are: a pipeline passing every rendered
+        file is not blocked by a new service until the profile lists it)."""
         problems: list[str] = []
         notes: list[str] = []
         found: dict[str, Workload] = {}
         elsewhere: list[str] = []
+        anywhere = any(_holds(m, profile) for m in self.manifests)
         for manifest in self.manifests:
             notes += manifest.notes
-            problems += _file_problems(manifest, profile, notes)
+            problems += _file_problems(manifest, profile, notes, anywhere)
             for w in manifest.workloads:
                 key = _key(w)
                 if key not in profile.services:
@@ -230,18 +234,29 @@ def _here(u: Unread, profile: Profile) -> bool:
     return bool(profile.of_kind(u.kind)) and not placed
 
 
-def _file_problems(manifest: Manifest, profile: Profile, notes: list[str]) -> list[str]:
+def _holds(manifest: Manifest, profile: Profile) -> bool:
+    """Whether the manifest describes (or, unread, may deploy) one of the profile's."""
+    return any(_key(w) in profile.services for w in manifest.workloads) or any(
+        _here(u, profile) for u in manifest.unread
+    )
+
+
+def _file_problems(
+    manifest: Manifest, profile: Profile, notes: list[str], anywhere: bool
+) -> list[str]:
+    """`anywhere`: some manifest of the run holds one of the profile's workloads; a file that
+    holds none is then only noted (each workload of it: not in the profile, not checked)."""
     notes.extend(
         f"{w.kind} {visible(w.name)} ({w.where}) not checked: not in the profile"
         for w in manifest.workloads
         if _key(w) not in profile.services
     )
-    if any(_key(w) in profile.services for w in manifest.workloads) or any(
-        _here(u, profile) for u in manifest.unread
-    ):
+    if _holds(manifest, profile):
         return []
     # a kind the profile describes none of (a job file, a profile of services) is only noted
     described = [w for w in manifest.workloads if profile.of_kind(w.kind)]
+    if described and anywhere:
+        return []
     if described:
         return [
             f"{manifest.file} names no {described[0].kind} of profile {profile.environment}: "

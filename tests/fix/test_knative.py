@@ -199,6 +199,41 @@ def test_what_knative_cannot_say_makes_the_file_not_appliable(
     assert "# NOT APPLIABLE as is" in text and "Apply:" not in text
 
 
+def _cpu(service: run_v2.Service) -> list[tuple[str, object, object]]:
+    """Each container's CPU allocation as the catalogue reads it (a container without
+    resources: throttled, no boost)."""
+    from drift.live.normalize import revision_config
+
+    out = []
+    for c in service.template.containers:
+        settings = revision_config(service.template, service=service, container=c.name).settings
+        out.append((c.name, settings["cpu_throttling"], settings["startup_cpu_boost"]))
+    return out
+
+
+def test_a_container_without_resources_is_written_as_the_catalogue_reads_its_cpu() -> None:
+    """Knative has one CPU allocation per revision, and reading it back gives it to every
+    container (revmanifest 2). A container without resources is throttled without boost: it
+    was read as cpu_idle false, so a sidecar's `cpu_idle: true` was written `'false'` and
+    came back changed; and one that differs from a sized sidecar is said, not written."""
+    live = shapes.sidecar()
+    app, otel = live.template.containers
+    del app.resources
+    otel.resources.startup_cpu_boost = False  # as the unsized app: throttled, no boost
+    exported = to_knative(live, project="acme-prod", region="europe-west1")
+    assert exported.conversion.exact, exported.conversion.inexact
+    ann = exported.document["spec"]["template"]["metadata"]["annotations"]
+    assert ann["run.googleapis.com/cpu-throttling"] == "true"
+    assert ann["run.googleapis.com/startup-cpu-boost"] == "false"
+    assert _cpu(from_knative(exported.document)) == _cpu(live)
+    otel.resources.startup_cpu_boost = True  # the app still has none
+    exported = to_knative(live, project="acme-prod", region="europe-west1")
+    assert any(
+        r.startswith("startup_cpu_boost differs between containers")
+        for r in exported.conversion.inexact
+    )
+
+
 def test_template_that_is_not_what_serves_is_not_appliable() -> None:
     live = shapes.sidecar()
     sp = service_plan(live)

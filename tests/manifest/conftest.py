@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drift.errors import InputError
 from drift.manifest.files import parse
 from drift.manifest.model import Manifest
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift
 
 DATA = REPO / "tests" / "data" / "manifest"
 CHAT = DATA / "chat.service.yaml"
@@ -44,6 +46,28 @@ def problems_of(text: str | bytes, name: str = "m.yaml") -> list[str]:
     with pytest.raises(InputError) as caught:
         read(text, name)
     return [str(p) for p in caught.value.problems]
+
+
+def check_offline(tmp: Path, profile: str, *manifests: tuple[str, str]) -> Any:
+    """`drift check prod -m NAME… --offline -f json`, with `profile` as prod's and each
+    (NAME, TEXT) written in `tmp`."""
+    folder = tmp / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "prod.yaml").write_text(profile)
+    args = []
+    for name, text in manifests:
+        (tmp / name).write_text(text)
+        args += ["-m", name]
+    return drift(
+        "check", "prod", "--profiles", str(folder), *args, "--offline", "-f", "json", cwd=tmp
+    )
+
+
+def findings_of(done: Any) -> set[tuple[str, str]]:
+    """(rule, target) of every finding not ignored of a JSON report."""
+    assert "Traceback" not in done.stderr, done.stderr
+    doc = json.loads(done.stdout)
+    return {(f["rule"], f["target"]) for f in doc["findings"] if not f["ignored"]}
 
 
 @pytest.fixture

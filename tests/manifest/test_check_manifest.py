@@ -268,7 +268,7 @@ def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path
         (("-m", rel(PLAN), "--probe"), None, "--probe does not apply with --manifest"),
         (("--offline",), None, "--offline applies only with --manifest"),
         (
-            ("-m", rel(CHAT)),
+            ("-m", rel(CHAT)),  # alone: no manifest of the run holds a service of the profile
             None,
             f"{rel(CHAT)} names no service of profile staging: it has chat; the profile has "
             "api, auth, web",
@@ -319,6 +319,16 @@ def test_bad_input_is_one_clear_message_and_exit_2(
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert done.stderr.startswith("drift: error: ") and message in done.stderr, done.stderr
     assert sandbox.calls == []  # nothing was checked
+
+
+def test_a_manifest_of_a_service_not_in_the_profile_does_not_stop_the_others(
+    sandbox: Sandbox,
+) -> None:
+    """chat is not in staging's profile: alone, its file is exit 2 (above); beside the plan of
+    staging's services it is noted, not checked, and the plan is (revmanifest 6)."""
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", rel(CHAT), "-m", rel(PLAN))
+    assert done.returncode == 1, done.stdout + done.stderr  # the drift the plan holds
+    assert f"note: service chat ({rel(CHAT)}:22) not checked: not in the profile" in done.stdout
 
 
 def test_a_job_of_the_profile_is_checked_from_its_manifest(

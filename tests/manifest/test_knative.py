@@ -6,13 +6,25 @@ environment, secrets in env and volumes, sidecars, secrets of another project th
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from drift.live.normalize import revision_config
 from drift.manifest.model import Workload
 from drift.refs import SecretRef
-from tests.manifest.conftest import CHAT, JOB, MINIMAL, problems_of, read
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, lab_world
+from tests.manifest.conftest import (
+    CHAT,
+    JOB,
+    MINIMAL,
+    check_offline,
+    findings_of,
+    problems_of,
+    read,
+)
 
 
 def annotated(key: str, value: str) -> str:
@@ -20,6 +32,16 @@ def annotated(key: str, value: str) -> str:
     return MINIMAL.replace(
         "    spec:\n", f"    metadata:\n      annotations:\n        {key}: {value}\n    spec:\n"
     )
+
+
+SECRET_ENV = (
+    "        env:\n"
+    "        - name: DB\n"
+    "          valueFrom:\n"
+    "            secretKeyRef:\n"
+    "              name: db\n"
+)
+"""A variable from secret `db`, its `key` (the version) left to the test (line 15)."""
 
 
 def chat() -> Workload:
@@ -114,8 +136,20 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         ),
         pytest.param(
             MINIMAL.replace("serving.knative.dev/v1", "apps/v1"),
-            "m.yaml:1: apiVersion: Input should be 'serving.knative.dev/v1'",
+            "m.yaml:1: apiVersion 'apps/v1' is not a Cloud Run Service (serving.knative.dev/v1): "
+            "a manifest is a Knative Service",
             id="api-version",
+        ),
+        pytest.param(
+            MINIMAL.replace("apiVersion: serving.knative.dev/v1\n", ""),
+            "m.yaml:1: kind 'Service' without apiVersion is not a Cloud Run Service",
+            id="no-api-version",
+        ),
+        pytest.param(
+            MINIMAL.replace("kind: Service", "kind: Job"),
+            "m.yaml:1: apiVersion 'serving.knative.dev/v1' is not a Cloud Run Job "
+            "(run.googleapis.com/v1)",
+            id="job-of-the-serving-api",
         ),
         pytest.param(
             MINIMAL.replace("  name: api\n", "  labels: {app: api}\n"),
@@ -143,8 +177,22 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             + "      volumes:\n      - name: cfg\n        secret:\n          secretName: cfg\n"
             "          items:\n          - path: config.json\n",
             # SecretVolumeSource.items: "they must specify a path and a version"
-            "m.yaml:15: spec.template.spec.volumes.0.secret.items.0.key: required key is missing",
+            "m.yaml:15: spec.template.spec.volumes.0.secret.items.0.key: the secret version is "
+            "required",
             id="volume-item-without-version",
+        ),
+        pytest.param(
+            MINIMAL + SECRET_ENV + "              key: ~\n",
+            # v1 SecretKeySelector.key: "Required. A Cloud Secret Manager secret version"
+            "m.yaml:15: spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.key: the "
+            "secret version is required: 'latest', a version number or an alias",
+            id="null-secret-version",
+        ),
+        pytest.param(
+            MINIMAL + SECRET_ENV,
+            "m.yaml:13: spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.key: the "
+            "secret version is required",
+            id="no-secret-version",
         ),
         pytest.param(
             MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: lots\n"),
@@ -195,7 +243,23 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         pytest.param("", "m.yaml:1: empty: expected a Knative Service or Job", id="empty"),
         pytest.param("- a\n- b\n", "m.yaml:1: expected a Knative Service or Job", id="list"),
         pytest.param(b"\xff\xfe\x00k", "m.yaml:1: not UTF-8 text", id="binary"),
-        pytest.param(MINIMAL + "---\n" + MINIMAL, "m.yaml:10: invalid YAML", id="two-documents"),
+        pytest.param(
+            MINIMAL + "---\n" + MINIMAL,
+            "m.yaml:11: a second YAML document (2 in all): a manifest is one YAML document, as "
+            "gcloud run services|jobs|worker-pools replace reads one: give each document its own "
+            "file and its own --manifest",
+            id="two-documents",
+        ),
+        pytest.param(
+            "---\n" + MINIMAL + "---\n# the next one\n" + MINIMAL + "---\n",
+            "m.yaml:13: a second YAML document (2 in all)",
+            id="two-documents-and-empty-ones",
+        ),
+        pytest.param(
+            "---\n# nothing\n---\n",
+            "m.yaml:1: empty (only document separators): expected a Knative Service or Job",
+            id="only-separators",
+        ),
     ],
 )
 def test_a_malformed_document_is_one_clear_line_per_problem(
@@ -205,9 +269,178 @@ def test_a_malformed_document_is_one_clear_line_per_problem(
     assert any(p.startswith(expected) for p in found), found
 
 
+@pytest.mark.parametrize(
+    "api", ["v1", "serving.knative.dev/v1alpha1", "run.googleapis.com/v1"], ids=str
+)
+def test_another_apis_service_is_one_line_saying_what_a_manifest_is(api: str) -> None:
+    """A Kubernetes Service (`apiVersion: v1`, the kind name Knative shares) was two shape
+    errors in pydantic's words (`apiVersion: Input should be …`, `spec.template: required
+    key is missing`): one line now says what it is and what drift takes (revmanifest 4)."""
+    k8s = f"apiVersion: {api}\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n"
+    found = problems_of(k8s + "  - port: 80\n")
+    assert found == [
+        f"m.yaml:1: apiVersion '{api}' is not a Cloud Run Service (serving.knative.dev/v1): a "
+        "manifest is a Knative Service (serving.knative.dev/v1), a Job or a WorkerPool "
+        "(run.googleapis.com/v1), as gcloud run services|jobs|worker-pools describe --format "
+        "export writes them, or a Terraform plan (terraform show -json PLAN)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", "---\n"), ("", "---\n# rendered by helm\n"), ("---\n---\n", "...\n"), ("", "--- ~\n")],
+    ids=["trailing", "trailing-comment", "leading-empty", "trailing-null"],
+)
+def test_empty_documents_around_the_one_are_dropped_as_gcloud_drops_them(
+    before: str, after: str
+) -> None:
+    """A rendering tool ends a file with `---`: gcloud's replace drops empty documents and
+    reads the one left (googlecloudsdk/calliope/arg_parsers.py YAMLFileContents.
+    _LoadSingleYamlDocument), so drift reads it too, every line where it is in the file."""
+    text = before + MINIMAL.replace("gcr.io/acme/api:1", "7") + after
+    shift = before.count("\n")
+    assert problems_of(text) == [
+        f"m.yaml:{9 + shift}: spec.template.spec.containers.0.image: Input should be a valid "
+        "string (quote it: the API takes text)"
+    ]
+    (workload,) = read(before + MINIMAL + after).workloads
+    assert workload.where == f"m.yaml:{4 + shift}"
+
+
 def test_every_problem_of_a_document_at_once_in_line_order() -> None:
     text = MINIMAL.replace("    spec:\n", "    spec:\n      timeoutSeconds: soon\n") + (
         "        env:\n        - name: A\n          value: 1\n"
     )
     found = problems_of(text)
     assert [p.split(":")[1] for p in found] == ["8", "13"]
+
+
+NULL_VALUES = MINIMAL + (
+    "        env:\n        - name: DEBUG\n          value:\n        - name: REDIS_HOST\n"
+    "          value: ~\n"
+)
+
+
+def test_a_null_value_is_an_empty_variable_not_the_text_none(tmp_path: Path) -> None:
+    """A template renders `value: ${REDIS_HOST}` as `value:` when the variable is unset: YAML
+    null, which Cloud Run runs as "" (run v2 EnvVar.value: "Defaults to \"\""), never the
+    four characters `None`: DEBUG="" is no drift, and an empty REDIS_HOST fails min_length."""
+    (workload,) = read(NULL_VALUES).workloads
+    env = workload.resource.template.containers[0].env
+    assert [(v.name, v.value) for v in env] == [("DEBUG", ""), ("REDIS_HOST", "")]
+    profile = (
+        "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        '      DEBUG: ""\n      REDIS_HOST: {required: true, min_length: 4}\n'
+    )
+    done = check_offline(tmp_path, profile, ("m.yaml", NULL_VALUES))
+    assert findings_of(done) == {("env.constraint", "env.REDIS_HOST")}, done.stdout
+    assert "None" not in done.stdout
+
+
+def test_a_secret_reference_without_a_version_is_refused_not_read_as_none(
+    tmp_path: Path,
+) -> None:
+    """`key: ~` was compared as version "None" ("references secret db:None"), a missing key as
+    `latest`: both are files gcloud cannot deploy (v1 SecretKeySelector.key is Required),
+    refused at their line, exit 2, nothing checked."""
+    profile = "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    env:\n"
+    profile += "      DB: {secret: db}\n"
+    for tail, line in (("              key: ~\n", 15), ("", 13)):
+        done = check_offline(tmp_path, profile, ("m.yaml", MINIMAL + SECRET_ENV + tail))
+        assert done.returncode == 2, done.stdout
+        assert "None" not in done.stdout + done.stderr
+        assert f"m.yaml:{line}: " in done.stderr and "secret version is required" in done.stderr
+
+
+SIDECAR_SIZED = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      annotations:
+        run.googleapis.com/cpu-throttling: 'false'
+        run.googleapis.com/startup-cpu-boost: 'true'
+    spec:
+      containers:
+      - name: app
+        image: gcr.io/acme/api:1
+        ports:
+        - containerPort: 8080
+      - name: proxy
+        image: gcr.io/acme/proxy:1
+        resources:
+          limits:
+            cpu: 500m
+            memory: 256Mi
+"""
+
+
+def test_cpu_allocation_annotations_apply_to_every_container(tmp_path: Path) -> None:
+    """`run.googleapis.com/cpu-throttling` and `startup-cpu-boost` are revision-template
+    annotations (Cloud Run YAML reference, spec.template.metadata.annotations): one value for
+    the whole revision. They reached only the containers with a `resources` block, so an
+    ingress container written without one read as throttled and without boost."""
+    (workload,) = read(SIDECAR_SIZED).workloads
+    config = revision_config(workload.resource.template, service=workload.resource, container=None)
+    for name in ("app", "proxy"):
+        c = revision_config(workload.resource.template, service=workload.resource, container=name)
+        assert (c.settings["cpu_throttling"], c.settings["startup_cpu_boost"]) == (False, True)
+    assert config.settings["cpu"] == "1000m"  # the ingress container's default, unchanged
+    profile = (
+        "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    container: app\n"
+        "    settings:\n      cpu_throttling: false\n      startup_cpu_boost: true\n"
+    )
+    done = check_offline(tmp_path, profile, ("m.yaml", SIDECAR_SIZED))
+    assert (findings_of(done), done.returncode) == (set(), 0), done.stdout
+
+
+OWN_CONNECTOR = f"projects/{LAB}/locations/us-central1/connectors/shared"
+
+
+def _export(namespace: str) -> str:
+    """Service app of `lab_world`, with its own connector named in full, as an export writes
+    it (`namespace: PROJECT_NUMBER`, Cloud Run YAML reference) or by hand (NAMESPACE "")."""
+    head = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: app\n"
+    if namespace:
+        head += f"  namespace: '{namespace}'\n"
+    return head + (
+        "  labels:\n    cloud.googleapis.com/location: us-central1\n"
+        "spec:\n  template:\n    metadata:\n      annotations:\n"
+        f"        run.googleapis.com/vpc-access-connector: {OWN_CONNECTOR}\n"
+        "    spec:\n      containers:\n      - image: us-docker.pkg.dev/lab/app:v1\n"
+        "        ports:\n        - containerPort: 8080\n"
+    )
+
+
+def test_the_own_connector_of_an_export_reads_as_it_does_live(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The live check reads the service's own connector, named in full, as its short name (the
+    workload's project, catalogue `_vpc_connector`); the manifest check took the project from
+    `metadata.namespace` (a number in an export, nothing in a file written by hand), so the
+    same connector was `setting.value` drift. The manifest is checked against the profile's
+    project (revmanifest 3); a namespace naming another project by id is still not checked."""
+    template = {"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080}
+    sandbox = make_sandbox(lab_world(template={**template, "vpc_connector": OWN_CONNECTOR}))
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        "      vpc_connector: shared\n"
+    )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    live = drift("check", "lab", "-f", "json", env=env, cwd=tmp_path)
+    assert (findings_of(live), live.returncode) == (set(), 0), live.stdout + live.stderr
+    for namespace in ("555000111222", LAB, ""):  # the number lab_world gives fix-lab
+        (tmp_path / "app.yaml").write_text(_export(namespace))
+        done = drift("check", "lab", "-m", "app.yaml", "-f", "json", env=env, cwd=tmp_path)
+        assert (findings_of(done), done.returncode) == (set(), 0), (namespace, done.stdout)
+    (tmp_path / "app.yaml").write_text(_export("acme-other"))
+    done = drift("check", "lab", "-m", "app.yaml", "-f", "json", env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert "app.yaml:4: service app is for project acme-other, profile lab checks fix-lab" in (
+        done.stderr
+    )

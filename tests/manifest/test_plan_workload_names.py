@@ -109,3 +109,21 @@ def test_a_nameless_service_is_only_noted_when_it_cannot_be_the_profiles(
         assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
         notes = " ".join(json.loads(done.stdout)["notes"])
         assert "google_cloud_run_v2_service.web: its name is not known until apply" in notes
+
+
+def test_a_plan_without_a_project_reads_its_own_connector_as_the_live_check_does(
+    tmp_path: Path,
+) -> None:
+    """A plan's `project` is empty when the provider's default project applies: the service's
+    own connector, named in full (`projects/acme-chat-staging/…/connectors/staging-vpc`), is
+    its short name there as it is live (the profile's project), not drift (revmanifest 3)."""
+    data = plan()
+    api = known_api(data)
+    del api["change"]["after"]["project"]
+    data["resource_changes"] = [api]
+    profile = API_ONLY.replace(
+        "max_instances: 20}", "max_instances: 20, vpc_connector: staging-vpc}"
+    )
+    done = check_offline(tmp_path, data, profile, "-f", "json")
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+    assert not json.loads(done.stdout)["findings"]

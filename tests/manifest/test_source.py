@@ -87,3 +87,28 @@ def test_the_library_refuses_a_probe_of_what_is_not_deployed() -> None:
         asyncio.run(
             run_check(load_profile(STAGING, "staging"), load_settings(), source=source, probe=True)
         )
+
+
+def test_a_manifest_of_a_service_not_in_the_profile_is_noted_beside_one_that_is() -> None:
+    """A pipeline passes every rendered file: one of a new service the profile does not list
+    yet (chat, beside the plan of staging's services) is noted and not checked, as a plan's
+    other resources are; it no longer stops the check of the others (revmanifest 6)."""
+    report = offline(PLAN, CHAT)
+    assert set(report.services) == {"api", "auth"}
+    chat = [n for n in report.notes if n.startswith("service chat (")]
+    assert chat and chat[0].endswith("chat.service.yaml:22) not checked: not in the profile")
+
+
+def test_manifests_none_of_which_holds_a_service_of_the_profile_are_refused(
+    tmp_path: Path,
+) -> None:
+    """Nothing would be checked: exit 2 naming each file, as before."""
+    from drift.errors import UsageError
+
+    other = tmp_path / "billing.yaml"
+    other.write_text(CHAT.read_text().replace("name: chat\n", "name: billing\n", 1))
+    with pytest.raises(UsageError) as refused:
+        offline(CHAT, other)
+    said = str(refused.value)
+    assert "chat.service.yaml names no service of profile staging: it has chat;" in said
+    assert "billing.yaml names no service of profile staging: it has billing;" in said

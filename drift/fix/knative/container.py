@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.fix.knative.conversion import Conversion, present
+from drift.fix.knative.conversion import Conversion, present, text
 
 
 def _some(**fields: Any) -> dict[str, Any]:
@@ -123,13 +123,15 @@ def _env_in(doc: dict[str, Any], aliases: dict[str, str]) -> Any:
 
     ref = (doc.get("valueFrom") or {}).get("secretKeyRef")
     if ref is None:
-        return run_v2.EnvVar(name=doc["name"], value=str(doc.get("value", "")))
-    name = str(ref.get("name", ""))
+        # a null `value:` runs as "": run v2 EnvVar.value "Defaults to \"\"" (so does the
+        # v1 EnvVar gcloud sends); a reference's `key` is required (knative.SecretKeyRef)
+        return run_v2.EnvVar(name=doc["name"], value=text(doc, "value"))
+    name = text(ref, "name")
     return run_v2.EnvVar(
         name=doc["name"],
         value_source=run_v2.EnvVarSource(
             secret_key_ref=run_v2.SecretKeySelector(
-                secret=aliases.get(name, name), version=str(ref.get("key", ""))
+                secret=aliases.get(name, name), version=text(ref, "key")
             )
         ),
     )
@@ -150,7 +152,7 @@ def _probe_in(doc: dict[str, Any]) -> Any:
             path=get.get("path", ""),
             port=int(get.get("port", 0)),
             http_headers=[
-                run_v2.HTTPHeader(name=h.get("name", ""), value=str(h.get("value", "")))
+                run_v2.HTTPHeader(name=text(h, "name"), value=text(h, "value"))
                 for h in get.get("httpHeaders") or []
             ],
         )

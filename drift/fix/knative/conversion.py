@@ -86,6 +86,13 @@ def parse_aliases(text: str | None) -> dict[str, str]:
     return out
 
 
+def text(doc: dict[str, Any], key: str) -> str:
+    """The text a key of a document holds: "" when it is absent or null (`value:` with nothing
+    after it, as a template renders an unset variable), never the word "None"."""
+    value = doc.get(key)
+    return "" if value is None else str(value)
+
+
 def present(message: Any, name: str) -> bool:
     """Whether a message field (proto-plus or protobuf) is set."""
     return bool(raw(message).HasField(name))

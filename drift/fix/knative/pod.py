@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.fix.knative import keys
 from drift.fix.knative.container import container_in, container_out
-from drift.fix.knative.conversion import Conversion, parse_aliases, present
+from drift.fix.knative.conversion import Conversion, parse_aliases, present, text
 from drift.live.normalize import raw
 
 CLOUDSQL_VOLUME = "cloudsql"
@@ -149,19 +149,28 @@ def _volume_out(conv: Conversion, v: Any) -> dict[str, Any] | None:
 
 
 def _cpu_out(conv: Conversion, t: Any, ann: dict[str, str]) -> None:
-    """CPU allocation is per instance in Knative (template annotations), per container in
-    v2; read back, the annotation applies to every container that sets resources."""
+    """CPU allocation is per revision in Knative (template annotations), per container in
+    v2; read back, a service's annotation applies to every container (`_containers_in`), and
+    a service's container without resources counts as the catalogue reads it: throttled, no
+    boost. A job's or pool's counts only where it sets resources, as it is read back."""
+    from google.cloud import run_v2
+
     sized = [c for c in t.containers if present(c, "resources")]
     if not sized:
         return
-    for field, key in (
-        ("cpu_idle", keys.CPU_THROTTLING),
-        ("startup_cpu_boost", keys.STARTUP_BOOST),
+    whole = isinstance(t, run_v2.RevisionTemplate)  # a service's
+    for field, key, unset in (
+        ("cpu_idle", keys.CPU_THROTTLING, True),
+        ("startup_cpu_boost", keys.STARTUP_BOOST, False),
     ):
-        values = {bool(getattr(c.resources, field)) for c in sized}
-        if len(values) > 1:
+        values = [
+            bool(getattr(c.resources, field)) if present(c, "resources") else unset
+            for c in t.containers
+        ]
+        counted = values if whole else [bool(getattr(c.resources, field)) for c in sized]
+        if len(set(counted)) > 1:
             conv.note(f"{field} differs between containers; Knative has one value per revision")
-        first = bool(getattr(t.containers[ingress_index(t.containers)].resources, field))
+        first = values[ingress_index(t.containers)]
         put(conv, ann, key, "true" if first else "false")
 
 
@@ -269,7 +278,17 @@ def _containers_in(ann: dict[str, str], containers: list[Any], *, throttled: boo
         c.depends_on = list(deps.get(c.name, []))
         c.base_image_uri = bases.get(c.name, "")
     sized = [c for c in containers if present(c, "resources")]
-    if (throttling is not None or boost is not None) and not sized and containers:
+    if throttled and (throttling == "false" or boost == "true"):
+        # a service's run.googleapis.com/cpu-throttling and startup-cpu-boost are revision-
+        # template annotations (Cloud Run YAML reference, https://cloud.google.com/run/docs/
+        # reference/yaml/v1: spec.template.metadata.annotations): one value for the whole
+        # revision, so every container has it, whether or not it writes a `resources` block
+        # (one without reads as throttled without boost: only another value needs them)
+        for c in containers:
+            if not present(c, "resources"):
+                c.resources = run_v2.ResourceRequirements()
+        sized = containers
+    elif (throttling is not None or boost is not None) and not sized and containers:
         first = containers[ingress_index(containers)]
         first.resources = run_v2.ResourceRequirements()
         sized = [first]
@@ -293,13 +312,13 @@ def _volume_in(doc: dict[str, Any], aliases: dict[str, str]) -> Any:
     v = run_v2.Volume(name=doc.get("name", ""))
     if "secret" in doc:
         s = doc["secret"] or {}
-        name = str(s.get("secretName", ""))
+        name = text(s, "secretName")
         v.secret = run_v2.SecretVolumeSource(
             secret=aliases.get(name, name),
             default_mode=int(s.get("defaultMode", 0)),
             items=[
                 run_v2.VersionToPath(
-                    version=str(i.get("key", "")),
+                    version=text(i, "key"),
                     path=i.get("path", ""),
                     mode=int(i.get("mode", 0)),
                 )
@@ -309,13 +328,11 @@ def _volume_in(doc: dict[str, Any], aliases: dict[str, str]) -> Any:
     elif "emptyDir" in doc:
         e = doc["emptyDir"] or {}
         medium = run_v2.EmptyDirVolumeSource.Medium.MEMORY if e.get("medium") == "Memory" else 0
-        v.empty_dir = run_v2.EmptyDirVolumeSource(
-            medium=medium, size_limit=str(e.get("sizeLimit", ""))
-        )
+        v.empty_dir = run_v2.EmptyDirVolumeSource(medium=medium, size_limit=text(e, "sizeLimit"))
     elif "csi" in doc:
         csi = doc["csi"] or {}
         attributes = csi.get("volumeAttributes") or {}
-        options = str(attributes.get("mountOptions", ""))
+        options = text(attributes, "mountOptions")
         v.gcs = run_v2.GCSVolumeSource(
             bucket=attributes.get("bucketName", ""),
             read_only=bool(csi.get("readOnly", False)),

@@ -9,7 +9,7 @@ from typing import Any
 
 from drift.fields import enum_name as field_enum
 from drift.fix.knative import keys
-from drift.fix.knative.conversion import Conversion, present
+from drift.fix.knative.conversion import Conversion, present, text
 from drift.fix.knative.pod import (
     enum_name,
     finish_annotations,
@@ -185,7 +185,7 @@ def metadata_in(
         for k, v in (metadata.get("annotations") or {}).items()
         if k not in keys.SERVER_SET | keys.READ_ONLY
     }
-    namespace, name = metadata.get("namespace", ""), metadata.get("name", "")
+    namespace, name = text(metadata, "namespace"), text(metadata, "name")
     return f"projects/{namespace}/locations/{location}/{collection}/{name}", labels, ann
 
 
@@ -208,7 +208,7 @@ def service_in(doc: dict[str, Any], *, region: str = "") -> Any:
                 kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST,
                 kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
             ),
-            tag=str(t.get("tag", "")),
+            tag=text(t, "tag"),
         )
         for t in spec.get("traffic") or []
     ]
@@ -296,7 +296,7 @@ def target_in(doc: dict[str, Any], cls: Any, types: tuple[Any, Any], **extra: An
     latest = bool(doc.get("latestRevision"))
     return cls(
         type_=types[0] if latest else types[1],
-        revision="" if latest else str(doc.get("revisionName", "")),
+        revision="" if latest else text(doc, "revisionName"),
         percent=int(doc.get("percent", 0)),
         **extra,
     )
