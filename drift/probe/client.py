@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 1.0
 """Seconds to wait for the server's close frame after our own; the result is known by then."""
+AFTER_MISMATCH = 1.0
+"""Seconds (at most the probe's timeout) to read on after a first message that does not match
+`expect`: a server that answers with an error message and then closes (FastAPI's
+`send_json({"type": "error", …})` then `close(1011)`) sends both at once, and its close code is
+the verdict the SPEC names (`probe.close_1011`), not the message."""
 _POLL = 0.1
 
 
@@ -103,12 +108,13 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
             first = message if isinstance(message, str) else message.decode("utf-8", "replace")
             first_ms = round((loop.time() - opened) * 1000)
             if spec.expect is not None and not _matches(spec.expect, first):
-                return Verdict(
+                mismatch = Verdict(
                     ProbeOutcome.UNEXPECTED,
                     f"first message {first_ms} ms after the handshake did not match "
                     f"{spec.expect!r}: {one_line(message, mask=mask)}",
                     101,
                 )
+                return await _after_mismatch(ws, spec, mask, opened, mismatch)
     _raise_if_closing(ws)
     if spec.expect is not None and first is None:
         return Verdict(
@@ -120,6 +126,32 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
     if spec.expect is not None:
         detail += f"; first message matched {spec.expect!r} {first_ms} ms after the handshake"
     return Verdict(ProbeOutcome.OK, detail, 101)
+
+
+async def _after_mismatch(
+    ws: ClientConnection, spec: Probe, mask: Mask, opened: float, mismatch: Verdict
+) -> Verdict:
+    """Read on for `AFTER_MISMATCH` (at most the probe's timeout) after a first message that
+    did not match: a close with 1011 or a drop (1006) that follows is the verdict, the message
+    said in its detail; anything else (more messages, another close code, the socket still
+    open) leaves the mismatch as it is."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(AFTER_MISMATCH, spec.timeout)
+    try:
+        while (remaining := deadline - loop.time()) > 0:
+            _raise_if_closing(ws)
+            try:
+                async with asyncio.timeout(min(remaining, _POLL)):
+                    await ws.recv()  # what follows the mismatch: only its close matters
+            except TimeoutError:
+                continue
+        _raise_if_closing(ws)
+    except ConnectionClosed as exc:
+        after_ms = round((loop.time() - opened) * 1000)
+        end = closed(exc, after_ms, spec.hold, mask)
+        if end.outcome in (ProbeOutcome.CLOSE_1011, ProbeOutcome.ABNORMAL):
+            return replace(end, detail=f"{end.detail}; before it, {mismatch.detail}")
+    return mismatch
 
 
 def _raise_if_closing(ws: ClientConnection) -> None:
@@ -138,7 +170,8 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
     loop = asyncio.get_running_loop()
     opened = loop.time()
     try:
-        async with asyncio.timeout(window + CLOSE_TIMEOUT):
+        # (what follows a message that did not match is read on for AFTER_MISMATCH more)
+        async with asyncio.timeout(window + AFTER_MISMATCH + CLOSE_TIMEOUT):
             return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:
         return closed(exc, round((loop.time() - opened) * 1000), spec.hold, mask)

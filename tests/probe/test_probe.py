@@ -142,6 +142,44 @@ def test_first_message_not_matching_is_unexpected(app_server: AppServer) -> None
     assert "did not match '^pong$': echo:hello" in result.detail
 
 
+def test_an_error_message_then_close_1011_is_close_1011(app_server: AppServer) -> None:
+    """revprobe F1: the server answers the ping with an error message, then closes with 1011
+    (FastAPI: `send_json({...})`, `close(1011)`). The SPEC's `probe.close_1011` is what
+    happened; the message that did not match is said in the detail, as it was shown before."""
+    result = probe_one(
+        app_server.base_url, "/error-then-1011", send='{"type": "ping"}', expect="pong", hold=2.0
+    )
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert (result.http_status, result.close_code) == (101, 1011)
+    assert result.close_reason == "internal error"
+    assert result.detail.startswith("server closed with 1011 (internal error) ")
+    assert result.detail.endswith(
+        """did not match 'pong': {"type":"error","message":"JWT_SECRET_KEY is not configured"}"""
+    )
+    assert "; before it, first message " in result.detail
+    assert result.elapsed_ms < 1000  # the close came at once: no wait for the hold
+
+
+def test_an_error_message_then_a_drop_is_abnormal(app_server: AppServer) -> None:
+    result = probe_one(
+        app_server.base_url, "/error-then-raise", send='{"type": "ping"}', expect="pong"
+    )
+    assert result.outcome is ProbeOutcome.ABNORMAL, result.detail
+    assert (result.http_status, result.close_code) == (101, 1006)
+    assert result.detail.startswith("connection dropped without a close frame (1006)")
+    assert "did not match 'pong': " in result.detail
+
+
+def test_an_error_message_then_another_close_stays_unexpected(app_server: AppServer) -> None:
+    result = probe_one(
+        app_server.base_url, "/error-then-bye", send='{"type": "ping"}', expect="pong"
+    )
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.close_code is None
+    assert result.detail.startswith("first message ")
+    assert "did not match 'pong': " in result.detail
+
+
 def test_expected_message_never_coming_is_unexpected(app_server: AppServer) -> None:
     result = probe_one(app_server.base_url, "/silent", expect="pong", hold=0.3)
     assert result.outcome is ProbeOutcome.UNEXPECTED

@@ -71,6 +71,29 @@ def make_app(record: Record) -> FastAPI:
         await ws.accept()
         await ws.close(code=1011, reason="missing JWT_SECRET_KEY")
 
+    # A server that answers the probe's message with an error and then ends the socket: as
+    # FastAPI apps do (`send_json({"type": "error", …})`, then `close(1011)`).
+    @app.websocket("/error-then-1011")
+    async def error_then_1011(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive()
+        await ws.send_json({"type": "error", "message": "JWT_SECRET_KEY is not configured"})
+        await ws.close(code=1011, reason="internal error")
+
+    @app.websocket("/error-then-raise")
+    async def error_then_raise(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive()
+        await ws.send_json({"type": "error", "message": "configuration missing"})
+        raise RuntimeError("configuration missing")  # uvicorn drops the socket: 1006
+
+    @app.websocket("/error-then-bye")
+    async def error_then_bye(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive()
+        await ws.send_json({"type": "error", "message": "unknown message type"})
+        await ws.close(code=1000, reason="bye")
+
     @app.websocket("/raise-after-accept")
     async def raise_after_accept(ws: WebSocket) -> None:
         await ws.accept()
