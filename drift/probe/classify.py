@@ -152,6 +152,31 @@ def connect_failure(
     return Verdict(unreachable, f"cannot open a WebSocket to {host}{via}: {type(exc).__name__}")
 
 
+def no_subprotocol(offered: int) -> Verdict:
+    """A 101 that selects none of the subprotocols the probe offered (no
+    `Sec-WebSocket-Protocol` in the answer). RFC 6455 lets a server do so: §4.1 fails the
+    connection only when "this header field indicates the use of a subprotocol that was not
+    present in the client's handshake", and §4.2.2 says "if the server does not wish to agree
+    to one of the suggested subprotocols, it MUST NOT send back a |Sec-WebSocket-Protocol|
+    header field". Browsers follow the WHATWG WebSockets standard instead ("establish a
+    WebSocket connection", websockets.spec.whatwg.org): "If protocols is not the empty list
+    and extracting header list values given `Sec-WebSocket-Protocol` and response's header
+    list results in null, failure, or the empty byte sequence, then fail the WebSocket
+    connection" (web-platform-tests websockets/constructor/012.html, "no protocol in
+    response"); Node's `ws` does the same ("To comply with the WHATWG specification, the
+    connection must fail if the server does not return the `Sec-WebSocket-Protocol` header
+    when a client requests specific subprotocols", websockets/ws#2314). The frontend and a
+    browser E2E suite that offer the same subprotocols cannot connect: a failure, not `ok`."""
+    which = "the subprotocol it offered" if offered == 1 else f"any of the {offered} it offered"
+    return Verdict(
+        ProbeOutcome.UNEXPECTED,
+        f"the server accepted the WebSocket (101) without selecting {which} (no "
+        "Sec-WebSocket-Protocol in its answer): browsers and Node's ws client refuse such a "
+        "handshake (WHATWG WebSockets standard), although RFC 6455 §4.1 allows it",
+        101,
+    )
+
+
 def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unmasked) -> Verdict:
     """Classify the end of an open socket before the probe was done with it (the close
     reason masked: see `Mask`)."""

@@ -14,7 +14,15 @@ from websockets.protocol import State
 from websockets.typing import Subprotocol
 
 from drift.findings import ProbeOutcome, ProbeResult
-from drift.probe.classify import Mask, Verdict, closed, connect_failure, one_line, secs
+from drift.probe.classify import (
+    Mask,
+    Verdict,
+    closed,
+    connect_failure,
+    no_subprotocol,
+    one_line,
+    secs,
+)
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
 from drift.probe.targets import (
@@ -244,7 +252,10 @@ async def probe(
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:
-            verdict = await _hold(ws, spec, window, mask)
+            if request.subprotocols and ws.subprotocol is None:
+                verdict = no_subprotocol(len(request.subprotocols))  # a browser stops here
+            else:
+                verdict = await _hold(ws, spec, window, mask)
             elapsed_ms = round((loop.time() - start) * 1000)
         finally:
             await _close_quietly(ws)

@@ -50,7 +50,6 @@ def test_ok_holds_sends_and_matches(app_server: AppServer) -> None:
     assert result.service == "api" and result.revision == "api-00042-abc"
     assert result.detail.startswith("open for 0.3 s; first message matched '^pong$'")
     assert result.elapsed_ms >= 300
-    # The server accepted without choosing a subprotocol: that is normal, not a failure.
     [seen] = app_server.record.requests["/echo"]
     assert seen.subprotocols == ["jwt.abc"]
 
@@ -58,6 +57,40 @@ def test_ok_holds_sends_and_matches(app_server: AppServer) -> None:
 def test_ok_when_the_server_selects_the_subprotocol(app_server: AppServer) -> None:
     result = probe_one(app_server.base_url, "/select", subprotocols=("jwt.abc", "graphql-ws"))
     assert result.outcome is ProbeOutcome.OK
+
+
+@pytest.mark.parametrize("offered", [("jwt.abc",), ("jwt.abc", "graphql-ws")])
+def test_a_101_that_selects_no_offered_subprotocol_fails(
+    app_server: AppServer, offered: tuple[str, ...]
+) -> None:
+    """revprobe F2, decided: RFC 6455 lets a server leave Sec-WebSocket-Protocol out, but
+    browsers (WHATWG WebSockets: "If protocols is not the empty list and extracting header list
+    values given `Sec-WebSocket-Protocol` … results in null … fail the WebSocket connection")
+    and Node's `ws` refuse that handshake: the frontend and a browser E2E suite offering the
+    same subprotocols cannot connect, so the probe fails as they do (at the handshake)."""
+    result = probe_one(
+        app_server.base_url,
+        "/ignores-subprotocol",
+        subprotocols=offered,
+        send="ping",
+        expect="pong",
+        hold=0.3,
+    )
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert (result.http_status, result.close_code) == (101, None)
+    which = "the subprotocol it offered" if len(offered) == 1 else "any of the 2 it offered"
+    assert result.detail.startswith(
+        f"the server accepted the WebSocket (101) without selecting {which} "
+        "(no Sec-WebSocket-Protocol in its answer): browsers and Node's ws client refuse"
+    )
+    assert "WHATWG" in result.detail and "RFC 6455" in result.detail
+    assert "jwt.abc" not in result.detail  # offered values may be credentials: never shown
+    assert result.elapsed_ms < 300  # a browser stops at the handshake: no hold
+
+
+def test_no_subprotocol_selected_is_ok_when_none_was_offered(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/ignores-subprotocol", send="ping", expect="pong")
+    assert result.outcome is ProbeOutcome.OK, result.detail
 
 
 def test_expect_without_hold_waits_up_to_the_timeout(app_server: AppServer) -> None:
