@@ -82,7 +82,9 @@ async def prove(
             State.CANARY_FAILED,
             cleanup=True,
         ) from exc
-    confirmed = (not live.ok) and canary.ok
+    # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
+    # of it: the canary passing through another URL does not prove the patch fixes anything.
+    confirmed = (not live.ok) and live.reached and canary.ok
     outcome.live_probe = replace(live, confirmed=confirmed)
     outcome.canary_probe = replace(canary, confirmed=confirmed)
     outcome.confirmed = confirmed
@@ -90,6 +92,11 @@ async def prove(
         f"{name}: probe of the serving revision: {live.outcome.value}; "
         f"of the canary: {canary.outcome.value}"
         + ("; the patch fixes the failure (confirmed)" if confirmed else "")
+        + (
+            "; the serving revision was not reached, so that proves nothing (not confirmed)"
+            if not live.reached
+            else ""
+        )
     )
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)

@@ -44,6 +44,8 @@ class Verdict:
     http_status: int | None = None
     close_code: int | None = None
     close_reason: str | None = None
+    handshake_hung: bool = False
+    """See `ProbeResult.handshake_hung`."""
 
 
 def secs(seconds: float) -> str:
@@ -82,10 +84,13 @@ def connect_failure(
     timeout: float,
     mask: Mask = _unmasked,
     proxy: str | None = None,
+    *,
+    connected: bool = False,
 ) -> Verdict:
     """Classify a failure before the WebSocket opened (`mask`: see `Mask`). `proxy` (as it may
     be shown) is named where the socket was the proxy's: a proxy that refuses is not the
-    service refusing."""
+    service refusing. `connected`: the connection to the service (TCP, TLS, a proxy's tunnel)
+    was made, so a timeout is the service not answering the handshake."""
     host = urlsplit(url).netloc.rpartition("@")[2]
     via = f" through proxy {proxy}" if proxy else ""
     peer = f"proxy {proxy}" if proxy else host  # whose socket a TCP or DNS failure was
@@ -105,9 +110,15 @@ def connect_failure(
             ProbeOutcome.REJECTED, f"{head}: {body}" if body else f"{head} (empty body)", status
         )
     if isinstance(exc, TimeoutError):
+        if connected:
+            return Verdict(
+                unreachable,
+                f"{host}{via} took the connection but answered no WebSocket handshake within "
+                f"{secs(timeout)} (timeout)",
+                handshake_hung=True,
+            )
         return Verdict(
-            unreachable,
-            f"no WebSocket handshake from {host}{via} within {secs(timeout)} (timeout)",
+            unreachable, f"no connection to {host}{via} within {secs(timeout)} (timeout)"
         )
     if isinstance(exc, socket.gaierror):
         return Verdict(unreachable, f"DNS lookup failed for {peer}: {exc.strerror or exc}")

@@ -72,6 +72,20 @@ class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
         return level > logging.DEBUG and self.logger.isEnabledFor(level)
 
 
+def _noting_connection(made: list[bool]) -> type[_Answered]:
+    """`_Answered` that notes (in `made`) when the connection to the service is made: TCP, TLS
+    and any proxy's tunnel (asyncio calls `connection_made` once the TLS handshake is done;
+    websockets calls it after a proxy's). A timeout after that is the service's silence (a
+    hung or starting app: the container can cause it); before it, the network's."""
+
+    class Noting(_Answered):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            made.append(True)
+
+    return Noting
+
+
 _wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
 
 
@@ -232,6 +246,7 @@ async def probe(
     loop = asyncio.get_running_loop()
     _quiet_loop_errors(loop)
     start = loop.time()
+    made: list[bool] = []
     try:
         opener = _NoRedirects(
             url,
@@ -243,12 +258,12 @@ async def probe(
             ping_interval=None,
             logger=_wire_log,
             proxy=via.proxy,
-            create_connection=_Answered,
+            create_connection=_noting_connection(made),
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener
     except Exception as exc:  # whatever a server answers is a verdict on it, never a crash
-        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown)
+        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown, connected=bool(made))
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:
@@ -271,6 +286,7 @@ async def probe(
         close_code=verdict.close_code,
         close_reason=None if verdict.close_reason is None else mask(verdict.close_reason),
         detail=mask(verdict.detail),
+        handshake_hung=verdict.handshake_hung,
     )
     log.debug("probe %s: %s in %d ms", result.url, result.outcome.value, result.elapsed_ms)
     return result

@@ -260,6 +260,31 @@ def test_server_that_never_answers_times_out_within_the_bound() -> None:
     assert result.detail.endswith("within 0.5 s (timeout)")
     # Bounded by the connect timeout (plus the hold and a margin), never a hang.
     assert 450 <= result.elapsed_ms < (0.5 + 0.3 + 2) * 1000
+    # The connection was made: the service left the handshake unanswered (a hung or starting
+    # app, which its configuration can cause: revprobe F3)
+    assert result.detail.startswith("127.0.0.1:") and "took the connection but answered no" in (
+        result.detail
+    )
+    assert result.handshake_hung and result.container_may_cause
+
+
+def test_a_connection_never_made_times_out_as_the_network() -> None:
+    """The TLS handshake never completes (the server says nothing): the connection to the
+    service was never made, so the timeout is the network's, not the service's silence."""
+
+    async def silent(reader: asyncio.StreamReader, writer: object, stop: asyncio.Event) -> None:
+        await stop.wait()
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(silent) as base:
+            https = base.replace("http://", "https://")
+            return await probe(target(https, "/ws", timeout=0.5), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail.startswith("no connection to 127.0.0.1:")
+    assert result.detail.endswith("within 0.5 s (timeout)")
+    assert not result.handshake_hung and not result.container_may_cause
 
 
 def test_connection_closed_before_any_response_is_unreachable() -> None:
