@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from drift.findings import Finding, ProbeResult, Severity, finding_id
+from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, finding_id
 from drift.kinds import Kind
 from drift.profiles.model import Profile
 from drift.rules import rule_info
@@ -18,19 +18,46 @@ NOT_CONFIGURATION = (
 
 NOT_CHECKED = "configuration not checked: run `drift check --probe` to tie it to drift"
 
+NOT_REACHED = (
+    "the probe did not reach the service's container (a DNS, network, TLS or proxy failure "
+    "on the way): no configuration of the service can cause that, and no drift is suspected"
+)
+
+
+def _in_front(status: int) -> str:
+    """Why a 3xx or 4xx is tied to no drift."""
+    return (
+        f"an HTTP {status} can be Cloud Run's own answer, before any container sees the request "
+        "(the caller lacks roles/run.invoker, the service's ingress refuses it): no drift is "
+        "suspected"
+    )
+
+
+def _not_tied(result: ProbeResult) -> str:
+    """Why a failure the container cannot cause is tied to no drift (see
+    `ProbeResult.container_may_cause`)."""
+    if result.outcome is ProbeOutcome.REJECTED and result.http_status is not None:
+        return _in_front(result.http_status)
+    return NOT_REACHED
+
 
 def attach_causes(
     profile: Profile, probes: list[ProbeResult], findings: list[Finding], *, checked: bool = True
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
-    into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed."""
-    no_cause = NOT_CONFIGURATION if checked else NOT_CHECKED
+    into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
+    failure the service's container can cause has suspects (`ProbeResult.container_may_cause`):
+    no variable of it makes its URL fail to resolve."""
     out: list[ProbeResult] = []
     extra: list[Finding] = []
     for result in probes:
         if result.ok:
             out.append(result)
             continue
+        if result.container_may_cause:
+            no_cause = NOT_CONFIGURATION if checked else NOT_CHECKED
+        else:
+            no_cause = _not_tied(result)
         suspects = sorted(
             (
                 f
@@ -44,6 +71,8 @@ def attach_causes(
             ),
             key=lambda f: (rule_info(f.rule).cause_rank or 0, f.target),
         )
+        if not result.container_may_cause:
+            suspects = []
         causes = tuple(dict.fromkeys(f.id for f in suspects))
         said = result.detail  # what the probe saw; the finding's message adds the causes once
         detail = said if causes else f"{said}; {no_cause}"

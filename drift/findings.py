@@ -203,10 +203,40 @@ class ProbeResult:
     confirmed: bool | None = None
     tag: str | None = None
     """The traffic tag whose own URL was probed (None: the service URL)."""
+    handshake_hung: bool = False
+    """An unreachable probe whose connection to the service was made (TCP, TLS, a proxy's
+    tunnel) but whose handshake got no answer in time: the service's silence, not the
+    network's."""
 
     @property
     def ok(self) -> bool:
         return self.outcome is ProbeOutcome.OK
+
+    @property
+    def container_may_cause(self) -> bool:
+        """Whether the service's container (its code and configuration) can have caused this
+        failure, so that drift on it may explain it: what a socket it opened did (1011, a drop,
+        another close or message, a 101 a browser refuses), a 5xx (the app failing, or Cloud
+        Run answering for a container that crashed or cannot start), a handshake it left
+        unanswered (a hung or starting app). Never a failure before the request reached it
+        (DNS, TCP, TLS, a proxy; an answer that is not HTTP, which Cloud Run's front end never
+        gives), nor a 3xx or 4xx, which Cloud Run can give in front of any container (IAM: the
+        caller lacks roles/run.invoker; ingress)."""
+        if self.outcome in (
+            ProbeOutcome.CLOSE_1011,
+            ProbeOutcome.ABNORMAL,
+            ProbeOutcome.UNEXPECTED,
+        ):
+            return True
+        if self.outcome is ProbeOutcome.REJECTED:
+            return self.http_status is not None and self.http_status >= 500
+        return self.outcome is ProbeOutcome.UNREACHABLE and self.handshake_hung
+
+    @property
+    def reached(self) -> bool:
+        """Whether the probe reached the service (anything but a failure on the way: DNS, TCP,
+        TLS, a proxy, an answer that is not HTTP, a connection not made in time)."""
+        return self.outcome is not ProbeOutcome.UNREACHABLE or self.handshake_hung
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ class Proof:
 
     before: ProbeResult
     canary: ProbeResult
+    note: str = ""
+    """Why the two probes confirm nothing (`confirmed` None): e.g. the profile probes a tag
+    that points to another revision than the one the canary replaces."""
 
     @property
     def service(self) -> str:

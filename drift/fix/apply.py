@@ -195,7 +195,7 @@ async def _fix(
     # passes) is the fix's to report, taken before the traffic moved: beside the re-check's
     # own probes, never among them (a failure of before is not the re-check's)
     proofs = tuple(
-        Proof(o.live_probe, o.canary_probe)
+        Proof(o.live_probe, o.canary_probe, o.proof_note)
         for o in result.outcomes
         if o.live_probe is not None and o.canary_probe is not None
     )

@@ -128,7 +128,9 @@ class ServiceFix(Fixer):
             f"{self.name}: the canary {canary} is ready with no traffic "
             f"({self.outcome.tag_words}) and traffic is pinned to {pinned}; {self.rollback_hint}"
         )
-        unproven = await prove(self.ctx, self.live, self.sp.revision, self.outcome)
+        unproven = await prove(
+            self.ctx, self.live, self.sp.revision, self.outcome, self.base.revision
+        )
         if not ctx.options.promote:
             self._pin()
             return

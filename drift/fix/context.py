@@ -53,6 +53,8 @@ class ServiceOutcome:
     live_probe: ProbeResult | None = None
     canary_probe: ProbeResult | None = None
     confirmed: bool | None = None
+    proof_note: str = ""
+    """Why the proof's probes confirm nothing though both ran (`drift.fix.prove`)."""
     tag_url: str = ""
     message: str = ""
     aborted: bool = False

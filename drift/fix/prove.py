@@ -7,21 +7,31 @@ from __future__ import annotations
 from dataclasses import replace
 
 from drift.errors import ApiError, DriftError
+from drift.findings import ProbeResult
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
 from drift.fix.patch import MAX_TAGGED
 from drift.fix.routing import written_since
 from drift.fix.update import get_service
 from drift.live.model import LiveService
+from drift.probe.targets import ProbeTarget
 
 
 async def prove(
-    ctx: Context, live_service: LiveService, serving: str, outcome: ServiceOutcome
+    ctx: Context,
+    live_service: LiveService,
+    serving: str,
+    outcome: ServiceOutcome,
+    replaces: str = "",
 ) -> str:
-    """Probe `serving` (the service URL) and the canary (its tag URL); Stop if the canary
-    fails. A probe the profile asks for that cannot reach the canary (its tag has no URL) is
-    not a proof: with --yes that stops the fix; else "" becomes the reason, which the
-    promotion prompt names, so that only an explicit "yes" promotes it unverified."""
+    """Probe what `check` probes — `serving` through the service URL, or with `probe: {tag:
+    T}` the revision T points to through T's URL — and the canary (its tag URL); Stop if the
+    canary fails. `replaces`: the revision the canary takes the place of (default `serving`);
+    a tag T that points elsewhere is probed, but the two probes are of different revisions, so
+    nothing is confirmed and the proof says why (`ServiceOutcome.proof_note`). A probe the
+    profile asks for that cannot reach the canary (its tag has no URL) is not a proof: with
+    --yes that stops the fix; else "" becomes the reason, which the promotion prompt names, so
+    that only an explicit "yes" promotes it unverified."""
     name = outcome.service
     spec = ctx.profile.services[name].probe
     if not outcome.tag:
@@ -49,9 +59,9 @@ async def prove(
         return "NOT verified: it could not be probed"
     from drift.probe.client import probe_all
     from drift.probe.idtoken import google_id_token_provider
-    from drift.probe.targets import ProbeTarget
 
     raw = live_service.source
+    before, unproven = _before(ctx, live_service, serving, replaces or serving)
     try:
         id_token = (
             google_id_token_provider(
@@ -60,9 +70,9 @@ async def prove(
             if spec.auth == "google-id-token"
             else None
         )
-        live, canary = await probe_all(
+        probed = await probe_all(
             [
-                ProbeTarget(name, serving, raw.uri, spec),
+                *([] if before is None else [before]),
                 ProbeTarget(name, outcome.canary, outcome.tag_url, spec, audience=raw.uri),
             ],
             environ=ctx.environ,
@@ -82,15 +92,16 @@ async def prove(
             State.CANARY_FAILED,
             cleanup=True,
         ) from exc
-    confirmed = (not live.ok) and canary.ok
-    outcome.live_probe = replace(live, confirmed=confirmed)
+    canary = probed[-1]
+    live = probed[0] if before is not None else None
+    # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
+    # of it: the canary passing through another URL does not prove the patch fixes anything.
+    confirmed = None if unproven or live is None else (not live.ok) and live.reached and canary.ok
+    outcome.live_probe = None if live is None else replace(live, confirmed=confirmed)
     outcome.canary_probe = replace(canary, confirmed=confirmed)
     outcome.confirmed = confirmed
-    ctx.ui.say(
-        f"{name}: probe of the serving revision: {live.outcome.value}; "
-        f"of the canary: {canary.outcome.value}"
-        + ("; the patch fixes the failure (confirmed)" if confirmed else "")
-    )
+    outcome.proof_note = unproven
+    ctx.ui.say(_said(name, before, live, canary, confirmed, unproven))
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
         raise Stop(
@@ -99,6 +110,64 @@ async def prove(
             cleanup=True,
         )
     return ""
+
+
+def _before(
+    ctx: Context, live_service: LiveService, serving: str, replaces: str
+) -> tuple[ProbeTarget | None, str]:
+    """What `check` probes, to probe before the fix (None: nothing, its tag has no URL), and
+    why comparing it with the canary proves nothing ("" when it proves)."""
+    from drift.probe.live import tag_targets
+
+    name = live_service.name
+    spec = ctx.profile.services[name].probe
+    assert spec is not None
+    if spec.tag is None:
+        return ProbeTarget(name, serving, live_service.source.uri, spec), ""
+    found = tag_targets(ctx.profile, name, spec, live_service)
+    if not found:
+        return None, (
+            f"the profile probes tag {spec.tag}, which has no URL on {name} now (no such tag, "
+            "`check_tags` leaves it out, or its URL is not known): what `check` probes was not "
+            "probed before the fix, so nothing is confirmed"
+        )
+    target = found[0]
+    if target.revision != replaces:
+        return target, (
+            f"the profile probes tag {spec.tag}, which points to {target.revision}; the canary "
+            f"replaces {replaces or 'what serves'}, not it (the fix patches what serves), so the "
+            "two probes are of different revisions and confirm nothing; tag "
+            f"{spec.tag} keeps {target.revision} until it is moved"
+        )
+    return target, ""
+
+
+def _said(
+    name: str,
+    before: ProbeTarget | None,
+    live: ProbeResult | None,
+    canary: ProbeResult,
+    confirmed: bool | None,
+    unproven: str,
+) -> str:
+    """The line that tells what the proof's probes saw, and what they prove."""
+    what = (
+        "the serving revision"
+        if before is None or before.tag is None
+        else f"tag {before.tag} ({before.revision})"
+    )
+    said = f"{name}: " + (
+        f"probe of the canary: {canary.outcome.value}"
+        if live is None
+        else f"probe of {what}: {live.outcome.value}; of the canary: {canary.outcome.value}"
+    )
+    if confirmed:
+        return f"{said}; the patch fixes the failure (confirmed)"
+    if unproven:
+        return f"{said}; not confirmed: {unproven}"
+    if live is not None and not live.reached:
+        return f"{said}; {what} was not reached, so that proves nothing (not confirmed)"
+    return said
 
 
 def _no_tag(outcome: ServiceOutcome) -> str:

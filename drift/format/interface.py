@@ -33,7 +33,8 @@ def masked(report: Report) -> Report:
         resolved=tuple(_finding(f) for f in report.resolved),
         probes=tuple(_probe(p) for p in report.probes),
         proofs=tuple(
-            replace(p, before=_probe(p.before), canary=_probe(p.canary)) for p in report.proofs
+            replace(p, before=_probe(p.before), canary=_probe(p.canary), note=mask(p.note))
+            for p in report.proofs
         ),
         unverified=tuple(replace(u, reason=mask(u.reason, echo=True)) for u in report.unverified),
         notes=tuple(mask(n) for n in report.notes),

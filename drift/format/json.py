@@ -40,6 +40,7 @@ def report_document(report: Report) -> dict[str, Any]:
                 "confirmed": p.confirmed,
                 "before": _probe(p.before),
                 "canary": _probe(p.canary),
+                **({"note": p.note} if p.note else {}),  # additive
             }
             for p in report.proofs
         ]

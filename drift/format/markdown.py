@@ -121,6 +121,11 @@ class MarkdownFormat(Formatter):
                     for label, p in proof_rows(proof)
                 ),
             )
+            if unproven := [proof for proof in report.proofs if proof.note]:
+                out += [""] + [
+                    f"- {md_text(proof.service)}: not confirmed: {md_text(proof.note)}"
+                    for proof in unproven
+                ]
         if report.unverified:
             out += ["", "### Could not verify", ""]
             out += md_table(

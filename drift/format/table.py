@@ -128,6 +128,8 @@ def _proofs_table(report: Report) -> Text:
     text = Text()
     for proof in report.proofs:
         said = "the patch fixes the failure" if proof.confirmed else "not confirmed"
+        if proof.note:
+            said += f": {visible(proof.note)}"
         text.append(f"  {visible(proof.service)}  {said}\n")
         for label, p in summary.proof_rows(proof):
             _probe_lines(text, report, p, f"    {label + ':':<16}", "      ", proof=True)

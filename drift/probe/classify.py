@@ -44,6 +44,8 @@ class Verdict:
     http_status: int | None = None
     close_code: int | None = None
     close_reason: str | None = None
+    handshake_hung: bool = False
+    """See `ProbeResult.handshake_hung`."""
 
 
 def secs(seconds: float) -> str:
@@ -82,10 +84,13 @@ def connect_failure(
     timeout: float,
     mask: Mask = _unmasked,
     proxy: str | None = None,
+    *,
+    connected: bool = False,
 ) -> Verdict:
     """Classify a failure before the WebSocket opened (`mask`: see `Mask`). `proxy` (as it may
     be shown) is named where the socket was the proxy's: a proxy that refuses is not the
-    service refusing."""
+    service refusing. `connected`: the connection to the service (TCP, TLS, a proxy's tunnel)
+    was made, so a timeout is the service not answering the handshake."""
     host = urlsplit(url).netloc.rpartition("@")[2]
     via = f" through proxy {proxy}" if proxy else ""
     peer = f"proxy {proxy}" if proxy else host  # whose socket a TCP or DNS failure was
@@ -105,9 +110,15 @@ def connect_failure(
             ProbeOutcome.REJECTED, f"{head}: {body}" if body else f"{head} (empty body)", status
         )
     if isinstance(exc, TimeoutError):
+        if connected:
+            return Verdict(
+                unreachable,
+                f"{host}{via} took the connection but answered no WebSocket handshake within "
+                f"{secs(timeout)} (timeout)",
+                handshake_hung=True,
+            )
         return Verdict(
-            unreachable,
-            f"no WebSocket handshake from {host}{via} within {secs(timeout)} (timeout)",
+            unreachable, f"no connection to {host}{via} within {secs(timeout)} (timeout)"
         )
     if isinstance(exc, socket.gaierror):
         return Verdict(unreachable, f"DNS lookup failed for {peer}: {exc.strerror or exc}")
@@ -150,6 +161,31 @@ def connect_failure(
     # An error drift does not know: its text may quote what the environment holds (a proxy
     # URL with its password), so only its type is shown.
     return Verdict(unreachable, f"cannot open a WebSocket to {host}{via}: {type(exc).__name__}")
+
+
+def no_subprotocol(offered: int) -> Verdict:
+    """A 101 that selects none of the subprotocols the probe offered (no
+    `Sec-WebSocket-Protocol` in the answer). RFC 6455 lets a server do so: §4.1 fails the
+    connection only when "this header field indicates the use of a subprotocol that was not
+    present in the client's handshake", and §4.2.2 says "if the server does not wish to agree
+    to one of the suggested subprotocols, it MUST NOT send back a |Sec-WebSocket-Protocol|
+    header field". Browsers follow the WHATWG WebSockets standard instead ("establish a
+    WebSocket connection", websockets.spec.whatwg.org): "If protocols is not the empty list
+    and extracting header list values given `Sec-WebSocket-Protocol` and response's header
+    list results in null, failure, or the empty byte sequence, then fail the WebSocket
+    connection" (web-platform-tests websockets/constructor/012.html, "no protocol in
+    response"); Node's `ws` does the same ("To comply with the WHATWG specification, the
+    connection must fail if the server does not return the `Sec-WebSocket-Protocol` header
+    when a client requests specific subprotocols", websockets/ws#2314). The frontend and a
+    browser E2E suite that offer the same subprotocols cannot connect: a failure, not `ok`."""
+    which = "the subprotocol it offered" if offered == 1 else f"any of the {offered} it offered"
+    return Verdict(
+        ProbeOutcome.UNEXPECTED,
+        f"the server accepted the WebSocket (101) without selecting {which} (no "
+        "Sec-WebSocket-Protocol in its answer): browsers and Node's ws client refuse such a "
+        "handshake (WHATWG WebSockets standard), although RFC 6455 §4.1 allows it",
+        101,
+    )
 
 
 def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unmasked) -> Verdict:

@@ -14,7 +14,15 @@ from websockets.protocol import State
 from websockets.typing import Subprotocol
 
 from drift.findings import ProbeOutcome, ProbeResult
-from drift.probe.classify import Mask, Verdict, closed, connect_failure, one_line, secs
+from drift.probe.classify import (
+    Mask,
+    Verdict,
+    closed,
+    connect_failure,
+    no_subprotocol,
+    one_line,
+    secs,
+)
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
 from drift.probe.targets import (
@@ -30,6 +38,11 @@ log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 1.0
 """Seconds to wait for the server's close frame after our own; the result is known by then."""
+AFTER_MISMATCH = 1.0
+"""Seconds (at most the probe's timeout) to read on after a first message that does not match
+`expect`: a server that answers with an error message and then closes (FastAPI's
+`send_json({"type": "error", …})` then `close(1011)`) sends both at once, and its close code is
+the verdict the SPEC names (`probe.close_1011`), not the message."""
 _POLL = 0.1
 
 
@@ -57,6 +70,20 @@ class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
 
     def isEnabledFor(self, level: int) -> bool:
         return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+def _noting_connection(made: list[bool]) -> type[_Answered]:
+    """`_Answered` that notes (in `made`) when the connection to the service is made: TCP, TLS
+    and any proxy's tunnel (asyncio calls `connection_made` once the TLS handshake is done;
+    websockets calls it after a proxy's). A timeout after that is the service's silence (a
+    hung or starting app: the container can cause it); before it, the network's."""
+
+    class Noting(_Answered):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            made.append(True)
+
+    return Noting
 
 
 _wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
@@ -103,12 +130,13 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
             first = message if isinstance(message, str) else message.decode("utf-8", "replace")
             first_ms = round((loop.time() - opened) * 1000)
             if spec.expect is not None and not _matches(spec.expect, first):
-                return Verdict(
+                mismatch = Verdict(
                     ProbeOutcome.UNEXPECTED,
                     f"first message {first_ms} ms after the handshake did not match "
                     f"{spec.expect!r}: {one_line(message, mask=mask)}",
                     101,
                 )
+                return await _after_mismatch(ws, spec, mask, opened, mismatch)
     _raise_if_closing(ws)
     if spec.expect is not None and first is None:
         return Verdict(
@@ -120,6 +148,32 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
     if spec.expect is not None:
         detail += f"; first message matched {spec.expect!r} {first_ms} ms after the handshake"
     return Verdict(ProbeOutcome.OK, detail, 101)
+
+
+async def _after_mismatch(
+    ws: ClientConnection, spec: Probe, mask: Mask, opened: float, mismatch: Verdict
+) -> Verdict:
+    """Read on for `AFTER_MISMATCH` (at most the probe's timeout) after a first message that
+    did not match: a close with 1011 or a drop (1006) that follows is the verdict, the message
+    said in its detail; anything else (more messages, another close code, the socket still
+    open) leaves the mismatch as it is."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(AFTER_MISMATCH, spec.timeout)
+    try:
+        while (remaining := deadline - loop.time()) > 0:
+            _raise_if_closing(ws)
+            try:
+                async with asyncio.timeout(min(remaining, _POLL)):
+                    await ws.recv()  # what follows the mismatch: only its close matters
+            except TimeoutError:
+                continue
+        _raise_if_closing(ws)
+    except ConnectionClosed as exc:
+        after_ms = round((loop.time() - opened) * 1000)
+        end = closed(exc, after_ms, spec.hold, mask)
+        if end.outcome in (ProbeOutcome.CLOSE_1011, ProbeOutcome.ABNORMAL):
+            return replace(end, detail=f"{end.detail}; before it, {mismatch.detail}")
+    return mismatch
 
 
 def _raise_if_closing(ws: ClientConnection) -> None:
@@ -138,7 +192,8 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
     loop = asyncio.get_running_loop()
     opened = loop.time()
     try:
-        async with asyncio.timeout(window + CLOSE_TIMEOUT):
+        # (what follows a message that did not match is read on for AFTER_MISMATCH more)
+        async with asyncio.timeout(window + AFTER_MISMATCH + CLOSE_TIMEOUT):
             return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:
         return closed(exc, round((loop.time() - opened) * 1000), spec.hold, mask)
@@ -191,6 +246,7 @@ async def probe(
     loop = asyncio.get_running_loop()
     _quiet_loop_errors(loop)
     start = loop.time()
+    made: list[bool] = []
     try:
         opener = _NoRedirects(
             url,
@@ -202,16 +258,19 @@ async def probe(
             ping_interval=None,
             logger=_wire_log,
             proxy=via.proxy,
-            create_connection=_Answered,
+            create_connection=_noting_connection(made),
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener
     except Exception as exc:  # whatever a server answers is a verdict on it, never a crash
-        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown)
+        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown, connected=bool(made))
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:
-            verdict = await _hold(ws, spec, window, mask)
+            if request.subprotocols and ws.subprotocol is None:
+                verdict = no_subprotocol(len(request.subprotocols))  # a browser stops here
+            else:
+                verdict = await _hold(ws, spec, window, mask)
             elapsed_ms = round((loop.time() - start) * 1000)
         finally:
             await _close_quietly(ws)
@@ -227,6 +286,7 @@ async def probe(
         close_code=verdict.close_code,
         close_reason=None if verdict.close_reason is None else mask(verdict.close_reason),
         detail=mask(verdict.detail),
+        handshake_hung=verdict.handshake_hung,
     )
     log.debug("probe %s: %s in %d ms", result.url, result.outcome.value, result.elapsed_ms)
     return result

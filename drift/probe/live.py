@@ -52,20 +52,27 @@ def _probed(
             yield name, spec, live
 
 
+def tag_targets(profile: Profile, name: str, spec: Probe, live: LiveService) -> list[ProbeTarget]:
+    """`probe: {tag: e2e}`: only the revision the tag points to, at its own URL (none when
+    the service has no such tag, `check_tags` leaves it out, or its URL is not known). What
+    `check` probes, and what `fix` probes before its canary."""
+    audience = live.uri or None  # an ID token for the service URL is accepted on its tags
+    return [
+        ProbeTarget(name, rev, url, spec, audience=audience, tag=tag)
+        for rev, _, tags, urls in _split(profile, name, live)
+        for tag, url in zip(tags, urls, strict=True)
+        if tag == spec.tag and url
+    ]
+
+
 def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeTarget]:
     out: list[ProbeTarget] = []
     for name, spec, live in _probed(profile, names, state):
+        if spec.tag is not None:
+            out.extend(tag_targets(profile, name, spec, live))
+            continue
         split = _split(profile, name, live)
         audience = live.uri or None  # an ID token for the service URL is accepted on its tags
-        if spec.tag is not None:
-            # `probe: {tag: e2e}`: only the revision the tag points to, at its own URL
-            out.extend(
-                ProbeTarget(name, rev, url, spec, audience=audience, tag=tag)
-                for rev, _, tags, urls in split
-                for tag, url in zip(tags, urls, strict=True)
-                if tag == spec.tag and url
-            )
-            continue
         serving = [rev for rev, percent, _, _ in split if percent > 0]
         if live.uri:
             # the revision that answers the service URL is known only when one serves it all

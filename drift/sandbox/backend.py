@@ -41,6 +41,9 @@ class BackendConfig:
     e2e_require: tuple[str, ...] = ()
     e2e_bypass_auth: tuple[tuple[str, str], ...] = ()
     jwt_secret_env: str | None = None
+    selects_subprotocol: bool = True
+    """The app names the subprotocol it takes in its 101, as a browser client requires (False:
+    it accepts without naming one: RFC 6455 allows it, browsers fail the connection)."""
 
 
 def _b64(data: bytes) -> str:
@@ -141,11 +144,15 @@ class BackendApp:
             return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
         return None
 
-    @staticmethod
     def select_subprotocol(
-        connection: ServerConnection, offered: Sequence[Subprotocol]
+        self, connection: ServerConnection, offered: Sequence[Subprotocol]
     ) -> Subprotocol | None:
-        return next((p for p in offered if p.startswith(JWT_PREFIX)), None)
+        """The `jwt.<token>` subprotocol the auth check reads, else the first offered: an app
+        takes what its clients offer and says so in its 101 (browsers fail a handshake that
+        names none of the subprotocols they offered)."""
+        if not self.config.selects_subprotocol or not offered:
+            return None
+        return next((p for p in offered if p.startswith(JWT_PREFIX)), offered[0])
 
     async def handle(self, connection: ServerConnection) -> None:
         env = self.pick()

@@ -77,6 +77,12 @@ class BackendSpec(Strict):
     require: list[str] = Field(default_factory=list)
     e2e: E2ESpec | None = None
     auth: AuthSpec | None = None
+    selects_subprotocol: bool = Field(
+        True,
+        description="The app names the subprotocol it takes in its 101 (the first `jwt.` one "
+        "offered, else the first offered); false: it accepts without naming one, which RFC "
+        "6455 allows and browsers refuse.",
+    )
 
     @field_validator("path")
     @classmethod

@@ -62,14 +62,14 @@ def test_a_canary_tag_removed_before_the_probe_is_not_blamed_on_the_canary(
     real = drift.fix.canary.prove
     name = f"projects/{PROJECT}/locations/us-central1/services/api"
 
-    async def prove(ctx: Any, live: Any, serving: str, outcome: Any) -> str:
+    async def prove(ctx: Any, live: Any, serving: str, outcome: Any, *rest: Any) -> str:
         service = clients.services.get_service(name=name)
         kept = [t for t in service.traffic if not t.tag.startswith("drift-")]
         del service.traffic[:]
         service.traffic.extend(kept)
         service.client, service.client_version = "gcloud", "467.0.0"
         clients.services.update_service(service=service).result()
-        return await real(ctx, live, serving, outcome)
+        return await real(ctx, live, serving, outcome, *rest)
 
     monkeypatch.setattr(drift.fix.canary, "prove", prove)
     result = lab.fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["api"])

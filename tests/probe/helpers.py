@@ -90,8 +90,11 @@ def accept_key(key: str) -> str:
     return base64.b64encode(hashlib.sha1((key + guid).encode()).digest()).decode()
 
 
-def switching_protocols(accept: str) -> bytes:
+def switching_protocols(accept: str, subprotocol: str | None = None) -> bytes:
+    """A 101; with `subprotocol`, the one it selects (a probe that offered some and gets none
+    selected fails, as a browser does)."""
+    selected = f"Sec-WebSocket-Protocol: {subprotocol}\r\n" if subprotocol else ""
     return (
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
+        f"Sec-WebSocket-Accept: {accept}\r\n{selected}\r\n"
     ).encode()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.causes import NOT_CONFIGURATION, attach_causes
+from drift.causes import NOT_CONFIGURATION, NOT_REACHED, attach_causes
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, finding_id
 from drift.kinds import Kind, workload_key
 from drift.profiles.loader import load_profile
@@ -98,3 +98,83 @@ def test_each_probed_url_has_its_own_stable_finding_id(profile: Profile) -> None
     # a tag's id follows its tag, not the revision it points to (a deploy changes that)
     _, (moved,) = attach_causes(profile, [closed_1011("api-00003-xyz", "blue")], [])
     assert moved.id == first[1]
+
+
+def failed(outcome: ProbeOutcome, detail: str, **fields: object) -> ProbeResult:
+    return ProbeResult(
+        service="api",
+        revision="api-00001-abc",
+        url="wss://api-xyz-uc.a.run.app/ws",
+        outcome=outcome,
+        elapsed_ms=12,
+        detail=detail,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+NOT_REACHING = {
+    "dns": "DNS lookup failed for api-xyz-uc.a.run.app: Name or service not known",
+    "refused": "connection to api-xyz-uc.a.run.app refused",
+    "tls": "TLS certificate of api-xyz-uc.a.run.app rejected: certificate has expired",
+    "proxy": "proxy http://proxy:3128 failed to reach api-xyz-uc.a.run.app: HTTP 403",
+    "connect timeout": "no connection to api-xyz-uc.a.run.app within 10 s (timeout)",
+}
+
+
+@pytest.mark.parametrize("detail", NOT_REACHING.values(), ids=NOT_REACHING.keys())
+@pytest.mark.parametrize("checked", [True, False])
+def test_a_probe_that_never_reached_the_service_blames_no_drift(
+    profile: Profile, detail: str, checked: bool
+) -> None:
+    """revprobe F3: no variable of the container makes its URL fail to resolve, its port
+    refuse or its certificate expire: such a failure carries no suspects, and says why instead
+    (with or without a check: `drift probe` does not send the user to check configuration)."""
+    drifted = missing(Kind.SERVICE, "api-00001-abc")
+    (probe,), (finding,) = attach_causes(
+        profile, [failed(ProbeOutcome.UNREACHABLE, detail)], [drifted], checked=checked
+    )
+    assert probe.suspected_causes == ()
+    assert probe.detail == f"{detail}; {NOT_REACHED}"
+    assert "suspected cause" not in finding.message and "env.NEEDED" not in finding.message
+    assert finding.message.endswith(NOT_REACHED)
+
+
+def test_a_handshake_left_unanswered_is_tied_to_drift(profile: Profile) -> None:
+    """The connection was made and the app never answered: a hung or starting container
+    (a wrong REDIS_HOST it waits on) can cause that."""
+    drifted = missing(Kind.SERVICE, "api-00001-abc")
+    hung = failed(
+        ProbeOutcome.UNREACHABLE,
+        "api-xyz-uc.a.run.app took the connection but answered no WebSocket handshake "
+        "within 10 s (timeout)",
+        handshake_hung=True,
+    )
+    (probe,), (finding,) = attach_causes(profile, [hung], [drifted])
+    assert probe.suspected_causes == (drifted.id,)
+    assert finding.message.endswith("suspected cause: env.missing env.NEEDED")
+
+
+@pytest.mark.parametrize(("status", "tied"), [(500, True), (503, True), (403, False), (404, False)])
+def test_a_rejection_is_tied_to_drift_only_when_the_container_can_give_it(
+    profile: Profile, status: int, tied: bool
+) -> None:
+    """A 5xx is the app failing (or Cloud Run answering for a container that crashed or cannot
+    start); a 4xx can be Cloud Run's own answer in front of every container (IAM, ingress)."""
+    drifted = missing(Kind.SERVICE, "api-00001-abc")
+    rejected = failed(ProbeOutcome.REJECTED, f"HTTP {status}", http_status=status)
+    (probe,), (finding,) = attach_causes(profile, [rejected], [drifted])
+    assert probe.suspected_causes == ((drifted.id,) if tied else ())
+    if not tied:
+        assert f"an HTTP {status} can be Cloud Run's own answer" in probe.detail
+        assert "roles/run.invoker" in finding.message and "env.NEEDED" not in finding.message
+
+
+@pytest.mark.parametrize(
+    "outcome", [ProbeOutcome.CLOSE_1011, ProbeOutcome.ABNORMAL, ProbeOutcome.UNEXPECTED]
+)
+def test_what_an_opened_socket_did_is_tied_to_drift(
+    profile: Profile, outcome: ProbeOutcome
+) -> None:
+    drifted = missing(Kind.SERVICE, "api-00001-abc")
+    (probe,), _ = attach_causes(profile, [failed(outcome, "x", http_status=101)], [drifted])
+    assert probe.suspected_causes == (drifted.id,)

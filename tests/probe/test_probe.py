@@ -50,7 +50,6 @@ def test_ok_holds_sends_and_matches(app_server: AppServer) -> None:
     assert result.service == "api" and result.revision == "api-00042-abc"
     assert result.detail.startswith("open for 0.3 s; first message matched '^pong$'")
     assert result.elapsed_ms >= 300
-    # The server accepted without choosing a subprotocol: that is normal, not a failure.
     [seen] = app_server.record.requests["/echo"]
     assert seen.subprotocols == ["jwt.abc"]
 
@@ -58,6 +57,40 @@ def test_ok_holds_sends_and_matches(app_server: AppServer) -> None:
 def test_ok_when_the_server_selects_the_subprotocol(app_server: AppServer) -> None:
     result = probe_one(app_server.base_url, "/select", subprotocols=("jwt.abc", "graphql-ws"))
     assert result.outcome is ProbeOutcome.OK
+
+
+@pytest.mark.parametrize("offered", [("jwt.abc",), ("jwt.abc", "graphql-ws")])
+def test_a_101_that_selects_no_offered_subprotocol_fails(
+    app_server: AppServer, offered: tuple[str, ...]
+) -> None:
+    """revprobe F2, decided: RFC 6455 lets a server leave Sec-WebSocket-Protocol out, but
+    browsers (WHATWG WebSockets: "If protocols is not the empty list and extracting header list
+    values given `Sec-WebSocket-Protocol` … results in null … fail the WebSocket connection")
+    and Node's `ws` refuse that handshake: the frontend and a browser E2E suite offering the
+    same subprotocols cannot connect, so the probe fails as they do (at the handshake)."""
+    result = probe_one(
+        app_server.base_url,
+        "/ignores-subprotocol",
+        subprotocols=offered,
+        send="ping",
+        expect="pong",
+        hold=0.3,
+    )
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert (result.http_status, result.close_code) == (101, None)
+    which = "the subprotocol it offered" if len(offered) == 1 else "any of the 2 it offered"
+    assert result.detail.startswith(
+        f"the server accepted the WebSocket (101) without selecting {which} "
+        "(no Sec-WebSocket-Protocol in its answer): browsers and Node's ws client refuse"
+    )
+    assert "WHATWG" in result.detail and "RFC 6455" in result.detail
+    assert "jwt.abc" not in result.detail  # offered values may be credentials: never shown
+    assert result.elapsed_ms < 300  # a browser stops at the handshake: no hold
+
+
+def test_no_subprotocol_selected_is_ok_when_none_was_offered(app_server: AppServer) -> None:
+    result = probe_one(app_server.base_url, "/ignores-subprotocol", send="ping", expect="pong")
+    assert result.outcome is ProbeOutcome.OK, result.detail
 
 
 def test_expect_without_hold_waits_up_to_the_timeout(app_server: AppServer) -> None:
@@ -142,6 +175,44 @@ def test_first_message_not_matching_is_unexpected(app_server: AppServer) -> None
     assert "did not match '^pong$': echo:hello" in result.detail
 
 
+def test_an_error_message_then_close_1011_is_close_1011(app_server: AppServer) -> None:
+    """revprobe F1: the server answers the ping with an error message, then closes with 1011
+    (FastAPI: `send_json({...})`, `close(1011)`). The SPEC's `probe.close_1011` is what
+    happened; the message that did not match is said in the detail, as it was shown before."""
+    result = probe_one(
+        app_server.base_url, "/error-then-1011", send='{"type": "ping"}', expect="pong", hold=2.0
+    )
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert (result.http_status, result.close_code) == (101, 1011)
+    assert result.close_reason == "internal error"
+    assert result.detail.startswith("server closed with 1011 (internal error) ")
+    assert result.detail.endswith(
+        """did not match 'pong': {"type":"error","message":"JWT_SECRET_KEY is not configured"}"""
+    )
+    assert "; before it, first message " in result.detail
+    assert result.elapsed_ms < 1000  # the close came at once: no wait for the hold
+
+
+def test_an_error_message_then_a_drop_is_abnormal(app_server: AppServer) -> None:
+    result = probe_one(
+        app_server.base_url, "/error-then-raise", send='{"type": "ping"}', expect="pong"
+    )
+    assert result.outcome is ProbeOutcome.ABNORMAL, result.detail
+    assert (result.http_status, result.close_code) == (101, 1006)
+    assert result.detail.startswith("connection dropped without a close frame (1006)")
+    assert "did not match 'pong': " in result.detail
+
+
+def test_an_error_message_then_another_close_stays_unexpected(app_server: AppServer) -> None:
+    result = probe_one(
+        app_server.base_url, "/error-then-bye", send='{"type": "ping"}', expect="pong"
+    )
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.close_code is None
+    assert result.detail.startswith("first message ")
+    assert "did not match 'pong': " in result.detail
+
+
 def test_expected_message_never_coming_is_unexpected(app_server: AppServer) -> None:
     result = probe_one(app_server.base_url, "/silent", expect="pong", hold=0.3)
     assert result.outcome is ProbeOutcome.UNEXPECTED
@@ -189,6 +260,31 @@ def test_server_that_never_answers_times_out_within_the_bound() -> None:
     assert result.detail.endswith("within 0.5 s (timeout)")
     # Bounded by the connect timeout (plus the hold and a margin), never a hang.
     assert 450 <= result.elapsed_ms < (0.5 + 0.3 + 2) * 1000
+    # The connection was made: the service left the handshake unanswered (a hung or starting
+    # app, which its configuration can cause: revprobe F3)
+    assert result.detail.startswith("127.0.0.1:") and "took the connection but answered no" in (
+        result.detail
+    )
+    assert result.handshake_hung and result.container_may_cause
+
+
+def test_a_connection_never_made_times_out_as_the_network() -> None:
+    """The TLS handshake never completes (the server says nothing): the connection to the
+    service was never made, so the timeout is the network's, not the service's silence."""
+
+    async def silent(reader: asyncio.StreamReader, writer: object, stop: asyncio.Event) -> None:
+        await stop.wait()
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(silent) as base:
+            https = base.replace("http://", "https://")
+            return await probe(target(https, "/ws", timeout=0.5), environ={})
+
+    result = run(scenario())
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert result.detail.startswith("no connection to 127.0.0.1:")
+    assert result.detail.endswith("within 0.5 s (timeout)")
+    assert not result.handshake_hung and not result.container_may_cause
 
 
 def test_connection_closed_before_any_response_is_unreachable() -> None:

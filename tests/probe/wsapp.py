@@ -43,11 +43,27 @@ class Record:
 def make_app(record: Record) -> FastAPI:
     app = FastAPI()
 
+    def offered(ws: WebSocket) -> str | None:
+        """The first subprotocol the client offered: what an app that takes it names in its 101
+        (browsers refuse a 101 that names none of those they offered)."""
+        protocols: list[str] = ws.scope.get("subprotocols", [])
+        return protocols[0] if protocols else None
+
     @app.websocket("/echo")
     async def echo(ws: WebSocket) -> None:
-        """Accepts without choosing a subprotocol; answers ping with pong."""
+        """Takes the first subprotocol offered, if any; answers ping with pong."""
         record.saw("/echo", ws)
+        await ws.accept(subprotocol=offered(ws))
+        await echoing(ws)
+
+    @app.websocket("/ignores-subprotocol")
+    async def ignores_subprotocol(ws: WebSocket) -> None:
+        """Accepts without selecting any subprotocol (RFC 6455 allows it; browsers refuse it)."""
+        record.saw("/ignores-subprotocol", ws)
         await ws.accept()
+        await echoing(ws)
+
+    async def echoing(ws: WebSocket) -> None:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -70,6 +86,29 @@ def make_app(record: Record) -> FastAPI:
     async def close_1011(ws: WebSocket) -> None:
         await ws.accept()
         await ws.close(code=1011, reason="missing JWT_SECRET_KEY")
+
+    # A server that answers the probe's message with an error and then ends the socket: as
+    # FastAPI apps do (`send_json({"type": "error", …})`, then `close(1011)`).
+    @app.websocket("/error-then-1011")
+    async def error_then_1011(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive()
+        await ws.send_json({"type": "error", "message": "JWT_SECRET_KEY is not configured"})
+        await ws.close(code=1011, reason="internal error")
+
+    @app.websocket("/error-then-raise")
+    async def error_then_raise(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive()
+        await ws.send_json({"type": "error", "message": "configuration missing"})
+        raise RuntimeError("configuration missing")  # uvicorn drops the socket: 1006
+
+    @app.websocket("/error-then-bye")
+    async def error_then_bye(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive()
+        await ws.send_json({"type": "error", "message": "unknown message type"})
+        await ws.close(code=1000, reason="bye")
 
     @app.websocket("/raise-after-accept")
     async def raise_after_accept(ws: WebSocket) -> None:
@@ -125,7 +164,7 @@ def make_app(record: Record) -> FastAPI:
     @app.websocket("/leak-close")
     async def leak_close(ws: WebSocket) -> None:
         record.saw("/leak-close", ws)
-        await ws.accept()
+        await ws.accept(subprotocol=offered(ws))
         await ws.close(code=1011, reason=credentials(ws)[:120])
 
     @app.websocket("/leak-reject")
@@ -134,7 +173,7 @@ def make_app(record: Record) -> FastAPI:
 
     @app.websocket("/leak-message")
     async def leak_message(ws: WebSocket) -> None:
-        await ws.accept()
+        await ws.accept(subprotocol=offered(ws))
         await ws.send_text(credentials(ws))
         await ws.receive()
 

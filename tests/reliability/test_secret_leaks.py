@@ -213,8 +213,8 @@ def test_a_subprotocol_echoed_in_a_close_reason_cut_at_123_bytes_is_masked(cut: 
 
     async def close(reader: Any, writer: Any, stop: Any) -> None:
         request = await read_request(reader)
-        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
         offered = request["sec-websocket-protocol"]
+        writer.write(switching_protocols(accept_key(request["sec-websocket-key"]), offered))
         tail = f" rejected {offered[: len('jwt.') + cut]}"
         reason = "y" * (123 - len(tail)) + tail  # a reason at its limit, cut in the value
         payload = (1011).to_bytes(2, "big") + reason.encode()

@@ -8,10 +8,12 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.sandbox.backend import verify_jwt
 from tests.conftest import Clients
@@ -167,3 +169,45 @@ def test_service_url_splits_connections_by_percent(clients: Clients, sandbox: Sa
     token = token_for(sandbox)
     seen = Counter(probe(split.uri, token=token, hold=0.05).close_code for _ in range(16))
     assert seen[1011] and seen[None]
+
+
+def _drift_probe(url: str, *subprotocols: str) -> ProbeResult:
+    from drift.probe.client import probe as drift_probe
+    from tests.probe.helpers import run, target
+
+    return run(drift_probe(target(url, "/ws", subprotocols=subprotocols), environ={}))
+
+
+def test_a_backend_names_the_subprotocol_it_takes(sandbox: Sandbox) -> None:
+    """revprobe F2: drift's probe (as a browser) fails a 101 that names none of the offered
+    subprotocols, so the backends name one: the `jwt.` one the auth check reads, else the
+    first offered (web has no backend: an app that takes what it is offered)."""
+    api = sandbox.service(PROJECT, "api").uri
+    assert _drift_probe(api, "graphql-ws", f"jwt.{token_for(sandbox)}").ok
+    web = sandbox.service(PROJECT, "web").uri
+    result = _drift_probe(web, "graphql-ws")
+    assert result.ok, result.detail
+
+
+def test_a_backend_that_selects_no_subprotocol_fails_the_probe(make_sandbox: Any) -> None:
+    """`backend: {selects_subprotocol: false}`: the app accepts without naming one (RFC 6455
+    allows it); a browser, and drift's probe, fail that handshake."""
+    world = {
+        "projects": {
+            "lab": {
+                "number": 555000111333,
+                "region": "us-central1",
+                "services": {
+                    "app": {
+                        "template": {"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080},
+                        "backend": {"selects_subprotocol": False},
+                    }
+                },
+            }
+        }
+    }
+    lab = make_sandbox(world)
+    result = _drift_probe(lab.service("lab", "app").uri, "jwt.x")
+    assert (result.outcome, result.http_status) == (ProbeOutcome.UNEXPECTED, 101)
+    assert "without selecting the subprotocol it offered" in result.detail
+    assert _drift_probe(lab.service("lab", "app").uri).ok  # none offered: nothing to select

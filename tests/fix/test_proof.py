@@ -1,0 +1,174 @@
+"""The canary's proof (`drift.fix.prove`): `confirmed` only when what served before the fix
+failed there, on the revision the canary replaces, and the canary passes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from google.cloud import run_v2
+
+from drift.errors import ExitCode
+from drift.findings import ProbeOutcome
+from drift.fix.apply import FixOptions
+from drift.format import OutputFormat, formatter_for
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO
+from tests.conftest import Clients
+from tests.fix.conftest import PROJECT, ScriptedUI, fix
+from tests.sandbox.helpers import service_name
+
+SCHEMA = json.loads((REPO / "tests" / "data" / "report.schema.json").read_text())
+
+
+def test_a_serving_probe_that_never_reached_the_service_confirms_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revprobe F3: the probe of what serves fails on the way (DNS here), the canary passes
+    through its own URL: that proves nothing of the patch, so it is not `confirmed`."""
+    import drift.probe.client as client
+
+    real = client.probe_all
+
+    async def serving_unreachable(targets: Any, **kwargs: Any) -> Any:
+        results = await real(targets, **kwargs)
+        if len(targets) != 2:  # the re-check's own probes, not the proof
+            return results
+        live, canary = results
+        lost = replace(
+            live,
+            outcome=ProbeOutcome.UNREACHABLE,
+            http_status=None,
+            close_code=None,
+            close_reason=None,
+            detail="DNS lookup failed for api.run.app: Name or service not known",
+        )
+        return [lost, canary]
+
+    monkeypatch.setattr(client, "probe_all", serving_unreachable)
+    ui = ScriptedUI()
+    result = fix(tmp_path, env, ui, FixOptions(yes=True), services=["api"])
+    assert result.exit_code is ExitCode.OK and result.recheck is not None
+    (proof,) = result.recheck.proofs
+    assert (proof.before.outcome, proof.canary.outcome) == (
+        ProbeOutcome.UNREACHABLE,
+        ProbeOutcome.OK,
+    )
+    assert proof.confirmed is False and result.outcomes[0].confirmed is False
+    (said,) = [s for s in ui.said if "probe of the serving revision" in s]
+    assert "the serving revision was not reached, so that proves nothing" in said
+    assert "(confirmed)" not in said
+
+
+def _tag(clients: Clients, revision: str, tag: str = "e2e") -> None:
+    """`gcloud run services update-traffic api --set-tags e2e=REVISION`: a 0 % target with the
+    tag, what E2E suites deploy to test there (traffic otherwise as it was)."""
+    service = clients.services.get_service(name=service_name("api"))
+    service.traffic.append(
+        run_v2.TrafficTarget(
+            type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+            revision=revision,
+            percent=0,
+            tag=tag,
+        )
+    )
+    clients.services.update_service(service=service).result()
+
+
+def _probing_tag(tmp_path: Path, tag: str = "e2e") -> Path:
+    """The repository's profiles, the e2e profile's probe of api on `tag`."""
+    where = tmp_path / "profiles"
+    shutil.copytree(REPO / "profiles", where)
+    e2e = where / "e2e.yaml"
+    probe = "    probe:\n      headers: {X-Test-Type: e2e}\n"
+    assert probe in e2e.read_text()
+    e2e.write_text(e2e.read_text().replace(probe, f"{probe}      tag: {tag}\n"))
+    return where
+
+
+def test_a_probe_tag_on_another_revision_confirms_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+) -> None:
+    """revprobe F4: with `probe: {tag: e2e}`, `check` probes the revision e2e points to. The
+    fix's "before" probe is that one too (not the service URL); the canary replaces what
+    serves, not it, so the two probes are of different revisions: `confirmed` is null and the
+    proof says why, naming the tag — never presented as a proof."""
+    served = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+    older = sorted(
+        r.name.rsplit("/", 1)[-1]
+        for r in clients.revisions.list_revisions(parent=service_name("api"))
+    )[1]  # api-00002: the CI deploy, without the E2E variables (it closes with 1011 too)
+    assert older != served
+    _tag(clients, older)
+    ui = ScriptedUI()
+    result = fix(
+        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
+    )
+    assert result.recheck is not None, [o.message for o in result.outcomes]
+    (proof,) = result.recheck.proofs
+    assert (proof.before.revision, proof.before.tag) == (older, "e2e")
+    assert proof.before.outcome is ProbeOutcome.CLOSE_1011 and proof.canary.ok
+    assert proof.confirmed is None and result.outcomes[0].confirmed is None
+    assert proof.before.confirmed is None and proof.canary.confirmed is None
+    assert proof.note.startswith(f"the profile probes tag e2e, which points to {older}; ")
+    assert f"the canary replaces {served}, not it" in proof.note
+    (said,) = [s for s in ui.said if "probe of tag e2e" in s]
+    assert f"probe of tag e2e ({older}): close_1011; of the canary: ok; not confirmed" in said
+    assert "(confirmed)" not in said
+    table = formatter_for(OutputFormat.TABLE).render(result.recheck)
+    assert "  api  not confirmed: the profile probes tag e2e" in table
+    assert "the patch fixes the failure" not in table
+    document = json.loads(formatter_for(OutputFormat.JSON).render(result.recheck))
+    jsonschema.validate(document, SCHEMA)
+    (shown,) = document["proof"]
+    assert shown["confirmed"] is None and shown["note"] == proof.note
+    markdown = formatter_for(OutputFormat.MARKDOWN).render(result.recheck)
+    assert "- api: not confirmed: the profile probes tag e2e" in markdown
+
+
+def test_a_probe_tag_on_the_revision_the_canary_replaces_is_probed_before_the_fix(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+) -> None:
+    """The tag points to what serves: "before" is probed through the tag's URL, as `check`
+    probes it, and the proof holds (the same revision, before and after the patch)."""
+    served = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+    _tag(clients, served)
+    ui = ScriptedUI()
+    result = fix(
+        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
+    )
+    assert result.recheck is not None, [o.message for o in result.outcomes]
+    (proof,) = result.recheck.proofs
+    assert (proof.before.revision, proof.before.tag) == (served, "e2e")
+    service_port = sandbox.service(PROJECT, "api").uri.rsplit(":", 1)[-1]
+    assert f":{service_port}/" not in proof.before.url  # the tag's own URL, as `check` probes
+    assert proof.before.outcome is ProbeOutcome.CLOSE_1011 and proof.canary.ok
+    assert proof.confirmed is True and proof.note == ""
+    assert any(f"probe of tag e2e ({served}): close_1011" in s for s in ui.said)
+
+
+def test_a_probe_tag_the_service_lacks_is_not_replaced_by_the_service_url(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`check` probes nothing for a tag the service does not have (unverified): the fix does
+    not stand the service URL in for it either. The canary is probed (it must pass); nothing
+    is confirmed, and the fix says why, naming the tag."""
+    ui = ScriptedUI()
+    result = fix(
+        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
+    )
+    assert result.recheck is not None, [o.message for o in result.outcomes]
+    assert result.recheck.proofs == ()
+    (outcome,) = result.outcomes
+    assert outcome.confirmed is None and outcome.live_probe is None
+    assert outcome.canary_probe is not None and outcome.canary_probe.ok
+    (said,) = [s for s in ui.said if "probe of the canary" in s]
+    assert said.startswith(
+        "api: probe of the canary: ok; not confirmed: the profile probes tag e2e"
+    )
+    assert "which has no URL on api now" in said
