@@ -121,12 +121,9 @@ def session_processes(sid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_subprocess_exits_zero_on_sigint_and_leaves_no_processes() -> None:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        port = probe_socket.getsockname()[1]
-    code = (
-        f"from drift.sandbox import run_foreground; raise SystemExit(run_foreground(port={port}))"
-    )
+    # port 0: the sandbox takes a free port itself (a port freed here and given to it could be
+    # taken meanwhile by another test worker: that flaked under load)
+    code = "from drift.sandbox import run_foreground; raise SystemExit(run_foreground(port=0))"
     process = subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
@@ -138,7 +135,9 @@ def test_subprocess_exits_zero_on_sigint_and_leaves_no_processes() -> None:
         assert process.stdout is not None
         first = process.stdout.readline()
         second = process.stdout.readline()
-        assert first == f"export CLOUD_RUN_EMULATOR_HOST=127.0.0.1:{port}\n"
+        found = re.fullmatch(r"export CLOUD_RUN_EMULATOR_HOST=127\.0\.0\.1:(\d+)\n", first)
+        assert found is not None, first
+        port = int(found[1])
         assert second == f"export SECRET_MANAGER_EMULATOR_HOST=127.0.0.1:{port}\n"
         assert listening(port)
         for line in process.stdout:
