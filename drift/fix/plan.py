@@ -23,6 +23,7 @@ from drift.fix.manual import (
     pattern_step,
     rollout_step,
     secret_arg,
+    secret_blocker,
     secret_version_step,
     tag_steps,
     unread_steps,
@@ -291,7 +292,7 @@ class _Planner:
             )
             return []
         if change.ref is not None:
-            blocker = self._blocker(rule.name, change.ref, account, cmd)
+            blocker = secret_blocker(self.state, rule.name, change.ref, account, cmd)
             if blocker is not None:
                 self._once(blocker)
                 return []
@@ -319,30 +320,6 @@ class _Planner:
             "drift fix again to set the service account",
             tuple(self.cmd.grant(r, account) for r in missing),
         )
-
-    def _blocker(self, name: str, ref: SecretRef, account: str, cmd: Commands) -> ManualStep | None:
-        """A reference can only be set when the new revision will be able to read it."""
-        info = self.state.versions.get(ref)
-        target = f"secret.{ref.key}"
-        if info is None:
-            return ManualStep(
-                target,
-                f"{ref} could not be verified; set the reference by hand once it is",
-                (cmd.repoint(name, ref, ref.version),),
-            )
-        if info.state is VersionState.SECRET_MISSING:
-            reason = f"secret {ref.key} does not exist: create it, then run drift fix again"
-            return secret_version_step(cmd, ref, self.state, [name], reason)
-        if info.state is not VersionState.ENABLED:
-            reason = f"{ref} is {info.state.value}: make it readable, then run drift fix again"
-            return secret_version_step(cmd, ref, self.state, [name], reason)
-        if not self._readable(ref, account):
-            return ManualStep(
-                target,
-                f"{account} cannot access {ref.key}: grant it, then run drift fix again",
-                (cmd.grant(ref, account),),
-            )
-        return None
 
     def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:
         name = f.target.split(".", 1)[-1]
