@@ -12,6 +12,7 @@ from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base, unreleased_note
+from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.formats.text import shell_line
 from drift.fix.instances import changes_template, moves_note
@@ -180,6 +181,9 @@ class _Planner:
             for s in wrong
             if s.name in blocked
         ]
+        on = base.template if base is not None else None  # what Cloud Run refuses below 1 CPU
+        settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
+        self.manual += floor
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
