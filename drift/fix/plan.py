@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.settings import as_compared, undecided
 from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding
@@ -163,7 +164,15 @@ class _Planner:
         where = (self.profile.project, self.profile.region)
         self.manual += unread_steps(self.cmd, self.service.settings, template.unreadable)
         stated = [s for s in self.service.settings.values() if s.name not in template.unreadable]
-        wrong = [s for s in stated if not s.satisfied_by(template.settings.get(s.name), where)]
+        seen = {
+            s.name: as_compared(s, template.settings.get(s.name), self.state, where[0])
+            for s in stated
+        }
+        wrong = [
+            s
+            for s in stated
+            if not (undecided(s, seen[s.name]) or s.satisfied_by(seen[s.name], where))
+        ]
         source = self.live.source
         blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
         settings = [
