@@ -16,7 +16,7 @@ from drift.fix.base import Base, fix_base, unreleased_note
 from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.formats.text import shell_line
-from drift.fix.instances import changes_template, moves_note
+from drift.fix.instances import moves_note
 from drift.fix.manual import (
     Commands,
     blocked_step,
@@ -249,7 +249,7 @@ class _Planner:
             if self.service.kind is Kind.JOB
             else doomed(after, self.state, planned_account),
         )
-        moves = moves_note(self.live) if changes_template(sp) else ""
+        moves = moves_note(self.live) if sp.changes_template else ""
         return replace(sp, instances=moves) if moves else sp
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
