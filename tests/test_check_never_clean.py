@@ -1,15 +1,22 @@
 """Drifts a first version reported as clean: a `same_as` compared with one of the other
 service's serving revisions only, or skipped when `--service` left the other unread; an
-ignore naming one traffic tag that silenced the same drift reached through another."""
+ignore naming one traffic tag that silenced the same drift reached through another; an unnamed
+runtime account taken for another project's default compute account."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from drift.check import CheckResult
+from drift.fix.model import Plan
+from drift.fix.plan import plan_environment
+from drift.profiles.loader import load_profile
+from drift.sandbox import Fault
+from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.test_check_shapes import check, check_profile
 
@@ -177,6 +184,73 @@ def test_the_own_default_account_by_its_address_is_the_unnamed_one(
     world = _granted_to(OWN_DEFAULT, None)
     result = _run(make_sandbox, monkeypatch, tmp_path, world, OWN_DEFAULT_PINNED)
     assert result.report.exit_code == 0, _rules(result)
+
+
+def _names(account: str) -> str:
+    return (
+        "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n"
+        f"      service_account: {account}\n"
+    )
+
+
+def _plan(profiles: Path) -> Plan:
+    profile = load_profile(profiles, "prod")
+    return asyncio.run(plan_environment(profile, load_settings())).plan
+
+
+UNNAMED = {"api": {"template": {"image": "x/api:1"}}}
+"""api names no runtime account: it runs as project p's (number 5) default one."""
+
+
+def test_an_unnamed_account_is_not_another_projects_default_account(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # RevisionTemplate.service_account: "If not provided, the revision will use the project's
+    # default service account" — project p's (5-compute@…), never project 999's: a profile
+    # copied from another environment names that one
+    sandbox = make_sandbox(_world(UNNAMED))
+    sandbox.clear_calls()
+    (tmp_path / "prod.yaml").write_text(_names(OTHER_DEFAULT))
+    result = check(sandbox, monkeypatch, profiles=tmp_path)
+    (finding,) = result.report.findings
+    assert finding.target == "setting.service_account", finding
+    assert finding.expected == OTHER_DEFAULT and OWN_DEFAULT in (finding.actual or ""), finding
+    assert result.report.exit_code == 1
+    assert sandbox.call_counts().get("GetProject") == 1  # its number, asked once
+    (planned,) = _plan(tmp_path).services
+    assert [(c.name, c.after) for c in planned.settings] == [("service_account", OTHER_DEFAULT)]
+    (tmp_path / "prod.yaml").write_text(_names(OWN_DEFAULT))
+    same = check(sandbox, monkeypatch, profiles=tmp_path)
+    assert not same.report.findings and not same.report.unverified
+    assert same.report.exit_code == 0
+
+
+def test_an_unnamed_account_of_a_project_whose_number_is_unknown_is_never_clean(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_world(UNNAMED))
+    sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))
+    for account in (OWN_DEFAULT, OTHER_DEFAULT):  # it may be either: not verified
+        (tmp_path / "prod.yaml").write_text(_names(account))
+        result = check(sandbox, monkeypatch, profiles=tmp_path)
+        assert not result.report.findings
+        (item,) = result.report.unverified
+        assert item.target == "setting.service_account", item
+        assert "GetProject on projects/p: PERMISSION_DENIED" in item.reason, item.reason
+        assert result.report.exit_code == 3
+        plan = _plan(tmp_path)  # nothing to change that is not known to differ; said unread
+        assert not plan.has_patch and plan.unverified, plan
+
+
+def test_a_project_named_by_its_number_needs_no_lookup(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_world(UNNAMED))
+    sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))
+    (tmp_path / "prod.yaml").write_text(_names(OTHER_DEFAULT).replace("project: p", "project: '5'"))
+    result = check(sandbox, monkeypatch, profiles=tmp_path)
+    assert [f.target for f in result.report.findings] == ["setting.service_account"]
+    assert result.report.exit_code == 1
 
 
 def _add_versions(sandbox: Any, payloads: dict[str, bytes]) -> None:

@@ -6,20 +6,57 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from drift.diff.context import At
-from drift.fields import FIELDS
+from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue
 from drift.findings import Finding, Unverified
 from drift.live.model import LiveState
-from drift.profiles.model import Profile
+from drift.profiles.model import Profile, Setting
+
+
+def as_compared(
+    setting: Setting, actual: SettingValue | None, state: LiveState, project: str
+) -> SettingValue | None:
+    """What a profile's setting is compared with: the value read, but an unnamed runtime
+    account named by its address where the profile names a default compute account and the
+    project's number is known. "If not provided, the revision will use the project's default
+    service account" (RevisionTemplate.service_account): PROJECT_NUMBER-compute@…, that
+    project's own, never another project's of the same form. The number unknown, the value
+    read is kept and the setting is not judged (`undecided`: the reader made it unverified,
+    `drift.live.access.own_number`)."""
+    if setting.name != "service_account" or actual != DEFAULT_SERVICE_ACCOUNT:
+        return actual
+    if not str(setting.value).endswith(DEFAULT_ACCOUNT_SUFFIX):
+        return actual
+    number = project if project.isdigit() else None
+    number = number or next(
+        (k for k, v in state.projects.items() if k.isdigit() and v == project), None
+    )
+    return f"{number}{DEFAULT_ACCOUNT_SUFFIX}" if number else actual
+
+
+def undecided(setting: Setting, compared: SettingValue | None) -> bool:
+    """A default compute account named, against an unnamed one of a project whose number is
+    unknown (`as_compared`): neither the same nor another."""
+    return (
+        setting.name == "service_account"
+        and compared == DEFAULT_SERVICE_ACCOUNT
+        and str(setting.value).endswith(DEFAULT_ACCOUNT_SUFFIX)
+    )
 
 
 def setting_findings(at: At) -> Iterator[Finding]:
+    state, project = at.ctx.state, at.ctx.profile.project
     for name, setting in at.ctx.service.settings.items():
         if name in at.config.unreadable:
             continue  # not verified (`unread_settings`)
         field = FIELDS[name]
-        actual = at.config.settings.get(name)
-        shown_actual = "" if actual is None else field.show(actual)
-        if setting.satisfied_by(actual, (at.ctx.profile.project, at.ctx.profile.region)):
+        read = at.config.settings.get(name)
+        actual = as_compared(setting, read, state, project)
+        if undecided(setting, actual):
+            continue  # not verified (`drift.live.access.own_number`)
+        shown_actual = "" if read is None else field.show(read)
+        if actual != read:  # the default account, by its address
+            shown_actual += f" ({field.show(actual)})" if actual is not None else ""
+        if setting.satisfied_by(actual, (project, at.ctx.profile.region)):
             continue
         if setting.pattern is not None:
             expected = f"matches {setting.pattern}"

@@ -62,9 +62,12 @@ def is_default_account(account: str) -> bool:
 
 
 def same_account(a: SettingValue, b: SettingValue) -> bool:
-    """Two accounts are the same when their addresses are; the unnamed default account may be
-    any project's default account by its address (the number would take a call to know: a
-    template that names no account, against a revision that names the default one)."""
+    """Two accounts of one workload are the same when their addresses are, and the unnamed
+    default account is the same as a default account by its address: a template that names
+    no account against its revision, which names the one Cloud Run gave it (its project's).
+    Against a profile, where the address may be another project's default account, the
+    unnamed one is compared by its address when the project's number is known, else not
+    judged (`drift.diff.settings.as_compared`)."""
     a, b = normalise_account(str(a)), normalise_account(str(b))
     if a == b:
         return True

@@ -21,7 +21,7 @@ from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
 from drift.fix.dryrun import validate
-from drift.fix.instances import changes_template, stuck_note
+from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
 from drift.fix.journal import Entry, Journal, State, listed, now_text, who
 from drift.fix.lock import Locked, Locks, not_held
@@ -129,7 +129,7 @@ async def _fix(
     plan, report = planned.plan, planned.check.report
     ui.show_plan(plan)
     todo = [s for s in plan.services if s.has_patch]
-    bases = [planned.bases[s.key] for s in todo if s.key in planned.bases]
+    bases = [planned.bases[s.key] for s in todo if s.key in planned.bases and s.changes_template]
     notes = [describe(b) for b in bases if not b.blocked and not b.unreleased]
     for note in notes:
         ui.say(note)
@@ -163,9 +163,9 @@ async def _fix(
         async with Session(settings.access()) as session:
             ctx = Context(profile, settings, ui, options, session, journal, environ)
             for sp in todo:
-                fixer: Fixer = (
+                fixer: Fixer = (  # a service's own settings alone: in place, as a pool's
                     _service_fix(ctx, planned, sp, change_id, user)
-                    if sp.kind is Kind.SERVICE
+                    if sp.kind is Kind.SERVICE and sp.changes_template
                     else _workload_fix(ctx, planned, sp, change_id, user)
                 )
                 outcome = await where.run(fixer, locks)
@@ -243,21 +243,23 @@ def _stops(planned: Planned, todo: list[ServicePlan], *, from_template: bool) ->
                     f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
                     "with the patch (--from-template builds on the template, if that is meant)"
                 )
-            elif changes_template(sp) and (note := stuck_note(live)):
+            elif sp.changes_template and (note := stuck_note(live)):
                 problems[sp.key] = f"{sp.label}: {note}"
             continue
         if base.blocked:
             problems[sp.key] = f"{sp.service}: {base.blocked}"
-        elif base.unreleased:
+        elif base.unreleased and sp.changes_template:  # in place, the template stays as is
             problems[sp.key] = unreleased_message(base, planned.plan.environment)
     return problems
 
 
 def _question(todo: list[ServicePlan], state: LiveState) -> str:
     """One confirmation for the whole fix: services get canaries, jobs and pools are updated
-    in place (nothing serves traffic: there is nothing to put a canary in front of); a job
-    whose execution still runs is said to keep it running as it started."""
-    services = [s.label for s in todo if s.kind is Kind.SERVICE]
+    in place (nothing serves traffic: there is nothing to put a canary in front of), and so
+    is a service whose patch changes only its own settings (no revision would prove them); a
+    job whose execution still runs is said to keep it running as it started."""
+    services = [s.label for s in todo if s.kind is Kind.SERVICE and s.changes_template]
+    own = [s.label for s in todo if s.kind is Kind.SERVICE and not s.changes_template]
     others = [s.label for s in todo if s.kind is not Kind.SERVICE]
     running = [
         f"{s.label}: {note}. "
@@ -268,6 +270,12 @@ def _question(todo: list[ServicePlan], state: LiveState) -> str:
     if services:
         parts.append(
             f"Deploy the patch to {', '.join(services)} as canary revisions with no traffic"
+        )
+    if own:
+        verb = "update" if parts else "Update"
+        parts.append(
+            f"{verb} {', '.join(own)} in place (no canary, no new revision: only settings the "
+            "service holds itself change)"
         )
     if others:
         verb = "update" if parts else "Update"

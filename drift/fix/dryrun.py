@@ -45,7 +45,7 @@ async def validate(
                 continue  # nothing to send: drift fix would not write it
             live = planned.check.state.services[sp.key]
             container = profile.services[sp.key].container
-            if sp.kind is Kind.SERVICE:
+            if sp.kind is Kind.SERVICE and sp.changes_template:
                 base: Base = planned.bases[sp.key]
                 name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
                 request = canary_request(live, sp, base, container, name, tag)

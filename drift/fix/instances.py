@@ -19,8 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.fields import FIELDS
-from drift.fix.model import ServicePlan
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
 from drift.live.api import short
@@ -83,12 +81,6 @@ def moved_splits(live: LiveService, revision: str) -> Moves:
             out.splits.append(copy_splits([split])[0])
             out.stuck.append(f"{name} {percent}%")
     return out
-
-
-def changes_template(sp: ServicePlan) -> bool:
-    """Whether the plan changes the template (a new revision), not only what the workload
-    holds itself (a pool's instance count, Binary Authorization)."""
-    return bool(sp.env) or any(FIELDS[s.name].level != "service" for s in sp.settings)
 
 
 def stuck_note(live: LiveService) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from drift.fix.context import Fixer, ServiceOutcome
 from drift.fix.journal import DONE
 from drift.fix.lock import FINISHED, Locks
-from drift.kinds import Kind
+from drift.fix.workload_restore import in_place
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Where:
 
     def _keep(self, fixer: Fixer, locks: Locks) -> None:
         entry = fixer.entry
-        if entry.kind != Kind.SERVICE.value or not entry.wrote:
+        if in_place(entry) or not entry.wrote:  # no canary left behind
             return
         if entry.state in DONE or entry.state in FINISHED:
             return

@@ -16,6 +16,7 @@ from drift.fix.model import ManualStep
 from drift.kinds import Kind, misplaced, split_key
 from drift.live.api import short
 from drift.live.changeids import tagged_change
+from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
 from drift.profiles.model import Profile, Setting, VarRule
@@ -97,6 +98,34 @@ def secret_arg(ref: SecretRef, version: str | None = None) -> str:
     """SECRET:VERSION as `--update-secrets` takes it (another project's by its path)."""
     secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
     return f"{secret}:{version or ref.version}"
+
+
+def secret_blocker(
+    state: LiveState, name: str, ref: SecretRef, account: str, cmd: Commands
+) -> ManualStep | None:
+    """Why a reference cannot be set (None: it can): only when the new revision will be able
+    to read it."""
+    info = state.versions.get(ref)
+    target = f"secret.{ref.key}"
+    if info is None:
+        return ManualStep(
+            target,
+            f"{ref} could not be verified; set the reference by hand once it is",
+            (cmd.repoint(name, ref, ref.version),),
+        )
+    if info.state is VersionState.SECRET_MISSING:
+        reason = f"secret {ref.key} does not exist: create it, then run drift fix again"
+        return secret_version_step(cmd, ref, state, [name], reason)
+    if info.state is not VersionState.ENABLED:
+        reason = f"{ref} is {info.state.value}: make it readable, then run drift fix again"
+        return secret_version_step(cmd, ref, state, [name], reason)
+    if state.grant(account, ref) is Grant.DENIED:
+        return ManualStep(
+            target,
+            f"{account} cannot access {ref.key}: grant it, then run drift fix again",
+            (cmd.grant(ref, account),),
+        )
+    return None
 
 
 def secret_version_step(

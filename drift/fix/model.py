@@ -15,8 +15,17 @@ from drift.refs import SecretRef
 from drift.textsafe import plural
 
 
-def in_place(kind: Kind) -> str:
-    """What a fix of a job or a worker pool does instead of a canary."""
+def in_place(sp: ServicePlan) -> str:
+    """What a fix does instead of a canary: for a job or a worker pool, and for a service
+    whose patch changes only what the service holds itself (`changes_template`)."""
+    kind = sp.kind
+    if kind is Kind.SERVICE:
+        return (
+            f"updated in place, no canary and no new revision: {', '.join(sp.at_once)} "
+            f"{'is a setting' if len(sp.at_once) == 1 else 'are settings'} of the service, not "
+            "of a revision; nothing a revision runs changes, so a canary would prove nothing "
+            "(one UpdateService; traffic stays as it is)"
+        )
     if kind is Kind.JOB:
         return (
             "updated in place, no canary: a job serves no traffic (its next execution runs "
@@ -148,6 +157,15 @@ class ServicePlan:
     @property
     def has_patch(self) -> bool:
         return bool(self.env or self.settings)
+
+    @property
+    def changes_template(self) -> bool:
+        """Whether the patch changes the template (a new revision), not only what the
+        workload holds itself (a service's ingress or own scaling, a pool's instance count,
+        Binary Authorization: `at_once`, and not also written to the revision)."""
+        return bool(self.env) or any(
+            s.name not in self.at_once or s.name in self.both_levels for s in self.settings
+        )
 
     @property
     def targets(self) -> tuple[str, ...]:

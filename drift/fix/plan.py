@@ -8,13 +8,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.settings import as_compared, undecided
 from drift.errors import ExitCode
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base, unreleased_note
+from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.formats.text import shell_line
-from drift.fix.instances import changes_template, moves_note
+from drift.fix.instances import moves_note
 from drift.fix.manual import (
     Commands,
     blocked_step,
@@ -23,6 +25,7 @@ from drift.fix.manual import (
     pattern_step,
     rollout_step,
     secret_arg,
+    secret_blocker,
     secret_version_step,
     tag_steps,
     unread_steps,
@@ -161,7 +164,15 @@ class _Planner:
         where = (self.profile.project, self.profile.region)
         self.manual += unread_steps(self.cmd, self.service.settings, template.unreadable)
         stated = [s for s in self.service.settings.values() if s.name not in template.unreadable]
-        wrong = [s for s in stated if not s.satisfied_by(template.settings.get(s.name), where)]
+        seen = {
+            s.name: as_compared(s, template.settings.get(s.name), self.state, where[0])
+            for s in stated
+        }
+        wrong = [
+            s
+            for s in stated
+            if not (undecided(s, seen[s.name]) or s.satisfied_by(seen[s.name], where))
+        ]
         source = self.live.source
         blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
         settings = [
@@ -179,6 +190,9 @@ class _Planner:
             for s in wrong
             if s.name in blocked
         ]
+        on = base.template if base is not None else None  # what Cloud Run refuses below 1 CPU
+        settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
+        self.manual += floor
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
@@ -235,7 +249,7 @@ class _Planner:
             if self.service.kind is Kind.JOB
             else doomed(after, self.state, planned_account),
         )
-        moves = moves_note(self.live) if changes_template(sp) else ""
+        moves = moves_note(self.live) if sp.changes_template else ""
         return replace(sp, instances=moves) if moves else sp
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
@@ -291,7 +305,7 @@ class _Planner:
             )
             return []
         if change.ref is not None:
-            blocker = self._blocker(rule.name, change.ref, account, cmd)
+            blocker = secret_blocker(self.state, rule.name, change.ref, account, cmd)
             if blocker is not None:
                 self._once(blocker)
                 return []
@@ -319,30 +333,6 @@ class _Planner:
             "drift fix again to set the service account",
             tuple(self.cmd.grant(r, account) for r in missing),
         )
-
-    def _blocker(self, name: str, ref: SecretRef, account: str, cmd: Commands) -> ManualStep | None:
-        """A reference can only be set when the new revision will be able to read it."""
-        info = self.state.versions.get(ref)
-        target = f"secret.{ref.key}"
-        if info is None:
-            return ManualStep(
-                target,
-                f"{ref} could not be verified; set the reference by hand once it is",
-                (cmd.repoint(name, ref, ref.version),),
-            )
-        if info.state is VersionState.SECRET_MISSING:
-            reason = f"secret {ref.key} does not exist: create it, then run drift fix again"
-            return secret_version_step(cmd, ref, self.state, [name], reason)
-        if info.state is not VersionState.ENABLED:
-            reason = f"{ref} is {info.state.value}: make it readable, then run drift fix again"
-            return secret_version_step(cmd, ref, self.state, [name], reason)
-        if not self._readable(ref, account):
-            return ManualStep(
-                target,
-                f"{account} cannot access {ref.key}: grant it, then run drift fix again",
-                (cmd.grant(ref, account),),
-            )
-        return None
 
     def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:
         name = f.target.split(".", 1)[-1]

@@ -210,7 +210,7 @@ async def _roll_back(
     for c in checked:
         entry, name = c.entry, who(c.entry)
         try:
-            if entry.kind == Kind.SERVICE.value:
+            if not workload_restore.in_place(entry):
                 done = await restore(
                     session, journal, entry, step="rollback", states=STATES, force=force,
                     judge=c.judge, gone=c.gone,

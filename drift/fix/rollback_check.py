@@ -67,13 +67,13 @@ async def check(
     not be read)."""
     kind, name = Kind(entry.kind), who(entry)
     live = await get_workload(session, kind, entry.full_name)
-    service = kind is Kind.SERVICE
+    service = not workload_restore.in_place(entry)  # a canary's change
     if service and await never_sent(session, entry, live):  # recorded as what it was
         journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
         ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")
         return Checked(entry, unsent=True)
     gone = tuple(await missing(session, entry, live)) if service else ()
-    same: Same = as_found if service else workload_restore.as_found
+    same: Same = _as_found
     later = later_changes(entry, entries)
 
     def judged(now: Any) -> Since:
@@ -147,4 +147,13 @@ def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
         f"{said}; if the change was made from another project, point at its journal with "
         "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
         f"--profiles DIR){gone}"
+    )
+
+
+def _as_found(now: Any, entry: Entry) -> bool:
+    """Whether `now` is as `entry`'s change found it, judged as that change was made."""
+    return (
+        workload_restore.as_found(now, entry)
+        if workload_restore.in_place(entry)
+        else as_found(now, entry)
     )

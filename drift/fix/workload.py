@@ -4,7 +4,15 @@ used to create executions for this Job"), a worker pool none either (instances, 
 `WorkerPool.instance_splits`) — so the fix is one read-modify-write: UpdateJob or
 UpdateWorkerPool of the resource as read, with only the plan applied and the etag read (a
 change by anyone since is refused: ABORTED), journaled before it is sent. A rollback is one
-more such write putting back the template (and a pool's scaling) as they were."""
+more such write putting back the template (and a pool's scaling) as they were.
+
+So is the fix of a service whose patch changes only what the service holds itself (ingress, its
+own scaling, the IAM invoker check, the default URL, Binary Authorization: `ServicePlan.
+changes_template`): its template is sent as it was read, so Cloud Run makes no revision (a
+Revision "is an immutable snapshot of code and configuration", revision.proto, and only
+template fields are a revision's), and a canary would run exactly what serves — it proves
+nothing about a change that applies to every revision with its write. One UpdateService, its
+traffic untouched (SPEC invariant 9), judged by what serves afterwards."""
 
 from __future__ import annotations
 
@@ -18,7 +26,7 @@ from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
 from drift.fix.revision_name import fresh_revision_name
-from drift.fix.routing import written_since
+from drift.fix.routing import describe_serving, serving, written_since
 from drift.fix.update import settled_workload, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
@@ -107,6 +115,8 @@ class WorkloadFix(Fixer):
         else:
             after = await self._proven(after, write, changed)
         runs = f"; its instances run {revision}" if revision else ""
+        if kind is Kind.SERVICE:
+            runs = f"; no new revision, what serves as it was ({describe_serving(after)})"
         self._landed(State.UPDATED, "updated" + lost + runs, after)
         self.outcome.state = State.UPDATED
         running = running_note(self.live)
@@ -152,6 +162,8 @@ class WorkloadFix(Fixer):
             created = short(after.latest_created_revision)
             was = short(self.live.source.latest_created_revision)
             why = runs_only(after, created if created != was else "")
+        elif self.sp.kind is Kind.SERVICE:
+            why = _moved(self.live.source, after)
         if not why:
             return after
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
@@ -234,3 +246,13 @@ class WorkloadFix(Fixer):
 def _same(a: Any, b: Any) -> bool:
     """Equal templates (message equality: map order does not count)."""
     return bool(raw(a) == raw(b))
+
+
+def _moved(before: Any, after: Any) -> str:
+    """ "" when a service's update left what it runs and what serves as they were (a new
+    revision or moved traffic: SPEC invariant 9); else what happened."""
+    if short(after.latest_created_revision) != short(before.latest_created_revision):
+        return f"Cloud Run made a revision, {short(after.latest_created_revision)}"
+    if serving(after) != serving(before):
+        return f"what serves changed ({describe_serving(after)})"
+    return ""

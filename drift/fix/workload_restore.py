@@ -1,6 +1,9 @@
-"""The rollback of a job's or worker pool's fix: one UpdateJob / UpdateWorkerPool putting
-back what the change changed — the template, a pool's scaling and instance splits, and each
-setting the workload holds itself (Binary Authorization) — judged by reading back what runs:
+"""The rollback of a fix made in place (a job's, a worker pool's, or a service's of its own
+settings only: `drift.fix.workload`): one UpdateJob / UpdateWorkerPool / UpdateService putting
+back what the change changed — the template, a pool's scaling and instance splits, each
+setting the workload holds itself (Binary Authorization, a service's ingress or own scaling),
+a service's traffic as it was — judged by reading back what runs: a service's
+`traffic_statuses`,
 a job's Ready condition (`Job.terminal_condition`, "containing its readiness status, and
 detailed error information in case it did not reach the desired state"), a pool's
 `instance_split_statuses` (`drift.fix.instances`). Never "restored" when it was not.
@@ -21,9 +24,9 @@ from drift.fields.access import template_of
 from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import Entry, Journal, Write
-from drift.fix.patch import copy_workload, without_system_metadata
+from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
 from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal
-from drift.fix.routing import written_since
+from drift.fix.routing import describe_serving, serving, written_since
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key
 from drift.kinds import Kind, label
@@ -31,23 +34,35 @@ from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
 
 
+def in_place(entry: Entry) -> bool:
+    """A change made by one update in place (a job's, a worker pool's, a service's own
+    settings), not by a canary revision."""
+    return entry.kind != Kind.SERVICE.value or not entry.canary_revision
+
+
 def before_workload(entry: Entry) -> Any:
-    """The job or worker pool as read before the change (run_v2 message of its kind)."""
+    """The workload as read before the change (run_v2 message of its kind)."""
     from google.cloud import run_v2
 
     kind = Kind(entry.kind)
-    message = run_v2.Job if kind is Kind.JOB else run_v2.WorkerPool
+    messages: dict[Kind, Any] = {Kind.JOB: run_v2.Job, Kind.WORKER_POOL: run_v2.WorkerPool}
+    message = messages.get(kind, run_v2.Service)
     return message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
 
 
 def held(entry: Entry) -> list[str]:
     """The settings the change made that the workload holds itself, outside its template
-    (catalogue rows of `level="service"` for its kind: Binary Authorization, a job's task
-    count, a pool's instance count)."""
+    (catalogue rows of `level="service"` for its kind: a service's ingress, Binary
+    Authorization, a job's task count, a pool's instance count; and those written to a part
+    of the service, `service_part`: its own scaling)."""
     kind = Kind(entry.kind)
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
     return [
-        n for n in names if n in FIELDS and FIELDS[n].level == "service" and FIELDS[n].applies(kind)
+        n
+        for n in names
+        if n in FIELDS
+        and FIELDS[n].applies(kind)
+        and (FIELDS[n].level == "service" or FIELDS[n].service_part)
     ]
 
 
@@ -69,15 +84,23 @@ def restore_request(now: Any, entry: Entry) -> Any:
     # the journal's JSON, the other from the API)
     changed = before.template != now.template
     out.template = before.template
+    if changed and kind is not Kind.JOB:
+        out.template.revision = ""
     if kind is Kind.WORKER_POOL:
-        if changed:
-            out.template.revision = ""
         out.scaling = before.scaling
         out.instance_splits = copy_splits(before.instance_splits)
+    if kind is Kind.SERVICE:  # the fix left traffic as it was: so does its rollback
+        out.traffic = restored_traffic(before)
     was = _settings(before, kind)
     for name in held(entry):
         mine, theirs = raw(out), raw(before)
-        if name in mine.DESCRIPTOR.fields_by_name:  # e.g. `binary_authorization`
+        part = FIELDS[name].service_part
+        if part:  # e.g. a service's own `scaling`, as it was
+            setattr(out, part, getattr(before, part))
+        elif name in mine.DESCRIPTOR.fields_by_name:  # `binary_authorization`, `ingress`
+            if mine.DESCRIPTOR.fields_by_name[name].message_type is None:
+                setattr(mine, name, getattr(theirs, name))
+                continue
             mine.ClearField(name)
             if theirs.HasField(name):
                 getattr(mine, name).CopyFrom(getattr(theirs, name))
@@ -103,6 +126,12 @@ def differences(now: Any, entry: Entry) -> list[str]:
             f"instances now: {describe_instances(now)}; afterwards, as before the change: "
             f"{describe_instances(before_workload(entry))}"
         )
+    if kind is Kind.SERVICE:
+        same = _same(restored.template, now.template)
+        lines.append(
+            f"serving now: {describe_serving(now)}; afterwards, as before the change: "
+            f"{describe_serving(before_workload(entry))}" + (" (no new revision)" if same else "")
+        )
     return lines
 
 
@@ -127,9 +156,11 @@ def restoration(after: Any, entry: Entry) -> str:
         return "the configuration read back differs"
     if not same:
         return "the configuration read back differs"
+    if kind is Kind.SERVICE and serving(after) != serving(before):
+        return f"what serves is not what served before (it is {describe_serving(after)})"
     if not complete(after):
         why = after.terminal_condition.message or "not ready"
-        return f"the job is not ready: {why}"
+        return f"the {kind.noun} is not ready: {why}"
     return ""
 
 
@@ -141,7 +172,10 @@ def changed(now: Any, entry: Entry) -> str:
 def as_found(now: Any, entry: Entry) -> bool:
     """Whether the job or pool `now` runs what it ran before `entry`'s change."""
     kind = Kind(entry.kind)
-    return config_key(now, kind) == config_key(before_workload(entry), kind)
+    before = before_workload(entry)
+    if kind is Kind.SERVICE and serving(now) != serving(before):
+        return False
+    return config_key(now, kind) == config_key(before, kind)
 
 
 async def restore_workload(
@@ -210,3 +244,8 @@ def _theirs(
     said = f"{since}; drift's rollback did not land ({answer})"
     lost = journaled(lambda: journal.landed(entry, failed, said))
     return Restored(False, said, after, lost, refused=True)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal templates (message equality: map order does not count)."""
+    return bool(raw(a) == raw(b))

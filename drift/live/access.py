@@ -69,6 +69,32 @@ class AccessDecisions:
             if info is not None:
                 self.state.projects[token] = info.project_id
 
+    async def own_number(self, named: Iterable[str]) -> None:
+        """The number of the workloads' project, when a profile names a default compute
+        account (`named`: those workloads' keys) where a checked revision names none: "If not
+        provided, the revision will use the project's default service account"
+        (RevisionTemplate.service_account), PROJECT_NUMBER-compute@…, so only the number
+        tells whether it is the one named (recorded in `state.projects`, as `name_projects`
+        records what it looks up). Unknown, the setting is not verified, never the same."""
+        keys = [k for k in named if _unnamed(self.state.services.get(k))]
+        if not keys or self.project.isdigit():
+            return
+        info = await self.iam.project(self.project)
+        if info is not None:
+            for token in (self.project, info.project_id, info.number):
+                self.state.projects[token] = info.project_id
+            return
+        why = self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
+        self.state.unverified += [
+            Unverified.at(
+                key,
+                "setting.service_account",
+                f"the revision runs as the project's default compute account (PROJECT_NUMBER"
+                f"{DEFAULT_ACCOUNT_SUFFIX}), whose number is unknown: {why}",
+            )
+            for key in keys
+        ]
+
     async def decide(
         self, services: Iterable[LiveService], expected: dict[str, list[SecretRef]]
     ) -> None:
@@ -181,3 +207,8 @@ def _outright(accessors: frozenset[str], account: str) -> bool:
     if not PUBLIC.isdisjoint(accessors):
         return True
     return account != DEFAULT_SERVICE_ACCOUNT and f"serviceAccount:{account}" in accessors
+
+
+def _unnamed(live: LiveService | None) -> bool:
+    """A checked revision of the workload names no runtime account."""
+    return live is not None and any(not r.config.service_account for r in live.checked)

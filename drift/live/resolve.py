@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Iterable
 from functools import partial
 
+from drift.fields import DEFAULT_ACCOUNT_SUFFIX
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
@@ -112,6 +113,7 @@ class SecretChecks:
                 [*live_refs, *(r for refs in expected.values() for r in refs)]
             ),
             self.access.decide(state.services.values(), expected),
+            self.access.own_number(p.key for p in profiles if names_default_account(p)),
         )
 
     def _live_vars(self, service: str, container: str | None, var: str) -> set[EnvVar]:
@@ -119,3 +121,9 @@ class SecretChecks:
         if svc is None:
             return set()
         return held((rev.config for rev in svc.checked), container, var)
+
+
+def names_default_account(profile: ServiceProfile) -> bool:
+    """The profile names a default compute account (`NUMBER-compute@…`) as the runtime one."""
+    stated = profile.settings.get("service_account")
+    return stated is not None and str(stated.value).endswith(DEFAULT_ACCOUNT_SUFFIX)

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import Problem
 from drift.fields import FIELDS
+from drift.fields.cpu_floor import below_one
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
 from drift.profiles.model import (
@@ -148,6 +149,10 @@ def _workload(
             elif FIELDS[key].applies(kind):
                 settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
     service = svc if isinstance(svc, ServiceSpec) else None
+    stated = {k: (s.value, f"{s.location.file}:{s.location.line}") for k, s in settings.items()}
+    for key, message in below_one(name, stated) if service is not None else ():
+        at = settings[key].location
+        merged.problems.append(Problem(at.file, at.line, message))
     if svc.container is not None and svc.container in sidecars:
         merged.problem(
             (*base, "containers", svc.container),

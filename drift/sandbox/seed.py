@@ -50,6 +50,7 @@ from drift.sandbox.state import (
     World,
 )
 from drift.sandbox.templates import apply_json, merge_template, resolve, template_pb
+from drift.sandbox.validate import validate_cpu
 
 DAY = 86400.0
 _Ingress = run_v2.IngressTraffic
@@ -143,6 +144,8 @@ def build_owner(
     ages: list[float] = []
     for number, (template, older) in enumerate(history, 1):
         pb = template_pb(template, key.id, kind.template)
+        if kind.serves:  # a template Cloud Run refuses never made a revision, failed or not
+            _refused(pb, f"projects.{project.id}.services.{key.id}", older, number)
         fixed = older.name if older is not None else pb.revision
         name = fixed or f"{key.id}-{number:05d}-{world.suffix()}"
         age = (count - number) * DAY
@@ -201,6 +204,16 @@ def build_owner(
         # the failed deploy's generation was never observed (Service.reconciling)
         owner.observed_generation = count - 1
     return OwnerRec(key, owner, revisions, backend)
+
+
+def _refused(template: Any, at: str, older: OlderSpec | None, number: int) -> None:
+    """A scenario's template that the API refuses (`validate_cpu`): one scenario error."""
+    try:
+        validate_cpu(template)
+    except RpcError as exc:
+        where = f"{at}.history[{number - 1}]" if older is not None else f"{at}.template"
+        problem = Problem("<scenario>", 1, f"{where}: {exc.message}")
+        raise InputError([problem], kind="scenario") from None
 
 
 def start_deploys(

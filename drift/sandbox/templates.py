@@ -29,15 +29,15 @@ from drift.sandbox.scenario_fields import (
     PoolTemplateSpec,
     TemplateSpec,
 )
-from drift.units import parse_duration
+from drift.units import parse_cpu, parse_duration
 
 Spec = TypeVar("Spec", bound=BaseTemplateSpec)
 
-# Cloud Run's defaults where a template leaves a setting unset: 80 concurrent requests per
-# instance with 1 CPU (RevisionTemplate.max_instance_request_concurrency), a 300 s request
-# timeout and at most 100 instances (https://cloud.google.com/run/docs/configuring/
-# request-timeout, .../max-instances), 1 CPU and 512 MiB (…/services/memory-limits).
-TEMPLATE_DEFAULTS = TemplateSpec(min_instances=0, max_instances=100, concurrency=80, timeout="300s")
+# Cloud Run's defaults where a template leaves a setting unset: a 300 s request timeout and at
+# most 100 instances (https://cloud.google.com/run/docs/configuring/request-timeout,
+# .../max-instances), 1 CPU and 512 MiB (…/services/memory-limits); the concurrency follows
+# the CPU (`default_concurrency`).
+TEMPLATE_DEFAULTS = TemplateSpec(min_instances=0, max_instances=100, timeout="300s")
 CONTAINER_DEFAULTS = TemplateSpec(
     image="us-docker.pkg.dev/cloudrun/container/hello",
     port=8080,
@@ -197,7 +197,21 @@ def template_pb(spec: BaseTemplateSpec, name: str, target: Any = TemplatePb) -> 
     if not template.containers:
         template.containers.append(ContainerPb())
     _apply_container_keys(ingress_container(template), spec, name)
+    if target is TemplatePb and not template.max_instance_request_concurrency:
+        template.max_instance_request_concurrency = default_concurrency(template)
     return template
+
+
+def default_concurrency(template: TemplatePb) -> int:
+    """RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
+    defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`" — the
+    instance's CPU, every container's (`validate.validate_cpu`: Cloud Run refuses more than 1
+    below one CPU), a container without a limit having the default, 1 CPU."""
+    try:
+        total = sum(parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers)
+    except ValueError:
+        return 80
+    return 80 if total >= 1000 else 1
 
 
 def pool_template_pb(spec: PoolTemplateSpec, pool: str) -> PoolTemplatePb:

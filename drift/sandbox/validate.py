@@ -15,6 +15,7 @@ from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
+from drift.units import parse_cpu, parse_memory
 
 # What Cloud Run's environment-variables page forbids for a name: the empty string, a name
 # holding "=", a name starting with X_GOOGLE_ (cloud.google.com/run/docs/configuring/services/
@@ -97,6 +98,8 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
         template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
     )
     validate_vpc_access(template)
+    if kind.serves:
+        validate_cpu(template)
     if template.revision:
         validate_revision_name(key, template.revision)
     if kind.serves:
@@ -121,6 +124,50 @@ def validate_vpc_access(template: Message) -> None:
             "Violation in template.vpc_access.connector: one and only one of connector and "
             "network_interfaces must be set."
         )
+
+
+# Less than one CPU: "If you use less than 1 CPU, the following requirements are enforced":
+# maximum concurrency 1; CPU allocated only during request processing (request-based billing,
+# `cpu_idle`); the first generation execution environment; "A minimum of 0.5 CPU is needed to set
+# a memory limit greater than 512MiB. A minimum of 1 CPU is needed to set a memory limit greater
+# than 1GiB." (cloud.google.com/run/docs/configuring/services/cpu). The server's answer, as users
+# quote it (INVALID_ARGUMENT, nearform/slack-knowledgebase-chatgpt-responder#980): "spec.template.
+# spec.containers.resources.limits.cpu: Invalid value specified for cpu. Total cpu < 1 is not
+# supported with concurrency > 1." (v1's field path: v2 says `template.containers.resources.
+# limits.cpu`, as firebase/friendlyeats-web#291 quotes another refusal of it); steren in
+# hashicorp/terraform-provider-google#13361: "When setting cpu_limit<1 the api will only accept
+# container_concurrency=1". "Total": the instance's CPU, every container's (a container that
+# sets no limit has the default, 1 CPU). The other refusals' wording is the sandbox's, after the
+# same page (no answer of the server is quoted for them).
+CPU_AT = "template.containers.resources.limits.cpu: Invalid value specified for cpu."
+ONE_CPU, HALF_CPU = 1000, 500
+GEN2 = 2  # ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
+
+
+def validate_cpu(template: Message) -> None:
+    """A service's revision template below one CPU in all, with what Cloud Run refuses there."""
+    cpu = memory = 0
+    for container in template.containers:
+        limits = container.resources.limits
+        try:
+            cpu += parse_cpu(limits.get("cpu", "1"))
+            memory += parse_memory(limits.get("memory", "512Mi"))
+        except ValueError:
+            return  # a quantity this check cannot read is not its to refuse
+    if cpu >= ONE_CPU:
+        return
+    always = any(c.HasField("resources") and not c.resources.cpu_idle for c in template.containers)
+    refused = [
+        (template.max_instance_request_concurrency > 1, "concurrency > 1"),
+        (always, "CPU always allocated (cpu_idle false)"),
+        (template.execution_environment == GEN2, "the second generation execution environment"),
+        (memory > 2**30, "memory > 1Gi"),
+    ]
+    for bad, what in refused:
+        if bad:
+            raise invalid(f"{CPU_AT} Total cpu < 1 is not supported with {what}.")
+    if cpu < HALF_CPU and memory > 512 * 2**20:
+        raise invalid(f"{CPU_AT} Total cpu < 0.5 is not supported with memory > 512Mi.")
 
 
 SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})

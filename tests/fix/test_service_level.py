@@ -1,19 +1,36 @@
-"""Settings Cloud Run holds on the service, not on a revision (service-level scaling): the
-canary's write applies them at once, so the plan says so, and a rollback puts them back as
-they were (judged from the sandbox's own service)."""
+"""Settings Cloud Run holds on the service, not on a revision (service-level scaling, ingress,
+the IAM invoker check, the default URL): with a template change, the canary's write applies
+them at once, so the plan says so; alone, the fix is one UpdateService in place, no canary and
+no new revision (nothing a revision runs changes: a canary would prove nothing), traffic
+untouched. A rollback puts them back as they were (judged from the sandbox's own service)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
 from drift.errors import ExitCode
-from drift.fix.apply import FixOptions
+from drift.fix.apply import FixOptions, FixResult
 from drift.fix.formats import PlanFormat
 from drift.fix.render import render_plan
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_profiles, lab_world, rollback
+from tests.fix.conftest import (
+    LAB,
+    ScriptedUI,
+    assert_serves_as_before,
+    entries,
+    fix,
+    lab_profiles,
+    lab_world,
+    rollback,
+    spec,
+    updates,
+)
 
 
 def test_rollback_puts_back_service_level_scaling(
@@ -43,3 +60,142 @@ def test_rollback_puts_back_service_level_scaling(
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()
     assert sandbox.service(LAB, "app").scaling.min_instance_count == 2
+
+
+IMAGE = "us-docker.pkg.dev/lab/app:v1"
+
+
+def _own_settings_world(**service: Any) -> dict[str, Any]:
+    """`lab_world` whose template is what the profile wants (no variable drifts)."""
+    world = lab_world(template={"image": IMAGE, "port": 8080})
+    world["projects"][LAB]["services"]["app"].update(service)
+    return world
+
+
+def _fix_own(
+    tmp_path: Path,
+    sandbox: Sandbox,
+    settings: str,
+    monkeypatch: pytest.MonkeyPatch,
+    ui: ScriptedUI | None = None,
+) -> FixResult:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n{settings}"
+    )
+    ui = ui or ScriptedUI()
+    options = FixOptions(yes=not ui.answers, verify=False)
+    return fix(tmp_path, sandbox.environ(), ui, options, environment="lab", profiles=folder)
+
+
+def _served(service: run_v2.Service) -> tuple[str, Any, Any]:
+    """What runs and serves: the latest revision created, the traffic spec and statuses."""
+    statuses = [(s.type_, s.revision, s.percent, s.tag) for s in service.traffic_statuses]
+    return service.latest_created_revision, spec(service), statuses
+
+
+@pytest.mark.parametrize(
+    ("world", "settings", "held"),
+    [
+        ({}, "      ingress: internal\n", lambda s: s.ingress.name),
+        (
+            {"scaling": {"minInstanceCount": 2}},
+            "      min_instances: 3\n",
+            lambda s: s.scaling.min_instance_count,
+        ),
+        ({}, "      invoker_iam_disabled: true\n", lambda s: s.invoker_iam_disabled),
+        ({}, "      default_uri_disabled: true\n", lambda s: s.default_uri_disabled),
+    ],
+    ids=["ingress", "service-min", "invoker-iam", "default-uri"],
+)
+def test_a_fix_of_the_services_own_settings_makes_no_revision_and_rolls_back(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    world: dict[str, Any],
+    settings: str,
+    held: Any,
+) -> None:
+    sandbox = make_sandbox(_own_settings_world(**world))
+    before = sandbox.service(LAB, "app")
+    was = held(before)
+    sandbox.clear_calls()
+    ui = ScriptedUI([True])
+    result = _fix_own(tmp_path, sandbox, settings, monkeypatch, ui)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    # the plan and the prompt say it: one update in place, no new revision, and why
+    (sp,) = result.plan.services
+    assert sp.has_patch and not sp.changes_template
+    table = render_plan(result.plan, PlanFormat.TABLE)
+    assert "no canary and no new revision" in table and "a canary would prove nothing" in table
+    assert (
+        json.loads(render_plan(result.plan, PlanFormat.JSON))["services"][0]["new_revision"]
+        is False
+    )
+    (question,) = ui.questions
+    assert "in place (no canary, no new revision" in question, question
+    # one confirmed UpdateService, journaled first (etag), what runs and serves untouched
+    (write,) = updates(sandbox)
+    assert not write.validate_only and write.service.etag == before.etag
+    after = sandbox.service(LAB, "app")
+    assert held(after) != was
+    assert _served(after) == _served(before)  # no revision made, traffic as it was
+    assert_serves_as_before(sandbox, LAB, "app", before, canary="")
+    (entry,) = entries(tmp_path)
+    assert entry.kind == "service" and not entry.canary_revision and entry.state == "updated"
+    assert "no new revision" in result.summary(), result.summary()
+    # rollback: the setting as it was, still no revision, traffic as it was
+    rolled = rollback(tmp_path)
+    assert rolled.exit_code is ExitCode.OK, rolled.summary()
+    restored = sandbox.service(LAB, "app")
+    assert held(restored) == was
+    assert _served(restored) == _served(before)
+
+
+def test_a_fix_mixing_template_and_service_settings_keeps_the_canary(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(_own_settings_world())
+    before = sandbox.service(LAB, "app")
+    result = _fix_own(
+        tmp_path, sandbox, "      ingress: internal\n      timeout: 60s\n", monkeypatch
+    )
+    assert result.exit_code is ExitCode.OK, result.summary()
+    (sp,) = result.plan.services
+    assert sp.changes_template
+    (outcome,) = result.outcomes
+    assert outcome.canary and outcome.state == "promoted", outcome
+    after = sandbox.service(LAB, "app")
+    assert after.latest_created_revision.endswith(outcome.canary)
+    assert after.ingress.name == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+    assert after.latest_created_revision != before.latest_created_revision
+
+
+def test_a_dry_run_of_the_services_own_settings_validates_the_update_in_place(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(_own_settings_world())
+    before = sandbox.service(LAB, "app")
+    sandbox.clear_calls()
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        "      ingress: internal\n"
+    )
+    options = FixOptions(dry_run=True, verify=False)
+    result = fix(
+        tmp_path, sandbox.environ(), ScriptedUI(), options, environment="lab", profiles=folder
+    )
+    assert result.exit_code is ExitCode.OK, result.summary()
+    (sent,) = updates(sandbox)
+    assert sent.validate_only
+    assert sent.service.template.revision == before.template.revision  # no canary's name
+    assert spec(sent.service) == spec(before)  # nor its pinned traffic

@@ -144,3 +144,35 @@ def test_a_service_account_is_named_by_its_address(profiles_dir: Path, account: 
     assert "-compute@developer.gserviceaccount.com" in problem, problem
     _settings(profiles_dir, "service_account: 555-compute@developer.gserviceaccount.com")
     assert load_profile(profiles_dir, "staging").services["api"].settings["service_account"]
+
+
+@pytest.mark.parametrize(
+    ("stated", "problem"),
+    [
+        ("concurrency: 80", "concurrency 80 with cpu 500m"),
+        ("cpu_throttling: false", "cpu_throttling false with cpu 500m"),
+        ("execution_environment: gen2", "execution_environment gen2 with cpu 500m"),
+        ("memory: 2Gi", "memory 2Gi with cpu 500m"),
+    ],
+)
+def test_a_cpu_below_one_with_what_cloud_run_refuses_there_is_a_profile_error(
+    profiles_dir: Path, stated: str, problem: str
+) -> None:
+    # CPU page (cloud.google.com/run/docs/configuring/services/cpu): "If you use less than 1
+    # CPU, the following requirements are enforced": concurrency 1, CPU allocated only during
+    # requests, the first generation environment, at most 1 GiB of memory
+    _settings(profiles_dir, f"cpu: 0.5\n      {stated}")
+    (found,) = _problems(profiles_dir)
+    assert found.startswith("profiles/staging.yaml:7: api: " + problem), found
+    assert "(profiles/staging.yaml:6)" in found and "services/cpu" in found, found
+    _settings(profiles_dir, f"cpu: 1\n      {stated}")
+    assert load_profile(profiles_dir, "staging").services["api"].settings["cpu"]
+
+
+def test_a_cpu_below_one_with_what_cloud_run_requires_is_valid(profiles_dir: Path) -> None:
+    _settings(
+        profiles_dir,
+        "cpu: 0.5\n      concurrency: 1\n      cpu_throttling: true\n"
+        "      execution_environment: gen1\n      memory: 1Gi",
+    )
+    assert load_profile(profiles_dir, "staging").services["api"].settings["cpu"].value == "500m"

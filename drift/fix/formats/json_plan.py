@@ -66,6 +66,7 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         "built_on": sp.built_on or None,
         "from_template": sp.from_template,
         "at_once": list(sp.at_once),
+        "new_revision": sp.changes_template if sp.has_patch else False,
         "template_differences": list(sp.template_differences),
         "failed_template": sp.failed_template or None,
         "gcloud": "\n".join(script.lines) if runnable else None,

@@ -20,6 +20,8 @@ def _name(sp: ServicePlan, c: EnvChange) -> str:
 def base_lines(sp: ServicePlan) -> list[str]:
     """What a fix of the service builds on, when the template is not simply what serves
     (SPEC invariant 8): the differences that would roll out, be replaced, or stop the fix."""
+    if sp.kind is Kind.SERVICE and sp.has_patch and not sp.changes_template:
+        return []  # updated in place: its template is sent back as it is, nothing built on it
     differences = [f"    {d}" for d in sp.template_differences]
     if sp.from_template and differences:
         return [
@@ -43,12 +45,14 @@ def base_lines(sp: ServicePlan) -> list[str]:
     return []
 
 
-def _at_once(kind: Kind) -> str:
+def _at_once(sp: ServicePlan) -> str:
     """How settings the workload holds itself (not its template) are applied."""
+    kind = sp.kind
     if kind is Kind.SERVICE:
+        write = "the canary's write" if sp.changes_template else "the update"
         return (
-            "applied to the service at once, with the canary's write (Cloud Run holds it on "
-            "the service, not on a revision)"
+            f"applied to the service at once, with {write} (Cloud Run holds it on the "
+            "service, not on a revision)"
         )
     if kind is Kind.JOB:
         return "applied with the update (the job holds them, outside its task template)"
@@ -60,8 +64,8 @@ def plan_table(plan: Plan) -> str:
     for sp in plan.services:
         source = sp.revision or ("its template" if sp.kind is not Kind.SERVICE else "-")
         lines += ["", visible(f"{sp.label}  (from {source})")]
-        if sp.kind is not Kind.SERVICE and sp.has_patch:
-            lines.append(f"  note: {in_place(sp.kind)}")
+        if sp.has_patch and (sp.kind is not Kind.SERVICE or not sp.changes_template):
+            lines.append(visible(f"  note: {in_place(sp)}"))
         if sp.instances:
             lines.append(visible(f"  note: {sp.instances}"))
         lines += [visible(line) for line in base_lines(sp)]
@@ -83,8 +87,8 @@ def plan_table(plan: Plan) -> str:
                     f"  {action:<{widths[0]}}  {name:<{widths[1]}}  {before:<{widths[2]}}"
                     f"  ->  {after}"
                 )
-        if sp.at_once:
-            lines.append(visible(f"  note: {', '.join(sp.at_once)} {_at_once(sp.kind)}"))
+        if sp.at_once and (sp.kind is not Kind.SERVICE or sp.changes_template):
+            lines.append(visible(f"  note: {', '.join(sp.at_once)} {_at_once(sp)}"))
         for step in sp.manual:
             lines.append(visible(f"  manual  {step.target}: {step.reason}"))
             lines.extend(f"          adapt: {visible(c)}" for c in step.commands)

@@ -1,0 +1,141 @@
+"""Less than one CPU, and what Cloud Run requires with it. The CPU page
+(cloud.google.com/run/docs/configuring/services/cpu): "If you use less than 1 CPU, the following
+requirements are enforced": "Maximum concurrency must be set to 1", "CPU allocation must be set
+to CPU allocated only during request processing" (request-based billing: `cpu_throttling`,
+ResourceRequirements.cpu_idle), "You must use the first generation execution environment", and
+"A minimum of 0.5 CPU is needed to set a memory limit greater than 512MiB. A minimum of 1 CPU is
+needed to set a memory limit greater than 1GiB." A request that breaks one is refused with
+INVALID_ARGUMENT, as users quote it: "spec.template.spec.containers.resources.limits.cpu: Invalid
+value specified for cpu. Total cpu < 1 is not supported with concurrency > 1."
+(nearform/slack-knowledgebase-chatgpt-responder#980; steren in
+hashicorp/terraform-provider-google#13361: "When setting cpu_limit<1 the api will only accept
+container_concurrency=1"). "Total": the instance's CPU, every container's.
+
+Read against the template a fix would write (`drift.fix.below_one`) and against what a profile
+states (`profiles validate`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fields.base import SettingValue
+from drift.units import parse_cpu, parse_memory, show_memory
+
+CPU_PAGE = "cloud.google.com/run/docs/configuring/services/cpu"
+ONE_CPU = 1000
+HALF_CPU = 500
+SMALL_MEMORY = 512 * 2**20
+"""The most memory below half a CPU."""
+MEMORY_BELOW_ONE = 2**30
+"""The most memory below one CPU."""
+Problem = tuple[str, str]
+"""A setting and what is wrong with it."""
+WATCHED = ("cpu", "concurrency", "cpu_throttling", "execution_environment", "memory")
+"""The settings the requirements are about."""
+
+
+@dataclass(frozen=True)
+class Required:
+    """A setting whose value Cloud Run refuses below one CPU."""
+
+    name: str
+    need: str
+    """What Cloud Run requires of it (`concurrency 1`)."""
+    now: str
+    """The value it has (`80`)."""
+    flag: str
+    """gcloud's flag that sets what is required (`--concurrency=1`)."""
+
+
+def required(cpu: int, values: Mapping[str, SettingValue]) -> list[Required]:
+    """What an instance of `cpu` millicpu in all would have that Cloud Run refuses with it:
+    each of `values` (concurrency, cpu_throttling, execution_environment, memory in bytes, as
+    the catalogue gives them; those absent are not judged) that must change. None at 1 CPU
+    or more."""
+    if cpu >= ONE_CPU:
+        return []
+    out = []
+    concurrency = values.get("concurrency")
+    if concurrency is not None and int(concurrency) > 1:
+        out.append(Required("concurrency", "concurrency 1", str(concurrency), "--concurrency=1"))
+    if values.get("cpu_throttling") is False:
+        out.append(
+            Required(
+                "cpu_throttling",
+                "cpu_throttling true",
+                "false",
+                "--cpu-throttling",
+            )
+        )
+    if values.get("execution_environment") == "gen2":
+        out.append(
+            Required(
+                "execution_environment",
+                "execution_environment gen1",
+                "gen2",
+                "--execution-environment=gen1",
+            )
+        )
+    memory = values.get("memory")
+    ceiling = MEMORY_BELOW_ONE if cpu >= HALF_CPU else SMALL_MEMORY
+    if memory is not None and str(memory).isdigit() and int(memory) > ceiling:
+        out.append(
+            Required(
+                "memory",
+                f"memory {show_memory(ceiling)} at most",
+                show_memory(int(memory)),
+                "--memory=<MEMORY>",
+            )
+        )
+    return out
+
+
+def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) -> list[Problem]:
+    """What a service's profile states beside a cpu below 1 that Cloud Run refuses with it
+    (only what it states is judged: the rest is the revision's): (setting, message) each.
+    `settings`: each value the profile states (parsed) with its `file:line`."""
+    if "cpu" not in settings:
+        return []
+    cpu, where = settings["cpu"]
+    values = {name: value for name, (value, _) in settings.items()}
+    return [
+        (
+            need.name,
+            f"{service}: {need.name} {need.now} with cpu {_cpu_text(cpu)} ({where}): below 1 "
+            f"CPU Cloud Run requires {need.need} ({CPU_PAGE})",
+        )
+        for need in required(parse_cpu(str(cpu)), values)
+    ]
+
+
+def _cpu_text(value: SettingValue) -> str:
+    millis = parse_cpu(str(value))
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def template_values(template: Any) -> tuple[int, dict[str, SettingValue]]:
+    """A (raw) RevisionTemplate's CPU in all (millicpu; a container without a limit has the
+    default, 1 CPU) and what `required` judges, as Cloud Run applies it: concurrency (unset:
+    the default, never more than 1 below one CPU), whether some container's CPU is always
+    allocated, the execution environment, the memory of every container (512 MiB by
+    default). Raises ValueError for a quantity it cannot read."""
+    cpu = memory = 0
+    always = False
+    for container in template.containers:
+        limits = container.resources.limits
+        cpu += parse_cpu(limits.get("cpu", "1"))
+        memory += parse_memory(limits.get("memory", "512Mi"))
+        always |= container.HasField("resources") and not container.resources.cpu_idle
+    environment = template.DESCRIPTOR.fields_by_name["execution_environment"].enum_type
+    value = environment.values_by_number.get(template.execution_environment)
+    values: dict[str, SettingValue] = {
+        "concurrency": int(template.max_instance_request_concurrency),
+        "cpu_throttling": not always,
+        "execution_environment": "gen2"
+        if value is not None and value.name.endswith("GEN2")
+        else "",
+        "memory": str(memory),
+    }
+    return cpu, values
