@@ -16,6 +16,8 @@ NOT_CONFIGURATION = (
 )
 
 
+NO_DRIFT_FOUND = "no configuration drift found on this service that explains it"
+
 NOT_CHECKED = "configuration not checked: run `drift check --probe` to tie it to drift"
 
 NOT_REACHED = (
@@ -24,21 +26,24 @@ NOT_REACHED = (
 )
 
 
-def _in_front(status: int) -> str:
-    """Why a 3xx or 4xx is tied to no drift."""
+def _in_front(result: ProbeResult) -> str | None:
+    """For a 3xx or 4xx, the note that Cloud Run itself may have answered, before any
+    container saw the request, so that the suspects (or their absence) are read with it. Its
+    causes are settings drift compares (SPEC "Settings"): the invoker IAM check
+    (`invoker_iam_disabled`, or the caller lacks roles/run.invoker), `ingress`, and a 429 when
+    `max_instances` leaves no instance free ("If no instances become available during the 60
+    second window, the request fails with a 429 error code on Cloud Run",
+    cloud.google.com/run/docs/about-instance-autoscaling). Never "no drift is suspected": a
+    drifted one of those settings, or the app refusing a socket it cannot serve (a Starlette
+    app closing before accept() is HTTP 403), is drift that explains it."""
+    status = result.http_status
+    if result.outcome is not ProbeOutcome.REJECTED or status is None or not 300 <= status < 500:
+        return None
     return (
-        f"an HTTP {status} can be Cloud Run's own answer, before any container sees the request "
-        "(the caller lacks roles/run.invoker, the service's ingress refuses it): no drift is "
-        "suspected"
+        f"an HTTP {status} may also be Cloud Run's own answer, before any container sees the "
+        "request (the caller lacks roles/run.invoker, the service's ingress refuses it, "
+        "a 429 when max_instances leaves no instance free)"
     )
-
-
-def _not_tied(result: ProbeResult) -> str:
-    """Why a failure the container cannot cause is tied to no drift (see
-    `ProbeResult.container_may_cause`)."""
-    if result.outcome is ProbeOutcome.REJECTED and result.http_status is not None:
-        return _in_front(result.http_status)
-    return NOT_REACHED
 
 
 def attach_causes(
@@ -54,10 +59,15 @@ def attach_causes(
         if result.ok:
             out.append(result)
             continue
-        if result.container_may_cause:
-            no_cause = NOT_CONFIGURATION if checked else NOT_CHECKED
+        front = _in_front(result)
+        if not result.container_may_cause:
+            no_cause = NOT_REACHED
+        elif not checked:
+            no_cause = NOT_CHECKED
+        elif front is not None:  # the cause may be outside what drift reads (an IAM binding)
+            no_cause = NO_DRIFT_FOUND
         else:
-            no_cause = _not_tied(result)
+            no_cause = NOT_CONFIGURATION
         suspects = sorted(
             (
                 f
@@ -75,7 +85,8 @@ def attach_causes(
             suspects = []
         causes = tuple(dict.fromkeys(f.id for f in suspects))
         said = result.detail  # what the probe saw; the finding's message adds the causes once
-        detail = said if causes else f"{said}; {no_cause}"
+        notes = ([] if causes else [no_cause]) + ([front] if front else [])
+        detail = "; ".join([said, *notes])
         result = replace(result, suspected_causes=causes, detail=detail)
         out.append(result)
         spec = profile.services[result.service].probe
@@ -99,7 +110,10 @@ def attach_causes(
                 service=result.service,
                 revision=result.revision,
                 target="probe",
-                message=f"WebSocket probe of {result.url}: {said}; {suspects_text}",
+                message="; ".join(
+                    [f"WebSocket probe of {result.url}: {said}", suspects_text]
+                    + ([front] if front else [])
+                ),
                 expected=f"handshake accepted, open for {spec.hold:g}s",
                 actual=_probe_actual(result),
                 location=spec.location,

@@ -214,14 +214,15 @@ class ProbeResult:
 
     @property
     def container_may_cause(self) -> bool:
-        """Whether the service's container (its code and configuration) can have caused this
-        failure, so that drift on it may explain it: what a socket it opened did (1011, a drop,
-        another close or message, a 101 a browser refuses), a 5xx (the app failing, or Cloud
-        Run answering for a container that crashed or cannot start), a handshake it left
+        """Whether the service (its container's code and configuration, or its settings) can
+        have caused this failure, so that drift on it may explain it: what a socket it opened
+        did (1011, a drop, another close or message, a 101 a browser refuses), any HTTP status
+        instead of the 101 (SPEC `probe.rejected`, "e.g. 403, 500, 503": the app refusing a
+        socket it cannot serve, a 5xx, or Cloud Run's own 403/404/429 that a drifted
+        `invoker_iam_disabled`, `ingress` or `max_instances` causes), a handshake it left
         unanswered (a hung or starting app). Never a failure before the request reached it
-        (DNS, TCP, TLS, a proxy; an answer that is not HTTP, which Cloud Run's front end never
-        gives), nor a 3xx or 4xx, which Cloud Run can give in front of any container (IAM: the
-        caller lacks roles/run.invoker; ingress)."""
+        (DNS, TCP, TLS, a proxy, a connection not made in time; an answer that is not HTTP,
+        which Cloud Run's front end never gives)."""
         if self.outcome in (
             ProbeOutcome.CLOSE_1011,
             ProbeOutcome.ABNORMAL,
@@ -229,7 +230,7 @@ class ProbeResult:
         ):
             return True
         if self.outcome is ProbeOutcome.REJECTED:
-            return self.http_status is not None and self.http_status >= 500
+            return self.http_status is not None
         return self.outcome is ProbeOutcome.UNREACHABLE and self.handshake_hung
 
     @property

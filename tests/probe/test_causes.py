@@ -3,6 +3,7 @@ findings and probe results against a loaded profile)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ import pytest
 from drift.causes import NOT_CONFIGURATION, NOT_REACHED, attach_causes
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, finding_id
 from drift.kinds import Kind, workload_key
+from drift.probe.client import probe
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
+from tests.probe.helpers import AppServer, run, target
 
 PROFILE = """\
 project: p
@@ -154,19 +157,107 @@ def test_a_handshake_left_unanswered_is_tied_to_drift(profile: Profile) -> None:
     assert finding.message.endswith("suspected cause: env.missing env.NEEDED")
 
 
-@pytest.mark.parametrize(("status", "tied"), [(500, True), (503, True), (403, False), (404, False)])
-def test_a_rejection_is_tied_to_drift_only_when_the_container_can_give_it(
-    profile: Profile, status: int, tied: bool
-) -> None:
-    """A 5xx is the app failing (or Cloud Run answering for a container that crashed or cannot
-    start); a 4xx can be Cloud Run's own answer in front of every container (IAM, ingress)."""
+@pytest.mark.parametrize("status", [500, 503, 403, 404, 429, 301])
+def test_any_rejection_is_tied_to_drift(profile: Profile, status: int) -> None:
+    """SPEC: `probe.rejected` is any HTTP status instead of 101 ("e.g. 403, 500, 503"), and a
+    failed probe on a service with drift carries suspects: a 5xx is the app failing (or Cloud
+    Run answering for a container that cannot start), a 4xx the app refusing a socket it
+    cannot serve, or Cloud Run's own answer for a setting drift compares (revown12 F1)."""
     drifted = missing(Kind.SERVICE, "api-00001-abc")
     rejected = failed(ProbeOutcome.REJECTED, f"HTTP {status}", http_status=status)
     (probe,), (finding,) = attach_causes(profile, [rejected], [drifted])
-    assert probe.suspected_causes == ((drifted.id,) if tied else ())
-    if not tied:
-        assert f"an HTTP {status} can be Cloud Run's own answer" in probe.detail
-        assert "roles/run.invoker" in finding.message and "env.NEEDED" not in finding.message
+    assert probe.suspected_causes == (drifted.id,)
+    assert "env.missing env.NEEDED" in finding.message
+    assert "no drift is suspected" not in probe.detail + finding.message
+    # a 3xx or 4xx says Cloud Run may have answered itself; a 5xx does not
+    in_front = f"an HTTP {status} may also be Cloud Run's own answer"
+    assert (in_front in probe.detail) is (status < 500)
+    assert (in_front in finding.message) is (status < 500)
+
+
+def test_a_4xx_without_drift_says_cloud_run_may_have_answered(profile: Profile) -> None:
+    """Without drift on the service a 4xx is not "not configuration": an IAM binding drift
+    does not read may refuse the caller."""
+    rejected = failed(ProbeOutcome.REJECTED, "HTTP 403 Forbidden", http_status=403)
+    (probe,), (finding,) = attach_causes(profile, [rejected], [])
+    assert probe.suspected_causes == ()
+    assert "roles/run.invoker" in probe.detail and "roles/run.invoker" in finding.message
+    assert "the cause is not configuration" not in probe.detail
+    assert "no drift is suspected" not in probe.detail
+
+
+SETTINGS_PROFILE = """\
+project: p
+region: us-central1
+services:
+  api:
+    env:
+      JWT_SECRET: {secret: jwt-secret}
+    settings:
+      ingress: all
+      invoker_iam_disabled: true
+      max_instances: 20
+    probe:
+      websocket: /ws
+      hold: 0.2s
+"""
+
+
+@pytest.fixture
+def settings_profile(tmp_path: Path) -> Profile:
+    (tmp_path / "prod.yaml").write_text(SETTINGS_PROFILE)
+    return load_profile(tmp_path, "prod")
+
+
+def drifted(rule: str, target: str) -> Finding:
+    return Finding(
+        id=finding_id("prod", "api", rule, target),
+        rule=rule,
+        severity=Severity.ERROR,
+        service="api",
+        revision="api-00001-abc",
+        target=target,
+        message=f"{target} drifted",
+        expected="x",
+        actual="y",
+        location=None,
+    )
+
+
+def test_an_app_refusing_before_accept_is_tied_to_the_missing_secret(
+    app_server: AppServer, settings_profile: Profile
+) -> None:
+    """Starlette's `await ws.close()` before `accept()` (an app that cannot verify tokens
+    without its JWT secret) is HTTP 403 from uvicorn: the env.missing is suspected."""
+    result = run(probe(target(app_server.base_url, "/reject", service="api"), environ={}))
+    assert (result.outcome, result.http_status) == (ProbeOutcome.REJECTED, 403)
+    result = replace(result, revision="api-00001-abc")
+    gone = drifted("env.missing", "env.JWT_SECRET")
+    (probed,), _ = attach_causes(settings_profile, [result], [gone])
+    assert probed.suspected_causes == (gone.id,), probed.detail
+    assert "no drift is suspected" not in probed.detail
+
+
+@pytest.mark.parametrize(
+    ("status", "setting"),
+    [
+        (403, "setting.invoker_iam_disabled"),  # the invoker IAM check turned back on
+        (404, "setting.ingress"),  # ingress narrowed
+        # "If no instances become available during the 60 second window, the request fails
+        # with a 429 error code on Cloud Run" (cloud.google.com/run/docs/about-instance-
+        # autoscaling)
+        (429, "setting.max_instances"),
+    ],
+)
+def test_a_cloud_run_4xx_is_tied_to_the_setting_that_causes_it(
+    settings_profile: Profile, status: int, setting: str
+) -> None:
+    setting_drift = drifted("setting.value", setting)
+    rejected = failed(ProbeOutcome.REJECTED, f"HTTP {status}", http_status=status)
+    (probe,), (finding,) = attach_causes(settings_profile, [rejected], [setting_drift])
+    assert probe.suspected_causes == (setting_drift.id,), probe.detail
+    assert f"setting.value {setting}" in finding.message
+    assert "no drift is suspected" not in probe.detail + finding.message
 
 
 @pytest.mark.parametrize(
