@@ -11,7 +11,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.protocol import State
-from websockets.typing import Subprotocol
+from websockets.typing import Data, Subprotocol
 
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.classify import (
@@ -44,6 +44,8 @@ AFTER_MISMATCH = 1.0
 `send_json({"type": "error", …})` then `close(1011)`) sends both at once, and its close code is
 the verdict the SPEC names (`probe.close_1011`), not the message."""
 _POLL = 0.1
+_DRAIN = 0.01
+"""Seconds to take a message still queued on a closing socket."""
 
 
 class _NoRedirects(connect):
@@ -120,11 +122,8 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
         remaining = (expect_end if waiting else hold_end) - loop.time()
         if remaining <= 0:
             break
-        _raise_if_closing(ws)
-        try:
-            async with asyncio.timeout(min(remaining, _POLL)):
-                message = await ws.recv()  # cancelling recv() loses nothing
-        except TimeoutError:
+        message = await _next(ws, min(remaining, _POLL))
+        if message is None:
             continue
         if first is None:
             first = message if isinstance(message, str) else message.decode("utf-8", "replace")
@@ -161,12 +160,7 @@ async def _after_mismatch(
     deadline = loop.time() + min(AFTER_MISMATCH, spec.timeout)
     try:
         while (remaining := deadline - loop.time()) > 0:
-            _raise_if_closing(ws)
-            try:
-                async with asyncio.timeout(min(remaining, _POLL)):
-                    await ws.recv()  # what follows the mismatch: only its close matters
-            except TimeoutError:
-                continue
+            await _next(ws, min(remaining, _POLL))  # what follows: only its close matters
         _raise_if_closing(ws)
     except ConnectionClosed as exc:
         after_ms = round((loop.time() - opened) * 1000)
@@ -174,6 +168,24 @@ async def _after_mismatch(
         if end.outcome in (ProbeOutcome.CLOSE_1011, ProbeOutcome.ABNORMAL):
             return replace(end, detail=f"{end.detail}; before it, {mismatch.detail}")
     return mismatch
+
+
+async def _next(ws: ClientConnection, wait: float) -> Data | None:
+    """The next message within `wait` (None: none came). A message the server sent before its
+    close is still returned when the close came with it, even in the same read as the 101 (a
+    server that accepts, says its error and closes at once; a proxy that coalesces): it is the
+    app's own words, kept in the detail (revown12 F3). Once none is queued, a closing socket
+    raises `ConnectionClosed`."""
+    closing = ws.state is not State.OPEN
+    try:
+        # recv() returns a queued message at once; on a closing socket it would otherwise wait
+        # for the server to hang up
+        async with asyncio.timeout(_DRAIN if closing else wait):
+            return await ws.recv()  # cancelling recv() loses nothing
+    except TimeoutError:
+        if closing:
+            _raise_if_closing(ws)
+        return None
 
 
 def _raise_if_closing(ws: ClientConnection) -> None:

@@ -8,14 +8,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import struct
 from typing import Any
 
 import pytest
 
 from drift.errors import ProbeConfigError
-from drift.findings import ProbeOutcome
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.client import probe, probe_all
-from tests.probe.helpers import read_request, run, target, tcp_server
+from tests.probe.helpers import (
+    accept_key,
+    read_request,
+    run,
+    switching_protocols,
+    target,
+    tcp_server,
+)
 
 PROXY_PASSWORD = "Pr0xyPassw0rd-9f3c1e"
 
@@ -134,3 +142,33 @@ def test_an_answer_the_client_cannot_read_is_said_at_once(answer: bytes, said: s
     assert result.outcome is ProbeOutcome.UNREACHABLE
     assert "timeout" not in result.detail and said in result.detail, result.detail
     assert result.elapsed_ms < 1000
+
+
+def _frame(opcode: int, payload: bytes) -> bytes:
+    return bytes([0x80 | opcode, len(payload)]) + payload
+
+
+def test_an_error_message_sent_with_the_101_is_kept_in_the_1011_detail() -> None:
+    """The 101, the app's error message and its close 1011 in one read (a server that accepts,
+    says its error and closes at once; a proxy that coalesces): the message, the app's own
+    words, is in the detail as it is when it comes later (revown12 F3)."""
+
+    async def main() -> ProbeResult:
+        async def both(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+        ) -> None:
+            request = await read_request(reader)
+            writer.write(
+                switching_protocols(accept_key(request["sec-websocket-key"]))
+                + _frame(0x1, b'{"type":"error","detail":"JWT_SECRET not set"}')
+                + _frame(0x8, struct.pack("!H", 1011) + b"internal error")
+            )
+            await writer.drain()
+            await stop.wait()
+
+        async with tcp_server(both) as base:
+            return await probe(target(base, "/ws", expect="pong"), environ={})
+
+    result = run(main())
+    assert result.outcome is ProbeOutcome.CLOSE_1011
+    assert "JWT_SECRET not set" in result.detail, result.detail
