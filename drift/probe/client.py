@@ -39,10 +39,11 @@ log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 1.0
 """Seconds to wait for the server's close frame after our own; the result is known by then."""
 AFTER_MISMATCH = 1.0
-"""Seconds (at most the probe's timeout) to read on after a first message that does not match
-`expect`: a server that answers with an error message and then closes (FastAPI's
-`send_json({"type": "error", …})` then `close(1011)`) sends both at once, and its close code is
-the verdict the SPEC names (`probe.close_1011`), not the message."""
+"""Seconds (at most the probe's timeout) to read on at least after a first message that does
+not match `expect`, when the hold would end sooner: a server that answers with an error
+message and then closes (FastAPI's `send_json({"type": "error", …})` then `close(1011)`) sends
+both at once, and its close code is the verdict the SPEC names (`probe.close_1011`), not the
+message."""
 _POLL = 0.1
 _DRAIN = 0.01
 """Seconds to take a message still queued on a closing socket."""
@@ -135,7 +136,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
                     f"{spec.expect!r}: {one_line(message, mask=mask)}",
                     101,
                 )
-                return await _after_mismatch(ws, spec, mask, opened, mismatch)
+                return await _after_mismatch(ws, spec, mask, (opened, window), mismatch)
     _raise_if_closing(ws)
     if spec.expect is not None and first is None:
         return Verdict(
@@ -150,14 +151,22 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
 
 
 async def _after_mismatch(
-    ws: ClientConnection, spec: Probe, mask: Mask, opened: float, mismatch: Verdict
+    ws: ClientConnection,
+    spec: Probe,
+    mask: Mask,
+    held: tuple[float, float],
+    mismatch: Verdict,
 ) -> Verdict:
-    """Read on for `AFTER_MISMATCH` (at most the probe's timeout) after a first message that
-    did not match: a close with 1011 or a drop (1006) that follows is the verdict, the message
-    said in its detail; anything else (more messages, another close code, the socket still
-    open) leaves the mismatch as it is."""
+    """Read on after a first message that did not match `expect`, until the probe would have
+    ended had it matched (`held`: when the socket opened, and its window: the hold, or the
+    timeout without one), and for at least `AFTER_MISMATCH` (at most the timeout): reading that
+    long costs no more than a passing probe (revown12 F4). A close with 1011 or a drop (1006)
+    within it is the verdict, the message said in its detail; messages in between are read
+    past; another close code, or the socket still open at the end, leaves the mismatch as it
+    is."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + min(AFTER_MISMATCH, spec.timeout)
+    opened, window = held
+    deadline = max(opened + window, loop.time() + min(AFTER_MISMATCH, spec.timeout))
     try:
         while (remaining := deadline - loop.time()) > 0:
             await _next(ws, min(remaining, _POLL))  # what follows: only its close matters
@@ -204,7 +213,8 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
     loop = asyncio.get_running_loop()
     opened = loop.time()
     try:
-        # (what follows a message that did not match is read on for AFTER_MISMATCH more)
+        # (what follows a message that did not match is read on to the end of the window, or
+        # for AFTER_MISMATCH more when it came late in it)
         async with asyncio.timeout(window + AFTER_MISMATCH + CLOSE_TIMEOUT):
             return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:

@@ -172,3 +172,30 @@ def test_an_error_message_sent_with_the_101_is_kept_in_the_1011_detail() -> None
     result = run(main())
     assert result.outcome is ProbeOutcome.CLOSE_1011
     assert "JWT_SECRET not set" in result.detail, result.detail
+
+
+def test_a_1011_within_the_hold_after_a_mismatch_is_close_1011() -> None:
+    """An error message, another message, then 1011 1.5 s later, with `hold: 5s`: a matching
+    message would have held the socket 5 s, so drift reads on that long after a mismatch too
+    (not a fixed second) and the verdict is the SPEC's close_1011 (revown12 F4)."""
+
+    async def main() -> ProbeResult:
+        async def late(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+        ) -> None:
+            request = await read_request(reader)
+            writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+            writer.write(_frame(0x1, b'{"type":"error"}') + _frame(0x1, b"more"))
+            await writer.drain()
+            await asyncio.sleep(1.5)
+            writer.write(_frame(0x8, struct.pack("!H", 1011)))
+            await writer.drain()
+            await stop.wait()
+
+        async with tcp_server(late) as base:
+            return await probe(target(base, "/ws", expect="pong", hold=5, timeout=10), environ={})
+
+    result = run(main())
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert """did not match 'pong': {"type":"error"}""" in result.detail
+    assert result.elapsed_ms < 4000  # the close ends it, not the hold
