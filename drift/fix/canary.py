@@ -19,6 +19,7 @@ from drift.fix.patch import (
     promoted_traffic,
     update_traffic_flags,
 )
+from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
 from drift.fix.routing import (
     changed_by_someone_else,
@@ -344,7 +345,7 @@ class ServiceFix(Fixer):
                 self.outcome.state = State.PROMOTED
                 self.outcome.message = (
                     f"{self.name}: traffic moved to {canary} (what serves: {describe_serving(now)})"
-                )
+                ) + probe_tag_note(ctx.profile, self.sp.service, raw, self.base.revision, canary)
                 self.where = f"{self.name}: the fix is complete (traffic on {canary})"
                 return
             self._landed(State.ABORTED, problem, now)

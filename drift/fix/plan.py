@@ -31,6 +31,7 @@ from drift.fix.manual import (
     unread_steps,
 )
 from drift.fix.model import EnvChange, ManualStep, Plan, ServicePlan, SettingChange
+from drift.fix.probetag import probe_tag_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState, VersionState
@@ -249,8 +250,9 @@ class _Planner:
             if self.service.kind is Kind.JOB
             else doomed(after, self.state, planned_account),
         )
+        kept = probe_tag_steps(self.cmd, self.service, source, sp, base.revision if base else "")
         moves = moves_note(self.live) if sp.changes_template else ""
-        return replace(sp, instances=moves) if moves else sp
+        return replace(sp, instances=moves, manual=sp.manual + kept)
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
         """What a finding is about, as the patch names it: (container, `env.NAME`), or

@@ -177,3 +177,41 @@ def test_a_secret_finding_on_a_tag_is_not_claimed_by_a_patch_that_drops_it_elsew
     (step,) = [m for m in plan.manual if m.target == "tag.e2e"]
     assert "secret.gone (secret.disabled)" in step.reason
     assert all("update-traffic api" in c for c in step.commands)
+
+
+@pytest.mark.parametrize(
+    ("kind", "revision", "left"),
+    [
+        ("REVISION", "api-00004-abc", "e2e"),  # stays on the revision the canary replaces
+        ("LATEST", "", None),  # follows the canary (the latest ready revision)
+        ("REVISION", "api-00002-old", None),  # not on what the fix replaces
+    ],
+)
+def test_only_a_revision_tag_on_the_base_is_left_behind(
+    tmp_path: Path, kind: str, revision: str, left: str | None
+) -> None:
+    """revown12 F2: which probed tag a promotion leaves on the unpatched revision."""
+    from google.cloud import run_v2
+
+    from drift.fix.probetag import left_tag
+
+    (tmp_path / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n"
+        "    probe: {websocket: /ws, tag: e2e}\n"
+    )
+    service = load_profile(tmp_path, "prod").services["api"]
+    kinds = run_v2.TrafficTargetAllocationType
+    traffic = [
+        run_v2.TrafficTarget(
+            type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+            revision="api-00004-abc",
+            percent=100,
+        ),
+        run_v2.TrafficTarget(
+            type_=getattr(kinds, f"TRAFFIC_TARGET_ALLOCATION_TYPE_{kind}"),
+            revision=revision,
+            tag="e2e",
+        ),
+    ]
+    source = run_v2.Service(traffic=traffic)
+    assert left_tag(service, source, "api-00004-abc") == left

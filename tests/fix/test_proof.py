@@ -172,3 +172,38 @@ def test_a_probe_tag_the_service_lacks_is_not_replaced_by_the_service_url(
         "api: probe of the canary: ok; not confirmed: the profile probes tag e2e"
     )
     assert "which has no URL on api now" in said
+
+
+def test_a_confirmed_fix_says_the_probed_tag_keeps_the_unpatched_revision(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+) -> None:
+    """revown12 F2: e2e, the tag the profile probes, is a REVISION tag on what serves. The
+    promotion leaves it there (unpatched), so its probe keeps failing after a confirmed fix:
+    the plan says so before the "yes" (a step `tag.e2e` with the command, the canary's name to
+    fill in) and the fix's result gives the command with the canary's name. Drift does not
+    move the tag itself."""
+    served = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+    _tag(clients, served)
+    ui = ScriptedUI()
+    result = fix(
+        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
+    )
+    (outcome,) = result.outcomes
+    assert outcome.state == "promoted" and outcome.confirmed is True, outcome.message
+    (plan,) = ui.plans
+    (step,) = [m for s in plan.services for m in s.manual if m.target == "tag.e2e"]
+    assert f"tag e2e, which the profile probes, points at {served}" in step.reason
+    assert "drift does not move it" in step.reason
+    assert step.commands == (
+        f"gcloud run services update-traffic api --project={PROJECT} "
+        "--region=us-central1 --update-tags=e2e=<CANARY>",
+    )
+    canary = outcome.canary
+    assert f"tag e2e, which the profile probes, stays on {served} (unpatched)" in outcome.message
+    assert outcome.message.endswith(
+        f"gcloud run services update-traffic api --project={PROJECT} "
+        f"--region=us-central1 --update-tags=e2e={canary}"
+    )
+    # the tag is where it was: drift does not move it
+    (tagged,) = [t for t in sandbox.service(PROJECT, "api").traffic if t.tag == "e2e"]
+    assert tagged.revision.rsplit("/", 1)[-1] == served
