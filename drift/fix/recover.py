@@ -17,13 +17,20 @@ moves the traffic only once that revision is ready, and a failed one leaves it w
 (`drift.fix.restore`, run v2 `Service.reconciling`), which SPEC invariant 9 asks for. The entry
 is journaled here once the rollback writes; declined, nothing is recorded.
 
+A pin the revisions show is older than the canary is not drift's (`drift.live.trap.own_pin`: a
+ready revision between the pinned one and the canary, which drift's canary write would have
+pinned instead): it is the team's own hold, and it is kept exactly as it is. Only the canary's
+target and tag go, and the template goes back to the latest ready revision before the canary
+(what a `--from-template` fix was built on), which the pin gives no traffic, as the journal's
+rollback would put it back.
+
 Only that shape is rebuilt; anything else stops with what was found and nothing is written:
 a deploy since the canary (theirs is the latest revision: the command that lets it serve is
 named, `drift.live.trap`), a canary with traffic (its promotion had begun), traffic on more than
-one revision (which share was LATEST's is only in the journal), a deploy in progress. What
-cannot be known without the journal is said before the prompt: whether the traffic was LATEST
-before (a pin put there on purpose becomes LATEST), and service-level settings the change made
-(they stay)."""
+one revision under drift's pin (which share was LATEST's is only in the journal), a deploy in
+progress. What cannot be known without the journal is said before the prompt: whether the
+traffic was LATEST before (a pin put on the latest ready revision on purpose becomes LATEST),
+and service-level settings the change made (they stay)."""
 
 from __future__ import annotations
 
@@ -45,8 +52,16 @@ from drift.fix.update import get_service
 from drift.kinds import Kind
 from drift.live.api import attempt, short
 from drift.live.changeids import named_change, tagged_change
+from drift.live.history import list_revisions
+from drift.live.model import RevisionRecord
 from drift.live.session import Session
-from drift.live.trap import caught, caught_words, untrap_command
+from drift.live.trap import (
+    caught,
+    caught_words,
+    own_pin,
+    own_pin_words,
+    untrap_command,
+)
 from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import visible
@@ -81,22 +96,21 @@ async def from_live(
         )
     async with Session(settings.access()) as session:
         found = await recovered(session, profile, change, services)
-    for entry in found:
+    for entry, words in found:
         ui.say(
             f"{entry.service}: change {change} is not in the journal: rebuilt from the live "
-            f"service. The traffic its canary pinned to {entry.base_revision} goes back to "
-            "LATEST, which resolves to a new revision of that configuration (a pin made on "
-            "purpose before drift's fix would become LATEST too); a service-level setting "
-            "the change made, if any, stays (only the journal holds what it was)"
+            f"service. {words[:1].upper()}{words[1:]}; a service-level setting the change "
+            "made, if any, stays (only the journal holds what it was)"
         )
-    return found
+    return [entry for entry, _ in found]
 
 
 async def recovered(
     session: Session, profile: Profile, change: str, services: Sequence[str] | None
-) -> list[Entry]:
+) -> list[tuple[Entry, str]]:
     """The entries of `change` rebuilt from the services of `profile` (those named) that carry
-    its canary; UsageError when none does, Aborted when one is not as the fix left it."""
+    its canary, each with what its rollback does that only the journal could have made sure
+    of; UsageError when none does, Aborted when one is not as the fix left it."""
     names = [
         p.name
         for p in profile.services.values()
@@ -114,11 +128,14 @@ async def recovered(
         canary, tag = _canary(name, live, change)
         if not canary:
             continue
-        problem = _problem(profile, name, live, canary, tag)
+        records = await list_revisions(session.clients, session.runner, live, None)
+        proof = own_pin(list(_shares(live)), {canary}, records)
+        problem = _problem(profile, name, live, canary, tag, proof)
         if problem:
             problems.append(problem)
             continue
-        out.append(await _entry(session, profile, name, live, change, canary, tag))
+        entry = await _entry(session, profile, name, live, change, canary, tag, records, proof)
+        out.append((entry, _words(live, entry, canary, tag, proof)))
     if problems:
         raise Aborted("; ".join(problems) + ": nothing was changed")
     if not out:
@@ -140,8 +157,11 @@ def _canary(name: str, live: Any, change: str) -> tuple[str, str]:
     return "", ""
 
 
-def _problem(profile: Profile, name: str, live: Any, canary: str, tag: str) -> str:
-    """Why the service is not as a fix killed after its canary left it ("" when it is)."""
+def _problem(
+    profile: Profile, name: str, live: Any, canary: str, tag: str, proof: str | None
+) -> str:
+    """Why the service is not as a fix killed after its canary left it ("" when it is);
+    `proof`: what shows the pin is the team's own (`own_pin`)."""
     shares = _shares(live)
     latest = short(live.latest_created_revision)
     if live.reconciling:
@@ -158,22 +178,28 @@ def _problem(profile: Profile, name: str, live: Any, canary: str, tag: str) -> s
         said = (
             f"{name} was deployed since drift's canary {canary} ({latest} is its latest revision)"
         )
+        undo = "drift does not undo it without the journal of the change"
         if trap and len(shares) == 1:
             command = untrap_command(
                 name, "--to-latest", [tag] if tag else [], profile.project, profile.region
             )
             return f"{said}; {caught_words(trap, [], command)}"
-        return f"{said}: drift does not undo it without the journal of the change"
+        return f"{said}: {undo}"
     if canary in shares:
         return (
             f"{name}: the canary {canary} serves {shares[canary]}% (its promotion had begun): "
             "what served before it is only in the journal of the change"
         )
-    if len(shares) != 1:
+    if len(shares) != 1 and not proof:  # the team's own split is kept as it is
         split = ", ".join(f"{r} {p}%" for r, p in shares.items()) or "no revision"
         return (
             f"{name}: the traffic goes to {split}: which share went to LATEST before the canary "
             "is only in the journal of the change"
+        )
+    if proof is None:  # ListRevisions left out the canary or what serves
+        return (
+            f"{name}: its revisions as listed do not hold both the canary {canary} and "
+            f"{', '.join(shares) or 'a serving revision'}: whose pin this is cannot be told"
         )
     return ""
 
@@ -189,21 +215,60 @@ def _shares(live: Any) -> dict[str, int]:
     return out
 
 
+def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) -> str:
+    """What the rollback of the rebuilt `entry` does that only the journal could vouch for."""
+    shares = list(_shares(live))
+    base = entry.base_revision
+    if proof:
+        return (
+            f"{own_pin_words(shares, proof)}: it stays exactly as it is, only the canary's "
+            f"target and tag go; the template goes back to the configuration of {base}, the "
+            "latest ready revision before the canary (a new revision, which the pin gives no "
+            "traffic)"
+        )
+    (served,) = shares
+    return (
+        f"The traffic its canary pinned to {served} goes back to LATEST, which resolves to a "
+        f"new revision of that configuration (a pin put on {served} on purpose, the latest "
+        "ready revision then, would become LATEST too: the revisions cannot tell it from "
+        "drift's)"
+    )
+
+
 async def _entry(
-    session: Session, profile: Profile, name: str, live: Any, change: str, canary: str, tag: str
+    session: Session,
+    profile: Profile,
+    name: str,
+    live: Any,
+    change: str,
+    canary: str,
+    tag: str,
+    records: Sequence[RevisionRecord],
+    proof: str | None,
 ) -> Entry:
-    """The entry the fix would have journaled, as its canary's write left it."""
-    (served,) = _shares(live)
+    """The entry the fix would have journaled, as its canary's write left it: built on the
+    latest ready revision before the canary (under drift's pin, the one that serves)."""
+    at = next(i for i, r in enumerate(records) if r.name == canary)  # listed: `own_pin`
+    ready = [r.name for r in records[:at] if r.ready]
+    served = ready[-1] if ready else next(iter(_shares(live)))
     revision = await _revision(session, live.name, served)
     template = template_from_revision(revision, live.template)
     template.revision = ""
     before = copy_service(live)
     before.template = template
-    before.traffic = _unpinned(live.traffic, served, canary, tag)
+    if proof:  # the team's pin: kept as it is
+        before.traffic = [
+            t
+            for t in copy_traffic(live.traffic)
+            if short(t.revision) != canary and not (tag and t.tag == tag)
+        ]
+    else:
+        before.traffic = _unpinned(live.traffic, served, canary, tag)
     del before.traffic_statuses[:]
     before.traffic_statuses.extend(_statuses(before.traffic, served))
-    before.latest_ready_revision = before.latest_created_revision = (
-        f"{live.name}/revisions/{served}"
+    before.latest_ready_revision = f"{live.name}/revisions/{served}"
+    before.latest_created_revision = (
+        f"{live.name}/revisions/{records[at - 1].name if at else served}"
     )
     before.generation = int(live.generation) - 1
     canary_write = Write(
@@ -236,6 +301,7 @@ async def _entry(
         by=visible(live.last_modifier) or "unknown",  # the canary's write, unless someone's since
         client_version=__version__,
         base_revision=served,
+        on_template=bool(proof),  # the template before the canary, which did not serve
         base_template=_json(template),
         writes=[asdict(canary_write)],
     )

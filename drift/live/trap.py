@@ -12,11 +12,57 @@ to it, never to the canary. `gcloud run services update-traffic --to-latest` ("T
 of traffic to the current or future LATEST revision", gcloud reference) lets it serve, and
 `--remove-tags` drops the canary's own URL (gcloud keeps every tag it is not told to remove).
 While it is not ready (deploying, or failed), LATEST would resolve to the canary: no command is
-offered then."""
+offered then.
+
+Whose pin it is: drift's canary write pins LATEST's share to the latest ready revision before
+the canary, and nothing else (`drift.fix.patch.canary_traffic`). A ready revision created after
+the pinned one and before the canary, which the pin gives nothing, proves the pin was there
+before drift: the team's own hold (`gcloud run deploy --no-traffic` pins LATEST's traffic to the
+revision serving, gcloud `--no-traffic`), which keeps every deploy at 0 % on purpose. Then no
+deploy is "caught", no command sends it traffic, and a rollback without the journal keeps that
+pin (`own_pin`, one test for `check`, the plan and `drift rollback --from-live`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+
+from drift.live.model import RevisionRecord
+
+
+def own_pin(
+    serving: Collection[str], canaries: Collection[str], revisions: Sequence[RevisionRecord] | None
+) -> str | None:
+    """The revision that proves the traffic on `serving` was not pinned by drift's canary
+    write, which pins LATEST's share to the latest ready revision before the canary: a ready
+    revision created after the newest of `serving` and before the (first) canary, the newest
+    of them; or a serving revision newer than the canary (routed there since). "" when there
+    is none (the pin is as drift's canary write makes one); None when it is not known
+    (`revisions`, oldest first as `drift.live.history.list_revisions` gives them, were not
+    read, or do not list them all)."""
+    if revisions is None or not serving:
+        return None
+    names = [r.name for r in revisions]
+    first = min((names.index(c) for c in canaries if c in names), default=None)
+    if first is None or any(s not in names for s in serving):
+        return None
+    newest = max(names.index(s) for s in serving)
+    if newest > first:
+        return names[newest]
+    between = [r.name for r in revisions[newest + 1 : first] if r.ready]
+    return between[-1] if between else ""
+
+
+def own_pin_words(serving: Collection[str], proof: str) -> str:
+    """Why the pin on `serving` is the service's own (`own_pin` found `proof`)."""
+    if proof in serving:
+        return f"the traffic was routed to {proof} after drift's canary: the pin is not drift's"
+    pinned = ", ".join(serving)
+    return (
+        f"the pin on {pinned} is older than drift's canary: {proof}, ready, created after "
+        f"{pinned} and before the canary, never got the traffic, and drift's canary write pins "
+        "only the latest ready revision before it: the pin is the service's own (a hold such "
+        "as `gcloud run deploy --no-traffic`)"
+    )
 
 
 def caught(

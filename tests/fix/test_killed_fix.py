@@ -37,11 +37,14 @@ def killed_after_the_canary_landed(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     world: dict[str, Any] | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+    options: FixOptions | None = None,
 ) -> tuple[Sandbox, str, str]:
-    """`drift fix lab --yes` killed once its canary write landed, before it read the answer
-    (the journal says canary-deploying), its lock left as kill -9 leaves it: the sandbox,
-    the change, and the canary's tag."""
-    sandbox = make_sandbox(world or lab.lab_world())
+    """`drift fix lab --yes` (or with `options`) killed once its canary write landed, before it
+    read the answer (the journal says canary-deploying), its lock left as kill -9 leaves it:
+    the sandbox (`sandbox`, else one of `world`), the change, and the canary's tag."""
+    sandbox = sandbox or make_sandbox(world or lab.lab_world())
 
     def die(request: Any) -> None:
         raise Killed()
@@ -50,7 +53,9 @@ def killed_after_the_canary_landed(
         lab.after_the_canary_write(m, die)
         m.setattr(drift.fix.lock.Locks, "release", lambda self: None)  # kill -9 frees nothing
         with pytest.raises(Killed):
-            lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+            lab.lab_fix(
+                tmp_path, sandbox, ScriptedUI(), options or FixOptions(yes=True), monkeypatch
+            )
     as_killed(tmp_path / ".drift" / "journal" / "locks")
     (entry,) = entries(tmp_path)
     assert entry.state == State.CANARY_DEPLOYING

@@ -1,0 +1,74 @@
+"""`drift rollback CHANGE --from-live ENV` (drift/fix/recover.py) and what `check` and `plan` say
+of a killed fix's canary, where the journal cannot be read: whose pin it is (the revisions
+tell a pin older than the canary). Against the sandbox (revown11)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.fix.apply import FixOptions
+from drift.sandbox import Sandbox
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB
+from tests.fix.test_killed_fix import killed_after_the_canary_landed, said
+
+LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
+REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
+CANDIDATE = "us-docker.pkg.dev/lab/app:v2-candidate"
+
+
+def teams_hold(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> tuple[Sandbox, str, list[Any], str]:
+    """The team holds its deploys back (`gcloud run deploy --no-traffic`: rev 1 pinned 100 %,
+    rev 2 a ready candidate at 0 %); a `drift fix --from-template` on it is killed after its
+    canary landed: the sandbox, the change, the team's traffic as it was before the fix, and
+    the candidate revision."""
+    sandbox = make_sandbox(lab.lab_world())
+    held = lab.deploy_no_traffic(clients_for(sandbox), lab.lab_name(), CANDIDATE)
+    candidate = held.latest_ready_revision.rsplit("/", 1)[-1]
+    team_pin = lab.spec(sandbox.service(LAB, "app"))
+    assert [t[0] for t in team_pin] == [REVISION]
+    options = FixOptions(yes=True, from_template=True)
+    _, change, _ = killed_after_the_canary_landed(
+        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox, options=options
+    )
+    return sandbox, change, team_pin, candidate
+
+
+def test_from_live_keeps_a_pin_the_revisions_prove_was_the_teams(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """drift's canary write pins LATEST's share to the latest ready revision before the canary
+    (rev 2 here): a pin on rev 1, older than the ready rev 2, was there before drift. The
+    journal's rollback puts that pin back; `--from-live` turned it into LATEST 100 %, so the
+    team's next deploy would have served at once. It now keeps the pin exactly, removes the
+    canary's target and tag, and puts the template back to the candidate's configuration (as
+    the journal's rollback does), which the pin gives no traffic."""
+    sandbox, change, team_pin, candidate = teams_hold(
+        make_sandbox, tmp_path, monkeypatch, clients_for
+    )
+    shutil.rmtree(tmp_path / ".drift")
+    done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert done.returncode == 0, said(done)
+    now = sandbox.service(LAB, "app")
+    assert lab.spec(now) == team_pin, said(done)  # the team's pin, the canary's tag gone
+    assert "is older than drift's canary" in said(done) and "stays exactly as it is" in said(done)
+    assert not any(t.tag for t in now.traffic_statuses)
+    new = now.latest_created_revision.rsplit("/", 1)[-1]
+    assert new not in lab.shares(now)  # the restored template serves nothing under the pin
+    restored = lab.config(sandbox.revision(LAB, "app", new))
+    assert restored == lab.config(sandbox.revision(LAB, "app", candidate))
+    check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    assert "revision.pinned" not in said(check), said(check)
