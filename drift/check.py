@@ -132,7 +132,9 @@ async def run_check(
     state.unverified.extend(unknown_refs(profile, names, state))
     today = today or dt.date.today()
     found = source.settle(diff(profile, names, state, today))
-    findings = _traced(profile, state, found, canaries)
+    # a service's revisions read for its pin alone (`drift.live.trap.own_pin`) give no `since`
+    # where the history is not wanted
+    findings = _traced(profile, state, found, canaries) if history else found
     probes: list[ProbeResult] = []
     if probe:
         from drift.probe.live import probe_services, unprobed
@@ -214,6 +216,22 @@ async def read_since(
     wanted = [k for k in sorted(keys) if state.services[k].kind is not Kind.JOB]
     if not wanted or not settings.history:
         return done
+    todo = [k for k in wanted if k not in state.history]  # some read already, for a pin
+    if todo:
+        await _list_histories(profile, settings, state, todo, runner)
+    findings = _traced(profile, state, list(done.report.findings), canaries)
+    notes = (*done.report.notes, *_histories_unread(profile, wanted, state))
+    return CheckResult(replace(done.report, findings=tuple(findings), notes=notes), state)
+
+
+async def _list_histories(
+    profile: Profile,
+    settings: Settings,
+    state: LiveState,
+    keys: list[str],
+    runner: CallRunner | None,
+) -> None:
+    """The revision history of each workload of `keys`, into `state` (why not, where not)."""
     async with Session(settings.access(), runner) as session:
 
         async def listed(key: str) -> None:
@@ -225,10 +243,7 @@ async def read_since(
             except ApiError as exc:  # as a check's own read: no partial `since`
                 state.history_unread[key] = exc.brief
 
-        await asyncio.gather(*(listed(k) for k in wanted))
-    findings = _traced(profile, state, list(done.report.findings), canaries)
-    notes = (*done.report.notes, *_histories_unread(profile, wanted, state))
-    return CheckResult(replace(done.report, findings=tuple(findings), notes=notes), state)
+        await asyncio.gather(*(listed(k) for k in keys))
 
 
 def _absent_tags(profile: Profile, names: list[str], state: LiveState) -> list[str]:

@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from drift.diff.context import Context
+from drift.diff.pinned import pinned_words
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
-from drift.live.api import short
-from drift.live.changeids import canary_change, tagged_change
-from drift.live.normalize import comparable_fingerprints, raw
-from drift.live.trap import caught, caught_words, untrap_command
+from drift.live.changeids import canary_change
+from drift.live.normalize import comparable_fingerprints
 from drift.refs import SecretRef
 from drift.textsafe import plural
 
@@ -85,19 +84,12 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     if not live.routes_latest and live.canaries:
         canaries = ", ".join(live.canaries)
         pinned = "instances are" if pool else "traffic is"
-        undo = "" if pool else "promote the canary or "  # a pool's fix has no promotion
-        trap = "" if pool else _caught(ctx)
         changes = sorted({c for name in live.canaries if (c := canary_change(name))})
         change = changes[0] if len(changes) == 1 else "CHANGE"
-        if trap:  # promoting the canary or rolling back its change would undo their deploy
-            undo = f"{trap}; `drift rollback {change}` would undo that deploy too"
+        if pool:  # a pool's fix has no promotion, and no journal-less way out
+            undo = f"a new deploy would get no {share}; `drift rollback {change}` its change"
         else:
-            undo = f"a new deploy would get no {share}; {undo}`drift rollback {change}` its change"
-            if not pool:  # a journal-less way out (drift.fix.recover): services only
-                undo += (
-                    f" (where its journal is; without it, `drift rollback {change} --from-live "
-                    f"{ctx.profile.environment}`)"
-                )
+            undo = pinned_words(ctx, change)
         yield ctx.finding(
             "revision.pinned",
             "revision.traffic",
@@ -117,31 +109,6 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected="a revision with instances" if pool else "a serving revision",
             actual=None,
         )
-
-
-def _caught(ctx: Context) -> str:
-    """A deploy drift's pin has caught (`drift.live.trap`), with the command that lets it
-    serve: `--to-latest` when one revision has all the traffic (what a LATEST-routed service
-    is pinned to), else the share LATEST had is not known here (the journal holds it)."""
-    live = ctx.live
-    revision = caught(
-        routes_latest=live.routes_latest,
-        reconciling=live.reconciling,
-        latest_ready=live.latest_ready,
-        latest_created=live.latest_created,
-        canaries=live.canaries,
-        serving=[s.name for s in live.serving],
-    )
-    if not revision:
-        return ""
-    statuses = raw(live.source).traffic_statuses if live.source is not None else ()
-    tags = [s.tag for s in statuses if tagged_change(s.tag) and short(s.revision) in live.canaries]
-    command = ""
-    if len(live.serving) == 1 and live.serving[0].percent == 100:
-        profile = ctx.profile
-        command = untrap_command(live.name, "--to-latest", tags, profile.project, profile.region)
-    images = [live.template.main.image] if live.template.main.image else []
-    return caught_words(revision, images, command)
 
 
 def _comparable(value: Any) -> Any:

@@ -19,6 +19,7 @@ from drift.live.changeids import tagged_change
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
+from drift.live.trap import UNKNOWN_PIN, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
 from drift.refs import SecretRef
 
@@ -194,13 +195,16 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
 
 
 def rollout_step(
-    cmd: Commands, live: LiveService, target: str, message: str, environment: str
+    cmd: Commands, live: LiveService, finding: Finding, state: LiveState, environment: str
 ) -> ManualStep:
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
     revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
     canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
-    a revision nothing proved; `drift rollback` of its change removes it. A job has no
-    revisions: its own conditions say what stops it."""
+    a revision nothing proved; `drift rollback` of its change removes it. Nor when the pin
+    beside drift's canary is the team's own, or not known to be drift's (`drift.live.trap.
+    own_pin`): the revision it holds is held on purpose. A job has no revisions: its own
+    conditions say what stops it."""
+    target, message = finding.target, finding.message
     if live.kind is Kind.JOB:
         describe = shell_line(["gcloud", "run", "jobs", "describe", cmd.service, *cmd._where()])
         reason = f"{message}: fix what stops it (see its conditions), then deploy it again"
@@ -230,6 +234,8 @@ def rollout_step(
             "again",
             (describe,),
         )
+    if live.latest_ready == live.latest_created and (held := _held(live, state)):
+        return ManualStep(target, f"{message}: {held}", (describe,))
     if live.latest_ready == live.latest_created:
         # drift's canary left in the traffic (a fix killed): its tag goes too, and LATEST is
         # the revision released, newer than the canary (`drift.live.trap`)
@@ -253,6 +259,24 @@ def rollout_step(
             (describe, to_latest),
         )
     return ManualStep(target, message, (describe,))
+
+
+def _held(live: LiveService, state: LiveState) -> str:
+    """Why the latest revision, ready and serving nothing, is left where it is while drift's
+    canary pins the traffic: the pin is the team's own, or not known to be drift's ("" when
+    there is no such pin, or it is drift's canary write's)."""
+    if not live.canaries or live.routes_latest:
+        return ""
+    serving = [s.name for s in live.serving]
+    proof = own_pin(serving, live.canaries, state.history.get(live.key))
+    if proof is None:
+        return UNKNOWN_PIN
+    if not proof:
+        return ""
+    return (
+        f"{own_pin_words(serving, proof)}; {live.latest_created} is held at 0 % by it, as the "
+        "team's hold keeps every deploy: drift names no command that sends it traffic"
+    )
 
 
 def canary_change(live: LiveService, revision: str) -> str:

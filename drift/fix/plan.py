@@ -381,7 +381,7 @@ class _Planner:
                 (cmd.update(f"--remove-env-vars={name}"),),
             )
         if f.rule == "revision.rollout":
-            return rollout_step(self.cmd, self.live, f.target, f.message, self.profile.environment)
+            return rollout_step(self.cmd, self.live, f, self.state, self.profile.environment)
         if f.rule.startswith("mount."):
             mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
             secret = "<SECRET>:<VERSION>" if mount is None else secret_arg(mount.ref)

@@ -26,11 +26,11 @@ rollback would put it back.
 
 Only that shape is rebuilt; anything else stops with what was found and nothing is written:
 a deploy since the canary (theirs is the latest revision: the command that lets it serve is
-named, `drift.live.trap`), a canary with traffic (its promotion had begun), traffic on more than
-one revision under drift's pin (which share was LATEST's is only in the journal), a deploy in
-progress. What cannot be known without the journal is said before the prompt: whether the
-traffic was LATEST before (a pin put on the latest ready revision on purpose becomes LATEST),
-and service-level settings the change made (they stay)."""
+named only under drift's own pin, `drift.live.trap`), a canary with traffic (its promotion had
+begun), traffic on more than one revision under drift's pin (which share was LATEST's is only
+in the journal), a deploy in progress. What cannot be known without the journal is said before
+the prompt: whether the traffic was LATEST before (a pin put on the latest ready revision on
+purpose becomes LATEST), and service-level settings the change made (they stay)."""
 
 from __future__ import annotations
 
@@ -179,7 +179,9 @@ def _problem(
             f"{name} was deployed since drift's canary {canary} ({latest} is its latest revision)"
         )
         undo = "drift does not undo it without the journal of the change"
-        if trap and len(shares) == 1:
+        if proof:  # the team's pin holds their deploy as it means to: no command past it
+            return f"{said}; {own_pin_words(list(shares), proof)}: {undo}"
+        if trap and len(shares) == 1 and proof is not None:
             command = untrap_command(
                 name, "--to-latest", [tag] if tag else [], profile.project, profile.region
             )

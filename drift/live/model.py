@@ -318,7 +318,7 @@ class LiveState:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
     """A service's or worker pool's revisions by its key, oldest first (read only for those
-    with configuration drift)."""
+    with configuration drift, and services pinned beside drift's canary)."""
     history_unread: dict[str, str] = field(default_factory=dict)
     """Why a history that was wanted could not be read (the failed call, without the server's
     message), by key: its findings get no `since`, and the report says so."""

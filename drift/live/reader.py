@@ -272,7 +272,10 @@ class Reader:
         live = self.state.services[profile.key]
         remember_plain_secrets(profile, live)
         self.checks.described(profile, live)
-        if self.history is not None and self.history(profile, live):
+        # a pin beside drift's canary: whose it is, and how old the canary is, are read from
+        # the revisions whatever the history setting (`drift.live.trap.own_pin`)
+        held = not pool and bool(live.canaries) and not live.routes_latest
+        if held or (self.history is not None and self.history(profile, live)):
             self.tasks.once(("history", profile.key), partial(self._history, profile, svc))
 
     async def _history(self, profile: ServiceProfile, svc: Any) -> None:

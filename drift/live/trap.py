@@ -28,6 +28,11 @@ from collections.abc import Collection, Sequence
 
 from drift.live.model import RevisionRecord
 
+UNKNOWN_PIN = (
+    "whether the pin is drift's is not known (the service's revisions could not be read), "
+    "so drift names no command that sends it traffic"
+)
+
 
 def own_pin(
     serving: Collection[str], canaries: Collection[str], revisions: Sequence[RevisionRecord] | None

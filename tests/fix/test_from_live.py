@@ -72,3 +72,30 @@ def test_from_live_keeps_a_pin_the_revisions_prove_was_the_teams(
     assert restored == lab.config(sandbox.revision(LAB, "app", candidate))
     check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
     assert "revision.pinned" not in said(check), said(check)
+
+
+def test_no_to_latest_command_for_a_deploy_held_by_the_teams_own_pin(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """After the killed fix the team deploys its next candidate (v3), which its own pin keeps
+    at 0 % as it means to. The journal's refusal offers no `--to-latest` (its routing had no
+    LATEST before drift); without the journal, `check`, `plan` and `--from-live` called v3
+    caught by drift's pin and printed `gcloud run services update-traffic app --to-latest`,
+    which would send the untested candidate 100 %. Each now says the pin is the team's."""
+    sandbox, change, *_ = teams_hold(make_sandbox, tmp_path, monkeypatch, clients_for)
+    sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v3-candidate")
+    with_journal = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--yes")
+    assert "--to-latest" not in said(with_journal), said(with_journal)
+    shutil.rmtree(tmp_path / ".drift")
+    check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    plan = lab.lab_cli(sandbox, tmp_path, "plan", "lab")
+    sandbox.clear_calls()
+    live = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert live.returncode == 4 and lab.updates(sandbox) == [], said(live)
+    for run in (check, plan, live):
+        assert "--to-latest" not in said(run), said(run)
+        assert "is older than drift's canary" in said(run), said(run)
+    assert "is held at 0 % by that pin" in said(check), said(check)

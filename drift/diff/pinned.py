@@ -1,0 +1,79 @@
+"""What `revision.pinned` says of a service whose traffic is pinned while drift's canary exists,
+and which way out it offers: whose pin it is (`drift.live.trap.own_pin`: a pin the revisions
+show is older than the canary is the team's own hold, and nothing is offered that would send
+traffic past it), and a deploy the pin caught (`drift.live.trap.caught`)."""
+
+from __future__ import annotations
+
+from drift.diff.context import Context
+from drift.live.api import short
+from drift.live.changeids import tagged_change
+from drift.live.normalize import raw
+from drift.live.trap import (
+    UNKNOWN_PIN,
+    caught,
+    caught_words,
+    own_pin,
+    own_pin_words,
+    untrap_command,
+)
+
+
+def pinned_words(ctx: Context, change: str) -> str:
+    """The way out of a service's pin while drift's canary `ctx.live.canaries` exists
+    (`change`: the canaries' change, or CHANGE when they are of several)."""
+    live = ctx.live
+    serving = [s.name for s in live.serving]
+    proof = own_pin(serving, live.canaries, ctx.state.history.get(ctx.service.key))
+    trap = _caught(ctx, proof)
+    if proof:
+        held = (
+            f"; {trap} is held at 0 % by that pin, as the team's hold keeps every deploy, not "
+            "caught by drift's canary: drift names no command that sends it traffic"
+            if trap
+            else ""
+        )
+        removes = f"`drift rollback {change}` removes the canary and keeps that pin"
+        return f"{own_pin_words(serving, proof)}{held}; {removes}{_later(ctx, change)}"
+    if trap:  # promoting the canary or rolling back its change would undo their deploy
+        return f"{trap}; `drift rollback {change}` would undo that deploy too"
+    return (
+        f"a new deploy would get no traffic; promote the canary or `drift rollback {change}` "
+        f"its change{_later(ctx, change)}"
+    )
+
+
+def _later(ctx: Context, change: str) -> str:
+    """Where `drift rollback CHANGE` works, and the journal-less way (`drift.fix.recover`)."""
+    return (
+        f" where its journal is (without it, `drift rollback {change} --from-live "
+        f"{ctx.profile.environment}`)"
+    )
+
+
+def _caught(ctx: Context, proof: str | None) -> str:
+    """A deploy drift's pin has caught (`drift.live.trap`). When the pin is the team's own
+    (`proof`), only its name. Else with the command that lets it serve: `--to-latest` when one
+    revision has all the traffic (what a LATEST-routed service is pinned to) and the pin is
+    known to be drift's; else what LATEST had is not known here (the journal holds it)."""
+    live = ctx.live
+    revision = caught(
+        routes_latest=live.routes_latest,
+        reconciling=live.reconciling,
+        latest_ready=live.latest_ready,
+        latest_created=live.latest_created,
+        canaries=live.canaries,
+        serving=[s.name for s in live.serving],
+    )
+    if not revision or proof:
+        return revision
+    statuses = raw(live.source).traffic_statuses if live.source is not None else ()
+    tags = [s.tag for s in statuses if tagged_change(s.tag) and short(s.revision) in live.canaries]
+    images = [live.template.main.image] if live.template.main.image else []
+    if proof is None and len(live.serving) == 1:
+        return f"{caught_words(revision, images, '')}; {UNKNOWN_PIN}"
+    command = ""
+    if len(live.serving) == 1 and live.serving[0].percent == 100:
+        profile = ctx.profile
+        command = untrap_command(live.name, "--to-latest", tags, profile.project, profile.region)
+    return caught_words(revision, images, command)
