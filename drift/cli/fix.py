@@ -277,7 +277,8 @@ def rollback(
         typer.Option(
             "--force",
             help="Restore even if someone changed the service since drift's last write "
-            "(their change is undone too).",
+            "(their change is undone too); with --from-live, also a canary younger than a fix "
+            "can run (2 h), once that fix is known to have stopped.",
         ),
     ] = False,
     list_changes: Annotated[
@@ -316,7 +317,9 @@ def rollback(
     A change whose journal is not here (a fix killed in CI, in a container): --from-live ENV
     finds its canary on ENV's live services and rolls it back from what they show, the
     configuration of the revision the canary pinned the traffic to, and LATEST; it is then
-    recorded in this journal.
+    recorded in this journal. A pin older than the canary (a ready revision between them) is
+    the team's own and stays as it is. A canary younger than a fix can run (2 h) is refused
+    unless --force: its fix may still be running.
 
     Examples:
 

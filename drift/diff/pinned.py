@@ -1,13 +1,18 @@
 """What `revision.pinned` says of a service whose traffic is pinned while drift's canary exists,
 and which way out it offers: whose pin it is (`drift.live.trap.own_pin`: a pin the revisions
 show is older than the canary is the team's own hold, and nothing is offered that would send
-traffic past it), and a deploy the pin caught (`drift.live.trap.caught`)."""
+traffic past it), a deploy the pin caught (`drift.live.trap.caught`), and whether the fix that
+made the canary may still be running (`drift.diff.unserved.may_run`: a rollback without its
+journal is offered only once no fix can be running on that canary)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from drift.diff.context import Context
+from drift.diff.unserved import HOURS, may_run, running_words
 from drift.live.api import short
-from drift.live.changeids import tagged_change
+from drift.live.changeids import began, canary_change, tagged_change
 from drift.live.normalize import raw
 from drift.live.trap import (
     UNKNOWN_PIN,
@@ -44,11 +49,31 @@ def pinned_words(ctx: Context, change: str) -> str:
 
 
 def _later(ctx: Context, change: str) -> str:
-    """Where `drift rollback CHANGE` works, and the journal-less way (`drift.fix.recover`)."""
+    """Where `drift rollback CHANGE` works, and the journal-less way (`drift.fix.recover`)
+    once no fix can still be running on the canary."""
+    running = _running(ctx)
+    if running:
+        return (
+            f" where its journal is; {running}: without its journal, a rollback from the live "
+            f"service is offered once the canary is {HOURS} old"
+        )
     return (
         f" where its journal is (without it, `drift rollback {change} --from-live "
         f"{ctx.profile.environment}`)"
     )
+
+
+def _running(ctx: Context) -> str:
+    """Why a fix may still be working on the canary ("" when none can be)."""
+    live = ctx.live
+    records = ctx.state.history.get(ctx.service.key) or []
+    created = [(r.create_time, r.name) for r in records if r.name in live.canaries]
+    when: list[tuple[dt.datetime, str]] = [(c, n) for c, n in created if c is not None]
+    if not when:  # not read: when its change began, which is before its canary
+        when = [(began(c), n) for n in live.canaries if (c := canary_change(n))]
+    now = ctx.state.now
+    young = [(c, n) for c, n in when if may_run(c, now)]
+    return running_words(young[-1][1], young[-1][0], now) if young else ""
 
 
 def _caught(ctx: Context, proof: str | None) -> str:

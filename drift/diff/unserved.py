@@ -47,7 +47,8 @@ minutes), its probe (connect at most 5 minutes, hold at most 1 hour:
 `drift.profiles.spec.MAX_TIMEOUT`, `MAX_HOLD`), then the promotion prompt a person answers
 (some 35 minutes left for it); the restoration is created as the clean-up begins. A revision
 that puts back what served, made later than that by the same account, is someone's deploy."""
-WITHIN = f"made within {CLEANUP_WINDOW.total_seconds() / 3600:g} h of it"
+HOURS = f"{CLEANUP_WINDOW.total_seconds() / 3600:g} h"
+WITHIN = f"made within {HOURS} of it"
 PUT_BACK = (
     f"drift's canary, and the next revision, {WITHIN}, put back what served "
     "before it: taken as never served (no journal of this change here says whether it was "
@@ -58,6 +59,22 @@ CanaryRecord = Callable[[str], bool | None]
 """What drift's journal recorded of the canary of that name: True when it held traffic (a
 promotion was begun), False when drift put back what served before any, None when the journal
 at hand does not say (`drift.fix.served.canary_record`)."""
+
+
+def may_run(created: dt.datetime, now: dt.datetime) -> bool:
+    """Whether the fix that created a canary at `created` may still be running at `now`: a
+    fix ends within `CLEANUP_WINDOW` of its canary (its lock, which would tell, is in the
+    journal where it runs: a CI runner's, another machine's)."""
+    return now - created < CLEANUP_WINDOW
+
+
+def running_words(canary: str, created: dt.datetime, now: dt.datetime) -> str:
+    """A canary that a fix may still be working on (`may_run`), in words."""
+    minutes = max(0, int((now - created).total_seconds() // 60))
+    return (
+        f"a fix may still be running: its canary {canary} was created {minutes} min ago, and a "
+        f"fix ends within {HOURS} of its canary (its lock is in the journal where it runs)"
+    )
 
 
 def unserved(

@@ -25,12 +25,14 @@ target and tag go, and the template goes back to the latest ready revision befor
 rollback would put it back.
 
 Only that shape is rebuilt; anything else stops with what was found and nothing is written:
-a deploy since the canary (theirs is the latest revision: the command that lets it serve is
-named only under drift's own pin, `drift.live.trap`), a canary with traffic (its promotion had
-begun), traffic on more than one revision under drift's pin (which share was LATEST's is only
-in the journal), a deploy in progress. What cannot be known without the journal is said before
-the prompt: whether the traffic was LATEST before (a pin put on the latest ready revision on
-purpose becomes LATEST), and service-level settings the change made (they stay)."""
+a canary a fix may still be working on (younger than `drift.diff.unserved.CLEANUP_WINDOW`: its
+lock is in the journal where it runs) unless `--force`, a deploy since the canary (theirs is
+the latest revision: the command that lets it serve is named only under drift's own pin,
+`drift.live.trap`), a canary with traffic (its promotion had begun), traffic on more than one
+revision under drift's pin (which share was LATEST's is only in the journal), a deploy in
+progress. What cannot be known without the journal is said before the prompt: whether the
+traffic was LATEST before (a pin put on the latest ready revision on purpose becomes LATEST),
+and service-level settings the change made (they stay)."""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ from dataclasses import asdict
 from typing import Any
 
 from drift import __version__
+from drift.diff.unserved import HOURS, may_run, running_words
 from drift.errors import Aborted, ApiError, UsageError
 from drift.fix.base import template_from_revision
 from drift.fix.context import FixUI
@@ -51,7 +54,7 @@ from drift.fix.routing import template_key, traffic_key
 from drift.fix.update import get_service
 from drift.kinds import Kind
 from drift.live.api import attempt, short
-from drift.live.changeids import named_change, tagged_change
+from drift.live.changeids import began, named_change, tagged_change
 from drift.live.history import list_revisions
 from drift.live.model import RevisionRecord
 from drift.live.session import Session
@@ -79,9 +82,12 @@ async def from_live(
     change: str | None,
     entries: Sequence[Entry],
     services: Sequence[str] | None,
+    *,
+    force: bool = False,
 ) -> list[Entry]:
     """The entries of `change` rebuilt from `profile`'s live services (`recovered`), each said
-    with what the journal would have told and the service cannot."""
+    with what the journal would have told and the service cannot. `force`: also a canary a
+    fix may still be working on."""
     if not change:
         raise UsageError(
             f"--from-live {profile.environment} rolls back one change, named: `drift rollback "
@@ -95,7 +101,7 @@ async def from_live(
             "journal is not here)"
         )
     async with Session(settings.access()) as session:
-        found = await recovered(session, profile, change, services)
+        found = await recovered(session, profile, change, services, force=force)
     for entry, words in found:
         ui.say(
             f"{entry.service}: change {change} is not in the journal: rebuilt from the live "
@@ -106,11 +112,17 @@ async def from_live(
 
 
 async def recovered(
-    session: Session, profile: Profile, change: str, services: Sequence[str] | None
+    session: Session,
+    profile: Profile,
+    change: str,
+    services: Sequence[str] | None,
+    *,
+    force: bool = False,
 ) -> list[tuple[Entry, str]]:
     """The entries of `change` rebuilt from the services of `profile` (those named) that carry
     its canary, each with what its rollback does that only the journal could have made sure
-    of; UsageError when none does, Aborted when one is not as the fix left it."""
+    of; UsageError when none does, Aborted when one is not as the fix left it, or (unless
+    `force`) may still be in a fix's hands."""
     names = [
         p.name
         for p in profile.services.values()
@@ -130,7 +142,9 @@ async def recovered(
             continue
         records = await list_revisions(session.clients, session.runner, live, None)
         proof = own_pin(list(_shares(live)), {canary}, records)
-        problem = _problem(profile, name, live, canary, tag, proof)
+        problem = ("" if force else _running(name, change, canary, records)) or _problem(
+            profile, name, live, canary, tag, proof
+        )
         if problem:
             problems.append(problem)
             continue
@@ -217,6 +231,21 @@ def _shares(live: Any) -> dict[str, int]:
     return out
 
 
+def _running(name: str, change: str, canary: str, records: Sequence[RevisionRecord]) -> str:
+    """Why the canary may still be in the hands of the fix that made it ("" when no fix can
+    be running on it any more): `drift.diff.unserved.may_run`, from when the canary was
+    created (else when its change began, which is earlier)."""
+    created = next((r.create_time for r in records if r.name == canary), None) or began(change)
+    now = dt.datetime.now(dt.UTC)
+    if not may_run(created, now):
+        return ""
+    return (
+        f"{name}: {running_words(canary, created, now)}: rolled back from the live service, "
+        "a fix in flight would be undone; run this again once the canary is "
+        f"{HOURS} old, or with --force once that fix is known to have stopped"
+    )
+
+
 def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) -> str:
     """What the rollback of the rebuilt `entry` does that only the journal could vouch for."""
     shares = list(_shares(live))
@@ -299,7 +328,7 @@ async def _entry(
         changes=changes,
         state=State.CANARY_READY,
         history=[{"at": now_text(), "state": State.CANARY_READY, "note": NOTE}],
-        created_at=_began(change),
+        created_at=began(change).isoformat(timespec="seconds"),
         by=visible(live.last_modifier) or "unknown",  # the canary's write, unless someone's since
         client_version=__version__,
         base_revision=served,
@@ -307,12 +336,6 @@ async def _entry(
         base_template=_json(template),
         writes=[asdict(canary_write)],
     )
-
-
-def _began(change: str) -> str:
-    """When the change began, as its id says (UTC, `drift.live.changeids`)."""
-    when = dt.datetime.strptime(change[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
-    return when.isoformat(timespec="seconds")
 
 
 def _unpinned(targets: Any, served: str, canary: str, tag: str) -> list[Any]:

@@ -100,7 +100,7 @@ async def _run(
     journal = Journal(settings.journal())
     entries = journal.entries()
     if live is not None:
-        entries += await from_live(settings, ui, live, change_id, entries, services)
+        entries += await from_live(settings, ui, live, change_id, entries, services, force=force)
     cleared = clear_stale(journal.directory, change_id) if change_id else []
     for note in cleared:
         ui.say(note)

@@ -66,6 +66,11 @@ def new_change_id(now: dt.datetime | None = None, *, after: Iterable[str] = ()) 
     return f"{stamp}-{low + secrets.randbelow(min(WINDOW, SPACE - low)):05x}"
 
 
+def began(change_id: str) -> dt.datetime:
+    """When a change began, as its id says (UTC, `new_change_id`)."""
+    return dt.datetime.strptime(change_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+
+
 def compact(change_id: str) -> str:
     """The compact form of a change id (`WIDE`; an older drift's id: `COMPACT`), which
     `expand` reads back exactly."""

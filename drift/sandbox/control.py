@@ -227,6 +227,21 @@ class Controls(ABC):
         for destruction are destroyed, `request.time` conditions see the new time."""
         self._call(self._core.advance(seconds))
 
+    def backdate(
+        self, project: str, service: str, seconds: float, *, region: str | None = None
+    ) -> None:
+        """Every revision of a service created (and updated) `seconds` earlier than it was, in
+        the same order: what a service whose deploys are that old shows, where the clock only
+        moves forward (`advance`) and a reader compares with its own."""
+
+        def shift() -> None:
+            rec = self._core.world.find_service(project, service, region)
+            for revision in rec.revisions.values():
+                for stamp in (revision.create_time, revision.update_time):
+                    stamp.FromNanoseconds(stamp.ToNanoseconds() - int(seconds * 1e9))
+
+        self._run(shift)
+
     def act_as(self, email: str) -> None:
         """Who the sandbox says makes the next writes (`creator`, `last_modifier`)."""
 

@@ -1,6 +1,7 @@
 """`drift rollback CHANGE --from-live ENV` (drift/fix/recover.py) and what `check` and `plan` say
 of a killed fix's canary, where the journal cannot be read: whose pin it is (the revisions
-tell a pin older than the canary). Against the sandbox (revown11)."""
+tell a pin older than the canary), whether the fix may still be running (its canary's age).
+Against the sandbox (revown11)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from drift.fix.apply import FixOptions
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
-from tests.fix.conftest import LAB
-from tests.fix.test_killed_fix import killed_after_the_canary_landed, said
+from tests.fix.conftest import LAB, ScriptedUI
+from tests.fix.test_killed_fix import aged, killed_after_the_canary_landed, said
 
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
@@ -60,6 +61,7 @@ def test_from_live_keeps_a_pin_the_revisions_prove_was_the_teams(
         make_sandbox, tmp_path, monkeypatch, clients_for
     )
     shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
     done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
     assert done.returncode == 0, said(done)
     now = sandbox.service(LAB, "app")
@@ -86,6 +88,7 @@ def test_no_to_latest_command_for_a_deploy_held_by_the_teams_own_pin(
     caught by drift's pin and printed `gcloud run services update-traffic app --to-latest`,
     which would send the untested candidate 100 %. Each now says the pin is the team's."""
     sandbox, change, *_ = teams_hold(make_sandbox, tmp_path, monkeypatch, clients_for)
+    aged(sandbox)
     sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v3-candidate")
     with_journal = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--yes")
     assert "--to-latest" not in said(with_journal), said(with_journal)
@@ -99,3 +102,36 @@ def test_no_to_latest_command_for_a_deploy_held_by_the_teams_own_pin(
         assert "--to-latest" not in said(run), said(run)
         assert "is older than drift's canary" in said(run), said(run)
     assert "is held at 0 % by that pin" in said(check), said(check)
+
+
+def test_from_live_does_not_roll_back_a_fix_that_is_still_running(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fix runs in CI and waits at its promotion prompt (it may hold its probe for up to an
+    hour). A teammate's `drift check` named `drift rollback CHANGE --from-live lab` for that
+    canary, and `--from-live` rolled the fix in flight back (its lock is in the CI journal,
+    out of reach). A canary younger than a fix can run (`CLEANUP_WINDOW`) is now refused
+    without --force, and check says a fix may still be running instead of offering it."""
+    sandbox = make_sandbox(lab.lab_world())
+    laptop = tmp_path / "laptop"
+    laptop.mkdir()
+    seen: dict[str, Any] = {}
+
+    def at_prompt(question: str) -> None:
+        if "Move all traffic" not in question or "check" in seen:
+            return
+        change = lab.entries(tmp_path)[0].change_id
+        seen["check"] = lab.lab_cli(sandbox, laptop, "check", "lab")
+        seen["live"] = lab.lab_cli(
+            sandbox, laptop, "rollback", change, "--from-live", "lab", "--yes"
+        )
+
+    ui = ScriptedUI([True, True, True], on_confirm=at_prompt)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    assert "live" in seen, ui.questions
+    assert "--from-live" not in said(seen["check"]), said(seen["check"])
+    assert "a fix may still be running" in said(seen["check"]), said(seen["check"])
+    refused = said(seen["live"])
+    assert seen["live"].returncode == 4, refused
+    assert "a fix may still be running" in refused and "--force" in refused, refused
+    assert result.exit_code == 0, (result, ui.said)  # the fix went on and was promoted

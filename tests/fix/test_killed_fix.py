@@ -16,6 +16,7 @@ import pytest
 from google.cloud import run_v2
 
 import drift.fix.lock
+from drift.diff.unserved import CLEANUP_WINDOW
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
@@ -63,6 +64,12 @@ def killed_after_the_canary_landed(
     assert all(t.type_.name.endswith("REVISION") for t in pinned.traffic)
     assert pinned.traffic[-1].tag == entry.tag  # the canary's, at 0 %
     return sandbox, entry.change_id, entry.tag
+
+
+def aged(sandbox: Sandbox) -> None:
+    """The fix was killed longer ago than any fix runs (`CLEANUP_WINDOW`): no fix can be
+    working on its canary any more, and `--from-live` takes it without --force."""
+    sandbox.backdate(LAB, "app", CLEANUP_WINDOW.total_seconds() + 60)
 
 
 def said(done: Any) -> str:
@@ -154,6 +161,7 @@ def test_a_canary_left_without_its_journal_is_removed_from_the_live_service(
     canary = before.latest_created_revision.rsplit("/", 1)[-1]
     first = sandbox.revision(LAB, "app", lab.shares(before).popitem()[0])
     shutil.rmtree(tmp_path / ".drift")  # the runner is gone, and its journal with it
+    aged(sandbox)  # since longer than a fix runs: none can be working on the canary
     way = f"drift rollback {change} --from-live lab"
     check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
     assert f"`{way}`" in said(check), said(check)
@@ -201,6 +209,7 @@ def test_from_live_writes_nothing_to_a_service_it_cannot_read_the_change_from(
     assert held.returncode == 2, said(held)
     assert f"`drift rollback {change}` rolls it back from what the journal recorded" in said(held)
     shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
     sandbox.deploy(LAB, "app", image=CI_IMAGE, client=("gcloud", "467.0.0"))
     theirs = sandbox.service(LAB, "app")
     revision = theirs.latest_created_revision.rsplit("/", 1)[-1]
@@ -229,6 +238,7 @@ def test_from_live_leaves_a_split_it_cannot_tell_apart(
     )
     sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch, world)
     shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
     sandbox.clear_calls()
     done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
     assert done.returncode == 4, said(done)
