@@ -13,7 +13,7 @@ import pytest
 
 from drift.check import run_check
 from drift.diff import diff
-from drift.diff.suggest import closest, pairs
+from drift.diff.suggest import closest, near_miss, pairs
 from drift.errors import ProfileError
 from drift.findings import Finding
 from drift.profiles.loader import load_profile
@@ -39,6 +39,22 @@ TODAY = dt.date(2026, 11, 24)
 )
 def test_closest(name: str, candidates: list[str], expected: str | None) -> None:
     assert closest(name, candidates) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates", "expected"),
+    [
+        ("web-servce", ["web", "api"], "web"),  # a part added: a rename not followed
+        ("web", ["web-service", "api"], "web-service"),
+        ("prod-api", ["api", "web"], "api"),
+        ("notifer", ["notifier"], "notifier"),  # a typo, as `closest`
+        ("chat", ["web"], None),  # another name: a new service
+        ("webhook", ["web"], None),  # a shared prefix alone is no near miss
+        ("web-api", ["web", "api"], None),  # two would fit: none is said
+    ],
+)
+def test_near_miss(name: str, candidates: list[str], expected: str | None) -> None:
+    assert near_miss(name, candidates) == expected
 
 
 def test_pairs_use_each_name_once_closest_first() -> None:

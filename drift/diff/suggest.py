@@ -21,6 +21,27 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
     return by_key[found[0]] if found else None
 
 
+def near_miss(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `name` may stand for: a typo of it (`closest`), else the one candidate
+    that is `name` with a hyphenated part added or left out at either end (web / web-servce,
+    api / prod-api: a rename that one side did not follow), when only one is."""
+    typo = closest(name, candidates)
+    if typo is not None:
+        return typo
+    affixed = sorted(
+        c
+        for c in set(candidates)
+        if c != name
+        and (
+            name.startswith(f"{c}-")
+            or name.endswith(f"-{c}")
+            or c.startswith(f"{name}-")
+            or c.endswith(f"-{name}")
+        )
+    )
+    return affixed[0] if len(affixed) == 1 else None
+
+
 def pairs(missing: Iterable[str], extra: Iterable[str]) -> dict[str, str]:
     """Names expected but absent paired with a close name present but not expected, each
     used once (closest first), in both directions: {missing: extra, extra: missing}."""

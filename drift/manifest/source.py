@@ -17,6 +17,7 @@ from fnmatch import fnmatchcase
 
 from drift.check import Reading
 from drift.diff.secrets import held_refs
+from drift.diff.suggest import near_miss
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
 from drift.kinds import Kind, key_label, label, workload_key
@@ -59,7 +60,8 @@ class ManifestSource:
         a plan that deploys to several regions is checked one region per profile; a manifest
         of a service the profile does not list, beside one that holds a service of the
         profile, is noted as a plan's other resources are: a pipeline passing every rendered
-        file is not blocked by a new service until the profile lists it)."""
+        file is not blocked by a new service until the profile lists it — unless its name is
+        a near miss of one the run would check that no manifest holds, `_near_misses`)."""
         problems: list[str] = []
         notes: list[str] = []
         found: dict[str, Workload] = {}
@@ -82,6 +84,8 @@ class ManifestSource:
                     )
                 found[key] = w
         unread = _unread(self.manifests, profile, found, elsewhere, problems)
+        if anywhere:  # else each such file is refused on its own (`_file_problems`)
+            problems += _near_misses(self.manifests, profile, names, {*found, *unread})
         if found or unread:
             notes += [f"{e}: not checked" for e in elsewhere]
         else:
@@ -224,6 +228,27 @@ def _unread(
             if key not in found:
                 reasons.setdefault(key, u.why)
     return reasons
+
+
+def _near_misses(
+    manifests: list[Manifest], profile: Profile, names: list[str], held: set[str]
+) -> list[str]:
+    """A workload the profile does not list whose name is a near miss (`near_miss`: a typo, a
+    rename the profile did not follow) of one the run would check that no manifest holds
+    (`held`): noted only, it would leave the profile's unchecked and the run clean. One line
+    naming both; a new service of another name stays a note."""
+    lacking = [profile.services[k] for k in names if k not in held]
+    problems = []
+    for w in (w for m in manifests for w in m.workloads if _key(w) not in profile.services):
+        close = near_miss(w.name, [p.name for p in lacking if p.kind is w.kind])
+        if close is not None:
+            problems.append(
+                f"{w.kind} {visible(w.name)} ({w.where}) is not in profile "
+                f"{profile.environment}; did you mean {close}? ({close} has no manifest in this "
+                f"run and would go unchecked: name it as the profile does, add "
+                f"{visible(w.name)} to the profile, or leave {close} out with --service)"
+            )
+    return problems
 
 
 def _here(u: Unread, profile: Profile) -> bool:

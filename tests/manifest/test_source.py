@@ -16,7 +16,7 @@ from drift.profiles.loader import load_profile
 from drift.report import Report
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
-from tests.manifest.conftest import CHAT, PLAN
+from tests.manifest.conftest import CHAT, MINIMAL, PLAN, check_offline
 
 STAGING = REPO / "profiles"
 
@@ -112,3 +112,30 @@ def test_manifests_none_of_which_holds_a_service_of_the_profile_are_refused(
     said = str(refused.value)
     assert "chat.service.yaml names no service of profile staging: it has chat;" in said
     assert "billing.yaml names no service of profile staging: it has billing;" in said
+
+
+TWO = (
+    "project: p\nregion: us-central1\nservices:\n"
+    "  api:\n    env: {}\n"
+    "  web:\n    env:\n      MODE: live\n"
+)
+
+
+def test_a_misnamed_manifest_of_a_profile_service_is_refused_naming_both(tmp_path: Path) -> None:
+    """A pipeline renders one manifest per service of the profile; web's names `web-servce` (a
+    typo, or a rename the profile did not follow). Beside api.yaml it was only noted, web was
+    checked against nothing and the run was clean, exit 0. A service not in the profile whose
+    name is a near miss of one the run checks that no manifest holds is exit 2, one line
+    naming both (revown11 4); leaving web out of the run (--service api) makes it a note."""
+    web = MINIMAL.replace("name: api", "name: web-servce").replace("api:1", "web:1")
+    done = check_offline(tmp_path, TWO, ("api.yaml", MINIMAL), ("web.yaml", web))
+    assert done.returncode == 2 and done.stdout == "", done.stdout
+    assert done.stderr.splitlines() == [
+        "drift: error: service web-servce (web.yaml:4) is not in profile prod; did you mean "
+        "web? (web has no manifest in this run and would go unchecked: name it as the profile "
+        "does, add web-servce to the profile, or leave web out with --service)"
+    ]
+    args = ["--profiles", "profiles", "-m", "api.yaml", "-m", "web.yaml", "--offline"]
+    alone = drift("check", "prod", *args, "--service", "api", "-f", "json", cwd=tmp_path)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert "service web-servce (web.yaml:4) not checked: not in the profile" in alone.stdout
