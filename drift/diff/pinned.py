@@ -97,8 +97,13 @@ def _caught(ctx: Context, proof: str | None) -> str:
     images = [live.template.main.image] if live.template.main.image else []
     if proof is None and len(live.serving) == 1:
         return f"{caught_words(revision, images, '')}; {UNKNOWN_PIN}"
-    command = ""
+    command, frozen = "", []
     if len(live.serving) == 1 and live.serving[0].percent == 100:
-        profile = ctx.profile
+        profile, served = ctx.profile, live.serving[0].name
         command = untrap_command(live.name, "--to-latest", tags, profile.project, profile.region)
-    return caught_words(revision, images, command)
+        frozen = [
+            s.tag
+            for s in statuses
+            if s.tag and not s.percent and short(s.revision) == served and not tagged_change(s.tag)
+        ]
+    return caught_words(revision, images, command, frozen)

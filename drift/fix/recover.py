@@ -32,7 +32,8 @@ the latest revision: the command that lets it serve is named only under drift's 
 revision under drift's pin (which share was LATEST's is only in the journal), a deploy in
 progress. What cannot be known without the journal is said before the prompt: whether the
 traffic was LATEST before (a pin put on the latest ready revision on purpose becomes LATEST),
-and service-level settings the change made (they stay)."""
+whether a 0 % tag on that revision followed LATEST (it stays where it is), and service-level
+settings the change made (they stay)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ from drift.live.session import Session
 from drift.live.trap import (
     caught,
     caught_words,
+    frozen_words,
     own_pin,
     own_pin_words,
     untrap_command,
@@ -199,7 +201,8 @@ def _problem(
             command = untrap_command(
                 name, "--to-latest", [tag] if tag else [], profile.project, profile.region
             )
-            return f"{said}; {caught_words(trap, [], command)}"
+            frozen = _frozen(live, next(iter(shares)), canary, tag)
+            return f"{said}; {caught_words(trap, [], command, frozen)}"
         return f"{said}: {undo}"
     if canary in shares:
         return (
@@ -246,6 +249,20 @@ def _running(name: str, change: str, canary: str, records: Sequence[RevisionReco
     )
 
 
+def _frozen(live: Any, served: str, canary: str, tag: str) -> list[str]:
+    """The 0 % tags on the revision that serves, but the canary's (`drift.live.trap.
+    frozen_words`: each may have followed LATEST before the canary pinned it)."""
+    return [
+        t.tag
+        for t in live.traffic
+        if t.tag
+        and not t.percent
+        and short(t.revision) == served
+        and t.tag != tag
+        and short(t.revision) != canary
+    ]
+
+
 def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) -> str:
     """What the rollback of the rebuilt `entry` does that only the journal could vouch for."""
     shares = list(_shares(live))
@@ -262,7 +279,7 @@ def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) ->
         f"The traffic its canary pinned to {served} goes back to LATEST, which resolves to a "
         f"new revision of that configuration (a pin put on {served} on purpose, the latest "
         "ready revision then, would become LATEST too: the revisions cannot tell it from "
-        "drift's)"
+        f"drift's){frozen_words(_frozen(live, served, canary, tag))}"
     )
 
 

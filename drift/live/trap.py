@@ -102,8 +102,11 @@ def untrap_command(
     )
 
 
-def caught_words(revision: str, images: Collection[str], command: str) -> str:
-    """What is said of a deploy the pin caught, and how to let it serve."""
+def caught_words(
+    revision: str, images: Collection[str], command: str, frozen: Collection[str] = ()
+) -> str:
+    """What is said of a deploy the pin caught, and how to let it serve. `frozen`: the 0 %
+    tags on the pinned revision (`frozen_words`)."""
     image = f" (image {', '.join(images)})" if images else ""
     how = (
         f"`{command}` lets it serve as it is, sending nothing to the canary (LATEST resolves "
@@ -115,5 +118,21 @@ def caught_words(revision: str, images: Collection[str], command: str) -> str:
         f"the pin has already caught a deploy: {revision}{image}, created after drift's "
         f"canary and now the latest ready revision, gets no traffic; {how}: the operator's "
         "call, as a deploy made on the service as it read it (gcloud run deploy) carries the "
-        "canary's change too"
+        f"canary's change too{frozen_words(frozen, command)}"
+    )
+
+
+def frozen_words(tags: Collection[str], command: str = "") -> str:
+    """What cannot be known of the 0 % tags on the revision drift's canary pinned: a tag that
+    followed LATEST (a preview URL of each deploy) is pinned with LATEST's share by the canary
+    write (`drift.fix.patch.canary_traffic`), so it reads as a tag that was on that revision
+    all along; only the journal of the change tells them apart. "" when there is none."""
+    if not tags:
+        return ""
+    leaves = "; that command leaves them on it" if command else ""
+    return (
+        f"; the 0 % tags on the pinned revision ({', '.join(tags)}) may have followed LATEST "
+        "before drift's canary pinned them, or been on that revision all along: only the "
+        f"journal of the change tells{leaves} (a tag that followed LATEST stays frozen there "
+        "until it is pointed at a revision again)"
     )

@@ -1,7 +1,7 @@
 """`drift rollback CHANGE --from-live ENV` (drift/fix/recover.py) and what `check` and `plan` say
 of a killed fix's canary, where the journal cannot be read: whose pin it is (the revisions
-tell a pin older than the canary), whether the fix may still be running (its canary's age).
-Against the sandbox (revown11)."""
+tell a pin older than the canary), whether the fix may still be running (its canary's age),
+and what a 0 % tag on the pinned revision may have been. Against the sandbox (revown11)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
 from drift.fix.apply import FixOptions
 from drift.sandbox import Sandbox
@@ -135,3 +136,71 @@ def test_from_live_does_not_roll_back_a_fix_that_is_still_running(
     assert seen["live"].returncode == 4, refused
     assert "a fix may still be running" in refused and "--force" in refused, refused
     assert result.exit_code == 0, (result, ui.said)  # the fix went on and was promoted
+
+
+def tag_latest(clients: Any, tag: str) -> None:
+    """What `gcloud run services update-traffic app --update-tags head=LATEST` leaves: LATEST
+    100 % and a 0 % LATEST target carrying the tag (a preview URL that follows each deploy)."""
+    kinds = run_v2.TrafficTargetAllocationType
+    service = clients.services.get_service(name=lab.lab_name())
+    service.traffic = [
+        run_v2.TrafficTarget(type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST, percent=100),
+        run_v2.TrafficTarget(type_=kinds.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST, tag=tag),
+    ]
+    service.client, service.client_version = "gcloud", "467.0.0"
+    clients.services.update_service(service=service).result()
+
+
+def test_from_live_says_a_tag_on_the_pinned_revision_may_have_followed_latest(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """`head`, a 0 % tag on LATEST, is pinned to the serving revision with LATEST's share by
+    the canary write. Without the journal it reads as a tag that was always on that revision:
+    `--from-live` left it there and its preview called that "the revision it was before". It
+    still leaves it (the routing is not guessed), and says before the prompt that `head` may
+    have followed LATEST, which only the journal tells."""
+    sandbox = make_sandbox(lab.lab_world())
+    tag_latest(clients_for(sandbox), "head")
+    _, change, _ = killed_after_the_canary_landed(
+        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
+    )
+    served = next(iter(lab.shares(sandbox.service(LAB, "app"))))
+    shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
+    done = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert done.returncode == 0, said(done)
+    preview = said(done).split("afterwards:")[0]
+    assert "(head) may have followed LATEST" in preview, said(done)
+    assert lab.spec(sandbox.service(LAB, "app")) == [
+        (LATEST, "", 100, ""),
+        (REVISION, served, 0, "head"),
+    ]
+
+
+def test_the_to_latest_command_says_a_tag_it_leaves_may_have_followed_latest(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """The same `head` tag, and the team deployed under drift's pin since: the `--to-latest
+    --remove-tags drift-…` command check and `--from-live` name lets their deploy serve, and
+    leaves `head` where the pin froze it; each says so."""
+    sandbox = make_sandbox(lab.lab_world())
+    tag_latest(clients_for(sandbox), "head")
+    _, change, _ = killed_after_the_canary_landed(
+        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
+    )
+    shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
+    sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v2-from-ci")
+    check = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    live = lab.lab_cli(sandbox, tmp_path, "rollback", change, "--from-live", "lab", "--yes")
+    assert live.returncode == 4, said(live)
+    for run in (check, live):
+        assert "--to-latest" in said(run), said(run)
+        assert "(head) may have followed LATEST" in said(run), said(run)
+        assert "that command leaves them on it" in said(run), said(run)
