@@ -163,8 +163,18 @@ class ServicePlan:
         """Whether the patch changes the template (a new revision), not only what the
         workload holds itself (a service's ingress or own scaling, a pool's instance count,
         Binary Authorization: `at_once`, and not also written to the revision)."""
-        return bool(self.env) or any(
-            s.name not in self.at_once or s.name in self.both_levels for s in self.settings
+        return (
+            bool(self.env)
+            or any(s.name not in self.at_once or s.name in self.both_levels for s in self.settings)
+            # a service whose template is not what serves (a change not rolled out, a revision
+            # that failed): an update in place would keep that template and be judged by it
+            # (a failed one leaves the service not Ready), and where to write was read from it.
+            # The canary path builds on what serves, and stops on an unreleased change (SPEC
+            # invariant 8) or replaces the failed template (revown13)
+            or (
+                self.kind is Kind.SERVICE
+                and bool(self.template_differences or self.failed_template)
+            )
         )
 
     @property

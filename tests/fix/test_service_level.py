@@ -199,3 +199,57 @@ def test_a_dry_run_of_the_services_own_settings_validates_the_update_in_place(
     assert sent.validate_only
     assert sent.service.template.revision == before.template.revision  # no canary's name
     assert spec(sent.service) == spec(before)  # nor its pinned traffic
+
+
+V1 = "us-docker.pkg.dev/lab/app:v1"
+BROKEN = "us-docker.pkg.dev/lab/app:v3-broken"
+
+
+def test_a_service_whose_latest_revision_failed_gets_its_own_settings_through_a_canary(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown13 1: the latest created revision failed (LATEST still serves the older ready
+    one; the service is not Ready). An update in place landed as asked but was judged by that
+    Ready condition ('landed but did not complete'), and so was its rollback. A service whose
+    template is not what serves goes through the canary path instead, which builds on what
+    serves and replaces the failed template: the fix and its rollback both complete."""
+    world = lab_world(
+        template={"image": BROKEN, "port": 8080},
+        history=[{"image": V1, "port": 8080}],
+        failed=f"Image '{BROKEN}' not found.",
+    )
+    sandbox = make_sandbox(world)
+    before = sandbox.service(LAB, "app")
+    result = _fix_own(tmp_path, sandbox, "      ingress: internal\n", monkeypatch)
+    (sp,) = result.plan.services
+    assert sp.changes_template and sp.failed_template
+    assert result.exit_code is ExitCode.OK, result.summary()
+    after = sandbox.service(LAB, "app")
+    assert after.ingress.name == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+    assert after.template.containers[0].image == V1  # built on what served, not the failed one
+    rolled = rollback(tmp_path)
+    assert rolled.exit_code is ExitCode.OK, rolled.summary()
+    assert sandbox.service(LAB, "app").ingress == before.ingress
+
+
+def test_an_unreleased_template_stops_a_fix_of_the_services_own_settings(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown13 2: a --no-traffic deploy left the template (min 0) unlike what serves
+    (revision 1, min 5, pinned); the service holds min 1; the profile wants 2 (the check reads
+    max(5, 1) = 5). The plan chose where to write from the template (service level only) and
+    the update went in place: the service's min 1 -> 2, 'updated', still reading 5. Now the
+    unreleased template stops the fix, nothing written (SPEC invariant 8)."""
+    world = lab_world(
+        template={"image": V1, "port": 8080, "min_instances": 0},
+        history=[{"image": V1, "port": 8080, "min_instances": 5}],
+        traffic=[{"revision": 1, "percent": 100}],
+    )
+    world["projects"][LAB]["services"]["app"]["scaling"] = {"minInstanceCount": 1}
+    sandbox = make_sandbox(world)
+    before = sandbox.service(LAB, "app")
+    result = _fix_own(tmp_path, sandbox, "      min_instances: 2\n", monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    assert "the template differs from what serves" in result.summary(), result.summary()
+    after = sandbox.service(LAB, "app")
+    assert after.scaling.min_instance_count == 1 and after.etag == before.etag
