@@ -94,12 +94,35 @@ def build_draft(
 
 
 def drafted_from(live: LiveService) -> tuple[str, RevisionConfig]:
-    """The revision taking most traffic (what `check` reads first), else the template."""
+    """The revision taking most traffic (what `check` reads first) — on a tie (a 50/50
+    rollout), the latest ready one, the release the rollout moves to, never whichever was
+    listed first — else the template."""
     if live.kind is Kind.JOB:
         return "", live.template  # what its next execution runs
     if live.serving:
-        return live.serving[0].name, live.serving[0].config
+        top = max(r.percent for r in live.serving)
+        tied = [r for r in live.serving if r.percent == top]
+        chosen = next((r for r in tied if r.name == live.latest_ready), tied[0])
+        return chosen.name, chosen.config
     return live.latest_ready or live.latest_created or "template", live.template
+
+
+def rollout(live: LiveService) -> str:
+    """Why a profile drafted from `live` cannot check clean yet: revisions serving traffic
+    with configurations unlike the one described (a gradual rollout, a traffic split between
+    two releases) — `drift check` reads every revision that serves; "" when none."""
+    if live.kind is Kind.JOB or len(live.serving) < 2:
+        return ""
+    described, config = drafted_from(live)
+    others = [r for r in live.serving if r.name != described and r.config != config]
+    if not others:
+        return ""
+    shown = ", ".join(f"{r.name} ({r.percent}%)" for r in others)
+    return (
+        f"{live.name}: {len(live.serving)} revisions serve traffic with different "
+        f"configurations (a rollout in progress?): the profile describes {described}, and "
+        f"`drift check` will report {shown} until the rollout settles"
+    )
 
 
 def _service(live: LiveService) -> ServiceDraft:

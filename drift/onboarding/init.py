@@ -16,7 +16,7 @@ from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
-from drift.onboarding.draft import Draft, build_draft, drafted_from, render
+from drift.onboarding.draft import Draft, build_draft, drafted_from, render, rollout
 from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
 from drift.textsafe import plural
@@ -41,13 +41,16 @@ class InitResult:
     """` --profiles DIR` when `drift check` would not look in that directory by itself."""
     left_out: tuple[str, ...] = ()
     """Each workload left out because its deploy was still in progress, with how to add it."""
+    rollouts: tuple[str, ...] = ()
+    """Each service whose serving revisions differ from the one described (`rollout`)."""
 
     @property
     def exit_code(self) -> ExitCode:
         """A profile was written (every other outcome is an error): of every workload (0), or
-        of all but those still deploying (3, SPEC: incomplete, some items could not be
-        read)."""
-        return ExitCode.INCOMPLETE if self.left_out else ExitCode.OK
+        of all but those still deploying, or of a service mid-rollout that the profile cannot
+        describe whole (3, SPEC: incomplete — never 0 for a profile `check` would fail on
+        what init itself chose)."""
+        return ExitCode.INCOMPLETE if self.left_out or self.rollouts else ExitCode.OK
 
     @property
     def counted(self) -> str:
@@ -68,7 +71,7 @@ class InitResult:
                 "not copied (plain values that look like credentials; move them to Secret "
                 f"Manager): {', '.join(self.withheld)}"
             )
-        lines += [f"incomplete: {item}" for item in self.left_out]
+        lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
         lines += [f"note: {note}" for note in self.notes]
         lines.append(
             "next: review it, fill in the probe blocks, then "
@@ -166,6 +169,7 @@ async def init_from_live(
             _left_out(key, state, environment, path, f"{where}{option}", settings.wait)
             for key in settling
         ),
+        rollouts=tuple(filter(None, (rollout(state.services[n]) for n in names))),
     )
 
 
@@ -308,11 +312,11 @@ def _notes(
 
     notes = []
     for live in state.services.values():
-        if len(live.serving) > 1:
-            primary = live.serving[0]
+        if len(live.serving) > 1 and not rollout(live):  # else said as incomplete
+            described = drafted_from(live)[0]
             notes.append(
-                f"{live.name}: {len(live.serving)} revisions serve traffic; the profile "
-                f"describes {primary.name} ({primary.percent}%)"
+                f"{live.name}: {len(live.serving)} revisions serve traffic, alike; the profile "
+                f"describes {described}"
             )
     notes += [
         f"{key_label(key)}: {setting} not written: drift cannot read it ({why})"

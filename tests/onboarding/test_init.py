@@ -177,7 +177,8 @@ def test_a_serving_revision_unread_is_incomplete(
         monkeypatch.setenv(key, value)
     options = {"project": "rel-project", "region": "us-central1"}
     read = init(tmp_path / "full", ["split"], **options)
-    assert any("2 revisions serve traffic" in n for n in read.notes)
+    said = (*read.notes, *read.rollouts)
+    assert any("2 revisions serve traffic" in n for n in said), said
     sandbox.inject(Fault("GetRevision", "PERMISSION_DENIED", match="split-00001"))
     with pytest.raises(DriftError, match="could not read split: nothing was written") as err:
         init(tmp_path / "partial", ["split"], **options)
