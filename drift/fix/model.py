@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drift.diff.describe import mask_plain
-from drift.fields import SettingValue
+from drift.fields import FIELDS, SettingValue
 from drift.findings import Scope
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
@@ -166,14 +166,17 @@ class ServicePlan:
         return (
             bool(self.env)
             or any(s.name not in self.at_once or s.name in self.both_levels for s in self.settings)
-            # a service whose template is not what serves (a change not rolled out, a revision
-            # that failed): an update in place would keep that template and be judged by it
-            # (a failed one leaves the service not Ready), and where to write was read from it.
-            # The canary path builds on what serves, and stops on an unreleased change (SPEC
-            # invariant 8) or replaces the failed template (revown13)
+            # a service whose latest revision failed: an update in place keeps that template
+            # and is judged by it (the service is not Ready); the canary path builds on what
+            # serves and replaces it (revown13 1). A template not rolled out (a team's
+            # `--no-traffic` hold) stays in place, sent back unchanged — but a setting whose
+            # level is chosen from the template (min/max instances) is then chosen from what
+            # does not serve: the canary path stops on it (invariant 8, revown13 2)
+            or (self.kind is Kind.SERVICE and bool(self.failed_template))
             or (
                 self.kind is Kind.SERVICE
-                and bool(self.template_differences or self.failed_template)
+                and bool(self.template_differences)
+                and any(FIELDS[s.name].level != "service" for s in self.settings)
             )
         )
 

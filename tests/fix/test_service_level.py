@@ -253,3 +253,28 @@ def test_an_unreleased_template_stops_a_fix_of_the_services_own_settings(
     assert "the template differs from what serves" in result.summary(), result.summary()
     after = sandbox.service(LAB, "app")
     assert after.scaling.min_instance_count == 1 and after.etag == before.etag
+
+
+def test_ingress_is_fixed_in_place_beside_a_held_deploy(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown14 1: a team holds a ready `--no-traffic` deploy (template v2, traffic pinned to
+    revision 1). A fix of ingress alone reads nothing from the template: it is made in place,
+    the template sent back unchanged — no revision, the held deploy still held — instead of
+    the canary path stopping on the unreleased change and offering `--from-template`, which
+    would roll the held image out with the fix."""
+    V2 = "us-docker.pkg.dev/lab/app:v2"
+    world = lab_world(
+        template={"image": V2, "port": 8080},
+        history=[{"image": V1, "port": 8080}],
+        traffic=[{"revision": 1, "percent": 100}],
+    )
+    sandbox = make_sandbox(world)
+    before = sandbox.service(LAB, "app")
+    result = _fix_own(tmp_path, sandbox, "      ingress: internal\n", monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    after = sandbox.service(LAB, "app")
+    assert after.ingress.name == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+    assert after.template.containers[0].image == V2  # the team's held deploy stays held
+    assert after.latest_created_revision == before.latest_created_revision  # no revision
+    assert list(after.traffic) == list(before.traffic)
