@@ -158,15 +158,16 @@ async def _after_mismatch(
     mismatch: Verdict,
 ) -> Verdict:
     """Read on after a first message that did not match `expect`, until the probe would have
-    ended had it matched (`held`: when the socket opened, and its window: the hold, or the
-    timeout without one), and for at least `AFTER_MISMATCH` (at most the timeout): reading that
-    long costs no more than a passing probe (revown12 F4). A close with 1011 or a drop (1006)
+    ended had it matched (`held`: when the socket opened; the hold — without one, a passing
+    probe ends at its message), and for at least `AFTER_MISMATCH` (at most the timeout):
+    reading that long costs no more than a passing probe (revown12 F4; not the whole timeout
+    when there is no hold, revown14 3). A close with 1011 or a drop (1006)
     within it is the verdict, the message said in its detail; messages in between are read
     past; another close code, or the socket still open at the end, leaves the mismatch as it
     is."""
     loop = asyncio.get_running_loop()
-    opened, window = held
-    deadline = max(opened + window, loop.time() + min(AFTER_MISMATCH, spec.timeout))
+    opened, _window = held
+    deadline = max(opened + spec.hold, loop.time() + min(AFTER_MISMATCH, spec.timeout))
     try:
         while (remaining := deadline - loop.time()) > 0:
             await _next(ws, min(remaining, _POLL))  # what follows: only its close matters

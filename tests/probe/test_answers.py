@@ -199,3 +199,34 @@ def test_a_1011_within_the_hold_after_a_mismatch_is_close_1011() -> None:
     assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
     assert """did not match 'pong': {"type":"error"}""" in result.detail
     assert result.elapsed_ms < 4000  # the close ends it, not the hold
+
+
+def _mismatch_then_open(text: bytes) -> object:
+    async def server(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        request = await read_request(reader)
+        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        writer.write(_frame(0x1, text))
+        await writer.drain()
+        await stop.wait()  # the socket stays open, as a healthy app's does
+
+    return server
+
+
+def _without_hold(text: bytes) -> ProbeResult:
+    async def main() -> ProbeResult:
+        async with tcp_server(_mismatch_then_open(text)) as base:  # type: ignore[arg-type]
+            spec = target(base, "/ws", expect="pong", hold=0, timeout=8)
+            return await probe(spec, environ={})
+
+    return run(main())
+
+
+def test_a_mismatch_without_a_hold_is_not_held_for_the_whole_timeout() -> None:
+    """revown14 3: with `hold: 0` a match ends the probe at once; a mismatch on a socket the
+    server keeps open waited out the whole timeout (8 s here) before it was reported. It is
+    read on for AFTER_MISMATCH (1 s) only, as a hold of 0 means."""
+    bad = _without_hold(b"nope")
+    assert bad.outcome is ProbeOutcome.UNEXPECTED, bad.detail
+    assert bad.elapsed_ms < 8000, bad.elapsed_ms  # not the timeout: about a second
