@@ -43,7 +43,8 @@ def probe_tag_steps(
         "never changes), so the probe of the tag and whatever uses its URL (E2E) keep failing "
         "until it is moved; drift does not move it. Once the fix is promoted, point it at the "
         "canary: its name is known only when the fix runs, and `drift fix` prints this "
-        "command with it"
+        "command with it. Moving it is a change of the service drift did not make: `drift "
+        "rollback` of the fix then refuses until given --force (which puts the tag back too)"
     )
     return (ManualStep(f"tag.{tag}", reason, (cmd.traffic(f"--update-tags={tag}=<CANARY>"),)),)
 
@@ -57,5 +58,6 @@ def probe_tag_note(profile: Profile, name: str, source: Any, base: str, canary: 
     move = Commands(profile.project, profile.region, name).traffic(f"--update-tags={tag}={canary}")
     return (
         f"; tag {tag}, which the profile probes, stays on {base} (unpatched): its probe keeps "
-        f"failing until it is moved to the canary (drift does not move it): {move}"
+        f"failing until it is moved to the canary (drift does not move it; once moved, "
+        f"`drift rollback` of this change needs --force: the tag changed since): {move}"
     )

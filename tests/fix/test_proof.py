@@ -194,12 +194,14 @@ def test_a_confirmed_fix_says_the_probed_tag_keeps_the_unpatched_revision(
     (step,) = [m for s in plan.services for m in s.manual if m.target == "tag.e2e"]
     assert f"tag e2e, which the profile probes, points at {served}" in step.reason
     assert "drift does not move it" in step.reason
+    assert "`drift rollback` of the fix then refuses until given --force" in step.reason
     assert step.commands == (
         f"gcloud run services update-traffic api --project={PROJECT} "
         "--region=us-central1 --update-tags=e2e=<CANARY>",
     )
     canary = outcome.canary
     assert f"tag e2e, which the profile probes, stays on {served} (unpatched)" in outcome.message
+    assert "`drift rollback` of this change needs --force" in outcome.message
     assert outcome.message.endswith(
         f"gcloud run services update-traffic api --project={PROJECT} "
         f"--region=us-central1 --update-tags=e2e={canary}"
