@@ -108,20 +108,32 @@ def drafted_from(live: LiveService) -> tuple[str, RevisionConfig]:
 
 
 def rollout(live: LiveService) -> str:
-    """Why a profile drafted from `live` cannot check clean yet: revisions serving traffic
-    with configurations unlike the one described (a gradual rollout, a traffic split between
-    two releases) — `drift check` reads every revision that serves; "" when none."""
-    if live.kind is Kind.JOB or len(live.serving) < 2:
+    """Why a profile drafted from `live` cannot check clean yet: revisions `drift check` reads
+    (every one with traffic or instances, and each a tag reaches: `check_tags` is `all`
+    unless said) whose configuration — as drift compares it, images aside (a gradual rollout
+    of a new image is not drift: `RevisionConfig.fingerprint`) — is not the one described;
+    "" when none."""
+    if live.kind is Kind.JOB:
         return ""
     described, config = drafted_from(live)
-    others = [r for r in live.serving if r.name != described and r.config != config]
+    others = [
+        r
+        for r in live.checked
+        if r.name != described and r.config.fingerprint != config.fingerprint
+    ]
     if not others:
         return ""
-    shown = ", ".join(f"{r.name} ({r.percent}%)" for r in others)
+    shown = ", ".join(
+        f"{r.name} ({f'tag {r.tags[0]}' if r.tag_only and r.tags else f'{r.percent}%'})"
+        for r in others
+    )
+    pool = live.kind is Kind.WORKER_POOL
+    what = "run the pool's instances" if pool else "are reached"
+    why = "instances moving to a new revision?" if pool else "a rollout in progress?"
     return (
-        f"{live.name}: {len(live.serving)} revisions serve traffic with different "
-        f"configurations (a rollout in progress?): the profile describes {described}, and "
-        f"`drift check` will report {shown} until the rollout settles"
+        f"{live.name}: {len(others) + 1} revisions {what} with different configurations "
+        f"({why}): the profile describes {described}, and `drift check` will report {shown} "
+        "until they agree"
     )
 
 

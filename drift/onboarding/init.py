@@ -314,8 +314,9 @@ def _notes(
     for live in state.services.values():
         if len(live.serving) > 1 and not rollout(live):  # else said as incomplete
             described = drafted_from(live)[0]
+            what = "run the pool's instances" if live.kind is Kind.WORKER_POOL else "serve traffic"
             notes.append(
-                f"{live.name}: {len(live.serving)} revisions serve traffic, alike; the profile "
+                f"{live.name}: {len(live.serving)} revisions {what}, alike; the profile "
                 f"describes {described}"
             )
     notes += [

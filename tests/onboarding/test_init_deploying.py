@@ -52,8 +52,13 @@ def test_one_deploy_in_progress_leaves_that_workload_out_and_writes_the_rest(
     assert "# Left out, still deploying when this was written: search." in head
     assert {"chat", "billing", "ledger"} <= set(profile["services"])
     assert set(profile["jobs"]) == {"migrate-db", "e2e-runner"}
-    (left,) = [line for line in done.stdout.splitlines() if line.startswith("incomplete:")]
+    incomplete = [line for line in done.stdout.splitlines() if line.startswith("incomplete:")]
+    (left,) = [line for line in incomplete if "search left out" in line]
     assert "search left out: deploy in progress" in left
+    # and chat's E2E tag, at 0 % with a configuration of its own, which check reads too
+    (tag,) = [line for line in incomplete if line != left]
+    assert tag.startswith("incomplete: chat: 2 revisions are reached with different conf"), tag
+    assert "(tag e2e)" in tag
     command = left.split("`")[1]
     assert command == (
         f"drift init prod-search --from-live --project {PROJECT} --region {REGION} --service search"

@@ -58,7 +58,7 @@ def test_init_on_a_50_50_rollout_does_not_write_a_profile_that_reverts_it(
     ]
     assert int(result.exit_code) == 3, result.summary()
     (said,) = result.rollouts
-    assert said.startswith("split: 2 revisions serve traffic with different configurations")
+    assert said.startswith("split: 2 revisions are reached with different configurations")
     assert "the profile describes split-00002-" in said and "split-00001-" in said
     assert "incomplete: split: 2 revisions" in result.summary()
     text = (tmp_path / "prod.yaml").read_text()
