@@ -16,6 +16,7 @@ from drift.live.changeids import began, canary_change, tagged_change
 from drift.live.normalize import raw
 from drift.live.trap import (
     UNKNOWN_PIN,
+    canary_tags,
     caught,
     caught_words,
     own_pin,
@@ -93,7 +94,7 @@ def _caught(ctx: Context, proof: str | None) -> str:
     if not revision or proof:
         return revision
     statuses = raw(live.source).traffic_statuses if live.source is not None else ()
-    tags = [s.tag for s in statuses if tagged_change(s.tag) and short(s.revision) in live.canaries]
+    tags = canary_tags(live)
     images = [live.template.main.image] if live.template.main.image else []
     if proof is None and len(live.serving) == 1:
         return f"{caught_words(revision, images, '')}; {UNKNOWN_PIN}"

@@ -14,12 +14,10 @@ from drift.findings import Finding
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, misplaced, split_key
-from drift.live.api import short
-from drift.live.changeids import tagged_change
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState, VersionState
 from drift.live.reader import canaries
-from drift.live.trap import UNKNOWN_PIN, own_pin, own_pin_words
+from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
 from drift.refs import SecretRef
 
@@ -283,12 +281,6 @@ def canary_change(live: LiveService, revision: str) -> str:
     """The change whose canary `revision` is ("" when it is none: `canaries`)."""
     statuses = getattr(live.source, "traffic_statuses", ())
     return canaries(live.name, statuses, live.latest_created).get(revision, "")
-
-
-def canary_tags(live: LiveService) -> list[str]:
-    """The traffic tags of drift's canaries on a service (`drift.live.reader.canaries`)."""
-    statuses = getattr(live.source, "traffic_statuses", ())
-    return [s.tag for s in statuses if short(s.revision) in live.canaries and tagged_change(s.tag)]
 
 
 def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:

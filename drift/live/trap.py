@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from drift.live.model import RevisionRecord
+from drift.live.api import short
+from drift.live.changeids import tagged_change
+from drift.live.model import LiveService, RevisionRecord
 
 UNKNOWN_PIN = (
     "whether the pin is drift's is not known (the service's revisions could not be read), "
@@ -136,3 +138,10 @@ def frozen_words(tags: Collection[str], command: str = "") -> str:
         f"journal of the change tells{leaves} (a tag that followed LATEST stays frozen there "
         "until it is pointed at a revision again)"
     )
+
+
+def canary_tags(live: LiveService) -> list[str]:
+    """The traffic tags of drift's canaries on a service (`drift.live.reader.canaries`), as
+    `traffic_statuses` reports them."""
+    statuses = getattr(live.source, "traffic_statuses", ())
+    return [s.tag for s in statuses if short(s.revision) in live.canaries and tagged_change(s.tag)]
