@@ -7,12 +7,10 @@ journal is offered only once no fix can be running on that canary)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from drift.diff.context import Context
-from drift.diff.unserved import HOURS, may_run, running_words
+from drift.diff.unserved import HOURS, canary_running
 from drift.live.api import short
-from drift.live.changeids import began, canary_change, tagged_change
+from drift.live.changeids import canary_change, tagged_change
 from drift.live.normalize import raw
 from drift.live.trap import (
     UNKNOWN_PIN,
@@ -65,16 +63,16 @@ def _later(ctx: Context, change: str) -> str:
 
 
 def _running(ctx: Context) -> str:
-    """Why a fix may still be working on the canary ("" when none can be)."""
-    live = ctx.live
+    """Why a fix may still be working on the canary ("" when none can be): the newest of
+    them (`drift.diff.unserved.canary_running`)."""
     records = ctx.state.history.get(ctx.service.key) or []
-    created = [(r.create_time, r.name) for r in records if r.name in live.canaries]
-    when: list[tuple[dt.datetime, str]] = [(c, n) for c, n in created if c is not None]
-    if not when:  # not read: when its change began, which is before its canary
-        when = [(began(c), n) for n in live.canaries if (c := canary_change(n))]
-    now = ctx.state.now
-    young = [(c, n) for c, n in when if may_run(c, now)]
-    return running_words(young[-1][1], young[-1][0], now) if young else ""
+    said = [
+        words
+        for name in ctx.live.canaries
+        if (change := canary_change(name))
+        and (words := canary_running(name, change, records, ctx.state.now))
+    ]
+    return said[-1] if said else ""
 
 
 def _caught(ctx: Context, proof: str | None) -> str:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from drift.live.changeids import canary_change
+from drift.live.changeids import began, canary_change
 from drift.live.history import UNDOES_CANARY
 from drift.live.model import RevisionRecord
 
@@ -75,6 +75,16 @@ def running_words(canary: str, created: dt.datetime, now: dt.datetime) -> str:
         f"a fix may still be running: its canary {canary} was created {minutes} min ago, and a "
         f"fix ends within {HOURS} of its canary (its lock is in the journal where it runs)"
     )
+
+
+def canary_running(
+    canary: str, change: str, records: Sequence[RevisionRecord], now: dt.datetime
+) -> str:
+    """`running_words` for drift's canary of `change` when its fix may still be running
+    (`may_run`, from when the canary was created as `records` list it, else when its change
+    began, which is earlier); "" when no fix can be running on it any more."""
+    created = next((r.create_time for r in records if r.name == canary), None) or began(change)
+    return running_words(canary, created, now) if may_run(created, now) else ""
 
 
 def unserved(

@@ -44,7 +44,7 @@ from dataclasses import asdict
 from typing import Any
 
 from drift import __version__
-from drift.diff.unserved import HOURS, may_run, running_words
+from drift.diff.unserved import HOURS, canary_running
 from drift.errors import Aborted, ApiError, UsageError
 from drift.fix.base import template_from_revision
 from drift.fix.context import FixUI
@@ -236,14 +236,12 @@ def _shares(live: Any) -> dict[str, int]:
 
 def _running(name: str, change: str, canary: str, records: Sequence[RevisionRecord]) -> str:
     """Why the canary may still be in the hands of the fix that made it ("" when no fix can
-    be running on it any more): `drift.diff.unserved.may_run`, from when the canary was
-    created (else when its change began, which is earlier)."""
-    created = next((r.create_time for r in records if r.name == canary), None) or began(change)
-    now = dt.datetime.now(dt.UTC)
-    if not may_run(created, now):
+    be running on it any more: `drift.diff.unserved.canary_running`)."""
+    words = canary_running(canary, change, records, dt.datetime.now(dt.UTC))
+    if not words:
         return ""
     return (
-        f"{name}: {running_words(canary, created, now)}: rolled back from the live service, "
+        f"{name}: {words}: rolled back from the live service, "
         "a fix in flight would be undone; run this again once the canary is "
         f"{HOURS} old, or with --force once that fix is known to have stopped"
     )
