@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from drift.diff.context import Context
 from drift.diff.unserved import HOURS, canary_running
-from drift.live.api import short
-from drift.live.changeids import canary_change, tagged_change
+from drift.live.changeids import canary_change
 from drift.live.normalize import raw
 from drift.live.trap import (
     UNKNOWN_PIN,
     canary_tags,
     caught,
     caught_words,
+    frozen_tags,
     own_pin,
     own_pin_words,
     untrap_command,
@@ -100,9 +100,5 @@ def _caught(ctx: Context, proof: str | None) -> str:
     if len(live.serving) == 1 and live.serving[0].percent == 100:
         profile, served = ctx.profile, live.serving[0].name
         command = untrap_command(live.name, "--to-latest", tags, profile.project, profile.region)
-        frozen = [
-            s.tag
-            for s in statuses
-            if s.tag and not s.percent and short(s.revision) == served and not tagged_change(s.tag)
-        ]
+        frozen = frozen_tags(statuses, served)
     return caught_words(revision, images, command, frozen)

@@ -62,6 +62,7 @@ from drift.live.session import Session
 from drift.live.trap import (
     caught,
     caught_words,
+    frozen_tags,
     frozen_words,
     own_pin,
     own_pin_words,
@@ -201,7 +202,7 @@ def _problem(
             command = untrap_command(
                 name, "--to-latest", [tag] if tag else [], profile.project, profile.region
             )
-            frozen = _frozen(live, next(iter(shares)), canary, tag)
+            frozen = _frozen(live, next(iter(shares)))
             return f"{said}; {caught_words(trap, [], command, frozen)}"
         return f"{said}: {undo}"
     if canary in shares:
@@ -247,18 +248,10 @@ def _running(name: str, change: str, canary: str, records: Sequence[RevisionReco
     )
 
 
-def _frozen(live: Any, served: str, canary: str, tag: str) -> list[str]:
-    """The 0 % tags on the revision that serves, but the canary's (`drift.live.trap.
-    frozen_words`: each may have followed LATEST before the canary pinned it)."""
-    return [
-        t.tag
-        for t in live.traffic
-        if t.tag
-        and not t.percent
-        and short(t.revision) == served
-        and t.tag != tag
-        and short(t.revision) != canary
-    ]
+def _frozen(live: Any, served: str) -> list[str]:
+    """The 0 % tags on the revision that serves (`drift.live.trap.frozen_tags`: what check's
+    revision.pinned names too)."""
+    return frozen_tags(live.traffic_statuses, served)
 
 
 def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) -> str:
@@ -277,7 +270,7 @@ def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) ->
         f"The traffic its canary pinned to {served} goes back to LATEST, which resolves to a "
         f"new revision of that configuration (a pin put on {served} on purpose, the latest "
         "ready revision then, would become LATEST too: the revisions cannot tell it from "
-        f"drift's){frozen_words(_frozen(live, served, canary, tag))}"
+        f"drift's){frozen_words(_frozen(live, served))}"
     )
 
 

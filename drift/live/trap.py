@@ -25,6 +25,7 @@ pin (`own_pin`, one test for `check`, the plan and `drift rollback --from-live`)
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from drift.live.api import short
 from drift.live.changeids import tagged_change
@@ -145,3 +146,14 @@ def canary_tags(live: LiveService) -> list[str]:
     `traffic_statuses` reports them."""
     statuses = getattr(live.source, "traffic_statuses", ())
     return [s.tag for s in statuses if short(s.revision) in live.canaries and tagged_change(s.tag)]
+
+
+def frozen_tags(statuses: Any, served: str) -> list[str]:
+    """The 0 % tags on the revision that serves (`served`), as `traffic_statuses` report
+    them, but drift's own canary tags: each may have followed LATEST before a canary pinned
+    the traffic (`frozen_words`)."""
+    return [
+        s.tag
+        for s in statuses
+        if s.tag and not s.percent and short(s.revision) == served and not tagged_change(s.tag)
+    ]
