@@ -1,24 +1,33 @@
-"""`init --from-live` on a 50/50 rollout (`update-traffic --to-revisions OLD=50,LATEST=50`,
-revinit): it described whichever revision was listed first (the old one), exited 0, and the
-profile it wrote made `check` exit 1 on the new release and `fix` revert the rollout. On a tie
-it describes the latest ready revision (where the rollout goes), and says the profile cannot
-check clean until the rollout settles: exit 3."""
+"""`init --from-live` on a service whose reachable revisions differ: a 50/50 rollout
+(`update-traffic --to-revisions OLD=50,LATEST=50`, revinit) described whichever revision was
+listed first (the old one), exited 0, and the profile it wrote made `check` exit 1 on the new
+release and `fix` revert the rollout. On a tie it describes the latest ready revision (where
+the rollout goes), and says the profile cannot check clean until the rollout settles: exit 3.
+Judged as check judges (revown15): a canary of a new image alone is not drift (check compares
+`RevisionConfig.fingerprint`, images aside), so it is no incomplete init; a revision reached
+at 0 % through a tag with another configuration is read by check (`check_tags: all`), so it
+is one."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drift.check import run_check
-from drift.onboarding.init import init_from_live
+from drift.onboarding.init import InitResult, init_from_live
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 
-SCENARIO = """\
+
+def split(new: str, old: str, traffic: str) -> str:
+    """Service `split`: the template (split:2, MODE `new`) and one older revision (split:1,
+    MODE `old`), with `traffic`."""
+    return f"""\
 projects:
   acme-prod:
     number: 500000000001
@@ -28,21 +37,20 @@ projects:
         template:
           serviceAccount: app@acme-prod.iam.gserviceaccount.com
           image: us-docker.pkg.dev/acme-prod/apps/split:2
-          env: {MODE: new}
+          env: {{MODE: {new}}}
         history:
           - image: us-docker.pkg.dev/acme-prod/apps/split:1
-            env: {MODE: old}
+            env: {{MODE: {old}}}
         traffic:
-          - {revision: 1, percent: 50}
-          - {latest: true, percent: 50}
-"""
+{traffic}"""
 
 
-def test_init_on_a_50_50_rollout_does_not_write_a_profile_that_reverts_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def init_then_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> tuple[InitResult, list[Any]]:
+    """`drift init prod --from-live` on the scenario `text`, then `drift check prod`."""
     scenario = tmp_path / "split.yaml"
-    scenario.write_text(SCENARIO)
+    scenario.write_text(text)
     with Sandbox(scenario) as sandbox:
         for key, value in sandbox.environ().items():
             monkeypatch.setenv(key, value)
@@ -53,9 +61,15 @@ def test_init_on_a_50_50_rollout_does_not_write_a_profile_that_reverts_it(
             init_from_live("prod", settings, services=None, today=dt.date(2026, 11, 30))
         )
         report = asyncio.run(run_check(load_profile(tmp_path, "prod"), settings)).report
-    errors = [
-        (f.rule, f.target, f.revision) for f in report.findings if f.severity.value == "error"
-    ]
+    return result, list(report.findings)
+
+
+def test_init_on_a_50_50_rollout_does_not_write_a_profile_that_reverts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    traffic = "          - {revision: 1, percent: 50}\n          - {latest: true, percent: 50}\n"
+    result, findings = init_then_check(tmp_path, monkeypatch, split("new", "old", traffic))
+    errors = [(f.rule, f.target, f.revision) for f in findings if f.severity.value == "error"]
     assert int(result.exit_code) == 3, result.summary()
     (said,) = result.rollouts
     assert said.startswith("split: 2 revisions are reached with different configurations")
@@ -65,3 +79,28 @@ def test_init_on_a_50_50_rollout_does_not_write_a_profile_that_reverts_it(
     assert "MODE: new" in text, text  # the release the rollout moves to, not the old one
     # what check reports is the old revision, as init said, never the new release
     assert errors and all(r.startswith("split-00001-") for _, _, r in errors), errors
+
+
+def test_a_canary_of_a_new_image_alone_is_not_an_incomplete_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """90/10 rollout of a new image, same env/settings: check is clean (fingerprint ignores
+    images), so init must not say `incomplete: ... check will report split-00001` (exit 3)."""
+    traffic = "          - {revision: 1, percent: 90}\n          - {latest: true, percent: 10}\n"
+    result, findings = init_then_check(tmp_path, monkeypatch, split("same", "same", traffic))
+    assert findings == [], findings  # check agrees: nothing differs that drift compares
+    assert int(result.exit_code) == 0, result.summary()
+
+
+def test_a_tag_only_revision_with_another_config_is_not_a_clean_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 % on the new release, tag `old` at 0 % on the old config: `check_tags: all` (the
+    default) makes check report the tagged revision, so init is incomplete (exit 3)."""
+    traffic = (
+        "          - {latest: true, percent: 100}\n"
+        "          - {revision: 1, percent: 0, tag: old}\n"
+    )
+    result, findings = init_then_check(tmp_path, monkeypatch, split("new", "old", traffic))
+    assert findings, "check should report the tagged old revision"
+    assert int(result.exit_code) == 3, result.summary()
