@@ -4,6 +4,7 @@ no service, no traffic, nothing served."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 from dataclasses import replace
@@ -15,7 +16,10 @@ from drift.diff import diff
 from drift.findings import Finding
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState, ServingRevision
+from drift.onboarding.init import init_from_live
 from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.jobs.world import check, write_profile
 from tests.livestate import config, plain, service
@@ -33,13 +37,18 @@ def _texts(findings: list[Finding]) -> list[str]:
     return [t for f in findings if f.rule in rules for t in (f.message, f.expected, f.actual) if t]
 
 
-def test_a_pool_split_over_two_configurations_speaks_of_its_instances_and_template(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def split_pool(make_sandbox: MakeSandbox) -> Sandbox:
+    """A pool whose instances are split 50/50 over two configurations (QUEUE old and new)."""
     pool = copy.deepcopy(POOL_SPEC)
     pool["history"] = [{"image": "example.com/consumer:0", "env": {"QUEUE": "old"}}]
     pool["instance_splits"] = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
-    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
+    return make_sandbox(world(jobs={}, pools={"pool": pool}))
+
+
+def test_a_pool_split_over_two_configurations_speaks_of_its_instances_and_template(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = split_pool(make_sandbox)
     report = check(sandbox, monkeypatch, write_profile(tmp_path / "profiles", PROFILE)).report
     (rollout,) = [f for f in report.findings if f.rule == "revision.rollout"]
     assert rollout.message.endswith(
@@ -86,3 +95,18 @@ def test_no_rollout_or_pinned_text_of_a_pool_speaks_of_a_service(
     assert not [t for t in texts if any(w in t for w in SERVICE_WORDS)], texts
     assert "no revision has instances" in texts
     assert any("instances are pinned to named revisions" in t for t in texts), texts
+
+
+def test_init_on_a_split_pool_speaks_of_instances_not_traffic(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`init --from-live` on the split pool: its words speak of the pool's instances, never
+    of a service's traffic (revown15 3)."""
+    sandbox = split_pool(make_sandbox)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(profiles_dir=tmp_path, project="p", region="us-central1", wait=0)
+    result = asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
+    assert int(result.exit_code) == 3, result.summary()
+    (said,) = result.rollouts
+    assert "traffic" not in said and "serve" not in said and "rollout" not in said, said
