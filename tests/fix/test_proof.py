@@ -15,7 +15,7 @@ from google.cloud import run_v2
 
 from drift.errors import ExitCode
 from drift.findings import ProbeOutcome
-from drift.fix.apply import FixOptions
+from drift.fix.apply import FixOptions, FixResult
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO
@@ -91,6 +91,13 @@ def _probing_tag(tmp_path: Path, tag: str = "e2e") -> Path:
     return where
 
 
+def _fix_probing_tag(tmp_path: Path, env: dict[str, str]) -> tuple[ScriptedUI, FixResult]:
+    """`drift fix e2e --yes --service api` with the e2e profile's probe of api on tag e2e."""
+    ui = ScriptedUI()
+    options = FixOptions(yes=True)
+    return ui, fix(tmp_path, env, ui, options, services=["api"], profiles=_probing_tag(tmp_path))
+
+
 def test_a_probe_tag_on_another_revision_confirms_nothing(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
 ) -> None:
@@ -105,10 +112,7 @@ def test_a_probe_tag_on_another_revision_confirms_nothing(
     )[1]  # api-00002: the CI deploy, without the E2E variables (it closes with 1011 too)
     assert older != served
     _tag(clients, older)
-    ui = ScriptedUI()
-    result = fix(
-        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
-    )
+    ui, result = _fix_probing_tag(tmp_path, env)
     assert result.recheck is not None, [o.message for o in result.outcomes]
     (proof,) = result.recheck.proofs
     assert (proof.before.revision, proof.before.tag) == (older, "e2e")
@@ -138,10 +142,7 @@ def test_a_probe_tag_on_the_revision_the_canary_replaces_is_probed_before_the_fi
     probes it, and the proof holds (the same revision, before and after the patch)."""
     served = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
     _tag(clients, served)
-    ui = ScriptedUI()
-    result = fix(
-        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
-    )
+    ui, result = _fix_probing_tag(tmp_path, env)
     assert result.recheck is not None, [o.message for o in result.outcomes]
     (proof,) = result.recheck.proofs
     assert (proof.before.revision, proof.before.tag) == (served, "e2e")
@@ -158,10 +159,7 @@ def test_a_probe_tag_the_service_lacks_is_not_replaced_by_the_service_url(
     """`check` probes nothing for a tag the service does not have (unverified): the fix does
     not stand the service URL in for it either. The canary is probed (it must pass); nothing
     is confirmed, and the fix says why, naming the tag."""
-    ui = ScriptedUI()
-    result = fix(
-        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
-    )
+    ui, result = _fix_probing_tag(tmp_path, env)
     assert result.recheck is not None, [o.message for o in result.outcomes]
     assert result.recheck.proofs == ()
     (outcome,) = result.outcomes
@@ -184,10 +182,7 @@ def test_a_confirmed_fix_says_the_probed_tag_keeps_the_unpatched_revision(
     move the tag itself."""
     served = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
     _tag(clients, served)
-    ui = ScriptedUI()
-    result = fix(
-        tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=_probing_tag(tmp_path)
-    )
+    ui, result = _fix_probing_tag(tmp_path, env)
     (outcome,) = result.outcomes
     assert outcome.state == "promoted" and outcome.confirmed is True, outcome.message
     (plan,) = ui.plans
