@@ -51,7 +51,7 @@ from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
-from drift.fix.routing import template_key, traffic_key
+from drift.fix.routing import shares, template_key, traffic_key
 from drift.fix.update import get_service
 from drift.kinds import Kind
 from drift.live.api import attempt, short
@@ -144,7 +144,7 @@ async def recovered(
         if not canary:
             continue
         records = await list_revisions(session.clients, session.runner, live, None)
-        proof = own_pin(list(_shares(live)), {canary}, records)
+        proof = own_pin(list(shares(live)), {canary}, records)
         problem = ("" if force else _running(name, change, canary, records)) or _problem(
             profile, name, live, canary, tag, proof
         )
@@ -179,7 +179,7 @@ def _problem(
 ) -> str:
     """Why the service is not as a fix killed after its canary left it ("" when it is);
     `proof`: what shows the pin is the team's own (`own_pin`)."""
-    shares = _shares(live)
+    taking = shares(live)
     latest = short(live.latest_created_revision)
     if live.reconciling:
         return f"{name}: a deploy is in progress ({latest}): run it again once it has settled"
@@ -190,28 +190,28 @@ def _problem(
             latest_ready=short(live.latest_ready_revision),
             latest_created=latest,
             canaries={canary},
-            serving=shares,
+            serving=taking,
         )
         said = (
             f"{name} was deployed since drift's canary {canary} ({latest} is its latest revision)"
         )
         undo = "drift does not undo it without the journal of the change"
         if proof:  # the team's pin holds their deploy as it means to: no command past it
-            return f"{said}; {own_pin_words(list(shares), proof)}: {undo}"
-        if trap and len(shares) == 1 and proof is not None:
+            return f"{said}; {own_pin_words(list(taking), proof)}: {undo}"
+        if trap and len(taking) == 1 and proof is not None:
             command = untrap_command(
                 name, "--to-latest", [tag] if tag else [], profile.project, profile.region
             )
-            frozen = _frozen(live, next(iter(shares)))
+            frozen = _frozen(live, next(iter(taking)))
             return f"{said}; {caught_words(trap, [], command, frozen)}"
         return f"{said}: {undo}"
-    if canary in shares:
+    if canary in taking:
         return (
-            f"{name}: the canary {canary} serves {shares[canary]}% (its promotion had begun): "
+            f"{name}: the canary {canary} serves {taking[canary]}% (its promotion had begun): "
             "what served before it is only in the journal of the change"
         )
-    if len(shares) != 1 and not proof:  # the team's own split is kept as it is
-        split = ", ".join(f"{r} {p}%" for r, p in shares.items()) or "no revision"
+    if len(taking) != 1 and not proof:  # the team's own split is kept as it is
+        split = ", ".join(f"{r} {p}%" for r, p in taking.items()) or "no revision"
         return (
             f"{name}: the traffic goes to {split}: which share went to LATEST before the canary "
             "is only in the journal of the change"
@@ -219,20 +219,9 @@ def _problem(
     if proof is None:  # ListRevisions left out the canary or what serves
         return (
             f"{name}: its revisions as listed do not hold both the canary {canary} and "
-            f"{', '.join(shares) or 'a serving revision'}: whose pin this is cannot be told"
+            f"{', '.join(taking) or 'a serving revision'}: whose pin this is cannot be told"
         )
     return ""
-
-
-def _shares(live: Any) -> dict[str, int]:
-    """Revision -> percent of the traffic, as `traffic_statuses` say."""
-    ready = short(live.latest_ready_revision)
-    out: dict[str, int] = {}
-    for status in live.traffic_statuses:
-        if status.percent:
-            revision = short(status.revision) or (ready if is_latest(status) else "")
-            out[revision] = out.get(revision, 0) + int(status.percent)
-    return out
 
 
 def _running(name: str, change: str, canary: str, records: Sequence[RevisionRecord]) -> str:
@@ -256,16 +245,16 @@ def _frozen(live: Any, served: str) -> list[str]:
 
 def _words(live: Any, entry: Entry, canary: str, tag: str, proof: str | None) -> str:
     """What the rollback of the rebuilt `entry` does that only the journal could vouch for."""
-    shares = list(_shares(live))
+    taking = list(shares(live))
     base = entry.base_revision
     if proof:
         return (
-            f"{own_pin_words(shares, proof)}: it stays exactly as it is, only the canary's "
+            f"{own_pin_words(taking, proof)}: it stays exactly as it is, only the canary's "
             f"target and tag go; the template goes back to the configuration of {base}, the "
             "latest ready revision before the canary (a new revision, which the pin gives no "
             "traffic)"
         )
-    (served,) = shares
+    (served,) = taking
     return (
         f"The traffic its canary pinned to {served} goes back to LATEST, which resolves to a "
         f"new revision of that configuration (a pin put on {served} on purpose, the latest "
@@ -289,7 +278,7 @@ async def _entry(
     latest ready revision before the canary (under drift's pin, the one that serves)."""
     at = next(i for i, r in enumerate(records) if r.name == canary)  # listed: `own_pin`
     ready = [r.name for r in records[:at] if r.ready]
-    served = ready[-1] if ready else next(iter(_shares(live)))
+    served = ready[-1] if ready else next(iter(shares(live)))
     revision = await _revision(session, live.name, served)
     template = template_from_revision(revision, live.template)
     template.revision = ""

@@ -37,14 +37,30 @@ class Serving:
 
 
 def serving(service: Any) -> list[Serving]:
-    """Where the service's traffic really goes, as `traffic_statuses` say."""
+    """Where the service's traffic really goes, as `traffic_statuses` say (sorted)."""
+    return sorted(statuses(service))
+
+
+def statuses(service: Any) -> list[Serving]:
+    """Each of the service's `traffic_statuses`, in the order the API lists them, a LATEST
+    one naming the latest ready revision it resolves to."""
     ready = short(service.latest_ready_revision)
     out = []
     for status in service.traffic_statuses:
         latest = is_latest(status)
         name = short(status.revision) or (ready if latest else "")
         out.append(Serving(latest, name, int(status.percent), status.tag))
-    return sorted(out)
+    return out
+
+
+def shares(service: Any) -> dict[str, int]:
+    """Revision -> its percent of the traffic (revisions with some), as `traffic_statuses`
+    say, in the order they list them."""
+    out: dict[str, int] = {}
+    for row in statuses(service):
+        if row.percent:
+            out[row.revision] = out.get(row.revision, 0) + row.percent
+    return out
 
 
 def describe_serving(service: Any, canary: str = "") -> str:
