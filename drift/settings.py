@@ -115,16 +115,9 @@ class Settings:
         from drift.live.calls import Limits
         from drift.live.session import Access
 
-        return Access(
-            Limits(
-                concurrency=self.concurrency,
-                run_rpm=self.run_rpm,
-                secrets_rpm=self.secrets_rpm,
-                call_timeout=self.call_timeout,
-                retry_budget=self.retry_budget,
-            ),
-            self.impersonate_service_account,
-        )
+        settable = {f.name for f in fields(self)}  # the limits a setting reaches, by name
+        limits = {f.name: getattr(self, f.name) for f in fields(Limits) if f.name in settable}
+        return Access(Limits(**limits), self.impersonate_service_account)
 
     def journal(self) -> Path:
         """The journal directory (SPEC invariant 5): `--journal` / `DRIFT_JOURNAL_DIR` /

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from drift.diff.since import unlisted
@@ -97,6 +98,12 @@ async def _service(session: Session, profile: Profile, service: ServiceProfile) 
     return service, records, traffic(raw(svc))
 
 
+def _as_recorded(record: RevisionRecord) -> dict[str, Any]:
+    """What an entry says of its revision as listed: each field it shares with the record."""
+    shared = {f.name for f in fields(RevisionEntry)}
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name in shared}
+
+
 def history_of(
     service: ServiceProfile,
     records: Sequence[RevisionRecord],
@@ -117,12 +124,7 @@ def history_of(
         before = served_before(skipped, i)
         entries.append(
             RevisionEntry(
-                name=record.name,
-                create_time=record.create_time,
-                creator=record.creator,
-                client=record.client,
-                ready=record.ready,
-                deploying=record.deploying,
+                **_as_recorded(record),
                 percent=percent,
                 tags=tags,
                 changes=(
