@@ -10,13 +10,11 @@ from typing import Any
 from drift.errors import JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import State
+from drift.fix.journal import CLEANUP, State
 from drift.fix.restore import restore
 from drift.fix.untrap import free_pin
 from drift.live.api import short
 from drift.live.normalize import raw
-
-CLEANUP = (State.CLEANING_UP, State.CLEANED_UP, State.CLEANUP_FAILED)
 
 
 async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalError], str]) -> None:

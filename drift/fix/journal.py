@@ -56,6 +56,9 @@ class State:
 
 DONE = frozenset({State.ROLLED_BACK, State.CLEANED_UP})
 """States after which nothing is left to roll back."""
+ROLLBACK = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
+CLEANUP = (State.CLEANING_UP, State.CLEANED_UP, State.CLEANUP_FAILED)
+"""A restoration's states (doing, done, failed): `drift rollback`'s, a fix's cleanup's."""
 
 
 def now_text() -> str:

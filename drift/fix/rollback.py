@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, OutputLost, UsageError
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
-from drift.fix.journal import DONE, Entry, Journal, State
+from drift.fix.journal import DONE, ROLLBACK, Entry, Journal, State
 from drift.fix.lock import Locked, Locks, clear_stale
 from drift.fix.lockname import lock_name
 from drift.fix.recover import from_live
@@ -35,8 +35,6 @@ from drift.settings import Settings
 from drift.textsafe import visible
 
 __all__ = ["ChangeList", "RollbackResult", "list_changes", "run_rollback"]
-
-STATES = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
 
 
 @dataclass
@@ -212,12 +210,12 @@ async def _roll_back(
         try:
             if not workload_restore.in_place(entry):
                 done = await restore(
-                    session, journal, entry, step="rollback", states=STATES, force=force,
+                    session, journal, entry, step="rollback", states=ROLLBACK, force=force,
                     judge=c.judge, gone=c.gone,
                 )  # fmt: skip
             else:
                 done = await workload_restore.restore_workload(
-                    session, journal, entry, states=STATES, force=force, judge=c.judge
+                    session, journal, entry, force=force, judge=c.judge
                 )
         except JournalError as exc:  # before its write: nothing was written to it
             result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")

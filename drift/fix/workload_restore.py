@@ -23,7 +23,7 @@ from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
 from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
-from drift.fix.journal import Entry, Journal, Write
+from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
 from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal
 from drift.fix.routing import describe_serving, serving, written_since
@@ -183,7 +183,6 @@ async def restore_workload(
     journal: Journal,
     entry: Entry,
     *,
-    states: tuple[str, str, str],
     force: bool = False,
     judge: Judge | None = None,
 ) -> Restored:
@@ -191,7 +190,7 @@ async def restore_workload(
     once it settled (the write's error, or a lost answer, says nothing of that alone).
     Nothing is written to a job or pool someone else changed since drift's last write (read
     again here: the prompt may have waited), unless `force`."""
-    rolling, rolled, failed = states
+    rolling, rolled, failed = ROLLBACK
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
     now = await get_workload(session, kind, entry.full_name)

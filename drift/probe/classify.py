@@ -82,10 +82,10 @@ def connect_failure(
     exc: BaseException,
     url: str,
     timeout: float,
-    mask: Mask = _unmasked,
-    proxy: str | None = None,
+    mask: Mask,
+    proxy: str | None,
     *,
-    connected: bool = False,
+    connected: bool,
 ) -> Verdict:
     """Classify a failure before the WebSocket opened (`mask`: see `Mask`). `proxy` (as it may
     be shown) is named where the socket was the proxy's: a proxy that refuses is not the
