@@ -14,9 +14,9 @@ class RuleInfo:
     id: str
     title: str
     help: str
-    security_severity: float | None = None
     severity: Severity = Severity.ERROR
     """The severity of its findings unless a profile says otherwise."""
+    security_severity: float | None = None
     cause_rank: int | None = None
     """How likely drift of this rule explains a failed WebSocket handshake (0 most likely);
     None: it cannot explain one."""
@@ -85,7 +85,7 @@ _RULES = (
         "Secret in plain text",
         "A variable expected to be a Secret Manager reference (or that looks like a credential) "
         "is set as a plain value, readable by anyone who can view the service.",
-        8.0,
+        security_severity=8.0,
         cause_rank=4,
         fixable=True,
         history=True,
@@ -103,7 +103,7 @@ _RULES = (
         "Values not the same",
         "Two variables that must hold the same value (same_as) differ; compared by value, "
         "never shown.",
-        5.0,
+        security_severity=5.0,
         cause_rank=2,
     ),
     RuleInfo(
@@ -128,7 +128,7 @@ _RULES = (
         "secret.no_access",
         "Secret not accessible",
         "The revision's service account is not granted access to a referenced secret.",
-        6.0,
+        security_severity=6.0,
         cause_rank=1,
     ),
     RuleInfo(

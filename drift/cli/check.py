@@ -19,7 +19,7 @@ from drift.cli.options import (
     QuietOpt,
     ReportOutputOpt,
     ServiceOpt,
-    report_location,
+    report_file,
     shared,
 )
 from drift.cli.session import Invocation, run
@@ -43,24 +43,18 @@ def check(
     ] = False,
     sarif: Annotated[
         str | None,
-        typer.Option(
+        report_file(
             "--sarif",
             help="Also write the report as SARIF to FILE or gs://BUCKET/OBJECT (one read, two "
             "outputs).",
-            parser=report_location,
-            metavar="FILE",
-            show_default=False,
         ),
     ] = None,
     json_file: Annotated[
         str | None,
-        typer.Option(
+        report_file(
             "--json",
             help="Also write the report as JSON to FILE or gs://BUCKET/OBJECT (the next "
             "run's --baseline).",
-            parser=report_location,
-            metavar="FILE",
-            show_default=False,
         ),
     ] = None,
     baseline: BaselineOpt = None,

@@ -102,6 +102,13 @@ def report_location(value: str) -> str:
     return value
 
 
+def report_file(*names: str, help: str) -> Any:
+    """An option naming a report to read or write: a local FILE or gs://BUCKET/OBJECT."""
+    return typer.Option(
+        *names, help=help, parser=report_location, metavar="FILE", show_default=False
+    )
+
+
 def _url_scheme(value: str) -> str | None:
     scheme, sep, _ = value.partition("://")
     return scheme.lower() if sep and scheme.isalnum() else None
@@ -119,13 +126,8 @@ OutputOpt = Annotated[
 ]
 ReportOutputOpt = Annotated[
     str | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the report to FILE (or gs://BUCKET/OBJECT) instead of stdout.",
-        parser=report_location,
-        metavar="FILE",
-        show_default=False,
+    report_file(
+        "--output", "-o", help="Write the report to FILE (or gs://BUCKET/OBJECT) instead of stdout."
     ),
 ]
 FailOnOpt = Annotated[
@@ -159,14 +161,11 @@ FormatOpt = Annotated[
 ]
 BaselineOpt = Annotated[
     str | None,
-    typer.Option(
+    report_file(
         "--baseline",
         help="Compare with the JSON report of an earlier run (--format json; a FILE or "
         "gs://BUCKET/OBJECT): each finding is new, unchanged or updated, and what is gone is "
         "listed as resolved.",
-        parser=report_location,
-        metavar="FILE",
-        show_default=False,
     ),
 ]
 FailOnNewOpt = Annotated[

@@ -31,10 +31,6 @@ Mask = Callable[[str], str]
 """Masks the values a probe sent in what the server answered (before it is shaped or cut)."""
 
 
-def _unmasked(text: str) -> str:
-    return text
-
-
 @dataclass(frozen=True)
 class Verdict:
     """What one probe saw, before it becomes a `ProbeResult`."""
@@ -50,6 +46,10 @@ class Verdict:
 
 def secs(seconds: float) -> str:
     return f"{seconds:g} s"
+
+
+def _unmasked(text: str) -> str:
+    return text
 
 
 def one_line(data: bytes | bytearray | str, limit: int = BODY_BYTES, mask: Mask = _unmasked) -> str:
