@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from drift.diff.context import At
-from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue
+from drift.fields import (
+    DEFAULT_SERVICE_ACCOUNT,
+    FIELDS,
+    SettingValue,
+    default_account,
+    named_default,
+)
 from drift.findings import Finding, Unverified
 from drift.live.model import LiveState
 from drift.profiles.model import Profile, Setting
@@ -24,13 +30,13 @@ def as_compared(
     `drift.live.access.own_number`)."""
     if setting.name != "service_account" or actual != DEFAULT_SERVICE_ACCOUNT:
         return actual
-    if not str(setting.value).endswith(DEFAULT_ACCOUNT_SUFFIX):
+    if not named_default(str(setting.value)):
         return actual
     number = project if project.isdigit() else None
     number = number or next(
         (k for k, v in state.projects.items() if k.isdigit() and v == project), None
     )
-    return f"{number}{DEFAULT_ACCOUNT_SUFFIX}" if number else actual
+    return default_account(number) if number else actual
 
 
 def undecided(setting: Setting, compared: SettingValue | None) -> bool:
@@ -39,7 +45,7 @@ def undecided(setting: Setting, compared: SettingValue | None) -> bool:
     return (
         setting.name == "service_account"
         and compared == DEFAULT_SERVICE_ACCOUNT
-        and str(setting.value).endswith(DEFAULT_ACCOUNT_SUFFIX)
+        and named_default(str(setting.value))
     )
 
 

@@ -14,13 +14,16 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
+    default_account,
     enum_name,
     is_default_account,
+    named_default,
     normalise_account,
     same_account,
     short_name,
     text,
     unchanged,
+    unnamed_default,
 )
 from drift.fields.catalogue import FIELDS, NOT_READ, read_settings, read_shown, unreadable_settings
 
@@ -33,7 +36,10 @@ __all__ = [
     "SettingValue",
     "Source",
     "enum_name",
+    "default_account",
     "is_default_account",
+    "named_default",
+    "unnamed_default",
     "normalise_account",
     "read_settings",
     "read_shown",

@@ -56,9 +56,25 @@ def normalise_account(account: str) -> str:
     return account or DEFAULT_SERVICE_ACCOUNT
 
 
+def default_account(number: str) -> str:
+    """The default compute account of the project numbered `number`, by its address."""
+    return f"{number}{DEFAULT_ACCOUNT_SUFFIX}"
+
+
+def unnamed_default(account: str) -> bool:
+    """An account left unset (or as drift shows one): its project's default, number unknown."""
+    return account in ("", DEFAULT_SERVICE_ACCOUNT)
+
+
+def named_default(account: str) -> bool:
+    """A default compute account named by its address (`NUMBER-compute@…`; an IAM member
+    `serviceAccount:NUMBER-compute@…` too): the number says which project's."""
+    return account.endswith(DEFAULT_ACCOUNT_SUFFIX)
+
+
 def is_default_account(account: str) -> bool:
     """The default compute account of a project, unnamed or by its address."""
-    return account in ("", DEFAULT_SERVICE_ACCOUNT) or account.endswith(DEFAULT_ACCOUNT_SUFFIX)
+    return unnamed_default(account) or named_default(account)
 
 
 def same_account(a: SettingValue, b: SettingValue) -> bool:

@@ -17,6 +17,7 @@ from drift.fields.base import (
     Source,
     normalise_account,
     same_account,
+    unnamed_default,
 )
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
@@ -111,7 +112,7 @@ def _account(value: SettingValue) -> str:
     account left unset are not one a write could set (RevisionTemplate.service_account
     holds an email address)."""
     account = str(value).strip()
-    if account in ("", DEFAULT_SERVICE_ACCOUNT):
+    if unnamed_default(account):
         raise ValueError(
             f"name the account by its address (the default one is PROJECT_NUMBER"
             f"{DEFAULT_ACCOUNT_SUFFIX}); {DEFAULT_SERVICE_ACCOUNT!r} is how drift shows an "

@@ -10,7 +10,12 @@ from collections.abc import Awaitable, Iterable
 from functools import partial
 from typing import Any
 
-from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, normalise_account
+from drift.fields import (
+    DEFAULT_ACCOUNT_SUFFIX,
+    DEFAULT_SERVICE_ACCOUNT,
+    default_account,
+    normalise_account,
+)
 from drift.findings import Unverified
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
@@ -184,7 +189,7 @@ class AccessDecisions:
         if account != DEFAULT_SERVICE_ACCOUNT:
             return f"serviceAccount:{account}"
         info = await self.iam.project(self.project)
-        return f"serviceAccount:{info.number}{DEFAULT_ACCOUNT_SUFFIX}" if info else None
+        return f"serviceAccount:{default_account(info.number)}" if info else None
 
     async def _names(self, ref: SecretRef, project: str, resolved: str | None) -> list[str]:
         """The names a condition may test the version by: by project number only — IAM names

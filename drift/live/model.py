@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT, SettingValue
+from drift.fields import SettingValue, named_default, unnamed_default
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
@@ -341,9 +341,7 @@ class LiveState:
             return Grant.UNKNOWN
         if policy.grants(account):
             return Grant.GRANTED
-        if account == DEFAULT_SERVICE_ACCOUNT and any(
-            m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in policy.accessors
-        ):
+        if unnamed_default(account) and any(named_default(m) for m in policy.accessors):
             return Grant.UNKNOWN  # a default account is granted: this project's, unless decided
         return Grant.UNKNOWN if policy.conditional else Grant.DENIED
 

@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Iterable
 from functools import partial
 
-from drift.fields import DEFAULT_ACCOUNT_SUFFIX
+from drift.fields import named_default
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
@@ -126,4 +126,4 @@ class SecretChecks:
 def names_default_account(profile: ServiceProfile) -> bool:
     """The profile names a default compute account (`NUMBER-compute@…`) as the runtime one."""
     stated = profile.settings.get("service_account")
-    return stated is not None and str(stated.value).endswith(DEFAULT_ACCOUNT_SUFFIX)
+    return stated is not None and named_default(str(stated.value))

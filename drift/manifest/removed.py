@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from drift.fields import DEFAULT_ACCOUNT_SUFFIX, is_default_account
+from drift.fields import named_default, unnamed_default
 from drift.findings import Unverified
 from drift.live.iam_policy import PUBLIC, Grant
 from drift.live.model import LiveState
@@ -136,6 +136,6 @@ def _loses(members: tuple[str, ...], others: bool, account: str) -> bool:
         return not named and PUBLIC.isdisjoint(members)
     if not PUBLIC.isdisjoint(members):
         return True
-    if is_default_account(account) and not account.endswith(DEFAULT_ACCOUNT_SUFFIX):
-        return any(m.endswith(DEFAULT_ACCOUNT_SUFFIX) for m in members)
+    if unnamed_default(account):
+        return any(named_default(m) for m in members)
     return named
