@@ -29,7 +29,7 @@ from drift.files import not_regular, open_nonblocking
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
-from drift.redact import mask, mask_optional
+from drift.redact import MASK, mask, mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
 
@@ -321,11 +321,13 @@ def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
     """What a finding of an id says, masked as drift.format masks it (what a server echoed,
     as an echo)."""
     echo = finding.rule.startswith("probe.")
-    return (
-        finding.severity,
-        mask_optional(finding.expected),
-        mask_optional(finding.actual, echo=echo),
-    )
+    actual = MASK if finding.actual == _PLAIN_BEFORE else finding.actual
+    return (finding.severity, mask_optional(finding.expected), mask_optional(actual, echo=echo))
+
+
+_PLAIN_BEFORE = f"{MASK} (plain value)"
+"""What `env.plaintext_secret` wrote as `actual` before it wrote `***` (revspec2 5): a baseline
+holding it says the same, not an update."""
 
 
 def _failed(finding: Finding) -> frozenset[str]:
