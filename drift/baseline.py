@@ -26,7 +26,14 @@ from pydantic import (
 from drift import credentials, redact
 from drift.errors import UsageError
 from drift.files import not_regular, open_nonblocking
-from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
+from drift.findings import (
+    BaselineState,
+    Finding,
+    Location,
+    Severity,
+    sort_findings,
+    unique_ids,
+)
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
 from drift.redact import MASK, mask, mask_optional
@@ -235,8 +242,10 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         environment=parsed.environment,
         project=parsed.project,
         region=parsed.region,
-        findings=tuple(
-            _finding(f) for f in (*parsed.findings, *(u.finding for u in parsed.unchecked))
+        # ids as this drift gives them: a report of a drift that gave two findings one id
+        findings=(
+            *unique_ids(_finding(f) for f in parsed.findings),
+            *(_finding(u.finding) for u in parsed.unchecked),
         ),
         unverified=frozenset(
             (workload_key(u.kind, u.service), u.target) for u in parsed.unverified
