@@ -26,10 +26,17 @@ from pydantic import (
 from drift import credentials, redact
 from drift.errors import UsageError
 from drift.files import not_regular, open_nonblocking
-from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
+from drift.findings import (
+    BaselineState,
+    Finding,
+    Location,
+    Severity,
+    sort_findings,
+    unique_ids,
+)
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
-from drift.redact import mask, mask_optional
+from drift.redact import MASK, mask, mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
 
@@ -235,8 +242,10 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         environment=parsed.environment,
         project=parsed.project,
         region=parsed.region,
-        findings=tuple(
-            _finding(f) for f in (*parsed.findings, *(u.finding for u in parsed.unchecked))
+        # ids as this drift gives them: a report of a drift that gave two findings one id
+        findings=(
+            *unique_ids(_finding(f) for f in parsed.findings),
+            *(_finding(u.finding) for u in parsed.unchecked),
         ),
         unverified=frozenset(
             (workload_key(u.kind, u.service), u.target) for u in parsed.unverified
@@ -321,11 +330,13 @@ def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
     """What a finding of an id says, masked as drift.format masks it (what a server echoed,
     as an echo)."""
     echo = finding.rule.startswith("probe.")
-    return (
-        finding.severity,
-        mask_optional(finding.expected),
-        mask_optional(finding.actual, echo=echo),
-    )
+    actual = MASK if finding.actual == _PLAIN_BEFORE else finding.actual
+    return (finding.severity, mask_optional(finding.expected), mask_optional(actual, echo=echo))
+
+
+_PLAIN_BEFORE = f"{MASK} (plain value)"
+"""What `env.plaintext_secret` wrote as `actual` before it wrote `***` (revspec2 5): a baseline
+holding it says the same, not an update."""
 
 
 def _failed(finding: Finding) -> frozenset[str]:

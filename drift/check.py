@@ -132,6 +132,9 @@ async def run_check(
     state.unverified.extend(unknown_refs(profile, names, state))
     today = today or dt.date.today()
     found = source.settle(diff(profile, names, state, today))
+    if history and (late := [k for k in _tracing(found, state) if not _listed(k, state)]):
+        # a drift judged only once everything is read (`same_as`: the other workload's value)
+        await _list_histories(profile, settings, state, late, runner)
     # a service's revisions read for its pin alone (`drift.live.trap.own_pin`) give no `since`
     # where the history is not wanted
     findings = _traced(profile, state, found, canaries) if history else found
@@ -208,12 +211,7 @@ async def read_since(
     that is shown after all: one ListRevisions per workload whose revisions have a finding
     that a revision can begin (a job has no revisions)."""
     state = done.state
-    keys = {
-        f.key
-        for f in done.report.findings
-        if f.rule in HISTORY and f.revision and f.key in state.services
-    }
-    wanted = [k for k in sorted(keys) if state.services[k].kind is not Kind.JOB]
+    wanted = _tracing(done.report.findings, state)
     if not wanted or not settings.history:
         return done
     todo = [k for k in wanted if k not in state.history]  # some read already, for a pin
@@ -222,6 +220,16 @@ async def read_since(
     findings = _traced(profile, state, list(done.report.findings), canaries)
     notes = (*done.report.notes, *_histories_unread(profile, wanted, state))
     return CheckResult(replace(done.report, findings=tuple(findings), notes=notes), state)
+
+
+def _tracing(findings: Sequence[Finding], state: LiveState) -> list[str]:
+    """The workloads whose revisions have a finding a revision can begin (a job has none)."""
+    keys = {f.key for f in findings if f.rule in HISTORY and f.revision and f.key in state.services}
+    return [k for k in sorted(keys) if state.services[k].kind is not Kind.JOB]
+
+
+def _listed(key: str, state: LiveState) -> bool:
+    return key in state.history or key in state.history_unread
 
 
 async def _list_histories(

@@ -24,7 +24,9 @@ class RuleInfo:
     """A patch to the service (env or settings) repairs it."""
     history: bool = False
     """A revision's configuration can begin it: its `since` is looked for among the older
-    revisions (not so for a secret's own state, a rollout, a probe)."""
+    revisions (not so for a secret's own state, a rollout, a probe: no revision began those).
+    `env.inconsistent` too: each older revision's value, compared with what the other
+    workload's variable holds today (`since.note` says so)."""
 
     @property
     def family(self) -> str:
@@ -105,6 +107,7 @@ _RULES = (
         "never shown.",
         security_severity=5.0,
         cause_rank=2,
+        history=True,
     ),
     RuleInfo(
         "secret.missing",

@@ -6,19 +6,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from drift.check import run_check
 from drift.findings import Severity
 from drift.format import OutputFormat
+from drift.kinds import Kind
 from drift.profiles.loader import load_profile
 from drift.report import Report
+from drift.rules import RULES
 from drift.sandbox import Fault, Sandbox, default_scenario_path
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift, scenario_secret_values
+from tests.reportschema import SCHEMA, schema_errors
 
 DATA = REPO / "tests" / "data"
 RULES_SCENARIO = DATA / "check" / "scenario.yaml"
@@ -199,16 +202,36 @@ def test_fail_on_and_service_filter(sandbox: Sandbox) -> None:
 
 
 def test_json_report_validates_against_the_schema(sandbox: Sandbox, tmp_path: Path) -> None:
-    schema = json.loads((DATA / "report.schema.json").read_text())
     out = tmp_path / "report.json"
     done = drift("check", "e2e", "--format", "json", "--output", str(out), env=sandbox.environ())
     assert done.returncode == 1 and done.stdout == ""
     report = json.loads(out.read_text())
-    jsonschema.validate(report, schema)
+    assert schema_errors(report) == []
     assert report["schema"] == "drift.report/v1"
     assert (report["environment"], report["project"]) == ("e2e", PROJECT)
     missing = [f for f in report["findings"] if f["target"] == "env.E2E_OAUTH_SIMULATION_KEY"]
     assert {f["location"]["file"] for f in missing} == {"profiles/e2e.yaml"}
+
+
+def test_the_schema_admits_every_rule_of_the_catalogue_and_every_target_form() -> None:
+    """The schema's rule enum is drift/rules.py's RULES (a rule added to the catalogue and
+    not to the schema fails here), and its target pattern admits every form a finding's
+    target takes (revspec2 1: `mount.PATH`, `execution` were rejected)."""
+    finding = SCHEMA["$defs"]["finding"]["properties"]
+    assert finding["rule"]["enum"] == list(RULES)
+    pattern = re.compile(finding["target"]["pattern"])
+    targets = [
+        *(
+            f"{family}.X"
+            for family in {r.family for r in RULES.values()} - {"probe", "job", "service"}
+        ),
+        "mount./etc/tls",
+        "container.otel-collector",
+        "probe",
+        "execution",
+        *(kind.value for kind in Kind),  # service.missing names the workload's kind
+    ]
+    assert [t for t in targets if not pattern.search(t)] == []
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))

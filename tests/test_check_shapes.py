@@ -15,12 +15,14 @@ from ruamel.yaml import YAML
 
 from drift.check import CheckResult, run_check
 from drift.findings import Finding, Severity
+from drift.format.json import report_document
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
 from drift.settings import load_settings
 from tests.cliutil import REPO
 from tests.conftest import MakeSandbox
+from tests.reportschema import schema_errors
 
 SHAPES = default_scenario_path().with_name("real-shapes.yaml")
 PROFILES = REPO / "tests" / "data" / "shapes" / "profiles"
@@ -98,6 +100,17 @@ def test_a_sidecar_secret_and_a_secret_volume_are_checked(
     mount = chat[("mount.secret_ref", "mount./etc/tls")]
     assert mount.expected == "secret tls-cert:3" and mount.actual == "secret tls-cert:2"
     assert ("mount.missing", "mount./etc/oauth") not in chat  # mounted, no items: latest
+
+
+def test_the_json_report_of_real_shapes_validates_against_the_schema(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every rule and target the shapes produce is in drift's own report schema (revspec2 1:
+    `mount.secret_ref`, `secret.expiring`, a `mount./etc/tls` target were rejected)."""
+    document = report_document(check(shapes, monkeypatch).report)
+    rules = {f["rule"] for f in document["findings"]}
+    assert {"mount.secret_ref", "secret.expiring", "container.missing"} & rules
+    assert schema_errors(document) == []
 
 
 def test_a_tagged_revision_at_zero_percent_is_checked_with_its_tag(

@@ -159,3 +159,64 @@ def test_a_service_level_minimum_is_blamed_on_no_revision(
     sandbox = make_sandbox(_scaled_world(7, 5))
     found = finding(check_json(sandbox, profiles, "lab"), "app", "setting.min_instances")
     assert found["actual"] == "7" and found["since"] is not None, found
+
+
+SAME_AS_PROFILE = """
+project: acme
+region: us-central1
+services:
+  api:
+    env:
+      MODE: {same_as: worker.MODE}
+  worker:
+    env:
+      MODE: {required: true}
+"""
+
+
+def _same_as_world(old_mode: Any) -> dict[str, Any]:
+    """api's MODE held worker's value (live) in 00001, another value since 00002 (by CI);
+    `old_mode` is what 00001 held."""
+    history = [
+        {"env": {"MODE": old_mode}, "created": "20d", "creator": "alice@acme.example"},
+        {"created": "10d", "creator": CI, "client": "gcloud", "client_version": "467.0.0"},
+    ]
+    return acme_world(
+        {
+            "api": {"template": {"image": "img:1", "env": {"MODE": "test"}}, "history": history},
+            "worker": {"template": {"image": "img:1", "env": {"MODE": "live"}}},
+        },
+        secrets={"mode": {"versions": ["live", "live-2"]}},
+    )
+
+
+def test_values_not_the_same_carry_where_they_began(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """SPEC: "Every finding on a revision also carries `since`": env.inconsistent is a
+    revision's own value (revspec2 2). The only drift of api: its history is read after the
+    diff (the other side's value is known only then); older revisions are compared with
+    worker's value of today, and the note says so."""
+    sandbox = make_sandbox(_same_as_world("live"))
+    profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
+    sandbox.clear_calls()
+    found = finding(check_json(sandbox, profiles, "prod"), "api", "env.MODE")
+    assert found["rule"] == "env.inconsistent" and found["revision"].startswith("api-00003-")
+    since = found["since"]
+    assert since["revision"].startswith("api-00002-") and since["creator"] == CI
+    assert since["last_good"].startswith("api-00001-")
+    assert since["note"] == "older revisions compared with the value worker.MODE holds today"
+    listed = [c.request.parent for c in sandbox.calls if c.short == "ListRevisions"]
+    assert [p.rsplit("/", 1)[-1] for p in listed] == ["api"]  # worker has no finding
+
+
+def test_values_not_the_same_before_a_secret_not_read_have_no_since(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """00001 took MODE from a secret version this check did not read: whether it held
+    worker's value is not known, so neither is where the drift began: no `since`, never a
+    guess that 00002 began it."""
+    sandbox = make_sandbox(_same_as_world({"secret": "mode", "version": "1"}))
+    profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
+    found = finding(check_json(sandbox, profiles, "prod"), "api", "env.MODE")
+    assert found["rule"] == "env.inconsistent" and "since" not in found, found

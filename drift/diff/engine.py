@@ -18,7 +18,7 @@ from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.diff.suggest import closest
-from drift.findings import Finding, Severity, finding_id
+from drift.findings import Finding, Severity, finding_id, unique_ids
 from drift.kinds import Kind, misplaced
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
@@ -51,7 +51,7 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
             continue  # could not be read: already unverified
         ctx = Context(profile, state, service, live)
         findings.extend(_merge_revisions(list(_service_findings(ctx))))
-    return apply_ignores(profile, findings, today)
+    return apply_ignores(profile, unique_ids(findings), today)
 
 
 def _missing_service(profile: Profile, key: str, state: LiveState) -> str:

@@ -104,7 +104,7 @@ def _plain_credentials(
                 "credential; store it in Secret Manager",
                 location=location,
                 expected="a Secret Manager reference",
-                actual=f"{MASK} (plain value)",
+                actual=MASK,
                 severity=Severity.WARNING,
                 container=container.name,
             )
@@ -202,7 +202,7 @@ def _var(
             yield finding(
                 "env.plaintext_secret",
                 f"{rule.name} is a plain value on {where()}; expected a reference to {expected}",
-                f"{MASK} (plain value)",
+                MASK,
             )
             return
         if at.ctx.same_ref(expected, live.ref) is False:  # None: unverified (`unknown_refs`)
@@ -232,7 +232,7 @@ def _var(
                 "env.plaintext_secret",
                 f"{rule.name} on {where()} holds a plain value that looks like a credential; "
                 "store it in Secret Manager",
-                f"{MASK} (plain value)",
+                MASK,
                 expected="a Secret Manager reference",
                 severity=Severity.WARNING,
             )

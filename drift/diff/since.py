@@ -124,7 +124,8 @@ class History:
         # a skip right before the run: the drift may have begun in a revision not listed
         edge = self._unlisted(before, start)
         inside = self._unlisted(start, checked) if start != checked else ""
-        note = "; ".join(n for n in (edge, inside, self._guessed(before, checked)) if n)
+        today = self._compared_today(finding, checked)
+        note = "; ".join(n for n in (edge, inside, self._guessed(before, checked), today) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
@@ -166,10 +167,26 @@ class History:
         return unlisted(self.ctx.service.name, self.records, before, start)
 
     def _unread(self, i: int, finding: Finding) -> bool:
-        """The setting of a `setting.value` finding could not be read on revision `i`
-        (`RevisionConfig.unreadable`): that revision is not judged, so its drift is unknown."""
-        unreadable = self.records[i].config.unreadable
-        return finding.rule == "setting.value" and finding.target[8:] in unreadable
+        """What the finding judges is not known on revision `i`, so neither is its drift there:
+        the setting of a `setting.value` finding could not be read
+        (`RevisionConfig.unreadable`); the variable of an `env.inconsistent` finding takes a
+        secret's value this check did not read (a version only an older revision names)."""
+        config = self.records[i].config
+        if finding.rule == "setting.value":
+            return finding.target[8:] in config.unreadable
+        if finding.rule != "env.inconsistent":
+            return False
+        container = finding.container if finding.container is not None else config.primary
+        var = config.named(container).env.get(finding.target.removeprefix("env."))
+        return var is not None and (bool(var.needs) or self.ctx.value(var) is None)
+
+    def _compared_today(self, finding: Finding, checked: int) -> str:
+        """For `env.inconsistent`, where an older revision was judged: with what the other
+        variable holds today (its history is not read), in words; "" otherwise."""
+        if finding.rule != "env.inconsistent" or served_before(self.skipped, checked) is None:
+            return ""
+        other = (finding.expected or "").removeprefix("same value as ")
+        return f"older revisions compared with the value {other} holds today"
 
     def _held(self, setting: Field, finding: Finding) -> bool:
         """A setting of the service itself, or a value the service's own level gives (its

@@ -199,10 +199,11 @@ def _automation(report: Report) -> dict[str, Any]:
 def _fingerprinted(results: list[tuple[Finding, dict[str, Any]]]) -> list[dict[str, Any]]:
     """The results, no two with one fingerprint. GitHub's docs (sarif-support-for-code-scanning,
     "Data for preventing duplicate alerts"): `partialFingerprints` is how code scanning tells
-    whether two results are logically the same, so two results sharing the finding's id (a
-    traffic split between two revisions holding different wrong values) were one alert.
-    Those get the id and a digest of what each says (severity, expected, actual, masked
-    already), stable while that does not change; a result alone keeps the bare id."""
+    whether two results are logically the same, so two results sharing an id would be one
+    alert. A check gives no two findings one id (`drift.findings.unique_ids`: a split between
+    two wrong values has two), so every result keeps its bare id; only a report that still
+    holds two (a finding carried unchecked from a baseline of an older drift) gets the id and
+    a digest of what each says (severity, expected, actual, masked already)."""
     ids = Counter(finding.id for finding, _ in results)
     taken: set[str] = set()
     for finding, result in results:

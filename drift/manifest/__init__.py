@@ -4,7 +4,8 @@ the same model as the live services, so that the same rules, report and exit cod
 
 from __future__ import annotations
 
-from drift.manifest.files import STDIN, load_manifests
+from drift.manifest.files import load_manifests
+from drift.manifest.model import STDIN
 from drift.manifest.source import ManifestSource
 
 __all__ = ["STDIN", "ManifestSource", "load_manifests"]

@@ -14,14 +14,12 @@ from typing import Any
 
 from drift.errors import InputError, Problem, UsageError
 from drift.manifest.knative import is_knative, read_knative
-from drift.manifest.model import Manifest
+from drift.manifest.model import STDIN, STDIN_NAME, Manifest
 from drift.manifest.terraform import is_plan, read_plan
 from drift.textsafe import visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
 from drift.yamlfile import display_path, parse_located
 
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
 UTF8_BOM = b"\xef\xbb\xbf"

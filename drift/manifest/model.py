@@ -10,6 +10,11 @@ from drift.kinds import Kind
 from drift.manifest.planned import Planned
 from drift.manifest.removed import Removed
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+"""What messages call standard input (`--manifest -`); findings name it `manifest:-`, as given
+(SPEC: `manifest:FILE`, `-` for stdin)."""
+
 
 @dataclass(frozen=True)
 class Unknown:
@@ -32,7 +37,7 @@ class Workload:
     kind: Kind
     name: str
     file: str
-    """The manifest as the user named it (`-` read as `<stdin>`)."""
+    """The manifest as messages name it (`-` read as `<stdin>`)."""
     where: str
     """Where in the file: `service.yaml:3`, `plan.json: resource_changes[2]`."""
     resource: Any
@@ -49,8 +54,8 @@ class Workload:
 
     @property
     def revision(self) -> str:
-        """What findings name as their revision."""
-        return f"manifest:{self.file}"
+        """What findings name as their revision: the file as the user gave it (`-`)."""
+        return f"manifest:{STDIN if self.file == STDIN_NAME else self.file}"
 
 
 @dataclass(frozen=True)

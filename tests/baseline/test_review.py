@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from drift.findings import finding_id
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 
@@ -48,8 +49,9 @@ def profiles(tmp: Path, text: str, env: str) -> Path:
 def test_a_split_between_two_wrong_values_is_unchanged_on_an_unchanged_run(
     make_sandbox: Any, tmp_path: Path
 ) -> None:
-    """Two findings of one id (SPEC: the id is environment, service, rule and target), one
-    per revision's value: the second run compares each with both, not with the last one."""
+    """Two findings of one target, one per revision's value: two ids (revspec2 4: a consumer
+    keying by id kept one), each the same on the second run, which finds both unchanged; a
+    baseline written when both had one id (an older drift) compares the same way."""
     (tmp_path / "scenario.yaml").write_text(SPLIT)
     sandbox: Sandbox = make_sandbox(str(tmp_path / "scenario.yaml"))
     cwd = profiles(tmp_path, SPLIT_PROFILE, "p")
@@ -58,8 +60,11 @@ def test_a_split_between_two_wrong_values_is_unchanged_on_an_unchanged_run(
     assert first.returncode == 1, first.stderr
     found = json.loads((tmp_path / "base.json").read_text())["findings"]
     values = [f for f in found if f["rule"] == "env.value"]
-    assert len(values) == 2 and values[0]["id"] == values[1]["id"]
+    assert len(values) == 2 and values[0]["id"] != values[1]["id"]
     assert values[0]["actual"] != values[1]["actual"]
+    # the oldest revision's keeps the id it had alone (what the profile asks of api's AUTH_URL)
+    old = next(f for f in values if f["actual"] == "http://localhost:8081")
+    assert old["id"] == finding_id("p", "api", "env.value", "env.AUTH_URL")
 
     again = ("check", "p", "--baseline", "base.json", "--fail-on-new")
     done = drift(*again, "--format", "json", env=env, cwd=cwd)
@@ -75,12 +80,23 @@ def test_a_split_between_two_wrong_values_is_unchanged_on_an_unchanged_run(
     results = json.loads(sarif.stdout)["runs"][0]["results"]
     fingerprints = [r["partialFingerprints"]["driftFindingId/v1"] for r in results]
     assert len(set(fingerprints)) == len(fingerprints) == len(found)
-    twins = [fp for fp in fingerprints if fp.startswith(values[0]["id"] + "/")]
-    assert len(twins) == 2
+    assert {f["id"] for f in values} <= set(fingerprints)  # the ids themselves
     rerun = drift(*again, "--format", "sarif", env=env, cwd=cwd)
     assert [r["partialFingerprints"] for r in json.loads(rerun.stdout)["runs"][0]["results"]] == [
         r["partialFingerprints"] for r in results
     ]  # stable
+
+    # a baseline of a drift that gave both one id: the same ids back, nothing new or resolved
+    base = json.loads((tmp_path / "base.json").read_text())
+    for finding in base["findings"]:
+        if finding["rule"] == "env.value":
+            finding["id"] = old["id"]
+    base["findings"].reverse()  # whatever order it lists them in
+    (tmp_path / "old.json").write_text(json.dumps(base))
+    older = drift("check", "p", "--baseline", "old.json", "--format", "json", env=env, cwd=cwd)
+    report = json.loads(older.stdout)
+    assert {f["baseline"] for f in report["findings"]} == {"unchanged"}, report["findings"]
+    assert not report["resolved"]
 
 
 def test_a_changed_value_of_a_split_is_updated(make_sandbox: Any, tmp_path: Path) -> None:

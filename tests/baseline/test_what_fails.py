@@ -6,6 +6,7 @@ which did not record it, is read from its message."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,18 @@ def test_a_baseline_without_failed_is_read_from_its_message() -> None:
     foo_bar = _finding("api-00002-xyz", ("env.FOO_BAR",))
     assert _compared(earlier, foo, recorded=False) is BaselineState.UPDATED
     assert _compared(earlier, foo_bar, recorded=False) is BaselineState.UNCHANGED
+
+
+def test_a_plain_secret_of_a_baseline_written_before_its_mask_was_spec_s_is_unchanged() -> None:
+    """`env.plaintext_secret` now writes `actual: "***"` (SPEC's masked form, revspec2 5); a
+    baseline written before says `*** (plain value)`: the same drift, not updated."""
+    plain = replace(
+        _finding("api-00001-abc", ()),
+        id=finding_id("staging", "api", "env.plaintext_secret", "env.DATABASE_URL"),
+        rule="env.plaintext_secret",
+        expected="secret database-url-staging:latest",
+    )
+    earlier = replace(plain, actual="*** (plain value)")
+    assert plain.actual == "***"
+    assert _compared(earlier, plain) is BaselineState.UNCHANGED
+    assert _compared(replace(earlier, actual="*** (changed)"), plain) is BaselineState.UPDATED

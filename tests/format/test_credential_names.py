@@ -165,7 +165,7 @@ def test_a_password_named_variable_the_profile_only_requires_is_a_plain_secret(
     env = {**HIDDEN, "CACHE_KEY": "v2", "PASS_THROUGH": "on"}
     done, findings = _only_required(make_sandbox, tmp_path, env)
     warned = {f["target"]: f["actual"] for f in findings if f["rule"] == "env.plaintext_secret"}
-    assert warned == {f"env.{n}": "*** (plain value)" for n in HIDDEN}
+    assert warned == {f"env.{n}": "***" for n in HIDDEN}
     assert {f["severity"] for f in findings} == {"warning"}
     assert [n for n, v in HIDDEN.items() if v in done.stdout + done.stderr] == []
 
@@ -196,3 +196,52 @@ def test_a_token_beside_a_referenced_password_is_still_a_plain_secret(
     warned = {f["target"] for f in findings if f["rule"] == "env.plaintext_secret"}
     assert warned == {"env.API_KEY", "env.DATABASE_URL"}, findings
     assert "AbCdEf0123456789XyZ" not in done.stdout and "Sup3rS3cretPw0rd" not in done.stdout
+
+
+CREDS_WORLD: dict[str, Any] = {
+    "projects": {
+        "acme": {
+            "number": 111,
+            "region": "us-central1",
+            "secrets": {"tok": {"versions": ["fake-token-value-1234"]}},
+            "services": {
+                "creds": {
+                    "template": {
+                        "image": "img:1",
+                        "env": {"API_TOKEN": "ghp_" + "a" * 36, "DSN": "redis://:pw-1234567@h"},
+                    }
+                }
+            },
+        }
+    },
+}
+
+
+def test_a_plain_secret_is_masked_in_a_form_the_spec_names_in_every_format(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """SPEC "Findings": masked values are `***` or `*** (changed)`; a plain value where a
+    reference is expected (API_TOKEN), or one shaped like a credential (DSN), was written
+    `*** (plain value)`, a third form a consumer reads as a live value (revspec2 5). The
+    message says it is a plain value."""
+    sandbox = make_sandbox(CREDS_WORLD)
+    (tmp_path / "e.yaml").write_text(
+        "project: acme\nregion: us-central1\nservices:\n  creds:\n"
+        "    env:\n      API_TOKEN: {secret: tok}\n      DSN: {required: true}\n"
+    )
+    outputs = {
+        fmt: drift(
+            "check", "e", "--profiles", str(tmp_path), "--format", fmt, env=sandbox.environ()
+        ).stdout  # fmt: skip
+        for fmt in ("table", "json", "github", "sarif", "markdown")
+    }
+    plain = [
+        f for f in json.loads(outputs["json"])["findings"] if f["rule"] == "env.plaintext_secret"
+    ]
+    assert {(f["target"], f["actual"]) for f in plain} == {
+        ("env.API_TOKEN", "***"),
+        ("env.DSN", "***"),
+    }
+    assert all("plain value" in f["message"] for f in plain)
+    assert [fmt for fmt, text in outputs.items() if "(plain value)" in text] == []
+    assert [fmt for fmt, text in outputs.items() if "pw-1234567" in text or "ghp_" in text] == []

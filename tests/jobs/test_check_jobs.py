@@ -20,6 +20,7 @@ from drift.sandbox import Fault
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.jobs.world import PROFILE, TODAY, check, failed_job, jobs_world, write_profile
+from tests.reportschema import schema_errors
 from tests.sandbox.jobworld import JOB_SPEC
 
 
@@ -99,6 +100,7 @@ def test_kind_shows_in_every_format(
     kinds = {(f["kind"], f["rule"]) for f in data["findings"]}
     assert ("job", "job.failed") in kinds and ("worker_pool", "setting.value") in kinds
     assert data["summary"]["jobs"] == 1 and data["summary"]["worker_pools"] == 1
+    assert schema_errors(data) == []  # job.failed's target `execution` (revspec2 1)
     sarif = json.loads(formatter_for(OutputFormat.SARIF).render(report))
     props = [r["properties"]["kind"] for r in sarif["runs"][0]["results"]]
     assert set(props) == {"job", "worker_pool"}

@@ -237,7 +237,8 @@ def test_several_manifests_and_standard_input(sandbox: Sandbox) -> None:
     assert done.returncode == 1, done.stderr
     assert doc["summary"]["services"] == 3
     revisions = {(f["service"], f["revision"]) for f in doc["findings"]}
-    assert revisions == {("auth", "manifest:<stdin>"), ("web", f"manifest:{rel(WEB)}")}
+    # `-` as given (SPEC: `manifest:FILE`, `-` for stdin), not `<stdin>` (revspec2 6)
+    assert revisions == {("auth", "manifest:-"), ("web", f"manifest:{rel(WEB)}")}
     table = check(
         sandbox, "staging", "--profiles", STAGING, "-m", "-", "-m", rel(JOB), stdin=plan
     ).stdout
