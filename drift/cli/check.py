@@ -209,7 +209,7 @@ def _baseline(value: str, access: Access) -> Baseline:
     return parse_baseline(str(where), output.fetch(where, MAX_BYTES, access))
 
 
-@shared(*READS)
+@shared(*GATES)
 def probe(
     cli: Invocation,
     service: ServiceOpt = None,
