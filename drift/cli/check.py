@@ -12,7 +12,6 @@ import typer
 from drift.cli import output
 from drift.cli.options import (
     GATES,
-    READS,
     BaselineOpt,
     FailOnNewOpt,
     FormatOpt,

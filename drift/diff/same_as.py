@@ -106,11 +106,12 @@ def uncompared(
         if name not in state.services:
             continue  # this one could not be read: already unverified
         other = state.services.get(other_key)
-        lacking = other_key not in profile.services and other is not None and other.serving
-        if lacking and any(other_var not in rev.config.env for rev in other.serving):
+        if other is not None and other.serving:
+            if other_key in profile.services or all(
+                other_var in rev.config.env for rev in other.serving
+            ):
+                continue
             why = f"it does not set {other_var}"  # no rule of the profile's says so
-        elif other is not None and other.serving:
-            continue
         elif other is not None:
             why = "no revision of it serves"
         elif other_key in state.missing:

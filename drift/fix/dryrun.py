@@ -19,7 +19,6 @@ from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import plural
 
-
 JUDGED = frozenset(
     {
         "INVALID_ARGUMENT",
@@ -57,7 +56,8 @@ async def validate(
     rejection (2), as the fix would not go through — SPEC gives a dry run 0 (accepted) and 2
     (rejected), never 4, which is for a fix aborted, and a dry run aborts nothing."""
     stops = stops or {}
-    rejected, unvalidated = [], []
+    rejected: list[str] = []
+    unvalidated: list[str] = []
     change_id = new_change_id()
     async with Session(settings.access()) as session:
         for sp in todo:

@@ -208,9 +208,7 @@ def make_clients(impersonate: str | None = None) -> Clients:
     run, secrets = channels[emulators.run], channels[emulators.of("secrets")]
     return Clients(
         services=run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=run)),
-        revisions=run_v2.RevisionsAsyncClient(
-            transport=RevisionsGrpcAsyncIOTransport(channel=run)
-        ),
+        revisions=run_v2.RevisionsAsyncClient(transport=RevisionsGrpcAsyncIOTransport(channel=run)),
         secrets=secretmanager_v1.SecretManagerServiceAsyncClient(
             transport=SecretManagerServiceGrpcAsyncIOTransport(channel=secrets)
         ),

@@ -282,9 +282,10 @@ def test_cli_fail_on_never_prints_the_differences_and_exits_0() -> None:
     assert drift("compare", "staging", "e2e", "--fail-on", "warning").returncode == 1
     flag = drift("compare", "staging", "e2e", "--fail-on", "error", env={"DRIFT_FAIL_ON": "never"})
     assert flag.returncode == 1
-    document = json.loads(drift("compare", "staging", "e2e", "-f", "json", "--fail-on", "never").stdout)
+    document = json.loads(
+        drift("compare", "staging", "e2e", "-f", "json", "--fail-on", "never").stdout
+    )
     assert document["status"] == "different" and document["exit_code"] == 0
-
 
 
 def test_cli_fail_on_never_with_something_unread_is_incomplete(two_envs: Sandbox) -> None:

@@ -434,7 +434,8 @@ def test_same_as_may_name_a_service_the_profile_does_not_describe(
     write(
         "staging",
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
-        "      JWT_SECRET_STAGING: {secret: jwt-secret-staging, same_as: auth.JWT_SECRET_STAGING}\n",
+        "      JWT_SECRET_STAGING:\n"
+        "        {secret: jwt-secret-staging, same_as: auth.JWT_SECRET_STAGING}\n",
     )
     profile = load_profile(profiles_dir, "staging")
     assert list(profile.services) == ["api"]
