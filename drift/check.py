@@ -16,7 +16,7 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars, unexpanded_vars
 from drift.diff.ignores import unmatched_ignores
-from drift.diff.same_as import compared_with, uncompared
+from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
@@ -121,8 +121,8 @@ async def run_check(
     chosen = set(names)
     wanted = partial(_drifted, chosen, profile, LiveState()) if history else None
     # what a `same_as` of the checked services compares with is read too (never reported)
-    read = [*names, *compared_with(profile, names)] if source.deployed else names
-    state = await source.read(profile, read, Reading(settings, runner, wanted))
+    reading, read = to_read(profile, names) if source.deployed else (profile, list(names))
+    state = await source.read(reading, read, Reading(settings, runner, wanted))
     if len(read) > len(names):
         state.unverified[:] = [u for u in state.unverified if u.key in chosen or u.key == "-"]
     state.unverified.extend(uncompared(profile, names, read, state))

@@ -123,6 +123,10 @@ class Report(Scope):
     profile, in words stable across runs of the same scope: `manifest` (files about to be
     deployed), `probe` (`drift probe`: only probes), `service=api,job/migrate` (only those).
     A SARIF log's category says it (drift.format.sarif)."""
+    profiles_dir: str = ""
+    """The profiles directory read, when it is not `./profiles` of the working directory
+    (`Profile.read_from`): the report's head names it, so that a clean report of other
+    profiles than the ones beside the reader says so."""
 
     @classmethod
     def of(
@@ -154,6 +158,7 @@ class Report(Scope):
             fail_on=fail_on,
             compared=compared,
             scope=tuple(scope),
+            profiles_dir=profile.read_from,
         )
 
     @property

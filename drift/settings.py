@@ -199,7 +199,9 @@ def _variables(environ: Mapping[str, str]) -> dict[str, str]:
 
 def _from_project(found: Path | None) -> dict[str, Any]:
     """`[tool.drift]` of the project's pyproject.toml (`found`, from any subdirectory); paths
-    in it are relative to the file, and without `profiles_dir` the profiles are beside it. A
+    in it are relative to the file. Without `profiles_dir` the profiles are `./profiles` of
+    the working directory (the SPEC's default: an app of a monorepo keeps its own beside a
+    root pyproject.toml) when it exists, else the project's, beside the file. A
     key that names no setting is refused, at its name (a typo would otherwise be a silent
     default)."""
     if found is None:
@@ -221,7 +223,8 @@ def _from_project(found: Path | None) -> dict[str, Any]:
     folder = found.parent
     if folder == Path.cwd().resolve():
         return data
-    data.setdefault("profiles_dir", "profiles")
+    if not Path("profiles").exists():  # SPEC: `--profiles` defaults to ./profiles
+        data.setdefault("profiles_dir", "profiles")
     for key in PATHS:
         value = data.get(key)
         if isinstance(value, str) and not Path(value).is_absolute():

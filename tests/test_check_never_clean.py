@@ -97,6 +97,64 @@ def test_a_same_as_that_cannot_be_compared_is_unverified(
     assert "same_as auth.SHARED_TENANT not compared: it does not exist" in item.reason
 
 
+OUTSIDE = """project: p
+region: us-central1
+services:
+  api:
+    env:
+      SHARED_TENANT: {same_as: auth.SHARED_TENANT}
+"""
+"""SPEC §Profiles' example: `same_as` naming a service the profile does not describe."""
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-value", "other-value"])
+def test_same_as_a_service_outside_the_profile_is_read_to_compare_with(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, same: bool
+) -> None:
+    """Read once with the others (one List for the two services, no more), compared, never
+    reported itself: no finding, no unverified item of its own (revspec1)."""
+    from tests.test_check_shapes import check
+
+    auth = {"template": {"image": "x/auth:1", "env": {"SHARED_TENANT": "tenant-a"}}}
+    mine = "tenant-a" if same else "tenant-b"
+    api = {"template": {"image": "x/api:1", "env": {"SHARED_TENANT": mine}}}
+    sandbox = make_sandbox(_world({"auth": auth, "api": api}))
+    (tmp_path / "prod.yaml").write_text(OUTSIDE)
+    sandbox.clear_calls()
+    result = check(sandbox, monkeypatch, profiles=tmp_path)
+    report = result.report
+    assert report.exit_code == (0 if same else 1), (_rules(result), report.unverified)
+    assert ("env.inconsistent" in _rules(result)) is not same
+    assert {f.service for f in report.findings} <= {"api"} and report.services == ("api",)
+    assert not report.unverified
+    reads = [c.short for c in sandbox.calls if c.short in ("ListServices", "GetService")]
+    assert reads == ["ListServices"], reads
+
+
+@pytest.mark.parametrize(
+    ("world", "why"),
+    [
+        ({}, "it does not exist"),
+        ({"auth": {"template": {"image": "x/auth:1", "env": {}}}}, "it does not set SHARED_TENANT"),
+    ],
+    ids=["no-such-service", "no-such-variable"],
+)
+def test_same_as_a_service_outside_the_profile_that_cannot_compare_is_unverified(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    world: dict[str, Any],
+    why: str,
+) -> None:
+    api = {"template": {"image": "x/api:1", "env": {"SHARED_TENANT": "tenant-b"}}}
+    result = _run(make_sandbox, monkeypatch, tmp_path, _world({**world, "api": api}), OUTSIDE)
+    report = result.report
+    assert report.exit_code == 3, _rules(result)
+    [item] = report.unverified
+    assert (item.service, item.target) == ("api", "env.SHARED_TENANT")
+    assert f"same_as auth.SHARED_TENANT not compared: {why}" in item.reason
+
+
 TAGGED = {
     "template": {"image": "x/api:3", "env": {"REDIS_HOST": "redis.internal"}},
     "history": [{"env": {"REDIS_HOST": None}}, {"env": {"REDIS_HOST": None}}],

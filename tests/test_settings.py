@@ -227,3 +227,59 @@ def test_a_bad_value_names_the_variable_as_it_is_spelled(
     monkeypatch.setenv("drift_concurrency", "0")
     with pytest.raises(UsageError, match="^invalid configuration: drift_concurrency: "):
         load_settings()
+
+
+def _monorepo(root: Path, table: str) -> Path:
+    """A root pyproject.toml with `table` as [tool.drift] and a root profiles/, and an app
+    below it (returned) that keeps its own profiles/."""
+    (root / "pyproject.toml").write_text(f"[tool.drift]\n{table}")
+    (root / "profiles").mkdir()
+    app = root / "apps" / "chat"
+    (app / "profiles").mkdir(parents=True)
+    return app
+
+
+def test_the_profiles_are_those_of_the_working_directory_when_it_has_some(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC: `--profiles DIR` (default `./profiles`). A monorepo's root [tool.drift] that does
+    not set profiles_dir does not send an app's check to the root's profiles."""
+    for key in [k for k in __import__("os").environ if k.startswith("DRIFT_")]:
+        monkeypatch.delenv(key)
+    app = _monorepo(tmp_path, 'fail_on = "error"\n')
+    monkeypatch.chdir(app)
+    assert load_settings().profiles_dir.resolve() == (app / "profiles").resolve()
+    monkeypatch.chdir(app.parent)  # no ./profiles here: the project's, as before
+    assert load_settings().profiles_dir == tmp_path / "profiles"
+    monkeypatch.chdir(app)  # profiles_dir set: relative to the pyproject.toml, wherever run
+    (tmp_path / "pyproject.toml").write_text('[tool.drift]\nprofiles_dir = "profiles"\n')
+    assert load_settings().profiles_dir == tmp_path / "profiles"
+
+
+def test_a_report_of_other_profiles_than_the_working_directorys_names_them(
+    sandbox: object, sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """From an app of a monorepo, `drift check` reads the app's ./profiles (the drifted one
+    here: TESTING forbidden, and set live); a report read from any other directory names it
+    in its head (table, markdown, JSON), so a clean report of other profiles says so."""
+    from tests.cliutil import drift
+
+    drifted = "  api:\n    env:\n      TESTING: {forbidden: true}\n"
+    clean = "  web: {}\n"
+    head = "project: acme-chat-staging\nregion: us-central1\nservices:\n"
+    app = _monorepo(tmp_path, 'fail_on = "error"\n')
+    (tmp_path / "profiles" / "staging.yaml").write_text(head + clean)
+    (app / "profiles" / "staging.yaml").write_text(head + drifted)
+    here = drift("check", "staging", env=sandbox_env, cwd=app)
+    assert here.returncode == 1, here.stdout + here.stderr
+    assert "profiles" not in here.stdout.splitlines()[0]
+    (app / "profiles" / "staging.yaml").unlink()
+    (app / "profiles").rmdir()
+    root = str(tmp_path / "profiles")
+    table = drift("check", "staging", env=sandbox_env, cwd=app)
+    assert table.returncode == 0, table.stdout + table.stderr
+    assert table.stdout.splitlines()[0].endswith(f" · profiles {root}"), table.stdout
+    markdown = drift("check", "staging", "--format", "markdown", env=sandbox_env, cwd=app)
+    assert f", profiles `{root}`." in markdown.stdout
+    report = drift("check", "staging", "--format", "json", env=sandbox_env, cwd=app)
+    assert __import__("json").loads(report.stdout)["profiles_dir"] == root

@@ -12,7 +12,6 @@ import typer
 from drift.cli import output
 from drift.cli.options import (
     GATES,
-    READS,
     BaselineOpt,
     FailOnNewOpt,
     FormatOpt,
@@ -209,7 +208,7 @@ def _baseline(value: str, access: Access) -> Baseline:
     return parse_baseline(str(where), output.fetch(where, MAX_BYTES, access))
 
 
-@shared(*READS)
+@shared(*GATES)
 def probe(
     cli: Invocation,
     service: ServiceOpt = None,

@@ -68,7 +68,7 @@ def init(
     raise typer.Exit(int(result.exit_code))
 
 
-@shared("profiles", "wait", "impersonate_service_account", "verbose")
+@shared("profiles", "fail_on", "wait", "impersonate_service_account", "verbose")
 def compare(
     cli: Invocation,
     environment_a: Annotated[str, typer.Argument(help="First environment (e.g. staging).")],
@@ -100,7 +100,9 @@ def compare(
     names, read from each profile's project and region.
 
     Exit 0 equivalent, 1 different, 2 bad input, 3 incomplete (a service or a secret value
-    could not be read; never reported as equivalent).
+    could not be read; never reported as equivalent). Differences carry no severity:
+    --fail-on error and warning both exit 1 on any; --fail-on never (or DRIFT_FAIL_ON,
+    [tool.drift] fail_on) prints them and exits 0 (3 when something could not be read).
 
     Examples:
 
@@ -127,5 +129,6 @@ def compare(
         from drift.compare.run import compare_profiles
 
         comparison = compare_profiles(profile_a, profile_b, service)
+    comparison = replace(comparison, fail_on=settings.fail_on)
     output.emit(render_comparison(comparison, format), output_file)
     raise typer.Exit(int(comparison.exit_code))

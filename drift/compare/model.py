@@ -9,7 +9,7 @@ from typing import Literal
 
 from drift.errors import ExitCode
 from drift.fields import SettingValue
-from drift.findings import Scope
+from drift.findings import FailOn, Scope
 from drift.refs import SecretRef
 
 Side = Literal["a", "b"]
@@ -82,6 +82,9 @@ class Comparison:
     compared: tuple[str, ...] | None = None
     """The services really compared (None: all of `services`): not one a side could not
     read, nor one that exists in neither environment."""
+    fail_on: FailOn = FailOn.ERROR
+    """`--fail-on`: differences carry no severity, so only `never` changes the exit code
+    (differences still said, exit 0; 3 when something could not be read)."""
 
     @property
     def compared_services(self) -> tuple[str, ...]:
@@ -97,11 +100,9 @@ class Comparison:
 
     @property
     def exit_code(self) -> ExitCode:
-        return {
-            CompareStatus.DIFFERENT: ExitCode.DRIFT,
-            CompareStatus.INCOMPLETE: ExitCode.INCOMPLETE,
-            CompareStatus.EQUIVALENT: ExitCode.OK,
-        }[self.status]
+        if self.differences and self.fail_on is not FailOn.NEVER:
+            return ExitCode.DRIFT
+        return ExitCode.INCOMPLETE if self.unverified else ExitCode.OK
 
     def side(self, side: Side) -> Scope:
         return self.a if side == "a" else self.b

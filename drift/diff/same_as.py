@@ -6,12 +6,13 @@ unverified, never clean."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from drift.diff.context import At
-from drift.findings import Finding, Unverified
+from drift.findings import Finding, Location, Unverified
 from drift.kinds import key_label, key_name
 from drift.live.model import EnvVar, LiveState
-from drift.profiles.model import Profile, VarRule
+from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.redact import CHANGED
 
 
@@ -69,17 +70,27 @@ def _container_rules(
                     yield name, rules.name, rule
 
 
-def compared_with(profile: Profile, names: Sequence[str]) -> list[str]:
-    """The workloads the `same_as` rules of `names` compare with that are not among them: a
-    check of one service (`--service api`) reads them too, to compare with (they are not
-    checked or reported themselves)."""
+def to_read(profile: Profile, names: Sequence[str]) -> tuple[Profile, list[str]]:
+    """What a check of `names` reads, and the profile to read it with: those workloads and the
+    ones their `same_as` rules compare with (`--service api` reads them too; they are not
+    checked or reported themselves). A service the profile does not describe (SPEC §Profiles:
+    `same_as: auth.JWT_SECRET_STAGING` without `auth`) is read as one without rules, in a
+    copy of the profile only the reader sees: read once with the others, no finding of its
+    own, and `uncompared` when it cannot be read, does not exist or lacks the variable."""
     chosen = set(names)
-    wanted = [
-        rule.same_as[0]
-        for _, rule in _rules(profile, names)
-        if rule.same_as is not None and rule.same_as[0] not in chosen
-    ]
-    return [key for key in dict.fromkeys(wanted) if key in profile.services]
+    others: dict[str, Location] = {}
+    for _, rule in _rules(profile, names):
+        if rule.same_as is not None and rule.same_as[0] not in chosen:
+            others.setdefault(rule.same_as[0], rule.location)
+    read = [*names, *others]
+    bare = {
+        k: ServiceProfile(k, at, check_tags="none")
+        for k, at in others.items()
+        if k not in profile.services
+    }
+    if not bare:
+        return profile, read
+    return replace(profile, services={**profile.services, **bare}), read
 
 
 def uncompared(
@@ -96,8 +107,12 @@ def uncompared(
             continue  # this one could not be read: already unverified
         other = state.services.get(other_key)
         if other is not None and other.serving:
-            continue
-        if other is not None:
+            if other_key in profile.services or all(
+                other_var in rev.config.env for rev in other.serving
+            ):
+                continue
+            why = f"it does not set {other_var}"  # no rule of the profile's says so
+        elif other is not None:
             why = "no revision of it serves"
         elif other_key in state.missing:
             why = "it does not exist"

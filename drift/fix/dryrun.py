@@ -19,6 +19,23 @@ from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import plural
 
+JUDGED = frozenset(
+    {
+        "INVALID_ARGUMENT",
+        "FAILED_PRECONDITION",
+        "OUT_OF_RANGE",
+        "ALREADY_EXISTS",
+        "NOT_FOUND",
+        "PERMISSION_DENIED",
+        "UNAUTHENTICATED",
+        "UNIMPLEMENTED",
+    }
+)
+"""The statuses by which the server judges the request (googleapis google/rpc/code.proto:
+the arguments, the system's state, the caller, the method): the fix would not go through.
+Any other (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED after retries, INTERNAL,
+UNKNOWN, ABORTED…) says nothing about the patch: it could not be validated (exit 3)."""
+
 
 async def validate(
     profile: Profile,
@@ -29,15 +46,18 @@ async def validate(
     stops: Mapping[str, str] | None = None,
 ) -> tuple[ExitCode, str]:
     """The first write of each service's fix — the canary, under the name a fix would give
-    it — sent with `validate_only`: 0 accepted, 2 rejected (UsageError), 3 when the read
-    behind the plan was incomplete (never 0: SPEC invariant 6); and what to say. Every
+    it — sent with `validate_only`: 0 accepted, 2 rejected (UsageError: a `JUDGED` status),
+    3 when a service could not be validated (the API unreachable, a quota: the server judged
+    nothing) or the read behind the plan was incomplete (never 0: SPEC invariant 6); and what
+    to say. Every
     service is validated, but one a fix would stop at before any write (`stops`: a new
     revision would fail Cloud Run's deploy-time check of its secrets, a template with an
     unreleased change, a deploy in progress): it is said why, and the dry run's answer is a
     rejection (2), as the fix would not go through — SPEC gives a dry run 0 (accepted) and 2
     (rejected), never 4, which is for a fix aborted, and a dry run aborts nothing."""
     stops = stops or {}
-    rejected = []
+    rejected: list[str] = []
+    unvalidated: list[str] = []
     change_id = new_change_id()
     async with Session(settings.access()) as session:
         for sp in todo:
@@ -55,7 +75,9 @@ async def validate(
                 await update_workload(session, sp.kind, request, validate_only=True)
                 ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
             except ApiError as exc:
-                rejected.append(f"{sp.label}: {exc.reason}")
+                (rejected if exc.status in JUDGED else unvalidated).append(
+                    f"{sp.label}: {exc.reason}"
+                )
     refused = [stops[sp.key] for sp in todo if sp.key in stops]
     if refused or rejected:
         said = []
@@ -63,7 +85,15 @@ async def validate(
             said.append("drift fix would stop before writing " + "; ".join(refused))
         if rejected:
             said.append("the server rejected the patch: " + "; ".join(rejected))
+        if unvalidated:
+            said.append("could not validate " + "; ".join(unvalidated))
         raise UsageError("; and ".join(said) + ": nothing was changed (dry run)")
+    if unvalidated:
+        return ExitCode.INCOMPLETE, (
+            "dry run: nothing was changed, but could not validate "
+            + "; ".join(unvalidated)
+            + ": run again"
+        )
     unverified = planned.check.report.unverified
     if unverified:
         return ExitCode.INCOMPLETE, (

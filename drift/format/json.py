@@ -33,6 +33,8 @@ def report_document(report: Report) -> dict[str, Any]:
         # say under "note:", for whoever reads only this report (the scheduled issue)
         "notes": list(report.notes),
     }
+    if report.profiles_dir:  # additive: read from other profiles than ./profiles
+        document["profiles_dir"] = report.profiles_dir
     if report.proofs:  # additive: the canary's proof of the fix this report re-checks
         document["proof"] = [
             {

@@ -63,7 +63,8 @@ class MarkdownFormat(Formatter):
         out = [
             f"## drift · {md_text(report.environment)}: {_HEADLINE[report.status]}",
             "",
-            f"Project {md_code(report.project)}, region {md_code(report.region)}.",
+            f"Project {md_code(report.project)}, region {md_code(report.region)}"
+            + (f", profiles {md_code(report.profiles_dir)}." if report.profiles_dir else "."),
             "",
             f"**{md_text(summary_line(report))}**",
         ]

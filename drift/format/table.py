@@ -52,12 +52,10 @@ class TableFormat(Formatter):
 
 
 def _blocks(report: Report, width: int) -> list[RenderableType]:
-    blocks: list[RenderableType] = [
-        Text(
-            visible(f"{report.environment} · project {report.project} · region {report.region}"),
-            style="bold",
-        )
-    ]
+    head = f"{report.environment} · project {report.project} · region {report.region}"
+    if report.profiles_dir:
+        head += f" · profiles {report.profiles_dir}"
+    blocks: list[RenderableType] = [Text(visible(head), style="bold")]
     for service, findings in summary.by_service(report.active):
         heading = Text(f"\n{visible(service)}", style="bold")
         if revs := summary.revisions(findings):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from drift.errors import ApiError, AuthError, DriftError
-from drift.live.clients import unreachable
+from drift.live.clients import Emulators, unreachable
 from drift.live.outages import Api, NotSent, Outages, shared
 from drift.textsafe import visible
 
@@ -150,8 +150,8 @@ class CallRunner:
         self.retries: Counter[str] = Counter()
         self.outages = Outages(limits.retry_budget)
         self.random = random.Random(seed)
-        self.emulator: str | None = None
-        """The emulator's host:port when the clients talk to one (set by the session)."""
+        self.emulator: Emulators | None = None
+        """The emulators when the clients talk to them (set by the session)."""
 
     async def call(
         self,
@@ -189,7 +189,7 @@ class CallRunner:
             except ApiError as exc:
                 failure = exc
             if self.emulator is not None and _unreachable(failure):
-                raise unreachable(self.emulator, failure.detail) from failure
+                raise unreachable(self.emulator, api, failure.detail) from failure
             if failure.status not in RETRYABLE:
                 self.outages.answered((api, method))  # it answered: NOT_FOUND, PERMISSION_DENIED
             delay = self._delay(attempt, failure)

@@ -1,6 +1,7 @@
 """Build the official async clients: Application Default Credentials in production, an
 insecure channel with anonymous credentials when `*_EMULATOR_HOST` points at an emulator
-(all three or none: an emulator is never mixed with the real API)."""
+(Cloud Run's and Secret Manager's both or none: an emulator is never mixed with the real
+API)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,41 @@ STORAGE_EMULATOR = "STORAGE_EMULATOR_HOST"
 anonymously."""
 
 
+@dataclass(frozen=True)
+class Emulators:
+    """Where each API's emulator answers: the variables set, each client at its own (Google's
+    `*_EMULATOR_HOST` convention: one variable per client); Resource Manager at the Cloud
+    Run emulator's address unless RESOURCE_MANAGER_EMULATOR_HOST says otherwise (the SPEC
+    names the first two; `drift sandbox` serves all three at one address)."""
+
+    hosts: dict[str, str]
+    """The variables set, with their addresses (CLOUD_RUN_… and SECRET_MANAGER_… always)."""
+
+    @property
+    def run(self) -> str:
+        return self.hosts[RUN_EMULATOR]
+
+    def of(self, api: str) -> str:
+        """The address of an API (`drift.live.outages.Api`; a client package: run_v2, …)."""
+        if api in ("secrets", "access", "secretmanager_v1"):
+            return self.hosts[SECRETS_EMULATOR]
+        if api in ("resources", "resourcemanager_v3"):
+            return self.hosts.get(RESOURCES_EMULATOR, self.run)
+        return self.run
+
+    def naming(self, host: str) -> str:
+        """The variables set to `host`, as a message names them: `A, B and C`."""
+        names = [name for name, value in self.hosts.items() if value == host]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 @dataclass
 class Clients:
     services: Any
     revisions: Any
     secrets: Any
     credentials: Any = None
-    emulator: str | None = None
+    emulator: Emulators | None = None
     _resources: dict[str, Any] = field(default_factory=dict)
     _storage: Any = None
 
@@ -98,29 +127,32 @@ def credentials(impersonate: str | None = None) -> Any:
     return creds
 
 
-def emulator_host() -> str | None:
-    """The emulator every client talks to, or None for the real APIs. One variable set
-    without the others is a usage error naming them (never a silent mix)."""
+def emulator_host() -> Emulators | None:
+    """The emulators the clients talk to, or None for the real APIs. CLOUD_RUN_EMULATOR_HOST
+    without SECRET_MANAGER_EMULATOR_HOST (or the other way round, or only
+    RESOURCE_MANAGER_EMULATOR_HOST) is a usage error naming them: never a silent mix of an
+    emulator and the real APIs, which would ask for credentials."""
     hosts = {name: os.environ.get(name, "") for name in EMULATORS}
     given = {name: host for name, host in hosts.items() if host}
     if not given:
         return None
-    missing = [name for name in EMULATORS if name not in given]
-    if missing or len(set(given.values())) > 1:
+    if RUN_EMULATOR not in given or SECRETS_EMULATOR not in given:
         shown = ", ".join(f"{name}={host or '(unset)'}" for name, host in hosts.items())
         raise UsageError(
-            f"the emulator variables disagree: {shown}",
-            hint="`drift sandbox` prints the three export lines to paste; unset them all to "
-            "use the real APIs",
+            f"the emulator variables are half set: {shown}: an emulator is never mixed with "
+            "the real APIs",
+            hint=f"set {RUN_EMULATOR} and {SECRETS_EMULATOR} (`drift sandbox` prints the export "
+            "lines to paste), or unset them all to use the real APIs",
         )
-    host = next(iter(given.values()))
-    if why := _not_an_address(host):
-        raise UsageError(
-            f"{', '.join(EMULATORS[:-1])} and {EMULATORS[-1]} name {host!r}: {why}",
-            hint="the variables take HOST:PORT, as `drift sandbox` prints them (127.0.0.1:8085, "
-            "[::1]:8085)",
-        )
-    return host
+    emulators = Emulators(given)
+    for host in dict.fromkeys(given.values()):
+        if why := _not_an_address(host):
+            raise UsageError(
+                f"{emulators.naming(host)} name {host!r}: {why}",
+                hint="the variables take HOST:PORT, as `drift sandbox` prints them "
+                "(127.0.0.1:8085, [::1]:8085)",
+            )
+    return emulators
 
 
 def _not_an_address(host: str) -> str:
@@ -139,15 +171,17 @@ def _not_an_address(host: str) -> str:
     return ""
 
 
-def unreachable(host: str, detail: str) -> EmulatorUnreachable:
-    """The one message for an emulator that is not there: which variables point where, and
-    how to start one (or to go back to the real APIs)."""
+def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreachable:
+    """The one message for an emulator that is not there (the one of `api`): which variables
+    point where, and how to start one (or to go back to the real APIs)."""
     why = "connection refused" if "refused" in detail else "the host name does not resolve"
+    host = emulators.of(api)
+    names = emulators.naming(host)
     return EmulatorUnreachable(
-        f"{', '.join(EMULATORS[:-1])} and {EMULATORS[-1]} point at {host}, where no "
-        f"emulator answers ({why})",
+        f"{names} point{'' if ' and ' in names else 's'} at {host}, where no emulator "
+        f"answers ({why})",
         hint="start the sandbox in another shell (`drift sandbox`) and paste the export "
-        "lines it prints, or unset the three variables to use the real APIs",
+        "lines it prints, or unset the emulator variables to use the real APIs",
     )
 
 
@@ -161,8 +195,8 @@ def make_clients(impersonate: str | None = None) -> Clients:
         SecretManagerServiceGrpcAsyncIOTransport,
     )
 
-    host = emulator_host()
-    if host is None:
+    emulators = emulator_host()
+    if emulators is None:
         creds = credentials(impersonate)
         return Clients(
             services=run_v2.ServicesAsyncClient(credentials=creds),
@@ -170,18 +204,15 @@ def make_clients(impersonate: str | None = None) -> Clients:
             secrets=secretmanager_v1.SecretManagerServiceAsyncClient(credentials=creds),
             credentials=creds,
         )
-    channel = grpc.aio.insecure_channel(host)
+    channels = {host: grpc.aio.insecure_channel(host) for host in set(emulators.hosts.values())}
+    run, secrets = channels[emulators.run], channels[emulators.of("secrets")]
     return Clients(
-        services=run_v2.ServicesAsyncClient(
-            transport=ServicesGrpcAsyncIOTransport(channel=channel)
-        ),
-        revisions=run_v2.RevisionsAsyncClient(
-            transport=RevisionsGrpcAsyncIOTransport(channel=channel)
-        ),
+        services=run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=run)),
+        revisions=run_v2.RevisionsAsyncClient(transport=RevisionsGrpcAsyncIOTransport(channel=run)),
         secrets=secretmanager_v1.SecretManagerServiceAsyncClient(
-            transport=SecretManagerServiceGrpcAsyncIOTransport(channel=channel)
+            transport=SecretManagerServiceGrpcAsyncIOTransport(channel=secrets)
         ),
-        emulator=host,
+        emulator=emulators,
     )
 
 
@@ -198,7 +229,8 @@ def _lazy_client(package: str, kind: str, clients: Clients) -> Any:
 
     module = importlib.import_module(f"google.cloud.{package}.services.{kind}.transports")
     transport = getattr(module, f"{name}GrpcAsyncIOTransport")
-    return client_type(transport=transport(channel=grpc.aio.insecure_channel(clients.emulator)))
+    channel = grpc.aio.insecure_channel(clients.emulator.of(package))
+    return client_type(transport=transport(channel=channel))
 
 
 def _storage_client(clients: Clients) -> Any:
@@ -211,7 +243,7 @@ def _storage_client(clients: Clients) -> Any:
         return storage.Client()
     if clients.emulator is not None:
         raise UsageError(
-            f"the sandbox at {clients.emulator} has no Cloud Storage, and a sandbox run "
+            f"the sandbox at {clients.emulator.run} has no Cloud Storage, and a sandbox run "
             "never writes to the real one",
             hint=f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file",
         )

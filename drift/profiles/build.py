@@ -261,7 +261,9 @@ def _resolve_same_as(
     services: dict[str, ServiceProfile], problems: list[Problem]
 ) -> dict[str, ServiceProfile]:
     """`same_as: NAME.VAR` names a workload by name: the service of that name, else the job,
-    else the worker pool. Rules come out holding its key."""
+    else the worker pool. Rules come out holding its key. A name the profile does not
+    describe is a service read only to compare with (SPEC §Profiles: `same_as:
+    auth.JWT_SECRET_STAGING` in a profile without `auth`; `drift.diff.same_as.to_read`)."""
     by_name: dict[str, str] = {}
     for key, workload in services.items():  # services first: a service wins its name
         by_name.setdefault(workload.name, key)
@@ -275,9 +277,8 @@ def _resolve_same_as(
             here = f"{svc.label}.{rule.name}: same_as"
             target = by_name.get(other)
             if target is None:
-                known = ", ".join(sorted(by_name))
-                message = f"{here} names unknown service {other!r} (services: {known})"
-            elif var not in services[target].env:
+                continue  # a service of the project the profile does not describe
+            if var not in services[target].env:
                 message = f"{here} names {other}.{var}, which the profile does not define"
             elif (target, var) == (key, rule.name):
                 message = f"{here} names itself"

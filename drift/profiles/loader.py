@@ -86,6 +86,8 @@ def load_profile(
     if merged.problems:
         raise ProfileError(merged.problems)
     assert profile is not None
+    if directory.resolve() != Path("profiles").resolve():
+        profile = replace(profile, read_from=display_path(directory))
     if not given:
         return profile
     return replace(profile, project=project or profile.project, region=region or profile.region)

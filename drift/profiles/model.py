@@ -241,6 +241,10 @@ class Profile(Scope):
     project_from: str = ""
     """Where `project` was set, as a message names it: the `FILE:LINE` of `project:`, or the
     option, variable or `[tool.drift]` that gives it instead ("" when not known)."""
+    read_from: str = ""
+    """The profiles directory it was read from when that is not `./profiles` of the working
+    directory (`[tool.drift] profiles_dir`, a parent project's, `--profiles`), as a path is
+    shown: a report says which profiles it checked. "" for `./profiles`."""
 
     def select(self, wanted: Sequence[str] | None) -> list[str]:
         """The keys of the workloads a command works on: the named ones (each once; a name

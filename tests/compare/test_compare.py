@@ -271,6 +271,32 @@ def test_cli_profiles_json_and_exit_codes() -> None:
     assert bad.returncode == 2 and "no profile for environment 'nope'" in bad.stderr
 
 
+def test_cli_fail_on_never_prints_the_differences_and_exits_0() -> None:
+    """SPEC Exit codes (all commands): 0 when nothing at or above --fail-on drifted.
+    Differences carry no severity: `never` (flag > DRIFT_FAIL_ON > [tool.drift]) exits 0 and
+    still prints them; error and warning exit 1 as before; incomplete stays 3 (revspec1)."""
+    never = drift("compare", "staging", "e2e", "--fail-on", "never")
+    assert never.returncode == 0, never.stderr
+    assert "JWT_SECRET" in never.stdout  # the differences, still said
+    assert drift("compare", "staging", "e2e", env={"DRIFT_FAIL_ON": "never"}).returncode == 0
+    assert drift("compare", "staging", "e2e", "--fail-on", "warning").returncode == 1
+    flag = drift("compare", "staging", "e2e", "--fail-on", "error", env={"DRIFT_FAIL_ON": "never"})
+    assert flag.returncode == 1
+    document = json.loads(
+        drift("compare", "staging", "e2e", "-f", "json", "--fail-on", "never").stdout
+    )
+    assert document["status"] == "different" and document["exit_code"] == 0
+
+
+def test_cli_fail_on_never_with_something_unread_is_incomplete(two_envs: Sandbox) -> None:
+    two_envs.inject(Fault("AccessSecretVersion", "PERMISSION_DENIED"))
+    args = ("compare", "staging", "prod", "--live", "--profiles", str(TWO_ENV_PROFILES))
+    live = drift(*args, "-f", "json", "--fail-on", "never", env=two_envs.environ())
+    document = json.loads(live.stdout)
+    assert document["differences"] and document["unverified"], document
+    assert live.returncode == 3 == document["exit_code"], live.stderr
+
+
 def test_cli_two_live_environments(two_envs: Sandbox, tmp_path: Path) -> None:
     out = tmp_path / "parity.json"
     done = drift(

@@ -2,13 +2,16 @@
 it was rejected — and 2 too when drift fix would stop at a service before writing it (a new
 revision would fail Cloud Run's deploy-time check of its secrets), said with why; never 4, which
 is for a fix aborted. Every other service is still validated, not only those before the first
-problem (revfirstday, minor)."""
+problem (revfirstday, minor). An API that does not answer (UNAVAILABLE, INTERNAL… after
+retries) judged nothing: "could not validate", exit 3, never "rejected" (revspec1)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from drift.sandbox import Sandbox
+import pytest
+
+from drift.sandbox import Fault, Sandbox
 from tests.cliutil import REPO, drift
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, updates
@@ -38,3 +41,21 @@ def test_a_dry_run_the_server_accepts_exits_0(sandbox: Sandbox, tmp_path: Path) 
     done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
     assert all(request.validate_only for request in updates(sandbox))
+
+
+@pytest.mark.parametrize("code", ["UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL"])
+def test_a_service_the_api_never_answers_for_could_not_be_validated(
+    sandbox: Sandbox, tmp_path: Path, code: str
+) -> None:
+    sandbox.inject(Fault(method="UpdateService", code=code, match="services/web"))
+    env = {
+        **sandbox.environ(),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / "journal"),
+        "DRIFT_RETRY_BUDGET": "2",
+    }
+    done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "rejected" not in done.stdout + done.stderr
+    assert "api: the server accepted the patch (validate_only)" in done.stdout + done.stderr
+    assert "could not validate web: UpdateService" in done.stdout + done.stderr
+    assert code in done.stdout + done.stderr

@@ -1,5 +1,6 @@
-"""The emulator variables: all three or none, and an emulator that is not there is one message
-naming the variables and `drift sandbox`, at the first refused call (never retried), while a
+"""The emulator variables: Cloud Run's and Secret Manager's both or none (Resource Manager's
+defaults to Cloud Run's), each client at its own address; an emulator that is not there is one
+message naming the variables and `drift sandbox`, at the first refused call (never retried), while a
 refused connection to the real API stays a transient error that is retried."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from google.api_core import exceptions as gexc
 
 from drift.errors import ApiError, EmulatorUnreachable
 from drift.live.calls import MAX_ATTEMPTS, CallRunner, Limits
+from drift.live.clients import Emulators
 from drift.live.session import Access, Session
 from drift.profiles.loader import load_profile
 from tests.cliutil import REPO, drift
@@ -59,7 +61,7 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_refused_emulator_is_not_retried() -> None:
     runner = CallRunner(Limits(), seed=1)
-    runner.emulator = "127.0.0.1:9"
+    runner.emulator = Emulators(dict.fromkeys(VARIABLES, "127.0.0.1:9"))
     calls, fn = refusing(gexc.ServiceUnavailable(REFUSED))
     with pytest.raises(EmulatorUnreachable) as caught:
         asyncio.run(runner.call("run", "GetService", "svc", fn))
@@ -79,7 +81,7 @@ def test_an_emulator_answering_unavailable_is_retried() -> None:
     """A server that answers UNAVAILABLE (an injected fault, an overloaded emulator) is there:
     only a connection nobody accepts ends the run."""
     runner = CallRunner(Limits(), seed=1)
-    runner.emulator = "127.0.0.1:9"
+    runner.emulator = Emulators(dict.fromkeys(VARIABLES, "127.0.0.1:9"))
     calls, fn = refusing(gexc.ServiceUnavailable("injected fault: GetService svc"))
     with pytest.raises(ApiError):
         asyncio.run(runner.call("run", "GetService", "svc", fn))
@@ -117,7 +119,7 @@ def test_check_against_a_closed_port_says_what_to_do(closed_port: str) -> None:
         f"RESOURCE_MANAGER_EMULATOR_HOST point at {closed_port}, where no emulator answers "
         "(connection refused)",
         "  hint: start the sandbox in another shell (`drift sandbox`) and paste the export "
-        "lines it prints, or unset the three variables to use the real APIs",
+        "lines it prints, or unset the emulator variables to use the real APIs",
     ]
 
 
@@ -131,27 +133,55 @@ def test_check_against_a_closed_port_says_what_to_do(closed_port: str) -> None:
         ),
         (
             {
-                "CLOUD_RUN_EMULATOR_HOST": "127.0.0.1:8085",
                 "SECRET_MANAGER_EMULATOR_HOST": "127.0.0.1:8086",
                 "RESOURCE_MANAGER_EMULATOR_HOST": "127.0.0.1:8085",
             },
-            "CLOUD_RUN_EMULATOR_HOST=127.0.0.1:8085, SECRET_MANAGER_EMULATOR_HOST=127.0.0.1:8086, "
+            "CLOUD_RUN_EMULATOR_HOST=(unset), SECRET_MANAGER_EMULATOR_HOST=127.0.0.1:8086, "
+            "RESOURCE_MANAGER_EMULATOR_HOST=127.0.0.1:8085",
+        ),
+        (
+            {"RESOURCE_MANAGER_EMULATOR_HOST": "127.0.0.1:8085"},
+            "CLOUD_RUN_EMULATOR_HOST=(unset), SECRET_MANAGER_EMULATOR_HOST=(unset), "
             "RESOURCE_MANAGER_EMULATOR_HOST=127.0.0.1:8085",
         ),
     ],
-    ids=["one-of-three", "two-addresses"],
+    ids=["run-only", "no-run", "resources-only"],
 )
-def test_emulator_variables_are_all_or_none(env: dict[str, str], shown: str) -> None:
+def test_an_emulator_is_never_mixed_with_the_real_apis(env: dict[str, str], shown: str) -> None:
     """Never half an emulator and half the real API (which would ask for credentials)."""
     full = dict.fromkeys(VARIABLES, "") | env
     done = drift("check", "staging", env=full)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        f"drift: error: the emulator variables disagree: {shown}",
-        "  hint: `drift sandbox` prints the three export lines to paste; unset them all to use "
-        "the real APIs",
+        f"drift: error: the emulator variables are half set: {shown}: an emulator is never "
+        "mixed with the real APIs",
+        "  hint: set CLOUD_RUN_EMULATOR_HOST and SECRET_MANAGER_EMULATOR_HOST (`drift sandbox` "
+        "prints the export lines to paste), or unset them all to use the real APIs",
     ]
     assert "Application Default Credentials" not in done.stderr
+
+
+def test_the_two_variables_the_spec_names_are_enough(sandbox_env: dict[str, str]) -> None:
+    """SPEC Configuration names CLOUD_RUN_EMULATOR_HOST and SECRET_MANAGER_EMULATOR_HOST:
+    Resource Manager is then read at the Cloud Run emulator's address (revspec1)."""
+    env = {k: v for k, v in sandbox_env.items() if k != "RESOURCE_MANAGER_EMULATOR_HOST"}
+    done = drift("check", "staging", env={**env, "RESOURCE_MANAGER_EMULATOR_HOST": ""})
+    assert done.returncode in (0, 1), done.stderr  # checked, as with the three
+    assert done.stdout == drift("check", "staging", env=sandbox_env).stdout
+
+
+def test_each_client_talks_to_its_own_emulator(
+    sandbox_env: dict[str, str], closed_port: str
+) -> None:
+    """Two addresses (Google's convention: one variable per client) are two emulators: Cloud
+    Run is read at its own, and Secret Manager's refusing is said naming its variable."""
+    env = {**sandbox_env, "SECRET_MANAGER_EMULATOR_HOST": closed_port}
+    done = drift("check", "staging", env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"drift: error: SECRET_MANAGER_EMULATOR_HOST points at {closed_port}, where no "
+        "emulator answers (connection refused)"
+    ), done.stderr
 
 
 @pytest.mark.parametrize(

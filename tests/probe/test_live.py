@@ -272,3 +272,15 @@ def test_drift_probe_applies_the_ignore_too(
     (finding,) = report["findings"]
     assert finding["ignored"] and finding["ignore_reason"] == "known 1011 OPS-9"
     assert done.returncode == 0, done.stdout
+
+
+def test_probe_takes_fail_on_over_the_variable_as_check_does(
+    sandbox: Sandbox, env: dict[str, str]
+) -> None:
+    """SPEC: `--fail-on` is a common option, and an option wins over `DRIFT_FAIL_ON`: a CI
+    step overrides the job's DRIFT_FAIL_ON=never for its probe (revspec1)."""
+    never = {**env, "DRIFT_FAIL_ON": "never"}
+    assert drift("probe", "e2e", env=never).returncode == 0
+    done = drift("probe", "e2e", "--fail-on", "error", env=never)
+    assert done.returncode == 1, done.stderr
+    assert drift("probe", "e2e", "--fail-on", "never", env=env).returncode == 0

@@ -205,12 +205,6 @@ BAD_INPUT = [
         id="invalid-regex",
     ),
     pytest.param(
-        "project: p\nregion: us-central1\n"
-        "services:\n  api:\n    env:\n      A: {same_as: nope.B}\n",
-        "profiles/staging.yaml:6: api.A: same_as names unknown service 'nope'",
-        id="same-as-unknown-service",
-    ),
-    pytest.param(
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      B: x\n"
         "      A: {same_as: api.C}\n",
         "profiles/staging.yaml:7: api.A: same_as names api.C, which the profile does not define",
@@ -430,3 +424,20 @@ def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -
         "extends 'base.yaml': no base.yaml.yaml in D (available: a, b, base, c; write extends: "
         "base, without the suffix)",
     ]
+
+
+def test_same_as_may_name_a_service_the_profile_does_not_describe(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    """SPEC §Profiles' own example: `same_as: auth.JWT_SECRET_STAGING` in a profile that
+    describes only api. auth is read to compare with (drift.diff.same_as.to_read)."""
+    write(
+        "staging",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      JWT_SECRET_STAGING:\n"
+        "        {secret: jwt-secret-staging, same_as: auth.JWT_SECRET_STAGING}\n",
+    )
+    profile = load_profile(profiles_dir, "staging")
+    assert list(profile.services) == ["api"]
+    rule = profile.services["api"].env["JWT_SECRET_STAGING"]
+    assert rule.same_as == ("auth", "JWT_SECRET_STAGING")
