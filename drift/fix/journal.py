@@ -23,7 +23,7 @@ from typing import Any
 from drift import redact
 from drift.errors import JournalError, JournalUnreadable
 from drift.files import regular_bytes, replace_whole
-from drift.fix.entryshape import Malformed, entry_check
+from drift.fix.entryshape import Malformed, entry_check, foreign
 from drift.kinds import Kind
 from drift.textsafe import visible
 
@@ -302,7 +302,8 @@ class Journal:
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
                 continue
-            if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            if why := foreign(data, SCHEMA):  # refused, never passed over: rollback needs it
+                out.append(_unreadable(path, f"journal file {path}: {why}"))
                 continue
             try:
                 _SHAPE(data, "")
