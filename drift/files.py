@@ -6,6 +6,7 @@ refused before a byte is read."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -17,7 +18,8 @@ from drift.textsafe import visible
 def write_whole(path: Path, text: str, *, what: str = "") -> None:
     """Write `text` (UTF-8, whatever the locale) to `path`: to a temporary file beside its
     target (a link's target: the link stays), flushed to disk, then renamed over it. A path
-    that is not a regular file (`/dev/stdout`, a pipe) is written as it is. `what` names the
+    that is not a regular file (`/dev/stdout`, a pipe) is written as it is, and so is a file
+    that can be written but not renamed over (UNREPLACEABLE). `what` names the
     file in the error ("the plan"); the one error is a UsageError naming the path."""
     shown = f"{what} {visible(str(path))}".strip()
     data = text.encode("utf-8")
@@ -31,9 +33,32 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
         # a file that exists keeps its permissions (a plan with credentials is made private
         # before it is written): the new text is never readable by more than the old was
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-        replace_whole(target, data, mode)
+        try:
+            replace_whole(target, data, mode)
+        except OSError as exc:
+            if mode is None or exc.errno not in UNREPLACEABLE:
+                raise
+            _write_in_place(target, data)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+
+
+UNREPLACEABLE = frozenset({errno.EBUSY, errno.EACCES, errno.EPERM, errno.EXDEV})
+"""Why a file that exists may be writable and yet not replaceable by a rename: a file
+bind-mounted into a container (`docker run -v $PWD/report.json:/out/report.json`: a mount
+point cannot be renamed over, EBUSY; EXDEV where the rename crosses it), or a writable file in
+a directory this user cannot write (no temporary file beside it: EACCES, EPERM)."""
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """The file rewritten where it is (its inode, mode and mount kept), when it cannot be
+    replaced whole (UNREPLACEABLE): not atomic, so a full disk or a kill midway leaves it cut
+    short; better than a report that is never written."""
+    fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
