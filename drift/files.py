@@ -103,6 +103,40 @@ def regular_bytes(path: Path) -> bytes:
         return handle.read()
 
 
+def read_bounded(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of `path` (`/dev/zero` has no size): a file, a device, or a pipe
+    drift was handed open (`--manifest <(terraform show -json plan)` names /dev/fd/63, a
+    pipe whose writer the shell started). A named pipe in the file system is refused
+    (NotRegular), as the profile reader refuses it: opening it waits until something writes
+    it, for ever when nothing does. Opened without waiting (open_nonblocking), then checked
+    on the descriptor; waiting on a pipe that was handed is then normal."""
+    fd = open_nonblocking(path)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISFIFO(info.st_mode) and not _handed(info, fd):
+            raise NotRegular("a named pipe: drift waits for no writer; give a file or `<(command)`")
+        os.set_blocking(fd, True)  # a pipe, a terminal: wait for what is written
+        return handle.read(limit)
+
+
+def _handed(info: os.stat_result, own: int) -> bool:
+    """Whether the pipe `info` is also one of this process's descriptors other than `own`:
+    one the shell handed drift (process substitution, a redirection, standard input)."""
+    try:
+        names = os.listdir("/dev/fd")  # Linux, macOS; a system without it has no FIFOs to hand
+    except OSError:
+        return False
+    for name in names:
+        if name.isdigit() and int(name) != own:
+            try:
+                other = os.fstat(int(name))
+            except OSError:  # the descriptor listdir used, closed since
+                continue
+            if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+                return True
+    return False
+
+
 def not_regular(info: os.stat_result) -> str | None:
     """What a file is when it is not a regular one (`a named pipe`: reading it would block
     until something writes; `a character device`: `/dev/zero` never ends), else None."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import InputError, Problem, UsageError
+from drift.files import read_bounded
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import Manifest
 from drift.manifest.terraform import is_plan, read_plan
@@ -78,8 +79,7 @@ def _stdin() -> bytes:
 def _read(path: Path) -> bytes:
     if path.is_dir():
         raise IsADirectoryError(21, "is a directory")
-    with path.open("rb") as f:
-        return f.read(MAX_PLAN_BYTES + 1)
+    return read_bounded(path, MAX_PLAN_BYTES + 1)  # a named pipe: refused, never waited on
 
 
 def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
