@@ -17,7 +17,7 @@ from drift.files import read_bounded
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import Manifest
 from drift.manifest.terraform import is_plan, read_plan
-from drift.textsafe import visible
+from drift.textsafe import undecodable_line, visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
 from drift.yamlfile import display_path, parse_located
 
@@ -118,8 +118,8 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
 def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     try:
         return json.loads(raw)
-    except UnicodeDecodeError:
-        problems.append(Problem(name, 1, "not UTF-8 text"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, undecodable_line(exc), "not UTF-8 text"))
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and _streamed(raw):
             problems.append(Problem(name, 1, STREAMED))
