@@ -68,9 +68,7 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
     it comes."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        created = 0o600 if mode is not None else 0o666
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, created)
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(_create(partial, 0o600 if mode is not None else 0o666), "wb") as out:
             if mode is not None:
                 os.fchmod(out.fileno(), mode)
             out.write(data)
@@ -79,6 +77,20 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _create(partial: Path, mode: int) -> int:
+    """A new file at `partial`, never one found there: in a directory others can write, a
+    link planted under the name would have drift write (and truncate) the file it names.
+    One found there (a run killed under the same pid: drift is pid 1 in every container) is
+    removed, the name alone (a link, never what it names), and the file created anew."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(partial, flags, mode)
+    except FileExistsError:
+        partial.unlink()
+        return os.open(partial, flags, mode)
 
 
 class NotRegular(OSError):

@@ -184,3 +184,19 @@ def test_annotations_and_sarif_name_profiles_from_the_repository_root(tmp_path: 
         for location in result.get("locations", [])
     }
     assert uris == {"deploy/profiles/prod.yaml"}
+
+
+def test_the_temporary_file_is_never_one_found_there(tmp_path: Path) -> None:
+    """A link planted where the temporary `.NAME.PID.partial` goes (a shared directory) is
+    never followed: the file it names is left as it was. A file left there by a run killed
+    under the same pid (pid 1 in a container) is no obstacle."""
+    report, victim = tmp_path / "report.json", tmp_path / "victim"
+    victim.write_text("precious\n")
+    partial = tmp_path / f".report.json.{os.getpid()}.partial"
+    partial.symlink_to(victim)
+    write_whole(report, "new\n")
+    assert (report.read_text(), victim.read_text()) == ("new\n", "precious\n")
+    partial.write_text("left by a run killed midway\n")
+    write_whole(report, "newer\n")
+    assert report.read_text() == "newer\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "victim"]
