@@ -6,6 +6,7 @@ refused before a byte is read."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -17,7 +18,8 @@ from drift.textsafe import visible
 def write_whole(path: Path, text: str, *, what: str = "") -> None:
     """Write `text` (UTF-8, whatever the locale) to `path`: to a temporary file beside its
     target (a link's target: the link stays), flushed to disk, then renamed over it. A path
-    that is not a regular file (`/dev/stdout`, a pipe) is written as it is. `what` names the
+    that is not a regular file (`/dev/stdout`, a pipe) is written as it is, and so is a file
+    that can be written but not renamed over (UNREPLACEABLE). `what` names the
     file in the error ("the plan"); the one error is a UsageError naming the path."""
     shown = f"{what} {visible(str(path))}".strip()
     data = text.encode("utf-8")
@@ -31,9 +33,32 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
         # a file that exists keeps its permissions (a plan with credentials is made private
         # before it is written): the new text is never readable by more than the old was
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-        replace_whole(target, data, mode)
+        try:
+            replace_whole(target, data, mode)
+        except OSError as exc:
+            if mode is None or exc.errno not in UNREPLACEABLE:
+                raise
+            _write_in_place(target, data)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+
+
+UNREPLACEABLE = frozenset({errno.EBUSY, errno.EACCES, errno.EPERM, errno.EXDEV})
+"""Why a file that exists may be writable and yet not replaceable by a rename: a file
+bind-mounted into a container (`docker run -v $PWD/report.json:/out/report.json`: a mount
+point cannot be renamed over, EBUSY; EXDEV where the rename crosses it), or a writable file in
+a directory this user cannot write (no temporary file beside it: EACCES, EPERM)."""
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """The file rewritten where it is (its inode, mode and mount kept), when it cannot be
+    replaced whole (UNREPLACEABLE): not atomic, so a full disk or a kill midway leaves it cut
+    short; better than a report that is never written."""
+    fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
@@ -43,9 +68,7 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
     it comes."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        created = 0o600 if mode is not None else 0o666
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, created)
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(_create(partial, 0o600 if mode is not None else 0o666), "wb") as out:
             if mode is not None:
                 os.fchmod(out.fileno(), mode)
             out.write(data)
@@ -54,6 +77,20 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _create(partial: Path, mode: int) -> int:
+    """A new file at `partial`, never one found there: in a directory others can write, a
+    link planted under the name would have drift write (and truncate) the file it names.
+    One found there (a run killed under the same pid: drift is pid 1 in every container) is
+    removed, the name alone (a link, never what it names), and the file created anew."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(partial, flags, mode)
+    except FileExistsError:
+        partial.unlink()
+        return os.open(partial, flags, mode)
 
 
 class NotRegular(OSError):
@@ -76,6 +113,40 @@ def regular_bytes(path: Path) -> bytes:
         if (kind := not_regular(os.fstat(handle.fileno()))) is not None:
             raise NotRegular(kind)
         return handle.read()
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of `path` (`/dev/zero` has no size): a file, a device, or a pipe
+    drift was handed open (`--manifest <(terraform show -json plan)` names /dev/fd/63, a
+    pipe whose writer the shell started). A named pipe in the file system is refused
+    (NotRegular), as the profile reader refuses it: opening it waits until something writes
+    it, for ever when nothing does. Opened without waiting (open_nonblocking), then checked
+    on the descriptor; waiting on a pipe that was handed is then normal."""
+    fd = open_nonblocking(path)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISFIFO(info.st_mode) and not _handed(info, fd):
+            raise NotRegular("a named pipe: drift waits for no writer; give a file or `<(command)`")
+        os.set_blocking(fd, True)  # a pipe, a terminal: wait for what is written
+        return handle.read(limit)
+
+
+def _handed(info: os.stat_result, own: int) -> bool:
+    """Whether the pipe `info` is also one of this process's descriptors other than `own`:
+    one the shell handed drift (process substitution, a redirection, standard input)."""
+    try:
+        names = os.listdir("/dev/fd")  # Linux, macOS; a system without it has no FIFOs to hand
+    except OSError:
+        return False
+    for name in names:
+        if name.isdigit() and int(name) != own:
+            try:
+                other = os.fstat(int(name))
+            except OSError:  # the descriptor listdir used, closed since
+                continue
+            if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+                return True
+    return False
 
 
 def not_regular(info: os.stat_result) -> str | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 
 from drift.errors import UsageError
 from drift.findings import FailOn
-from drift.textsafe import visible
+from drift.textsafe import undecodable_line, visible
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -57,7 +57,7 @@ def read_project_table(path: Path) -> dict[str, Any] | None:
     except OSError as exc:
         raise UsageError(f"cannot read configuration: {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
+        line = undecodable_line(exc)
         raise UsageError(f"invalid configuration: {path}: line {line}: not UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"invalid configuration: {path}: not valid TOML: {exc}") from exc

@@ -10,6 +10,11 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
+def undecodable_line(exc: UnicodeDecodeError) -> int:
+    """The line (from 1) of the first byte that is not UTF-8: where an editor shows it."""
+    return bytes(exc.object[: exc.start]).count(b"\n") + 1
+
+
 def hidden(char: str) -> bool:
     """A character that moves the cursor, talks to the terminal, reorders or hides text: what
     `visible` escapes, and what a hand-written YAML scalar escapes

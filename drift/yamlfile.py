@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from drift.errors import Problem
 from drift.files import not_regular, open_nonblocking
+from drift.textsafe import undecodable_line
 from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
 
 
@@ -56,7 +57,7 @@ def parse_located(raw: bytes, name: str, integers: Integers = "canonical") -> Lo
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlProblems([Problem(name, 1, "not UTF-8 text")]) from exc
+        raise YamlProblems([Problem(name, undecodable_line(exc), "not UTF-8 text")]) from exc
     return parse_text(text, name, integers)
 
 

@@ -8,7 +8,7 @@ import os
 import sys
 from functools import partial
 
-from drift.errors import DriftError, ExitCode
+from drift.errors import DriftError, ExitCode, UsageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,8 +50,16 @@ def _outputs(report: str, new: int, resolved: int, status: str) -> None:
     if not target:
         sys.stdout.write(lines)
         return
-    with open(target, "a", encoding="utf-8") as handle:
-        handle.write(lines)
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(lines)
+    except OSError as exc:  # one line, never a traceback (SPEC invariant 7)
+        from drift.textsafe import visible
+
+        raise UsageError(
+            f"cannot write the step's outputs to $GITHUB_OUTPUT ({visible(target)}): "
+            f"{exc.strerror or exc}"
+        ) from exc
 
 
 def _run_url() -> str:

@@ -239,10 +239,20 @@ def _finish(lines: list[str], run_url: str) -> str:
 @contextmanager
 def _body_file(text: str) -> Iterator[str]:
     """A temporary file holding a body for `gh --body-file` (never on the command line)."""
-    handle, path = tempfile.mkstemp(prefix="drift-issue-", suffix=".md")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        handle, path = tempfile.mkstemp(prefix="drift-issue-", suffix=".md")
+    except OSError as exc:  # one line, never a traceback (SPEC invariant 7)
+        where = tempfile.gettempdir()
+        raise UsageError(
+            f"cannot write the issue's body to a temporary file in {where}: "
+            f"{exc.strerror or exc} (TMPDIR chooses the directory)"
+        ) from exc
+    try:
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as exc:  # a full disk
+            raise UsageError(f"cannot write the issue's body to {path}: {exc.strerror}") from exc
         yield path
     finally:
         os.unlink(path)

@@ -17,13 +17,14 @@ from typing import Any
 from drift import __version__
 from drift.check import read_since, run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
+from drift.fix.author import who
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
 from drift.fix.dryrun import validate
 from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
-from drift.fix.journal import Entry, Journal, State, listed, now_text, who
+from drift.fix.journal import Entry, Journal, State, listed, now_text
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, canary_tag

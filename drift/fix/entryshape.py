@@ -109,6 +109,21 @@ def _dataclass(
     return _record(shape, required, extra=extra)
 
 
+def foreign(data: Any, schema: str) -> str:
+    """Why valid JSON that is not an entry of `schema` cannot be read: one of another (newer)
+    drift (`drift.journal/v2`), or not an entry at all ("" when it is of `schema`)."""
+    theirs = data.get("schema") if isinstance(data, dict) else None
+    if theirs == schema:
+        return ""
+    family = schema.rpartition("/")[0] + "/"
+    if isinstance(theirs, str) and theirs.startswith(family):
+        return (
+            f"written by another (newer) drift ({theirs}; this drift reads {schema}): "
+            "upgrade drift to read it"
+        )
+    return f"not a drift journal entry (no `schema: {schema}`; it is {_found(data)})"
+
+
 def entry_check(entry: type, write: type, states: Collection[str], kinds: Collection[str]) -> Check:
     """The check of an entry (`Entry` and `Write` given by drift.fix.journal): unknown
     top-level fields are passed over, as they are when read; a write has only its own."""

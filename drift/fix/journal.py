@@ -10,12 +10,11 @@ holds the SHA-256 of what drift wrote: an entry edited by anything else is refus
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import getpass
 import hashlib
 import json
 import os
-import socket
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from drift import redact
 from drift.errors import JournalError, JournalUnreadable
 from drift.files import regular_bytes, replace_whole
-from drift.fix.entryshape import Malformed, entry_check
+from drift.fix.entryshape import Malformed, entry_check, foreign
 from drift.kinds import Kind
 from drift.textsafe import visible
 
@@ -161,29 +160,6 @@ STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
 
 
-def who(impersonate: str | None = None) -> str:
-    """The credentials' account when they name one (a service account, the impersonated one,
-    gcloud's user account), else the OS user."""
-    account = impersonate or ""
-    if not account and not os.environ.get("CLOUD_RUN_EMULATOR_HOST"):
-        try:
-            from drift.live.clients import credentials
-
-            creds = credentials()
-            account = str(
-                getattr(creds, "service_account_email", "") or getattr(creds, "account", "") or ""
-            )
-        except Exception:  # any failure: fall back to the OS user
-            account = ""
-    if account and "@" in account:
-        return account
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = os.environ.get("USER", "unknown")
-    return f"{user} (OS user on {socket.gethostname()})"
-
-
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -238,13 +214,16 @@ class Journal:
             # point leaves an entry that matches its checksum
             _atomic(_sum_path(target), "\n".join(d for d in (previous, new) if d).encode())
             _atomic(target, data)
-            _atomic(_sum_path(target), new.encode())
-        except OSError as exc:  # the entry in memory stays what the file says
+        except OSError as exc:  # the file is as it was: so is the entry in memory
             entry.state = was
             entry.history.pop()
             raise JournalError(
                 f"cannot write the journal entry {target}: {exc.strerror or exc}"
             ) from exc
+        # the entry is recorded, and its checksum already accepts it: a full disk now (that
+        # only narrows the checksum to it) must not have memory and output disagree with it
+        with contextlib.suppress(OSError):
+            _atomic(_sum_path(target), new.encode())
 
     def begin(self, entry: Entry, state: str, note: str, write: Write) -> None:
         """Record a write about to be sent (its outcome unknown until `landed`)."""
@@ -302,7 +281,8 @@ class Journal:
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
                 continue
-            if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            if why := foreign(data, SCHEMA):  # refused, never passed over: rollback needs it
+                out.append(_unreadable(path, f"journal file {path}: {why}"))
                 continue
             try:
                 _SHAPE(data, "")

@@ -122,7 +122,8 @@ class ChangeList:
 
 def _state(entry: Entry) -> str:
     if entry.unreadable:
-        return f"unknown (entry refused: unreadable; `drift rollback {entry.change_id}` says why)"
+        why = "written by a newer drift" if "newer" in entry.problem else "unreadable"
+        return f"unknown (entry refused: {why}; `drift rollback {entry.change_id}` says why)"
     if entry.problem:
         why = "edited" if "edited" in entry.problem else "no checksum"
         return f"{entry.state} (entry refused: {why})"

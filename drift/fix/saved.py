@@ -23,7 +23,7 @@ from typing import Any
 
 from drift import __version__
 from drift.errors import Aborted, UsageError
-from drift.files import write_whole
+from drift.files import read_bounded, write_whole
 from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
 from drift.fix.model import Plan, ServicePlan
@@ -108,8 +108,7 @@ def read_saved(path: Path) -> SavedPlan:
     """The saved plan in `path`, or one UsageError naming the file and what is wrong."""
     shown = visible(str(path))
     try:
-        with path.open("rb") as handle:  # bound by what is read: /dev/zero has no size
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_bounded(path, MAX_BYTES + 1)  # a named pipe: refused, never waited on
         if len(raw) > MAX_BYTES:
             raise UsageError(f"{shown}: larger than {MAX_BYTES // 2**20} MB: not a saved plan")
         data = json.loads(raw.decode("utf-8"))

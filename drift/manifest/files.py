@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import InputError, Problem, UsageError
+from drift.files import read_bounded
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import STDIN, STDIN_NAME, Manifest
 from drift.manifest.terraform import is_plan, read_plan
-from drift.textsafe import visible
+from drift.textsafe import undecodable_line, visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
 from drift.yamlfile import display_path, parse_located
 
@@ -76,8 +77,7 @@ def _stdin() -> bytes:
 def _read(path: Path) -> bytes:
     if path.is_dir():
         raise IsADirectoryError(21, "is a directory")
-    with path.open("rb") as f:
-        return f.read(MAX_PLAN_BYTES + 1)
+    return read_bounded(path, MAX_PLAN_BYTES + 1)  # a named pipe: refused, never waited on
 
 
 def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
@@ -116,8 +116,8 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
 def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     try:
         return json.loads(raw)
-    except UnicodeDecodeError:
-        problems.append(Problem(name, 1, "not UTF-8 text"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, undecodable_line(exc), "not UTF-8 text"))
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and _streamed(raw):
             problems.append(Problem(name, 1, STREAMED))

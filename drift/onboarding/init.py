@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drift.errors import ApiError, ExitCode, IncompleteRead, ProfileError, UsageError
+from drift.files import write_whole
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
@@ -274,7 +274,9 @@ def _write(directory: Path, environment: str, text: str, *, force: bool) -> Prof
                     ]
                 ) from None
             _refuse_overwrite(target, force)
-            os.replace(staged, target)
+        # as every file drift writes: a link (a profile kept in another repository) stays a
+        # link, the file it names keeps its mode, and the text lands whole or not at all
+        write_whole(target, text)
     except OSError as exc:
         raise UsageError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
     return loaded
@@ -290,15 +292,12 @@ def _write_schema(directory: Path) -> str | None:
     path = directory / SCHEMA_FILE
     if path.exists():
         return None
-    try:  # staged, then moved into place, like the profile (and with its mode: umask's)
-        with tempfile.TemporaryDirectory(dir=directory, prefix=".drift-schema-") as tmp:
-            staged = Path(tmp) / SCHEMA_FILE
-            staged.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
-            os.replace(staged, path)
-    except OSError as exc:
+    try:  # whole or not at all, like the profile
+        write_whole(path, json.dumps(json_schema(), indent=2) + "\n")
+    except UsageError as exc:
         return (
-            f"could not write {display_path(path)} ({exc.strerror or exc}), which the "
-            f"$schema line names: `drift profiles schema > {display_path(path)}`"
+            f"{exc}, which the $schema line names: `drift profiles schema > "
+            f"{display_path(path)}` writes it"
         )
     return f"wrote {display_path(path)}, the JSON Schema editors check the profile with"
 

@@ -40,6 +40,46 @@ def test_a_write_cut_short_leaves_the_previous_report_and_no_partial_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
+@pytest.mark.parametrize("refused", [errno.EBUSY, errno.EACCES, errno.EPERM, errno.EXDEV])
+def test_a_file_that_cannot_be_renamed_over_is_written_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int
+) -> None:
+    """A report file bind-mounted into a container (rename over it: EBUSY) or writable in a
+    directory this user cannot write (EACCES/EPERM): the report is written in place, the same
+    inode and mode, never lost (it was "cannot write …", exit 2)."""
+    report = tmp_path / "report.json"
+    report.write_text('{"earlier": "report, longer than the new one"}\n')
+    report.chmod(0o640)
+    inode = report.stat().st_ino
+
+    def refuse(source: Path, target: Path) -> None:
+        raise OSError(refused, os.strerror(refused))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    write_whole(report, '{"new": "report"}\n')
+    assert report.read_text() == '{"new": "report"}\n'
+    assert (report.stat().st_ino, report.stat().st_mode & 0o777) == (inode, 0o640)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no partial left
+    with pytest.raises(UsageError, match=f"cannot write {tmp_path}/new.json: "):
+        write_whole(tmp_path / "new.json", "{}\n")  # nothing to write in place: the error
+
+
+def test_a_bind_mounted_report_file_is_written(tmp_path: Path) -> None:
+    """`docker run -v $PWD/report.json:/out/report.json … --json /out/report.json`, for real:
+    a bind-mounted file (needs root)."""
+    host, mounted = tmp_path / "host.json", tmp_path / "report.json"
+    host.write_text("old\n")
+    mounted.touch()
+    if os.geteuid() != 0 or subprocess.run(["mount", "--bind", host, mounted]).returncode:
+        pytest.skip("needs root to bind-mount a file")
+    try:
+        done = drift(*OFFLINE, *MANIFEST, "--json", str(mounted), cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stderr
+        assert json.loads(host.read_text())["schema"] == "drift.report/v1"
+    finally:
+        subprocess.run(["umount", mounted], check=False)
+
+
 def test_a_file_replaced_keeps_its_permissions(tmp_path: Path) -> None:
     private = tmp_path / "plan.yaml"
     private.touch(mode=0o600)
@@ -144,3 +184,19 @@ def test_annotations_and_sarif_name_profiles_from_the_repository_root(tmp_path: 
         for location in result.get("locations", [])
     }
     assert uris == {"deploy/profiles/prod.yaml"}
+
+
+def test_the_temporary_file_is_never_one_found_there(tmp_path: Path) -> None:
+    """A link planted where the temporary `.NAME.PID.partial` goes (a shared directory) is
+    never followed: the file it names is left as it was. A file left there by a run killed
+    under the same pid (pid 1 in a container) is no obstacle."""
+    report, victim = tmp_path / "report.json", tmp_path / "victim"
+    victim.write_text("precious\n")
+    partial = tmp_path / f".report.json.{os.getpid()}.partial"
+    partial.symlink_to(victim)
+    write_whole(report, "new\n")
+    assert (report.read_text(), victim.read_text()) == ("new\n", "precious\n")
+    partial.write_text("left by a run killed midway\n")
+    write_whole(report, "newer\n")
+    assert report.read_text() == "newer\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "victim"]

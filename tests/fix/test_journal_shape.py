@@ -197,3 +197,39 @@ def test_journal_text_is_shown_with_its_newlines_escaped(
     assert not any(line.startswith("::") for line in out.splitlines()), out
     if command == ["rollback", "--list"]:
         assert "env.A\\n::warning::injected" in out
+
+
+def _replace(raw: bytes) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_bytes(raw)
+        path.with_name(path.name + ".sha256").write_text(hashlib.sha256(raw).hexdigest())
+
+    return write
+
+
+FOREIGN = [
+    pytest.param(lambda p: rewrite(p, put("schema", "drift.journal/v2")), "newer", id="newer"),
+    pytest.param(lambda p: rewrite(p, lambda d: d.pop("schema")), "not a drift", id="no-schema"),
+    pytest.param(_replace(b"[1, 2]\n"), "not a drift journal entry", id="a-list"),
+    pytest.param(_replace(b'"pinned"\n'), "not a drift journal entry", id="a-string"),
+]
+
+
+@pytest.mark.parametrize(("change", "why"), FOREIGN)
+def test_an_entry_of_another_drift_is_refused_never_passed_over(
+    tmp_path: Path, change: Callable[[Path], None], why: str
+) -> None:
+    """A newer drift's entry (`drift.journal/v2`) for a change still pinned, or JSON that is
+    no entry: listed as refused, and rollback (of its change, or of the latest) is one clear
+    error (exit 2), never "nothing to roll back" (SPEC invariants 5 and 7)."""
+    journal = tmp_path / "journal"
+    change(recorded(journal, state=State.PINNED))
+    listed = drift("rollback", "--list", "--journal", str(journal), cwd=tmp_path)
+    assert CHANGE in listed.stdout and "unknown (entry refused: " in listed.stdout, listed.stdout
+    assert ("written by a newer drift" in listed.stdout) == (why == "newer"), listed.stdout
+    for command in (["--yes"], [CHANGE, "--yes"]):
+        done = drift("rollback", *command, "--journal", str(journal), cwd=tmp_path)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "nothing to roll back" not in done.stdout + done.stderr
+        assert done.stderr.startswith(f"drift: error: journal file {journal}/"), done.stderr
+        assert why in done.stderr and "Traceback" not in done.stderr, done.stderr

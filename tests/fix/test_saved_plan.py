@@ -242,3 +242,27 @@ def test_a_plan_that_never_ends_is_refused_by_what_is_read(tmp_path: Path) -> No
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
     )
     assert done.stdout == "/dev/zero: larger than 16 MB: not a saved plan\n", done.stderr[-300:]
+
+
+def test_a_plan_that_is_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """`--plan FIFO` that nothing writes: refused at once, as the profile, the baseline and
+    the journal refuse one (it blocked in open() for ever)."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom drift.errors import UsageError\n"
+        "from drift.fix.saved import read_saved\n"
+        "try:\n    read_saved(Path(sys.argv[1]))\nexcept UsageError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, cwd=REPO,
+        timeout=20,
+    )  # fmt: skip
+    assert done.stdout.startswith(
+        f"cannot read the plan {fifo}: not a regular file (a named pipe: drift waits for no "
+        "writer; give a file or `<(command)`)"
+    ), done.stdout + done.stderr

@@ -243,6 +243,8 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         pytest.param("", "m.yaml:1: empty: expected a Knative Service or Job", id="empty"),
         pytest.param("- a\n- b\n", "m.yaml:1: expected a Knative Service or Job", id="list"),
         pytest.param(b"\xff\xfe\x00k", "m.yaml:1: not UTF-8 text", id="binary"),
+        pytest.param(MINIMAL.encode() + b"  # caf\xe9\n", "m.yaml:10: not UTF-8 text", id="latin1"),
+        pytest.param(b'{\n  "kind":\n  "caf\xe9"}', "m.yaml:3: not UTF-8 text", id="json-latin1"),
         pytest.param(
             MINIMAL + "---\n" + MINIMAL,
             "m.yaml:11: a second YAML document (2 in all): a manifest is one YAML document, as "

@@ -121,6 +121,27 @@ def test_refuses_to_overwrite_without_force(sandbox_env: dict[str, str], tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["profile.schema.json", "staging.yaml"]
 
 
+def test_force_over_a_linked_profile_keeps_the_link_and_the_mode(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """profiles/staging.yaml -> ../shared/staging.yaml (a profile kept in another repository),
+    the shared file at 0640: `init --force` writes through the link with the mode kept, as
+    every file drift writes (it replaced the link with a new file at the umask's mode)."""
+    shared = tmp_path / "shared" / "staging.yaml"
+    shared.parent.mkdir()
+    shared.write_text("# mine\n")
+    shared.chmod(0o640)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "staging.yaml").symlink_to(Path("..") / "shared" / "staging.yaml")
+    init(profiles, force=True)
+    assert (profiles / "staging.yaml").is_symlink()
+    assert shared.read_text().startswith("# yaml-language-server:")
+    assert shared.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in profiles.iterdir()) == ["profile.schema.json", "staging.yaml"]
+    assert [p.name for p in shared.parent.iterdir()] == ["staging.yaml"]  # no partial left
+
+
 def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) -> None:
     result = init(tmp_path, ["web"])
     assert result.services == ("web",)

@@ -115,6 +115,15 @@ def test_not_utf8(tmp_path: Path) -> None:
     assert refused(tmp_path / "bad.yaml") == "p.yaml:1: not UTF-8 text"
 
 
+def test_not_utf8_names_its_line(tmp_path: Path) -> None:
+    """A Latin-1 `é` pasted on line 6: that line, as pyproject.toml's reader says (it was
+    line 1 whatever the line)."""
+    (tmp_path / "staging.yaml").write_bytes(
+        b'project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: "caf\xe9"\n'
+    )
+    assert refused(tmp_path / "staging.yaml") == "p.yaml:6: not UTF-8 text"
+
+
 # -- limits, in both parsers -----------------------------------------------------------------
 
 

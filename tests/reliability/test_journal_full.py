@@ -122,3 +122,46 @@ def test_nothing_is_said_recorded_when_no_entry_could_be_written(
     assert "recorded in" not in text
     assert lab.updates(sandbox) == [] and entries(tmp_path) == []
     assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
+
+
+@pytest.mark.parametrize("failing", [1, 2, 3])
+def test_a_record_cut_short_leaves_memory_saying_what_the_file_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    """The disk fills at one of a record's three writes (checksum of both versions, the entry,
+    checksum of the new one; seen for real on a 64 KiB tmpfs): before the entry is replaced,
+    nothing is recorded (JournalError, the write not begun); after it, the write is recorded
+    and begun, as the file says (drift said "nothing was changed" with the file saying
+    canary-deploying, a write begun)."""
+    from drift.errors import JournalError
+    from drift.files import replace_whole
+    from drift.fix.journal import Entry, Journal, Write
+
+    journal = Journal(tmp_path).open()
+    entry = Entry(
+        "20261201-101500-ab12", "e2e", "p", "us-central1", "web",
+        "projects/p/locations/us-central1/services/web", "e1", {"generation": "3"},
+        "web-drift-ab12", "drift-ab12", ["env.A"],
+    )  # fmt: skip
+    journal.record(entry, State.PLANNED)
+    calls = []
+
+    def fills(target: Path, data: bytes, mode: int | None = None) -> None:
+        calls.append(target)
+        if len(calls) == failing:
+            raise OSError(errno.ENOSPC, NO_SPACE)
+        replace_whole(target, data, mode)
+
+    monkeypatch.setattr(drift.fix.journal, "replace_whole", fills)
+    write = Write("canary", "e1", 3, "r", "k", [])
+    if failing < 3:
+        with pytest.raises(JournalError, match=NO_SPACE):
+            journal.begin(entry, State.CANARY_DEPLOYING, "", write)
+    else:
+        journal.begin(entry, State.CANARY_DEPLOYING, "", write)
+    monkeypatch.undo()
+    (read,) = Journal(tmp_path).entries()
+    assert (read.state, read.writes, read.history, read.problem) == (
+        entry.state, entry.writes, entry.history, ""
+    ), read  # fmt: skip
+    assert read.state == (State.PLANNED if failing < 3 else State.CANARY_DEPLOYING)
