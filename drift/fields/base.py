@@ -77,6 +77,20 @@ def is_default_account(account: str) -> bool:
     return unnamed_default(account) or named_default(account)
 
 
+def profile_account(value: SettingValue) -> str:
+    """A profile's service account, by its address: "" and the words drift shows for an
+    account left unset are not one a write could set (RevisionTemplate.service_account
+    holds an email address)."""
+    account = str(value).strip()
+    if unnamed_default(account):
+        raise ValueError(
+            f"name the account by its address (the default one is PROJECT_NUMBER"
+            f"{DEFAULT_ACCOUNT_SUFFIX}); {DEFAULT_SERVICE_ACCOUNT!r} is how drift shows an "
+            "account left unset"
+        )
+    return account
+
+
 def same_account(a: SettingValue, b: SettingValue) -> bool:
     """Two accounts of one workload are the same when their addresses are, and the unnamed
     default account is the same as a default account by its address: a template that names

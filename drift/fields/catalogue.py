@@ -9,15 +9,13 @@ from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.base import (
-    DEFAULT_ACCOUNT_SUFFIX,
-    DEFAULT_SERVICE_ACCOUNT,
     EVERY_KIND,
     Field,
     SettingValue,
     Source,
     normalise_account,
+    profile_account,
     same_account,
-    unnamed_default,
 )
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
@@ -105,20 +103,6 @@ def _vpc_connector(source: Source) -> str:
     parts = str(source.service.name).split("/")
     project, region = (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
     return own_connector(source.revision.vpc_access.connector, project, region)
-
-
-def _account(value: SettingValue) -> str:
-    """A profile's service account, by its address: "" and the words drift shows for an
-    account left unset are not one a write could set (RevisionTemplate.service_account
-    holds an email address)."""
-    account = str(value).strip()
-    if unnamed_default(account):
-        raise ValueError(
-            f"name the account by its address (the default one is PROJECT_NUMBER"
-            f"{DEFAULT_ACCOUNT_SUFFIX}); {DEFAULT_SERVICE_ACCOUNT!r} is how drift shows an "
-            "account left unset"
-        )
-    return account
 
 
 ONE_VPC = '"one and only one of connector and network_interfaces must be set"'
@@ -264,7 +248,7 @@ FIELDS: dict[str, Field] = {
             read=lambda s: normalise_account(s.revision.service_account),
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
-            parse=a.scalar(_account),
+            parse=a.scalar(profile_account),
             normalise=lambda v: normalise_account(str(v)),
             equivalent=same_account,
             kinds=EVERY_KIND,
