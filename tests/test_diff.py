@@ -299,7 +299,7 @@ def test_ignores_silence_until_they_expire(profile: Profile) -> None:
     assert by_target["env.IGNORED"].ignore_reason == "tracked in OPS-1"
     old = by_target["env.OLD"]
     assert not old.ignored and old.severity is Severity.WARNING
-    assert "ignore expired on 2026-01-01" in old.message
+    assert "ignore expired after 2026-01-01 UTC" in old.message
 
 
 def test_an_expired_ignore_gives_back_the_findings_own_severity(
@@ -317,7 +317,7 @@ def test_an_expired_ignore_gives_back_the_findings_own_severity(
     by_target = {f.target: f for f in run(expiring, state(env))}
     value, unexpected = by_target["env.PLAIN"], by_target["env.OLD"]
     assert (value.rule, value.severity, value.ignored) == ("env.value", Severity.ERROR, False)
-    assert value.message.endswith("(ignore expired on 2026-01-01: OPS-2)")
+    assert value.message.endswith("(ignore expired after 2026-01-01 UTC: OPS-2)")
     assert (unexpected.rule, unexpected.severity) == ("env.unexpected", Severity.WARNING)
 
 

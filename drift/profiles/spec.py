@@ -300,7 +300,7 @@ class IgnoreSpec(Strict):
         description=f"A rule id; required to silence a security-relevant rule ({_NAMED_ONLY}).",
     )
     reason: str = Field(min_length=1)
-    until: dt.date | None = Field(None, description="Expires after this date (YYYY-MM-DD).")
+    until: dt.date | None = Field(None, description="Expires after this date (YYYY-MM-DD, UTC).")
 
     @field_validator("until", mode="before")
     @classmethod
