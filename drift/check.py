@@ -29,7 +29,7 @@ from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState
 from drift.live.reader import HistoryWanted
 from drift.live.session import Session, read_live
-from drift.profiles.model import Profile, ServiceProfile
+from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.report import Report
 from drift.rules import HISTORY
 from drift.settings import Settings
@@ -130,7 +130,7 @@ async def run_check(
     state.unverified.extend(reserved_vars(profile, names, state))
     state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
-    today = today or dt.date.today()
+    today = today or utc_today()
     found = source.settle(diff(profile, names, state, today))
     if history and (late := [k for k in _tracing(found, state) if not _listed(k, state)]):
         # a drift judged only once everything is read (`same_as`: the other workload's value)

@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 from drift.errors import UsageError
 from drift.findings import FailOn
@@ -260,12 +260,35 @@ def _a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
             raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
 
 
+DURATIONS = ("call_timeout", "wait", "retry_budget")
+"""The settings in seconds, written as profiles write a duration: `60`, `60s`, `1m`, `1h30m`."""
+
+
+def _seconds(value: Any) -> Any:
+    """A duration setting's text as seconds (`drift.units.parse_duration`, as a profile's);
+    a number, or a text that is one (`1e3`, `-5`, `nan`), is left to the float check and the
+    `BOUNDS`, which refuse it as they refuse the number."""
+    from drift.units import parse_duration
+
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_duration(value)
+    except ValueError:
+        try:
+            float(value)
+        except ValueError:
+            raise ValueError(f"not a duration: {value!r} (write e.g. 60, 60s or 1m)") from None
+        return value
+
+
 def _validator() -> type[BaseModel]:
     """A pydantic model of `Settings` with its `BOUNDS`: what a value may be, and the messages
     that say why one may not."""
-    from pydantic import ConfigDict, Field, create_model
+    from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
-    hints = get_type_hints(Settings)
+    hints: dict[str, Any] = get_type_hints(Settings)
+    hints |= {name: Annotated[float, BeforeValidator(_seconds)] for name in DURATIONS}
     bounds: dict[str, Any] = BOUNDS
     shape: dict[str, Any] = {
         f.name: (hints[f.name], Field(f.default, **bounds.get(f.name, {})))
@@ -300,7 +323,7 @@ def load_settings(**overrides: Any) -> Settings:
         for err in exc.errors(include_url=False):
             name = ".".join(str(p) for p in err["loc"])
             source = sources.get(name.split(".")[0], name) if name else "settings"
-            lines.append(f"{source}: {err['msg']}")
+            lines.append(f"{source}: {err['msg'].removeprefix('Value error, ')}")
         raise UsageError("invalid configuration: " + "; ".join(lines)) from exc
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read configuration: {exc}") from exc

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -179,7 +180,29 @@ def test_an_expired_ignore_says_so(sandbox: Sandbox, monkeypatch: pytest.MonkeyP
     assert ignored.ignored and ignored.ignore_reason.startswith("set by the build image")  # type: ignore[union-attr]
     (expired,) = [f for f in after.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
     assert not expired.ignored and expired.severity is ignored.severity  # its own: unexpected_env
-    assert "ignore expired on 2026-12-31" in expired.message
+    assert "ignore expired after 2026-12-31 UTC" in expired.message
+
+
+def test_an_ignore_expires_on_the_same_day_in_every_time_zone(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revtime 1: `until` is judged on the UTC date, not the runner's local one: at one instant
+    a runner at UTC-10 and one at UTC+14 (a date apart) give the same answer."""
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # a forked zygote would keep its own TZ
+    until = dt.datetime.now(ZoneInfo("America/Adak")).date()
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for f in (REPO / "profiles").glob("*.yaml"):
+        text = f.read_text().replace("until: 2026-12-31", f"until: {until.isoformat()}")
+        (profiles / f.name).write_text(text)
+    results = {}
+    for tz in ("America/Adak", "Pacific/Kiritimati"):
+        env = {**sandbox.environ(), "TZ": tz}
+        done = drift("check", "staging", "--profiles", str(profiles), "-f", "json", env=env)
+        assert "Traceback" not in done.stderr, done.stderr
+        results[tz] = ("ignore expired after" in done.stdout, done.returncode)
+    expired = dt.datetime.now(dt.UTC).date() > until
+    assert set(results.values()) == {(expired, 1)}, results
 
 
 def test_fail_on_and_service_filter(sandbox: Sandbox) -> None:

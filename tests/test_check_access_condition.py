@@ -7,11 +7,13 @@ unverified."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from drift.live.iam_policy import evaluate
 from drift.sandbox import Fault
 from tests.conftest import MakeSandbox
 from tests.test_check_access_indirect import ACCESSOR, SA, run, world
@@ -131,3 +133,40 @@ def test_plan_does_not_repoint_to_a_version_its_account_cannot_access(
     assert not api.env, api.env
     (step,) = api.manual
     assert "cannot access k" in step.reason and "add-iam-policy-binding" in step.commands[0]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        # CEL's timestamp() takes RFC 3339 only, whose date-time always has an offset
+        'request.time < timestamp("2027-01-01T00:00:00")',
+        'request.time < timestamp("2027-01-01")',
+        'request.time < timestamp("2027-13-01T00:00:00Z")',
+        'resource.name == "\\x"',  # an escape Python cannot decode
+        "(" * 5000 + 'resource.name == "k"' + ")" * 5000,
+    ],
+)
+def test_a_condition_drift_cannot_evaluate_for_any_reason_is_unknown(expression: str) -> None:
+    """revtime 2: None (unverified), never an exception out of `evaluate`."""
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    assert evaluate(expression, "projects/5/secrets/k/versions/1", now) is None
+
+
+@pytest.mark.parametrize(
+    ("when", "granted"),
+    [("2027-01-01T00:00:00Z", True), ("2027-01-01t00:00:00.123456789-01:00", True)],
+)
+def test_an_rfc3339_timestamp_is_evaluated(when: str, granted: bool) -> None:
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    expression = f'request.time < timestamp("{when}")'
+    assert evaluate(expression, "projects/5/secrets/k/versions/1", now) is granted
+
+
+def test_a_check_with_a_timestamp_without_offset_reports_unverified_not_a_crash(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    expression = 'request.time < timestamp("2027-01-01T00:00:00")'
+    iam = [{"role": ACCESSOR, "members": [SA], "condition": {"expression": expression}}]
+    result, rules, access = run(make_sandbox, monkeypatch, tmp_path, world(iam))
+    assert "secret.no_access" not in rules and access, (rules, access)
+    assert result.report.exit_code == 3

@@ -20,7 +20,7 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
 from drift.settings import load_settings
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift
 from tests.conftest import MakeSandbox
 from tests.reportschema import schema_errors
 
@@ -276,3 +276,20 @@ def test_expiry_warning_is_a_profile_setting(
     (tmp_path / "prod.yaml").write_text(text)
     ledger = check(shapes, monkeypatch, "ledger", profiles=tmp_path).report.findings
     assert not [f for f in ledger if f.rule == "secret.expiring"]
+
+
+@pytest.mark.parametrize("value", ["1000000000", "200000000w", "3651"])
+def test_a_huge_expiry_warning_is_a_profile_error_not_a_traceback(
+    shapes: Sandbox, tmp_path: Path, value: str
+) -> None:
+    """revtime 3: at most 3650 days, refused at its line; a billion overflowed the diff."""
+    text = (PROFILES / "prod.yaml").read_text()
+    text = text.replace("  ledger:\n", f"  ledger:\n    expiry_warning: {value}\n", 1)
+    (tmp_path / "prod.yaml").write_text(text)
+    line = text.splitlines().index(f"    expiry_warning: {value}") + 1
+    done = drift(
+        "check", "prod", "--service", "ledger", "--profiles", str(tmp_path),
+        env=shapes.environ(),
+    )  # fmt: skip
+    assert done.returncode == 2 and "internal error" not in done.stderr, done.stderr
+    assert f"prod.yaml:{line}" in done.stderr and "at most 3650 days" in done.stderr

@@ -299,7 +299,7 @@ def test_ignores_silence_until_they_expire(profile: Profile) -> None:
     assert by_target["env.IGNORED"].ignore_reason == "tracked in OPS-1"
     old = by_target["env.OLD"]
     assert not old.ignored and old.severity is Severity.WARNING
-    assert "ignore expired on 2026-01-01" in old.message
+    assert "ignore expired after 2026-01-01 UTC" in old.message
 
 
 def test_an_expired_ignore_gives_back_the_findings_own_severity(
@@ -317,7 +317,7 @@ def test_an_expired_ignore_gives_back_the_findings_own_severity(
     by_target = {f.target: f for f in run(expiring, state(env))}
     value, unexpected = by_target["env.PLAIN"], by_target["env.OLD"]
     assert (value.rule, value.severity, value.ignored) == ("env.value", Severity.ERROR, False)
-    assert value.message.endswith("(ignore expired on 2026-01-01: OPS-2)")
+    assert value.message.endswith("(ignore expired after 2026-01-01 UTC: OPS-2)")
     assert (unexpected.rule, unexpected.severity) == ("env.unexpected", Severity.WARNING)
 
 
@@ -325,3 +325,38 @@ def test_ids_are_stable(profile: Profile) -> None:
     a = only(run(profile, state(with_env(SEC=None))), "env.missing")
     b = only(run(profile, state(with_env(SEC=None))), "env.missing")
     assert a.id == b.id and len(a.id) == 16
+
+
+@pytest.mark.parametrize(
+    ("left", "said"),
+    [
+        (dt.timedelta(days=-3), "secret s1 expired on 2026-11-21 12:00 UTC, 3 days ago"),
+        (dt.timedelta(hours=-2), "secret s1 expired on 2026-11-24 10:00 UTC, 2 hours ago"),
+        (dt.timedelta(hours=23), "secret s1 expires on 2026-11-25 11:00 UTC, in 23 hours"),
+        (
+            dt.timedelta(minutes=5),
+            "secret s1 expires on 2026-11-24 12:05 UTC, in less than an hour",
+        ),
+        (dt.timedelta(days=1, hours=1), "secret s1 expires on 2026-11-25 13:00 UTC, in 1 day"),
+    ],
+)
+def test_secret_expiring_tells_past_from_soon(
+    profile: Profile, left: dt.timedelta, said: str
+) -> None:
+    """revtime 4: a time already past is not "in 0 days", nor is one under a day away."""
+    st = state()
+    st.now = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+    st.expiry["s1"] = st.now + left
+    found = [f for f in run(profile, st) if f.rule == "secret.expiring"]
+    assert found and found[0].message.startswith(said), found
+
+
+def test_a_version_past_its_destruction_time_says_so(profile: Profile) -> None:
+    st = state()
+    st.now = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+    r = SecretRef("s2", "3")
+    when = st.now - dt.timedelta(days=2)
+    st.versions[r] = SecretVersionInfo(r, VersionState.DISABLED, "3", destroy_at=when)
+    found = [f for f in run(profile, st) if f.rule == "secret.expiring"]
+    said = "version 3 of s2 was due for destruction on 2026-11-22 12:00 UTC, 2 days ago"
+    assert found and found[0].message.startswith(said), found

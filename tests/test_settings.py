@@ -10,7 +10,9 @@ import pytest
 
 from drift.errors import UsageError
 from drift.findings import FailOn
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
+from tests.cliutil import drift
 
 
 @pytest.fixture
@@ -167,6 +169,47 @@ def test_float_settings_are_finite(
     assert str(raised.value) == (
         f"invalid configuration: DRIFT_{name.upper()}: Input should be a finite number"
     )
+
+
+@pytest.mark.parametrize("name", ["call_timeout", "wait", "retry_budget"])
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("60", 60), ("60s", 60), ("1m", 60), ("1h30m", 5400), ("0.5s", 0.5)]
+)
+def test_duration_settings_are_written_as_profiles_write_durations(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, seconds: float
+) -> None:
+    """revtime 7: `DRIFT_WAIT=1m` was "Input should be a valid number"."""
+    monkeypatch.setenv(f"DRIFT_{name.upper()}", value)
+    assert getattr(load_settings(), name) == seconds
+    (project_dir / "pyproject.toml").write_text(f'[tool.drift]\n{name} = "{value}"\n')
+    monkeypatch.delenv(f"DRIFT_{name.upper()}")
+    assert getattr(load_settings(), name) == seconds
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("1x", "not a duration: '1x' (write e.g. 60, 60s or 1m)"),
+        ("-1m", "not a duration: '-1m' (write e.g. 60, 60s or 1m)"),
+        ("-5", "Input should be greater than or equal to 0"),
+        ("25h", "Input should be less than or equal to 86400"),
+    ],
+)
+def test_a_bad_duration_setting_is_refused_as_a_profile_refuses_it(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str, said: str
+) -> None:
+    monkeypatch.setenv("DRIFT_WAIT", value)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == f"invalid configuration: DRIFT_WAIT: {said}"
+
+
+def test_the_wait_option_takes_a_duration(sandbox: Sandbox, tmp_path: Path) -> None:
+    done = drift("check", "staging", "--wait", "2m", "-f", "json", env=sandbox.environ())
+    assert done.returncode in (0, 1, 3) and not done.stderr.strip(), done.stderr
+    done = drift("check", "staging", "--wait", "2x", env=sandbox.environ())
+    assert done.returncode == 2, done.stderr
+    assert "drift: error: invalid configuration: --wait: not a duration: '2x'" in done.stderr
 
 
 def test_a_bad_value_is_blamed_on_where_it_came_from(

@@ -178,13 +178,13 @@ FailOnNewOpt = Annotated[
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to every prompt.")]
 WaitOpt = Annotated[
-    float | None,
+    str | None,
     typer.Option(
         "--wait",
-        help="Seconds to wait for a deploy in progress to settle before reporting the service "
-        "as not verified [env DRIFT_WAIT; default 60].",
+        help="How long to wait for a deploy in progress to settle before reporting the service "
+        "as not verified: seconds, or a duration as profiles write one (90s, 2m) "
+        "[env DRIFT_WAIT; default 60].",
         show_default=False,
-        min=0,
     ),
 ]
 

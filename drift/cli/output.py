@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -261,8 +262,9 @@ class PromptUI:
 
         echo(_person(plan_table(plan)), err=self.err)
 
-    def confirm(self, question: str) -> bool:
-        """Ask; "no" is remembered, so that the abort it leads to reads as an answer."""
+    def confirm(self, question: str, timeout: float | None = None) -> bool:
+        """Ask; "no" is remembered, so that the abort it leads to reads as an answer. No
+        answer within `timeout` seconds is a "no" (`drift.fix.deadline`)."""
         if self.yes:
             return True
         question = _person(question)
@@ -273,7 +275,10 @@ class PromptUI:
             with _interruptible():
                 try:
                     echo(f"{question} [y/N]: ", nl=False, err=self.err)
-                    answer = _answer().strip().lower() in ("y", "yes")
+                    typed = _answer(None if timeout is None else time.monotonic() + timeout)
+                    if typed is None:
+                        echo(f"no (no answer within {(timeout or 0) / 60:.0f} min)", err=self.err)
+                    answer = (typed or "").strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
                     with suppress(OutputLost):  # what follows starts on a line of its own
                         echo("", err=self.err)
@@ -292,12 +297,13 @@ ANSWER_MAX = 4096
 """Bytes of an answer read at most (a paste is not an answer)."""
 
 
-def _answer() -> str:
-    """The line typed at the terminal. A plain blocking read can miss Ctrl-C: when its signal
-    arrives after the interpreter last looked for signals and before the read begins (a loaded
-    machine stops a process there), the handler has already run at the C level and the read
-    then waits for Enter. Waiting in slices of ANSWER_POLL lets the interpreter raise
-    KeyboardInterrupt within one slice of any Ctrl-C, wherever it landed."""
+def _answer(deadline: float | None = None) -> str | None:
+    """The line typed at the terminal, or None when `deadline` (time.monotonic) passes first.
+    A plain blocking read can miss Ctrl-C: when its signal arrives after the interpreter last
+    looked for signals and before the read begins (a loaded machine stops a process there),
+    the handler has already run at the C level and the read then waits for Enter. Waiting in
+    slices of ANSWER_POLL lets the interpreter raise KeyboardInterrupt within one slice of any
+    Ctrl-C, wherever it landed."""
     import select
 
     if sys.platform == "win32":  # select() takes sockets only there
@@ -305,6 +311,8 @@ def _answer() -> str:
     fd = sys.stdin.fileno()
     line = b""
     while not line.endswith(b"\n") and len(line) < ANSWER_MAX:
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
         if not select.select([fd], [], [], ANSWER_POLL)[0]:
             continue
         chunk = os.read(fd, ANSWER_MAX)

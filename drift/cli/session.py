@@ -49,7 +49,8 @@ class Invocation:
     fail_on: FailOn | None = None
     impersonate: str | None = None
     verbose: bool = False
-    wait: float | None = None
+    wait: str | float | None = None
+    """Seconds, or a duration (`2m`): `load_settings` reads and bounds it."""
 
     def __post_init__(self) -> None:
         STATE.verbose = self.verbose

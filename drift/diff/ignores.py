@@ -35,7 +35,7 @@ def _apply(ignores: Iterable[Ignore], finding: Finding, today: dt.date) -> Findi
         )
         return replace(finding, message=f"{finding.message} {note}")
     if match.expired(today):
-        note = f"(ignore expired on {match.until}: {match.reason})"
+        note = f"(ignore expired after {match.until} UTC: {match.reason})"
         return replace(finding, message=f"{finding.message} {note}")
     return replace(finding, ignored=True, ignore_reason=match.reason)
 

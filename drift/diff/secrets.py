@@ -20,6 +20,7 @@ from drift.live.model import (
 )
 from drift.profiles.model import ContainerRules, MountRule, Profile
 from drift.refs import SecretRef
+from drift.textsafe import plural
 
 Use = tuple[ContainerConfig, str, SecretRef]
 """(container, what uses the secret: a variable name or a mount path, reference)"""
@@ -77,11 +78,12 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
                 found = replace(found, since=Since(None, info.destroyed, "", None, None))
             yield found
         if info.destroy_at is not None:
-            ends = f"version {version} of {key} is destroyed"
+            ends = (f"version {version} of {key}", "is destroyed", "was due for destruction")
             yield from _expiring(at, info.destroy_at, ends, target, users, f"version {version}")
     expires = state.expiry.get(key)
     if by_version and expires is not None:
-        yield from _expiring(at, expires, f"secret {key} expires", target, uses)
+        ends = (f"secret {key}", "expires", "expired")
+        yield from _expiring(at, expires, ends, target, uses)
     account = at.config.settings.get("service_account", "")
     if isinstance(account, str):
         yield from _no_access(at, key, account, uses)
@@ -157,24 +159,32 @@ def _state_problem(
 def _expiring(
     at: At,
     when: dt.datetime | None,
-    what: str,
+    what: tuple[str, str, str],
     target: str,
     uses: list[Use],
     variant: str | None = None,
 ) -> Iterator[Finding]:
     """Secret.expire_time: the secret is deleted then; SecretVersion.scheduled_destroy_time: a
     version "is destroyed only after" it (delayed destruction). A version's destruction is
-    told apart from the secret's expiry and from another version's by `variant` in its id."""
+    told apart from the secret's expiry and from another version's by `variant` in its id.
+    `what`: the subject, its verb to come and its verb past: a time already gone (a runner's
+    clock ahead, a read just before the deletion) says so, where the next read finds the secret
+    missing or the version destroyed."""
     state = at.ctx.state
     window = dt.timedelta(days=at.ctx.service.expiry_warning)
     if when is None or when - state.now > window:
         return
-    days = max((when - state.now).days, 0)
+    subject, coming, past = what
+    left = when - state.now
+    if left < dt.timedelta(0):
+        said = f"{subject} {past} on {when:%Y-%m-%d %H:%M} UTC, {_span(-left)} ago"
+    else:
+        said = f"{subject} {coming} on {when:%Y-%m-%d %H:%M} UTC, in {_span(left)}"
     location, names = _told(at, uses)
     yield at.finding(
         "secret.expiring",
         target,
-        f"{what} on {when:%Y-%m-%d %H:%M} UTC, in {days} days (used by {names} on {at.where})",
+        f"{said} (used by {names} on {at.where})",
         location=location,
         expected=f"not before {at.ctx.service.expiry_warning} days from now",
         actual=f"{when:%Y-%m-%d}",
@@ -182,6 +192,14 @@ def _expiring(
         container=uses[0][0].name,
         variant=variant,
     )
+
+
+def _span(span: dt.timedelta) -> str:
+    """`3 days`, under a day `5 hours`, under an hour `less than an hour`."""
+    if span.days:
+        return plural(span.days, "day")
+    hours = span.seconds // 3600
+    return plural(hours, "hour") if hours else "less than an hour"
 
 
 def _used_by(at: At, container: ContainerConfig, what: str) -> str:

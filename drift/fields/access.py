@@ -4,6 +4,7 @@ the row of a plain integer setting."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -154,11 +155,17 @@ def duration_text(maximum: int, why: str) -> Callable[[Any], str]:
 
     def parse(value: Any) -> str:
         total = parse_duration(value)
-        if total <= 0:
-            raise ValueError("must be more than 0s (0 is unset: the default applies)")
-        if total > maximum:
+        if not math.isfinite(total):  # NaN passes every comparison below
+            raise ValueError(f"must be a finite duration, not {value!r}")
+        text = seconds_text(total)  # to the nanosecond, as a Duration keeps it
+        if Decimal(text[:-1]) <= 0:  # 0, or less than the 1 ns a Duration keeps
+            raise ValueError(
+                "must be more than 0s (0 is unset: the default applies; a Duration keeps"
+                " whole nanoseconds, so less than 1ns is 0)"
+            )
+        if Decimal(text[:-1]) > maximum:
             raise ValueError(f"must be at most {seconds_text(float(maximum))} ({why})")
-        return seconds_text(total)
+        return text
 
     return parse
 

@@ -12,6 +12,7 @@ from drift.errors import ApiError, JournalError
 from drift.fix.base import Base
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Fixer, Stop, canary_request
+from drift.fix.deadline import ask_promotion, started
 from drift.fix.journal import State, Write
 from drift.fix.patch import (
     canary_percent,
@@ -99,6 +100,7 @@ class ServiceFix(Fixer):
         )
         failure: ApiError | None = None
         answer: Any = None
+        began = started()  # the promotion prompt's deadline counts from here
         try:
             answer = await update_workload(ctx.session, Kind.SERVICE, request)
             after = await settled(ctx.session, raw.name, canary)
@@ -138,14 +140,8 @@ class ServiceFix(Fixer):
         question = f"Move all traffic of {self.name} to {canary}" + (
             f" ({unproven})?" if unproven else "?"
         )
-        try:
-            go = ctx.options.yes or ctx.ui.confirm(question)
-        except KeyboardInterrupt:  # an abort like a "no" (SPEC invariant 9), then exit 4
-            raise Stop(
-                f"{self.name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
-            ) from None
-        if not go:
-            raise Stop(f"{self.name}: promotion declined", cleanup=True)
+        if not ctx.options.yes:
+            ask_promotion(ctx.ui, self.name, question, began)
         await self._promote()
 
     def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:

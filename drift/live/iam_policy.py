@@ -173,7 +173,9 @@ def evaluate(expression: str, resource_name: str, now: dt.datetime) -> bool | No
         if parser.pos != len(tokens):
             return None
         return value
-    except _Unsupported:
+    except (_Unsupported, ArithmeticError, LookupError, TypeError, ValueError, RecursionError):
+        # anything it cannot judge (a comparison of unlike values, a date out of range, an
+        # expression nested too deep) is unknown: unverified, never a crash of the check
         return None
 
 
@@ -287,10 +289,19 @@ class _Parser:
         return bytes(value[1:-1], "utf-8").decode("unicode_escape")
 
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
+"""CEL's `timestamp(string)` converts "according to RFC3339" (google/cel-spec doc/langdef.md,
+Standard Definitions, `timestamp`), whose date-time always ends with its offset, `Z` or
+`+HH:MM` (RFC 3339 section 5.6: full-time = partial-time time-offset). A text without one (a
+bare date, a local time) is an error in CEL: drift cannot judge it."""
+
+
 def _timestamp(text: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
+    if _RFC3339.fullmatch(text.upper()) is None:
+        raise _Unsupported(text)
+    try:  # Python reads up to 9 digits of a fraction (keeps 6), `Z` and `+HH:MM`
+        return dt.datetime.fromisoformat(text.upper())
+    except ValueError as exc:  # a month 13, a leap second 60
         raise _Unsupported(text) from exc
 
 

@@ -17,7 +17,7 @@ from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
 from drift.onboarding.draft import Draft, build_draft, drafted_from, render, rollout
-from drift.profiles.model import Profile, ServiceProfile
+from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
 from drift.textsafe import plural
 from drift.yamlfile import display_path
@@ -143,14 +143,15 @@ async def init_from_live(
     settling = _require_all_read(state, names, project, region)
     names = [n for n in names if n not in settling]
     draft = build_draft(environment, project, region, names, state.services)
+    today = today or utc_today()
     text = render(
         draft,
         schema=f"./{SCHEMA_FILE}",
-        today=today or dt.date.today(),
+        today=today,
         left_out=tuple(key_label(key) for key in settling),
     )
     written = _write(directory, environment, text, force=force)
-    notes = _notes(draft, written, names, state, today or dt.date.today())
+    notes = _notes(draft, written, names, state, today)
     option = _profiles_option(directory)
     if (schema := _write_schema(directory)) is not None:
         notes += (schema,)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 
 from drift.findings import ProbeResult, Unverified
@@ -13,7 +12,7 @@ from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider
 from drift.probe.targets import ProbeTarget
-from drift.profiles.model import Probe, Profile
+from drift.profiles.model import Probe, Profile, utc_today
 from drift.report import Report
 from drift.settings import Settings
 
@@ -152,14 +151,15 @@ async def run_probe(
         profile, names, state, env, settings.concurrency, settings.impersonate_service_account
     )
     probed, findings = attach_causes(profile, results, [], checked=False)
-    findings = apply_ignores(profile, findings, dt.date.today())  # as `check` does
+    today = utc_today()
+    findings = apply_ignores(profile, findings, today)  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it
     absent = [n for n in names if n in state.missing and profile.services[n].probe is not None]
     return Report.of(
         profile,
         names,
         settings.fail_on,
-        findings=[*diff(profile, absent, state, dt.date.today()), *findings],
+        findings=[*diff(profile, absent, state, today), *findings],
         probes=probed,
         unverified=(
             # what a probe needs: the service and the revisions it reaches

@@ -227,7 +227,14 @@ class Ignore:
         return f"{self.location.file}:{self.location.line}"
 
     def expired(self, today: dt.date) -> bool:
+        """Whether `today` (`utc_today()`) is past `until`: it silences through that day."""
         return self.until is not None and today > self.until
+
+
+def utc_today() -> dt.date:
+    """The date an `ignore: until:` is judged on: UTC's, as every time drift prints is, so a CI
+    runner and a laptop in other zones agree at the same instant."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class ScriptedUI:
     ) -> None:
         self.answers = list(answers or [])
         self.questions: list[str] = []
+        self.timeouts: list[float | None] = []
+        """The time each prompt gave to answer (`drift.fix.deadline`)."""
         self.said: list[str] = []
         self.plans: list[Plan] = []
         self.on_confirm = on_confirm
@@ -50,8 +52,9 @@ class ScriptedUI:
     def show_plan(self, plan: Plan) -> None:
         self.plans.append(plan)
 
-    def confirm(self, question: str) -> bool:
+    def confirm(self, question: str, timeout: float | None = None) -> bool:
         self.questions.append(question)
+        self.timeouts.append(timeout)
         if self.on_confirm is not None:
             self.on_confirm(question)
         answer = self.answers.pop(0) if self.answers else False

@@ -72,7 +72,7 @@ class Breaks(ScriptedUI):
         self._write()
         super().show_plan(plan)
 
-    def confirm(self, question: str) -> bool:
+    def confirm(self, question: str, timeout: float | None = None) -> bool:
         self._write(question)
         return super().confirm(question)
 

@@ -6,16 +6,30 @@ exists, Ctrl-C is an abort like a "no": the cleanup runs first (a second Ctrl-C 
 
 from __future__ import annotations
 
+import os
+import pty
 import signal
+import sys
 from pathlib import Path
 
 import pytest
 
+from drift.cli.output import PromptUI
+from drift.errors import ExitCode
+from drift.fix import deadline
+from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from drift.sandbox.faults import Fault
 from tests.cliutil import REPO, drift
-from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
+from tests.fix.conftest import (
+    PROJECT,
+    ScriptedUI,
+    assert_serves_as_before,
+    entries,
+    fix,
+    updates,
+)
 from tests.fix.terminal import Script, Terminal, converse, on_a_terminal
 
 
@@ -117,3 +131,84 @@ def test_sigterm_or_sighup_at_the_promotion_prompt_cleans_up_as_ctrl_c(
     assert "Traceback" not in output
     assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
     assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+
+
+class Clock:
+    """`drift.fix.deadline.clock`, moved on by hand: hours pass at a prompt in no time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_no_answer_by_the_deadline_declines_and_cleans_up_inside_the_window(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revtime 6: CLEANUP_WINDOW (2 h) takes every fix for ended 2 h after its canary, so the
+    promotion prompt gives at most that minus the clean-up's room, and no answer by then is a
+    "no", cleaned up as a decline, saying why."""
+    clock = Clock()
+    monkeypatch.setattr(deadline, "clock", clock)
+    before = sandbox.service(PROJECT, "web")
+
+    def leave_it_open(question: str) -> None:  # the person walks away: the time runs out
+        if question.startswith("Move all traffic"):
+            clock.now += deadline.PROMPT_WINDOW
+
+    ui = ScriptedUI([True, False], on_confirm=leave_it_open)
+    result = fix(tmp_path, env, ui, FixOptions(), services=["web"])
+    assert result.exit_code is ExitCode.ABORTED
+    (outcome,) = result.outcomes
+    assert ui.timeouts[0] is None  # the first prompt: nothing exists yet
+    given = ui.timeouts[1]
+    assert given is not None and 0 < given <= deadline.PROMPT_WINDOW == 110 * 60
+    assert "no answer within 110 min" in outcome.message, outcome.message
+    assert "restored the routing" in outcome.message, outcome.message
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+    assert_serves_as_before(sandbox, PROJECT, "web", before, outcome.canary)
+
+
+def test_a_proof_that_used_up_the_window_is_not_asked_to_promote(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(deadline, "clock", clock)
+
+    def slow_write() -> float:  # the canary's write begins, then its probe takes 2 h
+        began = clock.now
+        clock.now += 2 * 3600
+        return began
+
+    monkeypatch.setattr("drift.fix.canary.started", slow_write)
+    ui = ScriptedUI([True, True])
+    result = fix(tmp_path, env, ui, FixOptions(), services=["web"])
+    (outcome,) = result.outcomes
+    assert len(ui.questions) == 1, ui.questions  # never asked to promote
+    assert "promotion not asked: no time left" in outcome.message, outcome.message
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+
+
+def _prompt_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], typed: bytes
+) -> tuple[bool, str]:
+    parent, child = pty.openpty()
+    if typed:
+        os.write(parent, typed)
+    with os.fdopen(child, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        answer = PromptUI(yes=False).confirm("Move all traffic of web to web-x?", timeout=0.4)
+    os.close(parent)
+    return answer, capsys.readouterr().out
+
+
+def test_the_terminal_prompt_says_no_when_its_time_is_over(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer, said = _prompt_on_a_terminal(monkeypatch, capsys, b"")
+    assert answer is False and said.endswith("[y/N]: no (no answer within 0 min)\n"), said
+    answer, said = _prompt_on_a_terminal(monkeypatch, capsys, b"y\n")
+    assert answer is True and "no answer" not in said, said

@@ -62,11 +62,41 @@ def test_a_timeout_over_cloud_runs_maximum_is_a_profile_error(
     assert f"must be at most {maximum}" in problem and "e+" not in problem, problem
 
 
-@pytest.mark.parametrize("setting", ["timeout: 0", "timeout: 0s"])
-def test_a_timeout_of_nothing_is_refused(profiles_dir: Path, setting: str) -> None:
-    _settings(profiles_dir, setting)
+@pytest.mark.parametrize(
+    ("write", "setting"),
+    [
+        (_settings, "timeout: 0"),
+        (_settings, "timeout: 0s"),
+        # revtime 5: below the nanosecond a Duration keeps, rounded to 0s: unset
+        (_settings, "timeout: 0.0000000001s"),
+        (_settings, "timeout: 1e-10"),
+        (_job, "task_timeout: 0.0000000004"),
+    ],
+)
+def test_a_timeout_of_nothing_is_refused(profiles_dir: Path, write: Any, setting: str) -> None:
+    write(profiles_dir, setting)
     (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
     assert "must be more than 0s" in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("write", "setting"),
+    [
+        (_settings, "timeout: .nan"),
+        (_settings, "timeout: .inf"),
+        (_settings, f"timeout: {'9' * 400}s"),
+        (_job, "task_timeout: .nan"),
+    ],
+)
+def test_a_duration_that_is_no_number_is_refused(
+    profiles_dir: Path, write: Any, setting: str
+) -> None:
+    """revtime 5: NaN passed both bounds (every comparison with it is False) as "NaNs"."""
+    write(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert "must be a finite duration" in problem, problem
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ class ScriptedUI:
     def show_plan(self, plan: Plan) -> None:
         pass
 
-    def confirm(self, question: str) -> bool:
+    def confirm(self, question: str, timeout: float | None = None) -> bool:
         if self.on_confirm is not None:
             self.on_confirm(question)
         return self.answers.pop(0) if self.answers else False

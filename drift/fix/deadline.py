@@ -1,0 +1,58 @@
+"""The promotion prompt's deadline. `drift.diff.unserved.CLEANUP_WINDOW` (2 h) is how long after
+its canary a fix's restoration may be created and still be taken for drift's own (`since`,
+history), and how long `check` and a journal-less `rollback` assume a fix may still be running.
+A prompt left open past it would hold a live fix that everything else takes for ended, so the
+prompt has a deadline: no answer by then is a "no", cleaned up as a decline, with room left for
+the clean-up's write to create the restoration inside the window."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from drift.diff.unserved import CLEANUP_WINDOW
+from drift.fix.context import FixUI, Stop
+from drift.fix.update import OPERATION_TIMEOUT
+
+CLEANUP_ROOM = OPERATION_TIMEOUT
+"""Seconds kept before the window closes for the clean-up (its first write is one update,
+which waits at most OPERATION_TIMEOUT)."""
+PROMPT_WINDOW = CLEANUP_WINDOW.total_seconds() - CLEANUP_ROOM
+"""Seconds after the canary's write began by which the promotion is answered, or declined."""
+
+clock: Callable[[], float] = time.monotonic
+"""The clock the deadline is kept on (tests put their own)."""
+
+
+def started() -> float:
+    """When the canary's write begins: before its revision is created, so a deadline counted
+    from it closes no later than one counted from the creation."""
+    return clock()
+
+
+def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
+    """The answer to the promotion prompt of the canary whose write began at `began`, by the
+    deadline; Stop (cleaned up, as a decline) when the time is over or Ctrl-C is pressed."""
+    left = began + PROMPT_WINDOW - clock()
+    minutes = f"{PROMPT_WINDOW / 60:g} min of the canary's deploy"
+    if left <= 0:
+        raise Stop(
+            f"{name}: promotion not asked: no time left to answer within {minutes}, "
+            "before drift's clean-up window closes",
+            cleanup=True,
+        )
+    try:
+        go = ui.confirm(question, timeout=left)
+    except KeyboardInterrupt:  # an abort like a "no" (SPEC invariant 9), then exit 4
+        raise Stop(
+            f"{name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
+        ) from None
+    if go:
+        return True
+    if clock() >= began + PROMPT_WINDOW:
+        raise Stop(
+            f"{name}: promotion declined: no answer within {minutes}, before drift's "
+            "clean-up window closes",
+            cleanup=True,
+        )
+    raise Stop(f"{name}: promotion declined", cleanup=True)
