@@ -54,6 +54,10 @@ def _version(value: str | None) -> str | None:
 
 
 Version = Annotated[StrictStr | None, AfterValidator(_version), Field(validate_default=True)]
+Int32 = Annotated[int, Field(ge=0, le=2**31 - 1)]
+"""A count or a number of seconds as the API keeps it (int32 fields; a task's timeout is a
+Duration, far larger, but Cloud Run's longest is 168 h): a larger one is refused at its line,
+never an overflow in the conversion (revtime: `timeoutSeconds: 99999999999999999`)."""
 
 
 class SecretKeyRef(_Open):
@@ -75,7 +79,7 @@ class EnvVar(_Open):
 
 class Port(_Open):
     name: StrictStr | None = None
-    containerPort: int | None = None
+    containerPort: Int32 | None = None
 
 
 class Mount(_Open):
@@ -89,10 +93,10 @@ class Resources(_Open):
 
 
 class Probe(_Open):
-    initialDelaySeconds: int | None = None
-    timeoutSeconds: int | None = None
-    periodSeconds: int | None = None
-    failureThreshold: int | None = None
+    initialDelaySeconds: Int32 | None = None
+    timeoutSeconds: Int32 | None = None
+    periodSeconds: Int32 | None = None
+    failureThreshold: Int32 | None = None
 
 
 class Container(_Open):
@@ -113,13 +117,13 @@ class KeyToPath(_Open):
     key: Version = None
     """The version (`_version`): a deploy without one is refused."""
     path: StrictStr
-    mode: int | None = None
+    mode: Int32 | None = None
 
 
 class SecretVolume(_Open):
     secretName: StrictStr
     items: list[KeyToPath] | None = None
-    defaultMode: int | None = None
+    defaultMode: Int32 | None = None
 
 
 class Volume(_Open):
@@ -131,11 +135,11 @@ class Pod(_Open):
     containers: list[Container] = Field(min_length=1)
     volumes: list[Volume] | None = None
     serviceAccountName: StrictStr | None = None
-    timeoutSeconds: int | None = None
+    timeoutSeconds: Int32 | None = None
 
 
 class RevisionSpec(Pod):
-    containerConcurrency: int | None = None
+    containerConcurrency: Int32 | None = None
 
 
 class Metadata(_Open):
@@ -296,7 +300,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         return None
     try:
         resource = from_knative(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         # what the shape check lets through and the conversion cannot read (a named port)
         problems.append(doc.problem(("kind",), f"cannot read this {kind}: {exc}"))
         return None

@@ -236,6 +236,18 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             id="port",
         ),
         pytest.param(
+            MINIMAL.replace("    spec:\n", "    spec:\n      timeoutSeconds: 99999999999999999\n"),
+            "m.yaml:8: spec.template.spec.timeoutSeconds: Input should be less than or equal "
+            "to 2147483647",
+            id="huge-timeout",
+        ),
+        pytest.param(
+            MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: -1\n"),
+            "m.yaml:8: spec.template.spec.containerConcurrency: Input should be greater than "
+            "or equal to 0",
+            id="negative-concurrency",
+        ),
+        pytest.param(
             MINIMAL + "        startupProbe: {httpGet: {port: http}}\n",
             "m.yaml:2: cannot read this Service: invalid literal for int()",
             id="named-probe-port",
