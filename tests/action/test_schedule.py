@@ -179,6 +179,7 @@ class Runner:
             "github.token": "fake-token",
             "github.repository": "acme-chat/app",
             "steps.drift.outputs.report": outputs.get("report", ""),
+            "steps.drift.outputs.python": str(self.python),  # action.yml: its venv's python
         }
         return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m.group(1)], text)
 
