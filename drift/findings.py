@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drift.kinds import Kind, label, split_key, workload_key
@@ -250,6 +250,8 @@ class Unverified(OfWorkload):
     kind: Kind = Kind.SERVICE
     baseline: BaselineState | None = None
     """`new` when the baseline could read it, `unchanged` when it could not either."""
+    location: Location | None = field(default=None, compare=False)
+    """The workload's entry in the profile (where an annotation points), when it has one."""
 
     @classmethod
     def at(cls, key: str, target: str, reason: str) -> Unverified:

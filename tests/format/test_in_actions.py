@@ -1,0 +1,43 @@
+"""`drift check` as a GitHub Actions job runs it (GITHUB_ACTIONS, GITHUB_WORKSPACE and
+GITHUB_STEP_SUMMARY set) against the sandbox: what the run page, the PR's files and the step
+summary get."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import REPO, drift
+
+pytestmark = pytest.mark.sandbox
+
+
+def actions_env(sandbox: Sandbox, workspace: Path, summary: Path) -> dict[str, str]:
+    return {
+        **sandbox.environ(),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+
+
+def test_an_unverified_service_is_annotated_on_its_profile_entry(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="services/api"))
+    env = actions_env(sandbox, REPO, tmp_path / "summary.md")
+    done = drift("check", "staging", "--format", "github", env=env)
+    assert done.returncode in (1, 3), done.stderr
+    incomplete = [line for line in done.stdout.splitlines() if "title=drift incomplete" in line]
+    assert incomplete, done.stdout
+    lines = (REPO / "profiles" / "staging.yaml").read_text().splitlines()
+    for annotation in incomplete:
+        service = annotation.split("::")[2].split(":")[0]
+        entry = lines.index(f"  {service}:") + 1
+        assert annotation.startswith(
+            f"::warning file=profiles/staging.yaml,line={entry},title=drift incomplete::"
+        ), annotation
