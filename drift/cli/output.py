@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
+    from drift.errors import Problem
     from drift.fix.model import Plan
     from drift.live.session import Access
     from drift.live.storage import StorageObject
@@ -190,6 +191,18 @@ def error(message: str, *, details: tuple[str, ...] = ()) -> None:
             typer.echo(f"  {_person(line)}", err=True)
     except OSError:  # stderr is gone too: the exit code says it
         silence(sys.stderr)
+
+
+def annotate(problems: Iterable[Problem]) -> None:
+    """Each problem of an input as an `::error` workflow command on its file and line, as
+    `--format github` annotates findings (escaped the same way; masked, made visible)."""
+    from drift.format.github import command
+
+    for problem in problems:
+        where = {"file": problem.file} | ({"line": str(problem.line)} if problem.line else {})
+        text = f"{problem.path}: {problem.message}" if problem.path else problem.message
+        with suppress(OutputLost):  # the error line on stderr said it already
+            echo(command("error", _person(text), **where, title="drift"))
 
 
 def emit_report(

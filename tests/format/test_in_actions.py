@@ -11,6 +11,7 @@ import pytest
 
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import REPO, drift
+from tests.runner_commands import commands
 
 pytestmark = pytest.mark.sandbox
 
@@ -41,3 +42,30 @@ def test_an_unverified_service_is_annotated_on_its_profile_entry(
         assert annotation.startswith(
             f"::warning file=profiles/staging.yaml,line={entry},title=drift incomplete::"
         ), annotation
+
+
+def test_a_profile_error_is_annotated_on_its_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A PR that breaks a profile: `file:line: message` on stderr, exit 2, and under
+    `--format github` the same as an `::error` on the PR's line (revci F7)."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for name in ("base.yaml", "staging.yaml"):
+        (profiles / name).write_text((REPO / "profiles" / name).read_text())
+    base = profiles / "base.yaml"
+    text = base.read_text()
+    base.write_text(text.replace("concurrency: 250", "concurrency: lots,100%"))
+    line = text[: text.index("concurrency: 250")].count("\n") + 1
+    env = actions_env(sandbox, tmp_path, tmp_path / "summary.md")
+    done = drift("check", "staging", "--profiles", str(profiles), "--format", "github", env=env)
+    assert done.returncode == 2
+    assert f"profiles/base.yaml:{line}: " in done.stderr
+    (annotation,) = commands(done.stdout)
+    level, properties, message = annotation
+    assert (level, properties) == (
+        "error",
+        {"file": "profiles/base.yaml", "line": str(line), "title": "drift"},
+    )
+    assert "concurrency" in message and "\n" not in message
+    # without --format github: no workflow command
+    plain = drift("check", "staging", "--profiles", str(profiles), env=env)
+    assert plain.returncode == 2 and commands(plain.stdout + plain.stderr) == []
