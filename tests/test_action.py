@@ -119,9 +119,7 @@ def _outputs(tmp_path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_action_bad_input_still_sets_the_exit_code_output(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
+def test_action_bad_input_still_sets_the_exit_code_output(sandbox: Sandbox, tmp_path: Path) -> None:
     """action.yml: exit-code "2 bad input": set on every exit, so that a `continue-on-error`
     step routing on `steps.drift.outputs.exit-code` reads 2, not ''."""
     done = run_action(sandbox, tmp_path, environment="staging", probe="yes")

@@ -249,13 +249,10 @@ def step_summary(report: Report) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") != "true" or not path:
         return
-    from drift.format import formatter_for
     from drift.format.markdown import append_step_summary
-    from drift.redact import scrub
 
-    text = scrub(formatter_for(OutputFormat.MARKDOWN).render(report))
     try:
-        append_step_summary(Path(path), text)
+        append_step_summary(Path(path), report)
     except OSError as exc:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
             echo(f"drift: warning: cannot write the step summary: {exc}", err=True)

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from drift.format.markdown import STEP_SUMMARY_LIMIT
 from drift.sandbox import Fault, Sandbox
+from drift.sandbox.generate import generate
 from tests.cliutil import REPO, drift
+from tests.conftest import MakeSandbox
 from tests.runner_commands import commands
 
 pytestmark = pytest.mark.sandbox
@@ -69,3 +72,43 @@ def test_a_profile_error_is_annotated_on_its_line(sandbox: Sandbox, tmp_path: Pa
     # without --format github: no workflow command
     plain = drift("check", "staging", "--profiles", str(profiles), env=env)
     assert plain.returncode == 2 and commands(plain.stdout + plain.stderr) == []
+
+
+FLEET_HEAD = (
+    "project: fleet-proj\nregion: us-central1\ndefaults:\n  unexpected_env: warn\nservices:\n"
+)
+
+
+def fleet_profiles(directory: Path, services: int, head: str = "") -> Path:
+    """One `PLAIN_VAR_00: wrong` per service of `generate(project="fleet-proj")`: an env.value
+    error each, and every other variable of the service an env.unexpected warning."""
+    directory.mkdir(parents=True, exist_ok=True)
+    body = "".join(
+        f"  svc-{i:04d}:\n    env:\n      PLAIN_VAR_00: wrong\n" for i in range(services)
+    )
+    (directory / "prod.yaml").write_text(head + FLEET_HEAD + body)
+    return directory
+
+
+def test_a_cut_step_summary_keeps_every_error_the_annotations_send_to_it(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """300 services, an error and 29 warnings each: the annotations show 10 errors and send
+    the rest to the step summary, which is over 1 MiB whole. Cut, it keeps every error (the
+    most severe first across services) and counts the warnings it left out (revci F1)."""
+    sandbox = make_sandbox(
+        generate(services=300, vars=30, secret_refs=0, secrets=0, project="fleet-proj")
+    )
+    profiles = fleet_profiles(tmp_path / "profiles", 300)
+    env = actions_env(sandbox, tmp_path, tmp_path / "summary.md")
+    done = drift(
+        "check", "prod", "--profiles", str(profiles), "--format", "github", "--no-history",
+        env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "see the step summary" in done.stdout
+    text = (tmp_path / "summary.md").read_text()
+    assert len(text.encode()) <= STEP_SUMMARY_LIMIT
+    errors = re.findall(r"^\| error \| (svc-\d{4}) \| `env\.value` \|", text, re.MULTILINE)
+    assert sorted(errors) == [f"svc-{i:04d}" for i in range(300)]
+    assert re.search(r"\d+ warnings left out, the least severe[^\n]*JSON report", text), text[-600:]
