@@ -184,7 +184,10 @@ def check(
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
             output.emit(output.render(report, fmt), output.location(also), access=access)
-    output.step_summary(report)
+    if not (format is OutputFormat.MARKDOWN and output_file is None):
+        # `--format markdown` on stdout is the summary the job writes itself (`>>
+        # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
+        output.step_summary(report)
     raise typer.Exit(int(report.exit_code))
 
 

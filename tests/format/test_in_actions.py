@@ -112,3 +112,39 @@ def test_a_cut_step_summary_keeps_every_error_the_annotations_send_to_it(
     errors = re.findall(r"^\| error \| (svc-\d{4}) \| `env\.value` \|", text, re.MULTILINE)
     assert sorted(errors) == [f"svc-{i:04d}" for i in range(300)]
     assert re.search(r"\d+ warnings left out, the least severe[^\n]*JSON report", text), text[-600:]
+
+
+def test_markdown_on_stdout_fits_a_step_summary(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    """`--format markdown` is the step summary's format: on stdout it is kept within GitHub's
+    limit too, by the same cut (2.4 MB whole for these 400 services) (revci F3)."""
+    sandbox = make_sandbox(
+        generate(services=400, vars=12, secret_refs=0, secrets=0, project="fleet-proj")
+    )
+    profiles = fleet_profiles(tmp_path / "profiles", 400)
+    done = drift(
+        "check", "prod", "--profiles", str(profiles), "--format", "markdown", "--no-history",
+        env={**sandbox.environ(), "GITHUB_ACTIONS": "false"}, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert len(done.stdout.encode()) <= STEP_SUMMARY_LIMIT
+    assert done.stdout.count("| error | svc-") == 400 and "left out" in done.stdout
+
+
+def test_markdown_written_to_the_step_summary_by_the_job_is_not_doubled(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`drift check staging --format markdown >> "$GITHUB_STEP_SUMMARY"`: the job writes the
+    summary; drift does not append its own copy (it still does for the other formats, and
+    for markdown written to --output) (revci F3)."""
+    summary = tmp_path / "summary.md"
+    env = actions_env(sandbox, tmp_path, summary)
+    done = drift("check", "staging", "--format", "markdown", env=env)
+    assert done.returncode == 1, done.stderr
+    with summary.open("a") as handle:  # what `>> "$GITHUB_STEP_SUMMARY"` does with stdout
+        handle.write(done.stdout)
+    assert summary.read_text().count("## drift · staging") == 1
+    to_file = drift(
+        "check", "staging", "--format", "markdown", "--output", str(tmp_path / "s.md"), env=env
+    )
+    assert to_file.returncode == 1, to_file.stderr
+    assert summary.read_text().count("## drift · staging") == 2
