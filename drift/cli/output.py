@@ -76,42 +76,6 @@ def emit(
     write_whole(output, text)
 
 
-def distinct_outputs(places: dict[str, str | None]) -> None:
-    """Refuse two outputs naming one file or object: the last write would silently replace
-    the other's report."""
-    seen: dict[str, str] = {}
-    for option, value in places.items():
-        if value is None:
-            continue
-        key = _place(value)
-        if key in seen:
-            raise UsageError(
-                f"{seen[key]} and {option} name the same file: {value}",
-                hint="give each output a file of its own",
-            )
-        seen[key] = option
-
-
-def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> None:
-    """Refuse an output that would replace the baseline with what is not a JSON report (the
-    next run would refuse it, and the GitHub Action take that for a first run)."""
-    if baseline is None:
-        return
-    for option, value in places.items():
-        if value is not None and _place(value) == _place(baseline):
-            raise UsageError(
-                f"--baseline and {option} name the same file: {value} (it would be replaced "
-                "by a report that is not the JSON report a baseline is)",
-                hint="write the next baseline with --json FILE, the other output elsewhere",
-            )
-
-
-def _place(value: str) -> str:
-    """What a file or object option names, one key for each place."""
-    where = location(value)
-    return os.path.realpath(where) if isinstance(where, Path) else str(where)
-
-
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
     from drift.cli.session import run
     from drift.errors import ApiError
