@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drift.cli.output import error, location
-from drift.errors import OutputLost, UsageError
+from drift.errors import ApiError, OutputLost, UsageError
 
 
 def distinct_outputs(places: dict[str, str | None]) -> None:
@@ -73,7 +73,10 @@ def undelivered(failed: list[str], where: object | None) -> Iterator[None]:
     try:
         yield
     except UsageError as exc:
-        if where is None or isinstance(exc, OutputLost):
+        # a write that failed (a file's OSError, an upload's API status); not a usage error
+        # such as a sandbox run asked to write to the real Cloud Storage
+        written = isinstance(exc.__cause__, (OSError, ApiError))
+        if where is None or isinstance(exc, OutputLost) or not written:
             raise
         error(exc.diagnostics())
         failed.append(exc.message)
