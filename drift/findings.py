@@ -72,6 +72,8 @@ class Location:
 
     file: str
     line: int
+    """0: the file, no line known (a finding carried from a baseline whose place in today's
+    profile was not found)."""
 
 
 def finding_id(environment: str, service: str, rule: str, target: str) -> str:

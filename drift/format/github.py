@@ -94,7 +94,9 @@ def _unverified(item: Unverified) -> _Annotation:
 
 def _located(location: Location | None) -> dict[str, str]:
     """The `file` and `line` properties of an annotation at `location` (none without one)."""
-    return {"file": location.file, "line": str(location.line)} if location else {}
+    if location is None:
+        return {}
+    return {"file": location.file} | ({"line": str(location.line)} if location.line else {})
 
 
 def _resolved(report: Report) -> list[_Annotation]:

@@ -14,6 +14,7 @@ from drift.sandbox import Fault, Sandbox
 from drift.sandbox.generate import generate
 from tests.cliutil import REPO, drift
 from tests.conftest import MakeSandbox
+from tests.profilecopy import fleet_profiles
 from tests.runner_commands import commands
 
 pytestmark = pytest.mark.sandbox
@@ -72,22 +73,6 @@ def test_a_profile_error_is_annotated_on_its_line(sandbox: Sandbox, tmp_path: Pa
     # without --format github: no workflow command
     plain = drift("check", "staging", "--profiles", str(profiles), env=env)
     assert plain.returncode == 2 and commands(plain.stdout + plain.stderr) == []
-
-
-FLEET_HEAD = (
-    "project: fleet-proj\nregion: us-central1\ndefaults:\n  unexpected_env: warn\nservices:\n"
-)
-
-
-def fleet_profiles(directory: Path, services: int, head: str = "") -> Path:
-    """One `PLAIN_VAR_00: wrong` per service of `generate(project="fleet-proj")`: an env.value
-    error each, and every other variable of the service an env.unexpected warning."""
-    directory.mkdir(parents=True, exist_ok=True)
-    body = "".join(
-        f"  svc-{i:04d}:\n    env:\n      PLAIN_VAR_00: wrong\n" for i in range(services)
-    )
-    (directory / "prod.yaml").write_text(head + FLEET_HEAD + body)
-    return directory
 
 
 def test_a_cut_step_summary_keeps_every_error_the_annotations_send_to_it(
