@@ -210,8 +210,8 @@ def _ranked_rows(report: Report) -> list[tuple[str, str]]:
                     _row(
                         [
                             "could not verify",
-                            md_text(u.workload),
                             "",
+                            md_text(u.workload),
                             md_code(u.target),
                             _unverified_reason(u),
                             md_code(location_text(u.location)),
@@ -224,7 +224,7 @@ def _ranked_rows(report: Report) -> list[tuple[str, str]]:
             for f in findings:
                 if f.severity is severity:
                     cells = _finding_cells(f)
-                    rows.append((severity.value, _row([cells[0], md_text(service), *cells[1:]])))
+                    rows.append((severity.value, _row([*cells[:2], md_text(service), *cells[2:]])))
     return rows
 
 
@@ -242,7 +242,7 @@ def _cut(report: Report, limit: int) -> str:
         "",
         "### Most severe first, across services",
         "",
-        *md_table(["severity", "service", "rule", "target", "message", "location"], []),
+        *md_table(["severity", "rule", "service", "target", "message", "location"], []),
     ]
     sections = [
         name

@@ -11,8 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from drift.sandbox import Fault, Sandbox
-from drift.sandbox.generate import generate
+from drift.sandbox import Fault, Sandbox, generate
 from tests.cliutil import REPO, drift
 from tests.conftest import MakeSandbox
 from tests.profilecopy import fleet_profiles

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from drift.format.markdown import STEP_SUMMARY_LIMIT
-from drift.sandbox import Fault, Sandbox
-from drift.sandbox.generate import generate
+from drift.sandbox import Fault, Sandbox, generate
 from tests.cliutil import REPO, drift
 from tests.conftest import MakeSandbox
 from tests.profilecopy import fleet_profiles
@@ -94,7 +93,7 @@ def test_a_cut_step_summary_keeps_every_error_the_annotations_send_to_it(
     assert "see the step summary" in done.stdout
     text = (tmp_path / "summary.md").read_text()
     assert len(text.encode()) <= STEP_SUMMARY_LIMIT
-    errors = re.findall(r"^\| error \| (svc-\d{4}) \| `env\.value` \|", text, re.MULTILINE)
+    errors = re.findall(r"^\| error \| `env\.value` \| (svc-\d{4}) \|", text, re.MULTILINE)
     assert sorted(errors) == [f"svc-{i:04d}" for i in range(300)]
     assert re.search(r"\d+ warnings left out, the least severe[^\n]*JSON report", text), text[-600:]
 
@@ -112,7 +111,7 @@ def test_markdown_on_stdout_fits_a_step_summary(make_sandbox: MakeSandbox, tmp_p
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert len(done.stdout.encode()) <= STEP_SUMMARY_LIMIT
-    assert done.stdout.count("| error | svc-") == 400 and "left out" in done.stdout
+    assert done.stdout.count("| error | `env.value` | svc-") == 400 and "left out" in done.stdout
 
 
 def test_markdown_written_to_the_step_summary_by_the_job_is_not_doubled(

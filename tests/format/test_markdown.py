@@ -116,7 +116,7 @@ def test_when_even_the_errors_do_not_fit_they_are_counted() -> None:
     text = cut(fleet(60, 2), 4000)
     assert len(text.encode()) <= 4000
     assert re.search(r"\d+ errors, 1 unverified item, 120 warnings left out", text), text
-    assert "| error | svc-0000 |" in text
+    assert "| error | `env.value` | svc-0000 |" in text
 
 
 def test_a_summary_is_empty_when_not_even_the_count_fits() -> None:
