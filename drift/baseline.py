@@ -7,10 +7,10 @@ import json
 import os
 import re
 import stat
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -40,6 +40,9 @@ from drift.redact import MASK, mask, mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.textsafe import plural, visible
 
+if TYPE_CHECKING:
+    from drift.profiles.model import ServiceProfile
+
 MAX_BYTES = 64 * 1024 * 1024
 """A baseline larger than this is refused: a report of thousands of findings is a few MB."""
 
@@ -56,7 +59,8 @@ class _Model(BaseModel):
 
 class _Location(_Model):
     file: StrictStr
-    line: StrictInt = Field(ge=1)
+    line: StrictInt | None = Field(default=None, ge=1)
+    """None: the file, no line (`Location.line` 0)."""
 
 
 class _Finding(_Model):
@@ -128,13 +132,13 @@ class Baseline:
         *,
         fail_on_new: bool = False,
         state: LiveState | None = None,
-        profiled: Collection[str] | None = None,
+        profiled: Mapping[str, ServiceProfile] | None = None,
     ) -> Report:
         """`report` with the baseline state of every finding and unverified item, and the
         findings of the baseline that are gone (`resolved`); `state`: what this run read
-        (which secrets each variable and mount references); `profiled`: the keys of every
-        workload of the profile (a finding of one no longer in it is resolved, not left
-        unchecked by a run of fewer)."""
+        (which secrets each variable and mount references); `profiled`: every workload of
+        the profile (a finding of one no longer in it is resolved, not left unchecked by a run
+        of fewer; one left unchecked is shown where its workload's profile says it now)."""
         # every finding of an id (a split between two revisions holding different values
         # finds one per value): each is compared with all of them
         before: dict[str, list[Finding]] = {}
@@ -165,7 +169,10 @@ class Baseline:
             if why is None:
                 resolved.append(replace(finding, baseline=BaselineState.ABSENT))
             else:
-                unchecked.append(Unchecked(replace(finding, baseline=BaselineState.UNCHANGED), why))
+                carried = replace(
+                    finding, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
+                )
+                unchecked.append(Unchecked(carried, why))
         notes = report.notes
         if unchecked:
             notes = (
@@ -184,6 +191,14 @@ class Baseline:
             notes=notes,
             unchecked=tuple(unchecked),
         )
+
+
+def _now_at(finding: Finding, profiled: Mapping[str, ServiceProfile] | None) -> Location | None:
+    """Where a finding of the baseline stands in today's profile: its line then may now be
+    another service's (lines added above it). Its workload not found: the file, no line."""
+    if profiled is not None and (entry := profiled.get(finding.key)) is not None:
+        return entry.where(finding.target, finding.container)
+    return Location(finding.location.file, 0) if finding.location else None
 
 
 def _secret_uses(state: LiveState) -> Uses:
@@ -293,7 +308,7 @@ def _finding(data: _Finding) -> Finding:
     _remember_credentials(data)
     return Finding(
         **data.model_dump(exclude={"location", "ignore_reason", "failed"}),
-        location=Location(location.file, location.line) if location else None,
+        location=Location(location.file, location.line or 0) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
         failed=tuple(data.failed),
     )

@@ -169,7 +169,7 @@ async def run_check(
         settings.fail_on,
         findings=findings,
         probes=probes,
-        unverified=_unique(state.unverified),
+        unverified=_unique(state.unverified, profile),
         source="" if source.deployed else "manifest",
     )
     if source.deployed and (refused := _refused_project(profile, names, state)) is not None:
@@ -298,11 +298,16 @@ def _drifted(
     )
 
 
-def _unique(items: list[Unverified]) -> tuple[Unverified, ...]:
+def _unique(items: list[Unverified], profile: Profile) -> tuple[Unverified, ...]:
+    """One item per (service, target), each at its workload's entry in the profile."""
     seen: dict[tuple[str, str], Unverified] = {}
     for item in items:
         seen.setdefault((item.service, item.target), item)
-    return tuple(sorted(seen.values(), key=lambda u: (u.service, u.target)))
+    located = (
+        replace(u, location=entry.location) if (entry := profile.services.get(u.key)) else u
+        for u in seen.values()
+    )
+    return tuple(sorted(located, key=lambda u: (u.service, u.target)))
 
 
 def _refused_project(profile: Profile, names: Sequence[str], state: LiveState) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from drift.kinds import Kind, label, split_key, workload_key
@@ -72,6 +72,8 @@ class Location:
 
     file: str
     line: int
+    """0: the file, no line known (a finding carried from a baseline whose place in today's
+    profile was not found)."""
 
 
 def finding_id(environment: str, service: str, rule: str, target: str) -> str:
@@ -287,6 +289,8 @@ class Unverified(OfWorkload):
     kind: Kind = Kind.SERVICE
     baseline: BaselineState | None = None
     """`new` when the baseline could read it, `unchanged` when it could not either."""
+    location: Location | None = field(default=None, compare=False)
+    """The workload's entry in the profile (where an annotation points), when it has one."""
 
     @classmethod
     def at(cls, key: str, target: str, reason: str) -> Unverified:

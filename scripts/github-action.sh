@@ -19,8 +19,24 @@ bad_input() {
   echo "::error title=drift::$1 must be true or false, got '$(command_data "$2")'"
   exit 2
 }
+# The step's exit-code output on every exit, bad inputs included (action.yml: "2 bad input"):
+# a `continue-on-error: true` step routes on it.
+exit_code_output() {
+  local code=$?
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    echo "exit-code=$code" >> "$GITHUB_OUTPUT"
+  fi
+  return "$code"
+}
+trap exit_code_output EXIT
 
-environment="${DRIFT_ACTION_ENVIRONMENT:?set DRIFT_ACTION_ENVIRONMENT (the environment to check)}"
+# An empty environment (`environment: ${{ matrix.env }}` with a mistyped matrix key) is bad
+# input, exit 2: never bash's own status 1, which reads as "drift found".
+environment="${DRIFT_ACTION_ENVIRONMENT:-}"
+if [ -z "$environment" ]; then
+  echo "::error title=drift::the environment input is empty: name the environment to check (profiles/ENV.yaml)"
+  exit 2
+fi
 report="${DRIFT_ACTION_REPORT:-drift-report.json}"
 args=(check "$environment"
       --profiles "${DRIFT_ACTION_PROFILES:-profiles}"
@@ -87,9 +103,6 @@ if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -qF -- "$baseline" "$errors"; t
   code=$?
 fi
 rm -f "$errors"
-if [ -n "${GITHUB_OUTPUT:-}" ]; then
-  echo "exit-code=$code" >> "$GITHUB_OUTPUT"
-fi
 # new-findings, resolved-findings, report and status: only when drift wrote a report (not on
 # exit 2; a gs:// report is read back from Cloud Storage)
 if [ "$code" != 2 ] && { is_gs "$report" || [ -f "$report" ]; }; then

@@ -1,4 +1,5 @@
-"""The repository's profiles, copied for a test with one line of `staging.yaml` rewritten."""
+"""The repository's profiles, copied for a test with one line of `staging.yaml` rewritten; the
+profile of a generated fleet."""
 
 from __future__ import annotations
 
@@ -21,3 +22,19 @@ def staging_with(tmp_path: Path, old: str, new: str) -> Path:
     assert old in text, f"{path} no longer holds {old!r}"
     path.write_text(text.replace(old, new, 1))
     return root
+
+
+FLEET_HEAD = (
+    "project: fleet-proj\nregion: us-central1\ndefaults:\n  unexpected_env: warn\nservices:\n"
+)
+
+
+def fleet_profiles(directory: Path, services: int, head: str = "") -> Path:
+    """One `PLAIN_VAR_00: wrong` per service of `generate(project="fleet-proj")`: an env.value
+    error each, and every other variable of the service an env.unexpected warning."""
+    directory.mkdir(parents=True, exist_ok=True)
+    body = "".join(
+        f"  svc-{i:04d}:\n    env:\n      PLAIN_VAR_00: wrong\n" for i in range(services)
+    )
+    (directory / "prod.yaml").write_text(head + FLEET_HEAD + body)
+    return directory

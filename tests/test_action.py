@@ -113,6 +113,45 @@ def test_action_rejects_a_bad_probe_input(sandbox: Sandbox, tmp_path: Path) -> N
     ]
 
 
+def _outputs(tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "output.txt"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_action_bad_input_still_sets_the_exit_code_output(sandbox: Sandbox, tmp_path: Path) -> None:
+    """action.yml: exit-code "2 bad input": set on every exit, so that a `continue-on-error`
+    step routing on `steps.drift.outputs.exit-code` reads 2, not ''."""
+    done = run_action(sandbox, tmp_path, environment="staging", probe="yes")
+    assert done.returncode == 2
+    assert _outputs(tmp_path) == {"exit-code": "2"}
+
+
+def test_action_empty_environment_is_bad_input(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`environment: ${{ matrix.env }}` that expands to '': exit 2 with an annotation naming
+    the input (bash's own `${X:?}` ended with 1, which reads as "drift found")."""
+    done = run_action(sandbox, tmp_path, environment="")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert commands(done.stdout)[0][:2] == ("error", {"title": "drift"})
+    assert "the environment input is empty" in done.stdout
+    assert _outputs(tmp_path) == {"exit-code": "2"}
+
+
+def test_the_action_leaves_the_jobs_python_alone() -> None:
+    """setup-python's default `update-environment: true` puts its interpreter first on PATH
+    for every later step of the caller's job, and drift's pinned dependencies would be
+    installed into it: the action keeps its Python to itself, drift in a venv run by path."""
+    steps = YAML(typ="safe").load((REPO / "action.yml").read_text())["runs"]["steps"]
+    setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python"))
+    assert str(setup["with"]["update-environment"]).lower() == "false"
+    install = next(s for s in steps if s.get("name") == "Install drift")
+    assert "${{ steps.python.outputs.python-path }}" in install["env"].values()
+    assert "-m venv" in install["run"] and "python -m pip" not in install["run"]
+    check = steps[-1]["env"]
+    assert check["DRIFT_BIN"] == "${{ steps.install.outputs.drift }}"
+    assert check["DRIFT_PYTHON"] == "${{ steps.install.outputs.python }}"
+
+
 def test_action_yml_inputs_reach_the_script() -> None:
     action = YAML(typ="safe").load((REPO / "action.yml").read_text())
     assert set(action["inputs"]) == {
@@ -135,6 +174,7 @@ def test_action_yml_inputs_reach_the_script() -> None:
         "new-findings",
         "resolved-findings",
         "report",
+        "python",
     } == set(action["outputs"])
     assert "0 nothing at or above fail-on drifted" in action["outputs"]["exit-code"]["description"]
     step = action["runs"]["steps"][-1]

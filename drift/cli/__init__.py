@@ -39,7 +39,7 @@ def main() -> NoReturn:
             _output_lost(exc)
         sys.exit(0)
     try:
-        from drift.errors import Aborted, DriftError, ExitCode
+        from drift.errors import Aborted, DriftError, ExitCode, InputError
 
         _any_locale()
         own_process()
@@ -63,6 +63,8 @@ def main() -> NoReturn:
             output.say(exc.diagnostics())  # the person said no: an answer, not an error
         else:
             output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
+        if STATE.annotate and isinstance(exc, InputError):
+            output.annotate(exc.problems)
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
         if isinstance(exc, OSError) and (err := _echo_failed(exc)) is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from drift.cli import output
+from drift.cli import destinations, output
 from drift.cli.options import (
     GATES,
     BaselineOpt,
@@ -126,9 +126,11 @@ def check(
         )
     # (the baseline is read before anything is written: `--baseline last.json --json
     # last.json` keeps one file up to date)
-    output.distinct_outputs({"--output": output_file, "--sarif": sarif, "--json": json_file})
+    places = {"--output": output_file, "--sarif": sarif, "--json": json_file}
+    destinations.distinct_outputs(places)
+    destinations.writable(places)
     not_json = None if format is OutputFormat.JSON else output_file
-    output.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
+    destinations.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
     if fail_on_new and baseline is None:
         raise UsageError(
             "--fail-on-new needs --baseline: new compared with which earlier report?",
@@ -179,12 +181,19 @@ def check(
     if sarif is not None or format is OutputFormat.SARIF:
         report = _sarif_capped(report)
     access = settings.access()
-    output.emit_report(report, format, output.location(output_file), quiet=quiet, access=access)
+    failed: list[str] = []  # each output is written, whichever of the others could not be
+    where = output.location(output_file)
+    with destinations.undelivered(failed, where):
+        output.emit_report(report, format, where, quiet=quiet, access=access)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
-            output.emit(output.render(report, fmt), output.location(also), access=access)
-    output.step_summary(report)
-    raise typer.Exit(int(report.exit_code))
+            with destinations.undelivered(failed, also):
+                output.emit(output.render(report, fmt), output.location(also), access=access)
+    if not (format is OutputFormat.MARKDOWN and output_file is None):
+        # `--format markdown` on stdout is the summary the job writes itself (`>>
+        # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
+        output.step_summary(report)
+    raise typer.Exit(destinations.delivered_code(report.exit_code, failed))
 
 
 def _sarif_capped(report: Report) -> Report:
@@ -229,6 +238,7 @@ def probe(
     """
     from drift.probe.live import run_probe
 
+    destinations.writable({"--output": output_file})
     settings, profile = cli.load("drift.probe.live")
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
     where = output.location(output_file)

@@ -205,6 +205,7 @@ def fix(
     from drift.cli.signals import like_ctrl_c
     from drift.fix.apply import FixOptions, run_fix
     from drift.fix.saved import read_saved
+    from drift.fix.unmade import made_only_if_used
 
     if plan_file is not None and (service or from_template):
         raise UsageError(
@@ -225,7 +226,9 @@ def fix(
     )
     prose = output.prose_to_stderr(format)  # stdout: the report alone
     ui = output.PromptUI(yes=yes, err=prose)
-    with like_ctrl_c():  # SIGTERM, SIGHUP: cleaned up and said as Ctrl-C is
+    # SIGTERM, SIGHUP: cleaned up and said as Ctrl-C is; a fix that changed nothing (declined,
+    # stopped) leaves no journal directory behind
+    with like_ctrl_c(), made_only_if_used(settings.journal()):
         result = run(
             run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
             interrupted=ExitCode.ABORTED,

@@ -220,7 +220,7 @@ GATES = (*READS, "fail_on")
 def shared(*names: str) -> Callable[[F], F]:
     """Give a command the shared options `names` (the environment argument first, the others
     after its own options) and call it with them gathered as `cli: Invocation`."""
-    from drift.cli.session import Invocation
+    from drift.cli.session import STATE, Invocation
 
     def decorate(command: F) -> F:
         hints = get_type_hints(command, include_extras=True)
@@ -243,6 +243,7 @@ def shared(*names: str) -> Callable[[F], F]:
 
         @functools.wraps(command)
         def run(**kwargs: Any) -> Any:
+            STATE.annotate = kwargs.get("format") == "github"
             given = {_SHARED[n][0]: kwargs.pop(n) for n in names}
             return command(cli=Invocation(**given), **kwargs)
 

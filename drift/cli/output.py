@@ -8,7 +8,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
+    from drift.errors import Problem
     from drift.fix.model import Plan
     from drift.live.session import Access
     from drift.live.storage import StorageObject
@@ -74,42 +75,6 @@ def emit(
         _upload(text.encode(), output, access)
         return
     write_whole(output, text)
-
-
-def distinct_outputs(places: dict[str, str | None]) -> None:
-    """Refuse two outputs naming one file or object: the last write would silently replace
-    the other's report."""
-    seen: dict[str, str] = {}
-    for option, value in places.items():
-        if value is None:
-            continue
-        key = _place(value)
-        if key in seen:
-            raise UsageError(
-                f"{seen[key]} and {option} name the same file: {value}",
-                hint="give each output a file of its own",
-            )
-        seen[key] = option
-
-
-def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> None:
-    """Refuse an output that would replace the baseline with what is not a JSON report (the
-    next run would refuse it, and the GitHub Action take that for a first run)."""
-    if baseline is None:
-        return
-    for option, value in places.items():
-        if value is not None and _place(value) == _place(baseline):
-            raise UsageError(
-                f"--baseline and {option} name the same file: {value} (it would be replaced "
-                "by a report that is not the JSON report a baseline is)",
-                hint="write the next baseline with --json FILE, the other output elsewhere",
-            )
-
-
-def _place(value: str) -> str:
-    """What a file or object option names, one key for each place."""
-    where = location(value)
-    return os.path.realpath(where) if isinstance(where, Path) else str(where)
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
@@ -193,6 +158,18 @@ def error(message: str, *, details: tuple[str, ...] = ()) -> None:
         silence(sys.stderr)
 
 
+def annotate(problems: Iterable[Problem]) -> None:
+    """Each problem of an input as an `::error` workflow command on its file and line, as
+    `--format github` annotates findings (escaped the same way; masked, made visible)."""
+    from drift.format.github import command
+
+    for problem in problems:
+        where = {"file": problem.file} | ({"line": str(problem.line)} if problem.line else {})
+        text = f"{problem.path}: {problem.message}" if problem.path else problem.message
+        with suppress(OutputLost):  # the error line on stderr said it already
+            echo(command("error", _person(text), **where, title="drift"))
+
+
 def emit_report(
     report: Report,
     fmt: OutputFormat,
@@ -237,13 +214,10 @@ def step_summary(report: Report) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") != "true" or not path:
         return
-    from drift.format import formatter_for
     from drift.format.markdown import append_step_summary
-    from drift.redact import scrub
 
-    text = scrub(formatter_for(OutputFormat.MARKDOWN).render(report))
     try:
-        append_step_summary(Path(path), text)
+        append_step_summary(Path(path), report)
     except OSError as exc:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
             echo(f"drift: warning: cannot write the step summary: {exc}", err=True)

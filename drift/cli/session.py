@@ -33,6 +33,9 @@ class RunState:
     error."""
     owns_process: bool = False
     """Run by `main` (the process ends with the command): the collector may be tuned."""
+    annotate: bool = False
+    """The command writes GitHub workflow commands (`--format github`): an input error is
+    also an `::error` annotation on its file and line."""
 
 
 STATE = RunState()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from drift.findings import BaselineState, Finding, Severity, Unverified
+from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
     SEVERITY_LOOK,
@@ -76,9 +76,7 @@ class GitHubFormat(Formatter):
 
 def _finding(finding: Finding) -> _Annotation:
     level = SEVERITY_LOOK[finding.severity].github
-    properties = {}
-    if finding.location:
-        properties = {"file": finding.location.file, "line": str(finding.location.line)}
+    properties = _located(finding.location)
     mark = baseline_mark(finding)
     properties["title"] = f"{finding.rule} ({finding.workload}{', ' + mark if mark else ''})"
     return _Annotation(level, command(level, finding_text(finding, visible), **properties), True)
@@ -87,8 +85,18 @@ def _finding(finding: Finding) -> _Annotation:
 def _unverified(item: Unverified) -> _Annotation:
     level = SEVERITY_LOOK[Severity.WARNING].github
     message = visible(f"{item.workload}: {item.target} could not be verified: {item.reason}")
-    title = "drift incomplete" + (", new" if item.baseline is BaselineState.NEW else "")
-    return _Annotation(level, command(level, message, title=title), False)
+    properties = _located(item.location)
+    properties["title"] = "drift incomplete" + (
+        ", new" if item.baseline is BaselineState.NEW else ""
+    )
+    return _Annotation(level, command(level, message, **properties), False)
+
+
+def _located(location: Location | None) -> dict[str, str]:
+    """The `file` and `line` properties of an annotation at `location` (none without one)."""
+    if location is None:
+        return {}
+    return {"file": location.file} | ({"line": str(location.line)} if location.line else {})
 
 
 def _resolved(report: Report) -> list[_Annotation]:

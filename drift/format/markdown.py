@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from drift.findings import BaselineState
+from drift.findings import BaselineState, Finding, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
     PROOF_HEADING,
@@ -27,12 +28,11 @@ from drift.format.summary import (
     unverified_hints,
 )
 from drift.report import Report, Status
-from drift.textsafe import md_code, md_text, visible
+from drift.textsafe import md_code, md_text, plural, visible
 
 STEP_SUMMARY_LIMIT = 1024 * 1024 - 1024
 """GitHub rejects a step summary over 1 MiB; keep 1 KiB of headroom."""
 
-_FENCE = re.compile(r"^(`{3,})")
 _HEADLINE: dict[Status, str] = {
     Status.DRIFT: "drift found",
     Status.INCOMPLETE: "incomplete, not clean",
@@ -59,167 +59,237 @@ def md_fence(lines: Iterable[str], info: str = "") -> list[str]:
 
 
 class MarkdownFormat(Formatter):
+    """The summary, kept within `limit` UTF-8 bytes (GitHub's step summary, whether drift
+    appends it or the job writes `--format markdown` there itself): when the whole does not
+    fit, `_cut` keeps the most severe rows across services and counts the others."""
+
+    def __init__(self, limit: int = STEP_SUMMARY_LIMIT) -> None:
+        self.limit = limit
+
     def compose(self, report: Report) -> str:
-        out = [
-            f"## drift · {md_text(report.environment)}: {_HEADLINE[report.status]}",
-            "",
-            f"Project {md_code(report.project)}, region {md_code(report.region)}"
-            + (f", profiles {md_code(report.profiles_dir)}." if report.profiles_dir else "."),
-            "",
-            f"**{md_text(summary_line(report))}**",
-        ]
-        for service, findings in by_service(report.active):
-            heading = f"### {md_text(service)}"
-            if revs := revisions(findings):
-                heading += f" ({md_text(revs)})"
-            out += ["", heading, ""]
-            out += md_table(
-                ["severity", "rule", "target", "message", "location"],
-                (
-                    [
-                        f.severity.value + (f" **{mark}**" if (mark := baseline_mark(f)) else ""),
-                        md_code(f.rule),
-                        md_code(f.target),
-                        md_text(f.message)
-                        + (f"<br>_{md_text(since)}_" if (since := since_text(f)) else ""),
-                        md_code(location_text(f.location)),
-                    ]
-                    for f in findings
-                ),
-            )
-        if report.probes:
-            out += ["", "### Probes", ""]
-            out += md_table(
-                ["service", "url", "outcome", "answer", "ms", "suspected causes", "confirmed"],
-                (
-                    [
-                        md_text(p.service),
-                        md_code(p.url),
-                        md_text(f"{p.outcome.value}: {p.detail}" if p.detail else p.outcome.value),
-                        md_text(probe_status(p)),
-                        str(p.elapsed_ms),
-                        "<br>".join(md_code(c) for c in probe_causes(report, p)),
-                        confirmed_text(p),
-                    ]
-                    for p in sorted_probes(report)
-                ),
-            )
-        if report.proofs:  # of before the fix: never the re-check's own probes
-            out += ["", f"### {md_text(PROOF_HEADING)}", ""]
-            out += md_table(
-                ["service", "probed", "url", "outcome", "answer", "ms", "confirmed"],
-                (
-                    [
-                        md_text(proof.service),
-                        md_text(label),
-                        md_code(p.url),
-                        md_text(f"{p.outcome.value}: {p.detail}" if p.detail else p.outcome.value),
-                        md_text(probe_status(p)),
-                        str(p.elapsed_ms),
-                        confirmed_text(p),
-                    ]
-                    for proof in report.proofs
-                    for label, p in proof_rows(proof)
-                ),
-            )
-            if unproven := [proof for proof in report.proofs if proof.note]:
-                out += [""] + [
-                    f"- {md_text(proof.service)}: not confirmed: {md_text(proof.note)}"
-                    for proof in unproven
+        whole = _whole(report)
+        return whole if len(whole.encode()) <= self.limit else _cut(report, self.limit)
+
+
+def _head(report: Report) -> list[str]:
+    return [
+        f"## drift · {md_text(report.environment)}: {_HEADLINE[report.status]}",
+        "",
+        f"Project {md_code(report.project)}, region {md_code(report.region)}"
+        + (f", profiles {md_code(report.profiles_dir)}." if report.profiles_dir else "."),
+        "",
+        f"**{md_text(summary_line(report))}**",
+    ]
+
+
+def _finding_cells(f: Finding) -> list[str]:
+    """severity, rule, target, message, location: one finding's row."""
+    return [
+        f.severity.value + (f" **{mark}**" if (mark := baseline_mark(f)) else ""),
+        md_code(f.rule),
+        md_code(f.target),
+        md_text(f.message) + (f"<br>_{md_text(since)}_" if (since := since_text(f)) else ""),
+        md_code(location_text(f.location)),
+    ]
+
+
+def _unverified_reason(u: Unverified) -> str:
+    return md_text(u.reason) + (" **new**" if u.baseline is BaselineState.NEW else "")
+
+
+def _tail(report: Report) -> list[str]:
+    out: list[str] = []
+    if ignored := ignored_line(report):
+        out += ["", f"_{md_text(ignored)}_"]
+    for note in report.notes:
+        out += ["", f"> note: {md_text(note)}"]
+    return out
+
+
+def _whole(report: Report) -> str:
+    out = _head(report)
+    for service, findings in by_service(report.active):
+        heading = f"### {md_text(service)}"
+        if revs := revisions(findings):
+            heading += f" ({md_text(revs)})"
+        out += ["", heading, ""]
+        out += md_table(
+            ["severity", "rule", "target", "message", "location"],
+            (_finding_cells(f) for f in findings),
+        )
+    if report.probes:
+        out += ["", "### Probes", ""]
+        out += md_table(
+            ["service", "url", "outcome", "answer", "ms", "suspected causes", "confirmed"],
+            (
+                [
+                    md_text(p.service),
+                    md_code(p.url),
+                    md_text(f"{p.outcome.value}: {p.detail}" if p.detail else p.outcome.value),
+                    md_text(probe_status(p)),
+                    str(p.elapsed_ms),
+                    "<br>".join(md_code(c) for c in probe_causes(report, p)),
+                    confirmed_text(p),
                 ]
-        if report.unverified:
-            out += ["", "### Could not verify", ""]
-            out += md_table(
-                ["service", "target", "reason"],
+                for p in sorted_probes(report)
+            ),
+        )
+    if report.proofs:  # of before the fix: never the re-check's own probes
+        out += ["", f"### {md_text(PROOF_HEADING)}", ""]
+        out += md_table(
+            ["service", "probed", "url", "outcome", "answer", "ms", "confirmed"],
+            (
+                [
+                    md_text(proof.service),
+                    md_text(label),
+                    md_code(p.url),
+                    md_text(f"{p.outcome.value}: {p.detail}" if p.detail else p.outcome.value),
+                    md_text(probe_status(p)),
+                    str(p.elapsed_ms),
+                    confirmed_text(p),
+                ]
+                for proof in report.proofs
+                for label, p in proof_rows(proof)
+            ),
+        )
+        if unproven := [proof for proof in report.proofs if proof.note]:
+            out += [""] + [
+                f"- {md_text(proof.service)}: not confirmed: {md_text(proof.note)}"
+                for proof in unproven
+            ]
+    if report.unverified:
+        out += ["", "### Could not verify", ""]
+        out += md_table(
+            ["service", "target", "reason"],
+            (
+                [md_text(u.workload), md_code(u.target), _unverified_reason(u)]
+                for u in sorted_unverified(report)
+            ),
+        )
+        if hints := unverified_hints(report):
+            out += ["", *(f"- {md_text(hint)}" for hint in hints)]
+    if report.resolved:
+        # From the baseline file: escaped like live values, never unmasked.
+        out += ["", f"### {md_text(resolved_heading(report))}", ""]
+        out += md_table(
+            ["severity", "service", "rule", "target", "message"],
+            (
+                [
+                    f.severity.value,
+                    md_text(f.service),
+                    md_code(f.rule),
+                    md_code(f.target),
+                    md_text(f.message),
+                ]
+                for f in report.resolved
+            ),
+        )
+    if report.fix_commands:
+        intro = (
+            "`drift plan --format gcloud` writes this script: only the changes drift can "
+            "make exactly; manual steps are comments to adapt."
+        )
+        out += ["", "### Repair", "", intro, ""]
+        out += md_fence(report.fix_commands, "bash")
+    return "\n".join(out + _tail(report)) + "\n"
+
+
+_SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+
+def _ranked_rows(report: Report) -> list[tuple[str, str]]:
+    """Every finding and unverified item as one row of one table, the most severe first
+    across services: errors, then what could not be verified, then warnings, then infos
+    (each with what it is counted as when left out)."""
+    active = by_service(report.active)
+    rows: list[tuple[str, str]] = []
+    for severity in _SEVERITY_ORDER:
+        if severity is Severity.WARNING:
+            rows += [
                 (
-                    [
-                        md_text(u.workload),
-                        md_code(u.target),
-                        md_text(u.reason) + (" **new**" if u.baseline is BaselineState.NEW else ""),
-                    ]
-                    for u in sorted_unverified(report)
-                ),
-            )
-            if hints := unverified_hints(report):
-                out += ["", *(f"- {md_text(hint)}" for hint in hints)]
-        if report.resolved:
-            # From the baseline file: escaped like live values, never unmasked.
-            out += ["", f"### {md_text(resolved_heading(report))}", ""]
-            out += md_table(
-                ["severity", "service", "rule", "target", "message"],
-                (
-                    [
-                        f.severity.value,
-                        md_text(f.service),
-                        md_code(f.rule),
-                        md_code(f.target),
-                        md_text(f.message),
-                    ]
-                    for f in report.resolved
-                ),
-            )
-        if report.fix_commands:
-            intro = (
-                "`drift plan --format gcloud` writes this script: only the changes drift can "
-                "make exactly; manual steps are comments to adapt."
-            )
-            out += ["", "### Repair", "", intro, ""]
-            out += md_fence(report.fix_commands, "bash")
-        if ignored := ignored_line(report):
-            out += ["", f"_{md_text(ignored)}_"]
-        for note in report.notes:
-            out += ["", f"> note: {md_text(note)}"]
-        return "\n".join(out) + "\n"
+                    "unverified item",
+                    _row(
+                        [
+                            "could not verify",
+                            "",
+                            md_text(u.workload),
+                            md_code(u.target),
+                            _unverified_reason(u),
+                            md_code(location_text(u.location)),
+                        ]
+                    ),
+                )
+                for u in sorted_unverified(report)
+            ]
+        for service, findings in active:
+            for f in findings:
+                if f.severity is severity:
+                    cells = _finding_cells(f)
+                    rows.append((severity.value, _row([*cells[:2], md_text(service), *cells[2:]])))
+    return rows
 
 
-def cap_markdown(text: str, limit: int = STEP_SUMMARY_LIMIT) -> str:
-    """`text` if it fits in `limit` UTF-8 bytes, else cut at a line boundary with a note.
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
 
-    An open code fence is closed before the note. The result never exceeds `limit`; it is
-    empty when not even the note fits.
-    """
-    if len(text.encode()) <= limit:
-        return text
-    note = f"\n> drift: summary truncated to fit {limit} bytes; the JSON report has everything.\n"
-    budget = limit - len(note.encode())
-    if budget < 0:
-        return ""
-    kept: list[str] = []
-    used = 0
-    fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        after = _fence_after(fence, line)
-        size = len(line.encode()) + (len(after) + 1 if after else 0)
-        if used + size > budget:
+
+def _cut(report: Report, limit: int) -> str:
+    """The summary within `limit` bytes when the whole is larger: one table, the most severe
+    rows first across services, cut from the least severe end, and a line counting what was
+    left out and saying where it is. Empty when not even that line fits."""
+    rows = _ranked_rows(report)
+    head = [
+        *_head(report),
+        "",
+        "### Most severe first, across services",
+        "",
+        *md_table(["severity", "rule", "service", "target", "message", "location"], []),
+    ]
+    sections = [
+        name
+        for name, present in (
+            ("the probes", report.probes or report.proofs),
+            ("the resolved findings", report.resolved),
+            ("the repair script", report.fix_commands),
+        )
+        if present
+    ]
+
+    def text(kept: int) -> str:
+        left = Counter(kind for kind, _ in rows[kept:])
+        counted = ", ".join(plural(n, kind) for kind, n in left.items()) or "no row"
+        also = f"; {', '.join(sections)} too" if sections else ""
+        note = (
+            f"> drift: this summary is cut to fit GitHub's step summary limit ({limit} bytes): "
+            f"{counted} left out, the least severe{also}. The JSON report (`--json FILE`; the "
+            "GitHub Action's `report-file`, kept as an artifact or in the cache) has them all."
+        )
+        lines = [*head, *(row for _, row in rows[:kept]), *_tail(report), "", note]
+        return "\n".join(lines) + "\n"
+
+    # the longest the rest can be: every row counted as left out
+    budget = limit - len(text(0).encode())
+    kept = 0
+    for _, row in rows:
+        budget -= len(row.encode()) + 1
+        if budget < 0:
             break
-        kept.append(line)
-        used += len(line.encode())
-        fence = after
-    if fence:
-        kept.append(fence + "\n")
-    return "".join(kept) + note
+        kept += 1
+    cut = text(kept)
+    return cut if len(cut.encode()) <= limit else ""
 
 
-def _fence_after(fence: str | None, line: str) -> str | None:
-    """The code fence open after `line`, given the one open before it."""
-    opener = _FENCE.match(line)
-    if not opener:
-        return fence
-    if fence is None:
-        return opener.group(1)
-    closes = line.strip() == opener.group(1) and len(opener.group(1)) >= len(fence)
-    return None if closes else fence
+def append_step_summary(path: Path, report: Report, *, limit: int = STEP_SUMMARY_LIMIT) -> None:
+    """Append the report's summary to the step summary file, cut (`MarkdownFormat`) so that
+    the whole file stays under `limit`."""
+    from drift.redact import scrub
 
-
-def append_step_summary(path: Path, text: str, *, limit: int = STEP_SUMMARY_LIMIT) -> None:
-    """Append `text` to the step summary file, capped so the whole file stays under `limit`."""
     existing = path.stat().st_size if path.exists() else 0
     separator = "\n" if existing else ""
     room = limit - existing - len(separator)
-    if not text.endswith("\n"):
-        text += "\n"
-    chunk = cap_markdown(text, room)
-    if not chunk:
+    # scrubbing replaces a secret by `***`, never by more than it was
+    text = scrub(MarkdownFormat(room).render(report)) if room > 0 else ""
+    if not text:
         return
     with path.open("ab") as handle:
-        handle.write((separator + chunk).encode())
+        handle.write((separator + text).encode())

@@ -296,7 +296,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             {
                 "physicalLocation": {
                     "artifactLocation": {"uri": artifact_uri(finding.location)},
-                    "region": {"startLine": finding.location.line},
+                    **({"region": {"startLine": line}} if (line := finding.location.line) else {}),
                 }
             }
         ]

@@ -100,7 +100,9 @@ def ignored_line(report: Report) -> str | None:
 
 def location_text(location: Location | None) -> str:
     """`file:line`, or an empty string when the finding has no profile location."""
-    return f"{location.file}:{location.line}" if location else ""
+    if location is None:
+        return ""
+    return f"{location.file}:{location.line}" if location.line else location.file
 
 
 def expected_actual(finding: Finding, show: Callable[[str], str] = str) -> list[str]:

@@ -179,6 +179,21 @@ class ServiceProfile:
         """Every container's rules: the main one first, then the sidecars."""
         return (self.main, *self.sidecars.values())
 
+    def where(self, target: str, container: str | None = None) -> Location:
+        """Where the profile says what `target` (of `container`) is about today: its
+        variable, mount or setting rule, else the container's or the workload's entry. A
+        finding carried from an earlier report is shown there, never at the line it had
+        then (which may now be another service's)."""
+        rules = self.sidecars.get(container, self.main) if container else self.main
+        kind, _, name = target.partition(".")
+        if kind == "setting":
+            setting = self.settings.get(name)
+            return setting.location if setting else self.location
+        if kind in ("env", "mount"):
+            rule = (rules.env if kind == "env" else rules.mounts).get(name)
+            return rule.location if rule else rules.location
+        return self.location
+
     def checks_tag(self, tag: str) -> bool:
         if self.check_tags == "all":
             return True

@@ -176,9 +176,11 @@ class Runner:
         values = {
             "matrix.environment": "staging",
             "github.run_id": str(self.runs),
+            "github.run_attempt": "1",
             "github.token": "fake-token",
             "github.repository": "acme-chat/app",
             "steps.drift.outputs.report": outputs.get("report", ""),
+            "steps.drift.outputs.python": str(self.python),  # action.yml: its venv's python
         }
         return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m.group(1)], text)
 
@@ -282,14 +284,24 @@ def test_one_environment_never_restores_another_s_report() -> None:
     saved = steps["Save it"]["with"]["key"]
 
     def key(template: str, environment: str) -> str:
-        return template.replace("${{ matrix.environment }}", environment).replace(
-            "${{ github.run_id }}", "42"
+        return (
+            template.replace("${{ matrix.environment }}", environment)
+            .replace("${{ github.run_id }}", "42")
+            .replace("${{ github.run_attempt }}", "1")
         )
 
     assert key(saved, "staging") == key(restore["key"], "staging")
     for mine, theirs in (("staging", "staging-eu"), ("prod", "prod-us"), ("a", "a-b-c")):
         assert key(saved, mine).startswith(key(restore["restore-keys"], mine))
         assert not key(saved, theirs).startswith(key(restore["restore-keys"], mine))
+
+
+def test_a_rerun_saves_its_own_report() -> None:
+    """A cache is immutable: a second save under one key fails ("Unable to reserve cache",
+    actions/cache#1181). "Re-run all jobs" keeps the run_id, so the key names the attempt."""
+    steps = {s.get("name"): s for s in Runner.steps_of(WORKFLOW)}
+    for name in ("Restore the last report", "Save it"):
+        assert "${{ github.run_attempt }}" in steps[name]["with"]["key"], name
 
 
 def assert_inert(text: str) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from drift.sandbox import Fault, Sandbox
+from drift.sandbox import Fault, Sandbox, generate
 from tests.cliutil import REPO, drift
+from tests.conftest import MakeSandbox
+from tests.profilecopy import fleet_profiles
 
 PROJECT = "acme-chat-staging"
 DATA = REPO / "tests" / "data"
@@ -204,3 +206,41 @@ def test_what_a_run_could_not_check_again_stays_known_to_the_next(
     states = {f["id"]: f["baseline"] for f in again["findings"] if f["id"] in known}
     assert states == dict.fromkeys(known, "unchanged")
     assert again["unchecked"] == [] and again["summary"]["new"] == 0
+
+
+def test_a_carried_finding_is_shown_where_the_profile_says_it_now(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A baseline run, then lines added at the top of the profile, then svc-0003 cannot be
+    read: its findings carried from the baseline point at the lines that say them today, in
+    the SARIF and in the next baseline, never at their old lines, which are now svc-0002's
+    (revci F2)."""
+    sandbox = make_sandbox(
+        generate(services=6, vars=2, secret_refs=0, secrets=0, project="fleet-proj")
+    )
+    profiles = fleet_profiles(tmp_path / "profiles", 6)
+    args = ("check", "prod", "--profiles", str(profiles))
+    first = drift(*args, "--json", str(tmp_path / "base.json"), env=sandbox.environ())
+    assert first.returncode == 1, first.stderr
+    fleet_profiles(profiles, 6, head="# owners: platform\n# reviewed 2026-11\n# see RUNBOOK.md\n")
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="svc-0003"))
+    done = drift(
+        *args, "--baseline", str(tmp_path / "base.json"), "--format", "sarif",
+        "--json", str(tmp_path / "next.json"), env=sandbox.environ(),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = (profiles / "prod.yaml").read_text().splitlines()
+    entry = lines.index("  svc-0003:") + 1
+    results = json.loads(done.stdout)["runs"][0]["results"]
+    carried = {
+        r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for r in results
+        if r["properties"]["service"] == "svc-0003"
+    }
+    # the wrong value at its variable's line, the unexpected variables at the service's entry
+    assert carried == {"env.value": entry + 2, "env.unexpected": entry}, (carried, entry)
+    report = json.loads((tmp_path / "next.json").read_text())
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    kept = {u["finding"]["rule"]: u["finding"]["location"]["line"] for u in report["unchecked"]}
+    assert kept == carried

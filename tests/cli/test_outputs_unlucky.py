@@ -16,6 +16,7 @@ import pytest
 
 from drift.errors import UsageError
 from drift.files import write_whole
+from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 
 DATA = REPO / "tests" / "data" / "manifest"
@@ -200,3 +201,53 @@ def test_the_temporary_file_is_never_one_found_there(tmp_path: Path) -> None:
     write_whole(report, "newer\n")
     assert report.read_text() == "newer\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "victim"]
+
+
+@pytest.mark.sandbox
+def test_an_output_whose_directory_is_missing_is_refused_before_anything_is_read(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The action's `sarif-file: reports/drift.sarif` with no reports/: exit 2 before any call,
+    one message naming each output, no annotation, no summary (revci F4)."""
+    summary = tmp_path / "summary.md"
+    env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    sandbox.clear_calls()
+    done = drift(
+        "check", "staging", "--format", "github",
+        "--sarif", str(tmp_path / "reports" / "drift.sarif"),
+        "--json", str(tmp_path / "gone" / "r.json"), "--output", str(tmp_path),
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("drift: error:")]
+    assert f"--sarif {tmp_path}/reports/drift.sarif: its directory " in line
+    assert "--json" in line and f"--output {tmp_path}: it is a directory" in line
+    assert "(nothing was read)" in line
+    assert sandbox.calls == [] and done.stdout == "" and not summary.exists()
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(("repaired", "code"), [(False, 1), (True, 3)])
+def test_an_output_lost_after_the_check_still_writes_the_others(
+    sandbox: Sandbox, tmp_path: Path, repaired: bool, code: int
+) -> None:
+    """A write that fails once the check ran (a full disk: /dev/full): the other outputs and
+    the step summary are still written, the failure named, and the exit code is drift's 1
+    (it takes precedence over 3) or else 3, the report not delivered whole (revci F4)."""
+    if repaired:
+        sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
+        sandbox.set_env(
+            "acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws"
+        )
+    summary = tmp_path / "summary.md"
+    env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    report = tmp_path / "r.json"
+    done = drift(
+        "check", "staging", "--format", "github", "--sarif", "/dev/full", "--json", str(report),
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert "drift: error: cannot write /dev/full: No space left on device" in done.stderr
+    assert json.loads(report.read_text())["environment"] == "staging"
+    assert "## drift · staging" in summary.read_text()
+    assert "Traceback" not in done.stderr

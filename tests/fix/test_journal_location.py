@@ -188,3 +188,24 @@ def test_a_journal_named_in_a_directory_drift_did_not_make_gets_no_gitignore(
     assert not (repo / ".gitignore").exists()
     fresh = Journal(tmp_path / "made" / "journal").open().directory  # drift makes it: its own
     assert (fresh / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_fix_that_changes_nothing_leaves_no_journal(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Declined (no terminal: "no") or a dry run: nothing was changed, nothing recorded, so
+    no `.drift/journal/` appears in the checkout; only a write that needs it makes it (revci)."""
+    root = project(tmp_path)
+    declined = drift("fix", "e2e", "-s", "web", env=sandbox.environ(), cwd=root)
+    assert declined.returncode == 4, declined.stdout + declined.stderr
+    assert "declined: nothing was changed" in declined.stdout
+    dry = drift("fix", "e2e", "-s", "web", "--dry-run", env=sandbox.environ(), cwd=root)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert not (root / ".drift").exists()
+    assert [u for u in updates(sandbox) if not u.validate_only] == []  # the dry run validated
+    # a journal someone made stays, and what drift recorded in it too
+    (root / ".drift").mkdir()
+    again = drift("fix", "e2e", "-s", "web", env=sandbox.environ(), cwd=root)
+    assert again.returncode == 4 and (root / ".drift").is_dir()
+    assert not (root / ".drift" / "journal").exists()
+    done = drift("fix", "e2e", "-s", "web", "--yes", env=sandbox.environ(), cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(Journal(root / ".drift" / "journal").entries()) == 1

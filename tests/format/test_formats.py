@@ -78,3 +78,26 @@ def test_color_flag_only_matters_to_the_table() -> None:
             continue
         report = REPORTS["drift"]
         assert formatter_for(fmt, color=True).render(report) == formatter_for(fmt).render(report)
+
+
+def test_a_location_without_a_line_names_the_file_only() -> None:
+    """A finding carried from a baseline whose place in today's profile is not found: the
+    file, never a line that now says something else (revci F2)."""
+    import dataclasses
+    import json
+
+    from drift.baseline import parse_baseline
+    from drift.findings import Location
+    from tests.format.conftest import MISSING
+
+    finding = dataclasses.replace(MISSING, location=Location("profiles/e2e.yaml", 0))
+    report = make_report((finding,))
+    github = formatter_for(OutputFormat.GITHUB).render(report).splitlines()[0]
+    assert github.startswith("::error file=profiles/e2e.yaml,title=")
+    sarif = json.loads(formatter_for(OutputFormat.SARIF).render(report))
+    (place,) = sarif["runs"][0]["results"][0]["locations"]
+    assert place["physicalLocation"] == {"artifactLocation": {"uri": "profiles/e2e.yaml"}}
+    text = formatter_for(OutputFormat.JSON).render(report)
+    assert json.loads(text)["findings"][0]["location"] == {"file": "profiles/e2e.yaml"}
+    assert parse_baseline("last.json", text.encode()).findings[0].location == finding.location
+    assert "| `profiles/e2e.yaml` |" in formatter_for(OutputFormat.MARKDOWN).render(report)

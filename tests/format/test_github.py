@@ -66,6 +66,17 @@ def test_finding_without_location_has_no_file_or_line() -> None:
     assert line.startswith("::warning title=revision.rollout (web)::")
 
 
+def test_unverified_item_is_annotated_at_its_workload_entry() -> None:
+    """On a PR, an annotation without file/line shows only on the run page: an item that could
+    not be verified points at its workload's entry in the profile (revci F8)."""
+    item = Unverified("api", "service", "PERMISSION_DENIED", location=Location("p/s.yaml", 7))
+    line = render(dataclasses.replace(make_report(), unverified=(item,))).splitlines()[0]
+    assert line == (
+        "::warning file=p/s.yaml,line=7,title=drift incomplete::"
+        "api: service could not be verified: PERMISSION_DENIED"
+    )
+
+
 def test_ignored_findings_are_not_annotated() -> None:
     assert IGNORED.target.split(".")[1] not in render(make_report((IGNORED,)))
 

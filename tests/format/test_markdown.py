@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
+from drift.findings import Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.markdown import (
     STEP_SUMMARY_LIMIT,
+    MarkdownFormat,
     append_step_summary,
-    cap_markdown,
     md_code,
     md_fence,
     md_text,
 )
 from drift.report import Report
-from tests.format.conftest import DRIFT_REPORT, MISSING, Golden, make_report
+from tests.format.conftest import DRIFT_REPORT, MISSING, Golden, make_finding, make_report
 
 
 def render(report: Report) -> str:
@@ -64,62 +66,90 @@ def test_fix_commands_fence_outgrows_backticks() -> None:
     assert md_fence(["echo ```x```"], "sh") == ["````sh", "echo ```x```", "````"]
 
 
-def test_cap_leaves_short_text_alone() -> None:
-    text = render(DRIFT_REPORT)
-    assert cap_markdown(text) == text
+def fleet(services: int, warnings: int) -> Report:
+    """One error and `warnings` warnings per service, a gap in the last service."""
+    findings = []
+    for i in range(services):
+        name = f"svc-{i:04d}"
+        findings.append(make_finding("env.value", Severity.ERROR, name, "env.A", f"on {name}-x"))
+        findings += [
+            make_finding("env.unexpected", Severity.WARNING, name, f"env.W{w}", "set, not expected")
+            for w in range(warnings)
+        ]
+    gap = Unverified(f"svc-{services - 1:04d}", "service", "PERMISSION_DENIED")
+    report = make_report(tuple(findings), unverified=(gap,), fix_commands=("gcloud run ...",))
+    return dataclasses.replace(report, notes=("a note",))
 
 
-def test_cap_cuts_at_a_line_boundary_and_says_so() -> None:
-    text = "".join(f"line {i}\n" for i in range(1000))
-    capped = cap_markdown(text, 500)
-    assert len(capped.encode()) <= 500
-    body, note = capped.rsplit("\n\n", 1)
-    assert text.startswith(body + "\n")
-    assert note.startswith("> drift: summary truncated")
+def cut(report: Report, limit: int) -> str:
+    return MarkdownFormat(limit).render(report)
 
 
-def test_cap_closes_an_open_code_fence() -> None:
-    text = "intro\n```sh\n" + "".join(f"cmd {i}\n" for i in range(100)) + "```\n"
-    capped = cap_markdown(text, 300)
-    assert len(capped.encode()) <= 300
-    lines = capped.splitlines()
-    assert lines.count("```") == 1 and lines[lines.index("```") - 1].startswith("cmd ")
+def test_a_summary_that_fits_is_the_whole() -> None:
+    assert cut(DRIFT_REPORT, STEP_SUMMARY_LIMIT) == render(DRIFT_REPORT)
+    assert len(render(DRIFT_REPORT).encode()) < 10_000
 
 
-def test_cap_counts_bytes_not_characters() -> None:
-    capped = cap_markdown("é" * 100 + "\n" + "é" * 100 + "\n", 300)
-    assert len(capped.encode()) <= 300 and capped.startswith("é" * 100 + "\n")
+def test_a_cut_summary_keeps_every_error_then_gaps_then_warnings() -> None:
+    """Too large: the rows of every service in one table, errors first across services, then
+    what could not be verified, then warnings, cut from the least severe end, with a line
+    counting what was left out and where it is (revci F1)."""
+    report = fleet(60, 20)
+    whole = len(render(report).encode())
+    text = cut(report, whole // 3)
+    assert len(text.encode()) <= whole // 3
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    kinds = [row.split(" | ")[0][2:] for row in rows[1:]]
+    assert kinds[:61] == ["error"] * 60 + ["could not verify"]
+    assert set(kinds[61:]) == {"warning"} and 0 < len(kinds) - 61 < 60 * 20
+    assert all(f"on svc-{i:04d}-x" in text for i in range(60))
+    left = 60 * 20 - (len(kinds) - 61)
+    assert text.endswith(
+        f"{left} warnings left out, the least severe; the repair script too. The JSON report "
+        "(`--json FILE`; the GitHub Action's `report-file`, kept as an artifact or in the "
+        "cache) has them all.\n"
+    )
+    assert "> note: a note" in text
 
 
-def test_cap_returns_nothing_when_not_even_the_note_fits() -> None:
-    assert cap_markdown("x\n" * 100, 20) == ""
+def test_when_even_the_errors_do_not_fit_they_are_counted() -> None:
+    text = cut(fleet(60, 2), 4000)
+    assert len(text.encode()) <= 4000
+    assert re.search(r"\d+ errors, 1 unverified item, 120 warnings left out", text), text
+    assert "| error | `env.value` | svc-0000 |" in text
+
+
+def test_a_summary_is_empty_when_not_even_the_count_fits() -> None:
+    assert cut(fleet(3, 3), 300) == ""
 
 
 def test_step_summary_is_appended_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "summary.md"
     path.write_text("## earlier step\n")
-    append_step_summary(path, render(DRIFT_REPORT))
-    append_step_summary(path, "second")
+    append_step_summary(path, DRIFT_REPORT)
+    append_step_summary(path, DRIFT_REPORT)
     text = path.read_text()
     assert text.startswith("## earlier step\n\n## drift · staging")
-    assert text.endswith("\n\nsecond\n")
+    assert text.endswith("\n\n" + render(DRIFT_REPORT))
 
 
 def test_step_summary_file_is_created(tmp_path: Path) -> None:
     path = tmp_path / "new.md"
-    append_step_summary(path, "hello")
-    assert path.read_text() == "hello\n"
+    append_step_summary(path, DRIFT_REPORT)
+    assert path.read_text() == render(DRIFT_REPORT)
 
 
 def test_step_summary_stays_under_the_limit(tmp_path: Path) -> None:
+    """What an earlier step wrote leaves less room: the summary is cut to what is left."""
     path = tmp_path / "summary.md"
-    path.write_bytes(b"x" * (STEP_SUMMARY_LIMIT - 2000) + b"\n")
-    big = "".join(f"| row {i} |\n" for i in range(10_000))
-    append_step_summary(path, big)
+    path.write_bytes(b"x" * (STEP_SUMMARY_LIMIT - 200_000) + b"\n")
+    report = fleet(300, 30)
+    append_step_summary(path, report)
     size = path.stat().st_size
-    assert STEP_SUMMARY_LIMIT - 2000 < size <= STEP_SUMMARY_LIMIT
-    assert path.read_text().endswith("the JSON report has everything.\n")
-    append_step_summary(path, big)
+    assert STEP_SUMMARY_LIMIT - 200_000 < size <= STEP_SUMMARY_LIMIT
+    text = path.read_text()
+    assert "has them all.\n" in text and all(f"on svc-{i:04d}-x" in text for i in range(300))
+    append_step_summary(path, report)
     assert path.stat().st_size == size, "a full file gets nothing more"
 
 

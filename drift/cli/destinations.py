@@ -1,0 +1,113 @@
+"""Where a check's reports go, checked before anything is read (two options naming one
+file, a file that would replace the baseline, a directory that is not there) and, once the
+check ran, each written whatever became of the others."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from drift.cli.output import error, location
+from drift.errors import ApiError, OutputLost, UsageError
+
+
+def distinct_outputs(places: dict[str, str | None]) -> None:
+    """Refuse two outputs naming one file or object: the last write would silently replace
+    the other's report."""
+    seen: dict[str, str] = {}
+    for option, value in places.items():
+        if value is None:
+            continue
+        key = _place(value)
+        if key in seen:
+            raise UsageError(
+                f"{seen[key]} and {option} name the same file: {value}",
+                hint="give each output a file of its own",
+            )
+        seen[key] = option
+
+
+def writable(places: dict[str, str | None]) -> None:
+    """Refuse, before anything is read, a local file an output could not be written to (its
+    directory missing or not writable, a directory in its place): one message naming each,
+    exit 2 (nothing was checked), rather than a check that runs and then loses its report."""
+    from drift.textsafe import visible
+
+    refused = [
+        f"{option} {visible(value)}: {why}"
+        for option, value in places.items()
+        if value is not None
+        and isinstance(where := location(value), Path)
+        and (why := _unwritable(where))
+    ]
+    if refused:
+        raise UsageError(
+            f"cannot write {'; '.join(refused)} (nothing was read)",
+            hint="create the directory first (mkdir -p DIR), or name a file in one that exists",
+        )
+
+
+def _unwritable(path: Path) -> str:
+    """Why `path` cannot be written to, or an empty string."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        return "it is a directory"
+    if target.exists():
+        return "" if os.access(target, os.W_OK) else "the file is not writable"
+    folder = path.parent if str(path.parent) else Path(".")
+    if not target.parent.is_dir():
+        return f"its directory {folder} does not exist"
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        return f"its directory {folder} is not writable"
+    return ""
+
+
+@contextmanager
+def undelivered(failed: list[str], where: object | None) -> Iterator[None]:
+    """A report output to `where` (a file or object) that cannot be written after the check
+    ran (a full disk, a refused upload): said at once, added to `failed`, and the other
+    outputs still written. Standard output (`where` None) that cannot be written ends the
+    command as always (exit 2: no report a reader could take for one)."""
+    try:
+        yield
+    except UsageError as exc:
+        # a write that failed (a file's OSError, an upload's API status); not a usage error
+        # such as a sandbox run asked to write to the real Cloud Storage
+        written = isinstance(exc.__cause__, (OSError, ApiError))
+        if where is None or isinstance(exc, OutputLost) or not written:
+            raise
+        error(exc.diagnostics())
+        failed.append(exc.message)
+
+
+def delivered_code(code: int, failed: list[str]) -> int:
+    """The exit code of a check whose outputs `failed`: drift found stays 1 (it takes
+    precedence over 3, SPEC "Exit codes"), anything else is 3: the report was not delivered
+    whole. Never 2, which says nothing was checked."""
+    from drift.errors import ExitCode
+
+    if not failed or code == ExitCode.DRIFT:
+        return code
+    return int(ExitCode.INCOMPLETE)
+
+
+def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> None:
+    """Refuse an output that would replace the baseline with what is not a JSON report (the
+    next run would refuse it, and the GitHub Action take that for a first run)."""
+    if baseline is None:
+        return
+    for option, value in places.items():
+        if value is not None and _place(value) == _place(baseline):
+            raise UsageError(
+                f"--baseline and {option} name the same file: {value} (it would be replaced "
+                "by a report that is not the JSON report a baseline is)",
+                hint="write the next baseline with --json FILE, the other output elsewhere",
+            )
+
+
+def _place(value: str) -> str:
+    """What a file or object option names, one key for each place."""
+    where = location(value)
+    return os.path.realpath(where) if isinstance(where, Path) else str(where)
