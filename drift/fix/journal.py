@@ -53,6 +53,8 @@ class State:
     ROLLBACK_FAILED = "rollback-failed"
 
 
+GITIGNORE = "# drift's journal: service configurations, never commit\n*\n"
+"""The `.gitignore` drift writes beside its journal (`drift.fix.unmade` knows it by this)."""
 DONE = frozenset({State.ROLLED_BACK, State.CLEANED_UP})
 """States after which nothing is left to roll back."""
 ROLLBACK = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
@@ -189,7 +191,7 @@ class Journal:
         ignore = (root or self.directory) / ".gitignore"
         if not ignore.exists():
             try:
-                ignore.write_text("# drift's journal: service configurations, never commit\n*\n")
+                ignore.write_text(GITIGNORE)
             except OSError as exc:
                 raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
         return self

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-GITIGNORE_HEAD = "# drift's journal"
-"""How the `.gitignore` drift writes beside its journal begins (`Journal.open`)."""
+from drift.fix.journal import GITIGNORE
 
 
 @contextmanager
@@ -38,7 +37,7 @@ def _removed(directory: Path) -> bool:
             return not directory.exists()
         for child in list(directory.iterdir()):
             if child.name == ".gitignore" and child.is_file() and not child.is_symlink():
-                if not child.read_text(errors="replace").startswith(GITIGNORE_HEAD):
+                if not child.read_text(errors="replace").startswith(GITIGNORE.splitlines()[0]):
                     return False
                 child.unlink()
             elif not (child.is_dir() and not child.is_symlink() and _removed(child)):
