@@ -274,10 +274,12 @@ class PromptUI:
         else:
             with _interruptible():
                 try:
-                    echo(f"{question} [y/N]: ", nl=False, err=self.err)
+                    by = "" if timeout is None else f"no answer by {_clock_time(timeout)}"
+                    asked = f"{question} ({by} means no)" if by else question
+                    echo(f"{asked} [y/N]: ", nl=False, err=self.err)
                     typed = _answer(None if timeout is None else awake_or_asleep() + timeout)
                     if typed is None:
-                        echo(f"no (no answer within {(timeout or 0) / 60:.0f} min)", err=self.err)
+                        echo(f"no ({by})", err=self.err)
                     answer = (typed or "").strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
                     with suppress(OutputLost):  # what follows starts on a line of its own
@@ -289,6 +291,14 @@ class PromptUI:
 
     def say(self, text: str) -> None:
         say(text, err=self.err)
+
+
+def _clock_time(seconds: float) -> str:
+    """When a wait of `seconds` from now ends, as a person reads a clock: the minute, in UTC
+    (the question and the line saying the time is over name the same one, never "0 min")."""
+    import datetime as dt
+
+    return f"{dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds):%H:%M} UTC"
 
 
 ANSWER_POLL = 0.2
