@@ -19,7 +19,7 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
     """Write `text` (UTF-8, whatever the locale) to `path`: to a temporary file beside its
     target (a link's target: the link stays), flushed to disk, then renamed over it. A path
     that is not a regular file (`/dev/stdout`, a pipe) is written as it is, and so is a file
-    that can be written but not renamed over (UNREPLACEABLE). `what` names the
+    of this user's that can be written but not renamed over (`_unreplaceable`). `what` names the
     file in the error ("the plan"); the one error is a UsageError naming the path."""
     shown = f"{what} {visible(str(path))}".strip()
     data = text.encode("utf-8")
@@ -36,26 +36,40 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
         try:
             replace_whole(target, data, mode)
         except OSError as exc:
-            if mode is None or exc.errno not in UNREPLACEABLE:
+            if mode is None or not _unreplaceable(target, exc):
                 raise
-            _write_in_place(target, data)
+            _write_in_place(target, data, exc)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
 
 
-UNREPLACEABLE = frozenset({errno.EBUSY, errno.EACCES, errno.EPERM, errno.EXDEV})
-"""Why a file that exists may be writable and yet not replaceable by a rename: a file
-bind-mounted into a container (`docker run -v $PWD/report.json:/out/report.json`: a mount
-point cannot be renamed over, EBUSY; EXDEV where the rename crosses it), or a writable file in
-a directory this user cannot write (no temporary file beside it: EACCES, EPERM)."""
+def _unreplaceable(target: Path, refused: OSError) -> bool:
+    """Whether a file that exists may be writable and yet not replaceable by a rename: a file
+    bind-mounted into a container (`docker run -v $PWD/report.json:/out/report.json`: a mount
+    point cannot be renamed over, EBUSY; EXDEV where the rename crosses it), or a writable file
+    in a directory this user cannot write (no temporary file beside it: EACCES). Not EPERM: in
+    a sticky directory (`/tmp`) renaming over another user's file is refused with it (rename(2):
+    "the directory containing oldpath has the sticky bit … set and the process's effective user
+    ID is neither the user ID of the file to be replaced nor that of the directory"), and that
+    file is theirs, never drift's to write into (`_write_in_place` checks the owner too)."""
+    if refused.errno in (errno.EBUSY, errno.EXDEV):
+        return True
+    return refused.errno == errno.EACCES and not os.access(target.parent, os.W_OK)
 
 
-def _write_in_place(target: Path, data: bytes) -> None:
+def _write_in_place(target: Path, data: bytes, refused: OSError) -> None:
     """The file rewritten where it is (its inode, mode and mount kept), when it cannot be
-    replaced whole (UNREPLACEABLE): not atomic, so a full disk or a kill midway leaves it cut
-    short; better than a report that is never written."""
-    fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+    replaced whole (`_unreplaceable`) and is this user's (else `refused`, the rename's error:
+    drift never writes into a file another user owns, who chose its mode and readers): not
+    atomic, so a full disk or a kill midway leaves it cut short; better than a report that is
+    never written. The owner is read from the file opened, not from its name."""
+    flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(target, flags | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "wb") as out:
+        opened, user = os.fstat(fd), getattr(os, "geteuid", lambda: 0)()  # Windows: no owner
+        if opened.st_uid != user or not stat.S_ISREG(opened.st_mode):
+            raise refused
+        os.ftruncate(fd, 0)
         out.write(data)
         out.flush()
         os.fsync(out.fileno())

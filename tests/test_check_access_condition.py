@@ -170,3 +170,58 @@ def test_a_check_with_a_timestamp_without_offset_reports_unverified_not_a_crash(
     result, rules, access = run(make_sandbox, monkeypatch, tmp_path, world(iam))
     assert "secret.no_access" not in rules and access, (rules, access)
     assert result.report.exit_code == 3
+
+
+# revown17 F1: CEL's `&&` and `||` are commutative and absorb an error or an unknown part:
+# `false && x` is false and `true || x` true whatever x is (google/cel-spec doc/langdef.md,
+# Evaluation, Logical Operators). One part drift cannot judge must not hide the part that decides.
+NAME = "projects/5/secrets/k/versions/1"
+UNDECIDABLE = 'request.time < timestamp("2027-01-01")'  # no RFC 3339 offset: a CEL error
+OURS = 'resource.name.startsWith("projects/5/secrets/k/")'
+OTHER = 'resource.name.startsWith("projects/5/secrets/other/")'
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        (f"{OURS} || {UNDECIDABLE}", True),
+        (f"{UNDECIDABLE} || {OURS}", True),
+        (f"{OTHER} && {UNDECIDABLE}", False),
+        (f"{UNDECIDABLE} && {OTHER}", False),
+        # parts drift does not model at all, beside a part that decides
+        (f'{OTHER} && resource.type == "x"', False),
+        (f"request.time.getHours() < 18 || {OURS}", True),
+        (f'({OTHER} && resource.labels["a"] == "b") || {OURS}', True),
+        (f"!({OURS}) && api.getAttribute('x', '') in ['a', 'b']", False),
+        (f"{OURS} || (1 + 2 > 3 && {UNDECIDABLE})", True),
+        # neither decides, or the unknown part is what decides: unknown
+        (f"{OTHER} || {UNDECIDABLE}", None),
+        (f"{OURS} && {UNDECIDABLE}", None),
+        (f"!({UNDECIDABLE})", None),
+        (f'{OURS} && !resource.name == "x"', None),  # `!` negates the string: an error
+        (f"{OURS} && resource.name.startsWith('a') == false", None),
+        # `?:` binds looser than `||`: `(ours || x) ? … : …` is not decided by `ours`
+        (f"{OURS} || {UNDECIDABLE} ? false : true", None),
+        # drift does not read what could hide an `&&` or a `)` (a comment, a triple-quoted
+        # string, an open quote), nor an incomplete expression: the whole is unknown
+        (f'{OTHER} && """a""" == "a"', None),
+        (f"{OTHER} && {OURS} // x\n", None),
+        (f'{OTHER} && "open', None),
+        (f"{OTHER} && ({UNDECIDABLE}", None),
+        (f"{OTHER} && ", None),
+    ],
+)
+def test_a_part_that_decides_the_condition_decides_it(expression: str, value: bool) -> None:
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    assert evaluate(expression, NAME, now) is value
+
+
+def test_a_grant_on_another_secret_only_is_no_access_not_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The only grant is conditioned on another secret: false whatever the timestamp part
+    says, so the account certainly cannot read k (`secret.no_access`, not unverified)."""
+    expression = f"{OTHER} && {UNDECIDABLE}"
+    iam = [{"role": ACCESSOR, "members": [SA], "condition": {"expression": expression}}]
+    result, rules, access = run(make_sandbox, monkeypatch, tmp_path, world(iam))
+    assert "secret.no_access" in rules and not access, (rules, access)

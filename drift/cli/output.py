@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -17,6 +16,7 @@ import typer
 
 from drift.cli.session import STATE
 from drift.cli.streams import lost_message, silence
+from drift.clock import awake_or_asleep
 from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
 
@@ -248,10 +248,12 @@ class PromptUI:
         else:
             with _interruptible():
                 try:
-                    echo(f"{question} [y/N]: ", nl=False, err=self.err)
-                    typed = _answer(None if timeout is None else time.monotonic() + timeout)
+                    by = "" if timeout is None else f"no answer by {_clock_time(timeout)}"
+                    asked = f"{question} ({by} means no)" if by else question
+                    echo(f"{asked} [y/N]: ", nl=False, err=self.err)
+                    typed = _answer(None if timeout is None else awake_or_asleep() + timeout)
                     if typed is None:
-                        echo(f"no (no answer within {(timeout or 0) / 60:.0f} min)", err=self.err)
+                        echo(f"no ({by})", err=self.err)
                     answer = (typed or "").strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
                     with suppress(OutputLost):  # what follows starts on a line of its own
@@ -265,6 +267,14 @@ class PromptUI:
         say(text, err=self.err)
 
 
+def _clock_time(seconds: float) -> str:
+    """When a wait of `seconds` from now ends, as a person reads a clock: the minute, in UTC
+    (the question and the line saying the time is over name the same one, never "0 min")."""
+    import datetime as dt
+
+    return f"{dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds):%H:%M} UTC"
+
+
 ANSWER_POLL = 0.2
 """Seconds between two looks for a Ctrl-C while a prompt waits (see `_answer`)."""
 ANSWER_MAX = 4096
@@ -272,7 +282,8 @@ ANSWER_MAX = 4096
 
 
 def _answer(deadline: float | None = None) -> str | None:
-    """The line typed at the terminal, or None when `deadline` (time.monotonic) passes first.
+    """The line typed at the terminal, or None when `deadline` (`drift.clock.awake_or_asleep`,
+    which counts the time the machine slept) passes first.
     A plain blocking read can miss Ctrl-C: when its signal arrives after the interpreter last
     looked for signals and before the read begins (a loaded machine stops a process there),
     the handler has already run at the C level and the read then waits for Enter. Waiting in
@@ -285,7 +296,7 @@ def _answer(deadline: float | None = None) -> str | None:
     fd = sys.stdin.fileno()
     line = b""
     while not line.endswith(b"\n") and len(line) < ANSWER_MAX:
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and awake_or_asleep() >= deadline:
             return None
         if not select.select([fd], [], [], ANSWER_POLL)[0]:
             continue

@@ -7,9 +7,9 @@ the clean-up's write to create the restoration inside the window."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
+from drift.clock import awake_or_asleep
 from drift.diff.unserved import CLEANUP_WINDOW
 from drift.fix.context import FixUI, Stop
 from drift.fix.update import OPERATION_TIMEOUT
@@ -20,8 +20,9 @@ which waits at most OPERATION_TIMEOUT)."""
 PROMPT_WINDOW = CLEANUP_WINDOW.total_seconds() - CLEANUP_ROOM
 """Seconds after the canary's write began by which the promotion is answered, or declined."""
 
-clock: Callable[[], float] = time.monotonic
-"""The clock the deadline is kept on (tests put their own)."""
+clock: Callable[[], float] = awake_or_asleep
+"""The clock the deadline is kept on: it counts the time the machine slept, as the window's
+revision create times do (`drift.clock`; tests put their own)."""
 
 
 def started() -> float:
@@ -47,12 +48,12 @@ def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
         raise Stop(
             f"{name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
         ) from None
-    if go:
-        return True
-    if clock() >= began + PROMPT_WINDOW:
+    if clock() >= began + PROMPT_WINDOW:  # a "y" typed late too: the machine slept meanwhile
         raise Stop(
             f"{name}: promotion declined: no answer within {minutes}, before drift's "
             "clean-up window closes",
             cleanup=True,
         )
+    if go:
+        return True
     raise Stop(f"{name}: promotion declined", cleanup=True)

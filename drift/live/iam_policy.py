@@ -1,7 +1,7 @@
 """IAM policies as drift reads them, and the one question it asks of them: may this member
-access this secret version? Conditional bindings are evaluated when their expression is one
-drift can evaluate exactly (the CEL conditions on secrets use in practice); otherwise the answer
-is "unknown" (reported as unverified, never as `secret.no_access`).
+access this secret version? Conditional bindings are evaluated with three values: a part drift
+can evaluate exactly (the CEL conditions on secrets use in practice) decides when CEL's `&&`/`||`
+let it; otherwise the answer is "unknown" (reported as unverified, never as `secret.no_access`).
 
 Sources: Secret Manager access control — the Secret Accessor role can be granted on the
 secret, its project, a folder or the organisation; `secretmanager.versions.access` is in
@@ -150,12 +150,17 @@ def verdict(
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+        (?P<bad>\"\"\"|'''|//)
+      | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
       | (?P<op>&&|\|\||==|!=|<=|>=|<|>|\(|\)|!|,|\.)
       | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<other>[^\s"'])
     )""",
     re.X,
 )
+"""`other`: a character of a part drift does not model (a number, `+`, `[`, `?`), read so that
+part can be skipped as one unknown operand; `bad`: a triple-quoted string or a comment, whose
+text could hide an `&&` — the whole expression is then unknown, as is an unclosed quote."""
 
 
 class _Unsupported(Exception):
@@ -163,9 +168,16 @@ class _Unsupported(Exception):
 
 
 def evaluate(expression: str, resource_name: str, now: dt.datetime) -> bool | None:
-    """The value of a condition for a resource at `now`, or None when the expression uses
-    anything but `resource.name` (==, !=, startsWith, endsWith), `request.time` compared with
-    `timestamp("…")`, `&&`, `||`, `!` and parentheses."""
+    """The value of a condition for a resource at `now`: True, False or None (unknown).
+    drift judges `resource.name` (==, !=, startsWith, endsWith) and `request.time` compared with
+    `timestamp("…")`, joined by `&&`, `||`, `!` and parentheses; any other part, or one it cannot
+    judge (a timestamp without an offset), is unknown. Each `&&` and `||` is three-valued: CEL's
+    "if any of their operands uniquely determines the result (`false` for `&&` and `true` for
+    `||`) the other operand may or may not be evaluated, and if that evaluation produces a
+    runtime error, it will be ignored. This makes those operators commutative" (google/cel-spec
+    doc/langdef.md, Evaluation, Logical Operators). So `false && x` is False and `true || x` True
+    whatever x is; otherwise an unknown operand makes the result unknown, and `!unknown` is
+    unknown. An expression drift cannot read as a whole is unknown."""
     try:
         tokens = _tokens(expression)
         parser = _Parser(tokens, resource_name, now)
@@ -189,6 +201,8 @@ def _tokens(expression: str) -> list[tuple[str, str]]:
         if match is None:
             raise _Unsupported(expression[pos:])
         kind = match.lastgroup or ""
+        if kind == "bad":
+            raise _Unsupported(match.group(kind))
         out.append((kind, match.group(kind)))
         pos = match.end()
     return out
@@ -213,35 +227,63 @@ class _Parser:
         self.pos += 1
         return token
 
-    def disjunction(self) -> bool:
-        value = self.conjunction()
+    def disjunction(self) -> bool | None:
+        values = [self.conjunction()]
         while self._peek() == "||":
             self._take()
-            right = self.conjunction()
-            value = value or right
-        return value
+            values.append(self.conjunction())
+        return True if True in values else None if None in values else False
 
-    def conjunction(self) -> bool:
-        value = self.unary()
+    def conjunction(self) -> bool | None:
+        values = [self.unary()]
         while self._peek() == "&&":
             self._take()
-            right = self.unary()
-            value = value and right
-        return value
+            values.append(self.unary())
+        return False if False in values else None if None in values else True
 
-    def unary(self) -> bool:
+    def unary(self) -> bool | None:
         if self._peek() == "!":
             self._take()
-            return not self.unary()
+            # `!` binds tighter than a relation (CEL grammar: Unary = "!" {"!"} Member), so
+            # `!resource.name == "x"` negates a string: an error, unknown
+            value = self.unary() if self._peek() in ("!", "(") else self.operand(negated=True)
+            return None if value is None else not value
         if self._peek() == "(":
             self._take()
             value = self.disjunction()
             self._take(")")
             return value
-        return self.comparison()
+        return self.operand()
 
-    def comparison(self) -> bool:
+    def operand(self, negated: bool = False) -> bool | None:
+        """One comparison, or None for a part drift does not model or cannot judge: that part
+        is skipped to the `&&`, `||` or `)` that ends it."""
+        start = self.pos
+        try:
+            value = self.comparison(negated)
+            if self._peek() in ("&&", "||", ")", ""):
+                return value
+        except (_Unsupported, ArithmeticError, LookupError, TypeError, ValueError):
+            pass
+        self.pos = start
+        depth = 0
+        while self.pos < len(self.tokens):
+            kind, text = self.tokens[self.pos]
+            if kind != "str" and depth == 0 and text in ("&&", "||", ")"):
+                break
+            if kind != "str" and depth == 0 and text in ("?", ":", "]", "}"):
+                raise _Unsupported(text)  # `?:` binds looser than `&&` and `||`
+            if kind != "str" and text in ("(", "[", "{", ")", "]", "}"):
+                depth += 1 if text in ("(", "[", "{") else -1
+            self.pos += 1
+        if depth or self.pos == start:
+            raise _Unsupported("an incomplete expression")
+        return None
+
+    def comparison(self, negated: bool = False) -> bool:
         subject = self._path()
+        if negated and self._peek() != ".":
+            raise _Unsupported("!")
         if subject == "resource.name":
             op = self._take()[1]
             if op == ".":

@@ -41,28 +41,75 @@ def test_a_write_cut_short_leaves_the_previous_report_and_no_partial_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
-@pytest.mark.parametrize("refused", [errno.EBUSY, errno.EACCES, errno.EPERM, errno.EXDEV])
+@pytest.mark.parametrize(
+    ("refused", "directory_writable"),
+    [(errno.EBUSY, True), (errno.EXDEV, True), (errno.EACCES, False)],
+)
 def test_a_file_that_cannot_be_renamed_over_is_written_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int, directory_writable: bool
 ) -> None:
-    """A report file bind-mounted into a container (rename over it: EBUSY) or writable in a
-    directory this user cannot write (EACCES/EPERM): the report is written in place, the same
+    """A report file bind-mounted into a container (rename over it: EBUSY, EXDEV) or writable
+    in a directory this user cannot write (EACCES): the report is written in place, the same
     inode and mode, never lost (it was "cannot write …", exit 2)."""
     report = tmp_path / "report.json"
     report.write_text('{"earlier": "report, longer than the new one"}\n')
     report.chmod(0o640)
     inode = report.stat().st_ino
-
-    def refuse(source: Path, target: Path) -> None:
-        raise OSError(refused, os.strerror(refused))
-
-    monkeypatch.setattr(os, "replace", refuse)
+    _refuse_renames(monkeypatch, refused, directory_writable)
     write_whole(report, '{"new": "report"}\n')
     assert report.read_text() == '{"new": "report"}\n'
     assert (report.stat().st_ino, report.stat().st_mode & 0o777) == (inode, 0o640)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no partial left
     with pytest.raises(UsageError, match=f"cannot write {tmp_path}/new.json: "):
         write_whole(tmp_path / "new.json", "{}\n")  # nothing to write in place: the error
+
+
+def _refuse_renames(monkeypatch: pytest.MonkeyPatch, refused: int, writable: bool) -> None:
+    """Every rename fails with `refused`; the directories are writable or not (as the user
+    running the test, root included, cannot make them otherwise)."""
+
+    def refuse(source: Path, target: Path) -> None:
+        raise OSError(refused, os.strerror(refused))
+
+    real_access = os.access
+    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(
+        os, "access", lambda p, m, **k: writable if m == os.W_OK else real_access(p, m, **k)
+    )
+
+
+@pytest.mark.parametrize(
+    ("refused", "directory_writable", "owner"),
+    [
+        # a sticky directory (/tmp): renaming over another user's file is EPERM (rename(2))
+        (errno.EPERM, True, "another"),
+        (errno.EPERM, False, "this"),
+        (errno.EACCES, True, "this"),  # the directory is writable: EACCES is the file's own
+        # another user's file where a rename cannot go is still theirs: never written into
+        (errno.EBUSY, True, "another"),
+        (errno.EACCES, False, "another"),
+    ],
+)
+def test_a_file_drift_may_not_write_into_is_cannot_write_and_untouched(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: int,
+    directory_writable: bool,
+    owner: str,
+) -> None:
+    """revown17 F4: another user's file (its mode, say 0666, chosen by them, its readers
+    theirs) is never rewritten in place, and an EPERM or an EACCES from a directory drift can
+    write is the error it was before: "cannot write …", the file as it was."""
+    report = tmp_path / "report.json"
+    report.write_text("theirs\n")
+    report.chmod(0o666)
+    _refuse_renames(monkeypatch, refused, directory_writable)
+    if owner == "another":
+        monkeypatch.setattr(os, "geteuid", lambda: report.stat().st_uid + 1)
+    with pytest.raises(UsageError, match=f"cannot write {report}: {os.strerror(refused)}"):
+        write_whole(report, "drift's report\n")
+    assert report.read_text() == "theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
 def test_a_bind_mounted_report_file_is_written(tmp_path: Path) -> None:
