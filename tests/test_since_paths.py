@@ -205,7 +205,10 @@ def test_values_not_the_same_carry_where_they_began(
     since = found["since"]
     assert since["revision"].startswith("api-00002-") and since["creator"] == CI
     assert since["last_good"].startswith("api-00001-")
-    assert since["note"] == "older revisions compared with the value worker.MODE holds today"
+    assert since["note"] == (
+        "each revision compared with the value worker.MODE holds today (its history is not "
+        "read: its own deploy may have begun the drift)"
+    )
     listed = [c.request.parent for c in sandbox.calls if c.short == "ListRevisions"]
     assert [p.rsplit("/", 1)[-1] for p in listed] == ["api"]  # worker has no finding
 
@@ -220,6 +223,32 @@ def test_values_not_the_same_before_a_secret_not_read_have_no_since(
     profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
     found = finding(check_json(sandbox, profiles, "prod"), "api", "env.MODE")
     assert found["rule"] == "env.inconsistent" and "since" not in found, found
+
+
+def test_values_not_the_same_as_another_service_say_so_with_one_revision(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown16 2: api has one revision (alice, MODE=live), which matched worker then; CI
+    redeployed worker with MODE=test yesterday. The revision is judged with worker's value of
+    today, so the note says so with one revision too (it said nothing, blaming alice)."""
+    world = acme_world(
+        {
+            "api": {
+                "template": {"image": "img:1", "env": {"MODE": "live"}},
+                "creator": "alice@acme.example",
+            },
+            "worker": {
+                "template": {"image": "img:1", "env": {"MODE": "test"}},
+                "history": [{"env": {"MODE": "live"}, "created": "20d"}],
+                "creator": CI,
+            },
+        }
+    )
+    profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
+    found = finding(check_json(make_sandbox(world), profiles, "prod"), "api", "env.MODE")
+    assert found["rule"] == "env.inconsistent"
+    since = found["since"]
+    assert since["last_good"] is None and "worker.MODE holds today" in since["note"], since
 
 
 SELF_PROFILE = """
