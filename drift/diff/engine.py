@@ -18,10 +18,11 @@ from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.diff.suggest import closest
-from drift.findings import Finding, Severity, finding_id, unique_ids
+from drift.findings import Finding, Severity, finding_id
 from drift.kinds import Kind, misplaced
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
+from drift.same_drift import unique_ids
 
 
 def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -> list[Finding]:
