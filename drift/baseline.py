@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from drift import credentials, redact
+from drift.diff.since import number
 from drift.errors import UsageError
 from drift.files import not_regular, open_nonblocking
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
@@ -252,13 +253,23 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         region=parsed.region,
         # ids as this drift gives them: a report of a drift that gave two findings one id
         findings=(
-            *unique_ids(found),
+            *unique_ids(found, _numbers(found)),
             *(_finding(u.finding) for u in parsed.unchecked),
         ),
         unverified=frozenset(
             (workload_key(u.kind, u.service), u.target) for u in parsed.unverified
         ),
     )
+
+
+def _numbers(findings: list[Finding]) -> dict[str, float]:
+    """The number Cloud Run gave each revision a finding is on (`drift.diff.since.number`):
+    a report holds no revision's time, and these rise as Cloud Run makes them."""
+    out = {}
+    for f in findings:
+        if f.revision is not None and (n := number(f.service, f.revision)) is not None:
+            out[f.revision] = float(n)
+    return out
 
 
 def _check_schema(name: str, data: Any) -> None:

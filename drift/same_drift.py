@@ -6,47 +6,64 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from drift.findings import BaselineState, Finding, Severity
 from drift.redact import MASK, mask, mask_optional
 
 
-def unique_ids(findings: Iterable[Finding]) -> list[Finding]:
+def unique_ids(
+    findings: Iterable[Finding], age: Mapping[str, float] | None = None
+) -> list[Finding]:
     """The findings, no two with one id (revspec2 4). The id (environment, service, rule,
     target, and what keeps findings of one target apart: a sidecar, a variant, a tag) is
     shared by two findings only where two revisions hold two different drifts of one target
-    (a traffic split between two wrong values). Of those, the one on the revision whose name
-    sorts first (Cloud Run numbers its names: the oldest, whose drift was there before the
-    others were deployed) keeps the id, as when it was alone; each other gets one of the id
-    and its revision's name, stable while that revision serves. Whatever order a report lists
-    them in (a baseline written by a drift that repeated ids gets the same ids back)."""
+    (a traffic split between two wrong values). Of those, the one on the oldest revision (`age`
+    ranks them by name: their `create_time`, revision.proto, in a check; the number Cloud Run
+    gave each, which rises with each revision it makes, in a baseline, which holds no time;
+    the one whose drift was there before the others were deployed) keeps the id, as when it
+    was alone. Each other gets one of the id and
+    what it says (`_told_apart`: its values masked, what fails), never its revision's name: the
+    same drift on the next canary of a split keeps its id, and a name its writer chose
+    (`--revision-suffix`) cannot hand it to another. Findings alike in all that are kept apart
+    by the same order. A revision of no known age (one the service's template describes, the
+    newest; a name its writer chose, in a baseline) comes after those known, in the order
+    given: a baseline then compares on the safe side (a pair it lists the other way round is
+    `updated` and `new`, never hidden)."""
     findings = list(findings)
     seen: dict[str, list[int]] = {}
     for i, finding in enumerate(findings):
         seen.setdefault(finding.id, []).append(i)
     taken = {f.id for f in findings}
+    ranks = age or {}
     for ids in (ids for ids in seen.values() if len(ids) > 1):
-        ordered = sorted(ids, key=lambda i: _told_apart(findings[i]))
+        ordered = sorted(ids, key=lambda i: _older(ranks.get(findings[i].revision or "")))
         for i in ordered[1:]:
             finding, n = findings[i], 0
-            distinct = _distinct_id(finding.id, finding.revision or "", n)
-            while distinct in taken:  # one revision twice (never seen): still one id each
+            told = _told_apart(finding)
+            distinct = _distinct_id(finding.id, told, n)
+            while distinct in taken:  # alike in all it says: one id each, in age order
                 n += 1
-                distinct = _distinct_id(finding.id, finding.revision or "", n)
+                distinct = _distinct_id(finding.id, told, n)
             taken.add(distinct)
             findings[i] = replace(finding, id=distinct)
     return findings
 
 
-def _told_apart(finding: Finding) -> tuple[str, str, str, str]:
-    return (finding.revision or "", finding.container or "", finding.expected or "",
-            finding.actual or "")  # fmt: skip
+def _older(rank: float | None) -> tuple[bool, float]:
+    return (rank is None, rank or 0.0)
 
 
-def _distinct_id(base: str, revision: str, n: int) -> str:
-    key = "\x1f".join((base, revision, *([str(n)] if n else []))).encode()
+def _told_apart(finding: Finding) -> tuple[str, ...]:
+    """What a finding says, as a report (and so a baseline) keeps it: its container, its
+    expected and actual value masked, what fails."""
+    _, expected, actual = _seen(finding)
+    return (finding.container or "", expected or "", actual or "", *sorted(_failed(finding)))
+
+
+def _distinct_id(base: str, told: tuple[str, ...], n: int) -> str:
+    key = "\x1f".join((base, *told, *([str(n)] if n else []))).encode()
     return hashlib.sha256(key).hexdigest()[:16]
 
 
