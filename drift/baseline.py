@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -24,20 +23,14 @@ from pydantic import (
 )
 
 from drift import credentials, redact
+from drift.diff.since import number
 from drift.errors import UsageError
 from drift.files import not_regular, open_nonblocking
-from drift.findings import (
-    BaselineState,
-    Finding,
-    Location,
-    Severity,
-    sort_findings,
-    unique_ids,
-)
+from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
-from drift.redact import MASK, mask, mask_optional
 from drift.report import REPORT_SCHEMA, Report, Unchecked
+from drift.same_drift import baseline_state, unique_ids
 from drift.textsafe import plural, visible
 
 if TYPE_CHECKING:
@@ -145,7 +138,7 @@ class Baseline:
         for earlier in self.findings:
             before.setdefault(earlier.id, []).append(earlier)
         findings = tuple(
-            replace(f, baseline=_state(f, before.get(f.id, []))) for f in report.findings
+            replace(f, baseline=baseline_state(f, before.get(f.id, []))) for f in report.findings
         )
         unverified = tuple(
             replace(
@@ -252,6 +245,7 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         raise UsageError(
             f"the baseline {name} is not a {REPORT_SCHEMA} report: {_first_error(exc)}"
         ) from None
+    found = [_finding(f) for f in parsed.findings]
     return Baseline(
         path=name,
         environment=parsed.environment,
@@ -259,13 +253,23 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         region=parsed.region,
         # ids as this drift gives them: a report of a drift that gave two findings one id
         findings=(
-            *unique_ids(_finding(f) for f in parsed.findings),
+            *unique_ids(found, _numbers(found)),
             *(_finding(u.finding) for u in parsed.unchecked),
         ),
         unverified=frozenset(
             (workload_key(u.kind, u.service), u.target) for u in parsed.unverified
         ),
     )
+
+
+def _numbers(findings: list[Finding]) -> dict[str, float]:
+    """The number Cloud Run gave each revision a finding is on (`drift.diff.since.number`):
+    a report holds no revision's time, and these rise as Cloud Run makes them."""
+    out = {}
+    for f in findings:
+        if f.revision is not None and (n := number(f.service, f.revision)) is not None:
+            out[f.revision] = float(n)
+    return out
 
 
 def _check_schema(name: str, data: Any) -> None:
@@ -325,56 +329,6 @@ def _remember_credentials(data: _Finding) -> None:
     for text in (data.message, *data.failed):
         for piece in credentials.credential_pieces(text):
             redact.register(piece)
-
-
-def _state(finding: Finding, before: list[Finding]) -> BaselineState:
-    """New when the baseline did not have its id (or had it only silenced by `ignore`:
-    nobody was told); updated when no finding of that id had its severity, expected and
-    actual value and failed the same way (compared masked, as the baseline was written);
-    else unchanged."""
-    known = [b for b in before if finding.ignored or not b.ignored]
-    if not known:
-        return BaselineState.NEW
-    seen, failed = _seen(finding), _failed(finding)
-    if not any(_seen(b) == seen and _fails_alike(failed, b) for b in known):
-        return BaselineState.UPDATED
-    return BaselineState.UNCHANGED
-
-
-def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
-    """What a finding of an id says, masked as drift.format masks it (what a server echoed,
-    as an echo)."""
-    echo = finding.rule.startswith("probe.")
-    actual = MASK if finding.actual == _PLAIN_BEFORE else finding.actual
-    return (finding.severity, mask_optional(finding.expected), mask_optional(actual, echo=echo))
-
-
-_PLAIN_BEFORE = f"{MASK} (plain value)"
-"""What `env.plaintext_secret` wrote as `actual` before it wrote `***` (revspec2 5): a baseline
-holding it says the same, not an update."""
-
-
-def _failed(finding: Finding) -> frozenset[str]:
-    """What a finding says fails (`Finding.failed`), masked as drift.format masks it."""
-    return frozenset(mask(piece) for piece in finding.failed)
-
-
-def _fails_alike(failed: frozenset[str], earlier: Finding) -> bool:
-    """Whether the baseline's finding failed the way this one does. A finding that fails in
-    one way only records nothing on either side. A baseline written by a drift that did not
-    record `failed` (every finding of a rule that records it does, so none recorded is such
-    a report) is read from its message, which named every failure in the same words: each
-    failure of this run that it does not name is a change, never hidden (the safe side: a
-    failure it named that is gone does not alert)."""
-    if earlier.failed:
-        return failed == _failed(earlier)
-    return all(_said(piece, earlier.message) for piece in failed)
-
-
-def _said(piece: str, message: str) -> bool:
-    """`piece` in `message` as a whole (`env.FOO` is not said by `env.FOO_BAR`, nor a
-    length of 8 by one of 80)."""
-    return re.search(rf"(?<![\w.]){re.escape(piece)}(?![\w.])", message) is not None
 
 
 Uses = dict[tuple[str, str], set[str]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drift.kinds import Kind, label, split_key, workload_key
@@ -168,43 +168,6 @@ class Finding(OfWorkload):
                 *self.also_on,
             )
         )
-
-
-def unique_ids(findings: Iterable[Finding]) -> list[Finding]:
-    """The findings, no two with one id (revspec2 4). The id (environment, service, rule,
-    target, and what keeps findings of one target apart: a sidecar, a variant, a tag) is
-    shared by two findings only where two revisions hold two different drifts of one target
-    (a traffic split between two wrong values). Of those, the one on the revision whose name
-    sorts first (Cloud Run numbers its names: the oldest, whose drift was there before the
-    others were deployed) keeps the id, as when it was alone; each other gets one of the id
-    and its revision's name, stable while that revision serves. Whatever order a report lists
-    them in (a baseline written by a drift that repeated ids gets the same ids back)."""
-    findings = list(findings)
-    seen: dict[str, list[int]] = {}
-    for i, finding in enumerate(findings):
-        seen.setdefault(finding.id, []).append(i)
-    taken = {f.id for f in findings}
-    for ids in (ids for ids in seen.values() if len(ids) > 1):
-        ordered = sorted(ids, key=lambda i: _told_apart(findings[i]))
-        for i in ordered[1:]:
-            finding, n = findings[i], 0
-            distinct = _distinct_id(finding.id, finding.revision or "", n)
-            while distinct in taken:  # one revision twice (never seen): still one id each
-                n += 1
-                distinct = _distinct_id(finding.id, finding.revision or "", n)
-            taken.add(distinct)
-            findings[i] = replace(finding, id=distinct)
-    return findings
-
-
-def _told_apart(finding: Finding) -> tuple[str, str, str, str]:
-    return (finding.revision or "", finding.container or "", finding.expected or "",
-            finding.actual or "")  # fmt: skip
-
-
-def _distinct_id(base: str, revision: str, n: int) -> str:
-    key = "\x1f".join((base, revision, *([str(n)] if n else []))).encode()
-    return hashlib.sha256(key).hexdigest()[:16]
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:

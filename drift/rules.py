@@ -25,8 +25,9 @@ class RuleInfo:
     history: bool = False
     """A revision's configuration can begin it: its `since` is looked for among the older
     revisions (not so for a secret's own state, a rollout, a probe: no revision began those).
-    `env.inconsistent` too: each older revision's value, compared with what the other
-    workload's variable holds today (`since.note` says so)."""
+    `env.inconsistent` too: each revision's value, compared with its own other variable
+    within one workload, else with what the other workload's variable holds today
+    (`since.note` says so)."""
 
     @property
     def family(self) -> str:

@@ -205,7 +205,10 @@ def test_values_not_the_same_carry_where_they_began(
     since = found["since"]
     assert since["revision"].startswith("api-00002-") and since["creator"] == CI
     assert since["last_good"].startswith("api-00001-")
-    assert since["note"] == "older revisions compared with the value worker.MODE holds today"
+    assert since["note"] == (
+        "each revision compared with the value worker.MODE holds today (its history is not "
+        "read: its own deploy may have begun the drift)"
+    )
     listed = [c.request.parent for c in sandbox.calls if c.short == "ListRevisions"]
     assert [p.rsplit("/", 1)[-1] for p in listed] == ["api"]  # worker has no finding
 
@@ -220,3 +223,77 @@ def test_values_not_the_same_before_a_secret_not_read_have_no_since(
     profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
     found = finding(check_json(sandbox, profiles, "prod"), "api", "env.MODE")
     assert found["rule"] == "env.inconsistent" and "since" not in found, found
+
+
+def test_values_not_the_same_as_another_service_say_so_with_one_revision(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown16 2: api has one revision (alice, MODE=live), which matched worker then; CI
+    redeployed worker with MODE=test yesterday. The revision is judged with worker's value of
+    today, so the note says so with one revision too (it said nothing, blaming alice)."""
+    world = acme_world(
+        {
+            "api": {
+                "template": {"image": "img:1", "env": {"MODE": "live"}},
+                "creator": "alice@acme.example",
+            },
+            "worker": {
+                "template": {"image": "img:1", "env": {"MODE": "test"}},
+                "history": [{"env": {"MODE": "live"}, "created": "20d"}],
+                "creator": CI,
+            },
+        }
+    )
+    profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
+    found = finding(check_json(make_sandbox(world), profiles, "prod"), "api", "env.MODE")
+    assert found["rule"] == "env.inconsistent"
+    since = found["since"]
+    assert since["last_good"] is None and "worker.MODE holds today" in since["note"], since
+
+
+SELF_PROFILE = """
+project: acme
+region: us-central1
+services:
+  api:
+    env:
+      PUBLIC_URL: {same_as: api.BASE_URL}
+      BASE_URL: {required: true}
+"""
+A_URL, B_URL = "https://a.example", "https://b.example"
+
+
+def _self_world(old: dict[str, str], **more: Any) -> dict[str, Any]:
+    """api today: PUBLIC_URL=a, BASE_URL=b; `old` is what its one older revision held."""
+    template = {"image": "img:1", "env": {"PUBLIC_URL": A_URL, "BASE_URL": B_URL}}
+    history = [{"env": old, "created": "20d", "creator": "alice@acme.example"}]
+    return acme_world({"api": {"template": template, "history": history, **more}})
+
+
+def test_values_not_the_same_within_one_service_name_the_revision_that_broke_them(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown16 1a: same_as between two variables of one service. api-00001 (alice) held the
+    two alike; api-00002 (CI) changed BASE_URL only. Each revision is judged by its own
+    BASE_URL (it was judged by today's: since api-00001 by alice, no last_good)."""
+    world = _self_world({"PUBLIC_URL": A_URL, "BASE_URL": A_URL}, creator=CI)
+    profiles = write_profile(tmp_path / "profiles", "prod", SELF_PROFILE)
+    found = finding(check_json(make_sandbox(world), profiles, "prod"), "api", "env.PUBLIC_URL")
+    assert found["rule"] == "env.inconsistent"
+    since = found["since"]
+    assert since["revision"].startswith("api-00002-") and since["creator"] == CI, since
+    assert (since["last_good"] or "").startswith("api-00001-") and not since.get("note"), since
+
+
+def test_values_not_the_same_within_one_service_never_call_a_revision_with_them_good(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown16 1b: api-00001 held PUBLIC_URL=b, BASE_URL=a; api-00002 swapped them. Both are
+    inconsistent: api-00001 is no last_good (its PUBLIC_URL equals today's BASE_URL, which
+    named it one: rolling back to it brings the same drift back)."""
+    world = _self_world({"PUBLIC_URL": B_URL, "BASE_URL": A_URL})
+    profiles = write_profile(tmp_path / "profiles", "prod", SELF_PROFILE)
+    found = finding(check_json(make_sandbox(world), profiles, "prod"), "api", "env.PUBLIC_URL")
+    assert found["rule"] == "env.inconsistent"
+    since = found["since"]
+    assert since["revision"].startswith("api-00001-") and since["last_good"] is None, since

@@ -18,10 +18,11 @@ from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.diff.suggest import closest
-from drift.findings import Finding, Severity, finding_id, unique_ids
+from drift.findings import Finding, Severity, finding_id
 from drift.kinds import Kind, misplaced
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
+from drift.same_drift import unique_ids
 
 
 def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -> list[Finding]:
@@ -51,7 +52,20 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
             continue  # could not be read: already unverified
         ctx = Context(profile, state, service, live)
         findings.extend(_merge_revisions(list(_service_findings(ctx))))
-    return apply_ignores(profile, unique_ids(findings), today)
+    return apply_ignores(profile, unique_ids(findings, _age(state)), today)
+
+
+def _age(state: LiveState) -> dict[str, float]:
+    """When each revision read was created (revision.proto `create_time`), by name: which of
+    two findings sharing an id is the older drift (`unique_ids`). A revision the template
+    describes was not fetched: no time (it is the newest)."""
+    out = {}
+    for live in state.services.values():
+        for revision in live.checked:
+            when = getattr(revision.source, "create_time", None)
+            if isinstance(when, dt.datetime):
+                out[revision.name] = when.timestamp()
+    return out
 
 
 def _missing_service(profile: Profile, key: str, state: LiveState) -> str:

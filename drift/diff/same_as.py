@@ -11,7 +11,7 @@ from dataclasses import replace
 from drift.diff.context import At
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import key_label, key_name
-from drift.live.model import EnvVar, LiveState
+from drift.live.model import EnvVar, LiveState, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.redact import CHANGED
 
@@ -27,8 +27,9 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
     if other is None:
         return
     mine = ctx.value(live)
+    sides = _sides(other_key, ctx.service.key, at.revision, other.serving)
     differ = []
-    for rev in other.serving:
+    for rev in sides:
         theirs = rev.config.env.get(other_var)
         if theirs is None or (live.ref is not None and live.ref == theirs.ref):
             continue
@@ -41,7 +42,7 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
         return
     other_name = key_name(other_key)
     where = ""
-    if len(other.serving) > 1:  # say which of its revisions (the first is no longer implied)
+    if len(sides) > 1:  # say which of its revisions (the first is no longer implied)
         where = " on " + ", ".join(f"{r.name} ({r.percent} %)" for r in differ)
     yield at.finding(
         "env.inconsistent",
@@ -53,6 +54,15 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
         actual=CHANGED,
         severity=rule.severity,
     )
+
+
+def _sides(
+    other_key: str, key: str, revision: ServingRevision, serving: Sequence[ServingRevision]
+) -> Sequence[ServingRevision]:
+    """The revisions whose other variable a revision's is compared with: every one serving the
+    other workload; its own, when the other variable is of the same workload (both are in each
+    revision's configuration: an older revision, `drift.diff.since`, is judged by its own)."""
+    return (revision,) if other_key == key else serving
 
 
 def _rules(profile: Profile, names: Sequence[str]) -> Iterator[tuple[str, VarRule]]:
@@ -148,7 +158,8 @@ def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> l
             var = live.env.get(rule.name)
             if var is None:
                 continue
-            for theirs in (r.config.env.get(other_var) for r in other.serving):
+            sides = _sides(other_key, name, rev, other.serving)
+            for theirs in (r.config.env.get(other_var) for r in sides):
                 why = _unknown(state, var, theirs)
                 if why:
                     label = f"{key_label(other_key)}.{other_var}"

@@ -124,7 +124,7 @@ class History:
         # a skip right before the run: the drift may have begun in a revision not listed
         edge = self._unlisted(before, start)
         inside = self._unlisted(start, checked) if start != checked else ""
-        today = self._compared_today(finding, checked)
+        today = self._compared_today(finding)
         note = "; ".join(n for n in (edge, inside, self._guessed(before, checked), today) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
@@ -177,16 +177,31 @@ class History:
         if finding.rule != "env.inconsistent":
             return False
         container = finding.container if finding.container is not None else config.primary
-        var = config.named(container).env.get(finding.target.removeprefix("env."))
-        return var is not None and (bool(var.needs) or self.ctx.value(var) is None)
+        names = [finding.target.removeprefix("env.")]
+        if (other := self._same_as(finding)) is not None and other[0] == self.ctx.service.key:
+            names.append(other[1])  # judged by its own other variable: that one's value too
+        held = [config.named(container).env.get(name) for name in names]
+        return any(v is not None and (bool(v.needs) or self.ctx.value(v) is None) for v in held)
 
-    def _compared_today(self, finding: Finding, checked: int) -> str:
-        """For `env.inconsistent`, where an older revision was judged: with what the other
-        variable holds today (its history is not read), in words; "" otherwise."""
-        if finding.rule != "env.inconsistent" or served_before(self.skipped, checked) is None:
+    def _same_as(self, finding: Finding) -> tuple[str, str] | None:
+        """The workload and variable an `env.inconsistent` finding's variable is compared with."""
+        name = finding.target.removeprefix("env.")
+        rules = [c.env.get(name) for c in self.ctx.service.containers]
+        return next((r.same_as for r in rules if r is not None and r.same_as), None)
+
+    def _compared_today(self, finding: Finding) -> str:
+        """For `env.inconsistent` with another workload, how every revision was judged: with
+        what the other variable holds today (its history is not read, so the revision named
+        may not be the change that began it: the other side's deploy may have), in words;
+        "" otherwise (within one workload each revision is judged by its own other variable)."""
+        other = self._same_as(finding) if finding.rule == "env.inconsistent" else None
+        if other is None or other[0] == self.ctx.service.key:
             return ""
-        other = (finding.expected or "").removeprefix("same value as ")
-        return f"older revisions compared with the value {other} holds today"
+        shown = (finding.expected or "").removeprefix("same value as ")
+        return (
+            f"each revision compared with the value {shown} holds today (its history is not "
+            "read: its own deploy may have begun the drift)"
+        )
 
     def _held(self, setting: Field, finding: Finding) -> bool:
         """A setting of the service itself, or a value the service's own level gives (its

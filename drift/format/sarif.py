@@ -200,7 +200,7 @@ def _fingerprinted(results: list[tuple[Finding, dict[str, Any]]]) -> list[dict[s
     """The results, no two with one fingerprint. GitHub's docs (sarif-support-for-code-scanning,
     "Data for preventing duplicate alerts"): `partialFingerprints` is how code scanning tells
     whether two results are logically the same, so two results sharing an id would be one
-    alert. A check gives no two findings one id (`drift.findings.unique_ids`: a split between
+    alert. A check gives no two findings one id (`drift.same_drift.unique_ids`: a split between
     two wrong values has two), so every result keeps its bare id; only a report that still
     holds two (a finding carried unchecked from a baseline of an older drift) gets the id and
     a digest of what each says (severity, expected, actual, masked already)."""

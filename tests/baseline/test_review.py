@@ -12,6 +12,7 @@ import pytest
 from drift.findings import finding_id
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
+from tests.test_since import acme_world
 
 pytestmark = pytest.mark.sandbox
 
@@ -91,12 +92,13 @@ def test_a_split_between_two_wrong_values_is_unchanged_on_an_unchanged_run(
     for finding in base["findings"]:
         if finding["rule"] == "env.value":
             finding["id"] = old["id"]
-    base["findings"].reverse()  # whatever order it lists them in
-    (tmp_path / "old.json").write_text(json.dumps(base))
-    older = drift("check", "p", "--baseline", "old.json", "--format", "json", env=env, cwd=cwd)
-    report = json.loads(older.stdout)
-    assert {f["baseline"] for f in report["findings"]} == {"unchanged"}, report["findings"]
-    assert not report["resolved"]
+    for _ in range(2):  # whatever order it lists them in (Cloud Run's numbers tell the oldest)
+        base["findings"].reverse()
+        (tmp_path / "old.json").write_text(json.dumps(base))
+        older = drift("check", "p", "--baseline", "old.json", "--format", "json", env=env, cwd=cwd)
+        report = json.loads(older.stdout)
+        assert {f["baseline"] for f in report["findings"]} == {"unchanged"}, report["findings"]
+        assert not report["resolved"]
 
 
 def test_a_changed_value_of_a_split_is_updated(make_sandbox: Any, tmp_path: Path) -> None:
@@ -302,3 +304,65 @@ def test_a_baseline_that_is_not_a_regular_file_is_refused_at_once(
         f"drift: error: cannot read the baseline {path}: not a regular file ({kind})"
     )
     assert not sandbox.calls
+
+
+MODE_PROFILE = """project: acme
+region: us-central1
+services:
+  api:
+    env:
+      MODE: live
+"""
+
+
+def _baseline_then_check(
+    make_sandbox: Any, tmp_path: Path, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, str | None]:
+    """Each `env.MODE` finding's state (by revision) when `after` is checked against the
+    baseline `before` wrote."""
+    cwd = profiles(tmp_path, MODE_PROFILE, "prod")
+    first = make_sandbox(acme_world({"api": before}))
+    done = drift("check", "prod", "--json", "base.json", env=first.environ(), cwd=cwd)
+    assert done.returncode == 1, done.stdout + done.stderr
+    again = ("check", "prod", "--baseline", "base.json", "--format", "json")
+    done = drift(*again, env=make_sandbox(acme_world({"api": after})).environ(), cwd=cwd)
+    found = json.loads(done.stdout)["findings"]
+    return {f["revision"]: f.get("baseline") for f in found if f["target"] == "env.MODE"}
+
+
+def test_the_same_drift_on_the_next_canary_of_a_split_is_not_new(
+    make_sandbox: Any, tmp_path: Path
+) -> None:
+    """revown16 3: a long-lived split, api-00001 (MODE=test) 90 %, api-00002 (MODE=debug) 10 %;
+    the next canary, api-00003 (an image bump, MODE=debug still), takes the 10 %. Its drift is
+    the one the baseline had, with its values: unchanged (its id named its revision: new at
+    every deploy of the canary, failing --fail-on-new)."""
+    test, debug = {"env": {"MODE": "test"}}, {"env": {"MODE": "debug"}}
+    split = [{"revision": 1, "percent": 90}, {"revision": 2, "percent": 10}]
+    before = {"template": {"image": "img:1", **debug}, "history": [test], "traffic": split}
+    moved = [{"revision": 1, "percent": 90}, {"revision": 3, "percent": 10}]
+    after = {"template": {"image": "img:2", **debug}, "history": [test, debug], "traffic": moved}
+    states = _baseline_then_check(make_sandbox, tmp_path, before, after)
+    assert {name[:9]: state for name, state in states.items()} == {
+        "api-00001": "unchanged",
+        "api-00003": "unchanged",
+    }, states
+
+
+def test_a_canary_named_by_its_writer_does_not_take_the_known_drifts_id(
+    make_sandbox: Any, tmp_path: Path
+) -> None:
+    """revown16 4: the baseline has api-v9 alone with MODE=test. A canary api-v10
+    (`--revision-suffix`) with MODE=debug takes 10 %: "api-v10" sorts before "api-v9", and the
+    canary's drift took the known drift's id ("updated"), the known one becoming "new". The
+    older revision (create_time) keeps it."""
+    v9 = {"image": "img:1", "env": {"MODE": "test"}, "api": {"revision": "api-v9"}}
+    v10 = {"image": "img:1", "env": {"MODE": "debug"}, "api": {"revision": "api-v10"}}
+    split = [{"revision": 1, "percent": 90}, {"revision": 2, "percent": 10}]
+    after = {
+        "template": v10,
+        "history": [{"name": "api-v9", "env": {"MODE": "test"}}],
+        "traffic": split,
+    }
+    states = _baseline_then_check(make_sandbox, tmp_path, {"template": v9}, after)
+    assert states == {"api-v9": "unchanged", "api-v10": "new"}, states

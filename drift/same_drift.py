@@ -1,0 +1,117 @@
+"""What makes two findings the same drift from one run to the next: the id each finding of a
+check gets (`unique_ids`), and how a finding compares with the findings of its id in a
+baseline (`baseline_state`), read masked as a report shows it (a baseline holds it so)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from drift.findings import BaselineState, Finding, Severity
+from drift.redact import MASK, mask, mask_optional
+
+
+def unique_ids(
+    findings: Iterable[Finding], age: Mapping[str, float] | None = None
+) -> list[Finding]:
+    """The findings, no two with one id (revspec2 4). The id (environment, service, rule,
+    target, and what keeps findings of one target apart: a sidecar, a variant, a tag) is
+    shared by two findings only where two revisions hold two different drifts of one target
+    (a traffic split between two wrong values). Of those, the one on the oldest revision (`age`
+    ranks them by name: their `create_time`, revision.proto, in a check; the number Cloud Run
+    gave each, which rises with each revision it makes, in a baseline, which holds no time;
+    the one whose drift was there before the others were deployed) keeps the id, as when it
+    was alone. Each other gets one of the id and
+    what it says (`_told_apart`: its values masked, what fails), never its revision's name: the
+    same drift on the next canary of a split keeps its id, and a name its writer chose
+    (`--revision-suffix`) cannot hand it to another. Findings alike in all that are kept apart
+    by the same order. A revision of no known age (one the service's template describes, the
+    newest; a name its writer chose, in a baseline) comes after those known, in the order
+    given: a baseline then compares on the safe side (a pair it lists the other way round is
+    `updated` and `new`, never hidden)."""
+    findings = list(findings)
+    seen: dict[str, list[int]] = {}
+    for i, finding in enumerate(findings):
+        seen.setdefault(finding.id, []).append(i)
+    taken = {f.id for f in findings}
+    ranks = age or {}
+    for ids in (ids for ids in seen.values() if len(ids) > 1):
+        ordered = sorted(ids, key=lambda i: _older(ranks.get(findings[i].revision or "")))
+        for i in ordered[1:]:
+            finding, n = findings[i], 0
+            told = _told_apart(finding)
+            distinct = _distinct_id(finding.id, told, n)
+            while distinct in taken:  # alike in all it says: one id each, in age order
+                n += 1
+                distinct = _distinct_id(finding.id, told, n)
+            taken.add(distinct)
+            findings[i] = replace(finding, id=distinct)
+    return findings
+
+
+def _older(rank: float | None) -> tuple[bool, float]:
+    return (rank is None, rank or 0.0)
+
+
+def _told_apart(finding: Finding) -> tuple[str, ...]:
+    """What a finding says, as a report (and so a baseline) keeps it: its container, its
+    expected and actual value masked, what fails."""
+    _, expected, actual = _seen(finding)
+    return (finding.container or "", expected or "", actual or "", *sorted(_failed(finding)))
+
+
+def _distinct_id(base: str, told: tuple[str, ...], n: int) -> str:
+    key = "\x1f".join((base, *told, *([str(n)] if n else []))).encode()
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
+def baseline_state(finding: Finding, before: list[Finding]) -> BaselineState:
+    """New when the baseline did not have its id (or had it only silenced by `ignore`:
+    nobody was told); updated when no finding of that id had its severity, expected and
+    actual value and failed the same way (compared masked, as the baseline was written);
+    else unchanged."""
+    known = [b for b in before if finding.ignored or not b.ignored]
+    if not known:
+        return BaselineState.NEW
+    seen, failed = _seen(finding), _failed(finding)
+    if not any(_seen(b) == seen and _fails_alike(failed, b) for b in known):
+        return BaselineState.UPDATED
+    return BaselineState.UNCHANGED
+
+
+def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
+    """What a finding of an id says, masked as drift.format masks it (what a server echoed,
+    as an echo)."""
+    echo = finding.rule.startswith("probe.")
+    actual = MASK if finding.actual == _PLAIN_BEFORE else finding.actual
+    return (finding.severity, mask_optional(finding.expected), mask_optional(actual, echo=echo))
+
+
+_PLAIN_BEFORE = f"{MASK} (plain value)"
+"""What `env.plaintext_secret` wrote as `actual` before it wrote `***` (revspec2 5): a baseline
+holding it says the same, not an update."""
+
+
+def _failed(finding: Finding) -> frozenset[str]:
+    """What a finding says fails (`Finding.failed`), masked as drift.format masks it."""
+    return frozenset(mask(piece) for piece in finding.failed)
+
+
+def _fails_alike(failed: frozenset[str], earlier: Finding) -> bool:
+    """Whether the baseline's finding failed the way this one does. A finding that fails in
+    one way only records nothing on either side. A baseline written by a drift that did not
+    record `failed` (every finding of a rule that records it does, so none recorded is such
+    a report) is read from its message, which named every failure in the same words: each
+    failure of this run that it does not name is a change, never hidden (the safe side: a
+    failure it named that is gone does not alert)."""
+    if earlier.failed:
+        return failed == _failed(earlier)
+    return all(_said(piece, earlier.message) for piece in failed)
+
+
+def _said(piece: str, message: str) -> bool:
+    """`piece` in `message` as a whole (`env.FOO` is not said by `env.FOO_BAR`, nor a
+    length of 8 by one of 80)."""
+    return re.search(rf"(?<![\w.]){re.escape(piece)}(?![\w.])", message) is not None
