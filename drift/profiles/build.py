@@ -52,6 +52,8 @@ class Merged:
     problems: list[Problem] = field(default_factory=list)
     spec: ProfileSpec | None = None
     """`data` validated, when it already was (a profile that extends none is its file)."""
+    chain: tuple[str, ...] = ()
+    """The files merged, the profile extended by none first, the environment's own last."""
 
     def at(self, path: Path_) -> Location:
         parts = path
@@ -303,9 +305,12 @@ def _ignore(
         merged.problem(("ignore", i, kind.value), f"ignore names unknown {kind.noun} {name!r}")
     if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
         merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
+    at = merged.at(("ignore", i))
+    chain = merged.chain
     return Ignore(
         reason=item.reason,
-        location=merged.at(("ignore", i)),
+        location=at,
+        newer=chain[chain.index(at.file) + 1 :] if at.file in chain else (),
         service=name,
         target=_ignore_target(item.env, item.setting, item.secret, item.mount),
         rule=item.rule,

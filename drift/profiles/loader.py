@@ -259,11 +259,11 @@ class _Loader:
         child = {k: v for k, v in doc.data.items() if k != "extends"}
         if parent is None:  # the file as it is: every line its own, its model validated
             origin = {k: Location(doc.file, n) for k, n in doc.lines.items() if k[0] != "extends"}
-            return Merged(environment, child, origin, doc, spec=file.spec)
+            return Merged(environment, child, origin, doc, spec=file.spec, chain=(doc.file,))
         data: dict[str, Any] = dict(parent.data)
         origin = dict(parent.origin)
         _merge(data, origin, child, (), doc)
-        return Merged(environment, data, origin, doc)
+        return Merged(environment, data, origin, doc, chain=(*parent.chain, doc.file))
 
     def chain(self, name: str) -> list[str]:
         """`name`, the profile it extends, the one that extends, and so on (up to a missing

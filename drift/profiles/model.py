@@ -185,14 +185,21 @@ class ServiceProfile:
         finding carried from an earlier report is shown there, never at the line it had
         then (which may now be another service's)."""
         rules = self.sidecars.get(container, self.main) if container else self.main
+        if (at := self.rule_at(target, container)) is not None:
+            return at
+        return rules.location if target.partition(".")[0] in ("env", "mount") else self.location
+
+    def rule_at(self, target: str, container: str | None = None) -> Location | None:
+        """Where the variable, mount or setting rule `target` (of `container`) is stated
+        (None: the profile states none)."""
+        rules = self.sidecars.get(container, self.main) if container else self.main
         kind, _, name = target.partition(".")
+        found: VarRule | MountRule | Setting | None = None
         if kind == "setting":
-            setting = self.settings.get(name)
-            return setting.location if setting else self.location
-        if kind in ("env", "mount"):
-            rule = (rules.env if kind == "env" else rules.mounts).get(name)
-            return rule.location if rule else rules.location
-        return self.location
+            found = self.settings.get(name)
+        elif kind in ("env", "mount"):
+            found = (rules.env if kind == "env" else rules.mounts).get(name)
+        return found.location if found is not None else None
 
     def checks_tag(self, tag: str) -> bool:
         if self.check_tags == "all":
@@ -214,6 +221,10 @@ class Ignore:
     tag: str | None = None
     kind: Kind | None = None
     """The kind of workload `service` names (None: any workload)."""
+    newer: tuple[str, ...] = ()
+    """The files of the profiles extending the one the entry is written in: a rule one of
+    them states is newer intent than the entry, which it does not silence
+    (`drift.diff.ignores`)."""
 
     def matches(self, finding: Finding) -> bool:
         """Whether it silences `finding`: it fits it, and names its rule where the rule must
