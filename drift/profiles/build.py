@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from drift.errors import Problem
@@ -14,6 +14,7 @@ from drift.fields import FIELDS
 from drift.fields.cpu_floor import below_one
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
+from drift.profiles.merged import Merged
 from drift.profiles.model import (
     CheckTags,
     ContainerRules,
@@ -37,36 +38,7 @@ from drift.profiles.spec import (
     WorkloadSpec,
 )
 from drift.refs import SecretRef
-from drift.yamldoc import Located, Path_
-
-
-@dataclass
-class Merged:
-    """Merged plain data plus the Location each path was set at."""
-
-    environment: str
-    data: dict[str, Any]
-    origin: dict[Path_, Location]
-    main: Located | None
-    failed: bool = False
-    problems: list[Problem] = field(default_factory=list)
-    spec: ProfileSpec | None = None
-    """`data` validated, when it already was (a profile that extends none is its file)."""
-    chain: tuple[str, ...] = ()
-    """The files merged, the profile extended by none first, the environment's own last."""
-
-    def at(self, path: Path_) -> Location:
-        parts = path
-        while parts:
-            if parts in self.origin:
-                return self.origin[parts]
-            parts = parts[:-1]
-        file = self.main.file if self.main else self.environment
-        return Location(file, 1)
-
-    def problem(self, path: Path_, message: str) -> None:
-        loc = self.at(path)
-        self.problems.append(Problem(loc.file, loc.line, message))
+from drift.yamldoc import Path_
 
 
 def build_profile(

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
 from drift.findings import Location
-from drift.profiles.build import Merged, build_profile
+from drift.profiles.build import build_profile
+from drift.profiles.merged import Merged
 from drift.profiles.model import (
     Profile,
 )
