@@ -64,6 +64,8 @@ def build_profile(
                 workload = _workload(kind, name, item, spec, merged)
                 services[workload.key] = workload
     services = _resolve_same_as(services, merged.problems)
+    if complete and not services:
+        merged.problems.append(_nothing_named(environment, merged))
     ignores = tuple(_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
     if merged.problems:
         return None
@@ -79,6 +81,22 @@ def build_profile(
         files=files,
         project_from=f"{at.file}:{at.line}" if at is not None else "",
     )
+
+
+def _nothing_named(environment: str, merged: Merged) -> Problem:
+    """An environment that names no workload: a check would read nothing and call it clean
+    (SPEC §Exit codes: 0 is "everything was read and nothing drifted"), so it is a profile
+    error, at the `null` that removed what the profiles it extends name, if one did."""
+    message = f"{environment} names no service, job or worker pool: a check would read nothing"
+    for kind in Kind:
+        section = merged.data.get(kind.section)
+        nulls = [(kind.section,)] if section is None else [(kind.section, n) for n in section]
+        for path in nulls:
+            if (at := merged.removed(path)) is not None:
+                what = f"`{'.'.join(path)}: null` removes the last one named before it"
+                return Problem(at.file, at.line, f"{message} ({what}); name at least one")
+    at = merged.at(("services",))
+    return Problem(at.file, at.line, f"{message}; name at least one")
 
 
 def _workload(

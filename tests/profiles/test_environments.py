@@ -124,3 +124,30 @@ def test_check_through_the_cli_shows_every_problem(broken: None, profiles_dir: P
     assert lines[0] == "drift: error: 3 profile errors:"
     assert lines[1:] == validated.stderr.splitlines()
     assert UNKNOWN.format(key="bogus") in lines[1] and UNKNOWN.format(key="typo") in lines[3]
+
+
+def test_an_environment_that_names_no_workload_is_a_profile_error(
+    chain: None, write: WriteProfile, profiles_dir: Path
+) -> None:
+    """revmulti 2: a check of an environment with no service left read nothing and said "0
+    services — no drift" (exit 0), a CI gate passing on nothing. It is a profile error (exit
+    2) at the `null` that removed them, or at the profile's `services:`."""
+    write("e2e", "extends: staging\nservices: null\n")
+    write("empty", "project: acme-prod\nregion: europe-west1\nservices: {}\n")
+    write("last", "extends: staging\nservices:\n  api: null\n")
+    said = {
+        "e2e": "profiles/e2e.yaml:2: e2e names no service, job or worker pool: a check would "
+        "read nothing (`services: null` removes the last one named before it); name at least one",
+        "empty": "profiles/empty.yaml:3: empty names no service, job or worker pool: a check "
+        "would read nothing; name at least one",
+        "last": "profiles/last.yaml:3: last names no service, job or worker pool: a check would "
+        "read nothing (`services.api: null` removes the last one named before it); name at "
+        "least one",
+    }
+    for name, problem in said.items():
+        with pytest.raises(ProfileError) as caught:
+            load_profile(profiles_dir, name)
+        assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == sorted(said.values())
+    done = drift("check", "e2e", cwd=profiles_dir.parent)
+    assert done.returncode == 2 and said["e2e"] in done.stderr, done.stdout + done.stderr
