@@ -414,7 +414,7 @@ def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -
     )
     for name in ("a", "b"):
         (tmp_path / f"{name}.yaml").write_text(
-            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api: null\n"
+            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api: null\n  web: {}\n"
         )
     (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: us-central1\n")
     _, problems = validate_directory(tmp_path)
