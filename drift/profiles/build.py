@@ -63,10 +63,11 @@ def build_profile(
             if item is not None:
                 workload = _workload(kind, name, item, spec, merged)
                 services[workload.key] = workload
-    services = _resolve_same_as(services, merged.problems)
+    services = _resolve_same_as(services, merged)
     if complete and not services:
         merged.problems.append(_nothing_named(environment, merged))
-    ignores = tuple(_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
+    entries = (_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
+    ignores = tuple(entry for entry in entries if entry is not None)
     if merged.problems:
         return None
     files = tuple(dict.fromkeys(loc.file for loc in merged.origin.values()))
@@ -80,6 +81,7 @@ def build_profile(
         ignores=ignores,
         files=files,
         project_from=f"{at.file}:{at.line}" if at is not None else "",
+        notes=tuple(map(str, merged.notes)),
     )
 
 
@@ -250,7 +252,7 @@ def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarR
 
 
 def _resolve_same_as(
-    services: dict[str, ServiceProfile], problems: list[Problem]
+    services: dict[str, ServiceProfile], merged: Merged
 ) -> dict[str, ServiceProfile]:
     """`same_as: NAME.VAR` names a workload by name: the service of that name, else the job,
     else the worker pool. Rules come out holding its key. A name the profile does not
@@ -271,31 +273,46 @@ def _resolve_same_as(
             if target is None:
                 continue  # a service of the project the profile does not describe
             if var not in services[target].env:
-                message = f"{here} names {other}.{var}, which the profile does not define"
+                message = f"{here} names {other}.{var}, which " + _undefined(
+                    merged, (services[target].kind.section, other, "env", var)
+                )
             elif (target, var) == (key, rule.name):
                 message = f"{here} names itself"
             else:
                 env[name] = replace(rule, same_as=(target, var))
                 continue
-            problems.append(Problem(rule.location.file, rule.location.line, message))
+            merged.problems.append(Problem(rule.location.file, rule.location.line, message))
         out[key] = replace(svc, env=env)
     return out
 
 
+def _undefined(merged: Merged, path: Path_) -> str:
+    """Why the variable at `path` has no rule: the `null` that removed it, or none names it."""
+    gone = merged.removed(path) or merged.removed(("defaults", *path[2:]))
+    if gone is None:
+        return "the profile does not define"
+    return f"the `null` at {gone.file}:{gone.line} removes"
+
+
 def _ignore(
     i: int, item: IgnoreSpec, services: dict[str, ServiceProfile], merged: Merged
-) -> Ignore:
+) -> Ignore | None:
     named = [
         (k, n) for k, n in zip(Kind, (item.service, item.job, item.worker_pool), strict=True) if n
     ]
     if len(named) > 1:
         merged.problem(("ignore", i), "ignore names at most one of service, job, worker_pool")
     kind, name = named[0] if named else (None, None)
+    at = merged.at(("ignore", i))
     if kind is not None and workload_key(kind, str(name)) not in services:
+        gone = merged.removed((kind.section, str(name)))
+        if gone is not None and gone.file != at.file:  # a profile extending the entry's
+            why = f"the `null` at {gone.file}:{gone.line} removes {kind.noun} {name}"
+            merged.notes.append(Problem(at.file, at.line, f"ignore left out: {why}"))
+            return None
         merged.problem(("ignore", i, kind.value), f"ignore names unknown {kind.noun} {name!r}")
     if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
         merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
-    at = merged.at(("ignore", i))
     chain = merged.chain
     return Ignore(
         reason=item.reason,

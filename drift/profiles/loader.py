@@ -84,8 +84,11 @@ def load_profile(
             f"(it is extended by {', '.join(users)})"
         )
     profile = build_profile(environment, merged, complete=True, supplied=given.keys())
-    if merged.problems:
-        raise ProfileError(merged.problems)
+    if merged.problems:  # one of a profile it extends only shows merged into this one
+        own = merged.main.file if merged.main else ""
+        raise ProfileError(
+            [p if p.file == own else _merged_into(p, environment) for p in merged.problems]
+        )
     assert profile is not None
     if directory.resolve() != Path("profiles").resolve():
         profile = replace(profile, read_from=display_path(directory))
@@ -104,8 +107,11 @@ def no_directory(directory: Path, environment: str = "ENV") -> UsageError:
     )
 
 
-def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
-    """Check every profile in a directory: the environments found and all problems."""
+def validate_directory(
+    directory: Path, notes: list[Problem] | None = None
+) -> tuple[list[str], list[Problem]]:
+    """Check every profile in a directory: the environments found and all problems; what is
+    said but no error is added to `notes`."""
     if not directory.is_dir():
         raise no_directory(directory)
     names = profile_names(directory)
@@ -133,11 +139,15 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
     # a problem in a base that only shows once merged into a profile extending it says which
     # (the base alone may be fine); one the base has on its own is said once
     problems += [
-        replace(p, message=f"{p.message} (as merged into {_owners(p, merged)})")
-        for p in dict.fromkeys(inherited)
-        if p not in problems
+        _merged_into(p, _owners(p, merged)) for p in dict.fromkeys(inherited) if p not in problems
     ]
+    if notes is not None:
+        notes += _sorted([n for doc in merged.values() for n in doc.notes])
     return names, _sorted(problems)
+
+
+def _merged_into(problem: Problem, owners: str) -> Problem:
+    return replace(problem, message=f"{problem.message} (as merged into {owners})")
 
 
 def _suffixless(name: str) -> str:

@@ -24,6 +24,9 @@ class Merged:
     problems: list[Problem] = field(default_factory=list)
     spec: ProfileSpec | None = None
     """`data` validated, when it already was (a profile that extends none is its file)."""
+    notes: list[Problem] = field(default_factory=list)
+    """What merging left out, said but not an error (an inherited entry for what a `null`
+    removed)."""
     chain: tuple[str, ...] = ()
     """The files merged, the profile extended by none first, the environment's own last."""
 

@@ -274,6 +274,8 @@ class Profile(Scope):
     project_from: str = ""
     """Where `project` was set, as a message names it: the `FILE:LINE` of `project:`, or the
     option, variable or `[tool.drift]` that gives it instead ("" when not known)."""
+    notes: tuple[str, ...] = ()
+    """What merging left out (`Merged.notes`), as `FILE:LINE: message`: said by a check."""
     read_from: str = ""
     """The profiles directory it was read from when that is not `./profiles` of the working
     directory (`[tool.drift] profiles_dir`, a parent project's, `--profiles`), as a path is

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from drift.cli.session import Invocation
-from drift.errors import ProfileError, UsageError
+from drift.errors import Problem, ProfileError, UsageError
 from drift.profiles.loader import available, load_profile, validate_directory
 from tests.cliutil import drift
 from tests.profiles.conftest import WriteProfile
@@ -151,3 +151,51 @@ def test_an_environment_that_names_no_workload_is_a_profile_error(
     assert [str(p) for p in validate_directory(profiles_dir)[1]] == sorted(said.values())
     done = drift("check", "e2e", cwd=profiles_dir.parent)
     assert done.returncode == 2 and said["e2e"] in done.stderr, done.stdout + done.stderr
+
+
+def test_what_a_child_removes_is_not_fatal_to_it_and_is_said_at_its_null(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    """revmulti 3 and 4: e2e, extending staging, drops web (`web: null`) and api's JWT rule.
+    staging's ignore entry for web goes with web, said in a note naming e2e's null (it made
+    e2e unloadable, blamed on staging.yaml); auth's inherited `same_as: api.JWT` is an error
+    that names both staging's line and e2e's null, as merged into e2e, in `check` as in
+    `profiles validate`."""
+    write(
+        "staging",
+        """\
+        project: acme-staging
+        region: us-central1
+        services:
+          api:
+            env: {JWT: {secret: jwt}}
+          auth:
+            env: {JWT: {secret: jwt, same_as: api.JWT}}
+          web: {}
+        ignore:
+          - {service: web, env: NEXT_TELEMETRY_DISABLED, reason: set by the build image}
+        """,
+    )
+    write("e2e", "extends: staging\nservices:\n  web: null\n")
+    profile = load_profile(profiles_dir, "e2e")
+    assert sorted(profile.services) == ["api", "auth"] and profile.ignores == ()
+    note = (
+        "profiles/staging.yaml:10: ignore left out: the `null` at profiles/e2e.yaml:3 removes "
+        "service web"
+    )
+    assert profile.notes == (note,)
+    notes: list[Problem] = []
+    assert validate_directory(profiles_dir, notes) == (["e2e", "staging"], [])
+    assert [str(n) for n in notes] == [note]
+    validated = drift("profiles", "validate", cwd=profiles_dir.parent)
+    assert validated.returncode == 0 and f"{note.replace(': ', ': note: ', 1)}" in validated.stderr
+
+    write("e2e", "extends: staging\nservices:\n  api:\n    env:\n      JWT: null\n")
+    problem = (
+        "profiles/staging.yaml:7: auth.JWT: same_as names api.JWT, which the `null` at "
+        "profiles/e2e.yaml:5 removes (as merged into e2e)"
+    )
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "e2e")
+    assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == [problem]

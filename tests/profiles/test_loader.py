@@ -408,19 +408,24 @@ def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: P
 
 def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -> None:
     """A problem of a base that only shows merged into the profiles extending it names them
-    (said once); a base named with its suffix is still a base (no `project is not set`)."""
+    and the line there that made it (revmulti 4: a `same_as` to a variable a child removes);
+    a base named with its suffix is still a base (no `project is not set`)."""
     (tmp_path / "base.yaml").write_text(
-        "services:\n  api: {}\nignore:\n  - {service: api, env: X, reason: r}\n"
+        "services:\n  api:\n    env:\n      X: '1'\n  auth:\n    env:\n      Y: {same_as: api.X}\n"
     )
     for name in ("a", "b"):
         (tmp_path / f"{name}.yaml").write_text(
-            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api: null\n  web: {}\n"
+            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+            "      X: null\n"
         )
     (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: us-central1\n")
     _, problems = validate_directory(tmp_path)
     shown = [str(p).replace(str(tmp_path), "D") for p in problems]
     assert [s.split(": ", 1)[1] for s in shown] == [
-        "ignore names unknown service 'api' (as merged into a, b)",
+        f"auth.Y: same_as names api.X, which the `null` at D/{name}.yaml:7 removes (as merged "
+        f"into {name})"
+        for name in ("a", "b")
+    ] + [
         "extends 'base.yaml': no base.yaml.yaml in D (available: a, b, base, c; write extends: "
         "base, without the suffix)",
     ]
