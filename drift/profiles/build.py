@@ -110,12 +110,15 @@ def _workload(
     defaults = spec.defaults
     base = (kind.section, name)
     env_specs: dict[str, tuple[VarRuleSpec, Path_]] = {}
+    removed: dict[str, Location] = {}  # the rules a `null` removes, where that null is
     for source, prefix in ((defaults, ("defaults",)), (svc, base)):
         for key, rule in ((source.env if source else None) or {}).items():
             if rule is None:
                 env_specs.pop(key, None)
+                removed[key] = merged.at((*prefix, "env", key))
             else:
                 env_specs[key] = (rule, (*prefix, "env", key))
+                removed.pop(key, None)
     env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
     # `env` describes the ingress container unless `container:` names another (SPEC): only
     # then is its PORT Cloud Run's. What `container:` or `containers:` name may be a sidecar
@@ -175,6 +178,7 @@ def _workload(
             svc.expiry_warning, defaults and defaults.expiry_warning, spec.expiry_warning, 30
         ),
         kind=kind,
+        removed_env=removed,
     )
 
 

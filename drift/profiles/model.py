@@ -4,7 +4,7 @@ expected to run with, and where in which file each expectation was written."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -99,6 +99,9 @@ class ContainerRules:
     env: dict[str, VarRule] = field(default_factory=dict)
     mounts: dict[str, MountRule] = field(default_factory=dict)
     unexpected_env: UnexpectedEnv = "ignore"
+    removed_env: Mapping[str, Location] = field(default_factory=dict)
+    """The variables whose rule a `null` removed (an inherited one, or the defaults'), by
+    name: where that `null` is."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class ServiceProfile:
     expiry_warning: int = 30
     """Days before a secret's expiry (or a version's destruction) that `secret.expiring` warns."""
     kind: Kind = Kind.SERVICE
+    removed_env: Mapping[str, Location] = field(default_factory=dict)
+    """`ContainerRules.removed_env` of the container `env` describes."""
 
     @property
     def key(self) -> str:
@@ -171,7 +176,12 @@ class ServiceProfile:
     def main(self) -> ContainerRules:
         """The rules of the container `env` describes."""
         return ContainerRules(
-            self.container, self.location, self.env, self.mounts, self.unexpected_env
+            self.container,
+            self.location,
+            self.env,
+            self.mounts,
+            self.unexpected_env,
+            self.removed_env,
         )
 
     @property
