@@ -3,11 +3,14 @@ it names, or the problem with it, at the rule's line."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from drift.errors import Problem
+from drift.findings import Location
 from drift.profiles.merged import Merged
 from drift.profiles.model import ServiceProfile
+from drift.profiles.spec import WORKLOAD_NAME
 from drift.yamldoc import Path_
 
 
@@ -30,8 +33,9 @@ def resolve_same_as(
             other, var = rule.same_as
             here = f"{svc.label}.{rule.name}: same_as"
             target = by_name.get(other)
-            if target is None:
-                continue  # a service of the project the profile does not describe
+            if target is None:  # a service of the project the profile does not describe
+                _outside(here, other, by_name, rule.location, merged)
+                continue
             if var not in services[target].env:
                 message = f"{here} names {other}.{var}, which " + _undefined(
                     merged, (services[target].kind.section, other, "env", var)
@@ -44,6 +48,44 @@ def resolve_same_as(
             merged.problems.append(Problem(rule.location.file, rule.location.line, message))
         out[key] = replace(svc, env=env)
     return out
+
+
+def _outside(
+    here: str, other: str, described: Collection[str], at: Location, merged: Merged
+) -> None:
+    """A `same_as` naming a workload the profile does not describe: read from the project to
+    compare with, so it must be a name Cloud Run gives a service (an error); one a letter
+    from a workload the profile describes is likely a typo of it, said but not an error
+    (SPEC §Profiles names a service outside the profile, and `api2` beside `api` is real)."""
+    if not WORKLOAD_NAME["services"].fullmatch(other):
+        merged.problems.append(
+            Problem(
+                at.file,
+                at.line,
+                f"{here} names {other!r}: not a workload the profile describes, nor a Cloud "
+                "Run service name (lowercase letters, digits and hyphens, starting with a "
+                "letter, not ending with a hyphen, fewer than 50 characters)",
+            )
+        )
+    elif close := sorted(name for name in described if _one_edit(other, name)):
+        message = (
+            f"{here} names {other}, a service the profile does not describe (read from the "
+            f"project to compare with); did you mean {close[0]}?"
+        )
+        merged.notes.append(Problem(at.file, at.line, message))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` is `b` with one letter changed, added, left out, or two side by side
+    swapped (auht / auth)."""
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return len(long) == len(short) + 1 and any(
+        long[:i] + long[i + 1 :] == short for i in range(len(long))
+    )
 
 
 def _undefined(merged: Merged, path: Path_) -> str:

@@ -11,6 +11,7 @@ from drift.errors import ProfileError, UsageError
 from drift.findings import Location, Severity
 from drift.profiles.loader import load_profile, validate_directory
 from drift.yamldoc import MAX_BYTES
+from tests.cliutil import drift
 from tests.profiles.conftest import WriteProfile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -446,3 +447,42 @@ def test_same_as_may_name_a_service_the_profile_does_not_describe(
     assert list(profile.services) == ["api"]
     rule = profile.services["api"].env["JWT_SECRET_STAGING"]
     assert rule.same_as == ("auth", "JWT_SECRET_STAGING")
+    assert profile.notes == ()  # nothing like auth is described: nothing to say
+
+
+def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    """revown16 5: `same_as: auht.JWT_SECRET` beside an `auth` the profile describes passed
+    `profiles validate` without a word (read at check time as a service outside the profile,
+    exit 3). One letter from a described workload, it is said with "did you mean auth?", a
+    note (`api2` beside `api` is a real pair); a name Cloud Run never gives a service is an
+    error at its line."""
+    write(
+        "prod",
+        "project: acme\nregion: us-central1\nservices:\n  auth:\n    env:\n"
+        "      JWT_SECRET: {required: true}\n  api:\n    env:\n"
+        "      JWT_SECRET: {same_as: auht.JWT_SECRET}\n",
+    )
+    note = (
+        "profiles/prod.yaml:9: api.JWT_SECRET: same_as names auht, a service the profile does "
+        "not describe (read from the project to compare with); did you mean auth?"
+    )
+    assert load_profile(profiles_dir, "prod").notes == (note,)
+    done = drift("profiles", "validate", cwd=profiles_dir.parent)
+    assert done.returncode == 0 and note.replace(": api", ": note: api", 1) in done.stderr
+
+    write(
+        "prod",
+        "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      X: {same_as: a-.X}\n",
+    )
+    problem = (
+        "profiles/prod.yaml:6: api.X: same_as names 'a-': not a workload the profile "
+        "describes, nor a Cloud Run service name (lowercase letters, digits and hyphens, "
+        "starting with a letter, not ending with a hyphen, fewer than 50 characters)"
+    )
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "prod")
+    assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == [problem]
