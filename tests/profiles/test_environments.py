@@ -3,6 +3,7 @@ environment reports every problem of the profiles it extends, as `profiles valid
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from drift.cli.session import Invocation
 from drift.errors import Problem, ProfileError, UsageError
 from drift.profiles.loader import available, load_profile, validate_directory
+from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.profiles.conftest import WriteProfile
 
@@ -154,7 +156,7 @@ def test_an_environment_that_names_no_workload_is_a_profile_error(
 
 
 def test_what_a_child_removes_is_not_fatal_to_it_and_is_said_at_its_null(
-    write: WriteProfile, profiles_dir: Path
+    write: WriteProfile, profiles_dir: Path, sandbox: Sandbox
 ) -> None:
     """revmulti 3 and 4: e2e, extending staging, drops web (`web: null`) and api's JWT rule.
     staging's ignore entry for web goes with web, said in a note naming e2e's null (it made
@@ -164,7 +166,7 @@ def test_what_a_child_removes_is_not_fatal_to_it_and_is_said_at_its_null(
     write(
         "staging",
         """\
-        project: acme-staging
+        project: acme-chat-staging
         region: us-central1
         services:
           api:
@@ -189,6 +191,16 @@ def test_what_a_child_removes_is_not_fatal_to_it_and_is_said_at_its_null(
     assert [str(n) for n in notes] == [note]
     validated = drift("profiles", "validate", cwd=profiles_dir.parent)
     assert validated.returncode == 0 and f"{note.replace(': ', ': note: ', 1)}" in validated.stderr
+    checked = drift(
+        "check",
+        "e2e",
+        "--format",
+        "json",
+        "--no-history",
+        env=sandbox.environ(),
+        cwd=profiles_dir.parent,
+    )
+    assert note in json.loads(checked.stdout)["notes"], checked.stdout + checked.stderr
 
     write("e2e", "extends: staging\nservices:\n  api:\n    env:\n      JWT: null\n")
     problem = (
