@@ -175,7 +175,13 @@ async def run_check(
     if source.deployed and (refused := _refused_project(profile, names, state)) is not None:
         report = replace(report, project_refused=refused)
     absent = _absent_tags(profile, names, state) if source.deployed else []
-    notes = (*source.notes, *absent, *_histories_unread(profile, names, state), *stale)
+    notes = (
+        *profile.notes,
+        *source.notes,
+        *absent,
+        *_histories_unread(profile, names, state),
+        *stale,
+    )
     if notes:
         report = replace(report, notes=(*report.notes, *notes))
     return CheckResult(report, state)

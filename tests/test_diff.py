@@ -360,3 +360,22 @@ def test_a_version_past_its_destruction_time_says_so(profile: Profile) -> None:
     found = [f for f in run(profile, st) if f.rule == "secret.expiring"]
     said = "version 3 of s2 was due for destruction on 2026-11-22 12:00 UTC, 2 days ago"
     assert found and found[0].message.startswith(said), found
+
+
+def test_a_variable_whose_rule_a_child_removes_is_said_at_the_null(
+    profile: Profile, tmp_path: Path
+) -> None:
+    """revmulti 5, SPEC §Profiles' own example: e2e writes `TESTING: null` under api, removing
+    the rule staging states (here BAD's). The variable live on api was reported "set … but the
+    profile does not name it" at the `api:` line, though e2e names it two lines below: it is
+    said at the null, with how to allow it."""
+    e2e = "extends: staging\nservices:\n  api:\n    env:\n      BAD: null\n"
+    (tmp_path / "profiles" / "e2e.yaml").write_text(e2e)
+    child = load_profile(Path("profiles"), "e2e")
+    found = only(run(child, state(with_env(BAD=plain("BAD", "1")))), "env.unexpected")
+    assert found.location == Location("profiles/e2e.yaml", 5)
+    assert found.message == (
+        "BAD is set on api-00001-abc, and the profile removes its rule (`BAD: null`); write "
+        "`BAD: {optional: true}` there to allow it"
+    )
+    assert found.severity is Severity.WARNING  # staging's unexpected_env: warn

@@ -190,3 +190,35 @@ def test_an_ignore_of_a_probe_rule_is_judged_only_where_the_service_was_probed(
         "the ignore at profiles/staging.yaml:13 (service api, probe.close_1011) matched no "
         "finding this run"
     )
+
+
+def test_a_rule_an_extending_profile_states_is_not_silenced_by_the_bases_ignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revmulti 1: staging ignores api's TELEMETRY for its `unexpected_env` warning; e2e,
+    extending staging, then states its own rule for it, `{forbidden: true}` (which replaces
+    the inherited rule as a whole). The entry was not written for that newer rule: the error
+    stays counted and says which entry fits it and why it does not silence it."""
+    monkeypatch.chdir(tmp_path)
+    ignore = "  - {service: api, env: TELEMETRY, reason: set by the build image}\n"
+    text = textwrap.dedent(PROFILE).replace(
+        "services:", "defaults: {unexpected_env: warn}\nservices:"
+    )
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(text + ignore)
+    e2e = "extends: staging\nservices:\n  api:\n    env:\n      TELEMETRY: {forbidden: true}\n"
+    (tmp_path / "profiles" / "e2e.yaml").write_text(e2e)
+    live = state(with_env(TELEMETRY=plain("TELEMETRY", "1")))
+    staging = _found(load_profile(Path("profiles"), "staging"), live)
+    assert staging[("env.unexpected", "env.TELEMETRY")].ignored  # what it was written for
+
+    forbidden = _found(load_profile(Path("profiles"), "e2e"), live)[
+        ("env.forbidden", "env.TELEMETRY")
+    ]
+    assert not forbidden.ignored
+    assert forbidden.location.file == "profiles/e2e.yaml"
+    assert forbidden.message.endswith(
+        "(not silenced by the ignore at profiles/staging.yaml:14: the rule at "
+        "profiles/e2e.yaml:5 is stated by a profile extending that entry's, after it; repeat "
+        "the entry in profiles/e2e.yaml to silence it there)"
+    )

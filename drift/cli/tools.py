@@ -138,11 +138,15 @@ def profiles_validate(
 
     Example: drift profiles validate profiles
     """
+    from drift.errors import Problem
     from drift.profiles.loader import validate_directory
     from drift.textsafe import plural, visible
 
     settings = Invocation(profiles=directory).settings()
-    names, problems = validate_directory(settings.profiles_dir)
+    notes: list[Problem] = []
+    names, problems = validate_directory(settings.profiles_dir, notes)
+    for note in notes:  # said, not an error
+        output.echo(visible(f"{note.file}:{note.line}: note: {note.message}"), err=True)
     for problem in problems:
         output.echo(visible(str(problem)), err=True)  # a key may hold control characters
     if problems:

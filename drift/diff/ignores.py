@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 
-from drift.findings import Finding, Unverified
+from drift.findings import Finding, Location, Unverified
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Ignore, Profile
 
@@ -18,26 +18,45 @@ def apply_ignores(profile: Profile, findings: list[Finding], today: dt.date) -> 
     finding an ignore fits but does not silence, since it names no rule and the finding's
     rule must be named (`RuleInfo.ignored_by_name_only`), says so: whoever wrote the entry
     thinks it silenced."""
-    return [_apply(profile.ignores, f, today) for f in findings]
+    return [_apply(profile, f, today) for f in findings]
 
 
-def _apply(ignores: Iterable[Ignore], finding: Finding, today: dt.date) -> Finding:
-    fitting = [i for i in ignores if i.fits(finding)]
-    match = next((i for i in fitting if not i.needs_rule(finding)), None)
+def _apply(profile: Profile, finding: Finding, today: dt.date) -> Finding:
+    fitting = [i for i in profile.ignores if i.fits(finding)]
+    if not fitting:
+        return finding
+    # An entry of a profile that others extend was written for that profile's rules: a rule
+    # an extending profile states itself (replacing the inherited one as a whole, SPEC
+    # §Profiles) is newer intent, which it does not silence; the finding says so.
+    svc = profile.services.get(workload_key(finding.kind, finding.service))
+    rule = svc.rule_at(finding.target, finding.container) if svc and finding.target else None
+    newer = [i for i in fitting if rule is not None and rule.file in i.newer]
+    match = next((i for i in fitting if i not in newer and not i.needs_rule(finding)), None)
     if match is None:
-        if not fitting:
-            return finding
-        entries = "the ignore at " if len(fitting) == 1 else "the ignores at "
-        entries += ", ".join(i.where for i in fitting)
-        note = (
-            f"(not silenced by {entries}: {finding.rule} is silenced only by an ignore that "
-            f"names it, `rule: {finding.rule}`)"
-        )
+        note = _unsilenced(finding, fitting, newer, rule)
         return replace(finding, message=f"{finding.message} {note}")
     if match.expired(today):
         note = f"(ignore expired after {match.until} UTC: {match.reason})"
         return replace(finding, message=f"{finding.message} {note}")
     return replace(finding, ignored=True, ignore_reason=match.reason)
+
+
+def _unsilenced(
+    finding: Finding, fitting: list[Ignore], newer: list[Ignore], rule: Location | None
+) -> str:
+    """Why the entries that fit `finding` do not silence it."""
+    entries = "the ignore at " if len(newer or fitting) == 1 else "the ignores at "
+    entries += ", ".join(i.where for i in newer or fitting)
+    if newer and rule is not None:
+        return (
+            f"(not silenced by {entries}: the rule at {rule.file}:{rule.line} is stated by a "
+            f"profile extending that entry's, after it; repeat the entry in {rule.file} to "
+            "silence it there)"
+        )
+    return (
+        f"(not silenced by {entries}: {finding.rule} is silenced only by an ignore that "
+        f"names it, `rule: {finding.rule}`)"
+    )
 
 
 def unmatched_ignores(

@@ -375,9 +375,10 @@ class _Planner:
             )
             return ManualStep(f.target, f"{f.message}: move it to Secret Manager", (create, swap))
         if f.rule == "env.unexpected":
+            removed = any(name in r.removed_env for r in sets)  # its rule, by a `null`
             return ManualStep(
                 f.target,
-                f"{f.message}: add it to the profile, or remove it",
+                f"{f.message}{'; or' if removed else ': add it to the profile, or'} remove it",
                 (cmd.update(f"--remove-env-vars={name}"),),
             )
         if f.rule == "revision.rollout":

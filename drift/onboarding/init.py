@@ -198,6 +198,33 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
             f"{display_path(path)} already exists; nothing was written",
             hint="pass --force to overwrite it, or choose another environment name",
         )
+    if path.exists() and (extends := _extends(path)) is not None:
+        # init writes all that runs, standalone: over a profile that extends another it
+        # would silently drop the inheritance and every rule the file states itself (its
+        # `null`s, its ignores, what it relaxes), which no output would show; --force is for
+        # replacing a profile, not for turning a child into a copy of what runs
+        shown, (target, line) = display_path(path), extends
+        raise UsageError(
+            f"{shown} extends {target} (line {line}): --force would replace it with a "
+            "standalone profile of what runs, losing that inheritance and the rules "
+            f"{shown} states itself; nothing was written",
+            hint=f"write what runs under another name (drift init {path.stem}-live "
+            f"--from-live …) and move what differs into {shown}, or remove {shown} first",
+        )
+
+
+def _extends(path: Path) -> tuple[str, int] | None:
+    """What the profile at `path` extends and the line that says so (None: none, or the
+    file cannot be read as a profile: then it is replaced as any other)."""
+    from drift.yamldoc import YamlProblems
+    from drift.yamlfile import load_located
+
+    try:
+        doc = load_located(path)
+    except (YamlProblems, OSError):
+        return None
+    target = doc.data.get("extends") if isinstance(doc.data, dict) else None
+    return (target, doc.line(("extends",))) if isinstance(target, str) else None
 
 
 def _require_all_read(state: LiveState, names: list[str], project: str, region: str) -> list[str]:

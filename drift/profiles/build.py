@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from drift.errors import Problem
@@ -14,6 +14,7 @@ from drift.fields import FIELDS
 from drift.fields.cpu_floor import below_one
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
+from drift.profiles.merged import Merged
 from drift.profiles.model import (
     CheckTags,
     ContainerRules,
@@ -27,6 +28,7 @@ from drift.profiles.model import (
     VarRule,
 )
 from drift.profiles.rules_spec import MountRuleSpec, PatternSpec, SettingsSpec, VarRuleSpec
+from drift.profiles.same_as import resolve_same_as
 from drift.profiles.spec import (
     ContainerSpec,
     DefaultsSpec,
@@ -37,34 +39,7 @@ from drift.profiles.spec import (
     WorkloadSpec,
 )
 from drift.refs import SecretRef
-from drift.yamldoc import Located, Path_
-
-
-@dataclass
-class Merged:
-    """Merged plain data plus the Location each path was set at."""
-
-    environment: str
-    data: dict[str, Any]
-    origin: dict[Path_, Location]
-    main: Located | None
-    failed: bool = False
-    problems: list[Problem] = field(default_factory=list)
-    spec: ProfileSpec | None = None
-    """`data` validated, when it already was (a profile that extends none is its file)."""
-
-    def at(self, path: Path_) -> Location:
-        parts = path
-        while parts:
-            if parts in self.origin:
-                return self.origin[parts]
-            parts = parts[:-1]
-        file = self.main.file if self.main else self.environment
-        return Location(file, 1)
-
-    def problem(self, path: Path_, message: str) -> None:
-        loc = self.at(path)
-        self.problems.append(Problem(loc.file, loc.line, message))
+from drift.yamldoc import Path_
 
 
 def build_profile(
@@ -89,8 +64,11 @@ def build_profile(
             if item is not None:
                 workload = _workload(kind, name, item, spec, merged)
                 services[workload.key] = workload
-    services = _resolve_same_as(services, merged.problems)
-    ignores = tuple(_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
+    services = resolve_same_as(services, merged)
+    if complete and not services:
+        merged.problems.append(_nothing_named(environment, merged))
+    entries = (_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
+    ignores = tuple(entry for entry in entries if entry is not None)
     if merged.problems:
         return None
     files = tuple(dict.fromkeys(loc.file for loc in merged.origin.values()))
@@ -104,7 +82,24 @@ def build_profile(
         ignores=ignores,
         files=files,
         project_from=f"{at.file}:{at.line}" if at is not None else "",
+        notes=tuple(map(str, merged.notes)),
     )
+
+
+def _nothing_named(environment: str, merged: Merged) -> Problem:
+    """An environment that names no workload: a check would read nothing and call it clean
+    (SPEC §Exit codes: 0 is "everything was read and nothing drifted"), so it is a profile
+    error, at the `null` that removed what the profiles it extends name, if one did."""
+    message = f"{environment} names no service, job or worker pool: a check would read nothing"
+    for kind in Kind:
+        section = merged.data.get(kind.section)
+        nulls = [(kind.section,)] if section is None else [(kind.section, n) for n in section]
+        for path in nulls:
+            if (at := merged.removed(path)) is not None:
+                what = f"`{'.'.join(path)}: null` removes the last one named before it"
+                return Problem(at.file, at.line, f"{message} ({what}); name at least one")
+    at = merged.at(("services",))
+    return Problem(at.file, at.line, f"{message}; name at least one")
 
 
 def _workload(
@@ -115,12 +110,15 @@ def _workload(
     defaults = spec.defaults
     base = (kind.section, name)
     env_specs: dict[str, tuple[VarRuleSpec, Path_]] = {}
+    removed: dict[str, Location] = {}  # the rules a `null` removes, where that null is
     for source, prefix in ((defaults, ("defaults",)), (svc, base)):
         for key, rule in ((source.env if source else None) or {}).items():
             if rule is None:
                 env_specs.pop(key, None)
+                removed[key] = merged.at((*prefix, "env", key))
             else:
                 env_specs[key] = (rule, (*prefix, "env", key))
+                removed.pop(key, None)
     env = {k: _var_rule(k, v, p, merged) for k, (v, p) in env_specs.items()}
     # `env` describes the ingress container unless `container:` names another (SPEC): only
     # then is its PORT Cloud Run's. What `container:` or `containers:` name may be a sidecar
@@ -180,6 +178,7 @@ def _workload(
             svc.expiry_warning, defaults and defaults.expiry_warning, spec.expiry_warning, 30
         ),
         kind=kind,
+        removed_env=removed,
     )
 
 
@@ -257,55 +256,30 @@ def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarR
     )
 
 
-def _resolve_same_as(
-    services: dict[str, ServiceProfile], problems: list[Problem]
-) -> dict[str, ServiceProfile]:
-    """`same_as: NAME.VAR` names a workload by name: the service of that name, else the job,
-    else the worker pool. Rules come out holding its key. A name the profile does not
-    describe is a service read only to compare with (SPEC §Profiles: `same_as:
-    auth.JWT_SECRET_STAGING` in a profile without `auth`; `drift.diff.same_as.to_read`)."""
-    by_name: dict[str, str] = {}
-    for key, workload in services.items():  # services first: a service wins its name
-        by_name.setdefault(workload.name, key)
-    out: dict[str, ServiceProfile] = {}
-    for key, svc in services.items():
-        env = dict(svc.env)
-        for name, rule in svc.env.items():
-            if rule.same_as is None:
-                continue
-            other, var = rule.same_as
-            here = f"{svc.label}.{rule.name}: same_as"
-            target = by_name.get(other)
-            if target is None:
-                continue  # a service of the project the profile does not describe
-            if var not in services[target].env:
-                message = f"{here} names {other}.{var}, which the profile does not define"
-            elif (target, var) == (key, rule.name):
-                message = f"{here} names itself"
-            else:
-                env[name] = replace(rule, same_as=(target, var))
-                continue
-            problems.append(Problem(rule.location.file, rule.location.line, message))
-        out[key] = replace(svc, env=env)
-    return out
-
-
 def _ignore(
     i: int, item: IgnoreSpec, services: dict[str, ServiceProfile], merged: Merged
-) -> Ignore:
+) -> Ignore | None:
     named = [
         (k, n) for k, n in zip(Kind, (item.service, item.job, item.worker_pool), strict=True) if n
     ]
     if len(named) > 1:
         merged.problem(("ignore", i), "ignore names at most one of service, job, worker_pool")
     kind, name = named[0] if named else (None, None)
+    at = merged.at(("ignore", i))
     if kind is not None and workload_key(kind, str(name)) not in services:
+        gone = merged.removed((kind.section, str(name)))
+        if gone is not None and gone.file != at.file:  # a profile extending the entry's
+            why = f"the `null` at {gone.file}:{gone.line} removes {kind.noun} {name}"
+            merged.notes.append(Problem(at.file, at.line, f"ignore left out: {why}"))
+            return None
         merged.problem(("ignore", i, kind.value), f"ignore names unknown {kind.noun} {name!r}")
     if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
         merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
+    chain = merged.chain
     return Ignore(
         reason=item.reason,
-        location=merged.at(("ignore", i)),
+        location=at,
+        newer=chain[chain.index(at.file) + 1 :] if at.file in chain else (),
         service=name,
         target=_ignore_target(item.env, item.setting, item.secret, item.mount),
         rule=item.rule,

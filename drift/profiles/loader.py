@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
 from drift.findings import Location
-from drift.profiles.build import Merged, build_profile
+from drift.profiles.build import build_profile
+from drift.profiles.merged import Merged
 from drift.profiles.model import (
     Profile,
 )
@@ -83,8 +84,11 @@ def load_profile(
             f"(it is extended by {', '.join(users)})"
         )
     profile = build_profile(environment, merged, complete=True, supplied=given.keys())
-    if merged.problems:
-        raise ProfileError(merged.problems)
+    if merged.problems:  # one of a profile it extends only shows merged into this one
+        own = merged.main.file if merged.main else ""
+        raise ProfileError(
+            [p if p.file == own else _merged_into(p, environment) for p in merged.problems]
+        )
     assert profile is not None
     if directory.resolve() != Path("profiles").resolve():
         profile = replace(profile, read_from=display_path(directory))
@@ -103,8 +107,11 @@ def no_directory(directory: Path, environment: str = "ENV") -> UsageError:
     )
 
 
-def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
-    """Check every profile in a directory: the environments found and all problems."""
+def validate_directory(
+    directory: Path, notes: list[Problem] | None = None
+) -> tuple[list[str], list[Problem]]:
+    """Check every profile in a directory: the environments found and all problems; what is
+    said but no error is added to `notes`."""
     if not directory.is_dir():
         raise no_directory(directory)
     names = profile_names(directory)
@@ -132,11 +139,15 @@ def validate_directory(directory: Path) -> tuple[list[str], list[Problem]]:
     # a problem in a base that only shows once merged into a profile extending it says which
     # (the base alone may be fine); one the base has on its own is said once
     problems += [
-        replace(p, message=f"{p.message} (as merged into {_owners(p, merged)})")
-        for p in dict.fromkeys(inherited)
-        if p not in problems
+        _merged_into(p, _owners(p, merged)) for p in dict.fromkeys(inherited) if p not in problems
     ]
+    if notes is not None:
+        notes += _sorted([n for doc in merged.values() for n in doc.notes])
     return names, _sorted(problems)
+
+
+def _merged_into(problem: Problem, owners: str) -> Problem:
+    return replace(problem, message=f"{problem.message} (as merged into {owners})")
 
 
 def _suffixless(name: str) -> str:
@@ -259,11 +270,11 @@ class _Loader:
         child = {k: v for k, v in doc.data.items() if k != "extends"}
         if parent is None:  # the file as it is: every line its own, its model validated
             origin = {k: Location(doc.file, n) for k, n in doc.lines.items() if k[0] != "extends"}
-            return Merged(environment, child, origin, doc, spec=file.spec)
+            return Merged(environment, child, origin, doc, spec=file.spec, chain=(doc.file,))
         data: dict[str, Any] = dict(parent.data)
         origin = dict(parent.origin)
         _merge(data, origin, child, (), doc)
-        return Merged(environment, data, origin, doc)
+        return Merged(environment, data, origin, doc, chain=(*parent.chain, doc.file))
 
     def chain(self, name: str) -> list[str]:
         """`name`, the profile it extends, the one that extends, and so on (up to a missing

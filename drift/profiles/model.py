@@ -4,7 +4,7 @@ expected to run with, and where in which file each expectation was written."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -99,6 +99,9 @@ class ContainerRules:
     env: dict[str, VarRule] = field(default_factory=dict)
     mounts: dict[str, MountRule] = field(default_factory=dict)
     unexpected_env: UnexpectedEnv = "ignore"
+    removed_env: Mapping[str, Location] = field(default_factory=dict)
+    """The variables whose rule a `null` removed (an inherited one, or the defaults'), by
+    name: where that `null` is."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class ServiceProfile:
     expiry_warning: int = 30
     """Days before a secret's expiry (or a version's destruction) that `secret.expiring` warns."""
     kind: Kind = Kind.SERVICE
+    removed_env: Mapping[str, Location] = field(default_factory=dict)
+    """`ContainerRules.removed_env` of the container `env` describes."""
 
     @property
     def key(self) -> str:
@@ -171,7 +176,12 @@ class ServiceProfile:
     def main(self) -> ContainerRules:
         """The rules of the container `env` describes."""
         return ContainerRules(
-            self.container, self.location, self.env, self.mounts, self.unexpected_env
+            self.container,
+            self.location,
+            self.env,
+            self.mounts,
+            self.unexpected_env,
+            self.removed_env,
         )
 
     @property
@@ -185,14 +195,21 @@ class ServiceProfile:
         finding carried from an earlier report is shown there, never at the line it had
         then (which may now be another service's)."""
         rules = self.sidecars.get(container, self.main) if container else self.main
+        if (at := self.rule_at(target, container)) is not None:
+            return at
+        return rules.location if target.partition(".")[0] in ("env", "mount") else self.location
+
+    def rule_at(self, target: str, container: str | None = None) -> Location | None:
+        """Where the variable, mount or setting rule `target` (of `container`) is stated
+        (None: the profile states none)."""
+        rules = self.sidecars.get(container, self.main) if container else self.main
         kind, _, name = target.partition(".")
+        found: VarRule | MountRule | Setting | None = None
         if kind == "setting":
-            setting = self.settings.get(name)
-            return setting.location if setting else self.location
-        if kind in ("env", "mount"):
-            rule = (rules.env if kind == "env" else rules.mounts).get(name)
-            return rule.location if rule else rules.location
-        return self.location
+            found = self.settings.get(name)
+        elif kind in ("env", "mount"):
+            found = (rules.env if kind == "env" else rules.mounts).get(name)
+        return found.location if found is not None else None
 
     def checks_tag(self, tag: str) -> bool:
         if self.check_tags == "all":
@@ -214,6 +231,10 @@ class Ignore:
     tag: str | None = None
     kind: Kind | None = None
     """The kind of workload `service` names (None: any workload)."""
+    newer: tuple[str, ...] = ()
+    """The files of the profiles extending the one the entry is written in: a rule one of
+    them states is newer intent than the entry, which it does not silence
+    (`drift.diff.ignores`)."""
 
     def matches(self, finding: Finding) -> bool:
         """Whether it silences `finding`: it fits it, and names its rule where the rule must
@@ -263,6 +284,8 @@ class Profile(Scope):
     project_from: str = ""
     """Where `project` was set, as a message names it: the `FILE:LINE` of `project:`, or the
     option, variable or `[tool.drift]` that gives it instead ("" when not known)."""
+    notes: tuple[str, ...] = ()
+    """What merging left out (`Merged.notes`), as `FILE:LINE: message`: said by a check."""
     read_from: str = ""
     """The profiles directory it was read from when that is not `./profiles` of the working
     directory (`[tool.drift] profiles_dir`, a parent project's, `--profiles`), as a path is

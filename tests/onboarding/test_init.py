@@ -18,6 +18,7 @@ from drift.profiles.loader import load_profile, validate_directory
 from drift.report import Report
 from drift.sandbox import Sandbox, default_scenario_path
 from drift.settings import load_settings
+from drift.yamlfile import display_path
 from tests.cliutil import drift, scenario_secret_values
 from tests.conftest import MakeSandbox
 
@@ -363,3 +364,22 @@ def test_a_deploy_in_progress_is_waited_for_as_check_does(
         env=sandbox_env,
     )
     assert done.returncode == 3 and "No such option" not in done.stderr, done.stderr
+
+
+def test_force_does_not_replace_a_profile_that_extends_another(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """revmulti 6: `init e2e --from-live --force` over an e2e that extends staging wrote a
+    standalone profile of what runs: the inheritance and e2e's own rules were gone, and the
+    output did not say so. It is refused (exit 2), naming the extends and how to write
+    elsewhere."""
+    target = tmp_path / "staging.yaml"
+    mine = "# e2e-like\nextends: base\nservices:\n  api:\n    env:\n      TESTING: null\n"
+    target.write_text(mine)
+    with pytest.raises(UsageError) as err:
+        init(tmp_path, force=True)
+    said = err.value.diagnostics()
+    assert err.value.exit_code == ExitCode.USAGE
+    assert f"{display_path(target)} extends base (line 2): --force would replace it" in said
+    assert "nothing was written" in said and "drift init staging-live --from-live" in said
+    assert target.read_text() == mine

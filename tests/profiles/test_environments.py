@@ -3,14 +3,16 @@ environment reports every problem of the profiles it extends, as `profiles valid
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
 import pytest
 
 from drift.cli.session import Invocation
-from drift.errors import ProfileError, UsageError
+from drift.errors import Problem, ProfileError, UsageError
 from drift.profiles.loader import available, load_profile, validate_directory
+from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.profiles.conftest import WriteProfile
 
@@ -124,3 +126,88 @@ def test_check_through_the_cli_shows_every_problem(broken: None, profiles_dir: P
     assert lines[0] == "drift: error: 3 profile errors:"
     assert lines[1:] == validated.stderr.splitlines()
     assert UNKNOWN.format(key="bogus") in lines[1] and UNKNOWN.format(key="typo") in lines[3]
+
+
+def test_an_environment_that_names_no_workload_is_a_profile_error(
+    chain: None, write: WriteProfile, profiles_dir: Path
+) -> None:
+    """revmulti 2: a check of an environment with no service left read nothing and said "0
+    services — no drift" (exit 0), a CI gate passing on nothing. It is a profile error (exit
+    2) at the `null` that removed them, or at the profile's `services:`."""
+    write("e2e", "extends: staging\nservices: null\n")
+    write("empty", "project: acme-prod\nregion: europe-west1\nservices: {}\n")
+    write("last", "extends: staging\nservices:\n  api: null\n")
+    said = {
+        "e2e": "profiles/e2e.yaml:2: e2e names no service, job or worker pool: a check would "
+        "read nothing (`services: null` removes the last one named before it); name at least one",
+        "empty": "profiles/empty.yaml:3: empty names no service, job or worker pool: a check "
+        "would read nothing; name at least one",
+        "last": "profiles/last.yaml:3: last names no service, job or worker pool: a check would "
+        "read nothing (`services.api: null` removes the last one named before it); name at "
+        "least one",
+    }
+    for name, problem in said.items():
+        with pytest.raises(ProfileError) as caught:
+            load_profile(profiles_dir, name)
+        assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == sorted(said.values())
+    done = drift("check", "e2e", cwd=profiles_dir.parent)
+    assert done.returncode == 2 and said["e2e"] in done.stderr, done.stdout + done.stderr
+
+
+def test_what_a_child_removes_is_not_fatal_to_it_and_is_said_at_its_null(
+    write: WriteProfile, profiles_dir: Path, sandbox: Sandbox
+) -> None:
+    """revmulti 3 and 4: e2e, extending staging, drops web (`web: null`) and api's JWT rule.
+    staging's ignore entry for web goes with web, said in a note naming e2e's null (it made
+    e2e unloadable, blamed on staging.yaml); auth's inherited `same_as: api.JWT` is an error
+    that names both staging's line and e2e's null, as merged into e2e, in `check` as in
+    `profiles validate`."""
+    write(
+        "staging",
+        """\
+        project: acme-chat-staging
+        region: us-central1
+        services:
+          api:
+            env: {JWT: {secret: jwt}}
+          auth:
+            env: {JWT: {secret: jwt, same_as: api.JWT}}
+          web: {}
+        ignore:
+          - {service: web, env: NEXT_TELEMETRY_DISABLED, reason: set by the build image}
+        """,
+    )
+    write("e2e", "extends: staging\nservices:\n  web: null\n")
+    profile = load_profile(profiles_dir, "e2e")
+    assert sorted(profile.services) == ["api", "auth"] and profile.ignores == ()
+    note = (
+        "profiles/staging.yaml:10: ignore left out: the `null` at profiles/e2e.yaml:3 removes "
+        "service web"
+    )
+    assert profile.notes == (note,)
+    notes: list[Problem] = []
+    assert validate_directory(profiles_dir, notes) == (["e2e", "staging"], [])
+    assert [str(n) for n in notes] == [note]
+    validated = drift("profiles", "validate", cwd=profiles_dir.parent)
+    assert validated.returncode == 0 and f"{note.replace(': ', ': note: ', 1)}" in validated.stderr
+    checked = drift(
+        "check",
+        "e2e",
+        "--format",
+        "json",
+        "--no-history",
+        env=sandbox.environ(),
+        cwd=profiles_dir.parent,
+    )
+    assert note in json.loads(checked.stdout)["notes"], checked.stdout + checked.stderr
+
+    write("e2e", "extends: staging\nservices:\n  api:\n    env:\n      JWT: null\n")
+    problem = (
+        "profiles/staging.yaml:7: auth.JWT: same_as names api.JWT, which the `null` at "
+        "profiles/e2e.yaml:5 removes (as merged into e2e)"
+    )
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "e2e")
+    assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == [problem]

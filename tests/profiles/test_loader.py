@@ -11,6 +11,7 @@ from drift.errors import ProfileError, UsageError
 from drift.findings import Location, Severity
 from drift.profiles.loader import load_profile, validate_directory
 from drift.yamldoc import MAX_BYTES
+from tests.cliutil import drift
 from tests.profiles.conftest import WriteProfile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -408,19 +409,24 @@ def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: P
 
 def test_validate_says_which_profile_a_base_problem_comes_from(tmp_path: Path) -> None:
     """A problem of a base that only shows merged into the profiles extending it names them
-    (said once); a base named with its suffix is still a base (no `project is not set`)."""
+    and the line there that made it (revmulti 4: a `same_as` to a variable a child removes);
+    a base named with its suffix is still a base (no `project is not set`)."""
     (tmp_path / "base.yaml").write_text(
-        "services:\n  api: {}\nignore:\n  - {service: api, env: X, reason: r}\n"
+        "services:\n  api:\n    env:\n      X: '1'\n  auth:\n    env:\n      Y: {same_as: api.X}\n"
     )
     for name in ("a", "b"):
         (tmp_path / f"{name}.yaml").write_text(
-            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api: null\n"
+            "extends: base\nproject: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+            "      X: null\n"
         )
     (tmp_path / "c.yaml").write_text("extends: base.yaml\nproject: p\nregion: us-central1\n")
     _, problems = validate_directory(tmp_path)
     shown = [str(p).replace(str(tmp_path), "D") for p in problems]
     assert [s.split(": ", 1)[1] for s in shown] == [
-        "ignore names unknown service 'api' (as merged into a, b)",
+        f"auth.Y: same_as names api.X, which the `null` at D/{name}.yaml:7 removes (as merged "
+        f"into {name})"
+        for name in ("a", "b")
+    ] + [
         "extends 'base.yaml': no base.yaml.yaml in D (available: a, b, base, c; write extends: "
         "base, without the suffix)",
     ]
@@ -441,3 +447,42 @@ def test_same_as_may_name_a_service_the_profile_does_not_describe(
     assert list(profile.services) == ["api"]
     rule = profile.services["api"].env["JWT_SECRET_STAGING"]
     assert rule.same_as == ("auth", "JWT_SECRET_STAGING")
+    assert profile.notes == ()  # nothing like auth is described: nothing to say
+
+
+def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    """revown16 5: `same_as: auht.JWT_SECRET` beside an `auth` the profile describes passed
+    `profiles validate` without a word (read at check time as a service outside the profile,
+    exit 3). One letter from a described workload, it is said with "did you mean auth?", a
+    note (`api2` beside `api` is a real pair); a name Cloud Run never gives a service is an
+    error at its line."""
+    write(
+        "prod",
+        "project: acme\nregion: us-central1\nservices:\n  auth:\n    env:\n"
+        "      JWT_SECRET: {required: true}\n  api:\n    env:\n"
+        "      JWT_SECRET: {same_as: auht.JWT_SECRET}\n",
+    )
+    note = (
+        "profiles/prod.yaml:9: api.JWT_SECRET: same_as names auht, a service the profile does "
+        "not describe (read from the project to compare with); did you mean auth?"
+    )
+    assert load_profile(profiles_dir, "prod").notes == (note,)
+    done = drift("profiles", "validate", cwd=profiles_dir.parent)
+    assert done.returncode == 0 and note.replace(": api", ": note: api", 1) in done.stderr
+
+    write(
+        "prod",
+        "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      X: {same_as: a-.X}\n",
+    )
+    problem = (
+        "profiles/prod.yaml:6: api.X: same_as names 'a-': not a workload the profile "
+        "describes, nor a Cloud Run service name (lowercase letters, digits and hyphens, "
+        "starting with a letter, not ending with a hyphen, fewer than 50 characters)"
+    )
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "prod")
+    assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == [problem]
