@@ -33,12 +33,19 @@ _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 
 class AccessDecisions:
     def __init__(
-        self, clients: Clients, runner: CallRunner, project: str, state: LiveState, tasks: Tasks
+        self,
+        clients: Clients,
+        runner: CallRunner,
+        project: str,
+        state: LiveState,
+        tasks: Tasks,
+        shared: Tasks | None = None,
     ) -> None:
         self.project = project
         self.state = state
         self.tasks = tasks
-        self.iam = IamReads(clients, runner, tasks)
+        self.iam = IamReads(clients, runner, shared or tasks)
+        """`shared`: the IAM reads of another read of the same run too (`compare --live`)."""
         self._early: list[asyncio.Task[Any]] = []
 
     def look_up(self, refs: Iterable[SecretRef]) -> None:

@@ -62,7 +62,11 @@ class IamReads:
         known = self.projects.get(token)
         if known is not None:
             return known
-        return await self.tasks.once(("project", token), lambda: self._project(token))
+        info = await self.tasks.once(("project", token), lambda: self._project(token))
+        if info is not None:  # looked up by another read sharing the tasks (`compare --live`)
+            for key in (token, info.project_id, info.number):
+                self.projects[key] = info
+        return info
 
     async def hierarchy(self, token: str) -> Hierarchy:
         """The policies of the project `token` names (by id or number) and of its ancestors:

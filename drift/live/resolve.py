@@ -24,11 +24,21 @@ class SecretChecks:
     are), `resolve` once `state.services` describes them."""
 
     def __init__(
-        self, clients: Clients, runner: CallRunner, project: str, state: LiveState
+        self,
+        clients: Clients,
+        runner: CallRunner,
+        project: str,
+        state: LiveState,
+        *,
+        secrets: bool = True,
+        shared: Tasks | None = None,
     ) -> None:
         self.state = state
         self.tasks = Tasks()
-        self.access = AccessDecisions(clients, runner, project, state, self.tasks)
+        self.secrets_read = secrets
+        """False: only the projects references name are looked up (`compare`, which shows no
+        secret's state, policy, value nor access: none of those is read)."""
+        self.access = AccessDecisions(clients, runner, project, state, self.tasks, shared)
         self.secrets = SecretReads(
             clients, runner, project, state, self.tasks, self.access.project_id
         )
@@ -38,6 +48,8 @@ class SecretChecks:
     def expect(self, profiles: Iterable[ServiceProfile]) -> None:
         """Start what depends on no workload: the secret list and the secrets the profile
         expects (usually the ones the workloads reference)."""
+        if not self.secrets_read:
+            return
         self.secrets.start()
         for p in profiles:
             key = p.key
@@ -51,6 +63,8 @@ class SecretChecks:
         read: one deploy in progress, waited for up to --wait, holds back no one else's reads.
         `resolve` then finds them started (each item is asked for once). The IAM reads its
         access needs start early too while a workload is being waited for (`waiting`)."""
+        if not self.secrets_read:
+            return
         key = workload.key
         for rev in workload.checked:
             for _, _, ref in rev.config.secret_refs():
@@ -92,6 +106,10 @@ class SecretChecks:
         """Then what the workloads tell: the secrets they really reference, wherever (any
         container's env, secret volumes), the values rules need, and access."""
         state = self.state
+        if not self.secrets_read:
+            await self.tasks.wait()
+            await self._name_projects(profiles)
+            return
         for svc in state.services.values():
             key = svc.key
             for rev in svc.checked:
@@ -101,18 +119,21 @@ class SecretChecks:
             self.secrets.read_value(ref)
         await self.tasks.wait()
         self.secrets.report_failures()
-        live_refs = [
-            ref
-            for svc in state.services.values()
-            for rev in svc.checked
-            for _, _, ref in rev.config.secret_refs()
-        ]
         expected = {p.key: list(expected_refs(p)) for p in profiles}
         await asyncio.gather(
-            self.access.name_projects(
-                [*live_refs, *(r for refs in expected.values() for r in refs)]
-            ),
-            self.access.decide(state.services.values(), expected),
+            self._name_projects(profiles), self.access.decide(state.services.values(), expected)
+        )
+
+    async def _name_projects(self, profiles: list[ServiceProfile]) -> None:
+        """The ids of the projects references name by number (and the workloads' own number
+        where a default account is named), so that two forms of one project compare equal."""
+        services = self.state.services.values()
+        live = (
+            r for svc in services for rev in svc.checked for _, _, r in rev.config.secret_refs()
+        )
+        refs = [*live, *(r for p in profiles for r in expected_refs(p))]
+        await asyncio.gather(
+            self.access.name_projects(refs),
             self.access.own_number(p.key for p in profiles if names_default_account(p)),
         )
 
