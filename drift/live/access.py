@@ -181,6 +181,15 @@ class AccessDecisions:
         project = ref.project or self.project
         names = await self._names(ref, project, info.resolved)
         own = [policy.policy(ref.resource(self.project))]
+        # IAM allow policies only add: a grant by the project's own policy holds whatever its
+        # folders and organisation say, so they are read only when it does not grant. (Deny
+        # policies, which could override it, are not modelled: README "IAM deny policies are
+        # not read".)
+        level = await self.iam.project_policy(project)
+        if level is not None:
+            found = verdict(member, names, [*own, level], {}, self.state.now)
+            if found.grant is Grant.GRANTED:
+                return found
         hierarchy = await self.iam.hierarchy(project)
         return verdict(
             member,

@@ -75,6 +75,13 @@ class IamReads:
         key = info.number if info else token
         return await self.tasks.once(("hierarchy", key), lambda: self._hierarchy(token, info))
 
+    async def project_policy(self, token: str) -> Policy | None:
+        """The policy of the project `token` names alone (None when it cannot be read): the
+        same read `hierarchy` starts with."""
+        info = await self.project(token)
+        read = await self._policy(f"projects/{info.number if info else token}")
+        return read if isinstance(read, Policy) else None
+
     async def _project(self, token: str) -> ProjectInfo | None:
         name = f"projects/{token}"
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from drift.sandbox import Sandbox
+from tests.cliutil import REPO
 from tests.conftest import MakeSandbox
 from tests.live.shapes import PROFILES, SHAPES, resource, run
 from tests.live.test_secret_named_by_number import own_by_number
@@ -28,13 +29,14 @@ def test_folder_and_organisation_policies_are_read_once_per_run(
 ) -> None:
     """real-shapes: chat's secrets live in acme-prod and in acme-shared (named both by id and
     by number, 600000000002), both under folders/2000 > organizations/1000: each of those
-    policies, the folder and acme-shared's project policy, is read once."""
+    policies, the folder and acme-shared's project policy, is read once at most (the folder
+    and the organisation not at all where the project's own policy grants)."""
     with Sandbox(SHAPES) as sandbox:
         run(sandbox, monkeypatch, PROFILES, "chat")
         calls = Counter((c.short, resource(c)) for c in sandbox.calls)
     assert repeated(sandbox) == {}
-    assert calls[("GetIamPolicy", "folders/2000")] == 1
-    assert calls[("GetIamPolicy", "organizations/1000")] == 1
+    assert calls[("GetIamPolicy", "folders/2000")] <= 1
+    assert calls[("GetIamPolicy", "organizations/1000")] <= 1
     assert calls[("GetIamPolicy", "projects/600000000002")] == 1
 
 
@@ -62,3 +64,25 @@ def test_the_own_project_policy_is_read_once_when_a_secret_names_it_by_number(
     assert repeated(sandbox) == {}
     calls = Counter((c.short, resource(c)) for c in sandbox.calls)
     assert calls[("GetIamPolicy", "projects/111")] == 1
+
+
+GRANTED = REPO / "tests" / "data" / "iam_granted"
+"""sec-b grants secretAccessor to both runtime accounts (api, worker) with no condition; its
+folder 9100 and organisation 9000 (whose policy is denied) are above it."""
+
+
+def test_no_ancestor_policy_once_the_project_grants(monkeypatch: pytest.MonkeyPatch) -> None:
+    """IAM allow policies only add: the project's own grant decides, whatever the folder and
+    the organisation say, so neither is read (a denied organisation policy would otherwise
+    cost a call and a permission for nothing)."""
+    with Sandbox(GRANTED / "world.yaml") as sandbox:
+        result = run(sandbox, monkeypatch, GRANTED / "profiles")
+        above = [
+            f"{c.short} {resource(c)}"
+            for c in sandbox.calls
+            if resource(c).startswith(("folders/", "organizations/"))
+        ]
+    assert above == []
+    assert result.state.unverified == []
+    granted = {ref.key: v.grant.value for (_, ref), v in result.state.access.items()}
+    assert granted["sec-b/key-b"] == "granted", result.state.access
