@@ -51,6 +51,7 @@ class Reader:
         history: HistoryWanted | None = None,
         secrets: bool = True,
         shared: Tasks | None = None,
+        compared: frozenset[str] = frozenset(),
     ) -> None:
         self.clients = clients
         self.runner = runner
@@ -63,7 +64,7 @@ class Reader:
         rest is read): the check asks for those whose configuration has drifted."""
         self.state = LiveState()
         self.checks = SecretChecks(
-            clients, runner, project, self.state, secrets=secrets, shared=shared
+            clients, runner, project, self.state, secrets=secrets, shared=shared, compared=compared
         )
         self.tasks = self.checks.tasks
         self.shared = shared

@@ -32,8 +32,14 @@ class SecretChecks:
         *,
         secrets: bool = True,
         shared: Tasks | None = None,
+        compared: frozenset[str] = frozenset(),
     ) -> None:
         self.state = state
+        self.compared = compared
+        """The keys of workloads read only for what a `same_as` of the others compares with:
+        of theirs, only the values compared are read (never their secrets' states, policies,
+        access, nor the values their own rules would need)."""
+        self._checked: list[ServiceProfile] = []
         self.tasks = Tasks()
         self.secrets_read = secrets
         """False: only the projects references name are looked up (`compare`, which shows no
@@ -50,6 +56,7 @@ class SecretChecks:
         expects (usually the ones the workloads reference)."""
         if not self.secrets_read:
             return
+        profiles = self._checked = [p for p in profiles if p.key not in self.compared]
         self.secrets.start()
         for p in profiles:
             key = p.key
@@ -66,6 +73,11 @@ class SecretChecks:
         if not self.secrets_read:
             return
         key = workload.key
+        if key in self.compared:  # the values the checked workloads compare with its own
+            holds = {r for rev in workload.checked for _, _, r in rev.config.secret_refs()}
+            for ref in values_needed(self._checked, self._live_vars):
+                self.secrets.read_value(ref, key if ref in holds else None)
+            return
         for rev in workload.checked:
             for _, _, ref in rev.config.secret_refs():
                 self.secrets.watch(ref, key)
@@ -105,12 +117,13 @@ class SecretChecks:
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
         container's env, secret volumes), the values rules need, and access."""
-        state = self.state
+        profiles = [p for p in profiles if p.key not in self.compared]
         if not self.secrets_read:
             await self.tasks.wait()
             await self._name_projects(profiles)
             return
-        for svc in state.services.values():
+        services = self._services()
+        for svc in services:
             key = svc.key
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
@@ -120,14 +133,16 @@ class SecretChecks:
         await self.tasks.wait()
         self.secrets.report_failures()
         expected = {p.key: list(expected_refs(p)) for p in profiles}
-        await asyncio.gather(
-            self._name_projects(profiles), self.access.decide(state.services.values(), expected)
-        )
+        await asyncio.gather(self._name_projects(profiles), self.access.decide(services, expected))
+
+    def _services(self) -> list[LiveService]:
+        """The workloads described, but those read only for a comparison (`compared`)."""
+        return [s for s in self.state.services.values() if s.key not in self.compared]
 
     async def _name_projects(self, profiles: list[ServiceProfile]) -> None:
         """The ids of the projects references name by number (and the workloads' own number
         where a default account is named), so that two forms of one project compare equal."""
-        services = self.state.services.values()
+        services = self._services()
         live = (
             r for svc in services for rev in svc.checked for _, _, r in rev.config.secret_refs()
         )
