@@ -74,8 +74,8 @@ class AccessDecisions:
         tokens = {ref.project for ref in refs if ref.project and ref.project != self.project}
         if not tokens:
             return
-        if any(t.isdigit() for t in tokens):
-            tokens.add(self.project)
+        if any(t.isdigit() and self.iam.projects.get(t) is None for t in tokens):
+            tokens.add(self.project)  # a number not known yet may be the workloads' own
         await asyncio.gather(*(self.iam.project(t) for t in tokens))
         for token, info in self.iam.projects.items():
             if info is not None:

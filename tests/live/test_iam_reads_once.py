@@ -86,3 +86,15 @@ def test_no_ancestor_policy_once_the_project_grants(monkeypatch: pytest.MonkeyPa
     assert result.state.unverified == []
     granted = {ref.key: v.grant.value for (_, ref), v in result.state.access.items()}
     assert granted["sec-b/key-b"] == "granted", result.state.access
+
+
+def test_no_own_project_lookup_once_every_number_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """worker names key-b by number 333000000003, which GetProject sec-b (api names it by id)
+    already tells: the workloads' own project is not looked up for it."""
+    with Sandbox(GRANTED / "world.yaml") as sandbox:
+        result = run(sandbox, monkeypatch, GRANTED / "profiles")
+        looked_up = [resource(c) for c in sandbox.calls if c.short == "GetProject"]
+    assert looked_up == ["projects/sec-b"]
+    assert result.state.projects["333000000003"] == "sec-b"
