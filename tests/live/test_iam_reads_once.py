@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.cliutil import REPO
 from tests.conftest import MakeSandbox
 from tests.live.shapes import PROFILES, SHAPES, resource, run
@@ -98,3 +98,23 @@ def test_no_own_project_lookup_once_every_number_is_known(
         looked_up = [resource(c) for c in sandbox.calls if c.short == "GetProject"]
     assert looked_up == ["projects/sec-b"]
     assert result.state.projects["333000000003"] == "sec-b"
+
+
+WALK = REPO / "tests" / "data" / "iam_walk"
+"""sec-a grants nothing: its ancestors are read, folders/9100 then organizations/9000."""
+
+
+def test_a_folder_policy_and_its_parent_are_asked_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GetFolder needs only the folder's name, as its GetIamPolicy does: it does not wait for
+    the policy. That policy is answered no sooner than HOLD after it arrives, so a GetFolder
+    that waited for it would arrive HOLD or more after it (causality, not a timing target)."""
+    hold = 3.0
+    with Sandbox(WALK / "world.yaml") as sandbox:
+        sandbox.inject(Fault("GetIamPolicy", None, latency_ms=hold * 1000, match="folders/9100"))
+        run(sandbox, monkeypatch, WALK / "profiles")
+        calls = list(sandbox.calls)
+    [policy] = [c.at for c in calls if c.short == "GetIamPolicy" and resource(c) == "folders/9100"]
+    [folder] = [c.at for c in calls if c.short == "GetFolder" and resource(c) == "folders/9100"]
+    assert folder - policy < hold
