@@ -246,6 +246,8 @@ class Reader:
         split = reachable(pb, profile, statuses)
         current = short(pb.latest_created_revision)
         fetched = to_fetch(pb, split)
+        if any(name not in fetched for name, *_ in split):  # the template is a reached one:
+            self.checks.template(profile.key, template)  # its secrets need no GetRevision
         revisions = dict(
             zip(
                 fetched,

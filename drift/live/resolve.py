@@ -13,7 +13,7 @@ from drift.fields import named_default
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.model import EnvVar, LiveService, LiveState
+from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ServiceProfile
@@ -87,6 +87,14 @@ class SecretChecks:
             self._prefetch(profile, workload)
         else:
             self._described.append((profile, workload))
+
+    def template(self, key: str, config: RevisionConfig) -> None:
+        """The workload of `key` serves (or tags) its template: its secret references are
+        read at once, not after the other revisions' GetRevision (`described` finds them
+        started)."""
+        if self.secrets_read and key not in self.compared:
+            for _, _, ref in config.secret_refs():
+                self.secrets.watch(ref, key)
 
     def waiting(self) -> None:
         """A workload is being waited for (a deploy in progress): the IAM reads of the
