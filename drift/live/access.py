@@ -142,19 +142,16 @@ class AccessDecisions:
         self.state.unverified += told
 
     async def prefetch(
-        self, svc: LiveService, expected: list[SecretRef], reads: Iterable[Awaitable[Any]]
+        self, accounts: Iterable[str], ref: SecretRef, reads: Iterable[Awaitable[Any]]
     ) -> None:
-        """Once `reads` (the states and policies of the secrets `svc` references and its
-        profile expects) are in, the IAM reads `decide` will need for them (project numbers,
-        the policies of the projects holding the secrets and of their ancestors), started
-        early; `decide` finds them done (each is asked for once)."""
+        """Once `reads` (the state and policy of the secret `ref` names) are in, the IAM
+        reads `decide` will need for the `accounts` using it (project numbers, the policies
+        of the project holding the secret and of its ancestors), started early; `decide`
+        finds them done (each is asked for once)."""
         await asyncio.gather(*reads)
-        pairs = {
-            (normalise_account(rev.config.service_account), ref)
-            for rev in svc.checked
-            for ref in (*(r for _, _, r in rev.config.secret_refs()), *expected)
-        }
-        await asyncio.gather(*(self._decide(a, r) for a, r in pairs if self._known(a, r) is _ASK))
+        await asyncio.gather(
+            *(self._decide(a, ref) for a in accounts if self._known(a, ref) is _ASK)
+        )
 
     def _known(self, account: str, ref: SecretRef) -> Verdict | None:
         """The verdict when no further read is needed, else _ASK."""

@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Iterable
 from functools import partial
 
-from drift.fields import named_default
+from drift.fields import named_default, normalise_account
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
@@ -17,6 +17,7 @@ from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ServiceProfile
+from drift.refs import SecretRef
 
 
 class SecretChecks:
@@ -110,17 +111,18 @@ class SecretChecks:
         self._described.clear()
 
     def _prefetch(self, profile: ServiceProfile, workload: LiveService) -> None:
+        """Per reference: its IAM reads start once its own state and policy are in."""
         expected = list(expected_refs(profile))
-        refs = [r for rev in workload.checked for _, _, r in rev.config.secret_refs()]
-        reads = [
-            task
-            for ref in (*refs, *expected)
-            for task in (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
-            if task is not None
-        ]
-        if reads:
-            prefetch = partial(self.access.prefetch, workload, expected, reads)
-            self.tasks.once(("access", workload.key), prefetch)
+        accounts: dict[SecretRef, set[str]] = {}
+        for rev in workload.checked:
+            account = normalise_account(rev.config.service_account)
+            for ref in (*(r for _, _, r in rev.config.secret_refs()), *expected):
+                accounts.setdefault(ref, set()).add(account)
+        for ref, users in accounts.items():
+            got = (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
+            if reads := [task for task in got if task is not None]:
+                prefetch = partial(self.access.prefetch, users, ref, reads)
+                self.tasks.once(("access", (workload.key, ref)), prefetch)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
@@ -138,6 +140,9 @@ class SecretChecks:
                     self.secrets.watch(ref, key)
         for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
+        # the IAM reads each workload's access needs start once its own secrets' states and
+        # policies are in, not after every read started (another secret, a history)
+        self.waiting()
         await self.tasks.wait()
         self.secrets.report_failures()
         expected = {p.key: list(expected_refs(p)) for p in profiles}

@@ -118,3 +118,20 @@ def test_a_folder_policy_and_its_parent_are_asked_at_once(
     [policy] = [c.at for c in calls if c.short == "GetIamPolicy" and resource(c) == "folders/9100"]
     [folder] = [c.at for c in calls if c.short == "GetFolder" and resource(c) == "folders/9100"]
     assert folder - policy < hold
+
+
+def test_access_reads_do_not_wait_for_a_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """real-shapes: acme-shared's project policy needs partner-api-key's own policy and
+    GetProject acme-shared, not chat's revision history (ListRevisions, for `since`). That
+    list is answered no sooner than HOLD after it arrives, so a policy read that waited for
+    it would arrive HOLD or more after it (causality, not a timing target)."""
+    hold = 3.0
+    with Sandbox(SHAPES) as sandbox:
+        sandbox.inject(Fault("ListRevisions", None, latency_ms=hold * 1000))
+        run(sandbox, monkeypatch, PROFILES)
+        calls = list(sandbox.calls)
+    listed = min(c.at for c in calls if c.short == "ListRevisions")
+    policy = [
+        c.at for c in calls if c.short == "GetIamPolicy" and resource(c) == "projects/600000000002"
+    ]
+    assert len(policy) == 1 and policy[0] - listed < hold
