@@ -17,8 +17,6 @@ from drift.fields import (
     normalise_account,
 )
 from drift.findings import Unverified
-from drift.live.calls import CallRunner
-from drift.live.clients import Clients
 from drift.live.iam import IamReads
 from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
 from drift.live.model import LiveService, LiveState, VersionState
@@ -32,20 +30,12 @@ _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 
 
 class AccessDecisions:
-    def __init__(
-        self,
-        clients: Clients,
-        runner: CallRunner,
-        project: str,
-        state: LiveState,
-        tasks: Tasks,
-        shared: Tasks | None = None,
-    ) -> None:
+    def __init__(self, project: str, state: LiveState, tasks: Tasks, iam: IamReads) -> None:
         self.project = project
         self.state = state
         self.tasks = tasks
-        self.iam = IamReads(clients, runner, shared or tasks)
-        """`shared`: the IAM reads of another read of the same run too (`compare --live`)."""
+        self.iam = iam
+        """Its tasks may be another read's of the same run too (`compare --live`)."""
         self._early: list[asyncio.Task[Any]] = []
 
     def look_up(self, refs: Iterable[SecretRef]) -> None:

@@ -13,6 +13,7 @@ from drift.fields import named_default, normalise_account
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
+from drift.live.iam import IamReads
 from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
@@ -45,7 +46,8 @@ class SecretChecks:
         self.secrets_read = secrets
         """False: only the projects references name are looked up (`compare`, which shows no
         secret's state, policy, value nor access: none of those is read)."""
-        self.access = AccessDecisions(clients, runner, project, state, self.tasks, shared)
+        iam = IamReads(clients, runner, shared or self.tasks)
+        self.access = AccessDecisions(project, state, self.tasks, iam)
         self.secrets = SecretReads(
             clients, runner, project, state, self.tasks, self.access.project_id
         )
