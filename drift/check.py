@@ -49,6 +49,8 @@ class Reading:
     settings: Settings
     runner: CallRunner | None = None
     history: HistoryWanted | None = None
+    compared: frozenset[str] = frozenset()
+    """The keys of workloads read only for what a `same_as` compares with (`to_read`)."""
 
 
 class Source(Protocol):
@@ -86,7 +88,13 @@ class LiveSource:
     async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
         settings = how.settings
         return await read_live(
-            profile, names, settings.access(), how.runner, wait=settings.wait, history=how.history
+            profile,
+            names,
+            settings.access(),
+            how.runner,
+            wait=settings.wait,
+            history=how.history,
+            compared=how.compared,
         )
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
@@ -122,7 +130,8 @@ async def run_check(
     wanted = partial(_drifted, chosen, profile, LiveState()) if history else None
     # what a `same_as` of the checked services compares with is read too (never reported)
     reading, read = to_read(profile, names) if source.deployed else (profile, list(names))
-    state = await source.read(reading, read, Reading(settings, runner, wanted))
+    compared = frozenset(reading.services[n].key for n in read[len(names) :])
+    state = await source.read(reading, read, Reading(settings, runner, wanted, compared))
     if len(read) > len(names):
         state.unverified[:] = [u for u in state.unverified if u.key in chosen or u.key == "-"]
     state.unverified.extend(uncompared(profile, names, read, state))

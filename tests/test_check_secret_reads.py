@@ -301,3 +301,23 @@ def test_one_secret_named_by_project_id_and_by_number_is_told_of_once(
     [found] = report.findings
     assert (found.rule, found.target) == ("secret.disabled", "secret.6/s"), show(report.findings)
     assert "A, /etc/s/s" in found.message
+
+
+def test_same_as_reads_only_the_compared_value_of_a_service_not_checked(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`--service api`: auth is read for its JWT (api's same_as) only: that one value, never
+    its other secrets' states, policies or access (nothing reports them)."""
+    scenario = _same_as([ref("JWT", "jwt-auth"), ref("OTHER", "other")])
+    scenario["projects"]["p"]["secrets"]["other"] = {"versions": ["fake-other-value-12345"]}
+    made = []
+
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        made.append(make_sandbox(*args, **kwargs))
+        return made[-1]
+
+    report = run(keep, monkeypatch, tmp_path, scenario, SAME_AS, "api").report
+    assert [f.rule for f in report.findings] == ["env.inconsistent"], show(report.findings)
+    read = [(c.short, str(c.request)) for c in made[0].calls]
+    assert [r for r in read if "other" in r[1]] == []
+    assert [m for m, r in read if "jwt-auth" in r] == ["AccessSecretVersion"]

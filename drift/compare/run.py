@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Sequence
+from functools import partial
 from typing import Any
 
 from drift.compare.model import Comparison, Side, Unread, sort_differences
@@ -20,6 +21,7 @@ from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
 from drift.live.model import LiveState
+from drift.live.secrets import Tasks
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.settings import Settings
@@ -41,14 +43,21 @@ async def compare_live(
     services: Sequence[str] | None = None,
     secret_values: bool = True,
 ) -> Comparison:
-    """Read both environments' services concurrently and compare what they run with."""
+    """Read both environments' services concurrently and compare what they run with: the
+    workloads and the projects their references name, nothing of the secrets (their values
+    only below, with `secret_values`, those of references that differ). Two profiles of one
+    project and region share their answers: each thing is asked for once."""
     names = _names(a, b, services)
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
+    shared = Tasks() if (a.project, a.region) == (b.project, b.region) else None
+    read = partial(Session.read, wait=settings.wait, secrets=False, shared=shared)
     async with Session(settings.access()) as session:
-        state_a, state_b = await _both(
-            session.read(a, mine_a, wait=settings.wait), session.read(b, mine_b, wait=settings.wait)
-        )
+        try:
+            state_a, state_b = await _both(read(session, a, mine_a), read(session, b, mine_b))
+        finally:
+            if shared is not None:
+                shared.discard()  # all done, unless a read failed: then nothing left running
         return await _compare_read(
             a, b, names, state_a, state_b, session if secret_values else None
         )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from drift.errors import ApiError, ExitCode, UsageError
@@ -59,25 +60,18 @@ async def validate(
     rejected: list[str] = []
     unvalidated: list[str] = []
     change_id = new_change_id()
+    sent = [sp for sp in todo if sp.key not in stops]  # else nothing: fix would not write it
     async with Session(settings.access()) as session:
-        for sp in todo:
-            if sp.key in stops:
-                continue  # nothing to send: drift fix would not write it
-            live = planned.check.state.services[sp.key]
-            container = profile.services[sp.key].container
-            if sp.kind is Kind.SERVICE and sp.changes_template:
-                base: Base = planned.bases[sp.key]
-                name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
-                request = canary_request(live, sp, base, container, name, tag)
-            else:
-                request = patched_template(live.source, sp, container)
-            try:
-                await update_workload(session, sp.kind, request, validate_only=True)
-                ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
-            except ApiError as exc:
-                (rejected if exc.status in JUDGED else unvalidated).append(
-                    f"{sp.label}: {exc.reason}"
-                )
+        # independent of each other: sent at once (the session's call runner bounds how many
+        # are in flight: --concurrency), answers said in the plan's order
+        answers = await asyncio.gather(
+            *(_validate(session, profile, planned, sp, change_id) for sp in sent)
+        )
+    for sp, exc in zip(sent, answers, strict=True):
+        if exc is None:
+            ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
+        else:
+            (rejected if exc.status in JUDGED else unvalidated).append(f"{sp.label}: {exc.reason}")
     refused = [stops[sp.key] for sp in todo if sp.key in stops]
     if refused or rejected:
         said = []
@@ -102,3 +96,22 @@ async def validate(
             + "; ".join(f"{u.service} {u.target}: {u.reason}" for u in unverified)
         )
     return ExitCode.OK, "dry run: nothing was changed"
+
+
+async def _validate(
+    session: Session, profile: Profile, planned: Planned, sp: ServicePlan, change_id: str
+) -> ApiError | None:
+    """One service's first write sent with `validate_only`: None when accepted."""
+    live = planned.check.state.services[sp.key]
+    container = profile.services[sp.key].container
+    if sp.kind is Kind.SERVICE and sp.changes_template:
+        base: Base = planned.bases[sp.key]
+        name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
+        request = canary_request(live, sp, base, container, name, tag)
+    else:
+        request = patched_template(live.source, sp, container)
+    try:
+        await update_workload(session, sp.kind, request, validate_only=True)
+    except ApiError as exc:
+        return exc
+    return None

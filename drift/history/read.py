@@ -1,5 +1,7 @@
-"""Read each service's revision history (one GetService and one paged ListRevisions per
-service, every service at once) and turn it into what `drift history` shows."""
+"""Read each service's revision history (one paged ListRevisions per service, by the name the
+profile gives, and beside it what serves: one List of the kind when the profile has more than
+one, as `check` reads them, else one Get; all at once) and turn it into what `drift history`
+shows."""
 
 from __future__ import annotations
 
@@ -18,12 +20,12 @@ from drift.history.model import HistoryResult, RevisionEntry, ServiceHistory, Un
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.calls import CallRunner
-from drift.live.history import list_revisions
+from drift.live.history import records_of, revisions_of
 from drift.live.model import RevisionRecord
 from drift.live.normalize import raw
 from drift.live.remember import remember_config
 from drift.live.session import Session
-from drift.live.workloads import GET, get_workload
+from drift.live.workloads import GET, get_workload, list_kind
 from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
 
@@ -52,10 +54,13 @@ async def read_history(
     names = profile.select(services)
     jobs = [profile.services[n] for n in names if profile.services[n].kind is Kind.JOB]
     names = [n for n in names if profile.services[n].kind is not Kind.JOB]
+    wanted = [profile.services[n] for n in names]
     async with Session(settings.access(), runner) as session:
-        got = await asyncio.gather(
-            *(_service(session, profile, profile.services[n]) for n in names)
+        found, listed = await asyncio.gather(
+            _workloads(session, profile, wanted),
+            asyncio.gather(*(_revisions(session, profile, p) for p in wanted)),
         )
+    got = [_service(profile, p, found[p.key], revs) for p, revs in zip(wanted, listed, strict=True)]
     # every plain value that must not be shown is known before any change is described
     for found in got:
         if not isinstance(found, Unread):
@@ -80,22 +85,71 @@ Read = tuple[ServiceProfile, Sequence[RevisionRecord], Traffic]
 """A service's revisions as listed, and what serves."""
 
 
-async def _service(session: Session, profile: Profile, service: ServiceProfile) -> Read | Unread:
-    kind = service.kind
-    name = f"projects/{profile.project}/locations/{profile.region}/{kind.collection}/"
-    name += service.name
+def _name(profile: Profile, service: ServiceProfile) -> str:
+    return f"{_parent(profile)}/{service.kind.collection}/{service.name}"
+
+
+def _parent(profile: Profile) -> str:
+    return f"projects/{profile.project}/locations/{profile.region}"
+
+
+async def _revisions(
+    session: Session, profile: Profile, service: ServiceProfile
+) -> list[Any] | ApiError:
+    """A service's revisions as listed, by the name the profile gives (no Get first)."""
     try:
-        svc = await get_workload(session.clients, session.runner, kind, name)
-        records = await list_revisions(
-            session.clients, session.runner, svc, service.container, kind
-        )
+        return await revisions_of(session.clients, session.runner, _name(profile, service))
     except ApiError as exc:
-        if exc.status == "NOT_FOUND" and exc.call == GET[kind]:
-            return Unread(
-                service.label, f"{kind.noun} {service.name} does not exist in {profile.where}"
-            )
-        return Unread(service.label, exc.reason)
-    return service, records, traffic(raw(svc))
+        return exc
+
+
+async def _workloads(
+    session: Session, profile: Profile, wanted: list[ServiceProfile]
+) -> dict[str, Any]:
+    """Each service by key (None: it does not exist; an ApiError: it could not be read): one
+    List per kind the profile has more than one of, as `check` reads them (a List refused
+    for want of the permission: a Get each), else a Get."""
+    kinds: dict[Kind, list[ServiceProfile]] = {}
+    for p in wanted:
+        kinds.setdefault(p.kind, []).append(p)
+    found: dict[str, Any] = {}
+    for part in await asyncio.gather(*(_kind(session, profile, ps) for ps in kinds.values())):
+        found.update(part)
+    return found
+
+
+async def _kind(session: Session, profile: Profile, wanted: list[ServiceProfile]) -> dict[str, Any]:
+    kind = wanted[0].kind
+    if len(wanted) > 1:
+        listing = await list_kind(session.clients, session.runner, _parent(profile), kind)
+        error = listing.error
+        if error is None or error.status != "PERMISSION_DENIED":
+            return {p.key: listing.items.get(p.name, error) for p in wanted}
+    answers = await asyncio.gather(*(_get(session, profile, p) for p in wanted))
+    return {p.key: answer for p, answer in zip(wanted, answers, strict=True)}
+
+
+async def _get(session: Session, profile: Profile, service: ServiceProfile) -> Any:
+    kind = service.kind
+    try:
+        return await get_workload(session.clients, session.runner, kind, _name(profile, service))
+    except ApiError as exc:
+        return None if exc.status == "NOT_FOUND" and exc.call == GET[kind] else exc
+
+
+def _service(
+    profile: Profile, service: ServiceProfile, svc: Any, listed: list[Any] | ApiError
+) -> Read | Unread:
+    kind = service.kind
+    if svc is None:
+        return Unread(
+            service.label, f"{kind.noun} {service.name} does not exist in {profile.where}"
+        )
+    for failed in (svc, listed):
+        if isinstance(failed, ApiError):
+            return Unread(service.label, failed.reason)
+    assert not isinstance(listed, ApiError)
+    return service, records_of(listed, svc, service.container, kind), traffic(raw(svc))
 
 
 def _as_recorded(record: RevisionRecord) -> dict[str, Any]:

@@ -17,8 +17,6 @@ from drift.fields import (
     normalise_account,
 )
 from drift.findings import Unverified
-from drift.live.calls import CallRunner
-from drift.live.clients import Clients
 from drift.live.iam import IamReads
 from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
 from drift.live.model import LiveService, LiveState, VersionState
@@ -32,13 +30,12 @@ _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 
 
 class AccessDecisions:
-    def __init__(
-        self, clients: Clients, runner: CallRunner, project: str, state: LiveState, tasks: Tasks
-    ) -> None:
+    def __init__(self, project: str, state: LiveState, tasks: Tasks, iam: IamReads) -> None:
         self.project = project
         self.state = state
         self.tasks = tasks
-        self.iam = IamReads(clients, runner, tasks)
+        self.iam = iam
+        """Its tasks may be another read's of the same run too (`compare --live`)."""
         self._early: list[asyncio.Task[Any]] = []
 
     def look_up(self, refs: Iterable[SecretRef]) -> None:
@@ -67,8 +64,8 @@ class AccessDecisions:
         tokens = {ref.project for ref in refs if ref.project and ref.project != self.project}
         if not tokens:
             return
-        if any(t.isdigit() for t in tokens):
-            tokens.add(self.project)
+        if any(t.isdigit() and self.iam.projects.get(t) is None for t in tokens):
+            tokens.add(self.project)  # a number not known yet may be the workloads' own
         await asyncio.gather(*(self.iam.project(t) for t in tokens))
         for token, info in self.iam.projects.items():
             if info is not None:
@@ -135,19 +132,16 @@ class AccessDecisions:
         self.state.unverified += told
 
     async def prefetch(
-        self, svc: LiveService, expected: list[SecretRef], reads: Iterable[Awaitable[Any]]
+        self, accounts: Iterable[str], ref: SecretRef, reads: Iterable[Awaitable[Any]]
     ) -> None:
-        """Once `reads` (the states and policies of the secrets `svc` references and its
-        profile expects) are in, the IAM reads `decide` will need for them (project numbers,
-        the policies of the projects holding the secrets and of their ancestors), started
-        early; `decide` finds them done (each is asked for once)."""
+        """Once `reads` (the state and policy of the secret `ref` names) are in, the IAM
+        reads `decide` will need for the `accounts` using it (project numbers, the policies
+        of the project holding the secret and of its ancestors), started early; `decide`
+        finds them done (each is asked for once)."""
         await asyncio.gather(*reads)
-        pairs = {
-            (normalise_account(rev.config.service_account), ref)
-            for rev in svc.checked
-            for ref in (*(r for _, _, r in rev.config.secret_refs()), *expected)
-        }
-        await asyncio.gather(*(self._decide(a, r) for a, r in pairs if self._known(a, r) is _ASK))
+        await asyncio.gather(
+            *(self._decide(a, ref) for a in accounts if self._known(a, ref) is _ASK)
+        )
 
     def _known(self, account: str, ref: SecretRef) -> Verdict | None:
         """The verdict when no further read is needed, else _ASK."""
@@ -174,6 +168,15 @@ class AccessDecisions:
         project = ref.project or self.project
         names = await self._names(ref, project, info.resolved)
         own = [policy.policy(ref.resource(self.project))]
+        # IAM allow policies only add: a grant by the project's own policy holds whatever its
+        # folders and organisation say, so they are read only when it does not grant. (Deny
+        # policies, which could override it, are not modelled: README "IAM deny policies are
+        # not read".)
+        level = await self.iam.project_policy(project)
+        if level is not None:
+            found = verdict(member, names, [*own, level], {}, self.state.now)
+            if found.grant is Grant.GRANTED:
+                return found
         hierarchy = await self.iam.hierarchy(project)
         return verdict(
             member,

@@ -51,15 +51,29 @@ async def list_revisions(
     """Every revision of `service` (a run_v2.Service, or a WorkerPool: ListRevisions is bound
     to `…/workerPools/*/revisions` too — revision.proto's http rule, as the installed client's
     REST transport carries it), oldest first."""
+    listed = await revisions_of(clients, runner, raw(service).name)
+    return records_of(listed, service, container, kind)
+
+
+async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> list[Any]:
+    """Every revision under `parent` (a service's or worker pool's name: known before the
+    service is read), as listed."""
     from google.cloud import run_v2
 
-    pb = raw(service)
-    parent = pb.name
-    records: list[RevisionRecord] = []
+    listed: list[Any] = []
     request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE)
     call = clients.revisions.list_revisions
     async for response in pages(runner, "run", "ListRevisions", parent, request, call):
-        records += [_record(r, pb, container, kind) for r in response.revisions]
+        listed += response.revisions
+    return listed
+
+
+def records_of(
+    listed: list[Any], service: Any, container: str | None, kind: Kind
+) -> list[RevisionRecord]:
+    """The revisions `revisions_of` listed, as records of `service`, oldest first."""
+    pb = raw(service)
+    records = [_record(r, pb, container, kind) for r in listed]
     return sorted(records, key=lambda r: r.create_time or dt.datetime.min.replace(tzinfo=dt.UTC))
 
 

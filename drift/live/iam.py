@@ -16,6 +16,7 @@ never denied."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,11 @@ class IamReads:
         known = self.projects.get(token)
         if known is not None:
             return known
-        return await self.tasks.once(("project", token), lambda: self._project(token))
+        info = await self.tasks.once(("project", token), lambda: self._project(token))
+        if info is not None:  # looked up by another read sharing the tasks (`compare --live`)
+            for key in (token, info.project_id, info.number):
+                self.projects[key] = info
+        return info
 
     async def hierarchy(self, token: str) -> Hierarchy:
         """The policies of the project `token` names (by id or number) and of its ancestors:
@@ -70,6 +75,13 @@ class IamReads:
         info = await self.project(token)
         key = info.number if info else token
         return await self.tasks.once(("hierarchy", key), lambda: self._hierarchy(token, info))
+
+    async def project_policy(self, token: str) -> Policy | None:
+        """The policy of the project `token` names alone (None when it cannot be read): the
+        same read `hierarchy` starts with."""
+        info = await self.project(token)
+        read = await self._policy(f"projects/{info.number if info else token}")
+        return read if isinstance(read, Policy) else None
 
     async def _project(self, token: str) -> ProjectInfo | None:
         name = f"projects/{token}"
@@ -95,31 +107,39 @@ class IamReads:
         parent = info.parent if info else ""
         if info is None:
             out.unreadable[f"projects/{token} (parent)"] = self.failures.get(token, "GetProject")
-        read = await self._policy(resource)
-        if isinstance(read, Policy):
-            out.policies.append(read)
-        else:
-            out.project_unread = f"GetIamPolicy on {resource}: {read.status}"
+        own = self._policy(resource)
+        # each level's policy is asked for as soon as the level is known, while the walk up
+        # goes on (a folder's policy and its parent need only the folder's name)
+        levels: list[tuple[str, asyncio.Task[Policy | ApiError]]] = []
+        stuck: dict[str, str] = {}  # the folder whose parent could not be read: the last
         for _ in range(MAX_DEPTH):
             if not parent:
                 break
-            read = await self._policy(parent)
-            if isinstance(read, Policy):
-                out.policies.append(read)
-            else:
-                out.unreadable[parent] = read.status
+            levels.append((parent, self._policy(parent)))
             if not parent.startswith("folders/"):
                 break
             above = await self._parent(parent)
             if isinstance(above, ApiError):
-                out.unreadable[f"{parent} (parent)"] = above.status
+                stuck[f"{parent} (parent)"] = above.status
                 break
             parent = above
+        read = await own
+        if isinstance(read, Policy):
+            out.policies.append(read)
+        else:
+            out.project_unread = f"GetIamPolicy on {resource}: {read.status}"
+        for level, task in levels:
+            read = await task
+            if isinstance(read, Policy):
+                out.policies.append(read)
+            else:
+                out.unreadable[level] = read.status
+        out.unreadable.update(stuck)
         return out
 
-    async def _policy(self, resource: str) -> Policy | ApiError:
-        """A project's, folder's or organisation's policy, read once a run."""
-        return await self.tasks.once(("iam_policy", resource), lambda: self._read_policy(resource))
+    def _policy(self, resource: str) -> asyncio.Task[Policy | ApiError]:
+        """A project's, folder's or organisation's policy, read once a run (started now)."""
+        return self.tasks.once(("iam_policy", resource), lambda: self._read_policy(resource))
 
     async def _read_policy(self, resource: str) -> Policy | ApiError:
         client = self.clients.resource_manager(resource.split("/", 1)[0])

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from drift.errors import ApiError
 from drift.fields import enum_name
@@ -28,10 +28,12 @@ from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import SecretChecks
+from drift.live.secrets import Tasks
 from drift.live.workloads import get_workload, job_service, latest_execution, list_kind
 from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 HistoryWanted = Callable[[ServiceProfile, LiveService], bool]
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
@@ -47,6 +49,9 @@ class Reader:
         *,
         wait: float = 0.0,
         history: HistoryWanted | None = None,
+        secrets: bool = True,
+        shared: Tasks | None = None,
+        compared: frozenset[str] = frozenset(),
     ) -> None:
         self.clients = clients
         self.runner = runner
@@ -58,8 +63,13 @@ class Reader:
         """Which services' revision history to read (as soon as they are described, while the
         rest is read): the check asks for those whose configuration has drifted."""
         self.state = LiveState()
-        self.checks = SecretChecks(clients, runner, project, self.state)
+        self.checks = SecretChecks(
+            clients, runner, project, self.state, secrets=secrets, shared=shared, compared=compared
+        )
         self.tasks = self.checks.tasks
+        self.shared = shared
+        """The answers of another read of the same project and region in the same run
+        (`compare --live` of two profiles that both name it): each asked for once."""
 
     @property
     def parent(self) -> str:
@@ -125,8 +135,18 @@ class Reader:
         """The region's workloads of `kind`, listed once a run whoever asks (a List that was
         refused is not asked again)."""
         return await self.tasks.once(
-            ("list", kind), partial(list_kind, self.clients, self.runner, self.parent, kind)
+            ("list", kind),
+            partial(self._once, ("list", kind), partial(self._list, kind)),
         )
+
+    async def _list(self, kind: Kind) -> Listing:
+        return await list_kind(self.clients, self.runner, self.parent, kind)
+
+    async def _once(self, key: tuple[str, Any], make: Callable[[], Awaitable[T]]) -> T:
+        """A call's answer, shared with the other read of the run when there is one."""
+        if self.shared is None:
+            return await make()
+        return await self.shared.once(("reader", (self.parent, *key)), make)
 
     def _list_kinds(self) -> None:
         """Beside a workload that does not exist: the region's services, jobs and worker pools
@@ -151,7 +171,8 @@ class Reader:
     async def _get(self, profile: ServiceProfile) -> Any | None:
         name = f"{self.parent}/{profile.kind.collection}/{profile.name}"
         try:
-            return await get_workload(self.clients, self.runner, profile.kind, name)
+            get = partial(get_workload, self.clients, self.runner, profile.kind, name)
+            return await self._once(("get", name), get)
         except ApiError as exc:
             if exc.status == "NOT_FOUND":
                 self.state.missing.add(profile.key)
@@ -204,7 +225,8 @@ class Reader:
         """A job's template (what its next execution runs) and how its latest execution
         ended."""
         try:
-            execution = await latest_execution(self.clients, self.runner, job)
+            latest = partial(latest_execution, self.clients, self.runner, job)
+            execution = await self._once(("execution", raw(job).name), latest)
         except ApiError as exc:
             execution = None
             self.unverified(profile, "job.failed", exc.reason)
@@ -224,6 +246,8 @@ class Reader:
         split = reachable(pb, profile, statuses)
         current = short(pb.latest_created_revision)
         fetched = to_fetch(pb, split)
+        if any(name not in fetched for name, *_ in split):  # the template is a reached one:
+            self.checks.template(profile.key, template)  # its secrets need no GetRevision
         revisions = dict(
             zip(
                 fetched,
@@ -293,12 +317,10 @@ class Reader:
 
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:
         full = name if "/" in name else f"{svc.name}/revisions/{name}"
+        call = attempt(self.clients.revisions.get_revision, name=full)
         try:
-            return await self.runner.call(
-                "run",
-                "GetRevision",
-                full,
-                attempt(self.clients.revisions.get_revision, name=full),
+            return await self._once(
+                ("revision", full), partial(self.runner.call, "run", "GetRevision", full, call)
             )
         except ApiError as exc:
             self.unverified(profile, f"revision.{short(name)}", exc.reason)

@@ -9,14 +9,16 @@ import asyncio
 from collections.abc import Iterable
 from functools import partial
 
-from drift.fields import named_default
+from drift.fields import named_default, normalise_account
 from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.model import EnvVar, LiveService, LiveState
+from drift.live.iam import IamReads
+from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ServiceProfile
+from drift.refs import SecretRef
 
 
 class SecretChecks:
@@ -24,11 +26,28 @@ class SecretChecks:
     are), `resolve` once `state.services` describes them."""
 
     def __init__(
-        self, clients: Clients, runner: CallRunner, project: str, state: LiveState
+        self,
+        clients: Clients,
+        runner: CallRunner,
+        project: str,
+        state: LiveState,
+        *,
+        secrets: bool = True,
+        shared: Tasks | None = None,
+        compared: frozenset[str] = frozenset(),
     ) -> None:
         self.state = state
+        self.compared = compared
+        """The keys of workloads read only for what a `same_as` of the others compares with:
+        of theirs, only the values compared are read (never their secrets' states, policies,
+        access, nor the values their own rules would need)."""
+        self._checked: list[ServiceProfile] = []
         self.tasks = Tasks()
-        self.access = AccessDecisions(clients, runner, project, state, self.tasks)
+        self.secrets_read = secrets
+        """False: only the projects references name are looked up (`compare`, which shows no
+        secret's state, policy, value nor access: none of those is read)."""
+        iam = IamReads(clients, runner, shared or self.tasks)
+        self.access = AccessDecisions(project, state, self.tasks, iam)
         self.secrets = SecretReads(
             clients, runner, project, state, self.tasks, self.access.project_id
         )
@@ -38,6 +57,9 @@ class SecretChecks:
     def expect(self, profiles: Iterable[ServiceProfile]) -> None:
         """Start what depends on no workload: the secret list and the secrets the profile
         expects (usually the ones the workloads reference)."""
+        if not self.secrets_read:
+            return
+        profiles = self._checked = [p for p in profiles if p.key not in self.compared]
         self.secrets.start()
         for p in profiles:
             key = p.key
@@ -51,7 +73,14 @@ class SecretChecks:
         read: one deploy in progress, waited for up to --wait, holds back no one else's reads.
         `resolve` then finds them started (each item is asked for once). The IAM reads its
         access needs start early too while a workload is being waited for (`waiting`)."""
+        if not self.secrets_read:
+            return
         key = workload.key
+        if key in self.compared:  # the values the checked workloads compare with its own
+            holds = {r for rev in workload.checked for _, _, r in rev.config.secret_refs()}
+            for ref in values_needed(self._checked, self._live_vars):
+                self.secrets.read_value(ref, key if ref in holds else None)
+            return
         for rev in workload.checked:
             for _, _, ref in rev.config.secret_refs():
                 self.secrets.watch(ref, key)
@@ -61,6 +90,14 @@ class SecretChecks:
             self._prefetch(profile, workload)
         else:
             self._described.append((profile, workload))
+
+    def template(self, key: str, config: RevisionConfig) -> None:
+        """The workload of `key` serves (or tags) its template: its secret references are
+        read at once, not after the other revisions' GetRevision (`described` finds them
+        started)."""
+        if self.secrets_read and key not in self.compared:
+            for _, _, ref in config.secret_refs():
+                self.secrets.watch(ref, key)
 
     def waiting(self) -> None:
         """A workload is being waited for (a deploy in progress): the IAM reads of the
@@ -76,43 +113,57 @@ class SecretChecks:
         self._described.clear()
 
     def _prefetch(self, profile: ServiceProfile, workload: LiveService) -> None:
+        """Per reference: its IAM reads start once its own state and policy are in."""
         expected = list(expected_refs(profile))
-        refs = [r for rev in workload.checked for _, _, r in rev.config.secret_refs()]
-        reads = [
-            task
-            for ref in (*refs, *expected)
-            for task in (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
-            if task is not None
-        ]
-        if reads:
-            prefetch = partial(self.access.prefetch, workload, expected, reads)
-            self.tasks.once(("access", workload.key), prefetch)
+        accounts: dict[SecretRef, set[str]] = {}
+        for rev in workload.checked:
+            account = normalise_account(rev.config.service_account)
+            for ref in (*(r for _, _, r in rev.config.secret_refs()), *expected):
+                accounts.setdefault(ref, set()).add(account)
+        for ref, users in accounts.items():
+            got = (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
+            if reads := [task for task in got if task is not None]:
+                prefetch = partial(self.access.prefetch, users, ref, reads)
+                self.tasks.once(("access", (workload.key, ref)), prefetch)
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:
         """Then what the workloads tell: the secrets they really reference, wherever (any
         container's env, secret volumes), the values rules need, and access."""
-        state = self.state
-        for svc in state.services.values():
+        profiles = [p for p in profiles if p.key not in self.compared]
+        if not self.secrets_read:
+            await self.tasks.wait()
+            await self._name_projects(profiles)
+            return
+        services = self._services()
+        for svc in services:
             key = svc.key
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
                     self.secrets.watch(ref, key)
         for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
+        # the IAM reads each workload's access needs start once its own secrets' states and
+        # policies are in, not after every read started (another secret, a history)
+        self.waiting()
         await self.tasks.wait()
         self.secrets.report_failures()
-        live_refs = [
-            ref
-            for svc in state.services.values()
-            for rev in svc.checked
-            for _, _, ref in rev.config.secret_refs()
-        ]
         expected = {p.key: list(expected_refs(p)) for p in profiles}
+        await asyncio.gather(self._name_projects(profiles), self.access.decide(services, expected))
+
+    def _services(self) -> list[LiveService]:
+        """The workloads described, but those read only for a comparison (`compared`)."""
+        return [s for s in self.state.services.values() if s.key not in self.compared]
+
+    async def _name_projects(self, profiles: list[ServiceProfile]) -> None:
+        """The ids of the projects references name by number (and the workloads' own number
+        where a default account is named), so that two forms of one project compare equal."""
+        services = self._services()
+        live = (
+            r for svc in services for rev in svc.checked for _, _, r in rev.config.secret_refs()
+        )
+        refs = [*live, *(r for p in profiles for r in expected_refs(p))]
         await asyncio.gather(
-            self.access.name_projects(
-                [*live_refs, *(r for refs in expected.values() for r in refs)]
-            ),
-            self.access.decide(state.services.values(), expected),
+            self.access.name_projects(refs),
             self.access.own_number(p.key for p in profiles if names_default_account(p)),
         )
 

@@ -129,7 +129,11 @@ class SecretReads:
         self.tasks.once(("policy", key), partial(self._policy, ref.secret_ref))
         self.tasks.once(("secret", key), partial(self._secret, ref))
 
-    def read_value(self, ref: SecretRef) -> None:
+    def read_value(self, ref: SecretRef, service: str | None = None) -> None:
+        """Read the value `ref` names (`service`: the workload of that key holds it, when no
+        `watch` says so: one read only for a comparison, whose failure is then its own)."""
+        if service is not None:
+            self._users.setdefault(ref.key, set()).add(service)
         if ref.unread:
             return  # unverified (`watch`): its rules are not judged
         self.tasks.once(("access", ref), partial(self._access, ref))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from drift.live.clients import Clients
     from drift.live.model import LiveState
     from drift.live.reader import HistoryWanted
+    from drift.live.secrets import Tasks
     from drift.live.storage import StorageObject
     from drift.profiles.model import Profile
 
@@ -64,13 +65,27 @@ class Session:
         *,
         wait: float = 0.0,
         history: HistoryWanted | None = None,
+        secrets: bool = True,
+        shared: Tasks | None = None,
+        compared: frozenset[str] = frozenset(),
     ) -> LiveState:
         """What the named services of a profile run with (see `Reader`); a deploy in progress
-        is waited for up to `wait` seconds; `history` says whose revisions to list too."""
+        is waited for up to `wait` seconds; `history` says whose revisions to list too;
+        `secrets=False`: no secret's state, policy, value nor access (the projects references
+        name only); `shared`: answers shared with another read of the run (`Reader.shared`);
+        `compared`: workloads read for a `same_as` of the others only (`SecretChecks`)."""
         from drift.live.reader import Reader
 
         reader = Reader(
-            self.clients, self.runner, profile.project, profile.region, wait=wait, history=history
+            self.clients,
+            self.runner,
+            profile.project,
+            profile.region,
+            wait=wait,
+            history=history,
+            secrets=secrets,
+            shared=shared,
+            compared=compared,
         )
         return await reader.read(profile, names)
 
@@ -121,7 +136,8 @@ async def read_live(
     *,
     wait: float = 0.0,
     history: HistoryWanted | None = None,
+    compared: frozenset[str] = frozenset(),
 ) -> LiveState:
     """Open a session, read, close."""
     async with Session(access, runner) as session:
-        return await session.read(profile, names, wait=wait, history=history)
+        return await session.read(profile, names, wait=wait, history=history, compared=compared)

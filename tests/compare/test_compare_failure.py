@@ -22,11 +22,11 @@ from tests.cliutil import REPO, drift
 @pytest.mark.usefixtures("sandbox_env")
 def test_one_side_failing_ends_the_other_before_the_error(sandbox: Sandbox) -> None:
     sandbox.inject(Fault("*", None, latency_ms=300))  # every read is still going when one fails
-    sandbox.inject(Fault("ListSecrets", "UNAUTHENTICATED", first_n=1))
+    sandbox.inject(Fault("ListServices", "UNAUTHENTICATED", first_n=1))
     a, b = (load_profile(REPO / "profiles", env) for env in ("staging", "e2e"))
 
     async def compare() -> list[str]:
-        with pytest.raises(AuthError, match="ListSecrets"):
+        with pytest.raises(AuthError, match="ListServices"):
             await compare_live(a, b, load_settings(call_timeout=5.0, retry_budget=3.0))
         # the secret reads a failed read leaves behind are cancelled and collected by the
         # reader itself (`Tasks.discard`); a side's read is the comparison's to end
@@ -41,10 +41,10 @@ def test_one_side_failing_ends_the_other_before_the_error(sandbox: Sandbox) -> N
 def test_compare_live_unauthenticated_is_one_message(sandbox: Sandbox, tmp_path: Path) -> None:
     shutil.copytree(REPO / "profiles", tmp_path / "profiles")
     sandbox.inject(Fault("*", None, latency_ms=200))
-    sandbox.inject(Fault("ListSecrets", "UNAUTHENTICATED"))
+    sandbox.inject(Fault("ListServices", "UNAUTHENTICATED"))
     done = drift("compare", "staging", "e2e", "--live", env=sandbox.environ(), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.startswith("drift: error: ListSecrets"), done.stderr[-3000:]
+    assert done.stderr.startswith("drift: error: ListServices"), done.stderr[-3000:]
     assert "Traceback" not in done.stderr and "unhandled exception" not in done.stderr
 
 

@@ -59,3 +59,19 @@ def test_a_service_the_api_never_answers_for_could_not_be_validated(
     assert "api: the server accepted the patch (validate_only)" in done.stdout + done.stderr
     assert "could not validate web: UpdateService" in done.stdout + done.stderr
     assert code in done.stdout + done.stderr
+
+
+def test_the_services_are_validated_at_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The validate_only writes are independent: each is sent without waiting for another's
+    answer. Every UpdateService is answered no sooner than HOLD after it arrives, so one sent
+    only after the previous answer arrives HOLD or more after it (causality, not a timing
+    target: a loaded machine only makes the second one later if it waited)."""
+    hold = 3.0
+    sandbox.inject(Fault("UpdateService", None, latency_ms=hold * 1000))
+    sandbox.clear_calls()
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "staging", "--dry-run", "--wait", "0", env=env, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    arrived = sorted(c.at for c in sandbox.calls if c.short == "UpdateService")
+    assert len(arrived) >= 2, arrived
+    assert arrived[-1] - arrived[0] < hold, "a validation waited for another's answer"

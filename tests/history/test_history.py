@@ -200,7 +200,7 @@ def test_one_list_revisions_per_service_and_no_secret_read(world: Sandbox) -> No
     )
     assert listed == ["api", "other"]
     counts = world.call_counts()
-    assert counts == {"GetService": 2, "ListRevisions": 2}
+    assert counts == {"ListServices": 1, "ListRevisions": 2}  # one List, as check reads them
 
 
 def test_listing_follows_every_page(world: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,3 +301,18 @@ def test_a_revision_still_deploying_is_not_called_failed(
         record.name, None, "", None, record.ready, 0, (), None, deploying=record.deploying
     )
     assert serves(entry) == shown
+
+
+def test_revisions_are_listed_without_waiting_for_the_service(world: Sandbox) -> None:
+    """ListRevisions' parent is the service's name, which the profile gives: it is asked at
+    once, beside the List that tells what serves. That List is answered no sooner than HOLD
+    after it arrives, so a ListRevisions that waited for it would arrive HOLD or more after
+    it (causality, not a timing target)."""
+    hold = 3.0
+    world.inject(Fault("ListServices", None, latency_ms=hold * 1000))
+    world.clear_calls()
+    history()
+    calls = list(world.calls)
+    [listed] = [c.at for c in calls if c.short == "ListServices"]
+    revisions = [c.at for c in calls if c.short == "ListRevisions"]
+    assert len(revisions) == 2 and max(revisions) - listed < hold, revisions

@@ -153,3 +153,23 @@ def test_a_canary_is_a_revision_of_a_change_in_progress() -> None:
     promoted = [status(canary, 90), status("web-00001", 10)]
     assert canaries("web", promoted, canary) == {}
     assert canaries("web", [status("web-00002", 100, "drift-e2e")], "web-00002") == {}
+
+
+def test_the_template_secrets_do_not_wait_for_a_tagged_revision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """real-shapes: chat serves its template (LATEST), which mounts tls-cert version 2, and
+    tags chat-00002-def, fetched with GetRevision. The template's secrets need no GetRevision:
+    that one is answered no sooner than HOLD after it arrives, so a secret read that waited
+    for it would arrive HOLD or more after it (causality, not a timing target)."""
+    from tests.live.shapes import PROFILES, SHAPES, resource, run
+
+    hold = 3.0
+    with Sandbox(SHAPES) as sandbox:
+        sandbox.inject(Fault("GetRevision", None, latency_ms=hold * 1000, match="chat-00002"))
+        run(sandbox, monkeypatch, PROFILES, "chat")
+        calls = list(sandbox.calls)
+    tls = "projects/acme-prod/secrets/tls-cert/versions/2"
+    [revision] = [c.at for c in calls if c.short == "GetRevision" and "chat-00002" in resource(c)]
+    [secret] = [c.at for c in calls if c.short == "GetSecretVersion" and resource(c) == tls]
+    assert secret - revision < hold
