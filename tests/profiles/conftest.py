@@ -27,3 +27,15 @@ def write(profiles_dir: Path) -> WriteProfile:
         return path
 
     return _write
+
+
+def assert_refused(profiles_dir: Path, environment: str, problem: str) -> None:
+    """Loading `environment` fails with exactly `problem`, and `profiles validate` says the
+    same of the directory."""
+    from drift.errors import ProfileError
+    from drift.profiles.loader import load_profile, validate_directory
+
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, environment)
+    assert [str(p) for p in caught.value.problems] == [problem]
+    assert [str(p) for p in validate_directory(profiles_dir)[1]] == [problem]
