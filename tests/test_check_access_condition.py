@@ -225,3 +225,62 @@ def test_a_grant_on_another_secret_only_is_no_access_not_unverified(
     iam = [{"role": ACCESSOR, "members": [SA], "condition": {"expression": expression}}]
     result, rules, access = run(make_sandbox, monkeypatch, tmp_path, world(iam))
     assert "secret.no_access" in rules and not access, (rules, access)
+
+
+# revown19 F1: a version asked for by an alias (`latest`) has two names a condition may test
+# (`access._names`: the alias and the number it stands for); no Google doc says which one IAM
+# tests (AccessSecretVersionRequest.name: `latest` is "an alias to the most recently created
+# SecretVersion"). A grant counts only when it holds under every name, a denial only when it
+# fails under all; a condition that tells them apart is unverified, never clean.
+FIVE = ["projects/123/secrets/db/versions/5", "projects/123/secrets/db/versions/latest"]
+MEMBER = "serviceAccount:api@p.iam.gserviceaccount.com"
+
+
+def _verdict(*conditions: str) -> Any:
+    from drift.live.iam_policy import Binding, Policy, verdict
+
+    bindings = tuple(Binding(ACCESSOR, frozenset({MEMBER}), c) for c in conditions)
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    return verdict(MEMBER, FIVE, [Policy("projects/p/secrets/db", bindings)], {}, now)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        '!resource.name.endsWith("/versions/latest")',
+        'resource.name != "projects/123/secrets/db/versions/latest"',
+        'resource.name.endsWith("/versions/5")',
+        'resource.name.endsWith("/versions/latest")',
+    ],
+)
+def test_a_condition_one_name_of_the_version_fails_is_unknown(condition: str) -> None:
+    from drift.live.iam_policy import Grant
+
+    found = _verdict(condition)
+    assert found.grant is Grant.UNKNOWN, found
+    assert "true for versions/" in found.detail and "which name IAM tests" in found.detail
+
+
+@pytest.mark.parametrize(
+    ("conditions", "grant"),
+    [
+        (['resource.name.startsWith("projects/123/secrets/db/")'], "granted"),
+        (['resource.name.endsWith("/versions/4")'], "denied"),
+        # one grant for each name: granted whichever name IAM tests
+        (['resource.name.endsWith("/versions/5")', 'resource.name.endsWith("/latest")'], "granted"),
+    ],
+)
+def test_a_condition_that_agrees_on_every_name_decides(conditions: list[str], grant: str) -> None:
+    assert _verdict(*conditions).grant == grant
+
+
+def test_latest_granted_under_its_number_only_is_unverified_in_a_check(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """api runs k (latest: version 1); the only grant holds for `…/versions/1` alone."""
+    expression = 'resource.name.endsWith("/versions/1")'
+    iam = [{"role": ACCESSOR, "members": [SA], "condition": {"expression": expression}}]
+    result, rules, access = run(make_sandbox, monkeypatch, tmp_path, world(iam))
+    assert "secret.no_access" not in rules
+    (unverified,) = access
+    assert "true for versions/1, false for versions/latest" in unverified.reason

@@ -199,7 +199,10 @@ class AccessDecisions:
         Secret Manager versions `projects/PROJECT_NUMBER/secrets/SECRET_ID/versions/VERSION`
         (cloud.google.com/iam/docs/conditions-resource-attributes#resource-name), so a
         condition written with the project id never holds — by the version asked for and the
-        one it is. Empty when the number is unknown (`verdict`: a condition is then unknown)."""
+        one it is: which of the two IAM tests for an alias (`latest`) no Google doc says
+        (AccessSecretVersionRequest.name only calls `latest` "an alias to the most recently
+        created SecretVersion"), so `verdict` grants only what holds under both. Empty when
+        the number is unknown (`verdict`: a condition is then unknown)."""
         info = await self.iam.project(project)
         number = info.number if info else project if project.isdigit() else ""
         if not number:

@@ -107,29 +107,37 @@ def verdict(
     now: dt.datetime,
     unread: str = "",
 ) -> Verdict:
-    """Whether `member` may access a secret version named any of `resource_names` (the forms
-    a condition may test, by project number: none when the number is unknown, and then a
-    conditional grant is unknown). `unread`: why a policy that decides
-    (the project's) could not be read — unless a readable one grants, the answer is unknown;
-    `unreadable`: levels above the project that could not be read — they may grant too, so
-    unless a readable level grants, the answer is unknown (SPEC "Access as IAM grants it": the
-    folders and the organisation count when readable; what drift cannot read it cannot deny)."""
+    """Whether `member` may access a secret version named any of `resource_names` (the names
+    a condition may test it by, by project number: none when the number is unknown, and then a
+    conditional grant is unknown). Which of a version's names IAM tests when it is asked for by
+    an alias (`latest`: the alias or the number it stands for) is not documented, so a grant
+    counts only when a condition holds for every name, and denies only when it fails for all
+    of them: one that holds for some names only is unknown (SPEC "Access as IAM grants it":
+    what drift cannot judge it cannot call clean, nor `no_access`). `unread`: why a policy
+    that decides (the project's) could not be read — unless a readable one grants, the answer
+    is unknown; `unreadable`: levels above the project that could not be read — they may grant
+    too, so unless a readable level grants, the answer is unknown (SPEC "Access as IAM grants
+    it": the folders and the organisation count when readable; what drift cannot read it
+    cannot deny)."""
     undecided: list[str] = []
     policies = list(policies)
+    partly: list[str] = []  # conditional grants that hold for some names of the version
+    covered: set[str] = set()  # the names one of them holds for
     for policy in policies:
         for binding in policy.accessor_bindings(member):
+            where = f"{binding.role} on {policy.resource}"
             if not binding.condition:
-                return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource}")
-            holds = [evaluate(binding.condition, name, now) for name in resource_names]
-            if True in holds:
-                return Verdict(Grant.GRANTED, f"{binding.role} on {policy.resource} (condition)")
-            if None in holds or not resource_names:
-                unnamed = (
-                    "" if resource_names else " (the project number IAM names it by is unknown)"
-                )
-                undecided.append(
-                    f"{binding.role} on {policy.resource} if {binding.condition}{unnamed}"
-                )
+                return Verdict(Grant.GRANTED, where)
+            holds = {name: evaluate(binding.condition, name, now) for name in resource_names}
+            if resource_names and all(holds.values()):
+                return Verdict(Grant.GRANTED, f"{where} (condition)")
+            if any(holds.values()):
+                partly.append(where)
+                covered.update(name for name, held in holds.items() if held)
+            if not resource_names or any(held is not False for held in holds.values()):
+                undecided.append(f"{where} if {binding.condition}{_which(holds)}")
+    if resource_names and covered == set(resource_names):  # one grant for each name
+        return Verdict(Grant.GRANTED, "; ".join(partly) + " (conditions)")
     why: list[str] = []
     if undecided:
         why.append("a conditional grant drift cannot evaluate: " + "; ".join(undecided))
@@ -144,6 +152,19 @@ def verdict(
     if why:
         return Verdict(Grant.UNKNOWN, "; ".join(why))
     return Verdict(Grant.DENIED)
+
+
+def _which(holds: dict[str, bool | None]) -> str:
+    """Why a condition is undecided beyond drift not evaluating it: no name to test, or it
+    holds for some names of the version and not for others."""
+    if not holds:
+        return " (the project number IAM names it by is unknown)"
+    short = {"/".join(name.split("/")[-2:]): held for name, held in holds.items()}
+    if not any(short.values()) or None in short.values():
+        return ""
+    yes = ", ".join(n for n, held in short.items() if held)
+    no = ", ".join(n for n, held in short.items() if not held)
+    return f" (true for {yes}, false for {no}: which name IAM tests is not documented)"
 
 
 # --- the CEL that conditions on secrets use in practice -------------------------------------
