@@ -38,7 +38,7 @@ def unique_ids(
     taken = {f.id for f in findings}
     ranks = age or {}
     for ids in (ids for ids in seen.values() if len(ids) > 1):
-        ordered = sorted(ids, key=lambda i: _older(ranks.get(findings[i].revision or "")))
+        ordered = sorted(ids, key=lambda i: _oldest(findings[i], ranks))
         for i in ordered[1:]:
             finding, n = findings[i], 0
             told = _told_apart(finding)
@@ -51,8 +51,12 @@ def unique_ids(
     return findings
 
 
-def _older(rank: float | None) -> tuple[bool, float]:
-    return (rank is None, rank or 0.0)
+def _oldest(finding: Finding, ranks: Mapping[str, float]) -> tuple[bool, float]:
+    """A finding's place in age order: that of the oldest revision it is on, `revision` or
+    one it was merged with (`also_on`, named in traffic order, not by age): a drift the next
+    canary carries too keeps the place, and the id, it had before (revown19 F2)."""
+    known = [ranks[r] for r in (finding.revision, *finding.also_on) if r and r in ranks]
+    return (not known, min(known, default=0.0))
 
 
 def _told_apart(finding: Finding) -> tuple[str, ...]:

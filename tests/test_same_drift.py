@@ -9,9 +9,19 @@ from drift.same_drift import unique_ids
 BASE = finding_id("prod", "api", "env.value", "env.TOKEN")
 
 
-def _on(revision: str, actual: str = "***") -> Finding:
+def _on(revision: str, actual: str = "***", also_on: tuple[str, ...] = ()) -> Finding:
     return Finding(
-        BASE, "env.value", Severity.ERROR, "api", revision, "env.TOKEN", "m", "x", actual, None
+        BASE,
+        "env.value",
+        Severity.ERROR,
+        "api",
+        revision,
+        "env.TOKEN",
+        "m",
+        "x",
+        actual,
+        None,
+        also_on=also_on,
     )
 
 
@@ -31,3 +41,19 @@ def test_an_id_told_apart_names_no_revision() -> None:
     next_ = unique_ids([_on("api-1", "test"), _on("api-3", "debug")], {"api-1": 1, "api-3": 3})
     assert [f.id for f in first] == [f.id for f in next_]
     assert first[0].id == BASE
+
+
+def test_the_oldest_drift_keeps_its_id_when_a_new_canary_carries_it_too() -> None:
+    """revown19 F2: api-1 (oldest) holds `test`, api-2 `debug`; the next canary api-3 deploys
+    `test` too, and the engine merges it with api-1's finding, naming the revision it met first
+    in traffic order (api-3) or the template's, of no known age. The merged finding is ranked
+    by its oldest revision: neither drift's id moves."""
+    age = {"api-1": 1.0, "api-2": 2.0, "api-3": 3.0}
+    before = {
+        f.actual: f.id for f in unique_ids([_on("api-1", "test"), _on("api-2", "debug")], age)
+    }
+    assert before["test"] == BASE
+    for first, *also in (["api-3", "api-1"], ["template-rev", "api-1"]):
+        merged = _on(first, "test", also_on=tuple(also))
+        after = unique_ids([merged, _on("api-2", "debug")], age)
+        assert {f.actual: f.id for f in after} == before, first
