@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from drift.check import CheckResult
-from drift.findings import Severity
+from drift.findings import Severity, finding_id
 from drift.fix.formats import PlanFormat
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.render import render_plan
@@ -248,3 +248,32 @@ def test_a_sidecar_secret_ref_finding_names_the_container_in_its_message(
     ):
         assert shop[key].container == "otel"
         assert f"on {shop[key].revision} (container otel)" in shop[key].message, shop[key].message
+
+
+def test_a_sidecars_same_as_finding_is_the_sidecars(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revown19 F3: otel's LOG_LEVEL must hold shop's (the app's): `info` is not `INFO`. The
+    `env.inconsistent` finding was the main container's (container app, the app's env.LOG_LEVEL
+    id, a message naming no container), so an ignore `container: otel` could not name it."""
+    rule = (
+        "    containers:\n      otel:\n        env:\n"
+        "          LOG_LEVEL: {same_as: shop.LOG_LEVEL}\n"
+    )
+    ignore = (
+        "ignore:\n  - {service: shop, container: otel, env: LOG_LEVEL, rule: env.inconsistent,"
+        " reason: OPS-2}\n"
+    )
+    sidecar = world(APP_INGRESS, OTEL)
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, sidecar, HEAD + rule, "shop")
+    drifted = found(result, "shop")[("env.inconsistent", "env.LOG_LEVEL")]
+    assert drifted.container == "otel" and not drifted.ignored
+    # its own id: a same_as on the app's LOG_LEVEL would otherwise share it
+    assert drifted.id != finding_id("prod", "shop", "env.inconsistent", "env.LOG_LEVEL")
+    assert f"on {drifted.revision} (container otel) does not hold" in drifted.message
+    (tmp_path / "ignored").mkdir()
+    profile = HEAD + rule + ignore
+    result = check_profile(
+        make_sandbox, monkeypatch, tmp_path / "ignored", sidecar, profile, "shop"
+    )
+    assert found(result, "shop")[("env.inconsistent", "env.LOG_LEVEL")].ignored

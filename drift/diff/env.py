@@ -254,7 +254,7 @@ def _var(
                 failed=tuple(failures),
             )
     if rule.same_as is not None:
-        yield from same_as_findings(at, rule, live)
+        yield from same_as_findings(at, rule, live, container.name)
 
 
 def unexpanded(rule: VarRule, live: EnvVar) -> bool:

@@ -16,10 +16,12 @@ from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.redact import CHANGED
 
 
-def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
+def same_as_findings(at: At, rule: VarRule, live: EnvVar, container: str) -> Iterator[Finding]:
     """One finding when the value differs from the other's on any revision that serves it
     (naming those revisions); nothing when the other is not read or the variable is missing
-    there (`uncompared`, and the other workload's own `env.missing`, say so)."""
+    there (`uncompared`, and the other workload's own `env.missing`, say so). The finding is
+    the `container`'s (a sidecar's: its id, an ignore's `container:`, its message), as every
+    other finding of a variable (`env._var`)."""
     assert rule.same_as is not None
     other_key, other_var = rule.same_as
     ctx = at.ctx
@@ -47,12 +49,13 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar) -> Iterator[Finding]:
     yield at.finding(
         "env.inconsistent",
         f"env.{rule.name}",
-        f"{rule.name} on {at.where} does not hold the same value as "
+        f"{rule.name} on {at.on(container)} does not hold the same value as "
         f"{other_name}.{other_var}{where} (compared by value, not shown)",
         location=rule.location,
         expected=f"same value as {other_name}.{other_var}",
         actual=CHANGED,
         severity=rule.severity,
+        container=container,
     )
 
 
