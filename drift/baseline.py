@@ -4,8 +4,6 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +23,7 @@ from pydantic import (
 from drift import credentials, redact
 from drift.diff.since import number
 from drift.errors import UsageError
-from drift.files import not_regular, open_nonblocking
+from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
@@ -214,12 +212,7 @@ def load_baseline(path: Path, name: str = "") -> Baseline:
     try:
         # a FIFO would block until something writes it, a device may never end: refused
         # at once, as a profile is (drift.yamlfile.read_regular)
-        if (kind := not_regular(os.stat(path))) is not None:
-            raise UsageError(f"cannot read the baseline {name}: not a regular file ({kind})")
-        with os.fdopen(open_nonblocking(path), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced meanwhile
-                raise UsageError(f"cannot read the baseline {name}: not a regular file")
-            raw = handle.read(MAX_BYTES + 1)
+        raw = regular_bytes(path, MAX_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read the baseline {name}: {exc.strerror or exc}") from exc
     return parse_baseline(name, raw)

@@ -117,16 +117,16 @@ class NotRegular(OSError):
         return str(self.strerror)
 
 
-def regular_bytes(path: Path) -> bytes:
-    """The bytes of the regular file `path` (followed through links); anything else is
-    refused before a byte is read (NotRegular) and checked again on the open descriptor
-    (replaced meanwhile)."""
+def regular_bytes(path: Path, limit: int = -1) -> bytes:
+    """The bytes of the regular file `path` (followed through links; at most `limit`);
+    anything else is refused before a byte is read (NotRegular) and checked again on the
+    open descriptor (replaced meanwhile)."""
     if (kind := not_regular(os.stat(path))) is not None:
         raise NotRegular(kind)
     with os.fdopen(open_nonblocking(path), "rb") as handle:
         if (kind := not_regular(os.fstat(handle.fileno()))) is not None:
             raise NotRegular(kind)
-        return handle.read()
+        return handle.read(limit)
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
