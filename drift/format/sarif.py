@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import Counter
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -18,6 +15,7 @@ from drift.kinds import Kind
 from drift.rendering import json_text
 from drift.report import Report, Unchecked
 from drift.rules import RULES, RuleInfo, rule_info
+from drift.same_drift import unique_ids
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -200,24 +198,13 @@ def _fingerprinted(results: list[tuple[Finding, dict[str, Any]]]) -> list[dict[s
     """The results, no two with one fingerprint. GitHub's docs (sarif-support-for-code-scanning,
     "Data for preventing duplicate alerts"): `partialFingerprints` is how code scanning tells
     whether two results are logically the same, so two results sharing an id would be one
-    alert. A check gives no two findings one id (`drift.same_drift.unique_ids`: a split between
-    two wrong values has two), so every result keeps its bare id; only a report that still
-    holds two (a finding carried unchecked from a baseline of an older drift) gets the id and
-    a digest of what each says (severity, expected, actual, masked already)."""
-    ids = Counter(finding.id for finding, _ in results)
-    taken: set[str] = set()
-    for finding, result in results:
-        fingerprint = finding.id
-        if ids[finding.id] > 1:
-            said = [finding.severity.value, finding.expected, finding.actual]
-            digest = hashlib.sha256(json.dumps(said).encode()).hexdigest()[:16]
-            fingerprint = f"{finding.id}/{digest}"
-            n = 1
-            while fingerprint in taken:  # the same values on two revisions: one each still
-                n += 1
-                fingerprint = f"{finding.id}/{digest}/{n}"
-            result["partialFingerprints"] = {FINGERPRINT: fingerprint}
-        taken.add(fingerprint)
+    alert. A check gives no two findings one id (`drift.same_drift.unique_ids`), so every
+    result keeps its bare id; a report that still holds two (a finding carried unchecked from
+    a baseline of an older drift) is told apart by the same rule."""
+    apart = unique_ids(finding for finding, _ in results)
+    for (finding, result), told in zip(results, apart, strict=True):
+        if told.id != finding.id:
+            result["partialFingerprints"] = {FINGERPRINT: told.id}
     return [result for _, result in results]
 
 

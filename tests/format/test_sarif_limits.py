@@ -4,11 +4,12 @@ the most severe first and the ignored last, and says how many it left out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from drift.findings import FailOn, Finding, Severity, finding_id
 from drift.format import OutputFormat, formatter_for
-from drift.format.sarif import sarif_log
+from drift.format.sarif import FINGERPRINT, sarif_log
 from drift.report import Report
 
 KEPT = 5_000
@@ -99,3 +100,22 @@ def test_the_other_formats_say_what_the_sarif_log_left_out() -> None:
     assert "25,100 left out" in json_report
     within = Report(environment="prod", project="acme-prod", region="us-central1", services=())
     assert _sarif_capped(within) is within
+
+
+def test_results_that_share_an_id_get_a_fingerprint_each_stably() -> None:
+    """Two results of one id (findings carried from an older drift's baseline) would be one
+    code-scanning alert: each gets a fingerprint of its own, by the rule ids are made unique
+    with (drift.same_drift.unique_ids), the same on every run; a lone one keeps its bare id."""
+    from drift.format.sarif import _fingerprinted
+
+    one = _finding("api", "MODE", Severity.ERROR)
+    other = replace(one, actual="y")
+    lone = _finding("web", "MODE", Severity.ERROR)
+    runs = [
+        [r["partialFingerprints"][FINGERPRINT] for r in _fingerprinted(
+            [(f, {"partialFingerprints": {FINGERPRINT: f.id}}) for f in (one, other, lone)]
+        )]
+        for _ in range(2)
+    ]  # fmt: skip
+    assert runs[0] == runs[1]
+    assert len(set(runs[0])) == 3 and runs[0][0] == one.id and runs[0][2] == lone.id
