@@ -5,8 +5,9 @@ check ran, each written whatever became of the others."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from drift.cli.output import error, location
@@ -50,12 +51,17 @@ def writable(places: dict[str, str | None]) -> None:
 
 
 def _unwritable(path: Path) -> str:
-    """Why `path` cannot be written to, or an empty string."""
+    """Why `path` cannot be written to, or an empty string. What is there is judged as
+    opening it would (`/dev/stdout` into a pipe is the pipe, writable, though its directory
+    /dev is not for a user but root: `drift.files.followed`)."""
+    from drift.files import followed
+
+    with suppress(OSError):  # a path that cannot even be looked at: the directory says why
+        if (info := followed(path)) is not None:
+            if stat.S_ISDIR(info.st_mode):
+                return "it is a directory"
+            return "" if os.access(path, os.W_OK) else "the file is not writable"
     target = Path(os.path.realpath(path))
-    if target.is_dir():
-        return "it is a directory"
-    if target.exists():
-        return "" if os.access(target, os.W_OK) else "the file is not writable"
     folder = path.parent if str(path.parent) else Path(".")
     if not target.parent.is_dir():
         return f"its directory {folder} does not exist"
