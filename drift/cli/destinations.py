@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from drift.cli.output import error, location
-from drift.errors import ApiError, OutputLost, UsageError
+from drift.errors import ApiError, UsageError
 
 
 def distinct_outputs(places: dict[str, str | None]) -> None:
@@ -71,18 +71,20 @@ def _unwritable(path: Path) -> str:
 
 
 @contextmanager
-def undelivered(failed: list[str], where: object | None) -> Iterator[None]:
-    """A report output to `where` (a file or object) that cannot be written after the check
-    ran (a full disk, a refused upload): said at once, added to `failed`, and the other
-    outputs still written. Standard output (`where` None) that cannot be written ends the
-    command as always (exit 2: no report a reader could take for one)."""
+def undelivered(failed: list[str]) -> Iterator[None]:
+    """A report output (a file, an object, standard output) that cannot be written after
+    the check ran (a full disk, a refused upload, a reader that closed the pipe: `drift
+    check … --json report.json | head`): said at once, added to `failed`, and the other
+    outputs and the step summary still written (the next run's baseline among them; exit 1
+    or 3, `delivered_code`). Not a usage error met while writing (a sandbox run asked to
+    write to the real Cloud Storage, a standard output closed before drift started): that
+    ends the command, exit 2."""
     try:
         yield
     except UsageError as exc:
-        # a write that failed (a file's OSError, an upload's API status); not a usage error
-        # such as a sandbox run asked to write to the real Cloud Storage
+        # a write that failed (a file's OSError, an upload's API status, a stream's OSError)
         written = isinstance(exc.__cause__, (OSError, ApiError))
-        if where is None or isinstance(exc, OutputLost) or not written:
+        if not written:
             raise
         error(exc.diagnostics())
         failed.append(exc.message)
