@@ -62,11 +62,13 @@ def _unwritable(path: Path) -> str:
                 return "it is a directory"
             return "" if os.access(path, os.W_OK) else "the file is not writable"
     target = Path(os.path.realpath(path))
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = f"its directory {path.parent}"
+    if Path(os.path.realpath(path.parent)) != target.parent:  # a link: where it points
+        folder = f"it is a link, and its target's directory {target.parent}"
     if not target.parent.is_dir():
-        return f"its directory {folder} does not exist"
+        return f"{folder} does not exist"
     if not os.access(target.parent, os.W_OK | os.X_OK):
-        return f"its directory {folder} is not writable"
+        return f"{folder} is not writable"
     return ""
 
 

@@ -358,3 +358,15 @@ def test_a_pipe_named_as_an_output_passes_the_check_before_the_run(
     finally:
         os.close(read)
         os.close(write)
+
+
+def test_an_output_linked_into_a_missing_directory_names_that_directory(tmp_path: Path) -> None:
+    """`--json r.json`, a link into a directory that is gone (a cache restore left it): refused
+    before the run, naming the directory the link needs, not `.` where the link is (revown18
+    F4)."""
+    (tmp_path / "r.json").symlink_to(tmp_path / "gone" / "dir" / "x.json")
+    done = drift(*OFFLINE, *MANIFEST, "--json", "r.json", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    gone = Path(os.path.realpath(tmp_path)) / "gone" / "dir"
+    said = f"--json r.json: it is a link, and its target's directory {gone} does not exist"
+    assert said + " (nothing was read)" in done.stderr, done.stderr
