@@ -94,9 +94,11 @@ class InputError(DriftError):
 class OutputLost(UsageError):
     """Standard output (or error) could not be written: the reader closed the pipe (`drift
     check | head`, a `tee` or log collector that died), the disk is full. What the command had
-    to say is lost, so its exit code never reads as a report that was read (0, 1): 2, as for a
-    `--output` file that cannot be written; `drift fix` ends it as an abort (exit 4, cleaned
-    up: `drift.fix.context.Fixer`), and as incomplete (3) once its change is made."""
+    to say is lost, so its exit code never reads as a report that was read: 2; `drift check`
+    treats it as any output lost once the check ran (its other outputs still written, exit 1
+    if drift was found, else 3: `drift.cli.destinations`); `drift fix` ends it as an abort
+    (exit 4, cleaned up: `drift.fix.context.Fixer`), and as incomplete (3) once its change is
+    made."""
 
     def __init__(self, message: str, *, code: ExitCode = ExitCode.USAGE) -> None:
         super().__init__(message)

@@ -23,16 +23,16 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
     file in the error ("the plan"); the one error is a UsageError naming the path."""
     shown = f"{what} {visible(str(path))}".strip()
     data = text.encode("utf-8")
-    target = Path(os.path.realpath(path))
     try:
-        special = target.exists() and not stat.S_ISREG(target.stat().st_mode)
-        if special and not target.is_dir():
-            with target.open("wb") as out:
+        info = followed(path)
+        if info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            with path.open("wb") as out:  # `/dev/stdout`: the pipe or terminal it is now
                 out.write(data)
             return
+        target = Path(os.path.realpath(path))
         # a file that exists keeps its permissions (a plan with credentials is made private
         # before it is written): the new text is never readable by more than the old was
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+        mode = stat.S_IMODE(info.st_mode) if info is not None else None
         try:
             replace_whole(target, data, mode)
         except OSError as exc:
@@ -41,6 +41,16 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
             _write_in_place(target, data, exc)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+
+
+def followed(path: Path) -> os.stat_result | None:
+    """What `path` is, followed through its links as opening it would (None: nothing there).
+    Not `realpath`: `/dev/stdout` into a pipe resolves to `/proc/PID/fd/pipe:[N]`, a name
+    that does not exist, while the link itself opens the pipe (revown18)."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def _unreplaceable(target: Path, refused: OSError) -> bool:

@@ -86,8 +86,7 @@ def main() -> NoReturn:
 def _output_lost(exc: OSError | None, *, err: bool = False) -> NoReturn:
     """Standard output could not be written, where drift's own writes (`drift.cli.output`)
     do not see it: `--version`, and click's help and usage text. One line (on stderr, if it
-    works) and exit 2, as for a `--output` file that cannot be written: never 0 or 1, which
-    would read as a report."""
+    works) and exit 2 (nothing was checked): never 0 or 1, which would read as a report."""
     from drift.cli.streams import lost_message, say_on_stderr, silence
 
     silence(sys.stderr if err else sys.stdout)

@@ -183,11 +183,11 @@ def check(
     access = settings.access()
     failed: list[str] = []  # each output is written, whichever of the others could not be
     where = output.location(output_file)
-    with destinations.undelivered(failed, where):
+    with destinations.undelivered(failed):
         output.emit_report(report, format, where, quiet=quiet, access=access)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
-            with destinations.undelivered(failed, also):
+            with destinations.undelivered(failed):
                 output.emit(output.render(report, fmt), output.location(also), access=access)
     if not (format is OutputFormat.MARKDOWN and output_file is None):
         # `--format markdown` on stdout is the summary the job writes itself (`>>

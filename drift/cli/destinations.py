@@ -5,12 +5,13 @@ check ran, each written whatever became of the others."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from drift.cli.output import error, location
-from drift.errors import ApiError, OutputLost, UsageError
+from drift.errors import ApiError, UsageError
 
 
 def distinct_outputs(places: dict[str, str | None]) -> None:
@@ -50,33 +51,42 @@ def writable(places: dict[str, str | None]) -> None:
 
 
 def _unwritable(path: Path) -> str:
-    """Why `path` cannot be written to, or an empty string."""
+    """Why `path` cannot be written to, or an empty string. What is there is judged as
+    opening it would (`/dev/stdout` into a pipe is the pipe, writable, though its directory
+    /dev is not for a user but root: `drift.files.followed`)."""
+    from drift.files import followed
+
+    with suppress(OSError):  # a path that cannot even be looked at: the directory says why
+        if (info := followed(path)) is not None:
+            if stat.S_ISDIR(info.st_mode):
+                return "it is a directory"
+            return "" if os.access(path, os.W_OK) else "the file is not writable"
     target = Path(os.path.realpath(path))
-    if target.is_dir():
-        return "it is a directory"
-    if target.exists():
-        return "" if os.access(target, os.W_OK) else "the file is not writable"
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = f"its directory {path.parent}"
+    if Path(os.path.realpath(path.parent)) != target.parent:  # a link: where it points
+        folder = f"it is a link, and its target's directory {target.parent}"
     if not target.parent.is_dir():
-        return f"its directory {folder} does not exist"
+        return f"{folder} does not exist"
     if not os.access(target.parent, os.W_OK | os.X_OK):
-        return f"its directory {folder} is not writable"
+        return f"{folder} is not writable"
     return ""
 
 
 @contextmanager
-def undelivered(failed: list[str], where: object | None) -> Iterator[None]:
-    """A report output to `where` (a file or object) that cannot be written after the check
-    ran (a full disk, a refused upload): said at once, added to `failed`, and the other
-    outputs still written. Standard output (`where` None) that cannot be written ends the
-    command as always (exit 2: no report a reader could take for one)."""
+def undelivered(failed: list[str]) -> Iterator[None]:
+    """A report output (a file, an object, standard output) that cannot be written after
+    the check ran (a full disk, a refused upload, a reader that closed the pipe: `drift
+    check … --json report.json | head`): said at once, added to `failed`, and the other
+    outputs and the step summary still written (the next run's baseline among them; exit 1
+    or 3, `delivered_code`). Not a usage error met while writing (a sandbox run asked to
+    write to the real Cloud Storage, a standard output closed before drift started): that
+    ends the command, exit 2."""
     try:
         yield
     except UsageError as exc:
-        # a write that failed (a file's OSError, an upload's API status); not a usage error
-        # such as a sandbox run asked to write to the real Cloud Storage
+        # a write that failed (a file's OSError, an upload's API status, a stream's OSError)
         written = isinstance(exc.__cause__, (OSError, ApiError))
-        if where is None or isinstance(exc, OutputLost) or not written:
+        if not written:
             raise
         error(exc.diagnostics())
         failed.append(exc.message)

@@ -1,14 +1,18 @@
 """A standard output that cannot be written — the reader closed the pipe (`drift check | head`,
 a `tee` that died), the disk is full (`> /dev/full`) — is one message on stderr and an exit
-code that never reads as a report: 2 (as a `--output` file that cannot be written), 4 for a
-`drift fix` that stopped (cleaned up as after Ctrl-C). Never a traceback, an "internal
-error", or click's silent exit 1 ("drift found") for a closed pipe."""
+code that never reads as a report that was not there: 2 where nothing was checked (`--version`,
+the help), 4 for a `drift fix` that stopped (cleaned up as after Ctrl-C), and for a check that
+ran, what any output lost after it gets (README "GitHub Actions"): the other outputs and the
+step summary still written, 1 if drift was found, else 3 (never 0). Never a traceback, an
+"internal error", or click's silent exit 1 for a closed pipe."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import IO
 
 import pytest
@@ -27,15 +31,17 @@ def _environ(**more: str) -> dict[str, str]:
     return {**base, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **more}
 
 
-def _drift_into(stdout: int | IO[str], *args: str) -> subprocess.CompletedProcess[str]:
+def _drift_into(
+    stdout: int | IO[str], *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`python -m drift ARGS`, a process of its own (the tests' forked drift has its streams
-    set up already), its standard output `stdout`."""
+    set up already), its standard output `stdout`, `env` added to its environment."""
     return subprocess.run(
         [sys.executable, "-m", "drift", *args],
         stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
-        env=_environ(),
+        env=_environ(**(env or {})),
         cwd=REPO,
         timeout=60,
     )
@@ -46,12 +52,12 @@ def _into_full_disk(*args: str) -> subprocess.CompletedProcess[str]:
         return _drift_into(full, *args)
 
 
-def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+def _into_closed_pipe(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Standard output a pipe whose reader is gone before drift writes a byte."""
     read, write = os.pipe()
     os.close(read)
     try:
-        return _drift_into(write, *args)
+        return _drift_into(write, *args, env=env)
     finally:
         os.close(write)
 
@@ -61,31 +67,57 @@ needs_dev_full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no 
 
 @needs_dev_full
 @pytest.mark.parametrize(
-    "args",
+    ("args", "code"),
     [
-        ("--version",),  # answered before typer loads
-        ("profiles", "schema"),
-        ("check", "--help"),  # click's own text
-        (*OFFLINE, *MANIFEST),  # a report
+        (("--version",), 2),  # answered before typer loads
+        (("profiles", "schema"), 2),
+        (("check", "--help"), 2),  # click's own text
+        ((*OFFLINE, *MANIFEST), 1),  # a report: this manifest drifts
     ],
     ids=["version", "schema", "help", "check"],
 )
-def test_standard_output_on_a_full_disk_is_one_message_and_exit_2(args: tuple[str, ...]) -> None:
+def test_standard_output_on_a_full_disk_is_one_message(args: tuple[str, ...], code: int) -> None:
     done = _into_full_disk(*args)
     assert done.stderr.splitlines() == [FULL], done.stderr
-    assert done.returncode == 2
+    assert done.returncode == code
 
 
 @pytest.mark.parametrize(
-    "args",
-    [("--version",), ("check", "--help"), (*OFFLINE, *MANIFEST), (*OFFLINE, *MANIFEST, "-q")],
-    ids=["version", "help", "check", "check-quiet"],
+    ("args", "code"),
+    [
+        (("--version",), 2),
+        (("check", "--help"), 2),
+        ((*OFFLINE, *MANIFEST), 1),
+        ((*OFFLINE, *MANIFEST, "-q"), 1),
+        ((*OFFLINE, *MANIFEST, "--fail-on", "never"), 3),
+    ],
+    ids=["version", "help", "check", "check-quiet", "check-never"],
 )
-def test_a_closed_pipe_is_one_message_and_never_exit_1(args: tuple[str, ...]) -> None:
-    """`drift check prod | head -0`: click exits 1 on EPIPE, which a `pipefail` script
-    reads as "drift found" (this manifest's check, read, exits 1 too: the code alone could
-    not tell them apart). The report was not read: exit 2. (`drift fix` in a pipe that
-    closes: tests/fix/test_output_lost.py.)"""
+def test_a_closed_pipe_is_one_message_and_never_clicks_exit_1(
+    args: tuple[str, ...], code: int
+) -> None:
+    """`drift check prod | head -0`: click exits 1 on EPIPE whatever was found, which a
+    `pipefail` script reads as "drift found". Nothing checked: 2; a check: 1 only when it
+    found drift (this manifest does), else 3, never 0 (`--fail-on never`: the report, which
+    would have said clean, was not read). (`drift fix` in a pipe that closes:
+    tests/fix/test_output_lost.py.)"""
     done = _into_closed_pipe(*args)
     assert done.stderr.splitlines() == [PIPE], done.stderr
-    assert done.returncode == 2
+    assert done.returncode == code
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("never", 3)])
+def test_a_closed_pipe_after_the_check_still_writes_the_other_reports(
+    tmp_path: Path, fail_on: str, code: int
+) -> None:
+    """`drift check … --json report.json --sarif drift.sarif | head`, the reader gone: the
+    JSON report (the next run's baseline), the SARIF log and the step summary are written all
+    the same; they were lost with exit 2, "nothing was checked" (revown18 F3)."""
+    report, sarif, summary = tmp_path / "report.json", tmp_path / "drift.sarif", tmp_path / "s.md"
+    args = (*OFFLINE, *MANIFEST, "--fail-on", fail_on, "--json", str(report), "--sarif", str(sarif))
+    done = _into_closed_pipe(*args, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
+    assert done.stderr.splitlines() == [PIPE], done.stderr
+    assert done.returncode == code
+    assert json.loads(report.read_text())["schema"] == "drift.report/v1"
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert "## drift · prod" in summary.read_text()

@@ -5,12 +5,15 @@ an escape, never an internal error. Run offline on a manifest: no Google Cloud c
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -298,3 +301,72 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
     assert json.loads(report.read_text())["environment"] == "staging"
     assert "## drift · staging" in summary.read_text()
     assert "Traceback" not in done.stderr
+
+
+def _process(*args: str, **popen: Any) -> subprocess.CompletedProcess[str]:
+    """drift in a process of its own, its streams real pipes: the tests' forked drift hands
+    back what it caught, and swallowed a write to `/dev/stdout` without a word (revown18)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    argv = [sys.executable, "-m", "drift", *args]
+    env |= {"PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    return subprocess.run(argv, text=True, env=env, cwd=REPO, timeout=60, **popen)
+
+
+@pytest.mark.parametrize("stream", ["/dev/stdout", "/dev/stderr", "/dev/fd/N"])
+def test_an_output_naming_a_standard_stream_into_a_pipe_is_the_report(stream: str) -> None:
+    """`drift check … --format json --output /dev/stdout | jq` (and any CI log: a pipe).
+    realpath makes `/proc/PID/fd/pipe:[N]` of it, a name that does not exist: it was "cannot
+    write /dev/stdout: No such file or directory" and no report (revown18 F2)."""
+    read, write = os.pipe()
+    path = stream.replace("N", str(write))
+    args = (*OFFLINE, *MANIFEST, "--format", "json", "--output", path)
+    try:
+        done = _process(*args, capture_output=True, pass_fds=(write,))
+        os.close(write)
+        with os.fdopen(read, encoding="utf-8") as piped:
+            handed = piped.read()
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(write)
+    text = {"/dev/stdout": done.stdout, "/dev/stderr": done.stderr}.get(stream, handed)
+    assert done.returncode == 1, done.stderr
+    report, _ = json.JSONDecoder().raw_decode(text)
+    assert report["schema"] == "drift.report/v1"
+
+
+def test_a_pipe_named_as_an_output_passes_the_check_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For a user but root, /dev and `/proc/PID/fd` (where realpath takes `/dev/fd/N`) are
+    not writable; the pipe it names is. Root passes every permission check, so a user's is
+    emulated: the owner's bits decide (revown18 F2)."""
+    from drift.cli.destinations import writable
+
+    def as_a_user(path: str | Path, mode: int, **kw: object) -> bool:
+        bits = ((os.R_OK, stat.S_IRUSR), (os.W_OK, stat.S_IWUSR), (os.X_OK, stat.S_IXUSR))
+        held = os.stat(path).st_mode
+        return all(held & bit for flag, bit in bits if mode & flag)
+
+    monkeypatch.setattr(os, "access", as_a_user)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(UsageError, match="its directory .*locked is not writable"):
+        writable({"--json": str(locked / "r.json")})  # the emulation refuses as a user's would
+    read, write = os.pipe()
+    try:
+        writable({"--output": f"/dev/fd/{write}", "--json": str(tmp_path / "r.json")})
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_an_output_linked_into_a_missing_directory_names_that_directory(tmp_path: Path) -> None:
+    """`--json r.json`, a link into a directory that is gone (a cache restore left it): refused
+    before the run, naming the directory the link needs, not `.` where the link is (revown18
+    F4)."""
+    (tmp_path / "r.json").symlink_to(tmp_path / "gone" / "dir" / "x.json")
+    done = drift(*OFFLINE, *MANIFEST, "--json", "r.json", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    gone = Path(os.path.realpath(tmp_path)) / "gone" / "dir"
+    said = f"--json r.json: it is a link, and its target's directory {gone} does not exist"
+    assert said + " (nothing was read)" in done.stderr, done.stderr
