@@ -11,8 +11,8 @@ from drift.format.summary import (
     SEVERITY_LOOK,
     baseline_mark,
     finding_text,
+    most_severe_first,
     resolved_heading,
-    sorted_unverified,
     summary_line,
 )
 from drift.report import Report
@@ -46,16 +46,12 @@ class _Annotation:
 
 class GitHubFormat(Formatter):
     def compose(self, report: Report) -> str:
-        # Errors, then the gaps (they make the run incomplete), then warnings and notices;
-        # within a level, what is new or updated since the baseline first (it is what fails a
-        # --fail-on-new run, and GitHub shows only the first ANNOTATIONS_PER_LEVEL).
-        active = sorted(report.active, key=lambda f: baseline_mark(f) is None)
-        annotations = [
-            *(_finding(f) for f in active if f.severity is Severity.ERROR),
-            *(_unverified(u) for u in sorted_unverified(report)),
-            *_resolved(report),
-            *(_finding(f) for f in active if f.severity is not Severity.ERROR),
-        ]
+        items = most_severe_first(report)
+        before = sum(isinstance(i, Unverified) or i.severity is Severity.ERROR for i in items)
+        # `most_severe_first` (GitHub shows only the first ANNOTATIONS_PER_LEVEL of a level),
+        # the notice of what was resolved after the gaps.
+        ranked = [_unverified(i) if isinstance(i, Unverified) else _finding(i) for i in items]
+        annotations = [*ranked[:before], *_resolved(report), *ranked[before:]]
         lines: list[str] = []
         shown: Counter[str] = Counter()
         dropped: Counter[bool] = Counter()  # keyed by is_finding

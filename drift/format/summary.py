@@ -208,6 +208,18 @@ def sorted_unverified(report: Report) -> list[Unverified]:
     return sorted(report.unverified, key=lambda u: (u.service, u.kind, u.target, u.reason))
 
 
+def most_severe_first(report: Report) -> list[Finding | Unverified]:
+    """Every active finding and unverified item, the most severe first across workloads:
+    errors, then what could not be verified (it makes the run incomplete), then warnings, then
+    infos; within a level what is new or updated since the baseline first (it is what fails a
+    `--fail-on-new` run), else in the report's order. What shows only the first of them (the
+    GitHub annotations, a cut step summary) keeps these."""
+    findings = sorted(report.active, key=lambda f: (-f.severity.rank, baseline_mark(f) is None))
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    rest = [f for f in findings if f.severity is not Severity.ERROR]
+    return [*errors, *sorted_unverified(report), *rest]
+
+
 def unverified_hints(report: Report) -> list[str]:
     """What to do about the items that could not be verified: one `hint:` line per failure
     status (the role a denied read needs, the setting a timeout or a quota calls for), after
