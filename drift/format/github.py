@@ -11,6 +11,7 @@ from drift.format.summary import (
     SEVERITY_LOOK,
     baseline_mark,
     finding_text,
+    located,
     most_severe_first,
     resolved_heading,
     summary_line,
@@ -28,11 +29,11 @@ escape_data = github_data
 escape_property = github_property
 
 
-def command(name: str, message: str, **properties: str) -> str:
+def command(name: str, message: str, **properties: str | int) -> str:
     """One workflow command line, `::name key=value,…::message`. Property values are shown
     visibly; the message keeps drift's own line breaks (its parts are made visible first)."""
     props = ",".join(
-        f"{key}={escape_property(visible(value))}" for key, value in properties.items()
+        f"{key}={escape_property(visible(str(value)))}" for key, value in properties.items()
     )
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
@@ -88,11 +89,9 @@ def _unverified(item: Unverified) -> _Annotation:
     return _Annotation(level, command(level, message, **properties), False)
 
 
-def _located(location: Location | None) -> dict[str, str]:
+def _located(location: Location | None) -> dict[str, str | int]:
     """The `file` and `line` properties of an annotation at `location` (none without one)."""
-    if location is None:
-        return {}
-    return {"file": location.file} | ({"line": str(location.line)} if location.line else {})
+    return {} if location is None else located(location.file, location.line)
 
 
 def _resolved(report: Report) -> list[_Annotation]:

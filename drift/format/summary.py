@@ -98,6 +98,14 @@ def ignored_line(report: Report) -> str | None:
     return f"{plural(ignored, 'finding')} ignored by the profile (listed in --format json)"
 
 
+def located(file: str, line: int) -> dict[str, str | int]:
+    """The `file` and `line` of a place in an input, as the JSON report and the GitHub
+    annotations (a finding's, an input problem's) name it: line 0 is the file with no line
+    known (a finding carried from a baseline whose rule today's profile no longer states), so
+    no `line` then."""
+    return {"file": file, "line": line} if line else {"file": file}
+
+
 def location_text(location: Location | None) -> str:
     """`file:line`, or an empty string when the finding has no profile location."""
     if location is None:
