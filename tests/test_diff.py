@@ -379,3 +379,26 @@ def test_a_variable_whose_rule_a_child_removes_is_said_at_the_null(
         "`BAD: {optional: true}` there to allow it"
     )
     assert found.severity is Severity.WARNING  # staging's unexpected_env: warn
+
+
+def test_a_carried_unexpected_variable_is_said_at_the_null_as_a_live_one(
+    profile: Profile, tmp_path: Path
+) -> None:
+    """revdiff2 item 6: the same finding carried from a baseline by a run that could not read
+    api was shown at the `api:` line, the live one at the `BAD: null` that removes its rule.
+    Both are said where `ServiceProfile.where` says."""
+    from drift.baseline import Baseline
+    from drift.findings import Unverified
+    from tests.format.conftest import make_report
+
+    e2e = "extends: staging\nservices:\n  api:\n    env:\n      BAD: null\n"
+    (tmp_path / "profiles" / "e2e.yaml").write_text(e2e)
+    child = load_profile(Path("profiles"), "e2e")
+    live = only(run(child, state(with_env(BAD=plain("BAD", "1")))), "env.unexpected")
+    assert live.location == Location("profiles/e2e.yaml", 5)
+    earlier = Baseline("last.json", "e2e", child.project, child.region, (live,), frozenset())
+    denied = Unverified("api", "service", "PERMISSION_DENIED")
+    now = earlier.compare(make_report((), unverified=(denied,)), profiled=child.services)
+    (carried,) = now.unchecked
+    assert carried.finding.id == live.id
+    assert carried.finding.location == live.location

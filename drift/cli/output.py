@@ -162,9 +162,10 @@ def annotate(problems: Iterable[Problem]) -> None:
     """Each problem of an input as an `::error` workflow command on its file and line, as
     `--format github` annotates findings (escaped the same way; masked, made visible)."""
     from drift.format.github import command
+    from drift.format.summary import located
 
     for problem in problems:
-        where = {"file": problem.file} | ({"line": str(problem.line)} if problem.line else {})
+        where = located(problem.file, problem.line)
         text = f"{problem.path}: {problem.message}" if problem.path else problem.message
         with suppress(OutputLost):  # the error line on stderr said it already
             echo(command("error", _person(text), **where, title="drift"))

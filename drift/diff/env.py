@@ -55,7 +55,7 @@ def env_findings(at: At) -> Iterator[Finding]:
             message = f"{var_name} is set on {at.on(name)} but the profile does not name it"
             if typo := typos.get(var_name):
                 message += f"; did you mean {typo}? (the profile expects it, and it is not set)"
-            if (null := rules.removed_env.get(var_name)) is not None:  # SPEC's `TESTING: null`
+            if var_name in rules.removed_env:  # SPEC's `TESTING: null`
                 message = (
                     f"{var_name} is set on {at.on(name)}, and the profile removes its rule "
                     f"(`{var_name}: null`); write `{var_name}: {{optional: true}}` there to "
@@ -65,7 +65,7 @@ def env_findings(at: At) -> Iterator[Finding]:
                 "env.unexpected",
                 f"env.{var_name}",
                 message,
-                location=null or rules.location,
+                location=at.ctx.service.where(f"env.{var_name}", container.name),
                 expected=None,
                 actual=describe_live(var),
                 severity=Severity.WARNING if level == 1 else Severity.ERROR,

@@ -11,8 +11,9 @@ from drift.format.summary import (
     SEVERITY_LOOK,
     baseline_mark,
     finding_text,
+    located,
+    most_severe_first,
     resolved_heading,
-    sorted_unverified,
     summary_line,
 )
 from drift.report import Report
@@ -28,11 +29,11 @@ escape_data = github_data
 escape_property = github_property
 
 
-def command(name: str, message: str, **properties: str) -> str:
+def command(name: str, message: str, **properties: str | int) -> str:
     """One workflow command line, `::name key=value,…::message`. Property values are shown
     visibly; the message keeps drift's own line breaks (its parts are made visible first)."""
     props = ",".join(
-        f"{key}={escape_property(visible(value))}" for key, value in properties.items()
+        f"{key}={escape_property(visible(str(value)))}" for key, value in properties.items()
     )
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
@@ -46,16 +47,12 @@ class _Annotation:
 
 class GitHubFormat(Formatter):
     def compose(self, report: Report) -> str:
-        # Errors, then the gaps (they make the run incomplete), then warnings and notices;
-        # within a level, what is new or updated since the baseline first (it is what fails a
-        # --fail-on-new run, and GitHub shows only the first ANNOTATIONS_PER_LEVEL).
-        active = sorted(report.active, key=lambda f: baseline_mark(f) is None)
-        annotations = [
-            *(_finding(f) for f in active if f.severity is Severity.ERROR),
-            *(_unverified(u) for u in sorted_unverified(report)),
-            *_resolved(report),
-            *(_finding(f) for f in active if f.severity is not Severity.ERROR),
-        ]
+        items = most_severe_first(report)
+        before = sum(isinstance(i, Unverified) or i.severity is Severity.ERROR for i in items)
+        # `most_severe_first` (GitHub shows only the first ANNOTATIONS_PER_LEVEL of a level),
+        # the notice of what was resolved after the gaps.
+        ranked = [_unverified(i) if isinstance(i, Unverified) else _finding(i) for i in items]
+        annotations = [*ranked[:before], *_resolved(report), *ranked[before:]]
         lines: list[str] = []
         shown: Counter[str] = Counter()
         dropped: Counter[bool] = Counter()  # keyed by is_finding
@@ -92,11 +89,9 @@ def _unverified(item: Unverified) -> _Annotation:
     return _Annotation(level, command(level, message, **properties), False)
 
 
-def _located(location: Location | None) -> dict[str, str]:
+def _located(location: Location | None) -> dict[str, str | int]:
     """The `file` and `line` properties of an annotation at `location` (none without one)."""
-    if location is None:
-        return {}
-    return {"file": location.file} | ({"line": str(location.line)} if location.line else {})
+    return {} if location is None else located(location.file, location.line)
 
 
 def _resolved(report: Report) -> list[_Annotation]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from drift.findings import Finding, Location, ProbeResult, Unverified, sort_findings
+from drift.findings import Finding, ProbeResult, Unverified, sort_findings
 from drift.format.interface import Formatter
-from drift.format.summary import sorted_probes, sorted_unverified
+from drift.format.summary import located, sorted_probes, sorted_unverified
 from drift.kinds import Kind
 from drift.rendering import document_head, json_text
 from drift.report import REPORT_SCHEMA, Report
@@ -89,7 +89,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "expected": finding.expected,
         "actual": finding.actual,
-        "location": _location(location) if location else None,
+        "location": located(location.file, location.line) if location else None,
         "ignored": finding.ignored,
     }
     if finding.ignored:
@@ -144,10 +144,3 @@ def _unverified(item: Unverified) -> dict[str, str]:
     if item.kind is not Kind.SERVICE:
         data["kind"] = item.kind.value
     return data
-
-
-def _location(location: Location) -> dict[str, str | int]:
-    """`file` and `line`; no `line` when none is known (`Location.line` 0)."""
-    if not location.line:
-        return {"file": location.file}
-    return {"file": location.file, "line": location.line}

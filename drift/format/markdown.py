@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from drift.findings import BaselineState, Finding, Severity, Unverified
+from drift.findings import BaselineState, Finding, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
     PROOF_HEADING,
@@ -16,6 +16,7 @@ from drift.format.summary import (
     confirmed_text,
     ignored_line,
     location_text,
+    most_severe_first,
     probe_causes,
     probe_status,
     proof_rows,
@@ -194,38 +195,26 @@ def _whole(report: Report) -> str:
     return "\n".join(out + _tail(report)) + "\n"
 
 
-_SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
-
-
 def _ranked_rows(report: Report) -> list[tuple[str, str]]:
-    """Every finding and unverified item as one row of one table, the most severe first
-    across services: errors, then what could not be verified, then warnings, then infos
-    (each with what it is counted as when left out)."""
-    active = by_service(report.active)
+    """Every finding and unverified item as one row of one table, `most_severe_first` (each
+    with what it is counted as when left out)."""
     rows: list[tuple[str, str]] = []
-    for severity in _SEVERITY_ORDER:
-        if severity is Severity.WARNING:
-            rows += [
-                (
-                    "unverified item",
-                    _row(
-                        [
-                            "could not verify",
-                            "",
-                            md_text(u.workload),
-                            md_code(u.target),
-                            _unverified_reason(u),
-                            md_code(location_text(u.location)),
-                        ]
-                    ),
-                )
-                for u in sorted_unverified(report)
+    for item in most_severe_first(report):
+        if isinstance(item, Unverified):
+            cells = [
+                "could not verify",
+                "",
+                md_text(item.workload),
+                md_code(item.target),
+                _unverified_reason(item),
+                md_code(location_text(item.location)),
             ]
-        for service, findings in active:
-            for f in findings:
-                if f.severity is severity:
-                    cells = _finding_cells(f)
-                    rows.append((severity.value, _row([*cells[:2], md_text(service), *cells[2:]])))
+            rows.append(("unverified item", _row(cells)))
+        else:
+            cells = _finding_cells(item)
+            rows.append(
+                (item.severity.value, _row([*cells[:2], md_text(item.workload), *cells[2:]]))
+            )
     return rows
 
 

@@ -98,6 +98,14 @@ def ignored_line(report: Report) -> str | None:
     return f"{plural(ignored, 'finding')} ignored by the profile (listed in --format json)"
 
 
+def located(file: str, line: int) -> dict[str, str | int]:
+    """The `file` and `line` of a place in an input, as the JSON report and the GitHub
+    annotations (a finding's, an input problem's) name it: line 0 is the file with no line
+    known (a finding carried from a baseline whose rule today's profile no longer states), so
+    no `line` then."""
+    return {"file": file, "line": line} if line else {"file": file}
+
+
 def location_text(location: Location | None) -> str:
     """`file:line`, or an empty string when the finding has no profile location."""
     if location is None:
@@ -206,6 +214,18 @@ def confirmed_text(probe: ProbeResult) -> str:
 
 def sorted_unverified(report: Report) -> list[Unverified]:
     return sorted(report.unverified, key=lambda u: (u.service, u.kind, u.target, u.reason))
+
+
+def most_severe_first(report: Report) -> list[Finding | Unverified]:
+    """Every active finding and unverified item, the most severe first across workloads:
+    errors, then what could not be verified (it makes the run incomplete), then warnings, then
+    infos; within a level what is new or updated since the baseline first (it is what fails a
+    `--fail-on-new` run), else in the report's order. What shows only the first of them (the
+    GitHub annotations, a cut step summary) keeps these."""
+    findings = sorted(report.active, key=lambda f: (-f.severity.rank, baseline_mark(f) is None))
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    rest = [f for f in findings if f.severity is not Severity.ERROR]
+    return [*errors, *sorted_unverified(report), *rest]
 
 
 def unverified_hints(report: Report) -> list[str]:

@@ -18,14 +18,21 @@ from drift.fix.served import canary_record
 from drift.history.changes import Masking, changes
 from drift.history.model import HistoryResult, RevisionEntry, ServiceHistory, Unread
 from drift.kinds import Kind
-from drift.live.api import short
+from drift.live.api import parent, short
 from drift.live.calls import CallRunner
 from drift.live.history import records_of, revisions_of
 from drift.live.model import RevisionRecord
 from drift.live.normalize import raw
 from drift.live.remember import remember_config
 from drift.live.session import Session
-from drift.live.workloads import GET, get_workload, list_kind
+from drift.live.workloads import (
+    GET,
+    by_kind,
+    get_instead,
+    get_workload,
+    list_kind,
+    one_list,
+)
 from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
 
@@ -86,11 +93,7 @@ Read = tuple[ServiceProfile, Sequence[RevisionRecord], Traffic]
 
 
 def _name(profile: Profile, service: ServiceProfile) -> str:
-    return f"{_parent(profile)}/{service.kind.collection}/{service.name}"
-
-
-def _parent(profile: Profile) -> str:
-    return f"projects/{profile.project}/locations/{profile.region}"
+    return f"{parent(profile.project, profile.region)}/{service.kind.collection}/{service.name}"
 
 
 async def _revisions(
@@ -106,25 +109,22 @@ async def _revisions(
 async def _workloads(
     session: Session, profile: Profile, wanted: list[ServiceProfile]
 ) -> dict[str, Any]:
-    """Each service by key (None: it does not exist; an ApiError: it could not be read): one
-    List per kind the profile has more than one of, as `check` reads them (a List refused
-    for want of the permission: a Get each), else a Get."""
-    kinds: dict[Kind, list[ServiceProfile]] = {}
-    for p in wanted:
-        kinds.setdefault(p.kind, []).append(p)
+    """Each service by key (None: it does not exist; an ApiError: it could not be read), read
+    as `check` reads them (`by_kind`, `one_list`, `get_instead`)."""
     found: dict[str, Any] = {}
-    for part in await asyncio.gather(*(_kind(session, profile, ps) for ps in kinds.values())):
+    kinds = by_kind(wanted).values()
+    for part in await asyncio.gather(*(_kind(session, profile, ps) for ps in kinds)):
         found.update(part)
     return found
 
 
 async def _kind(session: Session, profile: Profile, wanted: list[ServiceProfile]) -> dict[str, Any]:
     kind = wanted[0].kind
-    if len(wanted) > 1:
-        listing = await list_kind(session.clients, session.runner, _parent(profile), kind)
-        error = listing.error
-        if error is None or error.status != "PERMISSION_DENIED":
-            return {p.key: listing.items.get(p.name, error) for p in wanted}
+    if one_list(wanted):
+        where = parent(profile.project, profile.region)
+        listing = await list_kind(session.clients, session.runner, where, kind)
+        if not get_instead(listing):
+            return {p.key: listing.items.get(p.name, listing.error) for p in wanted}
     answers = await asyncio.gather(*(_get(session, profile, p) for p in wanted))
     return {p.key: answer for p, answer in zip(wanted, answers, strict=True)}
 

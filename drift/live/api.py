@@ -21,6 +21,12 @@ def attempt(method: Callable[..., Awaitable[Any]], **request: Any) -> Callable[[
     return lambda timeout: method(retry=None, timeout=timeout, **request)
 
 
+def parent(project: str, region: str) -> str:
+    """The location a region's workloads are listed under and named in (the `parent` of
+    ListServices, ListJobs, ListWorkerPools)."""
+    return f"projects/{project}/locations/{region}"
+
+
 def short(name: str) -> str:
     """The last segment of a resource name."""
     return name.rsplit("/", 1)[-1]

@@ -18,7 +18,7 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
-from drift.live.api import Listing, attempt, short
+from drift.live.api import Listing, attempt, parent, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
@@ -29,7 +29,15 @@ from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import SecretChecks
 from drift.live.secrets import Tasks
-from drift.live.workloads import get_workload, job_service, latest_execution, list_kind
+from drift.live.workloads import (
+    by_kind,
+    get_instead,
+    get_workload,
+    job_service,
+    latest_execution,
+    list_kind,
+    one_list,
+)
 from drift.profiles.model import Profile, ServiceProfile
 
 log = logging.getLogger(__name__)
@@ -73,7 +81,7 @@ class Reader:
 
     @property
     def parent(self) -> str:
-        return f"projects/{self.project}/locations/{self.region}"
+        return parent(self.project, self.region)
 
     async def read(self, profile: Profile, names: Iterable[str]) -> LiveState:
         try:
@@ -88,9 +96,7 @@ class Reader:
         # expects), then read the services, then what their references resolve to.
         self.checks.expect(profiles)
         deadline = time.monotonic() + self.wait
-        kinds: dict[Kind, list[ServiceProfile]] = {}
-        for p in profiles:
-            kinds.setdefault(p.kind, []).append(p)
+        kinds = by_kind(profiles)
         await asyncio.gather(*(self._read_kind(ps, deadline) for ps in kinds.values()))
         await self.checks.resolve(profiles)
         return self.state
@@ -98,14 +104,11 @@ class Reader:
     # -- workloads and revisions ------------------------------------------------------------
 
     async def _read_kind(self, profiles: list[ServiceProfile], deadline: float) -> None:
-        """The profiled workloads of one kind: one of them with its Get; more with one List
-        (ListServices, ListJobs, ListWorkerPools: a call per 500), which answers the same
-        messages. A caller the List is denied to (no run.services.list) gets each workload
-        with its Get instead; a List that fails otherwise (a quota, an outage) is not
-        replaced by one Get per workload against the same quota: the workloads its pages did
-        not bring are unverified, naming the List and its status."""
+        """The profiled workloads of one kind, read as `by_kind` and `get_instead` say: the
+        workloads a failed List's pages did not bring (and no Get replaced) are unverified,
+        naming the List and its status."""
         kind = profiles[0].kind
-        if len(profiles) == 1:
+        if not one_list(profiles):
             await self._get_then_describe(profiles[0], deadline)
             return
         listing = await self._listing(kind)
@@ -118,7 +121,7 @@ class Reader:
             if rest:
                 self._list_kinds()
             rest = []
-        elif failure.status != "PERMISSION_DENIED":
+        elif not get_instead(listing):
             for p in rest:
                 self.unverified(p, kind.value, failure.reason)
             rest = []

@@ -100,11 +100,9 @@ class Session:
         await checks.resolve(profiles)
 
     async def list_services(self, project: str, region: str) -> dict[str, Any]:
-        from drift.live.api import list_services
+        from drift.live.api import list_services, parent
 
-        return await list_services(
-            self.clients, self.runner, f"projects/{project}/locations/{region}"
-        )
+        return await list_services(self.clients, self.runner, parent(project, region))
 
     async def write_object(self, target: StorageObject, data: bytes) -> None:
         from drift.live.storage import upload
@@ -117,10 +115,11 @@ class Session:
         return await download(self.clients.storage(), source, limit)
 
     async def list_workloads(self, project: str, region: str, kind: Kind) -> list[str]:
+        from drift.live.api import parent
         from drift.live.workloads import list_workloads
 
-        parent = f"projects/{project}/locations/{region}"
-        return await list_workloads(self.clients, self.runner, parent, kind)
+        where = parent(project, region)
+        return await list_workloads(self.clients, self.runner, where, kind)
 
     async def access_secret(self, name: str) -> bytes:
         from drift.live.api import access_secret

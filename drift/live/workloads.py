@@ -7,6 +7,7 @@ say how it ended."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from drift.fields import enum_name
@@ -16,6 +17,7 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
 from drift.live.normalize import raw, template_config
+from drift.profiles.model import ServiceProfile
 
 GET = {Kind.SERVICE: "GetService", Kind.JOB: "GetJob", Kind.WORKER_POOL: "GetWorkerPool"}
 ENDED = {"EXECUTION_SUCCEEDED", "EXECUTION_CANCELLED", "EXECUTION_RUNNING", "EXECUTION_PENDING"}
@@ -60,6 +62,30 @@ async def list_kind(clients: Clients, runner: CallRunner, parent: str, kind: Kin
         method, request = "ListWorkerPools", run_v2.ListWorkerPoolsRequest
         call = clients.worker_pools.list_worker_pools
     return await list_all(runner, method, parent, request, call, kind.section)
+
+
+def by_kind(profiles: Iterable[ServiceProfile]) -> dict[Kind, list[ServiceProfile]]:
+    """The profiled workloads grouped by kind, each group read the same way: a kind with one
+    workload with its Get, a kind with more with one List (`list_kind`), which answers the
+    same messages (a call per 500 instead of one per workload)."""
+    kinds: dict[Kind, list[ServiceProfile]] = {}
+    for p in profiles:
+        kinds.setdefault(p.kind, []).append(p)
+    return kinds
+
+
+def one_list(workloads: list[ServiceProfile]) -> bool:
+    """Whether the workloads of one kind (a `by_kind` group) are read with one List rather
+    than with a Get: when there are more than one."""
+    return len(workloads) > 1
+
+
+def get_instead(listing: Listing) -> bool:
+    """Whether the workloads a List was for are read with one Get each instead: only when the
+    List was refused for want of its permission (run.services.list without run.services.get
+    is a role a caller can hold). A List that failed otherwise (a quota, an outage) is the
+    answer for each workload it did not bring: a Get each would meet the same quota."""
+    return listing.error is not None and listing.error.status == "PERMISSION_DENIED"
 
 
 def job_service(

@@ -191,13 +191,18 @@ class ServiceProfile:
 
     def where(self, target: str, container: str | None = None) -> Location:
         """Where the profile says what `target` (of `container`) is about today: its
-        variable, mount or setting rule, else the container's or the workload's entry. A
-        finding carried from an earlier report is shown there, never at the line it had
-        then (which may now be another service's)."""
+        variable, mount or setting rule; else, for a variable, the `X: null` that removed its
+        rule (SPEC's `TESTING: null`: what an `env.unexpected` of it says to change); else
+        the container's or the workload's entry. A finding is said there whether it was
+        found this run or carried from an earlier report (never at the line it had then,
+        which may now be another service's)."""
         rules = self.sidecars.get(container, self.main) if container else self.main
         if (at := self.rule_at(target, container)) is not None:
             return at
-        return rules.location if target.partition(".")[0] in ("env", "mount") else self.location
+        kind, _, name = target.partition(".")
+        if kind == "env" and (null := rules.removed_env.get(name)) is not None:
+            return null
+        return rules.location if kind in ("env", "mount") else self.location
 
     def rule_at(self, target: str, container: str | None = None) -> Location | None:
         """Where the variable, mount or setting rule `target` (of `container`) is stated

@@ -101,3 +101,31 @@ def test_a_location_without_a_line_names_the_file_only() -> None:
     assert json.loads(text)["findings"][0]["location"] == {"file": "profiles/e2e.yaml"}
     assert parse_baseline("last.json", text.encode()).findings[0].location == finding.location
     assert "| `profiles/e2e.yaml` |" in formatter_for(OutputFormat.MARKDOWN).render(report)
+
+
+@pytest.mark.parametrize("line", [0, 7])
+def test_one_place_names_a_file_and_its_line(line: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """The JSON report, a finding's GitHub annotation and an input problem's annotation name a
+    place with one `located` (line 0: the file, no line) (revdiff2 item 5)."""
+    import dataclasses
+    import json
+
+    from drift.cli.output import annotate
+    from drift.errors import Problem
+    from drift.findings import Location
+    from drift.format.summary import located
+    from tests.format.conftest import MISSING
+
+    where = located("profiles/e2e.yaml", line)
+    assert where == (
+        {"file": "profiles/e2e.yaml", "line": 7} if line else {"file": "profiles/e2e.yaml"}
+    )
+    finding = dataclasses.replace(MISSING, location=Location("profiles/e2e.yaml", line))
+    report = make_report((finding,))
+    text = formatter_for(OutputFormat.JSON).render(report)
+    assert json.loads(text)["findings"][0]["location"] == where
+    properties = ",".join(f"{key}={value}" for key, value in where.items())
+    github = formatter_for(OutputFormat.GITHUB).render(report).splitlines()[0]
+    assert github.startswith(f"::error {properties},title=")
+    annotate([Problem("profiles/e2e.yaml", line, "not a mapping")])
+    assert capsys.readouterr().out == f"::error {properties},title=drift::not a mapping\n"

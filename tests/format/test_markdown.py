@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.findings import Severity, Unverified
+from drift.findings import BaselineState, Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.markdown import (
     STEP_SUMMARY_LIMIT,
@@ -117,6 +117,29 @@ def test_when_even_the_errors_do_not_fit_they_are_counted() -> None:
     assert len(text.encode()) <= 4000
     assert re.search(r"\d+ errors, 1 unverified item, 120 warnings left out", text), text
     assert "| error | `env.value` | svc-0000 |" in text
+
+
+def test_a_cut_summary_keeps_a_new_warning_over_unchanged_ones() -> None:
+    """Within a level, what is new or updated since the baseline comes first, as in the GitHub
+    annotations: a cut summary does not leave out the warning that fails a --fail-on-new run
+    while keeping unchanged ones (revdiff2 item 3; the warnings of a service with an error
+    came first)."""
+    old = fleet(40, 5).findings
+    new = make_finding("env.unexpected", Severity.WARNING, "aaa", "env.NEW_ONE", "new drift")
+    findings = (
+        *(dataclasses.replace(f, baseline=BaselineState.UNCHANGED) for f in old),
+        dataclasses.replace(new, baseline=BaselineState.NEW),
+    )
+    report = dataclasses.replace(
+        make_report(findings), baseline="last.json", fail_on_new=True, unverified=()
+    )
+    whole = len(render(report).encode())
+    text = cut(report, whole // 2)
+    assert "warnings left out" in text
+    assert "env.NEW_ONE" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    warnings = [row for row in rows if row.startswith("| warning ")]
+    assert warnings[0].startswith("| warning **new** | `env.unexpected` | aaa | `env.NEW_ONE` |")
 
 
 def test_a_summary_is_empty_when_not_even_the_count_fits() -> None:
