@@ -32,6 +32,7 @@ from pathlib import Path
 from drift.errors import Aborted
 from drift.fix.journal import listed
 from drift.fix.lockname import names
+from drift.live.api import parent
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 
@@ -212,7 +213,7 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
     (`projects/{project}`): a number's lock for this region and name counts too. A stale
     lock is left to `Locks.acquire` (taken over, or refused with the way out)."""
     directory = journal / "locks"
-    mine = names(f"projects/{project}/locations/{region}/{collection}/{name}")
+    mine = names(f"{parent(project, region)}/{collection}/{name}")
     tails = {n.partition("--")[2] for n in mine}  # an older drift's name counts too
     paths = listed(directory, ".lock", "the journal's locks")
     for path in paths:

@@ -54,7 +54,7 @@ from drift.fix.patch import copy_service, copy_traffic, is_latest
 from drift.fix.routing import shares, template_key, traffic_key
 from drift.fix.update import get_service
 from drift.kinds import Kind
-from drift.live.api import attempt, short
+from drift.live.api import attempt, parent, short
 from drift.live.changeids import began, named_change, tagged_change
 from drift.live.history import list_revisions
 from drift.live.model import RevisionRecord
@@ -131,7 +131,7 @@ async def recovered(
         for p in profile.services.values()
         if p.kind is Kind.SERVICE and (not services or p.name in services)
     ]
-    where = f"projects/{profile.project}/locations/{profile.region}/services"
+    where = f"{parent(profile.project, profile.region)}/services"
     out, problems = [], []
     for name in names:
         try:

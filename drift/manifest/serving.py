@@ -9,6 +9,7 @@ from typing import Any
 from drift import redact
 from drift.expansion import references
 from drift.kinds import Kind
+from drift.live.api import parent
 from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import revision_config
 from drift.live.workloads import job_service
@@ -31,8 +32,9 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     by id or number: surface/run/services/replace.py "Namespace must be project ID [..] or
     quoted number [..]"); a Terraform plan's `project` is empty when the provider's default
     applies. One that names another project by id is not checked (`source._placement`)."""
-    location = f"projects/{profile.project}/locations/{profile.region}"
-    workload.resource.name = f"{location}/{workload.kind.collection}/{workload.name}"
+    workload.resource.name = (
+        f"{parent(profile.project, profile.region)}/{workload.kind.collection}/{workload.name}"
+    )
     if workload.kind is Kind.JOB:
         job = workload.resource
         live = job_service(workload.name, job, expected.container, revision=workload.revision)
@@ -48,7 +50,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     revision = ServingRevision(workload.revision, 100, (), (), config)
     return LiveService(
         name=workload.name,
-        full_name=f"{location}/{kind.collection}/{workload.name}",
+        full_name=resource.name,
         uri="",
         etag="",
         template=config,
