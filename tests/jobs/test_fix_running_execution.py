@@ -88,3 +88,29 @@ def test_a_job_whose_executions_ended_is_fixed_without_a_word_of_them(
     result = _fix(tmp_path, profiles, ui)
     assert ui.questions == ["Update job job in place (no canary: nothing serves traffic)?"]
     assert "still running" not in result.summary()
+
+
+def test_an_execution_started_while_the_fix_waits_at_its_prompt_is_named(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revjobs2 J3: a scheduled job starts an execution while the user reads the plan. It was
+    created from the old template and keeps it; the note is decided from the job read back
+    after the write (its `latest_created_execution`), not from the check before the prompt,
+    and costs no call of its own."""
+    sandbox, profiles = _job_with(make_sandbox, monkeypatch, tmp_path, "succeeded")
+    started: list[str] = []
+
+    def meanwhile(question: str) -> None:
+        sandbox.hold_deploys()  # it keeps running (held executions never end by themselves)
+        started.append(sandbox.run_job("p", "job", wait=False).name.rsplit("/", 1)[-1])
+        sandbox.hold_deploys(False)
+
+    ui = ScriptedUI([True], on_confirm=meanwhile)
+    sandbox.clear_calls()
+    result = _fix(tmp_path, profiles, ui)
+    assert result.exit_code == 0, result.summary()
+    assert "still running" not in ui.questions[0]  # nothing ran when the check read the job
+    summary = " ".join(result.summary().split())
+    assert f"its execution {started[0]} {KEEPS}" in summary, summary
+    assert "only the next execution runs the fix" in summary
+    assert not [c for c in sandbox.calls if "Execution" in c.short], sandbox.calls
