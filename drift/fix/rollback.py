@@ -28,8 +28,10 @@ from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_view import ChangeList, list_changes
 from drift.fix.since import undone
+from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, workload_key
 from drift.live.session import Session
+from drift.live.workloads import running_execution
 from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import visible
@@ -264,6 +266,8 @@ def _outcome(
         result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
         ui.say(f"{name}: restored ({what}: {done.text})")
+        if entry.kind == Kind.JOB.value and (running := running_execution(done.now, written=True)):
+            result.notes.append(f"{name}: {still_running(running, RESTORED)}")
         if c.caveat:
             result.notes.append(f"{name}: {c.caveat}")
         recorded = [e.change_id for e in later if e.undone_by == entry.change_id]

@@ -39,6 +39,10 @@ OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 job's ExecutionTemplate, a pool's scaling)."""
 
 
+RESTORED = "the configuration the rollback restores"
+"""What a job's next execution runs after a rollback (`still_running`)."""
+
+
 def running_note(live: LiveService) -> str:
     """A job whose latest execution has not finished: the fix does not reach it ("" else;
     read from the check, for the prompt: no call of its own)."""
@@ -130,7 +134,11 @@ class WorkloadFix(Fixer):
         self.outcome.state = State.UPDATED
         # from the job read back after the write: an execution started while the prompt
         # waited is named too (the check's read, before the prompt, could not see it)
-        running = still_running(running_execution(after), "the fix") if kind is Kind.JOB else ""
+        running = (
+            still_running(running_execution(after, written=True), "the fix")
+            if kind is Kind.JOB
+            else ""
+        )
         self.outcome.message = (
             f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}; "
             + (f"{running}; " if running else "")
