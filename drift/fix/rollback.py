@@ -99,8 +99,12 @@ async def _run(
 ) -> RollbackResult:
     journal = Journal(settings.journal())
     entries = journal.entries()
+    kept: list[str] = []  # jobs and pools drift wrote in place, which --from-live leaves
     if live is not None:
-        entries += await from_live(settings, ui, live, change_id, entries, services, force=force)
+        rebuilt, kept = await from_live(
+            settings, ui, live, change_id, entries, services, force=force
+        )
+        entries += rebuilt
     cleared = clear_stale(journal.directory, change_id) if change_id else []
     for note in cleared:
         ui.say(note)
@@ -155,6 +159,9 @@ async def _run(
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = _interrupted(locks, todo, result)
             raise
+        if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
+            done.notes += kept
+            done.exit_code = ExitCode.ABORTED
         if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
             # nothing was written: the stopped change's locks stay, byte for byte as they
             # were found (they name the command that stopped, never this rollback)
