@@ -12,8 +12,9 @@ from typing import Any
 from drift.fields import enum_name, same_account
 from drift.fix.differences import template_differences
 from drift.fix.patch import system_key as reserved
+from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
-from drift.live.model import LiveService, RevisionConfig
+from drift.live.model import LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import raw, same_configuration
 
 FROM_REVISION = (
@@ -149,13 +150,16 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
 
 
 def template_from_revision(revision: Any, template: Any) -> Any:
-    """A RevisionTemplate with the serving revision's configuration (see FROM_REVISION)."""
+    """A template of `template`'s type (a service's RevisionTemplate; a worker pool's
+    WorkerPoolRevisionTemplate, which has fewer fields, returned as protobuf) with the serving
+    revision's configuration (see FROM_REVISION)."""
     from google.cloud import run_v2
 
     rev, tpl = raw(revision), raw(template)
-    out = run_v2.RevisionTemplate.pb()()
-    for name in FROM_REVISION:
-        field = out.DESCRIPTOR.fields_by_name[name]
+    out = type(tpl)()
+    fields = out.DESCRIPTOR.fields_by_name
+    for name in (n for n in FROM_REVISION if n in fields):
+        field = fields[name]
         if field.is_repeated:
             getattr(out, name).extend(getattr(rev, name))
         elif field.message_type is not None:
@@ -163,14 +167,17 @@ def template_from_revision(revision: Any, template: Any) -> Any:
                 getattr(out, name).CopyFrom(getattr(rev, name))
         else:
             setattr(out, name, getattr(rev, name))
-    out.health_check_disabled = tpl.health_check_disabled
+    if "health_check_disabled" in fields:
+        out.health_check_disabled = tpl.health_check_disabled
     if same_account(out.service_account, tpl.service_account):
         out.service_account = tpl.service_account  # a revision names the default account
     for kind in ("labels", "annotations"):
         mine = {k: v for k, v in getattr(rev, kind).items() if not reserved(k)}
         system = {k: v for k, v in getattr(tpl, kind).items() if reserved(k)}
         getattr(out, kind).update({**mine, **system})
-    return run_v2.RevisionTemplate.wrap(out)
+    return (
+        run_v2.RevisionTemplate.wrap(out) if isinstance(out, run_v2.RevisionTemplate.pb()) else out
+    )
 
 
 def describe(base: Base) -> str:
@@ -236,6 +243,13 @@ def unreleased_note(live: LiveService) -> str:
             f"the {noun} template's revision {live.latest_created} failed "
             f"({live.latest_created_message})"
         )
+    if live.kind is Kind.WORKER_POOL:  # updated in place: the write runs the template
+        named = [
+            f"{r.name}: " + "; ".join(lines)
+            for r in live.serving
+            if r.percent > 0 and (lines := written_differences(live, r))
+        ]
+        return f"the {noun} template differs from what serves ({'; '.join(named)})" if named else ""
     differs = [
         r.name
         for r in live.serving
@@ -244,3 +258,15 @@ def unreleased_note(live: LiveService) -> str:
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"
     return ""
+
+
+def written_differences(live: LiveService, revision: ServingRevision) -> list[str]:
+    """How the template differs from a revision that serves (a pool's instances run), every
+    field as a write would run it — images included, as a service's fix compares them
+    (`fix_base`) — one line each, what serves → the template; [] when the template describes
+    that revision. Not the check's fingerprint (`same_configuration`), which leaves images out
+    on purpose: a gradual rollout is not drift, but a write onto the template runs its image."""
+    if revision.source is None:  # the reader described it by the template: it is its revision
+        return []
+    template = live.source.template
+    return template_differences(template_from_revision(revision.source, template), template)

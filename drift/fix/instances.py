@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift.fix.base import written_differences
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.model import LiveService
-from drift.live.normalize import same_configuration
 
 
 @dataclass
@@ -60,7 +60,7 @@ def copy_splits(splits: Any) -> list[Any]:
 def moved_splits(live: LiveService, revision: str) -> Moves:
     """The pool's splits with every share pinned to a revision of the template's
     configuration moved to `revision` (one split for all of them), LATEST shares LATEST."""
-    configs = {r.name: r.config for r in live.serving}
+    revisions = {r.name: r for r in live.serving}
     out = Moves()
     if live.kind is not Kind.WORKER_POOL:
         return out
@@ -70,8 +70,8 @@ def moved_splits(live: LiveService, revision: str) -> Moves:
         if is_latest(split) or not percent:
             out.splits.append(copy_splits([split])[0])
             continue
-        config = configs.get(name)
-        if config is not None and same_configuration(live.template, config):
+        serving = revisions.get(name)  # the template's configuration, image included
+        if serving is not None and not written_differences(live, serving):
             if not onto:
                 out.splits.append(_split("REVISION", revision, 0))
                 onto = len(out.splits)

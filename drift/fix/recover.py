@@ -51,6 +51,7 @@ from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
+from drift.fix.recover_inplace import left_in_place
 from drift.fix.routing import shares, template_key, traffic_key
 from drift.fix.update import get_service
 from drift.kinds import Kind
@@ -87,10 +88,11 @@ async def from_live(
     services: Sequence[str] | None,
     *,
     force: bool = False,
-) -> list[Entry]:
+) -> tuple[list[Entry], list[str]]:
     """The entries of `change` rebuilt from `profile`'s live services (`recovered`), each said
-    with what the journal would have told and the service cannot. `force`: also a canary a
-    fix may still be working on."""
+    with what the journal would have told and the service cannot, and the jobs and pools
+    drift wrote in place since (`left_in_place`: nothing rebuilds them). `force`: also a
+    canary a fix may still be working on."""
     if not change:
         raise UsageError(
             f"--from-live {profile.environment} rolls back one change, named: `drift rollback "
@@ -104,14 +106,17 @@ async def from_live(
             "journal is not here)"
         )
     async with Session(settings.access()) as session:
-        found = await recovered(session, profile, change, services, force=force)
+        kept = await left_in_place(session, profile, change, services)
+        found = await recovered(session, profile, change, services, force=force, kept=kept)
     for entry, words in found:
         ui.say(
             f"{entry.service}: change {change} is not in the journal: rebuilt from the live "
             f"service. {words[:1].upper()}{words[1:]}; a service-level setting the change "
             "made, if any, stays (only the journal holds what it was)"
         )
-    return [entry for entry, _ in found]
+    for line in kept:
+        ui.say(line)
+    return [entry for entry, _ in found], kept
 
 
 async def recovered(
@@ -121,6 +126,7 @@ async def recovered(
     services: Sequence[str] | None,
     *,
     force: bool = False,
+    kept: Sequence[str] = (),
 ) -> list[tuple[Entry, str]]:
     """The entries of `change` rebuilt from the services of `profile` (those named) that carry
     its canary, each with what its rollback does that only the journal could have made sure
@@ -159,6 +165,7 @@ async def recovered(
         raise UsageError(
             f"no service of {profile.environment} ({', '.join(names) or 'none'}) carries a "
             f"canary of change {change}: nothing to roll back from the live services"
+            + "".join(f"; {line}" for line in kept)
         )
     return out
 

@@ -28,8 +28,10 @@ from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_view import ChangeList, list_changes
 from drift.fix.since import undone
+from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, workload_key
 from drift.live.session import Session
+from drift.live.workloads import running_execution
 from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import visible
@@ -97,8 +99,12 @@ async def _run(
 ) -> RollbackResult:
     journal = Journal(settings.journal())
     entries = journal.entries()
+    kept: list[str] = []  # jobs and pools drift wrote in place, which --from-live leaves
     if live is not None:
-        entries += await from_live(settings, ui, live, change_id, entries, services, force=force)
+        rebuilt, kept = await from_live(
+            settings, ui, live, change_id, entries, services, force=force
+        )
+        entries += rebuilt
     cleared = clear_stale(journal.directory, change_id) if change_id else []
     for note in cleared:
         ui.say(note)
@@ -153,6 +159,9 @@ async def _run(
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = _interrupted(locks, todo, result)
             raise
+        if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
+            done.notes += kept
+            done.exit_code = ExitCode.ABORTED
         if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
             # nothing was written: the stopped change's locks stay, byte for byte as they
             # were found (they name the command that stopped, never this rollback)
@@ -264,6 +273,8 @@ def _outcome(
         result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
         ui.say(f"{name}: restored ({what}: {done.text})")
+        if entry.kind == Kind.JOB.value and (running := running_execution(done.now, written=True)):
+            result.notes.append(f"{name}: {still_running(running, RESTORED)}")
         if c.caveat:
             result.notes.append(f"{name}: {c.caveat}")
         recorded = [e.change_id for e in later if e.undone_by == entry.change_id]

@@ -19,8 +19,10 @@ from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import Same, Since, forced_note, judge, later_changes
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
+from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, label, workload_key
 from drift.live.session import Session
+from drift.live.workloads import running_execution
 from drift.textsafe import visible
 
 
@@ -89,8 +91,9 @@ async def check(
     about = ""
     if since.blocks and force:
         about = "; ".join(filter(None, [since.blocks + " (--force)", forced_note(since.later)]))
+    ran = "served" if kind is Kind.SERVICE else "ran"
     ui.say(
-        f"{name}: restore what served before change {visible(entry.change_id)} in "
+        f"{name}: restore what {ran} before change {visible(entry.change_id)} in "
         f"{where(entry)} (state: {entry.state}; drift changed: "
         f"{visible(', '.join(entry.changes))})"
         + (f"; {visible(about)}" if about else "")
@@ -102,7 +105,9 @@ async def check(
         out.caveat = tag_caveat(entry) if new_serves(targets) else ""
     else:
         lines = workload_restore.differences(live, entry)
-    for line in lines:
+    # read from the job just read: an execution started since the fix runs drift's change
+    running = still_running(running_execution(live), RESTORED) if kind is Kind.JOB else ""
+    for line in [*lines, *filter(None, [running])]:
         ui.say(f"  {line}")
     return out
 

@@ -32,25 +32,38 @@ from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
+from drift.live.workloads import running_execution
 
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
 """Settings a job or pool holds outside the template `template_differences` compares (a
 job's ExecutionTemplate, a pool's scaling)."""
 
 
+RESTORED = "the configuration the rollback restores"
+"""What a job's next execution runs after a rollback (`still_running`)."""
+
+
 def running_note(live: LiveService) -> str:
-    """A job whose latest execution has not finished: the fix does not reach it ("" else). An
-    execution runs its own copy of the job's template (execution.proto `Execution.template`,
-    "The template used to create tasks for this execution"; job.proto `Job.template`, "The
-    template used to create executions for this Job"), and its tasks' retries run that copy
-    too (read from the check: no call of its own)."""
+    """A job whose latest execution has not finished: the fix does not reach it ("" else;
+    read from the check, for the prompt: no call of its own)."""
     execution = live.execution
     if live.kind is not Kind.JOB or execution is None or not execution.running:
         return ""
+    return still_running(execution.name, "the fix")
+
+
+def still_running(execution: str, what: str) -> str:
+    """What a write to a job leaves to its execution still running ("" when none). An
+    execution runs its own copy of the job's template (execution.proto `Execution.template`,
+    "The template used to create tasks for this execution"; job.proto `Job.template`, "The
+    template used to create executions for this Job"), and its tasks' retries run that copy
+    too: only the next execution runs `what`."""
+    if not execution:
+        return ""
     return (
-        f"its execution {execution.name} is still running and keeps the configuration it "
+        f"its execution {execution} is still running and keeps the configuration it "
         "started with, for its remaining tasks and their retries too: only the next execution "
-        "runs the fix"
+        f"runs {what}"
     )
 
 
@@ -119,7 +132,13 @@ class WorkloadFix(Fixer):
             runs = f"; no new revision, what serves as it was ({describe_serving(after)})"
         self._landed(State.UPDATED, "updated" + lost + runs, after)
         self.outcome.state = State.UPDATED
-        running = running_note(self.live)
+        # from the job read back after the write: an execution started while the prompt
+        # waited is named too (the check's read, before the prompt, could not see it)
+        running = (
+            still_running(running_execution(after, written=True), "the fix")
+            if kind is Kind.JOB
+            else ""
+        )
         self.outcome.message = (
             f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}; "
             + (f"{running}; " if running else "")

@@ -123,6 +123,21 @@ def job_service(
     )
 
 
+def running_execution(job: Any, *, written: bool = False) -> str:
+    """The job's latest execution when it has not finished ("" else), read from the job itself
+    (`Job.latest_created_execution`: its `completion_status`, `create_time`): no call of its
+    own, any GetJob or update answer carries it. `written`: the job is the answer to a write
+    just made, and an execution created after its `update_time` runs that write: not named."""
+    pb = raw(job)
+    ref = pb.latest_created_execution
+    if not ref.name or enum_name(ref, "completion_status") not in RUNNING:
+        return ""
+    started, updated = ref.create_time, pb.update_time
+    if written and (started.seconds, started.nanos) > (updated.seconds, updated.nanos) > (0, 0):
+        return ""
+    return short(ref.name)
+
+
 async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Execution | None:
     """How the job's latest execution ended (None: never run). `Job.latest_created_execution`
     carries its `completion_status`; only a failed one (or a status the server did not give,

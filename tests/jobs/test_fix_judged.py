@@ -158,6 +158,39 @@ def test_a_pin_on_another_configuration_is_refused_before_writing(lab_of: Any) -
     assert lab.writes() == 0 and not ui.questions
 
 
+@pytest.mark.parametrize("percent", [100, 50])
+def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
+    lab_of: Any, percent: int
+) -> None:
+    """revjobs2 J1: the team pinned the instances to pool-00001 (consumer:0) after deploying
+    consumer:1 (the template, no instances: a release held back). The template differs from
+    what runs by its image: a fix in place would move those instances onto consumer:1, which no
+    plan line names (SPEC invariant 2), so it stops with exit 4 naming the image (invariant 8),
+    nothing written; with --from-template the pinned revision keeps another configuration than
+    the template: refused too. The check's fingerprint leaves images out (a rollout is not
+    drift); a write's decision must not."""
+    splits: list[dict[str, Any]] = [{"revision": 1, "percent": percent}]
+    if percent < 100:
+        splits.append({"latest": True, "percent": 100 - percent})
+    pool = pool_spec(splits, history=[{"image": "example.com/consumer:0"}])
+    lab = lab_of(
+        pool,
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
+        "    container: consumer\n    env:\n      QUEUE: other\n",
+    )
+    ui = ScriptedUI([True])
+    result = lab.fix(ui)
+    said = " ".join(result.summary().split())
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert "example.com/consumer:0 → example.com/consumer:1" in said, said
+    assert "--from-template" in said and "(the template's configuration)" not in said, said
+    assert lab.writes() == 0 and not ui.questions
+    forced = lab.fix(ScriptedUI([True]), from_template=True)
+    assert forced.exit_code == ExitCode.ABORTED, forced.summary()
+    assert "run another configuration" in forced.message
+    assert lab.writes() == 0
+
+
 @pytest.mark.parametrize("named", [True, False])
 def test_a_scaling_only_fix_rolls_out_no_revision(lab_of: Any, named: bool) -> None:
     pool = pool_spec(history=[])

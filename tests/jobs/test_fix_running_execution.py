@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.rollback import run_rollback
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
@@ -88,3 +89,62 @@ def test_a_job_whose_executions_ended_is_fixed_without_a_word_of_them(
     result = _fix(tmp_path, profiles, ui)
     assert ui.questions == ["Update job job in place (no canary: nothing serves traffic)?"]
     assert "still running" not in result.summary()
+
+
+def test_an_execution_started_while_the_fix_waits_at_its_prompt_is_named(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revjobs2 J3: a scheduled job starts an execution while the user reads the plan. It was
+    created from the old template and keeps it; the note is decided from the job read back
+    after the write (its `latest_created_execution`), not from the check before the prompt,
+    and costs no call of its own."""
+    sandbox, profiles = _job_with(make_sandbox, monkeypatch, tmp_path, "succeeded")
+    started: list[str] = []
+
+    def meanwhile(question: str) -> None:
+        sandbox.hold_deploys()  # it keeps running (held executions never end by themselves)
+        started.append(sandbox.run_job("p", "job", wait=False).name.rsplit("/", 1)[-1])
+        sandbox.hold_deploys(False)
+
+    ui = ScriptedUI([True], on_confirm=meanwhile)
+    sandbox.clear_calls()
+    result = _fix(tmp_path, profiles, ui)
+    assert result.exit_code == 0, result.summary()
+    assert "still running" not in ui.questions[0]  # nothing ran when the check read the job
+    summary = " ".join(result.summary().split())
+    assert f"its execution {started[0]} {KEEPS}" in summary, summary
+    assert "only the next execution runs the fix" in summary
+    assert not [c for c in sandbox.calls if "Execution" in c.short], sandbox.calls
+
+
+def _start(sandbox: Sandbox) -> str:
+    """An execution that keeps running (a held one never ends by itself), as a scheduler
+    or `gcloud run jobs execute` starts it: its name."""
+    sandbox.hold_deploys()
+    name = str(sandbox.run_job("p", "job", wait=False).name).rsplit("/", 1)[-1]
+    sandbox.hold_deploys(False)
+    return name
+
+
+def test_the_rollback_names_the_execution_still_running_the_fixed_template(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revjobs2 J2: the rollback is the fix's mirror. An execution started after the fix runs
+    its NEEDED=x for its remaining tasks and retries: the prompt and the result name it
+    (read from the GetJob the rollback makes anyway: no call of its own), and a job is said
+    to be restored to what it ran, not to what served."""
+    sandbox, profiles = _job_with(make_sandbox, monkeypatch, tmp_path, "succeeded")
+    assert _fix(tmp_path, profiles, ScriptedUI([True])).exit_code == 0
+    running = _start(sandbox)
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    ui = ScriptedUI([True])
+    sandbox.clear_calls()
+    done = asyncio.run(run_rollback(settings, ui, None, yes=False))
+    assert done.exit_code == 0, done.summary()
+    said = " ".join(ui.said)
+    assert f"its execution {running} {KEEPS}" in said, said
+    assert "only the next execution runs the configuration the rollback restores" in said
+    assert "restore what ran before" in said and "what served" not in said, said
+    summary = " ".join(done.summary().split())
+    assert f"job job: its execution {running} {KEEPS}" in summary, summary
+    assert not [c for c in sandbox.calls if "Execution" in c.short], sandbox.calls

@@ -1,0 +1,101 @@
+"""`drift rollback CHANGE --from-live ENV` and the jobs and worker pools a change updated in
+place (revjobs2 J4). A fix updates them without a canary (`drift.fix.workload`), so nothing
+live holds what they ran before: `--from-live` cannot rebuild them. It says so, naming the job
+or pool drift wrote since the change began (`client` drift, `update_time`), and a rollback of
+the change's services never exits 0 while such a job or pool keeps drift's write."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift import __version__
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions, run_fix
+from drift.fix.rollback import run_rollback
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, ScriptedUI
+from tests.fix.test_killed_fix import aged, killed_after_the_canary_landed
+from tests.jobs.world import TODAY, jobs_world, write_profile
+
+IN_PLACE = "updates jobs and worker pools in place, without a canary"
+
+
+def test_from_live_of_a_job_fix_says_the_job_was_updated_in_place(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A fix of a job ran in CI (its journal elsewhere): `--from-live` found no service with a
+    canary and said only that; it now names the job drift wrote and the ways on (exit 2)."""
+    sandbox = make_sandbox(jobs_world(pools={}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    profiles = write_profile(
+        tmp_path / "profiles",
+        "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+        "      NEEDED: x\n",
+    )
+    fixed = asyncio.run(
+        run_fix(
+            load_profile(profiles, "prod"),
+            load_settings(journal_dir=tmp_path / "ci-journal"),
+            ScriptedUI([True]),
+            FixOptions(verify=False),
+            today=TODAY,
+        )
+    )
+    assert fixed.exit_code == ExitCode.OK and fixed.change_id
+    change = fixed.change_id
+    out = drift(
+        "rollback", change, "--from-live", "prod", "--profiles", str(profiles),
+        "--journal", str(tmp_path / "here"), "--yes",
+        env=sandbox.environ(), cwd=tmp_path,
+    )  # fmt: skip
+    text = " ".join((out.stdout + out.stderr).split())
+    assert out.returncode == ExitCode.USAGE, text
+    assert f"job job: last written by drift (drift {__version__}" in text, text
+    assert IN_PLACE in text and "--from-live cannot rebuild" in text, text
+    assert f"`drift rollback {change} --journal DIR`" in text, text
+    assert "NEEDED" in str(sandbox.job("p", "job").template.template.containers[0].env)
+
+
+def test_a_mixed_change_is_not_rolled_back_with_exit_0_while_its_job_keeps_drifts_write(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A CI fix updated a job in place, then died after a service's canary landed. The
+    service's canary is rolled back from the live service; the job keeps drift's change:
+    said before the prompt and in the result, exit 4 (never "rolled back", exit 0)."""
+    world: dict[str, Any] = lab.lab_world()
+    world["projects"][LAB]["jobs"] = {
+        "job": {"template": {"image": "example.com/migrate:1", "env": {"MODE": "live"}}}
+    }
+    sandbox = make_sandbox(world)
+    _, change, _ = killed_after_the_canary_landed(
+        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
+    )
+    sandbox.update_job(LAB, "job", env={"NEEDED": "x"}, client=("drift", __version__))
+    shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
+    profiles = lab.lab_profiles(tmp_path)
+    with (profiles / "lab.yaml").open("a") as f:
+        f.write("jobs:\n  job:\n    env:\n      MODE: live\n")
+    ui = ScriptedUI()
+    done = asyncio.run(
+        run_rollback(
+            load_settings(journal_dir=tmp_path / "here"), ui, change, yes=True,
+            live=load_profile(profiles, "lab"),
+        )
+    )  # fmt: skip
+    summary = " ".join(done.summary().split())
+    assert done.restored == ["app"], summary  # the service's canary is gone
+    assert done.exit_code == ExitCode.ABORTED, summary
+    assert "job job: last written by drift" in summary and IN_PLACE in summary, summary
+    assert any("job job: last written by drift" in s for s in ui.said), ui.said
