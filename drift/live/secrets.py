@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from typing import Any, TypeVar
@@ -83,30 +84,22 @@ def _collect(task: asyncio.Task[Any]) -> None:
         task.exception()
 
 
+@dataclass(eq=False)  # one reader of a run, compared by identity as before
 class SecretReads:
-    def __init__(
-        self,
-        clients: Clients,
-        runner: CallRunner,
-        project: str,
-        state: LiveState,
-        tasks: Tasks,
-        project_id: ProjectId | None = None,
-    ) -> None:
-        self.clients = clients
-        self.runner = runner
-        self.project = project
-        self.state = state
-        self.tasks = tasks
-        self.project_id = project_id
-        """The id of a project named by its number (None when it cannot be told)."""
-        self._listed: set[str] | None = None
-        self._users: dict[str, set[str]] = {}
-        self._failures: dict[str, set[str]] = {}
-        """Why each secret (by key) was not verified: the reasons of the reads that failed."""
-        # Answers that only mean "missing" if the version lookups agree (checked at the end)
-        self._policy_not_found: dict[str, ApiError] = {}
-        self._access_refused: dict[SecretRef, ApiError] = {}
+    clients: Clients
+    runner: CallRunner
+    project: str
+    state: LiveState
+    tasks: Tasks
+    project_id: ProjectId | None = None
+    """The id of a project named by its number (None when it cannot be told)."""
+    _listed: set[str] | None = field(default=None, init=False)
+    _users: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _failures: dict[str, set[str]] = field(default_factory=dict, init=False)
+    """Why each secret (by key) was not verified: the reasons of the reads that failed."""
+    # Answers that only mean "missing" if the version lookups agree (checked at the end)
+    _policy_not_found: dict[str, ApiError] = field(default_factory=dict, init=False)
+    _access_refused: dict[SecretRef, ApiError] = field(default_factory=dict, init=False)
 
     def start(self) -> None:
         """Start what depends on nothing: the list of the project's secrets."""
