@@ -22,12 +22,22 @@ from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 
+SKEW = dt.timedelta(minutes=5)
+"""How much earlier than a change id's time Cloud Run's `update_time` of that change's write may
+read. The id is stamped by the clock of the machine that ran the fix (a CI runner's may run
+ahead of Cloud Run's), and later still when the journal held a later id
+(`drift.live.changeids.new_change_id`: ids sort after those already there); `update_time` by
+Cloud Run's clock. A job written up to this long before the id's time is still named: naming a
+job the change did not write costs a look, missing one it wrote reports it rolled back while
+it keeps drift's write (revown20 F2)."""
+
 
 async def left_in_place(
     session: Session, profile: Profile, change: str, services: Sequence[str] | None
 ) -> list[str]:
     """One line for each job or worker pool of `profile` (those named) that drift wrote in
-    place since `change` began, or that could not be read (then not looked at)."""
+    place since `change` began (`SKEW` before it), or that could not be read (then not looked
+    at)."""
     since = began(change)
     out = []
     for p in profile.services.values():
@@ -45,7 +55,7 @@ async def left_in_place(
                 )
             continue
         written = now.update_time.ToDatetime(tzinfo=dt.UTC)
-        if now.client != CLIENT or written < since:
+        if now.client != CLIENT or written < since - SKEW:
             continue
         out.append(
             visible(

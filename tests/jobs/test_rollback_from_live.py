@@ -7,6 +7,7 @@ the change's services never exits 0 while such a job or pool keeps drift's write
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ import pytest
 
 from drift import __version__
 from drift.errors import ExitCode
+from drift.fix import apply as fix_apply
 from drift.fix.apply import FixOptions, run_fix
 from drift.fix.rollback import run_rollback
+from drift.live.changeids import new_change_id
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.cliutil import drift
@@ -29,11 +32,21 @@ from tests.jobs.world import TODAY, jobs_world, write_profile
 IN_PLACE = "updates jobs and worker pools in place, without a canary"
 
 
+@pytest.mark.parametrize("ahead", [0, 10], ids=["same-clock", "ci-clock-10s-ahead"])
 def test_from_live_of_a_job_fix_says_the_job_was_updated_in_place(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ahead: int
 ) -> None:
     """A fix of a job ran in CI (its journal elsewhere): `--from-live` found no service with a
-    canary and said only that; it now names the job drift wrote and the ways on (exit 2)."""
+    canary and said only that; it now names the job drift wrote and the ways on (exit 2).
+    Also when the CI runner's clock, which stamps the change id, is ahead of Cloud Run's,
+    which stamps the job's `update_time` (revown20 F2: the job was not named)."""
+    monkeypatch.setattr(
+        fix_apply,
+        "new_change_id",
+        lambda after=(): new_change_id(
+            dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ahead), after=after
+        ),
+    )
     sandbox = make_sandbox(jobs_world(pools={}))
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
