@@ -106,7 +106,7 @@ async def from_live(
             "journal is not here)"
         )
     async with Session(settings.access()) as session:
-        kept = await left_in_place(session, profile, change, services)
+        kept, others = await left_in_place(session, profile, change, services, entries)
         found = await recovered(session, profile, change, services, force=force, kept=kept)
     for entry, words in found:
         ui.say(
@@ -114,7 +114,7 @@ async def from_live(
             f"service. {words[:1].upper()}{words[1:]}; a service-level setting the change "
             "made, if any, stays (only the journal holds what it was)"
         )
-    for line in kept:
+    for line in (*others, *kept):
         ui.say(line)
     return [entry for entry, _ in found], kept
 

@@ -6,14 +6,22 @@ does. What the live resource does carry is who wrote it last: `client` / `client
 `drift`, SPEC invariant 12) and `update_time`. A job or pool of the environment whose last
 write is drift's, made since the change began (its id is its start time), may hold that
 change: it is named, with the ways on, so that a rollback of the change's services is never
-reported as the whole change rolled back (exit 0) while it keeps drift's write."""
+reported as the whole change rolled back (exit 0) while it keeps drift's write. One whose last
+write is another change's, journaled where the rollback looks (its etag is that write's, read
+back), is not this change's: said and left, and never with a `drift fix` offered that would
+undo that other change."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from drift.errors import ApiError
+from drift.fix.journal import Entry
 from drift.fix.update import CLIENT, get_workload
 from drift.kinds import Kind, label
 from drift.live.changeids import began
@@ -33,13 +41,19 @@ it keeps drift's write (revown20 F2)."""
 
 
 async def left_in_place(
-    session: Session, profile: Profile, change: str, services: Sequence[str] | None
-) -> list[str]:
+    session: Session,
+    profile: Profile,
+    change: str,
+    services: Sequence[str] | None,
+    entries: Sequence[Entry] = (),
+) -> tuple[list[str], list[str]]:
     """One line for each job or worker pool of `profile` (those named) that drift wrote in
     place since `change` began (`SKEW` before it), or that could not be read (then not looked
-    at)."""
+    at); and one for each whose last write is another change's, journaled in `entries`
+    (`later`): not this change's, left as it is."""
     since = began(change)
-    out = []
+    out: list[str] = []
+    notes: list[str] = []
     for p in profile.services.values():
         if p.kind is Kind.SERVICE or (services and p.name not in services):
             continue
@@ -54,18 +68,68 @@ async def left_in_place(
                     "it keeps that change (--from-live cannot rebuild it)"
                 )
             continue
-        written = now.update_time.ToDatetime(tzinfo=dt.UTC)
-        if now.client != CLIENT or written < since - SKEW:
+        other = later(entries, change, p.kind, (full, now.name), now.etag)
+        if other is None:
+            if (when := _drifts_since(now.client, now.update_time, since)) is not None:
+                out.append(visible(_kept(name, change, when, now, profile.environment)))
             continue
-        out.append(
-            visible(
-                f"{name}: last written by drift ({f'{now.client} {now.client_version}'.strip()}, "
-                f"{written:%Y-%m-%d %H:%M:%S} UTC), since change {change} began: it may hold "
-                f"that change. A fix updates jobs and worker pools in place, without a canary, "
-                f"so --from-live cannot rebuild what it ran before; it is left as it is. "
-                f"`drift rollback {change} --journal DIR` with the journal of the change (the "
-                f"fix's CI artifacts) restores it, or `drift fix {profile.environment}` with "
-                f"the profile as it was before the change"
-            )
-        )
-    return out
+        before = other.service_before  # the resource as read before the other change wrote
+        stamp = Timestamp()
+        with contextlib.suppress(ValueError):
+            stamp.FromJsonString(str(before.get("updateTime", "")))
+        ours = _drifts_since(str(before.get("client", "")), stamp, since)
+        (out if ours else notes).append(visible(_other(name, change, other, ours)))
+    return out, notes
+
+
+def later(
+    entries: Sequence[Entry], change: str, kind: Kind, names: Sequence[str], etag: str
+) -> Entry | None:
+    """The journaled entry of another change than `change` whose landed write is what the
+    job or pool is now (`etag`: the etag read back after that write; any write since changes
+    it, job.proto / worker_pool.proto `etag`), else None: its last write was that change's."""
+    for entry in entries:
+        if entry.change_id == change or entry.kind != kind.value or entry.full_name not in names:
+            continue
+        if etag and any(w.etag_after == etag for w in entry.landed_writes()):
+            return entry
+    return None
+
+
+def _drifts_since(client: str, stamp: Timestamp, since: dt.datetime) -> dt.datetime | None:
+    """When drift wrote it (`client`, `update_time`), if that was since `since` (`SKEW`
+    before it), else None."""
+    written = stamp.ToDatetime(tzinfo=dt.UTC)
+    return written if client == CLIENT and written >= since - SKEW else None
+
+
+def _kept(name: str, change: str, when: dt.datetime, now: Any, environment: str) -> str:
+    return (
+        f"{name}: last written by drift ({f'{now.client} {now.client_version}'.strip()}, "
+        f"{when:%Y-%m-%d %H:%M:%S} UTC), since change {change} began: it may hold "
+        f"that change. {CANNOT} `drift rollback {change} --journal DIR` with the journal of the "
+        f"change (the fix's CI artifacts) restores it, or `drift fix {environment}` with "
+        f"the profile as it was before the change"
+    )
+
+
+def _other(name: str, change: str, other: Entry, ours: dt.datetime | None) -> str:
+    """A job or pool whose last write is change `other`'s (journaled): left as it is. When
+    drift had written it since `change` began before that (`ours`), it may still hold
+    `change` under `other`'s: named, and no `drift fix` offered (it would undo `other`)."""
+    last = f"{name}: last written by change {other.change_id} ({other.state}, in the journal)"
+    if ours is None:
+        return f"{last}, not by change {change}: left as it is"
+    return (
+        f"{last}, which kept what drift wrote at {ours:%Y-%m-%d %H:%M:%S} UTC, since change "
+        f"{change} began: it may hold that change under {other.change_id}'s. {CANNOT} A `drift "
+        f"fix` with the profile as it was before {change} would undo {other.change_id} too: "
+        f"compare its entry in the journal (what it was before {other.change_id}) with the "
+        f"journal of change {change} (the fix's CI artifacts), and fix what is left by hand"
+    )
+
+
+CANNOT = (
+    "A fix updates jobs and worker pools in place, without a canary, so --from-live cannot "
+    "rebuild what it ran before; it is left as it is."
+)

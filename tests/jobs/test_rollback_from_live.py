@@ -112,3 +112,70 @@ def test_a_mixed_change_is_not_rolled_back_with_exit_0_while_its_job_keeps_drift
     assert done.exit_code == ExitCode.ABORTED, summary
     assert "job job: last written by drift" in summary and IN_PLACE in summary, summary
     assert any("job job: last written by drift" in s for s in ui.said), ui.said
+
+
+@pytest.mark.parametrize("a_wrote_the_job", [False, True], ids=["b-only", "a-then-b"])
+def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    a_wrote_the_job: bool,
+) -> None:
+    """Change A, a CI fix of service app, died with its canary live (its journal lost); a
+    later change B fixed only the job, complete, journaled here. `rollback A --from-live`
+    blamed A for B's write, stopped with exit 4 and offered a `drift fix` with the profile as
+    before A, which would undo B (revown20 F3). The job's last write is B's (its etag is B's
+    write read back): named as B's and left. When drift had written the job since A began
+    before B did (B's entry holds it as B found it), it may hold A under B's: still named,
+    with B, and no `drift fix` offered."""
+    world: dict[str, Any] = lab.lab_world()
+    world["projects"][LAB]["jobs"] = {
+        "job": {"template": {"image": "example.com/migrate:1", "env": {"MODE": "live"}}}
+    }
+    sandbox = make_sandbox(world)
+    _, change_a, _ = killed_after_the_canary_landed(
+        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
+    )
+    if a_wrote_the_job:
+        sandbox.update_job(LAB, "job", env={"FROM_A": "y"}, client=("drift", __version__))
+    shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
+    only_job = tmp_path / "only-job"
+    only_job.mkdir()
+    (only_job / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+        "      NEEDED: x\n"
+    )
+    here = tmp_path / "here"
+    fixed = asyncio.run(
+        run_fix(
+            load_profile(only_job, "lab"),
+            load_settings(journal_dir=here),
+            ScriptedUI([True]),
+            FixOptions(verify=False),
+        )
+    )
+    change_b = fixed.change_id
+    assert fixed.exit_code == ExitCode.OK and change_b and change_b != change_a
+    profiles = lab.lab_profiles(tmp_path)
+    with (profiles / "lab.yaml").open("a") as f:
+        f.write("jobs:\n  job:\n    env:\n      MODE: live\n      NEEDED: x\n")
+    ui = ScriptedUI()
+    done = asyncio.run(
+        run_rollback(
+            load_settings(journal_dir=here), ui, change_a, yes=True,
+            live=load_profile(profiles, "lab"),
+        )
+    )  # fmt: skip
+    summary = " ".join(done.summary().split())
+    said = " ".join(" ".join(ui.said).split())
+    assert done.restored == ["app"], summary
+    assert "job job: last written by drift" not in summary + said, summary
+    assert f"job job: last written by change {change_b}" in said, said
+    assert "`drift fix lab`" not in summary + said, summary
+    if a_wrote_the_job:
+        assert done.exit_code == ExitCode.ABORTED, summary
+        assert f"may hold that change under {change_b}'s" in summary, summary
+    else:
+        assert done.exit_code == ExitCode.OK, summary
+        assert "NEEDED" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
