@@ -18,7 +18,7 @@ from drift import __version__
 from drift.errors import ExitCode
 from drift.fix import apply as fix_apply
 from drift.fix.apply import FixOptions, run_fix
-from drift.fix.rollback import run_rollback
+from drift.fix.rollback import RollbackResult, run_rollback
 from drift.live.changeids import new_change_id
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
@@ -86,27 +86,12 @@ def test_a_mixed_change_is_not_rolled_back_with_exit_0_while_its_job_keeps_drift
     """A CI fix updated a job in place, then died after a service's canary landed. The
     service's canary is rolled back from the live service; the job keeps drift's change:
     said before the prompt and in the result, exit 4 (never "rolled back", exit 0)."""
-    world: dict[str, Any] = lab.lab_world()
-    world["projects"][LAB]["jobs"] = {
-        "job": {"template": {"image": "example.com/migrate:1", "env": {"MODE": "live"}}}
-    }
-    sandbox = make_sandbox(world)
-    _, change, _ = killed_after_the_canary_landed(
-        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
-    )
+    sandbox, change = _killed_with_a_job(make_sandbox, monkeypatch, tmp_path)
     sandbox.update_job(LAB, "job", env={"NEEDED": "x"}, client=("drift", __version__))
     shutil.rmtree(tmp_path / ".drift")
     aged(sandbox)
-    profiles = lab.lab_profiles(tmp_path)
-    with (profiles / "lab.yaml").open("a") as f:
-        f.write("jobs:\n  job:\n    env:\n      MODE: live\n")
     ui = ScriptedUI()
-    done = asyncio.run(
-        run_rollback(
-            load_settings(journal_dir=tmp_path / "here"), ui, change, yes=True,
-            live=load_profile(profiles, "lab"),
-        )
-    )  # fmt: skip
+    done = _rollback_from_live(tmp_path, tmp_path / "here", change, ui, "      MODE: live\n")
     summary = " ".join(done.summary().split())
     assert done.restored == ["app"], summary  # the service's canary is gone
     assert done.exit_code == ExitCode.ABORTED, summary
@@ -128,14 +113,7 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
     write read back): named as B's and left. When drift had written the job since A began
     before B did (B's entry holds it as B found it), it may hold A under B's: still named,
     with B, and no `drift fix` offered."""
-    world: dict[str, Any] = lab.lab_world()
-    world["projects"][LAB]["jobs"] = {
-        "job": {"template": {"image": "example.com/migrate:1", "env": {"MODE": "live"}}}
-    }
-    sandbox = make_sandbox(world)
-    _, change_a, _ = killed_after_the_canary_landed(
-        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
-    )
+    sandbox, change_a = _killed_with_a_job(make_sandbox, monkeypatch, tmp_path)
     if a_wrote_the_job:
         sandbox.update_job(LAB, "job", env={"FROM_A": "y"}, client=("drift", __version__))
     shutil.rmtree(tmp_path / ".drift")
@@ -157,16 +135,8 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
     )
     change_b = fixed.change_id
     assert fixed.exit_code == ExitCode.OK and change_b and change_b != change_a
-    profiles = lab.lab_profiles(tmp_path)
-    with (profiles / "lab.yaml").open("a") as f:
-        f.write("jobs:\n  job:\n    env:\n      MODE: live\n      NEEDED: x\n")
     ui = ScriptedUI()
-    done = asyncio.run(
-        run_rollback(
-            load_settings(journal_dir=here), ui, change_a, yes=True,
-            live=load_profile(profiles, "lab"),
-        )
-    )  # fmt: skip
+    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
     summary = " ".join(done.summary().split())
     said = " ".join(" ".join(ui.said).split())
     assert done.restored == ["app"], summary
@@ -179,3 +149,35 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
     else:
         assert done.exit_code == ExitCode.OK, summary
         assert "NEEDED" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
+
+
+def _killed_with_a_job(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> tuple[Any, str]:
+    """The lab with a job `job`, and a CI fix of service app killed after its canary landed
+    (`killed_after_the_canary_landed`): the sandbox and the change's id."""
+    world: dict[str, Any] = lab.lab_world()
+    world["projects"][LAB]["jobs"] = {
+        "job": {"template": {"image": "example.com/migrate:1", "env": {"MODE": "live"}}}
+    }
+    sandbox = make_sandbox(world)
+    _, change, _ = killed_after_the_canary_landed(
+        make_sandbox, tmp_path, monkeypatch, sandbox=sandbox
+    )
+    return sandbox, change
+
+
+def _rollback_from_live(
+    tmp_path: Path, journal: Path, change: str, ui: ScriptedUI, job_env: str
+) -> RollbackResult:
+    """`drift rollback CHANGE --from-live lab --journal JOURNAL --yes`, the lab's profile
+    with the job's `env:` lines `job_env`."""
+    profiles = lab.lab_profiles(tmp_path)
+    with (profiles / "lab.yaml").open("a") as f:
+        f.write(f"jobs:\n  job:\n    env:\n{job_env}")
+    return asyncio.run(
+        run_rollback(
+            load_settings(journal_dir=journal), ui, change, yes=True,
+            live=load_profile(profiles, "lab"),
+        )
+    )  # fmt: skip
