@@ -57,6 +57,8 @@ def main() -> NoReturn:
             _interrupted()
         if exc.code == 1 and _pipe_closed():  # click's exit for a closed pipe: never "drift"
             _output_lost(OSError(EPIPE, "Broken pipe"))
+        if not exc.code and sys.stdout is None and "--help" in sys.argv:
+            _output_lost(None)  # `drift check --help >&-`: click wrote its help into nothing
         raise
     except DriftError as exc:
         if isinstance(exc, Aborted) and STATE.declined:

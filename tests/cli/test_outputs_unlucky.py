@@ -178,13 +178,26 @@ def test_the_baseline_may_be_the_file_the_new_report_replaces(tmp_path: Path) ->
     assert compared["summary"]["new"] == 0 and compared["resolved"] == []
 
 
-def test_a_closed_standard_output_is_one_message(tmp_path: Path) -> None:
-    args = [sys.executable, "-m", "drift", *OFFLINE, *MANIFEST]
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ((*OFFLINE, *MANIFEST), "cannot write the output: standard output is closed"),
+        (("check", "--help"), "cannot write the output to standard output: it is closed"),
+        (("--help",), "cannot write the output to standard output: it is closed"),
+    ],
+    ids=["check", "check-help", "help"],
+)
+def test_a_closed_standard_output_is_one_message(
+    tmp_path: Path, command: tuple[str, ...], said: str
+) -> None:
+    """Python starts with `sys.stdout = None` under `>&-`: click's help went into nothing and
+    exited 0, as if it had been read."""
+    args = [sys.executable, "-m", "drift", *command]
     done = subprocess.run(
         ["sh", "-c", '"$@" >&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
     )
     assert done.returncode == 2
-    assert "cannot write the output: standard output is closed" in done.stderr
+    assert said in done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
 
 
