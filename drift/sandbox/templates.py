@@ -29,7 +29,8 @@ from drift.sandbox.scenario_fields import (
     PoolTemplateSpec,
     TemplateSpec,
 )
-from drift.units import parse_cpu, parse_duration
+from drift.sandbox.validate import ONE_CPU, instance_cpu
+from drift.units import parse_duration
 
 Spec = TypeVar("Spec", bound=BaseTemplateSpec)
 
@@ -208,10 +209,10 @@ def default_concurrency(template: TemplatePb) -> int:
     instance's CPU, every container's (`validate.validate_cpu`: Cloud Run refuses more than 1
     below one CPU), a container without a limit having the default, 1 CPU."""
     try:
-        total = sum(parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers)
+        total = instance_cpu(template)
     except ValueError:
         return 80
-    return 80 if total >= 1000 else 1
+    return 80 if total >= ONE_CPU else 1
 
 
 def pool_template_pb(spec: PoolTemplateSpec, pool: str) -> PoolTemplatePb:

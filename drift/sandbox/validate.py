@@ -144,16 +144,21 @@ ONE_CPU, HALF_CPU = 1000, 500
 GEN2 = 2  # ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
 
 
+def instance_cpu(template: Message) -> int:
+    """The instance's CPU in millicpu: every container's, one that sets no limit having the
+    default, 1 CPU. Raises ValueError for a quantity it cannot read."""
+    return sum(parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers)
+
+
 def validate_cpu(template: Message) -> None:
     """A service's revision template below one CPU in all, with what Cloud Run refuses there."""
-    cpu = memory = 0
-    for container in template.containers:
-        limits = container.resources.limits
-        try:
-            cpu += parse_cpu(limits.get("cpu", "1"))
-            memory += parse_memory(limits.get("memory", "512Mi"))
-        except ValueError:
-            return  # a quantity this check cannot read is not its to refuse
+    try:
+        cpu = instance_cpu(template)
+        memory = sum(
+            parse_memory(c.resources.limits.get("memory", "512Mi")) for c in template.containers
+        )
+    except ValueError:
+        return  # a quantity this check cannot read is not its to refuse
     if cpu >= ONE_CPU:
         return
     always = any(c.HasField("resources") and not c.resources.cpu_idle for c in template.containers)
