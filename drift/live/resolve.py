@@ -102,11 +102,10 @@ class SecretChecks:
                 self.secrets.watch(ref, key)
 
     def waiting(self) -> None:
-        """A workload is being waited for (a deploy in progress): the IAM reads of the
-        workloads described so far, and of those described from now on, start once their
-        secrets' states and policies are in, not after the wait. (Without a wait, `resolve`
-        follows the last description at once: starting them early would only repeat, for
-        every workload, what `resolve` works out once.)"""
+        """The IAM reads of the workloads described so far, and of those described from now
+        on, start once their secrets' states and policies are in (`_prefetch`, one task per
+        reference): not after a wait for a deploy in progress, nor, once `resolve` calls it,
+        after another secret's reads or a history."""
         if self._waiting:
             return
         self._waiting = True
