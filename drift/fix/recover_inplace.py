@@ -24,6 +24,7 @@ from drift.errors import ApiError
 from drift.fix.journal import Entry
 from drift.fix.update import CLIENT, get_workload
 from drift.kinds import Kind, label
+from drift.live.api import parent
 from drift.live.changeids import began
 from drift.live.normalize import raw
 from drift.live.session import Session
@@ -58,7 +59,7 @@ async def left_in_place(
         if p.kind is Kind.SERVICE or (services and p.name not in services):
             continue
         name = label(p.kind, p.name)
-        full = f"projects/{profile.project}/locations/{profile.region}/{p.kind.collection}/{p.name}"
+        full = f"{parent(profile.project, profile.region)}/{p.kind.collection}/{p.name}"
         try:
             now = raw(await get_workload(session, p.kind, full))
         except ApiError as exc:
