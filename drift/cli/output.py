@@ -62,10 +62,9 @@ def emit(
     text = scrub(text)
     if output is None:
         if sys.stdout is None:  # started with standard output closed (`>&-`)
-            raise UsageError(
-                "cannot write the output: standard output is closed",
-                hint="write it to a file: --output FILE",
-            )
+            from drift.cli.streams import lost_message
+
+            raise UsageError(lost_message(None), hint="write it to a file: --output FILE")
         if sys.stdout.isatty():
             text = _for_terminal(text, colored=colored)
         echo(text, nl=not text.endswith("\n"))

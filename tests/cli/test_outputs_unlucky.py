@@ -179,25 +179,19 @@ def test_the_baseline_may_be_the_file_the_new_report_replaces(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    ("command", "said"),
-    [
-        ((*OFFLINE, *MANIFEST), "cannot write the output: standard output is closed"),
-        (("check", "--help"), "cannot write the output to standard output: it is closed"),
-        (("--help",), "cannot write the output to standard output: it is closed"),
-    ],
+    "command",
+    [(*OFFLINE, *MANIFEST), ("check", "--help"), ("--help",)],
     ids=["check", "check-help", "help"],
 )
-def test_a_closed_standard_output_is_one_message(
-    tmp_path: Path, command: tuple[str, ...], said: str
-) -> None:
+def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: tuple[str, ...]) -> None:
     """Python starts with `sys.stdout = None` under `>&-`: click's help went into nothing and
-    exited 0, as if it had been read."""
+    exited 0, as if it had been read. drift's own output and click's say it in the same words."""
     args = [sys.executable, "-m", "drift", *command]
     done = subprocess.run(
         ["sh", "-c", '"$@" >&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
     )
     assert done.returncode == 2
-    assert said in done.stderr
+    assert "cannot write the output to standard output: it is closed" in done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
 
 
