@@ -18,7 +18,8 @@ from drift.cli.options import (
     QuietOpt,
     ReportOutputOpt,
     ServiceOpt,
-    report_file,
+    file_option,
+    repeatable,
     shared,
 )
 from drift.cli.session import Invocation, run
@@ -42,7 +43,7 @@ def check(
     ] = False,
     sarif: Annotated[
         str | None,
-        report_file(
+        file_option(
             "--sarif",
             help="Also write the report as SARIF to FILE or gs://BUCKET/OBJECT (one read, two "
             "outputs).",
@@ -50,7 +51,7 @@ def check(
     ] = None,
     json_file: Annotated[
         str | None,
-        report_file(
+        file_option(
             "--json",
             help="Also write the report as JSON to FILE or gs://BUCKET/OBJECT (the next "
             "run's --baseline).",
@@ -68,13 +69,12 @@ def check(
     ] = False,
     manifest: Annotated[
         list[str] | None,
-        typer.Option(
+        repeatable(
             "--manifest",
             "-m",
             help="Check what is about to be deployed instead of what runs: a Knative Service "
             "or Job YAML (as `gcloud run services replace` takes it) or `terraform show -json` "
             "plan output (repeatable; - reads standard input). Its secrets are still read live.",
-            show_default=False,
         ),
     ] = None,
     offline: Annotated[

@@ -19,8 +19,10 @@ from drift.cli.options import (
     YesOpt,
     directory,
     environment_names,
+    file_option,
     local_file,
     local_input,
+    repeatable,
     shared,
 )
 from drift.cli.session import Invocation, run
@@ -68,13 +70,11 @@ def plan(
     from_template: FromTemplateOpt = False,
     out: Annotated[
         Path | None,
-        typer.Option(
+        file_option(
             "--out",
             help="Also save the plan to FILE for `drift fix --plan FILE` (with each service's "
             "etag and the profile's digest; no secret value).",
-            show_default=False,
             parser=local_file,
-            metavar="FILE",
         ),
     ] = None,
 ) -> None:
@@ -152,23 +152,20 @@ def fix(
     from_template: FromTemplateOpt = False,
     plan_file: Annotated[
         Path | None,
-        typer.Option(
+        file_option(
             "--plan",
             help="Apply exactly the plan saved by `drift plan --out FILE` (its services and "
             "options); exit 4, nothing written, if a service or the profile changed since.",
-            show_default=False,
             parser=local_input,
-            metavar="FILE",
         ),
     ] = None,
     only: Annotated[
         list[str] | None,
-        typer.Option(
+        repeatable(
             "--only",
             help="Apply only this change of the plan (repeatable): SERVICE/env.NAME, "
             "SERVICE/CONTAINER/env.NAME (a sidecar) or SERVICE/setting.NAME, as `drift plan "
             "--format json` lists them under id.",
-            show_default=False,
         ),
     ] = None,
     journal: JournalOpt = None,
@@ -266,12 +263,11 @@ def rollback(
     ] = None,
     service: Annotated[
         list[str] | None,
-        typer.Option(
+        repeatable(
             "--service",
             "-s",
             help="Only this service of the change (repeatable; job/NAME a job): the rest "
             "stays recorded, to roll back later. Without CHANGE_ID: its latest change.",
-            show_default=False,
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,

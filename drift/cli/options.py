@@ -55,9 +55,15 @@ ProfilesDir = Annotated[
         metavar="DIR",
     ),
 ]
+
+
+def repeatable(*names: str, help: str) -> Any:
+    """An option that may be given more than once (a list; none by default)."""
+    return typer.Option(*names, help=help, show_default=False)
+
+
 ServiceOpt = Annotated[
-    list[str] | None,
-    typer.Option("--service", "-s", help="Only this service (repeatable).", show_default=False),
+    list[str] | None, repeatable("--service", "-s", help="Only this service (repeatable).")
 ]
 
 
@@ -102,11 +108,10 @@ def report_location(value: str) -> str:
     return value
 
 
-def report_file(*names: str, help: str) -> Any:
-    """An option naming a report to read or write: a local FILE or gs://BUCKET/OBJECT."""
-    return typer.Option(
-        *names, help=help, parser=report_location, metavar="FILE", show_default=False
-    )
+def file_option(*names: str, help: str, parser: Callable[[str], Any] = report_location) -> Any:
+    """An option naming a FILE: by default a report to read or write, a local file or
+    gs://BUCKET/OBJECT (`report_location`); `local_file`/`local_input` for a local one."""
+    return typer.Option(*names, help=help, parser=parser, metavar="FILE", show_default=False)
 
 
 def _url_scheme(value: str) -> str | None:
@@ -116,17 +121,13 @@ def _url_scheme(value: str) -> str | None:
 
 OutputOpt = Annotated[
     Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the report to FILE instead of stdout.",
-        parser=local_file,
-        metavar="FILE",
+    file_option(
+        "--output", "-o", help="Write the report to FILE instead of stdout.", parser=local_file
     ),
 ]
 ReportOutputOpt = Annotated[
     str | None,
-    report_file(
+    file_option(
         "--output", "-o", help="Write the report to FILE (or gs://BUCKET/OBJECT) instead of stdout."
     ),
 ]
@@ -161,7 +162,7 @@ FormatOpt = Annotated[
 ]
 BaselineOpt = Annotated[
     str | None,
-    report_file(
+    file_option(
         "--baseline",
         help="Compare with the JSON report of an earlier run (--format json; a FILE or "
         "gs://BUCKET/OBJECT): each finding is new, unchanged or updated, and what is gone is "
