@@ -273,12 +273,12 @@ def _seconds(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return parse_duration(value)
-    except ValueError:
+        return parse_duration(value, examples="60, 60s or 1m")
+    except ValueError as exc:
         try:
             float(value)
         except ValueError:
-            raise ValueError(f"not a duration: {value!r} (write e.g. 60, 60s or 1m)") from None
+            raise exc from None
         return value
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
 
 
-def parse_duration(value: str | int | float) -> float:
-    """`600`, `600s`, `10m`, `1h30m`, `1.5s` -> seconds. Raises ValueError."""
+def parse_duration(value: str | int | float, examples: str = "600s, 10m or 1h") -> float:
+    """`600`, `600s`, `10m`, `1h30m`, `1.5s` -> seconds. Raises ValueError, its message
+    ending with `examples` of what to write."""
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, int | float):
@@ -17,11 +18,13 @@ def parse_duration(value: str | int | float) -> float:
             raise ValueError(f"negative duration: {value}")
         return float(value)
     text = value.strip()
+    if text[1:] and text.startswith("-") and _DURATION.fullmatch(text[1:]):
+        raise ValueError(f"negative duration: {value!r} (write 0 or more, e.g. {examples})")
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     match = _DURATION.fullmatch(text)
     if not text or not match or not any(match.groups()):
-        raise ValueError(f"not a duration: {value!r} (write e.g. 600s, 10m or 1h)")
+        raise ValueError(f"not a duration: {value!r} (write e.g. {examples})")
     h, m, s = (float(g) if g else 0.0 for g in match.groups())
     return h * 3600 + m * 60 + s
 

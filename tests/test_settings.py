@@ -190,7 +190,7 @@ def test_duration_settings_are_written_as_profiles_write_durations(
     ("value", "said"),
     [
         ("1x", "not a duration: '1x' (write e.g. 60, 60s or 1m)"),
-        ("-1m", "not a duration: '-1m' (write e.g. 60, 60s or 1m)"),
+        ("-1m", "negative duration: '-1m' (write 0 or more, e.g. 60, 60s or 1m)"),
         ("-5", "Input should be greater than or equal to 0"),
         ("25h", "Input should be less than or equal to 86400"),
     ],

@@ -206,3 +206,12 @@ def test_a_cpu_below_one_with_what_cloud_run_requires_is_valid(profiles_dir: Pat
         "      execution_environment: gen1\n      memory: 1Gi",
     )
     assert load_profile(profiles_dir, "staging").services["api"].settings["cpu"].value == "500m"
+
+
+@pytest.mark.parametrize("setting", ["timeout: -1m", "timeout: -90s", "timeout: -5"])
+def test_a_negative_duration_is_called_negative(profiles_dir: Path, setting: str) -> None:
+    """`-1m` was "not a duration" as if the minus sign were the problem's whole story."""
+    _settings(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert "negative duration" in problem or "must be more than 0s" in problem, problem
