@@ -381,6 +381,34 @@ def test_a_variable_whose_rule_a_child_removes_is_said_at_the_null(
     assert found.severity is Severity.WARNING  # staging's unexpected_env: warn
 
 
+def test_a_sidecar_variable_whose_rule_a_child_removes_is_said_at_the_null(
+    profile: Profile, tmp_path: Path
+) -> None:
+    """As for the ingress container: a `null` under a sidecar's env (`containers: proxy: env:
+    DSN: null`) removes the base's rule, and the variable still live on the sidecar is said
+    at that null, not at the sidecar's entry (the null was dropped when the sidecar's rules
+    were built, so nothing knew it had been there)."""
+    base = textwrap.dedent(PROFILE).replace(
+        "    unexpected_env: warn\n",
+        "    unexpected_env: warn\n    containers:\n      proxy:\n        env:\n"
+        '          DSN: {pattern: "^redis://"}\n',
+    )
+    (tmp_path / "profiles" / "staging.yaml").write_text(base)
+    e2e = "extends: staging\nservices:\n  api:\n    containers:\n      proxy:\n"
+    e2e += "        env:\n          DSN: null\n"
+    (tmp_path / "profiles" / "e2e.yaml").write_text(e2e)
+    child = load_profile(Path("profiles"), "e2e")
+    st = state()
+    sidecar = ContainerConfig("proxy", env={"DSN": plain("DSN", "redis://10.0.0.9")})
+    api = st.services["api"]
+    both = replace(api.template, containers=(*api.template.containers, sidecar))
+    serving = (replace(api.serving[0], config=both),)
+    st.services["api"] = replace(api, template=both, serving=serving)
+    found = only(run(child, st), "env.unexpected")
+    assert (found.container, found.location) == ("proxy", Location("profiles/e2e.yaml", 7))
+    assert "the profile removes its rule (`DSN: null`)" in found.message
+
+
 def test_a_carried_unexpected_variable_is_said_at_the_null_as_a_live_one(
     profile: Profile, tmp_path: Path
 ) -> None:

@@ -365,4 +365,7 @@ def _container(
         },
         mounts=_mounts(spec.mounts, (*path, "mounts"), merged),
         unexpected_env=spec.unexpected_env or unexpected,
+        removed_env={
+            k: merged.at((*path, "env", k)) for k, v in (spec.env or {}).items() if v is None
+        },
     )
