@@ -5,28 +5,48 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
+_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+_NUMBER = r"\d+(?:\.\d+)?"
+
+
+def _spans(units: str) -> re.Pattern[str]:
+    return re.compile("".join(rf"(?:({_NUMBER}){unit})?" for unit in units))
+
+
+_DURATION = _spans("hms")
+_SPAN = _spans("dhms")
 
 
 def parse_duration(value: str | int | float, examples: str = "600s, 10m or 1h") -> float:
     """`600`, `600s`, `10m`, `1h30m`, `1.5s` -> seconds. Raises ValueError, its message
     ending with `examples` of what to write."""
+    return _seconds(value, _DURATION, "hms", "duration", examples)
+
+
+def parse_span(value: str | int | float) -> float:
+    """`90`, `90s`, `15m`, `2h`, `3d`, `1d12h` -> seconds (the sandbox's ages and delays: a
+    duration that may count days). Raises ValueError."""
+    return _seconds(value, _SPAN, "dhms", "time span", "90s, 15m, 2h or 3d")
+
+
+def _seconds(
+    value: str | int | float, spans: re.Pattern[str], units: str, noun: str, examples: str
+) -> float:
     if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
+        raise ValueError(f"not a {noun}: {value!r}")
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError(f"negative duration: {value}")
+            raise ValueError(f"negative {noun}: {value}")
         return float(value)
     text = value.strip()
-    if text[1:] and text.startswith("-") and _DURATION.fullmatch(text[1:]):
-        raise ValueError(f"negative duration: {value!r} (write 0 or more, e.g. {examples})")
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if text[1:] and text.startswith("-") and spans.fullmatch(text[1:]):
+        raise ValueError(f"negative {noun}: {value!r} (write 0 or more, e.g. {examples})")
+    if re.fullmatch(_NUMBER, text):
         return float(text)
-    match = _DURATION.fullmatch(text)
+    match = spans.fullmatch(text)
     if not text or not match or not any(match.groups()):
-        raise ValueError(f"not a duration: {value!r} (write e.g. {examples})")
-    h, m, s = (float(g) if g else 0.0 for g in match.groups())
-    return h * 3600 + m * 60 + s
+        raise ValueError(f"not a {noun}: {value!r} (write e.g. {examples})")
+    return sum(float(n) * _UNITS[u] for n, u in zip(match.groups(), units, strict=True) if n)
 
 
 def format_duration(seconds: float) -> str:

@@ -5,34 +5,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from google.protobuf import duration_pb2, timestamp_pb2
-
-_SPAN = re.compile(
-    r"(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?"
-)
-
-
-def parse_span(value: str | int | float) -> float:
-    """`90`, `90s`, `15m`, `2h`, `3d`, `1d12h` -> seconds. Raises ValueError."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a time span: {value!r}")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError(f"negative time span: {value}")
-        return float(value)
-    text = value.strip()
-    match = _SPAN.fullmatch(text)
-    if not text or match is None or not any(match.groups()):
-        if re.fullmatch(r"\d+(?:\.\d+)?", text):
-            return float(text)
-        raise ValueError(f"not a time span: {value!r} (write e.g. 90s, 15m, 2h or 3d)")
-    d, h, m, s = (float(g) if g else 0.0 for g in match.groups())
-    return d * 86400 + h * 3600 + m * 60 + s
 
 
 def duration(seconds: float) -> duration_pb2.Duration:

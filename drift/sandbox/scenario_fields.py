@@ -13,10 +13,9 @@ from google.protobuf.message import Message
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from drift.profiles.rules_spec import VarName, quantity
-from drift.sandbox.clock import parse_span
 from drift.sandbox.pb import PoolTemplatePb, TaskTemplatePb, TemplatePb
 from drift.sandbox.scenario_options import Strict
-from drift.units import parse_cpu, parse_duration, parse_memory
+from drift.units import parse_cpu, parse_duration, parse_memory, parse_span
 
 # a service, worker pool or job name: a DNS label, fewer than 50 characters
 # (CreateServiceRequest.service_id, CreateWorkerPoolRequest.worker_pool_id)

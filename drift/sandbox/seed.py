@@ -13,7 +13,7 @@ from google.type import expr_pb2
 
 from drift.errors import InputError, Problem
 from drift.sandbox.backend import BackendConfig
-from drift.sandbox.clock import duration, parse_span
+from drift.sandbox.clock import duration
 from drift.sandbox.deploy import begin, plan_update, serve
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import JOBS, POOLS, SERVICES, ResourceKey, RpcError, SecretKey
@@ -51,6 +51,7 @@ from drift.sandbox.state import (
 )
 from drift.sandbox.templates import apply_json, merge_template, resolve, template_pb
 from drift.sandbox.validate import validate_cpu
+from drift.units import parse_span
 
 DAY = 86400.0
 _Ingress = run_v2.IngressTraffic

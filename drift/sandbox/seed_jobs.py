@@ -4,7 +4,6 @@ with the scenario's message), cancelled, or still running."""
 
 from __future__ import annotations
 
-from drift.sandbox.clock import parse_span
 from drift.sandbox.executions import (
     execution_name,
     finish_execution,
@@ -21,6 +20,7 @@ from drift.sandbox.scenario_jobs import ExecutionSpec, JobSpec
 from drift.sandbox.state import JobRec, ProjectRec, Rollout, World
 from drift.sandbox.templates import apply_json, env_pb, job_template_pb, resolve
 from drift.sandbox.validate import template_problem
+from drift.units import parse_span
 
 DAY = 86400.0
 
