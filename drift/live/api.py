@@ -12,6 +12,7 @@ from drift.errors import ApiError
 from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
+from drift.textsafe import visible
 
 LIST_PAGE_SIZE = 500
 
@@ -114,6 +115,16 @@ async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:
     return await runner.call(
         "run", "GetService", name, attempt(clients.services.get_service, name=name)
     )
+
+
+def written_since(generation: int, now: Any) -> str:
+    """`generation G → N, last modified by WHO with CLIENT VERSION`, as a service, job or
+    worker pool read now says (`last_modifier`, and the `client` it wrote with)."""
+    # `client` and `client_version` are whatever the writer sent ("Arbitrary identifier"):
+    # shown with their control characters escaped, never as lines of their own
+    via = visible(f" with {now.client} {now.client_version}".rstrip()) if now.client else ""
+    who = visible(now.last_modifier or "unknown")
+    return f"generation {generation} → {now.generation}, last modified by {who}{via}"
 
 
 async def access_secret(clients: Clients, runner: CallRunner, name: str) -> bytes:
