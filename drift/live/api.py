@@ -130,6 +130,14 @@ def written_since(generation: int, now: Any) -> str:
 async def access_secret(clients: Clients, runner: CallRunner, name: str) -> bytes:
     """A secret version's payload, its CRC32C verified (DATA_LOSS when it does not match).
     The caller keeps it in memory only."""
+    return (await access_version(clients, runner, name))[1]
+
+
+async def access_version(clients: Clients, runner: CallRunner, name: str) -> tuple[str, bytes]:
+    """`access_secret`, with the version the name resolved to (`latest` or an alias):
+    AccessSecretVersionResponse.name is "The resource name of the SecretVersion in the format
+    `projects/*/secrets/*/versions/*`" (google/cloud/secretmanager/v1/service.proto); "" when
+    the server leaves it out."""
     response = await runner.call(
         "access",
         "AccessSecretVersion",
@@ -140,4 +148,4 @@ async def access_secret(clients: Clients, runner: CallRunner, name: str) -> byte
     checksum = response.payload.data_crc32c
     if checksum and crc32c(data) != checksum:
         raise ApiError("AccessSecretVersion", name, "DATA_LOSS", "payload crc32c mismatch")
-    return data
+    return str(response.name), data
