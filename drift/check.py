@@ -153,14 +153,8 @@ async def run_check(
 
         state.unverified.extend(unprobed(profile, names, state))
 
-        probes = await probe_services(
-            profile,
-            names,
-            state,
-            targets_env,
-            settings.concurrency,
-            settings.impersonate_service_account,
-        )
+        probes, changed = await probe_services(profile, names, state, targets_env, settings, runner)
+        state.unverified.extend(changed)
         probes, probe_findings = attach_causes(profile, probes, findings)
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too

@@ -321,3 +321,50 @@ def test_same_as_reads_only_the_compared_value_of_a_service_not_checked(
     read = [(c.short, str(c.request)) for c in made[0].calls]
     assert [r for r in read if "other" in r[1]] == []
     assert [m for m, r in read if "jwt-auth" in r] == ["AccessSecretVersion"]
+
+
+ROTATED = PLAIN.replace("api: {}", "api:\n    env:\n      S: {secret: s, min_length: 32}")
+
+
+def _rotated(make_sandbox: MakeSandbox, *faults: dict[str, Any]) -> MakeSandbox:
+    """`s` (`latest`: version 1, too short) gets a version 2 (long enough) right after drift
+    reads version 1's state, before its value is read (AccessSecretVersion answers later)."""
+    later = {"method": "AccessSecretVersion", "code": None, "latency_ms": 300, "match": "/s/"}
+
+    def made(world: dict[str, Any]) -> Any:
+        world["faults"] = [later, *faults]
+        sandbox = make_sandbox(world)
+        sandbox.rotate_after_get("p", "s", "fake-s-value-long-enough-" + "x" * 20)
+        return sandbox
+
+    return made
+
+
+def _scenario() -> dict[str, Any]:
+    secrets = {"s": {"versions": ["fake-s-short"]}}
+    api = service(container(env=[ref("S", "s")]))
+    return {
+        "projects": {"p": {"number": 5, "iam": GRANT, "secrets": secrets, "services": {"api": api}}}
+    }
+
+
+def test_a_rotation_between_the_state_and_the_value_of_latest_judges_the_version_read(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revrace F3: the report named version 1 (its state) and judged `min_length` on version
+    2's value, which AccessSecretVersion had resolved `latest` to (its answer's `name`)."""
+    report = run(_rotated(make_sandbox), monkeypatch, tmp_path, _scenario(), ROTATED).report
+    assert [f.rule for f in report.findings] == ["env.constraint"], show(report.findings)
+    assert "fake-s" not in "".join(show(report.findings))
+
+
+def test_a_rotation_whose_version_cannot_be_read_again_is_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    denied = {"method": "AccessSecretVersion", "code": "PERMISSION_DENIED", "match": "versions/1"}
+    made = _rotated(make_sandbox, denied)
+    report = run(made, monkeypatch, tmp_path, _scenario(), ROTATED).report
+    assert not report.findings, show(report.findings)
+    (item,) = report.unverified
+    assert "rotated while read" in item.reason and "fake-s" not in item.reason
+    assert report.exit_code == 3

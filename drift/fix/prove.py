@@ -11,8 +11,8 @@ from drift.findings import ProbeResult
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
 from drift.fix.patch import MAX_TAGGED
-from drift.fix.routing import written_since
 from drift.fix.update import get_service
+from drift.live.api import written_since
 from drift.live.model import LiveService
 from drift.probe.targets import ProbeTarget
 

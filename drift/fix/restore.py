@@ -40,12 +40,11 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
     unnamed,
-    written_since,
 )
 from drift.fix.served import promoted
 from drift.fix.update import get_service, revision_exists, settled, update_workload
 from drift.kinds import Kind
-from drift.live.api import short
+from drift.live.api import short, written_since
 from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session

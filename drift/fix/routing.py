@@ -17,9 +17,8 @@ from typing import Any
 
 from drift.fix.journal import Write
 from drift.fix.patch import is_latest
-from drift.live.api import short
+from drift.live.api import short, written_since
 from drift.live.normalize import raw, revision_config
-from drift.textsafe import visible
 
 
 @dataclass(frozen=True, order=True)
@@ -78,16 +77,6 @@ def describe_serving(service: Any, canary: str = "") -> str:
 def changed_by_someone_else(generation: int, now: Any) -> str:
     """Who changed the service after drift left it at `generation`."""
     return f"the service was changed meanwhile by someone else ({written_since(generation, now)})"
-
-
-def written_since(generation: int, now: Any) -> str:
-    """`generation G → N, last modified by WHO with CLIENT VERSION`, as a service, job or
-    worker pool read now says (`last_modifier`, and the `client` it wrote with)."""
-    # `client` and `client_version` are whatever the writer sent ("Arbitrary identifier"):
-    # shown with their control characters escaped, never as lines of their own
-    via = visible(f" with {now.client} {now.client_version}".rstrip()) if now.client else ""
-    who = visible(now.last_modifier or "unknown")
-    return f"generation {generation} → {now.generation}, last modified by {who}{via}"
 
 
 def traffic_key(targets: Any) -> list[list[Any]]:

@@ -26,10 +26,10 @@ from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
 from drift.fix.revision_name import fresh_revision_name
-from drift.fix.routing import describe_serving, serving, written_since
+from drift.fix.routing import describe_serving, serving
 from drift.fix.update import settled_workload, update_workload
 from drift.kinds import Kind
-from drift.live.api import short
+from drift.live.api import short, written_since
 from drift.live.model import LiveService
 from drift.live.normalize import raw, template_config
 from drift.live.workloads import running_execution

@@ -26,10 +26,11 @@ from drift.fix.instances import copy_splits, describe_instances, restoration_pro
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
 from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal
-from drift.fix.routing import describe_serving, serving, written_since
+from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key
 from drift.kinds import Kind, label
+from drift.live.api import written_since
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
 

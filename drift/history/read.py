@@ -67,6 +67,19 @@ async def read_history(
             _workloads(session, profile, wanted),
             asyncio.gather(*(_revisions(session, profile, p) for p in wanted)),
         )
+        # the two run at once: a deploy answered between them serves a revision the listing
+        # lacks. List those again, once (no extra call when the two agree, as they do
+        # unless a deploy lands meanwhile)
+        late = [i for i, p in enumerate(wanted) if _unlisted(found[p.key], listed[i])]
+        again = await asyncio.gather(*(_revisions(session, profile, wanted[i]) for i in late))
+        listed = [*listed]
+        for i, revisions in zip(late, again, strict=True):
+            listed[i] = revisions
+    unlisted_notes = [
+        _unlisted_note(p, found[p.key], revs)
+        for p, revs in zip(wanted, listed, strict=True)
+        if _unlisted(found[p.key], revs)
+    ]
     got = [_service(profile, p, found[p.key], revs) for p, revs in zip(wanted, listed, strict=True)]
     # every plain value that must not be shown is known before any change is described
     for found in got:
@@ -84,7 +97,10 @@ async def read_history(
         services=tuple(r for r in read if isinstance(r, ServiceHistory)),
         unread=tuple(r for r in read if isinstance(r, Unread)),
         limit=limit,
-        notes=tuple(f"{job.label}: {NO_REVISIONS}" for job in jobs),
+        notes=(
+            *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
+            *unlisted_notes,
+        ),
     )
 
 
@@ -150,6 +166,26 @@ def _service(
             return Unread(service.label, failed.reason)
     assert not isinstance(listed, ApiError)
     return service, records_of(listed, svc, service.container, kind), traffic(raw(svc))
+
+
+def _unlisted(svc: Any, listed: list[Any] | ApiError) -> list[str]:
+    """The revisions that serve `svc` (read) and that `listed` (its revisions) lacks."""
+    if svc is None or isinstance(svc, ApiError) or isinstance(listed, ApiError):
+        return []
+    names = {short(r.name) for r in listed}
+    return [rev for rev, (percent, _) in traffic(raw(svc)).items() if percent and rev not in names]
+
+
+def _unlisted_note(service: ServiceProfile, svc: Any, listed: list[Any] | ApiError) -> str:
+    """Said when a revision that serves is still not listed once listed again: the history
+    shown does not have what serves (never shown as if nothing served)."""
+    served = traffic(raw(svc))
+    what = ", ".join(f"{rev} ({served[rev][0]} %)" for rev in _unlisted(svc, listed))
+    return (
+        f"{service.label}: {what} serves but is not in its revision listing (it was deployed "
+        "while drift read the service): the percentages shown are not all of its traffic; "
+        "run `drift history` again"
+    )
 
 
 def _as_recorded(record: RevisionRecord) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from drift.errors import ApiError
 from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
+from drift.textsafe import visible
 
 LIST_PAGE_SIZE = 500
 
@@ -116,9 +117,27 @@ async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:
     )
 
 
+def written_since(generation: int, now: Any) -> str:
+    """`generation G → N, last modified by WHO with CLIENT VERSION`, as a service, job or
+    worker pool read now says (`last_modifier`, and the `client` it wrote with)."""
+    # `client` and `client_version` are whatever the writer sent ("Arbitrary identifier"):
+    # shown with their control characters escaped, never as lines of their own
+    via = visible(f" with {now.client} {now.client_version}".rstrip()) if now.client else ""
+    who = visible(now.last_modifier or "unknown")
+    return f"generation {generation} → {now.generation}, last modified by {who}{via}"
+
+
 async def access_secret(clients: Clients, runner: CallRunner, name: str) -> bytes:
     """A secret version's payload, its CRC32C verified (DATA_LOSS when it does not match).
     The caller keeps it in memory only."""
+    return (await access_version(clients, runner, name))[1]
+
+
+async def access_version(clients: Clients, runner: CallRunner, name: str) -> tuple[str, bytes]:
+    """`access_secret`, with the version the name resolved to (`latest` or an alias):
+    AccessSecretVersionResponse.name is "The resource name of the SecretVersion in the format
+    `projects/*/secrets/*/versions/*`" (google/cloud/secretmanager/v1/service.proto); "" when
+    the server leaves it out."""
     response = await runner.call(
         "access",
         "AccessSecretVersion",
@@ -129,4 +148,4 @@ async def access_secret(clients: Clients, runner: CallRunner, name: str) -> byte
     checksum = response.payload.data_crc32c
     if checksum and crc32c(data) != checksum:
         raise ApiError("AccessSecretVersion", name, "DATA_LOSS", "payload crc32c mismatch")
-    return data
+    return str(response.name), data

@@ -16,7 +16,7 @@ from drift import redact
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.live.api import access_secret, attempt, pages, short
+from drift.live.api import access_version, attempt, pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
@@ -313,23 +313,61 @@ class SecretReads:
 
     async def _access(self, ref: SecretRef) -> None:
         name = (await self._canonical(ref)).version_resource(self.project)
-        data = await self.tasks.once(
-            ("read", ("AccessSecretVersion", name)), partial(self._value, name)
-        )
-        if isinstance(data, ApiError):
-            if data.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
-                self._access_refused[ref] = data  # fine if its state says missing or disabled
+        answer = await self._value(name)
+        if not isinstance(answer, ApiError):
+            answer = await self._as_stated(ref, name, answer)
+        if isinstance(answer, ApiError):
+            if answer.status in ("NOT_FOUND", "FAILED_PRECONDITION"):
+                self._access_refused[ref] = answer  # fine if its state says missing or disabled
             else:
-                self._unverified(ref.key, data)
+                self._unverified(ref.key, answer)
             return
+        data = answer[1]
         value = secret_text(data)
         redact.register(value)
         if value.startswith(BINARY):  # as text, wherever something may decode it so
             redact.register(data.decode("utf-8", errors="replace"))
         self.state.values[ref] = value
 
-    async def _value(self, name: str) -> bytes | ApiError:
+    async def _value(self, name: str) -> tuple[str, bytes] | ApiError:
+        """The value of the version `name` names, with the version it resolved to: read once
+        a run, however many references lead to it."""
+        return await self.tasks.once(
+            ("read", ("AccessSecretVersion", name)), partial(self._access_once, name)
+        )
+
+    async def _access_once(self, name: str) -> tuple[str, bytes] | ApiError:
         try:
-            return await access_secret(self.clients, self.runner, name)
+            return await access_version(self.clients, self.runner, name)
         except ApiError as exc:
             return exc
+
+    async def _as_stated(
+        self, ref: SecretRef, name: str, answer: tuple[str, bytes]
+    ) -> tuple[str, bytes] | ApiError:
+        """The value of the version whose state the report gives. `latest` (or an alias) is
+        resolved by each call on its own: GetSecretVersion for the state, AccessSecretVersion
+        for the value, whose answer names the version it resolved to. A rotation landing
+        between the two would judge version N's report on N+1's value: N's value is read
+        again by its number, once, and when that fails the reference is unverified."""
+        task = self.tasks.get(("version", ref))
+        if task is None or not answer[0]:
+            return answer  # no state read beside it, or nothing to compare with
+        await task
+        info = self.state.versions.get(ref)
+        got = short(answer[0])
+        if info is None or info.resolved is None or got == info.resolved:
+            return answer
+        pinned = f"{name.rsplit('/', 1)[0]}/{info.resolved}"  # .../versions/N
+        again = await self._value(pinned)
+        if not isinstance(again, ApiError) and short(again[0] or pinned) == info.resolved:
+            return again
+        why = f" ({again.brief})" if isinstance(again, ApiError) else ""
+        return ApiError(
+            "AccessSecretVersion",
+            name,
+            "ROTATED",
+            f"rotated while read: the state read is version {info.resolved}'s and the value "
+            f"read is version {got}'s, and version {info.resolved}'s value could not be read "
+            f"again{why}: run again",
+        )

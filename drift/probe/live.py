@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from drift.findings import ProbeResult, Unverified
+from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
 from drift.live.normalize import raw
 from drift.live.reads import reachable
 from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider
+from drift.probe.moved import changed_while_probed
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe, Profile, utc_today
 from drift.report import Report
@@ -119,15 +121,24 @@ async def probe_services(
     names: list[str],
     state: LiveState,
     environ: Mapping[str, str],
-    concurrency: int,
-    impersonate: str | None = None,
-) -> list[ProbeResult]:
+    settings: Settings,
+    runner: CallRunner | None = None,
+) -> tuple[list[ProbeResult], list[Unverified]]:
+    """The probes of the services read in `state`, but those of a service that changed while
+    it was probed (`drift.probe.moved`): those are unverified, never credited to a revision."""
     planned = targets(profile, names, state)
     needs_token = any(t.spec.auth == "google-id-token" for t in planned)
     id_token = (
-        google_id_token_provider(impersonate_service_account=impersonate) if needs_token else None
+        google_id_token_provider(impersonate_service_account=settings.impersonate_service_account)
+        if needs_token
+        else None
     )
-    return await probe_all(planned, environ=environ, concurrency=concurrency, id_token=id_token)
+    results = await probe_all(
+        planned, environ=environ, concurrency=settings.concurrency, id_token=id_token
+    )
+    changed = await changed_while_probed(profile, results, state, settings.access(), runner)
+    moved = {u.service for u in changed}
+    return [r for r in results if r.service not in moved], changed
 
 
 async def run_probe(
@@ -147,9 +158,7 @@ async def run_probe(
     env = dict(environ or {})
     check_probe_config(profile, names, env)
     state = await read_live(profile, names, settings.access(), wait=settings.wait)
-    results = await probe_services(
-        profile, names, state, env, settings.concurrency, settings.impersonate_service_account
-    )
+    results, changed = await probe_services(profile, names, state, env, settings)
     probed, findings = attach_causes(profile, results, [], checked=False)
     today = utc_today()
     findings = apply_ignores(profile, findings, today)  # as `check` does
@@ -165,6 +174,7 @@ async def run_probe(
             # what a probe needs: the service and the revisions it reaches
             *(u for u in state.unverified if u.target == "service" or _revision(u)),
             *unprobed(profile, names, state),
+            *changed,
         ),
         compared=False,
         source="probe",

@@ -111,6 +111,18 @@ class Controls(ABC):
 
         return self._run(read)
 
+    def rotate_after_get(self, project: str, secret: str, value: str) -> None:
+        """Add a version holding `value` to a secret right after the next GetSecretVersion of
+        it is answered (as AddSecretVersion would): a rotation landing between a read of
+        `latest`'s state and a read of its value."""
+
+        def arm() -> None:
+            world = self._core.world
+            key = world.secret_key(f"projects/{project}/secrets/{secret}")
+            world.rotate_after_get[world.secret(key).pb.name] = value.encode()
+
+        self._run(arm)
+
     def test_tokens(self, subject: str = "e2e") -> dict[str, str]:
         """`VAR -> token` for each service whose backend checks a JWT and names the runner's
         variable (`backend.auth.token_env`): an HS256 token its serving revision accepts."""

@@ -97,7 +97,6 @@ class SecretsApi:
         return copy(secret)
 
     async def add_secret_version(self, request: Any) -> Message:
-        world = self.core.world
         rec = self._secret(request.parent)
         data = request.payload.data
         if len(data) > MAX_PAYLOAD:
@@ -105,6 +104,11 @@ class SecretsApi:
         checksum = request.payload.data_crc32c if request.payload.HasField("data_crc32c") else None
         if checksum is not None and checksum != crc32c(data):
             raise invalid("Checksum mismatch: data_crc32c does not match the payload.")
+        return copy(self._add(rec, data, checksum))
+
+    def _add(self, rec: SecretRec, data: bytes, checksum: int | None = None) -> Any:
+        """A new ENABLED version of `rec` holding `data` (what `latest` names from now on)."""
+        world = self.core.world
         name = f"{rec.pb.name}/versions/{len(rec.versions) + 1}"
         version = SecretVersionPb(
             name=name,
@@ -114,7 +118,7 @@ class SecretsApi:
         )
         version.etag = world.etag(name)
         rec.versions.append(VersionRec(version, bytes(data)))
-        return copy(version)
+        return version
 
     async def list_secret_versions(self, request: Any) -> Message:
         rec = self._secret(request.parent)
@@ -129,8 +133,12 @@ class SecretsApi:
         )
 
     async def get_secret_version(self, request: Any) -> Message:
-        _, version = self.core.world.version_ref(request.name)
-        return copy(version.pb)
+        rec, version = self.core.world.version_ref(request.name)
+        answer = copy(version.pb)
+        rotation = self.core.world.rotate_after_get.pop(rec.pb.name, None)
+        if rotation is not None:  # a rotation lands once this answer is made
+            self._add(rec, rotation)
+        return answer
 
     async def access_secret_version(self, request: Any) -> Message:
         _, version = self.core.world.version_ref(request.name)

@@ -167,6 +167,9 @@ class World:
         self.pools: dict[ResourceKey, OwnerRec] = {}
         self.jobs: dict[ResourceKey, JobRec] = {}
         self.secrets: dict[SecretKey, SecretRec] = {}
+        self.rotate_after_get: dict[str, bytes] = {}
+        """Secret name -> the value of a version added right after the next GetSecretVersion
+        of that secret is answered (`Controls.rotate_after_get`)."""
         self.condition_overrides: dict[str, bool] = {}
         self.rng = random.Random(seed)
         self._serial = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,8 @@ from drift.settings import load_settings
 from tests.cliutil import drift
 from tests.conftest import ClientsFor
 from tests.history.conftest import CI, unescaped
+
+PROJECT = "acme"
 
 
 def history(env: str = "prod", **options: object) -> HistoryResult:
@@ -316,3 +319,55 @@ def test_revisions_are_listed_without_waiting_for_the_service(world: Sandbox) ->
     [listed] = [c.at for c in calls if c.short == "ListServices"]
     revisions = [c.at for c in calls if c.short == "ListRevisions"]
     assert len(revisions) == 2 and max(revisions) - listed < hold, revisions
+
+
+def _deploy_after_listing(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch, *, lacking: bool = False
+) -> None:
+    """A deploy of api (100 % to its new revision) lands once its revisions are listed and
+    before the service is read (the two run at once: the read is made to come later).
+    `lacking`: every listing leaves out the revision that serves now."""
+    import drift.history.read as read
+
+    real, real_workloads, deployed = read.revisions_of, read._workloads, []
+
+    async def listed_then_deployed(*args: Any, **kw: Any) -> Any:
+        out = await real(*args, **kw)
+        if args[-1].endswith("/api") and not deployed:
+            world.set_env(PROJECT, "api", "LANDED_MEANWHILE", "1")
+            deployed.append(True)
+        serving = world.service(PROJECT, "api").latest_ready_revision
+        return [r for r in out if r.name != serving] if lacking else out
+
+    async def later(*args: Any, **kw: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await real_workloads(*args, **kw)
+
+    monkeypatch.setattr(read, "revisions_of", listed_then_deployed)
+    monkeypatch.setattr(read, "_workloads", later)
+
+
+def test_a_deploy_between_the_listing_and_the_read_is_listed_again(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revrace F2: every listed revision was shown at 0 %, as if nothing served."""
+    _deploy_after_listing(world, monkeypatch)
+    world.clear_calls()
+    result = history()
+    newest = api(result)[0]
+    assert (newest.percent, newest.name) == (100, _serving(world))
+    assert world.call_counts()["ListRevisions"] == 3 and not result.notes  # api's again
+
+
+def test_a_serving_revision_the_listing_still_lacks_is_said(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _deploy_after_listing(world, monkeypatch, lacking=True)
+    result = history(services=["api"])
+    assert not [e for e in api(result) if e.percent]
+    (note,) = result.notes
+    assert f"api: {_serving(world)} (100 %) serves but is not in its revision listing" in note
+
+
+def _serving(world: Sandbox) -> str:
+    return world.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]

@@ -8,14 +8,18 @@ import datetime as dt
 import json
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
+import drift.probe.live as live_probe
 from drift.causes import NOT_CHECKED, NOT_CONFIGURATION
 from drift.check import run_check
 from drift.findings import ProbeOutcome
+from drift.live.calls import CallRunner
 from drift.probe.live import run_probe
 from drift.profiles.loader import load_profile
 from drift.report import Report
@@ -284,3 +288,89 @@ def test_probe_takes_fail_on_over_the_variable_as_check_does(
     done = drift("probe", "e2e", "--fail-on", "error", env=never)
     assert done.returncode == 1, done.stderr
     assert drift("probe", "e2e", "--fail-on", "never", env=env).returncode == 0
+
+
+def _fixed(sandbox: Sandbox) -> None:
+    """The E2E variables the incident's revision lacks, deployed (one revision each)."""
+    sandbox.set_env(
+        PROJECT, "api", "E2E_OAUTH_SIMULATION_KEY", None, secret="e2e-oauth-simulation-key-staging"
+    )
+    sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", "true")
+    sandbox.set_env(PROJECT, "api", "JWT_SECRET_STAGING", None, secret="jwt-secret-staging")
+
+
+def _serving(sandbox: Sandbox) -> str:
+    return sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+
+
+def _deploy_while_probing(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, deploy: Callable[[Sandbox], None]
+) -> list[str]:
+    """A deploy (CI's) lands after drift read the service and before it probes it: the
+    revisions that serve, before and after."""
+    real = live_probe.probe_all
+    seen: list[str] = []
+
+    async def deploy_then_probe(*args: Any, **kw: Any) -> Any:
+        seen.append(_serving(sandbox))
+        deploy(sandbox)
+        seen.append(_serving(sandbox))
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(live_probe, "probe_all", deploy_then_probe)
+    return seen
+
+
+def _changed(report: Report, seen: list[str]) -> None:
+    """The probe is unverified, naming both revisions, and credited to none of them."""
+    assert not report.probes and not [f for f in report.findings if f.rule.startswith("probe")]
+    (item,) = [u for u in report.unverified if u.target == "probe"]
+    assert item.service == "api"
+    assert f"the service changed while it was probed: {seen[0]} → {seen[1]}" in item.reason
+    assert item.reason.count("run again") == 1
+
+
+def test_a_deploy_of_the_fix_while_probing_is_not_credited_to_the_drifted_revision(
+    sandbox: Sandbox, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revrace F1: the fixed revision answered `ok`; the report said `ok` for the drifted
+    revision it had read (whose variables close the socket with 1011)."""
+    seen = _deploy_while_probing(sandbox, monkeypatch, _fixed)
+    report = check("e2e", env)
+    _changed(report, seen)
+    assert {"env.missing"} <= {f.rule for f in report.findings}  # the read revision's drift
+    # `drift probe` as well: unverified, exit 3
+    seen[:] = []
+    sandbox.set_env(PROJECT, "api", "E2E_TEST_MODE", None)  # drifted again
+    done = probe_only("e2e", env)
+    _changed(done, seen)
+    assert done.exit_code == 3
+
+
+def test_a_broken_deploy_while_probing_is_not_said_to_be_no_configuration_problem(
+    sandbox: Sandbox, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revrace F1, the other way: a clean revision read, a broken one deployed before the
+    handshake (1011): never "not a configuration problem" beside the clean revision."""
+    _fixed(sandbox)
+    seen = _deploy_while_probing(
+        sandbox, monkeypatch, lambda s: s.set_env(PROJECT, "api", "E2E_TEST_MODE", None)
+    )
+    report = check("e2e", env)
+    _changed(report, seen)
+    assert "env.missing" not in {f.rule for f in report.findings if f.service == "api"}
+
+
+def test_a_probe_reads_each_probed_service_once_more_and_lists_nothing_again(
+    sandbox: Sandbox, env: dict[str, str]
+) -> None:
+    """The read after the probes is one GetService per probed service: nothing else."""
+    profile = load_profile(REPO / "profiles", "e2e")
+    settings = load_settings()
+    runner = CallRunner(settings.access().limits)
+    asyncio.run(run_check(profile, settings, environ=env, runner=runner))
+    without = dict(runner.counts)
+    runner = CallRunner(settings.access().limits)
+    asyncio.run(run_check(profile, settings, probe=True, environ=env, runner=runner))
+    more = {k: v - without.get(k, 0) for k, v in runner.counts.items() if v != without.get(k, 0)}
+    assert more == {"GetService": 1}, more

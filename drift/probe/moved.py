@@ -1,0 +1,80 @@
+"""Which revision answered the probes. A Cloud Run response does not name the revision that
+served it: only a read of the service says which revisions serve and where a tag points, and
+drift read it before probing. So each probed service is read again after its probes
+(GetService, one call per probed service; nothing is listed again), and a probe whose service
+changed meanwhile (a deploy landing while a pre-deploy gate runs) is unverified: its answer is
+not credited to the revision read before, nor paired with that revision's findings
+(SPEC: probes "observe real handshakes" of "each tagged serving revision")."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from drift.errors import ApiError
+from drift.findings import ProbeResult, Unverified
+from drift.live.api import get_service, written_since
+from drift.live.calls import CallRunner
+from drift.live.model import LiveState
+from drift.live.normalize import raw
+from drift.live.reads import reachable
+from drift.live.session import Access, Session
+from drift.profiles.model import Profile
+
+
+def answering(profile: Profile, name: str, service: Any) -> tuple[str, ...]:
+    """The revisions a probe of `name` reaches as `service` (a raw protobuf Service) routes:
+    the one its `probe.tag` points to, or those that serve (`traffic_statuses`)."""
+    spec = profile.services[name].probe
+    tag = spec.tag if spec is not None else None
+    split = reachable(service, profile.services[name])
+    if tag is not None:
+        return tuple(sorted(rev for rev, _, tags, _ in split if tag in tags))
+    return tuple(sorted(rev for rev, percent, _, _ in split if percent > 0))
+
+
+async def changed_while_probed(
+    profile: Profile,
+    results: Sequence[ProbeResult],
+    state: LiveState,
+    access: Access,
+    runner: CallRunner | None = None,
+) -> list[Unverified]:
+    """One `Unverified` per probed service that changed between its read and its probes, or
+    that could not be read again (then which revision answered is not known either)."""
+    names = sorted(
+        {r.service for r in results if (live := state.services.get(r.service)) and live.source}
+    )
+    if not names:
+        return []
+    async with Session(access, runner) as session:
+        said = await asyncio.gather(*(_again(session, profile, name, state) for name in names))
+    outcomes = {n: sorted({r.outcome.value for r in results if r.service == n}) for n in names}
+    return [
+        Unverified(
+            name,
+            "probe",
+            f"{why}; its probe ({', '.join(outcomes[name])}) is not credited to a revision",
+        )
+        for name, why in zip(names, said, strict=True)
+        if why
+    ]
+
+
+async def _again(session: Session, profile: Profile, name: str, state: LiveState) -> str:
+    before = raw(state.services[name].source)
+    try:
+        now = raw(await get_service(session.clients, session.runner, before.name))
+    except ApiError as exc:
+        return (
+            f"the service could not be read again after its probe ({exc.brief}), so which "
+            "revision answered is not known, run again"
+        )
+    was, is_ = answering(profile, name, before), answering(profile, name, now)
+    if was == is_:
+        return ""
+    return (
+        f"the service changed while it was probed: {', '.join(was) or 'nothing'} → "
+        f"{', '.join(is_) or 'nothing'} ({written_since(int(before.generation), now)}), run again"
+    )
