@@ -248,6 +248,11 @@ def not_enabled(service: str, project: str, title: str = "") -> str:
     )
 
 
+def api_disabled(reason: str) -> bool:
+    """A reason of a PERMISSION_DENIED for an API not enabled (`not_enabled`): no role helps."""
+    return any(off for *_, off in _FAILED.findall(reason))
+
+
 def _role(call: str, resource: str) -> str:
     if call == "GetIamPolicy":
         if "/secrets/" in resource:
