@@ -204,7 +204,10 @@ def _unlisted(exc: ApiError, project: str, region: str) -> DriftError:
     workloads named without listing any kind. Nothing is written either way: a profile missing
     the workloads of a kind would later read as covering them all."""
     if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
-        return exc
+        return UsageError(
+            f"could not list the workloads: {exc.reason}\n  check --project / --region "
+            f"(project {project}, region {region}); nothing was written"
+        )
     lines = [f"could not list the workloads in {project}/{region}: nothing was written", exc.reason]
     if exc.status == "PERMISSION_DENIED" and not api_disabled(exc.reason):
         permission = f"run.{exc.call.removeprefix('List').lower()}.list"

@@ -49,6 +49,18 @@ def test_a_denied_list_names_its_permission_and_the_way_around(
     assert code == 0, said
 
 
+@pytest.mark.parametrize("status", ["NOT_FOUND", "INVALID_ARGUMENT"])
+def test_a_project_or_region_unknown_says_to_check_them(
+    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path, status: str
+) -> None:
+    sandbox.inject(Fault("ListServices", status))
+    code, said = _init(sandbox_env, tmp_path)
+    assert code == 2, said
+    assert f"ListServices projects/{PROJECT}/locations/{REGION}: {status}" in said, said
+    assert f"check --project / --region (project {PROJECT}, region {REGION})" in said, said
+    assert list((tmp_path / "profiles").iterdir()) == []
+
+
 def test_a_list_of_an_api_not_enabled_asks_for_no_permission(
     sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path
 ) -> None:
