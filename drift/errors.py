@@ -213,9 +213,19 @@ _NEXT_STEPS = {
     "UNAVAILABLE": "the service was unavailable after retries: run again",
     "INTERNAL": "the server failed: run again",
 }
+_APIS = {
+    "run.googleapis.com": "Cloud Run Admin API",
+    "secretmanager.googleapis.com": "Secret Manager API",
+    "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
+}
+"""The title of each API drift calls, when the server's ErrorInfo names none."""
+_NOT_ENABLED = (
+    r"the [^:]+? is not enabled in project \S+: gcloud services enable \S+ --project \S+?"
+)
 _STATUSES = "PERMISSION_DENIED|" + "|".join(_NEXT_STEPS)
-_FAILED = re.compile(rf"([A-Z]\w+)(?: on)? (\S+): ({_STATUSES})\b")
-"""`Call resource: STATUS` (an ApiError's reason), also `Call on resource: STATUS`."""
+_FAILED = re.compile(rf"([A-Z]\w+)(?: on)? (\S+): ({_STATUSES})\b(?:: ({_NOT_ENABLED})\.(?:\s|$))?")
+"""`Call resource: STATUS` (an ApiError's reason), also `Call on resource: STATUS`; with the
+sentence `not_enabled` wrote after a PERMISSION_DENIED for an API that is not enabled."""
 _ANCESTOR = re.compile(r"((?:folders|organizations)/\S+) \((PERMISSION_DENIED)\)")
 """A folder or organisation whose policy could not be read: `organizations/N (STATUS)`."""
 _POLICY = {
@@ -223,6 +233,24 @@ _POLICY = {
     "folders/": "resourcemanager.folders.getIamPolicy",
     "organizations/": "resourcemanager.organizations.getIamPolicy",
 }
+
+
+def not_enabled(service: str, project: str, title: str = "") -> str:
+    """What a call to an API the project has not enabled is answered with, said as such: the
+    server's PERMISSION_DENIED carries a google.rpc.ErrorInfo with reason SERVICE_DISABLED and
+    metadata `service` (google/api/error_reason.proto), and no role helps: the API is to be
+    enabled (https://cloud.google.com/service-usage/docs/troubleshooting, "service not
+    enabled")."""
+    name = title or _APIS.get(service, service)
+    return (
+        f"the {name} is not enabled in project {project}: "
+        f"gcloud services enable {service} --project {project}"
+    )
+
+
+def api_disabled(reason: str) -> bool:
+    """A reason of a PERMISSION_DENIED for an API not enabled (`not_enabled`): no role helps."""
+    return any(off for *_, off in _FAILED.findall(reason))
 
 
 def _role(call: str, resource: str) -> str:
@@ -238,16 +266,19 @@ def next_steps(reasons: Iterable[str]) -> list[str]:
     (for PERMISSION_DENIED, the role or permission each denied call needs)."""
     denied: dict[str, list[str]] = {}
     statuses: list[str] = []
+    disabled: list[str] = []
     for reason in reasons:
         failed = _FAILED.findall(reason)
-        failed += [("GetIamPolicy", r, s) for r, s in _ANCESTOR.findall(reason)]
-        for call, resource, status in failed:
-            if status == "PERMISSION_DENIED":
+        failed += [("GetIamPolicy", r, s, "") for r, s in _ANCESTOR.findall(reason)]
+        for call, resource, status, off in failed:
+            if off:
+                disabled.extend(o for o in [off] if o not in disabled)
+            elif status == "PERMISSION_DENIED":
                 calls = denied.setdefault(_role(call, resource), [])
                 calls.extend(c for c in [call] if c not in calls)
             elif status not in statuses:
                 statuses.append(status)
-    lines = []
+    lines = [f"PERMISSION_DENIED: {off}" for off in disabled]
     if denied:
         needs = "; ".join(f"{role} for {', '.join(calls)}" for role, calls in denied.items())
         lines.append(f"PERMISSION_DENIED: the caller needs {needs}")
@@ -259,10 +290,14 @@ def refused_throughout(project: str, reasons: Iterable[str]) -> bool:
     of `project`. That is also how Google APIs answer for a project that does not exist: "If
     the user does not have permission to access the resource or parent, regardless of whether
     or not it exists, the service must error with PERMISSION_DENIED" (AIP-211), with "(or it
-    may not exist)" in the message."""
+    may not exist)" in the message. An API not enabled in it (`not_enabled`) is no such
+    answer: the project exists."""
     prefix = f"projects/{project}/"
     found = list(reasons)
     return bool(found) and all(
-        any(s == "PERMISSION_DENIED" and r.startswith(prefix) for _, r, s in _FAILED.findall(x))
+        any(
+            s == "PERMISSION_DENIED" and r.startswith(prefix) and not off
+            for _, r, s, off in _FAILED.findall(x)
+        )
         for x in found
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 
-from drift.errors import ApiError, ExitCode, UsageError
+from drift.errors import ApiError, ExitCode, UsageError, api_disabled
 from drift.fix.base import Base
 from drift.fix.context import FixUI, canary_request
 from drift.fix.model import ServicePlan
@@ -27,7 +27,6 @@ JUDGED = frozenset(
         "OUT_OF_RANGE",
         "ALREADY_EXISTS",
         "NOT_FOUND",
-        "PERMISSION_DENIED",
         "UNAUTHENTICATED",
         "UNIMPLEMENTED",
     }
@@ -35,7 +34,14 @@ JUDGED = frozenset(
 """The statuses by which the server judges the request (googleapis google/rpc/code.proto:
 the arguments, the system's state, the caller, the method): the fix would not go through.
 Any other (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED after retries, INTERNAL,
-UNKNOWN, ABORTED…) says nothing about the patch: it could not be validated (exit 3)."""
+UNKNOWN, ABORTED…) says nothing about the patch: it could not be validated (exit 3). Nor
+does PERMISSION_DENIED: the caller was refused before the patch was looked at — it lacks the
+kind's update permission (run.services.update, run.jobs.update, run.workerpools.update), or
+iam.serviceAccounts.actAs on the runtime service account, which a deploy needs
+(https://cloud.google.com/run/docs/reference/iam/roles: roles/run.developer "Requires
+additional configuration in order to deploy services"; https://cloud.google.com/run/docs/
+configuring/services/service-identity: "creating or updating a service or revision, require
+the deployer account to have permissions on the service identity resource")."""
 
 
 async def validate(
@@ -48,9 +54,9 @@ async def validate(
 ) -> tuple[ExitCode, str]:
     """The first write of each service's fix — the canary, under the name a fix would give
     it — sent with `validate_only`: 0 accepted, 2 rejected (UsageError: a `JUDGED` status),
-    3 when a service could not be validated (the API unreachable, a quota: the server judged
-    nothing) or the read behind the plan was incomplete (never 0: SPEC invariant 6); and what
-    to say. Every
+    3 when a service could not be validated (the API unreachable, a quota, the caller refused:
+    the server judged nothing) or the read behind the plan was incomplete (never 0: SPEC
+    invariant 6); and what to say. Every
     service is validated, but one a fix would stop at before any write (`stops`: a new
     revision would fail Cloud Run's deploy-time check of its secrets, a template with an
     unreleased change, a deploy in progress): it is said why, and the dry run's answer is a
@@ -59,6 +65,7 @@ async def validate(
     stops = stops or {}
     rejected: list[str] = []
     unvalidated: list[str] = []
+    again = ": run again"  # what answered no judgement passes; a refused caller does not
     change_id = new_change_id()
     sent = [sp for sp in todo if sp.key not in stops]  # else nothing: fix would not write it
     async with Session(settings.access()) as session:
@@ -71,7 +78,10 @@ async def validate(
         if exc is None:
             ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
         else:
-            (rejected if exc.status in JUDGED else unvalidated).append(f"{sp.label}: {exc.reason}")
+            failed = f"{sp.label}: {exc.reason}{_denied(sp, exc)}"
+            (rejected if exc.status in JUDGED else unvalidated).append(failed)
+            if exc.status == "PERMISSION_DENIED":
+                again = ""
     refused = [stops[sp.key] for sp in todo if sp.key in stops]
     if refused or rejected:
         said = []
@@ -84,9 +94,7 @@ async def validate(
         raise UsageError("; and ".join(said) + ": nothing was changed (dry run)")
     if unvalidated:
         return ExitCode.INCOMPLETE, (
-            "dry run: nothing was changed, but could not validate "
-            + "; ".join(unvalidated)
-            + ": run again"
+            "dry run: nothing was changed, but could not validate " + "; ".join(unvalidated) + again
         )
     unverified = planned.check.report.unverified
     if unverified:
@@ -96,6 +104,17 @@ async def validate(
             + "; ".join(f"{u.service} {u.target}: {u.reason}" for u in unverified)
         )
     return ExitCode.OK, "dry run: nothing was changed"
+
+
+def _denied(sp: ServicePlan, exc: ApiError) -> str:
+    """What a validation refused to the caller (PERMISSION_DENIED) needs; else nothing. An API
+    not enabled says so in the reason (`drift.errors.not_enabled`): no permission helps."""
+    if exc.status != "PERMISSION_DENIED" or api_disabled(exc.reason):
+        return ""
+    return (
+        f" (the patch was not judged: the caller lacks run.{sp.kind.collection.lower()}"
+        ".update, or iam.serviceAccounts.actAs on the runtime service account)"
+    )
 
 
 async def _validate(

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from drift.errors import ApiError, AuthError, DriftError
+from drift.errors import ApiError, AuthError, DriftError, not_enabled
 from drift.live.clients import Emulators, unreachable
 from drift.live.outages import Api, NotSent, Outages, shared
 from drift.textsafe import visible
@@ -25,6 +25,8 @@ __all__ = ["Api", "CallRunner", "Limits", "NotSent", "RateLimiter", "api_errors"
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+SERVICE_DISABLED = "SERVICE_DISABLED"
+"""ErrorInfo.reason of a call to an API the project has not enabled (error_reason.proto)."""
 RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
 # What gRPC says when nothing listens at the address (or it does not resolve): from the real
 # API a network blip worth retrying; from an emulator on this machine, a configuration mistake
@@ -307,7 +309,10 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
     if isinstance(exc, gexc.GoogleAPICallError):
         code = exc.grpc_status_code
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
-        return ApiError(method, resource, status, exc.message or "", retry_after=_retry_after(exc))
+        retry_after, said = _details(exc, resource)
+        return ApiError(
+            method, resource, status, said + (exc.message or ""), retry_after=retry_after
+        )
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
         return ApiError(method, resource, "DEADLINE_EXCEEDED", "no answer within the deadline")
     if isinstance(exc, gexc.RetryError):
@@ -330,11 +335,21 @@ def _status_name(exc: Any) -> str | None:
     return None
 
 
-def _retry_after(exc: Any) -> float | None:
+def _details(exc: Any, resource: str) -> tuple[float | None, str]:
+    """What the status details (google/rpc/error_details.proto) add to the server's words:
+    RetryInfo's delay, and an ErrorInfo with reason SERVICE_DISABLED (google/api/error_reason
+    .proto: metadata `service`, `consumer` "projects/123") as the API to enable, said first."""
     from google.rpc import error_details_pb2
 
+    retry_after, said = None, ""
     for detail in getattr(exc, "details", None) or ():
         if isinstance(detail, error_details_pb2.RetryInfo):
             delay = detail.retry_delay
-            return float(delay.seconds + delay.nanos / 1e9)
-    return None
+            retry_after = float(delay.seconds + delay.nanos / 1e9)
+        elif isinstance(detail, error_details_pb2.ErrorInfo) and detail.reason == SERVICE_DISABLED:
+            meta = detail.metadata
+            project = meta.get("consumer", "").removeprefix("projects/")
+            if service := meta.get("service"):
+                owner = project or resource.removeprefix("projects/").split("/")[0]
+                said = f"{not_enabled(service, owner, meta.get('serviceTitle', ''))}. "
+    return retry_after, said

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from drift.errors import ApiError, ExitCode, IncompleteRead, ProfileError, UsageError
+from drift.errors import (
+    ApiError,
+    DriftError,
+    ExitCode,
+    IncompleteRead,
+    ProfileError,
+    UsageError,
+    api_disabled,
+)
 from drift.files import write_whole
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
@@ -117,13 +125,8 @@ async def init_from_live(
                 listed = await asyncio.gather(
                     *(session.list_workloads(project, region, kind) for kind in Kind)
                 )
-            except ApiError as exc:  # SPEC exit codes: permission denied, unreachable: 3
-                if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
-                    raise
-                raise IncompleteRead(
-                    f"could not list the workloads in {project}/{region}: nothing was written"
-                    f"\n  {exc.reason}"
-                ) from exc
+            except ApiError as exc:
+                raise _unlisted(exc, project, region) from exc
             names = [
                 workload_key(k, n) for k, found in zip(Kind, listed, strict=True) for n in found
             ]
@@ -190,6 +193,32 @@ def _described(key: str) -> ServiceProfile:
     """A workload to read, with no expectation."""
     kind, name = split_key(key)
     return ServiceProfile(name, _LIVE, kind=kind)
+
+
+def _unlisted(exc: ApiError, project: str, region: str) -> DriftError:
+    """Why the workloads could not be listed, and what to do next. A project or region Cloud
+    Run does not know (INVALID_ARGUMENT, NOT_FOUND) is a usage error (2); a denied or failed
+    list leaves the read incomplete (3, SPEC exit codes). A denied List names its permission
+    (run.services.list, run.jobs.list, run.workerpools.list: all in roles/run.viewer,
+    https://cloud.google.com/run/docs/reference/iam/roles) and `--service`, which reads the
+    workloads named without listing any kind. Nothing is written either way: a profile missing
+    the workloads of a kind would later read as covering them all."""
+    if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
+        return UsageError(
+            f"could not list the workloads: {exc.reason}\n  check --project / --region "
+            f"(project {project}, region {region}); nothing was written"
+        )
+    lines = [f"could not list the workloads in {project}/{region}: nothing was written", exc.reason]
+    if exc.status == "PERMISSION_DENIED" and not api_disabled(exc.reason):
+        permission = f"run.{exc.call.removeprefix('List').lower()}.list"
+        lines += [
+            f"{exc.call} needs {permission} (in roles/run.viewer): grant it, or name the "
+            "workloads to describe, which lists none: --service NAME (repeatable; "
+            "job/NAME, worker_pool/NAME for the other kinds)",
+            "nothing is written without every list: a profile missing the workloads of a kind "
+            "would later read as covering them all",
+        ]
+    return IncompleteRead("\n  ".join(lines))
 
 
 def _refuse_overwrite(path: Path, force: bool) -> None:

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import grpc
+from google.rpc import error_details_pb2
 
 from drift.sandbox.names import RpcError
-from drift.sandbox.scenario_models import FaultSpec, check_code, check_method
+from drift.sandbox.scenario_models import ErrorInfoSpec, FaultSpec, check_code, check_method
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class Fault:
     `match` wait `latency_ms`, then fail with `code` (None: latency only) — with probability
     `rate`, and only for the first `first_n` matching calls when set. With `after`, the call
     is carried out first and only its answer is delayed or lost: a write took effect, but the
-    client sees a timeout or an error (the case a retried write must not misread)."""
+    client sees a timeout or an error (the case a retried write must not misread). With
+    `error_info`, the status details carry a google.rpc.ErrorInfo (e.g. SERVICE_DISABLED)."""
 
     method: str = "*"
     code: str | None = "UNAVAILABLE"
@@ -31,6 +33,7 @@ class Fault:
     retry_delay_ms: int | None = None
     message: str | None = None
     after: bool = False
+    error_info: ErrorInfoSpec | None = None
 
     def __post_init__(self) -> None:
         check_method(self.method)
@@ -44,7 +47,7 @@ class Fault:
 
     @classmethod
     def from_spec(cls, spec: FaultSpec) -> Fault:
-        return cls(**spec.model_dump())
+        return cls(**dict(spec))  # shallow: error_info stays a model
 
     def applies(self, method: str, resource: str) -> bool:
         return self.method in ("*", method) and (self.match is None or self.match in resource)
@@ -54,7 +57,9 @@ class Fault:
             return None
         message = self.message or f"injected fault: {method} {resource}".rstrip()
         delay = None if self.retry_delay_ms is None else self.retry_delay_ms / 1000
-        return RpcError(grpc.StatusCode[self.code], message, retry_delay=delay)
+        info = self.error_info
+        detail = None if info is None else error_details_pb2.ErrorInfo(**info.model_dump())
+        return RpcError(grpc.StatusCode[self.code], message, retry_delay=delay, error_info=detail)
 
 
 @dataclass

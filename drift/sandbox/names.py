@@ -29,12 +29,18 @@ class RpcError(Exception):
     """A gRPC status a handler answers with (never carries a secret value)."""
 
     def __init__(
-        self, code: grpc.StatusCode, message: str, *, retry_delay: float | None = None
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        *,
+        retry_delay: float | None = None,
+        error_info: error_details_pb2.ErrorInfo | None = None,
     ) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
         self.retry_delay = retry_delay
+        self.error_info = error_info
 
     def status(self) -> status_pb2.Status:
         """The google.rpc.Status form (operation errors, `grpc-status-details-bin`)."""
@@ -45,10 +51,12 @@ class RpcError(Exception):
             detail = any_pb2.Any()
             detail.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
             status.details.append(detail)
+        if self.error_info is not None:
+            status.details.add().Pack(self.error_info)
         return status
 
     def trailers(self) -> tuple[tuple[str, bytes], ...]:
-        if self.retry_delay is None:
+        if self.retry_delay is None and self.error_info is None:
             return ()
         return (("grpc-status-details-bin", self.status().SerializeToString()),)
 

@@ -24,6 +24,7 @@ from drift.sandbox.scenario_fields import (
 from drift.sandbox.scenario_jobs import JobSpec, OwnerSpec, PoolSpec
 from drift.sandbox.scenario_options import (
     METHODS,
+    ErrorInfoSpec,
     FaultSpec,
     Options,
     Strict,
@@ -38,6 +39,7 @@ CRM_METHODS = frozenset({"GetProject", "GetFolder", "GetIamPolicy"})
 __all__ = [
     "METHODS",
     "EnvValue",
+    "ErrorInfoSpec",
     "FaultSpec",
     "JobSpec",
     "Options",

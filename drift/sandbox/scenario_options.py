@@ -67,6 +67,17 @@ def check_code(value: str | None) -> str | None:
     return value
 
 
+class ErrorInfoSpec(Strict):
+    """A google.rpc.ErrorInfo sent in the status details (google/rpc/error_details.proto):
+    the reason in machine form, e.g. `SERVICE_DISABLED` with metadata `service` and
+    `consumer` (google/api/error_reason.proto), as Google answers a call to an API the project
+    has not enabled."""
+
+    reason: str
+    domain: str = "googleapis.com"
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
 class FaultSpec(Strict):
     """Make calls to `method` (short name or `*`) fail with `code` and/or wait `latency_ms`."""
 
@@ -78,6 +89,7 @@ class FaultSpec(Strict):
     match: str | None = None
     retry_delay_ms: int | None = Field(None, ge=0)
     message: str | None = None
+    error_info: ErrorInfoSpec | None = None
     after: bool = Field(
         False, description="Carry the call out, then delay or fail its answer (lost answer)."
     )

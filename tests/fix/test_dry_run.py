@@ -75,3 +75,25 @@ def test_the_services_are_validated_at_once(sandbox: Sandbox, tmp_path: Path) ->
     arrived = sorted(c.at for c in sandbox.calls if c.short == "UpdateService")
     assert len(arrived) >= 2, arrived
     assert arrived[-1] - arrived[0] < hold, "a validation waited for another's answer"
+
+
+def test_a_validation_denied_to_the_caller_is_not_a_rejected_patch(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """validate_only answered PERMISSION_DENIED: the patch was not judged (the caller lacks
+    run.services.update, or iam.serviceAccounts.actAs on the runtime service account: Cloud
+    Run IAM roles, service identity), so it is unvalidated (3) as the other unjudged statuses,
+    never "the server rejected the patch" (2); the service the server accepted still says so
+    (revstatus)."""
+    sandbox.inject(Fault(method="UpdateService", code="PERMISSION_DENIED", match="services/web"))
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 3, said
+    assert "rejected" not in said and "run again" not in said, said
+    assert "api: the server accepted the patch (validate_only)" in said
+    assert "could not validate web: UpdateService" in said and "PERMISSION_DENIED" in said
+    assert (
+        "(the patch was not judged: the caller lacks run.services.update, or "
+        "iam.serviceAccounts.actAs on the runtime service account)"
+    ) in said, said

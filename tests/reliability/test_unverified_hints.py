@@ -5,6 +5,8 @@ to be retried later than drift waits is quoted in the reason."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +16,10 @@ from drift.format import OutputFormat, formatter_for
 from drift.profiles.loader import load_profile
 from drift.report import Report
 from drift.sandbox import Fault, Sandbox
+from drift.sandbox.scenario_models import ErrorInfoSpec
 from drift.settings import load_settings
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift
+from tests.reliability.conftest import FAST, PROFILES, project
 
 
 @pytest.fixture
@@ -63,3 +67,37 @@ def test_a_denied_policy_read_names_the_permission_of_its_level() -> None:
     ):
         assert needed in line, line
     assert "run.viewer" not in line and " for on" not in line, line
+
+
+def test_an_api_not_enabled_is_not_called_a_missing_role(rel: Sandbox, tmp_path: Path) -> None:
+    """Google answers a call to an API the project has not enabled with PERMISSION_DENIED
+    carrying a google.rpc.ErrorInfo with reason SERVICE_DISABLED and metadata `service`,
+    `consumer` (google/rpc/error_details.proto, google/api/error_reason.proto). No role helps:
+    the hint says to enable the API (Service Usage troubleshooting, "service not enabled"), in
+    the project the error names, through the real client's parsing of the status details."""
+    info = ErrorInfoSpec(
+        reason="SERVICE_DISABLED",
+        metadata={"service": "secretmanager.googleapis.com", "consumer": "projects/222222222200"},
+    )
+    for method in ("ListSecrets", "GetSecretVersion", "GetIamPolicy", "AccessSecretVersion"):
+        rel.inject(
+            Fault(
+                method,
+                "PERMISSION_DENIED",
+                match=f"projects/{project(0)}/",
+                message="Secret Manager API has not been used in project 222222222200 before "
+                "or it is disabled.",
+                error_info=info,
+            )
+        )
+    shutil.copytree(PROFILES, tmp_path / "profiles")
+    env = {**rel.environ(), **FAST, "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("check", "rel", "--project", project(0), env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 3 and "Traceback" not in done.stderr, done.stderr
+    hints = [line for line in done.stdout.splitlines() if "hint:" in line]
+    assert "the caller needs roles/secretmanager" not in done.stdout, hints
+    enable = (
+        "hint: PERMISSION_DENIED: the Secret Manager API is not enabled in project 222222222200: "
+        "gcloud services enable secretmanager.googleapis.com --project 222222222200"
+    )
+    assert [h.strip() for h in hints] == [enable], hints

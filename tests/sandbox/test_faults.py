@@ -11,6 +11,7 @@ from google.rpc import error_details_pb2
 
 from drift.sandbox import Fault, Sandbox
 from drift.sandbox.scenario import default_scenario_path, load_scenario
+from drift.sandbox.scenario_models import FaultSpec
 from tests.conftest import AsyncClients, Clients, ClientsFor, MakeSandbox
 from tests.sandbox.helpers import secret_name, service_name
 
@@ -56,6 +57,30 @@ def test_resource_exhausted_carries_retry_info(clients: Clients, sandbox: Sandbo
         )
     (info,) = [d for d in raised.value.details if isinstance(d, error_details_pb2.RetryInfo)]
     assert info.retry_delay.ToMilliseconds() == 1500
+
+
+def test_a_fault_spec_sends_error_info(clients: Clients, sandbox: Sandbox) -> None:
+    """`error_info` in a scenario's fault is a google.rpc.ErrorInfo in the status details
+    (google/rpc/error_details.proto), as the client library parses it (`exc.reason`)."""
+    spec = FaultSpec.model_validate(
+        {
+            "method": "GetSecret",
+            "code": "PERMISSION_DENIED",
+            "error_info": {
+                "reason": "SERVICE_DISABLED",
+                "metadata": {"service": "secretmanager.googleapis.com", "consumer": "projects/1"},
+            },
+        }
+    )
+    sandbox.inject(Fault.from_spec(spec))
+    with pytest.raises(exceptions.PermissionDenied) as raised:
+        clients.secrets.get_secret(name="projects/acme-chat-staging/secrets/jwt-secret-staging")
+    assert raised.value.reason == "SERVICE_DISABLED"
+    assert raised.value.domain == "googleapis.com"
+    assert raised.value.metadata == {
+        "service": "secretmanager.googleapis.com",
+        "consumer": "projects/1",
+    }
 
 
 def test_latency_does_not_block_other_calls(async_clients: AsyncClients, sandbox: Sandbox) -> None:
