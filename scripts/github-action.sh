@@ -39,11 +39,14 @@ if [ -z "$environment" ]; then
 fi
 report="${DRIFT_ACTION_REPORT:-drift-report.json}"
 args=(check "$environment"
-      --profiles "${DRIFT_ACTION_PROFILES:-profiles}"
-      --fail-on "${DRIFT_ACTION_FAIL_ON:-error}"
       --format github
       --sarif "${DRIFT_ACTION_SARIF:-drift.sarif}"
       --json "$report")
+# profiles and fail-on: passed only when the input is set, so that an unset input leaves them
+# to drift's own precedence (DRIFT_PROFILES_DIR / DRIFT_FAIL_ON, then [tool.drift], then
+# ./profiles and error: README "Configuration"); a default here would override them all.
+[ -n "${DRIFT_ACTION_PROFILES:-}" ] && args+=(--profiles "$DRIFT_ACTION_PROFILES")
+[ -n "${DRIFT_ACTION_FAIL_ON:-}" ] && args+=(--fail-on "$DRIFT_ACTION_FAIL_ON")
 case "${DRIFT_ACTION_PROBE:-false}" in
   true) args+=(--probe) ;;
   false|"") ;;

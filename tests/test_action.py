@@ -316,3 +316,34 @@ def test_an_incomplete_run_closes_no_alert_and_says_so(sandbox: Sandbox, tmp_pat
 def _results(tmp_path: Path) -> dict[str, dict[str, Any]]:
     log = json.loads((tmp_path / "drift.sarif").read_text())
     return {r["partialFingerprints"]["driftFindingId/v1"]: r for r in log["runs"][0]["results"]}
+
+
+def _action_arguments(tmp_path: Path, **inputs: str) -> list[str]:
+    """The arguments the step gives drift (a stub drift that records them)."""
+    record = tmp_path / "args"
+    stub = tmp_path / "drift"
+    stub.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nexit 0\n')
+    stub.chmod(0o755)
+    env = {
+        "PATH": os.environ["PATH"],
+        "DRIFT_BIN": str(stub),
+        "DRIFT_ACTION_ENVIRONMENT": "staging",
+        **{f"DRIFT_ACTION_{k.upper()}": v for k, v in inputs.items()},
+    }
+    subprocess.run(["bash", str(SCRIPT)], cwd=tmp_path, env=env, check=False, timeout=60)
+    return record.read_text().splitlines()
+
+
+def test_unset_profiles_and_fail_on_inputs_leave_drift_its_own_configuration(
+    tmp_path: Path,
+) -> None:
+    """README "Configuration": options, then DRIFT_*, then [tool.drift], then defaults. The
+    inputs' defaults were `profiles` and `error`, always passed as options: a project's
+    `[tool.drift] fail_on = "warning"` or `DRIFT_FAIL_ON` never took effect in CI."""
+    inputs = YAML(typ="safe").load((REPO / "action.yml").read_text())["inputs"]
+    assert inputs["profiles"]["default"] == "" and inputs["fail-on"]["default"] == ""
+    args = _action_arguments(tmp_path)
+    assert "--fail-on" not in args and "--profiles" not in args
+    args = _action_arguments(tmp_path, profiles="deploy/profiles", fail_on="warning")
+    assert args[args.index("--profiles") + 1] == "deploy/profiles"
+    assert args[args.index("--fail-on") + 1] == "warning"
