@@ -15,6 +15,7 @@ from drift.cli.options import (
     BaselineOpt,
     FailOnNewOpt,
     FormatOpt,
+    JournalOpt,
     QuietOpt,
     ReportOutputOpt,
     ServiceOpt,
@@ -85,6 +86,7 @@ def check(
             "Cloud (secret references are then not verified: exit 3 unless drift).",
         ),
     ] = False,
+    journal: JournalOpt = None,
 ) -> None:
     """Read what the serving revisions run with and diff it against the profile. Never writes.
 
@@ -141,6 +143,7 @@ def check(
         "drift.fix.render",
         clients=not offline,
         history=False if no_history else None,
+        journal_dir=journal,
     )
     from drift.check import Source, run_check
     from drift.fix.render import with_repairs

@@ -14,10 +14,10 @@ from drift.cli.options import (
     GATES,
     READS,
     FormatOpt,
+    JournalOpt,
     OutputOpt,
     ServiceOpt,
     YesOpt,
-    directory,
     environment_names,
     file_option,
     local_file,
@@ -36,17 +36,6 @@ FromTemplateOpt = Annotated[
         "--from-template",
         help="Build on the service's template even when it differs from what serves (an "
         "unreleased deploy): those differences roll out too.",
-    ),
-]
-JournalOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--journal",
-        help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
-        "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
-        show_default=False,
-        parser=directory,
-        metavar="DIR",
     ),
 ]
 

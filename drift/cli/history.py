@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from drift.cli import output
-from drift.cli.options import OutputOpt, QuietOpt, ServiceOpt, shared
+from drift.cli.options import JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
 from drift.cli.session import Invocation, run
 from drift.history.formats import HistoryFormat
 
@@ -31,6 +31,7 @@ def history(
     ] = HistoryFormat.TABLE,
     output_file: OutputOpt = None,
     quiet: QuietOpt = False,
+    journal: JournalOpt = None,
 ) -> None:
     """Each service's revisions, newest first, with what each one changed against the one
     before it (variables added, removed or changed, secret references repointed, settings,
@@ -55,7 +56,7 @@ def history(
     from drift.live.calls import CallRunner
     from drift.progress import progress, wanted
 
-    settings, profile = cli.load("drift.history.read", "drift.history.render")
+    settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
     runner = CallRunner(settings.access().limits)
     with progress(f"reading {cli.environment}'s history", runner, enabled=wanted(quiet=quiet)):
         result = run(

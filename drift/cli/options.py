@@ -56,6 +56,20 @@ ProfilesDir = Annotated[
     ),
 ]
 
+# Every command that reads or writes the journal takes it (SPEC invariant 5: "so every
+# command finds it"): check and history read it to tell a canary that never served.
+JournalOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal",
+        help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
+        "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
+        show_default=False,
+        parser=directory,
+        metavar="DIR",
+    ),
+]
+
 
 def repeatable(*names: str, help: str) -> Any:
     """An option that may be given more than once (a list; none by default)."""

@@ -209,3 +209,21 @@ def test_a_fix_that_changes_nothing_leaves_no_journal(sandbox: Sandbox, tmp_path
     done = drift("fix", "e2e", "-s", "web", "--yes", env=sandbox.environ(), cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(Journal(root / ".drift" / "journal").entries()) == 1
+
+
+@pytest.mark.parametrize("command", ["check", "history"])
+def test_every_command_that_reads_the_journal_takes_the_option(
+    sandbox: Sandbox, tmp_path: Path, command: str
+) -> None:
+    """check and history read the journal (whether a drift canary ever served decides `since`,
+    `last_good` and "a fix may still be running"), but only fix and rollback took --journal:
+    a team that keeps it with `--journal DIR` got them from the revisions' shape alone (SPEC
+    invariant 5: `--journal` overrides the location "so every command finds it")."""
+    profiles = ("--profiles", str(REPO / "profiles"))
+    chosen = tmp_path / "journals" / "staging"
+    done = drift(command, "e2e", *profiles, "--journal", str(chosen), env=sandbox.environ())
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert not chosen.exists()  # read, never made by a command that only reads
+    empty = drift(command, "e2e", *profiles, "--journal", "", env=sandbox.environ())
+    assert empty.returncode == 2
+    assert "Invalid value for '--journal': '' names no directory" in empty.stderr, empty.stderr
