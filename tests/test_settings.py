@@ -4,6 +4,7 @@ pyproject.toml, then defaults; bad values are one clear usage error."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.sandbox import Sandbox
-from drift.settings import load_settings
-from tests.cliutil import drift
+from drift.settings import BOUNDS, DAY, PATHS, Settings, load_settings
+from tests.cliutil import REPO, drift
 
 
 @pytest.fixture
@@ -326,3 +327,47 @@ def test_a_report_of_other_profiles_than_the_working_directorys_names_them(
     assert f", profiles `{root}`." in markdown.stdout
     report = drift("check", "staging", "--format", "json", env=sandbox_env, cwd=app)
     assert __import__("json").loads(report.stdout)["profiles_dir"] == root
+
+
+def _readme_settings() -> dict[str, list[str]]:
+    """The README's table of settings: each row's cells, by variable."""
+    readme = (REPO / "README.md").read_text()
+    rows = re.findall(r"^\| `(DRIFT_[A-Z_]+)` \| (.*) \|$", readme, flags=re.M)
+    return {name: [c.strip() for c in cells.split("|")] for name, cells in rows}
+
+
+def _shown(value: object) -> str:
+    """A default as the table writes it (`error`, `true`, `30`)."""
+    if isinstance(value, FailOn):
+        return value.value
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _bounds(limits: dict[str, float]) -> str:
+    signs = {"ge": "≥", "gt": ">", "le": "≤"}
+    said = [f"{signs[k]} {v:g}" + (" (a day)" if v == DAY else "") for k, v in limits.items()]
+    return ", ".join(said)
+
+
+def test_every_setting_is_documented_with_its_default_and_bounds() -> None:
+    """Every Settings field is read from DRIFT_<NAME> and [tool.drift] <name>; four of them
+    (DRIFT_HISTORY, DRIFT_CALL_TIMEOUT, DRIFT_RETRY_BUDGET, DRIFT_IMPERSONATE_SERVICE_ACCOUNT,
+    which changes whose credentials are used) were named nowhere, and the limits of the others
+    nowhere either. A new field without its row fails here."""
+    table = _readme_settings()
+    for field in fields(Settings):
+        variable = f"DRIFT_{field.name.upper()}"
+        assert variable in table, f"README's settings table has no row for {variable}"
+        key, _option, meaning, default, bounds = table[variable]
+        assert key == f"`{field.name}`" and meaning, variable
+        if field.default is not None and field.name not in PATHS:
+            assert default.startswith(f"`{_shown(field.default)}`"), (variable, default)
+        if field.name in BOUNDS:
+            assert bounds == _bounds(BOUNDS[field.name]), (variable, bounds)
+    # the variables drift reads that are not settings
+    readme = (REPO / "README.md").read_text()
+    source = "\n".join(p.read_text() for p in (REPO / "drift").rglob("*.py"))
+    read = set(re.findall(r"[\"'](DRIFT_[A-Z_]*[A-Z])[\"']", source))
+    assert read and {v for v in read if f"`{v}" not in readme} == set()
