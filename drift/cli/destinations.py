@@ -32,8 +32,9 @@ def distinct_outputs(places: dict[str, str | None]) -> None:
 
 def writable(places: dict[str, str | None]) -> None:
     """Refuse, before anything is read, a local file an output could not be written to (its
-    directory missing or not writable, a directory in its place): one message naming each,
-    exit 2 (nothing was checked), rather than a check that runs and then loses its report."""
+    directory missing or not writable, a directory in its place), and a gs:// output a
+    sandbox run could not write: one message naming each, exit 2 (nothing was checked),
+    rather than a check that runs and then loses its report."""
     from drift.textsafe import visible
 
     refused = [
@@ -48,6 +49,31 @@ def writable(places: dict[str, str | None]) -> None:
             f"cannot write {'; '.join(refused)} (nothing was read)",
             hint="create the directory first (mkdir -p DIR), or name a file in one that exists",
         )
+    uploads = [
+        f"{option} {visible(value)}"
+        for option, value in places.items()
+        if value is not None and not isinstance(location(value), Path)
+    ]
+    if uploads:
+        _storage_reachable(uploads)
+
+
+def _storage_reachable(uploads: list[str]) -> None:
+    """Refuse, before anything is read, a gs:// output whose write is refused whatever the
+    check finds: a run against emulators (the sandbox) with no Cloud Storage emulator
+    (STORAGE_EMULATOR_HOST) never writes to the real Cloud Storage (`drift.live.clients`,
+    `_storage_client`). Exit 2 says nothing was checked; a write that fails once the check
+    ran stays exit 1 or 3 (`undelivered`)."""
+    from drift.live.clients import STORAGE_EMULATOR, emulator_host
+
+    emulators = emulator_host()
+    if emulators is None or os.environ.get(STORAGE_EMULATOR):
+        return
+    raise UsageError(
+        f"cannot write {'; '.join(uploads)}: the sandbox at {emulators.run} has no Cloud "
+        "Storage, and a sandbox run never writes to the real one (nothing was read)",
+        hint=f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file",
+    )
 
 
 def _unwritable(path: Path) -> str:

@@ -1,7 +1,9 @@
 """Reports in Cloud Storage: `--output`/`--json`/`--sarif gs://BUCKET/OBJECT` written and
 `--baseline gs://…` read through google-cloud-storage, against a local Cloud Storage
 emulator (gcp-storage-emulator, which the client reaches through STORAGE_EMULATOR_HOST as it
-would the real API); every failure one clear message and exit 2."""
+would the real API); a failure known before the check (a baseline that cannot be read, a
+sandbox run with no Cloud Storage) one clear message and exit 2, a write that fails after
+it named and exit 1 or 3."""
 
 from __future__ import annotations
 
@@ -141,10 +143,23 @@ def test_a_huge_object_is_refused_without_reading_it(
     assert f"gs://{BUCKET}/huge.json is 67108865 bytes, over the" in done.stderr
 
 
-def test_the_sandbox_never_writes_to_the_real_cloud_storage(sandbox: Sandbox) -> None:
-    done = drift("check", "staging", "--output", f"gs://{BUCKET}/r.txt", env=sandbox.environ())
-    assert done.returncode == 2
+@pytest.mark.parametrize(
+    "args",
+    [("check", "--output"), ("check", "--json"), ("check", "--sarif"), ("probe", "--output")],
+)
+def test_the_sandbox_never_writes_to_the_real_cloud_storage(
+    sandbox: Sandbox, args: tuple[str, str]
+) -> None:
+    """Refused before anything is read, exit 2 ("nothing was checked"), as a local output
+    whose directory is missing is: the refusal does not depend on what the check finds. It
+    came once the whole check had run and printed "drift (exit 1)", then exit 2."""
+    command, option = args
+    sandbox.clear_calls()
+    done = drift(command, "staging", option, f"gs://{BUCKET}/r.txt", env=sandbox.environ())
+    assert done.returncode == 2, done.stdout + done.stderr
     assert "has no Cloud Storage" in done.stderr and "STORAGE_EMULATOR_HOST" in done.stderr
+    assert "(nothing was read)" in done.stderr and "exit 1" not in done.stderr
+    assert done.stdout == "" and sandbox.calls == []
     assert "Traceback" not in done.stderr
 
 
