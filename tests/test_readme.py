@@ -141,3 +141,23 @@ def test_readme_formats_match_help() -> None:
     assert {"check", "plan", "compare"} <= set(shown)  # the walk found the commands
     assert _readme_formats() == shown
     assert "--format table|json|github|sarif|markdown" not in README
+
+
+def test_help_texts_say_what_the_readme_says() -> None:
+    """`drift --help` (and sandbox's, profiles') cut each command's description mid-sentence
+    ("Read what the serving revisions run with and diff it against..."); --project and
+    --region did not name their variables as --profiles and --wait do; --manifest was
+    `<str>` where every other file option is FILE; rollback's examples used change ids of two
+    lengths (ids have 5 hex digits); `profiles validate` did not name [tool.drift]."""
+    for group in ((), ("sandbox",), ("profiles",)):
+        rows = drift(*group, "--help").stdout.split("Commands:")[1].splitlines()
+        cut = [row for row in rows if row.rstrip().endswith("...")]
+        assert cut == [], (group, cut)
+    check = " ".join(drift("check", "--help").stdout.split())
+    assert "[env DRIFT_PROJECT]" in check and "[env DRIFT_REGION]" in check
+    assert "--manifest FILE" in check
+    rollback = drift("rollback", "--help").stdout
+    ids = set(re.findall(r"drift rollback (\d{8}-\d{6}-\w+)", rollback))
+    assert ids and all(re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{5}", i) for i in ids), ids
+    validate = " ".join(drift("profiles", "validate", "--help").stdout.split())
+    assert "[tool.drift] profiles_dir" in validate

@@ -65,7 +65,8 @@ def check(
         bool,
         typer.Option(
             "--no-history",
-            help="Do not read drifted services' revision history (findings get no `since`).",
+            help="Do not read drifted services' revision history (findings get no `since`) "
+            "[env DRIFT_HISTORY=false].",
         ),
     ] = False,
     manifest: Annotated[
@@ -76,6 +77,7 @@ def check(
             help="Check what is about to be deployed instead of what runs: a Knative Service "
             "or Job YAML (as `gcloud run services replace` takes it) or `terraform show -json` "
             "plan output (repeatable; - reads standard input). Its secrets are still read live.",
+            metavar="FILE",
         ),
     ] = None,
     offline: Annotated[

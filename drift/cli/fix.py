@@ -315,9 +315,9 @@ def rollback(
 
       drift rollback
 
-      drift rollback 20261124-173012-ab12 --yes
+      drift rollback 20261124-173012-ab12c --yes
 
-      drift rollback 20261124-173012-ab12 --service api
+      drift rollback 20261124-173012-ab12c --service api
 
       drift rollback 20261124-173012-ab12c --from-live staging
     """

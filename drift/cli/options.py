@@ -71,9 +71,9 @@ JournalOpt = Annotated[
 ]
 
 
-def repeatable(*names: str, help: str) -> Any:
+def repeatable(*names: str, help: str, metavar: str | None = None) -> Any:
     """An option that may be given more than once (a list; none by default)."""
-    return typer.Option(*names, help=help, show_default=False)
+    return typer.Option(*names, help=help, show_default=False, metavar=metavar)
 
 
 ServiceOpt = Annotated[
@@ -154,9 +154,12 @@ FailOnOpt = Annotated[
     ),
 ]
 ProjectOpt = Annotated[
-    str | None, typer.Option("--project", help="Override the profile's GCP project.")
+    str | None,
+    typer.Option("--project", help="Override the profile's GCP project [env DRIFT_PROJECT]."),
 ]
-RegionOpt = Annotated[str | None, typer.Option("--region", help="Override the profile's region.")]
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", help="Override the profile's region [env DRIFT_REGION].")
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Table format: print only the summary line.")
 ]
@@ -167,7 +170,8 @@ ImpersonateOpt = Annotated[
     str | None,
     typer.Option(
         "--impersonate-service-account",
-        help="Call the APIs as this service account (ADC must be allowed to impersonate it).",
+        help="Call the APIs as this service account (ADC must be allowed to impersonate it) "
+        "[env DRIFT_IMPERSONATE_SERVICE_ACCOUNT].",
     ),
 ]
 FormatOpt = Annotated[

@@ -30,7 +30,9 @@ app = typer.Typer(
 )
 profiles_app = typer.Typer(help="Lint profiles and print their JSON Schema.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
-app.add_typer(tools.sandbox_app, name="sandbox")
+app.add_typer(
+    tools.sandbox_app, name="sandbox", short_help="Run the local emulator of the APIs drift calls."
+)
 
 
 def _version(value: bool) -> None:
@@ -49,17 +51,22 @@ def _root(
     """drift: configuration drift checks for Cloud Run."""
 
 
-for command in (
-    check.check,
-    check.probe,
-    fix.plan,
-    fix.fix,
-    fix.rollback,
-    onboarding.init,
-    onboarding.compare,
-    history.history,
-    tools.demo,
+# Each command's line in `drift --help`: click cuts a description past about 60 characters
+# mid-sentence ("... diff it against..."), so each says itself in a sentence that fits
+# (its docstring, shown by `drift COMMAND --help`, says the rest).
+for command, short in (
+    (check.check, "Diff the serving revisions against the profile."),
+    (check.probe, "Probe each service's WebSocket handshake."),
+    (fix.plan, "Show the patch that would repair the drift."),
+    (fix.fix, "Repair drift through a canary revision, after confirmation."),
+    (fix.rollback, "Put back what served before a change (from the journal)."),
+    (onboarding.init, "Write a starting profile from what the live services run with."),
+    (onboarding.compare, "Parity of two environments (their profiles or live)."),
+    (history.history, "Each service's revisions and what each one changed."),
+    (tools.demo, "The whole story against the sandbox, with real output."),
 ):
-    app.command()(command)
+    app.command(short_help=short)(command)
 profiles_app.command("validate")(tools.profiles_validate)
-profiles_app.command("schema")(tools.profiles_schema)
+profiles_app.command("schema", short_help="Print the JSON Schema of profile files (for editors).")(
+    tools.profiles_schema
+)

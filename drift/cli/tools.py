@@ -73,7 +73,9 @@ def sandbox(
     raise typer.Exit(run_foreground(scenario, host=host, port=port, log=log))
 
 
-@sandbox_app.command("token")
+@sandbox_app.command(
+    "token", short_help="Print `export VAR=TOKEN` for each backend that checks one."
+)
 def sandbox_token(
     scenario: Scenario = None,
     subject: Annotated[str, typer.Option("--subject", help="The token's `sub` claim.")] = "e2e",
@@ -128,7 +130,8 @@ def profiles_validate(
     directory: Annotated[
         Path | None,
         typer.Argument(
-            help="Profiles directory [default: ./profiles or DRIFT_PROFILES_DIR].",
+            help="Profiles directory [env DRIFT_PROFILES_DIR; [tool.drift] profiles_dir; default "
+            "./profiles].",
             parser=directory,
             metavar="[DIR]",
         ),
