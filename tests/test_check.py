@@ -143,7 +143,7 @@ def test_clean_environment_exits_0(sandbox: Sandbox) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("staging: ") and last.endswith("no drift (exit 0)")
-    assert "1 finding ignored by the profile" in done.stdout  # until 2026-12-31
+    assert "1 finding ignored by the profile" in done.stdout  # until SHIPPED_UNTIL
 
 
 def test_denied_secret_is_incomplete_never_clean(sandbox: Sandbox) -> None:
@@ -173,14 +173,29 @@ def test_drift_takes_precedence_over_incomplete(sandbox: Sandbox) -> None:
     assert report["summary"]["unverified"] == 2  # api and auth both reference it
 
 
+SHIPPED_UNTIL = dt.date.fromisoformat(
+    re.findall(r"until: (\S+)", (REPO / "profiles" / "staging.yaml").read_text())[0]
+)
+"""The shipped staging profile's ignore (NEXT_TELEMETRY_DISABLED) holds until this day."""
+
+
+def test_the_shipped_ignore_does_not_expire_soon_after_the_release() -> None:
+    """It held until 2026-12-31: a month after this release, the demo, the quickstart and
+    every README example of staging gained an `ignore expired` warning (and the clean check
+    above failed). It is read from the profile by the tests, so moving it is one line."""
+    assert SHIPPED_UNTIL >= dt.date(2027, 12, 31)
+    scenario = default_scenario_path().read_text()
+    assert f"(ignored by the profile until {SHIPPED_UNTIL})" in scenario
+
+
 def test_an_expired_ignore_says_so(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = check(sandbox, monkeypatch, "staging", today=dt.date(2026, 12, 31))
-    after = check(sandbox, monkeypatch, "staging", today=dt.date(2027, 1, 1))
+    before = check(sandbox, monkeypatch, "staging", today=SHIPPED_UNTIL)
+    after = check(sandbox, monkeypatch, "staging", today=SHIPPED_UNTIL + dt.timedelta(days=1))
     (ignored,) = [f for f in before.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
     assert ignored.ignored and ignored.ignore_reason.startswith("set by the build image")  # type: ignore[union-attr]
     (expired,) = [f for f in after.findings if f.target == "env.NEXT_TELEMETRY_DISABLED"]
     assert not expired.ignored and expired.severity is ignored.severity  # its own: unexpected_env
-    assert "ignore expired after 2026-12-31 UTC" in expired.message
+    assert f"ignore expired after {SHIPPED_UNTIL} UTC" in expired.message
 
 
 def test_an_ignore_expires_on_the_same_day_in_every_time_zone(
@@ -193,7 +208,7 @@ def test_an_ignore_expires_on_the_same_day_in_every_time_zone(
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     for f in (REPO / "profiles").glob("*.yaml"):
-        text = f.read_text().replace("until: 2026-12-31", f"until: {until.isoformat()}")
+        text = f.read_text().replace(f"until: {SHIPPED_UNTIL}", f"until: {until.isoformat()}")
         (profiles / f.name).write_text(text)
     results = {}
     for tz in ("America/Adak", "Pacific/Kiritimati"):
