@@ -64,16 +64,12 @@ def _storage_reachable(uploads: list[str]) -> None:
     (STORAGE_EMULATOR_HOST) never writes to the real Cloud Storage (`drift.live.clients`,
     `_storage_client`). Exit 2 says nothing was checked; a write that fails once the check
     ran stays exit 1 or 3 (`undelivered`)."""
-    from drift.live.clients import STORAGE_EMULATOR, emulator_host
+    from drift.live.clients import NO_STORAGE_HINT, emulator_host, no_storage
 
-    emulators = emulator_host()
-    if emulators is None or os.environ.get(STORAGE_EMULATOR):
-        return
-    raise UsageError(
-        f"cannot write {'; '.join(uploads)}: the sandbox at {emulators.run} has no Cloud "
-        "Storage, and a sandbox run never writes to the real one (nothing was read)",
-        hint=f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file",
-    )
+    if why := no_storage(emulator_host()):
+        raise UsageError(
+            f"cannot write {'; '.join(uploads)}: {why} (nothing was read)", hint=NO_STORAGE_HINT
+        )
 
 
 def _unwritable(path: Path) -> str:

@@ -241,10 +241,20 @@ def _storage_client(clients: Clients) -> Any:
 
     if os.environ.get(STORAGE_EMULATOR):
         return storage.Client()
-    if clients.emulator is not None:
-        raise UsageError(
-            f"the sandbox at {clients.emulator.run} has no Cloud Storage, and a sandbox run "
-            "never writes to the real one",
-            hint=f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file",
-        )
+    if why := no_storage(clients.emulator):
+        raise UsageError(why, hint=NO_STORAGE_HINT)
     return storage.Client(credentials=clients.credentials, project=None)
+
+
+NO_STORAGE_HINT = f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file"
+
+
+def no_storage(emulator: Emulators | None) -> str:
+    """Why a gs:// write is refused whatever a run finds ("" when it is not): a run against
+    emulators (the sandbox) with no Cloud Storage emulator never writes to the real one."""
+    if emulator is None or os.environ.get(STORAGE_EMULATOR):
+        return ""
+    return (
+        f"the sandbox at {emulator.run} has no Cloud Storage, and a sandbox run never writes "
+        "to the real one"
+    )
