@@ -77,11 +77,7 @@ async def plan_environment(
 
     unhistoried = replace(settings, history=False)
     result = await run_check(profile, unhistoried, services=services, environ=environ, today=today)
-    bases = {  # a job or a worker pool is patched on its template, in place: no base
-        name: fix_base(live, from_template=from_template)
-        for name, live in result.state.services.items()
-        if live.kind is Kind.SERVICE
-    }
+    bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     patched = {
         sp.key: patched_template(
@@ -94,6 +90,16 @@ async def plan_environment(
         if sp.has_patch
     }
     return Planned(result, plan, patched, bases)
+
+
+def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:
+    """What a fix of each service builds on (`fix_base`: what serves, no API call), as
+    `drift plan`, `drift fix` and the Repair script of `check`'s report all plan on it."""
+    return {  # a job or a worker pool is patched on its template, in place: no base
+        name: fix_base(live, from_template=from_template)
+        for name, live in state.services.items()
+        if live.kind is Kind.SERVICE
+    }
 
 
 def build_plan(
