@@ -24,6 +24,7 @@ from drift.fix.manual import (
     missing_service_step,
     pattern_step,
     rollout_step,
+    same_subject,
     secret_arg,
     secret_blocker,
     secret_version_step,
@@ -93,8 +94,7 @@ async def plan_environment(
 
 
 def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:
-    """What a fix of each service builds on (`fix_base`: what serves, no API call), as
-    `drift plan`, `drift fix` and the Repair script of `check`'s report all plan on it."""
+    """What a fix of each service builds on (no API call): plan, fix and check's Repair."""
     return {  # a job or a worker pool is patched on its template, in place: no base
         name: fix_base(live, from_template=from_template)
         for name, live in state.services.items()
@@ -227,8 +227,8 @@ class _Planner:
             step = self._manual_for(f, after, planned_account)
             if step is None and f.rule.startswith("secret."):
                 fix_ids.append(f.id)  # the patch no longer references what was broken
-            elif step is not None and step.target not in {m.target for m in self.manual}:
-                self.manual.append(step)
+            elif step is not None:
+                self._once(step)
         self.manual += tag_steps(self.cmd, on_tags)
         sp = ServicePlan(
             service=self.service.name,
@@ -320,7 +320,8 @@ class _Planner:
         return [change]
 
     def _once(self, step: ManualStep) -> None:
-        if step.target not in {m.target for m in self.manual}:
+        said = {same_subject(m.target, self.state, self.profile.project) for m in self.manual}
+        if same_subject(step.target, self.state, self.profile.project) not in said:
             self.manual.append(step)
 
     def _readable(self, ref: SecretRef, account: str) -> bool:
