@@ -150,6 +150,9 @@ def dry_run_report(planned: Planned, todo: list[ServicePlan], code: ExitCode, sa
     outcome = said
     if code is ExitCode.OK:
         names = ", ".join(sp.label for sp in todo)
-        outcome = f"dry run: the server accepted the patch of {names} (validate_only): {said}"
+        outcome = (
+            f"dry run: the server accepted the patch of {names} (validate_only); "
+            "nothing was changed"
+        )
     report = planned.check.report
     return replace(report, fix_commands=plan_commands(planned.plan), notes=(*report.notes, outcome))
