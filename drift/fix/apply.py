@@ -21,7 +21,7 @@ from drift.fix.author import who
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
-from drift.fix.dryrun import validate
+from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
 from drift.fix.journal import Entry, Journal, State, listed, now_text
@@ -143,7 +143,8 @@ async def _fix(
     if options.dry_run:  # every service validated, or said why a fix would stop at it
         stops = _stops(planned, todo, from_template=options.from_template)
         code, message = await validate(profile, settings, planned, todo, ui, stops)
-        return FixResult(planned.plan, exit_code=code, message=message, notes=notes)
+        shown = dry_run_report(planned, todo, code, message) if options.report_shown else None
+        return FixResult(plan, recheck=shown, exit_code=code, message=message, notes=notes)
     journal = Journal(settings.journal()).open()
     change_id = new_change_id(after=_changes(journal))
     with Locks(journal.directory, change_id, "fix", say=ui.say) as locks:

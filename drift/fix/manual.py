@@ -127,6 +127,18 @@ def secret_blocker(
     return None
 
 
+def same_subject(target: str, state: LiveState, own: str) -> str:
+    """A step's target as it names its thing once: a secret of another project named by id
+    in the profile and by number in the revision is one secret (the number's id, as the read
+    learnt it: `LiveState.projects`), so its steps are one."""
+    kind, _, key = target.partition(".")
+    project, _, secret = key.rpartition("/")
+    if kind != "secret" or not project:
+        return target
+    resolved = state.project_of(project, own)
+    return f"secret.{secret}" if resolved == own else f"secret.{resolved}/{secret}"
+
+
 def secret_version_step(
     cmd: Commands, ref: SecretRef, state: LiveState, users: Iterable[str], reason: str
 ) -> ManualStep:

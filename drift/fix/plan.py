@@ -24,6 +24,7 @@ from drift.fix.manual import (
     missing_service_step,
     pattern_step,
     rollout_step,
+    same_subject,
     secret_arg,
     secret_blocker,
     secret_version_step,
@@ -77,11 +78,7 @@ async def plan_environment(
 
     unhistoried = replace(settings, history=False)
     result = await run_check(profile, unhistoried, services=services, environ=environ, today=today)
-    bases = {  # a job or a worker pool is patched on its template, in place: no base
-        name: fix_base(live, from_template=from_template)
-        for name, live in result.state.services.items()
-        if live.kind is Kind.SERVICE
-    }
+    bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     patched = {
         sp.key: patched_template(
@@ -94,6 +91,15 @@ async def plan_environment(
         if sp.has_patch
     }
     return Planned(result, plan, patched, bases)
+
+
+def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:
+    """What a fix of each service builds on (no API call): plan, fix and check's Repair."""
+    return {  # a job or a worker pool is patched on its template, in place: no base
+        name: fix_base(live, from_template=from_template)
+        for name, live in state.services.items()
+        if live.kind is Kind.SERVICE
+    }
 
 
 def build_plan(
@@ -221,8 +227,8 @@ class _Planner:
             step = self._manual_for(f, after, planned_account)
             if step is None and f.rule.startswith("secret."):
                 fix_ids.append(f.id)  # the patch no longer references what was broken
-            elif step is not None and step.target not in {m.target for m in self.manual}:
-                self.manual.append(step)
+            elif step is not None:
+                self._once(step)
         self.manual += tag_steps(self.cmd, on_tags)
         sp = ServicePlan(
             service=self.service.name,
@@ -314,7 +320,8 @@ class _Planner:
         return [change]
 
     def _once(self, step: ManualStep) -> None:
-        if step.target not in {m.target for m in self.manual}:
+        said = {same_subject(m.target, self.state, self.profile.project) for m in self.manual}
+        if same_subject(step.target, self.state, self.profile.project) not in said:
             self.manual.append(step)
 
     def _readable(self, ref: SecretRef, account: str) -> bool:

@@ -11,13 +11,13 @@ from typing import Any
 from drift.fix.formats import PlanFormat
 from drift.fix.formats.table import plan_table
 from drift.fix.model import Plan
-from drift.fix.plan import build_plan
+from drift.fix.plan import build_plan, plan_bases
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
 from drift.rendering import render_as
 from drift.report import Report
 
-__all__ = ["plan_table", "render_plan", "repair_commands", "with_repairs"]
+__all__ = ["plan_commands", "plan_table", "render_plan", "repair_commands", "with_repairs"]
 
 
 def render_plan(
@@ -41,11 +41,17 @@ def with_repairs(profile: Profile, state: LiveState, report: Report) -> Report:
 
 
 def repair_commands(profile: Profile, state: LiveState, report: Report) -> tuple[str, ...]:
-    """The lines of the script `drift plan --format gcloud` prints (no extra API call), or
-    nothing when there is nothing to repair."""
+    """The lines of the script `drift plan --format gcloud` prints, planned on the same bases
+    (what serves: `plan_bases`, no extra API call), or nothing when there is nothing to
+    repair."""
+    return plan_commands(build_plan(profile, report.services, state, report, plan_bases(state)))
+
+
+def plan_commands(plan: Plan) -> tuple[str, ...]:
+    """The lines of the plan's `--format gcloud` script, or nothing when there is nothing to
+    repair."""
     from drift.fix.formats.gcloud import script_lines
 
-    plan = build_plan(profile, report.services, state, report)
     if not (plan.has_patch or plan.manual):
         return ()
     return tuple(script_lines(plan))

@@ -137,8 +137,10 @@ def _probe(probe: ProbeResult) -> dict[str, Any]:
     }
 
 
-def _unverified(item: Unverified) -> dict[str, str]:
-    data = {"service": item.service, "target": item.target, "reason": item.reason}
+def _unverified(item: Unverified) -> dict[str, Any]:
+    data: dict[str, Any] = {"service": item.service, "target": item.target, "reason": item.reason}
+    if (where := item.location) is not None:  # additive: the entry the annotation points at
+        data["location"] = located(where.file, where.line)
     if item.baseline is not None:
         data["baseline"] = item.baseline.value
     if item.kind is not Kind.SERVICE:

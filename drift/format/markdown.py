@@ -14,6 +14,7 @@ from drift.format.summary import (
     baseline_mark,
     by_service,
     confirmed_text,
+    expected_actual,
     ignored_line,
     location_text,
     most_severe_first,
@@ -84,12 +85,15 @@ def _head(report: Report) -> list[str]:
 
 
 def _finding_cells(f: Finding) -> list[str]:
-    """severity, rule, target, message, location: one finding's row."""
+    """severity, rule, target, message, location: one finding's row. The message cell says
+    expected and actual (masked on the data, as everywhere) as the table, the annotations
+    and SARIF do, then where the drift began."""
+    said = "".join(f"<br>{line}" for line in expected_actual(f, md_code))
     return [
         f.severity.value + (f" **{mark}**" if (mark := baseline_mark(f)) else ""),
         md_code(f.rule),
         md_code(f.target),
-        md_text(f.message) + (f"<br>_{md_text(since)}_" if (since := since_text(f)) else ""),
+        md_text(f.message) + said + (f"<br>_{md_text(since)}_" if (since := since_text(f)) else ""),
         md_code(location_text(f.location)),
     ]
 

@@ -9,7 +9,9 @@ incomplete read is never 0."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from google.cloud import run_v2
 
 from drift import __version__
@@ -99,6 +101,41 @@ def test_plan_shows_what_a_fix_builds_on(
     assert service["from_template"] is False and service["built_on"]
     assert f"image: {V1} → {V2}" in service["template_differences"]
     assert updates(sandbox) == []  # a plan never writes
+
+
+def _pinned_world() -> dict[str, Any]:
+    """A `--no-traffic` deploy set MODE=new, max 5 on the template; 100 % stays pinned on
+    revision 1 (MODE=old, max 10)."""
+    old = {"image": V1, "env": {"MODE": "old"}, "max_instances": 10}
+    new = {"image": V2, "env": {"MODE": "new"}, "max_instances": 5}
+    return lab_world(template=new, history=[old], traffic=[{"revision": 1, "percent": 100}])
+
+
+@pytest.mark.parametrize(("mode", "maximum"), [("new", 5), ("old", 10)])
+def test_check_repair_script_is_the_plan_script(
+    make_sandbox: MakeSandbox, tmp_path: Path, mode: str, maximum: int
+) -> None:
+    """revformats 1: `check`'s Repair script (markdown, step summary, JSON `fix_commands`)
+    is planned on what serves, as `drift plan` plans it: with MODE=new it repairs the drift
+    the report lists (it had no word of it), with MODE=old it proposes nothing the report
+    does not list (it proposed --max-instances=10 --update-env-vars=MODE=old)."""
+    import json
+
+    sandbox = make_sandbox(_pinned_world())
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        f"      max_instances: {maximum}\n    env:\n      MODE: {mode}\n"
+    )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    check = drift("check", "lab", "--format", "json", env=env, cwd=tmp_path)
+    report = json.loads(check.stdout)
+    plan = drift("plan", "lab", "--format", "gcloud", env=env, cwd=tmp_path)
+    script = [line for line in plan.stdout.splitlines() if line]
+    assert report["fix_commands"] == script, (report["findings"], report["fix_commands"])
+    if mode == "old":
+        assert not any("--max-instances=10" in line for line in script)
 
 
 def test_a_failed_template_is_replaced_by_what_serves(

@@ -97,3 +97,27 @@ def test_a_validation_denied_to_the_caller_is_not_a_rejected_patch(
         "(the patch was not judged: the caller lacks run.services.update, or "
         "iam.serviceAccounts.actAs on the runtime service account)"
     ) in said, said
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github", "markdown"])
+def test_a_dry_run_prints_the_format_it_was_asked_for(
+    sandbox: Sandbox, tmp_path: Path, fmt: str
+) -> None:
+    """revformats 2: with a change to validate, stdout was empty (exit 0), so `> plan.json`
+    held nothing exactly when there was a fix. It is the report the fix repairs (the document
+    fix prints in these formats, as with nothing to change), the plan as its Repair script
+    and the server's answer as a note; the prose stays on stderr."""
+    import json
+
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "staging", "--dry-run", "-s", "web", "--format", fmt, env=env, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert "web: the server accepted the patch (validate_only)" in done.stderr
+    assert done.stdout.strip(), done.stderr
+    if fmt == "json":
+        report = json.loads(done.stdout)
+        assert report["findings"] and report["fix_commands"]
+        accepted = "dry run: the server accepted the patch of web (validate_only)"
+        assert any(note.startswith(accepted) for note in report["notes"]), report["notes"]
+    elif fmt == "sarif":
+        assert json.loads(done.stdout)["runs"][0]["results"]

@@ -118,3 +118,15 @@ def test_secret_problems_in_a_sidecar_or_a_volume_are_steps_not_repairs(
     assert any("--update-secrets=/etc/tls=tls-cert:3" in c for c in tls.commands)
     assert all("<SECRET>" not in c for c in tls.commands)
     assert not any(fid for fid in chat.fixes if "tls-cert" in fid)
+
+
+def test_a_secret_named_by_project_id_and_by_number_is_one_step(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revformats 3: the profile names partner-api-key's project acme-shared, the revision
+    names it 600000000002 (acme-shared's number, known from the read): one secret version
+    whose latest is DISABLED, so one manual step, not one per naming."""
+    chat = service(plan(shapes, monkeypatch, tmp_path), "chat")
+    partner = [m for m in chat.manual if m.target.endswith("/partner-api-key")]
+    assert [m.target for m in partner] == ["secret.acme-shared/partner-api-key"], partner
+    assert "DISABLED" in partner[0].reason

@@ -104,3 +104,20 @@ def test_notes_are_an_additive_list() -> None:
     data = render(dataclasses.replace(DRIFT_REPORT, notes=(note,)))
     assert data["notes"] == [note]
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
+
+
+def test_an_unverified_item_carries_its_location_when_known() -> None:
+    """revformats 4: the github annotation placed an unverified item at its profile entry;
+    the JSON entry had only service, target and reason. `location` is additive: absent
+    when drift knows no place, valid against the v1 schema either way."""
+    from drift.findings import Location, Unverified
+
+    placed = Unverified(
+        "web", "revision", "a deploy is in progress", location=Location("p.yaml", 4)
+    )
+    unplaced = Unverified("api", "secret.x", "PERMISSION_DENIED")
+    data = render(make_report(FINDINGS, unverified=(placed, unplaced)))
+    by_service = {u["service"]: u for u in data["unverified"]}
+    assert by_service["web"]["location"] == {"file": "p.yaml", "line": 4}
+    assert "location" not in by_service["api"]
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)

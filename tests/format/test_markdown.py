@@ -54,12 +54,23 @@ def test_md_code() -> None:
 
 
 def test_cells_never_break_the_table() -> None:
-    finding = dataclasses.replace(MISSING, message="a | b `c`\nd", target="env.X|`Y`")
+    finding = dataclasses.replace(
+        MISSING, message="a | b `c`\nd", target="env.X|`Y`", expected="p|q\nr", actual="`s`"
+    )
     row = next(x for x in render(make_report((finding,))).splitlines() if x.startswith("| error"))
     assert row == (
-        "| error | `env.missing` | env.X\\|\\`Y\\` | a \\| b \\`c\\`\\\\nd "
-        "| `profiles/e2e.yaml:6` |"
+        "| error | `env.missing` | env.X\\|\\`Y\\` | a \\| b \\`c\\`\\\\nd"
+        "<br>expected: `p\\|q\\nr`<br>actual: \\`s\\` | `profiles/e2e.yaml:6` |"
     )
+
+
+def test_expected_and_actual_are_said_as_in_the_table() -> None:
+    """revformats 4: the summary said "NEXT_PUBLIC_WS_URL differs from the profile" without
+    the values the table, the annotations and SARIF give; they are said, masked as there."""
+    text = render(DRIFT_REPORT)
+    assert "<br>expected: `pattern ^https://`<br>actual: `http://localhost:8081`" in text
+    assert "JWT\\_SECRET\\_KEY holds a plain value" in text
+    assert "<br>actual: `*** (changed)`" in text  # masked on the data, as in the table
 
 
 def test_fix_commands_fence_outgrows_backticks() -> None:

@@ -143,6 +143,7 @@ def test_a_terraform_plan_is_checked_before_it_is_applied(sandbox: Sandbox) -> N
             "target": "env.REDIS_HOST",
             "reason": f"not known until apply ({rel(PLAN)}: resource_changes[1].change.after"
             ".template[0].containers[0].env[3].value)",
+            "location": {"file": "profiles/staging.yaml", "line": 14},  # api's entry
         }
     ]
     assert doc["summary"]["services"] == 2  # web is destroyed by the plan: not checked
