@@ -101,7 +101,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         {
             "level": UNVERIFIED_LEVEL,
             "message": {"text": f"could not be verified: {u.reason}"},
-            "locations": [_logical(u.key, u.target)],
+            "locations": [{**_physical(u.location), **_logical(u.key, u.target)}],
             "descriptor": {"id": UNVERIFIED},
         }
         for u in sorted_unverified(report)
@@ -271,6 +271,14 @@ def _logical(service: str, target: str) -> dict[str, Any]:
     }
 
 
+def _physical(location: Location | None) -> dict[str, Any]:
+    """The profile's file and line a result or a notification is about ({} when none)."""
+    if location is None:
+        return {}
+    region = {"region": {"startLine": location.line}} if location.line else {}
+    return {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(location)}, **region}}
+
+
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
@@ -279,14 +287,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": finding_text(finding)},
     }
     if finding.location:
-        result["locations"] = [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(finding.location)},
-                    **({"region": {"startLine": line}} if (line := finding.location.line) else {}),
-                }
-            }
-        ]
+        result["locations"] = [_physical(finding.location)]
     result["partialFingerprints"] = {FINGERPRINT: finding.id}
     if finding.ignored:
         suppression: dict[str, Any] = {"kind": "external"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
@@ -26,6 +27,7 @@ from tests.format.conftest import (
     PLAINTEXT,
     ROLLOUT,
     SETTING,
+    UNVERIFIED,
     Golden,
     make_report,
 )
@@ -169,3 +171,21 @@ def test_what_a_baseline_run_could_not_check_again_stays_and_what_is_resolved_go
     assert carried["properties"]["notCheckedAgain"].startswith("auth: service could not")
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
     jsonschema.Draft4Validator(SCHEMA).validate(log)
+
+
+def test_an_unverified_item_is_located_in_the_profile_where_drift_knows_where() -> None:
+    """As its GitHub annotation and its JSON entry are: the notification of an item that
+    could not be verified had only a logical location (`api/secret.X`), no file or line."""
+    at = Location("profiles/prod.yaml", 46)
+    report = make_report(unverified=(replace(UNVERIFIED, location=at),))
+    (note,) = render(report)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    (where,) = note["locations"]
+    assert where["physicalLocation"] == {
+        "artifactLocation": {"uri": "profiles/prod.yaml"},
+        "region": {"startLine": 46},
+    }
+    assert where["logicalLocations"][0]["fullyQualifiedName"] == f"auth/{UNVERIFIED.target}"
+    (unlocated,) = render(INCOMPLETE_REPORT)["runs"][0]["invocations"][0][
+        "toolExecutionNotifications"
+    ]
+    assert "physicalLocation" not in unlocated["locations"][0]
