@@ -114,13 +114,23 @@ def test_an_entry_is_never_written_over_another_workloads(tmp_path: Path) -> Non
 
 
 def test_a_service_a_job_and_a_pool_of_one_name_have_a_lock_each(tmp_path: Path) -> None:
+    """Each has a lock of its own name; all three are held under the older name too (that a
+    drift before c693650 gave them all, and checks: revcompat F1), so one command takes them
+    together, and a second command on another of them stops as an older drift would."""
     parent = "projects/p/locations/us-central1"
     with Locks(tmp_path, "20261201-000000-aaaa", "fix") as first:
         first.acquire(f"{parent}/services/app", "app")
+        first.acquire(f"{parent}/jobs/app", "job app")
+        first.acquire(f"{parent}/workerPools/app", "worker pool app")
+        assert len({p.name for p in first.held}) == 4
+    with Locks(tmp_path, "20261201-000000-aaaa", "fix") as first:
+        first.acquire(f"{parent}/services/app", "app")
         with Locks(tmp_path, "20261201-000000-bbbb", "fix") as second:
-            second.acquire(f"{parent}/jobs/app", "job app")
-            second.acquire(f"{parent}/workerPools/app", "worker pool app")
-            assert len({p.name for p in first.held + second.held}) == 3
+            with pytest.raises(Locked, match="change 20261201-000000-aaaa"):
+                second.acquire(f"{parent}/jobs/app", "job app")
+            assert second.held == []
+        left = sorted(p.name for p in (tmp_path / "locks").glob("*.lock"))
+        assert left == sorted(p.name for p in first.held)  # nothing of the second's
 
 
 def test_a_lock_files_fields_are_shown_safe(tmp_path: Path) -> None:
