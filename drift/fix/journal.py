@@ -294,7 +294,21 @@ class Journal:
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem, entry.source = _checked(path, raw), str(path)
             out.append(entry)
-        return sorted(out, key=lambda e: (e.change_id, e.service))
+        return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
+
+
+def _one_each(entries: list[Entry]) -> list[Entry]:
+    """One entry per change and workload. A drift before c693650 names a service's entry
+    `CHANGE--NAME.json`: rolling back this drift's change, it records that there, beside
+    `CHANGE--service--NAME.json` (same schema). The one recorded last stands for both (a
+    rollback after the promotion: rolled back); one that cannot be trusted is kept too."""
+    latest = {e.identity: e for e in sorted((e for e in entries if not e.problem), key=_last)}
+    return [e for e in entries if e.problem] + list(latest.values())
+
+
+def _last(entry: Entry) -> tuple[str, int, bool]:  # a tie: the restoration's record wins
+    at = entry.history[-1].get("at", "") if entry.history else ""
+    return at, len(entry.history), entry.state in ROLLBACK
 
 
 def listed(directory: Path, suffix: str, what: str) -> list[Path]:
