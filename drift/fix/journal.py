@@ -22,7 +22,7 @@ from typing import Any
 from drift import redact
 from drift.errors import JournalError, JournalUnreadable
 from drift.files import regular_bytes, replace_whole
-from drift.fix.entryshape import Malformed, entry_check, foreign
+from drift.fix.entryshape import Malformed, entry_check, foreign, unsummed
 from drift.kinds import Kind
 from drift.textsafe import visible
 
@@ -292,7 +292,7 @@ class Journal:
                 out.append(_unreadable(path, f"journal file {path}: {exc}"))
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            entry.problem, entry.source = _checked(path, raw), str(path)
+            entry.problem, entry.source = _checked(path, raw, data), str(path)
             out.append(entry)
         return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
 
@@ -365,11 +365,11 @@ def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
         raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
 
 
-def _checked(path: Path, raw: bytes) -> str:
+def _checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
     try:
         accepted = regular_bytes(_sum_path(path)).decode(errors="replace").split()
     except OSError:
-        return f"{path.name} has no checksum ({_sum_path(path).name}): drift did not write it"
+        return unsummed(path.name, _sum_path(path).name, data)
     if _digest(raw) not in accepted:
         return f"{path.name} does not match the checksum drift recorded: it was edited"
     return ""
