@@ -7,6 +7,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, fields
 from typing import Any
 
+from drift.schemas import other_version
+
 Check = Callable[[Any, str], None]
 
 
@@ -115,12 +117,8 @@ def foreign(data: Any, schema: str) -> str:
     theirs = data.get("schema") if isinstance(data, dict) else None
     if theirs == schema:
         return ""
-    family = schema.rpartition("/")[0] + "/"
-    if isinstance(theirs, str) and theirs.startswith(family):
-        return (
-            f"written by another (newer) drift ({theirs}; this drift reads {schema}): "
-            "upgrade drift to read it"
-        )
+    if why := other_version(theirs, schema):
+        return why
     return f"not a drift journal entry (no `schema: {schema}`; it is {_found(data)})"
 
 

@@ -140,6 +140,7 @@ BAD = [
     (["--plan", "{other}"], "was made for elsewhere/lab-other/us-central1"),
     (["--plan", "{saved}", "--service", "app"], "drop --service"),
     (["--plan", "{deep}"], "is not a saved plan (nested too deeply)"),
+    (["--plan", "{newer}"], "was written by a newer drift (drift.plan/v9; this drift reads "),
     (["--plan", "{odd}"], "is not a saved plan (drift.plan/v1 written by `drift plan --out`)"),
 ]
 
@@ -156,11 +157,14 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
     other.write_text(json.dumps(data))
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({**data, "schema": "drift.plan/v9"}))
     odd = tmp_path / "odd.json"
     odd.write_text(json.dumps({**data, "services": [{"env": 3}]}))
     paths = {
         "deep": deep,
         "odd": odd,
+        "newer": newer,
         "missing": tmp_path / "missing.json",
         "not_json": not_json,
         "shown": shown,
@@ -173,6 +177,7 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
         done = lab_cli(lab, tmp_path, "fix", "lab", *argv, "--yes", "--no-verify")
         assert done.returncode == 2, (args, done.stdout + done.stderr)
         assert says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+        assert "{newer}" not in args or "ValueError" not in done.stderr, done.stderr
     assert len(updates(lab)) == writes
 
 
