@@ -14,11 +14,11 @@ def other_version(theirs: object, ours: str, again: str = "") -> str:
     their_family, _, their_version = (theirs if isinstance(theirs, str) else "").rpartition("/")
     if their_family != family or theirs == ours or not _number(their_version):
         return ""
-    said = f"written by a {{}} drift ({theirs}; this drift reads {ours})"
+    said = f"written by {{}} drift ({theirs}; this drift reads {ours})"
     again = f"write it again with this one (`{again}`)" if again else ""
     if _number(their_version) > _number(version):
-        return said.format("newer") + ": upgrade drift" + (f" or {again}" if again else "")
-    return said.format("older") + (f": {again}" if again else "")
+        return said.format("a newer") + ": upgrade drift" + (f" or {again}" if again else "")
+    return said.format("an older") + (f": {again}" if again else "")
 
 
 def _number(version: str) -> int:

@@ -141,7 +141,12 @@ BAD = [
     (["--plan", "{saved}", "--service", "app"], "drop --service"),
     (["--plan", "{deep}"], "is not a saved plan (nested too deeply)"),
     (["--plan", "{newer}"], "was written by a newer drift (drift.plan/v9; this drift reads "),
-    (["--plan", "{odd}"], "is not a saved plan (drift.plan/v1 written by `drift plan --out`)"),
+    (["--plan", "{odd}"], "is not a saved plan (drift.plan/v2 written by `drift plan --out`)"),
+    (  # revcompat F5: the body changed (new_revision): v1 is an older drift's, saved again
+        ["--plan", "{older}"],
+        "was written by an older drift (drift.plan/v1; this drift reads drift.plan/v2): "
+        "write it again with this one (`drift plan ENVIRONMENT --out FILE`)",
+    ),
 ]
 
 
@@ -159,12 +164,15 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
     deep.write_text("[" * 100_000 + "]" * 100_000)
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps({**data, "schema": "drift.plan/v9"}))
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({**data, "schema": "drift.plan/v1"}))
     odd = tmp_path / "odd.json"
     odd.write_text(json.dumps({**data, "services": [{"env": 3}]}))
     paths = {
         "deep": deep,
         "odd": odd,
         "newer": newer,
+        "older": older,
         "missing": tmp_path / "missing.json",
         "not_json": not_json,
         "shown": shown,
