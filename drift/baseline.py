@@ -29,6 +29,7 @@ from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.same_drift import baseline_state, unique_ids
+from drift.schemas import other_version
 from drift.textsafe import plural, visible
 
 if TYPE_CHECKING:
@@ -269,6 +270,8 @@ def _check_schema(name: str, data: Any) -> None:
     schema = data.get("schema") if isinstance(data, dict) else None
     if schema == REPORT_SCHEMA:
         return
+    if why := other_version(schema, REPORT_SCHEMA, "drift check ENVIRONMENT --json FILE"):
+        raise UsageError(f"the baseline {name} was {why}")
     if isinstance(data, dict) and "$schema" in data and "runs" in data:
         found = "a SARIF log"
     elif schema is None:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, fields
 from typing import Any
 
+from drift.schemas import other_version
+
 Check = Callable[[Any, str], None]
 
 
@@ -115,13 +117,24 @@ def foreign(data: Any, schema: str) -> str:
     theirs = data.get("schema") if isinstance(data, dict) else None
     if theirs == schema:
         return ""
-    family = schema.rpartition("/")[0] + "/"
-    if isinstance(theirs, str) and theirs.startswith(family):
-        return (
-            f"written by another (newer) drift ({theirs}; this drift reads {schema}): "
-            "upgrade drift to read it"
-        )
+    if why := other_version(theirs, schema):
+        return why
     return f"not a drift journal entry (no `schema: {schema}`; it is {_found(data)})"
+
+
+def unsummed(name: str, checksum: str, data: dict[str, Any]) -> str:
+    """Why an entry without its checksum file is refused. A drift before 5cd6b4d (2026-11-29)
+    recorded no checksum, nor `writes` or `client_version`: its entries are known by that,
+    and said to be; this drift cannot verify them, so it rolls nothing back from them."""
+    if "writes" in data or "client_version" in data:
+        return f"{name} has no checksum ({checksum}): drift did not write it"
+    return (
+        f"{name} was written by an older drift that recorded no checksum, so this drift "
+        "cannot verify it and rolls nothing back from it (not even with --force); roll the "
+        "change back with the drift that made it, or by hand: check that the service is as "
+        "the change left it, then restore the routing the entry's `service_before.traffic` "
+        "records (gcloud run services update-traffic)"
+    )
 
 
 def entry_check(entry: type, write: type, states: Collection[str], kinds: Collection[str]) -> Check:

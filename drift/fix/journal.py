@@ -22,7 +22,7 @@ from typing import Any
 from drift import redact
 from drift.errors import JournalError, JournalUnreadable
 from drift.files import regular_bytes, replace_whole
-from drift.fix.entryshape import Malformed, entry_check, foreign
+from drift.fix.entryshape import Malformed, entry_check, foreign, unsummed
 from drift.kinds import Kind
 from drift.textsafe import visible
 
@@ -292,9 +292,23 @@ class Journal:
                 out.append(_unreadable(path, f"journal file {path}: {exc}"))
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            entry.problem, entry.source = _checked(path, raw), str(path)
+            entry.problem, entry.source = _checked(path, raw, data), str(path)
             out.append(entry)
-        return sorted(out, key=lambda e: (e.change_id, e.service))
+        return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
+
+
+def _one_each(entries: list[Entry]) -> list[Entry]:
+    """One entry per change and workload. A drift before c693650 names a service's entry
+    `CHANGE--NAME.json`: rolling back this drift's change, it records that there, beside
+    `CHANGE--service--NAME.json` (same schema). The one recorded last stands for both (a
+    rollback after the promotion: rolled back); one that cannot be trusted is kept too."""
+    latest = {e.identity: e for e in sorted((e for e in entries if not e.problem), key=_last)}
+    return [e for e in entries if e.problem] + list(latest.values())
+
+
+def _last(entry: Entry) -> tuple[str, int, bool]:  # a tie: the restoration's record wins
+    at = entry.history[-1].get("at", "") if entry.history else ""
+    return at, len(entry.history), entry.state in ROLLBACK
 
 
 def listed(directory: Path, suffix: str, what: str) -> list[Path]:
@@ -351,11 +365,11 @@ def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
         raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
 
 
-def _checked(path: Path, raw: bytes) -> str:
+def _checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
     try:
         accepted = regular_bytes(_sum_path(path)).decode(errors="replace").split()
     except OSError:
-        return f"{path.name} has no checksum ({_sum_path(path).name}): drift did not write it"
+        return unsummed(path.name, _sum_path(path).name, data)
     if _digest(raw) not in accepted:
         return f"{path.name} does not match the checksum drift recorded: it was edited"
     return ""

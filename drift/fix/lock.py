@@ -1,7 +1,7 @@
 """One writer per service (SPEC invariant 11): before its first write, `fix` or `rollback`
 takes a lock file in the journal directory (`locks/PROJECT--REGION--COLLECTION--NAME.lock`,
-appearing whole or not at all) naming the change, the process, the host and the start time; a
-second command on the same service stops at once (exit 4) naming the change that holds it.
+and the older name `drift.fix.lockname`), appearing whole or not at all, naming the change,
+the process, the host and the start time; a second command on the service stops (exit 4).
 
 A lock whose process is gone (`drift.fix.lockholder`: on its host, its flock let go, or its pid
 gone or reused) was left by a killed `fix`: it is reported as stale, never waited on. If its
@@ -37,12 +37,9 @@ __all__ = ["Holder", "Locked", "Locks", "clear_stale", "held", "not_held"]
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
     {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK, errno.EXDEV}
-)
-"""What `link` fails with on a file system without hard links (some network and FUSE file
-systems): the lock is then created in place."""
+)  # what `link` fails with without hard links (some network, FUSE): created in place then
 TAKEOVER = ".takeover"
-"""The file in the locks directory whose flock makes a stale lock's check and removal one
-step (see `remove`)."""
+"""The locks directory's file whose flock makes a stale lock's check and removal one step."""
 
 
 class Locked(Exception):
@@ -77,6 +74,7 @@ class Locks:
         `drift rollback` that wrote nothing puts them back as it found them: `give_back`)."""
         self._fds: dict[Path, int] = {}
         """The open lock files whose flock says this process holds them."""
+        self.partners: dict[Path, Path] = {}  # each lock held, with its older name
 
     def __enter__(self) -> Locks:
         return self
@@ -87,19 +85,34 @@ class Locks:
         self.release()
 
     def acquire(self, full_name: str, service: str, *, take_over: str = "") -> None:
-        """Take the lock of a service, or raise Locked. `take_over`: a change id whose stale
-        lock may be taken over (rollback of that change). A lock an older drift named without
-        the kind (`PROJECT--REGION--NAME.lock`) is judged as well, never taken."""
-        legacy = self.directory / legacy_name(full_name)
-        if legacy.exists():
-            self._free(legacy, service, take_over)  # never ours: drift no longer writes it
+        """Take the lock of a service, or raise Locked (`take_over`: a change whose stale lock
+        may be taken over). Held under its name and the one drifts before c693650 take and
+        check (`legacy_name`), so they see it too: both or neither, released together, each a
+        whole lock (same body, own flock), so a crash leaves stale locks cleared as any is."""
         path = self.directory / lock_name(full_name)
+        legacy = self.directory / legacy_name(full_name)
+        had = path in self.held
+        self._take(path, service, take_over)
+        try:
+            self._take(legacy, service, take_over)
+        except BaseException:
+            if not had:
+                self._let_go(path)
+            raise
+        self.partners[path] = legacy
+
+    def _take(self, path: Path, service: str, take_over: str) -> None:
         for _ in range(2):
             if self._create(path, service):
                 return
             if self._free(path, service, take_over) == "ours":
                 return
         raise Locked(f"{service}: another drift command took the lock {path} meanwhile", None)
+
+    def _let_go(self, path: Path) -> None:  # taken now, its companion not
+        if path not in self.give_back([path] if path in self.taken else []):
+            path.unlink(missing_ok=True)
+            self._drop(path)
 
     def _free(self, path: Path, service: str, take_over: str) -> str:
         """Judge the lock at `path`: raise Locked when it is held (or cannot be read), "ours"
@@ -144,6 +157,8 @@ class Locks:
         return ""
 
     def _note(self, note: str) -> None:
+        if note in self.notes:  # the same lock under its older name
+            return
         self.notes.append(note)
         if self.say is not None:
             self.say(note)
@@ -236,22 +251,26 @@ class Locks:
         _close(self._fds.pop(path, -1))
 
     def keep(self, full_name: str) -> Path | None:
-        """Leave the lock of a service in place at exit (an unfinished change): its path. It
-        is then a stopped change's lock, as a process that ends leaves it (its flock let go),
-        for `drift rollback CHANGE` to take over."""
+        """Leave the lock of a service in place at exit (an unfinished change), under both
+        its names: its path. It is then a stopped change's lock, as a process that ends
+        leaves it (its flock let go), for `drift rollback CHANGE` to take over."""
         path = self.directory / lock_name(full_name)
         if path not in self.held:
             return None
-        self._drop(path)
+        for one in (path, self.partners.get(path)):
+            if one is not None:
+                self._drop(one)
         return path
 
     def give_back(self, paths: Iterable[Path] | None = None) -> list[Path]:
-        """Put the locks taken over from a stopped command (`paths`, default all of them)
-        back as they were found, byte for byte, and hold them no more: a command that wrote
-        nothing under them leaves them naming the command that stopped, not itself. Each is
-        written beside and renamed over this command's own lock (one step: never absent)."""
+        """Put the locks taken over from a stopped command (`paths`, default all, each with
+        its older name) back as found, byte for byte, and hold them no more: a command that
+        wrote nothing under them leaves them naming the command that stopped. Each is written
+        beside and renamed over this command's own lock (one step: never absent)."""
+        wanted = list(self.taken if paths is None else paths)
+        wanted += [self.partners[p] for p in wanted if p in self.partners]
         back = []
-        for path in [p for p in (self.taken if paths is None else paths) if p in self.held]:
+        for path in [p for p in dict.fromkeys(wanted) if p in self.held and p in self.taken]:
             draft = path.with_name(f".{path.name}.{os.getpid()}.{id(self):x}.back")
             try:
                 draft.write_bytes(self.taken[path])

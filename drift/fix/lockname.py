@@ -1,5 +1,7 @@
 """The names of lock files (`drift.fix.lock`): `PROJECT--REGION--COLLECTION--NAME.lock`, and
-the name an older drift gave them (`PROJECT--REGION--NAME.lock`, no kind), still judged."""
+the name a drift before c693650 gave them (`PROJECT--REGION--NAME.lock`, no kind), the only
+one such a drift takes and checks: drift holds a lock under both. A service, a job and a
+worker pool of one name share the older name, so two commands on them exclude each other."""
 
 from __future__ import annotations
 

@@ -126,6 +126,7 @@ def _state(entry: Entry) -> str:
         return f"unknown (entry refused: {why}; `drift rollback {entry.change_id}` says why)"
     if entry.problem:
         why = "edited" if "edited" in entry.problem else "no checksum"
+        why += ": an older drift's" if "older drift" in entry.problem else ""
         return f"{entry.state} (entry refused: {why})"
     if entry.undone_by:
         return f"{entry.state} (by the rollback of {entry.undone_by})"

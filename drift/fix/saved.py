@@ -29,6 +29,7 @@ from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
+from drift.schemas import other_version
 from drift.textsafe import plural, visible
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -129,6 +130,9 @@ def read_saved(path: Path) -> SavedPlan:
 
 def _parsed(shown: str, data: Any) -> SavedPlan:
     if not isinstance(data, dict) or data.get("schema") != PLAN_SCHEMA:
+        theirs = data.get("schema") if isinstance(data, dict) else None
+        if why := other_version(theirs, PLAN_SCHEMA, "drift plan ENVIRONMENT --out FILE"):
+            raise UsageError(f"{shown} was {why}")
         raise ValueError(f"schema is not {PLAN_SCHEMA}")
     saved = data.get("saved")
     if not isinstance(saved, dict):

@@ -63,6 +63,11 @@ CASES: dict[str, tuple[Any, str]] = {
     "nested too deep": ("[" * 200_000 + "]" * 200_000, "is not valid JSON"),
     "a list": ("[]", "is no drift report (it has no schema)"),
     "another schema": (json.dumps(report(schema="drift.history/v1")), "schema 'drift.history/v1'"),
+    "a newer drift's": (  # revcompat F4: not "pass a report written with --format json"
+        json.dumps(report(schema="drift.report/v2")),
+        "was written by a newer drift (drift.report/v2; this drift reads drift.report/v1): "
+        "upgrade drift or write it again with this one (`drift check ENVIRONMENT --json FILE`)",
+    ),
     "a SARIF log": (json.dumps({"$schema": "x", "version": "2.1.0", "runs": []}), "a SARIF log"),
     "another environment": (
         json.dumps(report(environment="production")),
@@ -98,6 +103,7 @@ def test_a_bad_baseline_is_exit_2_naming_the_file(tmp_path: Path, case: str) -> 
     assert first.startswith("drift: error: ") and str(path) in first, done.stderr
     assert says in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+    assert "newer" not in case or "--format json" not in done.stderr, done.stderr
 
 
 def test_a_missing_or_unreadable_baseline(tmp_path: Path) -> None:

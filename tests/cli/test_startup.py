@@ -64,6 +64,24 @@ def test_version() -> None:
     assert done.stdout.strip() == f"drift {__version__}"
 
 
+def test_the_version_tells_this_build_apart() -> None:
+    """Every build before said 0.1.0 (revcompat F6): a saved plan's `drift_version`, the
+    journal's and Cloud Run's `client_version` could not tell one drift from another. A PEP
+    440 version above it, read by pyproject from `drift.__version__`; `drift --version` never
+    imports importlib.metadata (about 50 ms, and stale in an editable install)."""
+    from packaging.version import Version
+
+    assert Version(__version__) > Version("0.1.0")
+    assert 'version = { attr = "drift.__version__" }' in (REPO / "pyproject.toml").read_text()
+    code = (
+        "import sys; sys.argv = ['drift', '--version']\n"
+        "from drift.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    print('metadata' in repr(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert done.stdout.splitlines() == [f"drift {__version__}", "False"], done.stdout
+
+
 def test_schema_file_is_current() -> None:
     """profiles/profile.schema.json (used by editors) matches `drift profiles schema`."""
     from drift.profiles.spec import json_schema

@@ -298,7 +298,7 @@ def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
             lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     locks = tmp_path / ".drift" / "journal" / "locks"
     as_killed(locks)
-    (lock,) = locks.glob("*.lock")
+    (lock,) = locks.glob("*--services--*.lock")
     found = lock.read_bytes()
     sandbox.set_env(LAB, "app", "DEBUG", "1")  # a teammate, after the kill
     refused = lab.lab_cli(sandbox, tmp_path, "rollback", "--yes")  # a process of its own

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -25,10 +27,12 @@ from tests.fix.conftest import (
     LAB,
     ScriptedUI,
     env_by_name,
+    lab_cli,
     lab_fix,
     lab_world,
     rollback,
     settings,
+    updates,
 )
 from tests.fix.test_journal_shape import recorded
 from tests.jobs.world import TODAY, write_profile
@@ -98,6 +102,42 @@ def test_an_entry_named_by_an_older_drift_is_rolled_back_in_its_own_file(
     assert (entry.state, entry.problem) == (State.ROLLED_BACK, "")
 
 
+def test_a_change_an_older_drift_rolled_back_in_its_own_file_is_one_entry(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A drift before c693650 rolls back this drift's change and records that in its own
+    name for the entry (`CHANGE--NAME.json`), the promoted `CHANGE--service--NAME.json`
+    left as it was (revcompat F2): one change of one service, read as the entry recorded
+    last (rolled back), listed once, and `drift rollback CHANGE` has nothing left to do."""
+    sandbox = make_sandbox(lab_world())
+    assert lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify").returncode == 0
+    journal = tmp_path / ".drift" / "journal"
+    (promoted,) = journal.glob("*--service--*.json")
+    change = promoted.name.split("--")[0]
+    data = json.loads(promoted.read_text())
+    later = dt.datetime.fromisoformat(data["history"][-1]["at"]) + dt.timedelta(seconds=1)
+    for state in (State.ROLLING_BACK, State.ROLLED_BACK):  # as drift 8b80571 records it
+        data["history"].append({"at": later.isoformat(), "state": state, "note": ""})
+    data["state"] = State.ROLLED_BACK
+    older = journal / f"{change}--app.json"
+    raw = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+    older.write_bytes(raw)
+    older.with_name(older.name + ".sha256").write_text(hashlib.sha256(raw).hexdigest() + "\n")
+    (entry,) = Journal(journal).entries()
+    assert (entry.state, entry.source, entry.problem) == (State.ROLLED_BACK, str(older), "")
+    listed = lab_cli(sandbox, tmp_path, "rollback", "--list")
+    assert (
+        [line for line in listed.stdout.splitlines() if change in line]
+        == [line for line in listed.stdout.splitlines() if change in line and "rolled-back" in line]
+        != []
+    ), listed.stdout
+    sandbox.clear_calls()
+    done = lab_cli(sandbox, tmp_path, "rollback", change, "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == 0 and "already rolled back" in said, said
+    assert "promoted" not in said and updates(sandbox) == [], said
+
+
 def test_an_entry_is_never_written_over_another_workloads(tmp_path: Path) -> None:
     path = recorded(tmp_path)
     before = path.read_bytes()
@@ -114,13 +154,23 @@ def test_an_entry_is_never_written_over_another_workloads(tmp_path: Path) -> Non
 
 
 def test_a_service_a_job_and_a_pool_of_one_name_have_a_lock_each(tmp_path: Path) -> None:
+    """Each has a lock of its own name; all three are held under the older name too (that a
+    drift before c693650 gave them all, and checks: revcompat F1), so one command takes them
+    together, and a second command on another of them stops as an older drift would."""
     parent = "projects/p/locations/us-central1"
     with Locks(tmp_path, "20261201-000000-aaaa", "fix") as first:
         first.acquire(f"{parent}/services/app", "app")
+        first.acquire(f"{parent}/jobs/app", "job app")
+        first.acquire(f"{parent}/workerPools/app", "worker pool app")
+        assert len({p.name for p in first.held}) == 4
+    with Locks(tmp_path, "20261201-000000-aaaa", "fix") as first:
+        first.acquire(f"{parent}/services/app", "app")
         with Locks(tmp_path, "20261201-000000-bbbb", "fix") as second:
-            second.acquire(f"{parent}/jobs/app", "job app")
-            second.acquire(f"{parent}/workerPools/app", "worker pool app")
-            assert len({p.name for p in first.held + second.held}) == 3
+            with pytest.raises(Locked, match="change 20261201-000000-aaaa"):
+                second.acquire(f"{parent}/jobs/app", "job app")
+            assert second.held == []
+        left = sorted(p.name for p in (tmp_path / "locks").glob("*.lock"))
+        assert left == sorted(p.name for p in first.held)  # nothing of the second's
 
 
 def test_a_lock_files_fields_are_shown_safe(tmp_path: Path) -> None:

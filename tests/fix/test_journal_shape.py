@@ -233,3 +233,29 @@ def test_an_entry_of_another_drift_is_refused_never_passed_over(
         assert "nothing to roll back" not in done.stdout + done.stderr
         assert done.stderr.startswith(f"drift: error: journal file {journal}/"), done.stderr
         assert why in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_an_entry_of_a_drift_before_checksums_is_called_an_older_drifts(tmp_path: Path) -> None:
+    """A drift before 5cd6b4d (2026-11-29) wrote entries with no checksum file and no `writes`
+    or `client_version` (revcompat F3): refused (this drift cannot verify it), even with
+    --force, said to be an older drift's — not "drift did not write it" — with the way
+    forward. An entry of this drift whose checksum is lost is still not drift's."""
+    journal = tmp_path / "journal"
+    path = recorded(journal)
+    data = json.loads(path.read_text())
+    for key in ("writes", "client_version", "by", "created_at", "undone_by"):
+        data.pop(key, None)
+    path.write_text(json.dumps(data))
+    path.with_name(path.name + ".sha256").unlink()
+    listed = drift("rollback", "--list", "--journal", str(journal), cwd=tmp_path)
+    assert "no checksum: an older drift's" in listed.stdout, listed.stdout
+    for force in ([], ["--force"]):
+        done = drift("rollback", CHANGE, "--yes", *force, "--journal", str(journal), cwd=tmp_path)
+        said = done.stdout + done.stderr
+        assert done.returncode == 4 and "nothing was changed" in said, said
+        assert "drift did not write it" not in said and "written by an older drift" in said
+        assert "not even with --force" in said and "service_before.traffic" in said, said
+    other = recorded(tmp_path / "other")
+    other.with_name(other.name + ".sha256").unlink()
+    (entry,) = Journal(tmp_path / "other").entries()
+    assert entry.problem.endswith("drift did not write it"), entry.problem

@@ -320,7 +320,7 @@ def test_a_lock_left_on_a_service_whose_fix_had_finished_is_taken_over(
     locks = Locks(journal_dir, "20261102-090000-next", "fix", say=said.append)
     if taken:
         locks.acquire(LOCK, "web")
-        assert locks.held == [lock]
+        assert locks.held[0] == lock
         assert said == [
             f"web: took over the lock left by change {dead['change_id']} (fix, pid "
             f"{dead['pid']} on {dead['host']}, since 2026-11-01T12:00:00+00:00) (that process "
@@ -346,7 +346,7 @@ def test_a_file_system_without_hard_links_still_takes_a_lock(
     monkeypatch.setattr(locking.os, "link", no_links)
     first = Locks(tmp_path, "20261102-090000-aaaa", "fix")
     first.acquire(LOCK, "web")
-    (lock,) = first.held
+    lock = first.held[0]
     assert json.loads(lock.read_text())["change_id"] == "20261102-090000-aaaa"
     with pytest.raises(Locked, match="web is being changed by change 20261102-090000-aaaa"):
         Locks(tmp_path, "20261102-090000-bbbb", "fix").acquire(LOCK, "web")
@@ -383,3 +383,37 @@ def test_a_fix_on_a_held_service_stops_before_reading_it(
     # another service of the profile is not held (a dry run: it writes nothing)
     result = fix(tmp_path, env, ScriptedUI(), FixOptions(dry_run=True), ["api"])
     assert result.exit_code is not ExitCode.ABORTED
+
+
+def test_a_lock_is_held_under_the_older_name_too(tmp_path: Path) -> None:
+    """Invariant 11 across versions (revcompat F1): a drift before c693650 takes and checks
+    only `PROJECT--REGION--NAME.lock`; drift holds that name too, taken and released with
+    its own, so such a drift stops too. A lock an older drift holds under it stops this one
+    and leaves nothing behind; locks a killed command left under both names are stale locks
+    the next command clears as any other."""
+    journal = tmp_path / "journal"
+    directory = journal / "locks"
+    legacy = directory / f"{PROJECT}--us-central1--web.lock"
+    current = directory / f"{PROJECT}--us-central1--services--web.lock"
+    with Locks(journal, "20261130-000000-beef", "fix") as locks:
+        locks.acquire(LOCK, "web")
+        assert current.exists() and legacy.exists()
+        assert json.loads(legacy.read_text())["change_id"] == "20261130-000000-beef"
+    assert not list(directory.glob("*.lock"))
+    # an older drift holds the older name (a running process): refused, nothing left
+    older = {"change_id": "20261129-000000-0ld0", "pid": os.getppid(), "command": "fix"}
+    legacy.write_text(json.dumps({**older, "host": socket.gethostname(), "started": now_text()}))
+    with Locks(journal, "20261130-000001-beef", "fix") as locks, pytest.raises(Locked) as held:
+        locks.acquire(LOCK, "web")
+    assert "change 20261129-000000-0ld0" in held.value.message
+    assert not current.exists() and legacy.exists()
+    legacy.unlink()
+    # a command stopped mid-way keeps both (as a killed one leaves them): stale for the next
+    with Locks(journal, "20261130-000002-dead", "fix") as locks:
+        locks.acquire(LOCK, "web")
+        assert locks.keep(LOCK) == current
+    assert current.exists() and legacy.exists()
+    with Locks(journal, "20261130-000003-beef", "fix", say=lambda _: None) as locks:
+        locks.acquire(LOCK, "web")
+        assert len(locks.notes) == 1 and set(locks.held) == {current, legacy}
+    assert not list(directory.glob("*.lock"))

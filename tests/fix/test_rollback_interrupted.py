@@ -36,7 +36,7 @@ def test_a_rollback_interrupted_after_its_write_keeps_the_lock(
             rollback(tmp_path)
     (entry,) = entries(tmp_path)
     assert entry.state == State.ROLLING_BACK
-    (lock,) = (tmp_path / ".drift" / "journal" / "locks").glob("*.lock")
+    (lock,) = (tmp_path / ".drift" / "journal" / "locks").glob("*--services--*.lock")
     message = caught.value.message
     assert caught.value.exit_code is ExitCode.ABORTED
     sent = "the rollback of app was sent (the journal says rolling-back)"

@@ -140,7 +140,13 @@ BAD = [
     (["--plan", "{other}"], "was made for elsewhere/lab-other/us-central1"),
     (["--plan", "{saved}", "--service", "app"], "drop --service"),
     (["--plan", "{deep}"], "is not a saved plan (nested too deeply)"),
-    (["--plan", "{odd}"], "is not a saved plan (drift.plan/v1 written by `drift plan --out`)"),
+    (["--plan", "{newer}"], "was written by a newer drift (drift.plan/v9; this drift reads "),
+    (["--plan", "{odd}"], "is not a saved plan (drift.plan/v2 written by `drift plan --out`)"),
+    (  # revcompat F5: the body changed (new_revision): v1 is an older drift's, saved again
+        ["--plan", "{older}"],
+        "was written by an older drift (drift.plan/v1; this drift reads drift.plan/v2): "
+        "write it again with this one (`drift plan ENVIRONMENT --out FILE`)",
+    ),
 ]
 
 
@@ -156,11 +162,17 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
     other.write_text(json.dumps(data))
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({**data, "schema": "drift.plan/v9"}))
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({**data, "schema": "drift.plan/v1"}))
     odd = tmp_path / "odd.json"
     odd.write_text(json.dumps({**data, "services": [{"env": 3}]}))
     paths = {
         "deep": deep,
         "odd": odd,
+        "newer": newer,
+        "older": older,
         "missing": tmp_path / "missing.json",
         "not_json": not_json,
         "shown": shown,
@@ -173,6 +185,7 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
         done = lab_cli(lab, tmp_path, "fix", "lab", *argv, "--yes", "--no-verify")
         assert done.returncode == 2, (args, done.stdout + done.stderr)
         assert says in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+        assert "{newer}" not in args or "ValueError" not in done.stderr, done.stderr
     assert len(updates(lab)) == writes
 
 

@@ -168,7 +168,7 @@ def test_a_second_signal_stops_the_cleanup_and_keeps_the_lock(
     assert code == 4, err
     journal = Journal(tmp_path / ".drift" / "journal")
     (entry,) = journal.entries()
-    (lock,) = (journal.directory / "locks").glob("*.lock")
+    (lock,) = (journal.directory / "locks").glob("*--services--*.lock")
     line = err.strip().splitlines()[-1]
     assert line.startswith("drift: error: interrupted: web: "), err
     assert f"the canary {entry.canary_revision} was being removed" in line
@@ -214,7 +214,7 @@ def test_a_signal_during_the_rollback_s_own_write_leaves_a_rollback_to_finish(
         assert f"{sent.name} received" in err
     (entry,) = Journal(journal).entries()
     assert entry.state == State.ROLLING_BACK
-    (lock,) = (journal / "locks").glob("*.lock")
+    (lock,) = (journal / "locks").glob("*--services--*.lock")
     assert f"drift keeps its lock {lock}" in err, err
     assert f"run `drift rollback {entry.change_id}` again to finish it" in err, err
     sandbox.clear_faults()

@@ -1,4 +1,4 @@
-"""`drift plan --format json`: the plan as data (`drift.plan/v1`), values masked as in every
+"""`drift plan --format json`: the plan as data (`drift.plan/v2`), values masked as in every
 other output; manual commands are the comment lines the script shows (never runnable)."""
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from drift.fix.model import EnvChange, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
 from drift.rendering import json_text
 
-PLAN_SCHEMA = "drift.plan/v1"
+PLAN_SCHEMA = "drift.plan/v2"
+"""v2 since each service carries `new_revision` (8a97af7), which a saved plan's digest covers:
+a v1 plan (no `new_revision`) is refused as an older drift's, to be saved again, never said
+to differ from what would be applied; a drift reading v1 refuses a v2 plan (it checks the
+schema), where it would apply a plan without checking its digest (revcompat F5)."""
 
 
 def _env_json(sp: ServicePlan, change: EnvChange) -> dict[str, Any]:
