@@ -70,7 +70,7 @@ def plan(
     """Show the patch that would repair the drift, and the manual steps. Never writes to
     the cloud.
 
-    Formats: table (masked before/after), json (drift.plan/v1), gcloud (a bash script safe
+    Formats: table (masked before/after), json (drift.plan/v2), gcloud (a bash script safe
     to run as is: only the changes drift can make exactly, with --update-*/--remove-*, never
     --set-*; manual steps as comments; credentials read from the environment), yaml (each
     patched service complete, for `gcloud run services replace`).
