@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from drift.errors import JournalError
+from drift.fix import lockholder
 from drift.fix.journal import DONE, Entry, Journal, State, listed, now_text
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
 from drift.fix.lockholder import read as _read
@@ -75,6 +76,7 @@ class Locks:
         self._fds: dict[Path, int] = {}
         """The open lock files whose flock says this process holds them."""
         self.partners: dict[Path, Path] = {}  # each lock held, with its older name
+        lockholder.room_for_locks()
 
     def __enter__(self) -> Locks:
         return self
@@ -245,8 +247,7 @@ class Locks:
 
     def _drop(self, path: Path) -> None:
         """No longer hold `path` (its file stays as it is): its flock is let go."""
-        if path in self.held:
-            self.held.remove(path)
+        self.held[:] = [p for p in self.held if p != path]
         HELD.discard(path)
         _close(self._fds.pop(path, -1))
 
@@ -257,9 +258,8 @@ class Locks:
         path = self.directory / lock_name(full_name)
         if path not in self.held:
             return None
-        for one in (path, self.partners.get(path)):
-            if one is not None:
-                self._drop(one)
+        for one in filter(None, (path, self.partners.get(path))):
+            self._drop(one)
         return path
 
     def give_back(self, paths: Iterable[Path] | None = None) -> list[Path]:

@@ -22,6 +22,7 @@ its own host only, from the strongest evidence at hand:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import socket
@@ -118,6 +119,26 @@ def read(path: Path) -> Holder | None:
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
+
+
+@functools.cache
+def room_for_locks() -> None:
+    """Raise this process's soft limit of open files to its hard limit (capped at 10,240,
+    macOS's OPEN_MAX): a command holds every lock it takes open, for its flock (two per
+    service, `drift.fix.lock`), and macOS's default soft limit of 256 stopped a fix of 128
+    services with "Too many open files". setrlimit(2): an unprivileged process may raise its
+    soft limit up to its hard limit. Once a process; where it cannot, the limit stays."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: no such limit to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 10_240 if hard == resource.RLIM_INFINITY else min(hard, 10_240)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            pass  # the open that needs more says so (EMFILE), as it did before
 
 
 def take_flock(fd: int) -> bool:

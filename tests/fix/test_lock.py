@@ -417,3 +417,28 @@ def test_a_lock_is_held_under_the_older_name_too(tmp_path: Path) -> None:
         locks.acquire(LOCK, "web")
         assert len(locks.notes) == 1 and set(locks.held) == {current, legacy}
     assert not list(directory.glob("*.lock"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no RLIMIT_NOFILE")
+def test_a_command_holds_the_locks_of_more_services_than_the_default_soft_limit(
+    tmp_path: Path,
+) -> None:
+    """revperf 4: every lock is held open for its flock, two files a service (its older
+    name too), and macOS's default soft limit of 256 open files stopped a fix of 128
+    services with "Too many open files": the soft limit is raised to the hard one."""
+    script = f"""
+import resource
+from pathlib import Path
+from drift.fix.lock import Locks
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+with Locks(Path({str(tmp_path)!r}), "20261130-100000-abcde", "fix") as locks:
+    for i in range(200):
+        locks.acquire(f"projects/p/locations/r/services/s{{i}}", f"s{{i}}")
+    print(len(locks.held))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["400"]
