@@ -136,7 +136,10 @@ async def read_live(
     wait: float = 0.0,
     history: HistoryWanted | None = None,
     compared: frozenset[str] = frozenset(),
+    secrets: bool = True,
 ) -> LiveState:
-    """Open a session, read, close."""
+    """Open a session, read, close (`secrets`: as `Session.read`)."""
     async with Session(access, runner) as session:
-        return await session.read(profile, names, wait=wait, history=history, compared=compared)
+        return await session.read(
+            profile, names, wait=wait, history=history, compared=compared, secrets=secrets
+        )
