@@ -25,7 +25,7 @@ from drift.fix.lockname import lock_name
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
-from drift.fix.rollback_restore import RollbackResult, restore_all
+from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, list_changes
 from drift.kinds import Kind, workload_key
@@ -127,10 +127,8 @@ async def _run(
             return _stop(result, exc.message)
         try:
             async with Session(settings.access()) as session:
-                done = await _roll_back(
-                    session, journal, entries, todo, ui, result, yes=yes, force=force,
-                    limit=settings.concurrency,
-                )  # fmt: skip
+                run = Rolling(session, journal, ui, yes, force, settings.concurrency)
+                done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = _interrupted(locks, todo, result)
             raise
@@ -149,19 +147,11 @@ async def _run(
 
 
 async def _roll_back(
-    session: Session,
-    journal: Journal,
-    entries: list[Entry],
-    todo: list[Entry],
-    ui: FixUI,
-    result: RollbackResult,
-    *,
-    yes: bool,
-    force: bool,
-    limit: int,
+    run: Rolling, entries: list[Entry], todo: list[Entry], result: RollbackResult
 ) -> RollbackResult:
     """Read every workload of the change concurrently (what each check says is said in the
     change's order), ask, then restore them (`restore_all`)."""
+    session, journal, ui, force = run.session, run.journal, run.ui, run.force
 
     async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:
         said = Said(ui)
@@ -171,7 +161,7 @@ async def _roll_back(
             return said, exc
 
     checked: list[Checked] = []
-    async with aclosing(in_order(limit, list(todo), read)) as reads:
+    async with aclosing(in_order(run.limit, list(todo), read)) as reads:
         async for entry, (said, found) in reads:
             said.replay()
             if isinstance(found, DriftError):
@@ -196,15 +186,13 @@ async def _roll_back(
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
         return _stop(result, refusal(refused, checked, result.change_id))
-    if not yes and not ui.confirm(
+    if not run.yes and not ui.confirm(
         f"Roll back change {visible(result.change_id)} in "
         f"{' and '.join(dict.fromkeys(place(e) for e in todo))} on "
         f"{', '.join(who(e) for e in todo)}?"
     ):
         return _stop(result, "declined: nothing was changed")
-    return await restore_all(
-        session, journal, checked, ui, result, yes=yes, force=force, limit=limit
-    )
+    return await restore_all(run, checked, result)
 
 
 def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str:

@@ -54,26 +54,32 @@ def stop(result: RollbackResult, message: str) -> RollbackResult:
     return result
 
 
+@dataclass(frozen=True)
+class Rolling:
+    """What every step of one rollback shares."""
+
+    session: Session
+    journal: Journal
+    ui: FixUI
+    yes: bool
+    force: bool
+    limit: int
+    """At most this many workloads read or written at once (`settings.concurrency`)."""
+
+
 async def restore_all(
-    session: Session,
-    journal: Journal,
-    checked: list[Checked],
-    ui: FixUI,
-    result: RollbackResult,
-    *,
-    yes: bool,
-    force: bool,
-    limit: int,
+    run: Rolling, checked: list[Checked], result: RollbackResult
 ) -> RollbackResult:
     """Restore every workload `checked`, concurrently. With `yes` no prompt waited since the
     check read each one, so that read is what the write starts from (read again, it is the
     same moment); after a prompt each is read again right before its write."""
+    session, journal, ui, force = run.session, run.journal, run.ui, run.force
     halt: list[str] = []  # why no other restoration starts: the journal or the output failed
 
     async def one(c: Checked) -> Restored | str | None:
         if halt:
             return None  # not started, as the one-at-a-time rollback stopped there
-        entry, now = c.entry, (c.live if yes else None)
+        entry, now = c.entry, (c.live if run.yes else None)
         try:
             if not workload_restore.in_place(entry):
                 return await restore(
@@ -88,7 +94,7 @@ async def restore_all(
             return exc.message
 
     lost: OutputLost | None = None
-    async with aclosing(in_order(limit, checked, one)) as ended:
+    async with aclosing(in_order(run.limit, checked, one)) as ended:
         async for c, done in ended:
             name = who(c.entry)
             if isinstance(done, str):
