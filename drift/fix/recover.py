@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from contextlib import aclosing
 from dataclasses import asdict
 from typing import Any
 
@@ -49,6 +50,7 @@ from drift.errors import Aborted, ApiError, UsageError
 from drift.fix.base import template_from_revision
 from drift.fix.context import FixUI
 from drift.fix.differences import template_differences
+from drift.fix.fanout import in_order
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
 from drift.fix.recover_inplace import left_in_place
@@ -107,7 +109,10 @@ async def from_live(
         )
     async with Session(settings.access()) as session:
         kept, others = await left_in_place(session, profile, change, services, entries)
-        found = await recovered(session, profile, change, services, force=force, kept=kept)
+        found = await recovered(
+            session, profile, change, services, force=force, kept=kept,
+            limit=settings.concurrency,
+        )  # fmt: skip
     for entry, words in found:
         ui.say(
             f"{entry.service}: change {change} is not in the journal: rebuilt from the live "
@@ -127,6 +132,7 @@ async def recovered(
     *,
     force: bool = False,
     kept: Sequence[str] = (),
+    limit: int = 64,
 ) -> list[tuple[Entry, str]]:
     """The entries of `change` rebuilt from the services of `profile` (those named) that carry
     its canary, each with what its rollback does that only the journal could have made sure
@@ -138,27 +144,36 @@ async def recovered(
         if p.kind is Kind.SERVICE and (not services or p.name in services)
     ]
     where = f"{parent(profile.project, profile.region)}/services"
-    out, problems = [], []
-    for name in names:
+
+    async def one(name: str) -> tuple[Entry, str] | str | None:
         try:
             live = await get_service(session, f"{where}/{name}")
         except ApiError as exc:
             if exc.status == "NOT_FOUND":
-                continue
+                return None
             raise
         canary, tag = _canary(name, live, change)
         if not canary:
-            continue
+            return None
         records = await list_revisions(session.clients, session.runner, live, None)
         proof = own_pin(list(shares(live)), {canary}, records)
         problem = ("" if force else _running(name, change, canary, records)) or _problem(
             profile, name, live, canary, tag, proof
         )
         if problem:
-            problems.append(problem)
-            continue
+            return problem
         entry = await _entry(session, profile, name, live, change, canary, tag, records, proof)
-        out.append((entry, _words(live, entry, canary, tag, proof)))
+        return entry, _words(live, entry, canary, tag, proof)
+
+    out: list[tuple[Entry, str]] = []
+    problems: list[str] = []
+    # every service read concurrently (at most `limit`), judged in the profile's order
+    async with aclosing(in_order(limit, names, one)) as read:
+        async for _, found in read:
+            if isinstance(found, str):
+                problems.append(found)
+            elif found is not None:
+                out.append(found)
     if problems:
         raise Aborted("; ".join(problems) + ": nothing was changed")
     if not out:

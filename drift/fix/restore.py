@@ -197,16 +197,19 @@ async def restore(
     force: bool = False,
     judge: Judge | None = None,
     gone: Collection[str] = (),
+    current: Any = None,
 ) -> Restored:
     """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
     and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
     Nothing is written to a service someone else changed since drift's last write (`judge`),
     unless `force`. `gone`: revisions the recorded traffic names that no longer exist, which
     ran the recorded configuration (`drift.fix.gone`): their share goes to the revision this
-    write creates from it, named by drift."""
+    write creates from it, named by drift. `current`: the service as read a moment ago, with
+    nothing waited on since (`rollback --yes`); None: read it here."""
     doing, done, failed = states
     try:
-        current = await get_service(session, entry.full_name)
+        if current is None:
+            current = await get_service(session, entry.full_name)
     except (ApiError, AuthError) as exc:  # credentials expiring mid-run: one line, as any read
         journal.record(entry, failed, f"cannot read the service: {exc.message}")
         return Restored(False, f"the service could not be read ({exc.message})")

@@ -14,53 +14,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import aclosing
 
-from drift.errors import DriftError, ExitCode, Interrupted, JournalError, OutputLost, UsageError
-from drift.fix import workload_restore
+from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
 from drift.fix.context import FixUI
-from drift.fix.journal import DONE, ROLLBACK, Entry, Journal, State
+from drift.fix.fanout import Said, in_order
+from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks, clear_stale
 from drift.fix.lockname import lock_name
 from drift.fix.recover import from_live
-from drift.fix.restore import Restored, restore
 from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
+from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
+from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, list_changes
-from drift.fix.since import undone
-from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, workload_key
 from drift.live.session import Session
-from drift.live.workloads import running_execution
 from drift.profiles.model import Profile
 from drift.settings import Settings
 from drift.textsafe import visible
 
 __all__ = ["ChangeList", "RollbackResult", "list_changes", "run_rollback"]
-
-
-@dataclass
-class RollbackResult:
-    change_id: str
-    restored: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    """What the restoration cannot prove (an image redeployed by tag), and the journal's
-    records of drift's later changes a forced rollback undid."""
-    exit_code: ExitCode = ExitCode.OK
-    message: str = ""
-
-    def summary(self) -> str:
-        lines = []
-        if self.message:
-            lines.append(self.message)
-        if self.change_id and (self.restored or self.failed):
-            restored = ", ".join(self.restored) or "nothing"
-            lines.append(f"rollback of {visible(self.change_id)}: restored {restored}")
-        lines += self.notes
-        lines += self.failed
-        return "\n".join(lines)
 
 
 async def run_rollback(
@@ -153,9 +127,8 @@ async def _run(
             return _stop(result, exc.message)
         try:
             async with Session(settings.access()) as session:
-                done = await _roll_back(
-                    session, journal, entries, todo, ui, result, yes=yes, force=force
-                )
+                run = Rolling(session, journal, ui, yes, force, settings.concurrency)
+                done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = _interrupted(locks, todo, result)
             raise
@@ -174,31 +147,36 @@ async def _run(
 
 
 async def _roll_back(
-    session: Session,
-    journal: Journal,
-    entries: list[Entry],
-    todo: list[Entry],
-    ui: FixUI,
-    result: RollbackResult,
-    *,
-    yes: bool,
-    force: bool,
+    run: Rolling, entries: list[Entry], todo: list[Entry], result: RollbackResult
 ) -> RollbackResult:
-    checked: list[Checked] = []
-    for entry in list(todo):
+    """Read every workload of the change concurrently (what each check says is said in the
+    change's order), ask, then restore them (`restore_all`)."""
+    session, journal, ui, force = run.session, run.journal, run.ui, run.force
+
+    async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:
+        said = Said(ui)
         try:
-            found = await check(session, journal, entries, entry, ui, force=force)
+            return said, await check(session, journal, entries, entry, said, force=force)
         except DriftError as exc:  # ApiError, AuthError: one line each
-            kind = Kind(entry.kind)
-            return _stop(
-                result,
-                f"{who(entry)}: cannot read the {kind.noun} ({exc.message}): nothing was changed",
-            )
-        if found.unsent:
-            result.skipped.append(f"{who(entry)}: nothing was written (the canary was never sent)")
-            todo.remove(entry)
-        else:
-            checked.append(found)
+            return said, exc
+
+    checked: list[Checked] = []
+    async with aclosing(in_order(run.limit, list(todo), read)) as reads:
+        async for entry, (said, found) in reads:
+            said.replay()
+            if isinstance(found, DriftError):
+                noun = Kind(entry.kind).noun
+                return _stop(
+                    result,
+                    f"{who(entry)}: cannot read the {noun} ({found.message}): nothing was changed",
+                )
+            if found.unsent:
+                result.skipped.append(
+                    f"{who(entry)}: nothing was written (the canary was never sent)"
+                )
+                todo.remove(entry)
+            else:
+                checked.append(found)
     if not todo:
         result.message = f"change {visible(result.change_id)}: nothing left to roll back"
         return result
@@ -208,86 +186,13 @@ async def _roll_back(
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
         return _stop(result, refusal(refused, checked, result.change_id))
-    if not yes and not ui.confirm(
+    if not run.yes and not ui.confirm(
         f"Roll back change {visible(result.change_id)} in "
         f"{' and '.join(dict.fromkeys(place(e) for e in todo))} on "
         f"{', '.join(who(e) for e in todo)}?"
     ):
         return _stop(result, "declined: nothing was changed")
-    for c in checked:
-        entry, name = c.entry, who(c.entry)
-        try:
-            if not workload_restore.in_place(entry):
-                done = await restore(
-                    session, journal, entry, step="rollback", states=ROLLBACK, force=force,
-                    judge=c.judge, gone=c.gone,
-                )  # fmt: skip
-            else:
-                done = await workload_restore.restore_workload(
-                    session, journal, entry, force=force, judge=c.judge
-                )
-        except JournalError as exc:  # before its write: nothing was written to it
-            result.failed.append(f"{name}: {exc.message}: nothing was written to {name}")
-            break
-        try:
-            _outcome(journal, c, done, ui, result)
-        except OutputLost as exc:  # `drift rollback | head`: stop here, as a fix does
-            raise _output_lost(exc, result, checked[checked.index(c) + 1 :]) from exc
-    if result.failed:
-        result.exit_code = ExitCode.ABORTED
-    return result
-
-
-def _output_lost(exc: OutputLost, result: RollbackResult, rest: list[Checked]) -> OutputLost:
-    """An output that broke while the rollback said how a workload ended (its write made and
-    journaled): the rest is not rolled back unseen; one line says where each stands, exit 4
-    (an abort), never 2 ("nothing was done")."""
-    said = f"{exc.message}: the rollback of change {visible(result.change_id)} stopped"
-    if result.restored:
-        said += f"; restored: {', '.join(result.restored)}"
-    if rest:
-        names = ", ".join(who(c.entry) for c in rest)
-        said += (
-            f"; not rolled back: {names} (`drift rollback {visible(result.change_id)}` finishes it)"
-        )
-    return OutputLost(said, code=ExitCode.ABORTED)
-
-
-def _outcome(
-    journal: Journal, c: Checked, done: Restored, ui: FixUI, result: RollbackResult
-) -> None:
-    """Say how one workload's rollback ended, and record drift's later changes it undid."""
-    entry, name = c.entry, who(c.entry)
-    if done.refused:  # changed while the prompt waited: read again, nothing written
-        result.failed.append(
-            f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
-            f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
-        )
-    elif done.unjournaled:
-        result.failed.append(_unjournaled(name, entry, done))
-    elif done.ok:
-        result.restored.append(name)
-        # journaled before anything is said: an output that breaks at the line below (a
-        # closed pipe) must not leave a later change it undid recorded as live
-        later = [e for e in c.since.later if e.state not in DONE]
-        result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
-        what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
-        ui.say(f"{name}: restored ({what}: {done.text})")
-        if entry.kind == Kind.JOB.value and (running := running_execution(done.now, written=True)):
-            result.notes.append(f"{name}: {still_running(running, RESTORED)}")
-        if c.caveat:
-            result.notes.append(f"{name}: {c.caveat}")
-        recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
-        if recorded:
-            result.notes.append(
-                f"{name}: drift's later change {visible(', '.join(recorded))}, undone too, is "
-                f"recorded as rolled back by this rollback"
-            )
-    else:
-        result.failed.append(
-            f"{name}: what served before is not what serves: {done.text}; "
-            f"the journal says {entry.state}"
-        )
+    return await restore_all(run, checked, result)
 
 
 def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str:
@@ -343,16 +248,6 @@ def _only(found: list[Entry], services: Sequence[str] | None, change: str) -> li
     return [e for e in found if _named(e, services)]
 
 
-def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
-    """The rollback's write was made, but the journal could not record how it ended."""
-    outcome = f"restored ({done.text})" if done.ok else f"not restored: {done.text}"
-    return (
-        f"{name}: the rollback was written and {outcome}, but {done.unjournaled}: the "
-        f"journal still says {entry.state}; once it is writable, run `drift rollback "
-        f"{visible(entry.change_id)}` again (it finds {name} as it is and records it)"
-    )
-
-
 def _nothing_to_do(entry: Entry) -> str:
     if entry.state == State.ROLLED_BACK and entry.undone_by:
         return f"already rolled back, by the rollback of change {visible(entry.undone_by)}"
@@ -363,9 +258,3 @@ def _nothing_to_do(entry: Entry) -> str:
     if entry.state in DONE or not entry.wrote:
         return "nothing was written"
     return ""
-
-
-def _stop(result: RollbackResult, message: str) -> RollbackResult:
-    result.exit_code = ExitCode.ABORTED
-    result.message = message
-    return result

@@ -44,6 +44,9 @@ class Checked:
     """A deploy made since, which drift's pin gives no traffic, and the command that lets
     it serve (`drift.fix.untrap.caught_under_pin`): the way on a refusal names beside
     `--force`, which would undo that deploy."""
+    live: Any = None
+    """The workload as this check read it: what `rollback --yes` writes over (no prompt
+    waited since, so nothing can have changed that a read again would see)."""
 
 
 def who(entry: Entry) -> str:
@@ -83,7 +86,7 @@ async def check(
         return judge(now, entry, changed, later, same)
 
     since = judged(live)
-    out = Checked(entry, since, lambda now: judged(now).blocks, gone)
+    out = Checked(entry, since, lambda now: judged(now).blocks, gone, live=live)
     if gone and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
     if service and since.blocks:

@@ -186,15 +186,18 @@ async def restore_workload(
     *,
     force: bool = False,
     judge: Judge | None = None,
+    now: Any = None,
 ) -> Restored:
     """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
     once it settled (the write's error, or a lost answer, says nothing of that alone).
     Nothing is written to a job or pool someone else changed since drift's last write (read
-    again here: the prompt may have waited), unless `force`."""
+    again here: the prompt may have waited), unless `force`. `now`: as read a moment ago with
+    no prompt since (`rollback --yes`); None: read it here."""
     rolling, rolled, failed = ROLLBACK
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
-    now = await get_workload(session, kind, entry.full_name)
+    if now is None:
+        now = await get_workload(session, kind, entry.full_name)
     refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind), judge=judge)
     if refused is not None:
         return refused

@@ -47,6 +47,12 @@ POLL_FIRST = 0.5
 POLL_MAX = 5.0
 
 
+def shared_key(parent: str, key: tuple[str, Any]) -> tuple[str, Any]:
+    """Where a reader of the location `parent` finds a call's answer in `Reader.shared`: a
+    List made before the read (`Session.list_workloads`) is found there, never asked again."""
+    return ("reader", (parent, *key))
+
+
 class Reader:
     def __init__(
         self,
@@ -149,7 +155,7 @@ class Reader:
         """A call's answer, shared with the other read of the run when there is one."""
         if self.shared is None:
             return await make()
-        return await self.shared.once(("reader", (self.parent, *key)), make)
+        return await self.shared.once(shared_key(self.parent, key), make)
 
     def _list_kinds(self) -> None:
         """Beside a workload that does not exist: the region's services, jobs and worker pools

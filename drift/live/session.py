@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -114,12 +115,23 @@ class Session:
 
         return await download(self.clients.storage(), source, limit)
 
-    async def list_workloads(self, project: str, region: str, kind: Kind) -> list[str]:
+    async def list_workloads(
+        self, project: str, region: str, kind: Kind, shared: Tasks | None = None
+    ) -> list[str]:
+        """The names of every workload of `kind` there; `shared`: the listing is kept there
+        for a read of the same location to use (`read(..., shared=)`), not listed again."""
         from drift.live.api import parent
-        from drift.live.workloads import list_workloads
+        from drift.live.reader import shared_key
+        from drift.live.workloads import list_kind, list_workloads
 
         where = parent(project, region)
-        return await list_workloads(self.clients, self.runner, where, kind)
+        if shared is None:
+            return await list_workloads(self.clients, self.runner, where, kind)
+        make = partial(list_kind, self.clients, self.runner, where, kind)
+        listing = await shared.once(shared_key(where, ("list", kind)), make)
+        if listing.error is not None:
+            raise listing.error
+        return sorted(listing.items)
 
     async def access_secret(self, name: str) -> bytes:
         from drift.live.api import access_secret
@@ -136,7 +148,10 @@ async def read_live(
     wait: float = 0.0,
     history: HistoryWanted | None = None,
     compared: frozenset[str] = frozenset(),
+    secrets: bool = True,
 ) -> LiveState:
-    """Open a session, read, close."""
+    """Open a session, read, close (`secrets`: as `Session.read`)."""
     async with Session(access, runner) as session:
-        return await session.read(profile, names, wait=wait, history=history, compared=compared)
+        return await session.read(
+            profile, names, wait=wait, history=history, compared=compared, secrets=secrets
+        )

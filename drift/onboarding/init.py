@@ -119,11 +119,14 @@ async def init_from_live(
         )
     # a name given is a service's, `job/NAME` or `worker_pool/NAME` another kind's
     names = list(dict.fromkeys(workload_key(*split_key(n)) for n in services or ()))
+    from drift.live.secrets import Tasks
+
+    listed_once = Tasks()  # the lists made here are the read's: each kind listed once
     async with Session(settings.access(), runner) as session:
         if not names:
             try:
                 listed = await asyncio.gather(
-                    *(session.list_workloads(project, region, kind) for kind in Kind)
+                    *(session.list_workloads(project, region, k, listed_once) for k in Kind)
                 )
             except ApiError as exc:
                 raise _unlisted(exc, project, region) from exc
@@ -142,7 +145,7 @@ async def init_from_live(
             _LIVE,
             services={n: _described(n) for n in names},
         )
-        state = await session.read(probe, names, wait=settings.wait)
+        state = await session.read(probe, names, wait=settings.wait, shared=listed_once)
     settling = _require_all_read(state, names, project, region)
     names = [n for n in names if n not in settling]
     draft = build_draft(environment, project, region, names, state.services)

@@ -157,7 +157,9 @@ async def run_probe(
     names = profile.select(services)
     env = dict(environ or {})
     check_probe_config(profile, names, env)
-    state = await read_live(profile, names, settings.access(), wait=settings.wait)
+    # a probe needs the services, the revisions they reach and their tags: no secret's
+    # metadata, policy nor value (no AccessSecretVersion: nothing here compares a value)
+    state = await read_live(profile, names, settings.access(), wait=settings.wait, secrets=False)
     results, changed = await probe_services(profile, names, state, env, settings)
     probed, findings = attach_causes(profile, results, [], checked=False)
     today = utc_today()

@@ -5,6 +5,7 @@ served is back" means, judged from the sandbox's own state (traffic_statuses, re
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import subprocess
 from collections.abc import Callable
@@ -113,11 +114,13 @@ def rollback(
     change_id: str | None = None,
     *,
     force: bool = False,
+    concurrency: int | None = None,
 ) -> RollbackResult:
     ui = ui or ScriptedUI()
-    return asyncio.run(
-        run_rollback(settings(tmp_path), ui, change_id, yes=not ui.answers, force=force)
-    )
+    chosen = settings(tmp_path)
+    if concurrency is not None:  # 1: one workload at a time
+        chosen = dataclasses.replace(chosen, concurrency=concurrency)
+    return asyncio.run(run_rollback(chosen, ui, change_id, yes=not ui.answers, force=force))
 
 
 def updates(sandbox: Sandbox) -> list[Any]:

@@ -55,22 +55,42 @@ def test_after_that_broken_output_no_rollback_applies_the_older_fix_again(
 def test_output_breaking_mid_rollback_stops_there_and_says_where_each_stands(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """A change of two services: the output breaks at the first 'restored' line. The other is
-    not rolled back unseen (as a fix stops at a broken output); one line says what was
-    restored and what was not, exit 4 (an abort), never 2 ("bad input": nothing done)."""
+    """A change of two services rolled back one at a time (concurrency 1): the output breaks
+    at the first 'restored' line. No restoration starts after that (one already sent
+    finishes: it is never left mid-write); one line says what was restored and what was not,
+    as the journal records it, exit 4 (an abort), never 2 ("bad input": nothing done)."""
     result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web", "api"])
     assert result.change_id
     with pytest.raises(DriftError) as raised:
-        rollback(tmp_path, Breaks(at=": restored (", lost=True))
+        rollback(tmp_path, Breaks(at=": restored (", lost=True), concurrency=1)
     states = {e.service: e.state for e in entries(tmp_path)}
-    assert sorted(states.values()) == sorted([State.ROLLED_BACK, State.PROMOTED]), states
-    [restored] = [s for s, state in states.items() if state == State.ROLLED_BACK]
-    [left] = [s for s, state in states.items() if state == State.PROMOTED]
+    restored = [s for s, state in states.items() if state == State.ROLLED_BACK]
+    left = [s for s, state in states.items() if state == State.PROMOTED]
+    assert restored and sorted(restored + left) == ["api", "web"], states
     said = raised.value.message
     assert raised.value.exit_code is ExitCode.ABORTED, said
-    assert f"restored: {restored}" in said and f"not rolled back: {left}" in said, said
-    assert f"drift rollback {result.change_id}" in said
+    assert f"restored: {', '.join(restored)}" in said, said
+    if left:
+        assert f"not rolled back: {left[0]}" in said, said
+        assert f"drift rollback {result.change_id}" in said
     # what was left is rolled back by the command the line gives
     done = rollback(tmp_path, change_id=result.change_id)
     assert done.exit_code is ExitCode.OK, done.summary()
     assert {e.state for e in entries(tmp_path)} == {State.ROLLED_BACK}
+
+
+def test_output_breaking_mid_concurrent_rollback_names_every_restoration_already_sent(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Rolled back concurrently (the default), both restorations are sent before the first
+    'restored' line breaks the output: the other finishes (it is never left mid-write), is
+    recorded in the journal, and the one line names both as restored, exit 4."""
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web", "api"])
+    assert result.change_id
+    with pytest.raises(DriftError) as raised:
+        rollback(tmp_path, Breaks(at=": restored (", lost=True))
+    assert {e.state for e in entries(tmp_path)} == {State.ROLLED_BACK}
+    said = raised.value.message
+    assert raised.value.exit_code is ExitCode.ABORTED, said
+    assert "restored: " in said and "web" in said and "api" in said, said
+    assert "not rolled back" not in said, said

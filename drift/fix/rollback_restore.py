@@ -1,0 +1,175 @@
+"""`drift rollback`'s writes: each workload's restoration is independent (its own lock and
+journal entry), so they run concurrently, at most `settings.concurrency` at a time; how each
+ended is said in the change's order (`drift.fix.fanout.in_order`), and the exit code is 0 only
+when every one serves what it served before (SPEC invariant 10). A journal that cannot record
+a write before it is sent starts no other; those already sent finish."""
+
+from __future__ import annotations
+
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+from drift.errors import ExitCode, JournalError, OutputLost
+from drift.fix import workload_restore
+from drift.fix.context import FixUI
+from drift.fix.fanout import Said, in_order
+from drift.fix.journal import DONE, ROLLBACK, Entry, Journal
+from drift.fix.restore import Restored, restore
+from drift.fix.rollback_check import Checked, who
+from drift.fix.since import undone
+from drift.fix.workload import RESTORED, still_running
+from drift.kinds import Kind
+from drift.live.session import Session
+from drift.live.workloads import running_execution
+from drift.textsafe import visible
+
+
+@dataclass
+class RollbackResult:
+    change_id: str
+    restored: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the restoration cannot prove (an image redeployed by tag), and the journal's
+    records of drift's later changes a forced rollback undid."""
+    exit_code: ExitCode = ExitCode.OK
+    message: str = ""
+
+    def summary(self) -> str:
+        lines = []
+        if self.message:
+            lines.append(self.message)
+        if self.change_id and (self.restored or self.failed):
+            restored = ", ".join(self.restored) or "nothing"
+            lines.append(f"rollback of {visible(self.change_id)}: restored {restored}")
+        lines += self.notes
+        lines += self.failed
+        return "\n".join(lines)
+
+
+def stop(result: RollbackResult, message: str) -> RollbackResult:
+    result.exit_code = ExitCode.ABORTED
+    result.message = message
+    return result
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """What every step of one rollback shares."""
+
+    session: Session
+    journal: Journal
+    ui: FixUI
+    yes: bool
+    force: bool
+    limit: int
+    """At most this many workloads read or written at once (`settings.concurrency`)."""
+
+
+async def restore_all(
+    run: Rolling, checked: list[Checked], result: RollbackResult
+) -> RollbackResult:
+    """Restore every workload `checked`, concurrently. With `yes` no prompt waited since the
+    check read each one, so that read is what the write starts from (read again, it is the
+    same moment); after a prompt each is read again right before its write."""
+    session, journal, ui, force = run.session, run.journal, run.ui, run.force
+    halt: list[str] = []  # why no other restoration starts: the journal or the output failed
+
+    async def one(c: Checked) -> Restored | str | None:
+        if halt:
+            return None  # not started, as the one-at-a-time rollback stopped there
+        entry, now = c.entry, (c.live if run.yes else None)
+        try:
+            if not workload_restore.in_place(entry):
+                return await restore(
+                    session, journal, entry, step="rollback", states=ROLLBACK, force=force,
+                    judge=c.judge, gone=c.gone, current=now,
+                )  # fmt: skip
+            return await workload_restore.restore_workload(
+                session, journal, entry, force=force, judge=c.judge, now=now
+            )
+        except JournalError as exc:  # before its write: nothing was written to it
+            halt.append(exc.message)
+            return exc.message
+
+    lost: OutputLost | None = None
+    async with aclosing(in_order(run.limit, checked, one)) as ended:
+        async for c, done in ended:
+            name = who(c.entry)
+            if isinstance(done, str):
+                result.failed.append(f"{name}: {done}: nothing was written to {name}")
+            elif done is not None:
+                try:  # once the output is lost, the rest is recorded, not said
+                    _outcome(journal, c, done, ui if lost is None else Said(ui), result)
+                except OutputLost as exc:  # `drift rollback | head`: those sent finish,
+                    lost = exc  # recorded but not said; no other starts
+                    halt.append(exc.message)
+    if lost is not None:
+        rest = [c for c in checked if who(c.entry) not in result.restored]
+        raise _output_lost(lost, result, rest) from lost
+    if result.failed:
+        result.exit_code = ExitCode.ABORTED
+    return result
+
+
+def _output_lost(exc: OutputLost, result: RollbackResult, rest: list[Checked]) -> OutputLost:
+    """An output that broke while the rollback said how a workload ended (its write made and
+    journaled): the rest is not rolled back unseen; one line says where each stands, exit 4
+    (an abort), never 2 ("nothing was done")."""
+    said = f"{exc.message}: the rollback of change {visible(result.change_id)} stopped"
+    if result.restored:
+        said += f"; restored: {', '.join(result.restored)}"
+    if rest:
+        names = ", ".join(who(c.entry) for c in rest)
+        said += (
+            f"; not rolled back: {names} (`drift rollback {visible(result.change_id)}` finishes it)"
+        )
+    return OutputLost(said, code=ExitCode.ABORTED)
+
+
+def _outcome(
+    journal: Journal, c: Checked, done: Restored, ui: FixUI, result: RollbackResult
+) -> None:
+    """Say how one workload's rollback ended, and record drift's later changes it undid."""
+    entry, name = c.entry, who(c.entry)
+    if done.refused:  # changed while the prompt waited: read again, nothing written
+        result.failed.append(
+            f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
+            f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
+        )
+    elif done.unjournaled:
+        result.failed.append(_unjournaled(name, entry, done))
+    elif done.ok:
+        result.restored.append(name)
+        # journaled before anything is said: an output that breaks at the line below (a
+        # closed pipe) must not leave a later change it undid recorded as live
+        later = [e for e in c.since.later if e.state not in DONE]
+        result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
+        what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
+        ui.say(f"{name}: restored ({what}: {done.text})")
+        if entry.kind == Kind.JOB.value and (running := running_execution(done.now, written=True)):
+            result.notes.append(f"{name}: {still_running(running, RESTORED)}")
+        if c.caveat:
+            result.notes.append(f"{name}: {c.caveat}")
+        recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
+        if recorded:
+            result.notes.append(
+                f"{name}: drift's later change {visible(', '.join(recorded))}, undone too, is "
+                f"recorded as rolled back by this rollback"
+            )
+    else:
+        result.failed.append(
+            f"{name}: what served before is not what serves: {done.text}; "
+            f"the journal says {entry.state}"
+        )
+
+
+def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
+    """The rollback's write was made, but the journal could not record how it ended."""
+    outcome = f"restored ({done.text})" if done.ok else f"not restored: {done.text}"
+    return (
+        f"{name}: the rollback was written and {outcome}, but {done.unjournaled}: the "
+        f"journal still says {entry.state}; once it is writable, run `drift rollback "
+        f"{visible(entry.change_id)}` again (it finds {name} as it is and records it)"
+    )
