@@ -22,6 +22,7 @@ from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
 from drift.fix.dryrun import dry_run_report, validate
+from drift.fix.each import fix_each
 from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
 from drift.fix.journal import Entry, Journal, State, listed, now_text
@@ -163,17 +164,16 @@ async def _fix(
         result = FixResult(plan, change_id=change_id, notes=notes, journal=journal.directory)
         user = who(settings.impersonate_service_account)
         async with Session(settings.access()) as session:
-            ctx = Context(profile, settings, ui, options, session, journal, environ)
-            for sp in todo:
-                fixer: Fixer = (  # a service's own settings alone: in place, as a pool's
+
+            def make(ctx: Context, sp: ServicePlan) -> Fixer:
+                return (  # a service's own settings alone: in place, as a pool's
                     _service_fix(ctx, planned, sp, change_id, user)
                     if sp.kind is Kind.SERVICE and sp.changes_template
                     else _workload_fix(ctx, planned, sp, change_id, user)
                 )
-                outcome = await where.run(fixer, locks)
-                result.outcomes.append(outcome)
-                if outcome.aborted:
-                    break
+
+            ctx = Context(profile, settings, ui, options, session, journal, environ)
+            result.outcomes = await fix_each(ctx, todo, make, where, locks)
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
         result.journal = None  # no entry could be written: nothing is recorded
     if any(o.interrupted for o in result.outcomes):  # cleaned up: where each service stands

@@ -1,0 +1,100 @@
+"""The fix of each workload of a plan, after the confirmation: one after another when a person
+answers prompts (or `settings.concurrency` is 1), concurrently with `--yes` (no prompt to wait
+for), at most `settings.concurrency` at a time (`drift.fix.fanout`). Either way each workload
+keeps its own whole flow — its canary, its proof, then its promotion (SPEC invariants 4 and
+9, per service) — and after the first abort no other workload starts: those already in
+flight finish their own proven flow, or their own cleanup. What each flow says is kept and
+said in the plan's order, never interleaved. Ctrl-C cancels every flow in flight, each
+cleaned up as a single one is (`drift.fix.cancel`), each unfinished canary keeping its lock
+(`drift.fix.interrupt.Where`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from contextlib import aclosing, suppress
+from dataclasses import dataclass, replace
+
+from drift.errors import DriftError, OutputLost
+from drift.fix.context import Context, Fixer, ServiceOutcome
+from drift.fix.fanout import Said, in_order
+from drift.fix.interrupt import Where
+from drift.fix.lock import Locks
+from drift.fix.model import ServicePlan
+
+Make = Callable[[Context, ServicePlan], Fixer]
+"""The fixer of one workload, working with the context given (its own `ui`)."""
+
+
+async def fix_each(
+    ctx: Context, todo: Sequence[ServicePlan], make: Make, where: Where, locks: Locks
+) -> list[ServiceOutcome]:
+    """The outcome of each workload that started, in the plan's order; those after the
+    first abort that had not started yet are left out (not attempted)."""
+    if ctx.options.yes and ctx.settings.concurrency > 1 and len(todo) > 1:
+        return await _together(ctx, todo, make, where, locks)
+    outcomes: list[ServiceOutcome] = []
+    for sp in todo:
+        outcome = await where.run(make(ctx, sp), locks)
+        outcomes.append(outcome)
+        if outcome.aborted:
+            break
+    return outcomes
+
+
+@dataclass
+class _Flow:
+    said: Said
+    outcome: ServiceOutcome | None = None
+    """None: not started (an earlier flow aborted), or it raised `error`."""
+    error: DriftError | None = None
+
+
+async def _together(
+    ctx: Context, todo: Sequence[ServicePlan], make: Make, where: Where, locks: Locks
+) -> list[ServiceOutcome]:
+    halted = False  # set by the flow that aborts, before its slot frees: none starts after
+    saids: list[Said] = []
+
+    async def flow(sp: ServicePlan) -> _Flow:
+        nonlocal halted
+        said = Said(ctx.ui)
+        saids.append(said)
+        if halted:
+            return _Flow(said)
+        try:
+            outcome = await where.run(make(replace(ctx, ui=said), sp), locks)
+        except DriftError as exc:  # before its first write (`Fixer.run`): raised once all end
+            halted = True
+            return _Flow(said, error=exc)
+        halted = halted or outcome.aborted
+        return _Flow(said, outcome)
+
+    outcomes: list[ServiceOutcome] = []
+    errors: list[DriftError] = []
+    try:
+        async with aclosing(in_order(ctx.settings.concurrency, todo, flow)) as flows:
+            async for _, done in flows:
+                done.said.replay()  # a lost output leaves: every flow in flight is cancelled
+                errors += [done.error] if done.error is not None else []
+                if done.outcome is None:
+                    continue
+                outcomes.append(done.outcome)
+                if done.outcome.interrupted:  # Ctrl-C reached this flow: the others stop too
+                    _taken_back()
+                    break
+    finally:  # what the flows cancelled said of their cleanup, in the order they started
+        for said in saids:
+            with suppress(OutputLost):
+                said.replay()
+    if errors:
+        raise errors[0]
+    return outcomes
+
+
+def _taken_back() -> None:
+    """A Ctrl-C that cancelled this task was handled by the flow it waited on (its cleanup):
+    taken back here as a single flow takes it back (`drift.fix.cancel.again`)."""
+    me = asyncio.current_task()
+    if me is not None and me.cancelling():
+        me.uncancel()
