@@ -10,7 +10,6 @@ cleaned up as a single one is (`drift.fix.cancel`), each unfinished canary keepi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, replace
@@ -80,8 +79,7 @@ async def _together(
                 if done.outcome is None:
                     continue
                 outcomes.append(done.outcome)
-                if done.outcome.interrupted:  # Ctrl-C reached this flow: the others stop too
-                    _taken_back()
+                if done.outcome.interrupted:  # stopped as by Ctrl-C: the others stop too
                     break
     finally:  # what the flows cancelled said of their cleanup, in the order they started
         for said in saids:
@@ -90,11 +88,3 @@ async def _together(
     if errors:
         raise errors[0]
     return outcomes
-
-
-def _taken_back() -> None:
-    """A Ctrl-C that cancelled this task was handled by the flow it waited on (its cleanup):
-    taken back here as a single flow takes it back (`drift.fix.cancel.again`)."""
-    me = asyncio.current_task()
-    if me is not None and me.cancelling():
-        me.uncancel()

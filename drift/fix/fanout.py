@@ -37,7 +37,11 @@ async def in_order(
     tasks = [asyncio.ensure_future(one(item)) for item in listed]
     try:
         for item, task in zip(listed, tasks, strict=True):
-            yield item, await task
+            # waited for, not awaited: a cancellation (Ctrl-C) of this task is this task's
+            # alone, never handed to the one step it waits on while the others run on; the
+            # `finally` cancels every step once, all at the same moment
+            await asyncio.wait((task,))
+            yield item, task.result()
     except asyncio.CancelledError:
         if stopped and me is not None:
             me.uncancel()

@@ -1,0 +1,150 @@
+"""`drift fix --yes` on many services (revperf finding 1): each service's whole flow — canary,
+proof, promotion — runs concurrently with the others', at most `settings.concurrency` at a
+time; after the first abort no other service starts, and those in flight end their own flow;
+what each says is said in the plan's order; Ctrl-C cancels every flow in flight, each cleaned
+up as a single one is. Judged by the sandbox's calls and rounds (sequential round trips at
+50 ms a call), never by wall time; the latency injected below only orders the flows."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.fix.journal import Journal, State
+from drift.live.changeids import tagged_change
+from drift.sandbox import Fault
+from tests.reliability.test_interruption import interrupt_when, start
+from tests.rounds import World, bench_world, rounds, short
+
+FIX = ["fix", "drifted", "--profiles", "profiles", "--yes"]
+
+
+def names(n: int) -> list[str]:
+    return [f"svc-{i:04d}" for i in range(n)]
+
+
+def project(world: World) -> str:
+    return (world.profiles / "drifted.yaml").read_text().split("\n", 1)[0].split(": ")[1]
+
+
+def writes(calls: list[Any], name: str) -> list[Any]:
+    """The UpdateService requests sent for service `name`, in the order they arrived."""
+    ordered = sorted(calls, key=lambda c: c.at)
+    return [
+        c.request.service
+        for c in ordered
+        if c.short == "UpdateService" and c.request.service.name.endswith(f"/services/{name}")
+    ]
+
+
+@pytest.fixture
+def world20(tmp_path: Path) -> Iterator[World]:
+    yield from bench_world(20, tmp_path)
+
+
+@pytest.fixture
+def world5(tmp_path: Path) -> Iterator[World]:
+    yield from bench_world(5, tmp_path)
+
+
+def test_fix_yes_fixes_services_concurrently(world20: World) -> None:
+    code, out, calls = world20.drift(*FIX)
+    assert code == 0, out
+    counts = short(calls)
+    assert counts["UpdateService"] == 2 * 20, counts  # a canary and a promotion each
+    # the plan's read, one service's own flow, the re-check: not 6 round trips per service
+    assert rounds(calls) <= 40, f"{rounds(calls)} sequential round trips, {counts}"
+    for name in names(20):  # each service's own order: its canary, then its promotion
+        canary, promotion = writes(calls, name)
+        assert any(tagged_change(t.tag) for t in canary.traffic), name
+        assert not any(tagged_change(t.tag) for t in promotion.traffic), name
+    said = [n for line in out.splitlines() for n in names(20) if line.startswith(f"{n}: deploy")]
+    assert said == names(20), out  # said in the plan's order, as one at a time says it
+    moved = [n for line in out.splitlines() for n in names(20) if line.startswith(f"{n}: traffic")]
+    assert moved == names(20), out
+
+
+def test_fix_yes_with_concurrency_one_fixes_one_service_after_another(world5: World) -> None:
+    world5.env["DRIFT_CONCURRENCY"] = "1"
+    code, out, calls = world5.drift(*FIX)
+    assert code == 0, out
+    ordered = [c for c in sorted(calls, key=lambda c: c.at) if c.short == "UpdateService"]
+    services = [c.request.service.name.rsplit("/", 1)[1] for c in ordered]
+    assert services == [n for n in names(5) for _ in (1, 2)]  # canary, promotion; then the next
+
+
+def test_an_abort_starts_no_other_service_and_lets_the_one_in_flight_finish(
+    world5: World,
+) -> None:
+    """Concurrency 2: svc-0000 and svc-0001 start; svc-0001's canary write is refused while
+    svc-0000 is still deploying (its writes are slowed down): nothing starts after the
+    abort, svc-0000 ends its own flow — canary, then promotion — and the final line lists
+    what was fixed, aborted and not started, in the plan's order."""
+    world5.env["DRIFT_CONCURRENCY"] = "2"
+    world5.sandbox.inject(
+        Fault("UpdateService", "FAILED_PRECONDITION", first_n=1, match="/services/svc-0001")
+    )
+    world5.sandbox.inject(Fault("UpdateService", None, latency_ms=500, match="/services/svc-0000"))
+    code, out, calls = world5.drift(*FIX)
+    assert code == 1, out  # something was applied: the re-check's drift, never 0 (SPEC)
+    ordered = [c for c in sorted(calls, key=lambda c: c.at) if c.short == "UpdateService"]
+    services = [c.request.service.name.rsplit("/", 1)[1] for c in ordered]
+    # both in flight at once, svc-0000's promotion after the abort; no other service started
+    assert sorted(services[:2]) == ["svc-0000", "svc-0001"], services
+    assert services[2:] == ["svc-0000"], f"{services}\n{out}"
+    canary, promotion = writes(calls, "svc-0000")
+    assert any(tagged_change(t.tag) for t in canary.traffic)
+    assert not any(tagged_change(t.tag) for t in promotion.traffic)
+    (refused,) = writes(calls, "svc-0001")
+    assert any(tagged_change(t.tag) for t in refused.traffic)
+    final = next(line for line in out.splitlines() if line.startswith("partial fix: "))
+    assert final.startswith(
+        "partial fix: svc-0000: promoted; svc-0001: aborted (aborted); "
+        "svc-0002: not attempted; svc-0003: not attempted; svc-0004: not attempted. "
+    ), out
+    states = {e.service: e.state for e in Journal(world5.where / ".drift" / "journal").entries()}
+    assert states == {"svc-0000": State.PROMOTED, "svc-0001": State.ABORTED}, states
+    assert not list((world5.where / ".drift" / "journal" / "locks").glob("*.lock"))
+
+
+def test_ctrl_c_with_three_flows_in_flight_cleans_up_each(world5: World) -> None:
+    """Concurrency 3, Ctrl-C while the three canaries deploy (their operations hang): each
+    flow is cleaned up as a single one is — its tag removed, the routing that served back,
+    its entry `cleaned-up`, its lock released — the two others never start, exit 4 with one
+    line saying where each stands."""
+    env = {**world5.env, "DRIFT_CONCURRENCY": "3"}
+    sandbox, where = world5.sandbox, world5.where
+    before = {n: sandbox.service(project(world5), n) for n in names(5)}
+    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000, first_n=3))
+    sandbox.clear_calls()
+    proc = start(FIX, env, where)
+
+    def three_deploying() -> bool:
+        return sum(c.short == "GetOperation" for c in sandbox.calls) >= 3
+
+    code, _, err = interrupt_when(proc, three_deploying, signal.SIGINT)
+    assert code == 4, err
+    journal = Journal(where / ".drift" / "journal")
+    entries = {e.service: e for e in journal.entries()}
+    assert sorted(entries) == names(3), err
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("drift: error: interrupted: svc-0000: Ctrl-C while the canary"), err
+    for name, entry in entries.items():
+        assert entry.state == State.CLEANED_UP, (name, entry.state)
+        assert (
+            f"{name}: Ctrl-C while the canary {entry.canary_revision} was being deployed; "
+            "cleaned up" in line
+        ), err
+    assert not list((journal.directory / "locks").glob("*.lock"))
+    for name in names(5):
+        now = sandbox.service(project(world5), name)
+        assert [(t.type_, t.percent, t.tag) for t in now.traffic] == [
+            (t.type_, t.percent, t.tag) for t in before[name].traffic
+        ], name
+        assert now.template.containers == before[name].template.containers, name
+    for name in names(5)[3:]:
+        assert writes(list(sandbox.calls), name) == [], name
