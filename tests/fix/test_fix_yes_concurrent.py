@@ -8,6 +8,7 @@ up as a single one is. Judged by the sandbox's calls and rounds (sequential roun
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from drift.fix.journal import Journal, State
 from drift.live.changeids import tagged_change
 from drift.sandbox import Fault
+from tests.cliutil import drift
 from tests.reliability.test_interruption import interrupt_when, start
 from tests.rounds import World, bench_world, rounds, short
 
@@ -148,3 +150,42 @@ def test_ctrl_c_with_three_flows_in_flight_cleans_up_each(world5: World) -> None
         assert now.template.containers == before[name].template.containers, name
     for name in names(5)[3:]:
         assert writes(list(sandbox.calls), name) == [], name
+
+
+def test_a_second_ctrl_c_stops_every_cleanup_and_each_keeps_its_lock(world5: World) -> None:
+    """Concurrency 3, Ctrl-C while the three canaries deploy, then a second one while their
+    three cleanups' own deploys wait: each cleanup stops (not only the last one started),
+    each unfinished change keeps its lock and its journal state, and `drift rollback`
+    takes them over and restores every service."""
+    env = {**world5.env, "DRIFT_CONCURRENCY": "3"}
+    sandbox, where = world5.sandbox, world5.where
+    before = {n: sandbox.service(project(world5), n) for n in names(3)}
+    sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # no deploy ever ends
+    sandbox.clear_calls()
+    proc = start(FIX, env, where)
+
+    def count(method: str) -> int:
+        return sum(c.short == method for c in sandbox.calls)
+
+    deadline = time.monotonic() + 60
+    while count("GetOperation") < 3:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    code, _, err = interrupt_when(proc, lambda: count("GetOperation") >= 6, signal.SIGINT)
+    assert code == 4, err
+    journal = Journal(where / ".drift" / "journal")
+    entries = {e.service: e for e in journal.entries()}
+    assert sorted(entries) == names(3), err
+    line = err.strip().splitlines()[-1]
+    for name, entry in entries.items():
+        assert entry.state == State.CLEANING_UP, (name, entry.state)
+        (lock,) = (journal.directory / "locks").glob(f"*--services--{name}*.lock")
+        assert f"drift keeps its lock {lock}: `drift rollback {entry.change_id}`" in line, err
+    sandbox.clear_faults()
+    done = drift("rollback", "--yes", env=env, cwd=where)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in names(3):
+        after = sandbox.service(project(world5), name)
+        assert after.template.containers == before[name].template.containers, name
+    assert not list((journal.directory / "locks").glob("*.lock"))
