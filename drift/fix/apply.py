@@ -163,15 +163,15 @@ async def _fix(
             )
         result = FixResult(plan, change_id=change_id, notes=notes, journal=journal.directory)
         user = who(settings.impersonate_service_account)
+
+        def make(ctx: Context, sp: ServicePlan) -> Fixer:
+            return (  # a service's own settings alone: in place, as a pool's
+                _service_fix(ctx, planned, sp, change_id, user)
+                if sp.kind is Kind.SERVICE and sp.changes_template
+                else _workload_fix(ctx, planned, sp, change_id, user)
+            )
+
         async with Session(settings.access()) as session:
-
-            def make(ctx: Context, sp: ServicePlan) -> Fixer:
-                return (  # a service's own settings alone: in place, as a pool's
-                    _service_fix(ctx, planned, sp, change_id, user)
-                    if sp.kind is Kind.SERVICE and sp.changes_template
-                    else _workload_fix(ctx, planned, sp, change_id, user)
-                )
-
             ctx = Context(profile, settings, ui, options, session, journal, environ)
             result.outcomes = await fix_each(ctx, todo, make, where, locks)
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
