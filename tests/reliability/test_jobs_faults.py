@@ -173,7 +173,9 @@ def test_fix_of_jobs_under_write_fault(
     fault, lands = WRITE_FAULTS[case]
     sandbox.inject(fault)
     job_before, pool_before = sandbox.job("p", "job"), sandbox.worker_pool("p", "pool")
-    settings = fast_settings(journal_dir=tmp_path / "journal")
+    # one workload after another, as a fix with prompts goes: the job's write first (with
+    # `--yes` and more, the pool's fix would already be in flight and finish: `drift.fix.each`)
+    settings = replace(fast_settings(journal_dir=tmp_path / "journal"), concurrency=1)
     result = asyncio.run(
         run_fix(
             load_profile(tmp_path, "prod"),
