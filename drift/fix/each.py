@@ -15,7 +15,7 @@ from contextlib import aclosing, suppress
 from dataclasses import dataclass, replace
 
 from drift.errors import DriftError, OutputLost
-from drift.fix.context import Context, Fixer, ServiceOutcome
+from drift.fix.context import Context, Fixer, ServiceOutcome, output_lost
 from drift.fix.fanout import Said, in_order
 from drift.fix.interrupt import Where
 from drift.fix.lock import Locks
@@ -71,10 +71,19 @@ async def _together(
 
     outcomes: list[ServiceOutcome] = []
     errors: list[DriftError] = []
+    lost: list[OutputLost] = []
     try:
         async with aclosing(in_order(ctx.settings.concurrency, todo, flow)) as flows:
             async for _, done in flows:
-                done.said.replay()  # a lost output leaves: every flow in flight is cancelled
+                if not lost:
+                    try:
+                        done.said.replay()
+                    except (OSError, OutputLost) as exc:
+                        # `drift fix --yes | head`: no other flow starts; those in flight end
+                        # their own flow, unsaid (cancelled mid-write, a promotion would be
+                        # left unfinished); then exit 4 saying where each workload stands
+                        lost.append(OutputLost(output_lost(exc)))
+                        halted = True
                 errors += [done.error] if done.error is not None else []
                 if done.outcome is None:
                     continue
@@ -82,9 +91,11 @@ async def _together(
                 if done.outcome.interrupted:  # stopped as by Ctrl-C: the others stop too
                     break
     finally:  # what the flows cancelled said of their cleanup, in the order they started
-        for said in saids:
-            with suppress(OutputLost):
+        for said in saids if not lost else ():
+            with suppress(OSError, OutputLost):
                 said.replay()
+    if lost:  # said with where each workload stands (`drift.fix.apply.run_fix`): exit 4
+        raise lost[0]
     if errors:
         raise errors[0]
     return outcomes

@@ -7,6 +7,7 @@ up as a single one is. Judged by the sandbox's calls and rounds (sequential roun
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from collections.abc import Iterator
@@ -15,10 +16,15 @@ from typing import Any
 
 import pytest
 
+from drift.errors import ExitCode, OutputLost
+from drift.fix.apply import FixOptions, run_fix
 from drift.fix.journal import Journal, State
 from drift.live.changeids import tagged_change
+from drift.profiles.loader import load_profile
 from drift.sandbox import Fault
+from drift.settings import load_settings
 from tests.cliutil import drift
+from tests.fix.conftest import ScriptedUI
 from tests.reliability.test_interruption import interrupt_when, start
 from tests.rounds import World, bench_world, rounds, short
 
@@ -188,4 +194,41 @@ def test_a_second_ctrl_c_stops_every_cleanup_and_each_keeps_its_lock(world5: Wor
     for name in names(3):
         after = sandbox.service(project(world5), name)
         assert after.template.containers == before[name].template.containers, name
+    assert not list((journal.directory / "locks").glob("*.lock"))
+
+
+class BreaksAt(ScriptedUI):
+    """Its output breaks at the line saying `service` deploys (`drift fix | head`)."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def say(self, text: str) -> None:
+        if text.startswith(f"{self.service}: deploying"):
+            raise OutputLost("cannot write the output to standard output: Broken pipe")
+        super().say(text)
+
+
+def test_output_lost_lets_the_flows_in_flight_finish(
+    world5: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift fix --yes | head`: the output breaks when svc-0003's lines are said while
+    svc-0004's flow is still in flight (its writes are slowed down): no flow is cancelled
+    mid-write — each one started ends its own flow (here: promoted), its lock released —
+    and the fix exits 4 saying where each stands. A guard of the concurrent path:
+    cancelled there, a promotion was left `promoting` with its lock kept."""
+    for key, value in world5.sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    world5.sandbox.inject(Fault("UpdateService", None, latency_ms=1000, match="/services/svc-0004"))
+    journal = Journal(world5.where / ".drift" / "journal")
+    settings = load_settings(journal_dir=journal.directory)
+    profile = load_profile(world5.profiles, "drifted")
+    with pytest.raises(OutputLost) as lost:
+        asyncio.run(run_fix(profile, settings, BreaksAt("svc-0003"), FixOptions(yes=True)))
+    assert lost.value.exit_code == ExitCode.ABORTED
+    assert "svc-0004: the fix is complete" in lost.value.message, lost.value.message
+    states = {e.service: e.state for e in journal.entries()}
+    assert set(states) == set(names(5)), states
+    assert set(states.values()) == {State.PROMOTED}, states
     assert not list((journal.directory / "locks").glob("*.lock"))
