@@ -78,7 +78,7 @@ def _framed(report: Report) -> list[_Annotation]:
     if report.outcome is None:
         return []
     said = (
-        f"{report.outcome.said} (exit {int(report.exit_code)}): the annotations are the drift "
+        f"{report.outcome.said}, exit {int(report.exit_code)}: the annotations are the drift "
         "the fix would repair; nothing was changed"
     )
     return [_Annotation("notice", command("notice", said, title="drift fix --dry-run"), False)]

@@ -150,5 +150,7 @@ def test_a_dry_run_document_says_the_exit_code_the_process_exits_with(
     assert json.loads(said["sarif"].stdout)["runs"][0]["invocations"][0]["exitCode"] == code
     lines = said["github"].stdout.splitlines()
     verdict = "dry run not validated" if fault else "dry run accepted"
-    assert lines[0].startswith("::notice title=drift fix --dry-run::" + verdict), lines[0]
+    assert lines[0].startswith(f"::notice title=drift fix --dry-run::{verdict}, exit {code}:"), (
+        lines[0]
+    )
     assert lines[-1].endswith(f"— drift; {verdict} (exit {code})"), lines[-1]
