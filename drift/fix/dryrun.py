@@ -17,7 +17,7 @@ from drift.kinds import Kind
 from drift.live.changeids import new_change_id
 from drift.live.session import Session
 from drift.profiles.model import Profile
-from drift.report import Report
+from drift.report import Outcome, Report
 from drift.settings import Settings
 from drift.textsafe import plural
 
@@ -141,18 +141,26 @@ def dry_run_report(planned: Planned, todo: list[ServicePlan], code: ExitCode, sa
     """What `fix --dry-run --format json|sarif|github|markdown` prints on stdout: the report
     of the check the plan repairs (the document `fix` prints in these formats: SPEC, fix's
     output is a report, after a fix its re-check), carrying the plan as its Repair script
-    (`fix_commands`: what the fix would do) and the server's validation as a note. A
-    rejection is exit 2 with its message, as with the table: no document."""
+    (`fix_commands`: what the fix would do) and the server's validation as a note. Its exit
+    code is the dry run's (`Report.outcome`: 0 accepted, 3 not validated), the code the
+    process exits with, never the check's. A rejection is exit 2 with its message, as with
+    the table: no document."""
     from dataclasses import replace
 
     from drift.fix.render import plan_commands
 
-    outcome = said
+    outcome = Outcome(code, "dry run not validated")
     if code is ExitCode.OK:
         names = ", ".join(sp.label for sp in todo)
-        outcome = (
+        outcome = Outcome(code, "dry run accepted")
+        said = (
             f"dry run: the server accepted the patch of {names} (validate_only); "
             "nothing was changed"
         )
     report = planned.check.report
-    return replace(report, fix_commands=plan_commands(planned.plan), notes=(*report.notes, outcome))
+    return replace(
+        report,
+        fix_commands=plan_commands(planned.plan),
+        notes=(*report.notes, said),
+        outcome=outcome,
+    )
