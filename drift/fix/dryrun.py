@@ -66,7 +66,6 @@ async def validate(
     stops = stops or {}
     rejected: list[str] = []
     unvalidated: list[str] = []
-    again = ": run again"  # what answered no judgement passes; a refused caller does not
     change_id = new_change_id()
     sent = [sp for sp in todo if sp.key not in stops]  # else nothing: fix would not write it
     async with Session(settings.access()) as session:
@@ -79,10 +78,9 @@ async def validate(
         if exc is None:
             ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
         else:
-            failed = f"{sp.label}: {exc.reason}{_denied(sp, exc)}"
-            (rejected if exc.status in JUDGED else unvalidated).append(failed)
-            if exc.status == "PERMISSION_DENIED":
-                again = ""
+            judged = exc.status in JUDGED
+            failed = f"{sp.label}: {exc.reason}{_next(sp, exc, judged)}"
+            (rejected if judged else unvalidated).append(failed)
     refused = [stops[sp.key] for sp in todo if sp.key in stops]
     if refused or rejected:
         said = []
@@ -95,7 +93,7 @@ async def validate(
         raise UsageError("; and ".join(said) + ": nothing was changed (dry run)")
     if unvalidated:
         return ExitCode.INCOMPLETE, (
-            "dry run: nothing was changed, but could not validate " + "; ".join(unvalidated) + again
+            "dry run: nothing was changed, but could not validate " + "; ".join(unvalidated)
         )
     unverified = planned.check.report.unverified
     if unverified:
@@ -107,10 +105,16 @@ async def validate(
     return ExitCode.OK, "dry run: nothing was changed"
 
 
-def _denied(sp: ServicePlan, exc: ApiError) -> str:
-    """What a validation refused to the caller (PERMISSION_DENIED) needs; else nothing. An API
-    not enabled says so in the reason (`drift.errors.not_enabled`): no permission helps."""
-    if exc.status != "PERMISSION_DENIED" or api_disabled(exc.reason):
+def _next(sp: ServicePlan, exc: ApiError, judged: bool) -> str:
+    """What to do about a validation that failed, said beside its service: what a validation
+    refused to the caller (PERMISSION_DENIED) needs (an API not enabled says so in the reason,
+    `drift.errors.not_enabled`: no permission helps); one the server answered no judgement
+    for (unavailable, a quota, no answer), to run again; a rejection, nothing."""
+    if judged:
+        return ""
+    if exc.status != "PERMISSION_DENIED":
+        return " (run again)"
+    if api_disabled(exc.reason):
         return ""
     return (
         f" (the patch was not judged: the caller lacks run.{sp.kind.collection.lower()}"

@@ -154,3 +154,25 @@ def test_a_dry_run_document_says_the_exit_code_the_process_exits_with(
         lines[0]
     )
     assert lines[-1].endswith(f"— drift; {verdict} (exit {code})"), lines[-1]
+
+
+def test_a_denied_validation_beside_an_unanswered_one_still_says_run_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """revown22 4: one PERMISSION_DENIED dropped "run again" for the whole message, though
+    the service the API never answered for (UNAVAILABLE after retries) may well validate on
+    the next run: what to do is said beside each service."""
+    sandbox.inject(Fault(method="UpdateService", code="UNAVAILABLE", match="services/api"))
+    sandbox.inject(Fault(method="UpdateService", code="PERMISSION_DENIED", match="services/web"))
+    env = {
+        **sandbox.environ(),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / "journal"),
+        "DRIFT_RETRY_BUDGET": "2",
+    }
+    done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 3, said
+    api = said.split("could not validate api: ", 1)[1].split("; web: ", 1)[0]
+    assert "UNAVAILABLE" in api and api.endswith("(run again)"), said
+    web = said.split("; web: ", 1)[1]
+    assert "(the patch was not judged" in web and "run again" not in web, said
