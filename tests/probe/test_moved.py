@@ -1,0 +1,73 @@
+"""The read again after the probes (drift/probe/moved.py): a probe is credited to the revision
+read before it only when nothing moved meanwhile — not the revisions that serve, not the tags
+probed, not the service's generation — and the service could be read again (revown22)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+import drift.probe.live as live_probe
+from drift.sandbox import Fault, Sandbox
+from tests.probe.test_live import E2E_FIXED, PROJECT, SECRETS, env, probe_only  # noqa: F401
+
+REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+
+
+def test_a_deploy_rolled_back_while_probing_is_not_credited_to_the_revision_read(
+    sandbox: Sandbox,
+    env: dict[str, str],  # noqa: F811
+    clients: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """revown22 F1: a CI deploy lands after drift read api (revision A, which closes 1011),
+    the probe handshakes with the new revision B (ok), then traffic goes back to A
+    (`gcloud run services update-traffic --to-revisions A=100`). A serves before and after,
+    but the generation moved (Service.generation: "A number that monotonically increases
+    every time the user modifies the desired state", google/cloud/run/v2/service.proto): which
+    revision answered is not known, so the probe is unverified (exit 3), never B's `ok`
+    credited to A."""
+    old = sandbox.service(PROJECT, "api").latest_ready_revision.rsplit("/", 1)[-1]
+    real = live_probe.probe_all
+
+    async def deploy_probe_rollback(*args: Any, **kw: Any) -> Any:
+        for name, value in E2E_FIXED.items():
+            secret = None if value else SECRETS[name]
+            sandbox.set_env(PROJECT, "api", name, value, secret=secret)
+        results = await real(*args, **kw)
+        service = sandbox.service(PROJECT, "api")
+        service.traffic = [run_v2.TrafficTarget(type_=REVISION, revision=old, percent=100)]
+        clients.services.update_service(service=service).result(timeout=30)
+        return results
+
+    monkeypatch.setattr(live_probe, "probe_all", deploy_probe_rollback)
+    report = probe_only("e2e", env)
+    credited = [(p.revision, p.outcome.value) for p in report.probes]
+    assert not credited, (old, credited, report.exit_code)
+    assert report.exit_code == 3
+    (item,) = [u for u in report.unverified if u.target == "probe"]
+    assert "a deploy landed while it was probed" in item.reason, item.reason
+    assert f"{old} serves as before" in item.reason and item.reason.count("run again") == 1
+
+
+def test_a_service_denied_when_read_again_leaves_its_probe_unverified(
+    sandbox: Sandbox,
+    env: dict[str, str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A guard (revown22, passes before the fix): a PERMISSION_DENIED on the read after the
+    probe credits the answer to no revision; the run says so and exits 3."""
+    real = live_probe.probe_all
+
+    async def probe_then_deny(*args: Any, **kw: Any) -> Any:
+        out = await real(*args, **kw)
+        sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="services/api"))
+        return out
+
+    monkeypatch.setattr(live_probe, "probe_all", probe_then_deny)
+    report = probe_only("e2e", env)
+    assert not report.probes and report.exit_code == 3, report
+    (item,) = [u for u in report.unverified if u.target == "probe"]
+    assert "could not be read again" in item.reason and "PERMISSION_DENIED" in item.reason
