@@ -26,13 +26,21 @@ from drift.profiles.model import Profile
 
 def answering(profile: Profile, name: str, service: Any) -> tuple[str, ...]:
     """The revisions a probe of `name` reaches as `service` (a raw protobuf Service) routes:
-    the one its `probe.tag` points to, or those that serve (`traffic_statuses`)."""
+    the one its `probe.tag` points to, or those that serve (`traffic_statuses`), each with
+    the tags whose URLs the probe also reaches (probe/live.py `targets`): a tag's URL is the
+    tag's, so a tag moved while probed is a change (`https://TAG---SERVICE-….run.app`,
+    cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration)."""
     spec = profile.services[name].probe
     tag = spec.tag if spec is not None else None
     split = reachable(service, profile.services[name])
     if tag is not None:
         return tuple(sorted(rev for rev, _, tags, _ in split if tag in tags))
-    return tuple(sorted(rev for rev, percent, _, _ in split if percent > 0))
+    out = []
+    for rev, percent, tags, urls in split:
+        probed = sorted(t for t, url in zip(tags, urls, strict=True) if url)
+        if percent > 0:
+            out.append(f"{rev} tagged {'/'.join(probed)}" if probed else rev)
+    return tuple(sorted(out))
 
 
 async def changed_while_probed(

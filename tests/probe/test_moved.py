@@ -10,7 +10,10 @@ import pytest
 from google.cloud import run_v2
 
 import drift.probe.live as live_probe
+from drift.probe.moved import answering
+from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
+from tests.cliutil import REPO
 from tests.probe.test_live import E2E_FIXED, PROJECT, SECRETS, env, probe_only  # noqa: F401
 
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -50,6 +53,44 @@ def test_a_deploy_rolled_back_while_probing_is_not_credited_to_the_revision_read
     (item,) = [u for u in report.unverified if u.target == "probe"]
     assert "a deploy landed while it was probed" in item.reason, item.reason
     assert f"{old} serves as before" in item.reason and item.reason.count("run again") == 1
+
+
+def _svc(traffic: list[tuple[str, int, str]]) -> Any:
+    """A raw Service whose traffic_statuses are `traffic` ((revision, percent, tag))."""
+    pb = run_v2.Service(
+        name="projects/acme-chat-staging/locations/europe-west1/services/api",
+        latest_ready_revision="api-00002-bbb",
+        traffic_statuses=[
+            run_v2.TrafficTargetStatus(
+                type_=REVISION,
+                revision=rev,
+                percent=pct,
+                tag=tag,
+                uri=f"https://{tag}---api-xyz.a.run.app" if tag else "",
+            )
+            for rev, pct, tag in traffic
+        ],
+    )
+    return run_v2.Service.pb(pb)
+
+
+def test_a_probed_tag_moved_while_probing_is_a_change() -> None:
+    """revown22 F2: blue/green, api serves A (tag blue, 50 %) and B (tag green, 50 %); a
+    service-URL probe also probes each serving tag's URL (probe/live.py `targets`), credited
+    to the revision the tag named when read. Green moves to A while drift probes (`gcloud run
+    services update-traffic --update-tags green=A`): a tag's URL is the tag's
+    (`https://green---api-….run.app`, cloud.google.com/run/docs/rollouts-rollbacks-traffic-
+    migration), so A answered green's probe. The revisions with traffic are {A, B} before and
+    after: where each probed tag points is compared as well."""
+    profile = load_profile(REPO / "profiles", "e2e")
+    before = _svc([("api-00001-aaa", 50, "blue"), ("api-00002-bbb", 50, "green")])
+    after = _svc(
+        [("api-00001-aaa", 50, "blue"), ("api-00002-bbb", 50, ""), ("api-00001-aaa", 0, "green")]
+    )
+    assert answering(profile, "api", before) != answering(profile, "api", after)
+    # the same split read twice is no change, whatever order the statuses come in
+    again = _svc([("api-00002-bbb", 50, "green"), ("api-00001-aaa", 50, "blue")])
+    assert answering(profile, "api", before) == answering(profile, "api", again)
 
 
 def test_a_service_denied_when_read_again_leaves_its_probe_unverified(
