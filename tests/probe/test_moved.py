@@ -14,7 +14,14 @@ from drift.probe.moved import answering
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import REPO
-from tests.probe.test_live import E2E_FIXED, PROJECT, SECRETS, env, probe_only  # noqa: F401
+from tests.probe.test_live import (  # noqa: F401
+    E2E_FIXED,
+    PROJECT,
+    SECRETS,
+    env,
+    probe_only,
+    split_blue_green,
+)
 
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
 
@@ -91,6 +98,36 @@ def test_a_probed_tag_moved_while_probing_is_a_change() -> None:
     # the same split read twice is no change, whatever order the statuses come in
     again = _svc([("api-00002-bbb", 50, "green"), ("api-00001-aaa", 50, "blue")])
     assert answering(profile, "api", before) == answering(profile, "api", again)
+
+
+def test_a_tag_moved_while_probing_is_not_credited_to_the_revision_it_left(
+    sandbox: Sandbox,
+    env: dict[str, str],  # noqa: F811
+    clients: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """revown22 F2 end to end (the sandbox routes a tag's URL by the tag, fleet.py): blue is
+    A (1011), green is B (fixed), 50/50; green moves to A right before the probes
+    (`--update-tags green=A`), so A answers green's URL. That answer is never credited to B."""
+    old, new = split_blue_green(sandbox, clients, E2E_FIXED)
+    real = live_probe.probe_all
+
+    async def move_green_then_probe(*args: Any, **kw: Any) -> Any:
+        service = sandbox.service(PROJECT, "api")
+        service.traffic = [
+            run_v2.TrafficTarget(type_=REVISION, revision=old, percent=50, tag="blue"),
+            run_v2.TrafficTarget(type_=REVISION, revision=new, percent=50),
+            run_v2.TrafficTarget(type_=REVISION, revision=old, percent=0, tag="green"),
+        ]
+        clients.services.update_service(service=service).result(timeout=30)
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(live_probe, "probe_all", move_green_then_probe)
+    report = probe_only("e2e", env)
+    assert not report.probes, [(p.tag, p.revision, p.outcome.value) for p in report.probes]
+    (item,) = [u for u in report.unverified if u.target == "probe"]
+    assert f"{new} tagged green → " in item.reason and f"{old} tagged blue/green" in item.reason
+    assert report.exit_code == 3
 
 
 def test_a_service_denied_when_read_again_leaves_its_probe_unverified(
