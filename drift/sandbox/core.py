@@ -138,12 +138,14 @@ class Core:
             rec.backend,
             weights(rec.pb.traffic_statuses),
             lambda name: revision_env(self.world, project, rec.revisions[name]),
+            {s.tag: s.revision for s in rec.pb.traffic_statuses if s.tag and s.revision},
         )
         for status in rec.pb.traffic_statuses:
-            port_of = ports.get(status.revision)
             # a tagged target has its own URL at any percent, 0 included
-            # (TrafficTargetStatus.uri)
-            status.uri = self.fleet.url(port_of) if published and status.tag and port_of else ""
+            # (TrafficTargetStatus.uri), routed by the tag (fleet.py)
+            routed = published and status.tag and status.revision in ports
+            tagged = await self.fleet.router(rec.key, rec.backend, status.tag) if routed else 0
+            status.uri = self.fleet.url(tagged) if tagged else ""
 
     # --- deploys -------------------------------------------------------------------
 
