@@ -250,6 +250,7 @@ class PromptUI:
                 try:
                     by = "" if timeout is None else f"no answer by {_clock_time(timeout)}"
                     asked = f"{question} ({by} means no)" if by else question
+                    _discard_typed_ahead()
                     echo(f"{asked} [y/N]: ", nl=False, err=self.err)
                     typed = _answer(None if timeout is None else awake_or_asleep() + timeout)
                     if typed is None:
@@ -273,6 +274,19 @@ def _clock_time(seconds: float) -> str:
     import datetime as dt
 
     return f"{dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds):%H:%M} UTC"
+
+
+def _discard_typed_ahead() -> None:
+    """Drop what was typed at the terminal before the question is shown (SPEC invariant 3: a
+    line typed while a canary deployed, or before the plan was printed, is no confirmation
+    of a question that did not exist yet). POSIX tcflush(3): "TCIFLUSH flushes data
+    received but not read". Only ever called with stdin a terminal (a pipe is no answer)."""
+    if sys.platform == "win32":  # no termios there: typed-ahead input is not dropped
+        return
+    import termios
+
+    with suppress(termios.error, OSError, ValueError):  # not flushable: read as it is
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
 ANSWER_POLL = 0.2

@@ -1,0 +1,89 @@
+"""`drift fix` at a real terminal (a pty), as an operator answers it (review revtty): what was
+typed before a question is no answer to it, the question reaches the terminal when stdout is
+redirected, and Ctrl-D at a prompt ends the prompt's line."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO
+from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
+from tests.fix.terminal import converse, on_a_terminal
+
+
+def fix_web(sandbox: Sandbox, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    args = ["fix", "e2e", "--service", "web", "--profiles", str(REPO / "profiles")]
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
+    return args, env
+
+
+def test_a_line_typed_before_the_promotion_prompt_does_not_answer_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """SPEC invariant 3 (nothing is written without confirmation): "y" Enter at the first
+    prompt, and "y" Enter once more while the canary deploys (a real deploy takes a minute
+    and looks stuck). That second line was typed before "Move all traffic?" existed, before
+    the canary's probe result was shown: drift drops it (tcflush) and waits; the operator's
+    real answer, Ctrl-C 1.5 s later, cleans up. It used to move all traffic at once."""
+    before = sandbox.service(PROJECT, "web")
+    proc, primary = on_a_terminal(*fix_web(sandbox, tmp_path), tmp_path)
+    output = answered_late(proc, primary, b"no traffic? [y/N]", b"y\ny\n", b"Move all traffic")
+    assert "traffic moved to" not in output, output
+    assert "traffic was being moved" not in output, output
+    assert proc.returncode == 4, output
+    (entry,) = entries(tmp_path)
+    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+
+
+def answered_late(
+    proc: subprocess.Popen[bytes], primary: int, first: bytes, reply: bytes, second: bytes
+) -> str:
+    """Reply to the `first` prompt; SIGINT 1.5 s after the `second` prompt shows (a person's
+    reaction time), unless drift has already gone on; everything printed until it ends."""
+    output, replied, shown = b"", False, 0.0
+    end = time.monotonic() + 30
+    try:
+        while time.monotonic() < end:
+            if select.select([primary], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(primary, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if not replied and first in output:
+                os.write(primary, reply)
+                replied = True
+            if replied and not shown and second in output:
+                shown = time.monotonic()
+            if shown and time.monotonic() - shown > 1.5 and proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                shown = float("inf")
+            if proc.poll() is not None and not select.select([primary], [], [], 0.2)[0]:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(primary)
+    return output.decode(errors="replace")
+
+
+def test_a_line_typed_before_the_plan_is_shown_does_not_deploy_a_canary(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The same for the first prompt: "y" Enter typed while drift still reads the services,
+    before the plan is printed, is no answer to it (it used to deploy a canary)."""
+    proc, primary = terminal = on_a_terminal(*fix_web(sandbox, tmp_path), tmp_path)
+    os.write(primary, b"y\n")  # typed ahead, at once
+    output = converse(terminal, [(b"no traffic? [y/N]", signal.SIGINT)]).decode(errors="replace")
+    assert "deploying canary" not in output, output
+    assert updates(sandbox) == [], output
+    assert proc.returncode == 4, output
