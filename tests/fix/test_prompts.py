@@ -209,6 +209,7 @@ def _prompt_on_a_terminal(
             os.write(parent, typed)
 
     monkeypatch.setattr(termios, "tcflush", typed_once_asked)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the question is on stdout
     with os.fdopen(child, "r") as terminal:
         monkeypatch.setattr(sys, "stdin", terminal)
         answer = PromptUI(yes=False).confirm("Move all traffic of web to web-x?", timeout=0.4)

@@ -8,11 +8,15 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from drift.cli.output import PromptUI
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO
+from tests.cliutil import REPO, spawn_as_a_terminal_does
 from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
 from tests.fix.terminal import converse, on_a_terminal
 
@@ -87,3 +91,49 @@ def test_a_line_typed_before_the_plan_is_shown_does_not_deploy_a_canary(
     assert "deploying canary" not in output, output
     assert updates(sandbox) == [], output
     assert proc.returncode == 4, output
+
+
+def test_the_question_reaches_the_terminal_when_stdout_is_redirected(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`drift fix e2e > fix.log` at a terminal: stdin and stderr are the terminal, so the
+    prompt is answerable, and drift waits for it (no deadline on the first prompt). The plan
+    and the question go to the terminal (stderr), the report to the file; they used to go
+    to the file alone: a silent, endless wait (README "Fixing drift, safely")."""
+    primary, secondary = os.openpty()
+    log = (tmp_path / "fix.log").open("wb")
+    args, env = fix_web(sandbox, tmp_path)
+    proc = spawn_as_a_terminal_does(
+        [sys.executable, "-m", "drift", *args],
+        env,
+        stdin=secondary,
+        stdout=log,
+        stderr=secondary,
+        cwd=tmp_path,
+    )
+    os.close(secondary)
+    log.close()
+    output = converse((proc, primary), [(b"no traffic? [y/N]", b"n\n")]).decode(errors="replace")
+    assert proc.returncode == 4, output
+    assert "NEXT_PUBLIC_WS_URL" in output, output  # the plan, on the terminal too
+    assert "declined: nothing was changed" in (tmp_path / "fix.log").read_text(), output
+
+
+def test_the_question_reaches_dev_tty_when_stdout_and_stderr_are_redirected(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`drift fix e2e > fix.log 2>&1`: only stdin is the terminal; the question goes to the
+    controlling terminal, /dev/tty, never only into the file."""
+    ui = PromptUI(yes=False)
+    with open(os.devnull) as stdin:
+        monkeypatch.setattr(stdin, "isatty", lambda: True, raising=False)
+        monkeypatch.setattr(sys, "stdin", stdin)
+        where = ui.conversation()
+    try:
+        opened = open("/dev/tty", "w")  # noqa: SIM115
+    except OSError:  # no controlling terminal here: the usual stream
+        assert where is False
+    else:
+        opened.close()
+        assert not isinstance(where, bool) and where.name == "/dev/tty"
+    assert PromptUI(yes=True).conversation() is False  # --yes: nobody is asked
