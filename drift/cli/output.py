@@ -258,6 +258,8 @@ class PromptUI:
                     typed = _answer(None if timeout is None else awake_or_asleep() + timeout)
                     if typed is None:
                         self._write(f"no ({by})")
+                    elif not typed.endswith("\n"):  # Ctrl-D: the line is left open
+                        self._write("")
                     answer = (typed or "").strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
                     with suppress(OutputLost):  # what follows starts on a line of its own

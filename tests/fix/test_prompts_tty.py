@@ -137,3 +137,13 @@ def test_the_question_reaches_dev_tty_when_stdout_and_stderr_are_redirected(
         opened.close()
         assert not isinstance(where, bool) and where.name == "/dev/tty"
     assert PromptUI(yes=True).conversation() is False  # --yes: nobody is asked
+
+
+def test_end_of_input_at_a_prompt_ends_its_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Ctrl-D at a prompt is a "no", and what follows starts on a line of its own, as after
+    Enter or Ctrl-C (it used to be glued on: `... [y/N]: declined: nothing was changed`)."""
+    proc, _ = terminal = on_a_terminal(*fix_web(sandbox, tmp_path), tmp_path)
+    output = converse(terminal, [(b"no traffic? [y/N]", b"\x04")]).decode(errors="replace")
+    assert proc.returncode == 4, output
+    lines = output.replace("\r\n", "\n").splitlines()
+    assert "declined: nothing was changed" in lines, output
