@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from drift.cli.output import PromptUI
+from drift.fix.journal import State
 from drift.sandbox import Sandbox
+from drift.sandbox.backend import mint_test_jwt
 from tests.cliutil import REPO, spawn_as_a_terminal_does
 from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
-from tests.fix.terminal import converse, on_a_terminal
+from tests.fix.terminal import Script, converse, on_a_terminal
 
 
 def fix_web(sandbox: Sandbox, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
@@ -147,3 +149,33 @@ def test_end_of_input_at_a_prompt_ends_its_line(sandbox: Sandbox, tmp_path: Path
     assert proc.returncode == 4, output
     lines = output.replace("\r\n", "\n").splitlines()
     assert "declined: nothing was changed" in lines, output
+
+
+def test_ctrl_c_at_the_last_promotion_after_others_were_promoted_says_what_moved(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`drift fix e2e` over api, auth and web: "y" to the canaries, "y" to api's and auth's
+    promotions, Ctrl-C at web's. As a "no" there
+    (SPEC invariant 9: "an abort like a no"): api and auth stay
+    promoted and it says so, web is cleaned up, the re-check runs, and the exit is the
+    re-check's, never 4 ("nothing changed, or rolled back"). It used to exit 4 with one line
+    ending in web's "nothing is left to roll back"."""
+    args = ["fix", "e2e", "--profiles", str(REPO / "profiles")]
+    jwt = mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging"))
+    _, env = fix_web(sandbox, tmp_path)
+    proc, _ = terminal = on_a_terminal(args, {**env, "ACME_TEST_JWT": jwt}, tmp_path)
+    script: Script = [
+        (b"no traffic? [y/N]", b"y\n"),
+        (b"Move all traffic of api", b"y\n"),
+        (b"Move all traffic of auth", b"y\n"),
+        (b"Move all traffic of web", signal.SIGINT),
+    ]
+    output = converse(terminal, script).decode(errors="replace")
+    assert proc.returncode == 1, output
+    states = {e.service: e.state for e in entries(tmp_path)}
+    assert states == {"api": State.PROMOTED, "auth": State.PROMOTED, "web": State.CLEANED_UP}, (
+        output
+    )
+    assert "api: traffic moved to" in output and "auth: traffic moved to" in output, output
+    assert "partial fix: api: promoted; auth: promoted; web: aborted, cleaned up" in output
+    assert "re-check after the fix:" in output, output
