@@ -176,7 +176,7 @@ async def _fix(
                     break
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
         result.journal = None  # no entry could be written: nothing is recorded
-    if any(o.interrupted for o in result.outcomes):  # cleaned up: where each service stands
+    if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"
         raise Interrupted(ExitCode.ABORTED, where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):
         result.exit_code = ExitCode.ABORTED
