@@ -20,7 +20,7 @@ from drift.sandbox import Sandbox
 from drift.sandbox.backend import mint_test_jwt
 from tests.cliutil import REPO, spawn_as_a_terminal_does
 from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
-from tests.fix.terminal import Script, converse, on_a_terminal
+from tests.fix.terminal import Script, converse, on_a_terminal, read_some
 
 
 def fix_web(sandbox: Sandbox, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
@@ -57,11 +57,7 @@ def answered_late(
     try:
         while time.monotonic() < end:
             if select.select([primary], [], [], 0.1)[0]:
-                try:
-                    chunk = os.read(primary, 4096)
-                except OSError:
-                    break
-                if not chunk:
+                if not (chunk := read_some(primary)):
                     break
                 output += chunk
             if not replied and first in output:
