@@ -1,7 +1,8 @@
-"""revfidelity: Service.etag is "May be used to detect modification conflict during updates"
-(google/cloud/run/v2/service.proto, `etag`): the docs do not say UpdateService enforces it.
-With a server that does not, a teammate's deploy between drift's read and its write must not
-be silently overwritten."""
+"""revfidelity F1: Service.etag "May be used to detect modification conflict during updates"
+(google/cloud/run/v2/service.proto) while AIP-154 says a stale etag "must" be refused with
+ABORTED: sandbox option `stale_etag`. With a server that lets it through, a teammate's deploy
+between drift's read and its canary write is replaced by drift's write; drift must say so,
+not "leaves their change as it is", stop before promoting, and not exit 4."""
 
 from __future__ import annotations
 
@@ -11,35 +12,43 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
+from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, ScriptedUI, fix
+from tests.sandbox.helpers import service_name
 
 
-def test_teammate_deploy_between_read_and_write_without_etag_check(
-    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("answer", ["kept", "lost"])
+def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
+    answer: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients: Clients,
 ) -> None:
-    import drift.sandbox.core as core
-
-    monkeypatch.setattr(core, "check_etag", lambda *a, **k: None)  # the etag is not enforced
-
-    calls: list[str] = []
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    theirs: list[str] = []
 
     def meddle(question: str) -> None:
-        calls.append(question)
-        if len(calls) == 1:  # someone deploys between drift's read and its first write
-            sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+        if not theirs:  # someone deploys between drift's read and its canary write
+            done = sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+            if answer == "lost":  # drift's write lands, its answer does not: told by the read
+                sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
 
     ui = ScriptedUI([True, True, True], on_confirm=meddle)
     result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
-    after = sandbox.service(PROJECT, "api")
-    env_after = {v.name: v.value for v in after.template.containers[0].env}
-    print(result.exit_code, result.summary(), calls)
-    print({s.revision: s.percent for s in after.traffic_statuses}, env_after.get("LOG_LEVEL"))
-    from tests.fix.conftest import updates
-
-    (write, *_) = updates(sandbox)
-    print("etag sent", write.service.etag, "template revision", after.template.revision)
-    # what drift says must be true: "drift leaves their change as it is" while the service's
-    # template (what the next deploy starts from) no longer has it is not
     said = result.summary()
-    assert "leaves their change as it is" not in said or env_after.get("LOG_LEVEL") == "WARNING"
+    assert "leaves their change as it is" not in said
+    assert "replaced their template" in said and theirs[0] in said
+    assert f"--to-revisions {theirs[0]}=100" in said
+    assert result.exit_code == ExitCode.DRIFT  # not 4: their change left the template
+    assert len(ui.questions) == 1  # never asked to promote
+    after = sandbox.service(PROJECT, "api")
+    assert all(not s.tag for s in after.traffic_statuses)  # the canary's tag is gone
+    names = {
+        r.name.rsplit("/", 1)[-1]
+        for r in clients.revisions.list_revisions(parent=service_name("api"))
+    }
+    assert theirs[0] in names  # their revision still exists
