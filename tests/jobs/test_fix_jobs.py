@@ -211,7 +211,10 @@ def test_declined_and_dry_run_write_nothing(lab: tuple[Sandbox, Path], tmp_path:
     ui = ScriptedUI()
     result = fix(tmp_path, profiles, ui, dry_run=True)
     assert result.exit_code == ExitCode.OK, result.summary()
-    assert "job job: the server accepted the patch (validate_only)" in ui.said
+    assert (
+        "job job: the server accepted the patch (validate_only): the request is valid; its "
+        "secrets and image may be checked only at deploy" in ui.said
+    )
     requests = [c.request for c in sandbox.calls if c.short in UPDATES]
     assert len(requests) == 2 and all(r.validate_only for r in requests)
     assert sandbox.job("p", "job").generation == 1
