@@ -20,7 +20,7 @@ from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.author import who
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
-from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
+from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
@@ -179,7 +179,7 @@ async def _fix(
     if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"
         raise Interrupted(ExitCode.ABORTED, where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):
-        result.exit_code = ExitCode.ABORTED
+        result.exit_code = abort_code(result.outcomes)
         return _after_abort(result, todo)
     try:
         recheck = await run_check(

@@ -45,6 +45,13 @@ configuring/services/service-identity: "creating or updating a service or revisi
 the deployer account to have permissions on the service identity resource")."""
 
 
+VALIDATED = ": the request is valid; its secrets and image may be checked only at deploy"
+"""What an accepted validation proves: `validate_only` promises the request "validated and
+default values populated, without persisting" (UpdateServiceRequest), not that the revision
+deploys; whether the server checks the secrets the revision reads is not documented (sandbox
+option `validate_only_checks`)."""
+
+
 async def validate(
     profile: Profile,
     settings: Settings,
@@ -76,7 +83,7 @@ async def validate(
         )
     for sp, exc in zip(sent, answers, strict=True):
         if exc is None:
-            ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
+            ui.say(f"{sp.label}: the server accepted the patch (validate_only){VALIDATED}")
         else:
             judged = exc.status in JUDGED
             failed = f"{sp.label}: {exc.reason}{_next(sp, exc, judged)}"
@@ -158,7 +165,7 @@ def dry_run_report(planned: Planned, todo: list[ServicePlan], code: ExitCode, sa
         names = ", ".join(sp.label for sp in todo)
         outcome = Outcome(code, "dry run accepted")
         said = (
-            f"dry run: the server accepted the patch of {names} (validate_only); "
+            f"dry run: the server accepted the patch of {names} (validate_only){VALIDATED}; "
             "nothing was changed"
         )
     report = planned.check.report
