@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from drift.gcp_ids import PROJECT
 from drift.redact import mask, mask_cut
 from drift.textsafe import visible
 
@@ -141,10 +142,14 @@ class ApiError(DriftError):
         detail: str,
         *,
         retry_after: float | None = None,
+        disabled: str = "",
     ) -> None:
         self.call = call
         self.resource = resource
         self.status = status
+        # `not_enabled`'s sentence when the server's ErrorInfo says SERVICE_DISABLED (set by
+        # drift.live.calls `_details`), never read out of the server's words
+        self.disabled = disabled
         # The server's words, masked before they are flattened and cut (what drift learns is
         # a secret later is found when the report is rendered: see drift.redact), a secret
         # the server cut where its text ends included: drift quotes this text inside its own
@@ -155,7 +160,8 @@ class ApiError(DriftError):
 
     @property
     def reason(self) -> str:
-        return f"{self.call} {self.resource}: {self.status}: {self.detail}"
+        said = f"{self.disabled}. " if self.disabled else ""
+        return f"{self.call} {self.resource}: {self.status}: {said}{self.detail}"
 
     @property
     def brief(self) -> str:
@@ -219,13 +225,17 @@ _APIS = {
     "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
 }
 """The title of each API drift calls, when the server's ErrorInfo names none."""
-_NOT_ENABLED = (
-    r"the [^:]+? is not enabled in project \S+: gcloud services enable \S+ --project \S+?"
-)
 _STATUSES = "PERMISSION_DENIED|" + "|".join(_NEXT_STEPS)
-_FAILED = re.compile(rf"([A-Z]\w+)(?: on)? (\S+): ({_STATUSES})\b(?:: ({_NOT_ENABLED})\.(?:\s|$))?")
-"""`Call resource: STATUS` (an ApiError's reason), also `Call on resource: STATUS`; with the
-sentence `not_enabled` wrote after a PERMISSION_DENIED for an API that is not enabled."""
+_FAILED = re.compile(rf"([A-Z]\w+)(?: on)? (\S+): ({_STATUSES})\b")
+"""`Call resource: STATUS` (an ApiError's reason), also `Call on resource: STATUS`."""
+_BUILT: set[str] = set()
+"""Every sentence `not_enabled` made in this run: only one of those, right after its status,
+says an API is not enabled. The server's own words never do, whatever they say (a server's
+or a proxy's text could otherwise become the command drift prints as the next step)."""
+_ENABLEABLE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.googleapis\.com")
+"""A service name `gcloud services enable` is given (ErrorInfo metadata `service`)."""
+_TITLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ().,/-]{0,79}")
+"""An API's title as said (ErrorInfo metadata `serviceTitle`): else drift names the API."""
 _ANCESTOR = re.compile(r"((?:folders|organizations)/\S+) \((PERMISSION_DENIED)\)")
 """A folder or organisation whose policy could not be read: `organizations/N (STATUS)`."""
 _POLICY = {
@@ -240,17 +250,39 @@ def not_enabled(service: str, project: str, title: str = "") -> str:
     server's PERMISSION_DENIED carries a google.rpc.ErrorInfo with reason SERVICE_DISABLED and
     metadata `service` (google/api/error_reason.proto), and no role helps: the API is to be
     enabled (https://cloud.google.com/service-usage/docs/troubleshooting, "service not
-    enabled")."""
-    name = title or _APIS.get(service, service)
-    return (
-        f"the {name} is not enabled in project {project}: "
-        f"gcloud services enable {service} --project {project}"
-    )
+    enabled"). The values come from the server: a command is named only when `service` is an
+    API's name and `project` a project id or number (drift.gcp_ids)."""
+    known = _ENABLEABLE.fullmatch(service) is not None
+    name = title if _TITLE.fullmatch(title) else _APIS.get(service, service if known else "API")
+    if known and PROJECT.fullmatch(project):
+        said = (
+            f"the {name} is not enabled in project {project}: "
+            f"gcloud services enable {service} --project {project}"
+        )
+    else:
+        said = (
+            f"the {name} is not enabled in the project (ErrorInfo SERVICE_DISABLED): enable it, "
+            "https://cloud.google.com/service-usage/docs/enable-disable"
+        )
+    _BUILT.add(said)
+    return said
+
+
+def _failures(reason: str) -> list[tuple[str, str, str, str]]:
+    """Each `Call resource: STATUS` in `reason`, with the `not_enabled` sentence drift wrote
+    right after it ("" when none)."""
+    out = []
+    for found in _FAILED.finditer(reason):
+        after = reason[found.end() :]
+        off = next((s for s in _BUILT if after.startswith(f": {s}.")), "")
+        call, resource, status = found.groups()
+        out.append((call, resource, status, off))
+    return out
 
 
 def api_disabled(reason: str) -> bool:
     """A reason of a PERMISSION_DENIED for an API not enabled (`not_enabled`): no role helps."""
-    return any(off for *_, off in _FAILED.findall(reason))
+    return any(off for *_, off in _failures(reason))
 
 
 def _role(call: str, resource: str) -> str:
@@ -268,7 +300,7 @@ def next_steps(reasons: Iterable[str]) -> list[str]:
     statuses: list[str] = []
     disabled: list[str] = []
     for reason in reasons:
-        failed = _FAILED.findall(reason)
+        failed = _failures(reason)
         failed += [("GetIamPolicy", r, s, "") for r, s in _ANCESTOR.findall(reason)]
         for call, resource, status, off in failed:
             if off:
@@ -297,7 +329,7 @@ def refused_throughout(project: str, reasons: Iterable[str]) -> bool:
     return bool(found) and all(
         any(
             s == "PERMISSION_DENIED" and r.startswith(prefix) and not off
-            for _, r, s, off in _FAILED.findall(x)
+            for _, r, s, off in _failures(x)
         )
         for x in found
     )

@@ -88,6 +88,15 @@ class Proof:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a command that prints a report exits with when it is not the report's verdict
+    (`Report.outcome`), and the words that frame the report with it: `dry run accepted`."""
+
+    code: ExitCode
+    said: str
+
+
+@dataclass(frozen=True)
 class Report(Scope):
     services: tuple[str, ...]
     """The keys of the workloads the run covered (`drift.kinds.workload_key`)."""
@@ -123,6 +132,12 @@ class Report(Scope):
     profile, in words stable across runs of the same scope: `manifest` (files about to be
     deployed), `probe` (`drift probe`: only probes), `service=api,job/migrate` (only those).
     A SARIF log's category says it (drift.format.sarif)."""
+    outcome: Outcome | None = None
+    """The command's own outcome when it is not this report's verdict: `fix --dry-run`
+    prints the report of the check its plan repairs, but exits with the server's validation
+    (SPEC "Exit codes": 0 accepted, 3 not validated). Then `exit_code` is the outcome's (SPEC
+    "JSON report": the run's exit code), so every format says the code the process exits
+    with; the findings stay, as the drift they are."""
     profiles_dir: str = ""
     """The profiles directory read, when it is not `./profiles` of the working directory
     (`Profile.read_from`): the report's head names it, so that a clean report of other
@@ -176,6 +191,8 @@ class Report(Scope):
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.outcome is not None:
+            return self.outcome.code
         if any(self.fail_on.counts(f.severity) for f in self.gating):
             return ExitCode.DRIFT
         if self.unverified:
@@ -187,7 +204,7 @@ class Report(Scope):
         code = self.exit_code
         if code is ExitCode.DRIFT:
             return Status.DRIFT
-        if code is ExitCode.INCOMPLETE:
+        if code is ExitCode.INCOMPLETE and self.unverified:  # else a command's own outcome
             return Status.INCOMPLETE
         if any(f.severity is not Severity.INFO for f in self.active):
             return Status.DRIFT

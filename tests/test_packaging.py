@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from tests.cliutil import REPO, package_source
+from tests.cliutil import REPO, drift, package_source
 
 # what the machine's pip configuration says about its own package indexes, not about drift
 PIP_CONFIG = re.compile(r"^WARNING: Location '[^']*' is ignored")
@@ -50,3 +50,30 @@ def test_the_precommit_hook_runs_wherever_the_profiles_are() -> None:
     hook = next(h for h in hooks if h["id"] == "drift-profiles-validate")
     assert hook["always_run"] is True and hook["pass_filenames"] is False
     assert "files" not in hook
+
+
+def test_the_precommit_hook_in_a_monorepo_is_given_its_directory(tmp_path: Path) -> None:
+    """revown23 2: pre-commit runs a hook from the repository's root (pre-commit.com,
+    "Creating new hooks"); with drift's project in svc/ ([tool.drift] in svc/pyproject.toml,
+    searched upward only), the always_run hook failed every commit with "profiles directory
+    not found" and the README showed no `args:`. The README's monorepo hook passes; without
+    its args the error says how to give them."""
+    import shutil
+
+    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "drift-profiles-validate")
+    root = tmp_path / "mono"
+    shutil.copytree(REPO / "profiles", root / "svc" / "profiles")
+    (root / "svc" / "pyproject.toml").write_text('[tool.drift]\nprofiles_dir = "profiles"\n')
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("For pre-commit:") : readme.index("### A scheduled check")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    given = [YAML(typ="safe").load(block)[0]["hooks"][0] for block in blocks]
+    args = next(h["args"] for h in given if h["id"] == hook["id"] and "args" in h)
+    entry = hook["entry"].split()
+    assert entry[0] == "drift"
+    assert drift(*entry[1:], *args, cwd=root).returncode == 0
+    bare = drift(*entry[1:], cwd=root)
+    assert bare.returncode == 2
+    assert "drift profiles validate DIR (in a pre-commit hook: args: [DIR])" in bare.stderr

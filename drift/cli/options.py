@@ -45,6 +45,30 @@ def directory(value: str) -> Path:
     return Path(value)
 
 
+def journal_directory(value: str) -> Path:
+    """`--journal DIR`, refused before anything is read when it is no directory drift can
+    read: a file (or a file on its way), a directory it may not list. Every command that takes
+    it refuses it alike: fix and rollback would stop at it later, and check and history would
+    pass it over in silence (the journal only tells them which canaries drift made: `since`,
+    drift.fix.served.canary_record). A directory that does not exist is no error: nothing was
+    recorded there (fix creates it)."""
+    import os
+
+    from drift.fix.journal import file_in_the_way
+
+    path = directory(value)
+    try:
+        blocker = file_in_the_way(path)
+    except OSError as exc:
+        raise typer.BadParameter(f"{value}: cannot be read: {exc.strerror or exc}") from exc
+    if blocker is not None:
+        where = "" if blocker == path else f"{value}: "
+        raise typer.BadParameter(f"{where}{blocker} is a file, not a directory")
+    if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
+        raise typer.BadParameter(f"{value}: cannot be read: permission denied")
+    return path
+
+
 ProfilesDir = Annotated[
     Path | None,
     typer.Option(
@@ -65,7 +89,7 @@ JournalOpt = Annotated[
         help="Journal directory [env DRIFT_JOURNAL_DIR; default .drift/journal beside the "
         "project's pyproject.toml with [tool.drift], else beside the profiles directory].",
         show_default=False,
-        parser=directory,
+        parser=journal_directory,
         metavar="DIR",
     ),
 ]

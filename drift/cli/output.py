@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -225,16 +225,19 @@ def step_summary(report: Report) -> None:
 
 class PromptUI:
     """Prompts on a terminal; without one, a question is answered "no". `err`: the plan,
-    the prompts and the progress go to stderr (stdout carries a document)."""
+    the prompts and the progress go to stderr (stdout carries a document). Whatever stream
+    they go to, a question read from a terminal is shown on one (`conversation`)."""
 
     def __init__(self, *, yes: bool, err: bool = False) -> None:
         self.yes = yes
         self.err = err
+        self._tty: TextIO | None = None
+        self._no_tty = False
 
     def show_plan(self, plan: Plan) -> None:
         from drift.fix.render import plan_table
 
-        echo(_person(plan_table(plan)), err=self.err)
+        self._write(_person(plan_table(plan)))
 
     def confirm(self, question: str, timeout: float | None = None) -> bool:
         """Ask; "no" is remembered, so that the abort it leads to reads as an answer. No
@@ -242,7 +245,7 @@ class PromptUI:
         if self.yes:
             return True
         question = _person(question)
-        if not sys.stdin.isatty():
+        if not _terminal(sys.stdin):
             echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
             answer = False
         else:
@@ -250,21 +253,67 @@ class PromptUI:
                 try:
                     by = "" if timeout is None else f"no answer by {_clock_time(timeout)}"
                     asked = f"{question} ({by} means no)" if by else question
-                    echo(f"{asked} [y/N]: ", nl=False, err=self.err)
+                    _discard_typed_ahead()
+                    self._write(f"{asked} [y/N]: ", nl=False)
                     typed = _answer(None if timeout is None else awake_or_asleep() + timeout)
                     if typed is None:
-                        echo(f"no ({by})", err=self.err)
+                        self._write(f"no ({by})")
+                    elif not typed.endswith("\n"):  # Ctrl-D: the line is left open
+                        self._write("")
                     answer = (typed or "").strip().lower() in ("y", "yes")
                 except KeyboardInterrupt:
                     with suppress(OutputLost):  # what follows starts on a line of its own
-                        echo("", err=self.err)
+                        self._write("")
                     raise
         if not answer:
             STATE.declined = True
         return answer
 
     def say(self, text: str) -> None:
-        say(text, err=self.err)
+        self._write(_person(text))
+
+    def conversation(self) -> bool | TextIO:
+        """Where the plan, the progress and the questions go: stderr (True), stdout (False),
+        or the terminal itself. Asked on a terminal (stdin one, no --yes), they go where the
+        person answering reads: the stream `err` names if it is a terminal, else stderr if
+        it is one, else /dev/tty (`drift fix ENV > fix.log 2>&1`), as git and apt prompt;
+        stdout keeps the report. Else (a pipe, --yes: nobody is asked) the stream `err`
+        names."""
+        if (
+            self.yes
+            or not _terminal(sys.stdin)
+            or _terminal(sys.stderr if self.err else sys.stdout)
+        ):
+            return self.err
+        if _terminal(sys.stderr):
+            return True
+        if self._tty is None and not self._no_tty:
+            try:  # Windows has no /dev/tty: the stream `err` names
+                self._tty = open("/dev/tty", "w", errors="backslashreplace")  # noqa: SIM115
+            except OSError:
+                self._no_tty = True
+        return self._tty if self._tty is not None else self.err
+
+    def _write(self, text: str, *, nl: bool = True) -> None:
+        where = self.conversation()
+        if isinstance(where, bool):
+            echo(text, err=where, nl=nl)
+            return
+        try:
+            where.write(text + ("\n" if nl else ""))
+            where.flush()
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise OutputLost(
+                f"cannot write the question to the terminal (/dev/tty): {why}"
+            ) from exc
+
+
+def _terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
 
 
 def _clock_time(seconds: float) -> str:
@@ -273,6 +322,19 @@ def _clock_time(seconds: float) -> str:
     import datetime as dt
 
     return f"{dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds):%H:%M} UTC"
+
+
+def _discard_typed_ahead() -> None:
+    """Drop what was typed at the terminal before the question is shown (SPEC invariant 3: a
+    line typed while a canary deployed, or before the plan was printed, is no confirmation
+    of a question that did not exist yet). POSIX tcflush(3): "TCIFLUSH flushes data
+    received but not read". Only ever called with stdin a terminal (a pipe is no answer)."""
+    if sys.platform == "win32":  # no termios there: typed-ahead input is not dropped
+        return
+    import termios
+
+    with suppress(termios.error, OSError, ValueError):  # not flushable: read as it is
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
 ANSWER_POLL = 0.2

@@ -136,8 +136,11 @@ def profiles_validate(
             metavar="[DIR]",
         ),
     ] = None,
+    profiles: ProfilesDir = None,
 ) -> None:
     """Lint every profile in DIR; print file:line errors. Exit 0 when all are valid, 2 if not.
+
+    DIR or --profiles DIR, as every other command takes it (the same directory both ways).
 
     Example: drift profiles validate profiles
     """
@@ -145,7 +148,9 @@ def profiles_validate(
     from drift.profiles.loader import validate_directory
     from drift.textsafe import plural, visible
 
-    settings = Invocation(profiles=directory).settings()
+    if directory and profiles and directory.resolve() != profiles.resolve():
+        raise UsageError(f"two profiles directories: {directory} and --profiles {profiles}")
+    settings = Invocation(profiles=directory or profiles).settings()
     notes: list[Problem] = []
     names, problems = validate_directory(settings.profiles_dir, notes)
     for note in notes:  # said, not an error

@@ -20,7 +20,7 @@ from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.author import who
 from drift.fix.base import describe, unreleased_message
 from drift.fix.canary import ServiceFix
-from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome
+from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each
 from drift.fix.instances import stuck_note
@@ -176,10 +176,10 @@ async def _fix(
             result.outcomes = await fix_each(ctx, todo, make, where, locks)
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
         result.journal = None  # no entry could be written: nothing is recorded
-    if any(o.interrupted for o in result.outcomes):  # cleaned up: where each service stands
+    if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"
         raise Interrupted(ExitCode.ABORTED, where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):
-        result.exit_code = ExitCode.ABORTED
+        result.exit_code = abort_code(result.outcomes)
         return _after_abort(result, todo)
     try:
         recheck = await run_check(

@@ -14,6 +14,7 @@ from drift.fix.cleanup import clean_up
 from drift.fix.context import Fixer, Stop, canary_request
 from drift.fix.deadline import ask_promotion, started
 from drift.fix.journal import State, Write
+from drift.fix.overwrote import over_theirs, replaced_theirs
 from drift.fix.patch import (
     canary_percent,
     copy_service,
@@ -108,6 +109,9 @@ class ServiceFix(Fixer):
             failure = exc
             after = await self._recover_canary(exc, write)
         self.after = after
+        if (mine := over_theirs(answer, after, write)) is not None:  # a stale etag let through
+            self._landed(State.CANARY_FAILED, "landed over someone else's write", mine)
+            raise await replaced_theirs(self, mine, after, write)
         if int(after.generation) > write.generation_before + 1:
             await self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)

@@ -74,11 +74,12 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
     elif done.ok:
         outcome.message = (
             f"{stop.message}. drift removed the canary's tag and restored the routing "
-            f"(what serves: {done.text}); nothing is left to roll back"
+            f"(what serves: {done.text}); for {fixer.name}, nothing is left to roll back"
         )
         fixer.where = (
             f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
-            f"served is restored (what serves: {done.text}); nothing is left to roll back"
+            f"served is restored (what serves: {done.text}); for {fixer.name}, nothing is left "
+            "to roll back"
         )
     else:
         outcome.message = (

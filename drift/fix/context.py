@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from drift.errors import DriftError, JournalError, OutputLost
+from drift.errors import DriftError, ExitCode, JournalError, OutputLost
 from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.cancel import again
@@ -60,6 +60,9 @@ class ServiceOutcome:
     aborted: bool = False
     interrupted: bool = False
     """Ctrl-C stopped it (after the cleanup, the fix ends as interrupted)."""
+    overwrote: str = ""
+    """Someone else's write that drift's canary write replaced (their revision, or their
+    generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""
 
     @property
     def tag_words(self) -> str:
@@ -98,6 +101,15 @@ class Stop(Exception):
         self.cleanup = cleanup
         self.interrupted = interrupted
         self.quiet = quiet
+
+
+def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:
+    """A fix that aborted with nothing applied: 4 ("aborted safely … with nothing changed",
+    SPEC exit codes), or 1 when a canary write replaced someone else's write (`overwrote`):
+    their change is gone from the template, so the service is neither as it was nor fixed,
+    and the abort is not a safe one; 1 as after a partial fix (`drift.fix.apply._partial`)."""
+    lost = any(o.overwrote for o in outcomes)
+    return ExitCode.DRIFT if lost else ExitCode.ABORTED
 
 
 def output_lost(exc: OSError | OutputLost) -> str:

@@ -17,7 +17,7 @@ from drift.kinds import Kind
 from drift.live.changeids import new_change_id
 from drift.live.session import Session
 from drift.profiles.model import Profile
-from drift.report import Report
+from drift.report import Outcome, Report
 from drift.settings import Settings
 from drift.textsafe import plural
 
@@ -45,6 +45,13 @@ configuring/services/service-identity: "creating or updating a service or revisi
 the deployer account to have permissions on the service identity resource")."""
 
 
+VALIDATED = ": the request is valid; its secrets and image may be checked only at deploy"
+"""What an accepted validation proves: `validate_only` promises the request "validated and
+default values populated, without persisting" (UpdateServiceRequest), not that the revision
+deploys; whether the server checks the secrets the revision reads is not documented (sandbox
+option `validate_only_checks`)."""
+
+
 async def validate(
     profile: Profile,
     settings: Settings,
@@ -66,7 +73,6 @@ async def validate(
     stops = stops or {}
     rejected: list[str] = []
     unvalidated: list[str] = []
-    again = ": run again"  # what answered no judgement passes; a refused caller does not
     change_id = new_change_id()
     sent = [sp for sp in todo if sp.key not in stops]  # else nothing: fix would not write it
     async with Session(settings.access()) as session:
@@ -77,12 +83,11 @@ async def validate(
         )
     for sp, exc in zip(sent, answers, strict=True):
         if exc is None:
-            ui.say(f"{sp.label}: the server accepted the patch (validate_only)")
+            ui.say(f"{sp.label}: the server accepted the patch (validate_only){VALIDATED}")
         else:
-            failed = f"{sp.label}: {exc.reason}{_denied(sp, exc)}"
-            (rejected if exc.status in JUDGED else unvalidated).append(failed)
-            if exc.status == "PERMISSION_DENIED":
-                again = ""
+            judged = exc.status in JUDGED
+            failed = f"{sp.label}: {exc.reason}{_next(sp, exc, judged)}"
+            (rejected if judged else unvalidated).append(failed)
     refused = [stops[sp.key] for sp in todo if sp.key in stops]
     if refused or rejected:
         said = []
@@ -95,7 +100,7 @@ async def validate(
         raise UsageError("; and ".join(said) + ": nothing was changed (dry run)")
     if unvalidated:
         return ExitCode.INCOMPLETE, (
-            "dry run: nothing was changed, but could not validate " + "; ".join(unvalidated) + again
+            "dry run: nothing was changed, but could not validate " + "; ".join(unvalidated)
         )
     unverified = planned.check.report.unverified
     if unverified:
@@ -107,10 +112,16 @@ async def validate(
     return ExitCode.OK, "dry run: nothing was changed"
 
 
-def _denied(sp: ServicePlan, exc: ApiError) -> str:
-    """What a validation refused to the caller (PERMISSION_DENIED) needs; else nothing. An API
-    not enabled says so in the reason (`drift.errors.not_enabled`): no permission helps."""
-    if exc.status != "PERMISSION_DENIED" or api_disabled(exc.reason):
+def _next(sp: ServicePlan, exc: ApiError, judged: bool) -> str:
+    """What to do about a validation that failed, said beside its service: what a validation
+    refused to the caller (PERMISSION_DENIED) needs (an API not enabled says so in the reason,
+    `drift.errors.not_enabled`: no permission helps); one the server answered no judgement
+    for (unavailable, a quota, no answer), to run again; a rejection, nothing."""
+    if judged:
+        return ""
+    if exc.status != "PERMISSION_DENIED":
+        return " (run again)"
+    if api_disabled(exc.reason):
         return ""
     return (
         f" (the patch was not judged: the caller lacks run.{sp.kind.collection.lower()}"
@@ -141,18 +152,26 @@ def dry_run_report(planned: Planned, todo: list[ServicePlan], code: ExitCode, sa
     """What `fix --dry-run --format json|sarif|github|markdown` prints on stdout: the report
     of the check the plan repairs (the document `fix` prints in these formats: SPEC, fix's
     output is a report, after a fix its re-check), carrying the plan as its Repair script
-    (`fix_commands`: what the fix would do) and the server's validation as a note. A
-    rejection is exit 2 with its message, as with the table: no document."""
+    (`fix_commands`: what the fix would do) and the server's validation as a note. Its exit
+    code is the dry run's (`Report.outcome`: 0 accepted, 3 not validated), the code the
+    process exits with, never the check's. A rejection is exit 2 with its message, as with
+    the table: no document."""
     from dataclasses import replace
 
     from drift.fix.render import plan_commands
 
-    outcome = said
+    outcome = Outcome(code, "dry run not validated")
     if code is ExitCode.OK:
         names = ", ".join(sp.label for sp in todo)
-        outcome = (
-            f"dry run: the server accepted the patch of {names} (validate_only); "
+        outcome = Outcome(code, "dry run accepted")
+        said = (
+            f"dry run: the server accepted the patch of {names} (validate_only){VALIDATED}; "
             "nothing was changed"
         )
     report = planned.check.report
-    return replace(report, fix_commands=plan_commands(planned.plan), notes=(*report.notes, outcome))
+    return replace(
+        report,
+        fix_commands=plan_commands(planned.plan),
+        notes=(*report.notes, said),
+        outcome=outcome,
+    )

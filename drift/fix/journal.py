@@ -175,7 +175,7 @@ class Journal:
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except (FileExistsError, NotADirectoryError) as exc:
-            blocker = _file_in_the_way(self.directory)
+            blocker = file_in_the_way(self.directory)
             raise JournalError(
                 f"cannot create the journal {self.directory}: {blocker} is a file, not a "
                 "directory; move it away, or choose another journal with --journal or "
@@ -268,7 +268,7 @@ class Journal:
         short, a field of the wrong type or shape) is one too, `unreadable`: its problem
         names the file (and the field); it stops only the rollback of its own change."""
         try:
-            blocker = _file_in_the_way(self.directory)
+            blocker = file_in_the_way(self.directory)
         except OSError as exc:
             raise unreadable(self.directory, "the journal", exc) from exc
         if blocker is not None:
@@ -387,7 +387,7 @@ def _atomic(target: Path, data: bytes) -> None:
     replace_whole(target, data, 0o600)  # the journal is private
 
 
-def _file_in_the_way(directory: Path) -> Path | None:
+def file_in_the_way(directory: Path) -> Path | None:
     """The first path on the way to `directory` that exists and is not a directory."""
     for folder in (*reversed(directory.parents), directory):
         if folder.exists() and not folder.is_dir():

@@ -17,7 +17,7 @@ from drift.errors import ApiError
 from drift.kinds import Kind
 from drift.live import api, workloads
 from drift.live.api import attempt
-from drift.live.calls import CallRunner, api_errors
+from drift.live.calls import CallRunner, NotSent, api_errors
 from drift.live.session import Session
 
 CLIENT = "drift"
@@ -57,18 +57,55 @@ async def update_workload(
         method, call = "UpdateService", clients.services.update_service
         request = run_v2.UpdateServiceRequest(service=workload, validate_only=validate_only)
     name = workload.name
-    # Retried only as the very same request carrying the etag: if an attempt did apply, the
-    # retry is refused (ABORTED) instead of writing twice. Without an etag, never retried.
+    # Retried only as the very same request carrying the etag, and only while the workload
+    # still has that etag (an attempt whose answer was lost did not apply). A server that
+    # refuses a stale etag (AIP-154: ABORTED) would refuse the repeat anyway; one that lets
+    # it through (run v2: the etag "May be used to detect modification conflict") would
+    # apply it twice, and drift would take its own second write for someone else's.
+    # Without an etag, never retried.
+    send = attempt(call, request=request)
+    tries: list[ApiError | None] = []  # each attempt's failure (None: cut by the runner)
+
+    async def once(timeout: float) -> Any:
+        if tries and not validate_only and not await _unchanged(session, kind, workload, timeout):
+            last = tries[-1]
+            raise NotSent(
+                method,
+                name,
+                last.status if last is not None else "DEADLINE_EXCEEDED",
+                (last.detail + "; " if last is not None else "")
+                + "not sent again: the workload was written since drift read it, or could "
+                "not be read",
+            )
+        tries.append(None)
+        try:
+            with api_errors(method, name):
+                return await send(timeout)
+        except ApiError as exc:
+            tries[-1] = exc
+            raise
+
     operation = await session.runner.call(
-        "run",
-        method,
-        name,
-        attempt(call, request=request),
-        retry=bool(workload.etag) or validate_only,
+        "run", method, name, once, retry=bool(workload.etag) or validate_only
     )
     await _wait(session.runner, operation, timeout, name, method)
     with api_errors(method, name):  # the operation's own error: the revision failed
         return await operation.result()
+
+
+async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float) -> bool:
+    """Whether the workload still has the etag `workload` was read with (one Get, outside the
+    runner: it is asked from inside a call's turn); False when that read fails."""
+    clients = session.clients
+    get = {
+        Kind.JOB: clients.jobs.get_job,
+        Kind.WORKER_POOL: clients.worker_pools.get_worker_pool,
+    }.get(kind, clients.services.get_service)
+    try:
+        now = await get(name=workload.name, retry=None, timeout=timeout)
+    except Exception:  # any failure: whether the attempt applied is unknown, so no repeat
+        return False
+    return bool(now.etag == workload.etag)
 
 
 async def _wait(

@@ -52,7 +52,7 @@ class GitHubFormat(Formatter):
         # `most_severe_first` (GitHub shows only the first ANNOTATIONS_PER_LEVEL of a level),
         # the notice of what was resolved after the gaps.
         ranked = [_unverified(i) if isinstance(i, Unverified) else _finding(i) for i in items]
-        annotations = [*ranked[:before], *_resolved(report), *ranked[before:]]
+        annotations = [*_framed(report), *ranked[:before], *_resolved(report), *ranked[before:]]
         lines: list[str] = []
         shown: Counter[str] = Counter()
         dropped: Counter[bool] = Counter()  # keyed by is_finding
@@ -69,6 +69,19 @@ class GitHubFormat(Formatter):
         lines += [f"drift: note: {visible(note)}" for note in report.notes]
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
+
+
+def _framed(report: Report) -> list[_Annotation]:
+    """A notice first when the step's exit code is the command's own outcome, not the
+    findings' (`Report.outcome`: `fix --dry-run` exits 0 with the drift it would repair
+    annotated as errors): it says why the step passes with them."""
+    if report.outcome is None:
+        return []
+    said = (
+        f"{report.outcome.said}, exit {int(report.exit_code)}: the annotations are the drift "
+        "the fix would repair; nothing was changed"
+    )
+    return [_Annotation("notice", command("notice", said, title="drift fix --dry-run"), False)]
 
 
 def _finding(finding: Finding) -> _Annotation:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from drift.errors import ExitCode, next_steps
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
@@ -57,6 +57,8 @@ def summary_line(report: Report) -> str:
 
 
 def _verdict(report: Report) -> str:
+    if report.outcome is not None:  # `drift; dry run accepted`: the findings, the exit code's why
+        return f"{_verdict(replace(report, outcome=None))}; {report.outcome.said}"
     status = report.status
     if status is Status.INCOMPLETE:
         return "not clean"

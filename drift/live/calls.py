@@ -309,9 +309,9 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
     if isinstance(exc, gexc.GoogleAPICallError):
         code = exc.grpc_status_code
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
-        retry_after, said = _details(exc, resource)
+        retry_after, disabled = _details(exc, resource)
         return ApiError(
-            method, resource, status, said + (exc.message or ""), retry_after=retry_after
+            method, resource, status, exc.message or "", retry_after=retry_after, disabled=disabled
         )
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
         return ApiError(method, resource, "DEADLINE_EXCEEDED", "no answer within the deadline")
@@ -338,7 +338,8 @@ def _status_name(exc: Any) -> str | None:
 def _details(exc: Any, resource: str) -> tuple[float | None, str]:
     """What the status details (google/rpc/error_details.proto) add to the server's words:
     RetryInfo's delay, and an ErrorInfo with reason SERVICE_DISABLED (google/api/error_reason
-    .proto: metadata `service`, `consumer` "projects/123") as the API to enable, said first."""
+    .proto: metadata `service`, `consumer` "projects/123") as the API to enable (`ApiError
+    .disabled`, said first)."""
     from google.rpc import error_details_pb2
 
     retry_after, said = None, ""
@@ -351,5 +352,5 @@ def _details(exc: Any, resource: str) -> tuple[float | None, str]:
             project = meta.get("consumer", "").removeprefix("projects/")
             if service := meta.get("service"):
                 owner = project or resource.removeprefix("projects/").split("/")[0]
-                said = f"{not_enabled(service, owner, meta.get('serviceTitle', ''))}. "
+                said = not_enabled(service, owner, meta.get("serviceTitle", ""))
     return retry_after, said

@@ -2,7 +2,8 @@
 served it: only a read of the service says which revisions serve and where a tag points, and
 drift read it before probing. So each probed service is read again after its probes
 (GetService, one call per probed service; nothing is listed again), and a probe whose service
-changed meanwhile (a deploy landing while a pre-deploy gate runs) is unverified: its answer is
+changed meanwhile (a deploy landing while a pre-deploy gate runs, even one rolled back before
+the read again: its generation moved) is unverified: its answer is
 not credited to the revision read before, nor paired with that revision's findings
 (SPEC: probes "observe real handshakes" of "each tagged serving revision")."""
 
@@ -25,13 +26,21 @@ from drift.profiles.model import Profile
 
 def answering(profile: Profile, name: str, service: Any) -> tuple[str, ...]:
     """The revisions a probe of `name` reaches as `service` (a raw protobuf Service) routes:
-    the one its `probe.tag` points to, or those that serve (`traffic_statuses`)."""
+    the one its `probe.tag` points to, or those that serve (`traffic_statuses`), each with
+    the tags whose URLs the probe also reaches (probe/live.py `targets`): a tag's URL is the
+    tag's, so a tag moved while probed is a change (`https://TAG---SERVICE-….run.app`,
+    cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration)."""
     spec = profile.services[name].probe
     tag = spec.tag if spec is not None else None
     split = reachable(service, profile.services[name])
     if tag is not None:
         return tuple(sorted(rev for rev, _, tags, _ in split if tag in tags))
-    return tuple(sorted(rev for rev, percent, _, _ in split if percent > 0))
+    out = []
+    for rev, percent, tags, urls in split:
+        probed = sorted(t for t, url in zip(tags, urls, strict=True) if url)
+        if percent > 0:
+            out.append(f"{rev} tagged {'/'.join(probed)}" if probed else rev)
+    return tuple(sorted(out))
 
 
 async def changed_while_probed(
@@ -72,9 +81,20 @@ async def _again(session: Session, profile: Profile, name: str, state: LiveState
             "revision answered is not known, run again"
         )
     was, is_ = answering(profile, name, before), answering(profile, name, now)
-    if was == is_:
+    since = written_since(int(before.generation), now)
+    if was != is_:
+        return (
+            f"the service changed while it was probed: {', '.join(was) or 'nothing'} → "
+            f"{', '.join(is_) or 'nothing'} ({since}), run again"
+        )
+    if now.generation == before.generation:
         return ""
+    # the same revisions serve again, but a deploy rolled back meanwhile (or one that moved no
+    # traffic) may have answered in between: Service.generation "monotonically increases
+    # every time the user modifies the desired state" (google/cloud/run/v2/service.proto). A
+    # change that moved no traffic is unverified too: rare, and Trust over noise.
+    serving = ", ".join(was) or "nothing"
     return (
-        f"the service changed while it was probed: {', '.join(was) or 'nothing'} → "
-        f"{', '.join(is_) or 'nothing'} ({written_since(int(before.generation), now)}), run again"
+        f"{since}: a deploy landed while it was probed ({serving} serves as before, but "
+        "another revision may have answered), run again"
     )

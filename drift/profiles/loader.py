@@ -97,13 +97,21 @@ def load_profile(
     return replace(profile, project=project or profile.project, region=region or profile.region)
 
 
-def no_directory(directory: Path, environment: str = "ENV") -> UsageError:
-    """No profiles directory (a first run in a repository): what to do next."""
+def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = False) -> UsageError:
+    """No profiles directory (a first run in a repository, a monorepo's root): what to do
+    next. `lint`: for `drift profiles validate`, which also takes the directory as DIR, and
+    runs as a pre-commit hook from the repository's root (pre-commit.com, "Creating new
+    hooks"), where a `[tool.drift]` of a subdirectory is not found (it is searched upward)."""
+    named = "--profiles DIR, DRIFT_PROFILES_DIR, or profiles_dir in [tool.drift] of pyproject.toml"
+    if lint:
+        named = (
+            f"drift profiles validate DIR (in a pre-commit hook: args: [DIR]), {named} "
+            "(found from the working directory upward)"
+        )
     return UsageError(
         f"profiles directory not found: {display_path(directory)}",
         hint=f"write a first profile from what runs: drift init {environment} --from-live "
-        "--project PROJECT --region REGION; or name the directory your profiles are in: "
-        "--profiles DIR, DRIFT_PROFILES_DIR, or profiles_dir in [tool.drift] of pyproject.toml",
+        f"--project PROJECT --region REGION; or name the directory your profiles are in: {named}",
     )
 
 
@@ -113,7 +121,7 @@ def validate_directory(
     """Check every profile in a directory: the environments found and all problems; what is
     said but no error is added to `notes`."""
     if not directory.is_dir():
-        raise no_directory(directory)
+        raise no_directory(directory, lint=True)
     names = profile_names(directory)
     loader = _Loader(directory)
     merged = {name: loader.resolve(name) for name in names}

@@ -12,7 +12,7 @@ import grpc
 from google.longrunning import operations_pb2
 from google.protobuf import field_mask_pb2
 
-from drift.sandbox.deploy import Owner, begin, plan_update, settle, view
+from drift.sandbox.deploy import Owner, begin, plan_update, settle, trial_problem, view
 from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
 from drift.sandbox.jobs_core import JobRunner
@@ -138,12 +138,14 @@ class Core:
             rec.backend,
             weights(rec.pb.traffic_statuses),
             lambda name: revision_env(self.world, project, rec.revisions[name]),
+            {s.tag: s.revision for s in rec.pb.traffic_statuses if s.tag and s.revision},
         )
         for status in rec.pb.traffic_statuses:
-            port_of = ports.get(status.revision)
             # a tagged target has its own URL at any percent, 0 included
-            # (TrafficTargetStatus.uri)
-            status.uri = self.fleet.url(port_of) if published and status.tag and port_of else ""
+            # (TrafficTargetStatus.uri), routed by the tag (fleet.py)
+            routed = published and status.tag and status.revision in ports
+            tagged = await self.fleet.router(rec.key, rec.backend, status.tag) if routed else 0
+            status.uri = self.fleet.url(tagged) if tagged else ""
 
     # --- deploys -------------------------------------------------------------------
 
@@ -183,7 +185,7 @@ class Core:
             if current is None and not allow_missing:
                 world.owner(key)  # raises NOT_FOUND
             if current is not None:
-                check_etag(key, request.etag, current.pb.etag)
+                check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
             plan = plan_update(world, key, current, request, mask, force=force)
@@ -191,7 +193,9 @@ class Core:
             if validate_only:
                 trial = OwnerRec(key, plan.service, {})
                 begin(world, trial, plan)
-                trial.rollout = Rollout(0, plan.created, plan.problem, None, name)
+                trial.rollout = Rollout(
+                    0, plan.created, trial_problem(world, plan.problem), None, name
+                )
                 error = settle(world, trial)
                 return self.ops.finish(name, view(world, trial.pb, kind), error)
             rec = current or OwnerRec(key, plan.service, {})

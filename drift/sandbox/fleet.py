@@ -1,5 +1,8 @@
-"""The running backends: one WebSocket server per serving or tagged revision, and one per
-service URL that routes each connection to a serving revision by traffic percent."""
+"""The running backends: one WebSocket server per serving or tagged revision, one per
+service URL that routes each connection to a serving revision by traffic percent, and one per
+tag URL that routes to the revision the tag points to when the connection comes: a tag's URL
+is the tag's (`https://TAG---SERVICE-….run.app`; moving the tag moves what answers it,
+cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ class Fleet:
     def __init__(self, rng: random.Random, host: str = "127.0.0.1") -> None:
         self.rng = rng
         self.host = host
-        self._routers: dict[ResourceKey, tuple[Server, int]] = {}
+        self._routers: dict[tuple[ResourceKey, str], tuple[Server, int]] = {}
+        self._tags: dict[ResourceKey, dict[str, str]] = {}
         self._revisions: dict[ResourceKey, dict[str, _Running]] = {}
         self._weights: dict[ResourceKey, list[tuple[str, int]]] = {}
 
@@ -35,12 +39,12 @@ class Fleet:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{port}"
 
-    async def router(self, key: ResourceKey, config: BackendConfig) -> int:
-        """The port of the service URL (started on first use)."""
-        if key not in self._routers:
-            app = BackendApp(config, lambda: self._pick(key))
-            self._routers[key] = await app.serve(self.host)
-        return self._routers[key][1]
+    async def router(self, key: ResourceKey, config: BackendConfig, tag: str = "") -> int:
+        """The port of the service URL, or of a tag's URL (started on first use)."""
+        if (key, tag) not in self._routers:
+            app = BackendApp(config, lambda: self._pick(key, tag))
+            self._routers[key, tag] = await app.serve(self.host)
+        return self._routers[key, tag][1]
 
     async def sync(
         self,
@@ -48,9 +52,14 @@ class Fleet:
         config: BackendConfig,
         weights: Mapping[str, int],
         env_of: Callable[[str], dict[str, str]],
+        tags: Mapping[str, str] | None = None,
     ) -> dict[str, int]:
         """Run exactly the revisions in `weights` (revision -> percent, 0 for tag-only),
-        starting new ones with `env_of(revision)`; return each one's port."""
+        starting new ones with `env_of(revision)`, and route each tag (-> revision) in `tags`
+        to its revision; return each revision's port."""
+        held = self._tags[key] = dict(tags or {})
+        for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
+            await self._close(self._routers.pop(gone)[0])  # a tag gone: its URL refuses
         running = self._revisions.setdefault(key, {})
         for name in [n for n in running if n not in weights]:
             await self._stop(running.pop(name))
@@ -73,22 +82,29 @@ class Fleet:
             for run in running.values():
                 await self._stop(run)
         for server, _ in self._routers.values():
-            server.close()
-            await server.wait_closed()
+            await self._close(server)
         self._revisions.clear()
         self._routers.clear()
         self._weights.clear()
+        self._tags.clear()
 
     async def _start(self, config: BackendConfig, env: dict[str, str]) -> _Running:
         server, port = await BackendApp(config, lambda: env).serve(self.host)
         return _Running(server, port, env)
 
-    @staticmethod
-    async def _stop(run: _Running) -> None:
-        run.server.close()
-        await run.server.wait_closed()
+    @classmethod
+    async def _stop(cls, run: _Running) -> None:
+        await cls._close(run.server)
 
-    def _pick(self, key: ResourceKey) -> Env | None:
+    @staticmethod
+    async def _close(server: Server) -> None:
+        server.close()
+        await server.wait_closed()
+
+    def _pick(self, key: ResourceKey, tag: str) -> Env | None:
+        if tag:  # a tag no longer held answers as no revision would
+            held = self._tags.get(key, {}).get(tag)
+            return None if held is None else self.env(key, held)
         weights = self._weights.get(key)
         if not weights:
             return None

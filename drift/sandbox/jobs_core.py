@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import grpc
 from google.longrunning import operations_pb2
 
+from drift.sandbox.deploy import trial_problem
 from drift.sandbox.executions import (
     execution_name,
     finish_execution,
@@ -65,14 +66,14 @@ class JobRunner:
             if current is None and not allow_missing:
                 world.job(key)  # raises NOT_FOUND
             if current is not None:
-                check_etag(key, request.etag, current.pb.etag)
+                check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
                 self._settle_update(current)  # a newer generation supersedes it
             plan = plan_job(world, key, current, request)
             name = key.operation(world.uid())
             if validate_only:
                 trial = JobRec(key, copy(plan.job))
                 begin_job(world, trial, plan)
-                trial.update = Rollout(0, None, plan.problem, None, name)
+                trial.update = Rollout(0, None, trial_problem(world, plan.problem), None, name)
                 error = settle_job(world, trial)
                 return core.ops.finish(name, copy(trial.pb), error)
             rec = current or JobRec(key, plan.job)
@@ -102,7 +103,7 @@ class JobRunner:
         core = self.core
         world = core.world
         rec = world.job(key)
-        check_etag(key, request.etag, rec.pb.etag)
+        check_etag(key, request.etag, rec.pb.etag, world.options.stale_etag)
         overrides = request.overrides if request.HasField("overrides") else None
         template, task_count = task_template(rec.pb, overrides)
         name = execution_name(world, rec)

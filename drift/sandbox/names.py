@@ -69,10 +69,12 @@ def not_found(message: str) -> RpcError:
     return RpcError(grpc.StatusCode.NOT_FOUND, message)
 
 
-def check_etag(key: ResourceKey, sent: str, current: str) -> None:
-    """A write that names an etag must name the current one (ABORTED otherwise: the
-    `etag` comments, "May be used to detect modification conflict during updates")."""
-    if sent and sent != current:
+def check_etag(key: ResourceKey, sent: str, current: str, stale: str = "aborted") -> None:
+    """A write that names an etag must name the current one: ABORTED, as AIP-154 asks of
+    Google APIs; `stale="ignored"` (the scenario option `stale_etag`) lets it through, which
+    the run v2 `etag` comments ("May be used to detect modification conflict during updates")
+    leave open."""
+    if stale == "aborted" and sent and sent != current:
         raise RpcError(
             grpc.StatusCode.ABORTED,
             f"The etag provided ({sent}) does not match the current etag of "

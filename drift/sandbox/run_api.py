@@ -85,8 +85,12 @@ class RunApi:
         return self.core.delete_revision(rec, name, request.etag, request.validate_only)
 
     async def list_revisions(self, request: Any) -> Message:
-        """Newest first ("Results are sorted by creation time, descending."), of one
-        service or worker pool, or of all of them (`services/-`, `workerPools/-`)."""
+        """Of one service or worker pool, or of all of them: "To list all Revisions across
+        Services, use "-" instead of Service name" (ListRevisionsRequest.parent, run v2
+        revision.proto). The request documents no order ("sorted by creation time,
+        descending" is ListExecutionsRequest's); the sandbox answers newest first, and
+        drift sorts by `create_time` itself (`drift.live.history`). `show_deleted` ("returns
+        deleted (but unexpired) resources") is ignored: the sandbox keeps no deleted ones."""
         project, region, collection, owner = parse(
             OWNER,
             request.parent,

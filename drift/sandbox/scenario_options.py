@@ -148,6 +148,21 @@ class Options(Strict):
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )
+    stale_etag: Literal["aborted", "ignored"] = Field(
+        "aborted",
+        description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob) naming an etag "
+        "that is no longer current. AIP-154: 'If a user sends back an etag which does not match "
+        "the current etag value, the service must send an ABORTED error response'; run v2 "
+        "service.proto says only that the etag 'May be used to detect modification conflict "
+        "during updates'. `ignored`: the write applies over whatever was written since.",
+    )
+    validate_only_checks: Literal["deploy", "request"] = Field(
+        "deploy",
+        description="What a validate_only write checks. The field's doc promises only 'validated "
+        "and default values populated, without persisting the request or updating any "
+        "resources'; `deploy` also runs the deploy-time checks (secrets, image) on a trial "
+        "copy, `request` only the request's own validation.",
+    )
     caller: str = Field(
         "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
     )

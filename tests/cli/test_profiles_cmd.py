@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cliutil import drift
+from tests.cliutil import REPO, drift
 
 
 def test_validate_shipped_profiles() -> None:
@@ -34,6 +34,18 @@ def test_validate_missing_directory(tmp_path: Path) -> None:
     first, hint = done.stderr.strip().splitlines()
     assert first == "drift: error: profiles directory not found: nowhere"
     assert "drift init ENV --from-live" in hint and "--profiles DIR" in hint
+
+
+def test_validate_takes_the_profiles_option_its_hint_names(tmp_path: Path) -> None:
+    """revown23 2b: the hint of `profiles validate` with no directory named `--profiles DIR`
+    (shared by every command), which validate refused ("No such option"). It takes it, as
+    every other command, beside its DIR; two different directories are refused."""
+    done = drift("profiles", "validate", cwd=tmp_path)
+    assert done.returncode == 2 and "--profiles DIR" in done.stderr
+    tried = drift("profiles", "validate", "--profiles", str(REPO / "profiles"), cwd=tmp_path)
+    assert tried.returncode == 0, tried.stderr
+    both = drift("profiles", "validate", str(REPO / "profiles"), "--profiles", str(tmp_path))
+    assert both.returncode == 2 and "two profiles directories" in both.stderr, both.stderr
 
 
 def test_schema_is_json_schema() -> None:

@@ -49,11 +49,7 @@ def converse(terminal: Terminal, script: Script) -> bytes:
                 left = min(left, signalled + PROMPTLY - time.monotonic())
             if left <= 0 or not select.select([primary], [], [], left)[0]:
                 break
-            try:
-                chunk = os.read(primary, 4096)
-            except OSError:
-                break
-            if not chunk:
+            if not (chunk := read_some(primary)):
                 break
             output += chunk
             if steps and steps[0][0] in output[-400:]:
@@ -69,6 +65,15 @@ def converse(terminal: Terminal, script: Script) -> bytes:
     assert not steps, output.decode(errors="replace")
     assert not signalled or time.monotonic() - signalled < PROMPTLY, output.decode(errors="replace")
     return output
+
+
+def read_some(primary: int) -> bytes:
+    """What the terminal has printed since the last read (b"" once it is closed: the
+    process ended and the pty's other side is gone, EIO on Linux)."""
+    try:
+        return os.read(primary, 4096)
+    except OSError:
+        return b""
 
 
 def _reap(proc: subprocess.Popen[bytes], primary: int) -> bytes:

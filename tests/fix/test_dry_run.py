@@ -121,3 +121,58 @@ def test_a_dry_run_prints_the_format_it_was_asked_for(
         assert any(note.startswith(accepted) for note in report["notes"]), report["notes"]
     elif fmt == "sarif":
         assert json.loads(done.stdout)["runs"][0]["results"]
+
+
+@pytest.mark.parametrize("fault", [None, "UNAVAILABLE"])
+def test_a_dry_run_document_says_the_exit_code_the_process_exits_with(
+    sandbox: Sandbox, tmp_path: Path, fault: str | None
+) -> None:
+    """revown23 1: the dry run's document is the check's report, and it carried the check's
+    exit code (json `exit_code` 1, sarif `exitCode` 1, github's last line `(exit 1)`) while
+    the process exited 0 (accepted) or 3 (not validated): SPEC "JSON report", exit_code is
+    the run's. The findings stay (the drift is real); github says first why the step passes."""
+    import json
+
+    if fault:
+        sandbox.inject(Fault(method="UpdateService", code=fault, match="services/web"))
+    env = {
+        **sandbox.environ(),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / "journal"),
+        "DRIFT_RETRY_BUDGET": "2",
+    }
+    args = ("fix", "staging", "--dry-run", "-s", "web", "--format")
+    said = {fmt: drift(*args, fmt, env=env, cwd=REPO) for fmt in ("json", "sarif", "github")}
+    code = 3 if fault else 0
+    assert {fmt: done.returncode for fmt, done in said.items()} == dict.fromkeys(said, code)
+    report = json.loads(said["json"].stdout)
+    assert report["exit_code"] == code and report["findings"], report["exit_code"]
+    assert report["status"] == "drift"  # nothing unverified: the findings' status
+    assert json.loads(said["sarif"].stdout)["runs"][0]["invocations"][0]["exitCode"] == code
+    lines = said["github"].stdout.splitlines()
+    verdict = "dry run not validated" if fault else "dry run accepted"
+    assert lines[0].startswith(f"::notice title=drift fix --dry-run::{verdict}, exit {code}:"), (
+        lines[0]
+    )
+    assert lines[-1].endswith(f"— drift; {verdict} (exit {code})"), lines[-1]
+
+
+def test_a_denied_validation_beside_an_unanswered_one_still_says_run_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """revown22 4: one PERMISSION_DENIED dropped "run again" for the whole message, though
+    the service the API never answered for (UNAVAILABLE after retries) may well validate on
+    the next run: what to do is said beside each service."""
+    sandbox.inject(Fault(method="UpdateService", code="UNAVAILABLE", match="services/api"))
+    sandbox.inject(Fault(method="UpdateService", code="PERMISSION_DENIED", match="services/web"))
+    env = {
+        **sandbox.environ(),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / "journal"),
+        "DRIFT_RETRY_BUDGET": "2",
+    }
+    done = drift("fix", "staging", "--dry-run", "-s", "api", "-s", "web", env=env, cwd=REPO)
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 3, said
+    api = said.split("could not validate api: ", 1)[1].split("; web: ", 1)[0]
+    assert "UNAVAILABLE" in api and api.endswith("(run again)"), said
+    web = said.split("; web: ", 1)[1]
+    assert "(the patch was not judged" in web and "run again" not in web, said

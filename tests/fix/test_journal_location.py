@@ -82,6 +82,38 @@ def test_drift_being_a_file_is_one_clear_error(sandbox: Sandbox, tmp_path: Path)
     assert updates(sandbox) == []
 
 
+def test_check_and_history_refuse_a_journal_option_that_is_no_directory(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """revown23 3: `check`/`history --journal FILE` was passed over in silence (exit 1 and 0
+    as without it: canary_record says nothing of a journal it cannot read) while fix and
+    rollback refuse it: the option is refused before anything is read, exit 2, naming the
+    path, for every command that takes it. A file on the way is refused too."""
+    afile = tmp_path / "journal-file"
+    afile.write_text("not a directory\n")
+    sandbox.clear_calls()
+    commands = (["check", "staging"], ["history", "staging", "-s", "web"], ["rollback", "--list"])
+    for command in commands:
+        for given in (afile, afile / "journal"):
+            done = drift(*command, "--journal", str(given), env=sandbox.environ(), cwd=REPO)
+            assert done.returncode == 2, (command, done.stdout + done.stderr)
+            assert f"{afile} is a file, not a directory" in done.stderr, done.stderr
+            assert "Traceback" not in done.stderr
+    assert sandbox.calls == []  # refused before anything was read
+
+
+def test_a_journal_option_that_does_not_exist_is_no_error_for_check_and_history(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Nothing was recorded there: check and history run as without a journal (check's exit
+    is its findings', 1 for staging's drift) and create nothing."""
+    missing = tmp_path / "nowhere" / "journal"
+    for command, code in ((["check", "staging"], 1), (["history", "staging", "-s", "web"], 0)):
+        done = drift(*command, "--journal", str(missing), env=sandbox.environ(), cwd=REPO)
+        assert done.returncode == code, (command, done.stdout + done.stderr)
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_settings_from_a_subdirectory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The project's [tool.drift] applies from any subdirectory: its paths are relative to
     its pyproject.toml; a pyproject.toml without [tool.drift] on the way is passed over."""

@@ -27,9 +27,17 @@ from tests.fix.conftest import (
 )
 
 
+@pytest.mark.parametrize("answer", [False, KeyboardInterrupt()], ids=["no", "ctrl-c"])
 def test_a_service_declined_after_another_was_promoted(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: bool | KeyboardInterrupt,
 ) -> None:
+    """ "n" at bpp's promotion prompt, or Ctrl-C there (SPEC invariant 9: an abort like a
+    "no"; revtty 2: it used to exit 4, "interrupted: ... nothing is left to roll back", with
+    no word of app's traffic having moved): app stays promoted and says so, bpp is cleaned
+    up, the re-check runs, exit 1, and `drift rollback CHANGE` is named."""
     world = lab_world()
     services = world["projects"][LAB]["services"]
     services["bpp"] = copy.deepcopy(services["app"])
@@ -43,7 +51,7 @@ def test_a_service_declined_after_another_was_promoted(
         "    DEBUG: {forbidden: true}\nservices:\n  app: {}\n  bpp: {}\n"
     )
     bpp_before = sandbox.service(LAB, "bpp")
-    ui = ScriptedUI([True, True, False])  # deploy both canaries: promote app, decline bpp
+    ui = ScriptedUI([True, True, answer])  # deploy both canaries: promote app, not bpp
     profile = load_profile(folder, "lab")
     result = asyncio.run(
         run_fix(
@@ -54,6 +62,7 @@ def test_a_service_declined_after_another_was_promoted(
     assert result.recheck is not None
     assert {f.service for f in result.recheck.findings} == {"bpp"}  # app is fixed
     assert "partial fix: app: promoted; bpp: aborted, cleaned up" in result.summary()
+    assert "app: traffic moved to" in result.summary()
     assert f"`drift rollback {result.change_id}` undoes it" in result.summary()
     assert "MODE" in env_by_name(sandbox.service(LAB, "app"))  # app stays fixed
     assert_serves_as_before(sandbox, LAB, "bpp", bpp_before, result.outcomes[1].canary)

@@ -12,6 +12,7 @@ import re
 import select
 import signal
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -200,8 +201,15 @@ def _prompt_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], typed: bytes
 ) -> tuple[bool, str]:
     parent, child = pty.openpty()
-    if typed:
-        os.write(parent, typed)
+    flush = termios.tcflush
+
+    def typed_once_asked(fd: int, queue: int) -> None:  # drift drops what was typed before
+        flush(fd, queue)
+        if typed:
+            os.write(parent, typed)
+
+    monkeypatch.setattr(termios, "tcflush", typed_once_asked)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the question is on stdout
     with os.fdopen(child, "r") as terminal:
         monkeypatch.setattr(sys, "stdin", terminal)
         answer = PromptUI(yes=False).confirm("Move all traffic of web to web-x?", timeout=0.4)

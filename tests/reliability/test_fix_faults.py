@@ -243,6 +243,19 @@ ROLLBACK_CASES: dict[str, tuple[tuple[Fault, ...], bool]] = {
 }
 
 
+@pytest.mark.parametrize("name", [n for n in CASES if "lost" in n])
+def test_lost_answers_with_a_stale_etag_let_through(
+    run: Run, clients: Clients, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same cases, where a write's answer or operation is lost, on a server that lets a
+    stale etag through (option `stale_etag`; run v2's etag "May be used to detect
+    modification conflict during updates"): drift never sends a write again once the
+    service's etag moved (`drift.fix.update`), so each ends as it does where ABORTED
+    refuses the repeat."""
+    monkeypatch.setattr(run.sandbox.scenario.options, "stale_etag", "ignored")
+    test_fix_fails_safely_and_rollback_restores(run, clients, name)
+
+
 @pytest.mark.parametrize("name", list(ROLLBACK_CASES))
 def test_rollback_under_faults_can_always_be_finished(run: Run, name: str) -> None:
     faults, first_gets_through = ROLLBACK_CASES[name]

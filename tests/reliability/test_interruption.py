@@ -134,7 +134,7 @@ def test_a_signal_while_the_canary_deploys_cleans_up(
         "being deployed; cleaned up: the canary's tag is removed and the routing that served "
         "is restored (what serves: "
     ), err
-    assert line.endswith("); nothing is left to roll back"), err
+    assert line.endswith("); for web, nothing is left to roll back"), err
     assert entry.state == State.CLEANED_UP
     assert not list((journal.directory / "locks").glob("*.lock"))
     after = sandbox.service("acme-chat-staging", "web")

@@ -127,11 +127,22 @@ def test_unchanged_template_creates_no_revision(clients: Clients) -> None:
     assert after.labels["team"] == "identity" and after.generation == before.generation + 1
 
 
-def test_stale_etag_is_aborted_and_changes_nothing(clients: Clients) -> None:
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+def test_stale_etag_is_aborted_and_changes_nothing(
+    clients: Clients, sandbox: Sandbox, stale_etag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Option `stale_etag`: AIP-154's ABORTED, or applied over what was written since (run
+    v2's etag "May be used to detect modification conflict during updates")."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     stale = clients.services.get_service(name=service_name("api"))
     clients.services.update_service(service=with_env(stale, LOG_LEVEL="WARNING")).result(timeout=10)
     current = clients.services.get_service(name=service_name("api"))
     stale = with_env(stale, LOG_LEVEL="DEBUG")
+    if stale_etag == "ignored":
+        done = clients.services.update_service(service=stale).result(timeout=10)
+        assert done.generation == current.generation + 1
+        assert env_of(done.template.containers[0])["LOG_LEVEL"] == "DEBUG"
+        return
     with pytest.raises(exceptions.Aborted, match="etag"):
         clients.services.update_service(service=stale)
     assert clients.services.get_service(name=service_name("api")).etag == current.etag
@@ -154,11 +165,21 @@ def test_validate_only_answers_the_would_be_service_and_changes_nothing(
     assert call.request.validate_only
 
 
-def test_validate_only_reports_a_revision_that_would_fail(clients: Clients) -> None:
+@pytest.mark.parametrize("checks", ["deploy", "request"])
+def test_validate_only_reports_a_revision_that_would_fail(
+    clients: Clients, sandbox: Sandbox, checks: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Option `validate_only_checks`: the deploy-time secret check, or only the request's
+    ("validated and default values populated, without persisting": validate_only)."""
+    monkeypatch.setattr(sandbox.scenario.options, "validate_only_checks", checks)
     service = with_secret_env(
         clients.services.get_service(name=service_name("web")), "JWT", "jwt-secret-staging"
     )
     request = run_v2.UpdateServiceRequest(service=service, validate_only=True)
+    if checks == "request":
+        would_be = clients.services.update_service(request=request).result(timeout=10)
+        assert would_be.template.containers[0].env[-1].value_source.secret_key_ref.secret
+        return
     with pytest.raises(exceptions.FailedPrecondition, match="Permission denied on secret"):
         clients.services.update_service(request=request).result(timeout=10)
 
