@@ -15,7 +15,15 @@ from drift.errors import ExitCode, Interrupted
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import ScriptedUI, entries, lab_fix, lab_world, rollback
+from tests.fix.conftest import (
+    ScriptedUI,
+    ctrl_c_behind,
+    entries,
+    lab_fix,
+    lab_world,
+    pair_fix,
+    rollback,
+)
 
 
 def test_a_rollback_interrupted_after_its_write_keeps_the_lock(
@@ -48,3 +56,27 @@ def test_a_rollback_interrupted_after_its_write_keeps_the_lock(
     assert f"change {entry.change_id} (rollback, pid" in refused.message, refused.message
     assert "was stopped mid-change" in refused.message
     assert f"`drift rollback {entry.change_id}`" in refused.message
+
+
+@pytest.mark.parametrize("answer", [True, None], ids=["at the prompt", "--yes"])
+def test_ctrl_c_names_a_service_restored_behind_one_in_flight(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: bool | None,
+) -> None:
+    """aaa's read (after the prompt) or deploy (`--yes`) is slow; bbb's restoration lands,
+    then Ctrl-C: its outcome waited behind aaa's in the change's order, and the one line
+    said "nothing was changed" (or named aaa only). It says bbb was restored."""
+    _, change, _ = pair_fix(make_sandbox, tmp_path, monkeypatch)
+    ui = ScriptedUI([answer] if answer else [])
+    with monkeypatch.context() as m:
+        ctrl_c_behind(m, tmp_path, "get_service" if answer else "update_workload", change)
+        with pytest.raises(Interrupted) as caught:
+            rollback(tmp_path, ui, change_id=change)
+    states = {e.service: e.state for e in entries(tmp_path)}
+    assert states["bbb"] == State.ROLLED_BACK, states
+    said = caught.value.message
+    assert caught.value.exit_code is ExitCode.ABORTED
+    assert "nothing was changed" not in said, said
+    assert said.startswith("interrupted: restored bbb"), said
