@@ -3,7 +3,7 @@ journal entry), so they run concurrently, at most `settings.concurrency` at a ti
 ended is recorded in the journal the moment it lands, in its own step (`Ended`), and said in
 the change's order (`drift.fix.fanout.in_order`); the exit code is 0 only when every one
 serves what it served before (SPEC invariant 10). A journal that cannot record a write before
-it is sent starts no other; those already sent finish."""
+it is sent starts no other; those already sent finish, those not started are named."""
 
 from __future__ import annotations
 
@@ -121,12 +121,15 @@ async def restore_all(
         return landed(journal, c, done)
 
     lost: OutputLost | None = None
+    unstarted: list[str] = []
     async with aclosing(in_order(run.limit, checked, one)) as ended:
         async for c, done in ended:
             name = who(c.entry)
             if isinstance(done, str):
                 result.failed.append(f"{name}: {done}: nothing was written to {name}")
-            elif done is not None:
+            elif done is None:
+                unstarted.append(name)
+            else:
                 try:  # once the output is lost, the rest is recorded, not said
                     _outcome(c, done, ui if lost is None else Said(ui), result)
                 except OutputLost as exc:  # `drift rollback | head`: those sent finish,
@@ -135,6 +138,11 @@ async def restore_all(
     if lost is not None:
         rest = [c for c in checked if who(c.entry) not in result.restored]
         raise _output_lost(lost, result, rest) from lost
+    if unstarted:  # stopped by the journal: left as the change made them, said so
+        result.failed.append(
+            f"not rolled back: {', '.join(unstarted)} (not started: nothing was written) "
+            f"— run `drift rollback {visible(result.change_id)}` again"
+        )
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
