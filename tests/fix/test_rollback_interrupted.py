@@ -7,6 +7,7 @@ finish by a later process is tests/reliability/test_interruption.py."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.fix.conftest import (
     pair_fix,
     rollback,
 )
+from tests.fix.test_lock import as_killed
 
 
 def test_a_rollback_interrupted_after_its_write_keeps_the_lock(
@@ -80,3 +82,31 @@ def test_ctrl_c_names_a_service_restored_behind_one_in_flight(
     assert caught.value.exit_code is ExitCode.ABORTED
     assert "nothing was changed" not in said, said
     assert said.startswith("interrupted: restored bbb"), said
+
+
+def test_a_killed_rollback_s_lock_on_a_service_it_restored_is_not_said_to_have_written_nothing(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rollback killed (kill -9) once bbb was restored and aaa's write was in flight: both
+    locks stay. The next `drift rollback CHANGE` removes bbb's, where nothing of it is
+    pending — and said "it wrote nothing to bbb", which it had (its restoration)."""
+    _, change, _ = pair_fix(make_sandbox, tmp_path, monkeypatch)
+    with monkeypatch.context() as m:
+        ctrl_c_behind(m, tmp_path, "update_workload", change)
+        with pytest.raises(Interrupted):
+            rollback(tmp_path, change_id=change)
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    (kept,) = locks.glob("*--services--aaa.lock")
+    body = json.loads(kept.read_text())
+    if "service" in body:
+        body["service"] = "bbb"
+    kept.with_name(kept.name.replace("--aaa.lock", "--bbb.lock")).write_text(json.dumps(body))
+    as_killed(locks)
+    ui = ScriptedUI()
+    finished = rollback(tmp_path, ui, change_id=change)
+    assert finished.exit_code is ExitCode.OK and finished.restored == ["aaa"], finished.summary()
+    (said,) = [line for line in ui.said if line.startswith("bbb: removed the lock")]
+    assert f"left by change {change} (rollback, pid" in said, said
+    assert "the journal says bbb is rolled-back: nothing of it is pending" in said, said
+    assert "wrote nothing" not in said, said
+    assert not list(locks.glob("*.lock"))
