@@ -33,7 +33,7 @@ from drift.fix.routing import (
     traffic_key,
 )
 from drift.fix.untrap import free_pin
-from drift.fix.update import revision_exists, settled, update_workload
+from drift.fix.update import revision_exists, settled, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short
 
@@ -213,7 +213,7 @@ class ServiceFix(Fixer):
                 await self._someone_else_wrote(now, None, write)
         if now.template.revision != canary:  # the write did not take effect
             self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
-            if exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower():
+            if stale_etag(exc):
                 raise Stop(
                     f"{self.name} changed after drift read it (etag): nothing was changed; "
                     "run drift fix again"

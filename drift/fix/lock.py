@@ -8,14 +8,15 @@ gone or reused) was left by a killed `fix`: it is reported as stale, never waite
 change wrote nothing to that service (no journal entry of it with a write that landed or whose
 outcome is unknown: the fix was killed at its prompt, say), or its change of that service had
 finished (promoted, updated: killed while it went on with another service), the next command
-takes it over and says so in one line, and `drift rollback` of that change removes a lock it
-wrote nothing under. Otherwise `drift rollback` of that very change takes it over (that is how
-a killed fix is finished); anything else refuses and says the two ways out: roll that change
-back, or delete the lock file once the service is known to be as it should be. A lock from
-another host cannot be judged and is treated as held."""
+takes it over and says so in one line, and `drift rollback` of that change removes a lock
+with nothing of it pending (or its rollback's restoration had ended). Otherwise `drift
+rollback` of that very change takes it over (that is how a killed fix is finished); anything
+else refuses and says the two ways out: roll that change back, or delete the lock file once
+the service is known to be as it should be. A lock from another host is treated as held."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -141,8 +142,8 @@ class Locks:
         entries = left_by(self.directory.parent, holder)
         if take_over and holder.change_id == take_over:
             why = "that process is gone"
-        elif not wrote(entries):
-            why = f"that process is gone, and it wrote nothing to {service}"
+        elif nothing := unpending(entries, service):
+            why = f"that process is gone, and {nothing}"
         elif finished(entries):
             why = f"that process is gone, and its change of {service} had finished"
         else:
@@ -293,10 +294,8 @@ class Locks:
 
 def _close(fd: int) -> None:
     if fd >= 0:
-        try:
+        with contextlib.suppress(OSError):  # closed already
             os.close(fd)
-        except OSError:
-            pass  # closed already
 
 
 def _unwritable(path: Path, exc: OSError) -> JournalError:
@@ -321,13 +320,15 @@ def left_by(journal: Path, holder: Holder) -> list[Entry] | None:
     ]
 
 
-def wrote(entries: list[Entry] | None) -> bool:
-    """Whether a change (its entries for one service: `left_by`) may have written to it: an
-    entry with a write that landed or whose outcome is unknown, not since rolled back or
-    cleaned up — or an entry that cannot be trusted, or a journal that cannot be read."""
-    if entries is None:
-        return True
-    return any(e.problem or (e.wrote and e.state not in DONE) for e in entries)
+def unpending(entries: list[Entry] | None, service: str) -> str:
+    """Why nothing of a change (its entries for `service`: `left_by`) is pending there (it
+    wrote nothing, or a killed rollback's restoration had ended); "" when it may have written:
+    a write landed or unknown, not since undone — or an entry or journal not to be trusted."""
+    if entries is None or any(e.problem or (e.wrote and e.state not in DONE) for e in entries):
+        return ""
+    if ended := sorted({e.state for e in entries if e.wrote}):
+        return f"the journal says {service} is {', '.join(ended)}: nothing of it is pending"
+    return f"it wrote nothing to {service}"
 
 
 FINISHED = frozenset({State.PROMOTED, State.UPDATED})
@@ -382,8 +383,8 @@ def _takeover(directory: Path) -> Iterator[None]:
 
 
 def clear_stale(journal: Path, change_id: str) -> list[str]:
-    """Remove the locks `change_id` left on services it wrote nothing to, its process gone
-    (a fix killed before its first write): one line for each removed."""
+    """Remove the locks `change_id` left on services where nothing of it is pending, its
+    process gone (a fix killed before its first write): one line for each removed."""
     directory = journal / "locks"
     paths = listed(directory, ".lock", "the journal's locks")
     out = []
@@ -391,10 +392,9 @@ def clear_stale(journal: Path, change_id: str) -> list[str]:
         holder = _read(path)
         if holder is None or holder.change_id != change_id or not holder.stale:
             continue
-        if not wrote(left_by(journal, holder)) and remove(holder) is not None:
-            service = holder.service or path.stem
-            out.append(
-                f"{service}: removed the lock left by {holder.describe()} (that process is "
-                f"gone, and it wrote nothing to {service})"
-            )
+        service = holder.service or path.stem
+        nothing = unpending(left_by(journal, holder), service)
+        if nothing and remove(holder) is not None:
+            gone = f"that process is gone, and {nothing}"
+            out.append(f"{service}: removed the lock left by {holder.describe()} ({gone})")
     return out

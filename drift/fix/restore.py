@@ -42,7 +42,13 @@ from drift.fix.routing import (
     unnamed,
 )
 from drift.fix.served import promoted
-from drift.fix.update import get_service, revision_exists, settled, update_workload
+from drift.fix.update import (
+    get_service,
+    revision_exists,
+    settled,
+    stale_etag,
+    update_workload,
+)
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.history import UNDOES_CANARY
@@ -243,6 +249,7 @@ async def restore(
         template_key(request),
         traffic_key(request.traffic),
     )
+    was = entry.state
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
     error: ApiError | AuthError | None = None
     try:
@@ -263,7 +270,15 @@ async def restore(
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
         return Restored(not problem, problem or describe_serving(now), now, lost)
     why = error.message if error is not None else "the service does not carry the restoration"
-    lost = journaled(lambda: journal.landed(entry, failed, why))
+    # refused for its etag: the service changed since `current` was read (a deploy between
+    # `rollback --yes`'s read and its write), nothing was written, the entry stays as it was
+    stale = isinstance(error, ApiError) and stale_etag(error)
+    lost = journaled(lambda: journal.landed(entry, was if stale else failed, why))
+    if stale and not lost:  # judged as a read right before the write judges it
+        changed = f"{entry.service} changed after drift read it ({why})"
+        return refusal(now, entry, force=False, judge=judge) or Restored(
+            False, changed, now, refused=True
+        )
     serves = describe_serving(now, entry.canary_revision)
     return Restored(False, f"{why} (what serves: {serves})", now, lost)
 

@@ -130,7 +130,7 @@ async def _run(
                 run = Rolling(session, journal, ui, yes, force, settings.concurrency)
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
-            where[0] = _interrupted(locks, todo, result)
+            where[0] = _interrupted(locks, todo)
             raise
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
@@ -195,13 +195,16 @@ async def _roll_back(
     return await restore_all(run, checked, result)
 
 
-def _interrupted(locks: Locks, todo: list[Entry], result: RollbackResult) -> str:
+def _interrupted(locks: Locks, todo: list[Entry]) -> str:
     """Where an interrupted rollback stands. A workload whose rollback was sent (the journal
     says rolling-back) keeps its lock, as a fix interrupted mid-change does (SPEC invariant
     11, `drift.fix.interrupt`): the next command on it refuses, and `drift rollback CHANGE`
     takes the lock over and finishes it. A lock taken over from a stopped change stays as it
-    was found while nothing was written under it."""
-    said = [f"restored {', '.join(result.restored)}"] if result.restored else []
+    was found while nothing was written under it. What was restored is what the journal
+    says: each workload's step records it the moment it lands, while `result` learns it only
+    in the change's order (behind an earlier workload still in flight)."""
+    restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
+    said = [f"restored {', '.join(restored)}"] if restored else []
     for entry in todo:
         path = locks.directory / lock_name(entry.full_name)
         if entry.state == State.ROLLING_BACK:

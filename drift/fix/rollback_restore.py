@@ -1,8 +1,9 @@
 """`drift rollback`'s writes: each workload's restoration is independent (its own lock and
 journal entry), so they run concurrently, at most `settings.concurrency` at a time; how each
-ended is said in the change's order (`drift.fix.fanout.in_order`), and the exit code is 0 only
-when every one serves what it served before (SPEC invariant 10). A journal that cannot record
-a write before it is sent starts no other; those already sent finish."""
+ended is recorded in the journal the moment it lands, in its own step (`Ended`), and said in
+the change's order (`drift.fix.fanout.in_order`); the exit code is 0 only when every one
+serves what it served before (SPEC invariant 10). A journal that cannot record a write before
+it is sent starts no other; those already sent finish, those not started are named."""
 
 from __future__ import annotations
 
@@ -55,6 +56,30 @@ def stop(result: RollbackResult, message: str) -> RollbackResult:
 
 
 @dataclass(frozen=True)
+class Ended:
+    """How one workload's restoration ended, with drift's later changes of it that its write
+    undid already recorded as rolled back (`drift.fix.since.undone`)."""
+
+    done: Restored
+    later: tuple[Entry, ...] = ()
+    """drift's later changes of the workload that were live when its write landed."""
+    unrecorded: tuple[str, ...] = ()
+    """One line for each of them the journal could not record."""
+
+
+def landed(journal: Journal, c: Checked, done: Restored) -> Ended:
+    """Record what a restoration that landed undid, the moment it lands, in the workload's own
+    step: an earlier workload still in flight (its outcome said first, in the change's order)
+    must not keep it unrecorded, or a Ctrl-C or a kill -9 then leaves a later change it undid
+    recorded as live, which the next `drift rollback --force` would undo by re-applying the
+    older fix (`drift.fix.since`)."""
+    if not done.ok or done.unjournaled:
+        return Ended(done)
+    later = tuple(e for e in c.since.later if e.state not in DONE)
+    return Ended(done, later, tuple(undone(journal, c.entry, later)))
+
+
+@dataclass(frozen=True)
 class Rolling:
     """What every step of one rollback shares."""
 
@@ -76,38 +101,48 @@ async def restore_all(
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
     halt: list[str] = []  # why no other restoration starts: the journal or the output failed
 
-    async def one(c: Checked) -> Restored | str | None:
+    async def one(c: Checked) -> Ended | str | None:
         if halt:
             return None  # not started, as the one-at-a-time rollback stopped there
         entry, now = c.entry, (c.live if run.yes else None)
         try:
             if not workload_restore.in_place(entry):
-                return await restore(
+                done = await restore(
                     session, journal, entry, step="rollback", states=ROLLBACK, force=force,
                     judge=c.judge, gone=c.gone, current=now,
                 )  # fmt: skip
-            return await workload_restore.restore_workload(
-                session, journal, entry, force=force, judge=c.judge, now=now
-            )
+            else:
+                done = await workload_restore.restore_workload(
+                    session, journal, entry, force=force, judge=c.judge, now=now
+                )
         except JournalError as exc:  # before its write: nothing was written to it
             halt.append(exc.message)
             return exc.message
+        return landed(journal, c, done)
 
     lost: OutputLost | None = None
+    unstarted: list[str] = []
     async with aclosing(in_order(run.limit, checked, one)) as ended:
         async for c, done in ended:
             name = who(c.entry)
             if isinstance(done, str):
                 result.failed.append(f"{name}: {done}: nothing was written to {name}")
-            elif done is not None:
+            elif done is None:
+                unstarted.append(name)
+            else:
                 try:  # once the output is lost, the rest is recorded, not said
-                    _outcome(journal, c, done, ui if lost is None else Said(ui), result)
+                    _outcome(c, done, ui if lost is None else Said(ui), result)
                 except OutputLost as exc:  # `drift rollback | head`: those sent finish,
                     lost = exc  # recorded but not said; no other starts
                     halt.append(exc.message)
     if lost is not None:
         rest = [c for c in checked if who(c.entry) not in result.restored]
         raise _output_lost(lost, result, rest) from lost
+    if unstarted:  # stopped by the journal: left as the change made them, said so
+        result.failed.append(
+            f"not rolled back: {', '.join(unstarted)} (not started: nothing was written) "
+            f"— run `drift rollback {visible(result.change_id)}` again"
+        )
     if result.failed:
         result.exit_code = ExitCode.ABORTED
     return result
@@ -128,11 +163,9 @@ def _output_lost(exc: OutputLost, result: RollbackResult, rest: list[Checked]) -
     return OutputLost(said, code=ExitCode.ABORTED)
 
 
-def _outcome(
-    journal: Journal, c: Checked, done: Restored, ui: FixUI, result: RollbackResult
-) -> None:
-    """Say how one workload's rollback ended, and record drift's later changes it undid."""
-    entry, name = c.entry, who(c.entry)
+def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> None:
+    """Say how one workload's rollback ended (the journal already records it: `landed`)."""
+    entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
         result.failed.append(
             f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
@@ -142,10 +175,7 @@ def _outcome(
         result.failed.append(_unjournaled(name, entry, done))
     elif done.ok:
         result.restored.append(name)
-        # journaled before anything is said: an output that breaks at the line below (a
-        # closed pipe) must not leave a later change it undid recorded as live
-        later = [e for e in c.since.later if e.state not in DONE]
-        result.notes += [f"{name}: {line}" for line in undone(journal, entry, later)]
+        result.notes += [f"{name}: {line}" for line in ended.unrecorded]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
         ui.say(f"{name}: restored ({what}: {done.text})")
         if entry.kind == Kind.JOB.value and (running := running_execution(done.now, written=True)):

@@ -108,6 +108,14 @@ async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float
     return bool(now.etag == workload.etag)
 
 
+def stale_etag(exc: ApiError) -> bool:
+    """Whether a write was refused for the etag it carried: the workload changed after drift
+    read it, and nothing was written ("If the value provided does not match the value known
+    to the server, ABORTED will be thrown, and the client should retry the read-modify-write
+    cycle", the googleapis `etag` field comment; AIP-154 allows FAILED_PRECONDITION too)."""
+    return exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower()
+
+
 async def _wait(
     runner: CallRunner, operation: Any, timeout: float, service: str, method: str
 ) -> None:

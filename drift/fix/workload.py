@@ -27,7 +27,7 @@ from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, serving
-from drift.fix.update import settled_workload, update_workload
+from drift.fix.update import settled_workload, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.model import LiveService
@@ -232,7 +232,7 @@ class WorkloadFix(Fixer):
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
                 "drift's update did not land; nothing was changed; run drift plan again"
             )
-        if exc.status == "ABORTED" and "etag" in exc.reason.lower():
+        if stale_etag(exc):
             why = "it was changed since drift read it (its etag is no longer the one read)"
             raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
         raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed")

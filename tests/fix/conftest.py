@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
+from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Entry, Journal
 from drift.fix.model import Plan
@@ -25,7 +26,7 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
 from tests.cliutil import REPO, drift
-from tests.conftest import Clients
+from tests.conftest import Clients, MakeSandbox
 
 PROJECT = "acme-chat-staging"
 TODAY = dt.date(2026, 11, 24)
@@ -213,9 +214,11 @@ def lab_world(
     history: list[dict[str, Any]] | None = None,
     traffic: list[dict[str, Any]] | None = None,
     failed: str | None = None,
+    also: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One project, one service that drifts from `lab_profiles`: MODE is missing and DEBUG is
-    set (forbidden). No backend requirements and no probe: a fix takes a second."""
+    set (forbidden). No backend requirements and no probe: a fix takes a second. `also`:
+    more services, each the same."""
     body: dict[str, Any] = {
         "client": "gcloud",
         "client_version": "467.0.0",
@@ -230,17 +233,24 @@ def lab_world(
     return {
         "options": {"seed": 3},
         "projects": {
-            LAB: {"number": 555000111222, "region": "us-central1", "services": {service: body}}
+            LAB: {
+                "number": 555000111222,
+                "region": "us-central1",
+                "services": {name: dict(body) for name in (service, *also)},
+            }
         },
     }
 
 
-def lab_profiles(tmp_path: Path, service: str = "app") -> Path:
+def lab_profiles(tmp_path: Path, service: str = "app", also: tuple[str, ...] = ()) -> Path:
     folder = tmp_path / "profiles"
     folder.mkdir(exist_ok=True)
     (folder / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  {service}:\n    env:\n"
-        "      MODE: live\n      DEBUG: {forbidden: true}\n"
+        f"project: {LAB}\nregion: us-central1\nservices:\n"
+        + "".join(
+            f"  {name}:\n    env:\n      MODE: live\n      DEBUG: {{forbidden: true}}\n"
+            for name in (service, *also)
+        )
     )
     return folder
 
@@ -258,6 +268,21 @@ def lab_fix(
     monkeypatch.chdir(tmp_path)
     profiles = lab_profiles(tmp_path, _only_service(sandbox))
     return fix(tmp_path, sandbox.environ(), ui, options, environment="lab", profiles=profiles)
+
+
+def pair_fix(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Sandbox, str, Path]:
+    """Change A, `drift fix lab --yes` (promoted), on two `lab_world` services, aaa and bbb:
+    the sandbox, A's id, and the profiles folder."""
+    sandbox = make_sandbox(lab_world(service="aaa", also=("bbb",)))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = lab_profiles(tmp_path, "aaa", also=("bbb",))
+    a = fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder)
+    assert a.exit_code is ExitCode.OK and a.change_id, a.summary()
+    return sandbox, a.change_id, folder
 
 
 def _only_service(sandbox: Sandbox) -> str:
@@ -328,3 +353,29 @@ def after_each_write(
         return answer
 
     monkeypatch.setattr(module, "update_workload", update_workload)
+
+
+def ctrl_c_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, call: str, change_id: str
+) -> None:
+    """`drift.fix.restore.<call>` (`get_service`, `update_workload`) for aaa, the first in the
+    change's order, waits until bbb's restoration of `change_id` is journaled as rolled back,
+    then the user presses Ctrl-C: bbb's outcome waits behind aaa's (`fanout.in_order`)."""
+    import drift.fix.restore
+
+    real = getattr(drift.fix.restore, call)
+
+    async def slow(session: Any, first: Any, *args: Any, **kw: Any) -> Any:
+        name = str(args[0].name) if args else str(first)  # (session, kind, request) or name
+        if name.endswith("/services/aaa"):
+            for _ in range(500):
+                if any(
+                    (e.change_id, e.service, e.state) == (change_id, "bbb", "rolled-back")
+                    for e in entries(tmp_path)
+                ):
+                    break
+                await asyncio.sleep(0.02)
+            raise KeyboardInterrupt
+        return await real(session, first, *args, **kw)
+
+    monkeypatch.setattr(drift.fix.restore, call, slow)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import ExitCode
+from drift.errors import ExitCode, Interrupted
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
@@ -21,12 +21,14 @@ from tests.fix.conftest import (
     LAB,
     ScriptedUI,
     config,
+    ctrl_c_behind,
     entries,
     fix,
     lab_cli,
     lab_fix,
     lab_profiles,
     lab_world,
+    pair_fix,
     rollback,
     updates,
 )
@@ -129,3 +131,29 @@ def test_a_forced_rollback_records_the_later_change_it_undid(
         assert f"change {b}: nothing left to roll back" in again.summary()
     assert len(updates(sandbox)) == writes
     assert _env(sandbox) == {"DEBUG": "true"}  # as before A: A's fix is not applied again
+
+
+def test_an_interrupted_forced_rollback_records_the_later_change_it_undid_at_once(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A on aaa and bbb, then B on bbb; `drift rollback A --force` is interrupted (Ctrl-C, or
+    a kill -9: the journal is the same) while aaa's deploy is in flight and bbb's has landed.
+    bbb's write undid B: the journal records it then, not once aaa's outcome is said — else
+    B stayed recorded live, and the next `drift rollback` refused it as changed since, whose
+    `--force` put back what B found: A's fix, just rolled back."""
+    sandbox, a, folder = pair_fix(make_sandbox, tmp_path, monkeypatch)
+    (folder / "lab.yaml").write_text((folder / "lab.yaml").read_text() + "      LEVEL: info\n")
+    b = fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), ["bbb"], "lab", folder)
+    assert b.exit_code is ExitCode.OK and b.change_id, b.summary()
+    with monkeypatch.context() as m:
+        ctrl_c_behind(m, tmp_path, "update_workload", a)
+        with pytest.raises(Interrupted):
+            rollback(tmp_path, change_id=a, force=True)
+    states = {(e.change_id, e.service): (e.state, e.undone_by) for e in entries(tmp_path)}
+    assert states[(a, "bbb")] == (State.ROLLED_BACK, ""), states
+    assert states[(b.change_id, "bbb")] == (State.ROLLED_BACK, a), states
+    for force in (False, True):  # never B's rollback, which would re-apply A's fix on bbb
+        again = rollback(tmp_path, force=force)
+        assert again.restored == [], again.summary()
+    bbb = sandbox.service(LAB, "bbb").template.containers[0].env
+    assert {c.name: c.value for c in bbb} == {"DEBUG": "true"}

@@ -5,13 +5,28 @@ to roll back later. A name the change did not touch is a usage error naming what
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
-from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix
+from tests.conftest import Clients, ClientsFor, MakeSandbox
+from tests.fix.conftest import (
+    LAB,
+    PROJECT,
+    ScriptedUI,
+    deploy_no_traffic,
+    entries,
+    fix,
+    lab_name,
+    pair_fix,
+    rollback,
+)
 from tests.fix.test_rollback import HOTFIX_IMAGE, cli, hotfix
 
 
@@ -52,3 +67,36 @@ def test_a_service_the_change_did_not_touch_is_a_usage_error(
     code, out = cli(sandbox, tmp_path, "rollback", "--service", "auth", "--yes")
     assert code == 2 and "no change of 'auth' in the journal" in out, out
     assert not [c for c in sandbox.calls if c.short == "UpdateService"]
+
+
+def test_a_deploy_between_the_yes_read_and_the_write_is_a_refusal(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`rollback --yes` writes from the read before the (skipped) prompt. A teammate's deploy
+    to aaa after that read: Cloud Run refuses the write for its etag (ABORTED), nothing is
+    written, and it is the refusal the read-again path says — not a failed restoration
+    that leaves the entry `rollback-failed`."""
+    import drift.fix.rollback_restore
+
+    sandbox, change, _ = pair_fix(make_sandbox, tmp_path, monkeypatch)
+    clients = clients_for(sandbox)
+    real = drift.fix.rollback_restore.restore
+
+    async def deployed_first(session: Any, journal: Any, entry: Any, **kw: Any) -> Any:
+        if entry.service == "aaa":  # `gcloud run deploy --no-traffic` lands now
+            await asyncio.to_thread(deploy_no_traffic, clients, lab_name("aaa"), HOTFIX_IMAGE)
+        return await real(session, journal, entry, **kw)
+
+    monkeypatch.setattr(drift.fix.rollback_restore, "restore", deployed_first)
+    result = rollback(tmp_path, change_id=change)  # --yes
+    summary = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, summary
+    assert "aaa: refused (changed since): aaa was changed since" in summary, summary
+    assert "nothing was written to aaa (`drift rollback --force`" in summary, summary
+    assert "rollback-failed" not in summary, summary
+    states = {e.service: e.state for e in entries(tmp_path)}
+    assert states == {"aaa": State.PROMOTED, "bbb": State.ROLLED_BACK}, states
+    assert sandbox.service(LAB, "aaa").template.containers[0].image == HOTFIX_IMAGE
