@@ -8,6 +8,7 @@ lost, `settled` follows the deployment on the service itself."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -108,12 +109,23 @@ async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float
     return bool(now.etag == workload.etag)
 
 
+_ETAG_WORD = re.compile(r"(?<![\w/.-])etag(?![\w/.-])", re.IGNORECASE)
+"""`etag` as a word of the server's message, never inside a name (`metagraph`, a service
+`etag-api`, `projects/p/…/services/etag`)."""
+
+
 def stale_etag(exc: ApiError) -> bool:
     """Whether a write was refused for the etag it carried: the workload changed after drift
-    read it, and nothing was written ("If the value provided does not match the value known
-    to the server, ABORTED will be thrown, and the client should retry the read-modify-write
-    cycle", the googleapis `etag` field comment; AIP-154 allows FAILED_PRECONDITION too)."""
-    return exc.status in ("ABORTED", "FAILED_PRECONDITION") and "etag" in exc.detail.lower()
+    read it, and nothing was written. ABORTED is what a stale etag gets ("If the value provided
+    does not match the value known to the server, ABORTED will be thrown, and the client
+    should retry the read-modify-write cycle", the googleapis `etag` field comment; AIP-154
+    "must send an ABORTED error response"), and what google/rpc/code.proto gives "a
+    concurrency issue" on a write. FAILED_PRECONDITION, what AIP-154 said before 2021, is
+    also what Cloud Run answers for a revision that failed: it counts only when the message
+    speaks of the etag."""
+    if exc.status == "ABORTED":
+        return True
+    return exc.status == "FAILED_PRECONDITION" and bool(_ETAG_WORD.search(exc.detail))
 
 
 async def _wait(

@@ -313,3 +313,25 @@ def test_a_refused_rollback_of_a_killed_fix_keeps_its_lock(
     assert "was stopped mid-change" in said and "(fix, pid" in said, said
     assert "(rollback, pid" not in said, said
     assert lock.read_bytes() == found
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "stale"),
+    [
+        ("ABORTED", "The etag provided does not match the current etag", True),
+        ("ABORTED", "concurrent modification", True),  # code.proto: a concurrency issue
+        ("FAILED_PRECONDITION", "etag mismatch: reread and retry", True),
+        # revown25 2: a name holding the letters "etag" made any refusal "changed since"
+        ("FAILED_PRECONDITION", "Revision metagraph-00003-abc is not ready", False),
+        ("FAILED_PRECONDITION", "Revision 'etag-api-00002-xyz' failed to start", False),
+        ("FAILED_PRECONDITION", "projects/p/locations/r/services/etag: not ready", False),
+        ("INVALID_ARGUMENT", "bad etag", False),
+    ],
+)
+def test_only_a_refusal_for_the_etag_reads_as_changed_since(
+    status: str, detail: str, stale: bool
+) -> None:
+    from drift.fix.update import stale_etag
+
+    error = ApiError("UpdateService", "projects/p/locations/r/services/metagraph", status, detail)
+    assert stale_etag(error) is stale
