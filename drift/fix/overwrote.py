@@ -16,26 +16,10 @@ from typing import Any, NamedTuple
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
-from drift.fix.routing import describe_serving, template_key, traffic_key
+from drift.fix.routing import describe_serving, over_theirs
+from drift.fix.update import CLIENT
 from drift.live.api import short
-from drift.live.history import revisions_of
-
-
-def over_theirs(answer: Any, after: Any | None, write: Write) -> Any | None:
-    """drift's write as the server applied it when it landed after someone else's write
-    (generation before + 2 or more): the operation's answer, or the read `after` when the
-    answer was lost and it carries exactly drift's request; else None."""
-    mine = answer
-    if (
-        mine is None
-        and after is not None
-        and template_key(after) == write.template_key
-        and traffic_key(after.traffic) == write.traffic
-    ):
-        mine = after
-    if mine is None or short(mine.template.revision) != write.revision:
-        return None
-    return mine if int(mine.generation) > write.generation_before + 1 else None
+from drift.live.history import CLIENT_NAME, revisions_of
 
 
 async def stop_if_over_theirs(
@@ -77,7 +61,7 @@ async def stop_if_over_theirs(
 async def _canary_over(fixer: Fixer, mine: Any, after: Any, write: Write) -> Stop:
     """The canary write (`mine`) replaced someone else's: no promotion, the canary cleaned up
     when nothing was written since (`after` at `mine`'s generation)."""
-    said = await _replaced(fixer, mine, write)
+    said = await replaced(fixer, write.generation_before, int(mine.generation))
     cleanup = int(after.generation) == int(mine.generation)
     return Stop(
         f"{fixer.name}: someone else wrote the service after drift read it and before its "
@@ -94,7 +78,7 @@ async def _canary_over(fixer: Fixer, mine: Any, after: Any, write: Write) -> Sto
 async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Stop:
     """The promotion (`mine`) replaced someone else's write: traffic did move to the canary
     (journaled promoted), over their change; nothing is undone (`now`: the read after)."""
-    said = await _replaced(fixer, mine, write)
+    said = await replaced(fixer, write.generation_before, int(mine.generation))
     canary, gen = fixer.outcome.canary, int(mine.generation)
     fixer.outcome.state = State.PROMOTED
     since = (
@@ -114,7 +98,7 @@ async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Sto
     )
 
 
-class _Said(NamedTuple):
+class Said(NamedTuple):
     """What is said of their write(s): `gens` (their generation(s)), `who` (": revision … by
     …", or ""), `serve` (how to serve their revision again), `rollback` (what a rollback
     would restore: not their change)."""
@@ -125,11 +109,11 @@ class _Said(NamedTuple):
     rollback: str
 
 
-async def _replaced(fixer: Fixer, mine: Any, write: Write) -> _Said:
-    """Their write(s) that drift's write (`mine`) replaced, in words; `outcome.overwrote` set
-    (their latest revision, or their generation(s))."""
+async def replaced(fixer: Fixer, before: int, gen: int) -> Said:
+    """Their write(s) that drift's write replaced (drift read generation `before`, its write
+    made `gen`), in words; `outcome.overwrote` set (their latest revision, or their
+    generation(s))."""
     name, p = fixer.name, fixer.ctx.profile
-    before, gen = write.generation_before, int(mine.generation)
     theirs = await _their_revisions(fixer)
     who = ", ".join(f"{rev} by {creator or 'an unknown creator'}" for rev, creator in theirs or ())
     gens = (
@@ -151,19 +135,23 @@ async def _replaced(fixer: Fixer, mine: Any, write: Write) -> _Said:
         f"; `drift rollback {fixer.change_id}` would restore what served before drift's "
         "read, not their change"
     )
-    return _Said(gens, f": revision {who}" if who else "", serve, rollback)
+    return Said(gens, f": revision {who}" if who else "", serve, rollback)
 
 
 async def _their_revisions(fixer: Fixer) -> list[tuple[str, str]] | None:
-    """The revisions created after drift's read (after the latest one it saw), but the
-    canary, oldest first, with their creators (ListRevisions; None when it fails)."""
+    """The revisions created after drift's read (after the latest one it saw), but drift's
+    own (the canary; a cleanup's, by the client it records: `drift.fix.update.CLIENT`),
+    oldest first, with their creators (ListRevisions; None when it fails)."""
     ctx, source = fixer.ctx, fixer.live.source
     try:
         listed = await revisions_of(ctx.session.clients, ctx.session.runner, source.name)
     except ApiError:
         return None
-    rows = sorted((r.create_time.timestamp(), short(r.name), r.creator) for r in listed)
+    rows = sorted(
+        (r.create_time.timestamp(), short(r.name), r.creator, r.annotations.get(CLIENT_NAME))
+        for r in listed
+    )
     names = [row[1] for row in rows]
     known = short(source.latest_created_revision)
     start = names.index(known) + 1 if known in names else len(names)
-    return [(n, c) for _, n, c in rows[start:] if n != fixer.outcome.canary]
+    return [(n, c) for _, n, c, by in rows[start:] if n != fixer.outcome.canary and by != CLIENT]

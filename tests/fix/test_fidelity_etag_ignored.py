@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
+import drift.fix.restore
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix
+from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, rollback
 from tests.sandbox.helpers import service_name
 
 
@@ -160,3 +162,73 @@ def test_a_write_before_the_promotion_with_the_stale_etag_refused(
     assert result.exit_code == ExitCode.ABORTED, said
     (entry,) = entries(tmp_path)
     assert entry.state != State.PROMOTED
+
+
+def deploy_before_the_restoration(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Someone deploys between drift's read for its restoration (an abort's cleanup, a
+    rollback) and its write: the revision their deploy created, once made."""
+    real = drift.fix.restore.update_workload
+    theirs: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if not theirs:
+            done = sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
+    return theirs
+
+
+@pytest.mark.parametrize("stale_etag", ["ignored", "aborted"])
+def test_a_deploy_before_the_cleanup_write(
+    stale_etag: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The promotion declined, drift cleans up; someone deploys between its read and its
+    write. `ignored`: drift's cleanup write replaced their deploy: said (their revision, how
+    to serve it again), never "nothing is left to roll back", exit 1. `aborted`: refused,
+    nothing claims drift replaced it."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    theirs = deploy_before_the_restoration(sandbox, monkeypatch)
+    result = fix(tmp_path, env, ScriptedUI([True, False]), FixOptions(), services=["api"])
+    said = result.summary()
+    assert theirs, said
+    if stale_etag == "aborted":
+        assert "replaced their write" not in said, said
+        assert result.exit_code == ExitCode.ABORTED, said
+        return
+    assert "drift's cleanup write" in said and "replaced their write" in said, said
+    assert f"revision {theirs[0]} by deployer@example.com" in said, said
+    assert f"--to-revisions {theirs[0]}=100" in said
+    assert "nothing is left to roll back" not in said
+    assert result.exit_code == ExitCode.DRIFT, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+    assert "landed over someone else's write" in entry.history[-1]["note"]
+
+
+def test_a_deploy_before_the_rollback_write(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`drift rollback` of a pinned canary; someone deploys between its read and its write,
+    and the server lets drift's stale etag through: the rollback says drift's write landed
+    over theirs, never that all is restored and nothing more."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    result = fix(tmp_path, env, ScriptedUI([True]), FixOptions(promote=False), services=["api"])
+    assert "--no-promote" in result.summary()
+    theirs = deploy_before_the_restoration(sandbox, monkeypatch)
+    ui = ScriptedUI()
+    rollback(tmp_path, ui)
+    said = "\n".join(ui.said)
+    assert theirs, said
+    assert "landed over someone else's write" in said, said
+    assert "their change is no longer in the service" in said
+    (entry,) = entries(tmp_path)
+    assert "landed over someone else's write" in entry.history[-1]["note"]
