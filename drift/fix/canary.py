@@ -14,7 +14,7 @@ from drift.fix.cleanup import clean_up
 from drift.fix.context import Fixer, Stop, canary_request
 from drift.fix.deadline import ask_promotion, started
 from drift.fix.journal import State, Write
-from drift.fix.overwrote import over_theirs, replaced_theirs
+from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
     canary_percent,
     copy_service,
@@ -109,9 +109,7 @@ class ServiceFix(Fixer):
             failure = exc
             after = await self._recover_canary(exc, write)
         self.after = after
-        if (mine := over_theirs(answer, after, write)) is not None:  # a stale etag let through
-            self._landed(State.CANARY_FAILED, "landed over someone else's write", mine)
-            raise await replaced_theirs(self, mine, after, write)
+        await stop_if_over_theirs(self, answer, after, write, self._journal_failed)
         if int(after.generation) > write.generation_before + 1:
             await self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)
@@ -322,11 +320,13 @@ class ServiceFix(Fixer):
             f"`drift rollback {self.change_id}` restores what served before"
         )
         error: ApiError | None = None
+        answer: Any = None
         try:
-            await update_workload(ctx.session, Kind.SERVICE, promote)
+            answer = await update_workload(ctx.session, Kind.SERVICE, promote)
         except ApiError as exc:  # the answer or the operation may be what was lost
             error = exc
         now = await self._read()
+        await stop_if_over_theirs(self, answer, now, write, self._journal_failed)
         reason = error.reason if error is not None else "the service could not be read back"
         if now is not None and landed(now, write):
             problem = promotion_problem(now, canary, canary_percent(raw, self.base.revision))

@@ -11,6 +11,7 @@ from drift.errors import JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
+from drift.fix.overwrote import replaced
 from drift.fix.restore import restore
 from drift.fix.untrap import free_pin
 from drift.live.api import short
@@ -50,6 +51,16 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
                 + f"; `drift rollback {change} --force` removes it and restores the routing "
                 "that served (undoing their change too)"
             )
+        fixer.where = outcome.message
+    elif done.over is not None:  # landed over someone else's write: a stale etag let through
+        theirs = await replaced(fixer, *done.over)
+        outcome.message = (
+            f"{stop.message}. Then someone else wrote the service ({theirs.gens}{theirs.who}) "
+            "after drift read it to clean up, and drift's cleanup write (the canary's tag "
+            f"removed, the routing that served restored) replaced their write: {done.text}. "
+            f"{theirs.serve}"
+            + (f"; the journal could not record it: {done.unjournaled}" if done.unjournaled else "")
+        )
         fixer.where = outcome.message
     elif done.unjournaled:  # written, but the journal does not say how it ended
         did = (

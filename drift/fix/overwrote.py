@@ -1,53 +1,124 @@
-"""A canary write that landed on top of someone else's write: a server that lets a stale etag
-through. AIP-154 (google.aip.dev/154) says "If a user sends back an etag which does not match
-the current etag value, the service must send an ABORTED error response", but run v2
+"""A write of drift's that landed on top of someone else's write: a server that lets a stale
+etag through. AIP-154 (google.aip.dev/154) says "If a user sends back an etag which does not
+match the current etag value, the service must send an ABORTED error response", but run v2
 service.proto says only that `Service.etag` "May be used to detect modification conflict
 during updates": whether UpdateService refuses a stale etag is left open (sandbox option
-`stale_etag`). drift can tell from its own write: the Service its operation returns (or, the
-answer lost, the read after it, carrying exactly what drift sent) is at the generation drift
-read plus two or more, not plus one — the writes in between came first and drift's
-template, built from what it read, replaced theirs."""
+`stale_etag`). drift can tell from its own write (the canary's, the promotion's): the Service
+its operation returns (or, the answer lost, the read after it, carrying exactly what drift
+sent) is at the generation drift read plus two or more, not plus one — the writes in between
+came first and drift's template, built from what it read, replaced theirs."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-from drift.errors import ApiError
+from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
-from drift.fix.routing import template_key, traffic_key
+from drift.fix.routing import describe_serving, over_theirs
+from drift.fix.update import CLIENT
 from drift.live.api import short
-from drift.live.history import revisions_of
+from drift.live.history import CLIENT_NAME, revisions_of
 
 
-def over_theirs(answer: Any, after: Any, write: Write) -> Any | None:
-    """drift's canary write as the server applied it when it landed after someone else's
-    write (generation before + 2 or more): the operation's answer, or the read `after` when
-    the answer was lost and it carries exactly drift's request; else None."""
-    mine = answer
-    if mine is None and (
-        template_key(after) == write.template_key and traffic_key(after.traffic) == write.traffic
-    ):
-        mine = after
-    if mine is None or short(mine.template.revision) != write.revision:
-        return None
-    return mine if int(mine.generation) > write.generation_before + 1 else None
+async def stop_if_over_theirs(
+    fixer: Fixer,
+    answer: Any,
+    after: Any | None,
+    write: Write,
+    journal_failed: Callable[[JournalError], str],
+) -> None:
+    """Stop when drift's write (`write`: the canary's or the promotion's; its operation's
+    `answer`, None when lost; `after`: the read after it) landed over someone else's. drift's
+    write is journaled as landed at its generation: a canary write as failed (no promotion),
+    a promotion as promoted (traffic did move to the canary). What happened is said (their
+    generation(s), their revision by name and creator, how to serve it again), and the fix
+    exits 1, not 4 ("nothing changed"): their change left the template
+    (`ServiceOutcome.overwrote`)."""
+    mine = over_theirs(answer, after, write)
+    if mine is None:
+        return
+    promoted = write.step == "promotion"
+    state = State.PROMOTED if promoted else State.CANARY_FAILED
+    gen = int(mine.generation)
+    try:
+        fixer.ctx.journal.landed(
+            fixer.entry,
+            state,
+            ("traffic on the canary, " if promoted else "")
+            + f"landed over someone else's write (generation {gen - 1})",
+            etag=mine.etag,
+            generation=gen,
+        )
+    except JournalError as exc:
+        raise Stop(journal_failed(exc)) from exc
+    now = mine if after is None else after
+    over = _promoted_over if promoted else _canary_over
+    raise await over(fixer, mine, now, write)
 
 
-async def replaced_theirs(fixer: Fixer, mine: Any, after: Any, write: Write) -> Stop:
-    """The Stop once drift's canary write (`mine`, journaled as landed) replaced someone
-    else's: no promotion, the canary cleaned up when nothing was written since (`after` at
-    `mine`'s generation), and what happened said: their generation(s), their revision by name
-    and creator, how to serve it again. Not exit 4 ("nothing changed"): their change left the
-    template (`ServiceOutcome.overwrote`)."""
+async def _canary_over(fixer: Fixer, mine: Any, after: Any, write: Write) -> Stop:
+    """The canary write (`mine`) replaced someone else's: no promotion, the canary cleaned up
+    when nothing was written since (`after` at `mine`'s generation)."""
+    said = await replaced(fixer, write.generation_before, int(mine.generation))
+    cleanup = int(after.generation) == int(mine.generation)
+    return Stop(
+        f"{fixer.name}: someone else wrote the service after drift read it and before its "
+        f"canary write ({said.gens}{said.who}). The server did not refuse drift's stale etag, "
+        f"so drift's canary write (generation {mine.generation}) replaced their template and "
+        "traffic with drift's, built from what it had read: their change is no longer in the "
+        f"service's template. drift stops here (no promotion). {said.serve}"
+        + ("" if cleanup else said.rollback),
+        State.CANARY_FAILED,
+        cleanup=cleanup,
+    )
+
+
+async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Stop:
+    """The promotion (`mine`) replaced someone else's write: traffic did move to the canary
+    (journaled promoted), over their change; nothing is undone (`now`: the read after)."""
+    said = await replaced(fixer, write.generation_before, int(mine.generation))
+    canary, gen = fixer.outcome.canary, int(mine.generation)
+    fixer.outcome.state = State.PROMOTED
+    since = (
+        ""
+        if int(now.generation) == gen
+        else f" The service was written again since (generation {now.generation})."
+    )
+    return Stop(
+        f"{fixer.name}: someone else wrote the service after the canary {canary} was ready "
+        f"and before drift's promotion ({said.gens}{said.who}). The server did not refuse "
+        f"drift's stale etag, so drift's promotion (generation {gen}) moved the traffic to "
+        f"{canary} and replaced what they wrote (template, traffic and service settings) with "
+        "drift's, as it read them before: their change is no longer in the service nor served "
+        "(what serves: "
+        f"{describe_serving(now, canary)}).{since} {said.serve}{said.rollback}",
+        State.PROMOTED,
+    )
+
+
+class Said(NamedTuple):
+    """What is said of their write(s): `gens` (their generation(s)), `who` (": revision … by
+    …", or ""), `serve` (how to serve their revision again), `rollback` (what a rollback
+    would restore: not their change)."""
+
+    gens: str
+    who: str
+    serve: str
+    rollback: str
+
+
+async def replaced(fixer: Fixer, before: int, gen: int) -> Said:
+    """Their write(s) that drift's write replaced (drift read generation `before`, its write
+    made `gen`), in words; `outcome.overwrote` set (their latest revision, or their
+    generation(s))."""
     name, p = fixer.name, fixer.ctx.profile
-    before, gen = write.generation_before, int(mine.generation)
     theirs = await _their_revisions(fixer)
     who = ", ".join(f"{rev} by {creator or 'an unknown creator'}" for rev, creator in theirs or ())
     gens = (
         f"generation {before + 1}" if gen == before + 2 else f"generations {before + 1}-{gen - 1}"
     )
-    cleanup = int(after.generation) == gen  # nothing written since drift's write
     serve = (
         f"Their revision {theirs[-1][0]} still exists: its author can deploy their change "
         "again (the template no longer carries it), or serve that revision at once with "
@@ -60,33 +131,27 @@ async def replaced_theirs(fixer: Fixer, mine: Any, after: Any, write: Write) -> 
         else "drift found no revision created by them (a write of traffic or settings only)"
     )
     fixer.outcome.overwrote = theirs[-1][0] if theirs else gens
-    return Stop(
-        f"{name}: someone else wrote the service after drift read it and before its canary "
-        f"write ({gens}" + (f": revision {who}" if who else "") + "). The server did not "
-        f"refuse drift's stale etag, so drift's canary write (generation {gen}) replaced their "
-        "template and traffic with drift's, built from what it had read: their change is no "
-        f"longer in the service's template. drift stops here (no promotion). {serve}"
-        + (
-            ""
-            if cleanup
-            else f"; `drift rollback {fixer.change_id}` would restore what served before "
-            "drift's read, not their change"
-        ),
-        State.CANARY_FAILED,
-        cleanup=cleanup,
+    rollback = (
+        f"; `drift rollback {fixer.change_id}` would restore what served before drift's "
+        "read, not their change"
     )
+    return Said(gens, f": revision {who}" if who else "", serve, rollback)
 
 
 async def _their_revisions(fixer: Fixer) -> list[tuple[str, str]] | None:
-    """The revisions created after drift's read (after the latest one it saw), but the
-    canary, oldest first, with their creators (ListRevisions; None when it fails)."""
+    """The revisions created after drift's read (after the latest one it saw), but drift's
+    own (the canary; a cleanup's, by the client it records: `drift.fix.update.CLIENT`),
+    oldest first, with their creators (ListRevisions; None when it fails)."""
     ctx, source = fixer.ctx, fixer.live.source
     try:
         listed = await revisions_of(ctx.session.clients, ctx.session.runner, source.name)
     except ApiError:
         return None
-    rows = sorted((r.create_time.timestamp(), short(r.name), r.creator) for r in listed)
+    rows = sorted(
+        (r.create_time.timestamp(), short(r.name), r.creator, r.annotations.get(CLIENT_NAME))
+        for r in listed
+    )
     names = [row[1] for row in rows]
     known = short(source.latest_created_revision)
     start = names.index(known) + 1 if known in names else len(names)
-    return [(n, c) for _, n, c in rows[start:] if n != fixer.outcome.canary]
+    return [(n, c) for _, n, c, by in rows[start:] if n != fixer.outcome.canary and by != CLIENT]

@@ -36,6 +36,7 @@ from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import (
     describe_serving,
     landed,
+    over_theirs,
     restoration_problem,
     template_key,
     traffic_key,
@@ -74,6 +75,9 @@ class Restored:
     the write was begun, and a rollback run again finds the service as it is."""
     refused: bool = False
     """Nothing was written: someone else changed the service since drift's last write."""
+    over: tuple[int, int] | None = None
+    """drift's write landed over someone else's (a stale etag let through,
+    `drift.fix.overwrote`): the generation drift read, the one its write made."""
 
 
 def journaled(record: Callable[[], None]) -> str:
@@ -252,8 +256,11 @@ async def restore(
     was = entry.state
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
     error: ApiError | AuthError | None = None
+    answer: Any = None
     try:
-        await update_workload(session, Kind.SERVICE, request, version=_client_version(entry))
+        answer = await update_workload(
+            session, Kind.SERVICE, request, version=_client_version(entry)
+        )
     except (ApiError, AuthError) as exc:  # the answer or the operation may be what was lost
         error = exc  # the service tells
     try:
@@ -263,12 +270,22 @@ async def restore(
         reason += "; the service could not be read back"
         lost = journaled(lambda: journal.record(entry, failed, reason))
         return Restored(False, reason, unjournaled=lost)
-    if landed(now, write):
+    mine = over_theirs(answer, now, write)  # a stale etag let through: over someone else's
+    if mine is not None or landed(now, write):
+        over = None if mine is None else (write.generation_before, int(mine.generation))
+        mine = now if mine is None else mine
         problem = restoration_problem(now, before, key, entry.canary_revision)
-        note = problem or f"what serves: {describe_serving(now)}"
-        state, gen = failed if problem else done, int(now.generation)
-        lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
-        return Restored(not problem, problem or describe_serving(now), now, lost)
+        text = (problem or describe_serving(now)) + (
+            f"; drift's write (generation {over[1]}) landed over someone else's write "
+            f"(generation {over[1] - 1}): the server let drift's stale etag through, so their "
+            "change is no longer in the service"
+            if over
+            else ""
+        )
+        note = text if problem or over else f"what serves: {text}"
+        state, gen = failed if problem else done, int(mine.generation)
+        lost = journaled(lambda: journal.landed(entry, state, note, etag=mine.etag, generation=gen))
+        return Restored(not problem, text, now, lost, over=over)
     why = error.message if error is not None else "the service does not carry the restoration"
     # refused for its etag: the service changed since `current` was read (a deploy between
     # `rollback --yes`'s read and its write), nothing was written, the entry stays as it was

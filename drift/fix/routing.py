@@ -112,6 +112,24 @@ def landed(now: Any, write: Write) -> bool:
     return template_key(now) == write.template_key and traffic_key(now.traffic) == write.traffic
 
 
+def over_theirs(answer: Any, after: Any | None, write: Write) -> Any | None:
+    """drift's write as the server applied it when it landed after someone else's write
+    (generation before + 2 or more: a stale etag let through, `drift.fix.overwrote`): the
+    operation's answer (naming the revision `write` names, if any), or the read `after` when
+    the answer was lost and it carries exactly drift's request; else None."""
+    mine = answer
+    if (
+        mine is None
+        and after is not None
+        and template_key(after) == write.template_key
+        and traffic_key(after.traffic) == write.traffic
+    ):
+        mine = after
+    if mine is None or (write.revision and short(mine.template.revision) != write.revision):
+        return None
+    return mine if int(mine.generation) > write.generation_before + 1 else None
+
+
 def promotion_problem(now: Any, canary: str, percent: int) -> str:
     """ "" when the canary serves `percent` of the traffic and LATEST resolves to it."""
     rows = serving(now)

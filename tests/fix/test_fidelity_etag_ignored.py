@@ -6,15 +6,20 @@ not "leaves their change as it is", stop before promoting, and not exit 4."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
+import drift.fix.restore
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.journal import State
 from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, fix
+from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, rollback
 from tests.sandbox.helpers import service_name
 
 
@@ -52,3 +57,178 @@ def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
         for r in clients.revisions.list_revisions(parent=service_name("api"))
     }
     assert theirs[0] in names  # their revision still exists
+
+
+def meddle_at_the_promotion(
+    sandbox: Sandbox, clients: Clients, write: str
+) -> tuple[list[str], Callable[[str], None]]:
+    """At the promotion prompt someone writes: `deploy` (a new revision; the sandbox reuses
+    the canary's by name, as Knative does, so drift's promotion can land over it) or
+    `traffic` (they pin all traffic to the revision that serves). Returns the revision their
+    deploy created ("" for a traffic write), once made, and the prompt's hook."""
+    theirs: list[str] = []
+
+    def meddle(question: str) -> None:
+        if not question.startswith("Move all traffic") or theirs:
+            return
+        if write == "deploy":
+            done = sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+            return
+        service = clients.services.get_service(name=service_name("api"))
+        served = next(s for s in service.traffic_statuses if s.percent)
+        service.traffic = [
+            run_v2.TrafficTarget(
+                type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+                revision=served.revision.rsplit("/", 1)[-1],
+                percent=100,
+            )
+        ]
+        clients.services.update_service(service=service).result()
+        theirs.append("")
+
+    return theirs, meddle
+
+
+@pytest.mark.parametrize("answer", ["kept", "lost"])
+@pytest.mark.parametrize("write", ["deploy", "traffic"])
+def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
+    write: str,
+    answer: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients: Clients,
+) -> None:
+    """Someone writes at the promotion prompt, after the canary is ready: drift's promotion,
+    its etag stale, lands on top of their write. Traffic did move to the canary (journal
+    `promoted`), their change is gone: said, with their revision and how to serve it again,
+    never "traffic moved to" alone nor "leaves their change as it is"; exit 1."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    monkeypatch.setattr(sandbox.scenario.options, "same_name_same_config", "reuse")
+    theirs, meddle = meddle_at_the_promotion(sandbox, clients, write)
+
+    def then(question: str) -> None:
+        meddle(question)
+        if answer == "lost" and question.startswith("Move all traffic"):
+            sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
+
+    ui = ScriptedUI([True, True], on_confirm=then)
+    result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    said = result.summary()
+    (outcome,) = result.outcomes
+    assert theirs and len(ui.questions) == 2, said
+    assert "leaves their change as it is" not in said and "may have landed" not in said
+    assert f"traffic moved to {outcome.canary} (" not in said
+    assert "drift's promotion (generation" in said and "replaced what they wrote" in said, said
+    if write == "deploy":
+        assert f"revision {theirs[0]} by deployer@example.com" in said, said
+        assert f"--to-revisions {theirs[0]}=100" in said
+    else:
+        assert "no revision created by them" in said, said
+    assert "would restore what served before drift's read, not their change" in said
+    assert result.exit_code == ExitCode.DRIFT, said  # not 4, not 0
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.PROMOTED
+    assert "over someone else's write" in entry.history[-1]["note"]
+    assert [(w["step"], w["landed"]) for w in entry.writes] == [
+        ("canary", True),
+        ("promotion", True),
+    ]
+    after = sandbox.service(PROJECT, "api")
+    assert {s.revision.rsplit("/", 1)[-1] for s in after.traffic_statuses if s.percent} == {
+        outcome.canary
+    }
+    names = {
+        r.name.rsplit("/", 1)[-1]
+        for r in clients.revisions.list_revisions(parent=service_name("api"))
+    }
+    assert not theirs[0] or theirs[0] in names  # their revision still exists
+
+
+@pytest.mark.parametrize("write", ["deploy", "traffic"])
+def test_a_write_before_the_promotion_with_the_stale_etag_refused(
+    write: str, sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+) -> None:
+    """The control (`stale_etag: aborted`, the default): the promotion is refused, their
+    write is left as it is, nothing says drift replaced it; exit 4 as before."""
+    theirs, meddle = meddle_at_the_promotion(sandbox, clients, write)
+    ui = ScriptedUI([True, True], on_confirm=meddle)
+    result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    said = result.summary()
+    assert theirs and "replaced their template" not in said
+    assert "changed meanwhile by someone else" in said, said
+    assert result.exit_code == ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    assert entry.state != State.PROMOTED
+
+
+def deploy_before_the_restoration(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Someone deploys between drift's read for its restoration (an abort's cleanup, a
+    rollback) and its write: the revision their deploy created, once made."""
+    real = drift.fix.restore.update_workload
+    theirs: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if not theirs:
+            done = sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
+    return theirs
+
+
+@pytest.mark.parametrize("stale_etag", ["ignored", "aborted"])
+def test_a_deploy_before_the_cleanup_write(
+    stale_etag: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The promotion declined, drift cleans up; someone deploys between its read and its
+    write. `ignored`: drift's cleanup write replaced their deploy: said (their revision, how
+    to serve it again), never "nothing is left to roll back", exit 1. `aborted`: refused,
+    nothing claims drift replaced it."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    theirs = deploy_before_the_restoration(sandbox, monkeypatch)
+    result = fix(tmp_path, env, ScriptedUI([True, False]), FixOptions(), services=["api"])
+    said = result.summary()
+    assert theirs, said
+    if stale_etag == "aborted":
+        assert "replaced their write" not in said, said
+        assert result.exit_code == ExitCode.ABORTED, said
+        return
+    assert "drift's cleanup write" in said and "replaced their write" in said, said
+    assert f"revision {theirs[0]} by deployer@example.com" in said, said
+    assert f"--to-revisions {theirs[0]}=100" in said
+    assert "nothing is left to roll back" not in said
+    assert result.exit_code == ExitCode.DRIFT, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+    assert "landed over someone else's write" in entry.history[-1]["note"]
+
+
+def test_a_deploy_before_the_rollback_write(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`drift rollback` of a pinned canary; someone deploys between its read and its write,
+    and the server lets drift's stale etag through: the rollback says drift's write landed
+    over theirs, never that all is restored and nothing more."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    result = fix(tmp_path, env, ScriptedUI([True]), FixOptions(promote=False), services=["api"])
+    assert "--no-promote" in result.summary()
+    theirs = deploy_before_the_restoration(sandbox, monkeypatch)
+    ui = ScriptedUI()
+    rollback(tmp_path, ui)
+    said = "\n".join(ui.said)
+    assert theirs, said
+    assert "landed over someone else's write" in said, said
+    assert "their change is no longer in the service" in said
+    (entry,) = entries(tmp_path)
+    assert "landed over someone else's write" in entry.history[-1]["note"]
