@@ -182,6 +182,12 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
         if c.caveat:
             result.notes.append(f"{name}: {c.caveat}")
+        if done.over:  # restored, but over a write of someone else's: never a success (0)
+            result.failed.append(
+                f"{name}: restored, but drift's write (generation {done.over[1]}) replaced "
+                "someone else's write the server let its stale etag through: their change is "
+                f"no longer in {name} (see {name}'s line above)"
+            )
         recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
         if recorded:
             result.notes.append(

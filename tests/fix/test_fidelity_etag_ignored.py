@@ -225,10 +225,13 @@ def test_a_deploy_before_the_rollback_write(
     assert "--no-promote" in result.summary()
     theirs = deploy_before_the_restoration(sandbox, monkeypatch)
     ui = ScriptedUI()
-    rollback(tmp_path, ui)
+    done = rollback(tmp_path, ui)
     said = "\n".join(ui.said)
     assert theirs, said
     assert "landed over someone else's write" in said, said
     assert "their change is no longer in the service" in said
+    # never a plain success: the summary says what was lost, the exit is not 0
+    assert done.exit_code is not ExitCode.OK, done.summary()
+    assert "replaced someone else's write" in done.summary(), done.summary()
     (entry,) = entries(tmp_path)
     assert "landed over someone else's write" in entry.history[-1]["note"]
