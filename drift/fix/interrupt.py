@@ -5,7 +5,6 @@ Ctrl-C (or SIGTERM, SIGHUP: `drift.cli.signals`) left unfinished — its canary 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from drift.fix.context import Fixer, ServiceOutcome
@@ -27,11 +26,12 @@ class Where:
         return "; ".join(said) if said else "nothing was changed"
 
     async def run(self, fixer: Fixer, locks: Locks) -> ServiceOutcome:
-        """Run `fixer`; interrupted with its canary unfinished, its lock stays."""
+        """Run `fixer`; interrupted with its canary unfinished (Ctrl-C, or a bug of drift's
+        that ended its flow), its lock stays, for `drift rollback CHANGE` to finish it."""
         self.fixes.append(fixer)
         try:
             outcome = await fixer.run()
-        except (KeyboardInterrupt, asyncio.CancelledError):
+        except BaseException:
             self._keep(fixer, locks)
             raise
         if outcome.interrupted:

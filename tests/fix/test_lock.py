@@ -442,3 +442,35 @@ with Locks(Path({str(tmp_path)!r}), "20261130-100000-abcde", "fix") as locks:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["400"]
+
+
+def test_a_bug_that_ends_a_fix_after_its_canary_keeps_the_service_s_lock(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown25 1: a bug of drift's (an exception that is no DriftError) ending a fix between
+    its canary and its promotion released the service's lock while its canary stayed, and a
+    second `drift fix` could then write on the unfinished change. The lock stays, as for
+    Ctrl-C, and `drift rollback CHANGE` takes it over and finishes it."""
+    from drift.fix.canary import ServiceFix
+
+    async def bug(self: ServiceFix) -> None:
+        raise RuntimeError("a bug in drift")
+
+    monkeypatch.setattr(ServiceFix, "_promote", bug)
+    with pytest.raises(RuntimeError):
+        fix(tmp_path, env, ScriptedUI([True]), FixOptions(yes=True), services=["web"])
+    (entry,) = entries(tmp_path)
+    assert entry.wrote and entry.state not in (State.PROMOTED, State.CLEANED_UP), entry.state
+    lock = (
+        tmp_path
+        / ".drift"
+        / "journal"
+        / "locks"
+        / ("acme-chat-staging--us-central1--services--web.lock")
+    )
+    assert lock.exists()
+    as_killed(lock.parent)
+    monkeypatch.undo()
+    code, out, _ = second(sandbox, tmp_path, "rollback", entry.change_id, "--yes")
+    assert code == 0, out
+    assert not lock.exists(), out
