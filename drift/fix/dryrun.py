@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 
-from drift.errors import ApiError, ExitCode, UsageError, api_disabled
+from drift.errors import ApiError, ExitCode, UsageError
 from drift.fix.base import Base
 from drift.fix.context import FixUI, canary_request
 from drift.fix.model import ServicePlan
@@ -114,14 +114,14 @@ async def validate(
 
 def _next(sp: ServicePlan, exc: ApiError, judged: bool) -> str:
     """What to do about a validation that failed, said beside its service: what a validation
-    refused to the caller (PERMISSION_DENIED) needs (an API not enabled says so in the reason,
-    `drift.errors.not_enabled`: no permission helps); one the server answered no judgement
+    refused to the caller (PERMISSION_DENIED) needs (an API not enabled, `ApiError.disabled`
+    from the server's ErrorInfo: no permission helps); one the server answered no judgement
     for (unavailable, a quota, no answer), to run again; a rejection, nothing."""
     if judged:
         return ""
     if exc.status != "PERMISSION_DENIED":
         return " (run again)"
-    if api_disabled(exc.reason):
+    if exc.disabled:
         return ""
     return (
         f" (the patch was not judged: the caller lacks run.{sp.kind.collection.lower()}"
