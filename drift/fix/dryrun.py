@@ -83,7 +83,7 @@ async def validate(
         )
     for sp, exc in zip(sent, answers, strict=True):
         if exc is None:
-            ui.say(f"{sp.label}: the server accepted the patch (validate_only){VALIDATED}")
+            ui.say(f"{sp.label}: {_accepted()}")
         else:
             judged = exc.status in JUDGED
             failed = f"{sp.label}: {exc.reason}{_next(sp, exc, judged)}"
@@ -110,6 +110,13 @@ async def validate(
             + "; ".join(f"{u.service} {u.target}: {u.reason}" for u in unverified)
         )
     return ExitCode.OK, "dry run: nothing was changed"
+
+
+def _accepted(of: str = "") -> str:
+    """What the server said of a patch it accepted (of the workloads `of` names): the table
+    says it beside each, the report once for all."""
+    of = f" of {of}" if of else ""
+    return f"the server accepted the patch{of} (validate_only){VALIDATED}"
 
 
 def _next(sp: ServicePlan, exc: ApiError, judged: bool) -> str:
@@ -164,10 +171,7 @@ def dry_run_report(planned: Planned, todo: list[ServicePlan], code: ExitCode, sa
     if code is ExitCode.OK:
         names = ", ".join(sp.label for sp in todo)
         outcome = Outcome(code, "dry run accepted")
-        said = (
-            f"dry run: the server accepted the patch of {names} (validate_only){VALIDATED}; "
-            "nothing was changed"
-        )
+        said = f"dry run: {_accepted(names)}; nothing was changed"
     report = planned.check.report
     return replace(
         report,
