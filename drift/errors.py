@@ -280,11 +280,6 @@ def _failures(reason: str) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def api_disabled(reason: str) -> bool:
-    """A reason of a PERMISSION_DENIED for an API not enabled (`not_enabled`): no role helps."""
-    return any(off for *_, off in _failures(reason))
-
-
 def _role(call: str, resource: str) -> str:
     if call == "GetIamPolicy":
         if "/secrets/" in resource:

@@ -4,6 +4,11 @@ said to be so in one wording for the three (`other_version`)."""
 
 from __future__ import annotations
 
+# The two wordings, read back by `drift rollback --list` (drift.fix.rollback_view) to say why
+# an entry is refused: changing one here changes it there too.
+NEWER = "written by a newer drift"
+OLDER = "written by an older drift"
+
 
 def other_version(theirs: object, ours: str, again: str = "") -> str:
     """Why a document of schema `theirs`, another version of `ours`, is not read: written by
@@ -14,11 +19,11 @@ def other_version(theirs: object, ours: str, again: str = "") -> str:
     their_family, _, their_version = (theirs if isinstance(theirs, str) else "").rpartition("/")
     if their_family != family or theirs == ours or not _number(their_version):
         return ""
-    said = f"written by {{}} drift ({theirs}; this drift reads {ours})"
+    said = f"{{}} ({theirs}; this drift reads {ours})"
     again = f"write it again with this one (`{again}`)" if again else ""
     if _number(their_version) > _number(version):
-        return said.format("a newer") + ": upgrade drift" + (f" or {again}" if again else "")
-    return said.format("an older") + (f": {again}" if again else "")
+        return said.format(NEWER) + ": upgrade drift" + (f" or {again}" if again else "")
+    return said.format(OLDER) + (f": {again}" if again else "")
 
 
 def _number(version: str) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 
-from drift.errors import ApiError, ExitCode, UsageError, api_disabled
+from drift.errors import ApiError, ExitCode, UsageError
 from drift.fix.base import Base
 from drift.fix.context import FixUI, canary_request
 from drift.fix.model import ServicePlan
@@ -83,7 +83,7 @@ async def validate(
         )
     for sp, exc in zip(sent, answers, strict=True):
         if exc is None:
-            ui.say(f"{sp.label}: the server accepted the patch (validate_only){VALIDATED}")
+            ui.say(f"{sp.label}: {_accepted()}")
         else:
             judged = exc.status in JUDGED
             failed = f"{sp.label}: {exc.reason}{_next(sp, exc, judged)}"
@@ -112,16 +112,23 @@ async def validate(
     return ExitCode.OK, "dry run: nothing was changed"
 
 
+def _accepted(of: str = "") -> str:
+    """What the server said of a patch it accepted (of the workloads `of` names): the table
+    says it beside each, the report once for all."""
+    of = f" of {of}" if of else ""
+    return f"the server accepted the patch{of} (validate_only){VALIDATED}"
+
+
 def _next(sp: ServicePlan, exc: ApiError, judged: bool) -> str:
     """What to do about a validation that failed, said beside its service: what a validation
-    refused to the caller (PERMISSION_DENIED) needs (an API not enabled says so in the reason,
-    `drift.errors.not_enabled`: no permission helps); one the server answered no judgement
+    refused to the caller (PERMISSION_DENIED) needs (an API not enabled, `ApiError.disabled`
+    from the server's ErrorInfo: no permission helps); one the server answered no judgement
     for (unavailable, a quota, no answer), to run again; a rejection, nothing."""
     if judged:
         return ""
     if exc.status != "PERMISSION_DENIED":
         return " (run again)"
-    if api_disabled(exc.reason):
+    if exc.disabled:
         return ""
     return (
         f" (the patch was not judged: the caller lacks run.{sp.kind.collection.lower()}"
@@ -164,10 +171,7 @@ def dry_run_report(planned: Planned, todo: list[ServicePlan], code: ExitCode, sa
     if code is ExitCode.OK:
         names = ", ".join(sp.label for sp in todo)
         outcome = Outcome(code, "dry run accepted")
-        said = (
-            f"dry run: the server accepted the patch of {names} (validate_only){VALIDATED}; "
-            "nothing was changed"
-        )
+        said = f"dry run: {_accepted(names)}; nothing was changed"
     report = planned.check.report
     return replace(
         report,

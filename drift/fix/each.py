@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from drift.errors import DriftError, OutputLost
 from drift.fix.context import Context, Fixer, ServiceOutcome, output_lost
-from drift.fix.fanout import Said, in_order
+from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.interrupt import Where
 from drift.fix.lock import Locks
 from drift.fix.model import ServicePlan
@@ -45,7 +45,7 @@ async def fix_each(
 class _Flow:
     said: Said
     outcome: ServiceOutcome | None = None
-    """None: not started (an earlier flow aborted), or it raised `error`."""
+    """None: it raised `error`."""
     error: DriftError | None = None
 
 
@@ -59,8 +59,6 @@ async def _together(
         nonlocal halted
         said = Said(ctx.ui)
         saids.append(said)
-        if halted:
-            return _Flow(said)
         try:
             outcome = await where.run(make(replace(ctx, ui=said), sp), locks)
         except DriftError as exc:  # before its first write (`Fixer.run`): raised once all end
@@ -73,8 +71,12 @@ async def _together(
     errors: list[DriftError] = []
     lost: list[OutputLost] = []
     try:
-        async with aclosing(in_order(ctx.settings.concurrency, todo, flow)) as flows:
+        async with aclosing(
+            in_order(ctx.settings.concurrency, todo, flow, lambda: halted)
+        ) as flows:
             async for _, done in flows:
+                if done is NOT_STARTED:  # after an abort, or once the output is lost
+                    continue
                 if not lost:
                     try:
                         done.said.replay()

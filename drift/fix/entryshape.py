@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, fields
 from typing import Any
 
-from drift.schemas import other_version
+from drift.schemas import OLDER, other_version
 
 Check = Callable[[Any, str], None]
 
@@ -129,7 +129,7 @@ def unsummed(name: str, checksum: str, data: dict[str, Any]) -> str:
     if "writes" in data or "client_version" in data:
         return f"{name} has no checksum ({checksum}): drift did not write it"
     return (
-        f"{name} was written by an older drift that recorded no checksum, so this drift "
+        f"{name} was {OLDER} that recorded no checksum, so this drift "
         "cannot verify it and rolls nothing back from it (not even with --force); roll the "
         "change back with the drift that made it, or by hand: check that the service is as "
         "the change left it, then restore the routing the entry's `service_before.traffic` "

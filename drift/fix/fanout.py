@@ -6,25 +6,53 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, Final, TypeVar, overload
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def in_order(
+class Skipped(Enum):
+    NOT_STARTED = "not started"
+
+
+NOT_STARTED: Final = Skipped.NOT_STARTED
+"""The result of a step `halt` kept from starting."""
+
+
+@overload
+def in_order(
     limit: int, items: Iterable[T], step: Callable[[T], Awaitable[R]]
-) -> AsyncGenerator[tuple[T, R], None]:
+) -> AsyncGenerator[tuple[T, R], None]: ...
+
+
+@overload
+def in_order(
+    limit: int, items: Iterable[T], step: Callable[[T], Awaitable[R]], halt: Callable[[], bool]
+) -> AsyncGenerator[tuple[T, R | Skipped], None]: ...
+
+
+async def in_order(
+    limit: int,
+    items: Iterable[T],
+    step: Callable[[T], Awaitable[R]],
+    halt: Callable[[], bool] | None = None,
+) -> AsyncGenerator[tuple[T, R | Skipped], None]:
     """`step(item)` for every item, all started at once and at most `limit` running; each
-    result yielded in the items' order as soon as it and those before it are done. Left
-    early (use `contextlib.aclosing`) or cancelled (Ctrl-C): every step still running is
-    cancelled, and has ended (its own cancellation handled) before this returns or raises."""
+    result yielded in the items' order as soon as it and those before it are done. Once
+    `halt()` is true (a step aborted, the output broke), no other step starts: each is
+    yielded as `NOT_STARTED`, those in flight finish. Left early (use `contextlib.aclosing`)
+    or cancelled (Ctrl-C): every step still running is cancelled, and has ended (its own
+    cancellation handled) before this returns or raises."""
     gate = asyncio.Semaphore(max(1, limit))
     me = asyncio.current_task()
     stopped: list[KeyboardInterrupt] = []
 
-    async def one(item: T) -> R:
+    async def one(item: T) -> R | Skipped:
         async with gate:
+            if halt is not None and halt():  # asked once its slot is free: as one at a time
+                return NOT_STARTED
             try:
                 return await step(item)
             except KeyboardInterrupt as exc:  # out of a task it would end the event loop

@@ -27,6 +27,7 @@ from drift.kinds import Kind
 from drift.textsafe import visible
 
 SCHEMA = "drift.journal/v1"
+EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
 CHECKSUM = ".sha256"
 
 
@@ -371,7 +372,7 @@ def _checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
     except OSError:
         return unsummed(path.name, _sum_path(path).name, data)
     if _digest(raw) not in accepted:
-        return f"{path.name} does not match the checksum drift recorded: it was edited"
+        return f"{path.name} does not match the checksum drift recorded: {EDITED}"
     return ""
 
 

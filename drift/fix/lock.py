@@ -92,8 +92,7 @@ class Locks:
         may be taken over). Held under its name and the one drifts before c693650 take and
         check (`legacy_name`), so they see it too: both or neither, released together, each a
         whole lock (same body, own flock), so a crash leaves stale locks cleared as any is."""
-        path = self.directory / lock_name(full_name)
-        legacy = self.directory / legacy_name(full_name)
+        path, legacy = self.path(full_name), self.directory / legacy_name(full_name)
         had = path in self.held
         self._take(path, service, take_over)
         try:
@@ -103,6 +102,9 @@ class Locks:
                 self._let_go(path)
             raise
         self.partners[path] = legacy
+
+    def path(self, full_name: str) -> Path:  # a workload's lock (its other: `partners`)
+        return self.directory / lock_name(full_name)
 
     def _take(self, path: Path, service: str, take_over: str) -> None:
         for _ in range(2):
@@ -195,10 +197,8 @@ class Locks:
                 raise _unwritable(path, exc) from exc
             return self._create_in_place(path, service)
         finally:
-            try:
+            with contextlib.suppress(OSError):  # a draft left is never read as a lock (not *.lock)
                 draft.unlink(missing_ok=True)
-            except OSError:
-                pass  # a draft left behind is never read as a lock (not *.lock)
         self._hold(path, fd)
         return True
 
@@ -256,7 +256,7 @@ class Locks:
         """Leave the lock of a service in place at exit (an unfinished change), under both
         its names: its path. It is then a stopped change's lock, as a process that ends
         leaves it (its flock let go), for `drift rollback CHANGE` to take over."""
-        path = self.directory / lock_name(full_name)
+        path = self.path(full_name)
         if path not in self.held:
             return None
         for one in filter(None, (path, self.partners.get(path))):

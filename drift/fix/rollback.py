@@ -21,7 +21,6 @@ from drift.fix.context import FixUI
 from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks, clear_stale
-from drift.fix.lockname import lock_name
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
@@ -206,7 +205,7 @@ def _interrupted(locks: Locks, todo: list[Entry]) -> str:
     restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
     said = [f"restored {', '.join(restored)}"] if restored else []
     for entry in todo:
-        path = locks.directory / lock_name(entry.full_name)
+        path = locks.path(entry.full_name)
         if entry.state == State.ROLLING_BACK:
             kept = locks.keep(entry.full_name)
             lock = f"drift keeps its lock {kept}" if kept else "its lock"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from drift.errors import ExitCode, JournalError, OutputLost
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
-from drift.fix.fanout import Said, in_order
+from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.journal import DONE, ROLLBACK, Entry, Journal
 from drift.fix.restore import Restored, restore
 from drift.fix.rollback_check import Checked, who
@@ -101,9 +101,7 @@ async def restore_all(
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
     halt: list[str] = []  # why no other restoration starts: the journal or the output failed
 
-    async def one(c: Checked) -> Ended | str | None:
-        if halt:
-            return None  # not started, as the one-at-a-time rollback stopped there
+    async def one(c: Checked) -> Ended | str:
         entry, now = c.entry, (c.live if run.yes else None)
         try:
             if not workload_restore.in_place(entry):
@@ -122,13 +120,13 @@ async def restore_all(
 
     lost: OutputLost | None = None
     unstarted: list[str] = []
-    async with aclosing(in_order(run.limit, checked, one)) as ended:
+    async with aclosing(in_order(run.limit, checked, one, lambda: bool(halt))) as ended:
         async for c, done in ended:
             name = who(c.entry)
-            if isinstance(done, str):
-                result.failed.append(f"{name}: {done}: nothing was written to {name}")
-            elif done is None:
+            if done is NOT_STARTED:  # as the one-at-a-time rollback stopped there
                 unstarted.append(name)
+            elif isinstance(done, str):
+                result.failed.append(f"{name}: {done}: nothing was written to {name}")
             else:
                 try:  # once the output is lost, the rest is recorded, not said
                     _outcome(c, done, ui if lost is None else Said(ui), result)

@@ -11,13 +11,14 @@ from typing import Any
 from drift.fields import FIELDS, Source, read_shown, text
 from drift.fix.differences import template_differences
 from drift.fix.gone import renamed, said
-from drift.fix.journal import Entry, Journal
+from drift.fix.journal import EDITED, Entry, Journal
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import restore_request
 from drift.fix.routing import describe_serving, traffic_key
 from drift.kinds import Kind, label
 from drift.live.normalize import raw
+from drift.schemas import NEWER, OLDER
 from drift.settings import Settings
 from drift.textsafe import visible
 
@@ -122,11 +123,11 @@ class ChangeList:
 
 def _state(entry: Entry) -> str:
     if entry.unreadable:
-        why = "written by a newer drift" if "newer" in entry.problem else "unreadable"
+        why = NEWER if NEWER in entry.problem else "unreadable"
         return f"unknown (entry refused: {why}; `drift rollback {entry.change_id}` says why)"
     if entry.problem:
-        why = "edited" if "edited" in entry.problem else "no checksum"
-        why += ": an older drift's" if "older drift" in entry.problem else ""
+        why = "edited" if EDITED in entry.problem else "no checksum"
+        why += ": an older drift's" if OLDER in entry.problem else ""
         return f"{entry.state} (entry refused: {why})"
     if entry.undone_by:
         return f"{entry.state} (by the rollback of {entry.undone_by})"

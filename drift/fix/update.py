@@ -97,11 +97,7 @@ async def update_workload(
 async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float) -> bool:
     """Whether the workload still has the etag `workload` was read with (one Get, outside the
     runner: it is asked from inside a call's turn); False when that read fails."""
-    clients = session.clients
-    get = {
-        Kind.JOB: clients.jobs.get_job,
-        Kind.WORKER_POOL: clients.worker_pools.get_worker_pool,
-    }.get(kind, clients.services.get_service)
+    get = workloads.getter(session.clients, kind)
     try:
         now = await get(name=workload.name, retry=None, timeout=timeout)
     except Exception:  # any failure: whether the attempt applied is unknown, so no repeat

@@ -27,14 +27,19 @@ RUNNING = {"EXECUTION_RUNNING", "EXECUTION_PENDING"}
 be provisioned"): created already, so with the job's template as it was then."""
 
 
-async def get_workload(clients: Clients, runner: CallRunner, kind: Kind, name: str) -> Any:
-    """The Service, Job or WorkerPool of that full name."""
-    client = {
+def getter(clients: Clients, kind: Kind) -> Any:
+    """The client method of that kind's Get (GetService, GetJob, GetWorkerPool); only that
+    kind's client is made."""
+    return {
         Kind.SERVICE: lambda: clients.services.get_service,
         Kind.JOB: lambda: clients.jobs.get_job,
         Kind.WORKER_POOL: lambda: clients.worker_pools.get_worker_pool,
     }[kind]()
-    return await runner.call("run", GET[kind], name, attempt(client, name=name))
+
+
+async def get_workload(clients: Clients, runner: CallRunner, kind: Kind, name: str) -> Any:
+    """The Service, Job or WorkerPool of that full name."""
+    return await runner.call("run", GET[kind], name, attempt(getter(clients, kind), name=name))
 
 
 async def list_workloads(

@@ -17,7 +17,6 @@ from drift.errors import (
     IncompleteRead,
     ProfileError,
     UsageError,
-    api_disabled,
 )
 from drift.files import write_whole
 from drift.findings import Location, Unverified
@@ -212,7 +211,7 @@ def _unlisted(exc: ApiError, project: str, region: str) -> DriftError:
             f"(project {project}, region {region}); nothing was written"
         )
     lines = [f"could not list the workloads in {project}/{region}: nothing was written", exc.reason]
-    if exc.status == "PERMISSION_DENIED" and not api_disabled(exc.reason):
+    if exc.status == "PERMISSION_DENIED" and not exc.disabled:
         permission = f"run.{exc.call.removeprefix('List').lower()}.list"
         lines += [
             f"{exc.call} needs {permission} (in roles/run.viewer): grant it, or name the "

@@ -8,11 +8,11 @@ from drift.findings import ProbeResult, Unverified
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
 from drift.live.normalize import raw
-from drift.live.reads import reachable
+from drift.live.reads import Split, reachable
 from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider
-from drift.probe.moved import changed_while_probed
+from drift.probe.moved import changed_while_probed, reached
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe, Profile, utc_today
 from drift.report import Report
@@ -28,10 +28,6 @@ def check_probe_config(profile: Profile, names: list[str], environ: Mapping[str,
         if (spec := profile.services[name].probe) is not None
     ]
     check_expansions(planned, environ)
-
-
-Split = tuple[str, int, tuple[str, ...], tuple[str, ...]]
-"""(revision, percent, tags, tag URLs) of one reachable revision."""
 
 
 def _split(profile: Profile, name: str, live: LiveService) -> list[Split]:
@@ -58,11 +54,12 @@ def tag_targets(profile: Profile, name: str, spec: Probe, live: LiveService) -> 
     the service has no such tag, `check_tags` leaves it out, or its URL is not known). What
     `check` probes, and what `fix` probes before its canary."""
     audience = live.uri or None  # an ID token for the service URL is accepted on its tags
+    if spec.tag is None:
+        return []
     return [
         ProbeTarget(name, rev, url, spec, audience=audience, tag=tag)
-        for rev, _, tags, urls in _split(profile, name, live)
-        for tag, url in zip(tags, urls, strict=True)
-        if tag == spec.tag and url
+        for rev, at in reached(spec.tag, _split(profile, name, live))
+        for tag, url in at
     ]
 
 
@@ -72,19 +69,16 @@ def targets(profile: Profile, names: list[str], state: LiveState) -> list[ProbeT
         if spec.tag is not None:
             out.extend(tag_targets(profile, name, spec, live))
             continue
-        split = _split(profile, name, live)
+        serving = reached(None, _split(profile, name, live))
         audience = live.uri or None  # an ID token for the service URL is accepted on its tags
-        serving = [rev for rev, percent, _, _ in split if percent > 0]
         if live.uri:
             # the revision that answers the service URL is known only when one serves it all
-            primary = serving[0] if len(serving) == 1 else None
+            primary = serving[0][0] if len(serving) == 1 else None
             out.append(ProbeTarget(name, primary, live.uri, spec))
         out.extend(
             ProbeTarget(name, rev, url, spec, audience=audience, tag=tag)
-            for rev, percent, tags, urls in split
-            if percent > 0
-            for tag, url in zip(tags, urls, strict=True)
-            if url
+            for rev, at in serving
+            for tag, url in at
         )
     return out
 

@@ -10,7 +10,7 @@ not credited to the revision read before, nor paired with that revision's findin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from drift.errors import ApiError
@@ -19,27 +19,43 @@ from drift.live.api import get_service, written_since
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
 from drift.live.normalize import raw
-from drift.live.reads import reachable
+from drift.live.reads import Split, reachable
 from drift.live.session import Access, Session
 from drift.profiles.model import Profile
 
+Reached = tuple[str, tuple[tuple[str, str], ...]]
+"""A revision a probe reaches, with the (tag, URL) of each of its tags probed at its own URL."""
+
+
+def reached(tag: str | None, split: Iterable[Split]) -> list[Reached]:
+    """What a probe reaches of a service routing as `split` (drift.live.reads `reachable`):
+    with `probe.tag`, the revision that tag points to, at the tag's URL (none when its URL is
+    not known); else every revision that serves (the service URL reaches them), each with
+    its tags whose URL is known. What probe/live.py probes, and what `answering` compares."""
+    out = []
+    for rev, percent, tags, urls in split:
+        at = tuple(
+            (t, u) for t, u in zip(tags, urls, strict=True) if u and (tag is None or t == tag)
+        )
+        if (percent > 0) if tag is None else bool(at):
+            out.append((rev, at))
+    return out
+
 
 def answering(profile: Profile, name: str, service: Any) -> tuple[str, ...]:
-    """The revisions a probe of `name` reaches as `service` (a raw protobuf Service) routes:
-    the one its `probe.tag` points to, or those that serve (`traffic_statuses`), each with
-    the tags whose URLs the probe also reaches (probe/live.py `targets`): a tag's URL is the
-    tag's, so a tag moved while probed is a change (`https://TAG---SERVICE-….run.app`,
+    """The revisions a probe of `name` reaches as `service` (a raw protobuf Service) routes
+    (`reached`): a tag's URL is the tag's, so a tag moved while probed is a change
+    (`https://TAG---SERVICE-….run.app`,
     cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration)."""
     spec = profile.services[name].probe
     tag = spec.tag if spec is not None else None
     split = reachable(service, profile.services[name])
     if tag is not None:
-        return tuple(sorted(rev for rev, _, tags, _ in split if tag in tags))
+        return tuple(sorted(rev for rev, _ in reached(tag, split)))
     out = []
-    for rev, percent, tags, urls in split:
-        probed = sorted(t for t, url in zip(tags, urls, strict=True) if url)
-        if percent > 0:
-            out.append(f"{rev} tagged {'/'.join(probed)}" if probed else rev)
+    for rev, at in reached(None, split):
+        probed = sorted(t for t, _ in at)
+        out.append(f"{rev} tagged {'/'.join(probed)}" if probed else rev)
     return tuple(sorted(out))
 
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from google.rpc import error_details_pb2
 
-from drift.errors import ApiError, api_disabled, next_steps
+from drift.errors import ApiError, next_steps
 from drift.live.calls import _details
 
 RESOURCE = "projects/acme/locations/europe-west1/services/api"
@@ -26,7 +26,7 @@ def test_a_server_message_is_never_taken_for_drift_s_own_enable_command() -> Non
     exc = ApiError("GetService", RESOURCE, "PERMISSION_DENIED", words)
     steps = next_steps([exc.reason])
     assert not any("curl" in s for s in steps), steps
-    assert not api_disabled(exc.reason)
+    assert not exc.disabled
     assert any("roles/run.viewer" in s for s in steps), steps
 
 
@@ -49,7 +49,7 @@ def test_an_error_info_whose_values_are_no_names_names_no_command() -> None:
         exc = ApiError("GetService", RESOURCE, "PERMISSION_DENIED", "denied", disabled=said)
         (step,) = next_steps([exc.reason])
         assert "gcloud" not in step and "curl" not in step and "$(" not in step, step
-        assert "is not enabled" in step and api_disabled(exc.reason), step
+        assert "is not enabled" in step and exc.disabled, step
     good = _disabled(service="run.googleapis.com", consumer="projects/123")
     exc = ApiError("GetService", RESOURCE, "PERMISSION_DENIED", "denied", disabled=good)
     assert next_steps([exc.reason]) == [
