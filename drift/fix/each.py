@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, replace
 
-from drift.errors import DriftError, OutputLost
+from drift.errors import OutputLost
 from drift.fix.context import Context, Fixer, ServiceOutcome, output_lost
 from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.interrupt import Where
@@ -46,7 +46,7 @@ class _Flow:
     said: Said
     outcome: ServiceOutcome | None = None
     """None: it raised `error`."""
-    error: DriftError | None = None
+    error: Exception | None = None
 
 
 async def _together(
@@ -61,14 +61,17 @@ async def _together(
         saids.append(said)
         try:
             outcome = await where.run(make(replace(ctx, ui=said), sp), locks)
-        except DriftError as exc:  # before its first write (`Fixer.run`): raised once all end
+        except Exception as exc:  # raised once every flow in flight has ended
+            # a DriftError before its first write (`Fixer.run`), or a bug of drift's (its lock
+            # kept, `Where.run`): no other flow starts, and those in flight end their own flow
+            # (never cancelled as if by a Ctrl-C nobody pressed)
             halted = True
             return _Flow(said, error=exc)
         halted = halted or outcome.aborted
         return _Flow(said, outcome)
 
     outcomes: list[ServiceOutcome] = []
-    errors: list[DriftError] = []
+    errors: list[Exception] = []
     lost: list[OutputLost] = []
     try:
         async with aclosing(

@@ -232,3 +232,47 @@ def test_output_lost_lets_the_flows_in_flight_finish(
     assert set(states) == set(names(5)), states
     assert set(states.values()) == {State.PROMOTED}, states
     assert not list((journal.directory / "locks").glob("*.lock"))
+
+
+@pytest.mark.parametrize("slow_last", [False, True], ids=["in-flight-first", "in-flight-last"])
+def test_a_bug_in_one_flow_starts_no_other_service_and_cancels_none(
+    world5: World, monkeypatch: pytest.MonkeyPatch, slow_last: bool
+) -> None:
+    """revown25 1: a flow ended by a bug of drift's (no DriftError) gave its slot to the next
+    service while the others waited in plan order: services after it were canaried and
+    promoted, then the one still deploying when the bug surfaced was cancelled with a cleanup
+    saying "Ctrl-C" though nobody pressed it. As one at a time: nothing starts after the bug,
+    the flows in flight end their own flow, then the bug is raised."""
+    from drift.fix.canary import ServiceFix
+
+    for key, value in world5.sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DRIFT_CONCURRENCY", "2")
+    world5.sandbox.inject(Fault("UpdateService", None, latency_ms=1500, match="/services/svc-0000"))
+    if slow_last:  # still deploying when the bug reaches the consumer
+        world5.sandbox.inject(
+            Fault("UpdateService", None, latency_ms=3000, match="/services/svc-0004")
+        )
+    real = ServiceFix._promote
+
+    async def buggy(self: ServiceFix) -> None:
+        if self.name == "svc-0001":
+            raise RuntimeError("a bug in drift")
+        await real(self)
+
+    monkeypatch.setattr(ServiceFix, "_promote", buggy)
+    journal = Journal(world5.where / ".drift" / "journal")
+    settings = load_settings(journal_dir=journal.directory)
+    profile = load_profile(world5.profiles, "drifted")
+    ui = ScriptedUI()
+    world5.sandbox.clear_calls()
+    with pytest.raises(RuntimeError):
+        asyncio.run(run_fix(profile, settings, ui, FixOptions(yes=True)))
+    calls = list(world5.sandbox.calls)
+    said = "\n".join(ui.said)
+    assert [n for n in names(5)[2:] if writes(calls, n)] == [], said
+    assert "Ctrl-C" not in said, said
+    states = {e.service: e.state for e in journal.entries()}
+    assert states["svc-0000"] == State.PROMOTED, states  # in flight: ended its own flow
+    locks = world5.where / ".drift" / "journal" / "locks"
+    assert any("svc-0001" in p.name for p in locks.glob("*.lock")), states  # kept
