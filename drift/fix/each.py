@@ -10,6 +10,7 @@ cleaned up as a single one is (`drift.fix.cancel`), each unfinished canary keepi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from drift.errors import OutputLost
 from drift.fix.context import Context, Fixer, ServiceOutcome, output_lost
 from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.interrupt import Where
+from drift.fix.journal import State
 from drift.fix.lock import Locks
 from drift.fix.model import ServicePlan
 
@@ -95,6 +97,10 @@ async def _together(
                 outcomes.append(done.outcome)
                 if done.outcome.interrupted:  # stopped as by Ctrl-C: the others stop too
                     break
+    except (KeyboardInterrupt, asyncio.CancelledError):  # every flow in flight has ended
+        if lost or (ended := _as_a_no(todo, where)) is None:
+            raise
+        return ended
     finally:  # what the flows cancelled said of their cleanup, in the order they started
         for said in saids if not lost else ():
             with suppress(OSError, OutputLost):
@@ -104,3 +110,27 @@ async def _together(
     if errors:
         raise errors[0]
     return outcomes
+
+
+def _as_a_no(todo: Sequence[ServicePlan], where: Where) -> list[ServiceOutcome] | None:
+    """Ctrl-C with flows in flight, each cancelled and cleaned up (`in_order`): when some
+    workload was already changed (promoted, pinned, updated), the outcomes in the plan's order,
+    each unfinished one as interrupted, so that the fix ends as a "no" at a prompt does, and
+    as one at a time does (`drift.fix.apply`: what moved said, a re-check, exit 1 — never 4,
+    "nothing changed"). None (Ctrl-C ends it at once, exit 4, where each stands said) when
+    nothing was changed, or when a flow was cut while moving traffic (where it stands is
+    then not known)."""
+    order = {sp.key: i for i, sp in enumerate(todo)}
+    outcomes = []
+    for fixer in sorted(where.fixes, key=lambda f: order[f.sp.key]):
+        outcome, state = fixer.outcome, fixer.entry.state
+        if state in (State.PROMOTING, State.UPDATING):
+            return None
+        if not (state in CHANGED and not outcome.aborted):
+            outcome.aborted = outcome.interrupted = True
+        outcomes.append(outcome)
+    return outcomes if any(not o.aborted for o in outcomes) else None
+
+
+CHANGED = frozenset({State.PROMOTED, State.PINNED, State.UPDATED})
+"""The states of a workload this fix changed and left changed."""

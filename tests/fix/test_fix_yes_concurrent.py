@@ -276,3 +276,33 @@ def test_a_bug_in_one_flow_starts_no_other_service_and_cancels_none(
     assert states["svc-0000"] == State.PROMOTED, states  # in flight: ended its own flow
     locks = world5.where / ".drift" / "journal" / "locks"
     assert any("svc-0001" in p.name for p in locks.glob("*.lock")), states  # kept
+
+
+def test_ctrl_c_after_others_were_promoted_ends_as_a_no(world5: World) -> None:
+    """revown25 3: Ctrl-C while svc-0001 still deploys its canary, after the four others
+    were promoted, exited 4 ("aborted safely … nothing changed") with no re-check. As one at
+    a time (and as a "no" at a prompt): svc-0001 cleaned up, what moved said, the re-check
+    run, exit 1 (the cleaned-up service still drifts)."""
+    env = {**world5.env, "DRIFT_CONCURRENCY": "2"}
+    sandbox, where = world5.sandbox, world5.where
+    sandbox.inject(
+        Fault("UpdateService", None, latency_ms=60_000, first_n=1, match="/services/svc-0001")
+    )
+    journal = Journal(where / ".drift" / "journal")
+    proc = start(FIX, env, where)
+
+    def others_promoted() -> bool:
+        states = (
+            {e.service: e.state for e in journal.entries()} if journal.directory.is_dir() else {}
+        )
+        return sum(s == State.PROMOTED for s in states.values()) >= 4
+
+    code, out, err = interrupt_when(proc, others_promoted, signal.SIGINT)
+    states = {e.service: e.state for e in journal.entries()}
+    said = out + err
+    assert code == 1, f"exit {code}; {states}\n{said}"
+    assert states["svc-0001"] == State.CLEANED_UP, states
+    assert "partial fix" in said, said
+    for name in names(5):
+        if name != "svc-0001":
+            assert f"{name}: traffic moved to" in said, said
