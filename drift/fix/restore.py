@@ -274,24 +274,15 @@ async def restore(
         lost = journaled(lambda: journal.record(entry, failed, reason))
         return Restored(False, reason, unjournaled=lost)
     problem = restoration_problem(now, before, key, entry.canary_revision)
-    collided = theirs(
-        journal,
-        entry,
-        write,
-        now,
-        answer=answer,
-        error=error,
-        states=(was, done, failed),
-        judged=(problem, problem or describe_serving(now)),
-        judge=judge,
-    )
+    judged = (problem, problem or describe_serving(now))
+    collided = theirs(journal, entry, write, now, answer, error, (was, done, failed), judged, judge)
     if collided is not None:
         return collided
     if landed(now, write):
-        note = problem or f"what serves: {describe_serving(now)}"
+        note = problem or f"what serves: {judged[1]}"
         state, gen = failed if problem else done, int(now.generation)
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
-        return Restored(not problem, problem or describe_serving(now), now, lost)
+        return Restored(not problem, judged[1], now, lost)
     why = error.message if error is not None else "the service does not carry the restoration"
     lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
@@ -303,7 +294,6 @@ def theirs(
     entry: Entry,
     write: Write,
     now: Any,
-    *,
     answer: Any,
     error: ApiError | AuthError | None,
     states: tuple[str, str, str],

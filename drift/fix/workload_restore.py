@@ -217,19 +217,9 @@ async def restore_workload(
         sent = error.message if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
-    problem = restoration(after, entry)
-    collided = theirs(
-        journal,
-        entry,
-        write,
-        after,
-        answer=answer,
-        error=error,
-        states=(was, rolled, failed),
-        judged=(problem, problem or "as it was before the change"),
-        judge=judge,
-        content=partial(holds, kind=kind),
-    )
+    problem, states = restoration(after, entry), (was, rolled, failed)
+    judged, holding = (problem, problem or "as it was before the change"), partial(holds, kind=kind)
+    collided = theirs(journal, entry, write, after, answer, error, states, judged, judge, holding)
     if collided is not None:
         return collided
     said = problem or "as it was before the change"
