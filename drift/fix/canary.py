@@ -27,6 +27,8 @@ from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
     landed,
+    next_generation,
+    past_next,
     promotion_problem,
     serving,
     template_key,
@@ -110,7 +112,7 @@ class ServiceFix(Fixer):
             after = await self._recover_canary(exc, write)
         self.after = after
         await stop_if_over_theirs(self, answer, after, write, self._journal_failed)
-        if int(after.generation) > write.generation_before + 1:
+        if past_next(after, write):
             await self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)
         cause = f" ({failure.detail})" if failure is not None else ""
@@ -247,7 +249,7 @@ class ServiceFix(Fixer):
         generation after `write`), or as of an unknown outcome, and stop without cleanup: a
         restoration now would undo their change (SPEC invariants 4 and 10); drift's pin
         under it is freed (`free_pin`)."""
-        mine = answer is not None and int(answer.generation) == write.generation_before + 1
+        mine = answer is not None and next_generation(answer, write)
         note = f"the service changed since the canary write (generation {now.generation})"
         try:
             if mine:

@@ -34,8 +34,11 @@ from drift.fix.patch import copy_service, restored_traffic
 from drift.fix.recorded import base_key, base_template, before_service
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import (
+    Content,
+    carries,
     describe_serving,
     landed,
+    next_generation,
     over_theirs,
     restoration_problem,
     template_key,
@@ -270,34 +273,88 @@ async def restore(
         reason += "; the service could not be read back"
         lost = journaled(lambda: journal.record(entry, failed, reason))
         return Restored(False, reason, unjournaled=lost)
-    mine = over_theirs(answer, now, write)  # a stale etag let through: over someone else's
-    if mine is not None or landed(now, write):
-        over = None if mine is None else (write.generation_before, int(mine.generation))
-        mine = now if mine is None else mine
-        problem = restoration_problem(now, before, key, entry.canary_revision)
-        text = (problem or describe_serving(now)) + (
-            f"; drift's write (generation {over[1]}) landed over someone else's write "
-            f"(generation {over[1] - 1}): the server let drift's stale etag through, so their "
-            "change is no longer in the service"
-            if over
-            else ""
-        )
-        note = text if problem or over else f"what serves: {text}"
-        state, gen = failed if problem else done, int(mine.generation)
-        lost = journaled(lambda: journal.landed(entry, state, note, etag=mine.etag, generation=gen))
-        return Restored(not problem, text, now, lost, over=over)
+    problem = restoration_problem(now, before, key, entry.canary_revision)
+    judged = (problem, problem or describe_serving(now))
+    collided = theirs(journal, entry, write, now, answer, error, (was, done, failed), judged, judge)
+    if collided is not None:
+        return collided
+    if landed(now, write):
+        note = problem or f"what serves: {judged[1]}"
+        state, gen = failed if problem else done, int(now.generation)
+        lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
+        return Restored(not problem, judged[1], now, lost)
     why = error.message if error is not None else "the service does not carry the restoration"
-    # refused for its etag: the service changed since `current` was read (a deploy between
-    # `rollback --yes`'s read and its write), nothing was written, the entry stays as it was
-    stale = isinstance(error, ApiError) and stale_etag(error)
-    lost = journaled(lambda: journal.landed(entry, was if stale else failed, why))
-    if stale and not lost:  # judged as a read right before the write judges it
-        changed = f"{entry.service} changed after drift read it ({why})"
-        return refusal(now, entry, force=False, judge=judge) or Restored(
-            False, changed, now, refused=True
-        )
+    lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
     return Restored(False, f"{why} (what serves: {serves})", now, lost)
+
+
+def theirs(
+    journal: Journal,
+    entry: Entry,
+    write: Write,
+    now: Any,
+    answer: Any,
+    error: ApiError | AuthError | None,
+    states: tuple[str, str, str],
+    judged: tuple[str, str],
+    judge: Judge | None,
+    content: Content = carries,
+) -> Restored | None:
+    """How a restoration write (a service's, a job's, a pool's: one judgement for all) ended
+    when someone else wrote the workload after drift read it: journaled and said; None when
+    nobody did (`now`, read back once it settled, is drift's write alone, or nothing was
+    written: the caller judges it). `states`: the entry's state before the write, the state
+    for restored, for not restored; `judged`: what is wrong with `now` ("" nothing) and what
+    runs. By the server's answer first, then by generation ("monotonically increases every
+    time the user modifies the desired state"):
+    - drift's write landed over theirs (its answer, or a read-back exactly drift's write, two
+      or more generations past what it was built on: a stale etag let through, AIP-154 not
+      followed, `drift.fix.overwrote`): journaled as landed at its generation, and said —
+      their change is no longer in the workload. Never a plain success (`Restored.over`).
+    - refused for its stale etag (AIP-154's ABORTED), or one generation past with a read-back
+      that is not drift's write (theirs is the only write): drift's did not land, nothing was
+      written. The entry stays as it was for a stale etag (nothing of drift's happened: as a
+      refusal before the write leaves it), else it says not restored; `Restored.refused`.
+    - two or more generations past, no answer saying drift's landed: it may have landed
+      before theirs (their change then stands); its outcome stays unknown in the journal
+      (`landed` None). A rollback run again refuses without --force (`changed_since`)."""
+    was, done, failed = states
+    problem, runs = judged
+    before, noun = write.generation_before, Kind(entry.kind).noun
+    mine = over_theirs(answer, now, write, content)
+    if mine is not None:
+        gen = int(mine.generation)
+        text = (
+            f"{runs}; drift's write (generation {gen}) landed over someone else's write "
+            f"(generation {gen - 1}): the server let drift's stale etag through, so their "
+            f"change is no longer in the {noun}"
+        )
+        state = failed if problem else done
+        lost = journaled(lambda: journal.landed(entry, state, text, etag=mine.etag, generation=gen))
+        return Restored(not problem, text, now, lost, over=(before, gen))
+    stale = isinstance(error, ApiError) and stale_etag(error)
+    if (not stale and int(now.generation) <= before) or landed_alone(now, write, content):
+        return None
+    why = error.message if error is not None else "sent"
+    if stale or next_generation(now, write):
+        lost = journaled(lambda: journal.landed(entry, was if stale else failed, why))
+        changed = (judge(now) if judge is not None else changed_since(now, entry)) or (
+            f"{entry.service} changed after drift read it"
+        )
+        said = f"{changed}; drift's write did not land ({why})"
+        return Restored(False, said, now, lost, refused=not lost)
+    said = (
+        f"{entry.service} was changed since by someone else ({written_since(before, now)}); "
+        f"drift's write may have landed before that (its answer: {why})"
+    )
+    lost = journaled(lambda: journal.record(entry, failed, said))
+    return Restored(False, said, now, lost)
+
+
+def landed_alone(now: Any, write: Write, content: Content) -> bool:
+    """`now` is `write` landed and nothing after it (one generation past, drift's write)."""
+    return next_generation(now, write) and content(now, write)
 
 
 def _name(request: Any, entry: Entry, gone: Collection[str]) -> None:

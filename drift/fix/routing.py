@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,32 +103,52 @@ def template_key(service: Any, template: Any | None = None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def landed(now: Any, write: Write) -> bool:
-    """Whether `now` carries `write` and nothing after it: exactly one generation later, and
-    the canary by its (unique) name, or the very configuration and traffic sent."""
-    if int(now.generation) != write.generation_before + 1:
-        return False
-    if write.step == "canary":
-        return bool(write.revision) and raw(now.template).revision == write.revision
+def next_generation(now: Any, write: Write) -> bool:
+    """`now` is one generation past what `write` was built on: one write since drift read it
+    ("monotonically increases every time the user modifies the desired state")."""
+    return int(now.generation) == write.generation_before + 1
+
+
+def past_next(now: Any, write: Write) -> bool:
+    """`now` is two or more generations past what `write` was built on: some write besides
+    drift's, before or after it."""
+    return int(now.generation) > write.generation_before + 1
+
+
+def carries(now: Any, write: Write) -> bool:
+    """Whether the read-back `now` is exactly drift's `write`: the very configuration and
+    traffic sent (whatever its generation)."""
     return template_key(now) == write.template_key and traffic_key(now.traffic) == write.traffic
 
 
-def over_theirs(answer: Any, after: Any | None, write: Write) -> Any | None:
+def landed(now: Any, write: Write) -> bool:
+    """Whether `now` carries `write` and nothing after it: exactly one generation later, and
+    the canary by its (unique) name, or the very configuration and traffic sent."""
+    if not next_generation(now, write):
+        return False
+    if write.step == "canary":
+        return bool(write.revision) and raw(now.template).revision == write.revision
+    return carries(now, write)
+
+
+Content = Callable[[Any, Write], bool]
+"""Whether a workload read back is exactly a write of drift's (`carries` for a service's)."""
+
+
+def over_theirs(
+    answer: Any, after: Any | None, write: Write, content: Content = carries
+) -> Any | None:
     """drift's write as the server applied it when it landed after someone else's write
     (generation before + 2 or more: a stale etag let through, `drift.fix.overwrote`): the
     operation's answer (naming the revision `write` names, if any), or the read `after` when
-    the answer was lost and it carries exactly drift's request; else None."""
+    the answer was lost and it is exactly drift's write (`content`: a job's or pool's own
+    for those); else None."""
     mine = answer
-    if (
-        mine is None
-        and after is not None
-        and template_key(after) == write.template_key
-        and traffic_key(after.traffic) == write.traffic
-    ):
+    if mine is None and after is not None and content(after, write):
         mine = after
     if mine is None or (write.revision and short(mine.template.revision) != write.revision):
         return None
-    return mine if int(mine.generation) > write.generation_before + 1 else None
+    return mine if past_next(mine, write) else None
 
 
 def promotion_problem(now: Any, canary: str, percent: int) -> str:

@@ -26,7 +26,7 @@ from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
 from drift.fix.revision_name import fresh_revision_name
-from drift.fix.routing import describe_serving, serving
+from drift.fix.routing import describe_serving, next_generation, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
@@ -69,12 +69,14 @@ def still_running(execution: str, what: str) -> str:
 
 def carries(now: Any, write: Write, kind: Kind) -> bool:
     """Whether `now` is `write` landed and nothing after it: exactly one generation later
-    ("monotonically increases every time the user modifies the desired state") with the
-    configuration sent."""
-    return (
-        int(now.generation) == write.generation_before + 1
-        and config_key(now, kind) == write.template_key
-    )
+    (`next_generation`) with the configuration sent (`holds`)."""
+    return next_generation(now, write) and holds(now, write, kind)
+
+
+def holds(now: Any, write: Write, kind: Kind) -> bool:
+    """Whether the job or pool read back `now` runs exactly the configuration `write` sent
+    (whatever its generation)."""
+    return config_key(now, kind) == write.template_key
 
 
 def complete(now: Any) -> bool:

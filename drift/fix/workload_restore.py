@@ -25,12 +25,11 @@ from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
-from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal
+from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal, theirs
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
-from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key
+from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key, holds
 from drift.kinds import Kind, label
-from drift.live.api import written_since
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
 
@@ -204,49 +203,33 @@ async def restore_workload(
     request = restore_request(now, entry)
     wanted = config_key(before_workload(entry), kind)
     write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
+    was = entry.state
     journal.begin(entry, rolling, f"restoring {who} as it was before the change", write)
-    error = ""
+    error: ApiError | AuthError | None = None
+    answer: Any = None
     try:
-        await update_workload(session, kind, request)
+        answer = await update_workload(session, kind, request)
     except (ApiError, AuthError) as exc:
-        error = exc.message
+        error = exc
     try:
         after = await settled_workload(session, kind, entry.full_name)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
-        why = f"{error or 'sent'}; the {kind.noun} could not be read back ({exc.message})"
+        sent = error.message if error is not None else "sent"
+        why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
-    if not carries(after, write, kind) and int(after.generation) > write.generation_before:
-        return _theirs(journal, entry, write, after, error, failed)
-    problem = restoration(after, entry)
+    problem, states = restoration(after, entry), (was, rolled, failed)
+    judged, holding = (problem, problem or "as it was before the change"), partial(holds, kind=kind)
+    collided = theirs(journal, entry, write, after, answer, error, states, judged, judge, holding)
+    if collided is not None:
+        return collided
     said = problem or "as it was before the change"
-    if problem and error:
-        said = f"{error}: {problem}"
+    if problem and error is not None:
+        said = f"{error.message}: {problem}"
     landed = carries(after, write, kind)  # its own configuration read back, not a new etag
     etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)
     state = failed if problem else rolled
     lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
     return Restored(not problem, said, after, lost)
-
-
-def _theirs(
-    journal: Journal, entry: Entry, write: Write, after: Any, error: str, failed: str
-) -> Restored:
-    """The job or pool read back is not the rollback's write: someone else wrote it since
-    drift read it. One generation later, theirs is the only write ("monotonically increases
-    every time the user modifies the desired state"): drift's did not land, nothing was
-    written (refused). More than one: drift's may have landed before theirs, so its outcome
-    stays unknown in the journal (`landed` None) and a rollback run again refuses without
-    --force either way (`changed_since`)."""
-    was = write.generation_before
-    since = f"changed since by someone else ({written_since(was, after)})"
-    answer = error or "sent"
-    if int(after.generation) > was + 1:
-        said = f"{since}; drift's rollback may have landed before that (its answer: {answer})"
-        lost = journaled(lambda: journal.record(entry, failed, said))
-        return Restored(False, said, after, lost)
-    said = f"{since}; drift's rollback did not land ({answer})"
-    lost = journaled(lambda: journal.landed(entry, failed, said))
-    return Restored(False, said, after, lost, refused=True)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -71,7 +71,9 @@ def test_a_hotfix_between_the_rollbacks_read_and_write_is_not_journaled_as_drift
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     first = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
     assert first.exit_code == ExitCode.ABORTED and "job job" not in first.restored
-    assert "job job: refused (changed since): changed since by someone else" in first.summary()
+    said = first.summary()
+    assert "job job: refused (changed since): job was changed since drift's" in said, said
+    assert "drift's write did not land" in said, said
     assert "last modified by deployer@example.com" in first.summary(), first.summary()
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
     rollback = entry.writes[-1]
