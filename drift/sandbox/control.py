@@ -255,10 +255,11 @@ class Controls(ABC):
         self._run(shift)
 
     def act_as(self, email: str) -> None:
-        """Who the sandbox says makes the next writes (`creator`, `last_modifier`)."""
+        """Who the sandbox says makes the next writes (`creator`, `last_modifier`), until
+        the next reset."""
 
         def set_caller() -> None:
-            self._core.world.options.caller = email
+            self._core.world.acting_as = email
 
         self._run(set_caller)
 

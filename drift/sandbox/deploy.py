@@ -147,7 +147,7 @@ def plan_update(
 ) -> Plan:
     """Everything an update changes, computed without touching the world."""
     project = world.project(key.project)
-    caller = world.options.caller
+    caller = world.caller
     kind = kind_of(key)
     base = world.starting_point(key, current.pb if current is not None else None, kind.message)
     keep_client = world.options.client_when_omitted == "kept"

@@ -82,7 +82,7 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
     validate_metadata(world, desired, current.pb if current is not None else None)
     desired.generation = base.generation + 1
     desired.update_time.CopyFrom(world.now())
-    desired.last_modifier = world.options.caller
+    desired.last_modifier = world.caller
     desired.etag = world.etag(key.name)
     project = world.project(key.project)
     return JobPlan(desired, template_problem(world, project, desired.template.template))

@@ -108,7 +108,7 @@ class JobRunner:
         template, task_count = task_template(rec.pb, overrides)
         name = execution_name(world, rec)
         execution = new_execution(
-            world, rec, name, template, task_count, creator=world.options.caller
+            world, rec, name, template, task_count, creator=world.caller
         )
         problem = template_problem(world, world.project(key.project), template)
         operation = key.operation(world.uid())

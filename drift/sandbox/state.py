@@ -171,8 +171,16 @@ class World:
         """Secret name -> the value of a version added right after the next GetSecretVersion
         of that secret is answered (`Controls.rotate_after_get`)."""
         self.condition_overrides: dict[str, bool] = {}
+        self.acting_as = ""
+        """Who makes the next writes when a test says so (`Controls.act_as`); until the world
+        is built again (a reset), never in the scenario's options, which outlive it."""
         self.rng = random.Random(seed)
         self._serial = 0
+
+    @property
+    def caller(self) -> str:
+        """Who the sandbox says writes (`creator`, `last_modifier`)."""
+        return self.acting_as or self.options.caller
 
     # --- identity, time ------------------------------------------------------------
 
@@ -252,7 +260,7 @@ class World:
         else:
             base.name, base.uid = key.name, self.uid()
             base.create_time.CopyFrom(self.now())
-            base.creator = self.options.caller
+            base.creator = self.caller
         return base
 
     def owners(self, collection: str) -> dict[ResourceKey, OwnerRec]:

@@ -392,3 +392,14 @@ def test_a_secret_volume_item_needs_a_path_and_a_version(
     with pytest.raises(exceptions.InvalidArgument, match=f"secret.items: {missing}"):
         client.update_service(service=svc)
     assert client.get_service(name=SVC).generation == svc.generation
+
+
+def test_who_acts_is_forgotten_at_the_next_reset(sandbox: Sandbox, clients: Clients) -> None:
+    """`act_as` wrote into the scenario's options, which outlive a reset: every later test
+    on that worker saw its writes made by drift-bot (a test of whose revision drift
+    replaced failed or passed by the order tests ran in)."""
+    sandbox.act_as("drift-bot@acme-chat-staging.iam.gserviceaccount.com")
+    sandbox.reset()
+    after = sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+    revision = clients.revisions.get_revision(name=after.latest_created_revision)
+    assert revision.creator == "deployer@example.com"
