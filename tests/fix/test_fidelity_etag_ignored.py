@@ -23,16 +23,18 @@ from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, rollback
 from tests.sandbox.helpers import service_name
 
 
+@pytest.fixture
+def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox as a server that lets a stale etag through (`stale_etag: ignored`)."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    return sandbox
+
+
 @pytest.mark.parametrize("answer", ["kept", "lost"])
 def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
-    answer: str,
-    sandbox: Sandbox,
-    env: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    clients: Clients,
+    answer: str, lenient: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
 ) -> None:
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    sandbox = lenient
     theirs: list[str] = []
 
     def meddle(question: str) -> None:
@@ -95,7 +97,7 @@ def meddle_at_the_promotion(
 def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
     write: str,
     answer: str,
-    sandbox: Sandbox,
+    lenient: Sandbox,
     env: dict[str, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -105,7 +107,7 @@ def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
     its etag stale, lands on top of their write. Traffic did move to the canary (journal
     `promoted`), their change is gone: said, with their revision and how to serve it again,
     never "traffic moved to" alone nor "leaves their change as it is"; exit 1."""
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    sandbox = lenient
     monkeypatch.setattr(sandbox.scenario.options, "same_name_same_config", "reuse")
     theirs, meddle = meddle_at_the_promotion(sandbox, clients, write)
 
