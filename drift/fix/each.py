@@ -55,6 +55,7 @@ async def _together(
     ctx: Context, todo: Sequence[ServicePlan], make: Make, where: Where, locks: Locks
 ) -> list[ServiceOutcome]:
     halted = False  # set by the flow that aborts, before its slot frees: none starts after
+    raised: list[Exception] = []  # as they happen, whether or not their turn was reached
     saids: list[Said] = []
 
     async def flow(sp: ServicePlan) -> _Flow:
@@ -68,6 +69,7 @@ async def _together(
             # kept, `Where.run`): no other flow starts, and those in flight end their own flow
             # (never cancelled as if by a Ctrl-C nobody pressed)
             halted = True
+            raised.append(exc)
             return _Flow(said, error=exc)
         halted = halted or outcome.aborted
         return _Flow(said, outcome)
@@ -98,6 +100,8 @@ async def _together(
                 if done.outcome.interrupted:  # stopped as by Ctrl-C: the others stop too
                     break
     except (KeyboardInterrupt, asyncio.CancelledError):  # every flow in flight has ended
+        if raised:  # a flow had failed (a bug of drift's): raised, as one at a time raises it
+            raise raised[0] from None
         if lost or (ended := _as_a_no(todo, where)) is None:
             raise
         return ended
@@ -118,13 +122,13 @@ def _as_a_no(todo: Sequence[ServicePlan], where: Where) -> list[ServiceOutcome] 
     each unfinished one as interrupted, so that the fix ends as a "no" at a prompt does, and
     as one at a time does (`drift.fix.apply`: what moved said, a re-check, exit 1 — never 4,
     "nothing changed"). None (Ctrl-C ends it at once, exit 4, where each stands said) when
-    nothing was changed, or when a flow was cut while moving traffic (where it stands is
-    then not known)."""
+    nothing was changed, or when a flow's write was cut (`CUT`: where it stands is then not
+    known)."""
     order = {sp.key: i for i, sp in enumerate(todo)}
     outcomes = []
     for fixer in sorted(where.fixes, key=lambda f: order[f.sp.key]):
         outcome, state = fixer.outcome, fixer.entry.state
-        if state in (State.PROMOTING, State.UPDATING):
+        if state in CUT:
             return None
         if not (state in CHANGED and not outcome.aborted):
             outcome.aborted = outcome.interrupted = True
@@ -134,3 +138,6 @@ def _as_a_no(todo: Sequence[ServicePlan], where: Where) -> list[ServiceOutcome] 
 
 CHANGED = frozenset({State.PROMOTED, State.PINNED, State.UPDATED})
 """The states of a workload this fix changed and left changed."""
+CUT = frozenset({State.PROMOTING, State.UPDATING, State.CLEANING_UP, State.ROLLING_BACK})
+"""The states of a workload whose write was cut (a second Ctrl-C during its cleanup too):
+where it stands is not known, its lock is kept, and that is said at once (exit 4)."""

@@ -306,3 +306,96 @@ def test_ctrl_c_after_others_were_promoted_ends_as_a_no(world5: World) -> None:
     for name in names(5):
         if name != "svc-0001":
             assert f"{name}: traffic moved to" in said, said
+
+
+def test_second_ctrl_c_cutting_a_cleanup_after_others_were_promoted_says_the_kept_lock(
+    world5: World,
+) -> None:
+    """Concurrency 2: svc-0001's writes hang; the four others are promoted; Ctrl-C starts
+    svc-0001's cleanup, whose restoring write hangs too (journal: cleaning-up); a second
+    Ctrl-C cuts it. The routing of svc-0001 is then not known and its lock is kept (as
+    `test_a_second_ctrl_c_stops_every_cleanup_and_each_keeps_its_lock`): drift must stop at
+    once and say so (`drift keeps its lock …: drift rollback CHANGE`), as one at a time does.
+    `_as_a_no` counted `cleaning-up` as "not changed, not cut", turned the two Ctrl-C into a
+    "no", ran a full re-check and exited 1, never saying the lock is kept (revown26 1)."""
+    env = {**world5.env, "DRIFT_CONCURRENCY": "2"}
+    sandbox, where = world5.sandbox, world5.where
+    sandbox.inject(
+        Fault("UpdateService", None, latency_ms=60_000, after=True, match="/services/svc-0001")
+    )
+    journal = Journal(where / ".drift" / "journal")
+    proc = start(FIX, env, where)
+
+    def states() -> dict[str, str]:
+        if not journal.directory.is_dir():
+            return {}
+        return {e.service: e.state for e in journal.entries()}
+
+    deadline = time.monotonic() + 90
+    while sum(s == State.PROMOTED for s in states().values()) < 4:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    code, out, err = interrupt_when(
+        proc, lambda: states().get("svc-0001") == State.CLEANING_UP, signal.SIGINT
+    )
+    said = out + err
+    final = states()
+    assert final["svc-0001"] == State.CLEANING_UP, final
+    (lock,) = (journal.directory / "locks").glob("*--services--svc-0001*.lock")
+    assert f"drift keeps its lock {lock}" in said, f"exit {code}\n{said}"
+    assert code == 4, f"exit {code}\n{said}"
+
+
+def test_ctrl_c_after_a_bug_in_one_flow_still_raises_the_bug(
+    world5: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concurrency 3: svc-0000 promoted, svc-0001's flow ends with a bug of drift's (its
+    canary left, its lock kept: 00ff20b), svc-0002 still deploying; then Ctrl-C (asyncio
+    cancels the command's task). The cancellation ended as a "no" and the bug was dropped:
+    svc-0001 reported a mere "aborted"; one at a time raises it (revown26 2)."""
+
+    from drift.fix.canary import ServiceFix
+
+    for key, value in world5.sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DRIFT_CONCURRENCY", "3")
+    world5.sandbox.inject(
+        Fault("UpdateService", None, latency_ms=60_000, first_n=1, match="/services/svc-0002")
+    )
+    real = ServiceFix._promote
+
+    async def buggy(self: ServiceFix) -> None:
+        if self.name == "svc-0001":
+            raise RuntimeError("a bug in drift")
+        await real(self)
+
+    monkeypatch.setattr(ServiceFix, "_promote", buggy)
+    journal = Journal(world5.where / ".drift" / "journal")
+    settings = load_settings(journal_dir=journal.directory)
+    profile = load_profile(world5.profiles, "drifted")
+    ui = ScriptedUI()
+
+    def states() -> dict[str, str]:
+        if not journal.directory.is_dir():
+            return {}
+        return {e.service: e.state for e in journal.entries()}
+
+    async def main() -> object:
+        task = asyncio.ensure_future(run_fix(profile, settings, ui, FixOptions(yes=True)))
+        for _ in range(600):
+            now = states()
+            if (
+                now.get("svc-0000") == State.PROMOTED
+                and now.get("svc-0001") == State.CANARY_READY
+                and now.get("svc-0002") == State.CANARY_DEPLOYING
+            ):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # the consumer has taken svc-0001's bug, waits on svc-0002
+        task.cancel()  # asyncio's first Ctrl-C
+        return await task
+
+    with pytest.raises(RuntimeError):
+        result = asyncio.run(main())
+        pytest.fail(f"the bug was swallowed: {getattr(result, 'message', result)}")
