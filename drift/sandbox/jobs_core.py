@@ -107,9 +107,7 @@ class JobRunner:
         overrides = request.overrides if request.HasField("overrides") else None
         template, task_count = task_template(rec.pb, overrides)
         name = execution_name(world, rec)
-        execution = new_execution(
-            world, rec, name, template, task_count, creator=world.caller
-        )
+        execution = new_execution(world, rec, name, template, task_count, creator=world.caller)
         problem = template_problem(world, world.project(key.project), template)
         operation = key.operation(world.uid())
         if request.validate_only:
