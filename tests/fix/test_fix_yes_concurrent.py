@@ -243,7 +243,6 @@ def test_a_bug_in_one_flow_starts_no_other_service_and_cancels_none(
     promoted, then the one still deploying when the bug surfaced was cancelled with a cleanup
     saying "Ctrl-C" though nobody pressed it. As one at a time: nothing starts after the bug,
     the flows in flight end their own flow, then the bug is raised."""
-    from drift.fix.canary import ServiceFix
 
     for key, value in world5.sandbox.environ().items():
         monkeypatch.setenv(key, value)
@@ -253,17 +252,7 @@ def test_a_bug_in_one_flow_starts_no_other_service_and_cancels_none(
         world5.sandbox.inject(
             Fault("UpdateService", None, latency_ms=3000, match="/services/svc-0004")
         )
-    real = ServiceFix._promote
-
-    async def buggy(self: ServiceFix) -> None:
-        if self.name == "svc-0001":
-            raise RuntimeError("a bug in drift")
-        await real(self)
-
-    monkeypatch.setattr(ServiceFix, "_promote", buggy)
-    journal = Journal(world5.where / ".drift" / "journal")
-    settings = load_settings(journal_dir=journal.directory)
-    profile = load_profile(world5.profiles, "drifted")
+    journal, settings, profile = promotion_bug(world5, monkeypatch)
     ui = ScriptedUI()
     world5.sandbox.clear_calls()
     with pytest.raises(RuntimeError):
@@ -355,25 +344,13 @@ def test_ctrl_c_after_a_bug_in_one_flow_still_raises_the_bug(
     cancels the command's task). The cancellation ended as a "no" and the bug was dropped:
     svc-0001 reported a mere "aborted"; one at a time raises it (revown26 2)."""
 
-    from drift.fix.canary import ServiceFix
-
     for key, value in world5.sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("DRIFT_CONCURRENCY", "3")
     world5.sandbox.inject(
         Fault("UpdateService", None, latency_ms=60_000, first_n=1, match="/services/svc-0002")
     )
-    real = ServiceFix._promote
-
-    async def buggy(self: ServiceFix) -> None:
-        if self.name == "svc-0001":
-            raise RuntimeError("a bug in drift")
-        await real(self)
-
-    monkeypatch.setattr(ServiceFix, "_promote", buggy)
-    journal = Journal(world5.where / ".drift" / "journal")
-    settings = load_settings(journal_dir=journal.directory)
-    profile = load_profile(world5.profiles, "drifted")
+    journal, settings, profile = promotion_bug(world5, monkeypatch)
     ui = ScriptedUI()
 
     def states() -> dict[str, str]:
@@ -399,3 +376,21 @@ def test_ctrl_c_after_a_bug_in_one_flow_still_raises_the_bug(
     with pytest.raises(RuntimeError):
         result = asyncio.run(main())
         pytest.fail(f"the bug was swallowed: {getattr(result, 'message', result)}")
+
+
+def promotion_bug(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[Journal, Any, Any]:
+    """svc-0001's promotion raises a bug of drift's (no DriftError); the journal, settings
+    and profile of a fix of `world`."""
+    from drift.fix.canary import ServiceFix
+
+    real = ServiceFix._promote
+
+    async def buggy(self: ServiceFix) -> None:
+        if self.name == "svc-0001":
+            raise RuntimeError("a bug in drift")
+        await real(self)
+
+    monkeypatch.setattr(ServiceFix, "_promote", buggy)
+    journal = Journal(world.where / ".drift" / "journal")
+    settings = load_settings(journal_dir=journal.directory)
+    return journal, settings, load_profile(world.profiles, "drifted")
