@@ -5,13 +5,12 @@ judged from what the service says afterwards."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, JournalError
-from drift.fix.base import Base
 from drift.fix.cleanup import clean_up
-from drift.fix.context import Fixer, Stop, canary_request
+from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import ask_promotion, started
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
@@ -19,7 +18,6 @@ from drift.fix.patch import (
     canary_percent,
     copy_service,
     promoted_traffic,
-    update_traffic_flags,
 )
 from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
@@ -27,55 +25,20 @@ from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
     landed,
-    next_generation,
     past_next,
     promotion_problem,
-    serving,
     template_key,
     traffic_key,
 )
-from drift.fix.untrap import free_pin
-from drift.fix.update import revision_exists, settled, stale_etag, update_workload
+from drift.fix.servicefixer import ServiceFixer
+from drift.fix.update import settled, stale_etag, update_workload
 from drift.kinds import Kind
-from drift.live.api import short
 
 
 @dataclass
-class ServiceFix(Fixer):
+class ServiceFix(ServiceFixer):
     """A service's fix: the canary, its proof, the promotion, and the cleanup after an
-    abort."""
-
-    base: Base
-    after: Any = field(default=None, init=False)
-
-    @property
-    def container(self) -> str | None:
-        return self.ctx.profile.services[self.name].container
-
-    @property
-    def rollback_hint(self) -> str:
-        return f"`drift rollback {self.change_id}` removes it and restores the routing"
-
-    def _record(self, state: str, note: str) -> None:
-        try:
-            self.ctx.journal.record(self.entry, state, note)
-        except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
-
-    def _journal_failed(self, exc: JournalError) -> str:
-        p = self.ctx.profile
-        return (
-            f"{self.name}: {exc.message}. The canary {self.outcome.canary} is deployed with no "
-            f"traffic ({self.outcome.tag_words}) and traffic stays pinned to "
-            f"{self.base.revision or 'what served'}: "
-            f"once the journal is writable, `drift rollback {self.change_id}` removes it"
-            + (
-                f"; or remove its tag by hand: gcloud run services update-traffic {self.name}"
-                f"{self.outcome.remove_tag} --project {p.project} --region {p.region}"
-                if self.outcome.tag
-                else ""
-            )
-        )
+    abort (journaling, someone else's write, the checks: `ServiceFixer`)."""
 
     async def _steps(self) -> None:
         ctx, raw = self.ctx, self.live.source
@@ -148,38 +111,6 @@ class ServiceFix(Fixer):
             ask_promotion(ctx.ui, self.name, question, began)
         await self._promote()
 
-    def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:
-        """Ctrl-C (or `why`: the output broke) once the canary write has begun (its deploy,
-        its probe): an abort, cleaned up as at the promotion prompt; before it, or once
-        traffic was being moved: at once."""
-        doing = {State.CANARY_DEPLOYING: "deployed", State.CANARY_READY: "probed"}
-        if not self.entry.writes or self.entry.state not in doing:
-            return None
-        return Stop(
-            f"{self.name}: {why} while the canary {self.outcome.canary} was being "
-            f"{doing[self.entry.state]}",
-            cleanup=True,
-            interrupted=True,
-        )
-
-    def _pin(self) -> None:
-        canary, p = self.outcome.canary, self.ctx.profile
-        at = f" at {self.outcome.tag_url}" if self.outcome.tag_url else ""
-        # what `_promote` would send: every other target and percentage as it was
-        promoted = promoted_traffic(self.live.source, self.base.revision, canary)
-        finish = (
-            f"gcloud run services update-traffic {self.name} {update_traffic_flags(promoted)}"
-            f"{self.outcome.remove_tag} --project {p.project} --region {p.region}"
-        )
-        self._record(State.PINNED, f"--no-promote: traffic pinned to {self.base.revision}")
-        self.outcome.state = State.PINNED
-        self.outcome.message = (
-            f"{self.name}: canary {canary} is ready{at} with no traffic "
-            f"(--no-promote). Traffic stays pinned to {self.base.revision} while it exists, so a "
-            f"new deploy would get no traffic (`drift check` reports revision.pinned). Finish "
-            f"with: promote ({finish}), or `drift rollback {self.change_id}`"
-        )
-
     async def _read(self) -> Any | None:
         try:
             return await settled(self.ctx.session, self.live.source.name)
@@ -231,73 +162,6 @@ class ServiceFix(Fixer):
                 "removes it",
                 State.CANARY_FAILED,
             ) from read
-
-    async def _canary_left(self, now: Any) -> bool | None:
-        """Whether the canary exists: named or tagged in the traffic, the latest revision
-        created, or found by GetRevision (None: that read failed)."""
-        canary = self.outcome.canary
-        rows = (*now.traffic, *now.traffic_statuses)
-        if any(self.outcome.tagged(t) or short(t.revision) == canary for t in rows):
-            return True
-        if short(now.latest_created_revision) == canary:
-            return True
-        return await revision_exists(self.ctx.session, self.live.source.name, canary)
-
-    async def _someone_else_wrote(self, now: Any, answer: Any, write: Write) -> None:
-        """The service is past the generation the canary write gave it: someone else wrote
-        after drift. Journal drift's own write as it landed (the operation's answer, at the
-        generation after `write`), or as of an unknown outcome, and stop without cleanup: a
-        restoration now would undo their change (SPEC invariants 4 and 10); drift's pin
-        under it is freed (`free_pin`)."""
-        mine = answer is not None and next_generation(answer, write)
-        note = f"the service changed since the canary write (generation {now.generation})"
-        try:
-            if mine:
-                self.ctx.journal.landed(
-                    self.entry,
-                    State.ABORTED,
-                    note,
-                    etag=answer.etag,
-                    generation=int(answer.generation),
-                )
-            else:  # whether it landed is unknown: `landed` stays None
-                self.ctx.journal.record(self.entry, State.ABORTED, note)
-        except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
-        raise await self._their_write(
-            f"{self.name}: after drift deployed the canary {self.outcome.canary}, "
-            f"{changed_by_someone_else(write.generation_before + 1, now)}",
-            now,
-        )
-
-    async def _their_write(self, head: str, now: Any) -> Stop:
-        """The Stop after someone else's write (`now`): drift's pin under it freed when it
-        holds (`free_pin`), their change left as it is."""
-        said = await free_pin(self, now)
-        if self.entry.state == State.CLEANED_UP:
-            return Stop(f"{head}. {said}", State.CLEANED_UP)
-        return Stop(
-            f"{head}; what serves now: {describe_serving(now, self.outcome.canary)}. "
-            + (f"{said}. " if said else "")
-            + f"drift leaves their change as it is; `drift rollback {self.change_id} --force` "
-            "would undo it too",
-            self.entry.state,
-        )
-
-    def _verify_canary(self, after: Any, write: Write) -> str:
-        """Traffic unchanged, the canary ready, and its configuration exactly the one sent:
-        the problem found, or ""."""
-        canary = self.outcome.canary
-        short = after.latest_ready_revision.rsplit("/", 1)[-1]
-        if short != canary:
-            return f"the canary revision {canary} is not ready (latest ready is {short})"
-        before = {(s.revision, s.percent) for s in serving(self.live.source) if s.percent}
-        now = {(s.revision, s.percent) for s in serving(after) if s.percent}
-        if before != now:
-            return "traffic changed while deploying the canary; stopping"
-        if template_key(after) != write.template_key:
-            return "the deployed template differs from the plan"
-        return ""
 
     async def _promote(self) -> None:
         ctx, raw, after = self.ctx, self.live.source, self.after
@@ -380,17 +244,6 @@ class ServiceFix(Fixer):
             f"{self.name}: promotion failed: moving traffic to {canary} failed ({reason})",
             cleanup=True,
         )
-
-    def _landed(self, state: str, note: str, now: Any | None) -> None:
-        try:
-            if now is not None:
-                self.ctx.journal.landed(
-                    self.entry, state, note, etag=now.etag, generation=int(now.generation)
-                )
-            else:
-                self.ctx.journal.landed(self.entry, state, note)
-        except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
 
     async def _stop(self, stop: Stop) -> None:
         """End the service's fix: say where it stands, and after an abort with a canary,
