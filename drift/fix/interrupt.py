@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from drift.fix.context import Fixer, ServiceOutcome
 from drift.fix.journal import DONE
-from drift.fix.lock import FINISHED, Locks
+from drift.fix.lock import Locks
+from drift.fix.locktakeover import FINISHED
 from drift.fix.workload_restore import in_place
 
 

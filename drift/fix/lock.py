@@ -12,7 +12,8 @@ takes it over and says so in one line, and `drift rollback` of that change remov
 with nothing of it pending (or its rollback's restoration had ended). Otherwise `drift
 rollback` of that very change takes it over (that is how a killed fix is finished); anything
 else refuses and says the two ways out: roll that change back, or delete the lock file once
-the service is known to be as it should be. A lock from another host is treated as held."""
+the service is known to be as it should be. A lock from another host is treated as held.
+What the journal says of a stale lock, and its removal: `drift.fix.locktakeover`."""
 
 from __future__ import annotations
 
@@ -22,26 +23,23 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
-from drift.errors import JournalError
 from drift.fix import lockholder
-from drift.fix.journal import DONE, Entry, Journal, State, listed, now_text
+from drift.fix.journal import now_text
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
 from drift.fix.lockholder import read as _read
-from drift.fix.lockname import legacy_name, lock_name, names
+from drift.fix.lockname import legacy_name, lock_name
+from drift.fix.locktakeover import finished, left_by, remove, unpending, unwritable
 
-__all__ = ["Holder", "Locked", "Locks", "clear_stale", "held", "not_held"]
+__all__ = ["Holder", "Locked", "Locks", "held", "not_held"]
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
     {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK, errno.EXDEV}
 )  # what `link` fails with without hard links (some network, FUSE): created in place then
-TAKEOVER = ".takeover"
-"""The locks directory's file whose flock makes a stale lock's check and removal one step."""
 
 
 class Locked(Exception):
@@ -181,7 +179,7 @@ class Locks:
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:  # FileExistsError too: a file where the directory should be
-            raise _unwritable(path, exc) from exc
+            raise unwritable(path, exc) from exc
         draft = path.with_name(f".{path.name}.{os.getpid()}.{id(self):x}.draft")
         fd = -1
         try:
@@ -194,7 +192,7 @@ class Locks:
         except OSError as exc:
             _close(fd)
             if exc.errno not in NO_LINKS:
-                raise _unwritable(path, exc) from exc
+                raise unwritable(path, exc) from exc
             return self._create_in_place(path, service)
         finally:
             with contextlib.suppress(OSError):  # a draft left is never read as a lock (not *.lock)
@@ -210,7 +208,7 @@ class Locks:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise _unwritable(path, exc) from exc
+            raise unwritable(path, exc) from exc
         try:
             self._write(fd, service)
         except OSError as exc:
@@ -219,7 +217,7 @@ class Locks:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass  # the error below names the file
-            raise _unwritable(path, exc) from exc
+            raise unwritable(path, exc) from exc
         self._hold(path, fd)
         return True
 
@@ -296,105 +294,3 @@ def _close(fd: int) -> None:
     if fd >= 0:
         with contextlib.suppress(OSError):  # closed already
             os.close(fd)
-
-
-def _unwritable(path: Path, exc: OSError) -> JournalError:
-    return JournalError(
-        f"cannot create the lock {path}: {exc.strerror or exc}; nothing was changed (the "
-        "journal directory must be writable, with room for the lock and the journal)"
-    )
-
-
-def left_by(journal: Path, holder: Holder) -> list[Entry] | None:
-    """The journal's entries of the holder's change for the service its lock is for (None:
-    the journal cannot be read)."""
-    try:
-        entries = Journal(journal).entries()
-    except JournalError:
-        return None
-    return [  # an unreadable entry of the change may be of this workload: counted
-        e
-        for e in entries
-        if e.change_id == holder.change_id
-        and (e.unreadable or holder.path.name in names(e.full_name))
-    ]
-
-
-def unpending(entries: list[Entry] | None, service: str) -> str:
-    """Why nothing of a change (its entries for `service`: `left_by`) is pending there (it
-    wrote nothing, or a killed rollback's restoration had ended); "" when it may have written:
-    a write landed or unknown, not since undone — or an entry or journal not to be trusted."""
-    if entries is None or any(e.problem or (e.wrote and e.state not in DONE) for e in entries):
-        return ""
-    if ended := sorted({e.state for e in entries if e.wrote}):
-        return f"the journal says {service} is {', '.join(ended)}: nothing of it is pending"
-    return f"it wrote nothing to {service}"
-
-
-FINISHED = frozenset({State.PROMOTED, State.UPDATED})
-"""The states in which a change is done with a service (its write proven, nothing left to
-clean up): a lock the change left behind on it, killed while it went on with other services,
-holds nothing back (`drift rollback CHANGE` can still undo it)."""
-
-
-def finished(entries: list[Entry] | None) -> bool:
-    """Whether a change's entries for one service (`left_by`) all ended in a finished state
-    (and there is one, and the journal can be trusted)."""
-    if not entries:
-        return False
-    return all(not e.problem and e.state in FINISHED for e in entries)
-
-
-def remove(holder: Holder) -> bytes | None:
-    """Delete a stale lock if it is still the one read (not one taken meanwhile): what its
-    file held, or None when it was not deleted. Reading and deleting are one step for every
-    drift command: each takes `TAKEOVER` (flock, freed by the system when a process dies)
-    around them, so that of two commands taking over the same stale lock, the second finds
-    the first one's new lock and leaves it."""
-    with _takeover(holder.path.parent):
-        if _read(holder.path) != holder:
-            return None
-        try:
-            found = holder.path.read_bytes()
-        except OSError:
-            return None
-        holder.path.unlink(missing_ok=True)
-        return found
-
-
-@contextmanager
-def _takeover(directory: Path) -> Iterator[None]:
-    """Hold the directory's takeover lock (none where `fcntl` is not: Windows)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    path = directory / TAKEOVER
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise _unwritable(path, exc) from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # frees the flock
-
-
-def clear_stale(journal: Path, change_id: str) -> list[str]:
-    """Remove the locks `change_id` left on services where nothing of it is pending, its
-    process gone (a fix killed before its first write): one line for each removed."""
-    directory = journal / "locks"
-    paths = listed(directory, ".lock", "the journal's locks")
-    out = []
-    for path in paths:
-        holder = _read(path)
-        if holder is None or holder.change_id != change_id or not holder.stale:
-            continue
-        service = holder.service or path.stem
-        nothing = unpending(left_by(journal, holder), service)
-        if nothing and remove(holder) is not None:
-            gone = f"that process is gone, and {nothing}"
-            out.append(f"{service}: removed the lock left by {holder.describe()} ({gone})")
-    return out

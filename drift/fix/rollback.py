@@ -20,7 +20,8 @@ from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageE
 from drift.fix.context import FixUI
 from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
-from drift.fix.lock import Locked, Locks, clear_stale
+from drift.fix.lock import Locked, Locks
+from drift.fix.locktakeover import clear_stale
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
