@@ -25,7 +25,8 @@ from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each
 from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
-from drift.fix.journal import Entry, Journal, State, listed, now_text
+from drift.fix.journal import Entry, Journal, State, now_text
+from drift.fix.journalfiles import listed
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.patch import canary_name, canary_tag

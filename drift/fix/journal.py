@@ -12,23 +12,28 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from drift import redact
-from drift.errors import JournalError, JournalUnreadable
+from drift.errors import JournalError
 from drift.files import regular_bytes, replace_whole
-from drift.fix.entryshape import Malformed, entry_check, foreign, unsummed
+from drift.fix.entryshape import Malformed, entry_check, foreign
+from drift.fix.journalfiles import (
+    checked,
+    create,
+    digest,
+    file_in_the_way,
+    listed,
+    sum_path,
+    unreadable,
+)
 from drift.kinds import Kind
 from drift.textsafe import visible
 
 SCHEMA = "drift.journal/v1"
-EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
-CHECKSUM = ".sha256"
 
 
 class State:
@@ -54,7 +59,6 @@ class State:
     ROLLBACK_FAILED = "rollback-failed"
 
 
-GITIGNORE = "# drift's journal: service configurations, never commit\n*\n"
 """The `.gitignore` drift writes beside its journal (`drift.fix.unmade` knows it by this)."""
 DONE = frozenset({State.ROLLED_BACK, State.CLEANED_UP})
 """States after which nothing is left to roll back."""
@@ -168,33 +172,8 @@ class Journal:
         self.directory = directory
 
     def open(self) -> Journal:
-        """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be.
-        The `.gitignore` (`*`) goes into `.drift/`, drift's own, or into a journal directory
-        drift creates now: never into a directory someone else made (`--journal .` in a
-        repository's root would have git ignore every new file there)."""
-        created = not self.directory.is_dir()
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except (FileExistsError, NotADirectoryError) as exc:
-            blocker = file_in_the_way(self.directory)
-            raise JournalError(
-                f"cannot create the journal {self.directory}: {blocker} is a file, not a "
-                "directory; move it away, or choose another journal with --journal or "
-                "DRIFT_JOURNAL_DIR"
-            ) from exc
-        except OSError as exc:
-            raise JournalError(
-                f"cannot create the journal {self.directory}: {exc.strerror or exc}"
-            ) from exc
-        root = self.directory.parent if self.directory.parent.name == ".drift" else None
-        if root is None and not created:
-            return self
-        ignore = (root or self.directory) / ".gitignore"
-        if not ignore.exists():
-            try:
-                ignore.write_text(GITIGNORE)
-            except OSError as exc:
-                raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
+        """Create the directory (and `.drift/.gitignore`): `drift.fix.journalfiles.create`."""
+        create(self.directory)
         return self
 
     def record(self, entry: Entry, state: str, note: str = "") -> None:
@@ -211,11 +190,11 @@ class Journal:
         try:
             existing = target.read_bytes() if target.is_file() else None
             _not_another(target, existing, entry)
-            previous = _digest(existing) if existing is not None else None
-            new = _digest(data)
+            previous = digest(existing) if existing is not None else None
+            new = digest(data)
             # the checksum first accepts both versions, then only the new one: a crash at any
             # point leaves an entry that matches its checksum
-            _atomic(_sum_path(target), "\n".join(d for d in (previous, new) if d).encode())
+            _atomic(sum_path(target), "\n".join(d for d in (previous, new) if d).encode())
             _atomic(target, data)
         except OSError as exc:  # the file is as it was: so is the entry in memory
             entry.state = was
@@ -226,7 +205,7 @@ class Journal:
         # the entry is recorded, and its checksum already accepts it: a full disk now (that
         # only narrows the checksum to it) must not have memory and output disagree with it
         with contextlib.suppress(OSError):
-            _atomic(_sum_path(target), new.encode())
+            _atomic(sum_path(target), new.encode())
 
     def begin(self, entry: Entry, state: str, note: str, write: Write) -> None:
         """Record a write about to be sent (its outcome unknown until `landed`)."""
@@ -293,7 +272,7 @@ class Journal:
                 out.append(_unreadable(path, f"journal file {path}: {exc}"))
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            entry.problem, entry.source = _checked(path, raw, data), str(path)
+            entry.problem, entry.source = checked(path, raw, data), str(path)
             out.append(entry)
         return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
 
@@ -310,34 +289,6 @@ def _one_each(entries: list[Entry]) -> list[Entry]:
 def _last(entry: Entry) -> tuple[str, int, bool]:  # a tie: the restoration's record wins
     at = entry.history[-1].get("at", "") if entry.history else ""
     return at, len(entry.history), entry.state in ROLLBACK
-
-
-def listed(directory: Path, suffix: str, what: str) -> list[Path]:
-    """The files of `directory` named `*suffix`, sorted ([] when there is no directory).
-    Listed with `os.listdir`, whose PermissionError pathlib's `glob` swallows (an unreadable
-    journal would look empty): JournalUnreadable naming the directory."""
-    try:
-        names = os.listdir(directory)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except OSError as exc:
-        raise unreadable(directory, what, exc) from exc
-    return sorted(directory / n for n in names if n.endswith(suffix))
-
-
-def unreadable(directory: Path, what: str, exc: OSError) -> JournalUnreadable:
-    """`cannot read the journal DIR: Permission denied (owned by uid 10001 …)`."""
-    owner = ""
-    try:
-        uid = directory.stat().st_uid
-        owner = f" (owned by uid {uid}; drift runs as uid {os.getuid()})"
-    except (OSError, AttributeError):  # not even its owner can be read; Windows has no uid
-        pass
-    return JournalUnreadable(
-        f"cannot read {what} {directory}: {exc.strerror or exc}{owner}: what it records is "
-        "unknown; run drift as a user who can read it, or point at another journal with "
-        "--journal DIR (or DRIFT_JOURNAL_DIR)"
-    )
 
 
 def _unreadable(path: Path, problem: str) -> Entry:
@@ -366,34 +317,8 @@ def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
         raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
 
 
-def _checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
-    try:
-        accepted = regular_bytes(_sum_path(path)).decode(errors="replace").split()
-    except OSError:
-        return unsummed(path.name, _sum_path(path).name, data)
-    if _digest(raw) not in accepted:
-        return f"{path.name} does not match the checksum drift recorded: {EDITED}"
-    return ""
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _sum_path(path: Path) -> Path:
-    return path.with_name(path.name + CHECKSUM)
-
-
 def _atomic(target: Path, data: bytes) -> None:
     replace_whole(target, data, 0o600)  # the journal is private
-
-
-def file_in_the_way(directory: Path) -> Path | None:
-    """The first path on the way to `directory` that exists and is not a directory."""
-    for folder in (*reversed(directory.parents), directory):
-        if folder.exists() and not folder.is_dir():
-            return folder
-    return None
 
 
 def _safe(text: str) -> str:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drift.errors import Aborted
-from drift.fix.journal import listed
+from drift.fix.journalfiles import listed
 from drift.fix.lockname import names
 from drift.live.api import parent
 from drift.profiles.model import Profile

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drift.errors import JournalError
-from drift.fix.journal import DONE, Entry, Journal, State, listed
+from drift.fix.journal import DONE, Entry, Journal, State
+from drift.fix.journalfiles import listed
 from drift.fix.lockholder import Holder
 from drift.fix.lockholder import read as _read
 from drift.fix.lockname import names

@@ -11,7 +11,8 @@ from typing import Any
 from drift.fields import FIELDS, Source, read_shown, text
 from drift.fix.differences import template_differences
 from drift.fix.gone import renamed, said
-from drift.fix.journal import EDITED, Entry, Journal
+from drift.fix.journal import Entry, Journal
+from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import restore_request

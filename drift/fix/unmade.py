@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from drift.fix.journal import GITIGNORE
+from drift.fix.journalfiles import GITIGNORE
 
 IGNORE = ".gitignore"
 

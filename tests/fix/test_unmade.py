@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from drift.fix.journal import GITIGNORE, Journal
+from drift.fix.journal import Journal
+from drift.fix.journalfiles import GITIGNORE
 from drift.fix.unmade import made_only_if_used
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, python_module

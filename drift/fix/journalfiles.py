@@ -1,0 +1,100 @@
+"""The journal's files on disk (`drift.fix.journal`): its directory listed (an unreadable one
+named, never read as empty), the checksum file beside each entry and what it says of the entry
+read back, and the file that stands where the journal's directory should be."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from drift.errors import JournalError, JournalUnreadable
+from drift.files import regular_bytes
+from drift.fix.entryshape import unsummed
+
+EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
+CHECKSUM = ".sha256"
+GITIGNORE = "# drift's journal: service configurations, never commit\n*\n"
+
+
+def listed(directory: Path, suffix: str, what: str) -> list[Path]:
+    """The files of `directory` named `*suffix`, sorted ([] when there is no directory).
+    Listed with `os.listdir`, whose PermissionError pathlib's `glob` swallows (an unreadable
+    journal would look empty): JournalUnreadable naming the directory."""
+    try:
+        names = os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        raise unreadable(directory, what, exc) from exc
+    return sorted(directory / n for n in names if n.endswith(suffix))
+
+
+def unreadable(directory: Path, what: str, exc: OSError) -> JournalUnreadable:
+    """`cannot read the journal DIR: Permission denied (owned by uid 10001 …)`."""
+    owner = ""
+    try:
+        uid = directory.stat().st_uid
+        owner = f" (owned by uid {uid}; drift runs as uid {os.getuid()})"
+    except (OSError, AttributeError):  # not even its owner can be read; Windows has no uid
+        pass
+    return JournalUnreadable(
+        f"cannot read {what} {directory}: {exc.strerror or exc}{owner}: what it records is "
+        "unknown; run drift as a user who can read it, or point at another journal with "
+        "--journal DIR (or DRIFT_JOURNAL_DIR)"
+    )
+
+
+def checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
+    try:
+        accepted = regular_bytes(sum_path(path)).decode(errors="replace").split()
+    except OSError:
+        return unsummed(path.name, sum_path(path).name, data)
+    if digest(raw) not in accepted:
+        return f"{path.name} does not match the checksum drift recorded: {EDITED}"
+    return ""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sum_path(path: Path) -> Path:
+    return path.with_name(path.name + CHECKSUM)
+
+
+def file_in_the_way(directory: Path) -> Path | None:
+    """The first path on the way to `directory` that exists and is not a directory."""
+    for folder in (*reversed(directory.parents), directory):
+        if folder.exists() and not folder.is_dir():
+            return folder
+    return None
+
+
+def create(directory: Path) -> None:
+    """Create the directory (and `.drift/.gitignore`); one clear error if it cannot be.
+    The `.gitignore` (`*`) goes into `.drift/`, drift's own, or into a journal directory
+    drift creates now: never into a directory someone else made (`--journal .` in a
+    repository's root would have git ignore every new file there)."""
+    created = not directory.is_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocker = file_in_the_way(directory)
+        raise JournalError(
+            f"cannot create the journal {directory}: {blocker} is a file, not a "
+            "directory; move it away, or choose another journal with --journal or "
+            "DRIFT_JOURNAL_DIR"
+        ) from exc
+    except OSError as exc:
+        raise JournalError(f"cannot create the journal {directory}: {exc.strerror or exc}") from exc
+    root = directory.parent if directory.parent.name == ".drift" else None
+    if root is None and not created:
+        return
+    ignore = (root or directory) / ".gitignore"
+    if not ignore.exists():
+        try:
+            ignore.write_text(GITIGNORE)
+        except OSError as exc:
+            raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
