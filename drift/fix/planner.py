@@ -1,0 +1,299 @@
+"""One service's plan (`drift.fix.plan` plans the environment): the patch of what the fix
+builds on towards the profile, and the manual steps for what cannot be patched, or would fail
+if it were."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drift.diff.settings import as_compared, undecided
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
+from drift.findings import Finding
+from drift.fix.base import Base, unreleased_note
+from drift.fix.below_one import floor_steps
+from drift.fix.changes import After, apply_changes, doomed, env_change
+from drift.fix.formats.text import shell_line
+from drift.fix.instances import moves_note
+from drift.fix.manual import (
+    Commands,
+    blocked_step,
+    constraint_step,
+    pattern_step,
+    rollout_step,
+    same_subject,
+    secret_arg,
+    secret_blocker,
+    secret_version_step,
+    tag_steps,
+    unread_steps,
+)
+from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
+from drift.fix.probetag import probe_tag_steps
+from drift.kinds import Kind
+from drift.live.iam_policy import Grant
+from drift.live.model import LiveService, LiveState, VersionState
+from drift.profiles.model import Profile, ServiceProfile, VarRule
+from drift.refs import SecretRef
+from drift.rules import FIXABLE
+
+
+class ServicePlanner:
+    """Patch what the fix builds on (what serves, or the template with `--from-template`)
+    towards the profile; what cannot be patched, or would fail if it were, becomes a manual
+    step judged against what the patch leaves."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        service: ServiceProfile,
+        live: LiveService,
+        state: LiveState,
+        base: Base | None = None,
+    ) -> None:
+        self.profile, self.service, self.live, self.state = profile, service, live, state
+        self.base = base
+        self.template = template = base.config if base is not None else live.template
+        several = len(template.containers) > 1
+        self.cmd = Commands(
+            profile.project,
+            profile.region,
+            service.name,
+            template.primary if several else "",
+            service.kind,
+        )
+        self.manual: list[ManualStep] = []
+
+    def plan(self, findings: list[Finding]) -> ServicePlan:
+        template, base = self.template, self.base
+        # a revision reached only through a tag is not what a patch writes: the tag's step
+        on_tags, findings = [f for f in findings if f.tag], [f for f in findings if not f.tag]
+        where = (self.profile.project, self.profile.region)
+        self.manual += unread_steps(self.cmd, self.service.settings, template.unreadable)
+        stated = [s for s in self.service.settings.values() if s.name not in template.unreadable]
+        seen = {
+            s.name: as_compared(s, template.settings.get(s.name), self.state, where[0])
+            for s in stated
+        }
+        wrong = [
+            s
+            for s in stated
+            if not (undecided(s, seen[s.name]) or s.satisfied_by(seen[s.name], where))
+        ]
+        source = self.live.source
+        blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
+        settings = [
+            SettingChange(s.name, template.settings.get(s.name), s.value)
+            for s in wrong
+            if s.pattern is None and s.name not in blocked
+        ]
+        self.manual += [
+            pattern_step(self.cmd, s, template.settings.get(s.name))
+            for s in wrong
+            if s.pattern is not None
+        ]
+        self.manual += [
+            blocked_step(self.cmd, s.name, s.value, blocked[s.name])
+            for s in wrong
+            if s.name in blocked
+        ]
+        on = base.template if base is not None else None  # what Cloud Run refuses below 1 CPU
+        settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
+        self.manual += floor
+        account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
+        planned_account = next(
+            (str(c.after) for c in settings if c.name == "service_account"), account
+        )
+        env = self._env_changes(planned_account)
+        after = apply_changes(template, env)
+        if planned_account != account and self._unreadable(after, planned_account):
+            self.manual.append(self._account_step(after, planned_account))
+            settings = [c for c in settings if c.name != "service_account"]
+            planned_account = account
+            env = [c for c in env if c.ref is None or self._readable(c.ref, account)]
+            after = apply_changes(template, env)
+        patched: set[tuple[str | None, str]] = {
+            (c.container or template.primary, f"env.{c.name}") for c in env
+        }
+        patched |= {(None, f"setting.{c.name}") for c in settings}
+        fixes = sorted(
+            (f for f in findings if f.rule in FIXABLE and self._key(f) in patched),
+            key=lambda f: (f.target, FIXABLE.index(f.rule)),
+        )
+        fix_ids = [f.id for f in fixes]
+        for f in findings:
+            if self._key(f) in patched or f.rule.startswith("probe."):
+                continue
+            step = self._manual_for(f, after, planned_account)
+            if step is None and f.rule.startswith("secret."):
+                fix_ids.append(f.id)  # the patch no longer references what was broken
+            elif step is not None:
+                self._once(step)
+        self.manual += tag_steps(self.cmd, on_tags)
+        sp = ServicePlan(
+            service=self.service.name,
+            full_name=self.live.full_name,
+            etag=self.live.etag,
+            region=self.profile.region,
+            project=self.profile.project,
+            revision=self.live.serving[0].name if self.live.serving else self.live.latest_ready,
+            env=tuple(env),
+            settings=tuple(settings),
+            manual=tuple(self.manual),
+            fixes=tuple(dict.fromkeys(fix_ids)),
+            containers=tuple(c.name for c in template.containers),
+            primary=template.primary,
+            unreleased=unreleased_note(self.live),
+            built_on=base.revision if base is not None and not base.on_template else "",
+            template_differences=base.differences if base is not None else (),
+            failed_template=base.failed if base is not None else "",
+            from_template=base.on_template if base is not None else False,
+            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(source, c.after)),
+            both_levels=tuple(c.name for c in settings if FIELDS[c.name].both(source, c.after)),
+            kind=self.service.kind,
+            # a job's update creates no revision: its executions fail instead, as they do now
+            doomed=()
+            if self.service.kind is Kind.JOB
+            else doomed(after, self.state, planned_account),
+        )
+        kept = probe_tag_steps(self.cmd, self.service, source, sp, base.revision if base else "")
+        moves = moves_note(self.live) if sp.changes_template else ""
+        return replace(sp, instances=moves, manual=sp.manual + kept)
+
+    def _key(self, f: Finding) -> tuple[str | None, str]:
+        """What a finding is about, as the patch names it: (container, `env.NAME`), or
+        (None, `setting.NAME`)."""
+        if f.target.startswith("setting."):
+            return None, f.target
+        return f.container or self.template.primary, f.target
+
+    def _within(self, container: str) -> Commands:
+        return replace(self.cmd, container=container) if self.cmd.container else self.cmd
+
+    def _env_changes(self, account: str) -> list[EnvChange]:
+        """The variable changes of every container the profile describes (the one `env`
+        describes, and each sidecar of `containers:`)."""
+        env: list[EnvChange] = []
+        primary = self.template.primary
+        for rules in self.service.containers:
+            name = rules.name or primary
+            if not self.template.has(name):
+                self._once(
+                    ManualStep(
+                        f"container.{name}",
+                        f"the revision has no container {name}: drift does not add containers; "
+                        "deploy it with the container, or drop it from the profile",
+                    )
+                )
+                continue
+            current = self.template.named(name).env
+            cmd = self._within(name)
+            sidecar = name if name != primary else None
+            own = self.template.sets_itself(self.service.kind, name)  # not judged: unverified
+            for rule in (r for r in rules.env.values() if r.name not in own):
+                live = current.get(rule.name)
+                change = env_change(rule, live, sidecar)
+                # Most variables are as stated: no change, and nothing to say
+                if change is not None or (live is None and rule.must_exist):
+                    env += self._var_change(rule, change, cmd, account)
+        return env
+
+    def _var_change(
+        self, rule: VarRule, change: EnvChange | None, cmd: Commands, account: str
+    ) -> list[EnvChange]:
+        """The change a rule asks for, if it can be made; `None`: the variable is missing
+        and the profile states no value to set."""
+        if change is None:
+            self.manual.append(
+                ManualStep(
+                    f"env.{rule.name}",
+                    f"{rule.name} is missing and the profile states no value to set",
+                    (cmd.set_plain(rule.name),),
+                )
+            )
+            return []
+        if change.ref is not None:
+            blocker = secret_blocker(self.state, rule.name, change.ref, account, cmd)
+            if blocker is not None:
+                self._once(blocker)
+                return []
+        return [change]
+
+    def _once(self, step: ManualStep) -> None:
+        said = {same_subject(m.target, self.state, self.profile.project) for m in self.manual}
+        if same_subject(step.target, self.state, self.profile.project) not in said:
+            self.manual.append(step)
+
+    def _readable(self, ref: SecretRef, account: str) -> bool:
+        """Not denied by IAM (the secret's, its project's or their parents' policies)."""
+        return self.state.grant(account, ref) is not Grant.DENIED
+
+    def _unreadable(self, after: After, account: str) -> bool:
+        return any(not self._readable(ref, account) for _, _, ref in after.uses)
+
+    def _account_step(self, after: After, account: str) -> ManualStep:
+        """The service account the profile wants cannot read a secret the revision needs:
+        setting it would make a revision that cannot start."""
+        refs = sorted({r for _, _, r in after.uses if not self._readable(r, account)})
+        missing = list({r.key: r for r in refs}.values())  # each version judged, said once
+        return ManualStep(
+            "setting.service_account",
+            f"{account} cannot access {', '.join(r.key for r in missing)}: grant it, then run "
+            "drift fix again to set the service account",
+            tuple(self.cmd.grant(r, account) for r in missing),
+        )
+
+    def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:
+        name = f.target.split(".", 1)[-1]
+        container = f.container or self.template.primary
+        cmd = self._within(container)
+        if f.rule in ("secret.missing", "secret.disabled", "secret.destroyed"):
+            bad = [
+                (where, user, ref)
+                for where, user, ref in after.uses
+                if ref.key == name
+                and (info := self.state.versions.get(ref)) is not None
+                and info.state is not VersionState.ENABLED
+            ]
+            if not bad:
+                return None  # the patch no longer references what was broken
+            where, _, ref = bad[0]
+            users = [user for w, user, r in bad if r == ref and w == where]
+            return secret_version_step(self._within(where), ref, self.state, users, f.message)
+        if f.rule == "secret.no_access":
+            uses = (r for _, _, r in after.uses if r.key == name)  # each version on its own
+            if denied := next((r for r in uses if not self._readable(r, account)), None):
+                return ManualStep(f.target, f.message, (cmd.grant(denied, account),))
+            return None
+        sets = [
+            r for r in self.service.containers if (r.name or self.template.primary) == container
+        ]
+        rule = next((r.env[name] for r in sets if name in r.env), None)
+        live = self.template.named(container).env.get(name)
+        if f.rule in ("env.constraint", "env.inconsistent") and rule and live:
+            return constraint_step(cmd, rule, live, f.message)
+        if f.rule == "env.plaintext_secret":
+            create = "printf %s <VALUE> | " + shell_line(
+                ["gcloud", "secrets", "create", "<SECRET>", "--data-file=-"]
+                + [f"--project={self.profile.project}"]
+            )
+            swap = cmd.update(
+                f"--remove-env-vars={name}", f"--update-secrets={name}=<SECRET>:latest"
+            )
+            return ManualStep(f.target, f"{f.message}: move it to Secret Manager", (create, swap))
+        if f.rule == "env.unexpected":
+            removed = any(name in r.removed_env for r in sets)  # its rule, by a `null`
+            return ManualStep(
+                f.target,
+                f"{f.message}{'; or' if removed else ': add it to the profile, or'} remove it",
+                (cmd.update(f"--remove-env-vars={name}"),),
+            )
+        if f.rule == "revision.rollout":
+            return rollout_step(self.cmd, self.live, f, self.state, self.profile.environment)
+        if f.rule.startswith("mount."):
+            mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
+            secret = "<SECRET>:<VERSION>" if mount is None else secret_arg(mount.ref)
+            repoint = cmd.update(f"--update-secrets={name}={secret}")
+            return ManualStep(
+                f.target, f"{f.message}: mount the secret the profile names", (repoint,)
+            )
+        return None
