@@ -12,31 +12,25 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from drift import __version__
 from drift.check import read_since, run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.author import who
-from drift.fix.base import describe, unreleased_message
-from drift.fix.canary import ServiceFix
+from drift.fix.base import describe
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each
-from drift.fix.instances import stuck_note
 from drift.fix.interrupt import Where
-from drift.fix.journal import Entry, Journal, State, now_text
+from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import changed_since, check_target, cut_note, only
 from drift.fix.served import canary_record
-from drift.fix.workload import WorkloadFix, running_note
+from drift.fix.start import question, service_fix, unbuildable, what_stops, workload_fix
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
-from drift.live.model import LiveService, LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.report import Proof, Report
@@ -143,7 +137,7 @@ async def _fix(
             report = (await read_since(profile, settings, planned.check, None, canaries)).report
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
-        stops = _stops(planned, todo, from_template=options.from_template)
+        stops = what_stops(planned, todo, from_template=options.from_template)
         code, message = await validate(profile, settings, planned, todo, ui, stops)
         shown = dry_run_report(planned, todo, code, message) if options.report_shown else None
         return FixResult(plan, recheck=shown, exit_code=code, message=message, notes=notes)
@@ -155,10 +149,10 @@ async def _fix(
                 locks.acquire(sp.full_name, sp.label)
         except Locked as exc:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
-        stopped = _unbuildable(planned, todo, from_template=options.from_template)
+        stopped = unbuildable(planned, todo, from_template=options.from_template)
         if stopped:
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        if not options.yes and not ui.confirm(_question(todo, planned.check.state)):
+        if not options.yes and not ui.confirm(question(todo, planned.check.state)):
             return FixResult(
                 plan, exit_code=ExitCode.ABORTED, message="declined: nothing was changed"
             )
@@ -167,9 +161,9 @@ async def _fix(
 
         def make(ctx: Context, sp: ServicePlan) -> Fixer:
             return (  # a service's own settings alone: in place, as a pool's
-                _service_fix(ctx, planned, sp, change_id, user)
+                service_fix(ctx, planned, sp, change_id, user)
                 if sp.kind is Kind.SERVICE and sp.changes_template
-                else _workload_fix(ctx, planned, sp, change_id, user)
+                else workload_fix(ctx, planned, sp, change_id, user)
             )
 
         async with Session(settings.access()) as session:
@@ -212,132 +206,6 @@ async def _fix(
 def _changes(journal: Journal) -> list[str]:
     """The change ids the journal's files are named after (`CHANGE--KIND--NAME.json`)."""
     return [p.name.split("--", 1)[0] for p in listed(journal.directory, ".json", "the journal")]
-
-
-def _unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:
-    """Why no fix may start (`_stops`), said at once: "" when nothing stops it."""
-    problems = _stops(planned, todo, from_template=from_template).values()
-    return "; ".join(problems) + ": nothing was changed" if problems else ""
-
-
-def _stops(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> dict[str, str]:
-    """What stops the fix of each service that may not start, by key (SPEC invariant 8): a
-    template holding an unreleased change, a deploy in progress, a serving revision that
-    could not be read, a secret that makes any new revision fail. A worker pool is updated
-    on its template, in place: a template that is not what its instances run (a change not
-    rolled out, a revision that failed) would go out with the patch, so it stops the fix
-    unless `--from-template` says to build on it."""
-    problems: dict[str, str] = {}
-    for sp in todo:
-        if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
-            problems[sp.key] = (
-                f"{sp.label}: a new revision would fail Cloud Run's deploy-time check of its "
-                f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
-                "(enable or add a version, grant access), then run drift fix again"
-            )
-            continue
-        base = planned.bases.get(sp.key)
-        if base is None:
-            live = planned.check.state.services[sp.key]
-            if live.reconciling:  # a job or a worker pool
-                problems[sp.key] = f"{sp.label}: an update is in progress; run drift fix again"
-            elif sp.kind is Kind.WORKER_POOL and sp.unreleased and not from_template:
-                problems[sp.key] = (
-                    f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
-                    "with the patch (--from-template builds on the template, if that is meant)"
-                )
-            elif sp.changes_template and (note := stuck_note(live)):
-                problems[sp.key] = f"{sp.label}: {note}"
-            continue
-        if base.blocked:
-            problems[sp.key] = f"{sp.service}: {base.blocked}"
-        elif base.unreleased and sp.changes_template:  # in place, the template stays as is
-            problems[sp.key] = unreleased_message(base, planned.plan.environment)
-    return problems
-
-
-def _question(todo: list[ServicePlan], state: LiveState) -> str:
-    """One confirmation for the whole fix: services get canaries, jobs and pools are updated
-    in place (nothing serves traffic: there is nothing to put a canary in front of), and so
-    is a service whose patch changes only its own settings (no revision would prove them); a
-    job whose execution still runs is said to keep it running as it started."""
-    services = [s.label for s in todo if s.kind is Kind.SERVICE and s.changes_template]
-    own = [s.label for s in todo if s.kind is Kind.SERVICE and not s.changes_template]
-    others = [s.label for s in todo if s.kind is not Kind.SERVICE]
-    running = [
-        f"{s.label}: {note}. "
-        for s in todo
-        if s.key in state.services and (note := running_note(state.services[s.key]))
-    ]
-    parts = []
-    if services:
-        parts.append(
-            f"Deploy the patch to {', '.join(services)} as canary revisions with no traffic"
-        )
-    if own:
-        verb = "update" if parts else "Update"
-        parts.append(
-            f"{verb} {', '.join(own)} in place (no canary, no new revision: only settings the "
-            "service holds itself change)"
-        )
-    if others:
-        verb = "update" if parts else "Update"
-        parts.append(f"{verb} {', '.join(others)} in place (no canary: nothing serves traffic)")
-    return "".join(running) + " and ".join(parts) + "?"
-
-
-def _workload_fix(
-    ctx: Context, planned: Planned, sp: ServicePlan, change_id: str, user: str
-) -> WorkloadFix:
-    live = planned.check.state.services[sp.key]
-    entry = _entry(ctx, sp, live, change_id, user, kind=sp.kind.value)
-    outcome = ServiceOutcome(sp.label, "", "", State.PLANNED)
-    return WorkloadFix(ctx, sp, live, change_id, entry, outcome)
-
-
-def _service_fix(
-    ctx: Context, planned: Planned, sp: ServicePlan, change_id: str, user: str
-) -> ServiceFix:
-    live = planned.check.state.services[sp.service]
-    base = planned.bases[sp.service]
-    canary, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
-    entry = _entry(
-        ctx,
-        sp,
-        live,
-        change_id,
-        user,
-        canary_revision=canary,
-        tag=tag,
-        base_revision=base.revision,
-        base_template=_to_json(base.template),
-        on_template=base.on_template,
-    )
-    outcome = ServiceOutcome(sp.service, canary, tag, State.PLANNED)
-    return ServiceFix(ctx, sp, live, change_id, entry, outcome, base)
-
-
-def _entry(
-    ctx: Context, sp: ServicePlan, live: LiveService, change_id: str, user: str, **more: Any
-) -> Entry:
-    """The journal entry of one workload's fix, before its first write."""
-    more.setdefault("canary_revision", "")
-    more.setdefault("tag", "")
-    return Entry(
-        change_id=change_id,
-        environment=ctx.profile.environment,
-        project=ctx.profile.project,
-        region=ctx.profile.region,
-        service=sp.service,
-        full_name=live.full_name,
-        etag_before=live.etag,
-        service_before=_to_json(live.source),
-        changes=list(sp.targets),
-        created_at=now_text(),
-        by=user,
-        client_version=__version__,
-        **more,
-    )
 
 
 def _applied(result: FixResult) -> list[ServiceOutcome]:
@@ -393,9 +261,3 @@ def _after_abort(result: FixResult, todo: list[ServicePlan]) -> FixResult:
     if left:
         result.message = f"not attempted: {', '.join(left)}"
     return result
-
-
-def _to_json(message: Any) -> dict[str, Any]:
-    import json
-
-    return dict(json.loads(type(message).to_json(message)))
