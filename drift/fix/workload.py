@@ -157,7 +157,7 @@ class WorkloadFix(Fixer):
         if self.sp.kind is not Kind.WORKER_POOL:
             return ""
         moves = moved_splits(self.live, "")
-        if moves.stuck:  # `_unbuildable` refused it: a read since cannot have changed that
+        if moves.stuck:  # `start.unbuildable` refused it: a read since cannot have changed that
             raise Stop(f"{self.name}: {describe(moves)}: nothing was changed")
         if not moves.moved:
             return ""
