@@ -12,7 +12,7 @@ from typing import Any
 
 from drift.fields import FIELDS
 from drift.fields.cpu_floor import CPU_PAGE, WATCHED, Required, required, template_values
-from drift.fix.manual import Commands
+from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, ServicePlan, SettingChange
 from drift.fix.patch import patched_template
 from drift.kinds import Kind

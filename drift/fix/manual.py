@@ -1,16 +1,17 @@
 """The steps no patch can take, each with the command to adapt (values to fill in are
 `<ANGLE_BRACKETS>`; every other word shell-quoted). A step never contradicts the patch it
 accompanies and never recommends what would fail: it is judged against the configuration the
-patch leaves, and against what Cloud Run does (LATEST is the latest *ready* revision)."""
+patch leaves, and against what Cloud Run does (LATEST is the latest *ready* revision). The
+command templates: `drift.fix.commands`."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
+from drift.fix.commands import Commands
 from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, misplaced, split_key
@@ -20,83 +21,6 @@ from drift.live.reader import canaries
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
 from drift.refs import SecretRef
-
-
-def update_command(kind: Kind) -> list[str]:
-    """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
-    `gcloud beta run worker-pools update` (its reference page: --instances, --update-env-vars,
-    --update-secrets, --remove-env-vars, --remove-secrets, --container)."""
-    if kind is Kind.WORKER_POOL:
-        return ["gcloud", "beta", "run", "worker-pools", "update"]
-    return ["gcloud", "run", "jobs" if kind is Kind.JOB else "services", "update"]
-
-
-@dataclass(frozen=True)
-class Commands:
-    """Command templates for one service (`gcloud` argv, shell-quoted)."""
-
-    project: str
-    region: str
-    service: str
-    container: str = ""
-    """`--container NAME` for a service with several containers."""
-    kind: Kind = Kind.SERVICE
-
-    def _where(self) -> list[str]:
-        return [f"--project={self.project}", f"--region={self.region}"]
-
-    def update(self, *flags: str) -> str:
-        argv = [*update_command(self.kind), self.service, *self._where()]
-        if self.container:
-            argv += ["--container", self.container]
-        return shell_line([*argv, *flags])
-
-    def secret_project(self, ref: SecretRef) -> str:
-        return ref.project or self.project
-
-    def add_version(self, ref: SecretRef) -> str:
-        return "printf %s <NEW_VALUE> | " + shell_line(
-            ["gcloud", "secrets", "versions", "add", ref.secret, "--data-file=-"]
-            + [f"--project={self.secret_project(ref)}"]
-        )
-
-    def create_secret(self, ref: SecretRef) -> tuple[str, ...]:
-        create = ["gcloud", "secrets", "create", ref.secret, "--replication-policy=automatic"]
-        return (
-            shell_line([*create, f"--project={self.secret_project(ref)}"]),
-            self.add_version(ref),
-        )
-
-    def enable(self, ref: SecretRef, version: str) -> str:
-        return shell_line(
-            ["gcloud", "secrets", "versions", "enable", version, f"--secret={ref.secret}"]
-            + [f"--project={self.secret_project(ref)}"]
-        )
-
-    def grant(self, ref: SecretRef, account: str) -> str:
-        return shell_line(
-            ["gcloud", "secrets", "add-iam-policy-binding", ref.secret]
-            + [f"--member=serviceAccount:{account}", "--role=roles/secretmanager.secretAccessor"]
-            + [f"--project={self.secret_project(ref)}"]
-        )
-
-    def repoint(self, name: str, ref: SecretRef, version: str) -> str:
-        return self.update(f"--update-secrets={name}={secret_arg(ref, version)}")
-
-    def set_plain(self, name: str) -> str:
-        return self.update(f"--update-env-vars={name}=<VALUE>")
-
-    def traffic(self, *flags: str) -> str:
-        """`gcloud run services update-traffic SERVICE` (no `--container`: traffic is the
-        service's)."""
-        argv = ["gcloud", "run", "services", "update-traffic", self.service, *self._where()]
-        return shell_line([*argv, *flags])
-
-
-def secret_arg(ref: SecretRef, version: str | None = None) -> str:
-    """SECRET:VERSION as `--update-secrets` takes it (another project's by its path)."""
-    secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
-    return f"{secret}:{version or ref.version}"
 
 
 def secret_blocker(

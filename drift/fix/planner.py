@@ -12,16 +12,15 @@ from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
 from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
+from drift.fix.commands import Commands, secret_arg
 from drift.fix.formats.text import shell_line
 from drift.fix.instances import moves_note
 from drift.fix.manual import (
-    Commands,
     blocked_step,
     constraint_step,
     pattern_step,
     rollout_step,
     same_subject,
-    secret_arg,
     secret_blocker,
     secret_version_step,
     tag_steps,

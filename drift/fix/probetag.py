@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.fix.manual import Commands
+from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, ServicePlan
 from drift.fix.patch import is_latest
 from drift.kinds import Kind

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
+from drift.fix.commands import update_command
 from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
-from drift.fix.manual import update_command
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.textsafe import visible
 

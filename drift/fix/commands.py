@@ -1,0 +1,88 @@
+"""The gcloud commands a manual step gives (`drift.fix.manual`), for one workload: its update,
+its traffic, and the Secret Manager commands for the secrets it references (`gcloud` argv,
+shell-quoted; values to fill in are `<ANGLE_BRACKETS>`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drift.fix.formats.text import shell_line
+from drift.kinds import Kind
+from drift.refs import SecretRef
+
+
+def update_command(kind: Kind) -> list[str]:
+    """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
+    `gcloud beta run worker-pools update` (its reference page: --instances, --update-env-vars,
+    --update-secrets, --remove-env-vars, --remove-secrets, --container)."""
+    if kind is Kind.WORKER_POOL:
+        return ["gcloud", "beta", "run", "worker-pools", "update"]
+    return ["gcloud", "run", "jobs" if kind is Kind.JOB else "services", "update"]
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Command templates for one service (`gcloud` argv, shell-quoted)."""
+
+    project: str
+    region: str
+    service: str
+    container: str = ""
+    """`--container NAME` for a service with several containers."""
+    kind: Kind = Kind.SERVICE
+
+    def _where(self) -> list[str]:
+        return [f"--project={self.project}", f"--region={self.region}"]
+
+    def update(self, *flags: str) -> str:
+        argv = [*update_command(self.kind), self.service, *self._where()]
+        if self.container:
+            argv += ["--container", self.container]
+        return shell_line([*argv, *flags])
+
+    def secret_project(self, ref: SecretRef) -> str:
+        return ref.project or self.project
+
+    def add_version(self, ref: SecretRef) -> str:
+        return "printf %s <NEW_VALUE> | " + shell_line(
+            ["gcloud", "secrets", "versions", "add", ref.secret, "--data-file=-"]
+            + [f"--project={self.secret_project(ref)}"]
+        )
+
+    def create_secret(self, ref: SecretRef) -> tuple[str, ...]:
+        create = ["gcloud", "secrets", "create", ref.secret, "--replication-policy=automatic"]
+        return (
+            shell_line([*create, f"--project={self.secret_project(ref)}"]),
+            self.add_version(ref),
+        )
+
+    def enable(self, ref: SecretRef, version: str) -> str:
+        return shell_line(
+            ["gcloud", "secrets", "versions", "enable", version, f"--secret={ref.secret}"]
+            + [f"--project={self.secret_project(ref)}"]
+        )
+
+    def grant(self, ref: SecretRef, account: str) -> str:
+        return shell_line(
+            ["gcloud", "secrets", "add-iam-policy-binding", ref.secret]
+            + [f"--member=serviceAccount:{account}", "--role=roles/secretmanager.secretAccessor"]
+            + [f"--project={self.secret_project(ref)}"]
+        )
+
+    def repoint(self, name: str, ref: SecretRef, version: str) -> str:
+        return self.update(f"--update-secrets={name}={secret_arg(ref, version)}")
+
+    def set_plain(self, name: str) -> str:
+        return self.update(f"--update-env-vars={name}=<VALUE>")
+
+    def traffic(self, *flags: str) -> str:
+        """`gcloud run services update-traffic SERVICE` (no `--container`: traffic is the
+        service's)."""
+        argv = ["gcloud", "run", "services", "update-traffic", self.service, *self._where()]
+        return shell_line([*argv, *flags])
+
+
+def secret_arg(ref: SecretRef, version: str | None = None) -> str:
+    """SECRET:VERSION as `--update-secrets` takes it (another project's by its path)."""
+    secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
+    return f"{secret}:{version or ref.version}"
