@@ -1,5 +1,7 @@
-"""Reviewer repros (revlro): what Cloud Run's status fields say and what drift does with them.
-Expected to FAIL on main: each shows a finding of /work/notes/reports/revlro.md."""
+"""What Cloud Run's status fields say and what drift does with them (revlro's repros): a
+settled service whose terminal condition and serving revision's Ready failed, set directly on
+the sandbox's world (as the reviewer built it, independent of the scenario key `unhealthy`),
+is never called clean; a revision that stops serving is retired in the sandbox."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def _fail_serving_revision(sb: Sandbox) -> None:
     terminal_condition ("containing its readiness status, and detailed error information in
     case it did not reach a serving state", Service.terminal_condition) FAILED with it.
     latest_created_revision == latest_ready_revision, reconciling false: nothing else moves.
-    The sandbox cannot produce this on its own (finding F2): it is set on its world."""
+    Set on the world directly; scenarios say it with the key `unhealthy`."""
 
     def apply() -> None:
         world: Any = sb._core.world  # noqa: SLF001 — no control call models it
