@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.env import env_findings
+from drift.diff.health import health_findings
 from drift.diff.ignores import apply_ignores
 from drift.diff.jobs import job_findings
 from drift.diff.rollout import rollout_findings
@@ -87,6 +88,7 @@ def _service_findings(ctx: Context) -> Iterator[Finding]:
         yield from job_findings(ctx)
     else:
         yield from rollout_findings(ctx)
+        yield from health_findings(ctx)
     for rev in ctx.live.checked:
         at = At(ctx, rev)
         yield from env_findings(at)

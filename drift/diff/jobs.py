@@ -20,7 +20,7 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
             "revision.rollout",
             "revision.job",
             f"{ctx.service.label} is not ready: its latest update (generation {generation}) "
-            f"did not reach the desired state: {_masked(ctx, ctx.live.latest_created_message)}",
+            f"did not reach the desired state: {masked(ctx, ctx.live.latest_created_message)}",
             revision=None,
             expected="job ready",
             actual="not ready",
@@ -29,7 +29,7 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
     if execution is None or not execution.failed:
         return
     when = f" on {execution.completed:%Y-%m-%d %H:%M} UTC" if execution.completed else ""
-    reason = _masked(ctx, execution.reason)
+    reason = masked(ctx, execution.reason)
     yield ctx.finding(
         "job.failed",
         "execution",
@@ -41,7 +41,7 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _masked(ctx: Context, text: str) -> str:
+def masked(ctx: Context, text: str) -> str:
     """The reason with every value hidden that a finding would hide: secrets drift read (and
     prefixes a server cut them to), plain values that look like credentials, and plain values
     of variables the profile expects to be secrets."""

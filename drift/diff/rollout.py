@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from drift.diff.context import Context
+from drift.diff.jobs import masked
 from drift.diff.pinned import pinned_words
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
@@ -42,7 +43,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             "revision.rollout",
             f"revision.{live.latest_created}",
             f"latest created revision {live.latest_created} is not ready "
-            f"({live.latest_created_message}); {where}",
+            f"({masked(ctx, live.latest_created_message)}); {where}",
             revision=primary,
             expected="latest created revision ready",
             actual="not ready",

@@ -14,8 +14,10 @@ from drift.fix.differences import template_differences
 from drift.fix.patch import system_key as reserved
 from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
+from drift.live.conditions import failed_ready, words
 from drift.live.model import LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import raw, same_configuration
+from drift.redact import mask
 
 FROM_REVISION = (
     "scaling",
@@ -101,6 +103,14 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         )
     elif serving is None and live.serving:
         blocked = f"the serving revision {name} of {live.name} could not be read"
+    elif serving is not None and serving.source is not None and not blocked:
+        ready = failed_ready(raw(serving.source).conditions)
+        if ready is not None:  # what serves is not sound: a canary of it proves nothing
+            blocked = (
+                f"the serving revision {name} of {live.name} is not ready (its Ready condition "
+                f"failed: {mask(words(ready), echo=True)}): a fix builds on what serves; "
+                "deploy a revision that is ready first, then run drift fix again"
+            )
     if serving is None or serving.source is None:  # the template describes what serves
         config = serving.config if serving is not None else live.template
         return Base(

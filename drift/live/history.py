@@ -21,6 +21,7 @@ from drift.kinds import Kind
 from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
+from drift.live.conditions import NOT_SERVING, reason
 from drift.live.model import RevisionRecord
 from drift.live.normalize import raw, revision_config
 
@@ -84,8 +85,12 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     version = annotations.get(CLIENT_VERSION)
     client = f"{name} {version}" if name and version else name
     created = pb.create_time.ToDatetime(tzinfo=dt.UTC) if pb.HasField("create_time") else None
-    states = {enum_name(c, "state") for c in pb.conditions if c.type_ == "Ready"}
-    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states
+    ready_conditions = [c for c in pb.conditions if c.type_ == "Ready"]
+    states = {enum_name(c, "state") for c in ready_conditions}
+    # a retired (retiring, reserve) revision was ready and served: which Ready state it then
+    # has is not documented (`drift.live.conditions`); it never reads as failed
+    retired = any(reason(c) in NOT_SERVING for c in ready_conditions)
+    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states or retired
     # Revision.reconciling: "whether the resource's reconciliation is still in progress";
     # Condition.State CONDITION_PENDING / CONDITION_RECONCILING: "Transient state:
     # Reconciliation has not started yet" / "has not completed yet" (run/v2 revision.proto,

@@ -14,6 +14,7 @@ from google.protobuf import field_mask_pb2
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy
+from drift.sandbox.retire import retire
 from drift.sandbox.revisions import (
     CLIENT_NAME,
     CLIENT_VERSION,
@@ -227,6 +228,7 @@ def serve(
     service.observed_generation = service.generation
     service.reconciling = False
     _conditions(world, service, kind, FAILED if failure else SUCCEEDED, SUCCEEDED, failure)
+    retire(world, key, service, revisions)
 
 
 def fail(world: World, key: ResourceKey, service: Owner, message: str) -> None:

@@ -1,10 +1,16 @@
 """Which revisions DeleteRevision may delete: "Only retired revisions can be deleted with
-this API" (DeleteRevisionRequest, revision.proto)."""
+this API" (DeleteRevisionRequest, revision.proto); and which revisions say they are retired
+(their Ready condition's RevisionReason RETIRED, "Revision is Retired", condition.proto)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from drift.sandbox.kinds import kind_of
-from drift.sandbox.revisions import latest_ready
+from drift.sandbox.names import ResourceKey
+from drift.sandbox.pb import RevisionPb
+from drift.sandbox.revisions import FAILED, RETIRED, SUCCEEDED, latest_ready, ready_condition
 from drift.sandbox.state import OwnerRec, World
 
 
@@ -37,3 +43,38 @@ def forget(rec: OwnerRec) -> None:
     rec.pb.latest_created_revision = rec.key.revision(names[-1]) if names else ""
     ready = latest_ready(rec.revisions)
     rec.pb.latest_ready_revision = rec.key.revision(ready) if ready else ""
+
+
+def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, RevisionPb]) -> None:
+    """Once traffic (instances) has moved: a revision that was ready and now has no traffic,
+    no tag, and is neither the latest created nor the latest ready revision says RevisionReason
+    RETIRED on its Ready condition; one routed to again is ready again. The Ready *state* of a
+    retired revision is not documented (condition.proto gives only the reason; public run_v2
+    scripts find retired revisions by `revision_reason == RETIRED`): option `retired_ready`
+    says which, so drift is tested against both."""
+    kind = kind_of(key)
+    reached = {
+        s.revision.rsplit("/", 1)[-1]
+        for s in getattr(owner, kind.statuses)
+        if s.revision and (s.percent or getattr(s, "tag", ""))
+    }
+    keep = {owner.latest_created_revision, owner.latest_ready_revision}
+    state = FAILED if world.options.retired_ready == "failed" else SUCCEEDED
+    for name, revision in revisions.items():
+        ready = ready_condition(revision)
+        if ready is None:
+            continue
+        retired = ready.revision_reason == RETIRED
+        if not retired and ready.state != SUCCEEDED:
+            continue  # a revision that failed its deploy never served: it is not retired
+        if name in reached or key.revision(name) in keep:
+            if retired:
+                ready.state = SUCCEEDED
+                ready.revision_reason = 0
+                ready.message = ""
+                ready.last_transition_time.CopyFrom(world.now())
+        elif not retired:
+            ready.state = state
+            ready.revision_reason = RETIRED
+            ready.message = "Revision is Retired."
+            ready.last_transition_time.CopyFrom(world.now())

@@ -33,6 +33,7 @@ State = run_v2.Condition.State
 SUCCEEDED = State.CONDITION_SUCCEEDED
 FAILED = State.CONDITION_FAILED
 RECONCILING = State.CONDITION_RECONCILING
+RETIRED = run_v2.Condition.RevisionReason.RETIRED
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
 
@@ -74,8 +75,12 @@ def ready_condition(revision: RevisionPb) -> ConditionPb | None:
 
 
 def is_ready(revision: RevisionPb) -> bool:
+    """Ready, or retired after it was (`drift.sandbox.retire.retire`): a retired revision
+    can be routed to again, whatever the Ready state option `retired_ready` gives it."""
     ready = ready_condition(revision)
-    return ready is not None and ready.state == SUCCEEDED
+    if ready is None:
+        return False
+    return bool(ready.state == SUCCEEDED or ready.revision_reason == RETIRED)
 
 
 def latest_ready(revisions: Mapping[str, RevisionPb]) -> str | None:

@@ -133,6 +133,14 @@ class ServiceSpec(OwnerSpec):
     )
     traffic: list[TrafficSpec] | None = None
     deploying: DeployingSpec | None = None
+    unhealthy: str | None = Field(
+        None,
+        description="The revisions serving traffic stopped being ready after they served: their "
+        "Ready condition FAILED with RevisionReason HEALTH_CHECK_CONTAINER_ERROR and this "
+        "message, and the service's terminal condition FAILED with it; the service stays "
+        "settled, latest created = latest ready (condition.proto RevisionReason, "
+        "Service.terminal_condition).",
+    )
     backend: BackendSpec | None = None
 
 

@@ -136,6 +136,12 @@ class Options(Strict):
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
     )
+    retired_ready: Literal["succeeded", "failed"] = Field(
+        "succeeded",
+        description="The Ready state of a retired revision (no traffic, no tag, neither latest "
+        "created nor latest ready), whose Ready condition says RevisionReason RETIRED "
+        "('Revision is Retired', condition.proto). Which state it has is not documented.",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )

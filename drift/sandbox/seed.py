@@ -25,7 +25,9 @@ from drift.sandbox.revisions import (
     LATEST,
     REVISION,
     SUCCEEDED,
+    condition,
     make_revision,
+    ready_condition,
     set_ready,
 )
 from drift.sandbox.scenario_fields import OlderSpec, SplitSpec, TrafficSpec
@@ -53,6 +55,7 @@ from drift.sandbox.templates import apply_json, merge_template, resolve, templat
 from drift.sandbox.validate import validate_cpu
 from drift.units import parse_span
 
+HEALTH_CHECK_CONTAINER_ERROR = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
 DAY = 86400.0
 _Ingress = run_v2.IngressTraffic
 INGRESS = {
@@ -201,6 +204,8 @@ def build_owner(
         owner.scaling.manual_instance_count = spec.instances
     owner.etag = world.etag(key.name)
     serve(world, key, owner, revisions)
+    if isinstance(spec, ServiceSpec) and spec.unhealthy is not None:
+        unhealthy(world, owner, revisions, spec.unhealthy)
     if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
         # the failed deploy's generation was never observed (Service.reconciling)
         owner.observed_generation = count - 1
@@ -328,3 +333,22 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
     policy = policy_of(world, spec.iam)
     policy.etag = world.etag(f"{key.name}:iam").encode()
     return SecretRec(secret, versions, policy)
+
+
+def unhealthy(world: World, service: Any, revisions: dict[str, RevisionPb], message: str) -> None:
+    """Scenario key `unhealthy`: the revisions serving traffic stopped being ready after they
+    served (RevisionReason HEALTH_CHECK_CONTAINER_ERROR, "There was a health check error",
+    condition.proto) and the service's terminal condition ("containing its readiness status,
+    and detailed error information", Service.terminal_condition) failed with them; nothing
+    else moves (settled, latest created = latest ready)."""
+    for status in service.traffic_statuses:
+        name = status.revision.rsplit("/", 1)[-1]
+        if status.percent and name in revisions:
+            ready = ready_condition(revisions[name])
+            if ready is not None:
+                ready.state = FAILED
+                ready.revision_reason = HEALTH_CHECK_CONTAINER_ERROR
+                ready.message = message
+                ready.last_transition_time.CopyFrom(world.now())
+    service.terminal_condition.CopyFrom(condition(world, "Ready", FAILED, message))
+    service.terminal_condition.revision_reason = HEALTH_CHECK_CONTAINER_ERROR

@@ -1,0 +1,58 @@
+"""`revision.rollout` of a settled service (worker pool) that is not ready although its latest
+created revision is its latest ready one: a revision it serves whose Ready condition failed
+(HEALTH_CHECK_CONTAINER_ERROR, MIN_INSTANCES_NOT_PROVISIONED, …), or its own terminal
+condition failed. Matching revision names follow from a success but do not prove one
+(`drift.live.conditions`): incomplete never looks clean. A deploy in progress is left to the
+reader (unverified), a failed new revision to `rollout_findings`; revisions that do not serve
+(retired, in reserve, tagged at 0 %) are never judged by their Ready condition. The condition's
+message is a server's text: masked like any live value (`drift.diff.jobs.masked`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from drift.diff.context import Context
+from drift.diff.jobs import masked
+from drift.findings import Finding
+from drift.kinds import Kind
+from drift.live.conditions import failed, failed_ready, words
+from drift.live.normalize import raw
+
+
+def health_findings(ctx: Context) -> Iterator[Finding]:
+    live = ctx.live
+    if live.source is None or live.reconciling or ctx.service.kind is Kind.JOB:
+        return
+    pool = ctx.service.kind is Kind.WORKER_POOL
+    share = "of instances" if pool else "of traffic"
+    said = False
+    for rev in live.serving:
+        ready = None if rev.source is None else failed_ready(raw(rev.source).conditions)
+        if ready is None:
+            continue
+        said = True
+        yield ctx.finding(
+            "revision.rollout",
+            f"revision.{rev.name}",
+            f"{rev.name} {'has' if pool else 'serves'} {rev.percent}% {share} but is not ready "
+            f"(its Ready condition failed: {masked(ctx, words(ready))})",
+            revision=rev.name,
+            expected="serving revisions ready",
+            actual="not ready",
+            variant="ready",
+        )
+    terminal = raw(live.source).terminal_condition
+    if said or not live.latest_created_ready or not failed(terminal):
+        return  # a failed new revision: `rollout_findings` says so with this message
+    where = live.latest_ready or (live.serving[0].name if live.serving else "")
+    stays = f"; {where} is its latest ready revision" if where else ""
+    yield ctx.finding(
+        "revision.rollout",
+        f"revision.{where or 'serving'}",
+        f"{ctx.service.label} is not ready: its terminal condition failed "
+        f"({masked(ctx, words(terminal))}){stays}",
+        revision=where or None,
+        expected=f"{ctx.service.kind.noun} ready",
+        actual="not ready",
+        variant="terminal",
+    )

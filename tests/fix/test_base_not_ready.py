@@ -1,0 +1,31 @@
+"""A fix never builds a canary on a serving revision that is not ready (revlro F1): a settled
+service whose serving revision's Ready condition failed (HEALTH_CHECK_CONTAINER_ERROR) is no
+sound base. The fix stops, exit 4, naming the revision and the reason; nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, lab_cli, lab_world, spec, updates
+
+MESSAGE = "The user-provided container failed the configured startup probe checks."
+
+
+def test_a_fix_stops_on_a_serving_revision_that_is_not_ready(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    scenario = lab_world()
+    scenario["projects"][LAB]["services"]["app"]["unhealthy"] = MESSAGE
+    sandbox = make_sandbox(scenario)
+    before = sandbox.service(LAB, "app")
+    serving = before.latest_ready_revision.rsplit("/", 1)[-1]
+    sandbox.clear_calls()
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    out = done.stdout + done.stderr
+    assert done.returncode == 4, out
+    assert f"the serving revision {serving} of app is not ready" in out
+    assert "HEALTH_CHECK_CONTAINER_ERROR" in out and "Traceback" not in out
+    assert updates(sandbox) == []
+    after = sandbox.service(LAB, "app")
+    assert after.etag == before.etag and spec(after) == spec(before)
