@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from drift.diff.context import Context
 from drift.diff.jobs import masked
+from drift.diff.rollout import NOT_READY
 from drift.findings import Finding
 from drift.kinds import Kind
 from drift.live.conditions import failed, failed_ready, words
@@ -38,7 +39,7 @@ def health_findings(ctx: Context) -> Iterator[Finding]:
             f"(its Ready condition failed: {masked(ctx, words(ready))})",
             revision=rev.name,
             expected="serving revisions ready",
-            actual="not ready",
+            actual=NOT_READY,
             variant="ready",
         )
     terminal = raw(live.source).terminal_condition
@@ -53,6 +54,6 @@ def health_findings(ctx: Context) -> Iterator[Finding]:
         f"({masked(ctx, words(terminal))}){stays}",
         revision=where or None,
         expected=f"{ctx.service.kind.noun} ready",
-        actual="not ready",
+        actual=NOT_READY,
         variant="terminal",
     )

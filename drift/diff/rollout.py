@@ -18,6 +18,11 @@ from drift.live.normalize import comparable_fingerprints
 from drift.refs import SecretRef
 from drift.textsafe import plural
 
+LATEST_READY = "latest created revision ready"
+"""`expected` of the finding of a latest revision that failed (`actual` NOT_READY): what
+serves and fails is `drift.diff.health`'s."""
+NOT_READY = "not ready"
+
 
 def rollout_findings(ctx: Context) -> Iterator[Finding]:
     """A worker pool's revisions share instances where a service's share traffic (instance
@@ -45,8 +50,8 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             f"latest created revision {live.latest_created} is not ready "
             f"({masked(ctx, live.latest_created_message)}); {where}",
             revision=primary,
-            expected="latest created revision ready",
-            actual="not ready",
+            expected=LATEST_READY,
+            actual=NOT_READY,
         )
     # A template whose revision failed cannot serve (reported above): what serves is then
     # compared with the revision taking most traffic.

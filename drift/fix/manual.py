@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 
+from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
 from drift.fix.commands import Commands
@@ -146,6 +147,9 @@ def rollout_step(
     describe = shell_line(
         ["gcloud", "run", "revisions", "describe", target.removeprefix("revision."), *cmd._where()]
     )
+    if finding.actual == NOT_READY and finding.expected != LATEST_READY:  # drift.diff.health
+        reason = f"{message}: see why in its conditions and logs, fix it, then deploy again"
+        return ManualStep(target, reason, (describe,))
     change = canary_change(live, live.latest_created)
     if change:
         return ManualStep(

@@ -29,3 +29,19 @@ def test_a_fix_stops_on_a_serving_revision_that_is_not_ready(
     assert updates(sandbox) == []
     after = sandbox.service(LAB, "app")
     assert after.etag == before.etag and spec(after) == spec(before)
+
+
+def test_the_manual_step_of_a_serving_revision_that_fails_sends_no_traffic_anywhere(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Its step names what to look at, never `--to-latest` (LATEST is that same revision) nor
+    "release the template's revision" (the template is what serves)."""
+    scenario = lab_world()
+    scenario["projects"][LAB]["services"]["app"]["unhealthy"] = MESSAGE
+    sandbox = make_sandbox(scenario)
+    serving = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+    done = lab_cli(sandbox, tmp_path, "plan", "lab")
+    out = done.stdout + done.stderr
+    assert f"gcloud run revisions describe {serving}" in out, out
+    assert "see why in its conditions and logs, fix it, then deploy again" in out
+    assert "--to-latest" not in out and "release the template's revision" not in out
