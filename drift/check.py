@@ -30,6 +30,7 @@ from drift.live.model import LiveService, LiveState
 from drift.live.reader import HistoryWanted
 from drift.live.session import Session, read_live
 from drift.profiles.model import Profile, ServiceProfile, utc_today
+from drift.redact import mask
 from drift.report import Report
 from drift.rules import HISTORY
 from drift.settings import Settings
@@ -308,12 +309,20 @@ def _drifted(
 
 
 def _unique(items: list[Unverified], profile: Profile) -> tuple[Unverified, ...]:
-    """One item per (service, target), each at its workload's entry in the profile."""
+    """One item per (service, target), each at its workload's entry in the profile, its
+    reason masked as what a server sent back (`redact.mask(..., echo=True)`), now that every
+    secret of the run is known: the plan and `fix --dry-run` quote the reasons in text of their
+    own (the plan's "incomplete:" lines, `fix_commands`), where a secret's cut-off prefix
+    would no longer be recognised as the server's."""
     seen: dict[tuple[str, str], Unverified] = {}
     for item in items:
         seen.setdefault((item.service, item.target), item)
     located = (
-        replace(u, location=entry.location) if (entry := profile.services.get(u.key)) else u
+        replace(
+            u,
+            reason=mask(u.reason, echo=True),
+            location=entry.location if (entry := profile.services.get(u.key)) else u.location,
+        )
         for u in seen.values()
     )
     return tuple(sorted(located, key=lambda u: (u.service, u.target)))

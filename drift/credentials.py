@@ -23,15 +23,16 @@ _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
     rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{_LAST}"
     rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{_LAST}|(?<![A-Z0-9])PW(?![A-Z])"
-    rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC)[0-9]*{_LAST})",
+    rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC|JWT|BEARER)[0-9]*{_LAST})",
     re.IGNORECASE,
 )
 """Names that say a variable holds a secret, when its value is long and opaque enough
 (`looks_like_credential`). `PASS` only as the last word of the name (`DB_PASS`, `SMTP_PASS`,
 `PASS_2`, `DB_PASS_PROD`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
 `BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
-not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT` and `HMAC` only as the last word (`SESSION_SALT`,
-`WEBHOOK_HMAC`; not `SALT_MASTER`, `HMAC_ALGORITHM`)."""
+not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT`, `HMAC`, `JWT` and `BEARER` only as the last word
+(`SESSION_SALT`, `WEBHOOK_HMAC`, `LEGACY_JWT`, `SERVICE_JWT_PROD`, `UPSTREAM_BEARER`; not
+`SALT_MASTER`, `HMAC_ALGORITHM`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_ALGORITHM`, `JWKS_URL`)."""
 _STRONG_NAME = re.compile(
     rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST})", re.IGNORECASE
 )
@@ -60,7 +61,7 @@ _OPAQUE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{
 `Sup3rS3cretPw0rd`); not a host, a path word or `sslmode=require`."""
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
 _KEY_WORDS = (
-    r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey"
+    r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt"
     r"|(?:api|access|secret|private|auth|signing|encryption|master|client)[_-]?key"
 )
 _SUFFIX_WORDS = r"password|passwd|passphrase|pwd|pass|secret|token"
@@ -110,7 +111,7 @@ _ASSIGNED = (
 """A password, secret or token assigned inside a value, as a flag, a property, a query or
 connection string parameter, a YAML/JSON entry, a Ruby/Perl/PHP hash or an XML element
 writes it: `--db-password=…`, `-Dspring.datasource.password=…`, `?user=app&password=…`,
-`Server=db;Pwd=…;`, `token: …`, `"clientSecret": "…"`, `password => '…'`, `password := …`,
+`Server=db;Pwd=…;`, `token: …`, `?jwt=…`, `"clientSecret": "…"`, `password => '…'`, `password := …`,
 `<password>…</password>`, `--db-password …` and keytool's `-storepass …` (a flag's value after
 a space, unless it is another flag: `--password --verbose`, `--password -v`; `-S3cr3t` is a
 value). The key's last word says so, as a word of its own (`db-password`, `DB_PASS`,
@@ -127,7 +128,7 @@ which Cloud Run fills in, run v2 `EnvVar.value`; `${DB_PASS}`, a shell's, Spring
 envsubst's: `_PLACEHOLDER`) or a mask is none. `$DB_PASS` is not a placeholder: Cloud Run
 passes it as it is, and a password may begin with `$`."""
 _GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml")
-_ASSIGNED_HINT = ("pass", "pwd", "secret", "token", "credential", "key")
+_ASSIGNED_HINT = ("pass", "pwd", "secret", "token", "credential", "key", "jwt")
 """What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
 not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
 _PLACEHOLDER = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.-]*\})+|\*+")

@@ -216,6 +216,31 @@ def register(value: str) -> None:
     _known.add(value)
 
 
+def register_payload(data: bytes) -> None:
+    """Remember a secret version's payload as text wherever something may show it: the whole
+    of it decoded as UTF-8 (with U+FFFD for bytes that are not), and, when it holds bytes that
+    are not readable text (not UTF-8, or control characters: a keystore, DER, a binary key
+    with a name in it), every readable run between them of `FRAGMENT_MIN` characters or more.
+    A server or a tool that quotes such a value quotes its readable part, never the bytes
+    around it; a shorter run is not searched for anyway (`SEARCH_MIN`), and `FRAGMENT_MIN` is
+    the length from which the masker already takes a piece of a value for a secret's own
+    (`Secrets._mask_pieces`): a run is a piece of the value that a server may echo alone.
+    (Not the latin-1 decoding: every byte from 0xA0 up is a letter in it, so random bytes
+    would give thousands of runs, and servers speak UTF-8.)"""
+    text = data.decode("utf-8", errors="replace")
+    _known.add(text)
+    runs = _UNREADABLE.split(text)
+    if len(runs) > 1:
+        for run in runs:
+            if len(run.strip()) >= FRAGMENT_MIN:
+                _known.add(run)
+
+
+_UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+"""What splits a payload into readable runs (`register_payload`): bytes that are not UTF-8
+(decoded as U+FFFD) and control characters other than tab and line breaks, which text keeps."""
+
+
 def mask(text: str, *, echo: bool = False) -> str:
     """Mask every registered secret in `text` before it becomes part of a result or an error
     (`echo`: text a server sent back, where cut-off prefixes of a secret are masked too)."""

@@ -37,7 +37,7 @@ async def secret_digests(
         except ApiError as exc:
             failed[(project, ref)] = exc.reason
             return
-        redact.register(data.decode("utf-8", errors="replace"))
+        redact.register_payload(data)  # as text, and each readable run of a binary value
         digests[(project, ref)] = hashlib.sha256(data).hexdigest()
 
     await asyncio.gather(*(read(p, r) for p, r in dict.fromkeys(wanted)))

@@ -21,7 +21,6 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
 from drift.live.model import (
-    BINARY,
     LiveState,
     SecretPolicy,
     SecretVersionInfo,
@@ -324,9 +323,8 @@ class SecretReads:
             return
         data = answer[1]
         value = secret_text(data)
-        redact.register(value)
-        if value.startswith(BINARY):  # as text, wherever something may decode it so
-            redact.register(data.decode("utf-8", errors="replace"))
+        redact.register(value)  # as the rules hold it (`BINARY` and hex when not UTF-8)
+        redact.register_payload(data)  # as text, and each readable run of a binary value
         self.state.values[ref] = value
 
     async def _value(self, name: str) -> tuple[str, bytes] | ApiError:

@@ -22,6 +22,16 @@ PASSWORD_IN_QUERY = "postgres://app:$(X)@10.0.0.3/db?password=Sup3rS3cretPw0rd"
 DSN_AROUND_A_SECRET = "postgres://app:$(DB_PASS)@db-instance-123456.example.com/app?sslmode=require"
 """A URL whose password is a `$(VAR)` reference holds no credential of its own, unless a
 token stands elsewhere in it (the first two: masked, and a plain secret when only required)."""
+JWT_VALUE = "S3CR3T-jwt-8b33d4316306"
+"""A shared JWT signing secret pasted as a plain value (revleak 2): not JWT-shaped itself."""
+JWT_NAMES = ("LEGACY_JWT", "JWT", "SERVICE_JWT_PROD", "JWT_2", "UPSTREAM_BEARER")
+NOT_JWT = {  # a JWT's settings, not a credential: JWT only as the name's last word
+    "JWT_ISSUER": "https://issuer.example.com",
+    "JWT_AUDIENCE": "my-app-audience-123",
+    "JWT_ALGORITHM": "RS256",
+    "JWT_EXPIRY": "3600",
+    "JWKS_URL": "https://issuer.example.com/.well-known/jwks.json",
+}
 SHOWN = {  # live value, profile value: short values under broad or harmless names
     "CACHE_KEY": ("v2", "v3"),
     "TOKEN_TTL": ("1h", "2h"),
@@ -64,7 +74,10 @@ HIDDEN = {  # live value: a password's or a secret's name, or a credential's sha
         ("API_KEY", KEY_IN_QUERY, True),
         ("DATABASE_URL", PASSWORD_IN_QUERY, True),
         ("DATABASE_URL", DSN_AROUND_A_SECRET, False),
-    ],
+    ]
+    + [(n, JWT_VALUE, True) for n in JWT_NAMES]
+    + [(n, v, False) for n, v in NOT_JWT.items()]
+    + [("ARGS", f"--jwt={JWT_VALUE} -v", True), ("WS_URL", f"wss://h/ws?jwt={JWT_VALUE}", True)],
 )
 def test_a_name_or_shape_hides_a_value_or_not(name: str, value: str, hidden: bool) -> None:
     assert credentials.hidden_plain(name, value) is hidden
@@ -245,3 +258,44 @@ def test_a_plain_secret_is_masked_in_a_form_the_spec_names_in_every_format(
     assert all("plain value" in f["message"] for f in plain)
     assert [fmt for fmt, text in outputs.items() if "(plain value)" in text] == []
     assert [fmt for fmt, text in outputs.items() if "pw-1234567" in text or "ghp_" in text] == []
+
+
+def test_a_plain_jwt_secret_is_shown_in_no_format(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A shared JWT secret pasted as a plain `LEGACY_JWT` (or passed as `?jwt=`), unexpected by
+    the profile, which drift never read from Secret Manager: its name or key says what it is,
+    in every format, the files `--output`/`--sarif` write, the step summary and the plans
+    (revleak 2). `JWT_ISSUER` is shown."""
+    live = {"MODE": "live", "LEGACY_JWT": JWT_VALUE, "WS_URL": f"wss://h/ws?jwt={JWT_VALUE}"}
+    sandbox = make_sandbox(_scenario({**live, **NOT_JWT}))
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "e.yaml").write_text(
+        "project: p1\nregion: europe-west1\nservices:\n  api:\n    unexpected_env: warn\n"
+        "    env:\n      MODE: live\n"
+    )
+    summary, out = tmp_path / "summary.md", tmp_path / "out"
+    out.mkdir()
+    env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    runs = [("check", "e", "--format", fmt) for fmt in ("table", "json", "sarif", "markdown")]
+    runs += [
+        ("check", "e", "--format", "github", "--sarif", str(out / "c.sarif")),
+        ("check", "e", "--format", "json", "--output", str(out / "c.json")),
+        ("check", "e", "--format", "markdown", "--output", str(out / "c.md")),
+    ]
+    runs += [("plan", "e", "--format", fmt) for fmt in ("table", "json", "gcloud", "yaml")]
+    runs.append(("fix", "e", "--dry-run"))
+    texts = {}
+    for args in runs:
+        done = drift(*args, "--profiles", str(profiles), "-v", env=env, cwd=tmp_path)
+        texts[" ".join(args)], texts[" ".join(args) + " (stderr)"] = done.stdout, done.stderr
+    texts.update({f.name: f.read_text() for f in out.iterdir()})
+    texts["step summary"] = summary.read_text()
+    assert len(texts) == 2 * len(runs) + 4 and "LEGACY_JWT" in texts["step summary"]
+    report = json.loads(texts["check e --format json"])
+    unexpected = {f["target"]: f["actual"] for f in report["findings"]}
+    assert unexpected["env.LEGACY_JWT"] == "***"
+    assert unexpected["env.WS_URL"] == "wss://h/ws?jwt=***"
+    assert unexpected["env.JWT_ISSUER"] == NOT_JWT["JWT_ISSUER"]
+    assert [where for where, text in texts.items() if JWT_VALUE in text] == []
