@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +18,9 @@ from google.cloud import run_v2
 import drift.fix.canary
 from drift import redact
 from drift.cli.session import _logging
-from drift.errors import ExitCode
+from drift.errors import Aborted, ExitCode
 from drift.fix.apply import FixOptions
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import (
@@ -193,3 +196,95 @@ def test_a_tag_on_the_revision_that_served_stays_on_it_after_the_promotion(
     assert [(t.revision, t.percent) for t in after.traffic if t.tag == "stable"] == [
         (was.revision, 0)
     ]
+
+
+def test_a_variable_set_again_keeps_its_place_in_the_list(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC invariant 2 ("every other variable … survives byte for byte"): the order of the
+    variables is part of the configuration — `EnvVar.value`: "Variable references $(VAR_NAME)
+    are expanded using the previous defined environment variables in the container"
+    (google/cloud/run/v2/k8s.min.proto) — so a variable whose value the plan changes is
+    replaced where it stands. Kills: `_changed_env` appending the new value at the end."""
+    template = {
+        "image": "us-docker.pkg.dev/lab/app:v1",
+        "port": 8080,
+        "env": {"MODE": "test", "URL": "https://$(MODE).example.com"},
+    }
+    sandbox = make_sandbox(lab.lab_world(template=template))
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    env = sandbox.service(LAB, "app").template.containers[0].env
+    assert [(v.name, v.value) for v in env] == [
+        ("MODE", "live"),
+        ("URL", "https://$(MODE).example.com"),
+    ]
+
+
+def test_the_journal_records_the_promotion_before_it_is_sent(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC invariant 5 ("Before each write, the journal records what rollback needs"): when
+    the promotion's UpdateService goes out, the journal on disk already says `promoting` and
+    holds that write (its etag and generation), so a drift killed during it is rolled back
+    from the right state. Kills: `_promote` without `journal.begin`."""
+    sandbox = make_sandbox(lab.lab_world())
+    real = drift.fix.canary.update_workload
+    seen: list[tuple[str, list[str]]] = []
+
+    async def update(session: Any, kind: Any, workload: Any, **kw: Any) -> Any:
+        (entry,) = lab.entries(tmp_path)
+        seen.append((entry.state, [w["step"] for w in entry.writes]))
+        return await real(session, kind, workload, **kw)
+
+    monkeypatch.setattr(drift.fix.canary, "update_workload", update)
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    assert seen == [
+        ("canary-deploying", ["canary"]),
+        ("promoting", ["canary", "promotion"]),
+    ]
+
+
+def test_a_lock_held_on_another_host_is_never_taken_over(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """SPEC invariant 11 ("One writer per service"): a journal shared between machines holds
+    a fix's lock taken on `build-agent-7`, whose pid no process has *here*. Whether that
+    process lives cannot be known from this host: the lock holds, the second fix exits 4 at
+    once and writes nothing. Kills: `Holder.stale` judging another host's pid locally."""
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    locks.mkdir(parents=True)
+    lock = locks / "acme-chat-staging--us-central1--services--web.lock"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    held = {
+        "change_id": "20261101-120000-away",
+        "pid": gone.pid,
+        "host": "build-agent-7",
+        "started": "2026-11-01T12:00:00+00:00",
+        "command": "fix",
+    }
+    lock.write_text(json.dumps(held))
+    with pytest.raises(Aborted, match="being changed by change 20261101-120000-away"):
+        fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["web"])
+    assert lab.updates(sandbox) == [] and json.loads(lock.read_text()) == held
+
+
+def test_a_canary_write_the_server_refused_is_journaled_as_not_landed(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPEC invariant 5 and "a write counts only when proven": the canary's UpdateService is
+    refused (INVALID_ARGUMENT), nothing changed. The journal says that write did not land, and
+    a rollback finds nothing to undo. Kills: `Journal.landed` recording every write as
+    landed."""
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service(LAB, "app")
+    sandbox.inject(Fault(method="UpdateService", code="INVALID_ARGUMENT", first_n=1))
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (entry,) = lab.entries(tmp_path)
+    assert [w["landed"] for w in entry.writes] == [False] and not entry.wrote
+    rolled = rollback(tmp_path)
+    assert rolled.exit_code is ExitCode.OK, rolled.summary()
+    assert sandbox.service(LAB, "app").etag == before.etag
