@@ -17,6 +17,14 @@ from drift.errors import UsageError
 from drift.textsafe import visible
 
 
+def file_in_the_way(directory: Path) -> Path | None:
+    """The first path on the way to `directory` that exists and is not a directory."""
+    for folder in (*reversed(directory.parents), directory):
+        if folder.exists() and not folder.is_dir():
+            return folder
+    return None
+
+
 def write_whole(path: Path, text: str, *, what: str = "") -> None:
     """Write `text` (UTF-8, whatever the locale) to `path`: to a temporary file beside its
     target (a link's target: the link stays), flushed to disk, then renamed over it. A path

@@ -248,6 +248,30 @@ def _names_a_directory(value: object, source: str, key: str) -> None:
         )
 
 
+def _no_file_in_the_way(value: object, source: str) -> None:
+    """Refuse a journal directory that a file stands in the way of, from whichever source named
+    it, as `--journal` is refused (`drift.cli.options.journal_directory`): fix and rollback
+    would stop at it later, check and history would pass it over in silence (the journal tells
+    them which canaries drift made)."""
+    from drift.files import file_in_the_way
+
+    if not isinstance(value, str | Path) or not str(value).strip():
+        return
+    path = Path(value)
+    try:
+        blocker = file_in_the_way(path)
+    except OSError as exc:
+        raise UsageError(
+            f"invalid configuration: {source}: {path} cannot be read: {exc.strerror or exc}"
+        ) from exc
+    if blocker is not None:
+        raise UsageError(
+            f"invalid configuration: {source}: {blocker} is a file, not a directory",
+            hint="name a directory for the journal, or unset it for the default "
+            f"({DEFAULT_PLACE['journal_dir']})",
+        )
+
+
 def _a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
     """The project and region given in place of the profile's, where they came from: a
     value that is not one (`--region "us-central1 "`) would reach every resource name, and
@@ -317,6 +341,7 @@ def load_settings(**overrides: Any) -> Settings:
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
         _a_place(merged, sources)
+        _no_file_in_the_way(merged.get("journal_dir"), sources.get("journal_dir", ""))
         return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []

@@ -54,7 +54,7 @@ def journal_directory(value: str) -> Path:
     recorded there (fix creates it)."""
     import os
 
-    from drift.fix.journalfiles import file_in_the_way
+    from drift.files import file_in_the_way
 
     path = directory(value)
     try:

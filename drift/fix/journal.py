@@ -19,13 +19,12 @@ from typing import Any
 
 from drift import redact
 from drift.errors import JournalError
-from drift.files import regular_bytes, replace_whole
+from drift.files import file_in_the_way, regular_bytes, replace_whole
 from drift.fix.entryshape import Malformed, entry_check, foreign
 from drift.fix.journalfiles import (
     checked,
     create,
     digest,
-    file_in_the_way,
     listed,
     sum_path,
     unreadable,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import JournalError, JournalUnreadable
-from drift.files import regular_bytes
+from drift.files import file_in_the_way, regular_bytes
 from drift.fix.entryshape import unsummed
 
 EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
@@ -62,14 +62,6 @@ def digest(data: bytes) -> str:
 
 def sum_path(path: Path) -> Path:
     return path.with_name(path.name + CHECKSUM)
-
-
-def file_in_the_way(directory: Path) -> Path | None:
-    """The first path on the way to `directory` that exists and is not a directory."""
-    for folder in (*reversed(directory.parents), directory):
-        if folder.exists() and not folder.is_dir():
-            return folder
-    return None
 
 
 def create(directory: Path) -> None:

@@ -259,3 +259,33 @@ def test_every_command_that_reads_the_journal_takes_the_option(
     empty = drift(command, "e2e", *profiles, "--journal", "", env=sandbox.environ())
     assert empty.returncode == 2
     assert "Invalid value for '--journal': '' names no directory" in empty.stderr, empty.stderr
+
+
+def test_a_journal_setting_that_is_no_directory_is_refused_from_every_source(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`DRIFT_JOURNAL_DIR` or `[tool.drift] journal_dir` naming a file (or a path through one)
+    was passed over in silence by check and history, as `--journal FILE` was before it was
+    refused: refused alike, exit 2, naming the source and the file, before anything is read."""
+    root = project(tmp_path)
+    afile = root / "journal-file"
+    afile.write_text("not a directory\n")
+    config = root / "pyproject.toml"
+    for source in ("env", "config"):
+        env = sandbox.environ()
+        if source == "env":
+            env["DRIFT_JOURNAL_DIR"] = str(afile / "journal")
+        else:
+            config.write_text(
+                '[tool.drift]\nprofiles_dir = "deploy/profiles"\njournal_dir = "journal-file"\n'
+            )
+        for command in (["check", "staging"], ["history", "staging", "-s", "web"]):
+            sandbox.clear_calls()
+            done = drift(*command, env=env, cwd=root)
+            assert done.returncode == 2, (source, command, done.stdout + done.stderr)
+            said = done.stderr
+            assert f"{afile} is a file, not a directory" in said or (
+                source == "config" and "journal-file is a file, not a directory" in said
+            ), said
+            assert ("DRIFT_JOURNAL_DIR" if source == "env" else "[tool.drift] journal_dir") in said
+            assert "Traceback" not in said and sandbox.calls == []
