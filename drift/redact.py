@@ -97,6 +97,20 @@ class Secrets:
         for form in {value, *(unicodedata.normalize(f, value) for f in ("NFC", "NFD"))}:
             self._add(form)
 
+    def add_echoed(self, value: str) -> None:
+        """Remember `value` as a piece of a secret that only a server's text is searched for
+        (`mask(..., echo=True)`): the readable runs of a binary value, where a keystore's or a
+        certificate's public names (a host, an issuer) must not hide the same name in a plain
+        value elsewhere."""
+        value = value.strip()
+        if not searchable(value):
+            return
+        with self._lock:
+            for form in {value, *(unicodedata.normalize(f, value) for f in ("NFC", "NFD"))}:
+                pieces = self._pieces.setdefault(form[:FRAGMENT_MIN], [])
+                if form not in pieces and len(set(form[:FRAGMENT_MIN])) >= 3:
+                    pieces.append(form)
+
     def _add(self, value: str) -> None:
         with self._lock:
             if value in self._values:
@@ -220,11 +234,14 @@ def register_payload(data: bytes) -> None:
     """Remember a secret version's payload as text wherever something may show it: the whole
     of it decoded as UTF-8 (with U+FFFD for bytes that are not), and, when it holds bytes that
     are not readable text (not UTF-8, or control characters: a keystore, DER, a binary key
-    with a name in it), every readable run between them of `FRAGMENT_MIN` characters or more.
-    A server or a tool that quotes such a value quotes its readable part, never the bytes
-    around it; a shorter run is not searched for anyway (`SEARCH_MIN`), and `FRAGMENT_MIN` is
-    the length from which the masker already takes a piece of a value for a secret's own
-    (`Secrets._mask_pieces`): a run is a piece of the value that a server may echo alone.
+    with a name in it), every readable run between them of `FRAGMENT_MIN` characters or more,
+    searched for in what servers send back only (`Secrets.add_echoed`). A server or a tool that
+    quotes such a value quotes its readable part, never the bytes around it; a shorter run is
+    not searched for anyway (`SEARCH_MIN`), and `FRAGMENT_MIN` is the length from which the
+    masker already takes a piece of a value for a secret's own (`Secrets._mask_pieces`): a run
+    is a piece of the value that a server may echo alone. Elsewhere a run is not masked: the
+    readable runs of a keystore or a certificate are public names (a host, an issuer), which a
+    plain value may hold too (revown27).
     (Not the latin-1 decoding: every byte from 0xA0 up is a letter in it, so random bytes
     would give thousands of runs, and servers speak UTF-8.)"""
     text = data.decode("utf-8", errors="replace")
@@ -233,7 +250,7 @@ def register_payload(data: bytes) -> None:
     if len(runs) > 1:
         for run in runs:
             if len(run.strip()) >= FRAGMENT_MIN:
-                _known.add(run)
+                _known.add_echoed(run)
 
 
 _UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")

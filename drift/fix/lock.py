@@ -30,7 +30,6 @@ from types import TracebackType
 from drift.fix import lockholder
 from drift.fix.journal import now_text
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
-from drift.fix.lockholder import read as _read
 from drift.fix.lockname import legacy_name, lock_name
 from drift.fix.locktakeover import finished, left_by, remove, unpending, unwritable
 
@@ -124,7 +123,7 @@ class Locks:
         to take over ("")."""
         if path in self.held:
             return "ours"
-        holder = _read(path)
+        holder = lockholder.read(path)
         if holder is None:
             if not path.exists():
                 return ""  # removed meanwhile

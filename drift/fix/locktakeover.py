@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drift.errors import JournalError
+from drift.fix import lockholder
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.journalfiles import listed
 from drift.fix.lockholder import Holder
-from drift.fix.lockholder import read as _read
 from drift.fix.lockname import names
 
 TAKEOVER = ".takeover"
@@ -76,7 +76,7 @@ def remove(holder: Holder) -> bytes | None:
     around them, so that of two commands taking over the same stale lock, the second finds
     the first one's new lock and leaves it."""
     with _takeover(holder.path.parent):
-        if _read(holder.path) != holder:
+        if lockholder.read(holder.path) != holder:
             return None
         try:
             found = holder.path.read_bytes()
@@ -113,7 +113,7 @@ def clear_stale(journal: Path, change_id: str) -> list[str]:
     paths = listed(directory, ".lock", "the journal's locks")
     out = []
     for path in paths:
-        holder = _read(path)
+        holder = lockholder.read(path)
         if holder is None or holder.change_id != change_id or not holder.stale:
             continue
         service = holder.service or path.stem

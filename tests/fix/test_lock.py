@@ -21,6 +21,7 @@ import pytest
 
 from drift.errors import Aborted, ExitCode, JournalError
 from drift.fix import lock as locking
+from drift.fix import lockholder
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State, Write, now_text
 from drift.fix.lock import Locked, Locks
@@ -207,11 +208,11 @@ def test_two_takers_of_one_stale_lock_one_wins(
     path = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
     stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
     path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
-    real = locking._read
+    real = lockholder.read
     reads: dict[str, int] = {}
     both_at_the_check = threading.Barrier(2)
 
-    def read(lock: Path) -> locking.Holder | None:
+    def read(lock: Path) -> lockholder.Holder | None:
         holder = real(lock)
         me = threading.current_thread().name
         reads[me] = reads.get(me, 0) + 1
@@ -222,7 +223,7 @@ def test_two_takers_of_one_stale_lock_one_wins(
                 pass  # the other one could not get there: the check is guarded
         return holder
 
-    monkeypatch.setattr(locking, "_read", read)
+    monkeypatch.setattr(lockholder, "read", read)
     held: list[str] = []
     refused: list[str] = []
 
@@ -474,3 +475,27 @@ def test_a_bug_that_ends_a_fix_after_its_canary_keeps_the_service_s_lock(
     code, out, _ = second(sandbox, tmp_path, "rollback", entry.change_id, "--yes")
     assert code == 0, out
     assert not lock.exists(), out
+
+
+def test_the_race_test_reaches_the_check_before_the_deletion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown27: since the split (a50b6ef) the check before the deletion lives in
+    drift.fix.locktakeover; a patch of one module's own `read` no longer reached it and the
+    race test above ran no race. Both call `lockholder.read`: the one place a test steers."""
+    journal = tmp_path / "journal"
+    (journal / "locks").mkdir(parents=True)
+    path = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
+    stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
+    path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
+    real = lockholder.read
+    reads: list[Path] = []
+
+    def read(lock: Path) -> lockholder.Holder | None:
+        reads.append(lock)
+        return real(lock)
+
+    monkeypatch.setattr(lockholder, "read", read)
+    Locks(journal, "20261129-000000-aaaa", "fix", say=lambda line: None).acquire(LOCK, "web")
+    # the acquire's read, then remove()'s re-read under the takeover lock (as on c0bd7bb)
+    assert len(reads) >= 2, reads

@@ -19,9 +19,14 @@ HOST = "api.partner.example.com"
 # DER-ish: two SAN dNSNames [2] IMPLICIT IA5String (0x82, length), issuer O (UTF8String)
 KEYSTORE = (
     b"\xfe\xed\xfe\xed\x00\x00\x00\x02\x30\x82\x03\x1f\xa0\x03\x02\x01\x02"
-    + b"\x82\x17" + HOST.encode() + b"\x82\x0f" + b"www.example.com"
-    + b"\x31\x1e\x30\x1c\x06\x03\x55\x04\x0a\x0c\x15" + b"Google Trust Services"
-    + b"\x04\x20" + bytes(range(0xA0, 0xC0))  # key bytes
+    + b"\x82\x17"
+    + HOST.encode()
+    + b"\x82\x0f"
+    + b"www.example.com"
+    + b"\x31\x1e\x30\x1c\x06\x03\x55\x04\x0a\x0c\x15"
+    + b"Google Trust Services"
+    + b"\x04\x20"
+    + bytes(range(0xA0, 0xC0))  # key bytes
 )
 PROFILE = """\
 project: rel-project
