@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from drift.baseline import parse_baseline
 from drift.errors import DriftError
 from drift.settings import load_settings
+from tests.fuzz.budget import examples
 
 KEYS = [
     "profiles_dir", "project", "region", "fail_on", "concurrency", "impersonate_service_account",
@@ -52,7 +53,9 @@ def toml_value(value: Any) -> str:
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(table=st.dictionaries(st.sampled_from(KEYS), toml_scalars, max_size=4))
 def test_any_tool_drift_table(
@@ -84,7 +87,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(key=st.sampled_from(sorted(VALID)), value=json_values, raw=st.binary(max_size=40))
 def test_any_baseline_bytes(key: str, value: Any, raw: bytes) -> None:
     for data in (json.dumps({**VALID, key: value}).encode(), raw):

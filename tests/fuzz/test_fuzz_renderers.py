@@ -18,6 +18,7 @@ from drift.format import OutputFormat, formatter_for
 from drift.report import Report
 from tests.format.conftest import make_finding, make_report
 from tests.format.test_sarif import SCHEMA as SARIF_SCHEMA
+from tests.fuzz.budget import examples
 
 PIECES = [
     "\r", "\n", "\r\n", "::error::forged", "::add-mask::x", "%0A::warning::x", "%0D", "%25",
@@ -60,7 +61,7 @@ def reports(draw: st.DrawFn) -> Report:
     return replace(report, notes=tuple(draw(st.lists(hostile, max_size=2))))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(report=reports())
 def test_github_format_issues_only_drifts_own_commands(report: Report) -> None:
     out = formatter_for(OutputFormat.GITHUB).render(report)
@@ -77,7 +78,7 @@ def test_github_format_issues_only_drifts_own_commands(report: Report) -> None:
     assert len(commands) <= expected + 3, out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(report=reports())
 def test_sarif_is_valid_json_against_its_schema(report: Report) -> None:
     out = formatter_for(OutputFormat.SARIF).render(report)
@@ -86,7 +87,7 @@ def test_sarif_is_valid_json_against_its_schema(report: Report) -> None:
     json.loads(formatter_for(OutputFormat.JSON).render(report))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(report=reports())
 def test_markdown_rows_keep_their_columns_and_text_has_no_raw_esc(report: Report) -> None:
     md = formatter_for(OutputFormat.MARKDOWN).render(report)

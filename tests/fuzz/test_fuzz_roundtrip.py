@@ -22,11 +22,12 @@ from drift.onboarding.init import init_from_live
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
+from tests.fuzz.budget import examples
 from tests.fuzz.livegen import PROJECT, REGION, scenarios
 
 TODAY = dt.date(2026, 11, 30)
 EXAMPLES = settings(
-    max_examples=150,
+    max_examples=examples(5),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
