@@ -190,11 +190,15 @@ MAX_EXPIRY_DAYS = 3650
 
 def _expiry_days(value: Any) -> Any:
     """`30`, `30d`, `2w` -> days, at most MAX_EXPIRY_DAYS."""
-    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
-    days = int(match[1]) * (7 if match[2] == "w" else 1) if match else value
+    # ASCII digits: `\d` also read "٣٠d" as 30 days
+    found = re.fullmatch(r"\s*([0-9]+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
+    if found and len(found[1].lstrip("0")) > 9:  # int() of 5000 digits: Python's digit limit
+        raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days")
+    days = int(found[1]) * (7 if found[2] == "w" else 1) if found else value
     if days is None or isinstance(days, int) and not isinstance(days, bool):
         if days is not None and days > MAX_EXPIRY_DAYS:
-            raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {days}")
+            shown = days if days < 10**30 else "more"  # str() of 5000 digits: the same limit
+            raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {shown}")
         return days
     raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {value!r}")
 
