@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from typing import Any
 
 _UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
@@ -182,3 +183,24 @@ def show_memory(size: int) -> str:
         if size and size % unit == 0:
             return f"{size // unit}{suffix}"
     return str(size)
+
+
+MAX_EXPIRY_DAYS = 3650
+"""Ten years; a billion days overflowed the diff's `now + days` into an internal error."""
+
+
+def parse_days(value: Any) -> Any:
+    """A profile's `expiry_warning`: `30`, `30d`, `2w` -> days, at most MAX_EXPIRY_DAYS (an int
+    or None passes; what else the field's type refuses). ASCII digits only: `\\d` read "٣٠d" as
+    30 days. Raises ValueError."""
+    found = re.fullmatch(r"\s*([0-9]+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
+    if found and len(found[1].lstrip("0")) > 9:  # int() of 5000 digits: Python's digit limit
+        raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {_shown(value)}")
+    days = int(found[1]) * (7 if found[2] == "w" else 1) if found else value
+    if days is None or isinstance(days, int) and not isinstance(days, bool):
+        if days is not None and days > MAX_EXPIRY_DAYS:
+            raise ValueError(
+                f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {_shown(days)}"
+            )
+        return days
+    raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {_shown(value)}")
