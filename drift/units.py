@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
+from typing import Any
 
 _UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
-_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+"""ASCII digits only: `\\d` also matches other scripts' digits (`"٣٠٠s"` read as 300 s)."""
+
+MAX_SECONDS = 315_576_000_000
+"""The longest duration a Google API holds: google.protobuf.Duration's `seconds` is "from
+-315,576,000,000 to +315,576,000,000 inclusive" (~10,000 years; google/protobuf/duration.proto).
+Every duration Cloud Run takes (timeouts, probe periods) is a Duration; what each setting allows
+(a request timeout at most 3600s) its own row checks."""
+MAX_CPU = 8
+"""Cloud Run: "The maximum amount of vCPU you can configure is 8 vCPU"
+(cloud.google.com/run/docs/configuring/services/cpu; jobs/configuring/jobs/cpu: "up to a maximum
+of 8 CPUs")."""
+MAX_MEMORY = 32 * 2**30
+"""Cloud Run: "The maximum amount of memory you can configure is 32 gibibyte (32 Gi)"
+(cloud.google.com/run/docs/configuring/services/memory-limits)."""
+_DOCS = "cloud.google.com/run/docs/configuring/services"
+_EXPONENT_LIMIT = 30
+"""A quantity's power of ten past which it is out of every range above (10^30 bytes, CPUs), so
+`1e1000000` is refused before it is computed (decimal.Overflow, or Python's 4300-digit limit)."""
 
 
 def _spans(units: str) -> re.Pattern[str]:
-    return re.compile("".join(rf"(?:({_NUMBER}){unit})?" for unit in units))
+    return re.compile("".join(rf"(?:({_NUMBER}){unit})?" for unit in units), re.ASCII)
 
 
 _DURATION = _spans("hms")
@@ -33,20 +53,45 @@ def _seconds(
     value: str | int | float, spans: re.Pattern[str], units: str, noun: str, examples: str
 ) -> float:
     if isinstance(value, bool):
-        raise ValueError(f"not a {noun}: {value!r}")
+        raise ValueError(f"not a {noun}: {_shown(value)}")
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError(f"negative {noun}: {value}")
-        return float(value)
+            raise ValueError(f"negative {noun}: {_shown(value)}")
+        if isinstance(value, int) and value > MAX_SECONDS:  # float(10**400): OverflowError
+            raise ValueError(f"too long a {noun}: {_shown(value)} (at most {MAX_SECONDS}s)")
+        return _within(float(value), noun)
     text = value.strip()
     if text[1:] and text.startswith("-") and spans.fullmatch(text[1:]):
-        raise ValueError(f"negative {noun}: {value!r} (write 0 or more, e.g. {examples})")
-    if re.fullmatch(_NUMBER, text):
-        return float(text)
+        raise ValueError(f"negative {noun}: {_shown(value)} (write 0 or more, e.g. {examples})")
+    if re.fullmatch(_NUMBER, text, re.ASCII):
+        return _within(float(text), noun)
     match = spans.fullmatch(text)
     if not text or not match or not any(match.groups()):
-        raise ValueError(f"not a {noun}: {value!r} (write e.g. {examples})")
-    return sum(float(n) * _UNITS[u] for n, u in zip(match.groups(), units, strict=True) if n)
+        raise ValueError(f"not a {noun}: {_shown(value)} (write e.g. {examples})")
+    seconds = sum(float(n) * _UNITS[u] for n, u in zip(match.groups(), units, strict=True) if n)
+    return _within(seconds, noun)
+
+
+def _within(seconds: float, noun: str) -> float:
+    """`seconds` if a Duration can hold it (NaN and infinity, or `9` * 400 as text, cannot)."""
+    if not math.isfinite(seconds):
+        raise ValueError(f"must be a finite {noun}, not {seconds}")
+    if seconds > MAX_SECONDS:
+        raise ValueError(
+            f"too long a {noun}: {seconds:g}s (at most {MAX_SECONDS}s, about 10,000 years:"
+            " the longest a Google API's Duration holds)"
+        )
+    return float(seconds)
+
+
+def _shown(value: object) -> str:
+    """A value for a message, at most about 40 characters (a 5000-digit int has no `str` at all:
+    Python's 4300-digit limit)."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return "a huge number" if value > 0 else "a huge negative number"
+    if isinstance(value, str) and len(value) > 40:
+        return f"{value[:30]!r}… ({len(value)} characters)"
+    return repr(value)
 
 
 def format_duration(seconds: float) -> str:
@@ -63,43 +108,62 @@ _DECIMAL: dict[str, Decimal] = {
 }
 
 
-def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal:
+def parse_quantity(
+    value: str | int | float, what: str, example: str, maximum: Decimal, limit: str
+) -> Decimal:
     """A Kubernetes resource quantity, as Cloud Run's `resources.limits` take them: a number with
     a binary (`Ki`..`Ei`) or decimal (`m`, `k`..`E`) suffix or an exponent (`1e3`). Suffixes are
-    case-sensitive (`512ki` is not a quantity). Raises ValueError naming `what`."""
+    case-sensitive (`512ki` is not a quantity). At most `maximum` (what Cloud Run allows, which
+    `limit` says). Raises ValueError naming `what`."""
     if isinstance(value, bool):
-        raise ValueError(f"not a {what}: {value!r}")
+        raise ValueError(f"not a {what}: {_shown(value)}")
+    too_large = ValueError(f"too large a {what}: {_shown(value)} ({limit})")
+    if isinstance(value, int) and abs(value) > maximum:  # str(10**5000): the 4300-digit limit
+        raise too_large if value > 0 else ValueError(f"not a {what}: {_shown(value)}")
     text = str(value).strip()
     match = _QUANTITY.fullmatch(text)
     if not match:
         hint = ""
-        if re.fullmatch(r"[0-9.]+[a-zA-Z]+", text):
+        if re.fullmatch(r"[0-9.]+[a-zA-Z]+", text, re.ASCII):
             hint = "; suffixes are case-sensitive: Ki, Mi, Gi, Ti or k, M, G, T"
-        raise ValueError(f"not a {what}: {value!r} (write e.g. {example}{hint})")
+        raise ValueError(f"not a {what}: {_shown(value)} (write e.g. {example}{hint})")
     number = Decimal(match.group(1))
     suffix = match.group(2) or ""
+    power = suffix[1:].lstrip("+-").lstrip("0") if suffix[:1] in ("e", "E") else ""
+    if number.adjusted() > _EXPONENT_LIMIT or len(power) > 2 or int(power or 0) > _EXPONENT_LIMIT:
+        if "-" in suffix:  # 1e-1000000: finer than any unit (a byte, a millicore)
+            raise ValueError(f"not a {what}: {_shown(value)} (exponent out of range)")
+        raise too_large  # computing 1e1000000 raised decimal.Overflow
     if suffix in _BINARY:
-        return number * _BINARY[suffix]
-    if suffix in _DECIMAL:
-        return number * _DECIMAL[suffix]
-    if suffix:
-        return number * Decimal(10) ** int(suffix[1:])
-    return number
+        size = number * _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        size = number * _DECIMAL[suffix]
+    elif suffix:
+        size = number * Decimal(10) ** int(suffix[1:])
+    else:
+        size = number
+    if size > maximum:
+        raise too_large
+    return size
 
 
 def parse_cpu(value: str | int | float) -> int:
     """`1`, `0.5`, `1000m`, `2k`... -> millicores. Raises ValueError."""
-    millis = parse_quantity(value, "CPU quantity", "1, 2, 0.5 or 500m") * 1000
+    limit = "Cloud Run allows at most 8 CPUs: cloud.google.com/run/docs/configuring/services/cpu"
+    millis = (
+        parse_quantity(value, "CPU quantity", "1, 2, 0.5 or 500m", Decimal(MAX_CPU), limit) * 1000
+    )
     if millis != millis.to_integral_value():
-        raise ValueError(f"not a CPU quantity: {value!r} (finer than a millicore)")
+        raise ValueError(f"not a CPU quantity: {_shown(value)} (finer than a millicore)")
     return int(millis)
 
 
 def parse_memory(value: str | int | float) -> int:
     """`512Mi`, `1Gi`, `1G`, `512Ki`, `536870912` -> bytes. Raises ValueError."""
-    size = parse_quantity(value, "memory quantity", "512Mi or 1Gi")
+    limit = f"Cloud Run allows at most {format_memory(MAX_MEMORY)}: {_DOCS}/memory-limits"
+    size = parse_quantity(value, "memory quantity", "512Mi or 1Gi", Decimal(MAX_MEMORY), limit)
     if size != size.to_integral_value():
-        raise ValueError(f"not a memory quantity: {value!r} (not a whole number of bytes)")
+        raise ValueError(f"not a memory quantity: {_shown(value)} (not a whole number of bytes)")
     return int(size)
 
 
@@ -119,3 +183,24 @@ def show_memory(size: int) -> str:
         if size and size % unit == 0:
             return f"{size // unit}{suffix}"
     return str(size)
+
+
+MAX_EXPIRY_DAYS = 3650
+"""Ten years; a billion days overflowed the diff's `now + days` into an internal error."""
+
+
+def parse_days(value: Any) -> Any:
+    """A profile's `expiry_warning`: `30`, `30d`, `2w` -> days, at most MAX_EXPIRY_DAYS (an int
+    or None passes; what else the field's type refuses). ASCII digits only: `\\d` read "٣٠d" as
+    30 days. Raises ValueError."""
+    found = re.fullmatch(r"\s*([0-9]+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
+    if found and len(found[1].lstrip("0")) > 9:  # int() of 5000 digits: Python's digit limit
+        raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {_shown(value)}")
+    days = int(found[1]) * (7 if found[2] == "w" else 1) if found else value
+    if days is None or isinstance(days, int) and not isinstance(days, bool):
+        if days is not None and days > MAX_EXPIRY_DAYS:
+            raise ValueError(
+                f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {_shown(days)}"
+            )
+        return days
+    raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {_shown(value)}")

@@ -4,7 +4,6 @@ the row of a plain integer setting."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -154,10 +153,7 @@ def duration_text(maximum: int, why: str) -> Callable[[Any], str]:
     unset, the default) and at most `maximum` seconds, which `why` sources."""
 
     def parse(value: Any) -> str:
-        total = parse_duration(value)
-        if not math.isfinite(total):  # NaN passes every comparison below
-            raise ValueError(f"must be a finite duration, not {value!r}")
-        text = seconds_text(total)  # to the nanosecond, as a Duration keeps it
+        text = seconds_text(parse_duration(value))  # finite; to the ns, as a Duration
         if Decimal(text[:-1]) <= 0:  # 0, or less than the 1 ns a Duration keeps
             raise ValueError(
                 "must be more than 0s (0 is unset: the default applies; a Duration keeps"

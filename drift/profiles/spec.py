@@ -37,6 +37,7 @@ from drift.profiles.rules_spec import (
     parse_duration_value,
 )
 from drift.rules import RULES
+from drift.units import MAX_EXPIRY_DAYS, parse_days
 
 # --- the probe block: one validation, for `profiles validate` and every command that probes --
 
@@ -184,22 +185,7 @@ CheckTags = Literal["all", "none"] | list[str]
 """Which tagged revisions (reachable at their own URL) are checked besides those with traffic."""
 
 
-MAX_EXPIRY_DAYS = 3650
-"""Ten years; a billion days overflowed the diff's `now + days` into an internal error."""
-
-
-def _expiry_days(value: Any) -> Any:
-    """`30`, `30d`, `2w` -> days, at most MAX_EXPIRY_DAYS."""
-    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
-    days = int(match[1]) * (7 if match[2] == "w" else 1) if match else value
-    if days is None or isinstance(days, int) and not isinstance(days, bool):
-        if days is not None and days > MAX_EXPIRY_DAYS:
-            raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {days}")
-        return days
-    raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {value!r}")
-
-
-ExpiryDays = Annotated[int, BeforeValidator(_expiry_days), Field(ge=0, le=MAX_EXPIRY_DAYS)]
+ExpiryDays = Annotated[int, BeforeValidator(parse_days), Field(ge=0, le=MAX_EXPIRY_DAYS)]
 
 
 class ContainerSpec(Strict):

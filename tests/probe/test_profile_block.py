@@ -20,10 +20,10 @@ HEAD = "project: p\nregion: us-central1\nservices:\n  web:\n    probe:\n      we
 """The block's keys start at line 7."""
 
 BAD = {
-    "hold: .inf": ("      hold: .inf\n", "hold: must be at least 0s and at most 3600s, got inf"),
+    "hold: .inf": ("      hold: .inf\n", "hold: must be a finite duration, not inf"),
     "hold: 1e9": ("      hold: 1e9\n", "got 1e+09"),
     "timeout: 0": ("      timeout: 0\n", "timeout: must be more than 0s and at most 300s"),
-    "timeout: .nan": ("      timeout: .nan\n", "got nan"),
+    "timeout: .nan": ("      timeout: .nan\n", "timeout: must be a finite duration, not nan"),
     "reserved header": ("      headers: {Host: x}\n", "set by the WebSocket handshake itself"),
     "header name": ('      headers: {"Bad Name": x}\n', "'Bad Name' is not a valid token"),
     "header value": ('      headers: {X-Build: "a\\x01b"}\n', "a header cannot carry this"),
