@@ -1,6 +1,6 @@
-"""revcrash2 finding 1: `drift fix --yes` on the concurrent path, a
-Ctrl-C after four services were promoted (ended as a "no": svc-0001 cleaned up, then a
-re-check), then a second Ctrl-C or a SIGTERM (a CI runner's cancel) during that re-check. The
+"""revcrash2 finding 1: `drift fix --yes`, concurrent and one service after
+another, a Ctrl-C after four services were promoted (ended as a "no": the held one cleaned up,
+then a re-check), then a second Ctrl-C or a SIGTERM (a CI runner's cancel) during that re-check. The
 fix printed asyncio's "unhandled exception during asyncio.run() shutdown" with a traceback
 and ended with "interrupted: nothing was changed" (exit 4), while four services serve the
 patched revision (journal: promoted). Also see /work/notes/repro/revcrash2/recheck.py."""
@@ -14,20 +14,26 @@ import pytest
 
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault
-from tests.fix.test_fix_yes_concurrent import FIX, names, world5  # noqa: F401
+from tests.fix.test_fix_yes_concurrent import FIX, world5  # noqa: F401
 from tests.reliability.test_interruption import start
 from tests.rounds import World
 
 
 @pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    ("concurrency", "held"),
+    [("2", "svc-0001"), ("1", "svc-0004")],  # concurrent; one after another (`cancel.again`)
+)
 def test_second_signal_during_the_recheck_after_a_ctrl_c_as_a_no(
     world5: World,  # noqa: F811
     second: int,
+    concurrency: str,
+    held: str,
 ) -> None:
-    env = {**world5.env, "DRIFT_CONCURRENCY": "2"}
+    env = {**world5.env, "DRIFT_CONCURRENCY": concurrency}
     sandbox, where = world5.sandbox, world5.where
     sandbox.inject(
-        Fault("UpdateService", None, latency_ms=60_000, first_n=1, match="/services/svc-0001")
+        Fault("UpdateService", None, latency_ms=60_000, first_n=1, match=f"/services/{held}")
     )
     journal = Journal(where / ".drift" / "journal")
     proc = start(FIX, env, where)
@@ -44,7 +50,7 @@ def test_second_signal_during_the_recheck_after_a_ctrl_c_as_a_no(
         time.sleep(0.05)
     sandbox.inject(Fault("*", None, latency_ms=8_000))  # the re-check is slow
     calls = len(sandbox.calls)
-    proc.send_signal(signal.SIGINT)  # a "no": svc-0001 cleaned up, then the re-check
+    proc.send_signal(signal.SIGINT)  # a "no": the held one cleaned up, then the re-check
     while len(sandbox.calls) <= calls + 2:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
