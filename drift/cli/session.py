@@ -6,9 +6,11 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.cli.overlap import overlapped
@@ -169,7 +171,7 @@ def run(
 
     try:
         return asyncio.run(_woken_by_signals(coro))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: `_ctrl_c_rearmed`
         raise Interrupted(interrupted, what) from None
 
 
@@ -178,16 +180,24 @@ async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
     code, which runs between bytecodes once the C-level handler has set its flag; a signal
     that lands just before the loop starts waiting (or in another thread) would otherwise be
     seen only at the loop's next event, as late as a call's deadline. The C-level handler
-    writes to the wakeup fd, which the loop watches."""
-    import asyncio
-    import os
-    import signal
+    writes to the wakeup fd, which the loop watches. A Ctrl-C the command took back leaves
+    the next one to cancel it again (`_ctrl_c_rearmed`)."""
     import threading
 
     # Windows: the wakeup fd takes sockets there, and its loop no readers; another thread:
     # signals are the main thread's to watch
     if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
         return await coro
+    with _ctrl_c_rearmed():
+        return await _woken(coro)
+
+
+async def _woken(coro: Coroutine[Any, Any, T]) -> T:
+    """`coro`, with the signals' wakeup fd watched by the loop."""
+    import asyncio
+    import os
+    import signal
+
     loop = asyncio.get_running_loop()
     read_end, write_end = os.pipe()
     os.set_blocking(read_end, False)
@@ -201,6 +211,39 @@ async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
         loop.remove_reader(read_end)
         os.close(read_end)
         os.close(write_end)
+
+
+@contextmanager
+def _ctrl_c_rearmed() -> Iterator[None]:
+    """asyncio.Runner's Ctrl-C handling, except that a Ctrl-C the command's task took back
+    (`Task.uncancel`: `drift fix` ending a Ctrl-C as a "no", `drift.fix.cancel.again`) is
+    spent: the next one cancels the task again. asyncio.Runner counts Ctrl-C instead: the
+    second always raises KeyboardInterrupt out of the event loop, which then cancels the task
+    while it shuts down — the fix's re-check after a "no" ended in asyncio's "unhandled
+    exception during asyncio.run() shutdown" traceback and a "nothing was changed" that was
+    false (revcrash2 1). As with asyncio.Runner, a Ctrl-C while the task still has one it has
+    not taken back (it does not stop) raises KeyboardInterrupt: the loop ends at once."""
+    import asyncio
+    import signal
+
+    task, loop = asyncio.current_task(), asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGINT)
+    if task is None or not callable(previous) or previous is signal.default_int_handler:
+        yield  # not asyncio.Runner's handler (Ctrl-C ignored, or someone else's)
+        return
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        if task.done() or task.cancelling():
+            raise KeyboardInterrupt
+        task.cancel()
+        loop.call_soon_threadsafe(lambda: None)  # wake the loop, as asyncio's handler does
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is handler:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _drain(fd: int) -> None:

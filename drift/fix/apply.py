@@ -107,6 +107,12 @@ async def run_fix(
             planned = replace(planned, plan=cut)
         return await _fix(profile, settings, ui, options, planned, environ, today, where)
     except (KeyboardInterrupt, asyncio.CancelledError):
+        if where.settled:  # every write had ended: only the re-check's reading was cut
+            raise Interrupted(
+                ExitCode.INCOMPLETE,
+                f"{where.line()}; the re-check after the fix was cut short: "
+                f"`drift check {profile.environment}` shows what drift is left",
+            ) from None
         raise Interrupted(ExitCode.ABORTED, where.line()) from None
     except OutputLost as exc:  # the plan or a prompt could not be written: before any write
         code = ExitCode.USAGE if options.dry_run else ExitCode.ABORTED
@@ -169,6 +175,7 @@ async def _fix(
         async with Session(settings.access()) as session:
             ctx = Context(profile, settings, ui, options, session, journal, environ)
             result.outcomes = await fix_each(ctx, todo, make, where, locks)
+            where.settled = bool(_applied(result))
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
         result.journal = None  # no entry could be written: nothing is recorded
     if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"

@@ -21,6 +21,10 @@ class Where:
 
     fixes: list[Fixer] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    settled: bool = False
+    """Every flow has ended and some workload stays changed: what is left only reads (the
+    re-check), so an interruption now leaves the fix incomplete (exit 3, SPEC: "After a
+    completed fix, the exit code is that of the re-check"), never "aborted" (4)."""
 
     def line(self) -> str:
         said = [f.where for f in self.fixes if f.where] + self.kept

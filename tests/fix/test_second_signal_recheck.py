@@ -1,0 +1,75 @@
+"""revcrash2 finding 1: `drift fix --yes`, concurrent and one service after
+another, a Ctrl-C after four services were promoted (ended as a "no": the held one cleaned up,
+then a re-check), then a second Ctrl-C or a SIGTERM (a CI runner's cancel) during that re-check. The
+fix printed asyncio's "unhandled exception during asyncio.run() shutdown" with a traceback
+and ended with "interrupted: nothing was changed" (exit 4), while four services serve the
+patched revision (journal: promoted). Also see /work/notes/repro/revcrash2/recheck.py."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from drift.fix.journal import Journal, State
+from drift.sandbox import Fault
+from tests.fix.test_fix_yes_concurrent import FIX, world5  # noqa: F401
+from tests.reliability.test_interruption import start
+from tests.rounds import World
+
+
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    ("concurrency", "held"),
+    [("2", "svc-0001"), ("1", "svc-0004")],  # concurrent; one after another (`cancel.again`)
+)
+def test_second_signal_during_the_recheck_after_a_ctrl_c_as_a_no(
+    world5: World,  # noqa: F811
+    second: int,
+    concurrency: str,
+    held: str,
+) -> None:
+    env = {**world5.env, "DRIFT_CONCURRENCY": concurrency}
+    sandbox, where = world5.sandbox, world5.where
+    sandbox.inject(
+        Fault("UpdateService", None, latency_ms=60_000, first_n=1, match=f"/services/{held}")
+    )
+    journal = Journal(where / ".drift" / "journal")
+    proc = start(FIX, env, where)
+    deadline = time.monotonic() + 120
+
+    def states() -> dict[str, str]:
+        if not journal.directory.is_dir():
+            return {}
+        return {e.service: e.state for e in journal.entries()}
+
+    while sum(s == State.PROMOTED for s in states().values()) < 4:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    sandbox.inject(Fault("*", None, latency_ms=8_000))  # the re-check is slow
+    calls = len(sandbox.calls)
+    proc.send_signal(signal.SIGINT)  # a "no": the held one cleaned up, then the re-check
+    while len(sandbox.calls) <= calls + 2:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)  # in the re-check's reads
+    proc.send_signal(second)
+    out, err = proc.communicate(timeout=60)
+    said = out + err
+    code = proc.returncode
+    promoted = [n for n, s in states().items() if s == State.PROMOTED]
+    assert len(promoted) == 4, states()
+    assert "Traceback" not in said, said[-3000:]
+    assert "nothing was changed" not in said, said[-1500:]
+    last = said.rsplit("drift: error", 1)[-1]
+    for name in promoted:  # where each stands, as a single Ctrl-C says it
+        assert f"{name}: the fix is complete" in last, said[-1500:]
+    assert "re-check after the fix was cut short" in last, said[-1500:]
+    if second == signal.SIGTERM:
+        assert "SIGTERM" in last, said[-1500:]
+    # written, then the re-check (whose code a fix ends with) was cut: incomplete, never the
+    # "aborted safely, nothing changed" of 4
+    assert code == 3, f"exit {code}\n{said[-1500:]}"
