@@ -302,3 +302,29 @@ def test_a_dsn_list_with_one_literal_password_is_concealed(value: str) -> None:
     assert hidden_plain("DSNS", value)
     shown = conceal("DSNS", value)
     assert "hunter2" not in shown and ":password@" not in shown, shown
+
+
+def test_same_as_a_bare_service_one_of_whose_serving_revisions_lacks_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """S01 (drift/diff/same_as.py `uncompared`: `all(other_var in rev.config.env …)` ->
+    `any(…)`). `api.JWT: {same_as: auth.JWT}`, `auth` not in the profile, its traffic split
+    50/50 between a revision that sets JWT and one that does not: half of auth's traffic runs
+    without the value api must share. Main: api's `env.JWT` unverified ("it does not set
+    JWT"), exit 3; the mutant compares with the one revision that has it and says clean."""
+    spec = {
+        "api": {"template": {"image": IMG + "a:1", "env": {"JWT": "shared"}}},
+        "auth": {
+            "template": {"image": IMG + "auth:2", "env": {"JWT": "shared"}},
+            "history": [{"image": IMG + "auth:1", "env": {"JWT": None}}],
+            "traffic": [{"latest": True, "percent": 50}, {"revision": 1, "percent": 50}],
+        },
+    }
+    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+    profile += "      JWT: {same_as: auth.JWT}\n"
+    with Sandbox(world(spec)) as sb:
+        result = check(sb, monkeypatch, tmp_path, profile)
+    report = result.report
+    assert [(u.service, u.target) for u in report.unverified] == [("api", "env.JWT")], report
+    assert "it does not set JWT" in report.unverified[0].reason
+    assert report.exit_code == 3
