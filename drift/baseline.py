@@ -74,6 +74,9 @@ class _Finding(_Model):
     failed: list[StrictStr] = []
     """Absent from a report of a drift that did not record it (`_same` then reads the
     message)."""
+    also_on: list[StrictStr] = []
+    """The other revisions the same drift was found on (`Finding.also_on`); absent from a
+    report of a drift that did not record them."""
 
 
 class _Unverified(_Model):
@@ -307,10 +310,11 @@ def _finding(data: _Finding) -> Finding:
     location = data.location
     _remember_credentials(data)
     return Finding(
-        **data.model_dump(exclude={"location", "ignore_reason", "failed"}),
+        **data.model_dump(exclude={"location", "ignore_reason", "failed", "also_on"}),
         location=Location(location.file, location.line or 0) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
         failed=tuple(data.failed),
+        also_on=tuple(data.also_on),
     )
 
 

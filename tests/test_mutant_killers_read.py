@@ -227,12 +227,8 @@ def test_a_policy_not_found_of_a_secret_whose_versions_exist_is_unverified(
     assert report.exit_code == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (revmutant2 finding 1): the JSON report and the baseline model drop `also_on`",
-)
 def test_a_baseline_finding_on_a_revision_not_read_again_is_not_resolved() -> None:
-    """BUG on main, found through B01 (drift/baseline.py `_not_checked_again`:
+    """Was a bug, found through B01 (drift/baseline.py `_not_checked_again`:
     `(finding.revision, *finding.also_on)` -> `(finding.revision,)`). The baseline's finding
     was on two revisions (a split: `also_on`);
     this run could not read the second one (GetRevision refused) and finds nothing on the
@@ -241,7 +237,7 @@ def test_a_baseline_finding_on_a_revision_not_read_again_is_not_resolved() -> No
     `also_on` is written neither to the JSON report (drift/format/json.py `_finding`) nor
     read back (drift/baseline.py `_Finding`), so the `also_on` half of
     `_not_checked_again` never applies to a baseline read from a file (B01 is equivalent).
-    xfail(strict): remove the marker once fixed."""
+    Both carry it now."""
     import json
     from dataclasses import replace
 
