@@ -8,11 +8,9 @@ from drift.live.model import (
     LiveService,
     LiveState,
     RevisionConfig,
-    SecretPolicy,
-    SecretVersionInfo,
     ServingRevision,
-    VersionState,
 )
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.refs import SecretRef
 
 SA = "api@p.iam.gserviceaccount.com"

@@ -11,15 +11,8 @@ import pytest
 
 from drift.diff import diff
 from drift.findings import Finding, Location, Severity
-from drift.live.model import (
-    ContainerConfig,
-    LiveService,
-    LiveState,
-    SecretPolicy,
-    SecretVersionInfo,
-    ServingRevision,
-    VersionState,
-)
+from drift.live.model import ContainerConfig, LiveService, LiveState, ServingRevision
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef

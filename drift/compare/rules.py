@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drift.compare.markers import mentions, points_at_backend, without
+from drift.compare.markers import mentions, points_at_backend
 from drift.compare.model import (
     SIDES,
     Difference,
@@ -15,12 +15,12 @@ from drift.compare.model import (
     VarView,
     sort_differences,
 )
+from drift.compare.sides import Sides, other_side
 from drift.credentials import looks_like_credential
 from drift.diff.describe import mask_plain
 from drift.fields import SettingValue, is_default_account
 from drift.findings import Scope
 from drift.redact import MASK
-from drift.refs import SecretRef
 
 
 def _shown(a: VarView | None, b: VarView | None, *, hide: bool) -> tuple[str | None, str | None]:
@@ -33,7 +33,7 @@ def _shown(a: VarView | None, b: VarView | None, *, hide: bool) -> tuple[str | N
     return (a.shown if a else None, b.shown if b else None)
 
 
-class Context:
+class Context(Sides):
     """The rules, applied to one pair of environments; `compare` returns what differs.
 
     Both sides become the same view: per service, each variable's shape (a plain value, a secret
@@ -74,22 +74,13 @@ class Context:
 
     def __init__(self, mode: Mode, a: Scope, b: Scope) -> None:
         self.mode = mode
-        self.a = a
-        self.b = b
+        super().__init__(a, b)
         self.same_deployment = (a.project, a.region) == (b.project, b.region)
         self.absent: dict[Side, dict[str, str]] = {"a": {}, "b": {}}
-        self.projects: dict[str, str] = {}
-        """Project ids by the numbers (and ids) references name them with, as either side's
-        read learned them (`LiveState.projects`): `projects/700000000001/secrets/x` and
-        `700000000001-compute@developer.gserviceaccount.com` name acme-staging when it is
-        700000000001. Empty for profiles: a number is then no project drift knows."""
         self.out: list[Difference] = []
         self.nowhere: list[str] = []
         """The services `compare` found on neither side (live: named, but in neither
         environment): not compared (`nowhere_notes`)."""
-
-    def env(self, side: Side) -> Scope:
-        return self.a if side == "a" else self.b
 
     def notes(self) -> tuple[str, ...]:
         if self.same_deployment:
@@ -204,17 +195,6 @@ class Context:
                     side,
                 )
 
-    def _foreign_secret(self, side: Side, ref: SecretRef) -> str | None:
-        """Why a secret reference of `side` belongs to the other side: the secret is in the
-        other side's project (by id, or by a number drift knows), or its name names the other
-        side's environment or project."""
-        other = self.env(_other(side))
-        project = self.project_of(ref.project, side)
-        if project == other.project != self.env(side).project:
-            return f"references a secret of {other.environment}'s project {other.project}"
-        named = self._foreign(side, ref.secret)
-        return f"references a secret named for {named}" if named else None
-
     def _parity(
         self,
         service: str,
@@ -239,7 +219,7 @@ class Context:
                 service,
                 target,
                 f"{self.env(side).environment} requires {name} on {service}; "
-                f"{self.env(_other(side)).environment} {lacks}",
+                f"{self.env(other_side(side)).environment} {lacks}",
                 shown,
                 side,
             )
@@ -301,34 +281,6 @@ class Context:
             return True
         return False
 
-    def same_secret(self, a: SecretRef, b: SecretRef) -> bool:
-        """The very same secret (a reference names its project, by id or number, or is in its
-        side's): whatever its version; never one drift does not read (`SecretRef.unread`)."""
-        return not (a.unread or b.unread) and (self.project_of(a.project, "a"), a.secret) == (
-            self.project_of(b.project, "b"),
-            b.secret,
-        )
-
-    def project_of(self, token: str, side: Side) -> str:
-        """The project a reference's project token designates: `side`'s own when omitted, its
-        id when it is a number drift knows (`projects`), else the token as written."""
-        token = token or self.env(side).project
-        return self.projects.get(token, token)
-
-    def markers(self, side: Side) -> list[str]:
-        """What names `side`: its project, its environment, and its project's numbers known."""
-        env = self.env(side)
-        numbers = [t for t, p in self.projects.items() if p == env.project and t != p]
-        return [env.project, env.environment, *numbers]
-
-    def _named(self, side: Side, marker: str) -> str:
-        """How a marker of `side` is named in a message."""
-        env = self.env(side)
-        if marker == env.environment != env.project:
-            return marker
-        number = f" (number {marker})" if marker != env.project else ""
-        return f"{env.environment}'s project {env.project}{number}"
-
     def _settings(self, a: ServiceView, b: ServiceView) -> None:
         account_a = a.settings.get("service_account")
         account_b = b.settings.get("service_account")
@@ -366,21 +318,6 @@ class Context:
         if points_at_backend(name, value):
             return f"points at the same backend ({mask_plain(name, value, secret=hidden)})"
         return None
-
-    def _foreign(self, side: Side, text: str, variable: str = "") -> str | None:
-        """The other side's environment or project, when `text` (from `side`, the value of
-        `variable` if a variable's) names it (`markers.mentions`)."""
-        mine = self.markers(side)
-        for marker in mine:
-            text = without(text, marker)
-        for marker in self.markers(_other(side)):
-            if marker not in mine and mentions(text, marker, variable):
-                return self._named(_other(side), marker)
-        return None
-
-
-def _other(side: Side) -> Side:
-    return "b" if side == "a" else "a"
 
 
 def _conflict(a: Shape, b: Shape) -> bool:

@@ -11,7 +11,8 @@ from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs
 from drift.findings import Finding, Location, Severity, Unverified
-from drift.live.model import BINARY, ContainerConfig, EnvVar, LiveState
+from drift.live.model import ContainerConfig, EnvVar, LiveState
+from drift.live.secret_state import BINARY
 from drift.profiles.model import ContainerRules, Profile, VarRule
 from drift.redact import CHANGED, MASK
 

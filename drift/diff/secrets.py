@@ -11,13 +11,8 @@ from dataclasses import replace
 from drift.diff.context import At
 from drift.findings import Finding, Location, Severity, Since, Unverified
 from drift.live.iam_policy import Grant
-from drift.live.model import (
-    ContainerConfig,
-    LiveState,
-    RevisionConfig,
-    SecretVersionInfo,
-    VersionState,
-)
+from drift.live.model import ContainerConfig, LiveState, RevisionConfig
+from drift.live.secret_state import SecretVersionInfo, VersionState
 from drift.profiles.model import ContainerRules, MountRule, Profile
 from drift.refs import SecretRef
 from drift.textsafe import plural

@@ -19,7 +19,8 @@ from drift.fields import (
 from drift.findings import Unverified
 from drift.live.iam import IamReads
 from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
-from drift.live.model import LiveService, LiveState, VersionState
+from drift.live.model import LiveService, LiveState
+from drift.live.secret_state import VersionState
 from drift.live.secrets import Tasks
 from drift.refs import SecretRef
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from drift.fields import SettingValue, named_default, unnamed_default
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
-from drift.live.iam_policy import PUBLIC, Binding, Grant, Policy, Verdict
+from drift.live.iam_policy import Grant, Verdict
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo
+from drift.live.secret_state import VersionState as VersionState  # drift/fix imports it here
 from drift.refs import SecretRef
 
 
@@ -137,20 +138,6 @@ class RevisionConfig:
         }
 
 
-BINARY = "\ufffebinary:"
-"""How a secret value that is not UTF-8 text is held (`secret_text`)."""
-
-
-def secret_text(data: bytes) -> str:
-    """A secret's payload as the rules compare it: its text, or, when it is not UTF-8, its
-    bytes in hex behind `BINARY` (decoding with replacement would make two different values
-    one, and a `same_as` would call them equal)."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return BINARY + data.hex()
-
-
 @dataclass(frozen=True)
 class ServingRevision:
     name: str
@@ -246,48 +233,6 @@ class RevisionRecord:
     ready: bool = True
     deploying: bool = False
     """Its deploy is still in progress (not ready yet, and not failed)."""
-
-
-class VersionState(StrEnum):
-    ENABLED = "ENABLED"
-    DISABLED = "DISABLED"
-    DESTROYED = "DESTROYED"
-    MISSING = "MISSING"
-    SECRET_MISSING = "SECRET_MISSING"
-
-
-@dataclass(frozen=True)
-class SecretVersionInfo:
-    """State of one referenced version (`latest` and aliases resolved to a number)."""
-
-    ref: SecretRef
-    state: VersionState
-    resolved: str | None = None
-    destroy_at: dt.datetime | None = None
-    """When a version scheduled for destruction will be destroyed (delayed destruction)."""
-    destroyed: dt.datetime | None = None
-    """When a DESTROYED version was destroyed (`destroy_time`: "Only present if state is
-    DESTROYED")."""
-
-
-@dataclass(frozen=True)
-class SecretPolicy:
-    """Who may access a secret by its own policy: members holding an accessor role outright,
-    and the bindings that may grant it but not outright: accessor roles under a condition, and
-    custom roles (which drift does not expand)."""
-
-    secret: str
-    accessors: frozenset[str] = field(default_factory=frozenset)
-    conditional: tuple[Binding, ...] = ()
-
-    def grants(self, service_account: str) -> bool:
-        return f"serviceAccount:{service_account}" in self.accessors or bool(
-            PUBLIC & self.accessors
-        )
-
-    def policy(self, resource: str) -> Policy:
-        outright = Binding("roles/secretmanager.secretAccessor", self.accessors)
-        return Policy(resource, (outright, *self.conditional))
 
 
 @dataclass(repr=False)

@@ -20,14 +20,9 @@ from drift.live.api import access_version, attempt, pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
-from drift.live.model import (
-    LiveState,
-    SecretPolicy,
-    SecretVersionInfo,
-    VersionState,
-    secret_text,
-)
+from drift.live.model import LiveState
 from drift.live.normalize import raw
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState, secret_text
 from drift.refs import SecretRef
 
 T = TypeVar("T")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.findings import Unverified
-from drift.live.model import LiveState, SecretVersionInfo, VersionState
+from drift.live.model import LiveState
+from drift.live.secret_state import SecretVersionInfo, VersionState
 from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.refs import SecretRef
 

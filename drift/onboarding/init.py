@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from drift.errors import (
@@ -15,21 +14,19 @@ from drift.errors import (
     DriftError,
     ExitCode,
     IncompleteRead,
-    ProfileError,
     UsageError,
 )
-from drift.files import write_whole
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
 from drift.onboarding.draft import Draft, build_draft, drafted_from, render, rollout
+from drift.onboarding.write import SCHEMA_FILE, refuse_overwrite, write_profile, write_schema
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
 from drift.textsafe import plural
 from drift.yamlfile import display_path
 
-SCHEMA_FILE = "profile.schema.json"
 _LIVE = Location("<live>", 1)
 
 
@@ -108,7 +105,7 @@ async def init_from_live(
             f"cannot write {display_path(path)}: {display_path(directory)} is not a directory; "
             "nothing was written"
         )
-    _refuse_overwrite(path, force)
+    refuse_overwrite(path, force)
     project, region = settings.project, settings.region
     where = f" --project {project} --region {region}"
     if not project or not region:
@@ -155,10 +152,10 @@ async def init_from_live(
         today=today,
         left_out=tuple(key_label(key) for key in settling),
     )
-    written = _write(directory, environment, text, force=force)
+    written = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today)
     option = _profiles_option(directory)
-    if (schema := _write_schema(directory)) is not None:
+    if (schema := write_schema(directory)) is not None:
         notes += (schema,)
     return InitResult(
         path=path,
@@ -223,41 +220,6 @@ def _unlisted(exc: ApiError, project: str, region: str) -> DriftError:
     return IncompleteRead("\n  ".join(lines))
 
 
-def _refuse_overwrite(path: Path, force: bool) -> None:
-    if path.exists() and not force:
-        raise UsageError(
-            f"{display_path(path)} already exists; nothing was written",
-            hint="pass --force to overwrite it, or choose another environment name",
-        )
-    if path.exists() and (extends := _extends(path)) is not None:
-        # init writes all that runs, standalone: over a profile that extends another it
-        # would silently drop the inheritance and every rule the file states itself (its
-        # `null`s, its ignores, what it relaxes), which no output would show; --force is for
-        # replacing a profile, not for turning a child into a copy of what runs
-        shown, (target, line) = display_path(path), extends
-        raise UsageError(
-            f"{shown} extends {target} (line {line}): --force would replace it with a "
-            "standalone profile of what runs, losing that inheritance and the rules "
-            f"{shown} states itself; nothing was written",
-            hint=f"write what runs under another name (drift init {path.stem}-live "
-            f"--from-live …) and move what differs into {shown}, or remove {shown} first",
-        )
-
-
-def _extends(path: Path) -> tuple[str, int] | None:
-    """What the profile at `path` extends and the line that says so (None: none, or the
-    file cannot be read as a profile: then it is replaced as any other)."""
-    from drift.yamldoc import YamlProblems
-    from drift.yamlfile import load_located
-
-    try:
-        doc = load_located(path)
-    except (YamlProblems, OSError):
-        return None
-    target = doc.data.get("extends") if isinstance(doc.data, dict) else None
-    return (target, doc.line(("extends",))) if isinstance(target, str) else None
-
-
 def _require_all_read(state: LiveState, names: list[str], project: str, region: str) -> list[str]:
     """The workloads left out: those still deploying when the wait ran out, when every other
     one was read (one deploy that does not settle does not stop the rest being written)."""
@@ -312,55 +274,6 @@ def _unread_workload(item: Unverified) -> bool:
 
 
 # -- what the profile states --------------------------------------------------------------
-def _write(directory: Path, environment: str, text: str, *, force: bool) -> Profile:
-    """Validate the text as a profile, then move it into place; return the loaded profile."""
-    from drift.profiles.loader import load_profile
-
-    target = directory / f"{environment}.yaml"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=directory, prefix=".drift-init-") as tmp:
-            staged = Path(tmp) / f"{environment}.yaml"
-            staged.write_text(text, encoding="utf-8")
-            try:
-                loaded = load_profile(Path(tmp), environment)
-            except ProfileError as exc:  # named as the file it was to be, not the staged copy
-                shown = {str(staged), display_path(staged)}
-                raise ProfileError(
-                    [
-                        replace(p, file=display_path(target)) if p.file in shown else p
-                        for p in exc.problems
-                    ]
-                ) from None
-            _refuse_overwrite(target, force)
-        # as every file drift writes: a link (a profile kept in another repository) stays a
-        # link, the file it names keeps its mode, and the text lands whole or not at all
-        write_whole(target, text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
-    return loaded
-
-
-def _write_schema(directory: Path) -> str | None:
-    """Write the JSON Schema the profile's `$schema=./profile.schema.json` line names beside
-    it (what `drift profiles schema` prints) unless one is there; say what was done."""
-    import json
-
-    from drift.profiles.spec import json_schema
-
-    path = directory / SCHEMA_FILE
-    if path.exists():
-        return None
-    try:  # whole or not at all, like the profile
-        write_whole(path, json.dumps(json_schema(), indent=2) + "\n")
-    except UsageError as exc:
-        return (
-            f"{exc}, which the $schema line names: `drift profiles schema > "
-            f"{display_path(path)}` writes it"
-        )
-    return f"wrote {display_path(path)}, the JSON Schema editors check the profile with"
-
-
 def _notes(
     draft: Draft, profile: Profile, names: list[str], state: LiveState, today: dt.date
 ) -> tuple[str, ...]:

@@ -14,7 +14,8 @@ from drift.fix.formats.gcloud import service_script
 from drift.fix.model import Action, Plan
 from drift.fix.plan import build_plan
 from drift.fix.render import render_plan
-from drift.live.model import LiveState, SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.model import LiveState
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef

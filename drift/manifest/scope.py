@@ -1,0 +1,140 @@
+"""Which workloads of the manifests a `check --manifest` run checks: those of the profile, for
+its project and region; a workload described twice, deployed in a form drift does not read, for
+another project or region, or whose name is a near miss of one the profile lists; a file that
+holds none of the profile's. `ManifestSource.scope` decides with these."""
+
+from __future__ import annotations
+
+from drift.diff.suggest import near_miss
+from drift.kinds import Kind, label, workload_key
+from drift.manifest.model import Manifest, Unread, Workload
+from drift.profiles.model import Profile
+from drift.textsafe import visible
+
+
+def key_of(workload: Workload) -> str:
+    return workload_key(workload.kind, workload.name)
+
+
+def unread_in(
+    manifests: list[Manifest],
+    profile: Profile,
+    found: dict[str, Workload],
+    elsewhere: list[str],
+    problems: list[str],
+) -> dict[str, str]:
+    """The profile's workloads the manifests deploy, for its project and region, in a form
+    drift does not read, and why; with the services `found` (read), one the manifests
+    describe twice goes to `problems`: two resources (the v1 and the v2 one of a migration
+    half done) write the same Cloud Run service, the later one wins. A workload whose name
+    is not known until apply may be any of the profile's of its kind that the manifests do
+    not otherwise describe: each is not verified, never clean."""
+    out: dict[str, Unread] = {}
+    nameless: list[Unread] = []
+    for u in (u for m in manifests for u in m.unread):
+        key = workload_key(u.kind, u.name)
+        if u.name and key not in profile.services:
+            continue
+        if placed := placement(u.where, u.kind, u.name, u.project, u.region, profile):
+            elsewhere += placed if u.name else []  # a nameless one is noted as such
+        elif not u.name:
+            nameless.append(u)
+        elif (first := found.get(key) or out.get(key)) is not None:
+            problems.append(
+                f"{u.kind} {u.name} is in {first.where} and in {u.where}: both deploy it, and "
+                "the later write wins; describe it once (a move to google_cloud_run_v2_service "
+                "replaces the v1 resource with a `removed` block, `destroy = false`, which "
+                "leaves the service running)"
+            )
+        else:
+            out[key] = u
+    reasons = {k: u.why for k, u in out.items()}
+    for u in nameless:
+        for key in (k for k, p in profile.services.items() if p.kind is u.kind):
+            if key not in found:
+                reasons.setdefault(key, u.why)
+    return reasons
+
+
+def near_misses(
+    manifests: list[Manifest], profile: Profile, names: list[str], held: set[str]
+) -> list[str]:
+    """A workload the profile does not list whose name is a near miss (`near_miss`: a typo, a
+    rename the profile did not follow) of one the run would check that no manifest holds
+    (`held`): noted only, it would leave the profile's unchecked and the run clean. One line
+    naming both; a new service of another name stays a note."""
+    lacking = [profile.services[k] for k in names if k not in held]
+    problems = []
+    for w in (w for m in manifests for w in m.workloads if key_of(w) not in profile.services):
+        close = near_miss(w.name, [p.name for p in lacking if p.kind is w.kind])
+        if close is not None:
+            problems.append(
+                f"{w.kind} {visible(w.name)} ({w.where}) is not in profile "
+                f"{profile.environment}; did you mean {close}? ({close} has no manifest in this "
+                f"run and would go unchecked: name it as the profile does, add "
+                f"{visible(w.name)} to the profile, or leave {close} out with --service)"
+            )
+    return problems
+
+
+def _here(u: Unread, profile: Profile) -> bool:
+    """Whether an unread workload is (or, nameless, may be) one of the profile's."""
+    if u.name:
+        return workload_key(u.kind, u.name) in profile.services
+    placed = placement(u.where, u.kind, u.name, u.project, u.region, profile)
+    return bool(profile.of_kind(u.kind)) and not placed
+
+
+def holds(manifest: Manifest, profile: Profile) -> bool:
+    """Whether the manifest describes (or, unread, may deploy) one of the profile's."""
+    return any(key_of(w) in profile.services for w in manifest.workloads) or any(
+        _here(u, profile) for u in manifest.unread
+    )
+
+
+def file_problems(
+    manifest: Manifest, profile: Profile, notes: list[str], anywhere: bool
+) -> list[str]:
+    """`anywhere`: some manifest of the run holds one of the profile's workloads; a file that
+    holds none is then only noted (each workload of it: not in the profile, not checked)."""
+    notes.extend(
+        f"{w.kind} {visible(w.name)} ({w.where}) not checked: not in the profile"
+        for w in manifest.workloads
+        if key_of(w) not in profile.services
+    )
+    if holds(manifest, profile):
+        return []
+    # a kind the profile describes none of (a job file, a profile of services) is only noted
+    described = [w for w in manifest.workloads if profile.of_kind(w.kind)]
+    if described and anywhere:
+        return []
+    if described:
+        return [
+            f"{manifest.file} names no {described[0].kind} of profile {profile.environment}: "
+            f"it has {', '.join(label(w.kind, visible(w.name)) for w in described)}; the profile "
+            f"has {', '.join(p.label for p in profile.services.values()) or 'none'}"
+        ]
+    if not manifest.workloads:
+        why = "".join(f"; {n}" for n in manifest.notes)
+        return [f"{manifest.file} holds no Cloud Run service, job or worker pool to check{why}"]
+    return []
+
+
+def placement(
+    where: str, kind: Kind, name: str, project: str, region: str, profile: Profile
+) -> list[str]:
+    """A workload for another project (by id: a number cannot be told apart offline) or
+    region is not the profile's: checked, it would be against the wrong secrets and
+    expectations."""
+    problems = []
+    if project and not project.isdigit() and project != profile.project:
+        problems.append(
+            f"{where}: {kind} {visible(name)} is for project {visible(project)}, profile "
+            f"{profile.environment} checks {profile.project} (--project to override)"
+        )
+    if region and region != profile.region:
+        problems.append(
+            f"{where}: {kind} {visible(name)} is for region {visible(region)}, "
+            f"profile {profile.environment} checks {profile.region} (--region to override)"
+        )
+    return problems
