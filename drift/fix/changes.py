@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from drift.fix.model import Action, EnvChange
 from drift.live.iam_policy import Grant
-from drift.live.model import EnvVar, LiveState, RevisionConfig, VersionState
+from drift.live.model import EnvVar, LiveState, RevisionConfig
+from drift.live.secret_state import VersionState
 from drift.profiles.model import VarRule
 from drift.refs import SecretRef
 

@@ -17,8 +17,9 @@ from drift.fix.formats.text import shell_line
 from drift.fix.model import ManualStep
 from drift.kinds import Kind, misplaced, split_key
 from drift.live.iam_policy import Grant
-from drift.live.model import EnvVar, LiveService, LiveState, VersionState
+from drift.live.model import EnvVar, LiveService, LiveState
 from drift.live.reader import canaries
+from drift.live.secret_state import VersionState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
 from drift.refs import SecretRef

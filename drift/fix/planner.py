@@ -30,7 +30,8 @@ from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
 from drift.fix.probetag import probe_tag_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
-from drift.live.model import LiveService, LiveState, VersionState
+from drift.live.model import LiveService, LiveState
+from drift.live.secret_state import VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.refs import SecretRef
 from drift.rules import FIXABLE

@@ -14,7 +14,6 @@ from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import Grant, Verdict
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo
-from drift.live.secret_state import VersionState as VersionState  # drift/fix imports it here
 from drift.refs import SecretRef
 
 
