@@ -324,3 +324,28 @@ def test_same_as_a_bare_service_one_of_whose_serving_revisions_lacks_the_variabl
     assert [(u.service, u.target) for u in report.unverified] == [("api", "env.JWT")], report
     assert "it does not set JWT" in report.unverified[0].reason
     assert report.exit_code == 3
+
+
+def test_a_workload_the_read_left_unaccounted_for_is_unverified(tmp_path: Path) -> None:
+    """The backstop behind L05 and its siblings (`drift.check._unaccounted`): a reader path
+    that leaves a checked workload neither read, nor missing, nor unverified (the state L05's
+    mutant left) makes it unverified, never clean — whatever path forgot it."""
+    import asyncio
+    from dataclasses import dataclass
+
+    from drift.check import LiveSource, Reading, run_check
+    from drift.profiles.loader import load_profile
+    from drift.settings import Settings
+
+    @dataclass
+    class Forgetful(LiveSource):
+        async def read(self, profile: object, names: list[str], how: Reading) -> LiveState:
+            return LiveState()  # read nothing, said nothing
+
+    (tmp_path / "prod.yaml").write_text(PROFILE)
+    profile = load_profile(tmp_path, "prod")
+    settings = Settings(profiles_dir=tmp_path, history=False)
+    result = asyncio.run(run_check(profile, settings, source=Forgetful()))
+    report = result.report
+    assert report.status == "incomplete" and report.exit_code == 3, report
+    assert [(u.service, u.target) for u in report.unverified] == [("api", "service")]
