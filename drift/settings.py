@@ -324,7 +324,10 @@ def _validator() -> type[BaseModel]:
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings with command-line overrides (None means "not given")."""
+    """Settings with command-line overrides (None means "not given"). A command that reads or
+    writes the journal passes `journal_dir` (None when its option is not given): the journal
+    directory configured is then refused if a file stands in its way; other commands never
+    look at it, and a stale setting does not stop them."""
     from pydantic import ValidationError
 
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -341,7 +344,8 @@ def load_settings(**overrides: Any) -> Settings:
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
         _a_place(merged, sources)
-        _no_file_in_the_way(merged.get("journal_dir"), sources.get("journal_dir", ""))
+        if "journal_dir" in overrides:  # a command that reads or writes the journal
+            _no_file_in_the_way(merged.get("journal_dir"), sources.get("journal_dir", ""))
         return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []

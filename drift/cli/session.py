@@ -166,13 +166,24 @@ def run(
     interrupted: ExitCode = ExitCode.INCOMPLETE,
     what: str = "the check is incomplete",
 ) -> T:
-    """Run the library's async work; Ctrl-C is one clear message and an exit code."""
+    """Run the library's async work; Ctrl-C is one clear message and an exit code. The Ctrl-C
+    handler from before is back after it, however it ended: a Ctrl-C that escaped the loop
+    leaves asyncio.Runner's (`_ctrl_c_rearmed` puts it back as the task ends, after the
+    runner's own restoring has passed), which a later run in the process would take for
+    someone else's (revown28 F3)."""
     import asyncio
+    import signal
+    import threading
 
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.getsignal(signal.SIGINT) if main else None
     try:
         return asyncio.run(_woken_by_signals(coro))
     except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: `_ctrl_c_rearmed`
         raise Interrupted(interrupted, what) from None
+    finally:
+        if before is not None and signal.getsignal(signal.SIGINT) is not before:
+            signal.signal(signal.SIGINT, before)
 
 
 async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
