@@ -14,6 +14,14 @@ command_data() {
   text="${text//$'\r'/%0D}"
   printf '%s' "${text//$'\n'/%0A}"
 }
+# A plain log line's text: on one line (command_data), and without the runner's legacy
+# `##[` command prefix, which it runs anywhere in a line that is not a `::` command
+# (drift.textsafe.LEGACY_COMMAND).
+plain_data() {
+  local text
+  text="$(command_data "$1")"
+  printf '%s' "${text//'##['/'##\['}"
+}
 is_gs() { case "$1" in [gG][sS]://*) return 0 ;; *) return 1 ;; esac; }
 bad_input() {
   echo "::error title=drift::$1 must be true or false, got '$(command_data "$2")'"
@@ -73,8 +81,12 @@ case "${DRIFT_ACTION_FAIL_ON_NEW:-false}" in
   false|"") fail_on_new="" ;;
   *) bad_input fail-on-new "$DRIFT_ACTION_FAIL_ON_NEW" ;;
 esac
+# The script's own news are plain log lines, never annotations: GitHub keeps 10 annotations of
+# each level per step (actions/toolkit docs/problem-matchers.md, "Limitations"), and drift
+# spends those 10 on the findings (drift.format.github.ANNOTATIONS_PER_LEVEL): one of the
+# script's own would silently push drift's tenth out.
 if [ -n "$baseline" ] && ! is_gs "$baseline" && [ ! -f "$baseline" ]; then
-  echo "::notice title=drift::no baseline report yet (first run): every finding is new"
+  echo "drift: no baseline report yet (first run): every finding is new"
   baseline=""
 fi
 if [ -n "$baseline" ] && ! is_gs "$baseline" && [ "$baseline" -ef "$report" ]; then
@@ -101,7 +113,7 @@ if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -qF -- "$baseline" "$errors"; t
   # Failing instead would fail every later run on the same baseline (a scheduled workflow
   # restores it from the cache again and again).
   reason="$(grep -m1 -F -- "$baseline" "$errors")"
-  echo "::warning title=drift::baseline not used, checked as a first run (every finding is new): $(command_data "$reason")"
+  echo "drift: warning: baseline not used, checked as a first run (every finding is new): $(plain_data "$reason")"
   check
   code=$?
 fi

@@ -261,7 +261,7 @@ def test_action_compares_with_a_baseline_and_fails_only_on_new(
     gate = {"environment": "staging", "baseline": report, "fail_on_new": "true"}
     first = run_action(sandbox, tmp_path, **gate)
     assert first.returncode == 1, first.stdout + first.stderr
-    assert "::notice title=drift::no baseline report yet (first run)" in first.stdout
+    assert "drift: no baseline report yet (first run)" in first.stdout
     assert outputs(tmp_path)["new-findings"] == "2"
 
     (tmp_path / "output.txt").unlink()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
     SEVERITY_LOOK,
     baseline_mark,
+    cut,
     finding_text,
     located,
     most_severe_first,
@@ -23,6 +24,11 @@ RESOLVED_NAMED = 20
 """The resolved findings the notice names; the others are counted."""
 ANNOTATIONS_PER_LEVEL = 10
 """GitHub shows at most this many annotations of each level (error, warning, notice) per step."""
+MESSAGE_UNITS = 4096
+"""The runner keeps the first 4,096 characters (UTF-16 code units: a C# string's length) of an
+annotation's message and drops the rest unmarked (actions/runner src/Runner.Worker/
+ExecutionContext.cs `AddIssue`, `_maxIssueMessageLength = 4096`: "Don't send issue with huge
+message since we can't forward them from actions to check annotation")."""
 
 
 escape_data = github_data
@@ -89,7 +95,43 @@ def _finding(finding: Finding) -> _Annotation:
     properties = _located(finding.location)
     mark = baseline_mark(finding)
     properties["title"] = f"{finding.rule} ({finding.workload}{', ' + mark if mark else ''})"
-    return _Annotation(level, command(level, finding_text(finding, visible), **properties), True)
+    return _Annotation(level, command(level, _message(finding), **properties), True)
+
+
+def _shown(value: str | None) -> str | None:
+    return None if value is None else visible(value)
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    return None if value is None else cut(value, limit)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _message(finding: Finding) -> str:
+    """The finding's text within `MESSAGE_UNITS`: a value too long for the room the message
+    and where the drift began leave is cut (and marked as cut), so that expected, actual and
+    since all show; the shorter value keeps what it needs and the longer one takes the rest."""
+    text = finding_text(finding, visible)
+    if _units(text) <= MESSAGE_UNITS:
+        return text
+    expected, actual = _shown(finding.expected), _shown(finding.actual)
+    bare = finding_text(replace(finding, expected=expected and "", actual=actual and ""), visible)
+    lengths = [len(value) for value in (expected, actual) if value is not None]
+    # the room for the values, less each cut's mark (`… (N more characters; …)`); counted in
+    # characters, then in halves if characters outside the BMP (two units each) overflow it.
+    # `visible` leaves visible text as it is: the cut values are shown as they are.
+    for share in (1, 2):
+        room = max(MESSAGE_UNITS - _units(bare) - 2 * 80, 0) // share
+        limit = max(room // len(lengths), room - min(lengths)) if lengths else 0
+        cuts = replace(finding, expected=_cut(expected, limit), actual=_cut(actual, limit))
+        text = finding_text(cuts, visible)
+        if _units(text) <= MESSAGE_UNITS:
+            return text
+    # the message or where it began alone is too long: its end is cut too
+    return cut(text, MESSAGE_UNITS // 2 - 80)
 
 
 def _unverified(item: Unverified) -> _Annotation:

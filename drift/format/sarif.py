@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+from dataclasses import replace
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -10,7 +12,7 @@ from urllib.parse import quote
 from drift import __version__
 from drift.findings import BaselineState, Finding, Location, sort_findings
 from drift.format.interface import Formatter
-from drift.format.summary import SEVERITY_LOOK, finding_text, since_text, sorted_unverified
+from drift.format.summary import SEVERITY_LOOK, cut, finding_text, since_text, sorted_unverified
 from drift.kinds import Kind
 from drift.rendering import json_text
 from drift.report import Report, Unchecked
@@ -50,8 +52,19 @@ results-exceed-limit, "Results per run: 25,000"). A first check of a large fleet
 (1,000 services with 30 unexpected variables each: 30,000). So drift keeps the 5,000 code
 scanning would show, most severe first and what `ignore` silenced last, and says how many it
 left out (a notification here, a note in the report's other formats): the JSON report keeps
-every finding. 5,000 results stay far below the 10 MB upload limit (gzip-compressed; the
-"file-too-large" page of the same guide)."""
+every finding. The log must also stay under the upload limit of 10 MB gzip-compressed
+(`UPLOAD_BYTES`), which 5,000 results of long values (certificates, tokens, 32 KiB
+variables) exceed: each value is cut to `VALUE_CHARS` in a result's message, and results are
+left out past the size limit too (`sarif_text`)."""
+VALUE_CHARS = 500
+"""The most characters of an expected or actual value a result's message carries (the value is
+then marked as cut, with how many characters more; the JSON report keeps it whole)."""
+UPLOAD_BYTES = 9_500_000
+"""The most bytes the log takes gzip-compressed. "SARIF file is too large": code scanning
+refuses a SARIF file "larger than the maximum size of 10 MB" gzip-compressed, the whole upload
+(https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/
+file-too-large). 10 MB read as 10,000,000 bytes, less room for what upload-sarif adds to the
+log before it compresses it (its own run properties, provenance)."""
 UNCHECKED = "notCheckedAgain"
 """The property that marks a result carried forward from the baseline: the reason it could
 not be checked again."""
@@ -59,11 +72,38 @@ not be checked again."""
 
 class SarifFormat(Formatter):
     def compose(self, report: Report) -> str:
-        return json_text(sarif_log(report))
+        return sarif_text(report)
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
-    """The SARIF log: one run, every rule drift knows, one result per finding."""
+def sarif_text(report: Report) -> str:
+    """The SARIF log as written, within `UPLOAD_BYTES` gzip-compressed: when the log of the
+    `RESULTS_KEPT` most severe results is larger, fewer are kept (the least severe and the
+    ignored left out first, the truncation notification counting them), until it fits."""
+    keep = RESULTS_KEPT
+    while True:
+        text = json_text(sarif_log(report, keep))
+        size = _gzip_size(text)
+        kept = min(keep, _results_count(report))
+        if size <= UPLOAD_BYTES or kept == 0:
+            return text
+        # proportionally fewer (the results are nearly all of the log), and at least one fewer
+        keep = min(kept - 1, int(kept * UPLOAD_BYTES * 0.95 / size))
+
+
+def _gzip_size(text: str) -> int:
+    """The size of `text` gzip-compressed, or a bound of it above which it cannot be: a log
+    well below the limit is not compressed at all (zlib's `deflateBound`: at most the input
+    plus its stored blocks' headers, about 1 in 4,096, plus the gzip header and trailer)."""
+    data = text.encode()
+    bound = len(data) + (len(data) >> 12) + (len(data) >> 14) + 64
+    if bound <= UPLOAD_BYTES:
+        return bound
+    return len(gzip.compress(data, compresslevel=6))  # upload-sarif's zlib.gzipSync default
+
+
+def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
+    """The SARIF log: one run, every rule drift knows, one result per finding (the `keep`
+    most severe: `sarif_text` keeps fewer when the log would be too large to upload)."""
     rules = _rules(report)
     index = {rule.id: i for i, rule in enumerate(rules)}
     driver: dict[str, Any] = {"name": "drift", "version": __version__}
@@ -86,8 +126,9 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "name": "ResultsLeftOut",
             "shortDescription": {"text": "Results left out"},
             "fullDescription": {
-                "text": f"The run found more than the {RESULTS_KEPT:,} results GitHub code "
-                "scanning shows: the most severe are kept, the rest are in the JSON report."
+                "text": f"The run found more results than GitHub code scanning takes (the "
+                f"{RESULTS_KEPT:,} it shows, a file of 10 MB gzip-compressed): the most "
+                "severe are kept, the rest are in the JSON report."
             },
             "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
         },
@@ -110,9 +151,10 @@ def sarif_log(report: Report) -> dict[str, Any]:
         [
             *((f, _result(f, index[f.rule])) for f in _sorted(report)),
             *((u.finding, _carried(u, index[u.finding.rule])) for u in _in_scope(report)),
-        ]
+        ],
+        keep,
     )
-    if left_out := left_out_of_sarif(report):
+    if left_out := _results_count(report) - len(results):
         # an "error" notification: by SARIF 2.1.0 Appendix I, the results are then not to be
         # taken as complete (a consumer must not read a left-out result as fixed)
         notifications.append(
@@ -151,24 +193,27 @@ def truncation_text(report: Report, left_out: int) -> str:
     """What a run says of the results its SARIF log left out."""
     total = _results_count(report)
     return (
-        f"the SARIF log carries the {RESULTS_KEPT:,} most severe of {total:,} results "
-        f"(GitHub code scanning shows at most {RESULTS_KEPT:,} per run and refuses a run of "
-        f"more than 25,000): {left_out:,} left out, the least severe and the ignored first; "
+        f"the SARIF log carries the {total - left_out:,} most severe of {total:,} results "
+        f"(GitHub code scanning shows at most {RESULTS_KEPT:,} per run, refuses a run of "
+        "more than 25,000 and a file over 10 MB gzip-compressed): "
+        f"{left_out:,} left out, the least severe and the ignored first; "
         "the JSON report (--json FILE) has them all"
     )
 
 
-def _kept(results: list[tuple[Finding, dict[str, Any]]]) -> list[tuple[Finding, dict[str, Any]]]:
-    """At most `RESULTS_KEPT` results, in their order: the most severe, those that count
-    before those an `ignore` silenced."""
-    if len(results) <= RESULTS_KEPT:
+def _kept(
+    results: list[tuple[Finding, dict[str, Any]]], keep: int
+) -> list[tuple[Finding, dict[str, Any]]]:
+    """At most `keep` results, in their order: the most severe, those that count before those
+    an `ignore` silenced."""
+    if len(results) <= keep:
         return results
     ranked = sorted(
         range(len(results)),
         key=lambda i: (results[i][0].ignored, -results[i][0].severity.rank, i),
     )
-    keep = set(ranked[:RESULTS_KEPT])
-    return [result for i, result in enumerate(results) if i in keep]
+    kept = set(ranked[:keep])
+    return [result for i, result in enumerate(results) if i in kept]
 
 
 def category(report: Report) -> str:
@@ -284,7 +329,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": SEVERITY_LOOK[finding.severity].sarif,
-        "message": {"text": finding_text(finding)},
+        "message": {"text": _text(finding)},
     }
     if finding.location:
         result["locations"] = [_physical(finding.location)]
@@ -317,9 +362,24 @@ def _carried(item: Unchecked, rule_index: int) -> dict[str, Any]:
     ignores `kind: pass`, so an `absent` result would keep the alert open)."""
     result = _result(item.finding, rule_index)
     result["message"] = {
-        "text": f"{finding_text(item.finding)}\n(from the baseline: not checked again this "
+        "text": f"{_text(item.finding)}\n(from the baseline: not checked again this "
         f"run, {item.reason})"
     }
     result["baselineState"] = BaselineState.UNCHANGED.value
     result["properties"][UNCHECKED] = item.reason
     return result
+
+
+def _text(finding: Finding) -> str:
+    """A result's message: the finding's text, each value cut to `VALUE_CHARS` (values of
+    secrets are masked already)."""
+    expected, actual = finding.expected, finding.actual
+    if len(expected or "") <= VALUE_CHARS and len(actual or "") <= VALUE_CHARS:
+        return finding_text(finding)  # the common case, without a copy of the finding
+    return finding_text(
+        replace(
+            finding,
+            expected=None if expected is None else cut(expected, VALUE_CHARS),
+            actual=None if actual is None else cut(actual, VALUE_CHARS),
+        )
+    )

@@ -126,6 +126,14 @@ def expected_actual(finding: Finding, show: Callable[[str], str] = str) -> list[
     ]
 
 
+def cut(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, marked as cut and the rest counted when it is longer
+    (where a format has no room for a whole value: the JSON report keeps it whole)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters; the JSON report has it whole)"
+
+
 def since_text(finding: Finding) -> str | None:
     """Where the drift began, in words: `since api-00038-xiz, 2026-09-08, by deployer@… via
     gcloud 467.0.0; last good api-00037-pof`."""

@@ -240,7 +240,7 @@ def test_the_scheduled_workflow_alerts_once(sandbox: Sandbox, tmp_path: Path) ->
     entry.write_text(json.dumps({**json.loads(entry.read_text()), "project": "acme-chat-old"}))
     fifth = runner.run()
     assert fifth["new-findings"] == "0" and fifth["status"] == "clean"
-    assert runner.said[-1].count("::warning title=drift::baseline not used") == 1
+    assert runner.said[-1].count("drift: warning: baseline not used") == 1
     assert json.loads(entry.read_text())["project"] == PROJECT
 
     # no secret value in anything gh was given

@@ -224,7 +224,7 @@ def test_the_action_takes_gs_objects_as_baseline_and_report(
     gate = {"environment": "staging", "baseline": last, "report": last, "fail_on_new": "true"}
     first = run_action(sandbox, tmp_path, **gate)
     assert first.returncode == 1, first.stdout + first.stderr  # a first run: every finding gates
-    assert "::warning title=drift::baseline not used, checked as a first run" in first.stdout
+    assert "drift: warning: baseline not used, checked as a first run" in first.stdout
     assert "no baseline report yet" not in first.stdout
     assert outputs(tmp_path) == {
         "exit-code": "1",

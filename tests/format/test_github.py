@@ -19,6 +19,7 @@ from tests.format.conftest import (
     make_finding,
     make_report,
 )
+from tests.runner_commands import commands
 
 
 def render(report: Report) -> str:
@@ -155,3 +156,53 @@ def test_notes_are_plain_lines_before_the_summary() -> None:
         "drift: note: 1 finding of the baseline could not be checked again",
         "drift: note: ##\\[add-mask]x\\n::error::y",
     ]
+
+
+def _long(expected: str | None, actual: str | None) -> Finding:
+    from drift.findings import Since
+
+    finding = make_finding(
+        "env.changed", Severity.WARNING, "api", "env.CERT", "CERT differs from the profile",
+        expected=expected, actual=actual, location=Location("profiles/prod.yaml", 7),
+    )  # fmt: skip
+    since = Since("api-00038-xiz", None, "deployer@acme.example", "gcloud", "api-00037-pof")
+    return dataclasses.replace(finding, since=since)
+
+
+def _message(finding: Finding) -> str:
+    (annotation,) = commands(render(make_report([finding])))
+    return annotation[2]
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual"),
+    [("E" * 5000, "A" * 5000), ("E" * 9000, "A" * 40), ("e", "A" * 32768), (None, "😀" * 5000)],
+)
+def test_an_annotation_fits_the_4096_characters_the_runner_keeps(
+    expected: str | None, actual: str | None
+) -> None:
+    """actions/runner src/Runner.Worker/ExecutionContext.cs AddIssue: `_maxIssueMessageLength =
+    4096` (UTF-16 units), a longer message is cut there unmarked. On main a profile value over
+    ~4 KB pushed `actual:` and `since` out (revgha F2): each long value is cut, marked and
+    counted, so that the message, expected, actual and since all show; a short value is whole."""
+    message = _message(_long(expected, actual))
+    assert len(message.encode("utf-16-le")) // 2 <= 4096
+    lines = message.split("\n")
+    assert lines[0] == "CERT differs from the profile"
+    assert lines[1].startswith("expected: ") and lines[2].startswith("actual: ")
+    assert lines[3].startswith("since api-00038-xiz")
+    for line, value in zip(lines[1:3], (expected, actual), strict=True):
+        if value is None:
+            assert line.endswith("(not set)")
+        elif len(value) < 100:
+            assert line.endswith(f": {value}")  # the short one whole
+        else:
+            shown = len(line.split(": ", 1)[1].split("…")[0])
+            assert line.endswith(
+                f"… ({len(value) - shown:,} more characters; the JSON report has it whole)"
+            )
+            assert shown > 1000
+
+
+def test_an_annotation_within_the_limit_is_whole() -> None:
+    assert _message(_long("E" * 1900, "A" * 1900)).count("…") == 0

@@ -4,11 +4,17 @@ the most severe first and the ignored last, and says how many it left out."""
 
 from __future__ import annotations
 
+import gzip
+import json
+import random
+import string
 from dataclasses import replace
 from typing import Any
 
-from drift.findings import FailOn, Finding, Severity, finding_id
-from drift.format import OutputFormat, formatter_for
+import pytest
+
+from drift.findings import FailOn, Finding, Location, Severity, finding_id
+from drift.format import OutputFormat, formatter_for, sarif
 from drift.format.sarif import FINGERPRINT, sarif_log
 from drift.report import Report
 
@@ -67,7 +73,8 @@ def test_sarif_keeps_the_top_results_code_scanning_shows() -> None:
     assert note["descriptor"] == {"id": TRUNCATED}
     assert note["message"]["text"].startswith(
         "the SARIF log carries the 5,000 most severe of 30,100 results (GitHub code scanning "
-        "shows at most 5,000 per run and refuses a run of more than 25,000): 25,100 left out"
+        "shows at most 5,000 per run, refuses a run of more than 25,000 and a file over 10 MB "
+        "gzip-compressed): 25,100 left out"
     )
     assert run["invocations"][0]["executionSuccessful"] is True  # the check read all it was asked
     assert TRUNCATED in {n["id"] for n in run["tool"]["driver"]["notifications"]}
@@ -119,3 +126,90 @@ def test_results_that_share_an_id_get_a_fingerprint_each_stably() -> None:
     ]  # fmt: skip
     assert runs[0] == runs[1]
     assert len(set(runs[0])) == 3 and runs[0][0] == one.id and runs[0][2] == lone.id
+
+
+def _long_values(services: int, per_service: int, size: int) -> Report:
+    """`services` x `per_service` changed values of `size` characters each, PEM- or
+    token-like (random base64: they hardly compress), the last service's only errors."""
+    rnd = random.Random(7)
+
+    def value() -> str:
+        return "".join(rnd.choices(string.ascii_letters + string.digits + "+/", k=size))
+
+    names = tuple(f"svc-{s:03d}" for s in range(services))
+    findings = [
+        Finding(
+            id=finding_id("prod", s, "env.changed", f"env.V{v}"),
+            rule="env.changed",
+            severity=Severity.ERROR if s == names[-1] else Severity.WARNING,
+            service=s,
+            revision=f"{s}-00001-abc",
+            target=f"env.V{v}",
+            message=f"V{v} differs from the profile",
+            expected=value(),
+            actual=value(),
+            location=Location("profiles/prod.yaml", 10 + v),
+        )
+        for s in names
+        for v in range(per_service)
+    ]
+    return Report(
+        environment="prod",
+        project="acme-prod",
+        region="us-central1",
+        services=names,
+        findings=tuple(findings),
+        fail_on=FailOn.ERROR,
+    )
+
+
+def _gzipped(text: str) -> int:
+    return len(gzip.compress(text.encode(), compresslevel=6))
+
+
+def test_sarif_of_a_large_fleet_with_long_values_stays_under_the_upload_limit() -> None:
+    """docs.github.com code-scanning/troubleshooting-sarif-uploads/file-too-large: a SARIF file
+    over 10 MB gzip-compressed is refused whole (no alert at all). 200 services x 30 changed
+    values of 1.4 KB (a PEM certificate, a signed token): on main, 5,000 results of 10.8 MB
+    gzip-compressed (revgha F1). Each value in a message is cut, marked, the rest counted."""
+    report = _long_values(200, 30, 1400)
+    text = formatter_for(OutputFormat.SARIF).render(report)
+    assert _gzipped(text) <= 10 * 1000 * 1000
+    (run,) = json.loads(text)["runs"]
+    assert len(run["results"]) == KEPT  # cut values leave room for all 5,000
+    message = run["results"][0]["message"]["text"]
+    expected, actual = message.split("\n")[1:3]
+    mark = "… (900 more characters; the JSON report has it whole)"
+    assert expected.startswith("expected: ") and expected.endswith(mark)
+    assert actual.startswith("actual: ") and actual.endswith(mark)
+    assert len(expected) == len("expected: ") + sarif.VALUE_CHARS + len(mark)
+
+
+def test_a_log_over_the_upload_limit_leaves_the_least_severe_out_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Values of 32 KiB (Cloud Run's EnvVar.value limit) by the thousand are over the limit
+    even cut: results are left out past it too, the least severe first, and the truncation
+    notification counts them (measured with a smaller limit: the same code path)."""
+    monkeypatch.setattr(sarif, "UPLOAD_BYTES", 300_000)
+    report = _long_values(20, 30, 600)
+    text = formatter_for(OutputFormat.SARIF).render(report)
+    assert _gzipped(text) <= 300_000
+    (run,) = json.loads(text)["runs"]
+    kept = len(run["results"])
+    assert 100 < kept < 600
+    assert [r["level"] for r in run["results"][:30]] == ["error"] * 30  # the errors kept
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["descriptor"] == {"id": TRUNCATED}
+    assert note["message"]["text"].startswith(
+        f"the SARIF log carries the {kept:,} most severe of 600 results"
+    )
+    assert f"{600 - kept:,} left out" in note["message"]["text"]
+
+
+def test_a_log_well_under_the_limit_is_not_compressed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep it fast (`make bench` renders 6,000 findings): below the bound of what gzip can
+    make of it, the log is never compressed to be measured."""
+    monkeypatch.setattr(sarif.gzip, "compress", None)
+    text = formatter_for(OutputFormat.SARIF).render(_fleet())
+    assert len(json.loads(text)["runs"][0]["results"]) == KEPT
