@@ -95,7 +95,9 @@ def test_latency_does_not_block_other_calls(async_clients: AsyncClients, sandbox
             return time.monotonic() - started
 
     elapsed = asyncio.run(many())
-    assert 0.3 <= elapsed < 1.5
+    # one after another they take 20 × 0.3 = 6 s: half of that is far from serial, and far
+    # enough from 0.3 s that a loaded machine (CI on 2 cores) does not fail it
+    assert 0.3 <= elapsed < 3.0
 
 
 def test_global_latency(clients: Clients, sandbox: Sandbox) -> None:
