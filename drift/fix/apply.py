@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from drift.fix.author import who
 from drift.fix.base import describe
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
-from drift.fix.each import fix_each
+from drift.fix.each import fix_each, together
 from drift.fix.interrupt import Where
 from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
@@ -150,13 +151,17 @@ async def _fix(
     journal = Journal(settings.journal()).open()
     change_id = new_change_id(after=_changes(journal))
     with Locks(journal.directory, change_id, "fix", say=ui.say) as locks:
+        if together(options.yes, settings.concurrency, todo):  # said in each flow's output
+            locks.deferred = {}
         try:  # first: another drift command at work on a service explains everything else
             for sp in todo:
                 locks.acquire(sp.full_name, sp.label)
         except Locked as exc:
+            locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
         stopped = unbuildable(planned, todo, from_template=options.from_template)
         if stopped:
+            locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         if not options.yes and not ui.confirm(question(todo, planned.check.state)):
             return FixResult(
@@ -174,7 +179,11 @@ async def _fix(
 
         async with Session(settings.access()) as session:
             ctx = Context(profile, settings, ui, options, session, journal, environ)
-            result.outcomes = await fix_each(ctx, todo, make, where, locks)
+            try:
+                result.outcomes = await fix_each(ctx, todo, make, where, locks)
+            finally:  # the locks of workloads that never started were taken over all the same
+                with suppress(OSError, OutputLost):
+                    locks.flush()
             where.settled = bool(_applied(result))
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
         result.journal = None  # no entry could be written: nothing is recorded

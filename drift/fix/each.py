@@ -32,7 +32,7 @@ async def fix_each(
 ) -> list[ServiceOutcome]:
     """The outcome of each workload that started, in the plan's order; those after the
     first abort that had not started yet are left out (not attempted)."""
-    if ctx.options.yes and ctx.settings.concurrency > 1 and len(todo) > 1:
+    if together(ctx.options.yes, ctx.settings.concurrency, todo):
         return await _together(ctx, todo, make, where, locks)
     outcomes: list[ServiceOutcome] = []
     for sp in todo:
@@ -41,6 +41,11 @@ async def fix_each(
         if outcome.aborted:
             break
     return outcomes
+
+
+def together(yes: bool, concurrency: int, todo: Sequence[ServicePlan]) -> bool:
+    """Whether the workloads' flows run concurrently (`--yes`, no prompt to wait for)."""
+    return yes and concurrency > 1 and len(todo) > 1
 
 
 @dataclass
@@ -62,6 +67,8 @@ async def _together(
         nonlocal halted
         said = Said(ctx.ui)
         saids.append(said)
+        for note in locks.notes_of(sp.label):  # its lock taken over: said in its own place
+            said.say(note)
         try:
             outcome = await where.run(make(replace(ctx, ui=said), sp), locks)
         except Exception as exc:  # raised once every flow in flight has ended

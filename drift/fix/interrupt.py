@@ -20,14 +20,18 @@ class Where:
     an interruption left unfinished (kept)."""
 
     fixes: list[Fixer] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
+    kept: dict[int, str] = field(default_factory=dict)
+    """The line of each lock kept, by its fixer (`id`)."""
     settled: bool = False
     """Every flow has ended and some workload stays changed: what is left only reads (the
     re-check), so an interruption now leaves the fix incomplete (exit 3, SPEC: "After a
     completed fix, the exit code is that of the re-check"), never "aborted" (4)."""
 
     def line(self) -> str:
-        said = [f.where for f in self.fixes if f.where] + self.kept
+        """Where each workload stands, then each lock kept, both in the order the flows
+        started (the plan's), never in the order concurrent flows happened to end."""
+        kept = [self.kept[id(f)] for f in self.fixes if id(f) in self.kept]
+        said = [f.where for f in self.fixes if f.where] + kept
         return "; ".join(said) if said else "nothing was changed"
 
     async def run(self, fixer: Fixer, locks: Locks) -> ServiceOutcome:
@@ -51,7 +55,7 @@ class Where:
             return
         path = locks.keep(entry.full_name)
         if path is not None:
-            self.kept.append(
+            self.kept[id(fixer)] = (
                 f"{fixer.name}: the change is unfinished, so drift keeps its lock {path}: "
                 f"`drift rollback {fixer.change_id}` takes it over and finishes it"
             )

@@ -68,6 +68,10 @@ class Locks:
         self.held: list[Path] = []
         self.notes: list[str] = []
         """What was said about locks taken over."""
+        self.deferred: dict[str, list[str]] | None = None
+        """Set ({}): what is said about a lock taken over waits here, by service, for that
+        service's own ordered output (`fix --yes` concurrent: `drift.fix.each`), said by
+        `notes_of` or `flush`; None: said at once."""
         self.taken: dict[Path, bytes] = {}
         """The locks taken over from a stopped command, each with what its file held (a
         `drift rollback` that wrote nothing puts them back as it found them: `give_back`)."""
@@ -155,13 +159,33 @@ class Locks:
         found = remove(holder)
         if found is not None:
             self.taken[path] = found
-            self._note(f"{service}: took over the lock left by {holder.describe()} ({why})")
+            note = f"{service}: took over the lock left by {holder.describe()} ({why})"
+            self._note(note, service)
         return ""
 
-    def _note(self, note: str) -> None:
+    def notes_of(self, service: str) -> list[str]:
+        """What was deferred about `service`'s lock, taken from the waiting notes."""
+        return self.deferred.pop(service, []) if self.deferred is not None else []
+
+    def flush(self) -> None:
+        """Say every deferred note not said by its service's output yet (a service that never
+        started: its lock was taken over all the same), in the order they were taken."""
+        waiting = [n for notes in (self.deferred or {}).values() for n in notes]
+        if self.deferred is not None:
+            self.deferred.clear()
+        for note in waiting:
+            self._say(note)
+
+    def _note(self, note: str, service: str) -> None:
         if note in self.notes:  # the same lock under its older name
             return
         self.notes.append(note)
+        if self.deferred is not None:
+            self.deferred.setdefault(service, []).append(note)
+        else:
+            self._say(note)
+
+    def _say(self, note: str) -> None:
         if self.say is not None:
             self.say(note)
         else:

@@ -137,6 +137,9 @@ class ServicePlan:
     instances: str = ""
     """A worker pool whose instance split pins revisions: where the fix moves those
     instances, or why it cannot ("" when nothing is pinned)."""
+    tags: str = ""
+    """What `drift fix`'s promotion does with a tag on the traffic it moves (a tag stays on
+    its revision, `drift.fix.patch.promotion_tags`); "" when the moved traffic carries none."""
     doomed: tuple[str, ...] = ()
     """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
     check of the secrets it uses (a reference that stays, not ENABLED or not accessible):

@@ -227,6 +227,29 @@ def promoted_traffic(before: Any, base: str, canary: str) -> list[Any]:
     return targets
 
 
+def promotion_tags(traffic: Any, base: str) -> str:
+    """What a promotion (`promoted_traffic`) does with the tags of the traffic it moves, "" when
+    none carries a tag: a tag on the base revision stays on it, at 0 % (its share goes to the
+    canary, untagged: a tag names one revision, so its URL keeps reaching the old one — "A
+    tag … lets you access the revision at a specific URL without serving traffic", Cloud Run
+    "Rollbacks, gradual rollouts, and traffic migration"); a tag on LATEST stays on LATEST,
+    which is the canary once it is the latest ready revision."""
+    said = []
+    for t in traffic or ():
+        if not t.tag or not t.percent:
+            continue
+        if is_latest(t):
+            said.append(f"tag {t.tag} stays on LATEST (then the canary, with its {t.percent}%)")
+        elif short(t.revision) == base:
+            said.append(
+                f"tag {t.tag} stays on {base} at 0% (its {t.percent}% moves to the canary, "
+                "untagged)"
+            )
+    if not said:
+        return ""
+    return "the promotion moves traffic, not tags: " + "; ".join(said)
+
+
 def update_traffic_flags(targets: Any) -> str:
     """The `gcloud run services update-traffic` flag that sends exactly `targets`' shares.
     gcloud's reference: `--to-revisions=[REVISION-NAME=PERCENTAGE,…]`, where "You can also

@@ -27,6 +27,7 @@ from drift.fix.manual import (
     unread_steps,
 )
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
+from drift.fix.patch import promotion_tags
 from drift.fix.probetag import probe_tag_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
@@ -157,7 +158,9 @@ class ServicePlanner:
         )
         kept = probe_tag_steps(self.cmd, self.service, source, sp, base.revision if base else "")
         moves = moves_note(self.live) if sp.changes_template else ""
-        return replace(sp, instances=moves, manual=sp.manual + kept)
+        canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
+        tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
+        return replace(sp, instances=moves, tags=tags, manual=sp.manual + kept)
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
         """What a finding is about, as the patch names it: (container, `env.NAME`), or

@@ -81,6 +81,9 @@ class Restored:
     over: tuple[int, int] | None = None
     """drift's write landed over someone else's (a stale etag let through,
     `drift.fix.overwrote`): the generation drift read, the one its write made."""
+    untouched: bool = False
+    """Nothing was written: the workload already was as before the change (its update never
+    landed: a fix cut by Ctrl-C or kill -9 between journaling it and the server taking it)."""
 
 
 def journaled(record: Callable[[], None]) -> str:

@@ -30,6 +30,8 @@ class RollbackResult:
     change_id: str
     restored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    as_before: list[str] = field(default_factory=list)
+    """Workloads already as before the change (their update never landed): nothing written."""
     failed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """What the restoration cannot prove (an image redeployed by tag), and the journal's
@@ -41,9 +43,12 @@ class RollbackResult:
         lines = []
         if self.message:
             lines.append(self.message)
-        if self.change_id and (self.restored or self.failed):
+        if self.change_id and (self.restored or self.failed or self.as_before):
             restored = ", ".join(self.restored) or "nothing"
-            lines.append(f"rollback of {visible(self.change_id)}: restored {restored}")
+            line = f"rollback of {visible(self.change_id)}: restored {restored}"
+            if self.as_before:
+                line += f"; already as before (nothing written): {', '.join(self.as_before)}"
+            lines.append(line)
         lines += self.notes
         lines += self.failed
         return "\n".join(lines)
@@ -73,7 +78,7 @@ def landed(journal: Journal, c: Checked, done: Restored) -> Ended:
     must not keep it unrecorded, or a Ctrl-C or a kill -9 then leaves a later change it undid
     recorded as live, which the next `drift rollback --force` would undo by re-applying the
     older fix (`drift.fix.since`)."""
-    if not done.ok or done.unjournaled:
+    if not done.ok or done.unjournaled or done.untouched:  # untouched: nothing was written
         return Ended(done)
     later = tuple(e for e in c.since.later if e.state not in DONE)
     return Ended(done, later, tuple(undone(journal, c.entry, later)))
@@ -169,6 +174,15 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
             f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
             f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
         )
+    elif done.untouched:  # its update never landed: nothing was written
+        result.as_before.append(name)
+        ui.say(f"{name}: {done.text} (nothing was written to {name})")
+        if done.unjournaled:
+            result.failed.append(
+                f"{name}: {done.text}, but {done.unjournaled}: the journal still says "
+                f"{entry.state}; once it is writable, run `drift rollback "
+                f"{visible(entry.change_id)}` again (it finds {name} as it is and records it)"
+            )
     elif done.unjournaled:
         result.failed.append(_unjournaled(name, entry, done))
     elif done.ok:

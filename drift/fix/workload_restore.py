@@ -164,6 +164,36 @@ def restoration(after: Any, entry: Entry) -> str:
     return ""
 
 
+ALREADY = "already as before: nothing to restore"
+
+
+def untouched(now: Any, entry: Entry) -> bool:
+    """Whether the workload read `now` already is what the journal's "before" holds, as drift
+    compares them (`config_key`: the template's configuration, a job's task count, a pool's
+    instance count), each setting of `held` included, a pool's scaling and instance splits
+    (spec and statuses) and a service's serving too: its update never landed (a fix cut by
+    Ctrl-C or kill -9 while it was in flight leaves the journal saying `updating`, the write's
+    outcome unknown), and a restore write would change what it says it restores — for a pool
+    a new revision its instances move to. Judged after `refusal`: a third party's write in
+    between is theirs ("changed since"), never "as before"."""
+    kind = Kind(entry.kind)
+    before = before_workload(entry)
+    if config_key(now, kind) != config_key(before, kind):
+        return False
+    was, runs = _settings(before, kind), _settings(now, kind)
+    if any(was.get(n) != runs.get(n) for n in held(entry)):
+        return False
+    if kind is Kind.WORKER_POOL:
+        return (
+            now.scaling == before.scaling
+            and list(now.instance_splits) == list(before.instance_splits)
+            and not restoration_problem(now, before, restored_here=False)
+        )
+    if kind is Kind.SERVICE:
+        return serving(now) == serving(before)
+    return True
+
+
 def changed(now: Any, entry: Entry) -> str:
     """`changed_since` of a job or pool: a write is judged by its own configuration."""
     return changed_since(now, entry, partial(carries, kind=Kind(entry.kind)))
@@ -200,6 +230,10 @@ async def restore_workload(
     refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind), judge=judge)
     if refused is not None:
         return refused
+    if untouched(now, entry):  # its update never landed: nothing to put back, nothing written
+        said = ALREADY
+        lost = journaled(lambda: journal.record(entry, rolled, said))
+        return Restored(True, said, now, lost, untouched=True)
     request = restore_request(now, entry)
     wanted = config_key(before_workload(entry), kind)
     write = Write("rollback", now.etag, int(now.generation), "", wanted, [])

@@ -276,6 +276,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     elif script.lines:
         out += comment(_summaries(sp, script))
         out += script.lines
+    if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
+        out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
     for skipped in script.skipped:
         out += comment(f"not in the command above: {skipped}")
     for step in sp.manual:

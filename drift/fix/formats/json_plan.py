@@ -73,6 +73,9 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         "new_revision": sp.changes_template if sp.has_patch else False,
         "template_differences": list(sp.template_differences),
         "failed_template": sp.failed_template or None,
+        # only when a tag is on the traffic a promotion moves: a saved plan's digest of any
+        # other service stays what an earlier drift computed
+        **({"promotion_tags": sp.tags} if sp.tags and sp.has_patch else {}),
         "gcloud": "\n".join(script.lines) if runnable else None,
         "gcloud_environment": [var for var, _ in script.variables] if runnable else [],
         "gcloud_skipped": script.skipped,

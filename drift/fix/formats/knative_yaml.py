@@ -55,6 +55,8 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     renamed = _renamed(sp, service)
     if renamed:
         header.append(renamed)
+    if sp.tags and sp.has_patch:  # what `drift fix` does, which `replace` does not
+        header.append(f"drift fix (a canary, then its promotion): {sp.tags}")
     exported = to_knative(service, project=sp.project, region=sp.region, reveal=reveal)
     conv = exported.conversion
     problems = list(conv.inexact)
