@@ -28,7 +28,7 @@ from drift.fix.manual import (
 )
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
 from drift.fix.patch import promotion_tags
-from drift.fix.probetag import probe_tag_steps
+from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState
@@ -156,7 +156,9 @@ class ServicePlanner:
             if self.service.kind is Kind.JOB
             else doomed(after, self.state, planned_account),
         )
-        kept = probe_tag_steps(self.cmd, self.service, source, sp, base.revision if base else "")
+        built_on = base.revision if base else ""
+        kept = probe_tag_steps(self.cmd, self.service, source, sp, built_on)
+        kept += moved_tag_steps(self.cmd, self.service, source, sp, built_on)
         moves = moves_note(self.live) if sp.changes_template else ""
         canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""

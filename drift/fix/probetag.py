@@ -49,6 +49,42 @@ def probe_tag_steps(
     return (ManualStep(f"tag.{tag}", reason, (cmd.traffic(f"--update-tags={tag}=<CANARY>"),)),)
 
 
+def moved_tag_steps(
+    cmd: Commands, service: ServiceProfile, source: Any, sp: ServicePlan, base: str
+) -> tuple[ManualStep, ...]:
+    """A step `tag.T` for each other REVISION-type tag on `base` with traffic (`cur` at 100 %)
+    when the fix makes a canary: the promotion moves the tag's share to the canary and leaves
+    the tag on `base` at 0 % (`drift.fix.patch.promotion_tags`), unpatched, where the next
+    check still finds this drift through it. What the probed tag's step says
+    (`probe_tag_steps`), without the probe."""
+    if sp.kind is not Kind.SERVICE or not sp.changes_template or not base or source is None:
+        return ()
+    probed = left_tag(service, source, base)
+    said = {m.target for m in sp.manual}
+    steps = []
+    for t in source.traffic:
+        if not t.tag or not t.percent or is_latest(t) or short(t.revision) != base:
+            continue
+        if t.tag == probed or f"tag.{t.tag}" in said:
+            continue
+        said.add(f"tag.{t.tag}")
+        reason = (
+            f"tag {t.tag} points at {base} with {t.percent}% of the traffic: the promotion moves "
+            f"that share to the canary and leaves the tag on {base} at 0%, unpatched (a "
+            "revision never changes), so its URL keeps reaching this drift and the next check "
+            "finds it there; drift does not move it. Once the fix is promoted, point it at the "
+            "canary (its name is known only when the fix runs), or remove it. Moving it is a "
+            "change of the service drift did not make: `drift rollback` of the fix then "
+            "refuses until given --force"
+        )
+        commands = (
+            cmd.traffic(f"--update-tags={t.tag}=<CANARY>"),
+            cmd.traffic(f"--remove-tags={t.tag}"),
+        )
+        steps.append(ManualStep(f"tag.{t.tag}", reason, commands))
+    return tuple(steps)
+
+
 def probe_tag_note(profile: Profile, name: str, source: Any, base: str, canary: str) -> str:
     """For the fix's result once promoted: the probed tag still on `base`, and the command
     that moves it to the canary ("" when the tag follows the canary, or there is none)."""

@@ -99,3 +99,19 @@ def test_no_note_when_the_moved_traffic_carries_no_tag(
     assert "promotion moves traffic" not in plan(env, tmp_path, "table")
     (web,) = json.loads(plan(env, tmp_path, "json"))["services"]
     assert "promotion_tags" not in web
+
+
+def test_a_tag_the_promotion_leaves_behind_gets_its_manual_step(
+    pinned: tuple[Sandbox, dict[str, str]], tmp_path: Path
+) -> None:
+    """fixleft's follow-up: after the promotion `cur` stays on the old revision at 0 %, which
+    still has the drift (the next check finds it through the tag): the plan gives the step that
+    moves or removes it, as it does for the tag the profile probes, before the "yes"."""
+    sandbox, env = pinned
+    base = next(t.revision for t in sandbox.service("p", "web").traffic if t.tag == "cur")
+    short = base.rsplit("/", 1)[-1]
+    table = plan(env, tmp_path, "table")
+    assert f"tag cur points at {short} with 100% of the traffic" in " ".join(table.split())
+    assert "--update-tags=cur=<CANARY>" in table and "--remove-tags=cur" in table, table
+    (web,) = json.loads(plan(env, tmp_path, "json"))["services"]
+    assert "tag.cur" in [step["target"] for step in web["manual"]], web["manual"]
