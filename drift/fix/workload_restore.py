@@ -175,7 +175,14 @@ def untouched(now: Any, entry: Entry) -> bool:
     Ctrl-C or kill -9 while it was in flight leaves the journal saying `updating`, the write's
     outcome unknown), and a restore write would change what it says it restores — for a pool
     a new revision its instances move to. Judged after `refusal`: a third party's write in
-    between is theirs ("changed since"), never "as before"."""
+    between is theirs ("changed since"), never "as before". Only where the generation has not
+    moved since the journal's "before": `config_key` sees the default container's resources
+    alone, and drift's own write to another container's (a sidecar's memory) would look "as
+    before" although it landed (revown29 F1) — a write that landed always moves it
+    (Service.generation: "monotonically increases every time the user modifies the desired
+    state"; Job, WorkerPool alike)."""
+    if int(now.generation) != entry.generation_before:
+        return False
     kind = Kind(entry.kind)
     before = before_workload(entry)
     if config_key(now, kind) != config_key(before, kind):
