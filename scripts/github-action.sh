@@ -114,6 +114,11 @@ if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -qF -- "$baseline" "$errors"; t
   # restores it from the cache again and again).
   reason="$(grep -m1 -F -- "$baseline" "$errors")"
   echo "drift: warning: baseline not used, checked as a first run (every finding is new): $(plain_data "$reason")"
+  # and on the run's page, where no annotation slot is spent: the step summary (the reason,
+  # hostile text, stays in the log: the summary's sentence is the script's own)
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    printf '%s\n\n' "**drift: baseline not used**: drift refused it (the step's log says why), so this run was checked as a first run: every finding is new and --fail-on-new did not apply." >> "$GITHUB_STEP_SUMMARY"
+  fi
   check
   code=$?
 fi

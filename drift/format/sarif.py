@@ -79,13 +79,18 @@ def sarif_text(report: Report) -> str:
     """The SARIF log as written, within `UPLOAD_BYTES` gzip-compressed: when the log of the
     `RESULTS_KEPT` most severe results is larger, fewer are kept (the least severe and the
     ignored left out first, the truncation notification counting them), until it fits."""
+    return _fitted(report)[0]
+
+
+def _fitted(report: Report) -> tuple[str, int]:
+    """The SARIF log as written (`sarif_text`) and how many results it carries."""
     keep = RESULTS_KEPT
     while True:
         text = json_text(sarif_log(report, keep))
         size = _gzip_size(text)
         kept = min(keep, _results_count(report))
         if size <= UPLOAD_BYTES or kept == 0:
-            return text
+            return text, kept
         # proportionally fewer (the results are nearly all of the log), and at least one fewer
         keep = min(kept - 1, int(kept * UPLOAD_BYTES * 0.95 / size))
 
@@ -185,8 +190,11 @@ def _results_count(report: Report) -> int:
 
 
 def left_out_of_sarif(report: Report) -> int:
-    """How many of the report's results its SARIF log leaves out (`RESULTS_KEPT`)."""
-    return max(_results_count(report) - RESULTS_KEPT, 0)
+    """How many of the report's results its SARIF log leaves out: past `RESULTS_KEPT`, and past
+    what fits `UPLOAD_BYTES` (the log is rendered to know: only where a SARIF log is written),
+    so that the run's other outputs say what the log left out (revown29 F2: code scanning
+    closes the alerts of results a log no longer carries)."""
+    return _results_count(report) - _fitted(report)[1]
 
 
 def truncation_text(report: Report, left_out: int) -> str:
