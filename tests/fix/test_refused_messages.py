@@ -68,3 +68,14 @@ def test_m5_journal_not_creatable_says_where_it_was_set_and_what_to_do(
     # not whether anything was changed.
     assert "DRIFT_JOURNAL_DIR" in done.stderr and "--journal" in done.stderr, done.stderr
     assert "nothing was changed" in done.stderr or "nothing was written" in done.stderr
+
+
+def test_a_refused_canary_write_is_recorded_as_an_attempt(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.inject(Fault(method="UpdateService", code="PERMISSION_DENIED"))
+    done = _fix(sandbox, tmp_path)
+    assert done.returncode == 4
+    text = done.stdout + done.stderr
+    # On main: "nothing was changed", then "change … recorded in JOURNAL", which reads as
+    # something to roll back.
+    assert "nothing to roll back" in text and " recorded in " in text, text
+    assert not any(line.startswith("change ") for line in text.splitlines()), text
