@@ -180,6 +180,8 @@ async def run_check(
     )
     if source.deployed and (refused := _refused_project(profile, names, state)) is not None:
         report = replace(report, project_refused=refused)
+    if source.deployed and names and all(n in state.missing for n in names):
+        report = replace(report, region_empty=profile.region_from)  # nothing found there
     absent = _absent_tags(profile, names, state) if source.deployed else []
     notes = (
         *profile.notes,

@@ -212,12 +212,25 @@ _ROLES = {
     "GetOrganization": "resourcemanager.organizations.get",
 }
 """What a denied read needs (README: Permissions); Cloud Run's reads need roles/run.viewer."""
+_WRITES = frozenset(
+    {"CreateService", "UpdateService", "DeleteService", "UpdateJob", "UpdateWorkerPool"}
+)
+WRITER = "roles/run.developer"
+"""What a denied write needs (run.services.update, …): Cloud Run Developer; deploying with a
+runtime service account also needs iam.serviceAccounts.actAs on it, roles/iam.serviceAccountUser
+("Required roles", https://cloud.google.com/run/docs/configuring/services/service-identity;
+https://cloud.google.com/run/docs/reference/iam/roles)."""
+ACT_AS = "roles/iam.serviceAccountUser"
 _NEXT_STEPS = {
     "RESOURCE_EXHAUSTED": "a quota or rate limit was reached: run again later, or lower "
     "DRIFT_CONCURRENCY (or DRIFT_RUN_RPM / DRIFT_SECRETS_RPM)",
     "DEADLINE_EXCEEDED": "no answer within the call timeout: raise DRIFT_CALL_TIMEOUT",
     "UNAVAILABLE": "the service was unavailable after retries: run again",
     "INTERNAL": "the server failed: run again",
+    "FAILED_PRECONDITION": "the resource is not in a state to take this call (a deployment "
+    "still in progress?): run again when it has settled",
+    "INVALID_ARGUMENT": "the request was rejected: is the region right (--region, DRIFT_REGION; "
+    "`gcloud run regions list`)? else the server's words above say which value",
 }
 _APIS = {
     "run.googleapis.com": "Cloud Run Admin API",
@@ -285,12 +298,15 @@ def _role(call: str, resource: str) -> str:
         if "/secrets/" in resource:
             return "roles/secretmanager.viewer"
         return next((p for k, p in _POLICY.items() if resource.startswith(k)), _POLICY["projects/"])
+    if call in _WRITES:
+        return WRITER
     return _ROLES.get(call, "roles/run.viewer")
 
 
-def next_steps(reasons: Iterable[str]) -> list[str]:
-    """One line per failure status among the reasons of unverified items: what to do about it
-    (for PERMISSION_DENIED, the role or permission each denied call needs)."""
+def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
+    """One line per failure status among the reasons of unverified items or of a refused
+    write: what to do about it (for PERMISSION_DENIED, the role or permission each denied call
+    needs; a write, `ACT_AS` on the runtime service account too, named when `runtime` is)."""
     denied: dict[str, list[str]] = {}
     statuses: list[str] = []
     disabled: list[str] = []
@@ -308,6 +324,9 @@ def next_steps(reasons: Iterable[str]) -> list[str]:
     lines = [f"PERMISSION_DENIED: {off}" for off in disabled]
     if denied:
         needs = "; ".join(f"{role} for {', '.join(calls)}" for role, calls in denied.items())
+        if WRITER in denied:
+            needs += f", and {ACT_AS} on the runtime service account {runtime}".rstrip()
+            needs += " (iam.serviceAccounts.actAs)"
         lines.append(f"PERMISSION_DENIED: the caller needs {needs}")
     return lines + [f"{status}: {_NEXT_STEPS[status]}" for status in sorted(statuses)]
 

@@ -124,6 +124,10 @@ class Report(Scope):
     """The canary's proofs of the `drift fix` this report re-checks, taken before the fix
     moved any traffic: never among `probes`, which are this run's own."""
     project_refused: str | None = None
+    region_empty: str | None = None
+    """Every workload read in the profile's region was found missing, in a project that
+    answered: where the region was set (`Profile.region_from`, "" when not known), for the
+    hint that asks whether it is the right one; None otherwise."""
     """Every read in the profile's project was refused, as for a project that does not
     exist: where the project was set (`Profile.project_from`), for the hint that says so;
     None when anything in it was read."""

@@ -161,6 +161,24 @@ def source_of(key: str, given: object = None) -> str:
     return ""
 
 
+def journal_source(directory: Path) -> str:
+    """Which setting named the journal `directory`, as messages name it: the variable or the
+    `[tool.drift]` table whose value it is, the default, else `--journal` (the option, which
+    `Settings` keeps no trace of)."""
+    found = project_config()
+    places = {
+        **{k: f"{found}: [tool.drift] {k}" for k in _from_project(found)},
+        **{k: _variables(os.environ).get(k, k) for k in _from_environment(os.environ)},
+    }
+    values = {**_from_project(found), **_from_environment(os.environ)}
+    value = values.get("journal_dir")
+    if isinstance(value, str) and Path(value).expanduser() == directory:
+        return places["journal_dir"]
+    if directory.name == JOURNAL.name and directory.parent.name == JOURNAL.parent.name:
+        return f"the default, {DEFAULT_PLACE['journal_dir']}"
+    return "--journal"
+
+
 def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """`DRIFT_<NAME>` for each setting, the name in any case (`drift_wait` as well);
     variables naming no setting are not drift's to judge. Two variables naming one setting

@@ -85,6 +85,8 @@ class Invocation:
             project=settings.project,
             region=settings.region,
         )
+        if settings.region:
+            profile = replace(profile, region_from=source_of("region", self.region))
         if not settings.project:
             return profile
         return replace(profile, project_from=source_of("project", self.project))

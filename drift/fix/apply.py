@@ -51,13 +51,21 @@ class FixResult:
     notes: list[str] = field(default_factory=list)
     """What each fix builds on, locks taken over: said before the outcome."""
     journal: Path | None = None
+    wrote: bool = True
+    """Whether any write of the change may have reached a service (`Entry.wrote`): else the
+    journal holds the attempt, with nothing to roll back."""
 
     def summary(self) -> str:
         """What happened, in lines for a person (the re-check is rendered apart)."""
         lines = [o.message for o in self.outcomes if o.message]
         if self.message:
             lines.append(self.message)
-        if self.change_id is not None and self.journal is not None:
+        if self.change_id is not None and self.journal is not None and not self.wrote:
+            lines.append(
+                f"the attempt (change {self.change_id}) is recorded in {self.journal}: "
+                "nothing was written, nothing to roll back"
+            )
+        elif self.change_id is not None and self.journal is not None:
             lines.append(f"change {self.change_id} recorded in {self.journal}")
         return "\n".join(lines)
 
@@ -187,6 +195,7 @@ async def _fix(
             where.settled = bool(_applied(result))
     if not any(journal.file(f.entry).is_file() for f in where.fixes):
         result.journal = None  # no entry could be written: nothing is recorded
+    result.wrote = any(f.entry.wrote for f in where.fixes)
     if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"
         raise Interrupted(ExitCode.ABORTED, where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):

@@ -80,7 +80,13 @@ def create(directory: Path) -> None:
             "DRIFT_JOURNAL_DIR"
         ) from exc
     except OSError as exc:
-        raise JournalError(f"cannot create the journal {directory}: {exc.strerror or exc}") from exc
+        from drift.settings import journal_source
+
+        raise JournalError(
+            f"cannot create the journal {directory} (set by {journal_source(directory)}): "
+            f"{exc.strerror or exc}; nothing was changed",
+            hint="choose a writable journal directory with --journal DIR or DRIFT_JOURNAL_DIR",
+        ) from exc
     root = directory.parent if directory.parent.name == ".drift" else None
     if root is None and not created:
         return

@@ -173,6 +173,8 @@ def _whole(report: Report) -> str:
         )
         if hints := unverified_hints(report):
             out += ["", *(f"- {md_text(hint)}" for hint in hints)]
+    elif hints := unverified_hints(report):  # the region's, when nothing was found
+        out += ["", *(f"- {md_text(hint)}" for hint in hints)]
     if report.resolved:
         # From the baseline file: escaped like live values, never unmasked.
         out += ["", f"### {md_text(resolved_heading(report))}", ""]

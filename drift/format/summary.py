@@ -245,6 +245,14 @@ def unverified_hints(report: Report) -> list[str]:
     lines = next_steps(u.reason for u in report.unverified)
     if line := project_hint(report):
         lines.insert(0, line)
+    if report.region_empty is not None:
+        where = f" (set by {report.region_empty})" if report.region_empty else ""
+        lines.insert(
+            0,
+            f"no workload of the profile is in {report.project}/{report.region}: is the region"
+            f"{where} right? gcloud run services list --project {report.project} lists where "
+            "they are",
+        )
     return [f"hint: {visible(line)}" for line in lines]
 
 

@@ -72,6 +72,8 @@ def _blocks(report: Report, width: int) -> list[RenderableType]:
             _unverified_table(report, width),
         ]
         blocks += [Text(hint, style="yellow") for hint in summary.unverified_hints(report)]
+    elif hints := summary.unverified_hints(report):  # the region's, when nothing was found
+        blocks += [Text(hint, style="yellow") for hint in hints]
     if report.resolved:
         blocks += [Text(f"\n{summary.resolved_heading(report)}", style="bold green")]
         blocks += [_resolved(report)]

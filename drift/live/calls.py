@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from drift.errors import ApiError, AuthError, DriftError, not_enabled
 from drift.live.clients import Emulators, unreachable
+from drift.live.credfail import refresh_failed, words
 from drift.live.outages import Api, NotSent, Outages, shared
 from drift.textsafe import visible
 
@@ -297,7 +298,7 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
 
     if isinstance(exc, auth_exc.GoogleAuthError):
         return AuthError(
-            f"{method} {resource}: credentials failed: {visible(str(exc))}",
+            f"{method} {resource}: credentials failed: {words(exc)}",
             hint="run `gcloud auth application-default login`, or set "
             "GOOGLE_APPLICATION_CREDENTIALS",
         )
@@ -307,6 +308,8 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
             hint="check Application Default Credentials (gcloud auth application-default login)",
         )
     if isinstance(exc, gexc.GoogleAPICallError):
+        if (refused := refresh_failed(method, resource, exc.message or "")) is not None:
+            return refused  # gRPC's UNAVAILABLE for a refresh that failed: no outage
         code = exc.grpc_status_code
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
         retry_after, disabled = _details(exc, resource)

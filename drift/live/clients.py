@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
+from drift.live.credfail import key_file_unusable
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -21,6 +22,7 @@ CLIENT_MODULES = ("grpc", "google.cloud.run_v2", "google.cloud.secretmanager_v1"
 """What `make_clients` imports (each package imports its services' transports), for a command
 to import ahead of it."""
 STORAGE_EMULATOR = "STORAGE_EMULATOR_HOST"
+KEY_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
 """Read by the Cloud Storage client itself (google-cloud-storage): it then talks to that host
 anonymously."""
 
@@ -113,6 +115,9 @@ def credentials(impersonate: str | None = None) -> Any:
     try:
         creds, _ = google.auth.default(scopes=SCOPES)
     except auth_exc.DefaultCredentialsError as exc:
+        named = os.environ.get(KEY_FILE, "")
+        if named:  # google.auth.default loads it first, and its error is raised as is
+            raise key_file_unusable(KEY_FILE, named, exc) from exc
         raise AuthError(
             f"no Application Default Credentials: {visible(str(exc))}",
             hint="run `gcloud auth application-default login`, or set "

@@ -73,6 +73,7 @@ def build_profile(
         return None
     files = tuple(dict.fromkeys(loc.file for loc in merged.origin.values()))
     at = merged.origin.get(("project",))
+    in_region = merged.origin.get(("region",))
     return Profile(
         environment=environment,
         project=spec.project or "",
@@ -82,6 +83,7 @@ def build_profile(
         ignores=ignores,
         files=files,
         project_from=f"{at.file}:{at.line}" if at is not None else "",
+        region_from=f"{in_region.file}:{in_region.line}" if in_region is not None else "",
         notes=tuple(map(str, merged.notes)),
     )
 

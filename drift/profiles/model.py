@@ -289,6 +289,8 @@ class Profile(Scope):
     project_from: str = ""
     """Where `project` was set, as a message names it: the `FILE:LINE` of `project:`, or the
     option, variable or `[tool.drift]` that gives it instead ("" when not known)."""
+    region_from: str = ""
+    """Where `region` was set, as `project_from` says where `project` was."""
     notes: tuple[str, ...] = ()
     """What merging left out (`Merged.notes`), as `FILE:LINE: message`: said by a check."""
     read_from: str = ""

@@ -1,0 +1,159 @@
+"""Credentials that cannot be used, as the operator reads it (SPEC "Exit codes": 2 for an
+authentication error; errors name the thing and what to do next, never a Python repr):
+revoked or expired ADC and a refused impersonation, which gRPC ends as UNAVAILABLE
+(grpc/grpc#19186), and a GOOGLE_APPLICATION_CREDENTIALS key file missing or malformed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cliutil import REPO, drift
+
+API = "projects/acme-chat-staging/locations/us-central1/services/api"
+
+
+# --- M1: revoked / expired ADC (or a refused impersonation) reads as a server outage ------
+
+
+class _RevokedToken(BaseHTTPRequestHandler):
+    """Google's token endpoint answering a revoked or expired refresh token (RFC 6749 5.2)."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.dumps(
+            {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+        ).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def token_endpoint() -> Iterator[str]:
+    http = HTTPServer(("127.0.0.1", 0), _RevokedToken)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{http.server_port}/token"
+    http.shutdown()
+    http.server_close()
+
+
+async def _get_service_with_revoked_adc(token_uri: str) -> BaseException:
+    """GetService through the channel google-api-core builds for real credentials (an
+    AuthMetadataPlugin on a secure channel; local channel credentials instead of TLS so nothing
+    leaves the machine), with ADC whose refresh token was revoked."""
+    import google.auth.transport.grpc as auth_grpc
+    import google.auth.transport.requests as auth_requests
+    import grpc
+    from google.cloud import run_v2
+    from google.cloud.run_v2.services.services.transports import ServicesGrpcAsyncIOTransport
+    from google.oauth2.credentials import Credentials
+
+    creds = Credentials(  # type: ignore[no-untyped-call]
+        None,
+        refresh_token="1//revoked",
+        client_id="x.apps.googleusercontent.com",
+        client_secret="s",
+        token_uri=token_uri,
+    )
+    server = grpc.aio.server()
+    port = server.add_secure_port("127.0.0.1:0", grpc.local_server_credentials())
+    await server.start()
+    plugin = auth_grpc.AuthMetadataPlugin(creds, auth_requests.Request())  # type: ignore[no-untyped-call]
+    channel = grpc.aio.secure_channel(
+        f"127.0.0.1:{port}",
+        grpc.composite_channel_credentials(
+            grpc.local_channel_credentials(), grpc.metadata_call_credentials(plugin)
+        ),
+    )
+    client = run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=channel))
+    try:
+        await client.get_service(name=API, retry=None, timeout=10)
+    except Exception as exc:  # what the client raises, handed to drift's boundary
+        return exc
+    finally:
+        await channel.close()
+        await server.stop(None)
+    raise AssertionError("the call succeeded")
+
+
+def test_m1_revoked_adc_is_an_auth_error_not_a_server_outage(token_endpoint: str) -> None:
+    from drift.errors import AuthError, ExitCode
+    from drift.live.calls import translate
+
+    raised = asyncio.run(_get_service_with_revoked_adc(token_endpoint))
+    error = translate(raised, "GetService", API)
+    text = error.diagnostics()
+    # On main: ApiError UNAVAILABLE ("Getting metadata from plugin failed with error:
+    # ('invalid_grant: …', {'error': 'invalid_grant', …})"): retried, every item "could not
+    # verify", hint "the service was unavailable after retries: run again", exit 3.
+    assert isinstance(error, AuthError), text
+    assert error.exit_code is ExitCode.USAGE
+    assert "application-default login" in text
+    assert "{'error'" not in text and "('invalid_grant" not in text, text  # no Python repr
+
+
+# --- M2: a GOOGLE_APPLICATION_CREDENTIALS file that is missing or malformed ---------------
+
+
+def _no_emulator_env(key: Path) -> dict[str, str]:
+    return {"GOOGLE_APPLICATION_CREDENTIALS": str(key), "DRIFT_PROJECT": "acme-chat-staging"}
+
+
+def test_m2_malformed_key_file_one_line_no_repr_right_advice(tmp_path: Path) -> None:
+    key = tmp_path / "key.json"
+    key.write_text('{"type": "service_account"}')  # client_email, token_uri, … missing
+    done = drift("check", "staging", env=_no_emulator_env(key), cwd=REPO)
+    assert done.returncode == 2
+    # On main: "no Application Default Credentials: ('Failed to load service account
+    # credentials from …/key.json', MalformedError('Service account info was not in the
+    # expected format, missing fields client_email, token_uri.'))", then "hint: … or set
+    # GOOGLE_APPLICATION_CREDENTIALS to a service account key file" — it is set.
+    assert "MalformedError(" not in done.stderr and "('Failed" not in done.stderr, done.stderr
+    assert "GOOGLE_APPLICATION_CREDENTIALS" in done.stderr.split("hint:")[0], done.stderr
+
+
+def test_m2_missing_key_file_says_the_variable_points_nowhere(tmp_path: Path) -> None:
+    key = tmp_path / "gone.json"
+    done = drift("check", "staging", env=_no_emulator_env(key), cwd=REPO)
+    assert done.returncode == 2
+    # On main: "no Application Default Credentials: File …/gone.json was not found." +
+    # "hint: run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS
+    # to a service account key file": nothing says the variable is what points there.
+    assert "GOOGLE_APPLICATION_CREDENTIALS" in done.stderr.split("hint:")[0], done.stderr
+
+
+def test_a_refused_impersonation_names_the_token_creator_role() -> None:
+    from drift.errors import AuthError
+    from drift.live.credfail import PLUGIN_FAILED, refresh_failed
+
+    # google.auth.impersonated_credentials: RefreshError(_REFRESH_ERROR, response_body), the
+    # IAM Credentials API's JSON error as the body; gRPC puts str() of it after PLUGIN_FAILED
+    body = json.dumps(
+        {
+            "error": {
+                "code": 403,
+                "message": "Permission 'iam.serviceAccounts.getAccessToken' denied on "
+                "resource (or it may not exist).",
+                "status": "PERMISSION_DENIED",
+            }
+        }
+    )
+    detail = PLUGIN_FAILED + str(("Unable to acquire impersonated credentials", body))
+    error = refresh_failed("GetService", API, detail)
+    assert isinstance(error, AuthError)
+    text = error.diagnostics()
+    assert "iam.serviceAccounts.getAccessToken" in text and "{" not in text, text
+    assert text.split("hint: ")[1].startswith("with --impersonate-service-account SA"), text
+    assert "roles/iam.serviceAccountTokenCreator" in text
