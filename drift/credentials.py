@@ -206,7 +206,7 @@ def _assigned_values(text: str) -> list[tuple[str, int, int]]:
             start, stop = match.span(index)
             if start < 0 or _harmless(text[start:stop]):
                 continue
-            if any(begin <= start and stop <= end for begin, end in references):
+            if any(_within(start, stop, span, text) for span in references):
                 continue  # the version of a secret reference (`secret api-key:prod`)
             found.append((name, start, stop))
     return found
@@ -225,6 +225,13 @@ alias: "Alias names must start with a letter, can be up to 63 characters long, a
 contain letters, numbers, hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias
 to a secret version"); a secret's id is at most 255 letters, digits, `-` and `_`
 (`Secret.name`, google/cloud/secretmanager/v1/resources.proto)."""
+
+
+def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
+    """Whether the value at `start:stop` is a reference's version, the punctuation a sentence
+    puts after it with it (`secret api-key:1, secret db-password:prod`)."""
+    begin, end = reference
+    return begin <= start and not text[end:stop].strip(",.)}]")
 
 
 def _reference_spans(text: str) -> list[tuple[int, int]]:
