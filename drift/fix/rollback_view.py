@@ -5,10 +5,11 @@ redeploys by tag (`drift.fix.recorded`) — and the list of recorded changes."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from drift.fields import FIELDS, Source, read_shown, text
+from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
 from drift.fix.differences import template_differences
 from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
@@ -100,6 +101,8 @@ def _traffic(targets: Any) -> str:
 class ChangeList:
     journal: str
     entries: list[Entry]
+    by_hand: set[tuple[str, str, str]] = field(default_factory=set)
+    """The pinned entries whose canary was promoted by hand since (`drift.fix.byhand`)."""
 
     def summary(self) -> str:
         if not self.entries:
@@ -109,6 +112,8 @@ class ChangeList:
         ]
         for e in self.entries:
             state = _state(e)
+            if e.identity in self.by_hand:
+                state = f"{PROMOTED_BY_HAND} (--no-promote, then its printed promotion)"
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
@@ -136,5 +141,12 @@ def _state(entry: Entry) -> str:
 
 
 def list_changes(settings: Settings) -> ChangeList:
+    """The journal's changes, as recorded (`ChangeList.by_hand`: what `read_live` finds)."""
     journal = Journal(settings.journal())
     return ChangeList(str(journal.directory), journal.entries())
+
+
+async def read_live(settings: Settings, listed: ChangeList) -> ChangeList:
+    """`listed`, with the pinned canaries promoted by hand since found on their services."""
+    listed.by_hand = await promoted_now(settings, listed.entries)
+    return listed
