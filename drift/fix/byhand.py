@@ -14,9 +14,9 @@ from typing import Any
 
 from drift.errors import DriftError
 from drift.fix.journal import Entry, Journal, State
-from drift.fix.patch import promoted_traffic
+from drift.fix.patch import promoted_traffic, restored_traffic, update_traffic_flags
 from drift.fix.recorded import before_service, served_by
-from drift.fix.routing import template_key, traffic_key
+from drift.fix.routing import describe_traffic, template_key, traffic_key
 from drift.fix.served import promoted
 from drift.fix.update import get_service
 from drift.live.session import Session
@@ -24,6 +24,25 @@ from drift.settings import Settings
 
 PROMOTED_BY_HAND = "promoted by hand"
 """How `rollback --list` and the journal name such a change's state."""
+
+
+def promote_command(entry: Entry) -> str:
+    """The promotion `fix --no-promote` printed for `entry`'s canary (`ServiceFix._pin`), from
+    the journal: every target and percentage as recorded, the canary in the base's place, its
+    tag removed."""
+    base = entry.base_revision or served_by(entry)
+    targets = promoted_traffic(before_service(entry), base, entry.canary_revision)
+    remove = f" --remove-tags {entry.tag}" if entry.tag else ""
+    return (
+        f"gcloud run services update-traffic {entry.service} {update_traffic_flags(targets)}"
+        f"{remove} --project {entry.project} --region {entry.region}"
+    )
+
+
+def restored_routing(entry: Entry) -> str:
+    """What `drift rollback` of `entry` routes the traffic to: the traffic as the journal
+    recorded it before the change (`restored_traffic`), LATEST as LATEST, a pin as a pin."""
+    return describe_traffic(restored_traffic(before_service(entry)))
 
 
 def _rows(targets: Any) -> list[list[Any]]:

@@ -17,7 +17,7 @@ from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import restore_request
-from drift.fix.routing import describe_serving, traffic_key
+from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.kinds import Kind, label
 from drift.live.normalize import raw
 from drift.schemas import NEWER, OLDER
@@ -45,7 +45,9 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         if now.get(name) != then.get(name):
             lines.append(f"setting {name}: {now.get(name, '')} → {then.get(name, '')}")
     if traffic_key(live.traffic) != traffic_key(restored.traffic):
-        lines.append(f"traffic: {_traffic(live.traffic)} → {_traffic(restored.traffic)}")
+        lines.append(
+            f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"
+        )
     lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
     if gone:
         lines.append(said(entry, gone))
@@ -85,16 +87,6 @@ def new_serves(targets: Any) -> bool:
         percent and (kind == "LATEST" or revision == NEW)
         for kind, revision, percent, _ in traffic_key(targets)
     )
-
-
-def _traffic(targets: Any) -> str:
-    rows = []
-    for kind, revision, percent, tag in traffic_key(targets):
-        rows.append(
-            (f"LATEST {percent}%" if kind == "LATEST" else f"{revision} {percent}%")
-            + (f" (tag {tag})" if tag else "")
-        )
-    return ", ".join(rows)
 
 
 @dataclass

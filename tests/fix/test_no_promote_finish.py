@@ -143,13 +143,16 @@ def test_a_second_fix_after_no_promote_names_both_ways_to_finish_and_the_right_r
     (drift/fix/base.py `unreleased_message`)."""
     history = [{"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}]
     sandbox = make_sandbox(lab_world(history=history, traffic=[{"revision": 2, "percent": 100}]))
-    _, change = _no_promote(sandbox, tmp_path)
+    command, change = _no_promote(sandbox, tmp_path)
     again = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
     assert again.returncode == 4, again.stdout + again.stderr
     said = again.stdout + again.stderr
     assert f"drift rollback {change}" in said
     assert "back to LATEST" not in said, said
-    assert "update-traffic" in said or "promote" in said, said  # the other way to finish
+    assert "held with no traffic by `drift fix --no-promote`" in said, said
+    assert command in said, said  # the other way to finish, as the first fix printed it
+    # what the rollback restores, from the journal: the pin
+    assert re.search(r"as it was before the change \(app-00002-\w+ 100%\)", said), said
 
 
 def test_a_saved_plan_applied_twice_says_it_was_applied_already(
