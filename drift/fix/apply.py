@@ -27,7 +27,7 @@ from drift.fix.journalfiles import listed
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.plan import Planned, plan_environment
-from drift.fix.saved import changed_since, check_target, cut_note, only
+from drift.fix.saved import applied_already, changed_since, check_target, cut_note, only
 from drift.fix.served import canary_record
 from drift.fix.start import question, service_fix, unbuildable, what_stops, workload_fix
 from drift.kinds import Kind
@@ -95,10 +95,12 @@ async def run_fix(
             from_template=saved.from_template if saved else options.from_template,
         )
         if saved is not None and (why := changed_since(saved, profile, planned.plan)):
+            applied = applied_already(saved, planned.plan, _entries(Journal(settings.journal())))
             return FixResult(
                 planned.plan,
                 exit_code=ExitCode.ABORTED,
-                message=f"{why}: nothing was changed; make a new plan "
+                message=applied
+                or f"{why}: nothing was changed; make a new plan "
                 f"(drift plan {profile.environment} --out FILE) and review it",
             )
         if options.only:
