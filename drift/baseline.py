@@ -323,12 +323,26 @@ def _remember_credentials(data: _Finding) -> None:
     shaped like a credential is registered as `drift.live.remember` registers a live one, so
     every format masks it (a report of an older drift, which masked less, carries some);
     in a message, each such piece of it."""
-    for value in (data.expected, data.actual):
+    references = _REFERENCES.get(data.rule, ())
+    for field, value in (("expected", data.expected), ("actual", data.actual)):
+        if field in references:
+            continue  # a secret reference, `secret NAME:VERSION`: a name, never a value
         if value and credentials.credential_shaped(value):
             redact.register(value)
     for text in (data.message, *data.failed):
         for piece in credentials.credential_pieces(text):
             redact.register(piece)
+
+
+_REFERENCES = {
+    "env.secret_ref": ("expected", "actual"),
+    "mount.secret_ref": ("expected", "actual"),
+    "mount.missing": ("expected",),
+}
+"""The fields of a finding that hold a secret reference whatever the profile or the revision
+says (`drift.diff.env`, `drift.diff.secrets._mount`: `str(SecretRef)`), never a value: never
+registered as a credential read back (a reference `secret stripe-api-key:latest` masked as
+`***` made the next run call its finding `updated`)."""
 
 
 Uses = dict[tuple[str, str], set[str]]

@@ -199,13 +199,46 @@ def _assigned_values(text: str) -> list[tuple[str, int, int]]:
         return []
     pattern = _assigned()
     groups = [(name, pattern.groupindex[name]) for name in _GROUPS]
+    references = _reference_spans(text)
     found = []
     for match in pattern.finditer(text):
         for name, index in groups:  # by number: RE2's Match looks a name up slowly
             start, stop = match.span(index)
-            if start >= 0 and not _harmless(text[start:stop]):
-                found.append((name, start, stop))
+            if start < 0 or _harmless(text[start:stop]):
+                continue
+            if any(_within(start, stop, span, text) for span in references):
+                continue  # the version of a secret reference (`secret api-key:prod`)
+            found.append((name, start, stop))
     return found
+
+
+_SHOWN_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9._/-])secret (?:projects/[A-Za-z0-9-]{1,63}/secrets/)?[A-Za-z0-9_-]{1,255}"
+    r":(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62})(?![A-Za-z0-9._/:-])"
+)
+"""A Secret Manager reference as drift shows it (`drift.refs.SecretRef`: `secret NAME:VERSION`,
+`secret projects/P/secrets/NAME:VERSION`): a name and a version, not a value. Its
+`NAME:VERSION` is no `key: value` (`secret stripe-api-key:prod`, `secret otel-token:latest`;
+a name ending in `-key`, `-token`, `-secret` or `-password` is most real secrets'), however a
+finding, a message or a baseline read back quotes it. A version is `latest`, a number or an
+alias: "Alias names must start with a letter, can be up to 63 characters long, and can
+contain letters, numbers, hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias
+to a secret version"); a secret's id is at most 255 letters, digits, `-` and `_`
+(`Secret.name`, google/cloud/secretmanager/v1/resources.proto)."""
+
+
+def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
+    """Whether the value at `start:stop` is a reference's version, the punctuation a sentence
+    puts after it with it (`secret api-key:1, secret db-password:prod`)."""
+    begin, end = reference
+    return begin <= start and not text[end:stop].strip(",.)}]")
+
+
+def _reference_spans(text: str) -> list[tuple[int, int]]:
+    """Where `_SHOWN_REFERENCE`s stand in `text`."""
+    if "secret " not in text:
+        return []
+    return [match.span() for match in _SHOWN_REFERENCE.finditer(text)]
 
 
 def _assigned_hint(text: str) -> bool:
@@ -215,7 +248,9 @@ def _assigned_hint(text: str) -> bool:
 
 def _harmless(value: str) -> bool:
     value = value.strip()  # `<password>\n</password>`: nothing
-    return not value or bool(_HARMLESS.match(value) or _PLACEHOLDER.fullmatch(value))
+    return not value or bool(
+        _HARMLESS.match(value) or _PLACEHOLDER.fullmatch(value) or value == "latest"
+    )
 
 
 def _whole_pieces(text: str) -> list[str]:

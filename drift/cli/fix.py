@@ -324,10 +324,16 @@ def rollback(
     from drift.cli.signals import like_ctrl_c
     from drift.fix.rollback import list_changes as listing
     from drift.fix.rollback import run_rollback
+    from drift.fix.rollback_view import read_live
 
     settings = cli.settings(journal_dir=journal)
     if list_changes:
-        output.say(listing(settings).summary())
+        listed = run(
+            read_live(settings, listing(settings)),
+            interrupted=ExitCode.ABORTED,
+            what="nothing was changed",
+        )
+        output.say(listed.summary())
         raise typer.Exit(0)
     live = replace(cli, environment=from_live).profile(settings) if from_live else None
     with like_ctrl_c():

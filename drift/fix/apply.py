@@ -22,12 +22,12 @@ from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome,
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each, together
 from drift.fix.interrupt import Where
-from drift.fix.journal import Journal, State
+from drift.fix.journal import Entry, Journal, State
 from drift.fix.journalfiles import listed
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.plan import Planned, plan_environment
-from drift.fix.saved import changed_since, check_target, cut_note, only
+from drift.fix.saved import applied_already, changed_since, check_target, cut_note, only
 from drift.fix.served import canary_record
 from drift.fix.start import question, service_fix, unbuildable, what_stops, workload_fix
 from drift.kinds import Kind
@@ -103,10 +103,12 @@ async def run_fix(
             from_template=saved.from_template if saved else options.from_template,
         )
         if saved is not None and (why := changed_since(saved, profile, planned.plan)):
+            applied = applied_already(saved, planned.plan, _entries(Journal(settings.journal())))
             return FixResult(
                 planned.plan,
                 exit_code=ExitCode.ABORTED,
-                message=f"{why}: nothing was changed; make a new plan "
+                message=applied
+                or f"{why}: nothing was changed; make a new plan "
                 f"(drift plan {profile.environment} --out FILE) and review it",
             )
         if options.only:
@@ -167,7 +169,9 @@ async def _fix(
         except Locked as exc:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
-        stopped = unbuildable(planned, todo, from_template=options.from_template)
+        stopped = unbuildable(
+            planned, todo, from_template=options.from_template, entries=_entries(journal)
+        )
         if stopped:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
@@ -231,6 +235,15 @@ async def _fix(
 def _changes(journal: Journal) -> list[str]:
     """The change ids the journal's files are named after (`CHANGE--KIND--NAME.json`)."""
     return [p.name.split("--", 1)[0] for p in listed(journal.directory, ".json", "the journal")]
+
+
+def _entries(journal: Journal) -> list[Entry]:
+    """The journal's entries, to say what left a canary a fix stops at ([] when it cannot be
+    read: the message then says less, and nothing else depends on it)."""
+    try:
+        return journal.entries()
+    except DriftError:
+        return []
 
 
 def _applied(result: FixResult) -> list[ServiceOutcome]:

@@ -6,11 +6,14 @@ revision that failed (it cannot serve), which the fix replaces and says so."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from drift.fields import enum_name, same_account
+from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.differences import template_differences
+from drift.fix.journal import Entry, State
 from drift.fix.patch import system_key as reserved
 from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
@@ -220,10 +223,12 @@ def _built_on(base: Base) -> str:
     return f"{base.service}: built on the template (no revision serves)"
 
 
-def unreleased_message(base: Base, environment: str) -> str:
+def unreleased_message(base: Base, environment: str, entries: Sequence[Entry] = ()) -> str:
     """Why a fix stops at a template that is not what serves, and the way on. A canary a fix
-    left (killed after its canary landed) is that fix's to finish: `--from-template` would
-    find its patch in the template already ("nothing to patch") and leave the pin."""
+    left (killed after its canary landed, or held by `--no-promote`) is that change's to
+    finish: `--from-template` would find its patch in the template already ("nothing to
+    patch") and leave the pin. `entries`: the journal's, which say which it is, how to promote
+    it and what its rollback restores."""
     differs = (
         f"{base.service}: the template differs from what serves ({base.revision}): "
         + "; ".join(base.differences)
@@ -231,16 +236,47 @@ def unreleased_message(base: Base, environment: str) -> str:
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
     if change:
-        return (
-            f"{differs} (the canary {latest} of change {change}, left by a fix that did not "
-            f"finish). Finish that change first: `drift rollback {change}` where its journal "
-            f"is, or without it `drift rollback {change} --from-live {environment}`, removes "
-            "the canary and routes the traffic back to LATEST"
-        )
+        return f"{differs} ({_left(base, change, environment, entries)}"
     hint = " (a canary drift left: finish that change first)" if "-drift-" in latest else ""
     return (
         f"{differs}{hint}. A fix builds on what serves and would drop these; run `drift fix "
         "--from-template` to build on the template instead (they roll out too)"
+    )
+
+
+def _left(base: Base, change: str, environment: str, entries: Sequence[Entry]) -> str:
+    """The canary `base.latest_created` of `change`: what left it, and how to finish it."""
+    latest = base.latest_created
+    entry = next(
+        (
+            e
+            for e in entries
+            if e.change_id == change and e.service == base.service and e.kind == "service"
+            and not e.problem
+        ),
+        None,
+    )  # fmt: skip
+    if entry is None:
+        return (
+            f"the canary {latest} of change {change}, left by a fix that did not finish, whose "
+            f"journal is not here). Finish that change first: `drift rollback {change}` where "
+            f"its journal is restores the traffic it recorded; without it, `drift rollback "
+            f"{change} --from-live {environment}` removes the canary, the pin it made routed "
+            "back to LATEST"
+        )
+    restores = (
+        f"`drift rollback {change}` removes the canary and restores the traffic as it was "
+        f"before the change ({restored_routing(entry)})"
+    )
+    if entry.state == State.PINNED:
+        return (
+            f"the canary {latest} of change {change}, held with no traffic by `drift fix "
+            f"--no-promote`). Finish that change first, either way: promote it "
+            f"({promote_command(entry)}), or {restores}"
+        )
+    return (
+        f"the canary {latest} of change {change}, left by a fix that did not finish: "
+        f"{entry.state}). Finish that change first: {restores}"
     )
 
 

@@ -155,11 +155,13 @@ def rollout_step(
     if change:
         return ManualStep(
             target,
-            f"{message}: {live.latest_created} is drift's canary of change {change}, left by "
-            f"a fix that did not finish: `drift rollback {change}` removes it and restores the "
+            f"{message}: {live.latest_created} is drift's canary of change {change}, not "
+            "promoted (held by `drift fix --no-promote`, or left by a fix that stopped before "
+            f"its promotion): `drift rollback {change}` removes it and restores the "
             "routing where the change's journal is, `drift rollback "
-            f"{change} --from-live {environment}` without it (routing traffic to the latest "
-            "revision would send it all to a canary nothing proved)",
+            f"{change} --from-live {environment}` without it; `drift fix` there says how to "
+            "promote one held by --no-promote (routing traffic to the latest revision would "
+            "send it all to the canary)",
             (
                 describe,
                 shell_line(["drift", "rollback", change]),

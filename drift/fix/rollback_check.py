@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.fix import workload_restore
+from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
@@ -73,6 +74,12 @@ async def check(
     kind, name = Kind(entry.kind), who(entry)
     live = await get_workload(session, kind, entry.full_name)
     service = not workload_restore.in_place(entry)  # a canary's change
+    if service and promoted_by_hand(live, entry):  # as `fix --no-promote` told: drift's own
+        journal_promotion(journal, entry, live)
+        ui.say(
+            f"{name}: the canary {entry.canary_revision} was promoted by hand, as "
+            "`drift fix --no-promote` printed (recorded in the journal)"
+        )
     if service and await never_sent(session, entry, live):  # recorded as what it was
         journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
         ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")

@@ -5,10 +5,11 @@ redeploys by tag (`drift.fix.recorded`) — and the list of recorded changes."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from drift.fields import FIELDS, Source, read_shown, text
+from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
 from drift.fix.differences import template_differences
 from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
@@ -16,7 +17,7 @@ from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import restore_request
-from drift.fix.routing import describe_serving, traffic_key
+from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.kinds import Kind, label
 from drift.live.normalize import raw
 from drift.schemas import NEWER, OLDER
@@ -44,7 +45,9 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         if now.get(name) != then.get(name):
             lines.append(f"setting {name}: {now.get(name, '')} → {then.get(name, '')}")
     if traffic_key(live.traffic) != traffic_key(restored.traffic):
-        lines.append(f"traffic: {_traffic(live.traffic)} → {_traffic(restored.traffic)}")
+        lines.append(
+            f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"
+        )
     lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
     if gone:
         lines.append(said(entry, gone))
@@ -86,20 +89,12 @@ def new_serves(targets: Any) -> bool:
     )
 
 
-def _traffic(targets: Any) -> str:
-    rows = []
-    for kind, revision, percent, tag in traffic_key(targets):
-        rows.append(
-            (f"LATEST {percent}%" if kind == "LATEST" else f"{revision} {percent}%")
-            + (f" (tag {tag})" if tag else "")
-        )
-    return ", ".join(rows)
-
-
 @dataclass
 class ChangeList:
     journal: str
     entries: list[Entry]
+    by_hand: set[tuple[str, str, str]] = field(default_factory=set)
+    """The pinned entries whose canary was promoted by hand since (`drift.fix.byhand`)."""
 
     def summary(self) -> str:
         if not self.entries:
@@ -109,6 +104,8 @@ class ChangeList:
         ]
         for e in self.entries:
             state = _state(e)
+            if e.identity in self.by_hand:
+                state = f"{PROMOTED_BY_HAND} (--no-promote, then its printed promotion)"
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
@@ -136,5 +133,12 @@ def _state(entry: Entry) -> str:
 
 
 def list_changes(settings: Settings) -> ChangeList:
+    """The journal's changes, as recorded (`ChangeList.by_hand`: what `read_live` finds)."""
     journal = Journal(settings.journal())
     return ChangeList(str(journal.directory), journal.entries())
+
+
+async def read_live(settings: Settings, listed: ChangeList) -> ChangeList:
+    """`listed`, with the pinned canaries promoted by hand since found on their services."""
+    listed.by_hand = await promoted_now(settings, listed.entries)
+    return listed

@@ -80,6 +80,17 @@ def changed_by_someone_else(generation: int, now: Any) -> str:
     return f"the service was changed meanwhile by someone else ({written_since(generation, now)})"
 
 
+def describe_traffic(targets: Any) -> str:
+    """Traffic targets in words: `LATEST 100%`, `app-00002-qee 100%, LATEST 0% (tag e2e)`."""
+    rows = []
+    for kind, revision, percent, tag in traffic_key(targets):
+        rows.append(
+            (f"LATEST {percent}%" if kind == "LATEST" else f"{revision} {percent}%")
+            + (f" (tag {tag})" if tag else "")
+        )
+    return ", ".join(rows)
+
+
 def traffic_key(targets: Any) -> list[list[Any]]:
     """Traffic targets as comparable rows (type, revision, percent, tag)."""
     return [

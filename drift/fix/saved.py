@@ -26,6 +26,7 @@ from drift.errors import Aborted, UsageError
 from drift.files import read_bounded, write_whole
 from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
+from drift.fix.journal import DONE, Entry
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
@@ -212,6 +213,44 @@ def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
     if differ:
         return f"the plan now differs from {saved.file} in {', '.join(differ)}"
     return _body_differs(saved, plan)
+
+
+def applied_already(saved: SavedPlan, plan: Plan, entries: Sequence[Entry]) -> str:
+    """Why the saved plan will not apply when what changed since it was made is its own
+    application ("" when not): every workload whose etag moved has a journal entry of this
+    project and region that began from the very etag the plan was made against (a fix
+    applies a plan only at its etags: `changed_since`) — a CI apply job re-run, a second
+    Enter. Said with the change, and what it is now (applied, or undone since)."""
+    now = {sp.key: sp for sp in plan.services}
+    moved = [k for k, etag in saved.etags.items() if k not in now or now[k].etag != etag]
+    found: dict[str, Entry] = {}
+    for key in moved:
+        mine = [
+            e
+            for e in entries
+            if not e.problem
+            and (e.project, e.region) == (saved.project, saved.region)
+            and workload_key(Kind(e.kind), e.service) == key
+            and e.etag_before == saved.etags[key]
+        ]
+        if not mine:
+            return ""
+        found[key] = max(mine, key=lambda e: e.change_id)
+    if not found:
+        return ""
+    changes = ", ".join(sorted({e.change_id for e in found.values()}))
+    states = ", ".join(f"{key}: {e.state}" for key, e in found.items())
+    said = f"{saved.file} was applied already, as change {changes} ({states}): nothing was changed"
+    env = visible(saved.environment)
+    if any(e.state in DONE for e in found.values()):
+        return visible(
+            f"{said}; that change was undone since: make a new plan (drift plan {env} --out "
+            "FILE) and review it"
+        )
+    return visible(
+        f"{said} (a plan is applied once); `drift check {env}` shows the drift left, "
+        f"`drift rollback {changes}` undoes the change"
+    )
 
 
 def _body_differs(saved: SavedPlan, plan: Plan) -> str:

@@ -4,6 +4,7 @@ fixer with its journal entry."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from drift import __version__
@@ -20,19 +21,28 @@ from drift.kinds import Kind
 from drift.live.model import LiveService, LiveState
 
 
-def unbuildable(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> str:
+def unbuildable(
+    planned: Planned, todo: list[ServicePlan], *, from_template: bool, entries: list[Entry]
+) -> str:
     """Why no fix may start (`what_stops`), said at once: "" when nothing stops it."""
-    problems = what_stops(planned, todo, from_template=from_template).values()
+    problems = what_stops(planned, todo, from_template=from_template, entries=entries).values()
     return "; ".join(problems) + ": nothing was changed" if problems else ""
 
 
-def what_stops(planned: Planned, todo: list[ServicePlan], *, from_template: bool) -> dict[str, str]:
+def what_stops(
+    planned: Planned,
+    todo: list[ServicePlan],
+    *,
+    from_template: bool,
+    entries: Sequence[Entry] = (),
+) -> dict[str, str]:
     """What stops the fix of each service that may not start, by key (SPEC invariant 8): a
     template holding an unreleased change, a deploy in progress, a serving revision that
     could not be read, a secret that makes any new revision fail. A worker pool is updated
     on its template, in place: a template that is not what its instances run (a change not
     rolled out, a revision that failed) would go out with the patch, so it stops the fix
-    unless `--from-template` says to build on it."""
+    unless `--from-template` says to build on it. `entries`: the journal's (what left a
+    canary, and how to finish it)."""
     problems: dict[str, str] = {}
     for sp in todo:
         if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
@@ -58,7 +68,7 @@ def what_stops(planned: Planned, todo: list[ServicePlan], *, from_template: bool
         if base.blocked:
             problems[sp.key] = f"{sp.service}: {base.blocked}"
         elif base.unreleased and sp.changes_template:  # in place, the template stays as is
-            problems[sp.key] = unreleased_message(base, planned.plan.environment)
+            problems[sp.key] = unreleased_message(base, planned.plan.environment, entries)
     return problems
 
 

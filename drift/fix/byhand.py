@@ -1,0 +1,123 @@
+"""A `--no-promote` canary promoted by hand, as drift told (SPEC invariant 9: "the output says
+so and how to finish (promote or `drift rollback CHANGE`)"): the service one write past drift's
+canary write, that write being exactly the `gcloud run services update-traffic … --remove-tags
+TAG` `fix --no-promote` printed — the canary's configuration as drift wrote it, and the traffic
+its promotion gives (`promoted_traffic`: the canary in the base revision's place, at its
+share; LATEST as LATEST; every other target and tag as recorded; the canary's tag gone).
+That is drift's own instruction carried out, not someone else's change (invariant 10): a
+rollback restores as after a promotion, and `rollback --list` says so. Any other write (a
+teammate's deploy, another split, a tag left) is someone else's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.errors import DriftError
+from drift.fix.journal import Entry, Journal, State
+from drift.fix.patch import promoted_traffic, restored_traffic, update_traffic_flags
+from drift.fix.recorded import before_service, served_by
+from drift.fix.routing import describe_traffic, template_key, traffic_key
+from drift.fix.served import promoted
+from drift.fix.update import get_service
+from drift.live.session import Session
+from drift.settings import Settings
+
+PROMOTED_BY_HAND = "promoted by hand"
+"""How `rollback --list` and the journal name such a change's state."""
+
+
+def promote_command(entry: Entry) -> str:
+    """The promotion `fix --no-promote` printed for `entry`'s canary (`ServiceFix._pin`), from
+    the journal: every target and percentage as recorded, the canary in the base's place, its
+    tag removed."""
+    base = entry.base_revision or served_by(entry)
+    targets = promoted_traffic(before_service(entry), base, entry.canary_revision)
+    remove = f" --remove-tags {entry.tag}" if entry.tag else ""
+    return (
+        f"gcloud run services update-traffic {entry.service} {update_traffic_flags(targets)}"
+        f"{remove} --project {entry.project} --region {entry.region}"
+    )
+
+
+def restored_routing(entry: Entry) -> str:
+    """What `drift rollback` of `entry` routes the traffic to: the traffic as the journal
+    recorded it before the change (`restored_traffic`), LATEST as LATEST, a pin as a pin."""
+    return describe_traffic(restored_traffic(before_service(entry)))
+
+
+def _rows(targets: Any) -> list[list[Any]]:
+    return sorted(traffic_key(targets), key=repr)  # gcloud may order the targets otherwise
+
+
+def promoted_by_hand(now: Any, entry: Entry) -> bool:
+    """Whether `now` is `entry`'s pinned canary promoted as `fix --no-promote` printed, and
+    nothing else written since drift's canary write."""
+    if entry.kind != "service" or not entry.canary_revision or promoted(entry):
+        return False
+    done = entry.landed_writes()
+    if not done or done[-1].step != "canary" or len(done) != len(entry.writes):
+        return False
+    canary = done[-1]
+    was = str(entry.service_before.get("uid", "") or "")
+    if was and now.uid and now.uid != was:
+        return False
+    if int(now.generation) != canary.generation_after + 1:
+        return False
+    if template_key(now) != canary.template_key:
+        return False
+    base = entry.base_revision or served_by(entry)
+    if not base:
+        return False
+    wanted = promoted_traffic(before_service(entry), base, entry.canary_revision)
+    return _rows(now.traffic) == _rows(wanted)
+
+
+def journal_promotion(journal: Journal, entry: Entry, now: Any) -> None:
+    """Record the promotion made by hand (its generation and etag, as a landed write of
+    drift's would be): from then on the entry is a promoted change — its canary served
+    (`drift.fix.served`), and a later write is judged from this one (`changed_since`)."""
+    entry.writes.append(
+        {
+            "step": "promotion-by-hand",
+            "etag_before": "",
+            "generation_before": int(now.generation) - 1,
+            "revision": "",
+            "template_key": template_key(now),
+            "traffic": traffic_key(now.traffic),
+            "landed": True,
+            "etag_after": now.etag,
+            "generation_after": int(now.generation),
+        }
+    )
+    try:
+        journal.record(
+            entry,
+            State.PROMOTED,
+            f"{PROMOTED_BY_HAND}: the canary {entry.canary_revision} serves, its tag removed "
+            f"(generation {now.generation}, as `fix --no-promote` printed)",
+        )
+    except DriftError:
+        entry.writes.pop()  # not recorded: as the file says
+        raise
+
+
+async def promoted_now(settings: Settings, entries: list[Entry]) -> set[tuple[str, str, str]]:
+    """The pinned entries (`--no-promote`) whose service now shows the promotion drift printed
+    (`rollback --list`: one GetService each, only for those). A service that cannot be read,
+    or no credentials, leaves the journal's word (`pinned`)."""
+    pinned = [e for e in entries if e.state == State.PINNED and not e.problem]
+    found: set[tuple[str, str, str]] = set()
+    if not pinned:
+        return found
+    try:
+        async with Session(settings.access()) as session:
+            for entry in pinned:
+                try:
+                    now = await get_service(session, entry.full_name)
+                except DriftError:
+                    continue
+                if promoted_by_hand(now, entry):
+                    found.add(entry.identity)
+    except DriftError:
+        pass
+    return found
