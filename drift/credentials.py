@@ -212,33 +212,45 @@ def _assigned_values(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-_SHOWN_REFERENCE = re.compile(
-    r"(?<![A-Za-z0-9._/-])secret (?:projects/[A-Za-z0-9-]{1,63}/secrets/)?[A-Za-z0-9_-]{1,255}"
-    r":(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62})(?![A-Za-z0-9._/:-])"
+_REFERENCE_BODY = (
+    r"secret (?:projects/[A-Za-z0-9-]{1,63}/secrets/)?[A-Za-z0-9_-]{1,255}"
+    r":(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62})"
+)
+_WHOLE_REFERENCE = re.compile(rf"\s*{_REFERENCE_BODY}\s*")
+_QUOTED_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9._/-])(?:references|mounts|instead of|a reference to|not) "
+    rf"(?P<ref>{_REFERENCE_BODY})(?![A-Za-z0-9._/:-])"
 )
 """A Secret Manager reference as drift shows it (`drift.refs.SecretRef`: `secret NAME:VERSION`,
 `secret projects/P/secrets/NAME:VERSION`): a name and a version, not a value. Its
 `NAME:VERSION` is no `key: value` (`secret stripe-api-key:prod`, `secret otel-token:latest`;
-a name ending in `-key`, `-token`, `-secret` or `-password` is most real secrets'), however a
-finding, a message or a baseline read back quotes it. A version is `latest`, a number or an
-alias: "Alias names must start with a letter, can be up to 63 characters long, and can
-contain letters, numbers, hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias
-to a secret version"); a secret's id is at most 255 letters, digits, `-` and `_`
-(`Secret.name`, google/cloud/secretmanager/v1/resources.proto)."""
+a name ending in `-key`, `-token`, `-secret` or `-password` is most real secrets') — but only
+where drift wrote it: a text that is the reference and nothing else (`_WHOLE_REFERENCE`, a
+finding's `expected`/`actual`), or a reference after the words of drift's own messages
+(`_QUOTED_REFERENCE`: "references {ref} instead of {ref}", drift/diff/env.py; "mounts {ref}
+instead of {ref}", drift/diff/secrets.py; "expected a reference to {ref}"). Never inside
+other free text: `--auth-mode client secret password:Hunter2Hunter2` in a plain variable is a
+credential (review revown30). A version is `latest`, a number or an alias: "Alias names must
+start with a letter, can be up to 63 characters long, and can contain letters, numbers,
+hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias to a secret version"); a
+secret's id is at most 255 letters, digits, `-` and `_` (`Secret.name`,
+google/cloud/secretmanager/v1/resources.proto)."""
 
 
 def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
     """Whether the value at `start:stop` is a reference's version, the punctuation a sentence
-    puts after it with it (`secret api-key:1, secret db-password:prod`)."""
+    puts after it with it (`references secret api-key:1, not secret db-password:prod`)."""
     begin, end = reference
     return begin <= start and not text[end:stop].strip(",.)}]")
 
 
 def _reference_spans(text: str) -> list[tuple[int, int]]:
-    """Where `_SHOWN_REFERENCE`s stand in `text`."""
+    """Where the references drift wrote stand in `text` (`_QUOTED_REFERENCE`)."""
     if "secret " not in text:
         return []
-    return [match.span() for match in _SHOWN_REFERENCE.finditer(text)]
+    if _WHOLE_REFERENCE.fullmatch(text):
+        return [(0, len(text))]
+    return [match.span("ref") for match in _QUOTED_REFERENCE.finditer(text)]
 
 
 def _assigned_hint(text: str) -> bool:
