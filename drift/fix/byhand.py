@@ -6,19 +6,30 @@ its promotion gives (`promoted_traffic`: the canary in the base revision's place
 share; LATEST as LATEST; every other target and tag as recorded; the canary's tag gone).
 That is drift's own instruction carried out, not someone else's change (invariant 10): a
 rollback restores as after a promotion, and `rollback --list` says so. Any other write (a
-teammate's deploy, another split, a tag left) is someone else's."""
+teammate's deploy, another split, a tag left, or the printed promotion sent together with a
+change of the service's own fields — ingress, labels, scaling… — as a console edit or a
+Terraform apply of both would) is someone else's: `gcloud run services update-traffic` writes
+the traffic only."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from drift.errors import DriftError
+from drift.fields import FIELDS, Source, read_settings
 from drift.fix.journal import Entry, Journal, State
-from drift.fix.patch import promoted_traffic, restored_traffic, update_traffic_flags
+from drift.fix.knative import OUTPUT_ONLY
+from drift.fix.patch import (
+    copy_service,
+    promoted_traffic,
+    restored_traffic,
+    update_traffic_flags,
+)
 from drift.fix.recorded import before_service, served_by
 from drift.fix.routing import describe_traffic, template_key, traffic_key
 from drift.fix.served import promoted
 from drift.fix.update import get_service
+from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
 from drift.settings import Settings
 
@@ -69,7 +80,40 @@ def promoted_by_hand(now: Any, entry: Entry) -> bool:
     if not base:
         return False
     wanted = promoted_traffic(before_service(entry), base, entry.canary_revision)
-    return _rows(now.traffic) == _rows(wanted)
+    return _rows(now.traffic) == _rows(wanted) and _rest_as_drift_left(now, entry)
+
+
+_NOT_COMPARED = (*OUTPUT_ONLY, "name", "template", "traffic", "client", "client_version")
+"""What a promotion by hand may change or the server sets: its traffic (the template is
+compared by `template_key`), who wrote it (`client`: gcloud's), and the output-only fields."""
+
+
+def _rest_as_drift_left(now: Any, entry: Entry) -> bool:
+    """Whether every field of `now` but `_NOT_COMPARED` is as drift's canary write left it:
+    the service as recorded before the change (`service_before`), its service-level settings
+    the change made as they are now (the journal does not keep the values drift wrote: a
+    teammate's change of the very setting the change made is not seen here). System labels
+    and annotations are not compared (`copy_service`)."""
+    expected = copy_service(before_service(entry))
+    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    for part in sorted({FIELDS[n].service_part for n in names if n in FIELDS} - {""}):
+        setattr(expected, part, getattr(now, part))
+    service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
+    if service_level:
+        current = read_settings(Source(raw(now), raw(now.template), None))
+        container = pick_container(expected.template.containers, None)
+        for name in service_level:
+            if name in current:
+                FIELDS[name].write(expected, container, current[name])
+    return bool(_spec(expected) == _spec(copy_service(now)))
+
+
+def _spec(service: Any) -> Any:
+    message = raw(service)
+    for name in _NOT_COMPARED:
+        if name in message.DESCRIPTOR.fields_by_name:
+            message.ClearField(name)
+    return message
 
 
 def journal_promotion(journal: Journal, entry: Entry, now: Any) -> None:
