@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from drift.diff.describe import mask_plain
 from drift.fields import FIELDS, SettingValue
@@ -144,6 +145,9 @@ class ServicePlan:
     """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
     check of the secrets it uses (a reference that stays, not ENABLED or not accessible):
     a fix would only add a failed revision, so none starts (the manual steps say what to do)."""
+    live: Any = field(default=None, compare=False, repr=False)
+    """The run_v2 workload as read when planned (None when not read): what a saved plan's
+    journal entries are judged against (`drift.fix.saved.applied_already`)."""
 
     @property
     def key(self) -> str:

@@ -134,6 +134,7 @@ class ServicePlanner:
             service=self.service.name,
             full_name=self.live.full_name,
             etag=self.live.etag,
+            live=self.live.source,
             region=self.profile.region,
             project=self.profile.project,
             revision=self.live.serving[0].name if self.live.serving else self.live.latest_ready,

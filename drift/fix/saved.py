@@ -247,10 +247,30 @@ def applied_already(saved: SavedPlan, plan: Plan, entries: Sequence[Entry]) -> s
             f"{said}; that change was undone since: make a new plan (drift plan {env} --out "
             "FILE) and review it"
         )
+    if since := _overtaken(now, found):  # someone else's write after drift's (invariant 10)
+        return visible(
+            f"{said}; {since}: that is someone else's change, which `drift rollback "
+            f"{changes}` would refuse to overwrite — `drift check {env}` shows what is there "
+            f"now; make a new plan (drift plan {env} --out FILE) and review it"
+        )
     return visible(
         f"{said} (a plan is applied once); `drift check {env}` shows the drift left, "
         f"`drift rollback {changes}` undoes the change"
     )
+
+
+def _overtaken(now: dict[str, ServicePlan], found: dict[str, Entry]) -> str:
+    """Who changed a workload since the change that applied the plan left it ("" when each
+    is still as that change left it: `drift.fix.restore.changed_since`, as a rollback of it
+    judges)."""
+    from drift.fix.restore import changed_since as written_after
+
+    said = [
+        why
+        for key, entry in found.items()
+        if key in now and now[key].live is not None and (why := written_after(now[key].live, entry))
+    ]
+    return "; ".join(said)
 
 
 def _body_differs(saved: SavedPlan, plan: Plan) -> str:
