@@ -308,9 +308,12 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
             hint="check Application Default Credentials (gcloud auth application-default login)",
         )
     if isinstance(exc, gexc.GoogleAPICallError):
-        if (refused := refresh_failed(method, resource, exc.message or "")) is not None:
-            return refused  # gRPC's UNAVAILABLE for a refresh that failed: no outage
         code = exc.grpc_status_code
+        # gRPC ends a call whose credentials plugin raised with UNAVAILABLE (grpc/grpc#19186):
+        # another status is the server's own word, whatever its message says
+        if code is not None and code.name == "UNAVAILABLE":
+            if (refusal := refresh_failed(method, resource, exc.message or "")) is not None:
+                return refusal  # the token endpoint refused the credentials: no outage
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
         retry_after, disabled = _details(exc, resource)
         return ApiError(

@@ -1,6 +1,7 @@
-"""Credentials that cannot be used, said as such: a refresh that failed inside a call (which
-gRPC reports as UNAVAILABLE, never an outage to retry), an ADC key file that is missing or
-malformed. In words, with the next step: never a Python repr of google-auth's exception."""
+"""Credentials that cannot be used, said as such: a refresh the token endpoint refused inside a
+call (which gRPC reports as UNAVAILABLE; a refusal is no outage to retry), an ADC key file that
+is missing or malformed. In words, with the next step: never a Python repr of google-auth's
+exception. A token endpoint that could not be reached stays UNAVAILABLE: retried as any."""
 
 from __future__ import annotations
 
@@ -58,10 +59,68 @@ def _server_message(response: object) -> str:
     return " ".join(message.split()) if isinstance(message, str) else ""
 
 
+OAUTH_ERRORS = frozenset(
+    {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "access_denied",
+    }
+)
+"""The error codes of an OAuth 2.0 token endpoint's refusal (RFC 6749 §5.2; `access_denied`
+of the STS token exchange, RFC 8693 via RFC 6749 §4.1.2.1)."""
+REAUTH = "Reauthentication is needed"
+"""google.oauth2.reauth: the user's ADC need a new login (a RefreshError of one argument)."""
+
+
+def refused(detail: str) -> bool:
+    """Whether the text gRPC put after PLUGIN_FAILED (`str()` of google-auth's exception: gRPC
+    keeps no type name) is the token endpoint refusing the credentials, not a failure to
+    reach it. What tells them apart, from google-auth 2.x:
+    - a refusal is a RefreshError: `oauth2/_client.py` `_handle_error_response` raises
+      `RefreshError("{error}: {error_description}", response_data)` — its text begins with
+      an OAuth error code (`OAUTH_ERRORS`: "('invalid_grant: Bad Request', {…})");
+      `oauth2/reauth.py` raises `RefreshError("Reauthentication is needed. …")`;
+      `impersonated_credentials.py` raises `RefreshError(_REFRESH_ERROR, response_body)` for
+      any status but 200 — a refusal only when the IAM Credentials API's JSON error is a 4xx
+      other than 429 (403 PERMISSION_DENIED: the Token Creator role missing);
+    - a failure to reach the endpoint is a TransportError (`transport/requests.py`:
+      `TransportError(caught_exc)`, "HTTPSConnectionPool(host='oauth2.googleapis.com' …):
+      Max retries exceeded … Temporary failure in name resolution"; `compute_engine/
+      _metadata.py`: "Failed to retrieve … from the Google Compute Engine metadata service",
+      which `compute_engine/credentials.py` wraps as `RefreshError(caught_exc)` with that
+      same text), or an error answer of the endpoint without an OAuth code (a 5xx page):
+      an outage, retried (`drift.live.calls`), never a reason to log in again."""
+    said = words(detail)
+    if REAUTH in said:
+        return True
+    if IMPERSONATION in said:
+        return _client_error(detail)
+    return said.split(":", 1)[0].strip() in OAUTH_ERRORS
+
+
+def _client_error(detail: str) -> bool:
+    """Whether an impersonation's refusal carries a 4xx but 429 (or no readable status)."""
+    try:
+        parsed = ast.literal_eval(detail) if detail.startswith("(") else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        parsed = None
+    body = parsed[1] if isinstance(parsed, tuple) and len(parsed) > 1 else None
+    try:
+        error = json.loads(body).get("error") if isinstance(body, str) else None
+    except ValueError:
+        error = None
+    code = error.get("code") if isinstance(error, dict) else None
+    return not isinstance(code, int) or (400 <= code < 500 and code != 429)
+
+
 def refresh_failed(method: str, resource: str, detail: str) -> AuthError | None:
-    """The AuthError for a call gRPC ended because the credentials could not be refreshed
-    (`detail` is the status's message), else None."""
-    if not detail.startswith(PLUGIN_FAILED):
+    """The AuthError for a call gRPC ended because the token endpoint refused to refresh the
+    credentials (`detail` is the UNAVAILABLE status's message; `refused`), else None."""
+    if not detail.startswith(PLUGIN_FAILED) or not refused(detail[len(PLUGIN_FAILED) :]):
         return None
     said = words(detail[len(PLUGIN_FAILED) :])
     first = TOKEN_CREATOR if IMPERSONATION in said else LOGIN
