@@ -149,19 +149,24 @@ async def promoted_now(settings: Settings, entries: list[Entry]) -> set[tuple[st
     """The pinned entries (`--no-promote`) whose service now shows the promotion drift printed
     (`rollback --list`: one GetService each, only for those). A service that cannot be read,
     or no credentials, leaves the journal's word (`pinned`)."""
+    import asyncio
+
     pinned = [e for e in entries if e.state == State.PINNED and not e.problem]
     found: set[tuple[str, str, str]] = set()
     if not pinned:
         return found
+
+    async def look(session: Session, entry: Entry) -> None:
+        try:
+            now = await get_service(session, entry.full_name)
+        except DriftError:
+            return
+        if promoted_by_hand(now, entry):
+            found.add(entry.identity)
+
     try:
-        async with Session(settings.access()) as session:
-            for entry in pinned:
-                try:
-                    now = await get_service(session, entry.full_name)
-                except DriftError:
-                    continue
-                if promoted_by_hand(now, entry):
-                    found.add(entry.identity)
+        async with Session(settings.access()) as session:  # the reads at once, as a check's
+            await asyncio.gather(*(look(session, entry) for entry in pinned))
     except DriftError:
         pass
     return found
