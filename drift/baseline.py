@@ -327,10 +327,10 @@ def _remember_credentials(data: _Finding) -> None:
     for field, value in (("expected", data.expected), ("actual", data.actual)):
         if field in references:
             continue  # a secret reference, `secret NAME:VERSION`: a name, never a value
-        if value and credentials.credential_shaped(value):
+        if value and credentials.credential_shaped(value, drift_text=True):
             redact.register(value)
     for text in (data.message, *data.failed):
-        for piece in credentials.credential_pieces(text):
+        for piece in credentials.credential_pieces(text, drift_text=True):
             redact.register(piece)
 
 

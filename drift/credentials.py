@@ -157,18 +157,22 @@ def _credential_name(name: str) -> bool:
     return _CREDENTIAL_NAME.search(name) is not None
 
 
-def credential_shaped(value: str) -> bool:
+def credential_shaped(value: str, *, drift_text: bool = False) -> bool:
     """A value whose shape alone says it is or holds a credential (a private key, a provider's
-    token, a URL with a password, `--db-password=…`), wherever it stands."""
-    return bool(credential_pieces(value))
+    token, a URL with a password, `--db-password=…`), wherever it stands. `drift_text`: see
+    `credential_pieces`."""
+    return bool(credential_pieces(value, drift_text=drift_text))
 
 
-def credential_pieces(text: str) -> list[str]:
+def credential_pieces(text: str, *, drift_text: bool = False) -> list[str]:
     """The pieces of `text` shaped like a credential (`credential_shaped`), as they stand in
     it: what to mask in a sentence that quotes one (of `key=value`, the value; of a value
-    written with escapes, `Pwd={a;b}};c}` or `"pass\"word"`, also the value they stand for)."""
+    written with escapes, `Pwd={a;b}};c}` or `"pass\"word"`, also the value they stand for).
+    `drift_text`: a text drift wrote (a baseline's finding), where a secret reference as drift
+    renders it is a name and a version, never `key: value` (`_reference_spans`); a team's own
+    value never gets that exemption (`APP_ARGS=secret password:Hunter2…`: review revown31)."""
     pieces = _whole_pieces(text)
-    for group, start, stop in _assigned_values(text):
+    for group, start, stop in _assigned_values(text, drift_text):
         piece = text[start:stop]
         pieces.append(piece)
         unescaped = piece.replace("}}", "}") if group == "br" else _ESCAPED.sub(r"\1", piece)
@@ -189,17 +193,17 @@ def _assigned() -> Any:
 
 def _assigned_spans(text: str) -> list[tuple[int, int]]:
     """Where the values of the credentials assigned in `text` stand (`_ASSIGNED`)."""
-    return [(start, stop) for _group, start, stop in _assigned_values(text)]
+    return [(start, stop) for _group, start, stop in _assigned_values(text, False)]
 
 
-def _assigned_values(text: str) -> list[tuple[str, int, int]]:
+def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
     """`_assigned_spans`, each with the name of the group (of `_GROUPS`) its value is in: one
     pass of RE2 over the text."""
     if not _assigned_hint(text):
         return []
     pattern = _assigned()
     groups = [(name, pattern.groupindex[name]) for name in _GROUPS]
-    references = _reference_spans(text)
+    references = _reference_spans(text) if drift_text else []
     found = []
     for match in pattern.finditer(text):
         for name, index in groups:  # by number: RE2's Match looks a name up slowly

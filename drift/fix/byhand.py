@@ -108,11 +108,24 @@ def _rest_as_drift_left(now: Any, entry: Entry) -> bool:
     return bool(_spec(expected) == _spec(copy_service(now)))
 
 
+_GCLOUD_SETS = ("launch_stage",)
+"""What `gcloud run services update-traffic` itself writes besides the traffic: `gcloud beta`/
+`alpha` set the launch stage (v1 annotation `run.googleapis.com/launch-stage`, v2
+`launch_stage`), and every update-traffic drops a Binary Authorization breakglass
+(`run.googleapis.com/binary-authorization-breakglass`, v2
+`binary_authorization.breakglass_justification`: googlecloudsdk command_lib/run
+update_traffic)."""
+
+
 def _spec(service: Any) -> Any:
     message = raw(service)
-    for name in _NOT_COMPARED:
+    for name in (*_NOT_COMPARED, *_GCLOUD_SETS):
         if name in message.DESCRIPTOR.fields_by_name:
             message.ClearField(name)
+    if "binary_authorization" in message.DESCRIPTOR.fields_by_name:
+        message.binary_authorization.ClearField("breakglass_justification")
+        if not message.binary_authorization.ListFields():
+            message.ClearField("binary_authorization")
     return message
 
 

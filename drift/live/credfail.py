@@ -82,7 +82,8 @@ def refused(detail: str) -> bool:
     reach it. What tells them apart, from google-auth 2.x:
     - a refusal is a RefreshError: `oauth2/_client.py` `_handle_error_response` raises
       `RefreshError("{error}: {error_description}", response_data)` — its text begins with
-      an OAuth error code (`OAUTH_ERRORS`: "('invalid_grant: Bad Request', {…})");
+      an OAuth error code (`OAUTH_ERRORS`: "('invalid_grant: Bad Request', {…})"), or, from
+      the STS endpoint of Workload Identity Federation, "Error code invalid_grant: …";
       `oauth2/reauth.py` raises `RefreshError("Reauthentication is needed. …")`;
       `impersonated_credentials.py` raises `RefreshError(_REFRESH_ERROR, response_body)` for
       any status but 200 — a refusal only when the IAM Credentials API's JSON error is a 4xx
@@ -99,7 +100,11 @@ def refused(detail: str) -> bool:
         return True
     if IMPERSONATION in said:
         return _client_error(detail)
-    return said.split(":", 1)[0].strip() in OAUTH_ERRORS
+    # `oauth2/utils.py` `handle_error_response` (the STS endpoint of Workload Identity
+    # Federation: external_account credentials, GitHub Actions' OIDC) words the same refusal
+    # "Error code invalid_grant: …"
+    code = said.split(":", 1)[0].strip().removeprefix("Error code ").strip()
+    return code in OAUTH_ERRORS
 
 
 def _client_error(detail: str) -> bool:

@@ -124,8 +124,9 @@ def test_a_chained_baseline_calls_the_same_drift_unchanged_on_the_third_run(
 )
 def test_a_secret_reference_as_drift_shows_it_is_no_credential(reference: str) -> None:
     """`NAME:VERSION` of a reference is no `key: value` (a secret named `*-key`, `*-token`,
-    `*-secret`, `*-password`), and `latest` is no credential's value (`otel-token:latest`)."""
-    assert credentials.credential_pieces(reference) == []
+    `*-secret`, `*-password`), and `latest` is no credential's value (`otel-token:latest`) —
+    in a text drift wrote (a baseline's finding: `drift_text`)."""
+    assert credentials.credential_pieces(reference, drift_text=True) == []
 
 
 def test_a_name_and_latest_is_no_credential_and_a_bare_key_value_still_is() -> None:
