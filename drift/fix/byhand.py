@@ -158,22 +158,27 @@ def journal_promotion(journal: Journal, entry: Entry, now: Any) -> None:
         raise
 
 
-async def promoted_now(settings: Settings, entries: list[Entry]) -> set[tuple[str, str, str]]:
+async def promoted_now(
+    settings: Settings, entries: list[Entry]
+) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:
     """The pinned entries (`--no-promote`) whose service now shows the promotion drift printed
-    (`rollback --list`: one GetService each, only for those). A service that cannot be read,
-    or no credentials, leaves the journal's word (`pinned`)."""
+    (`rollback --list`: one GetService each, only for those), and those whose service could
+    not be read (no credentials, denied, unreachable): their journal's word (`pinned`) stands,
+    said as not checked."""
     import asyncio
 
     pinned = [e for e in entries if e.state == State.PINNED and not e.problem]
     found: set[tuple[str, str, str]] = set()
+    unread = {e.identity for e in pinned}
     if not pinned:
-        return found
+        return found, unread
 
     async def look(session: Session, entry: Entry) -> None:
         try:
             now = await get_service(session, entry.full_name)
         except DriftError:
             return
+        unread.discard(entry.identity)
         if promoted_by_hand(now, entry):
             found.add(entry.identity)
 
@@ -182,4 +187,4 @@ async def promoted_now(settings: Settings, entries: list[Entry]) -> set[tuple[st
             await asyncio.gather(*(look(session, entry) for entry in pinned))
     except DriftError:
         pass
-    return found
+    return found, unread

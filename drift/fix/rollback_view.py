@@ -95,6 +95,8 @@ class ChangeList:
     entries: list[Entry]
     by_hand: set[tuple[str, str, str]] = field(default_factory=set)
     """The pinned entries whose canary was promoted by hand since (`drift.fix.byhand`)."""
+    unread: set[tuple[str, str, str]] = field(default_factory=set)
+    """The pinned entries whose service could not be read to tell."""
 
     def summary(self) -> str:
         if not self.entries:
@@ -106,6 +108,8 @@ class ChangeList:
             state = _state(e)
             if e.identity in self.by_hand:
                 state = f"{PROMOTED_BY_HAND} (--no-promote, then its printed promotion)"
+            elif e.identity in self.unread:
+                state += " (its service could not be read: a promotion by hand would not show)"
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
@@ -140,5 +144,5 @@ def list_changes(settings: Settings) -> ChangeList:
 
 async def read_live(settings: Settings, listed: ChangeList) -> ChangeList:
     """`listed`, with the pinned canaries promoted by hand since found on their services."""
-    listed.by_hand = await promoted_now(settings, listed.entries)
+    listed.by_hand, listed.unread = await promoted_now(settings, listed.entries)
     return listed

@@ -153,3 +153,20 @@ def test_a_second_fix_after_no_promote_names_both_ways_to_finish_and_the_right_r
     assert command in said, said  # the other way to finish, as the first fix printed it
     # what the rollback restores, from the journal: the pin
     assert re.search(r"as it was before the change \(app-00002-\w+ 100%\)", said), said
+
+
+def test_rollback_list_says_when_a_pinned_service_could_not_be_read(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`rollback --list` reads each change pinned by `--no-promote` to see whether it was
+    promoted by hand since; where that read is refused, the row keeps the journal's `pinned`
+    and says it was not checked, never passing it off as what runs."""
+    from drift.sandbox.faults import Fault
+
+    sandbox = make_sandbox(lab_world())
+    _command, change = _no_promote(sandbox, tmp_path)
+    sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED"))
+    listed = lab_cli(sandbox, tmp_path, "rollback", "--list")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(change))
+    assert "pinned (its service could not be read" in row, row
