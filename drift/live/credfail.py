@@ -33,15 +33,7 @@ def words(exc: BaseException | str) -> str:
     """What a google-auth exception says, without its repr: `RefreshError(message, response)`
     prints as a tuple; its message is the first argument, and an error the response carries
     (the IAM Credentials API's JSON `error.message`) is added."""
-    args: tuple[Any, ...]
-    if isinstance(exc, str):
-        try:
-            parsed = ast.literal_eval(exc) if exc.startswith("(") else exc
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            parsed = exc
-        args = parsed if isinstance(parsed, tuple) else (exc,)
-    else:
-        args = exc.args
+    args = _args(exc) if isinstance(exc, str) else exc.args
     said = [a for a in args[:1] if isinstance(a, str)] or [str(exc)]
     for extra in args[1:2]:
         said += [m for m in [_server_message(extra)] if m and m not in said[0]]
@@ -107,13 +99,20 @@ def refused(detail: str) -> bool:
     return code in OAUTH_ERRORS
 
 
+def _args(text: str) -> tuple[Any, ...]:
+    """The arguments of the exception whose `str()` is `text` (a RefreshError's is the repr of
+    its args tuple), or `(text,)`."""
+    try:
+        parsed = ast.literal_eval(text) if text.startswith("(") else text
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        parsed = text
+    return parsed if isinstance(parsed, tuple) else (text,)
+
+
 def _client_error(detail: str) -> bool:
     """Whether an impersonation's refusal carries a 4xx but 429 (or no readable status)."""
-    try:
-        parsed = ast.literal_eval(detail) if detail.startswith("(") else None
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        parsed = None
-    body = parsed[1] if isinstance(parsed, tuple) and len(parsed) > 1 else None
+    parsed = _args(detail)
+    body = parsed[1] if len(parsed) > 1 else None
     try:
         error = json.loads(body).get("error") if isinstance(body, str) else None
     except ValueError:
