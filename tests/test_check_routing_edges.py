@@ -29,6 +29,17 @@ def check(
     return check_profiles(sb, monkeypatch, profiles=tmp_path)
 
 
+def delete_latest_created(sb: Sandbox, service: str) -> Any:
+    """Delete the service's latest created revision through the Revisions API (a team
+    cleaning up a failed one); the service as read after."""
+    svc = sb.service("p", service)
+    channel = grpc.insecure_channel(sb.address)
+    revisions = run_v2.RevisionsClient(transport=RevisionsGrpcTransport(channel=channel))
+    revisions.delete_revision(name=svc.latest_created_revision).result()
+    channel.close()
+    return sb.service("p", service)
+
+
 def world(services: dict[str, Any], **options: Any) -> dict[str, Any]:
     return {
         "options": options,
@@ -98,12 +109,7 @@ def test_a_failed_template_is_never_taken_for_the_serving_revision(
     with Sandbox(world(FAILED, **options)) as sb:
         before = check(sb, monkeypatch, tmp_path, FAILED_PROFILE)
         assert [f.rule for f in before.report.findings] == ["revision.rollout", "env.value"]
-        svc = sb.service("p", "api")
-        channel = grpc.insecure_channel(sb.address)
-        revisions = run_v2.RevisionsClient(transport=RevisionsGrpcTransport(channel=channel))
-        revisions.delete_revision(name=svc.latest_created_revision).result()
-        channel.close()
-        svc = sb.service("p", "api")
+        svc = delete_latest_created(sb, "api")
         assert svc.latest_created_revision == svc.latest_ready_revision
         assert svc.terminal_condition.state.name == "CONDITION_FAILED"
         after = check(sb, monkeypatch, tmp_path, FAILED_PROFILE)

@@ -12,7 +12,7 @@ from drift.live.model import LiveState
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.test_check_not_ready import IMG, MESSAGE, PROFILE
-from tests.test_check_routing_edges import check, world
+from tests.test_check_routing_edges import check, delete_latest_created, world
 
 
 def test_every_serving_revision_whose_ready_condition_failed_is_named(
@@ -54,9 +54,6 @@ def test_a_service_whose_terminal_condition_failed_is_not_clean_though_what_serv
     readiness status, and detailed error information in case it did not reach a serving
     state"). Main says `revision.rollout` (variant terminal), exit 1; the mutant calls it
     clean (the existing routing-edge test has an `env.value` drift that hides it)."""
-    import grpc
-    from google.cloud import run_v2
-    from google.cloud.run_v2.services.revisions.transports import RevisionsGrpcTransport
 
     spec = {
         "api": {
@@ -67,12 +64,7 @@ def test_a_service_whose_terminal_condition_failed_is_not_clean_though_what_serv
     }
     options = {"delete_latest_created": "allowed", "failed_observed_generation": "generation"}
     with Sandbox(world(spec, **options)) as sb:
-        svc = sb.service("p", "api")
-        channel = grpc.insecure_channel(sb.address)
-        revisions = run_v2.RevisionsClient(transport=RevisionsGrpcTransport(channel=channel))
-        revisions.delete_revision(name=svc.latest_created_revision).result()
-        channel.close()
-        svc = sb.service("p", "api")
+        svc = delete_latest_created(sb, "api")
         assert svc.latest_created_revision == svc.latest_ready_revision
         assert svc.terminal_condition.state.name == "CONDITION_FAILED"
         result = check(sb, monkeypatch, tmp_path, PROFILE)

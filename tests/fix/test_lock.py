@@ -70,6 +70,17 @@ def dead_pid() -> int:
     return proc.pid
 
 
+def stale_web_lock(tmp_path: Path) -> Path:
+    """The lock on `web`, in a journal under `tmp_path`, left by a process that is gone (this
+    host's)."""
+    journal = tmp_path / "journal"
+    (journal / "locks").mkdir(parents=True)
+    path = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
+    stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
+    path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
+    return path
+
+
 def as_killed(locks: Path) -> None:
     """Each lock in the directory `locks` as kill -9 of an in-process command leaves it: its
     pid one no process has, and its flock let go (the file written anew: the flock this
@@ -203,11 +214,8 @@ def test_two_takers_of_one_stale_lock_one_wins(
     steps apart, both could check before either deleted, and the second would delete the
     first one's new lock — both holding the service (SPEC invariant 11). The window is held
     open with a barrier at the check; only one command may hold the lock."""
-    journal = tmp_path / "journal"
-    (journal / "locks").mkdir(parents=True)
-    path = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
-    stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
-    path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
+    path = stale_web_lock(tmp_path)
+    journal = path.parents[1]
     real = lockholder.read
     reads: dict[str, int] = {}
     both_at_the_check = threading.Barrier(2)
@@ -483,11 +491,8 @@ def test_the_race_test_reaches_the_check_before_the_deletion(
     """revown27: since the split (a50b6ef) the check before the deletion lives in
     drift.fix.locktakeover; a patch of one module's own `read` no longer reached it and the
     race test above ran no race. Both call `lockholder.read`: the one place a test steers."""
-    journal = tmp_path / "journal"
-    (journal / "locks").mkdir(parents=True)
-    path = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
-    stale = {"change_id": "20261101-120000-dead", "pid": dead_pid(), "host": socket.gethostname()}
-    path.write_text(json.dumps({**stale, "started": "2026-11-01T12:00:00+00:00"}))
+    path = stale_web_lock(tmp_path)
+    journal = path.parents[1]
     real = lockholder.read
     reads: list[Path] = []
 

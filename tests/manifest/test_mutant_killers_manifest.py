@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.manifest.test_terraform_sidecars import terraform_plan
+from tests.manifest.test_terraform_sidecars import log_level_profiles, terraform_plan
 from tests.test_check_sidecars import APP_INGRESS, OTEL, world
 
 
@@ -20,13 +20,7 @@ def test_an_unknown_sidecar_value_withholds_only_the_sidecars_finding(
     is a finding all the same (`source._covers`: an unknown of one container covers that
     container's findings)."""
     sandbox = make_sandbox(world(APP_INGRESS, OTEL))
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "prod.yaml").write_text(
-        "project: acme-prod\nregion: us-central1\nservices:\n  shop:\n    env:\n"
-        "      LOG_LEVEL: INFO\n    containers:\n      otel:\n        env:\n"
-        "          LOG_LEVEL: info\n"
-    )
+    profiles = log_level_profiles(tmp_path)
     data = terraform_plan([{"container_port": 8080}], {})
     change = data["resource_changes"][0]["change"]
     otel = change["after"]["template"][0]["containers"][1]

@@ -20,6 +20,19 @@ from tests.test_check_sidecars import APP_INGRESS, OTEL, world
 WHY = "not known until apply (plan.json: resource_changes[0].change.after.template[0]"
 
 
+def log_level_profiles(tmp_path: Path) -> Path:
+    """A profiles directory whose `prod` wants LOG_LEVEL INFO in `shop`'s main container and
+    info in its `otel` sidecar."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(
+        "project: acme-prod\nregion: us-central1\nservices:\n  shop:\n    env:\n"
+        "      LOG_LEVEL: INFO\n    containers:\n      otel:\n        env:\n"
+        "          LOG_LEVEL: info\n"
+    )
+    return profiles
+
+
 def terraform_plan(app_ports: Any, app_unknown: dict[str, Any]) -> dict[str, Any]:
     """`terraform show -json` of a new service: app (the port: `app_ports`, with
     `app_unknown` its marks in `after_unknown`) in front of the otel sidecar."""
@@ -100,13 +113,7 @@ def test_an_unknown_port_name_does_not_hide_any_container_drift(
     """Every new multi-container service was "could not verify" (exit 3) and none of its drift
     was seen: here app's LOG_LEVEL DEBUG and the sidecar's LOG_LEVEL debug."""
     sandbox = make_sandbox(world(APP_INGRESS, OTEL))
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "prod.yaml").write_text(
-        "project: acme-prod\nregion: us-central1\nservices:\n  shop:\n    env:\n"
-        "      LOG_LEVEL: INFO\n    containers:\n      otel:\n        env:\n"
-        "          LOG_LEVEL: info\n"
-    )
+    profiles = log_level_profiles(tmp_path)
     plan = tmp_path / "plan.json"
     plan.write_text(
         json.dumps(terraform_plan([{"container_port": 8080}], {"ports": [{"name": True}]}))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
+from tests.reliability.test_quoted_secret_parts import PROFILE as QUOTED
 from tests.reliability.test_quoted_secret_parts import _world, add_version
 
 HOST = "api.partner.example.com"
@@ -28,16 +29,7 @@ KEYSTORE = (
     + b"\x04\x20"
     + bytes(range(0xA0, 0xC0))  # key bytes
 )
-PROFILE = """\
-project: rel-project
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-      BIN: {secret: bin, min_length: 100}
-      UPSTREAM_HOST: api.partner.example.org
-"""
+PROFILE = QUOTED + "      UPSTREAM_HOST: api.partner.example.org\n"
 
 
 def test_a_public_name_inside_a_binary_secret_does_not_hide_a_plain_value(
