@@ -217,7 +217,8 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
 
 
 _REFERENCE_BODY = (
-    r"secret (?:projects/[A-Za-z0-9-]{1,63}/secrets/)?[A-Za-z0-9_-]{1,255}"
+    r"secret (?:projects/[A-Za-z0-9-]{1,63}/(?:locations/[a-z0-9-]{1,63}/)?secrets/)?"
+    r"[A-Za-z0-9_-]{1,255}"
     r":(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62})"
 )
 _WHOLE_REFERENCE = re.compile(rf"\s*{_REFERENCE_BODY}\s*")
@@ -226,7 +227,9 @@ _QUOTED_REFERENCE = re.compile(
     rf"(?P<ref>{_REFERENCE_BODY})(?![A-Za-z0-9._/:-])"
 )
 """A Secret Manager reference as drift shows it (`drift.refs.SecretRef`: `secret NAME:VERSION`,
-`secret projects/P/secrets/NAME:VERSION`): a name and a version, not a value. Its
+`secret projects/P/secrets/NAME:VERSION`, and a regional secret's as drift keeps it whole,
+`secret projects/P/locations/L/secrets/NAME:VERSION`, `drift.refs`): a name and a version,
+not a value. Its
 `NAME:VERSION` is no `key: value` (`secret stripe-api-key:prod`, `secret otel-token:latest`;
 a name ending in `-key`, `-token`, `-secret` or `-password` is most real secrets') — but only
 where drift wrote it: a text that is the reference and nothing else (`_WHOLE_REFERENCE`, a

@@ -241,10 +241,11 @@ _APIS = {
 _STATUSES = "PERMISSION_DENIED|" + "|".join(_NEXT_STEPS)
 _FAILED = re.compile(rf"([A-Z]\w+)(?: on)? (\S+): ({_STATUSES})\b")
 """`Call resource: STATUS` (an ApiError's reason), also `Call on resource: STATUS`."""
-_BUILT: set[str] = set()
-"""Every sentence `not_enabled` made in this run: only one of those, right after its status,
-says an API is not enabled. The server's own words never do, whatever they say (a server's
-or a proxy's text could otherwise become the command drift prints as the next step)."""
+_BUILT: dict[str, str] = {}
+"""Every sentence `not_enabled` made in this run (with its short form, `condensed`): only one
+of those, right after its status, says an API is not enabled. The server's own words never do,
+whatever they say (a server's or a proxy's text could otherwise become the command drift prints
+as the next step)."""
 _ENABLEABLE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.googleapis\.com")
 """A service name `gcloud services enable` is given (ErrorInfo metadata `service`)."""
 _TITLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ().,/-]{0,79}")
@@ -268,17 +269,37 @@ def not_enabled(service: str, project: str, title: str = "") -> str:
     known = _ENABLEABLE.fullmatch(service) is not None
     name = title if _TITLE.fullmatch(title) else _APIS.get(service, service if known else "API")
     if known and PROJECT.fullmatch(project):
-        said = (
-            f"the {name} is not enabled in project {project}: "
-            f"gcloud services enable {service} --project {project}"
-        )
+        short = f"the {name} is not enabled in project {project}"
+        said = f"{short}: gcloud services enable {service} --project {project}"
     else:
+        short = f"the {name} is not enabled in the project"
         said = (
-            f"the {name} is not enabled in the project (ErrorInfo SERVICE_DISABLED): enable it, "
+            f"{short} (ErrorInfo SERVICE_DISABLED): enable it, "
             "https://cloud.google.com/service-usage/docs/enable-disable"
         )
-    _BUILT.add(said)
+    _BUILT[said] = f"{short} (see the hint)"
     return said
+
+
+def condensed(reason: str) -> str:
+    """`reason` as a report's row says it: a call refused as its API is not enabled keeps its
+    call, resource, status and the short cause; the sentence saying how to enable the API and
+    the server's own words after it (Google's "… has not been used in project N before or it is
+    disabled. Enable it by visiting …", the same in every row) are said once, by the hint
+    (`next_steps`). A report's JSON keeps each row's whole reason."""
+    out, start = [], 0
+    failed = list(_FAILED.finditer(reason))
+    ends = [f.start() for f in failed[1:]] + [len(reason)] * bool(failed)
+    for found, end in zip(failed, ends, strict=True):
+        after = reason[found.end() :]
+        off = next((s for s in _BUILT if after.startswith(f": {s}.")), "")
+        if not off:
+            continue
+        # the server's words run to the next failure (`; Call resource: STATUS`) or the end
+        keep = "; " if reason[found.end() : end].endswith("; ") else ""
+        out += [reason[start : found.end()], f": {_BUILT[off]}{keep}"]
+        start = end
+    return "".join(out) + reason[start:]
 
 
 def _failures(reason: str) -> list[tuple[str, str, str, str]]:
@@ -329,6 +350,11 @@ def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
             needs += " (iam.serviceAccounts.actAs)"
         lines.append(f"PERMISSION_DENIED: the caller needs {needs}")
     return lines + [f"{status}: {_NEXT_STEPS[status]}" for status in sorted(statuses)]
+
+
+def not_enabled_steps(reasons: Iterable[str]) -> list[str]:
+    """`next_steps`' lines that say an API is to be enabled (once per project and API)."""
+    return [s for s in next_steps(reasons) if s.removeprefix("PERMISSION_DENIED: ") in _BUILT]
 
 
 def refused_throughout(project: str, reasons: Iterable[str]) -> bool:

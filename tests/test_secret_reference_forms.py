@@ -202,3 +202,20 @@ def test_history_names_the_reference_as_written(odd: Sandbox, tmp_path: Path) ->
     (api,) = result.services
     changes = {c.target: (c.before, c.after) for c in api.revisions[0].changes}
     assert changes["env.DB"] == ("secret db:latest", f"secret {REGIONAL}:latest"), changes
+
+
+def test_a_profile_naming_a_regional_secret_is_told_so(tmp_path: Path) -> None:
+    """Cloud Run documents `{secret}` and `projects/{project}/secrets/{secret}` only for
+    SecretKeySelector.secret / SecretVolumeSource.secret (run v2 k8s.min.proto); a profile
+    naming a regional secret gets one message saying what it is (on main: "not a secret
+    name"), at its line, exit 2."""
+    from tests.cliutil import drift
+
+    (tmp_path / "prod.yaml").write_text(
+        PROFILE.replace("DB: {secret: db}", f"DB: {{secret: {REGIONAL}}}")
+    )
+    done = drift("profiles", "validate", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    (line,) = [x for x in (done.stdout + done.stderr).splitlines() if REGIONAL in x]
+    assert "prod.yaml:6:" in line and "is a regional secret" in line, line
+    assert "drift reads global secrets only" in line, line

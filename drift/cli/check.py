@@ -183,17 +183,21 @@ def check(
         report = earlier.compare(
             report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services
         )
+    log = None  # the SARIF log, rendered once: its size says what it leaves out
     if sarif is not None or format is OutputFormat.SARIF:
-        report = _sarif_capped(report)
+        report, log = _sarif_capped(report)
     access = settings.access()
     failed: list[str] = []  # each output is written, whichever of the others could not be
     where = output.location(output_file)
     with destinations.undelivered(failed):
-        output.emit_report(report, format, where, quiet=quiet, access=access)
+        text = log if format is OutputFormat.SARIF else None
+        output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
             with destinations.undelivered(failed):
-                output.emit(output.render(report, fmt), output.location(also), access=access)
+                own = log if fmt is OutputFormat.SARIF else None
+                written = own if own is not None else output.render(report, fmt)
+                output.emit(written, output.location(also), access=access)
     if not (format is OutputFormat.MARKDOWN and output_file is None):
         # `--format markdown` on stdout is the summary the job writes itself (`>>
         # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
@@ -201,15 +205,17 @@ def check(
     raise typer.Exit(destinations.delivered_code(report.exit_code, failed))
 
 
-def _sarif_capped(report: Report) -> Report:
+def _sarif_capped(report: Report) -> tuple[Report, str]:
     """The report with a note when its SARIF log leaves results out (GitHub code scanning's
     limit, `drift.format.sarif.RESULTS_KEPT`): said in the table, the annotations' run, the
-    step summary and the JSON report, not only inside the SARIF log."""
-    from drift.format.sarif import left_out_of_sarif, truncation_text
+    step summary and the JSON report, not only inside the SARIF log; and that log, as written
+    (rendered once: a log of 30,000 results takes about half a second; it holds no note)."""
+    from drift.format.sarif import rendered, truncation_text
 
-    if not (left_out := left_out_of_sarif(report)):
-        return report
-    return replace(report, notes=(*report.notes, truncation_text(report, left_out)))
+    log, left_out = rendered(report)
+    if not left_out:
+        return report, log
+    return replace(report, notes=(*report.notes, truncation_text(report, left_out))), log
 
 
 def _baseline(value: str, access: Access) -> Baseline:

@@ -177,11 +177,13 @@ def emit_report(
     *,
     quiet: bool = False,
     access: Access | None = None,
+    text: str | None = None,
 ) -> None:
-    """The report in `fmt` on stdout or in `output`; with `output`, the summary line on
-    stderr too, so that a CI log says what happened."""
+    """The report in `fmt` on stdout or in `output` (`text`: already rendered in `fmt`); with
+    `output`, the summary line on stderr too, so that a CI log says what happened."""
     colored = output is None and color()  # a file never gets color codes
-    text = render(report, fmt, quiet=quiet, colored=colored)
+    if text is None:
+        text = render(report, fmt, quiet=quiet, colored=colored)
     emit(text, output, colored=colored, access=access)
     if output is not None:
         from drift.format.summary import summary_line

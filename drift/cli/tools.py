@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -126,6 +127,11 @@ def demo(profiles: ProfilesDir = None) -> None:
     raise typer.Exit(run_demo(settings.profiles_dir))
 
 
+class ValidateFormat(StrEnum):
+    TEXT = "text"
+    GITHUB = "github"
+
+
 def profiles_validate(
     directory: Annotated[
         Path | None,
@@ -137,6 +143,16 @@ def profiles_validate(
         ),
     ] = None,
     profiles: ProfilesDir = None,
+    fmt: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: file:line lines on stderr; github: an annotation at each profile line "
+            "(GitHub Actions), on stdout.",
+            case_sensitive=False,
+        ),
+    ] = ValidateFormat.TEXT,
 ) -> None:
     """Lint every profile in DIR; print file:line errors. Exit 0 when all are valid, 2 if not.
 
@@ -153,10 +169,16 @@ def profiles_validate(
     settings = Invocation(profiles=directory or profiles).settings()
     notes: list[Problem] = []
     names, problems = validate_directory(settings.profiles_dir, notes)
-    for note in notes:  # said, not an error
-        output.echo(visible(f"{note.file}:{note.line}: note: {note.message}"), err=True)
-    for problem in problems:
-        output.echo(visible(str(problem)), err=True)  # a key may hold control characters
+    if fmt is ValidateFormat.GITHUB:
+        from drift.format.github_problems import problem_lines
+
+        for line in problem_lines(problems, notes):
+            output.echo(line)
+    else:
+        for note in notes:  # said, not an error
+            output.echo(visible(f"{note.file}:{note.line}: note: {note.message}"), err=True)
+        for problem in problems:
+            output.echo(visible(str(problem)), err=True)  # a key may hold control characters
     if problems:
         raise typer.Exit(ExitCode.USAGE)
     if not names:

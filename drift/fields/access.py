@@ -43,7 +43,31 @@ def switch(name: str, off: str | None = None) -> Callable[[SettingValue], str]:
 
 
 def choice(message: Any, name: str, mapping: dict[str, str], default: str) -> str:
+    """The catalogue's word for an enum field (`default` for its unspecified value). A number
+    the installed client cannot name is never read here: `unnamed` makes it unreadable."""
     return mapping.get(enum_name(message, name), default)
+
+
+def unnamed(
+    what: str, name: str, holder: Callable[[Source], Any | None]
+) -> Callable[[Source], str]:
+    """Why a setting cannot be read ("" when it can): the enum field `name` (`what`, as the
+    reason says) of the message `holder` gives (None: nothing to read there) holds a number the
+    installed client has no name for. Proto3 enums are open: "during deserialization,
+    unrecognized enum values will be preserved in the message" (protobuf.dev, proto3 "Enum
+    Behavior"), so a value Google adds later arrives as its number; it is not the default,
+    and `choice` would call it that."""
+
+    def unreadable(source: Source) -> str:
+        message = holder(source)
+        if message is None or enum_name(message, name):
+            return ""
+        return (
+            f"{what} holds value {int(getattr(message, name))}, which this drift's Cloud "
+            "Run client does not know: upgrade drift (its google-cloud-run)"
+        )
+
+    return unreadable
 
 
 def run_v2() -> Any:

@@ -79,12 +79,20 @@ def _cpu_throttling(source: Source) -> bool:
     return bool(container.resources.cpu_idle)
 
 
+def _revision(source: Source) -> Any:
+    return source.revision
+
+
+def _vpc(source: Source) -> Any:
+    """The revision's VPC access, None without one (no egress to route)."""
+    vpc = source.revision.vpc_access
+    return vpc if vpc.connector or len(vpc.network_interfaces) else None
+
+
 def _vpc_egress(source: Source) -> str:
     # VpcAccess.egress: "If not provided, it defaults to PRIVATE_RANGES_ONLY." (with VPC access)
-    vpc = source.revision.vpc_access
-    if not (vpc.connector or len(vpc.network_interfaces)):
-        return ""
-    return a.choice(vpc, "egress", EGRESS, "private-ranges-only")
+    vpc = _vpc(source)
+    return "" if vpc is None else a.choice(vpc, "egress", EGRESS, "private-ranges-only")
 
 
 def own_connector(value: SettingValue, project: str, region: str) -> str:
@@ -259,6 +267,7 @@ FIELDS: dict[str, Field] = {
             Literal["all", "internal", "internal-and-cloud-load-balancing"],
             level="service",
             read=lambda s: a.choice(s.service, "ingress", INGRESS, "all"),
+            unreadable=a.unnamed("ingress", "ingress", lambda s: s.service),
             write=a.enum_field(
                 "ingress", lambda: a.run_v2().IngressTraffic, INGRESS, template=False
             ),
@@ -269,6 +278,7 @@ FIELDS: dict[str, Field] = {
             "gen1 or gen2 (unset: Cloud Run chooses).",
             Literal["gen1", "gen2"],
             read=_execution_environment,
+            unreadable=a.unnamed("execution_environment", "execution_environment", _revision),
             write=a.enum_field(
                 "execution_environment", lambda: a.run_v2().ExecutionEnvironment, EXECUTION
             ),
@@ -292,6 +302,7 @@ FIELDS: dict[str, Field] = {
             "Which traffic goes through the VPC (private-ranges-only when VPC access is set).",
             Literal["all-traffic", "private-ranges-only"],
             read=_vpc_egress,
+            unreadable=a.unnamed("vpc_egress", "egress", _vpc),
             write=a.enum_field("vpc_access.egress", lambda: a.run_v2().VpcAccess.VpcEgress, EGRESS),
             gcloud=a.flag("vpc-egress"),
             show=lambda v: str(v) or "unset (no VPC access)",

@@ -98,6 +98,8 @@ def _scaling_bound(
         service_part="scaling",
         written_at=written_at,
         blocked=manual_reason,
+        # a mode added after AUTOMATIC and MANUAL may ignore the bounds as MANUAL does
+        unreadable=a.unnamed("the service's scaling_mode", "scaling_mode", _service_scaling),
         held_by_service=held,
         gcloud=a.flag(f"{bound}-instances"),
         service_gcloud=a.flag(bound),

@@ -160,7 +160,8 @@ def entry_check(entry: type, write: type, states: Collection[str], kinds: Collec
 
 
 def _messages(data: dict[str, Any]) -> None:
-    """`service_before` and `base_template` must read as the run_v2 messages restore reads."""
+    """`service_before` and `base_template` (and their bytes, `…_pb`) must read as the
+    run_v2 messages restore reads."""
     from google.cloud import run_v2
 
     kind = data.get("kind", "service")
@@ -177,3 +178,17 @@ def _messages(data: dict[str, Any]) -> None:
         except Exception as exc:  # json_format.ParseError, and what a crafted value raises
             what = f"a run_v2.{message.__name__} as JSON"
             raise Malformed(f"field `{name}` must be {what} ({str(exc)[:200]})") from exc
+    for name, message in messages:
+        if data.get(f"{name}_pb"):  # its bytes (`drift.fix.wire`): what restore reads first
+            _packed(data[f"{name}_pb"], f"{name}_pb", message)
+
+
+def _packed(value: Any, where: str, message: Any) -> None:
+    from drift.fix.wire import unpacked
+
+    _STRING(value, where)
+    try:
+        unpacked(message, value)
+    except ValueError as exc:
+        what = f"a serialized run_v2.{message.__name__}, base64"
+        raise Malformed(f"field `{where}` must be {what} ({str(exc)[:200]})") from exc

@@ -115,6 +115,12 @@ class Entry:
     base_template: dict[str, Any] = field(default_factory=dict)
     """run_v2.RevisionTemplate as JSON: the configuration that served, unpatched — what an
     abort's cleanup and `rollback` deploy so that LATEST resolves to it again."""
+    service_before_pb: str = ""
+    """`service_before` serialized, base64 (`drift.fix.wire`): what a rollback restores from,
+    the fields this client does not know included ("" in entries of a drift before it: the
+    JSON then)."""
+    base_template_pb: str = ""
+    """`base_template` serialized, base64, likewise."""
     on_template: bool = False
     writes: list[dict[str, Any]] = field(default_factory=list)
     kind: str = "service"

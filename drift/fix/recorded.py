@@ -22,21 +22,28 @@ from typing import Any
 from drift.fix.journal import Entry
 from drift.fix.patch import without_system_metadata
 from drift.fix.routing import template_key
+from drift.fix.wire import unpacked
 from drift.live.api import short
 
 
 def before_service(entry: Entry) -> Any:
+    """The service as read before the change: from its bytes, the fields this client does not
+    know included (an entry of an older drift: from its JSON, without them)."""
     from google.cloud import run_v2
 
+    if entry.service_before_pb:
+        return unpacked(run_v2.Service, entry.service_before_pb)
     return run_v2.Service.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
 
 
 def base_template(entry: Entry) -> Any:
     """The configuration that served before the change (entries written before drift kept
-    it: the template as it was)."""
+    it: the template as it was), from its bytes when the entry has them (`before_service`)."""
     from google.cloud import run_v2
 
-    if not entry.base_template:
+    if entry.base_template_pb:
+        template = unpacked(run_v2.RevisionTemplate, entry.base_template_pb)
+    elif not entry.base_template:
         template = before_service(entry).template
     else:
         template = run_v2.RevisionTemplate.from_json(

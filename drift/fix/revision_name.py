@@ -10,6 +10,7 @@ import hashlib
 import re
 from typing import Any
 
+from drift.live.changeids import named_change
 from drift.live.normalize import raw
 
 MAX_LENGTH = 63
@@ -33,3 +34,9 @@ def fresh_revision_name(service: str, current: str, template: Any, *, salt: str 
         base = service
     base = base[: MAX_LENGTH - len(suffix)].rstrip("-")
     return base + suffix
+
+
+def drifts_own(service: str, name: str) -> bool:
+    """Whether a revision name is one drift gave (a canary's `SERVICE-drift-CHANGE`, or a
+    `fresh_revision_name`), not one a team fixed in its template."""
+    return bool(_OURS.search(name)) or named_change(service, name) is not None

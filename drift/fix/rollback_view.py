@@ -16,8 +16,10 @@ from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, served_by, tag_caveat
-from drift.fix.restore import restore_request
+from drift.fix.restore import as_found, restore_request
+from drift.fix.revision_name import drifts_own
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
+from drift.fix.served import promoted
 from drift.kinds import Kind, label
 from drift.live.normalize import raw
 from drift.schemas import NEWER, OLDER
@@ -53,9 +55,37 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         lines.append(said(entry, gone))
     lines.append(afterwards(entry, restored.traffic))
     caveat = tag_caveat(entry) if new_serves(restored.traffic) else ""
-    if caveat:
-        lines.append(f"note: {caveat}")
+    notes = [caveat, *costs(live, entry, restored.traffic)]
+    lines += [visible(f"note: {n}") for n in notes if n]
     return lines
+
+
+def costs(live: Any, entry: Entry, targets: Any) -> list[str]:
+    """What the rollback changes beyond what served, one sentence each (`drift.fix.restore`
+    writes the recorded configuration as a new revision): a revision name the team fixed in
+    the template (Terraform `template.revision`, gcloud `--revision-suffix`) is cleared, as a
+    revision name is unique ("The unique name for the revision. If this field is omitted, it
+    will be automatically generated", RevisionTemplate.revision, run/v2/revision.proto); and
+    a canary that never served is undone by a revision LATEST then serves: a redeploy."""
+    if as_found(live, entry):  # nothing is written (`restore`: already serves)
+        return []
+    out = []
+    named = (live.template.revision, before_service(entry).template.revision)
+    fixed = [n for n in dict.fromkeys(named) if n and not drifts_own(entry.service, n)]
+    if fixed:
+        one = len(fixed) == 1
+        out.append(
+            f"the template's fixed revision name{'' if one else 's'} {' and '.join(fixed)} "
+            f"{'is' if one else 'are'} cleared: the restored revision gets a generated name "
+            "(a revision name is unique; Terraform's next plan will show it)"
+        )
+    latest = any(kind == "LATEST" and percent for kind, _, percent, _ in traffic_key(targets))
+    if entry.canary_revision and not promoted(entry) and latest:
+        out.append(
+            f"the canary {entry.canary_revision} never served, yet LATEST will serve the new "
+            "revision: a redeploy of what serves now, with the configuration that served before"
+        )
+    return out
 
 
 def afterwards(entry: Entry, targets: Any) -> str:

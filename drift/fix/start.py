@@ -16,6 +16,7 @@ from drift.fix.journal import Entry, State, now_text
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned
+from drift.fix.wire import packed
 from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
 from drift.live.model import LiveService, LiveState
@@ -127,6 +128,7 @@ def service_fix(
         tag=tag,
         base_revision=base.revision,
         base_template=_to_json(base.template),
+        base_template_pb=packed(base.template),
         on_template=base.on_template,
     )
     outcome = ServiceOutcome(sp.service, canary, tag, State.PLANNED)
@@ -148,6 +150,7 @@ def _entry(
         full_name=live.full_name,
         etag_before=live.etag,
         service_before=_to_json(live.source),
+        service_before_pb=packed(live.source),
         changes=list(sp.targets),
         created_at=now_text(),
         by=user,

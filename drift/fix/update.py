@@ -15,7 +15,8 @@ from typing import Any
 
 from drift import __version__
 from drift.errors import ApiError
-from drift.kinds import Kind
+from drift.fix.waiting import waiting
+from drift.kinds import Kind, label
 from drift.live import api, workloads
 from drift.live.api import attempt
 from drift.live.calls import CallRunner, NotSent, api_errors
@@ -89,9 +90,20 @@ async def update_workload(
     operation = await session.runner.call(
         "run", method, name, once, retry=bool(workload.etag) or validate_only
     )
-    await _wait(session.runner, operation, timeout, name, method)
+    said = _said(kind, workload, method, operation.operation.name or name)
+    async with waiting(said, timeout):
+        await _wait(session.runner, operation, timeout, name, method)
     with api_errors(method, name):  # the operation's own error: the revision failed
         return await operation.result()
+
+
+def _said(kind: Kind, workload: Any, method: str, operation: str) -> str:
+    """`app: waiting for UpdateService's operation projects/…/operations/ID (revision
+    app-drift-…) to complete`: names only."""
+    revision = getattr(getattr(workload, "template", None), "revision", "") or ""
+    of = f" (revision {revision})" if revision else ""
+    who = label(kind, api.short(workload.name))
+    return f"{who}: waiting for {method}'s operation {operation}{of} to complete"
 
 
 async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float) -> bool:
@@ -183,7 +195,9 @@ async def settled(
         ready = bool(revision) and service.latest_ready_revision.rsplit("/", 1)[-1] == revision
         return ready or not service.reconciling
 
-    return await _until(lambda: get_service(session, name), done, timeout)
+    what = f"revision {revision} to be ready" if revision else "its deploy to settle"
+    said = f"{api.short(name)}: waiting for {what} (the service is reconciling)"
+    return await _until(lambda: get_service(session, name), done, timeout, said)
 
 
 async def settled_workload(
@@ -192,15 +206,24 @@ async def settled_workload(
     """A job or worker pool once it is no longer `reconciling` ("true while … an update
     [is] in progress": Job.reconciling, WorkerPool.reconciling), read with GetJob or
     GetWorkerPool: for an update whose answer or operation was lost."""
+    said = f"{label(kind, api.short(name))}: waiting for its update to settle (reconciling)"
     return await _until(
-        lambda: get_workload(session, kind, name), lambda w: not w.reconciling, timeout
+        lambda: get_workload(session, kind, name), lambda w: not w.reconciling, timeout, said
     )
 
 
 async def _until(
+    read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], timeout: float, said: str
+) -> Any:
+    """Read until `done` says so or `timeout` has passed: the last read (`said`: what is
+    waited for, said while it lasts, `drift.fix.waiting`)."""
+    async with waiting(said, timeout):
+        return await _reads(read, done, timeout)
+
+
+async def _reads(
     read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], timeout: float
 ) -> Any:
-    """Read until `done` says so or `timeout` has passed: the last read."""
     deadline = time.monotonic() + timeout
     pause = POLL_FIRST
     while True:

@@ -28,6 +28,7 @@ from drift.fix.patch import copy_workload, restored_traffic, without_system_meta
 from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal, theirs
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
+from drift.fix.wire import unpacked
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key, holds
 from drift.kinds import Kind, label
 from drift.live.normalize import pick_container, raw
@@ -41,12 +42,15 @@ def in_place(entry: Entry) -> bool:
 
 
 def before_workload(entry: Entry) -> Any:
-    """The workload as read before the change (run_v2 message of its kind)."""
+    """The workload as read before the change (run_v2 message of its kind): from its bytes,
+    the fields this client does not know included (an older drift's entry: its JSON)."""
     from google.cloud import run_v2
 
     kind = Kind(entry.kind)
     messages: dict[Kind, Any] = {Kind.JOB: run_v2.Job, Kind.WORKER_POOL: run_v2.WorkerPool}
     message = messages.get(kind, run_v2.Service)
+    if entry.service_before_pb:
+        return unpacked(message, entry.service_before_pb)
     return message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from drift.errors import condensed, not_enabled_steps
 from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
@@ -58,7 +59,13 @@ class GitHubFormat(Formatter):
         # `most_severe_first` (GitHub shows only the first ANNOTATIONS_PER_LEVEL of a level),
         # the notice of what was resolved after the gaps.
         ranked = [_unverified(i) if isinstance(i, Unverified) else _finding(i) for i in items]
-        annotations = [*_framed(report), *ranked[:before], *_resolved(report), *ranked[before:]]
+        annotations = [
+            *_framed(report),
+            *_disabled(report),
+            *ranked[:before],
+            *_resolved(report),
+            *ranked[before:],
+        ]
         lines: list[str] = []
         shown: Counter[str] = Counter()
         dropped: Counter[bool] = Counter()  # keyed by is_finding
@@ -88,6 +95,15 @@ def _framed(report: Report) -> list[_Annotation]:
         "the fix would repair; nothing was changed"
     )
     return [_Annotation("notice", command("notice", said, title="drift fix --dry-run"), False)]
+
+
+def _disabled(report: Report) -> list[_Annotation]:
+    """Once per project and API not enabled, what to do about it (its rows name it short,
+    `condensed`), before the rows: one of the first annotations of its level."""
+    level = SEVERITY_LOOK[Severity.WARNING].github
+    steps = not_enabled_steps(u.reason for u in report.unverified)
+    title = "drift API not enabled"
+    return [_Annotation(level, command(level, visible(s), title=title), False) for s in steps]
 
 
 def _finding(finding: Finding) -> _Annotation:
@@ -136,7 +152,8 @@ def _message(finding: Finding) -> str:
 
 def _unverified(item: Unverified) -> _Annotation:
     level = SEVERITY_LOOK[Severity.WARNING].github
-    message = visible(f"{item.workload}: {item.target} could not be verified: {item.reason}")
+    said = condensed(item.reason)
+    message = visible(f"{item.workload}: {item.target} could not be verified: {said}")
     properties = _located(item.location)
     properties["title"] = "drift incomplete" + (
         ", new" if item.baseline is BaselineState.NEW else ""

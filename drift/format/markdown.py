@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from drift.errors import condensed
 from drift.findings import BaselineState, Finding, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
@@ -99,7 +100,7 @@ def _finding_cells(f: Finding) -> list[str]:
 
 
 def _unverified_reason(u: Unverified) -> str:
-    return md_text(u.reason) + (" **new**" if u.baseline is BaselineState.NEW else "")
+    return md_text(condensed(u.reason)) + (" **new**" if u.baseline is BaselineState.NEW else "")
 
 
 def _tail(report: Report) -> list[str]:

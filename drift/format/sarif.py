@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from drift import __version__
 from drift.findings import BaselineState, Finding, Location, sort_findings
-from drift.format.interface import Formatter
+from drift.format.interface import Formatter, masked
 from drift.format.summary import SEVERITY_LOOK, cut, finding_text, since_text, sorted_unverified
 from drift.kinds import Kind
 from drift.rendering import json_text
@@ -189,12 +189,15 @@ def _results_count(report: Report) -> int:
     return len(report.findings) + len(_in_scope(report))
 
 
-def left_out_of_sarif(report: Report) -> int:
-    """How many of the report's results its SARIF log leaves out: past `RESULTS_KEPT`, and past
-    what fits `UPLOAD_BYTES` (the log is rendered to know: only where a SARIF log is written),
-    so that the run's other outputs say what the log left out (revown29 F2: code scanning
-    closes the alerts of results a log no longer carries)."""
-    return _results_count(report) - _fitted(report)[1]
+def rendered(report: Report) -> tuple[str, int]:
+    """The SARIF log as `SarifFormat().render` writes it (masked), and how many of the
+    report's results it leaves out: past `RESULTS_KEPT`, and past what fits `UPLOAD_BYTES`
+    (the log is rendered to know: only where a SARIF log is written, once), so that the run's
+    other outputs say what the log left out (revown29 F2: code scanning closes the alerts of
+    results a log no longer carries). The log does not read the report's notes: the note
+    saying so leaves it as it is."""
+    text, kept = _fitted(masked(report))
+    return text, _results_count(report) - kept
 
 
 def truncation_text(report: Report, left_out: int) -> str:

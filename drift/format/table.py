@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from drift.errors import condensed
 from drift.findings import BaselineState, Finding, ProbeResult, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
@@ -165,7 +166,7 @@ def _unverified_table(report: Report, width: int) -> Text:
     CI runner runs when they start with `::`. Like the findings, a line stays whole for grep;
     a terminal narrower than it wraps it as it shows it."""
     rows = [
-        (visible(u.workload), visible(u.target), visible(u.reason), u.baseline)
+        (visible(u.workload), visible(u.target), visible(condensed(u.reason)), u.baseline)
         for u in summary.sorted_unverified(report)
     ]
     service = max(cell_len(cell) for cell in ["service", *(r[0] for r in rows)])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
-from drift.live.credfail import key_file_unusable
+from drift.live.credfail import default_refresh_failed, key_file_unusable, token_file_missing
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -112,10 +112,16 @@ def credentials(impersonate: str | None = None) -> Any:
     import google.auth
     from google.auth import exceptions as auth_exc
 
+    named = os.environ.get(KEY_FILE, "")
+    source = f"{KEY_FILE}={visible(named)}" if named else "Application Default Credentials"
     try:
         creds, _ = google.auth.default(scopes=SCOPES)
+    except auth_exc.RefreshError as exc:
+        # external_account credentials without a project in the environment: google.auth
+        # .default refreshes them to find the pool's project (external_account.py
+        # `get_project_id`), reading the OIDC token file
+        raise default_refresh_failed(source, exc) from exc
     except auth_exc.DefaultCredentialsError as exc:
-        named = os.environ.get(KEY_FILE, "")
         if named:  # google.auth.default loads it first, and its error is raised as is
             raise key_file_unusable(KEY_FILE, named, exc) from exc
         raise AuthError(
@@ -123,6 +129,8 @@ def credentials(impersonate: str | None = None) -> Any:
             hint="run `gcloud auth application-default login`, or set "
             "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
         ) from exc
+    if missing := token_file_missing(creds, source):
+        raise missing
     if impersonate:
         from google.auth import impersonated_credentials
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from typing import Any
 
 from drift.errors import AuthError
@@ -121,10 +122,63 @@ def _client_error(detail: str) -> bool:
     return not isinstance(code, int) or (400 <= code < 500 and code != 429)
 
 
+TOKEN_FILE = re.compile(r"File '(.*)' was not found\.")
+"""google/auth/identity_pool.py `_FileSupplier.get_subject_token` (google-auth 2.x,
+googleapis/google-auth-library-python): `RefreshError("File '{}' was not found.")` when the
+OIDC token file of Workload Identity Federation (`credential_source.file`) does not exist."""
+TOKEN_FILE_HINT = (
+    "write the OIDC token file before drift runs (in GitHub Actions, google-github-actions/auth "
+    "in the same job; on Kubernetes, the projected service account token volume), or point "
+    "the credentials file's credential_source.file at it"
+)
+
+
+def token_file_missing(creds: Any, source: str) -> AuthError | None:
+    """Workload Identity Federation credentials (`external_account`, google.auth.identity_pool)
+    whose OIDC token file (`credential_source.file`, in their public `info`) does not exist:
+    the operator's configuration, refused once before any call (google-auth would raise the
+    RefreshError inside each call, which gRPC reports as UNAVAILABLE: an outage retried)."""
+    info = getattr(creds, "info", None)
+    source_of = info.get("credential_source") if isinstance(info, dict) else None
+    path = source_of.get("file") if isinstance(source_of, dict) else None
+    if not isinstance(path, str) or os.path.exists(path):
+        return None
+    return _no_token_file(source, path)
+
+
+def default_refresh_failed(source: str, exc: BaseException) -> AuthError:
+    """A RefreshError google.auth.default raised while it refreshed the credentials to find
+    their project (Workload Identity Federation, no project in the environment)."""
+    said = words(exc)
+    if missing := TOKEN_FILE.fullmatch(said):
+        return _no_token_file(source, missing.group(1))
+    return AuthError(
+        f"the credentials ({source}) could not be refreshed: {said}",
+        hint=f"{LOGIN}, or fix the credentials file",
+    )
+
+
+def _no_token_file(source: str, path: str) -> AuthError:
+    return AuthError(
+        f"the Workload Identity Federation credentials ({source}) read their OIDC token from "
+        f"{visible(path)} (credential_source.file), which does not exist",
+        hint=TOKEN_FILE_HINT,
+    )
+
+
 def refresh_failed(method: str, resource: str, detail: str) -> AuthError | None:
     """The AuthError for a call gRPC ended because the token endpoint refused to refresh the
-    credentials (`detail` is the UNAVAILABLE status's message; `refused`), else None."""
-    if not detail.startswith(PLUGIN_FAILED) or not refused(detail[len(PLUGIN_FAILED) :]):
+    credentials (`detail` is the UNAVAILABLE status's message; `refused`), or the OIDC token
+    file of Workload Identity Federation is missing (`TOKEN_FILE`), else None."""
+    if not detail.startswith(PLUGIN_FAILED):
+        return None
+    if missing := TOKEN_FILE.fullmatch(words(detail[len(PLUGIN_FAILED) :])):
+        return AuthError(
+            f"{method} {resource}: the OIDC token file of the Workload Identity Federation "
+            f"credentials, {visible(missing.group(1))} (credential_source.file), does not exist",
+            hint=TOKEN_FILE_HINT,
+        )
+    if not refused(detail[len(PLUGIN_FAILED) :]):
         return None
     said = words(detail[len(PLUGIN_FAILED) :])
     first = TOKEN_CREATOR if IMPERSONATION in said else LOGIN

@@ -40,6 +40,7 @@ schema from `profile.schema.json` beside the profiles, which `init` writes)."""
 SECRET_NAME = re.compile(
     r"(projects/[A-Za-z0-9][A-Za-z0-9:.-]{0,62}/secrets/)?[A-Za-z0-9_-]{1,255}"
 )
+REGIONAL = re.compile(r"projects/[^/]+/locations/[^/]+/secrets/[^/]+")
 PROJECT = re.compile(r"[a-z][a-z0-9.:-]{0,62}[a-z0-9]|[0-9]{1,19}")
 T = TypeVar("T")
 
@@ -219,6 +220,15 @@ class VarRuleSpec(Strict):
 
 def check_secret_name(value: str) -> str:
     if not SECRET_NAME.fullmatch(value):
+        if REGIONAL.fullmatch(value):
+            # run v2 k8s.min.proto SecretKeySelector.secret / SecretVolumeSource.secret document
+            # `{secret}` and `projects/{project}/secrets/{secret}` only; a regional secret is
+            # another resource, on Secret Manager's regional endpoint (drift.refs)
+            raise ValueError(
+                f"{value!r} is a regional secret (projects/P/locations/L/secrets/NAME): Cloud "
+                "Run's secret references are documented as NAME or projects/PROJECT/secrets/"
+                "NAME (SecretKeySelector.secret), and drift reads global secrets only"
+            )
         raise ValueError(f"not a secret name: {value!r} (NAME or projects/PROJECT/secrets/NAME)")
     return value
 

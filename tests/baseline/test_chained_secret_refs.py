@@ -176,3 +176,29 @@ def test_a_credential_an_older_drift_left_in_a_baseline_is_still_masked() -> Non
     shown = "postgres://app:Fak3Baseline9Pw@10.0.0.3/db"
     _baseline_of("env.value", "env.DATABASE_URL", "postgres://app@10.0.0.3/db", shown)
     assert shown not in redact.mask(f"now {shown}")
+
+
+def test_a_regional_references_version_in_a_baselines_message_is_no_credential() -> None:
+    """A regional secret reference, which drift keeps whole (drift.refs), in the message of a
+    baseline's finding ("env.X references secret projects/P/locations/L/secrets/NAME:V instead
+    of …", drift/diff/env.py): on main its version was read as the value of a `NAME: value`
+    and registered as a credential, then masked in every report (fixleft3)."""
+    regional = "secret projects/lab/locations/us-central1/secrets/db-password:rg-fak3-v"
+    finding = Finding(
+        id=finding_id("lab", "app", "env.secret_ref", "env.DB_PASSWORD"),
+        rule="env.secret_ref",
+        service="app",
+        revision="app-00001-abc",
+        target="env.DB_PASSWORD",
+        message=f"env.DB_PASSWORD references {regional} instead of secret db-password:2",
+        expected="secret db-password:2",
+        actual=regional,
+        severity=Severity.ERROR,
+        location=None,
+    )
+    report = Report(
+        environment="lab", project=LAB, region="us-central1", services=("app",), findings=(finding,)
+    )
+    parse_baseline("last.json", json.dumps(report_document(report)).encode())
+    assert redact.mask(f"now {regional}") == f"now {regional}"
+    assert credentials.credential_pieces(finding.message, drift_text=True) == []

@@ -89,3 +89,27 @@ def test_a_syntax_error_in_staging_does_not_blame_base_either(tmp_path: Path) ->
     done = drift("profiles", "validate", str(root))
     assert done.returncode == 2
     assert "staging.yaml" in done.stderr and "base.yaml" not in done.stderr, done.stderr
+
+
+def test_validate_format_github_annotates_each_problem_at_its_line(tmp_path: Path) -> None:
+    """`--format github`: an `::error` workflow command at the profile's file and line per
+    problem, escaped as `check --format github` escapes (a `%` is `%25`, a line break in a value
+    stays visible: no command of its own), at most 10 per level, the rest counted (fixleft3)."""
+    (tmp_path / "profiles").mkdir()
+    env = "".join(f"      V{i}: {{secert: x}}\n" for i in range(11))
+    (tmp_path / "profiles" / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        '      B: {secret: "a,b::c%\\n::warning::x"}\n' + env
+    )
+    done = drift("profiles", "validate", "profiles", "--format", "github", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    commands = [x for x in lines if x.startswith("::")]
+    assert len(commands) == 10 and all(x.startswith("::error ") for x in commands), lines
+    first = commands[0]
+    assert first.startswith("::error file=profiles/staging.yaml,line=6,title=drift profile::")
+    assert "%25" in first and "\n" not in first, first
+    assert "unknown key 'secert'" in commands[1] and "line=7," in commands[1], commands
+    assert lines[-1].startswith("drift: 2 more problems not annotated"), lines
+    text = drift("profiles", "validate", "profiles", cwd=tmp_path)
+    assert text.returncode == 2 and len(text.stderr.splitlines()) == 12, text.stderr

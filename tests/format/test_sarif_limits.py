@@ -98,7 +98,7 @@ def test_the_other_formats_say_what_the_sarif_log_left_out() -> None:
     output and in the JSON report, not only inside the SARIF log."""
     from drift.cli.check import _sarif_capped
 
-    report = _sarif_capped(_fleet())
+    report, _ = _sarif_capped(_fleet())
     (note,) = [n for n in report.notes if "SARIF" in n]
     assert "25,100 left out" in note
     github = formatter_for(OutputFormat.GITHUB).render(report)
@@ -106,7 +106,7 @@ def test_the_other_formats_say_what_the_sarif_log_left_out() -> None:
     json_report = formatter_for(OutputFormat.JSON).render(report)
     assert "25,100 left out" in json_report
     within = Report(environment="prod", project="acme-prod", region="us-central1", services=())
-    assert _sarif_capped(within) is within
+    assert _sarif_capped(within)[0] is within
 
 
 def test_results_that_share_an_id_get_a_fingerprint_each_stably() -> None:

@@ -22,7 +22,7 @@ def test_the_other_formats_say_what_the_size_guard_left_out(
     from drift.cli.check import _sarif_capped
 
     monkeypatch.setattr(sarif, "UPLOAD_BYTES", 300_000)  # the same code path, smaller
-    report = _sarif_capped(_long_values(20, 30, 600))
+    report, _ = _sarif_capped(_long_values(20, 30, 600))
     log = formatter_for(OutputFormat.SARIF).render(report)
     kept = len(json.loads(log)["runs"][0]["results"])
     assert kept < 600  # the guard left results out of the SARIF log

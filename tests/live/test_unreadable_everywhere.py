@@ -186,7 +186,12 @@ def test_freeing_the_pin_takes_a_setting_it_cannot_read_to_hold_drifts_change(
 
     monkeypatch.setattr(untrap, "revision_config", reading)
     before = json.loads(run_v2.Service.to_json(served))
-    entry = SimpleNamespace(service_before=before, base_template=before["template"])
+    entry = SimpleNamespace(
+        service_before=before,
+        base_template=before["template"],
+        service_before_pb="",
+        base_template_pb="",
+    )
     fixer: Any = SimpleNamespace(entry=entry, sent=sent)
     assert untrap.holds_drifts(fixer, theirs)
     theirs.template.timeout = dt.timedelta(seconds=300)

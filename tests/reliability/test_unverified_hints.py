@@ -5,6 +5,7 @@ to be retried later than drift waits is quoted in the reason."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from pathlib import Path
 
@@ -101,3 +102,20 @@ def test_an_api_not_enabled_is_not_called_a_missing_role(rel: Sandbox, tmp_path:
         "gcloud services enable secretmanager.googleapis.com --project 222222222200"
     )
     assert [h.strip() for h in hints] == [enable], hints
+    # said once, not in each row: each row keeps its call, status and short cause
+    assert done.stdout.count("gcloud services enable") == 1, done.stdout
+    assert "has not been used" not in done.stdout, done.stdout
+    short = "PERMISSION_DENIED: the Secret Manager API is not enabled in project 222222222200"
+    assert done.stdout.count(f"{short} (see the hint)") >= 3, done.stdout
+    github = drift(
+        "check", "rel", "--project", project(0), "--format", "github", env=env, cwd=tmp_path
+    )
+    assert github.returncode == 3, github.stderr
+    assert github.stdout.count("gcloud services enable") == 1, github.stdout
+    (once,) = [x for x in github.stdout.splitlines() if "gcloud services enable" in x]
+    assert once.startswith("::warning title=drift API not enabled::"), once
+    rows = [x for x in github.stdout.splitlines() if x.startswith("::warning file=")]
+    assert len(rows) == 3 and all(f"{short} (see the hint)" in r for r in rows), rows
+    data = drift("check", "rel", "--project", project(0), "--format", "json", env=env, cwd=tmp_path)
+    kept = json.loads(data.stdout)["unverified"]  # the JSON keeps each row's whole reason
+    assert all("gcloud services enable" in u["reason"] for u in kept), kept

@@ -1,0 +1,45 @@
+"""`drift profiles validate --format github`: each problem of a profile as a GitHub Actions
+annotation at its file and line, with the escaping and limits of `drift check --format github`
+(drift.format.github)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from drift.errors import Problem
+from drift.format.github import ANNOTATIONS_PER_LEVEL, MESSAGE_UNITS, command
+from drift.format.summary import cut, located
+from drift.textsafe import plural, visible
+
+TITLE = "drift profile"
+
+
+def problem_lines(problems: Sequence[Problem], notes: Sequence[Problem]) -> list[str]:
+    """An `::error` per problem and a `::notice` per note, at `file`/`line`; past
+    `ANNOTATIONS_PER_LEVEL` of a level (all GitHub shows of it), one plain line counts what is
+    not annotated."""
+    lines: list[str] = []
+    dropped = 0
+    for level, items in (("error", problems), ("notice", notes)):
+        lines += [
+            command(level, _message(p), **_where(p), title=TITLE)
+            for p in items[:ANNOTATIONS_PER_LEVEL]
+        ]
+        dropped += max(len(items) - ANNOTATIONS_PER_LEVEL, 0)
+    if dropped:
+        lines.append(
+            f"drift: {plural(dropped, 'more problem')} not annotated (GitHub shows "
+            f"{ANNOTATIONS_PER_LEVEL} per level); `drift profiles validate` lists them all"
+        )
+    return lines
+
+
+def _where(problem: Problem) -> dict[str, str | int]:
+    return located(problem.file, 0 if problem.path else problem.line)
+
+
+def _message(problem: Problem) -> str:
+    said = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    # a message quotes the profile's keys and values: one visible line, cut within the
+    # runner's limit (MESSAGE_UNITS counts UTF-16 units: at most two per character)
+    return cut(visible(said), MESSAGE_UNITS // 2 - 80)

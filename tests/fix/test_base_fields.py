@@ -1,0 +1,54 @@
+"""`template_from_revision` (drift/fix/base.py) builds a fix's template field by field from
+the serving revision, by hand-kept lists. A field a newer google-cloud-run adds to
+RevisionTemplate or WorkerPoolRevisionTemplate that no list names would be dropped by every
+fix built from the serving revision — a change the plan never named (SPEC: fix changes only
+what its plan names). These tests fail on the client bump that adds one, naming it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+from drift.fix.base import FROM_REVISION, FROM_TEMPLATE, LEFT_OUT, MERGED
+
+TEMPLATES = (run_v2.RevisionTemplate, run_v2.WorkerPoolRevisionTemplate)
+
+
+def unlisted(template: Any, *lists: Iterable[str]) -> list[str]:
+    """The fields of the (proto-plus) template type no list names."""
+    named = {name for names in lists for name in names}
+    return sorted(f.name for f in template.pb().DESCRIPTOR.fields if f.name not in named)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.__name__)
+def test_every_template_field_is_copied_or_left_out_on_purpose(template: Any) -> None:
+    missing = unlisted(template, FROM_REVISION, FROM_TEMPLATE, MERGED, LEFT_OUT)
+    assert not missing, (
+        f"{template.__name__} has field(s) {missing} that drift/fix/base.py neither copies "
+        "(FROM_REVISION: from the serving revision; FROM_TEMPLATE; MERGED) nor names in "
+        "LEFT_OUT: a fix built from the serving revision would drop them. Add each to one list."
+    )
+
+
+def test_what_comes_from_the_revision_is_a_revision_field() -> None:
+    """A name in FROM_REVISION the Revision lacks would fail every fix (`getattr`)."""
+    revision = {f.name for f in run_v2.Revision.pb().DESCRIPTOR.fields}
+    assert not set(FROM_REVISION) - revision, set(FROM_REVISION) - revision
+    assert not set(MERGED) - revision
+
+
+def test_the_lists_do_not_overlap() -> None:
+    lists = (FROM_REVISION, FROM_TEMPLATE, MERGED, LEFT_OUT)
+    names = [name for names in lists for name in names]
+    assert len(names) == len(set(names)), names
+
+
+def test_a_field_no_list_names_is_caught() -> None:
+    """The check itself: a list short of one field (as after a client bump) fails it."""
+    short = tuple(n for n in FROM_REVISION if n != "node_selector")
+    assert unlisted(run_v2.RevisionTemplate, short, FROM_TEMPLATE, MERGED, LEFT_OUT) == [
+        "node_selector"
+    ]

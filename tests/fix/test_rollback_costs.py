@@ -1,0 +1,79 @@
+"""What `drift rollback` shows before it asks says what it changes beyond what served
+(`drift.fix.rollback_view.costs`): a revision name the team fixed in the template (Terraform
+`template.revision`, gcloud `--revision-suffix`) is cleared, as a revision name is unique and
+the restored revision is a new one; and undoing a `--no-promote` canary that never served, on
+a service routed to LATEST, makes a new revision LATEST then serves (a redeploy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix.conftest import LAB, ScriptedUI, lab_fix, lab_name, lab_world, rollback
+
+pytestmark = pytest.mark.sandbox
+
+FIXED = "the template's fixed revision name app-release-42 is cleared: the restored revision gets "
+REDEPLOY = "never served, yet LATEST will serve the new revision: a redeploy of what serves now"
+
+
+def _shown(tmp_path: Path, answer: bool) -> tuple[str, ExitCode]:
+    """`drift rollback` answered `answer`: all it said before and at its prompt, its exit."""
+    ui = ScriptedUI([answer])
+    rolled = rollback(tmp_path, ui)
+    return "\n".join(ui.said), rolled.exit_code
+
+
+def test_rollback_says_the_fixed_revision_name_is_cleared(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sandbox = make_sandbox(lab_world())
+    clients = clients_for(sandbox)
+    service = clients.services.get_service(name=lab_name())
+    service.template.revision = "app-release-42"
+    clients.services.update_service(service=service).result()
+    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert fixed.exit_code is ExitCode.OK, fixed.summary()
+    said, code = _shown(tmp_path, False)  # declined: what it shows, nothing written
+    assert code is ExitCode.ABORTED
+    assert f"note: {FIXED}a generated name (" in said, said
+    assert "Terraform's next plan will show it" in said
+    assert REDEPLOY not in said  # promoted: the canary served
+    said, code = _shown(tmp_path, True)
+    assert code is ExitCode.OK, said
+    assert FIXED in said
+    assert sandbox.service(LAB, "app").template.revision == ""  # as it said
+
+
+def test_rollback_of_a_no_promote_change_says_it_redeploys(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(lab_world())
+    served = sandbox.service(LAB, "app").latest_ready_revision
+    options = FixOptions(yes=True, promote=False)
+    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch)
+    assert fixed.change_id, fixed.summary()
+    said, code = _shown(tmp_path, True)
+    assert code is ExitCode.OK, said
+    (line,) = [line for line in said.splitlines() if REDEPLOY in line]
+    assert line.strip().startswith("note: the canary app-drift-"), line
+    assert "fixed revision name" not in said  # no name was fixed: nothing to say of one
+    assert sandbox.service(LAB, "app").latest_ready_revision != served  # the redeploy it said
+
+
+def test_a_plain_rollback_says_neither(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(lab_world())
+    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert fixed.exit_code is ExitCode.OK, fixed.summary()
+    said, code = _shown(tmp_path, True)
+    assert code is ExitCode.OK, said
+    assert "fixed revision name" not in said and REDEPLOY not in said, said
