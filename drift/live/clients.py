@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
 from drift.live.credfail import key_file_unusable
+from drift.live.googleenv import check_universe
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -203,6 +204,7 @@ def make_clients(impersonate: str | None = None) -> Clients:
     emulators = emulator_host()
     if emulators is None:
         creds = credentials(impersonate)
+        check_universe(creds)  # before a client is made: the lazy ones share these credentials
         return Clients(
             services=run_v2.ServicesAsyncClient(credentials=creds),
             revisions=run_v2.RevisionsAsyncClient(credentials=creds),

@@ -157,3 +157,101 @@ def test_a_refused_impersonation_names_the_token_creator_role() -> None:
     assert "iam.serviceAccounts.getAccessToken" in text and "{" not in text, text
     assert text.split("hint: ")[1].startswith("with --impersonate-service-account SA"), text
     assert "roles/iam.serviceAccountTokenCreator" in text
+
+
+# --- the environment the Google libraries read (reviewer revenv) ------------------------------
+
+NO_EMULATOR = {
+    "CLOUD_RUN_EMULATOR_HOST": "",
+    "SECRET_MANAGER_EMULATOR_HOST": "",
+    "RESOURCE_MANAGER_EMULATOR_HOST": "",
+}
+
+
+def _fake_key(path: Path, universe: str | None = None) -> Path:
+    """A service account key file of no real account (a fresh RSA key): google-auth loads it
+    without the network."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "acme-chat-staging",
+        "private_key_id": "0",
+        "private_key": pem,
+        "client_email": "drift-ci@acme-chat-staging.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    if universe:
+        info["universe_domain"] = universe
+    path.write_text(json.dumps(info))
+    return path
+
+
+def _built_for(monkeypatch: pytest.MonkeyPatch, key: Path, universe: str | None) -> str:
+    """The Cloud Run endpoint of the clients `make_clients` builds with `key` and
+    GOOGLE_CLOUD_UNIVERSE_DOMAIN=`universe` (unset: None), in-process (no call is made)."""
+    from drift.live.clients import make_clients
+
+    for name in NO_EMULATOR:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    if universe is None:
+        monkeypatch.delenv("GOOGLE_CLOUD_UNIVERSE_DOMAIN", raising=False)
+    else:
+        monkeypatch.setenv("GOOGLE_CLOUD_UNIVERSE_DOMAIN", universe)
+
+    async def build() -> str:
+        clients = make_clients()
+        try:
+            return str(clients.services.api_endpoint)
+        finally:
+            await clients.close()
+
+    return asyncio.run(build())
+
+
+# E3: GOOGLE_CLOUD_UNIVERSE_DOMAIN=googleapis.co (a typo, or a stale value from a sovereign
+# cloud job) with googleapis.com credentials: the clients called run.googleapis.co and
+# secretmanager.googleapis.co with the credentials' token (the generated clients' own check is
+# disabled, b/349488459; google-api-core's UniverseMismatchError is what it used to say).
+def test_universe_domain_other_than_the_credentials_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drift.errors import UsageError
+
+    key = _fake_key(tmp_path / "key.json")
+    with pytest.raises(UsageError) as caught:
+        endpoint = _built_for(monkeypatch, key, "googleapis.co")
+        pytest.fail(f"clients built for {endpoint} with googleapis.com credentials")
+    assert "GOOGLE_CLOUD_UNIVERSE_DOMAIN names the universe domain googleapis.co" in str(
+        caught.value
+    )
+    assert "belong to googleapis.com" in str(caught.value)
+
+
+def test_credentials_of_another_universe_are_not_sent_to_googleapis_com(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way round: a key of a sovereign cloud's universe, the variable unset."""
+    from drift.errors import UsageError
+
+    key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
+    with pytest.raises(UsageError, match="GOOGLE_CLOUD_UNIVERSE_DOMAIN is not set") as caught:
+        _built_for(monkeypatch, key, None)
+    assert "GOOGLE_CLOUD_UNIVERSE_DOMAIN=example-sovereign.com" in str(caught.value.hint)
+
+
+def test_universe_domain_of_the_credentials_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
+    assert _built_for(monkeypatch, key, " example-sovereign.com") == ("run.example-sovereign.com")
+    assert _built_for(monkeypatch, _fake_key(tmp_path / "k2.json"), None) == ("run.googleapis.com")
