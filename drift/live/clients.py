@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
 from drift.live.credfail import key_file_unusable
-from drift.live.googleenv import check_universe
+from drift.live.googleenv import check_client_variables, check_universe
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -122,11 +122,13 @@ def credentials(impersonate: str | None = None) -> Any:
         named = os.environ.get(KEY_FILE, "")
         if named:  # google.auth.default loads it first, and its error is raised as is
             raise key_file_unusable(KEY_FILE, named, exc) from exc
-        raise AuthError(
-            f"no Application Default Credentials: {visible(str(exc))}",
-            hint="run `gcloud auth application-default login`, or set "
-            "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
-        ) from exc
+        raise no_adc(exc) from exc
+    except OSError as exc:  # google-auth open()s the key file and lets an OSError through
+        named = os.environ.get(KEY_FILE, "")
+        if not named:
+            raise no_adc(exc) from exc
+        why = "it is a directory" if os.path.isdir(named) else f"{exc.strerror or exc}".lower()
+        raise key_file_unusable(KEY_FILE, named, OSError(why)) from exc
     if impersonate:
         from google.auth import impersonated_credentials
 
@@ -134,6 +136,15 @@ def credentials(impersonate: str | None = None) -> Any:
             source_credentials=creds, target_principal=impersonate, target_scopes=SCOPES
         )
     return creds
+
+
+def no_adc(exc: Exception) -> AuthError:
+    """No Application Default Credentials could be loaded, and what to do."""
+    return AuthError(
+        f"no Application Default Credentials: {visible(str(exc))}",
+        hint="run `gcloud auth application-default login`, or set "
+        "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
+    )
 
 
 def emulator_host() -> Emulators | None:
@@ -205,6 +216,7 @@ def make_clients(impersonate: str | None = None) -> Clients:
         SecretManagerServiceGrpcAsyncIOTransport,
     )
 
+    check_client_variables()  # every client reads them in its constructor, whatever the transport
     emulators = emulator_host()
     if emulators is None:
         creds = credentials(impersonate)

@@ -46,3 +46,40 @@ def check_universe(creds: Any) -> None:
         f"not set: drift would call the APIs of {DEFAULT_UNIVERSE} with them",
         hint=f"set {UNIVERSE}={visible(theirs)}, or use credentials of {DEFAULT_UNIVERSE}",
     )
+
+
+MTLS_ENDPOINT = "GOOGLE_API_USE_MTLS_ENDPOINT"
+CLIENT_CERTIFICATE = "GOOGLE_API_USE_CLIENT_CERTIFICATE"
+_ALLOWED = {MTLS_ENDPOINT: ("auto", "never", "always"), CLIENT_CERTIFICATE: ("true", "false")}
+
+
+def check_client_variables() -> None:
+    """The variables every generated client reads in its constructor, whatever its transport
+    (the sandbox's too: `read_environment_variables` in google/cloud/run_v2/_compat.py), said
+    as a usage error naming the variable rather than the "internal error" a library exception
+    would read as: GOOGLE_CLOUD_UNIVERSE_DOMAIN empty (`${{ vars.UNIVERSE }}` undefined;
+    google-api-core's EmptyUniverseError), GOOGLE_API_USE_MTLS_ENDPOINT other than
+    auto/never/always (MutualTLSChannelError), and GOOGLE_API_USE_CLIENT_CERTIFICATE other than
+    true/false, which google-auth takes for false without a word
+    (google/auth/transport/_mtls_helper.py `_check_use_client_cert_env`; older versions
+    refused it: "must be either `true` or `false`")."""
+    universe = os.environ.get(UNIVERSE)
+    if universe is not None and not universe.strip():
+        raise UsageError(
+            f"{UNIVERSE} is set but empty: it names no universe domain",
+            hint=f"unset it for Google Cloud's ({DEFAULT_UNIVERSE}), or name the universe "
+            "domain the credentials belong to",
+        )
+    for name, allowed in _ALLOWED.items():
+        value = os.environ.get(name)
+        if value is None or (not value and name == CLIENT_CERTIFICATE):  # "": unset to google-auth
+            continue
+        if value.lower() not in allowed:
+            said = f"is {visible(repr(value))}" if value else "is set but empty"
+            raise UsageError(
+                f"{name} {said}: the Google client libraries take {', '.join(allowed[:-1])} or "
+                f"{allowed[-1]}",
+                hint=f"set it to one of them, or unset it (default: {allowed[0]})"
+                if name == MTLS_ENDPOINT
+                else "set it to true or false, or unset it",
+            )

@@ -255,3 +255,37 @@ def test_universe_domain_of_the_credentials_is_used(
     key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
     assert _built_for(monkeypatch, key, " example-sovereign.com") == ("run.example-sovereign.com")
     assert _built_for(monkeypatch, _fake_key(tmp_path / "k2.json"), None) == ("run.googleapis.com")
+
+
+# E1: GOOGLE_APPLICATION_CREDENTIALS naming the directory the key was mounted in ended as
+# `internal error: IsADirectoryError` (google-auth's open() raises the OSError as is).
+def test_key_file_variable_naming_a_directory_is_one_clear_message(tmp_path: Path) -> None:
+    env = {**NO_EMULATOR, "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path), "HOME": str(tmp_path)}
+    result = drift("check", "staging", "--no-history", env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"drift: error: GOOGLE_APPLICATION_CREDENTIALS names {tmp_path}, which cannot be used: "
+        "it is a directory\n"
+    ), result.stderr
+
+
+# E2: the variables every client reads in its constructor, whatever the transport (so against
+# the sandbox too): `internal error: EmptyUniverseError: Universe Domain cannot be an empty
+# string.` / `internal error: MutualTLSChannelError: …`, or taken for false without a word.
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # `GOOGLE_CLOUD_UNIVERSE_DOMAIN: ${{ vars.UNIVERSE }}` with the variable undefined
+        ("GOOGLE_CLOUD_UNIVERSE_DOMAIN", ""),
+        ("GOOGLE_API_USE_MTLS_ENDPOINT", "yes"),
+        ("GOOGLE_API_USE_MTLS_ENDPOINT", ""),
+        ("GOOGLE_API_USE_CLIENT_CERTIFICATE", "yes"),
+    ],
+)
+def test_malformed_google_variable_is_a_usage_error_naming_it(
+    sandbox_env: dict[str, str], name: str, value: str
+) -> None:
+    result = drift("check", "staging", "--no-history", env={**sandbox_env, name: value})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"drift: error: {name} is "), result.stderr
+    assert "internal error" not in result.stderr, result.stderr
