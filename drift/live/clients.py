@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
 from drift.live.credfail import key_file_unusable
-from drift.live.googleenv import check_client_variables, check_universe
+from drift.live.googleenv import check_client_variables, check_ssl_roots, check_universe
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -219,6 +219,7 @@ def make_clients(impersonate: str | None = None) -> Clients:
     check_client_variables()  # every client reads them in its constructor, whatever the transport
     emulators = emulator_host()
     if emulators is None:
+        check_ssl_roots()  # before the first secure channel, where gRPC core would abort
         creds = credentials(impersonate)
         check_universe(creds)  # before a client is made: the lazy ones share these credentials
         return Clients(

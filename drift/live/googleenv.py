@@ -83,3 +83,35 @@ def check_client_variables() -> None:
                 if name == MTLS_ENDPOINT
                 else "set it to true or false, or unset it",
             )
+
+
+SSL_ROOTS = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
+
+
+def check_ssl_roots() -> None:
+    """GRPC_DEFAULT_SSL_ROOTS_FILE_PATH ("PEM file to load SSL roots from", gRPC
+    doc/environment_variables.md), checked before a secure channel is made: gRPC core reads it
+    at the first one and, when it names a directory (as SSL_CERT_DIR takes one), aborts the
+    process — SIGABRT, nothing on stderr, no report; a file of no certificate leaves every
+    handshake failing ("Update handshaker factory failed"), which would read as an outage to
+    run again. An empty value is unset to gRPC."""
+    path = os.environ.get(SSL_ROOTS, "")
+    if not path:
+        return
+    try:
+        with open(path, "rb") as roots:
+            pem = roots.read()
+        why = "" if b"-----BEGIN CERTIFICATE-----" in pem else "holds no PEM certificate"
+    except IsADirectoryError:
+        why = "is a directory"
+    except FileNotFoundError:
+        why = "does not exist"
+    except OSError as exc:
+        why = f"cannot be read ({(exc.strerror or str(exc)).lower()})"
+    if why:
+        raise UsageError(
+            f"{SSL_ROOTS} names {visible(path)}, which {why}: gRPC takes one PEM file of root "
+            "certificates there",
+            hint=f"point {SSL_ROOTS} at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt), "
+            "or unset it for gRPC's own roots",
+        )

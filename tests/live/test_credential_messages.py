@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, python_module
 
 API = "projects/acme-chat-staging/locations/us-central1/services/api"
 
@@ -289,3 +290,35 @@ def test_malformed_google_variable_is_a_usage_error_naming_it(
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"drift: error: {name} is "), result.stderr
     assert "internal error" not in result.stderr, result.stderr
+
+
+# E5: GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=/etc/ssl/certs (a directory, as SSL_CERT_DIR takes one;
+# gRPC wants a PEM file) aborted gRPC core at the first secure channel: SIGABRT, nothing on
+# stderr, no report; a file of no certificate failed every handshake. A fresh interpreter each:
+# gRPC reads the variable once per process.
+@pytest.mark.parametrize("roots", ["directory", "not-pem.txt"])
+def test_ssl_roots_variable_naming_a_directory_is_not_a_silent_abort(
+    tmp_path: Path, roots: str
+) -> None:
+    path = tmp_path / roots
+    if roots == "directory":
+        path.mkdir()
+    else:
+        path.write_text("not a certificate\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")},
+        **NO_EMULATOR,
+        "PYTHONPATH": str(REPO),
+        "NO_COLOR": "1",
+        "HOME": str(tmp_path),
+        "GOOGLE_APPLICATION_CREDENTIALS": str(_fake_key(tmp_path / "key.json")),
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": str(path),
+    }
+    env["DRIFT_RETRY_BUDGET"] = "1"  # main retried the failing handshakes
+    args = ("check", "staging", "--no-history", "--service", "api")
+    result = python_module("drift", *args, env=env, fork=False, timeout=120)
+    assert result.returncode == 2, f"exit {result.returncode}: {result.stderr!r}"
+    why = "is a directory" if roots == "directory" else "holds no PEM certificate"
+    assert result.stderr.startswith(
+        f"drift: error: GRPC_DEFAULT_SSL_ROOTS_FILE_PATH names {path}, which {why}"
+    ), result.stderr
