@@ -30,6 +30,16 @@ if TYPE_CHECKING:
 MakeSandbox = Callable[..., "Sandbox"]
 
 
+@pytest.fixture(autouse=True)
+def _secrets_of_this_test_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """drift learns the secret values it reads into one process-wide registry (`drift.redact`),
+    as a drift process reads one check: a test starts with none, so a value an earlier test of
+    the same worker read (e.g. a payload `execution…`) never masks this test's text."""
+    from drift import redact
+
+    monkeypatch.setattr(redact, "_known", redact.Secrets())
+
+
 @pytest.fixture(scope="session")
 def sandbox_session() -> Iterator[Sandbox]:
     """One sandbox with the default scenario for the whole run (use `sandbox` in tests)."""

@@ -45,8 +45,8 @@ REPORT_SCHEMA: dict[str, Any] = json.loads((DATA / "report.schema.json").read_te
 SARIF_SCHEMA: dict[str, Any] = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _registered() -> None:
+@pytest.fixture(autouse=True)
+def _registered(_secrets_of_this_test_only: None) -> None:
     for value in (*SECRETS.values(), *SHORT, *COMMON):
         redact.register(value)
 

@@ -27,8 +27,8 @@ MARK = "qzkill4"
 SECRET = f"s3cr3t-{MARK}-value"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _registered() -> None:
+@pytest.fixture(autouse=True)
+def _registered(_secrets_of_this_test_only: None) -> None:
     redact.register(SECRET)
 
 
