@@ -5,7 +5,6 @@ then, the canary's target and tag gone; a pin of the team's own kept as it is)."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -15,6 +14,7 @@ from drift.fix.base import template_from_revision
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
+from drift.fix.wire import as_json, packed
 from drift.fix.routing import shares, template_key, traffic_key
 from drift.live.api import attempt, short
 from drift.live.changeids import began
@@ -85,7 +85,8 @@ async def rebuilt_entry(
         service=name,
         full_name=live.name,
         etag_before="",
-        service_before=_json(before),
+        service_before=as_json(before),
+        service_before_pb=packed(before),  # what JSON cannot hold: a newer Cloud Run's fields
         canary_revision=canary,
         tag=tag,
         changes=changes,
@@ -96,7 +97,8 @@ async def rebuilt_entry(
         client_version=__version__,
         base_revision=served,
         on_template=bool(proof),  # the template before the canary, which did not serve
-        base_template=_json(template),
+        base_template=as_json(template),
+        base_template_pb=packed(template),
         writes=[asdict(canary_write)],
     )
 
@@ -136,7 +138,3 @@ async def _revision(session: Session, service: str, revision: str) -> Any:
     name = f"{service}/revisions/{revision}"
     call = attempt(session.clients.revisions.get_revision, name=name)
     return await session.runner.call("run", "GetRevision", name, call)
-
-
-def _json(message: Any) -> dict[str, Any]:
-    return dict(json.loads(type(message).to_json(message)))
