@@ -14,8 +14,8 @@ from drift.fix.base import template_from_revision
 from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
-from drift.fix.wire import as_json, packed
 from drift.fix.routing import shares, template_key, traffic_key
+from drift.fix.wire import as_json, packed
 from drift.live.api import attempt, short
 from drift.live.changeids import began
 from drift.live.model import RevisionRecord
