@@ -28,7 +28,16 @@ def fresh_revision_name(service: str, current: str, template: Any, *, salt: str 
     unnamed = kind.deserialize(kind.serialize(template))
     unnamed.revision = ""
     content = raw(unnamed).SerializeToString(deterministic=True) + salt.encode()
-    digest = hashlib.sha256(content).hexdigest()[:6]
+    return _named(service, current, hashlib.sha256(content).hexdigest()[:6])
+
+
+def drift_name(service: str, current: str) -> str:
+    """The shape of the name `fresh_revision_name` gives, before its configuration is known
+    (the plan's): `current` (or `service`) with `-drift-XXXXXX`."""
+    return _named(service, current, "XXXXXX")
+
+
+def _named(service: str, current: str, digest: str) -> str:
     suffix = f"-drift-{digest}"
     base = _OURS.sub("", current)
     if not base.startswith(f"{service}-") or not _LABEL.fullmatch(base):

@@ -18,6 +18,8 @@ from google.cloud import run_v2
 from google.cloud.run_v2.services.worker_pools.transports import WorkerPoolsGrpcTransport
 
 from drift.errors import ExitCode
+from drift.fix.formats import PlanFormat
+from drift.fix.render import render_plan
 from drift.fix.rollback import run_rollback
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
@@ -52,8 +54,19 @@ def test_a_pool_rollback_says_its_fixed_revision_name_is_cleared(
     profiles = write_profile(tmp_path / "profiles", text)
     _name_the_revision(sandbox)
     assert sandbox.worker_pool("p", "pool").template.revision == "pool-release-42"
-    fixed = fix(tmp_path, profiles, ScriptedUI([True]))
+    asked = ScriptedUI([True])
+    fixed = fix(tmp_path, profiles, asked)
     assert fixed.exit_code is ExitCode.OK, fixed.summary()
+    # the fix's own UpdateWorkerPool clears it too (a revision name is unique): its plan says
+    # so in every format (fixown32)
+    sent = [c.request for c in sandbox.calls if c.short == "UpdateWorkerPool"]
+    assert sent and sent[-1].worker_pool.template.revision == ""
+    cleared = (
+        "the template's fixed revision name pool-release-42 is cleared: the new revision gets "
+        "a generated name (a revision name is unique; Terraform's next plan will show it)"
+    )
+    for fmt in (PlanFormat.TABLE, PlanFormat.JSON, PlanFormat.GCLOUD):
+        assert cleared in render_plan(asked.plans[0], fmt), fmt
     ui = ScriptedUI([True])
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     done = asyncio.run(run_rollback(settings, ui, None, yes=False))
