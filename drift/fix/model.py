@@ -141,6 +141,10 @@ class ServicePlan:
     tags: str = ""
     """What `drift fix`'s promotion does with a tag on the traffic it moves (a tag stays on
     its revision, `drift.fix.patch.promotion_tags`); "" when the moved traffic carries none."""
+    renamed: str = ""
+    """What `drift fix`'s update in place does with the revision name the team fixed in the
+    template (a pool's: `drift.fix.patch.patched_template` clears it, a name being unique):
+    `revision_name.cleared_names`; "" when it keeps it or none is fixed."""
     doomed: tuple[str, ...] = ()
     """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
     check of the secrets it uses (a reference that stays, not ENABLED or not accessible):

@@ -5,6 +5,7 @@ if it were."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
@@ -14,7 +15,7 @@ from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands, secret_arg
 from drift.fix.formats.text import shell_line
-from drift.fix.instances import moves_note
+from drift.fix.instances import moved_splits, moves_note
 from drift.fix.manual import (
     blocked_step,
     constraint_step,
@@ -29,6 +30,7 @@ from drift.fix.manual import (
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
 from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
+from drift.fix.revision_name import cleared_names, drift_name
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState
@@ -163,7 +165,9 @@ class ServicePlanner:
         moves = moves_note(self.live) if sp.changes_template else ""
         canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
-        return replace(sp, instances=moves, tags=tags, manual=sp.manual + kept)
+        moved = bool(moves) and bool(moved_splits(self.live, "").moved)
+        renamed = _renamed(sp, source, moved) if sp.has_patch else ""
+        return replace(sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept)
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
         """What a finding is about, as the patch names it: (container, `env.NAME`), or
@@ -303,3 +307,18 @@ class ServicePlanner:
                 f.target, f"{f.message}: mount the secret the profile names", (repoint,)
             )
         return None
+
+
+def _renamed(sp: ServicePlan, source: Any, moves: bool) -> str:
+    """The plan's sentence when `drift fix` clears the template's fixed revision name: an
+    update in place of a template (a pool's; a service's canary names its own revision, and
+    its update in place never changes the template) clears it, as the same name cannot be
+    given to a new revision (`patch.patched_template`); instances the fix moves go to a
+    revision drift names (`workload._place`)."""
+    if sp.kind is Kind.JOB or not sp.changes_template:
+        return ""
+    if sp.kind is Kind.SERVICE:  # its canary: a name of drift's, as the plan says
+        return ""
+    current = source.template.revision
+    named = drift_name(sp.service, current) if moves else ""
+    return cleared_names(sp.service, [current], "the new revision", named)

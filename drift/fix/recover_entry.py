@@ -5,7 +5,6 @@ then, the canary's target and tag gone; a pin of the team's own kept as it is)."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -16,9 +15,11 @@ from drift.fix.differences import template_differences
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
 from drift.fix.routing import shares, template_key, traffic_key
+from drift.fix.wire import as_json, carry_unknown, packed
 from drift.live.api import attempt, short
 from drift.live.changeids import began
 from drift.live.model import RevisionRecord
+from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.textsafe import visible
@@ -48,6 +49,7 @@ async def rebuilt_entry(
     revision = await _revision(session, live.name, served)
     template = template_from_revision(revision, live.template)
     template.revision = ""
+    _carry_unknown(template, live.template)
     before = copy_service(live)
     before.template = template
     if proof:  # the team's pin: kept as it is
@@ -85,7 +87,8 @@ async def rebuilt_entry(
         service=name,
         full_name=live.name,
         etag_before="",
-        service_before=_json(before),
+        service_before=as_json(before),
+        service_before_pb=packed(before),  # what JSON cannot hold: a newer Cloud Run's fields
         canary_revision=canary,
         tag=tag,
         changes=changes,
@@ -96,7 +99,8 @@ async def rebuilt_entry(
         client_version=__version__,
         base_revision=served,
         on_template=bool(proof),  # the template before the canary, which did not serve
-        base_template=_json(template),
+        base_template=as_json(template),
+        base_template_pb=packed(template),
         writes=[asdict(canary_write)],
     )
 
@@ -132,11 +136,20 @@ def _statuses(targets: Any, served: str) -> list[Any]:
     ]
 
 
+def _carry_unknown(template: Any, canary: Any) -> None:
+    """The fields this client does not know that the canary's template has (on the template,
+    on a container of the same name), onto the rebuilt one: the fix wrote none of them (it
+    sets only fields it knows), so they are those of the configuration it was built on, which
+    JSON (and a template rebuilt field by field from a revision) has no place for; the journal
+    keeps them as bytes (`drift.fix.wire`), as a fix journals them (`drift.fix.start`)."""
+    carry_unknown(raw(template), raw(canary))
+    theirs = {c.name: c for c in raw(canary).containers}
+    for container in raw(template).containers:
+        if container.name in theirs:
+            carry_unknown(container, theirs[container.name])
+
+
 async def _revision(session: Session, service: str, revision: str) -> Any:
     name = f"{service}/revisions/{revision}"
     call = attempt(session.clients.revisions.get_revision, name=name)
     return await session.runner.call("run", "GetRevision", name, call)
-
-
-def _json(message: Any) -> dict[str, Any]:
-    return dict(json.loads(type(message).to_json(message)))

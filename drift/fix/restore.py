@@ -241,13 +241,13 @@ async def restore(
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)
     request = restore_request(current, entry)
-    _name(request, entry, gone)
+    name_restored(request, entry, gone)
     if _same(request.template, current.template):
         # Cloud Run creates a revision only for a changed template: the restoration was tried
         # before and its revision failed. A label makes the template new (labels are
         # metadata: billing and logging see them, the configuration does not change).
         request.template.labels[RETRY_LABEL] = secrets.token_hex(4)
-        _name(request, entry, gone)  # another configuration: another name
+        name_restored(request, entry, gone)  # another configuration: another name
     if gone:
         before = renamed(before_service(entry), gone, request.template.revision)
         request.traffic = restored_traffic(before)
@@ -360,7 +360,7 @@ def landed_alone(now: Any, write: Write, content: Content) -> bool:
     return next_generation(now, write) and content(now, write)
 
 
-def _name(request: Any, entry: Entry, gone: Collection[str]) -> None:
+def name_restored(request: Any, entry: Entry, gone: Collection[str]) -> None:
     """Name the revision `request` creates when it takes the share of a revision gone: the
     same configuration of the same change always gets the same name (a rollback run again
     finds its own revision), another configuration another."""

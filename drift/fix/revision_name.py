@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from drift.live.changeids import named_change
@@ -27,7 +28,16 @@ def fresh_revision_name(service: str, current: str, template: Any, *, salt: str 
     unnamed = kind.deserialize(kind.serialize(template))
     unnamed.revision = ""
     content = raw(unnamed).SerializeToString(deterministic=True) + salt.encode()
-    digest = hashlib.sha256(content).hexdigest()[:6]
+    return _named(service, current, hashlib.sha256(content).hexdigest()[:6])
+
+
+def drift_name(service: str, current: str) -> str:
+    """The shape of the name `fresh_revision_name` gives, before its configuration is known
+    (the plan's): `current` (or `service`) with `-drift-XXXXXX`."""
+    return _named(service, current, "XXXXXX")
+
+
+def _named(service: str, current: str, digest: str) -> str:
     suffix = f"-drift-{digest}"
     base = _OURS.sub("", current)
     if not base.startswith(f"{service}-") or not _LABEL.fullmatch(base):
@@ -40,3 +50,24 @@ def drifts_own(service: str, name: str) -> bool:
     """Whether a revision name is one drift gave (a canary's `SERVICE-drift-CHANGE`, or a
     `fresh_revision_name`), not one a team fixed in its template."""
     return bool(_OURS.search(name)) or named_change(service, name) is not None
+
+
+def cleared_names(service: str, names: Iterable[str], which: str, named: str = "") -> str:
+    """The sentence a plan or a rollback prompt says when its write clears the revision name a
+    team fixed in the template (Terraform `template.revision`, gcloud `--revision-suffix`;
+    drift's own names are not theirs): "" when none is. A revision name is unique, so a new
+    revision cannot keep it ("The unique name for the revision. If this field is omitted, it
+    will be automatically generated", RevisionTemplate.revision, run/v2/revision.proto;
+    WorkerPoolRevisionTemplate.revision alike, run/v2/worker_pool_revision_template.proto).
+    `which`: the revision the write creates ("the new revision"); `named`: the name drift
+    gives it ("" when Cloud Run generates one)."""
+    fixed = [n for n in dict.fromkeys(names) if n and not drifts_own(service, n)]
+    if not fixed:
+        return ""
+    one = len(fixed) == 1
+    gets = f"drift's name {named}" if named else "a generated name"
+    return (
+        f"the template's fixed revision name{'' if one else 's'} {' and '.join(fixed)} "
+        f"{'is' if one else 'are'} cleared: {which} gets {gets} "
+        "(a revision name is unique; Terraform's next plan will show it)"
+    )

@@ -16,8 +16,8 @@ from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, served_by, tag_caveat
-from drift.fix.restore import as_found, restore_request
-from drift.fix.revision_name import drifts_own
+from drift.fix.restore import as_found, name_restored, restore_request
+from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
 from drift.kinds import Kind, label
@@ -36,6 +36,7 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
     traffic (its spec, what serves now, and what will serve: a new revision of the recorded
     configuration, which runs what an image's tag names now)."""
     restored = restore_request(live, entry)
+    name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name
     if gone:
         restored.traffic = restored_traffic(renamed(before_service(entry), gone, NEW))
     lines = template_differences(live.template, restored.template)
@@ -55,37 +56,31 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         lines.append(said(entry, gone))
     lines.append(afterwards(entry, restored.traffic))
     caveat = tag_caveat(entry) if new_serves(restored.traffic) else ""
-    notes = [caveat, *costs(live, entry, restored.traffic)]
+    named = restored.template.revision  # "" unless a revision gone: drift names it then
+    if named and raw(restored.template) == raw(live.template):  # tried before: a retry label
+        named = f"{entry.service}-drift-XXXXXX"  # … makes another configuration, another name
+    notes = [caveat, *costs(live, entry, restored.traffic, named)]
     lines += [visible(f"note: {n}") for n in notes if n]
     return lines
 
 
-def costs(live: Any, entry: Entry, targets: Any) -> list[str]:
+def costs(live: Any, entry: Entry, targets: Any, named: str = "") -> list[str]:
     """What the rollback changes beyond what served, one sentence each (`drift.fix.restore`
     writes the recorded configuration as a new revision): a revision name the team fixed in
-    the template (Terraform `template.revision`, gcloud `--revision-suffix`) is cleared, as a
-    revision name is unique ("The unique name for the revision. If this field is omitted, it
-    will be automatically generated", RevisionTemplate.revision, run/v2/revision.proto); and
+    the template is cleared (`cleared_names`; `named`: the name drift gives the restored
+    revision when the revision it takes the place of is gone, `restore.name_restored`); and
     a canary that never served is undone by a revision LATEST then serves: a redeploy."""
     if as_found(live, entry):  # nothing is written (`restore`: already serves)
         return []
-    out = []
-    named = (live.template.revision, before_service(entry).template.revision)
-    fixed = [n for n in dict.fromkeys(named) if n and not drifts_own(entry.service, n)]
-    if fixed:
-        one = len(fixed) == 1
-        out.append(
-            f"the template's fixed revision name{'' if one else 's'} {' and '.join(fixed)} "
-            f"{'is' if one else 'are'} cleared: the restored revision gets a generated name "
-            "(a revision name is unique; Terraform's next plan will show it)"
-        )
+    named_before = (live.template.revision, before_service(entry).template.revision)
+    out = [cleared_names(entry.service, named_before, "the restored revision", named)]
     latest = any(kind == "LATEST" and percent for kind, _, percent, _ in traffic_key(targets))
     if entry.canary_revision and not promoted(entry) and latest:
         out.append(
             f"the canary {entry.canary_revision} never served, yet LATEST will serve the new "
             "revision: a redeploy of what serves now, with the configuration that served before"
         )
-    return out
+    return [n for n in out if n]
 
 
 def afterwards(entry: Entry, targets: Any) -> str:

@@ -16,7 +16,7 @@ from drift.fix.journal import Entry, State, now_text
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned
-from drift.fix.wire import packed
+from drift.fix.wire import as_json, packed
 from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
 from drift.live.model import LiveService, LiveState
@@ -127,7 +127,7 @@ def service_fix(
         canary_revision=canary,
         tag=tag,
         base_revision=base.revision,
-        base_template=_to_json(base.template),
+        base_template=as_json(base.template),
         base_template_pb=packed(base.template),
         on_template=base.on_template,
     )
@@ -149,7 +149,7 @@ def _entry(
         service=sp.service,
         full_name=live.full_name,
         etag_before=live.etag,
-        service_before=_to_json(live.source),
+        service_before=as_json(live.source),
         service_before_pb=packed(live.source),
         changes=list(sp.targets),
         created_at=now_text(),
@@ -157,9 +157,3 @@ def _entry(
         client_version=__version__,
         **more,
     )
-
-
-def _to_json(message: Any) -> dict[str, Any]:
-    import json
-
-    return dict(json.loads(type(message).to_json(message)))

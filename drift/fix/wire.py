@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from typing import Any
+
+
+def as_json(message: Any) -> dict[str, Any]:
+    """A proto-plus message as the journal's JSON (what a reader of the journal sees; `packed`
+    keeps beside it what JSON cannot hold)."""
+    return dict(json.loads(type(message).to_json(message)))
 
 
 def packed(message: Any) -> str:
@@ -26,3 +33,20 @@ def unpacked(message_type: Any, text: str) -> Any:
         return message_type.deserialize(data)
     except Exception as exc:  # google.protobuf.message.DecodeError
         raise ValueError(f"not a serialized {message_type.__name__}: {exc}") from exc
+
+
+def unknown_bytes(message: Any) -> bytes:
+    """The fields of a protobuf message (raw, not proto-plus) its client does not know,
+    serialized: what is left of a copy once every known field is cleared."""
+    rest = type(message)()
+    rest.CopyFrom(message)
+    for field, _ in rest.ListFields():
+        rest.ClearField(field.name)
+    return bytes(rest.SerializeToString())
+
+
+def carry_unknown(target: Any, donor: Any) -> None:
+    """Give `target` (raw protobuf) the unknown fields of `donor` (the same type), unless it
+    has some of its own: a message rebuilt field by field from its known fields has none."""
+    if not unknown_bytes(target):
+        target.MergeFromString(unknown_bytes(donor))

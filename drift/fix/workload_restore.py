@@ -24,15 +24,18 @@ from drift.fields.access import template_of
 from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
-from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
+from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
 from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal, theirs
+from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key, holds
 from drift.kinds import Kind, label
+from drift.live.api import short
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
+from drift.textsafe import visible
 
 
 def in_place(entry: Entry) -> bool:
@@ -125,10 +128,10 @@ def differences(now: Any, entry: Entry) -> list[str]:
     for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
         if was.get(name) != will.get(name):
             lines.append(f"setting {name}: {was.get(name, '')} → {will.get(name, '')}")
+    renews = kind is not Kind.JOB and not _same(template_of(restored), template_of(now))
     if kind is Kind.WORKER_POOL:
         lines.append(
-            f"instances now: {describe_instances(now)}; afterwards, as before the change: "
-            f"{describe_instances(before_workload(entry))}"
+            f"instances now: {describe_instances(now)}; {_afterwards(entry, restored, renews)}"
         )
     if kind is Kind.SERVICE:
         same = _same(restored.template, now.template)
@@ -136,7 +139,32 @@ def differences(now: Any, entry: Entry) -> list[str]:
             f"serving now: {describe_serving(now)}; afterwards, as before the change: "
             f"{describe_serving(before_workload(entry))}" + (" (no new revision)" if same else "")
         )
+    if renews:  # `restore_request` clears the template's revision name: a new revision
+        named = (now.template.revision, before_workload(entry).template.revision)
+        cleared = cleared_names(entry.service, named, "the restored revision")
+        lines += [visible(f"note: {cleared}")] if cleared else []
     return lines
+
+
+def _afterwards(entry: Entry, restored: Any, renews: bool) -> str:
+    """A pool's instances after its rollback: as before the change when its template is sent
+    as it is; else a new revision of the configuration that ran before takes LATEST's share —
+    not the revision that ran it, whose name the restored template no longer carries."""
+    before = before_workload(entry)
+    if not renews:
+        return f"afterwards, as before the change: {describe_instances(before)}"
+    rows = [
+        f"LATEST {int(s.percent)}% → the new revision"
+        if is_latest(s)
+        else f"{short(s.revision)} {int(s.percent)}%"
+        for s in restored.instance_splits
+        if s.percent
+    ]
+    ran = short(before.latest_ready_revision)
+    return (
+        "afterwards: a new revision is created from the configuration that ran before the "
+        f"change{f' ({ran} ran it)' if ran else ''}; instances: {'; '.join(rows) or 'nothing'}"
+    )
 
 
 def _shown(name: str, value: Any) -> str:

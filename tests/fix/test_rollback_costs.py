@@ -77,3 +77,34 @@ def test_a_plain_rollback_says_neither(
     said, code = _shown(tmp_path, True)
     assert code is ExitCode.OK, said
     assert "fixed revision name" not in said and REDEPLOY not in said, said
+
+
+def test_a_revision_gone_the_note_names_the_revision_drift_names(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The revision the recorded traffic names is gone: `restore` names the new one itself
+    (`SERVICE-drift-XXXXXX`, `restore.name_restored`), not Cloud Run — the note says that
+    name, not "a generated name" (revown32, fixown32)."""
+    sandbox = make_sandbox(
+        lab_world(
+            history=[{"image": "us-docker.pkg.dev/lab/app:v0"}],
+            traffic=[{"revision": 2, "percent": 100}],
+        )
+    )
+    clients = clients_for(sandbox)
+    service = clients.services.get_service(name=lab_name())
+    served = service.traffic[0].revision
+    service.template.revision = "app-release-42"  # the team's name; the traffic stays pinned
+    clients.services.update_service(service=service).result()
+    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert fixed.exit_code is ExitCode.OK, fixed.summary()
+    clients.revisions.delete_revision(name=f"{lab_name()}/revisions/{served}").result(timeout=10)
+    said, code = _shown(tmp_path, True)
+    assert code is ExitCode.OK, said
+    runs = next(iter(sandbox.service(LAB, "app").traffic)).revision
+    assert runs.startswith("app-drift-"), runs
+    assert f"{FIXED}drift's name {runs} (" in said, said
+    assert f"{FIXED}a generated name" not in said, said

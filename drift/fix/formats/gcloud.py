@@ -278,6 +278,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         out += script.lines
     if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
+    if sp.renamed:  # what `drift fix` does with the template's revision name
+        out += comment(f"drift fix: {sp.renamed}")
     for skipped in script.skipped:
         out += comment(f"not in the command above: {skipped}")
     for step in sp.manual:

@@ -76,6 +76,8 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         # only when a tag is on the traffic a promotion moves: a saved plan's digest of any
         # other service stays what an earlier drift computed
         **({"promotion_tags": sp.tags} if sp.tags and sp.has_patch else {}),
+        # likewise only when the fix clears a fixed revision name (`ServicePlan.renamed`)
+        **({"revision_name": sp.renamed} if sp.renamed else {}),
         "gcloud": "\n".join(script.lines) if runnable else None,
         "gcloud_environment": [var for var, _ in script.variables] if runnable else [],
         "gcloud_skipped": script.skipped,

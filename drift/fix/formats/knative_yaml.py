@@ -57,6 +57,8 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         header.append(renamed)
     if sp.tags and sp.has_patch:  # what `drift fix` does, which `replace` does not
         header.append(f"drift fix (a canary, then its promotion): {sp.tags}")
+    if sp.renamed:  # what `drift fix` does (this file names its own: `_renamed`)
+        header.append(f"drift fix: {sp.renamed}")
     exported = to_knative(service, project=sp.project, region=sp.region, reveal=reveal)
     conv = exported.conversion
     problems = list(conv.inexact)

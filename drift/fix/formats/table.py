@@ -70,6 +70,8 @@ def plan_table(plan: Plan) -> str:
             lines.append(visible(f"  note: {sp.instances}"))
         if sp.tags and sp.has_patch:
             lines.append(visible(f"  note: {sp.tags}"))
+        if sp.renamed:
+            lines.append(visible(f"  note: {sp.renamed}"))
         lines += [visible(line) for line in base_lines(sp)]
         if not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
