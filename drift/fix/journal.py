@@ -127,6 +127,10 @@ class Entry:
     """`service`, `job` or `worker_pool` (`service_before` is then a run_v2.Job or
     WorkerPool, updated in place: no canary, no tag)."""
     undone_by: str = ""  # the change whose forced rollback undid this one too
+    backend: str = ""
+    """Where the change was made (`drift.live.clients.backend`: the sandbox's address or Google
+    Cloud's universe); a rollback from anywhere else is refused ("" in entries of a drift
+    before it: not judged)."""
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
     unreadable: bool = field(default=False, compare=False, repr=False)

@@ -18,6 +18,7 @@ from drift.fix.routing import shares, template_key, traffic_key
 from drift.fix.wire import as_json, carry_unknown, packed
 from drift.live.api import attempt, short
 from drift.live.changeids import began
+from drift.live.clients import backend
 from drift.live.model import RevisionRecord
 from drift.live.normalize import raw
 from drift.live.session import Session
@@ -97,6 +98,7 @@ async def rebuilt_entry(
         created_at=began(change).isoformat(timespec="seconds"),
         by=visible(live.last_modifier) or "unknown",  # the canary's write, unless someone's since
         client_version=__version__,
+        backend=backend(),
         base_revision=served,
         on_template=bool(proof),  # the template before the canary, which did not serve
         base_template=as_json(template),

@@ -29,6 +29,7 @@ from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, list_changes
 from drift.kinds import Kind, workload_key
+from drift.live.clients import backend
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.settings import Settings
@@ -104,6 +105,8 @@ async def _run(
     broken = [f"{who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
     if broken:
         return _stop(result, "; ".join(broken) + ": nothing was changed")
+    if elsewhere := _made_elsewhere(found):
+        return _stop(result, elsewhere)
     todo = []
     for entry in found:
         why = _nothing_to_do(entry)
@@ -249,6 +252,22 @@ def _only(found: list[Entry], services: Sequence[str] | None, change: str) -> li
             f"(it changed: {known})"
         )
     return [e for e in found if _named(e, services)]
+
+
+def _made_elsewhere(found: list[Entry]) -> str:
+    """Why a change made against another backend is not rolled back here ("" when it was made
+    here, or by a drift that did not record where): the sandbox's services share their names
+    with real ones, and a uid or generation that differs would only offer `--force` — which
+    would deploy the sandbox's configuration on the real service. Not overridden by --force."""
+    here = backend()
+    there = sorted({e.backend for e in found if e.backend and e.backend != here})
+    if not there:
+        return ""
+    return (
+        f"change {visible(found[0].change_id)} was made against {visible(there[0])}, and this "
+        f"drift talks to {here}: nothing was changed (roll it back where it was made: the same "
+        "CLOUD_RUN_EMULATOR_HOST / SECRET_MANAGER_EMULATOR_HOST, or none for Google Cloud)"
+    )
 
 
 def _nothing_to_do(entry: Entry) -> str:

@@ -19,6 +19,7 @@ from drift.fix.plan import Planned
 from drift.fix.wire import as_json, packed
 from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
+from drift.live.clients import backend
 from drift.live.model import LiveService, LiveState
 
 
@@ -155,5 +156,6 @@ def _entry(
         created_at=now_text(),
         by=user,
         client_version=__version__,
+        backend=backend(),
         **more,
     )

@@ -11,7 +11,13 @@ from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
 from drift.live.credfail import default_refresh_failed, key_file_unusable, token_file_missing
-from drift.live.googleenv import check_client_variables, check_ssl_roots, check_universe
+from drift.live.googleenv import (
+    DEFAULT_UNIVERSE,
+    UNIVERSE,
+    check_client_variables,
+    check_ssl_roots,
+    check_universe,
+)
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -152,6 +158,18 @@ def no_adc(exc: Exception) -> AuthError:
         hint="run `gcloud auth application-default login`, or set "
         "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
     )
+
+
+def backend() -> str:
+    """Where drift's calls go, as the journal records it (`Entry.backend`): `the emulator at
+    HOST:PORT` (the sandbox) or `Google Cloud (googleapis.com)` (its universe domain). A
+    change is rolled back only where it was made: a sandbox's service may share its name with
+    a real one."""
+    emulators = emulator_host()
+    if emulators is not None:
+        return f"the emulator at {visible(emulators.run)}"
+    universe = (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
+    return f"Google Cloud ({visible(universe)})"
 
 
 def emulator_host() -> Emulators | None:
