@@ -4,6 +4,7 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -314,8 +315,21 @@ def _finding(data: _Finding) -> Finding:
         location=Location(location.file, location.line or 0) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
         failed=tuple(data.failed),
-        also_on=tuple(data.also_on),
+        also_on=tuple(data.also_on) if "also_on" in data.model_fields_set else _also_on(data),
     )
+
+
+_ALSO_ON = re.compile(r" \(also on ([^()]+)\)$")
+"""The tail `drift.diff.engine` gives the message of a drift merged from several revisions."""
+
+
+def _also_on(data: _Finding) -> tuple[str, ...]:
+    """The other revisions of a finding from a drift before `also_on` (4312341, 2026-11-30):
+    it merged the same drift found on several revisions as this one does but named them only
+    in the message's tail, `… (also on REV, REV)`. Read back from there, or the finding would
+    be resolved where this run could not read one of them (revupgrade F1)."""
+    tail = _ALSO_ON.search(data.message) if data.revision is not None else None
+    return tuple(r for r in tail.group(1).split(", ") if r) if tail else ()
 
 
 def _remember_credentials(data: _Finding) -> None:

@@ -200,7 +200,15 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
                 hint=f"unset one of them; drift reads {ENV_PREFIX}{setting.upper()}",
             )
         found[setting], named[setting] = value, key
-    return found
+    return {key: _home(key, value) for key, value in found.items()}
+
+
+def _home(key: str, value: Any) -> Any:
+    """A path setting's `~` expanded, as a shell would: neither YAML (`env: DRIFT_JOURNAL_DIR:
+    ~/drift-journal` in a workflow) nor TOML does, and `Path("~/…")` is a directory named `~`
+    in the working directory — the journal would be split between working directories (SPEC
+    invariant 5: one journal for every command), and messages would show it as the home's."""
+    return os.path.expanduser(value) if key in PATHS and isinstance(value, str) else value
 
 
 def _setting(variable: str) -> str | None:
@@ -238,6 +246,8 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         )
     for key in PATHS:
         _names_a_directory(data.get(key), f"{found}: [tool.drift] {key}", key)
+        if key in data:
+            data[key] = _home(key, data[key])
     folder = found.parent
     if folder == Path.cwd().resolve():
         return data

@@ -371,3 +371,23 @@ def test_every_setting_is_documented_with_its_default_and_bounds() -> None:
     source = "\n".join(p.read_text() for p in (REPO / "drift").rglob("*.py"))
     read = set(re.findall(r"[\"'](DRIFT_[A-Z_]*[A-Z])[\"']", source))
     assert read and {v for v in read if f"`{v}" not in readme} == set()
+
+
+# revenv E6: `env: DRIFT_JOURNAL_DIR: ~/drift-journal` in a workflow (YAML does not expand `~`,
+# nor does pyproject.toml): the journal went to `./~/drift-journal` of the working directory.
+@pytest.mark.parametrize("where", ["DRIFT_JOURNAL_DIR", "pyproject", "pyproject of a parent"])
+def test_journal_dir_with_a_tilde_is_not_a_directory_named_tilde(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    home = project_dir / "home"
+    monkeypatch.setenv("HOME", str(home))
+    if where == "DRIFT_JOURNAL_DIR":
+        monkeypatch.setenv("DRIFT_JOURNAL_DIR", "~/drift-journal")
+    else:
+        (project_dir / "pyproject.toml").write_text(
+            '[tool.drift]\njournal_dir = "~/drift-journal"\n'
+        )
+    if where == "pyproject of a parent":
+        (project_dir / "app").mkdir()
+        monkeypatch.chdir(project_dir / "app")
+    assert load_settings(journal_dir=None).journal() == home / "drift-journal"

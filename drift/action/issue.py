@@ -63,13 +63,14 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
     if not report.alerting and not report.all_clear:
         return Step.NONE  # nothing new and something still drifts: leave the issue alone
     title = title_for(environment)
-    issue = find_issue(gh, title)
+    unkept: list[int] = []
+    issue = find_issue(gh, title, unkept)
     step = decide(report, issue)
     if step is Step.OPEN:
         # `gh issue create --label` refuses a label the repository does not have; --force
         # makes it again if it does (its color and description as drift sets them)
         gh(["label", "create", LABEL, "--color", "d93f0b", "--description", LABEL_ABOUT, "--force"])
-        with _body_file(body(report, run_url)) as path:
+        with _body_file(_unkept_note(unkept) + body(report, run_url)) as path:
             gh(["issue", "create", "--title", title, "--label", LABEL, "--body-file", path])
     elif step is Step.UPDATE and issue is not None:
         with _body_file(comment(report, run_url)) as path:
@@ -95,24 +96,40 @@ GitHub Actions app's installation token (GH_TOKEN: github.token), for which `gh`
 LABEL_ABOUT = "Opened and kept by drift's scheduled check (examples/drift-schedule.yml)"
 
 
-def find_issue(gh: Gh, title: str) -> Issue | None:
+def find_issue(gh: Gh, title: str, unkept: list[int] | None = None) -> Issue | None:
     """The open issue with exactly this title and drift's `LABEL`: searched by its title and
     label (`gh issue list` gives the newest issues first, up to `--limit`, so in a busy
     repository a long-lived drift issue is not among the newest 500), then, as a search index
     lags behind an issue just opened, among the newest ones (listed without a search, the
-    label checked here)."""
+    label checked here). `unkept` gets the open issues with the title but not the label
+    found meanwhile."""
     searched = ["--search", f'in:title "{title}"', "--label", LABEL, "--limit", "100"]
     for query in (searched, ["--limit", str(RECENT)]):
         listed = gh(["issue", "list", "--state", "open", *query, "--json", "number,title,labels"])
-        found = _titled(listed)
+        found = _titled(listed, title, unkept)
         if title in found:
             return Issue(found[title], title)
     return None
 
 
-def _titled(listed: str) -> dict[str, int]:
+def _unkept_note(unkept: list[int]) -> str:
+    """The opening line of a new issue naming the open issues with drift's title that drift
+    does not keep (no `LABEL`): one a drift before 2026-11-30 opened has none (it set no
+    label) and would otherwise stay open for ever, unmentioned. Never adopted: anyone can open
+    an issue with this title (`LABEL`); a person judges, drift names it (revupgrade F4)."""
+    if not unkept:
+        return ""
+    named = ", ".join(f"#{n}" for n in sorted(set(unkept)))
+    return (
+        f"_Also open with this title but without the `{LABEL}` label, so not kept by drift: "
+        f"{named}. An issue an older drift opened has no label: if it is one, close it by "
+        "hand (this one replaces it)._\n\n"
+    )
+
+
+def _titled(listed: str, title: str = "", unkept: list[int] | None = None) -> dict[str, int]:
     """Issue numbers by title, of the issues labelled `LABEL`, from `gh issue list --json
-    number,title,labels`."""
+    number,title,labels`; the numbers of those titled `title` without it go into `unkept`."""
     import json
 
     try:
@@ -121,8 +138,12 @@ def _titled(listed: str) -> dict[str, int]:
         raise UsageError(f"gh issue list answered something that is not JSON: {exc}") from None
     found: dict[str, int] = {}
     for item in issues if isinstance(issues, list) else []:
-        if isinstance(item, dict) and "title" in item and "number" in item and _labelled(item):
+        if not (isinstance(item, dict) and "title" in item and "number" in item):
+            continue
+        if _labelled(item):
             found[str(item["title"])] = int(item["number"])
+        elif unkept is not None and item["title"] == title:
+            unkept.append(int(item["number"]))
     return found
 
 

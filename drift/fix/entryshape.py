@@ -139,7 +139,8 @@ def unsummed(name: str, checksum: str, data: dict[str, Any]) -> str:
 
 def entry_check(entry: type, write: type, states: Collection[str], kinds: Collection[str]) -> Check:
     """The check of an entry (`Entry` and `Write` given by drift.fix.journal): unknown
-    top-level fields are passed over, as they are when read; a write has only its own."""
+    top-level fields are passed over here (drift.fix.journal refuses the entry then, naming
+    them: a newer drift's); a write has only its own."""
     keys = ("at", "state", "note")
     history = _record(dict.fromkeys(keys, _STRING), keys)
     writes = _list_of(_dataclass(write, {"traffic": _list_of(_row)}))

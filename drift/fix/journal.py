@@ -30,6 +30,7 @@ from drift.fix.journalfiles import (
     unreadable,
 )
 from drift.kinds import Kind
+from drift.schemas import NEWER
 from drift.textsafe import visible
 
 SCHEMA = "drift.journal/v1"
@@ -276,6 +277,9 @@ class Journal:
             except Malformed as exc:  # never a TypeError later (invariant 7)
                 out.append(_unreadable(path, f"journal file {path}: {exc}"))
                 continue
+            if unknown := sorted(k for k in data if k not in NAMES):
+                out.append(_unreadable(path, _newer(path, unknown)))
+                continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem, entry.source = checked(path, raw, data), str(path)
             out.append(entry)
@@ -294,6 +298,19 @@ def _one_each(entries: list[Entry]) -> list[Entry]:
 def _last(entry: Entry) -> tuple[str, int, bool]:  # a tie: the restoration's record wins
     at = entry.history[-1].get("at", "") if entry.history else ""
     return at, len(entry.history), entry.state in ROLLBACK
+
+
+def _newer(path: Path, unknown: list[str]) -> str:
+    """An entry with a top-level field this drift does not know: one a newer drift recorded
+    (`drift.journal/v1` grows by adding fields, and `writes`, `base_template`, `on_template`,
+    `kind`, `undone_by` each changed what rollback does). Never read as if it were not there
+    (a rollback that restores less than recorded), nor written again without it: refused,
+    and the file left as it is (revupgrade F2)."""
+    fields = ", ".join(f"`{visible(k)}`" for k in unknown[:5])
+    return (
+        f"journal file {path} was {NEWER} (field {fields}, which this drift does not know): "
+        "this drift neither rolls it back nor records in it; use that drift version"
+    )
 
 
 def _unreadable(path: Path, problem: str) -> Entry:

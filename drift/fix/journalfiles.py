@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import JournalError, JournalUnreadable
-from drift.files import file_in_the_way, regular_bytes
+from drift.files import file_in_the_way, regular_bytes, replace_whole
 from drift.fix.entryshape import unsummed
 
 EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
@@ -91,8 +91,30 @@ def create(directory: Path) -> None:
     if root is None and not created:
         return
     ignore = (root or directory) / ".gitignore"
-    if not ignore.exists():
-        try:
-            ignore.write_text(GITIGNORE)
-        except OSError as exc:
-            raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
+    try:
+        if (text := _ignore_text(ignore)) is not None:
+            replace_whole(ignore, text.encode())  # whole or not at all, as entries are
+    except OSError as exc:
+        raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
+
+
+def _ignore_text(ignore: Path) -> str | None:
+    """What `.gitignore` must hold now, None when it already ignores everything (a line `*`;
+    a user's own lines beside it are theirs). One that does not (left empty or cut short by
+    a full disk or a kill before it was written whole, by an older drift) is written again:
+    one that only began drift's text becomes drift's; a user's own lines are kept, with
+    drift's after them (the last pattern that matches wins: `*`). A link is someone's
+    arrangement, and so is what cannot be read: left as it is."""
+    if ignore.is_symlink():
+        return None
+    try:
+        before = regular_bytes(ignore).decode(errors="replace")
+    except FileNotFoundError:
+        return GITIGNORE
+    except OSError:  # not a regular file, or not this user's to read: as it was before
+        return None
+    if "*" in (line.strip() for line in before.splitlines()):
+        return None
+    if GITIGNORE.startswith(before):
+        return GITIGNORE
+    return before + ("" if before.endswith("\n") else "\n") + GITIGNORE

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
 from drift.live.credfail import default_refresh_failed, key_file_unusable, token_file_missing
+from drift.live.googleenv import check_client_variables, check_ssl_roots, check_universe
 from drift.textsafe import visible
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -25,6 +26,9 @@ STORAGE_EMULATOR = "STORAGE_EMULATOR_HOST"
 KEY_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
 """Read by the Cloud Storage client itself (google-cloud-storage): it then talks to that host
 anonymously."""
+PROXIES = ("grpc_proxy", "https_proxy", "http_proxy")
+"""The proxy variables gRPC core reads, the first set winning (gRPC doc/environment_variables.md,
+doc/core/default_http_proxy_mapper.md)."""
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,12 @@ def credentials(impersonate: str | None = None) -> Any:
     except auth_exc.DefaultCredentialsError as exc:
         if named:  # google.auth.default loads it first, and its error is raised as is
             raise key_file_unusable(KEY_FILE, named, exc) from exc
-        raise AuthError(
-            f"no Application Default Credentials: {visible(str(exc))}",
-            hint="run `gcloud auth application-default login`, or set "
-            "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
-        ) from exc
+        raise no_adc(exc) from exc
+    except OSError as exc:  # google-auth open()s the key file and lets an OSError through
+        if not named:
+            raise no_adc(exc) from exc
+        why = "it is a directory" if os.path.isdir(named) else f"{exc.strerror or exc}".lower()
+        raise key_file_unusable(KEY_FILE, named, OSError(why)) from exc
     if missing := token_file_missing(creds, source):
         raise missing
     if impersonate:
@@ -138,6 +143,15 @@ def credentials(impersonate: str | None = None) -> Any:
             source_credentials=creds, target_principal=impersonate, target_scopes=SCOPES
         )
     return creds
+
+
+def no_adc(exc: Exception) -> AuthError:
+    """No Application Default Credentials could be loaded, and what to do."""
+    return AuthError(
+        f"no Application Default Credentials: {visible(str(exc))}",
+        hint="run `gcloud auth application-default login`, or set "
+        "GOOGLE_APPLICATION_CREDENTIALS to a service account key file",
+    )
 
 
 def emulator_host() -> Emulators | None:
@@ -190,9 +204,11 @@ def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreacha
     why = "connection refused" if "refused" in detail else "the host name does not resolve"
     host = emulators.of(api)
     names = emulators.naming(host)
+    proxy = next((name for name in PROXIES if os.environ.get(name)), "")
+    aside = f"; the proxy {proxy} names is not used for emulators" if proxy else ""
     return EmulatorUnreachable(
         f"{names} point{'' if ' and ' in names else 's'} at {host}, where no emulator "
-        f"answers ({why})",
+        f"answers ({why}{aside})",
         hint="start the sandbox in another shell (`drift sandbox`) and paste the export "
         "lines it prints, or unset the emulator variables to use the real APIs",
     )
@@ -200,7 +216,6 @@ def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreacha
 
 def make_clients(impersonate: str | None = None) -> Clients:
     """Create the clients; call inside the running event loop (gRPC asyncio channels)."""
-    import grpc
     from google.cloud import run_v2, secretmanager_v1
     from google.cloud.run_v2.services.revisions.transports import RevisionsGrpcAsyncIOTransport
     from google.cloud.run_v2.services.services.transports import ServicesGrpcAsyncIOTransport
@@ -208,16 +223,19 @@ def make_clients(impersonate: str | None = None) -> Clients:
         SecretManagerServiceGrpcAsyncIOTransport,
     )
 
+    check_client_variables()  # every client reads them in its constructor, whatever the transport
     emulators = emulator_host()
     if emulators is None:
+        check_ssl_roots()  # before the first secure channel, where gRPC core would abort
         creds = credentials(impersonate)
+        check_universe(creds)  # before a client is made: the lazy ones share these credentials
         return Clients(
             services=run_v2.ServicesAsyncClient(credentials=creds),
             revisions=run_v2.RevisionsAsyncClient(credentials=creds),
             secrets=secretmanager_v1.SecretManagerServiceAsyncClient(credentials=creds),
             credentials=creds,
         )
-    channels = {host: grpc.aio.insecure_channel(host) for host in set(emulators.hosts.values())}
+    channels = {host: _emulator_channel(host) for host in set(emulators.hosts.values())}
     run, secrets = channels[emulators.run], channels[emulators.of("secrets")]
     return Clients(
         services=run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=run)),
@@ -229,6 +247,19 @@ def make_clients(impersonate: str | None = None) -> Clients:
     )
 
 
+NO_PROXY = ("grpc.enable_http_proxy", 0)
+"""An emulator is local (the `*_EMULATOR_HOST` convention): its channels never take the proxy
+that grpc_proxy / https_proxy / http_proxy name, which gRPC core applies to every channel,
+loopback included (gRPC doc/environment_variables.md; the channel argument:
+grpc/grpc#15699). The real APIs' channels keep honouring it."""
+
+
+def _emulator_channel(host: str) -> Any:
+    import grpc
+
+    return grpc.aio.insecure_channel(host, options=[NO_PROXY])
+
+
 def _lazy_client(package: str, kind: str, clients: Clients) -> Any:
     """`google.cloud.PACKAGE`'s async client of `kind` (`jobs`, `worker_pools`, `projects`,
     …), on the emulator's channel when there is one."""
@@ -238,11 +269,9 @@ def _lazy_client(package: str, kind: str, clients: Clients) -> Any:
     client_type = getattr(importlib.import_module(f"google.cloud.{package}"), f"{name}AsyncClient")
     if clients.emulator is None:
         return client_type(credentials=clients.credentials)
-    import grpc
-
     module = importlib.import_module(f"google.cloud.{package}.services.{kind}.transports")
     transport = getattr(module, f"{name}GrpcAsyncIOTransport")
-    channel = grpc.aio.insecure_channel(clients.emulator.of(package))
+    channel = _emulator_channel(clients.emulator.of(package))
     return client_type(transport=transport(channel=channel))
 
 

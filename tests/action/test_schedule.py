@@ -384,3 +384,32 @@ def test_an_issue_someone_else_opened_with_the_title_is_never_adopted(tmp_path: 
     calls = [json.loads(line)["args"] for line in (tmp_path / "log").read_text().splitlines()]
     number = str(mine["number"])
     assert [c[:3] for c in calls[-2:]] == [["issue", "comment", number], ["issue", "edit", number]]
+
+
+def test_the_issue_an_older_drift_opened_is_named_when_drift_opens_its_own(
+    tmp_path: Path,
+) -> None:
+    """The scheduled check of a drift from 5947138 (11-29) to 6633af0 (11-30 04:44) opened its
+    issue with no label. drift adopts only a labelled issue (anyone can open one with its
+    title), so after the upgrade it opens its own; the older one, never closed by drift,
+    stayed open for ever unsaid. The new issue names it and says to close it by hand
+    (revupgrade F4); it is still never touched."""
+    from drift.action.issue import body, sync_issue, title_for
+
+    finding = {"severity": "error", "service": "api", "rule": "env.missing", "target": "env.A"}
+    data = {"schema": REPORT_SCHEMA, "environment": "staging", "findings": [finding]}
+    older = issue(7, title_for("staging"))  # as the older drift opened it: no label
+    older["body"] = body(RunReport("report.json", data))
+    others = [issue(5, "drift: configuration drift in prod"), issue(6, "a bug")]
+    gh = fake_gh(tmp_path, [*others, older])
+    sync_issue(RunReport("report.json", data), "staging", gh)
+    state = json.loads((tmp_path / "gh-state.json").read_text())
+    mine = state["issues"][-1]
+    first = mine["body"].splitlines()[0]
+    assert "#7" in first and "close it by hand" in first, mine["body"]
+    assert "#5" not in mine["body"] and "#6" not in mine["body"]
+    assert state["issues"][2] == older  # never touched
+    clean = {"schema": REPORT_SCHEMA, "environment": "staging", "findings": []}
+    sync_issue(RunReport("report.json", clean), "staging", gh)
+    state = json.loads((tmp_path / "gh-state.json").read_text())
+    assert [i["state"] for i in state["issues"]] == ["open", "open", "open", "closed"]

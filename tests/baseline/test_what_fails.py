@@ -160,3 +160,27 @@ def test_a_plain_secret_of_a_baseline_written_before_its_mask_was_spec_s_is_unch
     assert plain.actual == "***"
     assert _compared(earlier, plain) is BaselineState.UNCHANGED
     assert _compared(replace(earlier, actual="*** (changed)"), plain) is BaselineState.UPDATED
+
+
+def test_a_baseline_of_a_drift_before_also_on_does_not_resolve_a_merged_drift_left_unread() -> None:
+    """A drift before `also_on` (4312341, 2026-11-30 12:51) merged one drift found on two
+    revisions into one finding whose message ends "(also on REV)", and wrote no `also_on`
+    key. Read with `also_on` empty, a finding whose second revision this run could not read
+    (GetRevision refused) was listed as resolved (README "Baselines": resolved only where
+    this run looked again; revupgrade F1): the revisions are read back from the message."""
+    from drift.findings import Unverified
+
+    first = _finding("api-00001-abc", (PATTERN,))
+    tail = " (also on api-00002-xyz, api-00003-def)"
+    earlier = replace(first, message=first.message + tail, also_on=("api-00002-xyz",))
+    document = report_document(_report(earlier))
+    for item in document["findings"]:  # as drift 2fd6e53 (11:11) and earlier wrote it
+        item.pop("also_on")
+    baseline = parse_baseline("last.json", json.dumps(document).encode())
+    (read,) = baseline.findings
+    assert read.also_on == ("api-00002-xyz", "api-00003-def")
+    for revision in ("api-00002-xyz", "api-00003-def"):
+        unread = Unverified.at("api", f"revision.{revision}", "GetRevision: PERMISSION_DENIED")
+        now = baseline.compare(replace(_report(), unverified=(unread,)))
+        assert not now.resolved, [f.message for f in now.resolved]
+    assert baseline.compare(_report()).resolved  # every revision read again: resolved

@@ -289,3 +289,55 @@ def test_a_journal_setting_that_is_no_directory_is_refused_from_every_source(
             ), said
             assert ("DRIFT_JOURNAL_DIR" if source == "env" else "[tool.drift] journal_dir") in said
             assert "Traceback" not in said and sandbox.calls == []
+
+
+def test_a_gitignore_cut_short_by_a_full_disk_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older drift wrote `.drift/.gitignore` in place (create, then write) and only when
+    it was missing: a full disk (ENOSPC after the create: seen on a small tmpfs) or a kill
+    between the two left it EMPTY, and no later run wrote it again, so the journal's entries
+    (service configurations) became files `git add -A` commits (revupgrade F3). It is now
+    written whole (a temporary file renamed over it), and written again whenever it does not
+    ignore everything."""
+    import errno
+
+    from drift.errors import JournalError
+    from drift.fix.journalfiles import GITIGNORE, create
+
+    journal = tmp_path / "repo" / ".drift" / "journal"
+    real = Path.write_text
+
+    def full_disk(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        self.touch()  # created, then the write finds no room (as Path.write_text did it)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    try:
+        create(journal)
+    except JournalError:
+        pass  # said, nothing written: fine so far
+    monkeypatch.setattr(Path, "write_text", real)
+    create(journal)  # the next run, the disk has room again
+    ignore = tmp_path / "repo" / ".drift" / ".gitignore"
+    assert ignore.read_text() == GITIGNORE
+    for left in ("", GITIGNORE[:20]):  # what an older drift's cut-short write left
+        ignore.write_text(left)
+        create(journal)
+        assert ignore.read_text() == GITIGNORE, repr(left)
+
+
+def test_a_users_own_lines_in_drifts_gitignore_are_kept(tmp_path: Path) -> None:
+    """A `.drift/.gitignore` with a user's lines but no `*`: their lines stay, drift's follow
+    (the last pattern that matches wins: `*`); one that ignores everything is left as it is."""
+    from drift.fix.journalfiles import GITIGNORE, create
+
+    journal = tmp_path / ".drift" / "journal"
+    ignore = tmp_path / ".drift" / ".gitignore"
+    ignore.parent.mkdir()
+    ignore.write_text("notes.txt")
+    create(journal)
+    assert ignore.read_text() == "notes.txt\n" + GITIGNORE
+    ignore.write_text("# ours\n*\n!README\n")
+    create(journal)
+    assert ignore.read_text() == "# ours\n*\n!README\n"

@@ -209,6 +209,7 @@ def _replace(raw: bytes) -> Callable[[Path], None]:
 
 FOREIGN = [
     pytest.param(lambda p: rewrite(p, put("schema", "drift.journal/v2")), "newer", id="newer"),
+    pytest.param(lambda p: rewrite(p, put("to_delete", ["x"])), "newer", id="newer-field"),
     pytest.param(lambda p: rewrite(p, lambda d: d.pop("schema")), "not a drift", id="no-schema"),
     pytest.param(_replace(b"[1, 2]\n"), "not a drift journal entry", id="a-list"),
     pytest.param(_replace(b'"pinned"\n'), "not a drift journal entry", id="a-string"),
@@ -259,3 +260,26 @@ def test_an_entry_of_a_drift_before_checksums_is_called_an_older_drifts(tmp_path
     other.with_name(other.name + ".sha256").unlink()
     (entry,) = Journal(tmp_path / "other").entries()
     assert entry.problem.endswith("drift did not write it"), entry.problem
+
+
+def test_a_field_a_newer_drift_recorded_is_refused_and_never_written_over(tmp_path: Path) -> None:
+    """`drift.journal/v1` grows by adding fields that change what rollback does (`writes`,
+    `base_template`, `on_template`, `kind`, `undone_by`: none bumped the schema). An entry
+    with a top-level field this drift does not know (a newer drift's) was read as if the
+    field were not there, and the next record (`rolling-back`…) rewrote the file from this
+    drift's dataclass, deleting the field (revupgrade F2). It is refused, naming the field,
+    even with --force, and the file stays byte for byte."""
+    journal = tmp_path / "journal"
+    path = recorded(journal)
+    rewrite(path, put("revisions_to_delete", ["web-drift-ab12-canary2"]))
+    raw = path.read_bytes()
+    (entry,) = Journal(journal).entries()
+    assert entry.unreadable and (entry.change_id, entry.service) == (CHANGE, "web")
+    said = "was written by a newer drift (field `revisions_to_delete`, which this drift does not"
+    assert entry.problem.startswith(f"journal file {path} {said}"), entry.problem
+    assert entry.problem.endswith("; use that drift version"), entry.problem
+    for force in ([], ["--force"]):
+        done = drift("rollback", CHANGE, "--yes", *force, "--journal", str(journal), cwd=tmp_path)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stderr.startswith(f"drift: error: journal file {path} {said}"), done.stderr
+        assert path.read_bytes() == raw

@@ -175,6 +175,7 @@ def test_a_lock_that_cannot_be_written_is_one_error_and_leaves_nothing(
         / "locks"
         / "acme-chat-staging--us-central1--services--web.lock"
     )
+    Journal(lock.parent.parent).open()  # its `.gitignore`, written whole (fsync'd) before
     with monkeypatch.context() as patched:
         patched.setattr(locking.os, "fsync", enospc)
         with pytest.raises(JournalError) as failed:

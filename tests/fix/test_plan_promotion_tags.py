@@ -115,3 +115,40 @@ def test_a_tag_the_promotion_leaves_behind_gets_its_manual_step(
     assert "--update-tags=cur=<CANARY>" in table and "--remove-tags=cur" in table, table
     (web,) = json.loads(plan(env, tmp_path, "json"))["services"]
     assert "tag.cur" in [step["target"] for step in web["manual"]], web["manual"]
+
+
+def test_a_plan_saved_before_promotion_tags_is_said_to_be_an_older_drifts(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """8f1845f (2026-11-30 12:57) added `promotion_tags` to a `drift.plan/v2` service whose
+    promoted traffic is tagged, without a new schema. A plan saved by a v2 drift before it
+    (which says `drift_version 0.2.0.dev0` as this one does) is refused, as what was reviewed
+    is not what would be applied, but as an older drift's plan to make again, never as "the
+    plan now differs … in web (promotion_tags)": the service did not change (revupgrade F5)."""
+    from drift.fix.saved import OPTIONS, body_digest
+
+    sandbox = make_sandbox(world())
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(
+        'project: p\nregion: us-central1\nservices:\n  web:\n    env:\n      MODE: "b"\n'
+    )
+    env = {**sandbox.environ(), "NO_COLOR": "1", "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    path = tmp_path / "plan.json"
+    made = drift(
+        "plan", "prod", "--profiles", "profiles", "--out", str(path), env=env, cwd=tmp_path
+    )
+    assert made.returncode in (0, 1), made.stdout + made.stderr
+    data = json.loads(path.read_text())
+    for service in data["services"]:  # as a drift before 8f1845f saved it
+        assert service.pop("promotion_tags", None) is not None
+    data["saved"]["digest"] = body_digest(data, {k: data["saved"][k] for k in OPTIONS})
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    done = drift(
+        "fix", "prod", "--profiles", "profiles", "--plan", str(path), "--yes", env=env, cwd=tmp_path
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 4, said
+    assert f"{path} was saved by an older drift" in said, said
+    assert "now differs" not in said and "make a new plan (drift plan prod --out FILE)" in said
+    assert "updated" not in said and "nothing was changed" in said

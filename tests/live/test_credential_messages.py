@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, python_module
 
 API = "projects/acme-chat-staging/locations/us-central1/services/api"
 
@@ -157,3 +158,167 @@ def test_a_refused_impersonation_names_the_token_creator_role() -> None:
     assert "iam.serviceAccounts.getAccessToken" in text and "{" not in text, text
     assert text.split("hint: ")[1].startswith("with --impersonate-service-account SA"), text
     assert "roles/iam.serviceAccountTokenCreator" in text
+
+
+# --- the environment the Google libraries read (reviewer revenv) ------------------------------
+
+NO_EMULATOR = {
+    "CLOUD_RUN_EMULATOR_HOST": "",
+    "SECRET_MANAGER_EMULATOR_HOST": "",
+    "RESOURCE_MANAGER_EMULATOR_HOST": "",
+}
+
+
+def _fake_key(path: Path, universe: str | None = None) -> Path:
+    """A service account key file of no real account (a fresh RSA key): google-auth loads it
+    without the network."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "acme-chat-staging",
+        "private_key_id": "0",
+        "private_key": pem,
+        "client_email": "drift-ci@acme-chat-staging.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    if universe:
+        info["universe_domain"] = universe
+    path.write_text(json.dumps(info))
+    return path
+
+
+def _built_for(monkeypatch: pytest.MonkeyPatch, key: Path, universe: str | None) -> str:
+    """The Cloud Run endpoint of the clients `make_clients` builds with `key` and
+    GOOGLE_CLOUD_UNIVERSE_DOMAIN=`universe` (unset: None), in-process (no call is made)."""
+    from drift.live.clients import make_clients
+
+    for name in NO_EMULATOR:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    if universe is None:
+        monkeypatch.delenv("GOOGLE_CLOUD_UNIVERSE_DOMAIN", raising=False)
+    else:
+        monkeypatch.setenv("GOOGLE_CLOUD_UNIVERSE_DOMAIN", universe)
+
+    async def build() -> str:
+        clients = make_clients()
+        try:
+            return str(clients.services.api_endpoint)
+        finally:
+            await clients.close()
+
+    return asyncio.run(build())
+
+
+# E3: GOOGLE_CLOUD_UNIVERSE_DOMAIN=googleapis.co (a typo, or a stale value from a sovereign
+# cloud job) with googleapis.com credentials: the clients called run.googleapis.co and
+# secretmanager.googleapis.co with the credentials' token (the generated clients' own check is
+# disabled, b/349488459; google-api-core's UniverseMismatchError is what it used to say).
+def test_universe_domain_other_than_the_credentials_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drift.errors import UsageError
+
+    key = _fake_key(tmp_path / "key.json")
+    with pytest.raises(UsageError) as caught:
+        endpoint = _built_for(monkeypatch, key, "googleapis.co")
+        pytest.fail(f"clients built for {endpoint} with googleapis.com credentials")
+    assert "GOOGLE_CLOUD_UNIVERSE_DOMAIN names the universe domain googleapis.co" in str(
+        caught.value
+    )
+    assert "belong to googleapis.com" in str(caught.value)
+
+
+def test_credentials_of_another_universe_are_not_sent_to_googleapis_com(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way round: a key of a sovereign cloud's universe, the variable unset."""
+    from drift.errors import UsageError
+
+    key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
+    with pytest.raises(UsageError, match="GOOGLE_CLOUD_UNIVERSE_DOMAIN is not set") as caught:
+        _built_for(monkeypatch, key, None)
+    assert "GOOGLE_CLOUD_UNIVERSE_DOMAIN=example-sovereign.com" in str(caught.value.hint)
+
+
+def test_universe_domain_of_the_credentials_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
+    assert _built_for(monkeypatch, key, " example-sovereign.com") == ("run.example-sovereign.com")
+    assert _built_for(monkeypatch, _fake_key(tmp_path / "k2.json"), None) == ("run.googleapis.com")
+
+
+# E1: GOOGLE_APPLICATION_CREDENTIALS naming the directory the key was mounted in ended as
+# `internal error: IsADirectoryError` (google-auth's open() raises the OSError as is).
+def test_key_file_variable_naming_a_directory_is_one_clear_message(tmp_path: Path) -> None:
+    env = {**NO_EMULATOR, "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path), "HOME": str(tmp_path)}
+    result = drift("check", "staging", "--no-history", env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"drift: error: GOOGLE_APPLICATION_CREDENTIALS names {tmp_path}, which cannot be used: "
+        "it is a directory\n"
+    ), result.stderr
+
+
+# E2: the variables every client reads in its constructor, whatever the transport (so against
+# the sandbox too): `internal error: EmptyUniverseError: Universe Domain cannot be an empty
+# string.` / `internal error: MutualTLSChannelError: …`, or taken for false without a word.
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # `GOOGLE_CLOUD_UNIVERSE_DOMAIN: ${{ vars.UNIVERSE }}` with the variable undefined
+        ("GOOGLE_CLOUD_UNIVERSE_DOMAIN", ""),
+        ("GOOGLE_API_USE_MTLS_ENDPOINT", "yes"),
+        ("GOOGLE_API_USE_MTLS_ENDPOINT", ""),
+        ("GOOGLE_API_USE_CLIENT_CERTIFICATE", "yes"),
+    ],
+)
+def test_malformed_google_variable_is_a_usage_error_naming_it(
+    sandbox_env: dict[str, str], name: str, value: str
+) -> None:
+    result = drift("check", "staging", "--no-history", env={**sandbox_env, name: value})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"drift: error: {name} is "), result.stderr
+    assert "internal error" not in result.stderr, result.stderr
+
+
+# E5: GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=/etc/ssl/certs (a directory, as SSL_CERT_DIR takes one;
+# gRPC wants a PEM file) aborted gRPC core at the first secure channel: SIGABRT, nothing on
+# stderr, no report; a file of no certificate failed every handshake. A fresh interpreter each:
+# gRPC reads the variable once per process.
+@pytest.mark.parametrize("roots", ["directory", "not-pem.txt"])
+def test_ssl_roots_variable_naming_a_directory_is_not_a_silent_abort(
+    tmp_path: Path, roots: str
+) -> None:
+    path = tmp_path / roots
+    if roots == "directory":
+        path.mkdir()
+    else:
+        path.write_text("not a certificate\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")},
+        **NO_EMULATOR,
+        "PYTHONPATH": str(REPO),
+        "NO_COLOR": "1",
+        "HOME": str(tmp_path),
+        "GOOGLE_APPLICATION_CREDENTIALS": str(_fake_key(tmp_path / "key.json")),
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": str(path),
+    }
+    env["DRIFT_RETRY_BUDGET"] = "1"  # main retried the failing handshakes
+    args = ("check", "staging", "--no-history", "--service", "api")
+    result = python_module("drift", *args, env=env, fork=False, timeout=120)
+    assert result.returncode == 2, f"exit {result.returncode}: {result.stderr!r}"
+    why = "is a directory" if roots == "directory" else "holds no PEM certificate"
+    assert result.stderr.startswith(
+        f"drift: error: GRPC_DEFAULT_SSL_ROOTS_FILE_PATH names {path}, which {why}"
+    ), result.stderr

@@ -110,7 +110,8 @@ def test_reading_from_a_closed_port_stops_at_the_first_refusal(
 
 
 def test_check_against_a_closed_port_says_what_to_do(closed_port: str) -> None:
-    done = drift("check", "staging", env=dict.fromkeys(VARIABLES, closed_port))
+    no_proxy = dict.fromkeys(("grpc_proxy", "https_proxy", "http_proxy"), "")
+    done = drift("check", "staging", env={**dict.fromkeys(VARIABLES, closed_port), **no_proxy})
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.splitlines()
@@ -121,6 +122,29 @@ def test_check_against_a_closed_port_says_what_to_do(closed_port: str) -> None:
         "  hint: start the sandbox in another shell (`drift sandbox`) and paste the export "
         "lines it prints, or unset the emulator variables to use the real APIs",
     ]
+
+
+# revenv E4: a runner behind a corporate proxy exports https_proxy; gRPC core sent even the
+# insecure loopback channel of the emulator through it (doc/environment_variables.md: "grpc_proxy,
+# https_proxy, http_proxy: the URI of the proxy to use for HTTP CONNECT support"), and drift said
+# that no emulator answers, with the hint to start the sandbox — which was running.
+@pytest.mark.parametrize("name", ["https_proxy", "grpc_proxy", "http_proxy"])
+def test_proxy_variable_does_not_break_the_sandbox(sandbox_env: dict[str, str], name: str) -> None:
+    result = drift(
+        "check", "staging", "--no-history", env={**sandbox_env, name: "http://127.0.0.1:1"}
+    )
+    assert result.returncode == 1, result.stderr  # the sandbox's drift, as without the proxy
+    assert "no emulator answers" not in result.stderr, result.stderr
+
+
+def test_no_emulator_message_says_the_proxy_is_not_the_cause(closed_port: str) -> None:
+    env = {**dict.fromkeys(VARIABLES, closed_port), "https_proxy": "http://proxy.corp:3128"}
+    done = drift("check", "staging", env={**env, "grpc_proxy": "", "http_proxy": ""})
+    assert done.returncode == 2
+    assert (
+        f"point at {closed_port}, where no emulator answers (connection refused; the proxy "
+        "https_proxy names is not used for emulators)" in done.stderr
+    ), done.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,117 @@
+"""What the Google client libraries and gRPC read from the environment behind drift's back,
+checked before a client is made: a value they would take silently for something else is one
+usage message naming the variable (SPEC "Exit codes": 2; safety invariant 7)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from drift.errors import UsageError
+from drift.textsafe import visible
+
+UNIVERSE = "GOOGLE_CLOUD_UNIVERSE_DOMAIN"
+DEFAULT_UNIVERSE = "googleapis.com"
+
+
+def check_universe(creds: Any) -> None:
+    """Refuse credentials of one universe used with the APIs of another, before any call: the
+    clients would send the credentials' token to the endpoints of the universe configured
+    (GOOGLE_CLOUD_UNIVERSE_DOMAIN, else googleapis.com) — `run.googleapis.co` for a typo —
+    and read whatever answers there as the project. google-api-core made this mismatch an
+    error ("The configured universe domain (…) does not match the universe domain found in
+    the credentials", google/api_core/universe.py `UniverseMismatchError`,
+    googleapis/python-api-core#582, #621), but the generated clients drift uses have the
+    check switched off ("NOTE (b/349488459): universe validation is disabled until further
+    notice", google/cloud/run_v2/services/services/client.py `_validate_universe_domain`)."""
+    from google.auth.exceptions import GoogleAuthError
+
+    configured = (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
+    try:  # Compute Engine credentials ask the metadata server for theirs
+        theirs = str(getattr(creds, "universe_domain", "") or DEFAULT_UNIVERSE)
+    except GoogleAuthError:  # it does not answer: the first call says so
+        return
+    if theirs == configured:
+        return
+    if os.environ.get(UNIVERSE):
+        raise UsageError(
+            f"{UNIVERSE} names the universe domain {visible(configured)}, but the credentials "
+            f"belong to {visible(theirs)}: drift would send their token to the APIs of "
+            f"{visible(configured)}",
+            hint=f"unset {UNIVERSE} (or set it to {visible(theirs)}), or use credentials of "
+            f"{visible(configured)}",
+        )
+    raise UsageError(
+        f"the credentials belong to the universe domain {visible(theirs)}, and {UNIVERSE} is "
+        f"not set: drift would call the APIs of {DEFAULT_UNIVERSE} with them",
+        hint=f"set {UNIVERSE}={visible(theirs)}, or use credentials of {DEFAULT_UNIVERSE}",
+    )
+
+
+MTLS_ENDPOINT = "GOOGLE_API_USE_MTLS_ENDPOINT"
+CLIENT_CERTIFICATE = "GOOGLE_API_USE_CLIENT_CERTIFICATE"
+_ALLOWED = {MTLS_ENDPOINT: ("auto", "never", "always"), CLIENT_CERTIFICATE: ("true", "false")}
+
+
+def check_client_variables() -> None:
+    """The variables every generated client reads in its constructor, whatever its transport
+    (the sandbox's too: `read_environment_variables` in google/cloud/run_v2/_compat.py), said
+    as a usage error naming the variable rather than the "internal error" a library exception
+    would read as: GOOGLE_CLOUD_UNIVERSE_DOMAIN empty (`${{ vars.UNIVERSE }}` undefined;
+    google-api-core's EmptyUniverseError), GOOGLE_API_USE_MTLS_ENDPOINT other than
+    auto/never/always (MutualTLSChannelError), and GOOGLE_API_USE_CLIENT_CERTIFICATE other than
+    true/false, which google-auth takes for false without a word
+    (google/auth/transport/_mtls_helper.py `_check_use_client_cert_env`; older versions
+    refused it: "must be either `true` or `false`")."""
+    universe = os.environ.get(UNIVERSE)
+    if universe is not None and not universe.strip():
+        raise UsageError(
+            f"{UNIVERSE} is set but empty: it names no universe domain",
+            hint=f"unset it for Google Cloud's ({DEFAULT_UNIVERSE}), or name the universe "
+            "domain the credentials belong to",
+        )
+    for name, allowed in _ALLOWED.items():
+        value = os.environ.get(name)
+        if value is None or (not value and name == CLIENT_CERTIFICATE):  # "": unset to google-auth
+            continue
+        if value.lower() not in allowed:
+            said = f"is {visible(repr(value))}" if value else "is set but empty"
+            raise UsageError(
+                f"{name} {said}: the Google client libraries take {', '.join(allowed[:-1])} or "
+                f"{allowed[-1]}",
+                hint=f"set it to one of them, or unset it (default: {allowed[0]})"
+                if name == MTLS_ENDPOINT
+                else "set it to true or false, or unset it",
+            )
+
+
+SSL_ROOTS = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
+
+
+def check_ssl_roots() -> None:
+    """GRPC_DEFAULT_SSL_ROOTS_FILE_PATH ("PEM file to load SSL roots from", gRPC
+    doc/environment_variables.md), checked before a secure channel is made: gRPC core reads it
+    at the first one and, when it names a directory (as SSL_CERT_DIR takes one), aborts the
+    process — SIGABRT, nothing on stderr, no report; a file of no certificate leaves every
+    handshake failing ("Update handshaker factory failed"), which would read as an outage to
+    run again. An empty value is unset to gRPC."""
+    path = os.environ.get(SSL_ROOTS, "")
+    if not path:
+        return
+    try:
+        with open(path, "rb") as roots:
+            pem = roots.read()
+        why = "" if b"-----BEGIN CERTIFICATE-----" in pem else "holds no PEM certificate"
+    except IsADirectoryError:
+        why = "is a directory"
+    except FileNotFoundError:
+        why = "does not exist"
+    except OSError as exc:
+        why = f"cannot be read ({(exc.strerror or str(exc)).lower()})"
+    if why:
+        raise UsageError(
+            f"{SSL_ROOTS} names {visible(path)}, which {why}: gRPC takes one PEM file of root "
+            "certificates there",
+            hint=f"point {SSL_ROOTS} at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt), "
+            "or unset it for gRPC's own roots",
+        )
