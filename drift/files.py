@@ -25,19 +25,24 @@ def file_in_the_way(directory: Path) -> Path | None:
     return None
 
 
-def write_whole(path: Path, text: str, *, what: str = "") -> None:
+def write_whole(path: Path, text: str, *, what: str = "", replace_links: bool = False) -> None:
     """Write `text` (UTF-8, whatever the locale) to `path`: to a temporary file beside its
     target (a link's target: the link stays), flushed to disk, then renamed over it. A path
     naming one of this process's descriptors (`/dev/stdout`, `/dev/fd/N`: `descriptor`) is
     written through that descriptor, whatever it leads to; any other path that is not a
     regular file (a named pipe, `/dev/null`) is written as it is, and so is a file of this
-    user's that can be written but not renamed over (`_unreplaceable`). `what` names the file
-    in the error ("the plan"); the one error is a UsageError naming the path."""
+    user's that can be written but not renamed over (`_unreplaceable`). `replace_links` (a
+    report, a SARIF log, a plan: `replaces_links`): a path that is a symbolic link is
+    replaced by the file, the file it names left alone. `what` names the file in the error
+    ("the plan"); the one error is a UsageError naming the path."""
     shown = f"{what} {visible(str(path))}".strip()
     data = text.encode("utf-8")
     try:
         if (fd := descriptor(path)) is not None:
             _write_through(fd, data)
+            return
+        if replace_links and replaces_links(path):
+            replace_whole(path, data)
             return
         info = followed(path)
         if info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
@@ -56,6 +61,15 @@ def write_whole(path: Path, text: str, *, what: str = "") -> None:
             _write_in_place(target, data, exc)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+
+
+def replaces_links(path: Path) -> bool:
+    """Whether writing a report to `path` replaces a link there rather than writing what it
+    names: a link committed in a pull request (`drift.sarif -> ../../.gitconfig`, the
+    action's default `sarif-file`) would otherwise have a CI run replace a file outside the
+    workspace with its report (revattacker 4). A link to one of this process's descriptors
+    (`/dev/stdout`) is the stream the shell handed drift, written through."""
+    return path.is_symlink() and descriptor(path) is None
 
 
 def descriptor(path: Path) -> int | None:

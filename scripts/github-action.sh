@@ -46,9 +46,10 @@ if [ -z "$environment" ]; then
   exit 2
 fi
 report="${DRIFT_ACTION_REPORT:-drift-report.json}"
+sarif="${DRIFT_ACTION_SARIF:-drift.sarif}"
 args=(check "$environment"
       --format github
-      --sarif "${DRIFT_ACTION_SARIF:-drift.sarif}"
+      --sarif "$sarif"
       --json "$report")
 # profiles and fail-on: passed only when the input is set, so that an unset input leaves them
 # to drift's own precedence (DRIFT_PROFILES_DIR / DRIFT_FAIL_ON, then [tool.drift], then
@@ -99,8 +100,13 @@ if [ -n "$baseline" ]; then
   [ -n "$fail_on_new" ] && compare+=(--fail-on-new)
 fi
 
+# Both outputs are removed before each run: no stale report or SARIF log of an earlier run
+# is taken for this one's (exit 2 writes neither), and a link the checkout holds there (a
+# pull request that commits `drift.sarif -> ../../.gitconfig`) is gone, never written
+# through (drift itself replaces a link rather than follow it: drift.files.replaces_links).
 check() {
   is_gs "$report" || rm -f "$report"
+  is_gs "$sarif" || rm -f "$sarif"
   "${DRIFT_BIN:-drift}" "${args[@]}" "$@"
 }
 errors="$(mktemp)"

@@ -182,7 +182,7 @@ def test_action_yml_inputs_reach_the_script() -> None:
     for name in step["env"]:
         assert name in script, name
     assert step["run"] == '"$GITHUB_ACTION_PATH/scripts/github-action.sh"'
-    assert '--sarif "${DRIFT_ACTION_SARIF' in script
+    assert 'sarif="${DRIFT_ACTION_SARIF:-drift.sarif}"' in script and '--sarif "$sarif"' in script
 
 
 def test_action_gates_what_is_about_to_be_deployed(sandbox: Sandbox, tmp_path: Path) -> None:

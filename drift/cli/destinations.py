@@ -76,8 +76,11 @@ def _unwritable(path: Path) -> str:
     """Why `path` cannot be written to, or an empty string. What is there is judged as
     opening it would (`/dev/stdout` into a pipe is the pipe, writable, though its directory
     /dev is not for a user but root: `drift.files.followed`)."""
-    from drift.files import followed
+    from drift.files import followed, replaces_links
 
+    if replaces_links(path):  # replaced by the report, not followed: its own directory counts
+        writable = os.access(path.parent, os.W_OK | os.X_OK)
+        return "" if writable else f"its directory {path.parent} is not writable"
     with suppress(OSError):  # a path that cannot even be looked at: the directory says why
         if (info := followed(path)) is not None:
             if stat.S_ISDIR(info.st_mode):

@@ -110,8 +110,13 @@ def plan(
 
 
 def private(path: Path) -> None:
-    """Make `path` readable by its owner only before credentials are written to it."""
+    """Make `path` readable by its owner only before credentials are written to it (a link
+    there is removed, not followed: the plan replaces it, `drift.files.replaces_links`)."""
+    from drift.files import replaces_links
+
     try:
+        if replaces_links(path):
+            path.unlink()
         path.touch(mode=0o600)
         path.chmod(0o600)
     except OSError as exc:

@@ -73,7 +73,7 @@ def emit(
     if not isinstance(output, Path):
         _upload(text.encode(), output, access)
         return
-    write_whole(output, text)
+    write_whole(output, text, replace_links=True)
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:

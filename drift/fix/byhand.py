@@ -17,6 +17,7 @@ from typing import Any
 
 from drift.errors import DriftError
 from drift.fields import FIELDS, Source, read_settings
+from drift.fix.formats.text import command_line
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.knative import OUTPUT_ONLY
 from drift.fix.patch import (
@@ -43,11 +44,13 @@ def promote_command(entry: Entry) -> str:
     tag removed."""
     base = entry.base_revision or served_by(entry)
     targets = promoted_traffic(before_service(entry), base, entry.canary_revision)
-    remove = f" --remove-tags {entry.tag}" if entry.tag else ""
-    return (
-        f"gcloud run services update-traffic {entry.service} {update_traffic_flags(targets)}"
-        f"{remove} --project {entry.project} --region {entry.region}"
-    )
+    flag, _, shares = update_traffic_flags(targets).partition(" ")
+    argv = ["gcloud", "run", "services", "update-traffic", entry.service, flag]
+    argv += [shares] if shares else []
+    argv += ["--remove-tags", entry.tag] if entry.tag else []
+    # every value is the journal's, so quoted: an entry someone else wrote (a region of
+    # `us-central1 $(curl …|sh)`) is never a command in what the on-call copies
+    return command_line([*argv, "--project", entry.project, "--region", entry.region])
 
 
 def restored_routing(entry: Entry) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from drift.fix.formats.text import command_line
 from drift.fix.recorded import before_service, served_by
 from drift.fix.update import revision_exists
 from drift.live.api import short
@@ -69,11 +70,17 @@ def refused(entry: Any, gone: Collection[str]) -> str:
         "revisions beyond 1000 per service, and retired ones may be deleted by hand) and "
         f"did not run the configuration the journal recorded: drift cannot send {its} "
         "share anywhere it knows to be the same. Route the traffic by hand to revisions that "
-        f"exist (`gcloud run services update-traffic {entry.service} --project "
-        f"{entry.project} --region {entry.region} --to-revisions REVISION=PERCENT,…`); the "
+        f"exist (`{route_by_hand(entry)} --to-revisions REVISION=PERCENT,…`); the "
         "configuration that served before the change is `base_template` in "
         f"{entry.source or 'its journal entry'}"
     )
+
+
+def route_by_hand(entry: Any) -> str:
+    """The start of the command that routes `entry`'s service by hand, each of the journal's
+    values quoted (an entry someone else wrote is never a command in what is copied)."""
+    argv = ["gcloud", "run", "services", "update-traffic", entry.service]
+    return command_line([*argv, "--project", entry.project, "--region", entry.region])
 
 
 def said(entry: Any, gone: Collection[str]) -> str:

@@ -27,7 +27,9 @@ from drift.fix.journalfiles import (
     digest,
     listed,
     sum_path,
+    trusted_directory,
     unreadable,
+    untrusted_entry,
 )
 from drift.kinds import Kind
 from drift.schemas import NEWER
@@ -265,8 +267,12 @@ class Journal:
             raise JournalError(
                 f"cannot read the journal {self.directory}: {blocker} is a file, not a directory"
             )
+        trusted_directory(self.directory)
         out = []
         for path in listed(self.directory, ".json", "the journal"):
+            if why := untrusted_entry(path):  # never read: its content is not drift's
+                out.append(_unreadable(path, why))
+                continue
             try:
                 raw = regular_bytes(path)  # a named pipe there would block: refused
                 data = json.loads(raw)

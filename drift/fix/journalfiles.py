@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,62 @@ def unreadable(directory: Path, what: str, exc: OSError) -> JournalUnreadable:
         f"cannot read {what} {directory}: {exc.strerror or exc}{owner}: what it records is "
         "unknown; run drift as a user who can read it, or point at another journal with "
         "--journal DIR (or DRIFT_JOURNAL_DIR)"
+    )
+
+
+def _untrusted(info: os.stat_result, *, private: int) -> str:
+    """Why a journal file or directory is not this user's own as drift keeps it (ssh's
+    StrictModes: owned by the user or root, and `private` bits clear), or an empty string."""
+    me = os.geteuid()
+    if info.st_uid not in (me, 0):
+        return f"is owned by uid {info.st_uid}, not by uid {me} who runs drift"
+    mode = stat.S_IMODE(info.st_mode)
+    if not (bad := mode & private):
+        return ""
+    who = " and ".join(w for w, bits in (("group", 0o070), ("others", 0o007)) if bad & bits)
+    how = " and ".join(v for v, bits in (("read", 0o044), ("written", 0o022)) if bad & bits)
+    return f"can be {how} by {who} (mode {mode:o})"
+
+
+def trusted_directory(directory: Path) -> None:
+    """Refuse a journal directory someone else could write: whoever can put a file in it (or
+    rename one over an entry) decides what `drift rollback` deploys, and the checksum beside
+    an entry is no signature. The boundary is the user, as for ssh (not a key of drift's: a
+    journal must outlive a fresh HOME or container). A directory not there is not refused."""
+    if not hasattr(os, "geteuid"):  # Windows: no uid, no mode bits to judge
+        return
+    try:
+        info = directory.stat()
+    except OSError:
+        return
+    if why := _untrusted(info, private=0o022):
+        fix = f"chmod 700 {directory}" if "mode" in why else f"chown {os.geteuid()} {directory}"
+        raise JournalError(
+            f"the journal {directory} {why}: anyone who can write it decides what `drift "
+            f"rollback` deploys, so drift neither reads nor writes it; if it is yours, `{fix}`, "
+            "or choose another journal with --journal DIR (or DRIFT_JOURNAL_DIR)"
+        )
+
+
+def untrusted_entry(path: Path) -> str:
+    """Why the entry file `path` is not one drift wrote as this user (its owner another user;
+    readable or writable by others: drift writes 0600, a file checked out from git or
+    unpacked from an artifact is 0644), or an empty string. Such an entry is refused whatever
+    its checksum says: a branch that force-adds `.drift/journal/2099…--service--web.json`
+    with a matching `.sha256` must not be what `drift rollback --yes` deploys."""
+    if not hasattr(os, "geteuid"):
+        return ""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""  # read next: what cannot be read is named there
+    if not (why := _untrusted(info, private=0o077)):
+        return ""
+    fix = f"chmod 600 {path}" if "mode" in why else f"chown {os.geteuid()} {path}"
+    return (
+        f"journal file {path} {why}, and drift writes its entries 0600 as the user it runs as: "
+        "it is not an entry drift left as it wrote it (a file checked out from git, unpacked "
+        f"from an artifact, or another user's); if it is drift's own record, `{fix}`"
     )
 
 
@@ -87,6 +144,8 @@ def create(directory: Path) -> None:
             f"{exc.strerror or exc}; nothing was changed",
             hint="choose a writable journal directory with --journal DIR or DRIFT_JOURNAL_DIR",
         ) from exc
+    if not created:
+        trusted_directory(directory)
     root = directory.parent if directory.parent.name == ".drift" else None
     if root is None and not created:
         return

@@ -103,7 +103,7 @@ def saved_text(
 
 def write_saved(path: Path, text: str) -> None:
     """Write atomically: a plan cut short by a full disk or Ctrl-C is never left behind."""
-    write_whole(path, text, what="the plan")
+    write_whole(path, text, what="the plan", replace_links=True)
 
 
 def read_saved(path: Path) -> SavedPlan:

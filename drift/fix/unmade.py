@@ -77,9 +77,17 @@ def _emptied(directory: Path) -> bool:
         os.rmdir(directory)
     except OSError:
         if kept is not None and not ignore.exists():
-            ignore.write_text(kept)
+            _put_back(ignore, kept)
         raise
     return True
+
+
+def _put_back(ignore: Path, text: str) -> None:
+    """`.gitignore` written again as a new file, never through a link planted meanwhile
+    (`write_text` would create the file a dangling link names: revattacker 5)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(ignore, flags | getattr(os, "O_CLOEXEC", 0), 0o666), "w") as out:
+        out.write(text)
 
 
 def _drifts_ignore(path: Path) -> bool:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from drift import __version__, credentials, redact
+from drift import __version__, credentials, redact, runnervars
 from drift.errors import ProbeConfigError
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
@@ -15,7 +15,7 @@ from drift.profiles.spec import (
     VAR_REF,
     check_header_name,
     check_path,
-    check_references,
+    check_syntax,
     header_value_ok,
 )
 
@@ -46,7 +46,10 @@ def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[li
     for match in VAR_REF.finditer(template):
         name = match.group(1)
         value = environ.get(name)
-        if value is None:
+        if runnervars.runner_credential(name):
+            # refused whether set or not (the profile's own check says so too, at load)
+            problems.append(f"{where}: probe uses {runnervars.refusal(name)}")
+        elif value is None:
             problems.append(
                 f"{where}: probe uses ${{{name}}}, which is not set in this environment"
             )
@@ -61,7 +64,7 @@ def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[li
             )
             names.add(name)
     try:
-        check_references(template)
+        check_syntax(template)
     except ValueError as exc:
         problems.append(f"{where}: {exc} in probe")
     return problems, names

@@ -37,6 +37,7 @@ from drift.profiles.rules_spec import (
     parse_duration_value,
 )
 from drift.rules import RULES
+from drift.runnervars import refusal, runner_credential
 from drift.units import MAX_EXPIRY_DAYS, parse_days
 
 # --- the probe block: one validation, for `profiles validate` and every command that probes --
@@ -67,6 +68,15 @@ MAX_HOLD = 3600.0
 
 
 def check_references(template: str) -> str:
+    """Every `${` starts a well-formed `${NAME}`, none of the runner's own credentials
+    (`drift.runnervars`)."""
+    for match in VAR_REF.finditer(template):
+        if runner_credential(match.group(1)):
+            raise ValueError(refusal(match.group(1)))
+    return check_syntax(template)
+
+
+def check_syntax(template: str) -> str:
     """Every `${` starts a well-formed `${NAME}`."""
     leftover = VAR_REF.sub("", template)
     if "${" in leftover:

@@ -145,7 +145,9 @@ def test_a_journal_file_nested_too_deeply_is_one_clear_error(
     refused, exit 2 when its change is the one rolled back."""
     journal = tmp_path / "journal"
     journal.mkdir()
-    (journal / "20261129-000000-abcd.json").write_text("[" * 100_000 + "]" * 100_000)
+    crafted = journal / "20261129-000000-abcd.json"
+    crafted.write_text("[" * 100_000 + "]" * 100_000)
+    crafted.chmod(0o600)  # the user's own (another's is refused unread: test_journal_trust)
     done = drift(*command, "--journal", str(journal), cwd=tmp_path)
     assert done.returncode == code, done.stdout + done.stderr
     assert says in done.stdout + done.stderr

@@ -122,6 +122,7 @@ def test_a_change_an_older_drift_rolled_back_in_its_own_file_is_one_entry(
     older = journal / f"{change}--app.json"
     raw = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
     older.write_bytes(raw)
+    older.chmod(0o600)  # as drift writes its entries
     older.with_name(older.name + ".sha256").write_text(hashlib.sha256(raw).hexdigest() + "\n")
     (entry,) = Journal(journal).entries()
     assert (entry.state, entry.source, entry.problem) == (State.ROLLED_BACK, str(older), "")

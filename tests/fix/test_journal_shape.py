@@ -156,6 +156,7 @@ def test_a_bad_file_stops_only_its_own_change(tmp_path: Path) -> None:
     text = path.read_text().replace(CHANGE, "20250101-000000-abcd")
     cut = tmp_path / "20250101-000000-abcd--service--other.json"
     cut.write_text(text[: len(text) // 2])
+    cut.chmod(0o600)  # drift's own file, as it writes them
     bad, good = Journal(tmp_path).entries()
     assert (bad.change_id, bad.service, bad.unreadable) == ("20250101-000000-abcd", "other", True)
     assert f"journal file {cut} is unreadable" in bad.problem

@@ -1,0 +1,58 @@
+"""The action's step removes both of its outputs before each run (scripts/github-action.sh
+`check`): the JSON report and the SARIF log. No stale log of an earlier run is uploaded as
+this one's (exit 2 writes neither), and a link the checkout holds at the SARIF path (a pull
+request that commits `drift.sarif -> ../../.gitconfig`, the `sarif-file` default) is gone
+before drift runs, never written through (revattacker 4)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cliutil import REPO
+
+SCRIPT = REPO / "scripts" / "github-action.sh"
+
+
+def _seen_by_drift(workspace: Path, **inputs: str) -> str:
+    """What a stub drift finds at drift.sarif and drift-report.json when the step starts it."""
+    record = workspace.parent / "seen"
+    stub = workspace.parent / "drift"
+    stub.write_text(
+        "#!/bin/sh\n"
+        f"for f in drift.sarif drift-report.json; do [ -e $f ] || [ -L $f ] && echo $f; done"
+        f" > {record}\nexit 2\n"
+    )
+    stub.chmod(0o755)
+    env = {
+        "PATH": os.environ["PATH"],
+        "DRIFT_BIN": str(stub),
+        "DRIFT_ACTION_ENVIRONMENT": "staging",
+        **{f"DRIFT_ACTION_{k.upper()}": v for k, v in inputs.items()},
+    }
+    subprocess.run(["bash", str(SCRIPT)], cwd=workspace, env=env, check=False, timeout=60)
+    return record.read_text()
+
+
+@pytest.mark.parametrize("kind", ["link", "stale file"])
+def test_the_sarif_path_is_removed_before_drift_runs(tmp_path: Path, kind: str) -> None:
+    workspace, victim = tmp_path / "ws", tmp_path / ".gitconfig"
+    workspace.mkdir()
+    victim.write_text("[user]\n")
+    if kind == "link":
+        (workspace / "drift.sarif").symlink_to("../.gitconfig")
+    else:
+        (workspace / "drift.sarif").write_text('{"runs": []}\n')
+    (workspace / "drift-report.json").write_text("{}\n")
+    assert _seen_by_drift(workspace) == ""
+    assert victim.read_text() == "[user]\n"
+
+
+def test_a_gs_sarif_path_is_left_to_drift(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "drift.sarif").write_text("{}\n")  # not the output: sarif-file is gs://
+    assert _seen_by_drift(workspace, sarif="gs://b/drift.sarif") == "drift.sarif\n"

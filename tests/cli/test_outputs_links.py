@@ -1,0 +1,89 @@
+"""A report, a SARIF log or a plan whose path is a symbolic link replaces the link, never the
+file it names (`drift.files.replaces_links`): a pull request that commits `drift.sarif` (the
+action's default `sarif-file`) as a link to `../../.gitconfig` would otherwise have the CI
+run replace a file outside the workspace with its SARIF log (revattacker 4). A link to one of
+this process's descriptors (`--output /dev/stdout`) is still the stream the shell handed
+drift (tests/cli/test_outputs_descriptors.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from drift.cli.fix import private
+from drift.fix.saved import write_saved
+from tests.cliutil import REPO, drift
+
+MANIFEST = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+  labels: {cloud.googleapis.com/location: us-central1}
+spec:
+  template:
+    spec:
+      containers:
+      - image: us-docker.pkg.dev/x/y/api:1
+        env:
+        - {name: ENVIRONMENT, value: staging}
+"""
+GITCONFIG = "[user]\n\tname = runner\n"
+
+
+def _workspace(tmp_path: Path) -> tuple[Path, Path]:
+    workspace, home = tmp_path / "ws", tmp_path / "home"
+    workspace.mkdir()
+    home.mkdir()
+    victim = home / ".gitconfig"
+    victim.write_text(GITCONFIG)
+    (workspace / "svc.yaml").write_text(MANIFEST)
+    return workspace, victim
+
+
+@pytest.mark.parametrize("option", ["--sarif", "--json", "--output"])
+def test_a_report_path_linked_out_of_the_workspace_replaces_the_link(
+    tmp_path: Path, option: str
+) -> None:
+    workspace, victim = _workspace(tmp_path)
+    (workspace / "drift.sarif").symlink_to("../home/.gitconfig")  # what the PR commits
+    done = drift(
+        "check", "staging", "--profiles", str(REPO / "profiles"), "--manifest", "svc.yaml",
+        "--offline", option, "drift.sarif", "--format", "github",
+        cwd=workspace,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    assert victim.read_text() == GITCONFIG, f"{victim} replaced: {victim.read_text()[:60]!r}"
+    written = workspace / "drift.sarif"
+    assert not written.is_symlink() and written.read_text().strip(), "the report replaces the link"
+
+
+def test_a_link_to_a_file_that_is_not_writable_is_replaced_not_refused(tmp_path: Path) -> None:
+    workspace, victim = _workspace(tmp_path)
+    victim.chmod(0o400)
+    (workspace / "r.json").symlink_to(victim)
+    done = drift(
+        "check", "staging", "--profiles", str(REPO / "profiles"), "--manifest", "svc.yaml",
+        "--offline", "--json", "r.json", cwd=workspace,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    assert victim.read_text() == GITCONFIG and not (workspace / "r.json").is_symlink()
+
+
+def test_a_saved_plan_replaces_a_link_and_a_private_one_leaves_its_target_alone(
+    tmp_path: Path,
+) -> None:
+    _, victim = _workspace(tmp_path)
+    victim.chmod(0o644)
+    plan = tmp_path / "plan.json"
+    plan.symlink_to(victim)
+    write_saved(plan, "{}\n")
+    assert victim.read_text() == GITCONFIG and not plan.is_symlink()
+    plan.unlink()
+    plan.symlink_to(victim)
+    private(plan)  # before a plan with credentials is written: no chmod of the link's target
+    assert os.stat(victim).st_mode & 0o777 == 0o644
+    assert not plan.is_symlink() and plan.stat().st_mode & 0o777 == 0o600
