@@ -14,6 +14,14 @@ UNIVERSE = "GOOGLE_CLOUD_UNIVERSE_DOMAIN"
 DEFAULT_UNIVERSE = "googleapis.com"
 
 
+def configured_universe() -> str:
+    """The universe domain the clients are for: GOOGLE_CLOUD_UNIVERSE_DOMAIN as the generated
+    clients take it (stripped: `get_universe_domain` in google/cloud/run_v2/_compat.py), else
+    googleapis.com. The one value `check_universe` holds the credentials to, and the Cloud
+    Storage client is given (it reads no variable: `drift.live.clients._storage_client`)."""
+    return (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
+
+
 def check_universe(creds: Any) -> None:
     """Refuse credentials of one universe used with the APIs of another, before any call: the
     clients would send the credentials' token to the endpoints of the universe configured
@@ -26,7 +34,7 @@ def check_universe(creds: Any) -> None:
     notice", google/cloud/run_v2/services/services/client.py `_validate_universe_domain`)."""
     from google.auth.exceptions import GoogleAuthError
 
-    configured = (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
+    configured = configured_universe()
     try:  # Compute Engine credentials ask the metadata server for theirs
         theirs = str(getattr(creds, "universe_domain", "") or DEFAULT_UNIVERSE)
     except GoogleAuthError:  # it does not answer: the first call says so
