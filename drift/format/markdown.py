@@ -231,8 +231,9 @@ def _row(cells: list[str]) -> str:
 
 def _cut(report: Report, limit: int) -> str:
     """The summary within `limit` bytes when the whole is larger: one table, the most severe
-    rows first across services, cut from the least severe end, and a line counting what was
-    left out and saying where it is. Empty when not even that line fits."""
+    rows first across services, cut from the least severe end, the hints the rows point to,
+    and a line counting what was left out and saying where it is. Empty when not even that
+    line fits."""
     rows = _ranked_rows(report)
     head = [
         *_head(report),
@@ -241,6 +242,10 @@ def _cut(report: Report, limit: int) -> str:
         "",
         *md_table(["severity", "rule", "service", "target", "message", "location"], []),
     ]
+    # what the rows send the reader to ("… is not enabled in project P (see the hint)",
+    # `condensed`): the command to enable the API, one short line per project and API
+    hints = [f"- {md_text(hint)}" for hint in unverified_hints(report)]
+    hints = ["", *hints] if hints else []
     sections = [
         name
         for name, present in (
@@ -260,7 +265,7 @@ def _cut(report: Report, limit: int) -> str:
             f"{counted} left out, the least severe{also}. The JSON report (`--json FILE`; the "
             "GitHub Action's `report-file`, kept as an artifact or in the cache) has them all."
         )
-        lines = [*head, *(row for _, row in rows[:kept]), *_tail(report), "", note]
+        lines = [*head, *(row for _, row in rows[:kept]), *hints, *_tail(report), "", note]
         return "\n".join(lines) + "\n"
 
     # the longest the rest can be: every row counted as left out

@@ -10,13 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import AuthError, EmulatorUnreachable, UsageError
-from drift.live.credfail import default_refresh_failed, key_file_unusable, token_file_missing
+from drift.live.credfail import (
+    default_refresh_failed,
+    key_file_unusable,
+    token_file_missing,
+    words,
+)
 from drift.live.googleenv import (
     DEFAULT_UNIVERSE,
     UNIVERSE,
     check_client_variables,
     check_ssl_roots,
     check_universe,
+    configured_universe,
 )
 from drift.textsafe import visible
 
@@ -168,8 +174,7 @@ def backend() -> str:
     emulators = emulator_host()
     if emulators is not None:
         return f"the emulator at {visible(emulators.run)}"
-    universe = (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
-    return f"Google Cloud ({visible(universe)})"
+    return f"Google Cloud ({visible(configured_universe())})"
 
 
 def emulator_host() -> Emulators | None:
@@ -303,7 +308,34 @@ def _storage_client(clients: Clients) -> Any:
         return storage.Client()
     if why := no_storage(clients.emulator):
         raise UsageError(why, hint=NO_STORAGE_HINT)
-    return storage.Client(credentials=clients.credentials, project=None)
+    return _real_storage_client(storage, clients.credentials)
+
+
+def _real_storage_client(storage: Any, creds: Any) -> Any:
+    """The real API's client, for the universe `check_universe` held the credentials to:
+    google-cloud-storage reads no GOOGLE_CLOUD_UNIVERSE_DOMAIN, only `client_options`
+    (google/cloud/storage/client.py `Client.__init__`), and refuses credentials of another
+    universe with a ValueError. Given only when it is not googleapis.com: a universe given
+    turns on the library's refusal of GOOGLE_API_USE_CLIENT_CERTIFICATE=true, which mTLS in
+    googleapis.com keeps using. What the library refuses is said as a usage error, never as
+    an internal one."""
+    from google.auth.exceptions import GoogleAuthError
+
+    universe = configured_universe()
+    options = None if universe == DEFAULT_UNIVERSE else {"universe_domain": universe}
+    try:
+        return storage.Client(credentials=creds, project=None, client_options=options)
+    except GoogleAuthError as exc:  # Compute Engine credentials: the metadata server's universe
+        raise AuthError(
+            f"Cloud Storage client: credentials failed: {words(exc)}",
+            hint="run `gcloud auth application-default login`, or set " + KEY_FILE,
+        ) from exc
+    except ValueError as exc:  # the universe, or mTLS outside googleapis.com
+        raise UsageError(
+            f"the Cloud Storage client refuses this setup ({UNIVERSE}={visible(universe)}): "
+            f"{visible(' '.join(str(exc).split()))[:300]}",
+            hint="fix what it names, or name a local file instead of gs://",
+        ) from exc
 
 
 NO_STORAGE_HINT = f"set {STORAGE_EMULATOR} to a Cloud Storage emulator, or name a local file"

@@ -5,13 +5,24 @@ usage message naming the variable (SPEC "Exit codes": 2; safety invariant 7)."""
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 from typing import Any
 
 from drift.errors import UsageError
+from drift.files import NotRegular, regular_bytes
 from drift.textsafe import visible
 
 UNIVERSE = "GOOGLE_CLOUD_UNIVERSE_DOMAIN"
 DEFAULT_UNIVERSE = "googleapis.com"
+
+
+def configured_universe() -> str:
+    """The universe domain the clients are for: GOOGLE_CLOUD_UNIVERSE_DOMAIN as the generated
+    clients take it (stripped: `get_universe_domain` in google/cloud/run_v2/_compat.py), else
+    googleapis.com. The one value `check_universe` holds the credentials to, and the Cloud
+    Storage client is given (it reads no variable: `drift.live.clients._storage_client`)."""
+    return (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
 
 
 def check_universe(creds: Any) -> None:
@@ -26,7 +37,7 @@ def check_universe(creds: Any) -> None:
     notice", google/cloud/run_v2/services/services/client.py `_validate_universe_domain`)."""
     from google.auth.exceptions import GoogleAuthError
 
-    configured = (os.environ.get(UNIVERSE) or DEFAULT_UNIVERSE).strip()
+    configured = configured_universe()
     try:  # Compute Engine credentials ask the metadata server for theirs
         theirs = str(getattr(creds, "universe_domain", "") or DEFAULT_UNIVERSE)
     except GoogleAuthError:  # it does not answer: the first call says so
@@ -86,6 +97,16 @@ def check_client_variables() -> None:
 
 
 SSL_ROOTS = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
+SSL_ROOTS_LIMIT = 16 * 1024 * 1024
+"""Bytes a roots bundle may have: Mozilla's whole store is about 0.25 MB as PEM, RHEL's
+ca-bundle.trust.crt about 0.5 MB; `/dev/zero` has no end."""
+_PEM_CERTIFICATE = re.compile(rb"-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----")
+"""The PEM labels gRPC core's roots reader takes: it loads them with
+PEM_read_bio_X509_AUX (src/core/tsi/ssl_transport_security.cc `x509_store_load_certs`),
+whose label is PEM_STRING_X509_TRUSTED, and BoringSSL's/OpenSSL's `check_pem`
+(crypto/pem/pem_lib.c) accepts "CERTIFICATE" and "X509 CERTIFICATE" (PEM_STRING_X509_OLD)
+for it as well: what `openssl x509 -addtrust` writes and RHEL/Fedora ship as
+/etc/pki/ca-trust/extracted/openssl/ca-bundle.trust.crt (revown33 F3)."""
 
 
 def check_ssl_roots() -> None:
@@ -94,14 +115,19 @@ def check_ssl_roots() -> None:
     at the first one and, when it names a directory (as SSL_CERT_DIR takes one), aborts the
     process — SIGABRT, nothing on stderr, no report; a file of no certificate leaves every
     handshake failing ("Update handshaker factory failed"), which would read as an outage to
-    run again. An empty value is unset to gRPC."""
+    run again. An empty value is unset to gRPC. Read only when it is a regular file, and at
+    most SSL_ROOTS_LIMIT bytes of it: a named pipe (`/dev/stdin` in CI) would wait for ever
+    before any call, `/dev/zero` until memory runs out."""
     path = os.environ.get(SSL_ROOTS, "")
     if not path:
         return
     try:
-        with open(path, "rb") as roots:
-            pem = roots.read()
-        why = "" if b"-----BEGIN CERTIFICATE-----" in pem else "holds no PEM certificate"
+        pem = regular_bytes(Path(path), SSL_ROOTS_LIMIT + 1)
+        why = "" if _PEM_CERTIFICATE.search(pem) else "holds no PEM certificate"
+        if len(pem) > SSL_ROOTS_LIMIT:
+            why = f"is larger than {SSL_ROOTS_LIMIT // (1024 * 1024)} MiB"
+    except NotRegular as exc:
+        why = "is a directory" if os.path.isdir(path) else f"is {exc}"
     except IsADirectoryError:
         why = "is a directory"
     except FileNotFoundError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from drift.errors import not_enabled
 from drift.findings import BaselineState, Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.markdown import (
@@ -151,6 +152,35 @@ def test_a_cut_summary_keeps_a_new_warning_over_unchanged_ones() -> None:
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     warnings = [row for row in rows if row.startswith("| warning ")]
     assert warnings[0].startswith("| warning **new** | `env.unexpected` | aaa | `env.NEW_ONE` |")
+
+
+def test_a_cut_summary_keeps_the_hint_its_rows_send_the_reader_to() -> None:
+    """A SERVICE_DISABLED row says '… is not enabled in project P (see the hint)' (143c332,
+    `condensed`): the cut summary printed no hint, so the command to enable the API was
+    nowhere in it (revown33 F2)."""
+    said = not_enabled("secretmanager.googleapis.com", "acme-staging")
+    reason = (
+        "GetSecretVersion projects/acme-staging/secrets/k/versions/latest: PERMISSION_DENIED: "
+        f"{said}. Secret Manager API has not been used in project 1 before or it is disabled."
+    )
+    gap = Unverified("api", "secret.k", reason)
+    findings = tuple(
+        make_finding("env.missing", Severity.WARNING, "api", f"env.V{i}", "x" * 200)
+        for i in range(400)
+    )
+    text = cut(make_report(findings, unverified=(gap,)), 20_000)
+    assert len(text.encode()) <= 20_000
+    assert "this summary is cut" in text
+    assert "(see the hint)" in text
+    command = "gcloud services enable secretmanager.googleapis.com --project acme-staging"
+    lines = text.splitlines()
+    hints = [line for line in lines if line.startswith("- hint: ") and command in line]
+    assert len(hints) == 1, text[-3000:]
+    hint = hints[0]
+    assert hint in render(make_report(findings, unverified=(gap,))).splitlines()  # as whole
+    # after the table, not in it: a blank line ends it
+    at = lines.index(hint)
+    assert lines[at - 1] == "" and lines[at - 2].startswith("| ")
 
 
 def test_a_summary_is_empty_when_not_even_the_count_fits() -> None:

@@ -258,6 +258,56 @@ def test_universe_domain_of_the_credentials_is_used(
     assert _built_for(monkeypatch, _fake_key(tmp_path / "k2.json"), None) == ("run.googleapis.com")
 
 
+def _storage_for(monkeypatch: pytest.MonkeyPatch, key: Path, universe: str | None) -> str:
+    """The universe domain of the Cloud Storage client the session makes with `key` and
+    GOOGLE_CLOUD_UNIVERSE_DOMAIN=`universe` (a gs:// report or baseline), no call made."""
+    from drift.live.clients import make_clients
+
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    _built_for(monkeypatch, key, universe)  # the same environment, checked the same way
+
+    async def build() -> str:
+        clients = make_clients()
+        try:
+            return str(clients.storage().universe_domain)
+        finally:
+            await clients.close()
+
+    return asyncio.run(build())
+
+
+# revown33 F1: google-cloud-storage reads no GOOGLE_CLOUD_UNIVERSE_DOMAIN (client_options
+# only): with the setup E3's hint asks for, a gs:// --output/--baseline made a googleapis.com
+# client, whose ValueError ("The configured universe domain (googleapis.com) does not match
+# ...") ended the run as `internal error` after the whole check.
+def test_storage_client_is_for_the_universe_the_check_held_the_credentials_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
+    assert _storage_for(monkeypatch, key, "example-sovereign.com ") == "example-sovereign.com"
+    assert _storage_for(monkeypatch, _fake_key(tmp_path / "k2.json"), None) == "googleapis.com"
+
+
+def test_a_storage_client_the_library_refuses_is_a_usage_error_not_an_internal_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mTLS outside googleapis.com: google-cloud-storage's own ValueError, said as a usage
+    error naming the universe (on main: the universe mismatch's ValueError, as is)."""
+    from drift.errors import UsageError
+
+    key = _fake_key(tmp_path / "key.json", universe="example-sovereign.com")
+    monkeypatch.setenv("GOOGLE_API_USE_CLIENT_CERTIFICATE", "true")
+    with pytest.raises(UsageError) as caught:
+        _storage_for(monkeypatch, key, "example-sovereign.com")
+    said = caught.value.diagnostics()
+    assert said.startswith(
+        "the Cloud Storage client refuses this setup "
+        "(GOOGLE_CLOUD_UNIVERSE_DOMAIN=example-sovereign.com): "
+    ), said
+    assert "GOOGLE_API_USE_CLIENT_CERTIFICATE" in said
+    assert "name a local file instead of gs://" in said
+
+
 # E1: GOOGLE_APPLICATION_CREDENTIALS naming the directory the key was mounted in ended as
 # `internal error: IsADirectoryError` (google-auth's open() raises the OSError as is).
 def test_key_file_variable_naming_a_directory_is_one_clear_message(tmp_path: Path) -> None:
