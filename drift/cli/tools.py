@@ -112,19 +112,31 @@ def _writable(path: Path) -> None:
         raise UsageError(f"--log {path}: cannot write it: {exc.strerror or exc}") from exc
 
 
-def demo(profiles: ProfilesDir = None) -> None:
+DemoProfiles = Annotated[
+    Path | None,
+    typer.Option(
+        "--profiles",
+        help="Directory of the story's profiles [default: the examples shipped with drift; "
+        "never ./profiles or DRIFT_PROFILES_DIR].",
+        show_default=False,
+        parser=directory,
+        metavar="DIR",
+    ),
+]
+
+
+def demo(profiles: DemoProfiles = None) -> None:
     """The whole story against the sandbox, with real output: drift found, the 1011 tied to
     it, the patch proven on a canary, traffic moved, the fix rolled back.
 
-    Exit 0 only if every step behaved as the story says. Uses the example profiles
-    (./profiles); nothing leaves this machine.
+    Exit 0 only if every step behaved as the story says. Uses the example profiles shipped
+    with drift (never ./profiles; --profiles DIR names others); nothing leaves this machine.
 
     Example: drift demo
     """
     from drift.demo import run_demo
 
-    settings = Invocation(profiles=profiles).settings()
-    raise typer.Exit(run_demo(settings.profiles_dir))
+    raise typer.Exit(run_demo(profiles))
 
 
 class ValidateFormat(StrEnum):
