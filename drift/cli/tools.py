@@ -37,8 +37,18 @@ Examples:
 sandbox_app = typer.Typer(help=SANDBOX_HELP, invoke_without_command=True, rich_markup_mode=None)
 Scenario = Annotated[
     Path | None,
-    typer.Option("--scenario", help="Scenario YAML [default: the shipped acme-chat story]."),
+    typer.Option(
+        "--scenario",
+        help="Scenario YAML, or the name of one shipped with drift (default, real-shapes) "
+        "[default: the shipped acme-chat story].",
+    ),
 ]
+
+
+def _scenario(path: Path | None) -> Path | None:
+    from drift.sandbox.scenario import shipped_scenario
+
+    return None if path is None else shipped_scenario(path)
 
 
 @sandbox_app.callback()
@@ -71,7 +81,7 @@ def sandbox(
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # its own lines on a taken port, etc.
     from drift.sandbox import run_foreground
 
-    raise typer.Exit(run_foreground(scenario, host=host, port=port, log=log))
+    raise typer.Exit(run_foreground(_scenario(scenario), host=host, port=port, log=log))
 
 
 @sandbox_app.command(
@@ -93,7 +103,7 @@ def sandbox_token(
     """
     from drift.sandbox import Sandbox
 
-    with Sandbox(scenario) as running:  # on a free loopback port, stopped at once
+    with Sandbox(_scenario(scenario)) as running:  # on a free loopback port, stopped at once
         tokens = running.test_tokens(subject)
     if not tokens:
         raise UsageError(
