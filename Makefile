@@ -14,7 +14,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 2)))
 BYTECODE := env -u PYTHONDONTWRITEBYTECODE
 COMPILE := $(BYTECODE) $(BIN)/python -m compileall -q -j 0 drift  # a speed-up only: a failure is not fatal
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo bench floors clean
 
 install: $(STAMP)
 
@@ -54,6 +54,18 @@ demo: $(STAMP)
 bench: $(STAMP)
 	-$(COMPILE)
 	$(BIN)/python -m benchmarks.bench
+
+# The suite on the LOWEST versions pyproject.toml allows (uv --resolution lowest-direct), in a
+# venv of its own under /tmp: every `>=` must be a version drift runs on. Not part of `test`
+# (a fresh resolution and install each time, network needed). --seed: tests/test_packaging.py
+# runs pip in it.
+FLOORS_VENV ?= /tmp/drift-floors-venv
+floors: $(STAMP)
+	rm -rf $(FLOORS_VENV)
+	$(BIN)/uv venv --quiet --seed --python $(BIN)/python $(FLOORS_VENV)
+	$(BIN)/uv pip install --quiet --python $(FLOORS_VENV)/bin/python \
+		--resolution lowest-direct -e '.[test]'
+	$(BYTECODE) $(FLOORS_VENV)/bin/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

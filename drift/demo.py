@@ -97,15 +97,24 @@ STEPS = (
 )
 
 
-def run_demo(profiles: Path, out: TextIO = sys.stdout) -> int:
-    """Run every step; 0 only if each exited as expected and said what the story says."""
+def example_profiles() -> Path:
+    """The example profiles shipped with drift (package data, the repository's `profiles/`
+    copied): the ones the shipped scenario's story is told with."""
+    return Path(__file__).with_name("examples") / "profiles"
+
+
+def run_demo(profiles: Path | None = None, out: TextIO = sys.stdout) -> int:
+    """Run every step; 0 only if each exited as expected and said what the story says.
+
+    `profiles`: the shipped example profiles unless a directory is named (`--profiles`);
+    never the working directory's own `profiles/`, which the story would fail on."""
     from drift.sandbox import Sandbox, mint_test_jwt
 
-    profiles = profiles.resolve()
+    profiles = (profiles or example_profiles()).resolve()
     if not (profiles / "e2e.yaml").is_file():
         raise UsageError(
             f"the demo needs the example profiles: no {profiles}/e2e.yaml "
-            "(run it from the repository root, or pass --profiles)"
+            "(leave --profiles out to use the ones shipped with drift)"
         )
     say = _printer(out)
     with Sandbox() as sandbox, tempfile.TemporaryDirectory(prefix="drift-demo-") as work:

@@ -183,7 +183,7 @@ def scenario_secret_values(path: Path) -> list[str]:
     """Every secret value a scenario file seeds (to assert none ever appears in output)."""
     from ruamel.yaml import YAML
 
-    data = YAML(typ="safe").load(path.read_text())
+    data = YAML(typ="safe", pure=True).load(path.read_text())
     values = []
     for project in data["projects"].values():
         for secret in (project.get("secrets") or {}).values():

@@ -141,7 +141,7 @@ def test_the_action_leaves_the_jobs_python_alone() -> None:
     """setup-python's default `update-environment: true` puts its interpreter first on PATH
     for every later step of the caller's job, and drift's pinned dependencies would be
     installed into it: the action keeps its Python to itself, drift in a venv run by path."""
-    steps = YAML(typ="safe").load((REPO / "action.yml").read_text())["runs"]["steps"]
+    steps = YAML(typ="safe", pure=True).load((REPO / "action.yml").read_text())["runs"]["steps"]
     setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python"))
     assert str(setup["with"]["update-environment"]).lower() == "false"
     install = next(s for s in steps if s.get("name") == "Install drift")
@@ -153,7 +153,7 @@ def test_the_action_leaves_the_jobs_python_alone() -> None:
 
 
 def test_action_yml_inputs_reach_the_script() -> None:
-    action = YAML(typ="safe").load((REPO / "action.yml").read_text())
+    action = YAML(typ="safe", pure=True).load((REPO / "action.yml").read_text())
     assert set(action["inputs"]) == {
         "environment",
         "profiles",
@@ -229,11 +229,11 @@ def test_action_refuses_a_probe_of_a_manifest(sandbox: Sandbox, tmp_path: Path) 
 
 
 def test_the_readme_uses_only_inputs_the_action_has() -> None:
-    action = YAML(typ="safe").load((REPO / "action.yml").read_text())
+    action = YAML(typ="safe", pure=True).load((REPO / "action.yml").read_text())
     readme = (REPO / "README.md").read_text()
     used: set[str] = set()
     for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S):
-        for step in _steps(YAML(typ="safe").load(block)):
+        for step in _steps(YAML(typ="safe", pure=True).load(block)):
             if str(step.get("uses", "")).startswith("acme-chat/drift@"):
                 used |= set(step.get("with") or {})
     assert "manifest" in used
@@ -340,7 +340,7 @@ def test_unset_profiles_and_fail_on_inputs_leave_drift_its_own_configuration(
     """README "Configuration": options, then DRIFT_*, then [tool.drift], then defaults. The
     inputs' defaults were `profiles` and `error`, always passed as options: a project's
     `[tool.drift] fail_on = "warning"` or `DRIFT_FAIL_ON` never took effect in CI."""
-    inputs = YAML(typ="safe").load((REPO / "action.yml").read_text())["inputs"]
+    inputs = YAML(typ="safe", pure=True).load((REPO / "action.yml").read_text())["inputs"]
     assert inputs["profiles"]["default"] == "" and inputs["fail-on"]["default"] == ""
     args = _action_arguments(tmp_path)
     assert "--fail-on" not in args and "--profiles" not in args

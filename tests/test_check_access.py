@@ -64,7 +64,7 @@ def test_a_project_drift_cannot_look_up_is_unverified_not_no_access(
     world: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # neither resourcemanager.projects.get nor .getIamPolicy (the README's minimum for check)
-    scenario = YAML(typ="safe").load(SHAPES.read_text())
+    scenario = YAML(typ="safe", pure=True).load(SHAPES.read_text())
     scenario["projects"]["acme-prod"]["deny"] = ["GetProject", "GetIamPolicy"]
     world.reset(scenario)
     world.revoke(  # billing@ is granted on its secret: nothing else is read for it

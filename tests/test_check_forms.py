@@ -109,7 +109,7 @@ def test_latest_statuses_without_a_revision_name_give_the_same_report(
     shapes: Sandbox, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # whether a LATEST traffic status carries the revision it resolved to is not documented
-    scenario = YAML(typ="safe").load(SHAPES.read_text())
+    scenario = YAML(typ="safe", pure=True).load(SHAPES.read_text())
     scenario["options"]["latest_status_names_revision"] = False
     unnamed = make_sandbox(scenario)
     statuses = unnamed.service("acme-prod", "chat").traffic_statuses

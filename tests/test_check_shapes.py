@@ -175,7 +175,7 @@ PLATFORM = "group:platform@acme.example"
 
 
 def test_no_grant_anywhere_is_no_access(shapes: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    world = YAML(typ="safe").load(SHAPES.read_text())
+    world = YAML(typ="safe", pure=True).load(SHAPES.read_text())
     del world["organizations"]["1000"]["deny"]  # every level's policy can be read
     shapes.reset(world)
     shapes.revoke(

@@ -46,7 +46,7 @@ def test_the_precommit_hook_runs_wherever_the_profiles_are() -> None:
     """`files: ^profiles/...` never matched a project whose profiles are in deploy/profiles
     (the README's own `[tool.drift] profiles_dir` example): pre-commit skipped the lint on
     every commit without a word. The hook runs on every commit, on the whole directory."""
-    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hooks = YAML(typ="safe", pure=True).load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "drift-profiles-validate")
     assert hook["always_run"] is True and hook["pass_filenames"] is False
     assert "files" not in hook
@@ -60,7 +60,7 @@ def test_the_precommit_hook_in_a_monorepo_is_given_its_directory(tmp_path: Path)
     its args the error says how to give them."""
     import shutil
 
-    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hooks = YAML(typ="safe", pure=True).load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "drift-profiles-validate")
     root = tmp_path / "mono"
     shutil.copytree(REPO / "profiles", root / "svc" / "profiles")
@@ -69,7 +69,7 @@ def test_the_precommit_hook_in_a_monorepo_is_given_its_directory(tmp_path: Path)
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("For pre-commit:") : readme.index("### A scheduled check")]
     blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
-    given = [YAML(typ="safe").load(block)[0]["hooks"][0] for block in blocks]
+    given = [YAML(typ="safe", pure=True).load(block)[0]["hooks"][0] for block in blocks]
     args = next(h["args"] for h in given if h["id"] == hook["id"] and "args" in h)
     entry = hook["entry"].split()
     assert entry[0] == "drift"

@@ -44,7 +44,10 @@ def _warm() -> None:
     import drift
 
     for library in LIBRARIES:
-        importlib.import_module(library)
+        try:
+            importlib.import_module(library)
+        except ModuleNotFoundError:  # typer._click: typer 0.16+ only (`make floors` runs 0.15.4)
+            pass
     for module in pkgutil.walk_packages(drift.__path__, "drift."):
         if not module.name.startswith(("drift.sandbox", "drift.demo")) and not (
             module.name.endswith("__main__")

@@ -37,8 +37,18 @@ Examples:
 sandbox_app = typer.Typer(help=SANDBOX_HELP, invoke_without_command=True, rich_markup_mode=None)
 Scenario = Annotated[
     Path | None,
-    typer.Option("--scenario", help="Scenario YAML [default: the shipped acme-chat story]."),
+    typer.Option(
+        "--scenario",
+        help="Scenario YAML, or the name of one shipped with drift (default, real-shapes) "
+        "[default: the shipped acme-chat story].",
+    ),
 ]
+
+
+def _scenario(path: Path | None) -> Path | None:
+    from drift.sandbox.scenario import shipped_scenario
+
+    return None if path is None else shipped_scenario(path)
 
 
 @sandbox_app.callback()
@@ -71,7 +81,7 @@ def sandbox(
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # its own lines on a taken port, etc.
     from drift.sandbox import run_foreground
 
-    raise typer.Exit(run_foreground(scenario, host=host, port=port, log=log))
+    raise typer.Exit(run_foreground(_scenario(scenario), host=host, port=port, log=log))
 
 
 @sandbox_app.command(
@@ -93,7 +103,7 @@ def sandbox_token(
     """
     from drift.sandbox import Sandbox
 
-    with Sandbox(scenario) as running:  # on a free loopback port, stopped at once
+    with Sandbox(_scenario(scenario)) as running:  # on a free loopback port, stopped at once
         tokens = running.test_tokens(subject)
     if not tokens:
         raise UsageError(
@@ -112,19 +122,31 @@ def _writable(path: Path) -> None:
         raise UsageError(f"--log {path}: cannot write it: {exc.strerror or exc}") from exc
 
 
-def demo(profiles: ProfilesDir = None) -> None:
+DemoProfiles = Annotated[
+    Path | None,
+    typer.Option(
+        "--profiles",
+        help="Directory of the story's profiles [default: the examples shipped with drift; "
+        "never ./profiles or DRIFT_PROFILES_DIR].",
+        show_default=False,
+        parser=directory,
+        metavar="DIR",
+    ),
+]
+
+
+def demo(profiles: DemoProfiles = None) -> None:
     """The whole story against the sandbox, with real output: drift found, the 1011 tied to
     it, the patch proven on a canary, traffic moved, the fix rolled back.
 
-    Exit 0 only if every step behaved as the story says. Uses the example profiles
-    (./profiles); nothing leaves this machine.
+    Exit 0 only if every step behaved as the story says. Uses the example profiles shipped
+    with drift (never ./profiles; --profiles DIR names others); nothing leaves this machine.
 
     Example: drift demo
     """
     from drift.demo import run_demo
 
-    settings = Invocation(profiles=profiles).settings()
-    raise typer.Exit(run_demo(settings.profiles_dir))
+    raise typer.Exit(run_demo(profiles))
 
 
 class ValidateFormat(StrEnum):

@@ -20,6 +20,7 @@ from drift.live.changeids import canary_change, named_change
 from drift.live.conditions import failed_ready, words
 from drift.live.model import LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import raw, same_configuration
+from drift.protofield import is_repeated
 from drift.redact import mask
 
 FROM_REVISION = (
@@ -181,7 +182,7 @@ def template_from_revision(revision: Any, template: Any) -> Any:
     fields = out.DESCRIPTOR.fields_by_name
     for name in (n for n in FROM_REVISION if n in fields):
         field = fields[name]
-        if field.is_repeated:
+        if is_repeated(field):
             getattr(out, name).extend(getattr(rev, name))
         elif field.message_type is not None:
             if rev.HasField(name):

@@ -19,6 +19,7 @@ from drift.fields.access import seconds_text
 from drift.fix.patch import system_key as reserved
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
+from drift.protofield import is_repeated
 from drift.redact import MASK
 from drift.textsafe import visible
 
@@ -136,7 +137,7 @@ def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
     field = after.DESCRIPTOR.fields_by_name[name]
     b, a = getattr(before, name), getattr(after, name)
     path = prefix + name
-    if field.is_repeated:
+    if is_repeated(field):
         if list(b) == list(a):
             return []
         if field.cpp_type != FieldDescriptor.CPPTYPE_MESSAGE and field.message_type is None:

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from drift.protofield import is_repeated
+
 log = logging.getLogger(__name__)
 
 _DURATION = "google.protobuf.Duration"
@@ -77,7 +79,7 @@ def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozen
         here = key(path, attribute)
         if field.message_type is not None:
             _message_field(msg, field, value, here)
-        elif _repeated(field):
+        elif is_repeated(field):
             items = enumerate(expect(value, list, here, "a list"))
             scalars = [_scalar(field, v, index(here, i)) for i, v in items if v is not None]
             with _assigning(here):
@@ -95,11 +97,6 @@ def _assigning(path: str) -> Iterator[None]:
         yield
     except (ValueError, TypeError) as exc:  # e.g. a number out of the field's range
         raise PathProblem(path, str(exc)) from None
-
-
-def _repeated(field: Any) -> bool:
-    flag = getattr(field, "is_repeated", None)  # protobuf 7 has no `label` any more
-    return bool(flag) if flag is not None else field.label == field.LABEL_REPEATED
 
 
 def _message_field(msg: Any, field: Any, value: Any, path: str) -> None:
@@ -124,7 +121,7 @@ def _message_field(msg: Any, field: Any, value: Any, path: str) -> None:
             except ValueError:
                 raise PathProblem(path, f"{text!r} is not a duration such as 300s") from None
         return
-    if _repeated(field):
+    if is_repeated(field):
         items = getattr(msg, name)
         for i, item in enumerate(expect(value, list, path, "a list")):
             if item is not None:

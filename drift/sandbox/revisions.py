@@ -12,6 +12,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from drift.expansion import expand
+from drift.protofield import is_repeated
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import (
@@ -43,7 +44,7 @@ def copy_fields(src: Message, dst: Message, names: Iterable[str]) -> None:
     for name in names:
         field = src.DESCRIPTOR.fields_by_name[name]
         dst.ClearField(name)
-        if field.is_repeated:
+        if is_repeated(field):
             getattr(dst, name).MergeFrom(getattr(src, name))
         elif field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
             if src.HasField(name):

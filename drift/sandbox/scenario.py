@@ -21,6 +21,7 @@ __all__ = [
     "default_scenario_path",
     "load_scenario",
     "scenario_from_data",
+    "shipped_scenario",
     "validate_scenario",
 ]
 MAX_REVISION_NAME = 63
@@ -29,6 +30,16 @@ MAX_REVISION_NAME = 63
 def default_scenario_path() -> Path:
     """The scenario shipped with drift: the demo app of `profiles/` with deliberate drift."""
     return Path(__file__).with_name("scenarios") / "default.yaml"
+
+
+def shipped_scenario(path: Path) -> Path:
+    """A `--scenario` value: the file it names, or else, for a bare name (`real-shapes`,
+    `real-shapes.yaml`), the scenario of that name shipped with drift (an installed drift has
+    no checkout to give a path into). A file of that name in the working directory wins."""
+    if path.exists() or len(path.parts) != 1:
+        return path
+    shipped = default_scenario_path().with_name(path.name.removesuffix(".yaml") + ".yaml")
+    return shipped if shipped.is_file() else path
 
 
 def load_scenario(path: Path | str) -> Scenario:

@@ -62,7 +62,7 @@ class Runner:
         self.said: list[str] = []
         """What the action's step printed, run by run."""
         self.steps = self.steps_of(WORKFLOW)
-        action = YAML(typ="safe").load((REPO / "action.yml").read_text())
+        action = YAML(typ="safe", pure=True).load((REPO / "action.yml").read_text())
         # input name -> the variable the action's step hands it to the script in
         self.inputs = {
             re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", r"\1", value): name
@@ -71,7 +71,7 @@ class Runner:
 
     @staticmethod
     def steps_of(workflow: Path) -> list[dict[str, Any]]:
-        jobs = YAML(typ="safe").load(workflow.read_text())["jobs"]
+        jobs = YAML(typ="safe", pure=True).load(workflow.read_text())["jobs"]
         steps: list[dict[str, Any]] = jobs["drift"]["steps"]
         return steps
 

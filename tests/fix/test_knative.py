@@ -84,7 +84,7 @@ def render(live: run_v2.Service, *, reveal: bool = False) -> tuple[str, dict[str
     patched = patched_template(live, sp, "app", clear_name=False)  # as plan_environment does
     plan = Plan("prod", "acme-prod", "europe-west1", (sp,))
     text = plan_yaml(plan, {"api": patched}, reveal=reveal)
-    return text, YAML(typ="safe").load(text)
+    return text, YAML(typ="safe", pure=True).load(text)
 
 
 @pytest.mark.parametrize("make", shapes.REALISTIC.values(), ids=list(shapes.REALISTIC))
@@ -239,7 +239,9 @@ def test_template_that_is_not_what_serves_is_not_appliable() -> None:
     sp = service_plan(live)
     sp = ServicePlan(**{**sp.__dict__, "unreleased": "the service template differs"})
     plan = Plan("prod", "acme-prod", "europe-west1", (sp,))
-    doc = YAML(typ="safe").load(plan_yaml(plan, {"api": patched_template(live, sp, "app")}))
+    doc = YAML(typ="safe", pure=True).load(
+        plan_yaml(plan, {"api": patched_template(live, sp, "app")})
+    )
     assert "would release the template too" in doc[NOT_APPLIABLE]
 
 
@@ -334,7 +336,7 @@ def test_a_job_or_pool_plan_is_offered_as_the_yaml_its_replace_takes(kind: Kind)
     )
     patched = patched_template(live, sp, None, clear_name=False)
     text = plan_yaml(Plan("prod", "acme-prod", "europe-west1", (sp,)), {sp.key: patched})
-    doc = YAML(typ="safe").load(text)
+    doc = YAML(typ="safe", pure=True).load(text)
     assert NOT_APPLIABLE not in doc, doc.get(NOT_APPLIABLE)
     verb = "jobs" if kind is Kind.JOB else "worker-pools"
     assert f"Apply: gcloud run {verb} replace FILE --project=acme-prod" in text

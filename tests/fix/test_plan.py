@@ -222,7 +222,7 @@ def test_yaml_is_a_knative_service_without_credentials(profile: Profile) -> None
     text = render_plan(
         plan_for(profile, drifted()), PlanFormat.YAML, patched={"api": _service_proto()}
     )
-    doc = YAML(typ="safe").load(text)
+    doc = YAML(typ="safe", pure=True).load(text)
     assert doc["apiVersion"] == "serving.knative.dev/v1" and doc["kind"] == "Service"
     env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env[0] == {"name": "A", "value": "1"}

@@ -39,7 +39,7 @@ def plan_yaml_for(tmp_path: Path, service: str = "api") -> tuple[str, dict[str, 
         plan_environment(profile, settings, services=[service], environ=dict(os.environ))
     )
     text = render_plan(planned.plan, PlanFormat.YAML, patched=planned.patched)
-    return text, YAML(typ="safe").load(text)
+    return text, YAML(typ="safe", pure=True).load(text)
 
 
 def test_yaml_with_a_fixed_revision_name_is_accepted_and_the_old_name_refused(
@@ -99,7 +99,7 @@ def test_cli_yaml_and_gcloud_from_a_real_process(
     )
     assert done.returncode == 1, done.stderr  # drift was found; the plan never writes
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    doc = YAML(typ="safe").load(out.read_text())
+    doc = YAML(typ="safe", pure=True).load(out.read_text())
     assert doc["kind"] == "Service" and "driftNotAppliable" not in doc
     script = drift(
         "plan", "e2e", "--format", "gcloud", "--profiles", str(REPO / "profiles"), env=sandbox_env

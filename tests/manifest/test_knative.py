@@ -116,7 +116,7 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
 
     from ruamel.yaml import YAML
 
-    document = YAML(typ="safe").load(MINIMAL)
+    document = YAML(typ="safe", pure=True).load(MINIMAL)
     (workload,) = read(json.dumps(document, indent=2), "api.json").workloads
     assert workload.name == "api" and workload.resource.template.containers[0].image
 

@@ -194,7 +194,7 @@ def test_a_serving_revision_unread_is_incomplete(
     from drift.sandbox import Fault
     from tests.reliability.conftest import SCENARIO
 
-    sandbox = make_sandbox(YAML(typ="safe").load(SCENARIO.read_text()))
+    sandbox = make_sandbox(YAML(typ="safe", pure=True).load(SCENARIO.read_text()))
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     options = {"project": "rel-project", "region": "us-central1"}

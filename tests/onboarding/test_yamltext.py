@@ -69,5 +69,5 @@ def test_reserved_indicator_is_quoted() -> None:
     from drift.onboarding.yamltext import scalar
 
     for text in ("@", "@scope/pkg", "a@b"):
-        assert YAML(typ="safe").load(f"k: {scalar(text)}\n") == {"k": text}
+        assert YAML(typ="safe", pure=True).load(f"k: {scalar(text)}\n") == {"k": text}
     assert scalar("a@b") == "a@b" and scalar("@x") == '"@x"'

@@ -47,7 +47,7 @@ def world(projects: int = PROJECTS) -> dict[str, Any]:
     """The scenario file's project, copied `projects` times (rel-00, rel-01, …)."""
     from ruamel.yaml import YAML
 
-    data = YAML(typ="safe").load(SCENARIO.read_text())
+    data = YAML(typ="safe", pure=True).load(SCENARIO.read_text())
     (template,) = data["projects"].values()
     data["projects"] = {}
     for i in range(projects):
@@ -158,7 +158,7 @@ def cli_world(tmp_path: Path) -> Iterator[MakeCliWorld]:
         (tmp_path / "profiles").mkdir(exist_ok=True)
         for name, text in profiles.items():
             (tmp_path / "profiles" / f"{name}.yaml").write_text(text)
-        started.append(Sandbox(YAML(typ="safe").load(scenario)).start())
+        started.append(Sandbox(YAML(typ="safe", pure=True).load(scenario)).start())
         return CliWorld(started[-1], tmp_path)
 
     yield make

@@ -40,7 +40,7 @@ def marked_world() -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
     looking plain values on api; returns the scenario and the marker of each version."""
     from ruamel.yaml import YAML
 
-    data = YAML(typ="safe").load(default_scenario_path().read_text())
+    data = YAML(typ="safe", pure=True).load(default_scenario_path().read_text())
     project = data["projects"][PROJECT]
     markers: dict[tuple[str, int], str] = {}
     for name, secret in project["secrets"].items():
@@ -264,7 +264,7 @@ def hostile_world() -> dict[str, Any]:
 
     from tests.reliability.conftest import SCENARIO
 
-    data = YAML(typ="safe").load(SCENARIO.read_text())
+    data = YAML(typ="safe", pure=True).load(SCENARIO.read_text())
     project = data["projects"]["rel-project"]
     secrets = project["secrets"]
     accessor = {

@@ -1,0 +1,17 @@
+"""Descriptor facts that changed shape across the protobuf releases drift supports (>=5,<8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def is_repeated(field: Any) -> bool:
+    """Whether a message field (a `FieldDescriptor`) is a repeated one, maps included.
+
+    protobuf 6.31 added `FieldDescriptor.is_repeated` and deprecated `label` (editions have no
+    labels); protobuf 7 removed `label`; protobuf 5.x and 6.30 have only `label`
+    (`LABEL_REPEATED`). Every descriptor walk in drift asks this, never either attribute."""
+    flag = getattr(field, "is_repeated", None)
+    if flag is not None:
+        return bool(flag)
+    return bool(field.label == field.LABEL_REPEATED)
