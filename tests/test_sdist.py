@@ -9,6 +9,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from drift import __version__
 from tests.cliutil import REPO, package_source
 
@@ -20,6 +22,8 @@ def test_the_sdist_ships_no_tests(tmp_path: Path) -> None:
     for name in ("test_check.py", "conftest.py", "__init__.py"):
         (source / "tests" / name).write_text("")
     uv = Path(sys.executable).with_name("uv")
+    if not uv.exists():  # `make install` fell back to pip (uv could not be installed)
+        pytest.skip("no uv beside this Python to build an sdist with")
     subprocess.run(
         [str(uv), "build", "--sdist", "-q", "--out-dir", str(tmp_path / "dist"), str(source)],
         check=True,
