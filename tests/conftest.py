@@ -31,13 +31,28 @@ MakeSandbox = Callable[..., "Sandbox"]
 
 
 @pytest.fixture(autouse=True)
-def _secrets_of_this_test_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """drift learns the secret values it reads into one process-wide registry (`drift.redact`),
-    as a drift process reads one check: a test starts with none, so a value an earlier test of
-    the same worker read (e.g. a payload `execution…`) never masks this test's text."""
-    from drift import redact
+def _process_state_of_this_test_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What a drift process keeps for its one command, kept for one test: a test starts with
+    no secret learned (`drift.redact`'s registry: a value an earlier test of the same worker
+    read once masked `execution` in another's expected reason), no sentence of drift's own
+    built (`drift.errors._BUILT`), and leaves the "drift" logger and the command's `STATE` as
+    it found them (a command run in-process set the logger to WARNING on a stream closed
+    since, and a later test's check that no secret reaches drift's DEBUG logs saw none)."""
+    import dataclasses
+    import logging
+
+    from drift import errors, redact
+    from drift.cli.session import STATE
 
     monkeypatch.setattr(redact, "_known", redact.Secrets())
+    monkeypatch.setattr(errors, "_BUILT", {})
+    logger = logging.getLogger("drift")
+    handlers, level, state = list(logger.handlers), logger.level, dataclasses.asdict(STATE)
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)  # setLevel, not .level: it also clears the loggers' cache
+    for name, value in state.items():
+        setattr(STATE, name, value)
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ SARIF_SCHEMA: dict[str, Any] = json.loads((DATA / "sarif-schema-2.1.0.json").rea
 
 
 @pytest.fixture(autouse=True)
-def _registered(_secrets_of_this_test_only: None) -> None:
+def _registered(_process_state_of_this_test_only: None) -> None:
     for value in (*SECRETS.values(), *SHORT, *COMMON):
         redact.register(value)
 

@@ -28,7 +28,7 @@ SECRET = f"s3cr3t-{MARK}-value"
 
 
 @pytest.fixture(autouse=True)
-def _registered(_secrets_of_this_test_only: None) -> None:
+def _registered(_process_state_of_this_test_only: None) -> None:
     redact.register(SECRET)
 
 
