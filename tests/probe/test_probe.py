@@ -232,10 +232,10 @@ def test_tls_to_a_plain_server_is_unreachable(app_server: AppServer) -> None:
 
 
 def test_closed_port_is_unreachable() -> None:
-    with socket.socket() as sock:
+    with socket.socket() as sock:  # bound, never listening: refused, and no one else's port
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = probe_one(f"http://127.0.0.1:{port}", "/ws")
+        result = probe_one(f"http://127.0.0.1:{port}", "/ws")
     assert result.outcome is ProbeOutcome.UNREACHABLE
     assert result.detail == f"connection to 127.0.0.1:{port} refused"
     assert (result.http_status, result.close_code) == (None, None)
