@@ -118,7 +118,7 @@ def test_a_tag_the_promotion_leaves_behind_gets_its_manual_step(
 
 
 def test_a_plan_saved_before_promotion_tags_is_said_to_be_an_older_drifts(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    pinned: tuple[Sandbox, dict[str, str]], tmp_path: Path
 ) -> None:
     """8f1845f (2026-11-30 12:57) added `promotion_tags` to a `drift.plan/v2` service whose
     promoted traffic is tagged, without a new schema. A plan saved by a v2 drift before it
@@ -127,13 +127,7 @@ def test_a_plan_saved_before_promotion_tags_is_said_to_be_an_older_drifts(
     plan now differs … in web (promotion_tags)": the service did not change (revupgrade F5)."""
     from drift.fix.saved import OPTIONS, body_digest
 
-    sandbox = make_sandbox(world())
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "prod.yaml").write_text(
-        'project: p\nregion: us-central1\nservices:\n  web:\n    env:\n      MODE: "b"\n'
-    )
-    env = {**sandbox.environ(), "NO_COLOR": "1", "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    sandbox, env = pinned
     path = tmp_path / "plan.json"
     made = drift(
         "plan", "prod", "--profiles", "profiles", "--out", str(path), env=env, cwd=tmp_path

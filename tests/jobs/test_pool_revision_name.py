@@ -26,7 +26,7 @@ from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.test_fix_jobs import fix
-from tests.jobs.world import PROFILE, jobs_world, write_profile
+from tests.jobs.world import PROFILE, jobs_sandbox, write_profile
 
 pytestmark = pytest.mark.sandbox
 NAME = "projects/p/locations/us-central1/workerPools/pool"
@@ -46,10 +46,7 @@ def _name_the_revision(sandbox: Sandbox) -> None:
 def test_a_pool_rollback_says_its_fixed_revision_name_is_cleared(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(jobs_world())
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+    sandbox = jobs_sandbox(make_sandbox, monkeypatch, tmp_path)
     text = PROFILE.replace("QUEUE: events", "QUEUE: orders")  # a template change to the pool
     profiles = write_profile(tmp_path / "profiles", text)
     _name_the_revision(sandbox)

@@ -59,6 +59,16 @@ def jobs_world(**kwargs: Any) -> dict[str, Any]:
     return world(**kwargs)
 
 
+def jobs_sandbox(make_sandbox: Any, monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Sandbox:
+    """A sandbox of the jobs world of its own, the environment pointed at it, run from `cwd`
+    (where a fix keeps its journal)."""
+    sandbox: Sandbox = make_sandbox(jobs_world())
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(cwd)
+    return sandbox
+
+
 def write_profile(directory: Path, text: str = PROFILE, env: str = "prod") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{env}.yaml").write_text(text)

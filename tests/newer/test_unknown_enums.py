@@ -20,6 +20,17 @@ from tests.fix.conftest import LAB, lab_world
 pytestmark = pytest.mark.sandbox
 
 
+def check_lab(sandbox: Any, tmp_path: Path, setting: str, *args: str) -> Any:
+    """`drift check lab ARGS` of a profile that sets one setting of the lab's service `app`."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n      {setting}\n"
+    )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(profiles)}
+    return drift("check", "lab", *args, env=env, cwd=tmp_path, timeout=120)
+
+
 def test_an_ingress_the_client_cannot_name_is_not_called_all(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
@@ -30,14 +41,7 @@ def test_an_ingress_the_client_cannot_name_is_not_called_all(
         world.find_service(LAB, "app").pb.ingress = 99  # an IngressTraffic added after 0.16
 
     sandbox._run(apply)  # noqa: SLF001
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
-        "      ingress: all\n"
-    )
-    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(profiles)}
-    done = drift("check", "lab", env=env, cwd=tmp_path, timeout=120)
+    done = check_lab(sandbox, tmp_path, "ingress: all")
     out = done.stdout + done.stderr
     # main: "lab: 0 errors, 0 warnings in 1 service — no drift (exit 0)"
     assert done.returncode != 0, out
@@ -135,14 +139,7 @@ def test_a_scaling_mode_the_client_cannot_name_leaves_the_bounds_unverified(
         world.find_service(LAB, "app").pb.scaling.scaling_mode = 9
 
     sandbox._run(apply)  # noqa: SLF001
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
-        "      max_instances: 100\n"
-    )
-    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(profiles)}
-    done = drift("check", "lab", "-f", "json", env=env, cwd=tmp_path, timeout=120)
+    done = check_lab(sandbox, tmp_path, "max_instances: 100", "-f", "json")
     out = done.stdout + done.stderr
     # main: clean, the unknown mode read as automatic scaling
     assert done.returncode != 0, out

@@ -20,7 +20,7 @@ from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.test_fix_jobs import fix
-from tests.jobs.world import jobs_world, write_profile
+from tests.jobs.world import jobs_sandbox, write_profile
 from tests.newer.test_unknown_fields import _bytes, unknown
 
 pytestmark = pytest.mark.sandbox
@@ -55,10 +55,7 @@ def sent(sandbox: Any) -> dict[str, list[str]]:
 def test_fix_and_rollback_of_jobs_and_pools_keep_unknown_fields(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(jobs_world())
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+    sandbox = jobs_sandbox(make_sandbox, monkeypatch, tmp_path)
     newer_google(sandbox)
     profiles = write_profile(tmp_path / "profiles")
     sandbox.clear_calls()
