@@ -109,6 +109,12 @@ def test_a_journal_directory_others_can_write_is_refused(
     journal = tmp_path / ".drift" / "journal"
     journal.mkdir(parents=True)
     os.chmod(journal, mode)
+    if mode & 0o070:  # a group others are in (the user's private group is harmless)
+        if not hasattr(os, "geteuid") or os.geteuid() != 0:
+            pytest.skip("giving a directory to another group needs root")
+        import grp
+
+        os.chown(journal, -1, grp.getgrnam("nogroup").gr_gid)
     profiles = str(REPO / "profiles")
     code, out = cli(sandbox, tmp_path, "fix", "e2e", "--yes", "-s", "web", "--profiles", profiles)
     assert code == 2 and updates(sandbox) == [], out
