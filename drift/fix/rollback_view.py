@@ -4,6 +4,7 @@ redeploys by tag (`drift.fix.recorded`) — and the list of recorded changes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,7 +158,7 @@ class ChangeList:
 
 def _state(entry: Entry) -> str:
     if entry.unreadable:
-        why = NEWER if NEWER in entry.problem else "unreadable"
+        why = NEWER if NEWER in entry.problem else _untrusted(entry.problem) or "unreadable"
         return f"unknown (entry refused: {why}; `drift rollback {entry.change_id}` says why)"
     if entry.problem:
         why = "edited" if EDITED in entry.problem else "no checksum"
@@ -166,6 +167,19 @@ def _state(entry: Entry) -> str:
     if entry.undone_by:
         return f"{entry.state} (by the rollback of {entry.undone_by})"
     return entry.state
+
+
+def _untrusted(problem: str) -> str:
+    """`mode 644: `chmod 600 FILE` if it is drift's own` (or the owner and `chown`) for an
+    entry refused unread for its mode or owner (`journalfiles.untrusted_entry`), as `drift
+    rollback` says it; "" for any other problem."""
+    mode = re.search(r"\(mode ([0-7]+)\)", problem)
+    owner = re.search(r"is owned by uid (\d+)", problem)
+    fix = re.search(r"`((?:chmod|chown) [^`]+)`", problem)
+    if not fix or not (mode or owner):
+        return ""
+    what = f"mode {mode.group(1)}" if mode else f"owned by uid {owner.group(1) if owner else ''}"
+    return f"{what}: `{fix.group(1)}` if it is drift's own"
 
 
 def list_changes(settings: Settings) -> ChangeList:
