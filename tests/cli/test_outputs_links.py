@@ -108,6 +108,7 @@ def test_a_report_under_a_directory_linked_out_of_the_workspace_is_refused(
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 2, done.stderr
     assert "reports is a link to" in done.stderr and "outside the working directory" in done.stderr
+    assert "(nothing was read)" in done.stderr, done.stderr  # refused before the check ran
     assert victim.read_text() == GITCONFIG, f"{victim} replaced: {victim.read_text()[:60]!r}"
 
 
