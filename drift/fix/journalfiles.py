@@ -94,9 +94,10 @@ def _own_group(gid: int, uid: int) -> bool:
 
 _MODES_KEPT: dict[str, bool] = {}
 NO_MODES = (
-    "the journal {where} is on a filesystem that keeps no Unix modes (WSL's /mnt/c, "
-    "vfat, SMB: every file reads {mode:o} whatever drift asks): drift judges its journal by "
-    "its owner only there"
+    "the journal {where} is on a filesystem that keeps no Unix modes (WSL's /mnt/c, vfat, "
+    "SMB: every file reads {mode:o} whatever drift asks): drift judges its journal by its "
+    "owner only there, and whoever the mount lets write it decides what `drift rollback` "
+    "deploys; on a shared machine keep it on a Linux filesystem (--journal DIR)"
 )
 
 
