@@ -41,6 +41,8 @@ def write_whole(path: Path, text: str, *, what: str = "", replace_links: bool = 
         if (fd := descriptor(path)) is not None:
             _write_through(fd, data)
             return
+        if replace_links and (away := linked_out(path)):
+            raise UsageError(f"cannot write {shown}: {away}")
         if replace_links and replaces_links(path):
             replace_whole(path, data)
             return
@@ -70,6 +72,38 @@ def replaces_links(path: Path) -> bool:
     workspace with its report (revattacker 4). A link to one of this process's descriptors
     (`/dev/stdout`) is the stream the shell handed drift, written through."""
     return path.is_symlink() and descriptor(path) is None
+
+
+def linked_out(path: Path) -> str:
+    """Why a report at the relative `path` is not written: a directory on its way is a link
+    that leads out of the working directory (a pull request that commits `reports ->
+    /home/runner` under a workflow whose `sarif-file` is `reports/drift.sarif` would have the
+    run replace the runner's own file: revown34 F6); "" otherwise. Only a link takes a path
+    out here: an absolute path (`/tmp/r.json`, `/dev/stdout`) or one that says `../` is where
+    the person who typed it meant, and a link inside the tree stays usable."""
+    if path.is_absolute():
+        return ""
+    cwd = os.getcwd()
+    lexical = os.path.normpath(os.path.join(cwd, path))
+    if not _within(lexical, cwd):
+        return ""
+    real = os.path.realpath(cwd)
+    folder = cwd
+    for part in Path(os.path.relpath(os.path.dirname(lexical), cwd)).parts:
+        folder = os.path.join(folder, part)
+        if os.path.islink(folder) and not _within(os.path.realpath(folder), real):
+            return (
+                f"{visible(os.path.relpath(folder, cwd))} is a link to "
+                f"{visible(os.path.realpath(folder))}, outside the working directory {visible(cwd)}"
+                ": drift does not write a report through it (a link committed in a pull request "
+                "would have the run replace a file there); give the path without the link, or an "
+                "absolute path if that directory is meant"
+            )
+    return ""
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def descriptor(path: Path) -> int | None:

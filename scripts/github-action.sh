@@ -104,9 +104,20 @@ fi
 # is taken for this one's (exit 2 writes neither), and a link the checkout holds there (a
 # pull request that commits `drift.sarif -> ../../.gitconfig`) is gone, never written
 # through (drift itself replaces a link rather than follow it: drift.files.replaces_links).
+# A relative path whose directory is a link out of the workspace (a pull request that commits
+# `reports -> /home/runner` under `sarif-file: reports/drift.sarif`) is not removed: the file
+# there is not the workspace's, and drift refuses to write through that link (exit 2:
+# drift.files.linked_out).
+linked_out() {
+  case "$1" in /* | ../*) return 1 ;; esac
+  local dir
+  dir="$(cd -- "$(dirname -- "$1")" 2>/dev/null && pwd -P)" || return 1
+  case "$dir/" in "$(pwd -P)/"*) return 1 ;; esac
+  return 0
+}
 check() {
-  is_gs "$report" || rm -f "$report"
-  is_gs "$sarif" || rm -f "$sarif"
+  is_gs "$report" || linked_out "$report" || rm -f "$report"
+  is_gs "$sarif" || linked_out "$sarif" || rm -f "$sarif"
   "${DRIFT_BIN:-drift}" "${args[@]}" "$@"
 }
 errors="$(mktemp)"

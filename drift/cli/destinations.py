@@ -76,8 +76,10 @@ def _unwritable(path: Path) -> str:
     """Why `path` cannot be written to, or an empty string. What is there is judged as
     opening it would (`/dev/stdout` into a pipe is the pipe, writable, though its directory
     /dev is not for a user but root: `drift.files.followed`)."""
-    from drift.files import followed, replaces_links
+    from drift.files import followed, linked_out, replaces_links
 
+    if away := linked_out(path):  # a directory linked out of the working tree (revown34 F6)
+        return away
     if replaces_links(path):  # replaced by the report, not followed: its own directory counts
         writable = os.access(path.parent, os.W_OK | os.X_OK)
         return "" if writable else f"its directory {path.parent} is not writable"

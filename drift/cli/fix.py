@@ -112,8 +112,10 @@ def plan(
 def private(path: Path) -> None:
     """Make `path` readable by its owner only before credentials are written to it (a link
     there is removed, not followed: the plan replaces it, `drift.files.replaces_links`)."""
-    from drift.files import replaces_links
+    from drift.files import linked_out, replaces_links
 
+    if away := linked_out(path):
+        raise UsageError(f"cannot write {path}: {away}")
     try:
         if replaces_links(path):
             path.unlink()

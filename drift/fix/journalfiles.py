@@ -4,7 +4,9 @@ read back, and the file that stands where the journal's directory should be."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 import stat
 from pathlib import Path
@@ -13,7 +15,9 @@ from typing import Any
 from drift.errors import JournalError, JournalUnreadable
 from drift.files import file_in_the_way, regular_bytes, replace_whole
 from drift.fix.entryshape import unsummed
+from drift.textsafe import visible
 
+log = logging.getLogger(__name__)
 EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
 CHECKSUM = ".sha256"
 GITIGNORE = "# drift's journal: service configurations, never commit\n*\n"
@@ -47,18 +51,85 @@ def unreadable(directory: Path, what: str, exc: OSError) -> JournalUnreadable:
     )
 
 
-def _untrusted(info: os.stat_result, *, private: int) -> str:
+def _untrusted(info: os.stat_result, *, private: int, where: Path) -> str:
     """Why a journal file or directory is not this user's own as drift keeps it (ssh's
-    StrictModes: owned by the user or root, and `private` bits clear), or an empty string."""
+    StrictModes: owned by the user or root, and `private` bits clear), or an empty string.
+    Group-writable is harmless when the group is the user's private group (`_own_group`), and
+    the modes are not judged at all where the filesystem keeps none (`keeps_modes`): there
+    the owner is all there is to judge."""
     me = os.geteuid()
     if info.st_uid not in (me, 0):
         return f"is owned by uid {info.st_uid}, not by uid {me} who runs drift"
     mode = stat.S_IMODE(info.st_mode)
-    if not (bad := mode & private):
+    bad = mode & private
+    if bad == 0o020 and _own_group(info.st_gid, info.st_uid):
+        bad = 0
+    if not bad or not keeps_modes(where):
         return ""
     who = " and ".join(w for w, bits in (("group", 0o070), ("others", 0o007)) if bad & bits)
     how = " and ".join(v for v, bits in (("read", 0o044), ("written", 0o022)) if bad & bits)
     return f"can be {how} by {who} (mode {mode:o})"
+
+
+def _own_group(gid: int, uid: int) -> bool:
+    """Whether group `gid` is `uid`'s private group: no other user has it as primary group or
+    is a member of it. Debian and Ubuntu give each user such a group and umask 002
+    (login.defs USERGROUPS_ENAB), so a directory made by hand is 0775; the OpenSSH they ship
+    accepts exactly this ("Allow harmless group-writability", Colin Watson,
+    debian/patches/user-group-modes.patch: `secure_permissions` in misc.c, where a
+    group-writable file passes when its group's only member is the file's owner)."""
+    try:
+        import grp
+        import pwd
+
+        group = grp.getgrgid(gid)
+        owner = pwd.getpwuid(uid).pw_name
+        primary = [u.pw_uid for u in pwd.getpwall() if u.pw_gid == gid]
+    except (ImportError, KeyError, OSError):
+        return False
+    if any(u != uid for u in primary) or any(m != owner for m in group.gr_mem):
+        return False
+    return bool(primary or group.gr_mem)  # a group of no one (a setgid binary's) is not theirs
+
+
+_MODES_KEPT: dict[str, bool] = {}
+NO_MODES = (
+    "the journal {where} is on a filesystem that keeps no Unix modes (WSL's /mnt/c, vfat, "
+    "SMB: every file reads {mode:o} whatever drift asks): drift judges its journal by its "
+    "owner only there, and whoever the mount lets write it decides what `drift rollback` "
+    "deploys; on a shared machine keep it on a Linux filesystem (--journal DIR)"
+)
+
+
+def keeps_modes(where: Path) -> bool:
+    """Whether the filesystem of `where` (a journal directory, or the directory of an entry)
+    keeps Unix modes: a new file drift creates there 0600 must read back 0600. Where it does
+    not (WSL's /mnt/c without `metadata`, vfat/exFAT, SMB with file_mode=0777) nothing drift
+    can do makes its own journal private, and refusing it would leave a change drift made
+    that no rollback can undo (SPEC invariant 5). Only a file drift creates is probed: no
+    one else's file is chmodded into trust. A probe that cannot be made (a read-only journal)
+    counts as modes kept: judged as before. Said once per directory (a warning on drift's log)."""
+    key = os.path.abspath(where)
+    if key in _MODES_KEPT:
+        return _MODES_KEPT[key]
+    probe = os.path.join(key, f".drift-mode-probe-{os.getpid()}")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError:
+        return True
+    try:
+        os.close(fd)
+        mode = stat.S_IMODE(os.stat(probe).st_mode)
+    except OSError:
+        mode = 0o600
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(probe)
+    kept = not mode & 0o077
+    _MODES_KEPT[key] = kept
+    if not kept:
+        log.warning(NO_MODES.format(where=visible(key), mode=mode))
+    return kept
 
 
 def trusted_directory(directory: Path) -> None:
@@ -72,7 +143,7 @@ def trusted_directory(directory: Path) -> None:
         info = directory.stat()
     except OSError:
         return
-    if why := _untrusted(info, private=0o022):
+    if why := _untrusted(info, private=0o022, where=directory):
         fix = f"chmod 700 {directory}" if "mode" in why else f"chown {os.geteuid()} {directory}"
         raise JournalError(
             f"the journal {directory} {why}: anyone who can write it decides what `drift "
@@ -93,7 +164,7 @@ def untrusted_entry(path: Path) -> str:
         info = os.stat(path)
     except OSError:
         return ""  # read next: what cannot be read is named there
-    if not (why := _untrusted(info, private=0o077)):
+    if not (why := _untrusted(info, private=0o077, where=path.parent)):
         return ""
     fix = f"chmod 600 {path}" if "mode" in why else f"chown {os.geteuid()} {path}"
     return (

@@ -29,6 +29,7 @@ from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, list_changes
 from drift.kinds import Kind, workload_key
+from drift.live.backendid import elsewhere
 from drift.live.clients import backend
 from drift.live.session import Session
 from drift.profiles.model import Profile
@@ -80,6 +81,8 @@ async def _run(
             settings, ui, live, change_id, entries, services, force=force
         )
         entries += rebuilt
+    if change_id and (away := _made_elsewhere([e for e in entries if e.change_id == change_id])):
+        return _stop(RollbackResult(change_id), away)  # its locks are not this drift's to clear
     cleared = clear_stale(journal.directory, change_id) if change_id else []
     for note in cleared:
         ui.say(note)
@@ -260,7 +263,7 @@ def _made_elsewhere(found: list[Entry]) -> str:
     with real ones, and a uid or generation that differs would only offer `--force` — which
     would deploy the sandbox's configuration on the real service. Not overridden by --force."""
     here = backend()
-    there = sorted({e.backend for e in found if e.backend and e.backend != here})
+    there = sorted({e.backend for e in found if elsewhere(e.backend, here)})
     if not there:
         return ""
     return (

@@ -4,10 +4,12 @@ redeploys by tag (`drift.fix.recorded`) — and the list of recorded changes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift.errors import DriftError
 from drift.fields import FIELDS, Source, read_shown, text
 from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
 from drift.fix.differences import template_differences
@@ -21,6 +23,8 @@ from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
 from drift.kinds import Kind, label
+from drift.live.backendid import elsewhere
+from drift.live.clients import backend
 from drift.live.normalize import raw
 from drift.schemas import NEWER, OLDER
 from drift.settings import Settings
@@ -122,6 +126,8 @@ class ChangeList:
     """The pinned entries whose canary was promoted by hand since (`drift.fix.byhand`)."""
     unread: set[tuple[str, str, str]] = field(default_factory=set)
     """The pinned entries whose service could not be read to tell."""
+    here: str = ""
+    """The backend this drift talks to (`drift.live.clients.backend`), "" when unknown."""
 
     def summary(self) -> str:
         if not self.entries:
@@ -135,6 +141,8 @@ class ChangeList:
                 state = f"{PROMOTED_BY_HAND} (--no-promote, then its printed promotion)"
             elif e.identity in self.unread:
                 state += " (its service could not be read: a promotion by hand would not show)"
+            if self.here and elsewhere(e.backend, self.here):
+                state += f" (made against {e.backend}: `drift rollback` here refuses it)"
             when = e.created_at or (e.history[0]["at"] if e.history else "")
             when = when.replace("+00:00", "")
             cells = (e.change_id, when.replace("T", " "), e.by or "unknown", e.environment)
@@ -150,7 +158,7 @@ class ChangeList:
 
 def _state(entry: Entry) -> str:
     if entry.unreadable:
-        why = NEWER if NEWER in entry.problem else "unreadable"
+        why = NEWER if NEWER in entry.problem else _untrusted(entry.problem) or "unreadable"
         return f"unknown (entry refused: {why}; `drift rollback {entry.change_id}` says why)"
     if entry.problem:
         why = "edited" if EDITED in entry.problem else "no checksum"
@@ -161,10 +169,28 @@ def _state(entry: Entry) -> str:
     return entry.state
 
 
+def _untrusted(problem: str) -> str:
+    """`mode 644: `chmod 600 FILE` if it is drift's own` (or the owner and `chown`) for an
+    entry refused unread for its mode or owner (`journalfiles.untrusted_entry`), as `drift
+    rollback` says it; "" for any other problem."""
+    mode = re.search(r"\(mode ([0-7]+)\)", problem)
+    owner = re.search(r"is owned by uid (\d+)", problem)
+    fix = re.search(r"`((?:chmod|chown) [^`]+)`", problem)
+    if not fix or not (mode or owner):
+        return ""
+    what = f"mode {mode.group(1)}" if mode else f"owned by uid {owner.group(1) if owner else ''}"
+    return f"{what}: `{fix.group(1)}` if it is drift's own"
+
+
 def list_changes(settings: Settings) -> ChangeList:
-    """The journal's changes, as recorded (`ChangeList.by_hand`: what `read_live` finds)."""
+    """The journal's changes, as recorded (`ChangeList.by_hand`: what `read_live` finds), and
+    where this drift talks to (`ChangeList.here`: a change made elsewhere is said so)."""
     journal = Journal(settings.journal())
-    return ChangeList(str(journal.directory), journal.entries())
+    try:
+        here = backend()
+    except DriftError:  # emulator variables that do not agree: said when the live is read
+        here = ""
+    return ChangeList(str(journal.directory), journal.entries(), here=here)
 
 
 async def read_live(settings: Settings, listed: ChangeList) -> ChangeList:

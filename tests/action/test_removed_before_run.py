@@ -56,3 +56,21 @@ def test_a_gs_sarif_path_is_left_to_drift(tmp_path: Path) -> None:
     workspace.mkdir()
     (workspace / "drift.sarif").write_text("{}\n")  # not the output: sarif-file is gs://
     assert _seen_by_drift(workspace, sarif="gs://b/drift.sarif") == "drift.sarif\n"
+
+
+def test_a_sarif_path_under_a_directory_linked_out_of_the_workspace_is_not_removed(
+    tmp_path: Path,
+) -> None:
+    """`reports -> ..` committed in a pull request, `sarif-file: reports/drift.sarif`: the
+    step's `rm -f` would delete the runner's own file there; it is left, and drift refuses
+    to write through the link (revown34 F6)."""
+    workspace, kept = tmp_path / "ws", tmp_path / "drift.sarif"
+    workspace.mkdir()
+    kept.write_text("the runner's own file\n")
+    (workspace / "reports").symlink_to("..")
+    (workspace / "inside").mkdir()
+    (workspace / "inside" / "drift.sarif").write_text("{}\n")
+    _seen_by_drift(workspace, sarif="reports/drift.sarif")
+    assert kept.read_text() == "the runner's own file\n"
+    _seen_by_drift(workspace, sarif="inside/drift.sarif")  # inside: removed as before
+    assert not (workspace / "inside" / "drift.sarif").exists()

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from drift.cli.fix import private
+from drift.errors import UsageError
+from drift.files import write_whole
 from drift.fix.saved import write_saved
 from tests.cliutil import REPO, drift
 
@@ -87,3 +89,53 @@ def test_a_saved_plan_replaces_a_link_and_a_private_one_leaves_its_target_alone(
     private(plan)  # before a plan with credentials is written: no chmod of the link's target
     assert os.stat(victim).st_mode & 0o777 == 0o644
     assert not plan.is_symlink() and plan.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("option", ["--sarif", "--json", "--output"])
+def test_a_report_under_a_directory_linked_out_of_the_workspace_is_refused(
+    tmp_path: Path, option: str
+) -> None:
+    """A linked *parent* (`reports -> ../home`, committed in a pull request, under a workflow
+    whose `sarif-file` is `reports/drift.sarif`) is not followed out of the working directory:
+    one clear error, exit 2, and the file there left alone (revown34 F6)."""
+    workspace, victim = _workspace(tmp_path)
+    (workspace / "reports").symlink_to("../home")
+    done = drift(
+        "check", "staging", "--profiles", str(REPO / "profiles"), "--manifest", "svc.yaml",
+        "--offline", option, "reports/.gitconfig", "--format", "github",
+        cwd=workspace,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "reports is a link to" in done.stderr and "outside the working directory" in done.stderr
+    assert "(nothing was read)" in done.stderr, done.stderr  # refused before the check ran
+    assert victim.read_text() == GITCONFIG, f"{victim} replaced: {victim.read_text()[:60]!r}"
+
+
+def test_a_report_path_given_on_purpose_outside_the_workspace_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a person types is where they mean: an absolute path (even through a link), a
+    `../` path, and a link that stays inside the working directory are all written."""
+    workspace, _ = _workspace(tmp_path)
+    monkeypatch.chdir(workspace)
+    (workspace / "inside").mkdir()
+    (workspace / "out").symlink_to("inside")
+    (workspace / "away").symlink_to("../home")
+    for path in (workspace / "away" / "a.json", Path("../home/b.json"), Path("out/c.json")):
+        write_whole(path, "{}\n", replace_links=True)
+        assert path.read_text() == "{}\n"
+
+
+def test_a_private_plan_under_a_directory_linked_out_is_refused_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace, victim = _workspace(tmp_path)
+    victim.chmod(0o644)
+    monkeypatch.chdir(workspace)
+    (workspace / "plans").symlink_to("../home")
+    with pytest.raises(UsageError, match="plans is a link to"):
+        private(Path("plans/.gitconfig"))
+    with pytest.raises(UsageError, match="plans is a link to"):
+        write_saved(Path("plans/.gitconfig"), "{}\n")
+    assert os.stat(victim).st_mode & 0o777 == 0o644 and victim.read_text() == GITCONFIG

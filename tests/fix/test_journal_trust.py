@@ -109,6 +109,12 @@ def test_a_journal_directory_others_can_write_is_refused(
     journal = tmp_path / ".drift" / "journal"
     journal.mkdir(parents=True)
     os.chmod(journal, mode)
+    if mode & 0o070:  # a group others are in (the user's private group is harmless)
+        if not hasattr(os, "geteuid") or os.geteuid() != 0:
+            pytest.skip("giving a directory to another group needs root")
+        import grp
+
+        os.chown(journal, -1, grp.getgrnam("nogroup").gr_gid)
     profiles = str(REPO / "profiles")
     code, out = cli(sandbox, tmp_path, "fix", "e2e", "--yes", "-s", "web", "--profiles", profiles)
     assert code == 2 and updates(sandbox) == [], out
@@ -141,3 +147,17 @@ def test_a_dangling_gitignore_link_creates_nothing_where_it_points(tmp_path: Pat
     create(tmp_path / "ws" / ".drift" / "journal")
     assert not (home / ".bash_logout").exists()
     shutil.rmtree(tmp_path / "ws")
+
+
+def test_rollback_list_says_why_an_entry_is_refused_for_its_mode(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """An entry at 0644 (restored from an artifact, copied under another umask) reads fine:
+    the list says what the rollback says, its mode and `chmod 600`, not "unreadable"
+    (revown34 F5)."""
+    fix_web(sandbox, tmp_path)
+    entry = _entry(tmp_path)
+    entry.chmod(0o644)
+    code, listed = cli(sandbox, tmp_path, "rollback", "--list")
+    assert code == 0 and "unreadable" not in listed, listed
+    assert f"entry refused: mode 644: `chmod 600 {entry}` if it is drift's own" in listed, listed
