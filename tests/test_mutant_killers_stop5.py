@@ -369,6 +369,17 @@ def test_a_filesystem_that_shows_a_new_file_group_readable_keeps_no_modes(
         fields[0] = (info.st_mode & ~0o777) | 0o640
         return os.stat_result(fields)
 
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> Any:  # the probe's mode is read from its descriptor (revown35 F1)
+        info = real_fstat(fd)
+        if ".drift-mode-probe-" not in os.readlink(f"/proc/self/fd/{fd}"):
+            return info
+        fields = list(info)
+        fields[0] = (info.st_mode & ~0o777) | 0o640
+        return os.stat_result(fields)
+
     monkeypatch.setattr(journalfiles, "_MODES_KEPT", {})
     monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "fstat", fstat)
     assert not journalfiles.keeps_modes(tmp_path)

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -112,24 +113,59 @@ def keeps_modes(where: Path) -> bool:
     key = os.path.abspath(where)
     if key in _MODES_KEPT:
         return _MODES_KEPT[key]
-    probe = os.path.join(key, f".drift-mode-probe-{os.getpid()}")
-    try:
-        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError:
+    mode = _probe_mode(key)
+    if mode is None:
         return True
-    try:
-        os.close(fd)
-        mode = stat.S_IMODE(os.stat(probe).st_mode)
-    except OSError:
-        mode = 0o600
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(probe)
+    _sweep_probes(key)
     kept = not mode & 0o077
     _MODES_KEPT[key] = kept
     if not kept:
         log.warning(NO_MODES.format(where=visible(key), mode=mode))
     return kept
+
+
+PROBE = ".drift-mode-probe-"
+
+
+def _probe_mode(directory: str) -> int | None:
+    """The mode a file drift creates 0600 in `directory` reads back, None when none can be
+    made. The name is random (a run killed before its unlink leaves its probe behind, and
+    drift is pid 1 in every container: a name by pid would be taken on every later run,
+    revown35 F2), and the mode is read from the descriptor drift opened, before it is
+    closed: by name, another user who can write the directory (the very case judged here)
+    could swap in a 0666 file of theirs in between and have it judged modeless (revown35
+    F1; CWE-367)."""
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(3):  # a name taken (never by chance: 64 random bits) is another one tried
+        probe = os.path.join(directory, PROBE + secrets.token_hex(8))
+        try:
+            fd = os.open(probe, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+        try:
+            return stat.S_IMODE(os.fstat(fd).st_mode)
+        except OSError:
+            return 0o600
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(probe)
+    return None
+
+
+def _sweep_probes(directory: str) -> None:
+    """Remove the probes runs killed midway left in `directory`: drift's name, this user's
+    regular files (the name alone: never a link's target, never another user's file)."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            with contextlib.suppress(OSError):
+                info = os.lstat(path)
+                if name.startswith(PROBE) and stat.S_ISREG(info.st_mode):
+                    if info.st_uid == os.geteuid() and not info.st_size:
+                        os.unlink(path)
 
 
 def trusted_directory(directory: Path) -> None:
