@@ -80,26 +80,46 @@ def linked_out(path: Path) -> str:
     /home/runner` under a workflow whose `sarif-file` is `reports/drift.sarif` would have the
     run replace the runner's own file: revown34 F6); "" otherwise. Only a link takes a path
     out here: an absolute path (`/tmp/r.json`, `/dev/stdout`) or one that says `../` is where
-    the person who typed it meant, and a link inside the tree stays usable."""
+    the person who typed it meant, and a link inside the tree stays usable. The directory is
+    judged where the write goes, as `realpath` and the kernel resolve it: each link followed
+    before the `..` after it (`reports/../drift.sarif` through `reports -> /home/runner/x` is
+    /home/runner/drift.sarif, not ./drift.sarif: revown35 F3; the action's `pwd -P` agrees)."""
     if path.is_absolute():
         return ""
     cwd = os.getcwd()
-    lexical = os.path.normpath(os.path.join(cwd, path))
-    if not _within(lexical, cwd):
+    if not _within(os.path.normpath(os.path.join(cwd, path)), cwd):
         return ""
     real = os.path.realpath(cwd)
-    folder = cwd
-    for part in Path(os.path.relpath(os.path.dirname(lexical), cwd)).parts:
+    where = os.path.realpath(os.path.join(real, os.path.dirname(path)))
+    if _within(where, real):
+        return ""
+    link, to = _link_on_the_way(Path(os.path.dirname(path)), real)
+    return (
+        f"{visible(link)} is a link to {visible(to)}, and through it {visible(str(path))} is "
+        f"in {visible(where)}, outside the working directory {visible(cwd)}: drift does not "
+        "write a report through it (a link committed in a pull request would have the run "
+        "replace a file there); give the path without the link, or an absolute path if that "
+        "directory is meant"
+    )
+
+
+def _link_on_the_way(directory: Path, real: str) -> tuple[str, str]:
+    """The link `directory` (relative, as written) goes through out of `real`, as the path is
+    resolved: the first one that leads out, else the first one met; and where it leads."""
+    folder, written, met = real, "", ("", "")
+    for part in directory.parts:
+        written = os.path.join(written, part)
+        if part in (".", ".."):
+            folder = os.path.dirname(folder) if part == ".." else folder
+            continue
         folder = os.path.join(folder, part)
-        if os.path.islink(folder) and not _within(os.path.realpath(folder), real):
-            return (
-                f"{visible(os.path.relpath(folder, cwd))} is a link to "
-                f"{visible(os.path.realpath(folder))}, outside the working directory {visible(cwd)}"
-                ": drift does not write a report through it (a link committed in a pull request "
-                "would have the run replace a file there); give the path without the link, or an "
-                "absolute path if that directory is meant"
-            )
-    return ""
+        if os.path.islink(folder):
+            to = os.path.realpath(folder)
+            if not _within(to, real):
+                return written, to
+            met = met if met[0] else (written, to)
+            folder = to
+    return met if met[0] else (str(directory), os.path.realpath(directory))
 
 
 def _within(path: str, folder: str) -> bool:

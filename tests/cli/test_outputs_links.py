@@ -139,3 +139,40 @@ def test_a_private_plan_under_a_directory_linked_out_is_refused_untouched(
     with pytest.raises(UsageError, match="plans is a link to"):
         write_saved(Path("plans/.gitconfig"), "{}\n")
     assert os.stat(victim).st_mode & 0o777 == 0o644 and victim.read_text() == GITCONFIG
+
+
+def test_a_dotdot_after_a_linked_directory_does_not_slip_past_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reports/../drift.sarif` with `reports -> /home/runner/x` is /home/runner/drift.sarif to
+    the kernel and to the write (`realpath`), not ./drift.sarif: judged lexically the `..`
+    erased the link and the runner's file was replaced (revown35 F3). The action's shell
+    twin (`pwd -P`) already judged it so; now both refuse it, naming the link."""
+    workspace, outside = tmp_path / "ws", tmp_path / "home" / "runner" / "x"
+    workspace.mkdir()
+    outside.mkdir(parents=True)
+    (workspace / "reports").symlink_to(outside)  # committed by the pull request
+    victim = outside.parent / "drift.sarif"
+    victim.write_text("the runner's own file\n")
+    monkeypatch.chdir(workspace)
+    with pytest.raises(UsageError, match="reports is a link to .*outside the working directory"):
+        write_whole(Path("reports/../drift.sarif"), "{}", replace_links=True)
+    assert victim.read_text() == "the runner's own file\n"
+
+
+def test_a_link_inside_the_tree_then_dotdot_is_judged_where_it_leads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link that stays inside (`here -> .`) followed by `..` leaves the tree all the same:
+    `here/../x.json` is the parent's x.json; `deep/../r.json` through `deep -> sub/inner`
+    is sub/r.json, inside, and is written there."""
+    workspace = tmp_path / "ws"
+    (workspace / "sub" / "inner").mkdir(parents=True)
+    (workspace / "here").symlink_to(".")
+    (workspace / "deep").symlink_to("sub/inner")
+    monkeypatch.chdir(workspace)
+    with pytest.raises(UsageError, match="here is a link to"):
+        write_whole(Path("here/../x.json"), "{}", replace_links=True)
+    assert not (tmp_path / "x.json").exists()
+    write_whole(Path("deep/../r.json"), "{}\n", replace_links=True)
+    assert (workspace / "sub" / "r.json").read_text() == "{}\n"
