@@ -88,7 +88,7 @@ def test_a_profile_naming_a_runner_credential_is_refused_at_its_line(
         load_profile(tmp_path, "x")
     (problem,) = problems
     assert (problem.line, str(problem)) == (7, str(loading.value.problems[0]))
-    assert "the CI runner's or Google's own credential" in problem.message
+    assert "the CI job's own credential" in problem.message
 
 
 def test_the_path_names_it_at_its_line_and_the_cli_exits_2(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_the_path_names_it_at_its_line_and_the_cli_exits_2(tmp_path: Path) -> No
 
 
 def test_built_probes_refuse_it_even_when_unset_and_send_a_test_credential() -> None:
-    with pytest.raises(ProbeConfigError, match=r"\$\{GH_TOKEN\} is the CI runner's"):
+    with pytest.raises(ProbeConfigError, match=r"\$\{GH_TOKEN\} is the CI job's own credential"):
         build_request(spec("/ws", headers=(("X-T", "${GH_TOKEN}"),)), {}, None)
     request = build_request(
         spec("/ws", subprotocols=("jwt.${STAGING_TEST_JWT}",)), {"STAGING_TEST_JWT": "t0k"}, None
@@ -113,4 +113,29 @@ def test_which_names_are_the_runners() -> None:
     for name in ("ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_CACHE_URL", "GOOGLE_GHA_CREDS_PATH"):
         assert runner_credential(name), name
     for name in ("STAGING_TEST_JWT", "RUNNER_TEMP", "GITHUB_SHA", "WS_TOKEN", "ACTIONSX"):
+        assert not runner_credential(name), name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "ARM_CLIENT_SECRET",
+        "ARM_OIDC_TOKEN",
+        "AZURE_CLIENT_SECRET",
+        "azure_client_secret",
+    ],
+)
+def test_a_probe_never_names_the_jobs_other_cloud_credentials(name: str) -> None:
+    """aws-actions/configure-aws-credentials exports AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+    and AWS_SESSION_TOKEN into the env of every later step of the job, and terraform's azurerm
+    workflows set ARM_CLIENT_SECRET (or AZURE_CLIENT_SECRET) at job level: in a multi-cloud
+    deploy workflow a profile edited in a pull request could name them (revown35 F4)."""
+    assert runner_credential(name)
+
+
+def test_a_cloud_variable_that_is_no_credential_is_sent() -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "ARM_TENANT_ID", "AZURE_CLIENT_ID"):
         assert not runner_credential(name), name
