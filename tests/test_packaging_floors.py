@@ -26,8 +26,8 @@ FLOORS = {
     "google-cloud-run": Version("0.15"),
     # 8.0.0 imports numpy (not a dependency) in DeepDiff(...) (drift/diff/rollout.py)
     "deepdiff": Version("8.0.1"),
-    # websockets.proxy (16.0, drift/probe/targets.py); 17.0's errors name the limit broken
-    "websockets": Version("17"),
+    # websockets.proxy (16.0, drift/probe/targets.py; 15.0.x: `drift probe` an ImportError)
+    "websockets": Version("16"),
 }
 TEST_FLOORS = {
     "uvicorn": Version("0.53"),  # ws="websockets-sansio", a refused handshake's own status

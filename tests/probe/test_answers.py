@@ -127,20 +127,28 @@ def test_a_proxy_that_hangs_up_logs_no_traceback(
 @pytest.mark.parametrize(
     ("answer", "said"),
     [
-        (b"HTTP/1.1 abc\r\n\r\n", "invalid HTTP status"),
-        (b"HTTP/1.1 403 Forbidden\r\n" + b"X-A: b\r\n" * 500 + b"\r\n", "no more than 128 headers"),
+        (b"HTTP/1.1 abc\r\n\r\n", ("invalid HTTP status",)),
+        (
+            b"HTTP/1.1 403 Forbidden\r\n" + b"X-A: b\r\n" * 500 + b"\r\n",
+            ("no more than 128 headers", "too many HTTP headers"),
+        ),
         (
             b"HTTP/1.1 101 Switching Protocols\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
-            "no more than 8192 bytes",
+            ("no more than 8192 bytes", "line too long"),
         ),
     ],
 )
-def test_an_answer_the_client_cannot_read_is_said_at_once(answer: bytes, said: str) -> None:
+def test_an_answer_the_client_cannot_read_is_said_at_once(
+    answer: bytes, said: tuple[str, ...]
+) -> None:
     """The server answers within milliseconds and keeps the connection open: it sent
-    something the client cannot read; it did not time out."""
+    something the client cannot read; it did not time out. The verdict repeats websockets'
+    own words for the limit broken: 17.x says the limit ("no more than 128 headers"), 16.x
+    only what broke it ("too many HTTP headers", "line too long"); either is drift's."""
     result = _probe(answer, keep_open=True, timeout=3.0)
     assert result.outcome is ProbeOutcome.UNREACHABLE
-    assert "timeout" not in result.detail and said in result.detail, result.detail
+    assert "timeout" not in result.detail, result.detail
+    assert any(words in result.detail for words in said), result.detail
     assert result.elapsed_ms < 1000
 
 
