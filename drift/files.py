@@ -76,14 +76,17 @@ def replaces_links(path: Path) -> bool:
 
 def linked_out(path: Path) -> str:
     """Why a report at the relative `path` is not written: a directory on its way is a link
-    that leads out of the working directory (a pull request that commits `reports ->
-    /home/runner` under a workflow whose `sarif-file` is `reports/drift.sarif` would have the
-    run replace the runner's own file: revown34 F6); "" otherwise. Only a link takes a path
-    out here: an absolute path (`/tmp/r.json`, `/dev/stdout`) or one that says `../` is where
-    the person who typed it meant, and a link inside the tree stays usable. The directory is
-    judged where the write goes, as `realpath` and the kernel resolve it: each link followed
-    before the `..` after it (`reports/../drift.sarif` through `reports -> /home/runner/x` is
-    /home/runner/drift.sarif, not ./drift.sarif: revown35 F3; the action's `pwd -P` agrees)."""
+    that leads out of the workspace (a pull request that commits `reports -> /home/runner`
+    under a workflow whose `sarif-file` is `reports/drift.sarif` would have the run replace the
+    runner's own file: revown34 F6); "" otherwise. Only a link takes a path out here: an
+    absolute path (`/tmp/r.json`, `/dev/stdout`) or one that says `../` is where the person who
+    typed it meant, and a link inside the tree stays usable. The directory is judged where the
+    write goes, as `realpath` and the kernel resolve it: each link followed before the `..`
+    after it (`reports/../drift.sarif` through `reports -> /home/runner/x` is
+    /home/runner/drift.sarif, not ./drift.sarif: revown35 F3; the action's `pwd -P` agrees).
+    The workspace is GitHub's checkout (GITHUB_WORKSPACE) when drift runs inside it — a
+    monorepo job in `services/api` may keep `reports -> ../../reports` — else the working
+    directory."""
     if path.is_absolute():
         return ""
     cwd = os.getcwd()
@@ -91,21 +94,33 @@ def linked_out(path: Path) -> str:
         return ""
     real = os.path.realpath(cwd)
     where = os.path.realpath(os.path.join(real, os.path.dirname(path)))
-    if _within(where, real):
+    root, named = _workspace(real)
+    if _within(where, root):
         return ""
-    link, to = _link_on_the_way(Path(os.path.dirname(path)), real)
+    link, to = _link_on_the_way(Path(os.path.dirname(path)), real, root)
     return (
         f"{visible(link)} is a link to {visible(to)}, and through it {visible(str(path))} is "
-        f"in {visible(where)}, outside the working directory {visible(cwd)}: drift does not "
-        "write a report through it (a link committed in a pull request would have the run "
-        "replace a file there); give the path without the link, or an absolute path if that "
-        "directory is meant"
+        f"in {visible(where)}, outside {named}: drift does not write a report through it (a "
+        "link committed in a pull request would have the run replace a file there); give the "
+        "path without the link, or an absolute path if that directory is meant"
     )
 
 
-def _link_on_the_way(directory: Path, real: str) -> tuple[str, str]:
-    """The link `directory` (relative, as written) goes through out of `real`, as the path is
-    resolved: the first one that leads out, else the first one met; and where it leads."""
+def _workspace(real: str) -> tuple[str, str]:
+    """The directory a report must stay in (resolved), and how a message names it: GitHub's
+    workspace when the working directory `real` is inside it, else `real` itself."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    if workspace:
+        root = os.path.realpath(workspace)
+        if _within(real, root):
+            return root, f"the workspace {visible(workspace)}"
+    return real, f"the working directory {visible(real)}"
+
+
+def _link_on_the_way(directory: Path, real: str, root: str) -> tuple[str, str]:
+    """The link `directory` (relative to `real`, as written) goes through out of `root`, as the
+    path is resolved: the first one that leads out, else the first one met; and where it
+    leads."""
     folder, written, met = real, "", ("", "")
     for part in directory.parts:
         written = os.path.join(written, part)
@@ -115,7 +130,7 @@ def _link_on_the_way(directory: Path, real: str) -> tuple[str, str]:
         folder = os.path.join(folder, part)
         if os.path.islink(folder):
             to = os.path.realpath(folder)
-            if not _within(to, real):
+            if not _within(to, root):
                 return written, to
             met = met if met[0] else (written, to)
             folder = to

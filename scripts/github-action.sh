@@ -107,12 +107,16 @@ fi
 # A relative path whose directory is a link out of the workspace (a pull request that commits
 # `reports -> /home/runner` under `sarif-file: reports/drift.sarif`) is not removed: the file
 # there is not the workspace's, and drift refuses to write through that link (exit 2:
-# drift.files.linked_out).
+# drift.files.linked_out). The workspace: GITHUB_WORKSPACE when the step runs inside it (a
+# monorepo's `working-directory`), else the working directory — as drift judges it.
 linked_out() {
   case "$1" in /* | ../*) return 1 ;; esac
-  local dir
+  local dir here root
   dir="$(cd -- "$(dirname -- "$1")" 2>/dev/null && pwd -P)" || return 1
-  case "$dir/" in "$(pwd -P)/"*) return 1 ;; esac
+  here="$(pwd -P)"
+  root="$(cd -- "${GITHUB_WORKSPACE:-$here}" 2>/dev/null && pwd -P)" || root="$here"
+  case "$here/" in "$root/"*) ;; *) root="$here" ;; esac
+  case "$dir/" in "$root/"*) return 1 ;; esac
   return 0
 }
 check() {

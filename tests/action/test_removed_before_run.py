@@ -17,8 +17,9 @@ from tests.cliutil import REPO
 SCRIPT = REPO / "scripts" / "github-action.sh"
 
 
-def _seen_by_drift(workspace: Path, **inputs: str) -> str:
-    """What a stub drift finds at drift.sarif and drift-report.json when the step starts it."""
+def _seen_by_drift(workspace: Path, root: Path | None = None, **inputs: str) -> str:
+    """What a stub drift finds at drift.sarif and drift-report.json when the step starts it
+    in `workspace` (GITHUB_WORKSPACE: `root`, when given)."""
     record = workspace.parent / "seen"
     stub = workspace.parent / "drift"
     stub.write_text(
@@ -32,6 +33,7 @@ def _seen_by_drift(workspace: Path, **inputs: str) -> str:
         "DRIFT_BIN": str(stub),
         "DRIFT_ACTION_ENVIRONMENT": "staging",
         **{f"DRIFT_ACTION_{k.upper()}": v for k, v in inputs.items()},
+        **({"GITHUB_WORKSPACE": str(root)} if root else {}),
     }
     subprocess.run(["bash", str(SCRIPT)], cwd=workspace, env=env, check=False, timeout=60)
     return record.read_text()
@@ -74,3 +76,26 @@ def test_a_sarif_path_under_a_directory_linked_out_of_the_workspace_is_not_remov
     assert kept.read_text() == "the runner's own file\n"
     _seen_by_drift(workspace, sarif="inside/drift.sarif")  # inside: removed as before
     assert not (workspace / "inside" / "drift.sarif").exists()
+
+
+def test_a_monorepo_jobs_sarif_through_a_link_inside_the_checkout_is_removed(
+    tmp_path: Path,
+) -> None:
+    """`working-directory: services/api` with `reports -> ../../reports`: the link stays in
+    GITHUB_WORKSPACE, so the stale log there is removed before the run, as drift will write it
+    (drift.files.linked_out judges the same workspace); a link out of the checkout is still
+    left alone."""
+    root = tmp_path / "ws"
+    job = root / "services" / "api"
+    job.mkdir(parents=True)
+    (root / "reports").mkdir()
+    stale = root / "reports" / "drift.sarif"
+    stale.write_text("{}\n")
+    (job / "reports").symlink_to("../../reports")
+    _seen_by_drift(job, root, sarif="reports/drift.sarif")
+    assert not stale.exists()
+    kept = tmp_path / "drift.sarif"
+    kept.write_text("the runner's own file\n")
+    (job / "out").symlink_to("../../..")
+    _seen_by_drift(job, root, sarif="out/drift.sarif")
+    assert kept.read_text() == "the runner's own file\n"

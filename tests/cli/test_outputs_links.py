@@ -176,3 +176,34 @@ def test_a_link_inside_the_tree_then_dotdot_is_judged_where_it_leads(
     assert not (tmp_path / "x.json").exists()
     write_whole(Path("deep/../r.json"), "{}\n", replace_links=True)
     assert (workspace / "sub" / "r.json").read_text() == "{}\n"
+
+
+@pytest.mark.parametrize("in_actions", [True, False])
+def test_a_monorepo_job_may_keep_its_reports_through_a_link_inside_the_workspace(
+    tmp_path: Path, in_actions: bool
+) -> None:
+    """A job whose `working-directory` is `services/api` keeps `reports -> ../../reports`: in
+    GitHub Actions the link stays inside the checkout (GITHUB_WORKSPACE), so the SARIF log is
+    written there; outside Actions the working directory is all drift knows, and the link
+    leads out of it (refused, as any link out). A link out of the workspace itself stays
+    refused either way (the test above)."""
+    workspace, victim = _workspace(tmp_path)
+    job = workspace / "services" / "api"
+    job.mkdir(parents=True)
+    (workspace / "reports").mkdir()
+    (job / "svc.yaml").write_text(MANIFEST)
+    (job / "reports").symlink_to("../../reports")
+    env = {"GITHUB_WORKSPACE": str(workspace)} if in_actions else {}
+    done = drift(
+        "check", "staging", "--profiles", str(REPO / "profiles"), "--manifest", "svc.yaml",
+        "--offline", "--sarif", "reports/drift.sarif",
+        cwd=job, env=env,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    written = (workspace / "reports" / "drift.sarif").is_file()
+    if in_actions:
+        assert done.returncode in (0, 1) and written, done.stderr
+    else:
+        assert done.returncode == 2 and not written, done.stderr
+        assert "outside the working directory" in done.stderr
+    assert victim.read_text() == GITCONFIG
