@@ -75,34 +75,48 @@ def replaces_links(path: Path) -> bool:
 
 
 def linked_out(path: Path) -> str:
-    """Why a report at the relative `path` is not written: a directory on its way is a link
-    that leads out of the workspace (a pull request that commits `reports -> /home/runner`
-    under a workflow whose `sarif-file` is `reports/drift.sarif` would have the run replace the
-    runner's own file: revown34 F6); "" otherwise. Only a link takes a path out here: an
-    absolute path (`/tmp/r.json`, `/dev/stdout`) or one that says `../` is where the person who
-    typed it meant, and a link inside the tree stays usable. The directory is judged where the
-    write goes, as `realpath` and the kernel resolve it: each link followed before the `..`
-    after it (`reports/../drift.sarif` through `reports -> /home/runner/x` is
-    /home/runner/drift.sarif, not ./drift.sarif: revown35 F3; the action's `pwd -P` agrees).
-    The workspace is GitHub's checkout (GITHUB_WORKSPACE) when drift runs inside it — a
-    monorepo job in `services/api` may keep `reports -> ../../reports` — else the working
-    directory."""
-    if path.is_absolute():
-        return ""
-    cwd = os.getcwd()
-    if not _within(os.path.normpath(os.path.join(cwd, path)), cwd):
-        return ""
-    real = os.path.realpath(cwd)
-    where = os.path.realpath(os.path.join(real, os.path.dirname(path)))
+    """Why a report at `path` is not written: a directory on its way is a link that stands in
+    the workspace and leads out of it (a pull request that commits `reports -> /home/runner`
+    under a workflow whose `sarif-file` is `reports/drift.sarif`, or
+    `${{ github.workspace }}/reports/drift.sarif`, would have the run replace the runner's own
+    file: revown34 F6, revown36 F1); "" otherwise. Only such a link takes a path out: `../x`,
+    `/tmp/r.json` or `/dev/stdout` go where the person who typed them meant (a link outside the
+    workspace, macOS's /tmp -> /private/tmp, is not the pull request's), and a link that stays
+    inside is usable. The path is followed as the kernel resolves it — each link before the
+    `..` after it (`reports/../../drift.sarif` through `reports -> /home/runner/x/y` lands in
+    /home/runner/x: revown35 F3, revown36 F2). The workspace is GitHub's checkout
+    (GITHUB_WORKSPACE) when drift runs inside it — a monorepo job in `services/api` may keep
+    `reports -> ../../reports` — else the working directory."""
+    real = os.path.realpath(os.getcwd())
     root, named = _workspace(real)
-    if _within(where, root):
-        return ""
-    link, to = _link_on_the_way(Path(os.path.dirname(path)), real, root)
+    folder, written, met = (os.sep if path.is_absolute() else real), "", ("", "")
+    for part in Path(os.path.dirname(path)).parts:
+        written = os.path.join(written, part)
+        if part in (os.sep, "."):
+            continue
+        if part == "..":
+            folder = os.path.dirname(folder)  # of the directory reached: links already followed
+            continue
+        here, folder = folder, os.path.join(folder, part)
+        if not os.path.islink(folder):
+            continue
+        to = os.path.realpath(folder)
+        if _within(os.path.realpath(here), root) and not _within(to, root):
+            return _through(written, to, path, real, named)
+        met, folder = met if met[0] else (written, to), to
+    lands = os.path.normpath(os.path.join(real, os.path.dirname(path)))  # as it reads
+    if met[0] and _within(lands, root) and not _within(folder, root):
+        return _through(*met, path, real, named)  # `here -> .` then `..`: out all the same
+    return ""
+
+
+def _through(link: str, to: str, path: Path, real: str, named: str) -> str:
+    where = os.path.realpath(os.path.dirname(os.path.join(real, path)))
     return (
         f"{visible(link)} is a link to {visible(to)}, and through it {visible(str(path))} is "
         f"in {visible(where)}, outside {named}: drift does not write a report through it (a "
         "link committed in a pull request would have the run replace a file there); give the "
-        "path without the link, or an absolute path if that directory is meant"
+        "path without the link, or the directory it leads to if that is meant"
     )
 
 
@@ -115,26 +129,6 @@ def _workspace(real: str) -> tuple[str, str]:
         if _within(real, root):
             return root, f"the workspace {visible(workspace)}"
     return real, f"the working directory {visible(real)}"
-
-
-def _link_on_the_way(directory: Path, real: str, root: str) -> tuple[str, str]:
-    """The link `directory` (relative to `real`, as written) goes through out of `root`, as the
-    path is resolved: the first one that leads out, else the first one met; and where it
-    leads."""
-    folder, written, met = real, "", ("", "")
-    for part in directory.parts:
-        written = os.path.join(written, part)
-        if part in (".", ".."):
-            folder = os.path.dirname(folder) if part == ".." else folder
-            continue
-        folder = os.path.join(folder, part)
-        if os.path.islink(folder):
-            to = os.path.realpath(folder)
-            if not _within(to, root):
-                return written, to
-            met = met if met[0] else (written, to)
-            folder = to
-    return met if met[0] else (str(directory), os.path.realpath(directory))
 
 
 def _within(path: str, folder: str) -> bool:

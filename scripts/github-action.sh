@@ -104,17 +104,19 @@ fi
 # is taken for this one's (exit 2 writes neither), and a link the checkout holds there (a
 # pull request that commits `drift.sarif -> ../../.gitconfig`) is gone, never written
 # through (drift itself replaces a link rather than follow it: drift.files.replaces_links).
-# A relative path whose directory is a link out of the workspace (a pull request that commits
-# `reports -> /home/runner` under `sarif-file: reports/drift.sarif`) is not removed: the file
-# there is not the workspace's, and drift refuses to write through that link (exit 2:
-# drift.files.linked_out). The workspace: GITHUB_WORKSPACE when the step runs inside it (a
-# monorepo's `working-directory`), else the working directory — as drift judges it.
+# A path whose directory is, as the kernel resolves it (`cd -P`: each link before the `..`
+# after it), outside the workspace is not removed: the file there is not the workspace's (a
+# pull request that commits `reports -> /home/runner` under `sarif-file: reports/drift.sarif`,
+# `reports/../drift.sarif`, or the workspace spelled absolute), and drift judges it itself
+# (drift.files.linked_out: a link of the workspace's leading out is refused, exit 2; a path
+# typed outside on purpose is written over, as drift writes every report whole). The
+# workspace: GITHUB_WORKSPACE when the step runs inside it (a monorepo's
+# `working-directory`), else the working directory — as drift judges it.
 linked_out() {
-  case "$1" in /* | ../*) return 1 ;; esac
   local dir here root
-  dir="$(cd -- "$(dirname -- "$1")" 2>/dev/null && pwd -P)" || return 1
+  dir="$(cd -P -- "$(dirname -- "$1")" 2>/dev/null && pwd -P)" || return 1
   here="$(pwd -P)"
-  root="$(cd -- "${GITHUB_WORKSPACE:-$here}" 2>/dev/null && pwd -P)" || root="$here"
+  root="$(cd -P -- "${GITHUB_WORKSPACE:-$here}" 2>/dev/null && pwd -P)" || root="$here"
   case "$here/" in "$root/"*) ;; *) root="$here" ;; esac
   case "$dir/" in "$root/"*) return 1 ;; esac
   return 0

@@ -99,3 +99,21 @@ def test_a_monorepo_jobs_sarif_through_a_link_inside_the_checkout_is_removed(
     (job / "out").symlink_to("../../..")
     _seen_by_drift(job, root, sarif="out/drift.sarif")
     assert kept.read_text() == "the runner's own file\n"
+
+
+@pytest.mark.parametrize("spelled", ["dotdot", "absolute"])
+def test_the_step_never_deletes_a_file_outside_the_workspace(tmp_path: Path, spelled: str) -> None:
+    """bash's `cd` is logical (POSIX cd: without -P "dot-dot components shall be processed
+    lexically"), `rm` physical: judged with `cd -`, `reports/../drift.sarif` read as the
+    workspace's while `rm -f` deleted the runner's file through `reports -> …/runner/x`; the
+    workspace spelled absolute was never judged (revown36 F3). Judged as the kernel resolves
+    it now, whatever the spelling."""
+    workspace, runner = tmp_path / "ws", tmp_path / "home" / "runner"
+    (runner / "x").mkdir(parents=True)
+    workspace.mkdir()
+    (workspace / "reports").symlink_to(runner / "x")  # committed by the pull request
+    victim = runner / "drift.sarif" if spelled == "dotdot" else runner / "x" / "drift.sarif"
+    victim.write_text("the runner's own file\n")
+    sarif = "reports/../drift.sarif" if spelled == "dotdot" else f"{workspace}/reports/drift.sarif"
+    _seen_by_drift(workspace, sarif=sarif)
+    assert victim.read_text() == "the runner's own file\n"

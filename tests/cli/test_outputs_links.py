@@ -115,16 +115,23 @@ def test_a_report_under_a_directory_linked_out_of_the_workspace_is_refused(
 def test_a_report_path_given_on_purpose_outside_the_workspace_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a person types is where they mean: an absolute path (even through a link), a
-    `../` path, and a link that stays inside the working directory are all written."""
+    """What a person types is where they mean: an absolute path outside the workspace (even
+    through a link that is not the workspace's), a `../` path, and a link that stays inside the
+    working directory are all written. The workspace spelled absolute is judged as the
+    workspace (`${{ github.workspace }}/reports/drift.sarif`): through a link of its own that
+    leads out, refused (revown36 F1)."""
     workspace, _ = _workspace(tmp_path)
     monkeypatch.chdir(workspace)
     (workspace / "inside").mkdir()
     (workspace / "out").symlink_to("inside")
     (workspace / "away").symlink_to("../home")
-    for path in (workspace / "away" / "a.json", Path("../home/b.json"), Path("out/c.json")):
+    (tmp_path / "elsewhere").symlink_to("home")  # a link, but not one the workspace holds
+    for path in (tmp_path / "elsewhere" / "a.json", Path("../home/b.json"), Path("out/c.json")):
         write_whole(path, "{}\n", replace_links=True)
         assert path.read_text() == "{}\n"
+    with pytest.raises(UsageError, match="away is a link to"):
+        write_whole(workspace / "away" / "d.json", "{}\n", replace_links=True)
+    assert not (tmp_path / "home" / "d.json").exists()
 
 
 def test_a_private_plan_under_a_directory_linked_out_is_refused_untouched(
@@ -207,3 +214,18 @@ def test_a_monorepo_job_may_keep_its_reports_through_a_link_inside_the_workspace
         assert done.returncode == 2 and not written, done.stderr
         assert "outside the working directory" in done.stderr
     assert victim.read_text() == GITCONFIG
+
+
+def test_two_dotdots_after_a_linked_directory_do_not_slip_past(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reports/../../drift.sarif` reads as `../drift.sarif` (typed out on purpose), but
+    through `reports -> ../home/x/y` the kernel lands it in home/x: the link, the
+    workspace's own, leads out — refused (revown36 F2)."""
+    workspace, _ = _workspace(tmp_path)
+    (tmp_path / "home" / "x" / "y").mkdir(parents=True)
+    (workspace / "reports").symlink_to("../home/x/y")
+    monkeypatch.chdir(workspace)
+    with pytest.raises(UsageError, match="reports is a link to"):
+        write_whole(Path("reports/../../drift.sarif"), "{}\n", replace_links=True)
+    assert not (tmp_path / "home" / "x" / "drift.sarif").exists()
