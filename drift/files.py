@@ -88,7 +88,7 @@ def linked_out(path: Path) -> str:
     (GITHUB_WORKSPACE) when drift runs inside it — a monorepo job in `services/api` may keep
     `reports -> ../../reports` — else the working directory."""
     real = os.path.realpath(os.getcwd())
-    root, named = _workspace(real)
+    roots = _workspaces(real)
     folder, written, met = (os.sep if path.is_absolute() else real), "", ("", "")
     for part in Path(os.path.dirname(path)).parts:
         written = os.path.join(written, part)
@@ -101,12 +101,12 @@ def linked_out(path: Path) -> str:
         if not os.path.islink(folder):
             continue
         to = os.path.realpath(folder)
-        if _within(os.path.realpath(here), root) and not _within(to, root):
-            return _through(written, to, path, real, named)
+        if (bound := _bound(here, roots)) and not _within(to, bound[0]):
+            return _through(written, to, path, real, bound[1])
         met, folder = met if met[0] else (written, to), to
     lands = os.path.normpath(os.path.join(real, os.path.dirname(path)))  # as it reads
-    if met[0] and _within(lands, root) and not _within(folder, root):
-        return _through(*met, path, real, named)  # `here -> .` then `..`: out all the same
+    if met[0] and (bound := _bound(lands, roots)) and not _within(folder, bound[0]):
+        return _through(*met, path, real, bound[1])  # `here -> .` then `..`: out all the same
     return ""
 
 
@@ -120,15 +120,24 @@ def _through(link: str, to: str, path: Path, real: str, named: str) -> str:
     )
 
 
-def _workspace(real: str) -> tuple[str, str]:
-    """The directory a report must stay in (resolved), and how a message names it: GitHub's
-    workspace when the working directory `real` is inside it, else `real` itself."""
-    workspace = os.environ.get("GITHUB_WORKSPACE", "")
-    if workspace:
-        root = os.path.realpath(workspace)
-        if _within(real, root):
-            return root, f"the workspace {visible(workspace)}"
-    return real, f"the working directory {visible(real)}"
+def _workspaces(real: str) -> list[tuple[str, str]]:
+    """The directories a link must not lead out of (resolved), outermost first, each with how a
+    message names it: GitHub's workspace (GITHUB_WORKSPACE) whenever it is set — drift may run
+    outside it (`working-directory: ${{ runner.temp }}`) and still write into it (revown37 F1)
+    — and the working directory, unless it is inside that workspace (a monorepo job's
+    `reports -> ../../reports` stays in the checkout)."""
+    roots = []
+    if workspace := os.environ.get("GITHUB_WORKSPACE", ""):
+        roots.append((os.path.realpath(workspace), f"the workspace {visible(workspace)}"))
+    if not roots or not _within(real, roots[0][0]):
+        roots.append((real, f"the working directory {visible(real)}"))
+    return roots
+
+
+def _bound(place: str, roots: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The outermost of `roots` that holds `place` (a link standing there must not lead out
+    of it), or None: a link outside them all is not the workspace's."""
+    return next((root for root in roots if _within(place, root[0])), None)
 
 
 def _within(path: str, folder: str) -> bool:

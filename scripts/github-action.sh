@@ -104,22 +104,41 @@ fi
 # is taken for this one's (exit 2 writes neither), and a link the checkout holds there (a
 # pull request that commits `drift.sarif -> ../../.gitconfig`) is gone, never written
 # through (drift itself replaces a link rather than follow it: drift.files.replaces_links).
-# A path whose directory is, as the kernel resolves it (`cd -P`: each link before the `..`
-# after it), outside the workspace is not removed: the file there is not the workspace's (a
-# pull request that commits `reports -> /home/runner` under `sarif-file: reports/drift.sarif`,
-# `reports/../drift.sarif`, or the workspace spelled absolute), and drift judges it itself
-# (drift.files.linked_out: a link of the workspace's leading out is refused, exit 2; a path
-# typed outside on purpose is written over, as drift writes every report whole). The
-# workspace: GITHUB_WORKSPACE when the step runs inside it (a monorepo's
-# `working-directory`), else the working directory — as drift judges it.
+# A path that passes through a link of the workspace's leading out of it is not removed: the
+# file there is not the workspace's (a pull request that commits `reports -> /home/runner`
+# under `sarif-file: reports/drift.sarif`, `reports/../drift.sarif`, or the workspace spelled
+# absolute), and drift refuses to write through that link (exit 2: drift.files.linked_out,
+# which this follows): the path is walked as the kernel resolves it (each link before the
+# `..` after it: `cd -P`), and a link standing in GITHUB_WORKSPACE (or else in the working
+# directory) whose target is outside it stops it. Any other path, in the workspace or typed
+# outside it on purpose (`../out/drift.sarif`, `${{ runner.temp }}/…`), is removed: drift
+# writes it, and no earlier run's file may be taken for this one's.
+within() { case "$1/" in "$2/"*) return 0 ;; *) return 1 ;; esac; }
 linked_out() {
-  local dir here root
-  dir="$(cd -P -- "$(dirname -- "$1")" 2>/dev/null && pwd -P)" || return 1
+  local here root="" folder part next to bound
   here="$(pwd -P)"
-  root="$(cd -P -- "${GITHUB_WORKSPACE:-$here}" 2>/dev/null && pwd -P)" || root="$here"
-  case "$here/" in "$root/"*) ;; *) root="$here" ;; esac
-  case "$dir/" in "$root/"*) return 1 ;; esac
-  return 0
+  [ -n "${GITHUB_WORKSPACE:-}" ] && root="$(cd -P -- "$GITHUB_WORKSPACE" 2>/dev/null && pwd -P)"
+  case "$1" in /*) folder="" ;; *) folder="$here" ;; esac
+  local - IFS=/
+  set -f # split on / only: a `*` in the path is a name, never a pattern
+  for part in $(dirname -- "$1"); do
+    case "$part" in
+      "" | .) continue ;;
+      ..) folder="$(dirname -- "${folder:-/}")"; [ "$folder" = / ] && folder=""; continue ;;
+    esac
+    next="$folder/$part"
+    if [ -L "$next" ]; then
+      to="$(cd -P -- "$next" 2>/dev/null && pwd -P)" || return 1
+      bound=""
+      if [ -n "$root" ] && within "${folder:-/}" "$root"; then bound="$root"
+      elif within "${folder:-/}" "$here"; then bound="$here"; fi
+      [ -n "$bound" ] && ! within "$to" "$bound" && return 0
+      folder="$to"
+    else
+      folder="$next"
+    fi
+  done
+  return 1
 }
 check() {
   is_gs "$report" || linked_out "$report" || rm -f "$report"

@@ -10,7 +10,7 @@ import sys
 
 TYPE_CHECKING = False  # not `typing`'s: it would import `re`, `collections` and more
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import NoReturn
 
 TYPER_INTERRUPTED = 130
 """The exit code typer gives a Ctrl-C it caught (silently)."""
@@ -48,7 +48,6 @@ def main() -> NoReturn:
         from drift.cli.session import STATE
     except KeyboardInterrupt:
         _interrupted()
-    _cwd_exists(output)
     try:
         app(prog_name="drift")  # standalone: typer prints usage errors itself and exits 2
     except KeyboardInterrupt:  # while typer builds the command line
@@ -84,22 +83,6 @@ def main() -> NoReturn:
         gc.freeze()
         _exit_code_stands()
     sys.exit(0)
-
-
-def _cwd_exists(output: Any) -> None:
-    """A working directory removed since the shell entered it (a checkout deleted under a
-    terminal, a CI workspace cleaned) is one clear line and exit 2: every command looks for
-    its configuration, journal and reports from there, and `os.getcwd()` raises."""
-    import os
-
-    try:
-        os.getcwd()
-    except FileNotFoundError:
-        output.error(
-            "the working directory no longer exists (removed or moved since the shell entered "
-            "it): `cd` to a directory that exists and run drift again"
-        )
-        sys.exit(USAGE)
 
 
 def _output_lost(exc: OSError | None, *, err: bool = False) -> NoReturn:

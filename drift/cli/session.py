@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.cli.overlap import overlapped
 from drift.cli.signals import ctrl_c_latched
-from drift.errors import DriftError, ExitCode, Interrupted
+from drift.errors import DriftError, ExitCode, Interrupted, UsageError
 from drift.findings import FailOn
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Invocation:
     def __post_init__(self) -> None:
         STATE.verbose = self.verbose
         _logging(self.verbose)
+        _working_directory()
 
     def settings(self, **overrides: Any) -> Settings:
         from drift.settings import load_settings
@@ -268,6 +270,20 @@ def _drain(fd: int) -> None:
             pass
     except BlockingIOError:
         pass
+
+
+def _working_directory() -> None:
+    """A working directory removed since the shell entered it (a checkout deleted under a
+    terminal, a CI workspace cleaned) is one clear error before a command runs: its
+    configuration, journal and reports are looked for from there, and `os.getcwd()` raises.
+    Asked here, where a command begins: `--help` needs no directory."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            "the working directory no longer exists (removed or moved since the shell entered "
+            "it): `cd` to a directory that exists and run drift again"
+        ) from None
 
 
 def _logging(verbose: bool) -> None:

@@ -117,3 +117,18 @@ def test_the_step_never_deletes_a_file_outside_the_workspace(tmp_path: Path, spe
     sarif = "reports/../drift.sarif" if spelled == "dotdot" else f"{workspace}/reports/drift.sarif"
     _seen_by_drift(workspace, sarif=sarif)
     assert victim.read_text() == "the runner's own file\n"
+
+
+@pytest.mark.parametrize("spelled", ["dotdot", "absolute"])
+def test_a_stale_sarif_typed_outside_the_workspace_is_removed(tmp_path: Path, spelled: str) -> None:
+    """`sarif-file: ../out/drift.sarif` or an absolute path outside the checkout, no link
+    anywhere: drift writes it, so the step removes the previous run's log before the run, or
+    an exit 2 (drift writes nothing) would leave it to be taken for this run's (revown37 F2)."""
+    workspace, out = tmp_path / "ws", tmp_path / "out"
+    workspace.mkdir()
+    out.mkdir()
+    stale = out / "drift.sarif"
+    stale.write_text('{"runs": [{"results": ["of the previous run"]}]}\n')
+    sarif = "../out/drift.sarif" if spelled == "dotdot" else str(stale)
+    _seen_by_drift(workspace, workspace, sarif=sarif)  # the stub drift exits 2
+    assert not stale.exists()

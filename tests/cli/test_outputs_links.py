@@ -229,3 +229,29 @@ def test_two_dotdots_after_a_linked_directory_do_not_slip_past(
     with pytest.raises(UsageError, match="reports is a link to"):
         write_whole(Path("reports/../../drift.sarif"), "{}\n", replace_links=True)
     assert not (tmp_path / "home" / "x" / "drift.sarif").exists()
+
+
+def test_a_workspace_link_out_is_refused_when_drift_runs_outside_the_workspace(
+    tmp_path: Path,
+) -> None:
+    """A step run outside the checkout (`working-directory: ${{ runner.temp }}`) writing
+    `--sarif ${{ github.workspace }}/reports/drift.sarif`: a pull request that commits
+    `reports -> ../home` has drift replace home/.gitconfig, because linked_out judges the
+    workspace's links only when the working directory was inside GITHUB_WORKSPACE
+    (revown37 F1); d6c5366 refused the very same path when run inside."""
+    workspace, home, temp = tmp_path / "ws", tmp_path / "home", tmp_path / "runner_temp"
+    for d in (workspace, home, temp):
+        d.mkdir()
+    victim = home / ".gitconfig"
+    victim.write_text(GITCONFIG)
+    (workspace / "svc.yaml").write_text(MANIFEST)
+    (workspace / "reports").symlink_to("../home")  # committed by the pull request
+    done = drift(
+        "check", "staging", "--profiles", str(REPO / "profiles"),
+        "--manifest", str(workspace / "svc.yaml"), "--offline",
+        "--sarif", f"{workspace}/reports/.gitconfig",
+        cwd=temp, env={"GITHUB_WORKSPACE": str(workspace)},
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    assert victim.read_text() == GITCONFIG, f"replaced through the PR's link: {done.returncode}"
+    assert done.returncode == 2, done.stderr
