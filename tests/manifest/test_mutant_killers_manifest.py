@@ -3,12 +3,10 @@ sidecar withholds the sidecar's finding, never the main container's of the same 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.manifest.test_terraform_sidecars import log_level_profiles, terraform_plan
+from tests.manifest.test_terraform_sidecars import check_plan, log_level_profiles, terraform_plan
 from tests.test_check_sidecars import APP_INGRESS, OTEL, world
 
 
@@ -27,15 +25,7 @@ def test_an_unknown_sidecar_value_withholds_only_the_sidecars_finding(
     assert otel["env"][0]["name"] == "LOG_LEVEL"
     otel["env"][0].pop("value")  # unknown values are left out of `after`
     change["after_unknown"]["template"][0]["containers"][1] = {"env": [{"value": True}]}
-    plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps(data))
-    done = drift(
-        "check", "prod", "--profiles", str(profiles), "-m", str(plan), "-f", "json",
-        env=sandbox.environ(),
-    )  # fmt: skip
-    assert "Traceback" not in done.stderr, done.stderr
-    doc = json.loads(done.stdout)
-    seen = {(f["rule"], f["target"], f.get("container")) for f in doc["findings"]}
+    done, doc, seen = check_plan(sandbox, profiles, data, tmp_path)
     assert ("env.value", "env.LOG_LEVEL", "app") in seen, doc
     assert ("env.value", "env.LOG_LEVEL", "otel") not in seen, doc
     assert done.returncode == 1

@@ -84,6 +84,22 @@ def terraform_plan(app_ports: Any, app_unknown: dict[str, Any]) -> dict[str, Any
     }
 
 
+def check_plan(
+    sandbox: Any, profiles: Path, plan: dict[str, Any], tmp_path: Path
+) -> tuple[Any, dict[str, Any], set[tuple[str, str, str | None]]]:
+    """`drift check prod -m PLAN -f json`: the process, its JSON report, and each finding as
+    (rule, target, container)."""
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    done = drift(
+        "check", "prod", "--profiles", str(profiles), "-m", str(path), "-f", "json",
+        env=sandbox.environ(),
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    doc = json.loads(done.stdout)
+    return done, doc, {(f["rule"], f["target"], f.get("container")) for f in doc["findings"]}
+
+
 @pytest.mark.parametrize(
     ("ports", "marks", "hidden"),
     [
@@ -114,17 +130,8 @@ def test_an_unknown_port_name_does_not_hide_any_container_drift(
     was seen: here app's LOG_LEVEL DEBUG and the sidecar's LOG_LEVEL debug."""
     sandbox = make_sandbox(world(APP_INGRESS, OTEL))
     profiles = log_level_profiles(tmp_path)
-    plan = tmp_path / "plan.json"
-    plan.write_text(
-        json.dumps(terraform_plan([{"container_port": 8080}], {"ports": [{"name": True}]}))
-    )
-    done = drift(
-        "check", "prod", "--profiles", str(profiles), "-m", str(plan), "-f", "json",
-        env=sandbox.environ(),
-    )  # fmt: skip
-    assert "Traceback" not in done.stderr, done.stderr
-    doc = json.loads(done.stdout)
-    seen = {(f["rule"], f["target"], f.get("container")) for f in doc["findings"]}
+    plan = terraform_plan([{"container_port": 8080}], {"ports": [{"name": True}]})
+    done, doc, seen = check_plan(sandbox, profiles, plan, tmp_path)
     assert ("env.value", "env.LOG_LEVEL", "app") in seen, doc["unverified"]
     assert ("env.value", "env.LOG_LEVEL", "otel") in seen, doc["unverified"]
     assert doc["unverified"] == []
