@@ -210,7 +210,6 @@ async def _woken_by_signals(coro: Coroutine[Any, Any, T]) -> T:
 async def _woken(coro: Coroutine[Any, Any, T]) -> T:
     """`coro`, with the signals' wakeup fd watched by the loop."""
     import asyncio
-    import os
     import signal
 
     loop = asyncio.get_running_loop()
@@ -263,7 +262,6 @@ def _ctrl_c_rearmed() -> Iterator[None]:
 
 def _drain(fd: int) -> None:
     """Empty the wakeup pipe (waking the loop was its whole purpose)."""
-    import os
 
     try:
         while os.read(fd, 4096):
