@@ -74,6 +74,9 @@ class Base:
     latest_created: str = ""
     others: tuple[str, ...] = ()
     """Other revisions serving traffic: a fix leaves their targets as they are."""
+    unknown: str = ""
+    """Why a template built on the serving revision would drop fields the installed client
+    does not know (`unknown_lost`): a patch of the template stops there."""
 
     @property
     def unreleased(self) -> bool:
@@ -149,6 +152,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             live.latest_created,
             others,
         )
+    unknown = unknown_lost(live.name, name, serving.source, service.template)
     failed = ""
     if (
         differences
@@ -168,7 +172,51 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         blocked,
         live.latest_created,
         others,
+        unknown,
     )
+
+
+def unknown_lost(service: str, name: str, revision: Any, template: Any) -> str:
+    """What a template built field by field from the serving revision `name` would drop:
+    the fields of that Revision the installed client does not know — a Revision numbers its
+    fields differently from a RevisionTemplate (containers 17 and 10, scaling 12 and 4:
+    googleapis google/cloud/run/v2/revision.proto, revision_template.proto), so an unknown
+    one has no known place on the template — and the template's own, which may not be what
+    serves (a template-only setting such as `health_check_disabled`, or a change not
+    released). "" when there are none. Unknown fields inside a message both share (a
+    Container, RevisionScaling, VpcAccess…) are copied with it, exactly."""
+    from drift.fix.wire import unknown_numbers
+
+    on_revision, on_template = unknown_numbers(raw(revision)), unknown_numbers(raw(template))
+    if not on_revision and not on_template:
+        return ""
+    held = []
+    if on_revision:
+        held.append(f"the serving revision {name} holds {_fields(on_revision)}")
+    if on_template:
+        held.append(f"the template holds {_fields(on_template)}")
+    return (
+        f"{' and '.join(held)}, which this drift's Cloud Run client ({_client()}) does not "
+        f"know: the canary a fix builds on {name}, field by field, would drop it silently (a "
+        "Revision numbers its fields differently from a template, and the template's own may "
+        "not be what serves). Upgrade drift (its google-cloud-run) and run drift fix again, "
+        "or run `drift fix --from-template` to build on the template, which keeps the fields it "
+        "holds (its differences from what serves, if any, roll out too)"
+    )
+
+
+def _fields(numbers: Sequence[int]) -> str:
+    named = ", ".join(str(n) for n in numbers)
+    return f"field {named}" if len(numbers) == 1 else f"fields {named}"
+
+
+def _client() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"google-cloud-run {version('google-cloud-run')}"
+    except PackageNotFoundError:  # pragma: no cover — installed with drift
+        return "google-cloud-run"
 
 
 def template_from_revision(revision: Any, template: Any) -> Any:

@@ -69,6 +69,8 @@ def what_stops(
             continue
         if base.blocked:
             problems[sp.key] = f"{sp.service}: {base.blocked}"
+        elif base.unknown and sp.changes_template:  # in place, the template is sent as read
+            problems[sp.key] = f"{sp.service}: {base.unknown}"
         elif base.unreleased and sp.changes_template:  # in place, the template stays as is
             problems[sp.key] = unreleased_message(base, planned.plan.environment, entries)
     return problems
