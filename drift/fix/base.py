@@ -152,7 +152,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             live.latest_created,
             others,
         )
-    unknown = unknown_lost(live.name, name, serving.source, service.template)
+    unknown = unknown_lost(name, serving.source, service.template)
     failed = ""
     if (
         differences
@@ -176,7 +176,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
     )
 
 
-def unknown_lost(service: str, name: str, revision: Any, template: Any) -> str:
+def unknown_lost(name: str, revision: Any, template: Any, *, pool: bool = False) -> str:
     """What a template built field by field from the serving revision `name` would drop:
     the fields of that Revision the installed client does not know — a Revision numbers its
     fields differently from a RevisionTemplate (containers 17 and 10, scaling 12 and 4:
@@ -184,20 +184,26 @@ def unknown_lost(service: str, name: str, revision: Any, template: Any) -> str:
     one has no known place on the template — and the template's own, which may not be what
     serves (a template-only setting such as `health_check_disabled`, or a change not
     released). "" when there are none. Unknown fields inside a message both share (a
-    Container, RevisionScaling, VpcAccess…) are copied with it, exactly."""
+    Container, RevisionScaling, VpcAccess…) are copied with it, exactly. `pool`: a worker
+    pool's instances pinned on `name`, which a fix moves onto its patched template."""
     from drift.fix.wire import unknown_numbers
 
     on_revision, on_template = unknown_numbers(raw(revision)), unknown_numbers(raw(template))
     if not on_revision and not on_template:
         return ""
+    loss = (
+        f"moving the instances on {name} onto the patched template"
+        if pool
+        else f"the canary a fix builds on {name}, field by field,"
+    )
     held = []
     if on_revision:
-        held.append(f"the serving revision {name} holds {_fields(on_revision)}")
+        held.append(f"the revision {name} holds {_fields(on_revision)}")
     if on_template:
         held.append(f"the template holds {_fields(on_template)}")
     return (
         f"{' and '.join(held)}, which this drift's Cloud Run client ({_client()}) does not "
-        f"know: the canary a fix builds on {name}, field by field, would drop it silently (a "
+        f"know: {loss} would drop it silently (a "
         "Revision numbers its fields differently from a template, and the template's own may "
         "not be what serves). Upgrade drift (its google-cloud-run) and run drift fix again, "
         "or run `drift fix --from-template` to build on the template, which keeps the fields it "

@@ -13,6 +13,7 @@ Repro: .venv/bin/python -m pytest -q tests/fix/test_base_unknown_fields.py -n 0"
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,12 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
+from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, lab_cli, lab_world, updates
+from tests.jobs.world import write_profile
 from tests.newer.test_unknown_fields import CTR, TPL, unknown, writes
+from tests.sandbox.jobworld import POOL_SPEC, world
 
 pytestmark = pytest.mark.sandbox
 
@@ -115,3 +119,44 @@ def test_unknown_fields_inside_shared_messages_are_carried(
     assert done.returncode == 0, done.stdout + done.stderr
     sent = writes(sandbox)
     assert sent and all(CTR in b for b in sent)
+
+
+POOL_PROFILE = (
+    "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+    "    env:\n      QUEUE: events\n      MODE: live\n"
+)
+
+
+def test_a_pool_fix_refuses_to_move_instances_off_unknown_fields(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A worker pool is updated in place, and its instances pinned on a revision of the
+    template's configuration move to the patched revision (instances.moved_splits): that
+    revision, compared by its known fields only, loses what the client does not know."""
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["history"] = [copy.deepcopy(pool["template"])]
+    pool["instance_splits"] = [{"revision": 1, "percent": 100}]
+    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
+    names: list[str] = []
+
+    def apply() -> None:
+        w: Any = sandbox._core.world  # noqa: SLF001 — a test-only patch of the emulator
+        rec = w.owner(w.find("p", "pool", "workerPools"))
+        names.append(next(iter(rec.revisions)))
+        rec.revisions[names[0]].MergeFromString(unknown(900, REV.decode()))
+
+    sandbox._run(apply)  # noqa: SLF001
+    profiles = write_profile(tmp_path / "profiles", POOL_PROFILE)
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(profiles),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+    }
+    sandbox.clear_calls()
+    done = drift("fix", "prod", "--yes", env=env, cwd=tmp_path, timeout=120)
+    out = done.stdout + done.stderr
+    assert done.returncode == 4, out
+    assert not [c for c in sandbox.calls if c.short == "UpdateWorkerPool"], out
+    assert "worker pool pool:" in out and names[0] in out and "field 900" in out, out
+    assert "manual  revision: drift fix stops at worker pool pool" in out, out  # the plan
+    assert "nothing was changed" in out and "Traceback" not in out, out
