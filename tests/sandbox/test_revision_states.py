@@ -125,3 +125,19 @@ def _first_revision(sb: Sandbox) -> str:
         return next(iter(sb._core.world.find_service("p", "api", None).revisions))
 
     return sb._run(read)
+
+
+@pytest.mark.parametrize(("option", "fails"), [("refused", "request"), ("operation", "operation")])
+def test_pinning_traffic_to_a_serving_revision_that_is_not_ready_fails(
+    option: str, fails: str
+) -> None:
+    """Why `drift fix` stops on a serving revision that is not ready (fixstates (c),
+    `drift.fix.base._not_ready_base`): keeping its traffic while a canary exists pins the
+    traffic to it by name, which fails either way the option answers."""
+    scenario = world(
+        {"api": {**services()["api"], "unhealthy": "crashed"}}, not_ready_traffic=option
+    )
+    with Sandbox(scenario) as sb:
+        serving = sb.service("p", "api").latest_ready_revision.rsplit("/", 1)[-1]
+        where, error = route_all_to(sb, serving)
+    assert where == fails and "is not ready" in str(error)
