@@ -13,6 +13,7 @@ from typing import Any
 from drift.fields import enum_name, same_account
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.differences import template_differences
+from drift.fix.formats.text import command_line
 from drift.fix.journal import Entry, State
 from drift.fix.patch import system_key as reserved
 from drift.kinds import Kind
@@ -99,6 +100,25 @@ def base_revision(live: LiveService) -> str:
     return live.serving[0].name if live.serving else ""
 
 
+def _not_ready_base(live: LiveService, name: str, why: str) -> str:
+    """Why a fix stops on a serving revision whose Ready condition failed, and what to do. A
+    fix keeps traffic on what serves while its canary exists (pinned to `name` by name: SPEC
+    invariant 9) and `rollback` routes it back there (invariant 10): each is an update naming a
+    revision that is not ready, which Cloud Run may refuse or fail (not documented: sandbox
+    option `not_ready_traffic`), so neither the canary nor the way back could be kept; and a
+    canary compared with a revision that fails to run proves nothing about the drift."""
+    parts = live.full_name.split("/")
+    where = ["--project", parts[1], "--region", parts[3]] if len(parts) >= 6 else []
+    describe = command_line(["gcloud", "run", "revisions", "describe", name, *where])
+    return (
+        f"the serving revision {name} of {live.name} is not ready (its Ready condition failed: "
+        f"{why}): a fix pins traffic to what serves while its canary runs, and its rollback "
+        "routes traffic back there, and Cloud Run may refuse traffic sent to a revision that "
+        f"is not ready; see why with `{describe}`, deploy a revision that is ready (it takes "
+        "the traffic), then run drift fix again"
+    )
+
+
 def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
     from google.cloud import run_v2
 
@@ -120,12 +140,8 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         blocked = f"the serving revision {name} of {live.name} could not be read"
     elif serving is not None and serving.source is not None and not blocked:
         ready = failed_ready(raw(serving.source).conditions)
-        if ready is not None:  # what serves is not sound: a canary of it proves nothing
-            blocked = (
-                f"the serving revision {name} of {live.name} is not ready (its Ready condition "
-                f"failed: {mask(words(ready), echo=True)}): a fix builds on what serves; "
-                "deploy a revision that is ready first, then run drift fix again"
-            )
+        if ready is not None:  # what serves is not sound: see `_not_ready_base`
+            blocked = _not_ready_base(live, name, mask(words(ready), echo=True))
     if serving is None or serving.source is None:  # the template describes what serves
         config = serving.config if serving is not None else live.template
         return Base(
