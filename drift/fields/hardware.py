@@ -8,10 +8,12 @@ so the serving revision says what it runs with. Field comments quoted are the in
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.base import EVERY_KIND, Field, SettingValue, Source
+from drift.kinds import Kind
 
 CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
 """RevisionTemplate.encryption_key: "A reference to a customer managed encryption key (CMEK)
@@ -72,6 +74,79 @@ def _gpu_redundancy_off(source: Source) -> bool:
     return bool(source.revision.gpu_zonal_redundancy_disabled)
 
 
+REVOCATION = {"PREVENT_NEW": "prevent-new", "SHUTDOWN": "shut-down"}
+"""EncryptionKeyRevocationAction as gcloud's `--post-key-revocation-action-type` and the
+Knative annotation `run.googleapis.com/post-key-revocation-action-type` write it."""
+KEYED = frozenset({Kind.SERVICE, Kind.WORKER_POOL})
+"""RevisionTemplate and WorkerPoolRevisionTemplate have the revocation fields; a job's
+TaskTemplate does not (google/cloud/run/v2 task_template.proto)."""
+
+
+def _revocation(source: Source) -> str:
+    # EncryptionKeyRevocationAction PREVENT_NEW: "Prevents the creation of new instances";
+    # unset, a revoked key does the same: using-cmek page, "If the CMEK key is disabled,
+    # new instances of existing Cloud Run revisions that use the key won't start".
+    return a.choice(source.revision, "encryption_key_revocation_action", REVOCATION, "prevent-new")
+
+
+def _shutdown_hours(source: Source) -> int:
+    # RevisionTemplate.encryption_key_shutdown_duration: "If encryption_key_revocation_action
+    # is SHUTDOWN, the duration before shutting down all instances. The minimum increment is
+    # 1 hour." 0: unset.
+    return int(source.revision.encryption_key_shutdown_duration.seconds) // 3600
+
+
+def _not_whole_hours(source: Source) -> str:
+    d = source.revision.encryption_key_shutdown_duration
+    if d.seconds % 3600 == 0 and not d.nanos:
+        return ""
+    return (
+        f"encryption_key_shutdown_duration is {d.seconds}s, not whole hours (the API's "
+        "increment is 1 hour): drift compares hours"
+    )
+
+
+REVOCATION_FIELDS: tuple[Field, ...] = (
+    Field(
+        "encryption_key_revocation_action",
+        "What a revoked CMEK key does: prevent-new (no new instances; also when unset) or "
+        "shut-down (existing instances shut down too).",
+        Literal["prevent-new", "shut-down"],
+        read=_revocation,
+        unreadable=a.unnamed(
+            "encryption_key_revocation_action",
+            "encryption_key_revocation_action",
+            lambda s: s.revision,
+        ),
+        write=a.enum_field(
+            "encryption_key_revocation_action",
+            lambda: a.run_v2().EncryptionKeyRevocationAction,
+            REVOCATION,
+        ),
+        gcloud=a.flag("post-key-revocation-action-type"),
+        kinds=KEYED,
+    ),
+    Field(
+        "encryption_key_shutdown_hours",
+        "Hours before instances shut down once their CMEK key is revoked (with shut-down); "
+        "0: unset.",
+        int,
+        read=_shutdown_hours,
+        unreadable=_not_whole_hours,
+        write=a.template_field(
+            "encryption_key_shutdown_duration", lambda v: timedelta(hours=int(v))
+        ),
+        gcloud=lambda v: (
+            f"--encryption-key-shutdown-hours={v}"
+            if int(v)
+            else "--clear-encryption-key-shutdown-hours"
+        ),
+        minimum=0,
+        kinds=KEYED,
+    ),
+)
+
+
 HARDWARE_FIELDS: tuple[Field, ...] = (
     Field(
         "encryption_key",
@@ -88,6 +163,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
         kinds=EVERY_KIND,
     ),
+    *REVOCATION_FIELDS,
     Field(
         "gpu_type",
         "The GPU attached to each instance (e.g. nvidia-l4); none: no GPU.",

@@ -40,6 +40,8 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "vpc_access", 0, "network_interfaces"), ("vpc_egress",)),
     (("template", 0, "service_account"), ("service_account",)),
     (("template", 0, "encryption_key"), ("encryption_key",)),
+    (("template", 0, "encryption_key_revocation_action"), ("encryption_key_revocation_action",)),
+    (("template", 0, "encryption_key_shutdown_duration"), ("encryption_key_shutdown_hours",)),
     (("template", 0, "node_selector", 0, "accelerator"), ("gpu_type",)),
     (("template", 0, "gpu_zonal_redundancy_disabled"), ("gpu_zonal_redundancy_disabled",)),
     ((*_CONTAINER, "image"), ("image",)),

@@ -156,3 +156,110 @@ def test_the_sandbox_refuses_a_key_that_is_not_a_crypto_key_name(key: str) -> No
             validate_encryption_key(template)
     validate_encryption_key(TemplatePb(encryption_key=KEY))
     validate_encryption_key(TemplatePb())
+
+
+KNATIVE = """\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      annotations:
+        run.googleapis.com/encryption-key: {key}
+        run.googleapis.com/gpu-zonal-redundancy-disabled: 'true'
+    spec:
+      nodeSelector:
+        run.googleapis.com/accelerator: nvidia-l4
+      containers:
+      - image: gcr.io/acme/api:1
+        resources:
+          limits:
+            cpu: '4'
+            memory: 16Gi
+            nvidia.com/gpu: '1'
+"""
+
+
+def test_a_knative_manifest_is_checked_for_them_before_it_is_deployed(tmp_path: Path) -> None:
+    from tests.manifest.conftest import check_offline, findings_of
+
+    profile = (
+        "project: acme\nregion: us-central1\nservices:\n  api:\n    settings:\n"
+        f"      encryption_key: {KEY}\n      gpu_type: nvidia-l4\n"
+        "      gpu_zonal_redundancy_disabled: true\n"
+    )
+    same = check_offline(tmp_path, profile, ("api.yaml", KNATIVE.format(key=KEY)))
+    assert not {t for _, t in findings_of(same) if t.startswith("setting.")}, same.stdout
+    other = check_offline(tmp_path, profile, ("api.yaml", KNATIVE.format(key=OTHER_KEY)))
+    assert {t for _, t in findings_of(other) if t.startswith("setting.")} == {
+        "setting.encryption_key"
+    }, other.stdout
+
+
+SHUT_DOWN = {
+    "encryptionKey": KEY,
+    "encryptionKeyRevocationAction": "SHUTDOWN",
+    "encryptionKeyShutdownDuration": "7200s",
+}
+
+
+@pytest.mark.parametrize(
+    ("api", "settings", "found", "flags"),
+    [
+        (
+            {"encryptionKey": KEY},
+            "      encryption_key_revocation_action: shut-down\n"
+            "      encryption_key_shutdown_hours: 4\n",
+            {
+                "encryption_key_revocation_action": "prevent-new",
+                "encryption_key_shutdown_hours": "0",
+            },
+            ("--post-key-revocation-action-type=shut-down", "--encryption-key-shutdown-hours=4"),
+        ),
+        (
+            SHUT_DOWN,
+            "      encryption_key_revocation_action: prevent-new\n"
+            "      encryption_key_shutdown_hours: 0\n",
+            {"encryption_key_revocation_action": "shut-down", "encryption_key_shutdown_hours": "2"},
+            (
+                "--post-key-revocation-action-type=prevent-new",
+                "--clear-encryption-key-shutdown-hours",
+            ),
+        ),
+    ],
+)
+def test_what_a_revoked_key_does_is_found_and_fixed(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    api: dict[str, Any],
+    settings: str,
+    found: dict[str, str],
+    flags: tuple[str, ...],
+) -> None:
+    sandbox = make_sandbox(lab_world(template=_template(**api)))
+    _profile(tmp_path, settings)
+    assert {
+        f["target"].removeprefix("setting."): f["actual"] for f in _findings(sandbox, tmp_path)
+    } == found
+    script = _run(sandbox, tmp_path, "plan", "lab", "--format", "gcloud")
+    for flag in flags:
+        assert flag in script.stdout, script.stdout
+    done = _run(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _findings(sandbox, tmp_path) == []
+
+
+def test_a_shutdown_of_part_of_an_hour_is_not_judged(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(
+        lab_world(template=_template(**{**SHUT_DOWN, "encryptionKeyShutdownDuration": "5400s"}))
+    )
+    _profile(tmp_path, "      encryption_key_shutdown_hours: 1\n")
+    done = _run(sandbox, tmp_path, "check", "lab", "--format", "json", "--no-history")
+    assert done.returncode == 3, done.stdout + done.stderr
+    doc = json.loads(done.stdout)
+    assert not [f for f in doc["findings"] if f["target"].startswith("setting.")]
+    assert "not whole hours" in json.dumps(doc["unverified"]), doc["unverified"]
