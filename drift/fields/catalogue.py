@@ -17,6 +17,7 @@ from drift.fields.base import (
     profile_account,
     same_account,
 )
+from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
@@ -347,6 +348,7 @@ FIELDS: dict[str, Field] = {
             fixable=False,
             kinds=EVERY_KIND,
         ),
+        *HARDWARE_FIELDS,
         *WORKLOAD_FIELDS,
     )
 }
