@@ -17,12 +17,25 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import FrameType
 
 from drift.errors import Interrupted
 
 LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
+
+
+def cancelled_before() -> bool:
+    """Whether a Ctrl-C cancelled the command's task after its last await, before a prompt
+    took Ctrl-C over (`drift.cli.output._interruptible`): asyncio's handler only marks that
+    cancellation, for the task's next await, which a "y" would then reach mid-write. A prompt
+    asks once its own handler is in place, so that none is lost between, and takes it as a
+    Ctrl-C at the prompt (`drift.fix.deadline.promotion` takes the cancellation back)."""
+    import asyncio
+
+    with suppress(RuntimeError):  # no event loop: no task to cancel
+        return (task := asyncio.current_task()) is not None and task.cancelling() > 0
+    return False
 
 
 @contextmanager
