@@ -16,8 +16,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import FrameType
 
 from drift.errors import Interrupted
@@ -118,3 +119,41 @@ def ctrl_c_latched() -> Iterator[list[bool]]:
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.unraisablehook = previous_hook
+
+
+def journal_says(journal: Path) -> Callable[[], str]:
+    """What an interrupted fix says of itself when it could not say where it stands (the
+    event loop ended before it did, `drift.cli.session.run`): what the journal records
+    written by a change begun since this was called, never a "nothing was changed" it
+    contradicts."""
+    before = _changes(journal)
+
+    def said() -> str:
+        from drift.errors import DriftError
+        from drift.fix.journal import Journal
+
+        if _changes(journal) == before:
+            return "nothing was changed"
+        try:
+            wrote = [e for e in Journal(journal).entries() if e.change_id not in before]
+        except (DriftError, OSError):
+            return f"the journal {journal} could not be read: `drift rollback --list` says more"
+        wrote = [e for e in wrote if e.wrote]
+        if not wrote:
+            return "nothing was changed"
+        change = wrote[-1].change_id
+        states = "; ".join(f"{e.service}: {e.state}" for e in wrote)
+        return (
+            f"the journal {journal} records change {change} written ({states}): "
+            f"`drift rollback {change}` puts back what served"
+        )
+
+    return said
+
+
+def _changes(journal: Path) -> frozenset[str]:
+    """The changes the journal has files of (`CHANGE--KIND--NAME.json`)."""
+    try:
+        return frozenset(p.name.split("--", 1)[0] for p in journal.glob("*.json"))
+    except OSError:
+        return frozenset()
