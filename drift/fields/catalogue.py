@@ -37,7 +37,10 @@ EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-o
 
 
 def _cpu_text(value: SettingValue) -> str:
-    millis = int(str(value).removesuffix("m"))
+    try:
+        millis = parse_cpu(str(value))
+    except ValueError:  # a live value drift cannot read (`_CPU_UNREAD`: never compared)
+        return str(value)
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
 
 
@@ -55,6 +58,17 @@ def _cpu(source: Source) -> str:
     return a.quantity(a.limits(source).get("cpu"), parse_cpu, "m", DEFAULT_CPU)
 
 
+_CPU_UNREAD = a.unparsed_limit("cpu", parse_cpu)
+_MEMORY_UNREAD = a.unparsed_limit("memory", parse_memory)
+
+
+def _concurrency_unknown(source: Source) -> str:
+    """Why an unset concurrency's default cannot be known: it depends on a CPU drift cannot
+    read (`_default_concurrency`)."""
+    why = _CPU_UNREAD(source)
+    return f"unset, its default depends on the CPU: {why}" if why else ""
+
+
 def _execution_environment(source: Source) -> str:
     # Unset on a service: "Cloud Run selects the execution environment based on the features
     # used" (execution-environments page). Jobs: "Jobs use the second generation execution
@@ -66,6 +80,7 @@ def _execution_environment(source: Source) -> str:
 def _default_concurrency(source: Source) -> int:
     # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
     # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
+    # A CPU drift cannot read leaves it unread (`_concurrency_unknown`), never a guess.
     return 80 if parse_cpu(_cpu(source)) >= 1000 else 1
 
 
@@ -196,6 +211,7 @@ FIELDS: dict[str, Field] = {
             default=_default_concurrency,
             gcloud="concurrency",
             minimum=1,
+            default_unknown=_concurrency_unknown,
         ),
         Field(
             "cpu",
@@ -203,6 +219,7 @@ FIELDS: dict[str, Field] = {
             a.NUMBER_OR_TEXT,
             level="container",
             read=_cpu,
+            unreadable=_CPU_UNREAD,
             write=a.limit("cpu", _cpu_text),
             gcloud=lambda v: f"--cpu={_cpu_text(v)}",
             parse=a.scalar(lambda v: f"{parse_cpu(v)}m"),
@@ -216,6 +233,7 @@ FIELDS: dict[str, Field] = {
             a.NUMBER_OR_TEXT,
             level="container",
             read=lambda s: a.quantity(a.limits(s).get("memory"), parse_memory, "", DEFAULT_MEMORY),
+            unreadable=_MEMORY_UNREAD,
             write=a.limit("memory", _memory_text),
             gcloud=lambda v: f"--memory={_memory_text(v)}",
             parse=a.scalar(lambda v: str(parse_memory(v))),
