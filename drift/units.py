@@ -117,8 +117,8 @@ _DECIMAL: dict[str, Decimal] = {
 def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal:
     """A Kubernetes resource quantity, as Cloud Run's `resources.limits` take them (`_QUANTITY`):
     a signed number (`+1` is 1) with a binary (`Ki`..`Ei`) or decimal (`n`, `u`, `m`, `k`..`E`)
-    suffix or an exponent (`1e3`). Suffixes are case-sensitive (`512ki` is not a quantity). Below 10^30 (`_EXPONENT_LIMIT`). Raises
-    ValueError naming `what`."""
+    suffix or an exponent (`1e3`). Suffixes are case-sensitive (`512ki` is not a quantity).
+    Below 10^30 (`_EXPONENT_LIMIT`). Raises ValueError naming `what`."""
     if isinstance(value, bool):
         raise ValueError(f"not a {what}: {_shown(value)}")
     too_large = ValueError(f"too large a {what}: {_shown(value)} (out of any range)")

@@ -76,4 +76,6 @@ def test_an_unset_concurrency_under_a_cpu_drift_cannot_read_is_unread() -> None:
     assert "0.0001" in unread["concurrency"]
     assert "cpu" not in read_settings(source) and "concurrency" not in read_settings(source)
     pb.template.max_instance_request_concurrency = 4  # set: its own value, no default needed
-    assert "concurrency" not in unreadable_settings(Source(pb, pb.template, pb.template.containers[0]))
+    assert "concurrency" not in unreadable_settings(
+        Source(pb, pb.template, pb.template.containers[0])
+    )

@@ -44,6 +44,31 @@ def _cpu_text(value: SettingValue) -> str:
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
 
 
+CPU_RULE = (
+    "Cloud Run applies any CPU between 0.08 and 1 in increments of 0.001, and integers above 1"
+    " (cloud.google.com/run/docs/configuring/services/cpu)"
+)
+"""CPU page (services; the jobs page says the same): "if you want to use less than 1 vCPU, you
+can select any value between 0.08 and 1, in increments of 0.001. Values greater than 1 must be
+integer values." "The minimum vCPU setting is 0.08 vCPU." No maximum here: it depends on the
+machine (20 CPU at least with an RTX PRO 6000 GPU, 8 otherwise) and is Cloud Run's to refuse."""
+
+
+def _profile_cpu(value: str | int | float) -> str:
+    """A profile's cpu as the catalogue holds it (`500m`): a quantity Cloud Run applies as
+    written (`CPU_RULE`; steps of 0.001 are millicores, which `parse_cpu` already requires),
+    else a ValueError the loader reports at the profile's file:line."""
+    millis = parse_cpu(value)
+    if millis < 80:
+        raise ValueError(f"{value!r} is below 0.08 CPU: {CPU_RULE}")
+    if millis > 1000 and millis % 1000:
+        below, above = millis // 1000, millis // 1000 + 1
+        raise ValueError(
+            f"{value!r} is over 1 CPU and not an integer (write {below} or {above}): {CPU_RULE}"
+        )
+    return f"{millis}m"
+
+
 def _memory_text(value: SettingValue) -> str:
     """What a patch writes: exact (`1Gi`, `1000000000`)."""
     return format_memory(int(str(value))) if str(value).isdigit() else str(value)
@@ -222,7 +247,7 @@ FIELDS: dict[str, Field] = {
             unreadable=_CPU_UNREAD,
             write=a.limit("cpu", _cpu_text),
             gcloud=lambda v: f"--cpu={_cpu_text(v)}",
-            parse=a.scalar(lambda v: f"{parse_cpu(v)}m"),
+            parse=a.scalar(_profile_cpu),
             show=_cpu_text,
             examples=("1", "1000m"),
             kinds=EVERY_KIND,
