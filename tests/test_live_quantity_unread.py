@@ -1,6 +1,7 @@
 """A live CPU or memory limit drift cannot read is that setting unverified for that service
 (exit 3, naming the service, the setting and the value), never the whole `drift check` ending
-in "internal error" (main: ValueError out of catalogue._cpu_text's `int()`, exit 2)."""
+in "internal error" (main: ValueError out of catalogue._cpu_text's `int()`, now
+fields.limits.cpu_text, exit 2)."""
 
 from __future__ import annotations
 

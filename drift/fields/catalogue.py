@@ -17,15 +17,23 @@ from drift.fields.base import (
     profile_account,
     same_account,
 )
+from drift.fields.limits import (
+    CPU_UNREAD,
+    MEMORY_UNREAD,
+    concurrency_unknown,
+    cpu_text,
+    default_concurrency,
+    memory_shown,
+    memory_text,
+    profile_cpu,
+    profile_memory,
+    read_cpu,
+    read_memory,
+)
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
-from drift.units import format_memory, parse_cpu, parse_memory, show_memory
 
-DEFAULT_CPU = "1000m"
-"""CPU page: "By default, each instance is limited to 1 CPU"."""
-DEFAULT_MEMORY = str(512 * 2**20)
-"""Memory page: "the memory allocated to each instance of a revision is 512 MiB" by default."""
 INGRESS = {
     "INGRESS_TRAFFIC_ALL": "all",
     "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
@@ -36,77 +44,12 @@ EXECUTION = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2":
 EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
 
 
-def _cpu_text(value: SettingValue) -> str:
-    try:
-        millis = parse_cpu(str(value))
-    except ValueError:  # a live value drift cannot read (`_CPU_UNREAD`: never compared)
-        return str(value)
-    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
-
-
-CPU_RULE = (
-    "Cloud Run applies any CPU between 0.08 and 1 in increments of 0.001, and integers above 1"
-    " (cloud.google.com/run/docs/configuring/services/cpu)"
-)
-"""CPU page (services; the jobs page says the same): "if you want to use less than 1 vCPU, you
-can select any value between 0.08 and 1, in increments of 0.001. Values greater than 1 must be
-integer values." "The minimum vCPU setting is 0.08 vCPU." No maximum here: it depends on the
-machine (20 CPU at least with an RTX PRO 6000 GPU, 8 otherwise) and is Cloud Run's to refuse."""
-
-
-def _profile_cpu(value: str | int | float) -> str:
-    """A profile's cpu as the catalogue holds it (`500m`): a quantity Cloud Run applies as
-    written (`CPU_RULE`; steps of 0.001 are millicores, which `parse_cpu` already requires),
-    else a ValueError the loader reports at the profile's file:line."""
-    millis = parse_cpu(value)
-    if millis < 80:
-        raise ValueError(f"{value!r} is below 0.08 CPU: {CPU_RULE}")
-    if millis > 1000 and millis % 1000:
-        below, above = millis // 1000, millis // 1000 + 1
-        raise ValueError(
-            f"{value!r} is over 1 CPU and not an integer (write {below} or {above}): {CPU_RULE}"
-        )
-    return f"{millis}m"
-
-
-def _memory_text(value: SettingValue) -> str:
-    """What a patch writes: exact (`1Gi`, `1000000000`)."""
-    return format_memory(int(str(value))) if str(value).isdigit() else str(value)
-
-
-def _memory_shown(value: SettingValue) -> str:
-    """What a person reads: the unit they would write (`256Mi`, `1G`)."""
-    return show_memory(int(str(value))) if str(value).isdigit() else str(value)
-
-
-def _cpu(source: Source) -> str:
-    return a.quantity(a.limits(source).get("cpu"), parse_cpu, "m", DEFAULT_CPU)
-
-
-_CPU_UNREAD = a.unparsed_limit("cpu", parse_cpu)
-_MEMORY_UNREAD = a.unparsed_limit("memory", parse_memory)
-
-
-def _concurrency_unknown(source: Source) -> str:
-    """Why an unset concurrency's default cannot be known: it depends on a CPU drift cannot
-    read (`_default_concurrency`)."""
-    why = _CPU_UNREAD(source)
-    return f"unset, its default depends on the CPU: {why}" if why else ""
-
-
 def _execution_environment(source: Source) -> str:
     # Unset on a service: "Cloud Run selects the execution environment based on the features
     # used" (execution-environments page). Jobs: "Jobs use the second generation execution
     # environment" (create-jobs page) unless the task template says gen1.
     default = "gen2" if source.kind is Kind.JOB else "default"
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
-
-
-def _default_concurrency(source: Source) -> int:
-    # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
-    # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
-    # A CPU drift cannot read leaves it unread (`_concurrency_unknown`), never a guess.
-    return 80 if parse_cpu(_cpu(source)) >= 1000 else 1
 
 
 def _cpu_throttling(source: Source) -> bool:
@@ -233,22 +176,22 @@ FIELDS: dict[str, Field] = {
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
             "max_instance_request_concurrency",
-            default=_default_concurrency,
+            default=default_concurrency,
             gcloud="concurrency",
             minimum=1,
-            default_unknown=_concurrency_unknown,
+            default_unknown=concurrency_unknown,
         ),
         Field(
             "cpu",
             "CPU limit (1, 2, 0.5, 500m).",
             a.NUMBER_OR_TEXT,
             level="container",
-            read=_cpu,
-            unreadable=_CPU_UNREAD,
-            write=a.limit("cpu", _cpu_text),
-            gcloud=lambda v: f"--cpu={_cpu_text(v)}",
-            parse=a.scalar(_profile_cpu),
-            show=_cpu_text,
+            read=read_cpu,
+            unreadable=CPU_UNREAD,
+            write=a.limit("cpu", cpu_text),
+            gcloud=lambda v: f"--cpu={cpu_text(v)}",
+            parse=a.scalar(profile_cpu),
+            show=cpu_text,
             examples=("1", "1000m"),
             kinds=EVERY_KIND,
         ),
@@ -257,12 +200,12 @@ FIELDS: dict[str, Field] = {
             "Memory limit (512Mi, 1Gi, 1G).",
             a.NUMBER_OR_TEXT,
             level="container",
-            read=lambda s: a.quantity(a.limits(s).get("memory"), parse_memory, "", DEFAULT_MEMORY),
-            unreadable=_MEMORY_UNREAD,
-            write=a.limit("memory", _memory_text),
-            gcloud=lambda v: f"--memory={_memory_text(v)}",
-            parse=a.scalar(lambda v: str(parse_memory(v))),
-            show=_memory_shown,
+            read=read_memory,
+            unreadable=MEMORY_UNREAD,
+            write=a.limit("memory", memory_text),
+            gcloud=lambda v: f"--memory={memory_text(v)}",
+            parse=a.scalar(profile_memory),
+            show=memory_shown,
             examples=("512Mi",),
             kinds=EVERY_KIND,
         ),

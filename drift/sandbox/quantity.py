@@ -63,17 +63,16 @@ def parse(text: str) -> Fraction:
         if pos == end:
             return Fraction(0)
         raise QuantityError(f"no number in {text!r}")
-    number = Fraction(int(whole or "0") * 10 ** len(fraction) + int(fraction or "0"))
-    number /= 10 ** len(fraction)
-    value = number * _scale(text[pos:], text)
-    return -value if negative else value
+    value = Fraction(int(whole + fraction or "0"), 10 ** len(fraction)) * _scale(text[pos:], text)
+    return Fraction(-value if negative else value)
 
 
 def _scale(suffix: str, text: str) -> Fraction:
     if suffix in _BINARY:
         return Fraction(2 ** _BINARY[suffix])
     if suffix in _DECIMAL:
-        return Fraction(10) ** _DECIMAL[suffix]
+        tens = _DECIMAL[suffix]
+        return Fraction(10**tens) if tens >= 0 else Fraction(1, 10**-tens)
     head = 0
     while head < len(suffix) and suffix[head] in _SUFFIX_CHARS:
         head += 1
@@ -85,7 +84,8 @@ def _scale(suffix: str, text: str) -> Fraction:
         raise QuantityError(f"not an exponent: {suffix!r} in {text!r}")
     if len(power.lstrip("0")) > 4 or int(power) > _MAX_EXPONENT:
         raise QuantityError(f"exponent out of range in {text!r}")
-    return Fraction(10) ** (-int(power) if suffix[1:2] == "-" else int(power))
+    ten = 10 ** int(power)
+    return Fraction(1, ten) if suffix[1:2] == "-" else Fraction(ten)
 
 
 def millis(text: str) -> int:
