@@ -1,22 +1,25 @@
 """`revision.rollout` of a settled service (worker pool) that is not ready although its latest
-created revision is its latest ready one: a revision it serves whose Ready condition failed
-(HEALTH_CHECK_CONTAINER_ERROR, MIN_INSTANCES_NOT_PROVISIONED, …), or its own terminal
-condition failed. Matching revision names follow from a success but do not prove one
-(`drift.live.conditions`): incomplete never looks clean. A deploy in progress is left to the
-reader (unverified), a failed new revision to `rollout_findings`; revisions that do not serve
-(retired, in reserve, tagged at 0 %) are never judged by their Ready condition. The condition's
-message is a server's text: masked like any live value (`drift.diff.jobs.masked`)."""
+created revision is its latest ready one: a revision it serves, or one a checked traffic tag
+reaches at 0 % (the tag has its own URL: SPEC "Every revision a user can reach"), whose Ready
+condition failed (HEALTH_CHECK_CONTAINER_ERROR, …), or its own terminal condition failed.
+Matching revision names follow from a success but do not prove one (`drift.live.conditions`):
+incomplete never looks clean. A deploy in progress is left to the reader (unverified), a failed
+new revision to `rollout_findings`. A tag-only revision whose Ready condition names a state of
+a revision that serves nothing (`drift.live.conditions.IDLE`: RESERVE, RETIRED, …) is in that
+state because it takes no traffic, not failing. Retired revisions that nothing reaches are
+never read. The condition's message is a server's text: masked like any live value
+(`drift.diff.jobs.masked`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from drift.diff.context import Context
+from drift.diff.context import At, Context
 from drift.diff.jobs import masked
 from drift.diff.rollout import NOT_READY
 from drift.findings import Finding
 from drift.kinds import Kind
-from drift.live.conditions import failed, failed_ready, words
+from drift.live.conditions import IDLE, failed, failed_ready, reason, words
 from drift.live.normalize import raw
 
 
@@ -27,17 +30,22 @@ def health_findings(ctx: Context) -> Iterator[Finding]:
     pool = ctx.service.kind is Kind.WORKER_POOL
     share = "of instances" if pool else "of traffic"
     said = False
-    for rev in live.serving:
+    for rev in live.checked:
         ready = None if rev.source is None else failed_ready(raw(rev.source).conditions)
-        if ready is None:
+        if ready is None or (rev.tag_only and reason(ready) in IDLE):
             continue
         said = True
+        at = At(ctx, rev)
+        how = f"{'has' if pool else 'serves'} {rev.percent}% {share}"
+        if at.tag:
+            how = f"is reached through tag {at.tag} (0% {share}, its own URL)"
         yield ctx.finding(
             "revision.rollout",
             f"revision.{rev.name}",
-            f"{rev.name} {'has' if pool else 'serves'} {rev.percent}% {share} but is not ready "
+            f"{rev.name} {how} but is not ready "
             f"(its Ready condition failed: {masked(ctx, words(ready))})",
             revision=rev.name,
+            tag=at.tag,
             expected="serving revisions ready",
             actual=NOT_READY,
             variant="ready",

@@ -17,6 +17,7 @@ from drift.fields.base import (
     profile_account,
     same_account,
 )
+from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.limits import (
     CPU_UNREAD,
     MEMORY_UNREAD,
@@ -333,6 +334,7 @@ FIELDS: dict[str, Field] = {
             fixable=False,
             kinds=EVERY_KIND,
         ),
+        *HARDWARE_FIELDS,
         *WORKLOAD_FIELDS,
     )
 }

@@ -144,7 +144,7 @@ async def _fix(
     ui.show_plan(plan)
     todo = [s for s in plan.services if s.has_patch]
     bases = [planned.bases[s.key] for s in todo if s.key in planned.bases and s.changes_template]
-    notes = [describe(b) for b in bases if not b.blocked and not b.unreleased]
+    notes = [describe(b) for b in bases if not (b.blocked or b.unreleased or b.unknown)]
     for note in notes:
         ui.say(note)
     if not todo:

@@ -13,6 +13,7 @@ from typing import Any
 from drift.fields import enum_name, same_account
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.differences import template_differences
+from drift.fix.formats.text import command_line
 from drift.fix.journal import Entry, State
 from drift.fix.patch import system_key as reserved
 from drift.kinds import Kind
@@ -74,6 +75,9 @@ class Base:
     latest_created: str = ""
     others: tuple[str, ...] = ()
     """Other revisions serving traffic: a fix leaves their targets as they are."""
+    unknown: str = ""
+    """Why a template built on the serving revision would drop fields the installed client
+    does not know (`unknown_lost`): a patch of the template stops there."""
 
     @property
     def unreleased(self) -> bool:
@@ -94,6 +98,25 @@ def base_revision(live: LiveService) -> str:
     if latest_routed(live.source) and live.latest_ready:
         return live.latest_ready
     return live.serving[0].name if live.serving else ""
+
+
+def _not_ready_base(live: LiveService, name: str, why: str) -> str:
+    """Why a fix stops on a serving revision whose Ready condition failed, and what to do. A
+    fix keeps traffic on what serves while its canary exists (pinned to `name` by name: SPEC
+    invariant 9) and `rollback` routes it back there (invariant 10): each is an update naming a
+    revision that is not ready, which Cloud Run may refuse or fail (not documented: sandbox
+    option `not_ready_traffic`), so neither the canary nor the way back could be kept; and a
+    canary compared with a revision that fails to run proves nothing about the drift."""
+    parts = live.full_name.split("/")
+    where = ["--project", parts[1], "--region", parts[3]] if len(parts) >= 6 else []
+    describe = command_line(["gcloud", "run", "revisions", "describe", name, *where])
+    return (
+        f"the serving revision {name} of {live.name} is not ready (its Ready condition failed: "
+        f"{why}): a fix pins traffic to what serves while its canary runs, and its rollback "
+        "routes traffic back there, and Cloud Run may refuse traffic sent to a revision that "
+        f"is not ready; see why with `{describe}`, deploy a revision that is ready (it takes "
+        "the traffic), then run drift fix again"
+    )
 
 
 def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
@@ -117,12 +140,8 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         blocked = f"the serving revision {name} of {live.name} could not be read"
     elif serving is not None and serving.source is not None and not blocked:
         ready = failed_ready(raw(serving.source).conditions)
-        if ready is not None:  # what serves is not sound: a canary of it proves nothing
-            blocked = (
-                f"the serving revision {name} of {live.name} is not ready (its Ready condition "
-                f"failed: {mask(words(ready), echo=True)}): a fix builds on what serves; "
-                "deploy a revision that is ready first, then run drift fix again"
-            )
+        if ready is not None:  # what serves is not sound: see `_not_ready_base`
+            blocked = _not_ready_base(live, name, mask(words(ready), echo=True))
     if serving is None or serving.source is None:  # the template describes what serves
         config = serving.config if serving is not None else live.template
         return Base(
@@ -149,6 +168,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             live.latest_created,
             others,
         )
+    unknown = unknown_lost(name, serving.source, service.template)
     failed = ""
     if (
         differences
@@ -168,7 +188,57 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         blocked,
         live.latest_created,
         others,
+        unknown,
     )
+
+
+def unknown_lost(name: str, revision: Any, template: Any, *, pool: bool = False) -> str:
+    """What a template built field by field from the serving revision `name` would drop:
+    the fields of that Revision the installed client does not know — a Revision numbers its
+    fields differently from a RevisionTemplate (containers 17 and 10, scaling 12 and 4:
+    googleapis google/cloud/run/v2/revision.proto, revision_template.proto), so an unknown
+    one has no known place on the template — and the template's own, which may not be what
+    serves (a template-only setting such as `health_check_disabled`, or a change not
+    released). "" when there are none. Unknown fields inside a message both share (a
+    Container, RevisionScaling, VpcAccess…) are copied with it, exactly. `pool`: a worker
+    pool's instances pinned on `name`, which a fix moves onto its patched template."""
+    from drift.fix.wire import unknown_numbers
+
+    on_revision, on_template = unknown_numbers(raw(revision)), unknown_numbers(raw(template))
+    if not on_revision and not on_template:
+        return ""
+    loss = (
+        f"moving the instances on {name} onto the patched template"
+        if pool
+        else f"the canary a fix builds on {name}, field by field,"
+    )
+    held = []
+    if on_revision:
+        held.append(f"the revision {name} holds {_fields(on_revision)}")
+    if on_template:
+        held.append(f"the template holds {_fields(on_template)}")
+    return (
+        f"{' and '.join(held)}, which this drift's Cloud Run client ({_client()}) does not "
+        f"know: {loss} would drop it silently (a "
+        "Revision numbers its fields differently from a template, and the template's own may "
+        "not be what serves). Upgrade drift (its google-cloud-run) and run drift fix again, "
+        "or run `drift fix --from-template` to build on the template, which keeps the fields it "
+        "holds (its differences from what serves, if any, roll out too)"
+    )
+
+
+def _fields(numbers: Sequence[int]) -> str:
+    named = ", ".join(str(n) for n in numbers)
+    return f"field {named}" if len(numbers) == 1 else f"fields {named}"
+
+
+def _client() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"google-cloud-run {version('google-cloud-run')}"
+    except PackageNotFoundError:  # pragma: no cover — installed with drift
+        return "google-cloud-run"
 
 
 def template_from_revision(revision: Any, template: Any) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.fix.base import written_differences
+from drift.fix.base import unknown_lost, written_differences
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
 from drift.live.api import short
@@ -178,4 +178,21 @@ def restoration_problem(now: Any, before: Any, restored_here: bool) -> str:
             )
     if problems:
         return "; ".join(dict.fromkeys(problems)) + f" (what runs: {describe_instances(now)})"
+    return ""
+
+
+def moved_unknown(live: LiveService) -> str:
+    """Why moving the pool's pinned instances onto its patched template would drop fields the
+    installed client does not know (`base.unknown_lost`; "" when it would not): a revision
+    fetched for its configuration (one the template does not describe) is compared by its
+    known fields only."""
+    revisions = {r.name: r for r in live.serving}
+    for split in live.source.instance_splits if live.kind is Kind.WORKER_POOL else ():
+        serving = revisions.get(short(split.revision))
+        if is_latest(split) or not split.percent or serving is None or serving.source is None:
+            continue
+        if not written_differences(live, serving):  # moved (moved_splits)
+            lost = unknown_lost(serving.name, serving.source, live.source.template, pool=True)
+            if lost:
+                return lost
     return ""

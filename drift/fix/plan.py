@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from drift.errors import ExitCode
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
+from drift.fix.instances import moved_unknown
 from drift.fix.manual import missing_service_step
-from drift.fix.model import Plan, ServicePlan
+from drift.fix.model import ManualStep, Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
 from drift.kinds import Kind
 from drift.live.model import LiveState
@@ -59,6 +60,10 @@ async def plan_environment(
     result = await run_check(profile, unhistoried, services=services, environ=environ, today=today)
     bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
+    if not from_template:  # a pool's stop `start.what_stops` makes: the plan says it too
+        plan = replace(
+            plan, services=tuple(_pool_unknown(sp, result.state) for sp in plan.services)
+        )
     patched = {
         sp.key: patched_template(
             result.state.services[sp.key].source,
@@ -70,6 +75,18 @@ async def plan_environment(
         if sp.has_patch
     }
     return Planned(result, plan, patched, bases)
+
+
+def _pool_unknown(sp: ServicePlan, state: LiveState) -> ServicePlan:
+    """A worker pool's plan, with the step that says its fix stops at fields the installed
+    client does not know (`instances.moved_unknown`), if it does."""
+    live = state.services.get(sp.key)
+    if sp.kind is not Kind.WORKER_POOL or live is None or not sp.changes_template:
+        return sp
+    if not (lost := moved_unknown(live)):
+        return sp
+    step = ManualStep("revision", f"drift fix stops at {sp.label}: {lost}")
+    return replace(sp, manual=(*sp.manual, step))
 
 
 def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:

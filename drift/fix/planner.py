@@ -167,6 +167,8 @@ class ServicePlanner:
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
         moved = bool(moves) and bool(moved_splits(self.live, "").moved)
         renamed = _renamed(sp, source, moved) if sp.has_patch else ""
+        if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
+            kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
         return replace(sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept)
 
     def _key(self, f: Finding) -> tuple[str | None, str]:

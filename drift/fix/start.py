@@ -11,7 +11,7 @@ from drift import __version__
 from drift.fix.base import unreleased_message
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, ServiceOutcome
-from drift.fix.instances import stuck_note
+from drift.fix.instances import moved_unknown, stuck_note
 from drift.fix.journal import Entry, State, now_text
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag
@@ -66,9 +66,13 @@ def what_stops(
                 )
             elif sp.changes_template and (note := stuck_note(live)):
                 problems[sp.key] = f"{sp.label}: {note}"
+            elif sp.changes_template and not from_template and (lost := moved_unknown(live)):
+                problems[sp.key] = f"{sp.label}: {lost}"
             continue
         if base.blocked:
             problems[sp.key] = f"{sp.service}: {base.blocked}"
+        elif base.unknown and sp.changes_template:  # in place, the template is sent as read
+            problems[sp.key] = f"{sp.service}: {base.unknown}"
         elif base.unreleased and sp.changes_template:  # in place, the template stays as is
             problems[sp.key] = unreleased_message(base, planned.plan.environment, entries)
     return problems

@@ -50,3 +50,39 @@ def carry_unknown(target: Any, donor: Any) -> None:
     has some of its own: a message rebuilt field by field from its known fields has none."""
     if not unknown_bytes(target):
         target.MergeFromString(unknown_bytes(donor))
+
+
+def unknown_numbers(message: Any) -> tuple[int, ...]:
+    """The numbers of the top-level fields of a protobuf message (raw) its client does not
+    know, in wire order, each once (the wire format: a varint key, number << 3 | wire type,
+    then the value; protobuf.dev/programming-guides/encoding)."""
+    data, at, numbers = unknown_bytes(message), 0, dict[int, None]()
+    depth = 0
+    while at < len(data):
+        key, at = _varint(data, at)
+        number, kind = key >> 3, key & 7
+        if depth == 0 and kind != 4:
+            numbers[number] = None
+        if kind == 0:
+            _, at = _varint(data, at)
+        elif kind == 1:
+            at += 8
+        elif kind == 2:
+            size, at = _varint(data, at)
+            at += size
+        elif kind == 5:
+            at += 4
+        else:  # 3/4: a group's start and end (proto2's, never proto3's: counted, not read)
+            depth += 1 if kind == 3 else -1
+    return tuple(numbers)
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, at

@@ -30,6 +30,13 @@ NOT_SERVING = frozenset({"RETIRED", "RETIRING", "RESERVE"})
 """Revision reasons of a revision that does not serve (condition.proto: "Revision is
 Retired", "Revision is being retired", "Revision is in Reserve state")."""
 
+IDLE = NOT_SERVING | {"MIN_INSTANCES_NOT_PROVISIONED"}
+"""Revision reasons that say a revision takes no traffic, not that it is broken: the three
+above, and MIN_INSTANCES_NOT_PROVISIONED ("A revision with min_instance_count > 0 was created
+and is reserved, but it was not configured to serve traffic, so it's not live",
+condition.proto) -- what a revision reached only through a tag at 0 % may say. A revision that
+serves a share of traffic is judged whatever its reason."""
+
 
 def failed(condition: Any) -> bool:
     """A condition that failed at severity Error (or unspecified)."""

@@ -24,6 +24,7 @@ from drift.sandbox.revisions import (
     SUCCEEDED,
     condition,
     copy_fields,
+    is_ready,
     latest_ready,
     make_revision,
     not_ready_message,
@@ -163,7 +164,11 @@ def plan_update(
         # the named revision, of this very configuration, becomes the latest created (and,
         # being ready, the latest ready) one, as Knative sorts a named revision first
         revisions[reused] = revisions.pop(reused)
-    check_routable(getattr(desired, kind.split), revisions, created, kind.split)
+    split = list(getattr(desired, kind.split))
+    if world.options.not_ready_traffic == "operation":
+        # a target that exists but is not ready fails the operation instead (`settle`)
+        split = [t for t in split if t.revision not in revisions or is_ready(revisions[t.revision])]
+    check_routable(split, revisions, created, kind.split)
     problem = None
     if created is not None:
         problem = template_problem(world, project, desired.template)
@@ -260,7 +265,23 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
     elif rollout.problem:
         fail(world, rec.key, rec.pb, rollout.problem)
         return RpcError(grpc.StatusCode.FAILED_PRECONDITION, rollout.problem)
+    unroutable = _unroutable(world, rec)
+    if unroutable:
+        fail(world, rec.key, rec.pb, unroutable)
+        return RpcError(grpc.StatusCode.FAILED_PRECONDITION, unroutable)
     serve(world, rec.key, rec.pb, rec.revisions)
+    return None
+
+
+def _unroutable(world: World, rec: OwnerRec) -> str | None:
+    """Option `not_ready_traffic` `operation`: why the spec's traffic (instance split) cannot
+    move, a target that is not ready when the operation ends (None: it can)."""
+    if world.options.not_ready_traffic != "operation":
+        return None
+    for target in getattr(rec.pb, kind_of(rec.key).split):
+        revision = rec.revisions.get(target.revision)
+        if revision is not None and not is_ready(revision):
+            return not_ready_message(target.revision, revision)
     return None
 
 

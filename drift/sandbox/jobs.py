@@ -18,6 +18,7 @@ from drift.sandbox.validate import (
     JOB_ENV,
     template_problem,
     validate_containers,
+    validate_encryption_key,
     validate_metadata,
     validate_vpc_access,
 )
@@ -61,6 +62,7 @@ def validate_job(job: JobPb) -> None:
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
     validate_vpc_access(task)
+    validate_encryption_key(task)
     if execution.task_count < 0 or execution.parallelism < 0:
         raise invalid("spec.template: task_count and parallelism must not be negative.")
     if not 0 <= task.max_retries <= MAX_RETRIES:

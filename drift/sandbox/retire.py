@@ -10,7 +10,15 @@ from typing import Any
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import RevisionPb
-from drift.sandbox.revisions import FAILED, RETIRED, SUCCEEDED, latest_ready, ready_condition
+from drift.sandbox.revisions import (
+    FAILED,
+    RESERVE,
+    RETIRED,
+    SUCCEEDED,
+    UNSERVED,
+    latest_ready,
+    ready_condition,
+)
 from drift.sandbox.state import OwnerRec, World
 
 
@@ -48,10 +56,12 @@ def forget(rec: OwnerRec) -> None:
 def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, RevisionPb]) -> None:
     """Once traffic (instances) has moved: a revision that was ready and now has no traffic,
     no tag, and is neither the latest created nor the latest ready revision says RevisionReason
-    RETIRED on its Ready condition; one routed to again is ready again. The Ready *state* of a
-    retired revision is not documented (condition.proto gives only the reason; public run_v2
-    scripts find retired revisions by `revision_reason == RETIRED`): option `retired_ready`
-    says which, so drift is tested against both."""
+    RETIRED (or, option `unserved_reason`, RESERVE: condition.proto names both and says of
+    neither when) on its Ready condition; one routed to again is ready again. The Ready *state*
+    of a retired revision is not documented (condition.proto gives only the reason; public
+    run_v2 scripts find retired revisions by `revision_reason == RETIRED`): option
+    `retired_ready` says which, so drift is tested against both. (RETIRING, "being retired",
+    is the passage between: this sandbox moves traffic at once, so it never shows.)"""
     kind = kind_of(key)
     reached = {
         s.revision.rsplit("/", 1)[-1]
@@ -60,11 +70,13 @@ def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, R
     }
     keep = {owner.latest_created_revision, owner.latest_ready_revision}
     state = FAILED if world.options.retired_ready == "failed" else SUCCEEDED
+    why = RESERVE if world.options.unserved_reason == "RESERVE" else RETIRED
+    words = "Revision is in Reserve state." if why == RESERVE else "Revision is Retired."
     for name, revision in revisions.items():
         ready = ready_condition(revision)
         if ready is None:
             continue
-        retired = ready.revision_reason == RETIRED
+        retired = ready.revision_reason in UNSERVED
         if not retired and ready.state != SUCCEEDED:
             continue  # a revision that failed its deploy never served: it is not retired
         if name in reached or key.revision(name) in keep:
@@ -75,6 +87,6 @@ def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, R
                 ready.last_transition_time.CopyFrom(world.now())
         elif not retired:
             ready.state = state
-            ready.revision_reason = RETIRED
-            ready.message = "Revision is Retired."
+            ready.revision_reason = why
+            ready.message = words
             ready.last_transition_time.CopyFrom(world.now())

@@ -35,6 +35,15 @@ SUCCEEDED = State.CONDITION_SUCCEEDED
 FAILED = State.CONDITION_FAILED
 RECONCILING = State.CONDITION_RECONCILING
 RETIRED = run_v2.Condition.RevisionReason.RETIRED
+RESERVE = run_v2.Condition.RevisionReason.RESERVE
+RETIRING = run_v2.Condition.RevisionReason.RETIRING
+UNSERVED = frozenset({RETIRED, RESERVE, RETIRING})
+"""RevisionReasons of a revision that stopped serving but can be routed to again
+(condition.proto: "Revision is Retired", "Revision is in Reserve state", "Revision is being
+retired"). Cloud Run's docs: "Non-serving revisions do not consume any resources and are not
+billed", and traffic can be sent back to a previous revision (a rollback) -- so none of them is
+a failure (https://cloud.google.com/run/docs/managing/revisions,
+https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration)."""
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
 
@@ -76,12 +85,13 @@ def ready_condition(revision: RevisionPb) -> ConditionPb | None:
 
 
 def is_ready(revision: RevisionPb) -> bool:
-    """Ready, or retired after it was (`drift.sandbox.retire.retire`): a retired revision
-    can be routed to again, whatever the Ready state option `retired_ready` gives it."""
+    """Ready, or retired (in reserve) after it was (`drift.sandbox.retire.retire`): such a
+    revision can be routed to again, whatever the Ready state option `retired_ready` gives
+    it."""
     ready = ready_condition(revision)
     if ready is None:
         return False
-    return bool(ready.state == SUCCEEDED or ready.revision_reason == RETIRED)
+    return bool(ready.state == SUCCEEDED or ready.revision_reason in UNSERVED)
 
 
 def latest_ready(revisions: Mapping[str, RevisionPb]) -> str | None:

@@ -142,6 +142,24 @@ class Options(Strict):
         "created nor latest ready), whose Ready condition says RevisionReason RETIRED "
         "('Revision is Retired', condition.proto). Which state it has is not documented.",
     )
+    unserved_reason: Literal["RETIRED", "RESERVE"] = Field(
+        "RETIRED",
+        description="The RevisionReason on the Ready condition of a revision that stopped "
+        "serving (no traffic, no tag, neither latest created nor latest ready). condition.proto "
+        "names both ('Revision is Retired', 'Revision is in Reserve state') and says of neither "
+        "when Cloud Run gives it; drift is tested against both.",
+    )
+    not_ready_traffic: Literal["refused", "operation"] = Field(
+        "refused",
+        description="An update that routes traffic (or a tag) to an existing revision that is "
+        "not ready. Not documented: `refused`: FAILED_PRECONDITION at once, nothing stored; "
+        "`operation`: the update is accepted and its long-running operation fails, the spec "
+        "keeping what was requested while traffic stays where it was (Service.reconciling: a "
+        "failed reconciliation leaves `traffic_statuses` of the last serving revision), as "
+        "users report for traffic to a revision Cloud Run cannot route to "
+        "(terraform-google-modules/terraform-docs-samples#269: 'Error waiting for Creating "
+        "Service … Revision … does not exist or is deleted').",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )

@@ -98,6 +98,7 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
         template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
     )
     validate_vpc_access(template)
+    validate_encryption_key(template)
     if kind.serves:
         validate_cpu(template)
     if template.revision:
@@ -123,6 +124,22 @@ def validate_vpc_access(template: Message) -> None:
         raise invalid(
             "Violation in template.vpc_access.connector: one and only one of connector and "
             "network_interfaces must be set."
+        )
+
+
+CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
+
+
+def validate_encryption_key(template: Message) -> None:
+    """RevisionTemplate (TaskTemplate, WorkerPoolRevisionTemplate).encryption_key is a
+    `cloudkms.googleapis.com/CryptoKey` (revision_template.proto's resource_reference):
+    `projects/{project}/locations/{location}/keyRings/{key_ring}/cryptoKeys/{crypto_key}`.
+    The server's wording of a refusal is not quoted anywhere: this one is the sandbox's."""
+    key = template.encryption_key
+    if key and not CRYPTO_KEY.fullmatch(key):
+        raise invalid(
+            f"template.encryption_key: '{key}' is not a Cloud KMS key name: expected "
+            "projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY."
         )
 
 

@@ -26,6 +26,10 @@ def test_a_fix_stops_on_a_serving_revision_that_is_not_ready(
     assert done.returncode == 4, out
     assert f"the serving revision {serving} of app is not ready" in out
     assert "HEALTH_CHECK_CONTAINER_ERROR" in out and "Traceback" not in out
+    # why it stops, and what to do: see why, deploy a ready revision, run the fix again
+    assert "Cloud Run may refuse traffic sent to a revision that is not ready" in out
+    assert f"gcloud run revisions describe {serving} --project {LAB} --region" in out
+    assert "deploy a revision that is ready" in out and "run drift fix again" in out
     assert updates(sandbox) == []
     after = sandbox.service(LAB, "app")
     assert after.etag == before.etag and spec(after) == spec(before)

@@ -1,0 +1,192 @@
+"""The rows of the settings catalogue for what a revision (or a job's task) is encrypted with
+and runs on: its customer-managed encryption key (CMEK), its GPU type and whether its GPUs are
+zonally redundant. Each is a field of RevisionTemplate, TaskTemplate and
+WorkerPoolRevisionTemplate that a Revision carries too (google/cloud/run/v2 revision.proto),
+so the serving revision says what it runs with. Field comments quoted are the installed
+`google.cloud.run_v2` types' docstrings (the googleapis protos' comments)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any, Literal
+
+from drift.fields import access as a
+from drift.fields.base import EVERY_KIND, Field, SettingValue, Source
+from drift.kinds import Kind
+
+CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
+"""RevisionTemplate.encryption_key: "A reference to a customer managed encryption key (CMEK)
+to use to encrypt this container image" — a `cloudkms.googleapis.com/CryptoKey`
+(revision_template.proto's resource_reference), whose name is
+`projects/{project}/locations/{location}/keyRings/{key_ring}/cryptoKeys/{crypto_key}`."""
+NONE = ("", "none")
+"""What a profile writes for no key or no GPU ("" is proto3's unset)."""
+
+
+def _no_key(value: Any) -> str:
+    return "" if str(value).strip() in NONE else str(value).strip()
+
+
+def _crypto_key(value: Any) -> str:
+    key = _no_key(value)
+    if key and not CRYPTO_KEY.fullmatch(key):
+        raise ValueError(
+            "expected a Cloud KMS key's full name, projects/PROJECT/locations/LOCATION/"
+            "keyRings/RING/cryptoKeys/KEY (or none: Google-managed encryption)"
+        )
+    return key
+
+
+GPU = "nvidia.com/gpu"
+"""The resource limit a container's GPUs are counted in (gcloud's `--gpu`; Knative's
+`nvidia.com/gpu` limit)."""
+
+
+def _gpu_type(source: Source) -> str:
+    # NodeSelector.accelerator: "Required. GPU accelerator type to attach to an instance."
+    return str(source.revision.node_selector.accelerator)
+
+
+def _write_gpu_type(workload: Any, container: Any, value: SettingValue) -> None:
+    """The accelerator, and the GPU it is the type of: no type clears the node selector and
+    every container's GPU limit (a GPU without a type, or a type without a GPU, is not a
+    configuration gcloud writes: `--gpu-type` goes with `--gpu`); a type where no container
+    has a GPU gives the container the profile describes one (Cloud Run attaches one GPU per
+    instance: gcloud's `--gpu` takes 0 or 1)."""
+    template = a.template_of(workload)
+    accelerator = _no_key(value)
+    if not accelerator:
+        template.node_selector = None
+        for each in template.containers:
+            if "resources" in each and GPU in each.resources.limits:
+                del each.resources.limits[GPU]
+        return
+    template.node_selector = a.run_v2().NodeSelector(accelerator=accelerator)
+    if not any("resources" in c and GPU in c.resources.limits for c in template.containers):
+        a.resources(workload, container).limits[GPU] = "1"
+
+
+def _gpu_redundancy_off(source: Source) -> bool:
+    # RevisionTemplate.gpu_zonal_redundancy_disabled: "True if GPU zonal redundancy is
+    # disabled on this revision" (optional: unset is not disabled); GPU zonal redundancy
+    # page: "By default, zonal redundancy is turned on for GPUs".
+    return bool(source.revision.gpu_zonal_redundancy_disabled)
+
+
+REVOCATION = {"PREVENT_NEW": "prevent-new", "SHUTDOWN": "shut-down"}
+"""EncryptionKeyRevocationAction as gcloud's `--post-key-revocation-action-type` and the
+Knative annotation `run.googleapis.com/post-key-revocation-action-type` write it."""
+KEYED = frozenset({Kind.SERVICE, Kind.WORKER_POOL})
+"""RevisionTemplate and WorkerPoolRevisionTemplate have the revocation fields; a job's
+TaskTemplate does not (google/cloud/run/v2 task_template.proto)."""
+
+
+def _revocation(source: Source) -> str:
+    # EncryptionKeyRevocationAction PREVENT_NEW: "Prevents the creation of new instances";
+    # unset, a revoked key does the same: using-cmek page, "If the CMEK key is disabled,
+    # new instances of existing Cloud Run revisions that use the key won't start".
+    return a.choice(source.revision, "encryption_key_revocation_action", REVOCATION, "prevent-new")
+
+
+def _shutdown_hours(source: Source) -> int:
+    # RevisionTemplate.encryption_key_shutdown_duration: "If encryption_key_revocation_action
+    # is SHUTDOWN, the duration before shutting down all instances. The minimum increment is
+    # 1 hour." 0: unset.
+    return int(source.revision.encryption_key_shutdown_duration.seconds) // 3600
+
+
+def _not_whole_hours(source: Source) -> str:
+    d = source.revision.encryption_key_shutdown_duration
+    if d.seconds % 3600 == 0 and not d.nanos:
+        return ""
+    return (
+        f"encryption_key_shutdown_duration is {d.seconds}s, not whole hours (the API's "
+        "increment is 1 hour): drift compares hours"
+    )
+
+
+REVOCATION_FIELDS: tuple[Field, ...] = (
+    Field(
+        "encryption_key_revocation_action",
+        "What a revoked CMEK key does: prevent-new (no new instances; also when unset) or "
+        "shut-down (existing instances shut down too).",
+        Literal["prevent-new", "shut-down"],
+        read=_revocation,
+        unreadable=a.unnamed(
+            "encryption_key_revocation_action",
+            "encryption_key_revocation_action",
+            lambda s: s.revision,
+        ),
+        write=a.enum_field(
+            "encryption_key_revocation_action",
+            lambda: a.run_v2().EncryptionKeyRevocationAction,
+            REVOCATION,
+        ),
+        gcloud=a.flag("post-key-revocation-action-type"),
+        kinds=KEYED,
+    ),
+    Field(
+        "encryption_key_shutdown_hours",
+        "Hours before instances shut down once their CMEK key is revoked (with shut-down); "
+        "0: unset.",
+        int,
+        read=_shutdown_hours,
+        unreadable=_not_whole_hours,
+        write=a.template_field(
+            "encryption_key_shutdown_duration", lambda v: timedelta(hours=int(v))
+        ),
+        gcloud=lambda v: (
+            f"--encryption-key-shutdown-hours={v}"
+            if int(v)
+            else "--clear-encryption-key-shutdown-hours"
+        ),
+        minimum=0,
+        kinds=KEYED,
+    ),
+)
+
+
+HARDWARE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "encryption_key",
+        "Customer-managed encryption key (CMEK) of the container image, by its full Cloud KMS "
+        "name; none: Google-managed encryption.",
+        str,
+        read=lambda s: str(s.revision.encryption_key),
+        write=a.template_field("encryption_key", _no_key),
+        # gcloud run deploy / services, jobs, worker-pools update: `--key=KEY`, `--clear-key`
+        gcloud=lambda v: f"--key={v}" if _no_key(v) else "--clear-key",
+        parse=a.scalar(_crypto_key),
+        normalise=_no_key,
+        show=lambda v: str(v) or "none (Google-managed encryption)",
+        examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
+        kinds=EVERY_KIND,
+    ),
+    *REVOCATION_FIELDS,
+    Field(
+        "gpu_type",
+        "The GPU attached to each instance (e.g. nvidia-l4); none: no GPU.",
+        str,
+        read=_gpu_type,
+        write=_write_gpu_type,
+        # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
+        # `--gpu=0` (its container's GPU count) takes the GPU away
+        gcloud=lambda v: f"--gpu-type={v}" if _no_key(v) else "--gpu=0",
+        parse=a.scalar(_no_key),
+        normalise=_no_key,
+        show=lambda v: str(v) or "none",
+        examples=("nvidia-l4",),
+        kinds=EVERY_KIND,
+    ),
+    Field(
+        "gpu_zonal_redundancy_disabled",
+        "GPU zonal redundancy turned off (best-effort GPU capacity at a lower price); false "
+        "when unset.",
+        bool,
+        read=_gpu_redundancy_off,
+        write=a.template_field("gpu_zonal_redundancy_disabled", bool),
+        gcloud=a.switch("no-gpu-zonal-redundancy", "gpu-zonal-redundancy"),
+        kinds=EVERY_KIND,
+    ),
+)
