@@ -195,7 +195,7 @@ def fix(
 
       drift fix staging --plan plan.json --only api/env.LOG_LEVEL
     """
-    from drift.cli.signals import journal_says, like_ctrl_c
+    from drift.cli.signals import JournalSays, like_ctrl_c
     from drift.fix.apply import FixOptions, run_fix
     from drift.fix.saved import read_saved
     from drift.fix.unmade import made_only_if_used
@@ -207,6 +207,7 @@ def fix(
         )
     settings, profile = cli.load("drift.fix.apply", journal_dir=journal)
     saved = read_saved(plan_file) if plan_file is not None else None
+    said = JournalSays(settings.journal())
     options = FixOptions(
         yes=yes,
         dry_run=dry_run,
@@ -216,6 +217,7 @@ def fix(
         saved=saved,
         only=tuple(only or ()),
         report_shown=output.prose_to_stderr(format),
+        began=said.began,
     )
     prose = output.prose_to_stderr(format)  # stdout: the report alone
     ui = output.PromptUI(yes=yes, err=prose)
@@ -225,7 +227,7 @@ def fix(
         result = run(
             run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
             interrupted=ExitCode.ABORTED,
-            what=journal_says(settings.journal()),
+            what=said,
         )
     try:
         summary = result.summary()

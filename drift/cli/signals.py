@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
@@ -121,39 +121,40 @@ def ctrl_c_latched() -> Iterator[list[bool]]:
         sys.unraisablehook = previous_hook
 
 
-def journal_says(journal: Path) -> Callable[[], str]:
+class JournalSays:
     """What an interrupted fix says of itself when it could not say where it stands (the
     event loop ended before it did, `drift.cli.session.run`): what the journal records
-    written by a change begun since this was called, never a "nothing was changed" it
-    contradicts."""
-    before = _changes(journal)
+    written by this fix's own change (`began`, told by the fix as it takes its change id),
+    never a "nothing was changed" it contradicts. The journal is shared (SPEC invariant 5) and
+    locks are per service (invariant 11): another drift's change that landed meanwhile is not
+    this fix's, and never the one offered for rollback (revown39 F1)."""
 
-    def said() -> str:
+    def __init__(self, journal: Path) -> None:
+        self.journal = journal
+        self.change_id: str | None = None
+
+    def began(self, change_id: str) -> None:
+        self.change_id = change_id
+
+    def __call__(self) -> str:
         from drift.errors import DriftError
         from drift.fix.journal import Journal
 
-        if _changes(journal) == before:
+        change = self.change_id
+        if change is None:  # it stopped before it took a change id: it wrote nothing
             return "nothing was changed"
         try:
-            wrote = [e for e in Journal(journal).entries() if e.change_id not in before]
+            wrote = [e for e in Journal(self.journal).entries() if e.change_id == change]
         except (DriftError, OSError):
-            return f"the journal {journal} could not be read: `drift rollback --list` says more"
+            return (
+                f"change {change} may have written, and the journal {self.journal} could not "
+                "be read: `drift rollback --list` says more"
+            )
         wrote = [e for e in wrote if e.wrote]
         if not wrote:
             return "nothing was changed"
-        change = wrote[-1].change_id
         states = "; ".join(f"{e.service}: {e.state}" for e in wrote)
         return (
-            f"the journal {journal} records change {change} written ({states}): "
+            f"the journal {self.journal} records change {change} written ({states}): "
             f"`drift rollback {change}` puts back what served"
         )
-
-    return said
-
-
-def _changes(journal: Path) -> frozenset[str]:
-    """The changes the journal has files of (`CHANGE--KIND--NAME.json`)."""
-    try:
-        return frozenset(p.name.split("--", 1)[0] for p in journal.glob("*.json"))
-    except OSError:
-        return frozenset()

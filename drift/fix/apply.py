@@ -160,6 +160,8 @@ async def _fix(
         return FixResult(plan, recheck=shown, exit_code=code, message=message, notes=notes)
     journal = Journal(settings.journal()).open()
     change_id = new_change_id(after=_changes(journal))
+    if options.began is not None:
+        options.began(change_id)
     with Locks(journal.directory, change_id, "fix", say=ui.say) as locks:
         if together(options.yes, settings.concurrency, todo):  # said in each flow's output
             locks.deferred = {}

@@ -154,7 +154,9 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             others=others,
         )
     served = template_from_revision(serving.source, service.template)
-    differences = tuple(template_differences(served, service.template))
+    differences = tuple(template_differences(served, service.template)) + _unknown_on(
+        service.template
+    )
     if from_template:
         return Base(
             live.name,
@@ -234,6 +236,17 @@ def unknown_lost(name: str, revision: Any, template: Any | None, *, pool: bool =
             "the fields it holds (its differences from what serves, if any, roll out too)"
         )
     )
+
+
+def _unknown_on(template: Any) -> tuple[str, ...]:
+    """The template's fields the installed client does not know, as a difference from what
+    serves: they cannot be compared with the revision's (numbered otherwise), and a deploy
+    that failed may have changed only them (a newer gcloud's setting) — it is a failed
+    template all the same, replaced and named (revown39 F2)."""
+    from drift.fix.wire import unknown_numbers
+
+    numbers = unknown_numbers(raw(template))
+    return (f"{_fields(numbers)} this drift's client does not know",) if numbers else ()
 
 
 def _fields(numbers: Sequence[int]) -> str:

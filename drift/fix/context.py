@@ -5,6 +5,7 @@ frame of each workload's fix (`Fixer`)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,6 +43,9 @@ class FixOptions:
     report_shown: bool = True
     """The check's report is shown when nothing is patched (`drift fix` prints it with any
     format but the table): only then are the revision histories read, for its `since`."""
+    began: Callable[[str], None] | None = None
+    """Told the change id the fix writes under, once it has one (`drift.cli.signals.
+    JournalSays`: what an interrupted fix says of its own change)."""
 
 
 @dataclass

@@ -66,5 +66,28 @@ def test_the_serving_revisions_unknown_field_stops_it_without_offering_the_faile
     done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
     out = done.stdout + done.stderr
     assert done.returncode == 4 and updates(sandbox) == [], out
-    assert "field 901" in out and "field 900" not in out, out
+    assert "holds field 901" in out and "the template holds" not in out, out
     assert "google-cloud-run" in out and "--from-template" not in out, out
+
+
+def test_a_deploy_that_failed_on_an_unknown_field_alone_is_a_failed_template(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown39 F2: the failed deploy changed only a field this client does not know (a newer
+    gcloud's setting, maybe what failed it): still the spec of a failed revision, replaced
+    and named, never offered with `--from-template`."""
+    spec = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    sandbox = make_sandbox(
+        lab_world(template=dict(spec), history=[dict(spec)], failed="revision failed to start")
+    )
+
+    def apply() -> None:
+        rec: Any = sandbox._core.world.find_service(LAB, "app")  # noqa: SLF001
+        rec.pb.template.MergeFromString(unknown(900, TPL.decode()))
+
+    sandbox._run(apply)  # noqa: SLF001
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "failed revision" in out and "field 900 this drift's client does not know" in out
+    assert "--from-template" not in out, out

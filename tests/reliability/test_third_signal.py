@@ -49,6 +49,9 @@ def wait_for(proc: subprocess.Popen[str], ready: object, deadline: float) -> Non
         time.sleep(0.05)
 
 
+FIX_API = [*FIX_WEB[:3], "--service", "api", *FIX_WEB[5:]]
+
+
 def test_a_third_signal_says_what_the_journal_says_was_written(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -87,31 +90,45 @@ def test_a_fix_that_could_not_say_where_it_stands_says_what_its_journal_records(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """The fallback when the loop ended with no line from the fix (`drift.cli.session.run`):
-    what the journal records of a change begun since the fix started, never "nothing was
-    changed" once it records a write; "nothing was changed" while it records none."""
-    from drift.cli.session import run
-    from drift.cli.signals import journal_says
-    from drift.errors import ExitCode, Interrupted
+    what the journal records of the fix's own change, never "nothing was changed" once it
+    records a write; "nothing was changed" while it records none, or before the fix took a
+    change id. Another drift's change in the same journal (SPEC invariants 5 and 11: one
+    journal per project, locks per service) is never named (revown39 F1)."""
+    from drift.cli.signals import JournalSays
     from tests.cliutil import drift
 
     journal = tmp_path / ".drift" / "journal"
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal)}
+    said = JournalSays(journal)
+    assert fallback(said) == "interrupted: nothing was changed"
+    # another terminal's fix (api) lands while this one has taken no change id yet
+    theirs = drift(*FIX_API, "--no-verify", env=env, cwd=tmp_path)
+    assert theirs.returncode == 0, theirs.stdout + theirs.stderr
+    assert fallback(said) == "interrupted: nothing was changed"
+    # this fix (web, run here by another process standing for it) and its change id
+    mine = drift(*FIX_WEB, "--no-verify", env=env, cwd=tmp_path)
+    assert mine.returncode == 0, mine.stdout + mine.stderr
+    web = next(e for e in Journal(journal).entries() if e.service == "web")
+    said.began(web.change_id)
+    again = drift(*FIX_API, "--no-verify", "--yes", env=env, cwd=tmp_path)  # theirs, after
+    assert "Traceback" not in again.stdout + again.stderr
+    assert fallback(said) == (
+        f"interrupted: the journal {journal} records change {web.change_id} written "
+        f"(web: promoted): `drift rollback {web.change_id}` puts back what served"
+    )
+    other = JournalSays(journal)
+    other.began("20260101T000000Z-none")  # a change id that wrote nothing
+    assert fallback(other) == "interrupted: nothing was changed"
 
-    async def escaped() -> None:  # a KeyboardInterrupt out of the event loop
+
+def fallback(what: Callable[[], str]) -> str:
+    """The line `run` ends with when a KeyboardInterrupt leaves the event loop."""
+    from drift.cli.session import run
+    from drift.errors import ExitCode, Interrupted
+
+    async def escaped() -> None:
         raise KeyboardInterrupt
 
-    def line(what: Callable[[], str]) -> str:
-        with pytest.raises(Interrupted) as raised:
-            run(escaped(), interrupted=ExitCode.ABORTED, what=what)
-        return raised.value.message
-
-    said = journal_says(journal)
-    assert line(said) == "interrupted: nothing was changed"
-    fixed = drift(*FIX_WEB, "--no-verify", env=env, cwd=tmp_path)
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    (entry,) = Journal(journal).entries()
-    assert line(said) == (
-        f"interrupted: the journal {journal} records change {entry.change_id} written "
-        f"(web: promoted): `drift rollback {entry.change_id}` puts back what served"
-    )
-    assert line(journal_says(journal)) == "interrupted: nothing was changed"  # an older one
+    with pytest.raises(Interrupted) as raised:
+        run(escaped(), interrupted=ExitCode.ABORTED, what=what)
+    return raised.value.message
