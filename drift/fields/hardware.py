@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, SettingValue, Source
+from drift.fields.base import EVERY_KIND, Field, GcloudArg, SettingValue, Source
 from drift.kinds import Kind
 
 CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
@@ -65,6 +65,17 @@ def _write_gpu_type(workload: Any, container: Any, value: SettingValue) -> None:
     template.node_selector = a.run_v2().NodeSelector(accelerator=accelerator)
     if not any("resources" in c and GPU in c.resources.limits for c in template.containers):
         a.resources(workload, container).limits[GPU] = "1"
+
+
+def _gpu_flags(after: SettingValue, before: SettingValue | None) -> tuple[GcloudArg, ...]:
+    """What `_write_gpu_type` does, as gcloud's arguments (gcloud run deploy: `--gpu-type` is
+    the revision's flag, `--gpu` a container's, "Cloud Run supports values 0 or 1"): a type
+    where there was none also gives the profile's container its GPU (`--gpu=1`); none takes
+    every container's GPU away (`--gpu=0`, each container: the patch clears them all)."""
+    if not _no_key(after):
+        return (("--gpu=0", "every"),)
+    gpu: tuple[GcloudArg, ...] = () if _no_key(before or "") else (("--gpu=1", "primary"),)
+    return (*gpu, (f"--gpu-type={after}", "revision"))
 
 
 def _gpu_redundancy_off(source: Source) -> bool:
@@ -173,6 +184,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
         # `--gpu=0` (its container's GPU count) takes the GPU away
         gcloud=lambda v: f"--gpu-type={v}" if _no_key(v) else "--gpu=0",
+        gcloud_args=_gpu_flags,
         parse=a.scalar(_no_key),
         normalise=_no_key,
         show=lambda v: str(v) or "none",
