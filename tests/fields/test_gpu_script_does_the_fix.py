@@ -9,7 +9,7 @@ import shlex
 from pathlib import Path
 
 from tests.conftest import MakeSandbox
-from tests.fields.test_hardware_settings import IMAGE, _profile, _run
+from tests.fields.test_hardware_settings import _profile, _run, _template
 from tests.fix.conftest import LAB, lab_world
 
 
@@ -22,8 +22,7 @@ def _arguments(script: str) -> list[str]:
 def test_adding_a_gpu_script_gives_the_gpu_and_its_type(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    template = {"image": IMAGE, "port": 8080, "cpu": "4", "memory": "16Gi"}
-    sandbox = make_sandbox(lab_world(template=template))
+    sandbox = make_sandbox(lab_world(template=_template()))
     _profile(tmp_path, "      gpu_type: nvidia-l4\n")
     script = _run(sandbox, tmp_path, "plan", "lab", "--format", "gcloud")
     assert script.returncode == 1, script.stdout + script.stderr
