@@ -4,7 +4,7 @@ setting is read from, enum and name handling, and how a value reads to a person.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -157,6 +157,10 @@ class Field:
     unreadable: Callable[[Source], str] | None = None
     """Why the value cannot be read from this workload ("" or None: it can): the value read
     is then not judged, and the setting is not verified (SPEC invariant 6)."""
+
+    moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
+    """Whether the setting means nothing given the workload's other settings as read (a CMEK
+    revocation action without a key): `drift init` leaves it out (None: never moot)."""
 
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:

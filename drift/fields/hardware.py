@@ -8,6 +8,7 @@ so the serving revision says what it runs with. Field comments quoted are the in
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -117,6 +118,22 @@ def _not_whole_hours(source: Source) -> str:
     )
 
 
+def _keyless(settings: Mapping[str, SettingValue]) -> bool:
+    """No CMEK key: what a revoked key does means nothing."""
+    return not settings.get("encryption_key")
+
+
+def _no_shutdown(settings: Mapping[str, SettingValue]) -> bool:
+    """encryption_key_shutdown_duration: "If encryption_key_revocation_action is SHUTDOWN, the
+    duration before shutting down all instances": without a key or shut-down, nothing."""
+    return _keyless(settings) or settings.get("encryption_key_revocation_action") != "shut-down"
+
+
+def _gpuless(settings: Mapping[str, SettingValue]) -> bool:
+    """No GPU: whether its zonal redundancy is off means nothing."""
+    return not settings.get("gpu_type")
+
+
 REVOCATION_FIELDS: tuple[Field, ...] = (
     Field(
         "encryption_key_revocation_action",
@@ -136,6 +153,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         ),
         gcloud=a.flag("post-key-revocation-action-type"),
         kinds=KEYED,
+        moot=_keyless,
     ),
     Field(
         "encryption_key_shutdown_hours",
@@ -154,6 +172,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         ),
         minimum=0,
         kinds=KEYED,
+        moot=_no_shutdown,
     ),
 )
 
@@ -200,5 +219,6 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         write=a.template_field("gpu_zonal_redundancy_disabled", bool),
         gcloud=a.switch("no-gpu-zonal-redundancy", "gpu-zonal-redundancy"),
         kinds=EVERY_KIND,
+        moot=_gpuless,
     ),
 )
