@@ -96,20 +96,29 @@ def format_duration(seconds: float) -> str:
 
 
 _QUANTITY = re.compile(
-    r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
+    r"^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 )
+"""Kubernetes resource.Quantity's grammar (k8s.io/apimachinery/pkg/api/resource/quantity.go):
+`<quantity> ::= <signedNumber><suffix>`, `<sign> ::= "+" | "-"`, `<number> ::= <digits> |
+<digits>.<digits> | <digits>. | .<digits>`, `<binarySI> ::= Ki | Mi | Gi | Ti | Pi | Ei`,
+`<decimalSI> ::= m | "" | k | M | G | T | P | E` (its suffixer also reads `n` and `u`),
+`<decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber>` (digits only, as its scanner
+reads them). A suffix is read before an exponent: `1E` is 10^18, `1Ei` 2^60, `1E3` 1000."""
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL: dict[str, Decimal] = {
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
     "m": Decimal("0.001"),
     **{suffix: Decimal(10) ** (3 * i) for i, suffix in enumerate("kMGTPE", 1)},
 }
 
 
 def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal:
-    """A Kubernetes resource quantity, as Cloud Run's `resources.limits` take them: a number with
-    a binary (`Ki`..`Ei`) or decimal (`m`, `k`..`E`) suffix or an exponent (`1e3`). Suffixes are
-    case-sensitive (`512ki` is not a quantity). Below 10^30 (`_EXPONENT_LIMIT`). Raises
-    ValueError naming `what`."""
+    """A Kubernetes resource quantity, as Cloud Run's `resources.limits` take them (`_QUANTITY`):
+    a signed number (`+1` is 1) with a binary (`Ki`..`Ei`) or decimal (`n`, `u`, `m`, `k`..`E`)
+    suffix or an exponent (`1e3`). Suffixes are case-sensitive (`512ki` is not a quantity).
+    Below 10^30 (`_EXPONENT_LIMIT`). Raises ValueError naming `what`."""
     if isinstance(value, bool):
         raise ValueError(f"not a {what}: {_shown(value)}")
     too_large = ValueError(f"too large a {what}: {_shown(value)} (out of any range)")
@@ -119,12 +128,13 @@ def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal
     match = _QUANTITY.fullmatch(text)
     if not match:
         hint = ""
-        if re.fullmatch(r"[0-9.]+[a-zA-Z]+", text, re.ASCII):
+        if re.fullmatch(r"[+-]?[0-9.]+[a-zA-Z]+", text, re.ASCII):
             hint = "; suffixes are case-sensitive: Ki, Mi, Gi, Ti or k, M, G, T"
         raise ValueError(f"not a {what}: {_shown(value)} (write e.g. {example}{hint})")
-    number = Decimal(match.group(1))
-    suffix = match.group(2) or ""
-    power = suffix[1:].lstrip("+-").lstrip("0") if suffix[:1] in ("e", "E") else ""
+    number = Decimal(match.group(2))
+    suffix = match.group(3) or ""
+    exponent = bool(suffix) and suffix not in _BINARY and suffix not in _DECIMAL
+    power = suffix[1:].lstrip("+-").lstrip("0") if exponent else ""
     if number.adjusted() > _EXPONENT_LIMIT or len(power) > 2 or int(power or 0) > _EXPONENT_LIMIT:
         if "-" in suffix:  # 1e-1000000: finer than any unit (a byte, a millicore)
             raise ValueError(f"not a {what}: {_shown(value)} (exponent out of range)")
@@ -139,12 +149,14 @@ def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal
         size = number
     if size > _HUGE:
         raise too_large
-    return size
+    return -size if match.group(1) == "-" else size
 
 
 def parse_cpu(value: str | int | float) -> int:
     """`1`, `0.5`, `1000m`, `2k`... -> millicores. Raises ValueError."""
     millis = parse_quantity(value, "CPU quantity", "1, 2, 0.5 or 500m") * 1000
+    if millis < 0:
+        raise ValueError(f"not a CPU quantity: {_shown(value)} (negative)")
     if millis != millis.to_integral_value():
         raise ValueError(f"not a CPU quantity: {_shown(value)} (finer than a millicore)")
     return int(millis)
@@ -153,6 +165,8 @@ def parse_cpu(value: str | int | float) -> int:
 def parse_memory(value: str | int | float) -> int:
     """`512Mi`, `1Gi`, `1G`, `512Ki`, `536870912` -> bytes. Raises ValueError."""
     size = parse_quantity(value, "memory quantity", "512Mi or 1Gi")
+    if size < 0:
+        raise ValueError(f"not a memory quantity: {_shown(value)} (negative)")
     if size != size.to_integral_value():
         raise ValueError(f"not a memory quantity: {_shown(value)} (not a whole number of bytes)")
     return int(size)

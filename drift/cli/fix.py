@@ -195,7 +195,7 @@ def fix(
 
       drift fix staging --plan plan.json --only api/env.LOG_LEVEL
     """
-    from drift.cli.signals import like_ctrl_c
+    from drift.cli.signals import journal_says, like_ctrl_c
     from drift.fix.apply import FixOptions, run_fix
     from drift.fix.saved import read_saved
     from drift.fix.unmade import made_only_if_used
@@ -225,7 +225,7 @@ def fix(
         result = run(
             run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
             interrupted=ExitCode.ABORTED,
-            what="nothing was changed",
+            what=journal_says(settings.journal()),
         )
     try:
         summary = result.summary()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 import typer
 
 from drift.cli.session import STATE
+from drift.cli.signals import cancelled_before
 from drift.cli.streams import lost_message, silence
 from drift.clock import awake_or_asleep
 from drift.errors import OutputLost, UsageError
@@ -257,6 +258,8 @@ class PromptUI:
                     asked = f"{question} ({by} means no)" if by else question
                     _discard_typed_ahead()
                     self._write(f"{asked} [y/N]: ", nl=False)
+                    if cancelled_before():  # Ctrl-C before the prompt took it over: as at it
+                        raise KeyboardInterrupt
                     typed = _answer(None if timeout is None else awake_or_asleep() + timeout)
                     if typed is None:
                         self._write(f"no ({by})")

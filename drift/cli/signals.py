@@ -16,13 +16,27 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import FrameType
 
 from drift.errors import Interrupted
 
 LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
+
+
+def cancelled_before() -> bool:
+    """Whether a Ctrl-C cancelled the command's task after its last await, before a prompt
+    took Ctrl-C over (`drift.cli.output._interruptible`): asyncio's handler only marks that
+    cancellation, for the task's next await, which a "y" would then reach mid-write. A prompt
+    asks once its own handler is in place, so that none is lost between, and takes it as a
+    Ctrl-C at the prompt (`drift.fix.deadline.promotion` takes the cancellation back)."""
+    import asyncio
+
+    with suppress(RuntimeError):  # no event loop: no task to cancel
+        return (task := asyncio.current_task()) is not None and task.cancelling() > 0
+    return False
 
 
 @contextmanager
@@ -105,3 +119,41 @@ def ctrl_c_latched() -> Iterator[list[bool]]:
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.unraisablehook = previous_hook
+
+
+def journal_says(journal: Path) -> Callable[[], str]:
+    """What an interrupted fix says of itself when it could not say where it stands (the
+    event loop ended before it did, `drift.cli.session.run`): what the journal records
+    written by a change begun since this was called, never a "nothing was changed" it
+    contradicts."""
+    before = _changes(journal)
+
+    def said() -> str:
+        from drift.errors import DriftError
+        from drift.fix.journal import Journal
+
+        if _changes(journal) == before:
+            return "nothing was changed"
+        try:
+            wrote = [e for e in Journal(journal).entries() if e.change_id not in before]
+        except (DriftError, OSError):
+            return f"the journal {journal} could not be read: `drift rollback --list` says more"
+        wrote = [e for e in wrote if e.wrote]
+        if not wrote:
+            return "nothing was changed"
+        change = wrote[-1].change_id
+        states = "; ".join(f"{e.service}: {e.state}" for e in wrote)
+        return (
+            f"the journal {journal} records change {change} written ({states}): "
+            f"`drift rollback {change}` puts back what served"
+        )
+
+    return said
+
+
+def _changes(journal: Path) -> frozenset[str]:
+    """The changes the journal has files of (`CHANGE--KIND--NAME.json`)."""
+    try:
+        return frozenset(p.name.split("--", 1)[0] for p in journal.glob("*.json"))
+    except OSError:
+        return frozenset()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from drift.compare.model import Comparison, Side, Unread, sort_differences
+from drift import redact
+from drift.compare.model import Comparison, Difference, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
 from drift.compare.views import (
@@ -104,11 +106,18 @@ async def _compare_read(
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
         unread += failed
+        # The views and the differences above were masked with the secrets known before the
+        # values were read: a plain copy of one read just now (`COPY=<the token>`) is masked
+        # here, on the data, in every format (SPEC invariant 1; the final scrub leaves single
+        # words alone, revmatrix F1).
+        differences = [_masked(d) for d in differences]
+        unread = [replace(u, reason=redact.mask(u.reason)) for u in unread]
     notes = [*ctx.notes(), *ctx.nowhere_notes()]
     for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
             notes += compared_revisions(profile.environment, state)
             notes += unread_settings_notes(profile.environment, state, compared)
+    notes = [redact.mask(note) for note in notes]
     return Comparison(
         "live",
         ctx.a,
@@ -118,6 +127,16 @@ async def _compare_read(
         tuple(unread),
         tuple(notes),
         tuple(n for n in compared if n not in ctx.nowhere),
+    )
+
+
+def _masked(d: Difference) -> Difference:
+    """`d` with every secret value known now masked in what it says and shows."""
+    return replace(
+        d,
+        message=redact.mask(d.message),
+        a=redact.mask_optional(d.a),
+        b=redact.mask_optional(d.b),
     )
 
 

@@ -34,6 +34,24 @@ def quantity(raw: str | None, parse: Callable[[str], int], suffix: str, default:
         return raw
 
 
+def unparsed_limit(key: str, parse: Callable[[str], int]) -> Callable[[Source], str]:
+    """Why the resource limit `key` cannot be read ("" when it can, or is unset): a value
+    `parse` refuses (one outside what Cloud Run documents, or no quantity at all). It is that
+    setting unverified for that workload (exit 3), never the whole run's internal error."""
+
+    def unreadable(source: Source) -> str:
+        raw = limits(source).get(key)
+        if not raw:
+            return ""
+        try:
+            parse(raw)
+        except ValueError as exc:
+            return f"resources.limits.{key}: {exc}"
+        return ""
+
+    return unreadable
+
+
 def flag(name: str) -> Callable[[SettingValue], str]:
     return lambda value: f"--{name}={value}"
 
@@ -214,6 +232,7 @@ def integer(
     kinds: frozenset[Kind] = SERVICES,
     show: Callable[[SettingValue], str] = text,
     decided_by_siblings: str = "",
+    default_unknown: Callable[[Source], str] | None = None,
 ) -> Field:
     """The row of an integer setting held as it is at `PATH` of the template (at the service
     level: of the workload itself), read from and written to that one place: `default` (a
@@ -221,7 +240,8 @@ def integer(
     Unset is proto3's: not present for a field that tracks presence (an `optional` field or
     a oneof member, where an explicit 0 is set), else 0. `decided_by_siblings`: why fields
     of the message holding it that this client does not know (a newer API's, which arrive
-    as unknown fields) may decide what it means: then it is not read."""
+    as unknown fields) may decide what it means: then it is not read. `default_unknown`: why
+    the default cannot be known ("" when it can), for an unset value: then it is not read."""
     parts = tuple(path.split("."))
 
     def holder_of(source: Source) -> Any:
@@ -230,12 +250,12 @@ def integer(
             holder = getattr(holder, part)
         return holder
 
-    def unreadable(source: Source) -> str:
+    def siblings(source: Source) -> str:
         from google.protobuf.unknown_fields import UnknownFieldSet
 
         holder = holder_of(source)
         unknown = sorted({f.field_number for f in UnknownFieldSet(holder)})
-        if not unknown:
+        if not decided_by_siblings or not unknown:
             return ""
         numbers = ", ".join(map(str, unknown))
         return (
@@ -243,15 +263,22 @@ def integer(
             f"(numbers {numbers}): {decided_by_siblings}"
         )
 
-    def read(source: Source) -> int:
-        holder = holder_of(source)
+    def is_set(holder: Any) -> bool:
         key = parts[-1]
         if holder.DESCRIPTOR.fields_by_name[key].has_presence:
-            is_set = holder.HasField(key)
-        else:
-            is_set = bool(getattr(holder, key))
-        if is_set:
-            return int(getattr(holder, key))
+            return bool(holder.HasField(key))
+        return bool(getattr(holder, key))
+
+    def unreadable(source: Source) -> str:
+        why = siblings(source)
+        if not why and default_unknown is not None and not is_set(holder_of(source)):
+            why = default_unknown(source)
+        return why
+
+    def read(source: Source) -> int:
+        holder = holder_of(source)
+        if is_set(holder):
+            return int(getattr(holder, parts[-1]))
         return default(source) if callable(default) else default
 
     writer = service_field if level == "service" else template_field
@@ -266,5 +293,5 @@ def integer(
         show=show,
         minimum=minimum,
         kinds=kinds,
-        unreadable=unreadable if decided_by_siblings else None,
+        unreadable=unreadable if decided_by_siblings or default_unknown else None,
     )

@@ -18,15 +18,23 @@ from drift.fields.base import (
     same_account,
 )
 from drift.fields.hardware import HARDWARE_FIELDS
+from drift.fields.limits import (
+    CPU_UNREAD,
+    MEMORY_UNREAD,
+    concurrency_unknown,
+    cpu_text,
+    default_concurrency,
+    memory_shown,
+    memory_text,
+    profile_cpu,
+    profile_memory,
+    read_cpu,
+    read_memory,
+)
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
-from drift.units import format_memory, parse_cpu, parse_memory, show_memory
 
-DEFAULT_CPU = "1000m"
-"""CPU page: "By default, each instance is limited to 1 CPU"."""
-DEFAULT_MEMORY = str(512 * 2**20)
-"""Memory page: "the memory allocated to each instance of a revision is 512 MiB" by default."""
 INGRESS = {
     "INGRESS_TRAFFIC_ALL": "all",
     "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
@@ -37,37 +45,12 @@ EXECUTION = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2":
 EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
 
 
-def _cpu_text(value: SettingValue) -> str:
-    millis = int(str(value).removesuffix("m"))
-    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
-
-
-def _memory_text(value: SettingValue) -> str:
-    """What a patch writes: exact (`1Gi`, `1000000000`)."""
-    return format_memory(int(str(value))) if str(value).isdigit() else str(value)
-
-
-def _memory_shown(value: SettingValue) -> str:
-    """What a person reads: the unit they would write (`256Mi`, `1G`)."""
-    return show_memory(int(str(value))) if str(value).isdigit() else str(value)
-
-
-def _cpu(source: Source) -> str:
-    return a.quantity(a.limits(source).get("cpu"), parse_cpu, "m", DEFAULT_CPU)
-
-
 def _execution_environment(source: Source) -> str:
     # Unset on a service: "Cloud Run selects the execution environment based on the features
     # used" (execution-environments page). Jobs: "Jobs use the second generation execution
     # environment" (create-jobs page) unless the task template says gen1.
     default = "gen2" if source.kind is Kind.JOB else "default"
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
-
-
-def _default_concurrency(source: Source) -> int:
-    # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
-    # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
-    return 80 if parse_cpu(_cpu(source)) >= 1000 else 1
 
 
 def _cpu_throttling(source: Source) -> bool:
@@ -194,21 +177,23 @@ FIELDS: dict[str, Field] = {
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
             "max_instance_request_concurrency",
-            default=_default_concurrency,
+            default=default_concurrency,
             gcloud="concurrency",
             minimum=1,
+            default_unknown=concurrency_unknown,
         ),
         Field(
             "cpu",
             "CPU limit (1, 2, 0.5, 500m).",
             a.NUMBER_OR_TEXT,
             level="container",
-            read=_cpu,
-            write=a.limit("cpu", _cpu_text),
-            gcloud=lambda v: f"--cpu={_cpu_text(v)}",
+            read=read_cpu,
+            unreadable=CPU_UNREAD,
+            write=a.limit("cpu", cpu_text),
+            gcloud=lambda v: f"--cpu={cpu_text(v)}",
             per_container=True,
-            parse=a.scalar(lambda v: f"{parse_cpu(v)}m"),
-            show=_cpu_text,
+            parse=a.scalar(profile_cpu),
+            show=cpu_text,
             examples=("1", "1000m"),
             kinds=EVERY_KIND,
         ),
@@ -217,12 +202,13 @@ FIELDS: dict[str, Field] = {
             "Memory limit (512Mi, 1Gi, 1G).",
             a.NUMBER_OR_TEXT,
             level="container",
-            read=lambda s: a.quantity(a.limits(s).get("memory"), parse_memory, "", DEFAULT_MEMORY),
-            write=a.limit("memory", _memory_text),
-            gcloud=lambda v: f"--memory={_memory_text(v)}",
+            read=read_memory,
+            unreadable=MEMORY_UNREAD,
+            write=a.limit("memory", memory_text),
+            gcloud=lambda v: f"--memory={memory_text(v)}",
             per_container=True,
-            parse=a.scalar(lambda v: str(parse_memory(v))),
-            show=_memory_shown,
+            parse=a.scalar(profile_memory),
+            show=memory_shown,
             examples=("512Mi",),
             kinds=EVERY_KIND,
         ),

@@ -217,6 +217,9 @@ async def _fix(
         )
     except DriftError as exc:  # written already: say what, never "nothing was checked"
         return _unchecked(result, todo, exc, profile.environment)
+    except (KeyboardInterrupt, asyncio.CancelledError):  # exit 3 (`run_fix`), said after what
+        _said(result, todo, ui)  # the fix wrote, as when the re-check cannot be read
+        raise
     # the canary's proof (SPEC: `confirmed` when the live revision fails and the canary
     # passes) is the fix's to report, taken before the traffic moved: beside the re-check's
     # own probes, never among them (a failure of before is not the re-check's)
@@ -291,6 +294,16 @@ def _unchecked(
     )
     result.exit_code = ExitCode.INCOMPLETE
     return result
+
+
+def _said(result: FixResult, todo: list[ServicePlan], ui: FixUI) -> None:
+    """The fix's report (each service's outcome, a partial fix's line, where the change is
+    recorded), said before the line of an interruption of its re-check: what was written."""
+    if any(o.aborted for o in result.outcomes):
+        _partial(result, todo)
+    with suppress(OSError, OutputLost):  # the interruption's line still says where each stands
+        for line in result.summary().splitlines():
+            ui.say(line)
 
 
 def _after_abort(result: FixResult, todo: list[ServicePlan]) -> FixResult:

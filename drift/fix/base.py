@@ -168,7 +168,6 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             live.latest_created,
             others,
         )
-    unknown = unknown_lost(name, serving.source, service.template)
     failed = ""
     if (
         differences
@@ -177,6 +176,9 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         and live.latest_created != name
     ):
         failed = live.latest_created  # the template is the spec of a revision that failed
+    # a failed template is replaced, whatever it holds (its unknown fields with the rest of
+    # the spec that failed, named in the plan): only the serving revision's own would be lost
+    unknown = unknown_lost(name, serving.source, None if failed else service.template)
     return Base(
         live.name,
         served,
@@ -192,7 +194,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
     )
 
 
-def unknown_lost(name: str, revision: Any, template: Any, *, pool: bool = False) -> str:
+def unknown_lost(name: str, revision: Any, template: Any | None, *, pool: bool = False) -> str:
     """What a template built field by field from the serving revision `name` would drop:
     the fields of that Revision the installed client does not know — a Revision numbers its
     fields differently from a RevisionTemplate (containers 17 and 10, scaling 12 and 4:
@@ -201,10 +203,13 @@ def unknown_lost(name: str, revision: Any, template: Any, *, pool: bool = False)
     serves (a template-only setting such as `health_check_disabled`, or a change not
     released). "" when there are none. Unknown fields inside a message both share (a
     Container, RevisionScaling, VpcAccess…) are copied with it, exactly. `pool`: a worker
-    pool's instances pinned on `name`, which a fix moves onto its patched template."""
+    pool's instances pinned on `name`, which a fix moves onto its patched template.
+    `template` None: the template is the spec of a revision that failed, which a fix replaces
+    (so building on it with `--from-template` is never the way on)."""
     from drift.fix.wire import unknown_numbers
 
-    on_revision, on_template = unknown_numbers(raw(revision)), unknown_numbers(raw(template))
+    on_revision = unknown_numbers(raw(revision))
+    on_template = unknown_numbers(raw(template)) if template is not None else ()
     if not on_revision and not on_template:
         return ""
     loss = (
@@ -221,9 +226,13 @@ def unknown_lost(name: str, revision: Any, template: Any, *, pool: bool = False)
         f"{' and '.join(held)}, which this drift's Cloud Run client ({_client()}) does not "
         f"know: {loss} would drop it silently (a "
         "Revision numbers its fields differently from a template, and the template's own may "
-        "not be what serves). Upgrade drift (its google-cloud-run) and run drift fix again, "
-        "or run `drift fix --from-template` to build on the template, which keeps the fields it "
-        "holds (its differences from what serves, if any, roll out too)"
+        "not be what serves). Upgrade drift (its google-cloud-run) and run drift fix again"
+        + (
+            ""
+            if template is None
+            else ", or run `drift fix --from-template` to build on the template, which keeps "
+            "the fields it holds (its differences from what serves, if any, roll out too)"
+        )
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from drift.errors import ApiError, JournalError, next_steps
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
-from drift.fix.deadline import ask_promotion, started
+from drift.fix.deadline import promotion, started
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
@@ -108,7 +108,7 @@ class ServiceFix(ServiceFixer):
             f" ({unproven})?" if unproven else "?"
         )
         if not ctx.options.yes:
-            ask_promotion(ctx.ui, self.name, question, began)
+            await promotion(ctx.ui, self.name, question, began)
         await self._promote()
 
     async def _read(self) -> Any | None:

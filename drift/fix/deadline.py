@@ -7,6 +7,7 @@ the clean-up's write to create the restoration inside the window."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from drift.clock import awake_or_asleep
@@ -57,3 +58,33 @@ def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
     if go:
         return True
     raise Stop(f"{name}: promotion declined", cleanup=True)
+
+
+async def promotion(ui: FixUI, name: str, question: str, began: float) -> None:
+    """`ask_promotion`, then the cancellation of a Ctrl-C that landed after the task's last
+    await and before the prompt took Ctrl-C over (the prompt took it as one at the prompt,
+    `drift.cli.signals.cancelled_before`), or once the answer was read: taken here, before
+    any write, as Ctrl-C at the prompt. Left pending, it would cut the clean-up's first await
+    (3.11's `Task.uncancel` leaves it pending; 3.13's clears it) or, after a "y", the
+    promotion's write."""
+    try:
+        ask_promotion(ui, name, question, began)
+    except Stop:
+        await _taken_back()
+        raise
+    if await _taken_back():
+        raise Stop(f"{name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True)
+
+
+async def _taken_back() -> bool:
+    """Whether the task had a cancellation pending, delivered at an await of its own here
+    and taken back (`Task.uncancel`), so that the next Ctrl-C cancels the task again."""
+    task = asyncio.current_task()
+    if task is None or not task.cancelling():
+        return False
+    try:
+        await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        task.uncancel()
+        return True
+    return False

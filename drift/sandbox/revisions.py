@@ -11,8 +11,8 @@ from google.cloud import run_v2
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from drift.expansion import expand
 from drift.protofield import is_repeated
+from drift.sandbox.envexpand import expand
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import (
@@ -258,7 +258,7 @@ def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dic
         else:
             # EnvVar.value (run v2 k8s_min.proto): "Variable references $(VAR_NAME) are
             # expanded using the previous defined environment variables in the container";
-            # unresolved ones stay as written, "$$" is "$" (drift.expansion quotes it all).
+            # unresolved ones stay as written, "$$" is "$" (drift.sandbox.envexpand quotes it all).
             # A variable set from a secret is one of those defined before: its value is used.
             env[var.name] = expand(var.value, env.get)
     return env

@@ -13,9 +13,10 @@ from google.protobuf.message import Message
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from drift.profiles.rules_spec import VarName, quantity
+from drift.sandbox import quantity as q
 from drift.sandbox.pb import PoolTemplatePb, TaskTemplatePb, TemplatePb
 from drift.sandbox.scenario_options import Strict
-from drift.units import parse_cpu, parse_duration, parse_memory, parse_span
+from drift.units import parse_duration, parse_span
 
 # a service, worker pool or job name: a DNS label, fewer than 50 characters
 # (CreateServiceRequest.service_id, CreateWorkerPoolRequest.worker_pool_id)
@@ -49,8 +50,10 @@ def _check(parse: Any) -> Any:
 
 
 Duration = Annotated[str, _check(parse_duration)]
-Cpu = Annotated[str, _check(parse_cpu)]
-Memory = Annotated[str, _check(parse_memory)]
+Cpu = Annotated[str, _check(lambda v: q.parse(str(v)))]
+"""Any quantity Kubernetes reads (the sandbox's own reading, `drift.sandbox.quantity`): a
+scenario seeds what Cloud Run could hold, drift's reading of it is what is under test."""
+Memory = Annotated[str, _check(lambda v: q.parse(str(v)))]
 Span = Annotated[str, _check(parse_span)]
 
 

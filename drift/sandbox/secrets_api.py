@@ -12,8 +12,8 @@ from google.cloud import secretmanager_v1
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 from google.protobuf.message import Message
 
-from drift.live.crc32c import crc32c
 from drift.sandbox import iam
+from drift.sandbox.checksum import crc32c
 from drift.sandbox.core import Core
 from drift.sandbox.names import PROJECT, RpcError, SecretKey, invalid, parse
 from drift.sandbox.pb import SecretPb, SecretVersionPb, copy

@@ -215,7 +215,7 @@ def build_owner(
 def _refused(template: Any, at: str, older: OlderSpec | None, number: int) -> None:
     """A scenario's template that the API refuses (`validate_cpu`): one scenario error."""
     try:
-        validate_cpu(template)
+        validate_cpu(template, seeded=True)
     except RpcError as exc:
         where = f"{at}.history[{number - 1}]" if older is not None else f"{at}.template"
         problem = Problem("<scenario>", 1, f"{where}: {exc.message}")

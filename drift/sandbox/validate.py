@@ -14,9 +14,9 @@ from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
+from drift.sandbox.quantity import QuantityError, cpu_refusal, millis, units
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
-from drift.units import parse_cpu, parse_memory
 
 # What Cloud Run's environment-variables page forbids for a name: the empty string, a name
 # holding "=", a name starting with X_GOOGLE_ (cloud.google.com/run/docs/configuring/services/
@@ -165,19 +165,28 @@ GEN2 = 2  # ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
 
 def instance_cpu(template: Message) -> int:
     """The instance's CPU in millicpu: every container's, one that sets no limit having the
-    default, 1 CPU. Raises ValueError for a quantity it cannot read."""
-    return sum(parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers)
+    default, 1 CPU (the sandbox's own quantity reading, `drift.sandbox.quantity`). Raises
+    ValueError for a quantity it cannot read."""
+    return sum(millis(c.resources.limits.get("cpu", "1")) for c in template.containers)
 
 
-def validate_cpu(template: Message) -> None:
-    """A service's revision template below one CPU in all, with what Cloud Run refuses there."""
+def validate_cpu(template: Message, *, seeded: bool = False) -> None:
+    """A service's revision template: each container's CPU limit one Cloud Run applies
+    (`quantity.cpu_refusal`: a request with another is refused with INVALID_ARGUMENT, as
+    cloud.google.com/run/docs/configuring/services/cpu says what it applies), and below one
+    CPU in all, what Cloud Run refuses there. `seeded`: a scenario's live state, which may hold
+    any quantity (what Cloud Run returns is not the sandbox's to refuse): only the
+    requirements below one CPU, where its quantities can be read."""
+    for container in template.containers if not seeded else ():
+        if "cpu" in container.resources.limits:
+            why = cpu_refusal(container.resources.limits["cpu"])
+            if why:
+                raise invalid(f"{CPU_AT} {why}.")
     try:
         cpu = instance_cpu(template)
-        memory = sum(
-            parse_memory(c.resources.limits.get("memory", "512Mi")) for c in template.containers
-        )
-    except ValueError:
-        return  # a quantity this check cannot read is not its to refuse
+        memory = sum(units(c.resources.limits.get("memory", "512Mi")) for c in template.containers)
+    except QuantityError:
+        return  # seeded: a live quantity this check cannot read is not its to refuse
     if cpu >= ONE_CPU:
         return
     always = any(c.HasField("resources") and not c.resources.cpu_idle for c in template.containers)
@@ -196,10 +205,9 @@ def validate_cpu(template: Message) -> None:
 
 def instance_size(template: Message) -> tuple[int, int]:
     """The instance's CPU (millicpu) and memory (bytes): every container's, one that sets no
-    limit having the default (1 CPU, 512Mi). Raises ValueError for a quantity it cannot read."""
-    memory = sum(
-        parse_memory(c.resources.limits.get("memory", "512Mi")) for c in template.containers
-    )
+    limit having the default (1 CPU, 512Mi), the sandbox's own quantity reading. Raises
+    QuantityError for a quantity it cannot read."""
+    memory = sum(units(c.resources.limits.get("memory", "512Mi")) for c in template.containers)
     return instance_cpu(template), memory
 
 

@@ -20,7 +20,9 @@ SECRET_MARK = "histmark"
 PLAIN_MARK = "plainhist"
 API_TOKEN = f"ghp_{PLAIN_MARK}0123456789abcdefghijklmnopq"  # a GitHub token's shape
 DATABASE_URL = f"postgresql://app:{PLAIN_MARK}pw42@10.0.0.5:5432/app"
-SESSION_SEED = f"{PLAIN_MARK}seed01"  # harmless name: masked because the profile wants a secret
+SESSION_SEED = f"{PLAIN_MARK}-seed-quartzfjord"  # harmless name: masked as the profile wants
+# a secret there; letters and `-` only, a single word the final scrub (`redact.scrub`) leaves
+# alone: history's own masking of the data is what hides it, and its copy in SEED_COPY
 HOSTILE = "json\x1b[2K\x1b]52;c;aGk=\x07\nforged row"
 SECRETS = {
     name: [f"{SECRET_MARK}-{name}-v{n}-4e5f6a7b8c9d" for n in (1, 2)]
@@ -76,6 +78,7 @@ def scenario() -> dict[str, Any]:
     old_env = {
         "DB_PASSWORD": {"secret": "db-pass", "version": "1"},
         "SESSION_SEED": SESSION_SEED,
+        "SEED_COPY": SESSION_SEED,
         "DATABASE_URL": DATABASE_URL,
         "API_TOKEN": None,
         "LOG_FORMAT": "json",

@@ -100,6 +100,8 @@ def test_secrets_repointed_in_env_and_in_a_mounted_volume(world: Sandbox) -> Non
 
 def test_a_setting_and_an_image_changed(world: Sandbox) -> None:
     assert api(history())[1].changes == (
+        # a plain copy of a value the profile wants secret: masked like it (a single word)
+        Change(Kind.ENV, Action.REMOVED, "env.SEED_COPY", MASK, None, "app"),
         Change(Kind.IMAGE, Action.CHANGED, "image", "img/app:1", "img/app:2", "app"),
         Change(Kind.SETTING, Action.CHANGED, "setting.timeout", "300s", "600s"),
     )

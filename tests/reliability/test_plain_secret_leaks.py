@@ -12,12 +12,15 @@ import pytest
 from drift.sandbox import Fault
 from tests.reliability.conftest import CliWorld, MakeCliWorld
 
-SALT = "n3w-salt-plain-value-9d"
-"""Plain on staging; the profile says it must be the secret signing-salt."""
+SALT = "new-salt-plain-value-quartzfjord"
+"""Plain on staging; the profile says it must be the secret signing-salt. Letters and `-`
+only, like `KEY`: a single word, which the final scrub (`redact.scrub`) leaves alone, so that
+every path is checked on its own masking of the data (revmatrix F1)."""
 CRED = "sk_live_0123456789abcdefPLAINCRED"
 REDIS_PW = "Qm-other-9z8y7x6w"
 """The password of a `redis://:PASSWORD@host` URL (empty user: redis-py's AUTH form)."""
-KEY = "Kv9-secret-payload-aa11bb22cc33dd44ee55"
+KEY = "Kv-secret-payload-quartzfjordvexing"
+"""The secret `key` in p1, and pasted as the plain `KEY_COPY` beside it."""
 
 SCENARIO = f"""
 options: {{seed: 2}}
@@ -43,18 +46,21 @@ projects:
             STRIPE_API_KEY: {CRED}
             SIGNING_SALT: {SALT}
             LEGACY_SALT_COPY: {SALT}
+            KEY_COPY: {KEY}
             CACHE_URL: "redis://:{REDIS_PW}@10.0.0.4:6379/0"
   p2:
     number: 222222222222
     region: us-central1
     secrets:
       signing-salt: {{versions: ["prod-salt-value-abcdef123"]}}
+      key: {{versions: ["prod-key-value-abcdef456"]}}
     services:
       api:
         template:
           image: img:2
           env:
             MODE: live
+            KEY: {{secret: key}}
             SIGNING_SALT: {{secret: signing-salt}}
 """
 PROFILE = """
@@ -105,6 +111,10 @@ def test_a_value_the_profile_says_is_secret_is_never_shown(world: CliWorld) -> N
     texts["check json"] = check
     # ... and so does everything else, its copy in another variable too
     assert leaked(SALT, texts) == []
+    # a plain copy of the secret `key`, which check reads (min_length) and compare reads
+    # (the two sides' `key` may hold one value): masked once read, in every output
+    assert "KEY_COPY" in texts["compare stg prd --live"].stdout
+    assert leaked(KEY, texts) == []
     yaml = texts["plan stg --format yaml"].stdout
     assert "LEGACY_SALT_COPY holds a secret value: not printed" in yaml  # not appliable
 

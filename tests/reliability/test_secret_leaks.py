@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,12 +49,28 @@ def marked_world() -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
         for number, version in enumerate(secret["versions"], start=1):
             spec = {"value": version} if isinstance(version, str) else copy.deepcopy(version)
             if spec.get("state") != "DESTROYED":
-                spec["value"] = f"{SECRET_MARK}-{name}-v{number}-9f3c1d2e8b7a6f5e4d3c2b1a"
+                spec["value"] = marker(name, number)
                 markers[(name, number)] = spec["value"]
             versions.append(spec)
         secret["versions"] = versions
-    project["services"]["api"]["template"]["env"].update(PLAIN_CREDENTIALS)
+    env = project["services"]["api"]["template"]["env"]
+    env.update(PLAIN_CREDENTIALS)
+    env[COPY] = markers[COPIED]  # someone pasted a secret's value as a plain variable
     return dict(data), markers
+
+
+def marker(name: str, number: int) -> str:
+    """A secret version's value: letters and `-` only, a single word to the final scrub
+    (`redact.scrub` leaves words alone), so that every path is checked on its own masking
+    of the data, never saved by the scrub (revmatrix F1)."""
+    letters = "".join(c for c in name if c.isalpha() or c == "-")
+    return f"{SECRET_MARK}-{letters}-v{'abcdefghij'[number]}-quartzfjordvexingbawdy"
+
+
+COPY = "OLD_SECRET_KEY"
+COPIED = ("secret-key-staging", 3)
+"""A plain copy on api of the secret its check reads (min_length): the journal records it as
+it is (rollback puts plain values back byte for byte), the only place it may appear."""
 
 
 @dataclass
@@ -62,6 +79,9 @@ class Leaks:
 
     secrets: list[str]
     texts: dict[str, str] = field(default_factory=dict)
+    plain_copy: tuple[str, str] | None = None
+    """A plain variable holding a secret's value (name, value): the journal records it as
+    it is (rollback puts plain values back byte for byte), there only as that variable."""
 
     def add(self, where: str, done: subprocess.CompletedProcess[str]) -> None:
         assert "Traceback" not in done.stderr, (where, done.stderr)
@@ -76,6 +96,10 @@ class Leaks:
         leaked = []
         for where, text in self.texts.items():
             lowered = text.lower()
+            if "journal" in where and self.plain_copy:  # plain, as rollback puts it back
+                name, value = map(re.escape, self.plain_copy)
+                text = re.sub(rf'"name":\s*"{name}",\s*"value":\s*"{value}"', "", text)
+                lowered = text.lower()
             if SECRET_MARK in lowered or any(s in text for s in self.secrets):
                 leaked.append(f"secret in {where}")
             if plain and PLAIN_MARK in lowered and "journal" not in where:
@@ -95,7 +119,7 @@ def test_no_secret_leaks_anywhere(
 ) -> None:
     sandbox, markers = leak_world
     token = mint_test_jwt(markers[("jwt-secret-staging", 2)])
-    leaks = Leaks([*markers.values(), token])
+    leaks = Leaks([*markers.values(), token], plain_copy=(COPY, markers[COPIED]))
     summary = tmp_path / "step-summary.md"
     env = {
         **sandbox.environ(),
@@ -133,6 +157,8 @@ def test_no_secret_leaks_anywhere(
     report = json.loads(done[1].stdout)
     assert report["probes"] and report["findings"]  # the run really read and probed
     assert any(f["target"] == "env.STRIPE_API_KEY" for f in report["findings"])
+    (copied,) = [f for f in report["findings"] if f["target"] == f"env.{COPY}"]
+    assert copied["actual"] == "***", copied  # masked on the data: no scrub for a word
 
     # errors whose server message quotes a secret value drift has read
     key = markers[("secret-key-staging", 3)]

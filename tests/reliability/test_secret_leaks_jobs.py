@@ -15,7 +15,9 @@ from tests.reliability.test_secret_leaks import PLAIN_MARK, SECRET_MARK, Leaks
 
 # --- jobs and worker pools -------------------------------------------------------------------
 
-JOB_TOKEN = f"{SECRET_MARK}-job-token-v1-5e4d3c2b1a0f9e8d"
+JOB_TOKEN = f"{SECRET_MARK}-job-token-vone-quartzfjordvexing"
+"""Letters and `-` only: a single word, which the final scrub leaves alone, so that every
+path is checked on its own masking of the data (revmatrix F1)."""
 JOB_PLAIN = f"sk_live_{PLAIN_MARK}fedcba9876543210"
 JOB_PROFILE = """\
 project: p
@@ -45,6 +47,7 @@ def test_no_secret_leaks_from_jobs_and_pools(make_sandbox: Any, tmp_path: Path) 
 
     job = copy.deepcopy(JOB_SPEC)
     job["template"]["env"]["API_KEY"] = JOB_PLAIN
+    job["template"]["env"]["TOKEN_COPY"] = JOB_TOKEN  # the secret's value pasted as plain
     job["executions"] = [
         {"outcome": "failed", "message": f"task 0 exited: TOKEN={JOB_TOKEN} API_KEY={JOB_PLAIN}"}
     ]
@@ -57,7 +60,9 @@ def test_no_secret_leaks_from_jobs_and_pools(make_sandbox: Any, tmp_path: Path) 
     work = tmp_path / "work"
     work.mkdir()
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(work / ".drift" / "journal")}
-    leaks = Leaks([JOB_TOKEN])
+    leaks = Leaks(
+        [JOB_TOKEN], plain_copy=("TOKEN_COPY", JOB_TOKEN)
+    )  # the journal records plain values
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         done = drift(*args, "--profiles", str(profiles), "--verbose", env=env, cwd=work)

@@ -1,0 +1,196 @@
+"""The sandbox's own readings of Google's rules, each checked against its source and never
+against drift's code (a sandbox sharing drift's parser agrees with drift's mistakes: the
+revshared review): Kubernetes quantities (k8s.io/apimachinery/pkg/api/resource quantity.go),
+Cloud Run's CPU rule (cloud.google.com/run/docs/configuring/services/cpu), `$(VAR)` expansion
+(Kubernetes third_party/forked/golang/expansion, its expand_test.go table) and CRC-32C (RFC 3720
+appendix B.4)."""
+
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from google.api_core import exceptions
+from google.cloud import run_v2
+
+from drift.sandbox import quantity
+from drift.sandbox.checksum import crc32c
+from drift.sandbox.envexpand import expand
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix.conftest import LAB, lab_world
+
+SANDBOX = Path(__file__).resolve().parents[2] / "drift" / "sandbox"
+SHARED = {
+    "drift.expansion": None,
+    "drift.live.crc32c": None,
+    "drift.units": {"parse_quantity", "parse_cpu", "parse_memory", "format_memory", "show_memory"},
+}
+"""drift's code for Google's rules the sandbox must not use (None: nothing of the module)."""
+
+
+def test_the_sandbox_reads_googles_rules_with_its_own_code() -> None:
+    """main: validate.py, scenario_fields.py (drift.units quantities), revisions.py
+    (drift.expansion) and secrets_api.py (drift.live.crc32c)."""
+    found = []
+    for path in sorted(SANDBOX.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [(node.module, alias.name) for alias in node.names]
+                names += [(f"{node.module}.{alias.name}", None) for alias in node.names]
+            else:
+                continue
+            for module, name in names:
+                if module in SHARED and (SHARED[module] is None or name in SHARED[module]):
+                    found.append(f"{path.name}:{node.lineno}: {module} {name or ''}")
+    assert not found, found
+
+
+QUANTITIES = [
+    ("1", Fraction(1)),
+    ("+1", Fraction(1)),
+    ("-1", Fraction(-1)),
+    ("500m", Fraction(1, 2)),
+    ("0.5", Fraction(1, 2)),
+    (".5", Fraction(1, 2)),
+    ("1.", Fraction(1)),
+    ("100n", Fraction(1, 10**7)),
+    ("5u", Fraction(5, 10**6)),
+    ("1k", Fraction(1000)),
+    ("1Ki", Fraction(1024)),
+    ("1.5Gi", Fraction(3 * 2**29)),
+    ("1Ei", Fraction(2**60)),
+    ("1E", Fraction(10**18)),
+    ("1E3", Fraction(1000)),
+    ("1e-3", Fraction(1, 1000)),
+    ("1e+3", Fraction(1000)),
+    ("007", Fraction(7)),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), QUANTITIES)
+def test_the_kubernetes_quantity_grammar(text: str, value: Fraction) -> None:
+    assert quantity.parse(text) == value
+
+
+@pytest.mark.parametrize("text", ["", ".", "1K", "1ki", "1Ki3", "1e", "1ee3", "abc", "1 ", "Gi"])
+def test_not_quantities(text: str) -> None:
+    with pytest.raises(quantity.QuantityError):
+        quantity.parse(text)
+
+
+def test_finer_than_a_unit_rounds_up_as_kubernetes_does() -> None:
+    """quantity.go: "0.1m will rounded up to 1m"."""
+    assert quantity.millis("0.0001") == 1 and quantity.millis("100n") == 1
+    assert quantity.units("1.5") == 2 and quantity.millis("2") == 2000
+
+
+@pytest.mark.parametrize(
+    ("cpu", "refused"),
+    [("0.08", ""), ("0.081", ""), ("1", ""), ("2", ""), ("20", ""), ("2000m", "")]
+    + [("1.5", "integer"), ("2.5", "integer"), ("0.05", "0.08"), ("0.0805", "0.001")]
+    + [("-1", "0.08"), ("x", "not a quantity")],
+)
+def test_the_cpu_cloud_run_applies(cpu: str, refused: str) -> None:
+    """The CPU page: "any value between 0.08 and 1, in increments of 0.001. Values greater than
+    1 must be integer values"; "The minimum vCPU setting is 0.08 vCPU"."""
+    why = quantity.cpu_refusal(cpu)
+    assert (refused in why) if refused else not why, why
+
+
+@pytest.mark.parametrize("cpu", ["1.5", "0.05", "0.0001", "1e-3", "abc"])
+def test_update_service_refuses_a_cpu_cloud_run_does_not_apply(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, cpu: str
+) -> None:
+    """main: accepted (the sandbox only checked what goes with less than 1 CPU, and skipped a
+    quantity drift's parser could not read)."""
+    sandbox = make_sandbox(lab_world(template={"image": "us-docker.pkg.dev/lab/app:v1"}))
+    services = clients_for(sandbox).services
+    name = f"projects/{LAB}/locations/us-central1/services/app"
+    service = services.get_service(name=name)
+    generation = service.generation
+    template = service.template
+    template.max_instance_request_concurrency = 1
+    template.execution_environment = run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1
+    template.containers[0].resources.limits["cpu"] = cpu
+    template.containers[0].resources.cpu_idle = True
+    with pytest.raises(exceptions.InvalidArgument) as refused:
+        services.update_service(service=service).result()
+    assert "limits.cpu: Invalid value specified for cpu." in str(refused.value)
+    assert services.get_service(name=name).generation == generation
+
+
+CONTEXT = {"VAR_A": "A", "VAR_B": "B", "VAR_C": "C", "VAR_REF": "$(VAR_A)", "VAR_EMPTY": ""}
+EXPANSIONS = [
+    ("$(VAR_A)", "A"),
+    ("$(VAR_A)-$(VAR_A)", "A-A"),
+    ("$(VAR_A)-1", "A-1"),
+    ("___$(VAR_B)___", "___B___"),
+    ("___$(VAR_C)", "___C"),
+    ("$(VAR_A)_$(VAR_B)_$(VAR_C)", "A_B_C"),
+    ("$$(VAR_B)_$(VAR_A)", "$(VAR_B)_A"),
+    ("$$(VAR_A)_$$(VAR_B)", "$(VAR_A)_$(VAR_B)"),
+    ("f000-$$VAR_A", "f000-$VAR_A"),
+    ("foo\\$(VAR_C)bar", "foo\\Cbar"),
+    ("foo\\\\$(VAR_C)bar", "foo\\\\Cbar"),
+    ("foo\\\\\\\\$(VAR_A)bar", "foo\\\\\\\\Abar"),
+    ("$(VAR_A$(VAR_B))", "$(VAR_A$(VAR_B))"),
+    ("$(VAR_A$(VAR_B)", "$(VAR_A$(VAR_B)"),
+    ("$(VAR_REF)", "$(VAR_A)"),
+    ("%%$(VAR_REF)--$(VAR_REF)%%", "%%$(VAR_A)--$(VAR_A)%%"),
+    ("foo$(VAR_EMPTY)bar", "foobar"),
+    ("foo$(VAR_Awhoops!", "foo$(VAR_Awhoops!"),
+    ("f00__(VAR_A)__", "f00__(VAR_A)__"),
+    ("$?_boo_$!", "$?_boo_$!"),
+    ("$VAR_A", "$VAR_A"),
+    ("$(VAR_DNE)", "$(VAR_DNE)"),
+    ("$$$$$$(BIG_MONEY)", "$$$(BIG_MONEY)"),
+    ("$$$$$$(VAR_A)", "$$$(VAR_A)"),
+    ("$$$$$$$(GOOD_ODDS)", "$$$$(GOOD_ODDS)"),
+    ("$$$$$$$(VAR_A)", "$$$A"),
+    ("$VAR_A)", "$VAR_A)"),
+    ("${VAR_A}", "${VAR_A}"),
+    ("$(VAR_B)_______$(A", "B_______$(A"),
+    ("$(VAR_C)_______$(", "C_______$("),
+    ("$(VAR_A)foobarzab$", "Afoobarzab$"),
+    ("foo-\\$(VAR_A", "foo-\\$(VAR_A"),
+    ("--$($($($($--", "--$($($($($--"),
+    ("$($($($($--foo$(", "$($($($($--foo$("),
+    ("foo0--$($($($(", "foo0--$($($($("),
+    ("$(foo$$var)", "$(foo$$var)"),
+    ("\n", "\n"),
+]
+"""Kubernetes' `doExpansionTest` cases (third_party/forked/golang/expansion/expand_test.go)."""
+
+
+@pytest.mark.parametrize(("text", "expected"), EXPANSIONS)
+def test_the_kubernetes_expansion_table(text: str, expected: str) -> None:
+    assert expand(text, CONTEXT.get) == expected
+
+
+def test_references_see_the_variables_defined_before() -> None:
+    """expand_test.go TestMapReference: each value expanded against those before it."""
+    env: dict[str, str] = {}
+    for name, value in (("FOO", "bar"), ("ZOO", "$(FOO)-1"), ("BLU", "$(ZOO)-2")):
+        env[name] = expand(value, env.get)
+    assert env == {"FOO": "bar", "ZOO": "bar-1", "BLU": "bar-1-2"}
+
+
+@pytest.mark.parametrize(
+    ("data", "crc"),
+    [
+        (b"", 0),
+        (b"123456789", 0xE3069283),
+        (bytes(32), 0x8A9136AA),
+        (b"\xff" * 32, 0x62A8AB43),
+        (bytes(range(32)), 0x46DD794E),
+        (bytes(range(31, -1, -1)), 0x113FDB5C),
+    ],
+)
+def test_crc32c_rfc_3720_vectors(data: bytes, crc: int) -> None:
+    """RFC 3720 B.4 (32 bytes of zeros, of ones, incrementing, decrementing) and the usual
+    check value of "123456789"."""
+    assert crc32c(data) == crc
