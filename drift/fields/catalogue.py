@@ -332,6 +332,7 @@ FIELDS: dict[str, Field] = {
             read=_image,
             write=lambda service, container, value: setattr(container, "image", str(value)),
             gcloud=a.flag("image"),
+            per_container=True,
             patterns=True,
             fixable=False,
             kinds=EVERY_KIND,
