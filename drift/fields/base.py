@@ -4,7 +4,7 @@ setting is read from, enum and name handling, and how a value reads to a person.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -12,6 +12,10 @@ from drift.kinds import Kind
 
 SettingValue = str | int | bool
 Level = Literal["revision", "container", "service"]
+FlagAt = Literal["revision", "primary", "every"]
+"""Where a gcloud flag goes: the revision's (no `--container`), the container the profile
+describes, or every container (each after `--container NAME` when there are several)."""
+GcloudArg = tuple[str, FlagAt]
 SERVICES = frozenset({Kind.SERVICE})
 EVERY_KIND = frozenset(Kind)
 
@@ -127,6 +131,14 @@ class Field:
     """Patch (workload, container, value) — proto-plus run_v2 messages."""
     gcloud: Callable[[SettingValue], str]
     level: Level = "revision"
+    per_container: bool = False
+    """`gcloud`'s flag is a container's (`--cpu`, `--memory`: gcloud run deploy's
+    "--container=CONTAINER" group): with several containers it follows `--container NAME`.
+    Not `level`: `--cpu-throttling` and `--cpu-boost` set a container's field but are the
+    revision's flags to gcloud."""
+    gcloud_args: Callable[[SettingValue, SettingValue | None], tuple[GcloudArg, ...]] | None = None
+    """gcloud's arguments for a change (after, before) when one flag does not do what a
+    patch does (None: `gcloud`'s flag, where `per_container` says)."""
     service_part: str = ""
     """A part of the Service (not of its template) the setting is written to when the service
     sets it there (`scaling` for min/max instances): applied at once, not by a revision, so a
@@ -146,9 +158,19 @@ class Field:
     """Why the value cannot be read from this workload ("" or None: it can): the value read
     is then not judged, and the setting is not verified (SPEC invariant 6)."""
 
+    moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
+    """Whether the setting means nothing given the workload's other settings as read (a CMEK
+    revocation action without a key): `drift init` leaves it out (None: never moot)."""
+
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:
     no revision set it."""
+
+    def flags(self, after: SettingValue, before: SettingValue | None) -> tuple[GcloudArg, ...]:
+        """The gcloud arguments that make the change `before` -> `after`, each with where."""
+        if self.gcloud_args is not None:
+            return self.gcloud_args(after, before)
+        return ((self.gcloud(after), "primary" if self.per_container else "revision"),)
 
     def levels(self, service: Any, value: SettingValue) -> frozenset[str]:
         """Where a patch writes `value`: the service itself, the revision, or both."""

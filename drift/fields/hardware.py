@@ -8,11 +8,12 @@ so the serving revision says what it runs with. Field comments quoted are the in
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, SettingValue, Source
+from drift.fields.base import EVERY_KIND, Field, GcloudArg, SettingValue, Source
 from drift.kinds import Kind
 
 CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
@@ -67,6 +68,17 @@ def _write_gpu_type(workload: Any, container: Any, value: SettingValue) -> None:
         a.resources(workload, container).limits[GPU] = "1"
 
 
+def _gpu_flags(after: SettingValue, before: SettingValue | None) -> tuple[GcloudArg, ...]:
+    """What `_write_gpu_type` does, as gcloud's arguments (gcloud run deploy: `--gpu-type` is
+    the revision's flag, `--gpu` a container's, "Cloud Run supports values 0 or 1"): a type
+    where there was none also gives the profile's container its GPU (`--gpu=1`); none takes
+    every container's GPU away (`--gpu=0`, each container: the patch clears them all)."""
+    if not _no_key(after):
+        return (("--gpu=0", "every"),)
+    gpu: tuple[GcloudArg, ...] = () if _no_key(before or "") else (("--gpu=1", "primary"),)
+    return (*gpu, (f"--gpu-type={after}", "revision"))
+
+
 def _gpu_redundancy_off(source: Source) -> bool:
     # RevisionTemplate.gpu_zonal_redundancy_disabled: "True if GPU zonal redundancy is
     # disabled on this revision" (optional: unset is not disabled); GPU zonal redundancy
@@ -106,6 +118,22 @@ def _not_whole_hours(source: Source) -> str:
     )
 
 
+def _keyless(settings: Mapping[str, SettingValue]) -> bool:
+    """No CMEK key: what a revoked key does means nothing."""
+    return not settings.get("encryption_key")
+
+
+def _no_shutdown(settings: Mapping[str, SettingValue]) -> bool:
+    """encryption_key_shutdown_duration: "If encryption_key_revocation_action is SHUTDOWN, the
+    duration before shutting down all instances": without a key or shut-down, nothing."""
+    return _keyless(settings) or settings.get("encryption_key_revocation_action") != "shut-down"
+
+
+def _gpuless(settings: Mapping[str, SettingValue]) -> bool:
+    """No GPU: whether its zonal redundancy is off means nothing."""
+    return not settings.get("gpu_type")
+
+
 REVOCATION_FIELDS: tuple[Field, ...] = (
     Field(
         "encryption_key_revocation_action",
@@ -125,6 +153,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         ),
         gcloud=a.flag("post-key-revocation-action-type"),
         kinds=KEYED,
+        moot=_keyless,
     ),
     Field(
         "encryption_key_shutdown_hours",
@@ -143,6 +172,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         ),
         minimum=0,
         kinds=KEYED,
+        moot=_no_shutdown,
     ),
 )
 
@@ -173,6 +203,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
         # `--gpu=0` (its container's GPU count) takes the GPU away
         gcloud=lambda v: f"--gpu-type={v}" if _no_key(v) else "--gpu=0",
+        gcloud_args=_gpu_flags,
         parse=a.scalar(_no_key),
         normalise=_no_key,
         show=lambda v: str(v) or "none",
@@ -188,5 +219,6 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         write=a.template_field("gpu_zonal_redundancy_disabled", bool),
         gcloud=a.switch("no-gpu-zonal-redundancy", "gpu-zonal-redundancy"),
         kinds=EVERY_KIND,
+        moot=_gpuless,
     ),
 )

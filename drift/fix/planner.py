@@ -15,6 +15,7 @@ from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands, secret_arg
 from drift.fix.formats.text import shell_line
+from drift.fix.gpu_floor import gpu_steps
 from drift.fix.instances import moved_splits, moves_note
 from drift.fix.manual import (
     blocked_step,
@@ -102,6 +103,8 @@ class ServicePlanner:
         on = base.template if base is not None else None  # what Cloud Run refuses below 1 CPU
         settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
         self.manual += floor
+        settings, gpu = gpu_steps(self.cmd, self.live, on, self.service.container, settings)
+        self.manual += gpu  # nor a GPU on an instance too small for it
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account

@@ -212,8 +212,8 @@ def _settings(config: RevisionConfig) -> list[str]:
             lines.append(f"# {name}: not written, drift cannot read it: {config.unreadable[name]}")
             continue
         value = config.settings.get(name)
-        if value is None or value == "":
-            continue
+        if value is None or value == "" or (spec.moot is not None and spec.moot(config.settings)):
+            continue  # nothing to state, or a setting that means nothing here (no key, no GPU)
         if name == "service_account":
             if is_default_account(str(value)):
                 lines.append("# service_account: the default compute service account")

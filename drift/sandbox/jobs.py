@@ -10,12 +10,14 @@ import grpc
 from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
+from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, JobPb, copy
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
 from drift.sandbox.state import JobRec, World
 from drift.sandbox.validate import (
     JOB_ENV,
+    instance_size,
     template_problem,
     validate_containers,
     validate_encryption_key,
@@ -63,6 +65,7 @@ def validate_job(job: JobPb) -> None:
     validate_containers(task, ingress=False, reserved=JOB_ENV)
     validate_vpc_access(task)
     validate_encryption_key(task)
+    validate_gpu(task, serves=False, size=instance_size)
     if execution.task_count < 0 or execution.parallelism < 0:
         raise invalid("spec.template: task_count and parallelism must not be negative.")
     if not 0 <= task.max_retries <= MAX_RETRIES:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 import grpc
 from google.protobuf.message import Message
 
+from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
@@ -99,6 +100,7 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
     )
     validate_vpc_access(template)
     validate_encryption_key(template)
+    validate_gpu(template, serves=kind.serves, size=instance_size)
     if kind.serves:
         validate_cpu(template)
     if template.revision:
@@ -199,6 +201,14 @@ def validate_cpu(template: Message, *, seeded: bool = False) -> None:
             raise invalid(f"{CPU_AT} Total cpu < 1 is not supported with {what}.")
     if cpu < HALF_CPU and memory > 512 * 2**20:
         raise invalid(f"{CPU_AT} Total cpu < 0.5 is not supported with memory > 512Mi.")
+
+
+def instance_size(template: Message) -> tuple[int, int]:
+    """The instance's CPU (millicpu) and memory (bytes): every container's, one that sets no
+    limit having the default (1 CPU, 512Mi), the sandbox's own quantity reading. Raises
+    QuantityError for a quantity it cannot read."""
+    memory = sum(units(c.resources.limits.get("memory", "512Mi")) for c in template.containers)
+    return instance_cpu(template), memory
 
 
 SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})

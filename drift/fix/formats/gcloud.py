@@ -11,14 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
+from drift.fields.base import GcloudArg
 from drift.fix.commands import update_command
 from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.textsafe import visible
 
-CONTAINER_FLAGS = ("--cpu=", "--memory=")
-"""Setting flags gcloud takes per container (`surface/run/services/update.py`
-`ContainerArgGroup`); `--cpu-throttling`, `--cpu-boost` and the rest are per revision."""
 RUNTIME_DELIMITER = "|"
 """gcloud's list delimiter for a value only known when the script runs; the script refuses
 to run if the value contains it."""
@@ -134,11 +132,16 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             continue
         field = FIELDS[s.name]
         on_service = field.service_gcloud if s.name in sp.at_once else None
-        flag = (on_service or field.gcloud)(s.after)
-        if flag.startswith(CONTAINER_FLAGS):
-            per_container.setdefault(sp.primary, _Flags()).settings.append(flag)
-        else:
-            service_flags.append(flag)
+        # where each flag goes is the row's (Field.per_container, Field.gcloud_args)
+        args: tuple[GcloudArg, ...] = (
+            ((on_service(s.after), "revision"),) if on_service else field.flags(s.after, s.before)
+        )
+        for flag, at in args:
+            if at == "revision":
+                service_flags.append(flag)
+                continue
+            for container in sp.containers if at == "every" and sp.containers else (sp.primary,):
+                per_container.setdefault(container, _Flags()).settings.append(flag)
         if on_service is not None and s.name in sp.both_levels:
             service_flags.append(field.gcloud(s.after))  # the revision's level as well
     several = len(sp.containers) > 1
