@@ -16,6 +16,7 @@ from drift.fix.differences import template_differences
 from drift.fix.formats.text import command_line
 from drift.fix.journal import Entry, State
 from drift.fix.patch import system_key as reserved
+from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
 from drift.live.conditions import failed_ready, words
@@ -77,7 +78,7 @@ class Base:
     """Other revisions serving traffic: a fix leaves their targets as they are."""
     unknown: str = ""
     """Why a template built on the serving revision would drop fields the installed client
-    does not know (`unknown_lost`): a patch of the template stops there."""
+    does not know (`drift.fix.unknown.unknown_lost`): a patch of the template stops there."""
 
     @property
     def unreleased(self) -> bool:
@@ -154,7 +155,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             others=others,
         )
     served = template_from_revision(serving.source, service.template)
-    differences = tuple(template_differences(served, service.template)) + _unknown_on(
+    differences = tuple(template_differences(served, service.template)) + unknown_on(
         service.template
     )
     if from_template:
@@ -194,73 +195,6 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         others,
         unknown,
     )
-
-
-def unknown_lost(name: str, revision: Any, template: Any | None, *, pool: bool = False) -> str:
-    """What a template built field by field from the serving revision `name` would drop:
-    the fields of that Revision the installed client does not know — a Revision numbers its
-    fields differently from a RevisionTemplate (containers 17 and 10, scaling 12 and 4:
-    googleapis google/cloud/run/v2/revision.proto, revision_template.proto), so an unknown
-    one has no known place on the template — and the template's own, which may not be what
-    serves (a template-only setting such as `health_check_disabled`, or a change not
-    released). "" when there are none. Unknown fields inside a message both share (a
-    Container, RevisionScaling, VpcAccess…) are copied with it, exactly. `pool`: a worker
-    pool's instances pinned on `name`, which a fix moves onto its patched template.
-    `template` None: the template is the spec of a revision that failed, which a fix replaces
-    (so building on it with `--from-template` is never the way on)."""
-    from drift.fix.wire import unknown_numbers
-
-    on_revision = unknown_numbers(raw(revision))
-    on_template = unknown_numbers(raw(template)) if template is not None else ()
-    if not on_revision and not on_template:
-        return ""
-    loss = (
-        f"moving the instances on {name} onto the patched template"
-        if pool
-        else f"the canary a fix builds on {name}, field by field,"
-    )
-    held = []
-    if on_revision:
-        held.append(f"the revision {name} holds {_fields(on_revision)}")
-    if on_template:
-        held.append(f"the template holds {_fields(on_template)}")
-    return (
-        f"{' and '.join(held)}, which this drift's Cloud Run client ({_client()}) does not "
-        f"know: {loss} would drop it silently (a "
-        "Revision numbers its fields differently from a template, and the template's own may "
-        "not be what serves). Upgrade drift (its google-cloud-run) and run drift fix again"
-        + (
-            ""
-            if template is None
-            else ", or run `drift fix --from-template` to build on the template, which keeps "
-            "the fields it holds (its differences from what serves, if any, roll out too)"
-        )
-    )
-
-
-def _unknown_on(template: Any) -> tuple[str, ...]:
-    """The template's fields the installed client does not know, as a difference from what
-    serves: they cannot be compared with the revision's (numbered otherwise), and a deploy
-    that failed may have changed only them (a newer gcloud's setting) — it is a failed
-    template all the same, replaced and named (revown39 F2)."""
-    from drift.fix.wire import unknown_numbers
-
-    numbers = unknown_numbers(raw(template))
-    return (f"{_fields(numbers)} this drift's client does not know",) if numbers else ()
-
-
-def _fields(numbers: Sequence[int]) -> str:
-    named = ", ".join(str(n) for n in numbers)
-    return f"field {named}" if len(numbers) == 1 else f"fields {named}"
-
-
-def _client() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"google-cloud-run {version('google-cloud-run')}"
-    except PackageNotFoundError:  # pragma: no cover — installed with drift
-        return "google-cloud-run"
 
 
 def template_from_revision(revision: Any, template: Any) -> Any:

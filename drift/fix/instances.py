@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.fix.base import unknown_lost, written_differences
+from drift.fix.base import written_differences
 from drift.fix.patch import is_latest
+from drift.fix.unknown import unknown_lost
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.model import LiveService
@@ -183,7 +184,7 @@ def restoration_problem(now: Any, before: Any, restored_here: bool) -> str:
 
 def moved_unknown(live: LiveService) -> str:
     """Why moving the pool's pinned instances onto its patched template would drop fields the
-    installed client does not know (`base.unknown_lost`; "" when it would not): a revision
+    installed client does not know (`unknown.unknown_lost`; "" when it would not): a revision
     fetched for its configuration (one the template does not describe) is compared by its
     known fields only."""
     revisions = {r.name: r for r in live.serving}
