@@ -155,9 +155,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             others=others,
         )
     served = template_from_revision(serving.source, service.template)
-    differences = tuple(template_differences(served, service.template)) + unknown_on(
-        service.template
-    )
+    differences = tuple(template_differences(served, service.template))
     if from_template:
         return Base(
             live.name,
@@ -172,13 +170,18 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             others,
         )
     failed = ""
+    # the template's fields this client does not know cannot be compared with the
+    # revision's (numbered otherwise): a deploy that failed may have changed only them (a
+    # newer gcloud's setting) — a failed template all the same (revown39 F2), which had them
+    unknown_here = unknown_on(service.template)
     if (
-        differences
+        (differences or unknown_here)
         and not live.latest_created_ready
         and not live.reconciling
         and live.latest_created != name
     ):
         failed = live.latest_created  # the template is the spec of a revision that failed
+        differences += unknown_here
     # a failed template is replaced, whatever it holds (its unknown fields with the rest of
     # the spec that failed, named in the plan): only the serving revision's own would be lost
     unknown = unknown_lost(name, serving.source, None if failed else service.template)

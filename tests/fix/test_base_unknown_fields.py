@@ -160,3 +160,17 @@ def test_a_pool_fix_refuses_to_move_instances_off_unknown_fields(
     assert "worker pool pool:" in out and names[0] in out and "field 900" in out, out
     assert "manual  revision: drift fix stops at worker pool pool" in out, out  # the plan
     assert "nothing was changed" in out and "Traceback" not in out, out
+
+
+def test_from_template_on_what_serves_says_nothing_else_rolls_out(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown40 F3: a template's unknown field is no difference from what serves unless the
+    template failed (then it is one more thing the failed spec had)."""
+    sandbox, name = pinned(make_sandbox)
+    newer(sandbox, name, revision=False, template=True)
+    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--from-template")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "these roll out with the patch" not in out, out
+    assert "differs from what serves" not in out, out
