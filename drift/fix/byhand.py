@@ -100,7 +100,7 @@ def _rest_as_drift_left(now: Any, entry: Entry) -> bool:
     expected = copy_service(before_service(entry))
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
     for part in sorted({FIELDS[n].service_part for n in names if n in FIELDS} - {""}):
-        setattr(expected, part, getattr(now, part))
+        _copy_field(raw(expected), raw(now), part)
     service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
     if service_level:
         current = read_settings(Source(raw(now), raw(now.template), None))
@@ -109,6 +109,21 @@ def _rest_as_drift_left(now: Any, entry: Entry) -> bool:
             if name in current:
                 FIELDS[name].write(expected, container, current[name])
     return bool(_spec(expected) == _spec(copy_service(now)))
+
+
+def _copy_field(target: Any, source: Any, name: str) -> None:
+    """`source`'s field `name` onto `target` (protobuf), its presence included: a message field
+    the live service does not have (`Service.scaling` is OPTIONAL in service.proto, and a
+    service never scaled at the service level may come without it) stays absent, where
+    proto-plus's setattr of the empty message would make it present and the two services
+    unequal — drift's own printed promotion then read as a teammate's change (revcoverage F1)."""
+    only = type(source)()
+    only.CopyFrom(source)
+    for other in only.DESCRIPTOR.fields:
+        if other.name != name:
+            only.ClearField(other.name)
+    target.ClearField(name)
+    target.MergeFrom(only)
 
 
 _GCLOUD_SETS = ("launch_stage",)
