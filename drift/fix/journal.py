@@ -143,10 +143,6 @@ class Entry:
     again (an older drift named its files otherwise: see `Journal.file`)."""
 
     @property
-    def traffic_before(self) -> list[dict[str, Any]]:
-        return list(self.service_before.get("traffic", []))
-
-    @property
     def generation_before(self) -> int:
         return int(self.service_before.get("generation", 0) or 0)
 

@@ -31,10 +31,6 @@ class EnvVar:
     written: str | None = None
     """The value as the service writes it, when `$(NAME)` expansion made `value` differ."""
 
-    @property
-    def is_secret(self) -> bool:
-        return self.ref is not None
-
     def holds(self, value: str) -> bool:
         """Whether the plain value is `value`: as it runs, or as it is written (a profile may
         state `redis://$(REDIS_HOST):6379` just as the service's configuration does)."""
@@ -325,9 +321,6 @@ class LiveState:
         if mine == theirs:
             return True
         return None if mine.isdigit() != theirs.isdigit() else False  # an id never is digits
-
-    def secret_unverified(self, key: str) -> bool:
-        return any(u.target == f"secret.{key}" for u in self.unverified)
 
     def __repr__(self) -> str:
         # Sizes only: a repr never shows a value, and stays cheap (asyncio.run in Python 3.11

@@ -241,11 +241,6 @@ class Ignore:
     them states is newer intent than the entry, which it does not silence
     (`drift.diff.ignores`)."""
 
-    def matches(self, finding: Finding) -> bool:
-        """Whether it silences `finding`: it fits it, and names its rule where the rule must
-        be named (`RuleInfo.ignored_by_name_only`)."""
-        return self.fits(finding) and not self.needs_rule(finding)
-
     def fits(self, finding: Finding) -> bool:
         """Whether everything it names is the finding's."""
         wanted = (

@@ -53,11 +53,6 @@ class Clock:
         heapq.heappush(self._queue, event)
         return event
 
-    def next_due(self) -> float | None:
-        while self._queue and self._queue[0].cancelled:
-            heapq.heappop(self._queue)
-        return self._queue[0].due if self._queue else None
-
     def due_actions(self) -> list[Callable[[], None]]:
         """The actions whose time has come, oldest first (each handed out once)."""
         now = self.now()

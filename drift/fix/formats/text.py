@@ -23,15 +23,6 @@ def _hidden(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
 
 
-def _code(char: str) -> str:
-    point = ord(char)
-    if point < 0x100:
-        return f"\\x{point:02x}"
-    if point < 0x10000:
-        return f"\\u{point:04x}"
-    return f"\\U{point:08x}"
-
-
 def shell_quote(value: str) -> str:
     """One bash word that is exactly `value`: bare when it is plainly safe, single-quoted
     when printable, else ANSI-C quoted (`$'…'`) so hidden characters stay visible."""
