@@ -1,0 +1,17 @@
+"""revencoding 5 (Usability, expected to FAIL on main): a NUL byte on line 3 of a profile is
+reported at line 1 with the reader's "position N" (ruamel's ReaderError is not a
+MarkedYAMLError: drift/yamlruamel.py:72 gives it line 1). helper-common: errors name file:line."""
+
+from __future__ import annotations
+
+import pytest
+
+from drift.yamldoc import YamlProblems
+from drift.yamlfile import parse_text
+
+
+def test_a_nul_byte_is_reported_at_its_line() -> None:
+    with pytest.raises(YamlProblems) as caught:
+        parse_text("a: 1\nb: 2\nc: x\x00y\n", "p.yaml")
+    (problem,) = caught.value.problems
+    assert problem.line == 3, problem
