@@ -16,7 +16,7 @@ import typer
 
 from drift.cli.session import STATE
 from drift.cli.signals import cancelled_before
-from drift.cli.streams import lost_message, silence
+from drift.cli.streams import MACHINE_FORMATS, lost_message, silence, utf8_document
 from drift.clock import awake_or_asleep
 from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
@@ -57,8 +57,7 @@ def emit(
     """Print `text`, or write it to `output` (a Cloud Storage object: with `access`'s
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
-    is (JSON, YAML and scripts must stay what they are). A document in a machine format
-    (`fmt`: `MACHINE_FORMATS`) redirected or piped is UTF-8 whatever the locale (`_document`)."""
+    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`)."""
     from drift.files import write_whole
     from drift.redact import scrub
 
@@ -70,7 +69,7 @@ def emit(
             raise UsageError(lost_message(None), hint="write it to a file: --output FILE")
         if sys.stdout.isatty():
             text = _for_terminal(text, colored=colored)
-        elif fmt in MACHINE_FORMATS and _document(text):
+        elif fmt in MACHINE_FORMATS and utf8_document(text):
             return
         echo(text, nl=not text.endswith("\n"))
         return
@@ -79,34 +78,6 @@ def emit(
         _upload(text.encode(), output, access)
         return
     write_whole(output, text, replace_links=True)
-
-
-MACHINE_FORMATS = frozenset({"json", "sarif", "gcloud", "yaml"})
-"""The formats a program reads (`--format`): never written lossily (revencoding 2)."""
-
-
-def _document(text: str) -> bool:
-    """Write a machine format's `text` to a redirected or piped stdout whose encoding is not
-    UTF-8 (Windows cp1252, `LANG=…ISO-8859-1`) as UTF-8 bytes; False when stdout is UTF-8
-    already (or has no byte buffer: `echo` writes it then). Never in the locale's encoding:
-    its `backslashreplace` (`drift.cli._any_locale`) would put `\\u2192` in a gcloud script,
-    which bash passes on as it is, setting a value drift did not plan, and a latin-1 `é` is
-    not JSON (RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8; SARIF is JSON;
-    YAML 1.2 §5.2 reads UTF-8). So `> fix.sh` holds the same bytes as `--output fix.sh`, and
-    the same data never makes a document refused on one run and written on the next."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("_", "-")
-    buffer = getattr(sys.stdout, "buffer", None)
-    if encoding in ("utf-8", "utf8") or buffer is None:
-        return False
-    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
-    try:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    except OSError as exc:
-        silence(sys.stdout)
-        raise OutputLost(lost_message(exc)) from exc
-    return True
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
