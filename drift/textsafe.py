@@ -36,6 +36,40 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+LOOK_ALIKE_NOTE = "note: the values differ only in characters that look alike (shown escaped)"
+
+
+def look_alike(one: str, other: str) -> bool:
+    """Two different texts a screen shows the same: they differ only in a space that is not
+    U+0020 (a no-break space), in white space at their ends, or in their Unicode form (`é` as
+    one code point, NFC, or `e` and a combining accent, NFD; a compatibility character such
+    as a full-width letter): the same once NFKC-normalized and stripped."""
+    if one == other:
+        return False
+    return (
+        unicodedata.normalize("NFKC", one).strip() == unicodedata.normalize("NFKC", other).strip()
+    )
+
+
+def alike_escaped(text: str) -> str:
+    """`text` with every character escaped (`\\u00a0`, `\\u0301`) that a screen shows like
+    another or like nothing: a space other than U+0020, a combining mark, a character NFKC
+    changes, and the spaces at its ends: for a value that `look_alike`s the other side of a
+    difference, which would read the same (revencoding 4)."""
+    core = text.strip(" ")
+    head = text[: len(text) - len(text.lstrip(" "))]
+    tail = text[len(head) + len(core) :] if core else ""
+    shown = "".join(_escape(c) if _alike(c) else c for c in core)
+    return "\\x20" * len(head) + shown + "\\x20" * len(tail)
+
+
+def _alike(char: str) -> bool:
+    if char.isascii():
+        return False
+    category = unicodedata.category(char)
+    return category in ("Zs", "Mn", "Mc", "Me") or unicodedata.normalize("NFKC", char) != char
+
+
 LEGACY_COMMAND = "##["
 """The runner's legacy workflow-command prefix (`##[name props]data`): actions/runner
 `ActionCommand.TryParse` finds it anywhere in a line of a step's output and runs the command
