@@ -109,6 +109,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     line, and that is all drift needs from the YAML library."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
@@ -126,6 +127,8 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
+    except ReaderError as exc:  # a character YAML does not allow (NUL): at its own line
+        raise YamlProblems([_unacceptable(name, text, exc)]) from None
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {oneline(exc)}")]) from None
     lines: dict[Path_, int] = {}
@@ -133,6 +136,16 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     walker = _Walker(rules, lines, yaml.constructor, {v: k for k, v in stand_ins.items()})
     data = None if node is None else walker.walk(node, (), 0)
     return rules.finish(Located(name, data, lines))
+
+
+def _unacceptable(name: str, text: str, exc: Any) -> Problem:
+    """ruamel's refusal of a character (`ReaderError`, which has no mark, only the position
+    in the text) at the line that holds it: lines end at CR LF, CR or LF (YAML 1.2 §5.4)."""
+    before = text[: exc.position] if isinstance(exc.position, int) else ""
+    line = before.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    character = exc.character
+    what = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+    return Problem(name, line, f"invalid YAML: unacceptable character {what}: {exc.reason}")
 
 
 class _Walker:

@@ -15,3 +15,11 @@ def test_a_nul_byte_is_reported_at_its_line() -> None:
         parse_text("a: 1\nb: 2\nc: x\x00y\n", "p.yaml")
     (problem,) = caught.value.problems
     assert problem.line == 3, problem
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\r"])
+def test_a_control_character_is_reported_at_its_line_whatever_the_line_ends(eol: str) -> None:
+    with pytest.raises(YamlProblems) as caught:
+        parse_text(eol.join(["a: 1", "b: 2", "c: \x01", ""]), "p.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.line, "position" in problem.message) == (3, False), problem
