@@ -15,6 +15,27 @@ def undecodable_line(exc: UnicodeDecodeError) -> int:
     return bytes(exc.object[: exc.start]).count(b"\n") + 1
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),  # before UTF-16LE's, which it starts with
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def unicode_text(raw: bytes) -> str:
+    """`raw` decoded as its byte order mark says (the mark dropped), else as UTF-8 (strict:
+    `UnicodeDecodeError`, whose `encoding` names what was tried). A JSON document saved by
+    Windows PowerShell 5.1 (`>`: UTF-16LE with a BOM; `Out-File -Encoding utf8`: UTF-8 with
+    a BOM) is read: RFC 8259 §8.1 lets a parser ignore the mark, and the mark leaves no doubt
+    about the encoding (Unicode §23.8)."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(codec)
+    return raw.decode("utf-8")
+
+
 def hidden(char: str) -> bool:
     """A character that moves the cursor, talks to the terminal, reorders or hides text: what
     `visible` escapes, and what a hand-written YAML scalar escapes
