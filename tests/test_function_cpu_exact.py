@@ -186,3 +186,27 @@ def test_an_unset_concurrency_under_a_sidecars_unreadable_cpu_is_unread() -> Non
     unread = unreadable_settings(_source("1", "-1"))
     assert "concurrency" in unread and "-1" in unread["concurrency"], unread
     assert "cpu" not in unread  # the ingress container's own CPU is read
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    ("live", "written"), [("0.1666", 'cpu: "0.1666"'), ("0.0001", "# cpu: 0.0001")]
+)
+def test_init_from_live_writes_a_functions_cpu_and_the_profile_loads(
+    make_sandbox: MakeSandbox, tmp_path: Path, live: str, written: str
+) -> None:
+    """A function's CPU is written as read (main: "not written, drift cannot read it"); one a
+    profile cannot state (no source shows a service holding 0.0001) is a comment saying why,
+    so the file still loads."""
+    sandbox = make_sandbox(_function(live))
+    profiles = tmp_path / "profiles"
+    done = drift(
+        "init", "prod", "--from-live", "--project", "p", "--region", "us-central1",
+        "--profiles", str(profiles), env=sandbox.environ(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (profiles / "prod.yaml").read_text()
+    assert written in text, text
+    load_profile(profiles, "prod")
+    checked = drift("check", "prod", "--profiles", str(profiles), env=sandbox.environ())
+    assert checked.returncode == 0, checked.stdout + checked.stderr
