@@ -152,14 +152,37 @@ def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal
     return -size if match.group(1) == "-" else size
 
 
-def parse_cpu(value: str | int | float) -> int:
-    """`1`, `0.5`, `1000m`, `2k`... -> millicores. Raises ValueError."""
+def parse_cpu(value: str | int | float) -> Decimal:
+    """`1`, `0.5`, `1000m`, `2k`, `0.1666`... -> millicores, exactly (`0.1666` is 166.6: a
+    Cloud Run function's CPU is finer than a millicore, `fields.limits.FUNCTION_CPUS`). Which
+    values a profile may state is `fields.limits.profile_cpu`'s rule, not this reading's: a
+    live value is read as it is. Raises ValueError (not a quantity, or negative)."""
     millis = parse_quantity(value, "CPU quantity", "1, 2, 0.5 or 500m") * 1000
     if millis < 0:
         raise ValueError(f"not a CPU quantity: {_shown(value)} (negative)")
-    if millis != millis.to_integral_value():
-        raise ValueError(f"not a CPU quantity: {_shown(value)} (finer than a millicore)")
-    return int(millis)
+    return millis
+
+
+def _plain(number: Decimal) -> str:
+    """`Decimal('500.0')` -> `500`, `Decimal('166.60')` -> `166.6` (never `1E+3`)."""
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
+def cpu_millis(millis: Decimal) -> str:
+    """The catalogue's form of a CPU: millicores (`500m`, `166.6m`)."""
+    return f"{_plain(millis)}m"
+
+
+def format_cpu(millis: Decimal) -> str:
+    """A CPU as a person (and gcloud's `--cpu`) writes it: whole CPUs (`2`), millicores
+    (`500m`), or, finer than a millicore, CPUs as the Functions API reports them (`0.1666`)."""
+    if millis % 1000 == 0:
+        return _plain(millis / 1000)
+    if millis == millis.to_integral_value():
+        return f"{int(millis)}m"
+    return _plain(millis / 1000)
 
 
 def parse_memory(value: str | int | float) -> int:

@@ -37,7 +37,9 @@ def _profile(api: str) -> str:
 
 @pytest.mark.parametrize(
     ("key", "live", "want"),
-    [("cpu", "0.0001", "1"), ("cpu", "100n", "1"), ("cpu", "-1", "1"), ("memory", "1.5", "1Gi")],
+    # fixcpu2: `0.0001` and `100n` are now read exactly (a CPU finer than a millicore is what a
+    # Cloud Run function's service holds: tests/test_function_cpu_exact.py)
+    [("cpu", "-500m", "1"), ("cpu", "-1", "1"), ("memory", "1.5", "1Gi")],
 )
 def test_a_limit_drift_cannot_read_is_that_setting_unverified(
     make_sandbox: MakeSandbox,
@@ -66,7 +68,7 @@ def test_an_unset_concurrency_under_a_cpu_drift_cannot_read_is_unread() -> None:
 
     from drift.fields import Source, read_settings, unreadable_settings
 
-    limits = {"cpu": "0.0001"}
+    limits = {"cpu": "-1"}
     container = run_v2.Container(image="x", resources=run_v2.ResourceRequirements(limits=limits))
     template = run_v2.RevisionTemplate(containers=[container])
     service = run_v2.Service(name="projects/p/locations/r/services/api", template=template)
@@ -74,7 +76,7 @@ def test_an_unset_concurrency_under_a_cpu_drift_cannot_read_is_unread() -> None:
     source = Source(pb, pb.template, pb.template.containers[0])
     unread = unreadable_settings(source)
     assert set(unread) == {"cpu", "concurrency"}, unread
-    assert "0.0001" in unread["concurrency"]
+    assert "-1" in unread["concurrency"]
     assert "cpu" not in read_settings(source) and "concurrency" not in read_settings(source)
     pb.template.max_instance_request_concurrency = 4  # set: its own value, no default needed
     assert "concurrency" not in unreadable_settings(

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from drift.fields.base import SettingValue
-from drift.units import parse_cpu, parse_memory, show_memory
+from drift.units import format_cpu, parse_cpu, parse_memory, show_memory
 
 CPU_PAGE = "cloud.google.com/run/docs/configuring/services/cpu"
 ONE_CPU = 1000
@@ -49,7 +50,7 @@ class Required:
     """gcloud's flag that sets what is required (`--concurrency=1`)."""
 
 
-def required(cpu: int, values: Mapping[str, SettingValue]) -> list[Required]:
+def required(cpu: Decimal, values: Mapping[str, SettingValue]) -> list[Required]:
     """What an instance of `cpu` millicpu in all would have that Cloud Run refuses with it:
     each of `values` (concurrency, cpu_throttling, execution_environment, memory in bytes, as
     the catalogue gives them; those absent are not judged) that must change. None at 1 CPU
@@ -111,21 +112,29 @@ def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) ->
 
 
 def _cpu_text(value: SettingValue) -> str:
-    millis = parse_cpu(str(value))
-    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+    return format_cpu(parse_cpu(str(value)))
 
 
-def template_values(template: Any) -> tuple[int, dict[str, SettingValue]]:
+def instance_cpu(template: Any) -> Decimal:
+    """A (raw) RevisionTemplate's CPU in all, in millicpu: every container's, one without a
+    limit having the default, 1 CPU ("Total": what Cloud Run's below-one rules and the unset
+    concurrency's default are about). Raises ValueError for a quantity it cannot read."""
+    return sum(
+        (parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers), Decimal(0)
+    )
+
+
+def template_values(template: Any) -> tuple[Decimal, dict[str, SettingValue]]:
     """A (raw) RevisionTemplate's CPU in all (millicpu; a container without a limit has the
     default, 1 CPU) and what `required` judges, as Cloud Run applies it: concurrency (unset:
     the default, never more than 1 below one CPU), whether some container's CPU is always
     allocated, the execution environment, the memory of every container (512 MiB by
     default). Raises ValueError for a quantity it cannot read."""
-    cpu = memory = 0
+    cpu = instance_cpu(template)
+    memory = 0
     always = False
     for container in template.containers:
         limits = container.resources.limits
-        cpu += parse_cpu(limits.get("cpu", "1"))
         memory += parse_memory(limits.get("memory", "512Mi"))
         always |= container.HasField("resources") and not container.resources.cpu_idle
     environment = template.DESCRIPTOR.fields_by_name["execution_environment"].enum_type

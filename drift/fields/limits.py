@@ -5,9 +5,12 @@ drift cannot parse is that setting unverified, never an internal error)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drift.fields import access as a
 from drift.fields.base import SettingValue, Source
-from drift.units import format_memory, parse_cpu, parse_memory, show_memory
+from drift.fields.cpu_floor import ONE_CPU, instance_cpu
+from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
 DEFAULT_CPU = "1000m"
 """CPU page: "By default, each instance is limited to 1 CPU"."""
@@ -20,7 +23,7 @@ def cpu_text(value: SettingValue) -> str:
         millis = parse_cpu(str(value))
     except ValueError:  # a live value drift cannot read (`CPU_UNREAD`: never compared)
         return str(value)
-    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+    return format_cpu(millis)
 
 
 CPU_RULE = (
@@ -31,21 +34,38 @@ CPU_RULE = (
 can select any value between 0.08 and 1, in increments of 0.001. Values greater than 1 must be
 integer values." "The minimum vCPU setting is 0.08 vCPU." No maximum here: it depends on the
 machine (20 CPU at least with an RTX PRO 6000 GPU, 8 otherwise) and is Cloud Run's to refuse."""
+FUNCTION_CPUS = {Decimal("83.3"), Decimal("166.6"), Decimal("333.3"), Decimal("583.3")}
+"""Millicores finer than the CPU page's 0.001 steps that a Cloud Run service holds: a Cloud Run
+function's (functions are Cloud Run services). Memory page (cloud.google.com/functions/docs/
+configuring/memory): 128 MiB, 256 MiB, 512 MiB, 1 GiB run with ".083 vCPU", ".167 vCPU",
+".333 vCPU", ".583 vCPU"; the Functions API reports them as `availableCpu: '0.0833'`,
+`'0.1666'`, `'0.3333'` (`gcloud functions describe` of 128Mi/256M/512M functions), a field that
+"Supports the same values as Cloud Run" (cloudfunctions v2 ServiceConfig.available_cpu); and
+the Cloud Run service holds them: world-federation-of-advertisers/cross-media-measurement#3832,
+a function's service "has fractional CPU (e.g. `0.3333`)". 0.5833 is 1 GiB's, written as the
+others are (7/12 to four places). No source shows any other such value."""
+FUNCTION_CPUS_TEXT = "0.0833, 0.1666, 0.3333 or 0.5833"
 
 
 def profile_cpu(value: str | int | float) -> str:
-    """A profile's cpu as the catalogue holds it (`500m`): a quantity Cloud Run applies as
-    written (`CPU_RULE`; steps of 0.001 are millicores, which `parse_cpu` already requires),
-    else a ValueError the loader reports at the profile's file:line."""
+    """A profile's cpu as the catalogue holds it (`500m`, `166.6m`): a quantity Cloud Run
+    applies as written (`CPU_RULE`), or a Cloud Run function's CPU (`FUNCTION_CPUS`), else a
+    ValueError the loader reports at the profile's file:line."""
     millis = parse_cpu(value)
+    if millis != millis.to_integral_value() and millis not in FUNCTION_CPUS:
+        raise ValueError(
+            f"{value!r} is finer than 0.001 CPU: {CPU_RULE}; finer values are only a Cloud Run"
+            f" function's ({FUNCTION_CPUS_TEXT}, cloud.google.com/functions/docs/configuring/"
+            "memory)"
+        )
     if millis < 80:
         raise ValueError(f"{value!r} is below 0.08 CPU: {CPU_RULE}")
     if millis > 1000 and millis % 1000:
-        below, above = millis // 1000, millis // 1000 + 1
+        below, above = int(millis // 1000), int(millis // 1000) + 1
         raise ValueError(
             f"{value!r} is over 1 CPU and not an integer (write {below} or {above}): {CPU_RULE}"
         )
-    return f"{millis}m"
+    return cpu_millis(millis)
 
 
 def memory_text(value: SettingValue) -> str:
@@ -59,18 +79,39 @@ def memory_shown(value: SettingValue) -> str:
 
 
 def read_cpu(source: Source) -> str:
-    return a.quantity(a.limits(source).get("cpu"), parse_cpu, "m", DEFAULT_CPU)
+    """The container's CPU, exactly (`166.6m` for a function's `0.1666`), or the raw text of
+    one drift cannot read (`CPU_UNREAD`)."""
+    raw = a.limits(source).get("cpu")
+    if not raw:
+        return DEFAULT_CPU
+    try:
+        return cpu_millis(parse_cpu(raw))
+    except ValueError:
+        return raw
 
 
-CPU_UNREAD = a.unparsed_limit("cpu", parse_cpu)
+def _cpu_readable(raw: str) -> int:
+    parse_cpu(raw)
+    return 0
+
+
+CPU_UNREAD = a.unparsed_limit("cpu", _cpu_readable)
 MEMORY_UNREAD = a.unparsed_limit("memory", parse_memory)
 
 
 def concurrency_unknown(source: Source) -> str:
-    """Why an unset concurrency's default cannot be known: it depends on a CPU drift cannot
-    read (`default_concurrency`)."""
-    why = CPU_UNREAD(source)
-    return f"unset, its default depends on the CPU: {why}" if why else ""
+    """Why an unset concurrency's default cannot be known: it depends on the instance's CPU
+    (`default_concurrency`), and some container's is one drift cannot read."""
+    for container in _containers(source):
+        why = CPU_UNREAD(Source(source.service, source.revision, container, source.kind))
+        if why:
+            return f"unset, its default depends on the CPU: {why}"
+    return ""
+
+
+def _containers(source: Source) -> list[object]:
+    containers = list(getattr(source.revision, "containers", ()))
+    return containers or ([source.container] if source.container is not None else [])
 
 
 def profile_memory(value: str | int | float) -> str:
@@ -84,6 +125,10 @@ def read_memory(source: Source) -> str:
 
 def default_concurrency(source: Source) -> int:
     # RevisionTemplate.max_instance_request_concurrency: "If not specified or 0, concurrency
-    # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`."
-    # A CPU drift cannot read leaves it unread (`concurrency_unknown`), never a guess.
-    return 80 if parse_cpu(read_cpu(source)) >= 1000 else 1
+    # defaults to 80 when requested `CPU >= 1` and defaults to 1 when requested `CPU < 1`" —
+    # the instance's CPU, every container's, as Cloud Run refuses it ("Total cpu < 1 is not
+    # supported with concurrency > 1"): `cpu_floor.instance_cpu`, the one rule drift reads
+    # it by. A CPU drift cannot read leaves it unread (`concurrency_unknown`), never a guess.
+    if not getattr(source.revision, "containers", None):  # no template's containers to add
+        return 80 if parse_cpu(read_cpu(source)) >= ONE_CPU else 1
+    return 80 if instance_cpu(source.revision) >= ONE_CPU else 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from drift import credentials, redact
 from drift.fields import FIELDS, is_default_account, text
@@ -204,6 +204,15 @@ def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
     return tuple(v for v in first.env if not v.withheld and all(o.get(v.name) == v for o in others))
 
 
+def _refused(parse: Any, value: str) -> str:
+    """Why a profile would refuse `value` ("" when it takes it)."""
+    try:
+        parse(value)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
 def _settings(config: RevisionConfig) -> list[str]:
     lines: list[str] = []
     for name, spec in FIELDS.items():
@@ -229,6 +238,9 @@ def _settings(config: RevisionConfig) -> list[str]:
             if name == "ingress":
                 lines.append(f"# ingress: {value} (a profile cannot state it)")
             continue
+        if name == "cpu" and (refused := _refused(spec.parse, spec.show(value))):
+            lines.append(f"# cpu: {spec.show(value)} (a profile cannot state it: {refused})")
+            continue  # read exactly, but outside what a profile may state (fields.limits)
         shown = text(value) if isinstance(value, bool | int) else scalar(spec.show(value))
         lines.append(f"{name}: {shown}")
     return lines

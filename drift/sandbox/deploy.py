@@ -154,7 +154,7 @@ def plan_update(
     base = world.starting_point(key, current.pb if current is not None else None, kind.message)
     keep_client = world.options.client_when_omitted == "kept"
     desired = desired_spec(base, request, mask, keep_client=keep_client, kind=kind)
-    validate_spec(key, desired)
+    validate_spec(key, desired, stored=base, fine_cpu=world.options.fine_cpu)
     validate_metadata(world, desired, current.pb if current is not None else None)
     desired.generation = base.generation + 1
     revisions = dict(current.revisions) if current is not None else {}

@@ -103,6 +103,11 @@ MIN_CPU = 80
 …/configuring/jobs/cpu): "The minimum vCPU setting is 0.08 vCPU.\""""
 
 
+FINE = "CPU is set in increments of 0.001"
+"""`cpu_refusal`'s answer for a CPU finer than 0.001 (one a Cloud Run function's service holds,
+`validate.validate_cpu`), the only answer a caller may set aside."""
+
+
 def cpu_refusal(text: str) -> str:
     """Why Cloud Run does not apply the CPU limit `text` ("" when it does). The CPU page: "if
     you want to use less than 1 vCPU, you can select any value between 0.08 and 1, in
@@ -112,10 +117,10 @@ def cpu_refusal(text: str) -> str:
         value = parse(text)
     except QuantityError as exc:
         return f"not a quantity ({exc})"
-    if value * 1000 != int(value * 1000):
-        return "CPU is set in increments of 0.001"
     if value * 1000 < MIN_CPU:
         return "the minimum vCPU setting is 0.08"
     if value > 1 and value != int(value):
         return "values greater than 1 must be integer values"
+    if value * 1000 != int(value * 1000):
+        return FINE
     return ""

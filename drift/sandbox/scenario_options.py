@@ -129,6 +129,15 @@ class Options(Strict):
         "unchanged_ok",
         description="Reserved-namespace labels/annotations resent unchanged on a v2 write.",
     )
+    fine_cpu: Literal["unchanged", "any"] = Field(
+        "unchanged",
+        description="A service's CPU finer than 0.001 (a Cloud Run function's 0.1666) in a "
+        "write. The CPU page's 'increments of 0.001' is what a user may select; Cloud Run holds "
+        "such a value for a function and takes an update that leaves it unchanged (world-"
+        "federation-of-advertisers/cross-media-measurement#3832). Whether a write may set a new "
+        "one is not documented: `unchanged`: only one resent as the container holds it passes; "
+        "`any`: any CPU between 0.08 and 1 is taken, as the Functions service sets them.",
+    )
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )

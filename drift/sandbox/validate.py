@@ -10,11 +10,14 @@ from collections.abc import Iterable, Mapping
 import grpc
 from google.protobuf.message import Message
 
+from drift.sandbox.cpu_rules import ONE_CPU as ONE_CPU
+from drift.sandbox.cpu_rules import instance_cpu as instance_cpu
+from drift.sandbox.cpu_rules import instance_size as instance_size
+from drift.sandbox.cpu_rules import validate_cpu as validate_cpu
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
-from drift.sandbox.quantity import QuantityError, cpu_refusal, millis, units
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
 from drift.sandbox.state import ProjectRec, VersionState, World
 
@@ -90,9 +93,16 @@ def validate_revision_name(key: ResourceKey, name: str) -> None:
         )
 
 
-def validate_spec(key: ResourceKey, service: Message) -> None:
+def validate_spec(
+    key: ResourceKey,
+    service: Message,
+    *,
+    stored: Message | None = None,
+    fine_cpu: str = "unchanged",
+) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
-    or a worker pool's (`key.collection`)."""
+    or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
+    may stand, `validate_cpu`); `fine_cpu`: the scenario's option of that name."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
@@ -102,7 +112,8 @@ def validate_spec(key: ResourceKey, service: Message) -> None:
     validate_encryption_key(template)
     validate_gpu(template, serves=kind.serves, size=instance_size)
     if kind.serves:
-        validate_cpu(template)
+        held = stored.template if stored is not None else None
+        validate_cpu(template, stored=held, fine_cpu=fine_cpu)
     if template.revision:
         validate_revision_name(key, template.revision)
     if kind.serves:
@@ -143,72 +154,6 @@ def validate_encryption_key(template: Message) -> None:
             f"template.encryption_key: '{key}' is not a Cloud KMS key name: expected "
             "projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY."
         )
-
-
-# Less than one CPU: "If you use less than 1 CPU, the following requirements are enforced":
-# maximum concurrency 1; CPU allocated only during request processing (request-based billing,
-# `cpu_idle`); the first generation execution environment; "A minimum of 0.5 CPU is needed to set
-# a memory limit greater than 512MiB. A minimum of 1 CPU is needed to set a memory limit greater
-# than 1GiB." (cloud.google.com/run/docs/configuring/services/cpu). The server's answer, as users
-# quote it (INVALID_ARGUMENT, nearform/slack-knowledgebase-chatgpt-responder#980): "spec.template.
-# spec.containers.resources.limits.cpu: Invalid value specified for cpu. Total cpu < 1 is not
-# supported with concurrency > 1." (v1's field path: v2 says `template.containers.resources.
-# limits.cpu`, as firebase/friendlyeats-web#291 quotes another refusal of it); steren in
-# hashicorp/terraform-provider-google#13361: "When setting cpu_limit<1 the api will only accept
-# container_concurrency=1". "Total": the instance's CPU, every container's (a container that
-# sets no limit has the default, 1 CPU). The other refusals' wording is the sandbox's, after the
-# same page (no answer of the server is quoted for them).
-CPU_AT = "template.containers.resources.limits.cpu: Invalid value specified for cpu."
-ONE_CPU, HALF_CPU = 1000, 500
-GEN2 = 2  # ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
-
-
-def instance_cpu(template: Message) -> int:
-    """The instance's CPU in millicpu: every container's, one that sets no limit having the
-    default, 1 CPU (the sandbox's own quantity reading, `drift.sandbox.quantity`). Raises
-    ValueError for a quantity it cannot read."""
-    return sum(millis(c.resources.limits.get("cpu", "1")) for c in template.containers)
-
-
-def validate_cpu(template: Message, *, seeded: bool = False) -> None:
-    """A service's revision template: each container's CPU limit one Cloud Run applies
-    (`quantity.cpu_refusal`: a request with another is refused with INVALID_ARGUMENT, as
-    cloud.google.com/run/docs/configuring/services/cpu says what it applies), and below one
-    CPU in all, what Cloud Run refuses there. `seeded`: a scenario's live state, which may hold
-    any quantity (what Cloud Run returns is not the sandbox's to refuse): only the
-    requirements below one CPU, where its quantities can be read."""
-    for container in template.containers if not seeded else ():
-        if "cpu" in container.resources.limits:
-            why = cpu_refusal(container.resources.limits["cpu"])
-            if why:
-                raise invalid(f"{CPU_AT} {why}.")
-    try:
-        cpu = instance_cpu(template)
-        memory = sum(units(c.resources.limits.get("memory", "512Mi")) for c in template.containers)
-    except QuantityError:
-        return  # seeded: a live quantity this check cannot read is not its to refuse
-    if cpu >= ONE_CPU:
-        return
-    always = any(c.HasField("resources") and not c.resources.cpu_idle for c in template.containers)
-    refused = [
-        (template.max_instance_request_concurrency > 1, "concurrency > 1"),
-        (always, "CPU always allocated (cpu_idle false)"),
-        (template.execution_environment == GEN2, "the second generation execution environment"),
-        (memory > 2**30, "memory > 1Gi"),
-    ]
-    for bad, what in refused:
-        if bad:
-            raise invalid(f"{CPU_AT} Total cpu < 1 is not supported with {what}.")
-    if cpu < HALF_CPU and memory > 512 * 2**20:
-        raise invalid(f"{CPU_AT} Total cpu < 0.5 is not supported with memory > 512Mi.")
-
-
-def instance_size(template: Message) -> tuple[int, int]:
-    """The instance's CPU (millicpu) and memory (bytes): every container's, one that sets no
-    limit having the default (1 CPU, 512Mi), the sandbox's own quantity reading. Raises
-    QuantityError for a quantity it cannot read."""
-    memory = sum(units(c.resources.limits.get("memory", "512Mi")) for c in template.containers)
-    return instance_cpu(template), memory
 
 
 SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})
