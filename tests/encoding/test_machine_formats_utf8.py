@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from tests.conftest import MakeSandbox
-from tests.revencoding.world import profile, run_bytes, world
+from tests.encoding.world import profile, run_bytes, world
 
 
 def test_yaml_plan_on_a_latin1_stdout_is_utf8(make_sandbox: MakeSandbox, tmp_path: Path) -> None:

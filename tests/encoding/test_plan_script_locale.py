@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeSandbox
-from tests.revencoding.world import profile, run_bytes, world
+from tests.encoding.world import profile, run_bytes, world
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])

@@ -10,7 +10,7 @@ A Knative manifest (unset concurrency is common there) with an ingress container
 a sidecar of 0.5 CPU: `drift check --manifest` says concurrency 1, a drift from the profile's 80
 (exit 1: the pipeline's gate stops the deploy); the same spec once deployed reads 80, clean.
 
-Repro: .venv/bin/python -m pytest -q tests/revown40/test_sidecar_concurrency_default.py -n 0"""
+Repro: .venv/bin/python -m pytest -q tests/fields/test_sidecar_concurrency_default.py -n 0"""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ On main (fixquantity 60a8df1/982b178/1e3a8df):
   0.001"): `drift fix` of an env variable on a function fails in the sandbox, where Cloud Run
   takes it.
 
-Repro: .venv/bin/python -m pytest -q tests/revown40/test_function_cpu.py -n 0"""
+Repro: .venv/bin/python -m pytest -q tests/fields/test_function_cpu.py -n 0"""
 
 from __future__ import annotations
 

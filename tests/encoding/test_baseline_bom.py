@@ -16,7 +16,7 @@ import pytest
 
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.revencoding.world import profile, world
+from tests.encoding.world import profile, world
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from tests.conftest import MakeSandbox
-from tests.revencoding.world import profile, run_bytes, world
+from tests.encoding.world import profile, run_bytes, world
 
 
 def test_sarif_names_a_profile_whose_path_is_not_utf8(
