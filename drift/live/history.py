@@ -64,7 +64,7 @@ async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> lis
     listed: list[Any] = []
     request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE)
     call = clients.revisions.list_revisions
-    async for response in pages(runner, "run", "ListRevisions", parent, request, call):
+    async for response in pages(runner, "run", "ListRevisions", parent, request, call, "revisions"):
         listed += response.revisions
     return listed
 

@@ -199,7 +199,7 @@ class SecretReads:
         call = self.clients.secrets.list_secrets
         try:
             async for response in pages(
-                self.runner, "secrets", "ListSecrets", parent, request, call
+                self.runner, "secrets", "ListSecrets", parent, request, call, "secrets"
             ):
                 for secret in response.secrets:
                     names.add(short(secret.name))

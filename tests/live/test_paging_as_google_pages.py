@@ -187,11 +187,17 @@ def test_a_list_whose_tokens_never_end_is_bounded(
     monkeypatch.setattr(run_api, "paginate", server())
     text = "project: p\nregion: us-central1\nservices:\n  api: {}\n  web: {}\n"
     try:
-        check(sandbox, monkeypatch, tmp_path, text, timeout=20)
+        report = check(sandbox, monkeypatch, tmp_path, text, timeout=20).report
     except TimeoutError:
         pytest.fail(
             f"check still listing after 20 s: {sandbox.call_counts()['ListServices']} pages"
         )
+    # failed as a repeated token fails: `web`, which no page brought, unverified, naming the
+    # call (exit 3); `api` (on the pages read) is read from them
+    assert int(report.exit_code) == 3
+    unverified = {u.service: u.reason for u in report.unverified}
+    assert set(unverified) == {"web"} | ({"api"} if server is empty_pages_forever else set())
+    assert all("ListServices" in r and "never end" in r for r in unverified.values()), unverified
 
 
 # -- F4: a revision listed twice -------------------------------------------------------------
