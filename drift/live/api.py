@@ -15,7 +15,13 @@ from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
 from drift.textsafe import visible
 
-LIST_PAGE_SIZE = 500
+LIST_PAGE_SIZE = 1000
+"""The page drift asks ListServices, ListJobs, ListWorkerPools for: a whole region in one
+call. A project keeps at most 1,000 services, 1,000 jobs, 1,000 worker pools per region
+("Cloud Run quotas and limits", https://cloud.google.com/run/quotas); their page_size documents
+no maximum ("Maximum number of Services to return in this call", run/v2 service.proto), and
+AIP-158 (google.aip.dev/158) has a server coerce a larger one down to its own maximum: `pages`
+follows the tokens to the end all the same (ListRevisions asks the same: `history.PAGE_SIZE`)."""
 
 
 def attempt(method: Callable[..., Awaitable[Any]], **request: Any) -> Callable[[float], Any]:

@@ -234,7 +234,7 @@ def test_a_region_of_1000_services_is_one_list_services(
 ) -> None:
     """Cloud Run keeps up to 1,000 services a region; ListServicesRequest.page_size documents
     no maximum ("Maximum number of Services to return in this call", run/v2 service.proto) and
-    AIP-158 has a server coerce a larger one down. drift asks for 500 (`LIST_PAGE_SIZE`,
+    AIP-158 has a server coerce a larger one down. drift asked for 500 (`LIST_PAGE_SIZE`,
     drift/live/api.py), so a full region costs two ListServices where one can do, and the
     benchmark's "lower bound" is computed with drift's own 500 (benchmarks/measure.py), so it
     cannot see it. ListRevisions already asks for 1,000 for the same reason."""
