@@ -51,7 +51,9 @@ def offset_pages_losing_the_first_item(size: int) -> Any:
     boundary is on no page at all."""
     answered = itertools.count()
 
-    def paginate(items: Sequence[Any], page_size: int, page_token: str) -> tuple[Any, str]:
+    def paginate(
+        items: Sequence[Any], page_size: int, page_token: str, **_: Any
+    ) -> tuple[Any, str]:
         if next(answered) > 0:
             items = items[1:]
         start = _offset(page_token)
@@ -66,7 +68,9 @@ def offset_pages_gaining_a_newest_item(size: int) -> Any:
     during the listing) takes the head once the first page was answered: the last item of each
     page appears again at the top of the next."""
 
-    def paginate(items: Sequence[Any], page_size: int, page_token: str) -> tuple[Any, str]:
+    def paginate(
+        items: Sequence[Any], page_size: int, page_token: str, **_: Any
+    ) -> tuple[Any, str]:
         start = _offset(page_token)
         shifted = [None, *items] if start else list(items)  # None: the new one, never reached
         end = start + size
@@ -82,7 +86,9 @@ def fresh_token_every_page() -> Any:
     is different, so a check for a repeated token never fires."""
     counter = itertools.count(1)
 
-    def paginate(items: Sequence[Any], page_size: int, page_token: str) -> tuple[Any, str]:
+    def paginate(
+        items: Sequence[Any], page_size: int, page_token: str, **_: Any
+    ) -> tuple[Any, str]:
         return items[:1], _token(next(counter))
 
     return paginate
@@ -93,7 +99,9 @@ def empty_pages_forever() -> Any:
     a server stuck that way answers empty pages with new tokens without end."""
     counter = itertools.count(1)
 
-    def paginate(items: Sequence[Any], page_size: int, page_token: str) -> tuple[Any, str]:
+    def paginate(
+        items: Sequence[Any], page_size: int, page_token: str, **_: Any
+    ) -> tuple[Any, str]:
         return [], _token(next(counter))
 
     return paginate
