@@ -32,7 +32,16 @@ class Bound:
         return sum(self.calls.values())
 
 
-def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
+REGION_LIMIT = 1000
+"""The most services (and jobs, and worker pools) a project keeps in a region: "Maximum number
+of services | 1000 | per project and region" ("Cloud Run quotas and limits",
+https://cloud.google.com/run/quotas). No page_size maximum is documented for ListServices,
+ListJobs, ListWorkerPools (run/v2 service.proto: "Maximum number of Services to return in this
+call"), so the least any reader needs is one List per this many: the bound is the documented
+limit's, never drift's own page size (which it would then only echo)."""
+
+
+def lower_bound(sandbox: Sandbox, profile: Profile) -> Bound:
     from drift.kinds import Kind
     from drift.live.normalize import raw, revision_config
     from drift.live.reads import expected_refs, held, reachable, to_fetch, values_needed
@@ -42,7 +51,8 @@ def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
     calls: Counter[str] = Counter()
     profiles = list(profile.services.values())
     world = sandbox.scenario.projects[profile.project]
-    # Workloads of one kind: more than one listed (a call per page), one with its Get
+    # Workloads of one kind: more than one listed (a call per page, a page a region's worth:
+    # `REGION_LIMIT`), one with its Get
     lists = {
         Kind.SERVICE: "ListServices",
         Kind.JOB: "ListJobs",
@@ -55,7 +65,7 @@ def lower_bound(sandbox: Sandbox, profile: Profile, page_size: int) -> Bound:
     ):
         asked = sum(p.kind is kind for p in profiles)
         if asked > 1:
-            calls[lists[kind]] = max(1, math.ceil(len(in_world) / page_size))
+            calls[lists[kind]] = max(1, math.ceil(len(in_world) / REGION_LIMIT))
         elif asked:
             calls[GET[kind]] = 1
     # what follows counts for services only: the benchmark's worlds have no jobs or pools

@@ -85,7 +85,6 @@ def load() -> str:
 
 
 def measure_size(services: int, *, runs: int = RUNS, sample: int = SEQUENTIAL_SAMPLE) -> Size:
-    from drift.live.api import LIST_PAGE_SIZE
     from drift.profiles.loader import load_profile
     from drift.sandbox import Sandbox
 
@@ -99,7 +98,7 @@ def measure_size(services: int, *, runs: int = RUNS, sample: int = SEQUENTIAL_SA
         profiles = where / "profiles"
         profiles.mkdir()
         write_profile(world, profiles)
-        bound = lower_bound(sandbox, load_profile(profiles, ENVIRONMENT), LIST_PAGE_SIZE)
+        bound = lower_bound(sandbox, load_profile(profiles, ENVIRONMENT))
         env = child_env(sandbox.environ())
         args = ["check", ENVIRONMENT, "--profiles", str(profiles), "--format", "json"]
         cli = [*drift_command(), *args]

@@ -99,10 +99,14 @@ def test_each_item_is_read_once(rules_sandbox: Sandbox, monkeypatch: pytest.Monk
     # one secret whose own policy does not grant the revision's account; the revision history
     # of each service whose configuration drifted (for `since`), none for the clean ones;
     # beside the missing `ghost`, the region's jobs and worker pools once (a job or a pool
-    # of that name would be named as one)
+    # of that name would be named as one); `ghost`, which ListServices did not bring, asked
+    # for once with GetService (a List's silence proves nothing: AIP-158; NOT_FOUND does),
+    # and so the one missing secret of the project, which ListSecrets did not bring (GetSecret)
     assert counts == {
+        "GetSecret": 1,
         "ListRevisions": 2,
         "ListServices": 1,
+        "GetService": 1,
         "ListJobs": 1,
         "ListWorkerPools": 1,
         "ListSecrets": 1,

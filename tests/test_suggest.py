@@ -148,7 +148,8 @@ def test_missing_service_suggests_a_close_one(
     only: str | None, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With several services drift lists the region anyway; with one, a second call lists
-    it only because the service is missing."""
+    it only because the service is missing. Either way the missing one is asked for with its
+    GetService: a List's silence proves nothing (AIP-158), only the Get's NOT_FOUND does."""
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
@@ -161,4 +162,4 @@ def test_missing_service_suggests_a_close_one(
     )
     counts = sandbox.call_counts()
     assert counts["ListServices"] == 1
-    assert counts["GetService"] == (1 if only else 0)
+    assert counts["GetService"] == 1

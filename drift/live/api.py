@@ -3,6 +3,7 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +15,13 @@ from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
 from drift.textsafe import visible
 
-LIST_PAGE_SIZE = 500
+LIST_PAGE_SIZE = 1000
+"""The page drift asks ListServices, ListJobs, ListWorkerPools for: a whole region in one
+call. A project keeps at most 1,000 services, 1,000 jobs, 1,000 worker pools per region
+("Cloud Run quotas and limits", https://cloud.google.com/run/quotas); their page_size documents
+no maximum ("Maximum number of Services to return in this call", run/v2 service.proto), and
+AIP-158 (google.aip.dev/158) has a server coerce a larger one down to its own maximum: `pages`
+follows the tokens to the end all the same (ListRevisions asks the same: `history.PAGE_SIZE`)."""
 
 
 def attempt(method: Callable[..., Awaitable[Any]], **request: Any) -> Callable[[float], Any]:
@@ -70,12 +77,24 @@ async def list_all(
     listing = Listing()
     request = partial(request_type, page_size=LIST_PAGE_SIZE)
     try:
-        async for response in pages(runner, "run", method, parent, request, call):
+        async for response in pages(runner, "run", method, parent, request, call, member):
             for item in getattr(response, member):  # `services`, `jobs`, `worker_pools`
                 listing.items[short(item.name)] = item
     except ApiError as exc:
         listing.error = exc
     return listing
+
+
+STALE_PAGES = 100
+"""How many pages running may bring no resource not read before. AIP-158 lets a page hold
+fewer results than asked, "including zero results, even if not at the end of the collection",
+so a few such pages are the server's right; a hundred in a row is a server (or a proxy that
+drops `page_token`) that will never get to the end."""
+MAX_PAGES = 2000
+"""The most pages one list is followed for: twice the largest collection drift lists read one
+resource a page (Cloud Run keeps at most 1,000 services, jobs, worker pools per project and
+region and 1,000 revisions per service: "Cloud Run quotas and limits",
+https://cloud.google.com/run/quotas), far above any real one."""
 
 
 async def pages(
@@ -85,14 +104,20 @@ async def pages(
     parent: str,
     request_type: Callable[..., Any],
     call: Any,
+    member: str,
 ) -> AsyncIterator[Any]:
     """Each page a List method answers under `parent`, one call per page, following
-    `next_page_token` ("the token of the next page", AIP-158) until it is empty. A token the
-    server answered before would make the same request again, without end: that is the
-    server misbehaving, an ApiError (INVALID_RESPONSE) like any failed read (SPEC invariant 7)."""
+    `next_page_token` ("the token of the next page", AIP-158) until it is empty; `member`
+    names the page's resources (`services`, `revisions`, `secrets`). A list that would never
+    end is the server misbehaving, an ApiError (INVALID_RESPONSE) like any failed read (SPEC
+    invariant 7): a token the server answered before (the same request again), `STALE_PAGES`
+    pages running that bring nothing new (new tokens without end), or more than
+    `MAX_PAGES`."""
     seen: set[str] = set()
+    names: set[str] = set()
+    stale = 0
     token = ""
-    while True:
+    for number in itertools.count(1):
         request = request_type(parent=parent, page_token=token)
         page = await runner.call(kind, method, parent, attempt(call, request=request))
         response = page._response  # one page per call: we follow the tokens ourselves
@@ -100,15 +125,21 @@ async def pages(
         token = response.next_page_token
         if not token:
             return
+        read = len(names)
+        names.update(item.name for item in getattr(response, member))
+        stale = 0 if len(names) > read else stale + 1
         if token in seen:
-            raise ApiError(
-                method,
-                parent,
-                "INVALID_RESPONSE",
-                f"the server repeated a page token after {len(seen) + 1} pages "
-                "(it names the next page, so the list would never end)",
-            )
-        seen.add(token)
+            why = f"repeated a page token after {number} pages (it names the next page)"
+        elif stale >= STALE_PAGES:
+            why = f"answered {stale} pages running that brought nothing new, each with a token"
+        elif number >= MAX_PAGES:
+            why = f"still answered a page token after {number} pages, more than any real list"
+        else:
+            seen.add(token)
+            continue
+        raise ApiError(
+            method, parent, "INVALID_RESPONSE", f"the server {why}, so the list would never end"
+        )
 
 
 async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:

@@ -58,15 +58,17 @@ async def list_revisions(
 
 async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> list[Any]:
     """Every revision under `parent` (a service's or worker pool's name: known before the
-    service is read), as listed."""
+    service is read), as listed: one each, the copy of the latest page where two pages bring
+    the same (AIP-158 promises no consistency across pages while the collection changes: with
+    offset tokens a deploy landing during the listing pushes the last of a page onto the next)."""
     from google.cloud import run_v2
 
-    listed: list[Any] = []
+    listed: dict[str, Any] = {}
     request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE)
     call = clients.revisions.list_revisions
-    async for response in pages(runner, "run", "ListRevisions", parent, request, call):
-        listed += response.revisions
-    return listed
+    async for response in pages(runner, "run", "ListRevisions", parent, request, call, "revisions"):
+        listed.update((revision.name, revision) for revision in response.revisions)
+    return list(listed.values())
 
 
 def records_of(

@@ -112,7 +112,8 @@ class Reader:
     async def _read_kind(self, profiles: list[ServiceProfile], deadline: float) -> None:
         """The profiled workloads of one kind, read as `by_kind` and `get_instead` say: the
         workloads a failed List's pages did not bring (and no Get replaced) are unverified,
-        naming the List and its status."""
+        naming the List and its status; those a List read to the end did not bring are
+        asked for with their Get (NOT_FOUND: missing)."""
         kind = profiles[0].kind
         if not one_list(profiles):
             await self._get_then_describe(profiles[0], deadline)
@@ -122,11 +123,12 @@ class Reader:
         rest = [p for p in profiles if p.name not in found]
         failure = listing.error
         if failure is None:
+            # A list read to the end proves nothing of what it did not bring: AIP-158
+            # (google.aip.dev/158) promises no consistency across pages while the collection
+            # changes (one deleted while drift lists moves the next across a page boundary):
+            # each profiled one it did not bring is asked for with its Get, and only that
+            # Get's NOT_FOUND makes it missing (`_get`). None when it brought them all.
             self.state.listed |= {workload_key(kind, n) for n in listing.items}
-            self.state.missing.update(p.key for p in rest)
-            if rest:
-                self._list_kinds()
-            rest = []
         elif not get_instead(listing):
             for p in rest:
                 self.unverified(p, kind.value, failure.reason)

@@ -199,7 +199,7 @@ class SecretReads:
         call = self.clients.secrets.list_secrets
         try:
             async for response in pages(
-                self.runner, "secrets", "ListSecrets", parent, request, call
+                self.runner, "secrets", "ListSecrets", parent, request, call, "secrets"
             ):
                 for secret in response.secrets:
                     names.add(short(secret.name))
@@ -216,11 +216,16 @@ class SecretReads:
 
     async def _secret(self, ref: SecretRef) -> None:
         """The secret's expiry: from the list for a secret of the workload's project; else (a
-        secret of another project, which the list does not cover, or when the list could not
-        be read) from GetSecret. An expiry that cannot be read leaves `secret.expiring`
-        unchecked: the secret is unverified, never reported as not expiring."""
+        secret of another project, which the list does not cover, one the list did not bring,
+        or when the list could not be read) from GetSecret. An expiry that cannot be read
+        leaves `secret.expiring` unchecked: the secret is unverified, never reported as not
+        expiring."""
         canon = await self._canonical(ref)
-        if await self._listed_secrets(canon) is not None:
+        listed = await self._listed_secrets(canon)
+        # a secret the list (read to the end) did not bring is asked for all the same: AIP-158
+        # (google.aip.dev/158) promises no consistency across pages while the collection
+        # changes (a secret deleted while drift lists moves the next across a page boundary)
+        if listed is not None and ref.secret in listed:
             # listed by its name, looked up by `ref.key` (`p/s` for `projects/p/secrets/s`)
             if ref.secret in self.state.expiry:
                 self.state.expiry[ref.key] = self.state.expiry[ref.secret]
@@ -249,11 +254,7 @@ class SecretReads:
         get = attempt(self.clients.secrets.get_secret_version, name=name)
         version = await self._get(ref.key, "GetSecretVersion", name, get)
         if isinstance(version, ApiError):
-            listed = await self._listed_secrets(canon)
-            if listed is not None:
-                gone = ref.secret not in listed
-            else:
-                gone = "Secret Version" not in version.detail
+            gone = await self._secret_gone(ref, canon, version)
             state = VersionState.SECRET_MISSING if gone else VersionState.MISSING
             self.state.versions[ref] = SecretVersionInfo(ref, state)
             return
@@ -275,6 +276,24 @@ class SecretReads:
             _time(pb, "scheduled_destroy_time"),
             _time(pb, "destroy_time"),
         )
+
+    async def _secret_gone(self, ref: SecretRef, canon: SecretRef, failed: ApiError) -> bool:
+        """Whether a version not found is so because its secret does not exist: the list of
+        the project's secrets tells when it brought the secret; one it did not bring is told
+        by GetSecret (the one `_secret` makes), since the list's silence proves nothing
+        (AIP-158); else the NOT_FOUND's own words."""
+        listed = await self._listed_secrets(canon)
+        if listed is not None and ref.secret in listed:
+            return False
+        if listed is not None:
+            name = canon.resource(self.project)
+            get = attempt(self.clients.secrets.get_secret, name=name)
+            secret = await self._once("GetSecret", name, get)
+            if not isinstance(secret, ApiError):
+                return False
+            if secret.status == "NOT_FOUND":
+                return True
+        return "Secret Version" not in failed.detail
 
     async def _policy(self, secret: SecretRef) -> None:
         from google.iam.v1 import iam_policy_pb2

@@ -72,7 +72,7 @@ async def list_kind(clients: Clients, runner: CallRunner, parent: str, kind: Kin
 def by_kind(profiles: Iterable[ServiceProfile]) -> dict[Kind, list[ServiceProfile]]:
     """The profiled workloads grouped by kind, each group read the same way: a kind with one
     workload with its Get, a kind with more with one List (`list_kind`), which answers the
-    same messages (a call per 500 instead of one per workload)."""
+    same messages (a call per 1,000, `LIST_PAGE_SIZE`, instead of one per workload)."""
     kinds: dict[Kind, list[ServiceProfile]] = {}
     for p in profiles:
         kinds.setdefault(p.kind, []).append(p)

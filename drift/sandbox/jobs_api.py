@@ -54,7 +54,9 @@ class JobsApi:
     async def list_jobs(self, request: Any) -> Message:
         project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
         recs = self._jobs_in(project, region)
-        page, token = paginate(recs, request.page_size, request.page_token)
+        page, token = paginate(
+            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         return run_v2.ListJobsResponse.pb()(jobs=[rec.pb for rec in page], next_page_token=token)
 
     async def update_job(self, request: Any) -> Message:
@@ -115,7 +117,9 @@ class JobsApi:
             recs = [world.job(ResourceKey(world.project(project).id, region, job, JOBS))]
         executions: list[ExecutionPb] = [e for rec in recs for e in rec.executions.values()]
         executions.sort(key=lambda e: (e.create_time.seconds, e.create_time.nanos), reverse=True)
-        page, token = paginate(executions, request.page_size, request.page_token)
+        page, token = paginate(
+            executions, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         return run_v2.ListExecutionsResponse.pb()(executions=page, next_page_token=token)
 
     def methods(self) -> list[Method]:

@@ -34,7 +34,9 @@ class PoolsApi:
             # (ListWorkerPoolsRequest.parent)
             raise invalid("Location must be a valid Google Cloud region, not '-'.")
         recs = owners_in(self.core, project, region, POOLS)
-        page, token = paginate(recs, request.page_size, request.page_token)
+        page, token = paginate(
+            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         world = self.core.world
         return run_v2.ListWorkerPoolsResponse.pb()(
             worker_pools=[view(world, rec.pb, POOL) for rec in page], next_page_token=token

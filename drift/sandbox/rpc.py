@@ -187,19 +187,42 @@ async def _answer(method: Method, ctx: Context, request: Message, resource: str)
     return response if response is not None else await method.handler(request)
 
 
-def paginate(items: Sequence[T], page_size: int, page_token: str) -> tuple[Sequence[T], str]:
-    """One page of `items` and the token of the next page ("" after the last)."""
+RAGGED_PAGE = 2
+"""The most items a page holds under option `pages: ragged`."""
+
+
+def paginate(
+    items: Sequence[T], page_size: int, page_token: str, *, shape: str = "full"
+) -> tuple[Sequence[T], str]:
+    """One page of `items` and the token of the next page ("" after the last). Tokens are
+    offsets (`o:N`). `shape` (option `pages`): `full` pages of the size asked for (default
+    100, at most 1,000); `ragged`, what AIP-158 (google.aip.dev/158) allows a server: "The API
+    may return fewer results than the number requested (including zero results), even if not
+    at the end of the collection" and "If the end of the collection has not been reached (or
+    if the API can not determine in time), the API must provide a next_page_token" — at most
+    `RAGGED_PAGE` items a page, each such page followed by an empty one with a token (`e:N`),
+    the last one's too (the end was not determined in time), whose empty page has none."""
     if page_size < 0:
         raise invalid("page_size must not be negative.")
     size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    start = 0
+    start, empty = 0, False
     if page_token:
         try:
-            start = int(base64.urlsafe_b64decode(page_token.encode()).decode().removeprefix("o:"))
+            text = base64.urlsafe_b64decode(page_token.encode()).decode()
+            empty = text.startswith("e:")
+            start = int(text.removeprefix("e:").removeprefix("o:"))
         except (ValueError, UnicodeDecodeError):
             raise invalid(f"Invalid page token '{page_token}'.") from None
         if not 0 <= start <= len(items):
             raise invalid(f"Invalid page token '{page_token}'.")
+    if shape == "ragged":
+        if empty:
+            return items[:0], _token("o", start) if start < len(items) else ""
+        end = start + min(size, RAGGED_PAGE)
+        return items[start:end], _token("e", min(end, len(items))) if start < len(items) else ""
     end = start + size
-    token = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(items) else ""
-    return items[start:end], token
+    return items[start:end], _token("o", end) if end < len(items) else ""
+
+
+def _token(kind: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{offset}".encode()).decode()

@@ -49,7 +49,9 @@ class RunApi:
     async def list_services(self, request: Any) -> Message:
         project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
         recs = owners_in(self.core, project, region, SERVICES)
-        page, token = paginate(recs, request.page_size, request.page_token)
+        page, token = paginate(
+            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         world = self.core.world
         return run_v2.ListServicesResponse.pb()(
             services=[view(world, rec.pb) for rec in page], next_page_token=token
@@ -105,7 +107,9 @@ class RunApi:
         revisions: list[RevisionPb] = []
         for rec in recs:
             revisions.extend(reversed(rec.revisions.values()))  # newest first
-        page, token = paginate(revisions, request.page_size, request.page_token)
+        page, token = paginate(
+            revisions, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         return run_v2.ListRevisionsResponse.pb()(revisions=page, next_page_token=token)
 
     def methods(self) -> list[Method]:

@@ -196,6 +196,13 @@ class Options(Strict):
         "resources'; `deploy` also runs the deploy-time checks (secrets, image) on a trial "
         "copy, `request` only the request's own validation.",
     )
+    pages: Literal["full", "ragged"] = Field(
+        "full",
+        description="How List methods page. `full`: pages of the size asked for. `ragged`: what "
+        "AIP-158 allows ('The API may return fewer results than the number requested "
+        "(including zero results), even if not at the end of the collection'): at most 2 items "
+        "a page, each followed by an empty page with a token, the last one's too.",
+    )
     caller: str = Field(
         "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
     )

@@ -66,7 +66,9 @@ class SecretsApi:
                 request.filter, {"name": key.secret, "labels": str(dict(rec.pb.labels))}
             )
         ]
-        page, token = paginate(recs, request.page_size, request.page_token)
+        page, token = paginate(
+            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         return secretmanager_v1.ListSecretsResponse.pb()(
             secrets=[rec.pb for rec in page], next_page_token=token, total_size=len(recs)
         )
@@ -127,7 +129,9 @@ class SecretsApi:
             for v in reversed(rec.versions)  # newest first
             if _filter_matches(request.filter, {"state": _state_name(v), "name": v.pb.name})
         ]
-        page, token = paginate(versions, request.page_size, request.page_token)
+        page, token = paginate(
+            versions, request.page_size, request.page_token, shape=self.core.world.options.pages
+        )
         return secretmanager_v1.ListSecretVersionsResponse.pb()(
             versions=[v.pb for v in page], next_page_token=token, total_size=len(versions)
         )

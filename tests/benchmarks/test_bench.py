@@ -12,7 +12,6 @@ from benchmarks.bench import PHASES, report
 from benchmarks.bound import Bound, lower_bound
 from benchmarks.measure import REPO, Process, Size, _phases, child_env
 from benchmarks.world import ENVIRONMENT, scenario, write_profile
-from drift.live.api import LIST_PAGE_SIZE
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 
@@ -47,7 +46,7 @@ def test_report_says_pass_and_miss(make_sandbox: Callable[..., Sandbox], tmp_pat
     world = scenario(3)
     sandbox = make_sandbox(world)
     write_profile(world, tmp_path, value_rules=1)
-    bound = lower_bound(sandbox, load_profile(tmp_path, ENVIRONMENT), LIST_PAGE_SIZE)
+    bound = lower_bound(sandbox, load_profile(tmp_path, ENVIRONMENT))
     version = [Process(0.05, 0.04, 20.0, 0, 0.0) for _ in range(5)]
     fast = [_size(200, 0.8, 120.0, bound.calls, bound), _size(1000, 2.5, 250.0, bound.calls, bound)]
     lines = "\n".join(report(fast, version, 60.0))

@@ -31,7 +31,9 @@ T = TypeVar("T")
 def repeat_tokens(monkeypatch: pytest.MonkeyPatch, module: Any) -> None:
     """Every list of `module` answers everything, and "there is more" under the same token."""
 
-    def paginate(items: Sequence[Any], page_size: int, page_token: str) -> tuple[Any, str]:
+    def paginate(
+        items: Sequence[Any], page_size: int, page_token: str, **_: Any
+    ) -> tuple[Any, str]:
         return items, "c2FtZQ"
 
     monkeypatch.setattr(module, "paginate", paginate)

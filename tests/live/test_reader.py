@@ -14,7 +14,6 @@ import pytest
 
 from benchmarks.bench import ENVIRONMENT, lower_bound, write_profile
 from drift.check import CheckResult, run_check
-from drift.live.api import LIST_PAGE_SIZE
 from drift.live.calls import Api, CallRunner, Limits
 from drift.live.reader import canaries
 from drift.profiles.loader import load_profile
@@ -71,7 +70,7 @@ def test_calls_equal_the_lower_bound(bench_world: tuple[Sandbox, Path]) -> None:
     sandbox, profiles = bench_world
     result = check(profiles)
     assert result.report.status.value == "clean" and not result.report.findings
-    bound = lower_bound(sandbox, load_profile(profiles, ENVIRONMENT), LIST_PAGE_SIZE)
+    bound = lower_bound(sandbox, load_profile(profiles, ENVIRONMENT))
     assert sandbox.call_counts() == bound.calls
     assert bound.calls["AccessSecretVersion"] == 3  # the min_length rules read values
     assert bound.calls["GetSecretVersion"] == 7 and bound.calls["GetRevision"] == 0
