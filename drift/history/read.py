@@ -140,7 +140,12 @@ async def _kind(session: Session, profile: Profile, wanted: list[ServiceProfile]
         where = parent(profile.project, profile.region)
         listing = await list_kind(session.clients, session.runner, where, kind)
         if not get_instead(listing):
-            return {p.key: listing.items.get(p.name, listing.error) for p in wanted}
+            found = {p.key: listing.items.get(p.name, listing.error) for p in wanted}
+            # a list promises no consistency while the collection changes (AIP-158): one it
+            # did not bring is asked for, and only that Get's NOT_FOUND says it is gone
+            unlisted = [p for p in wanted if found[p.key] is None]
+            got = await asyncio.gather(*(_get(session, profile, p) for p in unlisted))
+            return found | {p.key: answer for p, answer in zip(unlisted, got, strict=True)}
     answers = await asyncio.gather(*(_get(session, profile, p) for p in wanted))
     return {p.key: answer for p, answer in zip(wanted, answers, strict=True)}
 

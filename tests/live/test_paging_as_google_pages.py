@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
 import drift.sandbox.run_api as run_api
 import drift.sandbox.secrets_api as secrets_api
@@ -140,6 +141,34 @@ def test_a_service_skipped_by_the_pages_is_not_reported_missing(
     report = check(sandbox, monkeypatch, tmp_path, text, timeout=60).report
     missing = [f for f in report.findings if f.service == "web"]
     assert not missing, [f"{f.rule} {f.message}" for f in missing]
+
+
+def test_history_of_a_service_skipped_by_the_pages_is_not_said_to_be_gone(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The same listing through `drift history` (drift/history/read.py `_kind`): `web`, on no
+    page, is asked for with GetService, not called "does not exist"."""
+    sandbox = make_sandbox(services("aaa", "api", "web"))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api: {}\n  web: {}\n"
+    )
+    # history lists revisions while it lists services: only the services' pages lose one
+    lose, whole = offset_pages_losing_the_first_item(2), run_api.paginate
+
+    def paginate(items: Sequence[Any], page_size: int, page_token: str, **kw: Any) -> Any:
+        of_services = bool(items) and isinstance(getattr(items[0], "pb", None), run_v2.Service.pb())
+        return (lose if of_services else whole)(items, page_size, page_token, **kw)
+
+    monkeypatch.setattr(run_api, "paginate", paginate)
+    sandbox.clear_calls()
+    profile = load_profile(tmp_path, "prod")
+    result = asyncio.run(asyncio.wait_for(read_history(profile, load_settings()), 60))
+    assert result.complete, [u.reason for u in result.unread]
+    assert sorted(h.service for h in result.services) == ["api", "web"]
+    counts = sandbox.call_counts()
+    assert counts["GetService"] == 1, counts  # web only: api was listed
 
 
 # -- F2: an expiring secret the pages skipped ------------------------------------------------
