@@ -81,9 +81,12 @@ def split_key(key: str) -> tuple[Kind, str]:
     kind, slash, name = key.partition("/")
     if not slash:
         return Kind.SERVICE, key
-    if kind in {k.value for k in Kind}:
-        return Kind(kind), name
     from drift.errors import UsageError
+
+    if kind in {k.value for k in Kind}:
+        if not name or "/" in name:  # `job/`, `job/a/b`: no name of Cloud Run's (revown42 F2)
+            raise UsageError(f"{key!r} names no workload: write `{kind}/NAME`, NAME alone")
+        return Kind(kind), name
 
     guess = kind.lower().replace("-", "_").rstrip("s")
     meant = next((k for k in Kind if k is not Kind.SERVICE and k.value == guess), None)

@@ -6,6 +6,7 @@ or hand the document back here. It is also what runs when libyaml is not install
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drift.errors import Problem
@@ -49,12 +50,22 @@ def _scanner() -> type:
                 raise _TooDeep(self.reader.get_mark().line)
             super().fetch_flow_collection_start(TokenClass, to_push)
 
+        def scan_block_scalar(self, style: Any, rt: bool = False) -> Any:
+            token = super().scan_block_scalar(style, rt)
+            self.empty_block = not token.value  # a tab under it begins its content
+            return token
+
         def scan_to_next_token(self) -> None:
             reader = self.reader
+            after_empty_block, self.empty_block = getattr(self, "empty_block", False), False
             while True:
                 super().scan_to_next_token()
-                if reader.peek() != "\t" or (_indenting(reader) and not _blank_rest(reader)):
+                if reader.peek() != "\t" or (
+                    _indenting(reader) and (after_empty_block or not _blank_rest(reader))
+                ):
                     return
+                if _compact_follows(reader):  # `-\t-`: a nested block collection is indented
+                    return  # by spaces only (YAML 1.2 §8.2.1; yaml-test-suite Y79Y 4, 5)
                 while reader.peek() in " \t":
                     reader.forward()
 
@@ -78,6 +89,15 @@ def _indenting(reader: Any) -> bool:
     return not reader.buffer[start : reader.pointer].strip(" ")
 
 
+def _compact_follows(reader: Any) -> bool:
+    """Whether the tabs ahead lead to a block sequence entry (`-` then a space, a tab or the
+    line's end): a compact collection, which tabs may not indent."""
+    ahead = 0
+    while reader.peek(ahead) in " \t":
+        ahead += 1
+    return reader.peek(ahead) == "-" and reader.peek(ahead + 1) in " \t\0\r\n"
+
+
 def _blank_rest(reader: Any) -> bool:
     """Whether the rest of the line is blank or a comment (`l-comment`, §6.6: its separation
     may be tabs, in the indentation too)."""
@@ -94,14 +114,26 @@ quoted `Acme<NEL>Chat` read as `Acme Chat`, a comment holding U+2028 made the do
 and every line after one numbered wrong). `_stand_ins` hides them from it."""
 
 
-def _stand_ins(text: str) -> dict[str, str]:
-    """For each of `_NON_BREAKS` in `text`, a private-use character `text` does not hold:
-    ruamel reads it as the ordinary character it is, and the walker puts the original back."""
+_ESCAPED = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+"""A double-quoted scalar's `\\uXXXX` / `\\UXXXXXXXX` (YAML 1.2 §5.7): that character once read."""
+
+
+def _stand_ins(text: str, name: str) -> dict[str, str]:
+    """For each of `_NON_BREAKS` in `text`, a private-use character `text` does not hold,
+    written or escaped (`"\\ue000"` is one once read, revown42 F1): ruamel reads it as the
+    ordinary character it is, and the walker puts the original back."""
     present = [c for c in _NON_BREAKS if c in text]
     if not present:
         return {}
-    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
-    return {c: next(free) for c in present}
+    escaped = {int(short or long, 16) for short, long in _ESCAPED.findall(text)}
+    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text and c not in escaped)
+    chosen = {c: next(free, "") for c in present}
+    if "" in chosen.values():  # a hostile document: every private-use character in it
+        raise YamlProblems(
+            [Problem(name, 1, "invalid YAML: it holds every private-use character and NEL, "
+                     "LS or PS: drift cannot read those as YAML 1.2 does")]
+        )  # fmt: skip
+    return chosen
 
 
 def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
@@ -113,7 +145,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
 
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
-    stand_ins = _stand_ins(text)
+    stand_ins = _stand_ins(text, name)
     if stand_ins:
         text = text.translate(str.maketrans("".join(stand_ins), "".join(stand_ins.values())))
     try:
@@ -218,7 +250,7 @@ def documents(text: str) -> list[tuple[int, int]] | None:
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
     spans = []
-    stand_ins = _stand_ins(text)
+    stand_ins = _stand_ins(text, name)
     try:
         hidden = str.maketrans("".join(stand_ins), "".join(stand_ins.values()))
         for node in yaml.compose_all(text.translate(hidden)):
