@@ -250,14 +250,14 @@ def documents(text: str) -> list[tuple[int, int]] | None:
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
     spans = []
-    stand_ins = _stand_ins(text, name)
     try:
+        stand_ins = _stand_ins(text, "")
         hidden = str.maketrans("".join(stand_ins), "".join(stand_ins.values()))
         for node in yaml.compose_all(text.translate(hidden)):
             if node is None or node.tag == "tag:yaml.org,2002:null":
                 continue
             end = node.end_mark
             spans.append((node.start_mark.line, end.line + (1 if end.column else 0)))
-    except (_TooDeep, YAMLError, RecursionError, ValueError, TypeError):
+    except (_TooDeep, YAMLError, YamlProblems, RecursionError, ValueError, TypeError):
         return None
     return spans
