@@ -50,7 +50,7 @@ def _scanner() -> type:
                 raise _TooDeep(self.reader.get_mark().line)
             super().fetch_flow_collection_start(TokenClass, to_push)
 
-        def scan_block_scalar(self, style: Any, rt: bool = False) -> Any:
+        def scan_block_scalar(self, style: Any, rt: bool | None = False) -> Any:
             token = super().scan_block_scalar(style, rt)
             self.empty_block = not token.value  # a tab under it begins its content
             return token
