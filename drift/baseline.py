@@ -31,7 +31,7 @@ from drift.live.model import LiveState
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.same_drift import baseline_state, unique_ids
 from drift.schemas import other_version
-from drift.textsafe import plural, visible
+from drift.textsafe import plural, undecodable_line, unicode_text, visible
 
 if TYPE_CHECKING:
     from drift.profiles.model import ServiceProfile
@@ -229,9 +229,17 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         raise UsageError(
             f"the baseline {name} is over {MAX_BYTES // (1024 * 1024)} MiB: not a drift JSON report"
         )
+    try:  # a byte order mark (Windows PowerShell's `>`, revencoding 7) says the encoding
+        text = unicode_text(raw)
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"the baseline {name} is not valid JSON: not {exc.encoding.upper()} text"
+            f" (line {undecodable_line(exc)})",
+            hint="write it with --format json --output FILE, or save it as UTF-8",
+        ) from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise UsageError(
             f"the baseline {name} is not valid JSON: {_short(str(exc))}",
             hint="pass a report written with --format json",

@@ -74,11 +74,25 @@ def workload_key(kind: Kind, name: str) -> str:
 
 
 def split_key(key: str) -> tuple[Kind, str]:
-    """(kind, name) of a key."""
+    """(kind, name) of a key. A key with a `/` whose prefix is no kind (gcloud's `jobs/NAME`,
+    `worker-pool/NAME`) is bad input: no Cloud Run name holds a `/` (Service.name's last
+    segment "must be a valid DNS label", google/cloud/run/v2/service.proto) — never a
+    service read as that name (revwild F2)."""
     kind, slash, name = key.partition("/")
-    if slash and kind in {k.value for k in Kind}:
+    if not slash:
+        return Kind.SERVICE, key
+    if kind in {k.value for k in Kind}:
         return Kind(kind), name
-    return Kind.SERVICE, key
+    from drift.errors import UsageError
+
+    guess = kind.lower().replace("-", "_").rstrip("s")
+    meant = next((k for k in Kind if k is not Kind.SERVICE and k.value == guess), None)
+    spellings = "a service is named alone, a job `job/NAME`, a worker pool `worker_pool/NAME`"
+    if meant is not None:
+        raise UsageError(
+            f"{key!r} names no workload: did you mean `{meant.value}/{name}`? ({spellings})"
+        )
+    raise UsageError(f"{key!r} names no workload: {spellings}")
 
 
 def label(kind: Kind, name: str) -> str:

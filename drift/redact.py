@@ -72,6 +72,19 @@ def _alternation(values: set[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(_flexible(v) for v in ordered)) if ordered else None
 
 
+_BOM = "\ufeff"
+
+
+def _bare_forms(value: str) -> set[str]:
+    """`value` without its outer whitespace (CR and LF among it), and also without a leading
+    byte order mark (U+FEFF, which `str.strip` keeps: it is not white space): a payload saved
+    by Windows Notepad (`\\ufeffVALUE\\r\\n`) is read by an app, and copied by a person, as
+    its bare `VALUE` (revencoding 1). Both forms are searched for: the mask covers the text as
+    printed, with or without the mark."""
+    stripped = value.strip()
+    return {stripped, stripped.lstrip(_BOM).strip()}
+
+
 class Secrets:
     """A set of secret values and the masks that keep them out of text."""
 
@@ -87,29 +100,29 @@ class Secrets:
         its outer whitespace: a secret stored with a trailing newline (`echo … | gcloud
         secrets create --data-file=-`) is the same secret wherever its content appears, and
         the text around the mask keeps its own line breaks."""
-        value = value.strip()
-        if not searchable(value) or value in self._values:
-            return
-        # The same text in another Unicode normal form (`é` as one code point, NFC, or as `e`
-        # and a combining accent, NFD, as macOS file names and some clients send it) is the
-        # same secret: each form is searched for as it is, so that the mask covers the text
-        # exactly as it is printed.
-        for form in {value, *(unicodedata.normalize(f, value) for f in ("NFC", "NFD"))}:
-            self._add(form)
+        for bare in _bare_forms(value):
+            if not searchable(bare) or bare in self._values:
+                continue
+            # The same text in another Unicode normal form (`é` as one code point, NFC, or as
+            # `e` and a combining accent, NFD, as macOS file names and some clients send it) is
+            # the same secret: each form is searched for as it is, so that the mask covers the
+            # text exactly as it is printed.
+            for form in {bare, *(unicodedata.normalize(f, bare) for f in ("NFC", "NFD"))}:
+                self._add(form)
 
     def add_echoed(self, value: str) -> None:
         """Remember `value` as a piece of a secret that only a server's text is searched for
         (`mask(..., echo=True)`): the readable runs of a binary value, where a keystore's or a
         certificate's public names (a host, an issuer) must not hide the same name in a plain
         value elsewhere."""
-        value = value.strip()
-        if not searchable(value):
-            return
         with self._lock:
-            for form in {value, *(unicodedata.normalize(f, value) for f in ("NFC", "NFD"))}:
-                pieces = self._pieces.setdefault(form[:FRAGMENT_MIN], [])
-                if form not in pieces and len(set(form[:FRAGMENT_MIN])) >= 3:
-                    pieces.append(form)
+            for bare in _bare_forms(value):
+                if not searchable(bare):
+                    continue
+                for form in {bare, *(unicodedata.normalize(f, bare) for f in ("NFC", "NFD"))}:
+                    pieces = self._pieces.setdefault(form[:FRAGMENT_MIN], [])
+                    if form not in pieces and len(set(form[:FRAGMENT_MIN])) >= 3:
+                        pieces.append(form)
 
     def _add(self, value: str) -> None:
         with self._lock:

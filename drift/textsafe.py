@@ -15,6 +15,27 @@ def undecodable_line(exc: UnicodeDecodeError) -> int:
     return bytes(exc.object[: exc.start]).count(b"\n") + 1
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),  # before UTF-16LE's, which it starts with
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def unicode_text(raw: bytes) -> str:
+    """`raw` decoded as its byte order mark says (the mark dropped), else as UTF-8 (strict:
+    `UnicodeDecodeError`, whose `encoding` names what was tried). A JSON document saved by
+    Windows PowerShell 5.1 (`>`: UTF-16LE with a BOM; `Out-File -Encoding utf8`: UTF-8 with
+    a BOM) is read: RFC 8259 §8.1 lets a parser ignore the mark, and the mark leaves no doubt
+    about the encoding (Unicode §23.8)."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(codec)
+    return raw.decode("utf-8")
+
+
 def hidden(char: str) -> bool:
     """A character that moves the cursor, talks to the terminal, reorders or hides text: what
     `visible` escapes, and what a hand-written YAML scalar escapes
@@ -34,6 +55,40 @@ def _escape(char: str) -> str:
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+LOOK_ALIKE_NOTE = "note: the values differ only in characters that look alike (shown escaped)"
+
+
+def look_alike(one: str, other: str) -> bool:
+    """Two different texts a screen shows the same: they differ only in a space that is not
+    U+0020 (a no-break space), in white space at their ends, or in their Unicode form (`é` as
+    one code point, NFC, or `e` and a combining accent, NFD; a compatibility character such
+    as a full-width letter): the same once NFKC-normalized and stripped."""
+    if one == other:
+        return False
+    return (
+        unicodedata.normalize("NFKC", one).strip() == unicodedata.normalize("NFKC", other).strip()
+    )
+
+
+def alike_escaped(text: str) -> str:
+    """`text` with every character escaped (`\\u00a0`, `\\u0301`) that a screen shows like
+    another or like nothing: a space other than U+0020, a combining mark, a character NFKC
+    changes, and the spaces at its ends: for a value that `look_alike`s the other side of a
+    difference, which would read the same (revencoding 4)."""
+    core = text.strip(" ")
+    head = text[: len(text) - len(text.lstrip(" "))]
+    tail = text[len(head) + len(core) :] if core else ""
+    shown = "".join(_escape(c) if _alike(c) else c for c in core)
+    return "\\x20" * len(head) + shown + "\\x20" * len(tail)
+
+
+def _alike(char: str) -> bool:
+    if char.isascii():
+        return False
+    category = unicodedata.category(char)
+    return category in ("Zs", "Mn", "Mc", "Me") or unicodedata.normalize("NFKC", char) != char
 
 
 LEGACY_COMMAND = "##["

@@ -34,7 +34,13 @@ class _TooDeep(Exception):
 
 
 def _scanner() -> type:
-    """ruamel's scanner, refusing more than _FLOW_LEVELS open flow collections."""
+    """ruamel's scanner, refusing more than _FLOW_LEVELS open flow collections, and reading a
+    tab between tokens as YAML 1.2 does (§6.1 `s-separate-in-line`: `s-white` is a space or a
+    tab): `KEY:\tvalue`, `value\t# comment`, `a\tb` in a plain value. ruamel (and PyYAML)
+    refuse a tab there ("found character '\\t' that cannot start any token", revencoding 3).
+    A tab where a line's indentation is (before its first token, in block context) is still
+    refused, unless the line holds nothing more than a comment: YAML 1.2 §6.1 indents with
+    spaces only."""
     from ruamel.yaml.scanner import Scanner
 
     class BoundedScanner(Scanner):
@@ -43,7 +49,59 @@ def _scanner() -> type:
                 raise _TooDeep(self.reader.get_mark().line)
             super().fetch_flow_collection_start(TokenClass, to_push)
 
+        def scan_to_next_token(self) -> None:
+            reader = self.reader
+            while True:
+                super().scan_to_next_token()
+                if reader.peek() != "\t" or (_indenting(reader) and not _blank_rest(reader)):
+                    return
+                while reader.peek() in " \t":
+                    reader.forward()
+
+        def scan_plain_spaces(self, indent: Any, start_mark: Any) -> Any:
+            reader = self.reader
+            length = 0
+            while reader.peek(length) in " \t":
+                length += 1
+            if "\t" not in reader.prefix(length) or reader.peek(length) in "\0\r\n":
+                return super().scan_plain_spaces(indent, start_mark)
+            blank = reader.prefix(length)  # s-white within a line: part of the value, or
+            reader.forward(length)  # what ends it before a comment
+            return [blank]
+
     return BoundedScanner
+
+
+def _indenting(reader: Any) -> bool:
+    """Whether the reader stands in a line's indentation: nothing but spaces before it."""
+    start = reader.pointer - reader.column
+    return not reader.buffer[start : reader.pointer].strip(" ")
+
+
+def _blank_rest(reader: Any) -> bool:
+    """Whether the rest of the line is blank or a comment (`l-comment`, §6.6: its separation
+    may be tabs, in the indentation too)."""
+    ahead = 0
+    while reader.peek(ahead) in " \t":
+        ahead += 1
+    return reader.peek(ahead) in "#\0\r\n"
+
+
+_NON_BREAKS = "\x85\u2028\u2029"
+"""NEL, LS and PS: line breaks in YAML 1.1, ordinary characters in YAML 1.2 (§5.4: "YAML
+version 1.2 ... treat them as non-break characters"); ruamel still breaks lines on them (a
+quoted `Acme<NEL>Chat` read as `Acme Chat`, a comment holding U+2028 made the document invalid,
+and every line after one numbered wrong). `_stand_ins` hides them from it."""
+
+
+def _stand_ins(text: str) -> dict[str, str]:
+    """For each of `_NON_BREAKS` in `text`, a private-use character `text` does not hold:
+    ruamel reads it as the ordinary character it is, and the walker puts the original back."""
+    present = [c for c in _NON_BREAKS if c in text]
+    if not present:
+        return {}
+    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    return {c: next(free) for c in present}
 
 
 def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
@@ -51,9 +109,13 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     line, and that is all drift needs from the YAML library."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
+    stand_ins = _stand_ins(text)
+    if stand_ins:
+        text = text.translate(str.maketrans("".join(stand_ins), "".join(stand_ins.values())))
     try:
         node = yaml.compose(text)
     except _TooDeep as exc:
@@ -65,22 +127,38 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
+    except ReaderError as exc:  # a character YAML does not allow (NUL): at its own line
+        raise YamlProblems([_unacceptable(name, text, exc)]) from None
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {oneline(exc)}")]) from None
     lines: dict[Path_, int] = {}
     rules = Rules(name, integers)
-    walker = _Walker(rules, lines, yaml.constructor)
+    walker = _Walker(rules, lines, yaml.constructor, {v: k for k, v in stand_ins.items()})
     data = None if node is None else walker.walk(node, (), 0)
     return rules.finish(Located(name, data, lines))
+
+
+def _unacceptable(name: str, text: str, exc: Any) -> Problem:
+    """ruamel's refusal of a character (`ReaderError`, which has no mark, only the position
+    in the text) at the line that holds it: lines end at CR LF, CR or LF (YAML 1.2 §5.4)."""
+    before = text[: exc.position] if isinstance(exc.position, int) else ""
+    line = before.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    character = exc.character
+    what = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+    return Problem(name, line, f"invalid YAML: unacceptable character {what}: {exc.reason}")
 
 
 class _Walker:
     """Composed nodes -> plain data, recording the line of every key and item."""
 
-    def __init__(self, rules: Rules, lines: dict[Path_, int], constructor: Any) -> None:
+    def __init__(
+        self, rules: Rules, lines: dict[Path_, int], constructor: Any, back: dict[str, str]
+    ) -> None:
         self.rules = rules
         self.lines = lines
         self.constructor = constructor
+        self.back = str.maketrans("".join(back), "".join(back.values())) if back else None
+        """`_stand_ins` undone: the text's own NEL, LS and PS characters."""
 
     def walk(self, node: Any, path: Path_, depth: int) -> Any:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -114,6 +192,8 @@ class _Walker:
 
     def scalar(self, node: Any) -> Any:
         line = node.start_mark.line
+        if self.back is not None:
+            node.value = node.value.translate(self.back)
         self.rules.scalar_text(line, node.value)
         if node.tag == _TIMESTAMP:
             return str(node.value)  # dates stay text: the models parse them, with a line
@@ -138,8 +218,10 @@ def documents(text: str) -> list[tuple[int, int]] | None:
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
     spans = []
+    stand_ins = _stand_ins(text)
     try:
-        for node in yaml.compose_all(text):
+        hidden = str.maketrans("".join(stand_ins), "".join(stand_ins.values()))
+        for node in yaml.compose_all(text.translate(hidden)):
             if node is None or node.tag == "tag:yaml.org,2002:null":
                 continue
             end = node.end_mark

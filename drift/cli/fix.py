@@ -105,7 +105,7 @@ def plan(
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
     if reveal and output_file is not None:
         private(output_file)
-    output.emit(text, output_file)
+    output.emit(text, output_file, fmt=format)
     raise typer.Exit(int(planned.exit_code))
 
 
@@ -236,7 +236,7 @@ def fix(
         if result.recheck is not None and (result.change_id is not None or prose):
             if result.change_id is not None:
                 output.say("re-check after the fix:", err=prose)
-            output.emit(output.render(result.recheck, format))
+            output.emit(output.render(result.recheck, format), fmt=format)
     except OutputLost as exc:
         if result.change_id is None:
             raise  # nothing was changed: nothing was said either (exit 2)

@@ -67,5 +67,5 @@ def history(
         text = result.summary() + "\n"
     else:
         text = render_history(result, format)
-    output.emit(text, output_file)
+    output.emit(text, output_file, fmt=format)
     raise typer.Exit(int(result.exit_code))

@@ -130,5 +130,5 @@ def compare(
 
         comparison = compare_profiles(profile_a, profile_b, service)
     comparison = replace(comparison, fail_on=settings.fail_on)
-    output.emit(render_comparison(comparison, format), output_file)
+    output.emit(render_comparison(comparison, format), output_file, fmt=format)
     raise typer.Exit(int(comparison.exit_code))

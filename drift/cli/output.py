@@ -16,7 +16,7 @@ import typer
 
 from drift.cli.session import STATE
 from drift.cli.signals import cancelled_before
-from drift.cli.streams import lost_message, silence
+from drift.cli.streams import MACHINE_FORMATS, lost_message, silence, utf8_document
 from drift.clock import awake_or_asleep
 from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
@@ -52,11 +52,12 @@ def emit(
     *,
     colored: bool = False,
     access: Access | None = None,
+    fmt: str | None = None,
 ) -> None:
     """Print `text`, or write it to `output` (a Cloud Storage object: with `access`'s
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
-    is (JSON, YAML and scripts must stay what they are)."""
+    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`)."""
     from drift.files import write_whole
     from drift.redact import scrub
 
@@ -68,6 +69,8 @@ def emit(
             raise UsageError(lost_message(None), hint="write it to a file: --output FILE")
         if sys.stdout.isatty():
             text = _for_terminal(text, colored=colored)
+        elif fmt in MACHINE_FORMATS and utf8_document(text):
+            return
         echo(text, nl=not text.endswith("\n"))
         return
     text = text if text.endswith("\n") else text + "\n"
@@ -185,7 +188,7 @@ def emit_report(
     colored = output is None and color()  # a file never gets color codes
     if text is None:
         text = render(report, fmt, quiet=quiet, colored=colored)
-    emit(text, output, colored=colored, access=access)
+    emit(text, output, colored=colored, access=access, fmt=fmt)
     if output is not None:
         from drift.format.summary import summary_line
 

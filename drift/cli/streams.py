@@ -4,7 +4,8 @@ still works), and from then on the stream goes to /dev/null: what drift would st
 (a cleanup's progress) and Python's own flush at exit (which would print a second, raw error
 and end the process with 120) write nowhere instead of failing again.
 
-Imports nothing but `os` and `sys`: `drift --version` uses it before anything else loads."""
+Imports nothing but `os` and `sys` (`drift.errors` only when a document cannot be written):
+`drift --version` uses it before anything else loads."""
 
 from __future__ import annotations
 
@@ -71,3 +72,34 @@ def echo_failed(exc: OSError) -> bool | None:
         return stream is not None and bool(stream.fileno() == 2)
     except (AttributeError, ValueError, OSError):
         return False
+
+
+MACHINE_FORMATS = frozenset({"json", "sarif", "gcloud", "yaml"})
+"""The `--format`s a program reads: never written lossily (`utf8_document`)."""
+
+
+def utf8_document(text: str) -> bool:
+    """Write a document in one of `MACHINE_FORMATS` to a redirected or piped stdout whose
+    encoding is not UTF-8 (Windows cp1252, `LANG=…ISO-8859-1`) as UTF-8 bytes; False when
+    stdout is UTF-8 already (or has no byte buffer), for `echo` to write it. Never in the
+    locale's encoding: its `backslashreplace` (`drift.cli._any_locale`) put `\\u2192` in a
+    gcloud script, which bash passes on as it is, setting a value drift did not plan, and a
+    latin-1 `é` is not UTF-8 YAML (YAML 1.2 §5.2) nor JSON (RFC 8259 §8.1: JSON exchanged
+    between systems MUST be UTF-8; SARIF is JSON). So `> fix.sh` holds the same bytes as
+    `--output fix.sh`, and the same data never gets a document refused on one run and written
+    on the next (revencoding 2). A terminal still gets the locale's text, escapes visible."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("_", "-")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoding in ("utf-8", "utf8") or buffer is None:
+        return False
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
+    try:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+    except OSError as exc:
+        from drift.errors import OutputLost
+
+        silence(sys.stdout)
+        raise OutputLost(lost_message(exc)) from exc
+    return True

@@ -156,7 +156,11 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         )
     served = template_from_revision(serving.source, service.template)
     differences = tuple(template_differences(served, service.template))
-    if from_template:
+    # the template's fields this client does not know cannot be compared with the
+    # revision's (numbered otherwise)
+    unknown_here = unknown_on(service.template)
+    if from_template:  # they roll out with it unless what serves has them too (revown41 F5)
+        differences += tuple(f"{u}, unless what serves has it too" for u in unknown_here)
         return Base(
             live.name,
             template,
@@ -170,10 +174,8 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             others,
         )
     failed = ""
-    # the template's fields this client does not know cannot be compared with the
-    # revision's (numbered otherwise): a deploy that failed may have changed only them (a
-    # newer gcloud's setting) — a failed template all the same (revown39 F2), which had them
-    unknown_here = unknown_on(service.template)
+    # a deploy that failed may have changed only the fields this client does not know (a
+    # newer gcloud's setting): a failed template all the same (revown39 F2), which had them
     if (
         (differences or unknown_here)
         and not live.latest_created_ready

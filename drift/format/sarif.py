@@ -284,8 +284,12 @@ def information_uri() -> str | None:
 
 
 def artifact_uri(location: Location) -> str:
-    """The profile file as a relative URI reference: forward slashes, reserved bytes escaped."""
-    return quote(location.file.replace("\\", "/"), safe="/")
+    """The profile file as a relative URI reference: forward slashes, octets percent-encoded
+    (RFC 3986 §2.1): characters as UTF-8, a POSIX name's byte that is not UTF-8 as that byte
+    (PEP 383: `dep%FFloy`), any other lone surrogate as held: never a crash (revencoding 5)."""
+    path = location.file.replace("\\", "/")
+    wtf = any("\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" for c in path)
+    return quote(path.encode("utf-8", "surrogatepass" if wtf else "surrogateescape"), safe="/")
 
 
 def _sorted(report: Report) -> list[Finding]:

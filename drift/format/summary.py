@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from drift.errors import ExitCode, next_steps
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Proof, Report, Status
-from drift.textsafe import plural, visible
+from drift.textsafe import LOOK_ALIKE_NOTE, alike_escaped, look_alike, plural, visible
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,17 @@ def location_text(location: Location | None) -> str:
 def expected_actual(finding: Finding, show: Callable[[str], str] = str) -> list[str]:
     """`expected: …` and `actual: …` lines (values already masked, shown with `show`), or
     none if neither is set."""
-    if finding.expected is None and finding.actual is None:
+    expected, actual = finding.expected, finding.actual
+    if expected is None and actual is None:
         return []
+    note = []
+    if expected is not None and actual is not None and look_alike(expected, actual):
+        expected, actual = alike_escaped(expected), alike_escaped(actual)
+        note = [LOOK_ALIKE_NOTE]  # else a person sees two equal lines and a bogus finding
     return [
-        f"expected: {NOT_SET if finding.expected is None else show(finding.expected)}",
-        f"actual: {NOT_SET if finding.actual is None else show(finding.actual)}",
+        f"expected: {NOT_SET if expected is None else show(expected)}",
+        f"actual: {NOT_SET if actual is None else show(actual)}",
+        *note,
     ]
 
 

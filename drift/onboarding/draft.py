@@ -15,6 +15,7 @@ from drift.fields import FIELDS, is_default_account, text
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
+from drift.live.normalize import same_configuration
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
 from drift.textsafe import visible
@@ -117,9 +118,7 @@ def rollout(live: LiveService) -> str:
         return ""
     described, config = drafted_from(live)
     others = [
-        r
-        for r in live.checked
-        if r.name != described and r.config.fingerprint != config.fingerprint
+        r for r in live.checked if r.name != described and not same_configuration(config, r.config)
     ]
     if not others:
         return ""

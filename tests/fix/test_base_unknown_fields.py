@@ -162,15 +162,28 @@ def test_a_pool_fix_refuses_to_move_instances_off_unknown_fields(
     assert "nothing was changed" in out and "Traceback" not in out, out
 
 
-def test_from_template_on_what_serves_says_nothing_else_rolls_out(
-    make_sandbox: MakeSandbox, tmp_path: Path
+@pytest.mark.parametrize("on_its_revision", [False, True])
+def test_from_template_says_a_template_field_it_cannot_compare_may_roll_out(
+    make_sandbox: MakeSandbox, tmp_path: Path, on_its_revision: bool
 ) -> None:
-    """revown40 F3: a template's unknown field is no difference from what serves unless the
-    template failed (then it is one more thing the failed spec had)."""
+    """The template's field this client does not know cannot be compared with what serves (a
+    Revision numbers its fields otherwise): `--from-template` says it rolls out unless what
+    serves has it too — never that nothing else rolls out (revown40 F3), nor that the
+    template "is what serves" when its revision (a ready --no-traffic deploy) is not the one
+    serving (revown41 F5)."""
     sandbox, name = pinned(make_sandbox)
     newer(sandbox, name, revision=False, template=True)
+
+    def deployed_no_traffic() -> None:  # the template's own revision has it
+        rec: Any = sandbox._core.world.find_service(LAB, "app")  # noqa: SLF001
+        latest = rec.pb.latest_created_revision.rsplit("/", 1)[-1]
+        assert latest != name
+        rec.revisions[latest].MergeFromString(unknown(900, TPL.decode()))
+
+    if on_its_revision:
+        sandbox._run(deployed_no_traffic)  # noqa: SLF001
     done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--from-template")
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
-    assert "these roll out with the patch" not in out, out
-    assert "differs from what serves" not in out, out
+    assert "(it is what serves)" not in out, out
+    assert "field 900 this drift's client does not know, unless what serves has it too" in out
