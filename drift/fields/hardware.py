@@ -85,7 +85,8 @@ def _gpu_flags(after: SettingValue, before: SettingValue | None) -> tuple[Gcloud
     """What `_write_gpu_type` does, as gcloud's arguments (gcloud run deploy: `--gpu-type` is
     the revision's flag, `--gpu` a container's, "Cloud Run supports values 0 or 1"): a type
     where there was none also gives the profile's container its GPU (`--gpu=1`); none takes
-    every container's GPU away (`--gpu=0`, each container: the patch clears them all)."""
+    every container's GPU away (`--gpu=0`, each container: the patch clears them all; with
+    several containers the script leaves it to drift fix: `TOP_LEVEL_ONLY`)."""
     if not _no_key(after):
         return (("--gpu=0", "every"),)
     gpu: tuple[GcloudArg, ...] = () if _no_key(before or "") else (("--gpu=1", "primary"),)

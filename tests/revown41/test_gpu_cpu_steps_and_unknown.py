@@ -76,7 +76,7 @@ def test_f4_cpu_lowered_under_a_gpu_step_command_is_refused_too(
     assert "--cpu=2" not in command, command  # 2 CPU with an L4: INVALID_ARGUMENT
 
 
-@pytest.mark.skip(reason="F5 (drift/fix/base.py) is the lead's: not fixed on this branch")
+@pytest.mark.skip(reason="F5 (drift/fix/base.py) is the lead's")
 def test_f5_from_template_says_an_unreleased_unknown_field_is_what_serves(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
