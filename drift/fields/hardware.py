@@ -68,11 +68,25 @@ def _write_gpu_type(workload: Any, container: Any, value: SettingValue) -> None:
         a.resources(workload, container).limits[GPU] = "1"
 
 
+TOP_LEVEL_ONLY = {
+    "--gpu=0": (
+        "gcloud clears the GPU type only for a --gpu=0 outside --container, which cannot be "
+        "combined with --container (command_lib/run/flags.py: _GetConfigurationChanges adds "
+        "GpuTypeChange(gpu_type='') for a top-level --gpu=0; after --container, "
+        "_GetContainerConfigurationChanges only takes that container's GPU), so with several "
+        "containers the revision would keep its type"
+    )
+}
+"""gcloud arguments whose effect needs them outside any `--container` group: on a
+workload with several containers a script cannot give them beside container flags."""
+
+
 def _gpu_flags(after: SettingValue, before: SettingValue | None) -> tuple[GcloudArg, ...]:
     """What `_write_gpu_type` does, as gcloud's arguments (gcloud run deploy: `--gpu-type` is
     the revision's flag, `--gpu` a container's, "Cloud Run supports values 0 or 1"): a type
     where there was none also gives the profile's container its GPU (`--gpu=1`); none takes
-    every container's GPU away (`--gpu=0`, each container: the patch clears them all)."""
+    every container's GPU away (`--gpu=0`, each container: the patch clears them all; with
+    several containers the script leaves it to drift fix: `TOP_LEVEL_ONLY`)."""
     if not _no_key(after):
         return (("--gpu=0", "every"),)
     gpu: tuple[GcloudArg, ...] = () if _no_key(before or "") else (("--gpu=1", "primary"),)

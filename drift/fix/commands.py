@@ -10,6 +10,28 @@ from drift.fix.formats.text import shell_line
 from drift.kinds import Kind
 from drift.refs import SecretRef
 
+CONTAINER_FLAGS = frozenset(
+    {
+        *("image", "port", "use-http2", "memory", "cpu", "gpu", "command", "args"),
+        *("update-env-vars", "remove-env-vars", "set-env-vars", "clear-env-vars"),
+        *("env-vars-file", "update-secrets", "remove-secrets", "set-secrets", "clear-secrets"),
+        *("depends-on", "add-volume-mount", "remove-volume-mount", "clear-volume-mounts"),
+        *("startup-probe", "liveness-probe", "readiness-probe"),
+    }
+)
+"""gcloud's container flags (`ContainerArgGroup` of surface/run/services|jobs|worker-pools
+update.py: "If the --container or --remove-containers flag is specified the following
+arguments may only be specified after a --container flag"). Every other flag is the
+revision's: command_lib/run/container_parser.py `ContainerParser.ParseKnownArgs` parses what
+follows `--container NAME` with the container group's flags alone, so a revision flag there
+(`--gpu-type`, `--[no-]cpu-throttling`, `--concurrency`) is "unrecognized arguments"."""
+
+
+def is_container_flag(word: str) -> bool:
+    """Whether a gcloud argument (`--cpu=2`, `--no-use-http2`) is a container's flag."""
+    name = word.split("=", 1)[0].removeprefix("--")
+    return name in CONTAINER_FLAGS or name.removeprefix("no-") in CONTAINER_FLAGS
+
 
 def update_command(kind: Kind) -> list[str]:
     """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
@@ -35,10 +57,15 @@ class Commands:
         return [f"--project={self.project}", f"--region={self.region}"]
 
     def update(self, *flags: str) -> str:
+        """The update with `flags`; with several containers, the revision's flags first, then
+        `--container NAME` and the container's (`CONTAINER_FLAGS`: gcloud's parse rule)."""
         argv = [*update_command(self.kind), self.service, *self._where()]
-        if self.container:
-            argv += ["--container", self.container]
-        return shell_line([*argv, *flags])
+        if not self.container:
+            return shell_line([*argv, *flags])
+        own = [f for f in flags if is_container_flag(f)]
+        revision = [f for f in flags if not is_container_flag(f)]
+        within = ["--container", self.container, *own] if own else []
+        return shell_line([*argv, *revision, *within])
 
     def secret_project(self, ref: SecretRef) -> str:
         return ref.project or self.project

@@ -19,6 +19,10 @@ from drift.kinds import Kind
 from drift.live.model import LiveService
 from drift.live.normalize import raw
 
+JOBS_GPU_PAGE = "cloud.google.com/run/docs/configuring/jobs/gpu"
+POOLS_GPU_PAGE = "cloud.google.com/run/docs/configuring/workerpools/gpu"
+"""What a job's and a worker pool's GPUs require: CPU and memory, no CPU allocation."""
+
 
 def _needs(
     live: LiveService, base: Any | None, container: str | None, settings: list[Any]
@@ -49,23 +53,56 @@ def gpu_steps(
     if not refused or _needs(live, base, container, kept):  # under a GPU the plan keeps
         refused += [n for n in WATCHED if n in planned and n != "gpu_type"]
     said = "; ".join(needs)
+    serves = live.kind is Kind.SERVICE
+    # jobs and worker pools have no CPU allocation to choose (their GPU pages ask for CPU and
+    # memory only; `gcloud run jobs update` and `beta run worker-pools update` have no
+    # --[no-]cpu-throttling), a job profile stating cpu_throttling is refused
+    state = "cpu, memory and cpu_throttling" if serves else "cpu and memory"
+    if "gpu_type" in planned:
+        way = f"state {state} in the profile beside gpu_type"
+    else:  # the GPU is the revision's: what the profile lowers is what Cloud Run refuses
+        way = (
+            f"state {state} in the profile as a GPU instance needs them, or gpu_type: none to "
+            "take the GPU away"
+        )
+    lacking = _lacking(needs)
     steps = [
         ManualStep(
             f"setting.{name}",
             f"{live.name}: {name} {FIELDS[name].show(planned[name].after)}: with a GPU, Cloud "
-            f"Run requires {said} ({GPU_PAGE}), so a patch would be refused "
-            "(INVALID_ARGUMENT); state cpu, memory and cpu_throttling in the profile beside "
-            "gpu_type, then run drift fix again",
-            (cmd.update(*_flags(planned[name])),),
+            f"Run requires {said} ({gpu_page(live.kind)}), so a patch would be refused "
+            f"(INVALID_ARGUMENT); {way}, then run drift fix again",
+            (cmd.update(*_flags(planned[name], serves, lacking)),),
         )
         for name in refused
     ]
     return [c for c in settings if c.name not in refused], steps
 
 
-def _flags(change: SettingChange) -> list[str]:
-    """The change's own flags, with those that set what a GPU requires (values to fill in)."""
-    words = [flag for flag, _ in FIELDS[change.name].flags(change.after, change.before)]
-    named = {w.split("=", 1)[0].removeprefix("--no-") for w in words}
-    needed = ["--cpu=<CPU>", "--memory=<MEMORY>", "--no-cpu-throttling"]
-    return [*(w for w in needed if w.split("=", 1)[0].removeprefix("--no-") not in named), *words]
+def gpu_page(kind: Kind) -> str:
+    """The GPU page of a kind of workload (…/services/gpu, …/jobs/gpu, …/workerpools/gpu)."""
+    return {Kind.JOB: JOBS_GPU_PAGE, Kind.WORKER_POOL: POOLS_GPU_PAGE}.get(kind, GPU_PAGE)
+
+
+def _lacking(needs: list[str]) -> set[str]:
+    """The settings a GPU requirement (`gpu_needs`' words) is about."""
+    out = set()
+    for need in needs:
+        if " CPU (it has" in need:
+            out.add("cpu")
+        elif " of memory " in need:
+            out.add("memory")
+        elif "cpu_throttling" in need:
+            out.add("cpu_throttling")
+    return out
+
+
+def _flags(change: SettingChange, serves: bool, lacking: set[str]) -> list[str]:
+    """The change's own flags, with those that set what a GPU requires (values to fill in);
+    never the change's own value where it is what a GPU instance lacks (`--cpu=2` under an
+    L4): the value to fill in instead. `Commands.update` places each flag for gcloud."""
+    fill = {"cpu": "--cpu=<CPU>", "memory": "--memory=<MEMORY>"}
+    if serves:
+        fill["cpu_throttling"] = "--no-cpu-throttling"
+    own = () if change.name in lacking else FIELDS[change.name].flags(change.after, change.before)
+    return [*(fill[n] for n in fill if n in lacking), *(flag for flag, _ in own)]

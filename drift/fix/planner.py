@@ -100,11 +100,12 @@ class ServicePlanner:
             for s in wrong
             if s.name in blocked
         ]
-        on = base.template if base is not None else None  # what Cloud Run refuses below 1 CPU
-        settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
-        self.manual += floor
+        on = base.template if base is not None else None
+        # a GPU on an instance too small for it first: under a GPU, a cpu below 1 is refused
+        # for the GPU (its step says so), not for what Cloud Run requires below 1 CPU
         settings, gpu = gpu_steps(self.cmd, self.live, on, self.service.container, settings)
-        self.manual += gpu  # nor a GPU on an instance too small for it
+        settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
+        self.manual += gpu + floor  # what Cloud Run refuses below 1 CPU
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
 from drift.fields.base import GcloudArg
+from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
 from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
@@ -123,6 +124,7 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             out.skipped.append(f"{change.name}: {problem}")
             out.left.append(change)
     service_flags: list[str] = []
+    several = len(sp.containers) > 1
     for s in sp.settings:
         if sp.kind in FIELDS[s.name].flagless:
             out.skipped.append(
@@ -136,6 +138,11 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         args: tuple[GcloudArg, ...] = (
             ((on_service(s.after), "revision"),) if on_service else field.flags(s.after, s.before)
         )
+        alone = [TOP_LEVEL_ONLY[f] for f, _ in args if f in TOP_LEVEL_ONLY] if several else []
+        if alone:  # never a summary saying it is made when gcloud would not make it
+            out.skipped.append(f"setting {s.name}: {alone[0]}; drift fix makes it")
+            out.left.append(s)
+            continue
         for flag, at in args:
             if at == "revision":
                 service_flags.append(flag)
@@ -144,7 +151,6 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
                 per_container.setdefault(container, _Flags()).settings.append(flag)
         if on_service is not None and s.name in sp.both_levels:
             service_flags.append(field.gcloud(s.after))  # the revision's level as well
-    several = len(sp.containers) > 1
     flags_words: list[Word] = list(service_flags)
     for container, flags in per_container.items():
         container_words = flags.words()
