@@ -26,9 +26,7 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fields.test_hardware_settings import IMAGE, _profile, _run
-from tests.fix.conftest import LAB, lab_cli, lab_world
-from tests.fix.test_base_unknown_fields import newer, pinned
-from tests.newer.test_unknown_fields import TPL, unknown
+from tests.fix.conftest import lab_world
 
 pytestmark = pytest.mark.sandbox
 
@@ -74,24 +72,3 @@ def test_f4_cpu_lowered_under_a_gpu_step_command_is_refused_too(
     (step,) = _steps(sandbox, tmp_path)
     (command,) = step["commands"]
     assert "--cpu=2" not in command, command  # 2 CPU with an L4: INVALID_ARGUMENT
-
-
-@pytest.mark.skip(reason="F5 (drift/fix/base.py) is the lead's")
-def test_f5_from_template_says_an_unreleased_unknown_field_is_what_serves(
-    make_sandbox: MakeSandbox, tmp_path: Path
-) -> None:
-    sandbox, name = pinned(make_sandbox)
-    newer(sandbox, name, revision=False, template=True)
-
-    def deployed_no_traffic() -> None:  # the template's own revision has it: it was deployed
-        world: Any = sandbox._core.world  # noqa: SLF001 — a test-only patch of the emulator
-        rec = world.find_service(LAB, "app")
-        latest = rec.pb.latest_created_revision.rsplit("/", 1)[-1]
-        assert latest != name
-        rec.revisions[latest].MergeFromString(unknown(900, TPL.decode()))
-
-    sandbox._run(deployed_no_traffic)  # noqa: SLF001
-    done = lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--from-template")
-    out = done.stdout + done.stderr
-    assert done.returncode == 0, out
-    assert "(it is what serves)" not in out, out
