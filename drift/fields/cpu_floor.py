@@ -120,7 +120,7 @@ def instance_cpu(template: Any) -> Decimal:
     limit having the default, 1 CPU ("Total": what Cloud Run's below-one rules and the unset
     concurrency's default are about). Raises ValueError for a quantity it cannot read."""
     return sum(
-        (parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers), Decimal(0)
+        (parse_cpu(c.resources.limits.get("cpu") or "1") for c in template.containers), Decimal(0)
     )
 
 
@@ -135,7 +135,7 @@ def template_values(template: Any) -> tuple[Decimal, dict[str, SettingValue]]:
     always = False
     for container in template.containers:
         limits = container.resources.limits
-        memory += parse_memory(limits.get("memory", "512Mi"))
+        memory += parse_memory(limits.get("memory") or "512Mi")
         always |= container.HasField("resources") and not container.resources.cpu_idle
     environment = template.DESCRIPTOR.fields_by_name["execution_environment"].enum_type
     value = environment.values_by_number.get(template.execution_environment)

@@ -40,9 +40,9 @@ def gpu_needs(template: Any, *, serves: bool) -> list[str]:
     if len(with_gpu) > 1 or any(c.resources.limits[GPU] != "1" for c in with_gpu):
         out.append("one GPU, in one container")
     try:
-        cpu = sum(parse_cpu(c.resources.limits.get("cpu", "1")) for c in template.containers)
+        cpu = sum(parse_cpu(c.resources.limits.get("cpu") or "1") for c in template.containers)
         memory = sum(
-            parse_memory(c.resources.limits.get("memory", "512Mi")) for c in template.containers
+            parse_memory(c.resources.limits.get("memory") or "512Mi") for c in template.containers
         )
     except ValueError:
         return out

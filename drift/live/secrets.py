@@ -302,7 +302,12 @@ class SecretReads:
         resource = canon.resource(self.project)
         listed = await self._listed_secrets(canon)
         if listed is not None and secret.secret not in listed:
-            return  # no such secret: nothing to ask
+            # the list's silence proves nothing (AIP-158): the GetSecret `_secret` makes tells
+            # whether it is gone (nothing to ask), else its policy is read (revown43 F1)
+            get = attempt(self.clients.secrets.get_secret, name=resource)
+            found = await self._once("GetSecret", resource, get)
+            if isinstance(found, ApiError) and found.status == "NOT_FOUND":
+                return
         # Conditional bindings come back faithfully only with requested_policy_version 3
         # (google/iam/v1/options.proto).
         request = iam_policy_pb2.GetIamPolicyRequest(
