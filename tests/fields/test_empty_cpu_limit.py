@@ -1,5 +1,5 @@
-"""REVIEW REPRO (revown43, expected to fail on main): an empty CPU limit in a manifest is an
-internal error since fixcpu2 (8493260).
+"""revown43 F2: an empty CPU limit in a manifest was an
+internal error since fixcpu2 (8493260): it is the default, as read_cpu says.
 
 drift reads `resources.limits.cpu: ""` as unset everywhere (`limits.read_cpu`: "if not raw:
 DEFAULT_CPU"; `access.unparsed_limit`: "" is "unset", so `concurrency_unknown` says nothing),

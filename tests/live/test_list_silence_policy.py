@@ -1,5 +1,5 @@
-"""REVIEW REPROS (revown43, expected to fail on main): what a complete ListSecrets did not
-bring is still judged on the list's silence by the IAM policy read.
+"""revown43 F1: what a complete ListSecrets did not bring was judged on the list's silence by
+the IAM policy read (fixed: asked unless GetSecret says the secret is gone).
 
 fixpaging (4b472ad) made `_secret` and `_secret_gone` (drift/live/secrets.py) ask GetSecret
 for a referenced secret the list (read to the end) did not bring, because AIP-158
