@@ -1,4 +1,4 @@
-"""Review revown31 (expected to FAIL on main 312f130): drift/credentials.py exempts a
+"""Review revown31 (failed on main before its fix 312f130): drift/credentials.py exempts a
 `secret NAME:VERSION` from the key:value rule when it is the WHOLE text (`_WHOLE_REFERENCE`) or
 follows `references|mounts|instead of|a reference to|not` (`_QUOTED_REFERENCE`) — for every
 text, including a live PLAIN env value (`conceal`, `drift.live.remember`), where drift wrote

@@ -1,4 +1,4 @@
-"""revown28 repros (expected to FAIL on main at ca27860): what this session's merges broke.
+"""revown28 repros (failed on main before its fix at ca27860): what this session's merges broke.
 
 1. fixfuzz caps cpu at 8 and memory at 32Gi for every workload, but Cloud Run's NVIDIA RTX PRO
    6000 Blackwell GPU "must use a minimum of 20 CPU and 80 GiB of memory" (cloud.google.com/run/

@@ -1,4 +1,4 @@
-"""Review revown31 (expected to FAIL on main 312f130): `drift fix --no-promote` prints "Finish
+"""Review revown31 (failed on main before its fix 312f130): `drift fix --no-promote` prints "Finish
 with: promote (gcloud run services update-traffic …)". fixown30 (e096460) made
 `byhand.promoted_by_hand` also require every Service field but traffic/template/client/
 output-only to be as drift's canary write left it (`_rest_as_drift_left`). But gcloud's

@@ -1,7 +1,7 @@
 """revfuzz property 1 (configuration and baseline): any `[tool.drift]` table and any damaged
 baseline report give settings/a baseline or drift's own UsageError — nothing else escapes.
 
-BUG-FINDING tests (expected to FAIL on main if any): see /work/notes/reports/revfuzz.md."""
+BUG-FINDING tests (failed on main before its fix if any): see /work/notes/reports/revfuzz.md."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 messages, file paths, notes, gaps) never forge a GitHub workflow command, never break SARIF's
 JSON or schema or a Markdown table row, never put a raw ESC on a terminal.
 
-BUG-FINDING tests (expected to FAIL on main if any): see /work/notes/reports/revfuzz.md."""
+BUG-FINDING tests (failed on main before its fix if any): see /work/notes/reports/revfuzz.md."""
 
 from __future__ import annotations
 

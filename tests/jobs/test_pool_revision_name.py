@@ -1,4 +1,4 @@
-"""Review revown32 (expected to FAIL on main ccec3ca): fixleft2 (ff68325) made `drift
+"""Review revown32 (failed on main before its fix ccec3ca): fixleft2 (ff68325) made `drift
 rollback`'s prompt say when the template's fixed revision name (Terraform
 `google_cloud_run_v2_worker_pool.template.revision`) is cleared — for a service's canary
 rollback only (`rollback_view.costs`). A worker pool's rollback (`workload_restore`) clears

@@ -1,4 +1,4 @@
-"""Review revown31 (expected to FAIL on main 312f130): fixown30 (60c7228) makes a plugin
+"""Review revown31 (failed on main before its fix 312f130): fixown30 (60c7228) makes a plugin
 failure an AuthError only when `credfail.refused` recognises the text: an OAuth code at the very
 start ("invalid_grant: …", google/oauth2/_client.py `_handle_error_response`), reauth, or an
 impersonation 4xx. Workload Identity Federation (`external_account` ADC — what a GitHub Actions

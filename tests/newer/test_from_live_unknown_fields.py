@@ -1,4 +1,4 @@
-"""Review revown32 (expected to FAIL on main ccec3ca): fixnewer (81c7474) keeps the
+"""Review revown32 (failed on main before its fix ccec3ca): fixnewer (81c7474) keeps the
 before-service and the base template as serialized bytes in the journal (`service_before_pb`,
 `base_template_pb`) so a rollback sends back the fields a newer Cloud Run has and this client
 does not know. The entry `drift rollback CHANGE --from-live ENV` rebuilds
