@@ -1,4 +1,4 @@
-"""revencoding 2 (Safety, failed on main before its fix): `drift plan ENV --format gcloud > fix.sh &&
+"""revencoding 2 (Safety, failed before its fix): `drift plan ENV --format gcloud > fix.sh &&
 bash fix.sh` (README, `drift plan --help`) under a locale that cannot encode a value (Windows
 cp1252 when stdout is redirected, `LANG=en_US.ISO-8859-1`): stdout is reconfigured with
 errors="backslashreplace" (drift/cli/__init__.py:140, `_any_locale`) and the script goes through
