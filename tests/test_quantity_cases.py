@@ -1,4 +1,4 @@
-"""revshared repros (failed on main before its fix): Google's quantity rules where the sandbox and drift
+"""revshared repros (failed before its fix): Google's quantity rules where the sandbox and drift
 share drift's own parser (`drift.units.parse_cpu` / `parse_memory`), so no integration test
 could see a disagreement with the source.
 

@@ -1,4 +1,4 @@
-"""revmatrix 1 (failed on main before its fix): `drift compare --live` reads both sides' secret
+"""revmatrix 1 (failed before its fix): `drift compare --live` reads both sides' secret
 values from Secret Manager (AccessSecretVersion, in memory, to tell equal from different) and
 then prints a plain variable whose value is that very secret, unmasked: `a: VALUE`. `drift
 check` on the same service masks the same plain value (`actual: ***`) because it learned the

@@ -1,4 +1,4 @@
-"""revencoding 7 (Usability, failed on main before its fix): a JSON report saved with a byte order
+"""revencoding 7 (Usability, failed before its fix): a JSON report saved with a byte order
 mark (Windows PowerShell 5.1 — `shell: powershell` on a GitHub Windows runner — writes `>`
 as UTF-16LE with a BOM and `Out-File -Encoding utf8` as UTF-8 with a BOM) is refused as a
 baseline with Python's codec words: "Unexpected UTF-8 BOM (decode using utf-8-sig)" /

@@ -1,4 +1,4 @@
-"""revencoding 6 (Trust/Usability, failed on main before its fix): a live value that differs from
+"""revencoding 6 (Trust/Usability, failed before its fix): a live value that differs from
 the profile's only by a character the table shows as it is (a trailing no-break space U+00A0,
 the NFD form of `é`) is reported as drift whose `expected:`
 and `actual:` lines read exactly the same: the person sees a difference that is not there

@@ -1,4 +1,4 @@
-"""revencoding 5 (Usability, failed on main before its fix): a NUL byte on line 3 of a profile is
+"""revencoding 5 (Usability, failed before its fix): a NUL byte on line 3 of a profile is
 reported at line 1 with the reader's "position N" (ruamel's ReaderError is not a
 MarkedYAMLError: drift/yamlruamel.py:72 gives it line 1). helper-common: errors name file:line."""
 

@@ -1,4 +1,4 @@
-"""revencoding 4 (Usability, failed on main before its fix): a profiles directory whose name holds a
+"""revencoding 4 (Usability, failed before its fix): a profiles directory whose name holds a
 byte that is not UTF-8 (POSIX allows it; Python hands it over as a lone surrogate) makes
 `--format sarif` end in "internal error: UnicodeEncodeError" (exit 2, no report), while every
 other format reports it. drift/format/sarif.py:288 `quote(str)` encodes with UTF-8 strict;

@@ -1,4 +1,4 @@
-"""revencoding 1 (Safety, failed on main before its fix): a Secret Manager payload that begins with a
+"""revencoding 1 (Safety, failed before its fix): a Secret Manager payload that begins with a
 UTF-8 byte order mark (a file saved by Windows Notepad, then `gcloud secrets versions add
 --data-file=secret.txt`) is remembered by the masker with its BOM (`str.strip()` does not strip
 U+FEFF), so a plain copy of the same secret in another variable is printed unmasked, while the

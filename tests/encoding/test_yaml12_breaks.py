@@ -1,4 +1,4 @@
-"""revencoding 3 (Trust, failed on main before its fix): YAML 1.2 §5.4 ("Line Break Characters"):
+"""revencoding 3 (Trust, failed before its fix): YAML 1.2 §5.4 ("Line Break Characters"):
 "the non-ASCII line breaks: next line (x85), line separator (x2028) and paragraph separator
 (x2029) ... YAML treats them as non-break characters as of version 1.2". drift hands any
 document holding one to ruamel.yaml (drift/yamlfast.py `_HAND_BACK`, drift/yamlfile.py:126),

@@ -1,4 +1,4 @@
-"""A one-service world for the revencoding repros (failed on main before its fix)."""
+"""A one-service world for the revencoding repros (failed before its fix)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""revown41 repros (failed on main before its fix).
+"""revown41 repros (failed before its fix).
 
 F4: on a GPU service, the cpu-below-1 step (drift/fix/below_one.py `floor_steps`, run before
 `gpu_steps` in drift/fix/planner.py:104-107) says nothing of the GPU and sends the user to

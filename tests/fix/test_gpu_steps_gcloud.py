@@ -1,4 +1,4 @@
-"""revown41 repros (failed on main before its fix): the GPU rules fixextend added (drift/fix/
+"""revown41 repros (failed before its fix): the GPU rules fixextend added (drift/fix/
 gpu_floor.py, drift/fields/hardware.py `_gpu_flags`) against how gcloud parses and applies
 them. gcloud's own parser (googlecloudsdk/command_lib/run/container_parser.py,
 `ContainerParser.ParseKnownArgs`): every argument after `--container NAME` is parsed by a

@@ -1,7 +1,7 @@
 """revfuzz property 2+3: a live service drift describes with `init --from-live`, checked against
 that same live service, is clean; and the report is the same bytes twice, in every format.
 
-BUG-FINDING tests (failed on main before its fix): see /work/notes/reports/revfuzz.md."""
+BUG-FINDING tests (failed before its fix): see /work/notes/reports/revfuzz.md."""
 
 from __future__ import annotations
 

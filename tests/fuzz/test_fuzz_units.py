@@ -1,7 +1,7 @@
 """revfuzz property 5: the unit parsers (drift/units.py) turn any input into a value or a
 ValueError with drift's own message; a profile setting turns it into one located problem.
 
-BUG-FINDING tests (failed on main before its fix): see /work/notes/reports/revfuzz.md."""
+BUG-FINDING tests (failed before its fix): see /work/notes/reports/revfuzz.md."""
 
 from __future__ import annotations
 
