@@ -67,6 +67,29 @@ class Commands:
         within = ["--container", self.container, *own] if own else []
         return shell_line([*argv, *revision, *within])
 
+    def describe_revision(self, revision: str) -> str:
+        """gcloud's describe of one revision: a service's (`gcloud run revisions describe`)
+        or a worker pool's (`gcloud beta run worker-pools revisions describe`, SDK
+        surface/run/worker_pools/revisions/describe.py)."""
+        group = (
+            ["gcloud", "beta", "run", "worker-pools", "revisions"]
+            if self.kind is Kind.WORKER_POOL
+            else ["gcloud", "run", "revisions"]
+        )
+        return shell_line([*group, "describe", revision, *self._where()])
+
+    def to_latest(self, *flags: str) -> str:
+        """Everything to the latest ready revision: a service's traffic (`gcloud run services
+        update-traffic --to-latest`) or a worker pool's instances (`gcloud beta run
+        worker-pools update-instance-split --to-latest`, its reference page) — never a
+        service's traffic for a pool (a service of the pool's name would move, revown44 F1)."""
+        move = (
+            ["gcloud", "beta", "run", "worker-pools", "update-instance-split"]
+            if self.kind is Kind.WORKER_POOL
+            else ["gcloud", "run", "services", "update-traffic"]
+        )
+        return shell_line([*move, self.service, "--to-latest", *flags, *self._where()])
+
     def secret_project(self, ref: SecretRef) -> str:
         return ref.project or self.project
 

@@ -145,9 +145,7 @@ def rollout_step(
         describe = shell_line(["gcloud", "run", "jobs", "describe", cmd.service, *cmd._where()])
         reason = f"{message}: fix what stops it (see its conditions), then deploy it again"
         return ManualStep(target, reason, (describe,))
-    describe = shell_line(
-        ["gcloud", "run", "revisions", "describe", target.removeprefix("revision."), *cmd._where()]
-    )
+    describe = cmd.describe_revision(target.removeprefix("revision."))
     if finding.actual == NOT_READY and finding.expected != LATEST_READY:  # drift.diff.health
         reason = f"{message}: see why in its conditions and logs, fix it, then deploy again"
         return ManualStep(target, reason, (describe,))
@@ -182,11 +180,7 @@ def rollout_step(
         # the revision released, newer than the canary (`drift.live.trap`)
         tags = canary_tags(live)
         remove = ["--remove-tags", ",".join(tags)] if tags else []
-        to_latest = shell_line(
-            ["gcloud", "run", "services", "update-traffic", cmd.service, "--to-latest"]
-            + remove
-            + cmd._where()
-        )
+        to_latest = cmd.to_latest(*remove)
         pin = (
             f" (drift's canary {', '.join(live.canaries)} pins the traffic: the command also "
             f"removes its tag; LATEST resolves to {live.latest_created}, not to the canary)"
@@ -236,11 +230,11 @@ def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> Manual
     `--network`/`--subnet`; `--clear-network` leaves Direct VPC)."""
     service = Commands(cmd.project, cmd.region, cmd.service, "", cmd.kind)
     commands: tuple[str, ...]
-    if name == "vpc_egress":
-        commands = (
-            service.update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}"),
-            service.update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}"),
-        )
+    if name == "vpc_egress":  # a worker pool has no connector (the catalogue's vpc_connector;
+        # `gcloud beta run worker-pools update` has no --vpc-connector: revown44 F3)
+        direct = service.update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}")
+        connector = service.update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}")
+        commands = (direct,) if cmd.kind is Kind.WORKER_POOL else (connector, direct)
     elif name == "vpc_connector":
         commands = (service.update(f"--vpc-connector={value}", "--clear-network"),)
     else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
 from drift.fields.base import GcloudArg
+from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
 from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
@@ -125,7 +126,19 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             out.left.append(change)
     service_flags: list[str] = []
     several = len(sp.containers) > 1
+    gpu_left = several and any(  # the GPU stays: what only fits without it waits too
+        s.name == "gpu_type"
+        and any(f in TOP_LEVEL_ONLY for f, _ in FIELDS[s.name].flags(s.after, s.before))
+        for s in sp.settings
+    )
     for s in sp.settings:
+        if gpu_left and s.name in WATCHED and s.name != "gpu_type":
+            out.skipped.append(
+                f"setting {s.name}: Cloud Run refuses it while the GPU is attached (its "
+                "removal is left to drift fix); drift fix makes it"
+            )
+            out.left.append(s)
+            continue
         if sp.kind in FIELDS[s.name].flagless:
             out.skipped.append(
                 f"setting {s.name}: {shell_line(update_command(sp.kind))} has no flag for it"
