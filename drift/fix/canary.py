@@ -218,7 +218,11 @@ class ServiceFix(ServiceFixer):
                 return
             try:
                 ctx.journal.landed(
-                    self.entry, State.ABORTED, problem, etag=now.etag, generation=int(now.generation)
+                    self.entry,
+                    State.ABORTED,
+                    problem,
+                    etag=now.etag,
+                    generation=int(now.generation),
                 )
             except JournalError as exc:
                 raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc

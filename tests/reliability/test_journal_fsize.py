@@ -88,7 +88,9 @@ def test_a_journal_write_failing_after_the_update_was_sent(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: int
 ) -> None:
     seen = sizes_of_a_fix(make_sandbox, tmp_path / "measure", monkeypatch)
-    at = next(i for i, (sent, _, name) in enumerate(seen) if sent >= after and name.endswith(".json"))
+    at = next(
+        i for i, (sent, _, name) in enumerate(seen) if sent >= after and name.endswith(".json")
+    )
     limit = max(size for _, size, _ in seen[:at]) + 8
     assert seen[at][1] > limit + 64, seen  # the first write after the update cannot fit
     sandbox = make_sandbox(lab.lab_world())
