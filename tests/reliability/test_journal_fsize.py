@@ -21,11 +21,14 @@ import pytest
 import drift.fix.journal
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
-from drift.fix.journal import State
+from drift.fix.journal import Journal, State
 from tests.cliutil import REPO
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, assert_serves_as_before, entries
+from tests.jobs.test_fix_jobs import fix as jobs_fix
+from tests.jobs.world import PROFILE, write_profile
+from tests.sandbox.jobworld import world
 
 TOO_LARGE = os.strerror(errno.EFBIG)
 
@@ -59,9 +62,9 @@ def capped(limit: int) -> Callable[[], None]:
 
 
 def drift_capped(
-    sandbox: object, tmp_path: Path, limit: int, *args: str
+    sandbox: object, tmp_path: Path, limit: int, *args: str, profiles: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    profiles = lab.lab_profiles(tmp_path)
+    profiles = profiles or lab.lab_profiles(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     env.update(
         sandbox.environ(),  # type: ignore[attr-defined]
@@ -119,3 +122,51 @@ def test_a_journal_write_failing_after_the_update_was_sent(
     assert again.returncode == ExitCode.OK, again.stdout + again.stderr
     assert entries(work)[0].state == State.ROLLED_BACK
     assert_serves_as_before(sandbox, LAB, "app", before, entry.canary_revision)
+
+
+JOB_ONLY = PROFILE.split("worker_pools:")[0]
+
+
+def test_a_journal_write_failing_after_a_job_update_was_sent(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """workload.py: the job's update landed, its record cannot be written."""
+    measure = tmp_path / "measure"
+    sandbox = make_sandbox(world())
+    seen: list[tuple[int, int, str]] = []
+    real = drift.fix.journal._atomic
+
+    def atomic(target: Path, data: bytes) -> None:
+        seen.append((sum(c.short == "UpdateJob" for c in sandbox.calls), len(data), target.name))
+        real(target, data)
+
+    with monkeypatch.context() as patched:
+        for key, value in sandbox.environ().items():
+            patched.setenv(key, value)
+        measure.mkdir()
+        patched.chdir(measure)
+        patched.setattr(drift.fix.journal, "_atomic", atomic)
+        profiles = write_profile(measure / "profiles", JOB_ONLY)
+        assert jobs_fix(measure, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
+    at = next(i for i, (sent, _, name) in enumerate(seen) if sent and name.endswith(".json"))
+    limit = max(size for _, size, _ in seen[:at]) + 8
+    assert seen[at][1] > limit + 64, seen
+    sandbox = make_sandbox(world())
+    work = tmp_path / "run"
+    work.mkdir()
+    profiles = write_profile(work / "profiles", JOB_ONLY)
+    done = drift_capped(sandbox, work, limit, "fix", "prod", "--yes", profiles=profiles)
+    said = done.stdout + done.stderr
+    assert done.returncode == ExitCode.ABORTED, said
+    assert "Traceback" not in said and TOO_LARGE in said, said
+    assert "nothing was changed" not in said, said
+    assert sum(c.short == "UpdateJob" for c in sandbox.calls) == 1
+    (entry,) = Journal(work / ".drift" / "journal").entries()
+    assert entry.state == State.UPDATING, entry
+    (told,) = [line for line in said.splitlines() if TOO_LARGE in line]
+    assert "the update landed (job job read back carries it)" in told, told
+    assert "the journal still says updating" in told, told
+    assert f"drift rollback {entry.change_id}" in told, told
+    again = drift_capped(sandbox, work, 1 << 30, "rollback", "--yes", profiles=profiles)
+    assert again.returncode == ExitCode.OK, again.stdout + again.stderr
+    assert Journal(work / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
