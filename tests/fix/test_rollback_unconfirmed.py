@@ -23,7 +23,7 @@ from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries
-from tests.jobs.test_fix_jobs import fix, journal, lab as jobs_lab  # noqa: F401  (a fixture)
+from tests.jobs.test_fix_jobs import fix, journal  # noqa: F401  (a fixture)
 
 
 def promoted(make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
