@@ -256,12 +256,24 @@ class ServiceFix(ServiceFixer):
             cleanup=True,
         )
 
-    def _promotion_unjournaled(self, exc: JournalError, now: Any) -> str:
-        """The promotion landed (read back) and the journal cannot record it: what serves
-        now, never "traffic stays pinned" (`_journal_failed`: the canary takes traffic)."""
+    def _journal_failed(self, exc: JournalError) -> str:
+        """Once the promotion is sent (the journal says promoting), the canary may serve:
+        never the canary's words ("no traffic", "traffic stays pinned")."""
+        if self.entry.state != State.PROMOTING:
+            return super()._journal_failed(exc)
+        return self._promotion_unjournaled(exc, None)
+
+    def _promotion_unjournaled(self, exc: JournalError, now: Any | None) -> str:
+        """The promotion was sent and the journal cannot record how it ended: what serves
+        (`now`, the service read back; None: not known) and what to do."""
+        serves = (
+            f"written (what serves: {describe_serving(now)})"
+            if now is not None
+            else "sent (the canary may serve)"
+        )
         return (
             f"{self.name}: {exc.message}. The promotion to the canary {self.outcome.canary} was "
-            f"written (what serves: {describe_serving(now)}); the journal still says "
+            f"{serves}; the journal still says "
             f"promoting: once the journal is writable, `drift rollback {self.change_id}` "
             "restores what served before, or `drift check` confirms the fix"
         )
