@@ -23,7 +23,20 @@ from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries
-from tests.jobs.test_fix_jobs import fix, journal  # noqa: F401  (a fixture)
+from tests.jobs.test_fix_jobs import fix, journal
+from tests.jobs.world import jobs_world, write_profile
+
+
+@pytest.fixture
+def jobs_lab(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> tuple[Sandbox, Path]:
+    """tests/jobs' lab: the jobworld's job and pool, the profile that drifts from them."""
+    sandbox = make_sandbox(jobs_world())
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return sandbox, write_profile(tmp_path / "profiles")
 
 
 def promoted(make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
@@ -78,7 +91,7 @@ def test_a_restoring_write_whose_answer_is_lost_then_overwritten_is_not_claimed(
 
 
 def test_a_job_restored_and_not_read_back(
-    jobs_lab: tuple[Sandbox, Path],  # noqa: F811
+    jobs_lab: tuple[Sandbox, Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
