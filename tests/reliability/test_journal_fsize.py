@@ -10,10 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import resource
-import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,12 +51,15 @@ def sizes_of_a_fix(
     return seen
 
 
-def capped(limit: int) -> Callable[[], None]:
-    def cap() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a killed process
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return cap
+# The cap is set in the drift process itself, then it execs drift: rlimits and an ignored
+# signal survive exec (no preexec_fn: a fork of this threaded process runs no Python).
+CAPPED = (
+    "import os, resource, signal, sys\n"
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a killed process\n"
+    "limit = int(sys.argv[1])\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'drift', *sys.argv[2:]])\n"
+)
 
 
 def drift_capped(
@@ -75,13 +76,12 @@ def drift_capped(
         DRIFT_JOURNAL_DIR=str(tmp_path / ".drift" / "journal"),
     )
     return subprocess.run(
-        [sys.executable, "-m", "drift", *args],
+        [sys.executable, "-c", CAPPED, str(limit), *args],
         env=env,
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=capped(limit),
         check=False,
     )
 
@@ -167,6 +167,8 @@ def test_a_journal_write_failing_after_a_job_update_was_sent(
     assert "the update landed (job job read back carries it)" in told, told
     assert "the journal still says updating" in told, told
     assert f"drift rollback {entry.change_id}" in told, told
-    again = drift_capped(sandbox, work, 1 << 30, "rollback", "--yes", profiles=profiles)
+    again = drift_capped(
+        sandbox, work, resource.RLIM_INFINITY, "rollback", "--yes", profiles=profiles
+    )
     assert again.returncode == ExitCode.OK, again.stdout + again.stderr
     assert Journal(work / ".drift" / "journal").entries()[0].state == State.ROLLED_BACK
