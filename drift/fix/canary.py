@@ -209,14 +209,23 @@ class ServiceFix(ServiceFixer):
                         generation=int(now.generation),
                     )
                 except JournalError as exc:
-                    raise Stop(self._journal_failed(exc)) from exc
+                    raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc
                 self.outcome.state = State.PROMOTED
                 self.outcome.message = (
                     f"{self.name}: traffic moved to {canary} (what serves: {describe_serving(now)})"
                 ) + probe_tag_note(ctx.profile, self.sp.service, raw, self.base.revision, canary)
                 self.where = f"{self.name}: the fix is complete (traffic on {canary})"
                 return
-            self._landed(State.ABORTED, problem, now)
+            try:
+                ctx.journal.landed(
+                    self.entry,
+                    State.ABORTED,
+                    problem,
+                    etag=now.etag,
+                    generation=int(now.generation),
+                )
+            except JournalError as exc:
+                raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc
             raise Stop(
                 f"{self.name}: the promotion was written but {problem}; "
                 f"`drift rollback {self.change_id}` restores what served before"
@@ -245,6 +254,28 @@ class ServiceFix(ServiceFixer):
         raise Stop(
             f"{self.name}: promotion failed: moving traffic to {canary} failed ({reason})",
             cleanup=True,
+        )
+
+    def _journal_failed(self, exc: JournalError) -> str:
+        """Once the promotion is sent (the journal says promoting), the canary may serve:
+        never the canary's words ("no traffic", "traffic stays pinned")."""
+        if self.entry.state != State.PROMOTING:
+            return super()._journal_failed(exc)
+        return self._promotion_unjournaled(exc, None)
+
+    def _promotion_unjournaled(self, exc: JournalError, now: Any | None) -> str:
+        """The promotion was sent and the journal cannot record how it ended: what serves
+        (`now`, the service read back; None: not known) and what to do."""
+        serves = (
+            f"written (what serves: {describe_serving(now)})"
+            if now is not None
+            else "sent (the canary may serve)"
+        )
+        return (
+            f"{self.name}: {exc.message}. The promotion to the canary {self.outcome.canary} was "
+            f"{serves}; the journal still says "
+            f"promoting: once the journal is writable, `drift rollback {self.change_id}` "
+            "restores what served before, or `drift check` confirms the fix"
         )
 
     async def _stop(self, stop: Stop) -> None:

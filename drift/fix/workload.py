@@ -246,10 +246,18 @@ class WorkloadFix(Fixer):
         except JournalError as exc:
             raise Stop(self._journal_failed(exc)) from exc
 
-    def _journal_failed(self, exc: JournalError) -> str:
+    def _journal_failed(self, exc: JournalError, now: Any | None = None) -> str:
+        """The update was sent and its outcome cannot be recorded: where it stands (landed
+        when `now`, the job or pool read back carrying it) and what to do."""
+        stands = (
+            f"the update landed ({self.name} read back carries it)"
+            if now is not None
+            else "the update was sent (whether it landed is not recorded)"
+        )
         return (
-            f"{self.name}: {exc.message}; the update was sent: once the journal is "
-            f"writable, check {self.name} (`drift check`)"
+            f"{self.name}: {exc.message}; {stands}; the journal still says "
+            f"{self.entry.state}: once the journal is writable, `drift rollback "
+            f"{self.change_id}` puts back what it was, or `drift check` says what it runs"
         )
 
     def _landed(self, state: str, note: str, now: Any | None) -> None:
@@ -261,7 +269,7 @@ class WorkloadFix(Fixer):
                     self.entry, state, note, etag=now.etag, generation=int(now.generation)
                 )
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc, now)) from exc
 
 
 def _same(a: Any, b: Any) -> bool:

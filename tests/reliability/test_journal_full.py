@@ -165,3 +165,40 @@ def test_a_record_cut_short_leaves_memory_saying_what_the_file_says(
         entry.state, entry.writes, entry.history, ""
     ), read  # fmt: skip
     assert read.state == (State.PLANNED if failing < 3 else State.CANARY_DEPLOYING)
+
+
+def test_a_promotion_over_someone_elses_write_not_journaled_says_what_serves(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that lets a stale etag through (`stale_etag: ignored`): a teammate's deploy
+    lands just before drift's promotion, the promotion lands over it, and the disk is full
+    when drift records that. The canary serves: drift never says it has no traffic or that
+    traffic stays pinned."""
+    import drift.fix.canary
+
+    world = lab.lab_world()
+    world["options"]["stale_etag"] = "ignored"
+    sandbox = make_sandbox(world)
+    real = drift.fix.canary.update_workload
+    sent: list[object] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request)
+        if len(sent) == 2:  # the promotion: their deploy first, then the disk fills
+            sandbox.set_env(LAB, "app", "HOTFIX", "1")
+            disk_full(monkeypatch)
+        return await real(session, kind, request, **kw)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(drift.fix.canary, "update_workload", update_workload)
+        result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), patched)
+        (outcome,) = result.outcomes
+    monkeypatch.undo()
+    assert len(sent) == 2, result.summary()
+    told = outcome.message
+    assert NO_SPACE in told, told
+    assert "stays pinned" not in told and "no traffic" not in told, told
+    canary = entries(tmp_path)[0].canary_revision
+    assert f"The promotion to the canary {canary} was sent (the canary may serve)" in told, told
+    assert "the journal still says promoting: once the journal is writable, `drift rollback" in told
+    assert entries(tmp_path)[0].state == State.PROMOTING

@@ -1,0 +1,109 @@
+"""A job or worker pool update that was sent and did not complete (drift/fix/workload.py
+`_failed`): the runtime account loses access to a secret the template uses between drift's
+read and its write, so the update lands and its operation ends in an error (Cloud Run checks
+every secret a revision uses when it deploys, access by the revision's service account
+included: https://cloud.google.com/run/docs/configuring/services/secrets); or the update's
+answer is lost and the job cannot be read back. drift never says "nothing was changed" when
+the write may have landed, journals what it knows (UPDATE_FAILED / still UPDATING), exits 4,
+and names `drift rollback CHANGE` (SPEC invariants 5 and 10)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+import drift.fix.workload
+from drift.errors import ExitCode
+from drift.fix.journal import State
+from drift.fix.rollback import run_rollback
+from drift.sandbox import Fault, Sandbox
+from drift.settings import load_settings
+from tests.fix.conftest import ScriptedUI
+from tests.jobs.test_fix_jobs import env, fix, journal, lab  # noqa: F401  (lab: a fixture)
+from tests.sandbox.jobworld import RUNNER
+
+ACCESSOR = "roles/secretmanager.secretAccessor"
+
+
+def before_the_write(monkeypatch: pytest.MonkeyPatch, act: Any) -> None:
+    """`act()` runs once, after drift read the job and journaled, right before its update."""
+    real = drift.fix.workload.update_workload
+    done: list[bool] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if not done and not kw.get("validate_only"):
+            done.append(True)
+            act()
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+
+
+def rolled_back_as_before(sandbox: Sandbox, tmp_path: Path, before: run_v2.Job) -> None:
+    """`drift rollback` of the change puts the job's template back, exit 0."""
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert done.restored == ["job job"], done.summary()
+    assert env(sandbox.job("p", "job")) == env(before)
+
+
+def test_an_update_that_landed_and_failed_is_journaled_and_rolled_back(
+    lab: tuple[Sandbox, Path],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sandbox, profiles = lab
+    before = sandbox.job("p", "job")
+    with monkeypatch.context() as patched:
+        before_the_write(
+            patched, lambda: sandbox.revoke("projects/p", ACCESSOR, f"serviceAccount:{RUNNER}")
+        )
+        result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, text
+    assert "job: the update landed but did not complete (" in text, text
+    assert "Permission denied on secret" in text, text
+    assert "nothing was changed" not in text, text
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert entry.state == State.UPDATE_FAILED, entry
+    assert f"`drift rollback {entry.change_id}` puts back what it was" in text, text
+    after = sandbox.job("p", "job")
+    assert after.generation == before.generation + 1
+    assert entry.writes[-1]["landed"] is True and entry.writes[-1]["generation_after"] == int(
+        after.generation
+    )
+    sandbox.grant("projects/p", ACCESSOR, f"serviceAccount:{RUNNER}")
+    rolled_back_as_before(sandbox, tmp_path, before)
+
+
+def test_an_update_whose_answer_is_lost_and_cannot_be_read_back_may_have_landed(
+    lab: tuple[Sandbox, Path],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sandbox, profiles = lab
+    before = sandbox.job("p", "job")
+
+    def lost() -> None:
+        sandbox.inject(Fault("UpdateJob", "INTERNAL", after=True, match="/jobs/job"))
+        sandbox.inject(Fault("GetJob", "PERMISSION_DENIED", match="/jobs/job"))
+
+    with monkeypatch.context() as patched:
+        before_the_write(patched, lost)
+        result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, text
+    assert "job: the update failed (" in text, text
+    assert "could not be read back (" in text and "the update may have landed" in text, text
+    assert "nothing was changed" not in text, text
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert entry.state == State.UPDATING, entry  # begun, how it ended unknown
+    assert f"`drift rollback {entry.change_id}` puts back what it was" in text, text
+    sandbox.clear_faults()
+    assert sandbox.job("p", "job").generation == before.generation + 1  # it did land
+    rolled_back_as_before(sandbox, tmp_path, before)
