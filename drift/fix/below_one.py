@@ -8,34 +8,23 @@ change the profile does not state, never a patch the server refuses."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drift.fields import FIELDS
 from drift.fields.cpu_floor import CPU_PAGE, WATCHED, Required, required, template_values
 from drift.fix.commands import Commands
-from drift.fix.model import ManualStep, ServicePlan, SettingChange
-from drift.fix.patch import patched_template
+from drift.fix.model import ManualStep, SettingChange
+from drift.fix.proposed import Proposed
 from drift.kinds import Kind
-from drift.live.model import LiveService
-from drift.live.normalize import raw
 
 
-def floor_steps(
-    cmd: Commands,
-    live: LiveService,
-    base: Any | None,
-    container: str | None,
-    settings: list[SettingChange],
-) -> tuple[list[SettingChange], list[ManualStep]]:
-    """`settings` without the changes Cloud Run would refuse below one CPU, and the manual
-    step for each (a service's; `base`: the RevisionTemplate the fix builds on)."""
+def floor_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+    """The proposed settings without the changes Cloud Run would refuse below one CPU, and the
+    manual step for each (a service's)."""
+    live, settings = proposed.live, proposed.settings
     planned = {c.name: c for c in settings}
     if live.kind is not Kind.SERVICE or live.source is None or not set(planned) & set(WATCHED):
         return settings, []
-    sp = ServicePlan("", "", "", "", "", "", settings=tuple(settings))
-    out = patched_template(live.source, sp, container, base, clear_name=False)
     try:
-        cpu, values = template_values(raw(out.template))
+        cpu, values = template_values(proposed.template())
     except ValueError:  # a quantity drift cannot read: the server judges it
         return settings, []
     needs = required(cpu, values)

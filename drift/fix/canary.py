@@ -200,32 +200,14 @@ class ServiceFix(ServiceFixer):
             problem = promotion_problem(now, canary, canary_percent(raw, self.base.revision))
             if not problem:
                 note = f"traffic on {canary}" + (f" ({error.reason})" if error else "")
-                try:
-                    ctx.journal.landed(
-                        self.entry,
-                        State.PROMOTED,
-                        note,
-                        etag=now.etag,
-                        generation=int(now.generation),
-                    )
-                except JournalError as exc:
-                    raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc
+                self._promotion_landed(State.PROMOTED, note, now)
                 self.outcome.state = State.PROMOTED
                 self.outcome.message = (
                     f"{self.name}: traffic moved to {canary} (what serves: {describe_serving(now)})"
                 ) + probe_tag_note(ctx.profile, self.sp.service, raw, self.base.revision, canary)
                 self.where = f"{self.name}: the fix is complete (traffic on {canary})"
                 return
-            try:
-                ctx.journal.landed(
-                    self.entry,
-                    State.ABORTED,
-                    problem,
-                    etag=now.etag,
-                    generation=int(now.generation),
-                )
-            except JournalError as exc:
-                raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc
+            self._promotion_landed(State.ABORTED, problem, now)
             raise Stop(
                 f"{self.name}: the promotion was written but {problem}; "
                 f"`drift rollback {self.change_id}` restores what served before"
@@ -262,6 +244,16 @@ class ServiceFix(ServiceFixer):
         if self.entry.state != State.PROMOTING:
             return super()._journal_failed(exc)
         return self._promotion_unjournaled(exc, None)
+
+    def _promotion_landed(self, state: str, note: str, now: Any) -> None:
+        """The promotion's landing recorded (`state`: promoted, or aborted in another shape);
+        a journal that cannot take it stops the fix saying what serves."""
+        try:
+            self.ctx.journal.landed(
+                self.entry, state, note, etag=now.etag, generation=int(now.generation)
+            )
+        except JournalError as exc:
+            raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc
 
     def _promotion_unjournaled(self, exc: JournalError, now: Any | None) -> str:
         """The promotion was sent and the journal cannot record how it ended: what serves

@@ -7,53 +7,34 @@ nothing is left to refuse. Never an extra change the profile does not state."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drift.fields import FIELDS
-from drift.fields.access import template_of
 from drift.fields.gpu_floor import GPU_PAGE, WATCHED, gpu_needs
 from drift.fix.commands import Commands
-from drift.fix.model import ManualStep, ServicePlan, SettingChange
-from drift.fix.patch import patched_template
+from drift.fix.model import ManualStep, SettingChange
+from drift.fix.proposed import Proposed
 from drift.kinds import Kind
-from drift.live.model import LiveService
-from drift.live.normalize import raw
 
 JOBS_GPU_PAGE = "cloud.google.com/run/docs/configuring/jobs/gpu"
 POOLS_GPU_PAGE = "cloud.google.com/run/docs/configuring/workerpools/gpu"
 """What a job's and a worker pool's GPUs require: CPU and memory, no CPU allocation."""
 
 
-def _needs(
-    live: LiveService, base: Any | None, container: str | None, settings: list[Any]
-) -> list[str]:
-    sp = ServicePlan("", "", "", "", "", "", settings=tuple(settings))
-    out = patched_template(live.source, sp, container, base, clear_name=False)
-    return gpu_needs(raw(template_of(out)), serves=live.kind is Kind.SERVICE)
-
-
-def gpu_steps(
-    cmd: Commands,
-    live: LiveService,
-    base: Any | None,
-    container: str | None,
-    settings: list[SettingChange],
-) -> tuple[list[SettingChange], list[ManualStep]]:
-    """`settings` without the changes Cloud Run would refuse for a GPU, and the manual step
-    for each (`base`: a service's RevisionTemplate the fix builds on)."""
+def gpu_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+    """The proposed settings without the changes Cloud Run would refuse for a GPU, and the
+    manual step for each."""
+    live, settings = proposed.live, proposed.settings
     planned = {c.name: c for c in settings}
     if live.source is None or not set(planned) & set(WATCHED):
         return settings, []
-    base = base if live.kind is Kind.SERVICE else None
-    needs = _needs(live, base, container, settings)
+    serves = live.kind is Kind.SERVICE
+    needs = gpu_needs(proposed.template(), serves=serves)
     if not needs:
         return settings, []
     kept = [c for c in settings if c.name != "gpu_type"]
     refused = ["gpu_type"] if "gpu_type" in planned else []
-    if not refused or _needs(live, base, container, kept):  # under a GPU the plan keeps
+    if not refused or gpu_needs(proposed.template(kept), serves=serves):  # under a GPU kept
         refused += [n for n in WATCHED if n in planned and n != "gpu_type"]
     said = "; ".join(needs)
-    serves = live.kind is Kind.SERVICE
     # jobs and worker pools have no CPU allocation to choose (their GPU pages ask for CPU and
     # memory only; `gcloud run jobs update` and `beta run worker-pools update` have no
     # --[no-]cpu-throttling), a job profile stating cpu_throttling is refused

@@ -31,6 +31,7 @@ from drift.fix.manual import (
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
 from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
+from drift.fix.proposed import Proposed
 from drift.fix.revision_name import cleared_names, drift_name
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
@@ -103,8 +104,10 @@ class ServicePlanner:
         on = base.template if base is not None else None
         # a GPU on an instance too small for it first: under a GPU, a cpu below 1 is refused
         # for the GPU (its step says so), not for what Cloud Run requires below 1 CPU
-        settings, gpu = gpu_steps(self.cmd, self.live, on, self.service.container, settings)
-        settings, floor = floor_steps(self.cmd, self.live, on, self.service.container, settings)
+        on = on if self.live.kind is Kind.SERVICE else None  # a job or pool: its own template
+        proposed = Proposed(self.live, on, self.service.container, settings)
+        settings, gpu = gpu_steps(self.cmd, proposed)
+        settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
         self.manual += gpu + floor  # what Cloud Run refuses below 1 CPU
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(

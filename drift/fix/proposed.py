@@ -1,0 +1,31 @@
+"""What a plan proposes for one workload's settings, before a step takes out what Cloud Run
+would refuse (below one CPU: `drift.fix.below_one`; under a GPU: `drift.fix.gpu_floor`): the
+changes, and the template they would make, judged with the patch applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fields.access import template_of
+from drift.fix.model import ServicePlan, SettingChange
+from drift.fix.patch import patched_template
+from drift.live.model import LiveService
+from drift.live.normalize import raw
+
+
+@dataclass(frozen=True)
+class Proposed:
+    live: LiveService
+    base: Any | None
+    """A service's RevisionTemplate the fix builds on (None: the workload's own template)."""
+    container: str | None
+    settings: list[SettingChange]
+
+    def template(self, settings: list[SettingChange] | None = None) -> Any:
+        """The raw template (a job's task template) the changes would make (`settings`: these
+        instead of the proposed ones)."""
+        changes = tuple(self.settings if settings is None else settings)
+        plan = ServicePlan("", "", "", "", "", "", settings=changes)
+        out = patched_template(self.live.source, plan, self.container, self.base, clear_name=False)
+        return raw(template_of(out))
