@@ -93,6 +93,22 @@ def _gpu_flags(after: SettingValue, before: SettingValue | None) -> tuple[Gcloud
     return (*gpu, (f"--gpu-type={after}", "revision"))
 
 
+def _job_default_unknown(source: Source) -> str:
+    """A GPU job that does not say: the API's default for a job is not documented (the
+    services page: "By default, zonal redundancy is turned on for GPUs"; the jobs GPU page:
+    "GPU for jobs follow No zonal redundancy pricing"), so it is not judged against either."""
+    template = source.revision
+    if source.kind is not Kind.JOB or not template.node_selector.accelerator:
+        return ""
+    if template.HasField("gpu_zonal_redundancy_disabled"):
+        return ""
+    return (
+        "the job does not set gpu_zonal_redundancy_disabled and the default for a GPU job is "
+        "not documented (jobs' GPU page: no-zonal-redundancy pricing); set it on the job "
+        "(gcloud beta run jobs update --[no-]gpu-zonal-redundancy) to verify it"
+    )
+
+
 def _gpu_redundancy_off(source: Source) -> bool:
     # RevisionTemplate.gpu_zonal_redundancy_disabled: "True if GPU zonal redundancy is
     # disabled on this revision" (optional: unset is not disabled); GPU zonal redundancy
@@ -230,6 +246,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         "when unset.",
         bool,
         read=_gpu_redundancy_off,
+        unreadable=_job_default_unknown,
         write=a.template_field("gpu_zonal_redundancy_disabled", bool),
         gcloud=a.switch("no-gpu-zonal-redundancy", "gpu-zonal-redundancy"),
         kinds=EVERY_KIND,
