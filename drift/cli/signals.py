@@ -31,9 +31,12 @@ def cancelled_before() -> bool:
     took Ctrl-C over (`drift.cli.output._interruptible`): asyncio's handler only marks that
     cancellation, for the task's next await, which a "y" would then reach mid-write. A prompt
     asks once its own handler is in place, so that none is lost between, and takes it as a
-    Ctrl-C at the prompt (`drift.fix.deadline.promotion` takes the cancellation back)."""
-    import asyncio
-
+    Ctrl-C at the prompt (`drift.fix.deadline.promotion` takes the cancellation back).
+    Never imports asyncio: a prompt outside an event loop would import it (and ssl) just as
+    the user presses Ctrl-C, which then lands inside that import (a traceback, not a "no")."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:  # no event loop ever ran here: no task to cancel
+        return False
     with suppress(RuntimeError):  # no event loop: no task to cancel
         return (task := asyncio.current_task()) is not None and task.cancelling() > 0
     return False

@@ -150,3 +150,23 @@ def test_a_ctrl_c_that_python_swallows_while_the_profile_is_read_still_ends_the_
         "INTERRUPTED 3 interrupted: before anything was read from Google Cloud or changed"
     )
     assert done.stderr == ""
+
+
+def test_a_prompt_outside_an_event_loop_imports_no_asyncio() -> None:
+    """A prompt asks whether a Ctrl-C cancelled an event loop's task before it
+    (`drift.cli.signals.cancelled_before`); outside any loop that question must not import
+    asyncio (and ssl) just as the user presses Ctrl-C: the signal then lands inside the
+    import, a traceback instead of "interrupted" (a red full run: "TypeError: expected a
+    message argument" from `_ssl`)."""
+    code = (
+        "import sys\n"
+        "from drift.cli.signals import cancelled_before\n"
+        "assert 'asyncio' not in sys.modules\n"
+        "assert cancelled_before() is False\n"
+        "print('asyncio' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False", done.stdout
