@@ -20,18 +20,20 @@ from tests.rounds import World
 
 
 @pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.parametrize(
-    ("concurrency", "held"),
-    [("2", "svc-0001"), ("1", "svc-0004")],  # concurrent; one after another (`cancel.again`)
-)
 def test_second_signal_during_the_recheck_after_a_ctrl_c_as_a_no(
     world5: World,  # noqa: F811
     second: int,
-    concurrency: str,
-    held: str,
 ) -> None:
-    env = {**world5.env, "DRIFT_CONCURRENCY": concurrency}
-    sandbox, where = world5.sandbox, world5.where
+    """Concurrent (one service after another: test_second_signal_recheck_serial.py, a file of
+    its own so that `--dist loadfile` runs the two halves on two workers)."""
+    second_signal_during_the_recheck(world5, second, "2", "svc-0001")
+
+
+def second_signal_during_the_recheck(
+    world: World, second: int, concurrency: str, held: str
+) -> None:
+    env = {**world.env, "DRIFT_CONCURRENCY": concurrency}
+    sandbox, where = world.sandbox, world.where
     sandbox.inject(
         Fault("UpdateService", None, latency_ms=60_000, first_n=1, match=f"/services/{held}")
     )
