@@ -16,17 +16,9 @@ from google.cloud import run_v2
 
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox
+from tests.test_check_not_ready import IMG, MESSAGE, PROFILE
 from tests.test_check_routing_edges import check, world
 
-IMG = "us-central1-docker.pkg.dev/p/apps/"
-MESSAGE = "The user-provided container failed the configured startup probe checks."
-PROFILE = """project: p
-region: us-central1
-services:
-  api:
-    env:
-      MODE: good
-"""
 Reason = run_v2.Condition.RevisionReason
 
 

@@ -15,6 +15,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, lab_world, updates
+from tests.fix.test_cpu_below_one import _profile, _run
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
 KEY = f"projects/{LAB}/locations/us-central1/keyRings/run/cryptoKeys/images"
@@ -32,23 +33,6 @@ def _template(**api: Any) -> dict[str, Any]:
         "cpu_throttling": False,
         "api": api,
     }
-
-
-def _profile(tmp_path: Path, settings: str) -> None:
-    folder = tmp_path / "profiles"
-    folder.mkdir(exist_ok=True)
-    (folder / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n{settings}"
-    )
-
-
-def _run(sandbox: Sandbox, tmp_path: Path, *args: str) -> Any:
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
-        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
-    }
-    return drift(*args, env=env, cwd=tmp_path, timeout=120)
 
 
 def _findings(sandbox: Sandbox, tmp_path: Path) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries
 from tests.jobs.test_fix_jobs import fix, journal
-from tests.jobs.world import jobs_world, write_profile
+from tests.jobs.world import jobs_sandbox, write_profile
 
 
 @pytest.fixture
@@ -32,11 +32,7 @@ def jobs_lab(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> tuple[Sandbox, Path]:
     """tests/jobs' lab: the jobworld's job and pool, the profile that drifts from them."""
-    sandbox = make_sandbox(jobs_world())
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    return sandbox, write_profile(tmp_path / "profiles")
+    return jobs_sandbox(make_sandbox, monkeypatch, tmp_path), write_profile(tmp_path / "profiles")
 
 
 def promoted(make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:

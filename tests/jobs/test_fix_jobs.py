@@ -27,7 +27,7 @@ from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import TODAY, jobs_world, write_profile
+from tests.jobs.world import TODAY, jobs_sandbox, jobs_world, write_profile
 
 UPDATES = ("UpdateJob", "UpdateWorkerPool")
 
@@ -36,11 +36,7 @@ UPDATES = ("UpdateJob", "UpdateWorkerPool")
 def lab(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> tuple[Sandbox, Path]:
-    sandbox = make_sandbox(jobs_world())
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    return sandbox, write_profile(tmp_path / "profiles")
+    return jobs_sandbox(make_sandbox, monkeypatch, tmp_path), write_profile(tmp_path / "profiles")
 
 
 def journal(tmp_path: Path) -> Journal:

@@ -17,17 +17,11 @@ configuration"): exit 0, no `rollouts`."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from drift.check import run_check
-from drift.onboarding.init import init_from_live
-from drift.profiles.loader import load_profile
-from drift.sandbox import Sandbox
-from drift.settings import load_settings
+from tests.onboarding.test_init_rollout import init_then_check
 
 SAME_TWICE = """\
 projects:
@@ -55,20 +49,9 @@ SPLIT = "          - {latest: true, percent: 90}\n          - {revision: 1, perc
 def test_init_on_identical_revisions_with_the_default_account_is_complete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, traffic: str
 ) -> None:
-    scenario = tmp_path / "web.yaml"
-    scenario.write_text(SAME_TWICE.format(traffic=traffic))
-    with Sandbox(scenario) as sandbox:
-        for key, value in sandbox.environ().items():
-            monkeypatch.setenv(key, value)
-        settings = load_settings(
-            profiles_dir=tmp_path, project="acme-prod", region="us-central1", wait=0
-        )
-        result = asyncio.run(
-            init_from_live("prod", settings, services=None, today=dt.date(2026, 11, 30))
-        )
-        report = asyncio.run(run_check(load_profile(tmp_path, "prod"), settings)).report
+    result, findings = init_then_check(tmp_path, monkeypatch, SAME_TWICE.format(traffic=traffic))
     # check agrees the two revisions run one configuration: nothing to report
-    assert [f.rule for f in report.findings] == [], report.findings
+    assert [f.rule for f in findings] == [], findings
     # so init has nothing to call incomplete
     assert result.rollouts == (), result.rollouts
     assert int(result.exit_code) == 0, result.summary()

@@ -21,19 +21,12 @@ from google.cloud import run_v2
 from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
 
 from drift.sandbox import Sandbox
+from tests.test_check_not_ready import IMG, PROFILE
 from tests.test_check_routing_edges import check, world
 
-IMG = "us-central1-docker.pkg.dev/p/apps/"
 Reason = run_v2.Condition.RevisionReason
 State = run_v2.Condition.State
 PINNED = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
-PROFILE = """project: p
-region: us-central1
-services:
-  api:
-    env:
-      MODE: good
-"""
 
 
 def services(*, broken: bool = False) -> dict[str, Any]:
