@@ -15,6 +15,7 @@ import sys
 import termios
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +66,14 @@ def test_ctrl_c_at_the_promotion_prompt(sandbox: Sandbox, tmp_path: Path) -> Non
     assert proc.returncode == 4, output
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANED_UP  # the journal is accurate
+    ended_at_the_promotion_prompt(output, sandbox, tmp_path, before, entry.canary_revision)
+
+
+def ended_at_the_promotion_prompt(
+    output: str, sandbox: Sandbox, tmp_path: Path, before: Any, canary: str
+) -> None:
+    """web's fix ended as a Ctrl-C at its promotion prompt: one line saying so, the canary
+    cleaned up, no lock left, web serving as before."""
     (line,) = [line for line in output.splitlines() if line.startswith("drift: error:")]
     assert line.startswith(
         "drift: error: interrupted: web: Ctrl-C at the promotion prompt; cleaned up: "
@@ -72,7 +81,7 @@ def test_ctrl_c_at_the_promotion_prompt(sandbox: Sandbox, tmp_path: Path) -> Non
     assert line.endswith("nothing is left to roll back"), output
     assert "Traceback" not in output
     assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
-    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+    assert_serves_as_before(sandbox, PROJECT, "web", before, canary)
 
 
 def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> None:

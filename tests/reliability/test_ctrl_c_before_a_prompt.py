@@ -13,8 +13,9 @@ from pathlib import Path
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO
-from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
+from tests.fix.conftest import PROJECT, entries, updates
 from tests.fix.terminal import Script, Terminal, converse, spawn_on_a_terminal
+from tests.fix.test_prompts import ended_at_the_promotion_prompt
 
 HOOK = """
 import signal, sys
@@ -62,14 +63,7 @@ def test_ctrl_c_just_before_the_promotion_prompt_is_ctrl_c_at_it(
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANED_UP, output
     assert [w["step"] for w in entry.writes] == ["canary", "cleanup"], entry.writes
-    (line,) = [line for line in output.splitlines() if line.startswith("drift: error:")]
-    assert line.startswith(
-        "drift: error: interrupted: web: Ctrl-C at the promotion prompt; cleaned up: "
-    ), output
-    assert line.endswith("nothing is left to roll back"), output
-    assert "Traceback" not in output
-    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
-    assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
+    ended_at_the_promotion_prompt(output, sandbox, tmp_path, before, entry.canary_revision)
 
 
 def test_ctrl_c_just_before_the_first_prompt_is_ctrl_c_at_it(
