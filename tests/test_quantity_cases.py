@@ -17,7 +17,6 @@ Sources, independent of drift:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,18 +25,7 @@ from drift.errors import ProfileError
 from drift.profiles.loader import load_profile
 from tests.conftest import MakeSandbox
 from tests.test_check_shapes import check_profile
-
-
-def _world(key: str, value: str) -> dict[str, Any]:
-    """One service whose ingress container's limit `key` is `value` as written (v2 JSON: the
-    flat `cpu:`/`memory:` keys of a scenario go through drift's own parser and refuse it)."""
-    container = {
-        "image": "x/api:1",
-        "ports": [{"containerPort": 8080}],
-        "resources": {"limits": {key: value}, "cpuIdle": True},
-    }
-    template = {"api": {"containers": [container]}}
-    return {"projects": {"p": {"number": 5, "services": {"api": {"template": template}}}}}
+from tests.test_live_quantity_unread import _world
 
 
 def _profile(key: str, value: str) -> str:
@@ -50,7 +38,7 @@ def _profile(key: str, value: str) -> str:
 def _run(
     make_sandbox: MakeSandbox, mp: pytest.MonkeyPatch, tmp: Path, key: str, live: str, want: str
 ) -> CheckResult:
-    return check_profile(make_sandbox, mp, tmp, _world(key, live), _profile(key, want))
+    return check_profile(make_sandbox, mp, tmp, _world({key: live}), _profile(key, want))
 
 
 @pytest.mark.parametrize(("key", "live", "want"), [("cpu", "+1", "1"), ("memory", "+1Gi", "1Gi")])

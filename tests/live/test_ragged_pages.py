@@ -23,6 +23,7 @@ from drift.sandbox import Sandbox
 from drift.sandbox.rpc import paginate
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
+from tests.test_since import acme_world
 
 SA = "api@acme.iam.gserviceaccount.com"
 CI = "ci-deployer@acme.iam.gserviceaccount.com"
@@ -46,9 +47,9 @@ def world(pages: str) -> dict[str, Any]:
     secrets = {f"other{i}": {"versions": [f"fake-other-{i}-value-xx"]} for i in range(4)}
     secrets["s"] = {"versions": ["fake-s-value-ssssssss"], "expire_in": "2d"}
     grant = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]}
-    project = {"number": 111, "region": "us-central1", "iam": grant, "secrets": secrets,
-               "services": services}  # fmt: skip
-    return {"options": {"seed": 3, "pages": pages}, "projects": {"acme": project}}
+    out = acme_world(services, iam=grant, secrets=secrets)
+    out["options"]["pages"] = pages
+    return out
 
 
 PROFILE = """\
