@@ -14,31 +14,17 @@ read its secret (the next deploy fails its secret check)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import drift.sandbox.secrets_api as secrets_api
 from tests.conftest import MakeSandbox
-from tests.live.test_paging_as_google_pages import check, offset_pages_losing_the_first_item
-
-SA = "api@p.iam.gserviceaccount.com"
-
-
-def world() -> dict[str, Any]:
-    env = [{"name": "S", "valueSource": {"secretKeyRef": {"secret": "s", "version": "latest"}}}]
-    template = {"serviceAccount": SA, "containers": [{"name": "app", "image": "x/api:1",
-                "ports": [{"containerPort": 8080}], "env": env}]}  # fmt: skip
-    secrets = {
-        "a": {"versions": ["fake-a-value-aaaaaaaa"]},
-        "b": {"versions": ["fake-b-value-bbbbbbbb"]},
-        "s": {"versions": ["fake-s-value-ssssssss"]},  # no accessor binding anywhere
-    }
-    project = {"number": 5, "secrets": secrets, "services": {"api": {"template": template}}}
-    return {"projects": {"p": project}}
-
-
-PROFILE = "project: p\nregion: us-central1\nservices:\n  api: {}\n"
+from tests.live.test_paging_as_google_pages import (
+    API_PROFILE,
+    check,
+    offset_pages_losing_the_first_item,
+    secret_world,
+)
 
 
 @pytest.mark.parametrize("skipped", [False, True], ids=["full-pages", "s-on-no-page"])
@@ -48,10 +34,10 @@ def test_no_access_is_judged_for_a_secret_the_list_did_not_bring(
     """`a` is deleted while ListSecrets is paged two at a time, so `s` falls between the pages
     (as revpaging's F2 repro). With full pages (control) drift says `secret.no_access` for
     `s`; with `s` on no page it should say the same (or leave `s` unverified), never clean."""
-    sandbox = make_sandbox(world())
+    sandbox = make_sandbox(secret_world())  # no accessor binding anywhere
     if skipped:
         monkeypatch.setattr(secrets_api, "paginate", offset_pages_losing_the_first_item(2))
-    report = check(sandbox, monkeypatch, tmp_path, PROFILE, timeout=60).report
+    report = check(sandbox, monkeypatch, tmp_path, API_PROFILE, timeout=60).report
     rules = [(f.rule, f.target) for f in report.findings]
     unverified = [u.target for u in report.unverified]
     assert ("secret.no_access", "secret.s") in rules or "secret.s" in unverified, (

@@ -125,6 +125,27 @@ def services(*names: str) -> dict[str, Any]:
                                "services": {n: {} for n in names}}}}  # fmt: skip
 
 
+def secret_world(*, expire_in: str | None = None, **project: Any) -> dict[str, Any]:
+    """`api` (run as SA) uses secret `s`; the project holds `a`, `b` and `s` (`s` expiring in
+    `expire_in` if given), with `project`'s other keys (an IAM policy)."""
+    env = [{"name": "S", "valueSource": {"secretKeyRef": {"secret": "s", "version": "latest"}}}]
+    template = {"serviceAccount": SA, "containers": [{"name": "app", "image": "x/api:1",
+                "ports": [{"containerPort": 8080}], "env": env}]}  # fmt: skip
+    s: dict[str, Any] = {"versions": ["fake-s-value-ssssssss"]}
+    if expire_in is not None:
+        s["expire_in"] = expire_in
+    secrets = {
+        "a": {"versions": ["fake-a-value-aaaaaaaa"]},
+        "b": {"versions": ["fake-b-value-bbbbbbbb"]},
+        "s": s,
+    }
+    services = {"api": {"template": template}}
+    return {"projects": {"p": {"number": 5, "secrets": secrets, "services": services, **project}}}
+
+
+API_PROFILE = "project: p\nregion: us-central1\nservices:\n  api: {}\n"
+
+
 # -- F1: a service that exists, reported missing --------------------------------------------
 
 
@@ -182,24 +203,9 @@ def test_an_expiring_secret_skipped_by_the_pages_is_still_checked(
     list was read to the end (`drift/live/secrets.py` `_secret`): a secret absent from it gets
     no GetSecret, no `secret.expiring`, and no unverified line — a clean report (exit 0) for a
     secret two days from deletion, though GetSecretVersion just proved that it exists."""
-    env = [{"name": "S", "valueSource": {"secretKeyRef": {"secret": "s", "version": "latest"}}}]
-    template = {"serviceAccount": SA, "containers": [{"name": "app", "image": "x/api:1",
-                "ports": [{"containerPort": 8080}], "env": env}]}  # fmt: skip
-    secrets = {
-        "a": {"versions": ["fake-a-value-aaaaaaaa"]},
-        "b": {"versions": ["fake-b-value-bbbbbbbb"]},
-        "s": {"versions": ["fake-s-value-ssssssss"], "expire_in": "2d"},
-    }
-    project = {
-        "number": 5,
-        "iam": GRANT,
-        "secrets": secrets,
-        "services": {"api": {"template": template}},
-    }
-    sandbox = make_sandbox({"projects": {"p": project}})
+    sandbox = make_sandbox(secret_world(expire_in="2d", iam=GRANT))
     monkeypatch.setattr(secrets_api, "paginate", offset_pages_losing_the_first_item(2))
-    text = "project: p\nregion: us-central1\nservices:\n  api: {}\n"
-    report = check(sandbox, monkeypatch, tmp_path, text, timeout=60).report
+    report = check(sandbox, monkeypatch, tmp_path, API_PROFILE, timeout=60).report
     rules = [f.rule for f in report.findings]
     unverified = [u.target for u in report.unverified]
     assert "secret.expiring" in rules or "secret.s" in unverified, (rules, unverified)
