@@ -5,10 +5,13 @@ drift cannot parse is that setting unverified, never an internal error)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import SettingValue, Source
+from drift.fields.base import EVERY_KIND, Field, SettingValue, Source
 from drift.fields.cpu_floor import ONE_CPU, instance_cpu
 from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
@@ -132,3 +135,38 @@ def default_concurrency(source: Source) -> int:
     if not getattr(source.revision, "containers", None):  # no template's containers to add
         return 80 if parse_cpu(read_cpu(source)) >= ONE_CPU else 1
     return 80 if instance_cpu(source.revision) >= ONE_CPU else 1
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A container's resource limit (`resources.limits[NAME]`): how it is read, why it cannot
+    be, how it is written (the patch, `--NAME=`), shown, and parsed from a profile."""
+
+    read: Callable[[Source], str]
+    unreadable: Callable[[Source], str]
+    text: Callable[[SettingValue], str]
+    show: Callable[[SettingValue], str]
+    parse: Callable[[Any], str]
+
+
+CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu)
+MEMORY = Limit(read_memory, MEMORY_UNREAD, memory_text, memory_shown, profile_memory)
+
+
+def limit_field(name: str, help: str, limit: Limit, examples: tuple[str, ...]) -> Field:
+    """The catalogue's row of the limit NAME (`cpu`, `memory`): every kind, per container."""
+    return Field(
+        name,
+        help,
+        a.NUMBER_OR_TEXT,
+        level="container",
+        read=limit.read,
+        unreadable=limit.unreadable,
+        write=a.limit(name, limit.text),
+        gcloud=lambda v: f"--{name}={limit.text(v)}",
+        per_container=True,
+        parse=a.scalar(limit.parse),
+        show=limit.show,
+        examples=examples,
+        kinds=EVERY_KIND,
+    )
