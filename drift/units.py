@@ -204,13 +204,18 @@ def format_memory(size: int) -> str:
 
 
 def show_memory(size: int) -> str:
-    """Bytes as a person reads them: the largest binary unit, else the largest decimal unit,
-    that divides them exactly (`268435456` -> `256Mi`, `1000000000` -> `1G`)."""
-    for suffix in ("Ti", "Gi", "Mi", "Ki", "T", "G", "M", "k"):
-        unit = int(_BINARY[suffix] if suffix in _BINARY else _DECIMAL[suffix])
-        if size and size % unit == 0:
-            return f"{size // unit}{suffix}"
-    return str(size)
+    """Bytes as a person reads them: in the unit, binary or decimal, that divides them exactly
+    into the smallest number, binary on a tie (`268435456` -> `256Mi`, `1000000000` -> `1G`,
+    `256000000` -> `256M`, not the `250000Ki` that also divides it)."""
+    exact = [
+        (size // unit, suffix)
+        for suffix in ("Ti", "Gi", "Mi", "Ki", "T", "G", "M", "k")
+        if size and size % (unit := int(_BINARY.get(suffix) or _DECIMAL[suffix])) == 0
+    ]
+    if not exact:
+        return str(size)
+    number, suffix = min(exact, key=lambda e: e[0])
+    return f"{number}{suffix}"
 
 
 MAX_EXPIRY_DAYS = 3650
