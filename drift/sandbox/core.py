@@ -88,7 +88,10 @@ class Core:
         dirty, self._dirty = self._dirty, {}
         settled, self._settled = self._settled, []
         await asyncio.gather(*(self.publish(rec) for rec in dirty.values()))
+        accepted = self.world.options.workload_update_done == "accepted"
         for rec, operation, error in settled:  # done once the backends serve the outcome
+            if accepted and not kind_of(rec.key).serves:
+                continue  # answered when accepted (option `workload_update_done`)
             self.ops.finish(operation, view(self.world, rec.pb, kind_of(rec.key)), error)
 
     async def advance(self, seconds: float) -> None:
@@ -202,6 +205,8 @@ class Core:
             begin(world, rec, plan)
             owners[key] = rec
             operation = self.ops.start(name, view(world, rec.pb, kind))
+            if not kind.serves and world.options.workload_update_done == "accepted":
+                operation = self.ops.finish(name, view(world, rec.pb, kind), None)
             due = self.due(now=now)
             self._started(rec, Rollout(rec.pb.generation, plan.created, plan.problem, due, name))
             if now and not self.hold:
