@@ -191,6 +191,7 @@ class Core:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
+                await self.tick()  # its operation answers the resource as it settled
             plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
             if validate_only:

@@ -1,0 +1,95 @@
+"""A teammate's deploy lands between drift's promotion (answered done: traffic moved to the
+canary) and drift's read-back of the service (drift/fix/canary.py `_promote`, a service two
+generations past what drift promoted from). Deploys are held, so each write settles when the
+test says (the sandbox's `hold_deploys`/`finish_deploy`): through the real `drift fix` CLI,
+the journal and the message say drift's promotion landed (its operation's answer) and that
+someone else wrote since; `drift rollback` then refuses to undo their change unforced."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import REPO, drift
+from tests.fix.conftest import PROJECT
+
+CODE = 4  # SPEC: aborted; drift leaves their change as it is
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+def cli(sandbox: Sandbox, tmp_path: Path, *args: str) -> tuple[int, str]:
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift(*args, env=env, cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout + done.stderr
+
+
+def writes(sandbox: Sandbox) -> int:
+    return sum(
+        1
+        for c in sandbox.calls
+        if c.short == "UpdateService" and c.code == "OK" and not c.request.validate_only
+    )
+
+
+def fix_overtaken(sandbox: Sandbox, tmp_path: Path) -> tuple[int, str]:
+    """`drift fix e2e --yes -s web`: its canary settles, then its promotion is written and,
+    before it settles, a teammate deploys over it."""
+    sandbox.hold_deploys()
+    result: list[tuple[int, str]] = []
+    args = ("fix", "e2e", "--yes", "-s", "web", "--profiles", str(REPO / "profiles"))
+    run = threading.Thread(target=lambda: result.append(cli(sandbox, tmp_path, *args)))
+    run.start()
+    settled = 0
+    deadline = time.monotonic() + 60
+    while run.is_alive() and time.monotonic() < deadline:
+        sent = writes(sandbox)
+        if sent == 1 and not settled:
+            sandbox.finish_deploy(PROJECT, "web")  # the canary
+            settled = 1
+        elif sent == 2:
+            sandbox.deploy(PROJECT, "web", env={"HOTFIX": "1"})  # settles drift's promotion
+            sandbox.finish_deploy(PROJECT, "web")  # and then theirs
+            break
+        time.sleep(0.02)
+    run.join(60)
+    assert result, "drift fix did not finish"
+    return result[0]
+
+
+def test_a_deploy_over_drifts_promotion_before_its_read_back(lab: Sandbox, tmp_path: Path) -> None:
+    """On main drift said its promotion "may have landed before their change (its answer: the
+    service could not be read back)" although its operation had answered done and the service
+    was read back, and journaled the promotion as of unknown outcome (`aborted`)."""
+    code, out = fix_overtaken(lab, tmp_path)
+    (entry,) = [json.loads(p.read_text()) for p in (tmp_path / "journal").glob("*.json")]
+    promotion = entry["writes"][-1]
+    canary = promotion["revision"]
+    assert f"web: traffic moved to {canary} (generation 4), then the service was changed " in out
+    assert "meanwhile by someone else (generation 4 → 5, last modified by deployer@" in out, out
+    assert "could not be read back" not in out and "nothing was changed" not in out, out
+    assert "--force` would undo it too" in out, out
+    assert entry["state"] == "promoted", entry["history"]
+    assert (promotion["step"], promotion["landed"], promotion["generation_after"]) == (
+        "promotion",
+        True,
+        4,
+    )
+    assert code == CODE, out
+    lab.hold_deploys(False)
+    code, out = cli(lab, tmp_path, "rollback", "--yes")
+    assert code == 4, out
+    assert "web was changed since drift's last write of change" in out, out
+    assert "(generation 4 → 5, last modified by deployer@" in out, out
+    assert "nothing was changed (`drift rollback --force` restores anyway)" in out, out
