@@ -3,7 +3,8 @@ canary) and drift's read-back of the service (drift/fix/canary.py `_promote`, a 
 generations past what drift promoted from). Deploys are held, so each write settles when the
 test says (the sandbox's `hold_deploys`/`finish_deploy`): through the real `drift fix` CLI,
 the journal and the message say drift's promotion landed (its operation's answer) and that
-someone else wrote since; `drift rollback` then refuses to undo their change unforced."""
+someone else wrote since; `drift rollback` then refuses to undo their change unforced. Or the
+promotion lands and its reconciliation fails (the write in another shape)."""
 
 from __future__ import annotations
 
@@ -43,9 +44,9 @@ def writes(sandbox: Sandbox) -> int:
     )
 
 
-def fix_overtaken(sandbox: Sandbox, tmp_path: Path) -> tuple[int, str]:
+def fix_overtaken(sandbox: Sandbox, tmp_path: Path, failure: str | None = None) -> tuple[int, str]:
     """`drift fix e2e --yes -s web`: its canary settles, then its promotion is written and,
-    before it settles, a teammate deploys over it."""
+    before it settles, a teammate deploys over it (or, with `failure`, it settles failed)."""
     sandbox.hold_deploys()
     result: list[tuple[int, str]] = []
     args = ("fix", "e2e", "--yes", "-s", "web", "--profiles", str(REPO / "profiles"))
@@ -58,6 +59,9 @@ def fix_overtaken(sandbox: Sandbox, tmp_path: Path) -> tuple[int, str]:
         if sent == 1 and not settled:
             sandbox.finish_deploy(PROJECT, "web")  # the canary
             settled = 1
+        elif sent == 2 and failure:
+            sandbox.finish_deploy(PROJECT, "web", failure=failure)
+            break
         elif sent == 2:
             sandbox.deploy(PROJECT, "web", env={"HOTFIX": "1"})  # settles drift's promotion
             sandbox.finish_deploy(PROJECT, "web")  # and then theirs
@@ -72,6 +76,7 @@ def test_a_deploy_over_drifts_promotion_before_its_read_back(lab: Sandbox, tmp_p
     """On main drift said its promotion "may have landed before their change (its answer: the
     service could not be read back)" although its operation had answered done and the service
     was read back, and journaled the promotion as of unknown outcome (`aborted`)."""
+    lab.reset()
     code, out = fix_overtaken(lab, tmp_path)
     (entry,) = [json.loads(p.read_text()) for p in (tmp_path / "journal").glob("*.json")]
     promotion = entry["writes"][-1]
@@ -93,3 +98,32 @@ def test_a_deploy_over_drifts_promotion_before_its_read_back(lab: Sandbox, tmp_p
     assert "web was changed since drift's last write of change" in out, out
     assert "(generation 4 → 5, last modified by deployer@" in out, out
     assert "nothing was changed (`drift rollback --force` restores anyway)" in out, out
+
+
+def test_a_promotion_that_lands_and_fails_to_route(lab: Sandbox, tmp_path: Path) -> None:
+    """The promotion is written (generation 4, LATEST 100 %) and its reconciliation fails:
+    Service.reconciling, "If reconciliation failed, traffic_statuses … will have the state
+    of the last serving revision" (run v2 service.proto). The promotion landed in another
+    shape (canary.py `_promote`): journaled aborted with the write landed, said as written
+    but not serving, with the rollback named; the rollback then restores what served."""
+    lab.reset()
+    code, out = fix_overtaken(lab, tmp_path, failure="Revision could not be routed")
+    (entry,) = [json.loads(p.read_text()) for p in (tmp_path / "journal").glob("*.json")]
+    promotion, canary = entry["writes"][-1], entry["canary_revision"]
+    assert code == 4, out
+    assert (
+        f"web: the promotion was written but the canary {canary} does not serve 100% (what "
+        f"serves: web-00002-gon 100%; {canary} 0%"
+    ) in out
+    assert f"`drift rollback {entry['change_id']}` restores what served before" in out, out
+    assert "nothing was changed" not in out, out
+    assert entry["state"] == "aborted", entry["history"]
+    assert (promotion["step"], promotion["landed"], promotion["generation_after"]) == (
+        "promotion",
+        True,
+        4,
+    )
+    lab.hold_deploys(False)
+    code, out = cli(lab, tmp_path, "rollback", "--yes")
+    assert code == 0, out
+    assert "web: restored (what serves: LATEST 100% → " in out, out
