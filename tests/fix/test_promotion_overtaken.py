@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.cliutil import REPO, drift
+from tests.conftest import ClientsFor
 from tests.fix.conftest import PROJECT
 
+WEB = f"projects/{PROJECT}/locations/us-central1/services/web"
 CODE = 4  # SPEC: aborted; drift leaves their change as it is
 
 
@@ -127,3 +129,55 @@ def test_a_promotion_that_lands_and_fails_to_route(lab: Sandbox, tmp_path: Path)
     code, out = cli(lab, tmp_path, "rollback", "--yes")
     assert code == 0, out
     assert "web: restored (what serves: LATEST 100% → " in out, out
+
+
+def test_a_lost_canary_answer_then_a_teammates_deploy_and_an_unreadable_canary(
+    lab: Sandbox, tmp_path: Path, clients_for: ClientsFor
+) -> None:
+    """canary.py `_recover_canary`: the canary write lands and its answer is lost (INTERNAL
+    after the call was carried out); before drift reads the service back a teammate deploys
+    and removes the canary's tag, and GetRevision of the canary is refused: whether the canary
+    exists cannot be told. drift says so (never "nothing was changed"), journals
+    canary-failed, exits 4, and names the rollback."""
+    lab.reset()
+    lab.hold_deploys()
+    lab.inject(Fault("UpdateService", "INTERNAL", first_n=1, after=True))
+    clients = clients_for(lab)
+    result: list[tuple[int, str]] = []
+    args = ("fix", "e2e", "--yes", "-s", "web", "--profiles", str(REPO / "profiles"))
+    run = threading.Thread(target=lambda: result.append(cli(lab, tmp_path, *args)))
+    run.start()
+    deadline = time.monotonic() + 60
+    while run.is_alive() and time.monotonic() < deadline:
+        calls = [c for c in lab.calls if c.short in ("UpdateService", "GetService")]
+        shorts = [c.short for c in calls]
+        if "UpdateService" in shorts and "GetService" in shorts[shorts.index("UpdateService") :]:
+            break
+        time.sleep(0.02)
+    lab.hold_deploys(False)
+    lab.deploy(PROJECT, "web", env={"HOTFIX": "1"})
+    service = clients.services.get_service(name=f"{WEB}")
+    kept = [t for t in service.traffic if not t.tag.startswith("drift-")]
+    del service.traffic[:]
+    service.traffic.extend(kept)
+    clients.services.update_service(service=service).result()
+    lab.inject(Fault("GetRevision", "PERMISSION_DENIED"))
+    run.join(60)
+    assert result, "drift fix did not finish"
+    code, out = result[0]
+    (entry,) = [json.loads(p.read_text()) for p in (tmp_path / "journal").glob("*.json")]
+    canary = entry["canary_revision"]
+    assert code == 4, out
+    assert f"web: deploying the canary {canary} failed (UpdateService " in out, out
+    assert (
+        "and the service was written since: whether the canary exists could not be read. "
+        f"`drift rollback {entry['change_id']}` says what it finds"
+    ) in out
+    assert "nothing was changed" not in out, out
+    assert entry["state"] == "canary-failed", entry["history"]
+    assert entry["writes"][-1]["landed"] is None, entry["writes"]  # its outcome is unknown
+    lab.clear_faults()
+    code, out = cli(lab, tmp_path, "rollback", "--yes")  # their deploy is on top: refused
+    assert code == 4, out
+    assert "web was changed since drift's last write of change" in out, out
+    assert "rolling back would undo their change too; nothing was changed" in out, out
