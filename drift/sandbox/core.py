@@ -88,8 +88,13 @@ class Core:
         dirty, self._dirty = self._dirty, {}
         settled, self._settled = self._settled, []
         await asyncio.gather(*(self.publish(rec) for rec in dirty.values()))
+        self._answer_settled(settled)  # done once the backends serve the outcome
+
+    def _answer_settled(self, settled: list[tuple[OwnerRec, str, RpcError | None]]) -> None:
+        """Finish the operations of the deploys `settled`: each answers the resource as it
+        is now."""
         accepted = self.world.options.workload_update_done == "accepted"
-        for rec, operation, error in settled:  # done once the backends serve the outcome
+        for rec, operation, error in settled:
             if accepted and not kind_of(rec.key).serves:
                 continue  # answered when accepted (option `workload_update_done`)
             self.ops.finish(operation, view(self.world, rec.pb, kind_of(rec.key)), error)
@@ -191,7 +196,8 @@ class Core:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
-                await self.tick()  # its operation answers the resource as it settled
+                settled, self._settled = self._settled, []
+                self._answer_settled(settled)  # as it settled, before the newer write
             plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
             if validate_only:

@@ -154,14 +154,16 @@ def test_a_lost_canary_answer_then_a_teammates_deploy_and_an_unreadable_canary(
         if "UpdateService" in shorts and "GetService" in shorts[shorts.index("UpdateService") :]:
             break
         time.sleep(0.02)
-    lab.hold_deploys(False)
+    # all while deploys are held: drift, reading the service reconciling, sees only the end
     lab.deploy(PROJECT, "web", env={"HOTFIX": "1"})
-    service = clients.services.get_service(name=f"{WEB}")
+    service = clients.services.get_service(name=WEB)
     kept = [t for t in service.traffic if not t.tag.startswith("drift-")]
     del service.traffic[:]
     service.traffic.extend(kept)
-    clients.services.update_service(service=service).result()
+    clients.services.update_service(service=service)  # `update-traffic --remove-tags`
     lab.inject(Fault("GetRevision", "PERMISSION_DENIED"))
+    lab.finish_deploy(PROJECT, "web")
+    lab.hold_deploys(False)
     run.join(60)
     assert result, "drift fix did not finish"
     code, out = result[0]
