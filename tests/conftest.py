@@ -186,6 +186,7 @@ def async_clients(sandbox: Sandbox) -> AsyncClients:
 
 HEAVY_FIRST = (
     "tests/fix/test_fix_yes_concurrent.py",
+    "tests/fix/test_fix_yes_concurrent_ctrl_c.py",
     "tests/format/test_sarif_limits.py",
     "tests/fix/test_second_signal_recheck_serial.py",
     "tests/reliability/test_fix_faults.py",
