@@ -99,20 +99,29 @@ class AccessDecisions:
         ]
 
     async def decide(
-        self, services: Iterable[LiveService], expected: dict[str, list[SecretRef]]
+        self,
+        services: Iterable[LiveService],
+        expected: dict[str, list[SecretRef]],
+        planned: dict[str, str] | None = None,
     ) -> None:
         """For every reference a checked revision holds, and every reference the profile
-        expects (a fix would point the service at it), with the revision's account."""
+        expects (a fix would point the service at it), with the revision's account and with
+        the account the profile names (`planned`, by workload key: a fix would set it), one
+        evaluation for both (`LiveState.grant`); each policy is read once a run."""
         users: dict[tuple[str, SecretRef], set[str]] = {}
         for svc in services:
             key = svc.key
             wanted = expected.get(key, ())
             for rev in svc.checked:
                 account = normalise_account(rev.config.service_account)
-                for _, _, ref in rev.config.secret_refs():
+                refs = [r for _, _, r in rev.config.secret_refs()]
+                for ref in refs:
                     users.setdefault((account, ref), set()).add(key)  # one hash of the pair
                 for ref in wanted:
                     users.setdefault((account, ref), set())  # not in use: nothing unverified
+                other = (planned or {}).get(key, "")
+                for ref in (*refs, *wanted) if other and other != account else ():
+                    users.setdefault((other, ref), set())  # the plan's: nothing unverified
         # Most answers are in the secret's own policy: decided at once, without a task each
         decided = {pair: self._known(*pair) for pair in users}
         pending = [pair for pair, found in decided.items() if found is _ASK]
