@@ -6,7 +6,7 @@ does not grant outright, the policies of the project holding the secret and of i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -18,7 +18,7 @@ from drift.fields import (
 )
 from drift.findings import Unverified
 from drift.live.iam import IamReads
-from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
+from drift.live.iam_policy import PUBLIC, Grant, Policy, Verdict, verdict
 from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
 from drift.live.secrets import Tasks
@@ -26,6 +26,7 @@ from drift.refs import SecretRef
 
 _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
 """Not decided by the secret's own policy (compared by identity)."""
+_USER_MANAGED = ".iam.gserviceaccount.com"
 _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 """Granted outright by the secret's own policy (one verdict for every such pair)."""
 
@@ -183,8 +184,9 @@ class AccessDecisions:
         # policies, which could override it, are not modelled: README "IAM deny policies are
         # not read".)
         level = await self.iam.project_policy(project)
+        number = await self._account_project(member, [*own, level])
         if level is not None:
-            found = verdict(member, names, [*own, level], {}, self.state.now)
+            found = verdict(member, names, [*own, level], {}, self.state.now, number=number)
             if found.grant is Grant.GRANTED:
                 return found
         hierarchy = await self.iam.hierarchy(project)
@@ -195,7 +197,26 @@ class AccessDecisions:
             hierarchy.unreadable,
             self.state.now,
             hierarchy.project_unread,
+            await self._account_project(member, [*own, *hierarchy.policies]),
         )
+
+    async def _account_project(self, member: str, policies: Sequence[Policy | None]) -> str:
+        """The number of the project a service account belongs to, read only when a policy
+        grants all of a project's service accounts ("" when unknown: that grant is then
+        unverified). `NAME@PROJECT_ID.iam.gserviceaccount.com` names its project by id
+        (GetProject, once a run); `NUMBER-compute@developer.gserviceaccount.com` by number
+        (cloud.google.com/iam/docs/service-account-types)."""
+        if not any(p is not None and p.names_project_accounts() for p in policies):
+            return ""
+        local, _, domain = member.removeprefix("serviceAccount:").partition("@")
+        if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
+            number = local.removesuffix("-compute")
+            return number if number.isdigit() else ""
+        if domain.endswith(_USER_MANAGED) and (
+            info := await self.iam.project(domain[: -len(_USER_MANAGED)])
+        ):
+            return info.number
+        return ""
 
     async def _member(self, account: str) -> str | None:
         """The IAM member of an account (the default account by its project's number)."""
