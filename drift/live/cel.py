@@ -32,7 +32,8 @@ def evaluate(expression: str, resource_name: str, now: dt.datetime) -> bool | No
     """The value of a condition for a resource at `now`: True, False or None (unknown).
     drift judges `resource.name` (==, !=, startsWith, endsWith), `resource.service` (==, !=:
     always `secretmanager.googleapis.com`) and `request.time` compared with `timestamp("…")`,
-    joined by `&&`, `||`, `!` and parentheses; any other part, or one it cannot judge (a timestamp without an offset), is unknown. Each `&&` and `||` is three-valued: CEL's
+    joined by `&&`, `||`, `!` and parentheses; any other part, or one it cannot judge (a
+    timestamp without an offset), is unknown. Each `&&` and `||` is three-valued: CEL's
     "if any of their operands uniquely determines the result (`false` for `&&` and `true` for
     `||`) the other operand may or may not be evaluated, and if that evaluation produces a
     runtime error, it will be ignored. This makes those operators commutative" (google/cel-spec
