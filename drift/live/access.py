@@ -26,6 +26,9 @@ from drift.refs import SecretRef
 
 _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
 """Not decided by the secret's own policy (compared by identity)."""
+DENY_NOTE = "IAM deny policies are not read: a deny rule may still block access counted as granted"
+"""Deny policies "take precedence over allow policies" (cloud.google.com/iam/docs/deny-overview);
+drift reads allow policies only, so a run that counts a grant says so, once."""
 _USER_MANAGED = ".iam.gserviceaccount.com"
 _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 """Granted outright by the secret's own policy (one verdict for every such pair)."""
@@ -129,6 +132,10 @@ class AccessDecisions:
         answers = await asyncio.gather(*(self._decide(a, r) for a, r in pending))
         decided.update(zip(pending, answers, strict=True))
         told: dict[Unverified, None] = {}  # two versions of a secret may tell the same
+        granted = (decided[pair] for pair, used in users.items() if used)
+        if any(v is not None and v.grant is Grant.GRANTED for v in granted):
+            if DENY_NOTE not in self.state.notes:  # said once a run
+                self.state.notes.append(DENY_NOTE)
         for (account, ref), found in decided.items():
             assert found is not _ASK
             if found is None:

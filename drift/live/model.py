@@ -264,6 +264,8 @@ class LiveState:
     message), by key: its findings get no `since`, and the report says so."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
+    notes: list[str] = field(default_factory=list)
+    """What the report says once about how this read was made (`DENY_NOTE`)."""
 
     def grant(self, account: str, ref: SecretRef) -> Grant:
         """May `account` (as the settings give it, the live one or the one a plan would set)
