@@ -31,6 +31,7 @@ from drift.fields.limits import (
     read_cpu,
     read_memory,
 )
+from drift.fields.network import NETWORK_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
@@ -338,6 +339,7 @@ FIELDS: dict[str, Field] = {
             kinds=EVERY_KIND,
         ),
         *HARDWARE_FIELDS,
+        *NETWORK_FIELDS,
         *WORKLOAD_FIELDS,
     )
 }

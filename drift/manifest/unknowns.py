@@ -37,7 +37,10 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "execution_environment"), ("execution_environment",)),
     (("template", 0, "vpc_access", 0, "connector"), ("vpc_connector", "vpc_egress")),
     (("template", 0, "vpc_access", 0, "egress"), ("vpc_egress",)),
-    (("template", 0, "vpc_access", 0, "network_interfaces"), ("vpc_egress",)),
+    (
+        ("template", 0, "vpc_access", 0, "network_interfaces"),
+        ("vpc_egress", "vpc_network", "vpc_subnet", "vpc_network_tags"),
+    ),
     (("template", 0, "service_account"), ("service_account",)),
     (("template", 0, "encryption_key"), ("encryption_key",)),
     (("template", 0, "encryption_key_revocation_action"), ("encryption_key_revocation_action",)),

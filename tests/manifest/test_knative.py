@@ -97,6 +97,9 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "encryption_key_shutdown_hours": 0,
         "gpu_type": "",
         "gpu_zonal_redundancy_disabled": False,
+        "vpc_network": "prod-vpc",  # run.googleapis.com/network-interfaces
+        "vpc_subnet": "prod-run-subnet",
+        "vpc_network_tags": "chat",
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]
