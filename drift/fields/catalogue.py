@@ -31,6 +31,7 @@ from drift.fields.limits import (
     read_cpu,
     read_memory,
 )
+from drift.fields.manual_scaling import MANUAL_FIELDS
 from drift.fields.network import NETWORK_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
@@ -174,6 +175,7 @@ FIELDS: dict[str, Field] = {
             examples=("600s", "10m"),
         ),
         *SCALING_FIELDS,
+        *MANUAL_FIELDS,
         a.integer(
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",

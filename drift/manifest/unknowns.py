@@ -59,10 +59,16 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
     # a worker pool's count; a service's in MANUAL mode, where drift reads min and max as
     # "manual scaling with N instances" (run v2 ServiceScaling.manual_instance_count)
-    (("scaling", 0, "manual_instance_count"), ("instance_count", "min_instances", "max_instances")),
+    (
+        ("scaling", 0, "manual_instance_count"),
+        ("instance_count", "manual_instances", "min_instances", "max_instances"),
+    ),
     # the mode decides whether either count applies (a service's ServiceScaling: MANUAL runs
     # its minimum or manual count; a worker pool's: AUTOMATIC has no fixed count)
-    (("scaling", 0, "scaling_mode"), ("instance_count", "min_instances", "max_instances")),
+    (
+        ("scaling", 0, "scaling_mode"),
+        ("instance_count", "manual_instances", "min_instances", "max_instances"),
+    ),
 )
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
 `_worker_pool`; a test keeps every catalogue row here)."""

@@ -77,6 +77,7 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "timeout": "3600s",
         "min_instances": 2,  # run.googleapis.com/minScale: service level
         "max_instances": 30,  # autoscaling.knative.dev/maxScale
+        "manual_instances": "auto",  # no run.googleapis.com/scaling-mode
         "concurrency": 200,
         "cpu": "2000m",
         "memory": str(2 * 2**30),
