@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
+from drift.fields.audiences import AUDIENCE_FIELDS
 from drift.fields.base import (
     EVERY_KIND,
     Field,
@@ -342,6 +343,7 @@ FIELDS: dict[str, Field] = {
         ),
         *HARDWARE_FIELDS,
         *NETWORK_FIELDS,
+        *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )
 }

@@ -29,6 +29,8 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("binary_authorization",), ("binary_authorization",)),
     (("scaling", 0, "min_instance_count"), ("min_instances",)),
     (("scaling", 0, "max_instance_count"), ("max_instances",)),
+    (("iap_enabled",), ("iap_enabled",)),
+    (("custom_audiences",), ("custom_audiences",)),
     (("template", 0, "timeout"), ("timeout",)),
     (("template", 0, "scaling", 0, "min_instance_count"), ("min_instances",)),
     (("template", 0, "scaling", 0, "max_instance_count"), ("max_instances",)),

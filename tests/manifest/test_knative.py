@@ -101,6 +101,8 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "vpc_network": "prod-vpc",  # run.googleapis.com/network-interfaces
         "vpc_subnet": "prod-run-subnet",
         "vpc_network_tags": "chat",
+        "iap_enabled": False,  # run.googleapis.com/iap-enabled
+        "custom_audiences": "",  # run.googleapis.com/custom-audiences
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]
