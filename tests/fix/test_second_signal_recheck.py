@@ -14,7 +14,7 @@ import pytest
 
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault
-from tests.fix.test_fix_yes_concurrent import FIX, world5  # noqa: F401
+from tests.fix.test_fix_yes_concurrent import FIX
 from tests.reliability.test_interruption import start
 from tests.rounds import World
 

@@ -8,7 +8,6 @@ import signal
 
 import pytest
 
-from tests.fix.test_fix_yes_concurrent import world5  # noqa: F401
 from tests.fix.test_second_signal_recheck import second_signal_during_the_recheck
 from tests.rounds import World
 
