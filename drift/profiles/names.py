@@ -7,14 +7,19 @@ from __future__ import annotations
 import re
 
 WORKLOAD_NAME = {
-    "services": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
-    "worker_pools": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
+    "services": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
+    "worker_pools": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
     "jobs": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
 }
-"""CreateServiceRequest.service_id and CreateWorkerPoolRequest.worker_pool_id: "must begin
-with letter, and cannot end with hyphen; must contain fewer than 50 characters"; a job's name
-is a DNS label ("The sum of job name and token length must be fewer than 63 characters",
-Job.start_execution_token)."""
+"""A DNS label (RFC 1035) of at most 63 characters. The v2 API creates services and worker
+pools with fewer than 50 (CreateServiceRequest.service_id, CreateWorkerPoolRequest
+.worker_pool_id: "must begin with letter, and cannot end with hyphen; must contain fewer
+than 50 characters"), but a profile describes workloads that exist, and the v1 API created
+services with up to 63 (its refusal: "Maximum length is 63 characters", quoted in
+terraform-google-modules/terraform-docs-samples#171; compute v1
+NetworkEndpointGroupCloudRun.service: "The service must be 1-63 characters long, and comply
+with RFC1035"). A job's name is a DNS label ("The sum of job name and token length must be
+fewer than 63 characters", Job.start_execution_token)."""
 
 TAG = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
 """A traffic tag is the first part of its URL's DNS label (`https://TAG---SERVICE-…run.app`,

@@ -18,9 +18,12 @@ from drift.sandbox.pb import PoolTemplatePb, TaskTemplatePb, TemplatePb
 from drift.sandbox.scenario_options import Strict
 from drift.units import parse_duration, parse_span
 
-# a service, worker pool or job name: a DNS label, fewer than 50 characters
-# (CreateServiceRequest.service_id, CreateWorkerPoolRequest.worker_pool_id)
-RESOURCE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$")
+# a service, worker pool or job name in a scenario (one that exists): a DNS label of at most
+# 63 characters. The v2 API creates services with fewer than 50 (CreateServiceRequest
+# .service_id), the v1 API created them with up to 63 ("Maximum length is 63 characters";
+# compute v1 NetworkEndpointGroupCloudRun.service: "1-63 characters long, and comply with
+# RFC1035"): where the docs leave it open, the sandbox holds both.
+RESOURCE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 SECRET_REF = re.compile(r"^(projects/[^/]+/secrets/)?[A-Za-z0-9_-]{1,255}$")
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 # RevisionTemplate.service_account: "Email address of the IAM service account associated
