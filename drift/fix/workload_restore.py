@@ -35,6 +35,7 @@ from drift.kinds import Kind, label
 from drift.live.api import short
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
+from drift.protofield import is_repeated
 from drift.textsafe import visible
 
 
@@ -105,7 +106,12 @@ def restore_request(now: Any, entry: Entry) -> Any:
         if part:  # e.g. a service's own `scaling`, as it was
             setattr(out, part, getattr(before, part))
         elif name in mine.DESCRIPTOR.fields_by_name:  # `binary_authorization`, `ingress`
-            if mine.DESCRIPTOR.fields_by_name[name].message_type is None:
+            field = mine.DESCRIPTOR.fields_by_name[name]
+            if field.message_type is None and is_repeated(field):  # `custom_audiences`
+                del getattr(mine, name)[:]
+                getattr(mine, name).extend(getattr(theirs, name))
+                continue
+            if field.message_type is None:
                 setattr(mine, name, getattr(theirs, name))
                 continue
             mine.ClearField(name)
