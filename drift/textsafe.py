@@ -58,18 +58,29 @@ def _escape(char: str) -> str:
 
 
 LOOK_ALIKE_NOTE = "note: the values differ only in characters that look alike (shown escaped)"
+LOOK_ALIKE_NAMES = "the names differ only in characters that look alike (shown escaped)"
+
+_CONFUSABLE = "АВЕКМНОРСТХІЈЅаеорсухіјѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧο"
+_LATIN = "ABEKMHOPCTXIJSaeopcyxijsABEZHIKMNOPTYXo"
+_TO_LATIN = str.maketrans(_CONFUSABLE, _LATIN)
+"""Cyrillic and Greek letters drawn like a Latin one (Unicode TR39 confusables.txt, e.g.
+U+0410 CYRILLIC CAPITAL LETTER A -> U+0041): the common ones, not the whole table."""
+
+
+def skeleton(text: str) -> str:
+    """What a screen shows of `text`, roughly: NFKC-normalized (`é` one code point or `e`
+    and a combining accent; a full-width letter), the Cyrillic and Greek letters drawn like
+    Latin ones as those, stripped of white space at its ends."""
+    return unicodedata.normalize("NFKC", text).translate(_TO_LATIN).strip()
 
 
 def look_alike(one: str, other: str) -> bool:
     """Two different texts a screen shows the same: they differ only in a space that is not
-    U+0020 (a no-break space), in white space at their ends, or in their Unicode form (`é` as
+    U+0020 (a no-break space), in white space at their ends, in their Unicode form (`é` as
     one code point, NFC, or `e` and a combining accent, NFD; a compatibility character such
-    as a full-width letter): the same once NFKC-normalized and stripped."""
-    if one == other:
-        return False
-    return (
-        unicodedata.normalize("NFKC", one).strip() == unicodedata.normalize("NFKC", other).strip()
-    )
+    as a full-width letter) or in a letter of another script drawn alike (Cyrillic `А`): the
+    same `skeleton`."""
+    return one != other and skeleton(one) == skeleton(other)
 
 
 def alike_escaped(text: str) -> str:
@@ -88,7 +99,9 @@ def _alike(char: str) -> bool:
     if char.isascii():
         return False
     category = unicodedata.category(char)
-    return category in ("Zs", "Mn", "Mc", "Me") or unicodedata.normalize("NFKC", char) != char
+    if category in ("Zs", "Mn", "Mc", "Me") or char in _CONFUSABLE:
+        return True
+    return unicodedata.normalize("NFKC", char) != char
 
 
 LEGACY_COMMAND = "##["

@@ -293,13 +293,15 @@ def test_one_secret_named_by_project_id_and_by_number_is_told_of_once(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A revision uses shared's secret s by number (env, as gcloud writes it) and by id (a
-    volume): one DISABLED version, stated once, under the first reference's name."""
+    volume): one DISABLED version, stated once, under the project's id (the target does not
+    hang on which spelling comes first)."""
     volume = {"name": "v", "secret": {"secret": "projects/shared/secrets/s"}}
     env = [ref("A", "projects/6/secrets/s")]
     scenario = _shared(deny=False, env=env, volumes=[volume], state="DISABLED")
     report = run(make_sandbox, monkeypatch, tmp_path, scenario, PLAIN).report
     [found] = report.findings
-    assert (found.rule, found.target) == ("secret.disabled", "secret.6/s"), show(report.findings)
+    expected = ("secret.disabled", "secret.shared/s")
+    assert (found.rule, found.target) == expected, show(report.findings)
     assert "A, /etc/s/s" in found.message
 
 

@@ -9,7 +9,7 @@ from drift.credentials import credential_shaped, hidden_plain, looks_like_creden
 from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
-from drift.diff.suggest import pairs
+from drift.diff.suggest import pairs, told_apart
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
 from drift.live.secret_state import BINARY
@@ -53,9 +53,11 @@ def env_findings(at: At) -> Iterator[Finding]:
             continue
         for var_name in sorted(extra):
             var = env[var_name]
-            message = f"{var_name} is set on {at.on(name)} but the profile does not name it"
-            if typo := typos.get(var_name):
-                message += f"; did you mean {typo}? (the profile expects it, and it is not set)"
+            shown, typo, apart = told_apart(var_name, typos.get(var_name))
+            message = f"{shown} is set on {at.on(name)} but the profile does not name it"
+            if typo:
+                message += f"; did you mean {typo}? (the profile expects it, and it is not set"
+                message += f"{apart})"
             if var_name in rules.removed_env:  # SPEC's `TESTING: null`
                 message = (
                     f"{var_name} is set on {at.on(name)}, and the profile removes its rule "
@@ -196,9 +198,11 @@ def _var(
         return
     if live is None:
         if rule.must_exist:
-            message = f"{rule.name} is not set on {where()}"
+            shown, typo, apart = told_apart(rule.name, typo)
+            message = f"{shown} is not set on {where()}"
             if typo:
-                message += f"; did you mean {typo}? (it is set, and the profile does not name it)"
+                message += f"; did you mean {typo}? (it is set, and the profile does not name it"
+                message += f"{apart})"
             yield finding("env.missing", message, None)
         return
     if unexpanded(rule, live):

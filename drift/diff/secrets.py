@@ -23,14 +23,20 @@ Use = tuple[ContainerConfig, str, SecretRef]
 
 def secret_findings(at: At) -> Iterator[Finding]:
     """One secret, however its references name its project (omitted, by id, by number, when
-    the id of that number is known), is told of once, under the first reference's name."""
+    the id of that number is known), is told of once, under one name whatever the spelling:
+    `NAME` in the workload's own project (SPEC: target `secret.NAME`), else `PROJECT/NAME` by
+    the project's id when known, so its finding ids and ignores hold when a deploy respells
+    the reference (`projects/NUMBER/secrets/NAME` is what Secret Manager returns as
+    Secret.name, so what Terraform writes)."""
     state, own = at.ctx.state, at.ctx.profile.project
-    by_secret: dict[tuple[str, str], list[Use]] = {}
+    by_secret: dict[str, list[Use]] = {}
     for use in at.config.secret_refs():
         ref = use[2]
-        by_secret.setdefault((state.project_of(ref.project, own), ref.secret), []).append(use)
-    for uses in sorted(by_secret.values(), key=lambda u: u[0][2].key):
-        yield from _secret(at, uses[0][2].key, uses)
+        project = state.project_of(ref.project, own)
+        key = ref.secret if project == own else f"{project}/{ref.secret}"
+        by_secret.setdefault(key, []).append(use)
+    for key, uses in sorted(by_secret.items()):
+        yield from _secret(at, key, uses)
     yield from mount_findings(at)
 
 
@@ -75,7 +81,7 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
         if info.destroy_at is not None:
             ends = (f"version {version} of {key}", "is destroyed", "was due for destruction")
             yield from _expiring(at, info.destroy_at, ends, target, users, f"version {version}")
-    expires = state.expiry.get(key)
+    expires = next((state.expiry[u[2].key] for u in uses if u[2].key in state.expiry), None)
     if by_version and expires is not None:
         ends = (f"secret {key}", "expires", "expired")
         yield from _expiring(at, expires, ends, target, uses)

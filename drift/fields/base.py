@@ -4,6 +4,7 @@ setting is read from, enum and name handling, and how a value reads to a person.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -81,16 +82,33 @@ def is_default_account(account: str) -> bool:
     return unnamed_default(account) or named_default(account)
 
 
+ACCOUNT_EMAIL = re.compile(r"[a-z0-9][a-z0-9._+-]*@[a-z0-9][a-z0-9.-]*")
+"""A service account's email as Cloud Run holds it (lower case, no `projects/…/` prefix)."""
+
+
 def profile_account(value: SettingValue) -> str:
-    """A profile's service account, by its address: "" and the words drift shows for an
-    account left unset are not one a write could set (RevisionTemplate.service_account
-    holds an email address)."""
+    """A profile's service account, by its email: RevisionTemplate.service_account is the
+    "Email address of the IAM service account associated with the revision" (run v2
+    revision_template.proto), which `fix` writes as the profile gives it. So another spelling
+    of one account is refused, not read as that account: IAM's resource name
+    `projects/-/serviceAccounts/EMAIL`, an IAM member `serviceAccount:EMAIL`, upper case
+    (an account id matches "`[a-z]([-a-z0-9]*[a-z0-9])`", iam v1
+    CreateServiceAccountRequest.account_id) — a write would deploy that string as the
+    account, and IAM grants would be checked for an account that does not exist. "" and
+    the words drift shows for an account left unset are no write either."""
     account = str(value).strip()
     if unnamed_default(account):
         raise ValueError(
             f"name the account by its address (the default one is PROJECT_NUMBER"
             f"{DEFAULT_ACCOUNT_SUFFIX}); {DEFAULT_SERVICE_ACCOUNT!r} is how drift shows an "
             "account left unset"
+        )
+    if not ACCOUNT_EMAIL.fullmatch(account):
+        email = account.rsplit("/", 1)[-1].removeprefix("serviceAccount:").lower()
+        hint = f"write {email!r}" if ACCOUNT_EMAIL.fullmatch(email) else "write its email"
+        raise ValueError(
+            f"{account!r} is not a service account's email as Cloud Run holds it "
+            f"(RevisionTemplate.service_account, in lower case): {hint}"
         )
     return account
 

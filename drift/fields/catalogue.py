@@ -30,6 +30,7 @@ from drift.fields.manual_scaling import MANUAL_FIELDS
 from drift.fields.network import NETWORK_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
+from drift.images import same_image
 from drift.kinds import Kind
 
 INGRESS = {
@@ -296,12 +297,15 @@ FIELDS: dict[str, Field] = {
         ),
         Field(
             "image",
-            "The container image: exactly, or {pattern: RE2} (never patched: deploy it).",
+            "The container image: the same reference however spelled (nginx is "
+            "docker.io/library/nginx:latest; a tag is not resolved to a digest), or "
+            "{pattern: RE2} (never patched: deploy it).",
             str,
             level="container",
             read=_image,
             write=lambda service, container, value: setattr(container, "image", str(value)),
             gcloud=a.flag("image"),
+            equivalent=same_image,  # `nginx` is docker.io/library/nginx:latest (drift.images)
             per_container=True,
             patterns=True,
             fixable=False,

@@ -256,13 +256,18 @@ class ServicePlanner:
         """The service account the profile wants cannot read a secret the revision needs
         (setting it would make a revision that cannot start), or drift cannot tell."""
         refs = sorted({r for _, _, r in after.uses if not self._readable(r, account)})
-        missing = list({r.key: r for r in refs}.values())  # each version judged, said once
-        if missing:
+        # each version judged, each secret said once however its references spell it
+        own = self.profile.project
+        named = {
+            same_subject(f"secret.{r.key}", self.state, own).partition(".")[2]: r
+            for r in reversed(refs)  # the first spelling (sorted) names the grant
+        }
+        if named:
             return ManualStep(
                 "setting.service_account",
-                f"{account} cannot access {', '.join(r.key for r in missing)}: grant it, then "
+                f"{account} cannot access {', '.join(sorted(named))}: grant it, then "
                 "run drift fix again to set the service account",
-                tuple(self.cmd.grant(r, account) for r in missing),
+                tuple(self.cmd.grant(named[k], account) for k in sorted(named)),
             )
         unsure = sorted(
             {r for _, _, r in after.uses if self.state.grant(account, r) is not Grant.GRANTED}

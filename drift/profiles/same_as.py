@@ -64,7 +64,7 @@ def _outside(
                 at.line,
                 f"{here} names {other!r}: not a workload the profile describes, nor a Cloud "
                 "Run service name (lowercase letters, digits and hyphens, starting with a "
-                "letter, not ending with a hyphen, fewer than 50 characters)",
+                "letter, not ending with a hyphen, at most 63 characters)",
             )
         )
     elif close := sorted(name for name in described if _one_edit(other, name)):

@@ -21,6 +21,8 @@ from pydantic import (
 )
 
 from drift.gcp_ids import PROJECT, REGION, checked_project, checked_region
+from drift.profiles.names import WORKLOAD_NAME as WORKLOAD_NAME
+from drift.profiles.names import check_tag
 from drift.profiles.rules_spec import (
     SCHEMA_URL,
     DefaultSettingsSpec,
@@ -168,7 +170,7 @@ class ProbeSpec(Strict):
     ] = Field(10.0, description="Connect timeout (e.g. 10s; at most 5m).")
     send: str | None = None
     expect: str | None = Field(None, description="RE2 regex the first message must match.")
-    tag: str | None = Field(
+    tag: Tag | None = Field(
         None, description="Probe the revision this traffic tag points to (its own URL)."
     )
 
@@ -191,7 +193,8 @@ class ProbeSpec(Strict):
 UnexpectedEnv = Literal["ignore", "warn", "error"]
 
 
-CheckTags = Literal["all", "none"] | list[str]
+Tag = Annotated[str, AfterValidator(check_tag)]
+CheckTags = Literal["all", "none"] | list[Tag]
 """Which tagged revisions (reachable at their own URL) are checked besides those with traffic."""
 
 
@@ -245,15 +248,6 @@ class WorkerPoolSpec(WorkloadSpec):
 
 PATTERNS = (f"^(?:{PROJECT.pattern})$", f"^{REGION.pattern}$")
 """The JSON Schema's patterns of `project` and `region` (`drift.gcp_ids`)."""
-WORKLOAD_NAME = {
-    "services": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
-    "worker_pools": re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?"),
-    "jobs": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
-}
-"""CreateServiceRequest.service_id and CreateWorkerPoolRequest.worker_pool_id: "must begin
-with letter, and cannot end with hyphen; must contain fewer than 50 characters"; a job's name
-is a DNS label ("The sum of job name and token length must be fewer than 63 characters",
-Job.start_execution_token)."""
 
 
 class DefaultsSpec(Strict):

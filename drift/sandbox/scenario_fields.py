@@ -18,11 +18,25 @@ from drift.sandbox.pb import PoolTemplatePb, TaskTemplatePb, TemplatePb
 from drift.sandbox.scenario_options import Strict
 from drift.units import parse_duration, parse_span
 
-# a service, worker pool or job name: a DNS label, fewer than 50 characters
-# (CreateServiceRequest.service_id, CreateWorkerPoolRequest.worker_pool_id)
-RESOURCE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$")
+# a service, worker pool or job name in a scenario (one that exists): a DNS label of at most
+# 63 characters. The v2 API creates services with fewer than 50 (CreateServiceRequest
+# .service_id), the v1 API created them with up to 63 ("Maximum length is 63 characters";
+# compute v1 NetworkEndpointGroupCloudRun.service: "1-63 characters long, and comply with
+# RFC1035"): where the docs leave it open, the sandbox holds both.
+RESOURCE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 SECRET_REF = re.compile(r"^(projects/[^/]+/secrets/)?[A-Za-z0-9_-]{1,255}$")
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
+# RevisionTemplate.service_account: "Email address of the IAM service account associated
+# with the revision" (run v2 revision_template.proto): not IAM's resource name
+# (`projects/-/serviceAccounts/EMAIL`) nor an IAM member (`serviceAccount:EMAIL`).
+SERVICE_ACCOUNT = re.compile(r"^[^@/:\s]+@[^@/:\s]+\.[^@/:\s]+$")
+
+
+def account_problem(account: str) -> str | None:
+    """Why `account` is no RevisionTemplate.service_account, or None."""
+    if not account or SERVICE_ACCOUNT.fullmatch(account):
+        return None
+    return f"service_account '{account}' is not a service account email address."
 
 
 def _text(value: Any) -> Any:
@@ -152,6 +166,14 @@ class BaseTemplateSpec(Strict):
     @classmethod
     def _api(cls, data: Any) -> Any:
         return cls._API(data)
+
+    @field_validator("service_account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        problem = account_problem(value or "")
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class TemplateSpec(BaseTemplateSpec):

@@ -19,6 +19,7 @@ from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
+from drift.sandbox.scenario_fields import account_problem
 from drift.sandbox.state import ProjectRec, VersionState, World
 
 # What Cloud Run's environment-variables page forbids for a name: the empty string, a name
@@ -116,6 +117,8 @@ def validate_spec(
         validate_cpu(template, stored=held, fine_cpu=fine_cpu)
     if template.revision:
         validate_revision_name(key, template.revision)
+    if problem := account_problem(template.service_account):
+        raise invalid(f"spec.template.{problem}")
     if kind.serves:
         scaling = template.scaling
         if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:

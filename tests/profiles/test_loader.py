@@ -480,6 +480,6 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
     problem = (
         "profiles/prod.yaml:6: api.X: same_as names 'a-': not a workload the profile "
         "describes, nor a Cloud Run service name (lowercase letters, digits and hyphens, "
-        "starting with a letter, not ending with a hyphen, fewer than 50 characters)"
+        "starting with a letter, not ending with a hyphen, at most 63 characters)"
     )
     assert_refused(profiles_dir, "prod", problem)
