@@ -189,6 +189,7 @@ async def run_check(
         *absent,
         *_histories_unread(profile, names, state),
         *stale,
+        *state.notes,
     )
     if notes:
         report = replace(report, notes=(*report.notes, *notes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drift.live.iam_policy import Grant, Verdict
 from drift.live.model import (
     ContainerConfig,
     EnvVar,
@@ -83,3 +84,13 @@ def with_env(**changes: EnvVar | None) -> list[EnvVar]:
         else:
             env[name] = var
     return list(env.values())
+
+
+def denied(st: LiveState, account: str, *secrets: str) -> None:
+    """IAM's answer for `account` on every version of `secrets` the state reads, as
+    `AccessDecisions` records it after reading the secret's, project's, folders' and
+    organisation's policies: denied. Without it `LiveState.grant` never denies (a level above
+    the secret, not read, may grant)."""
+    for r in st.versions:
+        if r.secret in secrets:
+            st.access[(account, r)] = Verdict(Grant.DENIED)

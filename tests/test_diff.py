@@ -16,7 +16,7 @@ from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionStat
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
-from tests.livestate import SA, config, plain, ref, service, state, with_env
+from tests.livestate import SA, config, denied, plain, ref, service, state, with_env
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -223,6 +223,7 @@ def test_secret_states(profile: Profile, state_: VersionState, rule: str) -> Non
 def test_no_access(profile: Profile) -> None:
     st = state()
     st.policies["s2"] = SecretPolicy("s2", frozenset({"serviceAccount:other@p.iam"}))
+    denied(st, SA, "s2")
     f = only(run(profile, st), "secret.no_access")
     assert f.target == "secret.s2" and SA in f.message
 

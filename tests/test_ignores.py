@@ -151,15 +151,19 @@ def test_an_ignore_that_matches_nothing_is_said(sandbox: Sandbox, tmp_path: Path
     clean = check("--format", "json", "--profiles", str(REPO / "profiles"))
     done = check("--format", "json")
     assert done.returncode == clean.returncode, done.stderr  # said, never counted
-    notes = json.loads(done.stdout)["notes"]
+
+    def said(out: str) -> list[str]:  # but the deny-policies note of a run that counts a grant
+        return [n for n in json.loads(out)["notes"] if not n.startswith("IAM deny policies")]
+
+    notes = said(done.stdout)
     assert notes == [
         f"the ignore at {root / 'staging.yaml'}:{line} (service api, env.REDIS_PASSWORD) "
         "matched no finding this run: remove it if its drift is gone, or correct what it names"
     ]
     # a run that did not look at api cannot tell
-    assert json.loads(check("--format", "json", "--service", "web").stdout)["notes"] == []
+    assert said(check("--format", "json", "--service", "web").stdout) == []
     # the entry of the shipped profile matches its drift: not said
-    assert json.loads(clean.stdout)["notes"] == []
+    assert said(clean.stdout) == []
 
 
 @pytest.mark.sandbox

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
+from drift.fields.audiences import AUDIENCE_FIELDS
 from drift.fields.base import (
     EVERY_KIND,
     Field,
@@ -25,6 +26,8 @@ from drift.fields.limits import (
     default_concurrency,
     limit_field,
 )
+from drift.fields.manual_scaling import MANUAL_FIELDS
+from drift.fields.network import NETWORK_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.kinds import Kind
@@ -167,6 +170,7 @@ FIELDS: dict[str, Field] = {
             examples=("600s", "10m"),
         ),
         *SCALING_FIELDS,
+        *MANUAL_FIELDS,
         a.integer(
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
@@ -304,6 +308,8 @@ FIELDS: dict[str, Field] = {
             kinds=EVERY_KIND,
         ),
         *HARDWARE_FIELDS,
+        *NETWORK_FIELDS,
+        *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )
 }

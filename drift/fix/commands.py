@@ -33,13 +33,27 @@ def is_container_flag(word: str) -> bool:
     return name in CONTAINER_FLAGS or name.removeprefix("no-") in CONTAINER_FLAGS
 
 
-def update_command(kind: Kind) -> list[str]:
+BETA_FLAGS = frozenset({"scaling", "iap"})
+"""Flags of `gcloud run services update` only its beta track has: GA gcloud 528 answers
+`--scaling` and `--[no-]iap` with "unrecognized arguments … available in one or more
+alternate release tracks"; `gcloud beta run services update` parses them."""
+
+
+def update_command(kind: Kind, *flags: str) -> list[str]:
     """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
     `gcloud beta run worker-pools update` (its reference page: --instances, --update-env-vars,
-    --update-secrets, --remove-env-vars, --remove-secrets, --container)."""
+    --update-secrets, --remove-env-vars, --remove-secrets, --container); a service's with one
+    of `BETA_FLAGS` among `flags`, `gcloud beta run services update`."""
     if kind is Kind.WORKER_POOL:
         return ["gcloud", "beta", "run", "worker-pools", "update"]
+    if kind is Kind.SERVICE and any(_flag_name(f) in BETA_FLAGS for f in flags):
+        return ["gcloud", "beta", "run", "services", "update"]
     return ["gcloud", "run", "jobs" if kind is Kind.JOB else "services", "update"]
+
+
+def _flag_name(word: str) -> str:
+    """`--no-iap` -> `iap`, `--scaling=3` -> `scaling`."""
+    return word.split("=", 1)[0].removeprefix("--").removeprefix("no-")
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,7 @@ class Commands:
     def update(self, *flags: str) -> str:
         """The update with `flags`; with several containers, the revision's flags first, then
         `--container NAME` and the container's (`CONTAINER_FLAGS`: gcloud's parse rule)."""
-        argv = [*update_command(self.kind), self.service, *self._where()]
+        argv = [*update_command(self.kind, *flags), self.service, *self._where()]
         if not self.container:
             return shell_line([*argv, *flags])
         own = [f for f in flags if is_container_flag(f)]

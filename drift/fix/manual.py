@@ -276,6 +276,12 @@ def canary_change(live: LiveService, revision: str) -> str:
     return canaries(live.name, statuses, live.latest_created).get(revision, "")
 
 
+DIRECT_VPC = ("vpc_network", "vpc_subnet", "vpc_network_tags")
+"""The Direct VPC egress rows (drift/fields/network.py): gcloud's `--network`, `--subnet`,
+`--network-tags`, with `--clear-vpc-connector` where a connector blocks them (gcloud 528
+parses `gcloud run services|jobs update --network=N --clear-vpc-connector`)."""
+
+
 def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:
     """A setting no patch sets as the workload runs now (`Field.blocked` says why), with the
     gcloud commands that would. min/max instances of a manually scaled service: switching to
@@ -293,6 +299,13 @@ def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> Manual
         commands = (direct,) if cmd.kind is Kind.WORKER_POOL else (connector, direct)
     elif name == "vpc_connector":
         commands = (service.update(f"--vpc-connector={value}", "--clear-network"),)
+    elif name in DIRECT_VPC:  # blocked by a connector, or (tags) by no network interface
+        flag = FIELDS[name].gcloud(str(value))
+        commands = (
+            service.update(flag, "--clear-vpc-connector")
+            if "connector" in reason
+            else service.update("--network=<NETWORK>", "--subnet=<SUBNET>", flag),
+        )
     else:
         bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
         bound = name.split("_", 1)[0]

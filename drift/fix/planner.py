@@ -117,7 +117,7 @@ class ServicePlanner:
         )
         env = self._env_changes(planned_account)
         after = apply_changes(template, env)
-        if planned_account != account and self._unreadable(after, planned_account):
+        if planned_account != account and self._unverified(after, planned_account):
             self.manual.append(self._account_step(after, planned_account))
             settings = [c for c in settings if c.name != "service_account"]
             planned_account = account
@@ -256,19 +256,35 @@ class ServicePlanner:
         """Not denied by IAM (the secret's, its project's or their parents' policies)."""
         return self.state.grant(account, ref) is not Grant.DENIED
 
-    def _unreadable(self, after: After, account: str) -> bool:
-        return any(not self._readable(ref, account) for _, _, ref in after.uses)
+    def _unverified(self, after: After, account: str) -> bool:
+        """An account to set must be granted every secret the revision uses: denied, the
+        revision cannot start; unknown (a grant drift cannot evaluate or read), drift cannot
+        say it will."""
+        return any(self.state.grant(account, r) is not Grant.GRANTED for _, _, r in after.uses)
 
     def _account_step(self, after: After, account: str) -> ManualStep:
-        """The service account the profile wants cannot read a secret the revision needs:
-        setting it would make a revision that cannot start."""
+        """The service account the profile wants cannot read a secret the revision needs
+        (setting it would make a revision that cannot start), or drift cannot tell."""
         refs = sorted({r for _, _, r in after.uses if not self._readable(r, account)})
         missing = list({r.key: r for r in refs}.values())  # each version judged, said once
+        if missing:
+            return ManualStep(
+                "setting.service_account",
+                f"{account} cannot access {', '.join(r.key for r in missing)}: grant it, then "
+                "run drift fix again to set the service account",
+                tuple(self.cmd.grant(r, account) for r in missing),
+            )
+        unsure = sorted(
+            {r for _, _, r in after.uses if self.state.grant(account, r) is not Grant.GRANTED}
+        )
+        found = self.state.verdict(account, unsure[0])
+        why = found.detail if found is not None and found.detail else "its policies were not read"
         return ManualStep(
             "setting.service_account",
-            f"{account} cannot access {', '.join(r.key for r in missing)}: grant it, then run "
-            "drift fix again to set the service account",
-            tuple(self.cmd.grant(r, account) for r in missing),
+            f"drift cannot verify that {account} can access "
+            f"{', '.join(dict.fromkeys(r.key for r in unsure))} ({why}): set the service "
+            "account by hand once it can",
+            (self.cmd.update(f"--service-account={account}"),),
         )
 
     def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:

@@ -17,7 +17,7 @@ from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, tag_caveat
 from drift.fix.restore import Judge, as_found, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
-from drift.fix.since import Same, Since, forced_note, judge, later_changes
+from drift.fix.since import Same, Since, forced_note, judge, later_changes, undone_by
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -90,7 +90,7 @@ async def check(
 
     def judged(now: Any) -> Since:
         changed = changed_since(now, entry) if service else workload_restore.changed(now, entry)
-        return judge(now, entry, changed, later, same)
+        return judge(now, entry, changed, later, same, undone_by(entry, entries))
 
     since = judged(live)
     out = Checked(entry, since, lambda now: judged(now).blocks, gone, live=live)

@@ -74,9 +74,46 @@ class Since:
     """Every write since is one of drift's own later changes."""
 
 
-def judge(now: Any, entry: Entry, changed: str, later: Sequence[Entry], same: Same) -> Since:
+def undone_by(entry: Entry, entries: Sequence[Entry]) -> Entry | None:
+    """The earlier change whose forced rollback undid `entry` when the journal could not
+    record it (`undone` said so: `entry` still says what it was): its rollback's write began
+    at the generation `entry` left and is the last write of the workload (None else)."""
+    start = left_at(entry)
+    for e in entries:
+        if (
+            e.generation_before < entry.generation_before
+            and e.state == State.ROLLED_BACK
+            and (e.kind, e.full_name) == (entry.kind, entry.full_name)
+            and (last := e.last_write()) is not None
+            and last.step == "rollback"
+            and last.landed
+            and last.generation_before == start
+        ):
+            return e
+    return None
+
+
+def judge(
+    now: Any,
+    entry: Entry,
+    changed: str,
+    later: Sequence[Entry],
+    same: Same,
+    by_rollback: Entry | None = None,
+) -> Since:
     """`changed` (what `changed_since` says, "" when nothing changed) read against drift's
-    own later changes of the workload `later` (`later_changes`)."""
+    own later changes of the workload `later` (`later_changes`), and the forced rollback of
+    an earlier change that undid it unrecorded (`undone_by`)."""
+    if changed and by_rollback is not None and left_at(by_rollback) == int(now.generation):
+        return Since(
+            f"{entry.service} was changed since drift's last write of change {entry.change_id} "
+            f"by drift's forced rollback of its earlier change {by_rollback.change_id}, which "
+            f"undid it too (the journal could not record that: it still says {entry.state}); "
+            f"nothing of change {entry.change_id} is live; `drift rollback --force` would "
+            f"apply change {by_rollback.change_id} again",
+            tuple(later),
+            ours=True,
+        )
     if not changed or not later:
         return Since(changed, tuple(later))
     ours = _chain(entry, later) == int(now.generation)

@@ -172,11 +172,31 @@ class WorkloadFix(Fixer):
         """The update answered done: what the job or pool read back runs proves it — settled
         and ready with the configuration sent, a pool's instances all on its new revision
         when the template changed — else it landed and did not complete (Stop)."""
-        if after.reconciling:
-            after = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+        answered, noun = after, self.sp.kind.noun
+        if after.reconciling:  # done, yet still reconciling: its outcome is the one read back
+            try:
+                after = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+            except ApiError as exc:
+                raise Stop(
+                    f"{self.name}: the update landed (its operation answered done, generation "
+                    f"{answered.generation}) and the {noun} could not be read back as it settled "
+                    f"({exc.brief}): whether it completed is not known; `drift rollback "
+                    f"{self.change_id}` puts back what it was",
+                    State.UPDATING,
+                ) from exc
         why = ""
+        if int(after.generation) > int(answered.generation):  # someone wrote over it
+            since = written_since(write.generation_before, after)
+            self._landed(State.UPDATE_FAILED, f"landed, then changed since ({since})", answered)
+            raise Stop(
+                f"{self.name}: the update landed, then the {noun} was changed by someone else "
+                f"before it settled ({since}): what it runs now is not drift's update. drift "
+                f"leaves it as it is; `drift rollback {self.change_id} --force` would put back "
+                "what it was before drift's change, undoing theirs too",
+                State.UPDATE_FAILED,
+            )
         if config_key(after, self.sp.kind) != write.template_key:
-            why = f"the {self.sp.kind.noun} read back is not the configuration sent"
+            why = f"the {noun} read back is not the configuration sent"
         elif not complete(after):
             why = after.terminal_condition.message or "it is not ready"
         elif self.sp.kind is Kind.WORKER_POOL and changed:

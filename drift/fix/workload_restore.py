@@ -106,6 +106,7 @@ def restore_request(now: Any, entry: Entry) -> Any:
         if part:  # e.g. a service's own `scaling`, as it was
             copy_field(mine, theirs, part)
         elif name in mine.DESCRIPTOR.fields_by_name:  # `binary_authorization`, `ingress`
+            # `binary_authorization`, `ingress`, `custom_audiences` (repeated: copied whole)
             copy_field(mine, theirs, name)
         elif name in was:
             FIELDS[name].write(out, pick_container(template_of(out).containers, None), was[name])

@@ -6,7 +6,7 @@ does not grant outright, the policies of the project holding the secret and of i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -18,7 +18,7 @@ from drift.fields import (
 )
 from drift.findings import Unverified
 from drift.live.iam import IamReads
-from drift.live.iam_policy import PUBLIC, Grant, Verdict, verdict
+from drift.live.iam_policy import PUBLIC, Grant, Policy, Verdict, verdict
 from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
 from drift.live.secrets import Tasks
@@ -26,6 +26,10 @@ from drift.refs import SecretRef
 
 _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
 """Not decided by the secret's own policy (compared by identity)."""
+DENY_NOTE = "IAM deny policies are not read: a deny rule may still block access counted as granted"
+"""Deny policies "take precedence over allow policies" (cloud.google.com/iam/docs/deny-overview);
+drift reads allow policies only, so a run that counts a grant says so, once."""
+_USER_MANAGED = ".iam.gserviceaccount.com"
 _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 """Granted outright by the secret's own policy (one verdict for every such pair)."""
 
@@ -99,26 +103,39 @@ class AccessDecisions:
         ]
 
     async def decide(
-        self, services: Iterable[LiveService], expected: dict[str, list[SecretRef]]
+        self,
+        services: Iterable[LiveService],
+        expected: dict[str, list[SecretRef]],
+        planned: dict[str, str] | None = None,
     ) -> None:
         """For every reference a checked revision holds, and every reference the profile
-        expects (a fix would point the service at it), with the revision's account."""
+        expects (a fix would point the service at it), with the revision's account and with
+        the account the profile names (`planned`, by workload key: a fix would set it), one
+        evaluation for both (`LiveState.grant`); each policy is read once a run."""
         users: dict[tuple[str, SecretRef], set[str]] = {}
         for svc in services:
             key = svc.key
             wanted = expected.get(key, ())
             for rev in svc.checked:
                 account = normalise_account(rev.config.service_account)
-                for _, _, ref in rev.config.secret_refs():
+                refs = [r for _, _, r in rev.config.secret_refs()]
+                for ref in refs:
                     users.setdefault((account, ref), set()).add(key)  # one hash of the pair
                 for ref in wanted:
                     users.setdefault((account, ref), set())  # not in use: nothing unverified
+                other = (planned or {}).get(key, "")
+                for ref in (*refs, *wanted) if other and other != account else ():
+                    users.setdefault((other, ref), set())  # the plan's: nothing unverified
         # Most answers are in the secret's own policy: decided at once, without a task each
         decided = {pair: self._known(*pair) for pair in users}
         pending = [pair for pair, found in decided.items() if found is _ASK]
         answers = await asyncio.gather(*(self._decide(a, r) for a, r in pending))
         decided.update(zip(pending, answers, strict=True))
         told: dict[Unverified, None] = {}  # two versions of a secret may tell the same
+        granted = (decided[pair] for pair, used in users.items() if used)
+        if any(v is not None and v.grant is Grant.GRANTED for v in granted):
+            if DENY_NOTE not in self.state.notes:  # said once a run
+                self.state.notes.append(DENY_NOTE)
         for (account, ref), found in decided.items():
             assert found is not _ASK
             if found is None:
@@ -174,8 +191,9 @@ class AccessDecisions:
         # policies, which could override it, are not modelled: README "IAM deny policies are
         # not read".)
         level = await self.iam.project_policy(project)
+        number = await self._account_project(member, [*own, level])
         if level is not None:
-            found = verdict(member, names, [*own, level], {}, self.state.now)
+            found = verdict(member, names, [*own, level], {}, self.state.now, number=number)
             if found.grant is Grant.GRANTED:
                 return found
         hierarchy = await self.iam.hierarchy(project)
@@ -186,7 +204,26 @@ class AccessDecisions:
             hierarchy.unreadable,
             self.state.now,
             hierarchy.project_unread,
+            await self._account_project(member, [*own, *hierarchy.policies]),
         )
+
+    async def _account_project(self, member: str, policies: Sequence[Policy | None]) -> str:
+        """The number of the project a service account belongs to, read only when a policy
+        grants all of a project's service accounts ("" when unknown: that grant is then
+        unverified). `NAME@PROJECT_ID.iam.gserviceaccount.com` names its project by id
+        (GetProject, once a run); `NUMBER-compute@developer.gserviceaccount.com` by number
+        (cloud.google.com/iam/docs/service-account-types)."""
+        if not any(p is not None and p.names_project_accounts() for p in policies):
+            return ""
+        local, _, domain = member.removeprefix("serviceAccount:").partition("@")
+        if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
+            number = local.removesuffix("-compute")
+            return number if number.isdigit() else ""
+        if domain.endswith(_USER_MANAGED) and (
+            info := await self.iam.project(domain[: -len(_USER_MANAGED)])
+        ):
+            return info.number
+        return ""
 
     async def _member(self, account: str) -> str | None:
         """The IAM member of an account (the default account by its project's number)."""

@@ -19,12 +19,36 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from drift.live.cel import evaluate
+
 ACCESSOR_ROLES = frozenset(
     {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
 )
 PUBLIC = frozenset({"allUsers", "allAuthenticatedUsers"})
 INDIRECT = ("group:", "domain:", "principalSet:", "principal:")
 """Members that stand for principals drift cannot list (`Policy.indirect_bindings`)."""
+WORKFORCE = (
+    "principal://iam.googleapis.com/locations/global/workforcePools/",
+    "principalSet://iam.googleapis.com/locations/global/workforcePools/",
+)
+"""Workforce identities — human users of an external identity provider, one or a set — never
+a service account, so never a Cloud Run runtime account (cloud.google.com/iam/docs/principal-
+identifiers: "Workforce Identity Federation")."""
+
+
+def project_accounts(number: str) -> str:
+    """The identifier of every service account of the project numbered `number`
+    (cloud.google.com/iam/docs/principal-identifiers, "All service accounts in a project":
+    `principalSet://cloudresourcemanager.googleapis.com/projects/PROJECT_NUMBER/type/
+    ServiceAccount`)."""
+    return (
+        f"principalSet://cloudresourcemanager.googleapis.com/projects/{number}/type/ServiceAccount"
+    )
+
+
+_PROJECT_ACCOUNTS = re.compile(
+    r"principalSet://cloudresourcemanager\.googleapis\.com/projects/\d+/type/ServiceAccount"
+)
 CUSTOM_ROLES = ("projects/", "organizations/")
 
 
@@ -57,15 +81,40 @@ class Policy:
             ),
         )
 
-    def accessor_bindings(self, member: str) -> list[Binding]:
-        """Bindings of an accessor role naming `member` (or everyone)."""
+    def accessor_bindings(self, member: str, number: str = "") -> list[Binding]:
+        """Bindings of an accessor role naming `member` (or everyone, or every service account
+        of its project: `number`, that project's number, when known)."""
+        own = project_accounts(number) if number else ""
         return [
             b
             for b in self.bindings
-            if b.role in ACCESSOR_ROLES and (member in b.members or PUBLIC & b.members)
+            if b.role in ACCESSOR_ROLES
+            and (member in b.members or PUBLIC & b.members or own in b.members)
         ]
 
-    def indirect_bindings(self, member: str) -> list[str]:
+    def names_project_accounts(self) -> bool:
+        """An accessor role is held by all the service accounts of a project."""
+        return any(
+            b.role in ACCESSOR_ROLES and any(_PROJECT_ACCOUNTS.fullmatch(m) for m in b.members)
+            for b in self.bindings
+        )
+
+    def deleted_bindings(self, member: str) -> list[str]:
+        """Accessor bindings of a deleted account of the same address as `member`
+        (`deleted:serviceAccount:EMAIL?uid=N`, google/iam/v1/policy.proto Binding.members):
+        they grant nothing to an account created again with that address ("the new service
+        account is treated as a separate identity", cloud.google.com/iam/docs/service-
+        accounts-delete-undelete)."""
+        gone = f"deleted:{member}?uid="
+        return [
+            f"{m} ({b.role} on {self.resource})"
+            for b in self.bindings
+            if b.role in ACCESSOR_ROLES
+            for m in sorted(b.members)
+            if m.startswith(gone)
+        ]
+
+    def indirect_bindings(self, member: str, number: str = "") -> list[str]:
         """Bindings that may grant `member` access in ways drift does not expand: an accessor
         role held by a group, a domain or a principal set or identifier ("group:{emailid}: An
         email address that represents a Google group", `domain:`, `principalSet://`,
@@ -73,10 +122,12 @@ class Policy:
         holds the role), and a custom role (`projects/*/roles/*`, `organizations/*/roles/*`)
         held by the member, everyone or such a set: it may include
         `secretmanager.versions.access` (Secret Manager access control: "You can grant one or
-        more predefined roles or create and grant custom roles")."""
+        more predefined roles or create and grant custom roles"). Not those drift decides:
+        a workforce identity (never a service account) and, when the number of the
+        account's project is known, a project's "all service accounts" set."""
         out = []
         for b in self.bindings:
-            sets = sorted(m for m in b.members if m.startswith(INDIRECT))
+            sets = sorted(m for m in b.members if _indirect(m, number))
             if b.role in ACCESSOR_ROLES and sets:
                 out.append(f"{b.role} to {', '.join(sets)}")
             elif b.role.startswith(CUSTOM_ROLES) and (
@@ -85,6 +136,12 @@ class Policy:
                 held = ", ".join(sets) or (member if member in b.members else "everyone")
                 out.append(f"the custom role {b.role} to {held}")
         return out
+
+
+def _indirect(member: str, number: str) -> bool:
+    if not member.startswith(INDIRECT) or member.startswith(WORKFORCE):
+        return False
+    return not (number and _PROJECT_ACCOUNTS.fullmatch(member))
 
 
 class Grant(StrEnum):
@@ -106,6 +163,7 @@ def verdict(
     unreadable: dict[str, str],
     now: dt.datetime,
     unread: str = "",
+    number: str = "",
 ) -> Verdict:
     """Whether `member` may access a secret version named any of `resource_names` (the names
     a condition may test it by, by project number: none when the number is unknown, and then a
@@ -118,13 +176,14 @@ def verdict(
     is unknown; `unreadable`: levels above the project that could not be read — they may grant
     too, so unless a readable level grants, the answer is unknown (SPEC "Access as IAM grants
     it": the folders and the organisation count when readable; what drift cannot read it
-    cannot deny)."""
+    cannot deny). `number`: that of the project of `member` (a service account), when known:
+    a grant to all of that project's service accounts holds it."""
     undecided: list[str] = []
     policies = list(policies)
     partly: list[str] = []  # conditional grants that hold for some names of the version
     covered: set[str] = set()  # the names one of them holds for
     for policy in policies:
-        for binding in policy.accessor_bindings(member):
+        for binding in policy.accessor_bindings(member, number):
             where = f"{binding.role} on {policy.resource}"
             if not binding.condition:
                 return Verdict(Grant.GRANTED, where)
@@ -141,7 +200,9 @@ def verdict(
     why: list[str] = []
     if undecided:
         why.append("a conditional grant drift cannot evaluate: " + "; ".join(undecided))
-    indirect = [f"{b} on {p.resource}" for p in policies for b in p.indirect_bindings(member)]
+    indirect = [
+        f"{b} on {p.resource}" for p in policies for b in p.indirect_bindings(member, number)
+    ]
     if indirect:
         why.append("a grant drift cannot expand may hold it: " + "; ".join(indirect))
     if unread:
@@ -151,6 +212,13 @@ def verdict(
         why.append(f"a grant above the project cannot be ruled out: not readable: {levels}")
     if why:
         return Verdict(Grant.UNKNOWN, "; ".join(why))
+    if gone := [d for p in policies for d in p.deleted_bindings(member)]:
+        return Verdict(
+            Grant.DENIED,
+            f"; the binding of {', '.join(gone)} is a deleted account of that address, which "
+            "grants nothing to the account created again with it: grant the new account, or "
+            "undelete the old one",
+        )
     return Verdict(Grant.DENIED)
 
 
@@ -165,215 +233,3 @@ def _which(holds: dict[str, bool | None]) -> str:
     yes = ", ".join(n for n, held in short.items() if held)
     no = ", ".join(n for n, held in short.items() if not held)
     return f" (true for {yes}, false for {no}: which name IAM tests is not documented)"
-
-
-# --- the CEL that conditions on secrets use in practice -------------------------------------
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<bad>\"\"\"|'''|//)
-      | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
-      | (?P<op>&&|\|\||==|!=|<=|>=|<|>|\(|\)|!|,|\.)
-      | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-      | (?P<other>[^\s"'])
-    )""",
-    re.X,
-)
-"""`other`: a character of a part drift does not model (a number, `+`, `[`, `?`), read so that
-part can be skipped as one unknown operand; `bad`: a triple-quoted string or a comment, whose
-text could hide an `&&` — the whole expression is then unknown, as is an unclosed quote."""
-
-
-class _Unsupported(Exception):
-    pass
-
-
-def evaluate(expression: str, resource_name: str, now: dt.datetime) -> bool | None:
-    """The value of a condition for a resource at `now`: True, False or None (unknown).
-    drift judges `resource.name` (==, !=, startsWith, endsWith) and `request.time` compared with
-    `timestamp("…")`, joined by `&&`, `||`, `!` and parentheses; any other part, or one it cannot
-    judge (a timestamp without an offset), is unknown. Each `&&` and `||` is three-valued: CEL's
-    "if any of their operands uniquely determines the result (`false` for `&&` and `true` for
-    `||`) the other operand may or may not be evaluated, and if that evaluation produces a
-    runtime error, it will be ignored. This makes those operators commutative" (google/cel-spec
-    doc/langdef.md, Evaluation, Logical Operators). So `false && x` is False and `true || x` True
-    whatever x is; otherwise an unknown operand makes the result unknown, and `!unknown` is
-    unknown. An expression drift cannot read as a whole is unknown."""
-    try:
-        tokens = _tokens(expression)
-        parser = _Parser(tokens, resource_name, now)
-        value = parser.disjunction()
-        if parser.pos != len(tokens):
-            return None
-        return value
-    except (_Unsupported, ArithmeticError, LookupError, TypeError, ValueError, RecursionError):
-        # anything it cannot judge (a comparison of unlike values, a date out of range, an
-        # expression nested too deep) is unknown: unverified, never a crash of the check
-        return None
-
-
-def _tokens(expression: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(expression):
-        if expression[pos:].strip() == "":
-            break
-        match = _TOKEN.match(expression, pos)
-        if match is None:
-            raise _Unsupported(expression[pos:])
-        kind = match.lastgroup or ""
-        if kind == "bad":
-            raise _Unsupported(match.group(kind))
-        out.append((kind, match.group(kind)))
-        pos = match.end()
-    return out
-
-
-class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], resource: str, now: dt.datetime) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.resource = resource
-        self.now = now
-
-    def _peek(self) -> str:
-        return self.tokens[self.pos][1] if self.pos < len(self.tokens) else ""
-
-    def _take(self, expected: str | None = None) -> tuple[str, str]:
-        if self.pos >= len(self.tokens):
-            raise _Unsupported("unexpected end")
-        token = self.tokens[self.pos]
-        if expected is not None and token[1] != expected:
-            raise _Unsupported(token[1])
-        self.pos += 1
-        return token
-
-    def disjunction(self) -> bool | None:
-        values = [self.conjunction()]
-        while self._peek() == "||":
-            self._take()
-            values.append(self.conjunction())
-        return True if True in values else None if None in values else False
-
-    def conjunction(self) -> bool | None:
-        values = [self.unary()]
-        while self._peek() == "&&":
-            self._take()
-            values.append(self.unary())
-        return False if False in values else None if None in values else True
-
-    def unary(self) -> bool | None:
-        if self._peek() == "!":
-            self._take()
-            # `!` binds tighter than a relation (CEL grammar: Unary = "!" {"!"} Member), so
-            # `!resource.name == "x"` negates a string: an error, unknown
-            value = self.unary() if self._peek() in ("!", "(") else self.operand(negated=True)
-            return None if value is None else not value
-        if self._peek() == "(":
-            self._take()
-            value = self.disjunction()
-            self._take(")")
-            return value
-        return self.operand()
-
-    def operand(self, negated: bool = False) -> bool | None:
-        """One comparison, or None for a part drift does not model or cannot judge: that part
-        is skipped to the `&&`, `||` or `)` that ends it."""
-        start = self.pos
-        try:
-            value = self.comparison(negated)
-            if self._peek() in ("&&", "||", ")", ""):
-                return value
-        except (_Unsupported, ArithmeticError, LookupError, TypeError, ValueError):
-            pass
-        self.pos = start
-        depth = 0
-        while self.pos < len(self.tokens):
-            kind, text = self.tokens[self.pos]
-            if kind != "str" and depth == 0 and text in ("&&", "||", ")"):
-                break
-            if kind != "str" and depth == 0 and text in ("?", ":", "]", "}"):
-                raise _Unsupported(text)  # `?:` binds looser than `&&` and `||`
-            if kind != "str" and text in ("(", "[", "{", ")", "]", "}"):
-                depth += 1 if text in ("(", "[", "{") else -1
-            self.pos += 1
-        if depth or self.pos == start:
-            raise _Unsupported("an incomplete expression")
-        return None
-
-    def comparison(self, negated: bool = False) -> bool:
-        subject = self._path()
-        if negated and self._peek() != ".":
-            raise _Unsupported("!")
-        if subject == "resource.name":
-            op = self._take()[1]
-            if op == ".":
-                method = self._take()[1]
-                self._take("(")
-                argument = self._string()
-                self._take(")")
-                if method == "startsWith":
-                    return self.resource.startswith(argument)
-                if method == "endsWith":
-                    return self.resource.endswith(argument)
-                raise _Unsupported(method)
-            if op in ("==", "!="):
-                other = self._string()
-                return (self.resource == other) == (op == "==")
-            raise _Unsupported(op)
-        if subject == "request.time":
-            op = self._take()[1]
-            if op not in ("<", "<=", ">", ">=", "==", "!="):
-                raise _Unsupported(op)
-            if self._take()[1] != "timestamp":
-                raise _Unsupported("timestamp")
-            self._take("(")
-            when = _timestamp(self._string())
-            self._take(")")
-            return _compare(self.now, op, when)
-        raise _Unsupported(subject)
-
-    def _path(self) -> str:
-        kind, first = self._take()
-        if kind != "ident":
-            raise _Unsupported(first)
-        if self._peek() != ".":
-            raise _Unsupported(first)
-        self._take(".")
-        kind, second = self._take()
-        if kind != "ident":
-            raise _Unsupported(second)
-        return f"{first}.{second}"
-
-    def _string(self) -> str:
-        kind, value = self._take()
-        if kind != "str":
-            raise _Unsupported(value)
-        return bytes(value[1:-1], "utf-8").decode("unicode_escape")
-
-
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
-"""CEL's `timestamp(string)` converts "according to RFC3339" (google/cel-spec doc/langdef.md,
-Standard Definitions, `timestamp`), whose date-time always ends with its offset, `Z` or
-`+HH:MM` (RFC 3339 section 5.6: full-time = partial-time time-offset). A text without one (a
-bare date, a local time) is an error in CEL: drift cannot judge it."""
-
-
-def _timestamp(text: str) -> dt.datetime:
-    if _RFC3339.fullmatch(text.upper()) is None:
-        raise _Unsupported(text)
-    try:  # Python reads up to 9 digits of a fraction (keeps 6), `Z` and `+HH:MM`
-        return dt.datetime.fromisoformat(text.upper())
-    except ValueError as exc:  # a month 13, a leap second 60
-        raise _Unsupported(text) from exc
-
-
-def _compare(left: dt.datetime, op: str, right: dt.datetime) -> bool:
-    return {
-        "<": left < right,
-        "<=": left <= right,
-        ">": left > right,
-        ">=": left >= right,
-        "==": left == right,
-        "!=": left != right,
-    }[op]

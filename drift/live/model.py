@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from drift.fields import SettingValue, named_default, unnamed_default
+from drift.fields import SettingValue, normalise_account
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import Grant, Verdict
@@ -264,26 +264,28 @@ class LiveState:
     message), by key: its findings get no `since`, and the report says so."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
+    notes: list[str] = field(default_factory=list)
+    """What the report says once about how this read was made (`DENY_NOTE`)."""
 
     def grant(self, account: str, ref: SecretRef) -> Grant:
-        """May `account` (as the settings give it) access the secret `ref` names: IAM's answer
-        when it was decided (`AccessDecisions`), else the secret's own policy, but only when
-        a version of the secret was read too. Access may come from the project's policy or an
-        ancestor's: the secret's own policy alone (its version's metadata unreadable, so
-        never decided) does not deny. Not read (unverified, or the secret is missing): not
-        denied."""
-        key = ref.key
-        decided = self.access.get((account, ref))
+        """May `account` (as the settings give it, the live one or the one a plan would set)
+        access the secret `ref` names: IAM's answer when it was decided (`AccessDecisions`
+        decides both with the secret's, project's, folders' and organisation's policies),
+        else GRANTED when the secret's own policy grants it outright and UNKNOWN otherwise —
+        never DENIED: the project or an ancestor may grant it (Secret Manager access control:
+        roles "at the level of the Google Cloud organization, folder, project, or secret"),
+        and what drift did not read it cannot deny."""
+        decided = self.access.get((normalise_account(account), ref))
         if decided is not None:
             return decided.grant
-        policy = self.policies.get(key)
-        if policy is None or not any(r.key == key for r in self.versions):
-            return Grant.UNKNOWN
-        if policy.grants(account):
+        policy = self.policies.get(ref.key)
+        if policy is not None and policy.grants(account):
             return Grant.GRANTED
-        if unnamed_default(account) and any(named_default(m) for m in policy.accessors):
-            return Grant.UNKNOWN  # a default account is granted: this project's, unless decided
-        return Grant.UNKNOWN if policy.conditional else Grant.DENIED
+        return Grant.UNKNOWN
+
+    def verdict(self, account: str, ref: SecretRef) -> Verdict | None:
+        """IAM's answer with its detail, when decided."""
+        return self.access.get((normalise_account(account), ref))
 
     def listed_names(self, kind: Kind) -> set[str]:
         """The names of the workloads of that kind the region lists (when it was listed)."""

@@ -155,7 +155,10 @@ class SecretChecks:
         await self.tasks.wait()
         self.secrets.report_failures()
         expected = {p.key: list(expected_refs(p)) for p in profiles}
-        await asyncio.gather(self._name_projects(profiles), self.access.decide(services, expected))
+        planned = {p.key: a for p in profiles if (a := planned_account(p))}
+        await asyncio.gather(
+            self._name_projects(profiles), self.access.decide(services, expected, planned)
+        )
 
     def _services(self) -> list[LiveService]:
         """The workloads described, but those read only for a comparison (`compared`)."""
@@ -185,3 +188,10 @@ def names_default_account(profile: ServiceProfile) -> bool:
     """The profile names a default compute account (`NUMBER-compute@…`) as the runtime one."""
     stated = profile.settings.get("service_account")
     return stated is not None and named_default(str(stated.value))
+
+
+def planned_account(profile: ServiceProfile) -> str:
+    """The runtime account the profile names, by its address ("" when none): a fix would set
+    it, so its access is decided too."""
+    stated = profile.settings.get("service_account")
+    return str(stated.value) if stated is not None else ""

@@ -29,6 +29,8 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("binary_authorization",), ("binary_authorization",)),
     (("scaling", 0, "min_instance_count"), ("min_instances",)),
     (("scaling", 0, "max_instance_count"), ("max_instances",)),
+    (("iap_enabled",), ("iap_enabled",)),
+    (("custom_audiences",), ("custom_audiences",)),
     (("template", 0, "timeout"), ("timeout",)),
     (("template", 0, "scaling", 0, "min_instance_count"), ("min_instances",)),
     (("template", 0, "scaling", 0, "max_instance_count"), ("max_instances",)),
@@ -37,7 +39,10 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "execution_environment"), ("execution_environment",)),
     (("template", 0, "vpc_access", 0, "connector"), ("vpc_connector", "vpc_egress")),
     (("template", 0, "vpc_access", 0, "egress"), ("vpc_egress",)),
-    (("template", 0, "vpc_access", 0, "network_interfaces"), ("vpc_egress",)),
+    (
+        ("template", 0, "vpc_access", 0, "network_interfaces"),
+        ("vpc_egress", "vpc_network", "vpc_subnet", "vpc_network_tags"),
+    ),
     (("template", 0, "service_account"), ("service_account",)),
     (("template", 0, "encryption_key"), ("encryption_key",)),
     (("template", 0, "encryption_key_revocation_action"), ("encryption_key_revocation_action",)),
@@ -56,10 +61,16 @@ SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
     (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
     # a worker pool's count; a service's in MANUAL mode, where drift reads min and max as
     # "manual scaling with N instances" (run v2 ServiceScaling.manual_instance_count)
-    (("scaling", 0, "manual_instance_count"), ("instance_count", "min_instances", "max_instances")),
+    (
+        ("scaling", 0, "manual_instance_count"),
+        ("instance_count", "manual_instances", "min_instances", "max_instances"),
+    ),
     # the mode decides whether either count applies (a service's ServiceScaling: MANUAL runs
     # its minimum or manual count; a worker pool's: AUTOMATIC has no fixed count)
-    (("scaling", 0, "scaling_mode"), ("instance_count", "min_instances", "max_instances")),
+    (
+        ("scaling", 0, "scaling_mode"),
+        ("instance_count", "manual_instances", "min_instances", "max_instances"),
+    ),
 )
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
 `_worker_pool`; a test keeps every catalogue row here)."""

@@ -88,7 +88,15 @@ class Core:
         dirty, self._dirty = self._dirty, {}
         settled, self._settled = self._settled, []
         await asyncio.gather(*(self.publish(rec) for rec in dirty.values()))
-        for rec, operation, error in settled:  # done once the backends serve the outcome
+        self._answer_settled(settled)  # done once the backends serve the outcome
+
+    def _answer_settled(self, settled: list[tuple[OwnerRec, str, RpcError | None]]) -> None:
+        """Finish the operations of the deploys `settled`: each answers the resource as it
+        is now."""
+        accepted = self.world.options.workload_update_done == "accepted"
+        for rec, operation, error in settled:
+            if accepted and not kind_of(rec.key).serves:
+                continue  # answered when accepted (option `workload_update_done`)
             self.ops.finish(operation, view(self.world, rec.pb, kind_of(rec.key)), error)
 
     async def advance(self, seconds: float) -> None:
@@ -188,6 +196,8 @@ class Core:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
+                settled, self._settled = self._settled, []
+                self._answer_settled(settled)  # as it settled, before the newer write
             plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
             if validate_only:
@@ -202,6 +212,8 @@ class Core:
             begin(world, rec, plan)
             owners[key] = rec
             operation = self.ops.start(name, view(world, rec.pb, kind))
+            if not kind.serves and world.options.workload_update_done == "accepted":
+                operation = self.ops.finish(name, view(world, rec.pb, kind), None)
             due = self.due(now=now)
             self._started(rec, Rollout(rec.pb.generation, plan.created, plan.problem, due, name))
             if now and not self.hold:

@@ -24,6 +24,9 @@ ACCESS_ROLES = frozenset(
     }
 )
 Unknown = Literal["deny", "grant"]
+EVERYONE = frozenset({"allUsers", "allAuthenticatedUsers"})
+"""policy.proto Binding.members: `allUsers` is anyone, `allAuthenticatedUsers` anyone
+"authenticated with a Google account or a service account": every runtime account."""
 
 _QUOTED = r"""(?:"([^"]*)"|'([^']*)')"""
 _TIME = re.compile(rf"request\.time\s*(<=|>=|<|>)\s*timestamp\(\s*{_QUOTED}\s*\)")
@@ -66,16 +69,59 @@ def _term(text: str, resource: str, kind: str, now: float) -> bool | None:
 
 
 def evaluate(expression: str, resource: str, kind: str, now: float) -> bool | None:
-    """A condition's value: `||` of `&&` of the simple comparisons real policies use
-    (`request.time < timestamp("…")`, `resource.name.startsWith("…")`/`endsWith`,
-    `resource.name`/`resource.type ==`); None when any part is another expression."""
-    any_true = False
-    for alternative in expression.split("||"):
-        values = [_term(part, resource, kind, now) for part in alternative.split("&&")]
-        if None in values:
-            return None
-        any_true = any_true or all(values)
-    return any_true
+    """A condition's value: `||`, `&&`, `!` and parentheses over the simple comparisons real
+    policies use (`request.time < timestamp("…")`, `resource.name.startsWith("…")`/`endsWith`,
+    `resource.name`/`resource.type ==`); None (unknown) where a part is another expression,
+    unless CEL's commutative `&&`/`||` make it not matter (`false && x` is false, `true || x`
+    true: google/cel-spec doc/langdef.md, Logical Operators)."""
+    text = expression.strip()
+    alternatives = _split(text, "||")
+    if alternatives is None:
+        return None
+    if len(alternatives) > 1:
+        values = [evaluate(a, resource, kind, now) for a in alternatives]
+        return True if True in values else None if None in values else False
+    parts = _split(text, "&&")
+    if parts is None:
+        return None
+    if len(parts) > 1:
+        values = [evaluate(p, resource, kind, now) for p in parts]
+        return False if False in values else None if None in values else True
+    if text.startswith("!"):
+        value = evaluate(text[1:], resource, kind, now)
+        return None if value is None else not value
+    if text.startswith("(") and text.endswith(")") and _split(text[1:-1], "||") is not None:
+        return evaluate(text[1:-1], resource, kind, now)
+    return _term(text, resource, kind, now)
+
+
+def _split(text: str, op: str) -> list[str] | None:
+    """`text` split on `op` outside quotes and parentheses; None when they do not balance."""
+    out, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0 and text.startswith(op, i):
+            out.append(text[start:i])
+            start = i + len(op)
+            i += len(op)
+            continue
+        i += 1
+    if depth or quote:
+        return None
+    return [*out, text[start:]]
 
 
 def binding_applies(
@@ -110,7 +156,7 @@ def grants(
     `member` one of `roles` on `resource` now."""
     return any(
         binding.role in roles
-        and member in binding.members
+        and (member in binding.members or not EVERYONE.isdisjoint(binding.members))
         and binding_applies(binding, resource, kind, now, unknown, overrides or {})
         for policy in policies
         for binding in policy.bindings

@@ -80,6 +80,8 @@ class JobRunner:
             begin_job(world, rec, plan)
             world.jobs[key] = rec
             operation = core.ops.start(name, copy(rec.pb))
+            if world.options.workload_update_done == "accepted":
+                operation = core.ops.finish(name, copy(rec.pb), None)
             update = Rollout(rec.pb.generation, None, plan.problem, core.due(), name)
             rec.update = update
             if update.due is not None:
@@ -92,7 +94,8 @@ class JobRunner:
             return
         name = rec.update.operation
         error = settle_job(self.core.world, rec)
-        self.core.ops.finish(name, copy(rec.pb), error)
+        if self.core.world.options.workload_update_done == "settled":
+            self.core.ops.finish(name, copy(rec.pb), error)
 
     async def run(self, key: ResourceKey, request: Any) -> operations_pb2.Operation:
         """RunJob: an execution of the job's template with the request's overrides. The

@@ -206,3 +206,16 @@ class Options(Strict):
     caller: str = Field(
         "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
     )
+    workload_update_done: Literal["settled", "accepted"] = Field(
+        "settled",
+        description="When the operation of an UpdateJob or UpdateWorkerPool is done. "
+        "`settled`: when the update settles (its response the resource ready, or its error "
+        "the failure). `accepted`: at once, its response the resource as written, still "
+        "`reconciling`; the update goes on and its outcome shows only on the resource read "
+        "afterwards: `reconciling` false, `terminal_condition` ('The Condition of this Job, "
+        "containing its readiness status, and detailed error information in case it did not "
+        "reach the desired state'), `observed_generation` (googleapis run/v2 job.proto and "
+        "worker_pool.proto; `Job.reconciling`: 'When a new Job is created, or an existing one "
+        "is updated, Cloud Run will asynchronously perform all necessary steps'). Which one "
+        "Cloud Run does is not documented.",
+    )

@@ -138,6 +138,17 @@ def validate_vpc_access(template: Message) -> None:
             "Violation in template.vpc_access.connector: one and only one of connector and "
             "network_interfaces must be set."
         )
+    # VpcAccess.network_interfaces: "Currently only single network interface is supported"
+    # (REST reference of VpcAccess); NetworkInterface: "At least one of network or subnetwork
+    # must be specified" (vpc_access.proto). The wording is the sandbox's.
+    if len(vpc.network_interfaces) > 1:
+        raise invalid("template.vpc_access.network_interfaces: only one network interface.")
+    for interface in vpc.network_interfaces:
+        if not (interface.network or interface.subnetwork):
+            raise invalid(
+                "template.vpc_access.network_interfaces: a network interface needs a network "
+                "or a subnetwork."
+            )
 
 
 CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")

@@ -8,7 +8,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
 from tests.cliutil import REPO, drift
 from tests.conftest import Clients, MakeSandbox
+from tests.rounds import World, bench_world
 
 PROJECT = "acme-chat-staging"
 TODAY = dt.date(2026, 11, 24)
@@ -379,3 +380,13 @@ def ctrl_c_behind(
         return await real(session, first, *args, **kw)
 
     monkeypatch.setattr(drift.fix.restore, call, slow)
+
+
+@pytest.fixture
+def world20(tmp_path: Path) -> Iterator[World]:
+    yield from bench_world(20, tmp_path)
+
+
+@pytest.fixture
+def world5(tmp_path: Path) -> Iterator[World]:
+    yield from bench_world(5, tmp_path)

@@ -156,6 +156,9 @@ def test_manual_scaling_is_reported_and_left_to_a_person(
     steps = {m["target"]: m for m in service["manual"]}
     assert set(steps) == wanted, steps
     assert all("--scaling=auto" in " ".join(m["commands"]) for m in steps.values()), steps
+    # GA gcloud (528) has no --scaling ("available in one or more alternate release tracks")
+    commands = [c for m in steps.values() for c in m["commands"]]
+    assert all(c.startswith("# gcloud beta run services update app ") for c in commands), commands
     before = sandbox.service(LAB, "app")
     code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
     assert code == 1, out + err  # drift remains: a manual step

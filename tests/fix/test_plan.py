@@ -20,7 +20,7 @@ from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from drift.report import Report
-from tests.livestate import SA, plain, ref, state, with_env
+from tests.livestate import SA, denied, plain, ref, state, with_env
 
 PROFILE = """\
 project: p
@@ -104,6 +104,7 @@ def test_secret_that_cannot_be_read_becomes_a_manual_step(profile: Profile) -> N
         SecretRef("s2", "3"), VersionState.DISABLED, "3"
     )
     st.policies["s1"] = SecretPolicy("s1", frozenset({"serviceAccount:someone@else"}))
+    denied(st, SA, "s1")
     api = next(s for s in plan_for(profile, st).services if s.service == "api")
     names = {c.name for c in api.env}
     assert "PINNED" not in names and "SEC" not in names

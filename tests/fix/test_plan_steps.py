@@ -20,7 +20,7 @@ from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from drift.report import Report
-from tests.livestate import SA, plain, ref, state, with_env
+from tests.livestate import SA, denied, plain, ref, state, with_env
 
 PROFILE = """\
 project: p
@@ -187,6 +187,7 @@ def test_a_new_service_account_that_cannot_read_the_secrets_is_not_set(profile: 
     text = PROFILE.replace("  api:\n", "  api:\n    settings:\n      service_account: new@p.iam\n")
     moving = rewritten(text)
     st = base(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
+    denied(st, "new@p.iam", "db-url-dev", "s1", "s2", "s3")
     api = api_of(plan_for(moving, st))
     assert not api.settings  # the revision would start without its secrets
     (step,) = [m for m in api.manual if m.target == "setting.service_account"]

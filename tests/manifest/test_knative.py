@@ -77,6 +77,7 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "timeout": "3600s",
         "min_instances": 2,  # run.googleapis.com/minScale: service level
         "max_instances": 30,  # autoscaling.knative.dev/maxScale
+        "manual_instances": "auto",  # no run.googleapis.com/scaling-mode
         "concurrency": 200,
         "cpu": "2000m",
         "memory": str(2 * 2**30),
@@ -97,6 +98,11 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "encryption_key_shutdown_hours": 0,
         "gpu_type": "",
         "gpu_zonal_redundancy_disabled": False,
+        "vpc_network": "prod-vpc",  # run.googleapis.com/network-interfaces
+        "vpc_subnet": "prod-run-subnet",
+        "vpc_network_tags": "chat",
+        "iap_enabled": False,  # run.googleapis.com/iap-enabled
+        "custom_audiences": "",  # run.googleapis.com/custom-audiences
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]

@@ -1,0 +1,85 @@
+"""The rows of the settings catalogue for who may call a service and with which token: whether
+Identity-Aware Proxy guards it (Service.iap_enabled) and the custom audiences an ID token may
+name (Service.custom_audiences), both the service's own fields (google/cloud/run/v2
+service.proto), applied at once by an update, not by a revision. Field comments quoted are
+the installed `google.cloud.run_v2` types' docstrings (the googleapis protos' comments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields.base import SERVICES, Field, SettingValue, Source
+
+NONE = ("", "none")
+
+
+def _iap(source: Source) -> bool:
+    # Service.iap_enabled: "Optional. IAP settings on the Service." (unset: no IAP)
+    service = source.service
+    return (
+        bool(service.iap_enabled) if "iap_enabled" in service.DESCRIPTOR.fields_by_name else False
+    )
+
+
+def _audience_text(audiences: Any) -> str:
+    """Audiences as compared: a set (an ID token names one of them: their order means
+    nothing), comma-separated, sorted."""
+    return ",".join(sorted({str(x).strip() for x in audiences if str(x).strip()}))
+
+
+def _audiences(source: Source) -> str:
+    # Service.custom_audiences: "One or more custom audiences that you want this service to
+    # support. Specify each custom audience as the full URL in a string." (custom-audiences
+    # page: the run.app URL stays a valid audience besides them)
+    service = source.service
+    if "custom_audiences" not in service.DESCRIPTOR.fields_by_name:
+        return ""
+    return _audience_text(service.custom_audiences)
+
+
+def _profile_audiences(value: Any) -> str:
+    """A profile's audiences: a YAML list, `a,b` (gcloud's form), or none."""
+    if isinstance(value, list):
+        return _audience_text(value)
+    if isinstance(value, dict | bool) or not isinstance(value, str | int | float):
+        raise ValueError("expected custom audiences: a list, comma-separated text, or none")
+    text = str(value).strip()
+    return "" if text in NONE else _audience_text(text.split(","))
+
+
+def _write_audiences(service: Any, container: Any, value: SettingValue) -> None:
+    del service.custom_audiences[:]
+    service.custom_audiences.extend(a for a in str(value).split(",") if a)
+
+
+AUDIENCE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "iap_enabled",
+        "Identity-Aware Proxy guards the service (the service's setting); false when unset.",
+        bool,
+        level="service",
+        read=_iap,
+        write=a.service_field("iap_enabled", bool),
+        # `gcloud beta run services update --[no-]iap`; GA gcloud (528) has no --iap ("available
+        # in one or more alternate release tracks"): the GA script leaves it to drift fix
+        gcloud=a.switch("iap"),
+        flagless=SERVICES,
+    ),
+    Field(
+        "custom_audiences",
+        "Custom audiences an ID token may name besides the service's URL (a list or a,b; order "
+        "does not matter); none: no custom audience.",
+        str | list[str],
+        level="service",
+        read=_audiences,
+        write=_write_audiences,
+        # gcloud run services update: `--set-custom-audiences=A,B`, `--clear-custom-audiences`
+        # (command_lib/run/flags.py AddCustomAudiencesFlag: repeated.AddPrimitiveArgs)
+        gcloud=lambda v: f"--set-custom-audiences={v}" if v else "--clear-custom-audiences",
+        parse=_profile_audiences,
+        normalise=lambda v: _audience_text(str(v).split(",")),
+        show=lambda v: str(v) or "none",
+        examples=("https://chat.acme.example",),
+    ),
+)

@@ -1,0 +1,201 @@
+"""The rows of the settings catalogue for Direct VPC egress: the VPC network a revision (a
+job's task, a worker pool's instance) sends traffic to, the subnetwork it gets its IPs from and
+the network tags it carries — `vpc_access.network_interfaces` of RevisionTemplate, TaskTemplate
+and WorkerPoolRevisionTemplate, which a Revision carries too (google/cloud/run/v2
+vpc_access.proto, revision.proto), so the serving revision says what it runs with.
+
+A connector (`vpc_connector`) and network interfaces are exclusive: the API refuses VPC
+access naming both ("one and only one of connector and network_interfaces must be set",
+catalogue.ONE_VPC; the sandbox's validate_vpc_access), so a row here is blocked where the
+workload reaches its VPC through a connector, as `vpc_connector` is blocked where it reaches
+it directly. Field comments quoted are the installed `google.cloud.run_v2` types' docstrings
+(the googleapis protos' comments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields.base import EVERY_KIND, Field, SettingValue, Source, short_name
+
+NONE = ("", "none")
+"""What a profile writes for no Direct VPC egress, or no tags ("" is proto3's unset)."""
+
+
+def _none(value: Any) -> str:
+    return "" if str(value).strip() in NONE else str(value).strip()
+
+
+def _interface(source: Source) -> Any | None:
+    """The revision's network interface (VpcAccess.network_interfaces: "Currently only single
+    network interface is supported", REST reference of VpcAccess), None without one."""
+    interfaces = source.revision.vpc_access.network_interfaces
+    return interfaces[0] if len(interfaces) else None
+
+
+def _network(source: Source) -> str:
+    interface = _interface(source)
+    return "" if interface is None else str(interface.network)
+
+
+def _network_unread(source: Source) -> str:
+    # NetworkInterface.network: "If network is not specified, it will be looked up from the
+    # subnetwork" — by Cloud Run, not in anything drift reads
+    interface = _interface(source)
+    if interface is None or interface.network:
+        return ""
+    return (
+        f"the network interface names only subnetwork {interface.subnetwork!r}; Cloud Run "
+        "looks its network up from it, which drift cannot read"
+    )
+
+
+def _subnet(source: Source) -> str:
+    # NetworkInterface.subnetwork: "If subnetwork is not specified, the subnetwork with the
+    # same name with the network will be used."
+    interface = _interface(source)
+    if interface is None:
+        return ""
+    return str(interface.subnetwork) or short_name(str(interface.network))
+
+
+def _tags(source: Source) -> str:
+    interface = _interface(source)
+    return "" if interface is None else _tag_text(list(interface.tags))
+
+
+def _tag_text(tags: Any) -> str:
+    """Network tags as compared: a set (their order means nothing), comma-separated, sorted."""
+    return ",".join(sorted({str(t).strip() for t in tags if str(t).strip()}))
+
+
+def _profile_tags(value: Any) -> str:
+    """A profile's tags: `a,b` (gcloud's `--network-tags` form), a YAML list, or none."""
+    if isinstance(value, list):
+        return _tag_text(value)
+    if isinstance(value, dict | bool):
+        raise ValueError("expected network tags: a list, comma-separated text, or none")
+    return _tag_text(_none(value).split(","))
+
+
+def same_name(a_: SettingValue, b: SettingValue) -> bool:
+    """A network or subnetwork by its short name is the one of the workload's project (and
+    region) the full name names (`projects/P/global/networks/N`,
+    `projects/P/regions/R/subnetworks/S`): the API takes either. Two full names differ when
+    their projects do (a Shared VPC host's network is another network)."""
+    x, y = str(a_), str(b)
+    if x == y:
+        return True
+    if "/" in x and "/" in y:
+        return False
+    return short_name(x) == short_name(y)
+
+
+def _connector(workload: Any) -> str:
+    connector = a.template_of(workload).vpc_access.connector
+    if not connector:
+        return ""
+    return (
+        f"the revision reaches its VPC through connector {short_name(str(connector))}, and "
+        '"one and only one of connector and network_interfaces must be set"'
+    )
+
+
+def _ensure_interface(workload: Any) -> Any:
+    vpc = a.template_of(workload).vpc_access
+    if not len(vpc.network_interfaces):
+        vpc.network_interfaces.append(a.run_v2().VpcAccess.NetworkInterface())
+    return vpc.network_interfaces[0]
+
+
+def _interface_writer(key: str) -> Any:
+    def write(workload: Any, container: Any, value: SettingValue) -> None:
+        name = _none(value)
+        if not name:
+            _clear_interfaces(workload)
+            return
+        setattr(_ensure_interface(workload), key, name)
+
+    return write
+
+
+def _clear_interfaces(workload: Any) -> None:
+    """No Direct VPC egress, as gcloud's `--clear-network` (ClearNetworkInterfacesChange: the
+    network interfaces go, and the egress with them)."""
+    vpc = a.template_of(workload).vpc_access
+    if not len(vpc.network_interfaces):
+        return
+    del vpc.network_interfaces[:]
+    if not vpc.connector:
+        a.template_of(workload).vpc_access = None
+
+
+def _write_tags(workload: Any, container: Any, value: SettingValue) -> None:
+    tags = [t for t in str(value).split(",") if t]
+    interface = _ensure_interface(workload)
+    del interface.tags[:]
+    interface.tags.extend(tags)
+
+
+def _untaggable(workload: Any) -> str:
+    if _connector(workload):
+        return _connector(workload)
+    if len(a.template_of(workload).vpc_access.network_interfaces):
+        return ""
+    return (
+        'the revision has no Direct VPC network interface to tag (NetworkInterface: "At least '
+        'one of network or subnetwork must be specified"): set vpc_network or vpc_subnet first'
+    )
+
+
+NETWORK_FIELDS: tuple[Field, ...] = (
+    Field(
+        "vpc_network",
+        "Direct VPC egress: the VPC network (name or full name); none: no Direct VPC egress.",
+        str,
+        read=_network,
+        unreadable=_network_unread,
+        write=_interface_writer("network"),
+        # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
+        # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
+        gcloud=lambda v: f"--network={v}" if _none(v) else "--clear-network",
+        parse=a.scalar(_none),
+        normalise=_none,
+        equivalent=same_name,
+        show=lambda v: str(v) or "none (no Direct VPC egress)",
+        blocked=_connector,
+        examples=("default",),
+        kinds=EVERY_KIND,
+    ),
+    Field(
+        "vpc_subnet",
+        "Direct VPC egress: the subnetwork instances get IPs from (the network's name when "
+        "unset); none: no Direct VPC egress.",
+        str,
+        read=_subnet,
+        write=_interface_writer("subnetwork"),
+        gcloud=lambda v: f"--subnet={v}" if _none(v) else "--clear-network",
+        parse=a.scalar(_none),
+        normalise=_none,
+        equivalent=same_name,
+        show=lambda v: str(v) or "none (no Direct VPC egress)",
+        blocked=_connector,
+        examples=("run-egress",),
+        kinds=EVERY_KIND,
+    ),
+    Field(
+        "vpc_network_tags",
+        "Direct VPC egress: the network tags instances carry (a list or a,b; order does not "
+        "matter); none: no tags.",
+        str | list[str],
+        read=_tags,
+        write=_write_tags,
+        gcloud=lambda v: f"--network-tags={v}" if v else "--clear-network-tags",
+        parse=_profile_tags,
+        normalise=lambda v: _tag_text(str(v).split(",")),
+        show=lambda v: str(v) or "none",
+        blocked=_untaggable,
+        examples=("web,egress",),
+        kinds=EVERY_KIND,
+    ),
+)
