@@ -9,12 +9,13 @@ from drift.diff.context import At
 from drift.fields import (
     DEFAULT_SERVICE_ACCOUNT,
     FIELDS,
+    Field,
     SettingValue,
     default_account,
     named_default,
 )
 from drift.findings import Finding, Unverified
-from drift.live.model import LiveState
+from drift.live.model import LiveState, ServingRevision
 from drift.profiles.model import Profile, Setting
 
 
@@ -49,12 +50,42 @@ def undecided(setting: Setting, compared: SettingValue | None) -> bool:
     )
 
 
+def held_by_service(field: Field, at: At, revision: ServingRevision) -> bool:
+    """Whether what `revision` reads for the setting is the service's own, not the revision's:
+    a row of the catalogue's `level="service"` (`Service.ingress`, `invoker_iam_disabled`…,
+    google/cloud/run/v2/service.proto), or a value the service's own level gives
+    (`Service.scaling`'s min/max, `Field.held_by_service`). One UpdateService sets it for
+    every URL of the service, whichever revision serves it or a tag names."""
+    if field.level == "service":
+        return True
+    service, held = at.ctx.live.source, field.held_by_service
+    if service is None or held is None or field.name in revision.config.unreadable:
+        return False
+    read = revision.config.settings.get(field.name)
+    return held(service, "" if read is None else field.show(read))
+
+
+def _said_before(field: Field, at: At) -> bool:
+    """A setting the service holds is one finding for the service, on the first revision
+    read that shows it (with traffic before a tag's): not one per revision, nor one more for
+    a tag, whose step no patch would need (`drift.fix.manual.tag_steps`). A revision of the
+    history (not read as reachable) is judged alone: where a drift began."""
+    checked = at.ctx.live.checked
+    if not any(revision is at.revision for revision in checked):
+        return False
+    before = checked[: next(i for i, r in enumerate(checked) if r is at.revision)]
+    return any(held_by_service(field, at, revision) for revision in before)
+
+
 def setting_findings(at: At) -> Iterator[Finding]:
     state, project = at.ctx.state, at.ctx.profile.project
     for name, setting in at.ctx.service.settings.items():
         if name in at.config.unreadable:
             continue  # not verified (`unread_settings`)
         field = FIELDS[name]
+        service_own = held_by_service(field, at, at.revision)
+        if service_own and _said_before(field, at):
+            continue
         read = at.config.settings.get(name)
         actual = as_compared(setting, read, state, project)
         if undecided(setting, actual):
@@ -68,13 +99,28 @@ def setting_findings(at: At) -> Iterator[Finding]:
             expected = f"matches {setting.pattern}"
         else:
             expected = field.show(field.normalise(setting.value))
-        yield at.finding(
+        message = f"{name} on {at.where} is {shown_actual}, the profile says {expected}"
+        if not (service_own and at.tag):
+            yield at.finding(
+                "setting.value",
+                f"setting.{name}",
+                message,
+                location=setting.location,
+                expected=expected,
+                actual=shown_actual,
+            )
+            continue
+        # the service's own, first read on a tagged revision: no tag (the finding's id is
+        # the one without it), as with traffic (`At.finding` would carry the tag)
+        yield at.ctx.finding(
             "setting.value",
             f"setting.{name}",
-            f"{name} on {at.where} is {shown_actual}, the profile says {expected}",
+            f"{name} on {at.name} is {shown_actual}, the profile says {expected}",
+            revision=at.name,
             location=setting.location,
             expected=expected,
             actual=shown_actual,
+            container=at.config.primary if len(at.config.containers) > 1 else None,
         )
 
 

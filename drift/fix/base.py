@@ -336,6 +336,17 @@ def unreleased_note(live: LiveService) -> str:
             if r.percent > 0 and (lines := written_differences(live, r))
         ]
         return f"the {noun} template differs from what serves ({'; '.join(named)})" if named else ""
+    if (
+        live.kind is Kind.SERVICE
+        and live.source is not None
+        and latest_routed(live.source)
+        and live.latest_ready == live.latest_created
+    ):
+        # LATEST at part of the traffic resolves to the template's own revision (a canary
+        # rollout, an older revision pinned beside it): the template is released, and a
+        # write builds on it as `drift fix` does (`base_revision`). SPEC invariant 8 is about
+        # a template that does not serve.
+        return ""
     differs = [
         r.name
         for r in live.serving

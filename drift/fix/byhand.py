@@ -100,7 +100,7 @@ def _rest_as_drift_left(now: Any, entry: Entry) -> bool:
     expected = copy_service(before_service(entry))
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
     for part in sorted({FIELDS[n].service_part for n in names if n in FIELDS} - {""}):
-        _copy_field(raw(expected), raw(now), part)
+        copy_field(raw(expected), raw(now), part)
     service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
     if service_level:
         current = read_settings(Source(raw(now), raw(now.template), None))
@@ -111,12 +111,14 @@ def _rest_as_drift_left(now: Any, entry: Entry) -> bool:
     return bool(_spec(expected) == _spec(copy_service(now)))
 
 
-def _copy_field(target: Any, source: Any, name: str) -> None:
-    """`source`'s field `name` onto `target` (protobuf), its presence included: a message field
-    the live service does not have (`Service.scaling` is OPTIONAL in service.proto, and a
+def copy_field(target: Any, source: Any, name: str) -> None:
+    """`source`'s field `name` onto `target` (raw protobuf), its presence included: a message
+    field the source does not have (`Service.scaling` is OPTIONAL in service.proto, and a
     service never scaled at the service level may come without it) stays absent, where
-    proto-plus's setattr of the empty message would make it present and the two services
-    unequal — drift's own printed promotion then read as a teammate's change (revcoverage F1)."""
+    proto-plus's setattr of the empty message would make it present — drift's own printed
+    promotion then read as a teammate's change (revcoverage F1), a rollback giving the
+    service a `scaling {}` it never had (revroundtrip F2). The by-hand recognition, the
+    rollback of a service (`drift.fix.restore`) and of a job or pool use this one."""
     only = type(source)()
     only.CopyFrom(source)
     for other in only.DESCRIPTOR.fields:

@@ -7,14 +7,14 @@ command templates: `drift.fix.commands`."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
 from drift.fix.commands import Commands
 from drift.fix.formats.text import shell_line
-from drift.fix.model import ManualStep
+from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService, LiveState
@@ -194,6 +194,62 @@ def rollout_step(
             (describe, to_latest),
         )
     return ManualStep(target, message, (describe,))
+
+
+def project_numbers(changes: Iterable[EnvChange], state: LiveState) -> tuple[tuple[str, str], ...]:
+    """(id, number) of each project a secret the changes set names by id, where the read
+    learnt the number (`LiveState.projects`, number -> id, from the one GetProject per
+    project `drift.live.access.name_projects` makes): gcloud's `--update-secrets` takes
+    another project's secret as `projects/NUMBER/secrets/NAME` only (googlecloudsdk
+    command_lib/run/secrets_mapping.py, `_REMOTE_SECRET_FLAG_VALUE`)."""
+    named = {c.ref.project for c in changes if c.ref is not None and c.ref.project}
+    return tuple(
+        (token, number)
+        for token in sorted(t for t in named if not t.isdigit())
+        if (
+            number := next((k for k, v in state.projects.items() if k.isdigit() and v == token), "")
+        )
+    )
+
+
+def rollout_repaired(
+    finding: Finding,
+    live: LiveService,
+    patch: tuple[Sequence[EnvChange], Sequence[SettingChange]],
+    stated: Mapping[str, Setting],
+    where: tuple[str, str],
+) -> bool:
+    """Whether a revision serving traffic beside the template's own differs from the template
+    only where the patch writes it back to what that revision runs: a hand change made during
+    a canary rollout (LATEST at part of the traffic, an older revision pinned) makes the pinned
+    one "differ" from the drifted template. The patch repairs that (the re-check is clean):
+    no step, and never `--to-latest`, which before the fix would send all traffic onto the
+    drift. Every change of the patch must leave the template as that revision runs, and every
+    difference (`Finding.failed`: `env.NAME`, `env.SIDECAR:NAME`, `settings.NAME`) be one."""
+    revision = next((r for r in live.serving if finding.target == f"revision.{r.name}"), None)
+    if revision is None or not finding.failed or finding.actual == NOT_READY:
+        return False
+    env, settings = patch
+    config, primary = revision.config, live.template.primary
+    runs = {(c.container or primary, c.name): c for c in env}
+    for c in env:
+        var = config.named(c.container or primary).env.get(c.name)
+        after = None if c.action is Action.REMOVE else (c.value, c.ref)
+        if (None if var is None else (var.value, var.ref)) != after:
+            return False
+    if any(
+        c.name not in stated or not stated[c.name].satisfied_by(config.settings.get(c.name), where)
+        for c in settings
+    ):
+        return False
+    for path in finding.failed:
+        kind, _, key = path.partition(".")
+        container, _, name = key.rpartition(":")
+        if kind == "env" and (container or config.primary, name) in runs:
+            continue
+        if kind != "settings" or key not in {c.name for c in settings}:
+            return False
+    return True
 
 
 def _held(live: LiveService, state: LiveState) -> str:

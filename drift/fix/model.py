@@ -122,6 +122,9 @@ class ServicePlan:
     more than this plan: the template differs from what serves, or its revision failed."""
     built_on: str = ""
     """The serving revision the patch applies to ("" when it applies to the template)."""
+    numbers: tuple[tuple[str, str], ...] = ()
+    """(id, number) of each project a secret of the patch names by id, as the read learnt it
+    (`LiveState.projects`): gcloud names a secret of another project by number only."""
     template_differences: tuple[str, ...] = ()
     """How the service's template differs from what serves (what serves → the template)."""
     failed_template: str = ""

@@ -21,6 +21,8 @@ from drift.fix.manual import (
     blocked_step,
     constraint_step,
     pattern_step,
+    project_numbers,
+    rollout_repaired,
     rollout_step,
     same_subject,
     secret_blocker,
@@ -133,6 +135,11 @@ class ServicePlanner:
         for f in findings:
             if self._key(f) in patched or f.rule.startswith("probe."):
                 continue
+            if f.rule == "revision.rollout" and rollout_repaired(
+                f, self.live, (env, settings), self.service.settings, where
+            ):
+                fix_ids.append(f.id)  # the patch writes the template back to what it runs
+                continue
             step = self._manual_for(f, after, planned_account)
             if step is None and f.rule.startswith("secret."):
                 fix_ids.append(f.id)  # the patch no longer references what was broken
@@ -146,7 +153,9 @@ class ServicePlanner:
             live=self.live.source,
             region=self.profile.region,
             project=self.profile.project,
-            revision=self.live.serving[0].name if self.live.serving else self.live.latest_ready,
+            # the revision `drift fix` builds on (LATEST's in a canary rollout), else the most
+            revision=(base.revision if base is not None else "")
+            or (self.live.serving[0].name if self.live.serving else self.live.latest_ready),
             env=tuple(env),
             settings=tuple(settings),
             manual=tuple(self.manual),
@@ -155,6 +164,7 @@ class ServicePlanner:
             primary=template.primary,
             unreleased=unreleased_note(self.live),
             built_on=base.revision if base is not None and not base.on_template else "",
+            numbers=project_numbers(env, self.state),
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,

@@ -28,6 +28,7 @@ from typing import Any
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import FIELDS, Source, read_settings
+from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.patch import copy_service, restored_traffic
@@ -106,7 +107,7 @@ def restore_request(current: Any, entry: Entry) -> Any:
     del restore.traffic_statuses[:]
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
     for part in sorted({FIELDS[n].service_part for n in names if n in FIELDS} - {""}):
-        setattr(restore, part, getattr(before, part))  # e.g. the service's scaling as it was
+        copy_field(raw(restore), raw(before), part)  # e.g. the service's scaling as it was
     service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
     if service_level:
         was = read_settings(Source(raw(before), raw(before.template), None))

@@ -21,6 +21,7 @@ from typing import Any
 from drift.errors import ApiError, AuthError
 from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
+from drift.fix.byhand import copy_field
 from drift.fix.differences import template_differences
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
@@ -35,7 +36,6 @@ from drift.kinds import Kind, label
 from drift.live.api import short
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
-from drift.protofield import is_repeated
 from drift.textsafe import visible
 
 
@@ -95,7 +95,7 @@ def restore_request(now: Any, entry: Entry) -> Any:
     if changed and kind is not Kind.JOB:
         out.template.revision = ""
     if kind is Kind.WORKER_POOL:
-        out.scaling = before.scaling
+        copy_field(raw(out), raw(before), "scaling")  # present only where it was
         out.instance_splits = copy_splits(before.instance_splits)
     if kind is Kind.SERVICE:  # the fix left traffic as it was: so does its rollback
         out.traffic = restored_traffic(before)
@@ -104,19 +104,10 @@ def restore_request(now: Any, entry: Entry) -> Any:
         mine, theirs = raw(out), raw(before)
         part = FIELDS[name].service_part
         if part:  # e.g. a service's own `scaling`, as it was
-            setattr(out, part, getattr(before, part))
+            copy_field(mine, theirs, part)
         elif name in mine.DESCRIPTOR.fields_by_name:  # `binary_authorization`, `ingress`
-            field = mine.DESCRIPTOR.fields_by_name[name]
-            if field.message_type is None and is_repeated(field):  # `custom_audiences`
-                del getattr(mine, name)[:]
-                getattr(mine, name).extend(getattr(theirs, name))
-                continue
-            if field.message_type is None:
-                setattr(mine, name, getattr(theirs, name))
-                continue
-            mine.ClearField(name)
-            if theirs.HasField(name):
-                getattr(mine, name).CopyFrom(getattr(theirs, name))
+            # `binary_authorization`, `ingress`, `custom_audiences` (repeated: copied whole)
+            copy_field(mine, theirs, name)
         elif name in was:
             FIELDS[name].write(out, pick_container(template_of(out).containers, None), was[name])
     return without_system_metadata(out, template=changed)

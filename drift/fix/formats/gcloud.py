@@ -8,6 +8,7 @@ interpreted by the shell."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from drift.fields import FIELDS
@@ -87,14 +88,16 @@ def shell_var(name: str) -> str:
     )
 
 
-def _secret_word(change: EnvChange) -> str | None:
+def _secret_word(change: EnvChange, numbers: Mapping[str, str]) -> str | None:
     """`NAME=SECRET:VERSION`; a secret of another project by number only (gcloud's
-    `secrets_mapping.ReachableSecret` takes `projects/[0-9]{1,19}/secrets/…`)."""
+    `secrets_mapping.ReachableSecret` takes `projects/[0-9]{1,19}/secrets/…`): one named by
+    id by the number the read learnt (`ServicePlan.numbers`), else None."""
     assert change.ref is not None
     ref = change.ref
-    if ref.project and not ref.project.isdigit():
+    project = ref.project if ref.project.isdigit() else numbers.get(ref.project, "")
+    if ref.project and not project:
         return None
-    secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
+    secret = f"projects/{project}/secrets/{ref.secret}" if project else ref.secret
     return f"{change.name}={secret}:{ref.version}"
 
 
@@ -120,7 +123,7 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
     for change in sp.env:
         container = sp.container_of(change)
         flags = per_container.setdefault(container, _Flags())
-        problem = _add(flags, change, out, clashing)
+        problem = _add(flags, change, out, clashing, dict(sp.numbers))
         if problem:
             out.skipped.append(f"{change.name}: {problem}")
             out.left.append(change)
@@ -190,7 +193,13 @@ mount) at that path instead; `--update-env-vars` is left out too, so that no fla
 script names it."""
 
 
-def _add(flags: _Flags, c: EnvChange, out: ServiceScript, clashing: frozenset[str]) -> str:
+def _add(
+    flags: _Flags,
+    c: EnvChange,
+    out: ServiceScript,
+    clashing: frozenset[str],
+    numbers: Mapping[str, str],
+) -> str:
     """Add one change's flags; the reason it cannot be made exactly, or ""."""
     was_secret = c.before is not None and c.before.ref is not None
     was_plain = c.before is not None and c.before.ref is None
@@ -200,9 +209,15 @@ def _add(flags: _Flags, c: EnvChange, out: ServiceScript, clashing: frozenset[st
         (flags.remove_secrets if was_secret else flags.remove_env).append(c.name)
         return ""
     if c.action is Action.SET_SECRET:
-        word = _secret_word(c)
+        word = _secret_word(c, numbers)
         if word is None:
-            return "gcloud names a secret of another project by project number only"
+            ref = c.ref
+            assert ref is not None
+            return (
+                "gcloud names a secret of another project by project number only, and the "
+                f"number of {ref.project} could not be read (GetProject): set it with "
+                f"--update-secrets={c.name}=projects/<NUMBER>/secrets/{ref.secret}:{ref.version}"
+            )
         if was_plain:
             flags.remove_env.append(c.name)
         flags.update_secrets.append(word)
@@ -302,8 +317,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
     if sp.renamed:  # what `drift fix` does with the template's revision name
         out += comment(f"drift fix: {sp.renamed}")
-    for skipped in script.skipped:
-        out += comment(f"not in the command above: {skipped}")
+    for skipped in script.skipped:  # no command at all: nothing "above"
+        out += comment(f"not in {'the command above' if script.lines else 'a command'}: {skipped}")
     for step in sp.manual:
         out += comment(f"manual ({sp.label} {step.target}): {step.reason}")
         out += [f"#   {visible(c)}" for c in step.commands]

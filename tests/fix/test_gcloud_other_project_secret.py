@@ -1,0 +1,68 @@
+"""A variable of another project's secret named by id (`projects/rt-shared/secrets/…`, as
+Terraform and the console write it), repointed by hand: `plan --format gcloud` printed no
+command, only "not in the command above: gcloud names a secret of another project by project
+number only" — there was no command above, and the number was known (revroundtrip F4).
+gcloud's `--update-secrets` takes `projects/NUMBER/secrets/NAME:VERSION` only
+(googlecloudsdk command_lib/run/secrets_mapping.py); drift reads the project (GetProject,
+once, `drift.live.access.name_projects`) and names it by that number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import MakeSandbox
+from tests.fix.roundtrip_lab import SA, Lab, template, world
+
+pytestmark = pytest.mark.sandbox
+
+
+def _shared(iam: bool = True) -> dict[str, Any]:
+    ref = {"secret": "projects/rt-shared/secrets/partner-key", "version": "1"}
+    scenario = world(
+        {"template": template([{"name": "MODE", "valueSource": {"secretKeyRef": ref}}])}
+    )
+    scenario["projects"]["rt-shared"] = {
+        "number": 600000000032,
+        "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]},
+        "secrets": {"partner-key": {"versions": ["fake-v1-0a1b2c3d", "fake-v2-4e5f6a7b"]}},
+    }
+    return scenario
+
+
+def _version_2(service: Any) -> None:
+    service.template.containers[0].env[0].value_source.secret_key_ref.version = "2"
+
+
+def test_gcloud_plan_names_another_projects_secret_by_its_number(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    one = Lab(make_sandbox(_shared()), tmp_path)
+    try:
+        one.hand(_version_2)
+        script = one.cli("plan", "prod", "--format", "gcloud").stdout
+    finally:
+        one.channel.close()
+    runnable = [line for line in script.splitlines() if not line.startswith("#")]
+    assert "gcloud run services update app \\" in runnable, script
+    assert "  --update-secrets=MODE=projects/600000000032/secrets/partner-key:1" in script, script
+    assert "not in" not in script, script
+
+
+def test_unknown_number_leaves_a_step_that_names_no_command_above(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """GetProject denied on the other project: no number, so no command; the comment says
+    what to run, and never "the command above" where there is none."""
+    scenario = _shared()
+    scenario["projects"]["rt-shared"]["deny"] = ["GetProject"]
+    one = Lab(make_sandbox(scenario), tmp_path)
+    try:
+        one.hand(_version_2)
+        script = one.cli("plan", "prod", "--format", "gcloud").stdout
+    finally:
+        one.channel.close()
+    assert "the command above" not in script, script
+    assert "projects/<NUMBER>/secrets/partner-key:1" in script, script
