@@ -35,7 +35,7 @@ def _interface(source: Source) -> Any | None:
 
 def _network(source: Source) -> str:
     interface = _interface(source)
-    return "" if interface is None else str(interface.network)
+    return "" if interface is None else own_network(interface.network, *_project_region(source))
 
 
 def _network_unread(source: Source) -> str:
@@ -56,7 +56,14 @@ def _subnet(source: Source) -> str:
     interface = _interface(source)
     if interface is None:
         return ""
-    return str(interface.subnetwork) or short_name(str(interface.network))
+    project, region = _project_region(source)
+    subnet = str(interface.subnetwork)
+    if not subnet and interface.network:
+        # the network's project's subnetwork of its name, in the workload's region
+        parts = str(interface.network).split("/")
+        owner = parts[1] if len(parts) == 5 else project
+        subnet = f"projects/{owner}/regions/{region}/subnetworks/{parts[-1]}"
+    return own_subnet(subnet, project, region)
 
 
 def _tags(source: Source) -> str:
@@ -78,17 +85,36 @@ def _profile_tags(value: Any) -> str:
     return _tag_text(_none(value).split(","))
 
 
+def _project_region(source: Source) -> tuple[str, str]:
+    # the workload's name: projects/{project}/locations/{location}/{services|jobs|…}/{id}
+    parts = str(source.service.name).split("/")
+    return (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
+
+
+def own_network(value: SettingValue, project: str, region: str) -> str:
+    """A network as compared: its short name where it is the workload's own project's
+    (NetworkInterface.network: "name or the full name"; a short name means the workload's
+    project), else its full name `projects/P/global/networks/N` — a Shared VPC host's network
+    of the same short name is another network (a service egressing into it is drift)."""
+    parts = str(value).split("/")
+    full = len(parts) == 5 and (parts[0], parts[2], parts[3]) == ("projects", "global", "networks")
+    return parts[4] if full and parts[1] == project else str(value)
+
+
+def own_subnet(value: SettingValue, project: str, region: str) -> str:
+    """A subnetwork as compared: its short name where it is the workload's own project's and
+    region's, else its full name `projects/P/regions/R/subnetworks/S`."""
+    parts = str(value).split("/")
+    full = len(parts) == 6 and parts[0::2] == ["projects", "regions", "subnetworks"]
+    return parts[5] if full and (parts[1], parts[3]) == (project, region) else str(value)
+
+
 def same_name(a_: SettingValue, b: SettingValue) -> bool:
-    """A network or subnetwork by its short name is the one of the workload's project (and
-    region) the full name names (`projects/P/global/networks/N`,
-    `projects/P/regions/R/subnetworks/S`): the API takes either. Two full names differ when
-    their projects do (a Shared VPC host's network is another network)."""
-    x, y = str(a_), str(b)
-    if x == y:
-        return True
-    if "/" in x and "/" in y:
-        return False
-    return short_name(x) == short_name(y)
+    """Two networks (subnetworks) as compared — each already its short name where it is the
+    workload's own project's (and region's), else its full name (`own_network`,
+    `own_subnet`): a full name left is another project's (a Shared VPC host's), another
+    network than the own one of its short name, so only the same text is the same one."""
+    return str(a_) == str(b)
 
 
 def _connector(workload: Any) -> str:
@@ -162,6 +188,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
+        qualify=own_network,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
         examples=("default",),
@@ -178,6 +205,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
+        qualify=own_subnet,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
         examples=("run-egress",),
