@@ -31,6 +31,7 @@ from drift.live.model import LiveState
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.same_drift import baseline_state, unique_ids
 from drift.schemas import other_version
+from drift.secret_target import secret_target
 from drift.textsafe import plural, undecodable_line, unicode_text, visible
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ class Baseline:
         resolved: list[Finding] = []
         unchecked: list[Unchecked] = []
         gaps = {(u.key, u.target): u.reason for u in report.unverified}
-        uses = _secret_uses(state) if state is not None and gaps else {}
+        uses = _secret_uses(state, self.project) if state is not None and gaps else {}
         for finding in self.findings:
             if finding.ignored or finding.id in now:
                 continue
@@ -197,15 +198,15 @@ def _now_at(finding: Finding, profiled: Mapping[str, ServiceProfile] | None) -> 
     return Location(finding.location.file, 0) if finding.location else None
 
 
-def _secret_uses(state: LiveState) -> Uses:
+def _secret_uses(state: LiveState, own: str) -> Uses:
     """Which secrets each variable and mount of each workload references, in any
-    configuration this run read."""
+    configuration this run read (each by its one target, `own`: the project checked)."""
     uses: Uses = {}
     for key, live in state.services.items():
         for config in live.configs:
             for container, what, ref in config.secret_refs():
                 target = f"mount.{what}" if what in container.mounts else f"env.{what}"
-                uses.setdefault((key, target), set()).add(f"secret.{ref.key}")
+                uses.setdefault((key, target), set()).add(secret_target(ref, state, own))
     return uses
 
 

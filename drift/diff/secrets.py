@@ -15,6 +15,7 @@ from drift.live.model import ContainerConfig, LiveState, RevisionConfig
 from drift.live.secret_state import SecretVersionInfo, VersionState
 from drift.profiles.model import ContainerRules, MountRule, Profile
 from drift.refs import SecretRef
+from drift.secret_target import secret_key, secret_target
 from drift.textsafe import plural
 
 Use = tuple[ContainerConfig, str, SecretRef]
@@ -31,10 +32,7 @@ def secret_findings(at: At) -> Iterator[Finding]:
     state, own = at.ctx.state, at.ctx.profile.project
     by_secret: dict[str, list[Use]] = {}
     for use in at.config.secret_refs():
-        ref = use[2]
-        project = state.project_of(ref.project, own)
-        key = ref.secret if project == own else f"{project}/{ref.secret}"
-        by_secret.setdefault(key, []).append(use)
+        by_secret.setdefault(secret_key(use[2], state, own), []).append(use)
     for key, uses in sorted(by_secret.items()):
         yield from _secret(at, key, uses)
     yield from mount_findings(at)
@@ -44,7 +42,7 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
     """The state of each version the revision uses and its scheduled destruction (once per
     version, naming what uses that version), the secret's expiry and access (once, naming
     every user)."""
-    target = f"secret.{key}"
+    target = secret_target(uses[0][2], at.ctx.state, at.ctx.profile.project)  # "secret.{key}"
     container = uses[0][0].name
     state = at.ctx.state
     by_version: dict[str, list[Use]] = {}
@@ -87,10 +85,10 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
         yield from _expiring(at, expires, ends, target, uses)
     account = at.config.settings.get("service_account", "")
     if isinstance(account, str):
-        yield from _no_access(at, key, account, uses)
+        yield from _no_access(at, key, target, account, uses)
 
 
-def _no_access(at: At, key: str, account: str, uses: list[Use]) -> Iterator[Finding]:
+def _no_access(at: At, key: str, target: str, account: str, uses: list[Use]) -> Iterator[Finding]:
     """Once per secret, when any reference in use is denied: each is judged on its own (a
     condition on `resource.name` sees the version, so it may grant one version and not
     another); the message names the versions denied when others are granted."""
@@ -106,7 +104,7 @@ def _no_access(at: At, key: str, account: str, uses: list[Use]) -> Iterator[Find
     what = f"{key} version {', '.join(versions)}" if some else key
     yield at.finding(
         "secret.no_access",
-        f"secret.{key}",
+        target,
         f"{account} (service account of {at.where}) is not granted "
         f"roles/secretmanager.secretAccessor on {what} (used by {names}){detail}",
         location=location,

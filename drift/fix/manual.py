@@ -23,6 +23,7 @@ from drift.live.secret_state import VersionState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
 from drift.refs import SecretRef
+from drift.secret_target import respelled, secret_target
 
 
 def secret_blocker(
@@ -31,7 +32,7 @@ def secret_blocker(
     """Why a reference cannot be set (None: it can): only when the new revision will be able
     to read it."""
     info = state.versions.get(ref)
-    target = f"secret.{ref.key}"
+    target = secret_target(ref, state, cmd.project)  # the project the profile names
     if info is None:
         return ManualStep(
             target,
@@ -57,12 +58,7 @@ def same_subject(target: str, state: LiveState, own: str) -> str:
     """A step's target as it names its thing once: a secret of another project named by id
     in the profile and by number in the revision is one secret (the number's id, as the read
     learnt it: `LiveState.projects`), so its steps are one."""
-    kind, _, key = target.partition(".")
-    project, _, secret = key.rpartition("/")
-    if kind != "secret" or not project:
-        return target
-    resolved = state.project_of(project, own)
-    return f"secret.{secret}" if resolved == own else f"secret.{resolved}/{secret}"
+    return respelled(target, state, own)
 
 
 def secret_version_step(
@@ -73,7 +69,7 @@ def secret_version_step(
     DESTROYED version never comes back)."""
     info = state.versions.get(ref)
     resolved = info.resolved if info is not None and info.resolved else ref.version
-    target = f"secret.{ref.key}"
+    target = secret_target(ref, state, cmd.project)
     names = sorted(users)
     if info is not None and info.state is VersionState.SECRET_MISSING:
         return ManualStep(target, reason, cmd.create_secret(ref))

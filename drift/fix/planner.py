@@ -42,6 +42,7 @@ from drift.live.secret_state import VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.refs import SecretRef
 from drift.rules import FIXABLE
+from drift.secret_target import secret_key
 
 
 class ServicePlanner:
@@ -300,7 +301,7 @@ class ServicePlanner:
             bad = [
                 (where, user, ref)
                 for where, user, ref in after.uses
-                if ref.key == name
+                if secret_key(ref, self.state, self.profile.project) == name
                 and (info := self.state.versions.get(ref)) is not None
                 and info.state is not VersionState.ENABLED
             ]
@@ -310,7 +311,8 @@ class ServicePlanner:
             users = [user for w, user, r in bad if r == ref and w == where]
             return secret_version_step(self._within(where), ref, self.state, users, f.message)
         if f.rule == "secret.no_access":
-            uses = (r for _, _, r in after.uses if r.key == name)  # each version on its own
+            own = self.profile.project
+            uses = (r for _, _, r in after.uses if secret_key(r, self.state, own) == name)
             if denied := next((r for r in uses if not self._readable(r, account)), None):
                 return ManualStep(f.target, f.message, (cmd.grant(denied, account),))
             return None

@@ -23,6 +23,7 @@ from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
 from drift.live.secrets import Tasks
 from drift.refs import SecretRef
+from drift.secret_target import secret_target
 
 _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
 """Not decided by the secret's own policy (compared by identity)."""
@@ -146,7 +147,8 @@ class AccessDecisions:
             if found.grant is Grant.UNKNOWN:
                 for service in sorted(users[(account, ref)]):
                     why = f"{account}: {found.detail}"
-                    told.setdefault(Unverified.at(service, f"secret.{ref.key}", why))
+                    target = secret_target(ref, self.state, self.project)
+                    told.setdefault(Unverified.at(service, target, why))
         self.state.unverified += told
 
     async def prefetch(

@@ -4,7 +4,6 @@ names. Each distinct item is asked for once; a failed read becomes an `Unverifie
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,9 @@ from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
 from drift.live.model import LiveState
 from drift.live.normalize import raw
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState, secret_text
+from drift.live.tasks import Tasks as Tasks  # re-exported: its readers import it here
 from drift.refs import SecretRef
+from drift.secret_target import respelled
 
 T = TypeVar("T")
 ProjectId = Callable[[str], Awaitable[str | None]]
@@ -37,45 +38,6 @@ _STATES = {
 
 def _time(message: Any, name: str) -> dt.datetime | None:
     return getattr(message, name).ToDatetime(tzinfo=dt.UTC) if message.HasField(name) else None
-
-
-class Tasks:
-    """One task per distinct item: the same secret version is never asked for twice."""
-
-    def __init__(self) -> None:
-        self._tasks: dict[tuple[str, Any], asyncio.Task[Any]] = {}
-
-    def once(self, key: tuple[str, Any], make: Callable[[], Awaitable[T]]) -> asyncio.Task[T]:
-        task = self._tasks.get(key)
-        if task is None:
-            task = asyncio.ensure_future(make())
-            self._tasks[key] = task
-        return task
-
-    def __contains__(self, key: tuple[str, Any]) -> bool:
-        return key in self._tasks
-
-    def get(self, key: tuple[str, Any]) -> asyncio.Task[Any] | None:
-        return self._tasks.get(key)
-
-    async def wait(self) -> None:
-        """Until every task started so far (and those they start) has finished."""
-        waited = 0
-        while waited < len(self._tasks):
-            waited = len(self._tasks)
-            await asyncio.gather(*self._tasks.values())
-
-    def discard(self) -> None:
-        """After the read was abandoned (an error that ends the run): cancel what still runs
-        and collect what failed, so that no task reports its error again at exit."""
-        for task in self._tasks.values():
-            task.cancel()  # a task whose call answers at that moment may still end in error:
-            task.add_done_callback(_collect)  # its error is collected when it ends
-
-
-def _collect(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled():
-        task.exception()
 
 
 @dataclass(eq=False)  # one reader of a run, compared by identity as before
@@ -180,12 +142,17 @@ class SecretReads:
             states = {i.state for r, i in self.state.versions.items() if r.key == key}
             if VersionState.SECRET_MISSING not in states:
                 self._unverified(key, exc)
-        for key, failures in sorted(self._failures.items()):
+        told: dict[tuple[str, str], set[str]] = {}  # one secret spelt two ways: told once
+        for key, failures in self._failures.items():
+            target = respelled(f"secret.{key}", self.state, self.project)
+            for service in self._users.get(key, ()) or ["-"]:
+                told.setdefault((service, target), set()).update(failures)
+        for (service, target), failures in sorted(told.items()):
             # every failure, in a fixed order: the same input gives the same report, whichever
             # call answered first
-            reason = "; ".join(sorted(failures))
-            for service in sorted(self._users.get(key, ())) or ["-"]:
-                self.state.unverified.append(Unverified.at(service, f"secret.{key}", reason))
+            self.state.unverified.append(
+                Unverified.at(service, target, "; ".join(sorted(failures)))
+            )
 
     def _own(self, ref: SecretRef) -> bool:
         return not ref.project or ref.project == self.project
@@ -202,11 +169,21 @@ class SecretReads:
                 self.runner, "secrets", "ListSecrets", parent, request, call, "secrets"
             ):
                 for secret in response.secrets:
+                    self._learn(parent, secret.name)
                     names.add(short(secret.name))
                     self._expiry(short(secret.name), secret)
         except ApiError:
             return  # existence is then told by the version lookups themselves
         self._listed = names
+
+    def _learn(self, asked: str, answer: str) -> None:
+        """The number of the project id `asked` named: Secret Manager answers by number
+        whatever the request used (`projects/{project_number}/secrets/{secret_id}/…`, as
+        metastore v1 Secret.cloud_secret cites it), so one secret is one whether or not
+        GetProject could be read (revown46 R4; `drift.secret_target`)."""
+        token, number = asked.split("/")[1], str(answer).split("/")[1:2]
+        if number and number[0].isdigit() and token and not token.isdigit():
+            self.state.projects.setdefault(number[0], token)
 
     def _expiry(self, key: str, secret: Any) -> None:
         """Secret.expire_time: "always provided on output" for a secret that expires."""
@@ -238,6 +215,7 @@ class SecretReads:
             if secret.status != "NOT_FOUND":  # not found: its version lookup tells
                 self._unverified(ref.key, secret, "expiry not read")
             return
+        self._learn(name, raw(secret).name)
         self._expiry(ref.key, secret)
 
     async def _listed_secrets(self, ref: SecretRef) -> set[str] | None:
@@ -261,6 +239,7 @@ class SecretReads:
         if version is None:
             return
         pb = raw(version)
+        self._learn(name, pb.name)
         known = _STATES.get(enum_name(pb, "state"))
         if known is None:  # STATE_UNSPECIFIED ("not specified") or a value newer than drift
             said = enum_name(pb, "state") or f"number {pb.state}"

@@ -17,6 +17,7 @@ from drift.live.model import LiveState
 from drift.live.secret_state import SecretVersionInfo, VersionState
 from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.refs import SecretRef
+from drift.secret_target import secret_target
 
 ANY_SECRET = "*"
 """A grant on the project: every secret in it."""
@@ -112,7 +113,7 @@ def rotated(planned: Iterable[Planned], state: LiveState, own: str) -> list[Unve
         )
         for key, svc in state.services.items():
             if any(r == ref for rev in svc.checked for _, _, r in rev.config.secret_refs()):
-                out.setdefault(Unverified.at(key, f"secret.{ref.key}", why))
+                out.setdefault(Unverified.at(key, secret_target(ref, state, own), why))
     return list(out)
 
 

@@ -22,6 +22,7 @@ from drift.live.model import LiveState
 from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.manifest.planned import ANY_SECRET, same_project
 from drift.refs import SecretRef
+from drift.secret_target import secret_target
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def removals(found: Iterable[Removed], state: LiveState, own: str) -> list[Unver
             for _, _, ref in rev.config.secret_refs():
                 for r in found:
                     if _needs(r, ref, state, own, account if isinstance(account, str) else ""):
-                        target = f"secret.{ref.key}"
+                        target = secret_target(ref, state, own)
                         out.setdefault(
                             Unverified.at(key, target, f"{r.done} by this plan: {r.address}")
                         )

@@ -36,6 +36,7 @@ from drift.manifest.scope import (
 from drift.manifest.serving import live_service, pinned
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
+from drift.secret_target import secret_target
 
 OFFLINE = "not read (--offline): existence, state and access are checked without it"
 
@@ -134,15 +135,22 @@ class ManifestSource:
             if self.offline:
                 self.unknown[name] += _project_numbers(profile, expected, live.template)
             state.unverified += _unverified(
-                name, self.unknown[name], expected, live.template, set(names)
+                name,
+                self.unknown[name],
+                expected,
+                live.template,
+                set(names),
+                state,
+                profile.project,
             )
         if self.offline:
+            own = profile.project
             keys = {
-                (n, ref.key, ref.unreadable or OFFLINE)  # a form drift reads nowhere: why
+                (n, secret_target(ref, state, own), ref.unreadable or OFFLINE)  # why
                 for n, s in state.services.items()
                 for _, _, ref in _refs(s)
             }
-            state.unverified += [Unverified.at(n, f"secret.{k}", w) for n, k, w in sorted(keys)]
+            state.unverified += [Unverified.at(n, t, w) for n, t, w in sorted(keys)]
             self.notes += (
                 "--offline: nothing was read from Google Cloud; the secrets the manifests "
                 "reference are not verified",
@@ -230,6 +238,8 @@ def _unverified(
     expected: ServiceProfile,
     config: RevisionConfig,
     checked: set[str],
+    state: LiveState,
+    own: str,
 ) -> list[Unverified]:
     """What the manifest cannot tell yet, where some rule looks at it; and `same_as` rules
     whose other side is not in the manifests (no live service is read)."""
@@ -240,7 +250,11 @@ def _unverified(
             out.append(Unverified.at(name, "service", reason))
         elif u.rule == "secret.no_access":
             out += [
-                Unverified.at(name, f"secret.{ref.key}", f"access not verified: {reason}")
+                Unverified.at(
+                    name,
+                    secret_target(ref, state, own),
+                    f"access not verified: {reason}",
+                )
                 for _, _, ref in config.secret_refs()
             ]
         elif not u.target.startswith("setting.") or u.target[8:] in expected.settings:

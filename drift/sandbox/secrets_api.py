@@ -87,7 +87,7 @@ class SecretsApi:
             raise RpcError(grpc.StatusCode.ALREADY_EXISTS, f"Secret [{key.name}] already exists.")
         secret = SecretPb()
         secret.CopyFrom(request.secret)
-        secret.name = key.name
+        secret.name = world.secret_name(key)  # by the project's number, as Google answers
         secret.create_time.CopyFrom(world.now())
         if secret.HasField("ttl"):
             # `ttl` is input only; `expire_time` "is always provided on output" (Secret)

@@ -300,7 +300,7 @@ def backend_config(spec: BackendSpec | None) -> BackendConfig:
 def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
     count = len(spec.versions)
     secret = SecretPb(
-        name=key.name,
+        name=world.secret_name(key),
         replication=secretmanager_v1.Replication.pb()(
             automatic=secretmanager_v1.Replication.Automatic.pb()()
         ),
@@ -317,7 +317,7 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
     for number, item in enumerate(spec.versions, 1):
         state = int(VersionState.__members__[item.state])
         version = SecretVersionPb(
-            name=key.version(number),
+            name=f"{secret.name}/versions/{number}",
             create_time=world.now(-(count - number + 1) * DAY),
             state=state,
         )

@@ -195,6 +195,14 @@ class World:
             raise denied(f"project {token}")
         return found
 
+    def secret_name(self, key: SecretKey) -> str:
+        """A secret's name as Secret Manager returns it (Secret.name, and SecretVersion.name
+        under it): by its project's NUMBER, whichever form the request named the project by —
+        `projects/PROJECT_NUMBER/secrets/SECRET_ID` (e.g. the versions a Cloud Run revision
+        resolves, "projects/{project_number}/secrets/{secret_id}/versions/{version_id}" in the
+        secretmanager v1 references of other APIs; drift.diff.secrets)."""
+        return f"projects/{self.project(key.project).number}/secrets/{key.secret}"
+
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 

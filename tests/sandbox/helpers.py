@@ -18,9 +18,15 @@ def service_name(service: str, project: str | int = PROJECT) -> str:
     return f"projects/{project}/locations/{REGION}/services/{service}"
 
 
-def secret_name(secret: str, version: str | int | None = None) -> str:
-    name = f"projects/{PROJECT}/secrets/{secret}"
+def secret_name(secret: str, version: str | int | None = None, project: str | int = PROJECT) -> str:
+    name = f"projects/{project}/secrets/{secret}"
     return name if version is None else f"{name}/versions/{version}"
+
+
+def answered_name(secret: str, version: str | int | None = None) -> str:
+    """A secret's (version's) name as Secret Manager answers it: by its project's number,
+    whichever form the request used."""
+    return secret_name(secret, version, NUMBER)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from google.iam.v1 import policy_pb2
 from drift.sandbox import Sandbox
 from drift.sandbox.secrets_api import crc32c
 from tests.conftest import AsyncClients, Clients
-from tests.sandbox.helpers import PROJECT, secret_name, service_name
+from tests.sandbox.helpers import PROJECT, answered_name, secret_name, service_name
 
 State = secretmanager_v1.SecretVersion.State
 ACCESSOR = "roles/secretmanager.secretAccessor"
@@ -32,7 +32,7 @@ def test_list_and_get_secrets(clients: Clients) -> None:
     filtered = clients.secrets.list_secrets(
         request={"parent": "projects/401234567890", "filter": "name:jwt"}
     )
-    assert [s.name for s in filtered] == [secret_name("jwt-secret-staging")]
+    assert [s.name for s in filtered] == [answered_name("jwt-secret-staging")]
     secret = clients.secrets.get_secret(name=secret_name("secret-key-staging"))
     assert secret.version_aliases == {"current": 3} and secret.labels["env"] == "staging"
     with pytest.raises(exceptions.NotFound):
@@ -48,7 +48,7 @@ def test_versions_states_and_latest(clients: Clients) -> None:
     ]
     assert versions[2].destroy_time
     latest = clients.secrets.get_secret_version(name=secret_name("secret-key-staging", "latest"))
-    assert latest.name == secret_name("secret-key-staging", 3)
+    assert latest.name == answered_name("secret-key-staging", 3)
     enabled = clients.secrets.list_secret_versions(
         request={"parent": secret_name("secret-key-staging"), "filter": "state:ENABLED"}
     )
@@ -59,7 +59,7 @@ def test_access_resolves_latest_and_aliases_with_crc32c(clients: Clients) -> Non
     response = clients.secrets.access_secret_version(
         name=secret_name("secret-key-staging", "latest")
     )
-    assert response.name == secret_name("secret-key-staging", 3)
+    assert response.name == answered_name("secret-key-staging", 3)
     assert len(response.payload.data) >= 32
     assert response.payload.data_crc32c == crc32c(response.payload.data)
     by_alias = clients.secrets.access_secret_version(
@@ -92,7 +92,7 @@ def test_latest_is_the_newest_version_whatever_its_state(clients: Clients) -> No
         clients.secrets.access_secret_version(name=f"{name}/versions/latest", retry=None)
     payload = secretmanager_v1.SecretPayload(data=b"fake-rotated-value-000000000000000")
     added = clients.secrets.add_secret_version(parent=name, payload=payload)
-    assert added.name == f"{name}/versions/3" and added.state == State.ENABLED
+    assert added.name == answered_name("jwt-secret-staging", 3) and added.state == State.ENABLED
     accessed = clients.secrets.access_secret_version(name=f"{name}/versions/latest")
     assert accessed.name == added.name and accessed.payload.data == payload.data
 
@@ -105,7 +105,7 @@ def test_create_secret_and_add_versions_with_checksums(clients: Clients, sandbox
     created = clients.secrets.create_secret(
         parent=parent, secret_id="fernet-key-staging", secret=secret
     )
-    assert created.name == secret_name("fernet-key-staging") and created.create_time
+    assert created.name == answered_name("fernet-key-staging") and created.create_time
     with pytest.raises(exceptions.AlreadyExists):
         clients.secrets.create_secret(parent=parent, secret_id="fernet-key-staging", secret=secret)
     with pytest.raises(exceptions.InvalidArgument, match="replication"):

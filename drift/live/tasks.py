@@ -1,0 +1,48 @@
+"""One task per distinct item of a run's reads (`drift.live.secrets`, `drift.live.access`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Tasks:
+    """One task per distinct item: the same secret version is never asked for twice."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[tuple[str, Any], asyncio.Task[Any]] = {}
+
+    def once(self, key: tuple[str, Any], make: Callable[[], Awaitable[T]]) -> asyncio.Task[T]:
+        task = self._tasks.get(key)
+        if task is None:
+            task = asyncio.ensure_future(make())
+            self._tasks[key] = task
+        return task
+
+    def __contains__(self, key: tuple[str, Any]) -> bool:
+        return key in self._tasks
+
+    def get(self, key: tuple[str, Any]) -> asyncio.Task[Any] | None:
+        return self._tasks.get(key)
+
+    async def wait(self) -> None:
+        """Until every task started so far (and those they start) has finished."""
+        waited = 0
+        while waited < len(self._tasks):
+            waited = len(self._tasks)
+            await asyncio.gather(*self._tasks.values())
+
+    def discard(self) -> None:
+        """After the read was abandoned (an error that ends the run): cancel what still runs
+        and collect what failed, so that no task reports its error again at exit."""
+        for task in self._tasks.values():
+            task.cancel()  # a task whose call answers at that moment may still end in error:
+            task.add_done_callback(_collect)  # its error is collected when it ends
+
+
+def _collect(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
