@@ -38,14 +38,17 @@ def _parse(value: Any) -> SettingValue:
     if isinstance(value, str) and value.strip() == AUTO:
         return AUTO
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("expected a number of instances (at least 1) or auto")
+        raise ValueError("expected a number of instances (0 or more) or auto")
     try:
         count = int(value)
     except ValueError:
-        raise ValueError("expected a number of instances (at least 1) or auto") from None
-    if count < 1:
-        # gcloud's ScalingValue: "should be a positive integer"
-        raise ValueError("a manually scaled service runs at least 1 instance (or say auto)")
+        raise ValueError("expected a number of instances (0 or more) or auto") from None
+    if count < 0:
+        # gcloud's ScalingValue refuses only `instance_count < 0` (command_lib/run/flags.py:
+        # "should be a positive integer or 'auto'"): 0 is a value, a service manually at 0
+        # runs no instance (`gcloud beta run services update --scaling=0` parses), and
+        # ServiceScaling.manual_instance_count states no minimum
+        raise ValueError("a manually scaled service runs 0 or more instances (or say auto)")
     return count
 
 
