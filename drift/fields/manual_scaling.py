@@ -52,15 +52,49 @@ def _parse(value: Any) -> SettingValue:
     return count
 
 
+INHERITED = (
+    "Cloud Run gives the service-level minimum and maximum instances the manual count {count} "
+    'when a switch to automatic scaling names neither (manual-scaling page: they "inherit '
+    'the manual instance count"): the service keeps running {count} instances; state '
+    "min_instances and max_instances to scale between other bounds"
+)
+"""https://cloud.google.com/run/docs/configuring/services/manual-scaling, "Switching between
+automatic and manual scaling"."""
+
+
+def inherited(scaling: Any) -> int | None:
+    """The count a switch of this (run_v2) ServiceScaling to automatic leaves as both
+    service-level bounds: its manual count, when it scales manually and neither bound is set
+    (the API's 0 is unset); None otherwise."""
+    mode = a.run_v2().ServiceScaling.ScalingMode
+    if scaling.scaling_mode != mode.MANUAL:
+        return None
+    if scaling.min_instance_count or scaling.max_instance_count:
+        return None
+    return int(scaling.manual_instance_count)
+
+
+def switch_note(before: SettingValue | None, after: SettingValue, changed: set[str]) -> str:
+    """What a plan says of a switch from a manual count to `auto` beside no bound."""
+    if after != AUTO or not isinstance(before, int) or changed & {"min_instances", "max_instances"}:
+        return ""
+    return INHERITED.format(count=before)
+
+
 def _write(service: Any, container: Any, value: SettingValue) -> None:
     """As gcloud's `--scaling` (flags.py _GetServiceScalingChanges): a count sets MANUAL and
     the count and takes the service-level minimum and maximum away; `auto` sets AUTOMATIC and
-    takes the count away."""
+    takes the count away. From manual with neither service-level bound set, both become the
+    count it ran at, as Cloud Run makes them (`inherited`): written so, what is sent is what
+    the service holds (revown46 R3)."""
     mode = a.run_v2().ServiceScaling.ScalingMode
     scaling = service.scaling
     if value == AUTO:
+        count = inherited(scaling)
         scaling.scaling_mode = mode.AUTOMATIC
         scaling.manual_instance_count = None
+        if count is not None:
+            scaling.min_instance_count = scaling.max_instance_count = count
         return
     scaling.scaling_mode = mode.MANUAL
     scaling.manual_instance_count = int(value)

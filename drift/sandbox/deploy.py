@@ -154,6 +154,7 @@ def plan_update(
     base = world.starting_point(key, current.pb if current is not None else None, kind.message)
     keep_client = world.options.client_when_omitted == "kept"
     desired = desired_spec(base, request, mask, keep_client=keep_client, kind=kind)
+    _inherit_manual_count(base, desired)
     validate_spec(key, desired, stored=base, fine_cpu=world.options.fine_cpu)
     validate_metadata(world, desired, current.pb if current is not None else None)
     desired.generation = base.generation + 1
@@ -185,6 +186,26 @@ def plan_update(
     desired.last_modifier = caller
     desired.etag = world.etag(key.name)
     return Plan(desired, revisions, created, problem)
+
+
+def _inherit_manual_count(base: Owner, desired: Owner) -> None:
+    """A service switched from manual to automatic scaling with neither service-level bound:
+    "If you specify neither of these in the command that switches modes, service-level
+    minimum and maximum instances inherit the manual instance count" (manual-scaling page,
+    https://cloud.google.com/run/docs/configuring/services/manual-scaling, "Switching between
+    automatic and manual scaling"): min = max = the count it ran at (revown46 R3)."""
+    if "scaling" not in desired.DESCRIPTOR.fields_by_name:
+        return
+    was, now = base.scaling, desired.scaling
+    fields = now.DESCRIPTOR.fields_by_name
+    if not all(f in fields for f in ("scaling_mode", "min_instance_count", "max_instance_count")):
+        return  # a worker pool's scaling: no service-level bounds
+    modes = fields["scaling_mode"].enum_type.values_by_name
+    if (was.scaling_mode, now.scaling_mode) != (modes["MANUAL"].number, modes["AUTOMATIC"].number):
+        return
+    if now.min_instance_count or now.max_instance_count:
+        return
+    now.min_instance_count = now.max_instance_count = was.manual_instance_count
 
 
 def begin(world: World, rec: OwnerRec, plan: Plan) -> None:

@@ -35,11 +35,14 @@ def _findings(sandbox: Sandbox, tmp_path: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    ("scaling", "profile", "actual", "mode", "count"),
+    ("scaling", "profile", "actual", "mode", "count", "bounds"),
     [
-        (MANUAL, "5", "3", "MANUAL", 5),
-        (None, "2", "auto", "MANUAL", 2),
-        (MANUAL, "auto", "3", "AUTOMATIC", 0),
+        (MANUAL, "5", "3", "MANUAL", 5, (0, 0)),
+        (None, "2", "auto", "MANUAL", 2, (0, 0)),
+        # manual -> auto naming neither service-level bound: "service-level minimum and
+        # maximum instances inherit the manual instance count" (manual-scaling page): the
+        # service still runs 3 (revown46 R3; this case asserted (AUTOMATIC, 0) and no bounds)
+        (MANUAL, "auto", "3", "AUTOMATIC", 0, (3, 3)),
     ],
 )
 def test_manual_instances_drift_is_found_fixed_at_once_and_rolled_back(
@@ -50,6 +53,7 @@ def test_manual_instances_drift_is_found_fixed_at_once_and_rolled_back(
     actual: str,
     mode: str,
     count: int,
+    bounds: tuple[int, int],
 ) -> None:
     sandbox = _sandbox(make_sandbox, scaling)
     _profile(tmp_path, f"      manual_instances: {profile}\n")
@@ -66,6 +70,7 @@ def test_manual_instances_drift_is_found_fixed_at_once_and_rolled_back(
     assert done.returncode == 0, done.stdout + done.stderr
     held = sandbox.service(LAB, "app").scaling
     assert (held.scaling_mode.name, held.manual_instance_count) == (mode, count)
+    assert (held.min_instance_count, held.max_instance_count) == bounds, held
     assert _findings(sandbox, tmp_path) == []
     back = _run(sandbox, tmp_path, "rollback", "--yes")
     assert back.returncode == 0, back.stdout + back.stderr
