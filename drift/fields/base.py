@@ -17,6 +17,12 @@ FlagAt = Literal["revision", "primary", "every"]
 """Where a gcloud flag goes: the revision's (no `--container`), the container the profile
 describes, or every container (each after `--container NAME` when there are several)."""
 GcloudArg = tuple[str, FlagAt]
+Update = Callable[..., str]
+"""`gcloud … update` of the workload with the flags given, shell-quoted
+(`drift.fix.commands.Commands.update`, at the workload's level, no `--container`)."""
+BlockedCommands = Callable[[Update, Kind, SettingValue, str], tuple[str, ...]]
+"""The gcloud commands that would set a blocked setting: (update, the workload's kind, the
+profile's value, why no patch can)."""
 SERVICES = frozenset({Kind.SERVICE})
 EVERY_KIND = frozenset(Kind)
 
@@ -171,6 +177,9 @@ class Field:
     blocked: Callable[[Any], str] | None = None
     """Why no patch of this (run_v2) workload can set it as it runs now ("" or None: one
     can): a mismatch is a manual step saying so."""
+    blocked_commands: BlockedCommands | None = None
+    """The commands that would set it where `blocked` says no patch can: each row with
+    `blocked` gives its own (a test keeps them paired), so no row gets another's."""
 
     unreadable: Callable[[Source], str] | None = None
     """Why the value cannot be read from this workload ("" or None: it can): the value read
@@ -203,6 +212,15 @@ class Field:
     def unpatchable(self, service: Any) -> str:
         """Why no patch of this (run_v2) workload can set the setting now ("": one can)."""
         return self.blocked(service) if self.blocked is not None else ""
+
+    def unblocking(
+        self, update: Update, kind: Kind, value: SettingValue, reason: str
+    ) -> tuple[str, ...]:
+        """The commands that would set `value` where no patch can (`reason`); none when the
+        row gives none."""
+        if self.blocked_commands is None:
+            return ()
+        return self.blocked_commands(update, kind, value, reason)
 
     def at_once(self, service: Any, value: SettingValue) -> bool:
         """Whether a patch takes effect on the service at once, with the canary's write,

@@ -27,7 +27,7 @@ from drift.fields.limits import (
     limit_field,
 )
 from drift.fields.manual_scaling import MANUAL_FIELDS
-from drift.fields.network import NETWORK_FIELDS
+from drift.fields.network import NETWORK_FIELDS, connector_commands, egress_commands
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.images import same_image
@@ -255,6 +255,7 @@ FIELDS: dict[str, Field] = {
             gcloud=a.flag("vpc-connector"),
             qualify=own_connector,
             blocked=_direct_vpc,
+            blocked_commands=connector_commands,
             kinds=frozenset({Kind.SERVICE, Kind.JOB}),
         ),
         Field(
@@ -267,6 +268,7 @@ FIELDS: dict[str, Field] = {
             gcloud=a.flag("vpc-egress"),
             show=lambda v: str(v) or "unset (no VPC access)",
             blocked=_no_vpc_access,
+            blocked_commands=egress_commands,
             kinds=EVERY_KIND,
         ),
         _service_switch(

@@ -13,10 +13,20 @@ it directly. Field comments quoted are the installed `google.cloud.run_v2` types
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, SettingValue, Source, short_name
+from drift.fields.base import (
+    EVERY_KIND,
+    BlockedCommands,
+    Field,
+    SettingValue,
+    Source,
+    Update,
+    short_name,
+)
+from drift.kinds import Kind
 
 NONE = ("", "none")
 """What a profile writes for no Direct VPC egress, or no tags ("" is proto3's unset)."""
@@ -148,6 +158,54 @@ def _untaggable(workload: Any) -> str:
     )
 
 
+def egress_commands(
+    update: Update, kind: Kind, value: SettingValue, reason: str
+) -> tuple[str, ...]:
+    """`vpc_egress` with no VPC access to route: VPC access names a connector or network
+    interfaces, one and only one (`--vpc-connector`, or Direct VPC's `--network`/`--subnet`).
+    A worker pool has no connector (the catalogue's vpc_connector; `gcloud beta run
+    worker-pools update` has no --vpc-connector: revown44 F3)."""
+    direct = update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}")
+    connector = update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}")
+    return (direct,) if kind is Kind.WORKER_POOL else (connector, direct)
+
+
+def connector_commands(
+    update: Update, kind: Kind, value: SettingValue, reason: str
+) -> tuple[str, ...]:
+    """`vpc_connector` where the revision reaches its VPC directly: the connector, and
+    `--clear-network` to leave Direct VPC."""
+    return (update(f"--vpc-connector={value}", "--clear-network"),)
+
+
+def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
+    """A Direct VPC row blocked by a connector (`--clear-vpc-connector` beside it: gcloud 528
+    parses `gcloud run services|jobs update --network=N --clear-vpc-connector`), or (tags) by
+    no network interface (a network and subnet to name)."""
+
+    def commands(update: Update, kind: Kind, value: SettingValue, reason: str) -> tuple[str, ...]:
+        own = flag(str(value))
+        if "connector" in reason:
+            return (update(own, "--clear-vpc-connector"),)
+        return (update("--network=<NETWORK>", "--subnet=<SUBNET>", own),)
+
+    return commands
+
+
+def _network_flag(value: SettingValue) -> str:
+    # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
+    # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
+    return f"--network={value}" if _none(value) else "--clear-network"
+
+
+def _subnet_flag(value: SettingValue) -> str:
+    return f"--subnet={value}" if _none(value) else "--clear-network"
+
+
+def _tags_flag(value: SettingValue) -> str:
+    return f"--network-tags={value}" if value else "--clear-network-tags"
+
+
 NETWORK_FIELDS: tuple[Field, ...] = (
     Field(
         "vpc_network",
@@ -156,14 +214,13 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         read=_network,
         unreadable=_network_unread,
         write=_interface_writer("network"),
-        # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
-        # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
-        gcloud=lambda v: f"--network={v}" if _none(v) else "--clear-network",
+        gcloud=_network_flag,
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
+        blocked_commands=_direct_commands(_network_flag),
         examples=("default",),
         kinds=EVERY_KIND,
     ),
@@ -174,12 +231,13 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         str,
         read=_subnet,
         write=_interface_writer("subnetwork"),
-        gcloud=lambda v: f"--subnet={v}" if _none(v) else "--clear-network",
+        gcloud=_subnet_flag,
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
+        blocked_commands=_direct_commands(_subnet_flag),
         examples=("run-egress",),
         kinds=EVERY_KIND,
     ),
@@ -190,11 +248,12 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         str | list[str],
         read=_tags,
         write=_write_tags,
-        gcloud=lambda v: f"--network-tags={v}" if v else "--clear-network-tags",
+        gcloud=_tags_flag,
         parse=_profile_tags,
         normalise=lambda v: _tag_text(str(v).split(",")),
         show=lambda v: str(v) or "none",
         blocked=_untaggable,
+        blocked_commands=_direct_commands(_tags_flag),
         examples=("web,egress",),
         kinds=EVERY_KIND,
     ),

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import Field, SettingValue, Source, enum_name
+from drift.fields.base import Field, SettingValue, Source, Update, enum_name
+from drift.kinds import Kind
 
 DEFAULT_MAX_INSTANCES = 100
 """RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
@@ -89,6 +90,16 @@ def _scaling_bound(
             scaling = service.scaling if level == "service" else service.template.scaling
             setattr(scaling, count, int(value))
 
+    def blocked_commands(
+        update: Update, kind: Kind, value: SettingValue, reason: str
+    ) -> tuple[str, ...]:
+        # switching to automatic scaling takes both service-level bounds or neither
+        # (manual-scaling page: "You must specify either both service-level minimum and
+        # maximum instances, or neither of them"); gcloud's `--scaling` is `auto` or a count
+        bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
+        bounds[bound] = f"--{bound}={value}"
+        return (update("--scaling=auto", *bounds.values()), update("--scaling=<COUNT>"))
+
     return Field(
         f"{bound}_instances",
         help,
@@ -98,6 +109,7 @@ def _scaling_bound(
         service_part="scaling",
         written_at=written_at,
         blocked=manual_reason,
+        blocked_commands=blocked_commands,
         # a mode added after AUTOMATIC and MANUAL may ignore the bounds as MANUAL does
         unreadable=a.unnamed("the service's scaling_mode", "scaling_mode", _service_scaling),
         held_by_service=held,
