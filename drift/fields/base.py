@@ -20,6 +20,11 @@ GcloudArg = tuple[str, FlagAt]
 Update = Callable[..., str]
 """`gcloud … update` of the workload with the flags given, shell-quoted
 (`drift.fix.commands.Commands.update`, at the workload's level, no `--container`)."""
+Stated = Mapping[str, tuple[SettingValue, str]]
+"""Each setting a service's profile states (parsed) with its `file:line`."""
+Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
+"""What a profile states that Cloud Run refuses or ignores beside a setting, given the
+service's name and every setting it states: (setting, message) each."""
 BlockedCommands = Callable[[Update, Kind, SettingValue, str], tuple[str, ...]]
 """The gcloud commands that would set a blocked setting: (update, the workload's kind, the
 profile's value, why no patch can)."""
@@ -184,6 +189,11 @@ class Field:
     unreadable: Callable[[Source], str] | None = None
     """Why the value cannot be read from this workload ("" or None: it can): the value read
     is then not judged, and the setting is not verified (SPEC invariant 6)."""
+
+    conflicts: Conflicts | None = None
+    """The row's cross-setting check of a profile (cpu below 1 and what Cloud Run requires
+    with it; a manual instance count beside min/max): consulted for every row in one place,
+    `drift.fields.catalogue.stated_conflicts` (None: none)."""
 
     moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
     """Whether the setting means nothing given the workload's other settings as read (a CMEK

@@ -14,6 +14,7 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
+    Stated,
     normalise_account,
     profile_account,
     same_account,
@@ -326,6 +327,18 @@ _READERS = {
     for kind in Kind
 }
 """Each kind's rows, in catalogue order (chosen once: a check reads every workload's)."""
+
+
+def stated_conflicts(service: str, stated: Stated) -> list[tuple[str, str]]:
+    """What a service's profile states that Cloud Run refuses or ignores given the rest of
+    what it states: every row's cross-setting check (`Field.conflicts`), (setting, message)
+    each. The one place they are consulted (`drift.profiles.build`)."""
+    return [
+        problem
+        for row in FIELDS.values()
+        if row.conflicts is not None
+        for problem in row.conflicts(service, stated)
+    ]
 
 
 def read_settings(source: Source) -> dict[str, SettingValue]:

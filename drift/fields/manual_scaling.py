@@ -104,6 +104,7 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         gcloud=lambda v: f"--scaling={v}",
         flagless=SERVICES,
         parse=_parse,
+        conflicts=manual_conflicts,
         examples=("2", AUTO),
     ),
 )

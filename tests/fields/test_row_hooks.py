@@ -5,10 +5,18 @@ commands to any blocked row it did not name)."""
 
 from __future__ import annotations
 
-from drift.fields import FIELDS
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ProfileError
+from drift.fields import FIELDS, stated_conflicts
+from drift.fields.base import Stated
 from drift.fix.commands import Commands
 from drift.fix.manual import blocked_step
 from drift.kinds import Kind
+from drift.profiles.loader import load_profile
 
 
 def _update(*flags: str) -> str:
@@ -40,3 +48,40 @@ def test_blocked_scaling_commands_are_the_bound_s() -> None:
     assert len(step.commands) == 2
     assert "--max=7" in step.commands[0] and "--min=<MIN>" in step.commands[0]
     assert "--scaling=<COUNT>" in step.commands[1]
+
+
+def test_a_row_s_cross_setting_check_is_consulted_without_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A toy check on a row (here `timeout`'s) is asked by the profile builder: a new
+    cross-setting check is the row's, registered nowhere else (before: drift/profiles/build.py
+    called cpu_floor.below_one and manual_scaling.manual_conflicts by name)."""
+
+    def toy(service: str, stated: Stated) -> list[tuple[str, str]]:
+        if "timeout" not in stated or "concurrency" not in stated:
+            return []
+        return [("concurrency", f"{service}: toy conflict with timeout ({stated['timeout'][1]})")]
+
+    monkeypatch.setitem(FIELDS, "timeout", replace(FIELDS["timeout"], conflicts=toy))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n"
+        "      timeout: 60s\n      concurrency: 10\n"
+    )
+    with pytest.raises(ProfileError) as caught:
+        load_profile(tmp_path / "profiles", "staging")
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert problem.startswith("profiles/staging.yaml:7:"), problem
+    assert "api: toy conflict with timeout (profiles/staging.yaml:6)" in problem
+
+
+def test_the_catalogue_asks_every_row_s_check() -> None:
+    stated: Stated = {
+        "cpu": ("0.5", "a.yaml:3"),
+        "concurrency": (10, "a.yaml:4"),
+        "manual_instances": (3, "a.yaml:5"),
+        "min_instances": (1, "a.yaml:6"),
+    }
+    found = stated_conflicts("api", stated)
+    assert [name for name, _ in found] == ["min_instances", "concurrency"]
