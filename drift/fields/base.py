@@ -20,6 +20,23 @@ GcloudArg = tuple[str, FlagAt]
 Update = Callable[..., str]
 """`gcloud … update` of the workload with the flags given, shell-quoted
 (`drift.fix.commands.Commands.update`, at the workload's level, no `--container`)."""
+TerraformPath = tuple[str | int, ...]
+"""A path in a `google_cloud_run_v2_service` (`_job`, `_worker_pool`) resource of a Terraform
+plan: attribute names, and a block's index (a block is a list of one)."""
+ANY_INDEX = -1
+"""Any index in a Terraform path (each container)."""
+
+
+def tf_template(*path: str | int) -> TerraformPath:
+    """A path in the resource's `template` block."""
+    return ("template", 0, *path)
+
+
+def tf_container(*path: str | int) -> TerraformPath:
+    """A path in each of the template's containers."""
+    return ("template", 0, "containers", ANY_INDEX, *path)
+
+
 Stated = Mapping[str, tuple[SettingValue, str]]
 """Each setting a service's profile states (parsed) with its `file:line`."""
 Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
@@ -190,6 +207,9 @@ class Field:
     """Why the value cannot be read from this workload ("" or None: it can): the value read
     is then not judged, and the setting is not verified (SPEC invariant 6)."""
 
+    terraform: tuple[TerraformPath, ...] = ()
+    """Where a Terraform plan holds what decides it (`drift.manifest.unknowns`: a value
+    unknown there leaves the setting unjudged): every row has one (a test keeps it so)."""
     conflicts: Conflicts | None = None
     """The row's cross-setting check of a profile (cpu below 1 and what Cloud Run requires
     with it; a manual instance count beside min/max): consulted for every row in one place,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Conflicts, Field, SettingValue, Source
+from drift.fields.base import EVERY_KIND, Conflicts, Field, SettingValue, Source, tf_container
 from drift.fields.cpu_floor import ONE_CPU, below_one, instance_cpu
 from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
@@ -169,6 +169,7 @@ def limit_field(name: str, help: str, limit: Limit, examples: tuple[str, ...]) -
         parse=a.scalar(limit.parse),
         show=limit.show,
         conflicts=limit.conflicts,
+        terraform=(tf_container("resources", 0, "limits", name),),
         examples=examples,
         kinds=EVERY_KIND,
     )

@@ -6,7 +6,7 @@ vpc_access.proto, revision.proto), so the serving revision says what it runs wit
 
 A connector (`vpc_connector`) and network interfaces are exclusive: the API refuses VPC
 access naming both ("one and only one of connector and network_interfaces must be set",
-catalogue.ONE_VPC; the sandbox's validate_vpc_access), so a row here is blocked where the
+ONE_VPC; the sandbox's validate_vpc_access), so a row here is blocked where the
 workload reaches its VPC through a connector, as `vpc_connector` is blocked where it reaches
 it directly. Field comments quoted are the installed `google.cloud.run_v2` types' docstrings
 (the googleapis protos' comments)."""
@@ -23,11 +23,16 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
+    TerraformPath,
     Update,
     short_name,
+    tf_template,
 )
 from drift.kinds import Kind
 
+INTERFACES: TerraformPath = tf_template("vpc_access", 0, "network_interfaces")
+"""Where a Terraform plan holds the network interfaces (each Direct VPC row's, and whether
+`vpc_egress` has VPC access to route)."""
 NONE = ("", "none")
 """What a profile writes for no Direct VPC egress, or no tags ("" is proto3's unset)."""
 
@@ -158,6 +163,26 @@ def _untaggable(workload: Any) -> str:
     )
 
 
+ONE_VPC = '"one and only one of connector and network_interfaces must be set"'
+"""The API's INVALID_ARGUMENT for VPC access naming both, or neither (an egress alone):
+googleapis/google-cloud-node#4731."""
+
+
+def no_vpc_access(workload: Any) -> str:
+    """Why `vpc_egress` cannot be set: no VPC access to route ("": there is some)."""
+    vpc = a.template_of(workload).vpc_access
+    if vpc.connector or len(vpc.network_interfaces):
+        return ""
+    return f"there is no VPC access to route (no connector, no network interfaces): {ONE_VPC}"
+
+
+def direct_vpc(workload: Any) -> str:
+    """Why `vpc_connector` cannot be set: the revision reaches its VPC directly."""
+    if not len(a.template_of(workload).vpc_access.network_interfaces):
+        return ""
+    return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
+
+
 def egress_commands(
     update: Update, kind: Kind, value: SettingValue, reason: str
 ) -> tuple[str, ...]:
@@ -211,6 +236,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "vpc_network",
         "Direct VPC egress: the VPC network (name or full name); none: no Direct VPC egress.",
         str,
+        terraform=(INTERFACES,),
         read=_network,
         unreadable=_network_unread,
         write=_interface_writer("network"),
@@ -229,6 +255,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "Direct VPC egress: the subnetwork instances get IPs from (the network's name when "
         "unset); none: no Direct VPC egress.",
         str,
+        terraform=(INTERFACES,),
         read=_subnet,
         write=_interface_writer("subnetwork"),
         gcloud=_subnet_flag,
@@ -246,6 +273,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "Direct VPC egress: the network tags instances carry (a list or a,b; order does not "
         "matter); none: no tags.",
         str | list[str],
+        terraform=(INTERFACES,),
         read=_tags,
         write=_write_tags,
         gcloud=_tags_flag,

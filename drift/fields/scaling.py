@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import Field, SettingValue, Source, Update, enum_name
+from drift.fields.base import Field, SettingValue, Source, TerraformPath, Update, enum_name
 from drift.kinds import Kind
 
 DEFAULT_MAX_INSTANCES = 100
@@ -45,6 +45,16 @@ def _max_instances(source: Source) -> SettingValue:
     if service is not None:
         caps.append(int(service.max_instance_count))
     return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
+
+
+SCALING_MODE: tuple[TerraformPath, ...] = (
+    ("scaling", 0, "manual_instance_count"),
+    ("scaling", 0, "scaling_mode"),
+)
+"""Where a Terraform plan holds the scaling mode and the manual count: the mode decides
+whether either count applies (a service's ServiceScaling: MANUAL runs its minimum or manual
+count, where drift reads min and max as "manual scaling with N instances"; a worker pool's:
+AUTOMATIC has no fixed count; run v2 ServiceScaling.manual_instance_count)."""
 
 
 def _scaling_bound(
@@ -110,6 +120,7 @@ def _scaling_bound(
         written_at=written_at,
         blocked=manual_reason,
         blocked_commands=blocked_commands,
+        terraform=(("scaling", 0, count), ("template", 0, "scaling", 0, count), *SCALING_MODE),
         # a mode added after AUTOMATIC and MANUAL may ignore the bounds as MANUAL does
         unreadable=a.unnamed("the service's scaling_mode", "scaling_mode", _service_scaling),
         held_by_service=held,

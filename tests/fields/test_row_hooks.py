@@ -16,6 +16,7 @@ from drift.fields.base import Stated
 from drift.fix.commands import Commands
 from drift.fix.manual import blocked_step
 from drift.kinds import Kind
+from drift.manifest.unknowns import SETTINGS, _by_path, service_unknowns
 from drift.profiles.loader import load_profile
 
 
@@ -85,3 +86,28 @@ def test_the_catalogue_asks_every_row_s_check() -> None:
     }
     found = stated_conflicts("api", stated)
     assert [name for name, _ in found] == ["min_instances", "concurrency"]
+
+
+def test_every_row_says_where_a_terraform_plan_holds_it() -> None:
+    """Each row names its own Terraform paths (`Field.terraform`); drift/manifest/unknowns.py
+    derives its table from them (before: a second table keyed by setting name)."""
+    for name, row in FIELDS.items():
+        assert row.terraform, f"{name}: no Terraform path (Field.terraform)"
+        for path in row.terraform:
+            assert path and isinstance(path[0], str), (name, path)
+            assert all(isinstance(p, str) or (isinstance(p, int) and p >= -1) for p in path)
+    pairs = {(path, name) for path, names in SETTINGS for name in names}
+    assert pairs == {(p, n) for n, f in FIELDS.items() for p in f.terraform}
+
+
+def test_a_plan_s_unknown_value_reaches_a_row_by_its_own_path() -> None:
+    """A row's own path is all the table needs (a toy row), and an unknown at a row's path
+    withholds that row's setting."""
+    toy = replace(FIELDS["timeout"], name="toy_setting", terraform=(("template", 0, "toy"),))
+    assert _by_path([toy]) == ((("template", 0, "toy"), ("toy_setting",)),)
+    after = {"template": [{"containers": [{"image": "x"}], "toy": None}]}
+    timeout = {
+        u.target
+        for u in service_unknowns(after, {"template": [{"timeout": True}]}, "plan.json", "$").items
+    }
+    assert timeout == {"setting.timeout"}
