@@ -279,6 +279,10 @@ class Field:
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds
 
+    plan_note: Callable[[SettingValue | None, SettingValue, set[str]], str] | None = None
+    """What a change before -> after does beyond the setting, given the names of the plan's
+    other setting changes: a plan says it ("" or None: nothing)."""
+
     qualify: Callable[[SettingValue, str, str], SettingValue] | None = None
     """A profile value in the form reads give, given the profile's project and region (a
     name that means "in this project and region")."""

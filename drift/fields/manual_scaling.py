@@ -143,6 +143,7 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         flagless=SERVICES,
         parse=_parse,
         conflicts=manual_conflicts,
+        plan_note=switch_note,
         examples=("2", AUTO),
     ),
 )

@@ -173,6 +173,17 @@ class ServicePlan:
         return bool(self.env or self.settings)
 
     @property
+    def notes(self) -> tuple[str, ...]:
+        """What the setting changes do beyond themselves (`Field.plan_note`), each once."""
+        changed = {s.name for s in self.settings}
+        said = (
+            note(s.before, s.after, changed)
+            for s in self.settings
+            if (note := FIELDS[s.name].plan_note) is not None
+        )
+        return tuple(dict.fromkeys(n for n in said if n))
+
+    @property
     def changes_template(self) -> bool:
         """Whether the patch changes the template (a new revision), not only what the
         workload holds itself (a service's ingress or own scaling, a pool's instance count,

@@ -51,11 +51,12 @@ def test_gcloud_plan_names_another_projects_secret_by_its_number(
     assert "not in" not in script, script
 
 
-def test_unknown_number_leaves_a_step_that_names_no_command_above(
+def test_getproject_denied_the_number_comes_from_secret_managers_answer(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    """GetProject denied on the other project: no number, so no command; the comment says
-    what to run, and never "the command above" where there is none."""
+    """GetProject denied on the other project: Secret Manager's answer for the secret asked
+    by id names its project by number (`drift.live.secrets._learn`, revown46 R4), so the
+    command is runnable; never "the command above" where there is none."""
     scenario = _shared()
     scenario["projects"]["rt-shared"]["deny"] = ["GetProject"]
     one = Lab(make_sandbox(scenario), tmp_path)
@@ -65,4 +66,4 @@ def test_unknown_number_leaves_a_step_that_names_no_command_above(
     finally:
         one.channel.close()
     assert "the command above" not in script, script
-    assert "projects/<NUMBER>/secrets/partner-key:1" in script, script
+    assert "--update-secrets=MODE=projects/600000000032/secrets/partner-key:1" in script, script

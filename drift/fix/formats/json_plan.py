@@ -78,6 +78,8 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         **({"promotion_tags": sp.tags} if sp.tags and sp.has_patch else {}),
         # likewise only when the fix clears a fixed revision name (`ServicePlan.renamed`)
         **({"revision_name": sp.renamed} if sp.renamed else {}),
+        # likewise only when a setting change does more than itself (`ServicePlan.notes`)
+        **({"notes": list(sp.notes)} if sp.notes and sp.has_patch else {}),
         "gcloud": "\n".join(script.lines) if runnable else None,
         "gcloud_environment": [var for var, _ in script.variables] if runnable else [],
         "gcloud_skipped": script.skipped,

@@ -93,6 +93,7 @@ def plan_table(plan: Plan) -> str:
                 )
         if sp.at_once and (sp.kind is not Kind.SERVICE or sp.changes_template):
             lines.append(visible(f"  note: {', '.join(sp.at_once)} {_at_once(sp)}"))
+        lines += [visible(f"  note: {n}") for n in sp.notes if sp.has_patch]
         for step in sp.manual:
             lines.append(visible(f"  manual  {step.target}: {step.reason}"))
             lines.extend(f"          adapt: {visible(c)}" for c in step.commands)
