@@ -23,6 +23,7 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
+    Stated,
     TerraformPath,
     Update,
     short_name,
@@ -130,6 +131,26 @@ def same_name(a_: SettingValue, b: SettingValue) -> bool:
     `own_subnet`): a full name left is another project's (a Shared VPC host's), another
     network than the own one of its short name, so only the same text is the same one."""
     return str(a_) == str(b)
+
+
+def vpc_conflicts(service: str, settings: Stated) -> list[tuple[str, str]]:
+    """A Direct VPC setting a profile states beside a connector (setting, message) each, at
+    its own file:line: VpcAccess takes "one and only one of connector and network_interfaces"
+    (catalogue.ONE_VPC), so such a profile never reads clean and `fix` blocks one row or the
+    other (revown46 R5). `none` on either side states no VPC access of that kind."""
+    connector = settings.get("vpc_connector")
+    if connector is None or _none(connector[0]) == "":
+        return []
+    return [
+        (
+            name,
+            f"{service}: {name} with vpc_connector {connector[0]} ({connector[1]}): a revision "
+            'reaches its VPC through a connector or directly, "one and only one of connector '
+            'and network_interfaces must be set"; state one or the other',
+        )
+        for name in ("vpc_network", "vpc_subnet")
+        if name in settings and _none(settings[name][0])
+    ]
 
 
 def _connector(workload: Any) -> str:
@@ -271,6 +292,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         normalise=_none,
         equivalent=same_name,
         qualify=own_network,
+        conflicts=vpc_conflicts,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
         blocked_commands=_direct_commands(_network_flag),
