@@ -292,6 +292,12 @@ class ServicePlanner:
             (self.cmd.update(f"--service-account={account}"),),
         )
 
+    def _names(self, ref: SecretRef, target: str) -> bool:
+        """Whether `ref` is the secret a finding's target names, however the revision spells
+        it (`projects/NUMBER/secrets/NAME` of the own project is `secret.NAME`, as
+        diff/secrets.py secret_findings names it)."""
+        return same_subject(f"secret.{ref.key}", self.state, self.profile.project) == target
+
     def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:
         name = f.target.split(".", 1)[-1]
         container = f.container or self.template.primary
@@ -300,7 +306,7 @@ class ServicePlanner:
             bad = [
                 (where, user, ref)
                 for where, user, ref in after.uses
-                if ref.key == name
+                if self._names(ref, f.target)
                 and (info := self.state.versions.get(ref)) is not None
                 and info.state is not VersionState.ENABLED
             ]
@@ -310,7 +316,7 @@ class ServicePlanner:
             users = [user for w, user, r in bad if r == ref and w == where]
             return secret_version_step(self._within(where), ref, self.state, users, f.message)
         if f.rule == "secret.no_access":
-            uses = (r for _, _, r in after.uses if r.key == name)  # each version on its own
+            uses = (r for _, _, r in after.uses if self._names(r, f.target))  # each version alone
             if denied := next((r for r in uses if not self._readable(r, account)), None):
                 return ManualStep(f.target, f.message, (cmd.grant(denied, account),))
             return None
