@@ -14,7 +14,7 @@ from drift.live.model import LiveState
 from drift.textsafe import plural
 
 
-def secret_target(target: str, state: LiveState, own: str) -> str:
+def respelled(target: str, state: LiveState | None, own: str) -> str:
     """A secret finding's target as this drift names it (3525eff, drift.diff.secrets
     secret_findings): `secret.NAME` for the own project however its project is spelled (by
     id or by number, as the read learnt it), `secret.PROJECT_ID/NAME` for another project
@@ -24,7 +24,7 @@ def secret_target(target: str, state: LiveState, own: str) -> str:
     project, _, secret = key.rpartition("/")
     if kind != "secret" or not project:
         return target
-    resolved = state.project_of(project, own)
+    resolved = state.project_of(project, own) if state is not None else project
     return f"secret.{secret}" if resolved == own else f"secret.{resolved}/{secret}"
 
 
@@ -37,7 +37,7 @@ def named_now(
     out: list[Finding] = []
     renamed: list[tuple[str, str]] = []
     for f in findings:
-        target = f.target if state is None else secret_target(f.target, state, own)
+        target = f.target if state is None else respelled(f.target, state, own)
         tail = None if target == f.target else _id_tail(f, environment)
         if tail is None:
             out.append(f)
@@ -104,4 +104,4 @@ def named_gaps(
     this drift names it."""
     if state is None:
         return gaps
-    return gaps | {(key, secret_target(target, state, own)) for key, target in gaps}
+    return gaps | {(key, respelled(target, state, own)) for key, target in gaps}
