@@ -88,7 +88,7 @@ def merged_into_service(finding: Finding, environment: str, now: set[str]) -> bo
 
 def upgrade_notes(renamed: str | None, merged: int) -> tuple[str, ...]:
     """The notes of `named_now` and of the findings `merged_into_service`."""
-    notes = (renamed,) if renamed else ()
+    notes: tuple[str, ...] = (renamed,) if renamed else ()
     if merged:
         notes += (
             f"{plural(merged, 'finding')} of the baseline on a tag of a setting the service "

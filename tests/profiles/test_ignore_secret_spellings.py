@@ -32,7 +32,8 @@ def test_an_ignore_naming_the_secret_in_any_profile_spelling_silences_its_findin
     env = make_sandbox(secret_world()).environ()
     write_profile(
         tmp_path,
-        f"ignore:\n  - {{service: api, secret: '{spelled}', rule: secret.disabled, reason: OPS-1}}\n",
+        "ignore:\n  - {service: api, rule: secret.disabled, reason: OPS-1, "
+        f"secret: '{spelled}'}}\n",
     )
     report, _ = check_json(tmp_path, env)
     disabled = [f for f in report["findings"] if f["rule"] == "secret.disabled"]
