@@ -25,7 +25,14 @@ from drift.fields.base import (
     unchanged,
     unnamed_default,
 )
-from drift.fields.catalogue import FIELDS, NOT_READ, read_settings, read_shown, unreadable_settings
+from drift.fields.catalogue import (
+    FIELDS,
+    NOT_READ,
+    read_settings,
+    read_shown,
+    stated_conflicts,
+    unreadable_settings,
+)
 
 __all__ = [
     "DEFAULT_ACCOUNT_SUFFIX",
@@ -44,6 +51,7 @@ __all__ = [
     "read_settings",
     "read_shown",
     "same_account",
+    "stated_conflicts",
     "short_name",
     "text",
     "unreadable_settings",

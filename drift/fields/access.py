@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from drift.fields.base import SERVICES, Field, SettingValue, Source, enum_name, text
+from drift.fields.base import SERVICES, Field, SettingValue, Source, TerraformPath, enum_name, text
 from drift.kinds import Kind
 from drift.units import parse_duration
 
@@ -233,6 +233,7 @@ def integer(
     show: Callable[[SettingValue], str] = text,
     decided_by_siblings: str = "",
     default_unknown: Callable[[Source], str] | None = None,
+    terraform: tuple[TerraformPath, ...] = (),
 ) -> Field:
     """The row of an integer setting held as it is at `PATH` of the template (at the service
     level: of the workload itself), read from and written to that one place: `default` (a
@@ -294,4 +295,5 @@ def integer(
         minimum=minimum,
         kinds=kinds,
         unreadable=unreadable if decided_by_siblings or default_unknown else None,
+        terraform=terraform,
     )

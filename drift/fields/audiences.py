@@ -59,6 +59,7 @@ AUDIENCE_FIELDS: tuple[Field, ...] = (
         "Identity-Aware Proxy guards the service (the service's setting); false when unset.",
         bool,
         level="service",
+        terraform=(("iap_enabled",),),
         read=_iap,
         write=a.service_field("iap_enabled", bool),
         # `gcloud beta run services update --[no-]iap`; GA gcloud (528) has no --iap ("available
@@ -72,6 +73,7 @@ AUDIENCE_FIELDS: tuple[Field, ...] = (
         "does not matter); none: no custom audience.",
         str | list[str],
         level="service",
+        terraform=(("custom_audiences",),),
         read=_audiences,
         write=_write_audiences,
         # gcloud run services update: `--set-custom-audiences=A,B`, `--clear-custom-audiences`

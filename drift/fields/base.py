@@ -17,6 +17,34 @@ FlagAt = Literal["revision", "primary", "every"]
 """Where a gcloud flag goes: the revision's (no `--container`), the container the profile
 describes, or every container (each after `--container NAME` when there are several)."""
 GcloudArg = tuple[str, FlagAt]
+Update = Callable[..., str]
+"""`gcloud … update` of the workload with the flags given, shell-quoted
+(`drift.fix.commands.Commands.update`, at the workload's level, no `--container`)."""
+TerraformPath = tuple[str | int, ...]
+"""A path in a `google_cloud_run_v2_service` (`_job`, `_worker_pool`) resource of a Terraform
+plan: attribute names, and a block's index (a block is a list of one)."""
+ANY_INDEX = -1
+"""Any index in a Terraform path (each container)."""
+
+
+def tf_template(*path: str | int) -> TerraformPath:
+    """A path in the resource's `template` block."""
+    return ("template", 0, *path)
+
+
+def tf_container(*path: str | int) -> TerraformPath:
+    """A path in each of the template's containers."""
+    return ("template", 0, "containers", ANY_INDEX, *path)
+
+
+Stated = Mapping[str, tuple[SettingValue, str]]
+"""Each setting a service's profile states (parsed) with its `file:line`."""
+Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
+"""What a profile states that Cloud Run refuses or ignores beside a setting, given the
+service's name and every setting it states: (setting, message) each."""
+BlockedCommands = Callable[[Update, Kind, SettingValue, str], tuple[str, ...]]
+"""The gcloud commands that would set a blocked setting: (update, the workload's kind, the
+profile's value, why no patch can)."""
 SERVICES = frozenset({Kind.SERVICE})
 EVERY_KIND = frozenset(Kind)
 
@@ -171,10 +199,21 @@ class Field:
     blocked: Callable[[Any], str] | None = None
     """Why no patch of this (run_v2) workload can set it as it runs now ("" or None: one
     can): a mismatch is a manual step saying so."""
+    blocked_commands: BlockedCommands | None = None
+    """The commands that would set it where `blocked` says no patch can: each row with
+    `blocked` gives its own (a test keeps them paired), so no row gets another's."""
 
     unreadable: Callable[[Source], str] | None = None
     """Why the value cannot be read from this workload ("" or None: it can): the value read
     is then not judged, and the setting is not verified (SPEC invariant 6)."""
+
+    terraform: tuple[TerraformPath, ...] = ()
+    """Where a Terraform plan holds what decides it (`drift.manifest.unknowns`: a value
+    unknown there leaves the setting unjudged): every row has one (a test keeps it so)."""
+    conflicts: Conflicts | None = None
+    """The row's cross-setting check of a profile (cpu below 1 and what Cloud Run requires
+    with it; a manual instance count beside min/max): consulted for every row in one place,
+    `drift.fields.catalogue.stated_conflicts` (None: none)."""
 
     moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
     """Whether the setting means nothing given the workload's other settings as read (a CMEK
@@ -203,6 +242,15 @@ class Field:
     def unpatchable(self, service: Any) -> str:
         """Why no patch of this (run_v2) workload can set the setting now ("": one can)."""
         return self.blocked(service) if self.blocked is not None else ""
+
+    def unblocking(
+        self, update: Update, kind: Kind, value: SettingValue, reason: str
+    ) -> tuple[str, ...]:
+        """The commands that would set `value` where no patch can (`reason`); none when the
+        row gives none."""
+        if self.blocked_commands is None:
+            return ()
+        return self.blocked_commands(update, kind, value, reason)
 
     def at_once(self, service: Any, value: SettingValue) -> bool:
         """Whether a patch takes effect on the service at once, with the canary's write,

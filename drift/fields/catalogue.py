@@ -14,9 +14,12 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
+    Stated,
     normalise_account,
     profile_account,
     same_account,
+    tf_container,
+    tf_template,
 )
 from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.limits import (
@@ -27,7 +30,14 @@ from drift.fields.limits import (
     limit_field,
 )
 from drift.fields.manual_scaling import MANUAL_FIELDS
-from drift.fields.network import NETWORK_FIELDS
+from drift.fields.network import (
+    INTERFACES,
+    NETWORK_FIELDS,
+    connector_commands,
+    direct_vpc,
+    egress_commands,
+    no_vpc_access,
+)
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import WORKLOAD_FIELDS
 from drift.images import same_image
@@ -95,24 +105,6 @@ def _vpc_connector(source: Source) -> str:
     return own_connector(source.revision.vpc_access.connector, project, region)
 
 
-ONE_VPC = '"one and only one of connector and network_interfaces must be set"'
-"""The API's INVALID_ARGUMENT for VPC access naming both, or neither (an egress alone):
-googleapis/google-cloud-node#4731."""
-
-
-def _no_vpc_access(workload: Any) -> str:
-    vpc = a.template_of(workload).vpc_access
-    if vpc.connector or len(vpc.network_interfaces):
-        return ""
-    return f"there is no VPC access to route (no connector, no network interfaces): {ONE_VPC}"
-
-
-def _direct_vpc(workload: Any) -> str:
-    if not len(a.template_of(workload).vpc_access.network_interfaces):
-        return ""
-    return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
-
-
 def _binary_authorization(source: Source) -> str:
     service = source.service
     if "binary_authorization" not in service.DESCRIPTOR.fields_by_name:
@@ -153,6 +145,7 @@ def _service_switch(name: str, help: str, gcloud: Callable[[SettingValue], str])
         read=read,
         write=a.service_field(name, bool),
         gcloud=gcloud,
+        terraform=((name,),),
     )
 
 
@@ -163,6 +156,7 @@ FIELDS: dict[str, Field] = {
             "timeout",
             "Request timeout (e.g. 600s, 10m); 300s when unset.",
             a.NUMBER_OR_TEXT,
+            terraform=(tf_template("timeout"),),
             read=a.duration("timeout", 300),
             write=a.template_field("timeout", a.seconds),
             gcloud=a.flag("timeout"),
@@ -176,6 +170,10 @@ FIELDS: dict[str, Field] = {
             "concurrency",
             "Max concurrent requests per instance (80 when unset, 1 below one CPU).",
             "max_instance_request_concurrency",
+            terraform=(
+                tf_template("max_instance_request_concurrency"),
+                tf_container("resources", 0, "limits", "cpu"),
+            ),
             default=default_concurrency,
             gcloud="concurrency",
             minimum=1,
@@ -188,6 +186,7 @@ FIELDS: dict[str, Field] = {
             "CPU only allocated during requests (true unless the revision sets cpu_idle false).",
             bool,
             level="container",
+            terraform=(tf_container("resources", 0, "cpu_idle"),),
             read=_cpu_throttling,
             write=a.instance_field("cpu_idle", bool),
             gcloud=a.switch("cpu-throttling"),
@@ -197,6 +196,7 @@ FIELDS: dict[str, Field] = {
             "Extra CPU while instances start.",
             bool,
             level="container",
+            terraform=(tf_container("resources", 0, "startup_cpu_boost"),),
             read=lambda s: bool(s.container.resources.startup_cpu_boost) if s.container else False,
             write=a.instance_field("startup_cpu_boost", bool),
             gcloud=a.switch("cpu-boost"),
@@ -205,6 +205,7 @@ FIELDS: dict[str, Field] = {
             "session_affinity",
             "Route a client's requests to the same instance.",
             bool,
+            terraform=(tf_template("session_affinity"),),
             read=lambda s: bool(s.revision.session_affinity),
             write=a.template_field("session_affinity", bool),
             gcloud=a.switch("session-affinity"),
@@ -213,6 +214,7 @@ FIELDS: dict[str, Field] = {
             "service_account",
             "Runtime service account.",
             str,
+            terraform=(tf_template("service_account"),),
             read=lambda s: normalise_account(s.revision.service_account),
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
@@ -226,6 +228,7 @@ FIELDS: dict[str, Field] = {
             "Who may reach the service (the service's setting).",
             Literal["all", "internal", "internal-and-cloud-load-balancing"],
             level="service",
+            terraform=(("ingress",),),
             read=lambda s: a.choice(s.service, "ingress", INGRESS, "all"),
             unreadable=a.unnamed("ingress", "ingress", lambda s: s.service),
             write=a.enum_field(
@@ -237,6 +240,7 @@ FIELDS: dict[str, Field] = {
             "execution_environment",
             "gen1 or gen2 (unset: Cloud Run chooses).",
             Literal["gen1", "gen2"],
+            terraform=(tf_template("execution_environment"),),
             read=_execution_environment,
             unreadable=a.unnamed("execution_environment", "execution_environment", _revision),
             write=a.enum_field(
@@ -250,23 +254,31 @@ FIELDS: dict[str, Field] = {
             "vpc_connector",
             "Serverless VPC Access connector (name or full resource name).",
             str,
+            terraform=(tf_template("vpc_access", 0, "connector"),),
             read=_vpc_connector,
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
             qualify=own_connector,
-            blocked=_direct_vpc,
+            blocked=direct_vpc,
+            blocked_commands=connector_commands,
             kinds=frozenset({Kind.SERVICE, Kind.JOB}),
         ),
         Field(
             "vpc_egress",
             "Which traffic goes through the VPC (private-ranges-only when VPC access is set).",
             Literal["all-traffic", "private-ranges-only"],
+            terraform=(
+                tf_template("vpc_access", 0, "connector"),
+                tf_template("vpc_access", 0, "egress"),
+                INTERFACES,
+            ),
             read=_vpc_egress,
             unreadable=a.unnamed("vpc_egress", "egress", _vpc),
             write=a.enum_field("vpc_access.egress", lambda: a.run_v2().VpcAccess.VpcEgress, EGRESS),
             gcloud=a.flag("vpc-egress"),
             show=lambda v: str(v) or "unset (no VPC access)",
-            blocked=_no_vpc_access,
+            blocked=no_vpc_access,
+            blocked_commands=egress_commands,
             kinds=EVERY_KIND,
         ),
         _service_switch(
@@ -284,6 +296,7 @@ FIELDS: dict[str, Field] = {
             "Binary Authorization: default, none, or a policy's name (the workload's setting).",
             str,
             level="service",
+            terraform=(("binary_authorization",),),
             read=_binary_authorization,
             write=_write_binary_authorization,
             gcloud=lambda v: (
@@ -302,6 +315,7 @@ FIELDS: dict[str, Field] = {
             "{pattern: RE2} (never patched: deploy it).",
             str,
             level="container",
+            terraform=(tf_container("image"),),
             read=_image,
             write=lambda service, container, value: setattr(container, "image", str(value)),
             gcloud=a.flag("image"),
@@ -324,6 +338,18 @@ _READERS = {
     for kind in Kind
 }
 """Each kind's rows, in catalogue order (chosen once: a check reads every workload's)."""
+
+
+def stated_conflicts(service: str, stated: Stated) -> list[tuple[str, str]]:
+    """What a service's profile states that Cloud Run refuses or ignores given the rest of
+    what it states: every row's cross-setting check (`Field.conflicts`), (setting, message)
+    each. The one place they are consulted (`drift.profiles.build`)."""
+    return [
+        problem
+        for row in FIELDS.values()
+        if row.conflicts is not None
+        for problem in row.conflicts(service, stated)
+    ]
 
 
 def read_settings(source: Source) -> dict[str, SettingValue]:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, GcloudArg, SettingValue, Source
+from drift.fields.base import EVERY_KIND, Field, GcloudArg, SettingValue, Source, tf_template
 from drift.kinds import Kind
 
 CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
@@ -170,6 +170,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         "What a revoked CMEK key does: prevent-new (no new instances; also when unset) or "
         "shut-down (existing instances shut down too).",
         Literal["prevent-new", "shut-down"],
+        terraform=(tf_template("encryption_key_revocation_action"),),
         read=_revocation,
         unreadable=a.unnamed(
             "encryption_key_revocation_action",
@@ -190,6 +191,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         "Hours before instances shut down once their CMEK key is revoked (with shut-down); "
         "0: unset.",
         int,
+        terraform=(tf_template("encryption_key_shutdown_duration"),),
         read=_shutdown_hours,
         unreadable=_not_whole_hours,
         write=a.template_field(
@@ -213,6 +215,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         "Customer-managed encryption key (CMEK) of the container image, by its full Cloud KMS "
         "name; none: Google-managed encryption.",
         str,
+        terraform=(tf_template("encryption_key"),),
         read=lambda s: str(s.revision.encryption_key),
         write=a.template_field("encryption_key", _no_key),
         # gcloud run deploy / services, jobs, worker-pools update: `--key=KEY`, `--clear-key`
@@ -228,6 +231,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         "gpu_type",
         "The GPU attached to each instance (e.g. nvidia-l4); none: no GPU.",
         str,
+        terraform=(tf_template("node_selector", 0, "accelerator"),),
         read=_gpu_type,
         write=_write_gpu_type,
         # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
@@ -245,6 +249,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         "GPU zonal redundancy turned off (best-effort GPU capacity at a lower price); false "
         "when unset.",
         bool,
+        terraform=(tf_template("gpu_zonal_redundancy_disabled"),),
         read=_gpu_redundancy_off,
         unreadable=_job_default_unknown,
         write=a.template_field("gpu_zonal_redundancy_disabled", bool),

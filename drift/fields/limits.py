@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, SettingValue, Source
-from drift.fields.cpu_floor import ONE_CPU, instance_cpu
+from drift.fields.base import EVERY_KIND, Conflicts, Field, SettingValue, Source, tf_container
+from drift.fields.cpu_floor import ONE_CPU, below_one, instance_cpu
 from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
 DEFAULT_CPU = "1000m"
@@ -147,9 +147,10 @@ class Limit:
     text: Callable[[SettingValue], str]
     show: Callable[[SettingValue], str]
     parse: Callable[[Any], str]
+    conflicts: Conflicts | None = None
 
 
-CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu)
+CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu, below_one)
 MEMORY = Limit(read_memory, MEMORY_UNREAD, memory_text, memory_shown, profile_memory)
 
 
@@ -167,6 +168,8 @@ def limit_field(name: str, help: str, limit: Limit, examples: tuple[str, ...]) -
         per_container=True,
         parse=a.scalar(limit.parse),
         show=limit.show,
+        conflicts=limit.conflicts,
+        terraform=(tf_container("resources", 0, "limits", name),),
         examples=examples,
         kinds=EVERY_KIND,
     )

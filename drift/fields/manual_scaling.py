@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.base import SERVICES, Field, SettingValue, Source
-from drift.fields.scaling import manual_instances
+from drift.fields.scaling import SCALING_MODE, manual_instances
 
 AUTO = "auto"
 
@@ -94,6 +94,7 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         "scaling between min_instances and max_instances).",
         int | Literal["auto"],
         level="service",
+        terraform=SCALING_MODE,
         read=_read,
         unreadable=a.unnamed("the service's scaling_mode", "scaling_mode", _scaling),
         write=_write,
@@ -104,6 +105,7 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         gcloud=lambda v: f"--scaling={v}",
         flagless=SERVICES,
         parse=_parse,
+        conflicts=manual_conflicts,
         examples=("2", AUTO),
     ),
 )

@@ -6,18 +6,33 @@ vpc_access.proto, revision.proto), so the serving revision says what it runs wit
 
 A connector (`vpc_connector`) and network interfaces are exclusive: the API refuses VPC
 access naming both ("one and only one of connector and network_interfaces must be set",
-catalogue.ONE_VPC; the sandbox's validate_vpc_access), so a row here is blocked where the
+ONE_VPC; the sandbox's validate_vpc_access), so a row here is blocked where the
 workload reaches its VPC through a connector, as `vpc_connector` is blocked where it reaches
 it directly. Field comments quoted are the installed `google.cloud.run_v2` types' docstrings
 (the googleapis protos' comments)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, SettingValue, Source, short_name
+from drift.fields.base import (
+    EVERY_KIND,
+    BlockedCommands,
+    Field,
+    SettingValue,
+    Source,
+    TerraformPath,
+    Update,
+    short_name,
+    tf_template,
+)
+from drift.kinds import Kind
 
+INTERFACES: TerraformPath = tf_template("vpc_access", 0, "network_interfaces")
+"""Where a Terraform plan holds the network interfaces (each Direct VPC row's, and whether
+`vpc_egress` has VPC access to route)."""
 NONE = ("", "none")
 """What a profile writes for no Direct VPC egress, or no tags ("" is proto3's unset)."""
 
@@ -148,22 +163,90 @@ def _untaggable(workload: Any) -> str:
     )
 
 
+ONE_VPC = '"one and only one of connector and network_interfaces must be set"'
+"""The API's INVALID_ARGUMENT for VPC access naming both, or neither (an egress alone):
+googleapis/google-cloud-node#4731."""
+
+
+def no_vpc_access(workload: Any) -> str:
+    """Why `vpc_egress` cannot be set: no VPC access to route ("": there is some)."""
+    vpc = a.template_of(workload).vpc_access
+    if vpc.connector or len(vpc.network_interfaces):
+        return ""
+    return f"there is no VPC access to route (no connector, no network interfaces): {ONE_VPC}"
+
+
+def direct_vpc(workload: Any) -> str:
+    """Why `vpc_connector` cannot be set: the revision reaches its VPC directly."""
+    if not len(a.template_of(workload).vpc_access.network_interfaces):
+        return ""
+    return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
+
+
+def egress_commands(
+    update: Update, kind: Kind, value: SettingValue, reason: str
+) -> tuple[str, ...]:
+    """`vpc_egress` with no VPC access to route: VPC access names a connector or network
+    interfaces, one and only one (`--vpc-connector`, or Direct VPC's `--network`/`--subnet`).
+    A worker pool has no connector (the catalogue's vpc_connector; `gcloud beta run
+    worker-pools update` has no --vpc-connector: revown44 F3)."""
+    direct = update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}")
+    connector = update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}")
+    return (direct,) if kind is Kind.WORKER_POOL else (connector, direct)
+
+
+def connector_commands(
+    update: Update, kind: Kind, value: SettingValue, reason: str
+) -> tuple[str, ...]:
+    """`vpc_connector` where the revision reaches its VPC directly: the connector, and
+    `--clear-network` to leave Direct VPC."""
+    return (update(f"--vpc-connector={value}", "--clear-network"),)
+
+
+def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
+    """A Direct VPC row blocked by a connector (`--clear-vpc-connector` beside it: gcloud 528
+    parses `gcloud run services|jobs update --network=N --clear-vpc-connector`), or (tags) by
+    no network interface (a network and subnet to name)."""
+
+    def commands(update: Update, kind: Kind, value: SettingValue, reason: str) -> tuple[str, ...]:
+        own = flag(str(value))
+        if "connector" in reason:
+            return (update(own, "--clear-vpc-connector"),)
+        return (update("--network=<NETWORK>", "--subnet=<SUBNET>", own),)
+
+    return commands
+
+
+def _network_flag(value: SettingValue) -> str:
+    # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
+    # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
+    return f"--network={value}" if _none(value) else "--clear-network"
+
+
+def _subnet_flag(value: SettingValue) -> str:
+    return f"--subnet={value}" if _none(value) else "--clear-network"
+
+
+def _tags_flag(value: SettingValue) -> str:
+    return f"--network-tags={value}" if value else "--clear-network-tags"
+
+
 NETWORK_FIELDS: tuple[Field, ...] = (
     Field(
         "vpc_network",
         "Direct VPC egress: the VPC network (name or full name); none: no Direct VPC egress.",
         str,
+        terraform=(INTERFACES,),
         read=_network,
         unreadable=_network_unread,
         write=_interface_writer("network"),
-        # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
-        # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
-        gcloud=lambda v: f"--network={v}" if _none(v) else "--clear-network",
+        gcloud=_network_flag,
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
+        blocked_commands=_direct_commands(_network_flag),
         examples=("default",),
         kinds=EVERY_KIND,
     ),
@@ -172,14 +255,16 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "Direct VPC egress: the subnetwork instances get IPs from (the network's name when "
         "unset); none: no Direct VPC egress.",
         str,
+        terraform=(INTERFACES,),
         read=_subnet,
         write=_interface_writer("subnetwork"),
-        gcloud=lambda v: f"--subnet={v}" if _none(v) else "--clear-network",
+        gcloud=_subnet_flag,
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
+        blocked_commands=_direct_commands(_subnet_flag),
         examples=("run-egress",),
         kinds=EVERY_KIND,
     ),
@@ -188,13 +273,15 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "Direct VPC egress: the network tags instances carry (a list or a,b; order does not "
         "matter); none: no tags.",
         str | list[str],
+        terraform=(INTERFACES,),
         read=_tags,
         write=_write_tags,
-        gcloud=lambda v: f"--network-tags={v}" if v else "--clear-network-tags",
+        gcloud=_tags_flag,
         parse=_profile_tags,
         normalise=lambda v: _tag_text(str(v).split(",")),
         show=lambda v: str(v) or "none",
         blocked=_untaggable,
+        blocked_commands=_direct_commands(_tags_flag),
         examples=("web,egress",),
         kinds=EVERY_KIND,
     ),

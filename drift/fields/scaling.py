@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import Field, SettingValue, Source, enum_name
+from drift.fields.base import Field, SettingValue, Source, TerraformPath, Update, enum_name
+from drift.kinds import Kind
 
 DEFAULT_MAX_INSTANCES = 100
 """RevisionScaling.max_instance_count: "When unspecified, the field is set to the server
@@ -44,6 +45,16 @@ def _max_instances(source: Source) -> SettingValue:
     if service is not None:
         caps.append(int(service.max_instance_count))
     return min((c for c in caps if c), default=DEFAULT_MAX_INSTANCES)
+
+
+SCALING_MODE: tuple[TerraformPath, ...] = (
+    ("scaling", 0, "manual_instance_count"),
+    ("scaling", 0, "scaling_mode"),
+)
+"""Where a Terraform plan holds the scaling mode and the manual count: the mode decides
+whether either count applies (a service's ServiceScaling: MANUAL runs its minimum or manual
+count, where drift reads min and max as "manual scaling with N instances"; a worker pool's:
+AUTOMATIC has no fixed count; run v2 ServiceScaling.manual_instance_count)."""
 
 
 def _scaling_bound(
@@ -89,6 +100,16 @@ def _scaling_bound(
             scaling = service.scaling if level == "service" else service.template.scaling
             setattr(scaling, count, int(value))
 
+    def blocked_commands(
+        update: Update, kind: Kind, value: SettingValue, reason: str
+    ) -> tuple[str, ...]:
+        # switching to automatic scaling takes both service-level bounds or neither
+        # (manual-scaling page: "You must specify either both service-level minimum and
+        # maximum instances, or neither of them"); gcloud's `--scaling` is `auto` or a count
+        bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
+        bounds[bound] = f"--{bound}={value}"
+        return (update("--scaling=auto", *bounds.values()), update("--scaling=<COUNT>"))
+
     return Field(
         f"{bound}_instances",
         help,
@@ -98,6 +119,8 @@ def _scaling_bound(
         service_part="scaling",
         written_at=written_at,
         blocked=manual_reason,
+        blocked_commands=blocked_commands,
+        terraform=(("scaling", 0, count), ("template", 0, "scaling", 0, count), *SCALING_MODE),
         # a mode added after AUTOMATIC and MANUAL may ignore the bounds as MANUAL does
         unreadable=a.unnamed("the service's scaling_mode", "scaling_mode", _service_scaling),
         held_by_service=held,

@@ -6,7 +6,8 @@ instance count (`WorkerPoolScaling`). Field comments quoted are the installed
 from __future__ import annotations
 
 from drift.fields import access as a
-from drift.fields.base import Field, SettingValue
+from drift.fields.base import Field, SettingValue, tf_template
+from drift.fields.scaling import SCALING_MODE
 from drift.kinds import Kind
 
 JOBS = frozenset({Kind.JOB})
@@ -36,6 +37,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         "task_timeout",
         "A job's timeout per attempt of a task (e.g. 900s, 1h); 600s when unset.",
         a.NUMBER_OR_TEXT,
+        terraform=(tf_template("template", 0, "timeout"),),
         read=a.duration("timeout", DEFAULT_TASK_TIMEOUT),
         write=a.template_field("timeout", a.seconds),
         gcloud=a.flag("task-timeout"),
@@ -48,6 +50,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         "max_retries",
         "A job's retries per task before the task fails; 3 when unset.",
         "max_retries",
+        terraform=(tf_template("template", 0, "max_retries"),),
         default=DEFAULT_MAX_RETRIES,
         gcloud="max-retries",
         minimum=0,
@@ -57,6 +60,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         "parallelism",
         "A job's tasks run at once; 0 (or unset): as many as possible.",
         "template.parallelism",
+        terraform=(tf_template("parallelism"),),
         default=0,
         level="service",
         gcloud="parallelism",
@@ -68,6 +72,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         "task_count",
         "A job's tasks per execution; 1 when unset.",
         "template.task_count",
+        terraform=(tf_template("task_count"),),
         default=DEFAULT_TASKS,
         level="service",
         gcloud="tasks",
@@ -78,6 +83,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         "instance_count",
         "A worker pool's instances (manual scaling); 1 when unset.",
         "scaling.manual_instance_count",
+        terraform=SCALING_MODE,
         default=DEFAULT_INSTANCES,
         level="service",
         gcloud="instances",

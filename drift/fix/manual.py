@@ -276,44 +276,12 @@ def canary_change(live: LiveService, revision: str) -> str:
     return canaries(live.name, statuses, live.latest_created).get(revision, "")
 
 
-DIRECT_VPC = ("vpc_network", "vpc_subnet", "vpc_network_tags")
-"""The Direct VPC egress rows (drift/fields/network.py): gcloud's `--network`, `--subnet`,
-`--network-tags`, with `--clear-vpc-connector` where a connector blocks them (gcloud 528
-parses `gcloud run services|jobs update --network=N --clear-vpc-connector`)."""
-
-
-def blocked_step(cmd: Commands, name: str, value: object, reason: str) -> ManualStep:
+def blocked_step(cmd: Commands, name: str, value: SettingValue, reason: str) -> ManualStep:
     """A setting no patch sets as the workload runs now (`Field.blocked` says why), with the
-    gcloud commands that would. min/max instances of a manually scaled service: switching to
-    automatic scaling takes both service-level bounds or neither (manual-scaling page: "You
-    must specify either both service-level minimum and maximum instances, or neither of
-    them"); gcloud's `--scaling` is `auto` or an instance count. VPC access names a
-    connector or network interfaces, one and only one (`--vpc-connector`, or Direct VPC's
-    `--network`/`--subnet`; `--clear-network` leaves Direct VPC)."""
+    gcloud commands that would: the row's own (`Field.blocked_commands`), each an update of
+    the workload itself (no `--container`)."""
     service = Commands(cmd.project, cmd.region, cmd.service, "", cmd.kind)
-    commands: tuple[str, ...]
-    if name == "vpc_egress":  # a worker pool has no connector (the catalogue's vpc_connector;
-        # `gcloud beta run worker-pools update` has no --vpc-connector: revown44 F3)
-        direct = service.update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}")
-        connector = service.update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}")
-        commands = (direct,) if cmd.kind is Kind.WORKER_POOL else (connector, direct)
-    elif name == "vpc_connector":
-        commands = (service.update(f"--vpc-connector={value}", "--clear-network"),)
-    elif name in DIRECT_VPC:  # blocked by a connector, or (tags) by no network interface
-        flag = FIELDS[name].gcloud(str(value))
-        commands = (
-            service.update(flag, "--clear-vpc-connector")
-            if "connector" in reason
-            else service.update("--network=<NETWORK>", "--subnet=<SUBNET>", flag),
-        )
-    else:
-        bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
-        bound = name.split("_", 1)[0]
-        bounds[bound] = f"--{bound}={value}"
-        commands = (
-            service.update("--scaling=auto", *bounds.values()),
-            service.update("--scaling=<COUNT>"),
-        )
+    commands = FIELDS[name].unblocking(service.update, cmd.kind, value, reason)
     return ManualStep(f"setting.{name}", f"{name}: {reason}", commands)
 
 

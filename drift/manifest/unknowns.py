@@ -9,76 +9,38 @@ out of `after`, or null inside lists)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift.fields import FIELDS, Field
+from drift.fields.base import ANY_INDEX, TerraformPath, tf_container
+from drift.kinds import Kind
 from drift.manifest.model import Unknown
 from drift.manifest.proto import PathProblem, index, key, kind_of
 from drift.textsafe import visible
 
-TPath = tuple[str | int, ...]
-ANY = -1
+TPath = TerraformPath
+ANY = ANY_INDEX
 """Any index in a pattern."""
 
-_CONTAINER: TPath = ("template", 0, "containers", ANY)
-SETTINGS: tuple[tuple[TPath, tuple[str, ...]], ...] = (
-    (("ingress",), ("ingress",)),
-    (("invoker_iam_disabled",), ("invoker_iam_disabled",)),
-    (("default_uri_disabled",), ("default_uri_disabled",)),
-    (("binary_authorization",), ("binary_authorization",)),
-    (("scaling", 0, "min_instance_count"), ("min_instances",)),
-    (("scaling", 0, "max_instance_count"), ("max_instances",)),
-    (("iap_enabled",), ("iap_enabled",)),
-    (("custom_audiences",), ("custom_audiences",)),
-    (("template", 0, "timeout"), ("timeout",)),
-    (("template", 0, "scaling", 0, "min_instance_count"), ("min_instances",)),
-    (("template", 0, "scaling", 0, "max_instance_count"), ("max_instances",)),
-    (("template", 0, "max_instance_request_concurrency"), ("concurrency",)),
-    (("template", 0, "session_affinity"), ("session_affinity",)),
-    (("template", 0, "execution_environment"), ("execution_environment",)),
-    (("template", 0, "vpc_access", 0, "connector"), ("vpc_connector", "vpc_egress")),
-    (("template", 0, "vpc_access", 0, "egress"), ("vpc_egress",)),
-    (
-        ("template", 0, "vpc_access", 0, "network_interfaces"),
-        ("vpc_egress", "vpc_network", "vpc_subnet", "vpc_network_tags"),
-    ),
-    (("template", 0, "service_account"), ("service_account",)),
-    (("template", 0, "encryption_key"), ("encryption_key",)),
-    (("template", 0, "encryption_key_revocation_action"), ("encryption_key_revocation_action",)),
-    (("template", 0, "encryption_key_shutdown_duration"), ("encryption_key_shutdown_hours",)),
-    (("template", 0, "node_selector", 0, "accelerator"), ("gpu_type",)),
-    (("template", 0, "gpu_zonal_redundancy_disabled"), ("gpu_zonal_redundancy_disabled",)),
-    ((*_CONTAINER, "image"), ("image",)),
-    ((*_CONTAINER, "resources", 0, "limits", "cpu"), ("cpu", "concurrency")),
-    ((*_CONTAINER, "resources", 0, "limits", "memory"), ("memory",)),
-    ((*_CONTAINER, "resources", 0, "cpu_idle"), ("cpu_throttling",)),
-    ((*_CONTAINER, "resources", 0, "startup_cpu_boost"), ("startup_cpu_boost",)),
-    # google_cloud_run_v2_job: the execution template, its task template
-    (("template", 0, "parallelism"), ("parallelism",)),
-    (("template", 0, "task_count"), ("task_count",)),
-    (("template", 0, "template", 0, "timeout"), ("task_timeout",)),
-    (("template", 0, "template", 0, "max_retries"), ("max_retries",)),
-    # a worker pool's count; a service's in MANUAL mode, where drift reads min and max as
-    # "manual scaling with N instances" (run v2 ServiceScaling.manual_instance_count)
-    (
-        ("scaling", 0, "manual_instance_count"),
-        ("instance_count", "manual_instances", "min_instances", "max_instances"),
-    ),
-    # the mode decides whether either count applies (a service's ServiceScaling: MANUAL runs
-    # its minimum or manual count; a worker pool's: AUTOMATIC has no fixed count)
-    (
-        ("scaling", 0, "scaling_mode"),
-        ("instance_count", "manual_instances", "min_instances", "max_instances"),
-    ),
-)
+_CONTAINER: TPath = tf_container()
+
+
+def _by_path(rows: Iterable[Field]) -> tuple[tuple[TPath, tuple[str, ...]], ...]:
+    """Each Terraform path the rows name (`Field.terraform`), with the settings a value
+    unknown there may change, in catalogue order."""
+    names: dict[TPath, list[str]] = {}
+    for row in rows:
+        for path in row.terraform:
+            names.setdefault(path, []).append(row.name)
+    return tuple((path, tuple(found)) for path, found in names.items())
+
+
+SETTINGS = _by_path(FIELDS.values())
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
-`_worker_pool`; a test keeps every catalogue row here)."""
-_JOB_SETTINGS = tuple(
-    (pattern, names)
-    for pattern, names in SETTINGS
-    if names in (("parallelism",), ("task_count",), ("task_timeout",), ("max_retries",))
-)
+`_worker_pool`): the rows' own paths (a test keeps every row with one)."""
+_JOB_SETTINGS = _by_path(f for f in FIELDS.values() if f.kinds == {Kind.JOB})
 """The rows only a job has (its execution template's and its task template's own)."""
 
 

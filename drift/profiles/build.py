@@ -10,9 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from drift.errors import Problem
-from drift.fields import FIELDS
-from drift.fields.cpu_floor import below_one
-from drift.fields.manual_scaling import manual_conflicts
+from drift.fields import FIELDS, stated_conflicts
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
 from drift.profiles.merged import Merged
@@ -151,8 +149,7 @@ def _workload(
                 settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
     service = svc if isinstance(svc, ServiceSpec) else None
     stated = {k: (s.value, f"{s.location.file}:{s.location.line}") for k, s in settings.items()}
-    conflicts = [*below_one(name, stated), *manual_conflicts(name, stated)]
-    for key, message in conflicts if service is not None else ():
+    for key, message in stated_conflicts(name, stated) if service is not None else ():
         at = settings[key].location
         merged.problems.append(Problem(at.file, at.line, message))
     if svc.container is not None and svc.container in sidecars:
