@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from drift import credentials, redact
-from drift.baseline_upgrade import merged_into_service, named_gaps, named_now, upgrade_notes
+from drift.diff.older import merged_into_service, named_gaps, named_now, upgrade_notes
 from drift.diff.since import number
 from drift.errors import UsageError
 from drift.files import regular_bytes

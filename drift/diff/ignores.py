@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from functools import partial
 
-from drift.baseline_upgrade import respelled
+from drift.diff.older import respelled
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState

@@ -4,7 +4,7 @@ its id keeps those parts (revbaseline2 F3)."""
 
 from __future__ import annotations
 
-from drift.baseline_upgrade import named_now
+from drift.diff.older import named_now
 from drift.findings import Finding, Severity, finding_id
 from drift.live.model import LiveState
 
