@@ -284,12 +284,22 @@ class ServicePlanner:
         )
         found = self.state.verdict(account, unsure[0])
         why = found.detail if found is not None and found.detail else "its policies were not read"
+        first = unsure[0]
+        check = (  # Policy Troubleshooter reads every policy, groups and deny rules included
+            "gcloud policy-troubleshoot iam //secretmanager.googleapis.com/projects/"
+            f"{self.cmd.secret_project(first)}/secrets/{first.secret} "
+            f"--principal-email={account} --permission=secretmanager.versions.access"
+        )
         return ManualStep(
             "setting.service_account",
             f"drift cannot verify that {account} can access "
-            f"{', '.join(dict.fromkeys(r.key for r in unsure))} ({why}): set the service "
-            "account by hand once it can",
-            (self.cmd.update(f"--service-account={account}"),),
+            f"{', '.join(dict.fromkeys(r.key for r in unsure))} ({why}): grant it directly "
+            f"(the grant commands below; `drift plan` then verifies it), or check that it can "
+            f"(`{check}`), then set the service account",
+            (
+                *dict.fromkeys(self.cmd.grant(r, account) for r in unsure),
+                self.cmd.update(f"--service-account={account}"),
+            ),
         )
 
     def _names(self, ref: SecretRef, target: str) -> bool:

@@ -176,7 +176,10 @@ async def _roll_back(
                     result,
                     f"{who(entry)}: cannot read the {noun} ({found.message}): nothing was changed",
                 )
-            if found.unsent:
+            if found.settled:  # proven rolled back already, and recorded so now
+                result.skipped.append(f"{who(entry)}: {found.settled}")
+                todo.remove(entry)
+            elif found.unsent:
                 result.skipped.append(
                     f"{who(entry)}: nothing was written (the canary was never sent)"
                 )

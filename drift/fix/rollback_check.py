@@ -5,9 +5,10 @@ later changes: `drift.fix.since`), the revisions the recorded traffic names that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from drift.errors import JournalError
 from drift.fix import workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
@@ -17,7 +18,7 @@ from drift.fix.patch import restored_traffic
 from drift.fix.recorded import before_service, tag_caveat
 from drift.fix.restore import Judge, as_found, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
-from drift.fix.since import Same, Since, forced_note, judge, later_changes, undone_by
+from drift.fix.since import Same, Since, forced_note, judge, later_changes, settle, undone_by
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -45,6 +46,9 @@ class Checked:
     """A deploy made since, which drift's pin gives no traffic, and the command that lets
     it serve (`drift.fix.untrap.caught_under_pin`): the way on a refusal names beside
     `--force`, which would undo that deploy."""
+    settled: str = ""
+    """The change is proven rolled back already (undone by an earlier change's forced
+    rollback the journal could not record then) and is now recorded so: nothing to roll back."""
     live: Any = None
     """The workload as this check read it: what `rollback --yes` writes over (no prompt
     waited since, so nothing can have changed that a read again would see)."""
@@ -93,6 +97,19 @@ async def check(
         return judge(now, entry, changed, later, same, undone_by(entry, entries))
 
     since = judged(live)
+    if since.by_rollback is not None:  # proven, under the workload's lock (the caller's)
+        try:
+            line = settle(journal, entry, since.by_rollback)
+        except JournalError as exc:
+            since = replace(
+                since,
+                blocks=f"{since.blocks}; the journal cannot record it now either "
+                f"({exc.message}): make that entry writable and run `drift rollback` again, "
+                f"which records change {entry.change_id} as rolled back",
+            )
+        else:
+            ui.say(f"{name}: {line}")
+            return Checked(entry, since, settled=line, live=live)
     out = Checked(entry, since, lambda now: judged(now).blocks, gone, live=live)
     if gone and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
@@ -131,6 +148,9 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
     if free:
         names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
         ways.append(f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest")
+    if all(c.since.by_rollback is not None for c in refused):
+        # nothing of the change is live: `--force` would only re-apply the earlier change
+        return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
     if all(c.since.ours for c in refused):
         ways.append("`drift rollback --force` restores anyway, undoing that change too")
         return f"{said}: nothing was changed ({'; '.join(ways)})"

@@ -72,6 +72,9 @@ class Since:
     """What to say of them when they do not block."""
     ours: bool = False
     """Every write since is one of drift's own later changes."""
+    by_rollback: Entry | None = None
+    """The earlier change whose forced rollback is proven to have undone this one, when the
+    journal could not record it then (`undone_by`): the check records it now (`settle`)."""
 
 
 def undone_by(entry: Entry, entries: Sequence[Entry]) -> Entry | None:
@@ -108,11 +111,11 @@ def judge(
         return Since(
             f"{entry.service} was changed since drift's last write of change {entry.change_id} "
             f"by drift's forced rollback of its earlier change {by_rollback.change_id}, which "
-            f"undid it too (the journal could not record that: it still says {entry.state}); "
-            f"nothing of change {entry.change_id} is live; `drift rollback --force` would "
-            f"apply change {by_rollback.change_id} again",
+            f"undid it too (the journal could not record that then: it still says "
+            f"{entry.state}); nothing of change {entry.change_id} is live",
             tuple(later),
             ours=True,
+            by_rollback=by_rollback,
         )
     if not changed or not later:
         return Since(changed, tuple(later))
@@ -197,3 +200,29 @@ def undone(journal: Journal, entry: Entry, later: Sequence[Entry]) -> list[str]:
                 f"record it ({exc.message}): it still says {e.state}"
             )
     return out
+
+
+def settle(journal: Journal, entry: Entry, by: Entry) -> str:
+    """Record `entry` as rolled back by `by`'s forced rollback, now that `judge` proved it
+    (what the workload serves is what that rollback's write left, the last write of it, which
+    began at the generation `entry` left) and the caller holds the workload's lock: what that
+    rollback would have recorded had the journal let it (`undone`). The line to say of it, or
+    JournalError."""
+    entry.undone_by = by.change_id
+    try:
+        journal.record(
+            entry,
+            State.ROLLED_BACK,
+            f"undone by the rollback of change {by.change_id} (--force), which put back what "
+            f"served before that change; recorded later, when the journal could be written "
+            f"(the workload is at generation {left_at(by)}, which that rollback's write left)",
+        )
+    except JournalError:
+        entry.undone_by = ""
+        raise
+    return (
+        f"change {visible(entry.change_id)} was undone by drift's forced rollback of change "
+        f"{visible(by.change_id)} (what is live is what that rollback's write left, at "
+        f"generation {left_at(by)}), which the journal could not record then: recorded now "
+        "as rolled back by it"
+    )

@@ -177,6 +177,14 @@ class WorkloadFix(Fixer):
             try:
                 after = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
             except ApiError as exc:
+                # it landed (the operation answered done at this generation): recorded so,
+                # its outcome still unknown (the state stays `updating`)
+                self._landed(
+                    State.UPDATING,
+                    f"landed at generation {answered.generation}; not read back as it settled "
+                    f"({exc.brief}): whether it completed is not known",
+                    answered,
+                )
                 raise Stop(
                     f"{self.name}: the update landed (its operation answered done, generation "
                     f"{answered.generation}) and the {noun} could not be read back as it settled "

@@ -26,9 +26,17 @@ from drift.refs import SecretRef
 
 _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be read")
 """Not decided by the secret's own policy (compared by identity)."""
-DENY_NOTE = "IAM deny policies are not read: a deny rule may still block access counted as granted"
+DENY_NOTE = (
+    "IAM deny policies are not read: a deny rule may still block access counted as granted "
+    "(check: `gcloud iam policies list --kind=denypolicies "
+    "--attachment-point=cloudresourcemanager.googleapis.com/projects/PROJECT_ID`, and on its "
+    "folders and organization)"
+)
 """Deny policies "take precedence over allow policies" (cloud.google.com/iam/docs/deny-overview);
-drift reads allow policies only, so a run that counts a grant says so, once."""
+drift reads allow policies only, so a run that counts a grant says so, once, with how to list
+them: `gcloud iam policies list --attachment-point=ATTACHMENT_POINT --kind=denypolicies`
+(cloud.google.com/sdk/gcloud/reference/iam/policies/list); a deny policy attaches to a
+project, folder or organization (cloud.google.com/iam/docs/deny-overview, Attachment point)."""
 _USER_MANAGED = ".iam.gserviceaccount.com"
 _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 """Granted outright by the secret's own policy (one verdict for every such pair)."""

@@ -196,8 +196,12 @@ class Core:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
-                settled, self._settled = self._settled, []
-                self._answer_settled(settled)  # as it settled, before the newer write
+                # only the superseded deploy's operation is answered now, as it settled before
+                # the newer write; any other settled since the last tick stays for the tick,
+                # which answers it once the backends serve its outcome
+                mine = [s for s in self._settled if s[0] is current]
+                self._settled = [s for s in self._settled if s[0] is not current]
+                self._answer_settled(mine)
             plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
             if validate_only:

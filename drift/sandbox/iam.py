@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -31,7 +31,15 @@ EVERYONE = frozenset({"allUsers", "allAuthenticatedUsers"})
 _QUOTED = r"""(?:"([^"]*)"|'([^']*)')"""
 _TIME = re.compile(rf"request\.time\s*(<=|>=|<|>)\s*timestamp\(\s*{_QUOTED}\s*\)")
 _NAME_CALL = re.compile(rf"resource\.name\.(startsWith|endsWith)\(\s*{_QUOTED}\s*\)")
-_EQUALS = re.compile(rf"resource\.(name|type)\s*(==|!=)\s*{_QUOTED}")
+_EQUALS = re.compile(rf"resource\.(name|type|service)\s*(==|!=)\s*{_QUOTED}")
+# "All service accounts in a project": principalSet://cloudresourcemanager.googleapis.com/
+# projects/PROJECT_NUMBER/type/ServiceAccount (allow-policy table of
+# https://cloud.google.com/iam/docs/principal-identifiers). Folder and organisation sets
+# are not granted here (an account's project would have to be placed in the hierarchy).
+_PROJECT_ACCOUNTS = (
+    "principalSet://cloudresourcemanager.googleapis.com/projects/{}/type/ServiceAccount"
+)
+_USER_MANAGED = ".iam.gserviceaccount.com"
 
 
 def _quoted(match: re.Match[str], first: int) -> str:
@@ -62,7 +70,11 @@ def _term(text: str, resource: str, kind: str, now: float) -> bool | None:
             else (resource.endswith(value))
         )
     if match := _EQUALS.fullmatch(text):
-        actual = resource if match.group(1) == "name" else kind
+        # `resource.service` is the service of the resource type, `secretmanager.googleapis.com`
+        # for `secretmanager.googleapis.com/SecretVersion` (resource service and type values:
+        # https://cloud.google.com/iam/docs/conditions-resource-attributes)
+        attribute = match.group(1)
+        actual = {"name": resource, "type": kind, "service": kind.partition("/")[0]}[attribute]
         same = actual == _quoted(match, 3)
         return same if match.group(2) == "==" else not same
     return None
@@ -71,9 +83,9 @@ def _term(text: str, resource: str, kind: str, now: float) -> bool | None:
 def evaluate(expression: str, resource: str, kind: str, now: float) -> bool | None:
     """A condition's value: `||`, `&&`, `!` and parentheses over the simple comparisons real
     policies use (`request.time < timestamp("…")`, `resource.name.startsWith("…")`/`endsWith`,
-    `resource.name`/`resource.type ==`); None (unknown) where a part is another expression,
-    unless CEL's commutative `&&`/`||` make it not matter (`false && x` is false, `true || x`
-    true: google/cel-spec doc/langdef.md, Logical Operators)."""
+    `resource.name`/`resource.type`/`resource.service ==`); None (unknown) where a part is
+    another expression, unless CEL's commutative `&&`/`||` make it not matter (`false && x`
+    is false, `true || x` true: google/cel-spec doc/langdef.md, Logical Operators)."""
     text = expression.strip()
     alternatives = _split(text, "||")
     if alternatives is None:
@@ -151,16 +163,39 @@ def grants(
     now: float,
     unknown: Unknown = "deny",
     overrides: dict[str, bool] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> bool:
     """Whether any binding of any policy (secret, project, folders, organisation) gives
-    `member` one of `roles` on `resource` now."""
+    `member` one of `roles` on `resource` now. `numbers`: project ids to numbers, for the
+    project of a user-managed account (`NAME@PROJECT_ID.iam.gserviceaccount.com`)."""
+    names = {member, *EVERYONE}
+    if number := _account_project(member, numbers or {}):
+        names.add(_PROJECT_ACCOUNTS.format(number))
     return any(
         binding.role in roles
-        and (member in binding.members or not EVERYONE.isdisjoint(binding.members))
+        and not names.isdisjoint(binding.members)
         and binding_applies(binding, resource, kind, now, unknown, overrides or {})
         for policy in policies
         for binding in policy.bindings
     )
+
+
+def _account_project(member: str, numbers: Mapping[str, int]) -> str:
+    """The number of the project a service account belongs to ("" when not one the sandbox
+    places): `NUMBER-compute@developer.gserviceaccount.com` (the Compute Engine default
+    account) by number, `NAME@PROJECT_ID.iam.gserviceaccount.com` by its project's id
+    (https://cloud.google.com/iam/docs/service-account-types)."""
+    if not member.startswith("serviceAccount:"):
+        return ""
+    local, _, domain = member.removeprefix("serviceAccount:").partition("@")
+    if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
+        number = local.removesuffix("-compute")
+        return number if number.isdigit() else ""
+    if domain.endswith(_USER_MANAGED) and (
+        (found := numbers.get(domain.removesuffix(_USER_MANAGED))) is not None
+    ):
+        return str(found)
+    return ""
 
 
 def has_conditions(policy: policy_pb2.Policy) -> bool:

@@ -241,6 +241,7 @@ class World:
             now=self.clock.now(),
             unknown=self.options.unknown_conditions,
             overrides=self.condition_overrides,
+            numbers={pid: rec.number for pid, rec in self.projects.items()},
         )
 
     # --- services, worker pools, jobs -----------------------------------------------

@@ -56,15 +56,18 @@ def test_a_later_change_undone_whose_entry_cannot_be_written(
     states = {e.change_id: e.state for e in entries(tmp_path)}
     assert states == {a: State.ROLLED_BACK, b: State.PROMOTED}, states
     assert _env(sandbox) == {"DEBUG": "true"}  # as before A
-    chattr("-i", b_file)
-    # B is not live: a plain rollback names what undid it (drift's own forced rollback of A,
-    # never "their change") and writes nothing. On main it said "rolling back would undo
-    # their change too", and `--force` there re-applied A's fix.
+    # B is not live, and its entry still cannot be written: a plain rollback names what undid
+    # it (drift's own forced rollback of A, never "their change"), writes nothing, and names
+    # one way on, making the entry writable (before fixown45 it also named `--force`, which
+    # re-applies A's fix, beside "`--force` restores anyway, undoing that change too").
     writes = len(updates(sandbox))
     again = lab_cli(sandbox, tmp_path, "rollback", "--yes")
     said = again.stdout + again.stderr
     assert again.returncode == ExitCode.ABORTED, said
     assert f"by drift's forced rollback of its earlier change {a}, which undid it too" in said
-    assert f"nothing of change {b} is live; `drift rollback --force` would apply change {a}" in said
-    assert "their change" not in said, said
+    assert f"nothing of change {b} is live" in said, said
+    assert "make that entry writable and run `drift rollback` again" in said, said
+    assert "--force" not in said and "their change" not in said, said
+    assert "Traceback" not in said, said
     assert len(updates(sandbox)) == writes and _env(sandbox) == {"DEBUG": "true"}
+    assert {e.change_id: e.state for e in entries(tmp_path)}[b] == State.PROMOTED

@@ -135,6 +135,10 @@ def test_a_job_whose_read_back_is_refused_is_never_clean(held: Sandbox, tmp_path
     assert "nothing was changed" not in out, out
     (entry,) = entries(tmp_path)
     assert entry["state"] == "updating", entry["history"]
+    # it landed, at the generation its operation answered (before fixown45, revown45 point 2:
+    # `landed` stayed null, an unknown write, though the operation had said it landed)
+    assert entry["writes"][-1]["landed"] is True, entry["writes"]
+    assert entry["writes"][-1]["generation_after"] == 2, entry["writes"]
     held.clear_faults()
     held.finish_update("p", "job", "job")
     held.hold_deploys(False)
