@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from drift import credentials, redact
+from drift.diff.older import merged_into_service, named_gaps, named_now, upgrade_notes
 from drift.diff.since import number
 from drift.errors import UsageError
 from drift.files import regular_bytes
@@ -37,6 +38,7 @@ from drift.textsafe import plural, undecodable_line, unicode_text, visible
 if TYPE_CHECKING:
     from drift.profiles.model import ServiceProfile
 
+_UNCHANGED, _NEW = BaselineState.UNCHANGED, BaselineState.NEW
 MAX_BYTES = 64 * 1024 * 1024
 """A baseline larger than this is refused: a report of thousands of findings is a few MB."""
 
@@ -138,19 +140,16 @@ class Baseline:
         of fewer; one left unchecked is shown where its workload's profile says it now)."""
         # every finding of an id (a split between two revisions holding different values
         # finds one per value): each is compared with all of them
+        earliers, renamed = named_now(self.findings, self.environment, self.project, state)
         before: dict[str, list[Finding]] = {}
-        for earlier in self.findings:
+        for earlier in earliers:
             before.setdefault(earlier.id, []).append(earlier)
         findings = tuple(
             replace(f, baseline=baseline_state(f, before.get(f.id, []))) for f in report.findings
         )
+        known = named_gaps(self.unverified, state, self.project)
         unverified = tuple(
-            replace(
-                u,
-                baseline=BaselineState.UNCHANGED
-                if (u.key, u.target) in self.unverified
-                else BaselineState.NEW,
-            )
+            replace(u, baseline=_UNCHANGED if (u.key, u.target) in known else _NEW)
             for u in report.unverified
         )
         now = {f.id for f in report.findings}
@@ -158,8 +157,9 @@ class Baseline:
         unchecked: list[Unchecked] = []
         gaps = {(u.key, u.target): u.reason for u in report.unverified}
         uses = _secret_uses(state, self.project) if state is not None and gaps else {}
-        for finding in self.findings:
-            if finding.ignored or finding.id in now:
+        merged = {f.id for f in earliers if merged_into_service(f, self.environment, now)}
+        for finding in earliers:
+            if finding.ignored or finding.id in now or finding.id in merged:
                 continue
             gone = profiled is not None and finding.key not in profiled
             why = None if gone else _not_checked_again(finding, report, gaps, uses)
@@ -170,7 +170,7 @@ class Baseline:
                     finding, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
                 )
                 unchecked.append(Unchecked(carried, why))
-        notes = report.notes
+        notes = (*report.notes, *upgrade_notes(renamed, len(merged - now)))
         if unchecked:
             notes = (
                 *notes,

@@ -165,7 +165,9 @@ async def run_check(
     # on what is deployed: a manifest does not show what only a live service has (its
     # rollout, its secrets' state), which an entry may be for
     stale = (
-        unmatched_ignores(profile, names, findings, state.unverified, {p.service for p in probes})
+        unmatched_ignores(
+            profile, names, findings, state.unverified, {p.service for p in probes}, state
+        )
         if source.deployed
         else []
     )

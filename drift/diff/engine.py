@@ -53,7 +53,7 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
             continue  # could not be read: already unverified
         ctx = Context(profile, state, service, live)
         findings.extend(_merge_revisions(list(_service_findings(ctx))))
-    return apply_ignores(profile, unique_ids(findings, _age(state)), today)
+    return apply_ignores(profile, unique_ids(findings, _age(state)), today, state)
 
 
 def _age(state: LiveState) -> dict[str, float]:

@@ -4,25 +4,52 @@ may not silence (a security-relevant rule it does not name), and which matched n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
+from functools import partial
 
+from drift.diff.older import respelled
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import Kind, workload_key
+from drift.live.model import LiveState
 from drift.profiles.model import Ignore, Profile
 
 
-def apply_ignores(profile: Profile, findings: list[Finding], today: dt.date) -> list[Finding]:
+def apply_ignores(
+    profile: Profile, findings: list[Finding], today: dt.date, state: LiveState | None = None
+) -> list[Finding]:
     """Silence matched findings; after an ignore's `until` its findings are back with their
     own severity (the profile's: an error fails CI again), saying the ignore expired. A
     finding an ignore fits but does not silence, since it names no rule and the finding's
     rule must be named (`RuleInfo.ignored_by_name_only`), says so: whoever wrote the entry
-    thinks it silenced."""
-    return [_apply(profile, f, today) for f in findings]
+    thinks it silenced. `state`: what the run learnt of projects (a secret an entry names by
+    its project's number is the one a finding names by id, or bare in the own project)."""
+    named = partial(named_target, state=state, own=profile.project)
+    return [_apply(profile, f, today, named) for f in findings]
 
 
-def _apply(profile: Profile, finding: Finding, today: dt.date) -> Finding:
-    fitting = [i for i in profile.ignores if i.fits(finding)]
+def named_target(target: str, state: LiveState | None, own: str) -> str:
+    """A target as drift names it: a secret an entry writes in any spelling a profile
+    accepts for one (`NAME`, `PROJECT/NAME` with the project's id or number,
+    `projects/PROJECT/secrets/NAME`, so also what an older drift named it: `secret.NUMBER/NAME`)
+    is `secret.NAME` in the own project, else `secret.PROJECT_ID/NAME` (diff/secrets.py
+    secret_findings); any other target as it is."""
+    kind, _, key = target.partition(".")
+    if kind != "secret":
+        return target
+    if (full := _FULL.fullmatch(key)) is not None:
+        key = f"{full[1]}/{full[2]}"
+    return respelled(f"secret.{key}", state, own)
+
+
+_FULL = re.compile(r"projects/([^/]+)/secrets/([^/]+)")
+
+
+def _apply(
+    profile: Profile, finding: Finding, today: dt.date, named: Callable[[str], str]
+) -> Finding:
+    fitting = [i for i in profile.ignores if i.fits(finding, named)]
     if not fitting:
         return finding
     # An entry of a profile that others extend was written for that profile's rules: a rule
@@ -65,6 +92,7 @@ def unmatched_ignores(
     findings: Iterable[Finding],
     unverified: Iterable[Unverified],
     probed: Collection[str] = (),
+    state: LiveState | None = None,
 ) -> list[str]:
     """A note for each entry that fits no finding where the run looked everywhere it could
     fit: its workload checked (`checked`: keys) with nothing of it unverified, and, for an
@@ -76,6 +104,7 @@ def unmatched_ignores(
     unread = {u.key for u in unverified}
     if "-" in unread:  # something of the whole run could not be read
         return []
+    named = partial(named_target, state=state, own=profile.project)
     notes = []
     for entry in profile.ignores:
         key = workload_key(entry.kind or Kind.SERVICE, entry.service or "")
@@ -83,10 +112,12 @@ def unmatched_ignores(
             continue  # not looked at, or not all of it: it may match what was not read
         if (entry.rule or "").startswith("probe.") and entry.service not in probed:
             continue
-        if not any(entry.fits(f) for f in findings):
+        if not any(entry.fits(f, named) for f in findings):
+            now = named(entry.target) if entry.target else None
+            said = f" (drift names it `{now}`)" if now and now != entry.target else ""
             notes.append(
-                f"the ignore at {entry.where} ({_named(entry)}) matched no finding this run: "
-                "remove it if its drift is gone, or correct what it names"
+                f"the ignore at {entry.where} ({_named(entry)}{said}) matched no finding this "
+                "run: remove it if its drift is gone, or correct what it names"
             )
     return notes
 

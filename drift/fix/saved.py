@@ -56,6 +56,8 @@ class SavedPlan:
     intact: bool = True
     """Whether the file's body still matches `digest` (False: edited since it was saved)."""
     bodies: dict[str, dict[str, Any]] | None = None
+    made_by: str = ""
+    """`saved.drift_version` and `saved.made_at` of the file, in words ("" when absent)."""
     """Each service as the saved plan states it, by key."""
 
 
@@ -172,6 +174,7 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         digest=saved["digest"],
         intact=body_digest(data, saved) == saved["digest"],
         bodies=bodies,
+        made_by=" at ".join(str(saved[k]) for k in ("drift_version", "made_at") if saved.get(k)),
     )
 
 
@@ -211,8 +214,21 @@ def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
         i for i in set(current) & set(saved.changes) if current[i] != saved.changes[i]
     )
     if differ:
-        return f"the plan now differs from {saved.file} in {', '.join(differ)}"
-    return _body_differs(saved, plan)
+        said = f"the plan now differs from {saved.file} in {', '.join(differ)}"
+        return said + _drift_changed(saved, profile)
+    return _body_differs(saved, plan, profile)
+
+
+def _drift_changed(saved: SavedPlan, profile: Profile) -> str:
+    """Why a plan differs whose services (etags) and profile are as when it was made: the
+    drift that makes it (revbaseline2 F6: an upgrade that spells a value otherwise), said
+    with the drift that saved it, so the refusal does not read as the service's change."""
+    made = f"drift {visible(saved.made_by)}" if saved.made_by else "an older drift"
+    return (
+        f" (the services and the profile are as when it was planned: it was made by {made}, "
+        f"this is drift {__version__}, which plans it otherwise; run `drift plan "
+        f"{visible(profile.environment)}` again)"
+    )
 
 
 def applied_already(saved: SavedPlan, plan: Plan, entries: Sequence[Entry]) -> str:
@@ -273,7 +289,7 @@ def _overtaken(now: dict[str, ServicePlan], found: dict[str, Entry]) -> str:
     return "; ".join(said)
 
 
-def _body_differs(saved: SavedPlan, plan: Plan) -> str:
+def _body_differs(saved: SavedPlan, plan: Plan, profile: Profile) -> str:
     """Why the fresh plan's body is not the reviewed one (its digest), naming what differs."""
     data = plan_data(plan)
     options = {"services": list(saved.services), "from_template": saved.from_template}
@@ -289,7 +305,8 @@ def _body_differs(saved: SavedPlan, plan: Plan) -> str:
     what = [f"{key} ({_fields(was.get(key, {}), body)})" for key, body in now.items()]
     what = [w for w in what if not w.endswith("()")]
     what += [f"{key} (gone)" for key in was if key not in now]
-    return f"the plan now differs from {saved.file} in {visible(', '.join(what) or 'its body')}"
+    said = f"the plan now differs from {saved.file} in {visible(', '.join(what) or 'its body')}"
+    return said + _drift_changed(saved, profile)
 
 
 def _older(was: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) -> str:

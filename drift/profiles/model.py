@@ -4,7 +4,7 @@ expected to run with, and where in which file each expectation was written."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -241,13 +241,15 @@ class Ignore:
     them states is newer intent than the entry, which it does not silence
     (`drift.diff.ignores`)."""
 
-    def fits(self, finding: Finding) -> bool:
-        """Whether everything it names is the finding's."""
+    def fits(self, finding: Finding, named: Callable[[str], str] = str) -> bool:
+        """Whether everything it names is the finding's; `named`: a target (the entry's and
+        the finding's alike) as drift names it, a secret however the profile spells it
+        (`drift.diff.ignores.named_target`)."""
         wanted = (
             (self.kind, finding.kind),
             (self.service, finding.service),
             (self.rule, finding.rule),
-            (self.target, finding.target),
+            (self.target and named(self.target), named(finding.target)),
             (self.container, finding.container),
             (self.tag, finding.tag),
         )

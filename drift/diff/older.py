@@ -1,0 +1,94 @@
+"""A baseline written by an older drift, read as this drift names its findings: what changed
+in a finding's name or id changed no drift, so it must not compare as new and resolved
+(revbaseline2 F3, F5)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from drift.fields.catalogue import FIELDS
+from drift.findings import Finding, finding_id
+from drift.live.model import LiveState
+from drift.secret_target import respelled
+from drift.textsafe import plural
+
+
+def named_now(
+    findings: Iterable[Finding], environment: str, own: str, state: LiveState | None
+) -> tuple[tuple[Finding, ...], str | None]:
+    """The baseline's findings with each secret target as this drift names it, and its id
+    recomputed from that target (only an id that is the fingerprint of the old target: one
+    a drift gave otherwise is kept); and the note saying how many were renamed."""
+    out: list[Finding] = []
+    renamed: list[tuple[str, str]] = []
+    for f in findings:
+        target = f.target if state is None else respelled(f.target, state, own)
+        tail = None if target == f.target else _id_tail(f, environment)
+        if tail is None:
+            out.append(f)
+            continue
+        new_id = finding_id(environment, f.key, f.rule, target + tail)
+        out.append(replace(f, target=target, id=new_id))
+        renamed.append((f.target, target))
+    if not renamed:
+        return tuple(out), None
+    shown = ", ".join(f"{old} → {new}" for old, new in dict.fromkeys(renamed))
+    return tuple(out), (
+        f"{plural(len(renamed), 'finding')} of the baseline named as this drift names them "
+        f"({shown}): compared under today's name and id"
+    )
+
+
+_VERSION = re.compile(r"\bversion (\S+?)[ ,:)]")
+
+
+def _id_tail(f: Finding, environment: str) -> str | None:
+    """What follows the target in the text of `f`'s id (drift.diff.context `finding`:
+    `@SIDECAR`, `#VARIANT` (`version N`: drift.diff.secrets), `~TAG`), found by trying
+    what the finding says; None when none gives its id."""
+    tag = f"~{f.tag}" if f.tag else ""
+    scopes = ("", *([f"@{f.container}"] if f.container else []))
+    variants = ("", *(f"#version {v}" for v in _VERSION.findall(f.message)))
+    for scope in scopes:
+        for variant in variants:
+            tail = scope + variant + tag
+            if finding_id(environment, f.key, f.rule, f.target + tail) == f.id:
+                return tail
+    return None
+
+
+def merged_into_service(finding: Finding, environment: str, now: set[str]) -> bool:
+    """A baseline finding of an older drift on a tag (its id of `setting.NAME~TAG`) of a setting the
+    service holds (ingress, invoker_iam_disabled, the service's own scaling: a023d56 made it
+    one finding per service, its untagged id), whose service finding this run has: the same
+    drift, now told once, not resolved."""
+    kind, _, name = finding.target.partition(".")
+    field = FIELDS.get(name) if kind == "setting" and finding.tag else None
+    if field is None or (field.level != "service" and field.held_by_service is None):
+        return False
+    tagged = finding_id(environment, finding.key, finding.rule, f"{finding.target}~{finding.tag}")
+    untagged = finding_id(environment, finding.key, finding.rule, finding.target)
+    return finding.id == tagged and untagged in now
+
+
+def upgrade_notes(renamed: str | None, merged: int) -> tuple[str, ...]:
+    """The notes of `named_now` and of the findings `merged_into_service`."""
+    notes: tuple[str, ...] = (renamed,) if renamed else ()
+    if merged:
+        notes += (
+            f"{plural(merged, 'finding')} of the baseline on a tag of a setting the service "
+            "holds (`~TAG`) now part of the service's finding: not resolved",
+        )
+    return notes
+
+
+def named_gaps(
+    gaps: frozenset[tuple[str, str]], state: LiveState | None, own: str
+) -> frozenset[tuple[str, str]]:
+    """The baseline's unverified items (workload key, target), each secret target also as
+    this drift names it."""
+    if state is None:
+        return gaps
+    return gaps | {(key, respelled(target, state, own)) for key, target in gaps}
