@@ -9,11 +9,11 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from functools import partial
 
-from drift.diff.older import respelled
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
 from drift.profiles.model import Ignore, Profile
+from drift.secret_target import respelled
 
 
 def apply_ignores(
