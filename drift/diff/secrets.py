@@ -97,7 +97,7 @@ def _no_access(at: At, key: str, target: str, account: str, uses: list[Use]) -> 
     if not denied:
         return
     location, names = _told(at, denied)
-    note = state.access.get((account, denied[0][2]))
+    note = state.verdict(account, denied[0][2])  # the account as decided (normalised)
     detail = note.detail if note is not None else ""
     versions = dict.fromkeys(u[2].version for u in denied)
     some = len(versions) < len({u[2].version for u in uses})

@@ -75,3 +75,18 @@ def test_a_binding_of_the_deleted_account_of_that_address_is_named(
     result, rules, access = run(make_sandbox, monkeypatch, tmp_path, world({ACCESSOR: [gone]}))
     (finding,) = [f for f in result.report.findings if f.rule == "secret.no_access"]
     assert gone in finding.message and "undelete" in finding.message, finding.message
+
+
+def test_the_deleted_binding_is_named_for_a_revision_running_as_the_default_account(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revown45 point 3 (suspected, not reproduced: the account reaches the message already
+    as decided): a revision naming no account runs as the project's default compute account,
+    and the deleted binding of that address is still named. The message now looks the verdict
+    up as `LiveState.grant` does (`verdict`: the account normalised), not by the raw key."""
+    gone = "deleted:serviceAccount:5-compute@developer.gserviceaccount.com?uid=1234567890"
+    w = world({ACCESSOR: [gone]})
+    del w["projects"]["p"]["services"]["api"]["template"]["service_account"]
+    result, rules, access = run(make_sandbox, monkeypatch, tmp_path, w)
+    (finding,) = [f for f in result.report.findings if f.rule == "secret.no_access"]
+    assert gone in finding.message and "undelete" in finding.message, finding.message
