@@ -132,3 +132,33 @@ def test_own_secret_named_by_number_keeps_its_target_when_getproject_is_denied(
     assert {t for t in second if t[0] == "secret.disabled"} == {
         t for t in first if t[0] == "secret.disabled"
     }, second
+
+
+def test_another_projects_secret_by_number_is_named_alike_in_findings_and_unverified_items(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Another project's secrets named only by number (`projects/77/secrets/…`), whose id
+    only GetProject tells (Secret Manager's answers name it by number too): the finding and
+    the unverified item name it alike, by the id (fixown46 suspected the unverified items
+    were named before GetProject's answer; they are not, on this path)."""
+    world = _world("omitted", True)
+    template = world["projects"]["p-acme"]["services"]["api"]["template"]
+    template["env"] = {
+        "DB": {"secret": "projects/77/secrets/db-url"},
+        "KEY": {"secret": "projects/77/secrets/api-key"},
+    }
+    secrets = world["projects"]["p-acme"].pop("secrets")
+    world["projects"]["acme-shared"] = {"number": 77, "secrets": secrets}
+    sandbox = make_sandbox(world)
+    (tmp_path / "prod.yaml").write_text(
+        "project: p-acme\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      DB: {required: true}\n      KEY: {required: true}\n"
+    )
+    done = drift(
+        "check", "prod", "--format", "json", "--profiles", str(tmp_path), env=sandbox.environ()
+    )
+    report = json.loads(done.stdout)
+    found = {f["target"] for f in report["findings"] if f["target"].startswith("secret.")}
+    unverified = {u["target"] for u in report["unverified"] if u["target"].startswith("secret.")}
+    assert found == {"secret.acme-shared/db-url"}, report["findings"]
+    assert unverified == {"secret.acme-shared/api-key"}, report["unverified"]
