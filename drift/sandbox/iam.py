@@ -39,7 +39,12 @@ _EQUALS = re.compile(rf"resource\.(name|type|service)\s*(==|!=)\s*{_QUOTED}")
 _PROJECT_ACCOUNTS = (
     "principalSet://cloudresourcemanager.googleapis.com/projects/{}/type/ServiceAccount"
 )
-_USER_MANAGED = ".iam.gserviceaccount.com"
+_DEFAULT_ACCOUNT = re.compile(
+    r"serviceAccount:(?P<number>\d+)-compute@developer\.gserviceaccount\.com"
+)
+_PROJECT_ACCOUNT = re.compile(
+    r"serviceAccount:[^@]+@(?P<project>[^@.]+)\.iam\.gserviceaccount\.com"
+)
 
 
 def _quoted(match: re.Match[str], first: int) -> str:
@@ -185,17 +190,11 @@ def _account_project(member: str, numbers: Mapping[str, int]) -> str:
     places): `NUMBER-compute@developer.gserviceaccount.com` (the Compute Engine default
     account) by number, `NAME@PROJECT_ID.iam.gserviceaccount.com` by its project's id
     (https://cloud.google.com/iam/docs/service-account-types)."""
-    if not member.startswith("serviceAccount:"):
-        return ""
-    local, _, domain = member.removeprefix("serviceAccount:").partition("@")
-    if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
-        number = local.removesuffix("-compute")
-        return number if number.isdigit() else ""
-    if domain.endswith(_USER_MANAGED) and (
-        (found := numbers.get(domain.removesuffix(_USER_MANAGED))) is not None
-    ):
-        return str(found)
-    return ""
+    if default := _DEFAULT_ACCOUNT.fullmatch(member):
+        return default["number"]
+    own = _PROJECT_ACCOUNT.fullmatch(member)
+    found = numbers.get(own["project"]) if own else None
+    return "" if found is None else str(found)
 
 
 def has_conditions(policy: policy_pb2.Policy) -> bool:
