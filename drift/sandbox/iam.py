@@ -92,18 +92,13 @@ def evaluate(expression: str, resource: str, kind: str, now: float) -> bool | No
     another expression, unless CEL's commutative `&&`/`||` make it not matter (`false && x`
     is false, `true || x` true: google/cel-spec doc/langdef.md, Logical Operators)."""
     text = expression.strip()
-    alternatives = _split(text, "||")
-    if alternatives is None:
-        return None
-    if len(alternatives) > 1:
-        values = [evaluate(a, resource, kind, now) for a in alternatives]
-        return True if True in values else None if None in values else False
-    parts = _split(text, "&&")
-    if parts is None:
-        return None
-    if len(parts) > 1:
-        values = [evaluate(p, resource, kind, now) for p in parts]
-        return False if False in values else None if None in values else True
+    for operator, decides in (("||", True), ("&&", False)):  # `||` binds looser than `&&`
+        parts = _split(text, operator)
+        if parts is None:
+            return None
+        if len(parts) > 1:  # one part that decides decides; else an unknown part leaves it so
+            values = [evaluate(p, resource, kind, now) for p in parts]
+            return decides if decides in values else None if None in values else not decides
     if text.startswith("!"):
         value = evaluate(text[1:], resource, kind, now)
         return None if value is None else not value
