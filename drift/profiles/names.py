@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-WORKLOAD_NAME = {
-    "services": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
-    "worker_pools": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
-    "jobs": re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"),
-}
+DNS_LABEL = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
+"""RFC 1035: a lowercase letter, then letters, digits and '-', not ending with '-'; 1–63."""
+
+WORKLOAD_NAME = dict.fromkeys(("services", "worker_pools", "jobs"), DNS_LABEL)
 """A DNS label (RFC 1035) of at most 63 characters. The v2 API creates services and worker
 pools with fewer than 50 (CreateServiceRequest.service_id, CreateWorkerPoolRequest
 .worker_pool_id: "must begin with letter, and cannot end with hyphen; must contain fewer
@@ -21,7 +20,7 @@ NetworkEndpointGroupCloudRun.service: "The service must be 1-63 characters long,
 with RFC1035"). A job's name is a DNS label ("The sum of job name and token length must be
 fewer than 63 characters", Job.start_execution_token)."""
 
-TAG = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+TAG = DNS_LABEL
 """A traffic tag is the first part of its URL's DNS label (`https://TAG---SERVICE-…run.app`,
 TrafficTargetStatus.uri); compute v1 NetworkEndpointGroupCloudRun.tag: "The tag must be 1-63
 characters long, and comply with RFC1035" (lowercase letters, digits and hyphens, starting
