@@ -294,7 +294,8 @@ class ServicePlanner:
         return ManualStep(
             "setting.service_account",
             f"drift cannot verify that {account} can access "
-            f"{', '.join(dict.fromkeys(r.key for r in unsure))} ({why}): grant it directly "
+            f"{', '.join(dict.fromkeys(secret_key(r, self.state, own) for r in unsure))} "
+            f"({why}): grant it directly "
             f"(the grant commands below; `drift plan` then verifies it), or check that it can "
             f"(`{check}`), then set the service account",
             (
