@@ -32,7 +32,7 @@ from drift.live.model import LiveState
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.same_drift import baseline_state, unique_ids
 from drift.schemas import other_version
-from drift.secret_target import secret_target
+from drift.secret_target import perhaps_same, secret_target
 from drift.textsafe import plural, undecodable_line, unicode_text, visible
 
 if TYPE_CHECKING:
@@ -390,6 +390,9 @@ def _not_checked_again(
     for target in unread:
         if (reason := gaps.get((key, target))) is not None:
             return f"{finding.workload}: {target} could not be verified: {reason}"
+    for (workload, target), reason in sorted(gaps.items()):
+        if workload == key and perhaps_same(finding.target, target):
+            return f"{finding.workload}: {target} (maybe it) could not be verified: {reason}"
     if finding.rule.startswith("probe.") and not any(
         p.service == finding.service for p in report.probes
     ):

@@ -47,3 +47,19 @@ def respelled(target: str, projects: Projects | None, own: str) -> str:
     if "/" in project:  # a form drift does not read, kept whole
         return target
     return secret_target(SecretRef(secret, "latest", project), projects, own)
+
+
+def perhaps_same(target: str, unnamed: str) -> bool:
+    """Whether `unnamed`, a secret of a project this run knows only by its number
+    (`secret.NUMBER/NAME`: GetProject could not be read, and no answer tied the number to an
+    id), may be the secret `target` names (`secret.PROJECT_ID/NAME`, or `secret.NAME` of the
+    own project): same name, so it cannot be told apart."""
+    kind, _, key = target.partition(".")
+    project, _, secret = unnamed.removeprefix("secret.").rpartition("/")
+    return (
+        kind == "secret"
+        and unnamed != target
+        and unnamed.startswith("secret.")
+        and project.isdigit()
+        and secret == key.rpartition("/")[2]
+    )
