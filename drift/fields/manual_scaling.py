@@ -71,12 +71,16 @@ def inherited(scaling: Any) -> int | None:
         return None
     if scaling.min_instance_count or scaling.max_instance_count:
         return None
-    return int(scaling.manual_instance_count)
+    # a count of 0 passes on nothing: 0 is the API's unset bound (max unset: the default
+    # maximum), so the service scales from 0 to the default, not "keeps running 0"
+    return int(scaling.manual_instance_count) or None
 
 
 def switch_note(before: SettingValue | None, after: SettingValue, changed: set[str]) -> str:
     """What a plan says of a switch from a manual count to `auto` beside no bound."""
     if after != AUTO or not isinstance(before, int) or changed & {"min_instances", "max_instances"}:
+        return ""
+    if not before:  # `inherited`: 0 is no bound
         return ""
     return INHERITED.format(count=before)
 
