@@ -30,8 +30,8 @@ _ASK = Verdict(Grant.UNKNOWN, "the project's and its ancestors' policies must be
 DENY_NOTE = (
     "IAM deny policies are not read: a deny rule may still block access counted as granted "
     "(check: `gcloud iam policies list --kind=denypolicies "
-    "--attachment-point=cloudresourcemanager.googleapis.com/projects/PROJECT_ID`, and on its "
-    "folders and organization)"
+    "--attachment-point=cloudresourcemanager.googleapis.com/projects/{project}`, and on its "
+    "folders and organization, and those of any other project holding a secret)"
 )
 """Deny policies "take precedence over allow policies" (cloud.google.com/iam/docs/deny-overview);
 drift reads allow policies only, so a run that counts a grant says so, once, with how to list
@@ -143,8 +143,9 @@ class AccessDecisions:
         told: dict[Unverified, None] = {}  # two versions of a secret may tell the same
         granted = (decided[pair] for pair, used in users.items() if used)
         if any(v is not None and v.grant is Grant.GRANTED for v in granted):
-            if DENY_NOTE not in self.state.notes:  # said once a run
-                self.state.notes.append(DENY_NOTE)
+            note = DENY_NOTE.format(project=self.project)
+            if note not in self.state.notes:  # said once a run
+                self.state.notes.append(note)
         for (account, ref), found in decided.items():
             assert found is not _ASK
             if found is None:

@@ -28,12 +28,13 @@ def test_a_granted_access_says_deny_policies_were_not_read(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     notes = _notes(make_sandbox, tmp_path, {ACCESSOR: [SA]})
-    # with how to check, in one line (before fixown45 it named no way to: revown45 point 4)
+    # with how to check, in one line (before fixown45 it named no way to: revown45 point 4),
+    # for the profile's project (it said PROJECT_ID though drift knows it)
     assert [n for n in notes if "deny" in n.lower()] == [
         "IAM deny policies are not read: a deny rule may still block access counted as granted "
         "(check: `gcloud iam policies list --kind=denypolicies "
-        "--attachment-point=cloudresourcemanager.googleapis.com/projects/PROJECT_ID`, and on "
-        "its folders and organization)"
+        "--attachment-point=cloudresourcemanager.googleapis.com/projects/p`, and on "
+        "its folders and organization, and those of any other project holding a secret)"
     ], notes
 
 
