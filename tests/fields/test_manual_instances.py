@@ -21,7 +21,8 @@ from tests.fix.test_cpu_below_one import _profile, _run
 MANUAL = {"scalingMode": "MANUAL", "manualInstanceCount": 3}
 
 
-def _sandbox(make_sandbox: MakeSandbox, scaling: dict[str, Any] | None) -> Sandbox:
+def scaled_sandbox(make_sandbox: MakeSandbox, scaling: dict[str, Any] | None) -> Sandbox:
+    """The lab world with the service's `scaling` (None: none stated)."""
     world = _world(None)
     if scaling is not None:
         world["projects"][LAB]["services"]["app"]["scaling"] = scaling
@@ -55,7 +56,7 @@ def test_manual_instances_drift_is_found_fixed_at_once_and_rolled_back(
     count: int,
     bounds: tuple[int, int],
 ) -> None:
-    sandbox = _sandbox(make_sandbox, scaling)
+    sandbox = scaled_sandbox(make_sandbox, scaling)
     _profile(tmp_path, f"      manual_instances: {profile}\n")
     # the service holds it (as `ingress`): one finding for the service, none more for the
     # tag at 0 % (revroundtrip F1: the service's update repairs it for the tag's URL too)

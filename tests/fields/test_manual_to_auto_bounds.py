@@ -10,26 +10,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
-from tests.fields.test_network_settings import _world
+from tests.fields.test_manual_instances import MANUAL, scaled_sandbox
 from tests.fix.conftest import LAB
 from tests.fix.test_cpu_below_one import _profile, _run
-
-
-def _manual(make_sandbox: MakeSandbox) -> Sandbox:
-    world = _world(None)
-    world["projects"][LAB]["services"]["app"]["scaling"] = {
-        "scalingMode": "MANUAL",
-        "manualInstanceCount": 3,
-    }
-    return make_sandbox(world)
 
 
 def test_manual_to_auto_without_bounds_says_and_leaves_min_and_max_at_the_manual_count(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    sandbox = _manual(make_sandbox)
+    sandbox = scaled_sandbox(make_sandbox, MANUAL)
     _profile(tmp_path, "      manual_instances: auto\n")
     plan = _run(sandbox, tmp_path, "plan", "lab")
     assert "minimum and maximum instances the manual count 3" in plan.stdout, plan.stdout
@@ -51,7 +41,7 @@ def test_manual_to_auto_with_the_profiles_bounds_reaches_them_once_automatic(
 ) -> None:
     """The bounds are blocked while the service scales manually (manual steps): the switch
     leaves min = max = 3, said by the plan; the next fix sets the profile's bounds."""
-    sandbox = _manual(make_sandbox)
+    sandbox = scaled_sandbox(make_sandbox, MANUAL)
     _profile(
         tmp_path, "      manual_instances: auto\n      min_instances: 1\n      max_instances: 5\n"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import MakeSandbox
-from tests.fields.test_network_settings import _world
+from tests.fields.test_manual_instances import scaled_sandbox
 from tests.fix.conftest import LAB
 from tests.fix.test_cpu_below_one import _profile, _run
 
@@ -18,12 +18,7 @@ from tests.fix.test_cpu_below_one import _profile, _run
 def test_manual_zero_to_auto_does_not_say_it_keeps_running_zero_instances(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    world = _world(None)
-    world["projects"][LAB]["services"]["app"]["scaling"] = {
-        "scalingMode": "MANUAL",
-        "manualInstanceCount": 0,
-    }
-    sandbox = make_sandbox(world)
+    sandbox = scaled_sandbox(make_sandbox, {"scalingMode": "MANUAL", "manualInstanceCount": 0})
     _profile(tmp_path, "      manual_instances: auto\n")
     plan = _run(sandbox, tmp_path, "plan", "lab")
     done = _run(sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")

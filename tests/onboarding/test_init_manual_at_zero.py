@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import MakeSandbox
-from tests.fields.test_network_settings import _world
+from tests.fields.test_manual_instances import scaled_sandbox
 from tests.fix.conftest import LAB
 from tests.fix.test_cpu_below_one import _run
 
@@ -16,12 +16,7 @@ from tests.fix.test_cpu_below_one import _run
 def test_init_from_live_of_a_service_manually_at_zero_writes_a_profile_drift_accepts(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    world = _world(None)
-    world["projects"][LAB]["services"]["app"]["scaling"] = {
-        "scalingMode": "MANUAL",
-        "manualInstanceCount": 0,
-    }
-    sandbox = make_sandbox(world)
+    sandbox = scaled_sandbox(make_sandbox, {"scalingMode": "MANUAL", "manualInstanceCount": 0})
     (tmp_path / "profiles").mkdir()
     init = _run(
         sandbox, tmp_path, "init", "lab", "--from-live", "--project", LAB, "--region", "us-central1"
