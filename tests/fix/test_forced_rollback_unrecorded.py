@@ -16,6 +16,7 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.journal import State
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI, entries, lab_cli, lab_world, updates
 from tests.fix.test_rollback_later_changes import _env, _two_fixes
@@ -35,18 +36,30 @@ def immutable() -> Iterator[list[Path]]:
         chattr("-i", path)
 
 
-def test_a_later_change_undone_whose_entry_cannot_be_written(
+def locked_later_change(
     make_sandbox: MakeSandbox,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     immutable: list[Path],
-) -> None:
+) -> tuple[Sandbox, str, str, Path]:
+    """drift's fixes A then B of the lab's app, B's journal entry made immutable (skipped
+    where `chattr +i` is not available): the sandbox, A, B and B's entry file."""
     sandbox = make_sandbox(lab_world())
     a, b = _two_fixes(sandbox, tmp_path, monkeypatch, ScriptedUI([True, True]))
     (b_file,) = (tmp_path / ".drift" / "journal").glob(f"*{b}*.json")
     if not chattr("+i", b_file):
         pytest.skip("chattr +i is not available here (needs root on ext2/3/4, xfs, btrfs)")
     immutable.append(b_file)
+    return sandbox, a, b, b_file
+
+
+def test_a_later_change_undone_whose_entry_cannot_be_written(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    immutable: list[Path],
+) -> None:
+    sandbox, a, b, _ = locked_later_change(make_sandbox, tmp_path, monkeypatch, immutable)
     done = lab_cli(sandbox, tmp_path, "rollback", a, "--force", "--yes")
     said = done.stdout + done.stderr
     assert done.returncode == ExitCode.OK, said  # A's rollback landed and is recorded

@@ -15,9 +15,13 @@ import pytest
 from drift.errors import ExitCode
 from drift.fix.journal import State
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import ScriptedUI, entries, lab_cli, lab_world, updates
-from tests.fix.test_forced_rollback_unrecorded import chattr, immutable  # noqa: F401
-from tests.fix.test_rollback_later_changes import _env, _two_fixes
+from tests.fix.conftest import entries, lab_cli, updates
+from tests.fix.test_forced_rollback_unrecorded import (  # noqa: F401
+    chattr,
+    immutable,
+    locked_later_change,
+)
+from tests.fix.test_rollback_later_changes import _env
 
 
 def test_a_change_proven_undone_is_recorded_once_the_journal_is_writable(
@@ -26,12 +30,7 @@ def test_a_change_proven_undone_is_recorded_once_the_journal_is_writable(
     monkeypatch: pytest.MonkeyPatch,
     immutable: list[Path],  # noqa: F811
 ) -> None:
-    sandbox = make_sandbox(lab_world())
-    a, b = _two_fixes(sandbox, tmp_path, monkeypatch, ScriptedUI([True, True]))
-    (b_file,) = (tmp_path / ".drift" / "journal").glob(f"*{b}*.json")
-    if not chattr("+i", b_file):
-        pytest.skip("chattr +i is not available")
-    immutable.append(b_file)
+    sandbox, a, b, b_file = locked_later_change(make_sandbox, tmp_path, monkeypatch, immutable)
     done = lab_cli(sandbox, tmp_path, "rollback", a, "--force", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     chattr("-i", b_file)
