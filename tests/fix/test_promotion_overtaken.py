@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from drift.sandbox import Fault, Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO
 from tests.conftest import ClientsFor
 from tests.fix.conftest import PROJECT
+from tests.fix.test_workload_settles_after import cli
 
 WEB = f"projects/{PROJECT}/locations/us-central1/services/web"
 CODE = 4  # SPEC: aborted; drift leaves their change as it is
@@ -29,13 +30,6 @@ CODE = 4  # SPEC: aborted; drift leaves their change as it is
 def lab() -> Iterator[Sandbox]:
     with Sandbox() as sandbox:
         yield sandbox
-
-
-def cli(sandbox: Sandbox, tmp_path: Path, *args: str) -> tuple[int, str]:
-    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
-    done = drift(*args, env=env, cwd=tmp_path)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stdout + done.stderr
 
 
 def writes(sandbox: Sandbox) -> int:
