@@ -29,8 +29,12 @@ follows `--container NAME` with the container group's flags alone, so a revision
 
 def is_container_flag(word: str) -> bool:
     """Whether a gcloud argument (`--cpu=2`, `--no-use-http2`) is a container's flag."""
-    name = word.split("=", 1)[0].removeprefix("--")
-    return name in CONTAINER_FLAGS or name.removeprefix("no-") in CONTAINER_FLAGS
+    return _flag_name(word) in CONTAINER_FLAGS
+
+
+def _flag_name(word: str) -> str:
+    """`--no-iap` -> `iap`, `--scaling=3` -> `scaling`."""
+    return word.split("=", 1)[0].removeprefix("--").removeprefix("no-")
 
 
 BETA_FLAGS = frozenset({"scaling", "iap"})
@@ -49,11 +53,6 @@ def update_command(kind: Kind, *flags: str) -> list[str]:
     if kind is Kind.SERVICE and any(_flag_name(f) in BETA_FLAGS for f in flags):
         return ["gcloud", "beta", "run", "services", "update"]
     return ["gcloud", "run", "jobs" if kind is Kind.JOB else "services", "update"]
-
-
-def _flag_name(word: str) -> str:
-    """`--no-iap` -> `iap`, `--scaling=3` -> `scaling`."""
-    return word.split("=", 1)[0].removeprefix("--").removeprefix("no-")
 
 
 @dataclass(frozen=True)
