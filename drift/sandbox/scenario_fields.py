@@ -33,7 +33,11 @@ SERVICE_ACCOUNT = re.compile(r"^[^@/:\s]+@[^@/:\s]+\.[^@/:\s]+$")
 
 
 def account_problem(account: str) -> str | None:
-    """Why `account` is no RevisionTemplate.service_account, or None."""
+    """Why `account` is no RevisionTemplate.service_account, or None: the field is the "Email
+    address of the IAM service account associated with the revision of the service"
+    (google/cloud/run/v2/revision_template.proto), not IAM's `projects/-/serviceAccounts/…`
+    resource name nor a `serviceAccount:` member. Whether Cloud Run refuses upper case is not
+    documented: left alone."""
     if not account or SERVICE_ACCOUNT.fullmatch(account):
         return None
     return f"service_account '{account}' is not a service account email address."
