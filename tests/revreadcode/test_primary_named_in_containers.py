@@ -1,0 +1,90 @@
+"""revreadcode F2: a profile whose `env` says a variable must be a secret, and whose
+`containers:` also names that same (ingress) container (allowed: `drift.diff.env._others`, "a
+variable either names is named"). `drift.live.remember.remember_config` builds its rules by
+container name with a dict comprehension, so the `containers:` entry replaces the `env` rules
+of the same container: the plain value of the variable expected to be a secret is never
+registered, and a copy of it in another variable is shown in clear (SPEC Findings: never "any
+plain value that is expected to be a secret")."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.check import run_check
+from drift.format.json import report_document
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+
+VALUE = "Tr0ub4dor-horse-battery-9"
+WORLD = {
+    "projects": {
+        "p": {
+            "number": 3,
+            "services": {
+                "api": {
+                    "template": {
+                        "containers": [
+                            {
+                                "name": "app",
+                                "image": "x/api:1",
+                                "ports": [{"containerPort": 8080}],
+                                "env": [
+                                    {"name": "DB_PASSWORD", "value": VALUE},
+                                    {"name": "MIGRATE_ARG", "value": VALUE},
+                                    {"name": "LOG_LEVEL", "value": "info"},
+                                ],
+                            }
+                        ]
+                    }
+                }
+            },
+        }
+    }
+}
+BASE = """\
+project: p
+region: us-central1
+services:
+  api:
+    unexpected_env: warn
+    env:
+      DB_PASSWORD: {secret: db-password}
+"""
+ALSO_NAMED = BASE + """\
+    containers:
+      app:
+        env:
+          LOG_LEVEL: info
+"""
+
+
+def _report(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp: Path, text: str) -> str:
+    sandbox = make_sandbox(WORLD)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "prod.yaml").write_text(text)
+    profile = load_profile(tmp, "prod")
+    result = asyncio.run(run_check(profile, load_settings(), today=dt.date(2026, 11, 24)))
+    rules = {(f.rule, f.target) for f in result.report.findings}
+    assert ("env.plaintext_secret", "env.DB_PASSWORD") in rules
+    assert ("env.unexpected", "env.MIGRATE_ARG") in rules
+    return json.dumps(report_document(result.report))
+
+
+def test_the_copy_is_masked_when_only_env_names_the_container(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert VALUE not in _report(make_sandbox, monkeypatch, tmp_path / "a", BASE)
+
+
+def test_the_copy_is_masked_when_containers_names_it_too(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert VALUE not in _report(make_sandbox, monkeypatch, tmp_path / "b", ALSO_NAMED)
