@@ -56,15 +56,20 @@ services:
     env:
       DB_PASSWORD: {secret: db-password}
 """
-ALSO_NAMED = BASE + """\
+ALSO_NAMED = (
+    BASE
+    + """\
     containers:
       app:
         env:
           LOG_LEVEL: info
 """
+)
 
 
-def _report(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp: Path, text: str) -> str:
+def _report(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp: Path, text: str
+) -> str:
     sandbox = make_sandbox(WORLD)
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
