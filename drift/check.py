@@ -329,14 +329,15 @@ def _drifted(
 
 
 def _unique(items: list[Unverified], profile: Profile) -> tuple[Unverified, ...]:
-    """One item per (service, target), each at its workload's entry in the profile, its
+    """One item per (workload key, target) (a service and a job may share a name: Cloud Run
+    keeps them in separate collections), each at its workload's entry in the profile, its
     reason masked as what a server sent back (`redact.mask(..., echo=True)`), now that every
     secret of the run is known: the plan and `fix --dry-run` quote the reasons in text of their
     own (the plan's "incomplete:" lines, `fix_commands`), where a secret's cut-off prefix
     would no longer be recognised as the server's."""
     seen: dict[tuple[str, str], Unverified] = {}
     for item in items:
-        seen.setdefault((item.service, item.target), item)
+        seen.setdefault((item.key, item.target), item)
     located = (
         replace(
             u,
@@ -345,7 +346,7 @@ def _unique(items: list[Unverified], profile: Profile) -> tuple[Unverified, ...]
         )
         for u in seen.values()
     )
-    return tuple(sorted(located, key=lambda u: (u.service, u.target)))
+    return tuple(sorted(located, key=lambda u: (u.service, u.kind, u.target)))
 
 
 def _refused_project(profile: Profile, names: Sequence[str], state: LiveState) -> str | None:

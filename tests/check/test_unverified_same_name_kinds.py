@@ -1,7 +1,7 @@
-"""revreadcode F1: a service and a job of the same name (Cloud Run keeps them in separate
-collections) whose reads of one secret both fail: each workload is unverified for it. The
-report's unverified items are made unique by (name, target) without the kind
-(`drift.check._unique`), so one of the two is dropped and that workload reads as verified."""
+"""A service and a job of the same name (Cloud Run keeps them in separate collections) whose
+reads of one secret both fail: each workload is unverified for it. The report's unverified
+items are made unique by workload key and target (`drift.check._unique`), so neither is
+dropped and neither workload reads as verified."""
 
 from __future__ import annotations
 
