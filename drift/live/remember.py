@@ -19,15 +19,20 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
 
 def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
     """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
-    # rules named None are those of the revision's primary container, as the diff reads them
-    rules = {(r.name if r.name is not None else config.primary): r.env for r in profile.containers}
+    # rules named None are those of the revision's primary container, as the diff reads them;
+    # `containers:` may name that container too, and a variable either expects to be a secret
+    # is one (`drift.diff.env._others`): every rule set is kept, none replaces another
+    secrets: dict[str, set[str]] = {}
+    for r in profile.containers:
+        name = r.name if r.name is not None else config.primary
+        held = secrets.setdefault(name, set())
+        held.update(v for v, rule in r.env.items() if rule.expects_secret)
     for container in config.containers:
-        expected = rules.get(container.name, {})
+        expected = secrets.get(container.name, set())
         for var in container.env.values():
             if var.ref is not None or not var.value:
                 continue
-            rule = expected.get(var.name)
-            secret = rule is not None and rule.expects_secret
+            secret = var.name in expected
             # shaped like a credential, not merely named like one: `SECRET_PROJECT=acme-chat`
             # is masked as its own variable's value, never wherever `acme-chat` appears
             pieces = credentials.credential_pieces(var.value)

@@ -1,10 +1,9 @@
-"""revreadcode F2: a profile whose `env` says a variable must be a secret, and whose
-`containers:` also names that same (ingress) container (allowed: `drift.diff.env._others`, "a
-variable either names is named"). `drift.live.remember.remember_config` builds its rules by
-container name with a dict comprehension, so the `containers:` entry replaces the `env` rules
-of the same container: the plain value of the variable expected to be a secret is never
-registered, and a copy of it in another variable is shown in clear (SPEC Findings: never "any
-plain value that is expected to be a secret")."""
+"""A profile whose `env` says a variable must be a secret, and whose `containers:` also names
+that same (ingress) container (allowed: `drift.diff.env._others`, "a variable either names is
+named"): `drift.live.remember.remember_config` keeps the rules of both, so the plain value of
+the variable expected to be a secret is registered, and a copy of it in another variable is
+masked too (SPEC Findings: never "any plain value that is expected to be a secret"), as it is
+when only `env` names the container."""
 
 from __future__ import annotations
 
