@@ -11,15 +11,18 @@ from dataclasses import replace
 from drift.diff.context import At
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import key_label, key_name
-from drift.live.model import EnvVar, LiveState, ServingRevision
+from drift.live.model import EnvVar, LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.redact import CHANGED
 
 
 def same_as_findings(at: At, rule: VarRule, live: EnvVar, container: str) -> Iterator[Finding]:
     """One finding when the value differs from the other's on any revision that serves it
-    (naming those revisions); nothing when the other is not read or the variable is missing
-    there (`uncompared`, and the other workload's own `env.missing`, say so). The finding is
+    (naming those revisions), or lacks the variable where the profile lets it be absent
+    there (optional, forbidden or not named: set here, absent there, the two cannot hold one
+    value); nothing when the other is not read, or lacks a variable the profile requires
+    there or does not describe the other (its own `env.missing`, or `uncompared`, says
+    so). The finding is
     the `container`'s (a sidecar's: its id, an ignore's `container:`, its message), as every
     other finding of a variable (`env._var`)."""
     assert rule.same_as is not None
@@ -30,10 +33,19 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar, container: str) -> Ite
         return
     mine = ctx.value(live)
     sides = _sides(other_key, ctx.service.key, at.revision, other.serving)
+    there = ctx.profile.services.get(other_key)
     differ = []
+    unset = False
     for rev in sides:
         theirs = rev.config.env.get(other_var)
-        if theirs is None or (live.ref is not None and live.ref == theirs.ref):
+        if theirs is None:
+            if there is not None and not required_there(there, other_var, rev.config):
+                # the profile lets it be absent there, and it is set here: the two cannot
+                # hold the same value (required there: its `env.missing`, or `uncompared`)
+                differ.append(rev)
+                unset = True
+            continue
+        if live.ref is not None and live.ref == theirs.ref:
             continue
         their_value = None if theirs.needs else ctx.value(theirs)
         if mine is None or their_value is None:
@@ -46,16 +58,29 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar, container: str) -> Ite
     where = ""
     if len(sides) > 1:  # say which of its revisions (the first is no longer implied)
         where = " on " + ", ".join(f"{r.name} ({r.percent} %)" for r in differ)
+    how = f"{other_name} does not set it" if unset else ""
+    how += ", " if unset and len(differ) > 1 else ""
+    how += "compared by value, not shown" if not unset or len(differ) > 1 else ""
     yield at.finding(
         "env.inconsistent",
         f"env.{rule.name}",
         f"{rule.name} on {at.on(container)} does not hold the same value as "
-        f"{other_name}.{other_var}{where} (compared by value, not shown)",
+        f"{other_name}.{other_var}{where} ({how})",
         location=rule.location,
         expected=f"same value as {other_name}.{other_var}",
         actual=CHANGED,
         severity=rule.severity,
         container=container,
+    )
+
+
+def required_there(there: ServiceProfile, var: str, config: RevisionConfig) -> bool:
+    """Whether the profile requires `var` in the container `there`'s `env` describes on
+    `config` (`containers:` may name that container too: a rule either states counts)."""
+    return any(
+        r.env[var].must_exist
+        for r in there.containers
+        if (r.name is None or r.name == config.primary) and var in r.env
     )
 
 
@@ -111,7 +136,9 @@ def uncompared(
 ) -> list[Unverified]:
     """The `same_as` rules of the workloads checked (`names`) that could not be compared: the
     other workload does not exist, could not be read (it was among those `read`), is not part
-    of this check (a manifest's), or has no revision serving."""
+    of this check (a manifest's), or has no revision serving; or it lacks the variable and
+    nothing else says so: the profile does not describe it, or requires the variable there
+    but does not check it here (`--service`: its `env.missing` is not reported)."""
     out = []
     for name, rule in _rules(profile, names):
         assert rule.same_as is not None
@@ -120,11 +147,18 @@ def uncompared(
             continue  # this one could not be read: already unverified
         other = state.services.get(other_key)
         if other is not None and other.serving:
-            if other_key in profile.services or all(
-                other_var in rev.config.env for rev in other.serving
-            ):
+            lacking = [r.config for r in other.serving if other_var not in r.config.env]
+            if not lacking:
                 continue
             why = f"it does not set {other_var}"  # no rule of the profile's says so
+            if (there := profile.services.get(other_key)) is not None:
+                if other_key in names or not any(
+                    required_there(there, other_var, c) for c in lacking
+                ):
+                    # checked: its own env.missing says so; allowed to be absent there:
+                    # `same_as_findings` says so where it is set here
+                    continue
+                why += " (it is not checked here: its own env.missing is not reported)"
         elif other is not None:
             why = "no revision of it serves"
         elif other_key in state.missing:

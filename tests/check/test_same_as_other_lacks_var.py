@@ -1,9 +1,9 @@
-"""revreadcode F3: `same_as` whose other workload is in the profile, is read and serves, but
-does not set the variable: `drift.diff.same_as.uncompared` skips it because the other
-workload is in the profile ("its own env.missing says so"), and `same_as_findings` skips a
-revision whose other variable is None. Nothing says so when that workload is not checked
-(`--service api`), nor when its profile entry makes the variable optional: the comparison was
-not made and the check reads clean (SPEC: incomplete never looks clean)."""
+"""`same_as` whose other workload is in the profile, is read and serves, but does not set the
+variable. Its own `env.missing` says so only when it is checked and its rule requires the
+variable; otherwise this side says it: unverified when that workload is not checked
+(`--service api`: `drift.diff.same_as.uncompared`), `env.inconsistent` when its profile lets
+the variable be absent there and this side sets it (`same_as_findings`: the two cannot hold
+one value). Never clean (SPEC: incomplete never looks clean)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from drift.check import CheckResult
 from tests.conftest import MakeSandbox
 from tests.test_check_shapes import check_profile
 
@@ -47,10 +48,10 @@ services:
 """
 
 
-def _said(result: object) -> set[tuple[str, str]]:
-    report = result.report  # type: ignore[attr-defined]
-    found = {(f.service, f.target) for f in report.findings if f.service == "api"}
-    return found | {(u.service, u.target) for u in report.unverified}
+def _api(result: CheckResult) -> tuple[set[tuple[str, str]], set[str]]:
+    report = result.report
+    found = {(f.rule, f.target) for f in report.findings if f.service == "api"}
+    return found, {u.target for u in report.unverified if u.service == "api"}
 
 
 def test_only_api_checked_while_auth_lacks_the_variable(
@@ -58,13 +59,28 @@ def test_only_api_checked_while_auth_lacks_the_variable(
 ) -> None:
     result = check_profile(make_sandbox, monkeypatch, tmp_path, WORLD, REQUIRED_THERE, "api")
     # auth is not checked: its env.missing is not reported; api's same_as compared nothing
-    assert ("api", "env.SHARED_TENANT") in _said(result), result.report
-    assert result.report.exit_code != 0
+    found, unverified = _api(result)
+    assert "env.SHARED_TENANT" in unverified, result.report
+    assert not found
+    assert result.report.exit_code == 3
 
 
 def test_auth_checked_and_its_variable_optional(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     result = check_profile(make_sandbox, monkeypatch, tmp_path, WORLD, OPTIONAL_THERE)
-    assert ("api", "env.SHARED_TENANT") in _said(result), result.report
-    assert result.report.exit_code != 0
+    # auth may lack it, api sets it: the two cannot hold one value
+    found, unverified = _api(result)
+    assert ("env.inconsistent", "env.SHARED_TENANT") in found, result.report
+    assert result.report.exit_code == 1
+
+
+def test_both_checked_and_the_variable_required_there(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, WORLD, REQUIRED_THERE)
+    # auth's own env.missing says it, once: api's same_as adds nothing
+    missing = {(f.service, f.rule, f.target) for f in result.report.findings}
+    assert ("auth", "env.missing", "env.SHARED_TENANT") in missing
+    assert _api(result) == (set(), set())
+    assert result.report.exit_code == 1
