@@ -48,7 +48,8 @@ def env_findings(at: At) -> Iterator[Finding]:
             continue
         ruled.add(name)
         yield from _plain_credentials(at, container, extra, rules.location)
-        level = max((_UNEXPECTED.index(r.unexpected_env) for r in (rules, *others)), default=0)
+        sets = (rules, *others)
+        level = max((_UNEXPECTED.index(r.unexpected_env) for r in sets), default=0)
         if not level or not extra:
             continue
         for var_name in sorted(extra):
@@ -58,7 +59,9 @@ def env_findings(at: At) -> Iterator[Finding]:
             if typo:
                 message += f"; did you mean {typo}? (the profile expects it, and it is not set"
                 message += f"{apart})"
-            if var_name in rules.removed_env:  # SPEC's `TESTING: null`
+            # SPEC's `TESTING: null`, in any rule set of this container (`_others`)
+            null = next((r.removed_env[var_name] for r in sets if var_name in r.removed_env), None)
+            if null is not None:
                 message = (
                     f"{var_name} is set on {at.on(name)}, and the profile removes its rule "
                     f"(`{var_name}: null`); write `{var_name}: {{optional: true}}` there to "
@@ -68,7 +71,7 @@ def env_findings(at: At) -> Iterator[Finding]:
                 "env.unexpected",
                 f"env.{var_name}",
                 message,
-                location=at.ctx.service.where(f"env.{var_name}", container.name),
+                location=null or rules.location,
                 expected=None,
                 actual=describe_live(var),
                 severity=Severity.WARNING if level == 1 else Severity.ERROR,

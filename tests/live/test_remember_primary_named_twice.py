@@ -92,3 +92,37 @@ def test_the_copy_is_masked_when_containers_names_it_too(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     assert VALUE not in _report(make_sandbox, monkeypatch, tmp_path / "b", ALSO_NAMED)
+
+
+REMOVED = """\
+project: p
+region: us-central1
+services:
+  api:
+    unexpected_env: warn
+    env:
+      DB_PASSWORD: {secret: db-password}
+      MIGRATE_ARG: null
+    containers:
+      app:
+        env:
+          LOG_LEVEL: info
+"""
+
+
+def test_a_removed_rule_is_cited_when_containers_names_the_container_too(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`MIGRATE_ARG: null` under `env` is where its `env.unexpected` points (as the message
+    says), not the `containers:` entry that also names the container."""
+    sandbox = make_sandbox(WORLD)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "prod.yaml").write_text(REMOVED)
+    profile = load_profile(tmp_path, "prod")
+    result = asyncio.run(run_check(profile, load_settings(), today=dt.date(2026, 11, 24)))
+    (finding,) = [f for f in result.report.findings if f.target == "env.MIGRATE_ARG"]
+    assert finding.rule == "env.unexpected"
+    assert "`MIGRATE_ARG: null`" in finding.message
+    assert finding.location is not None
+    assert finding.location.line == REMOVED.splitlines().index("      MIGRATE_ARG: null") + 1
