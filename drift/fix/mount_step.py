@@ -34,12 +34,13 @@ def mount_step(
     after the secret, run v2 SecretVolumeSource.items: `drift.live.normalize` names it so)."""
     secret = "<SECRET>:<VERSION>" if wanted is None else secret_arg(wanted)
     files = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
-    if not files:  # mount.missing: no file is known, the operator names it
+    if not files:  # mount.missing: no file is known (a profile's key is a file or a directory)
         key = f"{path.rstrip('/')}/{FILE}"
         return ManualStep(
             target,
-            f"{reason}: mount the secret the profile names (replace {FILE} with the name of "
-            f"the file the application reads in {path})",
+            f"{reason}: mount the secret the profile names (replace {key} with the path of the "
+            f"file the application reads, {path} itself if that is the file: gcloud mounts the "
+            "volume at the parent directory of the path it is given)",
             (cmd.update(f"--update-secrets={key}={secret}"),),
         )
     keys = [m.gcloud_path for m in files]

@@ -129,7 +129,7 @@ def test_a_missing_mount_step_does_not_mount_over_the_parent_directory(
     # no file is known: a placeholder the step's text says to fill in
     (command,) = step.commands
     assert command.endswith("--update-secrets=/etc/k/<FILE>=k:3"), command
-    assert "replace <FILE>" in step.reason, step.reason
+    assert "replace /etc/k/<FILE> with the path of the file" in step.reason, step.reason
 
 
 UNMOUNTED = {
