@@ -18,7 +18,8 @@ from drift.refs import SecretRef
 @dataclass(frozen=True)
 class After:
     """The secrets the revision references once the patch is made: (container, variable or
-    mount path, reference), in every container, volumes included."""
+    mount path, reference), in every container, volumes included (those no container mounts
+    too: `volume NAME (ITEM)`)."""
 
     uses: tuple[tuple[str, str, SecretRef], ...]
 
@@ -36,6 +37,10 @@ def apply_changes(template: RevisionConfig, changes: Iterable[EnvChange]) -> Aft
                 env[c.name] = EnvVar(c.name, value=c.value, ref=c.ref)
         uses += [(container.name, v.name, v.ref) for v in env.values() if v.ref is not None]
         uses += [(container.name, m.path, m.ref) for m in container.mounts.values()]
+    # a secret volume's files no container sees: the patch keeps the volume, and Cloud Run
+    # checks every secret a revision uses at deploy (`doomed`); said of the main container,
+    # as `RevisionConfig.secret_refs` says them
+    uses += [(template.primary, m.path, m.ref) for m in template.unmounted]
     return After(tuple(uses))
 
 

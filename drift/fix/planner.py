@@ -13,7 +13,7 @@ from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
 from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
-from drift.fix.commands import Commands, secret_arg
+from drift.fix.commands import Commands
 from drift.fix.formats.text import shell_line
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.instances import moved_splits, moves_note
@@ -31,6 +31,7 @@ from drift.fix.manual import (
     unread_steps,
 )
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
+from drift.fix.mount_step import mount_step, unreachable
 from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
@@ -320,7 +321,9 @@ class ServicePlanner:
                 return None  # the patch no longer references what was broken
             where, _, ref = bad[0]
             users = [user for w, user, r in bad if r == ref and w == where]
-            return secret_version_step(self._within(where), ref, self.state, users, f.message)
+            reached, why = unreachable(self.template, where, users, self.service.kind.noun)
+            step = secret_version_step(self._within(where), ref, self.state, reached, f.message)
+            return replace(step, reason=step.reason + why) if why else step
         if f.rule == "secret.no_access":
             own = self.profile.project
             uses = (r for _, _, r in after.uses if secret_key(r, self.state, own) == name)
@@ -354,11 +357,9 @@ class ServicePlanner:
             return rollout_step(self.cmd, self.live, f, self.state, self.profile.environment)
         if f.rule.startswith("mount."):
             mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
-            secret = "<SECRET>:<VERSION>" if mount is None else secret_arg(mount.ref)
-            repoint = cmd.update(f"--update-secrets={name}={secret}")
-            return ManualStep(
-                f.target, f"{f.message}: mount the secret the profile names", (repoint,)
-            )
+            wanted = mount.ref if mount is not None else None
+            seen = self.template.named(container)
+            return mount_step(cmd, f.target, f.message, name, wanted, seen)
         return None
 
 

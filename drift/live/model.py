@@ -44,6 +44,24 @@ class SecretMount:
     path: str
     ref: SecretRef
     volume: str
+    mount_path: str = ""
+    """The directory the container mounts the volume at (none: no container mounts it)."""
+    sub_path: str = ""
+    """The VolumeMount's sub_path: the part of the volume the container sees there."""
+
+    @property
+    def gcloud_path(self) -> str | None:
+        """The file path `gcloud run … update --update-secrets=PATH=SECRET:VERSION` changes
+        this file by, or None where no such path can: gcloud mounts the volume of PATH at its
+        parent directory, holding one item named after PATH's last component
+        (command_lib/run/config_changes.py SecretVolumeChanges._UpdateManagedVolumes:
+        `mount_point = file_path.rsplit('/', 1)[0]`; secrets_mapping.py `_PathTail`), and
+        knows no sub_path (a file mounted by one, or an item in a directory of the volume);
+        flags.py `_ValidatedMountPoint` refuses a file at the root ("/<mountPath>/<path>")."""
+        parent, _, name = self.path.rpartition("/")
+        if self.sub_path or not (parent and name) or parent != self.mount_path.rstrip("/"):
+            return None
+        return self.path
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
         for name, ref in _volume_files(volume.secret):
             path = _seen_at(mount, name)
             if path is not None:
-                mounts[path] = SecretMount(path, ref, mount.name)
+                mounts[path] = SecretMount(path, ref, mount.name, mount.mount_path, mount.sub_path)
     return mounts
 
 

@@ -113,9 +113,10 @@ def test_secret_problems_in_a_sidecar_or_a_volume_are_steps_not_repairs(
         "--project=acme-prod",
     )
     assert not any(fid for fid in chat.fixes if "otel-token" in fid)
-    # /etc/tls mounts version 2 (DESTROYED); the profile names version 3: the exact command
+    # /etc/tls mounts version 2 (DESTROYED); the profile names version 3: the exact command,
+    # keyed by the file (gcloud mounts the volume at the key's parent: `/etc/tls=` is /etc)
     tls = steps["mount./etc/tls"]
-    assert any("--update-secrets=/etc/tls=tls-cert:3" in c for c in tls.commands)
+    assert any("--update-secrets=/etc/tls/cert.pem=tls-cert:3" in c for c in tls.commands)
     assert all("<SECRET>" not in c for c in tls.commands)
     assert not any(fid for fid in chat.fixes if "tls-cert" in fid)
 

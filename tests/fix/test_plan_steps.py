@@ -243,7 +243,10 @@ def test_a_mounted_secret_gets_a_commented_update_secrets(profile: Profile) -> N
     report = Report("dev", "p", "r", ("api",), (mount,))
     api = api_of(build_plan(profile, ["api"], st, report))
     (step,) = api.manual
+    # the revision the patch builds on mounts nothing there: no file is known, so a
+    # placeholder (gcloud mounts the volume at the parent of the path it is given)
     assert step.commands == (
         "gcloud run services update api --project=p --region=us-central1 "
-        "--update-secrets=/etc/creds/key.json=<SECRET>:<VERSION>",
+        "--update-secrets=/etc/creds/key.json/<FILE>=<SECRET>:<VERSION>",
     )
+    assert "/etc/creds/key.json itself if that is the file" in step.reason
