@@ -184,8 +184,7 @@ class ServiceFix(ServiceFixer):
                 "while the promotion prompt waited: drift did not move "
                 f"traffic to its canary {canary}, which stays with no traffic; "
                 f"`drift rollback {self.change_id}` removes it (and says what else it would "
-                "undo)"
-                + (f", or remove only its tag: {self.untag}" if self.untag else ""),
+                "undo)" + (f", or remove only its tag: {self.untag}" if self.untag else ""),
                 now,
             )
         promote = copy_service(after)

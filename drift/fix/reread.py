@@ -56,11 +56,7 @@ async def read_after_prompt(fixer: Fixer, before: Any, *, canary_exists: bool = 
 def changed_since_read(before: Any, now: Any) -> str:
     """ "" when `now` is the workload `before` was read from with nobody's write since; else
     what changed, in the words of `written_since` (generations, last modifier and client)."""
+    since = written_since(int(before.generation), now)
     if now.uid and before.uid and now.uid != before.uid:
-        return (
-            f"deleted and created again: its uid {before.uid} → {now.uid}; "
-            + written_since(int(before.generation), now)
-        )
-    if int(now.generation) == int(before.generation):
-        return ""
-    return written_since(int(before.generation), now)
+        return f"deleted and created again: its uid {before.uid} → {now.uid}; {since}"
+    return "" if int(now.generation) == int(before.generation) else since
