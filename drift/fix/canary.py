@@ -47,9 +47,8 @@ class ServiceFix(ServiceFixer):
         now = await read_after_prompt(self, raw)  # the plan's read was made before the prompt
         if now is not None and (changed := changed_since_read(raw, now)):
             raise Stop(
-                f"{self.name}: the service was changed meanwhile by someone else ({changed}), "
-                "after drift read it and while the prompt waited: nothing was changed (no "
-                "canary written), their change stands; run drift fix again"
+                f"{self.name} changed after drift read it, while the prompt waited ({changed}): "
+                "nothing was changed (no canary written), their change stands; run drift fix again"
             )
         request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
         self.sent = request

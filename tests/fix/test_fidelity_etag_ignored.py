@@ -16,14 +16,13 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
-import drift.fix.canary
 import drift.fix.restore
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, rollback
+from tests.fix.conftest import PROJECT, ScriptedUI, before_the_write, entries, fix, rollback
 from tests.sandbox.helpers import service_name
 
 
@@ -32,23 +31,6 @@ def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """The sandbox as a server that lets a stale etag through (`stale_etag: ignored`)."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
     return sandbox
-
-
-def before_the_write(
-    monkeypatch: pytest.MonkeyPatch, step: int, action: Callable[[str], None]
-) -> None:
-    """Run `action` right before the fix's `step`-th write (1: the canary's, 2: the
-    promotion), after the read that follows the prompt (`drift.fix.reread`)."""
-    real = drift.fix.canary.update_workload
-    sent: list[str] = []
-
-    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        sent.append(request.name)
-        if len(sent) == step:
-            action("Move all traffic" if step == 2 else "")
-        return await real(session, kind, request, **kw)
-
-    monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
 
 
 @pytest.mark.parametrize("answer", ["kept", "lost"])

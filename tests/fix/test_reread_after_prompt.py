@@ -94,8 +94,8 @@ def test_a_deploy_at_the_first_prompt_is_not_overwritten(
     assert result.exit_code == ExitCode.ABORTED, said
     assert env_names.get("LOG_LEVEL") == "WARNING", said
     assert not [u for u in updates(sandbox) if not u.validate_only], said
-    assert "changed meanwhile by someone else (generation" in said, said
-    assert "nothing was changed" in said, said
+    assert "api changed after drift read it, while the prompt waited (generation" in said, said
+    assert "last modified by deployer@example.com" in said and "nothing was changed" in said
     assert entries(tmp_path) == []  # nothing was begun: nothing to roll back
     assert len(ui.questions) == 1
 
