@@ -16,7 +16,7 @@ import pytest
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
 from tests.fix.test_fidelity_etag_ignored import meddle_at_the_promotion
@@ -112,3 +112,19 @@ def test_one_read_after_each_prompt_and_none_with_yes(
     asked = fix(tmp_path / "asked", env, ScriptedUI([True, True]), FixOptions(), services=["api"])
     assert asked.exit_code == ExitCode.OK, asked.summary()
     assert gets(sandbox) == unasked + 2  # one after the first prompt, one after the second
+
+
+def test_a_service_that_cannot_be_read_again_is_not_written(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The read after the prompt fails: nothing is written (the write would rest on a read
+    older than the prompt), said, exit 4."""
+
+    def unreadable(question: str) -> None:
+        sandbox.inject(Fault("GetService", "UNAVAILABLE"))
+
+    result = fix(tmp_path, env, ScriptedUI([True], on_confirm=unreadable), FixOptions(), ["api"])
+    said = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert "could not be read again after the prompt" in said and "nothing was written" in said
+    assert not [u for u in updates(sandbox) if not u.validate_only], said
