@@ -21,6 +21,7 @@ from drift.fix.patch import (
 )
 from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
+from drift.fix.reread import changed_since_read, read_after_prompt
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -43,6 +44,12 @@ class ServiceFix(ServiceFixer):
     async def _steps(self) -> None:
         ctx, raw = self.ctx, self.live.source
         canary, tag = self.outcome.canary, self.outcome.tag
+        now = await read_after_prompt(self, raw)  # the plan's read was made before the prompt
+        if now is not None and (changed := changed_since_read(raw, now)):
+            raise Stop(
+                f"{self.name} changed after drift read it, while the prompt waited ({changed}): "
+                "nothing was changed (no canary written), their change stands; run drift fix again"
+            )
         request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
         self.sent = request
         write = Write(
@@ -168,6 +175,17 @@ class ServiceFix(ServiceFixer):
     async def _promote(self) -> None:
         ctx, raw, after = self.ctx, self.live.source, self.after
         canary = self.outcome.canary
+        now = await read_after_prompt(self, after, canary_exists=True)  # `after`: before it
+        if now is not None and (changed := changed_since_read(after, now)):
+            self._record(State.ABORTED, f"promotion not sent: changed at its prompt ({changed})")
+            raise await self._their_write(
+                f"{self.name}: the service was changed meanwhile by someone else ({changed}) "
+                "while the promotion prompt waited: drift did not move "
+                f"traffic to its canary {canary}, which stays with no traffic; "
+                f"`drift rollback {self.change_id}` removes it (and says what else it would "
+                "undo)" + (f", or remove only its tag: {self.untag}" if self.untag else ""),
+                now,
+            )
         promote = copy_service(after)
         promote.traffic = promoted_traffic(raw, self.base.revision, canary)
         del promote.traffic_statuses[:]

@@ -48,18 +48,23 @@ class ServiceFixer(Fixer):
             raise Stop(self._journal_failed(exc)) from exc
 
     def _journal_failed(self, exc: JournalError) -> str:
-        p = self.ctx.profile
         return (
             f"{self.name}: {exc.message}. The canary {self.outcome.canary} is deployed with no "
             f"traffic ({self.outcome.tag_words}) and traffic stays pinned to "
             f"{self.base.revision or 'what served'}: "
             f"once the journal is writable, `drift rollback {self.change_id}` removes it"
-            + (
-                f"; or remove its tag by hand: gcloud run services update-traffic {self.name}"
-                f"{self.outcome.remove_tag} --project {p.project} --region {p.region}"
-                if self.outcome.tag
-                else ""
-            )
+            + (f"; or remove its tag by hand: {self.untag}" if self.untag else "")
+        )
+
+    @property
+    def untag(self) -> str:
+        """The gcloud command that removes the canary's tag alone ("" without a tag)."""
+        if not self.outcome.tag:
+            return ""
+        p = self.ctx.profile
+        return (
+            f"gcloud run services update-traffic {self.sp.service}{self.outcome.remove_tag} "
+            f"--project {p.project} --region {p.region}"
         )
 
     def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:

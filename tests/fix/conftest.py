@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
+import drift.fix.canary as fix_canary
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Entry, Journal
@@ -390,3 +391,20 @@ def world20(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def world5(tmp_path: Path) -> Iterator[World]:
     yield from bench_world(5, tmp_path)
+
+
+def before_the_write(
+    monkeypatch: pytest.MonkeyPatch, step: int, action: Callable[[str], None]
+) -> None:
+    """Run `action` right before the fix's `step`-th write (1: the canary's, 2: the
+    promotion), after the read that follows the prompt (`drift.fix.reread`)."""
+    real = fix_canary.update_workload
+    sent: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request.name)
+        if len(sent) == step:
+            action("Move all traffic" if step == 2 else "")
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(fix_canary, "update_workload", update_workload)

@@ -2,7 +2,10 @@
 (google/cloud/run/v2/service.proto) while AIP-154 says a stale etag "must" be refused with
 ABORTED: sandbox option `stale_etag`. With a server that lets it through, a teammate's deploy
 between drift's read and its canary write is replaced by drift's write; drift must say so,
-not "leaves their change as it is", stop before promoting, and not exit 4."""
+not "leaves their change as it is", stop before promoting, and not exit 4. A write made while a
+prompt waits is caught before drift writes (`drift.fix.reread`, tests/fix/test_reread_after_
+prompt.py); these writes land later, between that read and drift's write: only the read after
+drift's write can tell."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, rollback
+from tests.fix.conftest import PROJECT, ScriptedUI, before_the_write, entries, fix, rollback
 from tests.sandbox.helpers import service_name
 
 
@@ -32,7 +35,12 @@ def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 
 @pytest.mark.parametrize("answer", ["kept", "lost"])
 def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
-    answer: str, lenient: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+    answer: str,
+    lenient: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    clients: Clients,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sandbox = lenient
     theirs: list[str] = []
@@ -44,7 +52,8 @@ def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
             if answer == "lost":  # drift's write lands, its answer does not: told by the read
                 sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
 
-    ui = ScriptedUI([True, True, True], on_confirm=meddle)
+    before_the_write(monkeypatch, 1, meddle)
+    ui = ScriptedUI([True, True, True])
     result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
     said = result.summary()
     assert "leaves their change as it is" not in said
@@ -66,7 +75,8 @@ def meddle_at_the_promotion(
 ) -> tuple[list[str], Callable[[str], None]]:
     """At the promotion prompt someone writes: `deploy` (a new revision; the sandbox reuses
     the canary's by name, as Knative does, so drift's promotion can land over it) or
-    `traffic` (they pin all traffic to the revision that serves). Returns the revision their
+    `traffic` (they pin all traffic to the revision that serves); or right before the
+    promotion is sent (`before_the_write`). Returns the revision their
     deploy created ("" for a traffic write), once made, and the prompt's hook."""
     theirs: list[str] = []
 
@@ -103,7 +113,8 @@ def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
     monkeypatch: pytest.MonkeyPatch,
     clients: Clients,
 ) -> None:
-    """Someone writes at the promotion prompt, after the canary is ready: drift's promotion,
+    """Someone writes after the canary is ready, once the promotion prompt was answered and
+    the service read again, right before drift's promotion is sent: drift's promotion,
     its etag stale, lands on top of their write. Traffic did move to the canary (journal
     `promoted`), their change is gone: said, with their revision and how to serve it again,
     never "traffic moved to" alone nor "leaves their change as it is"; exit 1."""
@@ -116,7 +127,8 @@ def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
         if answer == "lost" and question.startswith("Move all traffic"):
             sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
 
-    ui = ScriptedUI([True, True], on_confirm=then)
+    before_the_write(monkeypatch, 2, then)
+    ui = ScriptedUI([True, True])
     result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
     said = result.summary()
     (outcome,) = result.outcomes
@@ -151,12 +163,18 @@ def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
 
 @pytest.mark.parametrize("write", ["deploy", "traffic"])
 def test_a_write_before_the_promotion_with_the_stale_etag_refused(
-    write: str, sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
+    write: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    clients: Clients,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The control (`stale_etag: aborted`, the default): the promotion is refused, their
     write is left as it is, nothing says drift replaced it; exit 4 as before."""
     theirs, meddle = meddle_at_the_promotion(sandbox, clients, write)
-    ui = ScriptedUI([True, True], on_confirm=meddle)
+    before_the_write(monkeypatch, 2, meddle)
+    ui = ScriptedUI([True, True])
     result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
     said = result.summary()
     assert theirs and "replaced their template" not in said

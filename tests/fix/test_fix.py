@@ -22,6 +22,7 @@ from tests.fix.conftest import (
     ScriptedUI,
     as_written,
     assert_serves_as_before,
+    before_the_write,
     entries,
     env_by_name,
     fix,
@@ -151,12 +152,15 @@ def test_canary_failing_its_probe_leaves_traffic(
 
 
 def test_etag_change_between_read_and_write_aborts(
-    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def meddle(question: str) -> None:
         sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")  # someone deploys meanwhile
 
-    ui = ScriptedUI([True], on_confirm=meddle)
+    # after the read that follows the prompt (`drift.fix.reread`), right before the write:
+    # the server refuses drift's stale etag (ABORTED)
+    before_the_write(monkeypatch, 1, meddle)
+    ui = ScriptedUI([True])
     before_meddling = sandbox.service(PROJECT, "api")
     result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
     assert result.exit_code is ExitCode.ABORTED

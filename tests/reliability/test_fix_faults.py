@@ -22,7 +22,7 @@ from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
 from tests.conftest import Clients
-from tests.fix.conftest import assert_serves_as_before, shares
+from tests.fix.conftest import assert_serves_as_before, before_the_write, shares
 from tests.reliability.conftest import ScriptedUI, fast_settings
 
 PROJECT = "acme-chat-staging"
@@ -80,9 +80,10 @@ CASES: dict[str, Case] = {
     "operation-error-revision-failed": Case(
         (), CLEANED, when="deploy", service="auth", setup="disable-secret"
     ),
-    # the canary's readiness: the service cannot be read back after the update
-    "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), LEFT, "deploy"),
-    "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), LEFT, "deploy"),
+    # the canary's readiness: the service cannot be read back after the update (armed right
+    # before the canary write, after the read that follows the prompt: `drift.fix.reread`)
+    "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), LEFT, "canary-write"),
+    "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), LEFT, "canary-write"),
     # the canary probe
     "probe-canary-fails": Case((), CLEANED, service="api", setup="break-canary"),
     # the promotion (and the cleanup after it, under the same fault)
@@ -164,7 +165,9 @@ def traffic(service: run_v2.Service) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_fix_fails_safely_and_rollback_restores(run: Run, clients: Clients, name: str) -> None:
+def test_fix_fails_safely_and_rollback_restores(
+    run: Run, clients: Clients, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = CASES[name]
     sandbox = run.sandbox
     if case.setup == "break-canary":
@@ -187,6 +190,13 @@ def test_fix_fails_safely_and_rollback_restores(run: Run, clients: Clients, name
     if case.when == "start":
         for fault in case.faults:
             sandbox.inject(fault)
+
+    def inject(question: str) -> None:
+        for fault in case.faults:
+            sandbox.inject(fault)
+
+    if case.when == "canary-write":
+        before_the_write(monkeypatch, 1, inject)
     ui = ScriptedUI([True, True], on_confirm=arm)
     options = FixOptions(yes=False, verify=case.service == "api")
     result = run.fix(case.service, ui, options)
@@ -253,7 +263,7 @@ def test_lost_answers_with_a_stale_etag_let_through(
     service's etag moved (`drift.fix.update`), so each ends as it does where ABORTED
     refuses the repeat."""
     monkeypatch.setattr(run.sandbox.scenario.options, "stale_etag", "ignored")
-    test_fix_fails_safely_and_rollback_restores(run, clients, name)
+    test_fix_fails_safely_and_rollback_restores(run, clients, name, monkeypatch)
 
 
 @pytest.mark.parametrize("name", list(ROLLBACK_CASES))
@@ -326,10 +336,13 @@ def test_a_write_is_retried_only_as_the_same_request_with_its_etag(
     assert all(r == requests[0] for r in requests)  # the very same request
 
 
-def test_promotion_refused_while_someone_deployed(run: Run, clients: Clients) -> None:
-    """Issue 21 item 1: at the promotion prompt a third party deploys a new image with LATEST
-    100 %; the promotion is refused (etag). The recovery compared only the traffic (LATEST
-    100 % = LATEST 100 %) and said "traffic moved", exit 0, journal `promoted`."""
+def test_promotion_refused_while_someone_deployed(
+    run: Run, clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21 item 1: after the promotion prompt (and the read that follows it,
+    `drift.fix.reread`) a third party deploys a new image with LATEST 100 %; the promotion is
+    refused (etag). The recovery compared only the traffic (LATEST 100 % = LATEST 100 %) and
+    said "traffic moved", exit 0, journal `promoted`."""
     sandbox = run.sandbox
     name = f"projects/{PROJECT}/locations/us-central1/services/web"
     theirs = "us-central1-docker.pkg.dev/acme-chat-staging/acme-chat/web:v3.3.0"
@@ -347,7 +360,8 @@ def test_promotion_refused_while_someone_deployed(run: Run, clients: Clients) ->
             ]
             clients.services.update_service(service=service).result()
 
-    result = run.fix("web", ScriptedUI([True, True], on_confirm=deploy), FixOptions())
+    before_the_write(monkeypatch, 2, deploy)
+    result = run.fix("web", ScriptedUI([True, True]), FixOptions())
     assert result.exit_code is ExitCode.ABORTED, result.summary()
     text = result.summary()
     assert "traffic moved" not in text and "changed meanwhile by someone else" in text
