@@ -21,7 +21,7 @@ from drift.fix.patch import (
 )
 from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
-from drift.fix.reread import changed_since_read, read_after_prompt
+from drift.fix.reread import changed_since_read, read_before_write, waited
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -44,10 +44,10 @@ class ServiceFix(ServiceFixer):
     async def _steps(self) -> None:
         ctx, raw = self.ctx, self.live.source
         canary, tag = self.outcome.canary, self.outcome.tag
-        now = await read_after_prompt(self, raw)  # the plan's read was made before the prompt
-        if now is not None and (changed := changed_since_read(raw, now)):
+        now = await read_before_write(self, raw)  # the plan's read: before the lock, the prompt
+        if changed := changed_since_read(raw, now):
             raise Stop(
-                f"{self.name} changed after drift read it, while the prompt waited ({changed}): "
+                f"{self.name} changed after drift read it{waited(self)} ({changed}): "
                 "nothing was changed (no canary written), their change stands; run drift fix again"
             )
         request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
@@ -175,7 +175,7 @@ class ServiceFix(ServiceFixer):
     async def _promote(self) -> None:
         ctx, raw, after = self.ctx, self.live.source, self.after
         canary = self.outcome.canary
-        now = await read_after_prompt(self, after, canary_exists=True)  # `after`: before it
+        now = await read_before_write(self, after, promotion=True)  # `after`: before its prompt
         if now is not None and (changed := changed_since_read(after, now)):
             self._record(State.ABORTED, f"promotion not sent: changed at its prompt ({changed})")
             raise await self._their_write(

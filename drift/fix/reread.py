@@ -1,20 +1,26 @@
-"""A workload read again right after a prompt was answered, before the write that prompt
-confirmed (SPEC invariant 4: "`fix` aborts if the service changed after it was read (etag)").
+"""A workload read again right before drift's first write to it — after its lock was taken,
+and after the prompt when one was shown — and once more after the promotion's prompt (SPEC
+invariant 4: "`fix` aborts if the service changed after it was read (etag)").
 
-A write is built from a read made before its prompt (the plan's read for the canary write and
-a job's or pool's update; the read after the canary for the promotion), and a person may take
-minutes to answer. Cloud Run v2 does not promise to refuse the stale etag such a write carries:
-`Service.etag` "May be used to detect modification conflict during updates"
-(google/cloud/run/v2/service.proto), while AIP-154 says a stale etag "must" get ABORTED (sandbox
-option `stale_etag`). So, as `drift rollback` does (`drift.fix.rollback_restore.restore_all`:
-"after a prompt each is read again right before its write"), the fix reads the workload once
-more (one GetService, GetJob or GetWorkerPool) and writes nothing to it when it was written
-since: its `generation` ("A number that monotonically increases every time the user modifies
-the desired state", service.proto) moved, or its `uid` changed (deleted and created again).
-The etag is not compared: it fingerprints the whole resource, status included, so a deploy
-that settles while the prompt waits would change it with nobody's write. With `--yes` no prompt
-waited: no read is added (the write follows its read at once, as before). A write landing
-between this read and drift's is still told afterwards (`drift.fix.overwrote`)."""
+A fix's first write to a workload is built from the plan's read, made before the fix took its
+locks and before its prompt; one workload at a time (`concurrency: 1`, or prompts answered)
+the last one's turn comes after every other one's canary, probe and promotion, and a person
+may take minutes to answer (revwritecode F1, revwritecode2 F1). The promotion is built from
+the read after the canary, made before its own prompt. Cloud Run v2 does not promise to refuse
+the stale etag such a write carries: `Service.etag` "May be used to detect modification
+conflict during updates" (google/cloud/run/v2/service.proto), while AIP-154 says a stale etag
+"must" get ABORTED (sandbox option `stale_etag`). So, as `drift rollback` does
+(`drift.fix.rollback_restore.restore_all`: "after a prompt each is read again right before its
+write"), the fix reads the workload (one GetService, GetJob or GetWorkerPool) right before its
+first write, and right after the promotion's prompt, and writes nothing to it when it was
+written since: its `generation` ("A number that monotonically increases every time the user
+modifies the desired state", service.proto) moved, or its `uid` changed (deleted and created
+again). One read each: where a prompt was just answered, the read after it is this read.
+Under `--yes` the promotion follows the read after the canary (made under the lock, nothing
+waited on): no read is added there. The etag is not compared: it fingerprints the whole
+resource, status included, so a deploy that settles meanwhile would change it with nobody's
+write. A write landing between this read and drift's is still told afterwards
+(`drift.fix.overwrote`)."""
 
 from __future__ import annotations
 
@@ -27,12 +33,13 @@ from drift.kinds import Kind
 from drift.live.api import written_since
 
 
-async def read_after_prompt(fixer: Fixer, before: Any, *, canary_exists: bool = False) -> Any:
-    """The workload read again (None under `--yes`: no prompt was shown, nothing is read),
-    when it is still the one `before` was read from; else Stop, nothing written.
-    `canary_exists`: a read that fails is stopped as at a declined prompt (the cleanup reads
-    and judges the service itself); else nothing was written and the fix stops there."""
-    if fixer.ctx.options.yes:
+async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = False) -> Any:
+    """The workload read again, right before drift's write built from `before` (None for a
+    promotion under `--yes`: `before` is the read after the canary, nothing waited since);
+    else Stop, nothing written. A read that fails before the promotion is stopped as at a
+    declined prompt (the cleanup reads and judges the service itself); before the first write
+    nothing was written and the fix stops there."""
+    if promotion and fixer.ctx.options.yes:
         return None
     kind, name = fixer.sp.kind, before.name
     try:
@@ -41,16 +48,23 @@ async def read_after_prompt(fixer: Fixer, before: Any, *, canary_exists: bool = 
         else:
             now = await get_workload(fixer.ctx.session, kind, name)
     except ApiError as exc:
+        when = "before drift's write" if fixer.ctx.options.yes else "after the prompt"
         raise Stop(
-            f"{fixer.name}: it could not be read again after the prompt ({exc.brief}): "
+            f"{fixer.name}: it could not be read again {when} ({exc.brief}): "
             + (
                 "the promotion was not sent"
-                if canary_exists
+                if promotion
                 else "nothing was written to it; run drift fix again"
             ),
-            cleanup=canary_exists,
+            cleanup=promotion,
         ) from exc
     return now
+
+
+def waited(fixer: Fixer) -> str:
+    """What the workload's change happened during, for its message: the prompt, or ""
+    (`--yes`: the fix's work on the workloads before it, or the locks being taken)."""
+    return "" if fixer.ctx.options.yes else ", while the prompt waited"
 
 
 def changed_since_read(before: Any, now: Any) -> str:

@@ -25,7 +25,7 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
-from drift.fix.reread import changed_since_read, read_after_prompt
+from drift.fix.reread import changed_since_read, read_before_write, waited
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, next_generation, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
@@ -105,11 +105,11 @@ class WorkloadFix(Fixer):
     async def _steps(self) -> None:
         ctx, kind, source = self.ctx, self.sp.kind, self.live.source
         container = ctx.profile.services[self.sp.key].container
-        now = await read_after_prompt(self, source)  # the plan's read was made before the prompt
-        if now is not None and (since := changed_since_read(source, now)):
+        now = await read_before_write(self, source)  # the plan's read: before the lock, prompt
+        if since := changed_since_read(source, now):
             raise Stop(
-                f"{self.name}: it was changed since drift read it ({since}), while the "
-                "prompt waited: nothing was changed, their change stands; run drift plan again"
+                f"{self.name}: it was changed since drift read it ({since}){waited(self)}: "
+                "nothing was changed, their change stands; run drift plan again"
             )
         request = patched_template(source, self.sp, container)  # carries the etag read
         changed = not _same(request.template, source.template)

@@ -397,7 +397,7 @@ def before_the_write(
     monkeypatch: pytest.MonkeyPatch, step: int, action: Callable[[str], None]
 ) -> None:
     """Run `action` right before the fix's `step`-th write (1: the canary's, 2: the
-    promotion), after the read that follows the prompt (`drift.fix.reread`)."""
+    promotion), after the read right before it (`drift.fix.reread`)."""
     real = fix_canary.update_workload
     sent: list[str] = []
 

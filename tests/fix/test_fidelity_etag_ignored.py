@@ -2,10 +2,10 @@
 (google/cloud/run/v2/service.proto) while AIP-154 says a stale etag "must" be refused with
 ABORTED: sandbox option `stale_etag`. With a server that lets it through, a teammate's deploy
 between drift's read and its canary write is replaced by drift's write; drift must say so,
-not "leaves their change as it is", stop before promoting, and not exit 4. A write made while a
-prompt waits is caught before drift writes (`drift.fix.reread`, tests/fix/test_reread_after_
-prompt.py); these writes land later, between that read and drift's write: only the read after
-drift's write can tell."""
+not "leaves their change as it is", stop before promoting, and not exit 4. A write made before
+drift's read right before its write (after the lock and any prompt) is caught before drift
+writes (`drift.fix.reread`, tests/fix/test_reread_before_write.py); these writes land later,
+between that read and drift's write: only the read after drift's write can tell."""
 
 from __future__ import annotations
 

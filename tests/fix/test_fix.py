@@ -157,7 +157,7 @@ def test_etag_change_between_read_and_write_aborts(
     def meddle(question: str) -> None:
         sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")  # someone deploys meanwhile
 
-    # after the read that follows the prompt (`drift.fix.reread`), right before the write:
+    # after the read right before the write (`drift.fix.reread`), as that write is sent:
     # the server refuses drift's stale etag (ABORTED)
     before_the_write(monkeypatch, 1, meddle)
     ui = ScriptedUI([True])

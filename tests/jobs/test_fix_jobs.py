@@ -20,6 +20,7 @@ from drift.errors import ApiError, ExitCode, Interrupted
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.journal import Journal, State
+from drift.fix.lock import Locks
 from drift.fix.plan import plan_environment
 from drift.fix.rollback import run_rollback
 from drift.profiles.loader import load_profile
@@ -131,11 +132,17 @@ def test_fix_and_rollback_of_a_job_and_a_pool(lab: tuple[Sandbox, Path], tmp_pat
     assert {e.state for e in journal(tmp_path).entries()} == {State.ROLLED_BACK}
 
 
+@pytest.mark.parametrize("yes", [False, True], ids=["prompted", "yes"])
 @pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
 def test_a_third_party_update_between_read_and_write_is_refused(
-    lab: tuple[Sandbox, Path], tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
+    lab: tuple[Sandbox, Path],
+    tmp_path: Path,
+    stale_etag: str,
+    yes: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Someone updates the job while the prompt waits: the job read again after the answer
+    """Someone updates the job after the plan read it — while the prompt waits, or (`--yes`)
+    once the fix has taken its locks: the job read again right before the write
     (`drift.fix.reread`) shows it, and nothing is written, whether or not the server would
     refuse drift's stale etag (`stale_etag: ignored`: it would not)."""
     sandbox, profiles = lab
@@ -144,18 +151,30 @@ def test_a_third_party_update_between_read_and_write_is_refused(
     def meanwhile(question: str) -> None:
         sandbox.update_job("p", "job", env={"OTHER": "theirs"})
 
-    ui = ScriptedUI([True], on_confirm=meanwhile)
-    result = fix(tmp_path, profiles, ui)
-    assert result.exit_code == ExitCode.ABORTED
+    if yes:  # no prompt: their update lands once drift holds the job's lock
+        real = Locks.acquire
+
+        def acquire(locks: Locks, full_name: str, service: str, **kw: Any) -> None:
+            real(locks, full_name, service, **kw)
+            if full_name.endswith("/jobs/job"):
+                meanwhile("")
+
+        monkeypatch.setattr(Locks, "acquire", acquire)
+    ui = ScriptedUI([] if yes else [True], on_confirm=meanwhile)
+    result = fix(tmp_path, profiles, ui, yes=yes)
     text = result.summary()
+    # prompted: the first stop ends the fix; `--yes`: the pool's own fix runs beside the job's
+    assert result.exit_code == (ExitCode.DRIFT if yes else ExitCode.ABORTED), text
     assert "job job: it was changed since drift read it" in text and "nothing was changed" in text
+    assert ("while the prompt waited" in text) is not yes, text
     # who and what: the generation it is at, who wrote it and with which client
     assert "(generation 1 → 2, last modified by " in text and "with gcloud" in text, text
     job = sandbox.job("p", "job")
     names = [name for name, _, _ in env(job)]
     assert "OTHER" in names and "NEEDED" not in names  # theirs kept, nothing of ours
-    assert not writes(sandbox)  # refused before its write: nothing sent, nothing begun
-    assert journal(tmp_path).entries() == []
+    # refused before its write: nothing sent to the job, nothing begun for it
+    assert "UpdateJob" not in writes(sandbox)
+    assert [e.kind for e in journal(tmp_path).entries()] == (["worker_pool"] if yes else [])
 
 
 @pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])

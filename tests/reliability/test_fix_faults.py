@@ -81,7 +81,7 @@ CASES: dict[str, Case] = {
         (), CLEANED, when="deploy", service="auth", setup="disable-secret"
     ),
     # the canary's readiness: the service cannot be read back after the update (armed right
-    # before the canary write, after the read that follows the prompt: `drift.fix.reread`)
+    # before the canary write, after the read right before it: `drift.fix.reread`)
     "readiness-unreadable": Case((Fault("GetService", "UNAVAILABLE"),), LEFT, "canary-write"),
     "readiness-denied": Case((Fault("GetService", "PERMISSION_DENIED"),), LEFT, "canary-write"),
     # the canary probe

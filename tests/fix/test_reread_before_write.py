@@ -1,0 +1,255 @@
+"""SPEC invariant 4: "`fix` aborts if the service changed after it was read (etag)". A fix's
+first write to a service is built from the plan's read, made before the fix took its locks and
+before its prompt — and, one service at a time (`concurrency: 1`, or prompts answered), before
+every earlier service's canary, probe and promotion; the promotion from the read after the
+canary, made before its prompt. Cloud Run v2 promises no ABORTED for a stale etag
+(service.proto: the etag "May be used to detect modification conflict during updates"; sandbox
+option `stale_etag: ignored`), so drift reads the service again right before its first write
+(after its lock, and after the prompt when one was shown: one read) and after the promotion's
+prompt, as `drift rollback` does (`rollback_restore.restore_all`), and writes nothing to it when
+it was written since: their write stands (revwritecode F1, revwritecode2 F1)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import drift.fix.reread
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.journal import State
+from drift.profiles.loader import load_profile
+from drift.sandbox import Fault, Sandbox
+from tests.conftest import Clients, MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, PROJECT, TODAY, ScriptedUI, entries, fix, updates
+from tests.fix.test_fidelity_etag_ignored import meddle_at_the_promotion
+
+
+@pytest.fixture
+def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    return sandbox
+
+
+@pytest.mark.parametrize("write", ["deploy", "traffic"])
+def test_a_write_at_the_promotion_prompt_is_not_overwritten(
+    write: str,
+    lenient: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients: Clients,
+) -> None:
+    sandbox = lenient
+    monkeypatch.setattr(sandbox.scenario.options, "same_name_same_config", "reuse")
+    theirs, meddle = meddle_at_the_promotion(sandbox, clients, write)
+    ui = ScriptedUI([True, True], on_confirm=meddle)
+    result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    said = result.summary()
+    assert theirs and len(ui.questions) == 2
+    (outcome,) = result.outcomes
+    # the promotion is never sent: no write of drift's gives the canary any traffic
+    assert not [
+        u
+        for u in updates(sandbox)
+        if any(t.revision == outcome.canary and t.percent for t in u.service.traffic)
+    ], said
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert "changed meanwhile by someone else (generation" in said, said
+    assert "last modified by deployer@example.com" in said, said
+    assert f"did not move traffic to its canary {outcome.canary}" in said, said
+    assert f"`drift rollback {result.change_id}` removes it" in said, said
+    assert "replaced what they wrote" not in said, said
+    after = sandbox.service(PROJECT, "api")
+    assert not any(
+        s.revision.rsplit("/", 1)[-1] == outcome.canary and s.percent
+        for s in after.traffic_statuses
+    ), said
+    if write == "deploy":  # their revision serves, as their deploy asked
+        assert any(s.revision.endswith(theirs[0]) and s.percent for s in after.traffic_statuses)
+    (entry,) = entries(tmp_path)
+    assert entry.state != State.PROMOTED
+    assert [w["step"] for w in entry.writes] == ["canary"]
+
+
+def test_a_deploy_at_the_first_prompt_is_not_overwritten(
+    lenient: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    sandbox = lenient
+    theirs: list[str] = []
+
+    def meddle(question: str) -> None:
+        if not theirs:  # someone deploys while the fix's first prompt waits
+            done = sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+
+    ui = ScriptedUI([True, True], on_confirm=meddle)
+    result = fix(tmp_path, env, ui, FixOptions(), services=["api"])
+    said = result.summary()
+    after = sandbox.service(PROJECT, "api")
+    env_names = {v.name: v.value for v in after.template.containers[0].env}
+    # nothing written after the prompt (the service changed since the plan's read): exit 4,
+    # their template (LOG_LEVEL=WARNING) stays the service's template
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert env_names.get("LOG_LEVEL") == "WARNING", said
+    assert not [u for u in updates(sandbox) if not u.validate_only], said
+    assert "api changed after drift read it, while the prompt waited (generation" in said, said
+    assert "last modified by deployer@example.com" in said and "nothing was changed" in said
+    assert entries(tmp_path) == []  # nothing was begun: nothing to roll back
+    assert len(ui.questions) == 1
+
+
+def two_services(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stale_etag: str
+) -> tuple[Sandbox, Any]:
+    """Two drifting services, aaa and bbb, fixed one at a time (`concurrency: 1`): `run(ui,
+    options)` fixes both."""
+    sandbox = make_sandbox(lab.lab_world(service="aaa", also=("bbb",)))
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = lab.lab_profiles(tmp_path, "aaa", also=("bbb",))
+    settings = dataclasses.replace(lab.settings(tmp_path), concurrency=1)
+
+    def run(ui: ScriptedUI, options: FixOptions) -> FixResult:
+        profile = load_profile(folder, "lab")
+        return asyncio.run(
+            run_fix(profile, settings, ui, options, environ=sandbox.environ(), today=TODAY)
+        )
+
+    return sandbox, run
+
+
+@pytest.mark.parametrize("stale_etag", ["ignored", "aborted"])
+def test_a_deploy_of_the_next_service_during_a_yes_fix_is_not_overwritten(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stale_etag: str
+) -> None:
+    """revwritecode2 F1: with `--yes` (no prompt) and one service at a time, a teammate
+    deploys bbb while drift works on aaa, after the plan read bbb: bbb is read again right
+    before drift's first write to it, and nothing is written to it; aaa's fix stands."""
+    sandbox, run = two_services(make_sandbox, tmp_path, monkeypatch, stale_etag)
+    theirs: list[str] = []
+
+    def teammate(request: Any) -> None:
+        # while drift works on aaa, a teammate deploys bbb (LOG_LEVEL=WARNING): no prompt
+        if request.name.endswith("/services/aaa") and not theirs:
+            done = sandbox.set_env(LAB, "bbb", "LOG_LEVEL", "WARNING")
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+
+    lab.after_the_canary_write(monkeypatch, teammate)
+    result = run(ScriptedUI(), FixOptions(yes=True))
+    said = result.summary()
+    assert theirs, "the teammate's deploy was made"
+    bbb = sandbox.service(LAB, "bbb")
+    env = {v.name: v.value for v in bbb.template.containers[0].env}
+    assert env.get("LOG_LEVEL") == "WARNING", said  # their template stays bbb's
+    assert any(s.revision.endswith(theirs[0]) and s.percent for s in bbb.traffic_statuses)
+    sent = [u for u in lab.updates(sandbox) if not u.validate_only]
+    assert not [u for u in sent if u.service.name.endswith("/services/bbb")], said
+    assert "bbb changed after drift read it (generation" in said, said
+    assert "while the prompt waited" not in said and "nothing was changed" in said, said
+    assert "partial fix: aaa: promoted; bbb: aborted" in said, said
+    assert result.exit_code is ExitCode.DRIFT, said  # aaa was changed: a partial fix, never 4
+    assert [e.service for e in entries(tmp_path)] == ["aaa"]  # nothing begun for bbb
+
+
+def test_a_yes_fix_of_one_service_changed_after_its_read_writes_nothing(
+    lenient: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--yes`, one service: a deploy lands after the plan's read (here: once the lock is
+    taken, right before drift's read): exit 4, nothing written, no journal entry."""
+    sandbox = lenient
+    real = drift.fix.reread.get_service
+
+    async def deploy_first(session: Any, name: str) -> Any:
+        sandbox.set_env(PROJECT, "api", "LOG_LEVEL", "WARNING")
+        return await real(session, name)
+
+    monkeypatch.setattr(drift.fix.reread, "get_service", deploy_first)
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    said = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert "api changed after drift read it (generation" in said, said
+    assert "nothing was changed (no canary written)" in said, said
+    assert not [u for u in updates(sandbox) if not u.validate_only], said
+    assert entries(tmp_path) == []
+
+
+def reads_again(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The services `drift.fix.reread` reads again, in order, by name."""
+    names: list[str] = []
+    real = drift.fix.reread.get_service
+
+    async def get_service(session: Any, name: str) -> Any:
+        names.append(name.rsplit("/", 1)[-1])
+        return await real(session, name)
+
+    monkeypatch.setattr(drift.fix.reread, "get_service", get_service)
+    return names
+
+
+def gets(sandbox: Sandbox, service: str) -> int:
+    return sum(
+        1
+        for c in sandbox.calls
+        if c.short == "GetService" and c.request.name.endswith(f"/services/{service}")
+    )
+
+
+def test_one_read_before_each_first_write_and_one_after_each_promotion_prompt(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each written service is read again exactly once right before its canary write — after
+    its lock and, one at a time, after the service before it was promoted; after the first
+    prompt that read is the read after the prompt, never a second one — and once more after
+    its promotion prompt (none under `--yes`: the promotion follows the read after the
+    canary, nothing waited on)."""
+    counted: dict[bool, dict[str, int]] = {}
+    for yes in (True, False):
+        (tmp_path / str(yes)).mkdir()
+        sandbox, run = two_services(make_sandbox, tmp_path / str(yes), monkeypatch, "aborted")
+        names = reads_again(monkeypatch)
+        ui = ScriptedUI() if yes else ScriptedUI([True, True, True])
+        result = run(ui, FixOptions(yes=yes))
+        assert result.exit_code == ExitCode.OK, result.summary()
+        per_service = 1 if yes else 2
+        assert names == [n for n in ("aaa", "bbb") for _ in range(per_service)]
+        counted[yes] = {n: gets(sandbox, n) for n in ("aaa", "bbb")}
+        # bbb's read again comes after aaa's promotion: the last call before bbb's canary
+        # write (its first) is bbb's GetService
+        calls = [c for c in sandbox.calls if c.short in ("GetService", "UpdateService")]
+        first_bbb = next(i for i, c in enumerate(calls) if _updates(c, "bbb"))
+        last_aaa = max(i for i, c in enumerate(calls) if _updates(c, "aaa"))
+        assert last_aaa < first_bbb
+        assert calls[first_bbb - 1].short == "GetService"
+        assert calls[first_bbb - 1].request.name.endswith("/services/bbb")
+    # in all, prompts cost one GetService per written service (after its promotion prompt)
+    assert counted[False] == {n: counted[True][n] + 1 for n in ("aaa", "bbb")}, counted
+
+
+def _updates(call: Any, service: str) -> bool:
+    return call.short == "UpdateService" and call.request.service.name.endswith(
+        f"/services/{service}"
+    )
+
+
+def test_a_service_that_cannot_be_read_again_is_not_written(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The read after the prompt (the read right before the first write) fails: nothing is
+    written (the write would rest on a read older than the prompt), said, exit 4."""
+
+    def unreadable(question: str) -> None:
+        sandbox.inject(Fault("GetService", "UNAVAILABLE"))
+
+    result = fix(tmp_path, env, ScriptedUI([True], on_confirm=unreadable), FixOptions(), ["api"])
+    said = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert "could not be read again after the prompt" in said and "nothing was written" in said
+    assert not [u for u in updates(sandbox) if not u.validate_only], said
