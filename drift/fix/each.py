@@ -36,7 +36,17 @@ async def fix_each(
         return await _together(ctx, todo, make, where, locks)
     outcomes: list[ServiceOutcome] = []
     for sp in todo:
-        outcome = await where.run(make(ctx, sp), locks)
+        try:
+            outcome = await where.run(make(ctx, sp), locks)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            # before the workload's first write (its read right before it, `drift.fix.reread`):
+            # nothing of its own to clean up; when an earlier one was changed, the fix ends as
+            # a "no" does (a re-check, exit 1), as concurrent flows do (`_as_a_no`), never 4
+            if (ended := _as_a_no(todo, where)) is None:
+                raise
+            if (me := asyncio.current_task()) is not None:  # taken back: a next one is new
+                me.uncancel()
+            return ended
         outcomes.append(outcome)
         if outcome.aborted:
             break

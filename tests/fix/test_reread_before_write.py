@@ -253,3 +253,30 @@ def test_a_service_that_cannot_be_read_again_is_not_written(
     assert result.exit_code == ExitCode.ABORTED, said
     assert "could not be read again after the prompt" in said and "nothing was written" in said
     assert not [u for u in updates(sandbox) if not u.validate_only], said
+
+
+def test_ctrl_c_during_the_read_before_the_next_services_write_ends_as_a_no(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--yes`, one service at a time: Ctrl-C while bbb is read again right before its first
+    write, aaa promoted already: nothing of bbb's to clean up, and the fix ends as a "no"
+    does (aaa's fix said and re-checked, exit 1), never exit 4 ("nothing was changed")."""
+    sandbox, run = two_services(make_sandbox, tmp_path, monkeypatch, "aborted")
+    real = drift.fix.reread.get_service
+
+    async def ctrl_c_at_bbb(session: Any, name: str) -> Any:
+        if name.endswith("/services/bbb"):
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()  # what asyncio's Ctrl-C handler does to the command's task
+        return await real(session, name)
+
+    monkeypatch.setattr(drift.fix.reread, "get_service", ctrl_c_at_bbb)
+    result = run(ScriptedUI(), FixOptions(yes=True))
+    said = result.summary()
+    assert result.exit_code is ExitCode.DRIFT, said
+    assert "partial fix: aaa: promoted; bbb: aborted" in said, said
+    assert result.recheck is not None  # re-checked: bbb still drifts, aaa no longer
+    assert {f.service for f in result.recheck.findings} == {"bbb"}, result.recheck.findings
+    sent = [u for u in lab.updates(sandbox) if not u.validate_only]
+    assert not [u for u in sent if u.service.name.endswith("/services/bbb")], said
