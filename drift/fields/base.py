@@ -275,6 +275,9 @@ class Field:
     """The kinds of workload that have it (the API has a field for it there)."""
     flagless: frozenset[Kind] = frozenset()
     """Kinds whose `gcloud … update` has no flag for it (a script leaves it to a comment)."""
+    names_project: bool = False
+    """A value may name a project (`projects/P/…`, an account `…@P.iam.gserviceaccount.com`):
+    `drift compare` flags one naming the other environment's project."""
 
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds

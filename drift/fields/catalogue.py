@@ -218,6 +218,7 @@ FIELDS: dict[str, Field] = {
             read=lambda s: normalise_account(s.revision.service_account),
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
+            names_project=True,
             parse=a.scalar(profile_account),
             normalise=lambda v: normalise_account(str(v)),
             equivalent=same_account,
@@ -258,6 +259,7 @@ FIELDS: dict[str, Field] = {
             read=_vpc_connector,
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
+            names_project=True,
             qualify=own_connector,
             blocked=direct_vpc,
             blocked_commands=connector_commands,
@@ -307,6 +309,8 @@ FIELDS: dict[str, Field] = {
             normalise=lambda v: "" if v == "none" else v,
             show=lambda v: str(v) or "none",
             kinds=EVERY_KIND,
+            # BinaryAuthorization.policy's format: projects/{project}/platforms/cloudRun/{name}
+            names_project=True,
         ),
         Field(
             "image",

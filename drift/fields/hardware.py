@@ -225,6 +225,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         show=lambda v: str(v) or "none (Google-managed encryption)",
         examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
         kinds=EVERY_KIND,
+        names_project=True,  # CRYPTO_KEY: projects/{project}/…
     ),
     *REVOCATION_FIELDS,
     Field(
