@@ -29,6 +29,16 @@ def _no_key(value: Any) -> str:
     return "" if str(value).strip() in NONE else str(value).strip()
 
 
+def _no_clear_key(kind: Kind, value: SettingValue) -> str:
+    """gcloud 528's `run jobs update` (and `jobs deploy`) add the key flag without its clear
+    (surface/run/jobs/update.py: `flags.AddCmekKeyFlag(parser, with_clear=False)`; the
+    reference of `gcloud run jobs update` lists `--key=KEY` only): a job's key is set by
+    flag, never taken away by one."""
+    if kind is Kind.JOB and not _no_key(value):
+        return "has no flag to take a key away (no --clear-key); drift fix makes it"
+    return ""
+
+
 def _crypto_key(value: Any) -> str:
     key = _no_key(value)
     if key and not CRYPTO_KEY.fullmatch(key):
@@ -218,8 +228,10 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         terraform=(tf_template("encryption_key"),),
         read=lambda s: str(s.revision.encryption_key),
         write=a.template_field("encryption_key", _no_key),
-        # gcloud run deploy / services, jobs, worker-pools update: `--key=KEY`, `--clear-key`
+        # gcloud run deploy / services, worker-pools update: `--key=KEY`, `--clear-key`;
+        # jobs update: `--key=KEY` only (`_no_clear_key`)
         gcloud=lambda v: f"--key={v}" if _no_key(v) else "--clear-key",
+        no_flag=_no_clear_key,
         parse=a.scalar(_crypto_key),
         normalise=_no_key,
         show=lambda v: str(v) or "none (Google-managed encryption)",
