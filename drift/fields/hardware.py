@@ -115,7 +115,8 @@ def _job_default_unknown(source: Source) -> str:
     return (
         "the job does not set gpu_zonal_redundancy_disabled and the default for a GPU job is "
         "not documented (jobs' GPU page: no-zonal-redundancy pricing); set it on the job "
-        "(gcloud beta run jobs update --[no-]gpu-zonal-redundancy) to verify it"
+        "(gcloud run jobs update --[no-]gpu-zonal-redundancy; gcloud 528 has it in its alpha "
+        "track only) to verify it"
     )
 
 
