@@ -222,7 +222,9 @@ def fix(
         from_template=from_template,
         saved=saved,
         only=tuple(only or ()),
-        report_shown=output.prose_to_stderr(format),
+        # a dry run's report is shown in every format (README: "with --dry-run, the report
+        # of the check the plan repairs"), the table's too: its summary line says the exit
+        report_shown=output.prose_to_stderr(format) or dry_run,
         began=said.began,
     )
     prose = output.prose_to_stderr(format)  # stdout: the report alone
@@ -239,7 +241,7 @@ def fix(
         summary = result.summary()
         if summary:
             output.say(summary, err=prose)
-        if result.recheck is not None and (result.change_id is not None or prose):
+        if result.recheck is not None and (result.change_id is not None or prose or dry_run):
             if result.change_id is not None:
                 output.say("re-check after the fix:", err=prose)
             output.emit(output.render(result.recheck, format), fmt=format)
