@@ -239,7 +239,8 @@ def fix(
         )
     try:
         summary = result.summary()
-        if summary:
+        # a table dry run's report says it as a note, above its summary line: said once
+        if summary and not (dry_run and not prose and result.recheck is not None):
             output.say(summary, err=prose)
         if result.recheck is not None and (result.change_id is not None or prose or dry_run):
             if result.change_id is not None:
