@@ -257,7 +257,20 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         value = data.get(key)
         if isinstance(value, str) and not Path(value).is_absolute():
             data[key] = folder / value
+    if isinstance(found_dir := data.get("profiles_dir"), Path):
+        data["profiles_dir"] = _from_here(found_dir)
     return data
+
+
+def _from_here(path: Path) -> Path:
+    """The profiles directory `[tool.drift]` names, relative to the working directory, as
+    `--profiles ../../deploy/profiles` is given: every finding's `location.file` is then
+    relative to it (SPEC "Findings": "`file` relative to the working directory"), whichever
+    way the profiles were found. As it is when no relative path can be made."""
+    try:
+        return Path(os.path.relpath(path))
+    except (ValueError, OSError):  # another drive; a working directory gone
+        return path
 
 
 def _names_a_directory(value: object, source: str, key: str) -> None:

@@ -294,10 +294,10 @@ def test_the_profiles_are_those_of_the_working_directory_when_it_has_some(
     monkeypatch.chdir(app)
     assert load_settings().profiles_dir.resolve() == (app / "profiles").resolve()
     monkeypatch.chdir(app.parent)  # no ./profiles here: the project's, as before
-    assert load_settings().profiles_dir == tmp_path / "profiles"
+    assert load_settings().profiles_dir.resolve() == (tmp_path / "profiles").resolve()
     monkeypatch.chdir(app)  # profiles_dir set: relative to the pyproject.toml, wherever run
     (tmp_path / "pyproject.toml").write_text('[tool.drift]\nprofiles_dir = "profiles"\n')
-    assert load_settings().profiles_dir == tmp_path / "profiles"
+    assert load_settings().profiles_dir.resolve() == (tmp_path / "profiles").resolve()
 
 
 def test_a_report_of_other_profiles_than_the_working_directorys_names_them(
@@ -319,7 +319,8 @@ def test_a_report_of_other_profiles_than_the_working_directorys_names_them(
     assert "profiles" not in here.stdout.splitlines()[0]
     (app / "profiles" / "staging.yaml").unlink()
     (app / "profiles").rmdir()
-    root = str(tmp_path / "profiles")
+    # named relative to the working directory, as a finding's location.file (SPEC Findings)
+    root = __import__("os").path.relpath(tmp_path / "profiles", app)
     table = drift("check", "staging", env=sandbox_env, cwd=app)
     assert table.returncode == 0, table.stdout + table.stderr
     assert table.stdout.splitlines()[0].endswith(f" · profiles {root}"), table.stdout

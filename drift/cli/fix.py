@@ -12,7 +12,6 @@ import typer
 from drift.cli import output
 from drift.cli.options import (
     GATES,
-    READS,
     FormatOpt,
     JournalOpt,
     OutputOpt,
@@ -40,7 +39,7 @@ FromTemplateOpt = Annotated[
 ]
 
 
-@shared(*READS)
+@shared(*GATES)
 def plan(
     cli: Invocation,
     service: ServiceOpt = None,
@@ -70,20 +69,27 @@ def plan(
     """Show the patch that would repair the drift, and the manual steps. Never writes to
     the cloud.
 
-    Formats: table (masked before/after), json (drift.plan/v2), gcloud (a bash script safe
-    to run as is: only the changes drift can make exactly, with --update-*/--remove-*, never
+    Formats: table (masked before/after), json (drift.plan/v2), gcloud (a bash script to
+    read, then run: only the changes drift can make exactly, with --update-*/--remove-*, never
     --set-*; manual steps as comments; credentials read from the environment), yaml (each
     patched service complete, for `gcloud run services replace`).
+
+    Exit: as `drift check` (SPEC "Exit codes"): 0 no finding at or above --fail-on, 1
+    drift at or above it (the plan is printed all the same), 2 usage, 3 when something
+    could not be read. To chain on the plan, give `--fail-on never`: 0 with drift, and 3
+    still stops the chain when the plan is incomplete.
 
     Examples:
 
       drift plan e2e
 
-      drift plan staging --format gcloud > fix.sh && bash fix.sh
+      drift plan staging --format gcloud --fail-on never --output fix.sh
+
+      (read fix.sh; run it, bash fix.sh, once you agree with every line)
 
       drift plan staging --service api --format yaml --output api.yaml
 
-      drift plan staging --out plan.json && drift fix staging --plan plan.json
+      drift plan staging --fail-on never --out plan.json && drift fix staging --plan plan.json
     """
     from drift.fix.plan import plan_environment
     from drift.fix.render import render_plan
@@ -216,7 +222,9 @@ def fix(
         from_template=from_template,
         saved=saved,
         only=tuple(only or ()),
-        report_shown=output.prose_to_stderr(format),
+        # a dry run's report is shown in every format (README: "with --dry-run, the report
+        # of the check the plan repairs"), the table's too: its summary line says the exit
+        report_shown=output.prose_to_stderr(format) or dry_run,
         began=said.began,
     )
     prose = output.prose_to_stderr(format)  # stdout: the report alone
@@ -231,9 +239,10 @@ def fix(
         )
     try:
         summary = result.summary()
-        if summary:
+        # a table dry run's report says it as a note, above its summary line: said once
+        if summary and not (dry_run and not prose and result.recheck is not None):
             output.say(summary, err=prose)
-        if result.recheck is not None and (result.change_id is not None or prose):
+        if result.recheck is not None and (result.change_id is not None or prose or dry_run):
             if result.change_id is not None:
                 output.say("re-check after the fix:", err=prose)
             output.emit(output.render(result.recheck, format), fmt=format)

@@ -18,7 +18,7 @@ from drift.compare.model import (
 from drift.compare.sides import Sides, other_side
 from drift.credentials import looks_like_credential
 from drift.diff.describe import mask_plain
-from drift.fields import SettingValue, is_default_account
+from drift.fields import FIELDS, SettingValue, is_default_account
 from drift.findings import Scope
 from drift.redact import MASK
 
@@ -294,7 +294,11 @@ class Context(Sides):
                 (_text(account_a), _text(account_b)),
             )
             return
-        for key in ("service_account", "vpc_connector"):
+        # every row whose value can name a project (Field.names_project: a connector, a
+        # Direct VPC network or subnet, a CMEK key, a Binary Authorization policy); a Shared
+        # VPC host that is neither environment's project is no side's marker, so naming it
+        # in both is not flagged
+        for key in (name for name, field in FIELDS.items() if field.names_project):
             for side, view in zip(SIDES, (a, b), strict=True):
                 value = view.settings.get(key)
                 named = self._foreign(side, value) if isinstance(value, str) else None

@@ -275,6 +275,13 @@ class Field:
     """The kinds of workload that have it (the API has a field for it there)."""
     flagless: frozenset[Kind] = frozenset()
     """Kinds whose `gcloud … update` has no flag for it (a script leaves it to a comment)."""
+    no_flag: Callable[[Kind, SettingValue], str] | None = None
+    """Why `gcloud … update` of a kind has no flag for this value when it has one for others
+    (a job's `--key` but no `--clear-key`): a script leaves it to a comment ("" or None: it
+    has one)."""
+    names_project: bool = False
+    """A value may name a project (`projects/P/…`, an account `…@P.iam.gserviceaccount.com`):
+    `drift compare` flags one naming the other environment's project."""
 
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds

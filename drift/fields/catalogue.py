@@ -11,6 +11,7 @@ from drift.fields import access as a
 from drift.fields.audiences import AUDIENCE_FIELDS
 from drift.fields.base import (
     EVERY_KIND,
+    SERVICES,
     Field,
     SettingValue,
     Source,
@@ -129,7 +130,9 @@ def _image(source: Source) -> str:
     return str(source.container.image) if source.container is not None else ""
 
 
-def _service_switch(name: str, help: str, gcloud: Callable[[SettingValue], str]) -> Field:
+def _service_switch(
+    name: str, help: str, gcloud: Callable[[SettingValue], str], **more: Any
+) -> Field:
     """The row of a boolean the service itself holds under the name of its profile key (false
     where the service's message has no such field)."""
 
@@ -146,6 +149,7 @@ def _service_switch(name: str, help: str, gcloud: Callable[[SettingValue], str])
         write=a.service_field(name, bool),
         gcloud=gcloud,
         terraform=((name,),),
+        **more,
     )
 
 
@@ -218,6 +222,7 @@ FIELDS: dict[str, Field] = {
             read=lambda s: normalise_account(s.revision.service_account),
             write=a.template_field("service_account", str),
             gcloud=a.flag("service-account"),
+            names_project=True,
             parse=a.scalar(profile_account),
             normalise=lambda v: normalise_account(str(v)),
             equivalent=same_account,
@@ -258,6 +263,7 @@ FIELDS: dict[str, Field] = {
             read=_vpc_connector,
             write=a.template_field("vpc_access.connector", str),
             gcloud=a.flag("vpc-connector"),
+            names_project=True,
             qualify=own_connector,
             blocked=direct_vpc,
             blocked_commands=connector_commands,
@@ -289,7 +295,10 @@ FIELDS: dict[str, Field] = {
         _service_switch(
             "default_uri_disabled",
             "The run.app URL is disabled (the service's setting).",
+            # GA gcloud (528) has no --[no-]default-url, beta has (as --iap, --scaling): the GA
+            # script leaves it to drift fix; a manual step is beta's (commands.BETA_FLAGS)
             a.switch("no-default-url", "default-url"),
+            flagless=SERVICES,
         ),
         Field(
             "binary_authorization",
@@ -307,6 +316,8 @@ FIELDS: dict[str, Field] = {
             normalise=lambda v: "" if v == "none" else v,
             show=lambda v: str(v) or "none",
             kinds=EVERY_KIND,
+            # BinaryAuthorization.policy's format: projects/{project}/platforms/cloudRun/{name}
+            names_project=True,
         ),
         Field(
             "image",

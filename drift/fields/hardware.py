@@ -29,6 +29,16 @@ def _no_key(value: Any) -> str:
     return "" if str(value).strip() in NONE else str(value).strip()
 
 
+def _no_clear_key(kind: Kind, value: SettingValue) -> str:
+    """gcloud 528's `run jobs update` (and `jobs deploy`) add the key flag without its clear
+    (surface/run/jobs/update.py: `flags.AddCmekKeyFlag(parser, with_clear=False)`; the
+    reference of `gcloud run jobs update` lists `--key=KEY` only): a job's key is set by
+    flag, never taken away by one."""
+    if kind is Kind.JOB and not _no_key(value):
+        return "has no flag to take a key away (no --clear-key); drift fix makes it"
+    return ""
+
+
 def _crypto_key(value: Any) -> str:
     key = _no_key(value)
     if key and not CRYPTO_KEY.fullmatch(key):
@@ -105,7 +115,8 @@ def _job_default_unknown(source: Source) -> str:
     return (
         "the job does not set gpu_zonal_redundancy_disabled and the default for a GPU job is "
         "not documented (jobs' GPU page: no-zonal-redundancy pricing); set it on the job "
-        "(gcloud beta run jobs update --[no-]gpu-zonal-redundancy) to verify it"
+        "(gcloud run jobs update --[no-]gpu-zonal-redundancy; gcloud 528 has it in its alpha "
+        "track only) to verify it"
     )
 
 
@@ -218,13 +229,16 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         terraform=(tf_template("encryption_key"),),
         read=lambda s: str(s.revision.encryption_key),
         write=a.template_field("encryption_key", _no_key),
-        # gcloud run deploy / services, jobs, worker-pools update: `--key=KEY`, `--clear-key`
+        # gcloud run deploy / services, worker-pools update: `--key=KEY`, `--clear-key`;
+        # jobs update: `--key=KEY` only (`_no_clear_key`)
         gcloud=lambda v: f"--key={v}" if _no_key(v) else "--clear-key",
+        no_flag=_no_clear_key,
         parse=a.scalar(_crypto_key),
         normalise=_no_key,
         show=lambda v: str(v) or "none (Google-managed encryption)",
         examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
         kinds=EVERY_KIND,
+        names_project=True,  # CRYPTO_KEY: projects/{project}/…
     ),
     *REVOCATION_FIELDS,
     Field(

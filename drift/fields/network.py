@@ -298,6 +298,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         blocked_commands=_direct_commands(_network_flag),
         examples=("default",),
         kinds=EVERY_KIND,
+        names_project=True,  # a full name: projects/P/… (a Shared VPC host's)
     ),
     Field(
         "vpc_subnet",
@@ -317,6 +318,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         blocked_commands=_direct_commands(_subnet_flag),
         examples=("run-egress",),
         kinds=EVERY_KIND,
+        names_project=True,  # a full name: projects/P/… (a Shared VPC host's)
     ),
     Field(
         "vpc_network_tags",

@@ -37,10 +37,11 @@ def _flag_name(word: str) -> str:
     return word.split("=", 1)[0].removeprefix("--").removeprefix("no-")
 
 
-BETA_FLAGS = frozenset({"scaling", "iap"})
+BETA_FLAGS = frozenset({"scaling", "iap", "default-url"})
 """Flags of `gcloud run services update` only its beta track has: GA gcloud 528 answers
 `--scaling` and `--[no-]iap` with "unrecognized arguments … available in one or more
-alternate release tracks"; `gcloud beta run services update` parses them."""
+alternate release tracks", `--[no-]default-url` with "unrecognized arguments"; `gcloud beta
+run services update` parses them."""
 
 
 def update_command(kind: Kind, *flags: str) -> list[str]:

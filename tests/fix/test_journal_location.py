@@ -125,7 +125,9 @@ def test_settings_from_a_subdirectory(tmp_path: Path, monkeypatch: pytest.Monkey
         monkeypatch.delenv(key)
     monkeypatch.chdir(deep)
     settings = load_settings()
-    assert settings.profiles_dir == root / "deploy" / "profiles"
+    # named from the working directory (SPEC Findings: location.file relative to it)
+    assert settings.profiles_dir == Path("../../deploy/profiles")
+    assert settings.profiles_dir.resolve() == (root / "deploy" / "profiles").resolve()
     assert settings.journal() == root / ".drift" / "journal"
     monkeypatch.setenv("DRIFT_JOURNAL_DIR", str(tmp_path / "elsewhere"))
     assert load_settings().journal() == tmp_path / "elsewhere"

@@ -142,9 +142,12 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             )
             out.left.append(s)
             continue
-        if sp.kind in FIELDS[s.name].flagless:
+        lacking = FIELDS[s.name].no_flag
+        why = lacking(sp.kind, s.after) if lacking is not None else ""
+        if sp.kind in FIELDS[s.name].flagless or why:
             out.skipped.append(
-                f"setting {s.name}: {shell_line(update_command(sp.kind))} has no flag for it"
+                f"setting {s.name}: {shell_line(update_command(sp.kind))} "
+                f"{why or 'has no flag for it'}"
             )
             out.left.append(s)
             continue

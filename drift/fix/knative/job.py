@@ -42,7 +42,7 @@ def job_out(conv: Conversion, job: Any, *, project: str, region: str) -> dict[st
 def _execution_out(conv: Conversion, e: Any) -> dict[str, Any]:
     task = e.template
     fields: dict[str, str] = {}
-    pod = pod_out(conv, task, fields)
+    pod = pod_out(conv, task, fields, job=True)
     if present(task, "max_retries"):
         pod["maxRetries"] = task.max_retries
     seconds = seconds_of(task.timeout)

@@ -54,9 +54,10 @@ def ingress_index(containers: Any) -> int:
     return next((i for i, c in enumerate(containers) if c.ports), 0)
 
 
-def pod_out(conv: Conversion, t: Any, ann: dict[str, str]) -> dict[str, Any]:
+def pod_out(conv: Conversion, t: Any, ann: dict[str, str], *, job: bool = False) -> dict[str, Any]:
     """The Knative `spec` of a RevisionTemplate or TaskTemplate `t`; its annotations go to
-    `ann` (the template's annotations as read, with the field annotations added)."""
+    `ann` (the template's annotations as read, with the field annotations added); `job`: `t`
+    is a job's TaskTemplate (an explicit false GPU zonal redundancy is written)."""
     hidden = _cloudsql_out(conv, t, ann)
     spec: dict[str, Any] = {}
     if t.service_account:
@@ -82,9 +83,20 @@ def pod_out(conv: Conversion, t: Any, ann: dict[str, str]) -> dict[str, Any]:
         put(conv, ann, keys.EXECUTION_ENVIRONMENT, env)
     _vpc_out(conv, t, ann)
     _encryption_out(conv, t, ann)
+    _gpu_redundancy_out(conv, t, ann, job=job)
+    return spec
+
+
+def _gpu_redundancy_out(conv: Conversion, t: Any, ann: dict[str, str], *, job: bool) -> None:
+    """gpu_zonal_redundancy_disabled is `optional bool` in every template ("a member of
+    `oneof` ``_gpu_zonal_redundancy_disabled``"). A service's or pool's unset reads as not
+    disabled (drift.fields.hardware `_gpu_redundancy_off`), so only true is written; a job's
+    default is not documented and drift judges only a set value (`_job_default_unknown`),
+    so its explicit false is written too."""
     if t.gpu_zonal_redundancy_disabled:
         put(conv, ann, keys.GPU_ZONAL_REDUNDANCY_DISABLED, "true")
-    return spec
+    elif job and present(t, "gpu_zonal_redundancy_disabled"):
+        put(conv, ann, keys.GPU_ZONAL_REDUNDANCY_DISABLED, "false")
 
 
 def finish_annotations(conv: Conversion, ann: dict[str, str]) -> None:
@@ -263,8 +275,10 @@ def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any, *, service: bool =
         t.execution_environment = {v: k for k, v in keys.EXECUTION_VALUES.items()}.get(env, 0)
     _vpc_in(ann, t)
     _encryption_in(ann, t)
-    if ann.pop(keys.GPU_ZONAL_REDUNDANCY_DISABLED, None) == "true":
-        t.gpu_zonal_redundancy_disabled = True
+    zonal = ann.pop(keys.GPU_ZONAL_REDUNDANCY_DISABLED, None)
+    if zonal in ("true", "false"):
+        # as stated, false too: the field tracks presence (`_gpu_redundancy_out`)
+        t.gpu_zonal_redundancy_disabled = zonal == "true"
 
 
 def _containers_in(ann: dict[str, str], containers: list[Any], *, throttled: bool) -> None:
