@@ -23,6 +23,7 @@ from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
 from drift.kinds import Kind, label
+from drift.live.api import in_progress
 from drift.live.backendid import elsewhere
 from drift.live.clients import backend
 from drift.live.normalize import raw
@@ -37,8 +38,9 @@ NEW = "(new revision)"
 def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
     """Everything a rollback changes, live → restored: the template (image, every variable
     masked as findings mask them, settings, any other field), service-level settings, and the
-    traffic (its spec, what serves now, and what will serve: a new revision of the recorded
-    configuration, which runs what an image's tag names now)."""
+    traffic (its spec, what serves now — not while a deploy is in progress: its
+    `traffic_statuses` are transient then, `Service.reconciling` — and what will serve: a new
+    revision of the recorded configuration, which runs what an image's tag names now)."""
     restored = restore_request(live, entry)
     name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name
     if gone:
@@ -55,7 +57,10 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         lines.append(
             f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"
         )
-    lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
+    if in_progress(live):  # its traffic_statuses are transient: not what serves
+        lines.append("what serves: not known until the deploy in progress settles (transient)")
+    else:
+        lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
     if gone:
         lines.append(said(entry, gone))
     lines.append(afterwards(entry, restored.traffic))
