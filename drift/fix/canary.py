@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError, JournalError, next_steps
+from drift.errors import ApiError, JournalError, hint_lines
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -149,11 +149,10 @@ class ServiceFix(ServiceFixer):
                     f"{self.name} changed after drift read it (etag): nothing was changed; "
                     "run drift fix again"
                 )
-            steps = next_steps([exc.reason], runtime=self.live.source.template.service_account)
             raise Stop(
                 f"{self.name}: deploying the canary {canary} failed ({exc.reason}); nothing was "
                 f"changed: traffic stays on {self.sp.revision}"
-                + "".join(f"\n  hint: {step}" for step in steps)
+                + hint_lines([exc.reason], runtime=self.live.source.template.service_account)
             )
         try:
             return await settled(self.ctx.session, name, canary)
