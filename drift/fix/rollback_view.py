@@ -22,6 +22,7 @@ from drift.fix.restore import as_found, name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
+from drift.fix.update import GONE
 from drift.kinds import Kind, label
 from drift.live.api import in_progress
 from drift.live.backendid import elsewhere
@@ -161,6 +162,12 @@ class ChangeList:
         return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
 
 
+def gone_note(entry: Entry) -> str:
+    """Why the entry was closed or aborted for its workload deleted ("" when it was not)."""
+    note = str(entry.history[-1].get("note", "")) if entry.history else ""
+    return note if f" {GONE} (" in note else ""
+
+
 def _state(entry: Entry) -> str:
     if entry.unreadable:
         why = NEWER if NEWER in entry.problem else _untrusted(entry.problem) or "unreadable"
@@ -171,6 +178,8 @@ def _state(entry: Entry) -> str:
         return f"{entry.state} (entry refused: {why})"
     if entry.undone_by:
         return f"{entry.state} (by the rollback of {entry.undone_by})"
+    if gone_note(entry):
+        return f"{entry.state} (closed: {label(Kind(entry.kind), entry.service)} {GONE})"
     return entry.state
 
 

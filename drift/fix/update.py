@@ -136,7 +136,7 @@ def stale_etag(exc: ApiError) -> bool:
     return exc.status == "FAILED_PRECONDITION" and bool(_ETAG_WORD.search(exc.detail))
 
 
-def deleted(exc: BaseException) -> bool:
+def deleted(exc: object) -> bool:
     """Whether a call on a service answered NOT_FOUND: a definite answer, the service no
     longer exists. drift never sets `allow_missing` ("If set to true, and if the Service does
     not exist, it will create a new one", run/v2 `UpdateServiceRequest.allow_missing`), so an
