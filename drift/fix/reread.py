@@ -22,7 +22,7 @@ from typing import Any
 
 from drift.errors import ApiError
 from drift.fix.context import Fixer, Stop
-from drift.fix.update import get_service, get_workload
+from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
 from drift.live.api import written_since
 
@@ -31,7 +31,9 @@ async def read_after_prompt(fixer: Fixer, before: Any, *, canary_exists: bool = 
     """The workload read again (None under `--yes`: no prompt was shown, nothing is read),
     when it is still the one `before` was read from; else Stop, nothing written.
     `canary_exists`: a read that fails is stopped as at a declined prompt (the cleanup reads
-    and judges the service itself); else nothing was written and the fix stops there."""
+    and judges the service itself); else nothing was written and the fix stops there. A
+    workload deleted meanwhile (NOT_FOUND, `drift.fix.update.deleted`) took its revisions with
+    it: nothing to clean up, and the change is closed aborted."""
     if fixer.ctx.options.yes:
         return None
     kind, name = fixer.sp.kind, before.name
@@ -41,6 +43,12 @@ async def read_after_prompt(fixer: Fixer, before: Any, *, canary_exists: bool = 
         else:
             now = await get_workload(fixer.ctx.session, kind, name)
     except ApiError as exc:
+        if deleted(exc):  # a definite answer: its revisions, a canary too, went with it
+            did = "the promotion was not sent" if canary_exists else "nothing was written"
+            raise Stop(
+                f"{fixer.name} {GONE} (deleted after drift read it, while the prompt waited): "
+                f"{did}; nothing is left to roll back"
+            ) from exc
         raise Stop(
             f"{fixer.name}: it could not be read again after the prompt ({exc.brief}): "
             + (

@@ -44,12 +44,29 @@ def cli(sandbox: Sandbox, tmp_path: Path, *args: str) -> subprocess.CompletedPro
     return drift(*args, env=env, cwd=tmp_path, timeout=120)
 
 
-def test_a_service_deleted_at_the_canary_prompt_is_said_gone_not_maybe_carrying_a_canary(
+def test_a_service_deleted_at_the_canary_prompt_is_said_gone_and_nothing_is_journaled(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The read after the prompt (`drift.fix.reread`) answers NOT_FOUND: nothing was written,
+    so nothing is journaled and no rollback is offered."""
     sandbox = make_sandbox(lab.lab_world())
     ui = ScriptedUI([True], on_confirm=lambda _q: delete_service(sandbox))
     result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED
+    (outcome,) = result.outcomes
+    assert "could not be read" not in outcome.message, outcome.message
+    assert f"drift rollback {result.change_id}" not in outcome.message, outcome.message
+    assert "no longer exists" in outcome.message and "nothing was written" in outcome.message
+    assert entries(tmp_path) == []
+
+
+def test_a_service_deleted_right_before_the_canary_write_is_said_gone_not_maybe_carrying_it(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleted after the read that follows the prompt: the canary write's own NOT_FOUND."""
+    sandbox = make_sandbox(lab.lab_world())
+    lab.before_the_write(monkeypatch, 1, lambda _q: delete_service(sandbox))
+    result = lab.lab_fix(tmp_path, sandbox, ScriptedUI([True]), FixOptions(), monkeypatch)
     assert result.exit_code is ExitCode.ABORTED
     (outcome,) = result.outcomes
     assert "may carry the canary" not in outcome.message, outcome.message
@@ -88,8 +105,8 @@ def test_rolling_back_a_change_to_a_deleted_service_says_it_is_gone(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = make_sandbox(lab.lab_world())
-    ui = ScriptedUI([True], on_confirm=lambda _q: delete_service(sandbox))
-    lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    lab.before_the_write(monkeypatch, 1, lambda _q: delete_service(sandbox))
+    lab.lab_fix(tmp_path, sandbox, ScriptedUI([True]), FixOptions(), monkeypatch)
     done = cli(sandbox, tmp_path, "rollback", "--yes")
     said = done.stdout + done.stderr
     assert "no longer exists" in said, said
