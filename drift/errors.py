@@ -352,6 +352,13 @@ def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
     return lines + [f"{status}: {_NEXT_STEPS[status]}" for status in sorted(statuses)]
 
 
+def hint_lines(reasons: Iterable[str], *, runtime: str = "") -> str:
+    """`next_steps` as the lines that follow a refused write's message ("\n  hint: …" each;
+    "" when there is none): the same hint on every write path — a canary, its promotion, its
+    cleanup, a rollback."""
+    return "".join(f"\n  hint: {step}" for step in next_steps(reasons, runtime=runtime))
+
+
 def not_enabled_steps(reasons: Iterable[str]) -> list[str]:
     """`next_steps`' lines that say an API is to be enabled (once per project and API)."""
     return [s for s in next_steps(reasons) if s.removeprefix("PERMISSION_DENIED: ") in _BUILT]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError, JournalError, next_steps
+from drift.errors import ApiError, JournalError, hint_lines
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -32,7 +32,7 @@ from drift.fix.routing import (
     traffic_key,
 )
 from drift.fix.servicefixer import ServiceFixer
-from drift.fix.update import settled, stale_etag, update_workload
+from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
 from drift.kinds import Kind
 
 
@@ -118,11 +118,35 @@ class ServiceFix(ServiceFixer):
             await promotion(ctx.ui, self.name, question, began)
         await self._promote()
 
-    async def _read(self) -> Any | None:
+    async def _read(self, write: Write, error: ApiError | None) -> Any | None:
+        """The service once settled after `write` (answered `error`); None when it could not
+        be read; Stop when it no longer exists (`_gone`)."""
         try:
             return await settled(self.ctx.session, self.live.source.name)
-        except ApiError:
+        except ApiError as exc:
+            if deleted(exc):
+                raise self._gone(write, error) from exc
             return None
+
+    def _gone(self, write: Write, error: ApiError | None) -> Stop:
+        """The service was deleted after drift read it: NOT_FOUND is a definite answer, and
+        its revisions went with it, so nothing is left to roll back (a service created again
+        under its name is another one: its uid, `restore.changed_since`). A write answered
+        NOT_FOUND wrote nothing (`deleted`: drift never sets allow_missing)."""
+        if error is not None and deleted(error):
+            did = (
+                "nothing was written"
+                if write.step == "canary"
+                else f"the {write.step} was not written"
+            )
+            note = f"{self.name} {GONE} (deleted after drift read it): {did}"
+            self._landed(State.ABORTED, note, None)
+        else:  # drift's write may have landed before the deletion: it went with the service
+            note = (
+                f"{self.name} {GONE} (deleted after drift read it): its {write.step} went with it"
+            )
+            self._record(State.ABORTED, note)
+        return Stop(f"{note}; nothing is left to roll back")
 
     async def _recover_canary(self, exc: ApiError, write: Write) -> Any:
         """The canary write failed, or its answer, its operation or the read after it was
@@ -130,7 +154,7 @@ class ServiceFix(ServiceFixer):
         service written since whose template is not the canary may still carry it (drift's
         write landed, then someone else's): the canary revision or its tag tells."""
         canary, name = self.outcome.canary, self.live.source.name
-        now = await self._read()
+        now = await self._read(write, exc)
         if now is None:
             raise Stop(
                 f"{self.name}: deploying the canary {canary} failed ({exc.reason}) and the "
@@ -156,11 +180,10 @@ class ServiceFix(ServiceFixer):
                     f"{self.name} changed after drift read it (etag): nothing was changed; "
                     "run drift fix again"
                 )
-            steps = next_steps([exc.reason], runtime=self.live.source.template.service_account)
             raise Stop(
                 f"{self.name}: deploying the canary {canary} failed ({exc.reason}); nothing was "
                 f"changed: traffic stays on {self.sp.revision}"
-                + "".join(f"\n  hint: {step}" for step in steps)
+                + hint_lines([exc.reason], runtime=self.live.source.template.service_account)
             )
         try:
             return await settled(self.ctx.session, name, canary)
@@ -211,7 +234,7 @@ class ServiceFix(ServiceFixer):
             answer = await update_workload(ctx.session, Kind.SERVICE, promote)
         except ApiError as exc:  # the answer or the operation may be what was lost
             error = exc
-        now = await self._read()
+        now = await self._read(write, error)
         await stop_if_over_theirs(self, answer, now, write, self._journal_failed)
         reason = error.reason if error is not None else "the service could not be read back"
         if now is not None and landed(now, write):

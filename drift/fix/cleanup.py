@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drift.errors import JournalError
+from drift.errors import JournalError, hint_lines
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.overwrote import replaced
-from drift.fix.restore import restore
+from drift.fix.restore import Restored, restore
 from drift.fix.untrap import free_pin
 from drift.live.api import short
 from drift.live.normalize import raw
@@ -86,7 +86,7 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         outcome.message = (
             f"{stop.message}. drift removed the canary's tag and restored the routing "
             f"(what serves: {done.text}); for {fixer.name}, nothing is left to roll back"
-        )
+        ) + _hints(stop, done)
         fixer.where = (
             f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
             f"served is restored (what serves: {done.text}); for {fixer.name}, nothing is left "
@@ -96,8 +96,17 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         outcome.message = (
             f"{stop.message}. Removing the canary {outcome.canary} failed: {done.text}; "
             f"`drift rollback {change}` tries again"
+            + (" once what refused it is fixed" if done.unwritten else "")
+            + _hints(stop, done)
         )
         fixer.where = outcome.message
+
+
+def _hints(stop: Stop, done: Restored) -> str:
+    """What to do about the write that stopped the fix (a promotion refused) and the cleanup's
+    own, once (`hint_lines`: the role a PERMISSION_DENIED needs), as the canary's write says."""
+    runtime = done.now.template.service_account if done.now is not None else ""
+    return hint_lines([stop.message, done.text], runtime=runtime)
 
 
 def failed_latest(now: Any) -> str:

@@ -11,9 +11,11 @@ was."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drift.fix.commands import Commands, secret_arg
 from drift.fix.model import ManualStep
-from drift.live.model import ContainerConfig, RevisionConfig
+from drift.live.model import ContainerConfig, RevisionConfig, SecretMount
 from drift.refs import SecretRef
 
 FILE = "<FILE>"
@@ -27,11 +29,13 @@ def mount_step(
     path: str,
     wanted: SecretRef | None,
     container: ContainerConfig,
+    profile: Mapping[str, SecretRef],
 ) -> ManualStep:
     """`path`: the profile's mount (the directory the volume is mounted at); `wanted`: the
     secret it names (None: the profile names none for this container); the files the container
     sees under `path` are repointed one by one (a volume without items holds one file named
-    after the secret, run v2 SecretVolumeSource.items: `drift.live.normalize` names it so)."""
+    after the secret, run v2 SecretVolumeSource.items: `drift.live.normalize` names it so);
+    `profile`: every mount the profile names for the container (`_volume_mates`)."""
     secret = "<SECRET>:<VERSION>" if wanted is None else secret_arg(wanted)
     files = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
     if not files:  # mount.missing: no file is known (a profile's key is a file or a directory)
@@ -45,11 +49,14 @@ def mount_step(
         )
     keys = [m.gcloud_path for m in files]
     if all(k is not None for k in keys):
-        pairs = ",".join(f"{k}={secret}" for k in dict.fromkeys(keys))
+        pairs = {str(k): secret for k in keys}
+        said, stay = _volume_mates(files, pairs, wanted, profile, container, cmd.kind.noun)
+        if stay:
+            return ManualStep(target, f"{reason}: mount the secret the profile names{stay}")
         return ManualStep(
             target,
-            f"{reason}: mount the secret the profile names",
-            (cmd.update(f"--update-secrets={pairs}"),),
+            f"{reason}: mount the secret the profile names{said}",
+            (cmd.update(f"--update-secrets={','.join(f'{k}={v}' for k, v in pairs.items())}"),),
         )
     unreachable = ", ".join(m.path for m, k in zip(files, keys, strict=True) if k is None)
     return ManualStep(
@@ -81,3 +88,77 @@ def unreachable(
         f"; {'; '.join(said)}: remove that volume (or its item), or point it at an enabled "
         f"version, in the {noun}'s YAML (`describe --format export`, then `replace`)"
     )
+
+
+def _volume_mates(
+    files: list[SecretMount],
+    pairs: dict[str, str],
+    wanted: SecretRef | None,
+    profile: Mapping[str, SecretRef],
+    container: ContainerConfig,
+    noun: str,
+) -> tuple[str, str]:
+    """The other files of the volumes `pairs` repoints, added to `pairs` where the profile
+    names them under the same secret; returns (what the step then says of them, why no
+    command can do it: "" when one can).
+
+    A secret volume holds ONE secret (run v2 SecretVolumeSource.secret, its items versions of
+    it), and gcloud 528 (command_lib/run/config_changes.py
+    SecretVolumeChanges._UpdateManagedVolumes) handles a volume whose other files the
+    command does not name by that secret: the same secret, it keeps them as they are ("copy
+    over existing paths that are not overridden"); another one, it refuses ("Multiple secrets
+    are specified for directory") or, where the volume is mounted by more than one container
+    (`_CopyToNewVolume`), copies their items under the NEW secret with their version
+    numbers: /etc/k/b of secret old:2 would read k:2. So each such file is named with the
+    reference the profile gives it; where the profile gives none under the new secret, no
+    single volume can hold what the profile and the live service say: no command."""
+    mates = [
+        o
+        for f in files
+        for o in container.mounts.values()
+        if o.volume == f.volume and o.mount_path == f.mount_path and o.path not in pairs
+    ]
+    mates = list({o.path: o for o in mates}.values())
+    moved = [o for o in mates if wanted is None or not _same_secret(o.ref, wanted)]
+    if not moved:
+        return "", ""
+    if wanted is None:  # the operator picks the secret: the command keeps its placeholders
+        return (
+            f"; {_listed(moved)} {_share(moved)} its volume: with a <SECRET> other than "
+            f"{moved[0].ref.secret}, gcloud refuses the command or repoints them to <SECRET> "
+            "at their version numbers (a secret volume holds one secret): then name each of "
+            "them in the command too"
+        ), ""
+    added = []
+    for o in moved:
+        ref = _profile_ref(profile, o.path)
+        if ref is None or o.gcloud_path is None or not _same_secret(ref, wanted):
+            return "", (
+                f"; {_listed(moved)} {_share(moved)} its volume and a secret volume holds one "
+                "secret: gcloud's --update-secrets would refuse, or repoint them to "
+                f"{wanted.secret} at their version numbers, which the profile does not say: "
+                f"name each file of the volume in the profile under {wanted.secret}, or split "
+                f"the volume in the {noun}'s YAML (`describe --format export`, then `replace`)"
+            )
+        pairs[o.path] = secret_arg(ref)
+        added.append(f"{o.path} to {ref}")
+    return f", and {', '.join(added)} as the profile says (one secret per volume)", ""
+
+
+def _same_secret(a: SecretRef, b: SecretRef) -> bool:
+    return (a.secret, a.project) == (b.secret, b.project)
+
+
+def _share(mounts: list[SecretMount]) -> str:
+    return "share" if len(mounts) > 1 else "shares"
+
+
+def _listed(mounts: list[SecretMount]) -> str:
+    return ", ".join(f"{m.path} ({m.ref})" for m in mounts)
+
+
+def _profile_ref(profile: Mapping[str, SecretRef], path: str) -> SecretRef | None:
+    """The reference the profile gives the file `path`: its own key, else the nearest
+    directory key holding it (`drift.diff.secrets._mount`)."""
+    holders = [p for p in profile if p == path or path.startswith(p.rstrip("/") + "/")]
+    return profile[max(holders, key=len)] if holders else None

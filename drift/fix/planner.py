@@ -359,7 +359,8 @@ class ServicePlanner:
             mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
             wanted = mount.ref if mount is not None else None
             seen = self.template.named(container)
-            return mount_step(cmd, f.target, f.message, name, wanted, seen)
+            named = {p: m.ref for r in sets for p, m in r.mounts.items()}
+            return mount_step(cmd, f.target, f.message, name, wanted, seen, named)
         return None
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from drift.errors import ApiError
 from drift.fix.context import Fixer, Stop
-from drift.fix.update import get_service, get_workload
+from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
 from drift.live.api import written_since
 
@@ -38,7 +38,9 @@ async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = Fals
     promotion under `--yes`: `before` is the read after the canary, nothing waited since);
     else Stop, nothing written. A read that fails before the promotion is stopped as at a
     declined prompt (the cleanup reads and judges the service itself); before the first write
-    nothing was written and the fix stops there."""
+    nothing was written and the fix stops there. A workload deleted meanwhile (NOT_FOUND,
+    `drift.fix.update.deleted`) took its revisions with it: nothing to clean up, and the
+    change is closed aborted."""
     if promotion and fixer.ctx.options.yes:
         return None
     kind, name = fixer.sp.kind, before.name
@@ -48,6 +50,12 @@ async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = Fals
         else:
             now = await get_workload(fixer.ctx.session, kind, name)
     except ApiError as exc:
+        if deleted(exc):  # a definite answer: its revisions, a canary too, went with it
+            did = "the promotion was not sent" if promotion else "nothing was written"
+            raise Stop(
+                f"{fixer.name} {GONE} (deleted after drift read it{waited(fixer)}): "
+                f"{did}; nothing is left to roll back"
+            ) from exc
         when = "before drift's write" if fixer.ctx.options.yes else "after the prompt"
         raise Stop(
             f"{fixer.name}: it could not be read again {when} ({exc.brief}): "

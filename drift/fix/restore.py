@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift import __version__
-from drift.errors import ApiError, AuthError, JournalError
+from drift.errors import ApiError, AuthError, JournalError, hint_lines
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
@@ -49,6 +49,7 @@ from drift.fix.routing import (
 from drift.fix.served import promoted
 from drift.fix.update import (
     get_service,
+    refused_write,
     revision_exists,
     settled,
     stale_etag,
@@ -85,6 +86,11 @@ class Restored:
     untouched: bool = False
     """Nothing was written: the workload already was as before the change (its update never
     landed: a fix cut by Ctrl-C or kill -9 between journaling it and the server taking it)."""
+    unwritten: bool = False
+    """Nothing was written: the server refused the write (`update.refused_write`); the entry
+    keeps the state it had, its write recorded as not landed."""
+    hints: str = ""
+    """What to do about the write's failure (`drift.errors.hint_lines`: the role it needs)."""
 
 
 def journaled(record: Callable[[], None]) -> str:
@@ -288,9 +294,13 @@ async def restore(
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
         return Restored(not problem, judged[1], now, lost)
     why = error.message if error is not None else "the service does not carry the restoration"
+    hints = hint_lines([why], runtime=current.template.service_account) if error else ""
+    if refused_write(error, now, write.generation_before):  # the entry stays as it was
+        lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
+        return Restored(False, why, now, lost, unwritten=True, hints=hints)
     lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
-    return Restored(False, f"{why} (what serves: {serves})", now, lost)
+    return Restored(False, f"{why} (what serves: {serves})", now, lost, hints=hints)
 
 
 def theirs(

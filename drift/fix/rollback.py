@@ -27,7 +27,8 @@ from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
-from drift.fix.rollback_view import ChangeList, list_changes
+from drift.fix.rollback_view import ChangeList, gone_note, list_changes
+from drift.fix.update import GONE, deleted
 from drift.kinds import Kind, workload_key
 from drift.live.backendid import elsewhere
 from drift.live.clients import backend
@@ -170,13 +171,21 @@ async def _roll_back(
     async with aclosing(in_order(run.limit, list(todo), read)) as reads:
         async for entry, (said, found) in reads:
             said.replay()
-            if isinstance(found, DriftError):
+            if deleted(found):  # it no longer exists: nothing to roll back, the entry closed
+                try:
+                    line = _closed(journal, entry)
+                except JournalError as exc:
+                    return _stop(result, f"{who(entry)}: {exc.message}: nothing was changed")
+                ui.say(f"{who(entry)}: skipped ({line})")
+                result.skipped.append(f"{who(entry)}: {line}")
+                todo.remove(entry)
+            elif isinstance(found, DriftError):
                 noun = Kind(entry.kind).noun
                 return _stop(
                     result,
                     f"{who(entry)}: cannot read the {noun} ({found.message}): nothing was changed",
                 )
-            if found.settled:  # proven rolled back already, and recorded so now
+            elif found.settled:  # proven rolled back already, and recorded so now
                 result.skipped.append(f"{who(entry)}: {found.settled}")
                 todo.remove(entry)
             elif found.unsent:
@@ -276,7 +285,22 @@ def _made_elsewhere(found: list[Entry]) -> str:
     )
 
 
+def _closed(journal: Journal, entry: Entry) -> str:
+    """Close the entry of a workload that no longer exists (NOT_FOUND, a definite answer:
+    deleted since the change; its revisions went with it): recorded as rolled back, with
+    why. A workload created again under its name is read, and refused (its uid)."""
+    noun = Kind(entry.kind).noun
+    line = (
+        f"{who(entry)} {GONE} (the {noun} was deleted since change {visible(entry.change_id)}): "
+        "nothing is left to roll back; its journal entry is closed"
+    )
+    journal.record(entry, State.ROLLED_BACK, line)
+    return line
+
+
 def _nothing_to_do(entry: Entry) -> str:
+    if gone := gone_note(entry):
+        return gone
     if entry.state == State.ROLLED_BACK and entry.undone_by:
         return f"already rolled back, by the rollback of change {visible(entry.undone_by)}"
     if entry.state == State.ROLLED_BACK:

@@ -23,6 +23,7 @@ from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, label, workload_key
+from drift.live.api import in_progress
 from drift.live.session import Session
 from drift.live.workloads import running_execution
 from drift.textsafe import visible
@@ -52,6 +53,9 @@ class Checked:
     live: Any = None
     """The workload as this check read it: what `rollback --yes` writes over (no prompt
     waited since, so nothing can have changed that a read again would see)."""
+    doing: str = ""
+    """A deploy (a job's update) still in progress on it, as `drift check` says it
+    (`drift.live.api.in_progress`): what `--force` would supersede."""
 
 
 def who(entry: Entry) -> str:
@@ -111,6 +115,7 @@ async def check(
             ui.say(f"{name}: {line}")
             return Checked(entry, since, settled=line, live=live)
     out = Checked(entry, since, lambda now: judged(now).blocks, gone, live=live)
+    out.doing = in_progress(live, job=kind is Kind.JOB)
     if gone and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
     if service and since.blocks:
@@ -118,6 +123,8 @@ async def check(
     about = ""
     if since.blocks and force:
         about = "; ".join(filter(None, [since.blocks + " (--force)", forced_note(since.later)]))
+    if out.doing:
+        about = "; ".join(filter(None, [about, out.doing]))
     ran = "served" if kind is Kind.SERVICE else "ran"
     ui.say(
         f"{name}: restore what {ran} before change {visible(entry.change_id)} in "
@@ -142,7 +149,7 @@ async def check(
 def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force`."""
-    said = "; ".join(visible(c.since.blocks) for c in refused)
+    said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
     free = [c.entry for c in checked if all(c is not r for r in refused)]
     if free:
@@ -154,7 +161,11 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
     if all(c.since.ours for c in refused):
         ways.append("`drift rollback --force` restores anyway, undoing that change too")
         return f"{said}: nothing was changed ({'; '.join(ways)})"
-    ways.append("`drift rollback --force` restores anyway")
+    doing = [who(c.entry) for c in refused if c.doing]
+    ways.append(
+        "`drift rollback --force` restores anyway"
+        + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
+    )
     return (
         f"{said}: rolling back would undo their change too; nothing was changed ({'; '.join(ways)})"
     )

@@ -183,6 +183,14 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
                 f"{entry.state}; once it is writable, run `drift rollback "
                 f"{visible(entry.change_id)}` again (it finds {name} as it is and records it)"
             )
+    elif done.unwritten:  # the server refused the write: the entry says what it said before
+        result.failed.append(
+            f"{name}: not rolled back: {visible(done.text)}; nothing was written to {name} "
+            f"(the journal says {entry.state}"
+            + (f", though {done.unjournaled}" if done.unjournaled else "")
+            + f"): `drift rollback {visible(entry.change_id)}` tries again once what refused it "
+            "is fixed" + done.hints
+        )
     elif done.unjournaled:
         result.failed.append(_unjournaled(name, entry, done))
     elif done.ok:
@@ -209,7 +217,7 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
     else:
         result.failed.append(
             f"{name}: what served before is not what serves: {done.text}; "
-            f"the journal says {entry.state}"
+            f"the journal says {entry.state}" + done.hints
         )
 
 

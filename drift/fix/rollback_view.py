@@ -22,7 +22,9 @@ from drift.fix.restore import as_found, name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
+from drift.fix.update import GONE
 from drift.kinds import Kind, label
+from drift.live.api import in_progress
 from drift.live.backendid import elsewhere
 from drift.live.clients import backend
 from drift.live.normalize import raw
@@ -37,8 +39,9 @@ NEW = "(new revision)"
 def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
     """Everything a rollback changes, live → restored: the template (image, every variable
     masked as findings mask them, settings, any other field), service-level settings, and the
-    traffic (its spec, what serves now, and what will serve: a new revision of the recorded
-    configuration, which runs what an image's tag names now)."""
+    traffic (its spec, what serves now — not while a deploy is in progress: its
+    `traffic_statuses` are transient then, `Service.reconciling` — and what will serve: a new
+    revision of the recorded configuration, which runs what an image's tag names now)."""
     restored = restore_request(live, entry)
     name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name
     if gone:
@@ -55,7 +58,10 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         lines.append(
             f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"
         )
-    lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
+    if in_progress(live):  # its traffic_statuses are transient: not what serves
+        lines.append("what serves: not known until the deploy in progress settles (transient)")
+    else:
+        lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
     if gone:
         lines.append(said(entry, gone))
     lines.append(afterwards(entry, restored.traffic))
@@ -156,6 +162,12 @@ class ChangeList:
         return "\n".join(line.rstrip() for line in lines) + f"\njournal: {visible(self.journal)}"
 
 
+def gone_note(entry: Entry) -> str:
+    """Why the entry was closed or aborted for its workload deleted ("" when it was not)."""
+    note = str(entry.history[-1].get("note", "")) if entry.history else ""
+    return note if f" {GONE} (" in note else ""
+
+
 def _state(entry: Entry) -> str:
     if entry.unreadable:
         why = NEWER if NEWER in entry.problem else _untrusted(entry.problem) or "unreadable"
@@ -166,6 +178,8 @@ def _state(entry: Entry) -> str:
         return f"{entry.state} (entry refused: {why})"
     if entry.undone_by:
         return f"{entry.state} (by the rollback of {entry.undone_by})"
+    if gone_note(entry):
+        return f"{entry.state} (closed: {label(Kind(entry.kind), entry.service)} {GONE})"
     return entry.state
 
 

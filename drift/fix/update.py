@@ -136,6 +136,36 @@ def stale_etag(exc: ApiError) -> bool:
     return exc.status == "FAILED_PRECONDITION" and bool(_ETAG_WORD.search(exc.detail))
 
 
+def deleted(exc: object) -> bool:
+    """Whether a call on a service answered NOT_FOUND: a definite answer, the service no
+    longer exists. drift never sets `allow_missing` ("If set to true, and if the Service does
+    not exist, it will create a new one", run/v2 `UpdateServiceRequest.allow_missing`), so an
+    UpdateService answered so wrote nothing."""
+    return isinstance(exc, ApiError) and exc.status == "NOT_FOUND"
+
+
+GONE = "no longer exists"
+"""How a service deleted since drift read it (or since its change) is said, and recorded."""
+
+
+REFUSED = frozenset(
+    {"PERMISSION_DENIED", "UNAUTHENTICATED", "INVALID_ARGUMENT", "FAILED_PRECONDITION"}
+)
+"""A write's statuses that are the server's answer to the request itself (google/rpc/
+code.proto): it was refused, not lost (UNAVAILABLE, DEADLINE_EXCEEDED: maybe carried out)."""
+
+
+def refused_write(error: BaseException | None, now: Any, generation_before: int) -> bool:
+    """Whether a write answered `error` wrote nothing: a refusal (`REFUSED`), and the workload
+    read back once settled still at the generation the write was built on ("A number that
+    monotonically increases every time the user modifies the desired state")."""
+    return (
+        isinstance(error, ApiError)
+        and error.status in REFUSED
+        and int(now.generation) == generation_before
+    )
+
+
 async def _wait(
     runner: CallRunner, operation: Any, timeout: float, service: str, method: str
 ) -> None:

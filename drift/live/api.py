@@ -148,6 +148,21 @@ async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:
     )
 
 
+def in_progress(pb: Any, *, job: bool = False) -> str:
+    """What a workload being reconciled is doing, as `drift check` says it ("" when it is
+    not): "deploy in progress (app-00004-mqd is being rolled out)", or a job's "update in
+    progress (the job is being reconciled)". While it lasts, "observed_generation,
+    latest_ready_revision, traffic_statuses, and uri will have transient values that might
+    mismatch the intended state" (run/v2 `Service.reconciling`; `Job.reconciling`,
+    `WorkerPool.reconciling` alike)."""
+    if not pb.reconciling:
+        return ""
+    if job:
+        return "update in progress (the job is being reconciled)"
+    created = short(pb.latest_created_revision) or "a new revision"
+    return f"deploy in progress ({created} is being rolled out)"
+
+
 def written_since(generation: int, now: Any) -> str:
     """`generation G → N, last modified by WHO with CLIENT VERSION`, as a service, job or
     worker pool read now says (`last_modifier`, and the `client` it wrote with)."""

@@ -18,7 +18,7 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
-from drift.live.api import Listing, attempt, parent, short
+from drift.live.api import Listing, attempt, in_progress, parent, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
@@ -207,11 +207,7 @@ class Reader:
         while raw(svc).reconciling:
             left = deadline - time.monotonic()
             if left <= 0:
-                if profile.kind is Kind.JOB:
-                    doing = "update in progress (the job is being reconciled)"
-                else:
-                    created = short(raw(svc).latest_created_revision) or "a new revision"
-                    doing = f"deploy in progress ({created} is being rolled out)"
+                doing = in_progress(raw(svc), job=profile.kind is Kind.JOB)
                 self.state.settling[profile.key] = doing
                 self.unverified(
                     profile,
