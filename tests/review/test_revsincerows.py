@@ -181,5 +181,51 @@ def test_history_masks_a_secret_value_inlined_into_a_plain_variable(
     assert INLINED not in checked  # check masks it: it read the secret
     for fmt in ("table", "json", "markdown"):
         shown = _run(sandbox, folder, "history", "lab", "--format", fmt).stdout
-        assert "LICENSE_CODE" in shown
+        assert "LICENSE" in shown
         assert INLINED not in shown, (fmt, shown)
+
+
+# -- F4: a profile naming its container: an older revision's plain value shown in history ---
+
+BEFORE_RENAME = "plainseed-before-rename-77"
+
+
+def _app(name: str, env: list[dict[str, Any]]) -> dict[str, Any]:
+    container = {"name": name, "image": "img/app:1", "ports": [{"containerPort": 8080}]}
+    return {"containers": [{**container, "env": env}]}
+
+
+@pytest.mark.parametrize("container_line", ["    container: app\n", ""])
+def test_history_masks_what_the_profile_wants_secret_whatever_the_containers_old_name(
+    tmp_path: Path, make_sandbox: MakeSandbox, container_line: str
+) -> None:
+    """The profile wants APP_SEED to be a Secret Manager reference. Revision 1 (its one,
+    ingress, container then named `web`) held it as a plain value; revision 2 names the
+    container `app` and references secret `seed`. Without `container:` in the profile,
+    history shows `removed env.APP_SEED (was ***)`; with `container: app` (README: "which
+    container `env` describes") it prints the plain value: drift/history/changes.py
+    `Masking.shown` matches the profile's rules by the container's name, and falls back to
+    the revision's primary container only for rules that name none."""
+    secret_ref = {"secretKeyRef": {"secret": "seed", "version": "latest"}}
+    service = {
+        "template": {"api": _app("app", [{"name": "APP_SEED", "valueSource": secret_ref}])},
+        "history": [
+            {"api": _app("web", [{"name": "APP_SEED", "value": BEFORE_RENAME}]), "created": "3d"}
+        ],
+    }
+    region = {
+        "number": 3,
+        "region": "us-central1",
+        "services": {"app": service},
+        "secrets": {"seed": {"versions": ["seedvalue-1"]}},
+    }
+    sandbox = make_sandbox({"options": {"seed": 3}, "projects": {"p": region}})
+    folder = _profile(
+        tmp_path,
+        f"project: p\nregion: us-central1\nservices:\n  app:\n{container_line}"
+        "    env:\n      APP_SEED: {secret: seed}\n",
+    )
+    for fmt in ("table", "json", "markdown"):
+        shown = _run(sandbox, folder, "history", "lab", "--format", fmt).stdout
+        assert "SEED" in shown
+        assert BEFORE_RENAME not in shown, (fmt, shown)
