@@ -106,7 +106,7 @@ def test_a_constraint_on_a_plain_credential_value_gets_its_since(
     """SIGNING_KEY is plain in every revision (never read from Secret Manager): revisions 1-2
     hold a long key, Bob's revision 3 a short one, revision 4 keeps it. The revisions hold the
     answer (drift history itself says revision 3 changed it): since app-00003 by Bob, last
-    good app-00002. drift/diff/since.py:118 takes every masked constraint for a secret's
+    good app-00002. drift/diff/since.py:112 takes every masked constraint for a secret's
     value it did not read and gives no since, and no note says why."""
 
     def older(value: str, n: int, who: str) -> dict[str, Any]:
