@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
+from drift import redact
 from drift.diff.since import unlisted
 from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.errors import ApiError, UsageError
@@ -84,8 +85,11 @@ async def read_history(
     # every plain value that must not be shown is known before any change is described
     for found in got:
         if not isinstance(found, Unread):
+            masking = Masking(found[0], (r.config for r in found[1]))
             for record in found[1]:
                 remember_config(found[0], record.config)
+                for value in masking.plain_secrets(record.config):
+                    redact.register(value)
     canaries = canary_record(settings.journal())
     read = [
         found if isinstance(found, Unread) else history_of(*found, limit, canaries) for found in got
@@ -209,7 +213,7 @@ def history_of(
     """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
     changes against the revision that served before it (one that never served, a failed
     revision or drift's undone canary, is marked and passed over, as `since` passes it)."""
-    masking = Masking(service)
+    masking = Masking(service, (r.config for r in records))
     entries = []
     skipped = unserved(records, canaries)
     start = 0 if limit is None else max(0, len(records) - limit)

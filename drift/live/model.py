@@ -96,6 +96,17 @@ class RevisionConfig:
         """The container `primary` names (looked up once: every rule asks for it)."""
         return self.named(self.primary)
 
+    @cached_property
+    def described(self) -> str:
+        """The name of the container the profile's `env` rules describe in this revision
+        (whatever it was called then): `primary` where the revision has it; else (a revision
+        made before its main container got the name the profile's `container:` gives) the one
+        `drift.live.normalize.pick_container` takes when no name is given, the ingress
+        container, else the first; "" when it has none."""
+        if self.has(self.primary) or not self.containers:
+            return self.primary if self.has(self.primary) else ""
+        return next((c.name for c in self.containers if c.ingress), self.containers[0].name)
+
     def named(self, name: str) -> ContainerConfig:
         """The container of that name (an empty one when the revision has none)."""
         return next((c for c in self.containers if c.name == name), ContainerConfig(name))
