@@ -104,6 +104,7 @@ async def read_history(
         notes=(
             *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,
+            *(n for f in got if not isinstance(f, Unread) if (n := _service_level(*f))),
         ),
     )
 
@@ -197,6 +198,23 @@ def _unlisted_note(service: ServiceProfile, svc: Any, listed: list[Any] | ApiErr
     )
 
 
+def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _: Traffic) -> str:
+    """Said where today's service-level scaling decides a bound some revision sets otherwise:
+    each revision's change shows what it set itself (RevisionScaling); the service's own
+    level (ServiceScaling, "applied at the service level rather than at the revision level",
+    run v2 vendor_settings.proto) changes without making a revision, so it is no revision's
+    change. "" where no revision reads otherwise."""
+    names = sorted({name for r in records for name in r.own})
+    if not names:
+        return ""
+    return (
+        f"{service.label}: {' and '.join(names)} shown as each revision sets it itself; the "
+        "service's own scaling (set on the service, not on a revision) also bounds every "
+        "revision today, and a change of it (`gcloud run services update --min/--max`) "
+        "makes no revision: it is no revision's change"
+    )
+
+
 def _as_recorded(record: RevisionRecord) -> dict[str, Any]:
     """What an entry says of its revision as listed: each field it shares with the record."""
     shared = {f.name for f in fields(RevisionEntry)}
@@ -229,7 +247,7 @@ def history_of(
                 changes=(
                     None
                     if before is None
-                    else changes(records[before].config, record.config, masking)
+                    else changes(records[before].own_config, record.own_config, masking)
                 ),
                 never_served=skipped.get(i, ""),
                 against=records[before].name if before is not None and before != i - 1 else "",
