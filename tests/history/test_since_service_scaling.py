@@ -34,6 +34,32 @@ def _profile(tmp_path: Path, text: str) -> Path:
     return folder
 
 
+def _deployed(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, field: str, revision: int, service: int
+) -> Sandbox:
+    """Revisions 1-4 by CI (Terraform, no bound), Bob's revision 5 setting the revision-level
+    bound, then Carol's service-level one (no revision)."""
+    history = [
+        {"env": {"X": str(n)}, "creator": CI, "client": "terraform", "created": f"{10 - n}d"}
+        for n in (1, 2, 3)
+    ]
+    app = {"template": {"env": {"X": "4"}}, "history": history}
+    region = {"number": 3, "region": "us-central1", "services": {"app": app}}
+    sandbox = make_sandbox({"options": {"seed": 3}, "projects": {"p": region}})
+    services = clients_for(sandbox).services
+    name = "projects/p/locations/us-central1/services/app"
+    sandbox.act_as(BOB)
+    live = services.get_service(name=name)
+    setattr(live.template.scaling, field, revision)
+    live.client, live.client_version = "gcloud", "528.0.0"
+    services.update_service(service=live).result(timeout=20)
+    sandbox.act_as(CAROL)
+    live = services.get_service(name=name)
+    setattr(live.scaling, field, service)
+    services.update_service(service=live).result(timeout=20)
+    return sandbox
+
+
 @pytest.mark.parametrize(
     ("row", "good", "field", "revision_value", "service_value"),
     [
@@ -58,24 +84,7 @@ def test_since_does_not_blame_the_first_revision_for_todays_service_level_bound(
     today's service-level bound); no last good (today's service-level bound binds revision 4
     too), said in a note; and `drift history` says revision 5 changed the bound from what
     revision 4 set itself (the default), never from today's service-level value."""
-    history = [
-        {"env": {"X": str(n)}, "creator": CI, "client": "terraform", "created": f"{10 - n}d"}
-        for n in (1, 2, 3)
-    ]
-    service = {"template": {"env": {"X": "4"}}, "history": history}
-    region = {"number": 3, "region": "us-central1", "services": {"app": service}}
-    sandbox = make_sandbox({"options": {"seed": 3}, "projects": {"p": region}})
-    services = clients_for(sandbox).services
-    name = "projects/p/locations/us-central1/services/app"
-    sandbox.act_as(BOB)
-    live = services.get_service(name=name)
-    setattr(live.template.scaling, field, revision_value)
-    live.client, live.client_version = "gcloud", "528.0.0"
-    services.update_service(service=live).result(timeout=20)
-    sandbox.act_as(CAROL)
-    live = services.get_service(name=name)
-    setattr(live.scaling, field, service_value)
-    services.update_service(service=live).result(timeout=20)
+    sandbox = _deployed(make_sandbox, clients_for, field, revision_value, service_value)
     folder = _profile(
         tmp_path,
         f"project: p\nregion: us-central1\nservices:\n  app:\n    settings:\n      {row}: {good}\n",
@@ -97,3 +106,34 @@ def test_since_does_not_blame_the_first_revision_for_todays_service_level_bound(
     older = [c for r in revisions for c in r["changes"] or () if c["target"] == f"setting.{row}"]
     assert older == changed  # no older revision "changed" it: the service level did
     assert any(row in n and "makes no revision" in n for n in json.loads(shown)["notes"])
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "revision_value", "service_value"),
+    [("min_instances", "min_instance_count", 2, 1), ("max_instances", "max_instance_count", 3, 5)],
+)
+def test_a_revision_that_set_no_bound_is_good_where_todays_service_level_one_is_the_profiles(
+    tmp_path: Path,
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    row: str,
+    field: str,
+    revision_value: int,
+    service_value: int,
+) -> None:
+    """The profile wants the service-level bound Carol set: revision 5's own bound is the
+    drift. Revisions 1-4 set none (0 and the default 100 by themselves, off the profile) but
+    run with the profile's value today: they did not have the drift, and revision 4 is the
+    one to go back to. Judged by their own bound alone, the run would reach revision 1."""
+    sandbox = _deployed(make_sandbox, clients_for, field, revision_value, service_value)
+    folder = _profile(
+        tmp_path,
+        "project: p\nregion: us-central1\nservices:\n  app:\n"
+        f"    settings:\n      {row}: {service_value}\n",
+    )
+    report = json.loads(_run(sandbox, folder, "check", "lab", "--format", "json").stdout)
+    (finding,) = report["findings"]
+    assert finding["actual"] == str(revision_value), finding
+    since = finding["since"]
+    assert since["revision"].startswith("app-00005-") and since["creator"] == BOB, since
+    assert (since["last_good"] or "").startswith("app-00004-"), since
