@@ -1,0 +1,211 @@
+"""revjobs3 repros (expected to FAIL on main): jobs and worker pools as teams run them.
+
+R1 the gcloud script of a pool whose instance split pins a revision of the template's
+   configuration says nothing of those instances, which `gcloud beta run worker-pools update`
+   leaves on the unpatched revision (drift fix moves them; the plan table says so).
+R2 a job written by Terraform with `start_execution_token`: drift's UpdateJob (fix, and the
+   rollback's) sends the token back as read.
+R3 a job's profile asking `execution_environment: gen1`: drift plans (and fix writes) a
+   change Cloud Run refuses for jobs.
+R4 a job run with overrides (a Cloud Scheduler trigger's RunJob body): its latest execution
+   ran with a variable the profile forbids, the check calls the job clean.
+R5 --baseline: a job whose newer execution failed for another reason is "unchanged".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.baseline import parse_baseline
+from drift.fix.apply import FixOptions, run_fix
+from drift.fix.formats.gcloud import plan_script
+from drift.fix.plan import plan_environment
+from drift.format import OutputFormat, formatter_for
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI
+from tests.jobs.world import TODAY, check, write_profile
+from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
+
+
+def _env(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+
+
+def _plan(profiles: Path) -> Any:
+    return asyncio.run(plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY))
+
+
+# --- R1 ------------------------------------------------------------------------------------
+
+POOL_PIN = """\
+project: p
+region: us-central1
+worker_pools:
+  pool:
+    container: consumer
+    env:
+      QUEUE: events2
+"""
+
+
+def test_r1_gcloud_script_of_a_pinned_pool_names_the_instances_gcloud_leaves(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["history"] = [{"created": "3d"}]  # revision 1: the template's configuration
+    pool["instance_splits"] = [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}]
+    sandbox = make_sandbox(world(pools={"pool": pool}))
+    _env(sandbox, monkeypatch, tmp_path)
+    planned = _plan(write_profile(tmp_path / "profiles", POOL_PIN))
+    (sp,) = planned.plan.services
+    assert "moves those instances" in sp.instances  # the plan table says drift fix moves them
+    script = plan_script(planned.plan)
+    assert "gcloud beta run worker-pools update pool" in script
+    # `gcloud beta run worker-pools update` moves only LATEST's share to the new revision
+    # (its --no-promote help: "assigns any instances assigned to the LATEST revision");
+    # the 40 % pinned on pool-00001 keep QUEUE=events. The script must say so (or move them).
+    pinned = next(s.revision.rsplit("/", 1)[-1] for s in sp.live.instance_splits if s.revision)
+    assert pinned in script or "update-instance-split" in script, script
+
+
+# --- R2 ------------------------------------------------------------------------------------
+
+TF_JOB = """\
+project: p
+region: us-central1
+jobs:
+  job:
+    env:
+      MODE: live
+      TOKEN: {secret: token}
+      NEEDED: x
+"""
+
+
+def test_r2_update_job_does_not_send_back_the_execution_token_it_read(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    job = copy.deepcopy(JOB_SPEC)
+    job["labels"] = {"managed-by": "terraform"}
+    job["client"] = "terraform"
+    job["api"] = {"startExecutionToken": "v1"}  # google_cloud_run_v2_job.start_execution_token
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    _env(sandbox, monkeypatch, tmp_path)
+    assert sandbox.job("p", "job").start_execution_token == "v1"
+    profiles = write_profile(tmp_path / "profiles", TF_JOB)
+    result = asyncio.run(
+        run_fix(
+            load_profile(profiles, "prod"),
+            load_settings(journal_dir=tmp_path / "j"),
+            ScriptedUI([True]),
+            FixOptions(verify=False),
+            today=TODAY,
+        )
+    )
+    (update,) = [c.request for c in sandbox.calls if c.short == "UpdateJob"]
+    assert result.exit_code == 0, result.summary()
+    # magic-modules PR 19060: the API returns the token that created the current generation;
+    # "the re-sent token fails the apply outright with `Resource 'job-token' already exists`",
+    # and a changed (or unused) token "starts an execution as documented".
+    assert not update.job.start_execution_token, "UpdateJob re-sent start_execution_token 'v1'"
+
+
+# --- R3 ------------------------------------------------------------------------------------
+
+GEN1 = """\
+project: p
+region: us-central1
+jobs:
+  job:
+    settings:
+      execution_environment: gen1
+"""
+
+
+def test_r3_no_plan_to_move_a_job_to_gen1(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world(pools={}))
+    _env(sandbox, monkeypatch, tmp_path)
+    planned = _plan(write_profile(tmp_path / "profiles", GEN1))
+    (sp,) = planned.plan.services
+    # "Cloud Run jobs only use the second generation execution environment, and this cannot
+    # be changed for jobs" (cloud.google.com/run/docs/configuring/execution-environments)
+    assert [(s.name, s.after) for s in sp.settings] != [("execution_environment", "gen1")]
+
+
+# --- R4 ------------------------------------------------------------------------------------
+
+FORBIDS_DRY_RUN = """\
+project: p
+region: us-central1
+jobs:
+  job:
+    env:
+      MODE: live
+      TOKEN: {secret: token}
+      DRY_RUN: null
+"""
+
+
+def test_r4_a_job_whose_scheduled_executions_run_another_configuration_is_not_clean(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    job = copy.deepcopy(JOB_SPEC)
+    # each run of the last days came from the Scheduler trigger's RunJob body (overrides)
+    job["executions"] = [
+        {"created": "2d", "env": {"DRY_RUN": "1"}},
+        {"created": "1d", "env": {"DRY_RUN": "1"}},
+    ]
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    execution = sandbox.execution("p", "job")
+    ran = {v.name: v.value for v in execution.template.containers[0].env}
+    assert ran.get("DRY_RUN") == "1"  # what really ran: execution.proto Execution.template
+    result = check(sandbox, monkeypatch, write_profile(tmp_path / "profiles", FORBIDS_DRY_RUN))
+    said = [f.message for f in result.report.findings] + list(result.report.notes)
+    assert any("DRY_RUN" in s for s in said), said
+
+
+# --- R5 ------------------------------------------------------------------------------------
+
+PLAIN = """\
+project: p
+region: us-central1
+jobs:
+  job:
+    env:
+      MODE: live
+      TOKEN: {secret: token}
+"""
+
+
+def test_r5_a_newer_failed_execution_for_another_reason_is_not_unchanged(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    job = copy.deepcopy(JOB_SPEC)
+    job["executions"] = [{"created": "2d", "outcome": "failed", "message": "exit 1: disk full"}]
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    profiles = write_profile(tmp_path / "profiles", PLAIN)
+    first = check(sandbox, monkeypatch, profiles)
+    raw = formatter_for(OutputFormat.JSON).render(first.report).encode()
+    baseline = parse_baseline("last.json", raw)
+    # (`run_job(failure=…)` with wait answers a succeeded execution: the sandbox ends it
+    # before the failure is applied; held, it runs until finished as told)
+    sandbox.hold_deploys()
+    sandbox.run_job("p", "job", wait=False)
+    sandbox.finish_execution("p", "job", failure="OOMKilled: memory limit 512Mi exceeded")
+    sandbox.hold_deploys(False)
+    second = check(sandbox, monkeypatch, profiles)
+    compared = baseline.compare(second.report)
+    (failed,) = [f for f in compared.findings if f.rule == "job.failed"]
+    assert "OOMKilled" in failed.message
+    assert failed.baseline.value != "unchanged", failed.message
