@@ -41,7 +41,9 @@ def _env(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def _plan(profiles: Path) -> Any:
-    return asyncio.run(plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY))
+    return asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
 
 
 # --- R1 ------------------------------------------------------------------------------------
