@@ -22,14 +22,12 @@ from typing import Any
 import pytest
 
 from drift.baseline import parse_baseline
-from drift.fix.apply import FixOptions, run_fix
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.plan import plan_environment
 from drift.format import OutputFormat, formatter_for
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import ScriptedUI
 from tests.jobs.world import TODAY, check, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
@@ -77,48 +75,6 @@ def test_r1_gcloud_script_of_a_pinned_pool_names_the_instances_gcloud_leaves(
     # the 40 % pinned on pool-00001 keep QUEUE=events. The script must say so (or move them).
     pinned = next(s.revision.rsplit("/", 1)[-1] for s in sp.live.instance_splits if s.revision)
     assert pinned in script or "update-instance-split" in script, script
-
-
-# --- R2 ------------------------------------------------------------------------------------
-
-TF_JOB = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      MODE: live
-      TOKEN: {secret: token}
-      NEEDED: x
-"""
-
-
-def test_r2_update_job_does_not_send_back_the_execution_token_it_read(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    job = copy.deepcopy(JOB_SPEC)
-    job["labels"] = {"managed-by": "terraform"}
-    job["client"] = "terraform"
-    job["api"] = {"startExecutionToken": "v1"}  # google_cloud_run_v2_job.start_execution_token
-    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
-    _env(sandbox, monkeypatch, tmp_path)
-    assert sandbox.job("p", "job").start_execution_token == "v1"
-    profiles = write_profile(tmp_path / "profiles", TF_JOB)
-    result = asyncio.run(
-        run_fix(
-            load_profile(profiles, "prod"),
-            load_settings(journal_dir=tmp_path / "j"),
-            ScriptedUI([True]),
-            FixOptions(verify=False),
-            today=TODAY,
-        )
-    )
-    (update,) = [c.request for c in sandbox.calls if c.short == "UpdateJob"]
-    assert result.exit_code == 0, result.summary()
-    # magic-modules PR 19060: the API returns the token that created the current generation;
-    # "the re-sent token fails the apply outright with `Resource 'job-token' already exists`",
-    # and a changed (or unused) token "starts an execution as documented".
-    assert not update.job.start_execution_token, "UpdateJob re-sent start_execution_token 'v1'"
 
 
 # --- R3 ------------------------------------------------------------------------------------
