@@ -22,14 +22,13 @@ from typing import Any
 import pytest
 
 from drift.baseline import parse_baseline
-from drift.fix.formats.gcloud import plan_script
 from drift.fix.plan import plan_environment
 from drift.format import OutputFormat, formatter_for
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.jobs.world import TODAY, check, write_profile
-from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
+from tests.sandbox.jobworld import JOB_SPEC, world
 
 
 def _env(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -42,39 +41,6 @@ def _plan(profiles: Path) -> Any:
     return asyncio.run(
         plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
     )
-
-
-# --- R1 ------------------------------------------------------------------------------------
-
-POOL_PIN = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
-    env:
-      QUEUE: events2
-"""
-
-
-def test_r1_gcloud_script_of_a_pinned_pool_names_the_instances_gcloud_leaves(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    pool = copy.deepcopy(POOL_SPEC)
-    pool["history"] = [{"created": "3d"}]  # revision 1: the template's configuration
-    pool["instance_splits"] = [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}]
-    sandbox = make_sandbox(world(pools={"pool": pool}))
-    _env(sandbox, monkeypatch, tmp_path)
-    planned = _plan(write_profile(tmp_path / "profiles", POOL_PIN))
-    (sp,) = planned.plan.services
-    assert "moves those instances" in sp.instances  # the plan table says drift fix moves them
-    script = plan_script(planned.plan)
-    assert "gcloud beta run worker-pools update pool" in script
-    # `gcloud beta run worker-pools update` moves only LATEST's share to the new revision
-    # (its --no-promote help: "assigns any instances assigned to the LATEST revision");
-    # the 40 % pinned on pool-00001 keep QUEUE=events. The script must say so (or move them).
-    pinned = next(s.revision.rsplit("/", 1)[-1] for s in sp.live.instance_splits if s.revision)
-    assert pinned in script or "update-instance-split" in script, script
 
 
 # --- R3 ------------------------------------------------------------------------------------
