@@ -43,30 +43,6 @@ def _plan(profiles: Path) -> Any:
     )
 
 
-# --- R3 ------------------------------------------------------------------------------------
-
-GEN1 = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    settings:
-      execution_environment: gen1
-"""
-
-
-def test_r3_no_plan_to_move_a_job_to_gen1(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    sandbox = make_sandbox(world(pools={}))
-    _env(sandbox, monkeypatch, tmp_path)
-    planned = _plan(write_profile(tmp_path / "profiles", GEN1))
-    (sp,) = planned.plan.services
-    # "Cloud Run jobs only use the second generation execution environment, and this cannot
-    # be changed for jobs" (cloud.google.com/run/docs/configuring/execution-environments)
-    assert [(s.name, s.after) for s in sp.settings] != [("execution_environment", "gen1")]
-
-
 # --- R4 ------------------------------------------------------------------------------------
 
 FORBIDS_DRY_RUN = """\
