@@ -146,10 +146,8 @@ def _workload(
             if value is None:
                 settings.pop(key, None)
             elif (why := FIELDS[key].refusal(kind, value)) and holder is svc:
-                at = (*prefix, "settings", key)
-                merged.problem(
-                    at, f"{name}: {key} {value} is not possible for a {kind.noun}: {why}"
-                )
+                said = f"{name}: {key} {value} is not possible for a {kind.noun}: {why}"
+                merged.problem((*prefix, "settings", key), said)
             elif FIELDS[key].applies(kind) and not why:  # a default the kind refuses: not here
                 settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
     service = svc if isinstance(svc, ServiceSpec) else None
