@@ -2,7 +2,7 @@
 (non-default) service account (`Context._settings` returns after VALUE_SHARED), so every row
 `Field.names_project` added (revrows F2: Direct VPC network/subnet, CMEK key, Binary
 Authorization policy, VPC connector) is never read: staging encrypting with prod's key, or
-egressing into prod's VPC, is not flagged. Expected to fail on main."""
+egressing into prod's VPC, is not flagged."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def test_a_shared_account_does_not_hide_prods_key_and_network_in_staging(tmp_pat
     assert "setting.service_account" in found, done.stdout  # said: both run as one account
     assert "setting.encryption_key" in found, done.stdout  # staging encrypts with prod's key
     assert "setting.vpc_network" in found, done.stdout  # staging egresses into prod's VPC
+
+
+def test_a_shared_account_of_the_other_environments_project_is_one_finding(
+    tmp_path: Path,
+) -> None:
+    """The account row is said once (shared), not again as naming prod's project."""
+    account = "      service_account: runner@acme-prod.iam.gserviceaccount.com\n"
+    done, report = _compare(tmp_path, account, account)
+    targets = [d["target"] for d in report["differences"]]
+    assert targets == ["setting.service_account"], done.stdout
+    assert done.returncode == 1, done.stdout

@@ -2,7 +2,7 @@
 gcloud 528 has `--[no-]gpu-zonal-redundancy` for jobs "in its alpha track only", yet
 the manual step of a GPU job that does not set it (`manual.unread_steps`, which checks
 neither `Field.flagless` nor `Field.no_flag`) prints it on the GA `gcloud run jobs update`,
-which answers "unrecognized arguments". Expected to fail on main."""
+which answers "unrecognized arguments"."""
 
 from __future__ import annotations
 
