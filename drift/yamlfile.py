@@ -20,25 +20,19 @@ from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
 
 
 def display_path(path: Path) -> str:
-    """A path as annotations and SARIF name files: in GitHub Actions relative to the
-    repository's root (`GITHUB_WORKSPACE`; a step's `working-directory` or a `--profiles
-    ../deploy/profiles` must not change it: the runner reads `file=` relative to the root, and
-    code scanning wants `artifactLocation.uri` "relative … from the root of the repository"),
-    else relative to the working directory when it is below it. A link that cannot be
-    resolved (a loop: `ln -s old.yaml old.yaml`) is shown as it is named: reading it says
-    what is wrong with it."""
+    """A path as a report names files (SPEC "Findings": `file` relative to the working
+    directory): relative to it when it is below it, else as given (`--profiles
+    ../deploy/profiles`). Annotations and SARIF name it from the repository's root instead
+    (`drift.format.summary.repo_path`). A link that cannot be resolved (a loop: `ln -s
+    old.yaml old.yaml`) is shown as it is named: reading it says what is wrong with it."""
     try:
         resolved = path.resolve()
     except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
         resolved = Path(os.path.abspath(path))
-    workspace = os.environ.get("GITHUB_WORKSPACE") if os.environ.get("GITHUB_ACTIONS") else None
-    for base in (workspace, os.getcwd()):
-        if base:
-            try:
-                return str(resolved.relative_to(Path(base).resolve()))
-            except ValueError:
-                continue
-    return str(path)
+    try:
+        return str(resolved.relative_to(Path(os.getcwd()).resolve()))
+    except ValueError:
+        return str(path)
 
 
 def load_located(path: Path, *, display: str | None = None) -> Located:

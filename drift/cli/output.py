@@ -165,10 +165,10 @@ def annotate(problems: Iterable[Problem]) -> None:
     """Each problem of an input as an `::error` workflow command on its file and line, as
     `--format github` annotates findings (escaped the same way; masked, made visible)."""
     from drift.format.github import command
-    from drift.format.summary import located
+    from drift.format.summary import annotated
 
     for problem in problems:
-        where = located(problem.file, problem.line)
+        where = annotated(problem.file, problem.line)
         text = f"{problem.path}: {problem.message}" if problem.path else problem.message
         with suppress(OutputLost):  # the error line on stderr said it already
             echo(command("error", _person(text), **where, title="drift"))

@@ -284,6 +284,7 @@ class Context(Sides):
     def _settings(self, a: ServiceView, b: ServiceView) -> None:
         account_a = a.settings.get("service_account")
         account_b = b.settings.get("service_account")
+        said: set[str] = set()
         if account_a == account_b and not is_default_account(str(account_a or "")):
             self.add(
                 Kind.VALUE_SHARED,
@@ -293,12 +294,12 @@ class Context(Sides):
                 f"{self.b.environment}",
                 (_text(account_a), _text(account_b)),
             )
-            return
+            said.add("service_account")  # one finding for the row; the others are still read
         # every row whose value can name a project (Field.names_project: a connector, a
-        # Direct VPC network or subnet, a CMEK key, a Binary Authorization policy); a Shared
-        # VPC host that is neither environment's project is no side's marker, so naming it
-        # in both is not flagged
-        for key in (name for name, field in FIELDS.items() if field.names_project):
+        # Direct VPC network or subnet, a CMEK key, a Binary Authorization policy), whatever
+        # the service account row said (revown49 F1); a Shared VPC host that is neither
+        # environment's project is no side's marker, so naming it in both is not flagged
+        for key in (n for n, field in FIELDS.items() if field.names_project and n not in said):
             for side, view in zip(SIDES, (a, b), strict=True):
                 value = view.settings.get(key)
                 named = self._foreign(side, value) if isinstance(value, str) else None

@@ -293,6 +293,14 @@ class Field:
         """Why the API refuses `value` on a workload of `kind` ("": it takes it)."""
         return next((why for k, v, why in self.refused if k is kind and v == value), "")
 
+    def lacks_flag(self, kind: Kind, value: SettingValue) -> str:
+        """Why `gcloud … update` of `kind` (the track drift names: `fix.commands.update_command`)
+        has no flag for `value` ("": it has one): the one rule for the script
+        (`fix/formats/gcloud.py`) and a manual step's command (`fix/manual.py`)."""
+        if kind in self.flagless:
+            return "has no flag for it"
+        return self.no_flag(kind, value) if self.no_flag is not None else ""
+
     plan_note: Callable[[SettingValue | None, SettingValue, set[str]], str] | None = None
     """What a change before -> after does beyond the setting, given the names of the plan's
     other setting changes: a plan says it ("" or None: nothing)."""

@@ -35,7 +35,19 @@ def _no_clear_key(kind: Kind, value: SettingValue) -> str:
     reference of `gcloud run jobs update` lists `--key=KEY` only): a job's key is set by
     flag, never taken away by one."""
     if kind is Kind.JOB and not _no_key(value):
-        return "has no flag to take a key away (no --clear-key); drift fix makes it"
+        return "has no flag to take a key away (no --clear-key)"
+    return ""
+
+
+def _no_redundancy_flag(kind: Kind, value: SettingValue) -> str:
+    """gcloud 528, parsed (notes/repro/fixown49): `gcloud run jobs update` and `gcloud beta run
+    jobs update` answer `--[no-]gpu-zonal-redundancy` with "unrecognized arguments", `gcloud
+    alpha run jobs update` parses it; `gcloud beta|alpha run worker-pools update` refuse it;
+    `gcloud run services update` parses it."""
+    if kind is Kind.JOB:
+        return "has no --[no-]gpu-zonal-redundancy (gcloud 528: only its alpha track has it)"
+    if kind is Kind.WORKER_POOL:
+        return "has no --[no-]gpu-zonal-redundancy (gcloud 528: in no track)"
     return ""
 
 
@@ -268,6 +280,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         unreadable=_job_default_unknown,
         write=a.template_field("gpu_zonal_redundancy_disabled", bool),
         gcloud=a.switch("no-gpu-zonal-redundancy", "gpu-zonal-redundancy"),
+        no_flag=_no_redundancy_flag,
         kinds=EVERY_KIND,
         moot=_gpuless,
     ),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
-from drift.fix.commands import Commands
+from drift.fix.commands import Commands, update_command
 from drift.fix.formats.text import shell_line
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
@@ -291,15 +291,23 @@ def unread_steps(
     steps = []
     for name in (n for n in settings if n in unreadable):
         value = settings[name].value
+        # no command gcloud refuses (revown49 F2): the script's rule (`Field.lacks_flag`)
+        lacking = FIELDS[name].lacks_flag(cmd.kind, _or_fill(value))
+        commands = () if lacking else (cmd.update(FIELDS[name].gcloud(_or_fill(value))),)
         steps.append(
             ManualStep(
                 f"setting.{name}",
                 f"{name} is not planned: drift cannot read it ({unreadable[name]}); if it "
-                "should be as the profile says, set it yourself",
-                (cmd.update(FIELDS[name].gcloud("<VALUE>" if value is None else value)),),
+                "should be as the profile says, set it yourself"
+                + (f"; {shell_line(update_command(cmd.kind))} {lacking}" if lacking else ""),
+                commands,
             )
         )
     return steps
+
+
+def _or_fill(value: SettingValue | None) -> SettingValue:
+    return "<VALUE>" if value is None else value
 
 
 def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -> ManualStep:

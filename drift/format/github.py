@@ -10,10 +10,10 @@ from drift.findings import BaselineState, Finding, Location, Severity, Unverifie
 from drift.format.interface import Formatter
 from drift.format.summary import (
     SEVERITY_LOOK,
+    annotated,
     baseline_mark,
     cut,
     finding_text,
-    located,
     most_severe_first,
     resolved_heading,
     summary_line,
@@ -163,7 +163,7 @@ def _unverified(item: Unverified) -> _Annotation:
 
 def _located(location: Location | None) -> dict[str, str | int]:
     """The `file` and `line` properties of an annotation at `location` (none without one)."""
-    return {} if location is None else located(location.file, location.line)
+    return {} if location is None else annotated(location.file, location.line)
 
 
 def _resolved(report: Report) -> list[_Annotation]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from drift.errors import Problem
 from drift.format.github import ANNOTATIONS_PER_LEVEL, MESSAGE_UNITS, command
-from drift.format.summary import cut, located
+from drift.format.summary import annotated, cut
 from drift.textsafe import plural, visible
 
 TITLE = "drift profile"
@@ -35,7 +35,7 @@ def problem_lines(problems: Sequence[Problem], notes: Sequence[Problem]) -> list
 
 
 def _where(problem: Problem) -> dict[str, str | int]:
-    return located(problem.file, 0 if problem.path else problem.line)
+    return annotated(problem.file, 0 if problem.path else problem.line)
 
 
 def _message(problem: Problem) -> str:

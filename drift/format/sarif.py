@@ -7,12 +7,18 @@ from dataclasses import replace
 from functools import cache
 from importlib import metadata
 from typing import Any
-from urllib.parse import quote
 
 from drift import __version__
 from drift.findings import BaselineState, Finding, Location, sort_findings
 from drift.format.interface import Formatter, masked
-from drift.format.summary import SEVERITY_LOOK, cut, finding_text, since_text, sorted_unverified
+from drift.format.summary import (
+    SEVERITY_LOOK,
+    artifact_uri,
+    cut,
+    finding_text,
+    since_text,
+    sorted_unverified,
+)
 from drift.kinds import Kind
 from drift.rendering import json_text
 from drift.report import Report, Unchecked
@@ -281,15 +287,6 @@ def information_uri() -> str | None:
         return None
     found = dict(url.split(", ", 1) for url in urls if ", " in url)
     return found.get("Homepage") or found.get("Source") or next(iter(found.values()), None)
-
-
-def artifact_uri(location: Location) -> str:
-    """The profile file as a relative URI reference: forward slashes, octets percent-encoded
-    (RFC 3986 §2.1): characters as UTF-8, a POSIX name's byte that is not UTF-8 as that byte
-    (PEP 383: `dep%FFloy`), any other lone surrogate as held: never a crash (revencoding 5)."""
-    path = location.file.replace("\\", "/")
-    wtf = any("\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" for c in path)
-    return quote(path.encode("utf-8", "surrogatepass" if wtf else "surrogateescape"), safe="/")
 
 
 def _sorted(report: Report) -> list[Finding]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import quote
 
 from drift.errors import ExitCode, next_steps
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
@@ -106,6 +109,40 @@ def located(file: str, line: int) -> dict[str, str | int]:
     known (a finding carried from a baseline whose rule today's profile no longer states), so
     no `line` then."""
     return {"file": file, "line": line} if line else {"file": file}
+
+
+def repo_path(file: str) -> str:
+    """A profile file as GitHub attaches it: relative to the repository's root when
+    GITHUB_WORKSPACE is set and the file is under it, else as given (relative to the working
+    directory, SPEC "Findings"). An annotation is associated "with a particular file in your
+    repository" (docs.github.com/actions/reference/workflow-commands-for-github-actions); code
+    scanning places a result by its path in the repository, one path for a file across runs
+    (docs.github.com/code-security/code-scanning/integrating-with-code-scanning/
+    sarif-support-for-code-scanning, "Reporting consistent filepaths"). A run from
+    `services/api` with `--profiles ../../deploy/profiles` names `deploy/profiles/x.yaml`
+    there, `../../deploy/profiles/x.yaml` in the JSON report."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    if not workspace or not os.path.isfile(file):  # `<stdin>`, a file since gone: as named
+        return file
+    try:
+        return Path(file).resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # outside it; a link loop (RuntimeError < 3.13)
+        return file
+
+
+def artifact_uri(location: Location) -> str:
+    """SARIF's `artifactLocation.uri` of a profile file: from the repository's root
+    (`repo_path`), a relative URI reference: forward slashes, octets percent-encoded (RFC 3986
+    §2.1): characters as UTF-8, a POSIX name's byte that is not UTF-8 as that byte (PEP 383:
+    `dep%FFloy`), any other lone surrogate as held: never a crash (revencoding 5)."""
+    path = repo_path(location.file).replace("\\", "/")
+    wtf = any("\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" for c in path)
+    return quote(path.encode("utf-8", "surrogatepass" if wtf else "surrogateescape"), safe="/")
+
+
+def annotated(file: str, line: int) -> dict[str, str | int]:
+    """`located` for a workflow command: the file relative to the repository (`repo_path`)."""
+    return located(repo_path(file), line)
 
 
 def location_text(location: Location | None) -> str:

@@ -142,12 +142,10 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             )
             out.left.append(s)
             continue
-        lacking = FIELDS[s.name].no_flag
-        why = lacking(sp.kind, s.after) if lacking is not None else ""
-        if sp.kind in FIELDS[s.name].flagless or why:
+        why = FIELDS[s.name].lacks_flag(sp.kind, s.after)  # the manual steps' rule too
+        if why:
             out.skipped.append(
-                f"setting {s.name}: {shell_line(update_command(sp.kind))} "
-                f"{why or 'has no flag for it'}"
+                f"setting {s.name}: {shell_line(update_command(sp.kind))} {why}; drift fix makes it"
             )
             out.left.append(s)
             continue
