@@ -13,6 +13,7 @@ import pytest
 
 from drift.check import CheckResult
 from tests.conftest import MakeSandbox
+from tests.test_check_never_clean import SAME_AS
 from tests.test_check_shapes import check_profile
 
 WORLD = {
@@ -26,16 +27,7 @@ WORLD = {
         }
     }
 }
-REQUIRED_THERE = """project: p
-region: us-central1
-services:
-  auth:
-    env:
-      SHARED_TENANT: {required: true}
-  api:
-    env:
-      SHARED_TENANT: {same_as: auth.SHARED_TENANT}
-"""
+REQUIRED_THERE = SAME_AS
 OPTIONAL_THERE = """project: p
 region: us-central1
 services:

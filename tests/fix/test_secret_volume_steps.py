@@ -40,6 +40,16 @@ def plan(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, profile:
     return api
 
 
+def etc_k_step(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """The plan's manual step for a profile mounting `k` version 3 at `/etc/k`."""
+    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
+    api = plan(
+        sandbox, monkeypatch, tmp_path, profile + '      /etc/k: {secret: k, version: "3"}\n'
+    )
+    (step,) = [m for m in api.manual if m.target == "mount./etc/k"]
+    return step
+
+
 def gcloud_mount_point(flag: str) -> str:
     """Where gcloud mounts the volume of `--update-secrets=/PATH=SECRET:VERSION`:
     googlecloudsdk/command_lib/run/config_changes.py SecretVolumeChanges._UpdateManagedVolumes,
@@ -71,11 +81,7 @@ def test_the_mount_step_mounts_under_the_profiles_path_not_over_its_parent(
     step names the file the container reads (the secret's name for a volume without items)."""
     containers = [{**APP, "volumeMounts": [{"name": "v", "mountPath": "/etc/k"}]}]
     sandbox = make_sandbox(world(K, containers, [volume]))
-    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
-    api = plan(
-        sandbox, monkeypatch, tmp_path, profile + '      /etc/k: {secret: k, version: "3"}\n'
-    )
-    (step,) = [m for m in api.manual if m.target == "mount./etc/k"]
+    step = etc_k_step(sandbox, monkeypatch, tmp_path)
     (command,) = step.commands
     assert gcloud_mount_point(command) == "/etc/k", command
     file = volume["secret"]["items"][0]["path"] if "items" in volume["secret"] else "k"
@@ -91,11 +97,7 @@ def test_a_file_mounted_by_sub_path_gets_no_update_secrets_command(
     items = [{"path": "key.pem", "version": "1"}]
     volume = {"name": "v", "secret": {"secret": "k", "items": items}}
     sandbox = make_sandbox(world(K, [{**APP, "volumeMounts": mounts}], [volume]))
-    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
-    api = plan(
-        sandbox, monkeypatch, tmp_path, profile + '      /etc/k: {secret: k, version: "3"}\n'
-    )
-    (step,) = [m for m in api.manual if m.target == "mount./etc/k"]
+    step = etc_k_step(sandbox, monkeypatch, tmp_path)
     assert step.commands == (), step.commands
     assert "sub_path" in step.reason and "YAML" in step.reason, step.reason
 
@@ -107,11 +109,7 @@ def test_every_file_under_the_mount_is_repointed_by_its_own_path(
     volume = {"name": "v", "secret": {"secret": "k", "items": items}}
     containers = [{**APP, "volumeMounts": [{"name": "v", "mountPath": "/etc/k"}]}]
     sandbox = make_sandbox(world(K, containers, [volume]))
-    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
-    api = plan(
-        sandbox, monkeypatch, tmp_path, profile + '      /etc/k: {secret: k, version: "3"}\n'
-    )
-    (step,) = [m for m in api.manual if m.target == "mount./etc/k"]
+    step = etc_k_step(sandbox, monkeypatch, tmp_path)
     (command,) = step.commands
     assert command.endswith("--update-secrets=/etc/k/a=k:3,/etc/k/b=k:3"), command
 
@@ -120,11 +118,7 @@ def test_a_missing_mount_step_does_not_mount_over_the_parent_directory(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     sandbox = make_sandbox(world(K, [APP], []))
-    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
-    api = plan(
-        sandbox, monkeypatch, tmp_path, profile + '      /etc/k: {secret: k, version: "3"}\n'
-    )
-    (step,) = [m for m in api.manual if m.target == "mount./etc/k"]
+    step = etc_k_step(sandbox, monkeypatch, tmp_path)
     assert all(gcloud_mount_point(c) != "/etc" for c in step.commands), step.commands
     # no file is known: a placeholder the step's text says to fill in
     (command,) = step.commands

@@ -94,20 +94,10 @@ def test_the_copy_is_masked_when_containers_names_it_too(
     assert VALUE not in _report(make_sandbox, monkeypatch, tmp_path / "b", ALSO_NAMED)
 
 
-REMOVED = """\
-project: p
-region: us-central1
-services:
-  api:
-    unexpected_env: warn
-    env:
-      DB_PASSWORD: {secret: db-password}
-      MIGRATE_ARG: null
-    containers:
-      app:
-        env:
-          LOG_LEVEL: info
-"""
+REMOVED = ALSO_NAMED.replace(
+    "DB_PASSWORD: {secret: db-password}\n",
+    "DB_PASSWORD: {secret: db-password}\n      MIGRATE_ARG: null\n",
+)
 
 
 def test_a_removed_rule_is_cited_when_containers_names_the_container_too(
