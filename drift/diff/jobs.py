@@ -38,6 +38,11 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
         expected="latest execution succeeded",
         actual="failed",
         severity=Severity.WARNING,
+        # what a baseline compares (drift.same_drift): another failed execution is another
+        # failure, `updated`, never `unchanged` (revjobs3 F5); the id stays the job's. A
+        # baseline of a drift that did not record it is read from its message, which names
+        # the execution the same way.
+        failed=(execution.name,),
     )
 
 

@@ -31,7 +31,6 @@ from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, u
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
-from drift.redact import MASK
 from drift.rules import HISTORY
 
 Key = tuple[str, str, str | None]
@@ -96,6 +95,7 @@ class History:
         self.records = list(records)
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
+        self._own: dict[int, set[Key]] = {}
         self.skipped = unserved(self.records, canaries)
 
     def drift(self, i: int) -> set[Key]:
@@ -106,18 +106,38 @@ class History:
             self._drift[i] = {_key(f, record.config.primary) for f in found}
         return self._drift[i]
 
+    def own_drift(self, i: int) -> set[Key]:
+        """`drift` of revision `i` judged by what it sets itself (`RevisionRecord.own`: its
+        RevisionScaling, without today's ServiceScaling, which an UpdateService changes
+        without making a revision)."""
+        record = self.records[i]
+        if not record.own:
+            return self.drift(i)
+        if i not in self._own:
+            revision = ServingRevision(record.name, 0, (), (), record.own_config)
+            found = configuration_findings(At(self.ctx, revision))
+            self._own[i] = {_key(f, record.config.primary) for f in found}
+        return self._own[i]
+
+    def _run(self, i: int, key: Key) -> bool:
+        """Whether revision `i` has the drift of `key` as it runs today and by what it sets
+        itself: one that has it only with today's service-level min/max did not begin it
+        (and one that has it only by its own bound, which today's service level overrides,
+        would not run with it)."""
+        return key in self.drift(i) and key in self.own_drift(i)
+
     def since(self, finding: Finding) -> Since | None:
         if finding.rule not in HISTORY or finding.revision not in self.index:
             return None
-        if finding.rule == "env.constraint" and finding.actual == MASK:
-            return None  # an older revision's secret value was not read: cannot tell
         setting = FIELDS.get(finding.target.removeprefix("setting."))
         if finding.rule == "setting.value" and setting is not None and self._held(setting, finding):
             return None  # held by the service (pool) itself, not by a revision: none began it
         start = checked = self.index[finding.revision]
         key = _key(finding, self.records[start].config.primary)
+        if not self._run(start, key):
+            return None  # what the revision sets itself does not give it: the service does
         before = served_before(self.skipped, start)
-        while before is not None and key in self.drift(before):
+        while before is not None and self._run(before, key):
             start, before = before, served_before(self.skipped, before)
         first = self.records[start]
         began = (first.name, first.create_time, first.creator, first.client)
@@ -130,10 +150,25 @@ class History:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
             return None  # its value before is not known: cannot tell which revision began it
+        if key in self.drift(before):  # good by its own bound, not with today's service's
+            note = "; ".join(n for n in (self._service_bound(before, finding), note) if n)
+            return Since(*began, None, note=note, earlier=bool(edge))
         if other := self._other(before, key):  # never "good": the same target was wrong
             note = "; ".join(n for n in (other, note) if n)
             return Since(*began, None, note=note, earlier=bool(edge))
         return Since(*began, self.records[before].name, note=note, earlier=bool(edge))
+
+    def _service_bound(self, i: int, finding: Finding) -> str:
+        """Why revision `i`, which did not set the drift itself, is not named good: today's
+        service-level bound gives it the drift too (a rollback to it would keep it)."""
+        setting = finding.target.removeprefix("setting.")
+        value = self.records[i].config.settings.get(setting)
+        shown = "" if value is None else f" {FIELDS[setting].show(value)}"
+        return (
+            f"before it, {self.records[i].name} set no such {setting} itself, but the "
+            f"service's own scaling gives it{shown} today (set on the service: a change of "
+            "it makes no revision), so it is no good revision to go back to"
+        )
 
     def _other(self, i: int, key: Key) -> str:
         """What else revision `i` had wrong on the target of `key` (another rule: the same
@@ -169,16 +204,20 @@ class History:
     def _unread(self, i: int, finding: Finding) -> bool:
         """What the finding judges is not known on revision `i`, so neither is its drift there:
         the setting of a `setting.value` finding could not be read
-        (`RevisionConfig.unreadable`); the variable of an `env.inconsistent` finding takes a
-        secret's value this check did not read (a version only an older revision names)."""
+        (`RevisionConfig.unreadable`); the variable of an `env.inconsistent` or
+        `env.constraint` finding takes a secret's value this check did not read (a version
+        only an older revision names). A plain value is read whether or not it is shown
+        masked: the comparison is on the data, and no value is ever put in the words."""
         config = self.records[i].config
         if finding.rule == "setting.value":
             return finding.target[8:] in config.unreadable
-        if finding.rule != "env.inconsistent":
+        if finding.rule not in ("env.inconsistent", "env.constraint"):
             return False
         container = finding.container if finding.container is not None else config.primary
         names = [finding.target.removeprefix("env.")]
-        if (other := self._same_as(finding)) is not None and other[0] == self.ctx.service.key:
+        # an env.constraint is judged by its own value alone (plain or the secret's)
+        other = self._same_as(finding) if finding.rule == "env.inconsistent" else None
+        if other is not None and other[0] == self.ctx.service.key:
             names.append(other[1])  # judged by its own other variable: that one's value too
         held = [config.named(container).env.get(name) for name in names]
         return any(v is not None and (bool(v.needs) or self.ctx.value(v) is None) for v in held)

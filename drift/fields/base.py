@@ -279,12 +279,19 @@ class Field:
     """Why `gcloud … update` of a kind has no flag for this value when it has one for others
     (a job's `--key` but no `--clear-key`): a script leaves it to a comment ("" or None: it
     has one)."""
+    refused: tuple[tuple[Kind, Any, str], ...] = ()
+    """(kind, value, why): a value the API refuses on that kind of workload; a profile
+    giving it there is refused at its line, a default giving it does not apply there."""
     names_project: bool = False
     """A value may name a project (`projects/P/…`, an account `…@P.iam.gserviceaccount.com`):
     `drift compare` flags one naming the other environment's project."""
 
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds
+
+    def refusal(self, kind: Kind, value: Any) -> str:
+        """Why the API refuses `value` on a workload of `kind` ("": it takes it)."""
+        return next((why for k, v, why in self.refused if k is kind and v == value), "")
 
     plan_note: Callable[[SettingValue | None, SettingValue, set[str]], str] | None = None
     """What a change before -> after does beyond the setting, given the names of the plan's

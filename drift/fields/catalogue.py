@@ -1,6 +1,5 @@
 """The rows of the settings catalogue, each with its source in the API's documentation where
-the default or the reading is not obvious. Field comments quoted are the installed
-`google.cloud.run_v2` types' docstrings (the googleapis protos' comments)."""
+the default or the reading is not obvious (field comments: the googleapis protos')."""
 
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ from drift.fields.network import (
     no_vpc_access,
 )
 from drift.fields.scaling import SCALING_FIELDS
-from drift.fields.workloads import WORKLOAD_FIELDS
+from drift.fields.workloads import JOBS_GEN2, WORKLOAD_FIELDS
 from drift.images import same_image
 from drift.kinds import Kind
 
@@ -56,8 +55,8 @@ EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-o
 
 def _execution_environment(source: Source) -> str:
     # Unset on a service: "Cloud Run selects the execution environment based on the features
-    # used" (execution-environments page). Jobs: "Jobs use the second generation execution
-    # environment" (create-jobs page) unless the task template says gen1.
+    # used" (execution-environments page). "Cloud Run jobs only use the second generation
+    # execution environment, and this cannot be changed for jobs" (the same page).
     default = "gen2" if source.kind is Kind.JOB else "default"
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
 
@@ -254,6 +253,7 @@ FIELDS: dict[str, Field] = {
             gcloud=a.flag("execution-environment"),
             kinds=frozenset({Kind.SERVICE, Kind.JOB}),
             flagless=frozenset({Kind.JOB}),
+            refused=((Kind.JOB, "gen1", JOBS_GEN2),),
         ),
         Field(
             "vpc_connector",

@@ -12,6 +12,9 @@ from drift.kinds import Kind
 
 JOBS = frozenset({Kind.JOB})
 POOLS = frozenset({Kind.WORKER_POOL})
+JOBS_GEN2 = "Cloud Run jobs only use the second generation execution environment (gen2)"
+"""cloud.google.com/run/docs/configuring/execution-environments: "Cloud Run jobs only use the
+second generation execution environment, and this cannot be changed for jobs"."""
 DEFAULT_TASK_TIMEOUT = 600
 """TaskTemplate.timeout: "This applies per attempt of a task … Defaults to 600 seconds."."""
 DEFAULT_MAX_RETRIES = 3

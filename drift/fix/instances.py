@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.fix.base import written_differences
+from drift.fix.commands import Commands
 from drift.fix.patch import is_latest
 from drift.fix.unknown import unknown_lost
 from drift.kinds import Kind
@@ -93,6 +94,23 @@ def stuck_note(live: LiveService) -> str:
 def moves_note(live: LiveService) -> str:
     """What the plan says of a pool whose instance split names revisions ("" when none)."""
     return describe(moved_splits(live, ""))
+
+
+PATCHED = "<the revision the update created>"
+
+
+def split_change(cmd: Commands, live: LiveService) -> str:
+    """The command setting the pool's split as the fix does (`moved_splits`), the patched
+    revision left to fill in; "" when no pinned share moves or one cannot."""
+    moves = moved_splits(live, PATCHED)
+    if not moves.moved or moves.stuck:
+        return ""
+    words = [
+        f"{'LATEST' if is_latest(s) else short(s.revision) or s.revision}={int(s.percent)}"
+        for s in moves.splits
+        if s.percent
+    ]
+    return cmd.instance_split(",".join(words))
 
 
 def describe(moves: Moves) -> str:

@@ -16,7 +16,7 @@ from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.formats.text import shell_line
 from drift.fix.gpu_floor import gpu_steps
-from drift.fix.instances import moved_splits, moves_note
+from drift.fix.instances import moved_splits, moves_note, split_change
 from drift.fix.manual import (
     blocked_step,
     constraint_step,
@@ -186,9 +186,13 @@ class ServicePlanner:
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
         moved = bool(moves) and bool(moved_splits(self.live, "").moved)
         renamed = _renamed(sp, source, moved) if sp.has_patch else ""
+        split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
-        return replace(sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept)
+        return replace(
+            sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
+            split_change=split,
+        )  # fmt: skip
 
     def _key(self, f: Finding) -> tuple[str | None, str]:
         """What a finding is about, as the patch names it: (container, `env.NAME`), or

@@ -51,6 +51,7 @@ async def update_workload(
     call: Any
     if kind is Kind.JOB:
         method, call = "UpdateJob", clients.jobs.update_job
+        without_execution_token(workload)
         request = run_v2.UpdateJobRequest(job=workload, validate_only=validate_only)
     elif kind is Kind.WORKER_POOL:
         method, call = "UpdateWorkerPool", clients.worker_pools.update_worker_pool
@@ -95,6 +96,22 @@ async def update_workload(
         await _wait(session.runner, operation, timeout, name, method)
     with api_errors(method, name):  # the operation's own error: the revision failed
         return await operation.result()
+
+
+def without_execution_token(job: Any) -> Any:
+    """`job` (a run_v2 Job about to be written), its oneof `create_execution` cleared: drift
+    never starts an execution. `start_execution_token` / `run_execution_token` are "A unique
+    string used as a suffix [for] creating a new execution" (googleapis
+    google/cloud/run/v2/job.proto, Job, oneof create_execution): a GetJob answers the token
+    that created the job's current generation, and sent back it "fails the apply outright
+    with `Resource 'job-token' already exists`", while a token of no existing execution
+    "starts an execution as documented" (GoogleCloudPlatform/magic-modules#19060, observed on
+    the real API; hashicorp/terraform-provider-google#24451). No configuration is lost: the
+    API drops the token itself once another execution is created (the same PR)."""
+    from google.cloud import run_v2
+
+    run_v2.Job.pb(job).ClearField("create_execution")
+    return job
 
 
 def _said(kind: Kind, workload: Any, method: str, operation: str) -> str:

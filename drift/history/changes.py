@@ -4,7 +4,7 @@ every container), settings from the catalogue, and images. No secret value is ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live
@@ -25,27 +25,55 @@ for every revision read; images are compared per container."""
 
 class Masking:
     """Which plain values a service's history must not show: those findings would mask (the
-    profile expects a secret there, or its value is a credential) and any plain value that
-    looks like a credential."""
+    profile expects a secret there, or its value is a credential), any plain value that
+    looks like a credential, and any plain value of a variable that is a Secret Manager
+    reference in any revision read (`referenced`): a value that replaces (or is replaced by)
+    a reference is very likely that secret's value, and history has both sides in hand where
+    `check` reads no secret it does not need. Decided on the data, before any format renders
+    it (table, json, markdown alike)."""
 
-    def __init__(self, profile: ServiceProfile) -> None:
-        self._secret: set[tuple[str | None, str]] = set()
-        for rules in profile.containers:
-            for rule in rules.env.values():
-                if _expects_secret(rule):
-                    self._secret.add((rules.name, rule.name))
+    def __init__(self, profile: ServiceProfile, configs: Iterable[RevisionConfig] = ()) -> None:
+        self._main = {v for v, rule in profile.env.items() if _expects_secret(rule)}
+        self._sidecars = {
+            name: {v for v, rule in rules.env.items() if _expects_secret(rule)}
+            for name, rules in profile.sidecars.items()
+        }
+        self.referenced = frozenset(
+            var.name
+            for config in configs
+            for container in config.containers
+            for var in container.env.values()
+            if var.ref is not None
+        )
+        """Variables (in any container: a renamed container keeps its secrets) that are a
+        secret reference in some revision read: all of them, not only the `--limit` shown,
+        so what is masked never depends on how many are shown."""
+
+    def secret(self, container: str, config: RevisionConfig, var: str) -> bool:
+        """Whether a plain value of `var` in `container` of `config` is never shown. The
+        profile's `env` rules (whatever its `container:` names) describe the revision's main
+        container whatever it was called then (`RevisionConfig.described`, as the reader
+        picks it); sidecars' rules, theirs by name."""
+        return (
+            var in self.referenced
+            or var in self._sidecars.get(container, ())
+            or (container == config.described and var in self._main)
+        )
 
     def shown(self, container: str, config: RevisionConfig) -> Show:
-        """How the variables of one container of one revision are shown (rules named None
-        are those of the revision's primary container, as the diff reads them)."""
+        """How the variables of one container of one revision are shown."""
 
         def show(var: EnvVar) -> str:
-            secret = (container, var.name) in self._secret or (
-                container == config.primary and (None, var.name) in self._secret
-            )
-            return describe_live(var, secret=secret)
+            return describe_live(var, secret=self.secret(container, config, var.name))
 
         return show
+
+    def plain_secrets(self, config: RevisionConfig) -> Iterator[str]:
+        """The plain values of `config` this history masks (to be remembered, `redact`)."""
+        for container in config.containers:
+            for var in container.env.values():
+                if var.ref is None and var.value and self.secret(container.name, config, var.name):
+                    yield var.value
 
 
 def _expects_secret(rule: VarRule) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
+from drift import redact
 from drift.diff.since import unlisted
 from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.errors import ApiError, UsageError
@@ -84,8 +85,11 @@ async def read_history(
     # every plain value that must not be shown is known before any change is described
     for found in got:
         if not isinstance(found, Unread):
+            masking = Masking(found[0], (r.config for r in found[1]))
             for record in found[1]:
                 remember_config(found[0], record.config)
+                for value in masking.plain_secrets(record.config):
+                    redact.register(value)
     canaries = canary_record(settings.journal())
     read = [
         found if isinstance(found, Unread) else history_of(*found, limit, canaries) for found in got
@@ -100,6 +104,7 @@ async def read_history(
         notes=(
             *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,
+            *(n for f in got if not isinstance(f, Unread) if (n := _service_level(*f))),
         ),
     )
 
@@ -193,6 +198,23 @@ def _unlisted_note(service: ServiceProfile, svc: Any, listed: list[Any] | ApiErr
     )
 
 
+def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _: Traffic) -> str:
+    """Said where today's service-level scaling decides a bound some revision sets otherwise:
+    each revision's change shows what it set itself (RevisionScaling); the service's own
+    level (ServiceScaling, "applied at the service level rather than at the revision level",
+    run v2 vendor_settings.proto) changes without making a revision, so it is no revision's
+    change. "" where no revision reads otherwise."""
+    names = sorted({name for r in records for name in r.own})
+    if not names:
+        return ""
+    return (
+        f"{service.label}: {' and '.join(names)} shown as each revision sets it itself; the "
+        "service's own scaling (set on the service, not on a revision) also bounds every "
+        "revision today, and a change of it (`gcloud run services update --min/--max`) "
+        "makes no revision: it is no revision's change"
+    )
+
+
 def _as_recorded(record: RevisionRecord) -> dict[str, Any]:
     """What an entry says of its revision as listed: each field it shares with the record."""
     shared = {f.name for f in fields(RevisionEntry)}
@@ -209,7 +231,7 @@ def history_of(
     """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
     changes against the revision that served before it (one that never served, a failed
     revision or drift's undone canary, is marked and passed over, as `since` passes it)."""
-    masking = Masking(service)
+    masking = Masking(service, (r.config for r in records))
     entries = []
     skipped = unserved(records, canaries)
     start = 0 if limit is None else max(0, len(records) - limit)
@@ -225,7 +247,7 @@ def history_of(
                 changes=(
                     None
                     if before is None
-                    else changes(records[before].config, record.config, masking)
+                    else changes(records[before].own_config, record.own_config, masking)
                 ),
                 never_served=skipped.get(i, ""),
                 against=records[before].name if before is not None and before != i - 1 else "",

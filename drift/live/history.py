@@ -23,7 +23,7 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.conditions import NOT_SERVING, reason
 from drift.live.model import RevisionRecord
-from drift.live.normalize import raw, revision_config
+from drift.live.normalize import own_settings, raw, revision_config
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
@@ -99,12 +99,17 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     # condition.proto) — a revision being deployed, not a failed one
     transient = {"CONDITION_PENDING", "CONDITION_RECONCILING"}
     deploying = not ready and (bool(pb.reconciling) or bool(states & transient))
+    # every revision is read with today's service (what it runs with today); its own
+    # revision-level min/max beside (`RevisionRecord.own`): a service-level change of them
+    # makes no revision, so no older revision is judged, or shown, by today's
+    config = revision_config(pb, service=service, container=container, kind=kind)
     return RevisionRecord(
         name=short(pb.name),
         create_time=created,
         creator=pb.creator,
         client=client,
-        config=revision_config(pb, service=service, container=container, kind=kind),
+        config=config,
         ready=ready,
         deploying=deploying,
+        own=own_settings(pb, service, config, kind),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -95,6 +95,17 @@ class RevisionConfig:
     def main(self) -> ContainerConfig:
         """The container `primary` names (looked up once: every rule asks for it)."""
         return self.named(self.primary)
+
+    @cached_property
+    def described(self) -> str:
+        """The name of the container the profile's `env` rules describe in this revision
+        (whatever it was called then): `primary` where the revision has it; else (a revision
+        made before its main container got the name the profile's `container:` gives) the one
+        `drift.live.normalize.pick_container` takes when no name is given, the ingress
+        container, else the first; "" when it has none."""
+        if self.has(self.primary) or not self.containers:
+            return self.primary if self.has(self.primary) else ""
+        return next((c.name for c in self.containers if c.ingress), self.containers[0].name)
 
     def named(self, name: str) -> ContainerConfig:
         """The container of that name (an empty one when the revision has none)."""
@@ -246,6 +257,20 @@ class RevisionRecord:
     ready: bool = True
     deploying: bool = False
     """Its deploy is still in progress (not ready yet, and not failed)."""
+    own: dict[str, SettingValue] = field(default_factory=dict)
+    """The settings `config` reads otherwise than the revision sets them itself: its min/max
+    instances where today's service-level scaling decides them (`config` reads what the
+    revision runs with today). ServiceScaling: "Scaling settings applied at the service level
+    rather than at the revision level" (run v2 vendor_settings.proto), changed by an
+    UpdateService that makes no revision (`gcloud run services update --min`); RevisionScaling
+    is the revision's own. Empty where both read the same."""
+
+    @property
+    def own_config(self) -> RevisionConfig:
+        """`config` with each setting as the revision itself sets it (`own`)."""
+        if not self.own:
+            return self.config
+        return replace(self.config, settings={**self.config.settings, **self.own})
 
 
 @dataclass(repr=False)

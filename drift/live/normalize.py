@@ -169,6 +169,29 @@ def revision_config(
     )
 
 
+def own_settings(revision: Any, service: Any, config: RevisionConfig, kind: Kind) -> dict[str, Any]:
+    """The settings `config` (read with today's `service`) reads otherwise than `revision`
+    sets them itself: min/max instances (`Field.held_by_service`) read with the service's
+    scaling cleared (ServiceScaling, "Scaling settings applied at the service level rather
+    than at the revision level": today's, for every older revision; an UpdateService that
+    changes it makes no revision). `RevisionRecord.own`."""
+    service, revision = raw(service), raw(revision)
+    if "scaling" not in service.DESCRIPTOR.fields_by_name or not service.HasField("scaling"):
+        return {}
+    bare = type(service)()
+    bare.CopyFrom(service)
+    bare.ClearField("scaling")
+    source = Source(bare, revision, pick_container(revision.containers, None), kind)
+    own = {}
+    for name, field in FIELDS.items():
+        if field.held_by_service is None or name not in config.settings:
+            continue
+        value = field.read(source)
+        if value != config.settings[name]:
+            own[name] = value
+    return own
+
+
 def template_config(workload: Any, *, container: str | None, kind: Kind) -> RevisionConfig:
     """A workload's template normalised: a service's or worker pool's revision template, a
     job's task template (inside its execution template)."""

@@ -19,12 +19,13 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
 
 def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
     """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
-    # rules named None are those of the revision's primary container, as the diff reads them;
+    # the main rules (`env`, whatever `container:` names) are those of the revision's main
+    # container whatever it was called then (`RevisionConfig.described`), sidecars' by name;
     # `containers:` may name that container too, and a variable either expects to be a secret
     # is one (`drift.diff.env._others`): every rule set is kept, none replaces another
     secrets: dict[str, set[str]] = {}
-    for r in profile.containers:
-        name = r.name if r.name is not None else config.primary
+    named = [(config.described, profile.main), *profile.sidecars.items()]
+    for name, r in named:
         held = secrets.setdefault(name, set())
         held.update(v for v, rule in r.env.items() if rule.expects_secret)
     for container in config.containers:

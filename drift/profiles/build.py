@@ -145,7 +145,10 @@ def _workload(
             value = getattr(block, key)
             if value is None:
                 settings.pop(key, None)
-            elif FIELDS[key].applies(kind):
+            elif (why := FIELDS[key].refusal(kind, value)) and holder is svc:
+                said = f"{name}: {key} {value} is not possible for a {kind.noun}: {why}"
+                merged.problem((*prefix, "settings", key), said)
+            elif FIELDS[key].applies(kind) and not why:  # a default the kind refuses: not here
                 settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
     service = svc if isinstance(svc, ServiceSpec) else None
     stated = {k: (s.value, f"{s.location.file}:{s.location.line}") for k, s in settings.items()}

@@ -122,7 +122,14 @@ class JobControls(Controls):
                 name=rec.key.name,
                 overrides=run_overrides(env, secrets, args, task_count, timeout),
             )
-            operation = await core.jobs.run(rec.key, request)
+            held = core.hold
+            # a failure to apply: the execution must still be running when it is applied
+            # (without a delay it would settle, succeeded, within the RunJob)
+            core.hold = held or (wait and failure is not None)
+            try:
+                operation = await core.jobs.run(rec.key, request)
+            finally:
+                core.hold = held
             execution = ExecutionPb()
             operation.metadata.Unpack(execution)
             name = execution.name.rsplit("/", 1)[-1]

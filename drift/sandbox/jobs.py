@@ -66,6 +66,15 @@ def validate_job(job: JobPb) -> None:
     validate_vpc_access(task)
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
+    if task.execution_environment == run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1:
+        # "Cloud Run jobs only use the second generation execution environment, and this
+        # cannot be changed for jobs" (cloud.google.com/run/docs/configuring/execution-
+        # environments); "an API error occurs when trying to create or update a Job to use
+        # it" (GoogleCloudPlatform/magic-modules#9873). The wording here is the sandbox's.
+        raise invalid(
+            "spec.template.spec.execution_environment: jobs run only in the second "
+            "generation execution environment (gen2)."
+        )
     if execution.task_count < 0 or execution.parallelism < 0:
         raise invalid("spec.template: task_count and parallelism must not be negative.")
     if not 0 <= task.max_retries <= MAX_RETRIES:

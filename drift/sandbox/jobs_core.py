@@ -46,6 +46,21 @@ class Host(Protocol):
 EXECUTION_FAILED = grpc.StatusCode.FAILED_PRECONDITION
 
 
+def created_by_token(key: ResourceKey, current: JobRec | None, request: JobPb) -> str:
+    """The execution an UpdateJob's `start_execution_token` / `run_execution_token` creates
+    ("A unique string used as a suffix [for] creating a new execution", job.proto, oneof
+    create_execution): `JOB-TOKEN`; "" without a token. A token of an existing execution is
+    refused: "the re-sent token fails the apply outright with `Resource 'job-token' already
+    exists`" (GoogleCloudPlatform/magic-modules#19060, observed on the real API)."""
+    which = request.WhichOneof("create_execution")
+    if which is None:
+        return ""
+    name = f"{key.id}-{getattr(request, which)}"
+    if current is not None and name in current.executions:
+        raise RpcError(grpc.StatusCode.ALREADY_EXISTS, f"Resource '{name}' already exists.")
+    return name
+
+
 class JobRunner:
     """Event-loop only."""
 
@@ -68,6 +83,7 @@ class JobRunner:
             if current is not None:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
                 self._settle_update(current)  # a newer generation supersedes it
+            token = created_by_token(key, current, request)
             plan = plan_job(world, key, current, request)
             name = key.operation(world.uid())
             if validate_only:
@@ -86,6 +102,8 @@ class JobRunner:
             rec.update = update
             if update.due is not None:
                 core.schedule(update.due, lambda: self._settle_update(rec, update))
+            if token:
+                self._start(rec, token, rec.pb.template.template, rec.pb.template.task_count, "")
             await core.tick()
             return operation
 
@@ -110,19 +128,32 @@ class JobRunner:
         overrides = request.overrides if request.HasField("overrides") else None
         template, task_count = task_template(rec.pb, overrides)
         name = execution_name(world, rec)
-        execution = new_execution(world, rec, name, template, task_count, creator=world.caller)
-        problem = template_problem(world, world.project(key.project), template)
         operation = key.operation(world.uid())
         if request.validate_only:
+            execution = new_execution(world, rec, name, template, task_count, creator=world.caller)
             return core.ops.finish(operation, execution, None)
+        # the job's token goes "as soon as an execution is created any other way - `jobs:run`,
+        # a Cloud Scheduler trigger, the console" (GoogleCloudPlatform/magic-modules#19060)
+        rec.pb.ClearField("create_execution")
+        started = self._start(rec, name, template, task_count, operation)
+        await core.tick()
+        return started
+
+    def _start(
+        self, rec: JobRec, name: str, template: Any, task_count: int, operation: str
+    ) -> operations_pb2.Operation:
+        """An execution `name` of `template` started (with RunJob's `operation`, else none)."""
+        core = self.core
+        world = core.world
+        execution = new_execution(world, rec, name, template, task_count, creator=world.caller)
+        problem = template_problem(world, world.project(rec.key.project), template)
         record(world, rec, execution)
-        started = core.ops.start(operation, copy(execution))
+        started = core.ops.start(operation, copy(execution)) if operation else None
         run = Rollout(0, name, problem, core.due(), operation)
         rec.running[name] = run
         if run.due is not None:
             core.schedule(run.due, lambda: self.settle_run(rec, name, run=run))
-        await core.tick()
-        return started
+        return started or operations_pb2.Operation()
 
     def settle_run(
         self,

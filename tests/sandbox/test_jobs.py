@@ -280,3 +280,15 @@ def test_an_update_sets_no_oneof_member_the_request_left_unset(
     for job in (run_v2.Job.pb(done), read):
         assert job.WhichOneof("create_execution") is None
         assert job.template.template.WhichOneof("retries") == "max_retries"
+
+
+def test_sandbox_refuses_gen1_on_a_job(make_sandbox: MakeSandbox, run_for: Any) -> None:
+    """revjobs3 F3: "Cloud Run jobs only use the second generation execution environment,
+    and this cannot be changed for jobs" (execution-environments page)."""
+    client = run_for(sandbox_of(make_sandbox)).jobs
+    job = client.get_job(name=JOB)
+    job.template.template.execution_environment = (
+        run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1
+    )
+    with pytest.raises(exceptions.InvalidArgument, match="second generation"):
+        client.update_job(job=job).result(timeout=10)

@@ -318,6 +318,21 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         out += script.lines
     if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
+    if script.lines and sp.instances and sp.has_patch:
+        # `worker-pools update` leaves the split as it is (gcloud 528 config_changes.py:
+        # only NoPromoteChange and InstanceSplitChange touch it): the pinned instances stay
+        out += comment(
+            f"instance split: {sp.instances}. The command above leaves the split as it is, so "
+            "those instances keep the unpatched configuration"
+            + (
+                ": after it, move them as drift fix does (fill in the revision it created: "
+                "latestCreatedRevision of `gcloud beta run worker-pools describe`):"
+                if sp.split_change
+                else "."
+            )
+        )
+        if sp.split_change:
+            out += [f"#   {visible(sp.split_change)}"]
     if sp.renamed:  # what `drift fix` does with the template's revision name
         out += comment(f"drift fix: {sp.renamed}")
     for skipped in script.skipped:  # no command at all: nothing "above"

@@ -62,6 +62,7 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     exported = to_knative(service, project=sp.project, region=sp.region, reveal=reveal)
     conv = exported.conversion
     problems = list(conv.inexact)
+    header += conv.left_out
     if sp.unreleased:
         problems.append(f"{sp.unreleased}: this file would release the template too")
     if conv.credentials and conv.exact:

@@ -28,6 +28,8 @@ class Conversion:
     """`CONTAINER/NAME` of every plain value that looks like a credential."""
     aliases: dict[str, str] = field(default_factory=dict)
     """`projects/P/secrets/NAME` -> the alias Knative names it by."""
+    left_out: list[str] = field(default_factory=list)
+    """What the document leaves out as drift's own writes do (each in words): no loss."""
 
     @property
     def exact(self) -> bool:

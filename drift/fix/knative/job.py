@@ -28,9 +28,15 @@ def job_out(conv: Conversion, job: Any, *, project: str, region: str) -> dict[st
     metadata = resource_metadata(
         conv, job, fields, JOB_KEYS, project=project, region=region, noun="job"
     )
-    for token in ("start_execution_token", "run_execution_token"):
-        if getattr(job, token):
-            conv.note(f"{token} has no Knative form")
+    token = type(job).pb(job).WhichOneof("create_execution")
+    if token:
+        # left out as drift's UpdateJob leaves it out (drift.fix.update.without_execution_token):
+        # sent back, "A unique string used as a suffix creating a new execution" (job.proto)
+        # is refused as existing, or starts an execution
+        conv.left_out.append(
+            f"{token} {getattr(job, token)!r} is left out, as drift fix leaves it out: "
+            "sent back, it would start an execution or be refused (ALREADY_EXISTS)"
+        )
     return {
         "apiVersion": JOB_API,
         "kind": "Job",
