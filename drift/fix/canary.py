@@ -21,7 +21,13 @@ from drift.fix.patch import (
 )
 from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
-from drift.fix.reread import changed_since_read, read_before_write, waited
+from drift.fix.reread import (
+    changed_since_read,
+    on_fresh,
+    read_before_write,
+    waited,
+    what_changed,
+)
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -32,6 +38,7 @@ from drift.fix.routing import (
     traffic_key,
 )
 from drift.fix.servicefixer import ServiceFixer
+from drift.fix.untrap import left_as_pinned
 from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
 from drift.kinds import Kind
 
@@ -51,10 +58,11 @@ class ServiceFix(ServiceFixer):
                 "nothing was changed (no canary written), their change stands; run drift fix again"
             )
         request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
+        on_fresh(request, raw, now)  # their label, written without a new generation, stays
         self.sent = request
         write = Write(
             "canary",
-            raw.etag,
+            request.etag,
             int(raw.generation),
             canary,
             template_key(request),
@@ -201,6 +209,18 @@ class ServiceFix(ServiceFixer):
         now = await read_before_write(self, after, promotion=True)  # `after`: before its prompt
         if now is not None and (changed := changed_since_read(after, now)):
             self._record(State.ABORTED, f"promotion not sent: changed at its prompt ({changed})")
+            if left_as_pinned(self, now):  # no revision of theirs: the pin traps, and is drift's
+                what = what_changed(after, now)
+                raise Stop(
+                    f"{self.name}: the service was changed meanwhile by someone else "
+                    f"({changed}" + (f"; they changed its {what}" if what else "") + ") while "
+                    "the promotion prompt waited: drift did not move traffic to its canary "
+                    f"{canary}. Their write made no revision and left the routing as drift's "
+                    "canary pinned it, so drift cleans up as at a declined prompt, keeping "
+                    "their change",
+                    cleanup=True,
+                    theirs=now,
+                )
             raise await self._their_write(
                 f"{self.name}: the service was changed meanwhile by someone else ({changed}) "
                 "while the promotion prompt waited: drift did not move "
@@ -212,9 +232,11 @@ class ServiceFix(ServiceFixer):
         promote = copy_service(after)
         promote.traffic = promoted_traffic(raw, self.base.revision, canary)
         del promote.traffic_statuses[:]
+        if now is not None:  # a write that left the generation (a label) is kept, not undone
+            on_fresh(promote, after, now)
         write = Write(
             "promotion",
-            after.etag,
+            promote.etag,
             int(after.generation),
             canary,
             template_key(promote),

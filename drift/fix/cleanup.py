@@ -12,9 +12,9 @@ from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.overwrote import replaced
-from drift.fix.restore import Restored, restore
+from drift.fix.restore import Judge, Restored, changed_since, restore
 from drift.fix.untrap import free_pin
-from drift.live.api import short
+from drift.live.api import short, written_since
 from drift.live.normalize import raw
 
 
@@ -33,7 +33,12 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         )
     try:
         done = await restore(
-            fixer.ctx.session, fixer.ctx.journal, fixer.entry, step="cleanup", states=CLEANUP
+            fixer.ctx.session,
+            fixer.ctx.journal,
+            fixer.entry,
+            step="cleanup",
+            states=CLEANUP,
+            judge=_keeping(fixer, stop.theirs),
         )
     except JournalError as exc:  # before the cleanup's write: nothing was written
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
@@ -100,6 +105,24 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             + _hints(stop, done)
         )
         fixer.where = outcome.message
+
+
+def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:
+    """The judge of the cleanup's write when the fix stopped on someone else's write that it
+    keeps (`Stop.theirs`: no revision of theirs, drift's pin as it was): the service as they
+    left it may be written (`restore_request` builds on it, their write stays); any write
+    after theirs is refused as after drift's last write. None: `changed_since` alone."""
+    if theirs is None:
+        return None
+    entry = fixer.entry
+
+    def judge(now: Any) -> str:
+        same = int(now.generation) == int(theirs.generation) and now.uid == theirs.uid
+        return (
+            "" if same else changed_since(now, entry) or written_since(int(theirs.generation), now)
+        )
+
+    return judge
 
 
 def _hints(stop: Stop, done: Restored) -> str:

@@ -98,6 +98,7 @@ class Stop(Exception):
         cleanup: bool = False,
         interrupted: bool = False,
         quiet: bool = False,
+        theirs: Any = None,
     ):
         super().__init__(message)
         self.message = message
@@ -105,6 +106,9 @@ class Stop(Exception):
         self.cleanup = cleanup
         self.interrupted = interrupted
         self.quiet = quiet
+        self.theirs = theirs
+        """Someone else's write, as read, that the cleanup keeps (`untrap.left_as_pinned`):
+        it is not a change since drift's last write to refuse over; None: none."""
 
 
 def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:

@@ -27,10 +27,13 @@ from __future__ import annotations
 from typing import Any
 
 from drift.errors import ApiError
+from drift.fix.byhand import copy_field
 from drift.fix.context import Fixer, Stop
+from drift.fix.patch import copy_workload, without_system_metadata
 from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
 from drift.live.api import written_since
+from drift.live.normalize import raw
 
 
 async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = False) -> Any:
@@ -82,3 +85,88 @@ def changed_since_read(before: Any, now: Any) -> str:
     if now.uid and before.uid and now.uid != before.uid:
         return f"deleted and created again: its uid {before.uid} → {now.uid}; {since}"
     return "" if int(now.generation) == int(before.generation) else since
+
+
+UNWRITTEN = ("template", "traffic", "etag")
+"""What drift's write builds itself (`on_fresh`): the rest of the workload comes from the
+read right before the write, where the plan left it as read."""
+
+
+def on_fresh(request: Any, before: Any, now: Any) -> Any:
+    """`request` (drift's write, built from `before`) onto `now`, the read right before it,
+    with nobody's write between them by generation: every field the plan left as `before`
+    had it (labels, annotations, the service's own settings) is taken from `now`, and `now`'s
+    etag is sent. A write that does not change the desired state may leave `generation` as it
+    was — Kubernetes and Knative move it only for a change of the spec ("`Generation` only
+    changes when the `/spec` of a CRD changes", knative/pkg#117), where run v2's comment says
+    it moves "every time the user modifies the desired state" (sandbox option
+    `labels_bump_generation`) — so a label written since would otherwise be sent back as
+    `before` had it, and lost on a server that lets a stale etag through."""
+    bare = [raw(without_system_metadata(copy_workload(w))) for w in (before, now)]
+    out, (was, fresh) = raw(request), bare  # system keys are never sent (`copy_service`)
+    for field in out.DESCRIPTOR.fields:
+        name = field.name
+        if name in UNWRITTEN or _value(out, name) != _value(was, name):
+            continue  # drift's own, or what the plan changes
+        copy_field(out, fresh, name)
+    out.etag = fresh.etag
+    return request
+
+
+def _value(message: Any, name: str) -> Any:
+    """A field's value, its presence included (an absent message is not an empty one)."""
+    field = message.DESCRIPTOR.fields_by_name[name]
+    if field.message_type is not None and not field.is_repeated:
+        return getattr(message, name) if message.HasField(name) else None
+    value = getattr(message, name)
+    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+        return dict(value)
+    return list(value) if field.is_repeated else value
+
+
+def what_changed(before: Any, now: Any) -> str:
+    """What someone else's write changed outside the status, in words: the labels and
+    annotations by key, other fields by name ("" when nothing readable differs)."""
+    was, fresh = raw(before), raw(now)
+    said: list[str] = []
+    for field in fresh.DESCRIPTOR.fields:
+        name = field.name
+        if name in OUTPUT or _value(was, name) == _value(fresh, name):
+            continue
+        if name in ("labels", "annotations"):
+            old, new = dict(getattr(was, name)), dict(getattr(fresh, name))
+            keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+            said.append(f"{name} {', '.join(keys)}")
+        else:
+            said.append(name)
+    return "; ".join(said)
+
+
+OUTPUT = {
+    "uid",
+    "generation",
+    "etag",
+    "create_time",
+    "update_time",
+    "delete_time",
+    "expire_time",
+    "creator",
+    "last_modifier",
+    "observed_generation",
+    "terminal_condition",
+    "conditions",
+    "latest_ready_revision",
+    "latest_created_revision",
+    "traffic_statuses",
+    "uri",
+    "urls",
+    "reconciling",
+    "satisfies_pzs",
+    "client",
+    "client_version",
+    "latest_created_execution",
+    "execution_count",
+    "instance_split_statuses",
+}
+"""Fields of a Service, Job or WorkerPool the server sets (OUTPUT_ONLY in the run v2 protos),
+and who last wrote: not someone's change of the workload."""

@@ -84,6 +84,22 @@ def caught_under_pin(entry: Entry, now: Any) -> str:
     return caught_words(revision, [main.image] if main is not None else [], command)
 
 
+def left_as_pinned(fixer: Fixer, now: Any) -> bool:
+    """Whether someone else's write (`now`, as read) made no revision and left the routing
+    exactly as drift's canary write sent it, its tag included (a label, a
+    service-level setting): then nothing of theirs
+    needs the pin, and the cleanup as at a declined prompt (the canary's tag gone, the
+    routing that served), built on `now`, keeps their write (revown48 F2). `free_pin` has
+    nothing to free there: left alone, the pin would trap the team's next deploy."""
+    sent = [w for w in fixer.entry.writes if w.get("step") == "canary"]
+    return (
+        short(now.latest_created_revision) == fixer.outcome.canary
+        and now.uid == fixer.live.source.uid
+        and bool(sent)
+        and traffic_key(now.traffic) == sent[0]["traffic"]  # their own routing is theirs
+    )
+
+
 async def free_pin(fixer: Fixer, now: Any) -> str:
     """After someone else wrote the service (`now`, as read) while drift's pin holds: free
     it, journaled first (cleaned up once proven). "" when there is no pin of drift's to free

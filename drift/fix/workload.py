@@ -25,7 +25,7 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.patch import patched_template
-from drift.fix.reread import changed_since_read, read_before_write, waited
+from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, next_generation, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
@@ -111,11 +111,12 @@ class WorkloadFix(Fixer):
                 f"{self.name}: it was changed since drift read it ({since}){waited(self)}: "
                 "nothing was changed, their change stands; run drift plan again"
             )
-        request = patched_template(source, self.sp, container)  # carries the etag read
+        request = patched_template(source, self.sp, container)
+        on_fresh(request, source, now)  # their label, written without a new generation, stays
         changed = not _same(request.template, source.template)
         revision = self._place(request) if changed else ""
         write = Write(
-            "update", source.etag, int(source.generation), revision, config_key(request, kind), []
+            "update", request.etag, int(source.generation), revision, config_key(request, kind), []
         )
         self._journal_first(
             State.UPDATING,

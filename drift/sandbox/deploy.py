@@ -13,7 +13,7 @@ from google.protobuf import field_mask_pb2
 
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
-from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy
+from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy, generations
 from drift.sandbox.retire import retire
 from drift.sandbox.revisions import (
     CLIENT_NAME,
@@ -157,7 +157,8 @@ def plan_update(
     _inherit_manual_count(base, desired)
     validate_spec(key, desired, stored=base, fine_cpu=world.options.fine_cpu)
     validate_metadata(world, desired, current.pb if current is not None else None)
-    desired.generation = base.generation + 1
+    was = current.pb if current is not None else None
+    desired.generation = base.generation + generations(world.options, was, desired)
     revisions = dict(current.revisions) if current is not None else {}
     created = _new_revision(world, key, current, desired, force)
     reused = desired.template.revision

@@ -12,7 +12,7 @@ from google.cloud import run_v2
 from drift.sandbox.clock import duration
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.names import ResourceKey, RpcError, invalid
-from drift.sandbox.pb import COMMON_OUTPUT_ONLY, JobPb, copy
+from drift.sandbox.pb import COMMON_OUTPUT_ONLY, JobPb, copy, generations
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
 from drift.sandbox.state import JobRec, World
 from drift.sandbox.validate import (
@@ -93,8 +93,9 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
         desired.client, desired.client_version = base.client, base.client_version
     fill_defaults(world, desired)
     validate_job(desired)
-    validate_metadata(world, desired, current.pb if current is not None else None)
-    desired.generation = base.generation + 1
+    was = current.pb if current is not None else None
+    validate_metadata(world, desired, was)
+    desired.generation = base.generation + generations(world.options, was, desired)
     desired.update_time.CopyFrom(world.now())
     desired.last_modifier = world.caller
     desired.etag = world.etag(key.name)

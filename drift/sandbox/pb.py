@@ -67,3 +67,23 @@ def copy(message: Any) -> Any:
     out = type(message)()
     out.CopyFrom(message)
     return out
+
+
+METADATA = ("labels", "annotations", "update_time", "etag", "last_modifier")
+"""What an update may change without changing the spec (Kubernetes' `metadata`), and what
+the server stamps on every write."""
+
+
+def generations(options: Any, was: Any, desired: Any) -> int:
+    """How far an update of `was` (None: a create) into `desired` moves `generation`: 1, or 0
+    for one that changes only the resource's own labels or annotations under the scenario
+    option `labels_bump_generation: false` (`drift.sandbox.scenario_options`)."""
+    if was is None or options.labels_bump_generation:
+        return 1
+    before, after = type(desired)(), type(desired)()
+    before.CopyFrom(was)
+    after.CopyFrom(desired)
+    for message in (before, after):
+        for name in METADATA:
+            message.ClearField(name)
+    return 0 if before == after else 1

@@ -189,6 +189,15 @@ class Options(Strict):
         "service.proto says only that the etag 'May be used to detect modification conflict "
         "during updates'. `ignored`: the write applies over whatever was written since.",
     )
+    labels_bump_generation: bool = Field(
+        True,
+        description="Whether an update that changes only the resource's own labels or "
+        "annotations moves `generation`. run v2 service.proto: 'A number that monotonically "
+        "increases every time the user modifies the desired state' (labels are set by the "
+        "user: true). `false`: as Kubernetes and Knative, where `Generation` 'only changes "
+        "when the /spec … changes' (knative/pkg#117) and v1 ObjectMeta's generation is 'a "
+        "specific generation of the desired state'; the etag still changes.",
+    )
     validate_only_checks: Literal["deploy", "request"] = Field(
         "deploy",
         description="What a validate_only write checks. The field's doc promises only 'validated "

@@ -280,3 +280,100 @@ def test_ctrl_c_during_the_read_before_the_next_services_write_ends_as_a_no(
     assert {f.service for f in result.recheck.findings} == {"bbb"}, result.recheck.findings
     sent = [u for u in lab.updates(sandbox) if not u.validate_only]
     assert not [u for u in sent if u.service.name.endswith("/services/bbb")], said
+
+
+def _label_at(sandbox: Sandbox, clients: Clients, prefix: str) -> tuple[list[bool], Any]:
+    """A labelling bot (or a teammate's `--update-labels` on the service alone) writes the
+    label cost-center=42 while the prompt starting with `prefix` waits: no new revision.
+    `done` says whether their write moved the generation."""
+    done: list[bool] = []
+
+    def label(question: str) -> None:
+        if question.startswith(prefix) and not done:
+            service = clients.services.get_service(name=lab.lab_name())
+            service.labels["cost-center"] = "42"
+            written = clients.services.update_service(service=service).result()
+            assert written.latest_created_revision == service.latest_created_revision
+            done.append(written.generation != service.generation)
+
+    return done, label
+
+
+def _latest_serves_theirs_next(sandbox: Sandbox) -> tuple[bool, list[tuple[str, int]], str]:
+    """The team's next ordinary deploy (traffic sent as it is): whether the service routes
+    LATEST, and what serves once it has deployed."""
+    from google.cloud import run_v2
+
+    after = sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v2")
+    theirs = after.latest_created_revision.rsplit("/", 1)[-1]
+    now = sandbox.service(LAB, "app")
+    latest = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+    serving = [
+        (s.revision.rsplit("/", 1)[-1] or theirs, s.percent)
+        for s in now.traffic_statuses
+        if s.percent
+    ]
+    return any(t.type_ == latest for t in now.traffic), serving, theirs
+
+
+def test_a_label_write_at_the_promotion_prompt_leaves_no_trap(
+    make_sandbox: MakeSandbox,
+    clients_for: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """revown48 F2: someone writes the service alone (a label, no new revision) while the
+    promotion prompt waits. The read after the prompt refuses the promotion (exit 4), and
+    `free_pin` has nothing to free ("no revision of theirs"): left so, the traffic stays
+    pinned to the revision that served and the canary keeps its tag, and the team's next
+    `gcloud run deploy` (traffic sent as it is) gets no traffic. SPEC invariant 9: "drift
+    leaves no trap for the team's next deploy … After an abort … `LATEST` routing is
+    restored". drift cleans up as at a declined prompt, built on the service as they left
+    it: their label stays, and it says what they changed."""
+    sandbox = make_sandbox(lab.lab_world())
+    done, label = _label_at(sandbox, clients_for(sandbox), "Move all traffic")
+    ui = ScriptedUI([True, True], on_confirm=label)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    said = result.summary()
+    assert done and result.exit_code == ExitCode.ABORTED, said
+    assert "they changed its labels cost-center" in said, said
+    assert "drift removed the canary's tag and restored the routing" in said, said
+    assert sandbox.service(LAB, "app").labels["cost-center"] == "42", said
+    routes_latest, serving, theirs = _latest_serves_theirs_next(sandbox)
+    assert routes_latest, said
+    assert serving == [(theirs, 100)], (serving, said)
+
+
+@pytest.mark.parametrize("bumps", [True, False], ids=["label-bumps", "label-keeps-generation"])
+@pytest.mark.parametrize("prompt", ["Deploy the patch", "Move all traffic"])
+def test_a_label_written_at_a_prompt_stays_whether_or_not_it_moves_the_generation(
+    bumps: bool,
+    prompt: str,
+    make_sandbox: MakeSandbox,
+    clients_for: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cloud Run may not move `generation` for a labels-only update (Kubernetes and Knative
+    move it for a spec change only; sandbox `labels_bump_generation`). Then the read before
+    drift's write sees the same generation, and a write built from the older read, sent on a
+    server that lets a stale etag through, would drop the label. drift's write takes
+    everything the plan does not change, and the etag, from the fresh read: the label stays,
+    whichever way the server counts generations."""
+    sandbox = make_sandbox(lab.lab_world())
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    monkeypatch.setattr(sandbox.scenario.options, "labels_bump_generation", bumps)
+    done, label = _label_at(sandbox, clients_for(sandbox), prompt)
+    ui = ScriptedUI([True, True], on_confirm=label)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    said = result.summary()
+    assert done == [bumps], (ui.questions, said)
+    now = sandbox.service(LAB, "app")
+    assert now.labels["cost-center"] == "42", (dict(now.labels), said)
+    if bumps:  # seen as a write of someone else's: nothing promoted, no trap left
+        assert result.exit_code == ExitCode.ABORTED, said
+        routes_latest, serving, theirs = _latest_serves_theirs_next(sandbox)
+        assert routes_latest and serving == [(theirs, 100)], (serving, said)
+    else:  # the same generation: the fix goes on, on their label
+        assert result.exit_code == ExitCode.OK, said
+        assert "replaced" not in said, said

@@ -395,3 +395,40 @@ def test_rollback_of_an_update_interrupted_before_its_answer(
     done = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
     assert done.exit_code == ExitCode.OK, done.summary()
     assert env(sandbox.job("p", "job")) == env(job_before)
+
+
+@pytest.mark.parametrize("bumps", [True, False], ids=["label-bumps", "label-keeps-generation"])
+def test_a_label_written_to_the_job_at_the_prompt_stays(
+    lab: tuple[Sandbox, Path],
+    tmp_path: Path,
+    bumps: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A label written to the job alone while the prompt waits, on a server that lets a
+    stale etag through: moving the generation it stops the job's fix (nothing written);
+    keeping it (`labels_bump_generation: false`, as Kubernetes and Knative count
+    generations) the fix goes on, its update built on the fresh read: the label stays."""
+    import grpc
+    from google.cloud import run_v2
+    from google.cloud.run_v2.services.jobs.transports import JobsGrpcTransport
+
+    sandbox, profiles = lab
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    monkeypatch.setattr(sandbox.scenario.options, "labels_bump_generation", bumps)
+    moved: list[bool] = []
+
+    def label(question: str) -> None:
+        with grpc.insecure_channel(sandbox.address) as channel:
+            jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+            job = jobs.get_job(name=sandbox.job("p", "job").name)
+            job.labels["cost-center"] = "42"
+            written = jobs.update_job(job=job).result()
+            moved.append(written.generation != job.generation)
+
+    result = fix(tmp_path, profiles, ScriptedUI([True], on_confirm=label))
+    text = result.summary()
+    assert moved == [bumps], text
+    job = sandbox.job("p", "job")
+    assert job.labels["cost-center"] == "42", (dict(job.labels), text)
+    names = [name for name, _, _ in env(job)]
+    assert ("NEEDED" in names) is not bumps, text
