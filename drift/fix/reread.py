@@ -29,6 +29,7 @@ from typing import Any
 from drift.errors import ApiError
 from drift.fix.byhand import copy_field
 from drift.fix.context import Fixer, Stop
+from drift.fix.knative import OUTPUT_ONLY
 from drift.fix.patch import copy_workload, without_system_metadata
 from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
@@ -142,31 +143,6 @@ def what_changed(before: Any, now: Any) -> str:
     return "; ".join(said)
 
 
-OUTPUT = {
-    "uid",
-    "generation",
-    "etag",
-    "create_time",
-    "update_time",
-    "delete_time",
-    "expire_time",
-    "creator",
-    "last_modifier",
-    "observed_generation",
-    "terminal_condition",
-    "conditions",
-    "latest_ready_revision",
-    "latest_created_revision",
-    "traffic_statuses",
-    "uri",
-    "urls",
-    "reconciling",
-    "satisfies_pzs",
-    "client",
-    "client_version",
-    "latest_created_execution",
-    "execution_count",
-    "instance_split_statuses",
-}
-"""Fields of a Service, Job or WorkerPool the server sets (OUTPUT_ONLY in the run v2 protos),
-and who last wrote: not someone's change of the workload."""
+OUTPUT = {*OUTPUT_ONLY, "client", "client_version"}
+"""Fields of a Service, Job or WorkerPool the server sets (`drift.fix.knative.OUTPUT_ONLY`), and
+who last wrote: not someone's change of the workload."""
