@@ -28,6 +28,7 @@ from drift.live.calls import CallRunner
 from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState
 from drift.live.reader import HistoryWanted
+from drift.live.remember import remember_history
 from drift.live.session import Session, read_live
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.redact import mask
@@ -213,7 +214,20 @@ def _traced(
         for name, records in state.history.items()
         if name in state.services
     }
-    return with_since(findings, histories)
+    return [_remasked(f) for f in with_since(findings, histories)]
+
+
+def _remasked(finding: Finding) -> Finding:
+    """A finding's words masked again now that its workload's older revisions are read: a
+    variable that was a secret reference in one of them holds that secret pasted in
+    (`remember_history`), and a finding made before they were read (a `same_as` judged
+    late, `read_since`) could still carry it. On the data, before any format renders it."""
+    return replace(
+        finding,
+        message=mask(finding.message),
+        expected=None if finding.expected is None else mask(finding.expected),
+        actual=None if finding.actual is None else mask(finding.actual),
+    )
 
 
 async def read_since(
@@ -262,11 +276,16 @@ async def _list_histories(
         async def listed(key: str) -> None:
             live, service = state.services[key], profile.services[key]
             try:
-                state.history[key] = await list_revisions(
+                records = await list_revisions(
                     session.clients, session.runner, live.source, service.container, live.kind
                 )
             except ApiError as exc:  # as a check's own read: no partial `since`
                 state.history_unread[key] = exc.brief
+                return
+            # an older revision's reference tells which plain value is a secret pasted in
+            # (`remember_history`): the findings made before are masked again (`_traced`)
+            remember_history(live, records)
+            state.history[key] = records
 
         await asyncio.gather(*(listed(k) for k in keys))
 
