@@ -214,20 +214,7 @@ def _traced(
         for name, records in state.history.items()
         if name in state.services
     }
-    return [_remasked(f) for f in with_since(findings, histories)]
-
-
-def _remasked(finding: Finding) -> Finding:
-    """A finding's words masked again now that its workload's older revisions are read: a
-    variable that was a secret reference in one of them holds that secret pasted in
-    (`remember_history`), and a finding made before they were read (a `same_as` judged
-    late, `read_since`) could still carry it. On the data, before any format renders it."""
-    return replace(
-        finding,
-        message=mask(finding.message),
-        expected=None if finding.expected is None else mask(finding.expected),
-        actual=None if finding.actual is None else mask(finding.actual),
-    )
+    return with_since(findings, histories)
 
 
 async def read_since(
@@ -283,7 +270,8 @@ async def _list_histories(
                 state.history_unread[key] = exc.brief
                 return
             # an older revision's reference tells which plain value is a secret pasted in
-            # (`remember_history`): the findings made before are masked again (`_traced`)
+            # (`remember_history`), registered before anything renders: every format masks
+            # a finding's words again then (`drift.format.interface`), those made before too
             remember_history(live, records)
             state.history[key] = records
 
