@@ -18,9 +18,11 @@ from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
 FORMATS = ("table", "json", "sarif", "github", "markdown")
-VALUES = ["lic-7781-inlined-value", "inlinedlicencevalue"]
+VALUES = ["lic-7781-inlined-value", "inlinedlicencevalue", "k7781ab"]
 """The second is one word: the final scrub of rendered text leaves words alone, so it is
-hidden only if masked on the data."""
+hidden only if masked on the data; the third is shorter than any value `redact` searches
+for in text (`SEARCH_MIN`): only the finding's own masking hides it."""
+IDS = ["dashed", "one-word", "short"]
 
 
 def _check(sandbox: Sandbox, tmp_path: Path, fmt: str, *, out_only: bool = False) -> str:
@@ -65,7 +67,7 @@ def _sandbox(make_sandbox: MakeSandbox, service: dict[str, Any]) -> Sandbox:
 
 
 @pytest.mark.parametrize("plain_serves_latest", [True, False], ids=["plain-latest", "ref-latest"])
-@pytest.mark.parametrize("value", VALUES, ids=["dashed", "one-word"])
+@pytest.mark.parametrize("value", VALUES, ids=IDS)
 def test_a_traffic_split_where_one_revision_references_the_secret_and_another_inlines_it(
     tmp_path: Path, make_sandbox: MakeSandbox, plain_serves_latest: bool, value: str
 ) -> None:
@@ -83,7 +85,7 @@ def test_a_traffic_split_where_one_revision_references_the_secret_and_another_in
     _assert_never_shown(sandbox, tmp_path, value, revisions=2)
 
 
-@pytest.mark.parametrize("value", VALUES, ids=["dashed", "one-word"])
+@pytest.mark.parametrize("value", VALUES, ids=IDS)
 def test_the_previous_revision_not_serving_had_it_as_a_secret_reference(
     tmp_path: Path, make_sandbox: MakeSandbox, value: str
 ) -> None:
