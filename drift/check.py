@@ -16,6 +16,7 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars, unexpanded_vars
 from drift.diff.ignores import unmatched_ignores
+from drift.diff.inlined import hide_inlined
 from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
@@ -214,7 +215,9 @@ def _traced(
         for name, records in state.history.items()
         if name in state.services
     }
-    return with_since(findings, histories)
+    # made before the older revisions were read (`read_since`, a late `same_as`): masked
+    # as the rules mask a secret pasted in, now that those revisions tell which is one
+    return with_since(list(hide_inlined(profile, state, findings)), histories)
 
 
 async def read_since(

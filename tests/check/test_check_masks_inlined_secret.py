@@ -128,3 +128,27 @@ def test_fix_reads_the_since_after_its_plan_and_still_never_shows_it(
     assert "Traceback" not in done.stderr, done.stderr
     assert "LICENSE_CODE" in done.stdout + done.stderr, done.stdout
     assert value not in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_fix_never_shows_a_short_inlined_value_either(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    """As above with a value shorter than any `redact` searches for in text: the finding
+    made before the history was read is masked on the data once it is (`hide_inlined`)."""
+    value = VALUES[2]
+    service = {
+        "template": {"env": {"LICENSE_CODE": value}},
+        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
+    }
+    sandbox = _sandbox(make_sandbox, service)
+    _check(sandbox, tmp_path, "json")  # writes the profile
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
+        "DRIFT_STATE_DIR": str(tmp_path / "state"),
+    }
+    for fmt in ("table", "json"):
+        done = drift("fix", "lab", "--dry-run", "--format", fmt, env=env, cwd=tmp_path)
+        assert "Traceback" not in done.stderr, done.stderr
+        assert "since" in done.stdout, done.stdout  # the report read the history
+        assert value not in done.stdout + done.stderr, done.stdout + done.stderr
