@@ -16,6 +16,7 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars, unexpanded_vars
 from drift.diff.ignores import unmatched_ignores
+from drift.diff.inlined import hide_inlined
 from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
@@ -28,6 +29,7 @@ from drift.live.calls import CallRunner
 from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState
 from drift.live.reader import HistoryWanted
+from drift.live.remember import remember_history
 from drift.live.session import Session, read_live
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.redact import mask
@@ -213,7 +215,9 @@ def _traced(
         for name, records in state.history.items()
         if name in state.services
     }
-    return with_since(findings, histories)
+    # made before the older revisions were read (`read_since`, a late `same_as`): masked
+    # as the rules mask a secret pasted in, now that those revisions tell which is one
+    return with_since(list(hide_inlined(profile, state, findings)), histories)
 
 
 async def read_since(
@@ -262,11 +266,17 @@ async def _list_histories(
         async def listed(key: str) -> None:
             live, service = state.services[key], profile.services[key]
             try:
-                state.history[key] = await list_revisions(
+                records = await list_revisions(
                     session.clients, session.runner, live.source, service.container, live.kind
                 )
             except ApiError as exc:  # as a check's own read: no partial `since`
                 state.history_unread[key] = exc.brief
+                return
+            # an older revision's reference tells which plain value is a secret pasted in
+            # (`remember_history`), registered before anything renders: every format masks
+            # a finding's words again then (`drift.format.interface`), those made before too
+            remember_history(live, records)
+            state.history[key] = records
 
         await asyncio.gather(*(listed(k) for k in keys))
 

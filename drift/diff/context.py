@@ -5,9 +5,11 @@ with its stable id."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig, ServingRevision
+from drift.live.remember import referenced
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -69,6 +71,18 @@ class Context:
         if var.ref is not None:
             return self.state.values.get(var.ref)
         return var.value
+
+    def inlined(self, var: EnvVar) -> bool:
+        """Whether `var` holds a plain value where some configuration read of this workload
+        (its template, a revision it serves, an older one read for `since`) has a secret
+        reference of the same name: that secret's value pasted in, very likely, never shown
+        however short (`drift.live.remember.inlined`, which registers the longer ones)."""
+        return var.ref is None and var.name in self._referenced
+
+    @cached_property
+    def _referenced(self) -> frozenset[str]:
+        older = self.state.history.get(self.service.key, ())
+        return referenced((*self.live.configs, *(r.config for r in older)))
 
     def same_ref(self, expected: SecretRef, live: SecretRef) -> bool | None:
         """Whether a live reference is the one expected: the same secret and version in the

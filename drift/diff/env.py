@@ -73,7 +73,7 @@ def env_findings(at: At) -> Iterator[Finding]:
                 message,
                 location=null or rules.location,
                 expected=None,
-                actual=describe_live(var),
+                actual=describe_live(var, secret=at.ctx.inlined(var)),
                 severity=Severity.WARNING if level == 1 else Severity.ERROR,
                 container=container.name,
             )
@@ -195,7 +195,7 @@ def _var(
             yield finding(
                 "env.forbidden",
                 f"{rule.name} is set on {where()} but the profile forbids it",
-                describe_live(live),
+                describe_live(live, secret=at.ctx.inlined(live)),
                 expected="absent",
             )
         return
@@ -233,7 +233,8 @@ def _var(
                 str(live.ref),
             )
         elif not live.holds(rule.value):
-            secret = live.sensitive or looks_like_credential(rule.name, rule.value)
+            secret = live.sensitive or at.ctx.inlined(live)
+            secret = secret or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             yield finding(
                 "env.value",
@@ -254,7 +255,8 @@ def _var(
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
-            shown = mask_plain(rule.name, value, secret=live.ref is not None or live.sensitive)
+            hidden = live.ref is not None or live.sensitive or at.ctx.inlined(live)
+            shown = mask_plain(rule.name, value, secret=hidden)
             yield finding(
                 "env.constraint",
                 f"{rule.name} on {where()} " + "; ".join(failures),

@@ -11,6 +11,7 @@ from drift.diff.describe import describe_live
 from drift.fields import FIELDS
 from drift.history.model import Action, Change, Kind
 from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
+from drift.live.remember import referenced
 from drift.profiles.model import ServiceProfile, VarRule
 from drift.redact import CHANGED, MASK
 
@@ -27,10 +28,10 @@ class Masking:
     """Which plain values a service's history must not show: those findings would mask (the
     profile expects a secret there, or its value is a credential), any plain value that
     looks like a credential, and any plain value of a variable that is a Secret Manager
-    reference in any revision read (`referenced`): a value that replaces (or is replaced by)
-    a reference is very likely that secret's value, and history has both sides in hand where
-    `check` reads no secret it does not need. Decided on the data, before any format renders
-    it (table, json, markdown alike)."""
+    reference in any revision read (`drift.live.remember.referenced`, the one rule `drift
+    check` applies too: `inlined`): a value that replaces (or is replaced by) a reference is
+    very likely that secret's value, read or not. Decided on the data, before any format
+    renders it (table, json, markdown alike)."""
 
     def __init__(self, profile: ServiceProfile, configs: Iterable[RevisionConfig] = ()) -> None:
         self._main = {v for v, rule in profile.env.items() if _expects_secret(rule)}
@@ -38,13 +39,7 @@ class Masking:
             name: {v for v, rule in rules.env.items() if _expects_secret(rule)}
             for name, rules in profile.sidecars.items()
         }
-        self.referenced = frozenset(
-            var.name
-            for config in configs
-            for container in config.containers
-            for var in container.env.values()
-            if var.ref is not None
-        )
+        self.referenced = referenced(configs)
         """Variables (in any container: a renamed container keeps its secrets) that are a
         secret reference in some revision read: all of them, not only the `--limit` shown,
         so what is masked never depends on how many are shown."""

@@ -26,7 +26,7 @@ from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
-from drift.live.remember import remember_plain_secrets
+from drift.live.remember import remember_history, remember_plain_secrets
 from drift.live.resolve import SecretChecks
 from drift.live.secrets import Tasks
 from drift.live.workloads import (
@@ -320,6 +320,8 @@ class Reader:
             )
             self.state.history_unread[profile.key] = exc.brief
             return
+        # an older revision's reference tells which plain value is a secret pasted in
+        remember_history(self.state.services.get(profile.key), records)
         self.state.history[profile.key] = records
 
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from drift import credentials, redact
-from drift.live.model import LiveService, RevisionConfig
+from drift.live.model import LiveService, RevisionConfig, RevisionRecord
 from drift.profiles.model import ServiceProfile
 
 
@@ -12,9 +14,55 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
     it, so that every path masks it wherever it appears (a finding, a copy in another
     variable, a plan, a rollback, a server's refusal quoting it): the values of variables
     the profile says must be secrets (SPEC Findings: "any plain value that is expected to be
-    a secret"), and values shaped like credentials (README "What drift never shows")."""
+    a secret"), values shaped like credentials (README "What drift never shows"), and the
+    plain values of a variable that is a secret reference in another configuration read
+    (`remember_inlined`: a traffic split, the template against a serving revision)."""
     for config in live.configs:
         remember_config(profile, config)
+    remember_inlined(live.configs)
+
+
+def remember_history(live: LiveService | None, records: Iterable[RevisionRecord]) -> None:
+    """`remember_inlined` over everything read of one workload: what is checked (`live`: its
+    template and reachable revisions) and its older revisions (`records`, read for `since`
+    or listed by `drift history`), as soon as they are read."""
+    configs = (*(live.configs if live is not None else ()), *(r.config for r in records))
+    remember_inlined(configs)
+
+
+def referenced(configs: Iterable[RevisionConfig]) -> frozenset[str]:
+    """The variables that are a Secret Manager reference in some configuration of `configs`
+    (in any container: a renamed container keeps its secrets)."""
+    return frozenset(
+        var.name
+        for config in configs
+        for container in config.containers
+        for var in container.env.values()
+        if var.ref is not None
+    )
+
+
+def inlined(configs: Iterable[RevisionConfig]) -> Iterator[str]:
+    """The plain values, in any configuration of `configs`, of a variable that is a secret
+    reference in one of them: a value that replaces (or is replaced by) a reference is very
+    likely that secret's value pasted in, which drift never shows (SPEC: no secret value in
+    any output), whether or not anything reads the secret. The one rule `drift check` and
+    `drift history` (`drift.history.changes.Masking`) both apply."""
+    configs = tuple(configs)
+    names = referenced(configs)
+    if not names:
+        return
+    for config in configs:
+        for container in config.containers:
+            for var in container.env.values():
+                if var.ref is None and var.value and var.name in names:
+                    yield var.value
+
+
+def remember_inlined(configs: Iterable[RevisionConfig]) -> None:
+    """Register each value `inlined` finds (`redact.register`)."""
+    for value in inlined(configs):
+        redact.register(value)
 
 
 def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:

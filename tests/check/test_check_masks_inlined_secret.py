@@ -1,0 +1,154 @@
+"""`drift check` never shows the plain value of a variable that is a Secret Manager reference
+in another configuration it read of the same workload (another serving revision of a traffic
+split, the template, an older revision read for `since`): very likely that secret's value
+pasted in, whether or not anything reads the secret (SPEC: no secret value in any output).
+The rule `drift history` applies too (`drift.live.remember.inlined`); before it, check showed
+it in `env.unexpected`'s actual (revsincerows envhist2.log, fixsincerows "Left open")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+
+FORMATS = ("table", "json", "sarif", "github", "markdown")
+VALUES = ["lic-7781-inlined-value", "inlinedlicencevalue", "k7781ab"]
+"""The second is one word: the final scrub of rendered text leaves words alone, so it is
+hidden only if masked on the data; the third is shorter than any value `redact` searches
+for in text (`SEARCH_MIN`): only the finding's own masking hides it."""
+IDS = ["dashed", "one-word", "short"]
+
+
+def _check(sandbox: Sandbox, tmp_path: Path, fmt: str, *, out_only: bool = False) -> str:
+    folder = tmp_path / "profiles"
+    if not folder.exists():
+        folder.mkdir()
+        (folder / "lab.yaml").write_text(
+            "project: p\nregion: us-central1\nservices:\n  inl: {unexpected_env: warn, env: {}}\n"
+        )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    done = drift("check", "lab", "--format", fmt, env=env, cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout if out_only else done.stdout + done.stderr
+
+
+def _assert_never_shown(sandbox: Sandbox, tmp_path: Path, value: str, revisions: int) -> None:
+    for fmt in FORMATS:
+        shown = _check(sandbox, tmp_path, fmt)
+        assert "LICENSE_CODE" in shown, (fmt, shown)
+        assert value not in shown, (fmt, shown)
+    report = json.loads(_check(sandbox, tmp_path, "json", out_only=True))
+    found = [
+        f
+        for f in report["findings"]
+        if f["target"] == "env.LICENSE_CODE" and f["rule"] == "env.unexpected"
+    ]
+    # masked on the data: the plain one `***`, the reference shown as it is
+    assert len(found) == revisions, report["findings"]
+    assert {f["actual"] for f in found} <= {"***", "secret lic:latest"}, found
+    assert "***" in {f["actual"] for f in found}, found
+
+
+def _sandbox(make_sandbox: MakeSandbox, service: dict[str, Any]) -> Sandbox:
+    region = {
+        "number": 3,
+        "region": "us-central1",
+        "services": {"inl": service},
+        "secrets": {"lic": {"versions": [VALUES[0]]}},
+    }
+    return make_sandbox({"options": {"seed": 3}, "projects": {"p": region}})
+
+
+@pytest.mark.parametrize("plain_serves_latest", [True, False], ids=["plain-latest", "ref-latest"])
+@pytest.mark.parametrize("value", VALUES, ids=IDS)
+def test_a_traffic_split_where_one_revision_references_the_secret_and_another_inlines_it(
+    tmp_path: Path, make_sandbox: MakeSandbox, plain_serves_latest: bool, value: str
+) -> None:
+    """Two revisions serve (90 % / 10 %): one has LICENSE_CODE as a reference to secret
+    `lic`, the other as a plain value. The profile does not name it: each is an
+    `env.unexpected` warning, the plain one's actual never the value, in every format."""
+    plain, ref = {"LICENSE_CODE": value}, {"LICENSE_CODE": {"secret": "lic"}}
+    latest, older = (plain, ref) if plain_serves_latest else (ref, plain)
+    service = {
+        "template": {"env": latest},
+        "history": [{"env": older, "created": "2d"}],
+        "traffic": [{"latest": True, "percent": 90}, {"revision": 1, "percent": 10}],
+    }
+    sandbox = _sandbox(make_sandbox, service)
+    _assert_never_shown(sandbox, tmp_path, value, revisions=2)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=IDS)
+def test_the_previous_revision_not_serving_had_it_as_a_secret_reference(
+    tmp_path: Path, make_sandbox: MakeSandbox, value: str
+) -> None:
+    """LICENSE_CODE was a reference to `lic` in the previous revision, which no longer
+    serves; the serving one has the value as plain text. Check reads the older revisions for
+    the finding's `since`: what they say of LICENSE_CODE masks the plain value, in every
+    format, before anything renders."""
+    service = {
+        "template": {"env": {"LICENSE_CODE": value}},
+        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
+    }
+    sandbox = _sandbox(make_sandbox, service)
+    _assert_never_shown(sandbox, tmp_path, value, revisions=1)
+    report = json.loads(_check(sandbox, tmp_path, "json", out_only=True))
+    (finding,) = report["findings"]
+    assert finding["since"] is not None, finding  # the history was read: that is what tells
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_fix_reads_the_since_after_its_plan_and_still_never_shows_it(
+    tmp_path: Path, make_sandbox: MakeSandbox, fmt: str
+) -> None:
+    """`drift fix` checks without the history (its plan shows no `since`) and reads it after
+    (`drift.check.read_since`) for the report it shows: the findings were made before the
+    older revision's reference was known, so they are masked again on the data then (a
+    one-word value, which the final scrub of rendered text leaves alone)."""
+    value = VALUES[1]
+    service = {
+        "template": {"env": {"LICENSE_CODE": value}},
+        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
+    }
+    sandbox = _sandbox(make_sandbox, service)
+    _check(sandbox, tmp_path, "json")  # writes the profile
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
+        "DRIFT_STATE_DIR": str(tmp_path / "state"),
+    }
+    done = drift("fix", "lab", "--dry-run", "--format", fmt, env=env, cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "LICENSE_CODE" in done.stdout + done.stderr, done.stdout
+    assert value not in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_fix_never_shows_a_short_inlined_value_either(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    """As above with a value shorter than any `redact` searches for in text: the finding
+    made before the history was read is masked on the data once it is (`hide_inlined`)."""
+    value = VALUES[2]
+    service = {
+        "template": {"env": {"LICENSE_CODE": value}},
+        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
+    }
+    sandbox = _sandbox(make_sandbox, service)
+    _check(sandbox, tmp_path, "json")  # writes the profile
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
+        "DRIFT_STATE_DIR": str(tmp_path / "state"),
+    }
+    for fmt in ("table", "json"):
+        done = drift("fix", "lab", "--dry-run", "--format", fmt, env=env, cwd=tmp_path)
+        assert "Traceback" not in done.stderr, done.stderr
+        assert "since" in done.stdout, done.stdout  # the report read the history
+        assert value not in done.stdout + done.stderr, done.stdout + done.stderr
