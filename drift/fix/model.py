@@ -157,6 +157,12 @@ class ServicePlan:
     """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
     check of the secrets it uses (a reference that stays, not ENABLED or not accessible):
     a fix would only add a failed revision, so none starts (the manual steps say what to do)."""
+    token: str = ""
+    """A job carrying an execution token that the fix leaves out, as every format and the
+    fix's outcome say it (`drift.fix.exec_token.left_out`; "" otherwise)."""
+    resent: str = ""
+    """Why `gcloud run jobs update` of such a job is not a runnable line: it writes the token
+    back (`drift.fix.exec_token.gcloud_resends`; "" otherwise)."""
     live: Any = field(default=None, compare=False, repr=False)
     """The run_v2 workload as read when planned (None when not read): what a saved plan's
     journal entries are judged against (`drift.fix.saved.applied_already`)."""
@@ -176,6 +182,12 @@ class ServicePlan:
     @property
     def has_patch(self) -> bool:
         return bool(self.env or self.settings)
+
+    @property
+    def stops_gcloud(self) -> bool:
+        """Whether its gcloud command is a comment, never a runnable line: it would release
+        the template too (`unreleased`), or resend a job's token (`resent`)."""
+        return bool(self.unreleased or self.resent)
 
     @property
     def notes(self) -> tuple[str, ...]:

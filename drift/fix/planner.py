@@ -14,6 +14,7 @@ from drift.fix.base import Base, unreleased_note
 from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
+from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.formats.text import shell_line
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.instances import moved_splits, moves_note, split_change
@@ -189,9 +190,11 @@ class ServicePlanner:
         split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
+        job = sp.kind is Kind.JOB and sp.has_patch  # its write leaves out its token
         return replace(
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
-            split_change=split,
+            split_change=split, token=left_out(source) if job else "",
+            resent=gcloud_resends(source) if job else "",
         )  # fmt: skip
 
     def _key(self, f: Finding) -> tuple[str | None, str]:

@@ -106,8 +106,10 @@ def without_execution_token(job: Any) -> Any:
     that created the job's current generation, and sent back it "fails the apply outright
     with `Resource 'job-token' already exists`", while a token of no existing execution
     "starts an execution as documented" (GoogleCloudPlatform/magic-modules#19060, observed on
-    the real API; hashicorp/terraform-provider-google#24451). No configuration is lost: the
-    API drops the token itself once another execution is created (the same PR)."""
+    the real API; hashicorp/terraform-provider-google#24451). UpdateJob has no update mask,
+    so the job's new generation has no token: a change of its configuration (Terraform's next
+    plan sets it again) that every plan, the fix and the rollback name
+    (`drift.fix.exec_token`)."""
     from google.cloud import run_v2
 
     run_v2.Job.pb(job).ClearField("create_execution")

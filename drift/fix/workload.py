@@ -149,8 +149,9 @@ class WorkloadFix(Fixer):
             if kind is Kind.JOB
             else ""
         )
+        token = f"; {self.sp.token}" if self.sp.token else ""  # drift.fix.exec_token
         self.outcome.message = (
-            f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}; "
+            f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}{token}; "
             + (f"{running}; " if running else "")
             + f"`drift rollback {self.change_id}` puts back what it was"
         )

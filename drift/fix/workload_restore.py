@@ -23,6 +23,7 @@ from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
 from drift.fix.byhand import copy_field
 from drift.fix.differences import template_differences
+from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
@@ -136,6 +137,10 @@ def differences(now: Any, entry: Entry) -> list[str]:
             f"serving now: {describe_serving(now)}; afterwards, as before the change: "
             f"{describe_serving(before_workload(entry))}" + (" (no new revision)" if same else "")
         )
+    if kind is Kind.JOB:  # the rollback's UpdateJob leaves out any token too
+        was = before_workload(entry)
+        gone = not_restored(was) if execution_token(was) != execution_token(now) else ""
+        lines += [visible(f"note: {n}") for n in (gone, left_out(now)) if n]
     if renews:  # `restore_request` clears the template's revision name: a new revision
         named = (now.template.revision, before_workload(entry).template.revision)
         cleared = cleared_names(entry.service, named, "the restored revision")

@@ -106,5 +106,5 @@ def test_plan_yaml_leaves_the_token_out_as_drift_fix_does_and_stays_appliable(
     )
     text = render_plan(planned.plan, PlanFormat.YAML, patched=planned.patched)
     assert "NOT APPLIABLE" not in text and "driftNotAppliable" not in text, text
-    assert "start_execution_token 'v1' is left out, as drift fix leaves it out" in text
+    assert "as drift fix does, the job's start_execution_token 'v1' is left out" in text
     assert "Apply: gcloud run jobs replace FILE" in text

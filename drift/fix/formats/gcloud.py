@@ -289,7 +289,7 @@ def script_lines(plan: Plan) -> list[str]:
     ]
     clashing = unshared(plan)
     scripts = {sp.key: service_script(sp, clashing) for sp in plan.services}
-    runnable = [sp.key for sp in plan.services if scripts[sp.key].lines and not sp.unreleased]
+    runnable = [sp.key for sp in plan.services if scripts[sp.key].lines and not sp.stops_gcloud]
     guards = _guards([v for name in runnable for v in scripts[name].variables])
     body: list[str] = []
     for sp in plan.services:
@@ -311,6 +311,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
             "template and would release it too. `drift fix` builds on what serves. The command:"
         )
         out += [f"#   {visible(line)}" for line in script.lines]
+    elif script.lines and sp.resent:  # gcloud writes back the job's execution token
+        out += comment(sp.resent) + [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
         out += comment(_summaries(sp, script))
         out += script.lines

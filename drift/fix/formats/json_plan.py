@@ -48,7 +48,7 @@ def changes_json(sp: ServicePlan) -> list[dict[str, Any]]:
 
 def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
     script = service_script(sp, clashing)
-    runnable = bool(script.lines) and not sp.unreleased
+    runnable = bool(script.lines) and not sp.stops_gcloud
     return {
         "service": sp.service,
         **({"kind": sp.kind.value} if sp.kind is not Kind.SERVICE else {}),
@@ -78,6 +78,8 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         **({"promotion_tags": sp.tags} if sp.tags and sp.has_patch else {}),
         # likewise only when the fix clears a fixed revision name (`ServicePlan.renamed`)
         **({"revision_name": sp.renamed} if sp.renamed else {}),
+        # likewise only for a job whose token the fix leaves out (`ServicePlan.token`)
+        **({"execution_token": sp.token} if sp.token else {}),
         # likewise only when a setting change does more than itself (`ServicePlan.notes`)
         **({"notes": list(sp.notes)} if sp.notes and sp.has_patch else {}),
         "gcloud": "\n".join(script.lines) if runnable else None,

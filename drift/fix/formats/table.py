@@ -72,6 +72,8 @@ def plan_table(plan: Plan) -> str:
             lines.append(visible(f"  note: {sp.tags}"))
         if sp.renamed:
             lines.append(visible(f"  note: {sp.renamed}"))
+        if sp.token:
+            lines.append(visible(f"  note: {sp.token}"))
         lines += [visible(line) for line in base_lines(sp)]
         if not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")

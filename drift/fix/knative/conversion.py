@@ -29,7 +29,9 @@ class Conversion:
     aliases: dict[str, str] = field(default_factory=dict)
     """`projects/P/secrets/NAME` -> the alias Knative names it by."""
     left_out: list[str] = field(default_factory=list)
-    """What the document leaves out as drift's own writes do (each in words): no loss."""
+    """What the document leaves out as drift's own writes do (each in words): not an
+    inexactness of the document, yet a change of the workload its header names (a job's
+    execution token: `drift.fix.exec_token`)."""
 
     @property
     def exact(self) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from drift.fix.exec_token import left_out
 from drift.fix.knative import keys
 from drift.fix.knative.conversion import Conversion, present
 from drift.fix.knative.pod import pod_in, pod_out, seconds_of
@@ -28,15 +29,9 @@ def job_out(conv: Conversion, job: Any, *, project: str, region: str) -> dict[st
     metadata = resource_metadata(
         conv, job, fields, JOB_KEYS, project=project, region=region, noun="job"
     )
-    token = type(job).pb(job).WhichOneof("create_execution")
-    if token:
-        # left out as drift's UpdateJob leaves it out (drift.fix.update.without_execution_token):
-        # sent back, "A unique string used as a suffix creating a new execution" (job.proto)
-        # is refused as existing, or starts an execution
-        conv.left_out.append(
-            f"{token} {getattr(job, token)!r} is left out, as drift fix leaves it out: "
-            "sent back, it would start an execution or be refused (ALREADY_EXISTS)"
-        )
+    if token := left_out(job):
+        # left out as drift's UpdateJob leaves it out (drift.fix.update.without_execution_token)
+        conv.left_out.append(f"as drift fix does, {token}")
     return {
         "apiVersion": JOB_API,
         "kind": "Job",
