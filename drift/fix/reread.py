@@ -35,6 +35,7 @@ from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
 from drift.live.api import written_since
 from drift.live.normalize import raw
+from drift.protofield import is_repeated
 
 
 async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = False) -> Any:
@@ -117,12 +118,12 @@ def on_fresh(request: Any, before: Any, now: Any) -> Any:
 def _value(message: Any, name: str) -> Any:
     """A field's value, its presence included (an absent message is not an empty one)."""
     field = message.DESCRIPTOR.fields_by_name[name]
-    if field.message_type is not None and not field.is_repeated:
+    if field.message_type is not None and not is_repeated(field):
         return getattr(message, name) if message.HasField(name) else None
     value = getattr(message, name)
     if field.message_type is not None and field.message_type.GetOptions().map_entry:
         return dict(value)
-    return list(value) if field.is_repeated else value
+    return list(value) if is_repeated(field) else value
 
 
 def what_changed(before: Any, now: Any) -> str:
