@@ -384,6 +384,17 @@ class ProfileSpec(Strict):
 
 
 def json_schema() -> dict[str, Any]:
-    schema = ProfileSpec.model_json_schema(by_alias=True)
+    schema: dict[str, Any] = _one_spelling(ProfileSpec.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def _one_spelling(node: Any) -> Any:
+    """One schema whatever pydantic writes it: 2.9 (the floor) writes a one-value Literal as
+    `const` and `enum: [it]`, 2.14 `const` alone (one constraint, JSON Schema §6.1.2-3)."""
+    if not isinstance(node, dict):
+        return [_one_spelling(item) for item in node] if isinstance(node, list) else node
+    kept = {key: _one_spelling(value) for key, value in node.items()}
+    if "const" in kept and kept.get("enum") == [kept["const"]]:
+        del kept["enum"]
+    return kept
