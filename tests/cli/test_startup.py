@@ -106,3 +106,16 @@ def test_the_exit_code_of_an_early_interruption_is_the_incomplete_one() -> None:
     from drift.errors import ExitCode
 
     assert ExitCode.INCOMPLETE == INCOMPLETE
+
+
+def test_the_schema_reads_one_way_whatever_pydantic_writes_a_literal() -> None:
+    """pydantic 2.9 (the declared floor, `make floors`) writes `manual_instances`' Literal
+    "auto" as `const` and `enum: ["auto"]`, 2.14 as `const` alone: the shipped schema is one."""
+    from drift.profiles.spec import _one_spelling
+
+    older = {"anyOf": [{"type": "integer"}, {"const": "auto", "enum": ["auto"], "type": "string"}]}
+    assert _one_spelling(older) == {
+        "anyOf": [{"type": "integer"}, {"const": "auto", "type": "string"}]
+    }
+    several = {"enum": ["gen1", "gen2"], "type": "string"}
+    assert _one_spelling(several) == several
