@@ -60,7 +60,11 @@ def test_f1_their_service_level_write_at_the_promotion_prompt_is_undone_by_the_c
     done, meddle = _their_ingress_at(clients_for(sandbox), "Move all traffic", theirs)
     ui = ScriptedUI([True, True], on_confirm=meddle)
     result = fix(
-        tmp_path, sandbox.environ(), ui, FixOptions(verify=False), environment="lab",
+        tmp_path,
+        sandbox.environ(),
+        ui,
+        FixOptions(verify=False),
+        environment="lab",
         profiles=folder,
     )
     said = result.summary()
@@ -107,7 +111,11 @@ def test_f1b_their_service_level_max_at_the_promotion_prompt_is_dropped_by_the_c
 
     ui = ScriptedUI([True, True], on_confirm=meddle)
     result = fix(
-        tmp_path, sandbox.environ(), ui, FixOptions(verify=False), environment="lab",
+        tmp_path,
+        sandbox.environ(),
+        ui,
+        FixOptions(verify=False),
+        environment="lab",
         profiles=folder,
     )
     said = result.summary()
