@@ -51,17 +51,28 @@ def _merge(r: Any, c: Any, w: Any, b: Any, path: str, kept: list[str]) -> None:
         name = field.name
         if not path and name in DRIFTS:
             continue
-        mine, now, wrote, was = (getattr(m, name) for m in (r, c, w, b))
+        if field.message_type is not None and not is_repeated(field) and not _leaf(field):
+            sub = [getattr(m, name) for m in (r, c, w, b)]
+            if sub[0] != sub[1]:  # field by field
+                _merge(sub[0], sub[1], sub[2], sub[3], f"{path}{name}.", kept)
+            continue
+        mine, now, wrote, was = (_value(m, field) for m in (r, c, w, b))
         if mine == now:
             continue  # the cleanup leaves it as it is now
-        if field.message_type is not None and not is_repeated(field) and not _leaf(field):
-            _merge(mine, now, wrote, was, f"{path}{name}.", kept)  # field by field
-            continue
         if now == wrote:
             continue  # drift's value, untouched since: put back as it was before drift
         copy_field(r, c, name)  # theirs (or never drift's): as they left it
         if was != wrote:
             kept.append(f"{path}{name}")
+
+
+def _value(message: Any, field: Any) -> Any:
+    """A field's value, its presence included where it has one (`optional int32
+    manual_instance_count`: unset is not 0 instances)."""
+    value = getattr(message, field.name)
+    if field.has_presence and not is_repeated(field):
+        return (message.HasField(field.name), value)
+    return value
 
 
 def _leaf(field: Any) -> bool:
