@@ -220,6 +220,7 @@ class ServiceFix(ServiceFixer):
                     "their change",
                     cleanup=True,
                     theirs=now,
+                    wrote=after,
                 )
             raise await self._their_write(
                 f"{self.name}: the service was changed meanwhile by someone else ({changed}) "

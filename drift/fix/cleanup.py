@@ -11,6 +11,7 @@ from drift.errors import JournalError, hint_lines
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
+from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.restore import Judge, Restored, changed_since, restore
 from drift.fix.untrap import free_pin
@@ -39,6 +40,7 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             step="cleanup",
             states=CLEANUP,
             judge=_keeping(fixer, stop.theirs),
+            wrote=stop.wrote if stop.theirs is not None else None,
         )
     except JournalError as exc:  # before the cleanup's write: nothing was written
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
@@ -90,12 +92,13 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
     elif done.ok:
         outcome.message = (
             f"{stop.message}. drift removed the canary's tag and restored the routing "
-            f"(what serves: {done.text}); for {fixer.name}, nothing is left to roll back"
+            f"(what serves: {done.text}){kept_words(done.kept)}; for {fixer.name}, nothing "
+            "is left to roll back"
         ) + _hints(stop, done)
         fixer.where = (
             f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
-            f"served is restored (what serves: {done.text}); for {fixer.name}, nothing is left "
-            "to roll back"
+            f"served is restored (what serves: {done.text}){kept_words(done.kept)}; for "
+            f"{fixer.name}, nothing is left to roll back"
         )
     else:
         outcome.message = (

@@ -99,6 +99,7 @@ class Stop(Exception):
         interrupted: bool = False,
         quiet: bool = False,
         theirs: Any = None,
+        wrote: Any = None,
     ):
         super().__init__(message)
         self.message = message
@@ -109,6 +110,9 @@ class Stop(Exception):
         self.theirs = theirs
         """Someone else's write, as read, that the cleanup keeps (`untrap.left_as_pinned`):
         it is not a change since drift's last write to refuse over; None: none."""
+        self.wrote = wrote
+        """With `theirs`: the service as drift's last write left it, so the cleanup puts
+        back only what drift wrote and they left as it was (`drift.fix.keep_theirs`)."""
 
 
 def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:

@@ -31,6 +31,7 @@ from drift.fields import FIELDS, Source, read_settings
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write
+from drift.fix.keep_theirs import keep_theirs
 from drift.fix.patch import copy_service, restored_traffic
 from drift.fix.recorded import base_key, base_template, before_service
 from drift.fix.revision_name import fresh_revision_name
@@ -91,6 +92,8 @@ class Restored:
     keeps the state it had, its write recorded as not landed."""
     hints: str = ""
     """What to do about the write's failure (`drift.errors.hint_lines`: the role it needs)."""
+    kept: tuple[str, ...] = ()
+    """Fields drift's change set that someone else changed since, kept as theirs (`wrote`)."""
 
 
 def journaled(record: Callable[[], None]) -> str:
@@ -221,6 +224,7 @@ async def restore(
     judge: Judge | None = None,
     gone: Collection[str] = (),
     current: Any = None,
+    wrote: Any = None,
 ) -> Restored:
     """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
     and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
@@ -228,7 +232,8 @@ async def restore(
     unless `force`. `gone`: revisions the recorded traffic names that no longer exist, which
     ran the recorded configuration (`drift.fix.gone`): their share goes to the revision this
     write creates from it, named by drift. `current`: the service as read a moment ago, with
-    nothing waited on since (`rollback --yes`); None: read it here."""
+    nothing waited on since (`rollback --yes`); None: read it here. `wrote`: the service as
+    drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`)."""
     doing, done, failed = states
     try:
         if current is None:
@@ -248,6 +253,9 @@ async def restore(
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)
     request = restore_request(current, entry)
+    kept: tuple[str, ...] = ()
+    if wrote is not None:  # their service-level write stays: what serves is judged with it
+        kept, key = keep_theirs(request, current, wrote, entry)
     name_restored(request, entry, gone)
     if _same(request.template, current.template):
         # Cloud Run creates a revision only for a changed template: the restoration was tried
@@ -292,7 +300,7 @@ async def restore(
         note = problem or f"what serves: {judged[1]}"
         state, gen = failed if problem else done, int(now.generation)
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
-        return Restored(not problem, judged[1], now, lost)
+        return Restored(not problem, judged[1], now, lost, kept=kept)
     why = error.message if error is not None else "the service does not carry the restoration"
     hints = hint_lines([why], runtime=current.template.service_account) if error else ""
     if refused_write(error, now, write.generation_before):  # the entry stays as it was

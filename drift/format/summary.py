@@ -120,14 +120,31 @@ def repo_path(file: str) -> str:
     (docs.github.com/code-security/code-scanning/integrating-with-code-scanning/
     sarif-support-for-code-scanning, "Reporting consistent filepaths"). A run from
     `services/api` with `--profiles ../../deploy/profiles` names `deploy/profiles/x.yaml`
-    there, `../../deploy/profiles/x.yaml` in the JSON report."""
+    there, `../../deploy/profiles/x.yaml` in the JSON report.
+
+    The path as reached (absolute, links kept) is tried first: an in-repo folder that is a
+    link to one outside the checkout (`mounted/profiles` → a mounted config folder) is a path
+    in the repository, `mounted/profiles/x.yaml` — the runner, too, makes an absolute `file=`
+    relative to the workspace by its text (actions/runner ActionCommandManager,
+    `IOUtil.MakeRelative`) — while its resolved path is outside (revown51 U1). Then with the
+    links resolved (a GITHUB_WORKSPACE reached through a link). Each side as given, then
+    resolved; the path as reached only where it names the same file (`a/link/../b` read
+    lexically may not)."""
     workspace = os.environ.get("GITHUB_WORKSPACE", "")
     if not workspace or not os.path.isfile(file):  # `<stdin>`, a file since gone: as named
         return file
     try:
-        return Path(file).resolve().relative_to(Path(workspace).resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # outside it; a link loop (RuntimeError < 3.13)
+        reached = Path(os.path.abspath(file))
+        files = [reached] if os.path.samefile(reached, file) else []
+        files.append(Path(file).resolve())
+        roots = [Path(os.path.abspath(workspace)), Path(workspace).resolve()]
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
         return file
+    for path in files:
+        for root in roots:
+            if path.is_relative_to(root):
+                return path.relative_to(root).as_posix()
+    return file  # outside it
 
 
 def artifact_uri(location: Location) -> str:
