@@ -11,23 +11,9 @@ from typing import Any
 
 import pytest
 
-from drift.sandbox import Sandbox
-from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-
-
-def _run(sandbox: Sandbox, folder: Path, *args: str) -> Any:
-    done = drift(*args, env={**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}, cwd=folder)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
-
-
-def _profile(tmp_path: Path, text: str) -> Path:
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(text)
-    return folder
-
+from tests.history.cli import profile_folder as _profile
+from tests.history.cli import run as _run
 
 INLINED = "lic-7781-inlined-value"
 

@@ -9,25 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from drift.sandbox import Sandbox
-from tests.cliutil import drift
 from tests.conftest import MakeSandbox
+from tests.history.cli import profile_folder as _profile
+from tests.history.cli import run as _run
 
 CI = "ci@p.iam.gserviceaccount.com"
 BOB = "bob@acme.example"
-
-
-def _run(sandbox: Sandbox, folder: Path, *args: str) -> Any:
-    done = drift(*args, env={**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}, cwd=folder)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
-
-
-def _profile(tmp_path: Path, text: str) -> Path:
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(text)
-    return folder
 
 
 LONG = "Aq7Kp2Lm9Xw4Rt8Yv3Nb6Hc1Ds5Fg0Jk2Pw9Qe4"  # 40: meets min_length 32
