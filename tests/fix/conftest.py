@@ -393,6 +393,13 @@ def world5(tmp_path: Path) -> Iterator[World]:
     yield from bench_world(5, tmp_path)
 
 
+@pytest.fixture
+def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox as a server that lets a stale etag through (`stale_etag: ignored`)."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    return sandbox
+
+
 def before_the_write(
     monkeypatch: pytest.MonkeyPatch, step: int, action: Callable[[str], None]
 ) -> None:

@@ -26,13 +26,6 @@ from tests.fix.conftest import PROJECT, ScriptedUI, before_the_write, entries, f
 from tests.sandbox.helpers import service_name
 
 
-@pytest.fixture
-def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """The sandbox as a server that lets a stale etag through (`stale_etag: ignored`)."""
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
-    return sandbox
-
-
 @pytest.mark.parametrize("answer", ["kept", "lost"])
 def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
     answer: str,

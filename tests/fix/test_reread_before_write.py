@@ -30,12 +30,6 @@ from tests.fix.conftest import LAB, PROJECT, TODAY, ScriptedUI, entries, fix, up
 from tests.fix.test_fidelity_etag_ignored import meddle_at_the_promotion
 
 
-@pytest.fixture
-def lenient(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
-    return sandbox
-
-
 @pytest.mark.parametrize("write", ["deploy", "traffic"])
 def test_a_write_at_the_promotion_prompt_is_not_overwritten(
     write: str,
