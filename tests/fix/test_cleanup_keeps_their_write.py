@@ -20,7 +20,8 @@ from google.cloud import run_v2
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_profiles, lab_world
+from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_world
+from tests.fix.test_service_level import min_two_wants_three
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
@@ -114,15 +115,7 @@ def test_their_service_level_scaling_at_the_promotion_prompt_stays_field_by_fiel
     - their cap alone: drift's minimum still holds drift's 3, so it goes back to 2, their
       cap stays, and nothing more is said (drift never set the cap);
     - with a minimum of theirs (5): both are theirs, and drift says the minimum stays."""
-    world = lab_world()
-    world["projects"][LAB]["services"]["app"]["scaling"] = {"minInstanceCount": 2}
-    sandbox = make_sandbox(world)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = lab_profiles(tmp_path)
-    lab = folder / "lab.yaml"
-    lab.write_text(lab.read_text() + "    settings:\n      min_instances: 3\n")
+    sandbox, folder = min_two_wants_three(make_sandbox, tmp_path, monkeypatch)
     served = _env(sandbox.service(LAB, "app"))
 
     def scale(service: Any) -> None:

@@ -33,9 +33,11 @@ from tests.fix.conftest import (
 )
 
 
-def test_rollback_puts_back_service_level_scaling(
+def min_two_wants_three(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Sandbox, Path]:
+    """The lab's service at a service-level minimum of 2, its profile asking for 3 (the
+    environment set for the sandbox, the working directory `tmp_path`)."""
     world = lab_world()
     world["projects"][LAB]["services"]["app"]["scaling"] = {"minInstanceCount": 2}
     sandbox = make_sandbox(world)
@@ -45,6 +47,13 @@ def test_rollback_puts_back_service_level_scaling(
     profiles = lab_profiles(tmp_path)
     lab = profiles / "lab.yaml"
     lab.write_text(lab.read_text() + "    settings:\n      min_instances: 3\n")
+    return sandbox, profiles
+
+
+def test_rollback_puts_back_service_level_scaling(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, profiles = min_two_wants_three(make_sandbox, tmp_path, monkeypatch)
     ui = ScriptedUI()
     options = FixOptions(yes=True, verify=False, promote=False)
     result = fix(tmp_path, sandbox.environ(), ui, options, environment="lab", profiles=profiles)
