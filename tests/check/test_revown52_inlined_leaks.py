@@ -1,6 +1,8 @@
-"""revown52 repros (expected to FAIL on main 73498dd): a short secret value pasted into a plain
-variable (the same name is a Secret Manager reference in another configuration drift read)
-still printed by `drift fix`'s plan line, though `drift check` masks it (fixmask)."""
+"""revown52 repros (expected to FAIL on main 73498dd): a secret value pasted into a plain
+variable (the same name is a Secret Manager reference in another configuration drift read:
+fixmask's rule, drift/live/remember.py `inlined`) that `drift check` masks is still printed by
+the plan's `set_value` line (`drift plan`, `drift fix --dry-run`, every format) and by the
+`drift rollback` prompt's diff."""
 
 from __future__ import annotations
 
@@ -45,8 +47,7 @@ SPLIT = {
     "traffic": [{"latest": True, "percent": 90}, {"revision": 1, "percent": 10}],
 }
 PROFILE = (
-    "project: p\nregion: us-central1\nservices:\n"
-    "  inl: {env: {LICENSE_CODE: {secret: lic}}}\n"
+    "project: p\nregion: us-central1\nservices:\n  inl: {env: {LICENSE_CODE: {secret: lic}}}\n"
 )
 
 
@@ -63,17 +64,68 @@ CMDS = [
 PLAIN = "project: p\nregion: us-central1\nservices:\n  inl: {env: {LICENSE_CODE: other-value-1}}\n"
 
 
+@pytest.mark.parametrize("value", [SHORT, "pasted-licence-value-2024"], ids=["short", "long"])
 @pytest.mark.parametrize("profile", [PROFILE, PLAIN], ids=["want-ref", "want-plain"])
 @pytest.mark.parametrize("cmd", CMDS, ids=["-".join((c[0], c[-1])) for c in CMDS])
 def test_fix_plan_never_prints_a_short_inlined_value(
-    tmp_path: Path, make_sandbox: MakeSandbox, cmd: tuple[str, ...], profile: str
+    tmp_path: Path, make_sandbox: MakeSandbox, cmd: tuple[str, ...], profile: str, value: str
 ) -> None:
     """The split serves revision 1 (LICENSE_CODE a reference to `lic`) and the latest (the
     same variable plain, 7 characters). The profile wants the reference back; the plan's
     line for LICENSE_CODE must not show the plain value (SPEC: no secret value in any output;
     README "What drift never reads" states the inlined rule)."""
-    sandbox = _sandbox(make_sandbox, SPLIT)
+    sandbox = _sandbox(make_sandbox, {**SPLIT, "template": {"env": {"LICENSE_CODE": value}}})
     check = _run(sandbox, tmp_path, profile, "check", "lab", "--format", "json")
-    assert SHORT not in check, check  # check masks it (fixmask)
+    assert value not in check, check  # check masks it (fixmask)
     shown = _run(sandbox, tmp_path, profile, cmd[0], "lab", *cmd[1:])
-    assert SHORT not in shown, shown
+    assert value not in shown, shown
+
+
+ALONE = {
+    "template": {"env": {"LICENSE_CODE": SHORT}},
+    "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
+}
+
+
+def _with(world: dict, value: str) -> dict:
+    return {**world, "template": {"env": {"LICENSE_CODE": value}}}
+
+
+@pytest.mark.parametrize("value", [SHORT, "pasted-licence-value-2024"], ids=["short", "long"])
+@pytest.mark.parametrize("world", [SPLIT, ALONE], ids=["split", "history"])
+def test_fix_and_rollback_never_print_a_short_inlined_value(
+    tmp_path: Path, make_sandbox: MakeSandbox, world: dict, value: str
+) -> None:
+    """`drift fix --yes` replaces the plain LICENSE_CODE (7 characters; a reference to `lic`
+    in another configuration read) with the profile's value, then `drift rollback` is asked
+    and declined: neither the fix's output nor the rollback prompt's diff may show it."""
+    sandbox = _sandbox(make_sandbox, _with(world, value))
+    check = _run(sandbox, tmp_path, PLAIN, "check", "lab", "--format", "json")
+    assert value not in check, check
+    fixed = _run(sandbox, tmp_path, PLAIN, "fix", "lab", "--yes", "--format", "table")
+    folder = tmp_path / "profiles"
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(folder),
+        "DRIFT_STATE_DIR": str(tmp_path / "state"),
+    }
+    done = drift("rollback", env=env, cwd=tmp_path, stdin="n\n")
+    asked = done.stdout + done.stderr
+    assert "Traceback" not in asked, asked
+    assert value not in asked, asked
+    assert value not in fixed, fixed
+
+
+@pytest.mark.parametrize("value", [SHORT, "pasted-licence-value-2024"], ids=["short", "long"])
+@pytest.mark.parametrize("cmd", CMDS, ids=["-".join((c[0], c[-1])) for c in CMDS])
+def test_plan_never_prints_a_value_inlined_over_an_older_reference(
+    tmp_path: Path, make_sandbox: MakeSandbox, cmd: tuple[str, ...], value: str
+) -> None:
+    """fixmask's own case (envhist2): the serving revision holds LICENSE_CODE plain, the
+    previous one (no longer serving) had it as a reference to `lic`. `drift check` masks it
+    (it reads the history for `since`); the plan's `set_value` line must not show it either."""
+    sandbox = _sandbox(make_sandbox, _with(ALONE, value))
+    check = _run(sandbox, tmp_path, PLAIN, "check", "lab", "--format", "json")
+    assert value not in check, check  # check masks it (fixmask)
+    shown = _run(sandbox, tmp_path, PLAIN, cmd[0], "lab", *cmd[1:])
+    assert value not in shown, shown
