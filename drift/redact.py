@@ -91,6 +91,8 @@ class Secrets:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
+        self._whole: set[str] = set()
+        """Every registered value, however short: what `is_secret` answers from."""
         self._pieces: dict[str, list[str]] = {}
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
@@ -101,6 +103,9 @@ class Secrets:
         secrets create --data-file=-`) is the same secret wherever its content appears, and
         the text around the mask keeps its own line breaks."""
         for bare in _bare_forms(value):
+            if bare:
+                with self._lock:
+                    self._whole.add(bare)
             if not searchable(bare) or bare in self._values:
                 continue
             # The same text in another Unicode normal form (`é` as one code point, NFC, or as
@@ -109,6 +114,10 @@ class Secrets:
             # text exactly as it is printed.
             for form in {bare, *(unicodedata.normalize(f, bare) for f in ("NFC", "NFD"))}:
                 self._add(form)
+
+    def is_secret(self, value: str) -> bool:
+        """Whether `value`, without its outer whitespace, is a registered value (any length)."""
+        return any(bare in self._whole for bare in _bare_forms(value) if bare)
 
     def add_echoed(self, value: str) -> None:
         """Remember `value` as a piece of a secret that only a server's text is searched for
@@ -241,6 +250,13 @@ _known = Secrets()
 def register(value: str) -> None:
     """Remember a secret value so that no output can carry it."""
     _known.add(value)
+
+
+def is_secret(value: str) -> bool:
+    """Whether `value` is, as a whole, a value registered as a secret, however short: a value
+    shown whole (a variable's value in a plan line or a rollback's diff) is masked then, even
+    below `SEARCH_MIN`, which only limits what is searched for inside text."""
+    return _known.is_secret(value)
 
 
 def register_payload(data: bytes) -> None:

@@ -4,6 +4,7 @@ rendering)."""
 
 from __future__ import annotations
 
+from drift import redact
 from drift.credentials import conceal
 from drift.kinds import key_name
 from drift.live.model import EnvVar
@@ -37,8 +38,9 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     """A plain value as shown: masked when it is a secret, looks like a credential or is in a
     variable named like one (`ADMIN_PASSWORD=hunter2`, however short); a credential assigned
     inside it (`--db-password=*** --verbose`) and any secret drift has read or been told of
-    (`redact.register`) masked within it (`credentials.conceal`)."""
-    return MASK if secret else conceal(name, value)
+    (`redact.register`) masked within it (`credentials.conceal`); a registered value shown
+    whole is masked however short (`redact.is_secret`: a plan line, a rollback's diff)."""
+    return MASK if secret or redact.is_secret(value) else conceal(name, value)
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:
