@@ -50,19 +50,17 @@ def template_differences(before: Any, after: Any) -> list[str]:
 
 
 def _remember_moved(before: Iterable[Any], after: Iterable[Any]) -> None:
-    """A plain value on one side whose variable references a secret on the other (moved into
-    Secret Manager, as `drift fix` moves a plaintext secret, or back out of it by a rollback)
-    is a secret: remembered before any line is made, so that it is masked in its own line
-    and in any copy of it (SPEC Findings: "any plain value that is expected to be a secret")."""
-    old = {(c.name, v.name): env_var(v) for c in before for v in c.env}
-    for c in after:
-        for var in (env_var(v) for v in c.env):
-            was = old.get((c.name, var.name))
-            if was is None or (was.ref is None) == (var.ref is None):
-                continue
-            plain = var if var.ref is None else was
-            if plain.value:
-                redact.register(plain.value)
+    """The shared rule (`drift.live.remember.inlined`) over the two configurations compared:
+    a plain value, on either side, of a variable that references a secret on one side (in
+    any container: moved into Secret Manager, as `drift fix` moves a plaintext secret, or back
+    out of it by a rollback) is a secret, remembered before any line is made, so that it is
+    masked in its own line however short (`redact.is_secret`) and in any copy of it (SPEC
+    Findings: "any plain value that is expected to be a secret")."""
+    both = [env_var(v) for side in (before, after) for c in side for v in c.env]
+    names = {var.name for var in both if var.ref is not None}
+    for var in both:
+        if var.ref is None and var.value and var.name in names:
+            redact.register(var.value)
 
 
 def _containers(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
