@@ -63,6 +63,10 @@ CMDS = [
 PLAIN = "project: p\nregion: us-central1\nservices:\n  inl: {env: {LICENSE_CODE: other-value-1}}\n"
 
 
+def _with(world: dict, value: str) -> dict:
+    return {**world, "template": {"env": {"LICENSE_CODE": value}}}
+
+
 @pytest.mark.parametrize("value", [SHORT, "pasted-licence-value-2024"], ids=["short", "long"])
 @pytest.mark.parametrize("profile", [PROFILE, PLAIN], ids=["want-ref", "want-plain"])
 @pytest.mark.parametrize("cmd", CMDS, ids=["-".join((c[0], c[-1])) for c in CMDS])
@@ -73,21 +77,11 @@ def test_fix_plan_never_prints_a_short_inlined_value(
     same variable plain, 7 characters). The profile wants the reference back; the plan's
     line for LICENSE_CODE must not show the plain value (SPEC: no secret value in any output;
     README "What drift never reads" states the inlined rule)."""
-    sandbox = _sandbox(make_sandbox, {**SPLIT, "template": {"env": {"LICENSE_CODE": value}}})
+    sandbox = _sandbox(make_sandbox, _with(SPLIT, value))
     check = _run(sandbox, tmp_path, profile, "check", "lab", "--format", "json")
     assert value not in check, check  # check masks it (fixmask)
     shown = _run(sandbox, tmp_path, profile, cmd[0], "lab", *cmd[1:])
     assert value not in shown, shown
-
-
-ALONE = {
-    "template": {"env": {"LICENSE_CODE": SHORT}},
-    "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
-}
-
-
-def _with(world: dict, value: str) -> dict:
-    return {**world, "template": {"env": {"LICENSE_CODE": value}}}
 
 
 @pytest.mark.parametrize("value", [SHORT, "pasted-licence-value-2024"], ids=["short", "long"])
