@@ -38,9 +38,11 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     """A plain value as shown: masked when it is a secret, looks like a credential or is in a
     variable named like one (`ADMIN_PASSWORD=hunter2`, however short); a credential assigned
     inside it (`--db-password=*** --verbose`) and any secret drift has read or been told of
-    (`redact.register`) masked within it (`credentials.conceal`); a registered value shown
-    whole is masked however short (`redact.is_secret`: a plan line, a rollback's diff)."""
-    return MASK if secret or redact.is_secret(value) else conceal(name, value)
+    (`redact.register`) masked within it (`credentials.conceal`); a registered value too short
+    to be searched for (`redact.SEARCH_MIN`) masked when shown whole (`redact.is_secret`: a plan
+    line, a rollback's diff) — a longer one is found by the search, its readable rest kept."""
+    short = len(value.strip()) < redact.SEARCH_MIN
+    return MASK if secret or (short and redact.is_secret(value)) else conceal(name, value)
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:
