@@ -104,6 +104,24 @@ def test_the_previous_revision_not_serving_had_it_as_a_secret_reference(
     assert finding["since"] is not None, finding  # the history was read: that is what tells
 
 
+def _pasted_over_an_older_reference(
+    tmp_path: Path, make_sandbox: MakeSandbox, value: str
+) -> dict[str, str]:
+    """LICENSE_CODE plain (`value`) where the previous revision referenced secret `lic`; the
+    profile written by a first check; the environment `drift fix` runs with."""
+    service = {
+        "template": {"env": {"LICENSE_CODE": value}},
+        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
+    }
+    sandbox = _sandbox(make_sandbox, service)
+    _check(sandbox, tmp_path, "json")  # writes the profile
+    return {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
+        "DRIFT_STATE_DIR": str(tmp_path / "state"),
+    }
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_fix_reads_the_since_after_its_plan_and_still_never_shows_it(
     tmp_path: Path, make_sandbox: MakeSandbox, fmt: str
@@ -113,17 +131,7 @@ def test_fix_reads_the_since_after_its_plan_and_still_never_shows_it(
     older revision's reference was known, so they are masked again on the data then (a
     one-word value, which the final scrub of rendered text leaves alone)."""
     value = VALUES[1]
-    service = {
-        "template": {"env": {"LICENSE_CODE": value}},
-        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
-    }
-    sandbox = _sandbox(make_sandbox, service)
-    _check(sandbox, tmp_path, "json")  # writes the profile
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
-        "DRIFT_STATE_DIR": str(tmp_path / "state"),
-    }
+    env = _pasted_over_an_older_reference(tmp_path, make_sandbox, value)
     done = drift("fix", "lab", "--dry-run", "--format", fmt, env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert "LICENSE_CODE" in done.stdout + done.stderr, done.stdout
@@ -136,17 +144,7 @@ def test_fix_never_shows_a_short_inlined_value_either(
     """As above with a value shorter than any `redact` searches for in text: the finding
     made before the history was read is masked on the data once it is (`hide_inlined`)."""
     value = VALUES[2]
-    service = {
-        "template": {"env": {"LICENSE_CODE": value}},
-        "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
-    }
-    sandbox = _sandbox(make_sandbox, service)
-    _check(sandbox, tmp_path, "json")  # writes the profile
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
-        "DRIFT_STATE_DIR": str(tmp_path / "state"),
-    }
+    env = _pasted_over_an_older_reference(tmp_path, make_sandbox, value)
     for fmt in ("table", "json"):
         done = drift("fix", "lab", "--dry-run", "--format", fmt, env=env, cwd=tmp_path)
         assert "Traceback" not in done.stderr, done.stderr
