@@ -15,3 +15,18 @@ def is_repeated(field: Any) -> bool:
     if flag is not None:
         return bool(flag)
     return bool(field.label == field.LABEL_REPEATED)
+
+
+def field_value(message: Any, field: Any) -> Any:
+    """`message`'s value of `field` as two messages' values are compared: None where the field
+    has presence and is not set (an absent message is not an empty one, an unset `optional
+    int32` is not 0), a map as a dict, a repeated field as a list."""
+    name = field.name
+    if is_repeated(field):
+        value = getattr(message, name)
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            return dict(value)
+        return list(value)
+    if field.has_presence and not message.HasField(name):
+        return None
+    return getattr(message, name)

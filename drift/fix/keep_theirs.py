@@ -24,7 +24,7 @@ from drift.fix.journal import Entry
 from drift.fix.recorded import base_template, before_service
 from drift.fix.routing import template_key
 from drift.live.normalize import raw
-from drift.protofield import is_repeated
+from drift.protofield import field_value, is_repeated
 
 DRIFTS = frozenset({"template", "traffic", "traffic_statuses"})
 """The parts of a Service the cleanup restores whatever is in them: the configuration that
@@ -56,7 +56,7 @@ def _merge(r: Any, c: Any, w: Any, b: Any, path: str, kept: list[str]) -> None:
             if sub[0] != sub[1]:  # field by field
                 _merge(sub[0], sub[1], sub[2], sub[3], f"{path}{name}.", kept)
             continue
-        mine, now, wrote, was = (_value(m, field) for m in (r, c, w, b))
+        mine, now, wrote, was = (field_value(m, field) for m in (r, c, w, b))
         if mine == now:
             continue  # the cleanup leaves it as it is now
         if now == wrote:
@@ -64,15 +64,6 @@ def _merge(r: Any, c: Any, w: Any, b: Any, path: str, kept: list[str]) -> None:
         copy_field(r, c, name)  # theirs (or never drift's): as they left it
         if was != wrote:
             kept.append(f"{path}{name}")
-
-
-def _value(message: Any, field: Any) -> Any:
-    """A field's value, its presence included where it has one (`optional int32
-    manual_instance_count`: unset is not 0 instances)."""
-    value = getattr(message, field.name)
-    if field.has_presence and not is_repeated(field):
-        return (message.HasField(field.name), value)
-    return value
 
 
 def _leaf(field: Any) -> bool:

@@ -35,7 +35,7 @@ from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
 from drift.live.api import written_since
 from drift.live.normalize import raw
-from drift.protofield import is_repeated
+from drift.protofield import field_value
 
 
 async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = False) -> Any:
@@ -108,22 +108,11 @@ def on_fresh(request: Any, before: Any, now: Any) -> Any:
     out, (was, fresh) = raw(request), bare  # system keys are never sent (`copy_service`)
     for field in out.DESCRIPTOR.fields:
         name = field.name
-        if name in UNWRITTEN or _value(out, name) != _value(was, name):
+        if name in UNWRITTEN or field_value(out, field) != field_value(was, field):
             continue  # drift's own, or what the plan changes
         copy_field(out, fresh, name)
     out.etag = fresh.etag
     return request
-
-
-def _value(message: Any, name: str) -> Any:
-    """A field's value, its presence included (an absent message is not an empty one)."""
-    field = message.DESCRIPTOR.fields_by_name[name]
-    if field.message_type is not None and not is_repeated(field):
-        return getattr(message, name) if message.HasField(name) else None
-    value = getattr(message, name)
-    if field.message_type is not None and field.message_type.GetOptions().map_entry:
-        return dict(value)
-    return list(value) if is_repeated(field) else value
 
 
 def what_changed(before: Any, now: Any) -> str:
@@ -133,7 +122,7 @@ def what_changed(before: Any, now: Any) -> str:
     said: list[str] = []
     for field in fresh.DESCRIPTOR.fields:
         name = field.name
-        if name in OUTPUT or _value(was, name) == _value(fresh, name):
+        if name in OUTPUT or field_value(was, field) == field_value(fresh, field):
             continue
         if name in ("labels", "annotations"):
             old, new = dict(getattr(was, name)), dict(getattr(fresh, name))
