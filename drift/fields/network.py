@@ -278,47 +278,62 @@ def _tags_flag(value: SettingValue) -> str:
     return f"--network-tags={value}" if value else "--clear-network-tags"
 
 
-NETWORK_FIELDS: tuple[Field, ...] = (
-    Field(
-        "vpc_network",
-        "Direct VPC egress: the VPC network (name or full name); none: no Direct VPC egress.",
+def _interface_name(
+    name: str,
+    doc: str,
+    part: str,
+    read: Callable[[Source], str],
+    flag: Callable[[SettingValue], str],
+    qualify: Callable[[SettingValue, str, str], str],
+    example: str,
+    **more: Any,
+) -> Field:
+    """A row naming one part (`network`, `subnetwork`) of the revision's Direct VPC interface:
+    a name or a full name (a Shared VPC host's: `projects/P/…`), none for no Direct VPC egress,
+    blocked while a connector is set."""
+    return Field(
+        name,
+        doc,
         str,
         terraform=(INTERFACES,),
-        read=_network,
-        unreadable=_network_unread,
-        write=_interface_writer("network"),
-        gcloud=_network_flag,
+        read=read,
+        write=_interface_writer(part),
+        gcloud=flag,
         parse=a.scalar(_none),
         normalise=_none,
         equivalent=same_name,
-        qualify=own_network,
-        conflicts=vpc_conflicts,
+        qualify=qualify,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
-        blocked_commands=_direct_commands(_network_flag),
-        examples=("default",),
+        blocked_commands=_direct_commands(flag),
+        examples=(example,),
         kinds=EVERY_KIND,
-        names_project=True,  # a full name: projects/P/… (a Shared VPC host's)
+        names_project=True,
+        **more,
+    )
+
+
+NETWORK_FIELDS: tuple[Field, ...] = (
+    _interface_name(
+        "vpc_network",
+        "Direct VPC egress: the VPC network (name or full name); none: no Direct VPC egress.",
+        "network",
+        _network,
+        _network_flag,
+        own_network,
+        "default",
+        unreadable=_network_unread,
+        conflicts=vpc_conflicts,
     ),
-    Field(
+    _interface_name(
         "vpc_subnet",
         "Direct VPC egress: the subnetwork instances get IPs from (the network's name when "
         "unset); none: no Direct VPC egress.",
-        str,
-        terraform=(INTERFACES,),
-        read=_subnet,
-        write=_interface_writer("subnetwork"),
-        gcloud=_subnet_flag,
-        parse=a.scalar(_none),
-        normalise=_none,
-        equivalent=same_name,
-        qualify=own_subnet,
-        show=lambda v: str(v) or "none (no Direct VPC egress)",
-        blocked=_connector,
-        blocked_commands=_direct_commands(_subnet_flag),
-        examples=("run-egress",),
-        kinds=EVERY_KIND,
-        names_project=True,  # a full name: projects/P/… (a Shared VPC host's)
+        "subnetwork",
+        _subnet,
+        _subnet_flag,
+        own_subnet,
+        "run-egress",
     ),
     Field(
         "vpc_network_tags",
