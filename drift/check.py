@@ -227,10 +227,9 @@ async def read_since(
     runner: CallRunner | None = None,
     canaries: CanaryRecord | None = None,
 ) -> CheckResult:
-    """A check read without history (`settings.history` off: `drift fix` reads none for a
-    plan that never shows it), with the `since` of its findings read afterwards for a report
-    that is shown after all: one ListRevisions per workload whose revisions have a finding
-    that a revision can begin (a job has no revisions)."""
+    """A check's findings with their `since`, for a report shown after the check was read:
+    one ListRevisions per workload whose revisions have a finding that a revision can begin
+    (a job has no revisions) and whose history the check did not list already."""
     state = done.state
     wanted = _tracing(done.report.findings, state)
     if not wanted or not settings.history:

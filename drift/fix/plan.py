@@ -51,13 +51,16 @@ async def plan_environment(
     today: dt.date | None = None,
     from_template: bool = False,
 ) -> Planned:
-    """Check (without revision history: no plan shows a `since`), then plan the repair of
-    what was found (`drift plan` and `drift fix` alike), against what serves (or the template)."""
+    """Check, then plan the repair of what was found (`drift plan` and `drift fix` alike),
+    against what serves (or the template). The check reads each drifted workload's revision
+    history as `drift check` does, though no plan shows a `since`: a plan shows live values,
+    and a value pasted over an older revision's secret reference is a secret
+    (`drift.live.remember.remember_history`), masked in the plan only once that revision is
+    read (revmutant6 T1)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
 
-    unhistoried = replace(settings, history=False)
-    result = await run_check(profile, unhistoried, services=services, environ=environ, today=today)
+    result = await run_check(profile, settings, services=services, environ=environ, today=today)
     bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     if not from_template:  # a pool's stop `start.what_stops` makes: the plan says it too

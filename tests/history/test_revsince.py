@@ -172,9 +172,11 @@ def revisions_listed(sandbox: Sandbox) -> list[str]:
     ]
 
 
-def test_plan_reads_no_revision_history_in_any_format(world: Sandbox) -> None:
-    """No plan output shows `since`: `drift plan` lists no revisions (it was one paged
-    ListRevisions per drifted service, for nothing, and `run.revisions.list` besides)."""
+def test_plan_lists_each_drifted_services_history_once_in_any_format(world: Sandbox) -> None:
+    """No plan output shows `since`, but a plan shows live values: `drift plan` reads the
+    history of each drifted service as `check` does (one paged ListRevisions, never two), so
+    that a value pasted over an older revision's secret reference is masked in the plan too
+    (tests/check/test_masks_pasted_over_older_reference.py)."""
     from tests.cliutil import drift
 
     for fmt in ("table", "json", "gcloud", "yaml"):
@@ -182,16 +184,17 @@ def test_plan_reads_no_revision_history_in_any_format(world: Sandbox) -> None:
         done = drift("plan", "prod", "--format", fmt, env=world.environ(), cwd=Path.cwd())
         assert done.returncode == 1, (fmt, done.stderr)
         assert "last good" not in done.stdout, fmt
-        assert revisions_listed(world) == [], fmt
+        listed = revisions_listed(world)
+        assert listed and len(listed) == len(set(listed)), (fmt, listed)
 
 
-def test_fix_lists_revisions_only_for_the_report_it_shows(
+def test_fix_lists_each_drifted_services_revisions_once(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """`drift fix`'s first read is a plan's: no ListRevisions. Its re-check is a report with
-    `since` (listed then, for what still drifts: here nothing). A fix with nothing to patch
-    shows the check's report with any format but the table: its `since` is read then, and
-    only then."""
+    """`drift fix`'s first read is a plan's: one ListRevisions per drifted service. Its
+    re-check is a report with `since` (listed then, for what still drifts: here nothing). A
+    fix with nothing to patch shows the check's report with any format but the table: its
+    `since` comes from the plan's read, never a second listing."""
     from drift.fix.apply import FixOptions
     from tests.cliutil import drift
     from tests.fix.conftest import ScriptedUI, lab_fix, lab_world
@@ -199,7 +202,7 @@ def test_fix_lists_revisions_only_for_the_report_it_shows(
     sandbox = make_sandbox(lab_world())
     ui = ScriptedUI([True, True])  # the plan yes, the promotion yes: fixed, re-checked clean
     assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
-    assert revisions_listed(sandbox) == []
+    assert revisions_listed(sandbox) == ["app"]
 
     manual = acme({"gap": {"template": {"env": BAD}, "history": older([GOOD, BAD], {2: ALICE})}})
     other = make_sandbox(manual)  # a pattern no patch can satisfy: nothing to patch
@@ -212,7 +215,7 @@ def test_fix_lists_revisions_only_for_the_report_it_shows(
         args = ("fix", "prod", "--yes", "--no-verify", "--format", fmt)
         done = drift(*args, env=other.environ(), cwd=folder)
         assert done.returncode == 1, (fmt, done.stderr)
-        assert revisions_listed(other) == ([] if fmt == "table" else ["gap"]), fmt
+        assert revisions_listed(other) == ["gap"], fmt
     (finding,) = json.loads(done.stdout)["findings"]
     assert finding["since"]["creator"] == ALICE
 
