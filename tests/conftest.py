@@ -185,42 +185,50 @@ def async_clients(sandbox: Sandbox) -> AsyncClients:
 
 
 HEAVY_FIRST = (
-    "tests/fix/test_fix_yes_concurrent.py",
-    "tests/fix/test_fix_yes_concurrent_ctrl_c.py",
-    "tests/format/test_sarif_limits.py",
-    "tests/fix/test_second_signal_recheck_serial.py",
     "tests/reliability/test_fix_faults.py",
-    "tests/reliability/test_interruption.py",
-    "tests/test_demo.py",
-    "tests/fix/test_second_signal_recheck.py",
-    "tests/fix/test_prompts.py",
-    "tests/cli/test_sandbox_cmd.py",
-    "tests/fix/test_rollback_rounds.py",
-    "tests/fix/test_prompts_tty.py",
-    "tests/fix/test_catalogue_writes.py",
-    "tests/reliability/test_check_faults.py",
     "tests/fix/test_fix.py",
-    "tests/test_packaging.py",
-    "tests/cli/test_output_lost.py",
+    "tests/cli/test_outputs_unlucky.py",
+    "tests/test_demo.py",
+    "tests/fix/test_second_signal_recheck_serial.py",
+    "tests/fix/test_fix_yes_concurrent.py",
+    "tests/check/test_check_masks_inlined_secret.py",
+    "tests/reliability/test_check_faults.py",
+    "tests/fix/test_rollback_rounds.py",
+    "tests/profiles/test_yaml_paths.py",
+    "tests/manifest/test_check_manifest.py",
+    "tests/manifest/test_plan_secrets.py",
     "tests/fix/test_fidelity_etag_ignored.py",
-    "tests/fields/test_hardware_settings.py",
-    "tests/cli/test_overlap.py",
     "tests/baseline/test_review.py",
-    "tests/reliability/test_journal_fsize.py",
-    "tests/action/test_schedule.py",
-    "tests/reliability/test_secret_leaks.py",
-    "tests/probe/test_live.py",
-    "tests/cli/test_colors.py",
+    "tests/fields/test_hardware_settings.py",
+    "tests/fix/test_fix_yes_concurrent_ctrl_c.py",
+    "tests/fix/test_lock.py",
     "tests/fix/test_dry_run.py",
-    "tests/test_check.py",
+    "tests/fix/test_second_signal_recheck.py",
+    "tests/probe/test_live.py",
+    "tests/test_container.py",
+    "tests/cli/test_overlap.py",
+    "tests/reliability/test_hostile_input.py",
+    "tests/fix/test_journal_location.py",
+    "tests/cli/test_what_a_person_sees.py",
+    "tests/reliability/test_interruption.py",
+    "tests/format/test_sarif_limits.py",
+    "tests/live/test_credential_messages.py",
+    "tests/fix/test_plan_masks_inlined.py",
+    "tests/reliability/test_jobs_faults.py",
+    "tests/fix/test_proof.py",
+    "tests/baseline/test_two_runs.py",
+    "tests/baseline/test_cloud_storage.py",
+    "tests/reliability/test_journal_fsize.py",
+    "tests/fix/test_long_names.py",
+    "tests/cli/test_sandbox_cmd.py",
 )
-"""The files that take longest (`--durations=0`, summed per file; measured 2026-11-30 on
-4,102 tests), run first: with `--dist loadfile` a whole file goes to one worker, and a long
-one handed out last would keep the run going after the others are done. pytest-xdist hands
-files out by their NUMBER of tests (3.5+, CHANGELOG.rst: "--dist=loadscope now sorts scopes by
-number of tests"), which put these few-test files last (a 54 s file started when the
-others were almost done); `pytest_configure` turns that off where it can (3.8+,
-`--no-loadscope-reorder`)."""
+"""The files that take longest (`--durations=0`, summed per file, the 36 of 13 s or more;
+measured 2026-12-01 on 4,417 tests, 6 workers), run first: with `--dist loadfile` a whole
+file goes to one worker, and a long one handed out last would keep the run going after the
+others are done. pytest-xdist hands files out by their NUMBER of tests (3.5+, CHANGELOG.rst:
+"--dist=loadscope now sorts scopes by number of tests"), which put these few-test files last
+(a 54 s file started when the others were almost done); `pytest_configure` turns that off
+where it can (3.8+, `--no-loadscope-reorder`)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -9,14 +9,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.cliutil import spawn_as_a_terminal_does
 
 PROMPTLY = 10.0
 Terminal = tuple[subprocess.Popen[bytes], int]
-Script = list[tuple[bytes, bytes | int]]
-"""(prompt, reply): the text to write, or a signal to send."""
+Script = list[tuple[bytes, bytes | int | Callable[[], bytes | int]]]
+"""(prompt, reply): the text to write, or a signal to send (or what a function returns, called
+when the prompt appears: to change the sandbox at that point first)."""
 
 
 def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
@@ -53,7 +55,8 @@ def converse(terminal: Terminal, script: Script) -> bytes:
                 break
             output += chunk
             if steps and steps[0][0] in output[-400:]:
-                _, reply = steps.pop(0)
+                _, step = steps.pop(0)
+                reply = step() if callable(step) else step
                 if isinstance(reply, int):
                     proc.send_signal(reply)
                     signalled = time.monotonic()

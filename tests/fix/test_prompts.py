@@ -90,13 +90,18 @@ def test_ctrl_c_again_during_the_cleanup(sandbox: Sandbox, tmp_path: Path) -> No
     change's lock kept (it is unfinished) and said, and that rollback takes it over and
     works."""
     before = sandbox.service(PROJECT, "web")
-    sandbox.inject(
-        Fault(method="UpdateService", code=None, latency_ms=8_000)
-    )  # slow writes: the second Ctrl-C lands during one, however loaded the machine
     proc, _ = terminal = fix_web(sandbox, tmp_path)
+
+    def slow_writes_then_ctrl_c() -> int:
+        # slow writes from the promotion prompt on (the canary's own write before it is not
+        # slowed: 8 s of the test's time): the second Ctrl-C lands during the cleanup's write,
+        # however loaded the machine
+        sandbox.inject(Fault(method="UpdateService", code=None, latency_ms=8_000))
+        return signal.SIGINT
+
     script: Script = [
         (b"no traffic? [y/N]", b"y\n"),
-        (b"Move all traffic of web", signal.SIGINT),
+        (b"Move all traffic of web", slow_writes_then_ctrl_c),
         (b"(Ctrl-C again stops this)", signal.SIGINT),
     ]
     output = converse(terminal, script).decode()
