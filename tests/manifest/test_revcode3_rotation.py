@@ -21,7 +21,8 @@ from tests.manifest.test_plan_secrets import (  # noqa: F401  (fixtures)
 
 
 def test_a_rotation_by_replacing_the_version_leaves_latest_verified(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     """api's DATABASE_URL is database-url-staging at `latest` (version 1). The plan replaces
     version 1 by a new enabled one (actions delete+create). Once applied, `latest` names the new
