@@ -114,7 +114,9 @@ def _version(
         gone = "disabled" if done == "disabled" else "destroyed"
         new = "has another number" if enabled else "is created disabled"
         detail = f" (version {number or '?'} {gone}; the new version {new})"
-        return [Removed("replaced", ref.secret, where, address, number, latest=enabled, detail=detail)]
+        return [
+            Removed("replaced", ref.secret, where, address, number, latest=enabled, detail=detail)
+        ]
     return [Removed(done, ref.secret, where, address, number)]
 
 

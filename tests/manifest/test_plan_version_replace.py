@@ -83,5 +83,8 @@ def test_a_version_replaced_by_a_disabled_one_still_leaves_latest_unverified(
 ) -> None:
     """The new version is created disabled: `latest` names it once applied; not verified."""
     report = check(sandbox, tmp_path, _replace(plan(), ["delete", "create"], enabled=False))
-    why = f"replaced by this plan: {ADDRESS} (version 1 destroyed; the new version is created disabled)"
+    why = (
+        f"replaced by this plan: {ADDRESS} (version 1 destroyed; the new version is created "
+        "disabled)"
+    )
     assert said(report, SECRET) == [("unverified", f"secret.{SECRET}", why)], said(report, SECRET)
