@@ -75,6 +75,25 @@ class Unread:
 
 
 @dataclass(frozen=True)
+class Destroyed:
+    """A Cloud Run workload the plan destroys (Terraform `actions` ["delete"]): one the profile
+    expects is `service.missing` once applied, as the live check would say; created again under
+    the same name, project and region at another address (a move without a `moved` block), it
+    is that one that is checked."""
+
+    kind: Kind
+    name: str
+    file: str
+    address: str
+    project: str = ""
+    region: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}: {self.address}"
+
+
+@dataclass(frozen=True)
 class Manifest:
     file: str
     workloads: tuple[Workload, ...] = ()
@@ -87,3 +106,6 @@ class Manifest:
     removed: tuple[Removed, ...] = ()
     """What the manifest removes that a secret reference may need (a check before apply still
     reads it there)."""
+    destroyed: tuple[Destroyed, ...] = ()
+    """The Cloud Run workloads the plan destroys (`ManifestSource.scope` decides what each
+    is)."""

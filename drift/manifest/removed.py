@@ -41,6 +41,10 @@ class Removed:
     others: bool = False
     """Everyone but `members` loses it (an authoritative binding or policy created; with no
     `members`: everyone)."""
+    latest: bool = False
+    """A version replaced by a new, enabled one: `latest` names the new one once applied."""
+    detail: str = ""
+    """Said after the address (what a replace does to the version's number)."""
 
 
 def removed(address: str, kind: Any, change: dict[str, Any]) -> list[Removed]:
@@ -60,7 +64,10 @@ def removed(address: str, kind: Any, change: dict[str, Any]) -> list[Removed]:
         secret = text(before.get("secret_id"))
         return [Removed("removed", secret, project, address)] if deleted and secret else []
     if kind == "google_secret_manager_secret_version":
-        return _version(address, before, after, deleted, project)
+        made = change.get("after")
+        replaced = deleted and "create" in actions and isinstance(made, dict)
+        enabled = isinstance(made, dict) and made.get("enabled") is not False
+        return _version(address, before, after, deleted, project, replaced, enabled)
     return []
 
 
@@ -75,11 +82,22 @@ def _access(address: str, c: AccessChange) -> Removed:
 
 
 def _version(
-    address: str, before: dict[str, Any], after: dict[str, Any] | None, deleted: bool, project: str
+    address: str,
+    before: dict[str, Any],
+    after: dict[str, Any] | None,
+    deleted: bool,
+    project: str,
+    replaced: bool = False,
+    enabled: bool = False,
 ) -> list[Removed]:
     """A version deleted (destroyed, or disabled with `deletion_policy = "DISABLE"`; left as it
     is with "ABANDON": Terraform google_secret_manager_secret_version), or updated to
-    `enabled = false`."""
+    `enabled = false`. A replace (`replaced`: actions hold "delete" and "create", in either order,
+    Terraform's JSON output format; `secret_data` forces one) is not a removal of the secret:
+    the plan creates a version in its place, which `latest` names once applied ("an alias to
+    the most recently created SecretVersion": secretmanager v1 AccessSecretVersionRequest) when
+    it is enabled, as for a version the plan creates (`drift.manifest.planned`); a reference
+    pinned to the old number still loses it."""
     ref = SecretRef.parse(text(before.get("secret")))
     if ref.unread:
         return []
@@ -91,7 +109,15 @@ def _version(
         done = "disabled"
     else:
         return []
-    return [Removed(done, ref.secret, ref.project or project, address, number)]
+    where = ref.project or project
+    if replaced:  # `enabled`: the new version is (true by default)
+        gone = "disabled" if done == "disabled" else "destroyed"
+        new = "has another number" if enabled else "is created disabled"
+        detail = f" (version {number or '?'} {gone}; the new version {new})"
+        return [
+            Removed("replaced", ref.secret, where, address, number, latest=enabled, detail=detail)
+        ]
+    return [Removed(done, ref.secret, where, address, number)]
 
 
 def removals(found: Iterable[Removed], state: LiveState, own: str) -> list[Unverified]:
@@ -106,7 +132,9 @@ def removals(found: Iterable[Removed], state: LiveState, own: str) -> list[Unver
                     if _needs(r, ref, state, own, account if isinstance(account, str) else ""):
                         target = secret_target(ref, state, own)
                         out.setdefault(
-                            Unverified.at(key, target, f"{r.done} by this plan: {r.address}")
+                            Unverified.at(
+                                key, target, f"{r.done} by this plan: {r.address}{r.detail}"
+                            )
                         )
     return list(out)
 
@@ -122,6 +150,8 @@ def _needs(r: Removed, ref: SecretRef, state: LiveState, own: str, account: str)
         return lost and state.grant(account, ref) is not Grant.DENIED
     if not r.version:
         return True
+    if r.latest and ref.version == "latest":
+        return False  # the new version, enabled, is latest once applied
     info = state.versions.get(ref)
     return r.version in (ref.version, info.resolved if info else None) or (
         info is None and not ref.version.isdigit()

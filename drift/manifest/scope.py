@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from drift.diff.suggest import near_miss
 from drift.kinds import Kind, label, workload_key
-from drift.manifest.model import Manifest, Unread, Workload
+from drift.manifest.model import Destroyed, Manifest, Unread, Workload
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 
@@ -86,9 +86,12 @@ def _here(u: Unread, profile: Profile) -> bool:
 
 
 def holds(manifest: Manifest, profile: Profile) -> bool:
-    """Whether the manifest describes (or, unread, may deploy) one of the profile's."""
-    return any(key_of(w) in profile.services for w in manifest.workloads) or any(
-        _here(u, profile) for u in manifest.unread
+    """Whether the manifest describes (or, unread, may deploy; or destroys) one of the
+    profile's."""
+    return (
+        any(key_of(w) in profile.services for w in manifest.workloads)
+        or any(_here(u, profile) for u in manifest.unread)
+        or destroys(manifest, profile)
     )
 
 
@@ -138,3 +141,51 @@ def placement(
             f"profile {profile.environment} checks {profile.region} (--region to override)"
         )
     return problems
+
+
+def destroyed_in(
+    manifests: list[Manifest],
+    profile: Profile,
+    names: list[str],
+    found: dict[str, Workload],
+    unread: dict[str, str],
+    notes: list[str],
+) -> dict[str, Destroyed]:
+    """The workloads of the run (`names`) the plans destroy, for the profile's project and
+    region, that no manifest deploys again: each is `service.missing` once applied (SPEC:
+    `--manifest` is the gate between rendering a deploy and running it). One deployed again by
+    name at another address (a move without a `moved` block: Terraform deletes the workload
+    and creates it anew, or the create fails with ALREADY_EXISTS) is checked as deployed, and
+    one line names both addresses; every other destroy is noted."""
+    out: dict[str, Destroyed] = {}
+    for d in (d for m in manifests for d in m.destroyed):
+        key, what = workload_key(d.kind, d.name), f"{d.kind} {visible(d.name)}"
+        if key not in profile.services:
+            notes.append(f"{d.where} is destroyed by this plan: not checked (not in the profile)")
+        elif placed := placement(d.where, d.kind, d.name, d.project, d.region, profile):
+            notes += [f"destroyed by this plan, not checked: {p}" for p in placed]
+        elif key in found:
+            other = found[key].where.removeprefix(f"{d.file}: ")
+            notes.append(
+                f"{d.where} is destroyed and {other} creates {what} again: a move without a "
+                f"`moved` block (Terraform deletes the {d.kind.noun} and creates it anew, losing "
+                f"its revisions, or the create fails with ALREADY_EXISTS); {other} is checked"
+            )
+        elif key in unread:
+            notes.append(
+                f"{d.where} is destroyed by this plan; {what} deployed again: {unread[key]}"
+            )
+        elif key not in names:
+            notes.append(f"{d.where} is destroyed by this plan: not checked (not asked for)")
+        else:
+            out.setdefault(key, d)
+    return out
+
+
+def destroys(manifest: Manifest, profile: Profile) -> bool:
+    """Whether the plan destroys one of the profile's workloads, for its project and region."""
+    return any(
+        workload_key(d.kind, d.name) in profile.services
+        and not placement(d.where, d.kind, d.name, d.project, d.region, profile)
+        for d in manifest.destroyed
+    )

@@ -12,7 +12,7 @@ so that no line break in it starts a line of its own on stderr or in a CI log.""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
@@ -22,10 +22,11 @@ from drift.findings import Finding, Unverified
 from drift.kinds import key_label
 from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
 from drift.live.remember import remember_plain_secrets
-from drift.manifest.model import Manifest, Unknown, Workload
+from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
 from drift.manifest.planned import Planned, rotated
 from drift.manifest.removed import removals
 from drift.manifest.scope import (
+    destroyed_in,
     file_problems,
     holds,
     key_of,
@@ -56,6 +57,8 @@ class ManifestSource:
     offline, which project a number names)."""
     unread: dict[str, str] = field(default_factory=dict)
     """The services in scope the manifests do not let drift read, and why: not verified."""
+    gone: dict[str, Destroyed] = field(default_factory=dict)
+    """The services in scope the plans destroy: `service.missing`, as once applied."""
     state: LiveState = field(default_factory=LiveState)
     project: str = ""
 
@@ -91,9 +94,10 @@ class ManifestSource:
                     )
                 found[key] = w
         unread = unread_in(self.manifests, profile, found, elsewhere, problems)
+        gone = destroyed_in(self.manifests, profile, names, found, unread, notes)
         if anywhere:  # else each such file is refused on its own (`file_problems`)
-            problems += near_misses(self.manifests, profile, names, {*found, *unread})
-        if found or unread:
+            problems += near_misses(self.manifests, profile, names, {*found, *unread, *gone})
+        if found or unread or gone:
             notes += [f"{e}: not checked" for e in elsewhere]
         else:
             problems += elsewhere
@@ -103,26 +107,30 @@ class ManifestSource:
         asked = set(profile.select(self.requested)) if self.requested else set()
         absent = f"asked for, and not in the manifests ({files})"
         chosen = [n for n in names if n in found]
-        if not chosen and not any(n in unread for n in names):
+        if not chosen and not any(n in unread or n in gone for n in names):
             raise UsageError(
                 f"nothing to check: none of {', '.join(map(key_label, names)) or 'no service'} "
                 "is in the "
                 f"manifests ({files})" + "".join(f"\n  note: {n}" for n in notes)
             )
         self.chosen = {n: found[n] for n in chosen}
+        self.gone = gone
         self.unread = {
             n: unread.get(n, absent)
             for n in names
-            if n not in found and (n in unread or n in asked)
+            if n not in found and n not in gone and (n in unread or n in asked)
         }
         notes += [note for n in chosen if (note := pinned(found[n]))]
         self.notes = tuple(notes)
-        return [n for n in names if n in self.chosen or n in self.unread]
+        return [n for n in names if n in self.chosen or n in self.unread or n in gone]
 
     async def read(self, profile: Profile, names: list[str], how: Reading) -> LiveState:
         state = self.state = LiveState()
         self.project = profile.project
         for name in names:
+            if name in self.gone:  # as the live reader finds it once applied (NOT_FOUND)
+                state.missing.add(name)
+                continue
             if name in self.unread:
                 target = profile.services[name].kind.value  # as the live reader says it
                 state.unverified.append(Unverified.at(name, target, self.unread[name]))
@@ -168,10 +176,15 @@ class ManifestSource:
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """Withhold every finding on a value the manifest does not know yet; one on a secret
-        or an access the manifest creates is not verified."""
+        or an access the manifest creates is not verified; a workload the plan destroys is
+        missing as the live check says it, with the plan's address."""
         kept = []
         for f in findings:
             if _withheld(f, self.unknown.get(f.key, ())):
+                continue
+            if f.rule == "service.missing" and (d := self.gone.get(f.key)) is not None:
+                message = f"{d.kind.noun} {f.service} is destroyed by this plan: {d.address}"
+                kept.append(replace(f, message=f"{message} ({d.file})"))
                 continue
             answer = self._planned(f)
             if answer is None:

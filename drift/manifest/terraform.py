@@ -3,9 +3,9 @@
 in `resource_changes`, as the run_v2 message it becomes (terraform
 `internal/command/jsonplan/plan.go`; the provider's schema: magic-modules
 `mmv1/products/cloudrunv2/{Service,Job,WorkerPool}.yaml`, whose attributes are the protos'
-fields). A resource the plan
-destroys is not checked; values Terraform cannot know yet are `Unknown`; values the
-configuration marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
+fields). A workload the plan destroys is recorded (`Destroyed`: the profile's is
+`service.missing`); values Terraform cannot know yet are `Unknown`; values the configuration
+marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
-from drift.manifest.model import Manifest, Unknown, Unread, Workload
+from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.removed import Removed, removed
@@ -58,6 +58,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     unread: list[Unread] = []
     created: list[Planned] = []
     gone: list[Removed] = []
+    destroyed: list[Destroyed] = []
     notes: list[str] = []
     try:
         expect(changes, list, "resource_changes", "a list")
@@ -75,16 +76,26 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
             address, kind = visible(str(change.get("address", ""))), change.get("type")
             created += planned(address, kind, change["change"])
             gone += removed(address, kind, change["change"])
-        if isinstance(found, Unread):
+        if isinstance(found, Destroyed):
+            destroyed.append(found)
+        elif isinstance(found, Unread):
             unread.append(found)
         elif found is not None:
             workloads.append(found)
     return Manifest(
-        file, tuple(workloads), tuple(unread), tuple(created), tuple(notes), tuple(gone)
+        file,
+        tuple(workloads),
+        tuple(unread),
+        tuple(created),
+        tuple(notes),
+        tuple(gone),
+        tuple(destroyed),
     )
 
 
-def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unread | None:
+def _resource(
+    file: str, path: str, rc: Any, notes: list[str]
+) -> Workload | Unread | Destroyed | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
     # only ever shown (notes, `where`, reasons): made visible once, here, as a `for_each` key
@@ -106,8 +117,7 @@ def _resource(file: str, path: str, rc: Any, notes: list[str]) -> Workload | Unr
         )
         return None
     if "create" not in actions and "delete" in actions:
-        notes.append(f"{file}: {address} is removed by the plan: not checked")
-        return None
+        return _destroyed(file, address, kind, change.get("before"), notes)
     if "create" not in actions and "update" not in actions and "no-op" not in actions:
         return None
     here = key(path, "change.after")
@@ -160,6 +170,20 @@ def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
                 at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in template)
                 where = f"{here}{at}.containers[{c}].env[{e}].name"
                 raise PathProblem(where, str(exc)) from None
+
+
+def _destroyed(
+    file: str, address: str, kind: str, before: Any, notes: list[str]
+) -> Destroyed | None:
+    """A workload the plan destroys, by the name, project and region it has now (`before`;
+    the v1 resource names its service as the v2 one does: Terraform google_cloud_run_service
+    `name`, `location`, `project`)."""
+    name = before.get("name") if isinstance(before, dict) else None
+    if not isinstance(name, str) or not name:
+        notes.append(f"{file}: {address} is destroyed by this plan (its name is not in the plan)")
+        return None
+    project, region = _text(before, "project"), _text(before, "location")
+    return Destroyed(KINDS.get(kind, Kind.SERVICE), name, file, address, project, region)
 
 
 def _nameless(file: str, address: str, kind: Kind, after: dict[str, Any]) -> Unread:

@@ -134,8 +134,12 @@ def test_a_terraform_plan_is_checked_before_it_is_applied(sandbox: Sandbox) -> N
     doc = report(done)
     assert done.returncode == 1, done.stderr
     # auth gets its OAuth secret as a plain (sensitive) value; api is what the profile says
-    assert found(doc) == {("env.plaintext_secret", "auth", "env.OAUTH_CLIENT_SECRET", None)}
-    assert {f["revision"] for f in doc["findings"]} == {f"manifest:{rel(PLAN)}"}
+    # web, which the profile lists, is destroyed by the plan: missing once applied (revcode3)
+    assert found(doc) == {
+        ("env.plaintext_secret", "auth", "env.OAUTH_CLIENT_SECRET", None),
+        ("service.missing", "web", "service", None),
+    }
+    assert {f["revision"] for f in doc["findings"]} == {f"manifest:{rel(PLAN)}", None}
     # the host of a Redis instance the plan creates is not known yet: not verified
     assert doc["unverified"] == [
         {
@@ -146,7 +150,7 @@ def test_a_terraform_plan_is_checked_before_it_is_applied(sandbox: Sandbox) -> N
             "location": {"file": "profiles/staging.yaml", "line": 14},  # api's entry
         }
     ]
-    assert doc["summary"]["services"] == 2  # web is destroyed by the plan: not checked
+    assert doc["summary"]["services"] == 3  # web, destroyed by the plan: service.missing
     assert cloud_run_calls(sandbox) == []
     # api's SECRET_KEY has min_length: its value was read (and compared in memory only)
     assert "AccessSecretVersion" in {c.short for c in sandbox.calls}
@@ -253,7 +257,7 @@ def test_several_manifests_and_standard_input(sandbox: Sandbox) -> None:
     table = check(
         sandbox, "staging", "--profiles", STAGING, "-m", "-", "-m", rel(JOB), stdin=plan
     ).stdout
-    assert "note: <stdin>: google_cloud_run_v2_service.web is removed by the plan" in table
+    assert "service web is destroyed by this plan: google_cloud_run_v2_service.web" in table
     assert f"note: job db-migrate ({rel(JOB)}:11) not checked: not in the profile" in table
 
 
@@ -267,7 +271,10 @@ def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path
         "  - {service: auth, env: OAUTH_CLIENT_SECRET, rule: env.plaintext_secret, "
         "reason: rotated in OPS-77}\n"
     )
-    done = check(sandbox, "gate", "--profiles", str(profiles), "-m", rel(PLAN), "-f", "json")
+    done = check(
+        sandbox, "gate", "--profiles", str(profiles), "-m", rel(PLAN), "-f", "json",
+        "-s", "api", "-s", "auth",  # not web, which the plan destroys (service.missing)
+    )  # fmt: skip
     doc = report(done)
     assert done.returncode == 3, done.stdout  # the ignored drift counts for nothing
     (ignored,) = doc["findings"]

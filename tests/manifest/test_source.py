@@ -64,7 +64,12 @@ def test_traffic_kept_on_named_revisions_is_said(tmp_path: Path) -> None:
 
 def test_findings_name_the_manifest_as_their_revision(tmp_path: Path) -> None:
     report = offline(PLAN)
-    assert {f.revision for f in report.findings} == {f"manifest:{PLAN.relative_to(REPO)}"}
+    # web, which the plan destroys, is service.missing: no revision, as the live check's
+    assert {(f.rule, f.revision) for f in report.findings if f.service == "web"} == {
+        ("service.missing", None)
+    }
+    revisions = {f.revision for f in report.findings if f.service != "web"}
+    assert revisions == {f"manifest:{PLAN.relative_to(REPO)}"}
     assert all(f.since is None for f in report.findings)  # no history: nothing deployed yet
 
 
@@ -94,7 +99,7 @@ def test_a_manifest_of_a_service_not_in_the_profile_is_noted_beside_one_that_is(
     yet (chat, beside the plan of staging's services) is noted and not checked, as a plan's
     other resources are; it no longer stops the check of the others (revmanifest 6)."""
     report = offline(PLAN, CHAT)
-    assert set(report.services) == {"api", "auth"}
+    assert set(report.services) == {"api", "auth", "web"}  # web: destroyed by the plan
     chat = [n for n in report.notes if n.startswith("service chat (")]
     assert chat and chat[0].endswith("chat.service.yaml:22) not checked: not in the profile")
 

@@ -15,8 +15,9 @@ import pytest
 
 from drift import redact
 from drift.fields import FIELDS
+from drift.kinds import Kind
 from drift.live.normalize import revision_config
-from drift.manifest.model import Unknown
+from drift.manifest.model import Destroyed, Unknown
 from drift.manifest.unknowns import SETTINGS
 from drift.refs import SecretRef
 from drift.yamldoc import MAX_BYTES
@@ -38,8 +39,17 @@ def test_the_services_and_jobs_a_plan_leaves_running() -> None:
         ("service", "auth"),
         ("job", "db-migrate"),
     ]
-    assert manifest.notes == (
-        "plan.json: google_cloud_run_v2_service.web is removed by the plan: not checked",
+    assert manifest.notes == ()
+    # web is destroyed: recorded, for the check to say service.missing (revcode3 F1)
+    assert manifest.destroyed == (
+        Destroyed(
+            Kind.SERVICE,
+            "web",
+            "plan.json",
+            "google_cloud_run_v2_service.web",
+            "acme-chat-staging",
+            "us-central1",
+        ),
     )
     api = manifest.workloads[0]
     assert (api.project, api.region, api.where) == (
@@ -162,8 +172,8 @@ def test_resources_a_plan_does_not_run_are_not_checked() -> None:
     changes.append(deposed)
     manifest = read(dumps(data), "plan.json")
     assert [w.name for w in manifest.workloads] == ["api", "auth", "db-migrate"]
+    assert [d.address for d in manifest.destroyed] == ["google_cloud_run_v2_service.web"]
     assert manifest.notes == (
-        "plan.json: google_cloud_run_v2_service.web is removed by the plan: not checked",
         "plan.json: google_cloud_run_service.old not checked (the Cloud Run v1 (Knative) resource)",
         "plan.json: google_cloud_run_v2_service.legacy is no longer managed by Terraform "
         "(forget): it keeps running as it is, and this plan says nothing of it: not checked",

@@ -1,0 +1,168 @@
+"""`check --manifest` of a Terraform plan that destroys a Cloud Run workload the profile
+expects (`actions` ["delete"]: Terraform's JSON output format). SPEC calls `--manifest` the
+gate between rendering a deploy and running it, and once the plan is applied the live check
+says `service.missing` (an error): the gate says the same, with the plan's address, in every
+format. A destroy plus a create of the same workload at another address (a move into a module
+without a `moved` block) is not a removal: the created one is checked, and one line names both
+addresses. revcode3 F1: the destroy was only a note, "removed by the plan: not checked", and
+the run was clean (exit 0)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.findings import finding_id
+from tests.manifest.plans import API_ONLY, check_offline, known_api, plan
+
+WEB = "google_cloud_run_v2_service.web"
+WITH_WEB = API_ONLY + "  web: {}\n"
+
+
+def _destroying_web() -> dict[str, Any]:
+    """The repository's plan with api known (clean against API_ONLY) and web destroyed."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api] + [
+        rc for rc in data["resource_changes"] if rc["address"] == WEB
+    ]
+    assert data["resource_changes"][1]["change"]["actions"] == ["delete"]
+    return data
+
+
+def _destroy(address: str, kind: str, name: str, region: str = "us-central1") -> dict[str, Any]:
+    before = {"name": name, "project": "acme-chat-staging", "location": region}
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": kind,
+        "name": name,
+        "change": {"actions": ["delete"], "before": before, "after": None, "after_unknown": {}},
+    }
+
+
+def _missing(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (f["severity"], f["service"], f["target"], f["message"])
+        for f in doc["findings"]
+        if f["rule"] == "service.missing"
+    ]
+
+
+def test_a_plan_destroying_a_profiled_service_reports_it_missing(tmp_path: Path) -> None:
+    """The same rule, severity and id as the live check's once applied; the message names the
+    plan's address."""
+    done = check_offline(tmp_path, _destroying_web(), WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    file = tmp_path / "plan.json"
+    message = f"service web is destroyed by this plan: {WEB} ({file})"
+    assert _missing(doc) == [("error", "web", "service", message)], doc["findings"]
+    [web] = [f for f in doc["findings"] if f["service"] == "web"]
+    assert web["id"] == finding_id("staging", "web", "service.missing", "service")
+    assert not any("removed by the plan" in n for n in doc.get("notes", [])), doc.get("notes")
+    assert done.returncode == 1, done.stderr
+
+
+@pytest.mark.parametrize("form", ["table", "github", "sarif"])
+def test_every_format_says_the_destroy(tmp_path: Path, form: str) -> None:
+    done = check_offline(tmp_path, _destroying_web(), WITH_WEB, "-f", form)
+    assert done.returncode == 1, done.stderr
+    assert "service.missing" in done.stdout, done.stdout
+    assert f"destroyed by this plan: {WEB}" in done.stdout, done.stdout
+
+
+def test_a_destroyed_job_and_worker_pool_are_missing(tmp_path: Path) -> None:
+    profile = WITH_WEB.replace("  web: {}\n", "") + "jobs:\n  migrate: {}\n"
+    profile += "worker_pools:\n  consumer: {}\n"
+    data = plan()
+    data["resource_changes"] = [
+        known_api(data),
+        _destroy("google_cloud_run_v2_job.migrate", "google_cloud_run_v2_job", "migrate"),
+        _destroy(
+            "module.q.google_cloud_run_v2_worker_pool.consumer",
+            "google_cloud_run_v2_worker_pool",
+            "consumer",
+        ),
+    ]
+    done = check_offline(tmp_path, data, profile, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert {(s, n, t) for s, n, t, _ in _missing(doc)} == {
+        ("error", "migrate", "job"),
+        ("error", "consumer", "worker_pool"),
+    }, doc["findings"]
+    messages = {m for *_, m in _missing(doc)}
+    assert any(
+        "job migrate is destroyed by this plan: google_cloud_run_v2_job.migrate" in m
+        for m in messages
+    ), messages
+    assert done.returncode == 1
+
+
+def test_a_move_without_a_moved_block_checks_the_created_one_and_names_both(
+    tmp_path: Path,
+) -> None:
+    """Terraform destroys google_cloud_run_v2_service.api and creates
+    module.app.google_cloud_run_v2_service.api, the same Cloud Run service: the created one is
+    checked (clean), and one note names both addresses, not "removed by the plan"."""
+    data = plan()
+    api = known_api(data)
+    gone = copy.deepcopy(api)
+    gone["change"]["actions"] = ["delete"]
+    gone["change"]["before"] = copy.deepcopy(api["change"]["after"])
+    gone["change"]["after"] = None
+    created = copy.deepcopy(api)
+    created["address"] = "module.app.google_cloud_run_v2_service.api"
+    created["module_address"] = "module.app"
+    created["change"]["actions"] = ["create"]
+    data["resource_changes"] = [gone, created]
+    done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
+    doc = json.loads(done.stdout)
+    named = [
+        n
+        for n in doc["notes"]
+        if "google_cloud_run_v2_service.api is destroyed" in n
+        and "module.app.google_cloud_run_v2_service.api creates service api again" in n
+    ]
+    assert len(named) == 1 and "`moved` block" in named[0], doc["notes"]
+    assert not any("removed by the plan" in n for n in doc["notes"]), doc["notes"]
+    assert doc["findings"] == [] and done.returncode == 0, doc["findings"]
+
+
+def test_service_selects_a_destroyed_service_as_any_other(tmp_path: Path) -> None:
+    """`--service api`: web is not checked (noted); `--service web`: it is missing."""
+    done = check_offline(tmp_path, _destroying_web(), WITH_WEB, "-f", "json", "-s", "api")
+    doc = json.loads(done.stdout)
+    assert _missing(doc) == [] and done.returncode == 0, doc["findings"]
+    assert any(f"{WEB} is destroyed by this plan: not checked" in n for n in doc["notes"])
+    done = check_offline(tmp_path, _destroying_web(), WITH_WEB, "-f", "json", "-s", "web")
+    doc = json.loads(done.stdout)
+    assert [n for _, n, _, _ in _missing(doc)] == ["web"], doc["findings"]
+    assert done.returncode == 1
+
+
+def test_a_plan_that_only_destroys_a_profiled_service_is_checked(tmp_path: Path) -> None:
+    """No workload of the profile deployed, one destroyed: missing, not "holds no service"."""
+    data = plan()
+    data["resource_changes"] = [rc for rc in data["resource_changes"] if rc["address"] == WEB]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json", "-s", "web")
+    doc = json.loads(done.stdout)
+    assert [n for _, n, _, _ in _missing(doc)] == ["web"], done.stderr
+    assert done.returncode == 1
+
+
+def test_a_destroy_in_another_region_or_of_another_service_is_noted(tmp_path: Path) -> None:
+    data = plan()
+    data["resource_changes"] = [
+        known_api(data),
+        _destroy(WEB, "google_cloud_run_v2_service", "web", region="europe-west1"),
+        _destroy("google_cloud_run_v2_service.old", "google_cloud_run_v2_service", "old"),
+    ]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert _missing(doc) == [], doc["findings"]
+    assert any("region europe-west1" in n and "destroyed by this plan" in n for n in doc["notes"])
+    assert any("old is destroyed by this plan: not checked" in n for n in doc["notes"])
