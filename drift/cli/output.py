@@ -163,15 +163,16 @@ def error(message: str, *, details: tuple[str, ...] = ()) -> None:
 
 def annotate(problems: Iterable[Problem]) -> None:
     """Each problem of an input as an `::error` workflow command on its file and line, as
-    `--format github` annotates findings (escaped the same way; masked, made visible)."""
-    from drift.format.github import command
-    from drift.format.summary import annotated
+    `--format github` annotates findings (escaped the same way; masked, made visible), capped
+    and cut as `drift profiles validate --format github` does (one rule: `problem_lines`)."""
+    from drift.format.github_problems import problem_lines
 
-    for problem in problems:
-        where = annotated(problem.file, problem.line)
-        text = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    lines = problem_lines(
+        list(problems), title="drift", show=_person, listed="the error message lists them all"
+    )
+    for line in lines:
         with suppress(OutputLost):  # the error line on stderr said it already
-            echo(command("error", _person(text), **where, title="drift"))
+            echo(line)
 
 
 def emit_report(

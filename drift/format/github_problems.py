@@ -1,10 +1,12 @@
-"""`drift profiles validate --format github`: each problem of a profile as a GitHub Actions
+"""`drift profiles validate --format github`, and the problems of a bad input under any
+command's `--format github` (`drift.cli.output.annotate`): each problem as a GitHub Actions
 annotation at its file and line, with the escaping and limits of `drift check --format github`
-(drift.format.github)."""
+(drift.format.github). One rule for both: at most `ANNOTATIONS_PER_LEVEL` a level, each
+message cut within the runner's limit, no line for a problem a JSON path places."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from drift.errors import Problem
 from drift.format.github import ANNOTATIONS_PER_LEVEL, MESSAGE_UNITS, command
@@ -14,22 +16,30 @@ from drift.textsafe import plural, visible
 TITLE = "drift profile"
 
 
-def problem_lines(problems: Sequence[Problem], notes: Sequence[Problem]) -> list[str]:
+def problem_lines(
+    problems: Sequence[Problem],
+    notes: Sequence[Problem] = (),
+    *,
+    title: str = TITLE,
+    show: Callable[[str], str] = visible,
+    listed: str = "`drift profiles validate` lists them all",
+) -> list[str]:
     """An `::error` per problem and a `::notice` per note, at `file`/`line`; past
     `ANNOTATIONS_PER_LEVEL` of a level (all GitHub shows of it), one plain line counts what is
-    not annotated."""
+    not annotated and says where they are all `listed`. `show`: how a message is made one
+    safe line (masked too, for an input that may quote a secret's value)."""
     lines: list[str] = []
     dropped = 0
     for level, items in (("error", problems), ("notice", notes)):
         lines += [
-            command(level, _message(p), **_where(p), title=TITLE)
+            command(level, _message(p, show), **_where(p), title=title)
             for p in items[:ANNOTATIONS_PER_LEVEL]
         ]
         dropped += max(len(items) - ANNOTATIONS_PER_LEVEL, 0)
     if dropped:
         lines.append(
             f"drift: {plural(dropped, 'more problem')} not annotated (GitHub shows "
-            f"{ANNOTATIONS_PER_LEVEL} per level); `drift profiles validate` lists them all"
+            f"{ANNOTATIONS_PER_LEVEL} per level); {listed}"
         )
     return lines
 
@@ -38,8 +48,8 @@ def _where(problem: Problem) -> dict[str, str | int]:
     return annotated(problem.file, 0 if problem.path else problem.line)
 
 
-def _message(problem: Problem) -> str:
+def _message(problem: Problem, show: Callable[[str], str]) -> str:
     said = f"{problem.path}: {problem.message}" if problem.path else problem.message
     # a message quotes the profile's keys and values: one visible line, cut within the
     # runner's limit (MESSAGE_UNITS counts UTF-16 units: at most two per character)
-    return cut(visible(said), MESSAGE_UNITS // 2 - 80)
+    return cut(show(said), MESSAGE_UNITS // 2 - 80)

@@ -54,6 +54,8 @@ def summary_line(report: Report) -> str:
         failed = sum(not p.ok for p in report.probes)
         line = f"{where}: {plural(len(report.probes), 'probe')} in {services}"
         line += f", {failed} failed" if failed else ""
+        if others := _not_probes(report.active):  # e.g. the probed service is missing
+            line += ", " + ", ".join(_counts(others))
     if summary.unverified:
         line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
     return f"{line} — {_verdict(report)} (exit {int(report.exit_code)})"
@@ -66,14 +68,33 @@ def _verdict(report: Report) -> str:
     if status is Status.INCOMPLETE:
         return "not clean"
     if not report.compared:
-        if not report.probes:
-            return "nothing to probe"
-        return "a probe failed" if any(not p.ok for p in report.probes) else "all passed"
+        # what sets the exit code: a failed probe, and any other finding (a probed service
+        # that does not exist: `service.missing`, as `check` says "drift" even below
+        # --fail-on), never "nothing to probe"
+        said = ["a probe failed"] if any(not p.ok for p in report.probes) else []
+        said.extend(dict.fromkeys(f.rule for f in _not_probes(report.active)))
+        if said:
+            return "; ".join(said)
+        return "all passed" if report.probes else "nothing to probe"
     if status is Status.CLEAN:
         return "no drift"
     if report.fail_on_new and report.exit_code is ExitCode.OK:
         return "drift, none of it new"
     return "drift"
+
+
+def _not_probes(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings of a `drift probe` run that are not a probe's own verdict."""
+    return [f for f in findings if not f.rule.startswith("probe.")]
+
+
+def _counts(findings: list[Finding]) -> list[str]:
+    """`1 error`, `2 warnings`: each severity the findings have, most severe first."""
+    return [
+        plural(n, severity.value)
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if (n := sum(f.severity is severity for f in findings))
+    ]
 
 
 def baseline_mark(finding: Finding) -> str | None:

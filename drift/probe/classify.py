@@ -200,7 +200,9 @@ def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unma
                 101,
                 1006,
             )
-        # drift's client closed it: the server broke the protocol (1002, 1007, 1009, …).
+        # drift's client closed it: the server broke the protocol (1002, 1007, …). Never 1009:
+        # RFC 6455 §7.4.1 has the endpoint that RECEIVED a message too big for it send 1009, so
+        # drift's 1009 is drift's own limit, not the server's failure (`over_limit`).
         code, reason = exc.sent.code, mask(exc.sent.reason)
         return Verdict(
             ProbeOutcome.UNEXPECTED,
@@ -221,4 +223,35 @@ def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unma
         101,
         code,
         reason or None,
+    )
+
+
+def too_big_for_drift(exc: ConnectionClosed) -> bool:
+    """Whether drift's own client ended the socket with 1009 (message too big): RFC 6455
+    §7.4.1 has "an endpoint … received a message that is too big for it to process" send it,
+    here drift, at its `MAX_MESSAGE` reading limit — whatever the server echoes after."""
+    return exc.sent is not None and exc.sent.code == 1009 and not exc.rcvd_then_sent
+
+
+def over_limit(after_ms: int, hold: float, limit: int, expect: str | None) -> Verdict:
+    """The verdict when drift stopped reading at a message over its `limit` (bytes), `after_ms`
+    after the handshake. The service opened the socket and kept it open: no browser caps a
+    message, so that is no failure of the service and passes — unless the probe's `expect`
+    was still waiting for the first message, which drift could then not read (said as such:
+    drift's limit, not the service's answer)."""
+    mib = f"{limit // 2**20} MiB"
+    if expect is not None:
+        return Verdict(
+            ProbeOutcome.UNEXPECTED,
+            f"the first message ({after_ms} ms after the handshake) is over drift's {mib} "
+            f"reading limit, so it could not be matched against {expect!r}: drift closed with "
+            "1009 itself (its own limit, not a failure of the service)",
+            101,
+        )
+    return Verdict(
+        ProbeOutcome.OK,
+        f"open {after_ms} ms of the {secs(hold)} hold; then a message over drift's {mib} "
+        "reading limit, at which drift stopped reading and closed with 1009 itself (its own "
+        "limit: browsers have none, and the service did not fail)",
+        101,
     )

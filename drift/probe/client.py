@@ -21,7 +21,9 @@ from drift.probe.classify import (
     connect_failure,
     no_subprotocol,
     one_line,
+    over_limit,
     secs,
+    too_big_for_drift,
 )
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
@@ -44,6 +46,16 @@ not match `expect`, when the hold would end sooner: a server that answers with a
 message and then closes (FastAPI's `send_json({"type": "error", …})` then `close(1011)`) sends
 both at once, and its close code is the verdict the SPEC names (`probe.close_1011`), not the
 message."""
+MAX_MESSAGE = 16 * 2**20
+"""The largest message drift's client reads (websockets `max_size`: "Maximum size of incoming
+messages in bytes", default 2**20, websockets.readthedocs.io reference/asyncio/client). Browsers
+cap nothing, so a service's large first message (a chat history, a document snapshot) must not
+fail the probe: over this, drift stops reading and the verdict says it is drift's limit
+(`over_limit`). A cap, not `None`: a hostile server cannot make drift buffer without bound
+(at most `MAX_QUEUE` frames of it at once)."""
+MAX_QUEUE = 4
+"""websockets `max_queue` (high-water mark of received frames, default 16): the probe reads each
+message as it comes, so a few are enough, and `MAX_QUEUE * MAX_MESSAGE` bounds the memory."""
 _POLL = 0.1
 _DRAIN = 0.01
 """Seconds to take a message still queued on a closing socket."""
@@ -123,7 +135,13 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
         remaining = (expect_end if waiting else hold_end) - loop.time()
         if remaining <= 0:
             break
-        message = await _next(ws, min(remaining, _POLL))
+        try:
+            message = await _next(ws, min(remaining, _POLL))
+        except ConnectionClosed as exc:
+            if not too_big_for_drift(exc):
+                raise
+            after_ms = round((loop.time() - opened) * 1000)
+            return over_limit(after_ms, spec.hold, MAX_MESSAGE, spec.expect if waiting else None)
         if message is None:
             continue
         if first is None:
@@ -278,6 +296,8 @@ async def probe(
             user_agent_header=request.user_agent,
             open_timeout=spec.timeout,
             close_timeout=CLOSE_TIMEOUT,
+            max_size=MAX_MESSAGE,
+            max_queue=MAX_QUEUE,
             ping_interval=None,
             logger=_wire_log,
             proxy=via.proxy,

@@ -319,10 +319,23 @@ class _Loader:
             self.problems.append(problem)
 
 
+_WORKLOADS = ("services", "jobs", "worker_pools")
+_RULES = ("env", "mounts")
+
+
 def _replaced_whole(path: Path_) -> bool:
     """A variable's or a mount's rule is replaced as a whole (wherever it is: a service, a
-    sidecar, the defaults); lists are replaced too."""
-    return len(path) >= 3 and path[-2] in ("env", "mounts")
+    sidecar, the defaults); lists are replaced too. Told by its place in the profile, never by
+    a key's name: `services.api.env.LOG_LEVEL` is a rule, `services.env.settings` the settings
+    of a service named `env`, `services.api.containers.env.env` a sidecar's variables."""
+    match path:
+        case ("defaults", "env", _):
+            return True
+        case (kind, _, rules, _) if kind in _WORKLOADS and rules in _RULES:
+            return True
+        case (kind, _, "containers", _, rules, _) if kind in _WORKLOADS and rules in _RULES:
+            return True
+    return False
 
 
 def _drop_origin(origin: dict[Path_, Location], path: Path_, old: Any) -> None:

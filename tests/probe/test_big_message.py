@@ -1,0 +1,74 @@
+"""A service whose socket sends a large message (a chat history, a document snapshot on
+connect) passes the probe: browsers cap no message size, and websockets' client default
+(`max_size`, 2**20 bytes) once made drift's OWN client close with 1009 and the verdict
+`unexpected`, blamed on configuration drift (revcode4 F2). drift now reads up to
+`MAX_MESSAGE`; over it (a hostile or huge sender: drift keeps a cap) the verdict says the 1009
+was drift's own limit (RFC 6455 §7.4.1), not the service's failure."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from websockets.asyncio.server import serve
+
+from drift.findings import ProbeOutcome, ProbeResult
+from drift.probe import client
+from drift.probe.client import probe_all
+from tests.probe.helpers import run, target
+
+SNAPSHOT = 1_500_000
+"""A first message a browser takes without a word (Chrome and Firefox cap nothing near it)."""
+
+
+def _probe(size: int, **fields: Any) -> ProbeResult:
+    async def handler(ws: Any) -> None:
+        await ws.send("x" * size)
+        await asyncio.sleep(1.5)  # and keeps the socket open past the hold
+
+    async def scenario() -> ProbeResult:
+        async with serve(handler, "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            base = f"http://127.0.0.1:{port}"
+            (result,) = await probe_all([target(base, "/ws", hold=0.5, **fields)], environ={})
+            return result
+
+    return run(scenario())
+
+
+def test_a_large_first_message_is_not_a_failed_handshake() -> None:
+    result = _probe(SNAPSHOT)
+    assert result.outcome is ProbeOutcome.OK, result.detail
+
+
+def test_a_large_first_message_can_match_expect() -> None:
+    result = _probe(SNAPSHOT, expect="^x+$")
+    assert result.outcome is ProbeOutcome.OK, result.detail
+
+
+def test_drift_keeps_a_cap_on_what_it_reads() -> None:
+    # a hostile server must not make drift buffer without bound
+    assert client.MAX_MESSAGE is not None and client.MAX_MESSAGE <= 64 * 2**20
+    assert client.MAX_QUEUE * client.MAX_MESSAGE <= 128 * 2**20
+
+
+def test_a_message_over_drifts_limit_is_drifts_limit_not_the_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(SNAPSHOT)
+    assert result.outcome is ProbeOutcome.OK, result.detail
+    assert "drift's 1 MiB reading limit" in result.detail
+    assert "closed with 1009 itself" in result.detail
+    assert not result.container_may_cause
+
+
+def test_a_first_message_over_the_limit_cannot_be_matched_and_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(SNAPSHOT, expect="^x+$")
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert "over drift's 1 MiB reading limit" in result.detail
+    assert "not a failure of the service" in result.detail
