@@ -8,7 +8,6 @@ rollback and plan --format yaml/gcloud. Expected to FAIL on main; each docstring
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,40 +52,6 @@ def _fix(sandbox: Any, tmp_path: Path, settings: str) -> None:
     )
     done = fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder)
     assert done.exit_code is ExitCode.OK, done.summary()
-
-
-def test_fix_clearing_the_cmek_key_clears_its_revocation_settings_as_the_script_does(
-    make_sandbox: MakeSandbox,
-    clients_for: ClientsFor,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:
-    """F2. encryption_key: none on a service with a key, revocation action SHUTDOWN and a
-    2-hour shutdown. The plan's gcloud script says `--clear-key`, which in gcloud 528 deletes
-    the key, the post-key-revocation-action-type and the shutdown-hours annotations together
-    (command_lib/run/flags.py, `clear_key`). `drift fix` clears only encryption_key and leaves
-    SHUTDOWN + 7200s on the template (check calls them moot: `_keyless`), so the same plan
-    makes two different services, and the next key anyone sets silently comes with a 2-hour
-    shutdown nobody chose."""
-
-    def shape(service: Any) -> None:
-        service.template.encryption_key = KEY
-        service.template.encryption_key_revocation_action = (
-            run_v2.EncryptionKeyRevocationAction.SHUTDOWN
-        )
-        service.template.encryption_key_shutdown_duration = timedelta(hours=2)
-
-    sandbox, clients = _world(make_sandbox, clients_for, monkeypatch, tmp_path, shape)
-    _fix(sandbox, tmp_path, "      encryption_key: none\n")
-    template = clients.services.get_service(name=lab_name()).template
-    assert not template.encryption_key
-    assert (
-        template.encryption_key_revocation_action,
-        template.encryption_key_shutdown_duration,
-    ) == (
-        run_v2.EncryptionKeyRevocationAction.ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED,
-        timedelta(0),
-    )
 
 
 def test_a_cloud_run_functions_yaml_is_appliable(
