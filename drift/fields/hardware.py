@@ -29,6 +29,38 @@ def _no_key(value: Any) -> str:
     return "" if str(value).strip() in NONE else str(value).strip()
 
 
+KEY_BOUND = ("encryption_key_revocation_action", "encryption_key_shutdown_duration")
+"""What a key's revocation does (RevisionTemplate: encryption_key_revocation_action, "The
+action to take if the encryption key is revoked"; encryption_key_shutdown_duration, "If
+encryption_key_revocation_action is SHUTDOWN, the duration before shutting down all
+instances"): nothing without a key. gcloud 528's `--clear-key` clears them with it (services:
+command_lib/run/flags.py, `clear_key` deletes the CMEK key, post-key-revocation-action-type
+and encryption-key-shutdown-hours annotations together; worker pools:
+command_lib/run/v2/config_changes.py `CmekKeyChanges`, "Clear all CMEK key related
+settings"). `drift fix` does the same, so the plan's script and the fix make one service."""
+
+
+def _write_key(workload: Any, container: Any, value: SettingValue) -> None:
+    """The key; no key (`none`) also clears what its revocation does (`KEY_BOUND`)."""
+    template = a.template_of(workload)
+    template.encryption_key = _no_key(value)
+    fields = type(template).pb(template).DESCRIPTOR.fields_by_name
+    if not template.encryption_key:  # a job's TaskTemplate has none of them
+        for name in (n for n in KEY_BOUND if n in fields):
+            setattr(template, name, None)
+
+
+def _key_note(before: SettingValue | None, after: SettingValue, changed: set[str]) -> str:
+    """A plan says what taking the key away clears with it (`KEY_BOUND`)."""
+    if _no_key(after) or not before or not _no_key(before):
+        return ""
+    return (
+        "taking encryption_key away also clears encryption_key_revocation_action and "
+        "encryption_key_shutdown_duration where the template has them (a service's, a worker "
+        "pool's): they mean nothing without a key, and gcloud's --clear-key clears them too"
+    )
+
+
 def _no_clear_key(kind: Kind, value: SettingValue) -> str:
     """gcloud 528's `run jobs update` (and `jobs deploy`) add the key flag without its clear
     (surface/run/jobs/update.py: `flags.AddCmekKeyFlag(parser, with_clear=False)`; the
@@ -240,7 +272,8 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         str,
         terraform=(tf_template("encryption_key"),),
         read=lambda s: str(s.revision.encryption_key),
-        write=a.template_field("encryption_key", _no_key),
+        write=_write_key,
+        plan_note=_key_note,
         # gcloud run deploy / services, worker-pools update: `--key=KEY`, `--clear-key`;
         # jobs update: `--key=KEY` only (`_no_clear_key`)
         gcloud=lambda v: f"--key={v}" if _no_key(v) else "--clear-key",

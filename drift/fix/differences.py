@@ -26,6 +26,16 @@ from drift.textsafe import visible
 SKIPPED = frozenset({"revision"})
 """Not configuration: the name of the revision."""
 SHORT = 120
+SCHEMA = ""
+"""The name a field of the Cloud Run schema is masked under: none. The masking rule by name
+(`credentials.conceal`: `ADMIN_PASSWORD`, `…_key`, however short) is for names a person chose
+— a variable's, a label's or an annotation's key. A schema field is named by Google, and none
+of RevisionTemplate's holds a secret value (`encryption_key` is a KMS key's resource name,
+"projects/*/locations/*/keyRings/*/cryptoKeys/*"; a secret volume's `secret` and `key` name a
+Secret Manager secret and its version; secret values reach a template only as variables,
+shown by `_env`): such a value is masked by what it is (a credential's shape, a credential
+assigned inside it, a secret drift knows), never by its field's name, and is shown as check
+and plan show it."""
 
 
 def template_differences(before: Any, after: Any) -> list[str]:
@@ -46,6 +56,24 @@ def template_differences(before: Any, after: Any) -> list[str]:
             lines += _field(name, b, a)
     # one line each: a value's own line breaks and control characters are shown escaped (a
     # live value must not start a line of its own: a GitHub workflow command)
+    return [visible(line) for line in lines]
+
+
+def setting_lines(name: str, shown: tuple[str, str], before: Any, after: Any) -> list[str]:
+    """A service-level setting a rollback changes, `before` → `after` (the workloads): its text
+    as check shows it (`shown`; "(unset)" where it has none), and, where the workload's own
+    field carries more than that text says (a message: Binary Authorization's
+    breakglass_justification; a list: the order of custom_audiences, which the text sorts),
+    that field's leaves that differ: the rollback puts them back exactly, and the person
+    confirming sees them."""
+    b, a = raw(before), raw(after)
+    lines = [f"setting {name}: {shown[0] or '(unset)'} → {shown[1] or '(unset)'}"]
+    if shown[0] == shown[1]:
+        lines = []
+    field = a.DESCRIPTOR.fields_by_name.get(name)
+    whole = field is not None and (is_repeated(field) or field.message_type is not None)
+    if field is not None and (not lines or whole):
+        lines += [line for line in _field(name, b, a) if not line.endswith(" differs")]
     return [visible(line) for line in lines]
 
 
@@ -139,7 +167,7 @@ def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
         if list(b) == list(a):
             return []
         if field.cpp_type != FieldDescriptor.CPPTYPE_MESSAGE and field.message_type is None:
-            return [f"{path}: {_value(name, list(b))} → {_value(name, list(a))}"]
+            return [f"{path}: {_value(SCHEMA, list(b))} → {_value(SCHEMA, list(a))}"]
         return [f"{path} differs"]
     if field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
         if b == a:
@@ -155,7 +183,7 @@ def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
     if field.enum_type is not None:
         names = field.enum_type.values_by_number
         return [f"{path}: {_enum(names, b)} → {_enum(names, a)}"]
-    return [f"{path}: {_value(name, b)} → {_value(name, a)}"]
+    return [f"{path}: {_value(SCHEMA, b)} → {_value(SCHEMA, a)}"]
 
 
 def _enum(names: Any, number: int) -> str:

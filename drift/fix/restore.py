@@ -27,7 +27,7 @@ from typing import Any
 
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError, hint_lines
-from drift.fields import FIELDS, Source, read_settings
+from drift.fields import FIELDS
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write
@@ -59,7 +59,7 @@ from drift.fix.update import (
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.history import UNDOES_CANARY
-from drift.live.normalize import pick_container, raw
+from drift.live.normalize import raw
 from drift.live.session import Session
 
 RETRY_LABEL = "drift-retry"
@@ -115,16 +115,16 @@ def restore_request(current: Any, entry: Entry) -> Any:
     restore.traffic = restored_traffic(before)
     del restore.traffic_statuses[:]
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
-    for part in sorted({FIELDS[n].service_part for n in names if n in FIELDS} - {""}):
-        copy_field(raw(restore), raw(before), part)  # e.g. the service's scaling as it was
-    service_level = [n for n in names if n in FIELDS and FIELDS[n].level == "service"]
-    if service_level:
-        was = read_settings(Source(raw(before), raw(before.template), None))
-        for name in service_level:
-            if name in was:
-                FIELDS[name].write(
-                    restore, pick_container(restore.template.containers, None), was[name]
-                )
+    # Each service-level setting comes back as recorded, its field copied (presence included;
+    # a `service_part` row: its part, e.g. the service's scaling), never through its text,
+    # which leaves out what it does not compare: Binary Authorization's
+    # breakglass_justification ("If present, indicates to use Breakglass using this
+    # justification": without it the new revision is judged without breakglass), the order
+    # of custom_audiences. As the in-place path does (`workload_restore.restore_request`).
+    rows = [FIELDS[n] for n in names if n in FIELDS]
+    parts = {r.service_part or (r.name if r.level == "service" else "") for r in rows} - {""}
+    for part in sorted(parts):
+        copy_field(raw(restore), raw(before), part)
     return restore
 
 

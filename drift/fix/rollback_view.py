@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import DriftError
-from drift.fields import FIELDS, Source, read_shown, text
+from drift.fields import FIELDS, Source, read_shown
 from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
-from drift.fix.differences import template_differences
+from drift.fix.differences import setting_lines, template_differences
 from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
@@ -48,12 +48,12 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         restored.traffic = restored_traffic(renamed(before_service(entry), gone, NEW))
     lines = template_differences(live.template, restored.template)
     now, then = (
-        read_shown(Source(raw(s), raw(s.template), None), lambda _, value: text(value))
+        read_shown(Source(raw(s), raw(s.template), None), lambda n, value: FIELDS[n].show(value))
         for s in (live, restored)
     )
     for name in sorted(n for n in FIELDS if FIELDS[n].level == "service" or FIELDS[n].service_part):
-        if now.get(name) != then.get(name):
-            lines.append(f"setting {name}: {now.get(name, '')} → {then.get(name, '')}")
+        shown = (now.get(name, ""), then.get(name, ""))
+        lines += setting_lines(name, shown, live, restored)
     if traffic_key(live.traffic) != traffic_key(restored.traffic):
         lines.append(
             f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"

@@ -22,7 +22,7 @@ from drift.errors import ApiError, AuthError
 from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
 from drift.fix.byhand import copy_field
-from drift.fix.differences import template_differences
+from drift.fix.differences import setting_lines, template_differences
 from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
@@ -124,8 +124,7 @@ def differences(now: Any, entry: Entry) -> list[str]:
         read_shown(Source(raw(w), raw(template_of(w)), None, kind), _shown) for w in (now, restored)
     )
     for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
-        if was.get(name) != will.get(name):
-            lines.append(f"setting {name}: {was.get(name, '')} → {will.get(name, '')}")
+        lines += setting_lines(name, (was.get(name, ""), will.get(name, "")), now, restored)
     renews = kind is not Kind.JOB and not _same(template_of(restored), template_of(now))
     if kind is Kind.WORKER_POOL:
         lines.append(

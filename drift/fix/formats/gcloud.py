@@ -316,6 +316,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     elif script.lines:
         out += comment(_summaries(sp, script))
         out += script.lines
+    if script.lines:  # what the changes do beyond themselves, as every format says it
+        out += [line for n in sp.notes for line in comment(f"note: {n}")]
     if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
     if script.lines and sp.instances and sp.has_patch:

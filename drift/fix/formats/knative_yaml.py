@@ -51,6 +51,7 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         f"drift plan {plan.environment} --format yaml: {noun}{sp.label} as read{serving}, "
         "with only this plan applied:",
         *(f"  {line}" for line in _changes(sp)),
+        *(f"  note: {n}" for n in (sp.notes if sp.has_patch else ())),
     ]
     renamed = _renamed(sp, service)
     if renamed:

@@ -67,8 +67,25 @@ ACCELERATOR = f"{RUN}/accelerator"
 """The `nodeSelector` key of a GPU type."""
 GCSFUSE_DRIVER = "gcsfuse.run.googleapis.com"
 
+BUILD = {
+    "source_location": f"{RUN}/build-source-location",
+    "function_target": f"{RUN}/build-function-target",
+    "image_uri": f"{RUN}/build-image-uri",
+    "base_image": f"{RUN}/build-base-image",
+    "enable_automatic_updates": f"{RUN}/build-enable-automatic-updates",
+    "environment_variables": f"{RUN}/build-environment-variables",
+    "service_account": f"{RUN}/build-service-account",
+    "worker_pool": f"{RUN}/build-worker-pool",
+    "name": f"{RUN}/build-name",
+}
+"""Service.build_config (a source or function deploy), field by field: the service annotations
+gcloud 528 writes for it (api_lib/run/service.py `RUN_FUNCTIONS_BUILD_*`;
+command_lib/run/serverless_operations.py `_AddRunFunctionsAnnotations`: the environment
+variables as a JSON object, automatic updates `true`/`false`)."""
+
 SERVICE_KEYS = frozenset(
     {
+        *BUILD.values(),
         INGRESS,
         DESCRIPTION,
         LAUNCH_STAGE,

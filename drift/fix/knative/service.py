@@ -100,7 +100,19 @@ def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
     if s.multi_region_settings.multi_region_id:
         conv.note("multi_region_settings.multi_region_id has no Knative form")
     if present(s, "build_config"):
-        conv.note("build_config has no Knative form")
+        _build_out(s.build_config, out)
+
+
+def _build_out(build: Any, out: dict[str, str]) -> None:
+    """Service.build_config as gcloud 528 writes it (`keys.BUILD`)."""
+    for name, key in keys.BUILD.items():
+        value = getattr(build, name)
+        if name == "enable_automatic_updates":
+            out[key] = "true" if value else "false"
+        elif name == "environment_variables" and value:
+            out[key] = json.dumps(dict(value), sort_keys=True)  # a stable file
+        elif value and isinstance(value, str):
+            out[key] = value
 
 
 def common_out(r: Any, out: dict[str, str]) -> None:
@@ -242,6 +254,13 @@ def _service_fields_in(ann: dict[str, str], s: Any) -> None:
     regions = ann.pop(keys.REGIONS, "")
     if regions:
         s.multi_region_settings = run_v2.Service.MultiRegionSettings(regions=regions.split(","))
+    build = {name: ann.pop(key) for name, key in keys.BUILD.items() if key in ann}
+    if build:
+        automatic = build.pop("enable_automatic_updates", "") == "true"
+        variables = json.loads(build.pop("environment_variables", "") or "{}")
+        s.build_config = run_v2.BuildConfig(
+            enable_automatic_updates=automatic, environment_variables=variables, **build
+        )
 
 
 def common_in(ann: dict[str, str], r: Any) -> None:
