@@ -100,17 +100,20 @@ def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
     if s.multi_region_settings.multi_region_id:
         conv.note("multi_region_settings.multi_region_id has no Knative form")
     if present(s, "build_config"):
-        _build_out(s.build_config, out)
+        _build_out(conv, s.build_config, out)
 
 
-def _build_out(build: Any, out: dict[str, str]) -> None:
-    """Service.build_config as gcloud 528 writes it (`keys.BUILD`)."""
+def _build_out(conv: Conversion, build: Any, out: dict[str, str]) -> None:
+    """Service.build_config as gcloud 528 writes it (`keys.BUILD`). Its build variables are
+    plain values like a container's (an `NPM_TOKEN`): masked by the same rule
+    (`Conversion.plain`, the document then not appliable unless `--reveal`)."""
     for name, key in keys.BUILD.items():
         value = getattr(build, name)
         if name == "enable_automatic_updates":
             out[key] = "true" if value else "false"
         elif name == "environment_variables" and value:
-            out[key] = json.dumps(dict(value), sort_keys=True)  # a stable file
+            shown = {k: conv.plain("build", k, v) for k, v in dict(value).items()}
+            out[key] = json.dumps(shown, sort_keys=True)  # a stable file
         elif value and isinstance(value, str):
             out[key] = value
 
