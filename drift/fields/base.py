@@ -301,7 +301,7 @@ class Field:
             return "has no flag for it"
         return self.no_flag(kind, value) if self.no_flag is not None else ""
 
-    plan_note: Callable[[SettingValue | None, SettingValue, set[str]], str] | None = None
+    plan_note: Callable[[Kind, SettingValue | None, SettingValue, set[str]], str] | None = None
     """What a change before -> after does beyond the setting, given the names of the plan's
     other setting changes: a plan says it ("" or None: nothing)."""
 

@@ -50,14 +50,17 @@ def _write_key(workload: Any, container: Any, value: SettingValue) -> None:
             setattr(template, name, None)
 
 
-def _key_note(before: SettingValue | None, after: SettingValue, changed: set[str]) -> str:
-    """A plan says what taking the key away clears with it (`KEY_BOUND`)."""
-    if _no_key(after) or not before or not _no_key(before):
+def _key_note(
+    kind: Kind, before: SettingValue | None, after: SettingValue, changed: set[str]
+) -> str:
+    """A plan says what taking the key away clears with it (`KEY_BOUND`): a service's or a
+    worker pool's template has them, a job's TaskTemplate neither (revown55 U1)."""
+    if kind is Kind.JOB or _no_key(after) or not before or not _no_key(before):
         return ""
     return (
         "taking encryption_key away also clears encryption_key_revocation_action and "
-        "encryption_key_shutdown_duration where the template has them (a service's, a worker "
-        "pool's): they mean nothing without a key, and gcloud's --clear-key clears them too"
+        "encryption_key_shutdown_duration: they mean nothing without a key, and gcloud's "
+        "--clear-key clears them too"
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from drift.fields import access as a
 from drift.fields.base import SERVICES, Field, SettingValue, Source
 from drift.fields.scaling import SCALING_MODE, manual_instances
+from drift.kinds import Kind
 
 AUTO = "auto"
 
@@ -76,7 +77,9 @@ def inherited(scaling: Any) -> int | None:
     return int(scaling.manual_instance_count) or None
 
 
-def switch_note(before: SettingValue | None, after: SettingValue, changed: set[str]) -> str:
+def switch_note(
+    kind: Kind, before: SettingValue | None, after: SettingValue, changed: set[str]
+) -> str:
     """What a plan says of a switch from a manual count to `auto` beside no bound."""
     if after != AUTO or not isinstance(before, int) or changed & {"min_instances", "max_instances"}:
         return ""

@@ -194,7 +194,7 @@ class ServicePlan:
         """What the setting changes do beyond themselves (`Field.plan_note`), each once."""
         changed = {s.name for s in self.settings}
         said = (
-            note(s.before, s.after, changed)
+            note(self.kind, s.before, s.after, changed)
             for s in self.settings
             if (note := FIELDS[s.name].plan_note) is not None
         )

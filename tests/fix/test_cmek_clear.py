@@ -19,6 +19,7 @@ from google.cloud import run_v2
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.kinds import Kind
 from tests.cliutil import drift
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_world, rollback
@@ -109,3 +110,17 @@ def test_every_plan_format_names_what_clearing_the_key_clears(
     if form == "yaml":  # the file gcloud applies carries none of them
         assert "post-key-revocation-action-type" not in out.stdout
         assert "encryption-key-shutdown-hours" not in out.stdout
+
+
+@pytest.mark.parametrize("kind", list(Kind), ids=[k.value for k in Kind])
+def test_the_clear_key_note_is_said_only_where_the_template_has_what_it_clears(kind: Kind) -> None:
+    """A job's TaskTemplate has no revocation action or shutdown duration: its plan does not
+    say taking the key away clears them (revown55 U1); a service's and a pool's does."""
+    from drift.fields import FIELDS
+
+    note = FIELDS["encryption_key"].plan_note
+    assert note is not None
+    key = "projects/k/locations/us/keyRings/r/cryptoKeys/c"
+    said = note(kind, key, "", {"encryption_key"})
+    assert bool(said) is (kind is not Kind.JOB), said
+    assert note(kind, "", key, {"encryption_key"}) == ""  # setting a key clears nothing
