@@ -252,6 +252,6 @@ def over_limit(after_ms: int, hold: float, limit: int, expect: str | None) -> Ve
         ProbeOutcome.OK,
         f"open {after_ms} ms of the {secs(hold)} hold; then a message over drift's {mib} "
         "reading limit, at which drift stopped reading and closed with 1009 itself (its own "
-        "limit: browsers have none, and the service did not fail)",
+        "limit, which browsers do not have: not a failure of the service)",
         101,
     )
