@@ -239,7 +239,7 @@ def over_limit(after_ms: int, hold: float, limit: int, expect: str | None) -> Ve
     message, so that is no failure of the service and passes — unless the probe's `expect`
     was still waiting for the first message, which drift could then not read (said as such:
     drift's limit, not the service's answer). What the server does next (a 1011, a drop) is
-    read by `drift.probe.overlimit.after_limit`, which says how long the hold was watched."""
+    read by `drift.probe.limits.after_limit`, which says how long the hold was watched."""
     mib = f"{limit // 2**20} MiB"
     if expect is not None:
         return Verdict(

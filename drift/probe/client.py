@@ -27,7 +27,7 @@ from drift.probe.classify import (
 )
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
-from drift.probe.overlimit import after_limit, watching
+from drift.probe.limits import after_limit, watching
 from drift.probe.targets import (
     ProbeTarget,
     display_url,
@@ -76,7 +76,7 @@ class _Answered(ClientConnection):
     and a server that keeps the socket open would look like a timeout."""
 
     def __init__(self, protocol: ClientProtocol, **options: Any) -> None:
-        watching(protocol)  # reads the server's close after drift's own 1009 (`overlimit`)
+        watching(protocol)  # reads the server's close after drift's own 1009 (`limits`)
         super().__init__(protocol, **options)
 
     def data_received(self, data: bytes) -> None:
