@@ -76,7 +76,8 @@ class Unread:
 
 @dataclass(frozen=True)
 class Destroyed:
-    """A Cloud Run workload the plan destroys (Terraform `actions` ["delete"]): one the profile
+    """A Cloud Run workload the plan destroys (Terraform `actions` ["delete"], or a replace that
+    renames it or moves it to another project or region): one the profile
     expects is `service.missing` once applied, as the live check would say; created again under
     the same name, project and region at another address (a move without a `moved` block), it
     is that one that is checked."""
@@ -87,6 +88,9 @@ class Destroyed:
     address: str
     project: str = ""
     region: str = ""
+    detail: str = ""
+    """Said after the address: what replaces it (a replace that renames it or moves it to
+    another project or region destroys it: " (replaced by frontend)")."""
 
     @property
     def where(self) -> str:

@@ -65,10 +65,26 @@ def removed(address: str, kind: Any, change: dict[str, Any]) -> list[Removed]:
         return [Removed("removed", secret, project, address)] if deleted and secret else []
     if kind == "google_secret_manager_secret_version":
         made = change.get("after")
-        replaced = deleted and "create" in actions and isinstance(made, dict)
+        replaced = deleted and "create" in actions and _same_secret(before, made, project)
         enabled = isinstance(made, dict) and made.get("enabled") is not False
         return _version(address, before, after, deleted, project, replaced, enabled)
     return []
+
+
+def _same_secret(before: dict[str, Any], after: Any, project: str) -> bool:
+    """Whether a replaced version's replacement is in the same secret (`secret` forces a
+    replace too: Terraform google_secret_manager_secret_version): only then does `latest` of
+    that secret name the new version once applied. One moved into another secret (or into a
+    secret not known until apply) is the old secret's version destroyed (revown53 F2)."""
+    if not isinstance(after, dict):
+        return False
+    old = SecretRef.parse(text(before.get("secret")))
+    new = SecretRef.parse(text(after.get("secret")))
+    if old.unread or new.unread or old.secret != new.secret:
+        return False
+    # a project named on one side only is the provider's default: the same one
+    mine, theirs = old.project or project, new.project or text(after.get("project"))
+    return not mine or not theirs or mine == theirs
 
 
 def _access(address: str, c: AccessChange) -> Removed:

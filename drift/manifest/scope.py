@@ -161,7 +161,9 @@ def destroyed_in(
     for d in (d for m in manifests for d in m.destroyed):
         key, what = workload_key(d.kind, d.name), f"{d.kind} {visible(d.name)}"
         if key not in profile.services:
-            notes.append(f"{d.where} is destroyed by this plan: not checked (not in the profile)")
+            notes.append(
+                f"{d.where} is destroyed by this plan{d.detail}: not checked (not in the profile)"
+            )
         elif placed := placement(d.where, d.kind, d.name, d.project, d.region, profile):
             notes += [f"destroyed by this plan, not checked: {p}" for p in placed]
         elif key in found:
@@ -173,10 +175,13 @@ def destroyed_in(
             )
         elif key in unread:
             notes.append(
-                f"{d.where} is destroyed by this plan; {what} deployed again: {unread[key]}"
+                f"{d.where} is destroyed by this plan{d.detail}; {what} deployed again: "
+                f"{unread[key]}"
             )
         elif key not in names:
-            notes.append(f"{d.where} is destroyed by this plan: not checked (not asked for)")
+            notes.append(
+                f"{d.where} is destroyed by this plan{d.detail}: not checked (not asked for)"
+            )
         else:
             out.setdefault(key, d)
     return out

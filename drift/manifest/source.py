@@ -183,7 +183,9 @@ class ManifestSource:
             if _withheld(f, self.unknown.get(f.key, ())):
                 continue
             if f.rule == "service.missing" and (d := self.gone.get(f.key)) is not None:
-                message = f"{d.kind.noun} {f.service} is destroyed by this plan: {d.address}"
+                message = (
+                    f"{d.kind.noun} {f.service} is destroyed by this plan: {d.address}{d.detail}"
+                )
                 kept.append(replace(f, message=f"{message} ({d.file})"))
                 continue
             answer = self._planned(f)

@@ -10,6 +10,7 @@ marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from drift import redact
@@ -67,7 +68,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
         return Manifest(file)
     for i, change in enumerate(changes):
         try:
-            found = _resource(file, index("resource_changes", i), change, notes)
+            found = _resource(file, index("resource_changes", i), change, notes, destroyed)
         except PathProblem as exc:
             problems.append(Problem(file, 1, exc.message, path=exc.path))
             continue
@@ -94,7 +95,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
 
 
 def _resource(
-    file: str, path: str, rc: Any, notes: list[str]
+    file: str, path: str, rc: Any, notes: list[str], destroyed: list[Destroyed]
 ) -> Workload | Unread | Destroyed | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
@@ -122,6 +123,9 @@ def _resource(
         return None
     here = key(path, "change.after")
     after = expect(change.get("after"), dict, here, "an object")
+    if "create" in actions and "delete" in actions:
+        old = _replaced(file, address, kind, change.get("before"), after)
+        destroyed += [old] if old is not None else []
     if kind in NOT_READ:
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
@@ -184,6 +188,39 @@ def _destroyed(
         return None
     project, region = _text(before, "project"), _text(before, "location")
     return Destroyed(KINDS.get(kind, Kind.SERVICE), name, file, address, project, region)
+
+
+WHERE = ("name", "project", "location")
+"""What names a Cloud Run workload: Cloud Run renames none (`name` is immutable, and so are
+`project` and `location`: magic-modules mmv1/products/cloudrunv2/{Service,Job,WorkerPool}.yaml),
+so a plan changing one replaces the resource at the same address."""
+
+
+def _replaced(
+    file: str, address: str, kind: str, before: Any, after: dict[str, Any]
+) -> Destroyed | None:
+    """The workload a replace destroys (actions "delete" and "create", in either order:
+    Terraform's JSON output format) when it names another one than it creates — `before` and
+    `after` differ in a name, project or region both know: applying it deletes the Cloud Run
+    workload `before` names (revown53 F1). One the replace keeps by its name, project and region
+    is the one it creates, checked as such; one whose new name is not known until apply may
+    be it again (its creation is not verified)."""
+    if not isinstance(before, dict):
+        return None
+    old = {k: _text(before, k) for k in WHERE}
+    new = {k: _text(after, k) for k in WHERE}
+    if not old["name"] or not new["name"]:
+        return None  # a new name not known until apply may be the old one: see `_nameless`
+    moved = [k for k in WHERE if old[k] and new[k] and old[k] != new[k]]
+    if not moved:
+        return None
+    found = _destroyed(file, address, kind, before, [])
+    if found is None:
+        return None
+    by = visible(new["name"])
+    by += f" in project {visible(new['project'])}" if "project" in moved else ""
+    by += f" in region {visible(new['location'])}" if "location" in moved else ""
+    return replace(found, detail=f" (replaced by {by})")
 
 
 def _nameless(file: str, address: str, kind: Kind, after: dict[str, Any]) -> Unread:

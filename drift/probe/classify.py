@@ -238,7 +238,8 @@ def over_limit(after_ms: int, hold: float, limit: int, expect: str | None) -> Ve
     after the handshake. The service opened the socket and kept it open: no browser caps a
     message, so that is no failure of the service and passes — unless the probe's `expect`
     was still waiting for the first message, which drift could then not read (said as such:
-    drift's limit, not the service's answer)."""
+    drift's limit, not the service's answer). What the server does next (a 1011, a drop) is
+    read by `drift.probe.limits.after_limit`, which says how long the hold was watched."""
     mib = f"{limit // 2**20} MiB"
     if expect is not None:
         return Verdict(
@@ -252,6 +253,6 @@ def over_limit(after_ms: int, hold: float, limit: int, expect: str | None) -> Ve
         ProbeOutcome.OK,
         f"open {after_ms} ms of the {secs(hold)} hold; then a message over drift's {mib} "
         "reading limit, at which drift stopped reading and closed with 1009 itself (its own "
-        "limit: browsers have none, and the service did not fail)",
+        "limit, which browsers do not have: not a failure of the service)",
         101,
     )

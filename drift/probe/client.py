@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.protocol import State
 from websockets.typing import Data, Subprotocol
@@ -21,12 +22,12 @@ from drift.probe.classify import (
     connect_failure,
     no_subprotocol,
     one_line,
-    over_limit,
     secs,
     too_big_for_drift,
 )
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
+from drift.probe.limits import after_limit, watching
 from drift.probe.targets import (
     ProbeTarget,
     display_url,
@@ -73,6 +74,10 @@ class _Answered(ClientConnection):
     """A response the client cannot parse (a garbled status line, too many or too long
     headers) ends the handshake at once: websockets would wait for the server to hang up,
     and a server that keeps the socket open would look like a timeout."""
+
+    def __init__(self, protocol: ClientProtocol, **options: Any) -> None:
+        watching(protocol)  # reads the server's close after drift's own 1009 (`limits`)
+        super().__init__(protocol, **options)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -140,8 +145,9 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
         except ConnectionClosed as exc:
             if not too_big_for_drift(exc):
                 raise
-            after_ms = round((loop.time() - opened) * 1000)
-            return over_limit(after_ms, spec.hold, MAX_MESSAGE, spec.expect if waiting else None)
+            least = min(AFTER_MISMATCH, spec.timeout)
+            expect = spec.expect if waiting else None
+            return await after_limit(ws, opened, spec.hold, least, MAX_MESSAGE, expect, mask)
         if message is None:
             continue
         if first is None:

@@ -166,3 +166,82 @@ def test_a_destroy_in_another_region_or_of_another_service_is_noted(tmp_path: Pa
     assert _missing(doc) == [], doc["findings"]
     assert any("region europe-west1" in n and "destroyed by this plan" in n for n in doc["notes"])
     assert any("old is destroyed by this plan: not checked" in n for n in doc["notes"])
+
+
+def _replacing(actions: list[str], **after: Any) -> dict[str, Any]:
+    """A google_cloud_run_v2_service at web's address replaced (`actions` "delete" and
+    "create", in either order: Terraform's JSON output format), its `after` changed by
+    `after` (None: not known until apply)."""
+    before = {"name": "web", "project": "acme-chat-staging", "location": "us-central1"}
+    made: dict[str, Any] = dict(before, **after)
+    made["template"] = [{"containers": [{"image": "us-docker.pkg.dev/x/web:1"}]}]
+    unknown = {k: True for k, v in after.items() if v is None}
+    return {
+        "address": WEB,
+        "mode": "managed",
+        "type": "google_cloud_run_v2_service",
+        "name": "web",
+        "change": {"actions": actions, "before": before, "after": made, "after_unknown": unknown},
+    }
+
+
+ORDERS = [["delete", "create"], ["create", "delete"]]
+
+
+@pytest.mark.parametrize("actions", ORDERS)
+def test_a_rename_of_a_profiled_service_reports_the_old_name_missing(
+    tmp_path: Path, actions: list[str]
+) -> None:
+    """revown53 F1: Cloud Run renames no service (`name` forces a replace: magic-modules
+    mmv1/products/cloudrunv2/Service.yaml), so web renamed frontend is a replace at the SAME
+    address, which deletes Cloud Run service web: missing once applied, as the live check
+    says; drift said nothing of web (exit 0)."""
+    data = plan()
+    data["resource_changes"] = [known_api(data), _replacing(actions, name="frontend")]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert [(s, n) for s, n, _, _ in _missing(doc)] == [("error", "web")], doc["findings"]
+    (message,) = [m for _, _, _, m in _missing(doc)]
+    assert f"destroyed by this plan: {WEB} (replaced by frontend)" in message, message
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize("actions", ORDERS)
+def test_a_replace_into_another_region_or_project_reports_the_old_one_missing(
+    tmp_path: Path, actions: list[str]
+) -> None:
+    """`location` and `project` force a replace too: the service of the profile's project and
+    region is deleted; the new one is not the profile's."""
+    for moved, said in [
+        ({"location": "europe-west1"}, "(replaced by web in region europe-west1)"),
+        ({"project": "acme-chat-other"}, "(replaced by web in project acme-chat-other)"),
+    ]:
+        data = plan()
+        data["resource_changes"] = [known_api(data), _replacing(actions, **moved)]
+        done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+        doc = json.loads(done.stdout)
+        assert [n for _, n, _, _ in _missing(doc)] == ["web"], (moved, doc["findings"])
+        assert said in _missing(doc)[0][3], _missing(doc)
+        assert done.returncode == 1
+
+
+@pytest.mark.parametrize("actions", ORDERS)
+def test_a_replace_keeping_the_name_checks_the_new_one(tmp_path: Path, actions: list[str]) -> None:
+    """A replace that keeps name, project and region (another attribute forced it) deletes
+    web and creates web: the created one is what is checked, never missing."""
+    data = plan()
+    data["resource_changes"] = [known_api(data), _replacing(actions)]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert _missing(doc) == [], doc["findings"]
+    assert not any("destroyed by this plan" in n for n in doc["notes"]), doc["notes"]
+
+
+def test_a_replace_whose_new_name_is_not_known_is_not_verified(tmp_path: Path) -> None:
+    """A new name not known until apply may be web again: not verified, not missing."""
+    data = plan()
+    data["resource_changes"] = [known_api(data), _replacing(ORDERS[0], name=None)]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert _missing(doc) == [], doc["findings"]
+    assert done.returncode == 3, doc  # incomplete

@@ -88,3 +88,39 @@ def test_a_version_replaced_by_a_disabled_one_still_leaves_latest_unverified(
         "disabled)"
     )
     assert said(report, SECRET) == [("unverified", f"secret.{SECRET}", why)], said(report, SECRET)
+
+
+@pytest.mark.parametrize(
+    "moved_to",
+    [
+        "projects/acme-chat-staging/secrets/other-secret",
+        "projects/acme-chat-other/secrets/" + SECRET,
+        None,
+    ],
+    ids=["another-secret", "another-project", "not-known"],
+)
+def test_a_version_replaced_into_another_secret_leaves_latest_unverified(
+    sandbox: Sandbox,  # noqa: F811
+    tmp_path: Path,
+    moved_to: str | None,
+) -> None:
+    """revown53 F2: `secret` forces a replace too (Terraform
+    google_secret_manager_secret_version). Version 1 moved into another secret (or into one
+    not known until apply) is destroyed and none is created in database-url-staging: api's
+    DATABASE_URL at `latest` loses it once applied, as with a plain ["delete"]; drift said
+    nothing of it."""
+    base = plan()
+    gone = new_version()
+    gone["change"]["actions"] = ["delete"]
+    gone["change"]["before"] = copy.deepcopy(VERSION)
+    gone["change"]["after"] = None
+    base["resource_changes"].append(gone)
+    deleted = check(sandbox, tmp_path, base)
+    assert [u[0] for u in said(deleted, SECRET)] == ["unverified"] and deleted["exit"] != 0
+
+    data = _replace(plan(), ["delete", "create"])
+    data["resource_changes"][-1]["change"]["after"]["secret"] = moved_to
+    report = check(sandbox, tmp_path, data)
+    assert [u[0] for u in said(report, SECRET)] == ["unverified"], said(report, SECRET)
+    assert f"by this plan: {ADDRESS}" in said(report, SECRET)[0][2]
+    assert report["exit"] != 0

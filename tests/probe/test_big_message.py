@@ -8,6 +8,7 @@ was drift's own limit (RFC 6455 §7.4.1), not the service's failure."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -22,13 +23,22 @@ SNAPSHOT = 1_500_000
 """A first message a browser takes without a word (Chrome and Firefox cap nothing near it)."""
 
 
-def _probe(size: int, **fields: Any) -> ProbeResult:
+async def _keep_open(ws: Any) -> None:
+    await asyncio.sleep(1.5)  # keeps the socket open past the hold
+
+
+def _probe(
+    size: int,
+    then: Callable[[Any], Awaitable[None]] = _keep_open,
+    compression: str | None = "deflate",
+    **fields: Any,
+) -> ProbeResult:
     async def handler(ws: Any) -> None:
         await ws.send("x" * size)
-        await asyncio.sleep(1.5)  # and keeps the socket open past the hold
+        await then(ws)
 
     async def scenario() -> ProbeResult:
-        async with serve(handler, "127.0.0.1", 0) as server:
+        async with serve(handler, "127.0.0.1", 0, compression=compression) as server:
             port = server.sockets[0].getsockname()[1]
             base = f"http://127.0.0.1:{port}"
             (result,) = await probe_all([target(base, "/ws", hold=0.5, **fields)], environ={})
@@ -62,6 +72,54 @@ def test_a_message_over_drifts_limit_is_drifts_limit_not_the_service(
     assert "drift's 1 MiB reading limit" in result.detail
     assert "closed with 1009 itself" in result.detail
     assert not result.container_may_cause
+    # revown53 F3: drift stopped reading; it says how long it watched, never that the service
+    # did not fail
+    assert "did not fail" not in result.detail
+    assert "the 0.5 s hold was watched" in result.detail and "answered with close 1009" in (
+        result.detail
+    ), result.detail
+
+
+async def _crash(ws: Any) -> None:
+    await ws.close(1011, "internal error")
+
+
+async def _another_then_crash(ws: Any) -> None:
+    await ws.send("y" * SNAPSHOT)
+    await ws.send("z")
+    await ws.close(1011, "internal error")
+
+
+async def _drop(ws: Any) -> None:
+    ws.transport.abort()  # no close frame
+
+
+@pytest.mark.parametrize("compression", [None, "deflate"])
+@pytest.mark.parametrize("then", [_crash, _another_then_crash])
+def test_a_crash_right_after_a_message_over_drifts_limit_is_the_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+    then: Callable[[Any], Awaitable[None]],
+    compression: str | None,
+) -> None:
+    """revown53 F3: the service sends a message over drift's cap and closes with 1011 (its
+    crash): drift's 1009 no longer hides it; `ok`, "the service did not fail", before. With
+    and without permessage-deflate (the message's payload is still to come, or already read,
+    when drift stops), and with messages between."""
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(SNAPSHOT, then, compression)
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert result.close_code == 1011
+    assert "server closed with 1011" in result.detail
+    assert "a message over drift's 1 MiB reading limit" in result.detail
+
+
+def test_a_drop_right_after_a_message_over_drifts_limit_is_the_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(SNAPSHOT, _drop, None)
+    assert result.outcome is ProbeOutcome.ABNORMAL, result.detail
+    assert "dropped without a close frame (1006)" in result.detail
 
 
 def test_a_first_message_over_the_limit_cannot_be_matched_and_says_why(

@@ -1,0 +1,130 @@
+"""After drift's own 1009 (a message over its reading limit): what the server does next.
+
+websockets' client stops reading at drift's 1009 ("An endpoint MUST NOT continue to attempt to
+process data (including a responding Close frame) from the remote endpoint after being
+instructed to _Fail the WebSocket Connection_", RFC 6455 §7.1.7, as websockets `Protocol.fail`
+quotes it), so a server that sent its large message and crashed at once (`close(1011)`) looked
+like a socket held open (revown53 F3). drift reads no message after it, only the frames'
+headers, to find the server's close: a 1011, or a connection dropped without a close frame, is
+the verdict (`classify.closed`), as for a close that follows any message."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator
+from dataclasses import replace
+
+from websockets.asyncio.client import ClientConnection
+from websockets.client import ClientProtocol
+from websockets.exceptions import ConnectionClosedError, PayloadTooBig, ProtocolError
+from websockets.frames import Close, CloseCode, Opcode
+from websockets.protocol import State
+
+from drift.findings import ProbeOutcome
+from drift.probe.classify import Mask, Verdict, closed, over_limit, secs
+
+_CONTROL = 125
+"""The largest control frame (RFC 6455 §5.5): a larger frame is a message, skipped unread."""
+
+
+class Watching(ClientProtocol):
+    """websockets' client protocol, that after drift's own 1009 reads on to the server's close
+    frame (`close_after`) or to the end of the connection without one (`dropped`), skipping
+    every message frame unread; any other close is websockets' own."""
+
+    close_after: Close | None = None
+    dropped: bool = False
+
+    def _skip(self, n: int) -> Generator[None]:
+        """Drop `n` bytes of what the server sends, as they come (nothing kept)."""
+        while n > 0:
+            if (yield from self.reader.at_eof()):
+                raise EOFError
+            taken = min(n, len(self.reader.buffer))
+            del self.reader.buffer[:taken]
+            n -= taken
+
+    def discard(self) -> Generator[None]:
+        sent = self.close_sent
+        if sent is None or sent.code != CloseCode.MESSAGE_TOO_BIG or self.close_rcvd is not None:
+            return (yield from super().discard())
+        yield  # fail() starts this at once; parse() records the PayloadTooBig (parser_exc) next
+        exc = self.parser_exc
+        # the frame's payload is still to come when its header was over the limit (its
+        # `size`); a compressed one was read whole before it was found too big (size None)
+        skip = exc.size if isinstance(exc, PayloadTooBig) and exc.size is not None else 0
+        try:
+            while self.close_after is None:
+                yield from self._skip(skip)
+                head = yield from self.reader.read_exact(2)
+                length = head[1] & 0x7F
+                if length >= 126:  # RFC 6455 §5.2: the extended payload length
+                    more = yield from self.reader.read_exact(2 if length == 126 else 8)
+                    length = int.from_bytes(more, "big")
+                skip = length + (4 if head[1] & 0x80 else 0)  # a masking key: none from a server
+                if head[0] & 0x0F == Opcode.CLOSE and skip == length <= _CONTROL:
+                    data = yield from self.reader.read_exact(length)
+                    self.close_after = Close.parse(bytes(data))
+        except EOFError:
+            self.dropped = True
+        except ProtocolError:
+            pass  # a close frame drift cannot read (a code RFC 6455 forbids): not seen
+        return (yield from super().discard())
+
+
+def watching(protocol: ClientProtocol) -> None:
+    """Make websockets' protocol of one probe a `Watching` one (same state, one method more)."""
+    protocol.__class__ = Watching
+
+
+async def after_limit(
+    ws: ClientConnection,
+    opened: float,
+    hold: float,
+    least: float,
+    limit: int,
+    expect: str | None,
+    mask: Mask,
+) -> Verdict:
+    """The verdict once drift stopped reading at a message over its `limit` (bytes): wait for
+    the server's close until the hold would have ended, and at least `least` seconds (its
+    close answers drift's 1009 at once), then say what ended it and how long was watched."""
+    loop = asyncio.get_running_loop()
+    after_ms = round((loop.time() - opened) * 1000)
+    protocol = ws.protocol
+    if (
+        isinstance(protocol, Watching)
+        and protocol.state is State.CLOSING
+        and not protocol.reader.eof
+    ):
+        protocol.receive_data(b"")  # read what came with the message (its close, sent at once)
+    try:
+        async with asyncio.timeout_at(max(opened + hold, loop.time() + least)):
+            await ws.wait_closed()
+    except TimeoutError:
+        pass
+    watched_ms = round((loop.time() - opened) * 1000)
+    seen = protocol.close_after if isinstance(protocol, Watching) else None
+    dropped = isinstance(protocol, Watching) and protocol.dropped
+    limited = over_limit(after_ms, hold, limit, expect)
+    mib = f"{limit // 2**20} MiB"
+    if dropped or (seen is not None and seen.code == CloseCode.INTERNAL_ERROR):
+        end = closed(ConnectionClosedError(seen, None), watched_ms, hold, mask)
+        before = (
+            f"before it, a message over drift's {mib} reading limit {after_ms} ms after the "
+            "handshake, at which drift closed with 1009 itself"
+        )
+        return replace(end, detail=f"{end.detail}; {before}")
+    if seen is not None:
+        what = f"the server answered with close {seen.code}"
+    elif protocol.state is State.CLOSED:
+        what = "the server closed the connection (its close frame not read)"
+    else:
+        what = "the server had not closed the socket"
+    watched = (
+        f"{what} {watched_ms} ms after the handshake; the {secs(hold)} hold was watched "
+        f"{watched_ms} ms, and no failure was seen in them"
+    )
+    if limited.outcome is ProbeOutcome.OK:
+        return replace(limited, detail=f"{limited.detail}; {watched}")
+    return limited
