@@ -133,7 +133,10 @@ def test_no_history_skips_the_read_on_plan_and_fix(
     service = {"template": {"env": {"LICENSE_CODE": "plain-x"}}, "history": [{"created": "2d"}]}
     sandbox = _world(make_sandbox, service)
     env = _env(sandbox, tmp_path)
-    listed = lambda since: [c for c in sandbox.calls[since:] if c.short == "ListRevisions"]  # noqa: E731
+
+    def listed(since: int) -> list[Any]:
+        return [c for c in sandbox.calls[since:] if c.short == "ListRevisions"]
+
     before = len(sandbox.calls)
     assert drift(*cmd, "lab", env=env, cwd=tmp_path).returncode in (0, 1)
     assert len(listed(before)) == 1  # read by default
