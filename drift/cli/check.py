@@ -16,6 +16,7 @@ from drift.cli.options import (
     FailOnNewOpt,
     FormatOpt,
     JournalOpt,
+    NoHistoryOpt,
     QuietOpt,
     ReportOutputOpt,
     ServiceOpt,
@@ -61,14 +62,7 @@ def check(
     baseline: BaselineOpt = None,
     fail_on_new: FailOnNewOpt = False,
     quiet: QuietOpt = False,
-    no_history: Annotated[
-        bool,
-        typer.Option(
-            "--no-history",
-            help="Do not read drifted services' revision history (findings get no `since`) "
-            "[env DRIFT_HISTORY=false].",
-        ),
-    ] = False,
+    no_history: NoHistoryOpt = False,
     manifest: Annotated[
         list[str] | None,
         repeatable(

@@ -14,6 +14,7 @@ from drift.cli.options import (
     GATES,
     FormatOpt,
     JournalOpt,
+    NoHistoryOpt,
     OutputOpt,
     ServiceOpt,
     YesOpt,
@@ -65,6 +66,7 @@ def plan(
             parser=local_file,
         ),
     ] = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     """Show the patch that would repair the drift, and the manual steps. Never writes to
     the cloud.
@@ -95,7 +97,9 @@ def plan(
     from drift.fix.render import render_plan
     from drift.fix.saved import saved_text, write_saved
 
-    settings, profile = cli.load("drift.fix.plan", "drift.fix.render")
+    settings, profile = cli.load(
+        "drift.fix.plan", "drift.fix.render", history=False if no_history else None
+    )
     planned = run(
         plan_environment(
             profile,
@@ -111,6 +115,9 @@ def plan(
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
     if reveal and output_file is not None:
         private(output_file)
+    if format in (PlanFormat.GCLOUD, PlanFormat.YAML):  # a script's text: no note in it
+        for note in planned.plan.notes:
+            output.say(f"note: {note}", err=True)
     output.emit(text, output_file, fmt=format)
     raise typer.Exit(int(planned.exit_code))
 
@@ -172,6 +179,7 @@ def fix(
     ] = None,
     journal: JournalOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     """Repair drift: plan -> confirm -> canary revision with no traffic -> probe it ->
     confirm -> move traffic -> re-check.
@@ -211,7 +219,9 @@ def fix(
             "--plan applies the services and options the plan was made with: "
             "drop --service and --from-template, or make a new plan with them"
         )
-    settings, profile = cli.load("drift.fix.apply", journal_dir=journal)
+    settings, profile = cli.load(
+        "drift.fix.apply", journal_dir=journal, history=False if no_history else None
+    )
     saved = read_saved(plan_file) if plan_file is not None else None
     said = JournalSays(settings.journal())
     options = FixOptions(

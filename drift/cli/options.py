@@ -220,6 +220,17 @@ FailOnNewOpt = Annotated[
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to every prompt.")]
+# check, plan and fix read a drifted workload's history (plan and fix to mask a value pasted
+# over an older revision's secret reference, README "secrets"): each can skip it alike
+NoHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-history",
+        help="Do not read drifted services' revision history: findings get no `since`, and a "
+        "value pasted over an older revision's secret reference is not known to be a secret "
+        "[env DRIFT_HISTORY=false].",
+    ),
+]
 WaitOpt = Annotated[
     str | None,
     typer.Option(

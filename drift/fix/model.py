@@ -249,6 +249,10 @@ class ServicePlan:
 class Plan(Scope):
     services: tuple[ServicePlan, ...] = ()
     unverified: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
+    """What the plan's reader must know of the whole plan (a history not read: some values
+    may show unmasked, `drift.fix.plan.history_notes`); every format says them, a script on
+    stderr (never in its text). Not part of a saved plan's digest: a note is no change."""
 
     @property
     def has_patch(self) -> bool:

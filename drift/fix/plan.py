@@ -63,6 +63,7 @@ async def plan_environment(
     result = await run_check(profile, settings, services=services, environ=environ, today=today)
     bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
+    plan = replace(plan, notes=history_notes(profile, result.report.services, result.state))
     if not from_template:  # a pool's stop `start.what_stops` makes: the plan says it too
         plan = replace(
             plan, services=tuple(_pool_unknown(sp, result.state) for sp in plan.services)
@@ -78,6 +79,20 @@ async def plan_environment(
         if sp.has_patch
     }
     return Planned(result, plan, patched, bases)
+
+
+def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> tuple[str, ...]:
+    """A drifted workload whose revision history could not be read, said as it matters to a
+    plan (which shows no `since`): a value pasted over an older revision's secret reference
+    is known to be a secret only once that revision is read, so the plan may show it (README
+    "secrets"; revown54 F1). `check` says it as `drift.check._histories_unread` does."""
+    return tuple(
+        f"{profile.services[name].label}: revision history not read ({why}): a variable that "
+        "was a secret reference in an older revision may show its value unmasked in this "
+        "plan (a {secret: NAME} reference in the profile masks it everywhere)"
+        for name in names
+        if (why := state.history_unread.get(name)) is not None and name in profile.services
+    )
 
 
 def _pool_unknown(sp: ServicePlan, state: LiveState) -> ServicePlan:

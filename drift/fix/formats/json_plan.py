@@ -101,4 +101,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 
 def plan_json(plan: Plan) -> str:
-    return json_text(plan_data(plan))  # as every JSON document: no legacy workflow command
+    """The plan document, with the plan's `notes` (`Plan.notes`): outside `plan_data`, which
+    a saved plan's digest covers, since a note (a history not read this time) is no change."""
+    data = {**plan_data(plan), "notes": list(plan.notes)}
+    return json_text(data)  # as every JSON document: no legacy workflow command

@@ -114,6 +114,7 @@ def plan_table(plan: Plan) -> str:
         if plan.has_patch or manual
         else visible(f"{plan.environment}: nothing to change")
     )
+    lines += [visible(f"note: {n}") for n in plan.notes]
     if plan.unverified:
         lines += [visible(line) for line in plan.incomplete().split("\n")]
     return "\n".join(lines) + "\n"
