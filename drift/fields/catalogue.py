@@ -21,6 +21,7 @@ from drift.fields.base import (
     tf_container,
     tf_template,
 )
+from drift.fields.connector import own_connector, read_connector, write_connector
 from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.limits import (
     CPU,
@@ -85,24 +86,6 @@ def _vpc_egress(source: Source) -> str:
     # VpcAccess.egress: "If not provided, it defaults to PRIVATE_RANGES_ONLY." (with VPC access)
     vpc = _vpc(source)
     return "" if vpc is None else a.choice(vpc, "egress", EGRESS, "private-ranges-only")
-
-
-def own_connector(value: SettingValue, project: str, region: str) -> str:
-    """A connector as compared: its short name where it is the workload's own project's and
-    region's (a short name means those: the API may return one for a connector of the same
-    project, GoogleCloudPlatform/magic-modules#10332), else its full name, VpcAccess.connector
-    "projects/{project}/locations/{location}/connectors/{connector}" — another project's
-    connector of the same name is another connector."""
-    parts = str(value).split("/")
-    full = len(parts) == 6 and parts[0::2] == ["projects", "locations", "connectors"]
-    return parts[5] if full and (parts[1], parts[3]) == (project, region) else str(value)
-
-
-def _vpc_connector(source: Source) -> str:
-    # the workload's name: projects/{project}/locations/{location}/{services|jobs}/{id}
-    parts = str(source.service.name).split("/")
-    project, region = (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
-    return own_connector(source.revision.vpc_access.connector, project, region)
 
 
 def _binary_authorization(source: Source) -> str:
@@ -260,8 +243,8 @@ FIELDS: dict[str, Field] = {
             "Serverless VPC Access connector (name or full resource name).",
             str,
             terraform=(tf_template("vpc_access", 0, "connector"),),
-            read=_vpc_connector,
-            write=a.template_field("vpc_access.connector", str),
+            read=read_connector,
+            write=write_connector,
             gcloud=a.flag("vpc-connector"),
             names_project=True,
             qualify=own_connector,

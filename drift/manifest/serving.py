@@ -25,7 +25,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
 
     Named in the profile's project and region, whatever the file says: a manifest is checked
     against that environment, and what qualifies names by the workload's own project (its
-    own VPC connector named in full is its short name, `catalogue._vpc_connector`) reads as
+    own VPC connector named in full is its short name, `connector.read_connector`) reads as
     the live check does. A Knative `metadata.namespace` is the project's number in an export
     (`namespace: PROJECT_NUMBER`, Cloud Run YAML reference) or absent in a file written by
     hand (gcloud then deploys to the configured project; one it names must be that project,

@@ -1,0 +1,86 @@
+"""A connector change keeps the spelling the workload uses for its own connector: a short
+name in the profile over a full name live is written in full (revexact F1; harness:
+/work/notes/repro/revexact/exact.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix.conftest import LAB, lab_world
+
+pytestmark = pytest.mark.sandbox
+NAME = f"projects/{LAB}/locations/us-central1/services/app"
+
+
+def _cli(sandbox: Sandbox, tmp: Path, settings: str, *args: str) -> Any:
+    folder = tmp / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
+        f"      MODE: live\n    settings:\n{settings}"
+    )
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(folder),
+        "DRIFT_JOURNAL_DIR": str(tmp / "j"),
+    }
+    return drift(*args, env=env, cwd=tmp, timeout=120)
+
+
+def _world() -> dict[str, Any]:
+    return lab_world(
+        template={"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080, "env": {"MODE": "live"}}
+    )
+
+
+def test_a_connector_change_keeps_the_full_resource_name_the_service_uses(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """The service names its connector in full (VpcAccess.connector: "Format:
+    projects/{project}/locations/{location}/connectors/{connector}"; Terraform's
+    `google_vpc_access_connector.x.id`), `drift init` shows it short (`conn`), the profile
+    says `conn2`: fix wrote the bare `conn2`, which Cloud Run keeps as sent, so the next
+    `terraform plan` of a config naming the connector by id shows a diff
+    (GoogleCloudPlatform/magic-modules#10332)."""
+    sandbox = make_sandbox(_world())
+    services = clients_for(sandbox).services
+    s = services.get_service(name=NAME)
+    s.template.revision = ""
+    s.template.vpc_access = run_v2.VpcAccess(
+        connector=f"projects/{LAB}/locations/us-central1/connectors/conn",
+        egress=run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC,
+    )
+    services.update_service(service=s).result()
+    done = _cli(sandbox, tmp_path, "      vpc_connector: conn2\n", "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = services.get_service(name=NAME).template.vpc_access.connector
+    assert after == f"projects/{LAB}/locations/us-central1/connectors/conn2", after
+
+
+def test_a_short_connector_stays_short_and_another_projects_stays_as_named(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """Only the workload's own project and region are spelled in full: a short name live
+    stays short, and a connector the profile names in full is written as named."""
+    sandbox = make_sandbox(_world())
+    services = clients_for(sandbox).services
+    s = services.get_service(name=NAME)
+    s.template.revision = ""
+    s.template.vpc_access = run_v2.VpcAccess(
+        connector="conn", egress=run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC
+    )
+    services.update_service(service=s).result()
+    done = _cli(sandbox, tmp_path, "      vpc_connector: conn2\n", "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert services.get_service(name=NAME).template.vpc_access.connector == "conn2"
+    host = "projects/host-net/locations/us-central1/connectors/shared"
+    done = _cli(sandbox, tmp_path, f"      vpc_connector: {host}\n", "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert services.get_service(name=NAME).template.vpc_access.connector == host
