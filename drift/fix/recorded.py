@@ -19,11 +19,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drift.fields import FIELDS
 from drift.fix.journal import Entry
-from drift.fix.patch import without_system_metadata
-from drift.fix.routing import template_key
+from drift.fix.patch import restored_traffic, without_system_metadata
+from drift.fix.routing import restoration_problem, template_key, traffic_key, unnamed
 from drift.fix.wire import unpacked
 from drift.live.api import short
+from drift.live.normalize import raw
+from drift.protofield import field_value
 
 
 def before_service(entry: Entry) -> Any:
@@ -85,4 +88,40 @@ def tag_caveat(entry: Entry) -> str:
         f"{'it names' if one else 'they name'} now (Cloud Run resolves a tag to a digest when "
         f"it creates a revision), which is the one {which or 'the revision that served'} ran "
         "only if nobody has pushed the tag since; drift cannot compare digests"
+    )
+
+
+def service_parts(entry: Entry) -> list[str]:
+    """The fields of the service itself (not its template) that `entry`'s change set."""
+    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    rows = [FIELDS[n] for n in names if n in FIELDS]
+    parts = {r.service_part or (r.name if r.level == "service" else "") for r in rows} - {""}
+    return sorted(parts)
+
+
+def parts_as_found(now: Any, entry: Entry) -> bool:
+    """Whether each service-level field `entry`'s change set holds, in `now`, exactly what the
+    journal recorded before it (presence included): what `restore_request` puts back. A
+    template and traffic as they were do not make a rollback needless while, say, the
+    breakglass justification the change dropped is still gone (revupgrade2 F1)."""
+    was, held = raw(before_service(entry)), raw(now)
+    fields = held.DESCRIPTOR.fields_by_name
+    return all(
+        field_value(held, fields[p]) == field_value(was, fields[p])
+        for p in service_parts(entry)
+        if p in fields
+    )
+
+
+def as_found(now: Any, entry: Entry) -> bool:
+    """Whether the service `now` serves what served before `entry`'s change, from the
+    configuration that served then, with the traffic as it was (`restoration_problem`, as
+    that change's cleanup or rollback judged it)."""
+    before = before_service(entry)
+    key = base_key(entry)
+    return (
+        template_key(now, unnamed(now.template)) == key
+        and traffic_key(now.traffic) == traffic_key(restored_traffic(before))
+        and not restoration_problem(now, before, key, entry.canary_revision)
+        and parts_as_found(now, entry)
     )

@@ -27,13 +27,18 @@ from typing import Any
 
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError, hint_lines
-from drift.fields import FIELDS
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write
 from drift.fix.keep_theirs import keep_theirs
 from drift.fix.patch import copy_service, restored_traffic
-from drift.fix.recorded import base_key, base_template, before_service
+from drift.fix.recorded import (
+    base_key,
+    base_template,
+    before_service,
+    parts_as_found,
+    service_parts,
+)
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import (
     Content,
@@ -114,16 +119,13 @@ def restore_request(current: Any, entry: Entry) -> Any:
     restore.template = base_template(entry)
     restore.traffic = restored_traffic(before)
     del restore.traffic_statuses[:]
-    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
     # Each service-level setting comes back as recorded, its field copied (presence included;
     # a `service_part` row: its part, e.g. the service's scaling), never through its text,
     # which leaves out what it does not compare: Binary Authorization's
     # breakglass_justification ("If present, indicates to use Breakglass using this
     # justification": without it the new revision is judged without breakglass), the order
     # of custom_audiences. As the in-place path does (`workload_restore.restore_request`).
-    rows = [FIELDS[n] for n in names if n in FIELDS]
-    parts = {r.service_part or (r.name if r.level == "service" else "") for r in rows} - {""}
-    for part in sorted(parts):
+    for part in service_parts(entry):
         copy_field(raw(restore), raw(before), part)
     return restore
 
@@ -200,19 +202,6 @@ def refusal(
     return Restored(False, changed, now, refused=True) if changed else None
 
 
-def as_found(now: Any, entry: Entry) -> bool:
-    """Whether the service `now` serves what served before `entry`'s change, from the
-    configuration that served then, with the traffic as it was (`restoration_problem`, as
-    that change's cleanup or rollback judged it)."""
-    before = before_service(entry)
-    key = base_key(entry)
-    return (
-        template_key(now, unnamed(now.template)) == key
-        and traffic_key(now.traffic) == traffic_key(restored_traffic(before))
-        and not restoration_problem(now, before, key, entry.canary_revision)
-    )
-
-
 async def restore(
     session: Session,
     journal: Journal,
@@ -248,7 +237,8 @@ async def restore(
     in_place = template_key(current, unnamed(current.template)) == key
     if in_place and gone and current.template.revision:  # a rollback run again: its revision
         before = renamed(before, gone, current.template.revision)
-    if in_place and not restoration_problem(current, before, key, entry.canary_revision):
+    serving_back = in_place and not restoration_problem(current, before, key, entry.canary_revision)
+    if serving_back and parts_as_found(current, entry):
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)
@@ -257,10 +247,12 @@ async def restore(
     if wrote is not None:  # their service-level write stays: what serves is judged with it
         kept, key = keep_theirs(request, current, wrote, entry)
     name_restored(request, entry, gone)
-    if _same(request.template, current.template):
+    if _same(request.template, current.template) and not serving_back:
         # Cloud Run creates a revision only for a changed template: the restoration was tried
         # before and its revision failed. A label makes the template new (labels are
-        # metadata: billing and logging see them, the configuration does not change).
+        # metadata: billing and logging see them, the configuration does not change). Where
+        # what serves is back and only the service's own fields are not, no revision is
+        # needed: the write puts those back alone.
         request.template.labels[RETRY_LABEL] = secrets.token_hex(4)
         name_restored(request, entry, gone)  # another configuration: another name
     if gone:

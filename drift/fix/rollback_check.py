@@ -15,8 +15,8 @@ from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import before_service, tag_caveat
-from drift.fix.restore import Judge, as_found, changed_since, never_sent
+from drift.fix.recorded import as_found, before_service, tag_caveat
+from drift.fix.restore import Judge, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import Same, Since, forced_note, judge, later_changes, settle, undone_by
 from drift.fix.untrap import caught_under_pin

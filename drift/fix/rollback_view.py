@@ -17,8 +17,8 @@ from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import before_service, served_by, tag_caveat
-from drift.fix.restore import as_found, name_restored, restore_request
+from drift.fix.recorded import as_found, before_service, served_by, tag_caveat
+from drift.fix.restore import name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
