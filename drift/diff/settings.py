@@ -14,9 +14,10 @@ from drift.fields import (
     default_account,
     named_default,
 )
+from drift.fields.moot import moot_settings
 from drift.findings import Finding, Unverified
 from drift.live.model import LiveState, ServingRevision
-from drift.profiles.model import Profile, Setting
+from drift.profiles.model import Profile, Setting, stated_values
 
 
 def as_compared(
@@ -79,9 +80,13 @@ def _said_before(field: Field, at: At) -> bool:
 
 def setting_findings(at: At) -> Iterator[Finding]:
     state, project = at.ctx.state, at.ctx.profile.project
-    for name, setting in at.ctx.service.settings.items():
+    stated = at.ctx.service.settings
+    moot = moot_settings(stated_values(stated), at.config.settings)
+    for name, setting in stated.items():
         if name in at.config.unreadable:
             continue  # not verified (`unread_settings`)
+        if name in moot:
+            continue  # means nothing there (a revocation action with no key): nothing to judge
         field = FIELDS[name]
         service_own = held_by_service(field, at, at.revision)
         if service_own and _said_before(field, at):

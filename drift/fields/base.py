@@ -218,6 +218,14 @@ class Field:
     moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
     """Whether the setting means nothing given the workload's other settings as read (a CMEK
     revocation action without a key): `drift init` leaves it out (None: never moot)."""
+    void: Callable[[Mapping[str, SettingValue]], bool] | None = None
+    """Whether the setting means nothing, and a fix leaves nothing of it, given the workload
+    as the profile wants it (its stated values over the ones read): a revocation action or
+    shutdown with no key, which fix clears with the key (as gcloud's `--clear-key`). Check,
+    plan and fix then neither compare nor write it, and `profiles validate` notes one the
+    profile's own lines make void (`drift.fields.moot`; None: never). Narrower than `moot`:
+    shutdown hours beside prevent-new are moot to init, yet a profile's `0` still clears a
+    duration left on the template."""
 
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:

@@ -207,8 +207,8 @@ def _not_whole_hours(source: Source) -> str:
 
 
 def _keyless(settings: Mapping[str, SettingValue]) -> bool:
-    """No CMEK key: what a revoked key does means nothing."""
-    return not settings.get("encryption_key")
+    """No CMEK key (unset, or a profile's `none`): what a revoked key does means nothing."""
+    return not _no_key(settings.get("encryption_key") or "")
 
 
 def _no_shutdown(settings: Mapping[str, SettingValue]) -> bool:
@@ -243,6 +243,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         gcloud=a.flag("post-key-revocation-action-type"),
         kinds=KEYED,
         moot=_keyless,
+        void=_keyless,
     ),
     Field(
         "encryption_key_shutdown_hours",
@@ -263,6 +264,7 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         minimum=0,
         kinds=KEYED,
         moot=_no_shutdown,
+        void=_keyless,  # with a key, a profile's 0 clears a duration left beside prevent-new
     ),
 )
 

@@ -89,7 +89,11 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         terraform=SCALING_MODE,
         default=DEFAULT_INSTANCES,
         level="service",
-        gcloud="instances",
+        # gcloud 528's `beta run worker-pools update` has no --instances: it takes
+        # `--scaling=N` (surface/run/worker_pools/update.py: flags.AddScalingFlag(...,
+        # resource_kind='worker'); command_lib/run/flags.py: for worker pools in BETA "a
+        # positive integer", the fixed instance count), as later gcloud's beta track does
+        gcloud="scaling",
         minimum=0,
         kinds=POOLS,
         # the installed client's WorkerPoolScaling holds manual_instance_count alone; the

@@ -46,8 +46,9 @@ run services update` parses them."""
 
 def update_command(kind: Kind, *flags: str) -> list[str]:
     """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
-    `gcloud beta run worker-pools update` (its reference page: --instances, --update-env-vars,
-    --update-secrets, --remove-env-vars, --remove-secrets, --container); a service's with one
+    `gcloud beta run worker-pools update` (--scaling=N, the instance count: gcloud 528 has no
+    --instances; --update-env-vars, --update-secrets, --remove-env-vars, --remove-secrets,
+    --container); a service's with one
     of `BETA_FLAGS` among `flags`, `gcloud beta run services update`."""
     if kind is Kind.WORKER_POOL:
         return ["gcloud", "beta", "run", "worker-pools", "update"]

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from google.protobuf import text_format
 from google.protobuf.descriptor import FieldDescriptor
 
 from drift import redact
@@ -164,11 +165,13 @@ def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
     b, a = getattr(before, name), getattr(after, name)
     path = prefix + name
     if is_repeated(field):
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            return _map(path, field.message_type, dict(b), dict(a))
         if list(b) == list(a):
             return []
         if field.cpp_type != FieldDescriptor.CPPTYPE_MESSAGE and field.message_type is None:
             return [f"{path}: {_value(SCHEMA, list(b))} → {_value(SCHEMA, list(a))}"]
-        return [f"{path} differs"]
+        return _messages(path, list(b), list(a)) or [f"{path} differs"]
     if field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
         if b == a:
             return []
@@ -184,6 +187,49 @@ def _field(name: str, before: Any, after: Any, prefix: str = "") -> list[str]:
         names = field.enum_type.values_by_number
         return [f"{path}: {_enum(names, b)} → {_enum(names, a)}"]
     return [f"{path}: {_value(SCHEMA, b)} → {_value(SCHEMA, a)}"]
+
+
+def _map(path: str, entry: Any, before: dict[Any, Any], after: dict[Any, Any]) -> list[str]:
+    """A map of the schema (a container's `resources.limits`): each key whose value differs,
+    with both values as any other field's (`memory: 16Gi → 24Gi`), or its leaves."""
+    lines: list[str] = []
+    scalar = entry.fields_by_name["value"].message_type is None
+    for key in sorted(before.keys() | after.keys(), key=str):
+        b, a = before.get(key), after.get(key)
+        at = f"{path} {key}"
+        if b == a:
+            continue
+        if b is None:
+            lines.append(f"{at}: added ({_value(SCHEMA, a) if scalar else _brief(a)})")
+        elif a is None:
+            lines.append(f"{at}: removed (was {_value(SCHEMA, b) if scalar else _brief(b)})")
+        elif scalar:
+            lines.append(f"{at}: {_value(SCHEMA, b)} → {_value(SCHEMA, a)}")
+        else:
+            lines += [x for f in a.DESCRIPTOR.fields for x in _field(f.name, b, a, at + ".")]
+    return lines
+
+
+def _messages(path: str, before: list[Any], after: list[Any]) -> list[str]:
+    """A list of messages (VPC network interfaces, volumes): each entry's leaves that differ,
+    by position (`vpc_access.network_interfaces[0].tags: batch → batch egress-nat`); an entry
+    added or removed, in brief."""
+    lines: list[str] = []
+    for i in range(max(len(before), len(after))):
+        at = f"{path}[{i}]"
+        if i >= len(before):
+            lines.append(f"{at}: added ({_brief(after[i])})")
+        elif i >= len(after):
+            lines.append(f"{at}: removed (was {_brief(before[i])})")
+        else:
+            b, a = before[i], after[i]
+            lines += [x for f in a.DESCRIPTOR.fields for x in _field(f.name, b, a, at + ".")]
+    return lines
+
+
+def _brief(message: Any) -> str:
+    """A message on one line, masked and shortened as any other value (`_value`)."""
+    return _value(SCHEMA, text_format.MessageToString(message, as_one_line=True))
 
 
 def _enum(names: Any, number: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
+from drift.fields.moot import moot_settings
 from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
 from drift.fix.below_one import floor_steps
@@ -41,7 +42,7 @@ from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
-from drift.profiles.model import Profile, ServiceProfile, VarRule
+from drift.profiles.model import Profile, ServiceProfile, VarRule, stated_values
 from drift.refs import SecretRef
 from drift.rules import FIXABLE
 from drift.secret_target import secret_key
@@ -79,7 +80,14 @@ class ServicePlanner:
         on_tags, findings = [f for f in findings if f.tag], [f for f in findings if not f.tag]
         where = (self.profile.project, self.profile.region)
         self.manual += unread_steps(self.cmd, self.service.settings, template.unreadable)
-        stated = [s for s in self.service.settings.values() if s.name not in template.unreadable]
+        # a setting that means nothing on the workload as the profile wants it (a revocation
+        # action with no key, which fix clears with the key): no change, no write
+        moot = moot_settings(stated_values(self.service.settings), template.settings)
+        stated = [
+            s
+            for s in self.service.settings.values()
+            if s.name not in template.unreadable and s.name not in moot
+        ]
         seen = {
             s.name: as_compared(s, template.settings.get(s.name), self.state, where[0])
             for s in stated
@@ -179,6 +187,11 @@ class ServicePlanner:
             if self.service.kind is Kind.JOB
             else doomed(after, self.state, planned_account),
         )
+        if sp.kind is Kind.WORKER_POOL and not sp.changes_template:
+            # only what the pool holds itself (its manual instance count: "does not create a
+            # new revision", run/docs/configuring/workerpools/manual-scaling): whatever the
+            # template holds that does not serve stays as it is, nothing of it goes out
+            sp = replace(sp, unreleased="")
         built_on = base.revision if base else ""
         kept = probe_tag_steps(self.cmd, self.service, source, sp, built_on)
         kept += moved_tag_steps(self.cmd, self.service, source, sp, built_on)

@@ -59,7 +59,15 @@ def what_stops(
             live = planned.check.state.services[sp.key]
             if live.reconciling:  # a job or a worker pool
                 problems[sp.key] = f"{sp.label}: an update is in progress; run drift fix again"
-            elif sp.kind is Kind.WORKER_POOL and sp.unreleased and not from_template:
+            elif (
+                sp.kind is Kind.WORKER_POOL
+                and sp.unreleased
+                and sp.changes_template
+                and not from_template
+            ):
+                # a pool's own settings (its manual instance count) leave the template as it
+                # is: "Changing scaling mode or changing the manual instance count does not
+                # create a new revision" (run/docs/configuring/workerpools/manual-scaling)
                 problems[sp.key] = (
                     f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
                     "with the patch (--from-template builds on the template, if that is meant)"

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import Problem
 from drift.fields import FIELDS, stated_conflicts
+from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
 from drift.profiles.merged import Merged
@@ -155,6 +156,9 @@ def _workload(
     for key, message in stated_conflicts(name, stated) if service is not None else ():
         at = settings[key].location
         merged.problems.append(Problem(at.file, at.line, message))
+    for key, message in stated_moot(name, stated):  # said, not refused: compared by no one
+        at = settings[key].location
+        merged.notes.append(Problem(at.file, at.line, message))
     if svc.container is not None and svc.container in sidecars:
         merged.problem(
             (*base, "containers", svc.container),

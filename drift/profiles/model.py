@@ -122,6 +122,11 @@ class Setting:
         return FIELDS[self.name].same(self.value, actual, where)
 
 
+def stated_values(settings: Mapping[str, Setting]) -> dict[str, SettingValue]:
+    """The values a profile states, by name (patterns left out: no value)."""
+    return {n: s.value for n, s in settings.items() if s.pattern is None}
+
+
 @dataclass(frozen=True)
 class Probe:
     path: str

@@ -93,7 +93,7 @@ def test_the_plan_updates_jobs_and_pools_in_place(lab: tuple[Sandbox, Path]) -> 
     script = plan_script(planned.plan)
     assert "gcloud run jobs update job \\\n  --project=p" in script
     assert "--update-env-vars=NEEDED=x" in script
-    assert "gcloud beta run worker-pools update pool \\\n" in script and "--instances=3" in script
+    assert "gcloud beta run worker-pools update pool \\\n" in script and "--scaling=3" in script
     assert "--set-" not in script
     assert writes(sandbox) == []  # a plan never writes
 

@@ -114,7 +114,7 @@ def test_plan_leaves_it_to_a_manual_step(tmp_path: Path) -> None:
     assert step.reason.startswith("instance_count is not planned: drift cannot read it (")
     assert step.commands == (
         "gcloud beta run worker-pools update consumer --project=acme-billing-prod "
-        "--region=us-central1 --instances=2",
+        "--region=us-central1 --scaling=2",
     )
 
 
