@@ -1,15 +1,15 @@
 """Saved plans, the way `terraform plan -out` and `apply` work: `drift plan ENV --out FILE`
 writes the plan with what it was made against (each patched service's etag, a digest of the
 profile files, the options), and `drift fix --plan FILE` applies exactly that plan or nothing
-(`--only ID…`: part of it). A saved plan holds no secret value: changes are stated as every
-output states them, masked, and the profile is compared by digest.
+(`--only ID…`: part of it). A saved plan states changes as every output states them, masked
+(a history not read leaves a value unmasked that it would mask: the file's `notes` say so, as
+the plan's do), and the profile is compared by digest.
 
-The plan reviewed is the plan applied: `saved.digest` is a SHA-256 of the plan's body (every
-service as the plan states it: changes, from_template, unreleased, template differences…)
-and the options it was made with. A file whose body does not match it (edited by hand) is
-refused, and so is a fresh plan whose body differs from the saved one (exit 4, nothing
-written). The digest catches edits and drift, not forgery: anyone who can edit the file can
-run `drift fix` without it."""
+The plan reviewed is the plan applied: `saved.digest` (`drift.fix.saved_digest`) covers what
+the fix changes and the live state it was planned on, and the options it was made with. A
+file whose body does not match it (edited by hand) is refused, and so is a fresh plan whose
+body differs from the saved one (exit 4, nothing written). The digest catches edits and
+drift, not forgery: anyone who can edit the file can run `drift fix` without it."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
 from drift.fix.journal import DONE, Entry
 from drift.fix.model import Plan, ServicePlan
+from drift.fix.saved_digest import OPTIONS as OPTIONS  # the digest's, as tests and callers know it
+from drift.fix.saved_digest import body_digest, legacy_digest, stated, stated_change
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
 from drift.schemas import other_version
@@ -56,9 +58,11 @@ class SavedPlan:
     intact: bool = True
     """Whether the file's body still matches `digest` (False: edited since it was saved)."""
     bodies: dict[str, dict[str, Any]] | None = None
+    """Each service as the saved plan states it, by key."""
     made_by: str = ""
     """`saved.drift_version` and `saved.made_at` of the file, in words ("" when absent)."""
-    """Each service as the saved plan states it, by key."""
+    version: str = ""
+    """`saved.drift_version` of the file ("" when absent)."""
 
 
 def profile_digest(profile: Profile) -> str:
@@ -73,22 +77,10 @@ def profile_digest(profile: Profile) -> str:
     return digest.hexdigest()
 
 
-OPTIONS = ("services", "from_template", "profile_digest")
-"""What of the `saved` block decides what a fix writes (the digest covers them)."""
-
-
-def body_digest(data: dict[str, Any], saved: dict[str, Any]) -> str:
-    """SHA-256 of a plan's body (all but `saved`) and the options it was made with."""
-    body = {k: v for k, v in data.items() if k != "saved"}
-    body["saved"] = {k: saved[k] for k in OPTIONS}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def saved_text(
     plan: Plan, profile: Profile, services: Sequence[str] | None, from_template: bool
 ) -> str:
-    data = plan_data(plan)
+    data: dict[str, Any] = {**plan_data(plan), "notes": list(plan.notes)}  # as `plan_json`
     options = {
         "services": list(services or ()),
         "from_template": from_template,
@@ -161,6 +153,8 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
             f"make it again (drift plan {visible(str(data['environment']))} --out FILE) "
             "and review it"
         )
+    # read with a drift before revown56's digest: intact all the same, and compared by this one's
+    intact = saved["digest"] in (body_digest(data, saved), legacy_digest(data, saved))
     return SavedPlan(
         file=shown,
         environment=str(data["environment"]),
@@ -171,10 +165,11 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         profile_digest=str(saved["profile_digest"]),
         etags=etags,
         changes=changes,
-        digest=saved["digest"],
-        intact=body_digest(data, saved) == saved["digest"],
+        digest=body_digest(data, saved) if intact else saved["digest"],
+        intact=intact,
         bodies=bodies,
         made_by=" at ".join(str(saved[k]) for k in ("drift_version", "made_at") if saved.get(k)),
+        version=str(saved.get("drift_version") or ""),
     )
 
 
@@ -209,9 +204,10 @@ def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
         return f"changed since {saved.file} was made: {', '.join(moved)}"
     if profile_digest(profile) != saved.profile_digest:
         return f"the profile files changed since {saved.file} was made"
-    current = {c["id"]: c for sp in plan.services for c in changes_json(sp)}
-    differ = sorted(set(current) ^ set(saved.changes)) + sorted(
-        i for i in set(current) & set(saved.changes) if current[i] != saved.changes[i]
+    current = {c["id"]: stated_change(c) for sp in plan.services for c in changes_json(sp)}
+    was = {i: stated_change(c) for i, c in saved.changes.items()}
+    differ = sorted(set(current) ^ set(was)) + sorted(
+        i for i in set(current) & set(was) if current[i] != was[i]
     )
     if differ:
         said = f"the plan now differs from {saved.file} in {', '.join(differ)}"
@@ -222,12 +218,18 @@ def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
 def _drift_changed(saved: SavedPlan, profile: Profile) -> str:
     """Why a plan differs whose services (etags) and profile are as when it was made: the
     drift that makes it (revbaseline2 F6: an upgrade that spells a value otherwise), said
-    with the drift that saved it, so the refusal does not read as the service's change."""
+    with the drift that saved it, so the refusal does not read as the service's change; the
+    version named only when it is another one (revown56 F3)."""
+    again = f"run `drift plan {visible(profile.environment)}` again"
+    if saved.version == __version__:
+        return (
+            f" (the services and the profile are as when it was planned, by this drift "
+            f"{visible(saved.made_by)}: what else it reads differs this time; {again})"
+        )
     made = f"drift {visible(saved.made_by)}" if saved.made_by else "an older drift"
     return (
         f" (the services and the profile are as when it was planned: it was made by {made}, "
-        f"this is drift {__version__}, which plans it otherwise; run `drift plan "
-        f"{visible(profile.environment)}` again)"
+        f"this is drift {__version__}, which plans it otherwise; {again})"
     )
 
 
@@ -295,9 +297,9 @@ def _body_differs(saved: SavedPlan, plan: Plan, profile: Profile) -> str:
     options = {"services": list(saved.services), "from_template": saved.from_template}
     if body_digest(data, {**options, "profile_digest": saved.profile_digest}) == saved.digest:
         return ""
-    was = saved.bodies or {}
+    was = {key: stated(body) for key, body in (saved.bodies or {}).items()}
     now = {
-        workload_key(Kind(s.get("kind", Kind.SERVICE.value)), s["service"]): s
+        workload_key(Kind(s.get("kind", Kind.SERVICE.value)), s["service"]): stated(s)
         for s in data["services"]
     }
     if older := _older(was, now):

@@ -203,23 +203,25 @@ def _replaced(
     Terraform's JSON output format) when it names another one than it creates — `before` and
     `after` differ in a name, project or region both know: applying it deletes the Cloud Run
     workload `before` names (revown53 F1). One the replace keeps by its name, project and region
-    is the one it creates, checked as such; one whose new name is not known until apply may
-    be it again (its creation is not verified)."""
+    is the one it creates, checked as such; one whose new name is not known until apply, in
+    the same project and region, may be it again (its creation is not verified). One whose new
+    project or region is known and differs is deleted whatever its new name (revown56 F1)."""
     if not isinstance(before, dict):
         return None
     old = {k: _text(before, k) for k in WHERE}
     new = {k: _text(after, k) for k in WHERE}
-    if not old["name"] or not new["name"]:
-        return None  # a new name not known until apply may be the old one: see `_nameless`
+    if not old["name"]:
+        return None
     moved = [k for k in WHERE if old[k] and new[k] and old[k] != new[k]]
     if not moved:
-        return None
+        return None  # the same one, or a new name not known until apply: see `_nameless`
     found = _destroyed(file, address, kind, before, [])
     if found is None:
         return None
-    by = visible(new["name"])
+    by = visible(new["name"]) if new["name"] else "a workload"
     by += f" in project {visible(new['project'])}" if "project" in moved else ""
     by += f" in region {visible(new['location'])}" if "location" in moved else ""
+    by += "" if new["name"] else ", its name known at apply"
     return replace(found, detail=f" (replaced by {by})")
 
 

@@ -6,11 +6,17 @@ instructed to _Fail the WebSocket Connection_", RFC 6455 §7.1.7, as websockets 
 quotes it), so a server that sent its large message and crashed at once (`close(1011)`) looked
 like a socket held open (revown53 F3). drift reads no message after it, only the frames'
 headers, to find the server's close: a 1011, or a connection dropped without a close frame, is
-the verdict (`classify.closed`), as for a close that follows any message."""
+the verdict (`classify.closed`), as for a close that follows any message. A close frame
+websockets' parser refuses (`Close.parse` raises ProtocolError, or UnicodeDecodeError for a
+reason not UTF-8: websockets 16.0 and 17.4 `frames.py`) is what websockets makes of it on any
+other socket, a close by drift's client with 1002 or 1007 (`Protocol.parse`): `unexpected`,
+never a pass (revown56 F2). The verdict's time is when the server's close (or its end of the
+connection) arrived, not when drift stopped waiting."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Generator
 from dataclasses import replace
 
@@ -34,6 +40,15 @@ class Watching(ClientProtocol):
 
     close_after: Close | None = None
     dropped: bool = False
+    refused: Close | None = None
+    """The close drift's client makes of a server's close frame websockets refuses."""
+    ended_at: float | None = None
+    """When (the event loop's clock) the server's close frame, or the end of the connection,
+    arrived."""
+
+    def _ended(self) -> None:
+        with contextlib.suppress(RuntimeError):  # no running loop: the time stays unknown
+            self.ended_at = asyncio.get_running_loop().time()
 
     def _skip(self, n: int) -> Generator[None]:
         """Drop `n` bytes of what the server sends, as they come (nothing kept)."""
@@ -64,11 +79,15 @@ class Watching(ClientProtocol):
                 skip = length + (4 if head[1] & 0x80 else 0)  # a masking key: none from a server
                 if head[0] & 0x0F == Opcode.CLOSE and skip == length <= _CONTROL:
                     data = yield from self.reader.read_exact(length)
+                    self._ended()
                     self.close_after = Close.parse(bytes(data))
         except EOFError:
+            self._ended()
             self.dropped = True
-        except ProtocolError:
-            pass  # a close frame drift cannot read (a code RFC 6455 forbids): not seen
+        except ProtocolError as exc:  # websockets `Protocol.parse`: a close RFC 6455 forbids
+            self.refused = Close(CloseCode.PROTOCOL_ERROR, str(exc))
+        except UnicodeDecodeError as exc:  # a reason not UTF-8 (RFC 6455 §5.5.1: it MUST be)
+            self.refused = Close(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
         return (yield from super().discard())
 
 
@@ -104,25 +123,34 @@ async def after_limit(
     except TimeoutError:
         pass
     watched_ms = round((loop.time() - opened) * 1000)
-    seen = protocol.close_after if isinstance(protocol, Watching) else None
-    dropped = isinstance(protocol, Watching) and protocol.dropped
+    watcher = protocol if isinstance(protocol, Watching) else None
+    seen = watcher.close_after if watcher else None
+    dropped = watcher is not None and watcher.dropped
+    ended_at = watcher.ended_at if watcher else None
+    # no earlier than the message before it (the close may come in the same read as the message)
+    ended_ms = max(after_ms, round((ended_at - opened) * 1000)) if ended_at else watched_ms
     limited = over_limit(after_ms, hold, limit, expect)
     mib = f"{limit // 2**20} MiB"
+    before = (
+        f"before it, a message over drift's {mib} reading limit {after_ms} ms after the "
+        "handshake, at which drift closed with 1009 itself"
+    )
+    if watcher is not None and watcher.refused is not None:
+        end = closed(ConnectionClosedError(None, watcher.refused), ended_ms, hold, mask)
+        said = "the server's close frame after it was not valid"
+        return replace(end, detail=f"{end.detail} ({said}); {before}")
     if dropped or (seen is not None and seen.code == CloseCode.INTERNAL_ERROR):
-        end = closed(ConnectionClosedError(seen, None), watched_ms, hold, mask)
-        before = (
-            f"before it, a message over drift's {mib} reading limit {after_ms} ms after the "
-            "handshake, at which drift closed with 1009 itself"
-        )
+        end = closed(ConnectionClosedError(seen, None), ended_ms, hold, mask)
         return replace(end, detail=f"{end.detail}; {before}")
     if seen is not None:
-        what = f"the server answered with close {seen.code}"
+        what = f"the server answered with close {seen.code} {ended_ms} ms after the handshake"
     elif protocol.state is State.CLOSED:
         what = "the server closed the connection (its close frame not read)"
+        what += f" {watched_ms} ms after the handshake"
     else:
-        what = "the server had not closed the socket"
+        what = f"the server had not closed the socket {watched_ms} ms after the handshake"
     watched = (
-        f"{what} {watched_ms} ms after the handshake; the {secs(hold)} hold was watched "
+        f"{what}; the {secs(hold)} hold was watched "
         f"{watched_ms} ms, and no failure was seen in them"
     )
     if limited.outcome is ProbeOutcome.OK:

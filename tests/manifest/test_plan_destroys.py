@@ -245,3 +245,42 @@ def test_a_replace_whose_new_name_is_not_known_is_not_verified(tmp_path: Path) -
     doc = json.loads(done.stdout)
     assert _missing(doc) == [], doc["findings"]
     assert done.returncode == 3, doc  # incomplete
+
+
+@pytest.mark.parametrize("actions", ORDERS)
+def test_a_replace_into_another_region_or_project_with_an_unknown_name_is_missing(
+    tmp_path: Path, actions: list[str]
+) -> None:
+    """revown56 F1: a new name not known until apply, but a known new region (or project):
+    web of the profile's region and project is deleted whatever the new name; it was exit 0
+    (the nameless one was taken for another region's workload)."""
+    for moved, said in [
+        ({"location": "europe-west1"}, "in region europe-west1, its name known at apply)"),
+        ({"project": "acme-chat-other"}, "in project acme-chat-other, its name known at apply)"),
+    ]:
+        data = plan()
+        data["resource_changes"] = [known_api(data), _replacing(actions, name=None, **moved)]
+        done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+        doc = json.loads(done.stdout)
+        assert [n for _, n, _, _ in _missing(doc)] == ["web"], (moved, doc["findings"])
+        assert f"destroyed by this plan: {WEB} (replaced by a workload " in _missing(doc)[0][3]
+        assert said in _missing(doc)[0][3], _missing(doc)
+        assert done.returncode == 1, done.returncode
+
+
+@pytest.mark.parametrize("actions", ORDERS)
+def test_a_moved_block_plus_a_rename_reports_web_missing(
+    tmp_path: Path, actions: list[str]
+) -> None:
+    """`moved { from = google_cloud_run_v2_service.web, to = module.edge.….web }` and
+    name = "frontend": one resource_change at the new address with `previous_address`."""
+    data = plan()
+    rc = _replacing(actions, name="frontend")
+    rc["previous_address"] = rc["address"]
+    rc["address"] = "module.edge.google_cloud_run_v2_service.web"
+    rc["module_address"] = "module.edge"
+    data["resource_changes"] = [known_api(data), rc]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert [n for _, n, _, _ in _missing(doc)] == ["web"], (doc["findings"], doc.get("notes"))
+    assert done.returncode == 1

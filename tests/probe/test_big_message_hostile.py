@@ -1,0 +1,168 @@
+"""After drift's own 1009 (a message over its reading limit, `drift/probe/limits.py`): a raw
+server that then does what websockets' own server never does. Every scenario: the server sends
+one text frame over drift's reading limit (monkeypatched to 1 MiB), then what it says.
+revown56 F2: a close whose reason is not UTF-8 escaped drift's reading of the close, and the
+verdict was `ok` once the timeouts ran out."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import struct
+import time
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from drift.findings import ProbeOutcome, ProbeResult
+from drift.probe import client
+from drift.probe.client import probe_all
+from tests.probe.helpers import (
+    accept_key,
+    read_request,
+    run,
+    switching_protocols,
+    target,
+    tcp_server,
+)
+
+BIG = 1_500_000
+
+
+def frame(opcode: int, payload: bytes, fin: bool = True) -> bytes:
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    if n < 126:
+        head += bytes([n])
+    elif n < 2**16:
+        head += bytes([126]) + struct.pack("!H", n)
+    else:
+        head += bytes([127]) + struct.pack("!Q", n)
+    return head + payload
+
+
+Then = Callable[[asyncio.StreamWriter, asyncio.Event], Awaitable[None]]
+
+
+def _probe(then: Then, hold: float = 0.5, timeout: float = 2.0) -> tuple[ProbeResult, float]:
+    async def handler(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        req = await read_request(reader)
+        writer.write(switching_protocols(accept_key(req["sec-websocket-key"])))
+        writer.write(frame(0x1, b"x" * BIG))
+        await writer.drain()
+        await then(writer, stop)
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(handler) as base:
+            (result,) = await probe_all(
+                [target(base, "/ws", hold=hold, timeout=timeout)], environ={}
+            )
+            return result
+
+    start = time.monotonic()
+    result = run(scenario(), limit=60)
+    return result, time.monotonic() - start
+
+
+async def _close_1011_bad_utf8(writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
+    # the service's crash close, whose reason is not UTF-8 (RFC 6455 §5.5.1: it MUST be)
+    writer.write(frame(0x8, struct.pack("!H", 1011) + b"\xff\xfe"))
+    await writer.drain()
+    await stop.wait()
+
+
+async def _close_1011(writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
+    writer.write(frame(0x8, struct.pack("!H", 1011) + b"boom"))
+    await writer.drain()
+    await stop.wait()
+
+
+async def _flood(writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
+    # never closes: tiny frames as fast as the socket takes them
+    chunk = frame(0x1, b"y") * 4096
+    while not stop.is_set():
+        writer.write(chunk)
+        try:
+            await writer.drain()
+        except OSError:
+            return
+
+
+async def _trickle(writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
+    # a never-ending message: a 2**62-byte frame, one byte every 20 ms
+    writer.write(bytes([0x81, 127]) + struct.pack("!Q", 2**62))
+    while not stop.is_set():
+        writer.write(b"z")
+        try:
+            await writer.drain()
+        except OSError:
+            return
+        await asyncio.sleep(0.02)
+
+
+def test_baseline_close_1011_after_the_limit() -> None:
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(client, "MAX_MESSAGE", 2**20)
+    try:
+        result, took = _probe(_close_1011)
+    finally:
+        monkey.undo()
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+
+
+async def _close_bad_code(writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
+    # a close code RFC 6455 §7.4.2 forbids on the wire (1005: "no status received")
+    writer.write(frame(0x8, struct.pack("!H", 1005)))
+    await writer.drain()
+    await stop.wait()
+
+
+@pytest.mark.parametrize(
+    ("then", "code", "why"),
+    [
+        (_close_1011_bad_utf8, 1007, "invalid frame payload data"),
+        (_close_bad_code, 1002, "protocol error"),
+    ],
+)
+def test_a_close_websockets_refuses_after_the_limit_is_unexpected(
+    then: Then, code: int, why: str
+) -> None:
+    """As websockets' parser makes of it after any other message (`Protocol.parse`: 1007 for
+    a reason not UTF-8, 1002 for a forbidden code): `unexpected`, never `ok`."""
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(client, "MAX_MESSAGE", 2**20)
+    try:
+        result, _took = _probe(then)
+    finally:
+        monkey.undo()
+    assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
+    assert f"client closed with {code} ({why})" in result.detail, result.detail
+    assert "the server's close frame after it was not valid" in result.detail, result.detail
+    assert "drift closed with 1009 itself" in result.detail, result.detail
+
+
+def test_the_verdict_says_when_the_close_came_not_when_the_wait_ended() -> None:
+    """A 1011 sent at once, the TCP connection left open: its time is the close's arrival
+    (milliseconds), not the end of drift's wait (about a second)."""
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(client, "MAX_MESSAGE", 2**20)
+    try:
+        result, _took = _probe(_close_1011)
+    finally:
+        monkey.undo()
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    said = re.search(r"server closed with 1011 \(.*?\) (\d+) ms after the handshake", result.detail)
+    assert said and int(said.group(1)) < 500, result.detail
+
+
+@pytest.mark.parametrize("then", [_flood, _trickle])
+def test_a_server_that_never_closes_is_bounded(then: Then) -> None:
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(client, "MAX_MESSAGE", 2**20)
+    try:
+        result, took = _probe(then)
+    finally:
+        monkey.undo()
+    assert took < 6, took
