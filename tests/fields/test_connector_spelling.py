@@ -5,39 +5,15 @@ name in the profile over a full name live is written in full (revexact F1; harne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
-from drift.sandbox import Sandbox
-from tests.cliutil import drift
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.fix.conftest import LAB, lab_world
+from tests.fix.conftest import LAB
+from tests.fix.test_rollback_prompt_values import NAME, _cli, _world
 
 pytestmark = pytest.mark.sandbox
-NAME = f"projects/{LAB}/locations/us-central1/services/app"
-
-
-def _cli(sandbox: Sandbox, tmp: Path, settings: str, *args: str) -> Any:
-    folder = tmp / "profiles"
-    folder.mkdir(exist_ok=True)
-    (folder / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
-        f"      MODE: live\n    settings:\n{settings}"
-    )
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(folder),
-        "DRIFT_JOURNAL_DIR": str(tmp / "j"),
-    }
-    return drift(*args, env=env, cwd=tmp, timeout=120)
-
-
-def _world() -> dict[str, Any]:
-    return lab_world(
-        template={"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080, "env": {"MODE": "live"}}
-    )
 
 
 def test_a_connector_change_keeps_the_full_resource_name_the_service_uses(

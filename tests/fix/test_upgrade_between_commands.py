@@ -74,6 +74,25 @@ def _configuration(service: Any) -> Any:
     return out
 
 
+def _breakglass_world(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> tuple[Any, Any, Any]:
+    """The lab service under Binary Authorization with a breakglass justification and its
+    audiences in a team's order, the profile written: (sandbox, clients, its configuration)."""
+    sandbox = make_sandbox(lab_world())
+    clients = clients_for(sandbox)
+    service = clients.services.get_service(name=lab_name())
+    service.binary_authorization = run_v2.BinaryAuthorization(
+        use_default=True, breakglass_justification=JUSTIFICATION
+    )
+    service.custom_audiences[:] = AUDIENCES
+    clients.services.update_service(service=service).result()
+    before = _configuration(clients.services.get_service(name=lab_name()))
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "lab.yaml").write_text(PROFILE)
+    return sandbox, clients, before
+
+
 def _old_fix_stopped_in_its_cleanup(old: Path, sandbox: Any, cwd: Path) -> None:
     """The release's `drift fix lab` in a terminal: yes to the canary, then Ctrl-C at the
     promotion prompt, and Ctrl-C again while the cleanup's write is settling (its
@@ -125,17 +144,7 @@ def test_a_release_cleanup_finished_by_todays_rollback_restores_the_breakglass_a
     breakglass the journal recorded (BinaryAuthorization.breakglass_justification: "If
     present, indicates to use Breakglass using this justification")."""
     old = _release(tmp_path)
-    sandbox = make_sandbox(lab_world())
-    clients = clients_for(sandbox)
-    service = clients.services.get_service(name=lab_name())
-    service.binary_authorization = run_v2.BinaryAuthorization(
-        use_default=True, breakglass_justification=JUSTIFICATION
-    )
-    service.custom_audiences[:] = AUDIENCES
-    clients.services.update_service(service=service).result()
-    before = _configuration(clients.services.get_service(name=lab_name()))
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "lab.yaml").write_text(PROFILE)
+    sandbox, clients, before = _breakglass_world(make_sandbox, clients_for, tmp_path)
     _old_fix_stopped_in_its_cleanup(old, sandbox, tmp_path)
 
     done = drift("rollback", "--yes", env=sandbox.environ(), cwd=tmp_path)
@@ -171,17 +180,7 @@ def test_a_release_rollback_stopped_mid_write_finished_by_todays_rollback(
     the release told them: today's drift says "restored", exit 0, and the breakglass the
     journal recorded is not back."""
     old = _release(tmp_path)
-    sandbox = make_sandbox(lab_world())
-    clients = clients_for(sandbox)
-    service = clients.services.get_service(name=lab_name())
-    service.binary_authorization = run_v2.BinaryAuthorization(
-        use_default=True, breakglass_justification=JUSTIFICATION
-    )
-    service.custom_audiences[:] = AUDIENCES
-    clients.services.update_service(service=service).result()
-    before = _configuration(clients.services.get_service(name=lab_name()))
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "lab.yaml").write_text(PROFILE)
+    sandbox, clients, before = _breakglass_world(make_sandbox, clients_for, tmp_path)
     fixed = _old(old, sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
     out, err = fixed.communicate(timeout=120)
     assert fixed.returncode == 0, out + err
@@ -213,17 +212,7 @@ def test_todays_rollback_force_after_a_breakglass_dropped_by_hand(
     rollback --yes --force` says "restore what served before", lists the breakglass coming
     back, and restores nothing ("already serves what served before"): --force promises to undo
     their change too (README `rollback --force`: "their change is undone too")."""
-    sandbox = make_sandbox(lab_world())
-    clients = clients_for(sandbox)
-    service = clients.services.get_service(name=lab_name())
-    service.binary_authorization = run_v2.BinaryAuthorization(
-        use_default=True, breakglass_justification=JUSTIFICATION
-    )
-    service.custom_audiences[:] = AUDIENCES
-    clients.services.update_service(service=service).result()
-    before = _configuration(clients.services.get_service(name=lab_name()))
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "lab.yaml").write_text(PROFILE)
+    sandbox, clients, before = _breakglass_world(make_sandbox, clients_for, tmp_path)
     _old_fix_stopped_in_its_cleanup(REPO, sandbox, tmp_path)
     service = clients.services.get_service(name=lab_name())
     assert service.binary_authorization.breakglass_justification == JUSTIFICATION
