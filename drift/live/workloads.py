@@ -110,6 +110,15 @@ def job_service(
     # (run/v2/job.proto): a failed one is a job whose latest update did not take.
     failed = enum_name(pb.terminal_condition, "state") == "CONDITION_FAILED"
     message = " ".join(pb.terminal_condition.message.split()) or "not ready"
+    token_run = failed and token_execution_failed(pb)
+    if token_run:
+        # not ready because the execution its run_execution_token created failed ("The Job
+        # will become ready when the execution is successfully completed", job.proto): that
+        # execution's failure (`job.failed`, with its cause), not an update's
+        failed = False
+        if execution is None or not execution.failed:  # cancelled, or not read
+            done = _time(pb.latest_created_execution, "completion_time")
+            execution = Execution(token_run, failed=True, reason=message, completed=done)
     return LiveService(
         name=name,
         full_name=pb.name,
@@ -125,6 +134,28 @@ def job_service(
         source=job,
         kind=Kind.JOB,
         execution=execution,
+    )
+
+
+def token_execution_failed(pb: Any) -> str:
+    """The execution the job's `run_execution_token` / `start_execution_token` created
+    (`JOB-TOKEN`, job.proto oneof `create_execution`: "A unique string used as a suffix for
+    creating a new execution. The Job will become ready when the execution is successfully
+    completed" / "… started"), when it is the job's latest, it failed or was cancelled, and the
+    job's failed Ready condition is about it (an `execution_reason`, or its message names
+    it); "" else — the job's failure is then its update's."""
+    which = pb.WhichOneof("create_execution")
+    if which is None:
+        return ""
+    ref = pb.latest_created_execution
+    name = short(ref.name)
+    if name != f"{short(pb.name)}-{getattr(pb, which)}":
+        return ""
+    if enum_name(ref, "completion_status") not in {"EXECUTION_FAILED", "EXECUTION_CANCELLED"}:
+        return ""
+    ready = pb.terminal_condition
+    return (
+        name if ready.WhichOneof("reasons") == "execution_reason" or name in ready.message else ""
     )
 
 

@@ -12,7 +12,7 @@ from google.cloud import run_v2
 from drift.sandbox.clock import duration
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.names import ResourceKey, RpcError, invalid
-from drift.sandbox.pb import COMMON_OUTPUT_ONLY, JobPb, copy, generations
+from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
 from drift.sandbox.state import JobRec, World
 from drift.sandbox.validate import (
@@ -112,7 +112,7 @@ def begin_job(world: World, rec: JobRec, plan: JobPlan) -> None:
     rec.pb = job
 
 
-def settle_job(world: World, rec: JobRec) -> RpcError | None:
+def settle_job(world: World, rec: JobRec, awaited: ExecutionPb | None = None) -> RpcError | None:
     """End the update in progress: ready (`observed_generation` caught up), or failed —
     "If reconciliation failed, `observed_generation` … will have the state of the last
     succeeded execution or empty for newly created Job" (Job.reconciling). A job whose
@@ -125,6 +125,8 @@ def settle_job(world: World, rec: JobRec) -> RpcError | None:
     rec.update = None
     job = rec.pb
     job.reconciling = False
+    if update.problem is None and awaited is not None and awaited.conditions[-1].state == FAILED:
+        return execution_failed(world, job, awaited)
     if update.problem is None:
         job.observed_generation = job.generation
         job.terminal_condition.CopyFrom(condition(world, "Ready", SUCCEEDED))
@@ -134,3 +136,21 @@ def settle_job(world: World, rec: JobRec) -> RpcError | None:
     reason = SECRETS_FAILED if update.secrets else 0
     job.terminal_condition.CopyFrom(condition(world, "Ready", FAILED, update.problem, reason))
     return RpcError(grpc.StatusCode.INTERNAL, update.problem)
+
+
+def execution_failed(world: World, job: JobPb, execution: ExecutionPb) -> RpcError:
+    """The job whose `run_execution_token` execution failed (or was cancelled): not ready —
+    "The Job will become ready when the execution is successfully completed" (job.proto,
+    google/cloud/run/v2, Job.run_execution_token) — its Ready condition failed with the
+    execution's message and reason (its `Completed` condition's). The wording is the
+    sandbox's: Google documents none."""
+    completed = execution.conditions[-1]
+    name = execution.name.rsplit("/", 1)[-1]
+    if world.options.failed_observed_generation == "generation":
+        job.observed_generation = job.generation
+    ready = condition(world, "Ready", FAILED, f"Execution {name} failed: {completed.message}")
+    which = completed.WhichOneof("reasons")
+    if which is not None:
+        setattr(ready, which, getattr(completed, which))
+    job.terminal_condition.CopyFrom(ready)
+    return RpcError(grpc.StatusCode.FAILED_PRECONDITION, ready.message)

@@ -67,6 +67,12 @@ class JobRunner:
     def __init__(self, core: Host) -> None:
         self.core = core
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
+        # the execution a job's readiness waits on: its `run_execution_token`'s ("The Job will
+        # become ready when the execution is successfully completed", job.proto). A
+        # `start_execution_token`'s ("… when the execution is successfully started") needs no
+        # wait: the sandbox's executions start when they are created (new_execution).
+        self._awaits: dict[ResourceKey, str] = {}
+        self._held: set[ResourceKey] = set()  # its update done, the job still waiting
 
     async def update(
         self, key: ResourceKey, request: JobPb, *, allow_missing: bool, validate_only: bool
@@ -82,7 +88,7 @@ class JobRunner:
                 world.job(key)  # raises NOT_FOUND
             if current is not None:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
-                self._settle_update(current)  # a newer generation supersedes it
+                self._settle_update(current, superseded=True)  # a newer generation
             token = created_by_token(key, current, request)
             plan = plan_job(world, key, current, request)
             name = key.operation(world.uid())
@@ -102,16 +108,32 @@ class JobRunner:
             rec.update = update
             if update.due is not None:
                 core.schedule(update.due, lambda: self._settle_update(rec, update))
+            self._held.discard(key)
+            self._awaits.pop(key, None)
+            if token and request.WhichOneof("create_execution") == "run_execution_token":
+                self._awaits[key] = token
             if token:
                 self._start(rec, token, rec.pb.template.template, rec.pb.template.task_count, "")
             await core.tick()
             return operation
 
-    def _settle_update(self, rec: JobRec, update: Rollout | None = None) -> None:
+    def _settle_update(
+        self, rec: JobRec, update: Rollout | None = None, *, superseded: bool = False
+    ) -> None:
+        """End the job's update: ready or failed; a job waiting on its run_execution_token's
+        execution stays reconciling until that execution ends (`settle_run`), unless a newer
+        update supersedes it."""
         if rec.update is None or (update is not None and rec.update is not update):
             return
+        awaited = self._awaits.get(rec.key, "")
+        if not superseded and rec.update.problem is None and awaited in rec.running:
+            self._held.add(rec.key)
+            return
+        self._held.discard(rec.key)
+        self._awaits.pop(rec.key, None)
+        execution = rec.executions.get(awaited) if awaited and not superseded else None
         name = rec.update.operation
-        error = settle_job(self.core.world, rec)
+        error = settle_job(self.core.world, rec, execution)
         if self.core.world.options.workload_update_done == "settled":
             self.core.ops.finish(name, copy(rec.pb), error)
 
@@ -181,6 +203,8 @@ class JobRunner:
             message = execution.conditions[-1].message
             error = None if outcome == "succeeded" else RpcError(EXECUTION_FAILED, message)
             self.core.ops.finish(current.operation, copy(execution), error)
+        if rec.key in self._held and self._awaits.get(rec.key) == name:
+            self._settle_update(rec)
 
     async def finish_update(self, key: ResourceKey) -> None:
         """Settle the job's update in progress now."""
