@@ -125,3 +125,17 @@ def as_found(now: Any, entry: Entry) -> bool:
         and not restoration_problem(now, before, key, entry.canary_revision)
         and parts_as_found(now, entry)
     )
+
+
+def fields_only(now: Any, entry: Entry) -> bool:
+    """Whether rolling `entry` back puts back only the service's own fields: what serves is
+    what served before (`restore`'s `serving_back`), those fields are not, and the template
+    names no revision (a name the restoration clears would make a revision). Then no revision
+    is created and no image is resolved again (revown57 F1)."""
+    before, key = before_service(entry), base_key(entry)
+    return (
+        template_key(now, unnamed(now.template)) == key
+        and not restoration_problem(now, before, key, entry.canary_revision)
+        and not parts_as_found(now, entry)
+        and not now.template.revision
+    )

@@ -15,7 +15,7 @@ from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import as_found, before_service, tag_caveat
+from drift.fix.recorded import as_found, before_service, fields_only, tag_caveat
 from drift.fix.restore import Judge, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import Same, Since, forced_note, judge, later_changes, settle, undone_by
@@ -136,7 +136,8 @@ async def check(
     if service:
         lines = differences(live, entry, gone)
         targets = restored_traffic(renamed(before_service(entry), gone, NEW))
-        out.caveat = tag_caveat(entry) if new_serves(targets) else ""
+        redeploys = new_serves(targets) and not fields_only(live, entry)
+        out.caveat = tag_caveat(entry) if redeploys else ""
     else:
         lines = workload_restore.differences(live, entry)
     # read from the job just read: an execution started since the fix runs drift's change

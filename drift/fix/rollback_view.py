@@ -17,7 +17,7 @@ from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import as_found, before_service, served_by, tag_caveat
+from drift.fix.recorded import as_found, before_service, fields_only, served_by, tag_caveat
 from drift.fix.restore import name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
@@ -64,6 +64,9 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
         lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
     if gone:
         lines.append(said(entry, gone))
+    if fields_only(live, entry):  # `restore` writes those fields alone: no revision
+        lines.append(ONLY_FIELDS)
+        return lines
     lines.append(afterwards(entry, restored.traffic))
     caveat = tag_caveat(entry) if new_serves(restored.traffic) else ""
     named = restored.template.revision  # "" unless a revision gone: drift names it then
@@ -72,6 +75,12 @@ def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str
     notes = [caveat, *costs(live, entry, restored.traffic, named)]
     lines += [visible(f"note: {n}") for n in notes if n]
     return lines
+
+
+ONLY_FIELDS = (
+    "afterwards: only the service's own fields above are put back; no revision is created, "
+    "what serves stays as it is"
+)
 
 
 def costs(live: Any, entry: Entry, targets: Any, named: str = "") -> list[str]:

@@ -218,6 +218,7 @@ def test_todays_rollback_force_after_a_breakglass_dropped_by_hand(
     assert service.binary_authorization.breakglass_justification == JUSTIFICATION
     service.binary_authorization = run_v2.BinaryAuthorization(use_default=True)
     clients.services.update_service(service=service).result()
+    revision = clients.services.get_service(name=lab_name()).latest_created_revision
 
     done = drift("rollback", "--yes", "--force", env=sandbox.environ(), cwd=tmp_path)
     shown = done.stdout + done.stderr
@@ -225,3 +226,10 @@ def test_todays_rollback_force_after_a_breakglass_dropped_by_hand(
     after = clients.services.get_service(name=lab_name())
     assert after.binary_authorization.breakglass_justification == JUSTIFICATION, shown
     assert _configuration(after) == before, shown
+    # only the service's own field is written: no revision, and the prompt and its notes say
+    # so — never a new revision, a redeploy, or an image tag resolved again (revown57 F1)
+    assert after.latest_created_revision == revision, shown
+    assert "no revision is created, what serves stays as it is" in shown, shown
+    assert "a new revision is created" not in shown, shown
+    assert "a redeploy of what serves now" not in shown, shown
+    assert "the new revision runs the image it names now" not in shown, shown
