@@ -17,18 +17,9 @@ from drift.fix.plan import plan_environment
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
+from tests.jobs.test_pool_own_settings_in_a_canary import POOL_COUNT
 from tests.jobs.world import TODAY, write_profile
 from tests.sandbox.jobworld import world
-
-POOL_COUNT = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
-    settings:
-      instance_count: 5
-"""
 
 
 def test_the_instance_count_flag_is_the_one_gcloud_528_parses() -> None:

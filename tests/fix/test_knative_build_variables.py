@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import shapes
-from tests.fix.conftest import lab_cli, lab_name, lab_world
 from tests.fix.test_knative import NOT_APPLIABLE, render
+from tests.fix.test_knative_function import function_plan
 
 SECRET_SHORT = "hunter2"  # DB_PASSWORD=hunter2: masked by its name, however short
 TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"  # a GitHub token's shape
@@ -52,15 +51,9 @@ def test_drift_plan_yaml_in_the_sandbox_prints_no_build_credential(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    sandbox = make_sandbox(lab_world())
-    clients = clients_for(sandbox)
-    service: Any = clients.services.get_service(name=lab_name())
-    service.build_config = run_v2.BuildConfig(
-        source_location="gs://run-sources-lab/services/app/1700000000.zip",
-        environment_variables={"DB_PASSWORD": SECRET_SHORT, "GITHUB_TOKEN": TOKEN},
+    variables = {"DB_PASSWORD": SECRET_SHORT, "GITHUB_TOKEN": TOKEN}
+    out = function_plan(
+        make_sandbox, clients_for, monkeypatch, tmp_path, environment_variables=variables
     )
-    clients.services.update_service(service=service).result()
-    monkeypatch.chdir(tmp_path)
-    out = lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "yaml")
     assert TOKEN not in out.stdout + out.stderr
     assert SECRET_SHORT not in out.stdout + out.stderr

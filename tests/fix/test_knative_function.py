@@ -59,23 +59,34 @@ def test_automatic_updates_off_is_written_as_gcloud_writes_it() -> None:
     assert from_knative(doc).build_config == live.build_config
 
 
+def function_plan(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    **build: Any,
+) -> Any:
+    """`drift plan lab --format yaml` of the lab service deployed from source as a function
+    (`build_config`: its source, and `build`)."""
+    sandbox = make_sandbox(lab_world())
+    clients = clients_for(sandbox)
+    service: Any = clients.services.get_service(name=lab_name())
+    service.build_config = run_v2.BuildConfig(
+        source_location="gs://run-sources-lab/services/app/1700000000.zip", **build
+    )
+    clients.services.update_service(service=service).result()
+    monkeypatch.chdir(tmp_path)
+    return lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "yaml")
+
+
 def test_the_plan_of_a_function_in_the_sandbox_is_appliable(
     make_sandbox: MakeSandbox,
     clients_for: ClientsFor,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    sandbox = make_sandbox(lab_world())
-    clients = clients_for(sandbox)
-    service: Any = clients.services.get_service(name=lab_name())
-    service.build_config = run_v2.BuildConfig(
-        source_location="gs://run-sources-lab/services/app/1700000000.zip",
-        function_target="helloHttp",
-        enable_automatic_updates=True,
-    )
-    clients.services.update_service(service=service).result()
-    monkeypatch.chdir(tmp_path)
-    out = lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "yaml")
+    target = {"function_target": "helloHttp", "enable_automatic_updates": True}
+    out = function_plan(make_sandbox, clients_for, monkeypatch, tmp_path, **target)
     assert "driftNotAppliable" not in out.stdout, out.stdout[:600]
     doc = YAML(typ="safe", pure=True).load(out.stdout)
     assert doc["metadata"]["annotations"][f"{RUN}/build-function-target"] == "helloHttp"

@@ -26,22 +26,15 @@ from drift.sandbox.faults import Fault
 from tests.cliutil import REPO, drift
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, lab_name, lab_world
+from tests.fix.test_rollback_service_fields import AUDIENCES, JUSTIFICATION, OUTPUT_ONLY
 
 RELEASE = "ec87b54"
-JUSTIFICATION = "INC-4711 attestor down"
-AUDIENCES = ["https://api.acme.example", "acme-internal"]
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
     "    settings:\n      binary_authorization: none\n"
     "      custom_audiences: https://api.acme.example\n"
     "    env:\n      MODE: live\n      DEBUG: {forbidden: true}\n"
 )
-OUTPUT_ONLY = (
-    "uid generation create_time update_time delete_time expire_time creator last_modifier "
-    "observed_generation terminal_condition conditions latest_ready_revision "
-    "latest_created_revision traffic_statuses uri urls reconciling etag satisfies_pzs "
-    "client client_version"
-).split()
 
 
 def _release(tmp_path: Path) -> Path:
