@@ -24,16 +24,23 @@ FAILED = run_v2.Condition.State.CONDITION_FAILED
 SUCCEEDED = run_v2.Condition.State.CONDITION_SUCCEEDED
 
 
-def test_a_job_is_not_ready_before_its_run_execution_token_execution_completes(
-    make_sandbox: MakeSandbox, run_for: Any
-) -> None:
+def _tokened(make_sandbox: MakeSandbox, run_for: Any, token: str = "run") -> tuple[Any, Any, Any]:
+    """The job updated with a `{token}_execution_token` of `v2` (execution job-v2), deploys
+    held, the update's own reconciliation ended: (sandbox, clients, the update's operation)."""
     sandbox = sandbox_of(make_sandbox)
     run = run_for(sandbox)
     job = run.jobs.get_job(name=JOB)
-    job.run_execution_token = "v2"
+    setattr(job, f"{token}_execution_token", "v2")
     sandbox.hold_deploys()
-    run.jobs.update_job(job=job)  # the operation is not waited on: it is held
-    sandbox.finish_update("p", "job", "job")  # the update's own reconciliation ends
+    operation = run.jobs.update_job(job=job)  # not waited on: it is held
+    sandbox.finish_update("p", "job", "job")
+    return sandbox, run, operation
+
+
+def test_a_job_is_not_ready_before_its_run_execution_token_execution_completes(
+    make_sandbox: MakeSandbox, run_for: Any
+) -> None:
+    sandbox, run, _ = _tokened(make_sandbox, run_for)
     now = run.jobs.get_job(name=JOB)
     running = sandbox.execution("p", "job", "job-v2")
     assert running.reconciling and not running.completion_time, running
@@ -46,13 +53,7 @@ def test_a_job_is_not_ready_before_its_run_execution_token_execution_completes(
 def test_a_job_whose_run_execution_token_execution_failed_is_not_ready(
     make_sandbox: MakeSandbox, run_for: Any
 ) -> None:
-    sandbox = sandbox_of(make_sandbox)
-    run = run_for(sandbox)
-    job = run.jobs.get_job(name=JOB)
-    job.run_execution_token = "v2"
-    sandbox.hold_deploys()
-    run.jobs.update_job(job=job)
-    sandbox.finish_update("p", "job", "job")
+    sandbox, run, _ = _tokened(make_sandbox, run_for)
     failed = sandbox.finish_execution("p", "job", "job-v2", failure="OOMKilled")
     assert failed.failed_count, failed
     now = run.jobs.get_job(name=JOB)
@@ -67,13 +68,7 @@ def test_a_job_whose_run_execution_token_execution_failed_is_not_ready(
 def test_the_job_is_ready_once_its_run_execution_token_execution_completed(
     make_sandbox: MakeSandbox, run_for: Any
 ) -> None:
-    sandbox = sandbox_of(make_sandbox)
-    run = run_for(sandbox)
-    job = run.jobs.get_job(name=JOB)
-    job.run_execution_token = "v2"
-    sandbox.hold_deploys()
-    operation = run.jobs.update_job(job=job)
-    sandbox.finish_update("p", "job", "job")
+    sandbox, run, operation = _tokened(make_sandbox, run_for)
     assert run.jobs.get_job(name=JOB).reconciling  # waiting on job-v2
     sandbox.finish_execution("p", "job", "job-v2")
     now = operation.result(timeout=10)
@@ -84,25 +79,13 @@ def test_the_job_is_ready_once_its_run_execution_token_execution_completed(
 def test_a_start_execution_token_job_is_ready_when_its_execution_started(
     make_sandbox: MakeSandbox, run_for: Any
 ) -> None:
-    sandbox = sandbox_of(make_sandbox)
-    run = run_for(sandbox)
-    job = run.jobs.get_job(name=JOB)
-    job.start_execution_token = "v2"
-    sandbox.hold_deploys()
-    run.jobs.update_job(job=job)
-    sandbox.finish_update("p", "job", "job")
+    sandbox, run, _ = _tokened(make_sandbox, run_for, "start")
     assert sandbox.execution("p", "job", "job-v2").reconciling  # started, still running
     assert run.jobs.get_job(name=JOB).terminal_condition.state == SUCCEEDED
 
 
 def test_a_newer_update_supersedes_the_wait(make_sandbox: MakeSandbox, run_for: Any) -> None:
-    sandbox = sandbox_of(make_sandbox)
-    run = run_for(sandbox)
-    job = run.jobs.get_job(name=JOB)
-    job.run_execution_token = "v2"
-    sandbox.hold_deploys()
-    run.jobs.update_job(job=job)
-    sandbox.finish_update("p", "job", "job")
+    sandbox, run, _ = _tokened(make_sandbox, run_for)
     again = run.jobs.get_job(name=JOB)
     run_v2.Job.pb(again).ClearField("run_execution_token")  # drift's write: no token
     again.labels["x"] = "y"
