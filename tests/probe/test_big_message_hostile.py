@@ -102,13 +102,18 @@ async def _trickle(writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
         await asyncio.sleep(0.02)
 
 
-def test_baseline_close_1011_after_the_limit() -> None:
+def _limited(then: Then) -> tuple[ProbeResult, float]:
+    """`_probe(then)` with drift's reading limit lowered to 1 MiB (a message over it is cheap)."""
     monkey = pytest.MonkeyPatch()
     monkey.setattr(client, "MAX_MESSAGE", 2**20)
     try:
-        result, took = _probe(_close_1011)
+        return _probe(then)
     finally:
         monkey.undo()
+
+
+def test_baseline_close_1011_after_the_limit() -> None:
+    result, took = _limited(_close_1011)
     assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
 
 
@@ -131,12 +136,7 @@ def test_a_close_websockets_refuses_after_the_limit_is_unexpected(
 ) -> None:
     """As websockets' parser makes of it after any other message (`Protocol.parse`: 1007 for
     a reason not UTF-8, 1002 for a forbidden code): `unexpected`, never `ok`."""
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(client, "MAX_MESSAGE", 2**20)
-    try:
-        result, _took = _probe(then)
-    finally:
-        monkey.undo()
+    result, _took = _limited(then)
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
     assert f"client closed with {code} ({why})" in result.detail, result.detail
     assert "the server's close frame after it was not valid" in result.detail, result.detail
@@ -146,12 +146,7 @@ def test_a_close_websockets_refuses_after_the_limit_is_unexpected(
 def test_the_verdict_says_when_the_close_came_not_when_the_wait_ended() -> None:
     """A 1011 sent at once, the TCP connection left open: its time is the close's arrival
     (milliseconds), not the end of drift's wait (about a second)."""
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(client, "MAX_MESSAGE", 2**20)
-    try:
-        result, _took = _probe(_close_1011)
-    finally:
-        monkey.undo()
+    result, _took = _limited(_close_1011)
     assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
     said = re.search(r"server closed with 1011 \(.*?\) (\d+) ms after the handshake", result.detail)
     assert said and int(said.group(1)) < 500, result.detail
@@ -159,10 +154,5 @@ def test_the_verdict_says_when_the_close_came_not_when_the_wait_ended() -> None:
 
 @pytest.mark.parametrize("then", [_flood, _trickle])
 def test_a_server_that_never_closes_is_bounded(then: Then) -> None:
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(client, "MAX_MESSAGE", 2**20)
-    try:
-        result, took = _probe(then)
-    finally:
-        monkey.undo()
+    result, took = _limited(then)
     assert took < 6, took
