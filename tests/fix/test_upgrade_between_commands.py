@@ -26,7 +26,7 @@ from drift.sandbox.faults import Fault
 from tests.cliutil import REPO, drift
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, lab_name, lab_world
-from tests.fix.test_rollback_service_fields import AUDIENCES, JUSTIFICATION, OUTPUT_ONLY
+from tests.fix.test_rollback_service_fields import AUDIENCES, JUSTIFICATION, _configuration
 
 RELEASE = "ec87b54"
 PROFILE = (
@@ -55,16 +55,6 @@ def _release(tmp_path: Path) -> Path:
         else:  # our own repository's history: trusted
             tar.extractall(old)  # noqa: S202
     return old
-
-
-def _configuration(service: Any) -> Any:
-    pb = type(service).pb(service)
-    out = type(pb)()
-    out.CopyFrom(pb)
-    for name in OUTPUT_ONLY:
-        out.ClearField(name)
-    out.template.ClearField("revision")
-    return out
 
 
 def _breakglass_world(
