@@ -215,31 +215,9 @@ def _traced(
         for name, records in state.history.items()
         if name in state.services
     }
-    # made before the older revisions were read (`read_since`, a late `same_as`): masked
+    # made before the older revisions were read (a late `same_as`): masked
     # as the rules mask a secret pasted in, now that those revisions tell which is one
     return with_since(list(hide_inlined(profile, state, findings)), histories)
-
-
-async def read_since(
-    profile: Profile,
-    settings: Settings,
-    done: CheckResult,
-    runner: CallRunner | None = None,
-    canaries: CanaryRecord | None = None,
-) -> CheckResult:
-    """A check's findings with their `since`, for a report shown after the check was read:
-    one ListRevisions per workload whose revisions have a finding that a revision can begin
-    (a job has no revisions) and whose history the check did not list already."""
-    state = done.state
-    wanted = _tracing(done.report.findings, state)
-    if not wanted or not settings.history:
-        return done
-    todo = [k for k in wanted if k not in state.history]  # some read already, for a pin
-    if todo:
-        await _list_histories(profile, settings, state, todo, runner)
-    findings = _traced(profile, state, list(done.report.findings), canaries)
-    notes = (*done.report.notes, *_histories_unread(profile, wanted, state))
-    return CheckResult(replace(done.report, findings=tuple(findings), notes=notes), state)
 
 
 def _tracing(findings: Sequence[Finding], state: LiveState) -> list[str]:

@@ -1,5 +1,4 @@
-"""Findings made before a workload's older revisions were read (`drift fix` checks without
-them and reads them for its report, `drift.check.read_since`; a `same_as` judged late), masked
+"""Findings made before a workload's older revisions were read (a `same_as` judged late), masked
 again once they are: a variable that is a Secret Manager reference in one of them holds that
 secret's value pasted in wherever it is plain (`drift.live.remember.inlined`). A long value is
 masked in every format once registered; a short one (below `redact.SEARCH_MIN`) only on the

@@ -14,7 +14,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from drift.check import read_since, run_check
+from drift.check import run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.author import who
 from drift.fix.base import describe
@@ -148,10 +148,9 @@ async def _fix(
     for note in notes:
         ui.say(note)
     if not todo:
+        # the plan's check read the histories and their `since` (`plan_environment`): its
+        # report is the one shown, nothing listed again
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
-        if options.report_shown:  # the plan showed no `since`: this report does
-            canaries = canary_record(settings.journal())
-            report = (await read_since(profile, settings, planned.check, None, canaries)).report
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
         stops = what_stops(planned, todo, from_template=options.from_template)

@@ -59,8 +59,16 @@ async def plan_environment(
     read (revmutant6 T1)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
+    from drift.fix.served import canary_record
 
-    result = await run_check(profile, settings, services=services, environ=environ, today=today)
+    result = await run_check(
+        profile,
+        settings,
+        services=services,
+        environ=environ,
+        today=today,
+        canaries=canary_record(settings.journal()),  # `since` passes over drift's own canaries
+    )
     bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     plan = replace(plan, notes=history_notes(profile, result.report.services, result.state))

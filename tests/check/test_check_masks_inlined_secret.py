@@ -126,10 +126,9 @@ def _pasted_over_an_older_reference(
 def test_fix_reads_the_since_after_its_plan_and_still_never_shows_it(
     tmp_path: Path, make_sandbox: MakeSandbox, fmt: str
 ) -> None:
-    """`drift fix` checks without the history (its plan shows no `since`) and reads it after
-    (`drift.check.read_since`) for the report it shows: the findings were made before the
-    older revision's reference was known, so they are masked again on the data then (a
-    one-word value, which the final scrub of rendered text leaves alone)."""
+    """`drift fix` shows its plan's check report, read with the history (`plan_environment`):
+    findings made before the older revision's reference was known are masked again on the
+    data (a one-word value, which the final scrub of rendered text leaves alone)."""
     value = VALUES[1]
     env = _pasted_over_an_older_reference(tmp_path, make_sandbox, value)
     done = drift("fix", "lab", "--dry-run", "--format", fmt, env=env, cwd=tmp_path)

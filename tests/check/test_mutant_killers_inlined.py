@@ -73,8 +73,8 @@ def test_an_inlined_value_failing_a_constraint_is_masked(
     tmp_path: Path, make_sandbox: MakeSandbox
 ) -> None:
     """env.constraint shows the variable's plain value; a constraint is a manual step, so
-    `drift fix` has nothing to patch and reads the `since` after its plan for the report it
-    shows (`check.read_since`): the finding is masked then (`hide_inlined`). Mutant I03
+    `drift fix` has nothing to patch and shows its plan's check report, read with the history
+    (`plan_environment`): the finding is masked (`hide_inlined`). Mutant I03
     (env.constraint left out of SHOWS_VALUE) prints the short pasted secret."""
     found = _findings_of(tmp_path, make_sandbox, "{min_length: 40}", "fix", "lab", "--dry-run")
     assert [f for f in found if f["rule"] == "env.constraint"], found
