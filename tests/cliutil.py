@@ -160,6 +160,18 @@ class _Zygote:
 ZYGOTE = _Zygote()
 
 
+_PROGRAMS: list[Path] = []
+
+
+def zygote_drift() -> Path:
+    """This worker's `drift` program run through its zygote (`zygote_programs`), for tests
+    that start drift as a process and signal it: the stand-in passes SIGINT, SIGTERM, SIGHUP
+    and SIGQUIT on to the run and exits as it did."""
+    if not _PROGRAMS:
+        _PROGRAMS.append(zygote_programs(Path(tempfile.mkdtemp(prefix="drift-programs-")))[0])
+    return _PROGRAMS[0]
+
+
 def zygote_programs(into: Path) -> tuple[Path, Path]:
     """`drift` and `python` programs (for DRIFT_BIN, DRIFT_PYTHON, a PATH) that run through this
     worker's zygote: processes of their own, without a second of imports each."""

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from benchmarks.world import scenario, write_profile
+from tests.cliutil import python_module
 
 REPO = Path(__file__).resolve().parents[1]
 LATENCY_MS = 50.0
@@ -41,16 +40,10 @@ class World:
         self.env.update(sandbox.environ(), NO_COLOR="1", PYTHONPATH=str(REPO))
 
     def drift(self, *args: str) -> tuple[int, str, list[Any]]:
+        """`drift ARGS`, a process of its own forked from the worker's zygote (the calls and
+        rounds are the command's own: what it imported before it started costs none)."""
         self.sandbox.clear_calls()
-        done = subprocess.run(
-            [sys.executable, "-m", "drift", *args],
-            env=self.env,
-            cwd=self.where,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=600,
-        )
+        done = python_module("drift", *args, env=self.env, cwd=self.where, stdin="", timeout=600)
         return done.returncode, done.stdout + done.stderr, list(self.sandbox.calls)
 
 

@@ -23,9 +23,12 @@ def main(path: str, mode: str, python: str) -> None:
             os.execv(python, [python, *args])
         module, args = args[1], args[2:]
     request = {"args": args, "module": module, "cwd": os.getcwd(), "env": dict(os.environ)}
+    # a signal that comes before the run's pid is known waits for it (held back, then passed on)
+    signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
     run = Run(path, request, [0, 1, 2])
     for number in FORWARDED:
         signal.signal(number, lambda received, _: os.kill(run.pid, received))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     code = run.wait()
     if code < 0:
         signal.signal(-code, signal.SIG_DFL)

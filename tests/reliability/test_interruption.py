@@ -16,7 +16,7 @@ import pytest
 
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault, Sandbox
-from tests.cliutil import REPO, drift, spawn_as_a_terminal_does
+from tests.cliutil import REPO, drift, spawn_as_a_terminal_does, zygote_drift
 from tests.reliability.conftest import PROFILES, calls_in, project, scope
 
 PROMPTLY = 10.0  # seconds from SIGINT to exit, generously
@@ -25,10 +25,12 @@ PROMPTLY = 10.0  # seconds from SIGINT to exit, generously
 def start(
     args: list[str], env: dict[str, str], cwd: Path, *, group: bool = False
 ) -> subprocess.Popen[str]:
-    """`drift ARGS` as a terminal starts it; with `group`, in a process group of its own (so
-    that a Ctrl-C can reach the whole group, as a terminal's does)."""
+    """`drift ARGS` as a terminal starts it, forked from the worker's zygote (the signals
+    sent to it are passed on to the run); with `group`, a fresh interpreter in a process group
+    of its own (so that a Ctrl-C reaches the whole group, as a terminal's does)."""
+    program = [sys.executable, "-m", "drift"] if group else [str(zygote_drift())]
     proc: subprocess.Popen[str] = spawn_as_a_terminal_does(
-        [sys.executable, "-m", "drift", *args],
+        [*program, *args],
         env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
