@@ -49,7 +49,9 @@ def test_fix_yes_fixes_services_concurrently(world20: World) -> None:
     counts = short(calls)
     assert counts["UpdateService"] == 2 * 20, counts  # a canary and a promotion each
     # the plan's read, one service's own flow, the re-check: not 6 round trips per service
-    assert rounds(calls) <= 40, f"{rounds(calls)} sequential round trips, {counts}"
+    # (120). 17 on a quiet machine; a loaded one spreads a wave of calls over more than the
+    # 40 ms a round is told by (48 seen under 10 workers on 2 cores)
+    assert rounds(calls) <= 60, f"{rounds(calls)} sequential round trips, {counts}"
     for name in names(20):  # each service's own order: its canary, then its promotion
         canary, promotion = writes(calls, name)
         assert any(tagged_change(t.tag) for t in canary.traffic), name

@@ -154,5 +154,9 @@ def test_the_verdict_says_when_the_close_came_not_when_the_wait_ended() -> None:
 
 @pytest.mark.parametrize("then", [_flood, _trickle])
 def test_a_server_that_never_closes_is_bounded(then: Then) -> None:
-    result, took = _limited(then)
-    assert took < 6, took
+    """drift ends the probe by its own close deadline (not the harness's 60 s guard, which
+    fails the test), and says the server never closed; no wall-clock bound (a loaded machine)."""
+    result, _ = _limited(then)
+    assert result.outcome is ProbeOutcome.OK, result.detail
+    assert "drift stopped reading and closed with 1009 itself" in result.detail, result.detail
+    assert "the server had not closed the socket" in result.detail, result.detail

@@ -55,7 +55,8 @@ async def aprobe(
         ) as ws:
             try:
                 await ws.send('{"type": "ping"}')
-                reply = await asyncio.wait_for(ws.recv(), hold)
+                # the reply's own deadline, not the hold: a loaded machine answers late
+                reply = await asyncio.wait_for(ws.recv(), 10)
                 await asyncio.sleep(hold)  # still open after the reply?
                 await ws.ping()
                 return Outcome(101, reply=str(reply))
