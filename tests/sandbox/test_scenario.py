@@ -4,7 +4,6 @@ generated scenarios the benchmarks use."""
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -153,10 +152,9 @@ def test_default_scenario_matches_the_profiles_except_the_deliberate_drift(
 def test_generated_scenario_at_benchmark_scale(
     make_sandbox: MakeSandbox, clients_for: ClientsFor
 ) -> None:
-    started = time.monotonic()
+    # how long it takes to start is `make bench`'s to say, not a test's (a loaded machine)
     scenario = generate(services=200, vars=30, secret_refs=10, secrets=100)
     sandbox = make_sandbox(scenario)
-    assert time.monotonic() - started < 10
     services = list(
         clients_for(sandbox).services.list_services(
             parent="projects/bench-project/locations/us-central1"
