@@ -39,6 +39,11 @@ def tf_container(*path: str | int) -> TerraformPath:
 
 Stated = Mapping[str, tuple[SettingValue, str]]
 """Each setting a service's profile states (parsed) with its `file:line`."""
+PlanNote = Callable[
+    [Kind, SettingValue | None, SettingValue, set[str], Mapping[str, SettingValue]], str
+]
+"""`Field.plan_note`: (kind, before, after, the plan's setting changes by name, the workload's
+settings as the patch leaves them) -> what the plan says ("": nothing)."""
 Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
 """What a profile states that Cloud Run refuses or ignores beside a setting, given the
 service's name and every setting it states: (setting, message) each."""
@@ -309,9 +314,10 @@ class Field:
             return "has no flag for it"
         return self.no_flag(kind, value) if self.no_flag is not None else ""
 
-    plan_note: Callable[[Kind, SettingValue | None, SettingValue, set[str]], str] | None = None
+    plan_note: PlanNote | None = None
     """What a change before -> after does beyond the setting, given the names of the plan's
-    other setting changes: a plan says it ("" or None: nothing)."""
+    setting changes and the workload's settings as the patch leaves them (those it builds on,
+    read live, with the plan's changes): a plan says it ("" or None: nothing)."""
 
     qualify: Callable[[SettingValue, str, str], SettingValue] | None = None
     """A profile value in the form reads give, given the profile's project and region (a

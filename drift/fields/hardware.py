@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import cache
 from typing import Any, Literal
 
 from drift.fields import access as a
@@ -51,16 +52,39 @@ def _write_key(workload: Any, container: Any, value: SettingValue) -> None:
 
 
 def _key_note(
-    kind: Kind, before: SettingValue | None, after: SettingValue, changed: set[str]
+    kind: Kind,
+    before: SettingValue | None,
+    after: SettingValue,
+    changed: set[str],
+    settings: Mapping[str, SettingValue],
 ) -> str:
     """A plan says what taking the key away clears with it (`KEY_BOUND`): a service's or a
-    worker pool's template has them, a job's TaskTemplate neither (revown55 U1)."""
-    if kind is Kind.JOB or _no_key(after) or not before or not _no_key(before):
+    worker pool's template has them, a job's TaskTemplate neither (revown55 U1). Setting a
+    key where there was none: what a revoked key does, left behind without one (Terraform, an
+    older `--clear-key`) and meaning nothing until now (`Field.void`: no finding, no write),
+    takes effect with it unless the plan changes it itself (`_leftovers`)."""
+    if kind is Kind.JOB:
         return ""
+    if not _no_key(after):
+        if not before or not _no_key(before):
+            return ""
+        return (
+            "taking encryption_key away also clears encryption_key_revocation_action and "
+            "encryption_key_shutdown_duration: they mean nothing without a key, and gcloud's "
+            "--clear-key clears them too"
+        )
+    if _no_key(before or ""):
+        return ""
+    left = _leftovers(settings, changed)
+    if not left:
+        return ""
+    held = " and ".join(f"{f.name}={f.show(settings[f.name])}" for f in left)
+    one = len(left) == 1
+    it = "it" if one else "them"
     return (
-        "taking encryption_key away also clears encryption_key_revocation_action and "
-        "encryption_key_shutdown_duration: they mean nothing without a key, and gcloud's "
-        "--clear-key clears them too"
+        f"setting encryption_key makes the template's {held} take effect (left there without "
+        f"a key, {'it' if one else 'they'} meant nothing: drift neither compared nor wrote "
+        f"{it}); state {it} in the profile to have {it} otherwise"
     )
 
 
@@ -222,6 +246,14 @@ def _gpuless(settings: Mapping[str, SettingValue]) -> bool:
     return not settings.get("gpu_type")
 
 
+@cache
+def _unset() -> Source:
+    """A revision template with nothing set: what each revocation row reads where it is unset
+    (built when first asked: `run_v2` is imported only where a workload is)."""
+    template = a.run_v2().RevisionTemplate
+    return Source(None, template.pb(template()), None)
+
+
 REVOCATION_FIELDS: tuple[Field, ...] = (
     Field(
         "encryption_key_revocation_action",
@@ -267,6 +299,21 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
         void=_keyless,  # with a key, a profile's 0 clears a duration left beside prevent-new
     ),
 )
+
+
+def _leftovers(settings: Mapping[str, SettingValue], changed: set[str]) -> list[Field]:
+    """The revocation rows (`REVOCATION_FIELDS`) that do something on the workload as a plan
+    leaves it (`settings`, its key set) and that the plan does not change: each not moot there
+    (a duration beside prevent-new is) and not what it reads where nothing is set (unset: a
+    revoked key prevents new instances, as prevent-new does)."""
+    return [
+        f
+        for f in REVOCATION_FIELDS
+        if f.name in settings
+        and f.name not in changed
+        and not (f.moot is not None and f.moot(settings))
+        and settings[f.name] != f.read(_unset())
+    ]
 
 
 HARDWARE_FIELDS: tuple[Field, ...] = (

@@ -78,7 +78,11 @@ def inherited(scaling: Any) -> int | None:
 
 
 def switch_note(
-    kind: Kind, before: SettingValue | None, after: SettingValue, changed: set[str]
+    kind: Kind,
+    before: SettingValue | None,
+    after: SettingValue,
+    changed: set[str],
+    _settings: Mapping[str, SettingValue],
 ) -> str:
     """What a plan says of a switch from a manual count to `auto` beside no bound."""
     if after != AUTO or not isinstance(before, int) or changed & {"min_instances", "max_instances"}:

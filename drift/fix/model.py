@@ -3,6 +3,7 @@ were), the manual steps no patch can take, and the findings the patch repairs.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -163,6 +164,10 @@ class ServicePlan:
     resent: str = ""
     """Why `gcloud run jobs update` of such a job is not a runnable line: it writes the token
     back (`drift.fix.exec_token.gcloud_resends`; "" otherwise)."""
+    held: Mapping[str, SettingValue] = field(default_factory=dict, compare=False, repr=False)
+    """The settings of what the patch builds on, as read when planned (`RevisionConfig
+    .settings`; empty when not read): what a setting change's `Field.plan_note` sees beside
+    it (a key set on a template whose revocation settings were left behind without one)."""
     live: Any = field(default=None, compare=False, repr=False)
     """The run_v2 workload as read when planned (None when not read): what a saved plan's
     journal entries are judged against (`drift.fix.saved.applied_already`)."""
@@ -193,8 +198,9 @@ class ServicePlan:
     def notes(self) -> tuple[str, ...]:
         """What the setting changes do beyond themselves (`Field.plan_note`), each once."""
         changed = {s.name for s in self.settings}
+        after = {**self.held, **{s.name: FIELDS[s.name].normalise(s.after) for s in self.settings}}
         said = (
-            note(self.kind, s.before, s.after, changed)
+            note(self.kind, s.before, s.after, changed, after)
             for s in self.settings
             if (note := FIELDS[s.name].plan_note) is not None
         )

@@ -162,6 +162,7 @@ class ServicePlanner:
             full_name=self.live.full_name,
             etag=self.live.etag,
             live=self.live.source,
+            held=template.settings,
             region=self.profile.region,
             project=self.profile.project,
             # the revision `drift fix` builds on (LATEST's in a canary rollout), else the most

@@ -121,6 +121,7 @@ def test_the_clear_key_note_is_said_only_where_the_template_has_what_it_clears(k
     note = FIELDS["encryption_key"].plan_note
     assert note is not None
     key = "projects/k/locations/us/keyRings/r/cryptoKeys/c"
-    said = note(kind, key, "", {"encryption_key"})
+    said = note(kind, key, "", {"encryption_key"}, {"encryption_key": ""})
     assert bool(said) is (kind is not Kind.JOB), said
-    assert note(kind, "", key, {"encryption_key"}) == ""  # setting a key clears nothing
+    # setting a key clears nothing (nothing left behind: nothing takes effect either)
+    assert note(kind, "", key, {"encryption_key"}, {"encryption_key": key}) == ""

@@ -1,0 +1,106 @@
+"""A keyless template holding a revocation action SHUTDOWN and a shutdown duration (left by
+Terraform, or by a `--clear-key` that did not clear them: drift treats them as void without a
+key, `Field.void`), and a profile that sets `encryption_key` and says nothing of them: the fix
+writes the key only, and the leftover settings then take effect (RevisionTemplate
+.encryption_key_shutdown_duration: "If encryption_key_revocation_action is SHUTDOWN, the
+duration before shutting down all instances"). Every plan format says so, naming them and
+their live values; what is written stays what the plan names."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from google.cloud import run_v2
+
+from drift.fields import FIELDS
+from drift.fix.formats import PlanFormat
+from drift.fix.plan import plan_environment
+from drift.fix.render import render_plan
+from drift.kinds import Kind
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.conftest import Clients
+
+KEY = "projects/acme-chat-staging/locations/us-central1/keyRings/kr/cryptoKeys/k"
+ACTION = "encryption_key_revocation_action"
+HOURS = "encryption_key_shutdown_hours"
+LEFTOVER = {"encryption_key": "", ACTION: "shut-down", HOURS: 2}
+
+
+def _note(kind: Kind, held: dict[str, object], changed: set[str] | None = None) -> str:
+    note = FIELDS["encryption_key"].plan_note
+    assert note is not None
+    return note(kind, "", KEY, changed or {"encryption_key"}, {**held, "encryption_key": KEY})
+
+
+def test_setting_a_key_names_the_leftover_revocation_settings_it_brings_into_effect() -> None:
+    said = _note(Kind.SERVICE, LEFTOVER)
+    assert "encryption_key_revocation_action=shut-down" in said, said
+    assert "encryption_key_shutdown_hours=2" in said, said
+    assert "take effect" in said and "without a key" in said, said
+    assert _note(Kind.WORKER_POOL, LEFTOVER) == said
+
+
+def test_nothing_is_said_where_nothing_left_over_takes_effect() -> None:
+    unset = {"encryption_key": "", ACTION: "prevent-new", HOURS: 0}  # as an unset template reads
+    assert _note(Kind.SERVICE, unset) == ""
+    # a duration beside prevent-new means nothing, with a key or without
+    assert _note(Kind.SERVICE, {**unset, HOURS: 3}) == ""
+    assert _note(Kind.JOB, {"encryption_key": ""}) == ""  # a TaskTemplate has neither
+    # what the plan changes itself is the plan's own line, not a leftover
+    said = _note(Kind.SERVICE, LEFTOVER, {"encryption_key", HOURS})
+    assert ACTION in said and HOURS not in said, said
+    # a key replacing a key: they took effect already
+    note = FIELDS["encryption_key"].plan_note
+    assert note is not None
+    assert (
+        note(Kind.SERVICE, KEY + "2", KEY, {"encryption_key"}, {**LEFTOVER, "encryption_key": KEY})
+        == ""
+    )
+
+
+PROFILE = (
+    "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n"
+    f"    settings:\n      encryption_key: {KEY}\n"
+)
+
+
+@pytest.mark.parametrize("fmt", list(PlanFormat))
+def test_every_plan_format_says_the_leftover_settings_take_effect(
+    sandbox_env: dict[str, str], clients: Clients, tmp_path: Path, fmt: PlanFormat
+) -> None:
+    name = "projects/acme-chat-staging/locations/us-central1/services/api"
+    live = clients.services.get_service(name=name)
+    assert not live.template.encryption_key
+    live.template.encryption_key_revocation_action = run_v2.EncryptionKeyRevocationAction.SHUTDOWN
+    live.template.encryption_key_shutdown_duration = timedelta(hours=2)
+    clients.services.update_service(service=live).result()
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(PROFILE)
+    planned = asyncio.run(
+        plan_environment(
+            load_profile(folder, "lab"),
+            load_settings(journal_dir=tmp_path / "journal"),
+            environ=dict(os.environ),
+        )
+    )
+    (sp,) = [s for s in planned.plan.services if s.has_patch]
+    # the write is what the plan names: the key, nothing of the revocation settings
+    assert [s.name for s in sp.settings] == ["encryption_key"], sp.settings
+    text = render_plan(planned.plan, fmt, patched=planned.patched)
+    if fmt is PlanFormat.JSON:
+        (service,) = [s for s in json.loads(text)["services"] if s.get("settings")]
+        text = " ".join(service.get("notes", []))
+    else:
+        text = " ".join(text.replace("#", " ").split())
+    assert "encryption_key_revocation_action=shut-down" in text, text
+    assert "encryption_key_shutdown_hours=2" in text, text
+    if fmt is PlanFormat.GCLOUD:
+        assert "--post-key-revocation-action-type" not in text, text
+        assert "--encryption-key-shutdown-hours" not in text, text
