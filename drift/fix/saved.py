@@ -128,7 +128,7 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
     if not isinstance(data, dict) or data.get("schema") != PLAN_SCHEMA:
         theirs = data.get("schema") if isinstance(data, dict) else None
         if why := other_version(theirs, PLAN_SCHEMA, "drift plan ENVIRONMENT --out FILE"):
-            raise UsageError(f"{shown} was {why}")
+            raise UsageError(f"{shown} was {why}{_drifts(data)}")
         raise ValueError(f"schema is not {PLAN_SCHEMA}")
     saved = data.get("saved")
     if not isinstance(saved, dict):
@@ -172,6 +172,17 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         made_by=" at ".join(str(saved[k]) for k in ("drift_version", "made_at") if saved.get(k)),
         version=str(saved.get("drift_version") or ""),
     )
+
+
+def _drifts(data: dict[str, Any]) -> str:
+    """Which drift saved a plan of another schema and which one reads it, as a refusal ends
+    ("" when the file does not say)."""
+    saved = data.get("saved")
+    made = [saved.get(k) for k in ("drift_version", "made_at")] if isinstance(saved, dict) else []
+    if not made or not isinstance(made[0], str) or not made[0]:
+        return ""
+    at = f" at {made[1]}" if isinstance(made[1], str) and made[1] else ""
+    return visible(f"; it was saved by drift {made[0]}{at}, this is drift {__version__}")
 
 
 def check_target(saved: SavedPlan, profile: Profile) -> None:

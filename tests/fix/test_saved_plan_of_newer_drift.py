@@ -6,17 +6,18 @@ reads as if this drift were the upgrade. An older drift's plan keeps its words
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from drift import __version__
-from drift.errors import Aborted
+from drift.errors import Aborted, UsageError
 from drift.findings import Location
 from drift.fix.formats.json_plan import plan_data
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.saved import SavedPlan, changed_since, check_target, profile_digest
+from drift.fix.saved import SavedPlan, changed_since, check_target, profile_digest, read_saved
 from drift.profiles.model import Profile
 
 WHERE = {"environment": "prod", "project": "p-acme", "region": "us-central1"}
@@ -80,6 +81,25 @@ def test_a_newer_drifts_plan_whose_digest_differs_is_not_only_said_to_be_edited(
     assert "apply it with drift 9.0.0, or make a new plan with this one" in said, said
     with pytest.raises(Aborted, match="was edited since `drift plan --out` saved it"):
         check_target(_saved(profile, "0.1.9", intact=False), profile)
+
+
+def test_a_plan_of_a_newer_schema_names_the_drift_that_saved_it(tmp_path: Path) -> None:
+    """`drift.plan/v9` (exit 2, tests/fix/test_saved_plan.py BAD): was "written by a newer drift
+    (drift.plan/v9; this drift reads drift.plan/v2): upgrade drift or write it again with this
+    one (…)", naming neither drift's version; the file's `saved` block says which made it."""
+    path = tmp_path / "plan.json"
+    saved = {"drift_version": "9.0.0", "made_at": "2026-12-01T05:00:00Z"}
+    path.write_text(json.dumps({"schema": "drift.plan/v9", "saved": saved}))
+    with pytest.raises(UsageError) as raised:
+        read_saved(path)
+    said = raised.value.message
+    assert "was written by a newer drift (drift.plan/v9; this drift reads " in said, said
+    assert said.endswith(
+        f"; it was saved by drift 9.0.0 at 2026-12-01T05:00:00Z, this is drift {__version__}"
+    ), said
+    path.write_text(json.dumps({"schema": "drift.plan/v9"}))  # no `saved` block: as before
+    with pytest.raises(UsageError, match=r"\(`drift plan ENVIRONMENT --out FILE`\)$"):
+        read_saved(path)
 
 
 def test_a_newer_drifts_plan_that_lacks_a_key_is_not_said_to_be_an_older_drifts(
