@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,7 +128,7 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
     if not isinstance(data, dict) or data.get("schema") != PLAN_SCHEMA:
         theirs = data.get("schema") if isinstance(data, dict) else None
         if why := other_version(theirs, PLAN_SCHEMA, "drift plan ENVIRONMENT --out FILE"):
-            raise UsageError(f"{shown} was {why}")
+            raise UsageError(f"{shown} was {why}{_drifts(data)}")
         raise ValueError(f"schema is not {PLAN_SCHEMA}")
     saved = data.get("saved")
     if not isinstance(saved, dict):
@@ -173,6 +174,17 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
     )
 
 
+def _drifts(data: dict[str, Any]) -> str:
+    """Which drift saved a plan of another schema and which one reads it, as a refusal ends
+    ("" when the file does not say)."""
+    saved = data.get("saved")
+    made = [saved.get(k) for k in ("drift_version", "made_at")] if isinstance(saved, dict) else []
+    if not made or not isinstance(made[0], str) or not made[0]:
+        return ""
+    at = f" at {made[1]}" if isinstance(made[1], str) and made[1] else ""
+    return visible(f"; it was saved by drift {made[0]}{at}, this is drift {__version__}")
+
+
 def check_target(saved: SavedPlan, profile: Profile) -> None:
     """Refuse (exit 2) a plan made for another environment, project or region; then (exit
     4) a plan edited since it was saved."""
@@ -182,6 +194,15 @@ def check_target(saved: SavedPlan, profile: Profile) -> None:
         raise UsageError(
             f"{saved.file} was made for {visible('/'.join(made))}, not "
             f"{visible('/'.join(here))}: make a plan for this environment"
+        )
+    if not saved.intact and newer(saved.version):
+        # a later drift may digest a plan otherwise (as revown56 did): not said to be edited
+        raise Aborted(
+            f"{saved.file} does not match the digest of the plan reviewed as this drift "
+            f"{__version__} computes it: it was saved by drift {visible(saved.made_by)}, newer "
+            "than this one, which may digest it otherwise (or it was edited since): nothing "
+            f"was changed; apply it with drift {visible(saved.version)}, or make a new plan "
+            f"with this one (drift plan {visible(profile.environment)} --out FILE) and review it"
         )
     if not saved.intact:
         raise Aborted(
@@ -227,10 +248,36 @@ def _drift_changed(saved: SavedPlan, profile: Profile) -> str:
             f"{visible(saved.made_by)}: what else it reads differs this time; {again})"
         )
     made = f"drift {visible(saved.made_by)}" if saved.made_by else "an older drift"
+    if newer(saved.version):  # this drift is the older one: upgrading it is the other way
+        return (
+            f" (the services and the profile are as when it was planned: it was made by {made},"
+            f" newer than this drift {__version__}, which plans it otherwise; apply it with "
+            f"drift {visible(saved.version)}, or {again} with this one)"
+        )
     return (
         f" (the services and the profile are as when it was planned: it was made by {made}, "
         f"this is drift {__version__}, which plans it otherwise; {again})"
     )
+
+
+def newer(version: str, than: str = __version__) -> bool:
+    """Whether drift `version` (a saved plan's `drift_version`) is later than `than` (this
+    drift): its release numbers, then a pre-release (`.dev0`, `a1`, `rc1`) before the
+    release and a `.post1` after it (PEP 440's order, as far as drift's versions go). False
+    when either is not a version of that form, or both are the same release and stage."""
+    theirs, ours = _release(version), _release(than)
+    return theirs is not None and ours is not None and theirs > ours
+
+
+def _release(version: str) -> tuple[tuple[int, ...], int] | None:
+    match = re.fullmatch(r"v?(\d+(?:\.\d+)*)(?:[.-]?(dev|a|b|rc|post)\d*)?", version.strip())
+    if not match:
+        return None
+    numbers = [int(n) for n in match[1].split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:  # 1.0 is 1.0.0
+        numbers.pop()
+    stage = {None: 0, "post": 1}.get(match[2], -1)
+    return tuple(numbers), stage
 
 
 def applied_already(saved: SavedPlan, plan: Plan, entries: Sequence[Entry]) -> str:
@@ -302,7 +349,7 @@ def _body_differs(saved: SavedPlan, plan: Plan, profile: Profile) -> str:
         workload_key(Kind(s.get("kind", Kind.SERVICE.value)), s["service"]): stated(s)
         for s in data["services"]
     }
-    if older := _older(was, now):
+    if not newer(saved.version) and (older := _older(was, now)):
         return f"{saved.file} was saved by an older drift: {visible(older)}"
     what = [f"{key} ({_fields(was.get(key, {}), body)})" for key, body in now.items()]
     what = [w for w in what if not w.endswith("()")]

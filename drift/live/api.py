@@ -4,15 +4,18 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 from __future__ import annotations
 
 import itertools
+import shlex
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from drift.errors import ApiError
+from drift.fields import enum_name
 from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
+from drift.live.normalize import raw
 from drift.textsafe import visible
 
 LIST_PAGE_SIZE = 1000
@@ -158,9 +161,53 @@ def in_progress(pb: Any, *, job: bool = False) -> str:
     if not pb.reconciling:
         return ""
     if job:
+        if running := token_execution(pb, running=True):
+            # run_execution_token: "The Job will become ready when the execution is
+            # successfully completed" (start_execution_token: "… started"; run/v2 job.proto):
+            # named, so that the operator can look at the execution the job waits on
+            start = raw(pb).WhichOneof("create_execution") == "start_execution_token"
+            return (
+                f"update in progress (the job is being reconciled: it is ready once its "
+                f"execution {running} {'has started' if start else 'is done'}, which "
+                f"`{describe_execution(pb, running)}` shows)"
+            )
         return "update in progress (the job is being reconciled)"
     created = short(pb.latest_created_revision) or "a new revision"
     return f"deploy in progress ({created} is being rolled out)"
+
+
+RUNNING = {"EXECUTION_RUNNING", "EXECUTION_PENDING"}
+"""Those of an execution not finished ("running normally", "waiting for backing resources to
+be provisioned"): created already, so with the job's template as it was then."""
+
+
+def token_execution(job: Any, *, running: bool = False) -> str:
+    """The job's latest created execution (`Job.latest_created_execution`, short name) when
+    the job's `run_execution_token` or `start_execution_token` created it ("A unique string
+    used as a suffix for creating a new execution", job.proto oneof `create_execution`: named
+    `JOB-TOKEN`); "" else. `running`: only while it has not finished (its completion_status
+    EXECUTION_RUNNING, "running normally", or EXECUTION_PENDING, "waiting for backing
+    resources to be provisioned"; ExecutionReference.CompletionStatus)."""
+    pb = raw(job)
+    which = pb.WhichOneof("create_execution")
+    if which is None:
+        return ""
+    ref = pb.latest_created_execution
+    name = short(ref.name)
+    if not ref.name or name != f"{short(pb.name)}-{getattr(pb, which)}":
+        return ""
+    if running and enum_name(ref, "completion_status") not in RUNNING:
+        return ""
+    return name
+
+
+def describe_execution(job: Any, execution: str) -> str:
+    """`gcloud run jobs executions describe EXECUTION --project=P --region=R`, of the job's
+    project and region (its name: `projects/P/locations/R/jobs/J`)."""
+    parts = raw(job).name.split("/")
+    where = [f"--project={parts[1]}", f"--region={parts[3]}"] if len(parts) >= 4 else []
+    argv = ["gcloud", "run", "jobs", "executions", "describe", execution, *where]
+    return visible(" ".join(shlex.quote(a) for a in argv))
 
 
 def written_since(generation: int, now: Any) -> str:

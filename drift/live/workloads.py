@@ -12,7 +12,7 @@ from typing import Any
 
 from drift.fields import enum_name
 from drift.kinds import Kind
-from drift.live.api import Listing, attempt, list_all, short
+from drift.live.api import RUNNING, Listing, attempt, list_all, short, token_execution
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
@@ -22,9 +22,6 @@ from drift.profiles.model import ServiceProfile
 GET = {Kind.SERVICE: "GetService", Kind.JOB: "GetJob", Kind.WORKER_POOL: "GetWorkerPool"}
 ENDED = {"EXECUTION_SUCCEEDED", "EXECUTION_CANCELLED", "EXECUTION_RUNNING", "EXECUTION_PENDING"}
 """ExecutionReference.completion_status values that need no GetExecution to judge: not failed."""
-RUNNING = {"EXECUTION_RUNNING", "EXECUTION_PENDING"}
-"""Those of an execution not finished ("running normally", "waiting for backing resources to
-be provisioned"): created already, so with the job's template as it was then."""
 
 
 def getter(clients: Clients, kind: Kind) -> Any:
@@ -144,14 +141,13 @@ def token_execution_failed(pb: Any) -> str:
     completed" / "… started"), when it is the job's latest, it failed or was cancelled, and the
     job's failed Ready condition is about it (an `execution_reason`, or its message names
     it); "" else — the job's failure is then its update's."""
-    which = pb.WhichOneof("create_execution")
-    if which is None:
+    name = token_execution(pb)
+    if not name:
         return ""
-    ref = pb.latest_created_execution
-    name = short(ref.name)
-    if name != f"{short(pb.name)}-{getattr(pb, which)}":
-        return ""
-    if enum_name(ref, "completion_status") not in {"EXECUTION_FAILED", "EXECUTION_CANCELLED"}:
+    if enum_name(pb.latest_created_execution, "completion_status") not in {
+        "EXECUTION_FAILED",
+        "EXECUTION_CANCELLED",
+    }:
         return ""
     ready = pb.terminal_condition
     return (

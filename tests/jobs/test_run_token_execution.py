@@ -30,7 +30,11 @@ from tests.jobs.world import TODAY, write_profile
 from tests.sandbox.jobworld import JOB, world
 
 UPDATE_FAILED = "did not reach the desired state"
-IN_PROGRESS = "update in progress (the job is being reconciled)"
+IN_PROGRESS = "update in progress (the job is being reconciled"
+RUNS = (  # the execution the job waits on, named so that it can be looked at (job.proto)
+    "it is ready once its execution job-v2 is done, which "
+    "`gcloud run jobs executions describe job-v2 --project=p --region=us-central1` shows"
+)
 SUCCEEDED = run_v2.Condition.State.CONDITION_SUCCEEDED
 FAILED = run_v2.Condition.State.CONDITION_FAILED
 
@@ -92,14 +96,15 @@ def test_while_the_tokens_execution_runs_the_job_is_being_reconciled_not_failed(
     findings, unverified = _check(tmp_path)
     assert not [f for f in findings if f[0] == "revision.rollout"], findings
     assert not [m for _, m in findings if UPDATE_FAILED in m], findings
-    assert [u for u in unverified if IN_PROGRESS in u], unverified
+    assert [u for u in unverified if IN_PROGRESS in u and RUNS in u], unverified
     before = _updates(sandbox)
     fixed = _fix(tmp_path)  # refused, and says why
     assert fixed.exit_code == ExitCode.INCOMPLETE, fixed.summary()
-    assert [u for u in fixed.plan.unverified if IN_PROGRESS in u], fixed.plan
+    assert [u for u in fixed.plan.unverified if IN_PROGRESS in u and RUNS in u], fixed.plan
     rolled = _rollback(tmp_path, first.change_id)  # refused, and says what runs
     assert rolled.exit_code == ExitCode.ABORTED, rolled
     assert IN_PROGRESS in rolled.message and UPDATE_FAILED not in rolled.message, rolled
+    assert RUNS in rolled.message, rolled.message
     assert _updates(sandbox) == before  # neither wrote
 
 
@@ -129,3 +134,32 @@ def test_when_the_tokens_execution_failed_the_finding_is_the_executions_failure(
     assert sandbox.job("p", "job").terminal_condition.state == SUCCEEDED
     findings, _ = _check(tmp_path)
     assert [f[0] for f in findings] == ["job.failed"], findings
+
+
+@pytest.mark.parametrize(
+    ("token", "latest", "status", "named"),
+    [
+        ("v2", "job-v2", "EXECUTION_RUNNING", True),
+        ("v2", "job-v2", "EXECUTION_PENDING", True),
+        ("v2", "job-v2", "EXECUTION_SUCCEEDED", False),  # done: the reconciling is not it
+        ("v2", "job-v1", "EXECUTION_RUNNING", False),  # not yet created: another one runs
+        ("", "job-abcde", "EXECUTION_RUNNING", False),  # no token: the update is what runs
+        ("start:v2", "job-v2", "EXECUTION_PENDING", True),  # start_execution_token: "started"
+    ],
+)
+def test_a_reconciling_job_names_the_execution_only_when_its_token_made_it_and_it_runs(
+    token: str, latest: str, status: str, named: bool
+) -> None:
+    from drift.live.api import in_progress
+
+    job = run_v2.Job(name=JOB, reconciling=True)
+    if token.startswith("start:"):
+        job.start_execution_token = token.removeprefix("start:")
+    elif token:
+        job.run_execution_token = token
+    job.latest_created_execution = run_v2.ExecutionReference(name=latest, completion_status=status)
+    said = in_progress(job, job=True)
+    assert said.startswith(IN_PROGRESS), said
+    done = "has started" if token.startswith("start:") else "is done"
+    assert (f"execution {latest} {done}, which `gcloud run jobs" in said) is named, said
+    assert (said == "update in progress (the job is being reconciled)") is not named, said
