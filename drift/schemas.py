@@ -1,8 +1,13 @@
 """The documents drift writes name their schema and its version (`drift.report/v1`,
 `drift.plan/v2`, `drift.journal/v1`). One written by another version of drift is refused, and
-said to be so in one wording for the three (`other_version`)."""
+said to be so in one wording for the three (`other_version`); which of two drift versions is
+the later one (`newer`: a saved plan says which drift made it)."""
 
 from __future__ import annotations
+
+import re
+
+from drift import __version__
 
 # The two wordings, read back by `drift rollback --list` (drift.fix.rollback_view) to say why
 # an entry is refused: changing one here changes it there too.
@@ -30,3 +35,23 @@ def _number(version: str) -> int:
     """`v2` → 2 (0: not a version drift writes)."""
     digits = version[1:] if version.startswith("v") else ""
     return int(digits) if digits.isdigit() and digits.isascii() else 0
+
+
+def newer(version: str, than: str = __version__) -> bool:
+    """Whether drift `version` (a saved plan's `drift_version`) is later than `than` (this
+    drift): its release numbers, then a pre-release (`.dev0`, `a1`, `rc1`) before the
+    release and a `.post1` after it (PEP 440's order, as far as drift's versions go). False
+    when either is not a version of that form, or both are the same release and stage."""
+    theirs, ours = _release(version), _release(than)
+    return theirs is not None and ours is not None and theirs > ours
+
+
+def _release(version: str) -> tuple[tuple[int, ...], int] | None:
+    match = re.fullmatch(r"v?(\d+(?:\.\d+)*)(?:[.-]?(dev|a|b|rc|post)\d*)?", version.strip())
+    if not match:
+        return None
+    numbers = [int(n) for n in match[1].split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:  # 1.0 is 1.0.0
+        numbers.pop()
+    stage = {None: 0, "post": 1}.get(match[2], -1)
+    return tuple(numbers), stage

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +32,7 @@ from drift.fix.saved_digest import OPTIONS as OPTIONS  # the digest's, as tests 
 from drift.fix.saved_digest import body_digest, legacy_digest, stated, stated_change
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
-from drift.schemas import other_version
+from drift.schemas import newer, other_version
 from drift.textsafe import plural, visible
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -258,26 +257,6 @@ def _drift_changed(saved: SavedPlan, profile: Profile) -> str:
         f" (the services and the profile are as when it was planned: it was made by {made}, "
         f"this is drift {__version__}, which plans it otherwise; {again})"
     )
-
-
-def newer(version: str, than: str = __version__) -> bool:
-    """Whether drift `version` (a saved plan's `drift_version`) is later than `than` (this
-    drift): its release numbers, then a pre-release (`.dev0`, `a1`, `rc1`) before the
-    release and a `.post1` after it (PEP 440's order, as far as drift's versions go). False
-    when either is not a version of that form, or both are the same release and stage."""
-    theirs, ours = _release(version), _release(than)
-    return theirs is not None and ours is not None and theirs > ours
-
-
-def _release(version: str) -> tuple[tuple[int, ...], int] | None:
-    match = re.fullmatch(r"v?(\d+(?:\.\d+)*)(?:[.-]?(dev|a|b|rc|post)\d*)?", version.strip())
-    if not match:
-        return None
-    numbers = [int(n) for n in match[1].split(".")]
-    while len(numbers) > 1 and numbers[-1] == 0:  # 1.0 is 1.0.0
-        numbers.pop()
-    stage = {None: 0, "post": 1}.get(match[2], -1)
-    return tuple(numbers), stage
 
 
 def applied_already(saved: SavedPlan, plan: Plan, entries: Sequence[Entry]) -> str:

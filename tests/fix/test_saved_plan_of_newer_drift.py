@@ -148,6 +148,6 @@ def test_a_newer_drifts_plan_that_lacks_a_key_is_not_said_to_be_an_older_drifts(
     ],
 )
 def test_which_versions_are_newer(version: str, is_newer: bool) -> None:
-    from drift.fix.saved import newer
+    from drift.schemas import newer
 
     assert newer(version, than="0.2.0.dev0") is is_newer
