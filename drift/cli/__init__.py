@@ -44,8 +44,10 @@ def main() -> NoReturn:
         _any_locale()
         own_process()
         from drift.cli import output
-        from drift.cli.root import app
+        from drift.cli.root import narrowed
         from drift.cli.session import STATE
+
+        app = narrowed(sys.argv[1:], __import__("os").environ)  # `os`: loaded at start-up
     except KeyboardInterrupt:
         _interrupted()
     try:
