@@ -39,19 +39,24 @@ def _number(version: str) -> int:
 
 def newer(version: str, than: str = __version__) -> bool:
     """Whether drift `version` (a saved plan's `drift_version`) is later than `than` (this
-    drift): its release numbers, then a pre-release (`.dev0`, `a1`, `rc1`) before the
-    release and a `.post1` after it (PEP 440's order, as far as drift's versions go). False
-    when either is not a version of that form, or both are the same release and stage."""
+    drift), in PEP 440's order as far as drift's versions go: the release numbers, then
+    `.devN` < `aN` < `bN` < `rcN` < the release < `.postN`, each stage by its number. False
+    when either is not a version of that form (ASCII digits, at most 64 characters), or both
+    are the same."""
     theirs, ours = _release(version), _release(than)
     return theirs is not None and ours is not None and theirs > ours
 
 
-def _release(version: str) -> tuple[tuple[int, ...], int] | None:
-    match = re.fullmatch(r"v?(\d+(?:\.\d+)*)(?:[.-]?(dev|a|b|rc|post)\d*)?", version.strip())
+_STAGES = {"dev": 0, "a": 1, "b": 2, "rc": 3, None: 4, "post": 5}
+_VERSION = re.compile(r"v?([0-9]{1,9}(?:\.[0-9]{1,9})*)(?:[.-]?(dev|a|b|rc|post)([0-9]{0,9}))?")
+
+
+def _release(version: str) -> tuple[tuple[int, ...], int, int] | None:
+    """The sort key of a version (None: not one; a 5,000-digit "version" is not one either)."""
+    match = _VERSION.fullmatch(version.strip()) if len(version) <= 64 else None
     if not match:
         return None
     numbers = [int(n) for n in match[1].split(".")]
     while len(numbers) > 1 and numbers[-1] == 0:  # 1.0 is 1.0.0
         numbers.pop()
-    stage = {None: 0, "post": 1}.get(match[2], -1)
-    return tuple(numbers), stage
+    return tuple(numbers), _STAGES[match[2]], int(match[3] or 0)

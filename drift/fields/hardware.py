@@ -83,8 +83,8 @@ def _key_note(
     it = "it" if one else "them"
     return (
         f"setting encryption_key makes the template's {held} take effect (left there without "
-        f"a key, {'it' if one else 'they'} meant nothing: drift neither compared nor wrote "
-        f"{it}); state {it} in the profile to have {it} otherwise"
+        f"a key, {'it' if one else 'they'} meant nothing); a profile that wants {it} "
+        "otherwise states so"
     )
 
 

@@ -166,9 +166,12 @@ def in_progress(pb: Any, *, job: bool = False) -> str:
             # successfully completed" (start_execution_token: "… started"; run/v2 job.proto):
             # named, so that the operator can look at the execution the job waits on
             start = raw(pb).WhichOneof("create_execution") == "start_execution_token"
+            status = enum_name(raw(pb).latest_created_execution, "completion_status")
+            now = "pending" if status == "EXECUTION_PENDING" else "running"
             return (
-                f"update in progress (the job is being reconciled: it is ready once its "
-                f"execution {running} {'has started' if start else 'is done'}, which "
+                f"update in progress (the job is being reconciled: its execution "
+                f"{visible(running)} is {now}, and the job is ready once it "
+                f"{'has started' if start else 'is done'}, which "
                 f"`{describe_execution(pb, running)}` shows)"
             )
         return "update in progress (the job is being reconciled)"

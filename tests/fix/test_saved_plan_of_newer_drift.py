@@ -141,7 +141,11 @@ def test_a_newer_drifts_plan_that_lacks_a_key_is_not_said_to_be_an_older_drifts(
         ("0.2.0.post1", True),
         ("0.2.1.dev0", True),
         ("0.2.0.dev0", False),
-        ("0.2.0.dev3", False),  # the same stage: not said to be newer
+        ("0.2.0.dev3", True),  # a later dev build (PEP 440: by its number; revown58 F2)
+        ("0.2.0a1", True),  # .devN < aN < bN < rcN < the release
+        ("0.2.0rc1", True),
+        ("1" * 5000, False),  # not a version: was ValueError, an internal error (revown58 F1)
+        ("\uff19.0.0", False),  # a full-width 9: not an ASCII digit
         ("0.1.9", False),
         ("", False),
         ("unknown", False),
@@ -151,3 +155,11 @@ def test_which_versions_are_newer(version: str, is_newer: bool) -> None:
     from drift.schemas import newer
 
     assert newer(version, than="0.2.0.dev0") is is_newer
+
+
+def test_pre_releases_are_ordered_by_stage_then_number() -> None:
+    from drift.schemas import newer
+
+    order = ["1.0.dev0", "1.0.dev1", "1.0a1", "1.0a2", "1.0b1", "1.0rc1", "1.0", "1.0.post1"]
+    for earlier, later in zip(order, order[1:], strict=False):
+        assert newer(later, than=earlier) and not newer(earlier, than=later), (earlier, later)

@@ -32,7 +32,7 @@ from tests.sandbox.jobworld import JOB, world
 UPDATE_FAILED = "did not reach the desired state"
 IN_PROGRESS = "update in progress (the job is being reconciled"
 RUNS = (  # the execution the job waits on, named so that it can be looked at (job.proto)
-    "it is ready once its execution job-v2 is done, which "
+    "its execution job-v2 is running, and the job is ready once it is done, which "
     "`gcloud run jobs executions describe job-v2 --project=p --region=us-central1` shows"
 )
 SUCCEEDED = run_v2.Condition.State.CONDITION_SUCCEEDED
@@ -145,6 +145,7 @@ def test_when_the_tokens_execution_failed_the_finding_is_the_executions_failure(
         ("v2", "job-v1", "EXECUTION_RUNNING", False),  # not yet created: another one runs
         ("", "job-abcde", "EXECUTION_RUNNING", False),  # no token: the update is what runs
         ("start:v2", "job-v2", "EXECUTION_PENDING", True),  # start_execution_token: "started"
+        ("start:v2", "job-v2", "EXECUTION_RUNNING", True),  # said to run (revown58 F6)
     ],
 )
 def test_a_reconciling_job_names_the_execution_only_when_its_token_made_it_and_it_runs(
@@ -161,5 +162,20 @@ def test_a_reconciling_job_names_the_execution_only_when_its_token_made_it_and_i
     said = in_progress(job, job=True)
     assert said.startswith(IN_PROGRESS), said
     done = "has started" if token.startswith("start:") else "is done"
-    assert (f"execution {latest} {done}, which `gcloud run jobs" in said) is named, said
+    now = "pending" if status == "EXECUTION_PENDING" else "running"
+    runs = f"execution {latest} is {now}, and the job is ready once it {done}, which `gcloud"
+    assert (runs in said) is named, said
     assert (said == "update in progress (the job is being reconciled)") is not named, said
+
+
+def test_a_hostile_execution_name_is_escaped_in_every_part_of_the_message() -> None:
+    """revown58 F5: the sentence carried the name's newline and ESC (json, sarif, `jq -r`)."""
+    from drift.live.api import in_progress
+
+    token = "v2\n::error::pwned\x1b[31m"
+    job = run_v2.Job(name=JOB, reconciling=True, run_execution_token=token)
+    ref = run_v2.ExecutionReference(name=f"job-{token}", completion_status="EXECUTION_RUNNING")
+    job.latest_created_execution = ref
+    said = in_progress(job, job=True)
+    assert "execution job-v2" in said, said
+    assert "\n" not in said and "\x1b" not in said, said
