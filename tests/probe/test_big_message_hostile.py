@@ -154,9 +154,14 @@ def test_the_verdict_says_when_the_close_came_not_when_the_wait_ended() -> None:
 
 @pytest.mark.parametrize("then", [_flood, _trickle])
 def test_a_server_that_never_closes_is_bounded(then: Then) -> None:
-    """drift ends the probe by its own close deadline (not the harness's 60 s guard, which
-    fails the test), and says the server never closed; no wall-clock bound (a loaded machine)."""
+    """drift ends the probe by its own deadlines (not the harness's 60 s guard, which fails
+    the test); no wall-clock bound. On a quiet machine by its close deadline, saying that the
+    server never closed; on a loaded one a flood can outlast the probe's whole window, which
+    drift's outer deadline ends as `unexpected` (never a 1011 blamed on the service)."""
     result, _ = _limited(then)
+    if result.outcome is ProbeOutcome.UNEXPECTED:  # the outer deadline (seen with 6 workers)
+        assert result.detail.startswith("socket stalled: could not send within"), result.detail
+        return
     assert result.outcome is ProbeOutcome.OK, result.detail
     assert "drift stopped reading and closed with 1009 itself" in result.detail, result.detail
     assert "the server had not closed the socket" in result.detail, result.detail
