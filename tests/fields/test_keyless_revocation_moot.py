@@ -26,7 +26,7 @@ from drift.profiles.loader import load_profile, validate_directory
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_world
+from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, lab_world
 from tests.jobs.world import TODAY, write_profile
 from tests.sandbox.jobworld import POOL, world
 
@@ -123,12 +123,7 @@ def test_clearing_a_services_key_converges_with_the_revocation_lines_left_in_the
     service = clients.services.get_service(name=lab_name())
     _keyed(service.template)
     clients.services.update_service(service=service).result()
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(SERVICE_KEYLESS)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, SERVICE_KEYLESS)
     env = sandbox.environ()
     done = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), None, "lab", folder)
     assert done.exit_code is ExitCode.OK, done.summary()

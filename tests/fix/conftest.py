@@ -257,6 +257,18 @@ def lab_profiles(tmp_path: Path, service: str = "app", also: tuple[str, ...] = (
     return folder
 
 
+def lab_here(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
+    """As `drift` is run in a project: the sandbox's emulator variables set, `tmp_path` the
+    working directory, `profiles/lab.yaml` holding `text`. The profiles folder."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(text)
+    return folder
+
+
 def lab_fix(
     tmp_path: Path,
     sandbox: Sandbox,

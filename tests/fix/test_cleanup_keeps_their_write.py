@@ -20,7 +20,7 @@ from google.cloud import run_v2
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_world
+from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, lab_world
 from tests.fix.test_service_level import min_two_wants_three
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
@@ -75,14 +75,12 @@ def test_their_ingress_at_the_promotion_prompt_stays_and_is_said(
     value stays (before: the cleanup wrote ingress ALL over it), drift says so, and the
     template is back to what served (the timeout as before drift)."""
     sandbox = make_sandbox(lab_world(template={"image": IMAGE, "port": 8080}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(
+    folder = lab_here(
+        sandbox,
+        tmp_path,
+        monkeypatch,
         f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
-        "      ingress: internal\n      timeout: 60s\n"
+        "      ingress: internal\n      timeout: 60s\n",
     )
     timeout = sandbox.service(LAB, "app").template.timeout
     theirs = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER

@@ -22,7 +22,7 @@ from drift.fix.apply import FixOptions
 from drift.kinds import Kind
 from tests.cliutil import drift
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_world, rollback
+from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, lab_world, rollback
 
 KEY = f"projects/{LAB}/locations/us-central1/keyRings/kr/cryptoKeys/k"
 BOUND = ("encryption_key_revocation_action", "encryption_key_shutdown_duration")
@@ -52,12 +52,7 @@ def keyed(
     )
     service.template.encryption_key_shutdown_duration = timedelta(hours=2)
     clients.services.update_service(service=service).result()
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(PROFILE)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
     return sandbox, clients, folder
 
 

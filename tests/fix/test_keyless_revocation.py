@@ -16,7 +16,7 @@ from google.cloud import run_v2
 from drift.fix.apply import FixOptions
 from tests.cliutil import drift
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_name, lab_world
+from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, lab_world
 
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
@@ -35,12 +35,7 @@ def keyless(
     """The lab service (no CMEK key) and a profile stating only a revocation action."""
     sandbox = make_sandbox(lab_world())
     clients = clients_for(sandbox)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(PROFILE)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
     return sandbox, clients, folder
 
 

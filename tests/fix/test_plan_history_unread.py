@@ -13,23 +13,13 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Fault, Sandbox
-from tests.check.test_check_masks_inlined_secret import VALUES
+from tests.check.test_check_masks_inlined_secret import _sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
 PROFILE = "project: p\nregion: us-central1\nservices:\n  inl: {env: {LICENSE_CODE: other-value}}\n"
 PASTED = "pastedvalue7781"  # one word, 15 chars: masked only if known to be a secret
 UNREAD = "revision history not read"
-
-
-def _world(make_sandbox: MakeSandbox, service: dict[str, Any]) -> Sandbox:
-    region = {
-        "number": 3,
-        "region": "us-central1",
-        "services": {"inl": service},
-        "secrets": {"lic": {"versions": [VALUES[0]]}},
-    }
-    return make_sandbox({"options": {"seed": 3}, "projects": {"p": region}})
 
 
 def _env(sandbox: Sandbox, tmp_path: Path, profile: str = PROFILE) -> dict[str, str]:
@@ -50,7 +40,7 @@ def _pasted_unread(make_sandbox: MakeSandbox) -> Sandbox:
         "template": {"env": {"LICENSE_CODE": PASTED}},
         "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
     }
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     sandbox.inject(Fault(method="ListRevisions", code="PERMISSION_DENIED", match="services/inl"))
     return sandbox
 
@@ -89,7 +79,7 @@ def test_plan_json_notes_are_empty_when_the_history_was_read(
     tmp_path: Path, make_sandbox: MakeSandbox
 ) -> None:
     service = {"template": {"env": {"LICENSE_CODE": "plain-x"}}, "history": [{"created": "2d"}]}
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     done = drift("plan", "lab", "--format", "json", env=_env(sandbox, tmp_path), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["notes"] == []
@@ -116,7 +106,7 @@ def test_plan_when_list_revisions_is_denied_exits_as_check(
     """A plan shows no `since`: a history it could not read changes neither its exit code
     nor its script, nor makes it say "its findings have no since"."""
     service = {"template": {"env": {"LICENSE_CODE": "plain-x"}}, "history": [{"created": "2d"}]}
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     sandbox.inject(Fault(method="ListRevisions", code="PERMISSION_DENIED", match="services/inl"))
     done = drift("plan", "lab", "--format", fmt, env=_env(sandbox, tmp_path), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
@@ -131,7 +121,7 @@ def test_no_history_skips_the_read_on_plan_and_fix(
     """README: `--no-history` (or DRIFT_HISTORY=false) is what skips the history read; plan
     and fix pay that RPC too, so they take the option as check does."""
     service = {"template": {"env": {"LICENSE_CODE": "plain-x"}}, "history": [{"created": "2d"}]}
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     env = _env(sandbox, tmp_path)
 
     def listed(since: int) -> list[Any]:
@@ -159,7 +149,7 @@ def test_unnamed_variable_pasted_over_older_reference_in_full_service_output(
         "template": {"env": {"LICENSE_CODE": "plain-x", "DB_PASS": PASTED}},
         "history": [{"env": {"DB_PASS": {"secret": "lic"}}, "created": "2d"}],
     }
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     done = drift(
         cmd[0], "lab", *cmd[1:], "--format", fmt, env=_env(sandbox, tmp_path), cwd=tmp_path
     )
@@ -174,7 +164,7 @@ def test_fix_yes_when_list_revisions_fails(
 ) -> None:
     """A history is only for masking: its failure neither stops a fix nor holds it up long."""
     service = {"template": {"env": {"LICENSE_CODE": "plain-x"}}, "history": [{"created": "2d"}]}
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     sandbox.inject(Fault(method="ListRevisions", code=code, match="services/inl"))
     start = time.monotonic()
     done = drift("fix", "lab", "--yes", "--no-verify", env=_env(sandbox, tmp_path), cwd=tmp_path)
@@ -191,7 +181,7 @@ def test_rollback_prompt_after_fixing_a_value_pasted_over_an_older_reference(
         "template": {"env": {"DB_PASS": PASTED}},
         "history": [{"env": {"DB_PASS": {"secret": "lic"}}, "created": "2d"}],
     }
-    sandbox = _world(make_sandbox, service)
+    sandbox = _sandbox(make_sandbox, service)
     profile = "project: p\nregion: us-central1\nservices:\n  inl: {env: {DB_PASS: by-fix}}\n"
     env = _env(sandbox, tmp_path, profile)
     fixed = drift("fix", "lab", "--yes", "--no-verify", env=env, cwd=tmp_path)

@@ -25,6 +25,7 @@ from tests.fix.conftest import (
     assert_serves_as_before,
     entries,
     fix,
+    lab_here,
     lab_profiles,
     lab_world,
     rollback,
@@ -190,14 +191,12 @@ def test_a_dry_run_of_the_services_own_settings_validates_the_update_in_place(
     sandbox = make_sandbox(_own_settings_world())
     before = sandbox.service(LAB, "app")
     sandbox.clear_calls()
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(
+    folder = lab_here(
+        sandbox,
+        tmp_path,
+        monkeypatch,
         f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
-        "      ingress: internal\n"
+        "      ingress: internal\n",
     )
     options = FixOptions(dry_run=True, verify=False)
     result = fix(
