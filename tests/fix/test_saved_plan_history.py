@@ -17,9 +17,10 @@ from drift import __version__
 from drift.fix.saved import OPTIONS
 from drift.fix.saved_digest import legacy_digest
 from drift.sandbox import Fault
+from tests.check.test_check_masks_inlined_secret import _sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.fix.test_plan_history_unread import PASTED, UNREAD, _env, _world
+from tests.fix.test_plan_history_unread import PASTED, UNREAD, _env
 
 SERVICE = {
     "template": {"env": {"LICENSE_CODE": PASTED}},
@@ -35,7 +36,7 @@ def _fix(env: dict[str, str], tmp_path: Path, saved: Path) -> Any:
 def test_a_plan_saved_without_the_history_applies_once_it_is_read(
     how: str, tmp_path: Path, make_sandbox: MakeSandbox
 ) -> None:
-    sandbox = _world(make_sandbox, SERVICE)
+    sandbox = _sandbox(make_sandbox, SERVICE)
     env = _env(sandbox, tmp_path)
     saved = tmp_path / "plan.json"
     extra: tuple[str, ...] = ()
@@ -64,7 +65,7 @@ def test_a_plan_saved_with_the_history_applies_when_it_fails_once(
 ) -> None:
     """The reverse: the plan read the history (value masked); the CI apply job's ListRevisions
     fails once (UNAVAILABLE), a failure `fix` survives (revown54 F1)."""
-    sandbox = _world(make_sandbox, SERVICE)
+    sandbox = _sandbox(make_sandbox, SERVICE)
     env = _env(sandbox, tmp_path)
     saved = tmp_path / "plan.json"
     made = drift("plan", "lab", "--out", str(saved), env=env, cwd=tmp_path)
@@ -83,7 +84,7 @@ def test_a_plan_whose_change_differs_is_refused_naming_no_version_when_it_is_thi
     again); the same drift saved it, so the refusal names no upgrade."""
     from drift.fix.saved import body_digest
 
-    sandbox = _world(make_sandbox, SERVICE)
+    sandbox = _sandbox(make_sandbox, SERVICE)
     env = _env(sandbox, tmp_path)
     saved = tmp_path / "plan.json"
     assert drift("plan", "lab", "--out", str(saved), env=env, cwd=tmp_path).returncode == 1
@@ -104,7 +105,7 @@ def test_a_plan_saved_by_the_drift_before_this_digest_still_applies(
 ) -> None:
     """A file whose digest covers each change's `before` (as drift wrote it before revown56)
     is intact, and applies when nothing changed."""
-    sandbox = _world(make_sandbox, SERVICE)
+    sandbox = _sandbox(make_sandbox, SERVICE)
     env = _env(sandbox, tmp_path)
     saved = tmp_path / "plan.json"
     assert drift("plan", "lab", "--out", str(saved), env=env, cwd=tmp_path).returncode == 1
