@@ -101,22 +101,21 @@ class Reader:
         # Start at once what does not depend on the services (the secrets the profile
         # expects), then read the services, then what their references resolve to.
         self.checks.expect(profiles)
-        deadline = time.monotonic() + self.wait
         kinds = by_kind(profiles)
-        await asyncio.gather(*(self._read_kind(ps, deadline) for ps in kinds.values()))
+        await asyncio.gather(*(self._read_kind(ps) for ps in kinds.values()))
         await self.checks.resolve(profiles)
         return self.state
 
     # -- workloads and revisions ------------------------------------------------------------
 
-    async def _read_kind(self, profiles: list[ServiceProfile], deadline: float) -> None:
+    async def _read_kind(self, profiles: list[ServiceProfile]) -> None:
         """The profiled workloads of one kind, read as `by_kind` and `get_instead` say: the
         workloads a failed List's pages did not bring (and no Get replaced) are unverified,
         naming the List and its status; those a List read to the end did not bring are
         asked for with their Get (NOT_FOUND: missing)."""
         kind = profiles[0].kind
         if not one_list(profiles):
-            await self._get_then_describe(profiles[0], deadline)
+            await self._get_then_describe(profiles[0])
             return
         listing = await self._listing(kind)
         found = {p.name: listing.items[p.name] for p in profiles if p.name in listing.items}
@@ -134,12 +133,8 @@ class Reader:
                 self.unverified(p, kind.value, failure.reason)
             rest = []
         await asyncio.gather(
-            *(
-                self._settle_then_describe(p, found[p.name], deadline)
-                for p in profiles
-                if p.name in found
-            ),
-            *(self._get_then_describe(p, deadline) for p in rest),
+            *(self._settle_then_describe(p, found[p.name]) for p in profiles if p.name in found),
+            *(self._get_then_describe(p) for p in rest),
         )
 
     async def _listing(self, kind: Kind) -> Listing:
@@ -174,10 +169,10 @@ class Reader:
             if listing.error is None:
                 self.state.listed |= {workload_key(kind, n) for n in listing.items}
 
-    async def _get_then_describe(self, profile: ServiceProfile, deadline: float) -> None:
+    async def _get_then_describe(self, profile: ServiceProfile) -> None:
         found = await self._get(profile)
         if found is not None:
-            await self._settle_then_describe(profile, found, deadline)
+            await self._settle_then_describe(profile, found)
 
     async def _get(self, profile: ServiceProfile) -> Any | None:
         name = f"{self.parent}/{profile.kind.collection}/{profile.name}"
@@ -195,15 +190,15 @@ class Reader:
     def unverified(self, profile: ServiceProfile, target: str, reason: str) -> None:
         self.state.unverified.append(Unverified(profile.name, target, reason, profile.kind))
 
-    async def _settle_then_describe(
-        self, profile: ServiceProfile, svc: Any, deadline: float
-    ) -> None:
+    async def _settle_then_describe(self, profile: ServiceProfile, svc: Any) -> None:
         """A workload being reconciled holds transient values (Service.reconciling: "While
         reconciliation is in process, observed_generation, latest_ready_revision,
         traffic_statuses, and uri will have transient values"; WorkerPool.reconciling and
-        Job.reconciling say the same of theirs): wait for it to settle, up to the deadline;
-        if it has not, its items are unverified, never drift."""
+        Job.reconciling say the same of theirs): wait for it to settle, up to --wait from when
+        it was seen reconciling (a slow List or Get before it eats none of the wait); if it
+        has not, its items are unverified, never drift."""
         pause = POLL_FIRST
+        deadline = time.monotonic() + self.wait
         while raw(svc).reconciling:
             left = deadline - time.monotonic()
             if left <= 0:

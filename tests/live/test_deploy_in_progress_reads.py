@@ -10,7 +10,7 @@ import pytest
 
 from drift.check import run_check
 from drift.profiles.loader import load_profile
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.live.shapes import PROFILES, SHAPES, resource
 
@@ -47,3 +47,23 @@ def test_a_deploy_in_progress_does_not_hold_the_other_services_reads(
         if c.at >= polls[-1] and not (c.short == "GetService" and resource(c) == SEARCH)
     ]
     assert late == [], "read only once search's --wait had ended"
+
+
+def test_the_wait_for_a_deploy_in_progress_starts_when_it_is_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--wait is how long a deploy in progress is waited for: a ListServices slower than the
+    whole --wait (a loaded machine, a slow network) eats none of it. Measured from the start
+    of the read, search was never polled and was reported as "waited 1s" without a wait."""
+    with Sandbox(SHAPES) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        sandbox.inject(Fault(method="ListServices", code=None, latency_ms=1200))
+        sandbox.clear_calls()
+        profile = load_profile(PROFILES, "prod")
+        result = asyncio.run(run_check(profile, load_settings(wait=1.0)))
+        calls = sandbox.calls
+    reasons = [u.reason for u in result.report.unverified if "deploy in progress" in u.reason]
+    assert reasons and all("waited 1s" in r for r in reasons)
+    polls = [c.at for c in calls if c.short == "GetService" and resource(c) == SEARCH]
+    assert len(polls) >= 2
