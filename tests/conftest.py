@@ -242,3 +242,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return HEAVY_FIRST.index(path) if path in HEAVY_FIRST else len(HEAVY_FIRST)
 
     items.sort(key=first)  # stable: the others keep their order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported (drift, the Google libraries, every test module) is left out
+    of the garbage collector's scans from here on: each of the worker's later collections
+    walked all of it again (tests/fix and tests/cli, 6 workers, 2026-12-01: user CPU 190 s
+    without, 162 s with; the zygote does the same once warm)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
