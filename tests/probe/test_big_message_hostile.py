@@ -185,3 +185,27 @@ def test_the_outer_deadline_says_a_send_stalled_only_when_one_did(
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
     assert result.detail.startswith("no verdict within"), result.detail
     assert "could not send" not in result.detail
+
+
+def test_a_server_that_stops_reading_while_drift_sends_is_a_stalled_socket() -> None:
+    """The other side of the outer deadline: the probe's `send` (32 MiB, more than loopback's
+    buffers take) meets a server that answered the handshake and never reads again; what
+    drift could not send is still in its buffer when the deadline ends the probe."""
+
+    async def handler(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        req = await read_request(reader)
+        writer.write(switching_protocols(accept_key(req["sec-websocket-key"])))
+        await writer.drain()
+        await stop.wait()  # reads nothing more
+
+    async def scenario() -> ProbeResult:
+        async with tcp_server(handler) as base:
+            spec = target(base, "/ws", hold=0.2, timeout=1.0, send="z" * (32 << 20))
+            (result,) = await probe_all([spec], environ={})
+            return result
+
+    result = run(scenario(), limit=60)
+    assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
+    assert result.detail.startswith("socket stalled: could not send within"), result.detail
