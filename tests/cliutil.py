@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,21 @@ def spawn_as_a_terminal_does(argv: list[str], env: Mapping[str, str], **popen: A
     (a drift that hangs is stopped with SIGABRT, which shows where it hung)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     full = {**base, **env, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"}
+    with ctrl_c_as_a_terminal_has_it():
+        return subprocess.Popen(argv, env=full, **popen)
+
+
+@contextmanager
+def ctrl_c_as_a_terminal_has_it() -> Iterator[None]:
+    """Processes started inside get Ctrl-C at its default, as from a terminal: a child
+    inherits an ignored SIGINT (the tests run as a shell's background job: `make test &`),
+    and Python then installs no KeyboardInterrupt handler, so a Ctrl-C the test sends is
+    never seen."""
     ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     if ignored:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return subprocess.Popen(argv, env=full, **popen)
+        yield
     finally:
         if ignored:
             signal.signal(signal.SIGINT, signal.SIG_IGN)

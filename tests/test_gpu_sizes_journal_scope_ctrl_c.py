@@ -26,6 +26,9 @@ import asyncio, os, signal, threading
 from drift.cli.session import run
 from drift.errors import Interrupted
 
+# Ctrl-C as from a terminal: a background job's children inherit an ignored SIGINT
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 async def work():
     try:
         os.kill(os.getpid(), signal.SIGINT)

@@ -23,7 +23,7 @@ import pytest
 from google.cloud import run_v2
 
 from drift.sandbox.faults import Fault
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, ctrl_c_as_a_terminal_has_it, drift
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, lab_name, lab_world
 from tests.fix.test_rollback_service_fields import AUDIENCES, JUSTIFICATION, _configuration
@@ -84,15 +84,16 @@ def _old_fix_stopped_in_its_cleanup(old: Path, sandbox: Any, cwd: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     env.update(sandbox.environ(), PYTHONPATH=str(old), NO_COLOR="1")
     master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "drift", "fix", "lab", "--no-verify"],
-        cwd=cwd,
-        env=env,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        start_new_session=True,
-    )
+    with ctrl_c_as_a_terminal_has_it():
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drift", "fix", "lab", "--no-verify"],
+            cwd=cwd,
+            env=env,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            start_new_session=True,
+        )
     os.close(slave)
     seen, prompts, deadline = b"", 0, time.monotonic() + 60
     while prompts < 2 and time.monotonic() < deadline:
@@ -142,15 +143,16 @@ def test_a_release_cleanup_finished_by_todays_rollback_restores_the_breakglass_a
 def _old(old: Path, sandbox: Any, cwd: Path, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     env.update(sandbox.environ(), PYTHONPATH=str(old), NO_COLOR="1")
-    return subprocess.Popen(
-        [sys.executable, "-m", "drift", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    with ctrl_c_as_a_terminal_has_it():
+        return subprocess.Popen(
+            [sys.executable, "-m", "drift", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
 
 
 def test_a_release_rollback_stopped_mid_write_finished_by_todays_rollback(
