@@ -37,13 +37,22 @@ def tf_container(*path: str | int) -> TerraformPath:
     return ("template", 0, "containers", ANY_INDEX, *path)
 
 
+class Unread(str):
+    """Where a plan's held settings (`ServicePlan.held`) have a value drift could not read:
+    why (`Field.unreadable`). Something is set there; a `Field.plan_note` may name it, never
+    compare it."""
+
+    __slots__ = ()
+
+
 Stated = Mapping[str, tuple[SettingValue, str]]
 """Each setting a service's profile states (parsed) with its `file:line`."""
 PlanNote = Callable[
     [Kind, SettingValue | None, SettingValue, set[str], Mapping[str, SettingValue]], str
 ]
 """`Field.plan_note`: (kind, before, after, the plan's setting changes by name, the workload's
-settings as the patch leaves them) -> what the plan says ("": nothing)."""
+settings as the patch leaves them, an `Unread` where drift could not read one) -> what the
+plan says ("": nothing)."""
 Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
 """What a profile states that Cloud Run refuses or ignores beside a setting, given the
 service's name and every setting it states: (setting, message) each."""

@@ -14,7 +14,15 @@ from functools import cache
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Field, GcloudArg, SettingValue, Source, tf_template
+from drift.fields.base import (
+    EVERY_KIND,
+    Field,
+    GcloudArg,
+    SettingValue,
+    Source,
+    Unread,
+    tf_template,
+)
 from drift.kinds import Kind
 
 CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
@@ -78,7 +86,7 @@ def _key_note(
     left = _leftovers(settings, changed)
     if not left:
         return ""
-    held = " and ".join(f"{f.name}={f.show(settings[f.name])}" for f in left)
+    held = " and ".join(_held(f, settings[f.name]) for f in left)
     one = len(left) == 1
     it = "it" if one else "them"
     return (
@@ -86,6 +94,12 @@ def _key_note(
         f"a key, {'it' if one else 'they'} meant nothing); a profile that wants {it} "
         "otherwise states so"
     )
+
+
+def _held(field: Field, value: SettingValue) -> str:
+    if isinstance(value, Unread):  # set, though drift cannot read it: named with why
+        return f"{field.name} ({value})"
+    return f"{field.name}={field.show(value)}"
 
 
 def _no_clear_key(kind: Kind, value: SettingValue) -> str:
@@ -312,7 +326,7 @@ def _leftovers(settings: Mapping[str, SettingValue], changed: set[str]) -> list[
         if f.name in settings
         and f.name not in changed
         and not (f.moot is not None and f.moot(settings))
-        and settings[f.name] != f.read(_unset())
+        and (isinstance(settings[f.name], Unread) or settings[f.name] != f.read(_unset()))
     ]
 
 

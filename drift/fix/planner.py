@@ -9,6 +9,7 @@ from typing import Any
 
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
+from drift.fields.base import Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
@@ -162,7 +163,7 @@ class ServicePlanner:
             full_name=self.live.full_name,
             etag=self.live.etag,
             live=self.live.source,
-            held=template.settings,
+            held={**template.settings, **{n: Unread(r) for n, r in template.unreadable.items()}},
             region=self.profile.region,
             project=self.profile.project,
             # the revision `drift fix` builds on (LATEST's in a canary rollout), else the most

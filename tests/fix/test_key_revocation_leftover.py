@@ -104,3 +104,36 @@ def test_every_plan_format_says_the_leftover_settings_take_effect(
     if fmt is PlanFormat.GCLOUD:
         assert "--post-key-revocation-action-type" not in text, text
         assert "--encryption-key-shutdown-hours" not in text, text
+
+
+def test_a_leftover_duration_drift_cannot_read_is_named_with_why(
+    sandbox_env: dict[str, str], clients: Clients, tmp_path: Path
+) -> None:
+    """revown58 F4: a leftover shutdown duration of 90 minutes (not whole hours, unreadable to
+    drift: `_not_whole_hours`) took effect with the key unnamed; the note named the action
+    only. It now names the duration too, with why drift cannot read it."""
+    name = "projects/acme-chat-staging/locations/us-central1/services/api"
+    live = clients.services.get_service(name=name)
+    live.template.encryption_key_revocation_action = run_v2.EncryptionKeyRevocationAction.SHUTDOWN
+    live.template.encryption_key_shutdown_duration = timedelta(minutes=90)
+    clients.services.update_service(service=live).result()
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(PROFILE)
+    planned = asyncio.run(
+        plan_environment(
+            load_profile(folder, "lab"),
+            load_settings(journal_dir=tmp_path / "journal"),
+            environ=dict(os.environ),
+        )
+    )
+    (sp,) = [s for s in planned.plan.services if s.has_patch]
+    assert [s.name for s in sp.settings] == ["encryption_key"], sp.settings
+    for text in (
+        " ".join(sp.notes),
+        render_plan(planned.plan, PlanFormat.JSON, patched=planned.patched),
+    ):
+        assert "encryption_key_revocation_action=shut-down" in text, text
+        assert "encryption_key_shutdown_hours (encryption_key_shutdown_duration is 5400s" in (
+            text
+        ), text
