@@ -158,6 +158,8 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
             mark = exc.context_mark  # point at what was left open, not at the end of file
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in str(what):  # "found character '\t' that cannot start any token"
+            what = f"{what} (YAML indents with spaces, never tabs)"
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
     except ReaderError as exc:  # a character YAML does not allow (NUL): at its own line
         raise YamlProblems([_unacceptable(name, text, exc)]) from None

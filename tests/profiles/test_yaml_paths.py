@@ -258,3 +258,15 @@ def test_forcing_the_reference_path_gives_the_same_located_document(
     monkeypatch.setattr(yamlfast, "available", lambda: False)
     slow_doc = parse_text(text, "p.yaml")
     assert typed(fast_doc.data) == typed(slow_doc.data) and fast_doc.lines == slow_doc.lines
+
+
+def test_a_tab_indentation_says_yaml_indents_with_spaces() -> None:
+    """A profile indented with tabs (an editor's default) is refused at its line, saying why
+    in the words a person fixes it by; a tab inside a quoted value is only a character."""
+    with pytest.raises(YamlProblems) as caught:
+        parse_text("services:\n\tapi:\n\t\timage: x\n", "t.yaml")
+    assert str(caught.value.problems[0]) == (
+        "t.yaml:2: invalid YAML: found character '\\t' that cannot start any token "
+        "(YAML indents with spaces, never tabs)"
+    )
+    assert parse_text('a: "x\\ty"\nb: "p\tq"\n', "t.yaml").data == {"a": "x\ty", "b": "p\tq"}
