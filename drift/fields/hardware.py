@@ -251,8 +251,10 @@ def _keyless(settings: Mapping[str, SettingValue]) -> bool:
 
 def _no_shutdown(settings: Mapping[str, SettingValue]) -> bool:
     """encryption_key_shutdown_duration: "If encryption_key_revocation_action is SHUTDOWN, the
-    duration before shutting down all instances": without a key or shut-down, nothing."""
-    return _keyless(settings) or settings.get("encryption_key_revocation_action") != "shut-down"
+    duration before shutting down all instances": without a key or shut-down, nothing (an
+    action drift cannot read may be shut-down: the duration may count, revown59 F2)."""
+    action = settings.get("encryption_key_revocation_action")
+    return _keyless(settings) or (action != "shut-down" and not isinstance(action, Unread))
 
 
 def _gpuless(settings: Mapping[str, SettingValue]) -> bool:

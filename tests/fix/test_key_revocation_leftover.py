@@ -18,6 +18,7 @@ import pytest
 from google.cloud import run_v2
 
 from drift.fields import FIELDS
+from drift.fields.base import Unread
 from drift.fix.formats import PlanFormat
 from drift.fix.plan import plan_environment
 from drift.fix.render import render_plan
@@ -44,6 +45,14 @@ def test_setting_a_key_names_the_leftover_revocation_settings_it_brings_into_eff
     assert "encryption_key_shutdown_hours=2" in said, said
     assert "take effect" in said and "without a key" in said, said
     assert _note(Kind.WORKER_POOL, LEFTOVER) == said
+
+
+def test_an_action_drift_cannot_read_leaves_the_duration_named() -> None:
+    """revown59 F2: an action drift cannot read (a value newer than its client) may be
+    shut-down, so the duration beside it may count: both are named."""
+    said = _note(Kind.SERVICE, {**LEFTOVER, ACTION: Unread("unknown value 7")})
+    assert f"{ACTION} (unknown value 7)" in said, said
+    assert f"{HOURS}=2" in said, said
 
 
 def test_nothing_is_said_where_nothing_left_over_takes_effect() -> None:
