@@ -20,7 +20,8 @@ from google.cloud import run_v2
 from drift.fields import FIELDS
 from drift.fields.base import Unread
 from drift.fix.formats import PlanFormat
-from drift.fix.plan import plan_environment
+from drift.fix.model import ServicePlan
+from drift.fix.plan import Planned, plan_environment
 from drift.fix.render import render_plan
 from drift.kinds import Kind
 from drift.profiles.loader import load_profile
@@ -79,15 +80,15 @@ PROFILE = (
 )
 
 
-@pytest.mark.parametrize("fmt", list(PlanFormat))
-def test_every_plan_format_says_the_leftover_settings_take_effect(
-    sandbox_env: dict[str, str], clients: Clients, tmp_path: Path, fmt: PlanFormat
-) -> None:
+def _planned(clients: Clients, tmp_path: Path, shutdown: timedelta) -> tuple[Planned, ServicePlan]:
+    """The plan of PROFILE (the key only) for the sandbox's keyless `api` once its template
+    holds SHUTDOWN and `shutdown`; the write it plans is the key alone, nothing of the
+    revocation settings."""
     name = "projects/acme-chat-staging/locations/us-central1/services/api"
     live = clients.services.get_service(name=name)
     assert not live.template.encryption_key
     live.template.encryption_key_revocation_action = run_v2.EncryptionKeyRevocationAction.SHUTDOWN
-    live.template.encryption_key_shutdown_duration = timedelta(hours=2)
+    live.template.encryption_key_shutdown_duration = shutdown
     clients.services.update_service(service=live).result()
     folder = tmp_path / "profiles"
     folder.mkdir()
@@ -100,8 +101,15 @@ def test_every_plan_format_says_the_leftover_settings_take_effect(
         )
     )
     (sp,) = [s for s in planned.plan.services if s.has_patch]
-    # the write is what the plan names: the key, nothing of the revocation settings
     assert [s.name for s in sp.settings] == ["encryption_key"], sp.settings
+    return planned, sp
+
+
+@pytest.mark.parametrize("fmt", list(PlanFormat))
+def test_every_plan_format_says_the_leftover_settings_take_effect(
+    sandbox_env: dict[str, str], clients: Clients, tmp_path: Path, fmt: PlanFormat
+) -> None:
+    planned, sp = _planned(clients, tmp_path, timedelta(hours=2))
     text = render_plan(planned.plan, fmt, patched=planned.patched)
     if fmt is PlanFormat.JSON:
         (service,) = [s for s in json.loads(text)["services"] if s.get("settings")]
@@ -121,23 +129,7 @@ def test_a_leftover_duration_drift_cannot_read_is_named_with_why(
     """revown58 F4: a leftover shutdown duration of 90 minutes (not whole hours, unreadable to
     drift: `_not_whole_hours`) took effect with the key unnamed; the note named the action
     only. It now names the duration too, with why drift cannot read it."""
-    name = "projects/acme-chat-staging/locations/us-central1/services/api"
-    live = clients.services.get_service(name=name)
-    live.template.encryption_key_revocation_action = run_v2.EncryptionKeyRevocationAction.SHUTDOWN
-    live.template.encryption_key_shutdown_duration = timedelta(minutes=90)
-    clients.services.update_service(service=live).result()
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(PROFILE)
-    planned = asyncio.run(
-        plan_environment(
-            load_profile(folder, "lab"),
-            load_settings(journal_dir=tmp_path / "journal"),
-            environ=dict(os.environ),
-        )
-    )
-    (sp,) = [s for s in planned.plan.services if s.has_patch]
-    assert [s.name for s in sp.settings] == ["encryption_key"], sp.settings
+    planned, sp = _planned(clients, tmp_path, timedelta(minutes=90))
     for text in (
         " ".join(sp.notes),
         render_plan(planned.plan, PlanFormat.JSON, patched=planned.patched),
