@@ -8,8 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from drift.diff.settings import as_compared, undecided
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
-from drift.fields.base import Unread
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
