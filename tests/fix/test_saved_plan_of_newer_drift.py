@@ -16,9 +16,10 @@ from drift import __version__
 from drift.errors import Aborted, UsageError
 from drift.findings import Location
 from drift.fix.formats.json_plan import plan_data
-from drift.fix.model import Plan, ServicePlan
+from drift.fix.model import Plan
 from drift.fix.saved import SavedPlan, changed_since, check_target, profile_digest, read_saved
 from drift.profiles.model import Profile
+from tests.fix.test_gcloud_script import service_plan
 
 WHERE = {"environment": "prod", "project": "p-acme", "region": "us-central1"}
 
@@ -110,11 +111,9 @@ def test_a_newer_drifts_plan_that_lacks_a_key_is_not_said_to_be_an_older_drifts(
     a key out): was "plan.json was saved by an older drift: its plan does not state what this
     drift's does (api: gcloud_skipped)" for drift 9.0.0's plan."""
     profile = _profile(tmp_path)
-    sp = ServicePlan(
-        service="api",
+    sp = service_plan(
         full_name="projects/p-acme/locations/us-central1/services/api",
         etag="e1",
-        region="us-central1",
         project="p-acme",
         revision="api-00001",
     )
