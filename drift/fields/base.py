@@ -18,6 +18,7 @@ FlagAt = Literal["revision", "primary", "every"]
 describes, or every container (each after `--container NAME` when there are several)."""
 GcloudArg = tuple[str, FlagAt]
 Update = Callable[..., str]
+"""`Commands.update`: the workload's update with the flags (`drift.blanks.Arg`) given."""
 """`gcloud … update` of the workload with the flags given, shell-quoted
 (`drift.fix.commands.Commands.update`, at the workload's level, no `--container`)."""
 TerraformPath = tuple[str | int, ...]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from drift.blanks import Arg, blank, word
 from drift.fields.base import SettingValue
 from drift.units import format_cpu, parse_cpu, parse_memory, show_memory
 
@@ -46,7 +47,7 @@ class Required:
     """What Cloud Run requires of it (`concurrency 1`)."""
     now: str
     """The value it has (`80`)."""
-    flag: str
+    flag: Arg
     """gcloud's flag that sets what is required (`--concurrency=1`)."""
 
 
@@ -87,7 +88,7 @@ def required(cpu: Decimal, values: Mapping[str, SettingValue]) -> list[Required]
                 "memory",
                 f"memory {show_memory(ceiling)} at most",
                 show_memory(int(memory)),
-                "--memory=<MEMORY>",
+                word("--memory=", blank("MEMORY")),
             )
         )
     return out

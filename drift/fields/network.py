@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from drift.blanks import blank, word
 from drift.fields import access as a
 from drift.fields.base import (
     EVERY_KIND,
@@ -230,6 +231,10 @@ def direct_vpc(workload: Any) -> str:
     return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
 
 
+_DIRECT = (word("--network=", blank("NETWORK")), word("--subnet=", blank("SUBNET")))
+"""Direct VPC's network and subnet, to fill in."""
+
+
 def egress_commands(
     update: Update, kind: Kind, value: SettingValue, reason: str
 ) -> tuple[str, ...]:
@@ -237,8 +242,8 @@ def egress_commands(
     interfaces, one and only one (`--vpc-connector`, or Direct VPC's `--network`/`--subnet`).
     A worker pool has no connector (the catalogue's vpc_connector; `gcloud beta run
     worker-pools update` has no --vpc-connector: revown44 F3)."""
-    direct = update("--network=<NETWORK>", "--subnet=<SUBNET>", f"--vpc-egress={value}")
-    connector = update("--vpc-connector=<CONNECTOR>", f"--vpc-egress={value}")
+    direct = update(*_DIRECT, f"--vpc-egress={value}")
+    connector = update(word("--vpc-connector=", blank("CONNECTOR")), f"--vpc-egress={value}")
     return (direct,) if kind is Kind.WORKER_POOL else (connector, direct)
 
 
@@ -259,7 +264,7 @@ def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
         own = flag(str(value))
         if "connector" in reason:
             return (update(own, "--clear-vpc-connector"),)
-        return (update("--network=<NETWORK>", "--subnet=<SUBNET>", own),)
+        return (update(*_DIRECT, own),)
 
     return commands
 

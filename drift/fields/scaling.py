@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from drift.blanks import Arg, blank, word
 from drift.fields import access as a
 from drift.fields.base import Field, SettingValue, Source, TerraformPath, Update, enum_name
 from drift.kinds import Kind
@@ -106,9 +107,15 @@ def _scaling_bound(
         # switching to automatic scaling takes both service-level bounds or neither
         # (manual-scaling page: "You must specify either both service-level minimum and
         # maximum instances, or neither of them"); gcloud's `--scaling` is `auto` or a count
-        bounds = {"min": "--min=<MIN>", "max": "--max=<MAX>"}
+        bounds: dict[str, Arg] = {
+            "min": word("--min=", blank("MIN")),
+            "max": word("--max=", blank("MAX")),
+        }
         bounds[bound] = f"--{bound}={value}"
-        return (update("--scaling=auto", *bounds.values()), update("--scaling=<COUNT>"))
+        return (
+            update("--scaling=auto", *bounds.values()),
+            update(word("--scaling=", blank("COUNT"))),
+        )
 
     return Field(
         f"{bound}_instances",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drift.fix.formats.text import shell_line
+from drift.blanks import Arg, blank, plain, word
+from drift.fix.formats.text import gcloud_list, shell_line
 from drift.kinds import Kind
 from drift.refs import SecretRef
 
@@ -27,15 +28,18 @@ follows `--container NAME` with the container group's flags alone, so a revision
 (`--gpu-type`, `--[no-]cpu-throttling`, `--concurrency`) is "unrecognized arguments"."""
 
 
-def is_container_flag(word: str) -> bool:
+def is_container_flag(arg: Arg) -> bool:
     """Whether a gcloud argument (`--cpu=2`, `--no-use-http2`) is a container's flag."""
-    return _flag_name(word) in CONTAINER_FLAGS
+    return _flag_name(arg) in CONTAINER_FLAGS
 
 
-def _flag_name(word: str) -> str:
+def _flag_name(arg: Arg) -> str:
     """`--no-iap` -> `iap`, `--scaling=3` -> `scaling`."""
-    return word.split("=", 1)[0].removeprefix("--").removeprefix("no-")
+    return plain(arg).split("=", 1)[0].removeprefix("--").removeprefix("no-")
 
+
+VALUE, VERSION, SECRET = blank("VALUE"), blank("VERSION"), blank("SECRET")
+"""What a manual step leaves to fill in (`drift.fix.formats.text.Blank`)."""
 
 BETA_FLAGS = frozenset({"scaling", "iap", "default-url"})
 """Flags of `gcloud run services update` only its beta track has: GA gcloud 528 answers
@@ -44,7 +48,7 @@ alternate release tracks", `--[no-]default-url` with "unrecognized arguments"; `
 run services update` parses them."""
 
 
-def update_command(kind: Kind, *flags: str) -> list[str]:
+def update_command(kind: Kind, *flags: Arg) -> list[str]:
     """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
     `gcloud beta run worker-pools update` (--scaling=N, the instance count: gcloud 528 has no
     --instances; --update-env-vars, --update-secrets, --remove-env-vars, --remove-secrets,
@@ -71,10 +75,10 @@ class Commands:
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]
 
-    def update(self, *flags: str) -> str:
+    def update(self, *flags: Arg) -> str:
         """The update with `flags`; with several containers, the revision's flags first, then
         `--container NAME` and the container's (`CONTAINER_FLAGS`: gcloud's parse rule)."""
-        argv = [*update_command(self.kind, *flags), self.service, *self._where()]
+        argv: list[Arg] = [*update_command(self.kind, *flags), self.service, *self._where()]
         if not self.container:
             return shell_line([*argv, *flags])
         own = [f for f in flags if is_container_flag(f)]
@@ -141,20 +145,42 @@ class Commands:
             + [f"--project={self.secret_project(ref)}"]
         )
 
-    def repoint(self, name: str, ref: SecretRef, version: str) -> str:
-        return self.update(f"--update-secrets={name}={secret_arg(ref, version)}")
+    def repoint(self, name: str, ref: SecretRef, version: Arg) -> str:
+        return self.update(
+            gcloud_list("--update-secrets", [word(name, "=", secret_arg(ref, version))])
+        )
+
+    def remove_env(self, name: str) -> str:
+        return self.update(gcloud_list("--remove-env-vars", [name]))
+
+    def move_to_secret(self, name: str) -> tuple[str, str]:
+        """A plain variable moved to a new secret: the secret made from its value, then the
+        variable swapped for a reference to it."""
+        create = [
+            "gcloud",
+            "secrets",
+            "create",
+            SECRET,
+            "--data-file=-",
+            f"--project={self.project}",
+        ]
+        swap = self.update(
+            gcloud_list("--remove-env-vars", [name]),
+            gcloud_list("--update-secrets", [word(name, "=", SECRET, ":latest")]),
+        )
+        return "printf %s <VALUE> | " + shell_line(create), swap
 
     def set_plain(self, name: str) -> str:
-        return self.update(f"--update-env-vars={name}=<VALUE>")
+        return self.update(gcloud_list("--update-env-vars", [word(name, "=", VALUE)]))
 
-    def traffic(self, *flags: str) -> str:
+    def traffic(self, *flags: Arg) -> str:
         """`gcloud run services update-traffic SERVICE` (no `--container`: traffic is the
         service's)."""
-        argv = ["gcloud", "run", "services", "update-traffic", self.service, *self._where()]
-        return shell_line([*argv, *flags])
+        argv: list[Arg] = ["gcloud", "run", "services", "update-traffic", self.service]
+        return shell_line([*argv, *self._where(), *flags])
 
 
-def secret_arg(ref: SecretRef, version: str | None = None) -> str:
+def secret_arg(ref: SecretRef, version: Arg | None = None) -> Arg:
     """SECRET:VERSION as `--update-secrets` takes it (another project's by its path)."""
     secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
-    return f"{secret}:{version or ref.version}"
+    return word(secret, ":", version or ref.version)

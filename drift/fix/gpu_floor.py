@@ -7,6 +7,7 @@ nothing is left to refuse. Never an extra change the profile does not state."""
 
 from __future__ import annotations
 
+from drift.blanks import Arg, blank, word
 from drift.fields import FIELDS
 from drift.fields.gpu_floor import GPU_PAGE, WATCHED, gpu_needs
 from drift.fix.commands import Commands
@@ -78,11 +79,14 @@ def _lacking(needs: list[str]) -> set[str]:
     return out
 
 
-def _flags(change: SettingChange, serves: bool, lacking: set[str]) -> list[str]:
+def _flags(change: SettingChange, serves: bool, lacking: set[str]) -> list[Arg]:
     """The change's own flags, with those that set what a GPU requires (values to fill in);
     never the change's own value where it is what a GPU instance lacks (`--cpu=2` under an
     L4): the value to fill in instead. `Commands.update` places each flag for gcloud."""
-    fill = {"cpu": "--cpu=<CPU>", "memory": "--memory=<MEMORY>"}
+    fill: dict[str, Arg] = {
+        "cpu": word("--cpu=", blank("CPU")),
+        "memory": word("--memory=", blank("MEMORY")),
+    }
     if serves:
         fill["cpu_throttling"] = "--no-cpu-throttling"
     own = () if change.name in lacking else FIELDS[change.name].flags(change.after, change.before)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
+from drift.blanks import Arg, blank, filled, word
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
-from drift.fix.commands import Commands, update_command
+from drift.fix.commands import VALUE, VERSION, Commands, update_command
 from drift.fix.formats.text import shell_line
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
@@ -79,7 +80,7 @@ def secret_version_step(
     if ref.version == "latest":
         commands.append(cmd.add_version(ref))
     else:
-        commands += [cmd.repoint(n, ref, "<VERSION>") for n in names]
+        commands += [cmd.repoint(n, ref, VERSION) for n in names]
     return ManualStep(target, reason, tuple(commands))
 
 
@@ -92,7 +93,7 @@ def constraint_step(cmd: Commands, rule: VarRule, live: EnvVar, message: str) ->
             target,
             f"{message}: add a version of {live.ref.key} that satisfies the profile "
             f"(or reference another secret)",
-            (cmd.add_version(live.ref), cmd.repoint(rule.name, live.ref, "<VERSION>")),
+            (cmd.add_version(live.ref), cmd.repoint(rule.name, live.ref, VERSION)),
         )
     return ManualStep(
         target, f"{message}: set a value that satisfies the profile", (cmd.set_plain(rule.name),)
@@ -120,7 +121,7 @@ def missing_service_step(profile: Profile, key: str, state: LiveState) -> Manual
         Kind.WORKER_POOL: ["gcloud", "beta", "run", "worker-pools", "deploy"],
     }[kind]
     command = shell_line(
-        [*deploy, name, "--image=<IMAGE>"]
+        [*deploy, name, word("--image=", blank("IMAGE"))]
         + [f"--project={profile.project}", f"--region={profile.region}"]
     )
     return ManualStep(kind.value, reason, (command,))
@@ -293,7 +294,7 @@ def unread_steps(
         value = settings[name].value
         # no command gcloud refuses (revown49 F2): the script's rule (`Field.lacks_flag`)
         lacking = FIELDS[name].lacks_flag(cmd.kind, _or_fill(value))
-        commands = () if lacking else (cmd.update(FIELDS[name].gcloud(_or_fill(value))),)
+        commands = () if lacking else (cmd.update(_flag(name, value)),)
         steps.append(
             ManualStep(
                 f"setting.{name}",
@@ -307,13 +308,19 @@ def unread_steps(
 
 
 def _or_fill(value: SettingValue | None) -> SettingValue:
-    return "<VALUE>" if value is None else value
+    return str(VALUE) if value is None else value
+
+
+def _flag(name: str, value: SettingValue | None) -> Arg:
+    """The catalogue's flag for `value`, or (None) for a value to fill in."""
+    flag = FIELDS[name].gcloud(_or_fill(value))
+    return flag if value is not None else filled(flag, VALUE)
 
 
 def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -> ManualStep:
     """A setting the profile states as a pattern has no one value a patch could set."""
     shown = "unset" if actual is None else FIELDS[setting.name].show(actual)
-    flag = f"--{setting.name.replace('_', '-')}=<{setting.name.upper()}>"
+    flag = word(f"--{setting.name.replace('_', '-')}=", blank(setting.name.upper()))
     return ManualStep(
         f"setting.{setting.name}",
         f"{setting.name} is {shown}; the profile says it matches {setting.pattern}: "
@@ -348,7 +355,7 @@ def tag_steps(cmd: Commands, findings: Iterable[Finding]) -> list[ManualStep]:
             "a revision without this drift (once fixed, the one that serves), or remove the tag"
         )
         commands = (
-            cmd.traffic(f"--update-tags={tag}=<REVISION>"),
+            cmd.traffic(word(f"--update-tags={tag}=", blank("REVISION"))),
             cmd.traffic(f"--remove-tags={tag}"),
         )
         steps.append(ManualStep(f"tag.{tag}", reason, commands))

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from drift.fix.commands import Commands, secret_arg
+from drift.blanks import Arg, blank, word
+from drift.fix.commands import SECRET, VERSION, Commands, secret_arg
+from drift.fix.formats.text import gcloud_list
 from drift.fix.model import ManualStep
 from drift.live.model import ContainerConfig, RevisionConfig, SecretMount
 from drift.refs import SecretRef
 
-FILE = "<FILE>"
+FILE = blank("FILE")
 """The file name the operator fills in where no file is mounted yet."""
 
 
@@ -36,16 +38,16 @@ def mount_step(
     sees under `path` are repointed one by one (a volume without items holds one file named
     after the secret, run v2 SecretVolumeSource.items: `drift.live.normalize` names it so);
     `profile`: every mount the profile names for the container (`_volume_mates`)."""
-    secret = "<SECRET>:<VERSION>" if wanted is None else secret_arg(wanted)
+    secret = word(SECRET, ":", VERSION) if wanted is None else secret_arg(wanted)
     files = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
     if not files:  # mount.missing: no file is known (a profile's key is a file or a directory)
-        key = f"{path.rstrip('/')}/{FILE}"
+        key = word(f"{path.rstrip('/')}/", FILE)
         return ManualStep(
             target,
-            f"{reason}: mount the secret the profile names (replace {key} with the path of the "
-            f"file the application reads, {path} itself if that is the file: gcloud mounts the "
-            "volume at the parent directory of the path it is given)",
-            (cmd.update(f"--update-secrets={key}={secret}"),),
+            f"{reason}: mount the secret the profile names (replace {path.rstrip('/')}/{FILE!s} "
+            f"with the path of the file the application reads, {path} itself if that is the "
+            "file: gcloud mounts the volume at the parent directory of the path it is given)",
+            (cmd.update(gcloud_list("--update-secrets", [word(key, "=", secret)])),),
         )
     keys = [m.gcloud_path for m in files]
     if all(k is not None for k in keys):
@@ -56,7 +58,11 @@ def mount_step(
         return ManualStep(
             target,
             f"{reason}: mount the secret the profile names{said}",
-            (cmd.update(f"--update-secrets={','.join(f'{k}={v}' for k, v in pairs.items())}"),),
+            (
+                cmd.update(
+                    gcloud_list("--update-secrets", [word(k, "=", v) for k, v in pairs.items()])
+                ),
+            ),
         )
     unreachable = ", ".join(m.path for m, k in zip(files, keys, strict=True) if k is None)
     return ManualStep(
@@ -92,7 +98,7 @@ def unreachable(
 
 def _volume_mates(
     files: list[SecretMount],
-    pairs: dict[str, str],
+    pairs: dict[str, Arg],
     wanted: SecretRef | None,
     profile: Mapping[str, SecretRef],
     container: ContainerConfig,

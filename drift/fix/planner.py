@@ -16,7 +16,6 @@ from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
-from drift.fix.formats.text import shell_line
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.instances import moved_splits, moves_note, split_change
 from drift.fix.manual import (
@@ -359,20 +358,14 @@ class ServicePlanner:
         if f.rule in ("env.constraint", "env.inconsistent") and rule and live:
             return constraint_step(cmd, rule, live, f.message)
         if f.rule == "env.plaintext_secret":
-            create = "printf %s <VALUE> | " + shell_line(
-                ["gcloud", "secrets", "create", "<SECRET>", "--data-file=-"]
-                + [f"--project={self.profile.project}"]
-            )
-            swap = cmd.update(
-                f"--remove-env-vars={name}", f"--update-secrets={name}=<SECRET>:latest"
-            )
-            return ManualStep(f.target, f"{f.message}: move it to Secret Manager", (create, swap))
+            moves = cmd.move_to_secret(name)
+            return ManualStep(f.target, f"{f.message}: move it to Secret Manager", moves)
         if f.rule == "env.unexpected":
             removed = any(name in r.removed_env for r in sets)  # its rule, by a `null`
             return ManualStep(
                 f.target,
                 f"{f.message}{'; or' if removed else ': add it to the profile, or'} remove it",
-                (cmd.update(f"--remove-env-vars={name}"),),
+                (cmd.remove_env(name),),
             )
         if f.rule == "revision.rollout":
             return rollout_step(self.cmd, self.live, f, self.state, self.profile.environment)

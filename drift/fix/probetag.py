@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.blanks import blank, word
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, ServicePlan
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.profiles.model import Profile, ServiceProfile
+
+CANARY = blank("CANARY")
 
 
 def left_tag(service: ServiceProfile, source: Any, base: str) -> str | None:
@@ -46,7 +49,9 @@ def probe_tag_steps(
         "command with it. Moving it is a change of the service drift did not make: `drift "
         "rollback` of the fix then refuses until given --force (which puts the tag back too)"
     )
-    return (ManualStep(f"tag.{tag}", reason, (cmd.traffic(f"--update-tags={tag}=<CANARY>"),)),)
+    return (
+        ManualStep(f"tag.{tag}", reason, (cmd.traffic(word(f"--update-tags={tag}=", CANARY)),)),
+    )
 
 
 def moved_tag_steps(
@@ -78,7 +83,7 @@ def moved_tag_steps(
             "refuses until given --force"
         )
         commands = (
-            cmd.traffic(f"--update-tags={t.tag}=<CANARY>"),
+            cmd.traffic(word(f"--update-tags={t.tag}=", CANARY)),
             cmd.traffic(f"--remove-tags={t.tag}"),
         )
         steps.append(ManualStep(f"tag.{t.tag}", reason, commands))

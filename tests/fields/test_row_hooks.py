@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from drift.blanks import Arg, plain
 from drift.errors import ProfileError
 from drift.fields import FIELDS, stated_conflicts
 from drift.fields.base import Stated
@@ -20,8 +21,8 @@ from drift.manifest.unknowns import SETTINGS, _by_path, service_unknowns
 from drift.profiles.loader import load_profile
 
 
-def _update(*flags: str) -> str:
-    return "update " + " ".join(flags)
+def _update(*flags: Arg) -> str:
+    return "update " + " ".join(plain(f) for f in flags)
 
 
 def test_every_blocked_row_gives_its_own_commands() -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
+from drift.blanks import Arg, Blank, Template, plain, word
 from drift.textsafe import visible
 
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
-PLACEHOLDER = re.compile(r"(<[A-Z][A-Z_]*>)")
 SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 """A name bash can expand as `${NAME}`."""
 
@@ -47,16 +48,19 @@ def shell_quote(value: str) -> str:
     return "$'" + "".join(out) + "'"
 
 
-def shell_line(argv: Sequence[str]) -> str:
-    """A command template: each word quoted, except placeholders (`<VALUE>`), which stay
-    bare so that a template run without filling them in is a bash syntax error, never a
-    command that writes the placeholder."""
+def shell_line(argv: Sequence[Arg]) -> str:
+    """A command template: each word quoted, except the blanks (`Blank`, `<VALUE>`), which
+    stay bare so that a template run without filling them in fails in bash, never a command
+    that writes the placeholder."""
     return " ".join(_template_word(a) for a in argv)
 
 
-def _template_word(word: str) -> str:
-    parts = PLACEHOLDER.split(word)
-    return "".join(p if PLACEHOLDER.fullmatch(p) else shell_quote(p) for p in parts if p)
+def _template_word(arg: Arg) -> str:
+    if isinstance(arg, Blank):
+        return str(arg)
+    if isinstance(arg, Template):
+        return "".join(str(p) if isinstance(p, Blank) else shell_quote(p) for p in arg if p)
+    return shell_quote(arg)
 
 
 def command_line(argv: Sequence[str]) -> str:
@@ -83,12 +87,20 @@ def free_delimiter(items: Iterable[str]) -> str:
     return next(d for d in _candidates() if not any(d in t for t in texts))
 
 
-def gcloud_list(flag: str, items: Sequence[str]) -> str:
-    """`--FLAG=a,b` as one argv element, switching the delimiter when an item has a comma."""
-    delim = free_delimiter(items)
-    body = delim.join(items)
-    prefix = "" if delim == "," and not body.startswith("^") else f"^{delim}^"
-    return f"{flag}={prefix}{body}"
+@overload
+def gcloud_list(flag: str, items: Sequence[str]) -> str: ...
+@overload
+def gcloud_list(flag: str, items: Sequence[Arg]) -> Arg: ...
+def gcloud_list(flag: str, items: Sequence[Arg]) -> Arg:
+    """`--FLAG=a,b` as one argv element, switching the delimiter when an item has a comma
+    (an item with blanks to fill in: a `Template`)."""
+    texts = [plain(i) for i in items]
+    delim = free_delimiter(texts)
+    prefix = "" if delim == "," and not delim.join(texts).startswith("^") else f"^{delim}^"
+    pieces: list[Arg] = [f"{flag}={prefix}"]
+    for index, item in enumerate(items):
+        pieces += [delim, item] if index else [item]
+    return word(*pieces)
 
 
 def comment(text: str) -> list[str]:
