@@ -212,16 +212,9 @@ def template_from_revision(revision: Any, template: Any) -> Any:
     out = type(tpl)()
     fields = out.DESCRIPTOR.fields_by_name
     for name in (n for n in FROM_REVISION if n in fields):
-        field = fields[name]
-        if is_repeated(field):
-            getattr(out, name).extend(getattr(rev, name))
-        elif field.message_type is not None:
-            if rev.HasField(name):
-                getattr(out, name).CopyFrom(getattr(rev, name))
-        else:
-            setattr(out, name, getattr(rev, name))
+        _copy(rev, out, name)
     for name in (n for n in FROM_TEMPLATE if n in fields):
-        setattr(out, name, getattr(tpl, name))
+        _copy(tpl, out, name)
     if same_account(out.service_account, tpl.service_account):
         out.service_account = tpl.service_account  # a revision names the default account
     for kind in MERGED:
@@ -231,6 +224,21 @@ def template_from_revision(revision: Any, template: Any) -> Any:
     return (
         run_v2.RevisionTemplate.wrap(out) if isinstance(out, run_v2.RevisionTemplate.pb()) else out
     )
+
+
+def _copy(source: Any, out: Any, name: str) -> None:
+    """`source`'s field `name` into `out`, presence as it is: a field with presence (a message,
+    an `optional` scalar such as `gpu_zonal_redundancy_disabled`) that `source` leaves unset
+    stays unset — assigning its default would set it, a write the plan never named."""
+    field = source.DESCRIPTOR.fields_by_name[name]
+    if is_repeated(field):
+        getattr(out, name).extend(getattr(source, name))
+    elif field.has_presence and not source.HasField(name):
+        return
+    elif field.message_type is not None:
+        getattr(out, name).CopyFrom(getattr(source, name))
+    else:
+        setattr(out, name, getattr(source, name))
 
 
 def describe(base: Base) -> str:

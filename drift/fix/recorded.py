@@ -69,6 +69,21 @@ def served_by(entry: Entry) -> str:
     return entry.base_revision or short(before_service(entry).latest_ready_revision)
 
 
+def unreleased(entry: Entry) -> list[str]:
+    """The images of the recorded template when it did not serve before the change (a
+    `--from-template` fix on an unreleased change): the template's own revision, the latest
+    created (a fix waits for a deploy in progress to settle), is not the serving one it was
+    built on. Empty when the recorded configuration is what served."""
+    if not entry.on_template:
+        return []
+    if entry.base_revision and entry.base_revision == short(
+        before_service(entry).latest_created_revision
+    ):
+        return []
+    images = (c.image for c in base_template(entry).containers)
+    return list(dict.fromkeys(i for i in images if i))
+
+
 def by_tag(entry: Entry) -> list[str]:
     """The images of the recorded configuration named by a tag (no `@sha256:` digest): a
     new revision runs whatever the tag names when Cloud Run creates it."""

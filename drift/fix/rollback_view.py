@@ -17,7 +17,14 @@ from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import as_found, before_service, fields_only, served_by, tag_caveat
+from drift.fix.recorded import (
+    as_found,
+    before_service,
+    fields_only,
+    served_by,
+    tag_caveat,
+    unreleased,
+)
 from drift.fix.restore import name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
@@ -104,7 +111,8 @@ def costs(live: Any, entry: Entry, targets: Any, named: str = "") -> list[str]:
 
 def afterwards(entry: Entry, targets: Any) -> str:
     """`afterwards: a new revision is created from the configuration that served before the
-    change (app-00001-goj ran it); traffic: LATEST 100% → the new revision`."""
+    change (app-00001-goj ran it); traffic: LATEST 100% → the new revision`; a template that
+    did not serve (`--from-template`) is said as such, with the unreleased images it runs."""
     which = served_by(entry)
     rows = []
     for kind, revision, percent, tag in traffic_key(targets):
@@ -118,10 +126,20 @@ def afterwards(entry: Entry, targets: Any) -> str:
         else:
             rows.append(f"{revision} {percent}%{tagged}, the revision it was before")
     alone = "" if new_serves(targets) else "; the new revision gets no traffic"
+    images = unreleased(entry)
+    if images:  # what it runs is not what served
+        served = f"; what served was {entry.base_revision}" if entry.base_revision else ""
+        source = (
+            "the template as it was before the change, which did not serve "
+            f"(unreleased: {', '.join(images)}{served})"
+        )
+    else:
+        source = "the configuration that served before the change" + (
+            f" ({which} ran it)" if which else ""
+        )
     return visible(
-        "afterwards: a new revision is created from the configuration that served before the "
-        f"change{f' ({which} ran it)' if which else ''}; traffic: {', '.join(rows) or 'none'}"
-        + alone
+        f"afterwards: a new revision is created from {source}; traffic: "
+        f"{', '.join(rows) or 'none'}" + alone
     )
 
 

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
-from drift.fix.base import FROM_REVISION, FROM_TEMPLATE, LEFT_OUT, MERGED
+from drift.fix.base import FROM_REVISION, FROM_TEMPLATE, LEFT_OUT, MERGED, template_from_revision
+from drift.live.normalize import raw
+from drift.protofield import is_repeated
 
 TEMPLATES = (run_v2.RevisionTemplate, run_v2.WorkerPoolRevisionTemplate)
 
@@ -52,3 +54,34 @@ def test_a_field_no_list_names_is_caught() -> None:
     assert unlisted(run_v2.RevisionTemplate, short, FROM_TEMPLATE, MERGED, LEFT_OUT) == [
         "node_selector"
     ]
+
+
+def with_presence(template: Any) -> list[Any]:
+    """The fields of the template type a fix copies that have presence (messages, `optional`
+    scalars): set and unset differ on the wire and in every describe."""
+    copied = {*FROM_REVISION, *FROM_TEMPLATE}
+    return [
+        f
+        for f in template.pb().DESCRIPTOR.fields
+        if f.name in copied and f.has_presence and not is_repeated(f)
+    ]
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("is_set", [False, True], ids=["unset", "set-to-default"])
+def test_every_field_with_presence_keeps_it(template: Any, is_set: bool) -> None:
+    """An unset `optional` (gpu_zonal_redundancy_disabled: revfix60 F4) or message stays unset
+    in the fix's template, and one set to its default stays set: every such field, so a field
+    a newer client adds is covered as it comes."""
+    fields = with_presence(template)
+    assert any(f.message_type is None for f in fields), "no `optional` scalar left to check"
+    revision, source = run_v2.Revision.pb()(), template.pb()()
+    if is_set:
+        for message in (revision, source):
+            for f in fields:
+                if f.message_type is not None:
+                    getattr(message, f.name).SetInParent()
+                else:
+                    setattr(message, f.name, f.default_value)
+    out = raw(template_from_revision(revision, source))
+    assert [f.name for f in fields if out.HasField(f.name) != is_set] == []

@@ -89,3 +89,30 @@ def test_traffic_pinned_by_name_goes_back_to_that_revision(
     ), said
     assert "is a tag" not in said + rolled.summary()
     assert [(t.revision, t.percent) for t in sandbox.service(LAB, "app").traffic] == [(pinned, 100)]
+
+
+@pytest.mark.parametrize("pinned_to", [1, 2], ids=["unreleased-template", "template-serves"])
+def test_a_from_template_fix_says_what_its_rollback_runs(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_to: int
+) -> None:
+    """A `--from-template` fix records the template as it was: its rollback deploys that, which
+    is not what served when the template was an unreleased change (revfix60 F5): said so, with
+    the image it runs; a template that served is the configuration that served."""
+    world = lab_world(
+        history=[{"image": "us-docker.pkg.dev/lab/app:v0"}],
+        traffic=[{"revision": pinned_to, "percent": 100}],
+    )
+    sandbox = make_sandbox(world)
+    pinned = _short(sandbox.service(LAB, "app").traffic[0].revision)
+    options = FixOptions(yes=True, from_template=True)
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+    ui = ScriptedUI([True])
+    assert rollback(tmp_path, ui).exit_code is ExitCode.OK
+    said = "\n".join(ui.said)
+    unreleased = (
+        "afterwards: a new revision is created from the template as it was before the change, "
+        f"which did not serve (unreleased: {TAGGED}; what served was {pinned}); traffic: "
+    )
+    served = "afterwards: a new revision is created from the configuration that served before"
+    assert (unreleased in said, served in said) == (pinned_to == 1, pinned_to == 2), said
