@@ -76,12 +76,13 @@ def copy_workload(workload: Any) -> Any:
     return kind.deserialize(kind.serialize(workload))
 
 
-def canary_name(service: str, change_id: str) -> str:
+def canary_name(service: str, change_id: str = "") -> str:
     """`SERVICE-drift-CHANGE`; where that would pass 63 characters, `SERVICE-` plus the
     compact form of the change (`drift.live.changeids.compact`, 13 characters at most: v2
-    service ids are under 50), which every reader turns back into the change."""
-    full = f"{service}-drift-{change_id}"
-    if len(full) <= MAX_REVISION_NAME:
+    service ids are under 50), which every reader turns back into the change. Without a
+    change (a plan's, made before it): `SERVICE-drift-CHANGE` as is."""
+    full = f"{service}-drift-{change_id or 'CHANGE'}"
+    if not change_id or len(full) <= MAX_REVISION_NAME:
         return full
     return f"{service}-{compact(change_id)}"
 
