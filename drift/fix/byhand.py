@@ -24,7 +24,7 @@ from drift.fix.patch import (
     copy_service,
     promoted_traffic,
     restored_traffic,
-    update_traffic_flags,
+    update_traffic_words,
 )
 from drift.fix.recorded import before_service, served_by
 from drift.fix.routing import describe_traffic, template_key, traffic_key
@@ -44,9 +44,8 @@ def promote_command(entry: Entry) -> str:
     tag removed."""
     base = entry.base_revision or served_by(entry)
     targets = promoted_traffic(before_service(entry), base, entry.canary_revision)
-    flag, _, shares = update_traffic_flags(targets).partition(" ")
-    argv = ["gcloud", "run", "services", "update-traffic", entry.service, flag]
-    argv += [shares] if shares else []
+    argv = ["gcloud", "run", "services", "update-traffic", entry.service]
+    argv += update_traffic_words(targets)
     argv += ["--remove-tags", entry.tag] if entry.tag else []
     # every value is the journal's, so quoted: an entry someone else wrote (a region of
     # `us-central1 $(curl …|sh)`) is never a command in what the on-call copies

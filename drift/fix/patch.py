@@ -76,12 +76,13 @@ def copy_workload(workload: Any) -> Any:
     return kind.deserialize(kind.serialize(workload))
 
 
-def canary_name(service: str, change_id: str) -> str:
+def canary_name(service: str, change_id: str = "") -> str:
     """`SERVICE-drift-CHANGE`; where that would pass 63 characters, `SERVICE-` plus the
     compact form of the change (`drift.live.changeids.compact`, 13 characters at most: v2
-    service ids are under 50), which every reader turns back into the change."""
-    full = f"{service}-drift-{change_id}"
-    if len(full) <= MAX_REVISION_NAME:
+    service ids are under 50), which every reader turns back into the change. Without a
+    change (a plan's, made before it): `SERVICE-drift-CHANGE` as is."""
+    full = f"{service}-drift-{change_id or 'CHANGE'}"
+    if not change_id or len(full) <= MAX_REVISION_NAME:
         return full
     return f"{service}-{compact(change_id)}"
 
@@ -251,23 +252,35 @@ def promotion_tags(traffic: Any, base: str) -> str:
 
 
 def update_traffic_flags(targets: Any) -> str:
-    """The `gcloud run services update-traffic` flag that sends exactly `targets`' shares.
-    gcloud's reference: `--to-revisions=[REVISION-NAME=PERCENTAGE,…]`, where "You can also
-    refer to the current or future LATEST revision in --to-revisions by the string LATEST";
-    a revision it leaves out that serves is scaled to make up the rest ("To increase the
-    traffic to … s5sxn to 20% and by reducing the traffic to … cp9kw to 80% run: …
-    --to-revisions=myservice-s5sxn=20"), so every target with traffic is named;
-    `--to-latest` assigns "100% of traffic to the current or future LATEST revision"
+    """`update_traffic_words` as one line (every word a revision name, a tag or a number)."""
+    return " ".join(update_traffic_words(targets))
+
+
+def update_traffic_words(targets: Any) -> list[str]:
+    """The `gcloud run services update-traffic` flags that send exactly `targets`' shares,
+    and put every tag `targets` has on LATEST back on LATEST. gcloud's reference:
+    `--to-revisions=[REVISION-NAME=PERCENTAGE,…]`, where "You can also refer to the current
+    or future LATEST revision in --to-revisions by the string LATEST"; a revision it leaves
+    out that serves is scaled to make up the rest ("To increase the traffic to … s5sxn to 20%
+    and by reducing the traffic to … cp9kw to 80% run: … --to-revisions=myservice-s5sxn=20"),
+    so every target with traffic is named; `--to-latest` assigns "100% of traffic to the
+    current or future LATEST revision"
     (cloud.google.com/sdk/gcloud/reference/run/services/update-traffic). Tags are not
-    traffic: gcloud keeps them (`--remove-tags` drops one)."""
+    traffic: gcloud keeps them where they are (`--remove-tags` drops one). drift's pin
+    (`canary_traffic`) moved LATEST's tags to the revision LATEST resolved to, so they go back
+    by name: `--update-tags=[TAG=REVISION,…]` (same reference; gcloud's
+    command_lib/run/traffic.py `UpdateTags` takes LATEST as the revision and moves a tag it
+    names from wherever it is: its unit test `test_adds_tag_to_latest`). Without that, the
+    tag's URL stays on the old revision (revfix60 F2)."""
     shares: dict[str, int] = {}
     for t in targets:
         if t.percent:
             key = "LATEST" if is_latest(t) else short(t.revision)
             shares[key] = shares.get(key, 0) + int(t.percent)
-    if shares == {"LATEST": 100}:
-        return "--to-latest"
-    return "--to-revisions " + ",".join(f"{name}={percent}" for name, percent in shares.items())
+    split = ",".join(f"{name}={percent}" for name, percent in shares.items())
+    words = ["--to-latest"] if shares == {"LATEST": 100} else ["--to-revisions", split]
+    latest = [f"{t.tag}=LATEST" for t in targets if t.tag and is_latest(t)]
+    return [*words, *(["--update-tags", ",".join(latest)] if latest else [])]
 
 
 def restored_traffic(before: Any) -> list[Any]:

@@ -12,6 +12,8 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.formats import PlanFormat
+from drift.fix.render import render_plan
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, lab_fix, lab_name, lab_world, rollback
 
@@ -39,8 +41,18 @@ def test_rollback_says_the_fixed_revision_name_is_cleared(
     service = clients.services.get_service(name=lab_name())
     service.template.revision = "app-release-42"
     clients.services.update_service(service=service).result()
-    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    asked = ScriptedUI()
+    fixed = lab_fix(tmp_path, sandbox, asked, FixOptions(yes=True), monkeypatch)
     assert fixed.exit_code is ExitCode.OK, fixed.summary()
+    # the fix's plan says it first, in every format (revfix60 F6: only the pool's did)
+    canary = sandbox.service(LAB, "app").template.revision
+    assert canary.startswith("app-drift-"), canary
+    cleared = (
+        "the template's fixed revision name app-release-42 is cleared: the canary gets drift's "
+        "name app-drift-CHANGE (a revision name is unique; Terraform's next plan will show it)"
+    )
+    for fmt in (PlanFormat.TABLE, PlanFormat.JSON, PlanFormat.GCLOUD):
+        assert cleared in render_plan(asked.plans[0], fmt), fmt
     said, code = _shown(tmp_path, False)  # declined: what it shows, nothing written
     assert code is ExitCode.ABORTED
     assert f"note: {FIXED}a generated name (" in said, said
