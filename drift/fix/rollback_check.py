@@ -176,9 +176,16 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
         "`drift rollback --force` restores anyway"
         + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
     )
-    return (
-        f"{said}: rolling back would undo their change too; nothing was changed ({'; '.join(ways)})"
-    )
+    return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
+
+
+FORCED_UNDOES = (
+    "rolling back would undo what of their change the lines above list (the rest of it stays)"
+)
+"""What a forced rollback does to someone else's change: it writes what each workload's lines
+list (`differences`: a service's template, traffic and the service-level parts drift's change
+set; a job's or pool's fields), and keeps the rest of theirs — a label they added, a
+service-level setting drift never set (revfix60 F3)."""
 
 
 def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from drift.errors import ExitCode
+from drift.fix.rollback_check import FORCED_UNDOES
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, rollback
@@ -38,6 +39,10 @@ def test_a_forced_rollback_after_their_service_level_write_restores_once(
     else:
         service.invoker_iam_disabled = True
     services.update_service(service=service).result()
+    refused = rollback(tmp_path, change_id=entry.change_id)  # their write blocks it unforced
+    assert refused.exit_code is ExitCode.ABORTED, refused.summary()
+    # the words say what --force writes (the lines listed), not that it undoes theirs (F3)
+    assert FORCED_UNDOES in refused.summary()
     rolled = rollback(tmp_path, change_id=entry.change_id, force=True)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()
     now = sandbox.service(LAB, "app")
