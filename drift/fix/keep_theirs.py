@@ -21,8 +21,7 @@ from typing import Any
 
 from drift.fix.byhand import copy_field
 from drift.fix.journal import Entry
-from drift.fix.recorded import base_template, before_service
-from drift.fix.routing import template_key
+from drift.fix.recorded import before_service
 from drift.live.normalize import raw
 from drift.protofield import field_value, is_repeated
 
@@ -31,19 +30,16 @@ DRIFTS = frozenset({"template", "traffic", "traffic_statuses"})
 served and the routing as before drift (no write of theirs kept the pin otherwise)."""
 
 
-def keep_theirs(
-    request: Any, current: Any, wrote: Any, entry: Entry
-) -> tuple[tuple[str, ...], str]:
+def keep_theirs(request: Any, current: Any, wrote: Any, entry: Entry) -> tuple[str, ...]:
     """Make `request` (`restore_request` on `current`) put back only the service-level fields
     that `current` still holds as drift's write left them (`wrote`); every other field as
     `current` has it. Returns the fields drift's change set (before → `wrote`) that they
-    changed since, by their path (`ingress`, `scaling.min_instance_count`), kept as theirs;
-    and the key of the configuration the restored revision runs with (`template_key`: the
-    template that served, under the service-level settings as the request leaves them — their
-    cap counts in what the revision runs with, so `base_key` alone would judge it wrong)."""
+    changed since, by their path (`ingress`, `scaling.min_instance_count`), kept as theirs.
+    What serves is judged as ever (`base_key`): a service-level setting is no revision's
+    (`drift.fix.routing.revision_key`)."""
     kept: list[str] = []
     _merge(raw(request), raw(current), raw(wrote), raw(before_service(entry)), "", kept)
-    return tuple(kept), template_key(request, base_template(entry))
+    return tuple(kept)
 
 
 def _merge(r: Any, c: Any, w: Any, b: Any, path: str, kept: list[str]) -> None:

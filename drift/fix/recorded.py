@@ -22,7 +22,7 @@ from typing import Any
 from drift.fields import FIELDS
 from drift.fix.journal import Entry
 from drift.fix.patch import restored_traffic, without_system_metadata
-from drift.fix.routing import restoration_problem, template_key, traffic_key, unnamed
+from drift.fix.routing import restoration_problem, revision_key, traffic_key, unnamed
 from drift.fix.wire import unpacked
 from drift.live.api import short
 from drift.live.normalize import raw
@@ -57,8 +57,8 @@ def base_template(entry: Entry) -> Any:
 
 
 def base_key(entry: Entry) -> str:
-    before = before_service(entry)
-    return template_key(before, base_template(entry))
+    """The `revision_key` of the configuration that served before the change."""
+    return revision_key(before_service(entry), base_template(entry))
 
 
 def served_by(entry: Entry) -> str:
@@ -135,7 +135,7 @@ def as_found(now: Any, entry: Entry) -> bool:
     before = before_service(entry)
     key = base_key(entry)
     return (
-        template_key(now, unnamed(now.template)) == key
+        revision_key(now, unnamed(now.template)) == key
         and traffic_key(now.traffic) == traffic_key(restored_traffic(before))
         and not restoration_problem(now, before, key, entry.canary_revision)
         and parts_as_found(now, entry)
@@ -149,7 +149,7 @@ def fields_only(now: Any, entry: Entry) -> bool:
     is created and no image is resolved again (revown57 F1)."""
     before, key = before_service(entry), base_key(entry)
     return (
-        template_key(now, unnamed(now.template)) == key
+        revision_key(now, unnamed(now.template)) == key
         and not restoration_problem(now, before, key, entry.canary_revision)
         and not parts_as_found(now, entry)
         and not now.template.revision

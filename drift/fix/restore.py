@@ -21,7 +21,7 @@ result is judged from `traffic_statuses` and the revisions' readiness (`routing`
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,7 @@ from drift.fix.routing import (
     next_generation,
     over_theirs,
     restoration_problem,
+    revision_key,
     template_key,
     traffic_key,
     unnamed,
@@ -111,9 +112,11 @@ def journaled(record: Callable[[], None]) -> str:
     return ""
 
 
-def restore_request(current: Any, entry: Entry) -> Any:
+def restore_request(current: Any, entry: Entry, later: Sequence[Entry] = ()) -> Any:
     """The service as it is now, with the configuration that served and the traffic as it
-    was; service-level settings the change made put back as they were."""
+    was; service-level settings the change made put back as they were, and those drift's own
+    later changes a forced rollback undoes too made (`later`, `drift.fix.since.undoes`: the
+    journal records them as rolled back by it), as they were before the change."""
     before = before_service(entry)
     restore = copy_service(current)
     restore.template = base_template(entry)
@@ -125,7 +128,7 @@ def restore_request(current: Any, entry: Entry) -> Any:
     # breakglass_justification ("If present, indicates to use Breakglass using this
     # justification": without it the new revision is judged without breakglass), the order
     # of custom_audiences. As the in-place path does (`workload_restore.restore_request`).
-    for part in service_parts(entry):
+    for part in sorted({p for e in (entry, *later) for p in service_parts(e)}):
         copy_field(raw(restore), raw(before), part)
     return restore
 
@@ -214,6 +217,7 @@ async def restore(
     gone: Collection[str] = (),
     current: Any = None,
     wrote: Any = None,
+    later: Sequence[Entry] = (),
 ) -> Restored:
     """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
     and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
@@ -222,7 +226,8 @@ async def restore(
     ran the recorded configuration (`drift.fix.gone`): their share goes to the revision this
     write creates from it, named by drift. `current`: the service as read a moment ago, with
     nothing waited on since (`rollback --yes`); None: read it here. `wrote`: the service as
-    drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`)."""
+    drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`).
+    `later`: drift's own later changes this (forced) rollback undoes too (`restore_request`)."""
     doing, done, failed = states
     try:
         if current is None:
@@ -234,7 +239,7 @@ async def restore(
     if refused is not None:
         return refused
     before, key = before_service(entry), base_key(entry)
-    in_place = template_key(current, unnamed(current.template)) == key
+    in_place = revision_key(current, unnamed(current.template)) == key
     if in_place and gone and current.template.revision:  # a rollback run again: its revision
         before = renamed(before, gone, current.template.revision)
     serving_back = in_place and not restoration_problem(current, before, key, entry.canary_revision)
@@ -242,10 +247,10 @@ async def restore(
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)
-    request = restore_request(current, entry)
+    request = restore_request(current, entry, later)
     kept: tuple[str, ...] = ()
     if wrote is not None:  # their service-level write stays: what serves is judged with it
-        kept, key = keep_theirs(request, current, wrote, entry)
+        kept = keep_theirs(request, current, wrote, entry)
     name_restored(request, entry, gone)
     if _same(request.template, current.template) and not serving_back:
         # Cloud Run creates a revision only for a changed template: the restoration was tried

@@ -18,7 +18,16 @@ from drift.fix.patch import restored_traffic
 from drift.fix.recorded import as_found, before_service, fields_only, tag_caveat
 from drift.fix.restore import Judge, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
-from drift.fix.since import Same, Since, forced_note, judge, later_changes, settle, undone_by
+from drift.fix.since import (
+    Same,
+    Since,
+    forced_note,
+    judge,
+    later_changes,
+    settle,
+    undoes,
+    undone_by,
+)
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -134,7 +143,7 @@ async def check(
         + (f"; {visible(since.note)}" if since.note else "")
     )
     if service:
-        lines = differences(live, entry, gone)
+        lines = differences(live, entry, gone, undoes(since.later))
         targets = restored_traffic(renamed(before_service(entry), gone, NEW))
         redeploys = new_serves(targets) and not fields_only(live, entry)
         out.caveat = tag_caveat(entry) if redeploys else ""
@@ -167,9 +176,16 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
         "`drift rollback --force` restores anyway"
         + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
     )
-    return (
-        f"{said}: rolling back would undo their change too; nothing was changed ({'; '.join(ways)})"
-    )
+    return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
+
+
+FORCED_UNDOES = (
+    "rolling back would undo what of their change the lines above list (the rest of it stays)"
+)
+"""What a forced rollback does to someone else's change: it writes what each workload's lines
+list (`differences`: a service's template, traffic and the service-level parts drift's change
+set; a job's or pool's fields), and keeps the rest of theirs — a label they added, a
+service-level setting drift never set (revfix60 F3)."""
 
 
 def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:

@@ -14,10 +14,10 @@ from drift.errors import ExitCode, JournalError, OutputLost
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.fanout import NOT_STARTED, Said, in_order
-from drift.fix.journal import DONE, ROLLBACK, Entry, Journal
+from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.restore import Restored, restore
 from drift.fix.rollback_check import Checked, who
-from drift.fix.since import undone
+from drift.fix.since import undoes, undone
 from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind
 from drift.live.session import Session
@@ -80,7 +80,7 @@ def landed(journal: Journal, c: Checked, done: Restored) -> Ended:
     older fix (`drift.fix.since`)."""
     if not done.ok or done.unjournaled or done.untouched:  # untouched: nothing was written
         return Ended(done)
-    later = tuple(e for e in c.since.later if e.state not in DONE)
+    later = undoes(c.since.later)
     return Ended(done, later, tuple(undone(journal, c.entry, later)))
 
 
@@ -112,7 +112,7 @@ async def restore_all(
             if not workload_restore.in_place(entry):
                 done = await restore(
                     session, journal, entry, step="rollback", states=ROLLBACK, force=force,
-                    judge=c.judge, gone=c.gone, current=now,
+                    judge=c.judge, gone=c.gone, current=now, later=undoes(c.since.later),
                 )  # fmt: skip
             else:
                 done = await workload_restore.restore_workload(

@@ -5,7 +5,7 @@ redeploys by tag (`drift.fix.recorded`) — and the list of recorded changes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +43,15 @@ NEW = "(new revision)"
 """How the revision a rollback creates is named before Cloud Run or drift names it."""
 
 
-def differences(live: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
+def differences(
+    live: Any, entry: Entry, gone: Collection[str] = (), later: Sequence[Entry] = ()
+) -> list[str]:
     """Everything a rollback changes, live → restored: the template (image, every variable
     masked as findings mask them, settings, any other field), service-level settings, and the
     traffic (its spec, what serves now — not while a deploy is in progress: its
     `traffic_statuses` are transient then, `Service.reconciling` — and what will serve: a new
     revision of the recorded configuration, which runs what an image's tag names now)."""
-    restored = restore_request(live, entry)
+    restored = restore_request(live, entry, later)
     name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name
     if gone:
         restored.traffic = restored_traffic(renamed(before_service(entry), gone, NEW))

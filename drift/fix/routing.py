@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from drift.fields import FIELDS
 from drift.fix.journal import Write
 from drift.fix.patch import is_latest
+from drift.kinds import Kind
 from drift.live.api import short, written_since
-from drift.live.normalize import raw, revision_config
+from drift.live.normalize import own_settings, raw, revision_config
 
 
 @dataclass(frozen=True, order=True)
@@ -105,10 +107,33 @@ def template_key(service: Any, template: Any | None = None) -> str:
     template sent and the same template read back, whatever the server fills in."""
     template = service.template if template is None else template
     config = revision_config(template, service=service, container=None)
+    return _digest(template, config, config.fingerprint)
+
+
+def revision_key(service: Any, template: Any | None = None) -> str:
+    """`template_key` of what a revision of `template` runs with itself: without the settings
+    the service holds (catalogue rows of `level="service"`: `invoker_iam_disabled`…; min/max
+    instances read as the template sets them, not as `Service.scaling` gives them:
+    `own_settings`). Those are "Scaling settings that apply to the whole service"
+    (`Service.scaling`, google/cloud/run/v2/service.proto) and the like: an UpdateService
+    changes them at once, for whichever revision serves, and makes no revision. So whether a
+    revision runs the configuration that served (SPEC invariant 10) is judged by this key: a
+    teammate's service-level write since does not make a restored revision another one."""
+    template = service.template if template is None else template
+    config = revision_config(template, service=service, container=None)
+    own = {
+        **config.fingerprint["settings"],
+        **own_settings(template, service, config, Kind.SERVICE),
+    }
+    settings = {k: v for k, v in own.items() if k not in FIELDS or FIELDS[k].level != "service"}
+    return _digest(template, config, {**config.fingerprint, "settings": settings})
+
+
+def _digest(template: Any, config: Any, fingerprint: dict[str, Any]) -> str:
     data = {
         "name": raw(template).revision,
         "images": [c.image for c in config.containers],
-        "config": config.fingerprint,
+        "config": fingerprint,
     }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -177,8 +202,8 @@ def promotion_problem(now: Any, canary: str, percent: int) -> str:
 def restoration_problem(now: Any, before: Any, base_key: str, canary: str) -> str:
     """ "" when what serves is what served before the change: the same revisions named, the
     same LATEST targets, each resolving to the revision LATEST resolved to before or to a
-    ready revision with the configuration that served (`base_key`) — never the canary — and
-    no other target (the canary's tag gone). Else what is wrong and what serves."""
+    ready revision with the configuration that served (`base_key`, a `revision_key`) — never
+    the canary — and no other target (the canary's tag gone). Else what is wrong and what serves."""
     was, now_rows = serving(before), serving(now)
     problems = []
     if [(s.revision, s.percent, s.tag) for s in was if not s.latest] != [
@@ -213,7 +238,7 @@ def _serves_base(now: Any, revision: str, base_key: str) -> bool:
         bool(revision)
         and revision == short(now.latest_ready_revision) == short(now.latest_created_revision)
         and not now.reconciling
-        and template_key(now, unnamed(now.template)) == base_key
+        and revision_key(now, unnamed(now.template)) == base_key
     )
 
 

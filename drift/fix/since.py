@@ -161,9 +161,15 @@ def _state(entry: Entry) -> str:
     return f"{entry.state}, entry refused" if entry.problem else entry.state
 
 
+def undoes(later: Sequence[Entry]) -> tuple[Entry, ...]:
+    """drift's own later changes a forced rollback undoes too: those still live (not rolled
+    back or aborted); the journal records them as rolled back by it (`undone`)."""
+    return tuple(e for e in later if e.state not in DONE)
+
+
 def forced_note(later: Sequence[Entry]) -> str:
     """What a forced rollback says it undoes of drift's own later changes."""
-    live = [e for e in later if e.state not in DONE]
+    live = undoes(later)
     if not live:
         return ""
     return (

@@ -176,4 +176,4 @@ def test_a_lost_canary_answer_then_a_teammates_deploy_and_an_unreadable_canary(
     code, out = cli(lab, tmp_path, "rollback", "--yes")  # their deploy is on top: refused
     assert code == 4, out
     assert "web was changed since drift's last write of change" in out, out
-    assert "rolling back would undo their change too; nothing was changed" in out, out
+    assert "the lines above list (the rest of it stays); nothing was changed" in out, out

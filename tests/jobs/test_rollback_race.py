@@ -85,5 +85,5 @@ def test_a_hotfix_between_the_rollbacks_read_and_write_is_not_journaled_as_drift
     monkeypatch.setattr(drift.fix.workload_restore, "update_workload", real)
     second = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))  # no --force
     assert second.exit_code == ExitCode.ABORTED, second.summary()
-    assert "rolling back would undo their change too" in second.summary()
+    assert "rolling back would undo what of their change the lines above list" in second.summary()
     assert "HOTFIX" in [name for name, _, _ in env(sandbox.job("p", "job"))]
