@@ -356,16 +356,28 @@ class LiveState:
         token = token or own
         return self.projects.get(token, token)
 
+    def resolved(self, ref: SecretRef, own: str) -> SecretRef:
+        """`ref` naming its project one way, whichever way it was written (omitted for `own`,
+        an id or a number: SPEC, "P an id or a number"): by `project_of`, its id when known.
+        What every comparison of two references goes by (`same_ref`, `comparable_fingerprints`)."""
+        return ref if ref.unread else replace(ref, project=self.project_of(ref.project, own))
+
     def same_ref(self, expected: SecretRef, live: SecretRef, own: str) -> bool | None:
         """Whether two references name the same secret and version, whichever way each names
-        its project (omitted for `own`, an id or a number); None when that hangs on a project
-        number whose id is not known (GetProject could not be read): not decided."""
-        if (expected.secret, expected.version) != (live.secret, live.version):
-            return False
-        mine, theirs = self.project_of(expected.project, own), self.project_of(live.project, own)
+        its project (`resolved`); None when that hangs on a project number whose id is not
+        known (GetProject could not be read): not decided."""
+        mine, theirs = self.resolved(expected, own), self.resolved(live, own)
         if mine == theirs:
             return True
-        return None if mine.isdigit() != theirs.isdigit() else False  # an id never is digits
+        if (mine.secret, mine.version, mine.unread) != (
+            theirs.secret,
+            theirs.version,
+            theirs.unread,
+        ):
+            return False
+        return (
+            None if mine.project.isdigit() != theirs.project.isdigit() else False
+        )  # an id never is digits
 
     def __repr__(self) -> str:
         # Sizes only: a repr never shows a value, and stays cheap (asyncio.run in Python 3.11
