@@ -16,15 +16,12 @@ from tests.test_check_shapes import SHAPES, check
 
 CHAT = "serviceAccount:chat@acme-prod.iam.gserviceaccount.com"
 ACME_PROD = "projects/500000000001"
+DEFAULT_ACCOUNT = "serviceAccount:5-compute@developer.gserviceaccount.com"
 DEFAULT_ACCOUNT_WORLD = {
     "projects": {
         "p": {
             "number": 5,
-            "iam": {
-                "roles/secretmanager.secretAccessor": [
-                    "serviceAccount:5-compute@developer.gserviceaccount.com"
-                ]
-            },
+            "iam": {"roles/secretmanager.secretAccessor": [DEFAULT_ACCOUNT]},
             "secrets": {"k": {"versions": ["fake-value-0a1b2c3d"]}},
             "services": {"api": {"template": {"image": "x/api:1", "env": {"K": {"secret": "k"}}}}},
         }
@@ -98,6 +95,13 @@ def test_the_default_account_of_a_project_drift_cannot_look_up_is_unverified(
         item.target == "secret.k" and "GetProject on projects/p: PERMISSION_DENIED" in item.reason
     )
     assert result.report.exit_code == 3
+    # denied, it reads as every revision read back names it (Cloud Run fills in the address),
+    # not as "default compute service account" where a template leaves it unset: one name
+    sandbox.clear_faults()
+    sandbox.revoke("projects/p", "roles/secretmanager.secretAccessor", DEFAULT_ACCOUNT)
+    denied = check(sandbox, monkeypatch, "api", profiles=tmp_path)
+    [found] = denied.report.findings
+    assert found.message.startswith(f"{DEFAULT_ACCOUNT.removeprefix('serviceAccount:')} ("), found
 
 
 def test_ancestors_drift_cannot_read_decide_nothing_when_the_project_grants(

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from drift.diff import diff
+from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT
 from drift.findings import Finding, Location, Severity
-from drift.live.model import ContainerConfig, LiveService, LiveState, ServingRevision
+from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, ServingRevision
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
-from tests.livestate import SA, config, denied, plain, ref, service, state, with_env
+from tests.livestate import GOOD_API, SA, config, denied, plain, ref, service, state, with_env
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -281,6 +282,60 @@ def test_split_traffic_whose_revisions_reference_other_versions(profile: Profile
     st.services["api"] = LiveService(**{**api.__dict__, "serving": serving})
     rollout = only(run(profile, st), "revision.rollout")
     assert rollout.target == "revision.api-00001-old" and "env.PINNED" in rollout.message
+
+
+def test_split_traffic_naming_one_secret_s_project_by_number_and_by_id(profile: Profile) -> None:
+    """90 % of the traffic on a revision naming a secret's project by number (gcloud's form,
+    `projects/NUMBER/secrets/…`), 10 % on one naming it by id, or omitting the own project:
+    one secret (SPEC: P "an id or a number"), no `revision.rollout`; a project that is not
+    that one still differs."""
+    st = state()
+    api = st.services["api"]
+    st.projects.update({"600000000002": "shared", "500000000001": "p"})  # GetProject's answers
+
+    def split(sec: SecretRef, old: SecretRef) -> LiveState:
+        for r in (sec, old):
+            st.versions[r] = SecretVersionInfo(r, VersionState.ENABLED, "3")
+        new, older = (config(with_env(SEC=EnvVar("SEC", ref=r))) for r in (sec, old))
+        serving = (
+            ServingRevision("api-00002-new", 90, (), (), new),
+            ServingRevision("api-00001-old", 10, (), (), older),
+        )
+        st.services["api"] = LiveService(**{**api.__dict__, "template": new, "serving": serving})
+        return st
+
+    by_number, by_id = SecretRef("k", "1", "600000000002"), SecretRef("k", "1", "shared")
+    assert not [f for f in run(profile, split(by_number, by_id)) if f.rule == "revision.rollout"]
+    own = SecretRef("s1", "latest", "500000000001")
+    assert not [
+        f for f in run(profile, split(own, SecretRef("s1"))) if f.rule == "revision.rollout"
+    ]
+    other = SecretRef("k", "1", "other")
+    rollout = only(run(profile, split(by_number, other)), "revision.rollout")
+    assert "env.SEC" in rollout.message
+
+
+def test_the_default_account_unset_or_by_its_address_is_one_account(profile: Profile) -> None:
+    """The template (so the serving revision it describes) leaves the account unset, the
+    older revision read back names it `NUMBER-compute@…` (Cloud Run fills it in): one
+    account, one name, so one `secret.no_access` per secret naming both revisions, not the
+    account under two names and two findings."""
+    st = state()
+    api = st.services["api"]
+    address = f"500000000001{DEFAULT_ACCOUNT_SUFFIX}"
+    unset = config(GOOD_API, service_account=DEFAULT_SERVICE_ACCOUNT)
+    named = config(GOOD_API, service_account=address)
+    serving = (
+        ServingRevision("api-00002-new", 90, (), (), unset),
+        ServingRevision("api-00001-old", 10, (), (), named),
+    )
+    st.services["api"] = LiveService(**{**api.__dict__, "template": unset, "serving": serving})
+    st.projects.update({"500000000001": "p", "p": "p"})  # GetProject's answer
+    denied(st, DEFAULT_SERVICE_ACCOUNT, "s1")
+    denied(st, address, "s1")
+    found = only(run(profile, st), "secret.no_access")
+    assert found.message.startswith(f"{address} (service account of api-00002-new)")
+    assert found.also_on == ("api-00001-old",), found.message
 
 
 def test_ignores_silence_until_they_expire(profile: Profile) -> None:

@@ -116,10 +116,16 @@ def test_a_profile_that_states_the_reference_as_written_is_met() -> None:
     assert (var.value, var.written) == ("redis://10.24.0.3:6379/0", written)
     rule = VarRule("REDIS_URL", Location("p.yaml", 3), value=written)
     assert env_rules._as_stated(config, rule)
-    assert env_change(rule, var, None) is None
+    assert env_change(rule, var, None, LiveState(), "p") is None
     # what it runs with is met too; anything else is still a change to make
-    assert env_change(replace(rule, value="redis://10.24.0.3:6379/0"), var, None) is None
-    assert env_change(replace(rule, value="redis://other:6379/0"), var, None) is not None
+    assert (
+        env_change(replace(rule, value="redis://10.24.0.3:6379/0"), var, None, LiveState(), "p")
+        is None
+    )
+    assert (
+        env_change(replace(rule, value="redis://other:6379/0"), var, None, LiveState(), "p")
+        is not None
+    )
     svc = service("api", list(config.env.values()))
     ctx = Context(
         Profile("e", "p", "r", Location("p.yaml", 1)),

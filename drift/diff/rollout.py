@@ -71,7 +71,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             continue  # described by the template itself: the same configuration
         from deepdiff import DeepDiff  # imported only when two configurations are compared
 
-        base, theirs = comparable_fingerprints(baseline, rev.config)
+        base, theirs = comparable_fingerprints(baseline, rev.config, ctx.state, ctx.profile.project)
         delta = DeepDiff(_comparable(base), _comparable(theirs), ignore_order=True)
         if not delta:
             continue

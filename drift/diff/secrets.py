@@ -99,6 +99,7 @@ def _no_access(at: At, key: str, target: str, account: str, uses: list[Use]) -> 
     location, names = _told(at, denied)
     note = state.verdict(account, denied[0][2])  # the account as decided (normalised)
     detail = note.detail if note is not None else ""
+    account = state.account(account, at.ctx.profile.project)  # one name wherever it is named
     versions = dict.fromkeys(u[2].version for u in denied)
     some = len(versions) < len({u[2].version for u in uses})
     what = f"{key} version {', '.join(versions)}" if some else key

@@ -11,7 +11,6 @@ from drift.fields import (
     FIELDS,
     Field,
     SettingValue,
-    default_account,
     named_default,
 )
 from drift.fields.moot import moot_settings
@@ -34,11 +33,7 @@ def as_compared(
         return actual
     if not named_default(str(setting.value)):
         return actual
-    number = project if project.isdigit() else None
-    number = number or next(
-        (k for k, v in state.projects.items() if k.isdigit() and v == project), None
-    )
-    return default_account(number) if number else actual
+    return state.account(actual, project)
 
 
 def undecided(setting: Setting, compared: SettingValue | None) -> bool:

@@ -20,7 +20,7 @@ from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
 from drift.live.conditions import failed_ready, words
-from drift.live.model import LiveService, RevisionConfig, ServingRevision
+from drift.live.model import LiveService, LiveState, RevisionConfig, ServingRevision
 from drift.live.normalize import raw, same_configuration
 from drift.protofield import is_repeated
 from drift.redact import mask
@@ -328,9 +328,9 @@ def _left(base: Base, change: str, environment: str, entries: Sequence[Entry]) -
     )
 
 
-def unreleased_note(live: LiveService) -> str:
+def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
     """Why the service's (worker pool's) template is not what serves (empty when it is; a
-    job's template is what its next execution runs)."""
+    job's template is what its next execution runs). `project`: the profile's."""
     noun = live.kind.noun
     if live.latest_created and not live.latest_created_ready:
         return (
@@ -358,7 +358,7 @@ def unreleased_note(live: LiveService) -> str:
     differs = [
         r.name
         for r in live.serving
-        if r.percent > 0 and not same_configuration(live.template, r.config)
+        if r.percent > 0 and not same_configuration(live.template, r.config, state, project)
     ]
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"

@@ -70,7 +70,13 @@ def _state_text(state: VersionState) -> str:
     return state.value
 
 
-def env_change(rule: VarRule, current: EnvVar | None, container: str | None) -> EnvChange | None:
+def env_change(
+    rule: VarRule, current: EnvVar | None, container: str | None, state: LiveState, own: str
+) -> EnvChange | None:
+    """The change `rule` asks of the variable `current` (None: it asks none). A reference
+    naming the secret the rule names, its project spelt otherwise (`LiveState.same_ref`: by
+    number, by id, omitted for `own`, the profile's project), asks none; neither does one
+    whose project cannot be told (unverified in `check`, as `drift.diff.env` leaves it)."""
     if rule.forbidden:
         if current is None:
             return None
@@ -79,7 +85,11 @@ def env_change(rule: VarRule, current: EnvVar | None, container: str | None) -> 
     if wanted is not None:
         if current is None and rule.optional:
             return None
-        if current is None or current.ref != wanted:
+        if (
+            current is None
+            or current.ref is None
+            or state.same_ref(wanted, current.ref, own) is False
+        ):
             return EnvChange(Action.SET_SECRET, rule.name, current, ref=wanted, container=container)
         return None
     if rule.value is not None:

@@ -203,9 +203,7 @@ def project_numbers(changes: Iterable[EnvChange], state: LiveState) -> tuple[tup
     return tuple(
         (token, number)
         for token in sorted(t for t in named if not t.isdigit())
-        if (
-            number := next((k for k, v in state.projects.items() if k.isdigit() and v == token), "")
-        )
+        if (number := state.number_of(token))
     )
 
 

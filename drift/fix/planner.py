@@ -173,7 +173,7 @@ class ServicePlanner:
             fixes=tuple(dict.fromkeys(fix_ids)),
             containers=tuple(c.name for c in template.containers),
             primary=template.primary,
-            unreleased=unreleased_note(self.live),
+            unreleased=unreleased_note(self.live, self.state, self.profile.project),
             built_on=base.revision if base is not None and not base.on_template else "",
             numbers=project_numbers(env, self.state),
             template_differences=base.differences if base is not None else (),
@@ -242,7 +242,7 @@ class ServicePlanner:
             own = self.template.sets_itself(self.service.kind, name)  # not judged: unverified
             for rule in (r for r in rules.env.values() if r.name not in own):
                 live = current.get(rule.name)
-                change = env_change(rule, live, sidecar)
+                change = env_change(rule, live, sidecar, self.state, self.profile.project)
                 # Most variables are as stated: no change, and nothing to say
                 if change is not None or (live is None and rule.must_exist):
                     env += self._var_change(rule, change, cmd, account)

@@ -17,7 +17,7 @@ from drift.fields import (
     normalise_account,
 )
 from drift.findings import Unverified
-from drift.live.iam import IamReads
+from drift.live.iam import IamReads, ProjectInfo
 from drift.live.iam_policy import PUBLIC, Grant, Policy, Verdict, verdict
 from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
@@ -97,8 +97,7 @@ class AccessDecisions:
             return
         info = await self.iam.project(self.project)
         if info is not None:
-            for token in (self.project, info.project_id, info.number):
-                self.state.projects[token] = info.project_id
+            self._own(info)
             return
         why = self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
         self.state.unverified += [
@@ -241,7 +240,15 @@ class AccessDecisions:
         if account != DEFAULT_SERVICE_ACCOUNT:
             return f"serviceAccount:{account}"
         info = await self.iam.project(self.project)
-        return f"serviceAccount:{default_account(info.number)}" if info else None
+        if info is None:
+            return None
+        self._own(info)  # the account's findings name it by this number (`LiveState.account`)
+        return f"serviceAccount:{default_account(info.number)}"
+
+    def _own(self, info: ProjectInfo) -> None:
+        """The workloads' project, as GetProject answered: its id by each of its names."""
+        for token in (self.project, info.project_id, info.number):
+            self.state.projects[token] = info.project_id
 
     async def _names(self, ref: SecretRef, project: str, resolved: str | None) -> list[str]:
         """The names a condition may test the version by: by project number only — IAM names

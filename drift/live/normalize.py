@@ -12,7 +12,7 @@ from typing import Any
 from drift.expansion import expand, references
 from drift.fields import FIELDS, Source, read_settings, unreadable_settings
 from drift.kinds import Kind
-from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
+from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
 from drift.refs import SecretRef
 
 
@@ -201,11 +201,13 @@ def template_config(workload: Any, *, container: str | None, kind: Kind) -> Revi
 
 
 def comparable_fingerprints(
-    base: RevisionConfig, other: RevisionConfig
+    base: RevisionConfig, other: RevisionConfig, state: LiveState, own: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Both configurations' fingerprints, `other`'s with each setting the catalogue holds the
     same as `base`'s written as `base`'s (a template that names no service account and a
-    revision that names the default one run as the same account)."""
+    revision that names the default one run as the same account), and both with each secret
+    reference naming its project one way (`LiveState.resolved`: `own`'s secret omitted or
+    named by number, another project's by id or by number, are one secret)."""
     mine, theirs = base.fingerprint, other.fingerprint
     if mine is theirs:
         return mine, theirs
@@ -214,9 +216,20 @@ def comparable_fingerprints(
         k: ours[k] if k in ours and k in FIELDS and FIELDS[k].equivalent(ours[k], v) else v
         for k, v in theirs["settings"].items()
     }
-    return mine, {**theirs, "settings": settings}
+    return _resolved(mine, state, own), {**_resolved(theirs, state, own), "settings": settings}
 
 
-def same_configuration(a: RevisionConfig, b: RevisionConfig) -> bool:
-    mine, theirs = comparable_fingerprints(a, b)
+def _resolved(fingerprint: dict[str, Any], state: LiveState, own: str) -> dict[str, Any]:
+    """A fingerprint with its secret references as `LiveState.resolved` names them."""
+
+    def one(ref: SecretRef | None) -> SecretRef | None:
+        return None if ref is None else state.resolved(ref, own)
+
+    env = {k: (value, one(ref)) for k, (value, ref) in fingerprint["env"].items()}
+    mounts = {k: one(ref) for k, ref in fingerprint["mounts"].items()}
+    return {**fingerprint, "env": env, "mounts": mounts}
+
+
+def same_configuration(a: RevisionConfig, b: RevisionConfig, state: LiveState, own: str) -> bool:
+    mine, theirs = comparable_fingerprints(a, b, state, own)
     return mine == theirs

@@ -14,7 +14,7 @@ from drift import credentials, redact
 from drift.fields import FIELDS, is_default_account, text
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
-from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
+from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.normalize import same_configuration
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
@@ -108,17 +108,19 @@ def drafted_from(live: LiveService) -> tuple[str, RevisionConfig]:
     return live.latest_ready or live.latest_created or "template", live.template
 
 
-def rollout(live: LiveService) -> str:
+def rollout(live: LiveService, state: LiveState, project: str) -> str:
     """Why a profile drafted from `live` cannot check clean yet: revisions `drift check` reads
     (every one with traffic or instances, and each a tag reaches: `check_tags` is `all`
     unless said) whose configuration — as drift compares it, images aside (a gradual rollout
-    of a new image is not drift: `RevisionConfig.fingerprint`) — is not the one described;
-    "" when none."""
+    of a new image is not drift: `RevisionConfig.fingerprint`; a secret's project named by id
+    or by number is one: `same_configuration`) — is not the one described; "" when none."""
     if live.kind is Kind.JOB:
         return ""
     described, config = drafted_from(live)
     others = [
-        r for r in live.checked if r.name != described and not same_configuration(config, r.config)
+        r
+        for r in live.checked
+        if r.name != described and not same_configuration(config, r.config, state, project)
     ]
     if not others:
         return ""

@@ -172,7 +172,7 @@ async def init_from_live(
             _left_out(key, state, environment, path, f"{where}{option}", settings.wait)
             for key in settling
         ),
-        rollouts=tuple(filter(None, (rollout(state.services[n]) for n in names))),
+        rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
     )
 
 
@@ -283,7 +283,9 @@ def _notes(
 
     notes = []
     for live in state.services.values():
-        if len(live.serving) > 1 and not rollout(live):  # else said as incomplete
+        if len(live.serving) > 1 and not rollout(
+            live, state, profile.project
+        ):  # else said as incomplete
             described = drafted_from(live)[0]
             what = "run the pool's instances" if live.kind is Kind.WORKER_POOL else "serve traffic"
             notes.append(

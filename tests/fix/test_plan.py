@@ -14,7 +14,7 @@ from drift.fix.formats.gcloud import service_script
 from drift.fix.model import Action, Plan
 from drift.fix.plan import build_plan
 from drift.fix.render import render_plan
-from drift.live.model import LiveState
+from drift.live.model import EnvVar, LiveState
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
@@ -242,3 +242,16 @@ def test_nothing_to_change(profile: Profile) -> None:
     assert not plan.has_patch
     assert render_plan(plan, PlanFormat.GCLOUD).endswith("# nothing to change\n")
     assert render_plan(plan, PlanFormat.TABLE).rstrip().endswith("staging: nothing to change")
+
+
+def test_a_reference_naming_the_own_project_by_number_is_no_change(profile: Profile) -> None:
+    """SEC written `projects/NUMBER/secrets/s1` (Terraform's form), the profile's `{secret:
+    s1}`: the same secret (SPEC: P "an id or a number"), as `check` already judged it; the plan
+    proposed a set_secret that `fix` wrote, a canary for nothing."""
+    st = state(with_env(LIST=plain("LIST", "a,b,c")), cpu_throttling=False)
+    written = SecretRef("s1", "latest", "500000000001")
+    st.projects["500000000001"] = "p"  # GetProject's answer
+    st.versions[written] = st.versions[SecretRef("s1")]
+    st.services["api"].template.main.env["SEC"] = EnvVar("SEC", ref=written)
+    plan = plan_for(profile, st)
+    assert not plan.has_patch, render_plan(plan, PlanFormat.TABLE)

@@ -8,6 +8,7 @@ import datetime as dt
 from google.cloud import run_v2
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
+from drift.live.model import LiveState
 from drift.live.normalize import revision_config, same_configuration
 from drift.refs import SecretRef
 
@@ -46,7 +47,9 @@ def fingerprint(t: run_v2.RevisionTemplate) -> object:
 
 def same(a: run_v2.RevisionTemplate, b: run_v2.RevisionTemplate) -> bool:
     config = revision_config(a, service=SERVICE, container=None)
-    return same_configuration(config, revision_config(b, service=SERVICE, container=None))
+    return same_configuration(
+        config, revision_config(b, service=SERVICE, container=None), LiveState(), "p"
+    )
 
 
 def test_noise_is_not_drift() -> None:
