@@ -138,6 +138,14 @@ class Options(Strict):
         "one is not documented: `unchanged`: only one resent as the container holds it passes; "
         "`any`: any CPU between 0.08 and 1 is taken, as the Functions service sets them.",
     )
+    gpu_max: Literal["open", "floor"] = Field(
+        "open",
+        description="The CPU and memory maximum of an instance with an NVIDIA RTX PRO 6000 GPU, "
+        "which needs 'a minimum of 20 CPU and 80 GiB of memory' (cloud.google.com/run/docs/"
+        "configuring/services/gpu) above the 8 CPU and 32 GiB every other instance may have "
+        "(the CPU and memory-limits pages). Its maximum is not documented: `open`: none; "
+        "`floor`: that minimum is the maximum too.",
+    )
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )
