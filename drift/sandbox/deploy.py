@@ -161,6 +161,7 @@ def plan_update(
         stored=base,
         fine_cpu=world.options.fine_cpu,
         gpu_max=world.options.gpu_max,
+        max_size_of=world.options.max_size_of,
     )
     validate_metadata(world, desired, current.pb if current is not None else None)
     was = current.pb if current is not None else None

@@ -146,6 +146,14 @@ class Options(Strict):
         "(the CPU and memory-limits pages). Its maximum is not documented: `open`: none; "
         "`floor`: that minimum is the maximum too.",
     )
+    max_size_of: Literal["container", "instance"] = Field(
+        "container",
+        description="What the 8 CPU and 32 GiB maximums bound: 'The maximum amount of vCPU you "
+        "can configure is 8 vCPU', 'The maximum amount of memory you can configure is 32 "
+        "gibibyte' (the CPU and memory-limits pages), of 'each Cloud Run instance'. Whether "
+        "that is each container's limit or the sum of an instance's containers (sidecars) is "
+        "not documented: `container` refuses one container above it, `instance` the sum.",
+    )
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )

@@ -102,10 +102,12 @@ def validate_spec(
     stored: Message | None = None,
     fine_cpu: str = "unchanged",
     gpu_max: str = "open",
+    max_size_of: str = "container",
 ) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
     or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
-    may stand, `validate_cpu`); `fine_cpu`, `gpu_max`: the scenario's options of that name."""
+    may stand, `validate_cpu`); `fine_cpu`, `gpu_max`,
+    `max_size_of`: the scenario's options of those names."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
@@ -114,7 +116,7 @@ def validate_spec(
     validate_vpc_access(template)
     validate_encryption_key(template)
     validate_gpu(template, serves=kind.serves, size=instance_size)
-    validate_maximums(template, gpu_max=gpu_max)
+    validate_maximums(template, gpu_max=gpu_max, max_size_of=max_size_of)
     if kind.serves:
         held = stored.template if stored is not None else None
         validate_cpu(template, stored=held, fine_cpu=fine_cpu)

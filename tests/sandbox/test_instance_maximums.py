@@ -34,13 +34,15 @@ def _template(cpu: str = "1", memory: str = "512Mi", gpu: bool = False, **more: 
     return {"containers": [container], **more}
 
 
-def _write(kind: str, template: dict[str, Any], gpu_max: str = "open") -> None:
+def _write(
+    kind: str, template: dict[str, Any], gpu_max: str = "open", of: str = "container"
+) -> None:
     if kind == "job":
-        validate_job(JobPb(template={"template": template}), gpu_max=gpu_max)
+        validate_job(JobPb(template={"template": template}), gpu_max=gpu_max, max_size_of=of)
     elif kind == "pool":
-        validate_spec(POOL, PoolPb(template=template), gpu_max=gpu_max)
+        validate_spec(POOL, PoolPb(template=template), gpu_max=gpu_max, max_size_of=of)
     else:
-        validate_spec(SERVICE, ServicePb(template=template), gpu_max=gpu_max)
+        validate_spec(SERVICE, ServicePb(template=template), gpu_max=gpu_max, max_size_of=of)
 
 
 @pytest.mark.parametrize("kind", ["service", "job", "pool"])
@@ -90,6 +92,23 @@ def test_an_rtx_pro_6000_instance_has_the_maximum_the_option_gives(kind: str) ->
                 "node_selector": {"accelerator": "nvidia-l4"},
             },
         )
+
+
+@pytest.mark.parametrize("kind", ["job", "pool"])  # a service's containers need ports
+def test_whether_sidecars_add_up_is_the_option_max_size_of(kind: str) -> None:
+    """ "Each Cloud Run instance": 6 + 6 CPU (and 20 + 20 GiB) in two containers is above the
+    maximum only when it bounds the sum (`instance`), not each container (`container`)."""
+    sidecars = _template(cpu="6", memory="20Gi")
+    second = {**sidecars["containers"][0], "name": "side"}
+    sidecars["containers"] = [{**sidecars["containers"][0], "name": "main"}, second]
+    _write(kind, sidecars, of="container")
+    with pytest.raises(RpcError) as refused:
+        _write(kind, sidecars, of="instance")
+    assert "12 (every container's) is above the maximum of 8 CPU" in str(refused.value)
+    second["resources"] = {"limits": {"cpu": "2", "memory": "20Gi"}}
+    with pytest.raises(RpcError) as refused:
+        _write(kind, sidecars, of="instance")
+    assert "40Gi (every container's) is above the maximum of 32Gi" in str(refused.value)
 
 
 @pytest.mark.sandbox
