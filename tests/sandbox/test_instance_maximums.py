@@ -129,16 +129,26 @@ def test_update_service_above_the_maximum_is_refused_and_nothing_is_written(
 
 
 @pytest.mark.sandbox
-def test_fix_dry_run_says_cloud_run_refused_the_setting(sandbox: Sandbox, tmp_path: Path) -> None:
-    """revinput60 F2: "dry run accepted (exit 0)" for concurrency 2000."""
+def test_fix_says_cloud_run_refused_the_setting(sandbox: Sandbox, tmp_path: Path) -> None:
+    """revinput60 F2: "dry run accepted (exit 0)" for concurrency 2000, and `fix` deployed it.
+    SPEC: `--dry-run` exits 2 when the server rejects the validation; `fix` 4, nothing changed."""
     folder = tmp_path / "profiles"
     folder.mkdir()
     (folder / "staging.yaml").write_text(
         "project: acme-chat-staging\nregion: us-central1\nservices:\n  web:\n"
         "    settings:\n      concurrency: 2000\n"
     )
-    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
-    done = drift("fix", "staging", "--dry-run", "--yes", env=env, cwd=tmp_path, timeout=120)
-    out = done.stdout + done.stderr
-    assert done.returncode == 2, out
-    assert "max_instance_request_concurrency" in out and "dry run accepted" not in out, out
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(folder),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / "journal"),
+    }
+    before = sandbox.service("acme-chat-staging", "web")
+    for args, code in ((("--dry-run",), 2), (("--no-verify",), 4)):
+        done = drift("fix", "staging", "--yes", *args, env=env, cwd=tmp_path, timeout=120)
+        out = done.stdout + done.stderr
+        assert done.returncode == code, out
+        assert "max_instance_request_concurrency: Invalid value specified for concurrency" in out
+        assert "nothing was changed" in out, out
+    after = sandbox.service("acme-chat-staging", "web")
+    assert after.template == before.template and after.generation == before.generation
