@@ -155,7 +155,14 @@ def plan_update(
     keep_client = world.options.client_when_omitted == "kept"
     desired = desired_spec(base, request, mask, keep_client=keep_client, kind=kind)
     _inherit_manual_count(base, desired)
-    validate_spec(key, desired, stored=base, fine_cpu=world.options.fine_cpu)
+    validate_spec(
+        key,
+        desired,
+        stored=base,
+        fine_cpu=world.options.fine_cpu,
+        gpu_max=world.options.gpu_max,
+        max_size_of=world.options.max_size_of,
+    )
     validate_metadata(world, desired, current.pb if current is not None else None)
     was = current.pb if current is not None else None
     desired.generation = base.generation + generations(world.options, was, desired)

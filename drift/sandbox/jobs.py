@@ -11,6 +11,7 @@ from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
 from drift.sandbox.gpu import validate_gpu
+from drift.sandbox.limits import validate_maximums
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
@@ -58,14 +59,16 @@ def fill_defaults(world: World, job: JobPb) -> None:
         task.timeout.CopyFrom(duration(DEFAULT_TIMEOUT))
 
 
-def validate_job(job: JobPb) -> None:
-    """The request checks (INVALID_ARGUMENT)."""
+def validate_job(job: JobPb, *, gpu_max: str = "open", max_size_of: str = "container") -> None:
+    """The request checks (INVALID_ARGUMENT); `gpu_max`, `max_size_of`: the scenario's
+    options."""
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
     validate_vpc_access(task)
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
+    validate_maximums(task, gpu_max=gpu_max, max_size_of=max_size_of)
     if task.execution_environment == run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1:
         # "Cloud Run jobs only use the second generation execution environment, and this
         # cannot be changed for jobs" (cloud.google.com/run/docs/configuring/execution-
@@ -92,7 +95,7 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
     if not request.client and world.options.client_when_omitted == "kept":
         desired.client, desired.client_version = base.client, base.client_version
     fill_defaults(world, desired)
-    validate_job(desired)
+    validate_job(desired, gpu_max=world.options.gpu_max, max_size_of=world.options.max_size_of)
     was = current.pb if current is not None else None
     validate_metadata(world, desired, was)
     desired.generation = base.generation + generations(world.options, was, desired)

@@ -111,8 +111,8 @@ FINE = "CPU is set in increments of 0.001"
 def cpu_refusal(text: str) -> str:
     """Why Cloud Run does not apply the CPU limit `text` ("" when it does). The CPU page: "if
     you want to use less than 1 vCPU, you can select any value between 0.08 and 1, in
-    increments of 0.001. Values greater than 1 must be integer values." No maximum: it depends
-    on the machine (8, or at least 20 with an RTX PRO 6000 GPU)."""
+    increments of 0.001. Values greater than 1 must be integer values." The maximum depends on
+    the instance (8, or at least 20 with an RTX PRO 6000 GPU): `limits.validate_maximums`."""
     try:
         value = parse(text)
     except QuantityError as exc:

@@ -138,6 +138,22 @@ class Options(Strict):
         "one is not documented: `unchanged`: only one resent as the container holds it passes; "
         "`any`: any CPU between 0.08 and 1 is taken, as the Functions service sets them.",
     )
+    gpu_max: Literal["open", "floor"] = Field(
+        "open",
+        description="The CPU and memory maximum of an instance with an NVIDIA RTX PRO 6000 GPU, "
+        "which needs 'a minimum of 20 CPU and 80 GiB of memory' (cloud.google.com/run/docs/"
+        "configuring/services/gpu) above the 8 CPU and 32 GiB every other instance may have "
+        "(the CPU and memory-limits pages). Its maximum is not documented: `open`: none; "
+        "`floor`: that minimum is the maximum too.",
+    )
+    max_size_of: Literal["container", "instance"] = Field(
+        "container",
+        description="What the 8 CPU and 32 GiB maximums bound: 'The maximum amount of vCPU you "
+        "can configure is 8 vCPU', 'The maximum amount of memory you can configure is 32 "
+        "gibibyte' (the CPU and memory-limits pages), of 'each Cloud Run instance'. Whether "
+        "that is each container's limit or the sum of an instance's containers (sidecars) is "
+        "not documented: `container` refuses one container above it, `instance` the sum.",
+    )
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )

@@ -1,0 +1,86 @@
+"""The maximums Cloud Run documents for an instance (requests per instance, CPU, memory): a
+write (validate_only too) above one is refused with INVALID_ARGUMENT. Services, jobs and
+worker pools alike; a scenario's live state is not checked (what Cloud Run holds is not the
+sandbox's to refuse)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from google.protobuf.message import Message
+
+from drift.sandbox.cpu_rules import instance_size
+from drift.sandbox.gpu import GPU_FLOOR
+from drift.sandbox.names import invalid
+from drift.sandbox.quantity import QuantityError, millis, units
+
+# "You can configure the maximum concurrent requests per instance. […] You can increase this
+# to a maximum of 1,000." (cloud.google.com/run/docs/about-concurrency); RevisionTemplate.
+# max_instance_request_concurrency is a service's only (jobs and worker pools serve no requests).
+MAX_CONCURRENCY = 1000
+# "The maximum amount of vCPU you can configure is 8 vCPU." (cloud.google.com/run/docs/
+# configuring/services/cpu, …/jobs/cpu, …/workerpools/cpu)
+MAX_CPU = 8000  # millicpu
+# "The maximum amount of memory you can configure is 32 gibibyte (32 Gi)." (…/configuring/
+# services/memory-limits, …/jobs/memory-limits, …/workerpools/memory-limits)
+MAX_MEMORY = 32 * 2**30
+# "Each Cloud Run instance" (the CPU and memory pages): whether the maximum is each container's
+# or every container's sum (sidecars share the instance) is not said: the scenario option
+# `max_size_of` picks the reading ("container", the default, refuses only what every reading
+# refuses). The server's wording is not quoted anywhere; these messages follow its "Invalid
+# value specified for cpu." (`cpu_rules.CPU_AT`) and name the field.
+AT = "template.containers.resources.limits"
+
+
+def validate_maximums(
+    template: Message, *, gpu_max: str = "open", max_size_of: str = "container"
+) -> None:
+    """A RevisionTemplate, WorkerPoolRevisionTemplate or TaskTemplate within the documented
+    maximums. An accelerator whose documented minimum is above them (`gpu.GPU_FLOOR`: an RTX
+    PRO 6000 needs at least 20 CPU and 80 GiB) has no documented maximum: the scenario option
+    `gpu_max` "open" sets none, "floor" takes that minimum as the maximum too. `max_size_of`:
+    the option of that name ("container" or "instance")."""
+    fields = template.DESCRIPTOR.fields_by_name
+    if "max_instance_request_concurrency" in fields:
+        concurrency = template.max_instance_request_concurrency
+        if concurrency > MAX_CONCURRENCY:
+            raise invalid(
+                "template.max_instance_request_concurrency: Invalid value specified for "
+                f"concurrency. {concurrency} is above the maximum of {MAX_CONCURRENCY} "
+                "concurrent requests per instance."
+            )
+    max_cpu, max_memory = MAX_CPU, MAX_MEMORY
+    accelerator = template.node_selector.accelerator if template.HasField("node_selector") else ""
+    if accelerator in GPU_FLOOR:
+        if gpu_max == "open":
+            return
+        max_cpu, max_memory = GPU_FLOOR[accelerator]
+    sizes = [_size(c.resources.limits) for c in template.containers]
+    if max_size_of == "instance":
+        try:
+            cpu, memory = instance_size(template)
+        except QuantityError:
+            return  # a quantity the sandbox cannot read is not this check's to refuse
+        every = "every container's"
+        sizes = [(cpu, memory, f"{cpu / 1000:g} ({every})", f"{memory / 2**30:g}Gi ({every})")]
+    for cpu, memory, cpu_text, memory_text in (s for s in sizes if s is not None):
+        if cpu > max_cpu:
+            raise invalid(
+                f"{AT}.cpu: Invalid value specified for cpu. {cpu_text} is above the "
+                f"maximum of {max_cpu // 1000} CPU per instance."
+            )
+        if memory > max_memory:
+            raise invalid(
+                f"{AT}.memory: Invalid value specified for memory. {memory_text} "
+                f"is above the maximum of {max_memory // 2**30}Gi per instance."
+            )
+
+
+def _size(limits: Mapping[str, str]) -> tuple[int, int, str, str] | None:
+    """A container's CPU (millicpu) and memory (bytes), the defaults where it sets none, and
+    how it states them; None for a quantity the sandbox cannot read (not this check's)."""
+    cpu, memory = limits.get("cpu", "1"), limits.get("memory", "512Mi")
+    try:
+        return millis(cpu), units(memory), cpu, memory
+    except QuantityError:
+        return None
