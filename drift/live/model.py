@@ -9,16 +9,11 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from drift.fields import (
-    DEFAULT_SERVICE_ACCOUNT,
-    SettingValue,
-    default_account,
-    normalise_account,
-    unnamed_default,
-)
+from drift.fields import SettingValue, normalise_account
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import Grant, Verdict
+from drift.live.projects import ProjectNames
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo
 from drift.refs import SecretRef
 
@@ -280,7 +275,7 @@ class RevisionRecord:
 
 
 @dataclass(repr=False)
-class LiveState:
+class LiveState(ProjectNames):
     """Everything read for one check. `values` live in memory only and are never shown.
     Policies are keyed by `SecretRef.key`."""
 
@@ -355,55 +350,6 @@ class LiveState:
             ),
             None,
         )
-
-    def project_of(self, token: str, own: str) -> str:
-        """The project a reference's project token designates (its id when known; `own` for
-        an omitted project)."""
-        token = token or own
-        return self.projects.get(token, token)
-
-    def number_of(self, project: str) -> str:
-        """The number of the project `project` names (its id or its number), "" when the read
-        did not learn it."""
-        if project.isdigit():
-            return project
-        found = self.project_of(project, project)
-        return next((k for k, v in self.projects.items() if k.isdigit() and v == found), "")
-
-    def account(self, account: str, own: str) -> str:
-        """A runtime account as every text names it, one account one name: the default
-        compute account of `own` (the workloads' project) by its address when its number is
-        known, whether a revision leaves it unset or names it ("If not provided, the revision
-        will use the project's default service account", RevisionTemplate.service_account:
-        PROJECT_NUMBER-compute@…; a revision read back names it, its template does not);
-        `DEFAULT_SERVICE_ACCOUNT` when the number is not known; any other as given."""
-        if not unnamed_default(account):
-            return account
-        number = self.number_of(own)
-        return default_account(number) if number else DEFAULT_SERVICE_ACCOUNT
-
-    def resolved(self, ref: SecretRef, own: str) -> SecretRef:
-        """`ref` naming its project one way, whichever way it was written (omitted for `own`,
-        an id or a number: SPEC, "P an id or a number"): by `project_of`, its id when known.
-        What every comparison of two references goes by (`same_ref`, `comparable_fingerprints`)."""
-        return ref if ref.unread else replace(ref, project=self.project_of(ref.project, own))
-
-    def same_ref(self, expected: SecretRef, live: SecretRef, own: str) -> bool | None:
-        """Whether two references name the same secret and version, whichever way each names
-        its project (`resolved`); None when that hangs on a project number whose id is not
-        known (GetProject could not be read): not decided."""
-        mine, theirs = self.resolved(expected, own), self.resolved(live, own)
-        if mine == theirs:
-            return True
-        if (mine.secret, mine.version, mine.unread) != (
-            theirs.secret,
-            theirs.version,
-            theirs.unread,
-        ):
-            return False
-        return (
-            None if mine.project.isdigit() != theirs.project.isdigit() else False
-        )  # an id never is digits
 
     def __repr__(self) -> str:
         # Sizes only: a repr never shows a value, and stays cheap (asyncio.run in Python 3.11
