@@ -8,9 +8,7 @@ their live values; what is written stays what the plan names."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,12 +19,11 @@ from drift.fields import FIELDS
 from drift.fields.base import Unread
 from drift.fix.formats import PlanFormat
 from drift.fix.model import ServicePlan
-from drift.fix.plan import Planned, plan_environment
+from drift.fix.plan import Planned
 from drift.fix.render import render_plan
 from drift.kinds import Kind
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import Clients
+from tests.fix.planning import plan_of_profile
 
 KEY = "projects/acme-chat-staging/locations/us-central1/keyRings/kr/cryptoKeys/k"
 ACTION = "encryption_key_revocation_action"
@@ -90,16 +87,7 @@ def _planned(clients: Clients, tmp_path: Path, shutdown: timedelta) -> tuple[Pla
     live.template.encryption_key_revocation_action = run_v2.EncryptionKeyRevocationAction.SHUTDOWN
     live.template.encryption_key_shutdown_duration = shutdown
     clients.services.update_service(service=live).result()
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(PROFILE)
-    planned = asyncio.run(
-        plan_environment(
-            load_profile(folder, "lab"),
-            load_settings(journal_dir=tmp_path / "journal"),
-            environ=dict(os.environ),
-        )
-    )
+    planned = plan_of_profile(tmp_path, PROFILE)
     (sp,) = [s for s in planned.plan.services if s.has_patch]
     assert [s.name for s in sp.settings] == ["encryption_key"], sp.settings
     return planned, sp

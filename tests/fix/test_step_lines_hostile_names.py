@@ -7,20 +7,16 @@ F1, F2)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shlex
 from pathlib import Path
 
 from drift.blanks import Blank, Template, blank, word
 from drift.fix.commands import Commands
 from drift.fix.formats.text import shell_line
-from drift.fix.plan import plan_environment
 from drift.kinds import Kind
-from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
-from drift.settings import load_settings
 from tests.conftest import Clients
+from tests.fix.planning import plan_of_profile
 from tests.fix.test_gcloud_script import gcloud_dict, run_script
 
 API = "projects/acme-chat-staging/locations/us-central1/services/api"
@@ -45,17 +41,7 @@ def test_removing_a_hostile_variable_removes_it_alone(
     for name in HOSTILE:
         live.template.containers[0].env.append({"name": name, "value": "v"})
     clients.services.update_service(service=live).result()
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "lab.yaml").write_text(PROFILE)
-    planned = asyncio.run(
-        plan_environment(
-            load_profile(profiles, "lab"),
-            load_settings(journal_dir=tmp_path / "journal"),
-            services=["api"],
-            environ=dict(os.environ),
-        )
-    )
+    planned = plan_of_profile(tmp_path, PROFILE, services=["api"])
     steps = {s.target: s for sp in planned.plan.services for s in sp.manual}
     for name in HOSTILE:
         (line,) = steps[f"env.{name}"].commands
