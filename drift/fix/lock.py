@@ -67,6 +67,10 @@ class Locks:
         """How a lock taken over is said (one line); without it, a warning on drift's log."""
         self.held: list[Path] = []
         self.notes: list[str] = []
+        self._said: set[tuple[str, str, int, str]] = set()
+        """Each (service, change, pid, host) whose lock was taken over: said once, though
+        the lock under its older name (`partners`) was written a moment later (its `since`
+        in another second)."""
         """What was said about locks taken over."""
         self.deferred: dict[str, list[str]] | None = None
         """Set ({}): what is said about a lock taken over waits here, by service, for that
@@ -160,7 +164,7 @@ class Locks:
         if found is not None:
             self.taken[path] = found
             note = f"{service}: took over the lock left by {holder.describe()} ({why})"
-            self._note(note, service)
+            self._note(note, service, (service, holder.change_id, holder.pid, holder.host))
         return ""
 
     def notes_of(self, service: str) -> list[str]:
@@ -176,9 +180,10 @@ class Locks:
         for note in waiting:
             self._say(note)
 
-    def _note(self, note: str, service: str) -> None:
-        if note in self.notes:  # the same lock under its older name
+    def _note(self, note: str, service: str, holder: tuple[str, str, int, str]) -> None:
+        if holder in self._said:  # the same lock under its older name
             return
+        self._said.add(holder)
         self.notes.append(note)
         if self.deferred is not None:
             self.deferred.setdefault(service, []).append(note)

@@ -505,3 +505,23 @@ def test_the_race_test_reaches_the_check_before_the_deletion(
     Locks(journal, "20261129-000000-aaaa", "fix", say=lambda line: None).acquire(LOCK, "web")
     # the acquire's read, then remove()'s re-read under the takeover lock (as on c0bd7bb)
     assert len(reads) >= 2, reads
+
+
+def test_a_lock_left_under_both_names_in_two_seconds_is_taken_over_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """A killed command's lock and its older name are written one after the other: when a
+    second passes between the two, their `since` differ, and the takeover was said twice (it
+    was told apart by its words, which carry the time: seen in the suite)."""
+    journal = tmp_path / "journal"
+    directory = journal / "locks"
+    legacy = directory / f"{PROJECT}--us-central1--web.lock"
+    with Locks(journal, "20261130-000002-dead", "fix") as locks:
+        locks.acquire(LOCK, "web")
+        locks.keep(LOCK)
+    body = json.loads(legacy.read_text())
+    legacy.write_text(json.dumps({**body, "started": "2099-01-01T00:00:01+00:00"}))
+    said: list[str] = []
+    with Locks(journal, "20261130-000003-beef", "fix", say=said.append) as locks:
+        locks.acquire(LOCK, "web")
+    assert len(said) == 1 and "20261130-000002-dead" in said[0], said
