@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from drift import __version__
+from drift import __version__, jsontext
 from drift.errors import Aborted, UsageError
 from drift.files import read_bounded, write_whole
 from drift.findings import Finding
@@ -107,7 +107,7 @@ def read_saved(path: Path) -> SavedPlan:
         raw = read_bounded(path, MAX_BYTES + 1)  # a named pipe: refused, never waited on
         if len(raw) > MAX_BYTES:
             raise UsageError(f"{shown}: larger than {MAX_BYTES // 2**20} MB: not a saved plan")
-        data = json.loads(raw.decode("utf-8"))
+        data = jsontext.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot read the plan {shown}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -162,3 +162,15 @@ def test_pre_releases_are_ordered_by_stage_then_number() -> None:
     order = ["1.0.dev0", "1.0.dev1", "1.0a1", "1.0a2", "1.0b1", "1.0rc1", "1.0", "1.0.post1"]
     for earlier, later in zip(order, order[1:], strict=False):
         assert newer(later, than=earlier) and not newer(earlier, than=later), (earlier, later)
+
+
+def test_a_number_python_will_not_convert_is_not_a_saved_plan(tmp_path: Path) -> None:
+    """revinput60 F3: "internal error: ValueError: Exceeds the limit (4300 digits)…"."""
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"schema": ' + "9" * 5000 + "}")
+    with pytest.raises(UsageError) as caught:
+        read_saved(plan)
+    said = str(caught.value)
+    assert said.startswith(f"{plan} is not a saved plan (not JSON: a number of more than 4300 "), (
+        said
+    )
