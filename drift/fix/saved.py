@@ -119,14 +119,26 @@ def read_saved(path: Path) -> SavedPlan:
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise UsageError(
             f"{shown} is not a saved plan ({PLAN_SCHEMA} written by `drift plan --out`): "
-            f"{type(exc).__name__} {visible(str(exc))}"
+            f"{_unlike(exc)}"
         ) from exc
+
+
+def _unlike(exc: Exception) -> str:
+    """How a document differs from a saved plan, in a person's words (no exception names:
+    a key missing, a value of another type than drift writes, or what `_parsed` says)."""
+    if isinstance(exc, KeyError):
+        return f"it has no {visible(repr(exc.args[0]))}"
+    if isinstance(exc, TypeError | AttributeError):
+        return "a value in it is not of the type drift writes there (a list, text or a number)"
+    return visible(str(exc))
 
 
 def _parsed(shown: str, data: Any) -> SavedPlan:
     if not isinstance(data, dict) or data.get("schema") != PLAN_SCHEMA:
         theirs = data.get("schema") if isinstance(data, dict) else None
         if why := other_version(theirs, PLAN_SCHEMA, "drift plan ENVIRONMENT --out FILE"):
+            if edited := _edited_schema(data):
+                raise UsageError(f"{shown} {edited}")
             raise UsageError(f"{shown} was {why}{_drifts(data)}")
         raise ValueError(f"schema is not {PLAN_SCHEMA}")
     saved = data.get("saved")
@@ -170,6 +182,21 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         bodies=bodies,
         made_by=" at ".join(str(saved[k]) for k in ("drift_version", "made_at") if saved.get(k)),
         version=str(saved.get("drift_version") or ""),
+    )
+
+
+def _edited_schema(data: dict[str, Any]) -> str:
+    """Why a plan whose schema is another version's was edited ("" when it may not have
+    been): it says this very drift saved it, and this drift writes no schema but its own
+    (revinput60 F5: "written by a newer drift… saved by drift X, this is drift X")."""
+    saved = data.get("saved")
+    version = saved.get("drift_version") if isinstance(saved, dict) else None
+    if not isinstance(version, str) or version != __version__:
+        return ""
+    return visible(
+        f"names the schema {data.get('schema')}, yet says it was saved by this drift "
+        f"({version}), which writes {PLAN_SCHEMA}: it was edited since it was saved; make a "
+        "new plan (drift plan ENVIRONMENT --out FILE) and review it"
     )
 
 

@@ -174,3 +174,34 @@ def test_a_number_python_will_not_convert_is_not_a_saved_plan(tmp_path: Path) ->
     assert said.startswith(f"{plan} is not a saved plan (not JSON: a number of more than 4300 "), (
         said
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"schema": "drift.plan/v2", "saved": {}, "services": "x"}', "not of the type drift"),
+        ('{"schema": "drift.plan/v2", "saved": {}}', "it has no 'services'"),
+    ],
+)
+def test_a_plan_of_another_shape_is_said_without_python_words(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """revinput60 F5: "…: TypeError string indices must be integers, not 'str'"."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(text)
+    with pytest.raises(UsageError) as caught:
+        read_saved(plan)
+    assert said in str(caught.value) and "Error" not in str(caught.value), caught.value
+
+
+def test_a_schema_this_very_drift_never_wrote_is_an_edit(tmp_path: Path) -> None:
+    """revinput60 F5: "written by a newer drift (drift.plan/v9…)… saved by drift X, this is
+    drift X": the same drift wrote it, so the schema was edited."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps({"schema": "drift.plan/v9", "saved": {"drift_version": __version__}})
+    )
+    with pytest.raises(UsageError) as caught:
+        read_saved(plan)
+    said = str(caught.value)
+    assert "it was edited since it was saved" in said and "newer drift" not in said, said
