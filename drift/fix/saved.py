@@ -32,7 +32,7 @@ from drift.fix.saved_digest import OPTIONS as OPTIONS  # the digest's, as tests 
 from drift.fix.saved_digest import body_digest, legacy_digest, stated, stated_change
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
-from drift.schemas import newer, other_version
+from drift.schemas import NEWER, newer, other_version
 from drift.textsafe import plural, visible
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -137,7 +137,7 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
     if not isinstance(data, dict) or data.get("schema") != PLAN_SCHEMA:
         theirs = data.get("schema") if isinstance(data, dict) else None
         if why := other_version(theirs, PLAN_SCHEMA, "drift plan ENVIRONMENT --out FILE"):
-            if edited := _edited_schema(data):
+            if why.startswith(NEWER) and (edited := _edited_schema(data)):
                 raise UsageError(f"{shown} {edited}")
             raise UsageError(f"{shown} was {why}{_drifts(data)}")
         raise ValueError(f"schema is not {PLAN_SCHEMA}")
@@ -186,17 +186,20 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
 
 
 def _edited_schema(data: dict[str, Any]) -> str:
-    """Why a plan whose schema is another version's was edited ("" when it may not have
-    been): it says this very drift saved it, and this drift writes no schema but its own
-    (revinput60 F5: "written by a newer drift… saved by drift X, this is drift X")."""
+    """Why a plan of a newer schema than this drift's was edited ("" when it may not have
+    been): it says this very version of drift saved it (revinput60 F5: "written by a newer
+    drift… saved by drift X, this is drift X"). A development build keeps its version across
+    schema changes (an older schema saved by "this" version is one, tests/fix/
+    test_saved_plan.py), so another build of it is named too."""
     saved = data.get("saved")
     version = saved.get("drift_version") if isinstance(saved, dict) else None
     if not isinstance(version, str) or version != __version__:
         return ""
     return visible(
-        f"names the schema {data.get('schema')}, yet says it was saved by this drift "
-        f"({version}), which writes {PLAN_SCHEMA}: it was edited since it was saved; make a "
-        "new plan (drift plan ENVIRONMENT --out FILE) and review it"
+        f"names the schema {data.get('schema')} (this drift reads {PLAN_SCHEMA}), yet says it "
+        f"was saved by drift {version}, this very version: it was edited since it was saved "
+        f"(or saved by another build of {version}); make a new plan (drift plan ENVIRONMENT "
+        "--out FILE) and review it"
     )
 
 
