@@ -3,7 +3,6 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -21,7 +20,7 @@ from pydantic import (
     ValidationError,
 )
 
-from drift import credentials, redact
+from drift import credentials, jsontext, redact
 from drift.diff.older import merged_into_service, named_gaps, named_now, upgrade_notes
 from drift.diff.since import number
 from drift.errors import UsageError
@@ -239,7 +238,7 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
             hint="write it with --format json --output FILE, or save it as UTF-8",
         ) from None
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except (ValueError, RecursionError) as exc:
         raise UsageError(
             f"the baseline {name} is not valid JSON: {_short(str(exc))}",

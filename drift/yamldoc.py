@@ -19,6 +19,11 @@ MAX_NODES = 500_000
 # scalar text once aliases are expanded: far above any real profile (whose text is at most
 # MAX_BYTES), far below a "billion laughs" (140 000 aliases of a 400 KB string: 56 GB)
 MAX_EXPANDED = 8 * MAX_BYTES
+UNSUPPORTED_KEY = "unsupported key (a plain name is expected)"
+MERGE_KEY = (
+    "unsupported merge key << (write the keys out, or alias the whole value: `name: *anchor`)"
+)
+"""What either YAML reader says of a key that is no plain name, and of YAML 1.1's merge key."""
 
 Path_ = tuple[str | int, ...]
 

@@ -24,6 +24,8 @@ from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_NODES,
+    MERGE_KEY,
+    UNSUPPORTED_KEY,
     Integers,
     Located,
     Path_,
@@ -60,7 +62,6 @@ _HAND_BACK = re.compile(
 # nesting the reference path composes recursively (about 2 frames a level): past this, it is
 # the one to say whether the document is too deep for it
 _DEEP = 64
-_UNSUPPORTED_KEY = "unsupported key (a plain name is expected)"
 _NAME_GOES_ON = set("?:%@`")  # "" (the end) is not in it
 _RESOLVED = frozenset(BY_FIRST) | {""}  # first characters of plain scalars YAML 1.2 may type
 _HEADER = re.compile(r"[|>][-+0-9]*")  # a block scalar's indicator and its options
@@ -243,12 +244,12 @@ class _Builder:
             self.end(event.anchor, self.begin(event.anchor, event, src))
         line: int = event.start_mark.line
         if cls is not ScalarEvent:
-            raise self.rules.fail(line, _UNSUPPORTED_KEY)
+            raise self.rules.fail(line, UNSUPPORTED_KEY)
         if event.tag is not None:
             raise Fallback
         text: str = event.value
         if event.implicit[0] and text == "<<":  # the merge key: `<<: *defaults`
-            raise self.rules.fail(line, _UNSUPPORTED_KEY)
+            raise self.rules.fail(line, MERGE_KEY)
         key = self.scalar(event, line)
         if type(key) is str:
             return line, key

@@ -10,7 +10,17 @@ import re
 from typing import Any
 
 from drift.errors import Problem
-from drift.yamldoc import MAX_DEPTH, Integers, Located, Path_, Rules, YamlProblems, oneline
+from drift.yamldoc import (
+    MAX_DEPTH,
+    MERGE_KEY,
+    UNSUPPORTED_KEY,
+    Integers,
+    Located,
+    Path_,
+    Rules,
+    YamlProblems,
+    oneline,
+)
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -206,8 +216,10 @@ class _Walker:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key_line = key_node.start_mark.line
-                if not isinstance(key_node, ScalarNode) or str(key_node.tag).endswith(":merge"):
-                    raise rules.fail(key_line, "unsupported key (a plain name is expected)")
+                if not isinstance(key_node, ScalarNode):
+                    raise rules.fail(key_line, UNSUPPORTED_KEY)
+                if str(key_node.tag).endswith(":merge"):
+                    raise rules.fail(key_line, MERGE_KEY)
                 skey = rules.key(self.scalar(key_node), key_node.value, key_line)
                 if skey in out:  # noted; the first kept, the value still read (its problems)
                     rules.duplicate(skey, key_line)

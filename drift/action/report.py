@@ -4,11 +4,11 @@ all the same (it is shown where people are notified)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drift import jsontext
 from drift.errors import UsageError
 from drift.report import REPORT_SCHEMA
 
@@ -87,7 +87,7 @@ def read_report(path: str) -> RunReport:
     """The report at `path` (a file, or a gs://BUCKET/OBJECT the run's credentials can
     read); one clear message if it is not a drift JSON report."""
     try:
-        data = json.loads(_read(path).decode("utf-8"))
+        data = jsontext.loads(_read(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"cannot read the report {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:

@@ -13,6 +13,8 @@ from pathlib import Path
 from drift.cli.output import error, location
 from drift.errors import ApiError, UsageError
 
+IS_DIRECTORY = "it is a directory"
+
 
 def distinct_outputs(places: dict[str, str | None]) -> None:
     """Refuse two outputs naming one file or object: the last write would silently replace
@@ -37,18 +39,16 @@ def writable(places: dict[str, str | None]) -> None:
     rather than a check that runs and then loses its report."""
     from drift.textsafe import visible
 
-    refused = [
-        f"{option} {visible(value)}: {why}"
+    reasons = {
+        f"{option} {visible(value)}": why
         for option, value in places.items()
         if value is not None
         and isinstance(where := location(value), Path)
         and (why := _unwritable(where))
-    ]
-    if refused:
-        raise UsageError(
-            f"cannot write {'; '.join(refused)} (nothing was read)",
-            hint="create the directory first (mkdir -p DIR), or name a file in one that exists",
-        )
+    }
+    if reasons:
+        refused = "; ".join(f"{named}: {why}" for named, why in reasons.items())
+        raise UsageError(f"cannot write {refused} (nothing was read)", hint=_hint(reasons))
     uploads = [
         f"{option} {visible(value)}"
         for option, value in places.items()
@@ -56,6 +56,17 @@ def writable(places: dict[str, str | None]) -> None:
     ]
     if uploads:
         _storage_reachable(uploads)
+
+
+def _hint(reasons: dict[str, str]) -> str:
+    """What to do about each kind of reason `_unwritable` gave (a missing directory is not a
+    directory named in a file's place)."""
+    hints = []
+    if any(why.endswith("does not exist") for why in reasons.values()):
+        hints.append("create the directory first (mkdir -p DIR), or name a file in one that exists")
+    if any(why == IS_DIRECTORY for why in reasons.values()):
+        hints.append("name a file, not a directory (DIR/report.json)")
+    return "; ".join(hints) or "name a file you can write"
 
 
 def _storage_reachable(uploads: list[str]) -> None:
@@ -86,7 +97,7 @@ def _unwritable(path: Path) -> str:
     with suppress(OSError):  # a path that cannot even be looked at: the directory says why
         if (info := followed(path)) is not None:
             if stat.S_ISDIR(info.st_mode):
-                return "it is a directory"
+                return IS_DIRECTORY
             return "" if os.access(path, os.W_OK) else "the file is not writable"
     target = Path(os.path.realpath(path))
     folder = f"its directory {path.parent}"

@@ -293,6 +293,7 @@ def integer(
         gcloud=flag(gcloud),
         show=show,
         minimum=minimum,
+        numbers_at=(("workload" if level == "service" else "template", path),),
         kinds=kinds,
         unreadable=unreadable if decided_by_siblings or default_unknown else None,
         terraform=terraform,

@@ -7,6 +7,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from drift.kinds import Kind
@@ -60,6 +61,12 @@ service's name and every setting it states: (setting, message) each."""
 BlockedCommands = Callable[[Update, Kind, SettingValue, str], tuple[str, ...]]
 """The gcloud commands that would set a blocked setting: (update, the workload's kind, the
 profile's value, why no patch can)."""
+NumberAt = tuple[Literal["workload", "template"], str]
+"""A proto field a patch writes a number to: its dotted path in the workload (a run_v2
+Service, Job or WorkerPool) or in its template (`drift.fields.access.template_of`)."""
+INT32_MAX = 2**31 - 1
+"""The narrowest range of any protobuf integer type (int32's); every integer row's minimum is
+at least 0, so a number up to this one fits every integer field."""
 SERVICES = frozenset({Kind.SERVICE})
 EVERY_KIND = frozenset(Kind)
 
@@ -290,6 +297,10 @@ class Field:
     examples: tuple[str, ...] = ()
     minimum: int | None = None
     """The smallest number a profile may give."""
+    numbers_at: tuple[NumberAt, ...] = ()
+    """Where a patch writes the profile's number (an integer row): each place, in the workload
+    of every kind the row has. The largest number a profile may give is what the narrowest of
+    those proto fields holds (`largest`)."""
     patterns: bool = False
     """A profile may give `{pattern: RE2}` instead of a value."""
     fixable: bool = True
@@ -311,6 +322,12 @@ class Field:
 
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds
+
+    def largest(self) -> int | None:
+        """The largest number the proto fields of `numbers_at` hold (None: no such field)."""
+        if not self.numbers_at:
+            return None
+        return _largest(self.kinds, self.numbers_at)
 
     def refusal(self, kind: Kind, value: Any) -> str:
         """Why the API refuses `value` on a workload of `kind` ("": it takes it)."""
@@ -340,3 +357,30 @@ class Field:
         if self.qualify is not None:
             expected = self.qualify(expected, *where)
         return actual is not None and self.equivalent(self.normalise(expected), actual)
+
+
+_TYPE_MAX = {1: INT32_MAX, 2: 2**63 - 1, 3: 2**32 - 1, 4: 2**64 - 1}
+"""The largest value of each integer `FieldDescriptor.cpp_type` (CPPTYPE_INT32, _INT64,
+_UINT32, _UINT64): proto-plus refuses a larger one with "Value out of range"."""
+
+
+@cache
+def _largest(kinds: frozenset[Kind], places: tuple[NumberAt, ...]) -> int:
+    from google.cloud import run_v2
+
+    workloads: dict[Kind, Any] = {
+        Kind.SERVICE: run_v2.Service,
+        Kind.JOB: run_v2.Job,
+        Kind.WORKER_POOL: run_v2.WorkerPool,
+    }
+    bounds = []
+    for kind in kinds:
+        for start, path in places:
+            message = workloads[kind].pb().DESCRIPTOR
+            steps = ["template"] * (start == "template") + path.split(".")
+            if kind is Kind.JOB and start == "template":
+                steps.insert(0, "template")  # a Job's task template (`template_of`)
+            for step in steps[:-1]:
+                message = message.fields_by_name[step].message_type
+            bounds.append(_TYPE_MAX[message.fields_by_name[steps[-1]].cpp_type])
+    return min(bounds)

@@ -156,5 +156,6 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         conflicts=manual_conflicts,
         plan_note=switch_note,
         examples=("2", AUTO),
+        numbers_at=(("workload", "scaling.manual_instance_count"),),
     ),
 )

@@ -136,6 +136,7 @@ def _scaling_bound(
         # a maximum of 0 is proto3's unset, which RevisionScaling.max_instance_count says "is
         # set to the server default value of 100": a profile's cap is at least 1
         minimum=1 if bound == "max" else 0,
+        numbers_at=(("workload", f"scaling.{count}"), ("template", f"scaling.{count}")),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from drift import redact
+from drift import jsontext, redact
 from drift.errors import JournalError
 from drift.files import file_in_the_way, regular_bytes, replace_whole
 from drift.fix.entryshape import Malformed, entry_check, foreign
@@ -271,7 +271,7 @@ class Journal:
                 continue
             try:
                 raw = regular_bytes(path)  # a named pipe there would block: refused
-                data = json.loads(raw)
+                data = jsontext.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
                 continue

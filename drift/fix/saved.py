@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from drift import __version__
+from drift import __version__, jsontext
 from drift.errors import Aborted, UsageError
 from drift.files import read_bounded, write_whole
 from drift.findings import Finding
@@ -32,7 +32,7 @@ from drift.fix.saved_digest import OPTIONS as OPTIONS  # the digest's, as tests 
 from drift.fix.saved_digest import body_digest, legacy_digest, stated, stated_change
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
-from drift.schemas import newer, other_version
+from drift.schemas import NEWER, newer, other_version
 from drift.textsafe import plural, visible
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -107,7 +107,7 @@ def read_saved(path: Path) -> SavedPlan:
         raw = read_bounded(path, MAX_BYTES + 1)  # a named pipe: refused, never waited on
         if len(raw) > MAX_BYTES:
             raise UsageError(f"{shown}: larger than {MAX_BYTES // 2**20} MB: not a saved plan")
-        data = json.loads(raw.decode("utf-8"))
+        data = jsontext.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot read the plan {shown}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -119,14 +119,26 @@ def read_saved(path: Path) -> SavedPlan:
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise UsageError(
             f"{shown} is not a saved plan ({PLAN_SCHEMA} written by `drift plan --out`): "
-            f"{type(exc).__name__} {visible(str(exc))}"
+            f"{_unlike(exc)}"
         ) from exc
+
+
+def _unlike(exc: Exception) -> str:
+    """How a document differs from a saved plan, in a person's words (no exception names:
+    a key missing, a value of another type than drift writes, or what `_parsed` says)."""
+    if isinstance(exc, KeyError):
+        return f"it has no {visible(repr(exc.args[0]))}"
+    if isinstance(exc, TypeError | AttributeError):
+        return "a value in it is not of the type drift writes there (a list, text or a number)"
+    return visible(str(exc))
 
 
 def _parsed(shown: str, data: Any) -> SavedPlan:
     if not isinstance(data, dict) or data.get("schema") != PLAN_SCHEMA:
         theirs = data.get("schema") if isinstance(data, dict) else None
         if why := other_version(theirs, PLAN_SCHEMA, "drift plan ENVIRONMENT --out FILE"):
+            if why.startswith(NEWER) and (edited := _edited_schema(data)):
+                raise UsageError(f"{shown} {edited}")
             raise UsageError(f"{shown} was {why}{_drifts(data)}")
         raise ValueError(f"schema is not {PLAN_SCHEMA}")
     saved = data.get("saved")
@@ -170,6 +182,24 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         bodies=bodies,
         made_by=" at ".join(str(saved[k]) for k in ("drift_version", "made_at") if saved.get(k)),
         version=str(saved.get("drift_version") or ""),
+    )
+
+
+def _edited_schema(data: dict[str, Any]) -> str:
+    """Why a plan of a newer schema than this drift's was edited ("" when it may not have
+    been): it says this very version of drift saved it (revinput60 F5: "written by a newer
+    drift… saved by drift X, this is drift X"). A development build keeps its version across
+    schema changes (an older schema saved by "this" version is one, tests/fix/
+    test_saved_plan.py), so another build of it is named too."""
+    saved = data.get("saved")
+    version = saved.get("drift_version") if isinstance(saved, dict) else None
+    if not isinstance(version, str) or version != __version__:
+        return ""
+    return visible(
+        f"names the schema {data.get('schema')} (this drift reads {PLAN_SCHEMA}), yet says it "
+        f"was saved by drift {version}, this very version: it was edited since it was saved "
+        f"(or saved by another build of {version}); make a new plan (drift plan ENVIRONMENT "
+        "--out FILE) and review it"
     )
 
 

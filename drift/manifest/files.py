@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from drift import jsontext
 from drift.errors import InputError, Problem, UsageError
 from drift.files import read_bounded
 from drift.manifest.knative import is_knative, read_knative
@@ -115,7 +116,7 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
 
 def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     try:
-        return json.loads(raw)
+        return jsontext.loads(raw)
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, undecodable_line(exc), "not UTF-8 text"))
     except json.JSONDecodeError as exc:

@@ -108,6 +108,11 @@ def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = Fals
             f"drift profiles validate DIR (in a pre-commit hook: args: [DIR]), {named} "
             "(found from the working directory upward)"
         )
+    if directory.exists():  # a file named where the directory should be: no `drift init` hint
+        return UsageError(
+            f"the profiles directory {display_path(directory)} is not a directory",
+            hint=f"name the directory your profiles are in: {named}",
+        )
     return UsageError(
         f"profiles directory not found: {display_path(directory)}",
         hint=f"write a first profile from what runs: drift init {environment} --from-live "

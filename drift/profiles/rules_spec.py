@@ -22,6 +22,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from drift.fields import FIELDS, unchanged
 from drift.fields import Field as SettingField
+from drift.fields.base import INT32_MAX
 from drift.findings import Severity
 from drift.kinds import Kind
 from drift.units import parse_duration
@@ -319,6 +320,8 @@ def _settings_model(name: str, kinds: frozenset[Kind], doc: str) -> type[BaseMod
         annotation: Any = spec.annotation | None
         if spec.parse is not unchanged:
             annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
+        if spec.numbers_at:
+            annotation = Annotated[annotation, AfterValidator(_fits(spec))]
         if spec.patterns:
             annotation = annotation | PatternSpec
         extra: dict[str, Any] | None = None
@@ -342,6 +345,24 @@ def _not_here(spec: SettingField, kinds: frozenset[Kind]) -> Callable[[Any], Any
         )
 
     return refuse
+
+
+def _fits(spec: SettingField) -> Callable[[Any], Any]:
+    """A validator refusing a number larger than the row's proto field holds (an int32
+    count): proto-plus would refuse it only when a patch is built. The descriptor is read
+    only for a number past int32's range, which every integer field holds."""
+
+    def fits(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value > INT32_MAX:
+            largest = spec.largest()
+            if largest is not None and value > largest:
+                raise ValueError(
+                    f"{value} is more than Cloud Run's field for {spec.name} holds "
+                    f"(at most {largest})"
+                )
+        return value
+
+    return fits
 
 
 def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -378,3 +378,15 @@ def test_an_output_linked_into_a_missing_directory_replaces_the_link(tmp_path: P
     assert done.returncode in (0, 1), done.stderr
     assert not (tmp_path / "r.json").is_symlink() and (tmp_path / "r.json").read_text()
     assert not (tmp_path / "gone").exists()
+
+
+def test_a_directory_named_as_an_output_is_not_told_to_create_it(tmp_path: Path) -> None:
+    """revinput60 F4: "it is a directory" came with the missing directory's hint (mkdir -p)."""
+    from drift.cli.destinations import writable
+
+    with pytest.raises(UsageError, match="it is a directory") as caught:
+        writable({"--json": str(tmp_path)})
+    assert caught.value.hint == "name a file, not a directory (DIR/report.json)"
+    with pytest.raises(UsageError, match="does not exist") as caught:
+        writable({"--json": str(tmp_path / "gone" / "r.json")})
+    assert "mkdir -p DIR" in str(caught.value.hint)

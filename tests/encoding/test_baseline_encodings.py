@@ -35,3 +35,10 @@ def test_bytes_that_are_not_utf8_are_named_at_their_line() -> None:
     message = f"{caught.value} {caught.value.hint}"
     assert "not UTF-8 text (line 2)" in message and "codec" not in message, message
     assert "--output" in message
+
+
+def test_a_number_python_will_not_convert_is_named_not_a_python_call() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_baseline("last.json", b'{\n "exit_code": ' + b"9" * 5000 + b"}")
+    said = str(caught.value)
+    assert "a number of more than 4300 digits: line 2" in said and "sys." not in said, said

@@ -345,3 +345,16 @@ def test_a_users_own_lines_in_drifts_gitignore_are_kept(tmp_path: Path) -> None:
     ignore.write_text("# ours\n*\n!README\n")
     create(journal)
     assert ignore.read_text() == "# ours\n*\n!README\n"
+
+
+def test_listing_a_journal_that_is_not_there_says_so(tmp_path: Path) -> None:
+    """revinput60 F4: `rollback --list --journal /mistyped` listed "no change recorded" (exit
+    0) where plain `drift rollback` says there is no journal (exit 2)."""
+    from drift.errors import UsageError
+    from drift.fix.rollback import list_changes
+
+    with pytest.raises(UsageError, match=r"^no journal at .*mistyped: no change was recorded"):
+        list_changes(load_settings(journal_dir=tmp_path / "mistyped"))
+    (tmp_path / "empty").mkdir()
+    listed = list_changes(load_settings(journal_dir=tmp_path / "empty"))
+    assert listed.summary() == f"no change recorded in {tmp_path / 'empty'}"

@@ -163,7 +163,9 @@ def test_what_is_not_a_plan_to_apply_is_one_clear_message(lab: Sandbox, tmp_path
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     newer = tmp_path / "newer.json"
-    newer.write_text(json.dumps({**data, "schema": "drift.plan/v9"}))
+    # saved by a later drift: one saved by this drift with schema v9 was edited (revinput60 F5)
+    later = {**data["saved"], "drift_version": "99.0"}
+    newer.write_text(json.dumps({**data, "schema": "drift.plan/v9", "saved": later}))
     older = tmp_path / "older.json"
     older.write_text(json.dumps({**data, "schema": "drift.plan/v1"}))
     odd = tmp_path / "odd.json"

@@ -162,3 +162,46 @@ def test_pre_releases_are_ordered_by_stage_then_number() -> None:
     order = ["1.0.dev0", "1.0.dev1", "1.0a1", "1.0a2", "1.0b1", "1.0rc1", "1.0", "1.0.post1"]
     for earlier, later in zip(order, order[1:], strict=False):
         assert newer(later, than=earlier) and not newer(earlier, than=later), (earlier, later)
+
+
+def test_a_number_python_will_not_convert_is_not_a_saved_plan(tmp_path: Path) -> None:
+    """revinput60 F3: "internal error: ValueError: Exceeds the limit (4300 digits)…"."""
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"schema": ' + "9" * 5000 + "}")
+    with pytest.raises(UsageError) as caught:
+        read_saved(plan)
+    said = str(caught.value)
+    assert said.startswith(f"{plan} is not a saved plan (not JSON: a number of more than 4300 "), (
+        said
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"schema": "drift.plan/v2", "saved": {}, "services": "x"}', "not of the type drift"),
+        ('{"schema": "drift.plan/v2", "saved": {}}', "it has no 'services'"),
+    ],
+)
+def test_a_plan_of_another_shape_is_said_without_python_words(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """revinput60 F5: "…: TypeError string indices must be integers, not 'str'"."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(text)
+    with pytest.raises(UsageError) as caught:
+        read_saved(plan)
+    assert said in str(caught.value) and "Error" not in str(caught.value), caught.value
+
+
+def test_a_schema_this_very_drift_never_wrote_is_an_edit(tmp_path: Path) -> None:
+    """revinput60 F5: "written by a newer drift (drift.plan/v9…)… saved by drift X, this is
+    drift X": the same drift wrote it, so the schema was edited."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps({"schema": "drift.plan/v9", "saved": {"drift_version": __version__}})
+    )
+    with pytest.raises(UsageError) as caught:
+        read_saved(plan)
+    said = str(caught.value)
+    assert "it was edited since it was saved" in said and "newer drift" not in said, said

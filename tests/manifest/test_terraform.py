@@ -342,3 +342,10 @@ def test_a_plan_saved_with_a_byte_order_mark_is_read_as_a_plan() -> None:
     plan["variables"] = {"padding": {"value": "x" * MAX_BYTES}}
     text = json.dumps(plan).encode()
     assert read(b"\xef\xbb\xbf" + text, "plan.json").workloads == read(text, "plan.json").workloads
+
+
+def test_a_number_python_will_not_convert_is_invalid_json_at_its_line() -> None:
+    """revinput60 F3: json.loads raised a bare ValueError (Python's 4300-digit limit), shown as
+    an internal error that told the user to call sys.set_int_max_str_digits()."""
+    (found,) = problems_of('{\n  "format_version": ' + "9" * 5000 + "}", "plan.json")
+    assert found == "plan.json:2: invalid JSON: a number of more than 4300 digits (column 21)"

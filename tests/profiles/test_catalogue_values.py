@@ -65,6 +65,42 @@ def test_a_timeout_over_cloud_runs_maximum_is_a_profile_error(
 @pytest.mark.parametrize(
     ("write", "setting"),
     [
+        # RevisionScaling / ServiceScaling.max_instance_count, RevisionTemplate.
+        # max_instance_request_concurrency, TaskTemplate.max_retries, ExecutionTemplate.
+        # task_count: int32 (revinput60 F1: proto-plus refused them only in plan and fix)
+        (_settings, "max_instances: 2147483648"),
+        (_settings, "concurrency: 4294967296"),
+        (_settings, f"manual_instances: {'9' * 30}"),
+        (_job, "max_retries: 2147483648"),
+        (_job, "task_count: 2147483648"),
+    ],
+)
+def test_a_number_the_api_field_cannot_hold_is_a_profile_error(
+    profiles_dir: Path, write: Any, setting: str
+) -> None:
+    write(profiles_dir, setting)
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert setting.split(":")[0] in problem and "(at most 2147483647)" in problem, problem
+    write(profiles_dir, setting.split(":")[0] + ": 2147483647")
+    assert load_profile(profiles_dir, "staging")
+
+
+def test_every_integer_row_knows_its_api_fields() -> None:
+    """Each place a row writes its number is a field of every kind the row has (the
+    descriptor walk finds it): the bound is the type's, never a constant of the row."""
+    from drift.fields import FIELDS
+
+    bounded = {name: f.largest() for name, f in FIELDS.items() if f.numbers_at}
+    assert bounded["max_instances"] == bounded["task_count"] == 2**31 - 1, bounded
+    unbounded = {n for n, f in FIELDS.items() if f.annotation is int and not f.numbers_at}
+    # a number of hours written as a Duration, not to an integer field
+    assert unbounded == {"encryption_key_shutdown_hours"}, unbounded
+
+
+@pytest.mark.parametrize(
+    ("write", "setting"),
+    [
         (_settings, "timeout: 0"),
         (_settings, "timeout: 0s"),
         # revtime 5: below the nanosecond a Duration keeps, rounded to 0s: unset
