@@ -6,10 +6,14 @@ credential in the output."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
+import re
 import socket
 import struct
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -238,3 +242,49 @@ def test_a_mismatch_without_a_hold_is_not_held_for_the_whole_timeout() -> None:
     bad = _without_hold(b"nope")
     assert bad.outcome is ProbeOutcome.UNEXPECTED, bad.detail
     assert bad.elapsed_ms < 8000, bad.elapsed_ms  # not the timeout: about a second
+
+
+API_KEY = "Zk9x/Qw3+Lp7/Rt2Vb8=="
+"""An API key as base64: `/`, `+` and `=` are what JSON and URL encoders change."""
+
+
+def _echoing(encode: Any, *, close: bool) -> Any:
+    async def answer(reader: Any, writer: Any, stop: asyncio.Event) -> None:
+        request = await read_request(reader)
+        said = f"invalid api key {encode(request['x-api-key'])}".encode()
+        if close:
+            writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+            writer.write(_frame(0x8, struct.pack("!H", 1011) + said))
+        else:
+            head = f"HTTP/1.1 401 Unauthorized\r\nContent-Length: {len(said)}\r\n\r\n"
+            writer.write(head.encode() + said)
+        await writer.drain()
+        await stop.wait()
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("encode", "close"),
+    [
+        (lambda key: json.dumps(key).replace("/", "\\/"), False),  # PHP's json_encode
+        (lambda key: quote(key, safe=""), False),
+        (lambda key: re.sub("%..", lambda hexes: hexes[0].lower(), quote(key, safe="")), False),
+        (lambda key: base64.b64encode(key.encode()).decode(), False),
+        (lambda key: json.dumps(key).replace("/", "\\/"), True),  # a close 1011 reason
+    ],
+)
+def test_a_credential_echoed_encoded_is_masked(encode: Any, close: bool) -> None:
+    """A service quotes the probe's API key back as its encoder writes it: each form is
+    masked before it is part of the result (revprobe60 F1)."""
+
+    async def scenario() -> Any:
+        async with tcp_server(_echoing(encode, close=close)) as base:
+            probed = target(base, "/ws", headers=(("X-Api-Key", "${API_KEY}"),))
+            return await probe_all([probed], environ={"API_KEY": API_KEY})
+
+    (result,) = run(scenario())
+    assert result.outcome is (ProbeOutcome.CLOSE_1011 if close else ProbeOutcome.REJECTED)
+    assert "invalid api key " in (result.close_reason if close else result.detail)
+    shown = repr(result)
+    assert not [piece for piece in ("Zk9x", "Qw3", "Lp7", "Rt2Vb8", "Wms5eC9") if piece in shown]
