@@ -17,11 +17,14 @@ The rule for which values are searched (the README's "What drift never shows"):
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import logging
 import re
 import threading
 import unicodedata
+from urllib.parse import quote, quote_plus
 
 from drift.textsafe import github_data, github_property, json_inert, md_text, visible
 
@@ -58,6 +61,41 @@ def _escaped_forms(value: str) -> set[str]:
         github_data(shown),
         github_property(shown),
     }
+
+
+_HEX_ESCAPE = re.compile(r"%[0-9A-F]{2}|\\u[0-9a-f]{4}")
+
+
+def _other_case(match: re.Match[str]) -> str:
+    text = match.group()
+    return text.lower() if text.startswith("%") else text[:2] + text[2:].upper()
+
+
+def echoed_forms(value: str) -> set[str]:
+    """How an application may quote back a value it was sent (a probe's header or
+    subprotocol): as is, JSON-escaped (`\\uXXXX` in either case, with `/` as `\\/` as PHP's
+    `json_encode` writes it, with `<`, `>` and `&` as `\\u003c`… as Go's `encoding/json` does),
+    percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`),
+    HTML-escaped, or base64-encoded whole. Only a value that is searched for at all
+    (`searchable`) gets its other forms: a short one is no easier to tell apart encoded."""
+    if not searchable(value.strip()):
+        return {value}
+    jsons = {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    jsons |= {form.replace("/", "\\/") for form in jsons}
+    jsons |= {
+        form.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        for form in jsons
+    }
+    urls = {
+        encode(value, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/", "!'()*")
+    }
+    entities = {html.escape(value), html.escape(value, quote=False)}
+    entities |= {form.replace("&#x27;", "&#39;") for form in entities}
+    raw = value.encode()
+    packed = {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()}
+    packed |= {form.rstrip("=") for form in packed}
+    forms = {value} | jsons | urls | entities | packed
+    return forms | {_HEX_ESCAPE.sub(_other_case, form) for form in jsons | urls}
 
 
 def _flexible(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from collections.abc import Callable
@@ -78,6 +79,40 @@ def _redirect(headers: Headers) -> str:
         return "redirect to an unreadable Location"
 
 
+_STATUS_LINE = re.compile(rb"HTTP/1\.1 ([1-5][0-9]{2}) ([\t\x20-\x7e\x80-\xff]*)\r\n")
+"""A status line as websockets accepts one (`websockets.http11.Response.parse`)."""
+STATUS_LINE_MAX = 8192
+"""How much of the start of an answer is kept to find its status line (websockets'
+`MAX_LINE_LENGTH`: a longer line is refused as such)."""
+
+
+def _unread_rest(head: bytes, exc: BaseException, timeout: float, mask: Mask) -> Verdict | None:
+    """An answer whose status line arrived but whose headers or body the client could not
+    read (more than websockets' 128 headers or 1 MiB of body, a body that never ends, a
+    connection closed mid-answer): websockets keeps nothing of it, yet the status is the
+    service's answer (SPEC `probe.rejected`: "HTTP status instead of 101 (e.g. 403, 500,
+    503)"), never a failure on the way to it. `head`: the first bytes the service sent."""
+    line = _STATUS_LINE.match(head)
+    if line is None or not isinstance(exc, InvalidMessage | TimeoutError):
+        return None
+    status = int(line.group(1))
+    answer = f"HTTP {status} {line.group(2).decode('iso-8859-1')}".strip()
+    cause = exc.__cause__ if isinstance(exc, InvalidMessage) else exc
+    if isinstance(cause, TimeoutError):
+        rest = f"did not arrive within {secs(timeout)} (timeout)"
+    elif isinstance(cause, EOFError) or cause is None:
+        rest = "never came: the connection closed"
+    else:
+        rest = f"cannot be read: {one_line(str(cause) or type(cause).__name__, mask=mask)}"
+    if status == 101:
+        return Verdict(
+            ProbeOutcome.UNEXPECTED,
+            f"invalid WebSocket handshake: {answer}, but the rest of the answer {rest}",
+            101,
+        )
+    return Verdict(ProbeOutcome.REJECTED, f"{answer}: the rest of the answer {rest}", status)
+
+
 def connect_failure(
     exc: BaseException,
     url: str,
@@ -86,15 +121,20 @@ def connect_failure(
     proxy: str | None,
     *,
     connected: bool,
+    answered: bytes = b"",
 ) -> Verdict:
     """Classify a failure before the WebSocket opened (`mask`: see `Mask`). `proxy` (as it may
     be shown) is named where the socket was the proxy's: a proxy that refuses is not the
     service refusing. `connected`: the connection to the service (TCP, TLS, a proxy's tunnel)
-    was made, so a timeout is the service not answering the handshake."""
+    was made, so a timeout is the service not answering the handshake. `answered`: the first
+    bytes the service sent (up to `STATUS_LINE_MAX`), where its status line is."""
     host = urlsplit(url).netloc.rpartition("@")[2]
     via = f" through proxy {proxy}" if proxy else ""
     peer = f"proxy {proxy}" if proxy else host  # whose socket a TCP or DNS failure was
     unreachable = ProbeOutcome.UNREACHABLE
+    unread = _unread_rest(answered, exc, timeout, mask)
+    if unread is not None:
+        return unread
     if isinstance(exc, InvalidStatus):
         response = exc.response
         status = response.status_code

@@ -16,6 +16,7 @@ from websockets.typing import Data, Subprotocol
 
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.classify import (
+    STATUS_LINE_MAX,
     Mask,
     Verdict,
     closed,
@@ -92,16 +93,32 @@ class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
         return level > logging.DEBUG and self.logger.isEnabledFor(level)
 
 
-def _noting_connection(made: list[bool]) -> type[_Answered]:
-    """`_Answered` that notes (in `made`) when the connection to the service is made: TCP, TLS
-    and any proxy's tunnel (asyncio calls `connection_made` once the TLS handshake is done;
-    websockets calls it after a proxy's). A timeout after that is the service's silence (a
-    hung or starting app: the container can cause it); before it, the network's."""
+class _Seen:
+    """What the connection to the service showed before the WebSocket opened (or failed to)."""
+
+    def __init__(self) -> None:
+        self.connected = False
+        """The connection to the service was made: TCP, TLS and any proxy's tunnel (asyncio
+        calls `connection_made` once the TLS handshake is done; websockets calls it after a
+        proxy's). A timeout after that is the service's silence (a hung or starting app: the
+        container can cause it); before it, the network's."""
+        self.head = bytearray()
+        """The first bytes the service answered, up to `STATUS_LINE_MAX`: its status line,
+        which websockets does not keep when the rest of the answer fails (`connect_failure`)."""
+
+
+def _noting_connection(seen: _Seen) -> type[_Answered]:
+    """`_Answered` that notes in `seen` what the connection showed before the handshake ended."""
 
     class Noting(_Answered):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)
-            made.append(True)
+            seen.connected = True
+
+        def data_received(self, data: bytes) -> None:
+            if not self.response_rcvd.done() and b"\n" not in seen.head:
+                seen.head += data[: STATUS_LINE_MAX - len(seen.head)]
+            super().data_received(data)
 
     return Noting
 
@@ -303,7 +320,7 @@ async def probe(
     loop = asyncio.get_running_loop()
     _quiet_loop_errors(loop)
     start = loop.time()
-    made: list[bool] = []
+    seen = _Seen()
     try:
         opener = _NoRedirects(
             url,
@@ -317,12 +334,20 @@ async def probe(
             ping_interval=None,
             logger=_wire_log,
             proxy=via.proxy,
-            create_connection=_noting_connection(made),
+            create_connection=_noting_connection(seen),
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener
     except Exception as exc:  # whatever a server answers is a verdict on it, never a crash
-        verdict = connect_failure(exc, url, spec.timeout, mask, via.shown, connected=bool(made))
+        verdict = connect_failure(
+            exc,
+            url,
+            spec.timeout,
+            mask,
+            via.shown,
+            connected=seen.connected,
+            answered=bytes(seen.head),
+        )
         elapsed_ms = round((loop.time() - start) * 1000)
     else:
         try:

@@ -136,9 +136,11 @@ class _Secrets:
         self._values = redact.Secrets()
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
-        self._values.add(value)
-        if everywhere:
-            redact.register(value)
+        # An app may echo what it was sent escaped or encoded (`redact.echoed_forms`).
+        for form in redact.echoed_forms(value):
+            self._values.add(form)
+            if everywhere:
+                redact.register(form)
 
     def mask(self, text: str) -> str:
         return redact.mask(self._values.mask(text, echo=True), echo=True)

@@ -6,10 +6,14 @@ credential in the output."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
+import re
 import socket
 import struct
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -124,32 +128,68 @@ def test_a_proxy_that_hangs_up_logs_no_traceback(
     assert "Traceback" not in caplog.text
 
 
+def test_an_answer_the_client_cannot_read_is_said_at_once() -> None:
+    """The server answers within milliseconds and keeps the connection open: it sent
+    something the client cannot read; it did not time out."""
+    result = _probe(b"HTTP/1.1 abc\r\n\r\n", keep_open=True, timeout=3.0)
+    assert result.outcome is ProbeOutcome.UNREACHABLE
+    assert "timeout" not in result.detail, result.detail
+    assert "invalid HTTP status" in result.detail, result.detail
+    assert result.elapsed_ms < 1000
+
+
 @pytest.mark.parametrize(
-    ("answer", "said"),
+    ("answer", "outcome", "said"),
     [
-        (b"HTTP/1.1 abc\r\n\r\n", ("invalid HTTP status",)),
         (
             b"HTTP/1.1 403 Forbidden\r\n" + b"X-A: b\r\n" * 500 + b"\r\n",
+            ProbeOutcome.REJECTED,
             ("no more than 128 headers", "too many HTTP headers"),
         ),
         (
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2097152\r\n\r\n" + b" " * 2**21,
+            ProbeOutcome.REJECTED,
+            ("body too large",),
+        ),
+        (
             b"HTTP/1.1 101 Switching Protocols\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+            ProbeOutcome.UNEXPECTED,
             ("no more than 8192 bytes", "line too long"),
         ),
     ],
 )
-def test_an_answer_the_client_cannot_read_is_said_at_once(
-    answer: bytes, said: tuple[str, ...]
+def test_a_status_whose_rest_the_client_cannot_read_is_kept(
+    answer: bytes, outcome: ProbeOutcome, said: tuple[str, ...]
 ) -> None:
-    """The server answers within milliseconds and keeps the connection open: it sent
-    something the client cannot read; it did not time out. The verdict repeats websockets'
-    own words for the limit broken: 17.x says the limit ("no more than 128 headers"), 16.x
-    only what broke it ("too many HTTP headers", "line too long"); either is drift's."""
+    """The status line arrived, then headers or a body websockets refuses (more than 128
+    headers, over 1 MiB of body): the service answered that status (SPEC `probe.rejected`,
+    "e.g. 403, 500, 503"), said at once, never "did not reach the service's container"
+    (revprobe60 F2). websockets' own words for the limit: 17.x says the limit ("no more than
+    128 headers"), 16.x only what broke it ("too many HTTP headers", "line too long")."""
     result = _probe(answer, keep_open=True, timeout=3.0)
-    assert result.outcome is ProbeOutcome.UNREACHABLE
+    status = int(answer.split()[1])
+    assert (result.outcome, result.http_status) == (outcome, status), result.detail
     assert "timeout" not in result.detail, result.detail
     assert any(words in result.detail for words in said), result.detail
+    assert result.container_may_cause and result.reached
     assert result.elapsed_ms < 1000
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 100\r\n\r\nupstream down",
+        b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+    ],
+)
+def test_a_status_whose_body_never_ends_is_kept(answer: bytes) -> None:
+    """A 503 whose body never completes (a short Content-Length, an unfinished chunked body):
+    the status is the service's answer, not a handshake left unanswered (revprobe60 F2)."""
+    result = _probe(answer, keep_open=True, timeout=0.5)
+    assert (result.outcome, result.http_status) == (ProbeOutcome.REJECTED, 503)
+    assert result.detail == (
+        "HTTP 503 Service Unavailable: the rest of the answer did not arrive within 0.5 s (timeout)"
+    )
 
 
 def _frame(opcode: int, payload: bytes) -> bytes:
@@ -238,3 +278,49 @@ def test_a_mismatch_without_a_hold_is_not_held_for_the_whole_timeout() -> None:
     bad = _without_hold(b"nope")
     assert bad.outcome is ProbeOutcome.UNEXPECTED, bad.detail
     assert bad.elapsed_ms < 8000, bad.elapsed_ms  # not the timeout: about a second
+
+
+API_KEY = "Zk9x/Qw3+Lp7/Rt2Vb8=="
+"""An API key as base64: `/`, `+` and `=` are what JSON and URL encoders change."""
+
+
+def _echoing(encode: Any, *, close: bool) -> Any:
+    async def answer(reader: Any, writer: Any, stop: asyncio.Event) -> None:
+        request = await read_request(reader)
+        said = f"invalid api key {encode(request['x-api-key'])}".encode()
+        if close:
+            writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+            writer.write(_frame(0x8, struct.pack("!H", 1011) + said))
+        else:
+            head = f"HTTP/1.1 401 Unauthorized\r\nContent-Length: {len(said)}\r\n\r\n"
+            writer.write(head.encode() + said)
+        await writer.drain()
+        await stop.wait()
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("encode", "close"),
+    [
+        (lambda key: json.dumps(key).replace("/", "\\/"), False),  # PHP's json_encode
+        (lambda key: quote(key, safe=""), False),
+        (lambda key: re.sub("%..", lambda hexes: hexes[0].lower(), quote(key, safe="")), False),
+        (lambda key: base64.b64encode(key.encode()).decode(), False),
+        (lambda key: json.dumps(key).replace("/", "\\/"), True),  # a close 1011 reason
+    ],
+)
+def test_a_credential_echoed_encoded_is_masked(encode: Any, close: bool) -> None:
+    """A service quotes the probe's API key back as its encoder writes it: each form is
+    masked before it is part of the result (revprobe60 F1)."""
+
+    async def scenario() -> Any:
+        async with tcp_server(_echoing(encode, close=close)) as base:
+            probed = target(base, "/ws", headers=(("X-Api-Key", "${API_KEY}"),))
+            return await probe_all([probed], environ={"API_KEY": API_KEY})
+
+    (result,) = run(scenario())
+    assert result.outcome is (ProbeOutcome.CLOSE_1011 if close else ProbeOutcome.REJECTED)
+    assert "invalid api key " in (result.close_reason if close else result.detail)
+    shown = repr(result)
+    assert not [piece for piece in ("Zk9x", "Qw3", "Lp7", "Rt2Vb8", "Wms5eC9") if piece in shown]
