@@ -26,8 +26,9 @@ from drift.fix.journal import Entry, Journal, State
 from drift.fix.journalfiles import listed
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
+from drift.fix.only import cut_note, only
 from drift.fix.plan import Planned, plan_environment
-from drift.fix.saved import applied_already, changed_since, check_target, cut_note, only
+from drift.fix.saved import applied_already, changed_since, check_target
 from drift.fix.served import canary_record
 from drift.fix.start import question, service_fix, unbuildable, what_stops, workload_fix
 from drift.kinds import Kind

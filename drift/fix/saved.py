@@ -17,14 +17,13 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from drift import __version__, jsontext
 from drift.errors import Aborted, UsageError
 from drift.files import read_bounded, write_whole
-from drift.findings import Finding
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
 from drift.fix.journal import DONE, Entry
 from drift.fix.model import Plan, ServicePlan
@@ -33,7 +32,7 @@ from drift.fix.saved_digest import body_digest, legacy_digest, stated, stated_ch
 from drift.kinds import Kind, workload_key
 from drift.profiles.model import Profile
 from drift.schemas import NEWER, newer, other_version
-from drift.textsafe import plural, visible
+from drift.textsafe import visible
 
 MAX_BYTES = 16 * 1024 * 1024
 """A saved plan larger than this is not one drift wrote (1,000 services fit in a few MB)."""
@@ -390,34 +389,3 @@ def _older(was: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) -> st
 
 def _fields(was: dict[str, Any], now: dict[str, Any]) -> str:
     return ", ".join(sorted(k for k in {*was, *now} if was.get(k) != now.get(k)))
-
-
-def only(plan: Plan, ids: Sequence[str], findings: Sequence[Finding]) -> Plan:
-    """The plan cut down to the changes `ids` name (each must be one of its changes); what
-    each service's patch repairs, cut down alike."""
-    known = {i for sp in plan.services for i in sp.change_ids}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        listed = ", ".join(sorted(known)) or "none"
-        raise UsageError(
-            f"--only: no change {visible(', '.join(unknown))} in the plan (its changes: "
-            f"{visible(listed)})"
-        )
-    wanted = set(ids)
-    target = {f.id: f.target for f in findings}
-    return replace(plan, services=tuple(_cut(sp, wanted, target) for sp in plan.services))
-
-
-def _cut(sp: ServicePlan, wanted: set[str], target: dict[str, str]) -> ServicePlan:
-    env = tuple(c for c in sp.env if sp.env_id(c) in wanted)
-    settings = tuple(s for s in sp.settings if sp.setting_id(s) in wanted)
-    kept = replace(sp, env=env, settings=settings)
-    targets = set(kept.targets)
-    return replace(kept, fixes=tuple(f for f in sp.fixes if target.get(f) in targets))
-
-
-def cut_note(before: Plan, after: Plan) -> str:
-    left = sum(len(s.change_ids) for s in before.services) - sum(
-        len(s.change_ids) for s in after.services
-    )
-    return f"--only: {plural(left, 'change')} of the plan left out" if left else ""

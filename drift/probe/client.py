@@ -6,17 +6,14 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.client import ClientProtocol
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 from websockets.protocol import State
 from websockets.typing import Data, Subprotocol
 
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.classify import (
-    STATUS_LINE_MAX,
     Mask,
     Verdict,
     closed,
@@ -26,9 +23,10 @@ from drift.probe.classify import (
     secs,
     too_big_for_drift,
 )
+from drift.probe.connection import WIRE_LOG, NoRedirects, Seen, noting_connection, quiet_loop_errors
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
-from drift.probe.limits import after_limit, watching
+from drift.probe.limits import after_limit
 from drift.probe.targets import (
     ProbeTarget,
     display_url,
@@ -61,83 +59,6 @@ message as it comes, so a few are enough, and `MAX_QUEUE * MAX_MESSAGE` bounds t
 _POLL = 0.1
 _DRAIN = 0.01
 """Seconds to take a message still queued on a closing socket."""
-
-
-class _NoRedirects(connect):
-    """A probe reports what the service answers: a redirect is a rejection, never followed
-    (following one would send the subprotocol credentials to another origin)."""
-
-    def process_redirect(self, exc: Exception) -> Exception | str:
-        return exc
-
-
-class _Answered(ClientConnection):
-    """A response the client cannot parse (a garbled status line, too many or too long
-    headers) ends the handshake at once: websockets would wait for the server to hang up,
-    and a server that keeps the socket open would look like a timeout."""
-
-    def __init__(self, protocol: ClientProtocol, **options: Any) -> None:
-        watching(protocol)  # reads the server's close after drift's own 1009 (`limits`)
-        super().__init__(protocol, **options)
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.protocol.handshake_exc is not None and not self.response_rcvd.done():
-            self.transport.abort()
-
-
-class _WireLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """websockets logs every handshake header at DEBUG, credentials included: never let it."""
-
-    def isEnabledFor(self, level: int) -> bool:
-        return level > logging.DEBUG and self.logger.isEnabledFor(level)
-
-
-class _Seen:
-    """What the connection to the service showed before the WebSocket opened (or failed to)."""
-
-    def __init__(self) -> None:
-        self.connected = False
-        """The connection to the service was made: TCP, TLS and any proxy's tunnel (asyncio
-        calls `connection_made` once the TLS handshake is done; websockets calls it after a
-        proxy's). A timeout after that is the service's silence (a hung or starting app: the
-        container can cause it); before it, the network's."""
-        self.head = bytearray()
-        """The first bytes the service answered, up to `STATUS_LINE_MAX`: its status line,
-        which websockets does not keep when the rest of the answer fails (`connect_failure`)."""
-
-
-def _noting_connection(seen: _Seen) -> type[_Answered]:
-    """`_Answered` that notes in `seen` what the connection showed before the handshake ended."""
-
-    class Noting(_Answered):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)
-            seen.connected = True
-
-        def data_received(self, data: bytes) -> None:
-            if not self.response_rcvd.done() and b"\n" not in seen.head:
-                seen.head += data[: STATUS_LINE_MAX - len(seen.head)]
-            super().data_received(data)
-
-    return Noting
-
-
-_wire_log = _WireLogger(logging.getLogger("drift.probe.websockets"), {})
-
-
-def _quiet_loop_errors(loop: asyncio.AbstractEventLoop) -> None:
-    """websockets may raise in a transport callback once a proxy hung up (`EOFError: stream
-    ended`); asyncio would print that with a traceback, outside drift's scrubbed log. The probe
-    has its verdict by then: one line at debug level says it, through drift's log."""
-    if loop.get_exception_handler() is not None:
-        return  # someone chose how this loop reports its errors
-
-    def handler(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        exc = context.get("exception")
-        log.debug("ignored after a probe: %s", type(exc).__name__ if exc else "an error")
-
-    loop.set_exception_handler(handler)
 
 
 async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
@@ -318,11 +239,11 @@ async def probe(
 
     via = route(url)  # the proxy named where it was the proxy that failed
     loop = asyncio.get_running_loop()
-    _quiet_loop_errors(loop)
+    quiet_loop_errors(loop)
     start = loop.time()
-    seen = _Seen()
+    seen = Seen()
     try:
-        opener = _NoRedirects(
+        opener = NoRedirects(
             url,
             subprotocols=[Subprotocol(s) for s in request.subprotocols] or None,
             additional_headers=request.headers,
@@ -332,9 +253,9 @@ async def probe(
             max_size=MAX_MESSAGE,
             max_queue=MAX_QUEUE,
             ping_interval=None,
-            logger=_wire_log,
+            logger=WIRE_LOG,
             proxy=via.proxy,
-            create_connection=_noting_connection(seen),
+            create_connection=noting_connection(seen),
         )
         async with asyncio.timeout(spec.timeout + CLOSE_TIMEOUT):
             ws = await opener
