@@ -51,7 +51,9 @@ class ProjectNames:
     def same_ref(self, expected: SecretRef, live: SecretRef, own: str) -> bool | None:
         """Whether two references name the same secret and version, whichever way each names
         its project (`resolved`); None when that hangs on a project number whose id is not
-        known (GetProject could not be read): not decided."""
+        known (GetProject could not be read) and the id's own number is not known either:
+        not decided. A project has one number: an id whose number is known is not another
+        number's project."""
         mine, theirs = self.resolved(expected, own), self.resolved(live, own)
         if mine == theirs:
             return True
@@ -61,6 +63,7 @@ class ProjectNames:
             theirs.unread,
         ):
             return False
-        return (
-            None if mine.project.isdigit() != theirs.project.isdigit() else False
-        )  # an id never is digits
+        if mine.project.isdigit() == theirs.project.isdigit():  # an id never is digits
+            return False
+        named = theirs.project if mine.project.isdigit() else mine.project
+        return False if self.number_of(named) else None  # its number: `resolved` would match
