@@ -11,10 +11,12 @@ from typing import TypeAlias
 
 class Blank(str):
     """A value the user fills in, shown `<NAME>` (`blank`): the one piece of a shell line left
-    bare, so that a command run without filling it in fails in bash rather than writing the
-    placeholder. Only drift's code makes one: text from the live service or a profile (a
-    variable named `X<LICENSE>Y`) is quoted like any other, never taken for a placeholder. A
-    Blank is never formatted into text (that would make it a quoted piece): `word` joins it."""
+    bare, so that bash refuses a command run without filling it in rather than sending the
+    placeholder (at the end of the line a syntax error; inside it, `<NAME` reads a file named
+    NAME, which is not there, and the command is not run). Only drift's code makes one: text
+    from the live service or a profile (a variable named `X<LICENSE>Y`) is quoted like any
+    other, never taken for a placeholder. A Blank is never formatted into text (that would
+    make it a quoted piece): `word` joins it."""
 
     __slots__ = ()
 

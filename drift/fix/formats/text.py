@@ -50,8 +50,8 @@ def shell_quote(value: str) -> str:
 
 def shell_line(argv: Sequence[Arg]) -> str:
     """A command template: each word quoted, except the blanks (`Blank`, `<VALUE>`), which
-    stay bare so that a template run without filling them in fails in bash, never a command
-    that writes the placeholder."""
+    stay bare so that bash refuses a template run without filling them in (`drift.blanks.
+    Blank`), never a command that sends the placeholder."""
     return " ".join(_template_word(a) for a in argv)
 
 
