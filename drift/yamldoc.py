@@ -21,7 +21,8 @@ MAX_NODES = 500_000
 MAX_EXPANDED = 8 * MAX_BYTES
 UNSUPPORTED_KEY = "unsupported key (a plain name is expected)"
 MERGE_KEY = (
-    "unsupported merge key << (write the keys out, or alias the whole value: `name: *anchor`)"
+    "unsupported key << (YAML 1.1's merge key: write the keys out, or alias the whole value: "
+    "`name: *anchor`)"
 )
 """What either YAML reader says of a key that is no plain name, and of YAML 1.1's merge key."""
 

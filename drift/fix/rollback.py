@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from contextlib import aclosing
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
-from drift.fix import rollback_view
 from drift.fix.context import FixUI
 from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
@@ -28,7 +27,7 @@ from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
-from drift.fix.rollback_view import ChangeList, gone_note
+from drift.fix.rollback_view import ChangeList, gone_note, list_changes
 from drift.fix.update import GONE, deleted
 from drift.kinds import Kind, workload_key
 from drift.live.backendid import elsewhere
@@ -39,17 +38,6 @@ from drift.settings import Settings
 from drift.textsafe import visible
 
 __all__ = ["ChangeList", "RollbackResult", "list_changes", "run_rollback"]
-
-
-def list_changes(settings: Settings) -> ChangeList:
-    """The journal's changes (`rollback_view.list_changes`). A journal directory that is not
-    there is said so, as plain `drift rollback` says it (exit 2): a mistyped --journal is
-    never listed as an empty history."""
-    listed = rollback_view.list_changes(settings)  # a file in the journal's place: said so
-    journal = Journal(settings.journal())
-    if not listed.entries and not journal.directory.is_dir():
-        raise UsageError(not_found("", journal, []))
-    return listed
 
 
 async def run_rollback(

@@ -163,10 +163,17 @@ class ChangeList:
     """The pinned entries whose service could not be read to tell."""
     here: str = ""
     """The backend this drift talks to (`drift.live.clients.backend`), "" when unknown."""
+    missing: bool = False
+    """No journal directory is there: no fix has written one there (or its name is mistyped)."""
 
     def summary(self) -> str:
         if not self.entries:
-            return f"no change recorded in {visible(self.journal)}"
+            return f"no change recorded in {visible(self.journal)}" + (
+                " (no journal is there: `drift fix` writes one when it changes something; "
+                "one elsewhere: --journal DIR or DRIFT_JOURNAL_DIR)"
+                if self.missing
+                else ""
+            )
         rows: list[tuple[str, ...]] = [
             ("CHANGE", "TIME (UTC)", "BY", "ENVIRONMENT", "SERVICE", "STATE", "CHANGED")
         ]
@@ -233,7 +240,9 @@ def list_changes(settings: Settings) -> ChangeList:
         here = backend()
     except DriftError:  # emulator variables that do not agree: said when the live is read
         here = ""
-    return ChangeList(str(journal.directory), journal.entries(), here=here)
+    entries = journal.entries()
+    missing = not entries and not journal.directory.is_dir()
+    return ChangeList(str(journal.directory), entries, here=here, missing=missing)
 
 
 async def read_live(settings: Settings, listed: ChangeList) -> ChangeList:
