@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from drift.check import run_check
+from drift.errors import UsageError
 from drift.manifest import ManifestSource, load_manifests
 from drift.profiles.loader import load_profile
 from drift.report import Report
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 from tests.manifest.conftest import CHAT, MINIMAL, PLAN, check_offline
@@ -144,3 +146,61 @@ def test_a_misnamed_manifest_of_a_profile_service_is_refused_naming_both(tmp_pat
     alone = drift("check", "prod", *args, "--service", "api", "-f", "json", cwd=tmp_path)
     assert alone.returncode == 0, alone.stdout + alone.stderr
     assert "service web-servce (web.yaml:4) not checked: not in the profile" in alone.stdout
+
+
+NUMBERED = MINIMAL.replace("  name: api\n", '  name: api\n  namespace: "999999999999"\n')
+"""A Knative export (`gcloud run services describe --format export`) names its project by
+number; acme-chat-staging is 401234567890 in the sandbox, 999999999999 is another project."""
+BARE = "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n    env: {}\n"
+DEFAULT = BARE.replace(
+    "    env: {}\n",
+    "    settings:\n      service_account: 999999999999-compute@developer.gserviceaccount.com\n",
+)
+
+
+def profiles_of(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(text)
+    return tmp_path / "profiles"
+
+
+def test_offline_a_project_named_by_number_is_not_verified(tmp_path: Path) -> None:
+    """Offline, the profile's project's number is not known: a manifest for project
+    999999999999 may be another project's, never clean (revmanifest60 F2)."""
+    path = tmp_path / "api.yaml"
+    path.write_text(NUMBERED)
+    report = offline(path, profiles=profiles_of(tmp_path, BARE))
+    assert [(u.service, u.target) for u in report.unverified] == [("api", "service")]
+    assert report.exit_code == 3
+
+
+def test_offline_a_default_compute_account_by_number_is_not_verified(tmp_path: Path) -> None:
+    """The profile names the default compute account by number and the manifest names no
+    account: offline, which number the revision's account has is not known (revmanifest60 F3;
+    live, GetProject tells)."""
+    path = tmp_path / "api.yaml"
+    path.write_text(MINIMAL)
+    report = offline(path, profiles=profiles_of(tmp_path, DEFAULT))
+    assert [u.target for u in report.unverified] == ["setting.service_account"]
+    assert report.exit_code == 3
+
+
+def test_live_a_manifest_for_another_project_by_number_is_refused(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """GetProject tells the profile's project's number: another number is another project,
+    exit 2 as one named by id is (revmanifest60 F2); its own number is checked."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(STAGING, "staging")
+    other = tmp_path / "other.yaml"
+    other.write_text(NUMBERED)
+    source = ManifestSource(load_manifests([str(other)]))
+    with pytest.raises(UsageError, match="is for project 999999999999, profile staging checks"):
+        asyncio.run(run_check(profile, load_settings(), source=source))
+    own = tmp_path / "own.yaml"
+    own.write_text(NUMBERED.replace("999999999999", "401234567890"))
+    source = ManifestSource(load_manifests([str(own)]))
+    report = asyncio.run(run_check(profile, load_settings(), source=source)).report
+    assert report.services == ("api",)
+    assert "service" not in {u.target for u in report.unverified}
