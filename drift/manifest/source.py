@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
+from drift.diff.env import VALUE_RULES, judges_value
 from drift.diff.secrets import held_refs
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
@@ -310,6 +311,10 @@ def _unverified(
                 )
                 for _, _, ref in config.secret_refs()
             ]
+        elif u.value:  # a plain variable's value: only where a rule judges it
+            var = u.target.removeprefix("env.")
+            if any(judges_value(r.env[var]) for r in expected.containers if var in r.env):
+                out.append(Unverified.at(name, u.target, reason))
         elif not u.target.startswith("setting.") or u.target[8:] in expected.settings:
             out.append(Unverified.at(name, u.target, reason))
     for rules in expected.containers:
@@ -333,6 +338,8 @@ def _withheld(finding: Finding, unknown: Iterable[Unknown]) -> bool:
 
 def _covers(unknown: Unknown, finding: Finding) -> bool:
     if unknown.rule is not None and finding.rule != unknown.rule:
+        return False
+    if unknown.value and finding.rule not in VALUE_RULES:
         return False
     if unknown.container is not None and finding.container not in (None, unknown.container):
         return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 from tests.manifest.conftest import CHAT, MINIMAL, PLAN, check_offline
+from tests.manifest.plans import API_ONLY, known_api, plan
 
 STAGING = REPO / "profiles"
 
@@ -204,3 +206,35 @@ def test_live_a_manifest_for_another_project_by_number_is_refused(
     report = asyncio.run(run_check(profile, load_settings(), source=source)).report
     assert report.services == ("api",)
     assert "service" not in {u.target for u in report.unverified}
+
+
+def test_a_value_not_known_until_apply_hides_only_what_hangs_on_it(tmp_path: Path) -> None:
+    """`value = some_resource.attr`: Terraform knows the name and that the variable is plain
+    (`value_source: []`), not the value. Whatever it fills in, TESTING is set, JWT is plain
+    where a reference is expected, EXTRA is not in the profile: certain drift (revmanifest60
+    F1); only a rule that judges the value (LEVEL's) is not verified, REQ is present."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api]
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    names = ("TESTING", "JWT", "REQ", "EXTRA", "LEVEL")
+    marks: list[dict[str, Any]] = [{} for _ in env] + [{"value": True} for _ in names]
+    env += [{"name": n, "value_source": []} for n in names]
+    api["change"]["after_unknown"] = {"template": [{"containers": [{"env": marks}]}]}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    profile = API_ONLY + (
+        "    unexpected_env: error\n    env:\n      TESTING: {forbidden: true}\n"
+        "      JWT: {secret: jwt-secret-staging}\n      REQ: {required: true}\n"
+        "      LEVEL: INFO\n"
+    )
+    text = profile.replace("    env:\n", "    env:\n" + "".join(
+        f"      {e['name']}: {{optional: true}}\n" for e in env if e["name"] not in names
+    ))  # fmt: skip
+    report = offline(path, profiles=profiles_of(tmp_path, text))
+    assert {(f.rule, f.target) for f in report.findings} == {
+        ("env.forbidden", "env.TESTING"),
+        ("env.plaintext_secret", "env.JWT"),
+        ("env.unexpected", "env.EXTRA"),
+    }
+    assert [u.target for u in report.unverified] == ["env.LEVEL"]
