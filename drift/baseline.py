@@ -161,7 +161,7 @@ class Baseline:
             if finding.ignored or finding.id in now or finding.id in merged:
                 continue
             gone = profiled is not None and finding.key not in profiled
-            why = None if gone else _not_checked_again(finding, report, gaps, uses)
+            why = None if gone else _not_checked_again(finding, report, gaps, uses, state)
             if why is None:
                 resolved.append(replace(finding, baseline=BaselineState.ABSENT))
             else:
@@ -174,7 +174,8 @@ class Baseline:
             notes = (
                 *notes,
                 f"{plural(len(unchecked), 'finding')} of the baseline could not be checked "
-                "again (a service not checked or not verified this run, or a probe not run): "
+                "again (a service not checked or not verified this run, a probe not run, or "
+                "a deployed revision a manifest run does not read): "
                 "not counted as resolved",
             )
         return replace(
@@ -372,16 +373,30 @@ Uses = dict[tuple[str, str], set[str]]
 
 
 def _not_checked_again(
-    finding: Finding, report: Report, gaps: dict[tuple[str, str], str], uses: Uses
+    finding: Finding,
+    report: Report,
+    gaps: dict[tuple[str, str], str],
+    uses: Uses,
+    state: LiveState | None = None,
 ) -> str | None:
     """Why this run did not look where the baseline found `finding`, or None when it did:
     its service was checked and read, its target verified, the revision it was found on
     read, the secrets its variable or mount references read, and (for a probe finding) the
     service probed (README "Baselines": "counts as resolved only where this run looked
-    again")."""
+    again"). A manifest run reads the files, never a deployed revision: a finding on one of
+    those still stands until a deploy replaces it (a live run that no longer finds the
+    revision serving has looked: a deploy did)."""
     key = finding.key
     if key not in report.services:
         return f"{finding.workload} was not checked this run"
+    if "manifest" in report.scope and finding.revision is not None and state is not None:
+        live = state.services.get(key)
+        read = {r.name for r in live.checked} if live is not None else set()
+        if finding.revision not in read:
+            return (
+                f"{finding.workload}: found on {finding.revision}, which a manifest run does "
+                "not read (what the manifests deploy would replace it)"
+            )
     unread = [finding.kind.value, "service", finding.target]
     if finding.revision is not None:
         unread += [f"revision.{r}" for r in (finding.revision, *finding.also_on)]

@@ -267,10 +267,25 @@ def _var(
         yield from same_as_findings(at, rule, live, container.name)
 
 
+VALUE_RULES = ("env.value", "env.constraint", "env.inconsistent")
+"""The findings on a plain variable that hang on its value (`judges_value`); the others
+(`env.forbidden`, `env.missing`, `env.unexpected`, `env.plaintext_secret` where a reference
+is expected) on its name and shape alone."""
+
+
+def judges_value(rule: VarRule) -> bool:
+    """Whether a rule judges a plain variable's value (a value stated, a constraint, a
+    `same_as`: `VALUE_RULES`), not only its name or shape (forbidden, required, a secret
+    reference expected)."""
+    if rule.ref is not None or rule.forbidden:
+        return False
+    return rule.constrained or rule.same_as is not None or rule.value is not None
+
+
 def unexpanded(rule: VarRule, live: EnvVar) -> bool:
     """Whether a rule judges the value of a plain variable that refers to a secret-holding
     one (`$(NAME)`): what it runs with is not known without the secret."""
-    if not live.needs or live.ref is not None or rule.ref is not None or rule.forbidden:
+    if not live.needs or live.ref is not None or not judges_value(rule):
         return False
     if rule.constrained or rule.same_as is not None:
         return True

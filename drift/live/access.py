@@ -95,20 +95,17 @@ class AccessDecisions:
         keys = [k for k in named if _unnamed(self.state.services.get(k))]
         if not keys or self.project.isdigit():
             return
+        if why := await self.own_project():
+            self.state.unverified += unknown_defaults(self.state, keys, why)
+
+    async def own_project(self) -> str:
+        """Look up the workloads' project (its number and id recorded in `state.projects`,
+        for `LiveState.number_of`); why it could not be, "" when it was."""
         info = await self.iam.project(self.project)
         if info is not None:
             self._own(info)
-            return
-        why = self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
-        self.state.unverified += [
-            Unverified.at(
-                key,
-                "setting.service_account",
-                f"the revision runs as the project's default compute account (PROJECT_NUMBER"
-                f"{DEFAULT_ACCOUNT_SUFFIX}), whose number is unknown: {why}",
-            )
-            for key in keys
-        ]
+            return ""
+        return self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
 
     async def decide(
         self,
@@ -279,3 +276,20 @@ def _outright(accessors: frozenset[str], account: str) -> bool:
 def _unnamed(live: LiveService | None) -> bool:
     """A checked revision of the workload names no runtime account."""
     return live is not None and any(not r.config.service_account for r in live.checked)
+
+
+def unknown_defaults(state: LiveState, named: Iterable[str], why: str) -> list[Unverified]:
+    """Of the workloads `named` (whose profile names a default compute account, `NUMBER-
+    compute@…`), those a checked revision of which names no account, where the project's
+    number is unknown (`why`): the revision runs as PROJECT_NUMBER-compute@…
+    (RevisionTemplate.service_account), so the setting is not verified, never the same."""
+    return [
+        Unverified.at(
+            key,
+            "setting.service_account",
+            f"the revision runs as the project's default compute account (PROJECT_NUMBER"
+            f"{DEFAULT_ACCOUNT_SUFFIX}), whose number is unknown: {why}",
+        )
+        for key in named
+        if _unnamed(state.services.get(key))
+    ]

@@ -4,6 +4,7 @@ writes go through it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -90,15 +91,23 @@ class Session:
         )
         return await reader.read(profile, names)
 
-    async def check_secrets(self, profile: Profile, names: Iterable[str], state: LiveState) -> None:
+    async def check_secrets(
+        self, profile: Profile, names: Iterable[str], state: LiveState, *, numbered: bool = False
+    ) -> str:
         """What the secret references of the workloads `state` describes resolve to (for
-        workloads described otherwise than by reading them: manifests); no Cloud Run call."""
+        workloads described otherwise than by reading them: manifests); no Cloud Run call.
+        `numbered`: the profile's project is looked up too, for its number
+        (`LiveState.number_of`); why it could not be ("" when it was, or not asked)."""
         from drift.live.resolve import SecretChecks
 
         profiles = [profile.services[n] for n in names]
         checks = SecretChecks(self.clients, self.runner, profile.project, state)
         checks.expect(profiles)
-        await checks.resolve(profiles)
+        if not numbered:
+            await checks.resolve(profiles)
+            return ""
+        _, why = await asyncio.gather(checks.resolve(profiles), checks.access.own_project())
+        return why
 
     async def list_services(self, project: str, region: str) -> dict[str, Any]:
         from drift.live.api import list_services, parent

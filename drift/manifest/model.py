@@ -30,6 +30,10 @@ class Unknown:
     """Only in this container (None: any)."""
     rule: str | None = None
     """Only findings of this rule (None: any)."""
+    value: bool = False
+    """Only a plain variable's value is not known, not its name nor that it is plain: only
+    the findings on its value (`VALUE_RULES`) are withheld, and it is not verified only where
+    a rule judges that value (`judges_value`)."""
 
 
 @dataclass(frozen=True)

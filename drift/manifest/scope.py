@@ -124,13 +124,19 @@ def file_problems(
 
 
 def placement(
-    where: str, kind: Kind, name: str, project: str, region: str, profile: Profile
+    where: str,
+    kind: Kind,
+    name: str,
+    project: str,
+    region: str,
+    profile: Profile,
+    number: str = "",
 ) -> list[str]:
-    """A workload for another project (by id: a number cannot be told apart offline) or
-    region is not the profile's: checked, it would be against the wrong secrets and
-    expectations."""
+    """A workload for another project (by id; by number only where `number`, the profile's
+    project's, is known: GetProject, `ManifestSource.read`) or region is not the profile's:
+    checked, it would be against the wrong secrets and expectations."""
     problems = []
-    if project and not project.isdigit() and project != profile.project:
+    if project and project not in (profile.project, number) and (number or not project.isdigit()):
         problems.append(
             f"{where}: {kind} {visible(name)} is for project {visible(project)}, profile "
             f"{profile.environment} checks {profile.project} (--project to override)"

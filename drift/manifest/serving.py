@@ -31,7 +31,9 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     hand (gcloud then deploys to the configured project; one it names must be that project,
     by id or number: surface/run/services/replace.py "Namespace must be project ID [..] or
     quoted number [..]"); a Terraform plan's `project` is empty when the provider's default
-    applies. One that names another project by id is not checked (`scope.placement`)."""
+    applies. One that names another project by id is not checked (`scope.placement`), nor one
+    that names another's number, once GetProject told this one's (`ManifestSource.read`;
+    offline, a number is not verified)."""
     workload.resource.name = (
         f"{parent(profile.project, profile.region)}/{workload.kind.collection}/{workload.name}"
     )

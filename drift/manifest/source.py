@@ -16,12 +16,15 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from drift.check import Reading
+from drift.diff.env import VALUE_RULES, judges_value
 from drift.diff.secrets import held_refs
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
 from drift.kinds import key_label
+from drift.live.access import unknown_defaults
 from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
 from drift.live.remember import remember_plain_secrets
+from drift.live.resolve import names_default_account
 from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
 from drift.manifest.planned import Planned, rotated
 from drift.manifest.removed import removals
@@ -40,6 +43,7 @@ from drift.refs import SecretRef
 from drift.secret_target import secret_target
 
 OFFLINE = "not read (--offline): existence, state and access are checked without it"
+OFFLINE_NUMBER = "the project's number is not read (--offline)"
 
 
 @dataclass
@@ -142,6 +146,7 @@ class ManifestSource:
             self.unknown[name] = list(workload.unknown)
             if self.offline:
                 self.unknown[name] += _project_numbers(profile, expected, live.template)
+                state.unverified += _namespace(workload, profile, OFFLINE_NUMBER)
             state.unverified += _unverified(
                 name,
                 self.unknown[name],
@@ -159,6 +164,9 @@ class ManifestSource:
                 for _, _, ref in _refs(s)
             }
             state.unverified += [Unverified.at(n, t, w) for n, t, w in sorted(keys)]
+            defaults = [n for n in state.services if names_default_account(profile.services[n])]
+            if not own.isdigit():  # the number is the project's own name
+                state.unverified += unknown_defaults(state, defaults, OFFLINE_NUMBER)
             self.notes += (
                 "--offline: nothing was read from Google Cloud; the secrets the manifests "
                 "reference are not verified",
@@ -166,13 +174,33 @@ class ManifestSource:
         else:
             from drift.live.session import Session
 
+            numbered = any(self.chosen[n].project.isdigit() for n in state.services)
             async with Session(how.settings.access(), how.runner) as session:
-                await session.check_secrets(profile, names, state)
+                why = await session.check_secrets(profile, names, state, numbered=numbered)
+            self._numbered(profile, state, why)
         gone = [r for m in self.manifests for r in m.removed]
         state.unverified += removals(gone, state, profile.project)  # read there, not for long
         planned = [p for m in self.manifests for p in m.planned]
         state.unverified += rotated(planned, state, profile.project)  # latest: a new version
         return state
+
+    def _numbered(self, profile: Profile, state: LiveState, why: str) -> None:
+        """A workload whose manifest names its project by number (a Knative export's
+        `namespace`), once GetProject told the profile's project's number: another project's
+        is exit 2, as one named by id is (`placement`); the number not learnt (`why`), the
+        workload is not verified, never clean."""
+        number = state.number_of(profile.project)
+        problems = []
+        for name in state.services:
+            w = self.chosen[name]
+            if not w.project.isdigit():
+                continue
+            if number:
+                problems += placement(w.where, w.kind, w.name, w.project, "", profile, number)
+            else:
+                state.unverified += _namespace(w, profile, why)
+        if problems:
+            raise UsageError("\n".join(problems))
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """Withhold every finding on a value the manifest does not know yet; one on a secret
@@ -247,6 +275,17 @@ def _project_numbers(
     return out
 
 
+def _namespace(workload: Workload, profile: Profile, why: str) -> list[Unverified]:
+    """A workload whose manifest names its project by a number (a Knative export's
+    `namespace`) where the profile's project's number is not known (`why`: offline, or
+    GetProject not read) may be another project's (`placement` tells once it is known): not
+    verified, never clean. What the file says is still judged against the profile."""
+    if not workload.project.isdigit() or workload.project == profile.project:
+        return []
+    reason = f"{workload.where}: project {workload.project} may not be {profile.project}: {why}"
+    return [Unverified.at(key_of(workload), "service", reason)]
+
+
 def _unverified(
     name: str,
     unknown: list[Unknown],
@@ -272,6 +311,10 @@ def _unverified(
                 )
                 for _, _, ref in config.secret_refs()
             ]
+        elif u.value:  # a plain variable's value: only where a rule judges it
+            var = u.target.removeprefix("env.")
+            if any(judges_value(r.env[var]) for r in expected.containers if var in r.env):
+                out.append(Unverified.at(name, u.target, reason))
         elif not u.target.startswith("setting.") or u.target[8:] in expected.settings:
             out.append(Unverified.at(name, u.target, reason))
     for rules in expected.containers:
@@ -295,6 +338,8 @@ def _withheld(finding: Finding, unknown: Iterable[Unknown]) -> bool:
 
 def _covers(unknown: Unknown, finding: Finding) -> bool:
     if unknown.rule is not None and finding.rule != unknown.rule:
+        return False
+    if unknown.value and finding.rule not in VALUE_RULES:
         return False
     if unknown.container is not None and finding.container not in (None, unknown.container):
         return False

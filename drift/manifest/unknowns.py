@@ -148,15 +148,20 @@ def _unknown(
 def _env(
     out: Unknowns, at: TPath, why: str, containers: list[Any], container: str | None
 ) -> list[Unknown]:
-    """`env.NAME` when the variable's name is known, else every variable of the container."""
+    """`env.NAME` when the variable's name is known, else every variable of the container;
+    only its value, where that alone is unknown and the variable is known to be plain (the
+    usual `value = some_resource.attr`, `value_source` known empty): what its name and shape
+    make certain (forbidden, unexpected, plain where a reference is expected) is judged,
+    whatever value Terraform fills in."""
     if len(at) > 5 and at[6:] != ("name",):
         variables = _list(value_at(out.after, at[:5]))
         j = at[5]
         var = variables[j] if isinstance(j, int) and 0 <= j < len(variables) else None
         name = var.get("name") if isinstance(var, dict) else None
-        if isinstance(name, str) and name and isinstance(j, int):
+        if isinstance(var, dict) and isinstance(name, str) and name and isinstance(j, int):
+            plain = at[6:] == ("value",) and not var.get("value_source")
             variables[j] = {"name": name, "value": ""}  # nothing Terraform has not chosen
-            return [Unknown(f"env.{name}", why, container=container)]
+            return [Unknown(f"env.{name}", why, container=container, value=plain)]
     return [Unknown("env.*", why, container=container)]
 
 

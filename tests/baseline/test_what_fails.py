@@ -16,6 +16,7 @@ import pytest
 from drift.baseline import parse_baseline
 from drift.findings import BaselineState, FailOn, Finding, Location, Severity, finding_id
 from drift.format.json import report_document
+from drift.live.model import LiveState
 from drift.report import Report
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
@@ -184,3 +185,33 @@ def test_a_baseline_of_a_drift_before_also_on_does_not_resolve_a_merged_drift_le
         now = baseline.compare(replace(_report(), unverified=(unread,)))
         assert not now.resolved, [f.message for f in now.resolved]
     assert baseline.compare(_report()).resolved  # every revision read again: resolved
+
+
+def test_a_manifest_run_does_not_resolve_a_drift_found_on_a_deployed_revision() -> None:
+    """A manifest gate with a live baseline: the manifest fixes the drift, nothing is deployed
+    yet, api-00001-abc still has it. Not "resolved since the baseline" (nor a "drift resolved"
+    notice), but kept under `unchecked`, so that a chained baseline keeps it (revmanifest60
+    F4); one found on a manifest is judged again by the next manifest run."""
+    from dataclasses import replace as change
+
+    from tests.livestate import service
+
+    baseline = parse_baseline(
+        "last.json",
+        json.dumps(report_document(_report(_finding("api-00001-abc", (SHORT,))))).encode(),
+    )
+    state = LiveState()
+    api = service("api", [])
+    revision = change(api.serving[0], name="manifest:api.yaml")
+    state.services["api"] = change(api, serving=(revision,))
+    manifest = replace(_report(), scope=("manifest",))
+    now = baseline.compare(manifest, state=state)
+    assert not now.resolved and [u.finding.revision for u in now.unchecked] == ["api-00001-abc"]
+    assert "a manifest run does not read" in now.unchecked[0].reason
+    on_manifest = parse_baseline(
+        "last.json",
+        json.dumps(report_document(_report(_finding("manifest:api.yaml", (SHORT,))))).encode(),
+    )
+    assert on_manifest.compare(manifest, state=state).resolved
+    # a live run that no longer finds the revision serving has looked: a deploy replaced it
+    assert baseline.compare(_report(), state=state).resolved

@@ -7,16 +7,20 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drift.check import run_check
+from drift.errors import UsageError
 from drift.manifest import ManifestSource, load_manifests
 from drift.profiles.loader import load_profile
 from drift.report import Report
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 from tests.manifest.conftest import CHAT, MINIMAL, PLAN, check_offline
+from tests.manifest.plans import API_ONLY, known_api, plan
 
 STAGING = REPO / "profiles"
 
@@ -144,3 +148,93 @@ def test_a_misnamed_manifest_of_a_profile_service_is_refused_naming_both(tmp_pat
     alone = drift("check", "prod", *args, "--service", "api", "-f", "json", cwd=tmp_path)
     assert alone.returncode == 0, alone.stdout + alone.stderr
     assert "service web-servce (web.yaml:4) not checked: not in the profile" in alone.stdout
+
+
+NUMBERED = MINIMAL.replace("  name: api\n", '  name: api\n  namespace: "999999999999"\n')
+"""A Knative export (`gcloud run services describe --format export`) names its project by
+number; acme-chat-staging is 401234567890 in the sandbox, 999999999999 is another project."""
+BARE = "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n    env: {}\n"
+DEFAULT = BARE.replace(
+    "    env: {}\n",
+    "    settings:\n      service_account: 999999999999-compute@developer.gserviceaccount.com\n",
+)
+
+
+def profiles_of(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text(text)
+    return tmp_path / "profiles"
+
+
+def test_offline_a_project_named_by_number_is_not_verified(tmp_path: Path) -> None:
+    """Offline, the profile's project's number is not known: a manifest for project
+    999999999999 may be another project's, never clean (revmanifest60 F2)."""
+    path = tmp_path / "api.yaml"
+    path.write_text(NUMBERED)
+    report = offline(path, profiles=profiles_of(tmp_path, BARE))
+    assert [(u.service, u.target) for u in report.unverified] == [("api", "service")]
+    assert report.exit_code == 3
+
+
+def test_offline_a_default_compute_account_by_number_is_not_verified(tmp_path: Path) -> None:
+    """The profile names the default compute account by number and the manifest names no
+    account: offline, which number the revision's account has is not known (revmanifest60 F3;
+    live, GetProject tells)."""
+    path = tmp_path / "api.yaml"
+    path.write_text(MINIMAL)
+    report = offline(path, profiles=profiles_of(tmp_path, DEFAULT))
+    assert [u.target for u in report.unverified] == ["setting.service_account"]
+    assert report.exit_code == 3
+
+
+def test_live_a_manifest_for_another_project_by_number_is_refused(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """GetProject tells the profile's project's number: another number is another project,
+    exit 2 as one named by id is (revmanifest60 F2); its own number is checked."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(STAGING, "staging")
+    other = tmp_path / "other.yaml"
+    other.write_text(NUMBERED)
+    source = ManifestSource(load_manifests([str(other)]))
+    with pytest.raises(UsageError, match="is for project 999999999999, profile staging checks"):
+        asyncio.run(run_check(profile, load_settings(), source=source))
+    own = tmp_path / "own.yaml"
+    own.write_text(NUMBERED.replace("999999999999", "401234567890"))
+    source = ManifestSource(load_manifests([str(own)]))
+    report = asyncio.run(run_check(profile, load_settings(), source=source)).report
+    assert report.services == ("api",)
+    assert "service" not in {u.target for u in report.unverified}
+
+
+def test_a_value_not_known_until_apply_hides_only_what_hangs_on_it(tmp_path: Path) -> None:
+    """`value = some_resource.attr`: Terraform knows the name and that the variable is plain
+    (`value_source: []`), not the value. Whatever it fills in, TESTING is set, JWT is plain
+    where a reference is expected, EXTRA is not in the profile: certain drift (revmanifest60
+    F1); only a rule that judges the value (LEVEL's) is not verified, REQ is present."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api]
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    names = ("TESTING", "JWT", "REQ", "EXTRA", "LEVEL")
+    marks: list[dict[str, Any]] = [{} for _ in env] + [{"value": True} for _ in names]
+    env += [{"name": n, "value_source": []} for n in names]
+    api["change"]["after_unknown"] = {"template": [{"containers": [{"env": marks}]}]}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    profile = API_ONLY + (
+        "    unexpected_env: error\n    env:\n      TESTING: {forbidden: true}\n"
+        "      JWT: {secret: jwt-secret-staging}\n      REQ: {required: true}\n"
+        "      LEVEL: INFO\n"
+    )
+    text = profile.replace("    env:\n", "    env:\n" + "".join(
+        f"      {e['name']}: {{optional: true}}\n" for e in env if e["name"] not in names
+    ))  # fmt: skip
+    report = offline(path, profiles=profiles_of(tmp_path, text))
+    assert {(f.rule, f.target) for f in report.findings} == {
+        ("env.forbidden", "env.TESTING"),
+        ("env.plaintext_secret", "env.JWT"),
+        ("env.unexpected", "env.EXTRA"),
+    }
+    assert [u.target for u in report.unverified] == ["env.LEVEL"]

@@ -71,6 +71,7 @@ def test_the_services_and_jobs_a_plan_leaves_running() -> None:
             "not known until apply (plan.json: resource_changes[1].change.after.template[0]"
             ".containers[0].env[3].value)",
             container="api",
+            value=True,  # a plain variable's value only
         ),
     )
     assert config.settings["timeout"] == "3600s"
@@ -312,6 +313,7 @@ def test_a_worker_pool_is_read_as_the_worker_pool_cloud_run_would_hold() -> None
             "not known until apply (pool.json: resource_changes[0].change.after.template[0]"
             ".containers[0].env[1].value)",
             container="consumer",
+            value=True,  # a plain variable's value only
         ),
     )
     assert manifest.notes == ()
