@@ -53,6 +53,7 @@ def init(
       drift init prod --from-live --service api --service auth --force
     """
     from drift.onboarding.init import init_from_live
+    from drift.settings import source_of
 
     if not from_live:
         raise UsageError(
@@ -61,7 +62,13 @@ def init(
         )
     settings = replace(cli, project=project, region=region).settings()
     result = run(
-        init_from_live(environment, settings, services=service, force=force),
+        init_from_live(
+            environment,
+            settings,
+            services=service,
+            force=force,
+            project_from=source_of("project", project),
+        ),
         what="nothing was written",
     )
     output.emit(result.summary())
