@@ -137,5 +137,14 @@ def compare(
 
         comparison = compare_profiles(profile_a, profile_b, service)
     comparison = replace(comparison, fail_on=settings.fail_on)
-    output.emit(render_comparison(comparison, format), output_file, fmt=format)
+    wrote = ""
+    if output_file is not None:
+        from drift.compare.render import summary_line
+        from drift.yamlfile import display_path
+
+        wrote = (
+            f"wrote {display_path(output_file)}: {summary_line(comparison)} "
+            f"(exit {int(comparison.exit_code)})"
+        )
+    output.emit(render_comparison(comparison, format), output_file, fmt=format, summary=wrote)
     raise typer.Exit(int(comparison.exit_code))
