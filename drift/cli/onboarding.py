@@ -68,6 +68,7 @@ def init(
             services=service,
             force=force,
             project_from=source_of("project", project),
+            region_from=source_of("region", region),
         ),
         what="nothing was written",
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from drift.errors import ExitCode, next_steps, project_may_not_exist
+from drift.errors import ExitCode, next_steps, project_may_not_exist, region_may_be_wrong
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Proof, Report, Status
 from drift.textsafe import LOOK_ALIKE_NOTE, alike_escaped, look_alike, plural, visible
@@ -327,12 +327,10 @@ def unverified_hints(report: Report) -> list[str]:
     if line := project_hint(report):
         lines.insert(0, line)
     if report.region_empty is not None:
-        where = f" (set by {report.region_empty})" if report.region_empty else ""
         lines.insert(
             0,
-            f"no workload of the profile is in {report.project}/{report.region}: is the region"
-            f"{where} right? gcloud run services list --project {report.project} lists where "
-            "they are",
+            f"no workload of the profile is in {report.project}/{report.region}: "
+            + region_may_be_wrong(report.project, report.region_empty),
         )
     return [f"hint: {visible(line)}" for line in lines]
 

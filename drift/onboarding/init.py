@@ -17,6 +17,7 @@ from drift.errors import (
     UsageError,
     project_may_not_exist,
     refused_throughout,
+    region_may_be_wrong,
 )
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
@@ -95,10 +96,12 @@ async def init_from_live(
     runner: CallRunner | None = None,
     today: dt.date | None = None,
     project_from: str = "",
+    region_from: str = "",
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
-    `force`. Nothing is written when a service cannot be read. `project_from`: where the
-    project was set (`--project`, `DRIFT_PROJECT`, …), for the hint of a mistyped one."""
+    `force`. Nothing is written when a service cannot be read. `project_from`,
+    `region_from`: where they were set (`--project`, `DRIFT_PROJECT`, …), for the hints of a
+    mistyped project and of a region with nothing in it."""
     from drift.live.session import Session
     from drift.profiles.loader import profile_path
 
@@ -145,7 +148,8 @@ async def init_from_live(
             if not names:
                 raise UsageError(
                     f"no Cloud Run services, jobs or worker pools in {project}/{region}: "
-                    "nothing to describe"
+                    "nothing to describe",
+                    hint=region_may_be_wrong(project, region_from),
                 )
         probe = Profile(
             environment,

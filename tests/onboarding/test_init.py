@@ -411,3 +411,17 @@ def test_a_project_whose_every_list_is_refused_may_be_mistyped_and_no_list_fails
     assert "may not exist or be mistyped" in lines[2] and "(set by --project)" in lines[2]
     assert "run.services.list, run.jobs.list, run.workerpools.list" in lines[3]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_region_with_nothing_in_it_says_how_to_find_where_they_are(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """revdocs60 F6: as `check` says for a region with none of the profile's workloads."""
+    settings = load_settings(profiles_dir=tmp_path, project=PROJECT, region="europe-west1")
+    with pytest.raises(UsageError, match="nothing to describe") as err:
+        asyncio.run(init_from_live("staging", settings, region_from="--region"))
+    assert err.value.hint == (
+        "is the region (set by --region) right? gcloud run services list --project "
+        f"{PROJECT} lists where they are"
+    )
+    assert list(tmp_path.iterdir()) == []
