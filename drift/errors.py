@@ -364,6 +364,29 @@ def not_enabled_steps(reasons: Iterable[str]) -> list[str]:
     return [s for s in next_steps(reasons) if s.removeprefix("PERMISSION_DENIED: ") in _BUILT]
 
 
+def region_may_be_wrong(project: str, where: str) -> str:
+    """What to say when nothing was found in a region (`check`'s workloads, `init`'s list):
+    the region may be the wrong one (`where`: where it was set, "" when unknown)."""
+    set_by = f" (set by {where})" if where else ""
+    return (
+        f"is the region{set_by} right? gcloud run services list --project {project} lists "
+        "where they are"
+    )
+
+
+def project_may_not_exist(project: str, where: str) -> str:
+    """What to say first when every read in `project` was refused (`refused_throughout`):
+    the project itself may not exist or be mistyped (a typo, a wrong gcloud configuration),
+    named with where it was set (`where`: "" when unknown), before the roles to ask for."""
+    set_by = f" (set by {where})" if where else ""
+    return (
+        f"every read in project {project} was refused (PERMISSION_DENIED, also the "
+        "answer for a project that does not exist): the project may not exist or be "
+        f"mistyped; is {project}{set_by} the right one? gcloud projects describe "
+        f"{project} says; if it is, the caller lacks the roles below"
+    )
+
+
 def refused_throughout(project: str, reasons: Iterable[str]) -> bool:
     """Each of `reasons` (a failed read of each workload) is PERMISSION_DENIED on a resource
     of `project`. That is also how Google APIs answer for a project that does not exist: "If

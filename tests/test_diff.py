@@ -387,6 +387,12 @@ def test_ids_are_stable(profile: Profile) -> None:
             "secret s1 expires on 2026-11-24 12:05 UTC, in less than an hour",
         ),
         (dt.timedelta(days=1, hours=1), "secret s1 expires on 2026-11-25 13:00 UTC, in 1 day"),
+        # rounded to the nearest, as the date beside it (revdocs60 F5: "in 9 days")
+        (
+            dt.timedelta(days=10, seconds=-5),
+            "secret s1 expires on 2026-12-04 11:59 UTC, in 10 days",
+        ),
+        (dt.timedelta(hours=-23, minutes=-50), "secret s1 expired on 2026-11-23 12:10 UTC, 1 day"),
     ],
 )
 def test_secret_expiring_tells_past_from_soon(

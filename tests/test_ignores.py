@@ -196,6 +196,21 @@ def test_an_ignore_of_a_probe_rule_is_judged_only_where_the_service_was_probed(
     )
 
 
+def test_an_ignore_of_a_workload_not_found_is_never_called_unmatched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revdocs60 F2: api not found (a wrong region, a deleted service) has nothing read: its
+    entry may match what api has once found, never "matched no finding: remove it"."""
+    from drift.diff.ignores import unmatched_ignores
+
+    profile = _profile(tmp_path, monkeypatch, "{service: api, env: LONG, reason: OPS-9}")
+    live = state()
+    assert len(unmatched_ignores(profile, ["api", "auth"], [], [], state=live)) == 1  # read
+    del live.services["api"]
+    live.missing.add("api")
+    assert unmatched_ignores(profile, ["api", "auth"], [], [], state=live) == []
+
+
 def test_a_rule_an_extending_profile_states_is_not_silenced_by_the_bases_ignore(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,6 +90,22 @@ def test_config_example_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert settings.profiles_dir == Path("deploy/profiles") and settings.concurrency == 16
 
 
+def test_profile_example_validates_beside_the_shipped_base(tmp_path: Path) -> None:
+    """The first profile under "## Profiles", as profiles/staging.yaml beside the shipped
+    base.yaml it extends: valid as shown (revdocs60 F4: its `same_as` named a rule of auth
+    that neither it nor base.yaml had)."""
+    from drift.profiles.loader import validate_directory
+
+    section = README.split("\n## Profiles", 1)[1]
+    block = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[0]
+    assert block.splitlines()[1].startswith("extends: base")
+    (tmp_path / "staging.yaml").write_text(block)
+    for name in ("base.yaml", "profile.schema.json"):
+        shutil.copy(REPO / "profiles" / name, tmp_path / name)
+    names, problems = validate_directory(tmp_path)
+    assert "staging" in names and problems == [], problems
+
+
 def _command_paths() -> list[tuple[str, ...]]:
     """Every command of the CLI, subcommands of groups included (`profiles validate`)."""
     import typer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,6 +29,9 @@ from drift.cli.session import Invocation, run
 from drift.errors import ExitCode, OutputLost, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
+
+if TYPE_CHECKING:
+    from drift.fix.plan import Planned
 
 FromTemplateOpt = Annotated[
     bool,
@@ -118,8 +121,20 @@ def plan(
     if format in (PlanFormat.GCLOUD, PlanFormat.YAML):  # a script's text: no note in it
         for note in planned.plan.notes:
             output.say(f"note: {note}", err=True)
-    output.emit(text, output_file, fmt=format)
+    output.emit(text, output_file, fmt=format, summary=_wrote(output_file, planned))
     raise typer.Exit(int(planned.exit_code))
+
+
+def _wrote(path: Path | None, planned: Planned) -> str:
+    """What `plan --output` wrote, and the check's line that says why it exits so."""
+    from drift.fix.formats.table import plan_summary
+    from drift.format.summary import summary_line
+    from drift.yamlfile import display_path
+
+    if path is None:
+        return ""
+    plan = plan_summary(planned.plan)
+    return f"wrote {display_path(path)}: {plan}; {summary_line(planned.check.report)}"
 
 
 def private(path: Path) -> None:

@@ -53,6 +53,7 @@ def init(
       drift init prod --from-live --service api --service auth --force
     """
     from drift.onboarding.init import init_from_live
+    from drift.settings import source_of
 
     if not from_live:
         raise UsageError(
@@ -61,7 +62,14 @@ def init(
         )
     settings = replace(cli, project=project, region=region).settings()
     result = run(
-        init_from_live(environment, settings, services=service, force=force),
+        init_from_live(
+            environment,
+            settings,
+            services=service,
+            force=force,
+            project_from=source_of("project", project),
+            region_from=source_of("region", region),
+        ),
         what="nothing was written",
     )
     output.emit(result.summary())
@@ -130,5 +138,14 @@ def compare(
 
         comparison = compare_profiles(profile_a, profile_b, service)
     comparison = replace(comparison, fail_on=settings.fail_on)
-    output.emit(render_comparison(comparison, format), output_file, fmt=format)
+    wrote = ""
+    if output_file is not None:
+        from drift.compare.render import summary_line
+        from drift.yamlfile import display_path
+
+        wrote = (
+            f"wrote {display_path(output_file)}: {summary_line(comparison)} "
+            f"(exit {int(comparison.exit_code)})"
+        )
+    output.emit(render_comparison(comparison, format), output_file, fmt=format, summary=wrote)
     raise typer.Exit(int(comparison.exit_code))

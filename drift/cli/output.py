@@ -53,11 +53,14 @@ def emit(
     colored: bool = False,
     access: Access | None = None,
     fmt: str | None = None,
+    summary: str = "",
 ) -> None:
     """Print `text`, or write it to `output` (a Cloud Storage object: with `access`'s
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
-    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`)."""
+    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`).
+    With `output`, `summary` (what was written, and the exit code's why) goes to stderr once
+    it is written, so that a CI log says what happened, never an exit status alone."""
     from drift.files import write_whole
     from drift.redact import scrub
 
@@ -76,8 +79,10 @@ def emit(
     text = text if text.endswith("\n") else text + "\n"
     if not isinstance(output, Path):
         _upload(text.encode(), output, access)
-        return
-    write_whole(output, text, replace_links=True)
+    else:
+        write_whole(output, text, replace_links=True)
+    if summary:
+        echo(_person(summary), err=True)
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
@@ -189,11 +194,9 @@ def emit_report(
     colored = output is None and color()  # a file never gets color codes
     if text is None:
         text = render(report, fmt, quiet=quiet, colored=colored)
-    emit(text, output, colored=colored, access=access, fmt=fmt)
-    if output is not None:
-        from drift.format.summary import summary_line
+    from drift.format.summary import summary_line
 
-        echo(_person(summary_line(report)), err=True)
+    emit(text, output, colored=colored, access=access, fmt=fmt, summary=summary_line(report))
 
 
 def color() -> bool:

@@ -95,11 +95,12 @@ def unmatched_ignores(
     state: LiveState | None = None,
 ) -> list[str]:
     """A note for each entry that fits no finding where the run looked everywhere it could
-    fit: its workload checked (`checked`: keys) with nothing of it unverified, and, for an
-    entry of a probe rule, its service probed (`probed`: names). An entry left after its
-    drift was fixed silences the same drift the day it comes back; one with a typo in what
-    it names silences nothing: either is said, never counted (the exit code is the
-    findings')."""
+    fit: its workload checked (`checked`: keys), read (in `state`, when given) with nothing of
+    it unverified, and, for an entry of a probe rule, its service probed (`probed`: names).
+    An entry left after its drift was fixed silences the same drift the day it comes back;
+    one with a typo in what it names silences nothing: either is said, never counted (the
+    exit code is the findings'). A workload not found (a wrong region, one deleted) was not
+    read: its entries may match what it has once it is found."""
     findings = list(findings)
     unread = {u.key for u in unverified}
     if "-" in unread:  # something of the whole run could not be read
@@ -108,8 +109,9 @@ def unmatched_ignores(
     notes = []
     for entry in profile.ignores:
         key = workload_key(entry.kind or Kind.SERVICE, entry.service or "")
-        if key not in checked or key in unread:
-            continue  # not looked at, or not all of it: it may match what was not read
+        read = key in checked and (state is None or key in state.services)
+        if not read or key in unread:
+            continue  # not looked at, not found, or not all of it: may match what was not read
         if (entry.rule or "").startswith("probe.") and entry.service not in probed:
             continue
         if not any(entry.fits(f, named) for f in findings):

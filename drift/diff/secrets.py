@@ -195,11 +195,14 @@ def _expiring(
 
 
 def _span(span: dt.timedelta) -> str:
-    """`3 days`, under a day `5 hours`, under an hour `less than an hour`."""
-    if span.days:
-        return plural(span.days, "day")
-    hours = span.seconds // 3600
-    return plural(hours, "hour") if hours else "less than an hour"
+    """`3 days`, under a day `5 hours`, under an hour `less than an hour`; rounded to the
+    nearest, as the date beside it reads (9 days 23 hours is `10 days`, never `9 days`)."""
+    if span < dt.timedelta(hours=1):
+        return "less than an hour"
+    hours = int(span / dt.timedelta(hours=1) + 0.5)
+    if hours < 24:
+        return plural(hours, "hour")
+    return plural(int(span / dt.timedelta(days=1) + 0.5), "day")
 
 
 def _used_by(at: At, container: ContainerConfig, what: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from drift.errors import ExitCode, next_steps
+from drift.errors import ExitCode, next_steps, project_may_not_exist, region_may_be_wrong
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
 from drift.report import Proof, Report, Status
 from drift.textsafe import LOOK_ALIKE_NOTE, alike_escaped, look_alike, plural, visible
@@ -327,26 +327,17 @@ def unverified_hints(report: Report) -> list[str]:
     if line := project_hint(report):
         lines.insert(0, line)
     if report.region_empty is not None:
-        where = f" (set by {report.region_empty})" if report.region_empty else ""
         lines.insert(
             0,
-            f"no workload of the profile is in {report.project}/{report.region}: is the region"
-            f"{where} right? gcloud run services list --project {report.project} lists where "
-            "they are",
+            f"no workload of the profile is in {report.project}/{report.region}: "
+            + region_may_be_wrong(report.project, report.region_empty),
         )
     return [f"hint: {visible(line)}" for line in lines]
 
 
 def project_hint(report: Report) -> str:
-    """Every read in the profile's project was refused: before roles to ask for, the project
-    itself may not exist or be mistyped (a typo, a wrong gcloud configuration), named with
-    where it was set."""
+    """Every read in the profile's project was refused: the project may not exist or be
+    mistyped (`project_may_not_exist`), named with where it was set."""
     if report.project_refused is None:
         return ""
-    where = f" (set by {report.project_refused})" if report.project_refused else ""
-    return (
-        f"every read in project {report.project} was refused (PERMISSION_DENIED, also the "
-        "answer for a project that does not exist): the project may not exist or be "
-        f"mistyped; is {report.project}{where} the right one? gcloud projects describe "
-        f"{report.project} says; if it is, the caller lacks the roles below"
-    )
+    return project_may_not_exist(report.project, report.project_refused)

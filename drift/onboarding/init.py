@@ -15,6 +15,9 @@ from drift.errors import (
     ExitCode,
     IncompleteRead,
     UsageError,
+    project_may_not_exist,
+    refused_throughout,
+    region_may_be_wrong,
 )
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
@@ -92,9 +95,13 @@ async def init_from_live(
     force: bool = False,
     runner: CallRunner | None = None,
     today: dt.date | None = None,
+    project_from: str = "",
+    region_from: str = "",
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
-    `force`. Nothing is written when a service cannot be read."""
+    `force`. Nothing is written when a service cannot be read. `project_from`,
+    `region_from`: where they were set (`--project`, `DRIFT_PROJECT`, …), for the hints of a
+    mistyped project and of a region with nothing in it."""
     from drift.live.session import Session
     from drift.profiles.loader import profile_path
 
@@ -120,19 +127,29 @@ async def init_from_live(
     listed_once = Tasks()  # the lists made here are the read's: each kind listed once
     async with Session(settings.access(), runner) as session:
         if not names:
-            try:
-                listed = await asyncio.gather(
-                    *(session.list_workloads(project, region, k, listed_once) for k in Kind)
-                )
-            except ApiError as exc:
-                raise _unlisted(exc, project, region) from exc
+            # every list's outcome is awaited and read: a failed one ends the command only
+            # once the others have ended too (none fails unread at the loop's shutdown), and
+            # which is reported does not depend on which answered first
+            listed = await asyncio.gather(
+                *(session.list_workloads(project, region, k, listed_once) for k in Kind),
+                return_exceptions=True,
+            )
+            unlike = (ApiError, list)  # an outcome of neither: a bug or Ctrl-C, raised as is
+            if other := next((r for r in listed if not isinstance(r, unlike)), None):
+                raise other
+            if failed := [r for r in listed if isinstance(r, ApiError)]:
+                raise _unlisted(failed, project, region, project_from) from failed[0]
             names = [
-                workload_key(k, n) for k, found in zip(Kind, listed, strict=True) for n in found
+                workload_key(k, n)
+                for k, found in zip(Kind, listed, strict=True)
+                if not isinstance(found, BaseException)
+                for n in found
             ]
             if not names:
                 raise UsageError(
                     f"no Cloud Run services, jobs or worker pools in {project}/{region}: "
-                    "nothing to describe"
+                    "nothing to describe",
+                    hint=region_may_be_wrong(project, region_from),
                 )
         probe = Profile(
             environment,
@@ -194,24 +211,34 @@ def _described(key: str) -> ServiceProfile:
     return ServiceProfile(name, _LIVE, kind=kind)
 
 
-def _unlisted(exc: ApiError, project: str, region: str) -> DriftError:
-    """Why the workloads could not be listed, and what to do next. A project or region Cloud
-    Run does not know (INVALID_ARGUMENT, NOT_FOUND) is a usage error (2); a denied or failed
-    list leaves the read incomplete (3, SPEC exit codes). A denied List names its permission
+def _unlisted(
+    errors: Sequence[ApiError], project: str, region: str, project_from: str
+) -> DriftError:
+    """Why the workloads could not be listed (`errors`: each failed list, in `Kind` order),
+    and what to do next. A project or region Cloud Run does not know (INVALID_ARGUMENT,
+    NOT_FOUND) is a usage error (2); a denied or failed list leaves the read incomplete (3,
+    SPEC exit codes). Every list refused in the project: it may not exist or be mistyped
+    (`project_may_not_exist`, as `check` says it). A denied List names its permission
     (run.services.list, run.jobs.list, run.workerpools.list: all in roles/run.viewer,
     https://cloud.google.com/run/docs/reference/iam/roles) and `--service`, which reads the
     workloads named without listing any kind. Nothing is written either way: a profile missing
     the workloads of a kind would later read as covering them all."""
+    exc = errors[0]
     if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
         return UsageError(
             f"could not list the workloads: {exc.reason}\n  check --project / --region "
             f"(project {project}, region {region}); nothing was written"
         )
     lines = [f"could not list the workloads in {project}/{region}: nothing was written", exc.reason]
-    if exc.status == "PERMISSION_DENIED" and not exc.disabled:
-        permission = f"run.{exc.call.removeprefix('List').lower()}.list"
+    if len(errors) == len(Kind) and refused_throughout(project, (e.reason for e in errors)):
+        lines.append(project_may_not_exist(project, project_from))
+    denied = [e for e in errors if e.status == "PERMISSION_DENIED" and not e.disabled]
+    if denied:
+        needs = ", ".join(f"run.{e.call.removeprefix('List').lower()}.list" for e in denied)
         lines += [
-            f"{exc.call} needs {permission} (in roles/run.viewer): grant it, or name the "
+            f"{', '.join(e.call for e in denied)} need{'s' if len(denied) == 1 else ''} "
+            f"{needs} (in roles/run.viewer): grant {'it' if len(denied) == 1 else 'them'}, or "
+            "name the "
             "workloads to describe, which lists none: --service NAME (repeatable; "
             "job/NAME, worker_pool/NAME for the other kinds)",
             "nothing is written without every list: a profile missing the workloads of a kind "

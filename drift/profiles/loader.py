@@ -31,8 +31,17 @@ ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def profile_path(directory: Path, environment: str) -> Path:
+    """A profile's path; a profile's path or file name given instead of its environment
+    (`profiles/staging.yaml`, `staging.yaml`) is answered with the name to give."""
     if not ENV_NAME.fullmatch(environment) or environment.endswith(".yaml"):
-        raise UsageError(f"not an environment name: {environment!r}")
+        given = Path(environment)
+        stem = given.name.removesuffix(".yaml")
+        hint = None
+        if given.suffix == ".yaml" and ENV_NAME.fullmatch(stem):
+            hint = f"an environment is named by its profile's file name without .yaml: {stem}"
+            if given.parent != Path(".") and given.parent.resolve() != directory.resolve():
+                hint += f" (with --profiles {display_path(given.parent)}, the directory it is in)"
+        raise UsageError(f"not an environment name: {environment!r}", hint=hint)
     return directory / f"{environment}.yaml"
 
 
@@ -69,7 +78,8 @@ def load_profile(
         names = ", ".join(available(directory)) or "none"
         raise UsageError(
             f"no profile for environment {environment!r}: {display_path(path)} does not exist "
-            f"(available: {names})"
+            f"(available: {names})",
+            hint=None if profile_names(directory) else first_profile(environment),
         )
     loader = _Loader(directory)
     merged = loader.resolve(environment)
@@ -115,8 +125,15 @@ def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = Fals
         )
     return UsageError(
         f"profiles directory not found: {display_path(directory)}",
-        hint=f"write a first profile from what runs: drift init {environment} --from-live "
-        f"--project PROJECT --region REGION; or name the directory your profiles are in: {named}",
+        hint=f"{first_profile(environment)}; or name the directory your profiles are in: {named}",
+    )
+
+
+def first_profile(environment: str) -> str:
+    """The next step where there is no profile at all (no directory, an empty one)."""
+    return (
+        f"write a first profile from what runs: drift init {environment} --from-live "
+        "--project PROJECT --region REGION"
     )
 
 

@@ -304,6 +304,9 @@ def test_cli_two_live_environments(two_envs: Sandbox, tmp_path: Path) -> None:
         "--format", "json", "--output", str(out), env=two_envs.environ(),
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
+    # what was written where, and why exit 1: never an exit status alone (revdocs60 F3)
+    assert f"wrote {out}: staging and prod differ: " in done.stderr
+    assert done.stderr.rstrip().endswith("(exit 1)")
     document = json.loads(out.read_text())
     jsonschema.validate(document, SCHEMA)
     assert document["mode"] == "live" and document["b"]["project"] == "shop-prod"

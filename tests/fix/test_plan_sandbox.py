@@ -98,6 +98,10 @@ def test_cli_yaml_and_gcloud_from_a_real_process(
         env=sandbox_env,
     )
     assert done.returncode == 1, done.stderr  # drift was found; the plan never writes
+    # what was written where, and why exit 1: never an exit status alone (revdocs60 F3)
+    assert f"wrote {out}: e2e: 4 changes in 1 service, 0 manual steps; e2e: 4 errors" in (
+        done.stderr
+    ) and done.stderr.rstrip().endswith("drift (exit 1)")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     doc = YAML(typ="safe", pure=True).load(out.read_text())
     assert doc["kind"] == "Service" and "driftNotAppliable" not in doc

@@ -383,3 +383,45 @@ def test_force_does_not_replace_a_profile_that_extends_another(
     assert f"{display_path(target)} extends base (line 2): --force would replace it" in said
     assert "nothing was written" in said and "drift init staging-live --from-live" in said
     assert target.read_text() == mine
+
+
+def test_a_project_whose_every_list_is_refused_may_be_mistyped_and_no_list_fails_unread(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A project that does not exist refuses every list (AIP-211): the first hint says it may
+    be mistyped, as `check` does, with where it was set; the lists' permissions follow, the
+    same whichever answered first (one is slowed here); and every list's outcome is read
+    before the loop ends: nothing reported again at its shutdown (revdocs60 F1)."""
+    from drift.sandbox import Fault
+
+    for method, latency in (("ListServices", 200.0), ("ListJobs", 0.0), ("ListWorkerPools", 0.0)):
+        sandbox.inject(Fault(method=method, code="PERMISSION_DENIED", latency_ms=latency))
+    settings = load_settings(profiles_dir=tmp_path, project="acme-chat-stagign", region=REGION)
+    unread: list[str] = []
+
+    async def attempt() -> DriftError:
+        asyncio.get_running_loop().set_exception_handler(lambda _, c: unread.append(c["message"]))
+        with pytest.raises(DriftError) as err:
+            await init_from_live("staging", settings, project_from="--project")
+        return err.value
+
+    error = asyncio.run(attempt())
+    assert error.exit_code == ExitCode.INCOMPLETE and unread == []
+    lines = error.message.splitlines()
+    assert "may not exist or be mistyped" in lines[2] and "(set by --project)" in lines[2]
+    assert "run.services.list, run.jobs.list, run.workerpools.list" in lines[3]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_region_with_nothing_in_it_says_how_to_find_where_they_are(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """revdocs60 F6: as `check` says for a region with none of the profile's workloads."""
+    settings = load_settings(profiles_dir=tmp_path, project=PROJECT, region="europe-west1")
+    with pytest.raises(UsageError, match="nothing to describe") as err:
+        asyncio.run(init_from_live("staging", settings, region_from="--region"))
+    assert err.value.hint == (
+        "is the region (set by --region) right? gcloud run services list --project "
+        f"{PROJECT} lists where they are"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -367,6 +367,27 @@ def test_missing_environment_is_usage_error(write: WriteProfile, profiles_dir: P
         load_profile(profiles_dir, "../etc/passwd")
 
 
+def test_a_path_or_an_empty_directory_gets_the_next_step(
+    write: WriteProfile, profiles_dir: Path
+) -> None:
+    """revdocs60 F6: a profile's path given as the environment is answered with the name to
+    give; an empty profiles directory, as a missing one, with `drift init`."""
+    with pytest.raises(UsageError) as empty:
+        load_profile(profiles_dir, "staging")
+    assert "available: none" in empty.value.message and "drift init staging --from-live" in str(
+        empty.value.hint
+    )
+    write("staging", "project: p\nregion: us-central1\n")
+    for given, named in (
+        ("profiles/staging.yaml", "without .yaml: staging"),
+        ("staging.yaml", "without .yaml: staging"),
+        ("ops/staging.yaml", "staging (with --profiles ops, the directory it is in)"),
+    ):
+        with pytest.raises(UsageError, match="not an environment name") as err:
+            load_profile(Path("profiles"), given)
+        assert str(err.value.hint).endswith(named), err.value.hint
+
+
 def test_probe_without_path_after_merge(write: WriteProfile, profiles_dir: Path) -> None:
     write("staging", "project: p\nregion: us-central1\nservices:\n  api:\n    probe: {hold: 1s}\n")
     assert _problems(profiles_dir) == [

@@ -99,22 +99,24 @@ def plan_table(plan: Plan) -> str:
         for step in sp.manual:
             lines.append(visible(f"  manual  {step.target}: {step.reason}"))
             lines.extend(f"          adapt: {visible(c)}" for c in step.commands)
-    lines.append("")
+    lines += ["", plan_summary(plan)]
+    lines += [visible(f"note: {n}") for n in plan.notes]
+    if plan.unverified:
+        lines += [visible(line) for line in plan.incomplete().split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def plan_summary(plan: Plan) -> str:
+    """`e2e: 7 changes in 3 services, 0 manual steps` (`e2e: nothing to change`)."""
     patched = [s.kind for s in plan.services if s.has_patch]
     patches = " and ".join(
         plural(patched.count(kind), kind.noun) for kind in Kind if kind in patched
     ) or plural(0, "service")
     changes = sum(len(s.env) + len(s.settings) for s in plan.services)
     manual = len(plan.manual)
-    lines.append(
-        visible(
-            f"{plan.environment}: {plural(changes, 'change')} in {patches}, "
-            f"{plural(manual, 'manual step')}"
-        )
-        if plan.has_patch or manual
-        else visible(f"{plan.environment}: nothing to change")
+    if not (plan.has_patch or manual):
+        return visible(f"{plan.environment}: nothing to change")
+    return visible(
+        f"{plan.environment}: {plural(changes, 'change')} in {patches}, "
+        f"{plural(manual, 'manual step')}"
     )
-    lines += [visible(f"note: {n}") for n in plan.notes]
-    if plan.unverified:
-        lines += [visible(line) for line in plan.incomplete().split("\n")]
-    return "\n".join(lines) + "\n"
