@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.check",
         "drift.report",
         "drift.baseline",
+        "drift.rechecked",
         "drift.settings",
         "drift.probe.live",
         "drift.live_probe",

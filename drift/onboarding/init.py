@@ -103,7 +103,7 @@ async def init_from_live(
     `region_from`: where they were set (`--project`, `DRIFT_PROJECT`, …), for the hints of a
     mistyped project and of a region with nothing in it."""
     from drift.live.session import Session
-    from drift.profiles.loader import profile_path
+    from drift.profiles.paths import profile_path
 
     directory = settings.profiles_dir
     path = profile_path(directory, environment)

@@ -17,6 +17,7 @@ from drift.profiles.merged import Merged
 from drift.profiles.model import (
     Profile,
 )
+from drift.profiles.paths import ENV_NAME, first_profile, no_directory, profile_path
 from drift.profiles.spec import ProfileSpec
 from drift.yamldoc import Located, Path_, YamlProblems
 from drift.yamlfile import (
@@ -26,23 +27,6 @@ from drift.yamlfile import (
     read_regular,
     validation_problems,
 )
-
-ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def profile_path(directory: Path, environment: str) -> Path:
-    """A profile's path; a profile's path or file name given instead of its environment
-    (`profiles/staging.yaml`, `staging.yaml`) is answered with the name to give."""
-    if not ENV_NAME.fullmatch(environment) or environment.endswith(".yaml"):
-        given = Path(environment)
-        stem = given.name.removesuffix(".yaml")
-        hint = None
-        if given.suffix == ".yaml" and ENV_NAME.fullmatch(stem):
-            hint = f"an environment is named by its profile's file name without .yaml: {stem}"
-            if given.parent != Path(".") and given.parent.resolve() != directory.resolve():
-                hint += f" (with --profiles {display_path(given.parent)}, the directory it is in)"
-        raise UsageError(f"not an environment name: {environment!r}", hint=hint)
-    return directory / f"{environment}.yaml"
 
 
 def profile_names(directory: Path) -> list[str]:
@@ -105,36 +89,6 @@ def load_profile(
     if not given:
         return profile
     return replace(profile, project=project or profile.project, region=region or profile.region)
-
-
-def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = False) -> UsageError:
-    """No profiles directory (a first run in a repository, a monorepo's root): what to do
-    next. `lint`: for `drift profiles validate`, which also takes the directory as DIR, and
-    runs as a pre-commit hook from the repository's root (pre-commit.com, "Creating new
-    hooks"), where a `[tool.drift]` of a subdirectory is not found (it is searched upward)."""
-    named = "--profiles DIR, DRIFT_PROFILES_DIR, or profiles_dir in [tool.drift] of pyproject.toml"
-    if lint:
-        named = (
-            f"drift profiles validate DIR (in a pre-commit hook: args: [DIR]), {named} "
-            "(found from the working directory upward)"
-        )
-    if directory.exists():  # a file named where the directory should be: no `drift init` hint
-        return UsageError(
-            f"the profiles directory {display_path(directory)} is not a directory",
-            hint=f"name the directory your profiles are in: {named}",
-        )
-    return UsageError(
-        f"profiles directory not found: {display_path(directory)}",
-        hint=f"{first_profile(environment)}; or name the directory your profiles are in: {named}",
-    )
-
-
-def first_profile(environment: str) -> str:
-    """The next step where there is no profile at all (no directory, an empty one)."""
-    return (
-        f"write a first profile from what runs: drift init {environment} --from-live "
-        "--project PROJECT --region REGION"
-    )
 
 
 def validate_directory(

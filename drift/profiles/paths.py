@@ -1,0 +1,58 @@
+"""Where an environment's profile is (`profiles/ENV.yaml`), and what to do next where there is
+none: a path given as the environment's name, no profiles directory, a file in its place, an
+empty one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from drift.errors import UsageError
+from drift.yamlfile import display_path
+
+ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def profile_path(directory: Path, environment: str) -> Path:
+    """A profile's path; a profile's path or file name given instead of its environment
+    (`profiles/staging.yaml`, `staging.yaml`) is answered with the name to give."""
+    if not ENV_NAME.fullmatch(environment) or environment.endswith(".yaml"):
+        given = Path(environment)
+        stem = given.name.removesuffix(".yaml")
+        hint = None
+        if given.suffix == ".yaml" and ENV_NAME.fullmatch(stem):
+            hint = f"an environment is named by its profile's file name without .yaml: {stem}"
+            if given.parent != Path(".") and given.parent.resolve() != directory.resolve():
+                hint += f" (with --profiles {display_path(given.parent)}, the directory it is in)"
+        raise UsageError(f"not an environment name: {environment!r}", hint=hint)
+    return directory / f"{environment}.yaml"
+
+
+def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = False) -> UsageError:
+    """No profiles directory (a first run in a repository, a monorepo's root): what to do
+    next. `lint`: for `drift profiles validate`, which also takes the directory as DIR, and
+    runs as a pre-commit hook from the repository's root (pre-commit.com, "Creating new
+    hooks"), where a `[tool.drift]` of a subdirectory is not found (it is searched upward)."""
+    named = "--profiles DIR, DRIFT_PROFILES_DIR, or profiles_dir in [tool.drift] of pyproject.toml"
+    if lint:
+        named = (
+            f"drift profiles validate DIR (in a pre-commit hook: args: [DIR]), {named} "
+            "(found from the working directory upward)"
+        )
+    if directory.exists():  # a file named where the directory should be: no `drift init` hint
+        return UsageError(
+            f"the profiles directory {display_path(directory)} is not a directory",
+            hint=f"name the directory your profiles are in: {named}",
+        )
+    return UsageError(
+        f"profiles directory not found: {display_path(directory)}",
+        hint=f"{first_profile(environment)}; or name the directory your profiles are in: {named}",
+    )
+
+
+def first_profile(environment: str) -> str:
+    """The next step where there is no profile at all (no directory, an empty one)."""
+    return (
+        f"write a first profile from what runs: drift init {environment} --from-live "
+        "--project PROJECT --region REGION"
+    )

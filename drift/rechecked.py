@@ -1,0 +1,68 @@
+"""Whether a run looked again where a baseline found a finding (README "Baselines": a finding
+"counts as resolved only where this run looked again"): its workload checked and read, its
+target verified, the revision it was found on read, the secrets it references read, the
+service probed."""
+
+from __future__ import annotations
+
+from drift.findings import Finding
+from drift.live.model import LiveState
+from drift.report import Report
+from drift.secret_target import perhaps_same, secret_target
+
+Uses = dict[tuple[str, str], set[str]]
+"""(workload key, `env.NAME` or `mount.PATH`) -> the `secret.KEY` targets it references."""
+
+
+def not_checked_again(
+    finding: Finding,
+    report: Report,
+    gaps: dict[tuple[str, str], str],
+    uses: Uses,
+    state: LiveState | None = None,
+) -> str | None:
+    """Why this run did not look where the baseline found `finding`, or None when it did:
+    its service was checked and read, its target verified, the revision it was found on
+    read, the secrets its variable or mount references read, and (for a probe finding) the
+    service probed (README "Baselines": "counts as resolved only where this run looked
+    again"). A manifest run reads the files, never a deployed revision: a finding on one of
+    those still stands until a deploy replaces it (a live run that no longer finds the
+    revision serving has looked: a deploy did)."""
+    key = finding.key
+    if key not in report.services:
+        return f"{finding.workload} was not checked this run"
+    if "manifest" in report.scope and finding.revision is not None and state is not None:
+        live = state.services.get(key)
+        read = {r.name for r in live.checked} if live is not None else set()
+        if finding.revision not in read:
+            return (
+                f"{finding.workload}: found on {finding.revision}, which a manifest run does "
+                "not read (what the manifests deploy would replace it)"
+            )
+    unread = [finding.kind.value, "service", finding.target]
+    if finding.revision is not None:
+        unread += [f"revision.{r}" for r in (finding.revision, *finding.also_on)]
+    unread += sorted(uses.get((key, finding.target), set()))
+    for target in unread:
+        if (reason := gaps.get((key, target))) is not None:
+            return f"{finding.workload}: {target} could not be verified: {reason}"
+    for (workload, target), reason in sorted(gaps.items()):
+        if workload == key and perhaps_same(finding.target, target):
+            return f"{finding.workload}: {target} (maybe it) could not be verified: {reason}"
+    if finding.rule.startswith("probe.") and not any(
+        p.service == finding.service for p in report.probes
+    ):
+        return f"{finding.workload} was not probed this run"
+    return None
+
+
+def secret_uses(state: LiveState, own: str) -> Uses:
+    """Which secrets each variable and mount of each workload references, in any
+    configuration this run read (each by its one target, `own`: the project checked)."""
+    uses: Uses = {}
+    for key, live in state.services.items():
+        for config in live.configs:
+            for container, what, ref in config.secret_refs():
+                target = f"mount.{what}" if what in container.mounts else f"env.{what}"
+                uses.setdefault((key, target), set()).add(secret_target(ref, state, own))
+    return uses
