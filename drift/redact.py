@@ -24,7 +24,8 @@ import logging
 import re
 import threading
 import unicodedata
-from urllib.parse import quote, quote_plus
+from collections.abc import Iterable
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from drift.textsafe import github_data, github_property, json_inert, md_text, visible
 
@@ -96,6 +97,44 @@ def echoed_forms(value: str) -> set[str]:
     packed |= {form.rstrip("=") for form in packed}
     forms = {value} | jsons | urls | entities | packed
     return forms | {_HEX_ESCAPE.sub(_other_case, form) for form in jsons | urls}
+
+
+_TOKEN = re.compile(r"\S+")
+_ENCODED = re.compile(r"[%&\\+]")
+_JSON_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def _json_unescaped(text: str) -> str:
+    return _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text).replace("\\/", "/")
+
+
+_DECODERS = (html.unescape, unquote, unquote_plus, _json_unescaped)
+
+
+def _decodings(token: str) -> set[str]:
+    """`token` read back through each decoder an app's encoder has (HTML entities, numeric
+    ones too; percent-encoding, with `+` a space or not; JSON escapes), and through two of
+    them, each character encoded or not as its encoder chose."""
+    once = {decode(token) for decode in _DECODERS}
+    return once | {decode(form) for form in once for decode in _DECODERS}
+
+
+def mask_encoded(text: str, values: Iterable[str]) -> str:
+    """`text` with each word that quotes one of `values` however it is encoded (`_decodings`:
+    Go's html/template writes `+` as `&#43;`, its url.PathEscape keeps `+` and `=`, no list of
+    `echoed_forms` holds every mix) shown as `***`, the whole word: what is left of it would be
+    the value's encoded pieces. Only values searched for at all (`searchable`)."""
+    wanted = [v for v in values if searchable(v.strip())]
+    if not wanted or not _ENCODED.search(text):
+        return text
+
+    def word(match: re.Match[str]) -> str:
+        token = match[0]
+        if _ENCODED.search(token) and any(v in d for d in _decodings(token) for v in wanted):
+            return MASK
+        return token
+
+    return _TOKEN.sub(word, text)
 
 
 def _flexible(value: str) -> str:

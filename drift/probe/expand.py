@@ -134,15 +134,19 @@ class _Secrets:
 
     def __init__(self) -> None:
         self._values = redact.Secrets()
+        self._sent: list[str] = []
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
-        # An app may echo what it was sent escaped or encoded (`redact.echoed_forms`).
+        # An app may echo what it was sent escaped or encoded (`redact.echoed_forms`; a mix
+        # of encodings: `redact.mask_encoded`).
+        self._sent.append(value)
         for form in redact.echoed_forms(value):
             self._values.add(form)
             if everywhere:
                 redact.register(form)
 
     def mask(self, text: str) -> str:
+        text = redact.mask_encoded(text, self._sent)
         return redact.mask(self._values.mask(text, echo=True), echo=True)
 
 

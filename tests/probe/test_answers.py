@@ -307,6 +307,9 @@ def _echoing(encode: Any, *, close: bool) -> Any:
         (lambda key: quote(key, safe=""), False),
         (lambda key: re.sub("%..", lambda hexes: hexes[0].lower(), quote(key, safe="")), False),
         (lambda key: base64.b64encode(key.encode()).decode(), False),
+        (lambda key: key.replace("+", "&#43;"), False),  # Go's html/template (revown60b F1)
+        (lambda key: key.replace("+", "&#x2B;"), False),  # an XML numeric entity
+        (lambda key: quote(key, safe="+=&$,;:@"), False),  # Go's url.PathEscape keeps + and =
         (lambda key: json.dumps(key).replace("/", "\\/"), True),  # a close 1011 reason
     ],
 )
