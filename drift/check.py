@@ -22,7 +22,7 @@ from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
 from drift.diff.unserved import CanaryRecord
-from drift.errors import ApiError, UsageError, refused_throughout
+from drift.errors import ApiError, UsageError
 from drift.findings import Finding, ProbeResult, Unverified
 from drift.kinds import Kind, split_key
 from drift.live.calls import CallRunner
@@ -31,6 +31,7 @@ from drift.live.model import LiveService, LiveState
 from drift.live.reader import HistoryWanted
 from drift.live.remember import remember_history
 from drift.live.session import Session, read_live
+from drift.next_steps import refused_throughout
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.redact import mask
 from drift.report import Report

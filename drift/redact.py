@@ -112,27 +112,25 @@ _DECODERS = (html.unescape, unquote, unquote_plus, _json_unescaped)
 
 
 def _decodings(token: str) -> set[str]:
-    """`token` read back through each decoder an app's encoder has (HTML entities, numeric
-    ones too; percent-encoding, with `+` a space or not; JSON escapes), and through two of
-    them, each character encoded or not as its encoder chose."""
+    """`token` read back through one or two of the decoders of an app's encoders (HTML and
+    numeric entities, percent-encoding with `+` a space or not, JSON escapes)."""
     once = {decode(token) for decode in _DECODERS}
     return once | {decode(form) for form in once for decode in _DECODERS}
 
 
 def mask_encoded(text: str, values: Iterable[str]) -> str:
     """`text` with each word that quotes one of `values` however it is encoded (`_decodings`:
-    Go's html/template writes `+` as `&#43;`, its url.PathEscape keeps `+` and `=`, no list of
-    `echoed_forms` holds every mix) shown as `***`, the whole word: what is left of it would be
-    the value's encoded pieces. Only values searched for at all (`searchable`)."""
+    Go's html/template writes `+` as `&#43;`, url.PathEscape keeps `+` and `=`: no list of
+    `echoed_forms` holds every mix) shown as `***`, the whole word. Searchable values only."""
     wanted = [v for v in values if searchable(v.strip())]
     if not wanted or not _ENCODED.search(text):
         return text
 
     def word(match: re.Match[str]) -> str:
-        token = match[0]
-        if _ENCODED.search(token) and any(v in d for d in _decodings(token) for v in wanted):
-            return MASK
-        return token
+        quoted = _ENCODED.search(match[0]) and any(
+            v in d for d in _decodings(match[0]) for v in wanted
+        )
+        return MASK if quoted else match[0]
 
     return _TOKEN.sub(word, text)
 

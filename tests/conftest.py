@@ -35,17 +35,17 @@ def _process_state_of_this_test_only(monkeypatch: pytest.MonkeyPatch) -> Iterato
     """What a drift process keeps for its one command, kept for one test: a test starts with
     no secret learned (`drift.redact`'s registry: a value an earlier test of the same worker
     read once masked `execution` in another's expected reason), no sentence of drift's own
-    built (`drift.errors._BUILT`), and leaves the "drift" logger and the command's `STATE` as
+    built (`drift.next_steps._BUILT`), and leaves the "drift" logger and the command's `STATE` as
     it found them (a command run in-process set the logger to WARNING on a stream closed
     since, and a later test's check that no secret reaches drift's DEBUG logs saw none)."""
     import dataclasses
     import logging
 
-    from drift import errors, redact
+    from drift import next_steps, redact
     from drift.cli.session import STATE
 
     monkeypatch.setattr(redact, "_known", redact.Secrets())
-    monkeypatch.setattr(errors, "_BUILT", {})
+    monkeypatch.setattr(next_steps, "_BUILT", {})
     logger = logging.getLogger("drift")
     handlers, level, state = list(logger.handlers), logger.level, dataclasses.asdict(STATE)
     yield

@@ -227,7 +227,7 @@ def test_the_service_before_is_read_from_its_bytes_unknown_fields_and_all() -> N
 def test_two_refusals_of_apis_not_enabled_in_one_row_stay_apart() -> None:
     """H02 (`keep = "; "` dropped): a row whose reason joins two calls refused as their APIs
     are not enabled (`…; Call resource: STATUS: …`) says each short cause, separated."""
-    from drift.errors import condensed, not_enabled
+    from drift.next_steps import condensed, not_enabled
 
     run = not_enabled("run.googleapis.com", "acme-staging")
     secrets = not_enabled("secretmanager.googleapis.com", "acme-staging")

@@ -58,9 +58,8 @@ def emit(
     """Print `text`, or write it to `output` (a Cloud Storage object: with `access`'s
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
-    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`).
-    With `output`, `summary` (what was written, and the exit code's why) goes to stderr once
-    it is written, so that a CI log says what happened, never an exit status alone."""
+    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`);
+    `summary` (what was written, the exit code's why) then goes to stderr: never a bare exit."""
     from drift.files import write_whole
     from drift.redact import scrub
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError, JournalError, hint_lines
+from drift.errors import ApiError, JournalError
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -41,6 +41,7 @@ from drift.fix.servicefixer import ServiceFixer
 from drift.fix.untrap import left_as_pinned
 from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
 from drift.kinds import Kind
+from drift.next_steps import hint_lines
 
 
 @dataclass

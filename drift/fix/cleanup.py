@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drift.errors import JournalError, hint_lines
+from drift.errors import JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
@@ -17,6 +17,7 @@ from drift.fix.restore import Judge, Restored, changed_since, restore
 from drift.fix.untrap import free_pin
 from drift.live.api import short, written_since
 from drift.live.normalize import raw
+from drift.next_steps import hint_lines
 
 
 async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalError], str]) -> None:

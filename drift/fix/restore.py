@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift import __version__
-from drift.errors import ApiError, AuthError, JournalError, hint_lines
+from drift.errors import ApiError, AuthError, JournalError
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write
@@ -67,6 +67,7 @@ from drift.live.api import short, written_since
 from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import raw
 from drift.live.session import Session
+from drift.next_steps import hint_lines
 
 RETRY_LABEL = "drift-retry"
 
@@ -97,7 +98,7 @@ class Restored:
     """Nothing was written: the server refused the write (`update.refused_write`); the entry
     keeps the state it had, its write recorded as not landed."""
     hints: str = ""
-    """What to do about the write's failure (`drift.errors.hint_lines`: the role it needs)."""
+    """What to do about the write's failure (`drift.next_steps.hint_lines`: the role it needs)."""
     kept: tuple[str, ...] = ()
     """Fields drift's change set that someone else changed since, kept as theirs (`wrote`)."""
 

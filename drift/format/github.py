@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from drift.errors import condensed, not_enabled_steps
 from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
@@ -18,6 +17,7 @@ from drift.format.summary import (
     resolved_heading,
     summary_line,
 )
+from drift.next_steps import condensed, not_enabled_steps
 from drift.report import Report
 from drift.textsafe import github_data, github_property, plural, visible
 

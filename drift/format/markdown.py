@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from drift.errors import condensed
 from drift.findings import BaselineState, Finding, Unverified
 from drift.format.interface import Formatter
 from drift.format.summary import (
@@ -30,6 +29,7 @@ from drift.format.summary import (
     summary_line,
     unverified_hints,
 )
+from drift.next_steps import condensed
 from drift.report import Report, Status
 from drift.textsafe import md_code, md_text, plural, visible
 

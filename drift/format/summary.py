@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from drift.errors import ExitCode, next_steps, project_may_not_exist, region_may_be_wrong
+from drift.errors import ExitCode
 from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
+from drift.next_steps import next_steps, project_may_not_exist, region_may_be_wrong
 from drift.report import Proof, Report, Status
 from drift.textsafe import LOOK_ALIKE_NOTE, alike_escaped, look_alike, plural, visible
 

@@ -9,10 +9,10 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from drift.errors import condensed
 from drift.findings import BaselineState, Finding, ProbeResult, Severity
 from drift.format import summary
 from drift.format.interface import Formatter
+from drift.next_steps import condensed
 from drift.report import Report, Status
 from drift.textsafe import data_line, plural, visible
 

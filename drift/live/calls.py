@@ -15,10 +15,11 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from drift.errors import ApiError, AuthError, DriftError, not_enabled
+from drift.errors import ApiError, AuthError, DriftError
 from drift.live.clients import Emulators, unreachable
 from drift.live.credfail import refresh_failed, words
 from drift.live.outages import Api, NotSent, Outages, shared
+from drift.next_steps import not_enabled
 from drift.textsafe import visible
 
 __all__ = ["Api", "CallRunner", "Limits", "NotSent", "RateLimiter", "api_errors", "translate"]

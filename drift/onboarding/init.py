@@ -9,20 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drift.errors import (
-    ApiError,
-    DriftError,
-    ExitCode,
-    IncompleteRead,
-    UsageError,
-    project_may_not_exist,
-    refused_throughout,
-    region_may_be_wrong,
-)
+from drift.errors import ApiError, DriftError, ExitCode, IncompleteRead, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveState
+from drift.next_steps import project_may_not_exist, refused_throughout, region_may_be_wrong
 from drift.onboarding.draft import Draft, build_draft, drafted_from, render, rollout
 from drift.onboarding.write import SCHEMA_FILE, refuse_overwrite, write_profile, write_schema
 from drift.profiles.model import Profile, ServiceProfile, utc_today

@@ -1,6 +1,6 @@
 """PERMISSION_DENIED on a write past the canary's — the promotion, its cleanup, a rollback —
 names the role the caller needs, as the canary's write does (one hint,
-`drift.errors.next_steps`), and a rollback whose write was refused (nothing written) is not
+`drift.next_steps.next_steps`), and a rollback whose write was refused (nothing written) is not
 journaled as a failed rollback that changed something."""
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def test_m3_fix_write_denied_names_what_the_caller_needs(
     assert done.returncode == 4
     # On main: "api: deploying the canary … failed (UpdateService …: PERMISSION_DENIED: …);
     # nothing was changed: traffic stays on api-00004-fqy" and no hint: `check` names the role
-    # a denied read needs (drift.errors.next_steps), a denied write gets none.
+    # a denied read needs (drift.next_steps.next_steps), a denied write gets none.
     assert role in done.stdout + done.stderr, done.stdout + done.stderr
 
 

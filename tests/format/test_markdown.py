@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import not_enabled
 from drift.findings import BaselineState, Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.markdown import (
@@ -19,6 +18,7 @@ from drift.format.markdown import (
     md_fence,
     md_text,
 )
+from drift.next_steps import not_enabled
 from drift.report import Report
 from tests.format.conftest import DRIFT_REPORT, MISSING, Golden, make_finding, make_report
 

@@ -9,8 +9,9 @@ from types import SimpleNamespace
 
 from google.rpc import error_details_pb2
 
-from drift.errors import ApiError, next_steps
+from drift.errors import ApiError
 from drift.live.calls import _details
+from drift.next_steps import next_steps
 
 RESOURCE = "projects/acme/locations/europe-west1/services/api"
 

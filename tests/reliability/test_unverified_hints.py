@@ -53,7 +53,7 @@ def test_a_denied_policy_read_names_the_permission_of_its_level() -> None:
     """The reasons Resource Manager reads give (`GetIamPolicy on projects/N: …`, `not
     readable: organizations/N (PERMISSION_DENIED)`): the getIamPolicy permission of each
     level, never roles/run.viewer for a word of the sentence."""
-    from drift.errors import next_steps
+    from drift.next_steps import next_steps
 
     reason = (
         "GetIamPolicy on projects/500000000001: PERMISSION_DENIED; not readable: "
