@@ -297,6 +297,9 @@ class Field:
     examples: tuple[str, ...] = ()
     minimum: int | None = None
     """The smallest number a profile may give."""
+    maximum: int | None = None
+    """The largest number a profile may give, where it is written to no integer field (a
+    Duration's hours); else `numbers_at` says."""
     numbers_at: tuple[NumberAt, ...] = ()
     """Where a patch writes the profile's number (an integer row): each place, in the workload
     of every kind the row has. The largest number a profile may give is what the narrowest of
@@ -324,9 +327,10 @@ class Field:
         return kind in self.kinds
 
     def largest(self) -> int | None:
-        """The largest number the proto fields of `numbers_at` hold (None: no such field)."""
+        """The largest number the proto fields of `numbers_at` hold, or `maximum` (None:
+        neither)."""
         if not self.numbers_at:
-            return None
+            return self.maximum
         return _largest(self.kinds, self.numbers_at)
 
     def refusal(self, kind: Kind, value: Any) -> str:

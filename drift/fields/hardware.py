@@ -310,6 +310,9 @@ REVOCATION_FIELDS: tuple[Field, ...] = (
             else "--clear-encryption-key-shutdown-hours"
         ),
         minimum=0,
+        # google/protobuf/duration.proto: `seconds` "Must be from -315,576,000,000 to
+        # +315,576,000,000 inclusive" (revown60b F2: timedelta overflowed in plan)
+        maximum=315_576_000_000 // 3600,
         kinds=KEYED,
         moot=_no_shutdown,
         void=_keyless,  # with a key, a profile's 0 clears a duration left beside prevent-new

@@ -320,7 +320,7 @@ def _settings_model(name: str, kinds: frozenset[Kind], doc: str) -> type[BaseMod
         annotation: Any = spec.annotation | None
         if spec.parse is not unchanged:
             annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
-        if spec.numbers_at:
+        if spec.numbers_at or spec.maximum is not None:
             annotation = Annotated[annotation, AfterValidator(_fits(spec))]
         if spec.patterns:
             annotation = annotation | PatternSpec
@@ -353,7 +353,8 @@ def _fits(spec: SettingField) -> Callable[[Any], Any]:
     only for a number past int32's range, which every integer field holds."""
 
     def fits(value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool) and value > INT32_MAX:
+        number = isinstance(value, int) and not isinstance(value, bool)
+        if number and (value > INT32_MAX or spec.maximum is not None):
             largest = spec.largest()
             if largest is not None and value > largest:
                 raise ValueError(

@@ -86,6 +86,17 @@ def test_a_number_the_api_field_cannot_hold_is_a_profile_error(
     assert load_profile(profiles_dir, "staging")
 
 
+def test_hours_a_duration_cannot_hold_are_a_profile_error(profiles_dir: Path) -> None:
+    """revown60b F2: 100,000,000 hours passed validation, then `plan` ended in an internal
+    OverflowError (timedelta), or a write of a Duration beyond protobuf's range."""
+    _settings(profiles_dir, "encryption_key_shutdown_hours: 100000000")
+    (problem,) = _problems(profiles_dir)
+    assert problem.startswith("profiles/staging.yaml:6:"), problem
+    assert "encryption_key_shutdown_hours" in problem and "(at most 87660000)" in problem
+    _settings(profiles_dir, "encryption_key_shutdown_hours: 87660000")
+    assert load_profile(profiles_dir, "staging")
+
+
 def test_every_integer_row_knows_its_api_fields() -> None:
     """Each place a row writes its number is a field of every kind the row has (the
     descriptor walk finds it): the bound is the type's, never a constant of the row."""
@@ -93,9 +104,10 @@ def test_every_integer_row_knows_its_api_fields() -> None:
 
     bounded = {name: f.largest() for name, f in FIELDS.items() if f.numbers_at}
     assert bounded["max_instances"] == bounded["task_count"] == 2**31 - 1, bounded
-    unbounded = {n for n, f in FIELDS.items() if f.annotation is int and not f.numbers_at}
-    # a number of hours written as a Duration, not to an integer field
-    assert unbounded == {"encryption_key_shutdown_hours"}, unbounded
+    unbounded = {n for n, f in FIELDS.items() if f.annotation is int and f.largest() is None}
+    assert not unbounded, unbounded
+    # a number of hours written as a Duration, not to an integer field: its seconds' range
+    assert FIELDS["encryption_key_shutdown_hours"].largest() == 87_660_000
 
 
 @pytest.mark.parametrize(
