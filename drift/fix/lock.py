@@ -67,11 +67,11 @@ class Locks:
         """How a lock taken over is said (one line); without it, a warning on drift's log."""
         self.held: list[Path] = []
         self.notes: list[str] = []
+        """What was said about locks taken over."""
         self._said: set[tuple[str, str, int, str]] = set()
         """Each (service, change, pid, host) whose lock was taken over: said once, though
         the lock under its older name (`partners`) was written a moment later (its `since`
         in another second)."""
-        """What was said about locks taken over."""
         self.deferred: dict[str, list[str]] | None = None
         """Set ({}): what is said about a lock taken over waits here, by service, for that
         service's own ordered output (`fix --yes` concurrent: `drift.fix.each`), said by
