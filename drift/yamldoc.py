@@ -89,6 +89,11 @@ class Rules:
         """A problem that ends the reading, after those noted before it."""
         return YamlProblems([*self.problems, Problem(self.file, line + 1, message)])
 
+    def key_refused(self, line: int, *, merge: bool = False) -> YamlProblems:
+        """A key that is no plain name (`merge`: YAML 1.1's merge key `<<`), as either reader
+        says it."""
+        return self.fail(line, MERGE_KEY if merge else UNSUPPORTED_KEY)
+
     def note(self, line: int, message: str) -> None:
         """A problem of one value that the reading goes on after (a number to quote, a
         duplicate key, a scalar its type cannot read), so that every one in the file is

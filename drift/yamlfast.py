@@ -24,8 +24,6 @@ from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_NODES,
-    MERGE_KEY,
-    UNSUPPORTED_KEY,
     Integers,
     Located,
     Path_,
@@ -244,12 +242,12 @@ class _Builder:
             self.end(event.anchor, self.begin(event.anchor, event, src))
         line: int = event.start_mark.line
         if cls is not ScalarEvent:
-            raise self.rules.fail(line, UNSUPPORTED_KEY)
+            raise self.rules.key_refused(line)
         if event.tag is not None:
             raise Fallback
         text: str = event.value
         if event.implicit[0] and text == "<<":  # the merge key: `<<: *defaults`
-            raise self.rules.fail(line, MERGE_KEY)
+            raise self.rules.key_refused(line, merge=True)
         key = self.scalar(event, line)
         if type(key) is str:
             return line, key

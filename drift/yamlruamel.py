@@ -12,8 +12,6 @@ from typing import Any
 from drift.errors import Problem
 from drift.yamldoc import (
     MAX_DEPTH,
-    MERGE_KEY,
-    UNSUPPORTED_KEY,
     Integers,
     Located,
     Path_,
@@ -217,9 +215,9 @@ class _Walker:
             for key_node, value_node in node.value:
                 key_line = key_node.start_mark.line
                 if not isinstance(key_node, ScalarNode):
-                    raise rules.fail(key_line, UNSUPPORTED_KEY)
+                    raise rules.key_refused(key_line)
                 if str(key_node.tag).endswith(":merge"):
-                    raise rules.fail(key_line, MERGE_KEY)
+                    raise rules.key_refused(key_line, merge=True)
                 skey = rules.key(self.scalar(key_node), key_node.value, key_line)
                 if skey in out:  # noted; the first kept, the value still read (its problems)
                     rules.duplicate(skey, key_line)
