@@ -187,11 +187,13 @@ class ServicePlanner:
             if self.service.kind is Kind.JOB
             else doomed(after, self.state, planned_account),
         )
-        if sp.kind is Kind.WORKER_POOL and not sp.changes_template:
-            # only what the pool holds itself (its manual instance count: "does not create a
-            # new revision", run/docs/configuring/workerpools/manual-scaling): whatever the
+        if not sp.changes_template:
+            # only what the workload holds itself (a pool's manual instance count: "does not
+            # create a new revision", run/docs/configuring/workerpools/manual-scaling): no
+            # revision, so no deploy-time check of its secrets (revjobs60 F1); what a pool's
             # template holds that does not serve stays as it is, nothing of it goes out
-            sp = replace(sp, unreleased="")
+            pool = sp.kind is Kind.WORKER_POOL
+            sp = replace(sp, doomed=(), unreleased="" if pool else sp.unreleased)
         built_on = base.revision if base else ""
         kept = probe_tag_steps(self.cmd, self.service, source, sp, built_on)
         kept += moved_tag_steps(self.cmd, self.service, source, sp, built_on)

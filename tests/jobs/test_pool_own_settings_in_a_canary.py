@@ -105,3 +105,25 @@ def test_a_template_change_of_a_pool_in_an_image_canary_still_stops(
     before = _pools(sandbox).get_worker_pool(name=POOL)
     assert _fix(tmp_path, profiles) is ExitCode.ABORTED
     assert _pools(sandbox).get_worker_pool(name=POOL).etag == before.etag
+
+
+def test_instance_count_of_a_pool_whose_sidecar_holds_a_disabled_secret_is_fixed(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """revjobs60 F1: the count alone makes no revision, so Cloud Run's deploy-time check of
+    the revision's secrets never runs; the fix stopped with "a new revision would fail" (and
+    "do the manual steps above", of which the plan had none)."""
+    pool = copy.deepcopy(POOL_SPEC)
+    agent = pool["template"]["containers"][1]["env"][0]["valueSource"]["secretKeyRef"]
+    agent.update({"secret": "rotated", "version": "2"})  # DISABLED (jobworld.SECRETS)
+    sandbox = make_sandbox(world(pools={"pool": pool}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    ignored = POOL_COUNT + 'ignore:\n  - {worker_pool: pool, secret: rotated, reason: "OPS-1"}\n'
+    profiles = write_profile(tmp_path / "profiles", ignored)
+    before = _pools(sandbox).get_worker_pool(name=POOL)
+    assert _fix(tmp_path, profiles) is ExitCode.OK
+    after = _pools(sandbox).get_worker_pool(name=POOL)
+    assert after.scaling.manual_instance_count == 5
+    assert after.template == before.template
