@@ -27,8 +27,14 @@ def unbuildable(
     planned: Planned, todo: list[ServicePlan], *, from_template: bool, entries: list[Entry]
 ) -> str:
     """Why no fix may start (`what_stops`), said at once: "" when nothing stops it."""
-    problems = what_stops(planned, todo, from_template=from_template, entries=entries).values()
-    return "; ".join(problems) + ": nothing was changed" if problems else ""
+    stops = what_stops(planned, todo, from_template=from_template, entries=entries)
+    if not stops:
+        return ""
+    said = "; ".join(stops.values()) + ": nothing was changed"
+    # every workload of the fix is left as it is, not only those that stop it (revjobs60 F3)
+    if others := [s.label for s in todo if s.key not in stops]:
+        said += f" ({', '.join(others)}, which nothing stops, not written either)"
+    return said
 
 
 def what_stops(
