@@ -54,8 +54,10 @@ def what_stops(
     problems: dict[str, str] = {}
     for sp in todo:
         if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
+            # a job's update makes no revision; it may meet the check, its executions do
+            what = "its update may fail" if sp.kind is Kind.JOB else "a new revision would fail"
             problems[sp.key] = (
-                f"{sp.label}: a new revision would fail Cloud Run's deploy-time check of its "
+                f"{sp.label}: {what} Cloud Run's deploy-time check of its "
                 f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
                 "(enable or add a version, grant access), then run drift fix again"
             )

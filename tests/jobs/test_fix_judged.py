@@ -359,6 +359,7 @@ def test_a_job_whose_secret_fails_the_check_is_not_written(lab_of: Any) -> None:
     assert result.exit_code == ExitCode.ABORTED, result
     assert not [c for c in lab.sandbox.calls if c.short == "UpdateJob"]
     assert lab.sandbox.job("p", "job") == before
+    assert "job job: its update may fail Cloud Run's deploy-time check" in result.message
 
 
 BINAUTHZ = """\
