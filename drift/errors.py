@@ -152,7 +152,7 @@ class ApiError(DriftError):
         # a secret later is found when the report is rendered: see drift.redact), a secret
         # the server cut where its text ends included: drift quotes this text inside its own
         # sentences, where that end is no longer the end of what is printed.
-        self.detail = " ".join(mask_cut(detail).split())[:300]
+        self.detail = _clipped(" ".join(mask_cut(detail).split()))
         self.retry_after = retry_after
         super().__init__(self.reason)
 
@@ -166,6 +166,15 @@ class ApiError(DriftError):
         """The reason without the server's message, for logs written while the run goes on:
         a message may quote a value before drift knows it is a secret (and can scrub it)."""
         return f"{self.call} {self.resource}: {self.status}"
+
+
+def _clipped(text: str, limit: int = 300) -> str:
+    """`text`, or its first words within `limit` characters and `…`: never a word cut in
+    two ("roles/secr", revjobs60 F2)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return f"{head.rstrip()} …"
 
 
 class IncompleteRead(DriftError):

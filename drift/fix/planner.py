@@ -182,10 +182,11 @@ class ServicePlanner:
             at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(source, c.after)),
             both_levels=tuple(c.name for c in settings if FIELDS[c.name].both(source, c.after)),
             kind=self.service.kind,
-            # a job's update creates no revision: its executions fail instead, as they do now
-            doomed=()
-            if self.service.kind is Kind.JOB
-            else doomed(after, self.state, planned_account),
+            # a job's template is checked as a revision's: "During job creation, Cloud Run
+            # checks all the secrets you use" (run/docs/configuring/jobs/secrets); whether an
+            # update is too, Google leaves open (the sandbox's `job_update_secret_check`), so
+            # a job is never written with a secret that fails it (revjobs60 F2)
+            doomed=doomed(after, self.state, planned_account),
         )
         if not sp.changes_template:
             # only what the workload holds itself (a pool's manual instance count: "does not

@@ -27,8 +27,14 @@ def unbuildable(
     planned: Planned, todo: list[ServicePlan], *, from_template: bool, entries: list[Entry]
 ) -> str:
     """Why no fix may start (`what_stops`), said at once: "" when nothing stops it."""
-    problems = what_stops(planned, todo, from_template=from_template, entries=entries).values()
-    return "; ".join(problems) + ": nothing was changed" if problems else ""
+    stops = what_stops(planned, todo, from_template=from_template, entries=entries)
+    if not stops:
+        return ""
+    said = "; ".join(stops.values()) + ": nothing was changed"
+    # every workload of the fix is left as it is, not only those that stop it (revjobs60 F3)
+    if others := [s.label for s in todo if s.key not in stops]:
+        said += f" ({', '.join(others)}, which nothing stops, not written either)"
+    return said
 
 
 def what_stops(
@@ -48,8 +54,10 @@ def what_stops(
     problems: dict[str, str] = {}
     for sp in todo:
         if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
+            # a job's update makes no revision; it may meet the check, its executions do
+            what = "its update may fail" if sp.kind is Kind.JOB else "a new revision would fail"
             problems[sp.key] = (
-                f"{sp.label}: a new revision would fail Cloud Run's deploy-time check of its "
+                f"{sp.label}: {what} Cloud Run's deploy-time check of its "
                 f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
                 "(enable or add a version, grant access), then run drift fix again"
             )

@@ -191,10 +191,18 @@ def restoration(after: Any, entry: Entry) -> str:
         return "the configuration read back differs"
     if kind is Kind.SERVICE and serving(after) != serving(before):
         return f"what serves is not what served before (it is {describe_serving(after)})"
-    if not complete(after):
-        why = after.terminal_condition.message or "not ready"
-        return f"the {kind.noun} is not ready: {why}"
-    return ""
+    # a job whose configuration is back runs what it ran before, ready or not (SPEC
+    # invariant 10): its update failing the secret check is said (`unready`), never "not
+    # restored" (revjobs60 F2)
+    return unready(after, kind) if kind is Kind.SERVICE else ""
+
+
+def unready(after: Any, kind: Kind) -> str:
+    """ "" when the workload read back settled ready; else why not."""
+    if complete(after):
+        return ""
+    why = after.terminal_condition.message or "not ready"
+    return f"the {kind.noun} is not ready: {why}"
 
 
 ALREADY = "already as before: nothing to restore"
@@ -297,7 +305,9 @@ async def restore_workload(
     if collided is not None:
         return collided
     said = problem or "as it was before the change"
-    if problem and error is not None:
+    if not problem and (why := unready(after, kind)):  # the server's error says it as well
+        said += f"; {why}"
+    elif problem and error is not None:
         said = f"{error.message}: {problem}"
     landed = carries(after, write, kind)  # its own configuration read back, not a new etag
     etag, gen = (after.etag, int(after.generation)) if landed else ("", 0)

@@ -103,7 +103,9 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
     desired.last_modifier = world.caller
     desired.etag = world.etag(key.name)
     project = world.project(key.project)
-    return JobPlan(desired, template_problem(world, project, desired.template.template))
+    checked = current is None or world.options.job_update_secret_check
+    problem = template_problem(world, project, desired.template.template) if checked else None
+    return JobPlan(desired, problem)
 
 
 def begin_job(world: World, rec: JobRec, plan: JobPlan) -> None:

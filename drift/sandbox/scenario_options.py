@@ -157,6 +157,13 @@ class Options(Strict):
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )
+    job_update_secret_check: bool = Field(
+        True,
+        description="Whether UpdateJob (not only CreateJob) fails a task template whose secret "
+        "fails the deploy-time check: 'During job creation, Cloud Run checks all the secrets "
+        "you use' (run/docs/configuring/jobs/secrets) says nothing of an update; "
+        "hashicorp/terraform-provider-google#13786 meets the check assigning a secret to a job.",
+    )
     failed_observed_generation: Literal["last_serving", "generation"] = Field(
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",

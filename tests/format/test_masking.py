@@ -308,3 +308,14 @@ def test_a_binary_payload_is_masked_by_each_readable_run_of_eight_or_more() -> N
     redact.register_payload(b"pl-text-first-line\npl-text-second-99")
     assert redact.mask("x pl-text-first-line y") == "x pl-text-first-line y"  # a piece of text
     assert redact.mask("pl-text-first-line\npl-text-second-99") == "***"
+
+
+def test_a_long_server_message_is_cut_between_words() -> None:
+    """revjobs60 F2: "… role (roles/secr" — the cut ends on a whole word, marked `…`."""
+    from drift.errors import ApiError
+
+    words = "granted the 'Secret Manager Secret Accessor' role (roles/secretmanager.secretAccessor)"
+    error = ApiError("UpdateJob", "projects/p/jobs/etl", "INTERNAL", " ".join([words] * 6))
+    assert error.detail.endswith(" …"), error.detail
+    said = error.detail.removesuffix(" …").split(" ")
+    assert set(said) <= set(words.split(" ")), said

@@ -63,8 +63,8 @@ class Lab:
             )
         )
 
-    def rollback(self) -> RollbackResult:
-        return asyncio.run(run_rollback(self.settings, ScriptedUI(), None, yes=True))
+    def rollback(self, ui: ScriptedUI | None = None) -> RollbackResult:
+        return asyncio.run(run_rollback(self.settings, ui or ScriptedUI(), None, yes=True))
 
     def pool(self) -> Any:
         return self.sandbox.worker_pool("p", "pool")
@@ -191,6 +191,26 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     assert lab.writes() == 0
 
 
+def test_a_pool_that_stops_the_fix_is_a_manual_step_and_the_job_beside_it_is_said(
+    lab_of: Any,
+) -> None:
+    """revjobs60 F3: the plan said "0 manual steps" (the stop in a note only), and the stop
+    named the pool alone, though the job of the same fix, which nothing stopped, was not
+    written either."""
+    pool = pool_spec([{"revision": 1, "percent": 100}], history=[{"image": "example.com/c:0"}])
+    profile = (
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+        "    env:\n      QUEUE: other\njobs:\n  job:\n    env:\n      MODE: dry\n"
+    )
+    lab = lab_of(pool, profile, job=copy.deepcopy(JOB_SPEC))
+    result = lab.fix(ScriptedUI([True]))
+    (step,) = [m for m in result.plan.manual if m.target == "revision"]
+    assert step.reason.startswith("drift fix stops at worker pool pool: "), step.reason
+    assert result.exit_code == ExitCode.ABORTED, result.message
+    assert "job job, which nothing stops, not written either" in result.message, result.message
+    assert not [c for c in lab.sandbox.calls if c.short in ("UpdateJob", "UpdateWorkerPool")]
+
+
 @pytest.mark.parametrize("named", [True, False])
 def test_a_scaling_only_fix_rolls_out_no_revision(lab_of: Any, named: bool) -> None:
     pool = pool_spec(history=[])
@@ -300,9 +320,12 @@ def test_a_named_template_rolls_back_either_way(lab_of: Any, same: str) -> None:
     assert [v.name for v in env] == ["QUEUE"]
 
 
-def test_a_job_rollback_whose_update_fails_is_not_restored(lab_of: Any) -> None:
+def test_a_job_rollback_whose_update_fails_its_secret_check_is_restored(lab_of: Any) -> None:
     """The UpdateJob of the rollback fails its secret check (the old version was disabled
-    since): the job's Ready condition is failed, so the rollback is not "restored"."""
+    since): the job's Ready condition is failed, but its configuration is what it was, which
+    its next execution runs: restored (SPEC invariant 10), the job said not ready, the
+    server's message said once and whole (revjobs60 F2: "restored nothing", exit 4, the
+    message cut mid-word and repeated)."""
     job = copy.deepcopy(JOB_SPEC)
     job["template"]["env"]["DB"] = {"secret": "rotated", "version": "1"}
     profile = (
@@ -311,10 +334,32 @@ def test_a_job_rollback_whose_update_fails_is_not_restored(lab_of: Any) -> None:
     lab = lab_of(None, profile, job=job)
     assert lab.fix().exit_code == ExitCode.OK
     disable(lab.sandbox, "projects/p/secrets/rotated/versions/1")
-    done = lab.rollback()
-    assert lab.sandbox.job("p", "job").terminal_condition.state.name == "CONDITION_FAILED"
-    assert done.exit_code == ExitCode.ABORTED, done.summary()
-    assert "the job is not ready" in done.summary()
+    ui = ScriptedUI()
+    done = lab.rollback(ui)
+    failed = lab.sandbox.job("p", "job").terminal_condition
+    assert failed.state.name == "CONDITION_FAILED"
+    assert lab.sandbox.job("p", "job").template.template.containers[0].env[-1].name == "DB"
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert "restored job job" in done.summary(), done.summary()
+    said = "\n".join([*ui.said, done.summary()])
+    assert said.count(failed.message) == 1, said
+
+
+def test_a_job_whose_secret_fails_the_check_is_not_written(lab_of: Any) -> None:
+    """A job whose task template holds a DISABLED version: the plan lists the manual step,
+    and `fix` stops before UpdateJob, as it does for a pool or a service (an update may meet
+    the deploy-time check: option `job_update_secret_check`), leaving the job as it was
+    (revjobs60 F2: it was written and went from ready to failed)."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"]["env"]["DB"] = {"secret": "rotated", "version": "2"}  # DISABLED
+    profile = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: dry\n"
+    lab = lab_of(None, profile, job=job)
+    before = lab.sandbox.job("p", "job")
+    result = lab.fix()
+    assert result.exit_code == ExitCode.ABORTED, result
+    assert not [c for c in lab.sandbox.calls if c.short == "UpdateJob"]
+    assert lab.sandbox.job("p", "job") == before
+    assert "job job: its update may fail Cloud Run's deploy-time check" in result.message
 
 
 BINAUTHZ = """\

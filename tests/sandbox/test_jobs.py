@@ -292,3 +292,21 @@ def test_sandbox_refuses_gen1_on_a_job(make_sandbox: MakeSandbox, run_for: Any) 
     )
     with pytest.raises(exceptions.InvalidArgument, match="second generation"):
         client.update_job(job=job).result(timeout=10)
+
+
+@pytest.mark.parametrize("checked", [True, False])
+def test_whether_an_update_meets_the_secret_check(
+    make_sandbox: MakeSandbox, run_for: Any, checked: bool
+) -> None:
+    """Google documents the check for job creation only (run/docs/configuring/jobs/secrets):
+    option `job_update_secret_check` says whether an update meets it too."""
+    client = run_for(sandbox_of(make_sandbox, job_update_secret_check=checked)).jobs
+    job = client.get_job(name=JOB)
+    job.template.template.containers[0].env[1].value_source.secret_key_ref.secret = "missing"
+    if checked:
+        with pytest.raises(exceptions.InternalServerError):
+            client.update_job(job=job).result(timeout=10)
+    else:
+        client.update_job(job=job).result(timeout=10)
+    ready = client.get_job(name=JOB).terminal_condition.state == State.CONDITION_SUCCEEDED
+    assert ready is not checked
