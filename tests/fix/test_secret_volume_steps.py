@@ -179,13 +179,14 @@ def test_a_destroyed_version_mounted_by_sub_path_gets_no_update_secrets_command(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`--update-secrets=/etc/cur=old:<VERSION>` for a file mounted at /etc/cur by sub_path
-    would mount a new volume at /etc: the step says to edit the YAML instead."""
+    would mount a new volume at /etc: the step says to edit the YAML instead; a change of the
+    template (a variable) stops at the destroyed version (a change that makes no revision does
+    not: revjobs60 F1)."""
     mounts = [{"name": "o", "mountPath": "/etc/cur", "subPath": "cur"}]
     volume = {"name": "o", "secret": {"secret": "old", "items": [{"path": "cur", "version": "1"}]}}
     sandbox = make_sandbox(world(UNMOUNTED, [{**APP, "volumeMounts": mounts}], [volume]))
-    api = plan(
-        sandbox, monkeypatch, tmp_path, "project: p\nregion: us-central1\nservices:\n  api: {}\n"
-    )
+    profile = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      NEW: x\n"
+    api = plan(sandbox, monkeypatch, tmp_path, profile)
     (step,) = [m for m in api.manual if m.target == "secret.old"]
     assert not any("--update-secrets" in c for c in step.commands), step.commands
     assert "cannot change /etc/cur" in step.reason, step.reason
