@@ -30,7 +30,8 @@ from drift.fix.only import cut_note, only
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import applied_already, changed_since, check_target
 from drift.fix.served import canary_record
-from drift.fix.start import question, service_fix, unbuildable, what_stops, workload_fix
+from drift.fix.start import question, service_fix, workload_fix
+from drift.fix.stops import unbuildable, what_stops
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
 from drift.live.session import Session

@@ -15,6 +15,7 @@ from drift.fix.base import Base, fix_base
 from drift.fix.manual import missing_service_step
 from drift.fix.model import ManualStep, Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
+from drift.fix.stops import what_stops
 from drift.kinds import Kind
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
@@ -103,11 +104,9 @@ STOPS = "drift fix stops at"
 
 
 def _stopped(planned: Planned, *, from_template: bool) -> Plan:
-    """The plan, each workload whose fix `start.what_stops` stops given a manual step that
+    """The plan, each workload whose fix `stops.what_stops` stops given a manual step that
     says why (the plan counts it as one, never as a change a fix makes: revjobs60 F3); a
     workload whose secrets stop it has its secret steps already."""
-    from drift.fix.start import what_stops
-
     plan = planned.plan
     todo = [sp for sp in plan.services if sp.has_patch]
     stops = what_stops(planned, todo, from_template=from_template)
