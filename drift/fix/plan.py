@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from drift.errors import ExitCode
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
+from drift.fix.instances import moved_unknown
 from drift.fix.manual import missing_service_step
 from drift.fix.model import ManualStep, Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
-from drift.fix.stops import what_stops
 from drift.kinds import Kind
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
@@ -72,7 +72,10 @@ async def plan_environment(
     bases = plan_bases(result.state, from_template=from_template)
     plan = build_plan(profile, result.report.services, result.state, result.report, bases)
     plan = replace(plan, notes=history_notes(profile, result.report.services, result.state))
-    plan = _stopped(Planned(result, plan, {}, bases), from_template=from_template)
+    if not from_template:  # a pool's stop `stops.what_stops` makes: the plan says it too
+        plan = replace(
+            plan, services=tuple(_pool_unknown(sp, result.state) for sp in plan.services)
+        )
     patched = {
         sp.key: patched_template(
             result.state.services[sp.key].source,
@@ -100,27 +103,16 @@ def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> t
     )
 
 
-STOPS = "drift fix stops at"
-
-
-def _stopped(planned: Planned, *, from_template: bool) -> Plan:
-    """The plan, each workload whose fix `stops.what_stops` stops given a manual step that
-    says why (the plan counts it as one, never as a change a fix makes: revjobs60 F3); a
-    workload whose secrets stop it has its secret steps already."""
-    plan = planned.plan
-    todo = [sp for sp in plan.services if sp.has_patch]
-    stops = what_stops(planned, todo, from_template=from_template)
-
-    def step(sp: ServicePlan) -> ServicePlan:
-        why = stops.get(sp.key)
-        if why is None or sp.doomed or any(m.reason.startswith(STOPS) for m in sp.manual):
-            return sp
-        why = why.removeprefix(f"{sp.label}: ").removeprefix(f"{sp.service}: ")
-        return replace(
-            sp, manual=(*sp.manual, ManualStep("revision", f"{STOPS} {sp.label}: {why}"))
-        )
-
-    return replace(plan, services=tuple(step(sp) for sp in plan.services))
+def _pool_unknown(sp: ServicePlan, state: LiveState) -> ServicePlan:
+    """A worker pool's plan, with the step that says its fix stops at fields the installed
+    client does not know (`instances.moved_unknown`), if it does."""
+    live = state.services.get(sp.key)
+    if sp.kind is not Kind.WORKER_POOL or live is None or not sp.changes_template:
+        return sp
+    if not (lost := moved_unknown(live)):
+        return sp
+    step = ManualStep("revision", f"drift fix stops at {sp.label}: {lost}")
+    return replace(sp, manual=(*sp.manual, step))
 
 
 def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:

@@ -1,5 +1,5 @@
-"""What stops a fix from starting (SPEC invariant 8), for `drift fix` before it writes and for
-the plan that counts each such stop as a manual step: the same judgement, from one place."""
+"""What stops a fix from starting (SPEC invariant 8), judged before `drift fix` writes anything:
+a plan made (`Stoppable`), the workloads it would write."""
 
 from __future__ import annotations
 
