@@ -102,7 +102,7 @@ class ServiceFix(ServiceFixer):
                 self.entry, state, note, etag=after.etag, generation=int(after.generation)
             )
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc), unfinished=True) from exc
         if problem:
             raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)
         self.outcome.state = State.CANARY_READY
@@ -247,7 +247,7 @@ class ServiceFix(ServiceFixer):
         try:
             ctx.journal.begin(self.entry, State.PROMOTING, f"moving traffic to {canary}", write)
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc), unfinished=True) from exc
         self.where = (
             f"{self.name}: traffic was being moved to the canary {canary} (it may serve); "
             f"`drift rollback {self.change_id}` restores what served before"
@@ -325,7 +325,9 @@ class ServiceFix(ServiceFixer):
                 self.entry, state, note, etag=now.etag, generation=int(now.generation)
             )
         except JournalError as exc:
-            raise Stop(self._promotion_unjournaled(exc, now), State.PROMOTING) from exc
+            raise Stop(
+                self._promotion_unjournaled(exc, now), State.PROMOTING, unfinished=True
+            ) from exc
 
     def _promotion_unjournaled(self, exc: JournalError, now: Any | None) -> str:
         """The promotion was sent and the journal cannot record how it ended: what serves

@@ -64,6 +64,9 @@ class ServiceOutcome:
     aborted: bool = False
     interrupted: bool = False
     """Ctrl-C stopped it (after the cleanup, the fix ends as interrupted)."""
+    unfinished: bool = False
+    """Stopped past a write the journal could not record the end of: its lock stays, as an
+    interrupted change's does (`drift.fix.interrupt.Where`), for `drift rollback` to finish."""
     overwrote: str = ""
     """Someone else's write that drift's canary write replaced (their revision, or their
     generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""
@@ -97,6 +100,7 @@ class Stop(Exception):
         *,
         cleanup: bool = False,
         interrupted: bool = False,
+        unfinished: bool = False,
         quiet: bool = False,
         theirs: Any = None,
         wrote: Any = None,
@@ -106,6 +110,7 @@ class Stop(Exception):
         self.state = state
         self.cleanup = cleanup
         self.interrupted = interrupted
+        self.unfinished = unfinished
         self.quiet = quiet
         self.theirs = theirs
         """Someone else's write, as read, that the cleanup keeps (`untrap.left_as_pinned`):
@@ -225,6 +230,7 @@ class Fixer:
         already does; a journal that cannot take it changes nothing more)."""
         outcome = self.outcome
         outcome.aborted, outcome.interrupted = True, stop.interrupted
+        outcome.unfinished = stop.unfinished
         if self.entry.writes and self.entry.state != stop.state:
             try:
                 self.ctx.journal.record(self.entry, stop.state, stop.message)

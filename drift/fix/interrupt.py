@@ -43,7 +43,7 @@ class Where:
         except BaseException:
             self._keep(fixer, locks)
             raise
-        if outcome.interrupted:
+        if outcome.interrupted or outcome.unfinished:
             self._keep(fixer, locks)
         return outcome
 

@@ -45,7 +45,7 @@ class ServiceFixer(Fixer):
         try:
             self.ctx.journal.record(self.entry, state, note)
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc), unfinished=True) from exc
 
     def _journal_failed(self, exc: JournalError) -> str:
         return (
@@ -130,7 +130,7 @@ class ServiceFixer(Fixer):
             else:  # whether it landed is unknown: `landed` stays None
                 self.ctx.journal.record(self.entry, State.ABORTED, note)
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc), unfinished=True) from exc
         raise await self._their_write(
             f"{self.name}: after drift deployed the canary {self.outcome.canary}, "
             f"{changed_by_someone_else(write.generation_before + 1, now)}",
@@ -175,4 +175,4 @@ class ServiceFixer(Fixer):
             else:
                 self.ctx.journal.landed(self.entry, state, note)
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc), unfinished=True) from exc

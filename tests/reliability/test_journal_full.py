@@ -202,3 +202,28 @@ def test_a_promotion_over_someone_elses_write_not_journaled_says_what_serves(
     assert f"The promotion to the canary {canary} was sent (the canary may serve)" in told, told
     assert "the journal still says promoting: once the journal is writable, `drift rollback" in told
     assert entries(tmp_path)[0].state == State.PROMOTING
+
+
+def test_a_canary_written_but_not_journaled_keeps_its_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the canary's write is in flight: it lands, the journal cannot
+    record it. The change is unfinished (the canary there, the traffic pinned), so its lock
+    stays, as after Ctrl-C, for `drift rollback` to take over; it was freed (revkill60 F3),
+    and the next command no longer said which change holds the service."""
+    import drift.fix.canary
+
+    sandbox = make_sandbox(lab.lab_world())
+    with monkeypatch.context() as patched:
+        lab.after_each_write(patched, drift.fix.canary, lambda request: disk_full(patched))
+        result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    text = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, text
+    assert "once the journal is writable, `drift rollback" in text, text
+    assert list((tmp_path / ".drift" / "journal" / "locks").glob("*.lock")), text
+    change = entries(tmp_path)[0].change_id
+    again = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert again.exit_code is ExitCode.ABORTED, again.summary()
+    assert change in again.summary() and len(lab.updates(sandbox)) == 1, again.summary()
+    assert lab.rollback(tmp_path).exit_code is ExitCode.OK
+    assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*.lock"))
