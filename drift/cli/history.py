@@ -67,5 +67,10 @@ def history(
         text = result.summary() + "\n"
     else:
         text = render_history(result, format)
-    output.emit(text, output_file, fmt=format)
+    wrote = ""
+    if output_file is not None:  # what was written, and why the exit code (as check says)
+        from drift.yamlfile import display_path
+
+        wrote = f"wrote {display_path(output_file)}: {result.summary()}"
+    output.emit(text, output_file, fmt=format, summary=wrote)
     raise typer.Exit(int(result.exit_code))

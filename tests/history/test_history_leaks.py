@@ -36,6 +36,9 @@ def test_no_secret_value_in_any_history_output(
         "history", "prod", "--format", fmt.value, "--output", "out.txt", env=env, cwd=Path.cwd()
     )
     assert printed.returncode == written.returncode == (3 if incomplete else 0)
+    # what was written and why the exit code, as `check --output` says it (revdocs60)
+    said = [line for line in written.stderr.splitlines() if line.startswith("wrote out.txt: ")]
+    assert len(said) == 1 and said[0].endswith(f"(exit {written.returncode})"), written.stderr
     file_text = Path("out.txt").read_text()
     texts = [printed.stdout, printed.stderr, written.stdout, written.stderr, file_text]
     texts += [unescaped(text) for text in texts]  # markdown as it reads
