@@ -105,6 +105,10 @@ class AccessDecisions:
         if info is not None:
             self._own(info)
             return ""
+        return self._own_unread()
+
+    def _own_unread(self) -> str:
+        """Why the workloads' project could not be looked up (its failed GetProject)."""
         return self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
 
     async def decide(
@@ -186,7 +190,7 @@ class AccessDecisions:
         policy = self.state.policies[ref.key]
         member = await self._member(account)
         if member is None:  # the default account of a project whose number is unknown
-            why = self.iam.failures.get(self.project, f"GetProject on projects/{self.project}")
+            why = self._own_unread()
             return Verdict(Grant.UNKNOWN, f"the default service account is unknown: {why}")
         if member in policy.accessors:  # the default account, by its number: granted outright
             return _OWN
