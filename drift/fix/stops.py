@@ -1,37 +1,20 @@
 """What stops a fix from starting (SPEC invariant 8), judged before `drift fix` writes anything:
-a plan made (`Stoppable`), the workloads it would write."""
+a plan made, the workloads it would write."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
-from drift.fix.base import Base, unreleased_message
+from drift.fix.base import unreleased_message
 from drift.fix.instances import moved_unknown, stuck_note
 from drift.fix.journal import Entry
-from drift.fix.model import Plan, ServicePlan
+from drift.fix.model import ServicePlan
+from drift.fix.plan import Planned
 from drift.kinds import Kind
-from drift.live.model import LiveState
-
-
-class _Checked(Protocol):
-    @property
-    def state(self) -> LiveState: ...
-
-
-class Stoppable(Protocol):
-    """What the judgement reads of a plan made (`drift.fix.plan.Planned`)."""
-
-    @property
-    def plan(self) -> Plan: ...
-    @property
-    def bases(self) -> Mapping[str, Base]: ...
-    @property
-    def check(self) -> _Checked: ...
 
 
 def unbuildable(
-    planned: Stoppable, todo: list[ServicePlan], *, from_template: bool, entries: list[Entry]
+    planned: Planned, todo: list[ServicePlan], *, from_template: bool, entries: list[Entry]
 ) -> str:
     """Why no fix may start (`what_stops`), said at once: "" when nothing stops it."""
     stops = what_stops(planned, todo, from_template=from_template, entries=entries)
@@ -45,7 +28,7 @@ def unbuildable(
 
 
 def what_stops(
-    planned: Stoppable,
+    planned: Planned,
     todo: list[ServicePlan],
     *,
     from_template: bool,
