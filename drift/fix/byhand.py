@@ -27,7 +27,7 @@ from drift.fix.patch import (
     update_traffic_words,
 )
 from drift.fix.recorded import before_service, served_by
-from drift.fix.routing import describe_traffic, template_key, traffic_key
+from drift.fix.routing import describe_traffic, routing, template_key, traffic_key
 from drift.fix.served import promoted
 from drift.fix.update import get_service
 from drift.live.normalize import pick_container, raw
@@ -58,10 +58,6 @@ def restored_routing(entry: Entry) -> str:
     return describe_traffic(restored_traffic(before_service(entry)))
 
 
-def _rows(targets: Any) -> list[list[Any]]:
-    return sorted(traffic_key(targets), key=repr)  # gcloud may order the targets otherwise
-
-
 def promoted_by_hand(now: Any, entry: Entry) -> bool:
     """Whether `now` is `entry`'s pinned canary promoted as `fix --no-promote` printed, and
     nothing else written since drift's canary write."""
@@ -82,7 +78,9 @@ def promoted_by_hand(now: Any, entry: Entry) -> bool:
     if not base:
         return False
     wanted = promoted_traffic(before_service(entry), base, entry.canary_revision)
-    return _rows(now.traffic) == _rows(wanted) and _rest_as_drift_left(now, entry)
+    # as routed, not row for row: gcloud writes the targets in its own order, each tag on its
+    # own 0 % target (`routing`)
+    return routing(now.traffic) == routing(wanted) and _rest_as_drift_left(now, entry)
 
 
 _NOT_COMPARED = (*OUTPUT_ONLY, "name", "template", "traffic", "client", "client_version")

@@ -101,6 +101,24 @@ def traffic_key(targets: Any) -> list[list[Any]]:
     ]
 
 
+def routing(targets: Any) -> tuple[dict[str, int], dict[str, str]]:
+    """What traffic targets route where, whatever rows carry it: each key's share (`LATEST`
+    or a revision, 0 % keys left out) and each tag's key. `LATEST 80 % tag current` routes
+    as `LATEST 80 %` plus `LATEST 0 % tag current` does — the shape gcloud writes: its
+    update-traffic puts every tag on its own 0 % target (googlecloudsdk api_lib/run/traffic.py
+    `TrafficTargets`; its unit tests `test_moves_tags_to_zero_percent_targets`,
+    `test_adds_tag_to_latest`), and drops an untagged 0 % one."""
+    shares: dict[str, int] = {}
+    tags: dict[str, str] = {}
+    for kind, revision, percent, tag in traffic_key(targets):
+        key = "LATEST" if kind == "LATEST" else revision
+        if percent:
+            shares[key] = shares.get(key, 0) + percent
+        if tag:
+            tags[tag] = key
+    return shares, tags
+
+
 def template_key(service: Any, template: Any | None = None) -> str:
     """A digest of the configuration a template runs with (images, variables, mounts,
     settings, normalised as checks compare them) and of its revision name: equal for a

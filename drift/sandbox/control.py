@@ -17,7 +17,7 @@ from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
 from drift.sandbox.names import POOLS, SERVICES
 from drift.sandbox.pb import RevisionPb, ServicePb, copy
-from drift.sandbox.requests import Deploy, deploy_request, env_update
+from drift.sandbox.requests import Deploy, deploy_request, env_update, traffic_update
 from drift.sandbox.revisions import revision_env
 from drift.sandbox.state import OwnerRec
 
@@ -212,6 +212,27 @@ class Controls(ABC):
             return deploy_request(rec.pb, name, change)
 
         return self._deploy_now(project, service, region, build)
+
+    def update_traffic(
+        self,
+        project: str,
+        service: str,
+        shares: Mapping[str, int],
+        *,
+        update_tags: Mapping[str, str] | None = None,
+        remove_tags: tuple[str, ...] = (),
+        split: bool = True,
+        region: str | None = None,
+    ) -> run_v2.Service:
+        """What `gcloud run services update-traffic --to-revisions … --update-tags …
+        --remove-tags …` sends (`traffic_update`: each tag on its own 0 % target, as gcloud
+        writes them, unless `split=False`); the template as it is, so no revision."""
+        return self._deploy_now(
+            project,
+            service,
+            region,
+            lambda rec: traffic_update(rec.pb, shares, update_tags or {}, remove_tags, split=split),
+        )
 
     def hold_deploys(self, hold: bool = True) -> None:
         """Deploys started from now on reconcile until `finish_deploy` (or not, again)."""

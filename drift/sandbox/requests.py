@@ -1,5 +1,6 @@
 """The requests other tools send, for the Sandbox's helpers: `gcloud run deploy` (with
-`--no-traffic` and `--tag`), `gcloud run services update`, the older `set_env`,
+`--no-traffic` and `--tag`), `gcloud run services update`, `gcloud run services
+update-traffic`, the older `set_env`,
 `gcloud run jobs update` and `execute`, `gcloud run worker-pools deploy`."""
 
 from __future__ import annotations
@@ -71,6 +72,52 @@ def env_update(
             TrafficPb(type_=target.type_, revision=target.revision, tag=target.tag, percent=0)
         )
     return request
+
+
+def traffic_update(
+    service: ServicePb,
+    shares: Mapping[str, int],
+    update_tags: Mapping[str, str],
+    remove_tags: Sequence[str],
+    *,
+    split: bool = True,
+) -> ServicePb:
+    """`gcloud run services update-traffic` with `--to-revisions KEY=PERCENT,…` naming every
+    share (`shares`, keys a revision or `LATEST`, summing to 100: any target not named goes to
+    0 %), `--update-tags TAG=KEY,…` and `--remove-tags TAG,…`; every other tag stays on its
+    key. gcloud (api_lib/run/traffic.py `TrafficTargets`) rebuilds the targets: one untagged
+    target per key with traffic, then each tag on its own 0 % target (its unit tests
+    `test_moves_tags_to_zero_percent_targets`, `test_adds_tag_to_latest`): that is `split`.
+    `split=False` gives the shape a console edit or Terraform may write instead: a tag on its
+    key's target with traffic (the first untagged one), else on a 0 % target."""
+    if sum(shares.values()) != 100:
+        raise ValueError(f"--to-revisions must add up to 100: {dict(shares)}")
+    request = copy(service)
+    request.client, request.client_version = GCLOUD
+    tags = {t.tag: _key(t) for t in service.traffic if t.tag}
+    for tag in remove_tags:
+        tags.pop(tag, None)
+    tags.update(update_tags)
+
+    def target(key: str, percent: int, tag: str = "") -> TrafficPb:
+        if key == "LATEST":
+            return TrafficPb(type_=LATEST, percent=percent, tag=tag)
+        return TrafficPb(type_=REVISION, revision=key, percent=percent, tag=tag)
+
+    rows = [target(key, percent) for key, percent in shares.items() if percent]
+    for tag, key in tags.items():
+        free = [r for r in rows if not r.tag and _key(r) == key]
+        if split or not free:
+            rows.append(target(key, 0, tag))
+        else:
+            free[0].tag = tag
+    del request.traffic[:]
+    request.traffic.extend(rows)
+    return request
+
+
+def _key(target: TrafficPb) -> str:
+    return "LATEST" if target.type_ == LATEST else target.revision
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import shlex
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -427,3 +428,16 @@ def before_the_write(
         return await real(session, kind, request, **kw)
 
     monkeypatch.setattr(fix_canary, "update_workload", update_workload)
+
+
+def gcloud_words(command: str) -> tuple[dict[str, int], dict[str, str], tuple[str, ...]]:
+    """The printed `gcloud run services update-traffic` as `Sandbox.update_traffic` takes it:
+    the shares, the tags moved, the tags removed."""
+    words = iter(shlex.split(command))
+    flags = {w: "" if w == "--to-latest" else next(words) for w in words if w.startswith("--")}
+    shares = {"LATEST": 100} if "--to-latest" in flags else {}
+    for pair in filter(None, flags.get("--to-revisions", "").split(",")):
+        key, percent = pair.split("=")
+        shares[key] = int(percent)
+    moved = dict(p.split("=") for p in filter(None, flags.get("--update-tags", "").split(",")))
+    return shares, moved, tuple(filter(None, flags.get("--remove-tags", "").split(",")))

@@ -19,46 +19,21 @@ from drift.fix.patch import (
     restored_traffic,
     update_traffic_flags,
 )
-from drift.live.api import short
+from drift.fix.routing import routing
+from drift.sandbox.requests import traffic_update
+from tests.fix.conftest import gcloud_words
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
 CANARY, TAG = "app-drift-1", "drift-1"
 
 
-def _key(t: Any) -> str:
-    return "LATEST" if t.type_ == LATEST else short(t.revision)
-
-
-def _routing(targets: Any) -> tuple[dict[str, int], dict[str, str]]:
-    """What routes where: each key's share, each tag's key (one target or two per key)."""
-    shares: dict[str, int] = {}
-    for t in targets:
-        if t.percent:
-            shares[_key(t)] = shares.get(_key(t), 0) + t.percent
-    return shares, {t.tag: _key(t) for t in targets if t.tag}
-
-
-def _gcloud(traffic: Any, words: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """`gcloud run services update-traffic` with `words` on `traffic` (command_lib/run/
-    traffic.py): --to-latest / --to-revisions set the shares (those named summing to 100, every
-    other target goes to 0 %); tags stay where they are but for --remove-tags (dropped) and
-    --update-tags TAG=REVISION|LATEST (moved there)."""
-    _, tags = _routing(traffic)
-    flags: dict[str, str] = {}
-    given = iter(words)
-    for word in given:
-        flags[word] = "" if word == "--to-latest" else next(given)
-    shares = {"LATEST": 100} if "--to-latest" in flags else {}
-    for pair in flags.get("--to-revisions", "").split(",") if not shares else []:
-        key, percent = pair.split("=")
-        shares[key] = int(percent)
-    assert sum(shares.values()) == 100, words
-    for tag in flags["--remove-tags"].split(","):
-        tags.pop(tag)
-    if "--update-tags" in flags:
-        tags.update(p.split("=") for p in flags["--update-tags"].split(","))
-    return shares, tags
+def _gcloud(traffic: Any, words: list[str], split: bool) -> tuple[dict[str, int], dict[str, str]]:
+    """What routes where after `gcloud run services update-traffic` with `words` on `traffic`
+    (the sandbox's model of it, in either shape of tags)."""
+    service = run_v2.Service.pb(run_v2.Service(traffic=traffic))
+    shares, moved, removed = gcloud_words(" ".join(words))
+    return routing(traffic_update(service, shares, moved, removed, split=split).traffic)
 
 
 def _target(key: str, percent: int = 0, tag: str = "") -> run_v2.TrafficTarget:
@@ -67,6 +42,7 @@ def _target(key: str, percent: int = 0, tag: str = "") -> run_v2.TrafficTarget:
     return run_v2.TrafficTarget(type_=REVISION, revision=key, percent=percent, tag=tag)
 
 
+@pytest.mark.parametrize("split", [True, False])  # gcloud's shape, and tags on the shares
 @pytest.mark.parametrize(
     "traffic",
     [
@@ -77,7 +53,7 @@ def _target(key: str, percent: int = 0, tag: str = "") -> run_v2.TrafficTarget:
     ],
 )
 def test_the_printed_promotion_and_unpin_give_latest_its_tags_back(
-    traffic: list[tuple[str, int, str]],
+    traffic: list[tuple[str, int, str]], split: bool
 ) -> None:
     before = run_v2.Service(
         traffic=[_target(*t) for t in traffic],
@@ -87,7 +63,7 @@ def test_the_printed_promotion_and_unpin_give_latest_its_tags_back(
     promised = promoted_traffic(before, "app-00002", CANARY)
     words = [*update_traffic_flags(promised).split(), "--remove-tags", TAG]
     # main: tag current stays on app-00002 (the old revision), not on LATEST
-    assert _gcloud(pinned, words) == _routing(promised), words
+    assert _gcloud(pinned, words, split) == routing(promised), words
     restored = restored_traffic(before)  # untrap's "to let it serve as it is"
     words = [*update_traffic_flags(restored).split(), "--remove-tags", TAG]
-    assert _gcloud(pinned, words) == _routing(restored), words
+    assert _gcloud(pinned, words, split) == routing(restored), words
