@@ -80,11 +80,12 @@ def canary_name(service: str, change_id: str = "") -> str:
     """`SERVICE-drift-CHANGE`; where that would pass 63 characters, `SERVICE-` plus the
     compact form of the change (`drift.live.changeids.compact`, 13 characters at most: v2
     service ids are under 50), which every reader turns back into the change. Without a
-    change (a plan's, made before it): `SERVICE-drift-CHANGE` as is."""
-    full = f"{service}-drift-{change_id or 'CHANGE'}"
-    if not change_id or len(full) <= MAX_REVISION_NAME:
-        return full
-    return f"{service}-{compact(change_id)}"
+    change (a plan's, made before it), the form the fix will use, CHANGE standing for the
+    change: `SERVICE-drift-CHANGE`, or `SERVICE-d-CHANGE` where a change id
+    (`new_change_id`'s `YYYYMMDD-HHMMSS-hhhhh`, of one length) would not fit."""
+    if len(f"{service}-drift-{change_id or 'YYYYMMDD-HHMMSS-hhhhh'}") <= MAX_REVISION_NAME:
+        return f"{service}-drift-{change_id or 'CHANGE'}"
+    return f"{service}-{compact(change_id) if change_id else 'd-CHANGE'}"
 
 
 def canary_tag(service: str, change_id: str) -> str:

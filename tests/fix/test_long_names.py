@@ -91,6 +91,20 @@ def test_the_canary_tag_and_name_fit_and_name_their_change(length: int, change: 
     assert named_change(service, name) == change == canary_change(name)
 
 
+@pytest.mark.parametrize("length", [1, 28, 29, 35, 36, 49])
+def test_the_plans_canary_name_has_the_form_the_fix_gives(length: int) -> None:
+    """The plan names the canary before there is a change (`canary_name(service)`): in the
+    form the fix's name will have, compact (`SERVICE-d-…`) where the full one does not fit
+    (fixtag60's Left: the plan said `SERVICE-drift-CHANGE` for every service)."""
+    from drift.fix.patch import canary_name
+    from drift.live.changeids import new_change_id
+
+    service = "s" * length
+    planned, real = canary_name(service), canary_name(service, new_change_id())
+    form = f"{service}-drift-" if len(real) == length + len("-drift-") + 21 else f"{service}-d-"
+    assert real.startswith(form) and planned.startswith(form), (planned, real)
+
+
 def test_an_untagged_canary_is_never_matched_by_an_untagged_row() -> None:
     """Every untagged traffic row has tag "": an untagged canary's own "" must not match one
     (a canary "found" that way would stop a clean-up, or free a pin that is not drift's)."""
