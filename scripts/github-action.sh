@@ -148,13 +148,17 @@ check() {
 errors="$(mktemp)"
 check "${compare[@]}" 2>"$errors"
 code=$?
-cat "$errors" >&2
-if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -qF -- "$baseline" "$errors"; then
+# drift's `drift: error:` lines, each followed under --format github by the same message as an
+# `::error` workflow command (drift.cli.output.error): an annotation of the run's page
+if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -v '^::' "$errors" | grep -qF -- "$baseline"; then
   # drift refused the baseline (another environment, project or region; not a drift report;
   # a gs:// object not there yet or unreadable): run as a first run, whose report replaces it.
   # Failing instead would fail every later run on the same baseline (a scheduled workflow
-  # restores it from the cache again and again).
-  reason="$(grep -m1 -F -- "$baseline" "$errors")"
+  # restores it from the cache again and again). Its error is no error of the step's: its
+  # lines are logged, its annotation left out (it would also take one of the 10 error
+  # annotations GitHub shows from the findings)
+  grep -v '^::' "$errors" >&2
+  reason="$(grep -v '^::' "$errors" | grep -m1 -F -- "$baseline")"
   echo "drift: warning: baseline not used, checked as a first run (every finding is new): $(plain_data "$reason")"
   # and on the run's page, where no annotation slot is spent: the step summary (the reason,
   # hostile text, stays in the log: the summary's sentence is the script's own)
@@ -163,6 +167,8 @@ if [ "$code" = 2 ] && [ -n "$baseline" ] && grep -qF -- "$baseline" "$errors"; t
   fi
   check
   code=$?
+else
+  cat "$errors" >&2
 fi
 rm -f "$errors"
 # new-findings, resolved-findings, report and status: only when drift wrote a report (not on

@@ -66,7 +66,8 @@ def main() -> NoReturn:
         if isinstance(exc, Aborted) and STATE.declined:
             output.say(exc.diagnostics())  # the person said no: an answer, not an error
         else:
-            output.error(exc.diagnostics(), details=_causes(exc) if STATE.verbose else ())
+            details = _causes(exc) if STATE.verbose else ()
+            output.error(exc.diagnostics(), details=details, annotated=isinstance(exc, InputError))
         if STATE.annotate and isinstance(exc, InputError):
             output.annotate(exc.problems)
         sys.exit(int(exc.exit_code))

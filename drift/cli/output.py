@@ -154,13 +154,22 @@ def prose_to_stderr(fmt: OutputFormat) -> bool:
     return fmt is not OutputFormat.TABLE
 
 
-def error(message: str, *, details: tuple[str, ...] = ()) -> None:
+def error(message: str, *, details: tuple[str, ...] = (), annotated: bool = False) -> None:
     """`drift: error: MESSAGE` on stderr, then indented detail lines (masked, control
-    characters shown escaped)."""
+    characters shown escaped). Under `--format github` (`STATE.annotate`) the message is an
+    `::error` workflow command too (`error_line`), so that the run's page says why the step
+    failed, not only its exit code — unless it is `annotated` already (a bad input's problems,
+    each at its line: `annotate`). On stderr, after the line: where the action
+    (scripts/github-action.sh) reads drift's errors, so that it leaves out the annotation of
+    an error it recovers from (a refused baseline: checked as a first run)."""
     try:
         typer.echo(f"drift: error: {_person(message)}", err=True)
         for line in details:
             typer.echo(f"  {_person(line)}", err=True)
+        if STATE.annotate and not annotated:
+            from drift.format.github_problems import error_line
+
+            typer.echo(error_line(message, show=_person), err=True)
     except OSError:  # stderr is gone too: the exit code says it
         silence(sys.stderr)
 

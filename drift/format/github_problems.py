@@ -1,5 +1,6 @@
 """`drift profiles validate --format github`, and the problems of a bad input under any
-command's `--format github` (`drift.cli.output.annotate`): each problem as a GitHub Actions
+command's `--format github` (`drift.cli.output.annotate`; any other error: `error_line`,
+`drift.cli.output.error`): each problem as a GitHub Actions
 annotation at its file and line, with the escaping and limits of `drift check --format github`
 (drift.format.github). One rule for both: at most `ANNOTATIONS_PER_LEVEL` a level, each
 message cut within the runner's limit, no line for a problem a JSON path places."""
@@ -48,8 +49,19 @@ def _where(problem: Problem) -> dict[str, str | int]:
     return annotated(problem.file, 0 if problem.path else problem.line)
 
 
+def error_line(message: str, *, show: Callable[[str], str] = visible) -> str:
+    """A command's error that no input's line places (an API refusal, a baseline refused, a
+    setting that is not set…) as one `::error` titled drift, its message as the
+    `drift: error:` line says it, cut as a problem's is."""
+    return command("error", _text(message, show), title="drift")
+
+
 def _message(problem: Problem, show: Callable[[str], str]) -> str:
     said = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return _text(said, show)
+
+
+def _text(said: str, show: Callable[[str], str]) -> str:
     # a message quotes the profile's keys and values: one visible line, cut within the
     # runner's limit (MESSAGE_UNITS counts UTF-16 units: at most two per character)
     return cut(show(said), MESSAGE_UNITS // 2 - 80)
