@@ -155,7 +155,7 @@ async def _fix(
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
-        stops = what_stops(planned, todo, from_template=options.from_template)
+        stops = what_stops(planned, todo)
         code, message = await validate(profile, settings, planned, todo, ui, stops)
         shown = dry_run_report(planned, todo, code, message) if options.report_shown else None
         return FixResult(plan, recheck=shown, exit_code=code, message=message, notes=notes)
@@ -172,9 +172,7 @@ async def _fix(
         except Locked as exc:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
-        stopped = unbuildable(
-            planned, todo, from_template=options.from_template, entries=_entries(journal)
-        )
+        stopped = unbuildable(planned, todo, entries=_entries(journal))
         if stopped:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)

@@ -338,11 +338,7 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
             f"({live.latest_created_message})"
         )
     if live.kind is Kind.WORKER_POOL:  # updated in place: the write runs the template
-        named = [
-            f"{r.name}: " + "; ".join(lines)
-            for r in live.serving
-            if r.percent > 0 and (lines := written_differences(live, r))
-        ]
+        named = pool_differences(live)
         return f"the {noun} template differs from what serves ({'; '.join(named)})" if named else ""
     if (
         live.kind is Kind.SERVICE
@@ -363,6 +359,16 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"
     return ""
+
+
+def pool_differences(live: LiveService) -> tuple[str, ...]:
+    """How a worker pool's template differs from each revision its instances run, a line a
+    revision (`REVISION: what serves → the template; …`): what a write onto it rolls out."""
+    return tuple(
+        f"{r.name}: " + "; ".join(lines)
+        for r in live.serving
+        if r.percent > 0 and (lines := written_differences(live, r))
+    )
 
 
 def written_differences(live: LiveService, revision: ServingRevision) -> list[str]:

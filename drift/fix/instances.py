@@ -16,11 +16,12 @@ writing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from drift.fix.base import written_differences
+from drift.fix.base import pool_differences, written_differences
 from drift.fix.commands import Commands
+from drift.fix.model import ServicePlan
 from drift.fix.patch import is_latest
 from drift.fix.unknown import unknown_lost
 from drift.kinds import Kind
@@ -89,6 +90,37 @@ def stuck_note(live: LiveService) -> str:
     """Why a fix of the pool's template cannot move its instances ("" when it can)."""
     moves = moved_splits(live, "")
     return describe(moves) if moves.stuck else ""
+
+
+def pool_plan(sp: ServicePlan, live: LiveService, *, from_template: bool) -> ServicePlan:
+    """A worker pool's plan as its fix goes: built on the template with `--from-template`, its
+    differences from what the instances run listed, as they roll out with the patch (SPEC
+    invariant 8: "the plan shows those differences as changes too"), and why a fix stops at it
+    (`pool_stop`). Any other plan as it is."""
+    if sp.kind is not Kind.WORKER_POOL or not (sp.has_patch and sp.changes_template):
+        return sp
+    return replace(
+        sp,
+        stops=pool_stop(live, sp.unreleased, from_template=from_template),
+        template_differences=pool_differences(live) if from_template else (),
+        from_template=from_template,
+    )
+
+
+def pool_stop(live: LiveService, unreleased: str, *, from_template: bool) -> str:
+    """Why `drift fix` stops at a worker pool whose template its patch changes, before any
+    write ("" when it does not; `stops.what_stops` reads it, and the plan shows the pool's
+    changes blocked by it: revjobs60 F3). A pool is updated on its template, in place: a
+    template that is not what its instances run (`unreleased`: a change not rolled out, a
+    revision that failed) would go out with the patch unless `--from-template` says to build
+    on it; instances pinned to another configuration cannot move; nor can instances moved
+    onto the patched revision keep fields the installed client does not know."""
+    if unreleased and not from_template:
+        return (
+            f"{unreleased}: updating it in place would roll that out with the patch "
+            "(--from-template builds on the template, if that is meant)"
+        )
+    return stuck_note(live) or ("" if from_template else moved_unknown(live))
 
 
 def moves_note(live: LiveService) -> str:

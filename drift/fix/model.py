@@ -158,6 +158,9 @@ class ServicePlan:
     """Why any new revision of the patched configuration would fail Cloud Run's deploy-time
     check of the secrets it uses (a reference that stays, not ENABLED or not accessible):
     a fix would only add a failed revision, so none starts (the manual steps say what to do)."""
+    stops: str = ""
+    """Why `drift fix` stops at this worker pool before any write (`instances.pool_stop`; ""
+    when it does not): the plan shows its changes blocked, never as changes a fix makes."""
     token: str = ""
     """A job carrying an execution token that the fix leaves out, as every format and the
     fix's outcome say it (`drift.fix.exec_token.left_out`; "" otherwise)."""

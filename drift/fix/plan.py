@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 from drift.errors import ExitCode
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
-from drift.fix.instances import moved_unknown
 from drift.fix.manual import missing_service_step
-from drift.fix.model import ManualStep, Plan, ServicePlan
+from drift.fix.model import Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
 from drift.kinds import Kind
 from drift.live.model import LiveState
@@ -70,12 +69,15 @@ async def plan_environment(
         canaries=canary_record(settings.journal()),  # `since` passes over drift's own canaries
     )
     bases = plan_bases(result.state, from_template=from_template)
-    plan = build_plan(profile, result.report.services, result.state, result.report, bases)
+    plan = build_plan(
+        profile,
+        result.report.services,
+        result.state,
+        result.report,
+        bases,
+        from_template=from_template,
+    )
     plan = replace(plan, notes=history_notes(profile, result.report.services, result.state))
-    if not from_template:  # a pool's stop `stops.what_stops` makes: the plan says it too
-        plan = replace(
-            plan, services=tuple(_pool_unknown(sp, result.state) for sp in plan.services)
-        )
     patched = {
         sp.key: patched_template(
             result.state.services[sp.key].source,
@@ -103,18 +105,6 @@ def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> t
     )
 
 
-def _pool_unknown(sp: ServicePlan, state: LiveState) -> ServicePlan:
-    """A worker pool's plan, with the step that says its fix stops at fields the installed
-    client does not know (`instances.moved_unknown`), if it does."""
-    live = state.services.get(sp.key)
-    if sp.kind is not Kind.WORKER_POOL or live is None or not sp.changes_template:
-        return sp
-    if not (lost := moved_unknown(live)):
-        return sp
-    step = ManualStep("revision", f"drift fix stops at {sp.label}: {lost}")
-    return replace(sp, manual=(*sp.manual, step))
-
-
 def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:
     """What a fix of each service builds on (no API call): plan, fix and check's Repair."""
     return {  # a job or a worker pool is patched on its template, in place: no base
@@ -130,6 +120,8 @@ def build_plan(
     state: LiveState,
     report: Report,
     bases: Mapping[str, Base] | None = None,
+    *,
+    from_template: bool = False,
 ) -> Plan:
     services = []
     by_service: dict[str, list[Finding]] = {}
@@ -154,7 +146,9 @@ def build_plan(
                 )
             continue
         base = (bases or {}).get(name)
-        planner = ServicePlanner(profile, profile.services[name], live, state, base)
+        planner = ServicePlanner(
+            profile, profile.services[name], live, state, base, from_template=from_template
+        )
         services.append(planner.plan(findings))
     unverified = tuple(f"{u.service} {u.target}: {u.reason}" for u in report.unverified)
     return Plan(profile.environment, profile.project, profile.region, tuple(services), unverified)

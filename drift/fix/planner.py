@@ -17,7 +17,7 @@ from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
-from drift.fix.instances import moved_splits, moves_note, split_change
+from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change
 from drift.fix.manual import (
     blocked_step,
     constraint_step,
@@ -59,9 +59,11 @@ class ServicePlanner:
         live: LiveService,
         state: LiveState,
         base: Base | None = None,
+        *,
+        from_template: bool = False,
     ) -> None:
         self.profile, self.service, self.live, self.state = profile, service, live, state
-        self.base = base
+        self.base, self.from_template = base, from_template  # a pool's (a service's: `base`)
         self.template = template = base.config if base is not None else live.template
         several = len(template.containers) > 1
         self.cmd = Commands(
@@ -195,6 +197,7 @@ class ServicePlanner:
             # template holds that does not serve stays as it is, nothing of it goes out
             pool = sp.kind is Kind.WORKER_POOL
             sp = replace(sp, doomed=(), unreleased="" if pool else sp.unreleased)
+        sp = pool_plan(sp, self.live, from_template=self.from_template)
         built_on = base.revision if base else ""
         kept = probe_tag_steps(self.cmd, self.service, source, sp, built_on)
         kept += moved_tag_steps(self.cmd, self.service, source, sp, built_on)

@@ -6,18 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drift.fix.base import unreleased_message
-from drift.fix.instances import moved_unknown, stuck_note
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
 from drift.fix.plan import Planned
 from drift.kinds import Kind
 
 
-def unbuildable(
-    planned: Planned, todo: list[ServicePlan], *, from_template: bool, entries: list[Entry]
-) -> str:
+def unbuildable(planned: Planned, todo: list[ServicePlan], *, entries: list[Entry]) -> str:
     """Why no fix may start (`what_stops`), said at once: "" when nothing stops it."""
-    stops = what_stops(planned, todo, from_template=from_template, entries=entries)
+    stops = what_stops(planned, todo, entries=entries)
     if not stops:
         return ""
     said = "; ".join(stops.values()) + ": nothing was changed"
@@ -31,7 +28,6 @@ def what_stops(
     planned: Planned,
     todo: list[ServicePlan],
     *,
-    from_template: bool,
     entries: Sequence[Entry] = (),
 ) -> dict[str, str]:
     """What stops the fix of each service that may not start, by key (SPEC invariant 8): a
@@ -39,7 +35,8 @@ def what_stops(
     could not be read, a secret that makes any new revision fail. A worker pool is updated
     on its template, in place: a template that is not what its instances run (a change not
     rolled out, a revision that failed) would go out with the patch, so it stops the fix
-    unless `--from-template` says to build on it. `entries`: the journal's (what left a
+    unless `--from-template` says to build on it: the plan, made with or without it, says
+    (`ServicePlan.stops`, a service's `Base`). `entries`: the journal's (what left a
     canary, and how to finish it)."""
     problems: dict[str, str] = {}
     for sp in todo:
@@ -57,23 +54,8 @@ def what_stops(
             live = planned.check.state.services[sp.key]
             if live.reconciling:  # a job or a worker pool
                 problems[sp.key] = f"{sp.label}: an update is in progress; run drift fix again"
-            elif (
-                sp.kind is Kind.WORKER_POOL
-                and sp.unreleased
-                and sp.changes_template
-                and not from_template
-            ):
-                # a pool's own settings (its manual instance count) leave the template as it
-                # is: "Changing scaling mode or changing the manual instance count does not
-                # create a new revision" (run/docs/configuring/workerpools/manual-scaling)
-                problems[sp.key] = (
-                    f"{sp.label}: {sp.unreleased}: updating it in place would roll that out "
-                    "with the patch (--from-template builds on the template, if that is meant)"
-                )
-            elif sp.changes_template and (note := stuck_note(live)):
-                problems[sp.key] = f"{sp.label}: {note}"
-            elif sp.changes_template and not from_template and (lost := moved_unknown(live)):
-                problems[sp.key] = f"{sp.label}: {lost}"
+            elif sp.stops:  # a worker pool's (`instances.pool_stop`), as its plan shows it
+                problems[sp.key] = f"{sp.label}: {sp.stops}"
             continue
         if base.blocked:
             problems[sp.key] = f"{sp.service}: {base.blocked}"

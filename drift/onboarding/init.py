@@ -13,7 +13,7 @@ from drift.errors import ApiError, DriftError, ExitCode, IncompleteRead, UsageEr
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
-from drift.live.model import LiveState
+from drift.live.model import LiveService, LiveState
 from drift.next_steps import project_may_not_exist, refused_throughout, region_may_be_wrong
 from drift.onboarding.draft import Draft, build_draft, drafted_from, render, rollout
 from drift.onboarding.write import SCHEMA_FILE, refuse_overwrite, write_profile, write_schema
@@ -286,6 +286,20 @@ def _left_out(
     )
 
 
+def _images(live: LiveService) -> str:
+    """What revisions alike in what a profile records (`rollout`: images aside, a gradual
+    rollout being no drift) differ in still: their images, said (revjobs60 F4); "" when none."""
+    seen = [{c.name: c.image for c in r.config.containers} for r in live.serving]
+    differ = sorted({n for one in seen for n in one if len({i.get(n) for i in seen}) > 1})
+    if not differ:
+        return ""
+    shown = "; ".join(
+        f"{r.name}: " + ", ".join(f"{n} {i.get(n) or '-'}" for n in differ)
+        for r, i in zip(live.serving, seen, strict=True)
+    )
+    return f" in what this profile describes, not in their images ({shown})"
+
+
 def _unread_workload(item: Unverified) -> bool:
     """The workload itself or one of the revisions it serves or tags (what the profile would
     describe), not a secret's metadata or policy, nor a job's last execution."""
@@ -308,8 +322,8 @@ def _notes(
             described = drafted_from(live)[0]
             what = "run the pool's instances" if live.kind is Kind.WORKER_POOL else "serve traffic"
             notes.append(
-                f"{live.name}: {len(live.serving)} revisions {what}, alike; the profile "
-                f"describes {described}"
+                f"{live.name}: {len(live.serving)} revisions {what}, alike{_images(live)}; "
+                f"the profile describes {described}"
             )
     notes += [
         f"{key_label(key)}: {setting} not written: drift cannot read it ({why})"

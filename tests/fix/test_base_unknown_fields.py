@@ -158,7 +158,7 @@ def test_a_pool_fix_refuses_to_move_instances_off_unknown_fields(
     assert done.returncode == 4, out
     assert not [c for c in sandbox.calls if c.short == "UpdateWorkerPool"], out
     assert "worker pool pool:" in out and names[0] in out and "field 900" in out, out
-    assert "manual  revision: drift fix stops at worker pool pool" in out, out  # the plan
+    assert "blocked: drift fix stops here before any write: " in out, out  # the plan
     assert "nothing was changed" in out and "Traceback" not in out, out
 
 

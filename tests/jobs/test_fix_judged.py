@@ -21,7 +21,7 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
-from drift.fix.formats.table import plan_table
+from drift.fix.formats.table import plan_summary, plan_table
 from drift.fix.model import Plan, ServicePlan, SettingChange
 from drift.fix.rollback import RollbackResult, run_rollback
 from drift.kinds import Kind
@@ -202,10 +202,46 @@ def test_a_pool_that_stops_the_fix_says_the_job_beside_it_was_not_written_either
         "    env:\n      QUEUE: other\njobs:\n  job:\n    env:\n      MODE: dry\n"
     )
     lab = lab_of(pool, profile, job=copy.deepcopy(JOB_SPEC))
-    result = lab.fix(ScriptedUI([True]))
+    ui = ScriptedUI([True])
+    result = lab.fix(ui)
     assert result.exit_code == ExitCode.ABORTED, result.message
     assert "job job, which nothing stops, not written either" in result.message, result.message
     assert not [c for c in lab.sandbox.calls if c.short in ("UpdateJob", "UpdateWorkerPool")]
+    # the plan counts the pool's change as fix treats it, blocked, never as one it makes
+    (plan,) = ui.plans
+    (stopped,) = [sp for sp in plan.services if sp.stops]
+    assert result.message.startswith(f"worker pool pool: {stopped.stops}"), result.message
+    assert plan_summary(plan) == (
+        "prod: 1 change in 1 job, 0 manual steps; blocked: worker pool pool (1 change): "
+        "drift fix stops there, before writing any change of this plan"
+    ), plan_summary(plan)
+    table = plan_table(plan)
+    assert f"  blocked: drift fix stops here before any write: {stopped.stops}\n" in table, table
+    assert table.count("example.com/c:0 → example.com/consumer:1") == 1, table  # said once
+
+
+def test_from_template_lists_the_pool_template_differences_that_roll_out(lab_of: Any) -> None:
+    """revjobs60 F3: with --from-template a pool's plan did not list the template's image
+    (what its instances run → the template) as a change that rolls out (SPEC invariant 8:
+    "then the plan shows those differences as changes too"); the split still stops it."""
+    pool = pool_spec(
+        [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}],
+        history=[{"image": "example.com/c:0"}],
+    )
+    lab = lab_of(
+        pool,
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
+        "    container: consumer\n    env:\n      QUEUE: other\n",
+    )
+    ui = ScriptedUI([True])
+    result = lab.fix(ui, from_template=True)
+    (sp,) = ui.plans[0].services
+    assert sp.from_template, sp
+    assert any("example.com/c:0 → example.com/consumer:1" in d for d in sp.template_differences)
+    table = plan_table(ui.plans[0])
+    assert "built on the template (--from-template); these roll out with the patch:" in table
+    assert result.exit_code == ExitCode.ABORTED and lab.writes() == 0, result.message
+    assert "run another configuration" in sp.stops and sp.stops in result.message
 
 
 @pytest.mark.parametrize("named", [True, False])

@@ -90,6 +90,10 @@ def test_a_canary_of_a_new_image_alone_is_not_an_incomplete_init(
     result, findings = init_then_check(tmp_path, monkeypatch, split("same", "same", traffic))
     assert findings == [], findings  # check agrees: nothing differs that drift compares
     assert int(result.exit_code) == 0, result.summary()
+    # alike in what the profile records only: their images differ, said (revjobs60 F4)
+    (note,) = [n for n in result.notes if n.startswith("split: 2 revisions serve traffic")]
+    assert "alike in what this profile describes, not in their images (" in note, note
+    assert "apps/split:1" in note and "apps/split:2" in note, note
 
 
 def test_a_tag_only_revision_with_another_config_is_not_a_clean_init(

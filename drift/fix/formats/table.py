@@ -40,7 +40,7 @@ def base_lines(sp: ServicePlan) -> list[str]:
             "builds on what serves and stops here unless --from-template (then these roll out):",
             *differences,
         ]
-    if sp.unreleased and sp.has_patch:
+    if sp.unreleased and sp.has_patch and not sp.stops:  # else its stop says it
         return [f"  note: {sp.unreleased}"]
     return []
 
@@ -66,7 +66,9 @@ def plan_table(plan: Plan) -> str:
         lines += ["", visible(f"{sp.label}  (from {source})")]
         if sp.has_patch and (sp.kind is not Kind.SERVICE or not sp.changes_template):
             lines.append(visible(f"  note: {in_place(sp)}"))
-        if sp.instances:
+        if sp.stops and sp.has_patch:  # fix stops there: nothing below is written
+            lines.append(visible(f"  blocked: drift fix stops here before any write: {sp.stops}"))
+        if sp.instances and sp.instances != sp.stops:
             lines.append(visible(f"  note: {sp.instances}"))
         if sp.tags and sp.has_patch:
             lines.append(visible(f"  note: {sp.tags}"))
@@ -107,16 +109,23 @@ def plan_table(plan: Plan) -> str:
 
 
 def plan_summary(plan: Plan) -> str:
-    """`e2e: 7 changes in 3 services, 0 manual steps` (`e2e: nothing to change`)."""
-    patched = [s.kind for s in plan.services if s.has_patch]
+    """`e2e: 7 changes in 3 services, 0 manual steps` (`e2e: nothing to change`). The changes
+    of a workload `drift fix` stops at (`ServicePlan.stops`) are said blocked, never counted
+    as changes a fix makes: while it stops there, it writes nothing (revjobs60 F3)."""
+    blocked = [s for s in plan.services if s.has_patch and s.stops]
+    patched = [s.kind for s in plan.services if s.has_patch and not s.stops]
     patches = " and ".join(
         plural(patched.count(kind), kind.noun) for kind in Kind if kind in patched
     ) or plural(0, "service")
-    changes = sum(len(s.env) + len(s.settings) for s in plan.services)
+    changes = sum(len(s.env) + len(s.settings) for s in plan.services if not s.stops)
     manual = len(plan.manual)
     if not (plan.has_patch or manual):
         return visible(f"{plan.environment}: nothing to change")
-    return visible(
-        f"{plan.environment}: {plural(changes, 'change')} in {patches}, "
-        f"{plural(manual, 'manual step')}"
-    )
+    said = f"{plan.environment}: {plural(changes, 'change')} in {patches}, "
+    said += plural(manual, "manual step")
+    if blocked:
+        said += "; blocked: " + ", ".join(
+            f"{s.label} ({plural(len(s.env) + len(s.settings), 'change')})" for s in blocked
+        )
+        said += ": drift fix stops there, before writing any change of this plan"
+    return visible(said)
