@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from drift.cli import output
+from drift.cli import output, prompt
 from drift.cli.options import (
     GATES,
     FormatOpt,
@@ -253,7 +253,7 @@ def fix(
         began=said.began,
     )
     prose = output.prose_to_stderr(format)  # stdout: the report alone
-    ui = output.PromptUI(yes=yes, err=prose)
+    ui = prompt.PromptUI(yes=yes, err=prose)
     # SIGTERM, SIGHUP: cleaned up and said as Ctrl-C is; a fix that changed nothing (declined,
     # stopped) leaves no journal directory behind
     with like_ctrl_c(), made_only_if_used(settings.journal()):
@@ -383,7 +383,7 @@ def rollback(
         result = run(
             run_rollback(
                 settings,
-                output.PromptUI(yes=yes),
+                prompt.PromptUI(yes=yes),
                 change_id,
                 yes=yes,
                 force=force,

@@ -28,7 +28,7 @@ LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
 
 def cancelled_before() -> bool:
     """Whether a Ctrl-C cancelled the command's task after its last await, before a prompt
-    took Ctrl-C over (`drift.cli.output._interruptible`): asyncio's handler only marks that
+    took Ctrl-C over (`drift.cli.prompt._interruptible`): asyncio's handler only marks that
     cancellation, for the task's next await, which a "y" would then reach mid-write. A prompt
     asks once its own handler is in place, so that none is lost between, and takes it as a
     Ctrl-C at the prompt (`drift.fix.deadline.promotion` takes the cancellation back).

@@ -1,7 +1,7 @@
 """Ctrl-C always ends a wait, even when its signal is handled before the wait begins (a loaded
 machine stops the process right there): the C-level handler has run, and a plain blocking read
 or event-loop wait would go on until something else wakes it. Two waits: a prompt's answer
-(`drift.cli.output._answer`) and the event loop (`drift.cli.session.run`). Here the signal is
+(`drift.cli.prompt._answer`) and the event loop (`drift.cli.session.run`). Here the signal is
 made to land where the wait cannot see it: the main thread blocks SIGINT, so another thread
 takes it, which leaves the process in the state the early signal leaves it in."""
 
@@ -18,7 +18,7 @@ from tests.fix.terminal import converse, spawn_on_a_terminal
 
 PROMPT = """
 import signal, sys, threading, time
-from drift.cli.output import PromptUI
+from drift.cli.prompt import PromptUI
 
 threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the other thread takes Ctrl-C

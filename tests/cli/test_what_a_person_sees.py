@@ -174,7 +174,7 @@ def test_error_lines_show_control_characters_escaped(sandbox: Sandbox, workdir: 
 def test_a_prompt_shows_control_characters_escaped(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from drift.cli.output import PromptUI
+    from drift.cli.prompt import PromptUI
     from drift.cli.session import STATE
 
     monkeypatch.setattr(STATE, "declined", False)

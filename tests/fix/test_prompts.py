@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from drift.cli.output import PromptUI
+from drift.cli.prompt import PromptUI
 from drift.errors import ExitCode
 from drift.fix import deadline
 from drift.fix.apply import FixOptions

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.cli.output import PromptUI
+from drift.cli.prompt import PromptUI
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from drift.sandbox.backend import mint_test_jwt

@@ -19,10 +19,10 @@ from tests.fix.test_prompts import ended_at_the_promotion_prompt
 
 HOOK = """
 import signal, sys
-from drift.cli import main, output
+from drift.cli import main, prompt
 from drift.fix import apply
 
-asked, checked, before = output.PromptUI.confirm, apply.run_check, sys.argv.pop(1)
+asked, checked, before = prompt.PromptUI.confirm, apply.run_check, sys.argv.pop(1)
 
 def confirm(self, question, timeout=None):
     if question.startswith(before):  # Ctrl-C after the last await, before the prompt
@@ -34,7 +34,7 @@ async def run_check(*args, **kwargs):
         signal.raise_signal(signal.SIGINT)
     return await checked(*args, **kwargs)
 
-output.PromptUI.confirm, apply.run_check = confirm, run_check
+prompt.PromptUI.confirm, apply.run_check = confirm, run_check
 main()
 """
 """`python -c HOOK WHEN drift-args…`: SIGINT right before the prompt whose question starts
