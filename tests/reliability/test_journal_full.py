@@ -218,7 +218,8 @@ def test_a_canary_written_but_not_journaled_keeps_its_lock(
     """The disk fills while the canary's write is in flight: it lands, the journal cannot
     record it. The change is unfinished (the canary there, the traffic pinned), so its lock
     stays, as after Ctrl-C, for `drift rollback` to take over; it was freed (revkill60 F3),
-    and the next command no longer said which change holds the service."""
+    and the next command no longer said which change holds the service. Nor is the change
+    said "recorded" then."""
     import drift.fix.canary
 
     sandbox = make_sandbox(lab.lab_world())
@@ -228,6 +229,8 @@ def test_a_canary_written_but_not_journaled_keeps_its_lock(
     text = result.summary()
     assert result.exit_code is ExitCode.ABORTED, text
     assert "once the journal is writable, `drift rollback" in text, text
+    # never "change … recorded in …" right after "cannot write the journal entry" (revkill60 F3)
+    assert "recorded in" not in text and "could not record where it stands" in text, text
     assert list((tmp_path / ".drift" / "journal" / "locks").glob("*.lock")), text
     change = entries(tmp_path)[0].change_id
     again = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
