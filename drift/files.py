@@ -225,7 +225,19 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
     disk, renamed over it (the temporary file removed whatever happens). `mode`: the new
     file's permissions (created private, then set), else what the umask gives. OSError as
     it comes."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial = staged(target, data, mode)
+    try:
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def staged(target: Path, data: bytes, mode: int | None = None, tag: str = "") -> Path:
+    """`data` in a new temporary file beside `target` (`.NAME.PID.partial`, `.NAME.PID.TAG.
+    partial` with a `tag`), flushed to disk: what `os.replace` then puts at `target` all at
+    once, taking no room (`replace_whole`). `mode` as there. A file that cannot be written
+    whole is removed; OSError as it comes."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}{f'.{tag}' if tag else ''}.partial")
     try:
         with os.fdopen(_create(partial, 0o600 if mode is not None else 0o666), "wb") as out:
             if mode is not None:
@@ -233,9 +245,10 @@ def replace_whole(target: Path, data: bytes, mode: int | None = None) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(partial, target)
-    finally:
+    except BaseException:
         partial.unlink(missing_ok=True)
+        raise
+    return partial
 
 
 def _create(partial: Path, mode: int) -> int:

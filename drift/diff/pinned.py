@@ -8,7 +8,7 @@ journal is offered only once no fix can be running on that canary)."""
 from __future__ import annotations
 
 from drift.diff.context import Context
-from drift.diff.unserved import HOURS, canary_running
+from drift.diff.unserved import LIVE_LATER, canary_running
 from drift.live.changeids import canary_change
 from drift.live.normalize import raw
 from drift.live.trap import (
@@ -52,10 +52,7 @@ def _later(ctx: Context, change: str) -> str:
     once no fix can still be running on the canary."""
     running = _running(ctx)
     if running:
-        return (
-            f" where its journal is; {running}: without its journal, a rollback from the live "
-            f"service is offered once the canary is {HOURS} old"
-        )
+        return f" where its journal is; {running}: {LIVE_LATER}"
     return (
         f" where its journal is (without it, `drift rollback {change} --from-live "
         f"{ctx.profile.environment}`)"

@@ -69,6 +69,24 @@ def may_run(created: dt.datetime, now: dt.datetime) -> bool:
     return now - created < CLEANUP_WINDOW
 
 
+LIVE_LATER = (
+    f"without its journal, a rollback from the live service is offered once the canary is {HOURS} "
+    "old"
+)
+"""The way on without the journal of a change whose fix may still be running
+(`canary_running`): `drift rollback --from-live` refuses that canary until then."""
+
+
+def in_flight(change: str) -> str:
+    """The way on from a canary of `change` whose fix may still be running (`canary_running`),
+    its journal not here: never `--from-live`, which refuses that canary (`drift.fix.recover`)."""
+    return (
+        f"let that fix finish, or, once it has stopped, finish its change from its own journal "
+        f"(`drift rollback {change}` where it is; `drift fix` there says how to promote a "
+        f"canary held by --no-promote); {LIVE_LATER}"
+    )
+
+
 def running_words(canary: str, created: dt.datetime, now: dt.datetime) -> str:
     """A canary that a fix may still be working on (`may_run`), in words."""
     minutes = max(0, int((now - created).total_seconds() // 60))

@@ -62,14 +62,25 @@ class FixResult:
         lines = [o.message for o in self.outcomes if o.message]
         if self.message:
             lines.append(self.message)
-        if self.change_id is not None and self.journal is not None and not self.wrote:
-            lines.append(
-                f"the attempt (change {self.change_id}) is recorded in {self.journal}: "
-                "nothing was written, nothing to roll back"
-            )
-        elif self.change_id is not None and self.journal is not None:
-            lines.append(f"change {self.change_id} recorded in {self.journal}")
+        if self.change_id is not None and self.journal is not None:
+            lines.append(self._recorded(self.change_id, self.journal))
         return "\n".join(lines)
+
+    @property
+    def unjournaled(self) -> bool:
+        """A write of the change the journal could not record the end of (`unfinished`)."""
+        return any(o.unfinished for o in self.outcomes)
+
+    def _recorded(self, change: str, journal: Path) -> str:
+        """What the journal holds of the change: never "recorded" when it could not be."""
+        if self.unjournaled:  # the outcome's own line says which write, and the way on
+            return f"change {change}: the journal {journal} could not record where it stands"
+        if not self.wrote:
+            return (
+                f"the attempt (change {change}) is recorded in {journal}: nothing was written, "
+                "nothing to roll back"
+            )
+        return f"change {change} recorded in {journal}"
 
 
 async def run_fix(

@@ -6,10 +6,11 @@ revision that failed (it cannot serve), which the fix replaces and says so."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from drift.diff.unserved import in_flight
 from drift.fields import enum_name, same_account
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.differences import template_differences
@@ -271,12 +272,19 @@ def _built_on(base: Base) -> str:
     return f"{base.service}: built on the template (no revision serves)"
 
 
-def unreleased_message(base: Base, environment: str, entries: Sequence[Entry] = ()) -> str:
+def unreleased_message(
+    base: Base,
+    environment: str,
+    entries: Sequence[Entry] = (),
+    running: Callable[[str, str], str] = lambda canary, change: "",
+) -> str:
     """Why a fix stops at a template that is not what serves, and the way on. A canary a fix
     left (killed after its canary landed, or held by `--no-promote`) is that change's to
     finish: `--from-template` would find its patch in the template already ("nothing to
     patch") and leave the pin. `entries`: the journal's, which say which it is, how to promote
-    it and what its rollback restores."""
+    it and what its rollback restores. `running(canary, change)`: why the fix that made a
+    canary whose journal is not here may still be running (`drift.diff.unserved.
+    canary_running`, as `drift check` says it), "" when none can be."""
     differs = (
         f"{base.service}: the template differs from what serves ({base.revision}): "
         + "; ".join(base.differences)
@@ -284,7 +292,7 @@ def unreleased_message(base: Base, environment: str, entries: Sequence[Entry] = 
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
     if change:
-        return f"{differs} ({_left(base, change, environment, entries)}"
+        return f"{differs} ({_left(base, change, environment, entries, running)}"
     hint = " (a canary drift left: finish that change first)" if "-drift-" in latest else ""
     return (
         f"{differs}{hint}. A fix builds on what serves and would drop these; run `drift fix "
@@ -292,7 +300,13 @@ def unreleased_message(base: Base, environment: str, entries: Sequence[Entry] = 
     )
 
 
-def _left(base: Base, change: str, environment: str, entries: Sequence[Entry]) -> str:
+def _left(
+    base: Base,
+    change: str,
+    environment: str,
+    entries: Sequence[Entry],
+    running: Callable[[str, str], str],
+) -> str:
     """The canary `base.latest_created` of `change`: what left it, and how to finish it."""
     latest = base.latest_created
     entry = next(
@@ -304,6 +318,8 @@ def _left(base: Base, change: str, environment: str, entries: Sequence[Entry]) -
         ),
         None,
     )  # fmt: skip
+    if entry is None and (words := running(latest, change)):  # `--from-live` refuses it
+        return f"change {change}, whose journal is not here: {words}): {in_flight(change)}"
     if entry is None:
         return (
             f"the canary {latest} of change {change}, left by a fix that did not finish, whose "

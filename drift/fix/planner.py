@@ -374,7 +374,8 @@ class ServicePlanner:
                 (cmd.remove_env(name),),
             )
         if f.rule == "revision.rollout":
-            return rollout_step(self.cmd, self.live, f, self.state, self.profile.environment)
+            environment, key = self.profile.environment, self.service.key
+            return rollout_step(self.cmd, self.live, f, self.state, environment, key)
         if f.rule.startswith("mount."):
             mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
             wanted = mount.ref if mount is not None else None

@@ -206,6 +206,25 @@ def refusal(
     return Restored(False, changed, now, refused=True) if changed else None
 
 
+def serves_back(current: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
+    """Whether `current` serves what served before `entry`'s change: the configuration that
+    served then, its traffic as it was (`restoration_problem`; a revision `gone` as a rollback
+    run again named it)."""
+    before, key = before_service(entry), base_key(entry)
+    if revision_key(current, unnamed(current.template)) != key:
+        return False
+    if gone and current.template.revision:  # a rollback run again: its revision
+        before = renamed(before, gone, current.template.revision)
+    return not restoration_problem(current, before, key, entry.canary_revision)
+
+
+def already_restored(current: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
+    """Whether `restore` writes nothing to `current`: it serves what served before, and the
+    service's own fields the change set are as recorded (a cleanup or rollback whose write
+    landed though its process was killed before it could record it)."""
+    return serves_back(current, entry, gone) and parts_as_found(current, entry)
+
+
 async def restore(
     session: Session,
     journal: Journal,
@@ -240,11 +259,8 @@ async def restore(
     if refused is not None:
         return refused
     before, key = before_service(entry), base_key(entry)
-    in_place = revision_key(current, unnamed(current.template)) == key
-    if in_place and gone and current.template.revision:  # a rollback run again: its revision
-        before = renamed(before, gone, current.template.revision)
-    serving_back = in_place and not restoration_problem(current, before, key, entry.canary_revision)
-    if serving_back and parts_as_found(current, entry):
+    serving_back = serves_back(current, entry, gone)
+    if already_restored(current, entry, gone):
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current)

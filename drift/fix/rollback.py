@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from contextlib import aclosing
+from dataclasses import replace
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
 from drift.fix.context import FixUI
@@ -204,7 +205,9 @@ async def _roll_back(
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
         return _stop(result, refusal(refused, checked, result.change_id))
-    if not run.yes and not ui.confirm(
+    if all(c.back for c in checked):  # nothing is written: nothing to confirm, and the read
+        run = replace(run, yes=True)  # just made is what `restore` judges (no prompt waited)
+    elif not run.yes and not ui.confirm(
         f"Roll back change {visible(result.change_id)} in "
         f"{' and '.join(dict.fromkeys(place(e) for e in todo))} on "
         f"{', '.join(who(e) for e in todo)}?"

@@ -16,7 +16,7 @@ from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import as_found, before_service, fields_only, tag_caveat
-from drift.fix.restore import Judge, changed_since, never_sent
+from drift.fix.restore import Judge, already_restored, changed_since, never_sent
 from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import (
     Same,
@@ -62,6 +62,9 @@ class Checked:
     live: Any = None
     """The workload as this check read it: what `rollback --yes` writes over (no prompt
     waited since, so nothing can have changed that a read again would see)."""
+    back: bool = False
+    """It serves what served before already (`restore.already_restored`): its rollback writes
+    nothing, so there is nothing to confirm."""
     doing: str = ""
     """A deploy (a job's update) still in progress on it, as `drift check` says it
     (`drift.live.api.in_progress`): what `--force` would supersede."""
@@ -145,7 +148,8 @@ async def check(
     if service:
         lines = differences(live, entry, gone, undoes(since.later))
         targets = restored_traffic(renamed(before_service(entry), gone, NEW))
-        redeploys = new_serves(targets) and not fields_only(live, entry)
+        out.back = already_restored(live, entry, gone)
+        redeploys = new_serves(targets) and not fields_only(live, entry) and not out.back
         out.caveat = tag_caveat(entry) if redeploys else ""
     else:
         lines = workload_restore.differences(live, entry)

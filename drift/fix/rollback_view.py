@@ -18,14 +18,13 @@ from drift.fix.journal import Entry, Journal
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import (
-    as_found,
     before_service,
     fields_only,
     served_by,
     tag_caveat,
     unreleased,
 )
-from drift.fix.restore import name_restored, restore_request
+from drift.fix.restore import already_restored, name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
 from drift.fix.served import promoted
@@ -50,7 +49,11 @@ def differences(
     masked as findings mask them, settings, any other field), service-level settings, and the
     traffic (its spec, what serves now — not while a deploy is in progress: its
     `traffic_statuses` are transient then, `Service.reconciling` — and what will serve: a new
-    revision of the recorded configuration, which runs what an image's tag names now)."""
+    revision of the recorded configuration, which runs what an image's tag names now). A
+    service that serves what served before already (a write killed after it was sent, which
+    landed) is said so: nothing is written (`restore.already_restored`)."""
+    if already_restored(live, entry, gone):  # `restore` writes nothing: nothing changes
+        return [serving(live, entry), ALREADY]
     restored = restore_request(live, entry, later)
     name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name
     if gone:
@@ -67,10 +70,7 @@ def differences(
         lines.append(
             f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"
         )
-    if in_progress(live):  # its traffic_statuses are transient: not what serves
-        lines.append("what serves: not known until the deploy in progress settles (transient)")
-    else:
-        lines.append(f"serving now: {describe_serving(live, entry.canary_revision)}")
+    lines.append(serving(live, entry))
     if gone:
         lines.append(said(entry, gone))
     if fields_only(live, entry):  # `restore` writes those fields alone: no revision
@@ -86,6 +86,19 @@ def differences(
     return lines
 
 
+def serving(live: Any, entry: Entry) -> str:
+    """What serves now (not while a deploy is in progress: its `traffic_statuses` are
+    transient then, `Service.reconciling`)."""
+    if in_progress(live):
+        return "what serves: not known until the deploy in progress settles (transient)"
+    return f"serving now: {describe_serving(live, entry.canary_revision)}"
+
+
+ALREADY = (
+    "afterwards: nothing is written: what served before the change serves already; the "
+    "journal records the change as rolled back"
+)
+
 ONLY_FIELDS = (
     "afterwards: only the service's own fields above are put back; no revision is created, "
     "what serves stays as it is"
@@ -98,8 +111,6 @@ def costs(live: Any, entry: Entry, targets: Any, named: str = "") -> list[str]:
     the template is cleared (`cleared_names`; `named`: the name drift gives the restored
     revision when the revision it takes the place of is gone, `restore.name_restored`); and
     a canary that never served is undone by a revision LATEST then serves: a redeploy."""
-    if as_found(live, entry):  # nothing is written (`restore`: already serves)
-        return []
     named_before = (live.template.revision, before_service(entry).template.revision)
     out = [cleared_names(entry.service, named_before, "the restored revision", named)]
     latest = any(kind == "LATEST" and percent for kind, _, percent, _ in traffic_key(targets))

@@ -4,7 +4,9 @@ a plan made, the workloads it would write."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
+from drift.diff.unserved import canary_running
 from drift.fix.base import unreleased_message
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
@@ -62,5 +64,8 @@ def what_stops(
         elif base.unknown and sp.changes_template:  # in place, the template is sent as read
             problems[sp.key] = f"{sp.service}: {base.unknown}"
         elif base.unreleased and sp.changes_template:  # in place, the template stays as is
-            problems[sp.key] = unreleased_message(base, planned.plan.environment, entries)
+            state = planned.check.state  # as `drift check` judges a canary in flight
+            records = state.history.get(sp.key) or []
+            running = partial(canary_running, records=records, now=state.now)
+            problems[sp.key] = unreleased_message(base, planned.plan.environment, entries, running)
     return problems

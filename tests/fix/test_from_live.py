@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
+from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.formats import PlanFormat
+from drift.fix.render import render_plan
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
@@ -204,3 +207,25 @@ def test_the_to_latest_command_says_a_tag_it_leaves_may_have_followed_latest(
         assert "--to-latest" in said(run), said(run)
         assert "(head) may have followed LATEST" in said(run), said(run)
         assert "that command leaves them on it" in said(run), said(run)
+
+
+def test_fix_beside_a_canary_a_fix_may_still_be_deploying_says_what_check_says(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fix from another journal (CI) is still deploying its canary when `drift fix` runs
+    here. It called the canary "left by a fix that did not finish" and offered `drift
+    rollback CHANGE --from-live lab`, which refuses a canary that young, and its plan's step
+    said so too (revkill60 F2). Both now say what `drift check` says: a fix may still be
+    running; wait for it, or finish it from its journal."""
+    sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch)
+    shutil.rmtree(tmp_path / ".drift")  # its journal is the CI runner's; its canary is young
+    ui = ScriptedUI()
+    refused = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(yes=True), monkeypatch)
+    assert refused.exit_code is ExitCode.ABORTED, refused.summary()
+    (plan,) = ui.plans
+    step = render_plan(plan, PlanFormat.TABLE)
+    for text in (refused.message, step):
+        assert "a fix may still be running: its canary app-drift-" in text, text
+        assert "did not finish" not in text and "stopped before its promotion" not in text
+        assert "--from-live" not in text, text  # refused while a fix may be running
+        assert f"`drift rollback {change}` where it is" in text, text

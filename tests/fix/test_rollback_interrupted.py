@@ -17,6 +17,7 @@ from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import (
+    LAB,
     ScriptedUI,
     ctrl_c_behind,
     entries,
@@ -110,3 +111,37 @@ def test_a_killed_rollback_s_lock_on_a_service_it_restored_is_not_said_to_have_w
     assert "the journal says bbb is rolled-back: nothing of it is pending" in said, said
     assert "wrote nothing" not in said, said
     assert not list(locks.glob("*.lock"))
+
+
+def test_a_rollback_run_again_after_its_write_landed_says_nothing_is_written(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rollback cut after its write was sent, which landed: the journal says rolling-back,
+    the service serves what served before. Run again, it previewed "afterwards: a new revision
+    is created … the new revision" and asked to confirm a redeploy it then did not make
+    (revkill60 F1): it says nothing is written, and asks nothing."""
+    import drift.fix.restore
+
+    sandbox = make_sandbox(lab_world())
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.OK, result.summary()
+
+    async def ctrl_c(*args: object, **kw: object) -> object:
+        raise KeyboardInterrupt  # the write was sent (and lands); its outcome not yet read
+
+    with monkeypatch.context() as m:
+        m.setattr(drift.fix.restore, "settled", ctrl_c)
+        with pytest.raises(Interrupted):
+            rollback(tmp_path)
+    as_killed(tmp_path / ".drift" / "journal" / "locks")
+    served = sandbox.service(LAB, "app").latest_ready_revision
+    ui = ScriptedUI([False])  # a prompt, were one asked, declined
+    again = rollback(tmp_path, ui)
+    said = "\n".join(ui.said)
+    assert not ui.questions, ui.questions
+    assert again.exit_code is ExitCode.OK, again.summary()
+    assert "afterwards: nothing is written: what served before the change serves already" in said
+    assert "new revision" not in said, said
+    assert sandbox.service(LAB, "app").latest_ready_revision == served  # nothing written
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLED_BACK

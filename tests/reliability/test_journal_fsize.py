@@ -38,14 +38,14 @@ def sizes_of_a_fix(
     tmp_path.mkdir()
     sandbox = make_sandbox(lab.lab_world())
     seen: list[tuple[int, int, str]] = []
-    real = drift.fix.journal._atomic
+    real = drift.fix.journal._staged
 
-    def atomic(target: Path, data: bytes) -> None:
+    def atomic(target: Path, data: bytes, tag: str) -> Path:
         seen.append((len(lab.updates(sandbox)), len(data), target.name))
-        real(target, data)
+        return real(target, data, tag)
 
     with monkeypatch.context() as patched:
-        patched.setattr(drift.fix.journal, "_atomic", atomic)
+        patched.setattr(drift.fix.journal, "_staged", atomic)
         result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), patched)
     assert result.exit_code is ExitCode.OK, result.summary()
     return seen
@@ -134,18 +134,18 @@ def test_a_journal_write_failing_after_a_job_update_was_sent(
     measure = tmp_path / "measure"
     sandbox = make_sandbox(world())
     seen: list[tuple[int, int, str]] = []
-    real = drift.fix.journal._atomic
+    real = drift.fix.journal._staged
 
-    def atomic(target: Path, data: bytes) -> None:
+    def atomic(target: Path, data: bytes, tag: str) -> Path:
         seen.append((sum(c.short == "UpdateJob" for c in sandbox.calls), len(data), target.name))
-        real(target, data)
+        return real(target, data, tag)
 
     with monkeypatch.context() as patched:
         for key, value in sandbox.environ().items():
             patched.setenv(key, value)
         measure.mkdir()
         patched.chdir(measure)
-        patched.setattr(drift.fix.journal, "_atomic", atomic)
+        patched.setattr(drift.fix.journal, "_staged", atomic)
         profiles = write_profile(measure / "profiles", JOB_ONLY)
         assert jobs_fix(measure, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
     at = next(i for i, (sent, _, name) in enumerate(seen) if sent and name.endswith(".json"))

@@ -27,10 +27,10 @@ NO_SPACE = os.strerror(errno.ENOSPC)
 def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on, no journal file can be written."""
 
-    def atomic(target: Path, data: bytes) -> None:
+    def atomic(target: Path, data: bytes, tag: str) -> Path:
         raise OSError(errno.ENOSPC, NO_SPACE)
 
-    monkeypatch.setattr(drift.fix.journal, "_atomic", atomic)
+    monkeypatch.setattr(drift.fix.journal, "_staged", atomic)
 
 
 def full_once_written(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,18 +124,21 @@ def test_nothing_is_said_recorded_when_no_entry_could_be_written(
     assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
 
 
+@pytest.mark.parametrize("first", [False, True], ids=["update", "first entry"])
 @pytest.mark.parametrize("failing", [1, 2, 3])
-def test_a_record_cut_short_leaves_memory_saying_what_the_file_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+def test_a_record_cut_short_leaves_memory_and_files_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int, first: bool
 ) -> None:
-    """The disk fills at one of a record's three writes (checksum of both versions, the entry,
-    checksum of the new one; seen for real on a 64 KiB tmpfs): before the entry is replaced,
-    nothing is recorded (JournalError, the write not begun); after it, the write is recorded
-    and begun, as the file says (drift said "nothing was changed" with the file saying
-    canary-deploying, a write begun)."""
+    """The disk fills at one of a record's three files (checksum of both versions, the entry,
+    checksum of the new one; seen for real on a 64 KiB tmpfs). Each is written whole before
+    any is renamed into place, so nothing is recorded (JournalError, the write not begun) and
+    the entry, its checksum and memory are as they were: drift said "nothing was changed" with
+    the file saying canary-deploying; a first entry left its `.sha256` alone, an update left
+    a checksum of two hashes beside the old entry (revkill60 F4); no temporary file stays."""
+    import drift.files
     from drift.errors import JournalError
-    from drift.files import replace_whole
     from drift.fix.journal import Entry, Journal, Write
+    from drift.fix.journalfiles import digest, sum_path
 
     journal = Journal(tmp_path).open()
     entry = Entry(
@@ -143,28 +146,33 @@ def test_a_record_cut_short_leaves_memory_saying_what_the_file_says(
         "projects/p/locations/us-central1/services/web", "e1", {"generation": "3"},
         "web-drift-ab12", "drift-ab12", ["env.A"],
     )  # fmt: skip
-    journal.record(entry, State.PLANNED)
+    if not first:
+        journal.record(entry, State.PLANNED)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
     calls = []
+    create = drift.files._create
 
-    def fills(target: Path, data: bytes, mode: int | None = None) -> None:
-        calls.append(target)
+    def fills(partial: Path, mode: int) -> int:
+        calls.append(partial)
         if len(calls) == failing:
             raise OSError(errno.ENOSPC, NO_SPACE)
-        replace_whole(target, data, mode)
+        return create(partial, mode)
 
-    monkeypatch.setattr(drift.fix.journal, "replace_whole", fills)
-    write = Write("canary", "e1", 3, "r", "k", [])
-    if failing < 3:
-        with pytest.raises(JournalError, match=NO_SPACE):
-            journal.begin(entry, State.CANARY_DEPLOYING, "", write)
-    else:
-        journal.begin(entry, State.CANARY_DEPLOYING, "", write)
+    monkeypatch.setattr(drift.files, "_create", fills)
+    with pytest.raises(JournalError, match=NO_SPACE):
+        journal.begin(entry, State.CANARY_DEPLOYING, "", Write("canary", "e1", 3, "r", "k", []))
     monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no orphan, no .partial
+    if first:
+        assert Journal(tmp_path).entries() == []
+        return
     (read,) = Journal(tmp_path).entries()
     assert (read.state, read.writes, read.history, read.problem) == (
         entry.state, entry.writes, entry.history, ""
     ), read  # fmt: skip
-    assert read.state == (State.PLANNED if failing < 3 else State.CANARY_DEPLOYING)
+    assert read.state == State.PLANNED
+    target = journal.file(entry)
+    assert sum_path(target).read_text() == digest(target.read_bytes())  # one hash: the entry's
 
 
 def test_a_promotion_over_someone_elses_write_not_journaled_says_what_serves(
@@ -210,7 +218,8 @@ def test_a_canary_written_but_not_journaled_keeps_its_lock(
     """The disk fills while the canary's write is in flight: it lands, the journal cannot
     record it. The change is unfinished (the canary there, the traffic pinned), so its lock
     stays, as after Ctrl-C, for `drift rollback` to take over; it was freed (revkill60 F3),
-    and the next command no longer said which change holds the service."""
+    and the next command no longer said which change holds the service. Nor is the change
+    said "recorded" then."""
     import drift.fix.canary
 
     sandbox = make_sandbox(lab.lab_world())
@@ -220,6 +229,8 @@ def test_a_canary_written_but_not_journaled_keeps_its_lock(
     text = result.summary()
     assert result.exit_code is ExitCode.ABORTED, text
     assert "once the journal is writable, `drift rollback" in text, text
+    # never "change … recorded in …" right after "cannot write the journal entry" (revkill60 F3)
+    assert "recorded in" not in text and "could not record where it stands" in text, text
     assert list((tmp_path / ".drift" / "journal" / "locks").glob("*.lock")), text
     change = entries(tmp_path)[0].change_id
     again = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
