@@ -279,11 +279,7 @@ def fix(
         aborted = result.exit_code is ExitCode.ABORTED
         raise OutputLost(
             f"{exc.message}: the fix ran (change {result.change_id}"
-            + (
-                f", recorded in {result.journal}"
-                if result.journal and not result.unjournaled
-                else ""
-            )
+            + (f", recorded in {result.recorded_in}" if result.recorded_in else "")
             + f") but its outcome could not be said: `drift check {profile.environment}` "
             "shows where things stand",
             code=ExitCode.ABORTED if aborted else ExitCode.INCOMPLETE,

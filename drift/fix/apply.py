@@ -71,6 +71,11 @@ class FixResult:
         """A write of the change the journal could not record the end of (`unfinished`)."""
         return any(o.unfinished for o in self.outcomes)
 
+    @property
+    def recorded_in(self) -> Path | None:
+        """The journal that records where the change stands, if it could."""
+        return None if self.unjournaled else self.journal
+
     def _recorded(self, change: str, journal: Path) -> str:
         """What the journal holds of the change: never "recorded" when it could not be."""
         if self.unjournaled:  # the outcome's own line says which write, and the way on

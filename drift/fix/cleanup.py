@@ -13,7 +13,8 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
-from drift.fix.restore import Judge, Restored, changed_since, restore
+from drift.fix.restore import changed_since, restore
+from drift.fix.restored import Judge, Restored
 from drift.fix.untrap import free_pin
 from drift.live.api import short, written_since
 from drift.live.normalize import raw

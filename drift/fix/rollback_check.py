@@ -16,7 +16,8 @@ from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import as_found, before_service, fields_only, tag_caveat
-from drift.fix.restore import Judge, already_restored, changed_since, never_sent
+from drift.fix.restore import already_restored, changed_since, never_sent
+from drift.fix.restored import Judge
 from drift.fix.rollback_view import NEW, differences, new_serves
 from drift.fix.since import (
     Same,

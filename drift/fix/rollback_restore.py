@@ -15,7 +15,8 @@ from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.journal import ROLLBACK, Entry, Journal
-from drift.fix.restore import Restored, restore
+from drift.fix.restore import restore
+from drift.fix.restored import Restored
 from drift.fix.rollback_check import Checked, who
 from drift.fix.since import undoes, undone
 from drift.fix.workload import RESTORED, still_running

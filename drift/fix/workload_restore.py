@@ -27,7 +27,8 @@ from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
-from drift.fix.restore import Judge, Restored, changed_since, journaled, refusal, theirs
+from drift.fix.restore import changed_since, refusal
+from drift.fix.restored import Judge, Restored, journaled, theirs
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
@@ -301,7 +302,10 @@ async def restore_workload(
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
     problem, states = restoration(after, entry), (was, rolled, failed)
     judged, holding = (problem, problem or "as it was before the change"), partial(holds, kind=kind)
-    collided = theirs(journal, entry, write, after, answer, error, states, judged, judge, holding)
+    judged_by = judge or (lambda now: changed_since(now, entry))
+    collided = theirs(
+        journal, entry, write, after, answer, error, states, judged, judged_by, holding
+    )
     if collided is not None:
         return collided
     said = problem or "as it was before the change"

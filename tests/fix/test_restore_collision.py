@@ -1,5 +1,5 @@
 """revdiff3 1: someone writes a workload between `drift rollback`'s read and its write. One
-judgement (`drift.fix.restore.theirs`) for a service, a job and a worker pool, so the same
+judgement (`drift.fix.restored.theirs`) for a service, a job and a worker pool, so the same
 event leaves the journal in the same state and says the same thing whatever the kind:
 - `stale_etag: aborted` (AIP-154's ABORTED): drift's write did not land, nothing was written,
   the entry stays as it was (as a refusal before the write leaves it), exit 4;

@@ -1,0 +1,124 @@
+"""What a restoration write came to (`Restored`), the service's, a job's or a pool's
+(`drift.fix.restore`, `drift.fix.workload_restore`), and how it ended when someone else wrote
+the workload after drift read it (`theirs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from drift.errors import ApiError, AuthError, JournalError
+from drift.fix.journal import Entry, Journal, Write
+from drift.fix.routing import Content, carries, next_generation, over_theirs
+from drift.fix.update import stale_etag
+from drift.kinds import Kind
+from drift.live.api import written_since
+
+Judge = Callable[[Any], str]
+"""Why a workload read now must not be written to ("" when it may): `changed_since`, read
+against the journal's later changes of it (`drift.fix.since`) by a rollback."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    ok: bool
+    text: str
+    """What serves now, or why it is not what served before."""
+    now: Any = None
+    unjournaled: str = ""
+    """Why the journal could not record how the write ended ("" when it did): it still says
+    the write was begun, and a rollback run again finds the service as it is."""
+    refused: bool = False
+    """Nothing was written: someone else changed the service since drift's last write."""
+    over: tuple[int, int] | None = None
+    """drift's write landed over someone else's (a stale etag let through,
+    `drift.fix.overwrote`): the generation drift read, the one its write made."""
+    untouched: bool = False
+    """Nothing was written: the workload already was as before the change (its update never
+    landed: a fix cut by Ctrl-C or kill -9 between journaling it and the server taking it)."""
+    unwritten: bool = False
+    """Nothing was written: the server refused the write (`update.refused_write`); the entry
+    keeps the state it had, its write recorded as not landed."""
+    hints: str = ""
+    """What to do about the write's failure (`drift.next_steps.hint_lines`: the role it needs)."""
+    kept: tuple[str, ...] = ()
+    """Fields drift's change set that someone else changed since, kept as theirs (`wrote`)."""
+
+
+def journaled(record: Callable[[], None]) -> str:
+    """Record how a write ended: "", or the journal's error when it cannot (the write has
+    been made: what it did is said all the same)."""
+    try:
+        record()
+    except JournalError as exc:
+        return exc.message
+    return ""
+
+
+def theirs(
+    journal: Journal,
+    entry: Entry,
+    write: Write,
+    now: Any,
+    answer: Any,
+    error: ApiError | AuthError | None,
+    states: tuple[str, str, str],
+    judged: tuple[str, str],
+    judge: Judge,
+    content: Content = carries,
+) -> Restored | None:
+    """How a restoration write (a service's, a job's, a pool's: one judgement for all) ended
+    when someone else wrote the workload after drift read it: journaled and said; None when
+    nobody did (`now`, read back once it settled, is drift's write alone, or nothing was
+    written: the caller judges it). `states`: the entry's state before the write, the state
+    for restored, for not restored; `judged`: what is wrong with `now` ("" nothing) and what
+    runs. By the server's answer first, then by generation ("monotonically increases every
+    time the user modifies the desired state"):
+    - drift's write landed over theirs (its answer, or a read-back exactly drift's write, two
+      or more generations past what it was built on: a stale etag let through, AIP-154 not
+      followed, `drift.fix.overwrote`): journaled as landed at its generation, and said —
+      their change is no longer in the workload. Never a plain success (`Restored.over`).
+    - refused for its stale etag (AIP-154's ABORTED), or one generation past with a read-back
+      that is not drift's write (theirs is the only write): drift's did not land, nothing was
+      written. The entry stays as it was for a stale etag (nothing of drift's happened: as a
+      refusal before the write leaves it), else it says not restored; `Restored.refused`.
+    - two or more generations past, no answer saying drift's landed: it may have landed
+      before theirs (their change then stands); its outcome stays unknown in the journal
+      (`landed` None). A rollback run again refuses without --force (`judge`: why a workload
+      read now must not be written to, `drift.fix.restore.changed_since` unless the caller
+      reads it against more)."""
+    was, done, failed = states
+    problem, runs = judged
+    before, noun = write.generation_before, Kind(entry.kind).noun
+    mine = over_theirs(answer, now, write, content)
+    if mine is not None:
+        gen = int(mine.generation)
+        text = (
+            f"{runs}; drift's write (generation {gen}) landed over someone else's write "
+            f"(generation {gen - 1}): the server let drift's stale etag through, so their "
+            f"change is no longer in the {noun}"
+        )
+        state = failed if problem else done
+        lost = journaled(lambda: journal.landed(entry, state, text, etag=mine.etag, generation=gen))
+        return Restored(not problem, text, now, lost, over=(before, gen))
+    stale = isinstance(error, ApiError) and stale_etag(error)
+    if (not stale and int(now.generation) <= before) or landed_alone(now, write, content):
+        return None
+    why = error.message if error is not None else "sent"
+    if stale or next_generation(now, write):
+        lost = journaled(lambda: journal.landed(entry, was if stale else failed, why))
+        changed = judge(now) or f"{entry.service} changed after drift read it"
+        said = f"{changed}; drift's write did not land ({why})"
+        return Restored(False, said, now, lost, refused=not lost)
+    said = (
+        f"{entry.service} was changed since by someone else ({written_since(before, now)}); "
+        f"drift's write may have landed before that (its answer: {why})"
+    )
+    lost = journaled(lambda: journal.record(entry, failed, said))
+    return Restored(False, said, now, lost)
+
+
+def landed_alone(now: Any, write: Write, content: Content) -> bool:
+    """`now` is `write` landed and nothing after it (one generation past, drift's write)."""
+    return next_generation(now, write) and content(now, write)
