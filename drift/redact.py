@@ -408,11 +408,16 @@ def register_payload(data: bytes, version: str = "") -> None:
     is a piece of the value that a server may echo alone. Elsewhere a run is not masked: the
     readable runs of a keystore or a certificate are public names (a host, an issuer), which a
     plain value may hold too (revown27).
-    `version`: the version it is the payload of, numbered (`secret_pieces`).
+    Its common encodings (`echoed_forms`: base64, percent-encoding…) are searched for too: a
+    plain value holding a secret's base64 is that secret (revleak60 F4). `version`: the
+    version it is the payload of, numbered (`secret_pieces`).
     (Not the latin-1 decoding: every byte from 0xA0 up is a letter in it, so random bytes
     would give thousands of runs, and servers speak UTF-8.)"""
     text = data.decode("utf-8", errors="replace")
     _known.add(text)
+    for form in _bare_forms(text) | {text}:
+        for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
+            _known.add(encoded)
     if version:
         _known.versions.add(data, version)
     runs = _UNREADABLE.split(text)
