@@ -24,7 +24,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from drift.textsafe import github_data, github_property, json_inert, md_text, visible
@@ -160,6 +160,66 @@ def _bare_forms(value: str) -> set[str]:
     return {stripped, stripped.lstrip(_BOM).strip()}
 
 
+_SHAPES: dict[str, Callable[[str], str]] = {
+    "whole": lambda text: text,
+    "strip": str.strip,
+    "bare": lambda text: text.strip().lstrip(_BOM).strip(),
+}
+"""How a plain copy may hold a version's payload (its text): whole, or as `_bare_forms` (a
+payload stored with a trailing newline, or saved with a byte order mark, is copied bare)."""
+_ENCODINGS: dict[str, Callable[[bytes], bytes]] = {
+    "base64": base64.b64encode,
+    "base64url": base64.urlsafe_b64encode,
+    "base64-unpadded": lambda raw: base64.b64encode(raw).rstrip(b"="),
+    "base64url-unpadded": lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"="),
+}
+"""The encodings of `echoed_forms` a copy may hold a payload in, by name, that decode back to
+it exactly (`payload_form`)."""
+
+
+class Versions:
+    """The payloads of the secret versions drift read, by their version (`register_payload`):
+    each text a plain copy may hold one as, whole or encoded (`_SHAPES`, `_ENCODINGS`), ->
+    `(version, form)`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._forms: dict[str, tuple[str, str]] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, data: bytes, version: str) -> None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        with self._lock:
+            for name, shape in reversed(_SHAPES.items()):  # `whole` wins where forms coincide
+                if not (shaped := shape(text)):
+                    continue
+                self._forms[shaped] = (version, name)
+                if searchable(shaped):
+                    for encoding, encode in _ENCODINGS.items():
+                        encoded = encode(shaped.encode()).decode()
+                        self._forms[encoded] = (version, f"{name}/{encoding}")
+            self._pattern = None
+
+    def pieces(self, value: str) -> list[str | tuple[str, str]] | None:
+        """`secret_pieces`."""
+        whole = self._forms.get(value)
+        if whole is not None:
+            return [whole]
+        with self._lock:
+            if self._pattern is None:
+                long = sorted((f for f in self._forms if searchable(f)), key=len, reverse=True)
+                if long:
+                    self._pattern = re.compile("(" + "|".join(map(re.escape, long)) + ")")
+            pattern = self._pattern
+        if pattern is None or not pattern.search(value):
+            return None
+        cut = pattern.split(value)  # the text, then each payload and the text after it
+        return [self._forms[p] if i % 2 else p for i, p in enumerate(cut) if p or i % 2]
+
+
 class Secrets:
     """A set of secret values and the masks that keep them out of text."""
 
@@ -171,6 +231,8 @@ class Secrets:
         self._pieces: dict[str, list[str]] = {}
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+        self.versions = Versions()
+        """The payloads drift read, by their version (`secret_pieces`)."""
 
     def add(self, value: str) -> None:
         """Remember `value` (values shorter than `SEARCH_MIN` are not searched for), without
@@ -334,7 +396,7 @@ def is_secret(value: str) -> bool:
     return _known.is_secret(value)
 
 
-def register_payload(data: bytes) -> None:
+def register_payload(data: bytes, version: str = "") -> None:
     """Remember a secret version's payload as text wherever something may show it: the whole
     of it decoded as UTF-8 (with U+FFFD for bytes that are not), and, when it holds bytes that
     are not readable text (not UTF-8, or control characters: a keystore, DER, a binary key
@@ -346,15 +408,47 @@ def register_payload(data: bytes) -> None:
     is a piece of the value that a server may echo alone. Elsewhere a run is not masked: the
     readable runs of a keystore or a certificate are public names (a host, an issuer), which a
     plain value may hold too (revown27).
+    Its common encodings (`echoed_forms`: base64, percent-encoding…) are searched for too: a
+    plain value holding a secret's base64 is that secret (revleak60 F4). `version`: the
+    version it is the payload of, numbered (`secret_pieces`).
     (Not the latin-1 decoding: every byte from 0xA0 up is a letter in it, so random bytes
     would give thousands of runs, and servers speak UTF-8.)"""
     text = data.decode("utf-8", errors="replace")
     _known.add(text)
+    for form in _bare_forms(text) | {text}:
+        for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
+            _known.add(encoded)
+    if version:
+        _known.versions.add(data, version)
     runs = _UNREADABLE.split(text)
     if len(runs) > 1:
         for run in runs:
             if len(run.strip()) >= FRAGMENT_MIN:
                 _known.add_echoed(run)
+
+
+def secret_pieces(value: str) -> list[str | tuple[str, str]] | None:
+    """`value` cut around each payload of a secret version drift read (`register_payload`
+    with its version) that it holds, whole or encoded: the text between them as it is, each
+    payload as `(version, form)` (`projects/P/secrets/S/versions/N`, the form `payload_form`
+    gives it back in); None when it holds none. A value shorter than `SEARCH_MIN` only when
+    it is the payload whole. What the journal records instead of a plain copy of a secret
+    (`drift.fix.withheld`)."""
+    return _known.versions.pieces(value)
+
+
+def payload_form(data: bytes, form: str) -> str | None:
+    """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
+    form this drift does not know)."""
+    name, _, encoding = form.partition("/")
+    shape, encode = _SHAPES.get(name), _ENCODINGS.get(encoding) if encoding else None
+    if shape is None or (encoding and encode is None):
+        return None
+    try:
+        shaped = shape(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    return encode(shaped.encode()).decode() if encode is not None else shaped
 
 
 _UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")

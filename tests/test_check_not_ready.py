@@ -57,13 +57,17 @@ def test_a_settled_service_whose_serving_revision_is_not_ready_is_not_called_cle
 
 
 def test_the_condition_message_is_masked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The message is a server's text: a credential the service holds is masked in it."""
+    """The message is a server's text: a credential the service holds is masked in it, and
+    so is text in it shaped like a credential, as in a live value (revleak60 F5: a URL with a
+    password the app printed, which drift never read)."""
     key = "sk_live_9fQ2xLr7Tq1mZ8vW3nB6cY4d"
     more = {"template": {"image": IMG + "a:2", "env": {"MODE": "good", "STRIPE_KEY": key}}}
-    with Sandbox(world(services(unhealthy=f"crashed: STRIPE_KEY={key} refused", **more))) as sb:
+    said = f"crashed: STRIPE_KEY={key} refused; db postgresql://app:Zr8TqWm3Lk2Vn@10.0.0.5/db"
+    with Sandbox(world(services(unhealthy=said, **more))) as sb:
         result = check(sb, monkeypatch, tmp_path, PROFILE)
     [f] = [f for f in result.report.findings if f.rule == "revision.rollout"]
     assert key not in f.message and "crashed" in f.message
+    assert "Zr8TqWm3Lk2Vn" not in f.message and "10.0.0.5/db" in f.message
 
 
 @pytest.mark.parametrize("retired_ready", ["succeeded", "failed"])

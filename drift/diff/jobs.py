@@ -1,16 +1,17 @@
 """`revision.rollout` of a job whose latest update failed (its Ready condition), and
 `job.failed`: the latest execution of a job failed. Its reason is the execution's own
-failed condition, a server's text: any secret value drift knows, and any value the job holds
-that is a credential (or that the profile expects to be a secret), is masked in it."""
+failed condition, a server's text: any secret value drift knows, any value the job holds
+that is a credential (or that the profile expects to be a secret), and any text in it shaped
+like a credential, is masked in it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from drift.credentials import hidden_plain
+from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
-from drift.redact import MASK, mask
+from drift.redact import MASK, mask, register
 
 
 def job_findings(ctx: Context) -> Iterator[Finding]:
@@ -49,7 +50,12 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
 def masked(ctx: Context, text: str) -> str:
     """The reason with every value hidden that a finding would hide: secrets drift read (and
     prefixes a server cut them to), plain values that look like credentials, and plain values
-    of variables the profile expects to be secrets."""
+    of variables the profile expects to be secrets; and what in the text itself is shaped like
+    a credential (a URL with a password, `password=…`: `credential_pieces`, the rule of live
+    values and baselines), registered as `drift.live.remember` registers a live value's, so
+    that every output masks it (revleak60 F5)."""
+    for piece in credential_pieces(text):
+        register(piece)
     text = mask(text, echo=True)
     secret_names = {
         rule.name for rules in ctx.service.containers for rule in rules.env.values() if rule.secret

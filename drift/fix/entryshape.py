@@ -149,14 +149,27 @@ def entry_check(entry: type, write: type, states: Collection[str], kinds: Collec
         "kind": _one_of(kinds),
         "history": _list_of(history),
         "writes": writes,
+        "withheld": _list_of(_withheld),  # a plain copy of a secret: drift.fix.withheld
     }
-    fields_check = _dataclass(entry, special, skip=("problem", "unreadable", "source"), extra=True)
+    skip = ("filled", "problem", "unreadable", "source")
+    fields_check = _dataclass(entry, special, skip=skip, extra=True)
 
     def check(value: Any, where: str) -> None:
         fields_check(value, where)
         _messages(value)
 
     return check
+
+
+_PAYLOAD = _record({"version": _STRING, "form": _STRING}, ("version", "form"))
+_withheld = _record(
+    {
+        "field": _one_of(("service_before", "base_template")),
+        "path": _list_of(_is("a name or an index", lambda v: isinstance(v, (str, int)))),
+        "pieces": _list_of(lambda v, w: _STRING(v, w) if isinstance(v, str) else _PAYLOAD(v, w)),
+    },
+    ("field", "path", "pieces"),
+)
 
 
 def _messages(data: dict[str, Any]) -> None:

@@ -4,9 +4,11 @@ configuration that served, and every write drift made or began, with the service
 generation before and after it).
 
 It holds the service configuration as Cloud Run returned it: plain values and secret
-*references*, never a Secret Manager value. Files are created with mode 0600, and
-`.drift/.gitignore` (`*`) keeps them out of version control. Beside each entry a checksum file
-holds the SHA-256 of what drift wrote: an entry edited by anything else is refused."""
+*references*, never a Secret Manager value: a plain value that is a secret version's payload
+drift read is recorded by that version's name instead (`drift.fix.withheld`). Files are
+created with mode 0600, and `.drift/.gitignore` (`*`) keeps them out of version control. Beside
+each entry a checksum file holds the SHA-256 of what drift wrote: an entry edited by anything
+else is refused."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from drift.fix.journalfiles import (
     unreadable,
     untrusted_entry,
 )
+from drift.fix.withheld import withhold
 from drift.kinds import Kind
 from drift.schemas import NEWER
 from drift.textsafe import visible
@@ -134,6 +137,13 @@ class Entry:
     """Where the change was made (`drift.live.clients.backend`: the sandbox's address or Google
     Cloud's universe); a rollback from anywhere else is refused ("" in entries of a drift
     before it: not judged)."""
+    withheld: list[dict[str, Any]] = field(default_factory=list)
+    """The plain variables of `service_before`/`base_template` (and their bytes) whose value
+    is a secret version's payload, recorded by the version's name instead of the value
+    (`drift.fix.withheld`: written only when there is one, so other entries stay as older
+    drifts read them)."""
+    filled: bool = field(default=False, compare=False, repr=False)
+    """Set when read: the `withheld` values were read again and put back (not stored)."""
     problem: str = field(default="", compare=False, repr=False)
     """Set when read: why the entry cannot be trusted (not stored)."""
     unreadable: bool = field(default=False, compare=False, repr=False)
@@ -162,6 +172,9 @@ class Entry:
         data = asdict(self)
         for name in UNSTORED:
             data.pop(name)
+        withhold(data)  # never a plain copy of a secret (SPEC safety invariant 1)
+        if not data["withheld"]:
+            del data["withheld"]
         return data
 
     @property
@@ -170,7 +183,7 @@ class Entry:
         return self.change_id, self.kind, self.full_name
 
 
-UNSTORED = ("problem", "unreadable", "source")
+UNSTORED = ("filled", "problem", "unreadable", "source")
 NAMES = {f.name for f in fields(Entry)} - set(UNSTORED)
 STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])

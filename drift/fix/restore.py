@@ -57,6 +57,7 @@ from drift.fix.update import (
     settled,
     update_workload,
 )
+from drift.fix.withheld import require_filled
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.history import UNDOES_CANARY
@@ -77,6 +78,7 @@ def restore_request(current: Any, entry: Entry, later: Sequence[Entry] = ()) -> 
     was; service-level settings the change made put back as they were, and those drift's own
     later changes a forced rollback undoes too made (`later`, `drift.fix.since.undoes`: the
     journal records them as rolled back by it), as they were before the change."""
+    require_filled(entry)  # never an empty value for a secret's copy
     before = before_service(entry)
     restore = copy_service(current)
     restore.template = base_template(entry)

@@ -30,6 +30,7 @@ from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, gone_note, list_changes
 from drift.fix.update import GONE, deleted
+from drift.fix.withheld import fill
 from drift.kinds import Kind, workload_key
 from drift.live.backendid import elsewhere
 from drift.live.clients import backend
@@ -160,6 +161,14 @@ async def _roll_back(
     """Read every workload of the change concurrently (what each check says is said in the
     change's order), ask, then restore them (`restore_all`)."""
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
+    unread = [f"{who(e)}: {p}" for e in todo for p in await fill(e, session.access_secret)]
+    if unread:  # the values the journal refers to, read again first (`drift.fix.withheld`)
+        return _stop(
+            result,
+            "cannot restore the plain values the journal recorded by their secret version: "
+            + "; ".join(unread)
+            + ": nothing was changed",
+        )
 
     async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:
         said = Said(ui)

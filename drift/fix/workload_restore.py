@@ -33,6 +33,7 @@ from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
+from drift.fix.withheld import require_filled
 from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key, holds
 from drift.kinds import Kind, label
 from drift.live.api import short
@@ -88,6 +89,7 @@ def restore_request(now: Any, entry: Entry) -> Any:
     included, as the fix sent it (`patched_template`): a changed template alone would roll out
     a revision the rollback does not name."""
     kind = Kind(entry.kind)
+    require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
     out = copy_workload(now)
     # message equality, not bytes: a map's serialized order is not fixed (one is read from
@@ -177,6 +179,7 @@ def restoration(after: Any, entry: Entry) -> str:
     """ "" when what the job or pool runs now is what it ran before the change; else why not
     (what runs)."""
     kind = Kind(entry.kind)
+    require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
     same = config_key(after, kind) == config_key(before, kind)
     was, now = _settings(before, kind), _settings(after, kind)
@@ -226,6 +229,7 @@ def untouched(now: Any, entry: Entry) -> bool:
     if int(now.generation) != entry.generation_before:
         return False
     kind = Kind(entry.kind)
+    require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
     if config_key(now, kind) != config_key(before, kind):
         return False
@@ -251,6 +255,7 @@ def changed(now: Any, entry: Entry) -> str:
 def as_found(now: Any, entry: Entry) -> bool:
     """Whether the job or pool `now` runs what it ran before `entry`'s change."""
     kind = Kind(entry.kind)
+    require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
     if kind is Kind.SERVICE and serving(now) != serving(before):
         return False

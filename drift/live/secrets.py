@@ -322,7 +322,11 @@ class SecretReads:
         data = answer[1]
         value = secret_text(data)
         redact.register(value)  # as the rules hold it (`BINARY` and hex when not UTF-8)
-        redact.register_payload(data)  # as text, and each readable run of a binary value
+        # as text, and each readable run of a binary value; with the version read, by its
+        # number (`latest` names another one once the secret rotates): a journal refers to it
+        numbered = answer[0] or name
+        version = numbered if numbered.rsplit("/", 1)[-1].isdigit() else ""
+        redact.register_payload(data, version)
         self.state.values[ref] = value
 
     async def _value(self, name: str) -> tuple[str, bytes] | ApiError:

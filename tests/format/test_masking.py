@@ -310,6 +310,31 @@ def test_a_binary_payload_is_masked_by_each_readable_run_of_eight_or_more() -> N
     assert redact.mask("pl-text-first-line\npl-text-second-99") == "***"
 
 
+def test_a_plain_copy_of_a_read_secret_in_a_common_encoding_is_masked_as_an_exact_copy() -> None:
+    """revleak60 F4: a sidecar's `B64=<base64 of a secret drift read>` was printed by `plan
+    --format yaml` and `init` while an exact copy was masked. Each form `echoed_forms` knows
+    (base64 with or without padding, URL-safe, percent-encoded) is the secret's, on the data
+    (`Conversion.plain`, the plan's YAML, masks what `redact.mask` changes)."""
+    import base64
+    from urllib.parse import quote
+
+    from drift.fix.knative.conversion import Conversion
+
+    value = "Bx9Qv7Lm/Np3+Rwt"
+    redact.register_payload(f"{value}\n".encode())  # stored with a trailing newline
+    packed = base64.b64encode(value.encode()).decode()
+    for form in (
+        packed,
+        packed.rstrip("="),
+        base64.urlsafe_b64encode(value.encode()).decode(),
+        quote(value, safe=""),
+    ):
+        assert form != value and redact.mask(f"B64={form}") == "B64=***", form
+        conversion = Conversion()
+        assert conversion.plain("side", "B64", form) == redact.MASK
+        assert conversion.inexact == ["side/B64 holds a secret value: not printed"]
+
+
 def test_a_long_server_message_is_cut_between_words() -> None:
     """revjobs60 F2: "… role (roles/secr" — the cut ends on a whole word, marked `…`."""
     from drift.errors import ApiError

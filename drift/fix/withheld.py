@@ -1,0 +1,174 @@
+"""The plain copies of a secret that a journal entry does not hold (SPEC safety invariant 1: no
+secret value into any file or journal). A workload's plain variable whose value holds the
+payload of a secret version drift read, whole or encoded (`redact.secret_pieces`: a sidecar's
+`COPY=…` of the value its app reads as a secret, a URL around it, its base64) is recorded as
+`{field, path, pieces}`, each payload in it by its version's name and form, its value
+left empty in `service_before`/`base_template` and in their bytes (`…_pb`); a rollback reads
+that version again (AccessSecretVersion) and puts the exact value back before it sends
+anything, or says what it cannot restore and writes nothing (`fill`, `require_filled`).
+
+`path` names the variable's place in the message, the same in its JSON and in its protobuf
+(`template`, `containers`, `env`: the field names and indexes of run/v2)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from drift import redact
+from drift.errors import ApiError, JournalError
+from drift.fix.wire import packed, unpacked
+
+_FIELDS = ("service_before", "base_template")
+
+
+def _message(field: str, kind: str) -> Any:
+    from google.cloud import run_v2
+
+    if field == "base_template":
+        return run_v2.RevisionTemplate
+    return {"job": run_v2.Job, "worker_pool": run_v2.WorkerPool}.get(kind, run_v2.Service)
+
+
+def _variables(doc: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], Any]]:
+    """Every plain variable (an `env` item with a `value`) in a message's JSON, with its path."""
+    if isinstance(doc, dict):
+        env = doc.get("env")
+        if isinstance(env, list):
+            for i, var in enumerate(env):
+                if isinstance(var, dict) and isinstance(var.get("value"), str):
+                    yield [*path, "env", i], var
+        for key, item in doc.items():
+            if key != "env":
+                yield from _variables(item, [*path, key])
+    elif isinstance(doc, list):
+        for i, item in enumerate(doc):
+            yield from _variables(item, [*path, i])
+
+
+def _at(doc: Any, path: list[str | int]) -> Any:
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+def _pb_at(message: Any, path: list[str | int]) -> Any:
+    """The protobuf field at a JSON path (its camelCase names as the proto's snake_case)."""
+    for step in path:
+        if isinstance(step, int):
+            message = message[step]
+        else:
+            message = getattr(message, _CAMEL.sub(lambda m: "_" + m[0].lower(), step))
+    return message
+
+
+_CAMEL = re.compile(r"[A-Z]")
+
+
+def _set_value(data: dict[str, Any], field: str, path: list[str | int], value: str) -> None:
+    """Write `value` into the variable at `path` of the entry's `field`, JSON and bytes."""
+    var = _at(data[field], path)
+    var["value"] = value
+    if data.get(f"{field}_pb"):
+        message = _message(field, data.get("kind", "service"))
+        decoded = unpacked(message, data[f"{field}_pb"])
+        _pb_at(message.pb(decoded), path).value = value
+        data[f"{field}_pb"] = packed(decoded)
+
+
+def withhold(data: dict[str, Any]) -> None:
+    """An entry's JSON (`Entry.to_json`) without the value of any plain copy of a secret it
+    holds: those it already refers to (`withheld`), and each one whose value holds a payload
+    drift read (`redact.secret_pieces`), added to them."""
+    records: list[dict[str, Any]] = data.setdefault("withheld", [])
+    known = {(r["field"], json.dumps(r["path"])) for r in records}
+    for field in _FIELDS:
+        for path, var in list(_variables(data.get(field), [])):
+            if (field, json.dumps(path)) in known:
+                continue
+            found = redact.secret_pieces(var["value"]) if var["value"] else None
+            if found is not None:
+                pieces = [
+                    p if isinstance(p, str) else {"version": p[0], "form": p[1]} for p in found
+                ]
+                records.append({"field": field, "path": path, "pieces": pieces})
+    by_field: dict[str, list[list[str | int]]] = {}
+    for r in records:
+        by_field.setdefault(r["field"], []).append(r["path"])
+    for field, paths in by_field.items():
+        _blank(data, field, paths)
+
+
+def _blank(data: dict[str, Any], field: str, paths: list[list[str | int]]) -> None:
+    for path in paths:
+        _at(data[field], path)["value"] = ""
+    if data.get(f"{field}_pb"):
+        message = _message(field, data.get("kind", "service"))
+        decoded = unpacked(message, data[f"{field}_pb"])
+        for path in paths:
+            _pb_at(message.pb(decoded), path).value = ""
+        data[f"{field}_pb"] = packed(decoded)
+
+
+async def fill(entry: Any, read: Callable[[str], Awaitable[bytes]]) -> list[str]:
+    """Put back into `entry` (read from its file) the value of each plain copy it refers to,
+    read again from its secret versions; what cannot be, each in words (nothing put back then:
+    the rollback must not run on part of it)."""
+    payloads: dict[str, bytes | str] = {}
+    problems: list[str] = []
+    filled: list[tuple[dict[str, Any], str]] = []
+    for record in entry.withheld:
+        text: list[str] = []
+        for piece in record["pieces"]:
+            if isinstance(piece, str):
+                text.append(piece)
+                continue
+            version = piece["version"]
+            if version not in payloads:
+                try:
+                    payloads[version] = await read(version)
+                except ApiError as exc:
+                    payloads[version] = exc.message
+            data = payloads[version]
+            if isinstance(data, str):
+                problems.append(f"{_where(record)}: cannot read {version} again ({data})")
+                break
+            redact.register_payload(data, version)  # a secret's value: never shown
+            value = redact.payload_form(data, piece["form"])
+            if value is None:
+                problems.append(f"{_where(record)}: {version} no longer holds text")
+                break
+            text.append(value)
+        else:
+            filled.append((record, "".join(text)))
+    if problems:
+        return problems
+    held = {"kind": entry.kind, **{f: getattr(entry, f) for f in _FIELDS}}
+    held |= {f"{f}_pb": getattr(entry, f"{f}_pb") for f in _FIELDS}
+    for record, value in filled:
+        try:
+            _set_value(held, record["field"], record["path"], value)
+        except (LookupError, TypeError, AttributeError, ValueError):
+            return [f"{_where(record)}: no such variable in the entry"]
+    for f in _FIELDS:
+        setattr(entry, f"{f}_pb", held[f"{f}_pb"])
+    entry.filled = True
+    return []
+
+
+def _where(record: dict[str, Any]) -> str:
+    """`base_template` `containers[1].env[0]`: the variable a record stands for."""
+    text = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in record["path"])
+    return f"`{record['field']}{text}`"
+
+
+def require_filled(entry: Any) -> None:
+    """Refuse to build a write from an entry whose withheld values were not put back (`fill`):
+    never an empty value sent in place of a secret's copy."""
+    if entry.withheld and not entry.filled:
+        raise JournalError(
+            f"{entry.full_name}: the journal entry refers to secret versions for "
+            f"{len(entry.withheld)} plain value(s) that were not read again: nothing was changed"
+        )
