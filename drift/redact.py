@@ -17,86 +17,31 @@ The rule for which values are searched (the README's "What drift never shows"):
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable
-from urllib.parse import quote, quote_plus, unquote, unquote_plus
+from collections.abc import Iterable
+from urllib.parse import unquote, unquote_plus
 
-from drift.textsafe import github_data, github_property, json_inert, md_text, visible
+from drift.secretforms import (
+    Versions,
+    bare_forms,
+    echoed_forms,
+    escaped_forms,
+    searchable,
+)
+from drift.textsafe import visible
 
 MASK = "***"
 CHANGED = "*** (changed)"
-SEARCH_MIN = 8
-"""Shorter values are never searched for in text."""
 FRAGMENT_MIN = 8
 """A secret's prefix at least this long is masked in text a server sent back."""
 CUT_MIN = 4
 """A secret's prefix at least this long is masked where a server's text was cut."""
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
 _CUT_MARKS = "…. \t\ufffd"
-
-
-def searchable(value: str) -> bool:
-    """Whether drift looks for `value` inside text (long enough to tell from other words)."""
-    return len(value) >= SEARCH_MIN
-
-
-def _escaped_forms(value: str) -> set[str]:
-    """How `value` looks once an output format has escaped it."""
-    shown = visible(value)
-    return {
-        value,
-        shown,
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
-        json_inert(json.dumps(value)[1:-1]),  # as drift.rendering.json_text writes it
-        json_inert(json.dumps(value, ensure_ascii=False)[1:-1]),
-        md_text(value),
-        shown.replace("|", "\\|"),
-        github_data(value),
-        github_data(shown),
-        github_property(shown),
-    }
-
-
-_HEX_ESCAPE = re.compile(r"%[0-9A-F]{2}|\\u[0-9a-f]{4}")
-
-
-def _other_case(match: re.Match[str]) -> str:
-    text = match.group()
-    return text.lower() if text.startswith("%") else text[:2] + text[2:].upper()
-
-
-def echoed_forms(value: str) -> set[str]:
-    """How an application may quote back a value it was sent (a probe's header or
-    subprotocol): as is, JSON-escaped (`\\uXXXX` in either case, with `/` as `\\/` as PHP's
-    `json_encode` writes it, with `<`, `>` and `&` as `\\u003c`… as Go's `encoding/json` does),
-    percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`),
-    HTML-escaped, or base64-encoded whole. Only a value that is searched for at all
-    (`searchable`) gets its other forms: a short one is no easier to tell apart encoded."""
-    if not searchable(value.strip()):
-        return {value}
-    jsons = {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
-    jsons |= {form.replace("/", "\\/") for form in jsons}
-    jsons |= {
-        form.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        for form in jsons
-    }
-    urls = {
-        encode(value, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/", "!'()*")
-    }
-    entities = {html.escape(value), html.escape(value, quote=False)}
-    entities |= {form.replace("&#x27;", "&#39;") for form in entities}
-    raw = value.encode()
-    packed = {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()}
-    packed |= {form.rstrip("=") for form in packed}
-    forms = {value} | jsons | urls | entities | packed
-    return forms | {_HEX_ESCAPE.sub(_other_case, form) for form in jsons | urls}
 
 
 _TOKEN = re.compile(r"\S+")
@@ -147,79 +92,6 @@ def _alternation(values: set[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(_flexible(v) for v in ordered)) if ordered else None
 
 
-_BOM = "\ufeff"
-
-
-def _bare_forms(value: str) -> set[str]:
-    """`value` without its outer whitespace (CR and LF among it), and also without a leading
-    byte order mark (U+FEFF, which `str.strip` keeps: it is not white space): a payload saved
-    by Windows Notepad (`\\ufeffVALUE\\r\\n`) is read by an app, and copied by a person, as
-    its bare `VALUE` (revencoding 1). Both forms are searched for: the mask covers the text as
-    printed, with or without the mark."""
-    stripped = value.strip()
-    return {stripped, stripped.lstrip(_BOM).strip()}
-
-
-_SHAPES: dict[str, Callable[[str], str]] = {
-    "whole": lambda text: text,
-    "strip": str.strip,
-    "bare": lambda text: text.strip().lstrip(_BOM).strip(),
-}
-"""How a plain copy may hold a version's payload (its text): whole, or as `_bare_forms` (a
-payload stored with a trailing newline, or saved with a byte order mark, is copied bare)."""
-_ENCODINGS: dict[str, Callable[[bytes], bytes]] = {
-    "base64": base64.b64encode,
-    "base64url": base64.urlsafe_b64encode,
-    "base64-unpadded": lambda raw: base64.b64encode(raw).rstrip(b"="),
-    "base64url-unpadded": lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"="),
-}
-"""The encodings of `echoed_forms` a copy may hold a payload in, by name, that decode back to
-it exactly (`payload_form`)."""
-
-
-class Versions:
-    """The payloads of the secret versions drift read, by their version (`register_payload`):
-    each text a plain copy may hold one as, whole or encoded (`_SHAPES`, `_ENCODINGS`), ->
-    `(version, form)`."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._forms: dict[str, tuple[str, str]] = {}
-        self._pattern: re.Pattern[str] | None = None
-
-    def add(self, data: bytes, version: str) -> None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return
-        with self._lock:
-            for name, shape in reversed(_SHAPES.items()):  # `whole` wins where forms coincide
-                if not (shaped := shape(text)):
-                    continue
-                self._forms[shaped] = (version, name)
-                if searchable(shaped):
-                    for encoding, encode in _ENCODINGS.items():
-                        encoded = encode(shaped.encode()).decode()
-                        self._forms[encoded] = (version, f"{name}/{encoding}")
-            self._pattern = None
-
-    def pieces(self, value: str) -> list[str | tuple[str, str]] | None:
-        """`secret_pieces`."""
-        whole = self._forms.get(value)
-        if whole is not None:
-            return [whole]
-        with self._lock:
-            if self._pattern is None:
-                long = sorted((f for f in self._forms if searchable(f)), key=len, reverse=True)
-                if long:
-                    self._pattern = re.compile("(" + "|".join(map(re.escape, long)) + ")")
-            pattern = self._pattern
-        if pattern is None or not pattern.search(value):
-            return None
-        cut = pattern.split(value)  # the text, then each payload and the text after it
-        return [self._forms[p] if i % 2 else p for i, p in enumerate(cut) if p or i % 2]
-
-
 class Secrets:
     """A set of secret values and the masks that keep them out of text."""
 
@@ -239,7 +111,7 @@ class Secrets:
         its outer whitespace: a secret stored with a trailing newline (`echo … | gcloud
         secrets create --data-file=-`) is the same secret wherever its content appears, and
         the text around the mask keeps its own line breaks."""
-        for bare in _bare_forms(value):
+        for bare in bare_forms(value):
             if bare:
                 with self._lock:
                     self._whole.add(bare)
@@ -254,7 +126,7 @@ class Secrets:
 
     def is_secret(self, value: str) -> bool:
         """Whether `value`, without its outer whitespace, is a registered value (any length)."""
-        return any(bare in self._whole for bare in _bare_forms(value) if bare)
+        return any(bare in self._whole for bare in bare_forms(value) if bare)
 
     def add_echoed(self, value: str) -> None:
         """Remember `value` as a piece of a secret that only a server's text is searched for
@@ -262,7 +134,7 @@ class Secrets:
         certificate's public names (a host, an issuer) must not hide the same name in a plain
         value elsewhere."""
         with self._lock:
-            for bare in _bare_forms(value):
+            for bare in bare_forms(value):
                 if not searchable(bare):
                     continue
                 for form in {bare, *(unicodedata.normalize(f, bare) for f in ("NFC", "NFD"))}:
@@ -291,7 +163,7 @@ class Secrets:
                     form
                     for secret in values
                     if not _WORD_OR_NUMBER.fullmatch(secret)
-                    for form in _escaped_forms(secret)
+                    for form in escaped_forms(secret)
                     if searchable(form)
                 }
                 patterns = self._patterns = (_alternation(values), _alternation(rendered))
@@ -415,7 +287,7 @@ def register_payload(data: bytes, version: str = "") -> None:
     would give thousands of runs, and servers speak UTF-8.)"""
     text = data.decode("utf-8", errors="replace")
     _known.add(text)
-    for form in _bare_forms(text) | {text}:
+    for form in bare_forms(text) | {text}:
         for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
             _known.add(encoded)
     if version:
@@ -435,20 +307,6 @@ def secret_pieces(value: str) -> list[str | tuple[str, str]] | None:
     it is the payload whole. What the journal records instead of a plain copy of a secret
     (`drift.fix.withheld`)."""
     return _known.versions.pieces(value)
-
-
-def payload_form(data: bytes, form: str) -> str | None:
-    """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
-    form this drift does not know)."""
-    name, _, encoding = form.partition("/")
-    shape, encode = _SHAPES.get(name), _ENCODINGS.get(encoding) if encoding else None
-    if shape is None or (encoding and encode is None):
-        return None
-    try:
-        shaped = shape(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None
-    return encode(shaped.encode()).decode() if encode is not None else shaped
 
 
 _UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")

@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.fields",
         "drift.units",
         "drift.redact",
+        "drift.secretforms",
         "drift.textsafe",
         "drift.jsontext",
         "drift.yamlfile",

@@ -10,6 +10,7 @@ from drift.kinds import key_name
 from drift.live.model import EnvVar
 from drift.profiles.model import VarRule
 from drift.redact import MASK
+from drift.secretforms import searchable
 
 
 def describe_rule(rule: VarRule) -> str:
@@ -38,10 +39,10 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     """A plain value as shown: masked when it is a secret, looks like a credential or is in a
     variable named like one (`ADMIN_PASSWORD=hunter2`, however short); a credential assigned
     inside it (`--db-password=*** --verbose`) and any secret drift has read or been told of
-    (`redact.register`) masked within it (`credentials.conceal`); a registered value too short
-    to be searched for (`redact.SEARCH_MIN`) masked when shown whole (`redact.is_secret`: a plan
-    line, a rollback's diff) — a longer one is found by the search, its readable rest kept."""
-    short = len(value.strip()) < redact.SEARCH_MIN
+    (`redact.register`) masked within it (`credentials.conceal`); a registered value too
+    short to be searched for (`secretforms.searchable`) masked when shown whole
+    (`redact.is_secret`: a plan line, a rollback's diff) — a longer one is found by the search, its readable rest kept."""
+    short = not searchable(value.strip())
     return MASK if secret or (short and redact.is_secret(value)) else conceal(name, value)
 
 

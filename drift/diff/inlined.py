@@ -1,7 +1,7 @@
 """Findings made before a workload's older revisions were read (a `same_as` judged late), masked
 again once they are: a variable that is a Secret Manager reference in one of them holds that
 secret's value pasted in wherever it is plain (`drift.live.remember.inlined`). A long value is
-masked in every format once registered; a short one (below `redact.SEARCH_MIN`) only on the
+masked in every format once registered; a short one (below `secretforms.SEARCH_MIN`) only on the
 finding, as the rules mask it when they know (`Context.inlined`)."""
 
 from __future__ import annotations

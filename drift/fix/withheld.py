@@ -20,6 +20,7 @@ from typing import Any
 from drift import redact
 from drift.errors import ApiError, JournalError
 from drift.fix.wire import packed, unpacked
+from drift.secretforms import payload_form
 
 _FIELDS = ("service_before", "base_template")
 
@@ -136,7 +137,7 @@ async def fill(entry: Any, read: Callable[[str], Awaitable[bytes]]) -> list[str]
                 problems.append(f"{_where(record)}: cannot read {version} again ({data})")
                 break
             redact.register_payload(data, version)  # a secret's value: never shown
-            value = redact.payload_form(data, piece["form"])
+            value = payload_form(data, piece["form"])
             if value is None:
                 problems.append(f"{_where(record)}: {version} no longer holds text")
                 break

@@ -18,6 +18,7 @@ from drift.profiles.spec import (
     check_syntax,
     header_value_ok,
 )
+from drift.secretforms import echoed_forms
 
 _CREDENTIAL_HEADER = re.compile(
     r"(authorization|cookie|token|secret|key|session|password|passwd|credential|jwt)", re.I
@@ -137,10 +138,10 @@ class _Secrets:
         self._sent: list[str] = []
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
-        # An app may echo what it was sent escaped or encoded (`redact.echoed_forms`; a mix
+        # An app may echo what it was sent escaped or encoded (`secretforms.echoed_forms`; a mix
         # of encodings: `redact.mask_encoded`).
         self._sent.append(value)
-        for form in redact.echoed_forms(value):
+        for form in echoed_forms(value):
             self._values.add(form)
             if everywhere:
                 redact.register(form)

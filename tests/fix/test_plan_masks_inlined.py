@@ -13,7 +13,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
-SHORT = "k7781ab"  # below redact.SEARCH_MIN: only the data's own masking hides it
+SHORT = "k7781ab"  # below secretforms.SEARCH_MIN: only the data's own masking hides it
 
 
 def _sandbox(make_sandbox: MakeSandbox, service: dict) -> Sandbox:
