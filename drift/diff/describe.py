@@ -41,7 +41,8 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     inside it (`--db-password=*** --verbose`) and any secret drift has read or been told of
     (`redact.register`) masked within it (`credentials.conceal`); a registered value too
     short to be searched for (`secretforms.searchable`) masked when shown whole
-    (`redact.is_secret`: a plan line, a rollback's diff) — a longer one is found by the search, its readable rest kept."""
+    (`redact.is_secret`: a plan line, a rollback's diff) — a longer one is found by the
+    search, its readable rest kept."""
     short = not searchable(value.strip())
     return MASK if secret or (short and redact.is_secret(value)) else conceal(name, value)
 
