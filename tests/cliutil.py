@@ -1,7 +1,9 @@
-"""Run drift as users do: a process of its own (its environment, working directory, streams and
-exit code), with the sandbox's emulator variables. Each run is forked from a process that
-imported drift and the Google libraries once (tests/zygote.py; `DRIFT_TESTS_FORK=0` starts a
-fresh interpreter per run instead), which halves the suite's time."""
+"""Run drift as users do: its own environment, working directory, streams and exit code, with
+the sandbox's emulator variables. A command that only reads (`check`, `plan`, …) runs inside
+the test's process (tests/inprocess.py: `drift.cli.main` with all of that swapped in, and put
+back after); any other run is a process of its own, forked from a process that imported drift
+and the Google libraries once (tests/zygote.py). `DRIFT_TESTS_FORK=zygote` forks every run,
+`DRIFT_TESTS_FORK=0` starts a fresh interpreter per run."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests import inprocess
 from tests.zygote import Run
 from tests.zygote_client import stand_ins
 
@@ -42,7 +45,10 @@ def drift(
     base["PYTHONPATH"] = str(REPO)
     base.update(env or {})
     # `drift sandbox` sets what gRPC logs before importing it: a process of its own
-    fork = os.environ.get("DRIFT_TESTS_FORK", "1") == "1" and args[:1] != ("sandbox",)
+    how = os.environ.get("DRIFT_TESTS_FORK", "1")
+    fork = how in ("1", "zygote") and args[:1] != ("sandbox",)
+    if fork and how == "1" and inprocess.runs_here(args):
+        return inprocess.run(args, env=base, cwd=cwd, stdin=stdin, timeout=timeout)
     return python_module("drift", *args, env=base, cwd=cwd, stdin=stdin, timeout=timeout, fork=fork)
 
 

@@ -1,0 +1,157 @@
+"""`drift ARGS` run inside the test's own process, as `python -m drift ARGS` would run it:
+the same `drift.cli.main`, with this run's arguments, environment, working directory and
+standard streams (files, as a process's are when a test captures them), its exit code taken
+from the `SystemExit` that ends it, and everything a drift process keeps for its one command
+(tests/conftest.py `_process_state_of_this_test_only`) fresh for each run and put back after.
+
+A run costs half the CPU of a run forked from the zygote (tests/zygote.py: the child touches,
+and so copies, the pages of everything the zygote imported; measured 2026-12-01, `check
+staging`: 40 ms in-process, 82 ms forked), which is most of the suite's time. Only commands
+that read (`READS`) run here: `fix` and `rollback` hold locks whose owner is a process
+(`drift.fix.lockholder`: flock and pid), and a test that starts two drifts at once, or a run
+from another thread, goes to the zygote as before (one process can only have one working
+directory and one environment at a time)."""
+
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import gc
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+READS = frozenset({"check", "plan", "compare", "profiles", "history", "probe", "init"})
+"""The commands run in-process: they read the live service and write only where told to."""
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE)
+_running = threading.Lock()
+
+
+def runs_here(args: tuple[str, ...]) -> bool:
+    """Whether `drift ARGS` can run in this process now (`READS`, from the main thread, with
+    no other in-process run and no event loop under way: a run from a test's callback that a
+    `fix` called in-process goes to the zygote)."""
+    return (
+        bool(args)
+        and args[0] in READS
+        and "--help" not in args
+        and threading.current_thread() is threading.main_thread()
+        and not _running.locked()
+        and asyncio._get_running_loop() is None  # a test's callback inside drift's own loop
+    )
+
+
+def run(
+    args: tuple[str, ...],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    stdin: str | None,
+    timeout: float,
+) -> subprocess.CompletedProcess[str]:
+    """`drift ARGS` in this process (`runs_here` says when): its exit code and what it wrote
+    on its standard output and error."""
+    with (
+        _running,
+        tempfile.TemporaryFile() as inp,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        inp.write((stdin or "").encode())
+        inp.flush()
+        inp.seek(0)
+        code = _main(args, env, cwd, (inp, out, err), timeout)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    argv = [sys.executable, "-m", "drift", *args]
+    return subprocess.CompletedProcess(argv, code, _newlines(stdout), _newlines(stderr))
+
+
+def _main(
+    args: tuple[str, ...],
+    env: Mapping[str, str],
+    cwd: Path,
+    files: tuple[object, object, object],
+    timeout: float,
+) -> int:
+    from drift import next_steps, redact
+    from drift.cli import main
+    from drift.cli.session import STATE, RunState
+
+    saved_environ = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_argv = sys.argv
+    saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    saved_signals = {number: signal.getsignal(number) for number in _SIGNALS}
+    saved_threshold = gc.get_threshold()
+    saved_freeze = gc.freeze
+    saved_known, saved_built = redact._known, next_steps._BUILT
+    logger = logging.getLogger("drift")
+    saved_handlers, saved_level = list(logger.handlers), logger.level
+    saved_state = STATE.__dict__.copy()
+    streams = [
+        open(f.fileno(), mode, encoding="utf-8", closefd=False)  # type: ignore[attr-defined]  # noqa: SIM115
+        for f, mode in zip(files, ("r", "w", "w"), strict=True)
+    ]
+    code = 0
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(cwd)
+        sys.argv = ["drift", *args]
+        sys.stdin, sys.stdout, sys.stderr = streams
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        gc.freeze = lambda: None  # the process does not end with this command
+        redact._known, next_steps._BUILT = redact.Secrets(), {}
+        STATE.__dict__.update(RunState().__dict__)
+        # a run that hangs ends the worker with every thread's stack, as a timeout would
+        faulthandler.dump_traceback_later(timeout, exit=True, file=sys.__stderr__ or 2)
+        with warnings.catch_warnings():
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if not isinstance(exc.code, int | None):
+                    print(exc.code, file=sys.stderr)
+            except BaseException:  # noqa: BLE001 - a crash is the test's to see, as a process's
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        for stream in streams:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        for number, handler in saved_signals.items():
+            if handler is not None:
+                signal.signal(number, handler)
+        gc.freeze = saved_freeze
+        gc.set_threshold(*saved_threshold)
+        redact._known, next_steps._BUILT = saved_known, saved_built
+        logger.handlers[:] = saved_handlers
+        logger.setLevel(saved_level)
+        STATE.__dict__.update(saved_state)
+    return code
+
+
+def _newlines(text: str) -> str:
+    """As `subprocess.run(text=True)` reads a stream (universal newlines)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
