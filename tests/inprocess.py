@@ -6,11 +6,12 @@ from the `SystemExit` that ends it, and everything a drift process keeps for its
 
 A run costs half the CPU of a run forked from the zygote (tests/zygote.py: the child touches,
 and so copies, the pages of everything the zygote imported; measured 2026-12-01, `check
-staging`: 40 ms in-process, 82 ms forked), which is most of the suite's time. Only commands
-that read (`READS`) run here: `fix` and `rollback` hold locks whose owner is a process
-(`drift.fix.lockholder`: flock and pid), and a test that starts two drifts at once, or a run
-from another thread, goes to the zygote as before (one process can only have one working
-directory and one environment at a time)."""
+staging`: 40 ms in-process, 82 ms forked), which is most of the suite's time. What a process
+ending does for it is done here: a lock drift leaves for a stopped change has its flock let go
+as it is left (`drift.fix.lock.Locks.keep`), and any it still holds are let go after the run.
+A test whose drift must be another process than the test's own (a lock naming the test's pid
+as a live process) sets `DRIFT_TESTS_FORK=zygote`; a test that starts two drifts at once, or
+a run from another thread or from inside a drift run's event loop, goes to the zygote."""
 
 from __future__ import annotations
 
@@ -28,20 +29,23 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-READS = frozenset({"check", "plan", "compare", "profiles", "history", "probe", "init"})
-"""The commands run in-process: they read the live service and write only where told to."""
+HERE = frozenset(
+    {"check", "plan", "compare", "profiles", "history", "probe", "init", "fix", "rollback"}
+)
+"""The commands run in-process (`sandbox` and `demo` start servers and processes of their
+own, and `sandbox` sets gRPC's logging before it is imported: a process each)."""
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE)
 _running = threading.Lock()
 
 
 def runs_here(args: tuple[str, ...]) -> bool:
-    """Whether `drift ARGS` can run in this process now (`READS`, from the main thread, with
+    """Whether `drift ARGS` can run in this process now (`HERE`, from the main thread, with
     no other in-process run and no event loop under way: a run from a test's callback that a
     `fix` called in-process goes to the zygote)."""
     return (
         bool(args)
-        and args[0] in READS
+        and args[0] in HERE
         and "--help" not in args
         and threading.current_thread() is threading.main_thread()
         and not _running.locked()
@@ -149,7 +153,24 @@ def _main(
         logger.handlers[:] = saved_handlers
         logger.setLevel(saved_level)
         STATE.__dict__.update(saved_state)
+        _let_go_of_locks()
     return code
+
+
+def _let_go_of_locks() -> None:
+    """As a process ends: the lock files a run still holds (`drift.fix.lockholder.HELD`) have
+    their descriptors, and so their flocks, let go."""
+    from drift.fix.lockholder import HELD
+
+    if not HELD:
+        return
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if Path(os.readlink(f"/proc/self/fd/{name}")) in HELD:
+                os.close(int(name))
+        except OSError:
+            pass
+    HELD.clear()
 
 
 def _newlines(text: str) -> str:

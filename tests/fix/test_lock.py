@@ -120,11 +120,14 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
 
 
 def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
-    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Killed (kill -9) at "Deploy …? [y/N]": the lock is taken, nothing was
     written or journaled. `drift rollback` of that change removes the lock; the next fix takes
     such a lock over, saying so in one line; a lock whose process lives stays exclusive."""
+    # drift in processes of their own: the live process whose lock they must respect is this
+    # one (in this process, drift would read its pid as its own: `lockholder.Holder.stale`)
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "zygote")
     journal = tmp_path / ".drift" / "journal"
     lock = journal / "locks" / "acme-chat-staging--us-central1--services--web.lock"
     args = ["fix", "e2e", "--service", "web", "--profiles", str(REPO / "profiles")]
