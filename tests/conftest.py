@@ -264,3 +264,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             pass
     gc.collect()
     gc.freeze()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """`DRIFT_TESTS_CPU=FILE`: each worker adds a line of where its CPU seconds went (its own
+    process: tests, in-process runs and the in-process sandbox; the processes it waited for;
+    the runs its zygote forked, which nobody waits for), to see what the suite spends."""
+    target = os.environ.get("DRIFT_TESTS_CPU")
+    if not target:
+        return
+    import resource
+
+    from tests.cliutil import ZYGOTE
+
+    own, waited = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    with open(target, "a", encoding="utf-8") as out:
+        out.write(
+            f"{own.ru_utime + own.ru_stime:.1f} {waited.ru_utime + waited.ru_stime:.1f} "
+            f"{ZYGOTE.cpu:.1f}\n"
+        )
