@@ -21,7 +21,7 @@ from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
-from drift.diff.unserved import CanaryRecord
+from drift.diff.unserved import CanaryRecord, JournalCanaries
 from drift.errors import ApiError, UsageError
 from drift.findings import Finding, ProbeResult, Unverified
 from drift.kinds import Kind, split_key
@@ -115,10 +115,11 @@ async def run_check(
     today: dt.date | None = None,
     runner: CallRunner | None = None,
     source: Source | None = None,
-    canaries: CanaryRecord | None = None,
+    canaries: JournalCanaries | None = None,
 ) -> CheckResult:
     """`canaries`: what drift's journal recorded of its canaries (`drift.fix.served`), for
-    `since` to pass over one that never served where the revisions alone cannot tell."""
+    `since` to pass over one that never served where the revisions alone cannot tell, and for
+    a canary at 0 % to be said from its journal entry here (`canary_running`)."""
     if source is None:
         source = LiveSource()
     if probe and not source.deployed:
@@ -146,7 +147,7 @@ async def run_check(
     if source.deployed:
         state.unverified.extend(_unaccounted(names, state))
     today = today or utc_today()
-    found = source.settle(diff(profile, names, state, today))
+    found = source.settle(diff(profile, names, state, today, canaries))
     if history and (late := [k for k in _tracing(found, state) if not _listed(k, state)]):
         # a drift judged only once everything is read (`same_as`: the other workload's value)
         await _list_histories(profile, settings, state, late, runner)

@@ -163,12 +163,21 @@ def error(message: str, *, details: tuple[str, ...] = (), annotated: bool = Fals
         typer.echo(f"drift: error: {readable(message)}", err=True)
         for line in details:
             typer.echo(f"  {readable(line)}", err=True)
-        if STATE.annotate and not annotated:
-            from drift.format.github_problems import error_line
-
-            typer.echo(error_line(message, show=readable), err=True)
+        if not annotated:
+            annotate_error(message)
     except OSError:  # stderr is gone too: the exit code says it
         silence(sys.stderr)
+
+
+def annotate_error(message: str) -> None:
+    """Under `--format github` (`STATE.annotate`), `message` as an `::error` workflow command
+    (`error_line`) on stderr: an error's (`error`), and the line a command that stopped said
+    as its outcome (`drift fix` aborted, exit 4), so that the run's page says why the step
+    failed. An `OSError` is the caller's."""
+    if STATE.annotate:
+        from drift.format.github_problems import error_line
+
+        typer.echo(error_line(message, show=readable), err=True)
 
 
 def annotate(problems: Iterable[Problem]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig, ServingRevision
 from drift.live.remember import referenced
@@ -20,6 +21,8 @@ class Context:
     state: LiveState
     service: ServiceProfile
     live: LiveService
+    journal: JournalCanaries | None = None
+    """What drift's journal here recorded of its canaries (None: not read)."""
 
     def finding(
         self,

@@ -19,6 +19,7 @@ from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import setting_findings
 from drift.diff.suggest import closest
+from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Severity, finding_id
 from drift.kinds import Kind, misplaced
 from drift.live.model import LiveState
@@ -26,7 +27,14 @@ from drift.profiles.model import Profile
 from drift.same_drift import unique_ids
 
 
-def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -> list[Finding]:
+def diff(
+    profile: Profile,
+    names: list[str],
+    state: LiveState,
+    today: dt.date,
+    journal: JournalCanaries | None = None,
+) -> list[Finding]:
+    """`journal`: what drift's journal here recorded of its canaries (`Context.journal`)."""
     findings: list[Finding] = []
     for name in names:
         service = profile.services[name]
@@ -51,7 +59,7 @@ def diff(profile: Profile, names: list[str], state: LiveState, today: dt.date) -
         live = state.services.get(name)
         if live is None:
             continue  # could not be read: already unverified
-        ctx = Context(profile, state, service, live)
+        ctx = Context(profile, state, service, live, journal)
         findings.extend(_merge_revisions(list(_service_findings(ctx))))
     return apply_ignores(profile, unique_ids(findings, _age(state)), today, state)
 

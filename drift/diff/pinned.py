@@ -67,7 +67,7 @@ def _running(ctx: Context) -> str:
         words
         for name in ctx.live.canaries
         if (change := canary_change(name))
-        and (words := canary_running(name, change, records, ctx.state.now))
+        and (words := canary_running(name, change, records, ctx.state.now, ctx.journal))
     ]
     return said[-1] if said else ""
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from drift.live.changeids import began, canary_change
 from drift.live.history import UNDOES_CANARY
@@ -60,6 +61,18 @@ CanaryRecord = Callable[[str], bool | None]
 """What drift's journal recorded of the canary of that name: True when it held traffic (a
 promotion was begun), False when drift put back what served before any, None when the journal
 at hand does not say (`drift.fix.served.canary_record`)."""
+
+
+class JournalCanaries(Protocol):
+    """What drift's journal here recorded of its canaries (`drift.fix.served.canary_record`)."""
+
+    def __call__(self, name: str) -> bool | None:
+        """`CanaryRecord`."""
+
+    def recorded(self, name: str) -> bool:
+        """Whether the journal here has an entry of the change of drift's canary `name`: that
+        entry says what the canary is (held by `--no-promote`, the step its fix stopped at),
+        not its age (`canary_running`)."""
 
 
 def may_run(created: dt.datetime, now: dt.datetime) -> bool:
@@ -97,11 +110,19 @@ def running_words(canary: str, created: dt.datetime, now: dt.datetime) -> str:
 
 
 def canary_running(
-    canary: str, change: str, records: Sequence[RevisionRecord], now: dt.datetime
+    canary: str,
+    change: str,
+    records: Sequence[RevisionRecord],
+    now: dt.datetime,
+    journal: JournalCanaries | None = None,
 ) -> str:
     """`running_words` for drift's canary of `change` when its fix may still be running
     (`may_run`, from when the canary was created as `records` list it, else when its change
-    began, which is earlier); "" when no fix can be running on it any more."""
+    began, which is earlier); "" when no fix can be running on it any more, or when `journal`,
+    the journal here, records its change: its entry says what the canary is (`drift fix`
+    says it from the entry: `drift.fix.base.canary_left`)."""
+    if journal is not None and journal.recorded(canary):
+        return ""
     created = next((r.create_time for r in records if r.name == canary), None) or began(change)
     return running_words(canary, created, now) if may_run(created, now) else ""
 

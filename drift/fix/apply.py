@@ -22,14 +22,14 @@ from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome,
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each, together
 from drift.fix.interrupt import Where
-from drift.fix.journal import Entry, Journal, State
+from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.only import cut_note, only
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.saved import applied_already, changed_since, check_target
-from drift.fix.served import canary_record
+from drift.fix.served import canary_record, journal_entries
 from drift.fix.start import question, service_fix, workload_fix
 from drift.fix.stops import unbuildable, what_stops
 from drift.kinds import Kind
@@ -65,6 +65,12 @@ class FixResult:
         if self.change_id is not None and self.journal is not None:
             lines.append(self._recorded(self.change_id, self.journal))
         return "\n".join(lines)
+
+    def stopped(self) -> list[str]:
+        """Why the fix stopped (an abort, exit 4): each aborted service's line, then the
+        fix's own (held by another change, stopped before any write, declined)."""
+        lines = [o.message for o in self.outcomes if o.aborted and o.message]
+        return lines + ([self.message] if self.message else [])
 
     @property
     def unjournaled(self) -> bool:
@@ -121,7 +127,7 @@ async def run_fix(
             from_template=saved.from_template if saved else options.from_template,
         )
         if saved is not None and (why := changed_since(saved, profile, planned.plan)):
-            applied = applied_already(saved, planned.plan, _entries(Journal(settings.journal())))
+            applied = applied_already(saved, planned.plan, journal_entries(settings.journal()))
             return FixResult(
                 planned.plan,
                 exit_code=ExitCode.ABORTED,
@@ -171,7 +177,7 @@ async def _fix(
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
-        stops = what_stops(planned, todo)
+        stops = what_stops(planned, todo, entries=planned.entries)  # as the fix reads them
         code, message = await validate(profile, settings, planned, todo, ui, stops)
         shown = dry_run_report(planned, todo, code, message) if options.report_shown else None
         return FixResult(plan, recheck=shown, exit_code=code, message=message, notes=notes)
@@ -188,7 +194,7 @@ async def _fix(
         except Locked as exc:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
-        stopped = unbuildable(planned, todo, entries=_entries(journal))
+        stopped = unbuildable(planned, todo, entries=journal_entries(journal.directory))
         if stopped:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
@@ -255,15 +261,6 @@ async def _fix(
 def _changes(journal: Journal) -> list[str]:
     """The change ids the journal's files are named after (`CHANGE--KIND--NAME.json`)."""
     return [p.name.split("--", 1)[0] for p in listed(journal.directory, ".json", "the journal")]
-
-
-def _entries(journal: Journal) -> list[Entry]:
-    """The journal's entries, to say what left a canary a fix stops at ([] when it cannot be
-    read: the message then says less, and nothing else depends on it)."""
-    try:
-        return journal.entries()
-    except DriftError:
-        return []
 
 
 def _applied(result: FixResult) -> list[ServiceOutcome]:

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from drift.blanks import Arg, blank, filled, word
 from drift.diff.rollout import LATEST_READY, NOT_READY
-from drift.diff.unserved import canary_running, in_flight
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
+from drift.fix.base import canary_left, running_rule
 from drift.fix.commands import VALUE, VERSION, Commands, update_command
 from drift.fix.formats.text import shell_line
+from drift.fix.journal import Entry
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
 from drift.live.iam_policy import Grant
@@ -135,13 +136,15 @@ def rollout_step(
     state: LiveState,
     environment: str,
     key: str = "",
+    entries: Sequence[Entry] = (),
 ) -> ManualStep:
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
     revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
     canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
-    a revision nothing proved; `drift rollback` of its change removes it — or, while the fix
-    that made it may still be running (`drift.diff.unserved.canary_running`, as `drift check`
-    judges it from the history of `key`), nothing: that fix finishes it. Nor when the pin
+    a revision nothing proved; `drift rollback` of its change removes it. What the canary is
+    (held by `--no-promote`, left by a fix that stopped, made by a fix that may still be
+    running) is judged as fix's stop judges it (`drift.fix.base.canary_left`: the journal's
+    `entries`, else the revision history of `key`). Nor when the pin
     beside drift's canary is the team's own, or not known to be drift's (`drift.live.trap.
     own_pin`): the revision it holds is held on purpose. A job has no revisions: its own
     conditions say what stops it."""
@@ -155,14 +158,9 @@ def rollout_step(
         reason = f"{message}: see why in its conditions and logs, fix it, then deploy again"
         return ManualStep(target, reason, (describe,))
     change = canary_change(live, live.latest_created)
-    records = state.history.get(key) or []
-    if change and (running := canary_running(live.latest_created, change, records, state.now)):
-        return ManualStep(
-            target,
-            f"{message}: {live.latest_created} is drift's canary of change {change}, not "
-            f"promoted: {running}; {in_flight(change)}",
-            (describe,),
-        )
+    running = running_rule(state, key)
+    if change and (left := canary_left(live.name, live.latest_created, change, entries, running)):
+        return ManualStep(target, f"{message} ({left}", (describe,))
     if change:
         return ManualStep(
             target,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from drift.errors import ExitCode
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
+from drift.fix.journal import Entry
 from drift.fix.manual import missing_service_step
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
@@ -34,6 +35,9 @@ class Planned:
     (for `--format yaml`)."""
     bases: dict[str, Base] = field(default_factory=dict)
     """What a fix of each service builds on (SPEC invariant 8)."""
+    entries: tuple[Entry, ...] = ()
+    """The journal's entries as the plan read them (what left a canary: the plan's step, and
+    what a dry run says would stop the fix)."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -58,7 +62,7 @@ async def plan_environment(
     read (revmutant6 T1)."""
     from drift.check import run_check
     from drift.fix.patch import patched_template
-    from drift.fix.served import canary_record
+    from drift.fix.served import canary_record, journal_entries
 
     result = await run_check(
         profile,
@@ -69,6 +73,7 @@ async def plan_environment(
         canaries=canary_record(settings.journal()),  # `since` passes over drift's own canaries
     )
     bases = plan_bases(result.state, from_template=from_template)
+    entries = tuple(journal_entries(settings.journal()))
     plan = build_plan(
         profile,
         result.report.services,
@@ -76,6 +81,7 @@ async def plan_environment(
         result.report,
         bases,
         from_template=from_template,
+        entries=entries,
     )
     plan = replace(plan, notes=history_notes(profile, result.report.services, result.state))
     patched = {
@@ -88,7 +94,7 @@ async def plan_environment(
         for sp in plan.services
         if sp.has_patch
     }
-    return Planned(result, plan, patched, bases)
+    return Planned(result, plan, patched, bases, entries)
 
 
 def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> tuple[str, ...]:
@@ -122,7 +128,9 @@ def build_plan(
     bases: Mapping[str, Base] | None = None,
     *,
     from_template: bool = False,
+    entries: Sequence[Entry] = (),
 ) -> Plan:
+    """`entries`: the journal's (what left a canary a step names)."""
     services = []
     by_service: dict[str, list[Finding]] = {}
     for finding in report.active:  # sorted once, not once per service
@@ -147,7 +155,13 @@ def build_plan(
             continue
         base = (bases or {}).get(name)
         planner = ServicePlanner(
-            profile, profile.services[name], live, state, base, from_template=from_template
+            profile,
+            profile.services[name],
+            live,
+            state,
+            base,
+            from_template=from_template,
+            entries=entries,
         )
         services.append(planner.plan(findings))
     unverified = tuple(f"{u.service} {u.target}: {u.reason}" for u in report.unverified)

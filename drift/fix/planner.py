@@ -4,6 +4,7 @@ if it were."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,7 @@ from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change
+from drift.fix.journal import Entry
 from drift.fix.manual import (
     blocked_step,
     constraint_step,
@@ -61,8 +63,10 @@ class ServicePlanner:
         base: Base | None = None,
         *,
         from_template: bool = False,
+        entries: Sequence[Entry] = (),
     ) -> None:
         self.profile, self.service, self.live, self.state = profile, service, live, state
+        self.entries = entries  # the journal's: what left a canary (`rollout_step`)
         self.base, self.from_template = base, from_template  # a pool's (a service's: `base`)
         self.template = template = base.config if base is not None else live.template
         several = len(template.containers) > 1
@@ -375,7 +379,7 @@ class ServicePlanner:
             )
         if f.rule == "revision.rollout":
             environment, key = self.profile.environment, self.service.key
-            return rollout_step(self.cmd, self.live, f, self.state, environment, key)
+            return rollout_step(self.cmd, self.live, f, self.state, environment, key, self.entries)
         if f.rule.startswith("mount."):
             mount = next((r.mounts[name] for r in sets if name in r.mounts), None)
             wanted = mount.ref if mount is not None else None

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drift.diff.unserved import CanaryRecord
+from drift.diff.unserved import JournalCanaries
 from drift.errors import DriftError
 from drift.fix.journal import Entry, Journal, State
+from drift.live.changeids import canary_change
 
 RESTORING = ("cleanup", "rollback")
 """The steps whose write puts back what served before the change (`drift.fix.restore`)."""
@@ -35,25 +36,45 @@ def held_traffic(entry: Entry) -> bool | None:
     return False if restored else None
 
 
-def canary_record(directory: Path) -> CanaryRecord:
-    """A look-up of the journal in `directory` by canary name, read once at its first use (a
-    history without drift's canaries reads nothing). A journal that cannot be read, and an
-    entry that is not as drift wrote it (`Entry.problem`), say nothing: `since` falls back on
-    what the revisions show."""
-    known: dict[str, bool | None] | None = None
+class _Journal:
+    """`JournalCanaries` of the journal in `directory`, read once at its first use (a history
+    without drift's canaries reads nothing). A journal that cannot be read, and an entry that
+    is not as drift wrote it (`Entry.problem`), say nothing: `since` falls back on what the
+    revisions show, a canary's state on its age."""
 
-    def record(name: str) -> bool | None:
-        nonlocal known
-        if known is None:
-            try:
-                entries = Journal(directory).entries()
-            except DriftError:
-                entries = []
-            known = {
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._held: dict[str, bool | None] | None = None
+        self._changes: set[str] = set()
+
+    def _read(self) -> dict[str, bool | None]:
+        if self._held is None:
+            entries = [e for e in journal_entries(self.directory) if not e.problem]
+            self._held = {
                 e.canary_revision: held_traffic(e)
                 for e in entries
-                if e.canary_revision and not e.problem and not e.unreadable
+                if e.canary_revision and not e.unreadable
             }
-        return known.get(name)
+            self._changes = {e.change_id for e in entries}
+        return self._held
 
-    return record
+    def __call__(self, name: str) -> bool | None:
+        return self._read().get(name)
+
+    def recorded(self, name: str) -> bool:
+        self._read()
+        return canary_change(name) in self._changes
+
+
+def canary_record(directory: Path) -> JournalCanaries:
+    """What the journal in `directory` recorded of drift's canaries (`JournalCanaries`)."""
+    return _Journal(directory)
+
+
+def journal_entries(directory: Path) -> list[Entry]:
+    """The entries of the journal in `directory`, for what they say of a canary ([] when it
+    cannot be read: what is said of it then comes from the revisions alone)."""
+    try:
+        return Journal(directory).entries()
+    except DriftError:
+        return []

@@ -4,10 +4,8 @@ a plan made, the workloads it would write."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
-from drift.diff.unserved import canary_running
-from drift.fix.base import unreleased_message
+from drift.fix.base import running_rule, unreleased_message
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
 from drift.fix.plan import Planned
@@ -64,8 +62,6 @@ def what_stops(
         elif base.unknown and sp.changes_template:  # in place, the template is sent as read
             problems[sp.key] = f"{sp.service}: {base.unknown}"
         elif base.unreleased and sp.changes_template:  # in place, the template stays as is
-            state = planned.check.state  # as `drift check` judges a canary in flight
-            records = state.history.get(sp.key) or []
-            running = partial(canary_running, records=records, now=state.now)
+            running = running_rule(planned.check.state, sp.key)
             problems[sp.key] = unreleased_message(base, planned.plan.environment, entries, running)
     return problems

@@ -41,7 +41,9 @@ def test_a_canary_left_is_advised_away_with_drift_rollback(
     done = lab.lab_cli(sandbox, tmp_path, "plan", "lab")
     text = done.stdout + done.stderr
     assert "--to-latest" not in text, text
-    assert f"{entry.canary_revision} is drift's canary of change {entry.change_id}" in text, text
+    # said from its journal entry here, as `drift fix` stops at it (revown61a F1)
+    canary = f"the canary {entry.canary_revision} of change {entry.change_id}"
+    assert f"{canary}, left by a fix that did not finish: canary-deploying" in text, text
     assert f"drift rollback {entry.change_id}" in text
     assert lab.rollback(tmp_path, change_id=entry.change_id).exit_code == 0
     assert_serves_as_before(sandbox, LAB, "app", before, entry.canary_revision)

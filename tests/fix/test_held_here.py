@@ -1,0 +1,71 @@
+"""A canary held by `drift fix --no-promote`, its journal here (revown61a F1-F3). The plan's
+step, the dry run's stop, the fix's stop and `drift check` said it two ways in one run: the
+fix's stop read the journal ("held with no traffic by `drift fix --no-promote` … promote it …
+or `drift rollback C`"), the others judged the canary by its age alone ("a fix may still be
+running … let that fix finish"), though no fix was. One judgement now says what such a canary
+is (`drift.fix.base.canary_left`, `drift.diff.unserved.canary_running` with the journal), and
+a fix's stop is an `::error` under `--format github`, as the dry run's is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ExitCode, UsageError
+from drift.fix.apply import FixOptions
+from drift.fix.formats import PlanFormat
+from drift.fix.render import render_plan
+from drift.sandbox import Sandbox
+from tests.conftest import MakeSandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import ScriptedUI
+from tests.runner_commands import commands
+
+HELD = "held with no traffic by `drift fix --no-promote`"
+RUNNING = "a fix may still be running"
+
+
+def held_here(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Sandbox, str]:
+    """`drift fix lab --yes --no-promote`, finished, its journal in tmp_path: the sandbox and
+    the change. The canary is minutes old: by its age alone, its fix could still be running."""
+    sandbox = make_sandbox(lab.lab_world())
+    options = FixOptions(yes=True, promote=False)
+    done = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch)
+    assert done.change_id is not None, done.summary()
+    return sandbox, done.change_id
+
+
+def test_plan_dry_run_fix_and_check_say_a_held_canary_from_its_journal_here(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, change = held_here(make_sandbox, tmp_path, monkeypatch)
+    dry_ui = ScriptedUI()
+    with pytest.raises(UsageError) as dry:  # main: "whose journal is not here"
+        lab.lab_fix(tmp_path, sandbox, dry_ui, FixOptions(dry_run=True), monkeypatch)
+    ui = ScriptedUI()
+    stopped = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(yes=True), monkeypatch)
+    assert stopped.exit_code is ExitCode.ABORTED, stopped.summary()
+    steps = [render_plan(plan, PlanFormat.TABLE) for plan in (*dry_ui.plans, *ui.plans)]
+    assert len(steps) == 2
+    for text in (str(dry.value), stopped.message, *steps):  # main: the steps said RUNNING
+        assert f"the canary app-drift-{change} of change {change}, {HELD}" in text, text
+        assert f"`drift rollback {change}` removes the canary" in text, text
+        assert RUNNING not in text and "journal is not here" not in text, text
+    checked = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    assert checked.returncode == 1, checked.stderr
+    assert f"`drift rollback {change}` its change" in checked.stdout, checked.stdout
+    assert RUNNING not in checked.stdout, checked.stdout  # main: it did
+
+
+def test_a_fix_that_stops_says_why_as_an_error_annotation_under_format_github(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, change = held_here(make_sandbox, tmp_path, monkeypatch)
+    stopped = lab.lab_cli(sandbox, tmp_path, "fix", "lab", "--yes", "--format", "github")
+    assert stopped.returncode == ExitCode.ABORTED, stopped.stderr
+    errors = [m for name, props, m in commands(stopped.stderr) if props == {"title": "drift"}]
+    assert len(errors) == 1, stopped.stderr  # main: none
+    assert HELD in errors[0] and errors[0].endswith("nothing was changed"), errors
