@@ -303,9 +303,9 @@ def secret_pieces(value: str) -> list[str | tuple[str, str]] | None:
     """`value` cut around each payload of a secret version drift read (`register_payload`
     with its version) that it holds, whole or encoded: the text between them as it is, each
     payload as `(version, form)` (`projects/P/secrets/S/versions/N`, the form `payload_form`
-    gives it back in); None when it holds none. A value shorter than `SEARCH_MIN` only when
-    it is the payload whole. What the journal records instead of a plain copy of a secret
-    (`drift.fix.withheld`)."""
+    gives it back in); None when it holds none. A payload shorter than `SEARCH_MIN` never
+    (`true` is not told from an ordinary value: the text is not searched for it either). What
+    the journal records instead of a plain copy of a secret (`drift.fix.withheld`)."""
     return _known.versions.pieces(value)
 
 

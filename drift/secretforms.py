@@ -51,31 +51,77 @@ def _other_case(match: re.Match[str]) -> str:
     return text.lower() if text.startswith("%") else text[:2] + text[2:].upper()
 
 
+def _json(ascii_only: bool) -> Callable[[str], str]:
+    return lambda value: json.dumps(value, ensure_ascii=ascii_only)[1:-1]
+
+
+def _then(first: Callable[[str], str], then: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda value: then(first(value))
+
+
+def _go_json(form: str) -> str:
+    return form.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _percent(encode: Callable[..., str], safe: str) -> Callable[[str], str]:
+    return lambda value: encode(value, safe=safe)
+
+
+def _other_case_of(form: str) -> str:
+    return _HEX_ESCAPE.sub(_other_case, form)
+
+
+def _base64(encode: Callable[[bytes], bytes], *, padded: bool) -> Callable[[str], str]:
+    def encoded(value: str) -> str:
+        text = encode(value.encode()).decode()
+        return text if padded else text.rstrip("=")
+
+    return encoded
+
+
+def _echoes() -> dict[str, Callable[[str], str]]:
+    """`echoed_forms`' encodings, each by a name (`Versions`, `payload_form`)."""
+    jsons = {"json": _json(True), "json-utf8": _json(False)}
+    jsons |= {f"{n}+slash": _then(f, lambda t: t.replace("/", "\\/")) for n, f in jsons.items()}
+    jsons |= {f"{n}+go": _then(f, _go_json) for n, f in jsons.items()}
+    urls = {
+        f"{encode.__name__}{'+' + safe if safe else ''}": _percent(encode, safe)
+        for encode in (quote, quote_plus)
+        for safe in ("", "/", "!'()*")
+    }
+    entities = {
+        "html": html.escape,
+        "html-unquoted": lambda value: html.escape(value, quote=False),
+    }
+    entities |= {
+        f"{n}+39": _then(f, lambda t: t.replace("&#x27;", "&#39;")) for n, f in entities.items()
+    }
+    packed = {
+        "base64": _base64(base64.b64encode, padded=True),
+        "base64url": _base64(base64.urlsafe_b64encode, padded=True),
+        "base64-unpadded": _base64(base64.b64encode, padded=False),
+        "base64url-unpadded": _base64(base64.urlsafe_b64encode, padded=False),
+    }
+    cased = {f"{n}+case": _then(f, _other_case_of) for n, f in (jsons | urls).items()}
+    return jsons | urls | entities | packed | cased
+
+
+ECHOES = _echoes()
+"""How an application may quote back a value it was sent, by name (`echoed_forms`): each
+gives the exact value back when decoded, so a journal records a copy by its name instead
+(`payload_form`)."""
+
+
 def echoed_forms(value: str) -> set[str]:
     """How an application may quote back a value it was sent (a probe's header or
     subprotocol): as is, JSON-escaped (`\\uXXXX` in either case, with `/` as `\\/` as PHP's
     `json_encode` writes it, with `<`, `>` and `&` as `\\u003c`… as Go's `encoding/json` does),
     percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`),
-    HTML-escaped, or base64-encoded whole. Only a value that is searched for at all
+    HTML-escaped, or base64-encoded whole (`ECHOES`). Only a value that is searched for at all
     (`searchable`) gets its other forms: a short one is no easier to tell apart encoded."""
     if not searchable(value.strip()):
         return {value}
-    jsons = {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
-    jsons |= {form.replace("/", "\\/") for form in jsons}
-    jsons |= {
-        form.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        for form in jsons
-    }
-    urls = {
-        encode(value, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/", "!'()*")
-    }
-    entities = {html.escape(value), html.escape(value, quote=False)}
-    entities |= {form.replace("&#x27;", "&#39;") for form in entities}
-    raw = value.encode()
-    packed = {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()}
-    packed |= {form.rstrip("=") for form in packed}
-    forms = {value} | jsons | urls | entities | packed
-    return forms | {_HEX_ESCAPE.sub(_other_case, form) for form in jsons | urls}
+    return {value} | {encode(value) for encode in ECHOES.values()}
 
 
 _BOM = "\ufeff"
@@ -98,20 +144,13 @@ _SHAPES: dict[str, Callable[[str], str]] = {
 }
 """How a plain copy may hold a version's payload (its text): whole, or as `bare_forms` (a
 payload stored with a trailing newline, or saved with a byte order mark, is copied bare)."""
-_ENCODINGS: dict[str, Callable[[bytes], bytes]] = {
-    "base64": base64.b64encode,
-    "base64url": base64.urlsafe_b64encode,
-    "base64-unpadded": lambda raw: base64.b64encode(raw).rstrip(b"="),
-    "base64url-unpadded": lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"="),
-}
-"""The encodings of `echoed_forms` a copy may hold a payload in, by name, that decode back to
-it exactly (`payload_form`)."""
 
 
 class Versions:
     """The payloads of the secret versions drift read, by their version (`register_payload`):
-    each text a plain copy may hold one as, whole or encoded (`_SHAPES`, `_ENCODINGS`), ->
-    `(version, form)`."""
+    each text a plain copy may hold one as, whole or encoded (`_SHAPES`, `ECHOES`), ->
+    `(version, form)`. Only what is searched for at all (`searchable`): a short payload
+    (`true`) is not told from an ordinary value, as `drift.redact` does not mask it in text."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -123,15 +162,16 @@ class Versions:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return
+        shaped = {name: shape(text) for name, shape in _SHAPES.items()}
+        shaped = {name: form for name, form in shaped.items() if searchable(form.strip())}
+        forms: dict[str, tuple[str, str]] = {}  # as is wins where forms coincide, `whole` first
+        for name, form in shaped.items():
+            forms.setdefault(form, (version, name))
+        for name, form in shaped.items():
+            for encoding, encode in ECHOES.items():
+                forms.setdefault(encode(form), (version, f"{name}/{encoding}"))
         with self._lock:
-            for name, shape in reversed(_SHAPES.items()):  # `whole` wins where forms coincide
-                if not (shaped := shape(text)):
-                    continue
-                self._forms[shaped] = (version, name)
-                if searchable(shaped):
-                    for encoding, encode in _ENCODINGS.items():
-                        encoded = encode(shaped.encode()).decode()
-                        self._forms[encoded] = (version, f"{name}/{encoding}")
+            self._forms.update(forms)
             self._pattern = None
 
     def pieces(self, value: str) -> list[str | tuple[str, str]] | None:
@@ -140,10 +180,9 @@ class Versions:
         if whole is not None:
             return [whole]
         with self._lock:
-            if self._pattern is None:
-                long = sorted((f for f in self._forms if searchable(f)), key=len, reverse=True)
-                if long:
-                    self._pattern = re.compile("(" + "|".join(map(re.escape, long)) + ")")
+            if self._pattern is None and self._forms:
+                long = sorted(self._forms, key=len, reverse=True)
+                self._pattern = re.compile("(" + "|".join(map(re.escape, long)) + ")")
             pattern = self._pattern
         if pattern is None or not pattern.search(value):
             return None
@@ -155,11 +194,11 @@ def payload_form(data: bytes, form: str) -> str | None:
     """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
     form this drift does not know)."""
     name, _, encoding = form.partition("/")
-    shape, encode = _SHAPES.get(name), _ENCODINGS.get(encoding) if encoding else None
+    shape, encode = _SHAPES.get(name), ECHOES.get(encoding) if encoding else None
     if shape is None or (encoding and encode is None):
         return None
     try:
         shaped = shape(data.decode("utf-8"))
     except UnicodeDecodeError:
         return None
-    return encode(shaped.encode()).decode() if encode is not None else shaped
+    return encode(shaped) if encode is not None else shaped

@@ -29,6 +29,7 @@ from drift.fix.rollback_check import where as place
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, gone_note, list_changes
+from drift.fix.since import later_changes
 from drift.fix.update import GONE, deleted
 from drift.fix.withheld import fill
 from drift.kinds import Kind, workload_key
@@ -161,7 +162,13 @@ async def _roll_back(
     """Read every workload of the change concurrently (what each check says is said in the
     change's order), ask, then restore them (`restore_all`)."""
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
-    unread = [f"{who(e)}: {p}" for e in todo for p in await fill(e, session.access_secret)]
+    payloads: dict[str, bytes | str] = {}  # each version read once
+    unread: list[str] = []
+    compared = [e for t in todo for e in later_changes(t, entries)[:1]]  # `since.judge`'s
+    for entry in {id(e): e for e in [*todo, *compared]}.values():
+        ours = any(entry is t for t in todo)
+        named = who(entry) + ("" if ours else f" (later change {visible(entry.change_id)})")
+        unread += [f"{named}: {p}" for p in await fill(entry, session.access_secret, payloads)]
     if unread:  # the values the journal refers to, read again first (`drift.fix.withheld`)
         return _stop(
             result,

@@ -21,6 +21,7 @@ from drift import redact
 from drift.errors import ApiError, JournalError
 from drift.fix.wire import packed, unpacked
 from drift.secretforms import payload_form
+from drift.textsafe import visible
 
 _FIELDS = ("service_before", "base_template")
 
@@ -113,11 +114,18 @@ def _blank(data: dict[str, Any], field: str, paths: list[list[str | int]]) -> No
         data[f"{field}_pb"] = packed(decoded)
 
 
-async def fill(entry: Any, read: Callable[[str], Awaitable[bytes]]) -> list[str]:
+async def fill(
+    entry: Any,
+    read: Callable[[str], Awaitable[bytes]],
+    payloads: dict[str, bytes | str] | None = None,
+) -> list[str]:
     """Put back into `entry` (read from its file) the value of each plain copy it refers to,
-    read again from its secret versions; what cannot be, each in words (nothing put back then:
-    the rollback must not run on part of it)."""
-    payloads: dict[str, bytes | str] = {}
+    read again from its secret versions (`payloads`: those read already, by version, shared by
+    the entries of one rollback so that each is read once); what cannot be, each in words, a
+    variable once (nothing put back then: the rollback must not run on part of it)."""
+    if entry.filled or not entry.withheld:
+        return []
+    payloads = {} if payloads is None else payloads
     problems: list[str] = []
     filled: list[tuple[dict[str, Any], str]] = []
     for record in entry.withheld:
@@ -134,35 +142,45 @@ async def fill(entry: Any, read: Callable[[str], Awaitable[bytes]]) -> list[str]
                     payloads[version] = exc.message
             data = payloads[version]
             if isinstance(data, str):
-                problems.append(f"{_where(record)}: cannot read {version} again ({data})")
+                problems.append(f"{_where(entry, record)}: cannot read {version} again ({data})")
                 break
             redact.register_payload(data, version)  # a secret's value: never shown
             value = payload_form(data, piece["form"])
             if value is None:
-                problems.append(f"{_where(record)}: {version} no longer holds text")
+                problems.append(f"{_where(entry, record)}: {version} no longer holds text")
                 break
             text.append(value)
         else:
             filled.append((record, "".join(text)))
     if problems:
-        return problems
+        return list(dict.fromkeys(problems))  # a variable of both messages said once
     held = {"kind": entry.kind, **{f: getattr(entry, f) for f in _FIELDS}}
     held |= {f"{f}_pb": getattr(entry, f"{f}_pb") for f in _FIELDS}
     for record, value in filled:
         try:
             _set_value(held, record["field"], record["path"], value)
         except (LookupError, TypeError, AttributeError, ValueError):
-            return [f"{_where(record)}: no such variable in the entry"]
+            return [f"{_where(entry, record)}: no such variable in the entry"]
     for f in _FIELDS:
         setattr(entry, f"{f}_pb", held[f"{f}_pb"])
     entry.filled = True
     return []
 
 
-def _where(record: dict[str, Any]) -> str:
-    """`base_template` `containers[1].env[0]`: the variable a record stands for."""
-    text = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in record["path"])
-    return f"`{record['field']}{text}`"
+def _where(entry: Any, record: dict[str, Any]) -> str:
+    """`DB_URL` (container `app`): the variable a record stands for, by the names its message
+    gives it (the same in `service_before` and `base_template`)."""
+    path = record["path"]
+    try:
+        name = _at(getattr(entry, record["field"]), path).get("name")
+        container = _at(getattr(entry, record["field"]), path[:-2]).get("name")
+    except (LookupError, TypeError, AttributeError):
+        name = container = None
+    if not isinstance(name, str) or not name:
+        text = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
+        return f"`{record['field']}{text}`"
+    named = container if isinstance(container, str) and container else ""
+    return f"`{visible(name)}`" + (f" (container `{visible(named)}`)" if named else "")
 
 
 def require_filled(entry: Any) -> None:

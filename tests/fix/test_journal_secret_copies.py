@@ -11,23 +11,38 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.sandbox import Sandbox
+from drift.secretforms import Versions, echoed_forms, payload_form
 from tests.conftest import Clients
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, lab_name, rollback, updates
 
-VALUE = "Bx9Qv7LmNp3Rwt"
+VALUE = 'Bx9Q@v7/Lm+Np"3Rw!t'
 B64 = base64.b64encode(VALUE.encode()).decode()
 ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
-COPIES = {"COPY": VALUE, "PFX": f"prefix-{VALUE}-suffix", "B64": B64, "SHORT": "abc"}
+COPIES = {
+    "COPY": VALUE,
+    "PFX": f"prefix-{VALUE}-suffix",
+    "B64": B64,
+    "SHORT": "abc",
+    "URL": f"postgresql://app:{quote(VALUE, safe='')}@10.0.0.5/db",  # revown61b F3
+    "CONFIG": json.dumps({"db_pass": VALUE, "pool": 5}),
+}
 
 
 def _world() -> dict[str, Any]:
-    env: dict[str, Any] = {"TOKEN": {"secret": "s-main"}, "DEBUG": "true", **COPIES}
+    env: dict[str, Any] = {
+        "TOKEN": {"secret": "s-main"},
+        "FLAG": {"secret": "s-short"},
+        "DEBUG": "true",
+        **COPIES,
+    }
+    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
     return {
         "options": {"seed": 3},
         "projects": {
@@ -35,12 +50,8 @@ def _world() -> dict[str, Any]:
                 "number": 555000111222,
                 "region": "us-central1",
                 "secrets": {
-                    "s-main": {
-                        "versions": [VALUE],
-                        "iam": {
-                            "roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]
-                        },
-                    }
+                    "s-main": {"versions": [VALUE], "iam": reader},
+                    "s-short": {"versions": ["true"], "iam": reader},  # as DEBUG: not its copy
                 },
                 "services": {
                     "app": {
@@ -61,6 +72,7 @@ PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
     "      MODE: live\n      DEBUG: {forbidden: true}\n"
     "      TOKEN: {secret: s-main, min_length: 8}\n"  # the value is read
+    "      FLAG: {secret: s-short, min_length: 1}\n"
 )
 
 
@@ -96,8 +108,9 @@ def test_the_journal_holds_no_copy_of_a_secret_and_rollback_restores_it(
     text = path.read_text()
     data = json.loads(text)
     held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
-    for needle in (VALUE, B64, B64.rstrip("=")):  # as JSON, and inside the bytes
-        assert needle not in text and needle.encode() not in held
+    strings = json.dumps(_strings(data), ensure_ascii=False)
+    for needle in echoed_forms(VALUE):  # as JSON, and inside the bytes, in every form masked
+        assert needle not in text and needle.encode() not in held and needle not in strings
     (entry,) = entries(tmp_path)
     versions = {p["version"] for r in entry.withheld for p in r["pieces"] if isinstance(p, dict)}
     assert versions == {"projects/555000111222/secrets/s-main/versions/1"}
@@ -115,6 +128,50 @@ def test_a_version_that_cannot_be_read_again_stops_the_rollback_before_any_write
     assert refused.exit_code is ExitCode.ABORTED, refused.summary()
     said = refused.summary()
     assert "cannot restore the plain values the journal recorded by their secret version" in said
-    assert "containers[0].env" in said and "nothing was changed" in said, said
+    assert "nothing was changed" in said, said
+    for name in ("COPY", "URL", "CONFIG"):  # by its name, once (revown61b F2)
+        assert said.count(f"`{name}`") == 1, said
     assert VALUE not in said
     assert updates(sandbox) == []
+
+
+def _strings(doc: Any) -> list[str]:
+    """Every text of a JSON document, unescaped."""
+    if isinstance(doc, dict):
+        return [t for v in doc.values() for t in _strings(v)]
+    if isinstance(doc, list):
+        return [t for v in doc for t in _strings(v)]
+    return [doc] if isinstance(doc, str) else []
+
+
+def test_an_earlier_change_rolls_back_after_a_later_one_was(
+    fixed: dict[str, str], tmp_path: Path, clients: Clients, sandbox: Sandbox
+) -> None:
+    """revown61b F1: the later change's entry, compared with what serves (did it put back what
+    it found?), holds its copies too: read again once, never compared blank."""
+    (first,) = entries(tmp_path)
+    (tmp_path / "profiles" / "lab2.yaml").write_text(PROFILE.replace("MODE: live", "MODE: b"))
+    ui = ScriptedUI()
+    folder = tmp_path / "profiles"
+    later = fix(tmp_path, sandbox.environ(), ui, FixOptions(yes=True), None, "lab2", folder)
+    assert later.exit_code is ExitCode.OK, later.summary()
+    assert rollback(tmp_path).exit_code is ExitCode.OK
+    sandbox.clear_calls()
+    done = rollback(tmp_path, change_id=first.change_id)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    reads = [c.request.name for c in sandbox.calls if c.short == "AccessSecretVersion"]
+    assert len(reads) == len(set(reads)) == 1, reads
+    assert {k: _plain(clients)[k] for k in COPIES} == COPIES
+
+
+def test_every_form_a_copy_is_masked_in_is_withheld_and_given_back_exactly() -> None:
+    """revown61b F3: each form the outputs mask (`echoed_forms`) is a piece the journal
+    records by a form `payload_form` turns back into it; F2: a short value is not searched
+    for (`searchable`), so a plain `true` is nobody's copy."""
+    versions = Versions()
+    versions.add(VALUE.encode(), "V")
+    versions.add(b"true", "S")
+    for form in echoed_forms(VALUE):
+        (piece,) = versions.pieces(form) or [None]
+        assert isinstance(piece, tuple) and payload_form(VALUE.encode(), piece[1]) == form, form
+    assert versions.pieces("true") is None

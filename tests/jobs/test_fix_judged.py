@@ -185,6 +185,10 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     assert "example.com/consumer:0 → example.com/consumer:1" in said, said
     assert "--from-template" in said and "(the template's configuration)" not in said, said
     assert lab.writes() == 0 and not ui.questions
+    # revown61b F4: the blocked pool alone, never "0 changes in 0 services" beside it
+    assert plan_summary(ui.plans[0]).startswith(
+        "prod: 0 changes, 0 manual steps; blocked: worker pool pool (1 change)"
+    ), plan_summary(ui.plans[0])
     forced = lab.fix(ScriptedUI([True]), from_template=True)
     assert forced.exit_code == ExitCode.ABORTED, forced.summary()
     assert "run another configuration" in forced.message

@@ -116,12 +116,14 @@ def plan_summary(plan: Plan) -> str:
     patched = [s.kind for s in plan.services if s.has_patch and not s.stops]
     patches = " and ".join(
         plural(patched.count(kind), kind.noun) for kind in Kind if kind in patched
-    ) or plural(0, "service")
+    )
     changes = sum(len(s.env) + len(s.settings) for s in plan.services if not s.stops)
     manual = len(plan.manual)
     if not (plan.has_patch or manual):
         return visible(f"{plan.environment}: nothing to change")
-    said = f"{plan.environment}: {plural(changes, 'change')} in {patches}, "
+    # only blocked workloads: "0 changes", never "in 0 services" beside the pool it names
+    said = f"{plan.environment}: {plural(changes, 'change')}"
+    said += f" in {patches}, " if patches else ", "
     said += plural(manual, "manual step")
     if blocked:
         said += "; blocked: " + ", ".join(
