@@ -48,7 +48,7 @@ def drift(
     how = os.environ.get("DRIFT_TESTS_FORK", "1")
     fork = how in ("1", "zygote") and args[:1] != ("sandbox",)
     if fork and how == "1" and inprocess.runs_here(args):
-        return inprocess.run(args, env=base, cwd=cwd, stdin=stdin, timeout=timeout)
+        return inprocess.run(args, env=base, cwd=cwd, stdin=stdin)
     return python_module("drift", *args, env=base, cwd=cwd, stdin=stdin, timeout=timeout, fork=fork)
 
 

@@ -16,7 +16,6 @@ a run from another thread or from inside a drift run's event loop, goes to the z
 from __future__ import annotations
 
 import asyncio
-import faulthandler
 import gc
 import logging
 import os
@@ -59,10 +58,10 @@ def run(
     env: Mapping[str, str],
     cwd: Path,
     stdin: str | None,
-    timeout: float,
 ) -> subprocess.CompletedProcess[str]:
     """`drift ARGS` in this process (`runs_here` says when): its exit code and what it wrote
-    on its standard output and error."""
+    on its standard output and error. A run that hangs is stopped by pytest-timeout (the
+    test's `timeout`, pyproject.toml), with the test's traceback, as a failure."""
     with (
         _running,
         tempfile.TemporaryFile() as inp,
@@ -72,7 +71,7 @@ def run(
         inp.write((stdin or "").encode())
         inp.flush()
         inp.seek(0)
-        code = _main(args, env, cwd, (inp, out, err), timeout)
+        code = _main(args, env, cwd, (inp, out, err))
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
@@ -86,7 +85,6 @@ def _main(
     env: Mapping[str, str],
     cwd: Path,
     files: tuple[object, object, object],
-    timeout: float,
 ) -> int:
     from drift import next_steps, redact
     from drift.cli import main
@@ -118,8 +116,6 @@ def _main(
         gc.freeze = lambda: None  # the process does not end with this command
         redact._known, next_steps._BUILT = redact.Secrets(), {}
         STATE.__dict__.update(RunState().__dict__)
-        # a run that hangs ends the worker with every thread's stack, as a timeout would
-        faulthandler.dump_traceback_later(timeout, exit=True, file=sys.__stderr__ or 2)
         with warnings.catch_warnings():
             try:
                 main()
@@ -133,7 +129,6 @@ def _main(
                 traceback.print_exc()
                 code = 1
     finally:
-        faulthandler.cancel_dump_traceback_later()
         for stream in streams:
             try:
                 stream.flush()

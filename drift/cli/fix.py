@@ -267,9 +267,7 @@ def fix(
         # a table dry run's report says it as a note, above its summary line: said once
         if summary and not (dry_run and not prose and result.recheck is not None):
             output.say(summary, err=prose)
-        if result.exit_code is ExitCode.ABORTED:  # why, on the run's page as a dry run's error
-            for line in result.stopped():
-                output.annotate_error(line)
+        output.annotate_error(*result.stopped())  # why, on the run's page, as an error's
         if result.recheck is not None and (result.change_id is not None or prose or dry_run):
             if result.change_id is not None:
                 output.say("re-check after the fix:", err=prose)

@@ -169,15 +169,16 @@ def error(message: str, *, details: tuple[str, ...] = (), annotated: bool = Fals
         silence(sys.stderr)
 
 
-def annotate_error(message: str) -> None:
-    """Under `--format github` (`STATE.annotate`), `message` as an `::error` workflow command
-    (`error_line`) on stderr: an error's (`error`), and the line a command that stopped said
-    as its outcome (`drift fix` aborted, exit 4), so that the run's page says why the step
-    failed. An `OSError` is the caller's."""
+def annotate_error(*messages: str) -> None:
+    """Under `--format github` (`STATE.annotate`), each message as an `::error` workflow
+    command (`error_line`) on stderr: an error's (`error`), and the lines a command that
+    stopped said as its outcome (`drift fix` aborted, exit 4), so that the run's page says why
+    the step failed. An `OSError` is the caller's."""
     if STATE.annotate:
         from drift.format.github_problems import error_line
 
-        typer.echo(error_line(message, show=readable), err=True)
+        for message in messages:
+            typer.echo(error_line(message, show=readable), err=True)
 
 
 def annotate(problems: Iterable[Problem]) -> None:

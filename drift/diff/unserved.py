@@ -120,7 +120,7 @@ def canary_running(
     (`may_run`, from when the canary was created as `records` list it, else when its change
     began, which is earlier); "" when no fix can be running on it any more, or when `journal`,
     the journal here, records its change: its entry says what the canary is (`drift fix`
-    says it from the entry: `drift.fix.base.canary_left`)."""
+    says it from the entry: `drift.fix.canary_left.canary_left`)."""
     if journal is not None and journal.recorded(canary):
         return ""
     created = next((r.create_time for r in records if r.name == canary), None) or began(change)

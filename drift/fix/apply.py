@@ -68,7 +68,10 @@ class FixResult:
 
     def stopped(self) -> list[str]:
         """Why the fix stopped (an abort, exit 4): each aborted service's line, then the
-        fix's own (held by another change, stopped before any write, declined)."""
+        fix's own (held by another change, stopped before any write, declined); none when it
+        did not stop."""
+        if self.exit_code is not ExitCode.ABORTED:
+            return []
         lines = [o.message for o in self.outcomes if o.aborted and o.message]
         return lines + ([self.message] if self.message else [])
 

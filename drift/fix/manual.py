@@ -13,7 +13,7 @@ from drift.blanks import Arg, blank, filled, word
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
-from drift.fix.base import canary_left, running_rule
+from drift.fix.canary_left import canary_left, running_rule
 from drift.fix.commands import VALUE, VERSION, Commands, update_command
 from drift.fix.formats.text import shell_line
 from drift.fix.journal import Entry
@@ -143,7 +143,7 @@ def rollout_step(
     canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
     a revision nothing proved; `drift rollback` of its change removes it. What the canary is
     (held by `--no-promote`, left by a fix that stopped, made by a fix that may still be
-    running) is judged as fix's stop judges it (`drift.fix.base.canary_left`: the journal's
+    running) is judged as fix's stop judges it (`drift.fix.canary_left.canary_left`: the journal's
     `entries`, else the revision history of `key`). Nor when the pin
     beside drift's canary is the team's own, or not known to be drift's (`drift.live.trap.
     own_pin`): the revision it holds is held on purpose. A job has no revisions: its own

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, Unread
@@ -35,10 +34,10 @@ from drift.fix.manual import (
 )
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
 from drift.fix.mount_step import mount_step, unreachable
-from drift.fix.patch import canary_name, promotion_tags
+from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
-from drift.fix.revision_name import cleared_names, drift_name
+from drift.fix.revision_name import renamed_note
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState
@@ -209,7 +208,7 @@ class ServicePlanner:
         canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
         moved = bool(moves) and bool(moved_splits(self.live, "").moved)
-        renamed = _renamed(sp, source, moved, canary) if sp.has_patch else ""
+        renamed = renamed_note(sp, source, moved, canary) if sp.has_patch else ""
         split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
@@ -387,17 +386,3 @@ class ServicePlanner:
             named = {p: m.ref for r in sets for p, m in r.mounts.items()}
             return mount_step(cmd, f.target, f.message, name, wanted, seen, named)
         return None
-
-
-def _renamed(sp: ServicePlan, source: Any, moves: bool, canary: bool) -> str:
-    """The plan's sentence when `drift fix` clears the template's fixed revision name (a name
-    is unique): a service's `canary` takes drift's name (`patch.canary_name`), the template's
-    once promoted; a pool's update in place of a template clears it (`patch.patched_template`),
-    and instances the fix moves go to a revision drift names (`workload._place`)."""
-    if sp.kind is Kind.JOB or not sp.changes_template or (sp.kind is Kind.SERVICE and not canary):
-        return ""
-    current = source.template.revision
-    if sp.kind is Kind.SERVICE:
-        return cleared_names(sp.service, [current], "the canary", canary_name(sp.service))
-    named = drift_name(sp.service, current) if moves else ""
-    return cleared_names(sp.service, [current], "the new revision", named)

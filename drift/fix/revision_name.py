@@ -9,10 +9,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from drift.fix.patch import canary_name
+from drift.kinds import Kind
 from drift.live.changeids import named_change
 from drift.live.normalize import raw
+
+if TYPE_CHECKING:
+    from drift.fix.model import ServicePlan
 
 MAX_LENGTH = 63
 _OURS = re.compile(r"-drift-[0-9a-f]{6}$")
@@ -71,3 +76,17 @@ def cleared_names(service: str, names: Iterable[str], which: str, named: str = "
         f"{'is' if one else 'are'} cleared: {which} gets {gets} "
         "(a revision name is unique; Terraform's next plan will show it)"
     )
+
+
+def renamed_note(sp: ServicePlan, source: Any, moves: bool, canary: bool) -> str:
+    """The plan's sentence when `drift fix` clears the template's fixed revision name (a name
+    is unique): a service's `canary` takes drift's name (`patch.canary_name`), the template's
+    once promoted; a pool's update in place of a template clears it (`patch.patched_template`),
+    and instances the fix moves go to a revision drift names (`workload._place`)."""
+    if sp.kind is Kind.JOB or not sp.changes_template or (sp.kind is Kind.SERVICE and not canary):
+        return ""
+    current = source.template.revision
+    if sp.kind is Kind.SERVICE:
+        return cleared_names(sp.service, [current], "the canary", canary_name(sp.service))
+    named = drift_name(sp.service, current) if moves else ""
+    return cleared_names(sp.service, [current], "the new revision", named)

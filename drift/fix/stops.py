@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from drift.fix.base import running_rule, unreleased_message
+from drift.fix.canary_left import running_rule, unreleased_message
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
 from drift.fix.plan import Planned

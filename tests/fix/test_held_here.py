@@ -3,7 +3,7 @@ step, the dry run's stop, the fix's stop and `drift check` said it two ways in o
 fix's stop read the journal ("held with no traffic by `drift fix --no-promote` … promote it …
 or `drift rollback C`"), the others judged the canary by its age alone ("a fix may still be
 running … let that fix finish"), though no fix was. One judgement now says what such a canary
-is (`drift.fix.base.canary_left`, `drift.diff.unserved.canary_running` with the journal), and
+is (`drift.fix.canary_left.canary_left`, `drift.diff.unserved.canary_running` with the journal), and
 a fix's stop is an `::error` under `--format github`, as the dry run's is."""
 
 from __future__ import annotations
