@@ -5,9 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_STAMP := $(VENV)/.installed-lint
 
-# Three pytest workers per core: most tests wait on a subprocess or the sandbox's sockets
-# (2 cores, 2026-11-30, 4,247 tests: 4 workers ~240 s, 6 workers 207 s; 24 GiB hold them).
-TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 3)))
+# Two pytest workers per core. While each drift run was a process of its own, three per core
+# hid their waits best (2 cores, 2026-11-30: 4 workers ~240 s, 6 workers 207 s); since most
+# runs are in the worker's own process (tests/inprocess.py), the work is the workers' CPU and
+# more of them only compete for it (2 cores, 2026-12-01, 4,785 tests, one after the other:
+# 6 workers 365 s, 4 workers 320 s).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 2)))
 
 # Cached bytecode, as an installed drift has it (pip compiles at install time). Where the
 # machine sets PYTHONDONTWRITEBYTECODE, each drift process would compile drift's modules
