@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tests import inprocess
-from tests.zygote import Run
+from tests.zygote import Run, stream_files, text_of
 from tests.zygote_client import stand_ins
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,14 +148,7 @@ class _Zygote:
         shutil.rmtree(folder, ignore_errors=True)
 
     def run(self, request: dict[str, Any], stdin: str | None, timeout: float) -> dict[str, Any]:
-        with (
-            tempfile.TemporaryFile() as inp,
-            tempfile.TemporaryFile() as out,
-            tempfile.TemporaryFile() as err,
-        ):
-            inp.write((stdin or "").encode())
-            inp.flush()
-            inp.seek(0)
+        with stream_files(stdin) as (inp, out, err):
             run = Run(self.socket(), request, [inp.fileno(), out.fileno(), err.fileno()])
             try:
                 code = run.wait(timeout)
@@ -165,13 +158,7 @@ class _Zygote:
             finally:
                 run.close()
                 self.cpu += run.cpu
-            out.seek(0)
-            err.seek(0)
-            return {
-                "code": code,
-                "stdout": out.read().decode("utf-8", "replace"),
-                "stderr": err.read().decode("utf-8", "replace"),
-            }
+            return {"code": code, "stdout": text_of(out), "stderr": text_of(err)}
 
 
 ZYGOTE = _Zygote()

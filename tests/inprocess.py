@@ -22,11 +22,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO
+
+from tests.zygote import exit_code_of, stream_files, text_of
 
 HERE = frozenset(
     {"check", "plan", "compare", "profiles", "history", "probe", "init", "fix", "rollback"}
@@ -62,20 +64,9 @@ def run(
     """`drift ARGS` in this process (`runs_here` says when): its exit code and what it wrote
     on its standard output and error. A run that hangs is stopped by pytest-timeout (the
     test's `timeout`, pyproject.toml), with the test's traceback, as a failure."""
-    with (
-        _running,
-        tempfile.TemporaryFile() as inp,
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-    ):
-        inp.write((stdin or "").encode())
-        inp.flush()
-        inp.seek(0)
-        code = _main(args, env, cwd, (inp, out, err))
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
+    with _running, stream_files(stdin) as files:
+        code = _main(args, env, cwd, files)
+        stdout, stderr = text_of(files[1]), text_of(files[2])
     argv = [sys.executable, "-m", "drift", *args]
     return subprocess.CompletedProcess(argv, code, _newlines(stdout), _newlines(stderr))
 
@@ -84,7 +75,7 @@ def _main(
     args: tuple[str, ...],
     env: Mapping[str, str],
     cwd: Path,
-    files: tuple[object, object, object],
+    files: tuple[IO[bytes], IO[bytes], IO[bytes]],
 ) -> int:
     from drift import next_steps, redact
     from drift.cli import main
@@ -102,7 +93,7 @@ def _main(
     saved_handlers, saved_level = list(logger.handlers), logger.level
     saved_state = STATE.__dict__.copy()
     streams = [
-        open(f.fileno(), mode, encoding="utf-8", closefd=False)  # type: ignore[attr-defined]  # noqa: SIM115
+        open(f.fileno(), mode, encoding="utf-8", closefd=False)  # noqa: SIM115
         for f, mode in zip(files, ("r", "w", "w"), strict=True)
     ]
     code = 0
@@ -117,17 +108,7 @@ def _main(
         redact._known, next_steps._BUILT = redact.Secrets(), {}
         STATE.__dict__.update(RunState().__dict__)
         with warnings.catch_warnings():
-            try:
-                main()
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-                if not isinstance(exc.code, int | None):
-                    print(exc.code, file=sys.stderr)
-            except BaseException:  # noqa: BLE001 - a crash is the test's to see, as a process's
-                import traceback
-
-                traceback.print_exc()
-                code = 1
+            code = exit_code_of(main)
     finally:
         for stream in streams:
             try:

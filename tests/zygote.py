@@ -15,7 +15,10 @@ import os
 import signal
 import socket
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 
 MAX_REQUEST = 1 << 20
 LIBRARIES = (
@@ -68,33 +71,64 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    code = 0
-    try:
-        module = request.get("module")
-        if module:
-            import runpy
-
-            sys.argv = [module, *request["args"]]
-            runpy.run_module(module, run_name="__main__", alter_sys=True)
-        else:
-            from drift.cli import main
-
-            sys.argv = ["drift", *request["args"]]
-            main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if not isinstance(exc.code, int | None):
-            print(exc.code, file=sys.stderr)
-    except BaseException:  # noqa: BLE001 - a crash is the test's to see, as a process's
-        import traceback
-
-        traceback.print_exc()
-        code = 1
+    code = exit_code_of(lambda: _start(request))
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
         os._exit(code)
+
+
+def _start(request: dict[str, Any]) -> None:
+    module = request.get("module")
+    if module:
+        import runpy
+
+        sys.argv = [module, *request["args"]]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    else:
+        from drift.cli import main
+
+        sys.argv = ["drift", *request["args"]]
+        main()
+
+
+def exit_code_of(program: Callable[[], object]) -> int:
+    """`program()` (a `main`) ended as a process ends it: its `SystemExit`'s code (a message
+    instead of a code is printed on stderr, and is 1), or a crash's traceback on stderr and 1
+    (the test's to see); 0 when it returns (tests/inprocess.py runs drift this way too)."""
+    try:
+        program()
+    except SystemExit as exc:
+        if not isinstance(exc.code, int | None):
+            print(exc.code, file=sys.stderr)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - a crash is the test's to see, as a process's
+        import traceback
+
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+@contextmanager
+def stream_files(stdin: str | None) -> Iterator[tuple[IO[bytes], IO[bytes], IO[bytes]]]:
+    """A run's standard input (holding `stdin`), output and error, as files (a process's
+    streams as a test captures them); `text_of` reads one back."""
+    with (
+        tempfile.TemporaryFile() as inp,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        inp.write((stdin or "").encode())
+        inp.flush()
+        inp.seek(0)
+        yield inp, out, err
+
+
+def text_of(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    return stream.read().decode("utf-8", "replace")
 
 
 def _wait(conn: socket.socket) -> None:

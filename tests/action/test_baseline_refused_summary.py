@@ -8,32 +8,24 @@ summary (`$GITHUB_STEP_SUMMARY`), which costs no annotation slot."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from tests.action.test_own_annotations import ANNOTATE, SCRIPT
+from tests.action.step import run_step
+from tests.action.test_own_annotations import ANNOTATE
 
 
 def test_a_refused_baseline_is_said_in_the_step_summary(tmp_path: Path) -> None:
     baseline = tmp_path / "old.json"
     baseline.write_text("{}")
-    drift = tmp_path / "drift"
     refuse = 'case "$*" in *--baseline*) echo "drift: error: $*: not a report" >&2; exit 2;; esac'
-    drift.write_text(f"#!/bin/sh\n{refuse}\n{ANNOTATE}exit 1\n")
-    drift.chmod(0o755)
     summary = tmp_path / "summary.md"
     summary.write_text("")
-    env = {
-        "PATH": os.environ["PATH"],
-        "DRIFT_BIN": str(drift),
-        "DRIFT_ACTION_ENVIRONMENT": "prod",
-        "DRIFT_ACTION_BASELINE": str(baseline),
-        "DRIFT_ACTION_FAIL_ON_NEW": "true",
-        "GITHUB_STEP_SUMMARY": str(summary),
-    }
-    done = subprocess.run(
-        ["bash", str(SCRIPT)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    done = run_step(
+        tmp_path,
+        f"{refuse}\n{ANNOTATE}exit 1",
+        str(baseline),
+        DRIFT_ACTION_FAIL_ON_NEW="true",
+        GITHUB_STEP_SUMMARY=str(summary),
     )
     assert "baseline not used" in done.stdout  # the log line is there
     assert "baseline not used" in summary.read_text(), summary.read_text()

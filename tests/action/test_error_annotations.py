@@ -7,15 +7,14 @@ but not for the refused baseline it recovers from (checked as a first run)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from drift.cli import output
 from drift.cli.session import STATE
-from tests.action.test_own_annotations import ANNOTATE, SCRIPT
+from tests.action.step import run_step
+from tests.action.test_own_annotations import ANNOTATE
 from tests.runner_commands import commands
 
 HOSTILE = "cannot read the baseline gs://b/x%0A::warning::forged,\nsecond line"
@@ -50,18 +49,7 @@ def test_a_bad_inputs_error_line_is_not_annotated_twice(
 
 
 def _step(tmp_path: Path, stub: str, baseline: str = "") -> str:
-    drift = tmp_path / "drift"
-    drift.write_text(f"#!/bin/sh\n{stub}\n")
-    drift.chmod(0o755)
-    env = {
-        "PATH": os.environ["PATH"],
-        "DRIFT_BIN": str(drift),
-        "DRIFT_ACTION_ENVIRONMENT": "prod",
-        "DRIFT_ACTION_BASELINE": baseline,
-    }
-    done = subprocess.run(
-        ["bash", str(SCRIPT)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    done = run_step(tmp_path, stub, baseline)
     return done.stdout + done.stderr  # the runner reads commands on both
 
 

@@ -4,31 +4,17 @@ warning of scripts/github-action.sh would push drift's tenth out unannounced (re
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
+from tests.action.step import run_step
 from tests.runner_commands import commands
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "github-action.sh"
 PROFILE = "profiles/prod.yaml"
 
 
 def _step(tmp_path: Path, stub: str, baseline: Path) -> str:
     """The step's log with `drift` a stub that prints the annotations of 10 findings a level."""
-    drift = tmp_path / "drift"
-    drift.write_text(f"#!/bin/sh\n{stub}\n")
-    drift.chmod(0o755)
-    env = {
-        "PATH": os.environ["PATH"],
-        "DRIFT_BIN": str(drift),
-        "DRIFT_ACTION_ENVIRONMENT": "prod",
-        "DRIFT_ACTION_BASELINE": str(baseline),
-    }
-    done = subprocess.run(
-        ["bash", str(SCRIPT)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
-    return done.stdout
+    return run_step(tmp_path, stub, str(baseline)).stdout
 
 
 ANNOTATE = "".join(
