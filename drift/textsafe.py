@@ -155,6 +155,19 @@ def visible_lines(text: str) -> str:
     return "\n".join(visible(line) for line in text.split("\n"))
 
 
+def prose_lines(text: str) -> str:
+    """`visible_lines` for text a person reads (a message, a note, an error with its hint),
+    where no line is a workflow command: one that a CI runner would run, leading white space
+    trimmed, as it begins with `::` (actions/runner ActionCommand.TryParseV2), has it written
+    `\\::`. Such a line only comes from a value quoted in the text that holds a line break
+    of its own (a path `nodir\\n::set-output …` from a pull request's pyproject.toml,
+    revci61 F1): drift's own workflow commands are never prose."""
+    lines = visible_lines(text).split("\n")
+    return "\n".join(
+        line.replace("::", "\\::", 1) if line.lstrip().startswith("::") else line for line in lines
+    )
+
+
 def md_text(text: str) -> str:
     """Inline Markdown: every special character escaped, and nothing that can end a table row
     or hide text (control characters and line breaks shown visibly)."""

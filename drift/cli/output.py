@@ -122,11 +122,12 @@ def _for_terminal(text: str, *, colored: bool) -> str:
 
 
 def readable(text: str) -> str:
-    """Free text for a person: masked, scrubbed, every control character shown."""
+    """Free text for a person: masked, scrubbed, every control character shown, and no line
+    a CI runner would run as a workflow command (`textsafe.prose_lines`)."""
     from drift.redact import mask, scrub
-    from drift.textsafe import visible_lines
+    from drift.textsafe import prose_lines
 
-    return visible_lines(scrub(mask(text, echo=True)))
+    return prose_lines(scrub(mask(text, echo=True)))
 
 
 def say(text: str, *, err: bool = False) -> None:
