@@ -83,7 +83,8 @@ async def plan_environment(
         from_template=from_template,
         entries=entries,
     )
-    plan = replace(plan, notes=history_notes(profile, result.report.services, result.state))
+    notes = history_notes(profile, result.report.services, result.state)
+    plan = replace(plan, notes=notes + system_key_notes(plan, result.state))
     patched = {
         sp.key: patched_template(
             result.state.services[sp.key].source,
@@ -109,6 +110,34 @@ def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> t
         for name in names
         if (why := state.history_unread.get(name)) is not None and name in profile.services
     )
+
+
+def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
+    """Each workload whose write leaves out labels or annotations in a system namespace that
+    it holds (`patch.without_system_metadata`: v2 refuses them), named: a change the plan
+    would not otherwise show (revreal61 F1: a Terraform-written service's
+    `run.googleapis.com/invoker-iam-disabled` was gone after the fix, and after its rollback)."""
+    from drift.fix.patch import system_key
+
+    said = []
+    for sp in plan.services:
+        source = state.services[sp.key].source if sp.has_patch else None
+        keys = sorted(
+            {
+                k
+                for f in ("labels", "annotations")
+                for k in getattr(source, f, None) or ()
+                if system_key(k)
+            }
+        )
+        if keys:
+            said.append(
+                f"{sp.label}: the write does not resend {', '.join(keys)} (labels and annotations "
+                "in a system namespace: the Cloud Run Admin API v2 refuses them, and each setting "
+                "they stood for is a v2 field, which the write keeps): the fix removes them, and "
+                "a rollback does not put them back"
+            )
+    return tuple(said)
 
 
 def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:
