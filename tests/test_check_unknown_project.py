@@ -43,6 +43,10 @@ def test_every_read_refused_names_the_project_and_its_line_before_roles(
     assert any("roles/run.viewer" in h for h in rest)  # the roles still follow
     summary = drift("check", "staging", "--format", "markdown", env=elsewhere.environ(), cwd=REPO)
     assert f"profiles/staging.yaml:{_project_line()}" in summary.stdout
+    # the action's log says it too, as plain lines, not annotations (revci61 F2)
+    github = drift("check", "staging", "--format", "github", env=elsewhere.environ(), cwd=REPO)
+    said = [line.removeprefix("drift: ") for line in github.stdout.splitlines()]
+    assert _hints("\n".join(said)) == [first, *rest], github.stdout
 
 
 @pytest.mark.parametrize(

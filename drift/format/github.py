@@ -16,6 +16,7 @@ from drift.format.summary import (
     most_severe_first,
     resolved_heading,
     summary_line,
+    unverified_hints,
 )
 from drift.next_steps import condensed, not_enabled_steps
 from drift.report import Report
@@ -80,6 +81,12 @@ class GitHubFormat(Formatter):
         # Plain lines, never a workflow command: `visible` keeps each on one line and escapes
         # the runner's legacy `##[` form (drift.textsafe.visible).
         lines += [f"drift: note: {visible(note)}" for note in report.notes]
+        # what to do about what could not be verified, as the table says it (revci61 F2),
+        # but an API to enable, which an annotation says already (`_disabled`)
+        enable = {
+            f"hint: {visible(s)}" for s in not_enabled_steps(u.reason for u in report.unverified)
+        }
+        lines += [f"drift: {hint}" for hint in unverified_hints(report) if hint not in enable]
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
 
