@@ -14,6 +14,7 @@ import jsonschema
 from ruamel.yaml import YAML
 
 from drift.sandbox import Fault, Sandbox
+from tests.action.step import run_step
 from tests.cliutil import REPO, zygote_programs
 from tests.runner_commands import commands
 
@@ -321,16 +322,9 @@ def _results(tmp_path: Path) -> dict[str, dict[str, Any]]:
 def _action_arguments(tmp_path: Path, **inputs: str) -> list[str]:
     """The arguments the step gives drift (a stub drift that records them)."""
     record = tmp_path / "args"
-    stub = tmp_path / "drift"
-    stub.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nexit 0\n')
-    stub.chmod(0o755)
-    env = {
-        "PATH": os.environ["PATH"],
-        "DRIFT_BIN": str(stub),
-        "DRIFT_ACTION_ENVIRONMENT": "staging",
-        **{f"DRIFT_ACTION_{k.upper()}": v for k, v in inputs.items()},
-    }
-    subprocess.run(["bash", str(SCRIPT)], cwd=tmp_path, env=env, check=False, timeout=60)
+    stub = f'printf "%s\\n" "$@" > {record}\nexit 0'
+    given = {f"DRIFT_ACTION_{k.upper()}": v for k, v in inputs.items()}
+    run_step(tmp_path, stub, DRIFT_ACTION_ENVIRONMENT="staging", **given)
     return record.read_text().splitlines()
 
 

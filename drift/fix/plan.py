@@ -15,6 +15,7 @@ from drift.fix.base import Base, fix_base
 from drift.fix.journal import Entry
 from drift.fix.manual import missing_service_step
 from drift.fix.model import Plan, ServicePlan
+from drift.fix.patch import system_key
 from drift.fix.planner import ServicePlanner
 from drift.kinds import Kind
 from drift.live.model import LiveState
@@ -64,16 +65,16 @@ async def plan_environment(
     from drift.fix.patch import patched_template
     from drift.fix.served import canary_record, journal_entries
 
+    entries = tuple(journal_entries(settings.journal()))  # read once, for check and plan
     result = await run_check(
         profile,
         settings,
         services=services,
         environ=environ,
         today=today,
-        canaries=canary_record(settings.journal()),  # `since` passes over drift's own canaries
+        canaries=canary_record(settings.journal(), entries),  # `since` passes over drift's own
     )
     bases = plan_bases(result.state, from_template=from_template)
-    entries = tuple(journal_entries(settings.journal()))
     plan = build_plan(
         profile,
         result.report.services,
@@ -117,8 +118,6 @@ def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
     it holds (`patch.without_system_metadata`: v2 refuses them), named: a change the plan
     would not otherwise show (revreal61 F1: a Terraform-written service's
     `run.googleapis.com/invoker-iam-disabled` was gone after the fix, and after its rollback)."""
-    from drift.fix.patch import system_key
-
     said = []
     for sp in plan.services:
         source = state.services[sp.key].source if sp.has_patch else None

@@ -8,6 +8,7 @@ configuration that served before, deployed again. The journal of the change can.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from drift.diff.unserved import JournalCanaries
@@ -37,19 +38,19 @@ def held_traffic(entry: Entry) -> bool | None:
 
 
 class _Journal:
-    """`JournalCanaries` of the journal in `directory`, read once at its first use (a history
-    without drift's canaries reads nothing). A journal that cannot be read, and an entry that
-    is not as drift wrote it (`Entry.problem`), say nothing: `since` falls back on what the
-    revisions show, a canary's state on its age."""
+    """`JournalCanaries` of a journal whose entries `read` gives, read once at its first use
+    (a history without drift's canaries reads nothing). A journal that cannot be read, and an
+    entry that is not as drift wrote it (`Entry.problem`), say nothing: `since` falls back on
+    what the revisions show, a canary's state on its age."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, read: Callable[[], Iterable[Entry]]) -> None:
+        self._entries = read
         self._held: dict[str, bool | None] | None = None
         self._changes: set[str] = set()
 
     def _read(self) -> dict[str, bool | None]:
         if self._held is None:
-            entries = [e for e in journal_entries(self.directory) if not e.problem]
+            entries = [e for e in self._entries() if not e.problem]
             self._held = {
                 e.canary_revision: held_traffic(e)
                 for e in entries
@@ -66,9 +67,10 @@ class _Journal:
         return canary_change(name) in self._changes
 
 
-def canary_record(directory: Path) -> JournalCanaries:
-    """What the journal in `directory` recorded of drift's canaries (`JournalCanaries`)."""
-    return _Journal(directory)
+def canary_record(directory: Path, entries: Iterable[Entry] | None = None) -> JournalCanaries:
+    """What the journal in `directory` recorded of drift's canaries (`JournalCanaries`), from
+    its `entries` when the caller has read them already."""
+    return _Journal(lambda: journal_entries(directory) if entries is None else entries)
 
 
 def journal_entries(directory: Path) -> list[Entry]:

@@ -60,9 +60,10 @@ class GitHubFormat(Formatter):
         # `most_severe_first` (GitHub shows only the first ANNOTATIONS_PER_LEVEL of a level),
         # the notice of what was resolved after the gaps.
         ranked = [_unverified(i) if isinstance(i, Unverified) else _finding(i) for i in items]
+        enable = not_enabled_steps(u.reason for u in report.unverified)
         annotations = [
             *_framed(report),
-            *_disabled(report),
+            *_disabled(enable),
             *ranked[:before],
             *_resolved(report),
             *ranked[before:],
@@ -83,10 +84,8 @@ class GitHubFormat(Formatter):
         lines += [f"drift: note: {visible(note)}" for note in report.notes]
         # what to do about what could not be verified, as the table says it (revci61 F2),
         # but an API to enable, which an annotation says already (`_disabled`)
-        enable = {
-            f"hint: {visible(s)}" for s in not_enabled_steps(u.reason for u in report.unverified)
-        }
-        lines += [f"drift: {hint}" for hint in unverified_hints(report) if hint not in enable]
+        annotated = {f"hint: {visible(step)}" for step in enable}
+        lines += [f"drift: {hint}" for hint in unverified_hints(report) if hint not in annotated]
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
 
@@ -104,11 +103,11 @@ def _framed(report: Report) -> list[_Annotation]:
     return [_Annotation("notice", command("notice", said, title="drift fix --dry-run"), False)]
 
 
-def _disabled(report: Report) -> list[_Annotation]:
-    """Once per project and API not enabled, what to do about it (its rows name it short,
-    `condensed`), before the rows: one of the first annotations of its level."""
+def _disabled(steps: list[str]) -> list[_Annotation]:
+    """Once per project and API not enabled (`steps`, `not_enabled_steps`), what to do about
+    it (its rows name it short, `condensed`), before the rows: one of the first annotations of
+    its level."""
     level = SEVERITY_LOOK[Severity.WARNING].github
-    steps = not_enabled_steps(u.reason for u in report.unverified)
     title = "drift API not enabled"
     return [_Annotation(level, command(level, visible(s), title=title), False) for s in steps]
 

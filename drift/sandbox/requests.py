@@ -85,11 +85,16 @@ def traffic_update(
     """`gcloud run services update-traffic` with `--to-revisions KEY=PERCENT,…` naming every
     share (`shares`, keys a revision or `LATEST`, summing to 100: any target not named goes to
     0 %), `--update-tags TAG=KEY,…` and `--remove-tags TAG,…`; every other tag stays on its
-    key. gcloud (api_lib/run/traffic.py `TrafficTargets`) rebuilds the targets: one untagged
-    target per key with traffic, then each tag on its own 0 % target (its unit tests
-    `test_moves_tags_to_zero_percent_targets`, `test_adds_tag_to_latest`): that is `split`.
-    `split=False` gives the shape a console edit or Terraform may write instead: a tag on its
-    key's target with traffic (the first untagged one), else on a 0 % target."""
+    key (the flags: cloud.google.com/sdk/gcloud/reference/run/services/update-traffic, "You
+    can also refer to the current or future LATEST revision in --to-revisions by the string
+    LATEST"). gcloud (googlecloudsdk api_lib/run/traffic.py `TrafficTargets`) rebuilds the
+    targets: one untagged target per key with traffic, then each tag on its own 0 % target
+    (its unit tests `test_moves_tags_to_zero_percent_targets`, `test_adds_tag_to_latest`):
+    that is `split`. `split=False` is the other shape the API takes: a v2 `TrafficTarget`
+    holds `percent` and `tag` in one message (google/cloud/run/v2/traffic_target.proto: "tag:
+    Indicates a string to be part of the URI to exclusively reference this target"), so a
+    client writing v2 targets itself (the console, Terraform's `traffic` blocks) may put a tag
+    on its key's target with traffic (here the first untagged one), else on a 0 % target."""
     if sum(shares.values()) != 100:
         raise ValueError(f"--to-revisions must add up to 100: {dict(shares)}")
     request = copy(service)
