@@ -8,6 +8,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
@@ -347,9 +348,11 @@ def _seconds(value: Any) -> Any:
         return value
 
 
+@cache
 def _validator() -> type[BaseModel]:
     """A pydantic model of `Settings` with its `BOUNDS`: what a value may be, and the messages
-    that say why one may not."""
+    that say why one may not. Built once: a process that loads its settings again (a test's
+    in-process runs) does not build the same model again."""
     from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
     hints: dict[str, Any] = get_type_hints(Settings)
