@@ -10,6 +10,7 @@ import sys
 
 TYPE_CHECKING = False  # not `typing`'s: it would import `re`, `collections` and more
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import NoReturn
 
 TYPER_INTERRUPTED = 130
@@ -51,7 +52,7 @@ def main() -> NoReturn:
     except KeyboardInterrupt:
         _interrupted()
     try:
-        app(prog_name="drift")  # standalone: typer prints usage errors itself and exits 2
+        sys.exit(_run(app))
     except KeyboardInterrupt:  # while typer builds the command line
         _interrupted()
     except SystemExit as exc:
@@ -86,6 +87,34 @@ def main() -> NoReturn:
         gc.freeze()
         _exit_code_stands()
     sys.exit(0)
+
+
+def _run(app: Callable[..., object]) -> int:
+    """Run the command; its exit code. Not click's standalone mode, which prints a usage
+    error (a mistyped option value, an unknown option) as click's usage text: that error goes
+    through drift's one error path (`main`'s DriftError), as any other (`usage_error`).
+    What standalone mode does with the rest, done here alike."""
+    from typer import Abort
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+    from drift.cli.options import usage_error
+
+    try:
+        code = app(prog_name="drift", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # `drift` alone: its help, exit 2
+        exc.show()
+        return exc.exit_code
+    except UsageError as exc:
+        raise usage_error(exc) from None
+    except ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except Abort:
+        sys.stderr.write("Aborted!\n")
+        return 1
+    # an exit code (`typer.Exit`, `--help`, a Ctrl-C typer caught: 130), or what the command
+    # returned (nothing: 0)
+    return code if isinstance(code, int) else 0
 
 
 def _output_lost(exc: OSError | None, *, err: bool = False) -> NoReturn:

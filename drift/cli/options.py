@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, get_type_hints
 
 import typer
 
+from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.format import OutputFormat
+
+if TYPE_CHECKING:
+    from typer._click import exceptions as click  # typer's own copy of click
 
 
 def environment_names(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -136,7 +140,6 @@ def report_location(value: str) -> str:
             f"{value}: drift reads and writes local files and gs://BUCKET/OBJECT only"
         )
     if scheme:
-        from drift.errors import UsageError
         from drift.live.storage import parse_object
 
         try:
@@ -200,7 +203,8 @@ ImpersonateOpt = Annotated[
 ]
 FormatOpt = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="Report format.", case_sensitive=False),
+    # eager: known before any other option's value is refused, for that error's annotation
+    typer.Option("--format", "-f", help="Report format.", case_sensitive=False, is_eager=True),
 ]
 BaselineOpt = Annotated[
     str | None,
@@ -297,7 +301,7 @@ def shared(*names: str) -> Callable[[F], F]:
 
         @functools.wraps(command)
         def run(**kwargs: Any) -> Any:
-            STATE.annotate = kwargs.get("format") == "github"
+            STATE.annotate = annotating(kwargs)
             given = {_SHARED[n][0]: kwargs.pop(n) for n in names}
             return command(cli=Invocation(**given), **kwargs)
 
@@ -307,3 +311,28 @@ def shared(*names: str) -> Callable[[F], F]:
         return cast(F, run)
 
     return decorate
+
+
+def annotating(params: Mapping[str, object]) -> bool:
+    """Whether a command's errors are `::error` workflow commands too: `--format github`
+    (every command names its `--format` parameter `format`). From what click parsed of a
+    command line it refused: `--format` is eager (parsed before any other option), so an
+    error in another option's value knows it."""
+    return params.get("format") == "github"
+
+
+def usage_error(exc: click.UsageError) -> UsageError:
+    """A command line click refused (a value not among an option's choices, an option or
+    command that does not exist, a missing argument) as drift's own usage error, for drift's
+    one error path (`drift.cli.main`): a `drift: error:` line, and under `--format github`
+    its annotation, where click printed its usage text alone."""
+    from drift.cli.session import STATE
+
+    ctx = exc.ctx
+    STATE.annotate = ctx is not None and annotating(ctx.params)
+    # typer's choice check goes through pydantic, whose message says "Value error, " first
+    message = exc.format_message().replace("Value error, ", "").removesuffix(".")
+    where = ctx.command_path if ctx is not None else "drift"
+    return UsageError(
+        message[:1].lower() + message[1:], hint=f"`{where} --help` says what it takes"
+    )

@@ -165,7 +165,7 @@ def profiles_validate(
         ),
     ] = None,
     profiles: ProfilesDir = None,
-    fmt: Annotated[
+    format: Annotated[
         ValidateFormat,
         typer.Option(
             "--format",
@@ -173,6 +173,7 @@ def profiles_validate(
             help="text: file:line lines on stderr; github: an annotation at each profile line "
             "(GitHub Actions), on stdout.",
             case_sensitive=False,
+            is_eager=True,  # as every command's: `drift.cli.options.annotating`
         ),
     ] = ValidateFormat.TEXT,
 ) -> None:
@@ -191,7 +192,7 @@ def profiles_validate(
     settings = Invocation(profiles=directory or profiles).settings()
     notes: list[Problem] = []
     names, problems = validate_directory(settings.profiles_dir, notes)
-    if fmt is ValidateFormat.GITHUB:
+    if format is ValidateFormat.GITHUB:
         from drift.format.github_problems import problem_lines
 
         for line in problem_lines(problems, notes):

@@ -57,8 +57,10 @@ def error_line(message: str, *, show: Callable[[str], str] = visible) -> str:
 
 
 def _message(problem: Problem, show: Callable[[str], str]) -> str:
+    # one line, as the problem's `file:line:` line says it: a line break in a value it
+    # quotes is `\n` (`visible`), under any command (`show` keeps an error's own lines)
     said = f"{problem.path}: {problem.message}" if problem.path else problem.message
-    return _text(said, show)
+    return _text(visible(said), show)
 
 
 def _text(said: str, show: Callable[[str], str]) -> str:

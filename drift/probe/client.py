@@ -40,12 +40,15 @@ log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 1.0
 """Seconds to wait for the server's close frame after our own; the result is known by then."""
-AFTER_MISMATCH = 1.0
+READ_ON = 1.0
 """Seconds (at most the probe's timeout) to read on at least after a first message that does
 not match `expect`, when the hold would end sooner: a server that answers with an error
 message and then closes (FastAPI's `send_json({"type": "error", …})` then `close(1011)`) sends
 both at once, and its close code is the verdict the SPEC names (`probe.close_1011`), not the
-message."""
+message. Also how long a socket is watched when the profile sets no hold (`hold: 0s`), after
+the 101 and after a message that matched `expect`: an app that accepts and then fails on its
+first Redis or database call closes with 1011 a few ms after its 101 — the SPEC's main
+failure, which a probe that ended at the 101 passed (revprobe60 F3)."""
 MAX_MESSAGE = 16 * 2**20
 """The largest message drift's client reads (websockets `max_size`: "Maximum size of incoming
 messages in bytes", default 2**20, websockets.readthedocs.io reference/asyncio/client). Browsers
@@ -67,7 +70,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
     raises `ConnectionClosed` to the caller."""
     loop = asyncio.get_running_loop()
     opened = loop.time()
-    hold_end = opened + spec.hold
+    hold_end = opened + _watched(spec)
     expect_end = opened + window
     if spec.send is not None:
         await ws.send(spec.send)
@@ -83,7 +86,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
         except ConnectionClosed as exc:
             if not too_big_for_drift(exc):
                 raise
-            least = min(AFTER_MISMATCH, spec.timeout)
+            least = min(READ_ON, spec.timeout)
             expect = spec.expect if waiting else None
             return await after_limit(ws, opened, spec.hold, least, MAX_MESSAGE, expect, mask)
         if message is None:
@@ -99,6 +102,8 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
                     101,
                 )
                 return await _after_mismatch(ws, spec, mask, (opened, window), mismatch)
+            if spec.expect is not None and not spec.hold:  # what follows the answer too
+                hold_end = loop.time() + _watched(spec)
     _raise_if_closing(ws)
     if spec.expect is not None and first is None:
         return Verdict(
@@ -106,10 +111,16 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
             f"no message within {secs(window)} (expected one matching {spec.expect!r})",
             101,
         )
-    detail = f"open for {secs(spec.hold)}"
+    detail = f"open for {secs(spec.hold or round(hold_end - opened, 1))}"
     if spec.expect is not None:
         detail += f"; first message matched {spec.expect!r} {first_ms} ms after the handshake"
     return Verdict(ProbeOutcome.OK, detail, 101)
+
+
+def _watched(spec: Probe) -> float:
+    """How long the socket is kept open: the hold, or with none `READ_ON` (at most the
+    timeout)."""
+    return spec.hold or min(READ_ON, spec.timeout)
 
 
 async def _after_mismatch(
@@ -121,7 +132,7 @@ async def _after_mismatch(
 ) -> Verdict:
     """Read on after a first message that did not match `expect`, until the probe would have
     ended had it matched (`held`: when the socket opened; the hold — without one, a passing
-    probe ends at its message), and for at least `AFTER_MISMATCH` (at most the timeout):
+    probe ends `READ_ON` after its message), and for at least `READ_ON` (at most the timeout):
     reading that long costs no more than a passing probe (revown12 F4; not the whole timeout
     when there is no hold, revown14 3). A close with 1011 or a drop (1006)
     within it is the verdict, the message said in its detail; messages in between are read
@@ -129,7 +140,7 @@ async def _after_mismatch(
     is."""
     loop = asyncio.get_running_loop()
     opened, _window = held
-    deadline = max(opened + spec.hold, loop.time() + min(AFTER_MISMATCH, spec.timeout))
+    deadline = max(opened + spec.hold, loop.time() + min(READ_ON, spec.timeout))
     try:
         while (remaining := deadline - loop.time()) > 0:
             await _next(ws, min(remaining, _POLL))  # what follows: only its close matters
@@ -177,11 +188,11 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
     opened = loop.time()
     try:
         # (what follows a message that did not match is read on to the end of the window, or
-        # for AFTER_MISMATCH more when it came late in it)
-        async with asyncio.timeout(window + AFTER_MISMATCH + CLOSE_TIMEOUT):
+        # for READ_ON more when it came late in it)
+        async with asyncio.timeout(window + READ_ON + CLOSE_TIMEOUT):
             return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:
-        return closed(exc, round((loop.time() - opened) * 1000), spec.hold, mask)
+        return closed(exc, round((loop.time() - opened) * 1000), _watched(spec), mask)
     except TimeoutError:
         # A send blocked by a server that stopped reading outlasts the window (what drift
         # wrote still waits in its buffer); so can, on a loaded machine, reading a server
@@ -191,7 +202,7 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
         if ws.transport.get_write_buffer_size():
             detail = f"socket stalled: could not send within {secs(window)}"
         else:
-            limit = secs(window + AFTER_MISMATCH + CLOSE_TIMEOUT)
+            limit = secs(window + READ_ON + CLOSE_TIMEOUT)
             detail = (
                 f"no verdict within {limit}: the server kept sending, or stopped reading "
                 "what drift sent"
@@ -233,7 +244,7 @@ async def probe(
     shown = display_url(url)
     spec = replace(spec, send=request.send)  # what is sent: `${VAR}` expanded
     # With `expect` and no hold, the message gets the connect timeout to arrive.
-    window = spec.hold if spec.hold > 0 or spec.expect is None else spec.timeout
+    window = spec.timeout if spec.expect is not None and not spec.hold else _watched(spec)
     mask = request.secrets.mask
     log.debug("probing %s (%s)", mask(shown), target.service)
 

@@ -52,7 +52,7 @@ from drift.sandbox.state import (
     World,
 )
 from drift.sandbox.templates import apply_json, merge_template, resolve, template_pb
-from drift.sandbox.validate import validate_cpu
+from drift.sandbox.validate import env_values, validate_cpu
 from drift.units import parse_span
 
 HEALTH_CHECK_CONTAINER_ERROR = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
@@ -123,6 +123,8 @@ def build_world(scenario: Scenario) -> World:
         for name, job in spec.jobs.items():
             key = ResourceKey(pid, job.region or project.region, name, JOBS)
             world.jobs[key] = build_job(world, project, key, job)
+            tasks = world.jobs[key].pb.template.template
+            _refused(tasks, f"projects.{pid}.jobs.{name}", None, 1, serves=False)
     return world
 
 
@@ -148,8 +150,10 @@ def build_owner(
     ages: list[float] = []
     for number, (template, older) in enumerate(history, 1):
         pb = template_pb(template, key.id, kind.template)
-        if kind.serves:  # a template Cloud Run refuses never made a revision, failed or not
-            _refused(pb, f"projects.{project.id}.services.{key.id}", older, number)
+        # a template Cloud Run refuses never made a revision, failed or not
+        group = "services" if key.collection == SERVICES else "worker_pools"  # the scenario's
+        at = f"projects.{project.id}.{group}.{key.id}"
+        _refused(pb, at, older, number, serves=kind.serves)
         fixed = older.name if older is not None else pb.revision
         name = fixed or f"{key.id}-{number:05d}-{world.suffix()}"
         age = (count - number) * DAY
@@ -212,10 +216,16 @@ def build_owner(
     return OwnerRec(key, owner, revisions, backend)
 
 
-def _refused(template: Any, at: str, older: OlderSpec | None, number: int) -> None:
-    """A scenario's template that the API refuses (`validate_cpu`): one scenario error."""
+def _refused(
+    template: Any, at: str, older: OlderSpec | None, number: int, *, serves: bool = True
+) -> None:
+    """A scenario's template that the API refuses (an env value over Cloud Run's limit,
+    `env_values`; a service's CPU, `validate_cpu`): one scenario error."""
     try:
-        validate_cpu(template, seeded=True)
+        for index, container in enumerate(template.containers):
+            env_values(container, f"spec.template.spec.containers[{index}]")
+        if serves:
+            validate_cpu(template, seeded=True)
     except RpcError as exc:
         where = f"{at}.history[{number - 1}]" if older is not None else f"{at}.template"
         problem = Problem("<scenario>", 1, f"{where}: {exc.message}")

@@ -229,10 +229,7 @@ def validate_containers(
             if mount.name not in volumes:
                 raise invalid(f"{at}.volume_mounts: no volume named '{mount.name}'.")
         _names_once((var.name for var in container.env), ENV_NAME, f"{at}.env", "name")
-        for var in container.env:
-            # "Defaults to "", and the maximum length is 32768 bytes." (run v2 EnvVar.value)
-            if len(var.value.encode()) > ENV_VALUE_MAX:
-                raise invalid(f"{at}.env: value of '{var.name}' is over {ENV_VALUE_MAX} bytes.")
+        env_values(container, at)
         # PORT: "Cloud Run injects the PORT environment variable into the ingress container"
         # (the contract), the one with a port when there are several
         mine = reserved if not several or container.ports else reserved - {"PORT"}
@@ -247,6 +244,15 @@ def validate_containers(
                 for field in ("path", "version"):
                     if not getattr(item, field):
                         raise invalid(f"spec.template.spec.volumes[{index}].secret.items: {field}.")
+
+
+def env_values(container: Message, at: str) -> None:
+    """Each variable's value within Cloud Run's limit, on a write or in a scenario's seeded
+    state (`drift.sandbox.seed`): "Defaults to "", and the maximum length is 32768 bytes."
+    (run v2 EnvVar.value)."""
+    for var in container.env:
+        if len(var.value.encode()) > ENV_VALUE_MAX:
+            raise invalid(f"{at}.env: value of '{var.name}' is over {ENV_VALUE_MAX} bytes.")
 
 
 def _names_once(names: Iterable[str], pattern: re.Pattern[str], at: str, what: str) -> None:

@@ -108,3 +108,41 @@ def test_a_pyproject_key_is_quoted_on_the_error_line(project: Path) -> None:
     (line,) = done.stderr.splitlines()
     assert line.startswith("drift: error: invalid configuration: ")
     assert "[tool.drift] x\\n::error::FORGED: not a setting (settings: " in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "annotated"),
+    [
+        (  # the action's `fail-on` input, mistyped; --format given after it
+            ["check", "x", "--fail-on", "errors", "--format", "github"],
+            "invalid value for '--fail-on': 'errors' is not one of 'error', 'warning', 'never'",
+            True,
+        ),
+        (
+            ["fix", "x", "--format", "githb"],
+            "invalid value for '--format' / '-f': 'githb' is not one of 'table', 'json', "
+            "'github', 'sarif', 'markdown'",
+            False,
+        ),
+        (
+            ["profiles", "validate", "-f", "github", "--profiles", ""],
+            "invalid value for '--profiles': '' names no directory: leave the option out for "
+            "its default, or name one",
+            True,
+        ),
+    ],
+)
+def test_a_bad_option_value_is_drifts_own_error(
+    project: Path, args: list[str], message: str, annotated: bool
+) -> None:
+    """revci61 F3: click printed its usage text and `Error: Invalid value ...` itself, before
+    drift's error path: no `drift: error:` line, and under `--format github` no annotation,
+    so the action's run page said only "exit code 2"."""
+    done = drift(*args, cwd=project)
+    assert done.returncode == 2
+    first, hint = done.stderr.splitlines()[:2]
+    assert first == f"drift: error: {message}"
+    assert hint.endswith("--help` says what it takes")
+    said = [x for x in (done.stdout + done.stderr).splitlines() if "::error" in x]
+    assert [x.startswith(f"::error title=drift::{message}") for x in said] == [True] * annotated
+    assert "Usage:" not in done.stderr

@@ -161,7 +161,7 @@ def test_a_journal_file_nested_too_deeply_is_one_clear_error(
     [
         ("env", "DRIFT_JOURNAL_DIR is empty: it names no directory"),
         ("blank", "DRIFT_JOURNAL_DIR is empty: it names no directory"),
-        ("option", "Invalid value for '--journal': '' names no directory"),
+        ("option", "invalid value for '--journal': '' names no directory"),
         ("pyproject", "[tool.drift] journal_dir is empty: it names no directory"),
     ],
 )
@@ -262,7 +262,7 @@ def test_every_command_that_reads_the_journal_takes_the_option(
     assert not chosen.exists()  # read, never made by a command that only reads
     empty = drift(command, "e2e", *profiles, "--journal", "", env=sandbox.environ())
     assert empty.returncode == 2
-    assert "Invalid value for '--journal': '' names no directory" in empty.stderr, empty.stderr
+    assert "invalid value for '--journal': '' names no directory" in empty.stderr, empty.stderr
 
 
 def test_a_journal_setting_that_is_no_directory_is_refused_from_every_source(

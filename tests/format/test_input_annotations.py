@@ -48,3 +48,18 @@ def test_a_problem_placed_by_a_json_path_has_no_line(
     assert line == (
         "::error file=plan.json,title=drift::resource_changes[3].change.after: not a string"
     )
+
+
+def test_a_line_break_a_problem_quotes_is_shown_as_validate_shows_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """revci61 F4: `drift check --format github` wrote a profile path's line break as `%0A`
+    (a line break on the run's page) where `drift profiles validate --format github` and the
+    `drift: error:` line show `\\n`: one escaping, `visible`'s."""
+    from drift.format.github_problems import problem_lines
+
+    problem = Problem("profiles/staging.yaml", 1, "no base\n::error::x.yaml in profiles")
+    (line,) = _lines(capsys, [problem])
+    assert line.endswith("::no base\\n::error::x.yaml in profiles"), line
+    (validated,) = problem_lines([problem])
+    assert line.split("::", 2)[2] == validated.split("::", 2)[2]

@@ -274,10 +274,37 @@ def _without_hold(text: bytes) -> ProbeResult:
 def test_a_mismatch_without_a_hold_is_not_held_for_the_whole_timeout() -> None:
     """revown14 3: with `hold: 0` a match ends the probe at once; a mismatch on a socket the
     server keeps open waited out the whole timeout (8 s here) before it was reported. It is
-    read on for AFTER_MISMATCH (1 s) only, as a hold of 0 means."""
+    read on for READ_ON (1 s) only, as a hold of 0 means."""
     bad = _without_hold(b"nope")
     assert bad.outcome is ProbeOutcome.UNEXPECTED, bad.detail
     assert bad.elapsed_ms < 8000, bad.elapsed_ms  # not the timeout: about a second
+
+
+def _failing_on_first_call(reader: Any, writer: Any, stop: asyncio.Event) -> Any:
+    async def answer() -> None:
+        request = await read_request(reader)
+        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await writer.drain()
+        await reader.read(2)  # the client's first frame: the app calls Redis, which is down
+        writer.write(_frame(0x8, struct.pack("!H", 1011) + b"redis down"))
+        await writer.drain()
+        await stop.wait()
+
+    return answer()
+
+
+def test_without_a_hold_a_close_right_after_the_101_is_still_seen() -> None:
+    """revprobe60 F3: `hold: 0s` passed a service that accepts every socket and closes it with
+    1011 a few ms later (the SPEC's main failure: "handshake succeeded, server closed with
+    1011"): the probe ended at the 101. With no hold, the socket is watched for READ_ON."""
+
+    async def main() -> ProbeResult:
+        async with tcp_server(_failing_on_first_call) as base:
+            return await probe(target(base, "/ws", send="ping", hold=0, timeout=8), environ={})
+
+    result = run(main())
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert result.close_reason == "redis down"
 
 
 API_KEY = "Zk9x/Qw3+Lp7/Rt2Vb8=="

@@ -171,7 +171,7 @@ def test_a_server_that_never_closes_is_bounded(then: Then) -> None:
 def test_the_outer_deadline_says_a_send_stalled_only_when_one_did(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The probe's outer deadline (window + AFTER_MISMATCH + CLOSE_TIMEOUT) also ends a probe
+    """The probe's outer deadline (window + READ_ON + CLOSE_TIMEOUT) also ends a probe
     that was reading, not sending (a loaded machine behind a flooding server): "socket
     stalled: could not send" was said whatever kept it, though nothing waited to be sent."""
 
@@ -179,7 +179,7 @@ def test_the_outer_deadline_says_a_send_stalled_only_when_one_did(
         await asyncio.sleep(3600)  # what a probe still reading when the deadline fires does
 
     monkeypatch.setattr(client, "_converse", reads_on)
-    monkeypatch.setattr(client, "AFTER_MISMATCH", 0.05)
+    monkeypatch.setattr(client, "READ_ON", 0.05)
     monkeypatch.setattr(client, "CLOSE_TIMEOUT", 0.05)
     result, _ = _limited(_close_1011)
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
@@ -193,7 +193,7 @@ def test_a_server_that_stops_reading_while_drift_sends_is_a_stalled_socket(
     """The other side of the outer deadline: the probe's `send` (32 MiB, more than loopback's
     buffers take) meets a server that answered the handshake and never reads again; what
     drift could not send is still in its buffer when the deadline ends the probe."""
-    monkeypatch.setattr(client, "AFTER_MISMATCH", 0.05)
+    monkeypatch.setattr(client, "READ_ON", 0.05)
     monkeypatch.setattr(client, "CLOSE_TIMEOUT", 0.05)
 
     async def handler(

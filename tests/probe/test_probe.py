@@ -96,8 +96,9 @@ def test_no_subprotocol_selected_is_ok_when_none_was_offered(app_server: AppServ
 def test_expect_without_hold_waits_up_to_the_timeout(app_server: AppServer) -> None:
     result = probe_one(app_server.base_url, "/echo", send="ping", expect="pong", hold=0)
     assert result.outcome is ProbeOutcome.OK
-    assert result.detail.startswith("open for 0 s; first message matched 'pong'")
-    assert result.elapsed_ms < 2000  # done once the message came, not at the timeout
+    assert "; first message matched 'pong'" in result.detail
+    # read on for READ_ON after the message (a close right after it is seen), not to the timeout
+    assert result.elapsed_ms < 3000
 
 
 def test_close_1011_with_reason(app_server: AppServer) -> None:

@@ -13,6 +13,8 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, generate, load_scenario
 from drift.sandbox.scenario import scenario_from_data
 from tests.conftest import ClientsFor, MakeSandbox
+from tests.fix.conftest import LAB, lab_world
+from tests.sandbox import jobworld
 from tests.sandbox.helpers import PROJECT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -163,3 +165,37 @@ def test_generated_scenario_at_benchmark_scale(
     assert len(services) == 200
     assert all(len(s.template.containers[0].env) == 30 for s in services)
     assert all(s.latest_ready_revision == s.latest_created_revision for s in services)
+
+
+BIG = {"BIG": "x" * 32_769}
+IMAGE = {"image": "us-docker.pkg.dev/lab/app:v1"}
+SEEDS = {  # what a scenario seeds, where its error says it is
+    "service": (lab_world(template={**IMAGE, "env": BIG}), f"{LAB}.services.app.template"),
+    "history": (
+        lab_world(template=IMAGE, history=[{"env": BIG}]),
+        f"{LAB}.services.app.history[0]",
+    ),
+    "job": (
+        jobworld.world(jobs={"job": {"template": {**IMAGE, "env": BIG}}}, pools={}),
+        "p.jobs.job.template",
+    ),
+    "pool": (
+        jobworld.world(jobs={}, pools={"pool": {"template": {**IMAGE, "env": BIG}}}),
+        "p.worker_pools.pool.template",
+    ),
+}
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_a_seeded_env_value_over_cloud_runs_limit_is_a_scenario_error(
+    make_sandbox: MakeSandbox, seed: str
+) -> None:
+    """revci61 F5: "the maximum length is 32768 bytes" (run v2 EnvVar.value) held for writes
+    only; a scenario seeded values no revision could hold, for the tests of size limits to
+    rest on. Each kind of seed is refused alike, naming where."""
+    data, where = SEEDS[seed]
+    with pytest.raises(InputError) as caught:
+        make_sandbox(data)
+    (problem,) = caught.value.problems
+    assert f"projects.{where}: " in str(problem)
+    assert "env: value of 'BIG' is over 32768 bytes" in str(problem)
