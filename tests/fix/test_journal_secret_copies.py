@@ -17,6 +17,8 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.journal import Entry
+from drift.fix.rollback_check import _as_found
 from drift.sandbox import Sandbox
 from drift.secretforms import Versions, echoed_forms, payload_form
 from tests.conftest import Clients
@@ -191,6 +193,19 @@ def test_a_later_change_whose_version_cannot_be_read_again_refuses_only_unforced
     done = rollback(tmp_path, change_id=first.change_id, force=True)
     assert done.exit_code is ExitCode.OK, done.summary()
     assert {k: _plain(clients)[k] for k in COPIES} == COPIES
+
+
+@pytest.mark.parametrize("kind", ["job", "worker_pool"])
+def test_a_later_job_or_pool_entry_not_read_again_is_not_proven_as_found(kind: str) -> None:
+    """The forced rollback above, of a job or a pool: the later change's entry whose copies
+    could not be read again is compared as "not proven as found", never raised on as a write
+    built from it (main: "cannot read the job", even with --force)."""
+    later = Entry(
+        "c2", "lab", LAB, "us-central1", "j", f"projects/{LAB}/jobs/j", "", {}, "", "", []
+    )
+    later.kind = kind
+    later.withheld = [{"field": "service_before", "path": [], "pieces": [{"version": "v"}]}]
+    assert _as_found(object(), later) is False
 
 
 def test_every_form_a_copy_is_masked_in_is_withheld_and_given_back_exactly() -> None:
