@@ -119,7 +119,7 @@ async def run_check(
 ) -> CheckResult:
     """`canaries`: what drift's journal recorded of its canaries (`drift.fix.served`), for
     `since` to pass over one that never served where the revisions alone cannot tell, and for
-    a canary at 0 % to be said from its journal entry here (`canary_running`)."""
+    a canary at 0 % to be said from its journal entry here (`JournalCanaries.left`)."""
     if source is None:
         source = LiveSource()
     if probe and not source.deployed:

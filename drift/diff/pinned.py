@@ -41,6 +41,9 @@ def pinned_words(ctx: Context, change: str) -> str:
         return f"{own_pin_words(serving, proof)}{held}; {removes}{_later(ctx, change)}"
     if trap:  # promoting the canary or rolling back its change would undo their deploy
         return f"{trap}; `drift rollback {change}` would undo that deploy too"
+    said = [words for name in live.canaries if (words := _left(ctx, name))]
+    if said:  # as fix and plan say it, from its change's entry here
+        return f"a new deploy would get no traffic ({said[-1]}"
     return (
         f"a new deploy would get no traffic; promote the canary or `drift rollback {change}` "
         f"its change{_later(ctx, change)}"
@@ -67,9 +70,15 @@ def _running(ctx: Context) -> str:
         words
         for name in ctx.live.canaries
         if (change := canary_change(name))
-        and (words := canary_running(name, change, records, ctx.state.now, ctx.journal))
+        and not _left(ctx, name)  # its entry here says what it is, not its age
+        and (words := canary_running(name, change, records, ctx.state.now))
     ]
     return said[-1] if said else ""
+
+
+def _left(ctx: Context, canary: str) -> str:
+    """What the journal here says of drift's canary (`JournalCanaries.left`; "" without it)."""
+    return ctx.journal.left(ctx.live.name, canary) if ctx.journal is not None else ""
 
 
 def _caught(ctx: Context, proof: str | None) -> str:

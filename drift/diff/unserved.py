@@ -69,10 +69,11 @@ class JournalCanaries(Protocol):
     def __call__(self, name: str) -> bool | None:
         """`CanaryRecord`."""
 
-    def recorded(self, name: str) -> bool:
-        """Whether the journal here has an entry of the change of drift's canary `name`: that
-        entry says what the canary is (held by `--no-promote`, the step its fix stopped at),
-        not its age (`canary_running`)."""
+    def left(self, service: str, name: str) -> str:
+        """What the journal here says of drift's canary `name` of `service`, its change's
+        entry (held by `--no-promote`, the step its fix stopped at: never its age), in the
+        words fix and plan say it (`drift.fix.canary_left.canary_left`: made to follow an
+        opening parenthesis, which they close); "" when the journal here has no entry of it."""
 
 
 def may_run(created: dt.datetime, now: dt.datetime) -> bool:
@@ -114,15 +115,11 @@ def canary_running(
     change: str,
     records: Sequence[RevisionRecord],
     now: dt.datetime,
-    journal: JournalCanaries | None = None,
 ) -> str:
     """`running_words` for drift's canary of `change` when its fix may still be running
     (`may_run`, from when the canary was created as `records` list it, else when its change
-    began, which is earlier); "" when no fix can be running on it any more, or when `journal`,
-    the journal here, records its change: its entry says what the canary is (`drift fix`
-    says it from the entry: `drift.fix.canary_left.canary_left`)."""
-    if journal is not None and journal.recorded(canary):
-        return ""
+    began, which is earlier); "" when no fix can be running on it any more. Where its change's
+    journal entry is here, that entry says what the canary is instead (`JournalCanaries.left`)."""
     created = next((r.create_time for r in records if r.name == canary), None) or began(change)
     return running_words(canary, created, now) if may_run(created, now) else ""
 

@@ -18,7 +18,7 @@ from typing import Any
 from drift.errors import DriftError
 from drift.fields import FIELDS, Source, read_settings
 from drift.fix.formats.text import command_line
-from drift.fix.journal import Entry, Journal, State
+from drift.fix.journal import Entry, Journal, State, promoted
 from drift.fix.knative import OUTPUT_ONLY
 from drift.fix.patch import (
     copy_service,
@@ -28,7 +28,6 @@ from drift.fix.patch import (
 )
 from drift.fix.recorded import before_service, served_by
 from drift.fix.routing import describe_traffic, routing, template_key, traffic_key
-from drift.fix.served import promoted
 from drift.fix.update import get_service
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session

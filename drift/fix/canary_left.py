@@ -1,7 +1,8 @@
 """A canary drift left at 0 % where a fix finds the template is not what serves: what it is
 (held by `--no-promote`, left by a fix that did not finish, or made by a fix that may still be
-running), and how to finish it — the one judgement of fix's stop (`unreleased_message`) and the
-plan's step (`drift.fix.manual.rollout_step`)."""
+running), and how to finish it — the one judgement of fix's stop (`unreleased_message`), the
+plan's step (`drift.fix.manual.rollout_step`) and `drift check`'s `revision.pinned`
+(`drift.fix.served`'s `JournalCanaries.left`)."""
 
 from __future__ import annotations
 

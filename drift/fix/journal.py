@@ -189,6 +189,11 @@ STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
 
 
+def promoted(entry: Entry) -> bool:
+    """Whether a promotion of the entry's canary was begun: from then on it may have served."""
+    return any(step.get("state") in (State.PROMOTING, State.PROMOTED) for step in entry.history)
+
+
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory

@@ -192,6 +192,14 @@ class ServicePlan:
         return bool(self.env or self.settings)
 
     @property
+    def blocked(self) -> str:
+        """What every format says of a workload `drift fix` stops at (`stops`), before any
+        write ("" when it does not stop there, or nothing of it would be written)."""
+        if not (self.stops and self.has_patch):
+            return ""
+        return f"drift fix stops here before any write: {self.stops}"
+
+    @property
     def stops_gcloud(self) -> bool:
         """Whether its gcloud command is a comment, never a runnable line: it would release
         the template too (`unreleased`), or resend a job's token (`resent`)."""

@@ -28,7 +28,7 @@ from drift import __version__
 from drift.errors import ApiError, AuthError
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
-from drift.fix.journal import Entry, Journal, Write
+from drift.fix.journal import Entry, Journal, Write, promoted
 from drift.fix.keep_theirs import keep_theirs
 from drift.fix.patch import copy_service, restored_traffic
 from drift.fix.recorded import (
@@ -49,7 +49,6 @@ from drift.fix.routing import (
     traffic_key,
     unnamed,
 )
-from drift.fix.served import promoted
 from drift.fix.update import (
     get_service,
     refused_write,

@@ -164,17 +164,29 @@ async def _roll_back(
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
     payloads: dict[str, bytes | str] = {}  # each version read once
     unread: list[str] = []
-    compared = [e for t in todo for e in later_changes(t, entries)[:1]]  # `since.judge`'s
-    for entry in {id(e): e for e in [*todo, *compared]}.values():
-        ours = any(entry is t for t in todo)
-        named = who(entry) + ("" if ours else f" (later change {visible(entry.change_id)})")
-        unread += [f"{named}: {p}" for p in await fill(entry, session.access_secret, payloads)]
+    for entry in todo:
+        unread += [f"{who(entry)}: {p}" for p in await fill(entry, session.access_secret, payloads)]
     if unread:  # the values the journal refers to, read again first (`drift.fix.withheld`)
         return _stop(
             result,
             "cannot restore the plain values the journal recorded by their secret version: "
             + "; ".join(unread)
             + ": nothing was changed",
+        )
+    # `since.judge` compares what serves with what the later change found; `--force` restores
+    # whatever it finds, so it needs no comparison (`_as_found`: not proven unread)
+    compared = {id(e): e for t in todo for e in later_changes(t, entries)[:1]}.values()
+    uncompared = [
+        f"{who(later)}: whether drift's later change {visible(later.change_id)} left it as it "
+        f"found it cannot be told: {'; '.join(missed)}"
+        for later in compared
+        if (missed := await fill(later, session.access_secret, payloads))
+    ]
+    if uncompared and not force:
+        return _stop(
+            result,
+            "; ".join(uncompared)
+            + ": nothing was changed (`drift rollback --force` restores anyway)",
         )
 
     async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:

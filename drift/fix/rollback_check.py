@@ -219,7 +219,10 @@ def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
 
 
 def _as_found(now: Any, entry: Entry) -> bool:
-    """Whether `now` is as `entry`'s change found it, judged as that change was made."""
+    """Whether `now` is as `entry`'s change found it, judged as that change was made (not
+    proven when the copies its journal entry withheld could not be read again: `fill`)."""
+    if entry.withheld and not entry.filled:
+        return False
     return (
         workload_restore.as_found(now, entry)
         if workload_restore.in_place(entry)

@@ -14,7 +14,7 @@ from drift.fields import FIELDS, Source, read_shown
 from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
 from drift.fix.differences import setting_lines, template_differences
 from drift.fix.gone import renamed, said
-from drift.fix.journal import Entry, Journal
+from drift.fix.journal import Entry, Journal, promoted
 from drift.fix.journalfiles import EDITED
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import (
@@ -27,7 +27,6 @@ from drift.fix.recorded import (
 from drift.fix.restore import already_restored, name_restored, restore_request
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, describe_traffic, traffic_key
-from drift.fix.served import promoted
 from drift.fix.update import GONE
 from drift.kinds import Kind, label
 from drift.live.api import in_progress

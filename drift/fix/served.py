@@ -13,16 +13,12 @@ from pathlib import Path
 
 from drift.diff.unserved import JournalCanaries
 from drift.errors import DriftError
-from drift.fix.journal import Entry, Journal, State
+from drift.fix.canary_left import canary_left
+from drift.fix.journal import Entry, Journal, promoted
 from drift.live.changeids import canary_change
 
 RESTORING = ("cleanup", "rollback")
 """The steps whose write puts back what served before the change (`drift.fix.restore`)."""
-
-
-def promoted(entry: Entry) -> bool:
-    """Whether a promotion of the entry's canary was begun: from then on it may have served."""
-    return any(step.get("state") in (State.PROMOTING, State.PROMOTED) for step in entry.history)
 
 
 def held_traffic(entry: Entry) -> bool | None:
@@ -46,25 +42,24 @@ class _Journal:
     def __init__(self, read: Callable[[], Iterable[Entry]]) -> None:
         self._entries = read
         self._held: dict[str, bool | None] | None = None
-        self._changes: set[str] = set()
+        self._kept: list[Entry] = []
 
     def _read(self) -> dict[str, bool | None]:
         if self._held is None:
-            entries = [e for e in self._entries() if not e.problem]
+            self._kept = [e for e in self._entries() if not e.problem]  # unreadable: a problem
             self._held = {
-                e.canary_revision: held_traffic(e)
-                for e in entries
-                if e.canary_revision and not e.unreadable
+                e.canary_revision: held_traffic(e) for e in self._kept if e.canary_revision
             }
-            self._changes = {e.change_id for e in entries}
         return self._held
 
     def __call__(self, name: str) -> bool | None:
         return self._read().get(name)
 
-    def recorded(self, name: str) -> bool:
+    def left(self, service: str, name: str) -> str:
         self._read()
-        return canary_change(name) in self._changes
+        change = canary_change(name)
+        # what its entry here says: never its age (`drift check` judges that itself)
+        return canary_left(service, name, change, self._kept, lambda *_: "") if change else ""
 
 
 def canary_record(directory: Path, entries: Iterable[Entry] | None = None) -> JournalCanaries:

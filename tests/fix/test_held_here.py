@@ -3,7 +3,7 @@ step, the dry run's stop, the fix's stop and `drift check` said it two ways in o
 fix's stop read the journal ("held with no traffic by `drift fix --no-promote` … promote it …
 or `drift rollback C`"), the others judged the canary by its age alone ("a fix may still be
 running … let that fix finish"), though no fix was. One judgement now says what such a canary
-is (`drift.fix.canary_left.canary_left`, `drift.diff.unserved.canary_running` with the journal), and
+is (`drift.fix.canary_left.canary_left`, which check reaches through `JournalCanaries.left`), and
 a fix's stop is an `::error` under `--format github`, as the dry run's is."""
 
 from __future__ import annotations
@@ -56,8 +56,12 @@ def test_plan_dry_run_fix_and_check_say_a_held_canary_from_its_journal_here(
         assert RUNNING not in text and "journal is not here" not in text, text
     checked = lab.lab_cli(sandbox, tmp_path, "check", "lab")
     assert checked.returncode == 1, checked.stderr
-    assert f"`drift rollback {change}` its change" in checked.stdout, checked.stdout
-    assert RUNNING not in checked.stdout, checked.stdout  # main: it did
+    said = " ".join(checked.stdout.split())  # fixjournal62: it said "promote the canary or
+    # `drift rollback C` its change where its journal is", not what the journal here says
+    assert f"the canary app-drift-{change} of change {change}, {HELD}" in said, said
+    assert "promote it (gcloud run services update-traffic app" in said, said
+    assert f"`drift rollback {change}` removes the canary" in said, said
+    assert RUNNING not in said and "where its journal is" not in said, said  # main: RUNNING
 
 
 def test_a_fix_that_stops_says_why_as_an_error_annotation_under_format_github(

@@ -17,6 +17,8 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
+from drift.fix.journal import Entry
+from drift.fix.rollback_check import _as_found
 from drift.sandbox import Sandbox
 from drift.secretforms import Versions, echoed_forms, payload_form
 from tests.conftest import Clients
@@ -162,6 +164,48 @@ def test_an_earlier_change_rolls_back_after_a_later_one_was(
     reads = [c.request.name for c in sandbox.calls if c.short == "AccessSecretVersion"]
     assert len(reads) == len(set(reads)) == 1, reads
     assert {k: _plain(clients)[k] for k in COPIES} == COPIES
+
+
+def test_a_later_change_whose_version_cannot_be_read_again_refuses_only_unforced(
+    fixed: dict[str, str], tmp_path: Path, clients: Clients, sandbox: Sandbox
+) -> None:
+    """fixown61b left: the later change compared with what serves read its copies from a
+    version since disabled. Unforced, the refusal names that change and that version; with
+    `--force` the comparison is not needed, and the earlier change rolls back."""
+    (first,) = entries(tmp_path)
+    secret = f"projects/{LAB}/secrets/s-main"
+    clients.secrets.add_secret_version(parent=secret, payload={"data": VALUE.encode()})
+    (tmp_path / "profiles" / "lab2.yaml").write_text(PROFILE.replace("MODE: live", "MODE: b"))
+    folder = tmp_path / "profiles"
+    later = fix(
+        tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab2", folder
+    )
+    assert later.exit_code is ExitCode.OK, later.summary()
+    assert rollback(tmp_path).exit_code is ExitCode.OK
+    clients.secrets.add_secret_version(parent=secret, payload={"data": VALUE.encode()})
+    clients.secrets.disable_secret_version(name=f"{secret}/versions/2")  # latest still serves
+    refused = rollback(tmp_path, change_id=first.change_id)
+    said = refused.summary()
+    assert refused.exit_code is ExitCode.ABORTED, said
+    assert f"later change {later.change_id}" in said and "/versions/2" in said, said
+    assert "--force" in said and VALUE not in said, said
+    sandbox.clear_calls()
+    done = rollback(tmp_path, change_id=first.change_id, force=True)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    assert {k: _plain(clients)[k] for k in COPIES} == COPIES
+
+
+@pytest.mark.parametrize("kind", ["job", "worker_pool"])
+def test_a_later_job_or_pool_entry_not_read_again_is_not_proven_as_found(kind: str) -> None:
+    """The forced rollback above, of a job or a pool: the later change's entry whose copies
+    could not be read again is compared as "not proven as found", never raised on as a write
+    built from it (main: "cannot read the job", even with --force)."""
+    later = Entry(
+        "c2", "lab", LAB, "us-central1", "j", f"projects/{LAB}/jobs/j", "", {}, "", "", []
+    )
+    later.kind = kind
+    later.withheld = [{"field": "service_before", "path": [], "pieces": [{"version": "v"}]}]
+    assert _as_found(object(), later) is False
 
 
 def test_every_form_a_copy_is_masked_in_is_withheld_and_given_back_exactly() -> None:

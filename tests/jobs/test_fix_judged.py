@@ -21,6 +21,7 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
+from drift.fix.formats.gcloud import plan_script
 from drift.fix.formats.table import plan_summary, plan_table
 from drift.fix.model import Plan, ServicePlan, SettingChange
 from drift.fix.rollback import RollbackResult, run_rollback
@@ -189,6 +190,11 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     assert plan_summary(ui.plans[0]).startswith(
         "prod: 0 changes, 0 manual steps; blocked: worker pool pool (1 change)"
     ), plan_summary(ui.plans[0])
+    # the gcloud script's comment on the pool says the plan's `blocked:` line (fixown61b left)
+    (sp,) = ui.plans[0].services
+    script = " ".join(line.lstrip("# ") for line in plan_script(ui.plans[0]).splitlines())
+    assert sp.blocked and sp.blocked in script and sp.blocked in plan_table(ui.plans[0]), script
+    assert "builds on what serves" not in script, script
     forced = lab.fix(ScriptedUI([True]), from_template=True)
     assert forced.exit_code == ExitCode.ABORTED, forced.summary()
     assert "run another configuration" in forced.message

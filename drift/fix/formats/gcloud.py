@@ -308,7 +308,9 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     if script.lines and sp.unreleased:
         out += comment(
             f"not run: {sp.unreleased}; `{shell_line(update_command(sp.kind))}` builds on the "
-            "template and would release it too. `drift fix` builds on what serves. The command:"
+            "template and would release it too. "
+            + (f"{sp.blocked}." if sp.blocked else "`drift fix` builds on what serves.")
+            + " The command:"
         )
         out += [f"#   {visible(line)}" for line in script.lines]
     elif script.lines and sp.resent:  # gcloud writes back the job's execution token

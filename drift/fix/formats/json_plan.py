@@ -79,7 +79,7 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         # likewise only when the fix clears a fixed revision name (`ServicePlan.renamed`)
         **({"revision_name": sp.renamed} if sp.renamed else {}),
         # likewise only when drift fix stops at the workload (`ServicePlan.stops`)
-        **({"stops": sp.stops} if sp.stops and sp.has_patch else {}),
+        **({"stops": sp.stops} if sp.blocked else {}),
         # likewise only for a job whose token the fix leaves out (`ServicePlan.token`)
         **({"execution_token": sp.token} if sp.token else {}),
         # likewise only when a setting change does more than itself (`ServicePlan.notes`)

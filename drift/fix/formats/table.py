@@ -66,8 +66,8 @@ def plan_table(plan: Plan) -> str:
         lines += ["", visible(f"{sp.label}  (from {source})")]
         if sp.has_patch and (sp.kind is not Kind.SERVICE or not sp.changes_template):
             lines.append(visible(f"  note: {in_place(sp)}"))
-        if sp.stops and sp.has_patch:  # fix stops there: nothing below is written
-            lines.append(visible(f"  blocked: drift fix stops here before any write: {sp.stops}"))
+        if sp.blocked:  # fix stops there: nothing below is written
+            lines.append(visible(f"  blocked: {sp.blocked}"))
         if sp.instances and sp.instances != sp.stops:
             lines.append(visible(f"  note: {sp.instances}"))
         if sp.tags and sp.has_patch:
@@ -112,7 +112,7 @@ def plan_summary(plan: Plan) -> str:
     """`e2e: 7 changes in 3 services, 0 manual steps` (`e2e: nothing to change`). The changes
     of a workload `drift fix` stops at (`ServicePlan.stops`) are said blocked, never counted
     as changes a fix makes: while it stops there, it writes nothing (revjobs60 F3)."""
-    blocked = [s for s in plan.services if s.has_patch and s.stops]
+    blocked = [s for s in plan.services if s.blocked]
     patched = [s.kind for s in plan.services if s.has_patch and not s.stops]
     patches = " and ".join(
         plural(patched.count(kind), kind.noun) for kind in Kind if kind in patched
