@@ -82,6 +82,18 @@ class Base:
         return bool(self.differences) and not self.failed and not self.on_template
 
 
+def unreleased_stop(base: Base) -> str:
+    """Why `drift fix` stops at a service whose template its patch changes (`ServicePlan.stops`,
+    which `stops.what_stops` stops on and the plan counts blocked: revjobs60 F3), when that
+    template holds a change that does not serve (`Base.unreleased`); "" when it does not."""
+    if not base.unreleased:
+        return ""
+    return (
+        f"the template differs from what serves ({base.revision}), and drift fix builds on "
+        "what serves (--from-template builds on the template: its differences roll out)"
+    )
+
+
 def latest_routed(service: Any) -> bool:
     """Whether some traffic goes to LATEST (the latest ready revision)."""
     return any(

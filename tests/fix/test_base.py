@@ -94,12 +94,16 @@ def test_plan_shows_what_a_fix_builds_on(
     table = lab_cli(sandbox, tmp_path, "plan", "lab")
     assert "the template differs from what serves" in table.stdout, table.stdout
     assert f"image: {V1} → {V2}" in table.stdout and "--from-template" in table.stdout
+    # fix stops there: its changes are counted blocked, not as changes it makes (revjobs60)
+    assert "\nlab: 0 changes, " in table.stdout, table.stdout
+    assert "; blocked: app (" in table.stdout and "  blocked: drift fix stops" in table.stdout
     chosen = lab_cli(sandbox, tmp_path, "plan", "lab", "--from-template")
     assert "built on the template (--from-template); these roll out" in chosen.stdout
     data = json.loads(lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "json").stdout)
     (service,) = data["services"]
     assert service["from_template"] is False and service["built_on"]
     assert f"image: {V1} → {V2}" in service["template_differences"]
+    assert "--from-template" in service["stops"]
     assert updates(sandbox) == []  # a plan never writes
 
 
