@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.diff.differences import template_differences
-from drift.diff.served import base_revision, failed_template, latest_routed, template_from_revision
+from drift.diff.served import (
+    base_revision,
+    failed_template,
+    latest_routed,
+    template_from_revision,
+    unreleased_differences,
+)
 from drift.fix.formats.text import command_line
 from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
@@ -211,10 +217,15 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
         # write builds on it as `drift fix` does (`base_revision`). SPEC invariant 8 is about
         # a template that does not serve.
         return ""
+    built_on, held = unreleased_differences(live)  # fix's stop, images included (revreal61)
     differs = [
         r.name
         for r in live.serving
-        if r.percent > 0 and not same_configuration(live.template, r.config, state, project)
+        if r.percent > 0
+        and (
+            (held and r.name == built_on)
+            or not same_configuration(live.template, r.config, state, project)
+        )
     ]
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"

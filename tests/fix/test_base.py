@@ -326,6 +326,10 @@ def test_check_warns_of_the_unreleased_image_fix_stops_on(
     assert finding["severity"] == "warning", finding
     assert f"(image: {V1} → {V2})" in finding["message"], finding
     assert table.count("revision.rollout") == 1 and f"image: {V1} → {V2}" in table, table
+    # `gcloud run services update` builds on the template: it would release the image too
+    script = lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "gcloud").stdout
+    assert "# not run: the service template differs from what serves" in script, script
+    assert not [line for line in script.splitlines() if line.startswith("gcloud ")], script
 
 
 def test_a_gradual_rollout_of_an_image_is_no_warning_and_no_stop(
