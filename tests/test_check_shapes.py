@@ -240,8 +240,13 @@ def test_an_unreleased_template_is_not_drift_of_what_serves(
 ) -> None:
     result = check(shapes, monkeypatch, "web")
     # what serves (v2.9.4, pinned) matches the profile; the image deployed --no-traffic
-    # (v3.0.0-rc1) is not serving, so it is not drift (fix refuses to promote it, SPEC inv. 8)
-    assert found(result, "web") == {} and result.report.exit_code == 0
+    # (v3.0.0-rc1) is not serving, so it is not drift (exit 0); but `drift fix` stops on it
+    # (SPEC inv. 8), and check warns of it, naming the image (revreal61 F2)
+    web = found(result, "web")
+    assert [rule for rule, _ in web] == ["revision.rollout"], web
+    [held] = web.values()
+    assert held.severity is Severity.WARNING and "v3.0.0-rc1" in held.message, held
+    assert result.report.exit_code == 0
 
 
 def test_settings_as_cloud_run_applies_them(

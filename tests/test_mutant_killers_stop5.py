@@ -383,3 +383,19 @@ def test_a_filesystem_that_shows_a_new_file_group_readable_keeps_no_modes(
     monkeypatch.setattr(os, "stat", stat)
     monkeypatch.setattr(os, "fstat", fstat)
     assert not journalfiles.keeps_modes(tmp_path)
+
+
+def test_a_generated_revision_name_is_not_called_terraform_s() -> None:
+    """revreal61 F3: gcloud's deploy writes Cloud Run's generated name (`app-00003-amy`) into
+    the template; clearing it is no change Terraform's next plan shows. A name a writer chose
+    still is (`app-v7`), with it or alone."""
+    from drift.fix.revision_name import cleared_names
+
+    said = cleared_names("app", ["app-00003-amy"], "the canary", "app-drift-CHANGE")
+    assert said == (
+        "the template's revision name app-00003-amy is cleared: the canary gets drift's name "
+        "app-drift-CHANGE (a revision name is unique)"
+    ), said
+    said = cleared_names("app", ["app-00004-xcm", "app-v7"], "the restored revision")
+    assert "fixed revision names app-00004-xcm and app-v7 are cleared" in said, said
+    assert said.endswith("(a revision name is unique; Terraform's next plan will show it)")

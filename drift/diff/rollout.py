@@ -11,6 +11,7 @@ from typing import Any
 from drift.diff.context import Context
 from drift.diff.jobs import masked
 from drift.diff.pinned import pinned_words
+from drift.diff.served import unreleased_differences
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
 from drift.live.changeids import canary_change
@@ -66,6 +67,10 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         if pool
         else plural(len(live.serving), "serving revision")
     )
+    # the revision `drift fix` builds on, when the template holds what does not serve: the
+    # fix stops there, and its differences are named as the fix names them, images included
+    # (a gradual rollout's older revision differs by its fingerprint alone: revreal61 F2)
+    built_on, unreleased = unreleased_differences(live)
     for rev in live.serving:
         if rev.config is baseline:
             continue  # described by the template itself: the same configuration
@@ -73,14 +78,15 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
 
         base, theirs = comparable_fingerprints(baseline, rev.config, ctx.state, ctx.profile.project)
         delta = DeepDiff(_comparable(base), _comparable(theirs), ignore_order=True)
-        if not delta:
+        held = unreleased if rev.name == built_on else ()
+        if not (delta or held):
             continue
         paths = sorted({_diff_path(p) for p in delta.affected_paths})
         yield ctx.finding(
             "revision.rollout",
             f"revision.{rev.name}",
             f"{rev.name} {serves} {rev.percent}% of {share} with a configuration that differs "
-            f"from {against} ({', '.join(paths)})",
+            f"from {against} ({'; '.join(held) if held else ', '.join(paths)})",
             revision=rev.name,
             expected=f"{serving} match the template",
             actual=counted,

@@ -9,48 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.fields import enum_name, same_account
-from drift.fix.differences import template_differences
+from drift.diff.differences import template_differences
+from drift.diff.served import (
+    base_revision,
+    failed_template,
+    latest_routed,
+    template_from_revision,
+    unreleased_differences,
+)
 from drift.fix.formats.text import command_line
-from drift.fix.patch import system_key as reserved
 from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.conditions import failed_ready, words
 from drift.live.model import LiveService, LiveState, RevisionConfig, ServingRevision
 from drift.live.normalize import raw, same_configuration
-from drift.protofield import is_repeated
 from drift.redact import mask
-
-FROM_REVISION = (
-    "scaling",
-    "vpc_access",
-    "timeout",
-    "service_account",
-    "containers",
-    "volumes",
-    "execution_environment",
-    "encryption_key",
-    "max_instance_request_concurrency",
-    "service_mesh",
-    "encryption_key_revocation_action",
-    "encryption_key_shutdown_duration",
-    "session_affinity",
-    "node_selector",
-    "gpu_zonal_redundancy_disabled",
-)
-"""The RevisionTemplate fields a Revision has too (`Revision` and `RevisionTemplate` in
-google/cloud/run/v2), taken from the serving revision. Labels and annotations are too, but a
-Revision's are output only and may carry system keys: their user keys come from the revision,
-the reserved ones (refused on v2 writes unless resent unchanged) from the template as read
-(MERGED). `health_check_disabled` exists on templates only: it comes from the template
-(FROM_TEMPLATE). Every field of the installed client's RevisionTemplate and
-WorkerPoolRevisionTemplate is in one of these lists or in LEFT_OUT
-(tests/fix/test_base_fields.py): a field a newer client adds fails that test until it is."""
-MERGED = ("labels", "annotations")
-FROM_TEMPLATE = ("health_check_disabled",)
-LEFT_OUT = ("revision",)
-"""The template's fields a fix deliberately does not carry over: `revision`, the name of the
-serving revision (a Base's template has none: each write names its own)."""
 
 
 @dataclass(frozen=True)
@@ -78,23 +51,21 @@ class Base:
 
     @property
     def unreleased(self) -> bool:
-        """The template holds a change that does not serve, and nothing says to build on it."""
+        """The template holds a change that does not serve, and nothing says to build on it
+        (`drift.diff.served.unreleased_differences`, as `drift check` warns of it)."""
         return bool(self.differences) and not self.failed and not self.on_template
 
 
-def latest_routed(service: Any) -> bool:
-    """Whether some traffic goes to LATEST (the latest ready revision)."""
-    return any(
-        enum_name(raw(t), "type_").endswith("LATEST") and t.percent > 0 for t in service.traffic
+def unreleased_stop(base: Base) -> str:
+    """Why `drift fix` stops at a service whose template its patch changes (`ServicePlan.stops`,
+    which `stops.what_stops` stops on and the plan counts blocked: revjobs60 F3), when that
+    template holds a change that does not serve (`Base.unreleased`); "" when it does not."""
+    if not base.unreleased:
+        return ""
+    return (
+        f"the template differs from what serves ({base.revision}), and drift fix builds on "
+        "what serves (--from-template builds on the template: its differences roll out)"
     )
-
-
-def base_revision(live: LiveService) -> str:
-    """The serving revision a canary replaces: the one LATEST resolves to when traffic is
-    routed to LATEST, else the one with the most traffic."""
-    if latest_routed(live.source) and live.latest_ready:
-        return live.latest_ready
-    return live.serving[0].name if live.serving else ""
 
 
 def _not_ready_base(live: LiveService, name: str, why: str) -> str:
@@ -169,16 +140,11 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             live.latest_created,
             others,
         )
-    failed = ""
     # a deploy that failed may have changed only the fields this client does not know (a
-    # newer gcloud's setting): a failed template all the same (revown39 F2), which had them
-    if (
-        (differences or unknown_here)
-        and not live.latest_created_ready
-        and not live.reconciling
-        and live.latest_created != name
-    ):
-        failed = live.latest_created  # the template is the spec of a revision that failed
+    # newer gcloud's setting): a failed template all the same (revown39 F2), which had them;
+    # else differences are what `served.unreleased_differences` names (check's warning)
+    failed = failed_template(live, name) if differences or unknown_here else ""
+    if failed:  # the template is the spec of a revision that failed
         differences += unknown_here
     # a failed template is replaced, whatever it holds (its unknown fields with the rest of
     # the spec that failed, named in the plan): only the serving revision's own would be lost
@@ -196,45 +162,6 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         others,
         unknown,
     )
-
-
-def template_from_revision(revision: Any, template: Any) -> Any:
-    """A template of `template`'s type (a service's RevisionTemplate; a worker pool's
-    WorkerPoolRevisionTemplate, which has fewer fields, returned as protobuf) with the serving
-    revision's configuration (see FROM_REVISION)."""
-    from google.cloud import run_v2
-
-    rev, tpl = raw(revision), raw(template)
-    out = type(tpl)()
-    fields = out.DESCRIPTOR.fields_by_name
-    for name in (n for n in FROM_REVISION if n in fields):
-        _copy(rev, out, name)
-    for name in (n for n in FROM_TEMPLATE if n in fields):
-        _copy(tpl, out, name)
-    if same_account(out.service_account, tpl.service_account):
-        out.service_account = tpl.service_account  # a revision names the default account
-    for kind in MERGED:
-        mine = {k: v for k, v in getattr(rev, kind).items() if not reserved(k)}
-        system = {k: v for k, v in getattr(tpl, kind).items() if reserved(k)}
-        getattr(out, kind).update({**mine, **system})
-    return (
-        run_v2.RevisionTemplate.wrap(out) if isinstance(out, run_v2.RevisionTemplate.pb()) else out
-    )
-
-
-def _copy(source: Any, out: Any, name: str) -> None:
-    """`source`'s field `name` into `out`, presence as it is: a field with presence (a message,
-    an `optional` scalar such as `gpu_zonal_redundancy_disabled`) that `source` leaves unset
-    stays unset — assigning its default would set it, a write the plan never named."""
-    field = source.DESCRIPTOR.fields_by_name[name]
-    if is_repeated(field):
-        getattr(out, name).extend(getattr(source, name))
-    elif field.has_presence and not source.HasField(name):
-        return
-    elif field.message_type is not None:
-        getattr(out, name).CopyFrom(getattr(source, name))
-    else:
-        setattr(out, name, getattr(source, name))
 
 
 def describe(base: Base) -> str:
@@ -290,10 +217,15 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
         # write builds on it as `drift fix` does (`base_revision`). SPEC invariant 8 is about
         # a template that does not serve.
         return ""
+    built_on, held = unreleased_differences(live)  # fix's stop, images included (revreal61)
     differs = [
         r.name
         for r in live.serving
-        if r.percent > 0 and not same_configuration(live.template, r.config, state, project)
+        if r.percent > 0
+        and (
+            (held and r.name == built_on)
+            or not same_configuration(live.template, r.config, state, project)
+        )
     ]
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"

@@ -159,8 +159,10 @@ class ServicePlan:
     check of the secrets it uses (a reference that stays, not ENABLED or not accessible):
     a fix would only add a failed revision, so none starts (the manual steps say what to do)."""
     stops: str = ""
-    """Why `drift fix` stops at this worker pool before any write (`instances.pool_stop`; ""
-    when it does not): the plan shows its changes blocked, never as changes a fix makes."""
+    """Why `drift fix` stops at this workload before any write (a worker pool's:
+    `instances.pool_stop`; a service's template holding what does not serve:
+    `base.unreleased_stop`; "" when it does not): the plan shows its changes blocked, never
+    as changes a fix makes."""
     token: str = ""
     """A job carrying an execution token that the fix leaves out, as every format and the
     fix's outcome say it (`drift.fix.exec_token.left_out`; "" otherwise)."""

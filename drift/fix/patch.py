@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.diff.differences import system_key
 from drift.fields import FIELDS, enum_name
 from drift.fields.access import template_of
 from drift.fix.model import Action, EnvChange, ServicePlan
@@ -20,31 +21,6 @@ MAX_TAGGED = 46
 MAX_REVISION_NAME = 63
 """Revision names are DNS-1035 labels of at most 63 characters that start with `SERVICE-`
 (Knative `validateRevisionName`; Cloud Run's own name rule, terraform-docs-samples#171)."""
-
-
-SYSTEM_NAMESPACES = (
-    "run.googleapis.com",
-    "cloud.googleapis.com",
-    "serving.knative.dev",
-    "autoscaling.knative.dev",
-)
-"""`RevisionTemplate.labels` / `.annotations` (google/cloud/run/v2/revision_template.proto):
-"Cloud Run API v2 does not support annotations with `run.googleapis.com`,
-`cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces, and
-they will be rejected. All system annotations in v1 now have a corresponding field in v2
-RevisionTemplate." `Service.annotations` says the same, "rejected in new resources" (and "All
-system annotations in v1 now have a corresponding field in v2 Service"); the Job, ExecutionTemplate
-and WorkerPool comments say the same. Keys there are v1 system keys (gcloud's
-`run.googleapis.com/client-name|client-version`, Cloud Run's `operation-id`…): resent, a
-strict server refuses them, and a lenient one records drift's revision as the other client's
-(SPEC invariant 12). A v2 field holds every setting they stood for, so a write sends none."""
-
-
-def system_key(key: str) -> bool:
-    """A label or annotation key in a system namespace (or a subdomain of one: Kubernetes
-    prefixes are DNS subdomains)."""
-    prefix = key.split("/", 1)[0] if "/" in key else ""
-    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in SYSTEM_NAMESPACES)
 
 
 def without_system_metadata(workload: Any, *, template: bool = True) -> Any:

@@ -9,13 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.differences import system_key
 from drift.errors import ExitCode
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
 from drift.fix.journal import Entry
 from drift.fix.manual import missing_service_step
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.patch import system_key
 from drift.fix.planner import ServicePlanner
 from drift.kinds import Kind
 from drift.live.model import LiveState

@@ -11,7 +11,7 @@ from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
-from drift.fix.base import Base, unreleased_note
+from drift.fix.base import Base, unreleased_note, unreleased_stop
 from drift.fix.below_one import floor_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
@@ -217,6 +217,7 @@ class ServicePlanner:
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
             split_change=split, token=left_out(source) if job else "",
             resent=gcloud_resends(source) if job else "",
+            stops=sp.stops or (unreleased_stop(base) if canary and base else ""),
         )  # fmt: skip
 
     def _key(self, f: Finding) -> tuple[str | None, str]:

@@ -10,8 +10,8 @@ from dataclasses import asdict
 from typing import Any
 
 from drift import __version__
-from drift.fix.base import template_from_revision
-from drift.fix.differences import template_differences
+from drift.diff.differences import template_differences
+from drift.diff.served import template_from_revision
 from drift.fix.journal import Entry, State, Write, now_text
 from drift.fix.patch import copy_service, copy_traffic, is_latest
 from drift.fix.routing import shares, template_key, traffic_key

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.since import number
 from drift.fix.patch import canary_name
 from drift.kinds import Kind
 from drift.live.changeids import named_change
@@ -65,16 +66,21 @@ def cleared_names(service: str, names: Iterable[str], which: str, named: str = "
     will be automatically generated", RevisionTemplate.revision, run/v2/revision.proto;
     WorkerPoolRevisionTemplate.revision alike, run/v2/worker_pool_revision_template.proto).
     `which`: the revision the write creates ("the new revision"); `named`: the name drift
-    gives it ("" when Cloud Run generates one)."""
+    gives it ("" when Cloud Run generates one). A name of Cloud Run's generated form
+    (`SERVICE-00003-amy`, `drift.diff.since.number`: gcloud's deploy writes it into the
+    template) was fixed by nobody: Terraform's next plan is said only of a name a writer chose
+    (revreal61 F3)."""
     fixed = [n for n in dict.fromkeys(names) if n and not drifts_own(service, n)]
     if not fixed:
         return ""
     one = len(fixed) == 1
+    chosen = any(number(service, n) is None for n in fixed)
     gets = f"drift's name {named}" if named else "a generated name"
+    then = "; Terraform's next plan will show it" if chosen else ""
     return (
-        f"the template's fixed revision name{'' if one else 's'} {' and '.join(fixed)} "
-        f"{'is' if one else 'are'} cleared: {which} gets {gets} "
-        "(a revision name is unique; Terraform's next plan will show it)"
+        f"the template's {'fixed ' if chosen else ''}revision name{'' if one else 's'} "
+        f"{' and '.join(fixed)} {'is' if one else 'are'} cleared: {which} gets {gets} "
+        f"(a revision name is unique{then})"
     )
 
 

@@ -9,10 +9,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift.diff.differences import setting_lines, template_differences
 from drift.errors import DriftError
 from drift.fields import FIELDS, Source, read_shown
 from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
-from drift.fix.differences import setting_lines, template_differences
 from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal, promoted
 from drift.fix.journalfiles import EDITED

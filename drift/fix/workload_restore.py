@@ -18,11 +18,11 @@ import json
 from functools import partial
 from typing import Any
 
+from drift.diff.differences import setting_lines, template_differences
 from drift.errors import ApiError, AuthError
 from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
 from drift.fix.byhand import copy_field
-from drift.fix.differences import setting_lines, template_differences
 from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write

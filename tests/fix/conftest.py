@@ -17,11 +17,11 @@ import pytest
 from google.cloud import run_v2
 
 import drift.fix.canary as fix_canary
+from drift.diff.differences import system_key
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Entry, Journal
 from drift.fix.model import Plan
-from drift.fix.patch import system_key
 from drift.fix.rollback import RollbackResult, run_rollback
 from drift.live.changeids import tagged_change
 from drift.profiles.loader import load_profile
@@ -155,7 +155,7 @@ def serving(service: run_v2.Service) -> set[tuple[str, int]]:
 
 def as_written(service: run_v2.Service) -> run_v2.Service:
     """A copy of `service` without the labels and annotations in the namespaces the v2
-    comments say are refused (`run.googleapis.com`, … : drift.fix.patch.SYSTEM_NAMESPACES):
+    comments say are refused (`run.googleapis.com`, … : drift.diff.differences.SYSTEM_NAMESPACES):
     what a write sends back of what was read."""
     out = run_v2.Service.deserialize(run_v2.Service.serialize(service))
     for part in (out, out.template):

@@ -94,12 +94,16 @@ def test_plan_shows_what_a_fix_builds_on(
     table = lab_cli(sandbox, tmp_path, "plan", "lab")
     assert "the template differs from what serves" in table.stdout, table.stdout
     assert f"image: {V1} → {V2}" in table.stdout and "--from-template" in table.stdout
+    # fix stops there: its changes are counted blocked, not as changes it makes (revjobs60)
+    assert "\nlab: 0 changes, " in table.stdout, table.stdout
+    assert "; blocked: app (" in table.stdout and "  blocked: drift fix stops" in table.stdout
     chosen = lab_cli(sandbox, tmp_path, "plan", "lab", "--from-template")
     assert "built on the template (--from-template); these roll out" in chosen.stdout
     data = json.loads(lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "json").stdout)
     (service,) = data["services"]
     assert service["from_template"] is False and service["built_on"]
     assert f"image: {V1} → {V2}" in service["template_differences"]
+    assert "--from-template" in service["stops"]
     assert updates(sandbox) == []  # a plan never writes
 
 
@@ -296,3 +300,48 @@ def test_who_changed_a_service_is_shown_on_one_line() -> None:
     said = changed_by_someone_else(1, now)
     assert "\n" not in said and "\x1b" not in said and "\x07" not in said
     assert "ci\\n::error::forged" in said
+
+
+def _rollout(sandbox: Sandbox, tmp_path: Path) -> tuple[str, list[dict[str, Any]], str]:
+    """`drift check lab` as a table, its JSON findings of revision.rollout, and the plan."""
+    import json
+
+    table = lab_cli(sandbox, tmp_path, "check", "lab").stdout
+    data = json.loads(lab_cli(sandbox, tmp_path, "check", "lab", "--format", "json").stdout)
+    found = [f for f in data["findings"] if f["rule"] == "revision.rollout"]
+    return table, found, lab_cli(sandbox, tmp_path, "plan", "lab").stdout
+
+
+def test_check_warns_of_the_unreleased_image_fix_stops_on(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """revreal61 F2: traffic pinned to what served, a teammate's `--no-traffic` deploy of
+    another image: `drift fix` stops on the template, and `check` warns of it (table, JSON),
+    naming the difference as fix names it, the image included."""
+    sandbox = make_sandbox(lab_world())
+    deploy_no_traffic(clients_for(sandbox), lab_name(), V2)
+    table, found, plan = _rollout(sandbox, tmp_path)
+    assert "stops" in plan and "; blocked: app (" in plan, plan
+    (finding,) = found
+    assert finding["severity"] == "warning", finding
+    assert f"(image: {V1} → {V2})" in finding["message"], finding
+    assert table.count("revision.rollout") == 1 and f"image: {V1} → {V2}" in table, table
+    # `gcloud run services update` builds on the template: it would release the image too
+    script = lab_cli(sandbox, tmp_path, "plan", "lab", "--format", "gcloud").stdout
+    assert "# not run: the service template differs from what serves" in script, script
+    assert not [line for line in script.splitlines() if line.startswith("gcloud ")], script
+
+
+def test_a_gradual_rollout_of_an_image_is_no_warning_and_no_stop(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """LATEST at part of the traffic serves the template's own revision, an older image beside
+    it: nothing unreleased. `drift fix` builds on LATEST's revision and does not stop, and
+    `check` does not warn (an image rolling out is not drift)."""
+    old = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    new = {**old, "image": V2}
+    traffic = [{"latest": True, "percent": 35}, {"revision": 1, "percent": 65}]
+    sandbox = make_sandbox(lab_world(template=new, history=[old], traffic=traffic))
+    table, found, plan = _rollout(sandbox, tmp_path)
+    assert found == [] and "revision.rollout" not in table, table
+    assert "blocked" not in plan and "\nlab: 2 changes in 1 service, " in plan, plan

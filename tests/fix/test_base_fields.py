@@ -1,4 +1,4 @@
-"""`template_from_revision` (drift/fix/base.py) builds a fix's template field by field from
+"""`template_from_revision` (drift/diff/served.py) builds a fix's template field by field from
 the serving revision, by hand-kept lists. A field a newer google-cloud-run adds to
 RevisionTemplate or WorkerPoolRevisionTemplate that no list names would be dropped by every
 fix built from the serving revision — a change the plan never named (SPEC: fix changes only
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
-from drift.fix.base import FROM_REVISION, FROM_TEMPLATE, LEFT_OUT, MERGED, template_from_revision
+from drift.diff.served import FROM_REVISION, FROM_TEMPLATE, LEFT_OUT, MERGED, template_from_revision
 from drift.live.normalize import raw
 from drift.protofield import is_repeated
 

@@ -1,5 +1,5 @@
 """A fix's write leaves out the workload's labels and annotations in a system namespace (v2
-refuses them: `drift.fix.patch.SYSTEM_NAMESPACES`). A Terraform-written service holds one
+refuses them: `drift.diff.differences.SYSTEM_NAMESPACES`). A Terraform-written service holds one
 (`run.googleapis.com/invoker-iam-disabled`): the plan names it in every format, and the fix
 removes exactly that key, nothing else of the service's metadata (revreal61 F1: the plan did
 not say so)."""

@@ -14,9 +14,9 @@ import pytest
 from google.cloud import run_v2
 
 from drift import __version__
+from drift.diff.differences import system_key
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
-from drift.fix.patch import system_key
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import (
     LAB,

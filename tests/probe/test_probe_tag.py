@@ -57,10 +57,11 @@ def test_the_revision_a_probe_tag_points_to_is_probed_at_its_own_url(
 def test_a_probe_tag_the_service_lacks_is_unverified_naming_tag_and_service(
     shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # web matches its profile (exit 0 without a probe); it has no traffic tag at all
+    # web matches its profile (exit 0 without a probe: its unreleased template is a warning
+    # alone, revision.rollout); it has no traffic tag at all
     where = profiles(tmp_path, "web", "{websocket: /ws, tag: e2e}")
     report = check(shapes, monkeypatch, where, "web")
-    assert not report.probes and not report.findings
+    assert not report.probes and [f.rule for f in report.findings] == ["revision.rollout"]
     [item] = report.unverified
     assert (item.service, item.target) == ("web", "probe")
     assert "tag e2e" in item.reason and "web" in item.reason

@@ -34,6 +34,8 @@ def base_lines(sp: ServicePlan) -> list[str]:
             f"failed revision {sp.failed_template}, which had:",
             *differences,
         ]
+    if differences and sp.stops and sp.has_patch:  # said `blocked:` above
+        return ["  the template's differences from what serves:", *differences]
     if differences:
         return [
             f"  the template differs from what serves ({sp.built_on or sp.revision}): drift fix "

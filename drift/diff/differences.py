@@ -17,12 +17,36 @@ from drift import redact
 from drift.diff.describe import describe_live, mask_plain
 from drift.fields import same_account
 from drift.fields.access import seconds_text
-from drift.fix.patch import system_key as reserved
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
 from drift.protofield import is_repeated
 from drift.redact import MASK
 from drift.textsafe import visible
+
+SYSTEM_NAMESPACES = (
+    "run.googleapis.com",
+    "cloud.googleapis.com",
+    "serving.knative.dev",
+    "autoscaling.knative.dev",
+)
+"""`RevisionTemplate.labels` / `.annotations` (google/cloud/run/v2/revision_template.proto):
+"Cloud Run API v2 does not support annotations with `run.googleapis.com`,
+`cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces, and
+they will be rejected. All system annotations in v1 now have a corresponding field in v2
+RevisionTemplate." `Service.annotations` says the same, "rejected in new resources" (and "All
+system annotations in v1 now have a corresponding field in v2 Service"); the Job, ExecutionTemplate
+and WorkerPool comments say the same. Keys there are v1 system keys (gcloud's
+`run.googleapis.com/client-name|client-version`, Cloud Run's `operation-id`…): resent, a
+strict server refuses them, and a lenient one records drift's revision as the other client's
+(SPEC invariant 12). A v2 field holds every setting they stood for, so a write sends none."""
+
+
+def system_key(key: str) -> bool:
+    """A label or annotation key in a system namespace (or a subdomain of one: Kubernetes
+    prefixes are DNS subdomains)."""
+    prefix = key.split("/", 1)[0] if "/" in key else ""
+    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in SYSTEM_NAMESPACES)
+
 
 SKIPPED = frozenset({"revision"})
 """Not configuration: the name of the revision."""
@@ -147,7 +171,7 @@ def _change(before: EnvVar, after: EnvVar) -> str:
 def _mapping(kind: str, before: dict[str, str], after: dict[str, str]) -> list[str]:
     lines = []
     for key in sorted(before.keys() | after.keys()):
-        if reserved(key) or before.get(key) == after.get(key):
+        if system_key(key) or before.get(key) == after.get(key):
             continue
         b, a = before.get(key), after.get(key)
         if b is None:

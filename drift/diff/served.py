@@ -1,0 +1,132 @@
+"""What a write of a service builds on, judged where `drift check` can see it too (SPEC
+invariant 8): the serving revision a fix builds on (`base_revision`), the template made from
+it (`template_from_revision`), and how the service's template differs from it when the template
+holds a change that does not serve (`unreleased_differences`): what `drift fix` stops on
+(`drift.fix.base.fix_base`) and `revision.rollout` warns of, images included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.diff.differences import system_key as reserved
+from drift.diff.differences import template_differences
+from drift.fields import enum_name, same_account
+from drift.kinds import Kind
+from drift.live.model import LiveService
+from drift.live.normalize import raw
+from drift.protofield import is_repeated
+
+FROM_REVISION = (
+    "scaling",
+    "vpc_access",
+    "timeout",
+    "service_account",
+    "containers",
+    "volumes",
+    "execution_environment",
+    "encryption_key",
+    "max_instance_request_concurrency",
+    "service_mesh",
+    "encryption_key_revocation_action",
+    "encryption_key_shutdown_duration",
+    "session_affinity",
+    "node_selector",
+    "gpu_zonal_redundancy_disabled",
+)
+"""The RevisionTemplate fields a Revision has too (`Revision` and `RevisionTemplate` in
+google/cloud/run/v2), taken from the serving revision. Labels and annotations are too, but a
+Revision's are output only and may carry system keys: their user keys come from the revision,
+the reserved ones (refused on v2 writes unless resent unchanged) from the template as read
+(MERGED). `health_check_disabled` exists on templates only: it comes from the template
+(FROM_TEMPLATE). Every field of the installed client's RevisionTemplate and
+WorkerPoolRevisionTemplate is in one of these lists or in LEFT_OUT
+(tests/fix/test_base_fields.py): a field a newer client adds fails that test until it is."""
+MERGED = ("labels", "annotations")
+FROM_TEMPLATE = ("health_check_disabled",)
+LEFT_OUT = ("revision",)
+"""The template's fields a fix deliberately does not carry over: `revision`, the name of the
+serving revision (a Base's template has none: each write names its own)."""
+
+
+def latest_routed(service: Any) -> bool:
+    """Whether some traffic goes to LATEST (the latest ready revision)."""
+    return any(
+        enum_name(raw(t), "type_").endswith("LATEST") and t.percent > 0 for t in service.traffic
+    )
+
+
+def base_revision(live: LiveService) -> str:
+    """The serving revision a canary replaces: the one LATEST resolves to when traffic is
+    routed to LATEST, else the one with the most traffic."""
+    if latest_routed(live.source) and live.latest_ready:
+        return live.latest_ready
+    return live.serving[0].name if live.serving else ""
+
+
+def failed_template(live: LiveService, name: str) -> str:
+    """The latest created revision, when it failed and the template is its spec (it cannot
+    serve: a fix replaces it with what serves, `name`); "" otherwise."""
+    settled = not live.latest_created_ready and not live.reconciling
+    return live.latest_created if settled and live.latest_created != name else ""
+
+
+def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
+    """(the serving revision a fix builds on, how the template differs from it: what serves →
+    the template, a line each) when the template holds a change that does not serve — another
+    image, variables, settings — which `drift fix` stops on unless `--from-template`
+    (`drift.fix.base.fix_base`: `Base.unreleased`); ("", ()) when it does not: the template is
+    what serves (a gradual rollout: LATEST resolves to the template's own revision), its
+    revision failed (replaced, not released), a deploy is in progress, or the serving revision
+    was not read."""
+    if live.source is None or live.kind is not Kind.SERVICE:  # a manifest's; a pool's: its own
+        return "", ()
+    name = base_revision(live)
+    serving = next((s for s in live.serving if s.name == name), None)
+    if live.reconciling or serving is None or serving.source is None:
+        return "", ()
+    template = live.source.template
+    differences = tuple(
+        template_differences(template_from_revision(serving.source, template), template)
+    )
+    if not differences or failed_template(live, name):
+        return "", ()
+    return name, differences
+
+
+def template_from_revision(revision: Any, template: Any) -> Any:
+    """A template of `template`'s type (a service's RevisionTemplate; a worker pool's
+    WorkerPoolRevisionTemplate, which has fewer fields, returned as protobuf) with the serving
+    revision's configuration (see FROM_REVISION)."""
+    from google.cloud import run_v2
+
+    rev, tpl = raw(revision), raw(template)
+    out = type(tpl)()
+    fields = out.DESCRIPTOR.fields_by_name
+    for name in (n for n in FROM_REVISION if n in fields):
+        _copy(rev, out, name)
+    for name in (n for n in FROM_TEMPLATE if n in fields):
+        _copy(tpl, out, name)
+    if same_account(out.service_account, tpl.service_account):
+        out.service_account = tpl.service_account  # a revision names the default account
+    for kind in MERGED:
+        mine = {k: v for k, v in getattr(rev, kind).items() if not reserved(k)}
+        system = {k: v for k, v in getattr(tpl, kind).items() if reserved(k)}
+        getattr(out, kind).update({**mine, **system})
+    return (
+        run_v2.RevisionTemplate.wrap(out) if isinstance(out, run_v2.RevisionTemplate.pb()) else out
+    )
+
+
+def _copy(source: Any, out: Any, name: str) -> None:
+    """`source`'s field `name` into `out`, presence as it is: a field with presence (a message,
+    an `optional` scalar such as `gpu_zonal_redundancy_disabled`) that `source` leaves unset
+    stays unset — assigning its default would set it, a write the plan never named."""
+    field = source.DESCRIPTOR.fields_by_name[name]
+    if is_repeated(field):
+        getattr(out, name).extend(getattr(source, name))
+    elif field.has_presence and not source.HasField(name):
+        return
+    elif field.message_type is not None:
+        getattr(out, name).CopyFrom(getattr(source, name))
+    else:
+        setattr(out, name, getattr(source, name))
