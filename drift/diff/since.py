@@ -127,12 +127,25 @@ class History:
         return key in self.drift(i) and key in self.own_drift(i)
 
     def since(self, finding: Finding) -> Since | None:
-        if finding.rule not in HISTORY or finding.revision not in self.index:
+        """Where the drift began on any revision it is on (`also_on`: a traffic split): the
+        earliest start among them (then the longest run, whose notes cover the others'), so
+        that the order of the traffic list changes nothing."""
+        if finding.rule not in HISTORY:
             return None
         setting = FIELDS.get(finding.target.removeprefix("setting."))
         if finding.rule == "setting.value" and setting is not None and self._held(setting, finding):
             return None  # held by the service (pool) itself, not by a revision: none began it
-        start = checked = self.index[finding.revision]
+        runs = [
+            (self.index[since.revision or ""], -self.index[name], since)
+            for name in (finding.revision, *finding.also_on)
+            if name is not None and name in self.index
+            if (since := self._since(finding, name)) is not None
+        ]
+        return min(runs, key=lambda run: run[:2])[2] if runs else None
+
+    def _since(self, finding: Finding, revision: str) -> Since | None:
+        """`since` of the drift as found on `revision`."""
+        start = checked = self.index[revision]
         key = _key(finding, self.records[start].config.primary)
         if not self._run(start, key):
             return None  # what the revision sets itself does not give it: the service does
