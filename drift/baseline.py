@@ -22,11 +22,11 @@ from pydantic import (
 
 from drift import credentials, jsontext, redact
 from drift.diff.older import merged_into_service, named_gaps, named_now, upgrade_notes
-from drift.diff.since import number
 from drift.errors import UsageError
 from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
 from drift.kinds import Kind, workload_key
+from drift.live.history import number
 from drift.live.model import LiveState
 from drift.rechecked import not_checked_again, secret_uses
 from drift.report import REPORT_SCHEMA, Report, Unchecked
@@ -258,7 +258,7 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
 
 
 def _numbers(findings: list[Finding]) -> dict[str, float]:
-    """The number Cloud Run gave each revision a finding is on (`drift.diff.since.number`):
+    """The number Cloud Run gave each revision a finding is on (`drift.live.history.number`):
     a report holds no revision's time, and these rise as Cloud Run makes them."""
     out = {}
     for f in findings:

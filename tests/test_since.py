@@ -179,3 +179,44 @@ def test_a_history_that_cannot_be_read_is_said(world: Sandbox) -> None:
     assert not report.unverified  # the configuration was read: not incomplete
     for fmt in (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.GITHUB, OutputFormat.TABLE):
         assert "revision history not read" in formatter_for(fmt).render(report), fmt
+
+
+def test_a_drift_on_both_sides_of_a_split_began_where_it_began_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TESTING is on 00002 (since 00002, last good 00001) and on 00005 (since 00004, last good
+    00003), 50 % each: one finding, since 00002 whichever way the traffic is listed (revhist62
+    F1), in JSON and in the table alike, and still one ListRevisions."""
+    import json
+
+    from drift.format import OutputFormat, formatter_for
+
+    split = [{"revision": 2, "percent": 50}, {"latest": True, "percent": 50}]
+    world = scenario()
+    world["projects"]["acme"]["services"] = {
+        "split": {**world["projects"]["acme"]["services"]["split"], "traffic": split}
+    }
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(textwrap.dedent(PROFILE))
+    with Sandbox(world) as sandbox:
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        first = by_target(check(), "split")["env.TESTING"]
+        assert first.revision is not None and first.also_on, first
+        (other,) = first.also_on
+        sandbox.update_traffic("acme", "split", {other: 50, first.revision: 50})
+        sandbox.clear_calls()
+        result = check()
+        listed = [c for c in sandbox.calls if c.short == "ListRevisions"]
+    again = by_target(result, "split")["env.TESTING"]
+    assert (again.revision, again.also_on) == (other, (first.revision,))  # the order changed
+    assert len(listed) == 1
+    assert again.since == first.since and first.since is not None
+    assert first.since.revision.startswith("split-00002-"), first.since
+    assert first.since.last_good and first.since.last_good.startswith("split-00001-")
+    document = json.loads(formatter_for(OutputFormat.JSON).render(result.report))
+    (found,) = [f for f in document["findings"] if f["target"] == "env.TESTING"]
+    assert found["since"]["revision"] == first.since.revision
+    table = formatter_for(OutputFormat.TABLE).render(result.report)
+    assert f"since {first.since.revision}, " in table and "split-00004-" not in table

@@ -16,12 +16,11 @@ revision (traffic only) may take one. So the run still reaches across a skip (st
 would cut most histories short at every traffic change), and `since` says it: "or earlier"
 where the skip lies right before the revision it names, a note wherever one lies between that
 revision and the one checked. A name given by the writer (`template.revision`) has no number:
-no revision can be told missing beside it, and nothing is said (`_NUMBERED`: only Cloud
-Run's own shape is read as a number)."""
+no revision can be told missing beside it, and nothing is said (`drift.live.history.number`: only
+Cloud Run's own shape is read as a number)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -30,6 +29,7 @@ from drift.diff.engine import configuration_findings
 from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
+from drift.live.history import number
 from drift.live.model import RevisionRecord, ServingRevision
 from drift.rules import HISTORY
 
@@ -42,23 +42,6 @@ def _key(finding: Finding, primary: str) -> Key:
     that began before a sidecar was added is the same drift after)."""
     sidecar = finding.container if finding.container not in (None, primary) else None
     return (finding.rule, finding.target, sidecar)
-
-
-_NUMBERED = re.compile(r"([0-9]{5})-[a-z0-9]{3}")
-"""The shape of a name Cloud Run gives: `SERVICE-` then the number in five digits and a suffix
-of three characters (`my-service-00001-abc`: gcloud run revisions describe). A writer's `gcloud
-run deploy --revision-suffix` names the revision `SERVICE-SUFFIX` (gcloud run deploy
-reference), and CI puts dates and run numbers there (`api-20261125-a1b2c3d`): those are not
-Cloud Run's numbers. A suffix a writer gives in exactly Cloud Run's shape cannot be told
-apart."""
-
-
-def number(service: str, revision: str) -> int | None:
-    """The number in a name Cloud Run gave (`api-00042-xiz`: 42); None for a name its writer
-    chose (`template.revision`, `--revision-suffix`, drift's canary)."""
-    rest = revision.removeprefix(f"{service}-")
-    match = _NUMBERED.fullmatch(rest) if rest != revision else None
-    return int(match[1]) if match else None
 
 
 def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi: int) -> str:
@@ -127,12 +110,25 @@ class History:
         return key in self.drift(i) and key in self.own_drift(i)
 
     def since(self, finding: Finding) -> Since | None:
-        if finding.rule not in HISTORY or finding.revision not in self.index:
+        """Where the drift began on any revision it is on (`also_on`: a traffic split): the
+        earliest start among them (then the longest run, whose notes cover the others'), so
+        that the order of the traffic list changes nothing."""
+        if finding.rule not in HISTORY:
             return None
         setting = FIELDS.get(finding.target.removeprefix("setting."))
         if finding.rule == "setting.value" and setting is not None and self._held(setting, finding):
             return None  # held by the service (pool) itself, not by a revision: none began it
-        start = checked = self.index[finding.revision]
+        runs = [
+            (self.index[since.revision or ""], -self.index[name], since)
+            for name in (finding.revision, *finding.also_on)
+            if name is not None and name in self.index
+            if (since := self._since(finding, name)) is not None
+        ]
+        return min(runs, key=lambda run: run[:2])[2] if runs else None
+
+    def _since(self, finding: Finding, revision: str) -> Since | None:
+        """`since` of the drift as found on `revision`."""
+        start = checked = self.index[revision]
         key = _key(finding, self.records[start].config.primary)
         if not self._run(start, key):
             return None  # what the revision sets itself does not give it: the service does

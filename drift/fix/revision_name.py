@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from drift.diff.since import number
+from drift.live.history import number
 from drift.fix.patch import canary_name
 from drift.kinds import Kind
 from drift.live.changeids import named_change
@@ -67,7 +67,7 @@ def cleared_names(service: str, names: Iterable[str], which: str, named: str = "
     WorkerPoolRevisionTemplate.revision alike, run/v2/worker_pool_revision_template.proto).
     `which`: the revision the write creates ("the new revision"); `named`: the name drift
     gives it ("" when Cloud Run generates one). A name of Cloud Run's generated form
-    (`SERVICE-00003-amy`, `drift.diff.since.number`: gcloud's deploy writes it into the
+    (`SERVICE-00003-amy`, `drift.live.history.number`: gcloud's deploy writes it into the
     template) was fixed by nobody: Terraform's next plan is said only of a name a writer chose
     (revreal61 F3)."""
     fixed = [n for n in dict.fromkeys(names) if n and not drifts_own(service, n)]

@@ -113,6 +113,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
             "client": since.client,
             "last_good": since.last_good,
             **({"note": since.note} if since.note else {}),
+            # additive: revisions not listed right before it, so the drift may be older still
+            **({"earlier": True} if since.earlier else {}),  # (the words' "or earlier")
         }
     return data
 

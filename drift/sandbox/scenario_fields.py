@@ -254,7 +254,8 @@ class PoolRevisionSpec(PoolTemplateSpec, OlderSpec):
 
 class SplitSpec(Strict):
     """One instance split (or traffic) target: `latest: true` or `revision:` (a name, or its
-    number: 3 = -00003-)."""
+    place in the history from 1: 3 = the third, `-00003-` unless a name before it took a
+    higher number)."""
 
     latest: bool = False
     revision: int | str | None = None

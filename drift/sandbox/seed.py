@@ -12,6 +12,7 @@ from google.iam.v1 import policy_pb2
 from google.type import expr_pb2
 
 from drift.errors import InputError, Problem
+from drift.live.history import number as revision_number
 from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import duration
 from drift.sandbox.deploy import begin, plan_update, serve
@@ -148,15 +149,23 @@ def build_owner(
     deployer = spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com"
     revisions: dict[str, RevisionPb] = {}
     ages: list[float] = []
-    for number, (template, older) in enumerate(history, 1):
+    generation = 0
+    for place, (template, older) in enumerate(history, 1):
         pb = template_pb(template, key.id, kind.template)
         # a template Cloud Run refuses never made a revision, failed or not
         group = "services" if key.collection == SERVICES else "worker_pools"  # the scenario's
         at = f"projects.{project.id}.{group}.{key.id}"
-        _refused(pb, at, older, number, serves=kind.serves)
+        _refused(pb, at, older, place, serves=kind.serves)
         fixed = older.name if older is not None else pb.revision
-        name = fixed or f"{key.id}-{number:05d}-{world.suffix()}"
-        age = (count - number) * DAY
+        # One generation per revision, and never below the number a name in Cloud Run's own
+        # shape carries (`revision_number`): the number Cloud Run gives a revision is the generation
+        # that made it (Knative Serving, whose API Cloud Run's v1 serves, names a revision
+        # `CONFIGURATION-00001` after it: label serving.knative.dev/configurationGeneration;
+        # "The revision suffix is assigned automatically", cloud.google.com/run/docs/managing/
+        # revisions), so no two revisions of a service share one, nor does a later deploy's.
+        generation = max(generation + 1, revision_number(key.id, fixed) or 0 if fixed else 0)
+        name = fixed or f"{key.id}-{generation:05d}-{world.suffix()}"
+        age = (count - place) * DAY
         if older is not None and older.created is not None:
             age = parse_span(older.created)
         ages.append(age)
@@ -185,7 +194,7 @@ def build_owner(
         name=key.name,
         uid=world.uid(),
         description=spec.description or "",
-        generation=count,
+        generation=generation,
         labels=spec.labels,
         annotations=spec.annotations,
         create_time=world.now(-max(ages) - DAY),
@@ -212,7 +221,7 @@ def build_owner(
         unhealthy(world, owner, revisions, spec.unhealthy)
     if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
         # the failed deploy's generation was never observed (Service.reconciling)
-        owner.observed_generation = count - 1
+        owner.observed_generation = generation - 1
     return OwnerRec(key, owner, revisions, backend)
 
 

@@ -106,6 +106,34 @@ def test_notes_are_an_additive_list() -> None:
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
 
 
+def test_since_or_earlier_is_in_the_json_as_in_every_format() -> None:
+    """Revisions not listed right before `since.revision`: the other formats say "or earlier",
+    and the JSON said nothing of it (revhist62 F2): `since.earlier`, true, only then."""
+    from drift.findings import Since
+
+    gap = "revision 00004 is not listed (deleted, or a number Cloud Run skipped)"
+    since = Since("api-00005-a05", None, "bob@acme.example", None, "api-00003-a03", note=gap)
+    for earlier in (True, False):
+        finding = dataclasses.replace(
+            FINDINGS[0], since=dataclasses.replace(since, earlier=earlier)
+        )
+        report = make_report((finding,))
+        data = render(report)
+        jsonschema.Draft202012Validator(SCHEMA).validate(data)
+        assert data["findings"][0]["since"].get("earlier", False) is earlier
+        for fmt in (
+            OutputFormat.TABLE,
+            OutputFormat.MARKDOWN,
+            OutputFormat.GITHUB,
+            OutputFormat.SARIF,
+        ):
+            said = "since api-00005-a05 or earlier" in formatter_for(fmt).render(report)
+            assert said is earlier, fmt
+    data["findings"][0]["since"]["earlier"] = False  # present: true, else absent
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(SCHEMA).validate(data)
+
+
 def test_an_unverified_item_carries_its_location_when_known() -> None:
     """revformats 4: the github annotation placed an unverified item at its profile entry;
     the JSON entry had only service, target and reason. `location` is additive: absent

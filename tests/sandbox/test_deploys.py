@@ -342,6 +342,21 @@ def test_revision_names_are_unique_in_the_project_and_region(
         client.update_service(service=api)
 
 
+def test_a_generated_number_is_above_every_number_a_name_took(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor
+) -> None:
+    """revhist62 F3: a history that names svc-00003-abc, then revisions the sandbox names: each
+    numbered on from it (the unnamed older one, the seeded template and a later deploy alike),
+    never 00002 again nor a second 00003, and the generation as high as the numbers given."""
+    history = [{"name": "svc-00001-abc"}, {"name": "svc-00003-abc"}, {"image": "x/y:3"}]
+    sandbox = one_service(make_sandbox, {"template": {"image": "x/y:4"}, "history": history})
+    assert sandbox.service("p", "svc").generation == 5
+    assert sandbox.deploy("p", "svc", image="x/y:5").generation == 6
+    listed = clients_for(sandbox).revisions.list_revisions(parent=SVC)
+    numbers = sorted(short(r.name).split("-")[1] for r in listed)
+    assert numbers == ["00001", "00003", "00004", "00005", "00006"], numbers
+
+
 @pytest.mark.parametrize(("option", "expected"), [("last_serving", 1), ("generation", 2)])
 def test_observed_generation_after_a_failure(
     make_sandbox: MakeSandbox, option: str, expected: int
