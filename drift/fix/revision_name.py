@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from drift.live.history import number
 from drift.fix.patch import canary_name
 from drift.kinds import Kind
 from drift.live.changeids import named_change
+from drift.live.history import number
 from drift.live.normalize import raw
 
 if TYPE_CHECKING:
