@@ -57,9 +57,15 @@ def latest_routed(service: Any) -> bool:
 
 def base_revision(live: LiveService) -> str:
     """The serving revision a canary replaces: the one LATEST resolves to when traffic is
-    routed to LATEST, else the one with the most traffic."""
+    routed to LATEST; else the template's own revision when it serves a share by name (a
+    gradual rollout as gcloud makes it: `deploy --no-traffic`, then `update-traffic
+    --to-revisions NEW=10`): it is where the rollout goes, whatever its share (README: "on a
+    tie, the latest ready one"); else the one with the most traffic."""
     if latest_routed(live.source) and live.latest_ready:
         return live.latest_ready
+    own = live.latest_created if live.latest_created_ready else ""
+    if own and any(s.name == own and s.percent for s in live.serving):
+        return own
     return live.serving[0].name if live.serving else ""
 
 

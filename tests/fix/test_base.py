@@ -332,15 +332,22 @@ def test_check_warns_of_the_unreleased_image_fix_stops_on(
     assert not [line for line in script.splitlines() if line.startswith("gcloud ")], script
 
 
+@pytest.mark.parametrize(
+    "own",
+    [{"latest": True, "percent": 35}, {"revision": 2, "percent": 35}],
+    ids=["latest", "by-name"],
+)
 def test_a_gradual_rollout_of_an_image_is_no_warning_and_no_stop(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox, tmp_path: Path, own: dict[str, object]
 ) -> None:
-    """LATEST at part of the traffic serves the template's own revision, an older image beside
-    it: nothing unreleased. `drift fix` builds on LATEST's revision and does not stop, and
-    `check` does not warn (an image rolling out is not drift)."""
+    """The template's own revision serves part of the traffic, through LATEST or by name (as
+    gcloud's rollout makes it: `deploy --no-traffic`, then `update-traffic --to-revisions
+    NEW=35`), an older image beside it at the larger share: nothing unreleased. `drift fix`
+    builds on the template's revision and does not stop, and `check` does not warn (an image
+    rolling out is not drift; revown62a F1: by name, the larger share decided both)."""
     old = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
     new = {**old, "image": V2}
-    traffic = [{"latest": True, "percent": 35}, {"revision": 1, "percent": 65}]
+    traffic = [own, {"revision": 1, "percent": 65}]
     sandbox = make_sandbox(lab_world(template=new, history=[old], traffic=traffic))
     table, found, plan = _rollout(sandbox, tmp_path)
     assert found == [] and "revision.rollout" not in table, table
