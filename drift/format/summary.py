@@ -232,7 +232,9 @@ def since_text(finding: Finding) -> str | None:
         parts.append(f"by {since.creator}" + (f" via {since.client}" if since.client else ""))
     elif since.client:
         parts.append(f"via {since.client}")
-    good = f"last good {since.last_good}" if since.last_good else "no revision listed without it"
+    # no last good: the drift is as old as the oldest revision listed ("without it" read as
+    # "without the variable" on a missing one, revfirst62 F1)
+    good = f"last good {since.last_good}" if since.last_good else "no earlier revision listed"
     tail = f"{good}; {since.note}" if since.last_good and since.note else since.note or good
     return ", ".join(parts) + f"; {tail}"
 
