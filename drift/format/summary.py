@@ -326,6 +326,11 @@ def unverified_hints(report: Report) -> list[str]:
     """What to do about the items that could not be verified: one `hint:` line per failure
     status (the role a denied read needs, the setting a timeout or a quota calls for), after
     the project's when every workload read of it was refused."""
+    return [f"hint: {visible(line)}" for line in unverified_steps(report)]
+
+
+def unverified_steps(report: Report) -> list[str]:
+    """`unverified_hints` as plain text (what a plan says under its incomplete items)."""
     lines = next_steps(u.reason for u in report.unverified)
     if line := project_hint(report):
         lines.insert(0, line)
@@ -335,7 +340,7 @@ def unverified_hints(report: Report) -> list[str]:
             f"no workload of the profile is in {report.project}/{report.region}: "
             + region_may_be_wrong(report.project, report.region_empty),
         )
-    return [f"hint: {visible(line)}" for line in lines]
+    return lines
 
 
 def project_hint(report: Report) -> str:
