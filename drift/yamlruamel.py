@@ -249,7 +249,7 @@ class _Walker:
             return self.rules.unreadable(line, str(node.tag), node.value)
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
-        return self.rules.integer(line, value, node.value)
+        return self.rules.number(line, value, node.value)
 
 
 def documents(text: str) -> list[tuple[int, int]] | None:
