@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 from drift.errors import UsageError
 from drift.findings import FailOn
+from drift.setting_values import DEFAULT_PLACE, a_place, names_a_directory, no_file_in_the_way
 from drift.textsafe import undecodable_line, visible
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 JOURNAL = Path(".drift") / "journal"
 PATHS = ("profiles_dir", "journal_dir")
 """Settings that are paths: relative ones in a parent's pyproject.toml are relative to it."""
-DEFAULT_PLACE = {
-    "profiles_dir": "./profiles",
-    "journal_dir": ".drift/journal beside the project's configuration",
-}
 
 
 def project_config(start: Path | None = None) -> Path | None:
@@ -245,8 +242,9 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         raise UsageError(
             f"invalid configuration: {found}: [tool.drift] {shown}: not a setting{hint}"
         )
+    _typed(data, found)
     for key in PATHS:
-        _names_a_directory(data.get(key), f"{found}: [tool.drift] {key}", key)
+        names_a_directory(data.get(key), f"{found}: [tool.drift] {key}", key)
         if key in data:
             data[key] = _home(key, data[key])
     folder = found.parent
@@ -272,58 +270,6 @@ def _from_here(path: Path) -> Path:
         return Path(os.path.relpath(path))
     except (ValueError, OSError):  # another drive; a working directory gone
         return path
-
-
-def _names_a_directory(value: object, source: str, key: str) -> None:
-    """Refuse an empty path setting: `DRIFT_JOURNAL_DIR: ${{ vars.X }}` with X undefined is
-    "", which `Path` reads as the working directory — the journal (whole service
-    configurations) and its `.gitignore` of `*` would land in a repository's root. SPEC
-    invariant 5: the journal lives in `.drift/journal/` beside the project's configuration
-    unless a directory is named; an empty value names none, and taking it for the default
-    would split the record of changes between that and the directory meant (a `drift
-    rollback` where the variable is set would not find the change): a usage error, before
-    anything is read or written."""
-    if isinstance(value, str) and not value.strip():
-        raise UsageError(
-            f"invalid configuration: {source} is empty: it names no directory",
-            hint=f"unset it for the default ({DEFAULT_PLACE[key]}), or name a directory",
-        )
-
-
-def _no_file_in_the_way(value: object, source: str) -> None:
-    """Refuse a journal directory that a file stands in the way of, from whichever source named
-    it, as `--journal` is refused (`drift.cli.options.journal_directory`): fix and rollback
-    would stop at it later, check and history would pass it over in silence (the journal tells
-    them which canaries drift made)."""
-    from drift.files import file_in_the_way
-
-    if not isinstance(value, str | Path) or not str(value).strip():
-        return
-    path = Path(value)
-    try:
-        blocker = file_in_the_way(path)
-    except OSError as exc:
-        raise UsageError(
-            f"invalid configuration: {source}: {path} cannot be read: {exc.strerror or exc}"
-        ) from exc
-    if blocker is not None:
-        raise UsageError(
-            f"invalid configuration: {source}: {blocker} is a file, not a directory",
-            hint="name a directory for the journal, or unset it for the default "
-            f"({DEFAULT_PLACE['journal_dir']})",
-        )
-
-
-def _a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
-    """The project and region given in place of the profile's, where they came from: a
-    value that is not one (`--region "us-central1 "`) would reach every resource name, and
-    every service read as missing (`drift.gcp_ids`). Empty is not given (the profile's)."""
-    from drift.gcp_ids import project_problem, region_problem
-
-    for key, problem in (("project", project_problem), ("region", region_problem)):
-        value = merged.get(key)
-        if isinstance(value, str) and value and (why := problem(value)):
-            raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
 
 
 DURATIONS = ("call_timeout", "wait", "retry_budget")
@@ -367,6 +313,35 @@ def _validator() -> type[BaseModel]:
     return model
 
 
+def _typed(data: dict[str, Any], found: Path) -> None:
+    """Refuse a `[tool.drift]` value of the wrong TOML type (`wait = true`, `history = 0`,
+    `concurrency = "16"`), which the lax validation of `DRIFT_*` text would coerce: pydantic's
+    strict mode as it judges JSON, where a string still names a path, a `fail_on` or a
+    duration. Other problems (bounds) are the merged settings' to say (revfirst62 F4)."""
+    import json
+
+    from pydantic import ValidationError
+
+    try:
+        _validator().model_validate_json(json.dumps(data, default=str), strict=True)
+    except ValidationError as exc:
+        wrong = [e for e in exc.errors(include_url=False) if e["type"].endswith("_type")]
+        said = [
+            f"{found}: [tool.drift] {key}: Input should be "
+            + (DURATION if key in DURATIONS else e["msg"].removeprefix("Input should be "))
+            + f", not {_TOML_TYPES[type(e['input'])]} ({json.dumps(e['input'])[:40]})"
+            for e in wrong
+            if (key := str(e["loc"][0]))
+        ]
+        if said:
+            raise UsageError("invalid configuration: " + "; ".join(said)) from None
+
+
+_TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+_TOML_TYPES |= {list: "an array", dict: "a table"}
+DURATION = "seconds or a duration (60, 60s or 1m)"
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings with command-line overrides (None means "not given"). A command that reads or
     writes the journal passes `journal_dir` (None when its option is not given): the journal
@@ -381,15 +356,15 @@ def load_settings(**overrides: Any) -> Settings:
         project, environment = _from_project(found), _from_environment(os.environ)
         spelled = _variables(os.environ)
         for key in PATHS:
-            _names_a_directory(environment.get(key), spelled.get(key, ""), key)
+            names_a_directory(environment.get(key), spelled.get(key, ""), key)
         # where each value came from, for a message about it: the last of these wins
         sources |= {k: f"{found}: [tool.drift] {k}" for k in project}
         sources |= {k: spelled[k] for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
-        _a_place(merged, sources)
+        a_place(merged, sources)
         if "journal_dir" in overrides:  # a command that reads or writes the journal
-            _no_file_in_the_way(merged.get("journal_dir"), sources.get("journal_dir", ""))
+            no_file_in_the_way(merged.get("journal_dir"), sources.get("journal_dir", ""))
         return Settings(**dict(_validator().model_validate(merged)))
     except ValidationError as exc:
         lines = []

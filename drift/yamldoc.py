@@ -4,6 +4,7 @@ path (`Located`), the problems found reading it, and the limits and checks both 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,34 @@ MERGE_KEY = (
 """What either YAML reader says of a key that is no plain name, and of YAML 1.1's merge key."""
 
 Path_ = tuple[str | int, ...]
+
+
+class WrittenFloat(float):
+    """A YAML float with the text it was written as (`1e2`): what a message quotes back."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> WrittenFloat:
+        made = super().__new__(cls, value)
+        made.text = text
+        return made
+
+    def __getnewargs__(self) -> tuple[float, str]:  # type: ignore[override]
+        return (float(self), self.text)
+
+
+def quote_float(value: float) -> str:
+    """What to write instead of a float where text is meant (a variable's value): in quotes as
+    written (`1e2`) or as the number it reads (`100`), whichever is meant — `"100.0"` would be
+    neither, and drift from a live `100` (revfirst62 F5)."""
+    written = getattr(value, "text", repr(value))
+    number = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    also = number != written and math.isfinite(value)
+    return (
+        f'write "{written}" in quotes'
+        + (f', or "{number}" (the number it reads)' if also else "")
+        + ": a variable's value is text"
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +176,13 @@ class Rules:
         shown = raw if len(raw) <= 40 else raw[:40] + "..."
         self.note(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
         return raw
+
+    def number(self, line: int, value: Any, raw: str) -> Any:
+        """A scalar read as a number: a float keeps its text (`WrittenFloat`), an integer is
+        `integer`'s."""
+        if type(value) is float:
+            return WrittenFloat(value, raw)
+        return self.integer(line, value, raw)
 
     def integer(self, line: int, value: Any, raw: str) -> Any:
         """An integer written other than as drift reads it back (`01234`, `007`, `0o17`,

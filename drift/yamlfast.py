@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from drift.yaml12 import BY_FIRST, CONSTRUCTED, INT, STR, TIMESTAMP, construct, resolve
+from drift.yaml12 import BY_FIRST, CONSTRUCTED, FLOAT, INT, STR, TIMESTAMP, construct, resolve
 from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
@@ -276,7 +276,7 @@ class _Builder:
             value = construct(tag, text)
         except (ValueError, LookupError):
             return rules.unreadable(line, tag, text)
-        return rules.integer(line, value, text) if tag == INT else value
+        return rules.number(line, value, text) if tag == INT or tag == FLOAT else value
 
     def block_scalar(self, event: Any) -> None:
         """Hand back the `|`/`>` scalars the reference path reads differently: a comment right

@@ -168,6 +168,8 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         what = exc.problem or exc.context or "invalid YAML"
         if "'\\t'" in str(what):  # "found character '\t' that cannot start any token"
             what = f"{what} (YAML indents with spaces, never tabs)"
+        elif line > 1 and _INDENTING.search(str(what)):  # said at the line after the one moved
+            what = f"{what} (check the indentation of line {_before(text, line)} and of this one)"
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
     except ReaderError as exc:  # a character YAML does not allow (NUL): at its own line
         raise YamlProblems([_unacceptable(name, text, exc)]) from None
@@ -178,6 +180,17 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     walker = _Walker(rules, lines, yaml.constructor, {v: k for k, v in stand_ins.items()})
     data = None if node is None else walker.walk(node, (), 0)
     return rules.finish(Located(name, data, lines))
+
+
+_INDENTING = re.compile(r"expected <block end>|mapping values are not allowed here")
+"""What the parser says, at the next line, of a line indented less or more than it should be."""
+
+
+def _before(text: str, line: int) -> int:
+    """The last line above `line` (1-based) holding something other than a comment."""
+    lines = text.splitlines()[: line - 1]
+    found = (n for n in range(len(lines), 0, -1) if lines[n - 1].strip()[:1] not in ("", "#"))
+    return next(found, line - 1)
 
 
 def _unacceptable(name: str, text: str, exc: Any) -> Problem:
@@ -249,7 +262,7 @@ class _Walker:
             return self.rules.unreadable(line, str(node.tag), node.value)
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
-        return self.rules.integer(line, value, node.value)
+        return self.rules.number(line, value, node.value)
 
 
 def documents(text: str) -> list[tuple[int, int]] | None:

@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.baseline",
         "drift.rechecked",
         "drift.settings",
+        "drift.setting_values",
         "drift.probe.live",
         "drift.live_probe",
     ),

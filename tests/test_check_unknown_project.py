@@ -49,6 +49,20 @@ def test_every_read_refused_names_the_project_and_its_line_before_roles(
     assert _hints("\n".join(said)) == [first, *rest], github.stdout
 
 
+@pytest.mark.parametrize("form", ["table", "gcloud", "yaml"])
+def test_a_plan_of_nothing_read_never_says_nothing_to_change_and_gives_checks_hints(
+    elsewhere: Sandbox, form: str
+) -> None:
+    """SPEC guarantee 6: an incomplete read never reads as clean; a plan's "nothing to
+    change" is its "no drift". Its next steps are check's own (revfirst62 F3)."""
+    check = drift("check", "staging", env=elsewhere.environ(), cwd=REPO)
+    done = drift("plan", "staging", "--format", form, env=elsewhere.environ(), cwd=REPO)
+    assert done.returncode == 3
+    assert "nothing to change" not in done.stdout, done.stdout
+    said = [line.removeprefix("# ") for line in done.stdout.splitlines()]
+    assert _hints("\n".join(said)) == _hints(check.stdout), done.stdout
+
+
 @pytest.mark.parametrize(
     ("how", "said"),
     [(("--project", "acme-chat-stagign"), "--project"), ((), "DRIFT_PROJECT")],

@@ -254,6 +254,38 @@ def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -
         load_settings(wait=float(value))
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("wait = true", "wait: Input should be seconds or a duration (60, 60s or 1m), not a "
+         "boolean (true)"),
+        ("call_timeout = false", "call_timeout: Input should be seconds or a duration (60, 60s "
+         "or 1m), not a boolean (false)"),
+        ("history = 0", "history: Input should be a valid boolean, not an integer (0)"),
+        ('history = "no"', 'history: Input should be a valid boolean, not a string ("no")'),
+        ('concurrency = "16"', 'concurrency: Input should be a valid integer, not a string ("16")'),
+    ],
+)  # fmt: skip
+def test_a_pyproject_value_of_the_wrong_toml_type_is_refused(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, line: str, said: str
+) -> None:
+    """TOML has types: `wait = true` was a wait of 1 s, `history = 0` no history, and
+    `concurrency = "16"` 16 (revfirst62 F4). The same texts as DRIFT_* variables (text by
+    nature) and options still parse as before."""
+    path = project_dir / "pyproject.toml"
+    path.write_text(f"[tool.drift]\n{line}\n")
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == f"invalid configuration: {path.resolve()}: [tool.drift] {said}"
+    path.write_text("[tool.drift]\n")
+    monkeypatch.setenv("DRIFT_HISTORY", "no")
+    monkeypatch.setenv("DRIFT_CONCURRENCY", "16")
+    monkeypatch.setenv("DRIFT_WAIT", "0")
+    settings = load_settings()
+    assert (settings.history, settings.concurrency, settings.wait) == (False, 16, 0)
+    assert load_settings(concurrency=8, wait=1.5).concurrency == 8
+
+
 def test_two_variables_of_one_setting_with_one_value_are_fine(
     project_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

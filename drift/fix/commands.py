@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drift.blanks import Arg, blank, plain, word
+from drift.fields import default_account, unnamed_default
 from drift.fix.formats.text import gcloud_list, shell_line
 from drift.kinds import Kind
 from drift.refs import SecretRef
@@ -71,6 +72,8 @@ class Commands:
     container: str = ""
     """`--container NAME` for a service with several containers."""
     kind: Kind = Kind.SERVICE
+    number: str = ""
+    """The project's number, when read (GetProject): the address of its default account."""
 
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]
@@ -139,6 +142,14 @@ class Commands:
         )
 
     def grant(self, ref: SecretRef, account: str) -> str:
+        """The binding that lets `account` read the secret. A workload naming no account runs
+        as its project's default compute one ("By default, Cloud Run services or jobs run as
+        the default Compute Engine service account",
+        https://cloud.google.com/run/docs/configuring/service-accounts): IAM takes it only by
+        its address, NUMBER-compute@developer.gserviceaccount.com, the number left for the
+        user to fill in when it was not read (revfirst62 F2)."""
+        if unnamed_default(account):
+            account = default_account(self.number or "<PROJECT_NUMBER>")
         return shell_line(
             ["gcloud", "secrets", "add-iam-policy-binding", ref.secret]
             + [f"--member=serviceAccount:{account}", "--role=roles/secretmanager.secretAccessor"]

@@ -272,6 +272,9 @@ class Plan(Scope):
     """What the plan's reader must know of the whole plan (a history not read: some values
     may show unmasked, `drift.fix.plan.history_notes`); every format says them, a script on
     stderr (never in its text). Not part of a saved plan's digest: a note is no change."""
+    hints: tuple[str, ...] = field(default=())
+    """What to do about the items not read, as `drift check` says it
+    (`drift.format.summary.unverified_steps`): under them in `incomplete`."""
 
     @property
     def has_patch(self) -> bool:
@@ -290,4 +293,5 @@ class Plan(Scope):
             f"incomplete: {plural(len(self.unverified), 'item')} could not be read; the plan "
             "may miss drift:"
         )
-        return "\n".join([head, *(f"  {item}" for item in self.unverified)])
+        items = [f"  {item}" for item in self.unverified]
+        return "\n".join([head, *items, *(f"hint: {hint}" for hint in self.hints)])

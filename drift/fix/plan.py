@@ -17,6 +17,7 @@ from drift.fix.journal import Entry
 from drift.fix.manual import missing_service_step
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
+from drift.format.summary import unverified_steps
 from drift.kinds import Kind
 from drift.live.model import LiveState
 from drift.profiles.model import Profile
@@ -193,4 +194,6 @@ def build_plan(
         )
         services.append(planner.plan(findings))
     unverified = tuple(f"{u.service} {u.target}: {u.reason}" for u in report.unverified)
-    return Plan(profile.environment, profile.project, profile.region, tuple(services), unverified)
+    hints = tuple(unverified_steps(report)) if unverified else ()  # as check says them
+    where = (profile.environment, profile.project, profile.region)
+    return Plan(*where, tuple(services), unverified, hints=hints)

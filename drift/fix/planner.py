@@ -75,6 +75,7 @@ class ServicePlanner:
             service.name,
             template.primary if several else "",
             service.kind,
+            state.number_of(profile.project),
         )
         self.manual: list[ManualStep] = []
 

@@ -232,7 +232,9 @@ def since_text(finding: Finding) -> str | None:
         parts.append(f"by {since.creator}" + (f" via {since.client}" if since.client else ""))
     elif since.client:
         parts.append(f"via {since.client}")
-    good = f"last good {since.last_good}" if since.last_good else "no revision listed without it"
+    # no last good: the drift is as old as the oldest revision listed ("without it" read as
+    # "without the variable" on a missing one, revfirst62 F1)
+    good = f"last good {since.last_good}" if since.last_good else "no earlier revision listed"
     tail = f"{good}; {since.note}" if since.last_good and since.note else since.note or good
     return ", ".join(parts) + f"; {tail}"
 
@@ -324,6 +326,11 @@ def unverified_hints(report: Report) -> list[str]:
     """What to do about the items that could not be verified: one `hint:` line per failure
     status (the role a denied read needs, the setting a timeout or a quota calls for), after
     the project's when every workload read of it was refused."""
+    return [f"hint: {visible(line)}" for line in unverified_steps(report)]
+
+
+def unverified_steps(report: Report) -> list[str]:
+    """`unverified_hints` as plain text (what a plan says under its incomplete items)."""
     lines = next_steps(u.reason for u in report.unverified)
     if line := project_hint(report):
         lines.insert(0, line)
@@ -333,7 +340,7 @@ def unverified_hints(report: Report) -> list[str]:
             f"no workload of the profile is in {report.project}/{report.region}: "
             + region_may_be_wrong(report.project, report.region_empty),
         )
-    return [f"hint: {visible(line)}" for line in lines]
+    return lines
 
 
 def project_hint(report: Report) -> str:

@@ -82,10 +82,19 @@ class Draft(Scope):
 
 
 def build_draft(
-    environment: str, project: str, region: str, names: list[str], services: dict[str, LiveService]
+    environment: str,
+    project: str,
+    region: str,
+    names: list[str],
+    services: dict[str, LiveService],
+    *,
+    hoist: bool = True,
 ) -> Draft:
+    """`hoist`: write the variables every workload sets identically under `defaults` — only
+    when `names` are all the workloads of the region: defaults apply to every entry, the one
+    of a workload left out (still deploying) and added later too, of which nothing is known."""
     drafts = tuple(_service(services[n]) for n in names)
-    shared = _shared(drafts)
+    shared = _shared(drafts) if hoist else ()
     if shared:
         hoisted = {v.name for v in shared}
         drafts = tuple(

@@ -153,7 +153,9 @@ async def init_from_live(
         state = await session.read(probe, names, wait=settings.wait, shared=listed_once)
     settling = _require_all_read(state, names, project, region)
     names = [n for n in names if n not in settling]
-    draft = build_draft(environment, project, region, names, state.services)
+    # nothing hoisted into defaults while a workload is left out: its entry, added as the
+    # note says, would take them too (revfirst62 F1)
+    draft = build_draft(environment, project, region, names, state.services, hoist=not settling)
     today = today or utc_today()
     text = render(
         draft,

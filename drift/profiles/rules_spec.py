@@ -26,6 +26,7 @@ from drift.fields.base import INT32_MAX
 from drift.findings import Severity
 from drift.kinds import Kind
 from drift.units import parse_duration
+from drift.yamldoc import quote_float
 
 VAR_NAME_MAX = 32768
 """run v2 `EnvVar.name` (k8s_min.proto): "Required. Name of the environment variable. Must not
@@ -85,7 +86,7 @@ def _scalar_to_text(value: Any) -> Any:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        raise ValueError(f"write the number {value!r} in quotes: a YAML float loses its digits")
+        raise ValueError(quote_float(value))
     return value
 
 

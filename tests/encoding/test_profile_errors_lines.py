@@ -23,3 +23,23 @@ def test_a_control_character_is_reported_at_its_line_whatever_the_line_ends(eol:
         parse_text(eol.join(["a: 1", "b: 2", "c: \x01", ""]), "p.yaml")
     (problem,) = caught.value.problems
     assert (problem.line, "position" in problem.message) == (3, False), problem
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "moved"),
+    [
+        ("a:\n  b: 1\n  c:\n    d: 1\n   # note\n  e: 2\n f: 3\n", 7, 6),  # `f`: this line
+        ("a:\n  b: 1\nc: 2\n  d: 3\n", 4, 3),  # `c` dedented to the left margin
+        ("a:\n  b:\n    c: 1\n  d: 2\n    e: 3\n", 5, 4),  # `e`: this line
+        ("a:\n  b: 1\nc: 2\n\n  # x\n  d: 3\n", 6, 3),  # `c`, above a blank line and a comment
+    ],
+)
+def test_an_indentation_mistake_names_the_line_above_too(text: str, line: int, moved: int) -> None:
+    """The parser notices a line indented wrong only at the next one, in its own words
+    ("expected <block end>", "mapping values are not allowed here"): the message names the
+    line above as well, comments and blank lines passed over (revfirst62 F6)."""
+    with pytest.raises(YamlProblems) as caught:
+        parse_text(text, "p.yaml")
+    (problem,) = caught.value.problems
+    assert problem.line == line, problem
+    assert f"(check the indentation of line {moved} and of this one)" in problem.message, problem

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from drift.diff import diff
+from drift.fields import DEFAULT_SERVICE_ACCOUNT
 from drift.findings import Finding, Severity
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.model import Action, Plan, ServicePlan
@@ -250,3 +251,26 @@ def test_a_mounted_secret_gets_a_commented_update_secrets(profile: Profile) -> N
         "--update-secrets=/etc/creds/key.json/<FILE>=<SECRET>:<VERSION>",
     )
     assert "/etc/creds/key.json itself if that is the file" in step.reason
+
+
+@pytest.mark.parametrize(
+    ("projects", "number", "quote"),
+    [({"700000000001": "p"}, "700000000001", ""), ({}, "<PROJECT_NUMBER>", "'")],
+)
+def test_a_grant_to_the_default_compute_account_names_it_by_its_address(
+    profile: Profile, projects: dict[str, str], number: str, quote: str
+) -> None:
+    """A service naming no account runs as its project's default compute one: the grant step
+    names it as IAM takes it, PROJECT_NUMBER-compute@…, the number from GetProject or left for
+    the user to fill in — never "default compute service account" (revfirst62 F2)."""
+    env = with_env(DB_URL=ref("DB_URL", "db-url-dev"), LONG=ref("LONG", "s3"))
+    st = state(env, service_account=DEFAULT_SERVICE_ACCOUNT)
+    versions(st, "db-url-dev", latest=(VersionState.ENABLED, "3"))
+    st.projects = projects
+    denied(st, DEFAULT_SERVICE_ACCOUNT, "db-url-dev")
+    (step,) = [m for m in api_of(plan_for(profile, st)).manual if "db-url-dev" in m.target]
+    member = f"--member=serviceAccount:{number}-compute@developer.gserviceaccount.com"
+    assert step.commands == (
+        "gcloud secrets add-iam-policy-binding db-url-dev "
+        f"{quote}{member}{quote} --role=roles/secretmanager.secretAccessor --project=p",
+    )

@@ -67,7 +67,7 @@ def test_since_does_not_blame_the_first_revision_for_todays_service_level_bound(
     """Revisions 1-4 (CI, Terraform) never set a bound. Bob's gcloud deploy (revision 5) sets
     the revision-level bound; then Carol sets the service-level one (`gcloud run services update
     --min/--max`: no revision). The drift on revision 5 began with revision 5 (last good 4),
-    not "since app-00001 … no revision listed without it" (every older revision judged with
+    not "since app-00001 … no earlier revision listed" (every older revision judged with
     today's service-level bound); no last good (today's service-level bound binds revision 4
     too), said in a note; and `drift history` says revision 5 changed the bound from what
     revision 4 set itself (the default), never from today's service-level value."""

@@ -90,3 +90,44 @@ def test_only_workloads_deploying_writes_nothing(shapes: Sandbox, tmp_path: Path
     assert done.returncode == 3
     assert "nothing was written" in done.stderr and "deploy in progress" in done.stderr
     assert not (tmp_path / "profiles" / "prod.yaml").exists()
+
+
+def test_a_workload_left_out_added_as_the_note_says_checks_clean(tmp_path: Path) -> None:
+    """api and web set LOG_LEVEL alike; search, still deploying, does not. What init writes
+    while search is left out, completed as its note says (search's entry moved in), checks
+    clean against the unchanged services: nothing is hoisted into `defaults`, which would
+    apply to search too (revfirst62 F1)."""
+    search = {"image": "europe-docker.pkg.dev/p/apps/search:1", "env": {"INDEX": "main"}}
+    scenario = {
+        "projects": {
+            "p": {
+                "number": 700000000001,
+                "region": "europe-west1",
+                "services": {
+                    name: {"template": {"image": f"europe-docker.pkg.dev/p/apps/{name}:1",
+                                        "env": {"LOG_LEVEL": "info"}}}
+                    for name in ("api", "web")
+                }
+                | {"search": {"template": search, "deploying": {"template": {**search,
+                   "image": "europe-docker.pkg.dev/p/apps/search:2"}, "settles_in": "1h"}}},
+            }
+        }
+    }  # fmt: skip
+    where = ("--from-live", "--project", "p", "--region", "europe-west1")
+    with Sandbox(scenario) as sandbox:
+        env = sandbox.environ()
+        first = drift("init", "prod", *where, "--wait", "0", env=env, cwd=tmp_path)
+        assert first.returncode == 3, first.stdout + first.stderr
+        sandbox.finish_deploy("p", "search")
+        later = drift("init", "prod-search", *where, "-s", "search", env=env, cwd=tmp_path)
+        assert later.returncode == 0, later.stdout + later.stderr
+        profiles = tmp_path / "profiles"
+        entry = (profiles / "prod-search.yaml").read_text().split("\nservices:\n", 1)[1]
+        (profiles / "prod-search.yaml").unlink()
+        with (profiles / "prod.yaml").open("a") as f:
+            f.write(entry)
+        assert set(yaml.safe_load((profiles / "prod.yaml").read_text())["services"]) == {
+            "api", "web", "search"
+        }  # fmt: skip
+        check = drift("check", "prod", env=env, cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from drift.diff import diff
 from drift.errors import ProfileError, UsageError
 from drift.findings import Location, Severity
 from drift.profiles.loader import load_profile, validate_directory
 from drift.yamldoc import MAX_BYTES
 from tests.cliutil import drift
+from tests.livestate import plain, state, with_env
 from tests.profiles.conftest import WriteProfile, assert_refused
 
 REPO = Path(__file__).resolve().parents[2]
@@ -248,7 +250,8 @@ BAD_INPUT = [
     ),
     pytest.param(
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: 1.10\n",
-        "profiles/staging.yaml:6: services.api.env.A: write the number 1.1 in quotes",
+        'profiles/staging.yaml:6: services.api.env.A: write "1.10" in quotes, or "1.1" '
+        "(the number it reads): a variable's value is text",
         id="float-value",
     ),
     pytest.param(
@@ -504,3 +507,24 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
         "starting with a letter, not ending with a hyphen, at most 63 characters)"
     )
     assert_refused(profiles_dir, "prod", problem)
+
+
+@pytest.mark.parametrize("written", ["1e2", "100.0", "1_00.0"])
+def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
+    profiles_dir: Path, written: str
+) -> None:
+    """`BATCH_SIZE: 1e2` was "write the number 100.0 in quotes": not what the user wrote, and
+    "100.0" then drifts from a live "100" (revfirst62 F5). The advice quotes the text written
+    and the number it reads; the number, followed, checks clean against a live 100."""
+    path = profiles_dir / "staging.yaml"
+    text = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      BATCH_SIZE: {}\n"
+    path.write_text(text.format(written))
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "staging")
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert f'write "{written}" in quotes, or "100" (the number it reads)' in problem, problem
+    number = problem.split(', or "')[1].split('"')[0]
+    path.write_text(text.format(f'"{number}"'))  # followed
+    live = state(with_env(BATCH_SIZE=plain("BATCH_SIZE", "100")))
+    found = diff(load_profile(profiles_dir, "staging"), ["api"], live, dt.date(2026, 12, 1))
+    assert not [f for f in found if f.target == "env.BATCH_SIZE"], found

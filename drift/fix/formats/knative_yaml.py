@@ -26,7 +26,7 @@ def plan_yaml(plan: Plan, patched: dict[str, Any], *, reveal: bool = False) -> s
     # what could not be read, named above every document (a comment: `replace` ignores it)
     missed = "".join(f"{line}\n" for line in comment(plan.incomplete())) if plan.unverified else ""
     if not chosen:
-        return missed + "# nothing to change\n"
+        return missed + ("# nothing to change\n" if not missed else "")
     parts = [_document(plan, sp, patched[sp.key], reveal, len(chosen)) for sp in chosen]
     return missed + "---\n".join(parts)
 

@@ -121,6 +121,8 @@ def plan_summary(plan: Plan) -> str:
     )
     changes = sum(len(s.env) + len(s.settings) for s in plan.services if not s.stops)
     manual = len(plan.manual)
+    if not (plan.has_patch or manual) and plan.unverified:  # never "nothing to change" then
+        return visible(f"{plan.environment}: 0 changes in what could be read; incomplete (below)")
     if not (plan.has_patch or manual):
         return visible(f"{plan.environment}: nothing to change")
     # only blocked workloads: "0 changes", never "in 0 services" beside the pool it names

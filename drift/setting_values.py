@@ -1,0 +1,67 @@
+"""What a setting's value may not be beyond its type: an empty path, a journal directory a file
+stands in the way of, a project or region that is not one (`drift.settings` reads them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from drift.errors import UsageError
+
+DEFAULT_PLACE = {
+    "profiles_dir": "./profiles",
+    "journal_dir": ".drift/journal beside the project's configuration",
+}
+
+
+def names_a_directory(value: object, source: str, key: str) -> None:
+    """Refuse an empty path setting: `DRIFT_JOURNAL_DIR: ${{ vars.X }}` with X undefined is
+    "", which `Path` reads as the working directory — the journal (whole service
+    configurations) and its `.gitignore` of `*` would land in a repository's root. SPEC
+    invariant 5: the journal lives in `.drift/journal/` beside the project's configuration
+    unless a directory is named; an empty value names none, and taking it for the default
+    would split the record of changes between that and the directory meant (a `drift
+    rollback` where the variable is set would not find the change): a usage error, before
+    anything is read or written."""
+    if isinstance(value, str) and not value.strip():
+        raise UsageError(
+            f"invalid configuration: {source} is empty: it names no directory",
+            hint=f"unset it for the default ({DEFAULT_PLACE[key]}), or name a directory",
+        )
+
+
+def no_file_in_the_way(value: object, source: str) -> None:
+    """Refuse a journal directory that a file stands in the way of, from whichever source named
+    it, as `--journal` is refused (`drift.cli.options.journal_directory`): fix and rollback
+    would stop at it later, check and history would pass it over in silence (the journal tells
+    them which canaries drift made)."""
+    from drift.files import file_in_the_way
+
+    if not isinstance(value, str | Path) or not str(value).strip():
+        return
+    path = Path(value)
+    try:
+        blocker = file_in_the_way(path)
+    except OSError as exc:
+        raise UsageError(
+            f"invalid configuration: {source}: {path} cannot be read: {exc.strerror or exc}"
+        ) from exc
+    if blocker is not None:
+        raise UsageError(
+            f"invalid configuration: {source}: {blocker} is a file, not a directory",
+            hint="name a directory for the journal, or unset it for the default "
+            f"({DEFAULT_PLACE['journal_dir']})",
+        )
+
+
+def a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """The project and region given in place of the profile's, where they came from: a
+    value that is not one (`--region "us-central1 "`) would reach every resource name, and
+    every service read as missing (`drift.gcp_ids`). Empty is not given (the profile's)."""
+    from drift.gcp_ids import project_problem, region_problem
+
+    for key, problem in (("project", project_problem), ("region", region_problem)):
+        value = merged.get(key)
+        if isinstance(value, str) and value and (why := problem(value)):
+            raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
