@@ -11,7 +11,7 @@ from typing import Any
 from drift.diff.context import Context
 from drift.diff.jobs import masked
 from drift.diff.pinned import pinned_words
-from drift.diff.served import unreleased_differences
+from drift.diff.served import unreleased_revisions
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
 from drift.live.changeids import canary_change
@@ -67,10 +67,11 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         if pool
         else plural(len(live.serving), "serving revision")
     )
-    # the revision `drift fix` builds on, when the template holds what does not serve: the
-    # fix stops there, and its differences are named as the fix names them, images included
-    # (a gradual rollout's older revision differs by its fingerprint alone: revreal61 F2)
-    built_on, unreleased = unreleased_differences(live)
+    # the revisions `drift fix` stops on, the template holding what they do not run (a
+    # service's: the one it builds on; a pool's: each with instances), named as the fix names
+    # them, images included (a service's gradual rollout's older revision differs by its
+    # fingerprint alone: revreal61 F2)
+    unreleased = unreleased_revisions(live) if baseline is live.template else {}
     for rev in live.serving:
         if rev.config is baseline:
             continue  # described by the template itself: the same configuration
@@ -78,10 +79,12 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
 
         base, theirs = comparable_fingerprints(baseline, rev.config, ctx.state, ctx.profile.project)
         delta = DeepDiff(_comparable(base), _comparable(theirs), ignore_order=True)
-        held = unreleased if rev.name == built_on else ()
+        held = unreleased.get(rev.name, ())
         if not (delta or held):
             continue
         paths = sorted({_diff_path(p) for p in delta.affected_paths})
+        if held and _images(rev.config) != _images(baseline):
+            paths.append("image")  # never written back by a patch (`manual.rollout_repaired`)
         yield ctx.finding(
             "revision.rollout",
             f"revision.{rev.name}",
@@ -121,6 +124,11 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected="a revision with instances" if pool else "a serving revision",
             actual=None,
         )
+
+
+def _images(config: Any) -> dict[str, str]:
+    """Each container's image: what the fingerprint leaves out (a gradual rollout)."""
+    return {c.name: c.image for c in config.containers}
 
 
 def _comparable(value: Any) -> Any:

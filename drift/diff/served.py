@@ -2,7 +2,10 @@
 invariant 8): the serving revision a fix builds on (`base_revision`), the template made from
 it (`template_from_revision`), and how the service's template differs from it when the template
 holds a change that does not serve (`unreleased_differences`): what `drift fix` stops on
-(`drift.fix.base.fix_base`) and `revision.rollout` warns of, images included."""
+(`drift.fix.base.fix_base`) and `revision.rollout` warns of, images included; a worker pool's,
+updated in place on its template, differs from each revision with instances it does not
+describe (`unreleased_revisions`, `pool_differences`: what `drift.fix.instances.pool_stop`
+stops on)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from drift.diff.differences import system_key as reserved
 from drift.diff.differences import template_differences
 from drift.fields import enum_name, same_account
 from drift.kinds import Kind
-from drift.live.model import LiveService
+from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import raw
 from drift.protofield import is_repeated
 
@@ -97,6 +100,50 @@ def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
     if not differences or failed_template(live, name):
         return "", ()
     return name, differences
+
+
+def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
+    """Each revision that serves (a pool's: runs instances) from which the template differs
+    where a write onto it would roll that out, with the differences (what serves → the
+    template, a line each): what `drift fix` stops on and names, and `revision.rollout` warns
+    of, images included. A service's: the revision its fix builds on
+    (`unreleased_differences`). A worker pool's, updated in place on its template: every
+    revision with instances that the template does not describe (`pool_differences`,
+    `drift.fix.instances.pool_stop`) — unless the template's own revision failed, a stop and a
+    finding of their own (`drift.fix.base.unreleased_note`)."""
+    if live.kind is Kind.WORKER_POOL:
+        if live.source is None or (live.latest_created and not live.latest_created_ready):
+            return {}
+        return dict(_pool_revisions(live))
+    name, differences = unreleased_differences(live)
+    return {name: differences} if differences else {}
+
+
+def pool_differences(live: LiveService) -> tuple[str, ...]:
+    """How a worker pool's template differs from each revision its instances run, a line a
+    revision (`REVISION: what serves → the template; …`): what a write onto it rolls out."""
+    return tuple(f"{name}: " + "; ".join(lines) for name, lines in _pool_revisions(live))
+
+
+def _pool_revisions(live: LiveService) -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        (r.name, tuple(lines))
+        for r in live.serving
+        if r.percent > 0 and (lines := written_differences(live, r))
+    ]
+
+
+def written_differences(live: LiveService, revision: ServingRevision) -> list[str]:
+    """How the template differs from a revision that serves (a pool's instances run), every
+    field as a write would run it — images included, as a service's fix compares them
+    (`drift.fix.base.fix_base`) — one line each, what serves → the template; [] when the
+    template describes that revision. Not the check's fingerprint (`same_configuration`),
+    which leaves images out on purpose: a gradual rollout is not drift, but a write onto the
+    template runs its image."""
+    if revision.source is None:  # the reader described it by the template: it is its revision
+        return []
+    template = live.source.template
+    return template_differences(template_from_revision(revision.source, template), template)
 
 
 def template_from_revision(revision: Any, template: Any) -> Any:

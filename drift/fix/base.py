@@ -14,6 +14,7 @@ from drift.diff.served import (
     base_revision,
     failed_template,
     latest_routed,
+    pool_differences,
     template_from_revision,
     unreleased_differences,
 )
@@ -21,7 +22,7 @@ from drift.fix.formats.text import command_line
 from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.conditions import failed_ready, words
-from drift.live.model import LiveService, LiveState, RevisionConfig, ServingRevision
+from drift.live.model import LiveService, LiveState, RevisionConfig
 from drift.live.normalize import raw, same_configuration
 from drift.redact import mask
 
@@ -230,25 +231,3 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
     if differs:
         return f"the {noun} template differs from what serves ({', '.join(differs)})"
     return ""
-
-
-def pool_differences(live: LiveService) -> tuple[str, ...]:
-    """How a worker pool's template differs from each revision its instances run, a line a
-    revision (`REVISION: what serves → the template; …`): what a write onto it rolls out."""
-    return tuple(
-        f"{r.name}: " + "; ".join(lines)
-        for r in live.serving
-        if r.percent > 0 and (lines := written_differences(live, r))
-    )
-
-
-def written_differences(live: LiveService, revision: ServingRevision) -> list[str]:
-    """How the template differs from a revision that serves (a pool's instances run), every
-    field as a write would run it — images included, as a service's fix compares them
-    (`fix_base`) — one line each, what serves → the template; [] when the template describes
-    that revision. Not the check's fingerprint (`same_configuration`), which leaves images out
-    on purpose: a gradual rollout is not drift, but a write onto the template runs its image."""
-    if revision.source is None:  # the reader described it by the template: it is its revision
-        return []
-    template = live.source.template
-    return template_differences(template_from_revision(revision.source, template), template)

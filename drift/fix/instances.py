@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from drift.fix.base import pool_differences, written_differences
+from drift.diff.served import pool_differences, written_differences
 from drift.fix.commands import Commands
 from drift.fix.model import ServicePlan
 from drift.fix.patch import is_latest

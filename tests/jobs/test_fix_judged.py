@@ -169,7 +169,8 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     plan line names (SPEC invariant 2), so it stops with exit 4 naming the image (invariant 8),
     nothing written; with --from-template the pinned revision keeps another configuration than
     the template: refused too. The check's fingerprint leaves images out (a rollout is not
-    drift); a write's decision must not."""
+    drift); a write's decision must not (and check warns where it stops, the image named:
+    tests/jobs/test_pool_unreleased_check.py)."""
     splits: list[dict[str, Any]] = [{"revision": 1, "percent": percent}]
     if percent < 100:
         splits.append({"latest": True, "percent": 100 - percent})
@@ -187,8 +188,9 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     assert "--from-template" in said and "(the template's configuration)" not in said, said
     assert lab.writes() == 0 and not ui.questions
     # revown61b F4: the blocked pool alone, never "0 changes in 0 services" beside it
+    # its one manual step: check's warning of the image fix stops on (revision.rollout)
     assert plan_summary(ui.plans[0]).startswith(
-        "prod: 0 changes, 0 manual steps; blocked: worker pool pool (1 change)"
+        "prod: 0 changes, 1 manual step; blocked: worker pool pool (1 change)"
     ), plan_summary(ui.plans[0])
     # the gcloud script's comment on the pool says the plan's `blocked:` line (fixown61b left)
     (sp,) = ui.plans[0].services
@@ -222,12 +224,16 @@ def test_a_pool_that_stops_the_fix_says_the_job_beside_it_was_not_written_either
     (stopped,) = [sp for sp in plan.services if sp.stops]
     assert result.message.startswith(f"worker pool pool: {stopped.stops}"), result.message
     assert plan_summary(plan) == (
-        "prod: 1 change in 1 job, 0 manual steps; blocked: worker pool pool (1 change): "
+        "prod: 1 change in 1 job, 1 manual step; blocked: worker pool pool (1 change): "
         "drift fix stops there, before writing any change of this plan"
     ), plan_summary(plan)
     table = plan_table(plan)
     assert f"  blocked: drift fix stops here before any write: {stopped.stops}\n" in table, table
-    assert table.count("example.com/c:0 → example.com/consumer:1") == 1, table  # said once
+    # said once by the stop; the manual step is check's warning of it (revision.rollout)
+    said = [
+        line for line in table.splitlines() if "example.com/c:0 → example.com/consumer:1" in line
+    ]
+    assert [line.split()[0] for line in said] == ["blocked:", "manual"], table
 
 
 def test_from_template_lists_the_pool_template_differences_that_roll_out(lab_of: Any) -> None:

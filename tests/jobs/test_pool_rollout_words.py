@@ -53,7 +53,8 @@ def test_a_pool_split_over_two_configurations_speaks_of_its_instances_and_templa
     (rollout,) = [f for f in report.findings if f.rule == "revision.rollout"]
     assert rollout.message.endswith(
         "has 50% of instances with a configuration that differs from the worker pool template "
-        "(env.QUEUE)"
+        "(image (container consumer): example.com/consumer:0 → example.com/consumer:1; "
+        "env.QUEUE: old → events (container consumer))"
     ), rollout.message
     assert (rollout.expected, rollout.actual) == (
         "revisions with instances match the template",

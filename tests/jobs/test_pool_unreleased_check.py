@@ -1,0 +1,98 @@
+"""`check` warns of a worker pool's template exactly where `drift fix` (and the plan's
+`blocked:` line) stops on it (SPEC invariant 8): a pool is updated in place on its template, so
+a template that is not what its instances run would go out with the patch
+(`drift.fix.instances.pool_stop`). The warning names the same differences, the image included
+(`drift.diff.served.unreleased_revisions`), where it compared the fingerprint alone (no image)
+and said nothing of an image that would roll out."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+from tests.jobs.world import write_profile
+from tests.sandbox.jobworld import POOL_SPEC, world
+
+PROFILE = (
+    "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+    "    env:\n      QUEUE: {queue}\n"
+)
+OLD, NEW = "example.com/consumer:0", "example.com/consumer:1"
+
+
+@pytest.fixture
+def pools(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The shared sandbox, given its own scenario back afterwards (`reset()` keeps the
+    current one)."""
+    default = sandbox.scenario
+    try:
+        yield sandbox
+    finally:
+        sandbox.reset(default)
+
+
+def _pool(
+    sandbox: Sandbox, splits: list[dict[str, Any]], queue: str = "events", **history: Any
+) -> None:
+    """The jobworld pool: the template (revision 2) runs consumer:1 with QUEUE=`queue`,
+    revision 1 consumer:0 (and `history`'s changes), the instances split as `splits`."""
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["template"]["containers"][0]["env"] = [{"name": "QUEUE", "value": queue}]
+    pool["history"] = [{"image": OLD, **history}]
+    pool["instance_splits"] = splits
+    sandbox.reset(world(jobs={}, pools={"pool": pool}))
+
+
+def _run(sandbox: Sandbox, tmp_path: Path, queue: str) -> tuple[str, list[dict[str, Any]], str]:
+    """`drift check prod` (table), its JSON findings of revision.rollout, `drift plan prod`."""
+    profiles = write_profile(tmp_path / "profiles", PROFILE.format(queue=queue))
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(profiles)}
+    table = drift("check", "prod", env=env, cwd=tmp_path).stdout
+    data = json.loads(drift("check", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)
+    found = [f for f in data["findings"] if f["rule"] == "revision.rollout"]
+    return table, found, drift("plan", "prod", env=env, cwd=tmp_path).stdout
+
+
+def test_check_warns_of_the_pool_image_fix_stops_on(pools: Sandbox, tmp_path: Path) -> None:
+    """Every instance pinned to revision 1 (consumer:0), the template a `--no-traffic`-like
+    revision 2 of consumer:1: an env fix would update the template in place and run consumer:1
+    on the instances, so fix stops; check warns of revision 1, naming the image as the plan's
+    `blocked:` line does (it said nothing: the fingerprint leaves images out)."""
+    _pool(pools, [{"revision": 1, "percent": 100}])
+    table, found, plan = _run(pools, tmp_path, "other")
+    difference = f"image (container consumer): {OLD} → {NEW}"
+    assert "blocked: drift fix stops here" in plan and difference in plan, plan
+    (finding,) = found
+    assert finding["severity"] == "warning", finding
+    assert finding["target"].startswith("revision.pool-00001"), finding
+    assert finding["message"].endswith(f"worker pool template ({difference})"), finding
+    assert table.count("revision.rollout") == 1 and difference in table, table
+
+
+def test_a_pool_rollout_fix_stops_on_is_not_counted_repaired(
+    pools: Sandbox, tmp_path: Path
+) -> None:
+    """A hand change of QUEUE during a pool's image rollout (LATEST, the template's revision,
+    50 %; revision 1, consumer:0 and QUEUE=events, 50 %): the patch writes QUEUE back to what
+    revision 1 runs, but not its image, so the template still differs from it and fix stops.
+    The plan must not count the rollout finding among the patch's fixes (its `failed` paths
+    now name the image: `drift.fix.manual.rollout_repaired`)."""
+    split = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
+    _pool(pools, split, queue="by-hand", env={"QUEUE": "events"})
+    table, found, plan = _run(pools, tmp_path, "events")
+    (finding,) = found
+    assert f"image (container consumer): {OLD} → {NEW}" in finding["message"], finding
+    assert "blocked: drift fix stops here" in plan, plan
+    profiles = {"DRIFT_PROFILES_DIR": str(tmp_path / "profiles")}
+    env = {**pools.environ(), **profiles}
+    data = json.loads(drift("plan", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)
+    (pool,) = data["services"]
+    assert finding["id"] not in pool["fixes"], pool
+    assert [m["target"] for m in pool["manual"]] == [finding["target"]], pool  # its step
