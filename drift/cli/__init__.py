@@ -10,8 +10,9 @@ import sys
 
 TYPE_CHECKING = False  # not `typing`'s: it would import `re`, `collections` and more
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import NoReturn
+
+    from typer import Typer
 
 TYPER_INTERRUPTED = 130
 """The exit code typer gives a Ctrl-C it caught (silently)."""
@@ -89,7 +90,7 @@ def main() -> NoReturn:
     sys.exit(0)
 
 
-def _run(app: Callable[..., object]) -> int:
+def _run(app: Typer) -> int:
     """Run the command; its exit code. Not click's standalone mode, which prints a usage
     error (a mistyped option value, an unknown option) as click's usage text: that error goes
     through drift's one error path (`main`'s DriftError), as any other (`usage_error`).
@@ -105,7 +106,7 @@ def _run(app: Callable[..., object]) -> int:
         exc.show()
         return exc.exit_code
     except UsageError as exc:
-        raise usage_error(exc) from None
+        raise usage_error(exc, sys.argv[1:], app) from None
     except ClickException as exc:
         exc.show()
         return exc.exit_code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, get_type_hints
 
@@ -16,6 +16,7 @@ from drift.format import OutputFormat
 
 if TYPE_CHECKING:
     from typer._click import exceptions as click  # typer's own copy of click
+    from typer._click.core import Command
 
 
 def environment_names(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -316,23 +317,60 @@ def shared(*names: str) -> Callable[[F], F]:
 def annotating(params: Mapping[str, object]) -> bool:
     """Whether a command's errors are `::error` workflow commands too: `--format github`
     (every command names its `--format` parameter `format`). From what click parsed of a
-    command line it refused: `--format` is eager (parsed before any other option), so an
+    command line it refused: `--format` is eager (processed before any other option), so an
     error in another option's value knows it."""
     return params.get("format") == "github"
 
 
-def usage_error(exc: click.UsageError) -> UsageError:
+def asked_to_annotate(args: Sequence[str], command: Command) -> bool:
+    """`annotating`, read from a command line's own tokens (`args`, for `command`), where
+    click refused it while parsing (an unknown option, an option missing its value): before
+    any option, eager or not, was processed. Its `--format` as click takes it: `--format V`,
+    `--format=V`, `-f V`, `-fV`, in any case, the last one given; nothing after `--`."""
+    option = next((p for p in command.params if p.name == "format"), None)
+    if option is None:
+        return False
+    value = None
+    tokens = iter(args)
+    for token in tokens:
+        if token == "--":
+            break
+        name, equals, attached = token.partition("=")
+        if token in option.opts:
+            value = next(tokens, None)
+        elif token.startswith("--"):
+            value = attached if equals and name in option.opts else value
+        elif token[:2] in option.opts:  # `-fgithub`
+            value = token[2:]
+    return value is not None and annotating({"format": value.lower()})
+
+
+def usage_error(exc: click.UsageError, args: Sequence[str], app: typer.Typer) -> UsageError:
     """A command line click refused (a value not among an option's choices, an option or
     command that does not exist, a missing argument) as drift's own usage error, for drift's
     one error path (`drift.cli.main`): a `drift: error:` line, and under `--format github`
-    its annotation, where click printed its usage text alone."""
+    its annotation, where click printed its usage text alone. `args` is that command line,
+    `app` what read it."""
     from drift.cli.session import STATE
 
     ctx = exc.ctx
-    STATE.annotate = ctx is not None and annotating(ctx.params)
+    path, command = _named(args, app) if ctx is None else (ctx.command_path, ctx.command)
+    params = ctx.params if ctx is not None else {}
+    STATE.annotate = annotating(params) if "format" in params else asked_to_annotate(args, command)
     # typer's choice check goes through pydantic, whose message says "Value error, " first
     message = exc.format_message().replace("Value error, ", "").removesuffix(".")
-    where = ctx.command_path if ctx is not None else "drift"
-    return UsageError(
-        message[:1].lower() + message[1:], hint=f"`{where} --help` says what it takes"
-    )
+    return UsageError(message[:1].lower() + message[1:], hint=f"`{path} --help` says what it takes")
+
+
+def _named(args: Sequence[str], app: typer.Typer) -> tuple[str, Command]:
+    """The command `args` name, and its path (`drift profiles validate`), for an error click
+    raised without its context (an option missing its value)."""
+    command = typer.main.get_command(app)
+    path = ["drift"]
+    for token in args:
+        commands: Mapping[str, Command] = getattr(command, "commands", {})
+        if token not in commands:
+            break
+        command = commands[token]
+        path.append(token)
+    return " ".join(path), command

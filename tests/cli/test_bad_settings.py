@@ -146,3 +146,54 @@ def test_a_bad_option_value_is_drifts_own_error(
     said = [x for x in (done.stdout + done.stderr).splitlines() if "::error" in x]
     assert [x.startswith(f"::error title=drift::{message}") for x in said] == [True] * annotated
     assert "Usage:" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "where", "annotated"),
+    [
+        (
+            ["check", "--format", "github", "--bogus", "x"],
+            "no such option: --bogus (Possible options: --verbose)",
+            "drift check",
+            True,
+        ),
+        (
+            ["check", "x", "--format=GitHub", "--fail-on"],
+            "option '--fail-on' requires an argument",
+            "drift check",
+            True,
+        ),
+        (
+            ["profiles", "validate", "-fgithub", "--profiles"],
+            "option '--profiles' requires an argument",
+            "drift profiles validate",
+            True,
+        ),
+        (  # the last --format is the one click takes
+            ["plan", "x", "-f", "github", "--format", "json", "--yes"],
+            "no such option: --yes",
+            "drift plan",
+            False,
+        ),
+        (  # after `--`, `--format` is no option
+            ["check", "x", "--bogus", "--", "--format", "github"],
+            "no such option: --bogus (Possible options: --verbose)",
+            "drift check",
+            False,
+        ),
+    ],
+)
+def test_a_command_line_click_cannot_parse_is_annotated_under_format_github(
+    project: Path, args: list[str], message: str, where: str, annotated: bool
+) -> None:
+    """revown62a F2: click refuses an unknown option or an option missing its value while
+    parsing, before any option (the eager `--format` too) is processed, so the error knew no
+    `--format github` (no annotation), and for a missing value not even its command (its hint
+    said `drift --help`)."""
+    done = drift(*args, cwd=project)
+    assert done.returncode == 2
+    first, hint = done.stderr.splitlines()[:2]
+    assert first == f"drift: error: {message}"
+    assert hint == f"  hint: `{where} --help` says what it takes"
+    said = [x for x in done.stderr.splitlines() if x.startswith("::error title=drift::")]
+    assert said == [f"::error title=drift::{message}%0A{hint}"] * annotated
