@@ -57,18 +57,6 @@ class Base:
         return bool(self.differences) and not self.failed and not self.on_template
 
 
-def unreleased_stop(base: Base) -> str:
-    """Why `drift fix` stops at a service whose template its patch changes (`ServicePlan.stops`,
-    which `stops.what_stops` stops on and the plan counts blocked: revjobs60 F3), when that
-    template holds a change that does not serve (`Base.unreleased`); "" when it does not."""
-    if not base.unreleased:
-        return ""
-    return (
-        f"the template differs from what serves ({base.revision}), and drift fix builds on "
-        "what serves (--from-template builds on the template: its differences roll out)"
-    )
-
-
 def _not_ready_base(live: LiveService, name: str, why: str) -> str:
     """Why a fix stops on a serving revision whose Ready condition failed, and what to do. A
     fix keeps traffic on what serves while its canary exists (pinned to `name` by name: SPEC

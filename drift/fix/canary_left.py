@@ -1,8 +1,8 @@
 """A canary drift left at 0 % where a fix finds the template is not what serves: what it is
 (held by `--no-promote`, left by a fix that did not finish, or made by a fix that may still be
 running), and how to finish it — the one judgement of fix's stop (`unreleased_message`), the
-plan's step (`drift.fix.manual.rollout_step`) and `drift check`'s `revision.pinned`
-(`drift.fix.served`'s `JournalCanaries.left`)."""
+plan's (`unreleased_stop`), the plan's step (`drift.fix.manual.rollout_step`) and `drift
+check`'s `revision.pinned` (`drift.fix.served`'s `JournalCanaries.left`)."""
 
 from __future__ import annotations
 
@@ -23,17 +23,30 @@ def unreleased_message(
     entries: Sequence[Entry] = (),
     running: Callable[[str, str], str] = lambda canary, change: "",
 ) -> str:
-    """Why a fix stops at a template that is not what serves, and the way on. A canary a fix
-    left (killed after its canary landed, or held by `--no-promote`) is that change's to
+    """Why a fix stops at a template that is not what serves, and the way on: fix's stop
+    (`drift.fix.stops.what_stops`), the service named first (`unreleased_stop`)."""
+    return f"{base.service}: {unreleased_stop(base, environment, entries, running)}"
+
+
+def unreleased_stop(
+    base: Base,
+    environment: str,
+    entries: Sequence[Entry] = (),
+    running: Callable[[str, str], str] = lambda canary, change: "",
+) -> str:
+    """Why a fix stops at a template that is not what serves (`Base.unreleased`), and the way
+    on: fix's stop (`unreleased_message`) and the plan's (`ServicePlan.stops`, its service's
+    `blocked:` line); "" when the template is what serves, or the fix builds on it. A canary a
+    fix left (killed after its canary landed, or held by `--no-promote`) is that change's to
     finish: `--from-template` would find its patch in the template already ("nothing to
     patch") and leave the pin. `entries`: the journal's, which say which it is, how to promote
     it and what its rollback restores. `running(canary, change)`: why the fix that made a
     canary whose journal is not here may still be running (`drift.diff.unserved.
     canary_running`, as `drift check` says it), "" when none can be."""
-    differs = (
-        f"{base.service}: the template differs from what serves ({base.revision}): "
-        + "; ".join(base.differences)
-    )
+    if not base.unreleased:
+        return ""
+    differences = "; ".join(base.differences)
+    differs = f"the template differs from what serves ({base.revision}): {differences}"
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
     if change:

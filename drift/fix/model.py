@@ -161,8 +161,8 @@ class ServicePlan:
     stops: str = ""
     """Why `drift fix` stops at this workload before any write (a worker pool's:
     `instances.pool_stop`; a service's template holding what does not serve:
-    `base.unreleased_stop`; "" when it does not): the plan shows its changes blocked, never
-    as changes a fix makes."""
+    `canary_left.unreleased_stop`, in fix's own words; "" when it does not): the plan shows its
+    changes blocked, never as changes a fix makes."""
     token: str = ""
     """A job carrying an execution token that the fix leaves out, as every format and the
     fix's outcome say it (`drift.fix.exec_token.left_out`; "" otherwise)."""

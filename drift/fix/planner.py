@@ -11,8 +11,9 @@ from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
-from drift.fix.base import Base, unreleased_note, unreleased_stop
+from drift.fix.base import Base, unreleased_note
 from drift.fix.below_one import floor_steps
+from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
@@ -214,11 +215,15 @@ class ServicePlanner:
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
         job = sp.kind is Kind.JOB and sp.has_patch  # its write leaves out its token
+        stop = ""  # fix's stop at an unreleased template (`stops.what_stops`), in its words
+        if canary and base:
+            running = running_rule(self.state, self.service.key)
+            stop = unreleased_stop(base, self.profile.environment, self.entries, running)
         return replace(
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
             split_change=split, token=left_out(source) if job else "",
             resent=gcloud_resends(source) if job else "",
-            stops=sp.stops or (unreleased_stop(base) if canary and base else ""),
+            stops=sp.stops or stop,
         )  # fmt: skip
 
     def _key(self, f: Finding) -> tuple[str | None, str]:

@@ -61,7 +61,7 @@ def what_stops(
             problems[sp.key] = f"{sp.service}: {base.blocked}"
         elif base.unknown and sp.changes_template:  # in place, the template is sent as read
             problems[sp.key] = f"{sp.service}: {base.unknown}"
-        elif sp.stops:  # the template holds what does not serve (`base.unreleased_stop`)
+        elif sp.stops:  # the template holds what does not serve (`canary_left.unreleased_stop`)
             running = running_rule(planned.check.state, sp.key)
             problems[sp.key] = unreleased_message(base, planned.plan.environment, entries, running)
     return problems

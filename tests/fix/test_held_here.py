@@ -54,6 +54,11 @@ def test_plan_dry_run_fix_and_check_say_a_held_canary_from_its_journal_here(
         assert f"the canary app-drift-{change} of change {change}, {HELD}" in text, text
         assert f"`drift rollback {change}` removes the canary" in text, text
         assert RUNNING not in text and "journal is not here" not in text, text
+    # revown62a F3: the plan's `blocked:` line said "--from-template builds on the template:
+    # its differences roll out", the wrong way on for a change of drift's own; fix's words now
+    stop = stopped.message.removeprefix("app: ").removesuffix(": nothing was changed")
+    assert [s.stops for plan in (*dry_ui.plans, *ui.plans) for s in plan.services] == [stop] * 2
+    assert "--from-template" not in stop and f"{HELD}). Finish that change first" in stop, stop
     checked = lab.lab_cli(sandbox, tmp_path, "check", "lab")
     assert checked.returncode == 1, checked.stderr
     said = " ".join(checked.stdout.split())  # fixjournal62: it said "promote the canary or
