@@ -169,7 +169,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         if "'\\t'" in str(what):  # "found character '\t' that cannot start any token"
             what = f"{what} (YAML indents with spaces, never tabs)"
         elif line > 1 and _INDENTING.search(str(what)):  # said at the line after the one moved
-            what = f"{what} (check the indentation of line {_before(text, line)} and of this one)"
+            what = f"{what} ({_hint(text, line, mark.column, str(what))})"
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
     except ReaderError as exc:  # a character YAML does not allow (NUL): at its own line
         raise YamlProblems([_unacceptable(name, text, exc)]) from None
@@ -184,6 +184,19 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
 
 _INDENTING = re.compile(r"expected <block end>|mapping values are not allowed here")
 """What the parser says, at the next line, of a line indented less or more than it should be."""
+
+
+def _hint(text: str, line: int, column: int, what: str) -> str:
+    """The likely causes of `what`, said at `line`: a line above indented wrong, or (for a
+    colon refused) a plain value holding ": ", which YAML reads as a key of its own; that
+    one first when the refused colon follows a key's own ": " on its line (`KEY: a: b`)."""
+    indent = f"check the indentation of line {_before(text, line)} and of this one"
+    if "mapping values" not in what:
+        return indent
+    quote = 'quote a value holding ": "'
+    if ": " in text.splitlines()[line - 1][:column]:
+        return f"{quote}, which YAML reads as a key; or {indent}"
+    return f"{indent}, or {quote}"
 
 
 def _before(text: str, line: int) -> int:

@@ -42,4 +42,26 @@ def test_an_indentation_mistake_names_the_line_above_too(text: str, line: int, m
         parse_text(text, "p.yaml")
     (problem,) = caught.value.problems
     assert problem.line == line, problem
-    assert f"(check the indentation of line {moved} and of this one)" in problem.message, problem
+    assert f"(check the indentation of line {moved} and of this one" in problem.message, problem
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("env:\n  LOG: info\n  BANNER: Maintenance: back soon\n", "quote"),  # `: ` in a value
+        ("env:\n  - NOTE: Error: x\n", "quote"),  # in a list item
+        ("a:\n  b: 1\nc: 2\n  d: 3\n", "check"),  # `c` dedented: the line's only `: `
+        ("env:\n  NOTE: a\n    b: c\n", "check"),  # a value going on at the next line
+    ],
+)
+def test_a_refused_colon_says_both_likely_causes(text: str, first: str) -> None:
+    """The parser's "mapping values are not allowed here" comes of a plain value holding
+    ": " (`KEY: a: b`, which YAML reads as a key of its own) as often as of indentation: both
+    are said, the quotes first when the refused colon follows the key's own ": " on its line
+    (revown62b F3)."""
+    with pytest.raises(YamlProblems) as caught:
+        parse_text(text, "p.yaml")
+    (problem,) = caught.value.problems
+    hint = problem.message.partition("mapping values are not allowed here (")[2]
+    assert hint.startswith(first), problem
+    assert 'quote a value holding ": "' in hint and "check the indentation of line" in hint, problem
