@@ -6,6 +6,7 @@ runtime account taken for another project's default compute account."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from drift.fix.plan import plan_environment
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault
 from drift.settings import load_settings
+from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.test_check_shapes import check, check_profile
 
@@ -520,3 +522,39 @@ def test_a_container_the_revision_does_not_have_is_drift(
     [missing] = [f for f in result.report.findings if f.rule == "container.missing"]
     assert missing.target == f"container.{name}" and "it has app, otel" in missing.message
     assert result.report.exit_code == 1
+
+
+def test_a_workload_whose_items_were_not_all_read_never_says_nothing_to_change(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """SPEC guarantee 6: a workload's block says its items were not all read, in the plan
+    summary's words, in every plan format; a workload read whole still says "nothing to
+    change" (revown62b F4)."""
+    image = {"template": {"image": "x/app:1"}}
+    sandbox = make_sandbox(_world({"api": image, "web": image, "batch": image}))
+    sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))  # no default account known
+    unnamed = f"    settings:\n      service_account: {OWN_DEFAULT}\n"
+    (tmp_path / "prod.yaml").write_text(
+        f"project: p\nregion: us-central1\nservices:\n  api:\n{unnamed}  web: {{}}\n"
+        f"  batch:\n{unnamed}    env:\n      MODE: live\n"
+    )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
+    said = {
+        form: drift("plan", "prod", "--format", form, env=env, cwd=tmp_path)
+        for form in ("table", "gcloud", "yaml", "json")
+    }
+    assert {form: done.returncode for form, done in said.items()} == dict.fromkeys(said, 1)
+    blocks = said["table"].stdout.split("\n\n")
+    assert "api  (from" in blocks[1], blocks[1]
+    assert "0 changes in what could be read; incomplete (below)" in blocks[1], blocks[1]
+    assert "web  (from" in blocks[2] and "nothing to change" in blocks[2], blocks[2]
+    assert "batch  (from" in blocks[3], blocks[3]
+    assert "incomplete (below): 1 item could not be read" in blocks[3], blocks[3]
+    script = said["gcloud"].stdout
+    assert "# --- api (serving api-00001" in script
+    assert "# 0 changes in what could be read; incomplete (below)" in script, script
+    assert "# incomplete (below): 1 item could not be read" in script, script
+    assert "incomplete (above): 1 item could not be read" in said["yaml"].stdout
+    services = {s["service"]: s for s in json.loads(said["json"].stdout)["services"]}
+    unread = {name: len(s.get("unverified", [])) for name, s in services.items()}
+    assert unread == {"api": 1, "web": 0, "batch": 1}, unread

@@ -16,6 +16,10 @@ from drift.live.model import EnvVar
 from drift.refs import SecretRef
 from drift.textsafe import plural
 
+UNREAD = "0 changes in what could be read; incomplete"
+"""A plan's, or a workload's, with no change nor manual step while items were not read: never
+"nothing to change" (SPEC guarantee 6), the items listed with the plan's `incomplete`."""
+
 
 def in_place(sp: ServicePlan) -> str:
     """What a fix does instead of a canary: for a job or a worker pool, and for a service
@@ -176,6 +180,9 @@ class ServicePlan:
     live: Any = field(default=None, compare=False, repr=False)
     """The run_v2 workload as read when planned (None when not read): what a saved plan's
     journal entries are judged against (`drift.fix.saved.applied_already`)."""
+    unread: tuple[str, ...] = ()
+    """Its items that could not be read, as `Plan.unverified` lists them: its block never
+    says "nothing to change" then (SPEC guarantee 6)."""
 
     @property
     def key(self) -> str:
@@ -200,6 +207,15 @@ class ServicePlan:
         if not (self.stops and self.has_patch):
             return ""
         return f"drift fix stops here before any write: {self.stops}"
+
+    def incomplete(self, where: str = "below") -> str:
+        """What its block says of its items not read (`unread`), in the summary's words
+        (`UNREAD`), where the plan lists them; "" when all were read."""
+        if not self.unread:
+            return ""
+        if not (self.has_patch or self.manual):
+            return f"{UNREAD} ({where})"
+        return f"incomplete ({where}): {plural(len(self.unread), 'item')} could not be read"
 
     @property
     def stops_gcloud(self) -> bool:

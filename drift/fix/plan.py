@@ -193,7 +193,9 @@ def build_plan(
             entries=entries,
         )
         services.append(planner.plan(findings))
-    unverified = tuple(f"{u.service} {u.target}: {u.reason}" for u in report.unverified)
+    said = [(u.key, f"{u.service} {u.target}: {u.reason}") for u in report.unverified]
+    unverified = tuple(item for _, item in said)
     hints = tuple(unverified_steps(report)) if unverified else ()  # as check says them
     where = (profile.environment, profile.project, profile.region)
+    services = [replace(s, unread=tuple(i for k, i in said if k == s.key)) for s in services]
     return Plan(*where, tuple(services), unverified, hints=hints)

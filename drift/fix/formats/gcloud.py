@@ -302,9 +302,10 @@ def script_lines(plan: Plan) -> list[str]:
 
 
 def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
-    if not (sp.has_patch or sp.manual):
+    if not (sp.has_patch or sp.manual or sp.unread):
         return []
     out = comment(f"--- {sp.label}" + (f" (serving {sp.revision})" if sp.revision else ""))
+    out += comment(sp.incomplete()) if sp.unread else []  # the plan's `incomplete`: at the end
     if script.lines and sp.unreleased:
         out += comment(
             f"not run: {sp.unreleased}; `{shell_line(update_command(sp.kind))}` builds on the "

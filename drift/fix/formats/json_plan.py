@@ -84,6 +84,8 @@ def _service_json(sp: ServicePlan, clashing: frozenset[str]) -> dict[str, Any]:
         **({"execution_token": sp.token} if sp.token else {}),
         # likewise only when a setting change does more than itself (`ServicePlan.notes`)
         **({"notes": list(sp.notes)} if sp.notes and sp.has_patch else {}),
+        # likewise only when some of its items could not be read (`ServicePlan.unread`)
+        **({"unverified": list(sp.unread)} if sp.unread else {}),
         "gcloud": "\n".join(script.lines) if runnable else None,
         "gcloud_environment": [var for var, _ in script.variables] if runnable else [],
         "gcloud_skipped": script.skipped,

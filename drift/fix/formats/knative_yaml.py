@@ -52,6 +52,7 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         "with only this plan applied:",
         *(f"  {line}" for line in _changes(sp)),
         *(f"  note: {n}" for n in (sp.notes if sp.has_patch else ())),
+        *([f"  {sp.incomplete('above')}"] if sp.unread else []),  # the plan's `incomplete`
     ]
     renamed = _renamed(sp, service)
     if renamed:

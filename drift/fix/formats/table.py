@@ -4,7 +4,7 @@ control characters escaped visibly (a value can neither hide a row nor forge one
 from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
-from drift.fix.model import EnvChange, Plan, ServicePlan, in_place
+from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, in_place
 from drift.kinds import Kind
 from drift.textsafe import plural, visible
 
@@ -79,7 +79,9 @@ def plan_table(plan: Plan) -> str:
         if sp.token:
             lines.append(visible(f"  note: {sp.token}"))
         lines += [visible(line) for line in base_lines(sp)]
-        if not sp.has_patch and not sp.manual:
+        if sp.unread:
+            lines.append(f"  {sp.incomplete()}")
+        elif not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
         rows = [
             (c.action.value, _name(sp, c), c.shown_before() or "-", c.shown_value() or "-")
@@ -122,7 +124,7 @@ def plan_summary(plan: Plan) -> str:
     changes = sum(len(s.env) + len(s.settings) for s in plan.services if not s.stops)
     manual = len(plan.manual)
     if not (plan.has_patch or manual) and plan.unverified:  # never "nothing to change" then
-        return visible(f"{plan.environment}: 0 changes in what could be read; incomplete (below)")
+        return visible(f"{plan.environment}: {UNREAD} (below)")
     if not (plan.has_patch or manual):
         return visible(f"{plan.environment}: nothing to change")
     # only blocked workloads: "0 changes", never "in 0 services" beside the pool it names
