@@ -285,7 +285,7 @@ def _seconds(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return parse_duration(value, examples="60, 60s or 1m")
+        return parse_duration(value, examples=EXAMPLES)
     except ValueError as exc:
         try:
             float(value)
@@ -326,20 +326,40 @@ def _typed(data: dict[str, Any], found: Path) -> None:
         _validator().model_validate_json(json.dumps(data, default=str), strict=True)
     except ValidationError as exc:
         wrong = [e for e in exc.errors(include_url=False) if e["type"].endswith("_type")]
-        said = [
-            f"{found}: [tool.drift] {key}: Input should be "
-            + (DURATION if key in DURATIONS else e["msg"].removeprefix("Input should be "))
-            + f", not {_TOML_TYPES[type(e['input'])]} ({json.dumps(e['input'])[:40]})"
-            for e in wrong
-            if (key := str(e["loc"][0]))
-        ]
+        said = [f"{found}: [tool.drift] {e['loc'][0]}: {_wrong_type(e)}" for e in wrong]
         if said:
             raise UsageError("invalid configuration: " + "; ".join(said)) from None
 
 
+def _wrong_type(error: Any) -> str:
+    """Why a `[tool.drift]` value is not of its setting's TOML type: the type it should be and
+    the one it is; a duration's string is of its type, but no duration (`"1e3"`: what
+    `_seconds` refuses, said as it says it of `DRIFT_WAIT=abc`) (revown62b F5)."""
+    import json
+
+    from drift.units import parse_duration
+
+    given = error["input"]
+    if error["loc"][0] in DURATIONS and isinstance(given, str):
+        try:
+            parse_duration(given, examples=EXAMPLES)
+        except ValueError as exc:
+            return str(exc)
+    should = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Input should be ")
+    return f"Input should be {should}, not {_TOML_TYPES[type(given)]} ({json.dumps(given)[:40]})"
+
+
 _TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
 _TOML_TYPES |= {list: "an array", dict: "a table"}
-DURATION = "seconds or a duration (60, 60s or 1m)"
+EXAMPLES = "60, 60s or 1m"
+DURATION = f"seconds or a duration ({EXAMPLES})"
+_EXPECTED = {
+    "float_type": DURATION,  # every float setting is a duration (`DURATIONS`)
+    "bool_type": "a TOML boolean (true or false, without quotes)",
+    "int_type": "a TOML integer (e.g. 16, without quotes)",
+    "string_type": "a TOML string (in quotes)",
+}
+"""The TOML type a setting takes, by pydantic's error type of a value that is not of it."""
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -254,6 +254,10 @@ def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -
         load_settings(wait=float(value))
 
 
+BOOLEAN = "a TOML boolean (true or false, without quotes)"
+INTEGER = "a TOML integer (e.g. 16, without quotes)"
+
+
 @pytest.mark.parametrize(
     ("line", "said"),
     [
@@ -261,9 +265,15 @@ def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -
          "boolean (true)"),
         ("call_timeout = false", "call_timeout: Input should be seconds or a duration (60, 60s "
          "or 1m), not a boolean (false)"),
-        ("history = 0", "history: Input should be a valid boolean, not an integer (0)"),
-        ('history = "no"', 'history: Input should be a valid boolean, not a string ("no")'),
-        ('concurrency = "16"', 'concurrency: Input should be a valid integer, not a string ("16")'),
+        ("history = 0", f"history: Input should be {BOOLEAN}, not an integer (0)"),
+        ('history = "no"', f'history: Input should be {BOOLEAN}, not a string ("no")'),
+        ('history = "false"', f'history: Input should be {BOOLEAN}, not a string ("false")'),
+        ('concurrency = "16"', f'concurrency: Input should be {INTEGER}, not a string ("16")'),
+        ("run_rpm = 6e2", f"run_rpm: Input should be {INTEGER}, not a float (600.0)"),
+        ("project = 5", "project: Input should be a TOML string (in quotes), not an integer (5)"),
+        # a string, as a duration may be, but spelt as no duration is (revown62b F5)
+        ('wait = "1e3"', "wait: not a duration: '1e3' (write e.g. 60, 60s or 1m)"),
+        ('retry_budget = "nan"', "retry_budget: not a duration: 'nan' (write e.g. 60, 60s or 1m)"),
     ],
 )  # fmt: skip
 def test_a_pyproject_value_of_the_wrong_toml_type_is_refused(
