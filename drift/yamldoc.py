@@ -47,10 +47,14 @@ class WrittenFloat(float):
 def quote_float(value: float) -> str:
     """What to write instead of a float where text is meant (a variable's value): in quotes as
     written (`1e2`) or as the number it reads (`100`), whichever is meant — `"100.0"` would be
-    neither, and drift from a live `100` (revfirst62 F5)."""
+    neither, and drift from a live `100` (revfirst62 F5). The number as decimal digits at any
+    size (`1e15`, `1e-7`), never in `repr`'s exponent form or with its `.0` (revown62b F6)."""
+    from decimal import Decimal
+
     written = getattr(value, "text", repr(value))
-    number = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    also = number != written and math.isfinite(value)
+    also = math.isfinite(value)
+    number = format(Decimal(repr(value)).normalize(), "f") if also and value else "0"
+    also = also and number != written
     return (
         f'write "{written}" in quotes'
         + (f', or "{number}" (the number it reads)' if also else "")

@@ -509,9 +509,22 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
     assert_refused(profiles_dir, "prod", problem)
 
 
-@pytest.mark.parametrize("written", ["1e2", "100.0", "1_00.0"])
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("1e2", "100"),
+        ("100.0", "100"),
+        ("1_00.0", "100"),
+        # at any size, in decimal digits, never repr's `1e-07` or `.0` (revown62b F6)
+        ("1e15", "1000000000000000"),
+        ("1e20", "100000000000000000000"),
+        ("12345678901234567.0", "12345678901234568"),  # the nearest float, as YAML reads it
+        ("1e-7", "0.0000001"),
+        ("-2.50e-3", "-0.0025"),
+    ],
+)
 def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
-    profiles_dir: Path, written: str
+    profiles_dir: Path, written: str, number: str
 ) -> None:
     """`BATCH_SIZE: 1e2` was "write the number 100.0 in quotes": not what the user wrote, and
     "100.0" then drifts from a live "100" (revfirst62 F5). The advice quotes the text written
@@ -522,9 +535,9 @@ def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, "staging")
     (problem,) = [str(p) for p in caught.value.problems]
-    assert f'write "{written}" in quotes, or "100" (the number it reads)' in problem, problem
-    number = problem.split(', or "')[1].split('"')[0]
-    path.write_text(text.format(f'"{number}"'))  # followed
-    live = state(with_env(BATCH_SIZE=plain("BATCH_SIZE", "100")))
+    assert f'write "{written}" in quotes, or "{number}" (the number it reads)' in problem, problem
+    advised = problem.split(', or "')[1].split('"')[0]
+    path.write_text(text.format(f'"{advised}"'))  # followed
+    live = state(with_env(BATCH_SIZE=plain("BATCH_SIZE", number)))
     found = diff(load_profile(profiles_dir, "staging"), ["api"], live, dt.date(2026, 12, 1))
     assert not [f for f in found if f.target == "env.BATCH_SIZE"], found
