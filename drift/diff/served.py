@@ -71,6 +71,16 @@ def base_revision(live: LiveService) -> str:
     return live.serving[0].name if live.serving else ""
 
 
+def rollout_target(live: LiveService) -> str:
+    """The revision a fix writes (a service's `base_revision`; a pool's template's revision,
+    when it has instances); "" for a job, a manifest, a pool whose template does not run."""
+    if live.source is None or live.kind is Kind.JOB:
+        return ""
+    if live.kind is Kind.WORKER_POOL:
+        return live.latest_created if template_serves(live) else ""
+    return base_revision(live)
+
+
 def template_serves(live: LiveService) -> bool:
     """Whether the template's own revision, ready, serves a share (a pool's: has instances),
     by name or through LATEST: the template is released, a gradual rollout under way
