@@ -4,8 +4,8 @@ it (`template_from_revision`), and how the service's template differs from it wh
 holds a change that does not serve (`unreleased_differences`): what `drift fix` stops on
 (`drift.fix.base.fix_base`) and `revision.rollout` warns of, images included; a worker pool's,
 updated in place on its template, differs from each revision with instances it does not
-describe (`unreleased_revisions`, `pool_differences`: what `drift.fix.instances.pool_stop`
-stops on)."""
+describe (`pool_differences`), which `drift.fix.instances.pool_stop` stops on when none of
+its instances run the template's own revision (`unreleased_revisions`)."""
 
 from __future__ import annotations
 
@@ -66,10 +66,28 @@ def base_revision(live: LiveService) -> str:
     tie, the latest ready one"); else the one with the most traffic."""
     if latest_routed(live.source) and live.latest_ready:
         return live.latest_ready
-    own = live.latest_created if live.latest_created_ready else ""
-    if own and any(s.name == own and s.percent for s in live.serving):
-        return own
+    if template_serves(live):
+        return live.latest_created
     return live.serving[0].name if live.serving else ""
+
+
+def rollout_target(live: LiveService) -> str:
+    """The revision a fix writes (a service's `base_revision`; a pool's template's revision,
+    when it has instances); "" for a job, a manifest, a pool whose template does not run."""
+    if live.source is None or live.kind is Kind.JOB:
+        return ""
+    if live.kind is Kind.WORKER_POOL:
+        return live.latest_created if template_serves(live) else ""
+    return base_revision(live)
+
+
+def template_serves(live: LiveService) -> bool:
+    """Whether the template's own revision, ready, serves a share (a pool's: has instances),
+    by name or through LATEST: the template is released, a gradual rollout under way
+    (`deploy --no-traffic`, `update-traffic --to-revisions NEW=10`; a pool's
+    `update-instance-split`, run/docs/managing/workerpool-instance-splits-rollbacks)."""
+    own = live.latest_created if live.latest_created_ready else ""
+    return bool(own) and any(s.name == own and s.percent for s in live.serving)
 
 
 def failed_template(live: LiveService, name: str) -> str:
@@ -107,14 +125,15 @@ def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
     where a write onto it would roll that out, with the differences (what serves → the
     template, a line each): what `drift fix` stops on and names, and `revision.rollout` warns
     of, images included. A service's: the revision its fix builds on
-    (`unreleased_differences`). A worker pool's, updated in place on its template: every
-    revision with instances that the template does not describe (`pool_differences`,
-    `drift.fix.instances.pool_stop`) — unless the template's own revision failed, a stop and a
-    finding of their own (`drift.fix.base.unreleased_note`)."""
+    (`unreleased_differences`). A worker pool's, updated in place on its template, whose
+    template's revision has no instances: every revision with instances that the template
+    does not describe (`drift.fix.instances.pool_stop`). None when the template's own revision
+    has instances (a gradual rollout, as a service's: `template_serves`) or failed (a stop
+    and a finding of their own, `drift.fix.base.unreleased_note`)."""
     if live.kind is Kind.WORKER_POOL:
-        if live.source is None or (live.latest_created and not live.latest_created_ready):
+        if live.source is None or live.latest_created and not live.latest_created_ready:
             return {}
-        return dict(_pool_revisions(live))
+        return {} if template_serves(live) else dict(_pool_revisions(live))
     name, differences = unreleased_differences(live)
     return {name: differences} if differences else {}
 
@@ -122,7 +141,12 @@ def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
 def pool_differences(live: LiveService) -> tuple[str, ...]:
     """How a worker pool's template differs from each revision its instances run, a line a
     revision (`REVISION: what serves → the template; …`): what a write onto it rolls out."""
-    return tuple(f"{name}: " + "; ".join(lines) for name, lines in _pool_revisions(live))
+    return named_differences(dict(_pool_revisions(live)))
+
+
+def named_differences(revisions: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """`REVISION: what serves → the template; …`, a line a revision."""
+    return tuple(f"{name}: " + "; ".join(lines) for name, lines in revisions.items())
 
 
 def _pool_revisions(live: LiveService) -> list[tuple[str, tuple[str, ...]]]:

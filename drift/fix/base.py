@@ -14,9 +14,10 @@ from drift.diff.served import (
     base_revision,
     failed_template,
     latest_routed,
-    pool_differences,
+    named_differences,
     template_from_revision,
     unreleased_differences,
+    unreleased_revisions,
 )
 from drift.fix.formats.text import command_line
 from drift.fix.unknown import unknown_lost, unknown_on
@@ -193,7 +194,7 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
             f"({live.latest_created_message})"
         )
     if live.kind is Kind.WORKER_POOL:  # updated in place: the write runs the template
-        named = pool_differences(live)
+        named = named_differences(unreleased_revisions(live))  # check's warning, fix's stop
         return f"the {noun} template differs from what serves ({'; '.join(named)})" if named else ""
     if (
         live.kind is Kind.SERVICE

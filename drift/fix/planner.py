@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from drift.diff.served import rollout_target
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, Unread
 from drift.fields.moot import moot_settings
@@ -23,6 +24,7 @@ from drift.fix.journal import Entry
 from drift.fix.manual import (
     blocked_step,
     constraint_step,
+    kept_step,
     pattern_step,
     project_numbers,
     rollout_repaired,
@@ -149,6 +151,7 @@ class ServicePlanner:
             key=lambda f: (f.target, FIXABLE.index(f.rule)),
         )
         fix_ids = [f.id for f in fixes]
+        rollout_to = rollout_target(self.live)  # the older side of a rollout keeps its own
         for f in findings:
             if self._key(f) in patched or f.rule.startswith("probe."):
                 continue
@@ -157,7 +160,9 @@ class ServicePlanner:
             ):
                 fix_ids.append(f.id)  # the patch writes the template back to what it runs
                 continue
-            step = self._manual_for(f, after, planned_account)
+            step = kept_step(self.cmd, self.live, f, rollout_to) or self._manual_for(
+                f, after, planned_account
+            )
             if step is None and f.rule.startswith("secret."):
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None:

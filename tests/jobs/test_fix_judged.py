@@ -159,10 +159,7 @@ def test_a_pin_on_another_configuration_is_refused_before_writing(lab_of: Any) -
     assert lab.writes() == 0 and not ui.questions
 
 
-@pytest.mark.parametrize("percent", [100, 50])
-def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
-    lab_of: Any, percent: int
-) -> None:
+def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(lab_of: Any) -> None:
     """revjobs2 J1: the team pinned the instances to pool-00001 (consumer:0) after deploying
     consumer:1 (the template, no instances: a release held back). The template differs from
     what runs by its image: a fix in place would move those instances onto consumer:1, which no
@@ -171,10 +168,9 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     the template: refused too. The check's fingerprint leaves images out (a rollout is not
     drift); a write's decision must not (and check warns where it stops, the image named:
     tests/jobs/test_pool_unreleased_check.py)."""
-    splits: list[dict[str, Any]] = [{"revision": 1, "percent": percent}]
-    if percent < 100:
-        splits.append({"latest": True, "percent": 100 - percent})
-    pool = pool_spec(splits, history=[{"image": "example.com/consumer:0"}])
+    pool = pool_spec(
+        [{"revision": 1, "percent": 100}], history=[{"image": "example.com/consumer:0"}]
+    )
     lab = lab_of(
         pool,
         "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
@@ -201,6 +197,33 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(
     assert forced.exit_code == ExitCode.ABORTED, forced.summary()
     assert "run another configuration" in forced.message
     assert lab.writes() == 0
+
+
+def test_a_pool_mid_rollout_is_released_its_older_share_stops_the_fix(lab_of: Any) -> None:
+    """revown62b F1: LATEST 50 % on the template's revision (consumer:1), revision 1
+    (consumer:0) pinned at 50 %: a gradual rollout (run/docs/managing/workerpool-instance-
+    splits-rollbacks), the template released as a service's is (`served.template_serves`):
+    no warning of the image, and a fix does not say the update "would roll that out" (that
+    image already runs); it stops because the pinned instances run another configuration."""
+    pool = pool_spec(
+        [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}],
+        history=[{"image": "example.com/consumer:0"}],
+    )
+    lab = lab_of(
+        pool,
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
+        "    container: consumer\n    env:\n      QUEUE: other\n",
+    )
+    ui = ScriptedUI([True])
+    result = lab.fix(ui)
+    said = " ".join(result.summary().split())
+    assert result.exit_code == ExitCode.ABORTED, said
+    assert "would roll that out" not in said and "→ example.com/consumer:1" not in said, said
+    assert "pins pool-00001" in said and "run another configuration" in said, said
+    assert plan_summary(ui.plans[0]).startswith(
+        "prod: 0 changes, 0 manual steps; blocked: worker pool pool (1 change)"
+    ), plan_summary(ui.plans[0])
+    assert lab.writes() == 0 and not ui.questions
 
 
 def test_a_pool_that_stops_the_fix_says_the_job_beside_it_was_not_written_either(

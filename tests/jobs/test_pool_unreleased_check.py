@@ -1,9 +1,10 @@
 """`check` warns of a worker pool's template exactly where `drift fix` (and the plan's
 `blocked:` line) stops on it (SPEC invariant 8): a pool is updated in place on its template, so
 a template that is not what its instances run would go out with the patch
-(`drift.fix.instances.pool_stop`). The warning names the same differences, the image included
-(`drift.diff.served.unreleased_revisions`), where it compared the fingerprint alone (no image)
-and said nothing of an image that would roll out."""
+(`drift.fix.instances.pool_stop`) — when its template's revision has no instances; when it
+has some, the template is released, a gradual rollout as a service's. The warning names the
+same differences, the image included (`drift.diff.served.unreleased_revisions`), where it
+compared the fingerprint alone (no image) and said nothing of an image that would roll out."""
 
 from __future__ import annotations
 
@@ -76,23 +77,24 @@ def test_check_warns_of_the_pool_image_fix_stops_on(pools: Sandbox, tmp_path: Pa
     assert table.count("revision.rollout") == 1 and difference in table, table
 
 
-def test_a_pool_rollout_fix_stops_on_is_not_counted_repaired(
+def test_a_pool_mid_rollout_warns_of_no_image_and_says_no_false_stop(
     pools: Sandbox, tmp_path: Path
 ) -> None:
-    """A hand change of QUEUE during a pool's image rollout (LATEST, the template's revision,
-    50 %; revision 1, consumer:0 and QUEUE=events, 50 %): the patch writes QUEUE back to what
-    revision 1 runs, but not its image, so the template still differs from it and fix stops.
-    The plan must not count the rollout finding among the patch's fixes (its `failed` paths
-    now name the image: `drift.fix.manual.rollout_repaired`)."""
+    """revown62b F1: a hand change of QUEUE during a pool's image rollout (LATEST, the
+    template's revision, 50 %; revision 1, consumer:0 and QUEUE=events, 50 %). The template's
+    revision has instances: it is released, as a service's (`served.template_serves`), so
+    neither check nor plan speaks of its image as unreleased; the patch writes QUEUE back to
+    what revision 1 runs (the warning counted repaired), and the fix stops only because
+    revision 1's instances, pinned, run another image (`instances.stuck_note`)."""
     split = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
     _pool(pools, split, queue="by-hand", env={"QUEUE": "events"})
     table, found, plan = _run(pools, tmp_path, "events")
     (finding,) = found
-    assert f"image (container consumer): {OLD} → {NEW}" in finding["message"], finding
-    assert "blocked: drift fix stops here" in plan, plan
+    assert finding["message"].endswith("worker pool template (env.QUEUE)"), finding
+    assert "would roll that out" not in plan and f"{OLD} → {NEW}" not in plan, plan
+    assert "blocked: drift fix stops here before any write: its instance split pins" in plan, plan
     profiles = {"DRIFT_PROFILES_DIR": str(tmp_path / "profiles")}
     env = {**pools.environ(), **profiles}
     data = json.loads(drift("plan", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)
     (pool,) = data["services"]
-    assert finding["id"] not in pool["fixes"], pool
-    assert [m["target"] for m in pool["manual"]] == [finding["target"]], pool  # its step
+    assert finding["id"] in pool["fixes"] and not pool["manual"], pool
