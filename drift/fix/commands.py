@@ -112,12 +112,12 @@ class Commands:
         )
         return shell_line([*move, self.service, "--to-latest", *flags, *self._where()])
 
-    def instance_split(self, to_revisions: str) -> str:
+    def instance_split(self, to_revisions: Arg) -> str:
         """A worker pool's instances set to `to_revisions` (`REVISION=PERCENT,…`, LATEST
         included): `gcloud beta run worker-pools update-instance-split --to-revisions`
         (gcloud 528's parser and help: "--to-revisions=[REVISION-NAME=PERCENTAGE,...]")."""
         move = ["gcloud", "beta", "run", "worker-pools", "update-instance-split", self.service]
-        return shell_line([*move, f"--to-revisions={to_revisions}", *self._where()])
+        return shell_line([*move, word("--to-revisions=", to_revisions), *self._where()])
 
     def secret_project(self, ref: SecretRef) -> str:
         return ref.project or self.project

@@ -207,26 +207,6 @@ def rollout_step(
     return ManualStep(target, message, (describe,))
 
 
-def kept_step(cmd: Commands, live: LiveService, f: Finding, built_on: str) -> ManualStep | None:
-    """A finding on a revision serving beside the one a fix builds on (the older side of a
-    gradual rollout: a fix writes `built_on`'s share only, SPEC invariant 8), with what to do:
-    finish the rollout to `built_on` (`--to-revisions`: gcloud's update-traffic and
-    update-instance-split) or deploy that revision's configuration fixed; None otherwise."""
-    kept = next((r for r in live.serving if r.name == f.revision and r.percent), None)
-    if kept is None or not built_on or kept.name == built_on or f.rule.startswith("revision."):
-        return None
-    pool, to = live.kind is Kind.WORKER_POOL, f"{built_on}=100"
-    to = cmd.instance_split(to) if pool else cmd.traffic(f"--to-revisions={to}")
-    return ManualStep(
-        f.target,
-        f"{f.message}: {kept.name} keeps its {kept.percent}% of "
-        f"{'instances' if pool else 'traffic'} and its configuration (a fix writes what "
-        f"{built_on} runs, the revision it builds on): finish the rollout to {built_on} once "
-        f"it is fixed, or deploy {kept.name}'s configuration fixed",
-        (cmd.describe_revision(kept.name), to),
-    )
-
-
 def project_numbers(changes: Iterable[EnvChange], state: LiveState) -> tuple[tuple[str, str], ...]:
     """(id, number) of each project a secret the changes set names by id, where the read
     learnt the number (`LiveState.projects`, number -> id, from the one GetProject per

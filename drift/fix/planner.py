@@ -21,10 +21,10 @@ from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change
 from drift.fix.journal import Entry
+from drift.fix.kept_side import fixed_there, kept_step
 from drift.fix.manual import (
     blocked_step,
     constraint_step,
-    kept_step,
     pattern_step,
     project_numbers,
     rollout_repaired,
@@ -47,7 +47,7 @@ from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
 from drift.profiles.model import Profile, ServiceProfile, VarRule, stated_values
 from drift.refs import SecretRef
-from drift.rules import FIXABLE
+from drift.rules import FIXABLE, HISTORY
 from drift.secret_target import secret_key
 
 
@@ -146,23 +146,23 @@ class ServicePlanner:
             (c.container or template.primary, f"env.{c.name}") for c in env
         }
         patched |= {(None, f"setting.{c.name}") for c in settings}
+        to = rollout_target(self.live)  # what the fix writes; the older side keeps its own
+        done = [f for f in findings if self._key(f) in patched and fixed_there(self.live, f, to)]
         fixes = sorted(
-            (f for f in findings if f.rule in FIXABLE and self._key(f) in patched),
-            key=lambda f: (f.target, FIXABLE.index(f.rule)),
+            (f for f in done if f.rule in FIXABLE), key=lambda f: (f.target, FIXABLE.index(f.rule))
         )
         fix_ids = [f.id for f in fixes]
-        rollout_to = rollout_target(self.live)  # the older side of a rollout keeps its own
         for f in findings:
-            if self._key(f) in patched or f.rule.startswith("probe."):
+            if any(f is d for d in done) or f.rule.startswith("probe."):
                 continue
             if f.rule == "revision.rollout" and rollout_repaired(
                 f, self.live, (env, settings), self.service.settings, where
             ):
                 fix_ids.append(f.id)  # the patch writes the template back to what it runs
                 continue
-            step = kept_step(self.cmd, self.live, f, rollout_to) or self._manual_for(
-                f, after, planned_account
-            )
+            left = kept_step(self.cmd, self.live, f, (to, template), bool(env or settings))
+            own = self._manual_for(f, after, planned_account)  # a grant repairs every side
+            step = left if left and (f.rule in HISTORY or own is None) else own
             if step is None and f.rule.startswith("secret."):
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None:

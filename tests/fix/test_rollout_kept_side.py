@@ -16,7 +16,7 @@ from tests.fix.conftest import lab_cli, lab_world
 
 pytestmark = pytest.mark.sandbox
 
-V1, V2 = "us-docker.pkg.dev/lab/app:v1", "us-docker.pkg.dev/lab/app:v2"
+V1, V2, V3 = (f"us-docker.pkg.dev/lab/app:v{n}" for n in (1, 2, 3))
 
 
 def test_the_plan_after_a_rollout_fix_accounts_for_the_older_sides_findings(
@@ -38,3 +38,98 @@ def test_the_plan_after_a_rollout_fix_accounts_for_the_older_sides_findings(
     step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
     assert "keeps its 60% of traffic" in step["reason"], step
     assert any("update-traffic app" in c and "=100" in c for c in step["commands"]), step
+
+
+def test_the_first_plan_of_a_rollout_claims_no_finding_the_fix_leaves(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown63 F1: before the fix, DEBUG and MODE are on v1 (60 %) and on v2 (40 %, the
+    template's), merged into one finding each. The patch of v2 does not remove them from v1:
+    the plan must not count them fixed (it did: matched by target, whatever the revision), but
+    give the kept side's step, naming the revision the fix makes by its placeholder."""
+    old = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    traffic = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    sb = make_sandbox(lab_world(template={**old, "image": V2}, history=[old], traffic=traffic))
+    check = json.loads(lab_cli(sb, tmp_path, "check", "lab", "--format", "json").stdout)
+    (plan,) = json.loads(lab_cli(sb, tmp_path, "plan", "lab", "--format", "json").stdout)[
+        "services"
+    ]
+    targets = {m["target"] for m in plan["manual"]}
+    for f in check["findings"]:
+        assert f["id"] in plan["fixes"] or f["target"] in targets, (f, plan)
+    step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
+    assert "app-00001-goj keeps its 60% of traffic" in step["reason"], step
+    assert any("--to-revisions=<CANARY>=100" in c for c in step["commands"]), step
+    assert lab_cli(sb, tmp_path, "fix", "lab", "--yes").returncode == 1  # v1 keeps its drift
+    after = json.loads(lab_cli(sb, tmp_path, "check", "lab", "--format", "json").stdout)
+    left = [f for f in after["findings"] if f["id"] in plan["fixes"]]
+    assert not left, (left, plan["fixes"])
+
+
+def test_a_secret_both_sides_cannot_read_keeps_its_grant_step(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revleak63 F2: a `secret.no_access` on both revisions is repaired by a grant, not by
+    finishing the rollout (which cannot give access): its own step, with the grant command."""
+    mode = {"secret": "mode-secret", "version": "latest"}
+    old = {"image": V1, "port": 8080, "env": {"DEBUG": "true", "MODE": mode}}
+    traffic = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    world = lab_world(template={**old, "image": V2}, history=[old], traffic=traffic)
+    world["projects"]["fix-lab"]["secrets"] = {"mode-secret": {"versions": ["v"]}}
+    sb = make_sandbox(world)
+    profiles = tmp_path / "mine"
+    profiles.mkdir()
+    (profiles / "lab.yaml").write_text(
+        "project: fix-lab\nregion: us-central1\nservices:\n  app:\n    env:\n"
+        "      MODE: {secret: mode-secret}\n      DEBUG: {forbidden: true}\n"
+    )
+    env = {"DRIFT_PROFILES_DIR": str(profiles)}
+    out = lab_cli(sb, tmp_path, "plan", "lab", "--format", "json", env=env).stdout
+    (plan,) = json.loads(out)["services"]
+    step = next(m for m in plan["manual"] if m["target"] == "secret.mode-secret")
+    assert any("secrets add-iam-policy-binding mode-secret" in c for c in step["commands"]), step
+    assert not any("update-traffic" in c for c in step["commands"]), step
+
+
+def test_the_kept_step_names_the_image_its_move_runs(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """revown63 F2: the template's revision failed (v3); the fix builds on v1 (60 %), and v2
+    (40 %) keeps its drift. Moving v2's share onto the fix's revision runs v1's image there:
+    the kept step says so (it said "finish the rollout", the downgrade unsaid)."""
+    bad = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    traffic = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    history = [bad, {**bad, "image": V2}]
+    failed = "Image 'v3' not found."
+    world = lab_world(
+        template={**bad, "image": V3}, history=history, traffic=traffic, failed=failed
+    )
+    sb = make_sandbox(world)
+    for _ in ("first plan", "after the fix"):
+        (plan,) = json.loads(lab_cli(sb, tmp_path, "plan", "lab", "--format", "json").stdout)[
+            "services"
+        ]
+        step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
+        assert "app-00002-bav keeps its 40%" in step["reason"], step
+        assert f"app-00002-bav: {V2} → {V1}" in step["reason"], step
+        lab_cli(sb, tmp_path, "fix", "lab", "--yes")
+
+
+def test_a_missing_secret_only_the_older_side_uses_is_not_counted_fixed(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The template (v2, 40 %) is as the profile says; v1 (60 %) references a secret that does
+    not exist. The patch no longer references it, but v1 keeps its share and its reference:
+    the kept side's step, never a finding counted fixed."""
+    old = {"image": V1, "port": 8080, "env": {"MODE": {"secret": "gone", "version": "1"}}}
+    new = {"image": V2, "port": 8080, "env": {"MODE": "live"}}
+    traffic = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    sb = make_sandbox(lab_world(template=new, history=[old], traffic=traffic))
+    check = json.loads(lab_cli(sb, tmp_path, "check", "lab", "--format", "json").stdout)
+    (plan,) = json.loads(lab_cli(sb, tmp_path, "plan", "lab", "--format", "json").stdout)[
+        "services"
+    ]
+    gone = [f for f in check["findings"] if f["target"] == "secret.gone"]
+    assert gone and not any(f["id"] in plan["fixes"] for f in gone), (check, plan)
+    step = next(m for m in plan["manual"] if m["target"] == "secret.gone")
+    assert "app-00001-goj keeps its 60%" in step["reason"], step

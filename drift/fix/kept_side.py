@@ -1,0 +1,84 @@
+"""The older side of a gradual rollout (SPEC invariant 8): a fix writes one revision's share —
+the template's own revision when it serves a share, by name or through LATEST, else the one
+with the most traffic (`drift.diff.served.rollout_target`) — and every other revision serving
+keeps its share and its configuration. A finding on such a revision is not fixed by the patch
+(`kept_revisions`), whatever the patch changes for the same target; what its step says
+(`kept_step`)."""
+
+from __future__ import annotations
+
+from drift.blanks import Arg, word
+from drift.findings import Finding
+from drift.fix.commands import Commands
+from drift.fix.model import ManualStep
+from drift.fix.probetag import CANARY
+from drift.kinds import Kind
+from drift.live.model import LiveService, RevisionConfig, ServingRevision
+from drift.textsafe import visible
+
+
+def kept_revisions(live: LiveService, f: Finding, written: str) -> list[ServingRevision]:
+    """The revisions serving a share (a pool's: running instances) that `f` is on (its own and
+    its `also_on`) other than `written`, the one the fix writes ([] when no revision is
+    written: a job's, a pool whose template does not run)."""
+    on = (f.revision, *f.also_on)
+    if not written or f.revision is None:
+        return []
+    return [r for r in live.serving if r.name in on and r.percent and r.name != written]
+
+
+def fixed_there(live: LiveService, f: Finding, written: str) -> bool:
+    """Whether a change for `f`'s target fixes `f`: every revision it is on is the one the fix
+    writes. A worker pool's write moves every pinned share with it, or stops when one runs
+    another configuration (`drift.fix.instances.moved_splits`): it leaves no share behind."""
+    return live.kind is Kind.WORKER_POOL or not kept_revisions(live, f, written)
+
+
+def kept_step(
+    cmd: Commands,
+    live: LiveService,
+    f: Finding,
+    built_on: tuple[str, RevisionConfig],
+    new: bool,
+) -> ManualStep | None:
+    """A finding on a revision the fix does not write (not a rollout's own, `revision.*`),
+    with what to do: finish the rollout to the revision the fix writes (`--to-revisions`:
+    gcloud's update-traffic and update-instance-split; the revision the fix makes, `CANARY`,
+    when `new`), naming the image that move runs where it is another, or deploy that
+    revision's configuration fixed; None otherwise. The planner gives it to a revision's
+    configuration (`rules.HISTORY`); a secret's own step (a grant, a version: it repairs every
+    revision) comes first."""
+    name, config = built_on
+    kept = kept_revisions(live, f, name)
+    if not kept or f.rule.startswith("revision."):
+        return None
+    pool = live.kind is Kind.WORKER_POOL
+    new = new and not pool  # a pool's fix goes with every share, or stops (`fixed_there`)
+    target: Arg = word(CANARY) if new else name
+    to = word(target, "=100")
+    move = cmd.instance_split(to) if pool else cmd.traffic(word("--to-revisions=", to))
+    names = ", ".join(r.name for r in kept)
+    shares = "; ".join(f"{r.name} keeps its {r.percent}%" for r in kept)
+    there = f"the revision the fix makes from {name}" if new else name
+    images = _images(kept, config)
+    return ManualStep(
+        f.target,
+        f"{f.message}: {shares} of {'instances' if pool else 'traffic'} and its configuration "
+        f"(a fix writes what {name} runs, the revision it builds on): finish the rollout to "
+        f"{there} once {'the fix made it' if new else 'it is fixed'}"
+        + (f" (moving that share runs {name}'s image there: {images})" if images else "")
+        + f", or deploy {names}'s configuration fixed",
+        (*(cmd.describe_revision(r.name) for r in kept), move),
+    )
+
+
+def _images(kept: list[ServingRevision], config: RevisionConfig) -> str:
+    """How each kept revision's images differ from `config`'s, what serves → what a move of its
+    share would run (`REVISION: IMAGE → IMAGE`); "" when they run the same."""
+    written = {c.name: c.image for c in config.containers}
+    return "; ".join(
+        visible(f"{r.name}: {c.image} → {written[c.name]}")
+        for r in kept
+        for c in r.config.containers
+        if written.get(c.name, c.image) != c.image
+    )
