@@ -4,10 +4,12 @@ project's journal lives."""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
@@ -318,39 +320,38 @@ def _typed(data: dict[str, Any], found: Path) -> None:
     `concurrency = "16"`), which the lax validation of `DRIFT_*` text would coerce: pydantic's
     strict mode as it judges JSON, where a string still names a path, a `fail_on` or a
     duration. Other problems (bounds) are the merged settings' to say (revfirst62 F4)."""
-    import json
-
     from pydantic import ValidationError
 
     try:
-        _validator().model_validate_json(json.dumps(data, default=str), strict=True)
+        # a TOML date or time (the one type JSON lacks) as no string: of no setting's type
+        _validator().model_validate_json(json.dumps(data, default=lambda v: [str(v)]), strict=True)
     except ValidationError as exc:
         wrong = [e for e in exc.errors(include_url=False) if e["type"].endswith("_type")]
-        said = [f"{found}: [tool.drift] {e['loc'][0]}: {_wrong_type(e)}" for e in wrong]
+        said = [f"{found}: [tool.drift] {e['loc'][0]}: {_wrong_type(e, data)}" for e in wrong]
         if said:
             raise UsageError("invalid configuration: " + "; ".join(said)) from None
 
 
-def _wrong_type(error: Any) -> str:
+def _wrong_type(error: Any, data: dict[str, Any]) -> str:
     """Why a `[tool.drift]` value is not of its setting's TOML type: the type it should be and
     the one it is; a duration's string is of its type, but no duration (`"1e3"`: what
     `_seconds` refuses, said as it says it of `DRIFT_WAIT=abc`) (revown62b F5)."""
-    import json
-
     from drift.units import parse_duration
 
-    given = error["input"]
+    given = data[error["loc"][0]]  # as TOML read it: a date is no string
     if error["loc"][0] in DURATIONS and isinstance(given, str):
         try:
             parse_duration(given, examples=EXAMPLES)
         except ValueError as exc:
             return str(exc)
     should = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Input should be ")
-    return f"Input should be {should}, not {_TOML_TYPES[type(given)]} ({json.dumps(given)[:40]})"
+    text = given.isoformat() if type(given) in _TOML_DATES else json.dumps(given)[:40]
+    return f"Input should be {should}, not {_TOML_TYPES[type(given)]} ({text})"
 
 
 _TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
-_TOML_TYPES |= {list: "an array", dict: "a table"}
+_TOML_DATES = {datetime: "a TOML date-time", date: "a TOML date", time: "a TOML time"}
+_TOML_TYPES |= {list: "an array", dict: "a table", **_TOML_DATES}
 EXAMPLES = "60, 60s or 1m"
 DURATION = f"seconds or a duration ({EXAMPLES})"
 _EXPECTED = {

@@ -50,21 +50,21 @@ def _seconds(
     value: str | int | float, spans: re.Pattern[str], units: str, noun: str, examples: str
 ) -> float:
     if isinstance(value, bool):
-        raise ValueError(f"not a {noun}: {_shown(value)}")
+        raise ValueError(f"not a {noun}: {shown(value)}")
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError(f"negative {noun}: {_shown(value)}")
+            raise ValueError(f"negative {noun}: {shown(value)}")
         if isinstance(value, int) and value > MAX_SECONDS:  # float(10**400): OverflowError
-            raise ValueError(f"too long a {noun}: {_shown(value)} (at most {MAX_SECONDS}s)")
+            raise ValueError(f"too long a {noun}: {shown(value)} (at most {MAX_SECONDS}s)")
         return _within(float(value), noun)
     text = value.strip()
     if text[1:] and text.startswith("-") and spans.fullmatch(text[1:]):
-        raise ValueError(f"negative {noun}: {_shown(value)} (write 0 or more, e.g. {examples})")
+        raise ValueError(f"negative {noun}: {shown(value)} (write 0 or more, e.g. {examples})")
     if re.fullmatch(_NUMBER, text, re.ASCII):
         return _within(float(text), noun)
     match = spans.fullmatch(text)
     if not text or not match or not any(match.groups()):
-        raise ValueError(f"not a {noun}: {_shown(value)} (write e.g. {examples})")
+        raise ValueError(f"not a {noun}: {shown(value)} (write e.g. {examples})")
     seconds = sum(float(n) * _UNITS[u] for n, u in zip(match.groups(), units, strict=True) if n)
     return _within(seconds, noun)
 
@@ -81,9 +81,9 @@ def _within(seconds: float, noun: str) -> float:
     return float(seconds)
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """A value for a message, at most about 40 characters (a 5000-digit int has no `str` at all:
-    Python's 4300-digit limit)."""
+    Python's 4300-digit limit): every message that quotes what a user wrote shortens it so."""
     if isinstance(value, int) and abs(value) >= 10**30:
         return "a huge number" if value > 0 else "a huge negative number"
     if isinstance(value, str) and len(value) > 40:
@@ -120,24 +120,24 @@ def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal
     suffix or an exponent (`1e3`). Suffixes are case-sensitive (`512ki` is not a quantity).
     Below 10^30 (`_EXPONENT_LIMIT`). Raises ValueError naming `what`."""
     if isinstance(value, bool):
-        raise ValueError(f"not a {what}: {_shown(value)}")
-    too_large = ValueError(f"too large a {what}: {_shown(value)} (out of any range)")
+        raise ValueError(f"not a {what}: {shown(value)}")
+    too_large = ValueError(f"too large a {what}: {shown(value)} (out of any range)")
     if isinstance(value, int) and abs(value) > _HUGE:  # str(10**5000): the 4300-digit limit
-        raise too_large if value > 0 else ValueError(f"not a {what}: {_shown(value)}")
+        raise too_large if value > 0 else ValueError(f"not a {what}: {shown(value)}")
     text = str(value).strip()
     match = _QUANTITY.fullmatch(text)
     if not match:
         hint = ""
         if re.fullmatch(r"[+-]?[0-9.]+[a-zA-Z]+", text, re.ASCII):
             hint = "; suffixes are case-sensitive: Ki, Mi, Gi, Ti or k, M, G, T"
-        raise ValueError(f"not a {what}: {_shown(value)} (write e.g. {example}{hint})")
+        raise ValueError(f"not a {what}: {shown(value)} (write e.g. {example}{hint})")
     number = Decimal(match.group(2))
     suffix = match.group(3) or ""
     exponent = bool(suffix) and suffix not in _BINARY and suffix not in _DECIMAL
     power = suffix[1:].lstrip("+-").lstrip("0") if exponent else ""
     if number.adjusted() > _EXPONENT_LIMIT or len(power) > 2 or int(power or 0) > _EXPONENT_LIMIT:
         if "-" in suffix:  # 1e-1000000: finer than any unit (a byte, a millicore)
-            raise ValueError(f"not a {what}: {_shown(value)} (exponent out of range)")
+            raise ValueError(f"not a {what}: {shown(value)} (exponent out of range)")
         raise too_large  # computing 1e1000000 raised decimal.Overflow
     if suffix in _BINARY:
         size = number * _BINARY[suffix]
@@ -159,7 +159,7 @@ def parse_cpu(value: str | int | float) -> Decimal:
     live value is read as it is. Raises ValueError (not a quantity, or negative)."""
     millis = parse_quantity(value, "CPU quantity", "1, 2, 0.5 or 500m") * 1000
     if millis < 0:
-        raise ValueError(f"not a CPU quantity: {_shown(value)} (negative)")
+        raise ValueError(f"not a CPU quantity: {shown(value)} (negative)")
     return millis
 
 
@@ -189,9 +189,9 @@ def parse_memory(value: str | int | float) -> int:
     """`512Mi`, `1Gi`, `1G`, `512Ki`, `536870912` -> bytes. Raises ValueError."""
     size = parse_quantity(value, "memory quantity", "512Mi or 1Gi")
     if size < 0:
-        raise ValueError(f"not a memory quantity: {_shown(value)} (negative)")
+        raise ValueError(f"not a memory quantity: {shown(value)} (negative)")
     if size != size.to_integral_value():
-        raise ValueError(f"not a memory quantity: {_shown(value)} (not a whole number of bytes)")
+        raise ValueError(f"not a memory quantity: {shown(value)} (not a whole number of bytes)")
     return int(size)
 
 
@@ -228,12 +228,10 @@ def parse_days(value: Any) -> Any:
     30 days. Raises ValueError."""
     found = re.fullmatch(r"\s*([0-9]+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
     if found and len(found[1].lstrip("0")) > 9:  # int() of 5000 digits: Python's digit limit
-        raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {_shown(value)}")
+        raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {shown(value)}")
     days = int(found[1]) * (7 if found[2] == "w" else 1) if found else value
     if days is None or isinstance(days, int) and not isinstance(days, bool):
         if days is not None and days > MAX_EXPIRY_DAYS:
-            raise ValueError(
-                f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {_shown(days)}"
-            )
+            raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {shown(days)}")
         return days
-    raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {_shown(value)}")
+    raise ValueError(f"expiry_warning is a number of days (30, 30d or 4w), not {shown(value)}")

@@ -47,16 +47,25 @@ class WrittenFloat(float):
 def quote_float(value: float) -> str:
     """What to write instead of a float where text is meant (a variable's value): in quotes as
     written (`1e2`) or as the number it reads (`100`), whichever is meant — `"100.0"` would be
-    neither, and drift from a live `100` (revfirst62 F5). The number as decimal digits at any
-    size (`1e15`, `1e-7`), never in `repr`'s exponent form or with its `.0` (revown62b F6)."""
-    from decimal import Decimal
+    neither, and drift from a live `100` (revfirst62 F5). The number as decimal digits (`1e15`,
+    `1e-7`), never in `repr`'s exponent form or with its `.0` (revown62b F6); offered only when
+    it is the number written, exactly, in at most 30 characters: not `12345678901234567890123.5`
+    read as `12345678901234568000000`, nor `5e-324` in 324 digits (revleak63 F5). A long text
+    is quoted as every message quotes one (`drift.units.shown`)."""
+    from decimal import Decimal, InvalidOperation
+
+    from drift.units import shown
 
     written = getattr(value, "text", repr(value))
-    also = math.isfinite(value)
-    number = format(Decimal(repr(value)).normalize(), "f") if also and value else "0"
-    also = also and number != written
+    number = format(Decimal(repr(value)).normalize(), "f") if value else "0"
+    try:
+        exact = math.isfinite(value) and Decimal(written.replace("_", "")) == Decimal(number)
+    except InvalidOperation:  # YAML 1.1's 1:30.5, say
+        exact = False
+    also = exact and number != written and len(number) <= 30
+    quoted = f'"{written}"' if shown(written) == repr(written) else shown(written)
     return (
-        f'write "{written}" in quotes'
+        f"write {quoted} in quotes"
         + (f', or "{number}" (the number it reads)' if also else "")
         + ": a variable's value is text"
     )

@@ -274,6 +274,13 @@ INTEGER = "a TOML integer (e.g. 16, without quotes)"
         # a string, as a duration may be, but spelt as no duration is (revown62b F5)
         ('wait = "1e3"', "wait: not a duration: '1e3' (write e.g. 60, 60s or 1m)"),
         ('retry_budget = "nan"', "retry_budget: not a duration: 'nan' (write e.g. 60, 60s or 1m)"),
+        # a TOML date or time is none of a string's (revleak63 F5)
+        ("history = 1979-05-27", f"history: Input should be {BOOLEAN}, not a TOML date "
+         "(1979-05-27)"),
+        ("concurrency = 07:32:00", f"concurrency: Input should be {INTEGER}, not a TOML time "
+         "(07:32:00)"),
+        ("profiles_dir = 1979-05-27T07:32:00Z", "profiles_dir: Input should be a TOML string (in "
+         "quotes), not a TOML date-time (1979-05-27T07:32:00+00:00)"),
     ],
 )  # fmt: skip
 def test_a_pyproject_value_of_the_wrong_toml_type_is_refused(

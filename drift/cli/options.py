@@ -13,6 +13,7 @@ import typer
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.format import OutputFormat
+from drift.units import shown
 
 if TYPE_CHECKING:
     from typer._click import exceptions as click  # typer's own copy of click
@@ -359,6 +360,9 @@ def usage_error(exc: click.UsageError, args: Sequence[str], app: typer.Typer) ->
     STATE.annotate = annotating(params) if "format" in params else asked_to_annotate(args, command)
     # typer's choice check goes through pydantic, whose message says "Value error, " first
     message = exc.format_message().replace("Value error, ", "").removesuffix(".")
+    for arg in sorted({w for a in args for w in (a, a.partition("=")[2])}, key=len)[::-1]:
+        if len(arg) > 40:  # a value quoted in full (a 100 KB --fail-on): as units.shown says it
+            message = message.replace(repr(arg), shown(arg)).replace(arg, shown(arg))
     return UsageError(message[:1].lower() + message[1:], hint=f"`{path} --help` says what it takes")
 
 

@@ -13,9 +13,9 @@ from drift.diff.differences import template_differences
 from drift.diff.served import (
     base_revision,
     failed_template,
-    latest_routed,
     named_differences,
     template_from_revision,
+    template_serves,
     unreleased_differences,
     unreleased_revisions,
 )
@@ -196,16 +196,11 @@ def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
     if live.kind is Kind.WORKER_POOL:  # updated in place: the write runs the template
         named = named_differences(unreleased_revisions(live))  # check's warning, fix's stop
         return f"the {noun} template differs from what serves ({'; '.join(named)})" if named else ""
-    if (
-        live.kind is Kind.SERVICE
-        and live.source is not None
-        and latest_routed(live.source)
-        and live.latest_ready == live.latest_created
-    ):
-        # LATEST at part of the traffic resolves to the template's own revision (a canary
-        # rollout, an older revision pinned beside it): the template is released, and a
-        # write builds on it as `drift fix` does (`base_revision`). SPEC invariant 8 is about
-        # a template that does not serve.
+    if live.kind is Kind.SERVICE and live.source is not None and template_serves(live):
+        # the template's own revision serves a share, through LATEST or by name (a gradual
+        # rollout, an older revision beside it): the template is released, and a write
+        # builds on it as `drift fix` does (`base_revision`). SPEC invariant 8 is about a
+        # template that does not serve.
         return ""
     built_on, held = unreleased_differences(live)  # fix's stop, images included (revreal61)
     differs = [

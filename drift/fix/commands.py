@@ -119,6 +119,12 @@ class Commands:
         move = ["gcloud", "beta", "run", "worker-pools", "update-instance-split", self.service]
         return shell_line([*move, word("--to-revisions=", to_revisions), *self._where()])
 
+    def all_to(self, revision: str) -> str:
+        """All of a service's traffic (a worker pool's instances) to `revision` by name."""
+        if self.kind is Kind.WORKER_POOL:
+            return self.instance_split(f"{revision}=100")
+        return self.traffic(f"--to-revisions={revision}=100")
+
     def secret_project(self, ref: SecretRef) -> str:
         return ref.project or self.project
 

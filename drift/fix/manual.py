@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from drift.blanks import Arg, blank, filled, word
 from drift.diff.rollout import LATEST_READY, NOT_READY
+from drift.diff.served import template_serves
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
 from drift.fix.canary_left import canary_left, running_rule
@@ -139,15 +140,14 @@ def rollout_step(
     entries: Sequence[Entry] = (),
 ) -> ManualStep:
     """A latest revision that is not ready cannot take traffic (LATEST is the latest *ready*
-    revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a
-    canary a fix left (stopped before its promotion): `--to-latest` would send all traffic to
-    a revision nothing proved; `drift rollback` of its change removes it. What the canary is
-    (held by `--no-promote`, left by a fix that stopped, made by a fix that may still be
-    running) is judged as fix's stop judges it (`drift.fix.canary_left.canary_left`: the journal's
-    `entries`, else the revision history of `key`). Nor when the pin
-    beside drift's canary is the team's own, or not known to be drift's (`drift.live.trap.
-    own_pin`): the revision it holds is held on purpose. A job has no revisions: its own
-    conditions say what stops it."""
+    revision, facts §1): never `--to-latest` then, only what to look at. Nor when it is a canary a
+    fix left (stopped before its promotion): `--to-latest` would send all traffic to a revision
+    nothing proved; `drift rollback` of its change removes it. What the canary is (held by
+    `--no-promote`, left by a fix that stopped, made by a fix that may still be running) is judged
+    as fix's stop judges it (`drift.fix.canary_left.canary_left`: the journal's `entries`, else the
+    revision history of `key`). Nor when the pin beside drift's canary is the team's own, or not
+    known to be drift's (`drift.live.trap.own_pin`): the revision it holds is held on purpose. A
+    job has no revisions: its own conditions say what stops it."""
     target, message = finding.target, finding.message
     if live.kind is Kind.JOB:
         describe = shell_line(["gcloud", "run", "jobs", "describe", cmd.service, *cmd._where()])
@@ -191,19 +191,19 @@ def rollout_step(
         # the revision released, newer than the canary (`drift.live.trap`)
         tags = canary_tags(live)
         remove = ["--remove-tags", ",".join(tags)] if tags else []
-        to_latest = cmd.to_latest(*remove)
-        pin = (
-            f" (drift's canary {', '.join(live.canaries)} pins the traffic: the command also "
-            f"removes its tag; LATEST resolves to {live.latest_created}, not to the canary)"
-            if live.canaries
-            else ""
-        )
-        return ManualStep(
-            target,
-            f"{message}: release the template's revision {live.latest_created} if it is meant "
-            f"to serve, or deploy what serves again{pin}",
-            (describe, to_latest),
-        )
+        commands: tuple[str, ...] = (describe, cmd.to_latest(*remove))
+        own, old = live.latest_created, target.removeprefix("revision.")
+        pin = f" (drift's canary {', '.join(live.canaries)} pins the traffic: the command also"
+        pin = f"{pin} removes its tag; LATEST resolves to {own}, not to the canary)"
+        pin = pin if live.canaries else ""
+        reason = f"release the template's revision {own} if it is meant to serve, or deploy what"
+        reason += " serves again"
+        if template_serves(live):  # a gradual rollout under way: the template is released
+            what = f"all {'instances' if live.kind is Kind.WORKER_POOL else 'traffic'} to"
+            reason = f"a rollout to the template's revision {own} is under way: finish it "
+            reason += f"({what} {own}) or undo it ({what} {old}), or deploy {old}'s configuration"
+            reason, commands = f"{reason} fixed", (*commands, cmd.all_to(old))
+        return ManualStep(target, f"{message}: {reason}{pin}", commands)
     return ManualStep(target, message, (describe,))
 
 

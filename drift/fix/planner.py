@@ -176,8 +176,8 @@ class ServicePlanner:
             held={**template.settings, **{n: Unread(r) for n, r in template.unreadable.items()}},
             region=self.profile.region,
             project=self.profile.project,
-            # the revision `drift fix` builds on (LATEST's in a canary rollout), else the most
-            revision=(base.revision if base is not None else "")
+            # what `drift fix` builds on (a pool's: `rollout_target`), else the most serving
+            revision=(base.revision if base is not None else rollout_to)
             or (self.live.serving[0].name if self.live.serving else self.live.latest_ready),
             env=tuple(env),
             settings=tuple(settings),

@@ -124,6 +124,18 @@ def test_a_pyproject_key_is_quoted_on_the_error_line(project: Path) -> None:
             "'github', 'sarif', 'markdown'",
             False,
         ),
+        (  # a value of 100 KB, quoted as `[tool.drift]` quotes one (`drift.units.shown`)
+            ["check", "x", "--format", "github", "--fail-on", "A" * 100_000],
+            f"invalid value for '--fail-on': {'A' * 30!r}… (100000 characters) is not one of "
+            "'error', 'warning', 'never'",
+            True,
+        ),
+        (
+            ["check", "x", f"--fail-on={'A' * 100_000}", "--format", "github"],
+            f"invalid value for '--fail-on': {'A' * 30!r}… (100000 characters) is not one of "
+            "'error', 'warning', 'never'",
+            True,
+        ),
         (
             ["profiles", "validate", "-f", "github", "--profiles", ""],
             "invalid value for '--profiles': '' names no directory: leave the option out for "

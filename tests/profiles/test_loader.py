@@ -510,6 +510,29 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
 
 
 @pytest.mark.parametrize(
+    ("written", "quoted"),
+    [  # the number it reads is not the one written, or hundreds of digits (revleak63 F5)
+        ("12345678901234567.0", '"12345678901234567.0"'),  # read as ...568
+        ("12345678901234567890123.5", '"12345678901234567890123.5"'),
+        ("5e-324", '"5e-324"'),
+        ("1e-320", '"1e-320"'),
+        ("0.1e-5000000", '"0.1e-5000000"'),  # read as 0
+        ("1." + "0" * 100_000 + "1", f"{'1.' + '0' * 28!r}… (100003 characters)"),
+    ],
+)
+def test_a_float_value_is_offered_as_a_number_only_when_it_is_the_one_written(
+    profiles_dir: Path, written: str, quoted: str
+) -> None:
+    path = profiles_dir / "staging.yaml"
+    text = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      BATCH_SIZE: {}\n"
+    path.write_text(text.format(written))
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "staging")
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert problem.endswith(f"write {quoted} in quotes: a variable's value is text"), problem
+
+
+@pytest.mark.parametrize(
     ("written", "number"),
     [
         ("1e2", "100"),
@@ -518,7 +541,6 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
         # at any size, in decimal digits, never repr's `1e-07` or `.0` (revown62b F6)
         ("1e15", "1000000000000000"),
         ("1e20", "100000000000000000000"),
-        ("12345678901234567.0", "12345678901234568"),  # the nearest float, as YAML reads it
         ("1e-7", "0.0000001"),
         ("-2.50e-3", "-0.0025"),
     ],
