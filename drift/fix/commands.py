@@ -119,11 +119,13 @@ class Commands:
         move = ["gcloud", "beta", "run", "worker-pools", "update-instance-split", self.service]
         return shell_line([*move, word("--to-revisions=", to_revisions), *self._where()])
 
-    def all_to(self, revision: str) -> str:
-        """All of a service's traffic (a worker pool's instances) to `revision` by name."""
+    def all_to(self, revision: Arg) -> str:
+        """All of a service's traffic (a worker pool's instances) to `revision` by name (or a
+        placeholder for one: `<CANARY>`)."""
+        to = word(revision, "=100")
         if self.kind is Kind.WORKER_POOL:
-            return self.instance_split(f"{revision}=100")
-        return self.traffic(f"--to-revisions={revision}=100")
+            return self.instance_split(to)
+        return self.traffic(word("--to-revisions=", to))
 
     def secret_project(self, ref: SecretRef) -> str:
         return ref.project or self.project

@@ -7,7 +7,7 @@ keeps its share and its configuration. A finding on such a revision is not fixed
 
 from __future__ import annotations
 
-from drift.blanks import Arg, word
+from drift.blanks import word
 from drift.findings import Finding
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep
@@ -54,9 +54,7 @@ def kept_step(
         return None
     pool = live.kind is Kind.WORKER_POOL
     new = new and not pool  # a pool's fix goes with every share, or stops (`fixed_there`)
-    target: Arg = word(CANARY) if new else name
-    to = word(target, "=100")
-    move = cmd.instance_split(to) if pool else cmd.traffic(word("--to-revisions=", to))
+    move = cmd.all_to(word(CANARY) if new else name)
     names = ", ".join(r.name for r in kept)
     shares = "; ".join(f"{r.name} keeps its {r.percent}%" for r in kept)
     there = f"the revision the fix makes from {name}" if new else name

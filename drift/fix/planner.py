@@ -177,7 +177,7 @@ class ServicePlanner:
             region=self.profile.region,
             project=self.profile.project,
             # what `drift fix` builds on (a pool's: `rollout_target`), else the most serving
-            revision=(base.revision if base is not None else rollout_to)
+            revision=(base.revision if base is not None else to)
             or (self.live.serving[0].name if self.live.serving else self.live.latest_ready),
             env=tuple(env),
             settings=tuple(settings),
