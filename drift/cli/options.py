@@ -361,7 +361,9 @@ def usage_error(exc: click.UsageError, args: Sequence[str], app: typer.Typer) ->
     # typer's choice check goes through pydantic, whose message says "Value error, " first
     message = exc.format_message().replace("Value error, ", "").removesuffix(".")
     for arg in sorted({w for a in args for w in (a, a.partition("=")[2])}, key=len)[::-1]:
-        if len(arg) > 40:  # a value quoted in full (a 100 KB --fail-on): as units.shown says it
+        # a value click quoted whole that no person wrote to be read back (a 100 KB --fail-on):
+        # shortened as units.shown says it; a path, however long a real one is, stays whole
+        if len(arg) > 1000:
             message = message.replace(repr(arg), shown(arg)).replace(arg, shown(arg))
     return UsageError(message[:1].lower() + message[1:], hint=f"`{path} --help` says what it takes")
 
