@@ -199,21 +199,27 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(lab_of: 
     assert lab.writes() == 0
 
 
+def _half_rolled_out(lab_of: Any, older: str) -> Any:
+    """A pool half rolled out: revision 1 (image `older`) pinned at 50 %, LATEST at 50 % on
+    the template's revision (consumer:1); the profile wants QUEUE=other on consumer."""
+    pool = pool_spec(
+        [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}],
+        history=[{"image": older}],
+    )
+    return lab_of(
+        pool,
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
+        "    container: consumer\n    env:\n      QUEUE: other\n",
+    )
+
+
 def test_a_pool_mid_rollout_is_released_its_older_share_stops_the_fix(lab_of: Any) -> None:
     """revown62b F1: LATEST 50 % on the template's revision (consumer:1), revision 1
     (consumer:0) pinned at 50 %: a gradual rollout (run/docs/managing/workerpool-instance-
     splits-rollbacks), the template released as a service's is (`served.template_serves`):
     no warning of the image, and a fix does not say the update "would roll that out" (that
     image already runs); it stops because the pinned instances run another configuration."""
-    pool = pool_spec(
-        [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}],
-        history=[{"image": "example.com/consumer:0"}],
-    )
-    lab = lab_of(
-        pool,
-        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
-        "    container: consumer\n    env:\n      QUEUE: other\n",
-    )
+    lab = _half_rolled_out(lab_of, "example.com/consumer:0")
     ui = ScriptedUI([True])
     result = lab.fix(ui)
     said = " ".join(result.summary().split())
@@ -263,15 +269,7 @@ def test_from_template_lists_the_pool_template_differences_that_roll_out(lab_of:
     """revjobs60 F3: with --from-template a pool's plan did not list the template's image
     (what its instances run → the template) as a change that rolls out (SPEC invariant 8:
     "then the plan shows those differences as changes too"); the split still stops it."""
-    pool = pool_spec(
-        [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}],
-        history=[{"image": "example.com/c:0"}],
-    )
-    lab = lab_of(
-        pool,
-        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n"
-        "    container: consumer\n    env:\n      QUEUE: other\n",
-    )
+    lab = _half_rolled_out(lab_of, "example.com/c:0")
     ui = ScriptedUI([True])
     result = lab.fix(ui, from_template=True)
     (sp,) = ui.plans[0].services

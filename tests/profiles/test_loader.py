@@ -509,6 +509,19 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
     assert_refused(profiles_dir, "prod", problem)
 
 
+BATCH = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      BATCH_SIZE: {}\n"
+"""A profile whose one variable's value is written `{}`."""
+
+
+def _float_problem(profiles_dir: Path, written: str) -> str:
+    """The one problem of a profile giving BATCH_SIZE the YAML value `written`."""
+    (profiles_dir / "staging.yaml").write_text(BATCH.format(written))
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "staging")
+    (problem,) = [str(p) for p in caught.value.problems]
+    return problem
+
+
 @pytest.mark.parametrize(
     ("written", "quoted"),
     [  # the number it reads is not the one written, or hundreds of digits (revleak63 F5)
@@ -523,12 +536,7 @@ def test_a_same_as_outside_the_profile_is_a_service_name_and_a_typo_is_said(
 def test_a_float_value_is_offered_as_a_number_only_when_it_is_the_one_written(
     profiles_dir: Path, written: str, quoted: str
 ) -> None:
-    path = profiles_dir / "staging.yaml"
-    text = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      BATCH_SIZE: {}\n"
-    path.write_text(text.format(written))
-    with pytest.raises(ProfileError) as caught:
-        load_profile(profiles_dir, "staging")
-    (problem,) = [str(p) for p in caught.value.problems]
+    problem = _float_problem(profiles_dir, written)
     assert problem.endswith(f"write {quoted} in quotes: a variable's value is text"), problem
 
 
@@ -551,15 +559,10 @@ def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
     """`BATCH_SIZE: 1e2` was "write the number 100.0 in quotes": not what the user wrote, and
     "100.0" then drifts from a live "100" (revfirst62 F5). The advice quotes the text written
     and the number it reads; the number, followed, checks clean against a live 100."""
-    path = profiles_dir / "staging.yaml"
-    text = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      BATCH_SIZE: {}\n"
-    path.write_text(text.format(written))
-    with pytest.raises(ProfileError) as caught:
-        load_profile(profiles_dir, "staging")
-    (problem,) = [str(p) for p in caught.value.problems]
+    problem = _float_problem(profiles_dir, written)
     assert f'write "{written}" in quotes, or "{number}" (the number it reads)' in problem, problem
     advised = problem.split(', or "')[1].split('"')[0]
-    path.write_text(text.format(f'"{advised}"'))  # followed
+    (profiles_dir / "staging.yaml").write_text(BATCH.format(f'"{advised}"'))  # followed
     live = state(with_env(BATCH_SIZE=plain("BATCH_SIZE", number)))
     found = diff(load_profile(profiles_dir, "staging"), ["api"], live, dt.date(2026, 12, 1))
     assert not [f for f in found if f.target == "env.BATCH_SIZE"], found
