@@ -62,8 +62,10 @@ def base_revision(live: LiveService) -> str:
     """The serving revision a canary replaces: the one LATEST resolves to when traffic is
     routed to LATEST; else the template's own revision when it serves a share by name (a
     gradual rollout as gcloud makes it: `deploy --no-traffic`, then `update-traffic
-    --to-revisions NEW=10`): it is where the rollout goes, whatever its share (README: "on a
-    tie, the latest ready one"); else the one with the most traffic."""
+    --to-revisions NEW=10`, both revisions then named in the traffic list:
+    cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration): it is where the rollout
+    goes, whatever its share (README: "on a tie, the latest ready one"); else the one with the
+    most traffic."""
     if latest_routed(live.source) and live.latest_ready:
         return live.latest_ready
     if template_serves(live):
@@ -102,7 +104,7 @@ def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
     the template, a line each) when the template holds a change that does not serve — another
     image, variables, settings — which `drift fix` stops on unless `--from-template`
     (`drift.fix.base.fix_base`: `Base.unreleased`); ("", ()) when it does not: the template is
-    what serves (a gradual rollout: LATEST resolves to the template's own revision), its
+    what serves (a gradual rollout: its own revision serves a share, by name or LATEST), its
     revision failed (replaced, not released), a deploy is in progress, or the serving revision
     was not read."""
     if live.source is None or live.kind is not Kind.SERVICE:  # a manifest's; a pool's: its own
