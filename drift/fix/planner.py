@@ -19,6 +19,7 @@ from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
+from drift.fix.grant_steps import account_step, readable, unverified_grant
 from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change
 from drift.fix.journal import Entry
 from drift.fix.kept_side import fixed_there, kept_step
@@ -137,7 +138,9 @@ class ServicePlanner:
         env = self._env_changes(planned_account)
         after = apply_changes(template, env)
         if planned_account != account and self._unverified(after, planned_account):
-            self.manual.append(self._account_step(after, planned_account))
+            self.manual.append(
+                account_step(self.state, self.cmd, self.profile.project, after, planned_account)
+            )
             settings = [c for c in settings if c.name != "service_account"]
             planned_account = account
             env = [c for c in env if c.ref is None or self._readable(c.ref, account)]
@@ -288,6 +291,8 @@ class ServicePlanner:
             if blocker is not None:
                 self._once(blocker)
                 return []
+            if (unsure := unverified_grant(self.state, change.ref, account, cmd)) is not None:
+                self._once(unsure)  # never read as granted; the change stays (it may be)
         return [change]
 
     def _once(self, step: ManualStep) -> None:
@@ -296,55 +301,13 @@ class ServicePlanner:
             self.manual.append(step)
 
     def _readable(self, ref: SecretRef, account: str) -> bool:
-        """Not denied by IAM (the secret's, its project's or their parents' policies)."""
-        return self.state.grant(account, ref) is not Grant.DENIED
+        return readable(self.state, account, ref)
 
     def _unverified(self, after: After, account: str) -> bool:
         """An account to set must be granted every secret the revision uses: denied, the
         revision cannot start; unknown (a grant drift cannot evaluate or read), drift cannot
         say it will."""
         return any(self.state.grant(account, r) is not Grant.GRANTED for _, _, r in after.uses)
-
-    def _account_step(self, after: After, account: str) -> ManualStep:
-        """The service account the profile wants cannot read a secret the revision needs
-        (setting it would make a revision that cannot start), or drift cannot tell."""
-        refs = sorted({r for _, _, r in after.uses if not self._readable(r, account)})
-        # each version judged, each secret said once however its references spell it
-        own = self.profile.project
-        named = {
-            same_subject(f"secret.{r.key}", self.state, own).partition(".")[2]: r
-            for r in reversed(refs)  # the first spelling (sorted) names the grant
-        }
-        if named:
-            return ManualStep(
-                "setting.service_account",
-                f"{account} cannot access {', '.join(sorted(named))}: grant it, then "
-                "run drift fix again to set the service account",
-                tuple(self.cmd.grant(named[k], account) for k in sorted(named)),
-            )
-        unsure = sorted(
-            {r for _, _, r in after.uses if self.state.grant(account, r) is not Grant.GRANTED}
-        )
-        found = self.state.verdict(account, unsure[0])
-        why = found.detail if found is not None and found.detail else "its policies were not read"
-        first = unsure[0]
-        check = (  # Policy Troubleshooter reads every policy, groups and deny rules included
-            "gcloud policy-troubleshoot iam //secretmanager.googleapis.com/projects/"
-            f"{self.cmd.secret_project(first)}/secrets/{first.secret} "
-            f"--principal-email={account} --permission=secretmanager.versions.access"
-        )
-        return ManualStep(
-            "setting.service_account",
-            f"drift cannot verify that {account} can access "
-            f"{', '.join(dict.fromkeys(secret_key(r, self.state, own) for r in unsure))} "
-            f"({why}): grant it directly "
-            f"(the grant commands below; `drift plan` then verifies it), or check that it can "
-            f"(`{check}`), then set the service account",
-            (
-                *dict.fromkeys(self.cmd.grant(r, account) for r in unsure),
-                self.cmd.update(f"--service-account={account}"),
-            ),
-        )
 
     def _manual_for(self, f: Finding, after: After, account: str) -> ManualStep | None:
         name = f.target.split(".", 1)[-1]

@@ -1,0 +1,69 @@
+"""A reference the plan sets whose access drift cannot decide is never read as granted
+(revleak63 F3): with GetProject refused, the default compute account's address (it needs the
+project's number) is unknown, so whether it can read the secret is too. The plan said "1
+change, 0 manual steps" and `drift fix` deployed a canary that failed with "Permission denied
+on secret"; the change now comes with its grant step, which says why drift could not verify
+it (`LiveState.grant`'s UNKNOWN, its detail from the access decision)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import drift
+
+pytestmark = pytest.mark.sandbox
+
+WORLD = {
+    "options": {"seed": 3},
+    "projects": {
+        "fix-lab": {
+            "number": 555000111222,
+            "region": "us-central1",
+            "secrets": {"mode-secret": {"versions": ["v"]}},  # no binding anywhere
+            "services": {
+                "app": {
+                    "client": "gcloud",
+                    "client_version": "467.0.0",
+                    "template": {"image": "x/app:v1", "port": 8080, "env": {"MODE": "x"}},
+                }
+            },
+        }
+    },
+}
+PROFILE = "project: fix-lab\nregion: us-central1\nservices:\n  app:\n    env:\n" + (
+    "      MODE: {secret: mode-secret}\n"
+)
+
+
+@pytest.fixture
+def shared(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The shared sandbox, given its own scenario back afterwards."""
+    default = sandbox.scenario
+    try:
+        yield sandbox
+    finally:
+        sandbox.reset(default)
+
+
+def test_a_grant_drift_cannot_judge_gives_the_change_its_grant_step(
+    shared: Sandbox, tmp_path: Path
+) -> None:
+    shared.reset(WORLD)
+    shared.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
+    (tmp_path / "lab.yaml").write_text(PROFILE)
+    env = {**shared.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
+    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
+    (sp,) = json.loads(out)["services"]
+    assert [c["name"] for c in sp["env"]] == ["MODE"], sp  # the plan still counts the change
+    (step,) = sp["manual"]
+    assert step["target"] == "secret.mode-secret", step
+    assert step["reason"].startswith("drift cannot verify that "), step
+    assert "GetProject on projects/fix-lab: PERMISSION_DENIED" in step["reason"], step
+    (grant,) = step["commands"]
+    assert "gcloud secrets add-iam-policy-binding mode-secret " in grant, grant
+    assert "-compute@developer.gserviceaccount.com" in grant, grant
