@@ -72,6 +72,17 @@ def sandbox(sandbox_session: Sandbox) -> Sandbox:
 
 
 @pytest.fixture
+def reseedable(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The shared sandbox, for a test that seeds a world of its own (`sandbox.reset(WORLD)`):
+    the default scenario is given back afterwards, as `reset()` keeps the current one."""
+    default = sandbox.scenario
+    try:
+        yield sandbox
+    finally:
+        sandbox.reset(default)
+
+
+@pytest.fixture
 def sandbox_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """`CLOUD_RUN_EMULATOR_HOST` and `SECRET_MANAGER_EMULATOR_HOST` set to the sandbox."""
     env = sandbox.environ()

@@ -8,7 +8,6 @@ it (`LiveState.grant`'s UNKNOWN, its detail from the access decision)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,23 +39,13 @@ PROFILE = "project: fix-lab\nregion: us-central1\nservices:\n  app:\n    env:\n"
 )
 
 
-@pytest.fixture
-def shared(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The shared sandbox, given its own scenario back afterwards."""
-    default = sandbox.scenario
-    try:
-        yield sandbox
-    finally:
-        sandbox.reset(default)
-
-
 def test_a_grant_drift_cannot_judge_gives_the_change_its_grant_step(
-    shared: Sandbox, tmp_path: Path
+    reseedable: Sandbox, tmp_path: Path
 ) -> None:
-    shared.reset(WORLD)
-    shared.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
+    reseedable.reset(WORLD)
+    reseedable.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
     (tmp_path / "lab.yaml").write_text(PROFILE)
-    env = {**shared.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
+    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
     out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
     (sp,) = json.loads(out)["services"]
     assert [c["name"] for c in sp["env"]] == ["MODE"], sp  # the plan still counts the change

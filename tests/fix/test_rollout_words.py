@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,25 +29,15 @@ POOL = (
 )
 
 
-@pytest.fixture
-def shared(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The shared sandbox, given its own scenario back afterwards."""
-    default = sandbox.scenario
-    try:
-        yield sandbox
-    finally:
-        sandbox.reset(default)
-
-
 def test_a_rollout_by_name_is_a_rollout_under_way_not_an_unreleased_template(
-    shared: Sandbox, tmp_path: Path
+    reseedable: Sandbox, tmp_path: Path
 ) -> None:
     old = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
     traffic = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
-    shared.reset(
+    reseedable.reset(
         lab_world(template={**old, "image": V2, "env": {}}, history=[old], traffic=traffic)
     )
-    plan = lab_cli(shared, tmp_path, "plan", "lab", "--format", "json").stdout
+    plan = lab_cli(reseedable, tmp_path, "plan", "lab", "--format", "json").stdout
     (sp,) = json.loads(plan)["services"]
     v1, v2 = (f"app-0000{n}" for n in (1, 2))
     assert sp["unreleased"] is None, sp
@@ -57,18 +46,20 @@ def test_a_rollout_by_name_is_a_rollout_under_way_not_an_unreleased_template(
     assert f"a rollout to the template's revision {v2}" in step["reason"], step
     assert "undo it (all traffic to app-00001" in step["reason"], step
     assert any("--to-revisions=app-00001" in c for c in step["commands"]), step
-    script = lab_cli(shared, tmp_path, "plan", "lab", "--format", "gcloud").stdout
+    script = lab_cli(reseedable, tmp_path, "plan", "lab", "--format", "gcloud").stdout
     assert "differs from what serves" not in script, script
-    table = lab_cli(shared, tmp_path, "plan", "lab").stdout
+    table = lab_cli(reseedable, tmp_path, "plan", "lab").stdout
     assert "differs from what serves" not in table, table
 
 
-def test_a_pools_plan_names_the_revision_its_fix_builds_on(shared: Sandbox, tmp_path: Path) -> None:
+def test_a_pools_plan_names_the_revision_its_fix_builds_on(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
     pool = copy.deepcopy(POOL_SPEC)
     pool["history"] = [{"image": "example.com/consumer:0", "env": {"QUEUE": "other"}}]
     pool["instance_splits"] = [{"revision": 2, "percent": 10}, {"revision": 1, "percent": 90}]
-    shared.reset(world(jobs={}, pools={"pool": pool}))
-    env = {**shared.environ(), "DRIFT_PROFILES_DIR": str(write_profile(tmp_path / "p", POOL))}
+    reseedable.reset(world(jobs={}, pools={"pool": pool}))
+    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(write_profile(tmp_path / "p", POOL))}
     (sp,) = json.loads(drift("plan", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)[
         "services"
     ]

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
@@ -26,17 +23,6 @@ PROFILE = (
     "    env:\n      QUEUE: {queue}\n"
 )
 OLD, NEW = "example.com/consumer:0", "example.com/consumer:1"
-
-
-@pytest.fixture
-def pools(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The shared sandbox, given its own scenario back afterwards (`reset()` keeps the
-    current one)."""
-    default = sandbox.scenario
-    try:
-        yield sandbox
-    finally:
-        sandbox.reset(default)
 
 
 def _pool(
@@ -61,13 +47,13 @@ def _run(sandbox: Sandbox, tmp_path: Path, queue: str) -> tuple[str, list[dict[s
     return table, found, drift("plan", "prod", env=env, cwd=tmp_path).stdout
 
 
-def test_check_warns_of_the_pool_image_fix_stops_on(pools: Sandbox, tmp_path: Path) -> None:
+def test_check_warns_of_the_pool_image_fix_stops_on(reseedable: Sandbox, tmp_path: Path) -> None:
     """Every instance pinned to revision 1 (consumer:0), the template a `--no-traffic`-like
     revision 2 of consumer:1: an env fix would update the template in place and run consumer:1
     on the instances, so fix stops; check warns of revision 1, naming the image as the plan's
     `blocked:` line does (it said nothing: the fingerprint leaves images out)."""
-    _pool(pools, [{"revision": 1, "percent": 100}])
-    table, found, plan = _run(pools, tmp_path, "other")
+    _pool(reseedable, [{"revision": 1, "percent": 100}])
+    table, found, plan = _run(reseedable, tmp_path, "other")
     difference = f"image (container consumer): {OLD} → {NEW}"
     assert "blocked: drift fix stops here" in plan and difference in plan, plan
     (finding,) = found
@@ -78,7 +64,7 @@ def test_check_warns_of_the_pool_image_fix_stops_on(pools: Sandbox, tmp_path: Pa
 
 
 def test_a_pool_mid_rollout_warns_of_no_image_and_says_no_false_stop(
-    pools: Sandbox, tmp_path: Path
+    reseedable: Sandbox, tmp_path: Path
 ) -> None:
     """revown62b F1: a hand change of QUEUE during a pool's image rollout (LATEST, the
     template's revision, 50 %; revision 1, consumer:0 and QUEUE=events, 50 %). The template's
@@ -87,14 +73,14 @@ def test_a_pool_mid_rollout_warns_of_no_image_and_says_no_false_stop(
     what revision 1 runs (the warning counted repaired), and the fix stops only because
     revision 1's instances, pinned, run another image (`instances.stuck_note`)."""
     split = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
-    _pool(pools, split, queue="by-hand", env={"QUEUE": "events"})
-    table, found, plan = _run(pools, tmp_path, "events")
+    _pool(reseedable, split, queue="by-hand", env={"QUEUE": "events"})
+    table, found, plan = _run(reseedable, tmp_path, "events")
     (finding,) = found
     assert finding["message"].endswith("worker pool template (env.QUEUE)"), finding
     assert "would roll that out" not in plan and f"{OLD} → {NEW}" not in plan, plan
     assert "blocked: drift fix stops here before any write: its instance split pins" in plan, plan
     profiles = {"DRIFT_PROFILES_DIR": str(tmp_path / "profiles")}
-    env = {**pools.environ(), **profiles}
+    env = {**reseedable.environ(), **profiles}
     data = json.loads(drift("plan", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)
     (pool,) = data["services"]
     assert finding["id"] in pool["fixes"] and not pool["manual"], pool
