@@ -6,7 +6,7 @@ withheld. Then the same as YAML text."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args, get_origin
 
@@ -37,7 +37,8 @@ class Variable:
     line: str  # the YAML value (after `NAME: `)
     comment: str = ""
     secret: bool = False
-    withheld: bool = False
+    withheld: str = ""
+    """Why a plain value is not copied (`CREDENTIAL`, or `copies`' words); empty: copied."""
     unread: str = ""
     """Why its secret reference is not written (a form drift does not read): the line
     requires the variable only; a mount is written as a comment."""
@@ -149,7 +150,8 @@ def rollout(live: LiveService, state: LiveState, project: str) -> str:
 
 def _service(live: LiveService) -> ServiceDraft:
     revision, config = drafted_from(live)
-    main = _container(config.main)
+    readers = _secret_readers(config.containers)
+    main = _container(config.main, readers)
     return ServiceDraft(
         name=live.name,
         revision=revision,
@@ -158,16 +160,26 @@ def _service(live: LiveService) -> ServiceDraft:
         container=config.container if len(config.containers) > 1 and config.container else None,
         mounts=main.mounts,
         sidecars=tuple(
-            (c.name, _container(c)) for c in config.containers if c.name != config.primary
+            (c.name, _container(c, readers)) for c in config.containers if c.name != config.primary
         ),
         tags=tuple(t for rev in live.tagged for t in rev.tags),
         kind=live.kind,
     )
 
 
-def _container(container: ContainerConfig) -> ContainerDraft:
+def _secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
+    """Each variable some container reads from Secret Manager, with the first such container."""
+    readers: dict[str, str] = {}
+    for container in containers:
+        for var in container.env.values():
+            if var.ref is not None:
+                readers.setdefault(var.name, container.name)
+    return readers
+
+
+def _container(container: ContainerConfig, readers: Mapping[str, str]) -> ContainerDraft:
     return ContainerDraft(
-        env=tuple(_variable(var) for var in container.env.values()),
+        env=tuple(_variable(var, readers) for var in container.env.values()),
         mounts=tuple(
             Variable(
                 path,
@@ -188,20 +200,34 @@ def _reference(ref: SecretRef) -> str:
     return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}}}"
 
 
-def _variable(var: EnvVar) -> Variable:
+CREDENTIAL = "looks like a credential"
+
+
+def copies(reader: str) -> str:
+    """Why a plain value is not copied: another container of the workload reads the same
+    variable from Secret Manager, so the plain text is most likely that secret's value (init
+    reads no secret value to tell; the profile is a file meant for git)."""
+    return f"{reader} reads it from Secret Manager"
+
+
+def _variable(var: EnvVar, readers: Mapping[str, str]) -> Variable:
     if var.ref is not None:
         unread = visible(var.ref.unreadable)  # required only: the reference is not written
         said = f"reference not written: {unread}" if unread else ""
         return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
     value = var.value or ""
+    reader = readers.get(var.name)
+    withheld = copies(reader) if reader else CREDENTIAL
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if credentials.hidden_plain(var.name, value):
+    if reader or credentials.hidden_plain(var.name, value):
         redact.register(value)
         return Variable(
             var.name,
             "{required: true}",
-            "looks like a credential, not copied: move it to Secret Manager",
-            withheld=True,
+            f"{withheld}, not copied: move it to Secret Manager"
+            if withheld == CREDENTIAL
+            else f"{withheld}: not copied",
+            withheld=withheld,
         )
     return Variable(var.name, scalar(value))
 

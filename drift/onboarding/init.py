@@ -15,7 +15,14 @@ from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
 from drift.next_steps import project_may_not_exist, refused_throughout, region_may_be_wrong
-from drift.onboarding.draft import Draft, build_draft, drafted_from, render, rollout
+from drift.onboarding.draft import (
+    CREDENTIAL,
+    Draft,
+    build_draft,
+    drafted_from,
+    render,
+    rollout,
+)
 from drift.onboarding.write import SCHEMA_FILE, refuse_overwrite, write_profile, write_schema
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
@@ -35,6 +42,9 @@ class InitResult:
     variables: int
     secrets: int
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
+    copies: tuple[str, ...] = ()
+    """`service.VAR (CONTAINER reads it from Secret Manager)`: plain values left out because
+    another container reads the same variable as a secret (`draft.copies`)."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     profiles_option: str = ""
     """` --profiles DIR` when `drift check` would not look in that directory by itself."""
@@ -69,6 +79,11 @@ class InitResult:
             lines.append(
                 "not copied (plain values that look like credentials; move them to Secret "
                 f"Manager): {', '.join(self.withheld)}"
+            )
+        if self.copies:
+            lines.append(
+                "not copied (plain values of a variable another container reads from Secret "
+                f"Manager: most likely the secret's value): {', '.join(self.copies)}"
             )
         lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
         lines += [f"note: {note}" for note in self.notes]
@@ -176,7 +191,12 @@ async def init_from_live(
         services=tuple(names),
         variables=len(draft.variables),
         secrets=sum(v.secret for _, v in draft.variables),
-        withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld),
+        withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld == CREDENTIAL),
+        copies=tuple(
+            f"{s}.{v.name} ({v.withheld})"
+            for s, v in draft.variables
+            if v.withheld not in ("", CREDENTIAL)
+        ),
         notes=notes,
         profiles_option=option,
         left_out=tuple(

@@ -1,0 +1,58 @@
+"""A sidecar that holds, as a plain value, a variable another container of the same workload
+reads from Secret Manager (`OTEL_HEADERS` in the collector, the app's copy of it as plain
+text, under a name that does not look like a credential's).
+`init --from-live` reads no secret value, so the plain text is most likely that secret's value:
+it is not copied into the profile (a file meant for git), and the summary says why."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from drift.check import run_check
+from drift.onboarding.init import init_from_live
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.test_check_sidecars import APP_INGRESS, world
+
+COPY = "fake-otel-token-bb2"
+"""The secret's latest value, held again as plain text by the app container."""
+OTEL = {
+    "name": "otel",
+    "image": "otel/opentelemetry-collector-contrib:0.104.0",
+    "env": [
+        {
+            "name": "OTEL_HEADERS",
+            "valueSource": {"secretKeyRef": {"secret": "otel-token", "version": "latest"}},
+        },
+    ],
+}
+
+
+def test_a_plain_copy_of_another_containers_secret_is_not_written(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    app = {**APP_INGRESS, "env": [*APP_INGRESS["env"], {"name": "OTEL_HEADERS", "value": COPY}]}
+    sandbox = make_sandbox(world(app, OTEL))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(profiles_dir=tmp_path, project="acme-prod", region="us-central1")
+    result = asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
+    text = (tmp_path / "prod.yaml").read_text()
+    assert COPY not in text and COPY not in result.summary()
+    # the collector's reference is written as one; the app's plain copy is required only
+    assert "OTEL_HEADERS: {secret: otel-token" in text
+    assert "OTEL_HEADERS: {required: true}  # otel reads it from Secret Manager: not" in text
+    assert result.copies == ("shop.OTEL_HEADERS (otel reads it from Secret Manager)",)
+    assert result.withheld == ()
+    assert "shop.OTEL_HEADERS (otel reads it from Secret Manager)" in result.summary()
+    # a plain variable no other container reads as a secret is copied as it is
+    assert "MODE: live" in text
+    # and the profile describes the service: check finds nothing on either variable
+    report = asyncio.run(run_check(load_profile(tmp_path, "prod"), settings)).report
+    assert [f.rule for f in report.findings if f.target == "env.OTEL_HEADERS"] == []
+    assert COPY not in str(report.findings)
