@@ -1,5 +1,6 @@
 """What a write of a service builds on, judged where `drift check` can see it too (SPEC
-invariant 8): the serving revision a fix builds on (`base_revision`), the template made from
+invariant 8): the serving revision a fix builds on (`base_revision`; built once a service,
+with the template made from it and its differences: `served_base`), the template made from
 it (`template_from_revision`), and how the service's template differs from it when the template
 holds a change that does not serve (`unreleased_differences`): what `drift fix` stops on
 (`drift.fix.base.fix_base`) and `revision.rollout` warns of, images included; a worker pool's,
@@ -9,6 +10,7 @@ its instances run the template's own revision (`unreleased_revisions`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from drift.diff.differences import system_key as reserved
@@ -99,6 +101,43 @@ def failed_template(live: LiveService, name: str) -> str:
     return live.latest_created if settled and live.latest_created != name else ""
 
 
+@dataclass(frozen=True)
+class Served:
+    """The serving revision a fix builds on (`base_revision`), as read: `revision`, None when
+    it was not read; `template` made from it (`template_from_revision`), None when the reader
+    described it by the service's template (it is the template's revision); how the service's
+    template differs from it (what serves → the template, a line each)."""
+
+    name: str
+    revision: ServingRevision | None = None
+    template: Any = None
+    differences: tuple[str, ...] = ()
+
+
+def served_base(live: LiveService) -> Served:
+    """What `drift fix` builds on (`drift.fix.base.fix_base`) and `revision.rollout` measures
+    the template against (`unreleased_differences`), built once per service read: `drift plan`
+    asks for both. Kept on the LiveService as `functools.cached_property` keeps its values (a
+    LiveService, frozen, is not changed once read; `dataclasses.replace` makes one without)."""
+    found = live.__dict__.get(_SERVED)
+    if found is None:
+        found = live.__dict__[_SERVED] = _served_base(live)
+    return found
+
+
+_SERVED = "_served_base"
+
+
+def _served_base(live: LiveService) -> Served:
+    name = base_revision(live)
+    serving = next((s for s in live.serving if s.name == name), None)
+    if serving is None or serving.source is None or live.source is None:
+        return Served(name, serving)
+    template = live.source.template
+    made = template_from_revision(serving.source, template)
+    return Served(name, serving, made, tuple(template_differences(made, template)))
+
+
 def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
     """(the serving revision a fix builds on, how the template differs from it: what serves →
     the template, a line each) when the template holds a change that does not serve — another
@@ -109,17 +148,12 @@ def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
     was not read."""
     if live.source is None or live.kind is not Kind.SERVICE:  # a manifest's; a pool's: its own
         return "", ()
-    name = base_revision(live)
-    serving = next((s for s in live.serving if s.name == name), None)
-    if live.reconciling or serving is None or serving.source is None:
+    served = served_base(live)
+    if live.reconciling or served.template is None:
         return "", ()
-    template = live.source.template
-    differences = tuple(
-        template_differences(template_from_revision(serving.source, template), template)
-    )
-    if not differences or failed_template(live, name):
+    if not served.differences or failed_template(live, served.name):
         return "", ()
-    return name, differences
+    return served.name, served.differences
 
 
 def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
