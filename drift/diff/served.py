@@ -138,14 +138,16 @@ def _served_base(live: LiveService) -> Served:
     return Served(name, serving, made, tuple(template_differences(made, template)))
 
 
-def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
+def unreleased_differences(live: LiveService, built_on: str = "") -> tuple[str, tuple[str, ...]]:
     """(the serving revision a fix builds on, how the template differs from it: what serves →
     the template, a line each) when the template holds a change that does not serve — another
     image, variables, settings — which `drift fix` stops on unless `--from-template`
     (`drift.fix.base.fix_base`: `Base.unreleased`); ("", ()) when it does not: the template is
     what serves (a gradual rollout: its own revision serves a share, by name or LATEST), its
     revision failed (replaced, not released), a deploy is in progress, or the serving revision
-    was not read."""
+    was not read. `built_on`: the serving revision the template's change was built on, when
+    drift's journal says (a canary held beside a rollout, `drift.fix.canary_left.built_on`):
+    the change is measured against it, not against the larger share (revown63 F5)."""
     if live.source is None or live.kind is not Kind.SERVICE:  # a manifest's; a pool's: its own
         return "", ()
     served = served_base(live)
@@ -153,15 +155,18 @@ def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
         return "", ()
     if not served.differences or failed_template(live, served.name):
         return "", ()
+    held = next((r for r in live.serving if r.name == built_on != served.name), None)
+    if held is not None and (lines := written_differences(live, held)):
+        return held.name, tuple(lines)
     return served.name, served.differences
 
 
-def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
+def unreleased_revisions(live: LiveService, built_on: str = "") -> dict[str, tuple[str, ...]]:
     """Each revision that serves (a pool's: runs instances) from which the template differs
     where a write onto it would roll that out, with the differences (what serves → the
     template, a line each): what `drift fix` stops on and names, and `revision.rollout` warns
-    of, images included. A service's: the revision its fix builds on
-    (`unreleased_differences`). A worker pool's, updated in place on its template, whose
+    of, images included. A service's: the revision its fix builds on, or the one `built_on`
+    names (`unreleased_differences`). A worker pool's, updated in place on its template, whose
     template's revision has no instances: every revision with instances that the template
     does not describe (`drift.fix.instances.pool_stop`). None when the template's own revision
     has instances (a gradual rollout, as a service's: `template_serves`) or failed (a stop
@@ -170,7 +175,7 @@ def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
         if live.source is None or live.latest_created and not live.latest_created_ready:
             return {}
         return {} if template_serves(live) else dict(_pool_revisions(live))
-    name, differences = unreleased_differences(live)
+    name, differences = unreleased_differences(live, built_on)
     return {name: differences} if differences else {}
 
 
