@@ -76,11 +76,12 @@ def test_a_project_drift_cannot_look_up_is_unverified_not_no_access(
     assert result.report.exit_code == 3
 
 
-def test_the_default_account_of_a_project_drift_cannot_look_up_is_unverified(
+def test_the_default_account_is_judged_by_the_number_secret_manager_gave_without_getproject(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # the default compute account is named by the project's number, which only GetProject
-    # tells; it is granted on the project
+    # the default compute account is named by the project's number; it is granted on the
+    # project. GetProject refused, Secret Manager's answer still names the secret by that
+    # number (`SecretReads._learn`): access is judged with it, not "unknown" (fixgrant64)
     sandbox = make_sandbox(DEFAULT_ACCOUNT_WORLD)
     (tmp_path / "prod.yaml").write_text(
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      K: {secret: k}\n"
@@ -89,12 +90,8 @@ def test_the_default_account_of_a_project_drift_cannot_look_up_is_unverified(
     assert not clean.report.findings and not clean.report.unverified
     sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))
     result = check(sandbox, monkeypatch, "api", profiles=tmp_path)
-    assert not result.report.findings
-    [item] = result.report.unverified
-    assert (
-        item.target == "secret.k" and "GetProject on projects/p: PERMISSION_DENIED" in item.reason
-    )
-    assert result.report.exit_code == 3
+    assert not result.report.findings and not result.report.unverified, result.report
+    assert result.report.exit_code == 0
     # denied, it reads as every revision read back names it (Cloud Run fills in the address),
     # not as "default compute service account" where a template leaves it unset: one name
     sandbox.clear_faults()

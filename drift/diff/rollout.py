@@ -71,7 +71,11 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     # service's: the one it builds on; a pool's: each with instances), named as the fix names
     # them, images included (a service's gradual rollout's older revision differs by its
     # fingerprint alone: revreal61 F2)
-    unreleased = unreleased_revisions(live) if baseline is live.template else {}
+    # the change of drift's canary held beside a rollout: measured against the revision it was
+    # built on, as fix and plan measure it (`drift.fix.canary_left.built_on`, revown63 F5)
+    journal = ctx.journal if live.latest_created in live.canaries else None  # else not read
+    on = journal.built_on(live.name, live.latest_created) if journal is not None else ""
+    unreleased = unreleased_revisions(live, on) if baseline is live.template else {}
     for rev in live.serving:
         if rev.config is baseline:
             continue  # described by the template itself: the same configuration

@@ -1,5 +1,6 @@
 """What a write of a service builds on, judged where `drift check` can see it too (SPEC
-invariant 8): the serving revision a fix builds on (`base_revision`), the template made from
+invariant 8): the serving revision a fix builds on (`base_revision`; built once a service,
+with the template made from it and its differences: `served_base`), the template made from
 it (`template_from_revision`), and how the service's template differs from it when the template
 holds a change that does not serve (`unreleased_differences`): what `drift fix` stops on
 (`drift.fix.base.fix_base`) and `revision.rollout` warns of, images included; a worker pool's,
@@ -9,6 +10,7 @@ its instances run the template's own revision (`unreleased_revisions`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from drift.diff.differences import system_key as reserved
@@ -99,35 +101,72 @@ def failed_template(live: LiveService, name: str) -> str:
     return live.latest_created if settled and live.latest_created != name else ""
 
 
-def unreleased_differences(live: LiveService) -> tuple[str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class Served:
+    """The serving revision a fix builds on (`base_revision`), as read: `revision`, None when
+    it was not read; `template` made from it (`template_from_revision`), None when the reader
+    described it by the service's template (it is the template's revision); how the service's
+    template differs from it (what serves → the template, a line each)."""
+
+    name: str
+    revision: ServingRevision | None = None
+    template: Any = None
+    differences: tuple[str, ...] = ()
+
+
+def served_base(live: LiveService) -> Served:
+    """What `drift fix` builds on (`drift.fix.base.fix_base`) and `revision.rollout` measures
+    the template against (`unreleased_differences`), built once per service read: `drift plan`
+    asks for both. Kept on the LiveService as `functools.cached_property` keeps its values (a
+    LiveService, frozen, is not changed once read; `dataclasses.replace` makes one without)."""
+    found = live.__dict__.get(_SERVED)
+    if found is None:
+        found = live.__dict__[_SERVED] = _served_base(live)
+    return found
+
+
+_SERVED = "_served_base"
+
+
+def _served_base(live: LiveService) -> Served:
+    name = base_revision(live)
+    serving = next((s for s in live.serving if s.name == name), None)
+    if serving is None or serving.source is None or live.source is None:
+        return Served(name, serving)
+    template = live.source.template
+    made = template_from_revision(serving.source, template)
+    return Served(name, serving, made, tuple(template_differences(made, template)))
+
+
+def unreleased_differences(live: LiveService, built_on: str = "") -> tuple[str, tuple[str, ...]]:
     """(the serving revision a fix builds on, how the template differs from it: what serves →
     the template, a line each) when the template holds a change that does not serve — another
     image, variables, settings — which `drift fix` stops on unless `--from-template`
     (`drift.fix.base.fix_base`: `Base.unreleased`); ("", ()) when it does not: the template is
     what serves (a gradual rollout: its own revision serves a share, by name or LATEST), its
     revision failed (replaced, not released), a deploy is in progress, or the serving revision
-    was not read."""
+    was not read. `built_on`: the serving revision the template's change was built on, when
+    drift's journal says (a canary held beside a rollout, `drift.fix.canary_left.built_on`):
+    the change is measured against it, not against the larger share (revown63 F5)."""
     if live.source is None or live.kind is not Kind.SERVICE:  # a manifest's; a pool's: its own
         return "", ()
-    name = base_revision(live)
-    serving = next((s for s in live.serving if s.name == name), None)
-    if live.reconciling or serving is None or serving.source is None:
+    served = served_base(live)
+    if live.reconciling or served.template is None:
         return "", ()
-    template = live.source.template
-    differences = tuple(
-        template_differences(template_from_revision(serving.source, template), template)
-    )
-    if not differences or failed_template(live, name):
+    if not served.differences or failed_template(live, served.name):
         return "", ()
-    return name, differences
+    held = next((r for r in live.serving if r.name == built_on != served.name), None)
+    if held is not None and (lines := written_differences(live, held)):
+        return held.name, tuple(lines)
+    return served.name, served.differences
 
 
-def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
+def unreleased_revisions(live: LiveService, built_on: str = "") -> dict[str, tuple[str, ...]]:
     """Each revision that serves (a pool's: runs instances) from which the template differs
     where a write onto it would roll that out, with the differences (what serves → the
     template, a line each): what `drift fix` stops on and names, and `revision.rollout` warns
-    of, images included. A service's: the revision its fix builds on
-    (`unreleased_differences`). A worker pool's, updated in place on its template, whose
+    of, images included. A service's: the revision its fix builds on, or the one `built_on`
+    names (`unreleased_differences`). A worker pool's, updated in place on its template, whose
     template's revision has no instances: every revision with instances that the template
     does not describe (`drift.fix.instances.pool_stop`). None when the template's own revision
     has instances (a gradual rollout, as a service's: `template_serves`) or failed (a stop
@@ -136,7 +175,7 @@ def unreleased_revisions(live: LiveService) -> dict[str, tuple[str, ...]]:
         if live.source is None or live.latest_created and not live.latest_created_ready:
             return {}
         return {} if template_serves(live) else dict(_pool_revisions(live))
-    name, differences = unreleased_differences(live)
+    name, differences = unreleased_differences(live, built_on)
     return {name: differences} if differences else {}
 
 

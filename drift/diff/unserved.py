@@ -75,6 +75,10 @@ class JournalCanaries(Protocol):
         words fix and plan say it (`drift.fix.canary_left.canary_left`: made to follow an
         opening parenthesis, which they close); "" when the journal here has no entry of it."""
 
+    def built_on(self, service: str, name: str) -> str:
+        """The serving revision the change of drift's canary `name` of `service` was built
+        on, as its entry here records it (`drift.fix.canary_left.built_on`; "" without one)."""
+
 
 def may_run(created: dt.datetime, now: dt.datetime) -> bool:
     """Whether the fix that created a canary at `created` may still be running at `now`: a

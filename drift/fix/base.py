@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drift.diff.differences import template_differences
 from drift.diff.served import (
-    base_revision,
     failed_template,
     named_differences,
-    template_from_revision,
+    served_base,
     template_serves,
     unreleased_differences,
     unreleased_revisions,
@@ -85,8 +83,8 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         run_v2.RevisionTemplate.serialize(service.template)
     )
     template.revision = ""
-    name = base_revision(live)
-    serving = next((s for s in live.serving if s.name == name), None)
+    built_on = served_base(live)  # as `drift check` measured it: built once
+    name, serving = built_on.name, built_on.revision
     others = tuple(f"{s.name} {s.percent}%" for s in live.serving if s.name != name)
     blocked = ""
     if live.reconciling:
@@ -111,8 +109,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
             latest_created=live.latest_created,
             others=others,
         )
-    served = template_from_revision(serving.source, service.template)
-    differences = tuple(template_differences(served, service.template))
+    served, differences = built_on.template, built_on.differences
     # the template's fields this client does not know cannot be compared with the
     # revision's (numbered otherwise)
     unknown_here = unknown_on(service.template)

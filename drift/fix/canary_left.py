@@ -9,27 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from drift.diff.served import unreleased_differences
 from drift.diff.unserved import canary_running, in_flight
 from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
 from drift.live.changeids import canary_change, named_change
-from drift.live.model import LiveState
+from drift.live.model import LiveService, LiveState
 
 
 def unreleased_message(
     base: Base,
+    live: LiveService,
     environment: str,
     entries: Sequence[Entry] = (),
     running: Callable[[str, str], str] = lambda canary, change: "",
 ) -> str:
     """Why a fix stops at a template that is not what serves, and the way on: fix's stop
     (`drift.fix.stops.what_stops`), the service named first (`unreleased_stop`)."""
-    return f"{base.service}: {unreleased_stop(base, environment, entries, running)}"
+    return f"{base.service}: {unreleased_stop(base, live, environment, entries, running)}"
 
 
 def unreleased_stop(
     base: Base,
+    live: LiveService,
     environment: str,
     entries: Sequence[Entry] = (),
     running: Callable[[str, str], str] = lambda canary, change: "",
@@ -45,10 +48,13 @@ def unreleased_stop(
     canary_running`, as `drift check` says it), "" when none can be."""
     if not base.unreleased:
         return ""
-    differences = "; ".join(base.differences)
-    differs = f"the template differs from what serves ({base.revision}): {differences}"
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
+    # a canary's change, measured against the revision it was built on (`built_on`)
+    on = built_on(base.service, latest, entries) if change else ""
+    revision, held = unreleased_differences(live, on) if on else ("", ())
+    revision, held = (revision, held) if held else (base.revision, base.differences)
+    differs = f"the template differs from what serves ({revision}): {'; '.join(held)}"
     if change:
         return f"{differs} ({_left(base, change, environment, entries, running)}"
     hint = " (a canary drift left: finish that change first)" if "-drift-" in latest else ""
@@ -91,15 +97,7 @@ def canary_left(
     `drift check` judges it). "" when neither: a canary whose journal is not here and whose
     fix has ended, which each caller words with its own commands. Words made to follow an
     opening parenthesis, which they close."""
-    entry = next(
-        (
-            e
-            for e in entries
-            if e.change_id == change and e.service == service and e.kind == "service"
-            and not e.problem
-        ),
-        None,
-    )  # fmt: skip
+    entry = _entry(service, change, entries)
     if entry is None:  # `--from-live` refuses it while its fix may be running
         words = running(canary, change)
         return (
@@ -121,6 +119,30 @@ def canary_left(
         f"the canary {canary} of change {change}, left by a fix that did not finish: "
         f"{entry.state}). Finish that change first: {restores}"
     )
+
+
+def built_on(service: str, canary: str, entries: Sequence[Entry]) -> str:
+    """The serving revision the change of drift's canary `canary` was built on, as its journal
+    entry here records it ("" with none here, or built on the template): what the change the
+    canary holds is measured against (`drift.diff.served.unreleased_differences`), in fix's
+    stop, the plan's and `drift check`'s (`JournalCanaries.built_on`) alike — not the larger
+    share, when it was built on the newer side of a rollout (revown63 F5)."""
+    change = canary_change(canary)
+    entry = _entry(service, change, entries) if change else None
+    return entry.base_revision if entry is not None else ""
+
+
+def _entry(service: str, change: str, entries: Sequence[Entry]) -> Entry | None:
+    """The journal's entry of `change` on `service` (a service's, as drift wrote it)."""
+    return next(
+        (
+            e
+            for e in entries
+            if e.change_id == change and e.service == service and e.kind == "service"
+            and not e.problem
+        ),
+        None,
+    )  # fmt: skip
 
 
 def running_rule(state: LiveState, key: str) -> Callable[[str, str], str]:

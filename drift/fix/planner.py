@@ -226,7 +226,7 @@ class ServicePlanner:
         stop = ""  # fix's stop at an unreleased template (`stops.what_stops`), in its words
         if canary and base:
             running = running_rule(self.state, self.service.key)
-            stop = unreleased_stop(base, self.profile.environment, self.entries, running)
+            stop = unreleased_stop(base, self.live, self.profile.environment, self.entries, running)
         return replace(
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
             split_change=split, token=left_out(source) if job else "",

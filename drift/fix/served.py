@@ -13,7 +13,7 @@ from pathlib import Path
 
 from drift.diff.unserved import JournalCanaries
 from drift.errors import DriftError
-from drift.fix.canary_left import canary_left
+from drift.fix.canary_left import built_on, canary_left
 from drift.fix.journal import Entry, Journal, promoted
 from drift.live.changeids import canary_change
 
@@ -60,6 +60,10 @@ class _Journal:
         change = canary_change(name)
         # what its entry here says: never its age (`drift check` judges that itself)
         return canary_left(service, name, change, self._kept, lambda *_: "") if change else ""
+
+    def built_on(self, service: str, name: str) -> str:
+        self._read()
+        return built_on(service, name, self._kept)
 
 
 def canary_record(directory: Path, entries: Iterable[Entry] | None = None) -> JournalCanaries:

@@ -63,5 +63,7 @@ def what_stops(
             problems[sp.key] = f"{sp.service}: {base.unknown}"
         elif sp.stops:  # the template holds what does not serve (`canary_left.unreleased_stop`)
             running = running_rule(planned.check.state, sp.key)
-            problems[sp.key] = unreleased_message(base, planned.plan.environment, entries, running)
+            live = planned.check.state.services[sp.key]
+            environment = planned.plan.environment
+            problems[sp.key] = unreleased_message(base, live, environment, entries, running)
     return problems

@@ -237,12 +237,16 @@ class AccessDecisions:
         return ""
 
     async def _member(self, account: str) -> str | None:
-        """The IAM member of an account (the default account by its project's number)."""
+        """The IAM member of an account (the default account by its project's number: from
+        GetProject, else from what another read of this run learnt, `LiveState.number_of` —
+        Secret Manager names a secret by its project's number, `SecretReads._learn`; None
+        when neither knows it)."""
         if account != DEFAULT_SERVICE_ACCOUNT:
             return f"serviceAccount:{account}"
         info = await self.iam.project(self.project)
         if info is None:
-            return None
+            number = self.state.number_of(self.project)  # no new call (fixgrant64's left)
+            return f"serviceAccount:{default_account(number)}" if number else None
         self._own(info)  # the account's findings name it by this number (`LiveState.account`)
         return f"serviceAccount:{default_account(info.number)}"
 

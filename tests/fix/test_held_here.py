@@ -8,6 +8,7 @@ a fix's stop is an `::error` under `--format github`, as the dry run's is."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,33 @@ def test_a_fix_that_stops_says_why_as_an_error_annotation_under_format_github(
     errors = [m for name, props, m in commands(stopped.stderr) if props == {"title": "drift"}]
     assert len(errors) == 1, stopped.stderr  # main: none
     assert HELD in errors[0] and errors[0].endswith("nothing was changed"), errors
+
+
+def test_a_canary_held_beside_a_rollout_is_measured_against_the_revision_it_was_built_on(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown63 F5: the template's revision v2 serves 40% by name beside v1's 60%; a fix
+    builds on it and holds its canary (`--no-promote`). Its change (the variables) was built
+    on the v2 revision: fix's stop, the plan's and check's warning measured it against v1, the
+    larger share, listing the rollout's image as part of it."""
+    v1, v2 = "us-docker.pkg.dev/lab/app:v1", "us-docker.pkg.dev/lab/app:v2"
+    bad = {"image": v1, "port": 8080, "env": {"DEBUG": "true"}}
+    split = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    reseedable.reset(lab.lab_world(template={**bad, "image": v2}, history=[bad], traffic=split))
+    held = lab.lab_fix(
+        tmp_path, reseedable, ScriptedUI(), FixOptions(yes=True, promote=False), monkeypatch
+    )
+    assert held.change_id is not None, held.summary()
+    ui = ScriptedUI()
+    stopped = lab.lab_fix(tmp_path, reseedable, ui, FixOptions(yes=True), monkeypatch)
+    assert stopped.exit_code is ExitCode.ABORTED, stopped.summary()
+    change = "env.MODE: added (live); env.DEBUG: removed (was true)"
+    said = f"the template differs from what serves (app-00002-bav): {change} (the canary"
+    (plan,) = ui.plans
+    for text in (stopped.message, *(s.stops for s in plan.services)):
+        assert said in text and v1 not in text, text  # main: app-00001-goj, image: v1 → v2
+    checked = lab.lab_cli(reseedable, tmp_path, "check", "lab", "--format", "json")
+    warned = {f["revision"]: f["message"] for f in json.loads(checked.stdout)["findings"]
+              if f["rule"] == "revision.rollout"}  # fmt: skip
+    assert f"({change})" in warned["app-00002-bav"], warned
+    assert v1 not in warned["app-00001-goj"], warned

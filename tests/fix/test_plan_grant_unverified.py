@@ -3,10 +3,13 @@
 project's number) is unknown, so whether it can read the secret is too. The plan said "1
 change, 0 manual steps" and `drift fix` deployed a canary that failed with "Permission denied
 on secret"; the change now comes with its grant step, which says why drift could not verify
-it (`LiveState.grant`'s UNKNOWN, its detail from the access decision)."""
+it (`LiveState.grant`'s UNKNOWN, its detail from the access decision). Since the access
+decision takes the number Secret Manager's answer gives (fixplan65), what stays unknown here is
+a grant above the project: GetProject refused, its parent cannot be read."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -56,3 +59,25 @@ def test_a_grant_drift_cannot_judge_gives_the_change_its_grant_step(
     (grant,) = step["commands"]
     assert "gcloud secrets add-iam-policy-binding mode-secret " in grant, grant
     assert "-compute@developer.gserviceaccount.com" in grant, grant
+
+
+def test_access_is_judged_with_the_number_another_read_learnt(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """fixgrant64's left: with GetProject refused, the number is still known from Secret
+    Manager's answer (it names a secret by its project's number), which the grant command
+    already used; the access judgement asked GetProject only, and said "unknown" where the
+    secret's own policy grants the default compute account by that number."""
+    world = copy.deepcopy(WORLD)
+    member = "serviceAccount:555000111222-compute@developer.gserviceaccount.com"
+    world["projects"]["fix-lab"]["secrets"]["mode-secret"]["iam"] = {
+        "roles/secretmanager.secretAccessor": [member]
+    }
+    reseedable.reset(world)
+    reseedable.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
+    (tmp_path / "lab.yaml").write_text(PROFILE)
+    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
+    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
+    (sp,) = json.loads(out)["services"]
+    assert [c["name"] for c in sp["env"]] == ["MODE"], sp
+    assert sp["manual"] == [], sp  # main: "the default service account is unknown"
