@@ -81,3 +81,34 @@ def test_access_is_judged_with_the_number_another_read_learnt(
     (sp,) = json.loads(out)["services"]
     assert [c["name"] for c in sp["env"]] == ["MODE"], sp
     assert sp["manual"] == [], sp  # main: "the default service account is unknown"
+
+
+def test_the_default_account_stays_unknown_when_no_read_teaches_its_number(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """The secret is another project's: Secret Manager's answer names that project's number,
+    not fix-lab's, so with GetProject refused the default compute account of fix-lab has no
+    address: access is not judged granted, and the grant command leaves the number to fill in."""
+    world = copy.deepcopy(WORLD)
+    world["projects"]["fix-lab"]["secrets"] = {}
+    world["projects"]["shared-lab"] = {
+        "number": 777000111222,
+        "region": "us-central1",
+        "secrets": {"mode-secret": {"versions": ["v"]}},
+    }
+    reseedable.reset(world)
+    reseedable.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
+    (tmp_path / "lab.yaml").write_text(
+        PROFILE.replace("{secret: mode-secret}", "{secret: mode-secret, project: shared-lab}")
+    )
+    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
+    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
+    (sp,) = json.loads(out)["services"]
+    assert [c["name"] for c in sp["env"]] == ["MODE"], sp
+    (step,) = sp["manual"]
+    assert step["reason"].startswith("drift cannot verify that "), step
+    assert "default service account is unknown" in step["reason"], step
+    (grant,) = step["commands"]
+    assert "gcloud secrets add-iam-policy-binding mode-secret " in grant, grant
+    assert grant.endswith(" --project=shared-lab"), grant  # the secret's own project
+    assert "<PROJECT_NUMBER>-compute@developer.gserviceaccount.com" in grant, grant
