@@ -20,7 +20,13 @@ from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
-from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change
+from drift.fix.instances import (
+    moved_splits,
+    moves_note,
+    pool_plan,
+    split_change,
+    traffic_change,
+)
 from drift.fix.journal import Entry
 from drift.fix.kept_side import fixed_there, kept_step
 from drift.fix.manual import (
@@ -226,6 +232,8 @@ class ServicePlanner:
         moved = bool(moves) and bool(moved_splits(self.live, "").moved)
         renamed = renamed_note(sp, source, moved, canary) if sp.has_patch else ""
         split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
+        if canary and base:  # a service's: the share pinned to what serves, moved by hand
+            split = traffic_change(self.cmd, source, base.revision)
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
         job = sp.kind is Kind.JOB and sp.has_patch  # its write leaves out its token
