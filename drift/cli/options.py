@@ -326,24 +326,16 @@ def annotating(params: Mapping[str, object]) -> bool:
 def asked_to_annotate(args: Sequence[str], command: Command) -> bool:
     """`annotating`, read from a command line's own tokens (`args`, for `command`), where
     click refused it while parsing (an unknown option, an option missing its value): before
-    any option, eager or not, was processed. Its `--format` as click takes it: `--format V`,
-    `--format=V`, `-f V`, `-fV`, in any case, the last one given; nothing after `--`."""
-    option = next((p for p in command.params if p.name == "format"), None)
-    if option is None:
-        return False
-    value = None
-    tokens = iter(args)
-    for token in tokens:
-        if token == "--":
-            break
-        name, equals, attached = token.partition("=")
-        if token in option.opts:
-            value = next(tokens, None)
-        elif token.startswith("--"):
-            value = attached if equals and name in option.opts else value
-        elif token[:2] in option.opts:  # `-fgithub`
-            value = token[2:]
-    return value is not None and annotating({"format": value.lower()})
+    any option, eager or not, was processed. Its `--format` as click's own parser of the
+    command takes it (which options take a value, `-fgithub`, the last one given, nothing
+    after `--`), read again past what it refused: an unknown option is skipped, parsing
+    stops at an option missing its value."""
+    from typer._click.core import Context
+
+    parser = command.make_parser(Context(command, resilient_parsing=True))
+    parser.ignore_unknown_options = True
+    value = parser.parse_args(list(args))[0].get("format")
+    return isinstance(value, str) and annotating({"format": value.lower()})
 
 
 def usage_error(exc: click.UsageError, args: Sequence[str], app: typer.Typer) -> UsageError:

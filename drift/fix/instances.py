@@ -22,7 +22,7 @@ from typing import Any
 from drift.diff.served import pool_differences, written_differences
 from drift.fix.commands import Commands
 from drift.fix.model import ServicePlan
-from drift.fix.patch import is_latest
+from drift.fix.patch import is_latest, promoted_traffic, update_traffic_words
 from drift.fix.unknown import unknown_lost
 from drift.kinds import Kind
 from drift.live.api import short
@@ -143,6 +143,18 @@ def split_change(cmd: Commands, live: LiveService) -> str:
         if s.percent
     ]
     return cmd.instance_split(",".join(words))
+
+
+def traffic_change(cmd: Commands, source: Any, base: str) -> str:
+    """A service's `split_change`: the traffic a fix's promotion moves to its canary
+    (`promoted_traffic`) moved to the revision `gcloud run services update` created, when some
+    of it is pinned to `base` by name, which that revision gets none of until moved (a REVISION
+    target "Allocates instances to a Revision by name", a LATEST one "to the Service's latest
+    ready Revision": run v2 traffic_target.proto); "" when none of it is."""
+    targets = promoted_traffic(source, base, PATCHED)
+    if not any(t.revision == PATCHED for t in targets):
+        return ""
+    return cmd.traffic(*update_traffic_words(targets))
 
 
 def describe(moves: Moves) -> str:

@@ -40,12 +40,14 @@ def kept_step(
     f: Finding,
     built_on: tuple[str, RevisionConfig],
     new: bool,
+    stops: bool = False,
 ) -> ManualStep | None:
     """A finding on a revision the fix does not write (not a rollout's own, `revision.*`),
     with what to do: finish the rollout to the revision the fix writes (`--to-revisions`:
     gcloud's update-traffic and update-instance-split; the revision the fix makes, `CANARY`,
-    when `new`), naming the image that move runs where it is another, or deploy that
-    revision's configuration fixed; None otherwise. The planner gives it to a revision's
+    when `new`, which fix does not make when it `stops` before any write: the plan's blocked
+    line), naming the image that move runs where it is another, or deploy that revision's
+    configuration fixed; None otherwise. The planner gives it to a revision's
     configuration (`rules.HISTORY`); a secret's own step (a grant, a version: it repairs every
     revision) comes first."""
     name, config = built_on
@@ -57,13 +59,20 @@ def kept_step(
     move = cmd.all_to(word(CANARY) if new else name)
     names = ", ".join(r.name for r in kept)
     shares = "; ".join(f"{r.name} keeps its {r.percent}%" for r in kept)
-    there = f"the revision the fix makes from {name}" if new else name
+    there = f"the revision {'a' if stops else 'the'} fix makes from {name}" if new else name
+    once = "it is fixed"
+    if new:
+        once = (
+            "one is made (drift fix stops here before any write, so this fix makes none)"
+            if stops
+            else "the fix made it"
+        )
     images = _images(kept, config)
     return ManualStep(
         f.target,
         f"{f.message}: {shares} of {'instances' if pool else 'traffic'} and its configuration "
         f"(a fix writes what {name} runs, the revision it builds on): finish the rollout to "
-        f"{there} once {'the fix made it' if new else 'it is fixed'}"
+        f"{there} once {once}"
         + (f" (moving that share runs {name}'s image there: {images})" if images else "")
         + f", or deploy {names}'s configuration fixed",
         (*(cmd.describe_revision(r.name) for r in kept), move),

@@ -147,10 +147,12 @@ class ServicePlan:
     """A worker pool whose instance split pins revisions: where the fix moves those
     instances, or why it cannot ("" when nothing is pinned)."""
     split_change: str = ""
-    """A worker pool whose pinned instances the fix moves (`instances`): the command moving
-    them as the fix does, its patched revision a `<…>` to fill in ("" otherwise). gcloud's
-    `worker-pools update` leaves a split as it is (gcloud 528, command_lib/run/v2/
-    config_changes.py: only NoPromoteChange and InstanceSplitChange touch it)."""
+    """A worker pool whose pinned instances the fix moves (`instances`), a service whose
+    traffic to what the fix builds on is pinned by name (`instances.traffic_change`): the
+    command moving them as the fix does, its patched revision a `<…>` to fill in ("" otherwise).
+    gcloud's `worker-pools update` leaves a split as it is (gcloud 528, command_lib/run/v2/
+    config_changes.py: only NoPromoteChange and InstanceSplitChange touch it), as `services
+    update` leaves a target naming a revision."""
     tags: str = ""
     """What `drift fix`'s promotion does with a tag on the traffic it moves (a tag stays on
     its revision, `drift.fix.patch.promotion_tags`); "" when the moved traffic carries none."""

@@ -20,7 +20,13 @@ from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
-from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change
+from drift.fix.instances import (
+    moved_splits,
+    moves_note,
+    pool_plan,
+    split_change,
+    traffic_change,
+)
 from drift.fix.journal import Entry
 from drift.fix.kept_side import fixed_there, kept_step
 from drift.fix.manual import (
@@ -155,6 +161,13 @@ class ServicePlanner:
             (f for f in done if f.rule in FIXABLE), key=lambda f: (f.target, FIXABLE.index(f.rule))
         )
         fix_ids = [f.id for f in fixes]
+        # fix's stop at an unreleased template (`stops.what_stops`), in its words
+        running = running_rule(self.state, self.service.key)
+        stop = (
+            unreleased_stop(base, self.live, self.profile.environment, self.entries, running)
+            if base
+            else ""
+        )
         for f in findings:
             if any(f is d for d in done) or f.rule.startswith("probe."):
                 continue
@@ -163,7 +176,8 @@ class ServicePlanner:
             ):
                 fix_ids.append(f.id)  # the patch writes the template back to what it runs
                 continue
-            left = kept_step(self.cmd, self.live, f, (to, template), bool(env or settings))
+            made = bool(env or settings)  # a revision to make (`stop`: fix stops before it)
+            left = kept_step(self.cmd, self.live, f, (to, template), made, bool(stop))
             own = self._manual_for(f, after, planned_account)  # a grant repairs every side
             step = left if left and (f.rule in HISTORY or own is None) else own
             if step is None and f.rule.startswith("secret."):
@@ -220,18 +234,16 @@ class ServicePlanner:
         moved = bool(moves) and bool(moved_splits(self.live, "").moved)
         renamed = renamed_note(sp, source, moved, canary) if sp.has_patch else ""
         split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
+        if canary and base:  # a service's: the share pinned to what serves, moved by hand
+            split = traffic_change(self.cmd, source, base.revision)
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
         job = sp.kind is Kind.JOB and sp.has_patch  # its write leaves out its token
-        stop = ""  # fix's stop at an unreleased template (`stops.what_stops`), in its words
-        if canary and base:
-            running = running_rule(self.state, self.service.key)
-            stop = unreleased_stop(base, self.live, self.profile.environment, self.entries, running)
         return replace(
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
             split_change=split, token=left_out(source) if job else "",
             resent=gcloud_resends(source) if job else "",
-            stops=sp.stops or stop,
+            stops=sp.stops or (stop if canary else ""),
         )  # fmt: skip
 
     def _key(self, f: Finding) -> tuple[str | None, str]:

@@ -174,7 +174,7 @@ async def _roll_back(
             + ": nothing was changed",
         )
     # `since.judge` compares what serves with what the later change found; `--force` restores
-    # whatever it finds, so it needs no comparison (`_as_found`: not proven unread)
+    # whatever it finds, so it needs no comparison (`_as_found`: cannot be told, unread)
     compared = {id(e): e for t in todo for e in later_changes(t, entries)[:1]}.values()
     uncompared = [
         f"{who(later)}: whether drift's later change {visible(later.change_id)} left it as it "

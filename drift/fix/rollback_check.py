@@ -218,11 +218,12 @@ def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
     )
 
 
-def _as_found(now: Any, entry: Entry) -> bool:
-    """Whether `now` is as `entry`'s change found it, judged as that change was made (not
-    proven when the copies its journal entry withheld could not be read again: `fill`)."""
+def _as_found(now: Any, entry: Entry) -> bool | None:
+    """Whether `now` is as `entry`'s change found it, judged as that change was made (None,
+    cannot be told, when the copies its journal entry withheld could not be read again:
+    `fill`)."""
     if entry.withheld and not entry.filled:
-        return False
+        return None
     return (
         workload_restore.as_found(now, entry)
         if workload_restore.in_place(entry)

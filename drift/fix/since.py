@@ -28,8 +28,9 @@ from drift.errors import JournalError
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.textsafe import visible
 
-Same = Callable[[Any, Entry], bool]
-"""Whether a workload read now is as a later change found it (what served, its config)."""
+Same = Callable[[Any, Entry], bool | None]
+"""Whether a workload read now is as a later change found it (what served, its config); None
+when that cannot be told (what it found, withheld in its journal entry, was not read again)."""
 
 
 def left_at(entry: Entry) -> int:
@@ -121,7 +122,8 @@ def judge(
         return Since(changed, tuple(later))
     ours = _chain(entry, later) == int(now.generation)
     names = _names(later)
-    if ours and all(e.state in DONE and not e.problem for e in later) and same(now, later[0]):
+    found = ours and all(e.state in DONE and not e.problem for e in later) and same(now, later[0])
+    if found:
         return Since(
             "",
             tuple(later),
@@ -137,7 +139,13 @@ def judge(
         undo = " then ".join(f"`drift rollback {e.change_id}`" for e in reversed(pending))
         return Since(f"{by}: roll that back first ({undo}), then this one", tuple(later), ours=True)
     if ours:
-        return Since(f"{by}, which did not leave it as it found it", tuple(later), ours=True)
+        left = (
+            "which did not leave it as it found it"
+            if found is not None
+            else "and whether it left it as it found it cannot be told (what it found, "
+            "withheld in its journal entry, could not be read again)"
+        )
+        return Since(f"{by}, {left}", tuple(later), ours=True)
     return Since(f"{changed}; drift's own later change {names} wrote to it too", tuple(later))
 
 

@@ -14,6 +14,11 @@ from drift.kinds import label
 from drift.textsafe import plural
 
 HISTORY_SCHEMA = "drift.history/v1"
+NONE_OF_A_JOB = "a job has no revisions"
+"""Why a job's are not listed: a revision is a service's or a worker pool's
+(`projects/{project}/locations/{location}/services/{service}/revisions/{revision}`,
+google/cloud/run/v2/revision.proto); a job runs executions (`…/jobs/{job}/executions/…`,
+execution.proto), each of the job's template as it is when it starts."""
 
 
 class Action(StrEnum):
@@ -112,6 +117,8 @@ class HistoryResult(Scope):
     limit: int | None = None
     notes: tuple[str, ...] = ()
     """What was not listed and why (a job has no revisions)."""
+    jobs: tuple[str, ...] = ()
+    """The jobs asked for, which are not listed (`NONE_OF_A_JOB`)."""
 
     @property
     def complete(self) -> bool:
@@ -129,9 +136,11 @@ class HistoryResult(Scope):
         listed = sum(s.listed for s in self.services)
         kinds = [s.kind for s in self.services]
         where = " and ".join(plural(kinds.count(k), k.noun) for k in Workload if k in kinds)
-        if not self.services:
-            where = "0 services"
-        text = f"{self.environment}: {shown} of {listed} revisions shown in {where}"
+        said = [f"{shown} of {listed} revisions shown in {where or '0 services'}"]
+        if self.jobs:  # a job alone is not "0 of 0 revisions shown in 0 services"
+            n = len(self.jobs)
+            said = said[: bool(self.services)] + [f"{plural(n, 'job')} not listed: {NONE_OF_A_JOB}"]
+        text = f"{self.environment}: {'; '.join(said)}"
         if self.complete:
             return f"{text} (exit 0)"
         names = ", ".join(u.service for u in self.unread)

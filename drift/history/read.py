@@ -17,7 +17,13 @@ from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
 from drift.fix.served import canary_record
 from drift.history.changes import Masking, changes
-from drift.history.model import HistoryResult, RevisionEntry, ServiceHistory, Unread
+from drift.history.model import (
+    NONE_OF_A_JOB,
+    HistoryResult,
+    RevisionEntry,
+    ServiceHistory,
+    Unread,
+)
 from drift.kinds import Kind
 from drift.live.api import parent, short
 from drift.live.calls import CallRunner
@@ -39,7 +45,7 @@ from drift.settings import Settings
 
 DEFAULT_LIMIT = 20
 NO_REVISIONS = (
-    "not listed: a job has no revisions (each execution runs the job's template as it is "
+    f"not listed: {NONE_OF_A_JOB} (each execution runs the job's template as it is "
     "when the execution starts); `drift history` lists the revisions of services and worker "
     "pools"
 )
@@ -101,6 +107,7 @@ async def read_history(
         services=tuple(r for r in read if isinstance(r, ServiceHistory)),
         unread=tuple(r for r in read if isinstance(r, Unread)),
         limit=limit,
+        jobs=tuple(job.label for job in jobs),
         notes=(
             *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,

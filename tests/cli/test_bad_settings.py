@@ -187,6 +187,18 @@ def test_a_bad_option_value_is_drifts_own_error(
             "drift plan",
             False,
         ),
+        (  # `--service` takes `--format` as its value: github is an argument (fixown62)
+            ["check", "--service", "--format", "github", "x", "--bogus"],
+            "no such option: --bogus (Possible options: --verbose)",
+            "drift check",
+            False,
+        ),
+        (  # a flag takes no value: the `--format` after it is read
+            ["check", "x", "--probe", "--format", "github", "--bogus"],
+            "no such option: --bogus (Possible options: --verbose)",
+            "drift check",
+            True,
+        ),
         (  # after `--`, `--format` is no option
             ["check", "x", "--bogus", "--", "--format", "github"],
             "no such option: --bogus (Possible options: --verbose)",

@@ -190,22 +190,27 @@ def test_a_later_change_whose_version_cannot_be_read_again_refuses_only_unforced
     assert f"later change {later.change_id}" in said and "/versions/2" in said, said
     assert "--force" in said and VALUE not in said, said
     sandbox.clear_calls()
-    done = rollback(tmp_path, change_id=first.change_id, force=True)
+    ui = ScriptedUI()
+    done = rollback(tmp_path, ui, change_id=first.change_id, force=True)
     assert done.exit_code is ExitCode.OK, done.summary()
     assert {k: _plain(clients)[k] for k in COPIES} == COPIES
+    # fixjournal62 left: not compared is "cannot be told", never "did not leave it as found"
+    (said,) = [s for s in ui.said if f"later change {later.change_id}" in s]
+    assert "whether it left it as it found it cannot be told" in said, said
+    assert "did not leave it" not in said, said
 
 
 @pytest.mark.parametrize("kind", ["job", "worker_pool"])
 def test_a_later_job_or_pool_entry_not_read_again_is_not_proven_as_found(kind: str) -> None:
     """The forced rollback above, of a job or a pool: the later change's entry whose copies
-    could not be read again is compared as "not proven as found", never raised on as a write
+    could not be read again is compared as "cannot be told", never raised on as a write
     built from it (main: "cannot read the job", even with --force)."""
     later = Entry(
         "c2", "lab", LAB, "us-central1", "j", f"projects/{LAB}/jobs/j", "", {}, "", "", []
     )
     later.kind = kind
     later.withheld = [{"field": "service_before", "path": [], "pieces": [{"version": "v"}]}]
-    assert _as_found(object(), later) is False
+    assert _as_found(object(), later) is None  # cannot be told
 
 
 def test_every_form_a_copy_is_masked_in_is_withheld_and_given_back_exactly() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import lab_cli, lab_world
 
@@ -133,3 +134,24 @@ def test_a_missing_secret_only_the_older_side_uses_is_not_counted_fixed(
     assert gone and not any(f["id"] in plan["fixes"] for f in gone), (check, plan)
     step = next(m for m in plan["manual"] if m["target"] == "secret.gone")
     assert "app-00001-goj keeps its 60%" in step["reason"], step
+
+
+def test_a_blocked_plans_kept_step_does_not_promise_the_revision_the_fix_would_make(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """fixkept64 left: the template (v3) serves nothing, v1 60 % and v2 40 % by name: fix
+    stops at the unreleased template before any write. The older side's step said "finish the
+    rollout to the revision the fix makes … once the fix made it", of a revision it never
+    makes."""
+    old = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    traffic = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    history = [old, {**old, "image": V2}]
+    reseedable.reset(lab_world(template={**old, "image": V3}, history=history, traffic=traffic))
+    out = lab_cli(reseedable, tmp_path, "plan", "lab", "--format", "json").stdout
+    (plan,) = json.loads(out)["services"]
+    assert plan["stops"], plan  # blocked: fix stops there
+    step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
+    assert "app-00002-bav keeps its 40%" in step["reason"], step
+    assert "the fix made it" not in step["reason"], step
+    assert "the revision the fix makes" not in step["reason"], step
+    assert "drift fix stops here before any write, so this fix makes none" in step["reason"]

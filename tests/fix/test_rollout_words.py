@@ -68,3 +68,40 @@ def test_a_pools_plan_names_the_revision_its_fix_builds_on(
     assert f"a rollout to the template's revision {sp['revision']} is under way" in step["reason"]
     assert f"(all instances to {sp['revision']})" in step["reason"], step
     assert step["target"] != f"revision.{sp['revision']}", sp  # the older one, 90 %
+
+
+@pytest.mark.parametrize(
+    ("traffic", "history", "moved"),
+    [
+        ([{"revision": 1, "percent": 100}], [], "'<the revision the update created>=100'"),
+        (  # a rollout by name (fixwords64 left): the template's revision v2 moves its 40 %
+            [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}],
+            [{"image": V1, "port": 8080, "env": {"DEBUG": "true"}}],
+            "'app-00001-goj=60,<the revision the update created>=40'",
+        ),
+        (None, [], ""),  # LATEST: the new revision takes it, nothing to say
+    ],
+)
+def test_the_gcloud_script_says_a_pinned_services_new_revision_gets_no_traffic(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    traffic: list[dict[str, int]] | None,
+    history: list[dict[str, object]],
+    moved: str,
+) -> None:
+    """note23 left: `services update` of a service whose traffic names the revision a fix
+    builds on makes a revision that gets no traffic until moved; the script said nothing of
+    it. It says so, and what moves it: drift fix's promotion, or the command (never run)."""
+    template = {"image": V2 if history else V1, "port": 8080, "env": {"DEBUG": "true"}}
+    reseedable.reset(lab_world(template=template, history=history, traffic=traffic))
+    script = lab_cli(reseedable, tmp_path, "plan", "lab", "--format", "gcloud").stdout
+    said = [line for line in script.splitlines() if line.startswith("# traffic: ")]
+    lines = script.splitlines()
+    command = "gcloud run services update-traffic app --project=fix-lab --region=us-central1"
+    assert [line for line in lines if "<the revision the update created>" in line] == (
+        [f"#   {command} --to-revisions {moved}"] if moved else []
+    ), script
+    assert len(said) == bool(moved), script
+    if moved:
+        assert "gets no traffic from it until it is moved. drift fix moves it" in said[0]
+    assert not any(line.startswith("gcloud run services update-traffic") for line in lines)

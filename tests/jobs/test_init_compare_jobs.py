@@ -111,3 +111,11 @@ def test_history_lists_a_pools_revisions_and_says_why_not_a_jobs(
     assert doc["services"][0]["kind"] == "worker_pool" and doc["notes"] == [note]
     parents = [c.request.parent for c in sandbox.calls if c.short == "ListRevisions"]
     assert parents == ["projects/p/locations/us-central1/workerPools/pool"]
+    # the summary counts what it shows and names the job as not listed (revhist62: a job
+    # alone was "0 of 0 revisions shown in 0 services")
+    assert result.summary() == (
+        "prod: 2 of 2 revisions shown in 1 worker pool; 1 job not listed: a job has no "
+        "revisions (exit 0)"
+    )
+    alone = asyncio.run(read_history(profile, load_settings(), services=["job"]))
+    assert alone.summary() == "prod: 1 job not listed: a job has no revisions (exit 0)"

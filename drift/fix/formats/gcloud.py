@@ -18,6 +18,7 @@ from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
 from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
+from drift.kinds import Kind
 from drift.textsafe import visible
 
 RUNTIME_DELIMITER = "|"
@@ -338,6 +339,16 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         )
         if sp.split_change:
             out += [f"#   {visible(sp.split_change)}"]
+    if script.lines and sp.split_change and sp.kind is Kind.SERVICE:
+        # `services update` leaves every target naming a revision as it is (`traffic_change`)
+        out += comment(
+            f"traffic: {sp.revision} is pinned by name (a new revision gets only what goes to "
+            "LATEST), so the revision the command above creates gets no traffic from it until "
+            "it is moved. drift fix moves it (its canary's promotion); by hand, after the "
+            "command (fill in the revision it created: status.latestCreatedRevisionName of "
+            "`gcloud run services describe`):"
+        )
+        out += [f"#   {visible(sp.split_change)}"]
     if sp.renamed:  # what `drift fix` does with the template's revision name
         out += comment(f"drift fix: {sp.renamed}")
     for skipped in script.skipped:  # no command at all: nothing "above"
