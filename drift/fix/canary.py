@@ -226,9 +226,7 @@ class ServiceFix(ServiceFixer):
             raise await self._their_write(
                 f"{self.name}: the service was changed meanwhile by someone else ({changed}) "
                 "while the promotion prompt waited: drift did not move "
-                f"traffic to its canary {canary}, which stays with no traffic; "
-                f"`drift rollback {self.change_id}` removes it (and says what else it would "
-                "undo)" + (f", or remove only its tag: {self.untag}" if self.untag else ""),
+                f"traffic to its canary {canary}, {self.left_to(now)}",
                 now,
             )
         promote = copy_service(after)

@@ -18,7 +18,7 @@ from drift.fix.patch import restored_traffic
 from drift.fix.recorded import as_found, before_service, fields_only, tag_caveat
 from drift.fix.restore import already_restored, changed_since, never_sent
 from drift.fix.restored import Judge
-from drift.fix.rollback_view import NEW, differences, new_serves
+from drift.fix.rollback_view import NEW, differences, new_serves, recorded_state
 from drift.fix.since import (
     Same,
     Since,
@@ -139,9 +139,10 @@ async def check(
     if out.doing:
         about = "; ".join(filter(None, [about, out.doing]))
     ran = "served" if kind is Kind.SERVICE else "ran"
+    state = visible(recorded_state(live, entry)) if service else entry.state
     ui.say(
         f"{name}: restore what {ran} before change {visible(entry.change_id)} in "
-        f"{where(entry)} (state: {entry.state}; drift changed: "
+        f"{where(entry)} (state: {state}; drift changed: "
         f"{visible(', '.join(entry.changes))})"
         + (f"; {visible(about)}" if about else "")
         + (f"; {visible(since.note)}" if since.note else "")

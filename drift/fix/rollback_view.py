@@ -26,7 +26,12 @@ from drift.fix.recorded import (
 )
 from drift.fix.restore import already_restored, name_restored, restore_request
 from drift.fix.revision_name import cleared_names
-from drift.fix.routing import describe_serving, describe_traffic, traffic_key
+from drift.fix.routing import (
+    describe_serving,
+    describe_traffic,
+    traffic_key,
+    unpromoted_serving,
+)
 from drift.fix.update import GONE
 from drift.kinds import Kind, label
 from drift.live.api import in_progress
@@ -85,6 +90,16 @@ def differences(
     return lines
 
 
+def recorded_state(live: Any, entry: Entry) -> str:
+    """The journal's state of the change, and what serves against it when the canary drift
+    did not promote serves now (`unpromoted_serving`): `pinned as recorded, yet its canary
+    serves now: LATEST 100% → app-drift-…`."""
+    routed = unpromoted_serving(live, entry)
+    return (
+        f"{entry.state} as recorded, yet its canary serves now: {routed}" if routed else entry.state
+    )
+
+
 def serving(live: Any, entry: Entry) -> str:
     """What serves now (not while a deploy is in progress: its `traffic_statuses` are
     transient then, `Service.reconciling`)."""
@@ -109,14 +124,21 @@ def costs(live: Any, entry: Entry, targets: Any, named: str = "") -> list[str]:
     writes the recorded configuration as a new revision): a revision name the team fixed in
     the template is cleared (`cleared_names`; `named`: the name drift gives the restored
     revision when the revision it takes the place of is gone, `restore.name_restored`); and
-    a canary that never served is undone by a revision LATEST then serves: a redeploy."""
+    a canary drift did not promote is undone by a revision LATEST then serves: a redeploy
+    (said as what serves now: `unpromoted_serving`)."""
     named_before = (live.template.revision, before_service(entry).template.revision)
     out = [cleared_names(entry.service, named_before, "the restored revision", named)]
     latest = any(kind == "LATEST" and percent for kind, _, percent, _ in traffic_key(targets))
+    routed = unpromoted_serving(live, entry)  # as `serving` says what serves now
     if entry.canary_revision and not promoted(entry) and latest:
         out.append(
-            f"the canary {entry.canary_revision} never served, yet LATEST will serve the new "
-            "revision: a redeploy of what serves now, with the configuration that served before"
+            f"the canary {entry.canary_revision}, which drift did not promote, serves now "
+            f"({routed}); LATEST will serve the new revision instead, with the configuration "
+            "that served before"
+            if routed
+            else f"the canary {entry.canary_revision} never served, yet LATEST will serve the "
+            "new revision: a redeploy of what serves now, with the configuration that served "
+            "before"
         )
     return [n for n in out if n]
 

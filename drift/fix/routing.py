@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.fields import FIELDS
-from drift.fix.journal import Write
+from drift.fix.journal import Entry, Write, promoted
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
-from drift.live.api import short, written_since
+from drift.live.api import in_progress, short, written_since
 from drift.live.normalize import own_settings, raw, revision_config
 
 
@@ -75,6 +75,19 @@ def describe_serving(service: Any, canary: str = "") -> str:
             text += " (drift's canary)"
         parts.append(text)
     return "; ".join(parts) or "nothing"
+
+
+def unpromoted_serving(service: Any, entry: Entry) -> str:
+    """How drift's canary serves now though drift began no promotion of it, in
+    `describe_serving`'s words (`LATEST 100% → app-drift-…`): someone else's routing, e.g.
+    `update-traffic --to-latest` while the ready canary is the latest ready revision, which
+    LATEST resolves to. What serves is what `traffic_statuses` say (SPEC invariant 10), never
+    the journal's state. "" when the canary serves nothing, drift began its promotion, or a
+    deploy in progress leaves `traffic_statuses` transient (`Service.reconciling`)."""
+    canary = entry.canary_revision
+    if not canary or promoted(entry) or in_progress(service):
+        return ""
+    return "; ".join(s.describe() for s in serving(service) if s.percent and s.revision == canary)
 
 
 def changed_by_someone_else(generation: int, now: Any) -> str:

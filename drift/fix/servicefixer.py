@@ -19,6 +19,7 @@ from drift.fix.routing import (
     next_generation,
     serving,
     template_key,
+    unpromoted_serving,
 )
 from drift.fix.untrap import free_pin
 from drift.fix.update import revision_exists
@@ -65,6 +66,29 @@ class ServiceFixer(Fixer):
         return (
             f"gcloud run services update-traffic {self.sp.service}{self.outcome.remove_tag} "
             f"--project {p.project} --region {p.region}"
+        )
+
+    def left_to(self, now: Any) -> str:
+        """What becomes of the canary drift did not promote, as `now`'s `traffic_statuses`
+        say (`unpromoted_serving`): their change may have made it serve (`--to-latest` while
+        it is the latest ready revision); then drift's pin (`after`) routes back by name."""
+        p = self.ctx.profile
+        if routed := unpromoted_serving(now, self.entry):
+            back = (
+                f"gcloud run services update-traffic {self.name} "
+                f"{update_traffic_flags(self.after.traffic)} --project {p.project} "
+                f"--region {p.region}"
+            )
+            return (
+                f"yet it serves now: their change routes {routed} (drift's canary, never "
+                "promoted). To take it out of service at once, route back by name to what "
+                f"served: {back}; `drift rollback {self.change_id}` refuses while their change "
+                "stands (it says why)"
+            )
+        return (
+            f"which stays with no traffic; `drift rollback {self.change_id}` removes it (and "
+            f"says what else it would undo)"
+            + (f", or remove only its tag: {self.untag}" if self.untag else "")
         )
 
     def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -371,3 +372,41 @@ def test_a_label_written_at_a_prompt_stays_whether_or_not_it_moves_the_generatio
     else:  # the same generation: the fix goes on, on their label
         assert result.exit_code == ExitCode.OK, said
         assert "replaced" not in said, said
+
+
+PINNED = {
+    "history": [{"image": "us-docker.pkg.dev/lab/app:v0"}],
+    "traffic": [{"revision": 1, "percent": 0, "tag": "e2e"}, {"revision": 2, "percent": 100}],
+}
+"""The lab service pinned to app-00002 by its team, tag e2e at 0 % on app-00001."""
+
+
+def test_their_to_latest_at_the_promotion_prompt_is_said_to_serve_the_canary(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A teammate's `gcloud run services update-traffic --to-latest` at the promotion prompt:
+    LATEST resolves to the latest ready revision, drift's canary, which now serves all. drift
+    says so as `traffic_statuses` do (SPEC invariant 10), never "stays with no traffic", and
+    how to route back by name (revroll65 F3)."""
+    sandbox = reseedable
+    sandbox.reset(lab.lab_world(**PINNED))
+    served = lab.shares(sandbox.service(LAB, "app"))
+
+    def to_latest(question: str) -> None:
+        if len(ui.questions) == 2:  # the promotion prompt
+            sandbox.update_traffic(LAB, "app", {"LATEST": 100})
+
+    ui = ScriptedUI([True, True], on_confirm=to_latest)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    (outcome,) = result.outcomes
+    said = outcome.message
+    assert result.exit_code is ExitCode.ABORTED, said
+    assert lab.shares(sandbox.service(LAB, "app")) == {outcome.canary: 100}
+    assert "stays with no traffic" not in said, said
+    assert f"yet it serves now: their change routes LATEST 100% → {outcome.canary} (" in said
+    assert f"`drift rollback {result.change_id}` removes it" not in said, said
+    back = re.search(r"route back by name to what served: (gcloud [^;]+);", said)
+    assert back, said
+    shares, moved, removed = lab.gcloud_words(back.group(1))
+    sandbox.update_traffic(LAB, "app", shares, update_tags=moved, remove_tags=removed)
+    assert lab.shares(sandbox.service(LAB, "app")) == served  # as it said: the canary is out

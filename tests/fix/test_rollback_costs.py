@@ -14,6 +14,7 @@ from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.formats import PlanFormat
 from drift.fix.render import render_plan
+from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, lab_fix, lab_name, lab_world, rollback
 
@@ -120,3 +121,25 @@ def test_a_revision_gone_the_note_names_the_revision_drift_names(
     assert runs.startswith("app-drift-"), runs
     assert f"{FIXED}drift's name {runs} (" in said, said
     assert f"{FIXED}a generated name" not in said, said
+
+
+def test_a_no_promote_canary_their_to_latest_made_serve_is_said_to_serve(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift fix --no-promote`, then a teammate's `update-traffic --to-latest` (the tag
+    left): LATEST resolves to the canary, which serves all. The rollback's header and note
+    say so, as the `serving now` line does (SPEC invariant 10), not "never served" nor a
+    bare "pinned" (revroll65 F4)."""
+    sandbox = reseedable
+    sandbox.reset(lab_world())
+    options = FixOptions(yes=True, promote=False)
+    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch)
+    (outcome,) = fixed.outcomes
+    sandbox.update_traffic(LAB, "app", {"LATEST": 100})
+    said, code = _shown(tmp_path, False)
+    assert code is ExitCode.ABORTED, said  # their change since: refused, nothing written
+    serves = f"LATEST 100% → {outcome.canary}"
+    assert f"{serves} (drift's canary)" in said, said  # the `serving now` line
+    assert REDEPLOY not in said, said
+    assert f"(state: pinned as recorded, yet its canary serves now: {serves};" in said, said
+    assert f"which drift did not promote, serves now ({serves})" in said, said
