@@ -207,7 +207,8 @@ def test_an_ignore_expires_on_the_same_day_in_every_time_zone(
 ) -> None:
     """revtime 1: `until` is judged on the UTC date, not the runner's local one: at one instant
     a runner at UTC-10 and one at UTC+14 (a date apart) give the same answer."""
-    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # a forked zygote would keep its own TZ
+    # each run a process of its own (forked from the zygote, which sets the run's TZ)
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "zygote")
     until = dt.datetime.now(ZoneInfo("America/Adak")).date()
     profiles = tmp_path / "profiles"
     profiles.mkdir()

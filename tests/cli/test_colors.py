@@ -1,17 +1,18 @@
 """drift's own colour codes on a terminal follow https://no-color.org — NO_COLOR "when
 present and not an empty string (regardless of its value)" turns them off, `NO_COLOR=` does
 not — and a terminal that says it has none (`TERM=dumb`) gets none. Run offline on a
-manifest, on a pseudo-terminal."""
+manifest, on a pseudo-terminal, in a process of its own forked from the worker's zygote
+(tests/zygote.py: the colour choice is made at run time, from the run's own streams and
+environment)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.cliutil import REPO, read_pty
+from tests.cliutil import REPO, read_pty, zygote_drift
 
 DATA = REPO / "tests" / "data" / "manifest"
 ARGS = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
@@ -25,7 +26,7 @@ def on_a_terminal(**env: str) -> str:
     base.update(PYTHONPATH=str(REPO), COLUMNS="200", **env)
     primary, secondary = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "drift", *ARGS, *MANIFEST],
+        [str(zygote_drift()), *ARGS, *MANIFEST],
         stdout=secondary,
         stderr=subprocess.DEVNULL,
         cwd=REPO,

@@ -20,7 +20,7 @@ import pytest
 from drift.errors import UsageError
 from drift.files import write_whole
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, zygote_drift
 
 DATA = REPO / "tests" / "data" / "manifest"
 OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
@@ -313,10 +313,13 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
 
 
 def _process(*args: str, **popen: Any) -> subprocess.CompletedProcess[str]:
-    """drift in a process of its own, its streams real pipes: the tests' forked drift hands
-    back what it caught, and swallowed a write to `/dev/stdout` without a word (revown18)."""
+    """drift in a process of its own, its streams real pipes: the tests' in-process drift hands
+    back what it caught, and swallowed a write to `/dev/stdout` without a word (revown18).
+    Forked from the zygote by its stand-in, which hands the run its own descriptors 0-2 (the
+    pipes or files given here); a fresh interpreter where more descriptors are passed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    argv = [sys.executable, "-m", "drift", *args]
+    fresh = bool(popen.get("pass_fds"))
+    argv = [*([sys.executable, "-m", "drift"] if fresh else [str(zygote_drift())]), *args]
     env |= {"PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     return subprocess.run(argv, text=True, env=env, cwd=REPO, timeout=60, **popen)
 
@@ -330,7 +333,8 @@ def test_an_output_naming_a_standard_stream_into_a_pipe_is_the_report(stream: st
     path = stream.replace("N", str(write))
     args = (*OFFLINE, *MANIFEST, "--format", "json", "--output", path)
     try:
-        done = _process(*args, capture_output=True, pass_fds=(write,))
+        fds = (write,) if stream == "/dev/fd/N" else ()  # else a zygote run (`_process`)
+        done = _process(*args, capture_output=True, pass_fds=fds)
         os.close(write)
         with os.fdopen(read, encoding="utf-8") as piped:
             handed = piped.read()

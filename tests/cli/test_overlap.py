@@ -80,7 +80,9 @@ def test_compare_reads_its_two_profiles_at_once_and_says_what_reading_in_turn_sa
         (profiles / shipped.name).write_text(shipped.read_text())
     (profiles / "bad_a.yaml").write_text("project: p\nregion: us-central1\nservices:\n  api: [1\n")
     (profiles / "bad_b.yaml").write_text("project: p\nregoin: r\n")
-    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # fresh interpreters, as users run drift
+    # each run a process of its own forked from the zygote (one thread: the child is forked as
+    # in a fresh interpreter; `drift check` is run fresh by the tests above and below)
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "zygote")
     cases = {
         ("staging", "e2e"): (1, None),
         ("bad_a", "bad_b"): (2, "bad_a.yaml:4"),

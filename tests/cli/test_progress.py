@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift, read_pty
+from tests.cliutil import REPO, drift, read_pty, zygote_drift
 
 
 def test_progress_on_a_terminal_only(sandbox: Sandbox) -> None:
@@ -18,7 +17,7 @@ def test_progress_on_a_terminal_only(sandbox: Sandbox) -> None:
     primary, secondary = pty.openpty()
     env = {**os.environ, **sandbox.environ(), "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "drift", "check", "staging"],
+        [str(zygote_drift()), "check", "staging"],  # a process of its own, forked
         stdout=subprocess.PIPE,
         stderr=secondary,
         cwd=REPO,

@@ -17,7 +17,7 @@ import pytest
 
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox, mint_test_jwt
-from tests.cliutil import REPO, drift, read_pty
+from tests.cliutil import REPO, drift, read_pty, zygote_drift
 
 PROFILES = REPO / "profiles"
 
@@ -241,7 +241,7 @@ def test_on_a_terminal_the_table_keeps_its_colors_and_escapes_values(
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR" and not k.startswith("DRIFT_")}
     env.update(sandbox.environ(), PYTHONPATH=str(REPO), COLUMNS="200", TERM="xterm-256color")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "drift", "check", "staging"],
+        [str(zygote_drift()), "check", "staging"],  # a process of its own, forked
         stdout=secondary,
         stderr=subprocess.DEVNULL,
         cwd=workdir,

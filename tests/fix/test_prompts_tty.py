@@ -18,7 +18,7 @@ from drift.cli.prompt import PromptUI
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from drift.sandbox.backend import mint_test_jwt
-from tests.cliutil import REPO, spawn_as_a_terminal_does
+from tests.cliutil import REPO, spawn_as_a_terminal_does, zygote_drift
 from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
 from tests.fix.terminal import Script, converse, on_a_terminal, read_some
 
@@ -102,7 +102,7 @@ def test_the_question_reaches_the_terminal_when_stdout_is_redirected(
     log = (tmp_path / "fix.log").open("wb")
     args, env = fix_web(sandbox, tmp_path)
     proc = spawn_as_a_terminal_does(
-        [sys.executable, "-m", "drift", *args],
+        [str(zygote_drift()), *args],  # a process of its own, forked from the zygote
         env,
         stdin=secondary,
         stdout=log,

@@ -7,16 +7,20 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 from tests.probe.helpers import AppServer
-from tests.probe.wsapp import Record, make_app
 
 
 @pytest.fixture(scope="module")
 def app_server_session() -> Iterator[AppServer]:
     """The app under uvicorn, once per module. `websockets-sansio` is what uvicorn's `auto`
-    picks with websockets installed; the legacy `websockets` implementation warns."""
+    picks with websockets installed; the legacy `websockets` implementation warns. Imported
+    here: FastAPI and uvicorn take about a second to import, which every worker paid at
+    collection, and only the worker that runs an app test needs them."""
+    import uvicorn
+
+    from tests.probe.wsapp import Record, make_app
+
     record = Record()
     config = uvicorn.Config(
         make_app(record),

@@ -8,12 +8,14 @@ import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.findings import Location
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
-from tests.probe.wsapp import Record
+
+if TYPE_CHECKING:  # FastAPI (~1 s of imports) only where the app runs: conftest's fixture
+    from tests.probe.wsapp import Record
 
 T = TypeVar("T")
 PROFILE_LINE = Location("profiles/e2e.yaml", 12)
