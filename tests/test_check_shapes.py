@@ -299,3 +299,38 @@ def test_a_huge_expiry_warning_is_a_profile_error_not_a_traceback(
     )  # fmt: skip
     assert done.returncode == 2 and "internal error" not in done.stderr, done.stderr
     assert f"prod.yaml:{line}" in done.stderr and "at most 3650 days" in done.stderr
+
+
+SCALED = """\
+project: acme-prod
+region: us-central1
+services:
+  chat:
+    container: app
+    settings: {min_instances: 3, concurrency: 100}
+worker_pools:
+  queue-consumer:
+    settings: {instance_count: 2}
+"""
+
+
+def test_the_service_s_own_scaling_is_reported_on_the_service(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """chat's service-level minimum (`Service.scaling.min_instance_count`) and the pool's
+    manual count (`WorkerPool.scaling.manual_instance_count`) are the workload's own: no
+    revision, no container (both run several), "on chat" (revci65 F3); concurrency, the
+    revision's, stays on the revision and its container."""
+    (tmp_path / "prod.yaml").write_text(SCALED)
+    result = check(shapes, monkeypatch, "chat", "queue-consumer", profiles=tmp_path)
+    by = {(f.service, f.target): f for f in result.report.findings if f.rule == "setting.value"}
+    floor = by[("chat", "setting.min_instances")]
+    count = by[("queue-consumer", "setting.instance_count")]
+    assert (floor.revision, floor.container, count.revision, count.container) == (None,) * 4
+    assert floor.message == "min_instances on chat is 2, the profile says 3"
+    assert count.message == "instance_count on worker pool queue-consumer is 3, the profile says 2"
+    (concurrency,) = [
+        f for f in result.report.findings if f.target == "setting.concurrency" and not f.tag
+    ]
+    assert concurrency.revision and concurrency.container == "app"
+    assert concurrency.message.startswith(f"concurrency on {concurrency.revision} is 200")

@@ -56,7 +56,8 @@ def emit(
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
     is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`);
-    `summary` (what was written, the exit code's why) then goes to stderr: never a bare exit."""
+    `summary` (what was written, the exit code's why) then goes to stderr, before the error of
+    a write that failed: never a bare exit."""
     from drift.files import write_whole
     from drift.redact import scrub
 
@@ -73,12 +74,14 @@ def emit(
         echo(text, nl=not text.endswith("\n"))
         return
     text = text if text.endswith("\n") else text + "\n"
-    if not isinstance(output, Path):
-        _upload(text.encode(), output, access)
-    else:
-        write_whole(output, text, replace_links=True)
-    if summary:
-        echo(readable(summary), err=True)
+    try:
+        if not isinstance(output, Path):
+            _upload(text.encode(), output, access)
+        else:
+            write_whole(output, text, replace_links=True)
+    finally:  # written or not (a full disk): the CI log says what the check found
+        if summary:
+            echo(readable(summary), err=True)
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:

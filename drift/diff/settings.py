@@ -99,28 +99,28 @@ def setting_findings(at: At) -> Iterator[Finding]:
             expected = f"matches {setting.pattern}"
         else:
             expected = field.show(field.normalise(setting.value))
-        message = f"{name} on {at.where} is {shown_actual}, the profile says {expected}"
-        if not (service_own and at.tag):
+        if not service_own:
             yield at.finding(
                 "setting.value",
                 f"setting.{name}",
-                message,
+                f"{name} on {at.where} is {shown_actual}, the profile says {expected}",
                 location=setting.location,
                 expected=expected,
                 actual=shown_actual,
             )
             continue
-        # the service's own, first read on a tagged revision: no tag (the finding's id is
-        # the one without it), as with traffic (`At.finding` would carry the tag)
+        # the service's (pool's) own: on the workload, neither a revision (a manifest's file
+        # is named as for every finding of it) nor a container (nor a tag: the finding's id is
+        # the one without it, as with traffic) — one UpdateService sets it for every revision
+        # (revci65 F3)
         yield at.ctx.finding(
             "setting.value",
             f"setting.{name}",
-            f"{name} on {at.name} is {shown_actual}, the profile says {expected}",
-            revision=at.name,
+            f"{name} on {at.ctx.service.label} is {shown_actual}, the profile says {expected}",
+            revision=at.ctx.live.manifest or None,
             location=setting.location,
             expected=expected,
             actual=shown_actual,
-            container=at.config.primary if len(at.config.containers) > 1 else None,
         )
 
 

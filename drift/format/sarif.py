@@ -18,6 +18,7 @@ from drift.format.summary import (
     finding_text,
     since_text,
     sorted_unverified,
+    verdict,
 )
 from drift.kinds import Kind
 from drift.rendering import json_text
@@ -147,7 +148,7 @@ def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
     invocation: dict[str, Any] = {
         "executionSuccessful": not report.unverified,
         "exitCode": int(report.exit_code),
-        "exitCodeDescription": report.status.value,
+        "exitCodeDescription": verdict(report),
     }
     notifications = [
         {

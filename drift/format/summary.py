@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from drift.errors import ExitCode
-from drift.findings import Finding, Location, ProbeResult, Severity, Unverified
+from drift.findings import FailOn, Finding, Location, ProbeResult, Severity, Unverified
 from drift.next_steps import next_steps, project_may_not_exist, region_may_be_wrong
 from drift.report import Proof, Report, Status
 from drift.textsafe import LOOK_ALIKE_NOTE, alike_escaped, look_alike, plural, visible
@@ -59,12 +59,14 @@ def summary_line(report: Report) -> str:
             line += ", " + ", ".join(_counts(others))
     if summary.unverified:
         line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
-    return f"{line} — {_verdict(report)} (exit {int(report.exit_code)})"
+    return f"{line} — {verdict(report)} (exit {int(report.exit_code)})"
 
 
-def _verdict(report: Report) -> str:
+def verdict(report: Report) -> str:
+    """The exit code's why in words, the same in every format: the summary line's end, SARIF's
+    `exitCodeDescription`."""
     if report.outcome is not None:  # `drift; dry run accepted`: the findings, the exit code's why
-        return f"{_verdict(replace(report, outcome=None))}; {report.outcome.said}"
+        return f"{verdict(replace(report, outcome=None))}; {report.outcome.said}"
     status = report.status
     if status is Status.INCOMPLETE:
         return "not clean"
@@ -80,7 +82,10 @@ def _verdict(report: Report) -> str:
     if status is Status.CLEAN:
         return "no drift"
     if report.fail_on_new and report.exit_code is ExitCode.OK:
-        return "drift, none of it new"
+        if not report.gating:  # the new and updated findings
+            return "drift, none of it new"
+        if report.fail_on is not FailOn.NEVER:  # some new, each below the threshold
+            return f"drift, nothing new at or above --fail-on {report.fail_on}"
     return "drift"
 
 

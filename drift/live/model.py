@@ -229,6 +229,9 @@ class LiveService:
     unread: tuple[tuple[str, int], ...] = ()
     """Revisions receiving traffic whose GetRevision failed (name, percent): they serve, and
     their configuration is unverified."""
+    manifest: str = ""
+    """`manifest:FILE` when described by a manifest, not read from Cloud Run: what a finding
+    of the workload's own setting names as its revision (SPEC), as the others do."""
 
     @property
     def key(self) -> str:

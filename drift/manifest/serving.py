@@ -42,7 +42,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
         live = job_service(workload.name, job, expected.container, revision=workload.revision)
         config = _masked(live.template, workload.sensitive)
         serving = tuple(replace(r, config=config) for r in live.serving)
-        return replace(live, template=config, serving=serving)
+        return replace(live, template=config, serving=serving, manifest=workload.revision)
     kind = workload.kind  # a service, or a worker pool: its instances run the template
     resource = workload.resource
     config = revision_config(
@@ -62,6 +62,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
         latest_created_ready=True,
         source=resource,
         kind=kind,
+        manifest=workload.revision,
     )
 
 

@@ -312,6 +312,22 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "github", "sarif", "markdown"])
+def test_a_report_that_cannot_be_written_still_leaves_the_summary_line(fmt: str) -> None:
+    """`--output` on a full disk (/dev/full): the summary line still reaches stderr, before the
+    error, as when the write goes through (README: "the CI log still says what happened"); it
+    was the error alone, exit 1 with nothing saying drift was found (revci65 F2)."""
+    done = drift(*OFFLINE, *MANIFEST, "--format", fmt, "--output", "/dev/full")
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[:2] == [
+        "prod: 1 error, 0 warnings in 1 service, incomplete: 7 items could not be verified "
+        "— drift (exit 1)",
+        "drift: error: cannot write /dev/full: No space left on device",
+    ]
+    assert done.stdout == ""
+
+
 def _process(*args: str, **popen: Any) -> subprocess.CompletedProcess[str]:
     """drift in a process of its own, its streams real pipes: the tests' in-process drift hands
     back what it caught, and swallowed a write to `/dev/stdout` without a word (revown18).

@@ -10,7 +10,7 @@ import jsonschema
 
 from drift import __version__
 from drift.baseline import parse_baseline
-from drift.findings import Location, Unverified
+from drift.findings import BaselineState, Location, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.sarif import FINGERPRINT, artifact_uri
 from drift.report import Report
@@ -132,7 +132,7 @@ def incomplete_by_sarif(invocation: dict[str, Any]) -> bool:
 def test_unverified_items_are_tool_notifications() -> None:
     invocation = render(INCOMPLETE_REPORT)["runs"][0]["invocations"][0]
     assert invocation["exitCode"] == 3
-    assert invocation["exitCodeDescription"] == "incomplete"
+    assert invocation["exitCodeDescription"] == "not clean"  # the summary line's words
     assert invocation["executionSuccessful"] is False  # the lead's and SARIF's reading alike
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error"  # an incomplete run is never clean, by SARIF's own test
@@ -140,6 +140,18 @@ def test_unverified_items_are_tool_notifications() -> None:
     assert not incomplete_by_sarif(render(make_report())["runs"][0]["invocations"][0])
     assert "PERMISSION_DENIED" in note["message"]["text"]
     assert "toolExecutionNotifications" not in render(make_report())["runs"][0]["invocations"][0]
+
+
+def test_the_exit_code_is_described_in_the_summary_line_words() -> None:
+    """A `--fail-on-new` run whose only new finding is a warning below --fail-on error: exit
+    0, and not "drift" bare, which reads as a failure (revci65 F1)."""
+    new = replace(CONSTRAINT, baseline=BaselineState.NEW)
+    report = replace(make_report((new,)), baseline="base.json", fail_on_new=True)
+    invocation = render(report)["runs"][0]["invocations"][0]
+    assert (invocation["exitCode"], invocation["exitCodeDescription"]) == (
+        0,
+        "drift, nothing new at or above --fail-on error",
+    )
 
 
 def test_what_a_baseline_run_could_not_check_again_stays_and_what_is_resolved_goes() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from drift.findings import FailOn
+from drift.findings import BaselineState, FailOn, Finding
 from drift.format.summary import summary_line
 from drift.report import Report
 from drift.textsafe import plural
@@ -53,6 +55,34 @@ from tests.format.conftest import (
 )
 def test_summary_line(report: Report, line: str) -> None:
     assert summary_line(report) == line
+
+
+def gated(fail_on: FailOn, *findings: tuple[Finding, BaselineState]) -> Report:
+    """A `--fail-on-new` run: each finding as it compares with the baseline."""
+    report = make_report(tuple(replace(f, baseline=b) for f, b in findings), fail_on=fail_on)
+    return replace(report, baseline="base.json", fail_on_new=True)
+
+
+OLD, NEW = BaselineState.UNCHANGED, BaselineState.NEW
+
+
+@pytest.mark.parametrize(
+    ("report", "verdict"),
+    [
+        (gated(FailOn.ERROR, (MISSING, OLD), (CONSTRAINT, OLD)), "drift, none of it new (exit 0)"),
+        # a new warning below --fail-on error: new drift, not "none of it new" (revci65 F1)
+        (
+            gated(FailOn.ERROR, (MISSING, OLD), (CONSTRAINT, NEW)),
+            "drift, nothing new at or above --fail-on error (exit 0)",
+        ),
+        (gated(FailOn.NEVER, (CONSTRAINT, NEW)), "— drift (exit 0)"),
+        (gated(FailOn.WARNING, (MISSING, OLD), (CONSTRAINT, NEW)), "— drift (exit 1)"),
+    ],
+)
+def test_fail_on_new_says_whether_anything_is_new(report: Report, verdict: str) -> None:
+    line = summary_line(report)
+    assert line.endswith(verdict), line
+    assert ("1 new or updated" in line) is (verdict != "drift, none of it new (exit 0)")
 
 
 def test_plural() -> None:
