@@ -78,7 +78,8 @@ def _running(ctx: Context) -> str:
 
 def _left(ctx: Context, canary: str) -> str:
     """What the journal here says of drift's canary (`JournalCanaries.left`; "" without it)."""
-    return ctx.journal.left(ctx.live.name, canary) if ctx.journal is not None else ""
+    journal, live = ctx.journal, ctx.live
+    return journal.left(live.name, canary, live.source) if journal is not None else ""
 
 
 def _caught(ctx: Context, proof: str | None) -> str:

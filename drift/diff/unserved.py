@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from drift.live.changeids import began, canary_change
 from drift.live.history import UNDOES_CANARY
@@ -69,11 +69,12 @@ class JournalCanaries(Protocol):
     def __call__(self, name: str) -> bool | None:
         """`CanaryRecord`."""
 
-    def left(self, service: str, name: str) -> str:
+    def left(self, service: str, name: str, now: Any = None) -> str:
         """What the journal here says of drift's canary `name` of `service`, its change's
         entry (held by `--no-promote`, the step its fix stopped at: never its age), in the
-        words fix and plan say it (`drift.fix.canary_left.canary_left`: made to follow an
-        opening parenthesis, which they close); "" when the journal here has no entry of it."""
+        words fix and plan say it (`drift.fix.canary_left.canary_left`, `now` the service as
+        read: made to follow an opening parenthesis, which they close); "" when the journal
+        here has no entry of it."""
 
     def built_on(self, service: str, name: str) -> str:
         """The serving revision the change of drift's canary `name` of `service` was built

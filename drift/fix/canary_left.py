@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 
 from drift.diff.served import unreleased_differences
 from drift.diff.unserved import canary_running, in_flight
 from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
+from drift.fix.restore import changed_since
 from drift.live.changeids import canary_change, named_change
 from drift.live.model import LiveService, LiveState
 
@@ -56,7 +58,8 @@ def unreleased_stop(
     revision, held = (revision, held) if held else (base.revision, base.differences)
     differs = f"the template differs from what serves ({revision}): {'; '.join(held)}"
     if change:
-        return f"{differs} ({_left(base, change, environment, entries, running)}"
+        now = live.source  # as read: changed since the change (`canary_left`)
+        return f"{differs} ({_left(base, change, environment, entries, running, now)}"
     hint = " (a canary drift left: finish that change first)" if "-drift-" in latest else ""
     return (
         f"{differs}{hint}. A fix builds on what serves and would drop these; run `drift fix "
@@ -70,10 +73,11 @@ def _left(
     environment: str,
     entries: Sequence[Entry],
     running: Callable[[str, str], str],
+    now: Any,
 ) -> str:
     """The canary `base.latest_created` of `change`: what left it, and how to finish it."""
     latest = base.latest_created
-    return canary_left(base.service, latest, change, entries, running) or (
+    return canary_left(base.service, latest, change, entries, running, now) or (
         f"the canary {latest} of change {change}, left by a fix that did not finish, whose "
         f"journal is not here). Finish that change first: `drift rollback {change}` where "
         f"its journal is restores the traffic it recorded; without it, `drift rollback "
@@ -88,6 +92,7 @@ def canary_left(
     change: str,
     entries: Sequence[Entry],
     running: Callable[[str, str], str],
+    now: Any = None,
 ) -> str:
     """What drift's canary `canary` of `change` at 0 % is, and how to finish it: the one
     judgement of fix's stop (`unreleased_message`) and the plan's step (`drift.fix.manual.
@@ -96,7 +101,10 @@ def canary_left(
     change)` says whether the fix that made it may still be running (`running_rule`, as
     `drift check` judges it). "" when neither: a canary whose journal is not here and whose
     fix has ended, which each caller words with its own commands. Words made to follow an
-    opening parenthesis, which they close."""
+    opening parenthesis, which they close. `now`: the service as read (run_v2.Service), when
+    changed since drift's last write of the change (`drift.fix.restore.changed_since`, as
+    `drift rollback` refuses it): no promotion as printed (the traffic it names is the
+    journal's, and would undo that change), nor a rollback said to restore."""
     entry = _entry(service, change, entries)
     if entry is None:  # `--from-live` refuses it while its fix may be running
         words = running(canary, change)
@@ -109,6 +117,21 @@ def canary_left(
         f"`drift rollback {change}` removes the canary and restores the traffic as it was "
         f"before the change ({restored_routing(entry)})"
     )
+    since = changed_since(now, entry) if now is not None else ""
+    if since:  # as `drift rollback` judges it, and refuses
+        restores = (
+            f"`drift rollback {change}`, which refuses it (`--force` removes the canary and "
+            f"routes the traffic as it was before the change, {restored_routing(entry)}, "
+            "undoing that change)"
+        )
+    if entry.state == State.PINNED and since:
+        return (
+            f"the canary {canary} of change {change}, held with no traffic by `drift fix "
+            f"--no-promote`). Finish that change first, but {since}: the promotion `drift fix "
+            "--no-promote` printed routes the traffic as it was then and would undo that "
+            "change; promote the canary by hand from the traffic as it is now, or "
+            f"{restores}"
+        )
     if entry.state == State.PINNED:
         return (
             f"the canary {canary} of change {change}, held with no traffic by `drift fix "
@@ -117,7 +140,8 @@ def canary_left(
         )
     return (
         f"the canary {canary} of change {change}, left by a fix that did not finish: "
-        f"{entry.state}). Finish that change first: {restores}"
+        f"{entry.state}). Finish that change first{f', but {since}' if since else ''}: "
+        f"{restores}"
     )
 
 

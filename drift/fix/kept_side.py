@@ -38,7 +38,7 @@ def kept_step(
     cmd: Commands,
     live: LiveService,
     f: Finding,
-    built_on: tuple[str, RevisionConfig],
+    built_on: tuple[str, RevisionConfig, bool],
     new: bool,
     stops: bool = False,
 ) -> ManualStep | None:
@@ -47,10 +47,13 @@ def kept_step(
     gcloud's update-traffic and update-instance-split; the revision the fix makes, `CANARY`,
     when `new`, which fix does not make when it `stops` before any write: the plan's blocked
     line), naming the image that move runs where it is another, or deploy that revision's
-    configuration fixed; None otherwise. The planner gives it to a revision's
-    configuration (`rules.HISTORY`); a secret's own step (a grant, a version: it repairs every
-    revision) comes first."""
-    name, config = built_on
+    configuration fixed; None otherwise. `built_on`: the revision the fix writes, the
+    configuration it builds on, and whether that is the template (`--from-template`, which
+    differs from what that revision runs: `drift.fix.base.fix_base`). The planner gives it
+    to a revision's configuration (`rules.HISTORY`); a secret's own step (a grant, a version:
+    it repairs every revision) comes first."""
+    name, config, on_template = built_on
+    source = "the template" if on_template else name
     kept = kept_revisions(live, f, name)
     if not kept or f.rule.startswith("revision."):
         return None
@@ -59,7 +62,7 @@ def kept_step(
     move = cmd.all_to(word(CANARY) if new else name)
     names = ", ".join(r.name for r in kept)
     shares = "; ".join(f"{r.name} keeps its {r.percent}%" for r in kept)
-    there = f"the revision {'a' if stops else 'the'} fix makes from {name}" if new else name
+    there = f"the revision {'a' if stops else 'the'} fix makes from {source}" if new else name
     once = "it is fixed"
     if new:
         once = (
@@ -68,12 +71,16 @@ def kept_step(
             else "the fix made it"
         )
     images = _images(kept, config)
+    writes = (
+        f"the template (--from-template) in {name}'s place"
+        if on_template
+        else f"what {name} runs, the revision it builds on"
+    )
     return ManualStep(
         f.target,
         f"{f.message}: {shares} of {'instances' if pool else 'traffic'} and its configuration "
-        f"(a fix writes what {name} runs, the revision it builds on): finish the rollout to "
-        f"{there} once {once}"
-        + (f" (moving that share runs {name}'s image there: {images})" if images else "")
+        f"(a fix writes {writes}): finish the rollout to {there} once {once}"
+        + (f" (moving that share runs {source}'s image there: {images})" if images else "")
         + f", or deploy {names}'s configuration fixed",
         (*(cmd.describe_revision(r.name) for r in kept), move),
     )

@@ -159,7 +159,10 @@ def rollout_step(
         return ManualStep(target, reason, (describe,))
     change = canary_change(live, live.latest_created)
     running = running_rule(state, key)
-    if change and (left := canary_left(live.name, live.latest_created, change, entries, running)):
+    now = live.source  # changed since the change: no promotion as printed (`canary_left`)
+    if change and (
+        left := canary_left(live.name, live.latest_created, change, entries, running, now)
+    ):
         return ManualStep(target, f"{message} ({left}", (describe,))
     if change:
         return ManualStep(

@@ -168,23 +168,6 @@ class ServicePlanner:
             if base
             else ""
         )
-        for f in findings:
-            if any(f is d for d in done) or f.rule.startswith("probe."):
-                continue
-            if f.rule == "revision.rollout" and rollout_repaired(
-                f, self.live, (env, settings), self.service.settings, where
-            ):
-                fix_ids.append(f.id)  # the patch writes the template back to what it runs
-                continue
-            made = bool(env or settings)  # a revision to make (`stop`: fix stops before it)
-            left = kept_step(self.cmd, self.live, f, (to, template), made, bool(stop))
-            own = self._manual_for(f, after, planned_account)  # a grant repairs every side
-            step = left if left and (f.rule in HISTORY or own is None) else own
-            if step is None and f.rule.startswith("secret."):
-                fix_ids.append(f.id)  # the patch no longer references what was broken
-            elif step is not None:
-                self._once(step)
-        self.manual += tag_steps(self.cmd, on_tags)
         sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,
@@ -198,8 +181,6 @@ class ServicePlanner:
             or (self.live.serving[0].name if self.live.serving else self.live.latest_ready),
             env=tuple(env),
             settings=tuple(settings),
-            manual=tuple(self.manual),
-            fixes=tuple(dict.fromkeys(fix_ids)),
             containers=tuple(c.name for c in template.containers),
             primary=template.primary,
             unreleased=unreleased_note(self.live, self.state, self.profile.project),
@@ -217,6 +198,29 @@ class ServicePlanner:
             # a job is never written with a secret that fails it (revjobs60 F2)
             doomed=doomed(after, self.state, planned_account),
         )
+        # a canary where fix makes one, and its stop only there (`stops.what_stops`)
+        canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
+        stops = sp.stops or (stop if canary else "")
+        # what the older side's move runs: the template with `--from-template` (`fix_base`)
+        kept_on = (to, template, base is not None and base.on_template and bool(base.differences))
+        for f in findings:
+            if any(f is d for d in done) or f.rule.startswith("probe."):
+                continue
+            if f.rule == "revision.rollout" and rollout_repaired(
+                f, self.live, (env, settings), self.service.settings, where
+            ):
+                fix_ids.append(f.id)  # the patch writes the template back to what it runs
+                continue
+            # a revision to make (an update in place makes none), and fix's stop before it
+            left = kept_step(self.cmd, self.live, f, kept_on, sp.changes_template, bool(stops))
+            own = self._manual_for(f, after, planned_account)  # a grant repairs every side
+            step = left if left and (f.rule in HISTORY or own is None) else own
+            if step is None and f.rule.startswith("secret."):
+                fix_ids.append(f.id)  # the patch no longer references what was broken
+            elif step is not None:
+                self._once(step)
+        self.manual += tag_steps(self.cmd, on_tags)
+        sp = replace(sp, manual=tuple(self.manual), fixes=tuple(dict.fromkeys(fix_ids)))
         if not sp.changes_template:
             # only what the workload holds itself (a pool's manual instance count: "does not
             # create a new revision", run/docs/configuring/workerpools/manual-scaling): no
@@ -229,13 +233,13 @@ class ServicePlanner:
         kept = probe_tag_steps(self.cmd, self.service, source, sp, built_on)
         kept += moved_tag_steps(self.cmd, self.service, source, sp, built_on)
         moves = moves_note(self.live) if sp.changes_template else ""
-        canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
         moved = bool(moves) and bool(moved_splits(self.live, "").moved)
         renamed = renamed_note(sp, source, moved, canary) if sp.has_patch else ""
         split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
-        if canary and base:  # a service's: the share pinned to what serves, moved by hand
-            split = traffic_change(self.cmd, source, base.revision)
+        if canary and base:  # a service's: the share pinned to what serves, moved by hand,
+            # unless fix stops before it makes the revision to move it to
+            split = "" if stops else traffic_change(self.cmd, source, base.revision)
         if canary and base and base.unknown:  # the fix stops there (start.what_stops): say why
             kept += (ManualStep("revision", f"drift fix stops at {sp.label}: {base.unknown}"),)
         job = sp.kind is Kind.JOB and sp.has_patch  # its write leaves out its token
@@ -243,7 +247,7 @@ class ServicePlanner:
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
             split_change=split, token=left_out(source) if job else "",
             resent=gcloud_resends(source) if job else "",
-            stops=sp.stops or (stop if canary else ""),
+            stops=sp.stops or stops,  # a pool's own (`pool_plan`), else a service's
         )  # fmt: skip
 
     def _key(self, f: Finding) -> tuple[str | None, str]:

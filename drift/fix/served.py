@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from drift.diff.unserved import JournalCanaries
 from drift.errors import DriftError
@@ -55,11 +56,13 @@ class _Journal:
     def __call__(self, name: str) -> bool | None:
         return self._read().get(name)
 
-    def left(self, service: str, name: str) -> str:
+    def left(self, service: str, name: str, now: Any = None) -> str:
         self._read()
         change = canary_change(name)
         # what its entry here says: never its age (`drift check` judges that itself)
-        return canary_left(service, name, change, self._kept, lambda *_: "") if change else ""
+        if not change:
+            return ""
+        return canary_left(service, name, change, self._kept, lambda *_: "", now)
 
     def built_on(self, service: str, name: str) -> str:
         self._read()

@@ -109,3 +109,32 @@ def test_a_canary_held_beside_a_rollout_is_measured_against_the_revision_it_was_
               if f["rule"] == "revision.rollout"}  # fmt: skip
     assert f"({change})" in warned["app-00002-bav"], warned
     assert v1 not in warned["app-00001-goj"], warned
+
+
+def test_a_held_canarys_stop_gives_no_promotion_once_the_traffic_was_moved_since(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown65 F4: v1 60 %, v2 (the template) 40 %; `fix --no-promote` holds a canary built
+    on v2, then a teammate moves all traffic to v1. The stop gave the promotion it printed
+    (`v1=60,canary=40`: taking back their share) and said `drift rollback` restores the
+    traffic as it was, which rollback then refuses (changed since). The same judgement as
+    rollback's (`drift.fix.restore.changed_since`) now says so, with no promotion as printed."""
+    v1, v2 = "us-docker.pkg.dev/lab/app:v1", "us-docker.pkg.dev/lab/app:v2"
+    bad = {"image": v1, "port": 8080, "env": {"DEBUG": "true"}}
+    split = [{"revision": 1, "percent": 60}, {"revision": 2, "percent": 40}]
+    reseedable.reset(lab.lab_world(template={**bad, "image": v2}, history=[bad], traffic=split))
+    options = FixOptions(yes=True, promote=False)
+    held = lab.lab_fix(tmp_path, reseedable, ScriptedUI(), options, monkeypatch)
+    change = held.change_id
+    assert change is not None, held.summary()
+    reseedable.update_traffic("fix-lab", "app", {"app-00001-goj": 100})
+    plan = lab.lab_cli(reseedable, tmp_path, "plan", "lab")
+    fix = lab.lab_cli(reseedable, tmp_path, "fix", "lab", "--yes")
+    assert fix.returncode == ExitCode.ABORTED, fix
+    for text in (plan.stdout, fix.stdout):
+        assert f"the canary app-drift-{change} of change {change}, {HELD}" in text, text
+        assert "update-traffic" not in text, text  # main: the journal's split, as printed
+        assert "restores the traffic as it was" not in text, text
+        assert f"app was changed since drift's last write of change {change}" in text, text
+    rollback = lab.lab_cli(reseedable, tmp_path, "rollback", change, "--yes")
+    assert rollback.returncode == ExitCode.ABORTED, rollback  # as the stop says

@@ -155,3 +155,60 @@ def test_a_blocked_plans_kept_step_does_not_promise_the_revision_the_fix_would_m
     assert "the fix made it" not in step["reason"], step
     assert "the revision the fix makes" not in step["reason"], step
     assert "drift fix stops here before any write, so this fix makes none" in step["reason"]
+
+
+def test_a_blocked_plan_gives_no_traffic_move_and_from_template_names_the_template(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """revown65 F2, F3: the template (v3) serves nothing, v1 70 % and v2 30 % by name. Fix
+    stops before any write, yet the gcloud script said "drift fix moves it (its canary's
+    promotion)" with an update-traffic recipe moving v1's share onto a revision of the
+    unreleased template. With `--from-template` the older side's step said the fix writes
+    "what app-00001-goj runs" and runs "app-00001-goj's image" (v3: the template's)."""
+    old = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    traffic = [{"revision": 1, "percent": 70}, {"revision": 2, "percent": 30}]
+    history = [old, {**old, "image": V2}]
+    reseedable.reset(lab_world(template={**old, "image": V3}, history=history, traffic=traffic))
+    script = lab_cli(reseedable, tmp_path, "plan", "lab", "--format", "gcloud").stdout
+    assert "drift fix stops here before any write" in script, script
+    assert "drift fix moves it" not in script, script
+    assert "<the revision the update created>" not in script, script
+    out = lab_cli(reseedable, tmp_path, "plan", "lab", "--from-template", "--format", "json")
+    (plan,) = json.loads(out.stdout)["services"]
+    assert plan["from_template"] and "stops" not in plan, plan
+    step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
+    assert "app-00002-bav keeps its 30%" in step["reason"], step
+    assert f"the template's image there: app-00002-bav: {V2} → {V3}" in step["reason"], step
+    assert "app-00001-goj's image" not in step["reason"], step
+    assert "what app-00001-goj runs" not in step["reason"], step
+
+
+def test_an_update_in_place_does_not_say_fix_stops_nor_send_traffic_to_a_canary(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """revown65 F1: the template (v3) serves nothing, v1 30 % and v2 70 % by name; the only
+    change is a setting of the service, updated in place (no canary, no new revision, no
+    stop). v1's DEBUG step said "drift fix stops here before any write" and sent its share to
+    `<CANARY>`; then fix wrote."""
+    bad = {"image": V1, "port": 8080, "env": {"DEBUG": "true"}}
+    good = {"image": V2, "port": 8080, "env": {"MODE": "live"}}
+    traffic = [{"revision": 1, "percent": 30}, {"revision": 2, "percent": 70}]
+    world = lab_world(template={**good, "image": V3}, history=[bad, good], traffic=traffic)
+    reseedable.reset(world)
+    profiles = tmp_path / "mine"
+    profiles.mkdir()
+    (profiles / "lab.yaml").write_text(
+        "project: fix-lab\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        "      invoker_iam_disabled: true\n    env:\n      MODE: live\n"
+        "      DEBUG: {forbidden: true}\n"
+    )
+    env = {"DRIFT_PROFILES_DIR": str(profiles)}
+    out = lab_cli(reseedable, tmp_path, "plan", "lab", "--format", "json", env=env).stdout
+    (plan,) = json.loads(out)["services"]
+    assert "stops" not in plan and plan["settings"] and not plan["new_revision"], plan
+    step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
+    assert "app-00001-goj keeps its 30%" in step["reason"], step
+    assert "stops here" not in step["reason"], step
+    assert "the revision" not in step["reason"].split("finish the rollout to ")[1], step
+    assert not any("CANARY" in c for c in step["commands"]), step
+    assert any("--to-revisions=app-00002-bav=100" in c for c in step["commands"]), step
