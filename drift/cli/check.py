@@ -186,6 +186,7 @@ def check(
     with destinations.undelivered(failed):
         text = log if format is OutputFormat.SARIF else None
         output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
+    shown = where is None and not failed  # on standard output, which took it
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
             with destinations.undelivered(failed):
@@ -196,7 +197,7 @@ def check(
         # `--format markdown` on stdout is the summary the job writes itself (`>>
         # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
         output.step_summary(report)
-    raise typer.Exit(destinations.delivered_code(report.exit_code, failed))
+    raise typer.Exit(destinations.said(report, where, failed, shown))
 
 
 def _sarif_capped(report: Report) -> tuple[Report, str]:
@@ -247,5 +248,7 @@ def probe(
     settings, profile = cli.load("drift.probe.live")
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
     where = output.location(output_file)
-    output.emit_report(report, format, where, quiet=quiet, access=settings.access())
-    raise typer.Exit(int(report.exit_code))
+    failed: list[str] = []
+    with destinations.undelivered(failed):
+        output.emit_report(report, format, where, quiet=quiet, access=settings.access())
+    raise typer.Exit(destinations.said(report, where, failed, shown=False))

@@ -9,9 +9,14 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from drift.cli.output import error, location
+from drift.cli.output import echo, error, location, readable
 from drift.errors import ApiError, UsageError
+
+if TYPE_CHECKING:
+    from drift.cli.output import Destination
+    from drift.report import Report
 
 IS_DIRECTORY = "it is a directory"
 
@@ -128,6 +133,21 @@ def undelivered(failed: list[str]) -> Iterator[None]:
             raise
         error(exc.diagnostics())
         failed.append(exc.message)
+
+
+def said(report: Report, where: Destination | None, failed: list[str], shown: bool) -> int:
+    """The exit code of a report whose outputs were tried (`delivered_code`), after its
+    summary line on stderr — the CI log's last word on what was found — when the report went
+    to a file or an object, or another output could not be written (the line then counts them
+    and gives the exit code drift ends with: never "(exit 0)" on a run that exits 3). Not when
+    standard output, which the report was `shown` on, was itself lost (a closed pipe, a full
+    disk): its one message says it all (tests/cli/test_output_lost.py)."""
+    from drift.format.summary import summary_line
+
+    code = delivered_code(report.exit_code, failed)
+    if where is not None or (failed and shown):
+        echo(readable(summary_line(report, lost=len(failed), code=code)), err=True)
+    return code
 
 
 def delivered_code(code: int, failed: list[str]) -> int:

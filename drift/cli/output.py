@@ -56,8 +56,8 @@ def emit(
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
     is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`);
-    `summary` (what was written, the exit code's why) then goes to stderr, before the error of
-    a write that failed: never a bare exit."""
+    `summary` (what was written, the exit code's why) then goes to stderr: never a bare exit
+    (a report's own summary line is said after all its outputs: `destinations.said`)."""
     from drift.files import write_whole
     from drift.redact import scrub
 
@@ -74,14 +74,12 @@ def emit(
         echo(text, nl=not text.endswith("\n"))
         return
     text = text if text.endswith("\n") else text + "\n"
-    try:
-        if not isinstance(output, Path):
-            _upload(text.encode(), output, access)
-        else:
-            write_whole(output, text, replace_links=True)
-    finally:  # written or not (a full disk): the CI log says what the check found
-        if summary:
-            echo(readable(summary), err=True)
+    if not isinstance(output, Path):
+        _upload(text.encode(), output, access)
+    else:
+        write_whole(output, text, replace_links=True)
+    if summary:  # "wrote FILE: …": only once it was
+        echo(readable(summary), err=True)
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
@@ -208,14 +206,12 @@ def emit_report(
     access: Access | None = None,
     text: str | None = None,
 ) -> None:
-    """The report in `fmt` on stdout or in `output` (`text`: already rendered in `fmt`); with
-    `output`, the summary line on stderr too, so that a CI log says what happened."""
+    """The report in `fmt` on stdout or in `output` (`text`: already rendered in `fmt`); the
+    summary line on stderr is said once every output was tried (`destinations.said`)."""
     colored = output is None and color()  # a file never gets color codes
     if text is None:
         text = render(report, fmt, quiet=quiet, colored=colored)
-    from drift.format.summary import summary_line
-
-    emit(text, output, colored=colored, access=access, fmt=fmt, summary=summary_line(report))
+    emit(text, output, colored=colored, access=access, fmt=fmt)
 
 
 def color() -> bool:

@@ -36,9 +36,11 @@ SEVERITY_LOOK: dict[Severity, SeverityLook] = {
 NOT_SET = "(not set)"
 
 
-def summary_line(report: Report) -> str:
+def summary_line(report: Report, *, lost: int = 0, code: int | None = None) -> str:
     """The one line every human-readable format ends with; "no drift" only when clean, and
-    only when configuration was compared (`drift probe` says how its probes went)."""
+    only when configuration was compared (`drift probe` says how its probes went); `lost`
+    outputs that could not be written are counted, and `code` is the exit code the run ends
+    with when it is not the report's own (`drift.cli.destinations.said`)."""
     summary = report.summary
     where = visible(report.environment)
     services = summary.workloads
@@ -59,7 +61,8 @@ def summary_line(report: Report) -> str:
             line += ", " + ", ".join(_counts(others))
     if summary.unverified:
         line += f", incomplete: {plural(summary.unverified, 'item')} could not be verified"
-    return f"{line} — {verdict(report)} (exit {int(report.exit_code)})"
+    why = verdict(report) + (f"; {plural(lost, 'output')} not written" if lost else "")
+    return f"{line} — {why} (exit {int(report.exit_code if code is None else code)})"
 
 
 def verdict(report: Report) -> str:

@@ -124,9 +124,11 @@ def test_what_cannot_be_read_or_written_is_one_message_and_exit_2(
     # known only once the check ran: named, and drift's exit code stands (1, drift found)
     nobucket = drift("check", "staging", "--output", "gs://no-such-bucket/r.txt", env=env)
     assert nobucket.returncode == 1, nobucket.stderr
-    summary, said = nobucket.stderr.splitlines()[:2]  # what was found, then the lost write
-    assert summary == "staging: 2 errors, 0 warnings in 3 services — drift (exit 1)"
+    said, summary = nobucket.stderr.splitlines()[-2:]  # the lost write, then what was found
     assert said.startswith("drift: error: cannot write gs://no-such-bucket/r.txt: ")
+    assert summary == (
+        "staging: 2 errors, 0 warnings in 3 services — drift; 1 output not written (exit 1)"
+    )
 
     upload(storage_host, "sarif.json", json.dumps({"$schema": "x", "runs": []}).encode())
     wrong = drift("check", "staging", "--baseline", f"gs://{BUCKET}/sarif.json", env=env)

@@ -310,21 +310,39 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
     assert json.loads(report.read_text())["environment"] == "staging"
     assert "## drift · staging" in summary.read_text()
     assert "Traceback" not in done.stderr
+    # the summary line the table gave said the report's own exit code: the last line of
+    # stderr says the one drift ends with (it said "no drift (exit 0)" and exited 3)
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("staging: ") and last.endswith(f"; 1 output not written (exit {code})")
+
+
+@pytest.mark.parametrize("command", [("plan", "staging"), ("history", "staging")])
+def test_a_document_that_cannot_be_written_is_never_said_written(
+    sandbox: Sandbox, command: tuple[str, ...]
+) -> None:
+    """`plan`/`history --output` on a full disk: one error, never "wrote /dev/full: …" before it
+    (the line that says what a written file holds is said once it was written)."""
+    done = drift(*command, "--output", "/dev/full", env=sandbox.environ())
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "drift: error: cannot write /dev/full: No space left on device"
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "github", "sarif", "markdown"])
 def test_a_report_that_cannot_be_written_still_leaves_the_summary_line(fmt: str) -> None:
-    """`--output` on a full disk (/dev/full): the summary line still reaches stderr, before the
+    """`--output` on a full disk (/dev/full): the summary line still reaches stderr, after the
     error, as when the write goes through (README: "the CI log still says what happened"); it
-    was the error alone, exit 1 with nothing saying drift was found (revci65 F2)."""
+    was the error alone, exit 1 with nothing saying drift was found (revci65 F2). It counts
+    the output lost and gives the exit code drift ends with."""
     done = drift(*OFFLINE, *MANIFEST, "--format", fmt, "--output", "/dev/full")
     assert done.returncode == 1, done.stderr
-    lines = done.stderr.splitlines()
-    assert lines[:2] == [
+    *said, summary = done.stderr.splitlines()
+    assert "cannot write /dev/full: No space left on device" in said[-1]  # (github: annotated)
+    assert summary == (
         "prod: 1 error, 0 warnings in 1 service, incomplete: 7 items could not be verified "
-        "— drift (exit 1)",
-        "drift: error: cannot write /dev/full: No space left on device",
-    ]
+        "— drift; 1 output not written (exit 1)"
+    )
     assert done.stdout == ""
 
 
