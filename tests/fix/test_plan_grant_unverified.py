@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,15 +43,23 @@ PROFILE = "project: fix-lab\nregion: us-central1\nservices:\n  app:\n    env:\n"
 )
 
 
+def planned(
+    sandbox: Sandbox, tmp_path: Path, world: dict[str, Any], profile: str = PROFILE
+) -> dict[str, Any]:
+    """The one service's plan (JSON) of `profile` against `world`, GetProject refused."""
+    sandbox.reset(world)
+    sandbox.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
+    (tmp_path / "lab.yaml").write_text(profile)
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
+    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
+    (sp,) = json.loads(out)["services"]
+    return sp
+
+
 def test_a_grant_drift_cannot_judge_gives_the_change_its_grant_step(
     reseedable: Sandbox, tmp_path: Path
 ) -> None:
-    reseedable.reset(WORLD)
-    reseedable.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
-    (tmp_path / "lab.yaml").write_text(PROFILE)
-    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
-    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
-    (sp,) = json.loads(out)["services"]
+    sp = planned(reseedable, tmp_path, WORLD)
     assert [c["name"] for c in sp["env"]] == ["MODE"], sp  # the plan still counts the change
     (step,) = sp["manual"]
     assert step["target"] == "secret.mode-secret", step
@@ -73,12 +82,7 @@ def test_access_is_judged_with_the_number_another_read_learnt(
     world["projects"]["fix-lab"]["secrets"]["mode-secret"]["iam"] = {
         "roles/secretmanager.secretAccessor": [member]
     }
-    reseedable.reset(world)
-    reseedable.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
-    (tmp_path / "lab.yaml").write_text(PROFILE)
-    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
-    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
-    (sp,) = json.loads(out)["services"]
+    sp = planned(reseedable, tmp_path, world)
     assert [c["name"] for c in sp["env"]] == ["MODE"], sp
     assert sp["manual"] == [], sp  # main: "the default service account is unknown"
 
@@ -96,14 +100,8 @@ def test_the_default_account_stays_unknown_when_no_read_teaches_its_number(
         "region": "us-central1",
         "secrets": {"mode-secret": {"versions": ["v"]}},
     }
-    reseedable.reset(world)
-    reseedable.inject(Fault(method="GetProject", code="PERMISSION_DENIED"))
-    (tmp_path / "lab.yaml").write_text(
-        PROFILE.replace("{secret: mode-secret}", "{secret: mode-secret, project: shared-lab}")
-    )
-    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(tmp_path)}
-    out = drift("plan", "lab", "--format", "json", env=env, cwd=tmp_path).stdout
-    (sp,) = json.loads(out)["services"]
+    other = PROFILE.replace("{secret: mode-secret}", "{secret: mode-secret, project: shared-lab}")
+    sp = planned(reseedable, tmp_path, world, other)
     assert [c["name"] for c in sp["env"]] == ["MODE"], sp
     (step,) = sp["manual"]
     assert step["reason"].startswith("drift cannot verify that "), step
