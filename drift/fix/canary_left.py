@@ -16,6 +16,7 @@ from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
 from drift.fix.restore import changed_since
+from drift.fix.routing import routed, routing
 from drift.live.changeids import canary_change, named_change
 from drift.live.model import LiveService, LiveState
 
@@ -124,7 +125,7 @@ def canary_left(
             f"routes the traffic as it was before the change, {restored_routing(entry)}, "
             "undoing that change)"
         )
-    if entry.state == State.PINNED and since:
+    if entry.state == State.PINNED and since and _moved(now, entry):
         return (
             f"the canary {canary} of change {change}, held with no traffic by `drift fix "
             f"--no-promote`). Finish that change first, but {since}: the promotion `drift fix "
@@ -132,10 +133,11 @@ def canary_left(
             "change; promote the canary by hand from the traffic as it is now, or "
             f"{restores}"
         )
-    if entry.state == State.PINNED:
+    if entry.state == State.PINNED:  # changed since, if at all, with its traffic as it was
         return (
             f"the canary {canary} of change {change}, held with no traffic by `drift fix "
-            f"--no-promote`). Finish that change first, either way: promote it "
+            f"--no-promote`). Finish that change first{f', but {since}' if since else ''}, "
+            f"either way: promote it "
             f"({promote_command(entry)}), or {restores}"
         )
     return (
@@ -173,3 +175,11 @@ def running_rule(state: LiveState, key: str) -> Callable[[str, str], str]:
     """`canary_running` on the revision history of workload `key` at the time of `state`:
     whether the fix that made a canary may still be running, as `drift check` judges it."""
     return partial(canary_running, records=state.history.get(key) or [], now=state.now)
+
+
+def _moved(now: Any, entry: Entry) -> bool:
+    """Whether the traffic routes otherwise than drift's canary write left it (`routed`, not
+    row for row): only then does the promotion `fix --no-promote` printed, built on that
+    traffic, undo someone's change (a label of theirs, say, changes the generation only)."""
+    canary = next((w for w in reversed(entry.landed_writes()) if w.step == "canary"), None)
+    return canary is None or routing(now.traffic) != routed(canary.traffic)

@@ -121,9 +121,14 @@ def routing(targets: Any) -> tuple[dict[str, int], dict[str, str]]:
     update-traffic puts every tag on its own 0 % target (googlecloudsdk api_lib/run/traffic.py
     `TrafficTargets`; its unit tests `test_moves_tags_to_zero_percent_targets`,
     `test_adds_tag_to_latest`), and drops an untagged 0 % one."""
+    return routed(traffic_key(targets))
+
+
+def routed(rows: list[list[Any]]) -> tuple[dict[str, int], dict[str, str]]:
+    """`routing` of rows as `traffic_key` makes them (and a journal's `Write.traffic` keeps)."""
     shares: dict[str, int] = {}
     tags: dict[str, str] = {}
-    for kind, revision, percent, tag in traffic_key(targets):
+    for kind, revision, percent, tag in rows:
         key = "LATEST" if kind == "LATEST" else revision
         if percent:
             shares[key] = shares.get(key, 0) + percent

@@ -138,3 +138,36 @@ def test_a_held_canarys_stop_gives_no_promotion_once_the_traffic_was_moved_since
         assert f"app was changed since drift's last write of change {change}" in text, text
     rollback = lab.lab_cli(reseedable, tmp_path, "rollback", change, "--yes")
     assert rollback.returncode == ExitCode.ABORTED, rollback  # as the stop says
+
+
+def test_a_held_canarys_promotion_stays_when_only_a_label_changed_since(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown66 F1: someone adds a label (`gcloud run services update --update-labels`: a new
+    generation, traffic as drift's canary write left it). The stop said the printed promotion
+    "would undo that change" and withheld it, though it moves only the traffic, which nobody
+    moved: it is still given, with rollback's refusal (changed since) said beside it."""
+    import grpc
+    from google.cloud import run_v2
+    from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
+
+    reseedable.reset(lab.lab_world())
+    options = FixOptions(yes=True, promote=False)
+    held = lab.lab_fix(tmp_path, reseedable, ScriptedUI(), options, monkeypatch)
+    change = held.change_id
+    assert change is not None, held.summary()
+    channel = grpc.insecure_channel(reseedable.address)
+    services = run_v2.ServicesClient(transport=ServicesGrpcTransport(channel=channel))
+    service = services.get_service(name=reseedable.service("fix-lab", "app").name)
+    service.labels["team"] = "payments"
+    services.update_service(service=service).result()
+    channel.close()
+    plan = lab.lab_cli(reseedable, tmp_path, "plan", "lab")
+    fix = lab.lab_cli(reseedable, tmp_path, "fix", "lab", "--yes")
+    assert fix.returncode == ExitCode.ABORTED, fix
+    for text in (plan.stdout, fix.stdout):
+        assert f"the canary app-drift-{change} of change {change}, {HELD}" in text, text
+        assert "gcloud run services update-traffic app" in text, text  # the promotion, given
+        assert "would undo that change" not in text, text
+        assert f"app was changed since drift's last write of change {change}" in text, text
+        assert f"`drift rollback {change}`, which refuses it" in text, text
