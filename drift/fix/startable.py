@@ -10,6 +10,7 @@ check's `secret.disabled`/`secret.destroyed`), each referenced version read once
 from __future__ import annotations
 
 import asyncio
+from weakref import WeakKeyDictionary
 
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry
@@ -27,10 +28,17 @@ async def unstartable(session: Session, entry: Entry) -> tuple[str, ...]:
     before = before_service(entry)
     config = revision_config(base_template(entry), service=before, container=None)
     after = apply_changes(config, ())
-    state = LiveState()
-    reads = SecretReads(session.clients, session.runner, entry.project, state, Tasks())
+    of_session = _READS.setdefault(session, {})
+    reads = of_session.get(entry.project)
+    if reads is None:  # one reader a session and project: each version read once a run
+        reads = of_session[entry.project] = SecretReads(
+            session.clients, session.runner, entry.project, LiveState(), Tasks()
+        )
     await asyncio.gather(*(reads.version(ref) for ref in dict.fromkeys(r for *_, r in after.uses)))
-    return doomed(after, state, before.template.service_account)
+    return doomed(after, reads.state, before.template.service_account)
+
+
+_READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
 
 
 def ways_out(entry: Entry) -> str:
