@@ -14,9 +14,13 @@ as they were; the canary's tag gone): "To return to just using the latest revisi
 traffic splitting, send all traffic to the latest revision" (Cloud Run "Rollbacks, gradual
 rollouts, and traffic migration"). Cloud Run moves traffic only once the new revision is
 ready; if it fails, "traffic_statuses … will have the state of the last serving revision"
-(`Service.reconciling`), so a failed restoration sends nothing anywhere new. LATEST then
-resolves to a revision with the configuration that served, never to the canary, and the
-result is judged from `traffic_statuses` and the revisions' readiness (`routing`)."""
+(`Service.reconciling`), so a failed restoration sends nothing anywhere new — but its spec
+keeps LATEST, which the next reconcile resolves to the latest ready revision: while that is
+a canary that never served, the routing first names the revision that served and LATEST
+comes back only once the new revision is ready (`pin_traffic`); a configuration Cloud Run
+cannot start is never written (`drift.fix.startable`). LATEST then resolves to a revision
+with the configuration that served, never to the canary, and the result is judged from
+`traffic_statuses` and the revisions' readiness (`routing`)."""
 
 from __future__ import annotations
 
