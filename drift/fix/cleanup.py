@@ -137,7 +137,7 @@ def _left_pinned(
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
         return
     outcome.state = entry.state
-    outcome.message = f"{stop.message}. {left}; {ways_out(entry)}"
+    outcome.message = f"{stop.message}. {left}; {ways_out(entry, pinned=True)}"
     fixer.where = outcome.message
 
 
