@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drift.errors import JournalError
+from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
@@ -18,6 +18,7 @@ from drift.fix.restore import changed_since, restore
 from drift.fix.restored import Judge, Restored
 from drift.fix.startable import unstartable, ways_out
 from drift.fix.untrap import free_pin
+from drift.fix.update import get_service
 from drift.live.api import short, written_since
 from drift.live.normalize import raw
 from drift.next_steps import hint_lines
@@ -36,7 +37,8 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{stop.message}: removing the canary's tag and restoring the routing that "
             "served (Ctrl-C again stops this)"
         )
-    if why := await unstartable(fixer.ctx.session, fixer.entry):
+    why = await unstartable(fixer.ctx.session, fixer.entry)
+    if why and not await _written_since(fixer, stop):  # else `restore` refuses: theirs stands
         _left_pinned(fixer, stop, why, journal_failed)
         return
     try:
@@ -115,6 +117,18 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             + _hints(stop, done)
         )
         fixer.where = outcome.message
+
+
+async def _written_since(fixer: Fixer, stop: Stop) -> bool:
+    """Whether someone else wrote the service since drift's last write, as the cleanup's
+    write judges it (`restore` then writes nothing and frees drift's pin under their deploy,
+    `free_pin`); a service that cannot be read is taken as not: nothing is written to it."""
+    try:
+        now = await get_service(fixer.ctx.session, fixer.entry.full_name)
+    except (ApiError, AuthError):
+        return False
+    judge = _keeping(fixer, stop.theirs) or (lambda now: changed_since(now, fixer.entry))
+    return bool(judge(now))
 
 
 def _left_pinned(

@@ -116,3 +116,24 @@ def test_a_restoration_that_fails_unforeseen_keeps_the_routing_pinned_by_name(
     assert f"the new revision {failed} of the configuration that served did not" in said, said
     assert "is in DISABLED state" in said, said
     assert entry.state == State.CLEANUP_FAILED
+
+
+def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone deploys at the promotion prompt: the cleanup writes nothing over their write
+    and says what drift's pin does to their revision (`drift.fix.untrap.free_pin`), whether
+    or not what served could start again."""
+    sandbox = reseedable
+    sandbox.reset(WORLD)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+
+    def ci(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v2")
+
+    ui = ScriptedUI([True, False], on_confirm=ci)
+    said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
+    theirs = sandbox.service(LAB, "app").latest_created_revision.rsplit("/", 1)[-1]
+    assert f"Their revision {theirs}" in said, said
+    assert "cannot start again" not in said, said  # the path of their write, not F1's
