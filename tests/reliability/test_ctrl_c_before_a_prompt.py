@@ -62,7 +62,8 @@ def test_ctrl_c_just_before_the_promotion_prompt_is_ctrl_c_at_it(
     assert proc.returncode == 4, output
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANED_UP, output
-    assert [w["step"] for w in entry.writes] == ["canary", "cleanup"], entry.writes
+    # pinned by name on what served, then LATEST once its revision is ready (`pin_traffic`)
+    assert [w["step"] for w in entry.writes] == ["canary", "cleanup", "cleanup"], entry.writes
     ended_at_the_promotion_prompt(output, sandbox, tmp_path, before, entry.canary_revision)
 
 
