@@ -169,11 +169,6 @@ def _target(kind: str, revision: str = "", percent: int = 0, tag: str = "") -> A
     )
 
 
-def named_target(revision: str, percent: int = 0, tag: str = "") -> Any:
-    """A traffic target naming `revision`."""
-    return _target("REVISION", revision, percent, tag)
-
-
 def copy_traffic(targets: Any) -> list[Any]:
     from google.cloud import run_v2
 

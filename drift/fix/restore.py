@@ -14,20 +14,14 @@ as they were; the canary's tag gone): "To return to just using the latest revisi
 traffic splitting, send all traffic to the latest revision" (Cloud Run "Rollbacks, gradual
 rollouts, and traffic migration"). Cloud Run moves traffic only once the new revision is
 ready; if it fails, "traffic_statuses … will have the state of the last serving revision"
-(`Service.reconciling`), so a failed restoration sends nothing anywhere new — but its spec
-keeps LATEST, which the next reconcile resolves to the latest ready revision: while that is
-a canary that never served, the routing first names the revision that served and LATEST
-comes back only once the new revision is ready (`pin_traffic`); a configuration Cloud Run
-cannot start is never written (`drift.fix.startable`). LATEST then resolves to a revision
-with the configuration that served, never to the canary, and the result is judged from
-`traffic_statuses` and the revisions' readiness (`routing`)."""
+(`Service.reconciling`), so a failed restoration sends nothing anywhere new. LATEST then
+resolves to a revision with the configuration that served, never to the canary, and the
+result is judged from `traffic_statuses` and the revisions' readiness (`routing`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from collections.abc import Callable, Collection, Sequence
-from functools import partial
 from typing import Any
 
 from drift import __version__
@@ -36,13 +30,12 @@ from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write, promoted
 from drift.fix.keep_theirs import keep_theirs
-from drift.fix.patch import copy_service, copy_traffic, is_latest, named_target, restored_traffic
+from drift.fix.patch import copy_service, restored_traffic
 from drift.fix.recorded import (
     base_key,
     base_template,
     before_service,
     parts_as_found,
-    served_by,
     service_parts,
 )
 from drift.fix.restored import Judge, Restored, journaled, theirs
@@ -209,8 +202,7 @@ async def restore(
     write creates from it, named by drift. `current`: the service as read a moment ago, with
     nothing waited on since (`rollback --yes`); None: read it here. `wrote`: the service as
     drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`).
-    `later`: drift's own later changes this (forced) rollback undoes too (`restore_request`).
-    """
+    `later`: drift's own later changes this (forced) rollback undoes too (`restore_request`)."""
     doing, done, failed = states
     try:
         if current is None:
@@ -232,8 +224,7 @@ async def restore(
     if wrote is not None:  # their service-level write stays: what serves is judged with it
         kept = keep_theirs(request, current, wrote, entry)
     name_restored(request, entry, gone)
-    retried = _same(request.template, current.template) and not serving_back
-    if retried and _ready(current, key, entry.canary_revision):
+    if _same(request.template, current.template) and not serving_back:
         # Cloud Run creates a revision only for a changed template: the restoration was tried
         # before and its revision failed. A label makes the template new (labels are
         # metadata: billing and logging see them, the configuration does not change). Where
@@ -244,95 +235,6 @@ async def restore(
     if gone:
         before = renamed(before_service(entry), gone, request.template.revision)
         request.traffic = restored_traffic(before)
-    send = (session, journal, entry, current, step, judge)
-    pin = pin_traffic(request, current, entry, gone)
-    if pin is None:
-        return await _send(*send, request, states, partial(_back, before, key, entry), kept)
-    # The restoration's revision may fail for a reason drift did not foresee; its spec's
-    # LATEST would then resolve to the latest ready revision, the canary ("Allocates
-    # instances to the Service's latest ready Revision", `TrafficTargetAllocationType`; a
-    # failed deploy keeps the requested spec, `Service.reconciling`). So the routing first
-    # names the revision that ran the configuration that served; LATEST comes back only once
-    # the new revision is proven ready (cloud.google.com/run/docs/rollouts-rollbacks-traffic-
-    # migration: send traffic to a revision by name, then to the latest).
-    request.traffic = pin
-    ready = partial(_ready, base_key=key, canary=entry.canary_revision)
-    first = await _send(*send, request, (doing, doing, failed), ready, kept)
-    if not first.ok or first.unjournaled:
-        return first
-    # the new revision is the latest ready one now: LATEST back, judged against this write
-    then = await restore(
-        session, journal, entry, step=step, states=states, force=force,
-        current=first.now, wrote=wrote, gone=gone, later=later,
-    )  # fmt: skip
-    if first.over is None or then.over:
-        return then
-    text = f"{first.text}; then LATEST was routed back ({then.text})"  # theirs: said
-    return dataclasses.replace(then, over=first.over, text=text)
-
-
-def pin_traffic(request: Any, current: Any, entry: Entry, gone: Collection[str]) -> Any:
-    """`request`'s traffic with its LATEST targets naming the revision that ran the
-    configuration that served (the new revision's own name where that one is gone), when a
-    failure of the revision `request` makes would leave LATEST resolving to drift's canary
-    (the latest ready revision now); None when it would not, or no revision is made."""
-    ran, canary = served_by(entry), entry.canary_revision
-    if not ran or not canary or short(current.latest_ready_revision) != canary:
-        return None
-    if promoted(entry):  # the canary served: a failure leaves it serving as it did
-        return None
-    if _same(request.template, current.template):
-        return None
-    if not any(is_latest(t) for t in request.traffic):
-        return None
-    name = request.template.revision if ran in gone else ran
-    return [
-        named_target(name, t.percent, t.tag) if is_latest(t) else copy_traffic([t])[0]
-        for t in request.traffic
-    ]
-
-
-def _back(before: Any, key: str, entry: Entry, now: Any) -> str:
-    """ "" when `now` serves what served before (`restoration_problem`); else why not, with
-    the reason its new revision failed, if it did (its terminal condition's message)."""
-    problem = restoration_problem(now, before, key, entry.canary_revision)
-    created = short(now.latest_created_revision)
-    why = str(now.terminal_condition.message)
-    if problem and why and created != short(now.latest_ready_revision):
-        problem += f"; its new revision {created} failed: {why}"
-    return problem
-
-
-def _ready(now: Any, base_key: str, canary: str) -> str:
-    """ "" when the revision the write made is ready and runs the configuration that served;
-    else why not, with the revision's own reason (its terminal condition's message)."""
-    created = short(now.latest_created_revision)
-    if created and created == short(now.latest_ready_revision) and not now.reconciling:
-        if revision_key(now, unnamed(now.template)) == base_key:
-            return ""
-    why = str(now.terminal_condition.message)
-    return (
-        f"the new revision {created or '(none)'} of the configuration that served did not "
-        "become ready" + (f" ({why})" if why else "") + ": the traffic stays pinned by name, "
-        f"never on LATEST (what serves: {describe_serving(now, canary)})"
-    )
-
-
-async def _send(
-    session: Session,
-    journal: Journal,
-    entry: Entry,
-    current: Any,
-    step: str,
-    judge: Judge | None,
-    request: Any,
-    states: tuple[str, str, str],
-    check: Callable[[Any], str],
-    kept: tuple[str, ...],
-) -> Restored:
-    """Write `request` (journaled first as `states[0]`), follow it until it settles, and
-    judge the service read back (`check`: what is wrong, "" nothing)."""
-    doing, done, failed = states
     write = Write(
         step,
         current.etag,
@@ -358,7 +260,7 @@ async def _send(
         reason += "; the service could not be read back"
         lost = journaled(lambda: journal.record(entry, failed, reason))
         return Restored(False, reason, unjournaled=lost)
-    problem = check(now)
+    problem = restoration_problem(now, before, key, entry.canary_revision)
     judged = (problem, problem or describe_serving(now))
     judged_by = judge or (lambda now: changed_since(now, entry))
     collided = theirs(

@@ -16,7 +16,7 @@ import pytest
 from drift.errors import ExitCode, Interrupted
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
-from drift.sandbox import Fault, Sandbox
+from drift.sandbox import Sandbox
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, resolved, rollback, updates
 
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
@@ -85,37 +85,6 @@ def test_the_cleanup_writes_no_revision_that_cannot_start(
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
     assert len(updates(sandbox)) == 1
-
-
-def test_a_restoration_that_fails_unforeseen_keeps_the_routing_pinned_by_name(
-    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same failure, but drift cannot read the version's state (GetSecretVersion refused
-    once the plan is made): the cleanup deploys what served again and its revision fails. The
-    routing names what served until that revision is proven ready, so the spec never says
-    LATEST while LATEST would mean the canary; the revision's reason is said."""
-    sandbox = reseedable
-    sandbox.reset(WORLD)
-    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
-    served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
-
-    def unreadable(question: str) -> None:
-        if question.startswith("Move all traffic"):
-            sandbox.inject(Fault("GetSecretVersion", "PERMISSION_DENIED"))
-
-    ui = ScriptedUI([True, False], on_confirm=unreadable)
-    said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
-    (entry,) = entries(tmp_path)
-    canary = entry.canary_revision
-    now = sandbox.service(LAB, "app")
-    failed = now.latest_created_revision.rsplit("/", 1)[-1]
-    assert failed != canary and now.latest_ready_revision.endswith(canary)  # as in F1
-    assert [(t.revision, t.percent) for t in now.traffic] == [(served, 100)], now.traffic
-    for status in now.traffic_statuses:
-        assert resolved(now, status) != canary or status.percent == 0, status
-    assert f"the new revision {failed} of the configuration that served did not" in said, said
-    assert "is in DISABLED state" in said, said
-    assert entry.state == State.CLEANUP_FAILED
 
 
 def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(

@@ -62,8 +62,7 @@ def test_ctrl_c_just_before_the_promotion_prompt_is_ctrl_c_at_it(
     assert proc.returncode == 4, output
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANED_UP, output
-    # pinned by name on what served, then LATEST once its revision is ready (`pin_traffic`)
-    assert [w["step"] for w in entry.writes] == ["canary", "cleanup", "cleanup"], entry.writes
+    assert [w["step"] for w in entry.writes] == ["canary", "cleanup"], entry.writes
     ended_at_the_promotion_prompt(output, sandbox, tmp_path, before, entry.canary_revision)
 
 
