@@ -7,18 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drift.errors import ApiError, AuthError, JournalError
+from drift.errors import JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
-from drift.fix.recorded import served_by
 from drift.fix.restore import changed_since, restore
 from drift.fix.restored import Judge, Restored
-from drift.fix.startable import unstartable, ways_out
 from drift.fix.untrap import free_pin
-from drift.fix.update import get_service
 from drift.live.api import short, written_since
 from drift.live.normalize import raw
 from drift.next_steps import hint_lines
@@ -37,10 +34,6 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{stop.message}: removing the canary's tag and restoring the routing that "
             "served (Ctrl-C again stops this)"
         )
-    why = await unstartable(fixer.ctx.session, fixer.entry)
-    if why and not await _written_since(fixer, stop):  # else `restore` refuses: theirs stands
-        _left_pinned(fixer, stop, why, journal_failed)
-        return
     try:
         done = await restore(
             fixer.ctx.session,
@@ -117,42 +110,6 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             + _hints(stop, done)
         )
         fixer.where = outcome.message
-
-
-async def _written_since(fixer: Fixer, stop: Stop) -> bool:
-    """Whether someone else wrote the service since drift's last write, as the cleanup's
-    write judges it (`restore` then writes nothing and frees drift's pin under their deploy,
-    `free_pin`); a service that cannot be read is taken as not: nothing is written to it."""
-    try:
-        now = await get_service(fixer.ctx.session, fixer.entry.full_name)
-    except (ApiError, AuthError):
-        return False
-    judge = _keeping(fixer, stop.theirs) or (lambda now: changed_since(now, fixer.entry))
-    return bool(judge(now))
-
-
-def _left_pinned(
-    fixer: Fixer, stop: Stop, why: tuple[str, ...], journal_failed: Callable[[JournalError], str]
-) -> None:
-    """The configuration that served cannot start again (`unstartable`): drift writes no
-    revision of it (the write would fail, its spec LATEST then resolving to the canary, the
-    latest ready revision); its canary write's pin, by name on what served, stays."""
-    outcome, entry = fixer.outcome, fixer.entry
-    left = (
-        f"drift left the canary {outcome.canary} in place with no traffic "
-        f"({outcome.tag_words}): the configuration that served cannot start again "
-        f"({'; '.join(why)}), so deploying it again would only add a failed revision; the "
-        f"traffic stays pinned by name on {served_by(entry) or 'what served'}, never on LATEST "
-        "(which would resolve to the canary)"
-    )
-    try:
-        fixer.ctx.journal.record(entry, State.CLEANUP_FAILED, left)
-    except JournalError as exc:
-        outcome.message = f"{stop.message}. {journal_failed(exc)}"
-        return
-    outcome.state = entry.state
-    outcome.message = f"{stop.message}. {left}; {ways_out(entry, pinned=True)}"
-    fixer.where = outcome.message
 
 
 def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:

@@ -41,11 +41,10 @@ async def unstartable(session: Session, entry: Entry) -> tuple[str, ...]:
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
 
 
-def ways_out(entry: Entry, *, pinned: bool = False) -> str:
+def ways_out(entry: Entry) -> str:
     """What the operator can do instead: enable the version, or route by name to the
-    revision that ran the configuration (it still exists unless deleted; not said when
-    the traffic is `pinned` there already)."""
-    ran = "" if pinned else served_by(entry)
+    revision that ran the configuration (it still exists unless deleted)."""
+    ran = served_by(entry)
     pin = (
         f"; or route traffic by name to {ran}, which ran it: `gcloud run services "
         f"update-traffic {entry.service} --to-revisions {ran}=100 --project {entry.project} "
